@@ -1,0 +1,248 @@
+/* lumen-engine.h: the public API of Lumen's training engine.
+ *
+ * Tensors, define-by-run autograd, ops, nn modules and optimizers, in plain C.
+ * This header is what users include; it does not expose kernels or backends
+ * (see lm-engine-private.h). It knows nothing of SQLite, GLib or GTK.
+ *
+ * ---------------------------------------------------------------------------
+ * Memory model: reference counting plus scopes.
+ *
+ *   Every function that returns an lm_tensor* returns a NEW reference. Who owns
+ *   that reference depends on whether a scope is open on the calling thread:
+ *
+ *   - inside lm_scope_begin() ... lm_scope_end(), the innermost scope owns it and
+ *     drops it at lm_scope_end(); the caller frees nothing by hand. A training
+ *     step is one scope: activations, the autograd graph and the loss all go
+ *     away at its end. lm_scope_keep(t) moves one tensor out of the scope so it
+ *     survives (the caller then owns it and calls lm_tensor_release).
+ *   - outside any scope, the caller owns the reference and calls
+ *     lm_tensor_release() when done.
+ *
+ *   The autograd graph holds references to the tensors it needs, so releasing a
+ *   tensor early never breaks backward. Parameters, their .grad and optimizer
+ *   state are owned by modules/optimizers and never by a scope.
+ *
+ * Errors: a shape, dim, dtype or device error calls the error handler with a
+ * message naming the op and the shapes, e.g.
+ *   "matmul: cannot multiply (64x784) by (128x10)".
+ * The default handler prints the message to stderr and aborts (as an uncaught
+ * Python exception would end a script). lm_set_error_handler() replaces it; if
+ * the handler returns, the failing op returns NULL and every op given a NULL
+ * input returns NULL, so an error propagates to the caller without a crash.
+ * lm_last_error() returns the last message on this thread.
+ * --------------------------------------------------------------------------- */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LM_MAX_DIMS 8
+
+typedef enum {
+  LM_FLOAT32 = 0,
+  LM_FLOAT16,   /* reserved: not implemented yet */
+  LM_BFLOAT16,  /* reserved: not implemented yet */
+  LM_INT64,     /* indices and class labels (argmax output, cross_entropy targets) */
+} lm_dtype;
+
+typedef enum {
+  LM_DEVICE_CPU = 0,
+  LM_DEVICE_CUDA,
+} lm_device_type;
+
+typedef struct {
+  lm_device_type type;
+  int index; /* cuda:0, cuda:1, ... (0 for the CPU) */
+} lm_device;
+
+#define LM_CPU ((lm_device){LM_DEVICE_CPU, 0})
+#define LM_CUDA0 ((lm_device){LM_DEVICE_CUDA, 0})
+
+typedef struct lm_storage lm_storage;
+typedef struct lm_node lm_node;
+typedef struct lm_tensor lm_tensor;
+
+/* Fields are readable by users; change them only through the API. */
+struct lm_tensor {
+  int ndim;
+  int64_t shape[LM_MAX_DIMS];
+  int64_t stride[LM_MAX_DIMS]; /* in elements */
+  int64_t offset;              /* in elements, into storage */
+  lm_dtype dtype;
+  lm_device device;
+  lm_storage *storage;         /* shared by views */
+  bool requires_grad;
+  lm_tensor *grad;             /* leaves: accumulated gradient, NULL until backward */
+  lm_node *grad_fn;            /* the op that produced this tensor; NULL for leaves */
+  int refcount;
+  char *name;                  /* optional, e.g. "features.0.weight" */
+};
+
+/* ---- errors ---- */
+typedef void (*lm_error_handler)(const char *message, void *user_data);
+void lm_set_error_handler(lm_error_handler handler, void *user_data);
+const char *lm_last_error(void);
+
+/* ---- memory ---- */
+void lm_scope_begin(void);
+void lm_scope_end(void);
+lm_tensor *lm_scope_keep(lm_tensor *t);   /* returns t, now owned by the caller */
+lm_tensor *lm_tensor_retain(lm_tensor *t);
+void lm_tensor_release(lm_tensor *t);
+
+/* ---- random numbers (seedable, same seed -> same numbers on every run) ---- */
+void lm_manual_seed(uint64_t seed);
+
+/* ---- creation (all float32 on the CPU unless said otherwise) ---- */
+lm_tensor *lm_tensor_from_data(const float *data, int ndim, const int64_t *shape);
+lm_tensor *lm_tensor_from_int64(const int64_t *data, int ndim, const int64_t *shape);
+lm_tensor *lm_empty(int ndim, const int64_t *shape);
+lm_tensor *lm_zeros(int ndim, const int64_t *shape);
+lm_tensor *lm_ones(int ndim, const int64_t *shape);
+lm_tensor *lm_full(int ndim, const int64_t *shape, float value);
+lm_tensor *lm_arange(double start, double end, double step);
+lm_tensor *lm_rand(int ndim, const int64_t *shape);   /* U[0,1) */
+lm_tensor *lm_randn(int ndim, const int64_t *shape);  /* N(0,1) */
+lm_tensor *lm_zeros_like(const lm_tensor *t);
+lm_tensor *lm_ones_like(const lm_tensor *t);
+/* Convenience: LM_SHAPE(2, 3) builds the (ndim, shape) argument pair. */
+#define LM_SHAPE(...) \
+  (int)(sizeof((int64_t[]){__VA_ARGS__}) / sizeof(int64_t)), (const int64_t[]){__VA_ARGS__}
+
+/* ---- inspection ---- */
+int64_t lm_numel(const lm_tensor *t);
+bool lm_is_contiguous(const lm_tensor *t);
+float *lm_data_f32(const lm_tensor *t);      /* CPU tensors: &storage[offset] */
+int64_t *lm_data_i64(const lm_tensor *t);
+float lm_item(const lm_tensor *t);           /* one-element tensor -> float (copies from GPU) */
+float lm_get(const lm_tensor *t, const int64_t *index); /* strided element read */
+void lm_tensor_copy_to_host(const lm_tensor *t, float *out); /* logical order, any layout */
+void lm_tensor_set_requires_grad(lm_tensor *t, bool requires_grad);
+void lm_tensor_set_name(lm_tensor *t, const char *name);
+const char *lm_dtype_name(lm_dtype dtype);   /* "torch.float32"-like: "float32" */
+void lm_device_name(lm_device device, char *buf, size_t len); /* "cpu", "cuda:0" */
+/* Printing as PyTorch's print(tensor): values (abridged past 1000 elements)
+ * then shape, dtype, device and grad_fn, e.g.
+ *   tensor([[0.1000, 0.2000],
+ *           [0.3000, 0.4000]], shape=(2, 2), dtype=float32, device=cpu)
+ * The returned string is malloc'd; lm_tensor_print writes to a FILE. */
+char *lm_tensor_to_string(const lm_tensor *t);
+void lm_tensor_print(const lm_tensor *t, FILE *out);
+
+/* ---- devices ---- */
+bool lm_cuda_is_available(void);
+lm_tensor *lm_to(const lm_tensor *t, lm_device device); /* same tensor (+ref) if already there */
+
+/* ---- views (share storage) and layout ---- */
+lm_tensor *lm_view(const lm_tensor *t, int ndim, const int64_t *shape); /* -1 infers one dim */
+lm_tensor *lm_reshape(const lm_tensor *t, int ndim, const int64_t *shape); /* view if possible */
+lm_tensor *lm_transpose(const lm_tensor *t, int dim0, int dim1);
+lm_tensor *lm_permute(const lm_tensor *t, const int *dims);
+lm_tensor *lm_slice(const lm_tensor *t, int dim, int64_t start, int64_t end, int64_t step);
+lm_tensor *lm_select(const lm_tensor *t, int dim, int64_t index);
+lm_tensor *lm_unsqueeze(const lm_tensor *t, int dim);
+lm_tensor *lm_squeeze(const lm_tensor *t, int dim); /* dim = LM_ALL_DIMS squeezes all size-1 */
+lm_tensor *lm_flatten(const lm_tensor *t, int start_dim, int end_dim);
+lm_tensor *lm_contiguous(const lm_tensor *t);
+lm_tensor *lm_detach(const lm_tensor *t);
+lm_tensor *lm_clone(const lm_tensor *t);
+lm_tensor *lm_cat(lm_tensor *const *tensors, int n, int dim);
+#define LM_ALL_DIMS 0x7fffffff
+
+/* ---- elementwise (broadcasting with PyTorch's rules) ---- */
+lm_tensor *lm_add(const lm_tensor *a, const lm_tensor *b);
+lm_tensor *lm_sub(const lm_tensor *a, const lm_tensor *b);
+lm_tensor *lm_mul(const lm_tensor *a, const lm_tensor *b);
+lm_tensor *lm_div(const lm_tensor *a, const lm_tensor *b);
+lm_tensor *lm_pow(const lm_tensor *a, const lm_tensor *b);
+lm_tensor *lm_add_scalar(const lm_tensor *a, float s);
+lm_tensor *lm_sub_scalar(const lm_tensor *a, float s);
+lm_tensor *lm_mul_scalar(const lm_tensor *a, float s);
+lm_tensor *lm_div_scalar(const lm_tensor *a, float s);
+lm_tensor *lm_pow_scalar(const lm_tensor *a, float exponent);
+lm_tensor *lm_neg(const lm_tensor *a);
+lm_tensor *lm_exp(const lm_tensor *a);
+lm_tensor *lm_log(const lm_tensor *a);
+lm_tensor *lm_sqrt(const lm_tensor *a);
+lm_tensor *lm_abs(const lm_tensor *a);
+lm_tensor *lm_clamp(const lm_tensor *a, float min, float max); /* use +-INFINITY for one side */
+lm_tensor *lm_relu(const lm_tensor *a);
+lm_tensor *lm_sigmoid(const lm_tensor *a);
+lm_tensor *lm_tanh(const lm_tensor *a);
+lm_tensor *lm_gelu(const lm_tensor *a); /* exact (erf) form, PyTorch's default */
+
+/* ---- reductions ---- */
+lm_tensor *lm_sum(const lm_tensor *a);                       /* all elements -> 0-d */
+lm_tensor *lm_mean(const lm_tensor *a);
+lm_tensor *lm_max(const lm_tensor *a);
+lm_tensor *lm_sum_dim(const lm_tensor *a, int dim, bool keepdim);
+lm_tensor *lm_mean_dim(const lm_tensor *a, int dim, bool keepdim);
+lm_tensor *lm_max_dim(const lm_tensor *a, int dim, bool keepdim); /* values */
+lm_tensor *lm_argmax(const lm_tensor *a, int dim, bool keepdim);  /* int64, no grad */
+
+/* ---- linear algebra ---- */
+lm_tensor *lm_matmul(const lm_tensor *a, const lm_tensor *b); /* 1-D/2-D/batched, torch.matmul rules */
+
+/* ---- nn functional ---- */
+lm_tensor *lm_softmax(const lm_tensor *a, int dim);
+lm_tensor *lm_log_softmax(const lm_tensor *a, int dim);
+lm_tensor *lm_cross_entropy(const lm_tensor *logits, const lm_tensor *target); /* (N,C), int64 (N), mean */
+lm_tensor *lm_nll_loss(const lm_tensor *log_probs, const lm_tensor *target);   /* mean */
+lm_tensor *lm_mse_loss(const lm_tensor *input, const lm_tensor *target);       /* mean */
+lm_tensor *lm_linear(const lm_tensor *x, const lm_tensor *weight, const lm_tensor *bias); /* x W^T + b */
+lm_tensor *lm_conv2d(const lm_tensor *x, const lm_tensor *weight, const lm_tensor *bias,
+                     int stride_h, int stride_w, int pad_h, int pad_w, int dil_h, int dil_w);
+lm_tensor *lm_max_pool2d(const lm_tensor *x, int kh, int kw, int sh, int sw, int ph, int pw);
+lm_tensor *lm_avg_pool2d(const lm_tensor *x, int kh, int kw, int sh, int sw, int ph, int pw);
+lm_tensor *lm_dropout(const lm_tensor *x, float p, bool training);
+
+/* ---- autograd ---- */
+void lm_backward(lm_tensor *root, const lm_tensor *grad_output, bool retain_graph);
+void lm_tensor_zero_grad(lm_tensor *t); /* sets .grad to NULL, like set_to_none=True */
+bool lm_grad_enabled(void);
+bool lm_set_grad_enabled(bool enabled); /* returns the previous state; torch.no_grad() */
+
+/* Graph as data. Nodes are listed in topological order, inputs before users. */
+typedef enum { LM_PHASE_FORWARD = 0, LM_PHASE_BACKWARD = 1 } lm_phase;
+uint64_t lm_node_id(const lm_node *n);        /* unique, increasing in creation order */
+const char *lm_node_op(const lm_node *n);     /* "matmul", "conv2d", "add", ... */
+const char *lm_node_module(const lm_node *n); /* "features.3", "" at top level */
+int lm_node_num_inputs(const lm_node *n);
+const lm_tensor *lm_node_input(const lm_node *n, int i); /* a leaf when its grad_fn is NULL */
+int lm_node_ndim(const lm_node *n);
+const int64_t *lm_node_shape(const lm_node *n);
+lm_dtype lm_node_dtype(const lm_node *n);
+lm_device lm_node_device(const lm_node *n);
+/* Fills a malloc'd array of the nodes behind root; returns the count, caller frees the array
+ * (not the nodes; they live as long as root does). */
+size_t lm_graph_nodes(const lm_tensor *root, const lm_node ***nodes_out);
+
+/* Hook called after every forward op (node is NULL when no graph is recorded) and
+ * after every backward op. For the forward phase `tensor` is the op's output; for
+ * the backward phase it is the gradient with respect to that output, and
+ * grad_inputs[i] is the gradient the op produced for input i (NULL if none). */
+typedef struct {
+  lm_phase phase;
+  const char *op;
+  const lm_node *node;
+  const lm_tensor *tensor;
+  int n_grad_inputs;
+  const lm_tensor *const *grad_inputs;
+} lm_hook_event;
+typedef void (*lm_op_hook)(const lm_hook_event *event, void *user_data);
+void lm_set_op_hook(lm_op_hook hook, void *user_data); /* NULL to remove */
+
+/* Module path recorded in new nodes (Sequential pushes "0", "features.3", ...). */
+void lm_module_path_push(const char *name);
+void lm_module_path_pop(void);
+const char *lm_module_path(void);
+
+#ifdef __cplusplus
+}
+#endif
