@@ -22,6 +22,13 @@
  *   tensor early never breaks backward. Parameters, their .grad and optimizer
  *   state are owned by modules/optimizers and never by a scope.
  *
+ *   Details: scopes nest; lm_scope_keep() only takes tensors from the innermost
+ *   one (a tensor it does not own there is returned as is). Never call
+ *   lm_tensor_release() on a tensor a scope owns (keep it first). Ops that
+ *   return an input unchanged (lm_contiguous of a contiguous tensor, lm_to the
+ *   same device) still return a new reference. Refcounts are not atomic: share
+ *   tensors between threads only read-only and with outside synchronisation.
+ *
  * Errors: a shape, dim, dtype or device error calls the error handler with a
  * message naming the op and the shapes, e.g.
  *   "matmul: cannot multiply (64x784) by (128x10)".
@@ -118,7 +125,7 @@ lm_tensor *lm_ones_like(const lm_tensor *t);
 /* ---- inspection ---- */
 int64_t lm_numel(const lm_tensor *t);
 bool lm_is_contiguous(const lm_tensor *t);
-float *lm_data_f32(const lm_tensor *t);      /* CPU tensors: &storage[offset] */
+float *lm_data_f32(const lm_tensor *t);      /* &storage[offset] (a device pointer for CUDA tensors) */
 int64_t *lm_data_i64(const lm_tensor *t);
 float lm_item(const lm_tensor *t);           /* one-element tensor -> float (copies from GPU) */
 float lm_get(const lm_tensor *t, const int64_t *index); /* strided element read */
@@ -137,6 +144,11 @@ void lm_tensor_print(const lm_tensor *t, FILE *out);
 
 /* ---- devices ---- */
 bool lm_cuda_is_available(void);
+/* CPU threads used by BLAS (torch.set_num_threads). The default is OpenBLAS's
+ * own (OPENBLAS_NUM_THREADS, else one per core). On a busy machine 1 is often
+ * faster: idle BLAS workers spin and compete with the main thread. */
+void lm_set_num_threads(int n);
+int lm_get_num_threads(void);
 lm_tensor *lm_to(const lm_tensor *t, lm_device device); /* same tensor (+ref) if already there */
 
 /* ---- views (share storage) and layout ---- */
@@ -153,6 +165,8 @@ lm_tensor *lm_contiguous(const lm_tensor *t);
 lm_tensor *lm_detach(const lm_tensor *t);
 lm_tensor *lm_clone(const lm_tensor *t);
 lm_tensor *lm_cat(lm_tensor *const *tensors, int n, int dim);
+/* Broadcast view (stride 0) to a larger shape; -1 keeps a size (torch.expand). */
+lm_tensor *lm_expand(const lm_tensor *t, int ndim, const int64_t *shape);
 #define LM_ALL_DIMS 0x7fffffff
 
 /* ---- elementwise (broadcasting with PyTorch's rules) ---- */
@@ -180,11 +194,11 @@ lm_tensor *lm_gelu(const lm_tensor *a); /* exact (erf) form, PyTorch's default *
 /* ---- reductions ---- */
 lm_tensor *lm_sum(const lm_tensor *a);                       /* all elements -> 0-d */
 lm_tensor *lm_mean(const lm_tensor *a);
-lm_tensor *lm_max(const lm_tensor *a);
+lm_tensor *lm_max(const lm_tensor *a);   /* max and max_dim: the gradient goes to the first maximum */
 lm_tensor *lm_sum_dim(const lm_tensor *a, int dim, bool keepdim);
 lm_tensor *lm_mean_dim(const lm_tensor *a, int dim, bool keepdim);
 lm_tensor *lm_max_dim(const lm_tensor *a, int dim, bool keepdim); /* values */
-lm_tensor *lm_argmax(const lm_tensor *a, int dim, bool keepdim);  /* int64, no grad */
+lm_tensor *lm_argmax(const lm_tensor *a, int dim, bool keepdim);  /* int64, no grad; dim LM_ALL_DIMS: flattened */
 
 /* ---- linear algebra ---- */
 lm_tensor *lm_matmul(const lm_tensor *a, const lm_tensor *b); /* 1-D/2-D/batched, torch.matmul rules */
@@ -209,7 +223,11 @@ bool lm_grad_enabled(void);
 bool lm_set_grad_enabled(bool enabled); /* returns the previous state; torch.no_grad() */
 
 /* Graph as data. Nodes are listed in topological order, inputs before users. */
+/* Also defined, identically, by lumen-log.h: a program may include both. */
+#ifndef LM_PHASE_DEFINED
+#define LM_PHASE_DEFINED
 typedef enum { LM_PHASE_FORWARD = 0, LM_PHASE_BACKWARD = 1 } lm_phase;
+#endif
 uint64_t lm_node_id(const lm_node *n);        /* unique, increasing in creation order */
 const char *lm_node_op(const lm_node *n);     /* "matmul", "conv2d", "add", ... */
 const char *lm_node_module(const lm_node *n); /* "features.3", "" at top level */

@@ -1,0 +1,325 @@
+/* cli.c: parsing lumen-train's command line (getopt_long) and its --help.
+ *
+ * Defaults follow what a PyTorch/TensorBoard user expects: batch 64, Adam
+ * at lr 1e-3 (SGD 0.01 with momentum 0.9), logs under ./runs with a
+ * SummaryWriter-style run name. Every number is checked strictly: "10x" or
+ * "-3" for --epochs is an error naming the option and the bad value, not a
+ * silent 10 or a crash later.
+ */
+#include "lm-train-cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lumen-train.h"
+
+#ifndef LUMEN_VERSION
+#define LUMEN_VERSION "0.1.0"
+#endif
+
+void lm_train_cli_defaults(lm_train_cli *cli)
+{
+  memset(cli, 0, sizeof *cli);
+  cli->model = "mlp";
+  cli->data_dir = LM_FASHION_MNIST_DIR;
+  cli->batch_size = 64;
+  cli->optimizer = "adam";
+  cli->momentum = -1;
+  cli->weight_decay = -1;
+  cli->lr_step = -1;
+  cli->lr_gamma = 0.1;
+  cli->seed = 42;
+  cli->device = "cpu";
+  cli->logdir = "runs";
+  cli->log_every = 50;
+  cli->val_split = 0.1;
+  cli->normalize = true;
+}
+
+void lm_train_cli_print_help(FILE *out)
+{
+  fputs(
+    "Usage: lumen-train [OPTION]...\n"
+    "Train the tutorial MLP or CNN on an IDX image data set (Fashion-MNIST by\n"
+    "default), with a progress bar, checkpoints and a run file for `lumen`.\n"
+    "\n"
+    "Model and data:\n"
+    "  --model mlp|cnn        mlp: Flatten-Linear(784,128)-ReLU-Linear(128,10);\n"
+    "                         cnn: Conv(1,32,3,p1)-ReLU-MaxPool(2)-Conv(32,64,3,p1)-\n"
+    "                         ReLU-MaxPool(2)-Flatten-Linear(3136,128)-ReLU-\n"
+    "                         Dropout(0.5)-Linear(128,10)            [mlp]\n"
+    "  --data DIR             folder with train-/t10k-{images-idx3,labels-idx1}-ubyte[.gz]\n"
+    "                         [" LM_FASHION_MNIST_DIR "]\n"
+    "  --val-split F          last fraction of the training set held out for\n"
+    "                         validation, as Keras' validation_split   [0.1]\n"
+    "  --no-normalize         only scale pixels to [0,1] (default: then subtract the\n"
+    "                         training set's mean and divide by its std)\n"
+    "  --limit-train N        use only the first N training examples (quick runs)\n"
+    "  --limit-test N         use only the first N test examples\n"
+    "\n"
+    "Training:\n"
+    "  --epochs N             [10 for mlp, 5 for cnn]\n"
+    "  --batch-size N         [64]\n"
+    "  --optimizer sgd|adam|adamw                                   [adam]\n"
+    "  --lr LR                learning rate [1e-3 for adam/adamw, 0.01 for sgd]\n"
+    "  --lr-step N            StepLR: multiply the lr by --lr-gamma every N epochs\n"
+    "                         [70%% of --epochs, rounded; 0: constant lr]\n"
+    "  --lr-gamma G           StepLR gamma                           [0.1]\n"
+    "  --momentum M           SGD momentum                           [0.9]\n"
+    "  --weight-decay W       [0; 0.01 for adamw, as in PyTorch]\n"
+    "  --seed N               seeds initialisation, shuffling and dropout [42]\n"
+    "  --device cpu|cuda      [cpu]\n"
+    "  --resume CHECKPOINT    continue from a .safetensors checkpoint written by\n"
+    "                         lumen-train (same results as an uninterrupted run)\n"
+    "\n"
+    "Logging (view with: lumen --logdir DIR):\n"
+    "  --logdir DIR           [runs]\n"
+    "  --run NAME             run name, may be nested (exp1/lr0.1)\n"
+    "                         [like SummaryWriter: Nov21_07-45-12_HOST_MODEL]\n"
+    "  --log-every N          log train loss/accuracy every N steps   [50]\n"
+    "  --hist-every N         also log parameter/gradient histograms every N\n"
+    "                         steps (they are always logged each epoch) [0: off]\n"
+    "  --no-log               write no run file (checkpoints still go to --logdir)\n"
+    "  --no-progress          no progress bar, only the per-epoch lines\n"
+    "  --stop-after-steps N   behave as if Ctrl-C were pressed after N steps\n"
+    "\n"
+    "  -h, --help             show this help and exit\n"
+    "  -V, --version          show the version and exit\n"
+    "\n"
+    "Ctrl-C finishes the current step, writes a checkpoint, marks the run\n"
+    "'stopped' and exits 0. Checkpoints (parameters + optimizer state, in the\n"
+    "safetensors format) are written to the run folder after every epoch.\n",
+    out);
+}
+
+static bool parse_int(const char *opt, const char *s, int64_t min, int64_t max, int64_t *out, FILE *err)
+{
+  char *end = NULL;
+  errno = 0;
+  long long v = strtoll(s, &end, 10);
+  if (errno || !*s || *end || v < min || v > max) {
+    if (max == INT32_MAX || max == INT64_MAX)
+      fprintf(err, "lumen-train: %s: expected an integer >= %lld, found '%s'\n", opt, (long long)min, s);
+    else
+      fprintf(err, "lumen-train: %s: expected an integer from %lld to %lld, found '%s'\n", opt,
+              (long long)min, (long long)max, s);
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+static bool parse_real(const char *opt, const char *s, double min, bool min_open, double *out, FILE *err)
+{
+  char *end = NULL;
+  errno = 0;
+  double v = strtod(s, &end);
+  if (errno || !*s || *end || !isfinite(v) || v < min || (min_open && v == min)) {
+    fprintf(err, "lumen-train: %s: expected a number %s %g, found '%s'\n", opt, min_open ? ">" : ">=", min, s);
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+static bool one_of(const char *opt, const char *s, const char *const *choices, FILE *err)
+{
+  for (int i = 0; choices[i]; i++)
+    if (strcmp(s, choices[i]) == 0)
+      return true;
+  fprintf(err, "lumen-train: %s: expected ", opt);
+  for (int i = 0; choices[i]; i++)
+    fprintf(err, "%s%s", i ? (choices[i + 1] ? ", " : " or ") : "", choices[i]);
+  fprintf(err, ", found '%s'\n", s);
+  return false;
+}
+
+enum {
+  OPT_MODEL = 256, OPT_DATA, OPT_EPOCHS, OPT_BATCH, OPT_LR, OPT_OPTIM, OPT_MOMENTUM, OPT_WD,
+  OPT_SEED, OPT_DEVICE, OPT_LOGDIR, OPT_RUN, OPT_LOG_EVERY, OPT_HIST_EVERY, OPT_VAL_SPLIT,
+  OPT_NO_NORMALIZE, OPT_RESUME, OPT_NO_LOG, OPT_NO_PROGRESS, OPT_LIMIT_TRAIN, OPT_LIMIT_TEST,
+  OPT_STOP_AFTER, OPT_LR_STEP, OPT_LR_GAMMA,
+};
+
+lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE *out, FILE *err)
+{
+  static const struct option opts[] = {
+    { "model", required_argument, NULL, OPT_MODEL },
+    { "data", required_argument, NULL, OPT_DATA },
+    { "epochs", required_argument, NULL, OPT_EPOCHS },
+    { "batch-size", required_argument, NULL, OPT_BATCH },
+    { "lr", required_argument, NULL, OPT_LR },
+    { "optimizer", required_argument, NULL, OPT_OPTIM },
+    { "momentum", required_argument, NULL, OPT_MOMENTUM },
+    { "lr-step", required_argument, NULL, OPT_LR_STEP },
+    { "lr-gamma", required_argument, NULL, OPT_LR_GAMMA },
+    { "weight-decay", required_argument, NULL, OPT_WD },
+    { "seed", required_argument, NULL, OPT_SEED },
+    { "device", required_argument, NULL, OPT_DEVICE },
+    { "logdir", required_argument, NULL, OPT_LOGDIR },
+    { "run", required_argument, NULL, OPT_RUN },
+    { "log-every", required_argument, NULL, OPT_LOG_EVERY },
+    { "hist-every", required_argument, NULL, OPT_HIST_EVERY },
+    { "val-split", required_argument, NULL, OPT_VAL_SPLIT },
+    { "no-normalize", no_argument, NULL, OPT_NO_NORMALIZE },
+    { "resume", required_argument, NULL, OPT_RESUME },
+    { "no-log", no_argument, NULL, OPT_NO_LOG },
+    { "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
+    { "limit-train", required_argument, NULL, OPT_LIMIT_TRAIN },
+    { "limit-test", required_argument, NULL, OPT_LIMIT_TEST },
+    { "stop-after-steps", required_argument, NULL, OPT_STOP_AFTER },
+    { "help", no_argument, NULL, 'h' },
+    { "version", no_argument, NULL, 'V' },
+    { 0 },
+  };
+  static const char *const models[] = { "mlp", "cnn", NULL };
+  static const char *const optims[] = { "sgd", "adam", "adamw", NULL };
+  static const char *const devices[] = { "cpu", "cuda", NULL };
+
+  /* getopt keeps global state; reset it so tests can parse many times */
+  optind = 0;
+  opterr = 0;
+  int c;
+  int64_t iv;
+  while ((c = getopt_long(argc, argv, ":hV", opts, NULL)) != -1) {
+    switch (c) {
+    case OPT_MODEL:
+      if (!one_of("--model", optarg, models, err)) return LM_CLI_USAGE;
+      cli->model = optarg;
+      cli->set_model = true;
+      break;
+    case OPT_DATA: cli->data_dir = optarg; break;
+    case OPT_EPOCHS:
+      if (!parse_int("--epochs", optarg, 1, 1000000, &iv, err)) return LM_CLI_USAGE;
+      cli->epochs = (int)iv;
+      cli->set_epochs = true;
+      break;
+    case OPT_BATCH:
+      if (!parse_int("--batch-size", optarg, 1, 1 << 20, &iv, err)) return LM_CLI_USAGE;
+      cli->batch_size = (int)iv;
+      cli->set_batch_size = true;
+      break;
+    case OPT_LR:
+      if (!parse_real("--lr", optarg, 0, true, &cli->lr, err)) return LM_CLI_USAGE;
+      cli->set_lr = true;
+      break;
+    case OPT_OPTIM:
+      if (!one_of("--optimizer", optarg, optims, err)) return LM_CLI_USAGE;
+      cli->optimizer = optarg;
+      cli->set_optimizer = true;
+      break;
+    case OPT_LR_STEP:
+      if (!parse_int("--lr-step", optarg, 0, INT32_MAX, &iv, err)) return LM_CLI_USAGE;
+      cli->lr_step = (int)iv;
+      cli->set_lr_step = true;
+      break;
+    case OPT_LR_GAMMA:
+      if (!parse_real("--lr-gamma", optarg, 0, false, &cli->lr_gamma, err)) return LM_CLI_USAGE;
+      cli->set_lr_gamma = true;
+      break;
+    case OPT_MOMENTUM:
+      if (!parse_real("--momentum", optarg, 0, false, &cli->momentum, err)) return LM_CLI_USAGE;
+      cli->set_momentum = true;
+      break;
+    case OPT_WD:
+      if (!parse_real("--weight-decay", optarg, 0, false, &cli->weight_decay, err)) return LM_CLI_USAGE;
+      cli->set_weight_decay = true;
+      break;
+    case OPT_SEED:
+      if (!parse_int("--seed", optarg, 0, INT64_MAX, &iv, err)) return LM_CLI_USAGE;
+      cli->seed = (uint64_t)iv;
+      cli->set_seed = true;
+      break;
+    case OPT_DEVICE:
+      if (!one_of("--device", optarg, devices, err)) return LM_CLI_USAGE;
+      cli->device = optarg;
+      break;
+    case OPT_LOGDIR:
+      if (!*optarg) {
+        fprintf(err, "lumen-train: --logdir: expected a folder, found ''\n");
+        return LM_CLI_USAGE;
+      }
+      cli->logdir = optarg;
+      break;
+    case OPT_RUN:
+      if (!*optarg) {
+        fprintf(err, "lumen-train: --run: expected a run name, found ''\n");
+        return LM_CLI_USAGE;
+      }
+      cli->run = optarg;
+      break;
+    case OPT_LOG_EVERY:
+      if (!parse_int("--log-every", optarg, 1, INT32_MAX, &iv, err)) return LM_CLI_USAGE;
+      cli->log_every = (int)iv;
+      break;
+    case OPT_HIST_EVERY:
+      if (!parse_int("--hist-every", optarg, 0, INT32_MAX, &iv, err)) return LM_CLI_USAGE;
+      cli->hist_every = (int)iv;
+      break;
+    case OPT_VAL_SPLIT: {
+      char *end = NULL;
+      double v = strtod(optarg, &end);
+      if (!*optarg || *end || !(v >= 0 && v < 1)) {
+        fprintf(err, "lumen-train: --val-split: expected a fraction >= 0 and < 1, found '%s'\n", optarg);
+        return LM_CLI_USAGE;
+      }
+      cli->val_split = v;
+      cli->set_val_split = true;
+      break;
+    }
+    case OPT_NO_NORMALIZE:
+      cli->normalize = false;
+      cli->set_normalize = true;
+      break;
+    case OPT_RESUME: cli->resume = optarg; break;
+    case OPT_NO_LOG: cli->no_log = true; break;
+    case OPT_NO_PROGRESS: cli->no_progress = true; break;
+    case OPT_LIMIT_TRAIN:
+      if (!parse_int("--limit-train", optarg, 1, INT64_MAX, &cli->limit_train, err)) return LM_CLI_USAGE;
+      cli->set_limit_train = true;
+      break;
+    case OPT_LIMIT_TEST:
+      if (!parse_int("--limit-test", optarg, 1, INT64_MAX, &cli->limit_test, err)) return LM_CLI_USAGE;
+      break;
+    case OPT_STOP_AFTER:
+      if (!parse_int("--stop-after-steps", optarg, 1, INT64_MAX, &cli->stop_after_steps, err))
+        return LM_CLI_USAGE;
+      cli->stop_after_steps_set = true;
+      break;
+    case 'h':
+      lm_train_cli_print_help(out);
+      return LM_CLI_EXIT_OK;
+    case 'V':
+      fprintf(out, "lumen-train %s\n", LUMEN_VERSION);
+      return LM_CLI_EXIT_OK;
+    case ':':
+      fprintf(err, "lumen-train: %s needs a value (see --help)\n", argv[optind - 1]);
+      return LM_CLI_USAGE;
+    default:
+      fprintf(err, "lumen-train: unknown option '%s' (see --help)\n", argv[optind - 1]);
+      return LM_CLI_USAGE;
+    }
+  }
+  if (optind < argc) {
+    fprintf(err, "lumen-train: unexpected argument '%s' (options start with --; see --help)\n", argv[optind]);
+    return LM_CLI_USAGE;
+  }
+  return LM_CLI_RUN;
+}
+
+void lm_train_cli_resolve(lm_train_cli *cli)
+{
+  if (cli->epochs == 0)
+    cli->epochs = strcmp(cli->model, "cnn") == 0 ? 5 : 10;
+  if (cli->lr == 0)
+    cli->lr = strcmp(cli->optimizer, "sgd") == 0 ? 0.01 : 1e-3;
+  if (cli->momentum < 0)
+    cli->momentum = strcmp(cli->optimizer, "sgd") == 0 ? 0.9 : 0;
+  if (cli->weight_decay < 0)
+    cli->weight_decay = strcmp(cli->optimizer, "adamw") == 0 ? 0.01 : 0;
+  if (cli->lr_step < 0)
+    cli->lr_step = (int)(0.7 * cli->epochs + 0.5);
+}

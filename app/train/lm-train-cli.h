@@ -1,0 +1,61 @@
+/* lm-train-cli.h: lumen-train's command line: options, defaults, parsing.
+ *
+ * Kept apart from main.c so the tests can check parsing and the --help text
+ * without running a training. Plain C, no GLib: lumen-train builds wherever
+ * the engine and the logging library do.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef struct {
+  const char *model;      /* "mlp" | "cnn" */
+  const char *data_dir;   /* IDX directory */
+  int epochs;             /* 0 -> 10 for mlp, 5 for cnn */
+  bool set_epochs;
+  int batch_size;         /* 64 */
+  double lr;              /* 0 -> 1e-3 (adam, adamw), 0.01 (sgd) */
+  const char *optimizer;  /* "sgd" | "adam" | "adamw" */
+  double momentum;        /* sgd only; -1 -> 0.9 */
+  double weight_decay;    /* -1 -> PyTorch's default (0, adamw 0.01) */
+  int lr_step;            /* StepLR step_size in epochs; -1 -> 70% of epochs, 0 off */
+  double lr_gamma;        /* StepLR gamma: 0.1 */
+  uint64_t seed;          /* 42 */
+  const char *device;     /* "cpu" | "cuda" */
+  const char *logdir;     /* "runs" */
+  const char *run;        /* NULL -> SummaryWriter-style default name */
+  int log_every;          /* 50 steps */
+  int hist_every;         /* 0: histograms once per epoch only */
+  double val_split;       /* 0.1 */
+  bool normalize;         /* mean/std of the training set (default on) */
+  const char *resume;     /* checkpoint path or NULL */
+  bool no_log;
+  bool no_progress;
+  int64_t limit_train;    /* 0: all */
+  int64_t limit_test;     /* 0: all */
+  bool stop_after_steps_set; /* testing aid: pretend Ctrl-C after N steps */
+  int64_t stop_after_steps;
+  /* which options were given explicitly (a resumed run adopts the
+   * checkpoint's settings for the others) */
+  bool set_model, set_batch_size, set_seed, set_val_split, set_limit_train, set_normalize,
+       set_optimizer, set_lr, set_lr_step, set_lr_gamma, set_momentum, set_weight_decay;
+} lm_train_cli;
+
+typedef enum {
+  LM_CLI_RUN = 0,   /* parsed; go on */
+  LM_CLI_EXIT_OK,   /* --help or --version printed */
+  LM_CLI_USAGE,     /* bad usage; the message has been printed */
+} lm_cli_result;
+
+void lm_train_cli_defaults(lm_train_cli *cli);
+/* Parses argv (printing --help/--version to out, errors to err). Options
+ * whose default depends on others (epochs, lr, momentum, weight decay,
+ * lr step) stay "unset" (0 or -1) until lm_train_cli_resolve(). */
+lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE *out, FILE *err);
+/* Fills the dependent defaults: epochs 10 (mlp) / 5 (cnn), lr 1e-3 (0.01 for
+ * sgd), momentum 0.9 for sgd, weight decay 0.01 for adamw, lr step 70% of
+ * the epochs. Idempotent. */
+void lm_train_cli_resolve(lm_train_cli *cli);
+void lm_train_cli_print_help(FILE *out);

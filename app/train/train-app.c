@@ -1,0 +1,799 @@
+/* train-app.c: what lumen-train does, from options to a finished run.
+ *
+ * The training loop itself is lm_fit(); this file wires its callbacks to the
+ * progress bar, the run file (scalars every --log-every steps, histograms,
+ * sample grid, graph, hparams, status) and checkpoints, and handles the
+ * edges: bad data, a missing GPU, Ctrl-C (finish the step, checkpoint, mark
+ * the run 'stopped', exit 0) and --resume (adopt the checkpoint's settings so
+ * the continued run takes exactly the steps the uninterrupted one would).
+ *
+ * Not here: option parsing (cli.c), drawing the bar (progress.c), turning
+ * engine objects into records (train-log*.c).
+ */
+#define _GNU_SOURCE
+#include "lm-train-app.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lm-train-log.h"
+#include "lm-train-progress.h"
+
+#define N_SAMPLES 16
+
+static volatile sig_atomic_t stop_requested;
+
+void lm_train_app_request_stop(void)
+{
+  stop_requested = 1;
+}
+
+void lm_train_app_clear_stop(void)
+{
+  stop_requested = 0;
+}
+
+typedef struct {
+  lm_train_cli cli;
+  FILE *out, *err;
+  lm_writer *w;
+  lm_module *model;
+  lm_optimizer *opt;
+  lm_lr_scheduler *sched;
+  lm_dataset *train, *val, *test;
+  lm_device device;
+  float mean, std;
+  char run_name[1024];
+  char run_dir[PATH_MAX];
+  lm_train_result *res;
+
+  lm_progress prog;
+  lm_train_state last;   /* the latest state fit reported */
+  bool graph_logged;
+  int64_t step0;         /* steps done before this process started */
+  double t_epoch;        /* wall clock at epoch start */
+  double t_last_batch;   /* wall clock after the last step's callback */
+  double cpu_epoch, cpu_last_batch; /* the same on the process CPU clock */
+  int64_t epoch_examples;
+  /* the --log-every window */
+  double win_loss, win_step_time, win_wall; /* win_wall: time in the loop, evaluation excluded */
+  int64_t win_correct, win_examples, win_steps;
+  /* sample images: the first test examples */
+  int64_t sample_idx[N_SAMPLES];
+  int n_samples;
+  bool stop;             /* a callback decided to stop */
+  char engine_error[512];
+} app;
+
+/* ---------------------------------------------------------------- helpers */
+
+static void log_rc(app *a, int rc, const char *what)
+{
+  /* a logging failure (disk full...) must not kill the training: say it once */
+  static bool said;
+  if (rc != LM_OK && !said) {
+    fprintf(a->err, "lumen-train: warning: logging %s failed: %s (training goes on)\n", what,
+            lm_log_last_error());
+    said = true;
+  }
+}
+
+/* CPU time of the whole process (training thread, BLAS threads and the
+ * logging writer thread): the work logging adds, whatever else the machine
+ * is doing. */
+static double process_cpu_seconds(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void scalar(app *a, const char *tag, int64_t step, double v)
+{
+  if (a->w)
+    log_rc(a, lm_writer_add_scalar(a->w, tag, step, v), tag);
+}
+
+static bool mkdir_p(const char *path)
+{
+  char tmp[PATH_MAX];
+  snprintf(tmp, sizeof tmp, "%s", path);
+  for (char *p = tmp + 1; *p; p++)
+    if (*p == '/') {
+      *p = '\0';
+      if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
+        return false;
+      *p = '/';
+    }
+  return mkdir(tmp, 0777) == 0 || errno == EEXIST;
+}
+
+/* SummaryWriter's default: runs/Nov21_07-45-12_host_comment */
+static void default_run_name(char *buf, size_t len, const char *model)
+{
+  char host[256] = "localhost";
+  gethostname(host, sizeof host - 1);
+  time_t t = time(NULL);
+  struct tm tm;
+  localtime_r(&t, &tm);
+  char stamp[64];
+  strftime(stamp, sizeof stamp, "%b%d_%H-%M-%S", &tm);
+  snprintf(buf, len, "%s_%s_%s", stamp, host, model);
+}
+
+static void engine_error_handler(const char *message, void *user_data)
+{
+  app *a = user_data;
+  if (!a->engine_error[0])
+    snprintf(a->engine_error, sizeof a->engine_error, "%s", message);
+}
+
+/* Mean and std over every pixel of ds, scaled to [0, 1] (what the
+ * Normalize((0.2860,), (0.3530,)) constants of Fashion-MNIST tutorials are). */
+static void pixel_stats(const lm_dataset *ds, float *mean, float *std)
+{
+  uint64_t hist[256] = { 0 };
+  int64_t n = lm_dataset_len(ds);
+  size_t per = (size_t)lm_dataset_channels(ds) * lm_dataset_height(ds) * lm_dataset_width(ds);
+  for (int64_t i = 0; i < n; i++) {
+    const uint8_t *p = lm_dataset_image(ds, i);
+    for (size_t k = 0; k < per; k++)
+      hist[p[k]]++;
+  }
+  double cnt = 0, s = 0, s2 = 0;
+  for (int v = 0; v < 256; v++) {
+    double x = v / 255.0;
+    cnt += (double)hist[v];
+    s += (double)hist[v] * x;
+    s2 += (double)hist[v] * x * x;
+  }
+  double m = cnt > 0 ? s / cnt : 0, var = cnt > 1 ? (s2 - cnt * m * m) / (cnt - 1) : 1;
+  *mean = (float)m;
+  *std = (float)(var > 1e-12 ? sqrt(var) : 1.0);
+}
+
+static bool save_checkpoint(app *a, const char *file)
+{
+  char path[PATH_MAX + 64];
+  snprintf(path, sizeof path, "%s/%s", a->run_dir, file);
+  char v[16][64];
+  const char *keys[16], *vals[16];
+  int k = 0;
+#define META(key, fmt, val) \
+  do { snprintf(v[k], sizeof v[k], fmt, val); keys[k] = key; vals[k] = v[k]; k++; } while (0)
+  const lm_train_cli *c = &a->cli;
+  keys[k] = "run"; vals[k] = a->run_name; k++;
+  keys[k] = "optimizer_option"; vals[k] = c->optimizer; k++;
+  META("batch_size", "%d", c->batch_size);
+  META("val_split", "%.17g", c->val_split);
+  META("limit_train", "%" PRId64, c->limit_train);
+  META("normalize", "%d", c->normalize ? 1 : 0);
+  META("mean", "%.9g", (double)a->mean);
+  META("std", "%.9g", (double)a->std);
+  META("base_lr", "%.17g", c->lr);
+  META("lr_step", "%d", c->lr_step);
+  META("lr_gamma", "%.17g", c->lr_gamma);
+  META("momentum", "%.17g", c->momentum);
+  META("weight_decay", "%.17g", c->weight_decay);
+  META("epochs", "%d", c->epochs);
+#undef META
+  lm_checkpoint_info info = {
+    .model = c->model, .seed = c->seed, .state = a->last,
+    .n_extra = (size_t)k, .extra_keys = keys, .extra_values = vals,
+  };
+  char *error = NULL;
+  if (!lm_checkpoint_save(path, a->model, a->opt, &info, &error)) {
+    fprintf(a->err, "lumen-train: cannot write checkpoint: %s\n", error);
+    free(error);
+    return false;
+  }
+  size_t pl = strlen(path);
+  if (pl >= sizeof a->res->checkpoint)
+    pl = sizeof a->res->checkpoint - 1;
+  memcpy(a->res->checkpoint, path, pl);
+  a->res->checkpoint[pl] = '\0';
+  return true;
+}
+
+/* The predicted class of each sample image, for the grid's labels. */
+static void predict_samples(app *a, int64_t *pred)
+{
+  for (int i = 0; i < a->n_samples; i++)
+    pred[i] = -1;
+  lm_dataset *s = lm_dataset_slice(a->test, 0, a->n_samples);
+  if (!s)
+    return;
+  lm_fit_options fo;
+  lm_fit_options_init(&fo);
+  fo.mean = a->mean;
+  fo.std = a->std;
+  fo.device = a->device;
+  lm_scope_begin();
+  lm_tensor *logits = lm_predict(a->model, s, N_SAMPLES, &fo, NULL);
+  if (logits && logits->ndim == 2) {
+    int64_t c = logits->shape[1];
+    const float *d = lm_data_f32(logits);
+    for (int i = 0; i < a->n_samples; i++) {
+      int64_t best = 0;
+      for (int64_t k = 1; k < c; k++)
+        if (d[i * c + k] > d[i * c + best])
+          best = k;
+      pred[i] = best;
+    }
+  }
+  lm_scope_end();
+  lm_dataset_release(s);
+}
+
+/* -------------------------------------------------------------- callbacks */
+
+static void on_epoch_begin(void *ud, int64_t epoch, int64_t num_batches)
+{
+  app *a = ud;
+  a->t_epoch = lm_now_seconds();
+  a->t_last_batch = a->t_epoch;
+  a->cpu_epoch = a->cpu_last_batch = process_cpu_seconds();
+  a->epoch_examples = 0;
+  if (!a->cli.no_progress)
+    lm_progress_begin(&a->prog, (int)epoch + 1, a->cli.epochs, num_batches, a->last.batch, a->t_epoch);
+}
+
+static bool on_batch_end(void *ud, const lm_step_info *s)
+{
+  app *a = ud;
+  a->last = *s->state;
+  a->epoch_examples += s->batch_size;
+  a->res->steps_done = s->step;
+  if (a->w && !a->graph_logged && a->step0 == 0) {
+    /* the model's graph once per run: the first step's, behind the loss (a
+     * resumed run logged it before it stopped) */
+    log_rc(a, lm_train_log_graph(a->w, s->step, "train_step", s->loss_tensor, a->model, NULL), "the graph");
+    a->graph_logged = true;
+  }
+  a->win_loss += s->loss * (double)s->batch_size;
+  a->win_correct += (int64_t)llround(s->accuracy * (double)s->batch_size);
+  a->win_examples += s->batch_size;
+  a->win_step_time += s->step_seconds;
+  a->win_steps++;
+  double now = lm_now_seconds();
+  a->win_wall += now - a->t_last_batch;
+  if (a->w && s->step % a->cli.log_every == 0) {
+    double wall = a->win_wall;
+    const char *tags[] = { "train/loss", "train/accuracy", "train/lr", "perf/examples_per_sec",
+                           "perf/step_time_ms" };
+    double vals[] = {
+      a->win_loss / (double)a->win_examples, (double)a->win_correct / (double)a->win_examples,
+      lm_optimizer_get_lr(a->opt), wall > 0 ? (double)a->win_examples / wall : 0,
+      1000.0 * a->win_step_time / (double)a->win_steps,
+    };
+    log_rc(a, lm_writer_add_scalars(a->w, s->step, 5, tags, vals), "scalars");
+    a->win_loss = a->win_step_time = a->win_wall = 0;
+    a->win_correct = a->win_examples = a->win_steps = 0;
+  }
+  /* (the epoch's last step gets its histograms from on_epoch_end) */
+  if (a->w && a->cli.hist_every > 0 && s->step % a->cli.hist_every == 0 && s->batch + 1 < s->num_batches)
+    log_rc(a, lm_train_log_histograms(a->w, s->step, a->model, true, true), "histograms");
+  if (!a->cli.no_progress) {
+    double el = now - a->t_epoch;
+    lm_progress_update(&a->prog, s->batch + 1, a->last.loss_sum / (double)a->last.seen,
+                       (double)a->last.correct / (double)a->last.seen,
+                       el > 0 ? (double)a->epoch_examples / el : 0, now);
+  }
+  bool stop = stop_requested ||
+              (a->cli.stop_after_steps_set && s->step - a->step0 >= a->cli.stop_after_steps);
+  a->t_last_batch = lm_now_seconds();
+  a->cpu_last_batch = process_cpu_seconds();
+  if (stop)
+    a->stop = true;
+  return !stop;
+}
+
+static bool on_epoch_end(void *ud, const lm_epoch_logs *logs, const lm_train_state *state)
+{
+  app *a = ud;
+  a->last = *state;
+  double train_wall = a->t_last_batch - a->t_epoch;
+  a->res->train_seconds += train_wall;
+  a->res->train_cpu_seconds += a->cpu_last_batch - a->cpu_epoch;
+  a->res->train_examples += a->epoch_examples;
+  if (!a->cli.no_progress)
+    lm_progress_end(&a->prog);
+
+  lm_fit_options fo;
+  lm_fit_options_init(&fo);
+  fo.mean = a->mean;
+  fo.std = a->std;
+  fo.device = a->device;
+  double tl = NAN, ta = NAN;
+  char *error = NULL;
+  if (a->test && !lm_evaluate(a->model, a->test, 1000, &fo, &tl, &ta, &error)) {
+    fprintf(a->err, "lumen-train: test evaluation failed: %s\n", error);
+    free(error);
+  }
+  a->res->test_loss = tl;
+  a->res->test_accuracy = ta;
+  a->res->val_loss = logs->val_loss;
+  a->res->val_accuracy = logs->val_accuracy;
+  a->res->train_loss = logs->loss;
+  a->res->train_accuracy = logs->accuracy;
+  a->res->epochs_done = state->epoch;
+
+  int64_t step = state->step;
+  if (a->w) {
+    scalar(a, "epoch", step, (double)state->epoch);
+    scalar(a, "epoch/train_loss", step, logs->loss);
+    scalar(a, "epoch/train_accuracy", step, logs->accuracy);
+    scalar(a, "epoch/lr", step, logs->lr);
+    scalar(a, "perf/epoch_seconds", step, train_wall);
+    if (a->val) {
+      scalar(a, "val/loss", step, logs->val_loss);
+      scalar(a, "val/accuracy", step, logs->val_accuracy);
+    }
+    if (a->test) {
+      scalar(a, "test/loss", step, tl);
+      scalar(a, "test/accuracy", step, ta);
+    }
+    log_rc(a, lm_train_log_histograms(a->w, step, a->model, true, true), "histograms");
+    if (a->n_samples > 0) {
+      int64_t pred[N_SAMPLES];
+      predict_samples(a, pred);
+      log_rc(a, lm_train_log_image_grid(a->w, "samples", step, a->test, a->sample_idx, a->n_samples, pred,
+                                        lm_dataset_num_classes(a->test) <= 10 ? lm_fashion_mnist_classes : NULL,
+                                        10), "the sample images");
+    }
+  }
+
+  fprintf(a->out, "Epoch %lld/%d: loss %.4f acc %.2f%%", (long long)state->epoch, a->cli.epochs,
+          logs->loss, 100 * logs->accuracy);
+  if (a->val)
+    fprintf(a->out, " | val loss %.4f acc %.2f%%", logs->val_loss, 100 * logs->val_accuracy);
+  if (a->test)
+    fprintf(a->out, " | test loss %.4f acc %.2f%%", tl, 100 * ta);
+  fprintf(a->out, " | %.1f s, %.0f ex/s, lr %.3g\n", train_wall,
+          train_wall > 0 ? (double)a->epoch_examples / train_wall : 0, logs->lr);
+  fflush(a->out);
+
+  char file[64];
+  snprintf(file, sizeof file, "checkpoint-epoch-%03lld.safetensors", (long long)state->epoch);
+  save_checkpoint(a, file);
+  if (a->w)
+    lm_writer_flush(a->w);
+  bool stop = stop_requested != 0;
+  if (stop)
+    a->stop = true;
+  return !stop;
+}
+
+/* ----------------------------------------------------------------- resume */
+
+static bool meta_num(const lm_safetensors *ck, const char *key, double *out)
+{
+  const char *v = lm_safetensors_metadata(ck, key);
+  if (!v)
+    return false;
+  char *end;
+  double d = strtod(v, &end);
+  if (*end || end == v)
+    return false;
+  *out = d;
+  return true;
+}
+
+/* Takes the checkpoint's settings for every option not given explicitly;
+ * an explicit option that disagrees is refused (it would not continue the
+ * same run). */
+static bool adopt_checkpoint_settings(app *a, const lm_safetensors *ck)
+{
+  lm_train_cli *c = &a->cli;
+  const char *path = c->resume;
+  const char *s;
+  double d;
+#define CONFLICT(opt, fmt, was, now) \
+  do { \
+    fprintf(a->err, "lumen-train: %s: the checkpoint was trained with " opt " " fmt ", not " fmt \
+            " (leave the option out to continue that run)\n", path, was, now); \
+    return false; \
+  } while (0)
+  if ((s = lm_safetensors_metadata(ck, "model"))) {
+    if (c->set_model && strcmp(s, c->model) != 0)
+      CONFLICT("--model", "%s", s, c->model);
+    if (strcmp(s, "mlp") != 0 && strcmp(s, "cnn") != 0) {
+      fprintf(a->err, "lumen-train: %s: checkpoint is for model '%s', lumen-train trains mlp or cnn\n", path, s);
+      return false;
+    }
+    c->model = strcmp(s, "mlp") == 0 ? "mlp" : "cnn";
+  }
+  if ((s = lm_safetensors_metadata(ck, "optimizer_option"))) {
+    if (c->set_optimizer && strcmp(s, c->optimizer) != 0)
+      CONFLICT("--optimizer", "%s", s, c->optimizer);
+    c->optimizer = strcmp(s, "sgd") == 0 ? "sgd" : strcmp(s, "adamw") == 0 ? "adamw" : "adam";
+  }
+  if ((s = lm_safetensors_metadata(ck, "seed"))) {
+    uint64_t seed = strtoull(s, NULL, 10);
+    if (c->set_seed && seed != c->seed)
+      CONFLICT("--seed", "%llu", (unsigned long long)seed, (unsigned long long)c->seed);
+    c->seed = seed;
+  }
+  if (meta_num(ck, "batch_size", &d)) {
+    if (c->set_batch_size && (int)d != c->batch_size)
+      CONFLICT("--batch-size", "%d", (int)d, c->batch_size);
+    c->batch_size = (int)d;
+  }
+  if (meta_num(ck, "val_split", &d)) {
+    if (c->set_val_split && d != c->val_split)
+      CONFLICT("--val-split", "%g", d, c->val_split);
+    c->val_split = d;
+  }
+  if (meta_num(ck, "limit_train", &d)) {
+    if (c->set_limit_train && (int64_t)d != c->limit_train)
+      CONFLICT("--limit-train", "%lld", (long long)d, (long long)c->limit_train);
+    c->limit_train = (int64_t)d;
+  }
+  if (meta_num(ck, "normalize", &d)) {
+    if (c->set_normalize && (d != 0) != c->normalize)
+      CONFLICT("normalisation", "%s", d != 0 ? "on" : "off", c->normalize ? "on" : "off");
+    c->normalize = d != 0;
+  }
+  if (meta_num(ck, "base_lr", &d)) {
+    if (c->set_lr && d != c->lr)
+      CONFLICT("--lr", "%g", d, c->lr);
+    c->lr = d;
+  }
+  if (meta_num(ck, "lr_step", &d)) {
+    if (c->set_lr_step && (int)d != c->lr_step)
+      CONFLICT("--lr-step", "%d", (int)d, c->lr_step);
+    c->lr_step = (int)d;
+  }
+  if (meta_num(ck, "lr_gamma", &d)) {
+    if (c->set_lr_gamma && d != c->lr_gamma)
+      CONFLICT("--lr-gamma", "%g", d, c->lr_gamma);
+    c->lr_gamma = d;
+  }
+  if (meta_num(ck, "momentum", &d)) {
+    if (c->set_momentum && d != c->momentum)
+      CONFLICT("--momentum", "%g", d, c->momentum);
+    c->momentum = d;
+  }
+  if (meta_num(ck, "weight_decay", &d)) {
+    if (c->set_weight_decay && d != c->weight_decay)
+      CONFLICT("--weight-decay", "%g", d, c->weight_decay);
+    c->weight_decay = d;
+  }
+  if (!c->set_epochs && meta_num(ck, "epochs", &d))
+    c->epochs = (int)d;
+#undef CONFLICT
+  if (!c->run && (s = lm_safetensors_metadata(ck, "run")))
+    snprintf(a->run_name, sizeof a->run_name, "%s", s);
+  return true;
+}
+
+/* ------------------------------------------------------------------- run */
+
+static bool load_data(app *a)
+{
+  char *error = NULL;
+  lm_dataset *train = lm_dataset_load_dir(a->cli.data_dir, "train", &error);
+  if (!train) {
+    fprintf(a->err, "lumen-train: %s\n", error);
+    free(error);
+    return false;
+  }
+  if (lm_dataset_channels(train) != 1 || lm_dataset_height(train) != 28 || lm_dataset_width(train) != 28) {
+    fprintf(a->err, "lumen-train: %s: the %s model takes 1x28x28 images, the data set has %dx%dx%d\n",
+            a->cli.data_dir, a->cli.model, lm_dataset_channels(train), lm_dataset_height(train),
+            lm_dataset_width(train));
+    lm_dataset_release(train);
+    return false;
+  }
+  if (lm_dataset_num_classes(train) > 10) {
+    fprintf(a->err, "lumen-train: %s: labels go up to %d, the models have 10 outputs\n", a->cli.data_dir,
+            lm_dataset_num_classes(train) - 1);
+    lm_dataset_release(train);
+    return false;
+  }
+  lm_dataset *test = lm_dataset_load_dir(a->cli.data_dir, "test", &error);
+  if (!test) {
+    fprintf(a->err, "lumen-train: %s\n", error);
+    free(error);
+    lm_dataset_release(train);
+    return false;
+  }
+  if (lm_dataset_channels(test) != 1 || lm_dataset_height(test) != 28 || lm_dataset_width(test) != 28 ||
+      lm_dataset_num_classes(test) > 10) {
+    fprintf(a->err, "lumen-train: %s: the test images or labels do not match the training set\n",
+            a->cli.data_dir);
+    lm_dataset_release(train);
+    lm_dataset_release(test);
+    return false;
+  }
+  if (a->cli.limit_train > 0 && a->cli.limit_train < lm_dataset_len(train)) {
+    lm_dataset *s = lm_dataset_slice(train, 0, a->cli.limit_train);
+    lm_dataset_release(train);
+    train = s;
+  }
+  if (a->cli.limit_test > 0 && a->cli.limit_test < lm_dataset_len(test)) {
+    lm_dataset *s = lm_dataset_slice(test, 0, a->cli.limit_test);
+    lm_dataset_release(test);
+    test = s;
+  }
+  lm_dataset_split(train, a->cli.val_split, &a->train, &a->val);
+  lm_dataset_release(train);
+  a->test = test;
+  if (lm_dataset_len(a->train) == 0) {
+    fprintf(a->err, "lumen-train: no training examples left after the validation split\n");
+    return false;
+  }
+  a->n_samples = (int)(lm_dataset_len(test) < N_SAMPLES ? lm_dataset_len(test) : N_SAMPLES);
+  for (int i = 0; i < a->n_samples; i++)
+    a->sample_idx[i] = i;
+  if (a->cli.normalize)
+    pixel_stats(a->train, &a->mean, &a->std);
+  else
+    a->mean = 0, a->std = 0;
+  return true;
+}
+
+static bool build_model(app *a)
+{
+  const lm_train_cli *c = &a->cli;
+  char *error = NULL;
+  lm_manual_seed(c->seed);
+  a->model = lm_model_by_name(c->model, &error);
+  if (!a->model) {
+    fprintf(a->err, "lumen-train: %s\n", error ? error : a->engine_error);
+    free(error);
+    return false;
+  }
+  if (a->device.type != LM_DEVICE_CPU && !lm_module_to(a->model, a->device)) {
+    fprintf(a->err, "lumen-train: cannot move the model to the GPU: %s\n", a->engine_error);
+    return false;
+  }
+  if (strcmp(c->optimizer, "sgd") == 0) {
+    lm_sgd_options so = { .momentum = c->momentum, .weight_decay = c->weight_decay };
+    a->opt = lm_optim_sgd(a->model, c->lr, &so);
+  } else {
+    lm_adam_options ao = strcmp(c->optimizer, "adamw") == 0 ? LM_ADAMW_DEFAULTS : LM_ADAM_DEFAULTS;
+    ao.lr = c->lr;
+    ao.weight_decay = c->weight_decay;
+    a->opt = strcmp(c->optimizer, "adamw") == 0 ? lm_optim_adamw(a->model, &ao) : lm_optim_adam(a->model, &ao);
+  }
+  if (!a->opt) {
+    fprintf(a->err, "lumen-train: cannot create the optimizer: %s\n", a->engine_error);
+    return false;
+  }
+  if (c->lr_step > 0 && !(a->sched = lm_step_lr(a->opt, c->lr_step, c->lr_gamma))) {
+    fprintf(a->err, "lumen-train: cannot create the lr schedule: %s\n", a->engine_error);
+    return false;
+  }
+  return true;
+}
+
+static bool open_writer(app *a)
+{
+  if (a->cli.no_log) {
+    snprintf(a->run_dir, sizeof a->run_dir, "%s/%s", a->cli.logdir, a->run_name);
+    if (!mkdir_p(a->run_dir)) {
+      fprintf(a->err, "lumen-train: cannot create %s: %s\n", a->run_dir, strerror(errno));
+      return false;
+    }
+    return true;
+  }
+  lm_writer_options wo;
+  lm_writer_options_init(&wo);
+  wo.logdir = a->cli.logdir;
+  wo.run_name = a->run_name;
+  wo.quiet = false;
+  if (lm_writer_open_with(&a->w, &wo) != LM_OK) {
+    fprintf(a->err, "lumen-train: cannot open the run: %s\n", lm_log_last_error());
+    return false;
+  }
+  snprintf(a->run_dir, sizeof a->run_dir, "%s", lm_writer_run_dir(a->w));
+  return true;
+}
+
+static void log_start(app *a)
+{
+  const lm_train_cli *c = &a->cli;
+  if (!a->w)
+    return;
+  lm_hparam hp[] = {
+    LM_HP_STRING("model", c->model), LM_HP_STRING("optimizer", c->optimizer),
+    LM_HP_NUMBER("lr", c->lr), LM_HP_NUMBER("batch_size", c->batch_size),
+    LM_HP_NUMBER("epochs", c->epochs), LM_HP_NUMBER("seed", (double)c->seed),
+    LM_HP_NUMBER("momentum", c->momentum), LM_HP_NUMBER("weight_decay", c->weight_decay),
+    LM_HP_NUMBER("lr_step", c->lr_step), LM_HP_NUMBER("lr_gamma", c->lr_gamma),
+    LM_HP_NUMBER("val_split", c->val_split), LM_HP_BOOL("normalize", c->normalize),
+    LM_HP_STRING("device", c->device), LM_HP_NUMBER("train_examples", (double)lm_dataset_len(a->train)),
+    LM_HP_NUMBER("parameters", (double)lm_module_num_parameters(a->model)),
+  };
+  const char *metrics[] = { "test/accuracy", "test/loss", "val/accuracy", "val/loss" };
+  log_rc(a, lm_writer_add_hparams(a->w, hp, sizeof hp / sizeof hp[0], metrics, 4), "hparams");
+  if (a->step0 == 0)
+    log_rc(a, lm_train_log_model_text(a->w, "model/structure", 0, a->model), "the model text");
+  char cfg[2048];
+  snprintf(cfg, sizeof cfg,
+           "| option | value |\n|---|---|\n| model | %s |\n| data | %s |\n| epochs | %d |\n"
+           "| batch size | %d |\n| optimizer | %s |\n| lr | %g |\n| lr step / gamma | %d / %g |\n"
+           "| seed | %llu |\n| device | %s |\n| normalisation | mean %.4f, std %.4f |\n"
+           "| train / val / test examples | %lld / %lld / %lld |\n%s%s%s",
+           c->model, c->data_dir, c->epochs, c->batch_size, c->optimizer, c->lr, c->lr_step, c->lr_gamma,
+           (unsigned long long)c->seed, c->device, (double)a->mean, (double)a->std,
+           (long long)lm_dataset_len(a->train), (long long)(a->val ? lm_dataset_len(a->val) : 0),
+           (long long)lm_dataset_len(a->test), c->resume ? "| resumed from | " : "",
+           c->resume ? c->resume : "", c->resume ? " |\n" : "");
+  log_rc(a, lm_writer_add_text(a->w, "run/config", a->step0, cfg), "the configuration");
+}
+
+int lm_train_app_run(const lm_train_cli *cli, FILE *out, FILE *err, lm_train_result *result)
+{
+  lm_train_result dummy;
+  app a = { .cli = *cli, .out = out, .err = err, .res = result ? result : &dummy, .device = LM_CPU };
+  memset(a.res, 0, sizeof *a.res);
+  a.res->test_loss = a.res->test_accuracy = a.res->val_loss = a.res->val_accuracy = NAN;
+  a.res->train_loss = a.res->train_accuracy = NAN;
+  a.res->status = LM_RUN_FAILED;
+  double t_start = lm_now_seconds();
+  int rc = 1;
+  lm_safetensors *ck = NULL;
+  char *error = NULL;
+  lm_set_error_handler(engine_error_handler, &a);
+
+  if (a.cli.resume) {
+    ck = lm_checkpoint_read(a.cli.resume, a.cli.set_model ? a.cli.model : NULL, &error);
+    if (!ck) {
+      fprintf(err, "lumen-train: cannot resume: %s\n", error);
+      goto done;
+    }
+    if (!adopt_checkpoint_settings(&a, ck))
+      goto done;
+  }
+  lm_train_cli_resolve(&a.cli);
+  if (a.cli.run)
+    snprintf(a.run_name, sizeof a.run_name, "%s", a.cli.run);
+  else if (!a.run_name[0])
+    default_run_name(a.run_name, sizeof a.run_name, a.cli.model);
+
+  if (strcmp(a.cli.device, "cuda") == 0) {
+    if (!lm_cuda_is_available()) {
+      fprintf(err, "lumen-train: --device cuda: no CUDA GPU is available on this machine "
+                   "(or this build has no CUDA backend); use --device cpu\n");
+      goto done;
+    }
+    a.device = LM_CUDA0;
+  }
+  if (!load_data(&a) || !build_model(&a))
+    goto done;
+
+  lm_train_state start = { 0 };
+  if (ck) {
+    lm_checkpoint_info info;
+    if (!lm_checkpoint_get_info(ck, &info, &error)) {
+      fprintf(err, "lumen-train: cannot resume: %s: %s\n", a.cli.resume, error);
+      goto done;
+    }
+    /* the schedule is replayed first; the checkpoint's lr then overrides */
+    for (int64_t e = 0; a.sched && e < info.state.epoch; e++)
+      lm_lr_scheduler_step(a.sched);
+    if (!lm_checkpoint_load_model(ck, a.model, &error) ||
+        !lm_checkpoint_load_optimizer(ck, a.model, a.opt, &error) || !lm_checkpoint_load_rng(ck, &error)) {
+      fprintf(err, "lumen-train: cannot resume: %s: %s\n", a.cli.resume, error);
+      goto done;
+    }
+    start = info.state;
+    a.last = start;
+    a.step0 = start.step;
+    a.res->steps_done = start.step;
+    a.res->epochs_done = start.epoch;
+  }
+
+  if (!open_writer(&a))
+    goto done;
+  snprintf(a.res->run_dir, sizeof a.res->run_dir, "%s", a.run_dir);
+  log_start(&a);
+
+  fprintf(out, "lumen-train: %s on %s (%lld train, %lld val, %lld test), %s lr %g, batch %d, %d epochs, seed %llu\n",
+          a.cli.model, a.cli.data_dir, (long long)lm_dataset_len(a.train),
+          (long long)(a.val ? lm_dataset_len(a.val) : 0), (long long)lm_dataset_len(a.test), a.cli.optimizer,
+          a.cli.lr, a.cli.batch_size, a.cli.epochs, (unsigned long long)a.cli.seed);
+  if (ck)
+    fprintf(out, "Resuming from %s: epoch %lld, step %lld\n", a.cli.resume, (long long)start.epoch,
+            (long long)start.step);
+  fprintf(out, "Run: %s%s\n", a.run_dir, a.w ? "" : " (not logged: --no-log)");
+  fflush(out);
+
+  if (!a.cli.no_progress)
+    lm_progress_init(&a.prog, out, -1);
+  lm_callbacks cb = { .user_data = &a, .on_epoch_begin = on_epoch_begin, .on_batch_end = on_batch_end,
+                      .on_epoch_end = on_epoch_end };
+  lm_fit_options fo;
+  lm_fit_options_init(&fo);
+  fo.epochs = a.cli.epochs;
+  fo.batch_size = a.cli.batch_size;
+  fo.validation_data = a.val;
+  fo.seed = a.cli.seed;
+  fo.mean = a.mean;
+  fo.std = a.std;
+  fo.device = a.device;
+  fo.scheduler = a.sched;
+  fo.initial_state = &start;
+  fo.callbacks = &cb;
+  bool stopped = false;
+  bool ok = lm_fit(a.model, a.opt, a.train, &fo, NULL, &stopped, &error);
+  if (!a.cli.no_progress)
+    lm_progress_end(&a.prog);
+
+  if (!ok) {
+    fprintf(err, "lumen-train: training failed: %s\n", error ? error : a.engine_error);
+    if (a.w)
+      lm_writer_set_status(a.w, LM_RUN_FAILED);
+    goto done;
+  }
+  if (stopped || a.stop) {
+    if (a.last.batch > 0) {
+      /* stopped mid-epoch: this is the only checkpoint of where we are */
+      a.res->train_seconds += a.t_last_batch - a.t_epoch;
+      a.res->train_cpu_seconds += a.cpu_last_batch - a.cpu_epoch;
+      a.res->train_examples += a.epoch_examples;
+      char file[64];
+      snprintf(file, sizeof file, "checkpoint-step-%06lld.safetensors", (long long)a.last.step);
+      if (!save_checkpoint(&a, file)) {
+        if (a.w)
+          lm_writer_set_status(a.w, LM_RUN_FAILED);
+        goto done;
+      }
+    }
+    if (a.w)
+      lm_writer_set_status(a.w, LM_RUN_STOPPED);
+    fprintf(out, "Stopped at epoch %lld, step %lld. Checkpoint: %s\nResume with: lumen-train --resume %s\n",
+            (long long)a.last.epoch + (a.last.batch > 0), (long long)a.last.step, a.res->checkpoint,
+            a.res->checkpoint);
+    a.res->status = LM_RUN_STOPPED;
+    a.res->steps_done = a.last.step;
+    rc = 0;
+    goto done;
+  }
+  if (isnan(a.res->test_accuracy)) {
+    /* nothing left to train (resumed a finished run): still report the test set */
+    lm_fit_options eo;
+    lm_fit_options_init(&eo);
+    eo.mean = a.mean;
+    eo.std = a.std;
+    eo.device = a.device;
+    lm_evaluate(a.model, a.test, 1000, &eo, &a.res->test_loss, &a.res->test_accuracy, NULL);
+  }
+  fprintf(out, "Test accuracy: %.2f%% (loss %.4f) after %lld epochs\n", 100 * a.res->test_accuracy,
+          a.res->test_loss, (long long)a.res->epochs_done);
+  if (a.w) {
+    lm_writer_set_status(a.w, LM_RUN_FINISHED);
+  }
+  a.res->status = LM_RUN_FINISHED;
+  rc = 0;
+
+done:
+  free(error);
+  lm_safetensors_free(ck);
+  if (a.w) {
+    if (rc != 0)
+      lm_writer_set_status(a.w, LM_RUN_FAILED);
+    if (lm_writer_close(a.w) != LM_OK) {
+      fprintf(err, "lumen-train: warning: the run file may be incomplete: %s\n", lm_log_last_error());
+    }
+  }
+  lm_lr_scheduler_free(a.sched);
+  lm_optimizer_free(a.opt);
+  lm_module_free(a.model);
+  lm_dataset_release(a.train);
+  lm_dataset_release(a.val);
+  lm_dataset_release(a.test);
+  lm_set_error_handler(NULL, NULL);
+  a.res->total_seconds = lm_now_seconds() - t_start;
+  return rc;
+}

@@ -1,0 +1,90 @@
+/* lm-reader-private.h: SQLite access to one run file, for worker threads.
+ *
+ * What it is for: opening a run file read-only without ever blocking its
+ * writer, checking that it is a Lumen run (and saying clearly what it is
+ * when it is not), and reading what is new since the last read: run
+ * key/values, tags, and scalar rows in an id range, grouped by tag into
+ * flat arrays ready to append to LmSeries.
+ *
+ * What it is not for: threads, polling or GObject signals (lm-watcher.c
+ * and lm-run-store.c do those).  Every function here is synchronous and
+ * uses only the connection it is given.
+ */
+#pragma once
+
+#include <glib.h>
+#include <sqlite3.h>
+
+G_BEGIN_DECLS
+
+#define LM_RUN_FILE_NAME "run.lumen"
+#define LM_READER_SCHEMA_VERSION 1
+
+typedef struct
+{
+  gint64 id;
+  char *name;
+  char *kind;    /* 'scalar' | 'histogram' | 'image' | 'text' */
+} LmTagRow;
+
+/* Rows of one tag within one read. */
+typedef struct
+{
+  gint64 tag_id;
+  gsize n, cap;
+  gint64 *steps;
+  float *values;   /* NaN for NULL */
+  double *walls;   /* unix seconds */
+} LmChunkSeries;
+
+/* What one read job found.  Covers scalar ids in (lo, hi]. */
+typedef struct
+{
+  char *run_name;
+  guint epoch;
+  gboolean reset;          /* drop what the run holds before merging */
+  gint64 lo, hi;
+  char *error;             /* NULL when the read worked */
+  gboolean transient;      /* error that may clear by itself (locked, no schema yet) */
+  gboolean has_info;       /* run_kv, meta and tags below are filled */
+  GHashTable *run_kv;      /* char* -> char* ('status', 'heartbeat', ...) */
+  GHashTable *meta;        /* char* -> char* */
+  GArray *tags;            /* LmTagRow, tags with id > the last one known */
+  GHashTable *series;      /* gint64* tag_id -> LmChunkSeries* */
+  gsize n_rows;
+  gboolean is_head;        /* first result of a load (it did the open/info) */
+  gint64 load_hi;          /* head only: the load covers ids up to this */
+} LmReadResult;
+
+LmReadResult *lm_read_result_new  (const char *run_name, guint epoch);
+void          lm_read_result_free (LmReadResult *result);
+
+/* Opens `path` read-only (URI mode=ro) and checks the schema.  On failure
+ * returns NULL with a message in *error and *transient set when trying
+ * again later may succeed (locked, file still being created). */
+sqlite3 *lm_reader_open (const char  *path,
+                         char       **error,
+                         gboolean    *transient);
+
+/* PRAGMA data_version: changes when another connection commits. */
+gboolean lm_reader_data_version (sqlite3 *db, gint64 *version, char **error);
+
+/* Fills result->run_kv/meta and the tags with id > last_tag_id. */
+gboolean lm_reader_read_info (sqlite3      *db,
+                              gint64        last_tag_id,
+                              LmReadResult *result,
+                              char        **error);
+
+gboolean lm_reader_max_scalar_id (sqlite3 *db, gint64 *max_id, char **error);
+
+/* Scalar rows with lo < id <= hi into result->series. */
+gboolean lm_reader_read_scalars (sqlite3      *db,
+                                 gint64        lo,
+                                 gint64        hi,
+                                 LmReadResult *result,
+                                 char        **error);
+
+/* A message for a failed SQLite call, naming what it means for a run. */
+char *lm_reader_describe_error (sqlite3 *db, int rc, const char *doing, gboolean *transient);
+
+G_END_DECLS

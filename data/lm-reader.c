@@ -1,0 +1,430 @@
+/* lm-reader.c: read-only SQLite access to run files (see lm-reader-private.h).
+ *
+ * Never blocking the writer: the file is opened with mode=ro, every read is
+ * a single statement (or a short BEGIN..COMMIT for a consistent view of
+ * tags and rows) that is reset as soon as it is done, so no read
+ * transaction outlives one job and WAL checkpoints are never held back for
+ * long.  A short busy timeout covers the moment a writer is recovering the
+ * WAL; a longer lock is reported as a (transient) error for that run only.
+ */
+#include "lm-reader-private.h"
+
+#include <math.h>
+#include <string.h>
+
+static void
+chunk_series_free (gpointer data)
+{
+  LmChunkSeries *cs = data;
+
+  g_free (cs->steps);
+  g_free (cs->values);
+  g_free (cs->walls);
+  g_free (cs);
+}
+
+LmReadResult *
+lm_read_result_new (const char *run_name, guint epoch)
+{
+  LmReadResult *r = g_new0 (LmReadResult, 1);
+
+  r->run_name = g_strdup (run_name);
+  r->epoch = epoch;
+  r->series = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, chunk_series_free);
+  return r;
+}
+
+static void
+tag_row_clear (gpointer data)
+{
+  LmTagRow *t = data;
+
+  g_free (t->name);
+  g_free (t->kind);
+}
+
+void
+lm_read_result_free (LmReadResult *r)
+{
+  if (r == NULL)
+    return;
+  g_free (r->run_name);
+  g_free (r->error);
+  g_clear_pointer (&r->run_kv, g_hash_table_unref);
+  g_clear_pointer (&r->meta, g_hash_table_unref);
+  g_clear_pointer (&r->tags, g_array_unref);
+  g_hash_table_unref (r->series);
+  g_free (r);
+}
+
+char *
+lm_reader_describe_error (sqlite3 *db, int rc, const char *doing, gboolean *transient)
+{
+  const char *msg = db ? sqlite3_errmsg (db) : sqlite3_errstr (rc);
+  gboolean t = FALSE;
+  char *out;
+
+  switch (rc & 0xff)
+    {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      t = TRUE;
+      out = g_strdup_printf ("run file is locked by another process while %s (%s); retrying", doing, msg);
+      break;
+    case SQLITE_NOTADB:
+      out = g_strdup_printf ("not a Lumen run file: not an SQLite database (%s)", msg);
+      break;
+    case SQLITE_CORRUPT:
+      out = g_strdup_printf ("corrupt or truncated run file while %s: %s", doing, msg);
+      break;
+    case SQLITE_CANTOPEN:
+      t = TRUE;
+      out = g_strdup_printf ("cannot open run file: %s", msg);
+      break;
+    case SQLITE_IOERR:
+      out = g_strdup_printf ("I/O error while %s: %s", doing, msg);
+      break;
+    case SQLITE_NOMEM:
+      t = TRUE;
+      out = g_strdup_printf ("out of memory while %s", doing);
+      break;
+    default:
+      out = g_strdup_printf ("SQLite error while %s: %s", doing, msg);
+      break;
+    }
+  if (transient)
+    *transient = t;
+  return out;
+}
+
+static gboolean
+table_exists (sqlite3 *db, const char *name, int *rc_out)
+{
+  sqlite3_stmt *st = NULL;
+  gboolean found = FALSE;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?1",
+                           -1, &st, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_text (st, 1, name, -1, SQLITE_STATIC);
+      rc = sqlite3_step (st);
+      found = rc == SQLITE_ROW;
+      if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+        rc = SQLITE_OK;
+    }
+  sqlite3_finalize (st);
+  *rc_out = rc;
+  return found;
+}
+
+sqlite3 *
+lm_reader_open (const char *path, char **error, gboolean *transient)
+{
+  static const char *const required[] = { "meta", "run", "tags", "scalars" };
+  g_autofree char *escaped = NULL;
+  g_autofree char *uri = NULL;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  gint64 version = -1;
+  int rc, n_tables = 0;
+
+  *transient = FALSE;
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      *error = g_strdup ("run file is missing or not a regular file");
+      *transient = TRUE;
+      return NULL;
+    }
+  /* mode=ro: this process can never write the run, whatever it does. */
+  escaped = g_uri_escape_string (path, "/", FALSE);
+  uri = g_strconcat ("file:", escaped, "?mode=ro", NULL);
+  rc = sqlite3_open_v2 (uri, &db,
+                        SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
+                        NULL);
+  if (rc != SQLITE_OK)
+    goto fail;
+  sqlite3_extended_result_codes (db, 1);
+  /* Waits only for short locks (WAL recovery by the writer). */
+  sqlite3_busy_timeout (db, 100);
+
+  rc = sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &st, NULL);
+  if (rc == SQLITE_OK)
+    {
+      rc = sqlite3_step (st);
+      if (rc == SQLITE_ROW)
+        {
+          version = sqlite3_column_int64 (st, 0);
+          rc = SQLITE_OK;
+        }
+    }
+  sqlite3_finalize (st);
+  st = NULL;
+  if (rc != SQLITE_OK)
+    goto fail;
+
+  if (version > LM_READER_SCHEMA_VERSION)
+    {
+      *error = g_strdup_printf ("run file has schema version %" G_GINT64_FORMAT
+                                ", newer than this Lumen reads (%d); update Lumen",
+                                version, LM_READER_SCHEMA_VERSION);
+      sqlite3_close (db);
+      return NULL;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (required); i++)
+    {
+      if (table_exists (db, required[i], &rc))
+        n_tables++;
+      if (rc != SQLITE_OK)
+        goto fail;
+    }
+  if (n_tables < (int) G_N_ELEMENTS (required))
+    {
+      int any = 0;
+
+      rc = sqlite3_prepare_v2 (db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL);
+      if (rc == SQLITE_OK && sqlite3_step (st) == SQLITE_ROW)
+        any = sqlite3_column_int (st, 0);
+      sqlite3_finalize (st);
+      if (any == 0)
+        {
+          /* A writer creates the file, then the schema, in its first
+           * transaction: an empty database is usually a run being born. */
+          *error = g_strdup ("incomplete run file: no tables yet (still being created?)");
+          *transient = TRUE;
+        }
+      else if (n_tables == 0)
+        *error = g_strdup ("not a Lumen run file: an SQLite database without Lumen's tables");
+      else
+        *error = g_strdup ("damaged Lumen run file: some of the tables meta, run, tags, scalars are missing");
+      sqlite3_close (db);
+      return NULL;
+    }
+  if (version != LM_READER_SCHEMA_VERSION)
+    {
+      *error = g_strdup_printf ("run file has schema version %" G_GINT64_FORMAT
+                                ", expected %d", version, LM_READER_SCHEMA_VERSION);
+      sqlite3_close (db);
+      return NULL;
+    }
+  return db;
+
+fail:
+  *error = lm_reader_describe_error (db, rc, "opening the run file", transient);
+  sqlite3_close (db);
+  return NULL;
+}
+
+gboolean
+lm_reader_data_version (sqlite3 *db, gint64 *version, char **error)
+{
+  sqlite3_stmt *st = NULL;
+  int rc = sqlite3_prepare_v2 (db, "PRAGMA data_version", -1, &st, NULL);
+
+  if (rc == SQLITE_OK)
+    {
+      rc = sqlite3_step (st);
+      if (rc == SQLITE_ROW)
+        {
+          *version = sqlite3_column_int64 (st, 0);
+          rc = SQLITE_OK;
+        }
+    }
+  sqlite3_finalize (st);
+  if (rc != SQLITE_OK)
+    {
+      *error = lm_reader_describe_error (db, rc, "checking for new data", NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static GHashTable *
+read_kv (sqlite3 *db, const char *sql, int *rc_out)
+{
+  GHashTable *kv = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  sqlite3_stmt *st = NULL;
+  int rc = sqlite3_prepare_v2 (db, sql, -1, &st, NULL);
+
+  while (rc == SQLITE_OK && (rc = sqlite3_step (st)) == SQLITE_ROW)
+    {
+      const char *k = (const char *) sqlite3_column_text (st, 0);
+      const char *v = (const char *) sqlite3_column_text (st, 1);
+
+      if (k != NULL)
+        g_hash_table_replace (kv, g_strdup (k), g_strdup (v ? v : ""));
+      rc = SQLITE_OK;
+    }
+  if (rc == SQLITE_DONE)
+    rc = SQLITE_OK;
+  sqlite3_finalize (st);
+  *rc_out = rc;
+  return kv;
+}
+
+gboolean
+lm_reader_read_info (sqlite3      *db,
+                     gint64        last_tag_id,
+                     LmReadResult *r,
+                     char        **error)
+{
+  sqlite3_stmt *st = NULL;
+  int rc;
+
+  g_clear_pointer (&r->run_kv, g_hash_table_unref);
+  g_clear_pointer (&r->meta, g_hash_table_unref);
+  g_clear_pointer (&r->tags, g_array_unref);
+
+  r->run_kv = read_kv (db, "SELECT key, value FROM run", &rc);
+  if (rc != SQLITE_OK)
+    goto fail;
+  r->meta = read_kv (db, "SELECT key, value FROM meta", &rc);
+  if (rc != SQLITE_OK)
+    goto fail;
+
+  r->tags = g_array_new (FALSE, TRUE, sizeof (LmTagRow));
+  g_array_set_clear_func (r->tags, tag_row_clear);
+  rc = sqlite3_prepare_v2 (db, "SELECT id, name, kind FROM tags WHERE id > ?1 ORDER BY id",
+                           -1, &st, NULL);
+  if (rc == SQLITE_OK)
+    sqlite3_bind_int64 (st, 1, last_tag_id);
+  while (rc == SQLITE_OK && (rc = sqlite3_step (st)) == SQLITE_ROW)
+    {
+      LmTagRow t;
+      const char *name = (const char *) sqlite3_column_text (st, 1);
+      const char *kind = (const char *) sqlite3_column_text (st, 2);
+
+      t.id = sqlite3_column_int64 (st, 0);
+      t.name = g_strdup (name ? name : "");
+      t.kind = g_strdup (kind ? kind : "");
+      /* Tag names come from the file: never trust them to be UTF-8. */
+      if (!g_utf8_validate (t.name, -1, NULL))
+        {
+          char *fixed = g_utf8_make_valid (t.name, -1);
+
+          g_free (t.name);
+          t.name = fixed;
+        }
+      g_array_append_val (r->tags, t);
+      rc = SQLITE_OK;
+    }
+  if (rc == SQLITE_DONE)
+    rc = SQLITE_OK;
+  sqlite3_finalize (st);
+  if (rc != SQLITE_OK)
+    goto fail;
+  r->has_info = TRUE;
+  return TRUE;
+
+fail:
+  *error = lm_reader_describe_error (db, rc, "reading run info", &r->transient);
+  return FALSE;
+}
+
+gboolean
+lm_reader_max_scalar_id (sqlite3 *db, gint64 *max_id, char **error)
+{
+  sqlite3_stmt *st = NULL;
+  int rc = sqlite3_prepare_v2 (db, "SELECT max(id) FROM scalars", -1, &st, NULL);
+
+  if (rc == SQLITE_OK)
+    {
+      rc = sqlite3_step (st);
+      if (rc == SQLITE_ROW)
+        {
+          *max_id = sqlite3_column_type (st, 0) == SQLITE_NULL ? 0 : sqlite3_column_int64 (st, 0);
+          rc = SQLITE_OK;
+        }
+    }
+  sqlite3_finalize (st);
+  if (rc != SQLITE_OK)
+    {
+      *error = lm_reader_describe_error (db, rc, "reading scalars", NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static LmChunkSeries *
+chunk_for (LmReadResult *r, gint64 tag_id)
+{
+  LmChunkSeries *cs = g_hash_table_lookup (r->series, &tag_id);
+
+  if (cs == NULL)
+    {
+      cs = g_new0 (LmChunkSeries, 1);
+      cs->tag_id = tag_id;
+      g_hash_table_insert (r->series, &cs->tag_id, cs);
+    }
+  return cs;
+}
+
+gboolean
+lm_reader_read_scalars (sqlite3      *db,
+                        gint64        lo,
+                        gint64        hi,
+                        LmReadResult *r,
+                        char        **error)
+{
+  sqlite3_stmt *st = NULL;
+  LmChunkSeries *cs = NULL;
+  LmChunkSeries *small[256] = { NULL };   /* lookups for the usual small tag ids */
+  gint64 cur_tag = G_MININT64;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db,
+                           "SELECT tag_id, step, wall_time, value FROM scalars"
+                           " WHERE id > ?1 AND id <= ?2 ORDER BY id",
+                           -1, &st, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (st, 1, lo);
+      sqlite3_bind_int64 (st, 2, hi);
+    }
+  while (rc == SQLITE_OK && (rc = sqlite3_step (st)) == SQLITE_ROW)
+    {
+      gint64 tag = sqlite3_column_int64 (st, 0);
+      gint64 step = sqlite3_column_int64 (st, 1);
+      double wall = sqlite3_column_double (st, 2);
+      float value = sqlite3_column_type (st, 3) == SQLITE_NULL
+                    ? NAN : (float) sqlite3_column_double (st, 3);
+
+      /* Writers usually log a few tags in turn; remember the last one. */
+      if (tag != cur_tag)
+        {
+          if (tag >= 0 && tag < (gint64) G_N_ELEMENTS (small))
+            {
+              if (small[tag] == NULL)
+                small[tag] = chunk_for (r, tag);
+              cs = small[tag];
+            }
+          else
+            cs = chunk_for (r, tag);
+          cur_tag = tag;
+        }
+      if (G_UNLIKELY (cs->n == cs->cap))
+        {
+          cs->cap = MAX (1024, cs->cap * 2);
+          cs->steps = g_renew (gint64, cs->steps, cs->cap);
+          cs->values = g_renew (float, cs->values, cs->cap);
+          cs->walls = g_renew (double, cs->walls, cs->cap);
+        }
+      cs->steps[cs->n] = step;
+      cs->values[cs->n] = value;
+      cs->walls[cs->n] = wall;
+      cs->n++;
+      r->n_rows++;
+      rc = SQLITE_OK;
+    }
+  if (rc == SQLITE_DONE)
+    rc = SQLITE_OK;
+  sqlite3_finalize (st);
+  if (rc != SQLITE_OK)
+    {
+      *error = lm_reader_describe_error (db, rc, "reading scalars", &r->transient);
+      return FALSE;
+    }
+  return TRUE;
+}

@@ -1,0 +1,48 @@
+/* lm-run-store.h: the runs under one log directory, live.
+ *
+ * What it is for: a GListModel of LmRun (sorted by name) for a log
+ * directory, like `tensorboard --logdir`: every `run.lumen` below it is a
+ * run, named by its folder path.  Runs that appear, grow, finish or
+ * disappear while the app is open are noticed within about a second; new
+ * points reach the runs' series within the poll interval (250 ms) of the
+ * writer's commit.  All file access happens on worker threads; the store,
+ * its runs and their series are used from the main thread only.
+ *
+ * What it is not for: drawing, colours (ui/ maps a run's ordinal to a
+ * colour) or writing run files (the logging library does that).
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "lm-run.h"
+
+G_BEGIN_DECLS
+
+#define LM_TYPE_RUN_STORE (lm_run_store_get_type ())
+G_DECLARE_FINAL_TYPE (LmRunStore, lm_run_store, LM, RUN_STORE, GObject)
+
+LmRunStore *lm_run_store_new          (const char *logdir);
+/* Tuning, before lm_run_store_start(): data_version poll interval and
+ * directory walk interval in milliseconds (0 keeps the default). */
+void        lm_run_store_set_intervals (LmRunStore *store,
+                                        guint       poll_ms,
+                                        guint       scan_ms);
+void        lm_run_store_start        (LmRunStore *store);
+/* Walk the folder now and retry runs that failed to read. */
+void        lm_run_store_reload       (LmRunStore *store);
+
+const char *lm_run_store_get_logdir   (LmRunStore *store);
+LmRun      *lm_run_store_find         (LmRunStore *store, const char *name);
+/* Sorted names of every scalar tag of any run (owned by the store). */
+GPtrArray  *lm_run_store_get_scalar_tags (LmRunStore *store);
+
+/* Progress: the first walk has finished and every run found so far has
+ * had its first load (or failed to). */
+gboolean    lm_run_store_get_loading  (LmRunStore *store);
+guint       lm_run_store_get_n_loaded (LmRunStore *store);
+guint64     lm_run_store_get_n_points (LmRunStore *store);
+/* Why the log directory cannot be read, or NULL. */
+const char *lm_run_store_get_error    (LmRunStore *store);
+
+G_END_DECLS

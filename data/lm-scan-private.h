@@ -1,0 +1,34 @@
+/* lm-scan-private.h: finding run files under a log directory.
+ *
+ * What it is for: one recursive walk of the log directory that lists every
+ * `run.lumen` with its run name (the folder path relative to the log
+ * directory, "." for a run file at the top, like TensorBoard) and the
+ * size/mtime of the file and its -wal, which is how runs without an open
+ * connection are noticed to change.  Hidden folders are skipped; symlinked
+ * folders are followed once (loops are cut).
+ *
+ * What it is not for: opening the files (lm-reader.c) or deciding when to
+ * walk (lm-watcher.c).
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  char *name;          /* "exp1/lr0.1" */
+  char *path;          /* "<logdir>/exp1/lr0.1/run.lumen" */
+  gint64 stamp;        /* changes when the file or its -wal changes */
+} LmScanEntry;
+
+void       lm_scan_entry_free (LmScanEntry *entry);
+
+/* Sorted by name.  NULL with *error when the log directory cannot be read. */
+GPtrArray *lm_scan_logdir (const char *logdir, char **error);
+
+/* Size and mtime of path and path-wal folded into one number. */
+gint64     lm_scan_stamp (const char *path);
+
+G_END_DECLS

@@ -1,0 +1,137 @@
+/* lm-scan.c: recursive search for run files (see lm-scan-private.h). */
+#include "lm-scan-private.h"
+#include "lm-reader-private.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define MAX_DEPTH 32
+
+void
+lm_scan_entry_free (LmScanEntry *e)
+{
+  if (e == NULL)
+    return;
+  g_free (e->name);
+  g_free (e->path);
+  g_free (e);
+}
+
+/* A hash, so unsigned arithmetic: it may wrap. */
+static guint64
+fold_stat (const char *path)
+{
+  struct stat st;
+
+  if (stat (path, &st) != 0)
+    return 0;
+  return (guint64) st.st_size * 1000003u
+         ^ ((guint64) st.st_mtim.tv_sec * 1000000000u + (guint64) st.st_mtim.tv_nsec);
+}
+
+gint64
+lm_scan_stamp (const char *path)
+{
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+
+  return (gint64) (fold_stat (path) * 31u + fold_stat (wal));
+}
+
+typedef struct
+{
+  dev_t dev;
+  ino_t ino;
+} DirId;
+
+static gboolean
+seen_before (GArray *visited, const struct stat *st)
+{
+  for (guint i = 0; i < visited->len; i++)
+    {
+      DirId *d = &g_array_index (visited, DirId, i);
+
+      if (d->dev == st->st_dev && d->ino == st->st_ino)
+        return TRUE;
+    }
+  {
+    DirId d = { st->st_dev, st->st_ino };
+    g_array_append_val (visited, d);
+  }
+  return FALSE;
+}
+
+static void
+walk (const char *dir, const char *rel, int depth, GArray *visited, GPtrArray *out)
+{
+  GDir *d;
+  const char *entry;
+
+  if (depth > MAX_DEPTH)
+    return;
+  d = g_dir_open (dir, 0, NULL);
+  if (d == NULL)
+    return;   /* unreadable sub-folders are skipped, like TensorBoard */
+
+  while ((entry = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, entry, NULL);
+      struct stat st;
+
+      if (stat (path, &st) != 0)
+        continue;
+      if (S_ISREG (st.st_mode) && strcmp (entry, LM_RUN_FILE_NAME) == 0)
+        {
+          LmScanEntry *e = g_new0 (LmScanEntry, 1);
+
+          e->name = g_strdup (rel[0] ? rel : ".");
+          e->path = g_steal_pointer (&path);
+          e->stamp = lm_scan_stamp (e->path);
+          g_ptr_array_add (out, e);
+        }
+      else if (S_ISDIR (st.st_mode) && entry[0] != '.')
+        {
+          g_autofree char *sub_rel = rel[0] ? g_strconcat (rel, "/", entry, NULL) : g_strdup (entry);
+
+          if (seen_before (visited, &st))
+            continue;
+          walk (path, sub_rel, depth + 1, visited, out);
+        }
+    }
+  g_dir_close (d);
+}
+
+static int
+compare_entries (gconstpointer a, gconstpointer b)
+{
+  const LmScanEntry *ea = *(LmScanEntry *const *) a;
+  const LmScanEntry *eb = *(LmScanEntry *const *) b;
+
+  return strcmp (ea->name, eb->name);
+}
+
+GPtrArray *
+lm_scan_logdir (const char *logdir, char **error)
+{
+  GPtrArray *out;
+  GArray *visited;
+  struct stat st;
+
+  if (stat (logdir, &st) != 0)
+    {
+      *error = g_strdup_printf ("log directory %s: %s", logdir, g_strerror (errno));
+      return NULL;
+    }
+  if (!S_ISDIR (st.st_mode))
+    {
+      *error = g_strdup_printf ("log directory %s is not a folder", logdir);
+      return NULL;
+    }
+  out = g_ptr_array_new_with_free_func ((GDestroyNotify) lm_scan_entry_free);
+  visited = g_array_new (FALSE, FALSE, sizeof (DirId));
+  seen_before (visited, &st);
+  walk (logdir, "", 0, visited, out);
+  g_array_unref (visited);
+  g_ptr_array_sort (out, compare_entries);
+  return out;
+}

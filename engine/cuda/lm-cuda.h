@@ -1,0 +1,106 @@
+/* lm-cuda.h: the CUDA backend's entry points, as listed in its table
+ * (cuda-backend.c), shared by the C table and the .cu files.
+ *
+ * Every function here has the signature of one lm_backend entry (lm-backend.h
+ * says what each computes; the shapes are repeated next to the kernels). They
+ * take device pointers, queue work on the stream of the device that owns the
+ * output and return without waiting, except where the contract needs a value
+ * on the host (the loss entries' label check, copies to the host).
+ *
+ * Not for: ops (they reach these only through lm_backend_of), or users (see
+ * lumen-cuda.h).
+ */
+#pragma once
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#include "lm-backend.h"
+#include "lm-engine-private.h"
+#include "cuda/lumen-cuda.h"
+
+/* ---- devices and memory (context.cu, alloc.cu) ---- */
+/* device_count and synchronize are lumen-cuda.h's lm_cuda_device_count and
+ * lm_cuda_synchronize. */
+void *lm_cuda_alloc(int device, size_t nbytes);
+void lm_cuda_free(int device, void *ptr, size_t nbytes);
+void lm_cuda_copy_from_host(int device, void *dst, const void *host_src, size_t nbytes);
+void lm_cuda_copy_to_host(int device, void *host_dst, const void *src, size_t nbytes);
+void lm_cuda_copy_on_device(int device, void *dst, const void *src, size_t nbytes);
+
+/* ---- filling, copying, random numbers (fill.cu) ---- */
+void lm_cuda_fill_f32(int64_t n, float value, float *out);
+void lm_cuda_fill_i64(int64_t n, int64_t value, int64_t *out);
+void lm_cuda_arange_f32(int64_t n, double start, double step, float *out);
+void lm_cuda_copy_strided(const lm_iter *it, size_t elem_size, void *out, const void *a);
+void lm_cuda_rand_uniform_f32(int64_t n, uint64_t key, uint64_t counter, float lo, float hi,
+                              float *out);
+void lm_cuda_rand_normal_f32(int64_t n, uint64_t key, uint64_t counter, float mean, float std,
+                             float *out);
+
+/* ---- elementwise (elementwise.cu) ---- */
+void lm_cuda_binary_f32(lm_binary_op op, const lm_iter *it, float *out, const float *a,
+                        const float *b);
+void lm_cuda_unary_f32(lm_unary_op op, int64_t n, const float *a, float p0, float p1, float *out);
+void lm_cuda_unary_backward_f32(lm_unary_op op, int64_t n, const float *gout, const float *x,
+                                const float *y, float p0, float p1, float *gin);
+
+/* ---- reductions (reduce.cu) ---- */
+void lm_cuda_reduce_f32(lm_reduce_op op, int64_t outer, int64_t n, int64_t inner, const float *in,
+                        float *out, int64_t *idx);
+void lm_cuda_scatter_dim_f32(int64_t outer, int64_t n, int64_t inner, const float *gout,
+                             const int64_t *idx, float *gin);
+
+/* ---- BLAS (gemm.cu) ---- */
+void lm_cuda_gemm_f32(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                      const float *a, int64_t lda, int64_t stride_a, const float *b, int64_t ldb,
+                      int64_t stride_b, float beta, float *c, int64_t ldc, int64_t stride_c,
+                      int64_t batch);
+void lm_cuda_fill_rows_f32(int64_t rows, int64_t cols, const float *row, float *out);
+
+/* ---- softmax family and losses (softmax.cu, loss.cu) ---- */
+void lm_cuda_softmax_f32(int64_t outer, int64_t n, int64_t inner, bool log, const float *in,
+                         float *out);
+void lm_cuda_softmax_backward_f32(int64_t outer, int64_t n, int64_t inner, bool log,
+                                  const float *gout, const float *y, float *gin);
+int64_t lm_cuda_cross_entropy_f32(int64_t n, int64_t c, const float *logits, const int64_t *target,
+                                  float *loss, float *probs);
+void lm_cuda_cross_entropy_backward_f32(int64_t n, int64_t c, const float *gout,
+                                        const float *probs, const int64_t *target, float *gin);
+int64_t lm_cuda_nll_loss_f32(int64_t n, int64_t c, const float *logp, const int64_t *target,
+                             float *loss);
+void lm_cuda_nll_loss_backward_f32(int64_t n, int64_t c, const float *gout, const int64_t *target,
+                                   float *gin);
+void lm_cuda_mse_loss_f32(int64_t n, const float *a, const float *b, float *loss);
+void lm_cuda_mse_loss_backward_f32(int64_t n, const float *gout, const float *a, const float *b,
+                                   float *ga, float *gb);
+
+/* ---- conv2d, pooling, dropout, optimizer steps ---- */
+int64_t lm_cuda_conv2d_workspace_f32(const lm_conv2d_geom *g, bool backward);
+void lm_cuda_conv2d_forward_f32(const lm_conv2d_geom *g, const float *x, const float *w,
+                                const float *bias, float *out, float *ws);
+void lm_cuda_conv2d_backward_f32(const lm_conv2d_geom *g, const float *dy, const float *x,
+                                 const float *w, float *dx, float *dw, float *db, float *ws);
+void lm_cuda_max_pool2d_forward_f32(const lm_pool2d_geom *g, const float *x, float *out,
+                                    int64_t *idx);
+void lm_cuda_max_pool2d_backward_f32(const lm_pool2d_geom *g, const float *dy, const int64_t *idx,
+                                     float *dx);
+void lm_cuda_avg_pool2d_forward_f32(const lm_pool2d_geom *g, const float *x, float *out);
+void lm_cuda_avg_pool2d_backward_f32(const lm_pool2d_geom *g, const float *dy, float *dx);
+void lm_cuda_dropout_forward_f32(int64_t n, const float *x, const float *u, float p, float *out,
+                                 float *mask);
+void lm_cuda_dropout_backward_f32(int64_t n, const float *dy, const float *mask, float *dx);
+void lm_cuda_sgd_step_f32(int64_t n, float *p, const float *g, float *buf, double lr,
+                          double momentum, double dampening, double weight_decay, bool nesterov,
+                          bool first_step);
+void lm_cuda_adam_step_f32(int64_t n, float *p, const float *g, float *m, float *v, float *vmax,
+                           const lm_adam_hparams *h);
+
+/* The table itself (cuda-backend.c); backend.c's dispatch returns it for cuda
+ * devices (built with LM_HAVE_CUDA_BACKEND). */
+const lm_backend *lm_cuda_backend(void);
+
+#ifdef __cplusplus
+}
+#endif

@@ -1,0 +1,334 @@
+/* loss.cu: CUDA cross_entropy (fused log_softmax + nll), nll_loss and
+ * mse_loss, forward and backward, mirroring cpu/softmax-loss.c.
+ *
+ * cross_entropy does one pass per row (a warp per row for up to 2048
+ * classes, a block above): row max, sum of exp in double, the probabilities
+ * kept for backward, and the row's loss max + log(sum) - x[target] in double.
+ * The batch mean is then a single-block sum of the row losses in a fixed
+ * order, so the loss is deterministic. Backward is one elementwise pass,
+ * (p - onehot) * g / N, with g read on the device (no host round trip).
+ *
+ * Labels: the contract returns the position of the first label outside
+ * [0, C). Kernels record it with an atomicMin and skip such rows (no wild
+ * reads); the launcher then copies that one int64 back, which waits for the
+ * queued work. That is the only host synchronisation of a training step
+ * besides reading the loss, and it is what lets a bad label become a clear
+ * error message instead of a device-side assert.
+ *
+ * Not for: softmax/log_softmax themselves (softmax.cu).
+ */
+#include "cuda-common.cuh"
+
+#define NO_BAD 0xffffffffffffffffull
+
+/* Sum of v (n doubles) / n -> *out as float (NaN when n == 0). One block. */
+__global__ void __launch_bounds__(1024)
+mean_of_rows_kernel(int64_t n, const double *v, float *out)
+{
+  __shared__ double sh[32];
+  double s = 0.0;
+  for (int64_t i = threadIdx.x; i < n; i += blockDim.x)
+    s += v[i];
+  s = lm_block_sum(s, sh);
+  if (threadIdx.x == 0)
+    *out = n ? (float)(s / (double)n) : __int_as_float(0x7fc00000);
+}
+
+/* The first bad label position (or -1) once the queued kernels are done. */
+static int64_t read_bad(lm_cuda_ctx *ctx, const unsigned long long *bad_dev)
+{
+  unsigned long long bad = NO_BAD;
+  if (!LM_CUDA_CHECK(cudaMemcpyAsync(&bad, bad_dev, sizeof bad, cudaMemcpyDeviceToHost,
+                                     ctx->stream)) ||
+      !LM_CUDA_CHECK(cudaStreamSynchronize(ctx->stream)))
+    return -1; /* already reported */
+  return bad == NO_BAD ? -1 : (int64_t)bad;
+}
+
+/* logits, probs (n, c), target (n) -> rowloss (n); TPR threads per row. */
+template <int TPR>
+__global__ void cross_entropy_kernel(int64_t n, int64_t c, const float *logits,
+                                     const int64_t *target, float *probs, double *rowloss,
+                                     unsigned long long *bad)
+{
+  constexpr int RPB = LM_CUDA_THREADS / TPR;
+  __shared__ float fsh[LM_CUDA_THREADS / 32];
+  __shared__ double dsh[LM_CUDA_THREADS / 32];
+  const int lane = threadIdx.x % TPR, grp = threadIdx.x / TPR;
+  for (int64_t row0 = (int64_t)blockIdx.x * RPB; row0 < n; row0 += (int64_t)gridDim.x * RPB) {
+    const int64_t row = row0 + grp;
+    const bool valid = row < n;
+    const float *x = logits + (valid ? row : 0) * c;
+    float mx = -INFINITY;
+    if (valid)
+      for (int64_t j = lane; j < c; j += TPR)
+        mx = x[j] > mx ? x[j] : mx;
+    /* all-reduce of the max, then of the double sum (lane 0's tree, broadcast) */
+    for (int off = 16; off > 0; off >>= 1) {
+      float o = __shfl_down_sync(0xffffffffu, mx, off);
+      mx = o > mx ? o : mx;
+    }
+    mx = __shfl_sync(0xffffffffu, mx, 0);
+    if (TPR > 32) {
+      __syncthreads();
+      if ((threadIdx.x & 31) == 0)
+        fsh[threadIdx.x >> 5] = mx;
+      __syncthreads();
+      mx = fsh[0];
+      for (int w = 1; w < TPR / 32; w++)
+        mx = fsh[w] > mx ? fsh[w] : mx;
+    }
+    double s = 0.0;
+    if (valid)
+      for (int64_t j = lane; j < c; j += TPR)
+        s += (double)expf(x[j] - mx);
+    s = lm_warp_sum(s);
+    s = __shfl_sync(0xffffffffu, s, 0);
+    if (TPR > 32) {
+      __syncthreads();
+      if ((threadIdx.x & 31) == 0)
+        dsh[threadIdx.x >> 5] = s;
+      __syncthreads();
+      s = dsh[0];
+      for (int w = 1; w < TPR / 32; w++)
+        s += dsh[w];
+    }
+    if (!valid)
+      continue;
+    const float inv = (float)(1.0 / s);
+    float *p = probs + row * c;
+    for (int64_t j = lane; j < c; j += TPR)
+      p[j] = expf(x[j] - mx) * inv;
+    if (lane == 0) {
+      const int64_t t = target[row];
+      if (t < 0 || t >= c) {
+        atomicMin(bad, (unsigned long long)row);
+        rowloss[row] = 0.0;
+      } else {
+        rowloss[row] = (double)mx + log(s) - (double)x[t];
+      }
+    }
+  }
+}
+
+extern "C" int64_t lm_cuda_cross_entropy_f32(int64_t n, int64_t c, const float *logits,
+                                             const int64_t *target, float *loss, float *probs)
+{
+  lm_cuda_ctx *ctx = lm_cuda_ctx_for(loss);
+  if (!ctx)
+    return -1;
+  if (n <= 0 || c <= 0) {
+    if (n > 0) /* zero classes: every label is out of range */
+      return 0;
+    lm_cuda_fill_f32(1, __builtin_nanf(""), loss);
+    return -1;
+  }
+  const size_t bytes = (size_t)n * sizeof(double) + 64;
+  char *scratch = (char *)lm_cuda_scratch(ctx, bytes);
+  if (!scratch)
+    return -1;
+  unsigned long long *bad = (unsigned long long *)scratch;
+  double *rowloss = (double *)(scratch + 64);
+  if (!LM_CUDA_CHECK(cudaMemsetAsync(bad, 0xff, sizeof *bad, ctx->stream))) {
+    lm_cuda_scratch_free(ctx, scratch, bytes);
+    return -1;
+  }
+  if (c <= 2048) {
+    int64_t groups = (n + LM_CUDA_THREADS / 32 - 1) / (LM_CUDA_THREADS / 32);
+    cross_entropy_kernel<32><<<lm_cuda_blocks(ctx, groups, 1), LM_CUDA_THREADS, 0, ctx->stream>>>(
+      n, c, logits, target, probs, rowloss, bad);
+  } else {
+    cross_entropy_kernel<LM_CUDA_THREADS><<<lm_cuda_blocks(ctx, n, 1), LM_CUDA_THREADS, 0,
+                                            ctx->stream>>>(n, c, logits, target, probs, rowloss,
+                                                           bad);
+  }
+  (void)LM_CUDA_LAUNCHED();
+  mean_of_rows_kernel<<<1, 1024, 0, ctx->stream>>>(n, rowloss, loss);
+  (void)LM_CUDA_LAUNCHED();
+  int64_t r = read_bad(ctx, bad);
+  lm_cuda_scratch_free(ctx, scratch, bytes);
+  return r;
+}
+
+/* gin (n, c) = (probs - onehot(target)) * gout[0] / n */
+__global__ void cross_entropy_backward_kernel(int64_t n, int64_t c, const float *gout,
+                                              const float *probs, const int64_t *target,
+                                              float *gin)
+{
+  const float scale = gout[0] / (float)n;
+  LM_GRID_STRIDE(t, n * c) {
+    const int64_t i = t / c, j = t - i * c;
+    float v = __fmul_rn(probs[t], scale);
+    if (target[i] == j)
+      v = __fsub_rn(v, scale);
+    gin[t] = v;
+  }
+}
+
+extern "C" void lm_cuda_cross_entropy_backward_f32(int64_t n, int64_t c, const float *gout,
+                                                   const float *probs, const int64_t *target,
+                                                   float *gin)
+{
+  if (n <= 0 || c <= 0)
+    return;
+  lm_cuda_ctx *ctx = lm_cuda_ctx_for(gin);
+  if (!ctx)
+    return;
+  cross_entropy_backward_kernel<<<lm_cuda_blocks(ctx, n * c, LM_CUDA_THREADS), LM_CUDA_THREADS, 0,
+                                  ctx->stream>>>(n, c, gout, probs, target, gin);
+  (void)LM_CUDA_LAUNCHED();
+}
+
+/* rowloss[i] = -logp[i, target[i]]; bad labels recorded and skipped. */
+__global__ void nll_kernel(int64_t n, int64_t c, const float *logp, const int64_t *target,
+                           double *rowloss, unsigned long long *bad)
+{
+  LM_GRID_STRIDE(i, n) {
+    const int64_t t = target[i];
+    if (t < 0 || t >= c) {
+      atomicMin(bad, (unsigned long long)i);
+      rowloss[i] = 0.0;
+    } else {
+      rowloss[i] = -(double)logp[i * c + t];
+    }
+  }
+}
+
+extern "C" int64_t lm_cuda_nll_loss_f32(int64_t n, int64_t c, const float *logp,
+                                        const int64_t *target, float *loss)
+{
+  lm_cuda_ctx *ctx = lm_cuda_ctx_for(loss);
+  if (!ctx)
+    return -1;
+  if (n <= 0) {
+    lm_cuda_fill_f32(1, __builtin_nanf(""), loss);
+    return -1;
+  }
+  const size_t bytes = (size_t)n * sizeof(double) + 64;
+  char *scratch = (char *)lm_cuda_scratch(ctx, bytes);
+  if (!scratch)
+    return -1;
+  unsigned long long *bad = (unsigned long long *)scratch;
+  double *rowloss = (double *)(scratch + 64);
+  if (!LM_CUDA_CHECK(cudaMemsetAsync(bad, 0xff, sizeof *bad, ctx->stream))) {
+    lm_cuda_scratch_free(ctx, scratch, bytes);
+    return -1;
+  }
+  nll_kernel<<<lm_cuda_blocks(ctx, n, LM_CUDA_THREADS), LM_CUDA_THREADS, 0, ctx->stream>>>(
+    n, c, logp, target, rowloss, bad);
+  (void)LM_CUDA_LAUNCHED();
+  mean_of_rows_kernel<<<1, 1024, 0, ctx->stream>>>(n, rowloss, loss);
+  (void)LM_CUDA_LAUNCHED();
+  int64_t r = read_bad(ctx, bad);
+  lm_cuda_scratch_free(ctx, scratch, bytes);
+  return r;
+}
+
+/* gin (n, c) = 0 except gin[i, target[i]] = -gout[0] / n (gin zeroed before). */
+__global__ void nll_backward_kernel(int64_t n, int64_t c, const float *gout, const int64_t *target,
+                                    float *gin)
+{
+  const float v = -gout[0] / (float)n;
+  LM_GRID_STRIDE(i, n) {
+    const int64_t t = target[i];
+    if (t >= 0 && t < c)
+      gin[i * c + t] = v;
+  }
+}
+
+extern "C" void lm_cuda_nll_loss_backward_f32(int64_t n, int64_t c, const float *gout,
+                                              const int64_t *target, float *gin)
+{
+  if (n <= 0 || c <= 0)
+    return;
+  lm_cuda_ctx *ctx = lm_cuda_ctx_for(gin);
+  if (!ctx || !LM_CUDA_CHECK(cudaMemsetAsync(gin, 0, (size_t)(n * c) * sizeof(float), ctx->stream)))
+    return;
+  nll_backward_kernel<<<lm_cuda_blocks(ctx, n, LM_CUDA_THREADS), LM_CUDA_THREADS, 0, ctx->stream>>>(
+    n, c, gout, target, gin);
+  (void)LM_CUDA_LAUNCHED();
+}
+
+/* ---- mse ---- */
+
+/* Deterministic two-stage sum: the number of partial sums depends on n only. */
+static int64_t mse_parts(int64_t n)
+{
+  int64_t p = (n + 4095) / 4096;
+  return p < 1 ? 1 : (p > 1024 ? 1024 : p);
+}
+
+/* part[b] = sum over block b's share of (a - b)^2, in double. */
+__global__ void mse_partial_kernel(int64_t n, const float *a, const float *b, double *part)
+{
+  __shared__ double sh[32];
+  double s = 0.0;
+  LM_GRID_STRIDE(i, n) {
+    double d = (double)a[i] - (double)b[i];
+    s += d * d;
+  }
+  s = lm_block_sum(s, sh);
+  if (threadIdx.x == 0)
+    part[blockIdx.x] = s;
+}
+
+/* loss = sum(part) / n (NaN when n == 0). */
+__global__ void __launch_bounds__(1024)
+mse_final_kernel(int64_t parts, int64_t n, const double *part, float *loss)
+{
+  __shared__ double sh[32];
+  double s = 0.0;
+  for (int64_t i = threadIdx.x; i < parts; i += blockDim.x)
+    s += part[i];
+  s = lm_block_sum(s, sh);
+  if (threadIdx.x == 0)
+    *loss = n ? (float)(s / (double)n) : __int_as_float(0x7fc00000);
+}
+
+extern "C" void lm_cuda_mse_loss_f32(int64_t n, const float *a, const float *b, float *loss)
+{
+  lm_cuda_ctx *ctx = lm_cuda_ctx_for(loss);
+  if (!ctx)
+    return;
+  if (n <= 0) {
+    lm_cuda_fill_f32(1, __builtin_nanf(""), loss);
+    return;
+  }
+  const int64_t parts = mse_parts(n);
+  const size_t bytes = (size_t)parts * sizeof(double);
+  double *part = (double *)lm_cuda_scratch(ctx, bytes);
+  if (!part)
+    return;
+  mse_partial_kernel<<<(unsigned)parts, LM_CUDA_THREADS, 0, ctx->stream>>>(n, a, b, part);
+  (void)LM_CUDA_LAUNCHED();
+  mse_final_kernel<<<1, 1024, 0, ctx->stream>>>(parts, n, part, loss);
+  (void)LM_CUDA_LAUNCHED();
+  lm_cuda_scratch_free(ctx, part, bytes);
+}
+
+/* ga = 2 (a - b) gout[0] / n, gb = -ga; either may be NULL. */
+__global__ void mse_backward_kernel(int64_t n, const float *gout, const float *a, const float *b,
+                                    float *ga, float *gb)
+{
+  const float scale = 2.0f * gout[0] / (float)n;
+  LM_GRID_STRIDE(i, n) {
+    const float d = __fmul_rn(__fsub_rn(a[i], b[i]), scale);
+    if (ga)
+      ga[i] = d;
+    if (gb)
+      gb[i] = -d;
+  }
+}
+
+extern "C" void lm_cuda_mse_loss_backward_f32(int64_t n, const float *gout, const float *a,
+                                              const float *b, float *ga, float *gb)
+{
+  if (n <= 0 || (!ga && !gb))
+    return;
+  lm_cuda_ctx *ctx = lm_cuda_ctx_for(ga ? ga : gb);
+  if (!ctx)
+    return;
+  mse_backward_kernel<<<lm_cuda_blocks(ctx, n, LM_CUDA_THREADS), LM_CUDA_THREADS, 0, ctx->stream>>>(
+    n, gout, a, b, ga, gb);
+  (void)LM_CUDA_LAUNCHED();
+}

@@ -1,0 +1,121 @@
+/* optim.cu: fused SGD / Adam / AdamW steps on the GPU (cpu/optim.c).
+ *
+ * One kernel per parameter tensor reads p, g and the state once and writes
+ * them once. The arithmetic is the CPU kernel's, which is torch.optim's
+ * single-tensor path operation by operation: the scalars are rounded to float
+ * on the host exactly as there, and each multiply and add is an explicit
+ * round-to-nearest intrinsic so nvcc does not fuse them into FMAs the CPU
+ * does not do. sqrtf and '/' are IEEE-correct (no --use_fast_math), so a step
+ * on the GPU gives the CPU's bits.
+ *
+ * Not here: per-parameter state and hyper-parameter checks (engine/optim/).
+ */
+#include <math.h>
+
+#include "cuda-common.cuh"
+
+__global__ void sgd_plain_kernel(int64_t n, float *p, const float *g, float wd, float neg_lr)
+{
+  LM_GRID_STRIDE(i, n) {
+    const float d = __fadd_rn(g[i], __fmul_rn(wd, p[i]));
+    p[i] = __fadd_rn(p[i], __fmul_rn(neg_lr, d));
+  }
+}
+
+__global__ void sgd_momentum_kernel(int64_t n, float *p, const float *g, float *buf, float wd,
+                                    float neg_lr, float mom, float one_damp, bool nesterov,
+                                    bool first_step)
+{
+  LM_GRID_STRIDE(i, n) {
+    float d = __fadd_rn(g[i], __fmul_rn(wd, p[i]));
+    const float b = first_step ? d : __fadd_rn(__fmul_rn(buf[i], mom), __fmul_rn(one_damp, d));
+    buf[i] = b;
+    d = nesterov ? __fadd_rn(d, __fmul_rn(mom, b)) : b;
+    p[i] = __fadd_rn(p[i], __fmul_rn(neg_lr, d));
+  }
+}
+
+extern "C" void lm_cuda_sgd_step_f32(int64_t n, float *p, const float *g, float *buf, double lr,
+                                     double momentum, double dampening, double weight_decay,
+                                     bool nesterov, bool first_step)
+{
+  if (n <= 0)
+    return;
+  lm_cuda_ctx *ctx = lm_cuda_ctx_for(p);
+  if (!ctx)
+    return;
+  const float wd = (float)weight_decay, neg_lr = (float)-lr;
+  const float mom = (float)momentum, one_damp = (float)(1.0 - dampening);
+  const unsigned blocks = lm_cuda_blocks(ctx, n, LM_CUDA_THREADS);
+  if (momentum == 0.0 || !buf)
+    sgd_plain_kernel<<<blocks, LM_CUDA_THREADS, 0, ctx->stream>>>(n, p, g, wd, neg_lr);
+  else
+    sgd_momentum_kernel<<<blocks, LM_CUDA_THREADS, 0, ctx->stream>>>(n, p, g, buf, wd, neg_lr, mom,
+                                                                     one_damp, nesterov,
+                                                                     first_step);
+  (void)LM_CUDA_LAUNCHED();
+}
+
+/* The float scalars of one Adam step, rounded as PyTorch (and cpu/optim.c) round them. */
+struct adam_scalars {
+  float b1, b2, one_b1, one_b2, eps, wd, decay, neg_step_size, bc2_sqrt;
+};
+
+template <bool DECOUPLED, bool AMSGRAD>
+__global__ void adam_kernel(int64_t n, float *p, const float *g, float *m, float *v, float *vmax,
+                            adam_scalars s)
+{
+  LM_GRID_STRIDE(i, n) {
+    float pi = p[i], gi = g[i];
+    if (DECOUPLED)
+      pi = __fmul_rn(pi, s.decay);
+    else
+      gi = __fadd_rn(gi, __fmul_rn(s.wd, pi));
+    const float mi = __fadd_rn(__fmul_rn(m[i], s.b1), __fmul_rn(s.one_b1, gi));
+    float vi = __fadd_rn(__fmul_rn(v[i], s.b2), __fmul_rn(__fmul_rn(s.one_b2, gi), gi));
+    m[i] = mi;
+    v[i] = vi;
+    if (AMSGRAD) {
+      const float mx = vmax[i] > vi ? vmax[i] : vi;
+      vmax[i] = mx;
+      vi = mx;
+    }
+    const float denom = __fadd_rn(__fdiv_rn(__fsqrt_rn(vi), s.bc2_sqrt), s.eps);
+    p[i] = __fadd_rn(pi, __fdiv_rn(__fmul_rn(s.neg_step_size, mi), denom));
+  }
+}
+
+extern "C" void lm_cuda_adam_step_f32(int64_t n, float *p, const float *g, float *m, float *v,
+                                      float *vmax, const lm_adam_hparams *h)
+{
+  if (n <= 0)
+    return;
+  lm_cuda_ctx *ctx = lm_cuda_ctx_for(p);
+  if (!ctx)
+    return;
+  /* Python computes these in double; the tensor ops then round them to float. */
+  const double bc1 = 1.0 - pow(h->beta1, (double)h->step);
+  const double bc2 = 1.0 - pow(h->beta2, (double)h->step);
+  adam_scalars s;
+  s.b1 = (float)h->beta1;
+  s.b2 = (float)h->beta2;
+  s.one_b1 = (float)(1.0 - h->beta1);
+  s.one_b2 = (float)(1.0 - h->beta2);
+  s.eps = (float)h->eps;
+  s.wd = (float)h->weight_decay;
+  s.decay = (float)(1.0 - h->lr * h->weight_decay);
+  s.neg_step_size = (float)-(h->lr / bc1);
+  s.bc2_sqrt = (float)sqrt(bc2);
+  const bool ams = h->amsgrad && vmax;
+  const unsigned blocks = lm_cuda_blocks(ctx, n, LM_CUDA_THREADS);
+  cudaStream_t st = ctx->stream;
+  if (h->decoupled && ams)
+    adam_kernel<true, true><<<blocks, LM_CUDA_THREADS, 0, st>>>(n, p, g, m, v, vmax, s);
+  else if (h->decoupled)
+    adam_kernel<true, false><<<blocks, LM_CUDA_THREADS, 0, st>>>(n, p, g, m, v, vmax, s);
+  else if (ams)
+    adam_kernel<false, true><<<blocks, LM_CUDA_THREADS, 0, st>>>(n, p, g, m, v, vmax, s);
+  else
+    adam_kernel<false, false><<<blocks, LM_CUDA_THREADS, 0, st>>>(n, p, g, m, v, vmax, s);
+  (void)LM_CUDA_LAUNCHED();
+}

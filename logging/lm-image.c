@@ -1,0 +1,298 @@
+/* lm-image.c: images (PNG via libpng), image grids, and text.
+ *
+ * What it is for: lm_writer_add_image*, lm_writer_add_images_grid (a
+ * batch laid out like torchvision.utils.make_grid) and lm_writer_add_text.
+ * Encoding happens in the calling thread, so the caller learns about bad
+ * input at once and the writer thread only stores bytes.
+ * Not for: decoding (readers use any PNG decoder).
+ */
+#include <png.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lm-log-private.h"
+
+typedef struct {
+  unsigned char *buf;
+  size_t len, cap;
+  bool oom;
+  char msg[200];
+} png_sink;
+
+static void sink_write(png_structp png, png_bytep data, png_size_t len) {
+  png_sink *s = png_get_io_ptr(png);
+  if (s->len + len > s->cap) {
+    size_t ncap = s->cap ? s->cap * 2 : 4096;
+    while (ncap < s->len + len)
+      ncap *= 2;
+    unsigned char *nb = realloc(s->buf, ncap);
+    if (!nb) {
+      s->oom = true;
+      png_error(png, "out of memory");
+    }
+    s->buf = nb;
+    s->cap = ncap;
+  }
+  memcpy(s->buf + s->len, data, len);
+  s->len += len;
+}
+
+static void sink_flush(png_structp png) { (void)png; }
+
+static void png_err(png_structp png, png_const_charp msg) {
+  png_sink *s = png_get_error_ptr(png);
+  snprintf(s->msg, sizeof s->msg, "%s", msg);
+  png_longjmp(png, 1);
+}
+
+static void png_warn(png_structp png, png_const_charp msg) {
+  (void)png;
+  (void)msg;
+}
+
+int lm_png_encode(const uint8_t *pixels, int width, int height, int channels,
+                  unsigned char **out, size_t *out_len, char *err,
+                  size_t errlen) {
+  static const int color[] = {0, PNG_COLOR_TYPE_GRAY, 0, PNG_COLOR_TYPE_RGB,
+                              PNG_COLOR_TYPE_RGB_ALPHA};
+  png_sink *s = calloc(1, sizeof *s);
+  if (!s) {
+    snprintf(err, errlen, "out of memory");
+    return LM_ERR_NOMEM;
+  }
+  png_structp png =
+      png_create_write_struct(PNG_LIBPNG_VER_STRING, s, png_err, png_warn);
+  png_infop info = png ? png_create_info_struct(png) : NULL;
+  if (!info) {
+    png_destroy_write_struct(&png, NULL);
+    free(s);
+    snprintf(err, errlen, "out of memory");
+    return LM_ERR_NOMEM;
+  }
+  if (setjmp(png_jmpbuf(png))) {
+    int code = s->oom ? LM_ERR_NOMEM : LM_ERR_INVALID_ARG;
+    snprintf(err, errlen, "PNG encoding failed: %s", s->msg);
+    png_destroy_write_struct(&png, &info);
+    free(s->buf);
+    free(s);
+    return code;
+  }
+  png_set_write_fn(png, s, sink_write, sink_flush);
+  /* Level 4: most of level 6's size at about twice its speed. */
+  png_set_compression_level(png, 4);
+  png_set_IHDR(png, info, (png_uint_32)width, (png_uint_32)height, 8,
+               color[channels], PNG_INTERLACE_NONE,
+               PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  png_write_info(png, info);
+  size_t stride = (size_t)width * (size_t)channels;
+  for (int y = 0; y < height; y++)
+    png_write_row(png, (png_const_bytep)(pixels + (size_t)y * stride));
+  png_write_end(png, NULL);
+  png_destroy_write_struct(&png, &info);
+  *out = s->buf;
+  *out_len = s->len;
+  free(s);
+  return LM_OK;
+}
+
+/* ----------------------------------------------------------- images */
+
+static int check_image_args(lm_writer *w, const char *tag, const void *pixels,
+                            int width, int height, int channels,
+                            const char *what) {
+  if (!w)
+    return lm_fail(NULL, LM_ERR_INVALID_ARG, "writer is NULL");
+  if (!tag || !*tag)
+    return lm_fail(w, LM_ERR_INVALID_ARG, "tag is %s",
+                   tag ? "empty" : "NULL");
+  if (!pixels)
+    return lm_fail(w, LM_ERR_INVALID_ARG, "%s '%s': pixels is NULL", what,
+                   tag);
+  if (channels != 1 && channels != 3 && channels != 4)
+    return lm_fail(w, LM_ERR_INVALID_ARG,
+                   "%s '%s': channels is %d, must be 1 (grey), 3 (RGB) or 4 "
+                   "(RGBA)",
+                   what, tag, channels);
+  if (width <= 0 || height <= 0)
+    return lm_fail(w, LM_ERR_INVALID_ARG,
+                   "%s '%s': size %dx%d, width and height must be > 0", what,
+                   tag, width, height);
+  return LM_OK;
+}
+
+static int cap_check(lm_writer *w, const char *tag, const char *what,
+                     size_t width, size_t height, size_t channels) {
+  size_t limit = w->max_image_bytes;
+  /* Overflow-safe: width * height * channels > limit. */
+  if (width > limit || height > limit / width ||
+      width * height > limit / channels)
+    return lm_fail(w, LM_ERR_TOO_LARGE,
+                   "%s '%s' is %zux%zux%zu, over the cap of %zu bytes "
+                   "(lm_writer_options.max_image_bytes)",
+                   what, tag, width, height, channels, limit);
+  return LM_OK;
+}
+
+static int queue_png(lm_writer *w, const char *tag, int64_t step,
+                     const uint8_t *pixels, int width, int height,
+                     int channels, const char *caption, const char *grid) {
+  unsigned char *png = NULL;
+  size_t png_len = 0;
+  char err[256];
+  int rc = lm_png_encode(pixels, width, height, channels, &png, &png_len, err,
+                         sizeof err);
+  if (rc)
+    return lm_fail(w, rc, "image '%s': %s", tag, err);
+  size_t cl = caption ? strlen(caption) + 1 : 0;
+  size_t gl = grid ? strlen(grid) + 1 : 0;
+  size_t bytes = sizeof(lm_image_payload) + png_len + cl + gl;
+  lm_image_payload *p = malloc(bytes);
+  if (!p) {
+    free(png);
+    return lm_fail(w, LM_ERR_NOMEM, "out of memory for image '%s'", tag);
+  }
+  p->hdr.bytes = bytes;
+  p->width = width;
+  p->height = height;
+  p->channels = channels;
+  p->png_len = png_len;
+  p->png = (unsigned char *)(p + 1);
+  memcpy(p->png, png, png_len);
+  free(png);
+  char *tail = (char *)p->png + png_len;
+  p->caption = caption ? memcpy(tail, caption, cl) : NULL;
+  p->grid = grid ? memcpy(tail + cl, grid, gl) : NULL;
+  return lm_queue_payload(w, LM_REC_IMAGE, tag, LM_TAG_IMAGE, step, lm_now(),
+                          p);
+}
+
+int lm_writer_add_image_caption(lm_writer *w, const char *tag, int64_t step,
+                                const uint8_t *pixels, int width, int height,
+                                int channels, const char *caption) {
+  int rc = check_image_args(w, tag, pixels, width, height, channels, "image");
+  if (rc || (rc = cap_check(w, tag, "image", (size_t)width, (size_t)height,
+                            (size_t)channels)) ||
+      (rc = lm_check_text(w, "caption", caption, true)))
+    return rc;
+  return queue_png(w, tag, step, pixels, width, height, channels, caption,
+                   NULL);
+}
+
+int lm_writer_add_image(lm_writer *w, const char *tag, int64_t step,
+                        const uint8_t *pixels, int width, int height,
+                        int channels) {
+  return lm_writer_add_image_caption(w, tag, step, pixels, width, height,
+                                     channels, NULL);
+}
+
+/* torchvision.utils.make_grid: xmaps = min(nrow, n) cells per row,
+ * ymaps = ceil(n / xmaps) rows, each cell (h + pad) x (w + pad), plus one
+ * more pad on the right and bottom; image k sits at row k / xmaps,
+ * column k % xmaps. */
+int lm_writer_add_images_grid(lm_writer *w, const char *tag, int64_t step,
+                              const uint8_t *pixels, int n, int width,
+                              int height, int channels, int nrow,
+                              int padding, uint8_t pad_value,
+                              const char *const *labels) {
+  int rc = check_image_args(w, tag, pixels, width, height, channels,
+                            "image grid");
+  if (rc)
+    return rc;
+  if (n <= 0)
+    return lm_fail(w, LM_ERR_INVALID_ARG,
+                   "image grid '%s': n is %d, must be > 0", tag, n);
+  if (nrow <= 0)
+    nrow = 8;
+  if (padding < 0)
+    padding = 2;
+  if (padding > 1024)
+    return lm_fail(w, LM_ERR_INVALID_ARG,
+                   "image grid '%s': padding %d is too large", tag, padding);
+  size_t xmaps = (size_t)(nrow < n ? nrow : n);
+  size_t ymaps = ((size_t)n + xmaps - 1) / xmaps;
+  size_t cw = (size_t)width + (size_t)padding;
+  size_t ch = (size_t)height + (size_t)padding;
+  size_t gw = xmaps * cw + (size_t)padding, gh = ymaps * ch + (size_t)padding;
+  if ((rc = cap_check(w, tag, "image grid", gw, gh, (size_t)channels)) ||
+      (rc = cap_check(w, tag, "image batch", (size_t)width,
+                      (size_t)height * (size_t)n, (size_t)channels)))
+    return rc;
+  if (gw > 0x7fffffff || gh > 0x7fffffff)
+    return lm_fail(w, LM_ERR_TOO_LARGE, "image grid '%s' is too large", tag);
+  for (int i = 0; labels && i < n; i++) {
+    char what[64];
+    snprintf(what, sizeof what, "labels[%d]", i);
+    if ((rc = lm_check_text(w, what, labels[i], false)))
+      return rc;
+  }
+
+  uint8_t *grid = malloc(gw * gh * (size_t)channels);
+  if (!grid)
+    return lm_fail(w, LM_ERR_NOMEM, "out of memory for image grid '%s'", tag);
+  memset(grid, pad_value, gw * gh * (size_t)channels);
+  size_t row_bytes = (size_t)width * (size_t)channels;
+  size_t img_bytes = row_bytes * (size_t)height;
+  for (int k = 0; k < n; k++) {
+    size_t gy = (size_t)k / xmaps, gx = (size_t)k % xmaps;
+    size_t y0 = gy * ch + (size_t)padding, x0 = gx * cw + (size_t)padding;
+    for (int y = 0; y < height; y++)
+      memcpy(grid + ((y0 + (size_t)y) * gw + x0) * (size_t)channels,
+             pixels + (size_t)k * img_bytes + (size_t)y * row_bytes,
+             row_bytes);
+  }
+
+  /* Layout and labels as JSON, so a viewer can outline and label cells. */
+  size_t cap = 256;
+  for (int i = 0; labels && i < n; i++)
+    cap += strlen(labels[i]) * 6 + 4;
+  char *json = malloc(cap);
+  if (!json) {
+    free(grid);
+    return lm_fail(w, LM_ERR_NOMEM, "out of memory for image grid '%s'", tag);
+  }
+  size_t pos = (size_t)snprintf(
+      json, cap,
+      "{\"n\":%d,\"nrow\":%zu,\"rows\":%zu,\"cell_width\":%d,"
+      "\"cell_height\":%d,\"padding\":%d",
+      n, xmaps, ymaps, width, height, padding);
+  if (labels) {
+    memcpy(json + pos, ",\"labels\":[", 11);
+    pos += 11;
+    for (int i = 0; i < n; i++) {
+      if (i)
+        json[pos++] = ',';
+      lm_json_append_string(json, cap, &pos, labels[i]);
+    }
+    json[pos++] = ']';
+  }
+  json[pos++] = '}';
+  json[pos] = '\0';
+  rc = queue_png(w, tag, step, grid, (int)gw, (int)gh, channels, NULL, json);
+  free(json);
+  free(grid);
+  return rc;
+}
+
+/* -------------------------------------------------------------- text */
+
+int lm_writer_add_text(lm_writer *w, const char *tag, int64_t step,
+                       const char *text) {
+  if (!w)
+    return lm_fail(NULL, LM_ERR_INVALID_ARG, "writer is NULL");
+  if (!tag || !*tag)
+    return lm_fail(w, LM_ERR_INVALID_ARG, "tag is %s",
+                   tag ? "empty" : "NULL");
+  char what[80];
+  snprintf(what, sizeof what, "text for tag '%.40s'", tag);
+  int rc = lm_check_text(w, what, text, false);
+  if (rc)
+    return rc;
+  size_t len = strlen(text) + 1;
+  lm_text_payload *p = malloc(sizeof *p + len);
+  if (!p)
+    return lm_fail(w, LM_ERR_NOMEM, "out of memory for text '%s'", tag);
+  p->hdr.bytes = sizeof *p + len;
+  memcpy(p->text, text, len);
+  return lm_queue_payload(w, LM_REC_TEXT, tag, LM_TAG_TEXT, step, lm_now(), p);
+}

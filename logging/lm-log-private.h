@@ -1,0 +1,275 @@
+/* lm-log-private.h: internals shared by the files of lumen-log.
+ *
+ * What it is for: the writer struct, the queue record layout, the payload
+ * structs that travel from logging calls to the writer thread, and the
+ * helpers (errors, UTF-8/JSON checks, schema) the files share.
+ * Not installed, not for users: the public API is lumen-log.h.
+ *
+ * The queue is a ring of fixed 32-byte records guarded by one mutex.  A
+ * scalar is one record (no allocation); bigger kinds carry a pointer to a
+ * heap payload that the writer thread frees once stored.  Producers write
+ * slots in [head, tail + capacity) under the mutex; the writer snapshots
+ * [tail, head) under the mutex, stores it with the mutex released, then
+ * advances tail.  The mutex hand-offs give the needed memory ordering.
+ */
+#ifndef LM_LOG_PRIVATE_H
+#define LM_LOG_PRIVATE_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "lumen-log.h"
+
+/* ---------------------------------------------------------------- records */
+
+typedef enum {
+  LM_REC_SCALAR = 1,
+  LM_REC_TAG,       /* payload lm_tag_payload: a new row for `tags` */
+  LM_REC_HISTOGRAM, /* payload lm_hist_payload */
+  LM_REC_IMAGE,     /* payload lm_image_payload */
+  LM_REC_TEXT,      /* payload lm_text_payload */
+  LM_REC_HPARAMS,   /* payload lm_hparams_payload */
+  LM_REC_GRAPH,     /* payload lm_graph_payload */
+  LM_REC_TRACE,     /* payload lm_trace_payload */
+  LM_REC_RUN_KV,    /* payload lm_kv_payload: a `run` key/value */
+} lm_rec_kind;
+
+/* Tag kinds, as stored in tags.kind. */
+typedef enum {
+  LM_TAG_SCALAR = 0,
+  LM_TAG_HISTOGRAM,
+  LM_TAG_IMAGE,
+  LM_TAG_TEXT,
+  LM_TAG_N_KINDS
+} lm_tag_kind;
+const char *lm_tag_kind_name(lm_tag_kind k);
+
+typedef struct {
+  uint32_t kind;   /* lm_rec_kind */
+  uint32_t tag_id; /* tags.id for tagged kinds */
+  int64_t step;
+  double wall_time;
+  union {
+    double value;  /* LM_REC_SCALAR */
+    void *payload; /* everything else; starts with lm_payload */
+  } u;
+} lm_rec;
+
+/* Every payload starts with this: its size counts against queue_max_bytes. */
+typedef struct {
+  size_t bytes;
+} lm_payload;
+
+typedef struct {
+  lm_payload hdr;
+  lm_tag_kind kind;
+  char name[];
+} lm_tag_payload;
+
+typedef struct {
+  lm_payload hdr;
+  double count, min, max, sum, sum_squares;
+  int64_t nan_count;
+  size_t bucket_count;
+  double *edges;  /* bucket_count + 1, inside this allocation */
+  double *counts; /* bucket_count, inside this allocation */
+} lm_hist_payload;
+
+typedef struct {
+  lm_payload hdr;
+  int width, height, channels;
+  size_t png_len;
+  unsigned char *png; /* inside this allocation */
+  char *caption;      /* NULL or inside this allocation */
+  char *grid;         /* NULL or JSON inside this allocation */
+} lm_image_payload;
+
+typedef struct {
+  lm_payload hdr;
+  char text[];
+} lm_text_payload;
+
+typedef struct {
+  lm_payload hdr;
+  char *key;
+  char *value; /* NULL stores SQL NULL */
+} lm_kv_payload;
+
+typedef struct {
+  lm_payload hdr;
+  size_t n, n_metrics;
+  lm_hparam *hps;      /* names/strings point inside this allocation */
+  char **metric_tags;  /* inside this allocation */
+} lm_hparams_payload;
+
+typedef struct {
+  lm_payload hdr;
+  int64_t graph_id;
+  lm_graph *graph; /* a private deep copy */
+} lm_graph_payload;
+
+typedef struct {
+  lm_payload hdr;
+  int64_t trace_id;
+  lm_trace *trace; /* a private deep copy */
+} lm_trace_payload;
+
+/* -------------------------------------------------------------- tag table */
+
+typedef struct {
+  uint64_t hash; /* 0 = empty slot */
+  uint32_t id;
+  uint32_t kind;
+  char *name;
+} lm_tag_entry;
+
+typedef struct {
+  lm_tag_entry *slots;
+  size_t cap;   /* power of two */
+  size_t count;
+} lm_tag_table;
+
+/* ----------------------------------------------------------------- writer */
+
+struct lm_writer {
+  /* fixed after open */
+  char *logdir, *run_name, *run_dir, *path, *lock_path;
+  int lock_fd;
+  sqlite3 *db; /* owned by the writer thread while it runs */
+  sqlite3_stmt *stmts[12]; /* prepared by lm_store_prepare() */
+  unsigned flush_interval_ms;
+  size_t max_image_bytes;
+  size_t queue_max_bytes;
+  bool quiet;
+  pthread_t thread;
+  bool thread_started;
+
+  pthread_mutex_t mu;
+  pthread_cond_t work_cond;  /* writer waits for work / flush / stop */
+  pthread_cond_t space_cond; /* producers wait for queue space */
+  pthread_cond_t done_cond;  /* flushers wait for commits */
+
+  /* queue (guarded by mu) */
+  lm_rec *ring;
+  size_t cap, mask;
+  uint64_t head, tail;      /* monotonically increasing record counters */
+  uint64_t committed;       /* records up to this counter are committed */
+  uint64_t flush_target;    /* a flusher waits for committed >= this */
+  size_t pending_bytes;
+  int space_waiters;
+  bool writer_waiting;
+  bool stopping;
+
+  lm_tag_table tags;
+  uint32_t next_tag_id;
+  int64_t next_graph_id, next_trace_id;
+  bool status_set;
+
+  /* counters (guarded by mu) */
+  uint64_t records, commits, queue_waits, queue_wait_ns;
+
+  /* sticky background error (guarded by mu) */
+  int bg_error;
+  char bg_msg[512];
+
+  /* last message on this writer (guarded by err_mu) */
+  pthread_mutex_t err_mu;
+  char errmsg[512];
+};
+
+/* ---------------------------------------------------------------- errors */
+
+/* Formats the message into this thread's last-error buffer (and w's, when
+ * w is not NULL) and returns code. */
+int lm_fail(lm_writer *w, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Maps an SQLite result (and its errno) to an lm_error code. */
+int lm_error_from_sqlite(sqlite3 *db, int rc);
+
+/* ---------------------------------------------------------------- checks */
+
+/* 0 if s (len bytes) is valid UTF-8 (no overlongs, no surrogates, nothing
+ * past U+10FFFF), else the offset of the first bad byte + 1. */
+size_t lm_utf8_check(const char *s, size_t len);
+/* Validates a tag/name: LM_OK, or an error with a message naming `what`. */
+int lm_check_name(lm_writer *w, const char *what, const char *s);
+/* Validates optional UTF-8 text (NULL allowed when nullable). */
+int lm_check_text(lm_writer *w, const char *what, const char *s, bool nullable);
+/* True if s is exactly one JSON value (RFC 8259), whitespace around. */
+bool lm_json_valid(const char *s);
+/* Appends s as a JSON string literal (quotes included) to buf at *pos;
+ * returns false if it does not fit in cap bytes. */
+bool lm_json_append_string(char *buf, size_t cap, size_t *pos, const char *s);
+
+/* --------------------------------------------------------------- schema */
+
+/* The full CREATE script for a new run file (tables and indexes). */
+extern const char lm_schema_sql[];
+/* Per-connection settings for a writer connection (WAL, page size...). */
+int lm_schema_configure(sqlite3 *db, char *err, size_t errlen);
+
+/* ---------------------------------------------------------------- queue */
+
+/* Tag interning: finds or creates the id of (name, kind).  Must hold
+ * w->mu; on creation also enqueues an LM_REC_TAG record (the caller has
+ * made room for one extra record).  Returns LM_OK or an error. */
+int lm_tag_intern_locked(lm_writer *w, const char *name, lm_tag_kind kind,
+                         uint32_t *id);
+/* Loads an existing tag row at open time. */
+int lm_tag_table_insert(lm_tag_table *t, const char *name, lm_tag_kind kind,
+                        uint32_t id);
+void lm_tag_table_clear(lm_tag_table *t);
+
+/* Waits (counting the wait) until `records` slots and `bytes` payload
+ * bytes are free; returns an error if the writer failed meanwhile.  Must
+ * hold w->mu. */
+int lm_queue_reserve_locked(lm_writer *w, size_t records, size_t bytes);
+/* Appends one record; room must have been reserved.  Must hold w->mu. */
+static inline void lm_queue_push_locked(lm_writer *w, const lm_rec *r) {
+  w->ring[w->head & w->mask] = *r;
+  w->head++;
+  w->records++;
+  if (r->kind != LM_REC_SCALAR)
+    w->pending_bytes += ((lm_payload *)r->u.payload)->bytes;
+}
+/* Queues a payload record for a tagged kind (tag may be NULL for untagged
+ * kinds).  Takes ownership of payload in every case. */
+int lm_queue_payload(lm_writer *w, lm_rec_kind kind, const char *tag,
+                     lm_tag_kind tag_kind, int64_t step, double wall_time,
+                     void *payload);
+void lm_payload_free(uint32_t kind, void *payload);
+
+/* Wall clock in unix seconds. */
+double lm_now(void);
+
+/* --------------------------------------------------------- writer thread */
+
+void *lm_writer_thread_main(void *arg);
+/* Stores records [from, from+n) of the ring in the open transaction. */
+int lm_store_records(lm_writer *w, uint64_t from, size_t n, char *err,
+                     size_t errlen);
+int lm_store_prepare(lm_writer *w, char *err, size_t errlen);
+void lm_store_finalize(lm_writer *w);
+
+/* ------------------------------------------------------ graphs & traces */
+
+lm_graph *lm_graph_clone(const lm_graph *g);
+lm_trace *lm_trace_clone(const lm_trace *t);
+/* Checks edges name known nodes; message into w. */
+int lm_graph_validate(lm_writer *w, const lm_graph *g);
+int lm_graph_store(sqlite3 *db, int64_t graph_id, int64_t step,
+                   double wall_time, const lm_graph *g);
+int lm_trace_store(sqlite3 *db, int64_t trace_id, double wall_time,
+                   const lm_trace *t);
+
+/* ----------------------------------------------------------------- PNG */
+
+/* Encodes HWC 8-bit pixels to a malloc'd PNG; returns 0 or an error
+ * (message in err). */
+int lm_png_encode(const uint8_t *pixels, int width, int height, int channels,
+                  unsigned char **out, size_t *out_len, char *err,
+                  size_t errlen);
+
+#endif /* LM_LOG_PRIVATE_H */

@@ -1,0 +1,329 @@
+/* lumen-log.h: the public API of lumen-log, Lumen's C logging library.
+ *
+ * What it is for: a C training program logs scalars, histograms, images,
+ * text, hyperparameters, graphs and op-by-op traces into one SQLite "run
+ * file" per run (<logdir>/<run>/run.lumen), much like PyTorch's
+ * torch.utils.tensorboard.SummaryWriter writes event files.  The file
+ * format is public and documented in docs/run-format.md.
+ *
+ * What it is not for: reading runs back (that is data/ in the Lumen tree,
+ * or plain sqlite3/pandas), and it knows nothing about the engine's
+ * tensors: callers hand it plain floats, bytes and strings.
+ *
+ * Use from outside the tree:   cc prog.c $(pkg-config --cflags --libs lumen-log)
+ * and  #include <lumen-log.h>  (or <lumen/lumen-log.h>; both work with the
+ * installed pkg-config file).
+ *
+ * Threads: every lm_writer_* call is thread-safe; many threads may log to
+ * one writer.  A background thread owns the SQLite connection: logging
+ * calls copy their data into a queue and return; the queue is committed at
+ * least every flush_interval_ms (250 ms by default), on lm_writer_flush()
+ * and on lm_writer_close().  When the queue is full the caller waits (no
+ * data is ever dropped) and the waits are counted (lm_writer_get_stats()).
+ *
+ * Errors: functions returning int give 0 (LM_OK) on success or a negative
+ * lm_error code.  A message naming what was wrong is then available from
+ * lm_log_last_error() (per calling thread, always set) and
+ * lm_writer_error_message(w) (per writer).  Faults found by the background
+ * thread (disk full, I/O errors) are sticky: they are returned by the next
+ * call on that writer, by lm_writer_flush() and by lm_writer_close().
+ *
+ * Builders (lm_graph, lm_trace) are plain single-threaded objects owned by
+ * the caller.  A writer belongs to the process that opened it: after
+ * fork() only the parent may use (and close) it.  Do not call other
+ * functions on a writer while lm_writer_close() runs on it.
+ *
+ *   lm_writer *w;
+ *   if (lm_writer_open(&w, "runs", "exp1/lr0.1") != LM_OK) {
+ *     fprintf(stderr, "%s\n", lm_log_last_error());
+ *     return 1;
+ *   }
+ *   for (int step = 0; step < 1000; step++)
+ *     lm_writer_add_scalar(w, "train/loss", step, loss);
+ *   lm_writer_close(w);    // runs/exp1/lr0.1/run.lumen
+ */
+#ifndef LUMEN_LOG_H
+#define LUMEN_LOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LM_LOG_VERSION_STRING "0.1.0"
+/* The run-file schema this library writes (PRAGMA user_version). */
+#define LM_RUN_SCHEMA_VERSION 1
+
+/* ------------------------------------------------------------------ errors */
+
+typedef enum {
+  LM_OK = 0,
+  LM_ERR_INVALID_ARG = -1, /* NULL/empty tag or pointer, bad size, bad JSON... */
+  LM_ERR_UTF8 = -2,        /* a tag, name or text is not valid UTF-8 */
+  LM_ERR_IO = -3,          /* log dir or run file cannot be created/written */
+  LM_ERR_LOCKED = -4,      /* another live writer (process) owns this run */
+  LM_ERR_DISK_FULL = -5,   /* the disk (or file system quota) is full */
+  LM_ERR_TOO_LARGE = -6,   /* image over lm_writer_options.max_image_bytes */
+  LM_ERR_NOMEM = -7,       /* out of memory */
+  LM_ERR_SQLITE = -8,      /* any other SQLite failure (message has details) */
+  LM_ERR_FORMAT = -9,      /* existing file is not a (compatible) run file */
+  LM_ERR_CLOSED = -10,     /* the writer is being closed */
+} lm_error;
+
+/* Message of the last failing lumen-log call made by this thread ("" if
+ * none).  Valid until this thread's next failing lumen-log call. */
+const char *lm_log_last_error(void);
+
+/* Last error message recorded on this writer ("" if none): the sticky
+ * background fault if there is one, else the last failed call on it from
+ * any thread.  Valid until the next call on the writer; multi-threaded
+ * callers should prefer lm_log_last_error(). */
+typedef struct lm_writer lm_writer;
+const char *lm_writer_error_message(lm_writer *w);
+
+/* "LM_ERR_LOCKED" and so on, for a code; "LM_OK" for 0. */
+const char *lm_error_name(int code);
+
+/* ------------------------------------------------------------ the writer */
+
+typedef enum {
+  LM_RUN_RUNNING = 0,
+  LM_RUN_FINISHED = 1,
+  LM_RUN_FAILED = 2,
+  LM_RUN_STOPPED = 3,
+} lm_run_status;
+
+typedef struct {
+  const char *logdir;       /* NULL -> "runs" (like SummaryWriter) */
+  const char *run_name;     /* NULL -> "Nov21_07-45-12_host" + comment;
+                             * may be nested: "exp1/lr0.1" */
+  const char *comment;      /* suffix for the default run name, or NULL */
+  const char *command_line; /* NULL -> read from /proc/self/cmdline */
+  unsigned flush_interval_ms; /* 0 -> 250: max time before data is visible */
+  size_t queue_capacity;    /* records in the queue; 0 -> 65536 */
+  size_t queue_max_bytes;   /* payload bytes (images, histograms, traces)
+                             * queued at once; 0 -> 64 MiB */
+  size_t max_image_bytes;   /* cap on width*height*channels; 0 -> 64 MiB */
+  bool quiet;               /* don't print the queue-wait note at close */
+} lm_writer_options;
+
+/* Fills *opts with the defaults (all zero/NULL, meaning "default"). */
+void lm_writer_options_init(lm_writer_options *opts);
+
+/* Opens (or creates) the run <logdir>/<run_name>/run.lumen, creating the
+ * folders.  An existing run is appended to (like SummaryWriter appending
+ * event files to an existing log dir) unless another live process writes
+ * it (LM_ERR_LOCKED, the message names its pid).  On failure *out is NULL. */
+int lm_writer_open(lm_writer **out, const char *logdir, const char *run_name);
+int lm_writer_open_with(lm_writer **out, const lm_writer_options *opts);
+
+/* Blocks until everything logged before the call is committed to disk
+ * (visible to readers).  Returns a sticky background error if any. */
+int lm_writer_flush(lm_writer *w);
+
+/* Counters, readable at any time. */
+typedef struct {
+  uint64_t records;        /* records logged (scalars, images, ...) */
+  uint64_t commits;        /* transactions committed */
+  uint64_t queue_waits;    /* times a caller waited because the queue was full */
+  uint64_t queue_wait_ns;  /* total time callers spent waiting */
+} lm_writer_stats;
+void lm_writer_get_stats(lm_writer *w, lm_writer_stats *stats);
+
+/* Flushes, marks the run 'finished' unless lm_writer_set_status() chose
+ * another status, records end_time, stops the thread, closes the file and
+ * frees w (always, even on error).  If callers waited on a full queue a
+ * one-line note goes to stderr (unless opts.quiet); the count is also
+ * stored in the file (run key 'queue_waits').  Returns the sticky error if
+ * any data could not be written.  NULL is accepted and ignored. */
+int lm_writer_close(lm_writer *w);
+/* Same, copying the final counters to *stats (may be NULL) first. */
+int lm_writer_close_stats(lm_writer *w, lm_writer_stats *stats);
+
+int lm_writer_set_status(lm_writer *w, lm_run_status status);
+
+/* Where the run lives; owned by w. */
+const char *lm_writer_run_name(lm_writer *w); /* e.g. "exp1/lr0.1" */
+const char *lm_writer_run_dir(lm_writer *w);  /* e.g. "runs/exp1/lr0.1" */
+const char *lm_writer_file_path(lm_writer *w); /* ".../run.lumen" */
+
+/* ---------------------------------------------------------------- scalars */
+
+/* Wall time is taken now (unix seconds).  NaN and +-Inf are stored as they
+ * are (NaN as SQL NULL); negative and repeated steps are kept. */
+int lm_writer_add_scalar(lm_writer *w, const char *tag, int64_t step,
+                         double value);
+int lm_writer_add_scalar_at(lm_writer *w, const char *tag, int64_t step,
+                            double value, double wall_time);
+/* n scalars at one step, one wall time: tags[i] -> values[i]. */
+int lm_writer_add_scalars(lm_writer *w, int64_t step, size_t n,
+                          const char *const *tags, const double *values);
+
+/* ------------------------------------------------------------- histograms */
+
+/* From raw values.  Buckets: torch.utils.tensorboard's default
+ * (add_histogram(bins='tensorflow')): edges 0, +-1e-12 * 1.1^k up to 1e20,
+ * trimmed to the buckets from the first to the last non-empty one.  NaNs
+ * are left out of the buckets and counted in nan_count; +-Inf and values
+ * beyond +-1e20 fall into the outermost bucket (min/max stay exact). */
+int lm_writer_add_histogram(lm_writer *w, const char *tag, int64_t step,
+                            const float *values, size_t n);
+int lm_writer_add_histogram_f64(lm_writer *w, const char *tag, int64_t step,
+                                const double *values, size_t n);
+/* Same with n_buckets equal-width buckets between min and max (what
+ * tf.summary.histogram does with buckets=30). */
+int lm_writer_add_histogram_uniform(lm_writer *w, const char *tag,
+                                    int64_t step, const float *values,
+                                    size_t n, size_t n_buckets);
+
+/* Pre-computed (like add_histogram_raw): bucket i spans
+ * [edges[i], edges[i+1]) and holds counts[i].  edges has bucket_count + 1
+ * ascending finite entries. */
+typedef struct {
+  double count;       /* number of non-NaN values */
+  double min, max, sum, sum_squares;
+  int64_t nan_count;
+  size_t bucket_count;
+  const double *edges;  /* bucket_count + 1 */
+  const double *counts; /* bucket_count */
+} lm_histogram;
+int lm_writer_add_histogram_buckets(lm_writer *w, const char *tag,
+                                    int64_t step, const lm_histogram *h);
+
+/* The statistics and buckets lm_writer_add_histogram() would store, into
+ * caller-provided storage (edges: LM_HISTOGRAM_MAX_BUCKETS + 1, counts:
+ * LM_HISTOGRAM_MAX_BUCKETS); h->edges/counts point at them.  For tests and
+ * for callers who want to look before logging. */
+#define LM_HISTOGRAM_MAX_BUCKETS 1600
+int lm_histogram_compute(const float *values, size_t n, lm_histogram *h,
+                         double *edges, double *counts);
+
+/* ---------------------------------------------------------------- images */
+
+/* pixels: height x width x channels bytes, row-major (HWC), 8 bits per
+ * sample; channels 1 (grey), 3 (RGB) or 4 (RGBA).  Encoded to PNG now, in
+ * the calling thread.  LM_ERR_TOO_LARGE over opts.max_image_bytes. */
+int lm_writer_add_image(lm_writer *w, const char *tag, int64_t step,
+                        const uint8_t *pixels, int width, int height,
+                        int channels);
+/* Same with a caption (UTF-8, may be NULL). */
+int lm_writer_add_image_caption(lm_writer *w, const char *tag, int64_t step,
+                                const uint8_t *pixels, int width, int height,
+                                int channels, const char *caption);
+
+/* A batch of n images (n x height x width x channels, NHWC) laid out as a
+ * grid like torchvision.utils.make_grid: nrow images per row (<= 0 -> 8),
+ * `padding` pixels of pad_value between cells and around the border
+ * (padding < 0 -> 2).  labels: NULL or n UTF-8 strings (per-cell labels,
+ * stored in the 'grid' column with the layout). */
+int lm_writer_add_images_grid(lm_writer *w, const char *tag, int64_t step,
+                              const uint8_t *pixels, int n, int width,
+                              int height, int channels, int nrow,
+                              int padding, uint8_t pad_value,
+                              const char *const *labels);
+
+/* ------------------------------------------------------------------ text */
+
+/* UTF-8, Markdown allowed. */
+int lm_writer_add_text(lm_writer *w, const char *tag, int64_t step,
+                       const char *text);
+
+/* -------------------------------------------------------- hyperparameters */
+
+typedef enum {
+  LM_HPARAM_NUMBER = 0,
+  LM_HPARAM_STRING = 1,
+  LM_HPARAM_BOOL = 2,
+} lm_hparam_type;
+
+typedef struct {
+  const char *name;
+  lm_hparam_type type;
+  double number;      /* LM_HPARAM_NUMBER */
+  const char *string; /* LM_HPARAM_STRING */
+  bool boolean;       /* LM_HPARAM_BOOL */
+} lm_hparam;
+
+/* Convenience initialisers: lm_hparam hp[] = { LM_HP_NUMBER("lr", 0.1), ... } */
+#define LM_HP_NUMBER(n, v) ((lm_hparam){ .name = (n), .type = LM_HPARAM_NUMBER, .number = (v) })
+#define LM_HP_STRING(n, v) ((lm_hparam){ .name = (n), .type = LM_HPARAM_STRING, .string = (v) })
+#define LM_HP_BOOL(n, v)   ((lm_hparam){ .name = (n), .type = LM_HPARAM_BOOL, .boolean = (v) })
+
+/* Records the run's hyperparameters (a later call with the same name
+ * replaces the value) and the scalar tags that measure it (log those with
+ * lm_writer_add_scalar as usual).  metric_tags may be NULL when n_metrics
+ * is 0. */
+int lm_writer_add_hparams(lm_writer *w, const lm_hparam *hps, size_t n,
+                          const char *const *metric_tags, size_t n_metrics);
+
+/* ----------------------------------------------------------------- graphs */
+
+/* A generic DAG: nodes with caller-chosen ids, edges from a node's output
+ * to an input slot of another node.  Build, log, free. */
+typedef struct lm_graph lm_graph;
+
+typedef struct {
+  int64_t id;              /* unique within the graph */
+  const char *op;          /* required: "matmul", "conv2d", "parameter"... */
+  const char *name;        /* display name, may be NULL */
+  const char *module;      /* module path like "features.3", NULL -> "" */
+  const int64_t *shape;    /* output shape, ndim entries; NULL if unknown */
+  int ndim;                /* -1: shape unknown (stored as NULL) */
+  const char *dtype;       /* "float32"..., may be NULL */
+  const char *device;      /* "cpu", "cuda:0"..., may be NULL */
+  const char *attrs_json;  /* a JSON object, may be NULL */
+} lm_graph_node;
+
+int lm_graph_new(lm_graph **out, const char *name);
+void lm_graph_free(lm_graph *g);
+/* Copies everything it is given. */
+int lm_graph_add_node(lm_graph *g, const lm_graph_node *node);
+int lm_graph_add_edge(lm_graph *g, int64_t src, int64_t dst, int dst_slot);
+size_t lm_graph_node_count(const lm_graph *g);
+size_t lm_graph_edge_count(const lm_graph *g);
+
+/* Stores the graph; *graph_id (may be NULL) receives its id in the file,
+ * to pass to lm_trace_new().  Fails if an edge names an unknown node. */
+int lm_writer_add_graph(lm_writer *w, int64_t step, const lm_graph *g,
+                        int64_t *graph_id);
+
+/* ----------------------------------------------------------------- traces */
+
+/* An ordered list of op events for step-through debugging.  Each event
+ * records a tensor's statistics (computed here from all values) and the
+ * values themselves when numel <= the trace's values cap. */
+typedef struct lm_trace lm_trace;
+
+/* Also defined, identically, by lumen-engine.h: a program may include both. */
+#ifndef LM_PHASE_DEFINED
+#define LM_PHASE_DEFINED
+typedef enum {
+  LM_PHASE_FORWARD = 0,
+  LM_PHASE_BACKWARD = 1,
+} lm_phase;
+#endif
+
+#define LM_TRACE_DEFAULT_VALUES_CAP 65536 /* floats stored per event */
+
+/* graph_id: from lm_writer_add_graph, or -1 for none. */
+int lm_trace_new(lm_trace **out, int64_t graph_id, int64_t step);
+void lm_trace_free(lm_trace *t);
+/* Max numel whose values are stored (0: statistics only). */
+void lm_trace_set_values_cap(lm_trace *t, size_t cap);
+/* values: numel float32 (may be NULL only when numel is 0).  shape may be
+ * NULL with ndim -1 (unknown). */
+int lm_trace_add_event(lm_trace *t, int64_t node_id, lm_phase phase,
+                       const int64_t *shape, int ndim, const float *values,
+                       size_t numel);
+size_t lm_trace_event_count(const lm_trace *t);
+
+int lm_writer_add_trace(lm_writer *w, const lm_trace *t, int64_t *trace_id);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LUMEN_LOG_H */

@@ -1,0 +1,40 @@
+/* lm-test-run.h: writing run files with plain SQL, for tests and benches.
+ *
+ * What it is for: fixtures that follow docs/run-format.md to the letter
+ * without depending on the logging library, so the read side can be
+ * tested on its own, including files no writer would produce (out-of-order
+ * steps, NULL values, a schema from the future).  The writer keeps one
+ * connection in WAL mode, like lumen-log.
+ *
+ * What it is not for: shipping.  Real programs use logging/lumen-log.h.
+ */
+#pragma once
+
+#include <glib.h>
+#include <sqlite3.h>
+
+G_BEGIN_DECLS
+
+typedef struct _LmTestRun LmTestRun;
+
+/* Creates <logdir>/<name>/run.lumen (folders too) with the schema, meta
+ * rows and run rows (status 'running').  Aborts the test on failure. */
+LmTestRun  *lm_test_run_create     (const char *logdir, const char *name);
+const char *lm_test_run_path       (LmTestRun *run);
+sqlite3    *lm_test_run_db         (LmTestRun *run);
+
+void        lm_test_run_begin      (LmTestRun *run);
+void        lm_test_run_commit     (LmTestRun *run);
+/* value NaN is stored as NULL, like lumen-log does. */
+void        lm_test_run_add_scalar (LmTestRun  *run,
+                                    const char *tag,
+                                    gint64      step,
+                                    double      wall_time,
+                                    double      value);
+void        lm_test_run_set_status (LmTestRun *run, const char *status);
+void        lm_test_run_close      (LmTestRun *run);
+
+/* The CREATE statements of schema version 1 (scalars part and friends). */
+extern const char lm_test_run_schema[];
+
+G_END_DECLS

@@ -1,0 +1,527 @@
+/* test-store.c: LmRunStore on real run files.
+ *
+ * What it checks: discovery (nested run names, a run at the top, hidden
+ * folders skipped), runs appearing, finishing and disappearing while the
+ * store runs, live tailing while a writer thread logs (every point arrives
+ * once, in order, within a second, and the writer never sees a lock), and
+ * per-run errors for corrupt, truncated, foreign, half-written, locked and
+ * future-schema files while good runs next to them load normally.
+ */
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+#include "lm-run-store.h"
+#include "lm-test-run.h"
+#ifdef HAVE_LUMEN_LOG
+#include "lumen-log.h"
+#endif
+
+typedef gboolean (*CondFunc) (gpointer data);
+
+/* Runs the main loop until cond holds; FALSE on timeout. */
+static gboolean
+wait_for (CondFunc cond, gpointer data, guint timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (!cond (data))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (2000);
+    }
+  return TRUE;
+}
+
+static gboolean
+store_loaded (gpointer data)
+{
+  return !lm_run_store_get_loading (data);
+}
+
+static char *
+make_logdir (void)
+{
+  GError *error = NULL;
+  char *dir = g_dir_make_tmp ("lumen-test-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+static void
+rm_rf (const char *path)
+{
+  GDir *d = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (d != NULL)
+    {
+      while ((name = g_dir_read_name (d)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+            rm_rf (child);
+          else
+            g_unlink (child);
+        }
+      g_dir_close (d);
+    }
+  g_rmdir (path);
+}
+
+static void
+write_run (const char *logdir, const char *name, int n, double scale, const char *status)
+{
+  LmTestRun *run = lm_test_run_create (logdir, name);
+
+  lm_test_run_begin (run);
+  for (int i = 0; i < n; i++)
+    {
+      lm_test_run_add_scalar (run, "loss/train", i, 1.7e9 + i, scale * i);
+      lm_test_run_add_scalar (run, "acc", i * 10, 1.7e9 + i, 0.5);
+    }
+  if (status)
+    lm_test_run_set_status (run, status);
+  lm_test_run_commit (run);
+  lm_test_run_close (run);
+}
+
+static LmRunStore *
+new_store (const char *logdir)
+{
+  LmRunStore *store = lm_run_store_new (logdir);
+
+  lm_run_store_set_intervals (store, 40, 100);
+  lm_run_store_start (store);
+  return store;
+}
+
+static const char *
+run_name_at (LmRunStore *store, guint i)
+{
+  g_autoptr (LmRun) run = g_list_model_get_item (G_LIST_MODEL (store), i);
+
+  return run ? lm_run_get_name (run) : NULL;
+}
+
+/* ------------------------------------------------------------ discovery */
+
+typedef struct
+{
+  LmRunStore *store;
+  const char *name;
+  gboolean present;
+  LmRunStatus status;
+} RunCond;
+
+static gboolean
+run_presence (gpointer data)
+{
+  RunCond *c = data;
+
+  return (lm_run_store_find (c->store, c->name) != NULL) == c->present;
+}
+
+static gboolean
+run_status (gpointer data)
+{
+  RunCond *c = data;
+  LmRun *run = lm_run_store_find (c->store, c->name);
+
+  return run != NULL && lm_run_get_status (run) == c->status;
+}
+
+static void
+test_discovery (void)
+{
+  g_autofree char *logdir = make_logdir ();
+  g_autofree char *hidden = g_build_filename (logdir, ".cache", NULL);
+  g_autofree char *junk_dir = g_build_filename (logdir, "notes", NULL);
+  g_autofree char *junk = g_build_filename (junk_dir, "README", NULL);
+  g_autofree char *gone = g_build_filename (logdir, "a", NULL);
+  LmRunStore *store;
+  LmRun *run;
+  LmSeries *s;
+  RunCond c;
+
+  write_run (logdir, "a", 50, 1.0, NULL);
+  write_run (logdir, "exp1/lr0.1", 20, 2.0, NULL);
+  write_run (logdir, "exp1/lr0.01", 30, 3.0, "finished");
+  write_run (logdir, ".", 10, 4.0, "finished");
+  write_run (logdir, ".cache/x", 10, 4.0, NULL);    /* hidden: skipped */
+  g_mkdir_with_parents (hidden, 0755);
+  g_mkdir_with_parents (junk_dir, 0755);
+  g_file_set_contents (junk, "not a run", -1, NULL);
+
+  store = new_store (logdir);
+  g_assert_true (wait_for (store_loaded, store, 10000));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 4);
+  g_assert_cmpstr (run_name_at (store, 0), ==, ".");
+  g_assert_cmpstr (run_name_at (store, 1), ==, "a");
+  g_assert_cmpstr (run_name_at (store, 2), ==, "exp1/lr0.01");
+  g_assert_cmpstr (run_name_at (store, 3), ==, "exp1/lr0.1");
+
+  run = lm_run_store_find (store, "exp1/lr0.1");
+  g_assert_nonnull (run);
+  g_assert_null (lm_run_get_error (run));
+  g_assert_cmpint (lm_run_get_status (run), ==, LM_RUN_STATUS_RUNNING);
+  g_assert_true (lm_run_get_live (run));
+  s = lm_run_get_series (run, "loss/train");
+  g_assert_nonnull (s);
+  g_assert_cmpuint (lm_series_get_n (s), ==, 20);
+  g_assert_cmpfloat (s->value[7], ==, 14.0);
+  g_assert_cmpint (lm_series_step (s, 19), ==, 19);
+  g_assert_cmpfloat_with_epsilon (lm_series_wall_time (s, 19), 1.7e9 + 19, 1e-3);
+  g_assert_cmpint (lm_series_step (lm_run_get_series (run, "acc"), 3), ==, 30);
+  g_assert_cmpint (lm_run_get_status (lm_run_store_find (store, "exp1/lr0.01")), ==,
+                   LM_RUN_STATUS_FINISHED);
+  g_assert_false (lm_run_get_live (lm_run_store_find (store, "exp1/lr0.01")));
+  g_assert_cmpuint (lm_run_store_get_scalar_tags (store)->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (lm_run_store_get_scalar_tags (store), 0), ==, "acc");
+  g_assert_cmpuint (lm_run_store_get_n_points (store), ==, 2 * (50 + 20 + 30 + 10));
+
+  /* A run appears... */
+  write_run (logdir, "b/deep/er", 5, 1.0, NULL);
+  c = (RunCond) { store, "b/deep/er", TRUE, 0 };
+  g_assert_true (wait_for (run_presence, &c, 5000));
+  g_assert_true (wait_for (store_loaded, store, 5000));
+  g_assert_cmpuint (lm_series_get_n (lm_run_get_series (lm_run_store_find (store, "b/deep/er"), "acc")), ==, 5);
+
+  /* ...one finishes... */
+  {
+    g_autofree char *path = g_build_filename (logdir, "exp1", "lr0.1", "run.lumen", NULL);
+    sqlite3 *db;
+
+    g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_exec (db, "INSERT OR REPLACE INTO run VALUES ('status','finished')",
+                                   NULL, NULL, NULL), ==, SQLITE_OK);
+    sqlite3_close (db);
+  }
+  c = (RunCond) { store, "exp1/lr0.1", TRUE, LM_RUN_STATUS_FINISHED };
+  g_assert_true (wait_for (run_status, &c, 5000));
+  g_assert_false (lm_run_get_live (lm_run_store_find (store, "exp1/lr0.1")));
+
+  /* ...and one disappears. */
+  rm_rf (gone);
+  c = (RunCond) { store, "a", FALSE, 0 };
+  g_assert_true (wait_for (run_presence, &c, 5000));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 4);
+
+  g_object_unref (store);
+  rm_rf (logdir);
+}
+
+static void
+test_missing_logdir (void)
+{
+  g_autofree char *logdir = make_logdir ();
+  g_autofree char *missing = g_build_filename (logdir, "not-yet", NULL);
+  LmRunStore *store = new_store (missing);
+  RunCond c = { store, "r", TRUE, 0 };
+
+  g_assert_true (wait_for (store_loaded, store, 5000));
+  g_assert_nonnull (lm_run_store_get_error (store));
+  g_assert_nonnull (strstr (lm_run_store_get_error (store), "not-yet"));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
+
+  /* Training starts later and creates the folder: the store follows. */
+  write_run (missing, "r", 3, 1.0, NULL);
+  g_assert_true (wait_for (run_presence, &c, 5000));
+  g_assert_null (lm_run_store_get_error (store));
+  g_object_unref (store);
+  rm_rf (logdir);
+}
+
+/* -------------------------------------------------------------- tailing */
+
+#define TAIL_POINTS 6000
+#define TAIL_BATCH 100
+
+typedef struct
+{
+  char *logdir;
+  gint done;              /* atomic */
+  gint64 last_commit_us;  /* monotonic time of the last commit */
+  int busy_errors;
+} Writer;
+
+/* Commits a batch every ~10 ms with busy_timeout 0: any lock held by the
+ * reader would fail a commit at once. */
+static gpointer
+sql_writer (gpointer data)
+{
+  Writer *w = data;
+  LmTestRun *run = lm_test_run_create (w->logdir, "live");
+  sqlite3 *db = lm_test_run_db (run);
+
+  sqlite3_busy_timeout (db, 0);
+  for (int i = 0; i < TAIL_POINTS; i += TAIL_BATCH)
+    {
+      if (sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        {
+          w->busy_errors++;
+          i -= TAIL_BATCH;
+          continue;
+        }
+      for (int k = i; k < i + TAIL_BATCH; k++)
+        lm_test_run_add_scalar (run, "loss", k, 1.7e9 + k * 0.01, sin (k * 0.01));
+      if (i + TAIL_BATCH >= TAIL_POINTS)
+        lm_test_run_set_status (run, "finished");
+      if (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        w->busy_errors++;
+      w->last_commit_us = g_get_monotonic_time ();
+      g_usleep (10000);
+    }
+  lm_test_run_close (run);
+  g_atomic_int_set (&w->done, 1);
+  return NULL;
+}
+
+typedef struct
+{
+  LmRunStore *store;
+  guint64 partial_seen;   /* a count seen while the writer was still going */
+  Writer *writer;
+  int target;
+} TailCond;
+
+static gboolean
+tail_complete (gpointer data)
+{
+  TailCond *t = data;
+  LmRun *run = lm_run_store_find (t->store, "live");
+  guint64 n = run ? lm_run_get_n_points (run) : 0;
+
+  if (n > 0 && n < (guint64) t->target && !g_atomic_int_get (&t->writer->done))
+    t->partial_seen = MAX (t->partial_seen, n);
+  return run != NULL && n == (guint64) t->target
+         && lm_run_get_status (run) == LM_RUN_STATUS_FINISHED;
+}
+
+static void
+check_tail_series (LmRun *run, const char *tag, int n)
+{
+  LmSeries *s = lm_run_get_series (run, tag);
+
+  g_assert_nonnull (s);
+  g_assert_cmpuint (lm_series_get_n (s), ==, (gsize) n);
+  for (int i = 0; i < n; i++)
+    {
+      g_assert_cmpint (lm_series_step (s, i), ==, i);
+      g_assert_cmpfloat_with_epsilon (s->value[i], (float) sin (i * 0.01), 1e-6);
+    }
+}
+
+static void
+test_live_tail_sql (void)
+{
+  g_autofree char *logdir = make_logdir ();
+  Writer w = { logdir, 0, 0, 0 };
+  LmRunStore *store = new_store (logdir);
+  TailCond t = { store, 0, &w, TAIL_POINTS };
+  GThread *thread = g_thread_new ("writer", sql_writer, &w);
+  gint64 seen_at;
+
+  g_assert_true (wait_for (tail_complete, &t, 30000));
+  seen_at = g_get_monotonic_time ();
+  g_thread_join (thread);
+
+  g_assert_cmpint (w.busy_errors, ==, 0);
+  /* It was followed live, not read once at the end... */
+  g_assert_cmpuint (t.partial_seen, >, 0);
+  /* ...and the last commit reached the store well within a second. */
+  g_assert_cmpint (seen_at - w.last_commit_us, <, G_USEC_PER_SEC);
+  check_tail_series (lm_run_store_find (store, "live"), "loss", TAIL_POINTS);
+  g_object_unref (store);
+  rm_rf (logdir);
+}
+
+#ifdef HAVE_LUMEN_LOG
+/* The real writer: lumen-log's background thread commits every 250 ms. */
+static gpointer
+log_writer (gpointer data)
+{
+  Writer *w = data;
+  lm_writer *lw = NULL;
+
+  g_assert_cmpint (lm_writer_open (&lw, w->logdir, "live"), ==, LM_OK);
+  for (int i = 0; i < TAIL_POINTS; i++)
+    {
+      g_assert_cmpint (lm_writer_add_scalar (lw, "loss", i, sin (i * 0.01)), ==, LM_OK);
+      g_assert_cmpint (lm_writer_add_scalar (lw, "lr", i, i % 7 == 0 ? NAN : 0.1), ==, LM_OK);
+      if (i % 200 == 0)
+        g_usleep (20000);
+    }
+  g_assert_cmpint (lm_writer_flush (lw), ==, LM_OK);
+  w->last_commit_us = g_get_monotonic_time ();
+  g_assert_cmpint (lm_writer_close (lw), ==, LM_OK);
+  g_atomic_int_set (&w->done, 1);
+  return NULL;
+}
+
+static void
+test_live_tail_lumen_log (void)
+{
+  g_autofree char *logdir = make_logdir ();
+  Writer w = { logdir, 0, 0, 0 };
+  LmRunStore *store = new_store (logdir);
+  TailCond t = { store, 0, &w, 2 * TAIL_POINTS };
+  GThread *thread = g_thread_new ("writer", log_writer, &w);
+  LmSeries *lr;
+
+  g_assert_true (wait_for (tail_complete, &t, 30000));
+  g_thread_join (thread);
+  g_assert_cmpuint (t.partial_seen, >, 0);
+  check_tail_series (lm_run_store_find (store, "live"), "loss", TAIL_POINTS);
+  lr = lm_run_get_series (lm_run_store_find (store, "live"), "lr");
+  g_assert_true (isnan (lr->value[0]) && isnan (lr->value[7]));
+  g_assert_cmpfloat_with_epsilon (lr->value[1], 0.1, 1e-7);
+  g_object_unref (store);
+  rm_rf (logdir);
+}
+#endif
+
+/* ------------------------------------------------------------ bad files */
+
+static void
+write_file (const char *logdir, const char *name, const void *data, gsize len)
+{
+  g_autofree char *dir = g_build_filename (logdir, name, NULL);
+  g_autofree char *path = g_build_filename (dir, "run.lumen", NULL);
+
+  g_mkdir_with_parents (dir, 0755);
+  g_assert_true (g_file_set_contents (path, data, (gssize) len, NULL));
+}
+
+static void
+assert_error (LmRunStore *store, const char *name, const char *fragment)
+{
+  LmRun *run = lm_run_store_find (store, name);
+
+  g_assert_nonnull (run);
+  if (lm_run_get_error (run) == NULL || strstr (lm_run_get_error (run), fragment) == NULL)
+    g_error ("run %s: expected an error with '%s', got '%s'", name, fragment,
+             lm_run_get_error (run) ? lm_run_get_error (run) : "(none)");
+  g_assert_true (lm_run_get_loaded (run));
+  g_assert_false (lm_run_get_live (run));
+}
+
+static gboolean
+run_error_cleared (gpointer data)
+{
+  RunCond *c = data;
+  LmRun *run = lm_run_store_find (c->store, c->name);
+
+  return run && lm_run_get_error (run) == NULL && lm_run_get_n_points (run) > 0;
+}
+
+static void
+test_bad_files (void)
+{
+  g_autofree char *logdir = make_logdir ();
+  g_autofree char *trunc_path = g_build_filename (logdir, "truncated", "run.lumen", NULL);
+  g_autofree char *locked_path = g_build_filename (logdir, "locked", "run.lumen", NULL);
+  g_autofree char *future_path = g_build_filename (logdir, "future", "run.lumen", NULL);
+  g_autofree char *foreign_dir = g_build_filename (logdir, "foreign", NULL);
+  g_autofree char *foreign_path = g_build_filename (foreign_dir, "run.lumen", NULL);
+  char garbage[8192];
+  sqlite3 *db, *lock_db;
+  LmRunStore *store;
+  RunCond c;
+
+  write_run (logdir, "good", 100, 1.0, "finished");
+
+  for (guint i = 0; i < sizeof garbage; i++)
+    garbage[i] = (char) (i * 7 + 3);
+  write_file (logdir, "garbage", garbage, sizeof garbage);
+  write_file (logdir, "empty", "", 0);
+
+  /* Truncated: a real run cut to 40% of its size. */
+  write_run (logdir, "truncated", 20000, 1.0, "finished");
+  {
+    gsize len;
+    g_autofree char *contents = NULL;
+
+    /* Fold the WAL into the file first, so the cut hits table pages. */
+    g_assert_cmpint (sqlite3_open (trunc_path, &db), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_exec (db, "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE",
+                                   NULL, NULL, NULL), ==, SQLITE_OK);
+    sqlite3_close (db);
+    g_assert_true (g_file_get_contents (trunc_path, &contents, &len, NULL));
+    g_assert_true (g_file_set_contents (trunc_path, contents, (gssize) (len * 2 / 5), NULL));
+  }
+
+  /* Foreign: somebody else's SQLite database. */
+  g_mkdir_with_parents (foreign_dir, 0755);
+  g_assert_cmpint (sqlite3_open (foreign_path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "CREATE TABLE customers (id INTEGER, name TEXT)", NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  /* From the future: schema version 2. */
+  write_run (logdir, "future", 5, 1.0, NULL);
+  g_assert_cmpint (sqlite3_open (future_path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version=2", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  /* Locked: a connection in exclusive locking mode keeps everyone out. */
+  write_run (logdir, "locked", 10, 1.0, NULL);
+  g_assert_cmpint (sqlite3_open (locked_path, &lock_db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (lock_db, "PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE;"
+                                 "INSERT OR REPLACE INTO run VALUES ('x','y');",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+
+  store = new_store (logdir);
+  g_assert_true (wait_for (store_loaded, store, 20000));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 7);
+
+  /* The good run is untouched by its neighbours. */
+  g_assert_null (lm_run_get_error (lm_run_store_find (store, "good")));
+  g_assert_cmpuint (lm_run_get_n_points (lm_run_store_find (store, "good")), ==, 200);
+
+  assert_error (store, "garbage", "not an SQLite database");
+  assert_error (store, "empty", "no tables yet");
+  assert_error (store, "truncated", "corrupt");
+  assert_error (store, "foreign", "without Lumen's tables");
+  assert_error (store, "future", "schema version 2");
+  assert_error (store, "locked", "locked");
+
+  /* The lock goes away: the run recovers on its own. */
+  g_assert_cmpint (sqlite3_exec (lock_db, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (lock_db);
+  c = (RunCond) { store, "locked", TRUE, 0 };
+  g_assert_true (wait_for (run_error_cleared, &c, 10000));
+  g_assert_cmpuint (lm_run_get_n_points (lm_run_store_find (store, "locked")), ==, 20);
+
+  /* A half-written run becomes a good one once its writer gets going. */
+  {
+    g_autofree char *empty_path = g_build_filename (logdir, "empty", "run.lumen", NULL);
+
+    g_unlink (empty_path);
+    write_run (logdir, "empty", 7, 1.0, NULL);
+    c = (RunCond) { store, "empty", TRUE, 0 };
+    g_assert_true (wait_for (run_error_cleared, &c, 10000));
+    g_assert_cmpuint (lm_run_get_n_points (lm_run_store_find (store, "empty")), ==, 14);
+  }
+
+  g_object_unref (store);
+  rm_rf (logdir);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/store/discovery", test_discovery);
+  g_test_add_func ("/store/missing-logdir", test_missing_logdir);
+  g_test_add_func ("/store/live-tail/sql", test_live_tail_sql);
+#ifdef HAVE_LUMEN_LOG
+  g_test_add_func ("/store/live-tail/lumen-log", test_live_tail_lumen_log);
+#endif
+  g_test_add_func ("/store/bad-files", test_bad_files);
+  return g_test_run ();
+}

@@ -1,0 +1,439 @@
+/* test-nn-modules.c: modules and optimizers as a PyTorch user sees them:
+ * parameter names and counts, default initialisation, train/eval, module
+ * paths in the autograd graph, print(model), the summary, to(device), the
+ * optimizers' bookkeeping (zero_grad, skipped parameters, lr), and clear
+ * errors for bad arguments. The arithmetic is checked against PyTorch in
+ * test-nn-fixtures.c.
+ */
+#include <glib.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lumen-nn.h"
+
+/* ---- error capture: the handler returns, so calls fail with NULL/false ---- */
+
+static char last_msg[1024];
+static int n_errors;
+
+static void capture(const char *message, void *data)
+{
+  g_strlcpy(last_msg, message, sizeof last_msg);
+  n_errors++;
+}
+
+static void expect_error_begin(void)
+{
+  last_msg[0] = '\0';
+  n_errors = 0;
+  lm_set_error_handler(capture, NULL);
+}
+
+/* Asserts an error was reported and its message contains every given piece. */
+static void expect_error_end(const char *piece1, const char *piece2)
+{
+  lm_set_error_handler(NULL, NULL);
+  if (n_errors == 0)
+    g_error("expected an error containing \"%s\", got none", piece1);
+  if (!strstr(last_msg, piece1) || (piece2 && !strstr(last_msg, piece2)))
+    g_error("error \"%s\" does not mention \"%s\"%s%s", last_msg, piece1, piece2 ? " and " : "",
+            piece2 ? piece2 : "");
+}
+
+static lm_module *make_cnn(void)
+{
+  return LM_SEQUENTIAL(
+    lm_nn_conv2d(1, 32, 3, 1, 1), lm_nn_relu(), lm_nn_max_pool2d(2, 0, 0),
+    lm_nn_conv2d(32, 64, 3, 1, 1), lm_nn_relu(), lm_nn_max_pool2d(2, 0, 0),
+    lm_nn_flatten(), lm_nn_linear(3136, 128), lm_nn_relu(), lm_nn_dropout(0.5f),
+    lm_nn_linear(128, 10));
+}
+
+/* features (conv stack) + classifier, named like torchvision models */
+static lm_module *make_named_model(void)
+{
+  lm_module *model = lm_nn_sequential_new();
+  g_assert_nonnull(model);
+  g_assert_true(lm_module_add(model, "features",
+    LM_SEQUENTIAL(lm_nn_conv2d(1, 4, 3, 1, 1), lm_nn_relu(), lm_nn_max_pool2d(2, 0, 0),
+                  lm_nn_conv2d(4, 8, 3, 1, 1), lm_nn_relu())));
+  g_assert_true(lm_module_add(model, "classifier",
+    LM_SEQUENTIAL(lm_nn_flatten(), lm_nn_linear(8 * 4 * 4, 10))));
+  return model;
+}
+
+static void test_names(void)
+{
+  lm_manual_seed(1);
+  lm_module *model = make_named_model();
+  lm_named_tensor *p;
+  size_t n = lm_module_named_parameters(model, &p);
+  const char *want[] = {"features.0.weight", "features.0.bias", "features.3.weight",
+                        "features.3.bias", "classifier.1.weight", "classifier.1.bias"};
+  g_assert_cmpuint(n, ==, G_N_ELEMENTS(want));
+  for (size_t i = 0; i < n; i++) {
+    g_assert_cmpstr(p[i].name, ==, want[i]);
+    /* The tensor carries its full name too (graphs show it). */
+    g_assert_cmpstr(p[i].tensor->name, ==, want[i]);
+    g_assert_true(p[i].tensor->requires_grad);
+  }
+  g_assert_true(lm_module_parameter(model, "features.3.bias") == p[3].tensor);
+  free(p);
+
+  /* Names relative to a sub-module, as features.named_parameters() gives. */
+  lm_module *features = lm_module_get(model, "features");
+  g_assert_cmpstr(lm_module_type(features), ==, "Sequential");
+  n = lm_module_named_parameters(features, &p);
+  g_assert_cmpuint(n, ==, 4);
+  g_assert_cmpstr(p[2].name, ==, "3.weight");
+  free(p);
+  g_assert_cmpstr(lm_module_type(lm_module_get(model, "features.3")), ==, "Conv2d");
+  g_assert_cmpstr(lm_module_child_name(model, 1), ==, "classifier");
+  g_assert_cmpint(lm_module_num_children(features), ==, 5);
+
+  expect_error_begin();
+  g_assert_null(lm_module_get(model, "features.9"));
+  expect_error_end("features.9", NULL);
+  expect_error_begin();
+  g_assert_null(lm_module_parameter(model, "features.0.gamma"));
+  expect_error_end("features.0.gamma", NULL);
+  expect_error_begin();
+  g_assert_false(lm_module_add(model, "features", lm_nn_relu()));
+  expect_error_end("features", "already");
+  expect_error_begin();
+  g_assert_false(lm_module_add(model, "a.b", lm_nn_relu()));
+  expect_error_end("a.b", NULL);
+  lm_module_free(model);
+}
+
+static void test_parameter_counts(void)
+{
+  lm_module *mlp = LM_SEQUENTIAL(lm_nn_linear(784, 128), lm_nn_relu(), lm_nn_linear(128, 10));
+  g_assert_cmpint(lm_module_num_parameters(mlp), ==, 101770);
+  lm_module *cnn = make_cnn();
+  g_assert_cmpint(lm_module_num_parameters(cnn), ==, 421642);
+  lm_module *nb = lm_nn_linear_ex(10, 3, false);
+  g_assert_cmpint(lm_module_num_parameters(nb), ==, 30);
+  lm_module_free(mlp);
+  lm_module_free(cnn);
+  lm_module_free(nb);
+}
+
+/* U(-b, b): all inside, mean ~0, variance ~b^2/3. */
+static void check_uniform(const lm_tensor *t, double bound)
+{
+  const float *d = lm_data_f32(t);
+  int64_t n = lm_numel(t);
+  double sum = 0, sq = 0, maxabs = 0;
+  for (int64_t i = 0; i < n; i++) {
+    sum += d[i];
+    sq += (double)d[i] * d[i];
+    maxabs = fmax(maxabs, fabs(d[i]));
+  }
+  double mean = sum / n, var = sq / n - mean * mean;
+  g_assert_cmpfloat(maxabs, <=, bound);
+  g_assert_cmpfloat(maxabs, >, 0.9 * bound);
+  g_assert_cmpfloat(fabs(mean), <, 4 * bound / sqrt(3.0 * n));
+  g_assert_cmpfloat(fabs(var / (bound * bound / 3) - 1), <, 0.1);
+}
+
+static void test_init(void)
+{
+  lm_manual_seed(42);
+  lm_module *lin = lm_nn_linear(500, 300);
+  check_uniform(lm_module_parameter(lin, "weight"), 1 / sqrt(500.0));
+  check_uniform(lm_module_parameter(lin, "bias"), 1 / sqrt(500.0));
+  lm_module *conv = lm_nn_conv2d(16, 64, 3, 1, 1);
+  check_uniform(lm_module_parameter(conv, "weight"), 1 / sqrt(16 * 9.0));
+  check_uniform(lm_module_parameter(conv, "bias"), 1 / sqrt(16 * 9.0));
+  /* Same seed, same weights. */
+  lm_manual_seed(42);
+  lm_module *lin2 = lm_nn_linear(500, 300);
+  g_assert_cmpmem(lm_data_f32(lm_module_parameter(lin, "weight")), 500 * 300 * 4,
+                  lm_data_f32(lm_module_parameter(lin2, "weight")), 500 * 300 * 4);
+  lm_module_free(lin);
+  lm_module_free(lin2);
+  lm_module_free(conv);
+}
+
+static void test_train_eval_dropout(void)
+{
+  lm_manual_seed(3);
+  lm_module *model = LM_SEQUENTIAL(lm_nn_relu(), lm_nn_dropout(0.25f));
+  g_assert_true(lm_module_is_training(model));
+  g_assert_true(lm_module_is_training(lm_module_child(model, 1)));
+  lm_scope_begin();
+  lm_tensor *x = lm_add_scalar(lm_rand(LM_SHAPE(40, 50)), 0.5f);
+  lm_tensor *y = lm_module_forward(model, x);
+  const float *xd = lm_data_f32(x), *yd = lm_data_f32(y);
+  int zeros = 0;
+  for (int i = 0; i < 2000; i++) {
+    if (yd[i] == 0.0f)
+      zeros++;
+    else
+      g_assert_cmpfloat_with_epsilon(yd[i], xd[i] / 0.75f, 1e-5);
+  }
+  g_assert_cmpint(zeros, >, 400);
+  g_assert_cmpint(zeros, <, 600);
+  lm_module_eval(model);
+  g_assert_false(lm_module_is_training(lm_module_child(model, 1)));
+  lm_tensor *z = lm_module_forward(model, x);
+  g_assert_cmpmem(lm_data_f32(z), 2000 * 4, xd, 2000 * 4);
+  lm_module_train(model, true);
+  g_assert_true(lm_module_is_training(lm_module_child(model, 1)));
+  lm_scope_end();
+  lm_module_free(model);
+}
+
+static void test_module_paths(void)
+{
+  lm_manual_seed(5);
+  lm_module *model = make_named_model();
+  lm_scope_begin();
+  lm_tensor *x = lm_randn(LM_SHAPE(2, 1, 8, 8));
+  lm_tensor *loss = lm_sum(lm_module_forward(model, x));
+  const lm_node **nodes;
+  size_t n = lm_graph_nodes(loss, &nodes);
+  int seen = 0;
+  for (size_t i = 0; i < n; i++) {
+    const char *op = lm_node_op(nodes[i]), *mod = lm_node_module(nodes[i]);
+    if (strcmp(op, "conv2d") == 0) {
+      g_assert_true(strcmp(mod, "features.0") == 0 || strcmp(mod, "features.3") == 0);
+      seen |= strcmp(mod, "features.0") == 0 ? 1 : 2;
+    } else if (strcmp(op, "max_pool2d") == 0) {
+      g_assert_cmpstr(mod, ==, "features.2");
+      seen |= 4;
+    } else if (strcmp(op, "sum") == 0) {
+      g_assert_cmpstr(mod, ==, "");
+      seen |= 8;
+    } else if (strstr(mod, "classifier.1")) {
+      seen |= 16;
+    }
+  }
+  g_assert_cmpint(seen, ==, 31);
+  free(nodes);
+  /* The path stack is back to empty after the forward. */
+  g_assert_cmpstr(lm_module_path(), ==, "");
+  lm_scope_end();
+  lm_module_free(model);
+}
+
+static void test_print(void)
+{
+  lm_module *model = LM_SEQUENTIAL(
+    lm_nn_conv2d(1, 32, 3, 1, 1), lm_nn_max_pool2d(2, 0, 0), lm_nn_flatten(),
+    lm_nn_linear(6272, 10), lm_nn_dropout(0.5f), lm_nn_avg_pool2d(3, 2, 1), lm_nn_gelu(),
+    lm_nn_linear_ex(10, 2, false), lm_nn_sigmoid(), lm_nn_tanh(), lm_nn_relu());
+  lm_module_add(model, "head", LM_SEQUENTIAL(lm_nn_conv2d_ex(2, 3, 1, 5,
+    &(lm_conv2d_options){.stride_h = 2, .dilation_w = 2, .no_bias = true})));
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  lm_module_print(model, f);
+  fclose(f);
+  /* print(model) in PyTorch 1.13 for the same model: */
+  const char *want =
+    "Sequential(\n"
+    "  (0): Conv2d(1, 32, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))\n"
+    "  (1): MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)\n"
+    "  (2): Flatten(start_dim=1, end_dim=-1)\n"
+    "  (3): Linear(in_features=6272, out_features=10, bias=True)\n"
+    "  (4): Dropout(p=0.5, inplace=False)\n"
+    "  (5): AvgPool2d(kernel_size=3, stride=2, padding=1)\n"
+    "  (6): GELU(approximate='none')\n"
+    "  (7): Linear(in_features=10, out_features=2, bias=False)\n"
+    "  (8): Sigmoid()\n"
+    "  (9): Tanh()\n"
+    "  (10): ReLU()\n"
+    "  (head): Sequential(\n"
+    "    (0): Conv2d(2, 3, kernel_size=(1, 5), stride=(2, 1), dilation=(1, 2), bias=False)\n"
+    "  )\n"
+    ")\n";
+  g_assert_cmpstr(buf, ==, want);
+  free(buf);
+  lm_module_free(model);
+}
+
+static void test_summary(void)
+{
+  lm_manual_seed(9);
+  lm_module *cnn = make_cnn();
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  g_assert_true(lm_module_summary(cnn, LM_SHAPE(32, 1, 28, 28), f));
+  fclose(f);
+  g_test_message("%s", buf);
+  /* One row per layer with its output shape and parameter count. */
+  const char *rows[][3] = {
+    {"0 (Conv2d)", "(32, 32, 28, 28)", "320"},
+    {"2 (MaxPool2d)", "(32, 32, 14, 14)", "0"},
+    {"3 (Conv2d)", "(32, 64, 14, 14)", "18,496"},
+    {"6 (Flatten)", "(32, 3136)", "0"},
+    {"7 (Linear)", "(32, 128)", "401,536"},
+    {"9 (Dropout)", "(32, 128)", "0"},
+    {"10 (Linear)", "(32, 10)", "1,290"},
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
+    char *line = strstr(buf, rows[i][0]);
+    g_assert_nonnull(line);
+    char *eol = strchr(line, '\n');
+    g_autofree char *l = g_strndup(line, (gsize)(eol - line));
+    g_assert_nonnull(strstr(l, rows[i][1]));
+    g_assert_true(g_str_has_suffix(l, rows[i][2]));
+  }
+  g_assert_nonnull(strstr(buf, "Total params: 421,642\n"));
+  g_assert_nonnull(strstr(buf, "Trainable params: 421,642\n"));
+  g_assert_nonnull(strstr(buf, "Non-trainable params: 0\n"));
+  free(buf);
+  /* The summary leaves modes as they were and draws no random numbers. */
+  g_assert_true(lm_module_is_training(lm_module_child(cnn, 9)));
+  /* A shape the model cannot take fails with the op's message. */
+  expect_error_begin();
+  f = open_memstream(&buf, &len);
+  g_assert_false(lm_module_summary(cnn, LM_SHAPE(2, 3, 28, 28), f));
+  fclose(f);
+  free(buf);
+  expect_error_end("conv2d", "channels");
+  lm_module_free(cnn);
+}
+
+static void test_to_device(void)
+{
+  lm_module *m = lm_nn_linear(4, 3);
+  lm_tensor *w = lm_module_parameter(m, "weight");
+  float before = lm_data_f32(w)[0];
+  g_assert_true(lm_module_to(m, LM_CPU));
+  g_assert_true(lm_module_parameter(m, "weight") == w);
+  g_assert_cmpfloat(lm_data_f32(w)[0], ==, before);
+  if (!lm_cuda_is_available()) {
+    expect_error_begin();
+    g_assert_false(lm_module_to(m, LM_CUDA0));
+    expect_error_end("cuda", NULL);
+    g_assert_cmpint(w->device.type, ==, LM_DEVICE_CPU);
+    g_assert_cmpfloat(lm_data_f32(w)[0], ==, before);
+  }
+  lm_module_free(m);
+}
+
+static void test_optimizer_bookkeeping(void)
+{
+  lm_manual_seed(11);
+  lm_module *m = LM_SEQUENTIAL(lm_nn_linear(3, 2), lm_nn_linear(2, 1));
+  lm_optimizer *opt = lm_optim_sgd(m, 0.5, NULL);
+  g_assert_cmpstr(lm_optimizer_name(opt), ==, "SGD");
+  lm_tensor *w0 = lm_module_parameter(m, "0.weight"), *w1 = lm_module_parameter(m, "1.weight");
+  float w0_before = lm_data_f32(w0)[0], w1_before = lm_data_f32(w1)[0];
+  lm_scope_begin();
+  /* Only layer 1 gets a gradient: layer 0 must be skipped, not zeroed. */
+  lm_tensor *x = lm_ones(LM_SHAPE(1, 2));
+  lm_backward(lm_sum(lm_module_forward(lm_module_child(m, 1), x)), NULL, false);
+  g_assert_null(w0->grad);
+  g_assert_nonnull(w1->grad);
+  lm_optimizer_step(opt);
+  g_assert_cmpfloat(lm_data_f32(w0)[0], ==, w0_before);
+  g_assert_cmpfloat_with_epsilon(lm_data_f32(w1)[0], w1_before - 0.5f, 1e-6); /* grad is 1 */
+  lm_optimizer_zero_grad(opt);
+  g_assert_null(w1->grad);
+  lm_scope_end();
+  lm_optimizer_set_lr(opt, 0.01);
+  g_assert_cmpfloat(lm_optimizer_get_lr(opt), ==, 0.01);
+  lm_optimizer_free(opt);
+
+  opt = lm_optim_adamw(m, NULL);
+  g_assert_cmpstr(lm_optimizer_name(opt), ==, "AdamW");
+  g_assert_cmpfloat(lm_optimizer_get_lr(opt), ==, 1e-3);
+  lm_optimizer_free(opt);
+  lm_module_zero_grad(m);
+
+  /* Bad hyper-parameters are refused with PyTorch's wording. */
+  expect_error_begin();
+  g_assert_null(lm_optim_adam(m, &(lm_adam_options){.lr = 1e-3, .beta1 = 1.0, .beta2 = 0.999}));
+  expect_error_end("Adam", "betas");
+  expect_error_begin();
+  g_assert_null(lm_optim_sgd(m, -1.0, NULL));
+  expect_error_end("SGD", "learning rate");
+  expect_error_begin();
+  g_assert_null(lm_optim_sgd(m, 0.1, &(lm_sgd_options){.nesterov = true}));
+  expect_error_end("nesterov", NULL);
+  expect_error_begin();
+  g_assert_null(lm_optim_adam_tensors(NULL, 0, NULL));
+  expect_error_end("empty", NULL);
+  expect_error_begin();
+  g_assert_null(lm_step_lr(NULL, 1, 0.1));
+  expect_error_end("StepLR", NULL);
+  lm_module_free(m);
+}
+
+static void test_bad_layers(void)
+{
+  expect_error_begin();
+  g_assert_null(lm_nn_linear(0, 5));
+  expect_error_end("Linear", "positive");
+  expect_error_begin();
+  g_assert_null(lm_nn_conv2d(3, 8, 3, 0, 1));
+  expect_error_end("Conv2d", "stride");
+  expect_error_begin();
+  g_assert_null(lm_nn_max_pool2d(2, 2, 2));
+  expect_error_end("MaxPool2d", "half of kernel size");
+  expect_error_begin();
+  g_assert_null(lm_nn_dropout(1.5f));
+  expect_error_end("Dropout", "between 0 and 1");
+  /* A failed constructor inside LM_SEQUENTIAL: no container, nothing leaked. */
+  expect_error_begin();
+  g_assert_null(LM_SEQUENTIAL(lm_nn_linear(4, 4), lm_nn_linear(-1, 2), lm_nn_relu()));
+  expect_error_end("Linear", NULL);
+  /* A layer given the wrong input says which op and which shapes. */
+  lm_module *lin = lm_nn_linear(784, 128);
+  lm_scope_begin();
+  expect_error_begin();
+  g_assert_null(lm_module_forward(lin, lm_zeros(LM_SHAPE(64, 100))));
+  expect_error_end("64x100", NULL);
+  lm_scope_end();
+  lm_module_free(lin);
+}
+
+static void test_sequential_forward(void)
+{
+  /* Nested containers compute exactly the composition of their layers. */
+  lm_manual_seed(13);
+  lm_module *inner = LM_SEQUENTIAL(lm_nn_linear(6, 5), lm_nn_tanh());
+  lm_module *model = LM_SEQUENTIAL(inner, lm_nn_linear(5, 2));
+  lm_scope_begin();
+  lm_tensor *x = lm_randn(LM_SHAPE(3, 6));
+  lm_tensor *y = lm_module_forward(model, x);
+  lm_tensor *ref = lm_linear(lm_tanh(lm_linear(x, lm_module_parameter(model, "0.0.weight"),
+                                               lm_module_parameter(model, "0.0.bias"))),
+                             lm_module_parameter(model, "1.weight"),
+                             lm_module_parameter(model, "1.bias"));
+  g_assert_cmpint(y->ndim, ==, 2);
+  g_assert_cmpint(y->shape[1], ==, 2);
+  g_assert_cmpmem(lm_data_f32(y), 6 * 4, lm_data_f32(ref), 6 * 4);
+  /* Flatten keeps the batch dim. */
+  lm_module *flat = lm_nn_flatten();
+  lm_tensor *f = lm_module_forward(flat, lm_zeros(LM_SHAPE(4, 2, 3, 5)));
+  g_assert_cmpint(f->ndim, ==, 2);
+  g_assert_cmpint(f->shape[0], ==, 4);
+  g_assert_cmpint(f->shape[1], ==, 30);
+  lm_scope_end();
+  lm_module_free(flat);
+  lm_module_free(model);
+}
+
+int main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/engine/nn/modules/names", test_names);
+  g_test_add_func("/engine/nn/modules/parameter-counts", test_parameter_counts);
+  g_test_add_func("/engine/nn/modules/init", test_init);
+  g_test_add_func("/engine/nn/modules/train-eval-dropout", test_train_eval_dropout);
+  g_test_add_func("/engine/nn/modules/module-paths", test_module_paths);
+  g_test_add_func("/engine/nn/modules/print", test_print);
+  g_test_add_func("/engine/nn/modules/summary", test_summary);
+  g_test_add_func("/engine/nn/modules/to-device", test_to_device);
+  g_test_add_func("/engine/nn/modules/optimizer-bookkeeping", test_optimizer_bookkeeping);
+  g_test_add_func("/engine/nn/modules/bad-layers", test_bad_layers);
+  g_test_add_func("/engine/nn/modules/sequential-forward", test_sequential_forward);
+  return g_test_run();
+}

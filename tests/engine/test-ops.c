@@ -1,0 +1,277 @@
+/* test-ops.c: forward values of the core ops against hand-computed answers
+ * (and a naive reference for matmul/linear over layouts and batch
+ * broadcasting), plus their error messages. Gradients are in test-grad.c. */
+#include "engine-test.h"
+#include "lm-engine-private.h"
+
+#define T(...) lm_tensor_from_data((float[]){__VA_ARGS__}
+#define V(...) (float[]){__VA_ARGS__}, (int64_t)(sizeof((float[]){__VA_ARGS__}) / sizeof(float))
+
+static void test_binary(void)
+{
+  lm_scope_begin();
+  lm_tensor *a = T(1, 2, 3, 4), LM_SHAPE(2, 2));
+  lm_tensor *b = T(2, 4, 8, 16), LM_SHAPE(2, 2));
+  et_assert_values(lm_add(a, b), V(3, 6, 11, 20), 0);
+  et_assert_values(lm_sub(a, b), V(-1, -2, -5, -12), 0);
+  et_assert_values(lm_mul(a, b), V(2, 8, 24, 64), 0);
+  et_assert_values(lm_div(a, b), V(0.5f, 0.5f, 0.375f, 0.25f), 1e-7);
+  et_assert_values(lm_pow(a, T(2, 0.5f), LM_SHAPE(2))), V(1, 1.4142135f, 9, 2), 1e-6);
+  et_assert_values(lm_add_scalar(a, 1.5f), V(2.5f, 3.5f, 4.5f, 5.5f), 0);
+  et_assert_values(lm_sub_scalar(a, 1), V(0, 1, 2, 3), 0);
+  et_assert_values(lm_mul_scalar(a, -2), V(-2, -4, -6, -8), 0);
+  et_assert_values(lm_div_scalar(a, 4), V(0.25f, 0.5f, 0.75f, 1), 0);
+  et_assert_values(lm_pow_scalar(a, 2), V(1, 4, 9, 16), 0);
+  et_assert_values(lm_pow_scalar(a, -1), V(1, 0.5f, 1.0f / 3, 0.25f), 1e-7);
+  /* in-place-free: inputs unchanged */
+  et_assert_values(a, V(1, 2, 3, 4), 0);
+  /* bias-style broadcast over rows, and a column broadcast */
+  lm_tensor *x = lm_reshape(lm_arange(0, 12, 1), LM_SHAPE(3, 4));
+  et_assert_values(lm_add(x, T(10, 20, 30, 40), LM_SHAPE(4))),
+                   V(10, 21, 32, 43, 14, 25, 36, 47, 18, 29, 40, 51), 0);
+  et_assert_values(lm_mul(x, T(1, 0, -1), LM_SHAPE(3, 1))),
+                   V(0, 1, 2, 3, 0, 0, 0, 0, -8, -9, -10, -11), 0);
+  lm_scope_end();
+}
+
+static void test_unary(void)
+{
+  lm_scope_begin();
+  lm_tensor *x = T(-2, -0.5f, 0, 1, 3), LM_SHAPE(5));
+  et_assert_values(lm_neg(x), V(2, 0.5f, 0, -1, -3), 0);
+  et_assert_values(lm_exp(x), V(0.13533528f, 0.60653066f, 1, 2.7182818f, 20.085537f), 1e-6);
+  et_assert_values(lm_log(T(1, 2.7182818f, 0.5f), LM_SHAPE(3))), V(0, 1, -0.69314718f), 1e-6);
+  et_assert_values(lm_sqrt(T(4, 2, 0), LM_SHAPE(3))), V(2, 1.4142135f, 0), 1e-7);
+  et_assert_values(lm_abs(x), V(2, 0.5f, 0, 1, 3), 0);
+  et_assert_values(lm_clamp(x, -1, 1), V(-1, -0.5f, 0, 1, 1), 0);
+  et_assert_values(lm_clamp(x, 0, INFINITY), V(0, 0, 0, 1, 3), 0);
+  et_assert_values(lm_clamp(x, -INFINITY, 0.5f), V(-2, -0.5f, 0, 0.5f, 0.5f), 0);
+  et_assert_values(lm_relu(x), V(0, 0, 0, 1, 3), 0);
+  et_assert_values(lm_sigmoid(x), V(0.11920292f, 0.37754067f, 0.5f, 0.73105858f, 0.95257413f), 1e-6);
+  et_assert_values(lm_tanh(x), V(-0.96402758f, -0.46211716f, 0, 0.76159416f, 0.99505475f), 1e-6);
+  /* exact gelu: x * Phi(x) (torch.nn.functional.gelu, approximate='none') */
+  et_assert_values(lm_gelu(x), V(-0.04550026f, -0.15426877f, 0, 0.84134475f, 2.9959502f), 1e-6);
+  /* a strided input */
+  lm_tensor *m = lm_transpose(lm_reshape(lm_arange(-3, 3, 1), LM_SHAPE(2, 3)), 0, 1);
+  et_assert_values(lm_relu(m), V(0, 0, 0, 1, 0, 2), 0);
+  /* NaN propagates through relu and clamp as in PyTorch */
+  lm_tensor *n = lm_relu(T(NAN, -1), LM_SHAPE(2)));
+  g_assert_true(isnan(lm_data_f32(n)[0]));
+  lm_scope_end();
+}
+
+static void test_reductions(void)
+{
+  lm_scope_begin();
+  lm_tensor *x = T(1, 5, 3, 4, 2, 6), LM_SHAPE(2, 3));
+  lm_tensor *s = lm_sum(x);
+  g_assert_cmpint(s->ndim, ==, 0);
+  g_assert_cmpfloat(lm_item(s), ==, 21);
+  g_assert_cmpfloat(lm_item(lm_mean(x)), ==, 3.5f);
+  g_assert_cmpfloat(lm_item(lm_max(x)), ==, 6);
+  lm_tensor *s0 = lm_sum_dim(x, 0, false);
+  et_assert_shape(s0, 3);
+  et_assert_values(s0, V(5, 7, 9), 0);
+  lm_tensor *s1 = lm_sum_dim(x, -1, true);
+  et_assert_shape(s1, 2, 1);
+  et_assert_values(s1, V(9, 12), 0);
+  et_assert_values(lm_mean_dim(x, 1, false), V(3, 4), 1e-7);
+  et_assert_values(lm_max_dim(x, 1, false), V(5, 6), 0);
+  et_assert_values(lm_max_dim(x, 0, false), V(4, 5, 6), 0);
+  lm_tensor *am = lm_argmax(x, 1, false);
+  g_assert_true(am->dtype == LM_INT64);
+  g_assert_cmpint(lm_data_i64(am)[0], ==, 1);
+  g_assert_cmpint(lm_data_i64(am)[1], ==, 2);
+  lm_tensor *amk = lm_argmax(x, 0, true);
+  et_assert_shape(amk, 1, 3);
+  et_assert_values(amk, V(1, 0, 1), 0);
+  g_assert_cmpfloat(lm_item(lm_argmax(x, LM_ALL_DIMS, false)), ==, 5);
+  /* ties: the first maximum, as torch.argmax */
+  lm_tensor *ties = T(1, 3, 3), LM_SHAPE(3));
+  g_assert_cmpfloat(lm_item(lm_argmax(ties, 0, false)), ==, 1);
+  /* middle dim of a 3-d, strided input */
+  lm_tensor *y = lm_permute(lm_reshape(lm_arange(0, 24, 1), LM_SHAPE(2, 3, 4)), (int[]){2, 0, 1});
+  lm_tensor *ys = lm_sum_dim(y, 1, false); /* (4,3): sum over the original dim 0 */
+  et_assert_shape(ys, 4, 3);
+  et_assert_values(ys, V(12, 20, 28, 14, 22, 30, 16, 24, 32, 18, 26, 34), 0);
+  /* sum_to_shape: how broadcast gradients are reduced */
+  lm_tensor *g = lm_ones(LM_SHAPE(4, 2, 3));
+  et_assert_values(lm_sum_to_shape(g, 2, (int64_t[]){1, 3}), V(8, 8, 8), 0);
+  et_assert_values(lm_sum_to_shape(g, 3, (int64_t[]){4, 1, 1}), V(6, 6, 6, 6), 0);
+  et_assert_values(lm_sum_to_shape(g, 0, NULL), V(24), 0);
+  lm_scope_end();
+}
+
+/* Naive reference: c (m,n) = a (m,k) @ b (k,n) read through lm_get. */
+static void naive_mm(const lm_tensor *a, const lm_tensor *b, int64_t ab, int64_t bb, float *c)
+{
+  int64_t m = a->shape[a->ndim - 2], k = a->shape[a->ndim - 1], n = b->shape[b->ndim - 1];
+  for (int64_t i = 0; i < m; i++)
+    for (int64_t j = 0; j < n; j++) {
+      double s = 0;
+      for (int64_t p = 0; p < k; p++) {
+        int64_t ia[3] = {ab, i, p}, ib[3] = {bb, p, j};
+        s += (double)lm_get(a, a->ndim == 3 ? ia : ia + 1) * lm_get(b, b->ndim == 3 ? ib : ib + 1);
+      }
+      c[i * n + j] = (float)s;
+    }
+}
+
+static void check_mm(const lm_tensor *a, const lm_tensor *b)
+{
+  lm_tensor *c = lm_matmul(a, b);
+  g_assert_nonnull(c);
+  int64_t m = a->shape[a->ndim - 2], n = b->shape[b->ndim - 1];
+  int64_t batch = c->ndim == 3 ? c->shape[0] : 1;
+  float *ref = g_new(float, batch * m * n);
+  for (int64_t i = 0; i < batch; i++)
+    naive_mm(a, b, a->ndim == 3 && a->shape[0] > 1 ? i : 0, b->ndim == 3 && b->shape[0] > 1 ? i : 0,
+             ref + i * m * n);
+  et_assert_values(c, ref, batch * m * n, 1e-5);
+  g_free(ref);
+}
+
+static void test_matmul(void)
+{
+  lm_scope_begin();
+  lm_tensor *a = T(1, 2, 3, 4, 5, 6), LM_SHAPE(2, 3));
+  lm_tensor *b = T(7, 8, 9, 10, 11, 12), LM_SHAPE(3, 2));
+  lm_tensor *c = lm_matmul(a, b);
+  et_assert_shape(c, 2, 2);
+  et_assert_values(c, V(58, 64, 139, 154), 0);
+  /* 1-D cases */
+  lm_tensor *v = T(1, 0, -1), LM_SHAPE(3));
+  lm_tensor *d = lm_matmul(v, v);
+  g_assert_cmpint(d->ndim, ==, 0);
+  g_assert_cmpfloat(lm_item(d), ==, 2);
+  lm_tensor *vb = lm_matmul(v, b);
+  et_assert_shape(vb, 2);
+  et_assert_values(vb, V(-4, -4), 0);
+  lm_tensor *av = lm_matmul(a, v);
+  et_assert_shape(av, 2);
+  et_assert_values(av, V(-2, -2), 0);
+  /* layouts: transposed views go to BLAS with a flag, strided ones are copied */
+  lm_manual_seed(1);
+  lm_tensor *p = lm_randn(LM_SHAPE(5, 4));
+  lm_tensor *q = lm_randn(LM_SHAPE(6, 5));
+  check_mm(lm_transpose(p, 0, 1), lm_transpose(q, 0, 1));             /* (4,5)@(5,6) */
+  check_mm(q, p);                                                     /* (6,5)@(5,4) */
+  check_mm(lm_slice(q, 1, 0, 5, 2), lm_slice(p, 0, 0, 5, 2));         /* step 2 */
+  check_mm(lm_slice(q, 0, 1, 4, 1), p);                               /* row window */
+  /* batched, with broadcast batch dims */
+  lm_tensor *ba = lm_randn(LM_SHAPE(3, 4, 5));
+  lm_tensor *bb = lm_randn(LM_SHAPE(3, 5, 2));
+  check_mm(ba, bb);
+  check_mm(ba, lm_randn(LM_SHAPE(5, 2)));      /* folded into one gemm */
+  check_mm(lm_randn(LM_SHAPE(4, 5)), bb);      /* left matrix shared */
+  check_mm(lm_randn(LM_SHAPE(1, 4, 5)), bb);   /* size-1 batch broadcast */
+  check_mm(lm_transpose(lm_randn(LM_SHAPE(3, 5, 4)), 1, 2), lm_transpose(lm_randn(LM_SHAPE(3, 2, 5)), 1, 2));
+  lm_tensor *b4 = lm_matmul(lm_randn(LM_SHAPE(2, 1, 3, 4)), lm_randn(LM_SHAPE(5, 4, 2)));
+  et_assert_shape(b4, 2, 5, 3, 2);
+  lm_tensor *bv = lm_matmul(ba, lm_randn(LM_SHAPE(5)));
+  et_assert_shape(bv, 3, 4);
+  lm_tensor *vbm = lm_matmul(lm_randn(LM_SHAPE(4)), ba);
+  et_assert_shape(vbm, 3, 5);
+  /* the linear op: x W^T + b */
+  lm_tensor *x = T(1, 2, 3, 4, 5, 6), LM_SHAPE(2, 3));
+  lm_tensor *w = T(1, 0, 1, 0, 1, 0), LM_SHAPE(2, 3));
+  lm_tensor *bias = T(10, -10), LM_SHAPE(2));
+  lm_tensor *y = lm_linear(x, w, bias);
+  et_assert_shape(y, 2, 2);
+  et_assert_values(y, V(14, -8, 20, -5), 0);
+  et_assert_values(lm_linear(x, w, NULL), V(4, 2, 10, 5), 0);
+  lm_tensor *wt = lm_transpose(T(1, 0, 0, 1, 1, 0), LM_SHAPE(3, 2)), 0, 1); /* = w, strided */
+  et_assert_values(lm_linear(x, wt, bias), V(14, -8, 20, -5), 0);
+  lm_tensor *y3 = lm_linear(lm_reshape(x, LM_SHAPE(2, 1, 3)), w, bias);
+  et_assert_shape(y3, 2, 1, 2);
+  lm_scope_end();
+}
+
+static void test_softmax_losses(void)
+{
+  lm_scope_begin();
+  lm_tensor *x = T(1, 2, 3), LM_SHAPE(3));
+  et_assert_values(lm_softmax(x, 0), V(0.09003057f, 0.24472847f, 0.66524096f), 1e-6);
+  et_assert_values(lm_log_softmax(x, -1), V(-2.40760596f, -1.40760596f, -0.40760596f), 1e-6);
+  /* stable for large logits */
+  et_assert_values(lm_softmax(T(1000, 1001), LM_SHAPE(2)), 0), V(0.26894142f, 0.73105858f), 1e-6);
+  et_assert_values(lm_log_softmax(T(-1000, 0), LM_SHAPE(2)), 0), V(-1000, 0), 1e-6);
+  /* over dim 0 of a matrix */
+  lm_tensor *m = T(0, 1, 0, 1), LM_SHAPE(2, 2));
+  et_assert_values(lm_softmax(m, 0), V(0.5f, 0.5f, 0.5f, 0.5f), 1e-7);
+  et_assert_values(lm_softmax(m, 1), V(0.26894142f, 0.73105858f, 0.26894142f, 0.73105858f), 1e-6);
+
+  lm_tensor *logits = T(1, 2, 3, 1, 1, 1), LM_SHAPE(2, 3));
+  lm_tensor *target = lm_tensor_from_int64((int64_t[]){2, 0}, LM_SHAPE(2));
+  lm_tensor *ce = lm_cross_entropy(logits, target);
+  g_assert_cmpint(ce->ndim, ==, 0);
+  g_assert_cmpfloat_with_epsilon(lm_item(ce), (0.40760596 + 1.09861229) / 2, 1e-6);
+  lm_tensor *nll = lm_nll_loss(lm_log_softmax(logits, 1), target);
+  g_assert_cmpfloat_with_epsilon(lm_item(nll), lm_item(ce), 1e-6);
+  /* one sample: (C) scores with a 0-d target */
+  lm_tensor *ce1 = lm_cross_entropy(x, lm_tensor_from_int64((int64_t[]){2}, 0, NULL));
+  g_assert_cmpfloat_with_epsilon(lm_item(ce1), 0.40760596, 1e-6);
+  lm_tensor *mse = lm_mse_loss(x, T(1, 1, 1), LM_SHAPE(3)));
+  g_assert_cmpfloat_with_epsilon(lm_item(mse), 5.0 / 3.0, 1e-6);
+  lm_tensor *mseb = lm_mse_loss(lm_reshape(lm_arange(0, 6, 1), LM_SHAPE(2, 3)), T(1, 2), LM_SHAPE(2, 1)));
+  /* rows (0,1,2)-1 and (3,4,5)-2: squares 1,0,1,1,4,9 */
+  g_assert_cmpfloat_with_epsilon(lm_item(mseb), 16.0 / 6.0, 1e-6);
+  lm_scope_end();
+}
+
+static void test_errors(void)
+{
+  et_catch_errors();
+  lm_scope_begin();
+  lm_tensor *a = lm_zeros(LM_SHAPE(64, 784));
+  g_assert_null(lm_matmul(a, lm_zeros(LM_SHAPE(128, 10))));
+  et_assert_error("matmul: cannot multiply (64x784) by (128x10)");
+  g_assert_cmpstr(lm_last_error(), ==, "matmul: cannot multiply (64x784) by (128x10)");
+  g_assert_null(lm_matmul(lm_zeros(LM_SHAPE(2, 3, 4)), lm_zeros(LM_SHAPE(3, 4, 5))));
+  et_assert_error("matmul: batch dimensions of (2x3x4) and (3x4x5) cannot be broadcast");
+  g_assert_null(lm_matmul(lm_zeros(LM_SHAPE(3)), lm_zeros(LM_SHAPE(4))));
+  et_assert_error("matmul: cannot multiply (3) by (4)");
+  g_assert_null(lm_linear(a, lm_zeros(LM_SHAPE(10, 128)), NULL));
+  et_assert_error("linear: cannot multiply (64x784) by (128x10)");
+  g_assert_null(lm_linear(lm_zeros(LM_SHAPE(2, 3)), lm_zeros(LM_SHAPE(4, 3)), lm_zeros(LM_SHAPE(3))));
+  et_assert_error("linear: bias of shape (3) does not match 4 output features");
+  lm_tensor *x = lm_zeros(LM_SHAPE(2, 3));
+  g_assert_null(lm_sum_dim(x, 3, false));
+  et_assert_error("sum_dim: dim 3 out of range for tensor of 2 dims");
+  g_assert_null(lm_softmax(x, -3));
+  et_assert_error("softmax: dim -3 out of range for tensor of 2 dims");
+  g_assert_null(lm_max_dim(lm_zeros(LM_SHAPE(2, 0)), 1, false));
+  et_assert_error("max_dim: cannot take the max of an empty dimension");
+  g_assert_null(lm_cross_entropy(x, lm_tensor_from_int64((int64_t[]){0, 3}, LM_SHAPE(2))));
+  et_assert_error("cross_entropy: target 3 is out of bounds for 3 classes (at position 1)");
+  g_assert_null(lm_nll_loss(x, lm_tensor_from_int64((int64_t[]){-1, 0}, LM_SHAPE(2))));
+  et_assert_error("nll_loss: target -1 is out of bounds for 3 classes (at position 0)");
+  g_assert_null(lm_cross_entropy(x, lm_zeros(LM_SHAPE(2))));
+  et_assert_error("cross_entropy: expected target to hold int64 class indices, got dtype float32");
+  g_assert_null(lm_cross_entropy(x, lm_tensor_from_int64((int64_t[]){0, 1, 2}, LM_SHAPE(3))));
+  et_assert_error("cross_entropy: expected target of shape (2) for input (2x3), got (3)");
+  g_assert_null(lm_mse_loss(x, lm_zeros(LM_SHAPE(3, 2))));
+  et_assert_error("mse_loss: shapes (2x3) and (3x2) cannot be broadcast");
+  /* device mismatch, checked before any data is touched */
+  lm_tensor fake = *x;
+  fake.device = LM_CUDA0;
+  g_assert_null(lm_add(x, &fake));
+  et_assert_error("add: expected all tensors to be on the same device, but found at least two "
+                  "devices, cpu and cuda:0");
+  g_assert_null(lm_matmul(x, lm_tensor_from_int64((int64_t[]){1, 2, 3}, LM_SHAPE(3))));
+  et_assert_error("matmul: expected a float32 tensor, got int64");
+  lm_scope_end();
+  et_default_errors();
+}
+
+int main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/engine/ops/binary", test_binary);
+  g_test_add_func("/engine/ops/unary", test_unary);
+  g_test_add_func("/engine/ops/reductions", test_reductions);
+  g_test_add_func("/engine/ops/matmul-linear", test_matmul);
+  g_test_add_func("/engine/ops/softmax-losses", test_softmax_losses);
+  g_test_add_func("/engine/ops/errors", test_errors);
+  return g_test_run();
+}

@@ -1,0 +1,149 @@
+#!/bin/sh
+# run-all.sh: everything the CUDA backend is checked by, in one command, on a
+# machine with an NVIDIA GPU and the CUDA toolkit (GLib, GTK, SQLite optional):
+#
+#   1. configure an engine-only CUDA build (-Dcuda=enabled -Dgtk=disabled
+#      -Dlogging=disabled) in build-gpu/ and build it;
+#   2. run the 'gpu' test suite (every backend entry and every op, forward and
+#      backward, against the CPU; to()/module.to(); training steps; allocator);
+#   3. run each GPU test program under compute-sanitizer: memcheck (with the
+#      caching allocator off, so every tensor is its own allocation), and
+#      racecheck + synccheck on the kernel tests (shared memory, barriers);
+#   4. run bench-cuda and bench_torch.py (PyTorch on the same GPU, if installed);
+#   5. print a short table: tests, sanitizers, times with the Lumen/PyTorch
+#      ratio (goal <= 1.0), matmul efficiency against cuBLAS (goal >= 90%),
+#      peak memory and whether it stays flat over 1,000 steps.
+#
+# Usage: tests/gpu/run-all.sh           (from anywhere; logs in build-gpu/gpu-report/)
+# Environment: LUMEN_GPU_BUILD (build dir, default <repo>/build-gpu),
+#   PYTHON (default python3), SKIP_SANITIZER=1, SKIP_BENCH=1.
+set -u
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${LUMEN_GPU_BUILD:-$SRC/build-gpu}
+PYTHON=${PYTHON:-python3}
+REPORT=$BUILD/gpu-report
+status=0
+
+say() { printf '\n==> %s\n' "$*"; }
+
+say "configure $BUILD (engine only, CUDA on)"
+if [ -d "$BUILD" ] && [ -f "$BUILD/build.ninja" ]; then
+  meson setup --reconfigure "$BUILD" "$SRC" -Dcuda=enabled -Dgtk=disabled -Dlogging=disabled || exit 1
+else
+  meson setup "$BUILD" "$SRC" -Dcuda=enabled -Dgtk=disabled -Dlogging=disabled || exit 1
+fi
+mkdir -p "$REPORT"
+say "build"
+meson compile -C "$BUILD" || exit 1
+
+say "GPU tests (meson test --suite gpu)"
+if meson test -C "$BUILD" --suite gpu --print-errorlogs --num-processes 1; then
+  tests_result=PASS
+else
+  tests_result=FAIL
+  status=1
+fi
+cp "$BUILD/meson-logs/testlog.txt" "$REPORT/gpu-tests.log" 2>/dev/null || true
+
+# The test programs: tests/gpu/ with GLib, bench/cuda/ without (GLib-less runner).
+progs=""
+for t in test-cuda-kernels test-cuda-ops test-cuda-train test-cuda-unavailable; do
+  for d in "$BUILD/tests/gpu" "$BUILD/bench/cuda"; do
+    [ -x "$d/$t" ] && progs="$progs $d/$t" && break
+  done
+done
+
+memcheck_result="not run"
+race_result="not run"
+SANITIZER=$(command -v compute-sanitizer || true)
+[ -z "$SANITIZER" ] && [ -x /usr/local/cuda/bin/compute-sanitizer ] && SANITIZER=/usr/local/cuda/bin/compute-sanitizer
+if [ "${SKIP_SANITIZER:-0}" = 1 ]; then
+  memcheck_result="skipped (SKIP_SANITIZER=1)"
+elif [ -z "$SANITIZER" ]; then
+  memcheck_result="compute-sanitizer not found"
+  status=1
+else
+  say "compute-sanitizer memcheck (caching allocator off)"
+  memcheck_result=PASS
+  for p in $progs; do
+    log=$REPORT/memcheck-$(basename "$p").log
+    if LUMEN_CUDA_NO_CACHING=1 "$SANITIZER" --tool memcheck --error-exitcode 99 "$p" >"$log" 2>&1; then
+      echo "  memcheck $(basename "$p"): clean ($(grep -c '^ok' "$log") tests)"
+    else
+      echo "  memcheck $(basename "$p"): ERRORS (see $log)"
+      grep -m 20 -E "=========|not ok|Bail out|ERROR" "$log" | head -20
+      memcheck_result=FAIL
+      status=1
+    fi
+  done
+  say "compute-sanitizer racecheck + synccheck (kernel tests)"
+  race_result=PASS
+  kern=$(echo "$progs" | tr ' ' '\n' | grep test-cuda-kernels || true)
+  for tool in racecheck synccheck; do
+    log=$REPORT/$tool.log
+    if [ -n "$kern" ] && "$SANITIZER" --tool $tool --error-exitcode 99 "$kern" >"$log" 2>&1; then
+      echo "  $tool: clean"
+    else
+      echo "  $tool: ERRORS (see $log)"
+      grep -m 20 "=========" "$log" | head -20
+      race_result=FAIL
+      status=1
+    fi
+  done
+fi
+
+lumen_bench=$REPORT/bench-lumen.txt
+torch_bench=$REPORT/bench-torch.txt
+: >"$lumen_bench"
+: >"$torch_bench"
+if [ "${SKIP_BENCH:-0}" != 1 ]; then
+  say "bench-cuda (Lumen)"
+  "$BUILD/bench/cuda/bench-cuda" | tee "$lumen_bench" || status=1
+  say "bench_torch.py (PyTorch, same GPU)"
+  "$PYTHON" "$SRC/bench/cuda/bench_torch.py" | tee "$torch_bench" || true
+fi
+
+say "summary"
+"$PYTHON" - "$lumen_bench" "$torch_bench" "$tests_result" "$memcheck_result" "$race_result" <<'EOF'
+import sys
+
+def load(path):
+    r = {}
+    for line in open(path):
+        p = line.split()
+        if len(p) == 3 and p[0] == "RESULT":
+            r[p[1]] = float(p[2])
+    return r
+
+lm, pt = load(sys.argv[1]), load(sys.argv[2])
+print("GPU tests: %s    memcheck: %s    racecheck/synccheck: %s" % tuple(sys.argv[3:6]))
+if not lm:
+    print("(no benchmark figures)")
+    sys.exit(0)
+print()
+print("%-30s %12s %12s %10s" % ("float32, TF32 off", "Lumen", "PyTorch", "ratio"))
+rows = [("MLP train step, batch 64 (ms)", "mlp_step_ms"),
+        ("CNN train step, batch 32 (ms)", "cnn_step_ms"),
+        ("MLP epoch, 60k examples (s)", "mlp_epoch_s"),
+        ("CNN epoch, 60k examples (s)", "cnn_epoch_s"),
+        ("MLP peak memory (MiB)", "mlp_peak_mib"),
+        ("CNN peak memory (MiB)", "cnn_peak_mib")]
+for label, key in rows:
+    a, b = lm.get(key), pt.get(key)
+    ratio = "%.2f" % (a / b) if a is not None and b else "-"
+    print("%-30s %12s %12s %10s" % (label, "%.4g" % a if a is not None else "-",
+                                    "%.4g" % b if b is not None else "-", ratio))
+for name in ("mlp", "cnn"):
+    f = lm.get(name + "_flat")
+    print("%-30s %12s %12s" % (name.upper() + " memory over 1000 steps",
+                               "flat" if f == 1 else "NOT flat" if f == 0 else "-",
+                               {1.0: "flat", 0.0: "NOT flat"}.get(pt.get(name + "_flat"), "-")))
+print()
+print("%-30s %12s %12s %10s" % ("matmul 4096^3 (TFLOPS)", "Lumen", "cuBLAS", "Lumen/cuBLAS"))
+for prec in ("fp32", "tf32"):
+    a, b = lm.get("matmul_%s_tflops" % prec), lm.get("cublas_%s_tflops" % prec)
+    if a and b:
+        print("%-30s %12.1f %12.1f %9.0f%%" % (prec.upper(), a, b, 100 * a / b))
+print("(ratio goal: <= 1.0 for times; matmul goal: >= 90% of cuBLAS)")
+EOF
+exit $status

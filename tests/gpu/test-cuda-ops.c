@@ -1,0 +1,442 @@
+/* test-cuda-ops.c: every op of lumen-engine.h on cuda tensors against the same
+ * op on the CPU, forward and backward through autograd (suite 'gpu').
+ *
+ * Where test-cuda-kernels.c checks the backend table entry by entry, this
+ * program goes through the public API as a user does: the op's checks, its
+ * dispatch, the views and broadcasting that build lm_iters, the autograd
+ * engine's gradient accumulation and lm_to in both directions, including a
+ * graph that crosses devices. Each case makes random leaves on the CPU, the
+ * same values on cuda:0, runs the op on both, compares the outputs, then
+ * backpropagates sum(out * r) for a random r and compares every gradient
+ * (relative error < 1e-5, TF32 off; GPU memory starts poisoned with NaN).
+ *
+ * Without a GPU every test skips with "no CUDA GPU: <reason>".
+ */
+#include "gpu-test.h"
+
+#include "lumen-nn.h"
+
+#define MAX_IN 4
+
+typedef struct {
+  int ndim;
+  int64_t shape[4];
+  float lo, hi;
+  int classes;       /* > 0: int64 labels in [0, classes), no gradient */
+} in_spec;
+
+typedef lm_tensor *(*op_fn)(lm_tensor *const *in);
+
+static lm_tensor *make_input(const in_spec *s, lm_device dev, const float *vals)
+{
+  int64_t n = 1;
+  for (int d = 0; d < s->ndim; d++)
+    n *= s->shape[d];
+  lm_tensor *t;
+  if (s->classes > 0) {
+    int64_t *lab = malloc((size_t)(n ? n : 1) * sizeof *lab);
+    for (int64_t i = 0; i < n; i++)
+      lab[i] = (int64_t)vals[i];
+    t = lm_tensor_from_int64(lab, s->ndim, s->shape);
+    free(lab);
+  } else {
+    t = lm_tensor_from_data(vals, s->ndim, s->shape);
+  }
+  if (dev.type == LM_DEVICE_CUDA)
+    t = lm_to(t, dev);
+  gt_assert(t != NULL);
+  if (s->classes == 0)
+    lm_tensor_set_requires_grad(t, true);
+  return t;
+}
+
+static float *host_values(const lm_tensor *t)
+{
+  int64_t n = lm_numel(t);
+  float *v = malloc((size_t)(n ? n : 1) * sizeof(float));
+  lm_tensor_copy_to_host(t, v);
+  return v;
+}
+
+/* Runs op on the CPU and on cuda:0 with the same inputs and compares the
+ * outputs and, when `backward`, the gradients of every float input. */
+static void check_op(const char *name, int nin, const in_spec *specs, op_fn op, bool backward,
+                     uint64_t seed)
+{
+  lm_scope_begin();
+  float *vals[MAX_IN];
+  lm_tensor *cin[MAX_IN], *gin[MAX_IN];
+  for (int i = 0; i < nin; i++) {
+    int64_t n = 1;
+    for (int d = 0; d < specs[i].ndim; d++)
+      n *= specs[i].shape[d];
+    vals[i] = specs[i].classes > 0 ? malloc((size_t)(n ? n : 1) * sizeof(float))
+                                   : gt_random(n, specs[i].lo, specs[i].hi);
+    for (int64_t j = 0; specs[i].classes > 0 && j < n; j++)
+      vals[i][j] = (float)(gt_rand_u32() % (uint32_t)specs[i].classes);
+    cin[i] = make_input(&specs[i], LM_CPU, vals[i]);
+    gin[i] = make_input(&specs[i], LM_CUDA0, vals[i]);
+  }
+  lm_manual_seed(seed); /* dropout: the same draws on both devices */
+  lm_tensor *oc = op(cin);
+  lm_manual_seed(seed);
+  lm_tensor *og = op(gin);
+  if (!oc || !og)
+    gt_fail("%s: op returned NULL (cpu %p, cuda %p): %s", name, (void *)oc, (void *)og,
+            lm_last_error());
+  gt_assert(og->device.type == LM_DEVICE_CUDA);
+  gt_assert(oc->ndim == og->ndim && lm_numel(oc) == lm_numel(og) && oc->dtype == og->dtype);
+  float *vc = host_values(oc), *vg = host_values(og);
+  char what[160];
+  snprintf(what, sizeof what, "%s forward", name);
+  gt_check_close(what, vg, vc, lm_numel(oc), GT_TOL);
+  free(vc);
+  free(vg);
+
+  if (backward && oc->dtype == LM_FLOAT32) {
+    float *r = gt_random(lm_numel(oc), -1, 1);
+    lm_tensor *rc = lm_tensor_from_data(r, oc->ndim, oc->shape);
+    lm_tensor *rg = lm_to(rc, LM_CUDA0);
+    free(r);
+    lm_backward(lm_sum(lm_mul(oc, rc)), NULL, false);
+    lm_backward(lm_sum(lm_mul(og, rg)), NULL, false);
+    for (int i = 0; i < nin; i++) {
+      if (specs[i].classes > 0)
+        continue;
+      if (!cin[i]->grad || !gin[i]->grad)
+        gt_fail("%s: input %d has no gradient (cpu %p, cuda %p)", name, i, (void *)cin[i]->grad,
+                (void *)gin[i]->grad);
+      gt_assert(gin[i]->grad->device.type == LM_DEVICE_CUDA);
+      float *gc = host_values(cin[i]->grad), *gg = host_values(gin[i]->grad);
+      snprintf(what, sizeof what, "%s: gradient of input %d", name, i);
+      gt_check_close(what, gg, gc, lm_numel(cin[i]), GT_TOL);
+      free(gc);
+      free(gg);
+    }
+  }
+  for (int i = 0; i < nin; i++)
+    free(vals[i]);
+  lm_scope_end();
+}
+
+static bool setup(void)
+{
+  if (!gt_need_gpu())
+    return false;
+  lm_cuda_set_allow_tf32(false);
+  return true;
+}
+
+#define SPEC(nd, lo, hi, ...) {nd, {__VA_ARGS__}, lo, hi, 0}
+#define LABELS(n, c) {1, {n}, 0, 0, c}
+
+/* ---- elementwise ---- */
+
+static lm_tensor *op_add(lm_tensor *const *in) { return lm_add(in[0], in[1]); }
+static lm_tensor *op_sub(lm_tensor *const *in) { return lm_sub(in[0], in[1]); }
+static lm_tensor *op_mul(lm_tensor *const *in) { return lm_mul(in[0], in[1]); }
+static lm_tensor *op_div(lm_tensor *const *in) { return lm_div(in[0], in[1]); }
+static lm_tensor *op_pow(lm_tensor *const *in) { return lm_pow(in[0], in[1]); }
+static lm_tensor *op_scalars(lm_tensor *const *in)
+{
+  lm_tensor *x = lm_add_scalar(in[0], 0.5f);
+  x = lm_mul_scalar(lm_sub_scalar(x, 0.25f), 1.5f);
+  return lm_pow_scalar(lm_div_scalar(x, 3.0f), 3.0f);
+}
+static lm_tensor *op_neg(lm_tensor *const *in) { return lm_neg(in[0]); }
+static lm_tensor *op_exp(lm_tensor *const *in) { return lm_exp(in[0]); }
+static lm_tensor *op_log(lm_tensor *const *in) { return lm_log(in[0]); }
+static lm_tensor *op_sqrt(lm_tensor *const *in) { return lm_sqrt(in[0]); }
+static lm_tensor *op_abs(lm_tensor *const *in) { return lm_abs(in[0]); }
+static lm_tensor *op_clamp(lm_tensor *const *in) { return lm_clamp(in[0], -0.5f, 0.75f); }
+static lm_tensor *op_relu(lm_tensor *const *in) { return lm_relu(in[0]); }
+static lm_tensor *op_sigmoid(lm_tensor *const *in) { return lm_sigmoid(in[0]); }
+static lm_tensor *op_tanh(lm_tensor *const *in) { return lm_tanh(in[0]); }
+static lm_tensor *op_gelu(lm_tensor *const *in) { return lm_gelu(in[0]); }
+
+static void test_elementwise(void)
+{
+  if (!setup())
+    return;
+  const in_spec same[2] = {SPEC(2, -2, 2, 7, 9), SPEC(2, 0.5f, 2, 7, 9)};
+  const in_spec bcast[2] = {SPEC(3, -2, 2, 4, 7, 9), SPEC(2, 0.5f, 2, 1, 9)};
+  const in_spec bcast2[2] = {SPEC(2, 0.5f, 2, 7, 1), SPEC(3, -2, 2, 3, 1, 9)};
+  const in_spec powin[2] = {SPEC(2, 0.3f, 2, 7, 9), SPEC(1, -1.5f, 2, 9)};
+  const op_fn bins[] = {op_add, op_sub, op_mul, op_div};
+  const char *bnames[] = {"add", "sub", "mul", "div"};
+  char name[64];
+  for (int i = 0; i < 4; i++) {
+    snprintf(name, sizeof name, "%s same shape", bnames[i]);
+    check_op(name, 2, same, bins[i], true, 1);
+    snprintf(name, sizeof name, "%s broadcast (4x7x9, 1x9)", bnames[i]);
+    check_op(name, 2, bcast, bins[i], true, 1);
+    snprintf(name, sizeof name, "%s broadcast (7x1, 3x1x9)", bnames[i]);
+    check_op(name, 2, bcast2, bins[i], true, 1);
+  }
+  check_op("pow broadcast", 2, powin, op_pow, true, 1);
+  const in_spec one[1] = {SPEC(2, -3, 3, 33, 65)};
+  const in_spec pos[1] = {SPEC(2, 0.1f, 4, 33, 65)};
+  check_op("scalar ops", 1, one, op_scalars, true, 1);
+  const op_fn uns[] = {op_neg, op_exp, op_abs, op_clamp, op_relu, op_sigmoid, op_tanh, op_gelu};
+  const char *unames[] = {"neg", "exp", "abs", "clamp", "relu", "sigmoid", "tanh", "gelu"};
+  for (int i = 0; i < 8; i++)
+    check_op(unames[i], 1, one, uns[i], true, 1);
+  check_op("log", 1, pos, op_log, true, 1);
+  check_op("sqrt", 1, pos, op_sqrt, true, 1);
+}
+
+/* ---- reductions ---- */
+
+static lm_tensor *op_sum(lm_tensor *const *in) { return lm_sum(in[0]); }
+static lm_tensor *op_mean(lm_tensor *const *in) { return lm_mean(in[0]); }
+static lm_tensor *op_max(lm_tensor *const *in) { return lm_max(in[0]); }
+static lm_tensor *op_sum_dim0(lm_tensor *const *in) { return lm_sum_dim(in[0], 0, false); }
+static lm_tensor *op_sum_dim1k(lm_tensor *const *in) { return lm_sum_dim(in[0], 1, true); }
+static lm_tensor *op_mean_dim2(lm_tensor *const *in) { return lm_mean_dim(in[0], -1, false); }
+static lm_tensor *op_max_dim1(lm_tensor *const *in) { return lm_max_dim(in[0], 1, false); }
+static lm_tensor *op_max_dim2k(lm_tensor *const *in) { return lm_max_dim(in[0], 2, true); }
+static lm_tensor *op_argmax1(lm_tensor *const *in) { return lm_argmax(in[0], 1, false); }
+static lm_tensor *op_sum_t(lm_tensor *const *in) { return lm_sum_dim(lm_transpose(in[0], 0, 2), 1, false); }
+
+static void test_reductions(void)
+{
+  if (!setup())
+    return;
+  const in_spec x3[1] = {SPEC(3, -2, 2, 6, 35, 17)};
+  const in_spec big[1] = {SPEC(2, -1, 1, 300, 700)};
+  check_op("sum", 1, x3, op_sum, true, 1);
+  check_op("sum (210000 elements)", 1, big, op_sum, true, 1);
+  check_op("mean", 1, x3, op_mean, true, 1);
+  check_op("max", 1, x3, op_max, true, 1);
+  check_op("sum_dim 0", 1, x3, op_sum_dim0, true, 1);
+  check_op("sum_dim 1 keepdim", 1, x3, op_sum_dim1k, true, 1);
+  check_op("mean_dim -1", 1, x3, op_mean_dim2, true, 1);
+  check_op("max_dim 1", 1, x3, op_max_dim1, true, 1);
+  check_op("max_dim 2 keepdim", 1, x3, op_max_dim2k, true, 1);
+  check_op("argmax 1", 1, x3, op_argmax1, false, 1);
+  check_op("sum_dim of a transposed view", 1, x3, op_sum_t, true, 1);
+}
+
+/* ---- linear algebra and nn functional ---- */
+
+static lm_tensor *op_matmul(lm_tensor *const *in) { return lm_matmul(in[0], in[1]); }
+static lm_tensor *op_matmul_tb(lm_tensor *const *in) { return lm_matmul(in[0], lm_transpose(in[1], 0, 1)); }
+static lm_tensor *op_linear(lm_tensor *const *in) { return lm_linear(in[0], in[1], in[2]); }
+static lm_tensor *op_linear_nb(lm_tensor *const *in) { return lm_linear(in[0], in[1], NULL); }
+static lm_tensor *op_softmax1(lm_tensor *const *in) { return lm_softmax(in[0], 1); }
+static lm_tensor *op_softmax_last(lm_tensor *const *in) { return lm_softmax(in[0], -1); }
+static lm_tensor *op_log_softmax1(lm_tensor *const *in) { return lm_log_softmax(in[0], 1); }
+static lm_tensor *op_log_softmax_last(lm_tensor *const *in) { return lm_log_softmax(in[0], -1); }
+static lm_tensor *op_ce(lm_tensor *const *in) { return lm_cross_entropy(in[0], in[1]); }
+static lm_tensor *op_nll(lm_tensor *const *in) { return lm_nll_loss(lm_log_softmax(in[0], 1), in[1]); }
+static lm_tensor *op_mse(lm_tensor *const *in) { return lm_mse_loss(in[0], in[1]); }
+
+static void test_nn_functional(void)
+{
+  if (!setup())
+    return;
+  const in_spec mm[2] = {SPEC(2, -1, 1, 33, 70), SPEC(2, -1, 1, 70, 21)};
+  const in_spec bmm[2] = {SPEC(3, -1, 1, 4, 9, 16), SPEC(3, -1, 1, 4, 16, 5)};
+  const in_spec bmm_b[2] = {SPEC(3, -1, 1, 3, 9, 16), SPEC(2, -1, 1, 16, 5)};
+  const in_spec bmm_bc[2] = {SPEC(4, -1, 1, 2, 1, 6, 8), SPEC(3, -1, 1, 3, 8, 4)};
+  const in_spec mv[2] = {SPEC(2, -1, 1, 12, 30), SPEC(1, -1, 1, 30)};
+  const in_spec vm[2] = {SPEC(1, -1, 1, 30), SPEC(2, -1, 1, 30, 12)};
+  const in_spec mt[2] = {SPEC(2, -1, 1, 33, 70), SPEC(2, -1, 1, 21, 70)};
+  check_op("matmul 2-d", 2, mm, op_matmul, true, 1);
+  check_op("matmul batched", 2, bmm, op_matmul, true, 1);
+  check_op("matmul batched x 2-d", 2, bmm_b, op_matmul, true, 1);
+  check_op("matmul broadcast batch", 2, bmm_bc, op_matmul, true, 1);
+  check_op("matmul matrix-vector", 2, mv, op_matmul, true, 1);
+  check_op("matmul vector-matrix", 2, vm, op_matmul, true, 1);
+  check_op("matmul with a transposed view", 2, mt, op_matmul_tb, true, 1);
+  const in_spec lin[3] = {SPEC(2, -1, 1, 64, 784), SPEC(2, -0.05f, 0.05f, 128, 784),
+                          SPEC(1, -0.05f, 0.05f, 128)};
+  const in_spec lin3[3] = {SPEC(3, -1, 1, 2, 5, 20), SPEC(2, -0.3f, 0.3f, 7, 20),
+                           SPEC(1, -0.3f, 0.3f, 7)};
+  check_op("linear (64x784 -> 128)", 3, lin, op_linear, true, 1);
+  check_op("linear 3-d input", 3, lin3, op_linear, true, 1);
+  check_op("linear without bias", 2, lin, op_linear_nb, true, 1);
+  const in_spec logits[1] = {SPEC(2, -5, 5, 64, 10)};
+  const in_spec x3[1] = {SPEC(3, -5, 5, 4, 6, 5)};
+  check_op("softmax dim 1", 1, logits, op_softmax1, true, 1);
+  check_op("softmax dim -1 of 3-d", 1, x3, op_softmax_last, true, 1);
+  check_op("softmax dim 1 of 3-d (inner > 1)", 1, x3, op_softmax1, true, 1);
+  check_op("log_softmax dim 1", 1, logits, op_log_softmax1, true, 1);
+  check_op("log_softmax dim -1 of 3-d", 1, x3, op_log_softmax_last, true, 1);
+  check_op("log_softmax dim 1 of 3-d", 1, x3, op_log_softmax1, true, 1);
+  const in_spec ce[2] = {SPEC(2, -5, 5, 64, 10), LABELS(64, 10)};
+  check_op("cross_entropy", 2, ce, op_ce, true, 1);
+  check_op("nll_loss(log_softmax)", 2, ce, op_nll, true, 1);
+  const in_spec mse[2] = {SPEC(2, -2, 2, 33, 9), SPEC(2, -2, 2, 33, 9)};
+  const in_spec mse_b[2] = {SPEC(2, -2, 2, 33, 9), SPEC(1, -2, 2, 9)};
+  check_op("mse_loss", 2, mse, op_mse, true, 1);
+  check_op("mse_loss broadcast target", 2, mse_b, op_mse, true, 1);
+}
+
+/* ---- conv, pooling, dropout ---- */
+
+static lm_tensor *op_conv(lm_tensor *const *in) { return lm_conv2d(in[0], in[1], in[2], 1, 1, 1, 1, 1, 1); }
+static lm_tensor *op_conv_s2(lm_tensor *const *in) { return lm_conv2d(in[0], in[1], NULL, 2, 1, 0, 2, 1, 2); }
+static lm_tensor *op_maxpool(lm_tensor *const *in) { return lm_max_pool2d(in[0], 2, 2, 2, 2, 0, 0); }
+static lm_tensor *op_maxpool3(lm_tensor *const *in) { return lm_max_pool2d(in[0], 3, 3, 2, 2, 1, 1); }
+static lm_tensor *op_avgpool(lm_tensor *const *in) { return lm_avg_pool2d(in[0], 3, 3, 2, 2, 1, 1); }
+static lm_tensor *op_dropout(lm_tensor *const *in) { return lm_dropout(in[0], 0.4f, true); }
+static lm_tensor *op_dropout_eval(lm_tensor *const *in) { return lm_dropout(in[0], 0.4f, false); }
+
+static void test_conv_pool_dropout(void)
+{
+  if (!setup())
+    return;
+  const in_spec conv[3] = {SPEC(4, -1, 1, 4, 3, 12, 11), SPEC(4, -0.3f, 0.3f, 8, 3, 3, 3),
+                           SPEC(1, -0.3f, 0.3f, 8)};
+  const in_spec conv_u[3] = {SPEC(3, -1, 1, 3, 12, 11), SPEC(4, -0.3f, 0.3f, 8, 3, 3, 3),
+                             SPEC(1, -0.3f, 0.3f, 8)};
+  const in_spec conv2[2] = {SPEC(4, -1, 1, 2, 4, 13, 10), SPEC(4, -0.3f, 0.3f, 5, 4, 3, 2)};
+  check_op("conv2d 3x3 pad 1", 3, conv, op_conv, true, 1);
+  check_op("conv2d unbatched input", 3, conv_u, op_conv, true, 1);
+  check_op("conv2d stride (2,1) pad (0,2) dilation (1,2), no bias", 2, conv2, op_conv_s2, true, 1);
+  const in_spec img[1] = {SPEC(4, -2, 2, 4, 3, 14, 14)};
+  const in_spec odd[1] = {SPEC(4, -2, 2, 2, 3, 9, 11)};
+  check_op("max_pool2d 2x2", 1, img, op_maxpool, true, 1);
+  check_op("max_pool2d 3x3 stride 2 pad 1", 1, odd, op_maxpool3, true, 1);
+  check_op("avg_pool2d 3x3 stride 2 pad 1", 1, odd, op_avgpool, true, 1);
+  const in_spec act[1] = {SPEC(2, -2, 2, 32, 128)};
+  check_op("dropout (same seed, same mask)", 1, act, op_dropout, true, 99);
+  check_op("dropout in eval mode", 1, act, op_dropout_eval, true, 99);
+}
+
+/* ---- views and layout ---- */
+
+static lm_tensor *op_views(lm_tensor *const *in)
+{
+  /* permute, slice with a step, select, unsqueeze/squeeze, contiguous, reshape */
+  lm_tensor *x = lm_permute(in[0], (const int[]){2, 0, 1});       /* (5, 4, 6) */
+  x = lm_slice(x, 2, 1, 6, 2);                                      /* (5, 4, 3) */
+  x = lm_unsqueeze(lm_select(x, 0, 3), 0);                          /* (1, 4, 3) */
+  x = lm_squeeze(lm_mul_scalar(x, 2.0f), 0);                        /* (4, 3) */
+  return lm_reshape(lm_contiguous(lm_transpose(x, 0, 1)), LM_SHAPE(12));
+}
+static lm_tensor *op_expand_cat(lm_tensor *const *in)
+{
+  lm_tensor *e = lm_expand(in[1], LM_SHAPE(4, 6, 5));               /* (1, 6, 5) -> (4, 6, 5) */
+  lm_tensor *parts[3] = {lm_transpose(in[0], 1, 2), e, lm_exp(e)};
+  return lm_cat(parts, 3, 0);                                       /* (12, 6, 5) */
+}
+static lm_tensor *op_flatten_clone(lm_tensor *const *in)
+{
+  return lm_clone(lm_flatten(lm_transpose(in[0], 0, 2), 1, 2));
+}
+
+static void test_views(void)
+{
+  if (!setup())
+    return;
+  const in_spec x[1] = {SPEC(3, -2, 2, 4, 6, 5)};
+  const in_spec xe[2] = {SPEC(3, -2, 2, 4, 5, 6), SPEC(3, -2, 2, 1, 6, 5)};
+  check_op("permute/slice/select/squeeze/reshape", 1, x, op_views, true, 1);
+  check_op("expand + cat", 2, xe, op_expand_cat, true, 1);
+  check_op("flatten + clone of a transposed view", 1, x, op_flatten_clone, true, 1);
+}
+
+/* ---- to(device) ---- */
+
+static void test_to_round_trip(void)
+{
+  if (!setup())
+    return;
+  lm_scope_begin();
+  /* float, contiguous: CPU -> GPU -> CPU gives the same bits */
+  float *v = gt_random(1000, -100, 100);
+  lm_tensor *c = lm_tensor_from_data(v, LM_SHAPE(10, 100));
+  lm_tensor *g = lm_to(c, LM_CUDA0);
+  gt_assert(g && g->device.type == LM_DEVICE_CUDA && g->device.index == 0);
+  gt_assert(lm_to(g, LM_CUDA0) == g); /* already there: the same tensor */
+  lm_tensor *back = lm_to(g, LM_CPU);
+  gt_assert(back->device.type == LM_DEVICE_CPU);
+  gt_check_identical("to(cuda) then to(cpu)", lm_data_f32(back), v, 1000);
+  /* a transposed (non-contiguous) view goes over in logical order */
+  lm_tensor *t = lm_transpose(c, 0, 1);
+  float *want = malloc(1000 * sizeof(float)), *got = malloc(1000 * sizeof(float));
+  lm_tensor_copy_to_host(t, want);
+  lm_tensor *tg = lm_to(t, LM_CUDA0);
+  gt_assert(tg->shape[0] == 100 && tg->shape[1] == 10);
+  lm_tensor_copy_to_host(tg, got);
+  gt_check_identical("to(cuda) of a transposed view", got, want, 1000);
+  /* strided view of a GPU tensor read back in logical order */
+  lm_tensor *tv = lm_transpose(g, 0, 1);
+  lm_tensor_copy_to_host(tv, got);
+  gt_check_identical("copy_to_host of a transposed cuda view", got, want, 1000);
+  /* int64 */
+  int64_t lab[7] = {0, 5, -3, 1ll << 40, 9, 2, 7};
+  lm_tensor *li = lm_to(lm_tensor_from_int64(lab, LM_SHAPE(7)), LM_CUDA0);
+  lm_tensor *lb = lm_to(li, LM_CPU);
+  for (int i = 0; i < 7; i++)
+    gt_assert(lm_data_i64(lb)[i] == lab[i]);
+  /* item, get and printing of cuda tensors */
+  gt_assert(lm_item(lm_sum(lm_to(lm_ones(LM_SHAPE(3, 4)), LM_CUDA0))) == 12.0f);
+  gt_assert(lm_get(g, (const int64_t[]){3, 7}) == v[307]);
+  char *s = lm_tensor_to_string(g);
+  gt_assert(strstr(s, "device=cuda:0") != NULL);
+  free(s);
+  /* a graph that crosses devices: x (cpu) -> cuda -> relu * 3 -> cpu -> sum */
+  lm_tensor *x = lm_tensor_from_data(v, LM_SHAPE(1000));
+  lm_tensor_set_requires_grad(x, true);
+  lm_tensor *y = lm_to(lm_mul_scalar(lm_relu(lm_to(x, LM_CUDA0)), 3.0f), LM_CPU);
+  lm_backward(lm_sum(y), NULL, false);
+  gt_assert(x->grad && x->grad->device.type == LM_DEVICE_CPU);
+  for (int i = 0; i < 1000; i++)
+    gt_assert(lm_data_f32(x->grad)[i] == (v[i] > 0 ? 3.0f : 0.0f));
+  free(v), free(want), free(got);
+  lm_scope_end();
+}
+
+static int n_errors;
+static char last_msg[1024];
+static void count_error(const char *message, void *user_data)
+{
+  (void)user_data;
+  n_errors++;
+  snprintf(last_msg, sizeof last_msg, "%s", message);
+}
+
+static void test_device_mismatch(void)
+{
+  if (!setup())
+    return;
+  lm_set_error_handler(count_error, NULL);
+  lm_scope_begin();
+  lm_tensor *a = lm_ones(LM_SHAPE(3));
+  lm_tensor *b = lm_to(lm_ones(LM_SHAPE(3)), LM_CUDA0);
+  n_errors = 0;
+  gt_assert(lm_add(a, b) == NULL);
+  gt_assert(n_errors == 1 && strstr(last_msg, "same device") && strstr(last_msg, "cuda:0"));
+  n_errors = 0;
+  char dev[16];
+  snprintf(dev, sizeof dev, "cuda:%d", lm_cuda_device_count());
+  gt_assert(lm_to(a, (lm_device){LM_DEVICE_CUDA, lm_cuda_device_count()}) == NULL);
+  gt_assert(n_errors == 1 && strstr(last_msg, dev) && strstr(last_msg, "does not exist"));
+  /* a bad class label on the GPU: the op's message names it, nothing crashes */
+  n_errors = 0;
+  lm_tensor *logits = lm_to(lm_zeros(LM_SHAPE(4, 3)), LM_CUDA0);
+  lm_tensor *target = lm_to(lm_tensor_from_int64((const int64_t[]){0, 2, 3, 1}, LM_SHAPE(4)),
+                            LM_CUDA0);
+  gt_assert(lm_cross_entropy(logits, target) == NULL);
+  gt_assert(n_errors == 1 && strstr(last_msg, "target 3 is out of bounds") &&
+            strstr(last_msg, "position 2"));
+  lm_scope_end();
+  lm_set_error_handler(NULL, NULL);
+}
+
+int main(int argc, char **argv)
+{
+  gt_poison_gpu_memory();
+  gt_init(&argc, &argv);
+  gt_add("/cuda/ops/elementwise", test_elementwise);
+  gt_add("/cuda/ops/reductions", test_reductions);
+  gt_add("/cuda/ops/nn-functional", test_nn_functional);
+  gt_add("/cuda/ops/conv-pool-dropout", test_conv_pool_dropout);
+  gt_add("/cuda/ops/views", test_views);
+  gt_add("/cuda/ops/to-round-trip", test_to_round_trip);
+  gt_add("/cuda/ops/device-errors", test_device_mismatch);
+  return gt_run();
+}

@@ -1,0 +1,284 @@
+/* test-cuda-train.c: training on the GPU: the caching allocator, model.to()
+ * with gradients and optimizer state following, and a few training steps of
+ * the MLP and the CNN giving the CPU's losses (suite 'gpu').
+ *
+ * The CPU and GPU runs start from the same seed, so they build the same
+ * weights and draw the same dropout masks (the Philox contract); they see the
+ * same synthetic batches. Losses must agree to 1e-4 relative after several
+ * Adam steps (each step's arithmetic agrees to ~1e-6; Adam's normalised
+ * updates let tiny differences grow a little), and memory must stay flat:
+ * after warm-up a step allocates only from the cache.
+ *
+ * Without a GPU every test skips with "no CUDA GPU: <reason>".
+ */
+#include "gpu-test.h"
+
+#include "lumen-nn.h"
+#include "lumen-train.h"
+
+static bool setup(void)
+{
+  if (!gt_need_gpu())
+    return false;
+  lm_cuda_set_allow_tf32(false);
+  return true;
+}
+
+static bool caching_disabled(void)
+{
+  const char *e = getenv("LUMEN_CUDA_NO_CACHING");
+  return e && e[0] == '1';
+}
+
+/* ---- the caching allocator ---- */
+
+static void test_allocator_reuse(void)
+{
+  if (!setup())
+    return;
+  if (caching_disabled()) {
+    gt_skip("the cache is off (LUMEN_CUDA_NO_CACHING=1, as under compute-sanitizer)");
+    return;
+  }
+  lm_cuda_memory_stats s0, s1;
+  lm_tensor *host = lm_full(LM_SHAPE(500, 1000), 0.5f);
+  /* round 0 warms the cache up: the copy, the sum, the mean and its scratch */
+  for (int i = 0; i <= 20; i++) {
+    if (i == 1)
+      gt_assert(lm_cuda_get_memory_stats(0, &s0));
+    lm_scope_begin();
+    lm_tensor *g = lm_to(host, LM_CUDA0);
+    lm_tensor *h = lm_add(g, g);
+    gt_assert(lm_item(lm_mean(h)) == 1.0f);
+    lm_scope_end();
+  }
+  gt_assert(lm_cuda_get_memory_stats(0, &s1));
+  gt_message("20 rounds: %llu allocations, %llu from the cache, %llu cudaMalloc calls",
+             (unsigned long long)(s1.n_allocs - s0.n_allocs),
+             (unsigned long long)(s1.n_cache_hits - s0.n_cache_hits),
+             (unsigned long long)(s1.n_cuda_mallocs - s0.n_cuda_mallocs));
+  if (s1.n_cuda_mallocs != s0.n_cuda_mallocs)
+    gt_fail("allocator: %llu cudaMalloc calls after warm-up (expected none: blocks are reused)",
+            (unsigned long long)(s1.n_cuda_mallocs - s0.n_cuda_mallocs));
+  gt_assert(s1.n_cache_hits - s0.n_cache_hits >= 60);
+  gt_assert(s1.reserved == s0.reserved);
+  gt_assert(s1.allocated == s0.allocated);
+  /* A size in the same class (at most 25% larger) reuses the block too. */
+  lm_scope_begin();
+  lm_tensor *a = lm_to(lm_zeros(LM_SHAPE(510, 1000)), LM_CUDA0);
+  lm_scope_end();
+  (void)a;
+  gt_assert(lm_cuda_get_memory_stats(0, &s1));
+  gt_assert(s1.n_cuda_mallocs == s0.n_cuda_mallocs);
+  /* peak statistics, and empty_cache gives cached blocks back */
+  lm_cuda_reset_peak_memory_stats(0);
+  size_t before = lm_cuda_memory_allocated(0);
+  lm_tensor *zeros = lm_zeros(LM_SHAPE(1024, 1024));
+  lm_tensor *big = lm_to(zeros, LM_CUDA0);
+  lm_tensor_release(zeros);
+  gt_assert(lm_cuda_memory_allocated(0) >= before + 4u * 1024 * 1024);
+  gt_assert(lm_cuda_max_memory_allocated(0) >= before + 4u * 1024 * 1024);
+  lm_tensor_release(big);
+  gt_assert(lm_cuda_memory_allocated(0) == before);
+  lm_cuda_empty_cache();
+  gt_assert(lm_cuda_get_memory_stats(0, &s1));
+  gt_assert(s1.n_cuda_frees > s0.n_cuda_frees);
+  gt_assert(s1.reserved == s1.allocated); /* nothing cached any more */
+  lm_tensor_release(host);
+}
+
+/* ---- model.to() with gradients and optimizer state ---- */
+
+static double train_step(lm_module *model, lm_optimizer *opt, const lm_tensor *x,
+                         const lm_tensor *y)
+{
+  lm_scope_begin();
+  lm_optimizer_zero_grad(opt);
+  lm_tensor *loss = lm_cross_entropy(lm_module_forward(model, x), y);
+  gt_assert(loss != NULL);
+  lm_backward(loss, NULL, false);
+  lm_optimizer_step(opt);
+  double v = lm_item(loss);
+  lm_scope_end();
+  return v;
+}
+
+static void compare_params(const char *what, lm_module *gpu_model, lm_module *cpu_model, double tol)
+{
+  lm_named_tensor *pg = NULL, *pc = NULL;
+  size_t n = lm_module_named_parameters(gpu_model, &pg);
+  gt_assert(lm_module_named_parameters(cpu_model, &pc) == n);
+  for (size_t i = 0; i < n; i++) {
+    int64_t k = lm_numel(pc[i].tensor);
+    float *a = malloc((size_t)k * sizeof(float)), *b = malloc((size_t)k * sizeof(float));
+    lm_tensor_copy_to_host(pg[i].tensor, a);
+    lm_tensor_copy_to_host(pc[i].tensor, b);
+    char name[128];
+    snprintf(name, sizeof name, "%s: parameter %s", what, pc[i].name);
+    gt_check_close(name, a, b, k, tol);
+    free(a);
+    free(b);
+  }
+  free(pg);
+  free(pc);
+}
+
+static void random_batch(int64_t b, int64_t features, int classes, lm_tensor **x, lm_tensor **y)
+{
+  float *xv = gt_random(b * features, 0, 1);
+  int64_t *yv = malloc((size_t)b * sizeof(int64_t));
+  for (int64_t i = 0; i < b; i++)
+    yv[i] = (int64_t)(gt_rand_u32() % (uint32_t)classes);
+  *x = lm_tensor_from_data(xv, LM_SHAPE(b, features));
+  *y = lm_tensor_from_int64(yv, LM_SHAPE(b));
+  free(xv);
+  free(yv);
+}
+
+static void test_module_to(void)
+{
+  if (!setup())
+    return;
+  lm_manual_seed(11);
+  lm_module *mc = lm_model_mlp_ex(20, 16, 5);
+  lm_manual_seed(11);
+  lm_module *mg = lm_model_mlp_ex(20, 16, 5);
+  lm_optimizer *oc = lm_optim_adam(mc, NULL), *og = lm_optim_adam(mg, NULL);
+  lm_tensor *x, *y;
+  random_batch(8, 20, 5, &x, &y);
+  lm_tensor *xg = lm_to(x, LM_CUDA0), *yg = lm_to(y, LM_CUDA0);
+
+  /* step 1 on the CPU for both: optimizer state is created on the CPU */
+  train_step(mc, oc, x, y);
+  train_step(mg, og, x, y);
+  gt_assert(lm_optimizer_state(og, 0, 0)->device.type == LM_DEVICE_CPU);
+
+  /* model.to(cuda): parameters and their .grad move, in place */
+  lm_tensor *w0 = lm_module_parameter(mg, "1.weight");
+  gt_assert(w0->grad != NULL);
+  gt_assert(lm_module_to(mg, LM_CUDA0));
+  gt_assert(lm_module_parameter(mg, "1.weight") == w0); /* same tensor object */
+  gt_assert(w0->device.type == LM_DEVICE_CUDA && w0->grad->device.type == LM_DEVICE_CUDA);
+
+  /* step 2: the GPU model; the optimizer's state follows its parameters */
+  double lc = train_step(mc, oc, x, y), lg = train_step(mg, og, xg, yg);
+  gt_assert(fabs(lc - lg) <= 1e-5 * fabs(lc));
+  for (size_t i = 0; i < lm_optimizer_num_params(og); i++)
+    for (int s = 0; s < 2; s++)
+      gt_assert(lm_optimizer_state(og, i, s)->device.type == LM_DEVICE_CUDA);
+  compare_params("after a CPU step and a GPU step", mg, mc, GT_TOL);
+
+  /* and back: step 3 on the CPU again */
+  gt_assert(lm_module_to(mg, LM_CPU));
+  gt_assert(w0->device.type == LM_DEVICE_CPU);
+  lc = train_step(mc, oc, x, y);
+  lg = train_step(mg, og, x, y);
+  gt_assert(fabs(lc - lg) <= 1e-5 * fabs(lc));
+  gt_assert(lm_optimizer_state(og, 0, 1)->device.type == LM_DEVICE_CPU);
+  compare_params("after moving back to the CPU", mg, mc, GT_TOL);
+
+  lm_tensor_release(x), lm_tensor_release(y), lm_tensor_release(xg), lm_tensor_release(yg);
+  lm_optimizer_free(oc), lm_optimizer_free(og);
+  lm_module_free(mc), lm_module_free(mg);
+}
+
+/* ---- training steps: GPU losses = CPU losses ---- */
+
+static void compare_training(const char *name, lm_module *(*build)(void), int64_t batch,
+                             bool image, int steps)
+{
+  lm_manual_seed(2024);
+  lm_module *mc = build();
+  lm_manual_seed(2024);
+  lm_module *mg = build();
+  gt_assert(lm_module_to(mg, LM_CUDA0));
+  lm_optimizer *oc = lm_optim_adam(mc, NULL), *og = lm_optim_adam(mg, NULL);
+  double worst = 0;
+  for (int s = 0; s < steps; s++) {
+    lm_tensor *x, *y;
+    random_batch(batch, 784, 10, &x, &y);
+    lm_tensor *xi = image ? lm_view(x, LM_SHAPE(batch, 1, 28, 28)) : lm_tensor_retain(x);
+    lm_tensor *xg = lm_to(xi, LM_CUDA0), *yg = lm_to(y, LM_CUDA0);
+    /* Same seed before each step's forward: the CNN's dropout draws the same mask. */
+    lm_manual_seed(5000 + (uint64_t)s);
+    double lc = train_step(mc, oc, xi, y);
+    lm_manual_seed(5000 + (uint64_t)s);
+    double lg = train_step(mg, og, xg, yg);
+    double rel = fabs(lc - lg) / fabs(lc);
+    worst = rel > worst ? rel : worst;
+    gt_message("%s step %d: loss cpu %.7f cuda %.7f (rel. diff %.2g)", name, s, lc, lg, rel);
+    if (!(rel <= 1e-4))
+      gt_fail("%s step %d: GPU loss %.8f differs from CPU loss %.8f (relative %.3g > 1e-4)", name,
+              s, lg, lc, rel);
+    lm_tensor_release(xg), lm_tensor_release(yg), lm_tensor_release(xi);
+    lm_tensor_release(x), lm_tensor_release(y);
+  }
+  gt_message("%s: %d Adam steps, worst relative loss difference %.3g", name, steps, worst);
+  compare_params(name, mg, mc, 1e-3);
+  lm_optimizer_free(oc), lm_optimizer_free(og);
+  lm_module_free(mc), lm_module_free(mg);
+}
+
+static void test_train_mlp(void)
+{
+  if (!setup())
+    return;
+  compare_training("MLP (batch 64)", lm_model_mlp, 64, false, 8);
+}
+
+static void test_train_cnn(void)
+{
+  if (!setup())
+    return;
+  compare_training("CNN (batch 32)", lm_model_cnn, 32, true, 5);
+}
+
+/* ---- flat memory over many steps ---- */
+
+static void test_memory_flat(void)
+{
+  if (!setup())
+    return;
+  if (caching_disabled()) {
+    gt_skip("the cache is off (LUMEN_CUDA_NO_CACHING=1, as under compute-sanitizer)");
+    return;
+  }
+  lm_manual_seed(3);
+  lm_module *m = lm_model_cnn();
+  gt_assert(lm_module_to(m, LM_CUDA0));
+  lm_optimizer *opt = lm_optim_adam(m, NULL);
+  lm_tensor *x, *y;
+  random_batch(32, 784, 10, &x, &y);
+  lm_tensor *xv = lm_view(x, LM_SHAPE(32, 1, 28, 28));
+  lm_tensor *xg = lm_to(xv, LM_CUDA0), *yg = lm_to(y, LM_CUDA0);
+  lm_tensor_release(xv);
+  for (int s = 0; s < 3; s++) /* warm-up: optimizer state, cache filled */
+    train_step(m, opt, xg, yg);
+  lm_cuda_memory_stats s0, s1;
+  lm_cuda_get_memory_stats(0, &s0);
+  for (int s = 0; s < 100; s++)
+    train_step(m, opt, xg, yg);
+  lm_cuda_get_memory_stats(0, &s1);
+  gt_message("CNN step: %.1f MiB in use between steps, %.1f MiB reserved, %llu cudaMalloc "
+             "calls in 100 steps",
+             s1.allocated / 1048576.0, s1.reserved / 1048576.0,
+             (unsigned long long)(s1.n_cuda_mallocs - s0.n_cuda_mallocs));
+  gt_assert(s1.allocated == s0.allocated);
+  gt_assert(s1.reserved == s0.reserved);
+  gt_assert(s1.n_cuda_mallocs == s0.n_cuda_mallocs);
+  lm_tensor_release(x), lm_tensor_release(y), lm_tensor_release(xg), lm_tensor_release(yg);
+  lm_optimizer_free(opt);
+  lm_module_free(m);
+}
+
+int main(int argc, char **argv)
+{
+  gt_poison_gpu_memory();
+  gt_init(&argc, &argv);
+  gt_add("/cuda/train/allocator-reuse", test_allocator_reuse);
+  gt_add("/cuda/train/module-to", test_module_to);
+  gt_add("/cuda/train/mlp-steps", test_train_mlp);
+  gt_add("/cuda/train/cnn-steps", test_train_cnn);
+  gt_add("/cuda/train/memory-flat", test_memory_flat);
+  return gt_run();
+}

@@ -1,0 +1,81 @@
+#!/bin/sh
+# test-install.sh: proves lumen-log is usable from outside the tree.
+# Installs the build into a temporary DESTDIR, then compiles
+# examples/log-scalars.c with plain `cc` and the *installed* lumen-log.pc
+# (pkg-config), runs it and checks the run file with the sqlite3 CLI.
+#   test-install.sh BUILD_DIR SOURCE_DIR
+set -eu
+build=$1
+src=$2
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/lumen-install-test.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+fail() { echo "test-install: FAIL: $*" >&2; exit 1; }
+
+# tools/test.sh builds everything before `meson test`, so installing needs
+# no rebuild.  When only some suites were built (meson test --suite
+# logging), build the rest first; this test is not parallel, so no other
+# test runs meanwhile.
+install() {
+  meson install -C "$build" --no-rebuild --quiet --destdir "$tmp/dest" \
+    >"$tmp/install.log" 2>&1
+}
+if ! install; then
+  echo "test-install: not everything is built; building first" >&2
+  meson compile -C "$build" >"$tmp/compile.log" 2>&1 ||
+    { tail -n 30 "$tmp/compile.log" >&2; fail "meson compile"; }
+  install || { cat "$tmp/install.log" >&2; fail "meson install"; }
+fi
+
+pc=$(find "$tmp/dest" -name lumen-log.pc | head -n 1)
+[ -n "$pc" ] || fail "no lumen-log.pc installed"
+prefix=$(sed -n 's/^prefix=//p' "$pc")
+header=$(find "$tmp/dest" -path '*/include/lumen/lumen-log.h' | head -n 1)
+[ -n "$header" ] || fail "lumen-log.h not installed under include/lumen"
+find "$tmp/dest" -name 'liblumen-log.a' | grep -q . || fail "liblumen-log.a not installed"
+
+# Point pkg-config at the installed .pc, its prefix moved into DESTDIR
+# (what installing to that prefix for real would give; --define-variable
+# would also move the prefix of sqlite3.pc and libpng.pc).
+mkdir "$tmp/pc"
+sed "s|^prefix=.*|prefix=$tmp/dest$prefix|" "$pc" >"$tmp/pc/lumen-log.pc"
+export PKG_CONFIG_PATH="$tmp/pc"
+cflags=$(pkg-config --cflags lumen-log) || fail "pkg-config --cflags"
+libs=$(pkg-config --libs lumen-log) || fail "pkg-config --libs"
+echo "cflags: $cflags"
+echo "libs:   $libs"
+case "$cflags" in *"$tmp/dest"*) ;; *) fail "cflags do not point into the install: $cflags" ;; esac
+
+# A sanitizer build installs an instrumented library; its users must
+# link with the same -fsanitize flags.
+san=$(grep -o '{[^{}]*"name": "b_sanitize"[^{}]*}' \
+        "$build/meson-info/intro-buildoptions.json" 2>/dev/null |
+      sed -n 's/.*"value": "\([^"]*\)".*/\1/p')
+sanflags=""
+if [ -n "$san" ] && [ "$san" != none ]; then
+  sanflags="-fsanitize=$san"
+fi
+
+# Build the example exactly as a user would: only the public header.
+cc -std=gnu11 -Wall -Wextra -Werror $sanflags -o "$tmp/log-scalars" \
+  "$src/examples/log-scalars.c" $cflags $libs -lm || fail "compiling the example"
+# Both include spellings work.
+printf '#include <lumen/lumen-log.h>\nint main(void){lm_writer_options o; lm_writer_options_init(&o); return 0;}\n' >"$tmp/spell.c"
+cc -std=gnu11 $sanflags -o "$tmp/spell" "$tmp/spell.c" $cflags $libs ||
+  fail "#include <lumen/lumen-log.h>"
+
+out=$("$tmp/log-scalars" --logdir "$tmp/runs" --run demo --steps 200) || fail "running the example"
+echo "$out"
+file="$tmp/runs/demo/run.lumen"
+[ -f "$file" ] || fail "no run file at $file"
+echo "$out" | grep -q "wrote $file" || fail "example did not say where the file is"
+
+q() { sqlite3 "file:$file?mode=ro" "$1"; }
+[ "$(q 'PRAGMA integrity_check')" = ok ] || fail "integrity_check"
+[ "$(q 'SELECT count(*) FROM scalars')" = 600 ] || fail "expected 600 scalars, got $(q 'SELECT count(*) FROM scalars')"
+[ "$(q "SELECT count(*) FROM tags WHERE kind = 'scalar'")" = 3 ] || fail "expected 3 scalar tags"
+[ "$(q 'SELECT count(*) FROM histograms')" = 3 ] || fail "expected 3 histograms"
+[ "$(q 'SELECT count(*) FROM images')" = 2 ] || fail "expected 2 images"
+[ "$(q "SELECT value FROM run WHERE key = 'status'")" = finished ] || fail "status not finished"
+[ "$(q "SELECT hex(substr(png, 1, 8)) FROM images LIMIT 1")" = 89504E470D0A1A0A ] || fail "image is not a PNG"
+echo "test-install: ok"

@@ -1,0 +1,780 @@
+/* test-log-records.c: every record kind lumen-log writes, read back from
+ * the run file with the SQLite API (PNGs decoded with libpng), plus run
+ * names and run metadata.  Bad input and concurrency have their own test
+ * programs.
+ */
+#include <math.h>
+#include <png.h>
+#include <unistd.h>
+
+#include "log-test-util.h"
+
+/* ------------------------------------------------------------- scalars */
+
+static void test_scalars_roundtrip(void) {
+  char *dir = tmpdir_new();
+  lm_writer *w = writer_open(dir, "s");
+  double t0 = (double)g_get_real_time() / 1e6;
+  assert_ok(lm_writer_add_scalar(w, "loss", 0, 1.5));
+  assert_ok(lm_writer_add_scalar(w, "loss", 1, NAN));
+  assert_ok(lm_writer_add_scalar(w, "loss", 2, INFINITY));
+  assert_ok(lm_writer_add_scalar(w, "loss", 3, -INFINITY));
+  assert_ok(lm_writer_add_scalar(w, "loss", -5, -0.25)); /* negative step */
+  assert_ok(lm_writer_add_scalar(w, "loss", 3, 7.0));    /* repeated step */
+  assert_ok(lm_writer_add_scalar_at(w, "acc", 10, 0.5, 1234.5));
+  const char *tags[] = {"a", "b", "loss"};
+  const double vals[] = {1.0, 2.0, 3.0};
+  assert_ok(lm_writer_add_scalars(w, 42, 3, tags, vals));
+  assert_ok(lm_writer_flush(w));
+  double t1 = (double)g_get_real_time() / 1e6;
+
+  char *path = g_strdup(lm_writer_file_path(w));
+  sqlite3 *db = db_open_ro(path);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM scalars"), ==, 10);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM tags WHERE kind = 'scalar'"),
+                  ==, 4);
+  /* Rows come back in logging order, with the schema's NaN = NULL. */
+  sqlite3_stmt *st = db_query(
+      db, "SELECT step, value, wall_time FROM scalars JOIN tags ON "
+          "tags.id = scalars.tag_id WHERE tags.name = 'loss' ORDER BY "
+          "scalars.id");
+  const gint64 steps[] = {0, 1, 2, 3, -5, 3, 42};
+  const double want[] = {1.5, NAN, INFINITY, -INFINITY, -0.25, 7.0, 3.0};
+  for (int i = 0; i < 7; i++) {
+    g_assert_cmpint(sqlite3_step(st), ==, SQLITE_ROW);
+    g_assert_cmpint(sqlite3_column_int64(st, 0), ==, steps[i]);
+    if (isnan(want[i]))
+      g_assert_cmpint(sqlite3_column_type(st, 1), ==, SQLITE_NULL);
+    else
+      g_assert_cmpfloat(sqlite3_column_double(st, 1), ==, want[i]);
+    double wt = sqlite3_column_double(st, 2);
+    g_assert_cmpfloat(wt, >=, t0 - 1);
+    g_assert_cmpfloat(wt, <=, t1 + 1);
+  }
+  g_assert_cmpint(sqlite3_step(st), ==, SQLITE_DONE);
+  sqlite3_finalize(st);
+  g_assert_cmpfloat(db_double(db, "SELECT wall_time FROM scalars JOIN tags ON "
+                                  "tags.id = tag_id WHERE name = 'acc'"),
+                    ==, 1234.5);
+  /* One wall time for a batch. */
+  g_assert_cmpint(db_int(db, "SELECT count(DISTINCT wall_time) FROM scalars "
+                             "WHERE step = 42"),
+                  ==, 1);
+  sqlite3_close(db);
+  assert_ok(lm_writer_close(w));
+  g_free(path);
+  tmpdir_free(dir);
+}
+
+/* ----------------------------------------------------------- histograms */
+
+/* The bucket edges SummaryWriter builds for bins='tensorflow'. */
+static int tf_edges(double *e) {
+  double pos[800];
+  int np = 0;
+  for (double v = 1e-12; v < 1e20; v *= 1.1)
+    pos[np++] = v;
+  int n = 0;
+  for (int i = np - 1; i >= 0; i--)
+    e[n++] = -pos[i];
+  e[n++] = 0;
+  for (int i = 0; i < np; i++)
+    e[n++] = pos[i];
+  return n;
+}
+
+/* numpy.histogram by linear search, clamping out-of-range values into the
+ * outer buckets as lumen-log documents. */
+static int ref_bucket(const double *e, int ne, double x) {
+  if (x < e[1])
+    return 0;
+  if (x >= e[ne - 2])
+    return ne - 2;
+  for (int i = 1; i < ne - 2; i++)
+    if (x >= e[i] && x < e[i + 1])
+      return i;
+  g_assert_not_reached();
+}
+
+static void test_histogram_known_answer(void) {
+  /* Computed with numpy.histogram on SummaryWriter's default bins (the
+   * values are float32, as torch tensors would be). */
+  const float v[] = {0.5f, -0.25f, 3.0f, 0.0f, 0.5f, 1e-13f, -2.0f, NAN};
+  double edges[LM_HISTOGRAM_MAX_BUCKETS + 1], counts[LM_HISTOGRAM_MAX_BUCKETS];
+  lm_histogram h;
+  assert_ok(lm_histogram_compute(v, 8, &h, edges, counts));
+  g_assert_cmpfloat(h.count, ==, 7);
+  g_assert_cmpint(h.nan_count, ==, 1);
+  g_assert_cmpfloat(h.min, ==, -2.0);
+  g_assert_cmpfloat(h.max, ==, 3.0);
+  g_assert_cmpfloat_with_epsilon(h.sum, 1.7500000000001, 1e-12);
+  g_assert_cmpfloat_with_epsilon(h.sum_squares, 13.5625, 1e-12);
+  g_assert_cmpuint(h.bucket_count, ==, 602);
+  g_assert_cmpfloat(edges[0], ==, -2.1628190051144287);
+  g_assert_cmpfloat(edges[602], ==, 3.1665833053880363);
+  struct {
+    int i;
+    double n, lo, hi;
+  } nz[] = {{0, 1, -2.1628190051144287, -1.9661990955585713},
+            {22, 1, -0.2656936063469233, -0.24153964213356663},
+            {299, 2, 0.0, 1e-12},
+            {582, 2, 0.47069243095356195, 0.5177616740489182},
+            {601, 1, 2.8787120958073054, 3.1665833053880363}};
+  double total = 0;
+  for (size_t b = 0; b < h.bucket_count; b++)
+    total += counts[b];
+  g_assert_cmpfloat(total, ==, 7);
+  for (size_t k = 0; k < G_N_ELEMENTS(nz); k++) {
+    g_assert_cmpfloat(counts[nz[k].i], ==, nz[k].n);
+    g_assert_cmpfloat(edges[nz[k].i], ==, nz[k].lo);
+    g_assert_cmpfloat(edges[nz[k].i + 1], ==, nz[k].hi);
+  }
+}
+
+static void test_histogram_vs_reference(void) {
+  static double e[1600];
+  int ne = tf_edges(e);
+  g_assert_cmpint(ne, ==, 1549);
+  enum { N = 20000 };
+  float *v = g_new(float, N);
+  GRand *r = g_rand_new_with_seed(7);
+  for (int i = 0; i < N; i++) {
+    switch (i % 5) {
+    case 0: v[i] = (float)g_rand_double_range(r, -1, 1); break;
+    case 1: v[i] = (float)(g_rand_double_range(r, -1, 1) * 1e-8); break;
+    case 2: v[i] = (float)(g_rand_double_range(r, -1, 1) * 1e6); break;
+    case 3: v[i] = (float)e[g_rand_int_range(r, 1, ne - 1)]; break; /* edges */
+    default: v[i] = (float)exp(g_rand_double_range(r, -40, 40)); break;
+    }
+  }
+  v[0] = INFINITY;
+  v[1] = -INFINITY;
+  v[2] = 3e38f; /* beyond the last edge */
+  v[3] = -0.0f;
+  static double ref[1600];
+  memset(ref, 0, sizeof ref);
+  double sum = 0, sq = 0;
+  for (int i = 0; i < N; i++) {
+    ref[ref_bucket(e, ne, v[i])]++;
+    sum += v[i];
+    sq += (double)v[i] * v[i];
+  }
+  double edges[LM_HISTOGRAM_MAX_BUCKETS + 1], counts[LM_HISTOGRAM_MAX_BUCKETS];
+  lm_histogram h;
+  assert_ok(lm_histogram_compute(v, N, &h, edges, counts));
+  int lo = 0, hi = ne - 2;
+  while (!ref[lo])
+    lo++;
+  while (!ref[hi])
+    hi--;
+  g_assert_cmpuint(h.bucket_count, ==, (size_t)(hi - lo + 1));
+  for (int b = lo; b <= hi; b++) {
+    g_assert_cmpfloat(edges[b - lo], ==, e[b]);
+    g_assert_cmpfloat(counts[b - lo], ==, ref[b]);
+  }
+  g_assert_cmpfloat(edges[h.bucket_count], ==, e[hi + 1]);
+  g_assert_cmpfloat(h.min, ==, -INFINITY);
+  g_assert_cmpfloat(h.max, ==, INFINITY);
+  g_assert_true(isnan(h.sum) && isnan(sum)); /* +Inf + -Inf */
+  g_assert_cmpfloat(h.sum_squares, ==, sq);
+  g_rand_free(r);
+  g_free(v);
+}
+
+static const double *blob_f64(sqlite3_stmt *st, int col, int n) {
+  g_assert_cmpint(sqlite3_column_bytes(st, col), ==, n * 8);
+  return sqlite3_column_blob(st, col);
+}
+
+static void test_histogram_stored(void) {
+  char *dir = tmpdir_new();
+  lm_writer *w = writer_open(dir, "h");
+  float v[1000];
+  for (int i = 0; i < 1000; i++)
+    v[i] = (float)sin(i * 0.37) * 3.0f;
+  v[10] = NAN;
+  v[11] = NAN;
+  assert_ok(lm_writer_add_histogram(w, "w", 5, v, 1000));
+  assert_ok(lm_writer_add_histogram(w, "empty", 0, NULL, 0));
+  const float u[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+  assert_ok(lm_writer_add_histogram_uniform(w, "uni", 1, u, 10, 5));
+  const float c[] = {2, 2, 2};
+  assert_ok(lm_writer_add_histogram_uniform(w, "const", 1, c, 3, 4));
+  const double re[] = {-1, 0, 1, 3}, rc[] = {4, 0, 2.5};
+  lm_histogram raw = {.count = 6.5, .min = -1, .max = 2.5, .sum = 1,
+                      .sum_squares = 9, .nan_count = 2, .bucket_count = 3,
+                      .edges = re, .counts = rc};
+  assert_ok(lm_writer_add_histogram_buckets(w, "raw", -3, &raw));
+  double d[4] = {1e-3, -1e5, 2, NAN};
+  assert_ok(lm_writer_add_histogram_f64(w, "f64", 0, d, 4));
+  assert_ok(lm_writer_flush(w));
+
+  double edges[LM_HISTOGRAM_MAX_BUCKETS + 1], counts[LM_HISTOGRAM_MAX_BUCKETS];
+  lm_histogram h;
+  assert_ok(lm_histogram_compute(v, 1000, &h, edges, counts));
+  sqlite3 *db = db_open_ro(lm_writer_file_path(w));
+  sqlite3_stmt *st = db_query(
+      db, "SELECT step, count, min, max, sum, sum_squares, nan_count, "
+          "bucket_count, edges, counts FROM histograms JOIN tags ON "
+          "tags.id = tag_id WHERE name = ?1 AND kind = 'histogram'");
+  sqlite3_bind_text(st, 1, "w", -1, SQLITE_STATIC);
+  g_assert_cmpint(sqlite3_step(st), ==, SQLITE_ROW);
+  g_assert_cmpint(sqlite3_column_int64(st, 0), ==, 5);
+  g_assert_cmpfloat(sqlite3_column_double(st, 1), ==, 998);
+  g_assert_cmpfloat(sqlite3_column_double(st, 2), ==, h.min);
+  g_assert_cmpfloat(sqlite3_column_double(st, 3), ==, h.max);
+  g_assert_cmpfloat(sqlite3_column_double(st, 4), ==, h.sum);
+  g_assert_cmpfloat(sqlite3_column_double(st, 5), ==, h.sum_squares);
+  g_assert_cmpint(sqlite3_column_int(st, 6), ==, 2);
+  int bc = sqlite3_column_int(st, 7);
+  g_assert_cmpint(bc, ==, (int)h.bucket_count);
+  const double *se = blob_f64(st, 8, bc + 1), *sc = blob_f64(st, 9, bc);
+  double total = 0;
+  for (int i = 0; i < bc; i++) {
+    g_assert_cmpfloat(se[i], ==, edges[i]);
+    g_assert_cmpfloat(sc[i], ==, counts[i]);
+    g_assert_cmpfloat(se[i], <, se[i + 1]);
+    total += sc[i];
+  }
+  g_assert_cmpfloat(total, ==, 998);
+  g_assert_cmpfloat(se[bc], ==, edges[bc]);
+
+  /* Empty: count 0, no buckets, empty blobs. */
+  sqlite3_reset(st);
+  sqlite3_bind_text(st, 1, "empty", -1, SQLITE_STATIC);
+  g_assert_cmpint(sqlite3_step(st), ==, SQLITE_ROW);
+  g_assert_cmpfloat(sqlite3_column_double(st, 1), ==, 0);
+  g_assert_cmpint(sqlite3_column_type(st, 2), ==, SQLITE_NULL);
+  g_assert_cmpint(sqlite3_column_int(st, 7), ==, 0);
+  g_assert_cmpint(sqlite3_column_bytes(st, 8), ==, 0);
+
+  /* Uniform: 0..9 in 5 buckets of width 1.8 -> two values each. */
+  sqlite3_reset(st);
+  sqlite3_bind_text(st, 1, "uni", -1, SQLITE_STATIC);
+  g_assert_cmpint(sqlite3_step(st), ==, SQLITE_ROW);
+  g_assert_cmpint(sqlite3_column_int(st, 7), ==, 5);
+  se = blob_f64(st, 8, 6);
+  sc = blob_f64(st, 9, 5);
+  for (int i = 0; i < 5; i++) {
+    g_assert_cmpfloat_with_epsilon(se[i], 1.8 * i, 1e-12);
+    g_assert_cmpfloat(sc[i], ==, 2);
+  }
+  g_assert_cmpfloat(se[5], ==, 9);
+
+  /* Constant input: [v - 0.5, v + 0.5], all values in one bucket. */
+  sqlite3_reset(st);
+  sqlite3_bind_text(st, 1, "const", -1, SQLITE_STATIC);
+  g_assert_cmpint(sqlite3_step(st), ==, SQLITE_ROW);
+  se = blob_f64(st, 8, 5);
+  sc = blob_f64(st, 9, 4);
+  g_assert_cmpfloat(se[0], ==, 1.5);
+  g_assert_cmpfloat(se[4], ==, 2.5);
+  g_assert_cmpfloat(sc[0] + sc[1] + sc[2] + sc[3], ==, 3);
+  g_assert_cmpfloat(sc[2], ==, 3);
+
+  /* Pre-computed buckets are stored as given. */
+  sqlite3_reset(st);
+  sqlite3_bind_text(st, 1, "raw", -1, SQLITE_STATIC);
+  g_assert_cmpint(sqlite3_step(st), ==, SQLITE_ROW);
+  g_assert_cmpint(sqlite3_column_int64(st, 0), ==, -3);
+  g_assert_cmpfloat(sqlite3_column_double(st, 1), ==, 6.5);
+  g_assert_cmpint(sqlite3_column_int(st, 6), ==, 2);
+  se = blob_f64(st, 8, 4);
+  sc = blob_f64(st, 9, 3);
+  g_assert_cmpmem(se, 32, re, 32);
+  g_assert_cmpmem(sc, 24, rc, 24);
+
+  /* float64 input: 3 values, one NaN. */
+  sqlite3_reset(st);
+  sqlite3_bind_text(st, 1, "f64", -1, SQLITE_STATIC);
+  g_assert_cmpint(sqlite3_step(st), ==, SQLITE_ROW);
+  g_assert_cmpfloat(sqlite3_column_double(st, 1), ==, 3);
+  g_assert_cmpfloat(sqlite3_column_double(st, 2), ==, -1e5);
+  g_assert_cmpint(sqlite3_column_int(st, 6), ==, 1);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  assert_ok(lm_writer_close(w));
+  tmpdir_free(dir);
+}
+
+/* --------------------------------------------------------------- images */
+
+/* Decodes a PNG blob with libpng into the format given by `channels`;
+ * also returns the channels the file itself declares. */
+static guint8 *png_decode(const void *data, size_t len, int channels, int *w,
+                          int *h, int *file_channels) {
+  png_image img;
+  memset(&img, 0, sizeof img);
+  img.version = PNG_IMAGE_VERSION;
+  g_assert_true(png_image_begin_read_from_memory(&img, data, len));
+  *file_channels = PNG_IMAGE_SAMPLE_CHANNELS(img.format);
+  img.format = channels == 1   ? PNG_FORMAT_GRAY
+               : channels == 3 ? PNG_FORMAT_RGB
+                               : PNG_FORMAT_RGBA;
+  guint8 *buf = g_malloc(PNG_IMAGE_SIZE(img));
+  g_assert_true(png_image_finish_read(&img, NULL, buf, 0, NULL));
+  *w = (int)img.width;
+  *h = (int)img.height;
+  return buf;
+}
+
+static void test_images(void) {
+  char *dir = tmpdir_new();
+  lm_writer *w = writer_open(dir, "img");
+  GRand *r = g_rand_new_with_seed(3);
+  guint8 *px[5] = {NULL};
+  const int W = 37, H = 23;
+  for (int c = 1; c <= 4; c++) {
+    if (c == 2)
+      continue;
+    px[c] = g_malloc((size_t)W * H * c);
+    for (int i = 0; i < W * H * c; i++)
+      px[c][i] = (guint8)g_rand_int(r);
+    char tag[32];
+    snprintf(tag, sizeof tag, "img%d", c);
+    if (c == 4)
+      assert_ok(lm_writer_add_image_caption(w, tag, 7, px[c], W, H, c,
+                                            "a caption ✓"));
+    else
+      assert_ok(lm_writer_add_image(w, tag, 7, px[c], W, H, c));
+  }
+  assert_ok(lm_writer_flush(w));
+  sqlite3 *db = db_open_ro(lm_writer_file_path(w));
+  sqlite3_stmt *st = db_query(
+      db, "SELECT width, height, channels, png, caption, grid, step FROM "
+          "images JOIN tags ON tags.id = tag_id WHERE name = ?1 AND "
+          "kind = 'image'");
+  for (int c = 1; c <= 4; c++) {
+    if (c == 2)
+      continue;
+    char tag[32];
+    snprintf(tag, sizeof tag, "img%d", c);
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, tag, -1, SQLITE_TRANSIENT);
+    g_assert_cmpint(sqlite3_step(st), ==, SQLITE_ROW);
+    g_assert_cmpint(sqlite3_column_int(st, 0), ==, W);
+    g_assert_cmpint(sqlite3_column_int(st, 1), ==, H);
+    g_assert_cmpint(sqlite3_column_int(st, 2), ==, c);
+    g_assert_cmpint(sqlite3_column_int(st, 6), ==, 7);
+    int dw, dh, fc;
+    guint8 *dec = png_decode(sqlite3_column_blob(st, 3),
+                             (size_t)sqlite3_column_bytes(st, 3), c, &dw, &dh,
+                             &fc);
+    g_assert_cmpint(dw, ==, W);
+    g_assert_cmpint(dh, ==, H);
+    g_assert_cmpint(fc, ==, c);
+    g_assert_cmpmem(dec, (size_t)W * H * c, px[c], (size_t)W * H * c);
+    g_free(dec);
+    if (c == 4)
+      g_assert_cmpstr((const char *)sqlite3_column_text(st, 4), ==,
+                      "a caption ✓");
+    else
+      g_assert_cmpint(sqlite3_column_type(st, 4), ==, SQLITE_NULL);
+    g_assert_cmpint(sqlite3_column_type(st, 5), ==, SQLITE_NULL);
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  assert_ok(lm_writer_close(w));
+  for (int c = 1; c <= 4; c++)
+    g_free(px[c]);
+  g_rand_free(r);
+  tmpdir_free(dir);
+}
+
+static void test_image_grid(void) {
+  char *dir = tmpdir_new();
+  lm_writer *w = writer_open(dir, "grid");
+  /* 5 RGB images of 3x2 (w x h), image k filled with 10 (k + 1) + channel;
+   * nrow 2 and padding 1 give 2 columns and 3 rows. */
+  enum { N = 5, W = 3, H = 2, C = 3 };
+  guint8 px[N * H * W * C];
+  for (int k = 0; k < N; k++)
+    for (int i = 0; i < H * W * C; i++)
+      px[k * H * W * C + i] = (guint8)(10 * (k + 1) + i % C);
+  const char *labels[N] = {"zero", "one \"1\"", "two", "three", "four"};
+  assert_ok(lm_writer_add_images_grid(w, "batch", 3, px, N, W, H, C, 2, 1, 7,
+                                      labels));
+  /* Defaults like make_grid: nrow 8, padding 2. */
+  assert_ok(lm_writer_add_images_grid(w, "defaults", 3, px, N, W, H, C, 0, -1,
+                                      0, NULL));
+  assert_ok(lm_writer_flush(w));
+  sqlite3 *db = db_open_ro(lm_writer_file_path(w));
+  sqlite3_stmt *st = db_query(
+      db, "SELECT width, height, png, grid FROM images JOIN tags ON "
+          "tags.id = tag_id WHERE name = ?1");
+  sqlite3_bind_text(st, 1, "batch", -1, SQLITE_STATIC);
+  g_assert_cmpint(sqlite3_step(st), ==, SQLITE_ROW);
+  const int GW = 2 * (W + 1) + 1, GH = 3 * (H + 1) + 1;
+  g_assert_cmpint(sqlite3_column_int(st, 0), ==, GW);
+  g_assert_cmpint(sqlite3_column_int(st, 1), ==, GH);
+  int dw, dh, fc;
+  guint8 *g = png_decode(sqlite3_column_blob(st, 2),
+                         (size_t)sqlite3_column_bytes(st, 2), C, &dw, &dh, &fc);
+  g_assert_cmpint(dw, ==, GW);
+  g_assert_cmpint(dh, ==, GH);
+  for (int y = 0; y < GH; y++)
+    for (int x = 0; x < GW; x++)
+      for (int c = 0; c < C; c++) {
+        /* Which cell (if any) covers this pixel? */
+        int cx = (x - 1) / (W + 1), ox = (x - 1) % (W + 1);
+        int cy = (y - 1) / (H + 1), oy = (y - 1) % (H + 1);
+        int k = cy * 2 + cx;
+        bool inside = x >= 1 && y >= 1 && ox < W && oy < H && k < N;
+        int want = inside ? 10 * (k + 1) + c : 7;
+        g_assert_cmpint(g[(y * GW + x) * C + c], ==, want);
+      }
+  g_free(g);
+  const char *grid = (const char *)sqlite3_column_text(st, 3);
+  g_assert_cmpstr(grid, ==,
+                  "{\"n\":5,\"nrow\":2,\"rows\":3,\"cell_width\":3,"
+                  "\"cell_height\":2,\"padding\":1,\"labels\":[\"zero\","
+                  "\"one \\\"1\\\"\",\"two\",\"three\",\"four\"]}");
+  sqlite3_reset(st);
+  sqlite3_bind_text(st, 1, "defaults", -1, SQLITE_STATIC);
+  g_assert_cmpint(sqlite3_step(st), ==, SQLITE_ROW);
+  g_assert_cmpint(sqlite3_column_int(st, 0), ==, 5 * (W + 2) + 2);
+  g_assert_cmpint(sqlite3_column_int(st, 1), ==, 1 * (H + 2) + 2);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  assert_ok(lm_writer_close(w));
+  tmpdir_free(dir);
+}
+
+/* ------------------------------------------------------ text, hparams */
+
+static void test_text_and_hparams(void) {
+  char *dir = tmpdir_new();
+  lm_writer *w = writer_open(dir, "t");
+  const char *md = "# Title\n\n*emph* — ünïcödé 日本 🚀\nline 2";
+  assert_ok(lm_writer_add_text(w, "notes", 4, md));
+  assert_ok(lm_writer_add_text(w, "notes", 5, ""));
+  lm_hparam hp[] = {LM_HP_NUMBER("lr", 0.001), LM_HP_STRING("opt", "adam"),
+                    LM_HP_BOOL("bn", true), LM_HP_BOOL("dropout", false),
+                    LM_HP_NUMBER("layers", 3)};
+  const char *metrics[] = {"val/loss", "val/acc"};
+  assert_ok(lm_writer_add_hparams(w, hp, 5, metrics, 2));
+  /* A later value replaces the earlier one; metric tags are a set. */
+  lm_hparam again[] = {LM_HP_NUMBER("lr", 0.01)};
+  assert_ok(lm_writer_add_hparams(w, again, 1, metrics, 1));
+  assert_ok(lm_writer_flush(w));
+  sqlite3 *db = db_open_ro(lm_writer_file_path(w));
+  char *s = db_text(db, "SELECT value FROM texts WHERE step = 4");
+  g_assert_cmpstr(s, ==, md);
+  g_free(s);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM texts JOIN tags ON "
+                             "tags.id = tag_id WHERE name = 'notes' AND "
+                             "kind = 'text'"),
+                  ==, 2);
+  g_assert_cmpfloat(db_double(db, "SELECT value FROM hparams WHERE name = 'lr'"),
+                    ==, 0.01);
+  s = db_text(db, "SELECT type || ':' || value FROM hparams WHERE name = 'opt'");
+  g_assert_cmpstr(s, ==, "string:adam");
+  g_free(s);
+  g_assert_cmpint(db_int(db, "SELECT value FROM hparams WHERE name = 'bn' AND "
+                             "type = 'bool' AND typeof(value) = 'integer'"),
+                  ==, 1);
+  g_assert_cmpint(db_int(db, "SELECT value FROM hparams WHERE name = 'dropout'"),
+                  ==, 0);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM hparams WHERE type = "
+                             "'number' AND typeof(value) = 'real'"),
+                  ==, 2);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM hparam_metrics WHERE tag "
+                             "IN ('val/loss', 'val/acc')"),
+                  ==, 2);
+  sqlite3_close(db);
+  assert_ok(lm_writer_close(w));
+  tmpdir_free(dir);
+}
+
+/* ------------------------------------------------------- graphs, traces */
+
+static void test_graph_and_trace(void) {
+  char *dir = tmpdir_new();
+  lm_writer *w = writer_open(dir, "g");
+  lm_graph *g;
+  assert_ok(lm_graph_new(&g, "train_step"));
+  int64_t s_in[] = {64, 784}, s_w[] = {128, 784}, s_out[] = {64, 128};
+  assert_ok(lm_graph_add_node(g, &(lm_graph_node){.id = 1, .op = "input",
+                                                  .name = "x", .shape = s_in,
+                                                  .ndim = 2,
+                                                  .dtype = "float32",
+                                                  .device = "cpu"}));
+  assert_ok(lm_graph_add_node(g, &(lm_graph_node){.id = 2, .op = "parameter",
+                                                  .name = "fc1.weight",
+                                                  .module = "fc1",
+                                                  .shape = s_w, .ndim = 2}));
+  assert_ok(lm_graph_add_node(
+      g, &(lm_graph_node){.id = 3, .op = "linear", .module = "fc1",
+                          .shape = s_out, .ndim = 2,
+                          .attrs_json = "{\"bias\": false, \"k\": [1, 2.5e-3]}"}));
+  assert_ok(lm_graph_add_node(g, &(lm_graph_node){.id = 4, .op = "sum",
+                                                  .ndim = 0}));
+  assert_ok(lm_graph_add_edge(g, 1, 3, 0));
+  assert_ok(lm_graph_add_edge(g, 2, 3, 1));
+  assert_ok(lm_graph_add_edge(g, 3, 4, 0));
+  g_assert_cmpuint(lm_graph_node_count(g), ==, 4);
+  g_assert_cmpuint(lm_graph_edge_count(g), ==, 3);
+  int64_t gid = 0, gid2 = 0;
+  assert_ok(lm_writer_add_graph(w, 10, g, &gid));
+  assert_ok(lm_writer_add_graph(w, 11, g, &gid2));
+  lm_graph_free(g);
+  g_assert_cmpint(gid, ==, 1);
+  g_assert_cmpint(gid2, ==, 2);
+
+  lm_trace *t;
+  assert_ok(lm_trace_new(&t, gid, 10));
+  const float a[] = {1, 2, 3, 4, NAN, INFINITY, 0};
+  int64_t sh7[] = {7};
+  assert_ok(lm_trace_add_event(t, 3, LM_PHASE_FORWARD, sh7, 1, a, 7));
+  const float one[] = {-2.5f};
+  assert_ok(lm_trace_add_event(t, 4, LM_PHASE_FORWARD, NULL, 0, one, 1));
+  float big[100];
+  for (int i = 0; i < 100; i++)
+    big[i] = (float)i;
+  lm_trace_set_values_cap(t, 50); /* over the cap: statistics only */
+  int64_t sh100[] = {10, 10};
+  assert_ok(lm_trace_add_event(t, 3, LM_PHASE_BACKWARD, sh100, 2, big, 100));
+  g_assert_cmpuint(lm_trace_event_count(t), ==, 3);
+  int64_t tid = 0;
+  assert_ok(lm_writer_add_trace(w, t, &tid));
+  lm_trace_free(t);
+  g_assert_cmpint(tid, ==, 1);
+  assert_ok(lm_trace_new(&t, -1, 12)); /* no graph */
+  assert_ok(lm_writer_add_trace(w, t, &tid));
+  lm_trace_free(t);
+  g_assert_cmpint(tid, ==, 2);
+  assert_ok(lm_writer_flush(w));
+
+  sqlite3 *db = db_open_ro(lm_writer_file_path(w));
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM graphs"), ==, 2);
+  char *s = db_text(db, "SELECT name || '@' || step FROM graphs WHERE id = 1");
+  g_assert_cmpstr(s, ==, "train_step@10");
+  g_free(s);
+  s = db_text(db, "SELECT group_concat(node_id || ':' || op || ':' || "
+                  "ifnull(name, '-') || ':' || module || ':' || "
+                  "ifnull(shape, '-') || ':' || ifnull(dtype, '-') || ':' || "
+                  "ifnull(device, '-'), ' | ') FROM (SELECT * FROM "
+                  "graph_nodes WHERE graph_id = 1 ORDER BY node_id)");
+  g_assert_cmpstr(s, ==,
+                  "1:input:x::[64,784]:float32:cpu | "
+                  "2:parameter:fc1.weight:fc1:[128,784]:-:- | "
+                  "3:linear:-:fc1:[64,128]:-:- | 4:sum:-::[]:-:-");
+  g_free(s);
+  s = db_text(db, "SELECT attrs FROM graph_nodes WHERE graph_id = 1 AND "
+                  "node_id = 3");
+  g_assert_cmpstr(s, ==, "{\"bias\": false, \"k\": [1, 2.5e-3]}");
+  g_free(s);
+  s = db_text(db, "SELECT group_concat(src || '>' || dst || '.' || dst_slot, "
+                  "' ') FROM graph_edges WHERE graph_id = 2");
+  g_assert_cmpstr(s, ==, "1>3.0 2>3.1 3>4.0");
+  g_free(s);
+
+  sqlite3_stmt *st = db_query(
+      db, "SELECT seq, node_id, phase, shape, numel, min, max, mean, std, "
+          "nan_count, inf_count, zero_count, vals FROM trace_events WHERE "
+          "trace_id = 1 ORDER BY seq");
+  g_assert_cmpint(sqlite3_step(st), ==, SQLITE_ROW);
+  g_assert_cmpint(sqlite3_column_int(st, 0), ==, 0);
+  g_assert_cmpint(sqlite3_column_int(st, 1), ==, 3);
+  g_assert_cmpstr((const char *)sqlite3_column_text(st, 2), ==, "forward");
+  g_assert_cmpstr((const char *)sqlite3_column_text(st, 3), ==, "[7]");
+  g_assert_cmpint(sqlite3_column_int(st, 4), ==, 7);
+  /* Finite values 1, 2, 3, 4, 0: mean 2, unbiased std sqrt(10 / 4). */
+  g_assert_cmpfloat(sqlite3_column_double(st, 5), ==, 0);
+  g_assert_cmpfloat(sqlite3_column_double(st, 6), ==, 4);
+  g_assert_cmpfloat(sqlite3_column_double(st, 7), ==, 2);
+  g_assert_cmpfloat_with_epsilon(sqlite3_column_double(st, 8), sqrt(2.5),
+                                 1e-12);
+  g_assert_cmpint(sqlite3_column_int(st, 9), ==, 1);
+  g_assert_cmpint(sqlite3_column_int(st, 10), ==, 1);
+  g_assert_cmpint(sqlite3_column_int(st, 11), ==, 1);
+  g_assert_cmpint(sqlite3_column_bytes(st, 12), ==, 28);
+  g_assert_cmpmem(sqlite3_column_blob(st, 12), 28, a, 28);
+  g_assert_cmpint(sqlite3_step(st), ==, SQLITE_ROW);
+  g_assert_cmpstr((const char *)sqlite3_column_text(st, 3), ==, "[]");
+  g_assert_cmpfloat(sqlite3_column_double(st, 7), ==, -2.5);
+  g_assert_cmpint(sqlite3_column_type(st, 8), ==, SQLITE_NULL); /* n < 2 */
+  g_assert_cmpint(sqlite3_step(st), ==, SQLITE_ROW);
+  g_assert_cmpstr((const char *)sqlite3_column_text(st, 2), ==, "backward");
+  g_assert_cmpint(sqlite3_column_int(st, 4), ==, 100);
+  g_assert_cmpfloat(sqlite3_column_double(st, 7), ==, 49.5);
+  g_assert_cmpint(sqlite3_column_type(st, 12), ==, SQLITE_NULL);
+  g_assert_cmpint(sqlite3_step(st), ==, SQLITE_DONE);
+  sqlite3_finalize(st);
+  g_assert_cmpint(db_int(db, "SELECT graph_id FROM traces WHERE id = 1"), ==, 1);
+  g_assert_cmpint(db_int(db, "SELECT graph_id IS NULL AND step = 12 FROM "
+                             "traces WHERE id = 2"),
+                  ==, 1);
+  sqlite3_close(db);
+  assert_ok(lm_writer_close(w));
+  tmpdir_free(dir);
+}
+
+/* ---------------------------------------------------------- run names */
+
+static void test_default_run_name(void) {
+  char *dir = tmpdir_new();
+  lm_writer_options o;
+  lm_writer_options_init(&o);
+  o.logdir = dir;
+  o.quiet = true;
+  lm_writer *w1, *w2, *w3;
+  assert_ok(lm_writer_open_with(&w1, &o));
+  assert_ok(lm_writer_open_with(&w2, &o));
+  o.comment = "_lr0.1";
+  assert_ok(lm_writer_open_with(&w3, &o));
+  char host[256] = "";
+  gethostname(host, sizeof host - 1);
+  /* Like SummaryWriter: "%b%d_%H-%M-%S_" + hostname (+ comment), English
+   * month; a second run in the same second gets "_2". */
+  char *host_re = g_regex_escape_string(host, -1);
+  char *re = g_strdup_printf("^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|"
+                             "Dec)[0-3][0-9]_[0-2][0-9]-[0-5][0-9]-[0-6][0-9]_"
+                             "%s(_[0-9]+)?$",
+                             host_re);
+  g_free(host_re);
+  g_assert_true(g_regex_match_simple(re, lm_writer_run_name(w1), 0, 0));
+  g_assert_true(g_regex_match_simple(re, lm_writer_run_name(w2), 0, 0));
+  g_assert_cmpstr(lm_writer_run_name(w1), !=, lm_writer_run_name(w2));
+  g_assert_true(g_str_has_suffix(lm_writer_run_name(w3), "_lr0.1"));
+  char *want = g_build_filename(dir, lm_writer_run_name(w1), "run.lumen", NULL);
+  g_assert_cmpstr(lm_writer_file_path(w1), ==, want);
+  g_assert_true(g_file_test(want, G_FILE_TEST_IS_REGULAR));
+  g_free(want);
+  g_free(re);
+  assert_ok(lm_writer_close(w1));
+  assert_ok(lm_writer_close(w2));
+  assert_ok(lm_writer_close(w3));
+  /* NULL logdir means "runs" in the current directory, like SummaryWriter. */
+  char *cwd = g_get_current_dir();
+  g_assert_cmpint(chdir(dir), ==, 0);
+  lm_writer *w;
+  assert_ok(lm_writer_open(&w, NULL, "x"));
+  g_assert_cmpstr(lm_writer_run_dir(w), ==, "runs/x");
+  assert_ok(lm_writer_close(w));
+  g_assert_true(g_file_test("runs/x/run.lumen", G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpint(chdir(cwd), ==, 0);
+  g_free(cwd);
+  tmpdir_free(dir);
+}
+
+static void test_nested_run_name(void) {
+  char *dir = tmpdir_new();
+  lm_writer *w = writer_open(dir, "exp1/lr0.1/");
+  g_assert_cmpstr(lm_writer_run_name(w), ==, "exp1/lr0.1");
+  char *want = g_build_filename(dir, "exp1", "lr0.1", "run.lumen", NULL);
+  g_assert_cmpstr(lm_writer_file_path(w), ==, want);
+  assert_ok(lm_writer_add_scalar(w, "x", 0, 1));
+  assert_ok(lm_writer_close(w));
+  g_assert_true(g_file_test(want, G_FILE_TEST_IS_REGULAR));
+  sqlite3 *db = db_open_ro(want);
+  char *s = db_text(db, "SELECT value FROM meta WHERE key = 'run_name'");
+  g_assert_cmpstr(s, ==, "exp1/lr0.1");
+  g_free(s);
+  sqlite3_close(db);
+  g_free(want);
+  tmpdir_free(dir);
+}
+
+/* ------------------------------------------------------- run metadata */
+
+static void test_run_metadata(void) {
+  char *dir = tmpdir_new();
+  lm_writer_options o;
+  lm_writer_options_init(&o);
+  o.logdir = dir;
+  o.run_name = "meta";
+  o.command_line = "train --lr 0.1";
+  o.quiet = true;
+  lm_writer *w;
+  double t0 = (double)g_get_real_time() / 1e6;
+  assert_ok(lm_writer_open_with(&w, &o));
+  char *path = g_strdup(lm_writer_file_path(w));
+  sqlite3 *db = db_open_ro(path);
+  g_assert_cmpint(db_int(db, "PRAGMA user_version"), ==, LM_RUN_SCHEMA_VERSION);
+  char *s = db_text(db, "PRAGMA journal_mode");
+  g_assert_cmpstr(s, ==, "wal");
+  g_free(s);
+  s = db_text(db, "SELECT value FROM meta WHERE key = 'schema_version'");
+  g_assert_cmpstr(s, ==, "1");
+  g_free(s);
+  s = db_text(db, "SELECT value FROM meta WHERE key = 'producer'");
+  g_assert_cmpstr(s, ==, "lumen-log " LM_LOG_VERSION_STRING);
+  g_free(s);
+  s = db_text(db, "SELECT value FROM run WHERE key = 'command_line'");
+  g_assert_cmpstr(s, ==, "train --lr 0.1");
+  g_free(s);
+  s = db_text(db, "SELECT value FROM run WHERE key = 'status'");
+  g_assert_cmpstr(s, ==, "running");
+  g_free(s);
+  g_assert_cmpint(db_int(db, "SELECT value FROM run WHERE key = 'pid'"), ==,
+                  getpid());
+  char host[256] = "";
+  gethostname(host, sizeof host - 1);
+  s = db_text(db, "SELECT value FROM run WHERE key = 'host'");
+  g_assert_cmpstr(s, ==, host);
+  g_free(s);
+  double start = db_double(db, "SELECT value FROM run WHERE key = 'start_time'");
+  g_assert_cmpfloat(fabs(start - t0), <, 5);
+  double beat0 = db_double(db, "SELECT value FROM run WHERE key = 'heartbeat'");
+  g_usleep(30000);
+  assert_ok(lm_writer_add_scalar(w, "x", 0, 1));
+  assert_ok(lm_writer_flush(w));
+  double beat1 = db_double(db, "SELECT value FROM run WHERE key = 'heartbeat'");
+  g_assert_cmpfloat(beat1, >, beat0); /* refreshed at each commit */
+  g_assert_cmpint(db_int(db, "SELECT value IS NULL FROM run WHERE key = "
+                             "'end_time'"),
+                  ==, 1);
+  assert_ok(lm_writer_set_status(w, LM_RUN_FAILED));
+  lm_writer_stats st;
+  assert_ok(lm_writer_close_stats(w, &st));
+  g_assert_cmpuint(st.records, >=, 2); /* the scalar, the status, ... */
+  g_assert_cmpuint(st.commits, >=, 2);
+  s = db_text(db, "SELECT value FROM run WHERE key = 'status'");
+  g_assert_cmpstr(s, ==, "failed"); /* close keeps a chosen status */
+  g_free(s);
+  g_assert_cmpfloat(db_double(db, "SELECT value FROM run WHERE key = "
+                                  "'end_time'"),
+                    >=, beat1);
+  g_assert_cmpint(db_int(db, "SELECT value FROM run WHERE key = "
+                             "'queue_waits'"),
+                  ==, 0);
+  sqlite3_close(db);
+
+  /* Reopening appends: same tag id, earlier rows kept, status back to
+   * running and then finished by close. */
+  w = writer_open(dir, "meta");
+  assert_ok(lm_writer_add_scalar(w, "x", 1, 2));
+  assert_ok(lm_writer_add_scalar(w, "y", 1, 3));
+  assert_ok(lm_writer_close(w));
+  db = db_open_ro(path);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM tags"), ==, 2);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM scalars WHERE tag_id = "
+                             "(SELECT id FROM tags WHERE name = 'x')"),
+                  ==, 2);
+  s = db_text(db, "SELECT value FROM run WHERE key = 'status'");
+  g_assert_cmpstr(s, ==, "finished");
+  g_free(s);
+  s = db_text(db, "PRAGMA integrity_check");
+  g_assert_cmpstr(s, ==, "ok");
+  g_free(s);
+  sqlite3_close(db);
+  g_free(path);
+  tmpdir_free(dir);
+}
+
+int main(int argc, char **argv) {
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/logging/scalars/roundtrip", test_scalars_roundtrip);
+  g_test_add_func("/logging/histogram/known-answer", test_histogram_known_answer);
+  g_test_add_func("/logging/histogram/vs-reference", test_histogram_vs_reference);
+  g_test_add_func("/logging/histogram/stored", test_histogram_stored);
+  g_test_add_func("/logging/image/roundtrip", test_images);
+  g_test_add_func("/logging/image/grid", test_image_grid);
+  g_test_add_func("/logging/text-hparams", test_text_and_hparams);
+  g_test_add_func("/logging/graph-trace", test_graph_and_trace);
+  g_test_add_func("/logging/run/default-name", test_default_run_name);
+  g_test_add_func("/logging/run/nested-name", test_nested_run_name);
+  g_test_add_func("/logging/run/metadata", test_run_metadata);
+  return g_test_run();
+}

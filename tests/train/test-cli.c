@@ -1,0 +1,370 @@
+/* test-cli.c: the lumen-train command line.
+ *
+ * Parsing (defaults a PyTorch user expects, every option of the issue, bad
+ * values refused with a message naming the option), the progress bar's
+ * text, and the real executable end to end on a small fixture: a run, the
+ * help, bad data, a missing GPU, and Ctrl-C (SIGINT mid-training: exit 0,
+ * checkpoint written, run marked 'stopped', and the run resumes from it).
+ */
+#include <glib.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lm-train-cli.h"
+#include "lm-train-progress.h"
+#include "lumen-train.h"
+#include "train-fixture.h"
+
+static char *tmpdir, *data;
+
+/* Parses a command line given as one string; returns the result and the
+ * text printed to err. */
+static lm_cli_result parse(lm_train_cli *cli, const char *cmdline, char **err_text)
+{
+  gchar **argv = NULL;
+  gint argc = 0;
+  char *full = g_strconcat("lumen-train ", cmdline, NULL);
+  g_assert_true(g_shell_parse_argv(full, &argc, &argv, NULL));
+  g_free(full);
+  lm_train_cli_defaults(cli);
+  char *obuf = NULL, *ebuf = NULL;
+  size_t olen = 0, elen = 0;
+  FILE *out = open_memstream(&obuf, &olen), *err = open_memstream(&ebuf, &elen);
+  lm_cli_result r = lm_train_cli_parse(cli, argc, argv, out, err);
+  fclose(out);
+  fclose(err);
+  if (r == LM_CLI_RUN)
+    lm_train_cli_resolve(cli);
+  if (err_text)
+    *err_text = g_strconcat(ebuf, obuf, NULL);
+  free(obuf);
+  free(ebuf);
+  /* the cli keeps pointers into argv; the tests below use them at once,
+   * so the vector is leaked only until the next parse */
+  static gchar **last;
+  g_strfreev(last);
+  last = argv;
+  return r;
+}
+
+static void test_defaults(void)
+{
+  lm_train_cli c;
+  g_assert_cmpint(parse(&c, "", NULL), ==, LM_CLI_RUN);
+  g_assert_cmpstr(c.model, ==, "mlp");
+  g_assert_cmpstr(c.data_dir, ==, LM_FASHION_MNIST_DIR);
+  g_assert_cmpint(c.epochs, ==, 10);
+  g_assert_cmpint(c.batch_size, ==, 64);
+  g_assert_cmpfloat(c.lr, ==, 1e-3);
+  g_assert_cmpstr(c.optimizer, ==, "adam");
+  g_assert_cmpuint(c.seed, ==, 42);
+  g_assert_cmpstr(c.device, ==, "cpu");
+  g_assert_cmpstr(c.logdir, ==, "runs");
+  g_assert_null(c.run);
+  g_assert_cmpint(c.log_every, ==, 50);
+  g_assert_null(c.resume);
+  g_assert_cmpint(c.lr_step, ==, 7);
+  g_assert_cmpfloat(c.weight_decay, ==, 0);
+  g_assert_cmpint(parse(&c, "--model cnn", NULL), ==, LM_CLI_RUN);
+  g_assert_cmpint(c.epochs, ==, 5);
+  g_assert_cmpint(c.lr_step, ==, 4);
+  g_assert_cmpint(parse(&c, "--optimizer sgd", NULL), ==, LM_CLI_RUN);
+  g_assert_cmpfloat(c.lr, ==, 0.01);
+  g_assert_cmpfloat(c.momentum, ==, 0.9);
+  g_assert_cmpint(parse(&c, "--optimizer adamw", NULL), ==, LM_CLI_RUN);
+  g_assert_cmpfloat(c.weight_decay, ==, 0.01);
+}
+
+static void test_all_options(void)
+{
+  lm_train_cli c;
+  g_assert_cmpint(parse(&c, "--model cnn --data /d --epochs 3 --batch-size 128 --lr 0.05 --optimizer sgd "
+                            "--seed 7 --device cuda --logdir L --run exp1/a --log-every 5 --resume ck.st "
+                            "--hist-every 9 --no-log --val-split 0 --lr-step 0 --momentum 0.5 "
+                            "--weight-decay 1e-4 --limit-train 100 --limit-test 50 --no-progress "
+                            "--no-normalize --stop-after-steps 3", NULL), ==, LM_CLI_RUN);
+  g_assert_cmpstr(c.model, ==, "cnn");
+  g_assert_cmpstr(c.data_dir, ==, "/d");
+  g_assert_cmpint(c.epochs, ==, 3);
+  g_assert_cmpint(c.batch_size, ==, 128);
+  g_assert_cmpfloat(c.lr, ==, 0.05);
+  g_assert_cmpstr(c.optimizer, ==, "sgd");
+  g_assert_cmpuint(c.seed, ==, 7);
+  g_assert_cmpstr(c.device, ==, "cuda");
+  g_assert_cmpstr(c.logdir, ==, "L");
+  g_assert_cmpstr(c.run, ==, "exp1/a");
+  g_assert_cmpint(c.log_every, ==, 5);
+  g_assert_cmpstr(c.resume, ==, "ck.st");
+  g_assert_cmpint(c.hist_every, ==, 9);
+  g_assert_true(c.no_log);
+  g_assert_cmpfloat(c.val_split, ==, 0);
+  g_assert_cmpint(c.lr_step, ==, 0);
+  g_assert_cmpfloat(c.momentum, ==, 0.5);
+  g_assert_cmpfloat(c.weight_decay, ==, 1e-4);
+  g_assert_cmpint(c.limit_train, ==, 100);
+  g_assert_cmpint(c.limit_test, ==, 50);
+  g_assert_true(c.no_progress);
+  g_assert_false(c.normalize);
+  g_assert_cmpint(c.stop_after_steps, ==, 3);
+  g_assert_true(c.set_batch_size && c.set_seed && c.set_model && c.set_optimizer);
+}
+
+static void expect_usage(const char *cmdline, const char *frag)
+{
+  lm_train_cli c;
+  char *err = NULL;
+  g_assert_cmpint(parse(&c, cmdline, &err), ==, LM_CLI_USAGE);
+  g_test_message("%s -> %s", cmdline, err);
+  if (!strstr(err, frag))
+    g_error("'%s': message \"%s\" lacks \"%s\"", cmdline, err, frag);
+  g_free(err);
+}
+
+static void test_bad_usage(void)
+{
+  expect_usage("--epochs 0", "--epochs: expected an integer from 1 to 1000000, found '0'");
+  expect_usage("--epochs 10x", "found '10x'");
+  expect_usage("--batch-size -5", "--batch-size");
+  expect_usage("--model resnet", "--model: expected mlp or cnn, found 'resnet'");
+  expect_usage("--optimizer rmsprop", "--optimizer: expected sgd, adam or adamw, found 'rmsprop'");
+  expect_usage("--device tpu", "--device: expected cpu or cuda, found 'tpu'");
+  expect_usage("--lr 0", "--lr: expected a number > 0, found '0'");
+  expect_usage("--lr nan", "--lr");
+  expect_usage("--val-split 1", "--val-split: expected a fraction >= 0 and < 1, found '1'");
+  expect_usage("--seed -1", "--seed");
+  expect_usage("--log-every 0", "--log-every");
+  expect_usage("--frobnicate", "unknown option '--frobnicate'");
+  expect_usage("--epochs", "--epochs needs a value");
+  expect_usage("train.py", "unexpected argument 'train.py'");
+  expect_usage("--logdir ''", "--logdir: expected a folder");
+
+  lm_train_cli c;
+  char *text = NULL;
+  g_assert_cmpint(parse(&c, "--help", &text), ==, LM_CLI_EXIT_OK);
+  const char *opts[] = { "--model mlp|cnn", "--data DIR", "--epochs", "--batch-size", "--lr", "--optimizer sgd|adam|adamw",
+                         "--seed", "--device cpu|cuda", "--logdir", "--run", "--log-every", "--resume CHECKPOINT",
+                         "[10 for mlp, 5 for cnn]", "[64]", "[runs]", "Ctrl-C" };
+  for (size_t i = 0; i < G_N_ELEMENTS(opts); i++)
+    if (!strstr(text, opts[i]))
+      g_error("--help lacks %s", opts[i]);
+  g_free(text);
+  g_assert_cmpint(parse(&c, "--version", &text), ==, LM_CLI_EXIT_OK);
+  g_assert_true(g_str_has_prefix(text, "lumen-train "));
+  g_free(text);
+}
+
+static void test_progress(void)
+{
+  char buf[320];
+  lm_format_duration(75, buf, sizeof buf);
+  g_assert_cmpstr(buf, ==, "1:15");
+  lm_format_duration(3725, buf, sizeof buf);
+  g_assert_cmpstr(buf, ==, "1:02:05");
+
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  lm_progress p;
+  lm_progress_init(&p, f, 0);
+  lm_progress_begin(&p, 3, 10, 100, 0, 0.0);
+  /* 40 of 100 steps in 8 s: 12 s left */
+  lm_progress_format(&p, 40, 0.3521, 0.873, 5234, 8.0, buf, sizeof buf);
+  g_assert_cmpstr(buf, ==, "Epoch 3/10 [========>           ] 40/100 ETA 0:12 loss 0.3521 acc 87.3% 5234 ex/s");
+  /* not a terminal: one line per 10% of the epoch, not per step */
+  for (int s = 1; s <= 100; s++)
+    lm_progress_update(&p, s, 0.5, 0.5, 100, s * 0.1);
+  lm_progress_end(&p);
+  fclose(f);
+  int lines = 0;
+  for (char *c = text; *c; c++)
+    lines += *c == '\n';
+  g_assert_cmpint(lines, ==, 10);
+  g_assert_null(strchr(text, '\r'));
+  g_assert_nonnull(strstr(text, "100/100 ETA 0:00"));
+  free(text);
+
+  /* a terminal: redrawn in place with \r, throttled */
+  text = NULL;
+  f = open_memstream(&text, &len);
+  lm_progress_init(&p, f, 1);
+  lm_progress_begin(&p, 1, 1, 1000, 0, 0.0);
+  for (int s = 1; s <= 1000; s++)
+    lm_progress_update(&p, s, 0.5, 0.5, 100, s * 0.001); /* 1 s in all */
+  lm_progress_end(&p);
+  fclose(f);
+  int redraws = 0;
+  for (char *c = text; *c; c++)
+    redraws += *c == '\r';
+  g_assert_cmpint(redraws, >=, 5);
+  g_assert_cmpint(redraws, <=, 15);
+  g_assert_null(strchr(text, '\n'));
+  free(text);
+}
+
+/* Runs lumen-train with the given arguments; returns the exit status. */
+static int run_exe(const char *args, char **out, char **err)
+{
+  char *cmd = g_strdup_printf("'%s' %s", LM_TRAIN_EXE, args);
+  int status = -1;
+  GError *gerr = NULL;
+  g_assert_true(g_spawn_command_line_sync(cmd, out, err, &status, &gerr));
+  g_assert_no_error(gerr);
+  g_free(cmd);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void test_exe(void)
+{
+  char *out, *err;
+  char *args = g_strdup_printf("--data '%s' --epochs 2 --logdir '%s' --run cli-run --log-every 2", data, tmpdir);
+  g_assert_cmpint(run_exe(args, &out, &err), ==, 0);
+  g_test_message("%s%s", out, err);
+  g_assert_nonnull(strstr(out, "Epoch 1/2: loss "));
+  g_assert_nonnull(strstr(out, "Epoch 2/2: loss "));
+  g_assert_nonnull(strstr(out, "val loss"));
+  g_assert_nonnull(strstr(out, "ex/s"));
+  g_assert_nonnull(strstr(out, "Test accuracy: "));
+  g_assert_nonnull(strstr(out, "ETA")); /* the progress lines */
+  char *runfile = g_build_filename(tmpdir, "cli-run", "run.lumen", NULL);
+  sqlite3 *db = train_fixture_open_run(runfile);
+  char *status = train_fixture_text(db, "SELECT value FROM run WHERE key = 'status'");
+  g_assert_cmpstr(status, ==, "finished");
+  char *cmdline = train_fixture_text(db, "SELECT value FROM run WHERE key = 'command_line'");
+  g_assert_nonnull(strstr(cmdline, "--run cli-run"));
+  sqlite3_close(db);
+  g_free(status);
+  g_free(cmdline);
+  g_free(runfile);
+  g_free(out);
+  g_free(err);
+  g_free(args);
+
+  /* --no-log: no run file, but the checkpoints still go to the run folder */
+  args = g_strdup_printf("--data '%s' --epochs 1 --logdir '%s' --run quiet-run --no-log --no-progress", data, tmpdir);
+  g_assert_cmpint(run_exe(args, &out, &err), ==, 0);
+  g_assert_nonnull(strstr(out, "(not logged: --no-log)"));
+  g_assert_null(strstr(out, "ETA"));
+  char *f = g_build_filename(tmpdir, "quiet-run", "run.lumen", NULL);
+  g_assert_false(g_file_test(f, G_FILE_TEST_EXISTS));
+  g_free(f);
+  f = g_build_filename(tmpdir, "quiet-run", "checkpoint-epoch-001.safetensors", NULL);
+  g_assert_true(g_file_test(f, G_FILE_TEST_EXISTS));
+  g_free(f);
+  g_free(out);
+  g_free(err);
+  g_free(args);
+
+  g_assert_cmpint(run_exe("--epochs zero", &out, &err), ==, 2);
+  g_assert_nonnull(strstr(err, "--epochs"));
+  g_free(out);
+  g_free(err);
+
+  args = g_strdup_printf("--data /nonexistent-data --logdir '%s'", tmpdir);
+  g_assert_cmpint(run_exe(args, &out, &err), ==, 1);
+  g_assert_nonnull(strstr(err, "/nonexistent-data: no such data directory"));
+  g_free(out);
+  g_free(err);
+  g_free(args);
+
+  if (!lm_cuda_is_available()) {
+    args = g_strdup_printf("--data '%s' --device cuda --logdir '%s'", data, tmpdir);
+    g_assert_cmpint(run_exe(args, &out, &err), ==, 1);
+    g_assert_nonnull(strstr(err, "--device cuda: no CUDA GPU is available"));
+    g_free(out);
+    g_free(err);
+    g_free(args);
+  }
+}
+
+static void test_sigint(void)
+{
+  char *epochs_arg = g_strdup_printf("--data=%s", data);
+  char *logdir_arg = g_strdup_printf("--logdir=%s", tmpdir);
+  char *argv[] = { (char *)LM_TRAIN_EXE, epochs_arg, logdir_arg, "--run=interrupted", "--model=cnn", "--epochs=1000",
+                   "--log-every=1", NULL };
+  GPid pid;
+  int out_fd;
+  GError *gerr = NULL;
+  g_assert_true(g_spawn_async_with_pipes(NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid, NULL,
+                                         &out_fd, NULL, &gerr));
+  g_assert_no_error(gerr);
+  FILE *out = fdopen(out_fd, "r");
+  char line[1024];
+  GString *all = g_string_new(NULL);
+  bool sent = false;
+  while (fgets(line, sizeof line, out)) {
+    g_string_append(all, line);
+    /* interrupt in the middle of the second epoch (a CNN epoch of 29
+     * steps takes long enough for the signal to land inside it) */
+    if (!sent && strstr(line, "Epoch 2/1000 [")) {
+      kill(pid, SIGINT);
+      sent = true;
+    }
+  }
+  fclose(out);
+  int status = 0;
+  g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+  g_spawn_close_pid(pid);
+  g_test_message("%s", all->str);
+  g_assert_true(sent);
+  g_assert_true(WIFEXITED(status));
+  g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+  g_assert_nonnull(strstr(all->str, "Stopped at epoch 2, step "));
+  g_assert_nonnull(strstr(all->str, "Resume with: lumen-train --resume "));
+  g_assert_null(strstr(all->str, "Epoch 3/1000"));
+
+  char *runfile = g_build_filename(tmpdir, "interrupted", "run.lumen", NULL);
+  sqlite3 *db = train_fixture_open_run(runfile);
+  char *st = train_fixture_text(db, "SELECT value FROM run WHERE key = 'status'");
+  g_assert_cmpstr(st, ==, "stopped");
+  g_free(st);
+  int64_t last_step = train_fixture_int(db, "SELECT max(step) FROM scalars s JOIN tags t ON t.id = s.tag_id "
+                                            "WHERE t.name = 'train/loss'");
+  sqlite3_close(db);
+  char *ck = g_strdup_printf("%s/interrupted/checkpoint-step-%06lld.safetensors", tmpdir, (long long)last_step);
+  g_assert_true(g_file_test(ck, G_FILE_TEST_EXISTS));
+
+  /* and it resumes from there, finishing the interrupted epoch */
+  char *args = g_strdup_printf("--data '%s' --logdir '%s' --resume '%s' --epochs 2 --no-progress", data, tmpdir, ck);
+  char *o, *e;
+  g_assert_cmpint(run_exe(args, &o, &e), ==, 0);
+  g_test_message("%s%s", o, e);
+  g_assert_nonnull(strstr(o, "Resuming from "));
+  g_assert_nonnull(strstr(o, "Epoch 2/2: loss "));
+  g_assert_null(strstr(o, "Epoch 1/2: loss "));
+  g_assert_nonnull(strstr(o, "Test accuracy: "));
+  db = train_fixture_open_run(runfile);
+  st = train_fixture_text(db, "SELECT value FROM run WHERE key = 'status'");
+  g_assert_cmpstr(st, ==, "finished");
+  sqlite3_close(db);
+  g_free(st);
+  g_free(o);
+  g_free(e);
+  g_free(args);
+  g_free(ck);
+  g_free(runfile);
+  g_string_free(all, TRUE);
+  g_free(epochs_arg);
+  g_free(logdir_arg);
+}
+
+int main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  tmpdir = g_dir_make_tmp("lumen-test-cli-XXXXXX", NULL);
+  data = train_fixture_make_data(tmpdir, 2000, 200);
+  g_test_add_func("/train/cli/defaults", test_defaults);
+  g_test_add_func("/train/cli/all-options", test_all_options);
+  g_test_add_func("/train/cli/bad-usage", test_bad_usage);
+  g_test_add_func("/train/cli/progress", test_progress);
+  g_test_add_func("/train/cli/exe", test_exe);
+  g_test_add_func("/train/cli/sigint", test_sigint);
+  int rc = g_test_run();
+  train_fixture_rmdir(tmpdir);
+  g_free(data);
+  g_free(tmpdir);
+  return rc;
+}

@@ -1,0 +1,280 @@
+/* test-fit.c: Keras-style fit / evaluate / predict.
+ *
+ * On a small synthetic data set (each class a bar at its own height, plus
+ * noise) the MLP must learn: the loss falls and accuracy beats chance by
+ * far. The history, the callbacks' order and arguments, stopping from a
+ * callback, the validation split and resuming from a train state are
+ * checked; evaluate and predict agree with each other.
+ */
+#include <glib.h>
+#include <math.h>
+#include <string.h>
+
+#include "lumen-train.h"
+
+static lm_dataset *make_bars(int n, uint64_t seed)
+{
+  uint8_t *px = g_malloc((size_t)n * 784);
+  int64_t *lab = g_malloc((size_t)n * sizeof *lab);
+  uint64_t s = seed;
+  for (int i = 0; i < n; i++) {
+    int c = i % 10;
+    lab[i] = c;
+    for (int k = 0; k < 784; k++) {
+      s = s * 6364136223846793005ull + 1442695040888963407ull;
+      int noise = (int)((s >> 33) % 60);
+      int row = k / 28;
+      px[i * 784 + k] = (uint8_t)(noise + (row >= 2 * c + 4 && row < 2 * c + 7 ? 180 : 0));
+    }
+  }
+  lm_dataset *ds = lm_dataset_from_memory(px, lab, n, 1, 28, 28, 10);
+  g_free(px);
+  g_free(lab);
+  return ds;
+}
+
+typedef struct {
+  GString *events;
+  int64_t batches, last_step;
+  int stop_at; /* stop after this many steps (0: never) */
+  lm_train_state last_state;
+} recorder;
+
+static void rec_train_begin(void *ud, const lm_train_state *s)
+{
+  recorder *r = ud;
+  g_string_append_printf(r->events, "B%lld ", (long long)s->epoch);
+}
+
+static void rec_epoch_begin(void *ud, int64_t epoch, int64_t nb)
+{
+  recorder *r = ud;
+  g_string_append_printf(r->events, "e%lld/%lld ", (long long)epoch, (long long)nb);
+}
+
+static bool rec_batch_end(void *ud, const lm_step_info *s)
+{
+  recorder *r = ud;
+  r->batches++;
+  g_assert_cmpint(s->step, ==, r->last_step + 1);
+  r->last_step = s->step;
+  g_assert_nonnull(s->loss_tensor);
+  g_assert_nonnull(s->output);
+  g_assert_cmpint(s->output->shape[0], ==, s->batch_size);
+  g_assert_cmpint(s->output->shape[1], ==, 10);
+  g_assert_cmpfloat(s->loss, ==, lm_item(s->loss_tensor));
+  g_assert_true(s->accuracy >= 0 && s->accuracy <= 1);
+  g_assert_true(s->step_seconds >= 0);
+  r->last_state = *s->state;
+  return !(r->stop_at && s->step >= r->stop_at);
+}
+
+static bool rec_epoch_end(void *ud, const lm_epoch_logs *l, const lm_train_state *s)
+{
+  recorder *r = ud;
+  g_string_append_printf(r->events, "E%lld ", (long long)l->epoch);
+  g_assert_cmpint(s->epoch, ==, l->epoch + 1);
+  g_assert_cmpint(s->batch, ==, 0);
+  return true;
+}
+
+static void rec_train_end(void *ud, const lm_history *h, bool stopped)
+{
+  recorder *r = ud;
+  g_string_append_printf(r->events, "T%s", stopped ? "stopped" : "done");
+}
+
+static void test_fit_learns(void)
+{
+  lm_dataset *ds = make_bars(600, 1);
+  lm_manual_seed(0);
+  lm_module *m = lm_model_mlp();
+  lm_optimizer *opt = lm_optim_adam(m, NULL);
+  recorder r = { .events = g_string_new(NULL) };
+  lm_callbacks cb = { .user_data = &r, .on_train_begin = rec_train_begin, .on_epoch_begin = rec_epoch_begin,
+                      .on_batch_end = rec_batch_end, .on_epoch_end = rec_epoch_end,
+                      .on_train_end = rec_train_end };
+  lm_fit_options fo;
+  lm_fit_options_init(&fo);
+  g_assert_cmpint(fo.batch_size, ==, 32); /* Keras' default */
+  fo.epochs = 3;
+  fo.validation_split = 0.2;
+  fo.callbacks = &cb;
+  lm_history h;
+  bool stopped = true;
+  char *err = NULL;
+  g_assert_true(lm_fit(m, opt, ds, &fo, &h, &stopped, &err));
+  g_assert_null(err);
+  g_assert_false(stopped);
+  /* 480 training examples in batches of 32: 15 per epoch */
+  g_assert_cmpstr(r.events->str, ==, "B0 e0/15 E0 e1/15 E1 e2/15 E2 Tdone");
+  g_assert_cmpint(r.batches, ==, 45);
+  g_assert_cmpint(h.epochs, ==, 3);
+  g_assert_cmpfloat(h.logs[2].loss, <, h.logs[0].loss * 0.5);
+  g_assert_cmpfloat(h.logs[2].accuracy, >, 0.9);
+  g_assert_false(isnan(h.logs[2].val_loss));
+  g_assert_cmpfloat(h.logs[2].val_accuracy, >, 0.9);
+  g_assert_cmpfloat(h.logs[0].lr, ==, 1e-3);
+  g_assert_cmpfloat(h.logs[0].examples_per_sec, >, 0);
+
+  /* evaluate on the held-out part matches the history's val numbers */
+  lm_dataset *tr, *val;
+  lm_dataset_split(ds, 0.2, &tr, &val);
+  double loss, acc;
+  g_assert_true(lm_evaluate(m, val, 64, NULL, &loss, &acc, NULL));
+  g_assert_cmpfloat_with_epsilon(loss, h.logs[2].val_loss, 1e-5);
+  g_assert_cmpfloat_with_epsilon(acc, h.logs[2].val_accuracy, 1e-9);
+  g_assert_true(lm_module_is_training(m)); /* mode restored */
+
+  /* predict: (N, 10) logits whose argmax gives evaluate's accuracy */
+  lm_tensor *p = lm_predict(m, val, 50, NULL, NULL);
+  g_assert_nonnull(p);
+  g_assert_cmpint(p->shape[0], ==, 120);
+  g_assert_cmpint(p->shape[1], ==, 10);
+  int64_t labels[120];
+  for (int i = 0; i < 120; i++)
+    labels[i] = lm_dataset_label(val, i);
+  lm_tensor *y = lm_tensor_from_int64(labels, 1, (int64_t[]){ 120 });
+  g_assert_cmpfloat_with_epsilon((double)lm_count_correct(p, y) / 120.0, acc, 1e-9);
+  lm_tensor_release(y);
+  lm_tensor_release(p);
+
+  lm_history_clear(&h);
+  g_string_free(r.events, TRUE);
+  lm_dataset_release(tr);
+  lm_dataset_release(val);
+  lm_optimizer_free(opt);
+  lm_module_free(m);
+  lm_dataset_release(ds);
+}
+
+/* Stopping at step 20 then resuming from the reported state gives the same
+ * parameters as training straight through. */
+static void test_stop_and_resume(void)
+{
+  lm_dataset *ds = make_bars(320, 2);
+  lm_fit_options fo;
+  lm_fit_options_init(&fo);
+  fo.epochs = 3;
+  fo.seed = 7;
+
+  lm_manual_seed(0);
+  lm_module *a = lm_model_mlp();
+  lm_optimizer *oa = lm_optim_adam(a, NULL);
+  lm_history ha;
+  g_assert_true(lm_fit(a, oa, ds, &fo, &ha, NULL, NULL));
+
+  lm_manual_seed(0);
+  lm_module *b = lm_model_mlp();
+  lm_optimizer *ob = lm_optim_adam(b, NULL);
+  recorder r = { .events = g_string_new(NULL), .stop_at = 13 };
+  lm_callbacks cb = { .user_data = &r, .on_batch_end = rec_batch_end, .on_train_end = rec_train_end };
+  fo.callbacks = &cb;
+  bool stopped = false;
+  lm_history hb;
+  g_assert_true(lm_fit(b, ob, ds, &fo, &hb, &stopped, NULL));
+  g_assert_true(stopped);
+  g_assert_cmpstr(r.events->str, ==, "Tstopped");
+  g_assert_cmpint(hb.epochs, ==, 1); /* epoch 0 done (10 batches), stopped in epoch 1 */
+  g_assert_cmpint(r.last_state.epoch, ==, 1);
+  g_assert_cmpint(r.last_state.batch, ==, 3);
+  g_assert_cmpint(r.last_state.step, ==, 13);
+  lm_history_clear(&hb);
+
+  lm_train_state resume = r.last_state;
+  fo.callbacks = NULL;
+  fo.initial_state = &resume;
+  g_assert_true(lm_fit(b, ob, ds, &fo, &hb, &stopped, NULL));
+  g_assert_false(stopped);
+  g_assert_cmpint(hb.epochs, ==, 2);
+  /* the resumed epoch's mean loss includes the steps before the stop */
+  g_assert_cmpfloat(hb.logs[0].loss, ==, ha.logs[1].loss);
+  g_assert_cmpfloat(hb.logs[1].loss, ==, ha.logs[2].loss);
+  lm_named_tensor *pa, *pb;
+  size_t n = lm_module_named_parameters(a, &pa);
+  lm_module_named_parameters(b, &pb);
+  for (size_t i = 0; i < n; i++)
+    g_assert_cmpmem(lm_data_f32(pa[i].tensor), (size_t)lm_numel(pa[i].tensor) * 4, lm_data_f32(pb[i].tensor),
+                    (size_t)lm_numel(pb[i].tensor) * 4);
+  free(pa);
+  free(pb);
+  lm_history_clear(&ha);
+  lm_history_clear(&hb);
+  g_string_free(r.events, TRUE);
+  lm_optimizer_free(oa);
+  lm_optimizer_free(ob);
+  lm_module_free(a);
+  lm_module_free(b);
+  lm_dataset_release(ds);
+}
+
+static void quiet_handler(const char *message, void *user_data)
+{
+  g_test_message("engine error: %s", message);
+}
+
+static void test_bad_arguments(void)
+{
+  lm_dataset *ds = make_bars(10, 3);
+  lm_module *m = lm_model_mlp();
+  lm_optimizer *opt = lm_optim_sgd(m, 0.1, NULL);
+  char *err = NULL;
+  g_assert_false(lm_fit(NULL, opt, ds, NULL, NULL, NULL, &err));
+  g_assert_nonnull(strstr(err, "required"));
+  g_free(err);
+  err = NULL;
+  lm_fit_options fo;
+  lm_fit_options_init(&fo);
+  fo.validation_split = 1.5;
+  g_assert_false(lm_fit(m, opt, ds, &fo, NULL, NULL, &err));
+  g_assert_nonnull(strstr(err, "validation_split must be in [0, 1), got 1.5"));
+  g_free(err);
+  err = NULL;
+  /* the CNN fed flattened images: the engine's shape error reaches the caller */
+  lm_module *cnn = lm_model_cnn();
+  lm_optimizer *oc = lm_optim_sgd(cnn, 0.1, NULL);
+  lm_fit_options_init(&fo);
+  fo.flatten = true;
+  lm_set_error_handler(quiet_handler, NULL);
+  g_assert_false(lm_fit(cnn, oc, ds, &fo, NULL, NULL, &err));
+  lm_set_error_handler(NULL, NULL);
+  g_assert_nonnull(err);
+  g_test_message("%s", err);
+  g_assert_nonnull(strstr(err, "fit: step 1 failed: "));
+  g_assert_nonnull(strstr(err, "conv2d"));
+  g_free(err);
+  lm_optimizer_free(oc);
+  lm_module_free(cnn);
+  lm_optimizer_free(opt);
+  lm_module_free(m);
+  lm_dataset_release(ds);
+}
+
+static void test_models(void)
+{
+  lm_module *m = lm_model_mlp();
+  g_assert_cmpint(lm_module_num_parameters(m), ==, 784 * 128 + 128 + 128 * 10 + 10);
+  g_assert_nonnull(lm_module_parameter(m, "1.weight"));
+  g_assert_nonnull(lm_module_parameter(m, "3.bias"));
+  lm_module_free(m);
+  m = lm_model_cnn();
+  g_assert_cmpint(lm_module_num_parameters(m), ==,
+                  32 * 9 + 32 + 64 * 32 * 9 + 64 + 3136 * 128 + 128 + 128 * 10 + 10);
+  g_assert_nonnull(lm_module_parameter(m, "0.weight"));
+  g_assert_nonnull(lm_module_parameter(m, "10.bias"));
+  lm_module_free(m);
+  char *err = NULL;
+  g_assert_null(lm_model_by_name("resnet", &err));
+  g_assert_cmpstr(err, ==, "unknown model 'resnet': expected 'mlp' or 'cnn'");
+  g_free(err);
+}
+
+int main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  g_test_add_func("/train/models", test_models);
+  g_test_add_func("/train/fit/learns", test_fit_learns);
+  g_test_add_func("/train/fit/stop-and-resume", test_stop_and_resume);
+  g_test_add_func("/train/fit/bad-arguments", test_bad_arguments);
+  return g_test_run();
+}

@@ -1,0 +1,303 @@
+/* test-screenshot.c: screenshots show the data where the data says.
+ *
+ * What it checks: a window screenshot (GtkSnapshot -> GskRenderer -> PNG)
+ * has the run's line colour at the pixels its points map to, and not in
+ * empty parts of the chart; and `lumen --logdir DIR --screenshot FILE`
+ * (the real binary, LUMEN_BIN) writes a PNG of the requested size with
+ * both runs' colours in it, exits 0, and rejects bad options with exit
+ * status 2 and a message.  Skips when there is no display.
+ */
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+#include <math.h>
+#include <string.h>
+
+#include "lm-palette.h"
+#include "lm-window.h"
+#include "lm-test-run.h"
+
+static gboolean have_display;
+static const char *lumen_bin;   /* --lumen-bin PATH, from meson */
+
+typedef struct
+{
+  int width, height;
+  guchar *pixels;   /* RGBA, from gdk_texture_download (B8G8R8A8 premultiplied) */
+  gsize stride;
+} Image;
+
+static gboolean
+load_image (const char *path, Image *img)
+{
+  g_autoptr (GdkTexture) tex = gdk_texture_new_from_filename (path, NULL);
+
+  if (tex == NULL)
+    return FALSE;
+  img->width = gdk_texture_get_width (tex);
+  img->height = gdk_texture_get_height (tex);
+  img->stride = (gsize) img->width * 4;
+  img->pixels = g_malloc (img->stride * img->height);
+  gdk_texture_download (tex, img->pixels, img->stride);
+  return TRUE;
+}
+
+/* gdk_texture_download gives cairo's layout: B, G, R, A bytes. */
+static gboolean
+pixel_near_color (const Image *img, int x, int y, int radius, const GdkRGBA *c, int tol)
+{
+  int r = (int) (c->red * 255 + 0.5), g = (int) (c->green * 255 + 0.5), b = (int) (c->blue * 255 + 0.5);
+
+  for (int dy = -radius; dy <= radius; dy++)
+    for (int dx = -radius; dx <= radius; dx++)
+      {
+        int px = x + dx, py = y + dy;
+        const guchar *p;
+
+        if (px < 0 || py < 0 || px >= img->width || py >= img->height)
+          continue;
+        p = img->pixels + py * img->stride + px * 4;
+        if (abs (p[2] - r) <= tol && abs (p[1] - g) <= tol && abs (p[0] - b) <= tol)
+          return TRUE;
+      }
+  return FALSE;
+}
+
+static guint
+count_color (const Image *img, const GdkRGBA *c, int tol)
+{
+  guint n = 0;
+
+  for (int y = 0; y < img->height; y++)
+    for (int x = 0; x < img->width; x++)
+      if (pixel_near_color (img, x, y, 0, c, tol))
+        n++;
+  return n;
+}
+
+static void
+rm_rf (const char *path)
+{
+  GDir *d = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (d != NULL)
+    {
+      while ((name = g_dir_read_name (d)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          if (g_file_test (child, G_FILE_TEST_IS_DIR))
+            rm_rf (child);
+          else
+            g_unlink (child);
+        }
+      g_dir_close (d);
+    }
+  g_rmdir (path);
+}
+
+/* "up": a rising line 0..1 over steps 0..99 plus one spike; "flat": 0.2. */
+static char *
+make_logdir (void)
+{
+  char *dir = g_dir_make_tmp ("lumen-shot-XXXXXX", NULL);
+  LmTestRun *up = lm_test_run_create (dir, "up");
+  LmTestRun *flat = lm_test_run_create (dir, "flat");
+
+  lm_test_run_begin (up);
+  lm_test_run_begin (flat);
+  for (int i = 0; i < 100; i++)
+    {
+      lm_test_run_add_scalar (up, "metric", i, 1.7e9 + i, i == 70 ? 1.6 : i / 99.0);
+      lm_test_run_add_scalar (flat, "metric", i, 1.7e9 + i, 0.2);
+    }
+  lm_test_run_set_status (up, "finished");
+  lm_test_run_set_status (flat, "finished");
+  lm_test_run_commit (up);
+  lm_test_run_commit (flat);
+  lm_test_run_close (up);
+  lm_test_run_close (flat);
+  return dir;
+}
+
+static void
+on_saved (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GError **error = user_data;
+
+  if (!lm_window_save_screenshot_finish (LM_WINDOW (source), result, error) && *error == NULL)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "failed without a message");
+  g_object_set_data (source, "shot-done", GINT_TO_POINTER (1));
+}
+
+static void
+save_shot (LmWindow *win, const char *path, GError **error)
+{
+  g_object_set_data (G_OBJECT (win), "shot-done", NULL);
+  lm_window_save_screenshot_async (win, path, on_saved, error);
+  while (g_object_get_data (G_OBJECT (win), "shot-done") == NULL)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static gboolean
+settled (gpointer data)
+{
+  return lm_window_is_settled (data);
+}
+
+static void
+test_window_pixels (void)
+{
+  g_autofree char *logdir = NULL, *png = NULL;
+  g_autoptr (GError) error = NULL;
+  LmWindow *win;
+  LmChart *chart;
+  LmPlot *plot;
+  LmRun *up;
+  GdkRGBA color;
+  Image img = { 0 };
+  gint64 end;
+  const int steps[] = { 5, 30, 50, 70, 95 };
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  logdir = make_logdir ();
+  win = lm_window_new (NULL, logdir);
+  lm_chart_settings_set_smoothing (lm_window_get_settings (win), 0.0);
+  gtk_window_set_default_size (GTK_WINDOW (win), 1000, 700);
+  gtk_window_present (GTK_WINDOW (win));
+  end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (!settled (win) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (settled (win));
+
+  png = g_build_filename (logdir, "shot.png", NULL);
+  save_shot (win, png, &error);
+  g_assert_no_error (error);
+  g_assert_true (load_image (png, &img));
+  g_assert_cmpint (img.width, ==, gtk_widget_get_width (GTK_WIDGET (win)));
+
+  chart = lm_scalar_card_get_chart (lm_card_grid_find_card (lm_window_get_card_grid (win), "metric"));
+  plot = lm_chart_get_plot (chart);
+  up = lm_run_store_find (lm_window_get_store (win), "up");
+  lm_palette_color (lm_run_get_ordinal (up), &color);
+
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      double v = steps[i] == 70 ? 1.6 : steps[i] / 99.0;
+      double px, py;
+      graphene_point_t in, out;
+
+      g_assert_true (lm_plot_data_to_pixel (plot, steps[i], v, &px, &py));
+      in = GRAPHENE_POINT_INIT (px, py);
+      g_assert_true (gtk_widget_compute_point (GTK_WIDGET (chart), GTK_WIDGET (win), &in, &out));
+      if (!pixel_near_color (&img, (int) out.x, (int) out.y, 2, &color, 40))
+        g_error ("no line colour near step %d (%.0f, %.0f)", steps[i], out.x, out.y);
+
+      /* Well above the rising line (and below the spike's top) is empty. */
+      if (steps[i] != 70 && v + 0.5 < 1.5)
+        {
+          g_assert_true (lm_plot_data_to_pixel (plot, steps[i], v + 0.5, &px, &py));
+          in = GRAPHENE_POINT_INIT (px, py);
+          g_assert_true (gtk_widget_compute_point (GTK_WIDGET (chart), GTK_WIDGET (win), &in, &out));
+          g_assert_false (pixel_near_color (&img, (int) out.x, (int) out.y, 1, &color, 40));
+        }
+    }
+  g_free (img.pixels);
+  gtk_window_destroy (GTK_WINDOW (win));
+  rm_rf (logdir);
+}
+
+static void
+test_cli_screenshot (void)
+{
+  const char *bin = lumen_bin;
+  g_autofree char *logdir = NULL, *png = NULL, *out = NULL, *err = NULL;
+  g_autoptr (GError) error = NULL;
+  int status;
+  Image img = { 0 };
+  GdkRGBA c0, c1;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  if (bin == NULL)
+    {
+      g_test_skip ("no lumen binary (--lumen-bin PATH or LUMEN_BIN)");
+      return;
+    }
+  logdir = make_logdir ();
+  png = g_build_filename (logdir, "cli.png", NULL);
+  {
+    const char *argv[] = { bin, "--logdir", logdir, "--screenshot", png,
+                           "--window-size", "900x640", "--smoothing", "0", NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                                 &out, &err, &status, &error));
+  }
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("lumen --screenshot failed: %s", err);
+  g_assert_true (load_image (png, &img));
+  g_assert_cmpint (abs (img.width - 900), <=, 20);
+  g_assert_cmpint (abs (img.height - 640), <=, 20);
+  /* Both runs' colours are drawn (ordinals follow name order: flat, up). */
+  lm_palette_color (0, &c0);
+  lm_palette_color (1, &c1);
+  g_assert_cmpuint (count_color (&img, &c0, 30), >, 100);
+  g_assert_cmpuint (count_color (&img, &c1, 30), >, 100);
+  g_free (img.pixels);
+
+  /* Bad options: exit status 2 and a message naming the problem. */
+  {
+    const char *argv[] = { bin, "--logdir", logdir, "--screenshot", png, "--window-size", "big", NULL };
+    g_autofree char *o2 = NULL, *e2 = NULL;
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                                 &o2, &e2, &status, NULL));
+    g_assert_false (g_spawn_check_wait_status (status, NULL));
+    g_assert_cmpint (WEXITSTATUS (status), ==, 2);
+    g_assert_nonnull (strstr (e2, "--window-size"));
+  }
+  {
+    const char *argv[] = { bin, "--logdir", logdir, "--screenshot", png, "--tag-filter", "(", NULL };
+    g_autofree char *o2 = NULL, *e2 = NULL;
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                                 &o2, &e2, &status, NULL));
+    g_assert_cmpint (WEXITSTATUS (status), ==, 2);
+    g_assert_nonnull (strstr (e2, "--tag-filter"));
+  }
+  rm_rf (logdir);
+}
+
+int
+main (int argc, char **argv)
+{
+  /* Our own option, taken out before GLib's test options are parsed. */
+  for (int i = 1; i + 1 < argc; i++)
+    if (strcmp (argv[i], "--lumen-bin") == 0)
+      {
+        lumen_bin = argv[i + 1];
+        memmove (&argv[i], &argv[i + 2], (argc - i - 1) * sizeof (char *));
+        argc -= 2;
+        break;
+      }
+  if (lumen_bin == NULL)
+    lumen_bin = g_getenv ("LUMEN_BIN");
+  /* Without a GPU (Xvfb) the cairo renderer is the quick one; and GDK
+   * then need not probe OpenGL, whose software driver leaks a little when
+   * it is unloaded (LeakSanitizer would fail the test for it). */
+  g_setenv ("GSK_RENDERER", "cairo", FALSE);
+  g_setenv ("GDK_DEBUG", "gl-disable", FALSE);
+  g_test_init (&argc, &argv, NULL);
+  have_display = gtk_init_check ();
+  g_test_add_func ("/ui/screenshot/window-pixels", test_window_pixels);
+  g_test_add_func ("/ui/screenshot/cli", test_cli_screenshot);
+  return g_test_run ();
+}

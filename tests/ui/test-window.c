@@ -1,0 +1,385 @@
+/* test-window.c: the Lumen window and its widgets under a display (Xvfb).
+ *
+ * What it checks: a window on a log directory with two runs loads and
+ * draws both on a card; the hover tooltip names both runs with the right
+ * step and values; the run filter and the visibility toggle take a run
+ * off the charts; the tag filter hides cards and flags an invalid regex;
+ * zoom/reset, log scale, PNG/CSV export; new points logged while the
+ * window is open reach the chart.  Skips when there is no display.
+ */
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+#include <math.h>
+#include <string.h>
+
+#include "lm-window.h"
+#include "lm-test-run.h"
+
+static gboolean have_display;
+
+#define N_POINTS 200
+
+typedef gboolean (*CondFunc) (gpointer data);
+
+static gboolean
+wait_for (CondFunc cond, gpointer data, guint timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (!cond (data))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  return TRUE;
+}
+
+static gboolean
+settled (gpointer data)
+{
+  return lm_window_is_settled (data);
+}
+
+static void
+rm_rf (const char *path)
+{
+  GDir *d = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (d != NULL)
+    {
+      while ((name = g_dir_read_name (d)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          if (g_file_test (child, G_FILE_TEST_IS_DIR))
+            rm_rf (child);
+          else
+            g_unlink (child);
+        }
+      g_dir_close (d);
+    }
+  g_rmdir (path);
+}
+
+/* alpha: loss = 2 - i/100, beta: loss = 1 + i/100 (steps 0..199). */
+static char *
+make_logdir (void)
+{
+  char *dir = g_dir_make_tmp ("lumen-ui-XXXXXX", NULL);
+
+  for (int r = 0; r < 2; r++)
+    {
+      LmTestRun *run = lm_test_run_create (dir, r == 0 ? "alpha" : "beta");
+
+      lm_test_run_begin (run);
+      for (int i = 0; i < N_POINTS; i++)
+        {
+          lm_test_run_add_scalar (run, "train/loss", i, 1.7e9 + i, r == 0 ? 2 - i / 100.0 : 1 + i / 100.0);
+          lm_test_run_add_scalar (run, "train/acc", i, 1.7e9 + i, 0.5);
+        }
+      lm_test_run_set_status (run, "finished");
+      lm_test_run_commit (run);
+      lm_test_run_close (run);
+    }
+  return dir;
+}
+
+static LmWindow *
+open_window (const char *logdir)
+{
+  LmWindow *win = lm_window_new (NULL, logdir);
+
+  lm_chart_settings_set_smoothing (lm_window_get_settings (win), 0.0);
+  gtk_window_set_default_size (GTK_WINDOW (win), 1200, 800);
+  gtk_window_present (GTK_WINDOW (win));
+  g_assert_true (wait_for (settled, win, 20000));
+  return win;
+}
+
+static LmChart *
+chart_for (LmWindow *win, const char *tag)
+{
+  LmScalarCard *card = lm_card_grid_find_card (lm_window_get_card_grid (win), tag);
+
+  g_assert_nonnull (card);
+  return lm_scalar_card_get_chart (card);
+}
+
+static void
+test_two_runs (void)
+{
+  g_autofree char *logdir = NULL;
+  LmWindow *win;
+  LmChart *chart;
+  LmPlot *plot;
+  double px, py;
+  g_autofree char *text = NULL;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  logdir = make_logdir ();
+  win = open_window (logdir);
+  chart = chart_for (win, "train/loss");
+  plot = lm_chart_get_plot (chart);
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (lm_window_get_store (win))), ==, 2);
+  g_assert_cmpuint (lm_card_grid_get_n_shown (lm_window_get_card_grid (win)), ==, 2);
+  g_assert_cmpuint (lm_plot_get_n_runs (plot), ==, 2);
+  g_assert_true (lm_plot_has_data (plot));
+  g_assert_true (lm_chart_is_up_to_date (chart));
+
+  /* Hover at step 50: the tooltip names both runs with their values. */
+  g_assert_true (lm_plot_data_to_pixel (plot, 50, 1.5, &px, &py));
+  lm_chart_set_hover (chart, px, py);
+  text = lm_chart_dup_hover_text (chart);
+  g_assert_nonnull (text);
+  g_assert_nonnull (strstr (text, "alpha\tstep 50\tvalue 1.5\t"));
+  g_assert_nonnull (strstr (text, "beta\tstep 50\tvalue 1.5\t"));
+  lm_chart_clear_hover (chart);
+  g_assert_null (lm_chart_dup_hover_text (chart));
+
+  /* The window's actions, and the shortcuts window they lead to. */
+  {
+    static const char *const actions[] = { "reload", "focus-tag-filter", "focus-run-filter",
+                                           "reset-zoom", "open", "close", "toggle-sidebar" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
+      g_assert_true (g_action_group_has_action (G_ACTION_GROUP (win), actions[i]));
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.show-help-overlay", NULL));
+    g_assert_true (gtk_widget_get_visible (GTK_WIDGET (gtk_application_window_get_help_overlay (
+                                             GTK_APPLICATION_WINDOW (win)))));
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.focus-tag-filter", NULL));
+  }
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  rm_rf (logdir);
+}
+
+static void
+test_filters (void)
+{
+  g_autofree char *logdir = NULL;
+  g_autoptr (GError) error = NULL;
+  LmWindow *win;
+  LmChart *chart;
+  LmCardGrid *grid;
+  LmRun *beta;
+  GtkWidget *entry;
+  double px;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  logdir = make_logdir ();
+  win = open_window (logdir);
+  chart = chart_for (win, "train/loss");
+  grid = lm_window_get_card_grid (win);
+
+  /* The run filter hides beta from every chart and from the tooltip. */
+  g_assert_true (lm_run_list_set_filter (lm_window_get_run_list (win), "^alp", NULL));
+  g_assert_cmpuint (lm_plot_get_n_runs (lm_chart_get_plot (chart)), ==, 1);
+  g_assert_true (wait_for (settled, win, 5000));
+  lm_plot_data_to_pixel (lm_chart_get_plot (chart), 100, 1, &px, NULL);
+  lm_chart_set_hover (chart, px, 100);
+  {
+    g_autofree char *text = lm_chart_dup_hover_text (chart);
+
+    if (g_test_verbose ())
+      g_printerr ("hover: %s\n", text);
+    g_assert_nonnull (strstr (text, "alpha"));
+    g_assert_null (strstr (text, "beta"));
+  }
+  /* An invalid run regex keeps the last good filter. */
+  g_assert_false (lm_run_list_set_filter (lm_window_get_run_list (win), "al(", &error));
+  g_assert_error (error, G_REGEX_ERROR, G_REGEX_ERROR_UNMATCHED_PARENTHESIS);
+  g_clear_error (&error);
+  g_assert_cmpuint (lm_plot_get_n_runs (lm_chart_get_plot (chart)), ==, 1);
+  g_assert_true (lm_run_list_set_filter (lm_window_get_run_list (win), "", NULL));
+  g_assert_cmpuint (lm_plot_get_n_runs (lm_chart_get_plot (chart)), ==, 2);
+
+  /* The visibility toggle does the same for one run. */
+  beta = lm_run_store_find (lm_window_get_store (win), "beta");
+  lm_run_set_visible (beta, FALSE);
+  g_assert_cmpuint (lm_plot_get_n_runs (lm_chart_get_plot (chart)), ==, 1);
+  lm_run_set_visible (beta, TRUE);
+  g_assert_cmpuint (lm_plot_get_n_runs (lm_chart_get_plot (chart)), ==, 2);
+
+  /* The tag filter hides cards; an invalid regex is flagged in the entry. */
+  g_assert_true (lm_card_grid_set_filter (grid, "acc$", NULL));
+  g_assert_cmpuint (lm_card_grid_get_n_shown (grid), ==, 1);
+  entry = lm_card_grid_get_filter_entry (grid);
+  g_assert_false (lm_card_grid_set_filter (grid, "[", &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  /* Typing "(" after "acc$": invalid, the last good filter stays. */
+  {
+    int pos = -1;
+
+    gtk_editable_insert_text (GTK_EDITABLE (entry), "(", -1, &pos);
+  }
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "acc$(");
+  g_signal_emit_by_name (entry, "search-changed");
+  g_assert_true (gtk_widget_has_css_class (entry, "error"));
+  g_assert_cmpuint (lm_card_grid_get_n_shown (grid), ==, 1);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  g_signal_emit_by_name (entry, "search-changed");
+  g_assert_false (gtk_widget_has_css_class (entry, "error"));
+  g_assert_cmpuint (lm_card_grid_get_n_shown (grid), ==, 2);
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  rm_rf (logdir);
+}
+
+static void
+test_zoom_log_export (void)
+{
+  g_autofree char *logdir = NULL;
+  g_autofree char *png = NULL, *csv = NULL, *contents = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GdkTexture) tex = NULL;
+  LmWindow *win;
+  LmChart *chart;
+  LmPlot *plot;
+  LmRect a;
+  double x0, x1, y0, y1;
+  gchar **lines;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  logdir = make_logdir ();
+  win = open_window (logdir);
+  chart = chart_for (win, "train/loss");
+  plot = lm_chart_get_plot (chart);
+  a = lm_plot_get_area (plot);
+
+  /* Box zoom on the middle half, then reset. */
+  lm_plot_zoom_box (plot, a.x + a.width / 4, a.y + a.height / 4,
+                    a.x + 3 * a.width / 4, a.y + 3 * a.height / 4);
+  g_assert_true (lm_plot_is_zoomed (plot));
+  gtk_widget_queue_draw (GTK_WIDGET (chart));
+  lm_chart_reset_view (chart);
+  g_assert_true (wait_for (settled, win, 5000));
+  lm_plot_get_view (plot, &x0, &x1, &y0, &y1);
+  g_assert_false (lm_plot_is_zoomed (plot));
+  g_assert_cmpfloat (x0, ==, 0);
+  g_assert_cmpfloat (x1, ==, N_POINTS - 1);
+  g_assert_cmpfloat (y0, <=, 0.01 + 1e-9);
+  g_assert_cmpfloat (y1, >=, 2.0);
+
+  /* Log scale: the view stays positive. */
+  lm_chart_set_log_y (chart, TRUE);
+  g_assert_true (wait_for (settled, win, 5000));
+  lm_plot_get_view (plot, NULL, NULL, &y0, &y1);
+  g_assert_cmpfloat (y0, >, 0);
+  lm_chart_set_log_y (chart, FALSE);
+
+  /* Exports. */
+  png = g_build_filename (logdir, "chart.png", NULL);
+  csv = g_build_filename (logdir, "chart.csv", NULL);
+  g_assert_true (lm_chart_export_png (chart, png, &error));
+  g_assert_no_error (error);
+  tex = gdk_texture_new_from_filename (png, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gdk_texture_get_width (tex), >=, 2 * 480);
+  g_assert_true (lm_chart_export_csv (chart, csv, &error));
+  g_assert_true (g_file_get_contents (csv, &contents, NULL, NULL));
+  lines = g_strsplit (contents, "\n", -1);
+  g_assert_cmpstr (lines[0], ==, "run,tag,step,wall_time,value,smoothed");
+  g_assert_cmpuint (g_strv_length (lines), ==, 2 * N_POINTS + 2);   /* header + rows + "" */
+  g_assert_true (g_str_has_prefix (lines[51], "alpha,train/loss,50,1700000050.000,1.5,"));
+  g_strfreev (lines);
+  /* A folder that does not exist: a clear error, no crash. */
+  g_assert_false (lm_chart_export_csv (chart, "/nonexistent/dir/x.csv", &error));
+  g_assert_nonnull (error);
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  rm_rf (logdir);
+}
+
+typedef struct
+{
+  LmWindow *win;
+  gsize want;
+} GrowCond;
+
+static gboolean
+chart_caught_up (gpointer data)
+{
+  GrowCond *g = data;
+  LmRun *run = lm_run_store_find (lm_window_get_store (g->win), "gamma");
+  LmSeries *s = run ? lm_run_get_series (run, "train/loss") : NULL;
+
+  return s && lm_series_get_n (s) == g->want && lm_window_is_settled (g->win);
+}
+
+static void
+test_live_update (void)
+{
+  g_autofree char *logdir = NULL;
+  LmWindow *win;
+  LmTestRun *run;
+  LmPlot *plot;
+  GrowCond g;
+  double x1;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  logdir = make_logdir ();
+  win = open_window (logdir);
+  lm_run_store_set_intervals (lm_window_get_store (win), 50, 200);
+
+  /* A third run starts while the window is open, then keeps logging. */
+  run = lm_test_run_create (logdir, "gamma");
+  lm_test_run_begin (run);
+  for (int i = 0; i < 100; i++)
+    lm_test_run_add_scalar (run, "train/loss", i, 1.7e9 + i, 3.0);
+  lm_test_run_commit (run);
+  g = (GrowCond) { win, 100 };
+  g_assert_true (wait_for (chart_caught_up, &g, 10000));
+  lm_test_run_begin (run);
+  for (int i = 100; i < 400; i++)
+    lm_test_run_add_scalar (run, "train/loss", i, 1.7e9 + i, 3.0);
+  lm_test_run_commit (run);
+  g = (GrowCond) { win, 400 };
+  g_assert_true (wait_for (chart_caught_up, &g, 5000));
+
+  plot = lm_chart_get_plot (chart_for (win, "train/loss"));
+  g_assert_cmpuint (lm_plot_get_n_runs (plot), ==, 3);
+  lm_plot_get_view (plot, NULL, &x1, NULL, NULL);
+  g_assert_cmpfloat (x1, ==, 399);   /* the auto range followed the new points */
+
+  lm_test_run_close (run);
+  gtk_window_destroy (GTK_WINDOW (win));
+  rm_rf (logdir);
+}
+
+int
+main (int argc, char **argv)
+{
+  /* Without a GPU (Xvfb) the cairo renderer is the quick one; and GDK
+   * then need not probe OpenGL, whose software driver leaks a little when
+   * it is unloaded (LeakSanitizer would fail the test for it). */
+  g_setenv ("GSK_RENDERER", "cairo", FALSE);
+  g_setenv ("GDK_DEBUG", "gl-disable", FALSE);
+  g_test_init (&argc, &argv, NULL);
+  have_display = gtk_init_check ();
+  g_test_add_func ("/ui/window/two-runs", test_two_runs);
+  g_test_add_func ("/ui/window/filters", test_filters);
+  g_test_add_func ("/ui/window/zoom-log-export", test_zoom_log_export);
+  g_test_add_func ("/ui/window/live-update", test_live_update);
+  return g_test_run ();
+}

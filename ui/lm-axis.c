@@ -1,0 +1,310 @@
+/* lm-axis.c: ticks and number formats (see lm-axis.h). */
+#include "lm-axis.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Trailing zeros off "1.500" -> "1.5", "2.000" -> "2". */
+static void
+trim_zeros (char *s)
+{
+  char *dot = strchr (s, '.');
+  char *e, *end;
+
+  if (dot == NULL)
+    return;
+  e = strpbrk (s, "eE");
+  end = e ? e : s + strlen (s);
+  while (end > dot + 1 && end[-1] == '0')
+    end--;
+  if (end == dot + 1)
+    end--;
+  if (e)
+    memmove (end, e, strlen (e) + 1);
+  else
+    *end = '\0';
+}
+
+static void
+format_exp (double v, int digits, char *buf, gsize len)
+{
+  char mant[32];
+  int ex = (int) floor (log10 (fabs (v)));
+  double m = v / pow (10, ex);
+
+  if (fabs (m) >= 9.9999999)
+    {
+      m /= 10;
+      ex++;
+    }
+  g_snprintf (mant, sizeof mant, "%.*f", digits, m);
+  trim_zeros (mant);
+  g_snprintf (buf, len, "%se%d", mant, ex);
+}
+
+void
+lm_format_value (double v, char *buf, gsize len)
+{
+  double a = fabs (v);
+
+  if (isnan (v))
+    g_strlcpy (buf, "NaN", len);
+  else if (isinf (v))
+    g_strlcpy (buf, v > 0 ? "+Inf" : "-Inf", len);
+  else if (a != 0 && (a < 1e-4 || a >= 1e7))
+    format_exp (v, 4, buf, len);
+  else
+    {
+      g_snprintf (buf, len, "%.5g", v);
+      if (strpbrk (buf, "eE") == NULL)
+        trim_zeros (buf);
+    }
+}
+
+void
+lm_format_step (gint64 step, char *buf, gsize len)
+{
+  g_snprintf (buf, len, "%" G_GINT64_FORMAT, step);
+}
+
+void
+lm_format_duration (double s, char *buf, gsize len)
+{
+  double a = fabs (s);
+  const char *sign = s < 0 ? "-" : "";
+
+  if (a < 60)
+    g_snprintf (buf, len, "%s%.3g s", sign, a);
+  else if (a < 3600)
+    g_snprintf (buf, len, "%s%dm %02ds", sign, (int) (a / 60), (int) fmod (a, 60));
+  else if (a < 86400)
+    g_snprintf (buf, len, "%s%dh %02dm", sign, (int) (a / 3600), (int) fmod (a / 60, 60));
+  else
+    g_snprintf (buf, len, "%s%dd %02dh", sign, (int) (a / 86400), (int) fmod (a / 3600, 24));
+}
+
+void
+lm_format_wall (double t, char *buf, gsize len)
+{
+  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_local ((gint64) floor (t));
+  g_autofree char *s = dt ? g_date_time_format (dt, "%Y-%m-%d %H:%M:%S") : NULL;
+
+  g_strlcpy (buf, s ? s : "?", len);
+}
+
+/* ------------------------------------------------------------------ ticks */
+
+static double
+nice_step (double span, guint target)
+{
+  double raw = span / MAX (target, 1u);
+  double mag = pow (10, floor (log10 (raw)));
+  double norm = raw / mag;
+
+  if (norm < 1.5)
+    return mag;
+  if (norm < 3)
+    return 2 * mag;
+  if (norm < 7)
+    return 5 * mag;
+  return 10 * mag;
+}
+
+static void
+label_value (double v, double step, char *buf, gsize len)
+{
+  double a = fabs (v);
+
+  if (fabs (v) < step * 1e-9)
+    v = 0, a = 0;
+  if (a != 0 && (a < 1e-3 || a >= 1e6 || step < 1e-4))
+    {
+      int digits = (int) MAX (0, floor (log10 (a)) - floor (log10 (step)));
+
+      format_exp (v, MIN (digits, 6), buf, len);
+    }
+  else
+    {
+      int decimals = (int) MAX (0, -floor (log10 (step) + 1e-9));
+
+      g_snprintf (buf, len, "%.*f", decimals, v);
+    }
+}
+
+static void
+label_step (double v, double step, char *buf, gsize len)
+{
+  static const struct { double scale; const char *suffix; } si[] = {
+    { 1e12, "T" }, { 1e9, "G" }, { 1e6, "M" }, { 1e3, "k" },
+  };
+  double a = fabs (v);
+
+  for (guint i = 0; i < G_N_ELEMENTS (si); i++)
+    if (a >= si[i].scale)
+      {
+        g_snprintf (buf, len, "%.3f", v / si[i].scale);
+        trim_zeros (buf);
+        g_strlcat (buf, si[i].suffix, len);
+        return;
+      }
+  label_value (v, MAX (step, 1.0), buf, len);
+}
+
+/* Intervals a clock reader likes, in seconds. */
+static const double time_steps[] = {
+  0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5,
+  1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800,
+  3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800,
+  1209600, 2592000, 7776000, 15552000, 31536000,
+};
+
+static double
+time_step (double span, guint target)
+{
+  double raw = span / MAX (target, 1u);
+
+  for (guint i = 0; i < G_N_ELEMENTS (time_steps); i++)
+    if (time_steps[i] >= raw)
+      return time_steps[i];
+  return nice_step (span, target);
+}
+
+static void
+label_relative (double v, double step, char *buf, gsize len)
+{
+  double a = fabs (v);
+  const char *sign = v < 0 ? "-" : "";
+
+  if (step < 60 && a < 120)
+    {
+      g_snprintf (buf, len, "%s%.3f", sign, a);
+      trim_zeros (buf);
+      g_strlcat (buf, "s", len);
+    }
+  else if (step < 3600 && a < 7200)
+    {
+      g_snprintf (buf, len, "%s%.2f", sign, a / 60);
+      trim_zeros (buf);
+      g_strlcat (buf, "m", len);
+    }
+  else if (step < 86400 && a < 172800)
+    {
+      g_snprintf (buf, len, "%s%.2f", sign, a / 3600);
+      trim_zeros (buf);
+      g_strlcat (buf, "h", len);
+    }
+  else
+    {
+      g_snprintf (buf, len, "%s%.2f", sign, a / 86400);
+      trim_zeros (buf);
+      g_strlcat (buf, "d", len);
+    }
+}
+
+static void
+label_wall (double v, double step, char *buf, gsize len)
+{
+  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_local ((gint64) floor (v));
+  g_autofree char *s = NULL;
+  const char *fmt = step < 60 ? "%H:%M:%S" : step < 86400 ? "%H:%M" : "%b %d";
+
+  if (dt == NULL)
+    {
+      g_strlcpy (buf, "?", len);
+      return;
+    }
+  s = g_date_time_format (dt, fmt);
+  g_strlcpy (buf, s, len);
+}
+
+static guint
+ticks_log (double lo, double hi, guint target, LmTick *ticks)
+{
+  int e0 = (int) floor (log10 (lo)), e1 = (int) ceil (log10 (hi));
+  int decades = MAX (1, e1 - e0);
+  int every = MAX (1, (decades + (int) target - 1) / (int) MAX (target, 1u));
+  static const double subs[] = { 1, 2, 5 };
+  guint n = 0;
+
+  for (int e = e0; e <= e1 && n < LM_AXIS_MAX_TICKS; e++)
+    for (guint k = 0; k < G_N_ELEMENTS (subs) && n < LM_AXIS_MAX_TICKS; k++)
+      {
+        double v = subs[k] * pow (10, e);
+
+        /* 2x and 5x ticks only when there are few decades. */
+        if (k > 0 && decades > 3)
+          continue;
+        if (k == 0 && (e - e0) % every != 0)
+          continue;
+        if (v < lo * (1 - 1e-9) || v > hi * (1 + 1e-9))
+          continue;
+        ticks[n].value = v;
+        if (e >= -3 && e < 5)
+          g_snprintf (ticks[n].label, sizeof ticks[n].label, "%g", v);
+        else if (k == 0)
+          g_snprintf (ticks[n].label, sizeof ticks[n].label, "1e%d", e);
+        else
+          g_snprintf (ticks[n].label, sizeof ticks[n].label, "%de%d", (int) subs[k], e);
+        n++;
+      }
+  return n;
+}
+
+guint
+lm_axis_ticks (LmAxisKind kind,
+               gboolean   log_scale,
+               double     lo,
+               double     hi,
+               guint      target,
+               LmTick    *ticks)
+{
+  double step, first;
+  guint n = 0;
+
+  if (!(hi > lo) || !isfinite (lo) || !isfinite (hi))
+    return 0;
+  if (log_scale && lo > 0)
+    return ticks_log (lo, hi, target, ticks);
+
+  if (kind == LM_AXIS_RELATIVE || kind == LM_AXIS_WALL)
+    step = time_step (hi - lo, target);
+  else
+    step = nice_step (hi - lo, target);
+  if (kind == LM_AXIS_STEP && step < 1)
+    step = 1;
+
+  if (kind == LM_AXIS_WALL && step >= 3600)
+    {
+      /* Align hours and days to local midnight, not to the epoch. */
+      g_autoptr (GDateTime) dt = g_date_time_new_from_unix_local ((gint64) floor (lo));
+      double offset = dt ? (double) g_date_time_get_utc_offset (dt) / G_USEC_PER_SEC : 0;
+
+      first = ceil ((lo + offset) / step) * step - offset;
+    }
+  else
+    first = ceil (lo / step) * step;
+
+  for (double v = first; v <= hi + step * 1e-9 && n < LM_AXIS_MAX_TICKS; v = first + n * step)
+    {
+      ticks[n].value = v;
+      switch (kind)
+        {
+        case LM_AXIS_STEP:
+          label_step (v, step, ticks[n].label, sizeof ticks[n].label);
+          break;
+        case LM_AXIS_RELATIVE:
+          label_relative (v, step, ticks[n].label, sizeof ticks[n].label);
+          break;
+        case LM_AXIS_WALL:
+          label_wall (v, step, ticks[n].label, sizeof ticks[n].label);
+          break;
+        case LM_AXIS_VALUE:
+        default:
+          label_value (v, step, ticks[n].label, sizeof ticks[n].label);
+          break;
+        }
+      n++;
+    }
+  return n;
+}

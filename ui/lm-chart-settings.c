@@ -1,0 +1,163 @@
+/* lm-chart-settings.c: shared chart settings (see lm-chart-settings.h). */
+#include "lm-chart-settings.h"
+
+#include <string.h>
+
+struct _LmChartSettings
+{
+  GObject parent_instance;
+  double smoothing;
+  LmXAxis x_axis;
+  gboolean ignore_outliers;
+};
+
+enum {
+  PROP_0,
+  PROP_SMOOTHING,
+  PROP_X_AXIS,
+  PROP_IGNORE_OUTLIERS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (LmChartSettings, lm_chart_settings, G_TYPE_OBJECT)
+
+static void
+lm_chart_settings_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  LmChartSettings *self = LM_CHART_SETTINGS (object);
+
+  switch (prop_id)
+    {
+    case PROP_SMOOTHING:
+      g_value_set_double (value, self->smoothing);
+      break;
+    case PROP_X_AXIS:
+      g_value_set_int (value, self->x_axis);
+      break;
+    case PROP_IGNORE_OUTLIERS:
+      g_value_set_boolean (value, self->ignore_outliers);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lm_chart_settings_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  LmChartSettings *self = LM_CHART_SETTINGS (object);
+
+  switch (prop_id)
+    {
+    case PROP_SMOOTHING:
+      lm_chart_settings_set_smoothing (self, g_value_get_double (value));
+      break;
+    case PROP_X_AXIS:
+      lm_chart_settings_set_x_axis (self, g_value_get_int (value));
+      break;
+    case PROP_IGNORE_OUTLIERS:
+      lm_chart_settings_set_ignore_outliers (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lm_chart_settings_class_init (LmChartSettingsClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+
+  object_class->get_property = lm_chart_settings_get_property;
+  object_class->set_property = lm_chart_settings_set_property;
+  properties[PROP_SMOOTHING] =
+    g_param_spec_double ("smoothing", NULL, NULL, 0.0, 0.999, LM_DEFAULT_SMOOTHING, rw);
+  properties[PROP_X_AXIS] =
+    g_param_spec_int ("x-axis", NULL, NULL, LM_X_STEP, LM_X_WALL, LM_X_STEP, rw);
+  properties[PROP_IGNORE_OUTLIERS] =
+    g_param_spec_boolean ("ignore-outliers", NULL, NULL, FALSE, rw);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+lm_chart_settings_init (LmChartSettings *self)
+{
+  self->smoothing = LM_DEFAULT_SMOOTHING;
+  self->x_axis = LM_X_STEP;
+}
+
+LmChartSettings *
+lm_chart_settings_new (void)
+{
+  return g_object_new (LM_TYPE_CHART_SETTINGS, NULL);
+}
+
+double
+lm_chart_settings_get_smoothing (LmChartSettings *self)
+{
+  g_return_val_if_fail (LM_IS_CHART_SETTINGS (self), 0);
+  return self->smoothing;
+}
+
+void
+lm_chart_settings_set_smoothing (LmChartSettings *self, double weight)
+{
+  g_return_if_fail (LM_IS_CHART_SETTINGS (self));
+  weight = CLAMP (weight, 0.0, 0.999);
+  if (self->smoothing == weight)
+    return;
+  self->smoothing = weight;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SMOOTHING]);
+}
+
+LmXAxis
+lm_chart_settings_get_x_axis (LmChartSettings *self)
+{
+  g_return_val_if_fail (LM_IS_CHART_SETTINGS (self), LM_X_STEP);
+  return self->x_axis;
+}
+
+void
+lm_chart_settings_set_x_axis (LmChartSettings *self, LmXAxis axis)
+{
+  g_return_if_fail (LM_IS_CHART_SETTINGS (self));
+  if (self->x_axis == axis)
+    return;
+  self->x_axis = axis;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_X_AXIS]);
+}
+
+gboolean
+lm_chart_settings_get_ignore_outliers (LmChartSettings *self)
+{
+  g_return_val_if_fail (LM_IS_CHART_SETTINGS (self), FALSE);
+  return self->ignore_outliers;
+}
+
+void
+lm_chart_settings_set_ignore_outliers (LmChartSettings *self, gboolean ignore)
+{
+  g_return_if_fail (LM_IS_CHART_SETTINGS (self));
+  ignore = !!ignore;
+  if (self->ignore_outliers == ignore)
+    return;
+  self->ignore_outliers = ignore;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IGNORE_OUTLIERS]);
+}
+
+gboolean
+lm_x_axis_from_string (const char *name, LmXAxis *axis)
+{
+  if (g_strcmp0 (name, "step") == 0)
+    *axis = LM_X_STEP;
+  else if (g_strcmp0 (name, "relative") == 0)
+    *axis = LM_X_RELATIVE;
+  else if (g_strcmp0 (name, "wall") == 0)
+    *axis = LM_X_WALL;
+  else
+    return FALSE;
+  return TRUE;
+}

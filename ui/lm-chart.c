@@ -1,0 +1,560 @@
+/* lm-chart.c: the chart widget (see lm-chart.h). */
+#include "lm-chart.h"
+
+#include <math.h>
+
+typedef enum {
+  DRAG_NONE,
+  DRAG_ZOOM,
+  DRAG_PAN,
+} DragMode;
+
+struct _LmChart
+{
+  GtkWidget parent_instance;
+
+  char *tag;
+  LmPlot *plot;
+  LmRunSelection *selection;
+  LmChartSettings *settings;
+  GtkWidget *viewport;        /* weak */
+
+  GdkTexture *texture;
+  int tex_w, tex_h, tex_scale;
+  gboolean dirty;
+  gboolean skipped;           /* last snapshot was off screen */
+  gboolean seen;              /* snapshotted since the last change */
+  gboolean drew_data;         /* some render so far had data in view */
+  gint64 last_render_us;
+  guint throttle_id;
+
+  gboolean hovering;
+  double hx, hy;
+  DragMode drag;
+  double drag_x, drag_y, drag_ox, drag_oy;
+};
+
+G_DEFINE_FINAL_TYPE (LmChart, lm_chart, GTK_TYPE_WIDGET)
+
+static void
+invalidate (LmChart *self)
+{
+  self->dirty = TRUE;
+  self->seen = FALSE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* While a log directory is loading, data arrives in a stream of batches:
+ * redraw for them at most every LM_CHART_LOADING_REDRAW_MS so the main
+ * thread leaves the cores to the readers.  Everything the user does
+ * redraws at once, and so does the end of loading. */
+#define LM_CHART_LOADING_REDRAW_MS 150
+
+static gboolean
+on_throttle (gpointer user_data)
+{
+  LmChart *self = user_data;
+
+  self->throttle_id = 0;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+invalidate_data (LmChart *self)
+{
+  LmRunStore *store = lm_run_selection_get_store (self->selection);
+  gint64 since_ms = (g_get_monotonic_time () - self->last_render_us) / 1000;
+
+  self->dirty = TRUE;
+  self->seen = FALSE;
+  if (!lm_run_store_get_loading (store) || since_ms >= LM_CHART_LOADING_REDRAW_MS)
+    {
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+      return;
+    }
+  if (self->throttle_id == 0)
+    self->throttle_id = g_timeout_add ((guint) (LM_CHART_LOADING_REDRAW_MS - since_ms), on_throttle, self);
+}
+
+static void
+on_loading_changed (LmRunStore *store, GParamSpec *pspec, LmChart *self)
+{
+  if (!lm_run_store_get_loading (store))
+    {
+      g_clear_handle_id (&self->throttle_id, g_source_remove);
+      if (self->dirty)
+        gtk_widget_queue_draw (GTK_WIDGET (self));
+    }
+}
+
+static void
+sync_runs (LmChart *self)
+{
+  lm_plot_set_runs (self->plot, lm_run_selection_get_shown (self->selection));
+}
+
+static void
+on_selection_changed (LmRunSelection *selection, LmChart *self)
+{
+  sync_runs (self);
+  invalidate (self);
+}
+
+static void
+on_run_data_changed (LmRunSelection *selection, LmRun *run, LmChart *self)
+{
+  GPtrArray *shown = lm_run_selection_get_shown (self->selection);
+
+  /* Only runs drawn here, and only if they have this tag. */
+  if (lm_run_get_series (run, self->tag) == NULL && !lm_plot_has_data (self->plot))
+    return;
+  for (guint i = 0; i < shown->len; i++)
+    if (g_ptr_array_index (shown, i) == run)
+      {
+        invalidate_data (self);
+        return;
+      }
+}
+
+static void
+sync_settings (LmChart *self)
+{
+  lm_plot_set_smoothing (self->plot, lm_chart_settings_get_smoothing (self->settings));
+  lm_plot_set_x_axis (self->plot, lm_chart_settings_get_x_axis (self->settings));
+  lm_plot_set_ignore_outliers (self->plot, lm_chart_settings_get_ignore_outliers (self->settings));
+}
+
+static void
+on_settings_changed (LmChartSettings *settings, GParamSpec *pspec, LmChart *self)
+{
+  sync_settings (self);
+  invalidate (self);
+}
+
+/* ------------------------------------------------------------ drawing */
+
+static gboolean
+on_screen (LmChart *self)
+{
+  graphene_rect_t b;
+  int vw, vh;
+
+  if (self->viewport == NULL || !gtk_widget_get_mapped (self->viewport))
+    return TRUE;
+  if (!gtk_widget_compute_bounds (GTK_WIDGET (self), self->viewport, &b))
+    return TRUE;
+  vw = gtk_widget_get_width (self->viewport);
+  vh = gtk_widget_get_height (self->viewport);
+  return b.origin.y < vh && b.origin.y + b.size.height > 0
+         && b.origin.x < vw && b.origin.x + b.size.width > 0;
+}
+
+static void
+render_texture (LmChart *self, int width, int height, int scale)
+{
+  cairo_surface_t *img = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width * scale, height * scale);
+  GBytes *bytes;
+
+  lm_plot_render (self->plot, img, width, height, scale);
+  self->drew_data |= lm_plot_has_data (self->plot);
+  self->last_render_us = g_get_monotonic_time ();
+  bytes = g_bytes_new (cairo_image_surface_get_data (img),
+                       (gsize) cairo_image_surface_get_stride (img) * height * scale);
+  g_clear_object (&self->texture);
+  self->texture = gdk_memory_texture_new (width * scale, height * scale, GDK_MEMORY_DEFAULT,
+                                          bytes, cairo_image_surface_get_stride (img));
+  g_bytes_unref (bytes);
+  cairo_surface_destroy (img);
+  self->tex_w = width, self->tex_h = height, self->tex_scale = scale;
+  self->dirty = FALSE;
+}
+
+static void
+draw_overlay (LmChart *self, cairo_t *cr, int width, int height)
+{
+  if (self->drag == DRAG_ZOOM)
+    {
+      LmRect a = lm_plot_get_area (self->plot);
+      double x0 = MIN (self->drag_x, self->drag_x + self->drag_ox);
+      double x1 = MAX (self->drag_x, self->drag_x + self->drag_ox);
+      double y0 = MIN (self->drag_y, self->drag_y + self->drag_oy);
+      double y1 = MAX (self->drag_y, self->drag_y + self->drag_oy);
+
+      /* A flat drag zooms x only: show the full-height band. */
+      if (fabs (self->drag_oy) <= 4)
+        y0 = a.y, y1 = a.y + a.height;
+      x0 = CLAMP (x0, a.x, a.x + a.width);
+      x1 = CLAMP (x1, a.x, a.x + a.width);
+      y0 = CLAMP (y0, a.y, a.y + a.height);
+      y1 = CLAMP (y1, a.y, a.y + a.height);
+      cairo_rectangle (cr, x0, y0, x1 - x0, y1 - y0);
+      cairo_set_source_rgba (cr, 0.1, 0.45, 0.85, 0.12);
+      cairo_fill_preserve (cr);
+      cairo_set_source_rgba (cr, 0.1, 0.45, 0.85, 0.7);
+      cairo_set_line_width (cr, 1);
+      cairo_stroke (cr);
+    }
+  else if (self->hovering && self->drag == DRAG_NONE)
+    lm_plot_render_hover (self->plot, cr, self->hx, self->hy, width, height);
+}
+
+static void
+lm_chart_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
+{
+  LmChart *self = LM_CHART (widget);
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  int scale = gtk_widget_get_scale_factor (widget);
+  graphene_rect_t bounds = GRAPHENE_RECT_INIT (0, 0, width, height);
+
+  if (width <= 0 || height <= 0)
+    return;
+  self->seen = TRUE;
+  if (!on_screen (self))
+    {
+      /* Off screen: render when scrolled into view (viewport_changed). */
+      self->skipped = TRUE;
+      return;
+    }
+  self->skipped = FALSE;
+  if (self->dirty || self->texture == NULL || self->tex_w != width
+      || self->tex_h != height || self->tex_scale != scale)
+    render_texture (self, width, height, scale);
+  gtk_snapshot_append_texture (snapshot, self->texture, &bounds);
+
+  if (self->hovering || self->drag != DRAG_NONE)
+    {
+      cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &bounds);
+
+      draw_overlay (self, cr, width, height);
+      cairo_destroy (cr);
+    }
+}
+
+/* ------------------------------------------------------------- input */
+
+static void
+on_motion (GtkEventControllerMotion *ctl, double x, double y, LmChart *self)
+{
+  self->hovering = TRUE;
+  self->hx = x, self->hy = y;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+on_leave (GtkEventControllerMotion *ctl, LmChart *self)
+{
+  self->hovering = FALSE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+on_drag_begin (GtkGestureDrag *gesture, double x, double y, LmChart *self)
+{
+  guint button = gtk_gesture_single_get_current_button (GTK_GESTURE_SINGLE (gesture));
+  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
+  LmRect a = lm_plot_get_area (self->plot);
+
+  self->drag_x = x, self->drag_y = y;
+  self->drag_ox = self->drag_oy = 0;
+  if (button == GDK_BUTTON_MIDDLE
+      || (button == GDK_BUTTON_PRIMARY
+          && (state & (GDK_SHIFT_MASK | GDK_CONTROL_MASK | GDK_ALT_MASK))))
+    {
+      self->drag = DRAG_PAN;
+      lm_plot_pan_begin (self->plot);
+      gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "grabbing");
+    }
+  else if (button == GDK_BUTTON_PRIMARY && x >= a.x && x <= a.x + a.width
+           && y >= a.y && y <= a.y + a.height)
+    self->drag = DRAG_ZOOM;
+  else
+    {
+      self->drag = DRAG_NONE;
+      gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
+      return;
+    }
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+}
+
+static void
+on_drag_update (GtkGestureDrag *gesture, double ox, double oy, LmChart *self)
+{
+  self->drag_ox = ox, self->drag_oy = oy;
+  if (self->drag == DRAG_PAN)
+    {
+      lm_plot_pan_move (self->plot, ox, oy);
+      invalidate (self);
+    }
+  else if (self->drag == DRAG_ZOOM)
+    gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+on_drag_end (GtkGestureDrag *gesture, double ox, double oy, LmChart *self)
+{
+  if (self->drag == DRAG_ZOOM && fabs (ox) > 4)
+    {
+      if (fabs (oy) > 4)
+        lm_plot_zoom_box (self->plot, self->drag_x, self->drag_y,
+                          self->drag_x + ox, self->drag_y + oy);
+      else
+        lm_plot_zoom_x_range (self->plot, self->drag_x, self->drag_x + ox);
+      self->dirty = TRUE;
+    }
+  self->drag = DRAG_NONE;
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "crosshair");
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+on_pressed (GtkGestureClick *gesture, int n_press, double x, double y, LmChart *self)
+{
+  if (n_press == 2)
+    lm_chart_reset_view (self);
+}
+
+static gboolean
+on_scroll (GtkEventControllerScroll *ctl, double dx, double dy, LmChart *self)
+{
+  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (ctl));
+
+  /* Plain scrolling scrolls the page of cards; with Ctrl or Alt it zooms
+   * the x axis around the pointer. */
+  if ((state & (GDK_CONTROL_MASK | GDK_ALT_MASK)) == 0 || dy == 0)
+    return FALSE;
+  lm_plot_zoom_x_at (self->plot, self->hx, pow (1.2, dy));
+  invalidate (self);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------ object */
+
+static void
+lm_chart_dispose (GObject *object)
+{
+  LmChart *self = LM_CHART (object);
+
+  g_clear_handle_id (&self->throttle_id, g_source_remove);
+  if (self->selection)
+    {
+      g_signal_handlers_disconnect_by_data (self->selection, self);
+      g_signal_handlers_disconnect_by_data (lm_run_selection_get_store (self->selection), self);
+    }
+  if (self->settings)
+    g_signal_handlers_disconnect_by_data (self->settings, self);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->texture);
+  g_clear_weak_pointer (&self->viewport);
+  G_OBJECT_CLASS (lm_chart_parent_class)->dispose (object);
+}
+
+static void
+lm_chart_finalize (GObject *object)
+{
+  LmChart *self = LM_CHART (object);
+
+  lm_plot_free (self->plot);
+  g_free (self->tag);
+  G_OBJECT_CLASS (lm_chart_parent_class)->finalize (object);
+}
+
+static void
+lm_chart_measure (GtkWidget *widget, GtkOrientation orientation, int for_size,
+                  int *minimum, int *natural, int *min_baseline, int *nat_baseline)
+{
+  *minimum = orientation == GTK_ORIENTATION_HORIZONTAL ? 200 : 140;
+  *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? 320 : 240;
+}
+
+static void
+lm_chart_class_init (LmChartClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = lm_chart_dispose;
+  object_class->finalize = lm_chart_finalize;
+  widget_class->snapshot = lm_chart_snapshot;
+  widget_class->measure = lm_chart_measure;
+  gtk_widget_class_set_css_name (widget_class, "lmchart");
+}
+
+static void
+lm_chart_init (LmChart *self)
+{
+  GtkEventController *motion = gtk_event_controller_motion_new ();
+  GtkGesture *drag = gtk_gesture_drag_new ();
+  GtkGesture *click = gtk_gesture_click_new ();
+  GtkEventController *scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
+
+  g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
+  g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), motion);
+
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (drag), 0);
+  g_signal_connect (drag, "drag-begin", G_CALLBACK (on_drag_begin), self);
+  g_signal_connect (drag, "drag-update", G_CALLBACK (on_drag_update), self);
+  g_signal_connect (drag, "drag-end", G_CALLBACK (on_drag_end), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
+
+  g_signal_connect (click, "pressed", G_CALLBACK (on_pressed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
+
+  g_signal_connect (scroll, "scroll", G_CALLBACK (on_scroll), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), scroll);
+
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "crosshair");
+  self->dirty = TRUE;
+}
+
+GtkWidget *
+lm_chart_new (const char *tag, LmRunSelection *selection, LmChartSettings *settings)
+{
+  LmChart *self;
+
+  g_return_val_if_fail (tag != NULL, NULL);
+  g_return_val_if_fail (LM_IS_RUN_SELECTION (selection), NULL);
+  g_return_val_if_fail (LM_IS_CHART_SETTINGS (settings), NULL);
+
+  self = g_object_new (LM_TYPE_CHART, NULL);
+  self->tag = g_strdup (tag);
+  self->plot = lm_plot_new (tag);
+  self->selection = g_object_ref (selection);
+  self->settings = g_object_ref (settings);
+  g_signal_connect (selection, "changed", G_CALLBACK (on_selection_changed), self);
+  g_signal_connect (selection, "run-data-changed", G_CALLBACK (on_run_data_changed), self);
+  g_signal_connect (settings, "notify", G_CALLBACK (on_settings_changed), self);
+  g_signal_connect (lm_run_selection_get_store (selection), "notify::loading",
+                    G_CALLBACK (on_loading_changed), self);
+  sync_runs (self);
+  sync_settings (self);
+  return GTK_WIDGET (self);
+}
+
+const char *
+lm_chart_get_tag (LmChart *self)
+{
+  g_return_val_if_fail (LM_IS_CHART (self), NULL);
+  return self->tag;
+}
+
+LmPlot *
+lm_chart_get_plot (LmChart *self)
+{
+  g_return_val_if_fail (LM_IS_CHART (self), NULL);
+  return self->plot;
+}
+
+void
+lm_chart_set_log_y (LmChart *self, gboolean log_y)
+{
+  g_return_if_fail (LM_IS_CHART (self));
+  if (lm_plot_get_log_y (self->plot) == !!log_y)
+    return;
+  lm_plot_set_log_y (self->plot, log_y);
+  invalidate (self);
+}
+
+gboolean
+lm_chart_get_log_y (LmChart *self)
+{
+  g_return_val_if_fail (LM_IS_CHART (self), FALSE);
+  return lm_plot_get_log_y (self->plot);
+}
+
+void
+lm_chart_reset_view (LmChart *self)
+{
+  g_return_if_fail (LM_IS_CHART (self));
+  lm_plot_reset_view (self->plot);
+  invalidate (self);
+}
+
+void
+lm_chart_set_viewport (LmChart *self, GtkWidget *viewport)
+{
+  g_return_if_fail (LM_IS_CHART (self));
+  g_set_weak_pointer (&self->viewport, viewport);
+}
+
+void
+lm_chart_viewport_changed (LmChart *self)
+{
+  g_return_if_fail (LM_IS_CHART (self));
+  if (self->skipped && on_screen (self))
+    gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+gboolean
+lm_chart_is_on_screen (LmChart *self)
+{
+  g_return_val_if_fail (LM_IS_CHART (self), FALSE);
+  return gtk_widget_get_mapped (GTK_WIDGET (self)) && on_screen (self);
+}
+
+gboolean
+lm_chart_has_drawn_data (LmChart *self)
+{
+  g_return_val_if_fail (LM_IS_CHART (self), FALSE);
+  return self->drew_data;
+}
+
+gboolean
+lm_chart_is_settled (LmChart *self)
+{
+  g_return_val_if_fail (LM_IS_CHART (self), FALSE);
+  return gtk_widget_get_mapped (GTK_WIDGET (self))
+         && gtk_widget_get_width (GTK_WIDGET (self)) > 0
+         && self->seen
+         && (self->skipped || !self->dirty);
+}
+
+gboolean
+lm_chart_is_up_to_date (LmChart *self)
+{
+  g_return_val_if_fail (LM_IS_CHART (self), FALSE);
+  return !self->dirty && self->texture != NULL && !self->skipped;
+}
+
+void
+lm_chart_set_hover (LmChart *self, double x, double y)
+{
+  g_return_if_fail (LM_IS_CHART (self));
+  on_motion (NULL, x, y, self);
+}
+
+void
+lm_chart_clear_hover (LmChart *self)
+{
+  g_return_if_fail (LM_IS_CHART (self));
+  on_leave (NULL, self);
+}
+
+char *
+lm_chart_dup_hover_text (LmChart *self)
+{
+  g_return_val_if_fail (LM_IS_CHART (self), NULL);
+  if (!self->hovering)
+    return NULL;
+  return lm_plot_hover_text (self->plot, self->hx);
+}
+
+gboolean
+lm_chart_export_png (LmChart *self, const char *path, GError **error)
+{
+  int w = MAX (gtk_widget_get_width (GTK_WIDGET (self)), 480);
+  int h = MAX (gtk_widget_get_height (GTK_WIDGET (self)), 320);
+
+  g_return_val_if_fail (LM_IS_CHART (self), FALSE);
+  return lm_plot_write_png (self->plot, path, w, h + 30, error);
+}
+
+gboolean
+lm_chart_export_csv (LmChart *self, const char *path, GError **error)
+{
+  g_return_val_if_fail (LM_IS_CHART (self), FALSE);
+  return lm_plot_write_csv (self->plot, path, error);
+}

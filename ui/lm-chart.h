@@ -1,0 +1,63 @@
+/* lm-chart.h: the scalar chart widget.
+ *
+ * What it is for: an LmPlot in a GtkWidget: draws in snapshot (the plot
+ * rendered once into a texture, the hover overlay drawn on top with
+ * Cairo, so moving the pointer costs almost nothing), follows the run
+ * selection, the shared settings and new data, and handles the mouse:
+ * drag to zoom (a box, or x only for a flat drag), double-click to reset,
+ * Ctrl/Alt+scroll to zoom x around the pointer (plain scroll scrolls the
+ * page, as in TensorBoard), Shift/Ctrl/Alt+drag or middle-drag to pan,
+ * hover for a crosshair and a tooltip with each run's step, value and
+ * smoothed value.  Charts scrolled out of view skip rendering until they
+ * come back.
+ *
+ * What it is not for: the card's title and buttons (LmScalarCard).
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "lm-chart-settings.h"
+#include "lm-plot.h"
+#include "lm-run-selection.h"
+
+G_BEGIN_DECLS
+
+#define LM_TYPE_CHART (lm_chart_get_type ())
+G_DECLARE_FINAL_TYPE (LmChart, lm_chart, LM, CHART, GtkWidget)
+
+GtkWidget  *lm_chart_new           (const char      *tag,
+                                    LmRunSelection  *selection,
+                                    LmChartSettings *settings);
+const char *lm_chart_get_tag       (LmChart *self);
+LmPlot     *lm_chart_get_plot      (LmChart *self);
+void        lm_chart_set_log_y     (LmChart *self, gboolean log_y);
+gboolean    lm_chart_get_log_y     (LmChart *self);
+void        lm_chart_reset_view    (LmChart *self);
+
+/* The scrolled window the chart lives in: rendering is skipped while the
+ * chart is outside its visible area. */
+void        lm_chart_set_viewport  (LmChart *self, GtkWidget *viewport);
+/* Call when the viewport scrolled or resized. */
+void        lm_chart_viewport_changed (LmChart *self);
+
+/* Inside the viewport's visible area (TRUE without a viewport). */
+gboolean    lm_chart_is_on_screen  (LmChart *self);
+/* Some render so far showed data (not just empty axes). */
+gboolean    lm_chart_has_drawn_data (LmChart *self);
+/* Laid out and snapshotted since the last change: drawn if on screen,
+ * or knowingly skipped while off screen. */
+gboolean    lm_chart_is_settled    (LmChart *self);
+/* Rendered since the last change of data, view or settings. */
+gboolean    lm_chart_is_up_to_date (LmChart *self);
+
+/* Hover as if the pointer were at (x, y) (widget coordinates); the
+ * tooltip's rows as text, NULL when not hovering. */
+void        lm_chart_set_hover     (LmChart *self, double x, double y);
+void        lm_chart_clear_hover   (LmChart *self);
+char       *lm_chart_dup_hover_text (LmChart *self);
+
+gboolean    lm_chart_export_png    (LmChart *self, const char *path, GError **error);
+gboolean    lm_chart_export_csv    (LmChart *self, const char *path, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,748 @@
+/* lm-plot.c: LmPlot state, view and rendering (see lm-plot.h).
+ *
+ * A render: pick the x range (data or zoom), decimate every run's series
+ * for the plot's device-pixel width (cached per run until the data, view
+ * or settings change), pick the y range from what is visible, lay out the
+ * axes (the left margin follows the widest y label), then draw grid,
+ * lines, markers and legend.  Everything happens in one image surface.
+ */
+#include "lm-plot-private.h"
+#include "lm-axis.h"
+#include "lm-palette.h"
+
+#include <math.h>
+#include <string.h>
+
+#define PAD_RIGHT 14.0
+#define PAD_TOP 10.0
+#define TICK_LABEL_H 16.0
+#define LEGEND_H 18.0
+#define LINE_WIDTH 1.6
+#define RAW_ALPHA_SMOOTHED 0.28
+
+static void
+line_free (gpointer data)
+{
+  LmPlotLine *l = data;
+
+  g_object_unref (l->run);
+  lm_decimation_clear (&l->dec);
+  g_free (l);
+}
+
+LmPlot *
+lm_plot_new (const char *tag)
+{
+  LmPlot *p = g_new0 (LmPlot, 1);
+  PangoFontMap *map = pango_cairo_font_map_get_default ();
+  PangoContext *ctx = pango_font_map_create_context (map);
+
+  p->tag = g_strdup (tag);
+  p->lines = g_ptr_array_new_with_free_func (line_free);
+  p->axis = LM_X_STEP;
+  p->auto_x = p->auto_y = TRUE;
+  p->show_legend = TRUE;
+  p->layout = pango_layout_new (ctx);
+  g_object_unref (ctx);
+  p->font = pango_font_description_from_string ("Sans 8.5");
+  p->bold = pango_font_description_from_string ("Sans Bold 9.5");
+  return p;
+}
+
+void
+lm_plot_free (LmPlot *p)
+{
+  if (p == NULL)
+    return;
+  g_ptr_array_unref (p->lines);
+  g_object_unref (p->layout);
+  pango_font_description_free (p->font);
+  pango_font_description_free (p->bold);
+  g_free (p->tag);
+  g_free (p);
+}
+
+const char *
+lm_plot_get_tag (LmPlot *p)
+{
+  return p->tag;
+}
+
+void
+lm_plot_set_runs (LmPlot *p, GPtrArray *runs)
+{
+  GPtrArray *lines = g_ptr_array_new_with_free_func (line_free);
+
+  for (guint i = 0; i < runs->len; i++)
+    {
+      LmRun *run = g_ptr_array_index (runs, i);
+      LmPlotLine *l = NULL;
+
+      /* Keep the caches of runs that stay. */
+      for (guint k = 0; k < p->lines->len; k++)
+        {
+          LmPlotLine *old = g_ptr_array_index (p->lines, k);
+
+          if (old != NULL && old->run == run)
+            {
+              l = g_ptr_array_steal_index (p->lines, k);
+              break;
+            }
+        }
+      if (l == NULL)
+        {
+          l = g_new0 (LmPlotLine, 1);
+          l->run = g_object_ref (run);
+          lm_decimation_init (&l->dec);
+        }
+      lm_palette_color (lm_run_get_ordinal (run), &l->color);
+      g_ptr_array_add (lines, l);
+    }
+  g_ptr_array_unref (p->lines);
+  p->lines = lines;
+}
+
+guint
+lm_plot_get_n_runs (LmPlot *p)
+{
+  return p->lines->len;
+}
+
+void
+lm_plot_set_x_axis (LmPlot *p, LmXAxis axis)
+{
+  if (p->axis == axis)
+    return;
+  p->axis = axis;
+  p->auto_x = TRUE;   /* a zoom in steps means nothing in seconds */
+}
+
+LmXAxis
+lm_plot_get_x_axis (LmPlot *p)
+{
+  return p->axis;
+}
+
+void
+lm_plot_set_smoothing (LmPlot *p, double weight)
+{
+  p->smoothing = CLAMP (weight, 0.0, 0.999);
+}
+
+void
+lm_plot_set_log_y (LmPlot *p, gboolean log_y)
+{
+  if (p->log_y == !!log_y)
+    return;
+  p->log_y = !!log_y;
+  p->auto_y = TRUE;
+}
+
+gboolean
+lm_plot_get_log_y (LmPlot *p)
+{
+  return p->log_y;
+}
+
+void
+lm_plot_set_ignore_outliers (LmPlot *p, gboolean ignore)
+{
+  p->ignore_outliers = !!ignore;
+}
+
+void
+lm_plot_set_show_title (LmPlot *p, gboolean show)
+{
+  p->show_title = !!show;
+}
+
+void
+lm_plot_set_show_legend (LmPlot *p, gboolean show)
+{
+  p->show_legend = !!show;
+}
+
+/* ------------------------------------------------------------------ view */
+
+void
+lm_plot_reset_view (LmPlot *p)
+{
+  p->auto_x = p->auto_y = TRUE;
+}
+
+gboolean
+lm_plot_is_zoomed (LmPlot *p)
+{
+  return !p->auto_x || !p->auto_y;
+}
+
+void
+lm_plot_get_view (LmPlot *p, double *x0, double *x1, double *y0, double *y1)
+{
+  if (x0) *x0 = p->rx0;
+  if (x1) *x1 = p->rx1;
+  if (y0) *y0 = p->ry0;
+  if (y1) *y1 = p->ry1;
+}
+
+gboolean
+lm_plot_pixel_to_data (LmPlot *p, double px, double py, double *x, double *y)
+{
+  double t;
+
+  if (!p->rendered || p->area.width <= 0 || p->area.height <= 0)
+    return FALSE;
+  if (x)
+    *x = p->rx0 + (px - p->area.x) / p->area.width * (p->rx1 - p->rx0);
+  if (y)
+    {
+      t = 1.0 - (py - p->area.y) / p->area.height;
+      if (p->log_y)
+        *y = pow (10, log10 (p->ry0) + t * (log10 (p->ry1) - log10 (p->ry0)));
+      else
+        *y = p->ry0 + t * (p->ry1 - p->ry0);
+    }
+  return TRUE;
+}
+
+gboolean
+lm_plot_data_to_pixel (LmPlot *p, double x, double y, double *px, double *py)
+{
+  if (!p->rendered)
+    return FALSE;
+  if (px)
+    *px = lm_plot_x_to_px (p, x);
+  if (py)
+    *py = (p->log_y && y <= 0) ? NAN : lm_plot_y_to_px (p, y);
+  return TRUE;
+}
+
+void
+lm_plot_zoom_box (LmPlot *p, double px0, double py0, double px1, double py1)
+{
+  double x0, x1, y0, y1;
+
+  if (!lm_plot_pixel_to_data (p, MIN (px0, px1), MAX (py0, py1), &x0, &y0)
+      || !lm_plot_pixel_to_data (p, MAX (px0, px1), MIN (py0, py1), &x1, &y1))
+    return;
+  if (!(x1 > x0) || !(y1 > y0))
+    return;
+  p->vx0 = x0, p->vx1 = x1, p->vy0 = y0, p->vy1 = y1;
+  p->auto_x = p->auto_y = FALSE;
+}
+
+void
+lm_plot_zoom_x_range (LmPlot *p, double px0, double px1)
+{
+  double x0, x1;
+
+  if (!lm_plot_pixel_to_data (p, MIN (px0, px1), 0, &x0, NULL)
+      || !lm_plot_pixel_to_data (p, MAX (px0, px1), 0, &x1, NULL) || !(x1 > x0))
+    return;
+  p->vx0 = x0, p->vx1 = x1;
+  p->auto_x = FALSE;
+}
+
+void
+lm_plot_zoom_x_at (LmPlot *p, double px, double factor)
+{
+  double x;
+
+  if (!lm_plot_pixel_to_data (p, px, 0, &x, NULL))
+    return;
+  p->vx0 = x - (x - p->rx0) * factor;
+  p->vx1 = x + (p->rx1 - x) * factor;
+  p->auto_x = FALSE;
+}
+
+void
+lm_plot_pan_begin (LmPlot *p)
+{
+  p->pan_x0 = p->rx0, p->pan_x1 = p->rx1;
+  p->pan_y0 = p->ry0, p->pan_y1 = p->ry1;
+}
+
+void
+lm_plot_pan_move (LmPlot *p, double dx, double dy)
+{
+  double sx, sy;
+
+  if (!p->rendered || p->area.width <= 0 || p->area.height <= 0)
+    return;
+  sx = dx / p->area.width * (p->pan_x1 - p->pan_x0);
+  p->vx0 = p->pan_x0 - sx;
+  p->vx1 = p->pan_x1 - sx;
+  if (p->log_y)
+    {
+      double l0 = log10 (p->pan_y0), l1 = log10 (p->pan_y1);
+
+      sy = dy / p->area.height * (l1 - l0);
+      p->vy0 = pow (10, l0 + sy);
+      p->vy1 = pow (10, l1 + sy);
+    }
+  else
+    {
+      sy = dy / p->area.height * (p->pan_y1 - p->pan_y0);
+      p->vy0 = p->pan_y0 + sy;
+      p->vy1 = p->pan_y1 + sy;
+    }
+  p->auto_x = p->auto_y = FALSE;
+}
+
+/* ----------------------------------------------------------------- text */
+
+void
+lm_plot_text (LmPlot *p, cairo_t *cr, const char *text, gboolean bold,
+              double x, double y, double xalign, double yalign,
+              double r, double g, double b, double *out_w, double *out_h)
+{
+  int w, h;
+
+  pango_cairo_update_layout (cr, p->layout);
+  pango_layout_set_font_description (p->layout, bold ? p->bold : p->font);
+  pango_layout_set_text (p->layout, text, -1);
+  pango_layout_get_pixel_size (p->layout, &w, &h);
+  if (out_w)
+    *out_w = w;
+  if (out_h)
+    *out_h = h;
+  if (r < 0)
+    return;   /* measure only */
+  cairo_set_source_rgb (cr, r, g, b);
+  cairo_move_to (cr, x - w * xalign, y - h * yalign);
+  pango_cairo_show_layout (cr, p->layout);
+}
+
+/* --------------------------------------------------------------- ranges */
+
+static gboolean
+data_x_range (LmPlot *p, double *x0, double *x1)
+{
+  gboolean any = FALSE;
+
+  *x0 = INFINITY, *x1 = -INFINITY;
+  for (guint i = 0; i < p->lines->len; i++)
+    {
+      LmPlotLine *l = g_ptr_array_index (p->lines, i);
+      LmSeries *s = lm_run_get_series (l->run, p->tag);
+      double a, b;
+
+      if (s != NULL && lm_series_x_range (s, p->axis, &a, &b))
+        {
+          *x0 = MIN (*x0, a);
+          *x1 = MAX (*x1, b);
+          any = TRUE;
+        }
+    }
+  return any;
+}
+
+static void
+decimate_lines (LmPlot *p, double x0, double x1, guint columns)
+{
+  for (guint i = 0; i < p->lines->len; i++)
+    {
+      LmPlotLine *l = g_ptr_array_index (p->lines, i);
+      LmSeries *s = lm_run_get_series (l->run, p->tag);
+      LmDecimateParams params = { p->axis, x0, x1, columns, p->smoothing, p->log_y };
+
+      if (s == NULL)
+        {
+          l->key_valid = FALSE;
+          g_array_set_size (l->dec.raw, 0);
+          g_array_set_size (l->dec.smooth, 0);
+          g_array_set_size (l->dec.markers, 0);
+          l->dec.n_in_view = 0;
+          l->dec.y_min = INFINITY, l->dec.y_max = -INFINITY;
+          continue;
+        }
+      if (l->key_valid && l->key_series == s && l->key_generation == s->generation
+          && l->key_axis == p->axis && l->key_x0 == x0 && l->key_x1 == x1
+          && l->key_columns == columns && l->key_smoothing == p->smoothing
+          && l->key_log == p->log_y)
+        continue;
+      lm_series_decimate (s, &params, &l->dec);
+      l->key_series = s;
+      l->key_generation = s->generation;
+      l->key_axis = p->axis;
+      l->key_x0 = x0, l->key_x1 = x1;
+      l->key_columns = columns;
+      l->key_smoothing = p->smoothing;
+      l->key_log = p->log_y;
+      l->key_valid = TRUE;
+    }
+}
+
+static int
+compare_doubles (gconstpointer a, gconstpointer b)
+{
+  double da = *(const double *) a, db = *(const double *) b;
+
+  return da < db ? -1 : (da > db);
+}
+
+static gboolean
+auto_y_range (LmPlot *p, double x0, double x1, double *y0, double *y1)
+{
+  double lo = INFINITY, hi = -INFINITY;
+
+  for (guint i = 0; i < p->lines->len; i++)
+    {
+      LmPlotLine *l = g_ptr_array_index (p->lines, i);
+
+      lo = MIN (lo, l->dec.y_min);
+      hi = MAX (hi, l->dec.y_max);
+    }
+  if (!(hi >= lo))
+    return FALSE;
+
+  if (p->ignore_outliers)
+    {
+      /* TensorBoard's rule: scale to the 5th..95th percentile. */
+      GArray *vals = g_array_new (FALSE, FALSE, sizeof (double));
+      gsize per_run = MAX ((gsize) 500, 40000 / MAX (p->lines->len, 1u));
+
+      for (guint i = 0; i < p->lines->len; i++)
+        {
+          LmPlotLine *l = g_ptr_array_index (p->lines, i);
+          LmSeries *s = lm_run_get_series (l->run, p->tag);
+
+          if (s != NULL)
+            lm_series_sample_values (s, p->axis, x0, x1, p->log_y, per_run, vals);
+        }
+      if (vals->len >= 20)
+        {
+          g_array_sort (vals, compare_doubles);
+          lo = g_array_index (vals, double, (gsize) (0.05 * (vals->len - 1)));
+          hi = g_array_index (vals, double, (gsize) (0.95 * (vals->len - 1)));
+        }
+      g_array_unref (vals);
+    }
+
+  if (p->log_y)
+    {
+      double l0 = log10 (lo), l1 = log10 (hi), pad;
+
+      if (l1 - l0 < 1e-9)
+        l0 -= 0.5, l1 += 0.5;
+      pad = (l1 - l0) * 0.05;
+      *y0 = pow (10, l0 - pad);
+      *y1 = pow (10, l1 + pad);
+    }
+  else
+    {
+      double span = hi - lo;
+      double pad = span > 0 ? span * 0.05 : MAX (fabs (lo) * 0.1, 1e-3);
+
+      *y0 = lo - pad;
+      *y1 = hi + pad;
+    }
+  return TRUE;
+}
+
+/* ---------------------------------------------------------------- render */
+
+static LmAxisKind
+x_axis_kind (LmXAxis axis)
+{
+  switch (axis)
+    {
+    case LM_X_RELATIVE:
+      return LM_AXIS_RELATIVE;
+    case LM_X_WALL:
+      return LM_AXIS_WALL;
+    case LM_X_STEP:
+    default:
+      return LM_AXIS_STEP;
+    }
+}
+
+static void
+marker_glyph (cairo_t *cr, LmMarkKind kind, double x, double top, double bottom)
+{
+  switch (kind)
+    {
+    case LM_MARK_POSINF:   /* pointing up, off the top */
+      cairo_move_to (cr, x, top);
+      cairo_line_to (cr, x - 4, top + 7);
+      cairo_line_to (cr, x + 4, top + 7);
+      cairo_close_path (cr);
+      break;
+    case LM_MARK_NEGINF:   /* pointing down, off the bottom */
+      cairo_move_to (cr, x, bottom);
+      cairo_line_to (cr, x - 4, bottom - 7);
+      cairo_line_to (cr, x + 4, bottom - 7);
+      cairo_close_path (cr);
+      break;
+    case LM_MARK_NAN:
+    default:
+      cairo_new_sub_path (cr);
+      cairo_arc (cr, x, top + 4, 3.2, 0, 2 * G_PI);
+      break;
+    }
+}
+
+static int
+compare_px (gconstpointer a, gconstpointer b)
+{
+  double da = *(const double *) a, db = *(const double *) b;
+
+  return da < db ? -1 : (da > db);
+}
+
+/* NaN and +-Inf values: a dot (NaN) or a triangle (+Inf at the top, -Inf
+ * at the bottom) each; where many follow each other (a run that diverged)
+ * they merge into a bar along the edge. */
+static void
+draw_markers (LmPlot *p, cairo_t *cr, LmPlotLine *l)
+{
+  double top = p->area.y + 1, bottom = p->area.y + p->area.height - 1;
+  GArray *xs = g_array_new (FALSE, FALSE, sizeof (double));
+
+  for (int kind = LM_MARK_NAN; kind <= LM_MARK_NEGINF; kind++)
+    {
+      g_array_set_size (xs, 0);
+      for (guint i = 0; i < l->dec.markers->len; i++)
+        {
+          LmMarker *m = &g_array_index (l->dec.markers, LmMarker, i);
+          double x = lm_plot_x_to_px (p, m->x);
+
+          if ((int) m->kind == kind && x >= p->area.x - 1 && x <= p->area.x + p->area.width + 1)
+            g_array_append_val (xs, x);
+        }
+      g_array_sort (xs, compare_px);
+      for (guint i = 0; i < xs->len;)
+        {
+          double x0 = g_array_index (xs, double, i), x1 = x0;
+          double y = kind == LM_MARK_NEGINF ? bottom - 3 : top + 3;
+          guint j = i + 1;
+
+          while (j < xs->len && g_array_index (xs, double, j) - x1 <= 6)
+            x1 = g_array_index (xs, double, j++);
+          cairo_new_path (cr);
+          if (j - i == 1)
+            marker_glyph (cr, kind, x0, top, bottom);
+          else
+            {
+              cairo_move_to (cr, x0, y);
+              cairo_line_to (cr, x1, y);
+              gdk_cairo_set_source_rgba (cr, &l->color);
+              cairo_set_line_width (cr, 4);
+              cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
+              cairo_stroke (cr);
+              marker_glyph (cr, kind, x0, top, bottom);
+              marker_glyph (cr, kind, x1, top, bottom);
+            }
+          gdk_cairo_set_source_rgba (cr, &l->color);
+          cairo_fill_preserve (cr);
+          cairo_set_source_rgba (cr, 0, 0, 0, 0.45);
+          cairo_set_line_width (cr, 0.7);
+          cairo_stroke (cr);
+          i = j;
+        }
+    }
+  g_array_unref (xs);
+}
+
+static void
+draw_legend (LmPlot *p, cairo_t *cr, double x, double y, double max_x)
+{
+  guint shown = 0, with_data = 0;
+
+  for (guint i = 0; i < p->lines->len; i++)
+    if (lm_run_get_series (((LmPlotLine *) g_ptr_array_index (p->lines, i))->run, p->tag))
+      with_data++;
+
+  for (guint i = 0; i < p->lines->len; i++)
+    {
+      LmPlotLine *l = g_ptr_array_index (p->lines, i);
+      const char *name = lm_run_get_name (l->run);
+      double w, h;
+      char more[32];
+      double more_w = 0;
+
+      if (lm_run_get_series (l->run, p->tag) == NULL)
+        continue;
+      lm_plot_text (p, cr, name, FALSE, 0, 0, 0, 0, -1, 0, 0, &w, &h);
+      if (shown + 1 < with_data)
+        {
+          g_snprintf (more, sizeof more, "+%u more", with_data - shown - 1);
+          lm_plot_text (p, cr, more, FALSE, 0, 0, 0, 0, -1, 0, 0, &more_w, NULL);
+        }
+      if (x + 18 + w + (shown + 1 < with_data ? 12 + more_w : 0) > max_x)
+        {
+          g_snprintf (more, sizeof more, "+%u more", with_data - shown);
+          lm_plot_text (p, cr, more, FALSE, x, y, 0, 0.5, 0.37, 0.39, 0.41, NULL, NULL);
+          return;
+        }
+      gdk_cairo_set_source_rgba (cr, &l->color);
+      cairo_set_line_width (cr, 3);
+      cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
+      cairo_move_to (cr, x + 2, y);
+      cairo_line_to (cr, x + 13, y);
+      cairo_stroke (cr);
+      lm_plot_text (p, cr, name, FALSE, x + 18, y, 0, 0.5, 0.24, 0.25, 0.27, NULL, NULL);
+      x += 18 + w + 12;
+      shown++;
+    }
+}
+
+void
+lm_plot_render (LmPlot          *p,
+                cairo_surface_t *image,
+                int              width,
+                int              height,
+                double           scale)
+{
+  cairo_t *cr = cairo_create (image);
+  double x0, x1, y0 = 0, y1 = 1, top = PAD_TOP, bottom, left = 52, plot_w;
+  LmTick yt[LM_AXIS_MAX_TICKS], xt[LM_AXIS_MAX_TICKS];
+  guint nyt = 0, nxt, columns;
+  gboolean have_x;
+
+  cairo_scale (cr, scale, scale);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+
+  if (p->show_title)
+    {
+      double th;
+
+      lm_plot_text (p, cr, p->tag, TRUE, 12, top, 0, 0, 0.13, 0.13, 0.13, NULL, &th);
+      top += th + 6;
+    }
+  bottom = height - 6 - TICK_LABEL_H - (p->show_legend ? LEGEND_H : 0);
+
+  have_x = data_x_range (p, &x0, &x1);
+  if (!p->auto_x)
+    x0 = p->vx0, x1 = p->vx1, have_x = TRUE;
+  if (have_x && !(x1 > x0))
+    {
+      double d = MAX (fabs (x0) * 0.05, 1.0);
+
+      x0 -= d, x1 += d;
+    }
+
+  /* The left margin depends on the y labels, which depend on the y range,
+   * which depends on the decimation width: settle it in two passes. */
+  if (p->rendered && p->last_width == width && p->area.x > 0)
+    left = p->area.x;
+  for (int pass = 0; pass < 2; pass++)
+    {
+      double widest = 0;
+
+      plot_w = MAX (10.0, width - left - PAD_RIGHT);
+      columns = (guint) MAX (1.0, floor (plot_w * scale));
+      if (have_x)
+        decimate_lines (p, x0, x1, columns);
+      if (!p->auto_y)
+        y0 = p->vy0, y1 = p->vy1;
+      else if (!have_x || !auto_y_range (p, x0, x1, &y0, &y1))
+        {
+          y0 = p->log_y ? 0.1 : 0.0;
+          y1 = p->log_y ? 10.0 : 1.0;
+        }
+      nyt = lm_axis_ticks (LM_AXIS_VALUE, p->log_y, y0, y1,
+                           (guint) MAX (2.0, (bottom - top) / 42.0), yt);
+      for (guint i = 0; i < nyt; i++)
+        {
+          double w;
+
+          lm_plot_text (p, cr, yt[i].label, FALSE, 0, 0, 0, 0, -1, 0, 0, &w, NULL);
+          widest = MAX (widest, w);
+        }
+      if (fabs ((widest + 14) - left) < 0.5)
+        break;
+      left = widest + 14;
+    }
+
+  p->area = (LmRect) { left, top, plot_w, MAX (10.0, bottom - top) };
+  p->rx0 = have_x ? x0 : 0, p->rx1 = have_x ? x1 : 1;
+  p->ry0 = y0, p->ry1 = y1;
+  p->last_width = width, p->last_height = height, p->last_scale = scale;
+  p->rendered = TRUE;
+  p->has_data = FALSE;
+
+  /* Grid and y labels. */
+  cairo_set_line_width (cr, 1);
+  for (guint i = 0; i < nyt; i++)
+    {
+      double y = floor (lm_plot_y_to_px (p, yt[i].value)) + 0.5;
+
+      cairo_set_source_rgb (cr, 0.91, 0.92, 0.93);
+      cairo_move_to (cr, left, y);
+      cairo_line_to (cr, left + plot_w, y);
+      cairo_stroke (cr);
+      lm_plot_text (p, cr, yt[i].label, FALSE, left - 6, y, 1, 0.5, 0.37, 0.39, 0.41, NULL, NULL);
+    }
+  nxt = lm_axis_ticks (x_axis_kind (p->axis), FALSE, p->rx0, p->rx1,
+                       (guint) MAX (2.0, plot_w / 90.0), xt);
+  for (guint i = 0; i < nxt; i++)
+    {
+      double x = floor (lm_plot_x_to_px (p, xt[i].value)) + 0.5;
+
+      cairo_set_source_rgb (cr, 0.91, 0.92, 0.93);
+      cairo_move_to (cr, x, top);
+      cairo_line_to (cr, x, top + p->area.height);
+      cairo_stroke (cr);
+      lm_plot_text (p, cr, xt[i].label, FALSE, x, top + p->area.height + 3, 0.5, 0,
+                    0.37, 0.39, 0.41, NULL, NULL);
+    }
+
+  /* Lines: faint raw lines first, then the solid ones on top. */
+  cairo_save (cr);
+  cairo_rectangle (cr, left, top, plot_w, p->area.height);
+  cairo_clip (cr);
+  for (int layer = 0; layer < 2; layer++)
+    for (guint i = 0; i < p->lines->len; i++)
+      {
+        LmPlotLine *l = g_ptr_array_index (p->lines, i);
+        gboolean dense = l->dec.n_in_view > columns;
+        gboolean smooth = p->smoothing > 0 && l->dec.smooth->len > 0;
+
+        if (l->dec.raw->len == 0)
+          continue;
+        if (layer == 0 && smooth)
+          lm_plot_draw_line (p, cr, image, scale, l->dec.raw, dense, &l->color,
+                             RAW_ALPHA_SMOOTHED, LINE_WIDTH);
+        else if (layer == 1)
+          {
+            lm_plot_draw_line (p, cr, image, scale, smooth ? l->dec.smooth : l->dec.raw,
+                               dense, &l->color, 1.0, LINE_WIDTH);
+            draw_markers (p, cr, l);
+          }
+        if (l->dec.n_in_view > 0)
+          p->has_data = TRUE;
+      }
+  cairo_restore (cr);
+
+  /* Axis lines. */
+  cairo_set_source_rgb (cr, 0.74, 0.76, 0.78);
+  cairo_move_to (cr, floor (left) + 0.5, top);
+  cairo_line_to (cr, floor (left) + 0.5, floor (top + p->area.height) + 0.5);
+  cairo_line_to (cr, left + plot_w, floor (top + p->area.height) + 0.5);
+  cairo_stroke (cr);
+
+  if (!have_x)
+    lm_plot_text (p, cr, p->lines->len ? "No data yet for the shown runs" : "No runs shown",
+                  FALSE, left + plot_w / 2, top + p->area.height / 2, 0.5, 0.5,
+                  0.55, 0.56, 0.58, NULL, NULL);
+
+  if (p->show_legend)
+    draw_legend (p, cr, left, height - 4 - LEGEND_H / 2, width - PAD_RIGHT);
+
+  cairo_destroy (cr);
+  cairo_surface_flush (image);
+}
+
+LmRect
+lm_plot_get_area (LmPlot *p)
+{
+  return p->area;
+}
+
+gboolean
+lm_plot_has_data (LmPlot *p)
+{
+  return p->has_data;
+}

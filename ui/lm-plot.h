@@ -1,0 +1,113 @@
+/* lm-plot.h: one scalar chart, drawn into an image surface.
+ *
+ * What it is for: everything a scalar card shows, independent of any
+ * widget: the lines of a tag for a set of runs (decimated per device pixel
+ * column, so every spike shows), smoothing over a faint raw line, NaN/Inf
+ * markers, axes with readable ticks for step / relative / wall time, log
+ * scale, "ignore outliers" scaling, zoom and pan state, the hover readout,
+ * and PNG/CSV export.  LmChart wraps it in a GtkWidget; the benchmark and
+ * the exporters use it offscreen.
+ *
+ * What it is not for: input handling (LmChart) or reading files (data/).
+ * Dense lines are rasterised by hand as per-column spans straight into the
+ * image (cairo's stroker is far too slow for 4 points per pixel column);
+ * sparse lines use cairo strokes.
+ */
+#pragma once
+
+#include <cairo.h>
+#include <gdk/gdk.h>
+
+#include "lumen-data.h"
+
+G_BEGIN_DECLS
+
+typedef struct _LmPlot LmPlot;
+
+typedef struct
+{
+  double x, y, width, height;
+} LmRect;
+
+/* What the hover readout shows for one run. */
+typedef struct
+{
+  LmRun *run;           /* borrowed */
+  GdkRGBA color;
+  gint64 step;
+  double value;         /* raw */
+  double smoothed;      /* = value when smoothing is off */
+  double wall;          /* unix seconds */
+  double relative;      /* seconds since the series' first point */
+  double px, py;        /* where the point is drawn (py NaN if off-chart) */
+} LmHoverRow;
+
+LmPlot     *lm_plot_new              (const char *tag);
+void        lm_plot_free             (LmPlot *plot);
+const char *lm_plot_get_tag          (LmPlot *plot);
+
+/* Runs to draw, in order (LmRun*, refs taken).  Colours come from the
+ * runs' ordinals. */
+void        lm_plot_set_runs         (LmPlot *plot, GPtrArray *runs);
+guint       lm_plot_get_n_runs       (LmPlot *plot);
+void        lm_plot_set_x_axis       (LmPlot *plot, LmXAxis axis);
+LmXAxis     lm_plot_get_x_axis       (LmPlot *plot);
+void        lm_plot_set_smoothing    (LmPlot *plot, double weight);
+void        lm_plot_set_log_y        (LmPlot *plot, gboolean log_y);
+gboolean    lm_plot_get_log_y        (LmPlot *plot);
+void        lm_plot_set_ignore_outliers (LmPlot *plot, gboolean ignore);
+/* Title (the tag) drawn inside the image: for exports. */
+void        lm_plot_set_show_title   (LmPlot *plot, gboolean show);
+void        lm_plot_set_show_legend  (LmPlot *plot, gboolean show);
+
+/* The view.  Auto ranges follow the data (and new data as it arrives);
+ * zooming or panning fixes them until lm_plot_reset_view(). */
+void        lm_plot_reset_view       (LmPlot *plot);
+gboolean    lm_plot_is_zoomed        (LmPlot *plot);
+void        lm_plot_get_view         (LmPlot *plot, double *x0, double *x1, double *y0, double *y1);
+/* Box zoom in pixel coordinates of the last render. */
+void        lm_plot_zoom_box         (LmPlot *plot, double px0, double py0, double px1, double py1);
+/* Zoom x only to a pixel range (y keeps following the data). */
+void        lm_plot_zoom_x_range     (LmPlot *plot, double px0, double px1);
+/* Zoom x by factor (< 1 zooms in) keeping the point under px fixed. */
+void        lm_plot_zoom_x_at        (LmPlot *plot, double px, double factor);
+/* Pan: begin remembers the view; move shifts it by a pixel offset. */
+void        lm_plot_pan_begin        (LmPlot *plot);
+void        lm_plot_pan_move         (LmPlot *plot, double dx, double dy);
+
+/* Draws everything into `image` (an ARGB32 image surface of
+ * width*scale x height*scale device pixels). */
+void        lm_plot_render           (LmPlot          *plot,
+                                      cairo_surface_t *image,
+                                      int              width,
+                                      int              height,
+                                      double           scale);
+/* Geometry of the last render (logical pixels). */
+LmRect      lm_plot_get_area         (LmPlot *plot);
+gboolean    lm_plot_data_to_pixel    (LmPlot *plot, double x, double y, double *px, double *py);
+gboolean    lm_plot_pixel_to_data    (LmPlot *plot, double px, double py, double *x, double *y);
+/* TRUE once something was drawn with every run's data in view. */
+gboolean    lm_plot_has_data         (LmPlot *plot);
+
+/* Hover readout at logical x px: one row per run with data. */
+GArray     *lm_plot_hover_rows       (LmPlot *plot, double px);
+/* Crosshair, dots and the tooltip table, drawn over the plot. */
+void        lm_plot_render_hover     (LmPlot  *plot,
+                                      cairo_t *cr,
+                                      double   px,
+                                      double   py,
+                                      int      width,
+                                      int      height);
+/* The tooltip as text, one run per line (tests, accessibility). */
+char       *lm_plot_hover_text       (LmPlot *plot, double px);
+
+/* Exports: every point of every run (not decimated), and the card as a
+ * PNG at the given size with title and legend. */
+gboolean    lm_plot_write_csv        (LmPlot *plot, const char *path, GError **error);
+gboolean    lm_plot_write_png        (LmPlot     *plot,
+                                      const char *path,
+                                      int         width,
+                                      int         height,
+                                      GError    **error);
+
+G_END_DECLS

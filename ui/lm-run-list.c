@@ -1,0 +1,320 @@
+/* lm-run-list.c: the sidebar run list (see lm-run-list.h). */
+#include "lm-run-list.h"
+#include "lm-palette.h"
+
+struct _LmRunList
+{
+  GtkBox parent_instance;
+  LmRunSelection *selection;
+  GtkWidget *entry;
+  GtkWidget *warning;
+  GtkWidget *count;
+  GtkWidget *list;
+};
+
+G_DEFINE_FINAL_TYPE (LmRunList, lm_run_list, GTK_TYPE_BOX)
+
+typedef struct
+{
+  GtkWidget *check, *swatch, *name, *status, *badge;
+  LmRun *run;
+  GBinding *binding;
+  gulong handlers[4];
+} Row;
+
+static void
+draw_swatch (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer user_data)
+{
+  Row *row = user_data;
+  GdkRGBA color;
+
+  if (row->run == NULL)
+    return;
+  lm_palette_color (lm_run_get_ordinal (row->run), &color);
+  gdk_cairo_set_source_rgba (cr, &color);
+  cairo_arc (cr, width / 2.0, height / 2.0, MIN (width, height) / 2.0 - 1, 0, 2 * G_PI);
+  cairo_fill (cr);
+}
+
+static void
+update_row (Row *row)
+{
+  LmRun *run = row->run;
+  const char *error = lm_run_get_error (run);
+  const char *text = "";
+  const char *css = "lm-status-done";
+  g_autofree char *tip = NULL;
+  const char *cmd = lm_run_get_info (run, "command_line");
+  const char *host = lm_run_get_info (run, "host");
+
+  gtk_widget_remove_css_class (row->status, "lm-status-live");
+  gtk_widget_remove_css_class (row->status, "lm-status-failed");
+  gtk_widget_remove_css_class (row->status, "lm-status-stalled");
+  gtk_widget_remove_css_class (row->status, "lm-status-done");
+  if (!lm_run_get_loaded (run) && error == NULL)
+    text = "loading…";
+  else if (lm_run_get_live (run))
+    text = "● live", css = "lm-status-live";
+  else
+    switch (lm_run_get_status (run))
+      {
+      case LM_RUN_STATUS_RUNNING:
+        text = error ? "" : "stalled", css = "lm-status-stalled";
+        break;
+      case LM_RUN_STATUS_FINISHED:
+        text = "finished";
+        break;
+      case LM_RUN_STATUS_FAILED:
+        text = "failed", css = "lm-status-failed";
+        break;
+      case LM_RUN_STATUS_STOPPED:
+        text = "stopped";
+        break;
+      case LM_RUN_STATUS_UNKNOWN:
+      default:
+        text = "";
+        break;
+      }
+  gtk_label_set_text (GTK_LABEL (row->status), text);
+  gtk_widget_add_css_class (row->status, css);
+  gtk_widget_set_visible (row->badge, error != NULL);
+  gtk_widget_set_tooltip_text (row->badge, error);
+
+  tip = g_strdup_printf ("%s\n%s%s%s%s%s\n%'" G_GUINT64_FORMAT " points%s%s",
+                         lm_run_get_path (run),
+                         host ? "host " : "", host ? host : "", host && cmd ? "\n" : "",
+                         cmd ? "command: " : "", cmd ? cmd : "",
+                         lm_run_get_n_points (run),
+                         error ? "\nerror: " : "", error ? error : "");
+  gtk_widget_set_tooltip_text (row->name, tip);
+  gtk_widget_queue_draw (row->swatch);
+}
+
+static void
+on_run_notify (LmRun *run, GParamSpec *pspec, Row *row)
+{
+  update_row (row);
+}
+
+static void
+setup_row (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  Row *row = g_new0 (Row, 1);
+
+  row->check = gtk_check_button_new ();
+  gtk_widget_set_tooltip_text (row->check, "Show this run in the charts");
+  row->swatch = gtk_drawing_area_new ();
+  gtk_drawing_area_set_content_width (GTK_DRAWING_AREA (row->swatch), 12);
+  gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (row->swatch), 12);
+  gtk_widget_set_valign (row->swatch, GTK_ALIGN_CENTER);
+  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (row->swatch), draw_swatch, row, NULL);
+  row->name = gtk_label_new ("");
+  gtk_label_set_xalign (GTK_LABEL (row->name), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (row->name), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_widget_set_hexpand (row->name, TRUE);
+  row->status = gtk_label_new ("");
+  gtk_widget_add_css_class (row->status, "lm-status");
+  row->badge = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
+  gtk_widget_add_css_class (row->badge, "lm-error-badge");
+  gtk_widget_set_visible (row->badge, FALSE);
+
+  gtk_box_append (GTK_BOX (box), row->check);
+  gtk_box_append (GTK_BOX (box), row->swatch);
+  gtk_box_append (GTK_BOX (box), row->name);
+  gtk_box_append (GTK_BOX (box), row->badge);
+  gtk_box_append (GTK_BOX (box), row->status);
+  gtk_widget_add_css_class (box, "lm-run-row");
+  g_object_set_data_full (G_OBJECT (box), "lm-row", row, g_free);
+  gtk_list_item_set_child (item, box);
+  gtk_list_item_set_activatable (item, FALSE);
+}
+
+static void
+bind_row (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+{
+  Row *row = g_object_get_data (G_OBJECT (gtk_list_item_get_child (item)), "lm-row");
+  LmRun *run = gtk_list_item_get_item (item);
+  static const char *const props[] = { "notify::status", "notify::live", "notify::error", "notify::loaded" };
+
+  row->run = run;
+  gtk_label_set_text (GTK_LABEL (row->name), lm_run_get_name (run));
+  row->binding = g_object_bind_property (run, "visible", row->check, "active",
+                                         G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  for (guint i = 0; i < G_N_ELEMENTS (props); i++)
+    row->handlers[i] = g_signal_connect (run, props[i], G_CALLBACK (on_run_notify), row);
+  update_row (row);
+}
+
+static void
+unbind_row (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+{
+  Row *row = g_object_get_data (G_OBJECT (gtk_list_item_get_child (item)), "lm-row");
+
+  if (row->run == NULL)
+    return;
+  g_clear_pointer (&row->binding, g_binding_unbind);
+  for (guint i = 0; i < G_N_ELEMENTS (row->handlers); i++)
+    g_clear_signal_handler (&row->handlers[i], row->run);
+  row->run = NULL;
+}
+
+static void
+update_count (LmRunList *self)
+{
+  GListModel *model = lm_run_selection_get_model (self->selection);
+  guint shown = g_list_model_get_n_items (model);
+  guint total = g_list_model_get_n_items (G_LIST_MODEL (lm_run_selection_get_store (self->selection)));
+  g_autofree char *text = shown == total ? g_strdup_printf ("%u", total)
+                                         : g_strdup_printf ("%u of %u", shown, total);
+
+  gtk_label_set_text (GTK_LABEL (self->count), text);
+}
+
+static void
+on_model_changed (GListModel *model, guint pos, guint removed, guint added, LmRunList *self)
+{
+  update_count (self);
+}
+
+static void
+on_entry_changed (GtkSearchEntry *entry, LmRunList *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (lm_run_selection_set_filter (self->selection, gtk_editable_get_text (GTK_EDITABLE (entry)), &error))
+    {
+      gtk_widget_set_visible (self->warning, FALSE);
+      gtk_widget_remove_css_class (self->entry, "error");
+    }
+  else
+    {
+      g_autofree char *msg = g_strdup_printf ("Invalid regular expression: %s", error->message);
+
+      gtk_label_set_text (GTK_LABEL (self->warning), msg);
+      gtk_widget_set_visible (self->warning, TRUE);
+      gtk_widget_add_css_class (self->entry, "error");
+    }
+}
+
+static void
+on_stop_search (GtkSearchEntry *entry, LmRunList *self)
+{
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+}
+
+static void
+on_show_all (GtkButton *button, LmRunList *self)
+{
+  lm_run_selection_set_all_visible (self->selection, TRUE);
+}
+
+static void
+on_hide_all (GtkButton *button, LmRunList *self)
+{
+  lm_run_selection_set_all_visible (self->selection, FALSE);
+}
+
+static void
+lm_run_list_dispose (GObject *object)
+{
+  LmRunList *self = LM_RUN_LIST (object);
+
+  if (self->selection)
+    g_signal_handlers_disconnect_by_data (lm_run_selection_get_model (self->selection), self);
+  g_clear_object (&self->selection);
+  G_OBJECT_CLASS (lm_run_list_parent_class)->dispose (object);
+}
+
+static void
+lm_run_list_class_init (LmRunListClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = lm_run_list_dispose;
+}
+
+static void
+lm_run_list_init (LmRunList *self)
+{
+}
+
+GtkWidget *
+lm_run_list_new (LmRunSelection *selection)
+{
+  LmRunList *self = g_object_new (LM_TYPE_RUN_LIST, "orientation", GTK_ORIENTATION_VERTICAL,
+                                  "spacing", 6, NULL);
+  GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *title = gtk_label_new ("Runs");
+  GtkWidget *all = gtk_button_new_with_label ("All");
+  GtkWidget *none = gtk_button_new_with_label ("None");
+  GtkWidget *scrolled = gtk_scrolled_window_new ();
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+  GtkNoSelection *model;
+
+  self->selection = g_object_ref (selection);
+  gtk_widget_add_css_class (GTK_WIDGET (self), "lm-run-list");
+
+  gtk_widget_add_css_class (title, "lm-sidebar-heading");
+  self->count = gtk_label_new ("0");
+  gtk_widget_add_css_class (self->count, "dim-label");
+  gtk_widget_set_hexpand (self->count, TRUE);
+  gtk_label_set_xalign (GTK_LABEL (self->count), 0);
+  gtk_widget_set_tooltip_text (all, "Show every run that matches the filter");
+  gtk_widget_set_tooltip_text (none, "Hide every run that matches the filter");
+  gtk_widget_add_css_class (all, "flat");
+  gtk_widget_add_css_class (none, "flat");
+  g_signal_connect (all, "clicked", G_CALLBACK (on_show_all), self);
+  g_signal_connect (none, "clicked", G_CALLBACK (on_hide_all), self);
+  gtk_box_append (GTK_BOX (header), title);
+  gtk_box_append (GTK_BOX (header), self->count);
+  gtk_box_append (GTK_BOX (header), all);
+  gtk_box_append (GTK_BOX (header), none);
+  gtk_box_append (GTK_BOX (self), header);
+
+  self->entry = gtk_search_entry_new ();
+  g_object_set (self->entry, "placeholder-text", "Filter runs (regex)", NULL);
+  g_signal_connect (self->entry, "search-changed", G_CALLBACK (on_entry_changed), self);
+  g_signal_connect (self->entry, "stop-search", G_CALLBACK (on_stop_search), self);
+  gtk_box_append (GTK_BOX (self), self->entry);
+
+  self->warning = gtk_label_new ("");
+  gtk_label_set_wrap (GTK_LABEL (self->warning), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (self->warning), 0);
+  gtk_widget_add_css_class (self->warning, "lm-warning");
+  gtk_widget_set_visible (self->warning, FALSE);
+  gtk_box_append (GTK_BOX (self), self->warning);
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_row), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_row), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row), self);
+  model = gtk_no_selection_new (g_object_ref (lm_run_selection_get_model (selection)));
+  self->list = gtk_list_view_new (GTK_SELECTION_MODEL (model), factory);
+  gtk_widget_add_css_class (self->list, "lm-run-listview");
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), self->list);
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_widget_set_vexpand (scrolled, TRUE);
+  gtk_box_append (GTK_BOX (self), scrolled);
+
+  g_signal_connect (lm_run_selection_get_model (selection), "items-changed",
+                    G_CALLBACK (on_model_changed), self);
+  update_count (self);
+  return GTK_WIDGET (self);
+}
+
+GtkWidget *
+lm_run_list_get_filter_entry (LmRunList *self)
+{
+  g_return_val_if_fail (LM_IS_RUN_LIST (self), NULL);
+  return self->entry;
+}
+
+gboolean
+lm_run_list_set_filter (LmRunList *self, const char *regex, GError **error)
+{
+  g_return_val_if_fail (LM_IS_RUN_LIST (self), FALSE);
+  if (!lm_run_selection_set_filter (self->selection, regex, error))
+    return FALSE;
+  g_signal_handlers_block_by_func (self->entry, on_entry_changed, self);
+  gtk_editable_set_text (GTK_EDITABLE (self->entry), regex ? regex : "");
+  g_signal_handlers_unblock_by_func (self->entry, on_entry_changed, self);
+  return TRUE;
+}

@@ -1,0 +1,221 @@
+/* lm-scalar-card.c: a tag's card (see lm-scalar-card.h). */
+#include "lm-scalar-card.h"
+
+struct _LmScalarCard
+{
+  GtkBox parent_instance;
+  char *tag;
+  LmChart *chart;
+  GtkWidget *log_button;
+};
+
+G_DEFINE_FINAL_TYPE (LmScalarCard, lm_scalar_card, GTK_TYPE_BOX)
+
+static void
+lm_scalar_card_finalize (GObject *object)
+{
+  LmScalarCard *self = LM_SCALAR_CARD (object);
+
+  g_free (self->tag);
+  G_OBJECT_CLASS (lm_scalar_card_parent_class)->finalize (object);
+}
+
+static void
+lm_scalar_card_class_init (LmScalarCardClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = lm_scalar_card_finalize;
+}
+
+static void
+lm_scalar_card_init (LmScalarCard *self)
+{
+}
+
+/* "train/loss" -> "train_loss.png" */
+static char *
+suggested_name (LmScalarCard *self, const char *ext)
+{
+  g_autofree char *base = g_strdup (self->tag);
+
+  g_strdelimit (base, "/\\:*?\"<>| ", '_');
+  return g_strconcat (base, ".", ext, NULL);
+}
+
+static void
+show_error (LmScalarCard *self, const char *what, GError *error)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *dialog = gtk_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                              GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
+                                              GTK_MESSAGE_ERROR, GTK_BUTTONS_CLOSE,
+                                              "%s", what);
+
+  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog), "%s", error->message);
+  g_signal_connect (dialog, "response", G_CALLBACK (gtk_window_destroy), NULL);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+typedef struct
+{
+  LmScalarCard *card;
+  gboolean png;
+} ExportJob;
+
+static void
+on_export_response (GtkNativeDialog *dialog, int response, ExportJob *job)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file ? g_file_get_path (file) : NULL;
+      g_autoptr (GError) error = NULL;
+      gboolean ok;
+
+      if (path == NULL)
+        g_set_error (&error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "only local files can be written");
+      ok = path != NULL && (job->png ? lm_chart_export_png (job->card->chart, path, &error)
+                                     : lm_chart_export_csv (job->card->chart, path, &error));
+      if (!ok)
+        show_error (job->card, job->png ? "Could not export the chart" : "Could not export the data", error);
+    }
+  g_object_unref (job->card);
+  g_free (job);
+  g_object_unref (dialog);
+}
+
+static void
+start_export (LmScalarCard *self, gboolean png)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkFileChooserNative *dialog;
+  g_autofree char *name = suggested_name (self, png ? "png" : "csv");
+  ExportJob *job = g_new0 (ExportJob, 1);
+
+  dialog = gtk_file_chooser_native_new (png ? "Export Chart as PNG" : "Export Data as CSV",
+                                        GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                        GTK_FILE_CHOOSER_ACTION_SAVE, "_Export", "_Cancel");
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
+  job->card = g_object_ref (self);
+  job->png = png;
+  g_signal_connect (dialog, "response", G_CALLBACK (on_export_response), job);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+action_export_png (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  start_export (user_data, TRUE);
+}
+
+static void
+action_export_csv (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  start_export (user_data, FALSE);
+}
+
+static void
+action_reset_zoom (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  LmScalarCard *self = user_data;
+
+  lm_chart_reset_view (self->chart);
+}
+
+static void
+on_log_toggled (GtkToggleButton *button, LmScalarCard *self)
+{
+  lm_chart_set_log_y (self->chart, gtk_toggle_button_get_active (button));
+}
+
+static void
+action_log_scale (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  LmScalarCard *self = user_data;
+
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->log_button),
+                                !gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->log_button)));
+}
+
+GtkWidget *
+lm_scalar_card_new (const char *tag, LmRunSelection *selection, LmChartSettings *settings)
+{
+  static const GActionEntry entries[] = {
+    { "export-png", action_export_png, NULL, NULL, NULL, { 0 } },
+    { "export-csv", action_export_csv, NULL, NULL, NULL, { 0 } },
+    { "reset-zoom", action_reset_zoom, NULL, NULL, NULL, { 0 } },
+    { "log-scale", action_log_scale, NULL, NULL, NULL, { 0 } },
+  };
+  LmScalarCard *self = g_object_new (LM_TYPE_SCALAR_CARD,
+                                     "orientation", GTK_ORIENTATION_VERTICAL,
+                                     "spacing", 2, NULL);
+  GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 2);
+  GtkWidget *title = gtk_label_new (tag);
+  GtkWidget *fit = gtk_button_new_from_icon_name ("zoom-fit-best-symbolic");
+  GtkWidget *menu_button = gtk_menu_button_new ();
+  GSimpleActionGroup *group = g_simple_action_group_new ();
+  GMenu *menu = g_menu_new ();
+
+  self->tag = g_strdup (tag);
+  gtk_widget_add_css_class (GTK_WIDGET (self), "lm-card");
+
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_widget_set_hexpand (title, TRUE);
+  gtk_widget_set_tooltip_text (title, tag);
+  gtk_widget_add_css_class (title, "lm-card-title");
+  gtk_box_append (GTK_BOX (header), title);
+
+  self->log_button = gtk_toggle_button_new_with_label ("log");
+  gtk_widget_set_tooltip_text (self->log_button, "Log scale for the y axis");
+  g_signal_connect (self->log_button, "toggled", G_CALLBACK (on_log_toggled), self);
+  gtk_box_append (GTK_BOX (header), self->log_button);
+
+  gtk_widget_set_tooltip_text (fit, "Reset zoom (or double-click the chart)");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (fit), "card.reset-zoom");
+  gtk_box_append (GTK_BOX (header), fit);
+
+  g_menu_append (menu, "Log Scale", "card.log-scale");
+  g_menu_append (menu, "Reset Zoom", "card.reset-zoom");
+  g_menu_append (menu, "Export Chart as PNG…", "card.export-png");
+  g_menu_append (menu, "Export Data as CSV…", "card.export-csv");
+  gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (menu_button), G_MENU_MODEL (menu));
+  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (menu_button), "view-more-symbolic");
+  gtk_menu_button_set_has_frame (GTK_MENU_BUTTON (menu_button), FALSE);
+  gtk_widget_set_tooltip_text (menu_button, "Export and more");
+  gtk_box_append (GTK_BOX (header), menu_button);
+  g_object_unref (menu);
+
+  for (GtkWidget *b = gtk_widget_get_first_child (header); b; b = gtk_widget_get_next_sibling (b))
+    if (b != title)
+      {
+        gtk_widget_add_css_class (b, "flat");
+        gtk_widget_add_css_class (b, "lm-card-button");
+      }
+
+  g_action_map_add_action_entries (G_ACTION_MAP (group), entries, G_N_ELEMENTS (entries), self);
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "card", G_ACTION_GROUP (group));
+  g_object_unref (group);
+
+  self->chart = LM_CHART (lm_chart_new (tag, selection, settings));
+  gtk_widget_set_vexpand (GTK_WIDGET (self->chart), TRUE);
+  gtk_widget_set_hexpand (GTK_WIDGET (self->chart), TRUE);
+
+  gtk_box_append (GTK_BOX (self), header);
+  gtk_box_append (GTK_BOX (self), GTK_WIDGET (self->chart));
+  gtk_widget_set_size_request (GTK_WIDGET (self), 330, 290);
+  return GTK_WIDGET (self);
+}
+
+const char *
+lm_scalar_card_get_tag (LmScalarCard *self)
+{
+  g_return_val_if_fail (LM_IS_SCALAR_CARD (self), NULL);
+  return self->tag;
+}
+
+LmChart *
+lm_scalar_card_get_chart (LmScalarCard *self)
+{
+  g_return_val_if_fail (LM_IS_SCALAR_CARD (self), NULL);
+  return self->chart;
+}

@@ -1,0 +1,24 @@
+/* lm-scalar-card.h: one tag's card: title, buttons and chart.
+ *
+ * What it is for: the TensorBoard-style card around an LmChart: the tag
+ * as title, a log-scale toggle, reset zoom, and a menu to export the card
+ * as PNG or its data as CSV.
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "lm-chart.h"
+
+G_BEGIN_DECLS
+
+#define LM_TYPE_SCALAR_CARD (lm_scalar_card_get_type ())
+G_DECLARE_FINAL_TYPE (LmScalarCard, lm_scalar_card, LM, SCALAR_CARD, GtkBox)
+
+GtkWidget  *lm_scalar_card_new       (const char      *tag,
+                                      LmRunSelection  *selection,
+                                      LmChartSettings *settings);
+const char *lm_scalar_card_get_tag   (LmScalarCard *self);
+LmChart    *lm_scalar_card_get_chart (LmScalarCard *self);
+
+G_END_DECLS

@@ -1,0 +1,690 @@
+/* lm-window.c: the main window (see lm-window.h). */
+#include "lm-window.h"
+
+#include <string.h>
+
+struct _LmWindow
+{
+  GtkApplicationWindow parent_instance;
+
+  LmRunStore *store;
+  LmRunSelection *selection;
+  LmChartSettings *settings;
+
+  GtkWidget *paned;
+  GtkWidget *run_list;
+  GtkWidget *card_grid;
+  GtkWidget *status_label;
+  GtkWidget *status_spinner;
+  guint status_timeout;
+};
+
+G_DEFINE_FINAL_TYPE (LmWindow, lm_window, GTK_TYPE_APPLICATION_WINDOW)
+
+static const char css[] =
+  ".lm-card { background: white; border-radius: 8px; padding: 4px 4px 6px 4px;"
+  "  border: 1px solid alpha(black, 0.10); box-shadow: 0 1px 3px alpha(black, 0.08); }"
+  ".lm-card-title { font-weight: bold; margin-left: 8px; color: #202124; }"
+  ".lm-card-button { min-height: 24px; min-width: 24px; padding: 0 4px; font-size: 0.85em; }"
+  ".lm-sections { padding: 6px 16px 16px 16px; }"
+  ".lm-dashboard { background: #f1f3f4; }"
+  ".lm-filter-bar { padding: 10px 16px 4px 16px; }"
+  ".lm-section-header, .lm-section-header:checked { background: none; box-shadow: none; padding: 2px 6px; }"
+  ".lm-section-header:hover { background: alpha(currentColor, 0.07); }"
+  ".lm-section-title { font-weight: bold; font-size: 1.05em; }"
+  ".lm-section-count { color: alpha(currentColor, 0.55); }"
+  ".lm-warning { color: #c5221f; padding: 2px 16px; }"
+  ".lm-sidebar { padding: 10px; }"
+  ".lm-sidebar-heading { font-weight: bold; }"
+  ".lm-settings-label { color: alpha(currentColor, 0.7); font-size: 0.9em; }"
+  ".lm-run-listview { background: transparent; }"
+  ".lm-run-row { padding: 1px 0; }"
+  ".lm-status { font-size: 0.85em; color: alpha(currentColor, 0.55); }"
+  ".lm-status-live { color: #188038; font-weight: bold; }"
+  ".lm-status-failed { color: #c5221f; }"
+  ".lm-status-stalled { color: #b06000; }"
+  ".lm-error-badge { color: #c5221f; }"
+  ".lm-status-line { font-size: 0.85em; color: alpha(currentColor, 0.65); }"
+  ".lm-subtitle { font-size: 0.85em; color: alpha(currentColor, 0.6); }";
+
+static void
+ensure_css (void)
+{
+  static gboolean done = FALSE;
+  GtkCssProvider *provider;
+
+  if (done || gdk_display_get_default () == NULL)
+    return;
+  provider = gtk_css_provider_new ();
+  gtk_css_provider_load_from_data (provider, css, -1);
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  g_object_unref (provider);
+  done = TRUE;
+}
+
+/* ---------------------------------------------------------------- status */
+
+static void
+format_count (guint64 n, char *buf, gsize len)
+{
+  if (n >= 10000000)
+    g_snprintf (buf, len, "%.1fM", n / 1e6);
+  else if (n >= 10000)
+    g_snprintf (buf, len, "%.1fk", n / 1e3);
+  else
+    g_snprintf (buf, len, "%" G_GUINT64_FORMAT, n);
+}
+
+static gboolean
+update_status (gpointer user_data)
+{
+  LmWindow *self = user_data;
+  guint n_runs = g_list_model_get_n_items (G_LIST_MODEL (self->store));
+  guint n_loaded = lm_run_store_get_n_loaded (self->store);
+  gboolean loading = lm_run_store_get_loading (self->store);
+  guint n_errors = 0, n_live = 0;
+  char points[32];
+  g_autofree char *text = NULL;
+
+  for (guint i = 0; i < n_runs; i++)
+    {
+      g_autoptr (LmRun) run = g_list_model_get_item (G_LIST_MODEL (self->store), i);
+
+      n_errors += lm_run_get_error (run) != NULL;
+      n_live += lm_run_get_live (run);
+    }
+  format_count (lm_run_store_get_n_points (self->store), points, sizeof points);
+  if (loading)
+    text = g_strdup_printf ("Loading: %u of %u runs · %s points", n_loaded, n_runs, points);
+  else
+    {
+      char live[32] = "", errors[32] = "";
+
+      if (n_live)
+        g_snprintf (live, sizeof live, " · %u live", n_live);
+      if (n_errors)
+        g_snprintf (errors, sizeof errors, " · %u unreadable", n_errors);
+      text = g_strdup_printf ("%u run%s · %s points%s%s", n_runs, n_runs == 1 ? "" : "s",
+                              points, live, errors);
+    }
+  gtk_label_set_text (GTK_LABEL (self->status_label), text);
+  gtk_widget_set_visible (self->status_spinner, loading);
+  gtk_spinner_set_spinning (GTK_SPINNER (self->status_spinner), loading);
+  self->status_timeout = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_status (LmWindow *self)
+{
+  /* Point counts change with every batch: refresh a few times a second. */
+  if (self->status_timeout == 0)
+    self->status_timeout = g_timeout_add (150, update_status, self);
+}
+
+static void
+on_store_notify (GObject *object, GParamSpec *pspec, LmWindow *self)
+{
+  /* Loading state changes show at once; point counts are throttled. */
+  if (g_strcmp0 (pspec->name, "n-points") != 0)
+    {
+      g_clear_handle_id (&self->status_timeout, g_source_remove);
+      update_status (self);
+    }
+  else
+    queue_status (self);
+}
+
+static void
+on_store_items (GListModel *model, guint pos, guint removed, guint added, LmWindow *self)
+{
+  queue_status (self);
+}
+
+/* ---------------------------------------------------------------- actions */
+
+static void
+action_reload (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  LmWindow *self = user_data;
+
+  lm_run_store_reload (self->store);
+}
+
+static void
+action_focus_tag_filter (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  LmWindow *self = user_data;
+
+  gtk_widget_grab_focus (lm_card_grid_get_filter_entry (LM_CARD_GRID (self->card_grid)));
+}
+
+static void
+action_focus_run_filter (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  LmWindow *self = user_data;
+
+  gtk_widget_grab_focus (lm_run_list_get_filter_entry (LM_RUN_LIST (self->run_list)));
+}
+
+static void
+action_reset_zoom (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  LmWindow *self = user_data;
+
+  lm_card_grid_reset_zoom (LM_CARD_GRID (self->card_grid));
+}
+
+static void
+action_toggle_sidebar (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  LmWindow *self = user_data;
+  GtkWidget *side = gtk_paned_get_start_child (GTK_PANED (self->paned));
+
+  gtk_widget_set_visible (side, !gtk_widget_get_visible (side));
+}
+
+static void
+action_close (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  gtk_window_close (GTK_WINDOW (user_data));
+}
+
+static void
+on_open_response (GtkNativeDialog *dialog, int response, LmWindow *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr (GFile) dir = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = dir ? g_file_get_path (dir) : NULL;
+
+      if (path != NULL)
+        {
+          LmWindow *win = lm_window_new (gtk_window_get_application (GTK_WINDOW (self)), path);
+
+          gtk_window_set_default_size (GTK_WINDOW (win),
+                                       gtk_widget_get_width (GTK_WIDGET (self)),
+                                       gtk_widget_get_height (GTK_WIDGET (self)));
+          gtk_window_present (GTK_WINDOW (win));
+        }
+    }
+  g_object_unref (dialog);
+  g_object_unref (self);
+}
+
+static void
+action_open (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  LmWindow *self = user_data;
+  GtkFileChooserNative *dialog =
+    gtk_file_chooser_native_new ("Open Log Directory", GTK_WINDOW (self),
+                                 GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, "_Open", "_Cancel");
+
+  g_signal_connect (dialog, "response", G_CALLBACK (on_open_response), g_object_ref (self));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+action_about (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  gtk_show_about_dialog (GTK_WINDOW (user_data),
+                         "program-name", "Lumen",
+                         "comments", "Training workbench: live charts of training runs.",
+                         "version", "0.1.0",
+                         "license-type", GTK_LICENSE_MIT_X11,
+                         "logo-icon-name", "utilities-system-monitor",
+                         NULL);
+}
+
+static const char shortcuts_ui[] =
+  "<interface>"
+  " <object class='GtkShortcutsWindow' id='shortcuts'>"
+  "  <property name='modal'>1</property>"
+  "  <child><object class='GtkShortcutsSection'>"
+  "   <property name='section-name'>main</property>"
+  "   <property name='max-height'>10</property>"
+  "   <child><object class='GtkShortcutsGroup'>"
+  "    <property name='title'>General</property>"
+  "    <child><object class='GtkShortcutsShortcut'><property name='title'>Reload runs now</property>"
+  "     <property name='accelerator'>&lt;Primary&gt;r F5</property></object></child>"
+  "    <child><object class='GtkShortcutsShortcut'><property name='title'>Filter tags</property>"
+  "     <property name='accelerator'>&lt;Primary&gt;f</property></object></child>"
+  "    <child><object class='GtkShortcutsShortcut'><property name='title'>Filter runs</property>"
+  "     <property name='accelerator'>&lt;Primary&gt;l</property></object></child>"
+  "    <child><object class='GtkShortcutsShortcut'><property name='title'>Open log directory</property>"
+  "     <property name='accelerator'>&lt;Primary&gt;o</property></object></child>"
+  "    <child><object class='GtkShortcutsShortcut'><property name='title'>Show or hide the sidebar</property>"
+  "     <property name='accelerator'>F9</property></object></child>"
+  "    <child><object class='GtkShortcutsShortcut'><property name='title'>Keyboard shortcuts</property>"
+  "     <property name='accelerator'>&lt;Primary&gt;question F1</property></object></child>"
+  "    <child><object class='GtkShortcutsShortcut'><property name='title'>Close window</property>"
+  "     <property name='accelerator'>&lt;Primary&gt;w</property></object></child>"
+  "    <child><object class='GtkShortcutsShortcut'><property name='title'>Quit</property>"
+  "     <property name='accelerator'>&lt;Primary&gt;q</property></object></child>"
+  "   </object></child>"
+  "   <child><object class='GtkShortcutsGroup'>"
+  "    <property name='title'>Charts</property>"
+  "    <child><object class='GtkShortcutsShortcut'><property name='title'>Reset zoom of every chart</property>"
+  "     <property name='accelerator'>&lt;Primary&gt;0</property></object></child>"
+  "    <child><object class='GtkShortcutsShortcut' id='gesture-zoom'><property name='shortcut-type'>gesture</property>"
+  "     <property name='title'>Zoom: drag a box (flat drag: x only)</property>"
+  "     </object></child>"
+  "    <child><object class='GtkShortcutsShortcut' id='gesture-scroll'><property name='shortcut-type'>gesture</property>"
+  "     <property name='title'>Zoom x around the pointer: Ctrl (or Alt) + scroll</property>"
+  "     </object></child>"
+  "    <child><object class='GtkShortcutsShortcut' id='gesture-pan'><property name='shortcut-type'>gesture</property>"
+  "     <property name='title'>Pan: Shift (or Ctrl, Alt) + drag, or middle-button drag</property>"
+  "     </object></child>"
+  "    <child><object class='GtkShortcutsShortcut' id='gesture-reset'><property name='shortcut-type'>gesture</property>"
+  "     <property name='title'>Reset a chart: double-click it</property>"
+  "     </object></child>"
+  "   </object></child>"
+  "  </object></child>"
+  " </object>"
+  "</interface>";
+
+static void
+install_shortcuts_window (LmWindow *self)
+{
+  GtkBuilder *builder = gtk_builder_new_from_string (shortcuts_ui, -1);
+  GtkShortcutsWindow *win = GTK_SHORTCUTS_WINDOW (gtk_builder_get_object (builder, "shortcuts"));
+
+  static const char *const icons[][2] = {
+    { "gesture-zoom", "zoom-in-symbolic" },
+    { "gesture-scroll", "input-mouse-symbolic" },
+    { "gesture-pan", "object-move-symbolic" },
+    { "gesture-reset", "zoom-fit-best-symbolic" },
+  };
+
+  /* Mouse gestures get theme icons (GtkShortcutsShortcut takes a GIcon). */
+  for (guint i = 0; i < G_N_ELEMENTS (icons); i++)
+    {
+      GIcon *icon = g_themed_icon_new (icons[i][1]);
+
+      g_object_set (gtk_builder_get_object (builder, icons[i][0]), "icon", icon, NULL);
+      g_object_unref (icon);
+    }
+  gtk_application_window_set_help_overlay (GTK_APPLICATION_WINDOW (self), win);
+  g_object_unref (builder);
+}
+
+void
+lm_window_install_accels (GtkApplication *app)
+{
+  static const struct { const char *action; const char *accels[3]; } accels[] = {
+    { "win.reload", { "<Primary>r", "F5", NULL } },
+    { "win.focus-tag-filter", { "<Primary>f", NULL } },
+    { "win.focus-run-filter", { "<Primary>l", NULL } },
+    { "win.reset-zoom", { "<Primary>0", NULL } },
+    { "win.open", { "<Primary>o", NULL } },
+    { "win.toggle-sidebar", { "F9", NULL } },
+    { "win.close", { "<Primary>w", NULL } },
+    { "win.show-help-overlay", { "<Primary>question", "F1", NULL } },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
+    gtk_application_set_accels_for_action (app, accels[i].action, accels[i].accels);
+}
+
+/* ------------------------------------------------------------ settings */
+
+static void
+on_axis_selected (GtkDropDown *drop, GParamSpec *pspec, LmWindow *self)
+{
+  lm_chart_settings_set_x_axis (self->settings, (LmXAxis) gtk_drop_down_get_selected (drop));
+}
+
+static void
+on_axis_setting (LmChartSettings *settings, GParamSpec *pspec, GtkDropDown *drop)
+{
+  gtk_drop_down_set_selected (drop, lm_chart_settings_get_x_axis (settings));
+}
+
+static GtkWidget *
+settings_label (const char *text)
+{
+  GtkWidget *l = gtk_label_new (text);
+
+  gtk_label_set_xalign (GTK_LABEL (l), 0);
+  gtk_widget_add_css_class (l, "lm-settings-label");
+  return l;
+}
+
+static GtkWidget *
+build_settings (LmWindow *self)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkAdjustment *adj = gtk_adjustment_new (LM_DEFAULT_SMOOTHING, 0, 0.999, 0.001, 0.05, 0);
+  GtkWidget *scale = gtk_scale_new (GTK_ORIENTATION_HORIZONTAL, adj);
+  GtkWidget *spin = gtk_spin_button_new (adj, 0.01, 3);
+  const char *axes[] = { "Step", "Relative", "Wall", NULL };
+  GtkWidget *drop = gtk_drop_down_new_from_strings (axes);
+  GtkWidget *outliers = gtk_check_button_new_with_label ("Ignore outliers in chart scaling");
+  GtkWidget *heading = gtk_label_new ("Settings");
+
+  gtk_label_set_xalign (GTK_LABEL (heading), 0);
+  gtk_widget_add_css_class (heading, "lm-sidebar-heading");
+  gtk_box_append (GTK_BOX (box), heading);
+
+  gtk_box_append (GTK_BOX (box), settings_label ("Smoothing"));
+  gtk_scale_set_draw_value (GTK_SCALE (scale), FALSE);
+  gtk_widget_set_hexpand (scale, TRUE);
+  gtk_widget_set_tooltip_text (scale, "TensorBoard's exponential moving average (debiased); "
+                                      "the raw line stays visible, faint");
+  gtk_box_append (GTK_BOX (row), scale);
+  gtk_box_append (GTK_BOX (row), spin);
+  gtk_box_append (GTK_BOX (box), row);
+  g_object_bind_property (self->settings, "smoothing", adj, "value",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+
+  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_box_append (GTK_BOX (row), settings_label ("Horizontal axis"));
+  gtk_widget_set_hexpand (drop, TRUE);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (drop), lm_chart_settings_get_x_axis (self->settings));
+  g_signal_connect (drop, "notify::selected", G_CALLBACK (on_axis_selected), self);
+  g_signal_connect_object (self->settings, "notify::x-axis", G_CALLBACK (on_axis_setting), drop, 0);
+  gtk_box_append (GTK_BOX (row), drop);
+  gtk_box_append (GTK_BOX (box), row);
+
+  g_object_bind_property (self->settings, "ignore-outliers", outliers, "active",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  gtk_box_append (GTK_BOX (box), outliers);
+  return box;
+}
+
+/* ------------------------------------------------------------- object */
+
+static void
+lm_window_dispose (GObject *object)
+{
+  LmWindow *self = LM_WINDOW (object);
+
+  g_clear_handle_id (&self->status_timeout, g_source_remove);
+  if (self->store)
+    g_signal_handlers_disconnect_by_data (self->store, self);
+  G_OBJECT_CLASS (lm_window_parent_class)->dispose (object);
+}
+
+static void
+lm_window_finalize (GObject *object)
+{
+  LmWindow *self = LM_WINDOW (object);
+
+  g_clear_object (&self->selection);
+  g_clear_object (&self->settings);
+  /* Last: stops the store's threads. */
+  g_clear_object (&self->store);
+  G_OBJECT_CLASS (lm_window_parent_class)->finalize (object);
+}
+
+static void
+lm_window_class_init (LmWindowClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = lm_window_dispose;
+  G_OBJECT_CLASS (klass)->finalize = lm_window_finalize;
+}
+
+static void
+lm_window_init (LmWindow *self)
+{
+}
+
+static GtkWidget *
+build_header (LmWindow *self, const char *logdir)
+{
+  GtkWidget *header = gtk_header_bar_new ();
+  GtkWidget *titles = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *title = gtk_label_new ("Lumen");
+  g_autofree char *abs = g_canonicalize_filename (logdir, NULL);
+  GtkWidget *subtitle = gtk_label_new (abs);
+  GtkWidget *open = gtk_button_new_from_icon_name ("document-open-symbolic");
+  GtkWidget *reload = gtk_button_new_from_icon_name ("view-refresh-symbolic");
+  GtkWidget *menu_button = gtk_menu_button_new ();
+  GMenu *menu = g_menu_new ();
+
+  gtk_widget_add_css_class (title, "title");
+  gtk_widget_add_css_class (subtitle, "lm-subtitle");
+  gtk_label_set_ellipsize (GTK_LABEL (subtitle), PANGO_ELLIPSIZE_START);
+  gtk_box_append (GTK_BOX (titles), title);
+  gtk_box_append (GTK_BOX (titles), subtitle);
+  gtk_widget_set_valign (titles, GTK_ALIGN_CENTER);
+  gtk_header_bar_set_title_widget (GTK_HEADER_BAR (header), titles);
+
+  gtk_widget_set_tooltip_text (open, "Open a log directory (Ctrl+O)");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (open), "win.open");
+  gtk_header_bar_pack_start (GTK_HEADER_BAR (header), open);
+
+  g_menu_append (menu, "_Reload", "win.reload");
+  g_menu_append (menu, "Reset _Zoom", "win.reset-zoom");
+  g_menu_append (menu, "_Keyboard Shortcuts", "win.show-help-overlay");
+  g_menu_append (menu, "_About Lumen", "win.about");
+  gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (menu_button), G_MENU_MODEL (menu));
+  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (menu_button), "open-menu-symbolic");
+  gtk_menu_button_set_primary (GTK_MENU_BUTTON (menu_button), TRUE);
+  gtk_widget_set_tooltip_text (menu_button, "Main menu (F10)");
+  gtk_header_bar_pack_end (GTK_HEADER_BAR (header), menu_button);
+  g_object_unref (menu);
+
+  gtk_widget_set_tooltip_text (reload, "Reload runs now (Ctrl+R); runs also update live");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (reload), "win.reload");
+  gtk_header_bar_pack_end (GTK_HEADER_BAR (header), reload);
+  return header;
+}
+
+LmWindow *
+lm_window_new (GtkApplication *app, const char *logdir)
+{
+  static const GActionEntry entries[] = {
+    { "reload", action_reload, NULL, NULL, NULL, { 0 } },
+    { "focus-tag-filter", action_focus_tag_filter, NULL, NULL, NULL, { 0 } },
+    { "focus-run-filter", action_focus_run_filter, NULL, NULL, NULL, { 0 } },
+    { "reset-zoom", action_reset_zoom, NULL, NULL, NULL, { 0 } },
+    { "toggle-sidebar", action_toggle_sidebar, NULL, NULL, NULL, { 0 } },
+    { "open", action_open, NULL, NULL, NULL, { 0 } },
+    { "close", action_close, NULL, NULL, NULL, { 0 } },
+    { "about", action_about, NULL, NULL, NULL, { 0 } },
+  };
+  LmWindow *self;
+  GtkWidget *sidebar, *status_row;
+  g_autofree char *title = NULL;
+
+  g_return_val_if_fail (logdir != NULL, NULL);
+  ensure_css ();
+  self = g_object_new (LM_TYPE_WINDOW, "application", app, NULL);
+  title = g_strdup_printf ("Lumen — %s", logdir);
+  gtk_window_set_title (GTK_WINDOW (self), title);
+  gtk_window_set_default_size (GTK_WINDOW (self), 1400, 900);
+
+  self->store = lm_run_store_new (logdir);
+  self->selection = lm_run_selection_new (self->store);
+  self->settings = lm_chart_settings_new ();
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), entries, G_N_ELEMENTS (entries), self);
+  gtk_window_set_titlebar (GTK_WINDOW (self), build_header (self, logdir));
+  install_shortcuts_window (self);
+
+  sidebar = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  gtk_widget_add_css_class (sidebar, "lm-sidebar");
+  gtk_box_append (GTK_BOX (sidebar), build_settings (self));
+  gtk_box_append (GTK_BOX (sidebar), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
+  self->run_list = lm_run_list_new (self->selection);
+  gtk_widget_set_vexpand (self->run_list, TRUE);
+  gtk_box_append (GTK_BOX (sidebar), self->run_list);
+  status_row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  self->status_spinner = gtk_spinner_new ();
+  self->status_label = gtk_label_new ("Looking for runs…");
+  gtk_label_set_xalign (GTK_LABEL (self->status_label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (self->status_label), PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (self->status_label, "lm-status-line");
+  gtk_box_append (GTK_BOX (status_row), self->status_spinner);
+  gtk_box_append (GTK_BOX (status_row), self->status_label);
+  gtk_box_append (GTK_BOX (sidebar), status_row);
+  gtk_widget_set_size_request (sidebar, 250, -1);
+
+  self->card_grid = lm_card_grid_new (self->selection, self->settings);
+  gtk_widget_add_css_class (self->card_grid, "lm-dashboard");
+
+  self->paned = gtk_paned_new (GTK_ORIENTATION_HORIZONTAL);
+  gtk_paned_set_start_child (GTK_PANED (self->paned), sidebar);
+  gtk_paned_set_end_child (GTK_PANED (self->paned), self->card_grid);
+  gtk_paned_set_resize_start_child (GTK_PANED (self->paned), FALSE);
+  gtk_paned_set_shrink_start_child (GTK_PANED (self->paned), FALSE);
+  gtk_paned_set_position (GTK_PANED (self->paned), 290);
+  gtk_window_set_child (GTK_WINDOW (self), self->paned);
+
+  g_signal_connect (self->store, "notify::loading", G_CALLBACK (on_store_notify), self);
+  g_signal_connect (self->store, "notify::n-loaded", G_CALLBACK (on_store_notify), self);
+  g_signal_connect (self->store, "notify::n-points", G_CALLBACK (on_store_notify), self);
+  g_signal_connect (self->store, "items-changed", G_CALLBACK (on_store_items), self);
+  lm_run_store_start (self->store);
+  return self;
+}
+
+LmRunStore *
+lm_window_get_store (LmWindow *self)
+{
+  g_return_val_if_fail (LM_IS_WINDOW (self), NULL);
+  return self->store;
+}
+
+LmRunSelection *
+lm_window_get_selection (LmWindow *self)
+{
+  g_return_val_if_fail (LM_IS_WINDOW (self), NULL);
+  return self->selection;
+}
+
+LmChartSettings *
+lm_window_get_settings (LmWindow *self)
+{
+  g_return_val_if_fail (LM_IS_WINDOW (self), NULL);
+  return self->settings;
+}
+
+LmCardGrid *
+lm_window_get_card_grid (LmWindow *self)
+{
+  g_return_val_if_fail (LM_IS_WINDOW (self), NULL);
+  return LM_CARD_GRID (self->card_grid);
+}
+
+LmRunList *
+lm_window_get_run_list (LmWindow *self)
+{
+  g_return_val_if_fail (LM_IS_WINDOW (self), NULL);
+  return LM_RUN_LIST (self->run_list);
+}
+
+gboolean
+lm_window_is_settled (LmWindow *self)
+{
+  g_return_val_if_fail (LM_IS_WINDOW (self), FALSE);
+  return gtk_widget_get_mapped (GTK_WIDGET (self))
+         && !lm_run_store_get_loading (self->store)
+         && lm_card_grid_is_up_to_date (LM_CARD_GRID (self->card_grid));
+}
+
+static gboolean
+save_screenshot_now (LmWindow *self, const char *path, GError **error)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
+  GtkSnapshot *snapshot;
+  GskRenderNode *node;
+  GskRenderer *renderer;
+  GdkTexture *texture;
+  gboolean ok;
+
+  g_return_val_if_fail (LM_IS_WINDOW (self), FALSE);
+  renderer = gtk_native_get_renderer (GTK_NATIVE (self));
+  if (renderer == NULL || width <= 0 || height <= 0 || !gtk_widget_get_mapped (widget))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the window is not shown yet");
+      return FALSE;
+    }
+  /* The window's own snapshot: its frame and background, then every child
+   * (whose render nodes are cached from the last frame). */
+  snapshot = gtk_snapshot_new ();
+  GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
+  node = gtk_snapshot_free_to_node (snapshot);
+  if (node == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the window drew nothing");
+      return FALSE;
+    }
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  gsk_render_node_unref (node);
+  ok = gdk_texture_save_to_png (texture, path);
+  g_object_unref (texture);
+  if (!ok)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot write %s", path);
+  return ok;
+}
+
+typedef struct
+{
+  char *path;
+  gulong handler;
+  GdkFrameClock *clock;
+} ShotData;
+
+static void
+shot_data_free (gpointer data)
+{
+  ShotData *d = data;
+
+  g_free (d->path);
+  g_clear_object (&d->clock);
+  g_free (d);
+}
+
+static void
+on_after_paint (GdkFrameClock *clock, GTask *task)
+{
+  ShotData *d = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  /* Right after a paint: allocations are valid and render nodes fresh. */
+  g_clear_signal_handler (&d->handler, clock);
+  if (save_screenshot_now (g_task_get_source_object (task), d->path, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+  g_object_unref (task);
+}
+
+void
+lm_window_save_screenshot_async (LmWindow            *self,
+                                 const char          *path,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  GTask *task;
+  ShotData *d;
+  GdkFrameClock *clock;
+
+  g_return_if_fail (LM_IS_WINDOW (self));
+  task = g_task_new (self, NULL, callback, user_data);
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+  if (clock == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "the window is not shown yet");
+      g_object_unref (task);
+      return;
+    }
+  d = g_new0 (ShotData, 1);
+  d->path = g_strdup (path);
+  d->clock = g_object_ref (clock);
+  g_task_set_task_data (task, d, shot_data_free);
+  d->handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), task);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+gboolean
+lm_window_save_screenshot_finish (LmWindow *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

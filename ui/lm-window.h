@@ -1,0 +1,45 @@
+/* lm-window.h: the Lumen main window for one log directory.
+ *
+ * What it is for: header bar (log directory, open, reload, menu), the
+ * sidebar (chart settings, run list, loading progress) and the scalar
+ * dashboard, keyboard shortcuts with a shortcuts window, and a screenshot
+ * of itself (GtkSnapshot -> GskRenderer -> PNG) for `lumen --screenshot`.
+ *
+ * What it is not for: command-line handling (app/lumen).
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "lm-card-grid.h"
+#include "lm-run-list.h"
+
+G_BEGIN_DECLS
+
+#define LM_TYPE_WINDOW (lm_window_get_type ())
+G_DECLARE_FINAL_TYPE (LmWindow, lm_window, LM, WINDOW, GtkApplicationWindow)
+
+/* Starts watching logdir at once. */
+LmWindow        *lm_window_new          (GtkApplication *app, const char *logdir);
+LmRunStore      *lm_window_get_store    (LmWindow *self);
+LmRunSelection  *lm_window_get_selection (LmWindow *self);
+LmChartSettings *lm_window_get_settings (LmWindow *self);
+LmCardGrid      *lm_window_get_card_grid (LmWindow *self);
+LmRunList       *lm_window_get_run_list (LmWindow *self);
+
+/* Every run found so far is loaded and every card on screen shows it. */
+gboolean         lm_window_is_settled   (LmWindow *self);
+/* Renders the window into a PNG right after its next frame is painted
+ * (when layout is done and every node is fresh). */
+void             lm_window_save_screenshot_async  (LmWindow            *self,
+                                                   const char          *path,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+gboolean         lm_window_save_screenshot_finish (LmWindow     *self,
+                                                   GAsyncResult *result,
+                                                   GError      **error);
+
+/* Sets up accelerators for the window actions (once per application). */
+void             lm_window_install_accels (GtkApplication *app);
+
+G_END_DECLS
