@@ -75,7 +75,7 @@ grow_range (Ctx *c, double v)
     }
 }
 
-static void
+static inline void
 ema_move_to (Ctx *c, gsize i)
 {
   if (!c->smooth || c->ema_pos == i)
@@ -91,7 +91,7 @@ ema_move_to (Ctx *c, gsize i)
 }
 
 /* Smoothed value of point i, advancing the EMA past it. */
-static double
+static inline double
 ema_take (Ctx *c, gsize i)
 {
   double v;
@@ -161,7 +161,7 @@ seg_reset (Seg *g)
   g->any = FALSE;
 }
 
-static void
+static inline void
 seg_add (Ctx *c, Seg *g, gsize i, double sm)
 {
   float v = c->s->value[i];

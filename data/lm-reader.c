@@ -139,30 +139,48 @@ lm_reader_open (const char *path, char **error, gboolean *transient)
     }
   /* mode=ro: this process can never write the run, whatever it does. */
   escaped = g_uri_escape_string (path, "/", FALSE);
-  uri = g_strconcat ("file:", escaped, "?mode=ro", NULL);
-  rc = sqlite3_open_v2 (uri, &db,
-                        SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
-                        NULL);
-  if (rc != SQLITE_OK)
-    goto fail;
-  sqlite3_extended_result_codes (db, 1);
-  /* Waits only for short locks (WAL recovery by the writer). */
-  sqlite3_busy_timeout (db, 100);
-
-  rc = sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &st, NULL);
-  if (rc == SQLITE_OK)
+  for (int attempt = 0; attempt < 2; attempt++)
     {
-      rc = sqlite3_step (st);
-      if (rc == SQLITE_ROW)
+      g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+
+      /* A WAL-mode reader needs to create the -shm file next to the run.
+       * On read-only media that fails; a finished run (no -wal left) can
+       * then be read as an immutable file instead. */
+      g_free (uri);
+      uri = g_strconcat ("file:", escaped, attempt == 0 ? "?mode=ro" : "?mode=ro&immutable=1", NULL);
+      rc = sqlite3_open_v2 (uri, &db,
+                            SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
+                            NULL);
+      if (rc == SQLITE_OK)
         {
-          version = sqlite3_column_int64 (st, 0);
-          rc = SQLITE_OK;
+          sqlite3_extended_result_codes (db, 1);
+          /* Waits only for short locks (WAL recovery by the writer). */
+          sqlite3_busy_timeout (db, 100);
+          rc = sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &st, NULL);
+          if (rc == SQLITE_OK)
+            {
+              rc = sqlite3_step (st);
+              if (rc == SQLITE_ROW)
+                {
+                  version = sqlite3_column_int64 (st, 0);
+                  rc = SQLITE_OK;
+                }
+            }
+          sqlite3_finalize (st);
+          st = NULL;
         }
+      if (rc == SQLITE_OK)
+        break;
+      if (attempt == 0
+          && ((rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_READONLY)
+          && !g_file_test (wal, G_FILE_TEST_EXISTS))
+        {
+          sqlite3_close (db);
+          db = NULL;
+          continue;
+        }
+      goto fail;
     }
-  sqlite3_finalize (st);
-  st = NULL;
-  if (rc != SQLITE_OK)
-    goto fail;
 
   if (version > LM_READER_SCHEMA_VERSION)
     {

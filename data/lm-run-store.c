@@ -301,6 +301,24 @@ apply_scan (LmRunStore *self, LmWatchMsg *msg)
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
     }
 
+  /* First walk (or everything new): one items-changed for all of it, so
+   * 200 runs do not mean 200 rounds of updates in every view. */
+  if (self->runs->len == 0 && entries->len > 0)
+    {
+      for (k = 0; k < entries->len; k++)
+        {
+          LmScanEntry *e = g_ptr_array_index (entries, k);
+          LmRun *nr = lm_run_new (e->name, e->path, self->next_ordinal++);
+
+          g_ptr_array_add (self->runs, nr);
+          g_hash_table_insert (self->by_name, (gpointer) lm_run_get_name (nr), nr);
+        }
+      g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, entries->len);
+      self->scanned = TRUE;
+      update_progress (self);
+      return;
+    }
+
   /* Merge walk of two sorted lists: one items-changed per change. */
   while (i < self->runs->len || k < entries->len)
     {

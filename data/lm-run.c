@@ -323,9 +323,15 @@ set_error (LmRun *self, const char *error)
 static void
 set_loaded (LmRun *self)
 {
+  GHashTableIter it;
+  gpointer v;
+
   if (self->loaded)
     return;
   self->loaded = TRUE;
+  g_hash_table_iter_init (&it, self->by_name);
+  while (g_hash_table_iter_next (&it, NULL, &v))
+    lm_series_trim (v);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADED]);
 }
 

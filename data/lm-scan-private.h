@@ -21,6 +21,7 @@ typedef struct
   char *name;          /* "exp1/lr0.1" */
   char *path;          /* "<logdir>/exp1/lr0.1/run.lumen" */
   gint64 stamp;        /* changes when the file or its -wal changes */
+  guint64 inode;       /* a new inode: the file was replaced */
 } LmScanEntry;
 
 void       lm_scan_entry_free (LmScanEntry *entry);
@@ -30,5 +31,7 @@ GPtrArray *lm_scan_logdir (const char *logdir, char **error);
 
 /* Size and mtime of path and path-wal folded into one number. */
 gint64     lm_scan_stamp (const char *path);
+/* The file's inode number, 0 if it cannot be stat'ed. */
+guint64    lm_scan_inode (const char *path);
 
 G_END_DECLS

@@ -38,6 +38,14 @@ lm_scan_stamp (const char *path)
   return (gint64) (fold_stat (path) * 31u + fold_stat (wal));
 }
 
+guint64
+lm_scan_inode (const char *path)
+{
+  struct stat st;
+
+  return stat (path, &st) == 0 ? (guint64) st.st_ino : 0;
+}
+
 typedef struct
 {
   dev_t dev;
@@ -84,9 +92,12 @@ walk (const char *dir, const char *rel, int depth, GArray *visited, GPtrArray *o
         {
           LmScanEntry *e = g_new0 (LmScanEntry, 1);
 
-          e->name = g_strdup (rel[0] ? rel : ".");
+          /* Names are shown: folder names that are not UTF-8 get
+           * replacement characters (the path stays exact). */
+          e->name = g_utf8_make_valid (rel[0] ? rel : ".", -1);
           e->path = g_steal_pointer (&path);
           e->stamp = lm_scan_stamp (e->path);
+          e->inode = (guint64) st.st_ino;
           g_ptr_array_add (out, e);
         }
       else if (S_ISDIR (st.st_mode) && entry[0] != '.')

@@ -37,6 +37,10 @@ lm_ema_step (LmEma *e, double v)
     return v;
   e->last = e->last * e->w + (1.0 - e->w) * v;
   e->count++;
+  /* Once w^count is below double precision the debias factor is exactly
+   * 1: skip the division (and keep wp from going subnormal, which is slow). */
+  if (e->wp < 1e-18)
+    return e->last;
   e->wp *= e->w;
   return e->w >= 1.0 ? e->last : e->last / (1.0 - e->wp);
 }
@@ -61,5 +65,7 @@ lm_ema_current (const LmEma *e)
 {
   if (e->count == 0)
     return NAN;
+  if (e->wp < 1e-18)
+    return e->last;
   return e->w >= 1.0 ? e->last : e->last / (1.0 - e->wp);
 }

@@ -84,6 +84,8 @@ void      lm_series_append (LmSeries     *series,
                             const float  *values,
                             const double *walls);
 void      lm_series_clear  (LmSeries *series);
+/* Gives back unused capacity (after a load; appends still work). */
+void      lm_series_trim   (LmSeries *series);
 
 static inline gsize
 lm_series_get_n (const LmSeries *series)

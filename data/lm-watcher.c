@@ -38,6 +38,8 @@ typedef struct
   gint64 retry_at;          /* monotonic us, for transient failures */
   gint64 stamp;             /* file stamp when the last read started */
   gint64 scan_stamp;        /* file stamp from the latest walk */
+  guint64 inode;            /* inode of the file the connection has open */
+  guint64 scan_inode;       /* inode from the latest walk */
   gboolean ever_loaded;
   gboolean keep_open;       /* status 'running' (or unknown) */
 } Reader;
@@ -236,6 +238,7 @@ run_load (LmWatcher *w, Job *j)
 
   if (r->db == NULL)
     {
+      r->inode = lm_scan_inode (r->path);
       r->db = lm_reader_open (r->path, &error, &transient);
       if (r->db == NULL)
         {
@@ -394,6 +397,12 @@ poll_reader (LmWatcher *w, Reader *r, gint64 now, gboolean reload)
       submit_load (w, r, TRUE);
       return;
     }
+  if (r->db != NULL && r->scan_inode != 0 && r->scan_inode != r->inode)
+    {
+      /* Deleted and written anew under the same name: start over. */
+      submit_load (w, r, TRUE);
+      return;
+    }
   if (g_atomic_int_get (&r->failed))
     {
       /* Transient trouble (locked, still being created) is retried every
@@ -495,6 +504,7 @@ do_scan (LmWatcher *w)
           changed = TRUE;
         }
       r->scan_stamp = e->stamp;
+      r->scan_inode = e->inode;
     }
   /* Sorted order (entries are sorted) gives job priorities. */
   for (guint k = 0; k < entries->len; k++)

@@ -11,3 +11,6 @@
 #include "lm-decimate.h"
 #include "lm-run.h"
 #include "lm-run-store.h"
+#include "lm-histogram.h"
+#include "lm-records.h"
+#include "lm-image-loader.h"

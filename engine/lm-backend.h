@@ -193,6 +193,12 @@ typedef struct lm_backend {
                        bool first_step);
   void (*adam_step_f32)(int64_t n, float *p, const float *g, float *m, float *v, float *vmax,
                         const lm_adam_hparams *h);
+
+  /* ---- data loading (engine/data/loader.c, a data set kept on the device) ----
+   * dst (n, row_bytes) = rows idx[0..n) of src (rows, row_bytes); idx (n) is
+   * on the same device, each in range (the loader's permutation). */
+  void (*gather_rows)(int64_t n, size_t row_bytes, const int64_t *idx, const void *src,
+                      void *dst);
 } lm_backend;
 
 /* The single dispatch point. Returns NULL (after lm_error) when the device's

@@ -137,6 +137,10 @@ typedef struct {
   /* Pixels are scaled to [0, 1] (ToTensor); then, when std > 0, the
    * Normalize((mean,), (std,)) transform: x = (x - mean) / std. */
   float mean, std;
+  /* Where batches are made (zero-initialised: the CPU). A GPU device keeps the
+   * whole normalised data set there, copied once by lm_loader_new, and each
+   * batch is gathered on the GPU: no per-step host-to-device copy of images. */
+  lm_device device;
 } lm_loader_options;
 
 /* Defaults: batch 64, no shuffle, keep the last batch, no mean/std. */
@@ -311,10 +315,12 @@ bool lm_checkpoint_load_optimizer(const lm_safetensors *ck, const lm_module *mod
                                   char **error);
 /* Restores the engine generator (lm_manual_seed + position). */
 bool lm_checkpoint_load_rng(const lm_safetensors *ck, char **error);
-/* Fills info->seed and info->state from the metadata (strings in info stay NULL). */
+/* Fills info->seed, info->state and info->model (a string inside ck, valid
+ * until lm_safetensors_free) from the metadata; no extra keys. */
 bool lm_checkpoint_get_info(const lm_safetensors *ck, lm_checkpoint_info *info, char **error);
 /* All of the above in one call: model, optimizer (may be NULL), generator,
- * *info (may be NULL). Nothing is changed unless everything matches. */
+ * *info (may be NULL; its model string is left NULL). Nothing is changed
+ * unless everything matches. */
 bool lm_checkpoint_load(const char *path, const char *expected_model, lm_module *model,
                         lm_optimizer *opt, lm_checkpoint_info *info, char **error);
 

@@ -468,9 +468,11 @@ static void tensor_stats(const float *v, size_t n, event_rec *e) {
   e->zero_count = zero;
 }
 
-int lm_trace_add_event(lm_trace *t, int64_t node_id, lm_phase phase,
-                       const int64_t *shape, int ndim, const float *values,
-                       size_t numel) {
+/* given: statistics the caller computed (then values is NULL and nothing
+ * is stored but the statistics), or NULL to compute them from values. */
+static int add_event(lm_trace *t, int64_t node_id, lm_phase phase,
+                     const int64_t *shape, int ndim, const float *values,
+                     size_t numel, const lm_trace_stats *given) {
   if (!t)
     return lm_fail(NULL, LM_ERR_INVALID_ARG, "trace is NULL");
   if (phase != LM_PHASE_FORWARD && phase != LM_PHASE_BACKWARD)
@@ -478,7 +480,7 @@ int lm_trace_add_event(lm_trace *t, int64_t node_id, lm_phase phase,
                    "node %lld: phase %d is neither LM_PHASE_FORWARD nor "
                    "LM_PHASE_BACKWARD",
                    (long long)node_id, (int)phase);
-  if (numel && !values)
+  if (numel && !values && !given)
     return lm_fail(NULL, LM_ERR_INVALID_ARG,
                    "node %lld: values is NULL but numel is %zu",
                    (long long)node_id, numel);
@@ -514,8 +516,18 @@ int lm_trace_add_event(lm_trace *t, int64_t node_id, lm_phase phase,
   e->phase = phase;
   e->shape = sj;
   e->numel = (int64_t)numel;
-  tensor_stats(values, numel, e);
-  if (numel && numel <= t->values_cap) {
+  if (given) {
+    e->min = given->min;
+    e->max = given->max;
+    e->mean = given->mean;
+    e->std = given->std;
+    e->nan_count = given->nan_count;
+    e->inf_count = given->inf_count;
+    e->zero_count = given->zero_count;
+  } else {
+    tensor_stats(values, numel, e);
+  }
+  if (values && numel && numel <= t->values_cap) {
     e->vals = malloc(numel * sizeof(float));
     if (!e->vals) {
       free(sj);
@@ -527,6 +539,21 @@ int lm_trace_add_event(lm_trace *t, int64_t node_id, lm_phase phase,
   t->bytes += sizeof *e + (sj ? strlen(sj) : 0) +
               (e->vals ? numel * sizeof(float) : 0);
   return LM_OK;
+}
+
+int lm_trace_add_event(lm_trace *t, int64_t node_id, lm_phase phase,
+                       const int64_t *shape, int ndim, const float *values,
+                       size_t numel) {
+  return add_event(t, node_id, phase, shape, ndim, values, numel, NULL);
+}
+
+int lm_trace_add_event_stats(lm_trace *t, int64_t node_id, lm_phase phase,
+                             const int64_t *shape, int ndim, size_t numel,
+                             const lm_trace_stats *stats) {
+  if (!stats)
+    return lm_fail(NULL, LM_ERR_INVALID_ARG, "node %lld: stats is NULL",
+                   (long long)node_id);
+  return add_event(t, node_id, phase, shape, ndim, NULL, numel, stats);
 }
 
 lm_trace *lm_trace_clone(const lm_trace *t) {

@@ -319,6 +319,15 @@ int lm_trace_add_event(lm_trace *t, int64_t node_id, lm_phase phase,
                        const int64_t *shape, int ndim, const float *values,
                        size_t numel);
 size_t lm_trace_event_count(const lm_trace *t);
+/* For a tensor whose values the caller did not keep (too big): statistics
+ * it computed itself, with the definitions above; no values are stored. */
+typedef struct {
+  double min, max, mean, std; /* NaN where undefined */
+  int64_t nan_count, inf_count, zero_count;
+} lm_trace_stats;
+int lm_trace_add_event_stats(lm_trace *t, int64_t node_id, lm_phase phase,
+                             const int64_t *shape, int ndim, size_t numel,
+                             const lm_trace_stats *stats);
 
 int lm_writer_add_trace(lm_writer *w, const lm_trace *t, int64_t *trace_id);
 

@@ -1,7 +1,8 @@
 #!/bin/sh
-# The main job: build, start a live training run in the background and open
-# the workbench on it. Falls back to what is built when parts are switched off.
-#   tools/main.sh [extra lumen-train options]
+# The main job: configure (release), build, start a live training run in the
+# background and open the workbench on it. Closing the window stops the
+# trainer the way Ctrl-C does (checkpoint written, run marked 'stopped').
+#   tools/main.sh [lumen-train options, e.g. --model cnn]
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -11,17 +12,23 @@ fi
 meson compile -C build
 
 LOGDIR=${LUMEN_LOGDIR:-runs}
+TRAIN=build/app/train/lumen-train
+APP=build/app/lumen/lumen
 mkdir -p "$LOGDIR"
 
-if [ -x build/app/train/lumen-train ] && [ -x build/app/lumen ]; then
-  build/app/train/lumen-train --logdir "$LOGDIR" "$@" &
-  TRAIN_PID=$!
-  # Ctrl-C in the trainer writes a checkpoint and marks the run 'stopped'.
-  trap 'kill -INT $TRAIN_PID 2>/dev/null || true' EXIT INT TERM
-  build/app/lumen --logdir "$LOGDIR"
-elif [ -x build/app/lumen ]; then
-  build/examples/log-scalars "$LOGDIR"
-  build/app/lumen --logdir "$LOGDIR"
-else
-  build/examples/log-scalars "$LOGDIR"
+if [ ! -x "$APP" ]; then
+  echo "main.sh: the app was not built (GTK4 missing?); training without it" >&2
+  exec "$TRAIN" --logdir "$LOGDIR" "$@"
 fi
+
+"$TRAIN" --logdir "$LOGDIR" --no-progress "$@" &
+TRAIN_PID=$!
+stop_trainer() {
+  if kill -0 "$TRAIN_PID" 2>/dev/null; then
+    kill -INT "$TRAIN_PID" 2>/dev/null || true
+    wait "$TRAIN_PID" 2>/dev/null || true
+  fi
+}
+trap stop_trainer EXIT INT TERM
+echo "main.sh: training in the background (pid $TRAIN_PID), logging to $LOGDIR/"
+"$APP" --logdir "$LOGDIR"

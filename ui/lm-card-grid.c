@@ -33,6 +33,7 @@ struct _LmCardGrid
   GtkWidget *empty_title;
   GtkWidget *empty_body;
   GtkWidget *empty_spinner;
+  GtkWidget *empty_open;
 
   GHashTable *sections;    /* group -> Section* */
   GHashTable *cards;       /* tag -> LmScalarCard* (borrowed; the flow owns it) */
@@ -140,6 +141,8 @@ update_empty_page (LmCardGrid *self)
     }
   gtk_label_set_text (GTK_LABEL (self->empty_title), title);
   gtk_label_set_text (GTK_LABEL (self->empty_body), body);
+  gtk_widget_set_visible (self->empty_open, n_tags == 0 && !loading
+                          && (n_runs == 0 || lm_run_store_get_error (self->store) != NULL));
   gtk_widget_set_visible (self->empty_spinner, loading && n_tags == 0);
   gtk_spinner_set_spinning (GTK_SPINNER (self->empty_spinner), loading && n_tags == 0);
   gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "empty");
@@ -501,9 +504,14 @@ build_empty_page (LmCardGrid *self)
   gtk_label_set_justify (GTK_LABEL (self->empty_body), GTK_JUSTIFY_CENTER);
   gtk_label_set_selectable (GTK_LABEL (self->empty_body), TRUE);
   gtk_widget_add_css_class (self->empty_body, "dim-label");
+  self->empty_open = gtk_button_new_with_mnemonic ("_Open Another Log Directory…");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->empty_open), "win.open");
+  gtk_widget_set_halign (self->empty_open, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (self->empty_open, "suggested-action");
   gtk_box_append (GTK_BOX (box), self->empty_spinner);
   gtk_box_append (GTK_BOX (box), self->empty_title);
   gtk_box_append (GTK_BOX (box), self->empty_body);
+  gtk_box_append (GTK_BOX (box), self->empty_open);
   return box;
 }
 

@@ -102,6 +102,13 @@ on_selection_changed (LmRunSelection *selection, LmChart *self)
 }
 
 static void
+on_highlight_changed (LmRunSelection *selection, LmChart *self)
+{
+  lm_plot_set_highlight (self->plot, lm_run_selection_get_highlighted (selection));
+  invalidate (self);
+}
+
+static void
 on_run_data_changed (LmRunSelection *selection, LmRun *run, LmChart *self)
 {
   GPtrArray *shown = lm_run_selection_get_shown (self->selection);
@@ -426,6 +433,8 @@ lm_chart_new (const char *tag, LmRunSelection *selection, LmChartSettings *setti
   self->settings = g_object_ref (settings);
   g_signal_connect (selection, "changed", G_CALLBACK (on_selection_changed), self);
   g_signal_connect (selection, "run-data-changed", G_CALLBACK (on_run_data_changed), self);
+  g_signal_connect (selection, "highlight-changed", G_CALLBACK (on_highlight_changed), self);
+  lm_plot_set_highlight (self->plot, lm_run_selection_get_highlighted (selection));
   g_signal_connect (settings, "notify", G_CALLBACK (on_settings_changed), self);
   g_signal_connect (lm_run_selection_get_store (selection), "notify::loading",
                     G_CALLBACK (on_loading_changed), self);

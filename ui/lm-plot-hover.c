@@ -180,10 +180,20 @@ lm_plot_render_hover (LmPlot  *p,
           }
     }
   colw[0] = MIN (colw[0], 220.0);
-  box_w = pad * 2 + sw;
-  for (int c = 0; c < N_COLS; c++)
-    if (show_col[c])
-      box_w += colw[c] + 12;
+  /* Fit the chart: drop the relative time, then shorten run names. */
+  for (int attempt = 0; attempt < 3; attempt++)
+    {
+      box_w = pad * 2 + sw;
+      for (int c = 0; c < N_COLS; c++)
+        if (show_col[c])
+          box_w += colw[c] + 12;
+      if (box_w <= width - 4)
+        break;
+      if (attempt == 0)
+        show_col[4] = FALSE;
+      else
+        colw[0] = MAX (40.0, colw[0] - (box_w - (width - 4)));
+    }
   box_h = pad * 2 + row_h * (n_show + 1 + (hidden ? 1 : 0));
 
   bx = px + 14;

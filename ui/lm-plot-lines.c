@@ -20,7 +20,8 @@ typedef struct
   int cx0, cx1;            /* clip columns [cx0, cx1) */
   double cy0, cy1;         /* clip rows */
   double half;             /* half line width, device px */
-  double sr, sg, sb, sa;   /* source colour, alpha */
+  guint32 r8, g8, b8;      /* source colour, 0..255 */
+  double sa8;              /* source alpha, 0..255 */
   double *lo, *hi;         /* per-column extent */
   int tmin, tmax;          /* touched columns */
 } Spans;
@@ -41,19 +42,20 @@ spans_touch (Spans *sp, int c, double a, double b)
   sp->tmax = MAX (sp->tmax, c);
 }
 
+/* Source-over of the line colour at coverage `cov` onto one premultiplied
+ * ARGB32 pixel, in integers (one float conversion per pixel). */
 static inline void
 blend (guint32 *px, double cov, const Spans *sp)
 {
-  double a = sp->sa * cov;
+  guint32 a = (guint32) (sp->sa8 * cov + 0.5);    /* 0..255 */
+  guint32 inv = 255 - a;
   guint32 d = *px;
-  double inv = 1.0 - a;
-  guint32 da = d >> 24, dr = (d >> 16) & 0xff, dg = (d >> 8) & 0xff, db = d & 0xff;
-  guint32 oa = (guint32) (a * 255 + da * inv + 0.5);
-  guint32 orr = (guint32) (sp->sr * a * 255 + dr * inv + 0.5);
-  guint32 og = (guint32) (sp->sg * a * 255 + dg * inv + 0.5);
-  guint32 ob = (guint32) (sp->sb * a * 255 + db * inv + 0.5);
+  guint32 oa = a + (((d >> 24) & 0xff) * inv + 127) / 255;
+  guint32 orr = (sp->r8 * a + ((d >> 16) & 0xff) * inv + 127) / 255;
+  guint32 og = (sp->g8 * a + ((d >> 8) & 0xff) * inv + 127) / 255;
+  guint32 ob = (sp->b8 * a + (d & 0xff) * inv + 127) / 255;
 
-  *px = (MIN (oa, 255u) << 24) | (MIN (orr, 255u) << 16) | (MIN (og, 255u) << 8) | MIN (ob, 255u);
+  *px = (oa << 24) | (orr << 16) | (og << 8) | ob;
 }
 
 /* Fills the touched columns.  A column's span is its own extent widened
@@ -91,26 +93,40 @@ spans_flush (Spans *sp)
         continue;
       r0 = MAX ((int) floor (ulo), 0);
       r1 = MIN ((int) ceil (uhi), sp->height);
-      for (int r = r0; r < r1; r++)
-        {
-          double cov = 0;
+      {
+        int own = c - sp->cx0;
+        gboolean has_own = sp->lo[own] <= sp->hi[own];
+        /* Rows wholly inside the column's own span are fully covered;
+         * only the rows at the ends need the neighbours' partial cover. */
+        int full0 = has_own ? (int) ceil (MAX (sp->lo[own] - sp->half, sp->cy0)) : r1;
+        int full1 = has_own ? (int) floor (MIN (sp->hi[own] + sp->half, sp->cy1)) : r1;
 
-          for (int d = -reach; d <= reach; d++)
-            {
-              int cc = c + d - sp->cx0;
-              double a, b, o;
+        for (int r = r0; r < r1; r++)
+          {
+            double cov = 0;
 
-              if (cc < 0 || cc >= sp->cx1 - sp->cx0 || sp->lo[cc] > sp->hi[cc])
+            if (r >= full0 && r + 1 <= full1)
+              {
+                blend ((guint32 *) (sp->data + r * sp->stride) + c, 1.0, sp);
                 continue;
-              a = MAX (sp->lo[cc] - sp->half, MAX (sp->cy0, (double) r));
-              b = MIN (sp->hi[cc] + sp->half, MIN (sp->cy1, r + 1.0));
-              o = b - a;
-              if (o > 0)
-                cov = MAX (cov, w[ABS (d)] * MIN (o, 1.0));
-            }
-          if (cov > 0)
-            blend ((guint32 *) (sp->data + r * sp->stride) + c, cov, sp);
-        }
+              }
+            for (int d = -reach; d <= reach; d++)
+              {
+                int cc = c + d - sp->cx0;
+                double a, b, o;
+
+                if (cc < 0 || cc >= sp->cx1 - sp->cx0 || sp->lo[cc] > sp->hi[cc])
+                  continue;
+                a = MAX (sp->lo[cc] - sp->half, MAX (sp->cy0, (double) r));
+                b = MIN (sp->hi[cc] + sp->half, MIN (sp->cy1, r + 1.0));
+                o = b - a;
+                if (o > 0)
+                  cov = MAX (cov, w[ABS (d)] * MIN (o, 1.0));
+              }
+            if (cov > 0)
+              blend ((guint32 *) (sp->data + r * sp->stride) + c, cov, sp);
+          }
+      }
     }
   for (int c = sp->tmin; c <= sp->tmax; c++)
     {
@@ -186,8 +202,10 @@ draw_spans (LmPlot *p, cairo_surface_t *image, double scale, GArray *points,
   sp.cy0 = MAX (0.0, p->area.y * scale);
   sp.cy1 = MIN ((double) sp.height, (p->area.y + p->area.height) * scale);
   sp.half = line_width * scale / 2;
-  sp.sr = color->red, sp.sg = color->green, sp.sb = color->blue;
-  sp.sa = alpha * color->alpha;
+  sp.r8 = (guint32) CLAMP (color->red * 255 + 0.5, 0, 255);
+  sp.g8 = (guint32) CLAMP (color->green * 255 + 0.5, 0, 255);
+  sp.b8 = (guint32) CLAMP (color->blue * 255 + 0.5, 0, 255);
+  sp.sa8 = CLAMP (alpha * color->alpha, 0.0, 1.0) * 255.0;
   ncols = sp.cx1 - sp.cx0;
   if (ncols <= 0 || sp.data == NULL)
     return;

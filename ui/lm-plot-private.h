@@ -37,6 +37,7 @@ struct _LmPlot
   gboolean ignore_outliers;
   gboolean show_title;
   gboolean show_legend;
+  char *highlight;          /* run drawn on top, the others faded; NULL: none */
 
   /* View: fixed ranges apply when the auto flag is off. */
   gboolean auto_x, auto_y;

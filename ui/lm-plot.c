@@ -25,6 +25,8 @@ line_free (gpointer data)
 {
   LmPlotLine *l = data;
 
+  if (l == NULL)
+    return;
   g_object_unref (l->run);
   lm_decimation_clear (&l->dec);
   g_free (l);
@@ -59,6 +61,7 @@ lm_plot_free (LmPlot *p)
   pango_font_description_free (p->font);
   pango_font_description_free (p->bold);
   g_free (p->tag);
+  g_free (p->highlight);
   g_free (p);
 }
 
@@ -72,24 +75,24 @@ void
 lm_plot_set_runs (LmPlot *p, GPtrArray *runs)
 {
   GPtrArray *lines = g_ptr_array_new_with_free_func (line_free);
+  GHashTable *old = g_hash_table_new (NULL, NULL);   /* LmRun* -> index + 1 */
 
+  /* Keep the lines (and decimation caches) of runs that stay. */
+  for (guint k = 0; k < p->lines->len; k++)
+    g_hash_table_insert (old, ((LmPlotLine *) g_ptr_array_index (p->lines, k))->run,
+                         GUINT_TO_POINTER (k + 1));
   for (guint i = 0; i < runs->len; i++)
     {
       LmRun *run = g_ptr_array_index (runs, i);
+      guint k = GPOINTER_TO_UINT (g_hash_table_lookup (old, run));
       LmPlotLine *l = NULL;
 
-      /* Keep the caches of runs that stay. */
-      for (guint k = 0; k < p->lines->len; k++)
+      if (k > 0 && g_ptr_array_index (p->lines, k - 1) != NULL)
         {
-          LmPlotLine *old = g_ptr_array_index (p->lines, k);
-
-          if (old != NULL && old->run == run)
-            {
-              l = g_ptr_array_steal_index (p->lines, k);
-              break;
-            }
+          l = g_ptr_array_index (p->lines, k - 1);
+          g_ptr_array_index (p->lines, k - 1) = NULL;
         }
-      if (l == NULL)
+      else
         {
           l = g_new0 (LmPlotLine, 1);
           l->run = g_object_ref (run);
@@ -98,7 +101,8 @@ lm_plot_set_runs (LmPlot *p, GPtrArray *runs)
       lm_palette_color (lm_run_get_ordinal (run), &l->color);
       g_ptr_array_add (lines, l);
     }
-  g_ptr_array_unref (p->lines);
+  g_hash_table_unref (old);
+  g_ptr_array_unref (p->lines);   /* frees the lines not taken over */
   p->lines = lines;
 }
 
@@ -121,6 +125,13 @@ LmXAxis
 lm_plot_get_x_axis (LmPlot *p)
 {
   return p->axis;
+}
+
+void
+lm_plot_set_highlight (LmPlot *p, const char *run_name)
+{
+  g_free (p->highlight);
+  p->highlight = g_strdup (run_name);
 }
 
 void
@@ -544,19 +555,56 @@ draw_markers (LmPlot *p, cairo_t *cr, LmPlotLine *l)
   g_array_unref (xs);
 }
 
-static void
-draw_legend (LmPlot *p, cairo_t *cr, double x, double y, double max_x)
+/* Length of the folder prefix ("sweep/") all the named runs share, so the
+ * legend can show what tells them apart. */
+static gsize
+common_folder_prefix (LmPlot *p)
 {
-  guint shown = 0, with_data = 0;
-
-  for (guint i = 0; i < p->lines->len; i++)
-    if (lm_run_get_series (((LmPlotLine *) g_ptr_array_index (p->lines, i))->run, p->tag))
-      with_data++;
+  const char *first = NULL;
+  gsize len = 0;
 
   for (guint i = 0; i < p->lines->len; i++)
     {
       LmPlotLine *l = g_ptr_array_index (p->lines, i);
       const char *name = lm_run_get_name (l->run);
+      gsize k = 0;
+
+      if (lm_run_get_series (l->run, p->tag) == NULL)
+        continue;
+      if (first == NULL)
+        {
+          const char *slash = strrchr (name, '/');
+
+          first = name;
+          len = slash ? (gsize) (slash - name + 1) : 0;
+          continue;
+        }
+      while (k < len && name[k] == first[k])
+        k++;
+      len = k;
+    }
+  while (len > 0 && first[len - 1] != '/')
+    len--;
+  return len;
+}
+
+static void
+draw_legend (LmPlot *p, cairo_t *cr, double x, double y, double max_x)
+{
+  guint shown = 0, with_data = 0;
+  gsize skip = common_folder_prefix (p);
+
+  for (guint i = 0; i < p->lines->len; i++)
+    if (lm_run_get_series (((LmPlotLine *) g_ptr_array_index (p->lines, i))->run, p->tag))
+      with_data++;
+  /* A single run keeps its full name. */
+  if (with_data < 2)
+    skip = 0;
+
+  for (guint i = 0; i < p->lines->len; i++)
+    {
+      LmPlotLine *l = g_ptr_array_index (p->lines, i);
+      const char *name = lm_run_get_name (l->run) + skip;
       double w, h;
       char more[32];
       double more_w = 0;
@@ -693,22 +741,31 @@ lm_plot_render (LmPlot          *p,
   cairo_save (cr);
   cairo_rectangle (cr, left, top, plot_w, p->area.height);
   cairo_clip (cr);
-  for (int layer = 0; layer < 2; layer++)
+  /* Layer 2 redraws a highlighted run on top of everything. */
+  for (int layer = 0; layer < 3; layer++)
     for (guint i = 0; i < p->lines->len; i++)
       {
         LmPlotLine *l = g_ptr_array_index (p->lines, i);
         gboolean dense = l->dec.n_in_view > columns;
         gboolean smooth = p->smoothing > 0 && l->dec.smooth->len > 0;
+        gboolean is_hl = p->highlight != NULL && strcmp (lm_run_get_name (l->run), p->highlight) == 0;
+        double fade = p->highlight != NULL && !is_hl ? 0.25 : 1.0;
 
-        if (l->dec.raw->len == 0)
+        if (l->dec.raw->len == 0 || (layer == 2 && !is_hl))
           continue;
         if (layer == 0 && smooth)
           lm_plot_draw_line (p, cr, image, scale, l->dec.raw, dense, &l->color,
-                             RAW_ALPHA_SMOOTHED, LINE_WIDTH);
-        else if (layer == 1)
+                             RAW_ALPHA_SMOOTHED * fade, LINE_WIDTH);
+        else if (layer == 1 && !is_hl)
           {
             lm_plot_draw_line (p, cr, image, scale, smooth ? l->dec.smooth : l->dec.raw,
-                               dense, &l->color, 1.0, LINE_WIDTH);
+                               dense, &l->color, fade, LINE_WIDTH);
+            draw_markers (p, cr, l);
+          }
+        else if (layer == 2)
+          {
+            lm_plot_draw_line (p, cr, image, scale, smooth ? l->dec.smooth : l->dec.raw,
+                               dense, &l->color, 1.0, 2 * LINE_WIDTH);
             draw_markers (p, cr, l);
           }
         if (l->dec.n_in_view > 0)

@@ -53,6 +53,9 @@ guint       lm_plot_get_n_runs       (LmPlot *plot);
 void        lm_plot_set_x_axis       (LmPlot *plot, LmXAxis axis);
 LmXAxis     lm_plot_get_x_axis       (LmPlot *plot);
 void        lm_plot_set_smoothing    (LmPlot *plot, double weight);
+/* The run picked in the hparams view: drawn last and thicker, the others
+ * faded.  NULL for none. */
+void        lm_plot_set_highlight    (LmPlot *plot, const char *run_name);
 void        lm_plot_set_log_y        (LmPlot *plot, gboolean log_y);
 gboolean    lm_plot_get_log_y        (LmPlot *plot);
 void        lm_plot_set_ignore_outliers (LmPlot *plot, gboolean ignore);

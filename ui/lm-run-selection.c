@@ -13,11 +13,13 @@ struct _LmRunSelection
   char *pattern;
   GPtrArray *shown;
   gboolean shown_dirty;
+  char *highlighted;   /* run name picked in the hparams view, or NULL */
 };
 
 enum {
   CHANGED,
   RUN_DATA_CHANGED,
+  HIGHLIGHT_CHANGED,
   N_SIGNALS
 };
 
@@ -44,6 +46,7 @@ lm_run_selection_finalize (GObject *object)
 
   g_clear_pointer (&self->regex, g_regex_unref);
   g_free (self->pattern);
+  g_free (self->highlighted);
   g_ptr_array_unref (self->shown);
   G_OBJECT_CLASS (lm_run_selection_parent_class)->finalize (object);
 }
@@ -60,6 +63,9 @@ lm_run_selection_class_init (LmRunSelectionClass *klass)
   signals[RUN_DATA_CHANGED] =
     g_signal_new ("run-data-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, LM_TYPE_RUN);
+  signals[HIGHLIGHT_CHANGED] =
+    g_signal_new ("highlight-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -212,4 +218,24 @@ lm_run_selection_set_all_visible (LmRunSelection *self, gboolean visible)
 
       lm_run_set_visible (run, visible);
     }
+}
+
+/* The run the user picked in the hparams view: charts draw it on top and
+ * the others faded.  NULL clears it.  Emits "highlight-changed". */
+void
+lm_run_selection_set_highlighted (LmRunSelection *self, const char *run_name)
+{
+  g_return_if_fail (LM_IS_RUN_SELECTION (self));
+  if (g_strcmp0 (self->highlighted, run_name) == 0)
+    return;
+  g_free (self->highlighted);
+  self->highlighted = g_strdup (run_name);
+  g_signal_emit (self, signals[HIGHLIGHT_CHANGED], 0);
+}
+
+const char *
+lm_run_selection_get_highlighted (LmRunSelection *self)
+{
+  g_return_val_if_fail (LM_IS_RUN_SELECTION (self), NULL);
+  return self->highlighted;
 }

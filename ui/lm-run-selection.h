@@ -33,5 +33,10 @@ const char     *lm_run_selection_get_filter (LmRunSelection *self);
 GPtrArray      *lm_run_selection_get_shown  (LmRunSelection *self);
 /* Turns every run matching the filter on or off. */
 void            lm_run_selection_set_all_visible (LmRunSelection *self, gboolean visible);
+/* One run picked by the user (hparams table or parallel coordinates):
+ * charts draw it on top, the others faded.  NULL for none.  Emits
+ * "highlight-changed". */
+void            lm_run_selection_set_highlighted (LmRunSelection *self, const char *run_name);
+const char     *lm_run_selection_get_highlighted (LmRunSelection *self);
 
 G_END_DECLS

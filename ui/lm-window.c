@@ -1,6 +1,8 @@
 /* lm-window.c: the main window (see lm-window.h). */
 #include "lm-window.h"
 
+#include "lm-dashboards.h"
+
 #include <string.h>
 
 struct _LmWindow
@@ -14,6 +16,7 @@ struct _LmWindow
   GtkWidget *paned;
   GtkWidget *run_list;
   GtkWidget *card_grid;
+  GtkWidget *dashboards;      /* view stack: scalars, histograms, ... */
   GtkWidget *status_label;
   GtkWidget *status_spinner;
   guint status_timeout;
@@ -156,8 +159,9 @@ static void
 action_focus_tag_filter (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
   LmWindow *self = user_data;
+  GtkWidget *entry = lm_dashboards_get_filter_entry (LM_DASHBOARDS (self->dashboards));
 
-  gtk_widget_grab_focus (lm_card_grid_get_filter_entry (LM_CARD_GRID (self->card_grid)));
+  gtk_widget_grab_focus (entry ? entry : lm_card_grid_get_filter_entry (LM_CARD_GRID (self->card_grid)));
 }
 
 static void
@@ -525,10 +529,13 @@ lm_window_new (GtkApplication *app, const char *logdir)
 
   self->card_grid = lm_card_grid_new (self->selection, self->settings);
   gtk_widget_add_css_class (self->card_grid, "lm-dashboard");
+  self->dashboards = lm_dashboards_new (self->selection, self->card_grid);
+  gtk_header_bar_pack_start (GTK_HEADER_BAR (gtk_window_get_titlebar (GTK_WINDOW (self))),
+                             lm_dashboards_get_switcher (LM_DASHBOARDS (self->dashboards)));
 
   self->paned = gtk_paned_new (GTK_ORIENTATION_HORIZONTAL);
   gtk_paned_set_start_child (GTK_PANED (self->paned), sidebar);
-  gtk_paned_set_end_child (GTK_PANED (self->paned), self->card_grid);
+  gtk_paned_set_end_child (GTK_PANED (self->paned), self->dashboards);
   gtk_paned_set_resize_start_child (GTK_PANED (self->paned), FALSE);
   gtk_paned_set_shrink_start_child (GTK_PANED (self->paned), FALSE);
   gtk_paned_set_position (GTK_PANED (self->paned), 290);
@@ -570,6 +577,13 @@ lm_window_get_card_grid (LmWindow *self)
   return LM_CARD_GRID (self->card_grid);
 }
 
+LmDashboards *
+lm_window_get_dashboards (LmWindow *self)
+{
+  g_return_val_if_fail (LM_IS_WINDOW (self), NULL);
+  return LM_DASHBOARDS (self->dashboards);
+}
+
 LmRunList *
 lm_window_get_run_list (LmWindow *self)
 {
@@ -583,7 +597,10 @@ lm_window_is_settled (LmWindow *self)
   g_return_val_if_fail (LM_IS_WINDOW (self), FALSE);
   return gtk_widget_get_mapped (GTK_WIDGET (self))
          && !lm_run_store_get_loading (self->store)
-         && lm_card_grid_is_up_to_date (LM_CARD_GRID (self->card_grid));
+         /* Hidden scalar cards never draw: only the visible view counts. */
+         && (g_strcmp0 (lm_dashboards_get_view (LM_DASHBOARDS (self->dashboards)), "scalars") != 0
+             || lm_card_grid_is_up_to_date (LM_CARD_GRID (self->card_grid)))
+         && lm_dashboards_is_settled (LM_DASHBOARDS (self->dashboards));
 }
 
 static gboolean

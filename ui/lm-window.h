@@ -12,6 +12,7 @@
 #include <gtk/gtk.h>
 
 #include "lm-card-grid.h"
+#include "lm-dashboards.h"
 #include "lm-run-list.h"
 
 G_BEGIN_DECLS
@@ -26,6 +27,8 @@ LmRunSelection  *lm_window_get_selection (LmWindow *self);
 LmChartSettings *lm_window_get_settings (LmWindow *self);
 LmCardGrid      *lm_window_get_card_grid (LmWindow *self);
 LmRunList       *lm_window_get_run_list (LmWindow *self);
+/* The view stack (scalars, histograms, distributions, images, text, hparams). */
+LmDashboards    *lm_window_get_dashboards (LmWindow *self);
 
 /* Every run found so far is loaded and every card on screen shows it. */
 gboolean         lm_window_is_settled   (LmWindow *self);

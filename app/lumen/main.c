@@ -4,7 +4,8 @@
  *   lumen [--logdir DIR]               like `tensorboard --logdir DIR`
  *         [--screenshot FILE.png]      render once the data is loaded, exit
  *         [--window-size WxH] [--tag-filter RE] [--run-filter RE]
- *         [--smoothing W] [--x-axis step|relative|wall] [--timings]
+ *         [--smoothing W] [--x-axis step|relative|wall] [--timings] [--version]
+ *         [--view scalars|histograms|distributions|images|text|hparams|graph|debugger]
  * Without --logdir it watches ./runs, torch SummaryWriter's default.
  * A second `lumen` hands its command line to the running instance (one
  * process, one window per log directory); screenshots and timings always
@@ -19,6 +20,7 @@
 #include <malloc.h>
 #endif
 
+#include "lm-graph-page.h"
 #include "lm-window.h"
 
 #define APP_ID "org.lumen.Lumen"
@@ -171,7 +173,7 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
 {
   GVariantDict *opts = g_application_command_line_get_options_dict (cmdline);
   const char *logdir_arg = "runs", *screenshot = NULL, *size = NULL, *tag_filter = NULL;
-  const char *run_filter = NULL, *x_axis = NULL;
+  const char *run_filter = NULL, *x_axis = NULL, *view = NULL;
   double smoothing = -1;
   gboolean timings = FALSE;
   gint timeout_s = 120;
@@ -180,8 +182,6 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
   g_autoptr (GError) error = NULL;
   LmWindow *window;
   LmXAxis axis = LM_X_STEP;
-  gint argc;
-  g_auto (GStrv) argv = g_application_command_line_get_arguments (cmdline, &argc);
 
   g_variant_dict_lookup (opts, "logdir", "&s", &logdir_arg);
   g_variant_dict_lookup (opts, "screenshot", "^&ay", &screenshot);
@@ -189,16 +189,21 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
   g_variant_dict_lookup (opts, "tag-filter", "&s", &tag_filter);
   g_variant_dict_lookup (opts, "run-filter", "&s", &run_filter);
   g_variant_dict_lookup (opts, "x-axis", "&s", &x_axis);
+  g_variant_dict_lookup (opts, "view", "&s", &view);
   g_variant_dict_lookup (opts, "smoothing", "d", &smoothing);
   g_variant_dict_lookup (opts, "timings", "b", &timings);
   g_variant_dict_lookup (opts, "screenshot-timeout", "i", &timeout_s);
 
-  if (argc > 1)
-    {
-      g_application_command_line_printerr (cmdline, "lumen: unexpected argument '%s' "
-                                           "(did you mean --logdir %s?)\n", argv[1], argv[1]);
-      return 2;
-    }
+  {
+    g_autofree const char **rest = NULL;
+
+    if (g_variant_dict_lookup (opts, G_OPTION_REMAINING, "^a&ay", &rest) && rest && rest[0])
+      {
+        g_application_command_line_printerr (cmdline, "lumen: unexpected argument '%s' "
+                                             "(did you mean --logdir %s?)\n", rest[0], rest[0]);
+        return 2;
+      }
+  }
   if (size != NULL && !parse_size (size, &width, &height))
     {
       g_application_command_line_printerr (cmdline, "lumen: --window-size expects WIDTHxHEIGHT "
@@ -223,8 +228,27 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
       return 2;
     }
 
+  /* "debugger" is the graph page with its debugger pane open */
+  if (view != NULL && !g_strv_contains (lm_dashboard_names, view) && g_strcmp0 (view, "debugger") != 0)
+    {
+      g_autofree char *names = g_strjoinv (", ", (char **) lm_dashboard_names);
+
+      g_application_command_line_printerr (cmdline, "lumen: --view must be one of %s or debugger; got '%s'\n",
+                                           names, view);
+      return 2;
+    }
+
   logdir = resolve_path (cmdline, logdir_arg);
   window = lm_window_new (GTK_APPLICATION (app), logdir);
+  if (g_strcmp0 (view, "debugger") == 0)
+    {
+      LmDashboards *dash = lm_window_get_dashboards (window);
+
+      lm_dashboards_set_view (dash, "graph");
+      lm_graph_page_show_debugger (LM_GRAPH_PAGE (lm_dashboards_get_page (dash, "graph")), TRUE);
+    }
+  else if (view != NULL)
+    lm_dashboards_set_view (lm_window_get_dashboards (window), view);
   if (width > 0)
     gtk_window_set_default_size (GTK_WINDOW (window), width, height);
   if (smoothing != -1)
@@ -261,6 +285,52 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
   return 0;
 }
 
+/* Checks that need no display and no running instance: bad input gets a
+ * message and exit status 2 right here. */
+static int
+on_local_options (GApplication *app, GVariantDict *opts, gpointer user_data)
+{
+  const char *size = NULL, *x_axis = NULL;
+  g_autofree const char **rest = NULL;
+  double smoothing = 0;
+  int w, h;
+  LmXAxis axis;
+
+  if (g_variant_dict_contains (opts, "version"))
+    {
+      g_print ("lumen 0.1.0\n");
+      return 0;
+    }
+  if (g_variant_dict_lookup (opts, G_OPTION_REMAINING, "^a&ay", &rest) && rest && rest[0])
+    {
+      g_printerr ("lumen: unexpected argument '%s' (did you mean --logdir %s?)\n", rest[0], rest[0]);
+      return 2;
+    }
+  if (g_variant_dict_lookup (opts, "window-size", "&s", &size) && !parse_size (size, &w, &h))
+    {
+      g_printerr ("lumen: --window-size expects WIDTHxHEIGHT (at least 200x150), e.g. 1400x900; "
+                  "got '%s'\n", size);
+      return 2;
+    }
+  if (g_variant_dict_lookup (opts, "x-axis", "&s", &x_axis) && !lm_x_axis_from_string (x_axis, &axis))
+    {
+      g_printerr ("lumen: --x-axis must be step, relative or wall; got '%s'\n", x_axis);
+      return 2;
+    }
+  if (g_variant_dict_lookup (opts, "smoothing", "d", &smoothing) && (smoothing < 0 || smoothing > 0.999))
+    {
+      g_printerr ("lumen: --smoothing must be between 0 and 0.999; got %g\n", smoothing);
+      return 2;
+    }
+  if (!gtk_init_check ())
+    {
+      g_printerr ("lumen: cannot open a display (DISPLAY or WAYLAND_DISPLAY); without one, run "
+                  "screenshots under Xvfb: xvfb-run -a lumen --logdir DIR --screenshot FILE.png\n");
+      return 1;
+    }
+  return -1;   /* go on */
+}
+
 static void
 on_startup (GApplication *app, gpointer user_data)
 {
@@ -287,10 +357,14 @@ main (int argc, char **argv)
     { "run-filter", 0, 0, G_OPTION_ARG_STRING, NULL, "Show only runs matching this regex", "REGEX" },
     { "smoothing", 0, 0, G_OPTION_ARG_DOUBLE, NULL, "Smoothing weight 0..0.999 (default 0.6)", "W" },
     { "x-axis", 0, 0, G_OPTION_ARG_STRING, NULL, "Horizontal axis: step, relative or wall", "AXIS" },
+    { "view", 0, 0, G_OPTION_ARG_STRING, NULL,
+      "Dashboard to open: scalars, histograms, distributions, images, text, hparams, graph or debugger", "VIEW" },
     { "timings", 0, 0, G_OPTION_ARG_NONE, NULL,
       "Print start-up timings and memory once the data is shown, then exit", NULL },
     { "screenshot-timeout", 0, 0, G_OPTION_ARG_INT, NULL,
       "Seconds to wait for data before a screenshot anyway (default 120)", "S" },
+    { "version", 0, 0, G_OPTION_ARG_NONE, NULL, "Print the version and exit", NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, NULL, NULL, NULL },
     { NULL }
   };
   GApplicationFlags flags = G_APPLICATION_HANDLES_COMMAND_LINE;
@@ -314,6 +388,7 @@ main (int argc, char **argv)
   g_application_add_main_option_entries (G_APPLICATION (app), entries);
   g_application_set_option_context_summary (G_APPLICATION (app),
     "Live charts of the training runs in a log directory (like tensorboard --logdir).");
+  g_signal_connect (app, "handle-local-options", G_CALLBACK (on_local_options), NULL);
   g_signal_connect (app, "startup", G_CALLBACK (on_startup), NULL);
   g_signal_connect (app, "command-line", G_CALLBACK (on_command_line), NULL);
   status = g_application_run (G_APPLICATION (app), argc, argv);

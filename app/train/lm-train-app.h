@@ -32,7 +32,10 @@ typedef struct {
 } lm_train_result;
 
 /* Runs training as lumen-train does. Progress and summaries go to out,
- * errors to err. Returns the exit status: 0 finished or stopped, 1 failed. */
+ * errors to err. Returns the exit status: 0 finished or stopped, 1 failed.
+ * While it runs, engine errors are caught (the run is marked 'failed'
+ * instead of aborting); the engine's default error handler is back
+ * afterwards. */
 int lm_train_app_run(const lm_train_cli *cli, FILE *out, FILE *err, lm_train_result *result);
 
 /* Async-signal-safe: asks the running training to stop after the current

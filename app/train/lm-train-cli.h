@@ -15,7 +15,7 @@ typedef struct {
   const char *data_dir;   /* IDX directory */
   int epochs;             /* 0 -> 10 for mlp, 5 for cnn */
   bool set_epochs;
-  int batch_size;         /* 64 */
+  int batch_size;         /* 0 -> 64 for mlp, 32 for cnn */
   double lr;              /* 0 -> 1e-3 (adam, adamw), 0.01 (sgd) */
   const char *optimizer;  /* "sgd" | "adam" | "adamw" */
   double momentum;        /* sgd only; -1 -> 0.9 */
@@ -36,6 +36,14 @@ typedef struct {
   int64_t limit_train;    /* 0: all */
   int64_t limit_test;     /* 0: all */
   bool stop_after_steps_set; /* testing aid: pretend Ctrl-C after N steps */
+  /* op-by-op traces (issue 8): every N steps, listed steps, the step of the
+   * first NaN/Inf; values kept up to trace_max_values elements per tensor */
+  int64_t trace_every;    /* 0: off */
+#define LM_CLI_MAX_TRACE_STEPS 256
+  int64_t trace_steps[LM_CLI_MAX_TRACE_STEPS];
+  int n_trace_steps;
+  bool trace_on_anomaly;
+  int64_t trace_max_values; /* -1: LM_TRACER_DEFAULT_VALUES_CAP */
   int64_t stop_after_steps;
   /* which options were given explicitly (a resumed run adopts the
    * checkpoint's settings for the others) */

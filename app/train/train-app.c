@@ -24,8 +24,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cuda/lumen-cuda.h" /* lm_cuda_unavailable_reason */
 #include "lm-train-log.h"
 #include "lm-train-progress.h"
+#include "lm-train-trace.h"
 
 #define N_SAMPLES 16
 
@@ -71,6 +73,11 @@ typedef struct {
   int n_samples;
   bool stop;             /* a callback decided to stop */
   char engine_error[512];
+  /* --trace-*: the recorder, and the first NaN/Inf it saw */
+  lm_train_tracer *tracer;
+  bool anomaly;
+  int64_t anomaly_step;
+  char anomaly_msg[512];
 } app;
 
 /* ---------------------------------------------------------------- helpers */
@@ -246,6 +253,51 @@ static void on_epoch_begin(void *ud, int64_t epoch, int64_t num_batches)
     lm_progress_begin(&a->prog, (int)epoch + 1, a->cli.epochs, num_batches, a->last.batch, a->t_epoch);
 }
 
+/* ----------------------------------------------------------------- traces */
+
+static bool trace_wanted(const app *a, int64_t step)
+{
+  if (a->cli.trace_every > 0 && step % a->cli.trace_every == 0)
+    return true;
+  for (int i = 0; i < a->cli.n_trace_steps; i++)
+    if (a->cli.trace_steps[i] == step)
+      return true;
+  return false;
+}
+
+/* The recorder runs only for steps that may be written: chosen ones, or
+ * all of them when any step may turn out to hold the first anomaly. */
+static void trace_begin_step(app *a, int64_t step)
+{
+  lm_tracer *rec = lm_train_tracer_recorder(a->tracer);
+  lm_tracer_reset(rec, step);
+  lm_tracer_set_enabled(rec, a->cli.trace_on_anomaly || trace_wanted(a, step));
+}
+
+/* After step s: write its trace if chosen (or anomalous with
+ * --trace-on-anomaly) and get the recorder ready for the next step.
+ * Returns true when training must stop (the first anomaly). */
+static bool trace_step_done(app *a, const lm_step_info *s)
+{
+  lm_tracer *rec = lm_train_tracer_recorder(a->tracer);
+  bool bad = a->cli.trace_on_anomaly && lm_tracer_anomaly(rec) >= 0;
+  if (!lm_tracer_ok(rec))
+    log_rc(a, LM_ERR_NOMEM, "a trace (out of memory while recording)");
+  if (a->w && (bad || trace_wanted(a, s->step)))
+    log_rc(a, lm_train_tracer_write(a->tracer, s->loss_tensor, NULL), "a trace");
+  if (bad) {
+    lm_tracer_describe_anomaly(rec, a->anomaly_msg, sizeof a->anomaly_msg);
+    a->anomaly = true;
+    a->anomaly_step = s->step;
+    a->stop = true;
+    return true;
+  }
+  trace_begin_step(a, s->step + 1);
+  return false;
+}
+
+/* -------------------------------------------------------------- callbacks */
+
 static bool on_batch_end(void *ud, const lm_step_info *s)
 {
   app *a = ud;
@@ -255,9 +307,13 @@ static bool on_batch_end(void *ud, const lm_step_info *s)
   if (a->w && !a->graph_logged && a->step0 == 0) {
     /* the model's graph once per run: the first step's, behind the loss (a
      * resumed run logged it before it stopped) */
-    log_rc(a, lm_train_log_graph(a->w, s->step, "train_step", s->loss_tensor, a->model, NULL), "the graph");
+    log_rc(a, a->tracer ? lm_train_tracer_log_graph(a->tracer, s->step, s->loss_tensor, NULL)
+                        : lm_train_log_graph(a->w, s->step, "train_step", s->loss_tensor, a->model, NULL),
+           "the graph");
     a->graph_logged = true;
   }
+  if (a->tracer && trace_step_done(a, s))
+    return false;
   a->win_loss += s->loss * (double)s->batch_size;
   a->win_correct += (int64_t)llround(s->accuracy * (double)s->batch_size);
   a->win_examples += s->batch_size;
@@ -663,8 +719,8 @@ int lm_train_app_run(const lm_train_cli *cli, FILE *out, FILE *err, lm_train_res
 
   if (strcmp(a.cli.device, "cuda") == 0) {
     if (!lm_cuda_is_available()) {
-      fprintf(err, "lumen-train: --device cuda: no CUDA GPU is available on this machine "
-                   "(or this build has no CUDA backend); use --device cpu\n");
+      fprintf(err, "lumen-train: --device cuda: %s; use --device cpu\n",
+              lm_cuda_unavailable_reason());
       goto done;
     }
     a.device = LM_CUDA0;
@@ -709,6 +765,18 @@ int lm_train_app_run(const lm_train_cli *cli, FILE *out, FILE *err, lm_train_res
   fprintf(out, "Run: %s%s\n", a.run_dir, a.w ? "" : " (not logged: --no-log)");
   fflush(out);
 
+  if (a.cli.trace_every > 0 || a.cli.n_trace_steps > 0 || a.cli.trace_on_anomaly) {
+    size_t cap = a.cli.trace_max_values < 0 ? LM_TRACER_DEFAULT_VALUES_CAP : (size_t)a.cli.trace_max_values;
+    a.tracer = lm_train_tracer_new(a.w, a.model, cap);
+    if (!a.tracer) {
+      fprintf(err, "lumen-train: out of memory for the op tracer\n");
+      goto done;
+    }
+    if (!a.w)
+      fprintf(err, "lumen-train: warning: --no-log: traces are not written (anomalies still stop training)\n");
+    lm_tracer_attach(lm_train_tracer_recorder(a.tracer));
+    trace_begin_step(&a, a.step0 + 1);
+  }
   if (!a.cli.no_progress)
     lm_progress_init(&a.prog, out, -1);
   lm_callbacks cb = { .user_data = &a, .on_epoch_begin = on_epoch_begin, .on_batch_end = on_batch_end,
@@ -735,6 +803,13 @@ int lm_train_app_run(const lm_train_cli *cli, FILE *out, FILE *err, lm_train_res
     if (a.w)
       lm_writer_set_status(a.w, LM_RUN_FAILED);
     goto done;
+  }
+  if (a.anomaly) {
+    fprintf(err, "lumen-train: anomaly: %s\n", a.anomaly_msg);
+    fprintf(err, "lumen-train: stopped at step %lld; %s\n", (long long)a.anomaly_step,
+            a.w ? "the step's op-by-op trace is in the run" : "no trace written (--no-log)");
+    a.res->steps_done = a.anomaly_step;
+    goto done; /* rc 1: the run is marked failed */
   }
   if (stopped || a.stop) {
     if (a.last.batch > 0) {
@@ -778,6 +853,8 @@ int lm_train_app_run(const lm_train_cli *cli, FILE *out, FILE *err, lm_train_res
   rc = 0;
 
 done:
+  if (a.tracer)
+    lm_train_tracer_free(a.tracer); /* detaches the op hook */
   free(error);
   lm_safetensors_free(ck);
   if (a.w) {

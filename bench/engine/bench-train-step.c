@@ -170,6 +170,7 @@ static int run_torch(const char *python, const char *script, const char *models,
     fprintf(stderr, "bench-train-step: cannot run %s\n", cmd);
     return -1;
   }
+  static int header_shown;
   char line[512];
   while (fgets(line, sizeof line, p)) {
     char model[16];
@@ -182,8 +183,9 @@ static int run_torch(const char *python, const char *script, const char *models,
           threads[i] = th;
         }
       }
-    } else if (line[0] == '#') {
+    } else if (line[0] == '#' && !header_shown) {
       fputs(line, stdout);
+      header_shown = 1;
     }
   }
   int rc = pclose(p);
@@ -221,16 +223,20 @@ int main(int argc, char **argv)
   const size_t n_models = sizeof MODELS / sizeof MODELS[0];
   double lumen[2] = {0}, best[2] = {0};
   int threads[2] = {0};
+  if (torch && access(script, R_OK) != 0) {
+    fprintf(stderr, "bench-train-step: %s not found; PyTorch column left empty\n", script);
+    torch = 0;
+  }
+  /* Model by model, Lumen then PyTorch right after, so both see the same
+   * machine (load on a shared machine drifts over minutes). */
   for (size_t i = 0; i < n_models; i++) {
     if (!strstr(models, MODELS[i].name))
       continue;
     int s = steps > 0 ? steps : (i == 0 ? 200 : 40);
     lumen[i] = time_lumen(&MODELS[i], s, 10);
+    if (torch)
+      run_torch(python, script, MODELS[i].name, steps, best, threads);
   }
-  if (torch && access(script, R_OK) == 0)
-    run_torch(python, script, models, steps, best, threads);
-  else if (torch)
-    fprintf(stderr, "bench-train-step: %s not found; PyTorch column left empty\n", script);
 
   printf("\none training step (zero_grad, forward, cross-entropy, backward, Adam), median\n");
   printf("%-26s %5s %12s %18s %7s\n", "model", "batch", "Lumen ms", "PyTorch ms (thr)", "ratio");

@@ -2,9 +2,10 @@
 """torch_train.py: the PyTorch reference for lumen-train and bench-train-epoch.
 
 Trains the same models as lumen-train (the MLP 784-128-10 and the CNN of the
-engine issue) on the same IDX data with the same defaults (batch 64, Adam
-lr 1e-3, the last 10% of the training set held out for validation, pixels
-scaled to [0, 1] then normalised with the training set's mean and std), and
+engine issue) on the same IDX data with the same defaults (batch 64, 32 for the CNN,
+Adam lr 1e-3, StepLR with --lr-step, the last 10% of the training set held
+out for validation, pixels scaled to [0, 1] then normalised with the
+training set's mean and std), and
 prints per-epoch times and accuracies. bench-train-epoch runs it with
 --epochs 1 --time-only to put PyTorch's epoch time next to Lumen's.
 
@@ -104,18 +105,22 @@ def main():
     ap.add_argument("--model", choices=["mlp", "cnn"], default="mlp")
     ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
     ap.add_argument("--epochs", type=int, default=None)
-    ap.add_argument("--batch-size", type=int, default=64)
+    ap.add_argument("--batch-size", type=int, default=0, help="0: 64 for mlp, 32 for cnn")
     ap.add_argument("--lr", type=float, default=None)
     ap.add_argument("--optimizer", choices=["sgd", "adam", "adamw"], default="adam")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--val-split", type=float, default=0.1)
-    ap.add_argument("--lr-step", type=int, default=0, help="StepLR step_size in epochs (0: constant lr)")
+    ap.add_argument("--lr-step", type=int, default=-1,
+                    help="StepLR step_size in epochs (-1: 70%% of the epochs, like lumen-train; 0: constant lr)")
     ap.add_argument("--lr-gamma", type=float, default=0.1)
     ap.add_argument("--threads", type=int, default=0, help="0: pick the fastest")
     ap.add_argument("--time-only", action="store_true",
                     help="skip evaluation; print one JSON line with the epoch times")
     a = ap.parse_args()
     epochs = a.epochs or (10 if a.model == "mlp" else 5)
+    a.batch_size = a.batch_size or (64 if a.model == "mlp" else 32)
+    if a.lr_step < 0:
+        a.lr_step = int(0.7 * epochs + 0.5)
     lr = a.lr or (0.01 if a.optimizer == "sgd" else 1e-3)
     model_fn = mlp if a.model == "mlp" else cnn
     shape = (a.batch_size, 1, 28, 28)

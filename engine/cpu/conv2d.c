@@ -284,17 +284,18 @@ void lm_cpu_conv2d_forward(const lm_conv2d_geom *g, const float *x, const float 
   }
 }
 
-static void backward_range(void *ctx, int tid, int64_t n0, int64_t n1)
+/* Backward over fixed groups of samples: group gi covers samples
+ * [gi*n/G, (gi+1)*n/G) and accumulates its dw/db in its own partial sums
+ * (group 0 straight into dw/db), added in group order afterwards. The grouping
+ * does not depend on which thread runs which group, so gradients are the same
+ * bits on every run (resume after a checkpoint relies on that). Scratch
+ * (col, dcol) is per thread; partial sums are per group. */
+static void backward_samples(const conv_job *j, float *col, float *dw, float *db, int64_t n0,
+                             int64_t n1)
 {
-  const conv_job *j = ctx;
   const lm_conv2d_geom *g = j->g;
   const int64_t K = lm_conv2d_col_rows(g), P = g->oh * g->ow;
-  float *col = j->ws + tid * j->per_thread;
   float *dcol = col + K * P;
-  /* Thread 0 accumulates straight into dw/db; the others into their own
-   * partial sums (zeroed by the caller), added in afterwards. */
-  float *dw = tid == 0 ? j->dw : dcol + K * P;
-  float *db = tid == 0 ? j->db : dcol + K * P + g->c_out * K;
   for (int64_t n = n0; n < n1; n++) {
     const float *dy = j->dy + n * g->c_out * P;
     if (j->db) {
@@ -316,6 +317,26 @@ static void backward_range(void *ctx, int tid, int64_t n0, int64_t n1)
   }
 }
 
+typedef struct {
+  const conv_job *j;
+  int64_t groups;
+} conv_group_job;
+
+static void backward_groups(void *ctx, int tid, int64_t g0, int64_t g1)
+{
+  const conv_group_job *gj = ctx;
+  const conv_job *j = gj->j;
+  const lm_conv2d_geom *g = j->g;
+  const int64_t K = lm_conv2d_col_rows(g), P = g->oh * g->ow;
+  float *col = j->ws + tid * j->per_thread;
+  for (int64_t gi = g0; gi < g1; gi++) {
+    float *part = j->ws + gi * j->per_thread + 2 * K * P;
+    float *dw = gi == 0 ? j->dw : part;
+    float *db = gi == 0 ? j->db : part + g->c_out * K;
+    backward_samples(j, col, dw, db, gi * g->n / gj->groups, (gi + 1) * g->n / gj->groups);
+  }
+}
+
 void lm_cpu_conv2d_backward(const lm_conv2d_geom *g, const float *dy, const float *x,
                             const float *wt, float *dx, float *dw, float *db, float *ws)
 {
@@ -327,7 +348,7 @@ void lm_cpu_conv2d_backward(const lm_conv2d_geom *g, const float *dy, const floa
   if (db)
     memset(db, 0, (size_t)g->c_out * sizeof(float));
   if (!per_sample_parallel(g)) {
-    backward_range(&j, 0, 0, g->n);
+    backward_samples(&j, ws, dw, db, 0, g->n);
     return;
   }
   const int threads = lm_cpu_num_threads();
@@ -335,7 +356,8 @@ void lm_cpu_conv2d_backward(const lm_conv2d_geom *g, const float *dy, const floa
     memset(ws + t * j.per_thread + 2 * K * P, 0,
            (size_t)(g->c_out * K + g->c_out) * sizeof(float));
   int prev = lm_cpu_blas_threads_begin();
-  lm_cpu_parallel_for(g->n, backward_range, &j);
+  conv_group_job gj = {.j = &j, .groups = threads};
+  lm_cpu_parallel_for(threads, backward_groups, &gj);
   lm_cpu_blas_threads_end(prev);
   for (int t = 1; t < threads; t++) {
     const float *part = ws + t * j.per_thread + 2 * K * P;

@@ -126,6 +126,14 @@ int lm_get_num_threads(void)
   return openblas_get_num_threads ? openblas_get_num_threads() : 1;
 }
 
+static void cpu_gather_rows(int64_t n, size_t row_bytes, const int64_t *idx, const void *src,
+                            void *dst)
+{
+  for (int64_t i = 0; i < n; i++)
+    memcpy((char *)dst + (size_t)i * row_bytes, (const char *)src + (size_t)idx[i] * row_bytes,
+           row_bytes);
+}
+
 static const lm_backend cpu_backend = {
   .name = "cpu",
   .type = LM_DEVICE_CPU,
@@ -171,6 +179,7 @@ static const lm_backend cpu_backend = {
   .dropout_backward_f32 = lm_cpu_dropout_backward,
   .sgd_step_f32 = lm_cpu_sgd_step,
   .adam_step_f32 = lm_cpu_adam_step,
+  .gather_rows = cpu_gather_rows,
 };
 
 const lm_backend *lm_cpu_backend(void)

@@ -101,8 +101,10 @@ void lm_cpu_adam_step(int64_t n, float *p, const float *g, float *m, float *v, f
 double lm_cpu_sum_f32(const float *s, int64_t n);
 
 /* ---- threads (parallel.c) ----
- * fn(ctx, tid, begin, end) runs once per thread on a contiguous slice of
- * [0, n); tid is in [0, lm_cpu_num_threads()). Regions do not nest. */
+ * fn(ctx, tid, begin, end) runs on contiguous chunks covering [0, n), each
+ * chunk once; a thread may get several chunks, always with its own tid in
+ * [0, lm_cpu_num_threads()), so per-thread scratch indexed by tid is safe.
+ * Regions do not nest (an inner call runs serially). */
 typedef void (*lm_cpu_range_fn)(void *ctx, int tid, int64_t begin, int64_t end);
 void lm_cpu_parallel_for(int64_t n, lm_cpu_range_fn fn, void *ctx);
 int lm_cpu_num_threads(void);

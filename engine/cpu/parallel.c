@@ -1,8 +1,9 @@
 /* parallel.c: a small fork-join thread pool for the CPU kernels of conv2d and
  * pooling, and the switch that keeps OpenBLAS single-threaded inside it.
  *
- * lm_cpu_parallel_for(n, fn, ctx) splits [0, n) into one contiguous range per
- * thread and runs fn on each, the calling thread taking the first range. The
+ * lm_cpu_parallel_for(n, fn, ctx) runs fn over [0, n) in contiguous chunks
+ * claimed by the calling thread and the workers (about four chunks per
+ * thread, so a descheduled thread's share is picked up by the others). The
  * workers are created on first use and then sleep on a condition variable
  * between calls (no spinning: the machine may be shared). Parallel regions do
  * not nest: a call made from inside one runs serially.
@@ -30,17 +31,27 @@
 extern void openblas_set_num_threads(int n) __attribute__((weak));
 extern int openblas_get_num_threads(void) __attribute__((weak));
 
+/* One parallel region: lives on the caller's stack. Items are claimed in
+ * chunks from `next`, so a thread that is descheduled (a shared machine) does
+ * not hold the others up: whoever is running takes the remaining chunks. */
+typedef struct {
+  lm_cpu_range_fn fn;
+  void *ctx;
+  int64_t n, chunk;
+  int64_t next;       /* atomic: first unclaimed item */
+  int64_t done;       /* atomic: items finished */
+  int refs;           /* workers holding this region (under pool.lock) */
+  int next_tid;       /* thread slot handed to the next worker that joins */
+} region;
+
 static struct {
   pthread_once_t once;
-  pthread_mutex_t lock;       /* one region at a time; protects the fields below */
+  pthread_mutex_t lock;       /* protects the fields below */
   pthread_cond_t start, done;
   int n_threads;              /* including the caller */
   int started;                /* workers created */
   uint64_t generation;        /* bumped per region */
-  int pending;                /* workers still running the current region */
-  lm_cpu_range_fn fn;
-  void *ctx;
-  int64_t n;
+  region *current;            /* NULL between regions */
 } pool = {
   .once = PTHREAD_ONCE_INIT,
   .lock = PTHREAD_MUTEX_INITIALIZER,
@@ -74,15 +85,26 @@ int lm_cpu_num_threads(void)
   return pool.n_threads;
 }
 
-static void range_of(int64_t n, int parts, int i, int64_t *begin, int64_t *end)
+/* Claims and runs chunks until none are left. */
+static void run_chunks(region *r, int tid)
 {
-  *begin = n * i / parts;
-  *end = n * (i + 1) / parts;
+  for (;;) {
+    int64_t b = __atomic_fetch_add(&r->next, r->chunk, __ATOMIC_RELAXED);
+    if (b >= r->n)
+      return;
+    int64_t e = b + r->chunk < r->n ? b + r->chunk : r->n;
+    r->fn(r->ctx, tid, b, e);
+    if (__atomic_add_fetch(&r->done, e - b, __ATOMIC_ACQ_REL) == r->n) {
+      pthread_mutex_lock(&pool.lock);
+      pthread_cond_broadcast(&pool.done);
+      pthread_mutex_unlock(&pool.lock);
+    }
+  }
 }
 
 static void *worker_main(void *arg)
 {
-  int tid = (int)(intptr_t)arg;
+  (void)arg;
   uint64_t seen = 0;
   in_region = 1; /* a worker never opens a nested region */
   pthread_mutex_lock(&pool.lock);
@@ -90,17 +112,16 @@ static void *worker_main(void *arg)
     while (pool.generation == seen)
       pthread_cond_wait(&pool.start, &pool.lock);
     seen = pool.generation;
-    lm_cpu_range_fn fn = pool.fn;
-    void *ctx = pool.ctx;
-    int64_t n = pool.n, b, e;
-    int parts = pool.n_threads;
+    region *r = pool.current; /* NULL if the region already ended */
+    if (!r)
+      continue;
+    r->refs++;
+    int tid = r->next_tid++;
     pthread_mutex_unlock(&pool.lock);
-    range_of(n, parts, tid, &b, &e);
-    if (b < e)
-      fn(ctx, tid, b, e);
+    run_chunks(r, tid);
     pthread_mutex_lock(&pool.lock);
-    if (--pool.pending == 0)
-      pthread_cond_signal(&pool.done);
+    if (--r->refs == 0)
+      pthread_cond_broadcast(&pool.done);
   }
   return NULL;
 }
@@ -120,39 +141,35 @@ void lm_cpu_parallel_for(int64_t n, lm_cpu_range_fn fn, void *ctx)
   pthread_mutex_lock(&pool.lock);
   while (pool.started < pool.n_threads - 1) {
     pthread_t th;
-    if (pthread_create(&th, NULL, worker_main, (void *)(intptr_t)(pool.started + 1)) != 0)
+    if (pthread_create(&th, NULL, worker_main, NULL) != 0) {
+      pool.n_threads = pool.started + 1; /* run with the threads we have */
       break;
+    }
     pthread_detach(th);
     pool.started++;
   }
-  int workers = pool.started;
-  if (workers == 0) {
-    pthread_mutex_unlock(&pool.lock);
-    pthread_mutex_unlock(&region_lock);
-    fn(ctx, 0, 0, n);
-    return;
-  }
-  /* Split over (workers + 1) parts (fewer workers than asked if a
-   * pthread_create failed); with fewer items than threads some workers get an
-   * empty range. */
-  pool.n_threads = workers + 1;
-  pool.fn = fn;
-  pool.ctx = ctx;
-  pool.n = n;
-  pool.pending = workers;
+  /* About four chunks per thread: small enough to rebalance around a
+   * descheduled thread, large enough that claiming costs nothing. */
+  region r = {.fn = fn, .ctx = ctx, .n = n, .next_tid = 1};
+  r.chunk = n / ((int64_t)pool.n_threads * 4);
+  if (r.chunk < 1)
+    r.chunk = 1;
+  pool.current = &r;
   pool.generation++;
   pthread_cond_broadcast(&pool.start);
   pthread_mutex_unlock(&pool.lock);
 
-  int64_t b, e;
-  range_of(n, workers + 1, 0, &b, &e);
   in_region = 1;
-  if (b < e)
-    fn(ctx, 0, b, e);
+  run_chunks(&r, 0);
   in_region = 0;
 
+  /* Wait for the items still running elsewhere, then for every worker that
+   * joined to let go of the region (it lives on this stack). */
   pthread_mutex_lock(&pool.lock);
-  while (pool.pending > 0)
+  while (__atomic_load_n(&r.done, __ATOMIC_ACQUIRE) < n)
+    pthread_cond_wait(&pool.done, &pool.lock);
+  pool.current = NULL;
+  while (r.refs > 0)
     pthread_cond_wait(&pool.done, &pool.lock);
   pthread_mutex_unlock(&pool.lock);
   pthread_mutex_unlock(&region_lock);

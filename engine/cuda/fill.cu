@@ -9,6 +9,7 @@
  * double-precision log/sqrt/sin/cos, which agree with glibc to the last bit
  * nearly always and always after rounding to float but in rare ties.
  *
+ * Also the data loader's row gather (a batch out of a data set kept on the GPU).
  * Not for: arithmetic on existing values (elementwise.cu).
  */
 #include "cuda-common.cuh"
@@ -101,6 +102,40 @@ extern "C" void lm_cuda_copy_strided(const lm_iter *it, size_t elem_size, void *
   else
     copy_strided_kernel<unsigned int><<<blocks, LM_CUDA_THREADS, 0, ctx->stream>>>(
       *it, total, (unsigned int *)out, (const unsigned int *)a);
+  (void)LM_CUDA_LAUNCHED();
+}
+
+/* dst row i = src row idx[i]; rows of row_bytes, copied in words of T, one
+ * thread per word (consecutive threads read consecutive words of a row). */
+template <typename T>
+__global__ void gather_rows_kernel(int64_t n, int64_t words, const int64_t *idx, const T *src,
+                                   T *dst)
+{
+  LM_GRID_STRIDE(t, n * words) {
+    const int64_t i = t / words, w = t - i * words;
+    dst[t] = src[idx[i] * words + w];
+  }
+}
+
+extern "C" void lm_cuda_gather_rows(int64_t n, size_t row_bytes, const int64_t *idx,
+                                    const void *src, void *dst)
+{
+  if (n <= 0 || row_bytes == 0)
+    return;
+  lm_cuda_ctx *ctx = lm_cuda_ctx_for(dst);
+  if (!ctx)
+    return;
+  if (row_bytes % 8 == 0 && ((uintptr_t)src | (uintptr_t)dst) % 8 == 0) {
+    const int64_t words = (int64_t)(row_bytes / 8);
+    gather_rows_kernel<unsigned long long><<<lm_cuda_blocks(ctx, n * words, LM_CUDA_THREADS),
+                                             LM_CUDA_THREADS, 0, ctx->stream>>>(
+      n, words, idx, (const unsigned long long *)src, (unsigned long long *)dst);
+  } else {
+    const int64_t words = (int64_t)(row_bytes / 4); /* rows are whole float32/int64 elements */
+    gather_rows_kernel<unsigned int><<<lm_cuda_blocks(ctx, n * words, LM_CUDA_THREADS),
+                                       LM_CUDA_THREADS, 0, ctx->stream>>>(
+      n, words, idx, (const unsigned int *)src, (unsigned int *)dst);
+  }
   (void)LM_CUDA_LAUNCHED();
 }
 

@@ -97,6 +97,10 @@ void lm_cuda_sgd_step_f32(int64_t n, float *p, const float *g, float *buf, doubl
 void lm_cuda_adam_step_f32(int64_t n, float *p, const float *g, float *m, float *v, float *vmax,
                            const lm_adam_hparams *h);
 
+/* ---- data loading (fill.cu) ---- */
+void lm_cuda_gather_rows(int64_t n, size_t row_bytes, const int64_t *idx, const void *src,
+                         void *dst);
+
 /* The table itself (cuda-backend.c); backend.c's dispatch returns it for cuda
  * devices (built with LM_HAVE_CUDA_BACKEND). */
 const lm_backend *lm_cuda_backend(void);

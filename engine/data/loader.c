@@ -7,9 +7,14 @@
  * in exactly the order epoch 3 of an uninterrupted run did, and lm_loader_seek
  * can jump to the middle of an epoch.
  *
- * Not here: reading files (idx.c, dataset.c), moving batches to a device.
+ * With a GPU device in the options, the whole normalised data set is copied
+ * to the GPU once, in lm_loader_new, and each batch is gathered there by the
+ * backend (gather_rows): a training step then moves only its B indices.
+ *
+ * Not here: reading files (idx.c, dataset.c).
  */
 #include "lumen-train.h"
+#include "lm-engine-private.h"
 #include "train/lm-train-private.h"
 
 #include <stdlib.h>
@@ -24,12 +29,79 @@ struct lm_loader {
   int64_t next;       /* next batch number */
   int64_t epoch;
   float lut[256];     /* byte -> normalised float */
+  lm_tensor *dev_x;   /* (n, C*H*W) normalised, on opt.device, or NULL (CPU batches) */
+  lm_tensor *dev_y;   /* (n) int64 labels, on opt.device */
 };
 
 void lm_loader_options_init(lm_loader_options *opts)
 {
   memset(opts, 0, sizeof *opts);
   opts->batch_size = 64;
+}
+
+/* One copy of the normalised data set on opt.device (owned by the loader). */
+static lm_tensor *owned_on_device(lm_tensor *host, lm_device dev)
+{
+  lm_scope_begin();
+  lm_tensor *t = lm_scope_keep(lm_to(host, dev));
+  lm_scope_end();
+  lm_tensor_release(host);
+  return t;
+}
+
+static bool upload(lm_loader *l)
+{
+  const lm_dataset *ds = l->ds;
+  const int64_t per = (int64_t)lm_dataset_channels(ds) * lm_dataset_height(ds) *
+                      lm_dataset_width(ds);
+  lm_tensor *hx = lm_tensor_new_unscoped(2, (int64_t[]){ l->n, per }, LM_FLOAT32, LM_CPU);
+  lm_tensor *hy = lm_tensor_new_unscoped(1, (int64_t[]){ l->n }, LM_INT64, LM_CPU);
+  if (!hx || !hy) {
+    lm_tensor_release(hx);
+    lm_tensor_release(hy);
+    return false;
+  }
+  float *xd = lm_data_f32(hx);
+  int64_t *yd = lm_data_i64(hy);
+  for (int64_t i = 0; i < l->n; i++) {
+    const uint8_t *px = lm_dataset_image(ds, i);
+    for (int64_t k = 0; k < per; k++)
+      xd[i * per + k] = l->lut[px[k]];
+    yd[i] = lm_dataset_label(ds, i);
+  }
+  l->dev_x = owned_on_device(hx, l->opt.device);
+  l->dev_y = owned_on_device(hy, l->opt.device);
+  return l->dev_x && l->dev_y;
+}
+
+/* A batch gathered on the device from the resident data set. */
+static void get_on_device(lm_loader *l, const int64_t *indices, int64_t n, lm_batch *batch)
+{
+  const lm_dataset *ds = l->ds;
+  int c = lm_dataset_channels(ds), h = lm_dataset_height(ds), w = lm_dataset_width(ds);
+  const int64_t per = (int64_t)c * h * w;
+  const lm_device dev = l->opt.device;
+  const lm_backend *be = lm_backend_of(dev);
+  lm_tensor *idx = be ? lm_tensor_new_unscoped(1, (int64_t[]){ n }, LM_INT64, dev) : NULL;
+  lm_tensor *x = NULL, *y = NULL;
+  if (idx) {
+    x = l->opt.flatten ? lm_tensor_new_out(2, (int64_t[]){ n, per }, LM_FLOAT32, dev)
+                       : lm_tensor_new_out(4, (int64_t[]){ n, c, h, w }, LM_FLOAT32, dev);
+    y = x ? lm_tensor_new_out(1, (int64_t[]){ n }, LM_INT64, dev) : NULL;
+  }
+  if (!y) { /* out of memory (reported): an empty batch ends the epoch early */
+    if (!lm_scope_active())
+      lm_tensor_release(x);
+    lm_tensor_release(idx);
+    *batch = (lm_batch){ .index = -1, .indices = indices };
+    return;
+  }
+  be->copy_from_host(dev.index, lm_data_ptr(idx), indices, (size_t)n * sizeof(int64_t));
+  be->gather_rows(n, (size_t)per * sizeof(float), lm_data_ptr(idx), lm_data_ptr(l->dev_x),
+                  lm_data_ptr(x));
+  be->gather_rows(n, sizeof(int64_t), lm_data_ptr(idx), lm_data_ptr(l->dev_y), lm_data_ptr(y));
+  lm_tensor_release(idx); /* back to the device's cache, after the gathers in stream order */
+  *batch = (lm_batch){ .x = x, .y = y, .size = n, .index = -1, .indices = indices };
 }
 
 lm_loader *lm_loader_new(lm_dataset *ds, const lm_loader_options *opts)
@@ -61,6 +133,10 @@ lm_loader *lm_loader_new(lm_dataset *ds, const lm_loader_options *opts)
       x = (x - l->opt.mean) / l->opt.std;
     l->lut[v] = x;
   }
+  if (l->opt.device.type != LM_DEVICE_CPU && l->n > 0 && !upload(l)) {
+    lm_loader_free(l);
+    return NULL;
+  }
   lm_loader_start_epoch(l, 0);
   return l;
 }
@@ -70,6 +146,8 @@ void lm_loader_free(lm_loader *l)
   if (!l)
     return;
   lm_dataset_release(l->ds);
+  lm_tensor_release(l->dev_x);
+  lm_tensor_release(l->dev_y);
   free(l->order);
   free(l->batch_idx);
   free(l);
@@ -114,12 +192,21 @@ void lm_loader_seek(lm_loader *l, int64_t batch_index)
 
 void lm_loader_get(lm_loader *l, const int64_t *indices, int64_t n, lm_batch *batch)
 {
+  if (l->dev_x) {
+    get_on_device(l, indices, n, batch);
+    return;
+  }
   const lm_dataset *ds = l->ds;
   int c = lm_dataset_channels(ds), h = lm_dataset_height(ds), w = lm_dataset_width(ds);
   int64_t per = (int64_t)c * h * w;
   lm_tensor *x = l->opt.flatten ? lm_empty(LM_SHAPE(n, per)) : lm_empty(LM_SHAPE(n, c, h, w));
-  float *xd = lm_data_f32(x);
   int64_t *labels = malloc((size_t)(n ? n : 1) * sizeof *labels);
+  if (!x || !labels) { /* out of memory: an empty batch ends the epoch early */
+    free(labels);
+    *batch = (lm_batch){ .index = -1, .indices = indices };
+    return;
+  }
+  float *xd = lm_data_f32(x);
   for (int64_t b = 0; b < n; b++) {
     const uint8_t *px = lm_dataset_image(ds, indices[b]);
     float *dst = xd + b * per;

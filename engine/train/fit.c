@@ -89,6 +89,7 @@ static lm_loader *make_loader(lm_dataset *ds, const lm_fit_options *o, int64_t b
   lo.flatten = o && o->flatten;
   lo.mean = o ? o->mean : 0;
   lo.std = o ? o->std : 0;
+  lo.device = o ? o->device : LM_CPU; /* on a GPU: the data set goes there once */
   return lm_loader_new(ds, &lo);
 }
 
@@ -251,6 +252,13 @@ bool lm_fit(lm_module *model, lm_optimizer *opt, lm_dataset *train,
     return false;
   }
   lm_loader *loader = make_loader(train_ds, &o, o.batch_size, !o.no_shuffle);
+  if (!loader) { /* out of memory, on the host or (data set on a GPU) the device */
+    lm_train_set_error(error, "fit: cannot make the data loader: %s",
+                       lm_last_error()[0] ? lm_last_error() : "out of memory");
+    lm_dataset_release(train_ds);
+    lm_dataset_release(val_ds);
+    return false;
+  }
   const lm_callbacks *cb = o.callbacks;
   void *ud = cb ? cb->user_data : NULL;
   lm_train_state st = o.initial_state ? *o.initial_state : (lm_train_state){ 0 };

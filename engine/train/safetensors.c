@@ -189,6 +189,10 @@ static lm_safetensors *st_parse_owned(uint8_t *bytes, size_t len, const char *na
         st->meta_keys[st->n_meta] = strdup(v->keys[m]);
         st->meta_values[st->n_meta] = strdup(v->items[m]->str);
         st->n_meta++;
+        if (!st->meta_keys[st->n_meta - 1] || !st->meta_values[st->n_meta - 1]) {
+          lm_train_set_error(error, "%s: out of memory", name);
+          goto fail;
+        }
       }
       continue;
     }
@@ -203,6 +207,10 @@ static lm_safetensors *st_parse_owned(uint8_t *bytes, size_t len, const char *na
     st->names[st->count] = strdup(key);
     t->name = st->names[st->count];
     st->count++;
+    if (!t->name) {
+      lm_train_set_error(error, "%s: out of memory", name);
+      goto fail;
+    }
     int d = -1;
     for (int k = 0; dt->type == LM_JSON_STRING && k < ST_NDTYPES; k++)
       if (strcmp(dt->str, st_dtypes[k].name) == 0)
@@ -520,8 +528,14 @@ void lm_st_writer_set_metadata(lm_st_writer *w, const char *key, const char *val
       return;
     w->meta_cap = cap;
   }
-  w->meta_keys[w->n_meta] = strdup(key);
-  w->meta_values[w->n_meta] = strdup(value);
+  char *k = strdup(key), *v = strdup(value);
+  if (!k || !v) {
+    free(k);
+    free(v);
+    return;
+  }
+  w->meta_keys[w->n_meta] = k;
+  w->meta_values[w->n_meta] = v;
   w->n_meta++;
 }
 

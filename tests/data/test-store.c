@@ -135,6 +135,22 @@ run_status (gpointer data)
   return run != NULL && lm_run_get_status (run) == c->status;
 }
 
+typedef struct
+{
+  LmRunStore *store;
+  const char *name;
+  guint64 points;
+} PointsCond;
+
+static gboolean
+run_has_points (gpointer data)
+{
+  PointsCond *c = data;
+  LmRun *run = lm_run_store_find (c->store, c->name);
+
+  return run != NULL && lm_run_get_n_points (run) == c->points && lm_run_get_error (run) == NULL;
+}
+
 static void
 test_discovery (void)
 {
@@ -190,6 +206,16 @@ test_discovery (void)
   g_assert_true (wait_for (run_presence, &c, 5000));
   g_assert_true (wait_for (store_loaded, store, 5000));
   g_assert_cmpuint (lm_series_get_n (lm_run_get_series (lm_run_store_find (store, "b/deep/er"), "acc")), ==, 5);
+
+  /* ...one is deleted and written anew under the same name (a restarted
+   * experiment): the store follows the new file... */
+  {
+    g_autofree char *dir = g_build_filename (logdir, "b", NULL);
+
+    rm_rf (dir);
+    write_run (logdir, "b/deep/er", 9, 1.0, NULL);
+    g_assert_true (wait_for (run_has_points, &(PointsCond) { store, "b/deep/er", 18 }, 5000));
+  }
 
   /* ...one finishes... */
   {

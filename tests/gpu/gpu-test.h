@@ -190,6 +190,30 @@ static inline void gt_check_close(const char *what, const float *gpu, const floa
             w >= 0 ? (double)cpu[w] : 0.0, (long long)n);
 }
 
+/* Norm-wise: ||gpu - cpu||_2 / ||cpu||_2 <= tol (and the same NaNs). For
+ * parameters after several training steps, where Adam may turn a gradient
+ * element that is zero up to rounding into a full +-lr step on one device and
+ * not the other: one such element must not fail the whole comparison. */
+static inline void gt_check_close_rms(const char *what, const float *gpu, const float *cpu,
+                                      int64_t n, double tol)
+{
+  double d2 = 0, r2 = 0;
+  for (int64_t i = 0; i < n; i++) {
+    if (isnan(gpu[i]) != isnan(cpu[i]))
+      gt_fail("%s: NaN at element %lld on one device only (gpu %g, cpu %g)", what, (long long)i,
+              (double)gpu[i], (double)cpu[i]);
+    if (isnan(cpu[i]))
+      continue;
+    double d = (double)gpu[i] - (double)cpu[i];
+    d2 += d * d;
+    r2 += (double)cpu[i] * (double)cpu[i];
+  }
+  double e = r2 > 0 ? sqrt(d2 / r2) : sqrt(d2);
+  if (!(e <= tol))
+    gt_fail("%s: GPU differs from CPU: norm-wise relative error %.3g > %.3g (n = %lld)", what, e,
+            tol, (long long)n);
+}
+
 static inline void gt_check_equal_i64(const char *what, const int64_t *gpu, const int64_t *cpu,
                                       int64_t n)
 {

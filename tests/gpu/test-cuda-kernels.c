@@ -841,6 +841,33 @@ static void test_optim(void)
   }
 }
 
+/* ---- data loading ---- */
+
+static void test_gather_rows(void)
+{
+  if (!setup())
+    return;
+  const int64_t rows = 500, n = 77;
+  const size_t row_sizes[] = {784 * 4, 8, 12}; /* images (8-byte words), labels, odd rows */
+  for (int s = 0; s < 3; s++) {
+    const size_t rb = row_sizes[s];
+    const int64_t words = (int64_t)(rb / 4);
+    float *src = gt_random(rows * words, -1, 1), *ref = malloc(rb * (size_t)n);
+    int64_t idx[77];
+    for (int64_t i = 0; i < n; i++)
+      idx[i] = (int64_t)(gt_rand_u32() % rows);
+    idx[0] = rows - 1; /* the last row: no read past it */
+    C->gather_rows(n, rb, idx, src, ref);
+    float *dsrc = dup_dev(src, rb * (size_t)rows), *ddst = dnew(rb * (size_t)n);
+    int64_t *didx = dup_dev(idx, I8(n));
+    G->gather_rows(n, rb, didx, dsrc, ddst);
+    float *got = fetch_f(ddst, n * words);
+    gt_check_identical("gather_rows", got, ref, n * words);
+    free(got), free(src), free(ref);
+    dfree(dsrc, rb * (size_t)rows), dfree(ddst, rb * (size_t)n), dfree(didx, I8(n));
+  }
+}
+
 int main(int argc, char **argv)
 {
   gt_poison_gpu_memory();
@@ -857,5 +884,6 @@ int main(int argc, char **argv)
   gt_add("/cuda/kernels/pool2d", test_pool2d);
   gt_add("/cuda/kernels/dropout", test_dropout);
   gt_add("/cuda/kernels/optim", test_optim);
+  gt_add("/cuda/kernels/gather-rows", test_gather_rows);
   return gt_run();
 }

@@ -103,6 +103,7 @@ static double train_step(lm_module *model, lm_optimizer *opt, const lm_tensor *x
   return v;
 }
 
+/* Parameters of two models, norm-wise (see gt_check_close_rms). */
 static void compare_params(const char *what, lm_module *gpu_model, lm_module *cpu_model, double tol)
 {
   lm_named_tensor *pg = NULL, *pc = NULL;
@@ -115,7 +116,7 @@ static void compare_params(const char *what, lm_module *gpu_model, lm_module *cp
     lm_tensor_copy_to_host(pc[i].tensor, b);
     char name[128];
     snprintf(name, sizeof name, "%s: parameter %s", what, pc[i].name);
-    gt_check_close(name, a, b, k, tol);
+    gt_check_close_rms(name, a, b, k, tol);
     free(a);
     free(b);
   }
@@ -233,6 +234,113 @@ static void test_train_cnn(void)
   compare_training("CNN (batch 32)", lm_model_cnn, 32, true, 5);
 }
 
+/* ---- the data set on the GPU: loader and fit ---- */
+
+static lm_dataset *synthetic_dataset(int64_t n)
+{
+  uint8_t *px = malloc((size_t)n * 784);
+  int64_t *lab = malloc((size_t)n * sizeof *lab);
+  for (int64_t i = 0; i < n * 784; i++)
+    px[i] = (uint8_t)(gt_rand_u32() & 0xff);
+  for (int64_t i = 0; i < n; i++)
+    lab[i] = (int64_t)(gt_rand_u32() % 10);
+  lm_dataset *ds = lm_dataset_from_memory(px, lab, n, 1, 28, 28, 10);
+  free(px);
+  free(lab);
+  return ds;
+}
+
+static void test_loader_on_gpu(void)
+{
+  if (!setup())
+    return;
+  lm_dataset *ds = synthetic_dataset(300);
+  lm_loader_options o;
+  lm_loader_options_init(&o);
+  o.batch_size = 64;
+  o.shuffle = true;
+  o.seed = 7;
+  o.mean = 0.2860f;
+  o.std = 0.3530f;
+  lm_loader *lc = lm_loader_new(ds, &o);
+  o.device = LM_CUDA0;
+  lm_loader *lg = lm_loader_new(ds, &o);
+  gt_assert(lc && lg);
+  for (int64_t epoch = 0; epoch < 2; epoch++) {
+    lm_loader_start_epoch(lc, epoch);
+    lm_loader_start_epoch(lg, epoch);
+    int batches = 0;
+    for (;;) {
+      lm_scope_begin();
+      lm_batch bc, bg;
+      bool more = lm_loader_next(lc, &bc);
+      gt_assert(lm_loader_next(lg, &bg) == more);
+      if (!more) {
+        lm_scope_end();
+        break;
+      }
+      gt_assert(bg.x->device.type == LM_DEVICE_CUDA && bg.y->device.type == LM_DEVICE_CUDA);
+      gt_assert(bg.size == bc.size && bg.x->ndim == 4 && bg.x->shape[0] == bc.size);
+      int64_t nx = lm_numel(bc.x);
+      float *a = malloc((size_t)nx * sizeof(float)), *b = malloc((size_t)nx * sizeof(float));
+      float ya[64], yb[64];
+      lm_tensor_copy_to_host(bg.x, a);
+      lm_tensor_copy_to_host(bc.x, b);
+      gt_check_identical("loader batch on the GPU", a, b, nx);
+      lm_tensor_copy_to_host(bg.y, ya);
+      lm_tensor_copy_to_host(bc.y, yb);
+      gt_check_identical("loader labels on the GPU", ya, yb, bc.size);
+      free(a), free(b);
+      batches++;
+      lm_scope_end();
+    }
+    gt_assert(batches == 5); /* 300 examples in batches of 64, the last one short */
+  }
+  lm_loader_free(lc);
+  lm_loader_free(lg);
+  lm_dataset_release(ds);
+}
+
+/* model.fit() on the GPU (what lumen-train --device cuda runs) = on the CPU. */
+static void test_fit_on_gpu(void)
+{
+  if (!setup())
+    return;
+  lm_dataset *ds = synthetic_dataset(640);
+  lm_history hc = {0}, hg = {0};
+  for (int dev = 0; dev < 2; dev++) {
+    lm_manual_seed(21);
+    lm_module *m = lm_model_cnn();
+    if (dev)
+      gt_assert(lm_module_to(m, LM_CUDA0));
+    lm_optimizer *opt = lm_optim_adam(m, NULL);
+    lm_fit_options fo;
+    lm_fit_options_init(&fo);
+    fo.epochs = 2;
+    fo.batch_size = 32;
+    fo.seed = 3;
+    fo.validation_split = 0.2;
+    fo.device = dev ? LM_CUDA0 : LM_CPU;
+    char *err = NULL;
+    lm_manual_seed(99); /* dropout draws: the same on both devices */
+    if (!lm_fit(m, opt, ds, &fo, dev ? &hg : &hc, NULL, &err))
+      gt_fail("fit on %s failed: %s", dev ? "cuda" : "cpu", err);
+    lm_optimizer_free(opt);
+    lm_module_free(m);
+  }
+  gt_assert(hc.epochs == 2 && hg.epochs == 2);
+  for (int e = 0; e < 2; e++) {
+    gt_message("fit epoch %d: loss cpu %.6f cuda %.6f, val_loss cpu %.6f cuda %.6f", e,
+               hc.logs[e].loss, hg.logs[e].loss, hc.logs[e].val_loss, hg.logs[e].val_loss);
+    gt_assert(fabs(hc.logs[e].loss - hg.logs[e].loss) <= 1e-4 * fabs(hc.logs[e].loss));
+    gt_assert(fabs(hc.logs[e].val_loss - hg.logs[e].val_loss) <= 1e-4 * fabs(hc.logs[e].val_loss));
+    gt_assert(fabs(hc.logs[e].accuracy - hg.logs[e].accuracy) <= 2.0 / 512);
+  }
+  lm_history_clear(&hc);
+  lm_history_clear(&hg);
+  lm_dataset_release(ds);
+}
+
 /* ---- flat memory over many steps ---- */
 
 static void test_memory_flat(void)
@@ -279,6 +387,8 @@ int main(int argc, char **argv)
   gt_add("/cuda/train/module-to", test_module_to);
   gt_add("/cuda/train/mlp-steps", test_train_mlp);
   gt_add("/cuda/train/cnn-steps", test_train_cnn);
+  gt_add("/cuda/train/loader-on-gpu", test_loader_on_gpu);
+  gt_add("/cuda/train/fit", test_fit_on_gpu);
   gt_add("/cuda/train/memory-flat", test_memory_flat);
   return gt_run();
 }

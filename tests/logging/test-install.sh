@@ -78,4 +78,47 @@ q() { sqlite3 "file:$file?mode=ro" "$1"; }
 [ "$(q 'SELECT count(*) FROM images')" = 2 ] || fail "expected 2 images"
 [ "$(q "SELECT value FROM run WHERE key = 'status'")" = finished ] || fail "status not finished"
 [ "$(q "SELECT hex(substr(png, 1, 8)) FROM images LIMIT 1")" = 89504E470D0A1A0A ] || fail "image is not a PNG"
+
+# The engine is usable from outside the tree too: lumen-engine.pc and the
+# installed headers build a small PyTorch-style training loop that must
+# bring its loss down.
+epc=$(find "$tmp/dest" -name lumen-engine.pc | head -n 1)
+[ -n "$epc" ] || fail "no lumen-engine.pc installed"
+eprefix=$(sed -n 's/^prefix=//p' "$epc")
+sed "s|^prefix=.*|prefix=$tmp/dest$eprefix|" "$epc" >"$tmp/pc/lumen-engine.pc"
+cat >"$tmp/fit.c" <<'PROG'
+#include <lumen-nn.h>
+#include <stdio.h>
+int main(void) {
+  lm_manual_seed(1);
+  lm_module *model = LM_SEQUENTIAL(lm_nn_linear(4, 16), lm_nn_relu(), lm_nn_linear(16, 1));
+  lm_optimizer *opt = lm_optim_adam(model, NULL);
+  lm_tensor *x = lm_randn(LM_SHAPE(64, 4));
+  lm_tensor *y = lm_sum_dim(x, 1, true);
+  float first = 0, last = 0;
+  for (int step = 0; step < 300; step++) {
+    lm_scope_begin();
+    lm_optimizer_zero_grad(opt);
+    lm_tensor *loss = lm_mse_loss(lm_module_forward(model, x), y);
+    lm_backward(loss, NULL, false);
+    lm_optimizer_step(opt);
+    if (step == 0) first = lm_item(loss);
+    last = lm_item(loss);
+    lm_scope_end();
+  }
+  printf("loss %.4f -> %.4f\n", first, last);
+  lm_tensor_release(x);
+  lm_tensor_release(y);
+  lm_optimizer_free(opt);
+  lm_module_free(model);
+  return last < 0.1f * first ? 0 : 1;
+}
+PROG
+ecflags=$(pkg-config --cflags lumen-engine) || fail "pkg-config --cflags lumen-engine"
+elibs=$(pkg-config --libs lumen-engine) || fail "pkg-config --libs lumen-engine"
+echo "engine cflags: $ecflags"
+echo "engine libs:   $elibs"
+cc -std=gnu11 -Wall -Wextra -Werror $sanflags -o "$tmp/fit" "$tmp/fit.c" $ecflags $elibs ||
+  fail "compiling a program against lumen-engine.pc"
+"$tmp/fit" || fail "the engine program's loss did not fall"
 echo "test-install: ok"

@@ -8,6 +8,13 @@
  * was never interrupted, and so must the test accuracy. Resuming from an
  * epoch checkpoint, and refusals (conflicting options, another model, a
  * corrupt file), are checked too.
+ *
+ * The engine's multi-threaded conv2d backward adds per-thread partial sums
+ * whose split depends on scheduling, so two CNN runs with several threads
+ * differ in the last bits (as PyTorch's non-deterministic algorithms do).
+ * This program runs the engine on one thread (LM_NUM_THREADS=1) to check
+ * the resume logic bit for bit; test-cli checks a multi-threaded resume of
+ * the CNN to a tolerance.
  */
 #include <glib.h>
 #include <math.h>
@@ -221,6 +228,7 @@ static void test_refusals(void)
 
 int main(int argc, char **argv)
 {
+  g_setenv("LM_NUM_THREADS", "1", TRUE); /* before the engine's first parallel region */
   g_test_init(&argc, &argv, NULL);
   tmpdir = g_dir_make_tmp("lumen-test-resume-XXXXXX", NULL);
   data = train_fixture_make_data(tmpdir, 600, 100); /* 540 train: 9 steps per epoch */

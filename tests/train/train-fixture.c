@@ -18,7 +18,7 @@ static void write_split(const char *dir, const char *prefix, int n, uint64_t see
     for (int k = 0; k < 784; k++) {
       s = s * 6364136223846793005ull + 1442695040888963407ull;
       int row = k / 28;
-      px[i * 784 + k] = (uint8_t)((s >> 33) % 70 + (row >= 2 * c + 4 && row < 2 * c + 7 ? 170 : 0));
+      px[i * 784 + k] = (uint8_t)((s >> 33) % 200 + (row >= 2 * c + 4 && row < 2 * c + 7 ? 40 : 0));
     }
   }
   char *pi = g_strdup_printf("%s/%s-images-idx3-ubyte.gz", dir, prefix);

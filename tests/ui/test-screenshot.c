@@ -299,5 +299,10 @@ main (int argc, char **argv)
   have_display = gtk_init_check ();
   g_test_add_func ("/ui/screenshot/window-pixels", test_window_pixels);
   g_test_add_func ("/ui/screenshot/cli", test_cli_screenshot);
-  return g_test_run ();
+  {
+    int rc = g_test_run ();
+
+    /* 77: meson reports the program as skipped, not passed. */
+    return have_display ? rc : 77;
+  }
 }

@@ -381,5 +381,10 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/window/filters", test_filters);
   g_test_add_func ("/ui/window/zoom-log-export", test_zoom_log_export);
   g_test_add_func ("/ui/window/live-update", test_live_update);
-  return g_test_run ();
+  {
+    int rc = g_test_run ();
+
+    /* 77: meson reports the program as skipped, not passed. */
+    return have_display ? rc : 77;
+  }
 }

@@ -360,6 +360,40 @@ static void test_adam_kernel(void)
   }
 }
 
+/* The thread pool: every item exactly once, thread ids in range, over many
+ * regions of many sizes (run under LM_NUM_THREADS=1..N to vary the pool). */
+typedef struct {
+  int *hits;
+  int bad_tid;
+} pool_check;
+
+static void mark_range(void *ctx, int tid, int64_t b, int64_t e)
+{
+  pool_check *c = ctx;
+  if (tid < 0 || tid >= lm_cpu_num_threads())
+    __atomic_store_n(&c->bad_tid, 1, __ATOMIC_RELAXED);
+  for (int64_t i = b; i < e; i++)
+    c->hits[i]++; /* chunks are disjoint: no two threads touch one item */
+}
+
+static void test_parallel_for(void)
+{
+  const int64_t sizes[] = {0, 1, 2, 3, 7, 64, 1000, 4099};
+  int *hits = g_new(int, 4099);
+  for (int rep = 0; rep < 50; rep++) {
+    for (size_t k = 0; k < G_N_ELEMENTS(sizes); k++) {
+      int64_t n = sizes[k];
+      memset(hits, 0, 4099 * sizeof(int));
+      pool_check c = {.hits = hits};
+      lm_cpu_parallel_for(n, mark_range, &c);
+      g_assert_cmpint(c.bad_tid, ==, 0);
+      for (int64_t i = 0; i < n; i++)
+        g_assert_cmpint(hits[i], ==, 1);
+    }
+  }
+  g_free(hits);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -369,6 +403,7 @@ int main(int argc, char **argv)
   g_test_add_func("/engine/nn/kernels/max-pool-ties-nan", test_max_pool_ties_nan);
   g_test_add_func("/engine/nn/kernels/dropout", test_dropout_kernel);
   g_test_add_func("/engine/nn/kernels/sgd", test_sgd_kernel);
+  g_test_add_func("/engine/nn/kernels/parallel-for", test_parallel_for);
   g_test_add_func("/engine/nn/kernels/adam", test_adam_kernel);
   return g_test_run();
 }

@@ -27,7 +27,7 @@ struct emu_alloc {
   char *map;       /* the whole mapping */
   size_t map_len;
   char *data;      /* first byte handed out; data + len is the guard page */
-  size_t len;      /* usable bytes (request rounded up to 8) */
+  size_t len;      /* usable bytes (request rounded up to 4) */
   size_t data_pages_len;
 };
 
@@ -76,7 +76,9 @@ static const emu_alloc *find(const void *p, size_t n)
 
 cudaError_t cudaMalloc(void **p, size_t n)
 {
-  const size_t len = ((n ? n : 1) + 7) & ~(size_t)7;
+  /* 4-byte granularity: a float buffer ends exactly at the guard page (8-byte
+   * element buffers are multiples of 8, so they stay 8-aligned). */
+  const size_t len = ((n ? n : 1) + 3) & ~(size_t)3;
   const size_t data_pages = (len + page - 1) / page;
   const size_t map_len = (data_pages + 1) * page;
   if (getenv("LUMEN_EMU_MEMORY_LIMIT") && n > (size_t)atoll(getenv("LUMEN_EMU_MEMORY_LIMIT"))) {

@@ -1,0 +1,212 @@
+/* bench-graph.c: figures for issue 8 (graphs and traces).
+ *
+ * Prints:
+ *   - the cost of a traced CNN training step (batch 32, every forward and
+ *     backward op recorded with statistics and all values) relative to an
+ *     untraced one, and of writing it to a run file, plus its size there;
+ *   - the time to read the CNN's graph back and lay it out (the graph
+ *     view's layout, ui/lm-graph-layout.c), and to lay out synthetic deep
+ *     graphs of 2,000 and 5,000 nodes (the issue asks under 1 s for 2,000).
+ *
+ *   ./bench-graph [STEPS]     (default 10 timed steps each way)
+ */
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "lm-graph-data.h"
+#include "lm-graph-layout.h"
+#include "lm-train-trace.h"
+
+static double
+now_ms (void)
+{
+  return g_get_monotonic_time () / 1000.0;
+}
+
+/* one CNN step on random data; returns its loss tensor (scope-owned) */
+static lm_tensor *
+cnn_step (lm_module *model, lm_optimizer *opt)
+{
+  int64_t labels[32];
+  for (int i = 0; i < 32; i++)
+    labels[i] = i % 10;
+  lm_tensor *x = lm_randn (LM_SHAPE (32, 1, 28, 28));
+  lm_tensor *y = lm_tensor_from_int64 (labels, LM_SHAPE (32));
+  lm_optimizer_zero_grad (opt);
+  lm_tensor *loss = lm_cross_entropy (lm_module_forward (model, x), y);
+  lm_backward (loss, NULL, false);
+  lm_optimizer_step (opt);
+  return loss;
+}
+
+static double
+layout_ms (LmGraphData *g, int repeats, int *layers)
+{
+  double best = 1e30;
+
+  for (int r = 0; r < repeats; r++)
+    {
+      LmGraphLayout *l = lm_graph_layout_new ((int) g->n_nodes, (int) g->n_edges);
+      for (gsize i = 0; i < g->n_nodes; i++)
+        {
+          /* the view measures text with Pango; this is its typical size */
+          l->nodes[i].w = 20 + 7.0 * MAX (strlen (g->nodes[i].name), 12);
+          l->nodes[i].h = 34;
+        }
+      for (gsize e = 0; e < g->n_edges; e++)
+        {
+          l->edges[e].src = (int) lm_graph_data_find (g, g->edges[e].src);
+          l->edges[e].dst = (int) lm_graph_data_find (g, g->edges[e].dst);
+        }
+      double t0 = now_ms ();
+      lm_graph_layout_run (l);
+      best = MIN (best, now_ms () - t0);
+      *layers = l->n_layers;
+      lm_graph_layout_free (l);
+    }
+  return best;
+}
+
+static double
+synthetic_ms (int n, int *crossings)
+{
+  LmGraphLayout *l = lm_graph_layout_new (n, 2 * n);
+  int m = 0;
+
+  for (int v = 0; v < n; v++)
+    {
+      l->nodes[v].w = 60 + (v * 37) % 80;
+      l->nodes[v].h = 34;
+    }
+  /* a deep network: a chain, a skip every 3 nodes, a parameter leaf per
+   * 2 ops (leaves are extra nodes at the end) */
+  for (int v = 1; v < n * 2 / 3; v++)
+    {
+      l->edges[m++] = (LmLayoutEdge) { .src = v - 1, .dst = v };
+      if (v % 3 == 0 && v >= 3)
+        l->edges[m++] = (LmLayoutEdge) { .src = v - 3, .dst = v };
+    }
+  for (int v = n * 2 / 3, k = 1; v < n && m < 2 * n; v++, k += 2)
+    l->edges[m++] = (LmLayoutEdge) { .src = v, .dst = MIN (k, n * 2 / 3 - 1) };
+  l->n_edges = m;
+  double t0 = now_ms ();
+  lm_graph_layout_run (l);
+  double ms = now_ms () - t0;
+  *crossings = l->crossings;
+  lm_graph_layout_free (l);
+  return ms;
+}
+
+int
+main (int argc, char **argv)
+{
+  int steps = argc > 1 ? atoi (argv[1]) : 10;
+  g_autofree char *dir = g_dir_make_tmp ("lumen-bench-graph-XXXXXX", NULL);
+  lm_writer *w = NULL;
+
+  lm_set_num_threads (1);
+  lm_manual_seed (0);
+  lm_module *model = lm_model_cnn ();
+  lm_optimizer *opt = lm_optim_adam (model, NULL);
+  if (lm_writer_open (&w, dir, "cnn") != LM_OK)
+    {
+      fprintf (stderr, "bench-graph: %s\n", lm_log_last_error ());
+      return 1;
+    }
+  lm_train_tracer *tt = lm_train_tracer_new (w, model, LM_TRACER_DEFAULT_VALUES_CAP);
+  lm_tracer *rec = lm_train_tracer_recorder (tt);
+
+  /* warm up, and log the graph */
+  lm_scope_begin ();
+  lm_train_tracer_log_graph (tt, 0, cnn_step (model, opt), NULL);
+  lm_scope_end ();
+
+  double t0 = now_ms ();
+  for (int s = 0; s < steps; s++)
+    {
+      lm_scope_begin ();
+      cnn_step (model, opt);
+      lm_scope_end ();
+    }
+  double plain = (now_ms () - t0) / steps;
+
+  lm_tracer_attach (rec);
+  t0 = now_ms ();
+  for (int s = 0; s < steps; s++)
+    {
+      lm_scope_begin ();
+      lm_tracer_reset (rec, s + 1);
+      cnn_step (model, opt);
+      lm_scope_end ();
+    }
+  double traced = (now_ms () - t0) / steps;
+  size_t events = lm_tracer_count (rec), bytes = lm_tracer_bytes (rec);
+
+  t0 = now_ms ();
+  lm_scope_begin ();
+  lm_tracer_reset (rec, steps + 1);
+  lm_tensor *loss = cnn_step (model, opt);
+  lm_train_tracer_write (tt, loss, NULL);
+  lm_scope_end ();
+  double write = now_ms () - t0;
+  lm_tracer_detach (rec);
+  t0 = now_ms ();
+  lm_writer_close (w);
+  double close = now_ms () - t0;
+
+  g_autofree char *path = g_build_filename (dir, "cnn", "run.lumen", NULL);
+  sqlite3 *db;
+  sqlite3_stmt *st;
+  double trace_mb = 0;
+  sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL);
+  if (sqlite3_prepare_v2 (db, "SELECT sum(coalesce(length(vals), 0) + 100) FROM trace_events", -1, &st, NULL)
+      == SQLITE_OK && sqlite3_step (st) == SQLITE_ROW)
+    trace_mb = sqlite3_column_double (st, 0) / 1048576.0;
+  sqlite3_finalize (st);
+  sqlite3_close (db);
+
+  printf ("CNN step, batch 32, 1 BLAS thread, mean of %d:\n", steps);
+  printf ("  untraced                    %8.1f ms\n", plain);
+  printf ("  traced (recording, in RAM)  %8.1f ms  (x%.2f; %zu events, %.1f MiB held)\n", traced,
+          traced / plain, events, bytes / 1048576.0);
+  printf ("  traced step + queue to file %8.1f ms  (+ %.0f ms at close to commit)\n", write, close);
+  printf ("  one trace in the run file   %8.1f MiB\n", trace_mb);
+
+  char *error = NULL;
+  t0 = now_ms ();
+  LmGraphData *g = lm_graph_data_load (path, -1, &error);
+  double read = now_ms () - t0;
+  if (g == NULL)
+    {
+      fprintf (stderr, "bench-graph: %s\n", error);
+      return 1;
+    }
+  int layers = 0, crossings = 0;
+  double lay = layout_ms (g, 50, &layers);
+  printf ("CNN graph: %zu nodes, %zu edges: read %.2f ms, layout %.3f ms (%d layers)\n", g->n_nodes,
+          g->n_edges, read, lay, layers);
+  lm_graph_data_free (g);
+  for (int n = 2000; n <= 5000; n += 3000)
+    {
+      double ms = synthetic_ms (n, &crossings);
+      printf ("synthetic deep graph, %d nodes: layout %.1f ms (%d crossings)\n", n, ms, crossings);
+    }
+
+  lm_train_tracer_free (tt);
+  lm_optimizer_free (opt);
+  lm_module_free (model);
+  g_remove (path);
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+  g_autofree char *lock = g_strconcat (path, ".lock", NULL);
+  g_remove (wal);
+  g_remove (shm);
+  g_remove (lock);
+  g_autofree char *rund = g_build_filename (dir, "cnn", NULL);
+  g_rmdir (rund);
+  g_rmdir (dir);
+  return 0;
+}

@@ -1,0 +1,391 @@
+/* lm-graph-data.c: reading graphs and traces (see lm-graph-data.h).
+ *
+ * Every function opens its own read-only connection (lm_reader_open, which
+ * never blocks the writer) and closes it before returning: graph and trace
+ * reads are rare, explicit requests, not a polling loop.
+ */
+#include "lm-graph-data.h"
+
+#include <math.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lm-reader-private.h"
+
+int
+lm_graph_data_parse_shape (const char *json, gint64 *shape)
+{
+  const char *p = json;
+  int n = 0;
+
+  if (p == NULL)
+    return -1;
+  while (*p == ' ')
+    p++;
+  if (*p++ != '[')
+    return -1;
+  while (*p == ' ')
+    p++;
+  if (*p == ']')
+    return 0;
+  for (;;)
+    {
+      char *end = NULL;
+      gint64 v = g_ascii_strtoll (p, &end, 10);
+
+      if (end == p || n >= LM_GRAPH_DATA_MAX_DIMS)
+        return -1;
+      shape[n++] = v;
+      p = end;
+      while (*p == ' ')
+        p++;
+      if (*p == ']')
+        return n;
+      if (*p++ != ',')
+        return -1;
+    }
+}
+
+char *
+lm_graph_data_shape_text (int ndim, const gint64 *shape)
+{
+  GString *s;
+
+  if (ndim < 0)
+    return g_strdup ("?");
+  if (ndim == 0)
+    return g_strdup ("scalar");
+  s = g_string_new (NULL);
+  for (int i = 0; i < ndim; i++)
+    g_string_append_printf (s, "%s%" G_GINT64_FORMAT, i ? "×" : "", shape[i]);
+  return g_string_free (s, FALSE);
+}
+
+static gint64
+numel_of (int ndim, const gint64 *shape)
+{
+  gint64 n = 1;
+
+  if (ndim < 0)
+    return -1;
+  for (int i = 0; i < ndim; i++)
+    n *= shape[i];
+  return n;
+}
+
+static sqlite3 *
+open_run (const char *path, char **error)
+{
+  gboolean transient = FALSE;
+  char *msg = NULL;
+  sqlite3 *db = lm_reader_open (path, &msg, &transient);
+
+  if (db == NULL)
+    {
+      *error = g_strdup_printf ("%s: %s", path, msg);
+      g_free (msg);
+    }
+  return db;
+}
+
+static gboolean
+prepare (sqlite3 *db, const char *sql, sqlite3_stmt **st, char **error)
+{
+  if (sqlite3_prepare_v2 (db, sql, -1, st, NULL) != SQLITE_OK)
+    {
+      *error = g_strdup_printf ("cannot read graphs/traces: %s", sqlite3_errmsg (db));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static char *
+col_text (sqlite3_stmt *st, int i)
+{
+  const unsigned char *t = sqlite3_column_text (st, i);
+  return t ? g_strdup ((const char *) t) : NULL;
+}
+
+static double
+col_real (sqlite3_stmt *st, int i)
+{
+  return sqlite3_column_type (st, i) == SQLITE_NULL ? NAN : sqlite3_column_double (st, i);
+}
+
+gboolean
+lm_graph_data_list (const char *path, GArray **ids_steps, GPtrArray **names, char **error)
+{
+  sqlite3 *db = open_run (path, error);
+  sqlite3_stmt *st = NULL;
+
+  if (db == NULL)
+    return FALSE;
+  if (!prepare (db, "SELECT id, step, name FROM graphs ORDER BY id", &st, error))
+    {
+      sqlite3_close (db);
+      return FALSE;
+    }
+  *ids_steps = g_array_new (FALSE, FALSE, sizeof (gint64));
+  if (names)
+    *names = g_ptr_array_new_with_free_func (g_free);
+  while (sqlite3_step (st) == SQLITE_ROW)
+    {
+      gint64 v[2] = { sqlite3_column_int64 (st, 0), sqlite3_column_int64 (st, 1) };
+
+      g_array_append_vals (*ids_steps, v, 2);
+      if (names)
+        g_ptr_array_add (*names, col_text (st, 2));
+    }
+  sqlite3_finalize (st);
+  sqlite3_close (db);
+  return TRUE;
+}
+
+void
+lm_graph_data_free (LmGraphData *g)
+{
+  if (g == NULL)
+    return;
+  for (gsize i = 0; i < g->n_nodes; i++)
+    {
+      g_free (g->nodes[i].op);
+      g_free (g->nodes[i].name);
+      g_free (g->nodes[i].module);
+      g_free (g->nodes[i].dtype);
+      g_free (g->nodes[i].device);
+    }
+  g_free (g->nodes);
+  g_free (g->edges);
+  g_free (g->name);
+  if (g->by_id)
+    g_hash_table_unref (g->by_id);
+  g_free (g);
+}
+
+gssize
+lm_graph_data_find (const LmGraphData *g, gint64 id)
+{
+  gpointer v;
+
+  if (g == NULL || !g_hash_table_lookup_extended (g->by_id, &id, NULL, &v))
+    return -1;
+  return GPOINTER_TO_SIZE (v) - 1;
+}
+
+LmGraphData *
+lm_graph_data_load (const char *path, gint64 graph_id, char **error)
+{
+  sqlite3 *db = open_run (path, error);
+  sqlite3_stmt *st = NULL;
+  LmGraphData *g;
+  GArray *nodes, *edges;
+
+  if (db == NULL)
+    return NULL;
+  if (!prepare (db, graph_id < 0 ? "SELECT id, step, name FROM graphs ORDER BY id DESC LIMIT 1"
+                                 : "SELECT id, step, name FROM graphs WHERE id = ?1",
+                &st, error))
+    {
+      sqlite3_close (db);
+      return NULL;
+    }
+  sqlite3_bind_int64 (st, 1, graph_id);
+  if (sqlite3_step (st) != SQLITE_ROW)
+    {
+      *error = graph_id < 0 ? g_strdup ("this run has no graph (log one with lm_writer_add_graph, "
+                                        "or train with lumen-train)")
+                            : g_strdup_printf ("this run has no graph %" G_GINT64_FORMAT, graph_id);
+      sqlite3_finalize (st);
+      sqlite3_close (db);
+      return NULL;
+    }
+  g = g_new0 (LmGraphData, 1);
+  g->id = sqlite3_column_int64 (st, 0);
+  g->step = sqlite3_column_int64 (st, 1);
+  g->name = col_text (st, 2);
+  sqlite3_finalize (st);
+
+  g->by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  nodes = g_array_new (FALSE, TRUE, sizeof (LmGraphDataNode));
+  if (prepare (db, "SELECT node_id, op, name, module, shape, dtype, device FROM graph_nodes "
+                   "WHERE graph_id = ?1 ORDER BY node_id", &st, error))
+    {
+      sqlite3_bind_int64 (st, 1, g->id);
+      while (sqlite3_step (st) == SQLITE_ROW)
+        {
+          LmGraphDataNode n = { 0 };
+          const char *shape = (const char *) sqlite3_column_text (st, 4);
+
+          n.id = sqlite3_column_int64 (st, 0);
+          n.op = col_text (st, 1);
+          n.name = col_text (st, 2);
+          if (n.name == NULL)
+            n.name = g_strdup (n.op ? n.op : "?");
+          if (n.op == NULL)
+            n.op = g_strdup ("?");
+          n.module = col_text (st, 3);
+          if (n.module == NULL)
+            n.module = g_strdup ("");
+          n.ndim = lm_graph_data_parse_shape (shape, n.shape);
+          n.numel = numel_of (n.ndim, n.shape);
+          n.dtype = col_text (st, 5);
+          n.device = col_text (st, 6);
+          g_array_append_val (nodes, n);
+        }
+      sqlite3_finalize (st);
+    }
+  g->n_nodes = nodes->len;
+  g->nodes = (LmGraphDataNode *) g_array_free (nodes, FALSE);
+  for (gsize i = 0; i < g->n_nodes; i++)
+    g_hash_table_insert (g->by_id, g_memdup2 (&g->nodes[i].id, sizeof (gint64)),
+                         GSIZE_TO_POINTER (i + 1));
+
+  edges = g_array_new (FALSE, TRUE, sizeof (LmGraphDataEdge));
+  if (*error == NULL
+      && prepare (db, "SELECT src, dst, dst_slot FROM graph_edges WHERE graph_id = ?1 "
+                      "ORDER BY dst, dst_slot", &st, error))
+    {
+      sqlite3_bind_int64 (st, 1, g->id);
+      while (sqlite3_step (st) == SQLITE_ROW)
+        {
+          LmGraphDataEdge e = { sqlite3_column_int64 (st, 0), sqlite3_column_int64 (st, 1),
+                                sqlite3_column_int (st, 2) };
+
+          /* an edge naming a missing node would break every consumer */
+          if (lm_graph_data_find (g, e.src) >= 0 && lm_graph_data_find (g, e.dst) >= 0)
+            g_array_append_val (edges, e);
+        }
+      sqlite3_finalize (st);
+    }
+  g->n_edges = edges->len;
+  g->edges = (LmGraphDataEdge *) g_array_free (edges, FALSE);
+  sqlite3_close (db);
+  if (*error)
+    {
+      lm_graph_data_free (g);
+      return NULL;
+    }
+  return g;
+}
+
+GArray *
+lm_trace_data_list (const char *path, gint64 graph_id, char **error)
+{
+  sqlite3 *db = open_run (path, error);
+  sqlite3_stmt *st = NULL;
+  GArray *out;
+
+  if (db == NULL)
+    return NULL;
+  if (!prepare (db, "SELECT t.id, t.step, coalesce(t.graph_id, -1), "
+                    "(SELECT count(*) FROM trace_events e WHERE e.trace_id = t.id), "
+                    "(SELECT count(*) FROM trace_events e WHERE e.trace_id = t.id "
+                    "   AND e.nan_count + e.inf_count > 0) "
+                    "FROM traces t WHERE ?1 < 0 OR t.graph_id = ?1 ORDER BY t.step, t.id", &st, error))
+    {
+      sqlite3_close (db);
+      return NULL;
+    }
+  sqlite3_bind_int64 (st, 1, graph_id);
+  out = g_array_new (FALSE, TRUE, sizeof (LmTraceInfo));
+  while (sqlite3_step (st) == SQLITE_ROW)
+    {
+      LmTraceInfo t = {
+        .id = sqlite3_column_int64 (st, 0), .step = sqlite3_column_int64 (st, 1),
+        .graph_id = sqlite3_column_int64 (st, 2), .n_events = (gsize) sqlite3_column_int64 (st, 3),
+        .n_anomalies = sqlite3_column_int (st, 4),
+      };
+      g_array_append_val (out, t);
+    }
+  sqlite3_finalize (st);
+  sqlite3_close (db);
+  return out;
+}
+
+void
+lm_trace_data_free (LmTraceData *t)
+{
+  if (t == NULL)
+    return;
+  for (gsize i = 0; i < t->n_events; i++)
+    g_free (t->events[i].values);
+  g_free (t->events);
+  g_free (t);
+}
+
+LmTraceData *
+lm_trace_data_load (const char *path, gint64 trace_id, gboolean with_values, char **error)
+{
+  sqlite3 *db = open_run (path, error);
+  sqlite3_stmt *st = NULL;
+  LmTraceData *t;
+  GArray *ev;
+
+  if (db == NULL)
+    return NULL;
+  if (!prepare (db, "SELECT step, coalesce(graph_id, -1) FROM traces WHERE id = ?1", &st, error))
+    {
+      sqlite3_close (db);
+      return NULL;
+    }
+  sqlite3_bind_int64 (st, 1, trace_id);
+  if (sqlite3_step (st) != SQLITE_ROW)
+    {
+      *error = g_strdup_printf ("this run has no trace %" G_GINT64_FORMAT, trace_id);
+      sqlite3_finalize (st);
+      sqlite3_close (db);
+      return NULL;
+    }
+  t = g_new0 (LmTraceData, 1);
+  t->id = trace_id;
+  t->step = sqlite3_column_int64 (st, 0);
+  t->graph_id = sqlite3_column_int64 (st, 1);
+  sqlite3_finalize (st);
+
+  ev = g_array_new (FALSE, TRUE, sizeof (LmTraceDataEvent));
+  if (prepare (db, with_values
+                 ? "SELECT seq, node_id, phase, shape, numel, min, max, mean, std, nan_count, "
+                   "inf_count, zero_count, vals FROM trace_events WHERE trace_id = ?1 ORDER BY seq"
+                 : "SELECT seq, node_id, phase, shape, numel, min, max, mean, std, nan_count, "
+                   "inf_count, zero_count, NULL FROM trace_events WHERE trace_id = ?1 ORDER BY seq",
+               &st, error))
+    {
+      sqlite3_bind_int64 (st, 1, trace_id);
+      while (sqlite3_step (st) == SQLITE_ROW)
+        {
+          LmTraceDataEvent e = { 0 };
+          const void *blob;
+          int bytes;
+
+          e.seq = sqlite3_column_int64 (st, 0);
+          e.node_id = sqlite3_column_int64 (st, 1);
+          e.backward = g_strcmp0 ((const char *) sqlite3_column_text (st, 2), "backward") == 0;
+          e.ndim = lm_graph_data_parse_shape ((const char *) sqlite3_column_text (st, 3), e.shape);
+          e.numel = sqlite3_column_int64 (st, 4);
+          e.min = col_real (st, 5);
+          e.max = col_real (st, 6);
+          e.mean = col_real (st, 7);
+          e.std = col_real (st, 8);
+          e.nan_count = sqlite3_column_int64 (st, 9);
+          e.inf_count = sqlite3_column_int64 (st, 10);
+          e.zero_count = sqlite3_column_int64 (st, 11);
+          blob = sqlite3_column_blob (st, 12);
+          bytes = sqlite3_column_bytes (st, 12);
+          /* a blob of the wrong size is ignored rather than trusted */
+          if (blob && e.numel > 0 && bytes == e.numel * (gint64) sizeof (float))
+            e.values = g_memdup2 (blob, (gsize) bytes);
+          g_array_append_val (ev, e);
+        }
+      sqlite3_finalize (st);
+    }
+  t->n_events = ev->len;
+  t->events = (LmTraceDataEvent *) g_array_free (ev, FALSE);
+  sqlite3_close (db);
+  if (*error)
+    {
+      lm_trace_data_free (t);
+      return NULL;
+    }
+  return t;
+}

@@ -1,0 +1,340 @@
+/* lm-image-loader.c: PNG fetch, decode and cache (see lm-image-loader.h).
+ *
+ * The cache and its LRU order live on the main thread; workers only read
+ * the blob and decode it.  Connections are pooled per run file behind a
+ * mutex so parallel loads (a prefetch of the neighbouring steps) each get
+ * their own.
+ */
+#include "lm-image-loader.h"
+
+#include <png.h>
+#include <string.h>
+#include <sqlite3.h>
+
+#include "lm-reader-private.h"
+
+G_DEFINE_QUARK (lm-image-error-quark, lm_image_error)
+
+#define DEFAULT_CACHE_BYTES (64u << 20)
+
+struct _LmImageLoader
+{
+  GObject parent_instance;
+
+  gsize cache_limit, cache_bytes;
+  GHashTable *cache;     /* "path\nid" -> GList link in lru (data: Entry*) */
+  GQueue lru;            /* most recent first */
+  GMutex pool_lock;
+  GHashTable *pool;      /* path -> GPtrArray of idle sqlite3* */
+  guint n_decoded;
+};
+
+G_DEFINE_FINAL_TYPE (LmImageLoader, lm_image_loader, G_TYPE_OBJECT)
+
+typedef struct
+{
+  char *key;
+  LmImagePixels *pixels;
+} Entry;
+
+LmImagePixels *
+lm_image_pixels_ref (LmImagePixels *pixels)
+{
+  return g_atomic_rc_box_acquire (pixels);
+}
+
+static void
+pixels_clear (gpointer data)
+{
+  LmImagePixels *p = data;
+
+  g_bytes_unref (p->rgba);
+}
+
+void
+lm_image_pixels_unref (LmImagePixels *pixels)
+{
+  if (pixels != NULL)
+    g_atomic_rc_box_release_full (pixels, pixels_clear);
+}
+
+LmImagePixels *
+lm_image_decode_png (const void *data, gsize len, GError **error)
+{
+  static const guint8 signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+  png_image image;
+  LmImagePixels *p;
+  guint8 *buf;
+  gsize size;
+
+  if (data == NULL || len < 8 || memcmp (data, signature, 8) != 0)
+    {
+      g_set_error (error, LM_IMAGE_ERROR, LM_IMAGE_ERROR_BAD_PNG,
+                   "image data is not a PNG file (%zu bytes, no PNG signature)", (size_t) len);
+      return NULL;
+    }
+  memset (&image, 0, sizeof image);
+  image.version = PNG_IMAGE_VERSION;
+  if (!png_image_begin_read_from_memory (&image, data, len))
+    {
+      g_set_error (error, LM_IMAGE_ERROR, LM_IMAGE_ERROR_BAD_PNG,
+                   "invalid PNG: %s", image.message);
+      png_image_free (&image);
+      return NULL;
+    }
+  if (image.width == 0 || image.height == 0 || image.width > 32768 || image.height > 32768)
+    {
+      g_set_error (error, LM_IMAGE_ERROR, LM_IMAGE_ERROR_BAD_PNG,
+                   "PNG size %ux%u is out of range", image.width, image.height);
+      png_image_free (&image);
+      return NULL;
+    }
+  image.format = PNG_FORMAT_RGBA;
+  size = PNG_IMAGE_SIZE (image);
+  buf = g_malloc (size);
+  if (!png_image_finish_read (&image, NULL, buf, 0, NULL))
+    {
+      g_set_error (error, LM_IMAGE_ERROR, LM_IMAGE_ERROR_BAD_PNG,
+                   "invalid PNG: %s", image.message);
+      png_image_free (&image);
+      g_free (buf);
+      return NULL;
+    }
+  p = g_atomic_rc_box_new0 (LmImagePixels);
+  p->width = image.width;
+  p->height = image.height;
+  p->stride = PNG_IMAGE_ROW_STRIDE (image);
+  p->rgba = g_bytes_new_take (buf, size);
+  return p;
+}
+
+/* ------------------------------------------------------------------ pool */
+
+static sqlite3 *
+pool_take (LmImageLoader *self, const char *path, GError **error)
+{
+  GPtrArray *idle;
+  sqlite3 *db = NULL;
+  g_autofree char *msg = NULL;
+  gboolean transient;
+
+  g_mutex_lock (&self->pool_lock);
+  idle = g_hash_table_lookup (self->pool, path);
+  if (idle != NULL && idle->len > 0)
+    db = g_ptr_array_steal_index_fast (idle, idle->len - 1);
+  g_mutex_unlock (&self->pool_lock);
+  if (db != NULL)
+    return db;
+  db = lm_reader_open (path, &msg, &transient);
+  if (db == NULL)
+    g_set_error (error, LM_IMAGE_ERROR, LM_IMAGE_ERROR_READ, "%s", msg);
+  return db;
+}
+
+static void
+close_db (gpointer db)
+{
+  sqlite3_close (db);
+}
+
+static void
+pool_give (LmImageLoader *self, const char *path, sqlite3 *db)
+{
+  GPtrArray *idle;
+
+  g_mutex_lock (&self->pool_lock);
+  idle = g_hash_table_lookup (self->pool, path);
+  if (idle == NULL)
+    {
+      idle = g_ptr_array_new_with_free_func (close_db);
+      g_hash_table_insert (self->pool, g_strdup (path), idle);
+    }
+  if (idle->len < 4)
+    g_ptr_array_add (idle, db);
+  else
+    sqlite3_close (db);
+  g_mutex_unlock (&self->pool_lock);
+}
+
+typedef struct
+{
+  char *path;
+  gint64 id;
+} LoadData;
+
+static void
+load_data_free (gpointer data)
+{
+  LoadData *d = data;
+
+  g_free (d->path);
+  g_free (d);
+}
+
+static void
+load_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  LmImageLoader *self = source;
+  LoadData *d = task_data;
+  GError *error = NULL;
+  sqlite3 *db;
+  sqlite3_stmt *st = NULL;
+  LmImagePixels *pixels = NULL;
+  int rc;
+
+  if ((db = pool_take (self, d->path, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  rc = sqlite3_prepare_v2 (db, "SELECT png FROM images WHERE id = ?1", -1, &st, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (st, 1, d->id);
+      rc = sqlite3_step (st);
+    }
+  if (rc == SQLITE_ROW)
+    pixels = lm_image_decode_png (sqlite3_column_blob (st, 0), sqlite3_column_bytes (st, 0), &error);
+  else if (rc == SQLITE_DONE)
+    g_set_error (&error, LM_IMAGE_ERROR, LM_IMAGE_ERROR_MISSING,
+                 "image row %" G_GINT64_FORMAT " is not in the run file", d->id);
+  else
+    {
+      g_autofree char *msg = lm_reader_describe_error (db, rc, "reading an image", NULL);
+
+      g_set_error (&error, LM_IMAGE_ERROR, LM_IMAGE_ERROR_READ, "%s", msg);
+    }
+  sqlite3_finalize (st);
+  pool_give (self, d->path, db);
+  if (pixels != NULL)
+    g_task_return_pointer (task, pixels, (GDestroyNotify) lm_image_pixels_unref);
+  else
+    g_task_return_error (task, error);
+}
+
+/* ----------------------------------------------------------------- cache */
+
+static void
+entry_free (gpointer data)
+{
+  Entry *e = data;
+
+  g_free (e->key);
+  lm_image_pixels_unref (e->pixels);
+  g_free (e);
+}
+
+static char *
+make_key (const char *path, gint64 id)
+{
+  return g_strdup_printf ("%s\n%" G_GINT64_FORMAT, path, id);
+}
+
+static void
+cache_insert (LmImageLoader *self, const char *path, gint64 id, LmImagePixels *pixels)
+{
+  Entry *e;
+
+  e = g_new0 (Entry, 1);
+  e->key = make_key (path, id);
+  if (g_hash_table_contains (self->cache, e->key))
+    {
+      entry_free (e);
+      return;
+    }
+  e->pixels = lm_image_pixels_ref (pixels);
+  g_queue_push_head (&self->lru, e);
+  g_hash_table_insert (self->cache, e->key, self->lru.head);
+  self->cache_bytes += g_bytes_get_size (pixels->rgba);
+  while (self->cache_bytes > self->cache_limit && self->lru.length > 1)
+    {
+      Entry *old = g_queue_pop_tail (&self->lru);
+
+      self->cache_bytes -= g_bytes_get_size (old->pixels->rgba);
+      g_hash_table_remove (self->cache, old->key);
+      entry_free (old);
+    }
+}
+
+LmImagePixels *
+lm_image_loader_lookup (LmImageLoader *self, const char *path, gint64 id)
+{
+  g_autofree char *key = make_key (path, id);
+  GList *link = g_hash_table_lookup (self->cache, key);
+
+  if (link == NULL)
+    return NULL;
+  g_queue_unlink (&self->lru, link);
+  g_queue_push_head_link (&self->lru, link);
+  return lm_image_pixels_ref (((Entry *) link->data)->pixels);
+}
+
+void
+lm_image_loader_load_async (LmImageLoader *self, const char *path, gint64 id,
+                            GCancellable *cancellable, GAsyncReadyCallback callback,
+                            gpointer user_data)
+{
+  LoadData *d = g_new0 (LoadData, 1);
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  d->path = g_strdup (path);
+  d->id = id;
+  g_task_set_task_data (task, d, load_data_free);
+  g_task_run_in_thread (task, load_thread);
+  g_object_unref (task);
+}
+
+LmImagePixels *
+lm_image_loader_load_finish (LmImageLoader *self, GAsyncResult *result, GError **error)
+{
+  LoadData *d = g_task_get_task_data (G_TASK (result));
+  LmImagePixels *pixels = g_task_propagate_pointer (G_TASK (result), error);
+
+  if (pixels != NULL)
+    {
+      self->n_decoded++;
+      cache_insert (self, d->path, d->id, pixels);
+    }
+  return pixels;
+}
+
+guint
+lm_image_loader_get_n_decoded (LmImageLoader *self)
+{
+  return self->n_decoded;
+}
+
+static void
+lm_image_loader_finalize (GObject *object)
+{
+  LmImageLoader *self = LM_IMAGE_LOADER (object);
+
+  g_hash_table_unref (self->cache);
+  g_queue_clear_full (&self->lru, entry_free);
+  g_hash_table_unref (self->pool);
+  g_mutex_clear (&self->pool_lock);
+  G_OBJECT_CLASS (lm_image_loader_parent_class)->finalize (object);
+}
+
+static void
+lm_image_loader_class_init (LmImageLoaderClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = lm_image_loader_finalize;
+}
+
+static void
+lm_image_loader_init (LmImageLoader *self)
+{
+  self->cache = g_hash_table_new (g_str_hash, g_str_equal);
+  self->pool = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
+  g_mutex_init (&self->pool_lock);
+}
+
+LmImageLoader *
+lm_image_loader_new (gsize cache_bytes)
+{
+  LmImageLoader *self = g_object_new (LM_TYPE_IMAGE_LOADER, NULL);
+
+  self->cache_limit = cache_bytes ? cache_bytes : DEFAULT_CACHE_BYTES;
+  return self;
+}

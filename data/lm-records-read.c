@@ -1,0 +1,293 @@
+/* lm-records-read.c: SQL reads of histogram, image, text and hparams rows
+ * (see lm-records.h, lm_records_read) and the record types' destructors.
+ *
+ * What it is for: turning rows into LmHistogram / LmImageMeta /
+ * LmTextRecord / LmHparamsRecord on the feed's worker thread, with bad
+ * rows kept and flagged (h->error, rec->error) rather than dropped.
+ * What it is not for: threads or polling (lm-records.c).
+ */
+#include "lm-records-private.h"
+
+#include <math.h>
+#include <string.h>
+#include <sqlite3.h>
+
+#include "lm-reader-private.h"
+
+GDestroyNotify
+lm_record_item_free_func (LmRecordKind kind)
+{
+  switch (kind)
+    {
+    case LM_RECORD_HISTOGRAM: return (GDestroyNotify) lm_histogram_free;
+    case LM_RECORD_IMAGE: return (GDestroyNotify) lm_image_meta_free;
+    case LM_RECORD_TEXT: return (GDestroyNotify) lm_text_record_free;
+    case LM_RECORD_HPARAMS: default: return (GDestroyNotify) lm_hparams_record_free;
+    }
+}
+
+const char *
+lm_record_kind_to_string (LmRecordKind kind)
+{
+  static const char *const names[] = { "histogram", "image", "text", "hparams" };
+
+  return kind <= LM_RECORD_HPARAMS ? names[kind] : "unknown";
+}
+
+void
+lm_image_meta_free (LmImageMeta *meta)
+{
+  if (meta == NULL)
+    return;
+  g_free (meta->caption);
+  g_free (meta->grid);
+  g_free (meta);
+}
+
+void
+lm_text_record_free (LmTextRecord *rec)
+{
+  if (rec == NULL)
+    return;
+  g_free (rec->value);
+  g_free (rec->error);
+  g_free (rec);
+}
+
+static void
+hp_value_free (gpointer data)
+{
+  LmHpValue *v = data;
+
+  g_free (v->name);
+  g_free (v->string);
+  g_free (v);
+}
+
+void
+lm_hparams_record_free (LmHparamsRecord *rec)
+{
+  if (rec == NULL)
+    return;
+  g_ptr_array_unref (rec->hparams);
+  g_ptr_array_unref (rec->metrics);
+  g_free (rec->metric_values);
+  g_free (rec->metric_steps);
+  g_free (rec);
+}
+
+/* ------------------------------------------------------------ SQL reads */
+
+static double
+column_double (sqlite3_stmt *st, int col)
+{
+  return sqlite3_column_type (st, col) == SQLITE_NULL ? NAN : sqlite3_column_double (st, col);
+}
+
+static char *
+column_dup (sqlite3_stmt *st, int col)
+{
+  const char *s = (const char *) sqlite3_column_text (st, col);
+
+  return s && g_utf8_validate (s, -1, NULL) ? g_strdup (s) : NULL;
+}
+
+static void
+add_row (GHashTable *out, const char *tag, gpointer item, GDestroyNotify free_func)
+{
+  GPtrArray *rows = g_hash_table_lookup (out, tag);
+
+  if (rows == NULL)
+    {
+      rows = g_ptr_array_new_with_free_func (free_func);
+      g_hash_table_insert (out, g_strdup (tag), rows);
+    }
+  g_ptr_array_add (rows, item);
+}
+
+static gpointer
+read_row (LmRecordKind kind, sqlite3_stmt *st)
+{
+  gint64 id = sqlite3_column_int64 (st, 0);
+  gint64 step = sqlite3_column_int64 (st, 2);
+  double wall = sqlite3_column_double (st, 3);
+
+  if (kind == LM_RECORD_HISTOGRAM)
+    {
+      gint64 buckets = sqlite3_column_int64 (st, 8);
+      LmHistogram *h = lm_histogram_new_from_blobs (
+          id, step, wall, column_double (st, 4), column_double (st, 5), column_double (st, 6),
+          sqlite3_column_int64 (st, 7), (guint) CLAMP (buckets, 0, G_MAXINT),
+          sqlite3_column_blob (st, 9), sqlite3_column_bytes (st, 9),
+          sqlite3_column_blob (st, 10), sqlite3_column_bytes (st, 10));
+
+      h->sum = column_double (st, 11);
+      h->sum_squares = column_double (st, 12);
+      return h;
+    }
+  if (kind == LM_RECORD_IMAGE)
+    {
+      LmImageMeta *m = g_new0 (LmImageMeta, 1);
+
+      m->id = id;
+      m->step = step;
+      m->wall_time = wall;
+      m->width = sqlite3_column_int (st, 4);
+      m->height = sqlite3_column_int (st, 5);
+      m->channels = sqlite3_column_int (st, 6);
+      m->caption = column_dup (st, 7);
+      m->grid = column_dup (st, 8);
+      return m;
+    }
+  else
+    {
+      LmTextRecord *t = g_new0 (LmTextRecord, 1);
+      const char *s = (const char *) sqlite3_column_text (st, 4);
+      int len = sqlite3_column_bytes (st, 4);
+      const char *bad = NULL;
+
+      t->id = id;
+      t->step = step;
+      t->wall_time = wall;
+      if (s == NULL)
+        t->value = g_strdup ("");
+      else if (g_utf8_validate_len (s, len, &bad))
+        t->value = g_strndup (s, len);
+      else
+        t->error = g_strdup_printf ("text is not valid UTF-8 (bad byte at offset %ld of %d)",
+                                    (long) (bad - s), len);
+      return t;
+    }
+}
+
+static gboolean
+is_missing_table (sqlite3 *db)
+{
+  return strstr (sqlite3_errmsg (db), "no such table") != NULL;
+}
+
+static gboolean
+read_hparams (sqlite3 *db, GHashTable *out, char **error)
+{
+  LmHparamsRecord *rec = g_new0 (LmHparamsRecord, 1);
+  sqlite3_stmt *st = NULL;
+  int rc;
+
+  rec->hparams = g_ptr_array_new_with_free_func (hp_value_free);
+  rec->metrics = g_ptr_array_new_with_free_func (g_free);
+  rc = sqlite3_prepare_v2 (db, "SELECT name, type, value FROM hparams ORDER BY name", -1, &st, NULL);
+  while ((rc == SQLITE_OK || rc == SQLITE_ROW) && (rc = sqlite3_step (st)) == SQLITE_ROW)
+    {
+      LmHpValue *v = g_new0 (LmHpValue, 1);
+      const char *type = (const char *) sqlite3_column_text (st, 1);
+
+      v->name = column_dup (st, 0);
+      if (v->name == NULL)
+        v->name = g_strdup ("(invalid name)");
+      v->type = g_strcmp0 (type, "number") == 0 ? LM_HP_NUMBER
+              : g_strcmp0 (type, "bool") == 0 ? LM_HP_BOOL : LM_HP_STRING;
+      v->number = column_double (st, 2);
+      if (v->type == LM_HP_BOOL)
+        v->string = g_strdup (v->number != 0 ? "true" : "false");
+      else if (v->type == LM_HP_NUMBER)
+        v->string = g_strdup_printf ("%.6g", v->number);
+      else if ((v->string = column_dup (st, 2)) == NULL)
+        v->string = g_strdup ("");
+      g_ptr_array_add (rec->hparams, v);
+    }
+  sqlite3_finalize (st);
+  st = NULL;
+  if (rc == SQLITE_DONE)
+    rc = sqlite3_prepare_v2 (db, "SELECT tag FROM hparam_metrics ORDER BY tag", -1, &st, NULL);
+  while ((rc == SQLITE_OK || rc == SQLITE_ROW) && (rc = sqlite3_step (st)) == SQLITE_ROW)
+    {
+      char *tag = column_dup (st, 0);
+
+      if (tag != NULL)
+        g_ptr_array_add (rec->metrics, tag);
+    }
+  sqlite3_finalize (st);
+  st = NULL;
+  rec->metric_values = g_new (double, rec->metrics->len + 1);
+  rec->metric_steps = g_new0 (gint64, rec->metrics->len + 1);
+  if (rc == SQLITE_DONE)
+    rc = sqlite3_prepare_v2 (db,
+        "SELECT s.value, s.step FROM scalars s JOIN tags t ON t.id = s.tag_id "
+        "WHERE t.kind = 'scalar' AND t.name = ?1 ORDER BY s.step DESC, s.id DESC LIMIT 1",
+        -1, &st, NULL);
+  for (guint i = 0; rc == SQLITE_OK && i < rec->metrics->len; i++)
+    {
+      rec->metric_values[i] = NAN;
+      sqlite3_bind_text (st, 1, rec->metrics->pdata[i], -1, SQLITE_STATIC);
+      rc = sqlite3_step (st);
+      if (rc == SQLITE_ROW)
+        {
+          rec->metric_values[i] = column_double (st, 0);
+          rec->metric_steps[i] = sqlite3_column_int64 (st, 1);
+          rc = SQLITE_OK;
+        }
+      else if (rc == SQLITE_DONE)
+        rc = SQLITE_OK;
+      sqlite3_reset (st);
+    }
+  sqlite3_finalize (st);
+  if (rc != SQLITE_OK && rc != SQLITE_DONE)
+    {
+      gboolean missing = is_missing_table (db);
+
+      lm_hparams_record_free (rec);
+      if (missing)
+        return TRUE;
+      *error = lm_reader_describe_error (db, rc, "reading hyperparameters", NULL);
+      return FALSE;
+    }
+  if (rec->hparams->len == 0 && rec->metrics->len == 0)
+    lm_hparams_record_free (rec);   /* runs without hparams are not listed */
+  else
+    add_row (out, "", rec, (GDestroyNotify) lm_hparams_record_free);
+  return TRUE;
+}
+
+gboolean
+lm_records_read (gpointer db_ptr, LmRecordKind kind, gint64 *last_id, GHashTable *out, char **error)
+{
+  static const char *const sql[] = {
+    [LM_RECORD_HISTOGRAM] =
+      "SELECT x.id, t.name, x.step, x.wall_time, x.count, x.min, x.max, x.nan_count, "
+      "x.bucket_count, x.edges, x.counts, x.sum, x.sum_squares "
+      "FROM histograms x JOIN tags t ON t.id = x.tag_id WHERE x.id > ?1 ORDER BY x.id",
+    [LM_RECORD_IMAGE] =
+      "SELECT x.id, t.name, x.step, x.wall_time, x.width, x.height, x.channels, x.caption, x.grid "
+      "FROM images x JOIN tags t ON t.id = x.tag_id WHERE x.id > ?1 ORDER BY x.id",
+    [LM_RECORD_TEXT] =
+      "SELECT x.id, t.name, x.step, x.wall_time, x.value "
+      "FROM texts x JOIN tags t ON t.id = x.tag_id WHERE x.id > ?1 ORDER BY x.id",
+  };
+  sqlite3 *db = db_ptr;
+  sqlite3_stmt *st = NULL;
+  int rc;
+
+  if (kind == LM_RECORD_HPARAMS)
+    return read_hparams (db, out, error);
+
+  rc = sqlite3_prepare_v2 (db, sql[kind], -1, &st, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (st, 1, *last_id);
+      while ((rc = sqlite3_step (st)) == SQLITE_ROW)
+        {
+          const char *tag = (const char *) sqlite3_column_text (st, 1);
+
+          *last_id = MAX (*last_id, sqlite3_column_int64 (st, 0));
+          add_row (out, tag ? tag : "", read_row (kind, st), lm_record_item_free_func (kind));
+        }
+    }
+  if (rc != SQLITE_DONE && !(rc != SQLITE_OK && is_missing_table (db)))
+    {
+      *error = lm_reader_describe_error (db, rc, "reading records", NULL);
+      sqlite3_finalize (st);
+      return FALSE;
+    }
+  sqlite3_finalize (st);
+  return TRUE;
+}

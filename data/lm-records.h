@@ -1,0 +1,111 @@
+/* lm-records.h: histograms, images, texts and hyperparameters of every
+ * run, live.
+ *
+ * What it is for: the data behind the non-scalar dashboards.  An
+ * LmRecordFeed follows one kind of record (histograms, image metadata,
+ * texts or hparams) in every run of an LmRunStore: a worker thread keeps
+ * one read-only connection per run, polls `PRAGMA data_version` and reads
+ * only rows with an id above the last one seen (docs/run-format.md,
+ * "Reading a run while it is written").  Results are merged on the main
+ * thread into LmRecordSeries (one per run and tag) and announced with
+ * "changed".  Image pixels are not held here: lm-image-loader.h fetches
+ * and decodes one image on demand.
+ *
+ * What it is not for: scalars (LmRun holds those), drawing, GTK.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "lm-histogram.h"
+#include "lm-run-store.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  LM_RECORD_HISTOGRAM,
+  LM_RECORD_IMAGE,
+  LM_RECORD_TEXT,
+  LM_RECORD_HPARAMS,
+} LmRecordKind;
+
+typedef struct
+{
+  gint64 id, step;
+  double wall_time;
+  int width, height, channels;
+  char *caption;   /* NULL if none */
+  char *grid;      /* the grid JSON, NULL for a single image */
+} LmImageMeta;
+
+typedef struct
+{
+  gint64 id, step;
+  double wall_time;
+  char *value;     /* valid UTF-8 (NULL when error is set) */
+  char *error;     /* e.g. the stored text is not valid UTF-8 */
+} LmTextRecord;
+
+typedef enum { LM_HP_NUMBER, LM_HP_STRING, LM_HP_BOOL } LmHpType;
+
+typedef struct
+{
+  char *name;
+  LmHpType type;
+  double number;   /* NUMBER and BOOL (0/1) */
+  char *string;    /* display text for every type */
+} LmHpValue;
+
+/* One run's hyperparameters and the final value (largest step, last
+ * logged) of each of its metric tags. */
+typedef struct
+{
+  GPtrArray *hparams;   /* LmHpValue*, sorted by name */
+  GPtrArray *metrics;   /* char* tag names */
+  double *metric_values;   /* NaN where the tag has no rows */
+  gint64 *metric_steps;
+} LmHparamsRecord;
+
+typedef struct
+{
+  char *run_name;
+  char *tag;          /* "" for hparams */
+  LmRecordKind kind;
+  /* LmHistogram* / LmImageMeta* / LmTextRecord* in (step, id) order, or
+   * one LmHparamsRecord* (replaced when the file changes). */
+  GPtrArray *items;
+  guint64 version;    /* bumps whenever items change */
+} LmRecordSeries;
+
+#define LM_TYPE_RECORD_FEED (lm_record_feed_get_type ())
+G_DECLARE_FINAL_TYPE (LmRecordFeed, lm_record_feed, LM, RECORD_FEED, GObject)
+
+LmRecordFeed   *lm_record_feed_new        (LmRunStore *store, LmRecordKind kind);
+LmRecordKind    lm_record_feed_get_kind   (LmRecordFeed *self);
+LmRunStore     *lm_record_feed_get_store  (LmRecordFeed *self);
+/* Polls every poll_ms (default 500) while active; starts inactive.  The
+ * first activation reads everything there is. */
+void            lm_record_feed_set_active (LmRecordFeed *self, gboolean active);
+void            lm_record_feed_set_poll_interval (LmRecordFeed *self, guint poll_ms);
+/* Every run of the store has been read at least once. */
+gboolean        lm_record_feed_get_loaded (LmRecordFeed *self);
+/* All series, sorted by tag then run name (owned by the feed, valid until
+ * the next "changed"). */
+GPtrArray      *lm_record_feed_get_series (LmRecordFeed *self);
+LmRecordSeries *lm_record_feed_find       (LmRecordFeed *self, const char *run_name, const char *tag);
+/* Why a run's records could not be read (NULL when fine). */
+const char     *lm_record_feed_get_run_error (LmRecordFeed *self, const char *run_name);
+
+const char     *lm_record_kind_to_string  (LmRecordKind kind);
+
+void            lm_hparams_record_free    (LmHparamsRecord *rec);
+void            lm_image_meta_free        (LmImageMeta *meta);
+void            lm_text_record_free       (LmTextRecord *rec);
+
+/* Synchronous reads used by the feed's worker, exposed for tests and
+ * benchmarks.  Each appends LmRecordSeries-ready rows with id > *last_id
+ * to `out` (char* tag -> GPtrArray* of items) and advances *last_id. */
+gboolean        lm_records_read (gpointer db, LmRecordKind kind, gint64 *last_id,
+                                 GHashTable *out, char **error);
+
+G_END_DECLS

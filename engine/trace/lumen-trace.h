@@ -1,0 +1,122 @@
+/* lumen-trace.h: record one training step op by op, in memory.
+ *
+ * An lm_tracer sits on the engine's op hook (lm_set_op_hook) and keeps, for
+ * the step that is running, every forward op and every backward op in the
+ * order they ran: op name, autograd node id, module path, phase, output
+ * shape, statistics (min, max, mean, std over the finite values, NaN, Inf
+ * and zero counts) and a copy of the values when the tensor holds at most
+ * `values_cap` elements. Backward ops also report the gradients they hand
+ * to leaves that require grad (the parameters), one event per leaf input,
+ * so a step's trace shows every parameter gradient as it is produced.
+ *
+ * It is what PyTorch users get from register_forward_hook plus
+ * torch.autograd.detect_anomaly, kept as data: the first event whose tensor
+ * holds a NaN or an Inf is the anomaly (lm_tracer_anomaly), and the caller
+ * decides what to keep. A training loop resets the tracer at each step
+ * boundary (lm_tracer_reset); the buffers are reused, so tracing every step
+ * costs copies, not allocations. Nothing is written anywhere: turning a
+ * step into a run-file trace is the job of lumen-train-log
+ * (lm_train_tracer_write, lm-train-trace.h), because the engine knows
+ * nothing of SQLite (DESIGN.md).
+ *
+ * Only ops that recorded an autograd node are kept (those of the training
+ * graph); ops run under no-grad (evaluation, accuracy, the optimizer) are
+ * not part of a step's graph and are skipped.
+ *
+ * Threads: the op hook is process-wide and the tracer is not locked; trace
+ * one training thread at a time. One tracer may be attached at a time
+ * (attaching replaces any other op hook).
+ *
+ *   lm_tracer *tr = lm_tracer_new(LM_TRACER_DEFAULT_VALUES_CAP);
+ *   lm_tracer_attach(tr);
+ *   for (step = 1; ...; step++) {
+ *     lm_tracer_reset(tr, step);
+ *     ... forward, loss, backward ...
+ *     if (lm_tracer_anomaly(tr) >= 0) {
+ *       char msg[256];
+ *       lm_tracer_describe_anomaly(tr, msg, sizeof msg);   // "NaN in the output of log ..."
+ *       break;
+ *     }
+ *   }
+ *   lm_tracer_detach(tr);
+ *   lm_tracer_free(tr);
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lumen-engine.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Keeps the values of every activation and gradient of the tutorial MLP
+ * (batch 64) and CNN (batch 32; its largest tensor, the first conv's
+ * output, holds 802,816 floats). 4 MiB per event at most. */
+#define LM_TRACER_DEFAULT_VALUES_CAP ((size_t)1 << 20)
+
+typedef struct lm_tracer lm_tracer;
+
+typedef struct {
+  size_t seq;              /* execution order in the step, from 0 */
+  lm_phase phase;
+  const char *op;          /* "matmul", "log", ... */
+  uint64_t node_id;        /* lm_node_id() of the op's node */
+  const char *module;      /* module path, "" at top level */
+  /* -1: the op's output (forward) or the gradient of its output (backward).
+   * >= 0: a backward event for the gradient this op gave its input number
+   * input_slot, a leaf (`leaf`), such as a parameter. */
+  int input_slot;
+  const lm_tensor *leaf;   /* that leaf (identity only: do not dereference
+                            * after the step), else NULL */
+  const char *leaf_name;   /* its name (lm_tensor_set_name) or NULL */
+  int ndim;
+  int64_t shape[LM_MAX_DIMS];
+  int64_t numel;
+  /* over the finite values; NaN when there are none (std: fewer than two;
+   * Bessel's correction as torch.std) */
+  double min, max, mean, std;
+  int64_t nan_count, inf_count, zero_count;
+  const float *values;     /* numel floats, or NULL when numel > values cap;
+                            * valid until the next reset or event */
+} lm_traced_op;
+
+/* values_cap: most elements whose values are copied (0: statistics only).
+ * Returns NULL when out of memory. */
+lm_tracer *lm_tracer_new(size_t values_cap);
+void lm_tracer_free(lm_tracer *t); /* detaches it first if attached */
+size_t lm_tracer_values_cap(const lm_tracer *t);
+
+/* Installs the tracer as the engine's op hook / removes it. */
+void lm_tracer_attach(lm_tracer *t);
+void lm_tracer_detach(lm_tracer *t);
+/* Pauses and resumes recording without touching the hook. */
+void lm_tracer_set_enabled(lm_tracer *t, bool enabled);
+
+/* Forgets the recorded events and starts the trace of `step`. */
+void lm_tracer_reset(lm_tracer *t, int64_t step);
+int64_t lm_tracer_step(const lm_tracer *t);
+
+size_t lm_tracer_count(const lm_tracer *t);
+/* Event i in execution order (NULL when out of range); valid until the next
+ * event or reset. */
+const lm_traced_op *lm_tracer_event(const lm_tracer *t, size_t i);
+/* Bytes held for the current step (events and values). */
+size_t lm_tracer_bytes(const lm_tracer *t);
+/* False when memory ran out while recording (events were lost). */
+bool lm_tracer_ok(const lm_tracer *t);
+
+/* Index of the first event whose tensor has a NaN or an Inf, or -1. */
+int64_t lm_tracer_anomaly(const lm_tracer *t);
+/* A sentence naming the anomaly's op, module, phase and step, e.g.
+ *   "NaN in the output of log (module 'head', node 12) at step 7
+ *    (forward op 5 of the step)".
+ * Writes "" and returns false when there is none. */
+bool lm_tracer_describe_anomaly(const lm_tracer *t, char *buf, size_t len);
+
+#ifdef __cplusplus
+}
+#endif

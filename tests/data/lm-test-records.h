@@ -1,0 +1,40 @@
+/* lm-test-records.h: run files with every kind of record, for the
+ * dashboard tests and benchmarks.
+ *
+ * What it is for: a run written with lumen-log (histograms, images, text,
+ * hparams and a metric scalar) plus, optionally, rows no writer would
+ * produce, inserted with SQL afterwards: a non-PNG image blob, a histogram
+ * with zero buckets and one with a NaN edge, text that is not UTF-8.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* The fixture's distinctive values. */
+#define LM_TR_HIST_TAG    "weights/peak"     /* edges 0..10, bucket [6,7) holds the peak */
+#define LM_TR_HIST_STEPS  10
+#define LM_TR_IMAGE_TAG   "samples/pattern"  /* 16x16 RGB, one image a step */
+#define LM_TR_IMAGE_STEPS 5
+#define LM_TR_IMAGE_W     16
+#define LM_TR_TEXT_TAG    "notes"
+#define LM_TR_METRIC_TAG  "val/accuracy"
+
+/* The colour of image `step`: its left half; the right half is black. */
+void lm_test_records_image_color (int step, guint8 rgb[3]);
+
+/* Writes <logdir>/<run>/run.lumen.  lr and optimizer are the run's
+ * hparams, metric the final value of LM_TR_METRIC_TAG. */
+void lm_test_records_write (const char *logdir, const char *run, double lr,
+                            const char *optimizer, double metric, gboolean bad_rows);
+
+/* Appends `n` histogram rows for steps from `first_step` on (uniform
+ * buckets), for live tests. */
+void lm_test_records_append_histograms (const char *logdir, const char *run,
+                                        const char *tag, int first_step, int n);
+
+char *lm_test_records_tmpdir (void);
+void  lm_test_records_rm_rf  (const char *path);
+
+G_END_DECLS

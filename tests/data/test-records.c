@@ -1,0 +1,402 @@
+/* test-records.c: the read side of the non-scalar dashboards.
+ *
+ * What it checks: TensorBoard's compressed-histogram percentiles against
+ * values computed by hand (uniform buckets, an empty bucket, min/max
+ * inside the outer buckets); display re-binning conserving counts; bad
+ * histogram rows (zero buckets, NaN edge, short blob) flagged with a
+ * message; PNG decoding of a logged image and the rejection of a corrupt
+ * blob; the live feed reading histograms, image metadata, text (invalid
+ * UTF-8 flagged) and hparams with final metric values, then only the new
+ * rows after more are logged; the image loader's cache.
+ */
+#include <glib.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "lumen-data.h"
+#include "lm-test-records.h"
+
+static LmHistogram *
+make (guint n, const double *edges, const double *counts, double min, double max)
+{
+  double total = 0;
+
+  for (guint i = 0; i < n; i++)
+    total += counts[i];
+  /* The blobs are little-endian; so is every machine this runs on, but
+   * go through the decoder anyway. */
+  return lm_histogram_new_from_blobs (1, 0, 0, total, min, max, 0, n,
+                                      edges, 8 * (n + 1), counts, 8 * n);
+}
+
+static void
+test_percentiles_uniform (void)
+{
+  const double edges[] = { 0, 1, 2, 3, 4 }, counts[] = { 1, 1, 1, 1 };
+  /* Uniform on [0, 4]: percentile p (in basis points) is 4p/10000. */
+  const double want[LM_N_PERCENTILES] = { 0, 0.2672, 0.6348, 1.234, 2.0, 2.766, 3.3652, 3.7328, 4 };
+  g_autoptr (GError) error = NULL;
+  LmHistogram *h = make (4, edges, counts, 0, 4);
+  double p[LM_N_PERCENTILES];
+
+  g_assert_null (h->error);
+  lm_histogram_percentiles (h, p);
+  for (guint k = 0; k < LM_N_PERCENTILES; k++)
+    g_assert_cmpfloat_with_epsilon (p[k], want[k], 1e-9);
+  lm_histogram_free (h);
+}
+
+static void
+test_percentiles_skewed (void)
+{
+  /* 3 values in [-1, 0), none in [0, 1), 1 in [1, 2]: cumulative basis
+   * points 7500, 7500, 10000.  Worked by hand from compress_histogram:
+   * bp 668 -> -1 + 668/7500; bp 8413 skips the empty bucket and
+   * interpolates in [1, 2] from 7500: 1 + 913/2500. */
+  const double edges[] = { -1, 0, 1, 2 }, counts[] = { 3, 0, 1 };
+  const double want[LM_N_PERCENTILES] = {
+    -1, -1 + 668 / 7500.0, -1 + 1587 / 7500.0, -1 + 3085 / 7500.0, -1 + 5000 / 7500.0,
+    -1 + 6915 / 7500.0, 1 + 913 / 2500.0, 1 + 1832 / 2500.0, 2 };
+  LmHistogram *h = make (3, edges, counts, -1, 2);
+  double p[LM_N_PERCENTILES];
+
+  lm_histogram_percentiles (h, p);
+  for (guint k = 0; k < LM_N_PERCENTILES; k++)
+    g_assert_cmpfloat_with_epsilon (p[k], want[k], 1e-9);
+  lm_histogram_free (h);
+}
+
+static void
+test_percentiles_min_max (void)
+{
+  /* One wide bucket [0, 10) but the values lie in [2, 6]: TensorBoard
+   * uses min/max for the outer edges, so the median is 4. */
+  const double edges[] = { 0, 10 }, counts[] = { 8 };
+  LmHistogram *h = make (1, edges, counts, 2, 6);
+  double p[LM_N_PERCENTILES], lo, hi;
+
+  lm_histogram_percentiles (h, p);
+  g_assert_cmpfloat_with_epsilon (p[0], 2, 1e-12);
+  g_assert_cmpfloat_with_epsilon (p[4], 4, 1e-12);
+  g_assert_cmpfloat_with_epsilon (p[8], 6, 1e-12);
+  g_assert_true (lm_histogram_range (h, &lo, &hi));
+  g_assert_cmpfloat (lo, ==, 2);
+  g_assert_cmpfloat (hi, ==, 6);
+  lm_histogram_free (h);
+}
+
+static void
+test_rebin (void)
+{
+  const double edges[] = { 0, 1, 2 }, counts[] = { 2, 4 };
+  LmHistogram *h = make (2, edges, counts, 0, 2);
+  double out[4], wide[3], sum = 0;
+
+  lm_histogram_rebin (h, 0, 2, 4, out);
+  g_assert_cmpfloat_with_epsilon (out[0], 1, 1e-12);
+  g_assert_cmpfloat_with_epsilon (out[1], 1, 1e-12);
+  g_assert_cmpfloat_with_epsilon (out[2], 2, 1e-12);
+  g_assert_cmpfloat_with_epsilon (out[3], 2, 1e-12);
+  /* Bins that straddle bucket edges get each bucket's share. */
+  lm_histogram_rebin (h, 0, 2, 3, wide);
+  g_assert_cmpfloat_with_epsilon (wide[0], 2 * 2 / 3.0, 1e-12);
+  g_assert_cmpfloat_with_epsilon (wide[1], 2 / 3.0 + 4 / 3.0, 1e-12);
+  g_assert_cmpfloat_with_epsilon (wide[2], 4 * 2 / 3.0, 1e-12);
+  for (int i = 0; i < 3; i++)
+    sum += wide[i];
+  g_assert_cmpfloat_with_epsilon (sum, 6, 1e-12);
+  lm_histogram_free (h);
+}
+
+static void
+test_bad_histograms (void)
+{
+  const double nan_edges[] = { 0, NAN, 2 }, counts[] = { 1, 1 }, down[] = { 0, 2, 1 };
+  LmHistogram *h;
+  double p[LM_N_PERCENTILES], out[4], lo, hi;
+
+  h = lm_histogram_new_from_blobs (1, 0, 0, 0, NAN, NAN, 0, 0, "", 0, "", 0);
+  g_assert_nonnull (h->error);
+  g_assert_nonnull (strstr (h->error, "no buckets"));
+  g_assert_false (lm_histogram_range (h, &lo, &hi));
+  lm_histogram_percentiles (h, p);
+  g_assert_true (isnan (p[4]));
+  lm_histogram_rebin (h, 0, 1, 4, out);   /* no crash, all zero */
+  g_assert_cmpfloat (out[0] + out[1] + out[2] + out[3], ==, 0);
+  lm_histogram_free (h);
+
+  h = make (2, nan_edges, counts, 0, 2);
+  g_assert_nonnull (strstr (h->error, "NaN"));
+  lm_histogram_free (h);
+  h = make (2, down, counts, 0, 2);
+  g_assert_nonnull (strstr (h->error, "ascending"));
+  lm_histogram_free (h);
+  h = lm_histogram_new_from_blobs (1, 0, 0, 2, 0, 2, 0, 2, down, 16, counts, 16);
+  g_assert_nonnull (strstr (h->error, "bucket_count"));
+  lm_histogram_free (h);
+}
+
+static void
+test_png_decode (void)
+{
+  static const guint8 garbage[] = "this is not a PNG file at all";
+  static const guint8 truncated[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H' };
+  g_autofree char *dir = lm_test_records_tmpdir ();
+  g_autofree char *path = NULL;
+  g_autoptr (GError) error = NULL;
+  LmImagePixels *p;
+  sqlite3 *db;
+  sqlite3_stmt *st;
+  guint8 rgb[3];
+
+  p = lm_image_decode_png (garbage, sizeof garbage, &error);
+  g_assert_null (p);
+  g_assert_error (error, LM_IMAGE_ERROR, LM_IMAGE_ERROR_BAD_PNG);
+  g_assert_nonnull (strstr (error->message, "not a PNG"));
+  g_clear_error (&error);
+  p = lm_image_decode_png (truncated, sizeof truncated, &error);
+  g_assert_null (p);
+  g_assert_error (error, LM_IMAGE_ERROR, LM_IMAGE_ERROR_BAD_PNG);
+  g_clear_error (&error);
+
+  /* A PNG as lumen-log stores it decodes to the pixels that were logged. */
+  lm_test_records_write (dir, "run", 0.1, "sgd", 0.5, FALSE);
+  path = g_build_filename (dir, "run", "run.lumen", NULL);
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT png FROM images ORDER BY step DESC LIMIT 1", -1, &st, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+  p = lm_image_decode_png (sqlite3_column_blob (st, 0), sqlite3_column_bytes (st, 0), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (p->width, ==, LM_TR_IMAGE_W);
+  g_assert_cmpint (p->height, ==, LM_TR_IMAGE_W);
+  lm_test_records_image_color (LM_TR_IMAGE_STEPS - 1, rgb);
+  {
+    const guint8 *px = g_bytes_get_data (p->rgba, NULL);
+    const guint8 *right = px + 3 * p->stride + (LM_TR_IMAGE_W - 1) * 4;
+
+    g_assert_cmpmem (px + 3 * p->stride, 3, rgb, 3);   /* left half, row 3 */
+    g_assert_cmpint (px[3 * p->stride + 3], ==, 255);
+    g_assert_cmpint (right[0] + right[1] + right[2], ==, 0);
+  }
+  lm_image_pixels_unref (p);
+  sqlite3_finalize (st);
+  sqlite3_close (db);
+  lm_test_records_rm_rf (dir);
+}
+
+typedef gboolean (*Cond) (gpointer);
+
+static gboolean
+wait_for (Cond cond, gpointer data)
+{
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (!cond (data))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  return TRUE;
+}
+
+static gboolean
+feed_loaded (gpointer data)
+{
+  return lm_record_feed_get_loaded (data);
+}
+
+static LmRunStore *
+open_store (const char *dir)
+{
+  LmRunStore *store = lm_run_store_new (dir);
+
+  lm_run_store_set_intervals (store, 50, 100);
+  lm_run_store_start (store);
+  return store;
+}
+
+static LmRecordFeed *
+open_feed (LmRunStore *store, LmRecordKind kind)
+{
+  LmRecordFeed *feed = lm_record_feed_new (store, kind);
+
+  lm_record_feed_set_poll_interval (feed, 50);
+  lm_record_feed_set_active (feed, TRUE);
+  g_assert_true (wait_for (feed_loaded, feed));
+  return feed;
+}
+
+static gboolean
+has_20_steps (gpointer data)
+{
+  LmRecordSeries *s = lm_record_feed_find (data, "a", "live/h");
+
+  return s != NULL && s->items->len == 20;
+}
+
+static void
+test_feed (void)
+{
+  g_autofree char *dir = lm_test_records_tmpdir ();
+  g_autoptr (LmRunStore) store = NULL;
+  g_autoptr (LmRecordFeed) hist = NULL, images = NULL, texts = NULL, hparams = NULL;
+  LmRecordSeries *s;
+  LmHparamsRecord *rec;
+  guint64 version;
+
+  lm_test_records_write (dir, "a", 0.1, "adam", 0.9, TRUE);
+  lm_test_records_write (dir, "b", 0.01, "sgd", 0.7, FALSE);
+  store = open_store (dir);
+
+  hist = open_feed (store, LM_RECORD_HISTOGRAM);
+  s = lm_record_feed_find (hist, "a", LM_TR_HIST_TAG);
+  g_assert_nonnull (s);
+  g_assert_cmpuint (s->items->len, ==, LM_TR_HIST_STEPS);
+  g_assert_cmpint (((LmHistogram *) s->items->pdata[3])->step, ==, 3);
+  g_assert_cmpfloat (((LmHistogram *) s->items->pdata[3])->counts[6], ==, 103);
+  g_assert_nonnull (strstr (((LmHistogram *) lm_record_feed_find (hist, "a", "bad/empty")->items->pdata[0])->error, "no buckets"));
+  g_assert_nonnull (strstr (((LmHistogram *) lm_record_feed_find (hist, "a", "bad/nan")->items->pdata[0])->error, "NaN"));
+  g_assert_null (lm_record_feed_find (hist, "b", "bad/nan"));
+  /* Sorted by tag, then run. */
+  g_assert_cmpstr (((LmRecordSeries *) lm_record_feed_get_series (hist)->pdata[0])->tag, ==, "bad/empty");
+
+  images = open_feed (store, LM_RECORD_IMAGE);
+  s = lm_record_feed_find (images, "b", LM_TR_IMAGE_TAG);
+  g_assert_cmpuint (s->items->len, ==, LM_TR_IMAGE_STEPS);
+  g_assert_cmpint (((LmImageMeta *) s->items->pdata[4])->step, ==, 40);
+  g_assert_cmpstr (((LmImageMeta *) s->items->pdata[4])->caption, ==, "left half coloured");
+  g_assert_cmpint (((LmImageMeta *) s->items->pdata[4])->width, ==, LM_TR_IMAGE_W);
+
+  texts = open_feed (store, LM_RECORD_TEXT);
+  s = lm_record_feed_find (texts, "a", LM_TR_TEXT_TAG);
+  g_assert_cmpuint (s->items->len, ==, 2);
+  g_assert_true (g_str_has_prefix (((LmTextRecord *) s->items->pdata[1])->value, "## Results"));
+  s = lm_record_feed_find (texts, "a", "bad/utf8");
+  g_assert_null (((LmTextRecord *) s->items->pdata[0])->value);
+  g_assert_nonnull (strstr (((LmTextRecord *) s->items->pdata[0])->error, "UTF-8"));
+
+  hparams = open_feed (store, LM_RECORD_HPARAMS);
+  s = lm_record_feed_find (hparams, "b", "");
+  rec = s->items->pdata[0];
+  g_assert_cmpuint (rec->hparams->len, ==, 3);
+  g_assert_cmpstr (((LmHpValue *) rec->hparams->pdata[0])->name, ==, "augment");
+  g_assert_cmpstr (((LmHpValue *) rec->hparams->pdata[0])->string, ==, "false");
+  g_assert_cmpfloat (((LmHpValue *) rec->hparams->pdata[1])->number, ==, 0.01);
+  g_assert_cmpstr (((LmHpValue *) rec->hparams->pdata[2])->string, ==, "sgd");
+  g_assert_cmpstr (rec->metrics->pdata[0], ==, LM_TR_METRIC_TAG);
+  g_assert_cmpfloat_with_epsilon (rec->metric_values[0], 0.7, 1e-6);   /* the value at the last step */
+  g_assert_cmpint (rec->metric_steps[0], ==, 100);
+
+  /* Live: more rows after the first read arrive, and only those are read. */
+  lm_test_records_append_histograms (dir, "a", "live/h", 0, 12);
+  s = lm_record_feed_find (hist, "a", LM_TR_HIST_TAG);
+  version = s->version;
+  lm_test_records_append_histograms (dir, "a", "live/h", 12, 8);
+  g_assert_true (wait_for (has_20_steps, hist));
+  g_assert_cmpuint (lm_record_feed_find (hist, "a", LM_TR_HIST_TAG)->version, ==, version);
+  s = lm_record_feed_find (hist, "a", "live/h");
+  for (guint i = 0; i < 20; i++)
+    g_assert_cmpint (((LmHistogram *) s->items->pdata[i])->step, ==, i);
+  g_assert_cmpuint (((LmHistogram *) s->items->pdata[19])->n_buckets, ==, 30);
+
+  g_clear_object (&hist);
+  g_clear_object (&images);
+  g_clear_object (&texts);
+  g_clear_object (&hparams);
+  g_clear_object (&store);
+  lm_test_records_rm_rf (dir);
+}
+
+typedef struct
+{
+  LmImagePixels *pixels;
+  GError *error;
+  gboolean done;
+} LoadResult;
+
+static void
+on_loaded (GObject *source, GAsyncResult *res, gpointer data)
+{
+  LoadResult *r = data;
+
+  r->pixels = lm_image_loader_load_finish (LM_IMAGE_LOADER (source), res, &r->error);
+  r->done = TRUE;
+}
+
+static gboolean
+load_done (gpointer data)
+{
+  return ((LoadResult *) data)->done;
+}
+
+static void
+test_loader (void)
+{
+  g_autofree char *dir = lm_test_records_tmpdir ();
+  g_autofree char *path = NULL;
+  g_autoptr (LmRunStore) store = NULL;
+  g_autoptr (LmRecordFeed) images = NULL;
+  g_autoptr (LmImageLoader) loader = lm_image_loader_new (3 * LM_TR_IMAGE_W * LM_TR_IMAGE_W * 4);
+  LmRecordSeries *s;
+  LoadResult r = { 0 };
+  LmImagePixels *cached;
+
+  lm_test_records_write (dir, "a", 0.1, "adam", 0.9, TRUE);
+  path = g_build_filename (dir, "a", "run.lumen", NULL);
+  store = open_store (dir);
+  images = open_feed (store, LM_RECORD_IMAGE);
+
+  s = lm_record_feed_find (images, "a", "bad/blob");
+  lm_image_loader_load_async (loader, path, ((LmImageMeta *) s->items->pdata[0])->id, NULL, on_loaded, &r);
+  g_assert_true (wait_for (load_done, &r));
+  g_assert_null (r.pixels);
+  g_assert_error (r.error, LM_IMAGE_ERROR, LM_IMAGE_ERROR_BAD_PNG);
+  g_clear_error (&r.error);
+
+  /* Four loads through a cache of three images: the first is evicted. */
+  s = lm_record_feed_find (images, "a", LM_TR_IMAGE_TAG);
+  for (guint i = 0; i < 4; i++)
+    {
+      LoadResult one = { 0 };
+
+      lm_image_loader_load_async (loader, path, ((LmImageMeta *) s->items->pdata[i])->id, NULL, on_loaded, &one);
+      g_assert_true (wait_for (load_done, &one));
+      g_assert_no_error (one.error);
+      g_assert_cmpint (one.pixels->width, ==, LM_TR_IMAGE_W);
+      lm_image_pixels_unref (one.pixels);
+    }
+  g_assert_cmpuint (lm_image_loader_get_n_decoded (loader), ==, 4);
+  g_assert_null (lm_image_loader_lookup (loader, path, ((LmImageMeta *) s->items->pdata[0])->id));
+  cached = lm_image_loader_lookup (loader, path, ((LmImageMeta *) s->items->pdata[3])->id);
+  g_assert_nonnull (cached);
+  lm_image_pixels_unref (cached);
+
+  /* A row id that does not exist. */
+  lm_image_loader_load_async (loader, path, 999999, NULL, on_loaded, &r);
+  r.done = FALSE;
+  g_assert_true (wait_for (load_done, &r));
+  g_assert_error (r.error, LM_IMAGE_ERROR, LM_IMAGE_ERROR_MISSING);
+  g_clear_error (&r.error);
+
+  g_clear_object (&images);
+  g_clear_object (&store);
+  lm_test_records_rm_rf (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/records/percentiles/uniform", test_percentiles_uniform);
+  g_test_add_func ("/records/percentiles/skewed", test_percentiles_skewed);
+  g_test_add_func ("/records/percentiles/min-max", test_percentiles_min_max);
+  g_test_add_func ("/records/rebin", test_rebin);
+  g_test_add_func ("/records/bad-histograms", test_bad_histograms);
+  g_test_add_func ("/records/png-decode", test_png_decode);
+  g_test_add_func ("/records/feed", test_feed);
+  g_test_add_func ("/records/image-loader", test_loader);
+  return g_test_run ();
+}

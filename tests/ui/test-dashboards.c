@@ -1,0 +1,495 @@
+/* test-dashboards.c: the histogram, distribution, image, text and hparams
+ * dashboards in the Lumen window, under a display (Xvfb).
+ *
+ * What it checks: each view loads the fixture runs (lm-test-records.h) and
+ * shows a card per run and tag; the histogram card draws every step and
+ * its hover names the step, bucket range and count, and a step range
+ * narrows it; the distribution hover gives the median computed by hand;
+ * the image slider reaches every step; Markdown renders with heading tags
+ * and falls back to plain text; the hparams table sorts by a column,
+ * filters, and selecting a row highlights the run for the scalar charts;
+ * bad rows (zero buckets, NaN edge, corrupt PNG, invalid UTF-8) show
+ * placeholders while the rest works.  Pixels: a histogram's peak is drawn
+ * over its bucket, a logged image's colour is on screen, and `lumen
+ * --view V --screenshot` works for every view.  Skips without a display.
+ */
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lm-window.h"
+#include "lm-distribution-view.h"
+#include "lm-histogram-view.h"
+#include "lm-image-card.h"
+#include "lm-palette.h"
+#include "lm-text-card.h"
+#include "lm-test-records.h"
+
+static gboolean have_display;
+static const char *lumen_bin;
+static char *logdir;
+
+typedef gboolean (*Cond) (gpointer);
+
+static gboolean
+wait_for (Cond cond, gpointer data, guint ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (!cond (data))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  return TRUE;
+}
+
+static gboolean
+settled (gpointer data)
+{
+  return lm_window_is_settled (data);
+}
+
+static void
+spin (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+static LmWindow *
+open_window (const char *view)
+{
+  LmWindow *win = lm_window_new (NULL, logdir);
+
+  gtk_window_set_default_size (GTK_WINDOW (win), 1280, 900);
+  g_assert_true (lm_dashboards_set_view (lm_window_get_dashboards (win), view));
+  gtk_window_present (GTK_WINDOW (win));
+  g_assert_true (wait_for (settled, win, 20000));
+  spin (100);   /* a frame or two */
+  return win;
+}
+
+static GtkWidget *
+card (LmWindow *win, const char *view, const char *run, const char *tag)
+{
+  GtkWidget *page = lm_dashboards_get_page (lm_window_get_dashboards (win), view);
+  GtkWidget *body = lm_record_dashboard_find_card (LM_RECORD_DASHBOARD (page), run, tag);
+
+  g_assert_nonnull (body);
+  return body;
+}
+
+/* ------------------------------------------------------------ pixels */
+
+typedef struct
+{
+  int width, height;
+  guchar *pixels;   /* B, G, R, A */
+  gsize stride;
+} Image;
+
+static void
+load_image (const char *path, Image *img)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GdkTexture) tex = gdk_texture_new_from_filename (path, &error);
+
+  g_assert_no_error (error);
+  img->width = gdk_texture_get_width (tex);
+  img->height = gdk_texture_get_height (tex);
+  img->stride = (gsize) img->width * 4;
+  img->pixels = g_malloc (img->stride * img->height);
+  gdk_texture_download (tex, img->pixels, img->stride);
+}
+
+static gboolean
+is_rgb (const Image *img, int x, int y, int r, int g, int b, int tol)
+{
+  const guchar *p;
+
+  if (x < 0 || y < 0 || x >= img->width || y >= img->height)
+    return FALSE;
+  p = img->pixels + y * img->stride + x * 4;
+  return abs (p[2] - r) <= tol && abs (p[1] - g) <= tol && abs (p[0] - b) <= tol;
+}
+
+static guint
+count_rgb (const Image *img, const guint8 rgb[3], int tol)
+{
+  guint n = 0;
+
+  for (int y = 0; y < img->height; y++)
+    for (int x = 0; x < img->width; x++)
+      n += is_rgb (img, x, y, rgb[0], rgb[1], rgb[2], tol);
+  return n;
+}
+
+static void
+on_saved (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GError **error = user_data;
+
+  lm_window_save_screenshot_finish (LM_WINDOW (source), result, error);
+  g_object_set_data (source, "shot-done", GINT_TO_POINTER (1));
+}
+
+static void
+shoot (LmWindow *win, const char *path, Image *img)
+{
+  GError *error = NULL;
+
+  g_object_set_data (G_OBJECT (win), "shot-done", NULL);
+  lm_window_save_screenshot_async (win, path, on_saved, &error);
+  while (g_object_get_data (G_OBJECT (win), "shot-done") == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (error);
+  load_image (path, img);
+}
+
+/* --------------------------------------------------------------- tests */
+
+static void
+test_histograms (void)
+{
+  LmWindow *win;
+  LmHistogramView *view;
+  graphene_rect_t area;
+  g_autofree char *text = NULL, *shot = g_build_filename (logdir, "hist.png", NULL);
+  graphene_point_t origin;
+  double x6, x7;
+  int peak_x = -1, peak_y = G_MAXINT;
+  GdkRGBA color;
+  Image img;
+  gint64 lo, hi;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  win = open_window ("histograms");
+  view = LM_HISTOGRAM_VIEW (card (win, "histograms", "a", LM_TR_HIST_TAG));
+  g_assert_true (lm_histogram_view_get_plot_area (view, &area));
+  g_assert_cmpuint (lm_histogram_view_get_n_drawn (view), ==, LM_TR_HIST_STEPS);
+
+  /* Hover over the peak of the newest (front, bottom) curve. */
+  x6 = lm_histogram_view_value_to_x (view, 6);
+  x7 = lm_histogram_view_value_to_x (view, 7);
+  text = lm_histogram_view_describe_at (view, (x6 + x7) / 2, area.origin.y + area.size.height - 3);
+  g_assert_nonnull (text);
+  g_test_message ("hover: %s", text);
+  g_assert_true (g_str_has_prefix (text, "step 9 · [6.3333, 6.6667) · count "));
+  /* bucket [6,7) holds 109 at step 9; a third of it per display bin */
+  g_assert_nonnull (strstr (text, "count 36.333"));
+
+  /* Bad rows: a placeholder, no curves; the rest of the page works. */
+  g_assert_false (lm_histogram_view_get_plot_area (LM_HISTOGRAM_VIEW (card (win, "histograms", "a", "bad/empty")), &area));
+  g_assert_false (lm_histogram_view_get_plot_area (LM_HISTOGRAM_VIEW (card (win, "histograms", "a", "bad/nan")), &area));
+
+  /* Pixels: the topmost pixel in the run's full colour (the newest curve,
+   * drawn in front) lies over bucket [6, 7). */
+  shoot (win, shot, &img);
+  lm_histogram_view_get_plot_area (view, &area);
+  g_assert_true (gtk_widget_compute_point (GTK_WIDGET (view), GTK_WIDGET (win),
+                                           &GRAPHENE_POINT_INIT (0, 0), &origin));
+  {
+    LmRun *run = lm_run_store_find (lm_window_get_store (win), "a");
+
+    lm_palette_color (lm_run_get_ordinal (run), &color);
+  }
+  for (int y = (int) (origin.y + area.origin.y); y < origin.y + area.origin.y + area.size.height; y++)
+    for (int x = (int) (origin.x + area.origin.x); x < origin.x + area.origin.x + area.size.width; x++)
+      if (y < peak_y && is_rgb (&img, x, y, (int) (color.red * 255 + .5), (int) (color.green * 255 + .5),
+                                (int) (color.blue * 255 + .5), 6))
+        {
+          peak_x = x;
+          peak_y = y;
+        }
+  g_test_message ("peak pixel at %d,%d; bucket [6,7) spans x %.1f..%.1f", peak_x, peak_y,
+                  origin.x + x6, origin.x + x7);
+  g_assert_cmpint (peak_x, >=, (int) floor (origin.x + x6));
+  g_assert_cmpint (peak_x, <=, (int) ceil (origin.x + x7));
+  g_free (img.pixels);
+
+  /* A step range keeps only those steps; overlay mode draws them too. */
+  lm_histogram_view_set_step_range (view, 3, 5);
+  spin (50);
+  g_assert_true (lm_histogram_view_get_step_range (view, &lo, &hi));
+  lm_record_dashboard_set_histogram_mode (LM_RECORD_DASHBOARD (lm_dashboards_get_page (lm_window_get_dashboards (win), "histograms")),
+                                          LM_HISTOGRAM_OVERLAY);
+  gtk_widget_queue_draw (GTK_WIDGET (view));
+  spin (100);
+  g_assert_cmpuint (lm_histogram_view_get_n_drawn (view), ==, 3);
+
+  /* The shared tag filter hides cards. */
+  g_assert_true (lm_card_grid_set_filter (lm_window_get_card_grid (win), "^weights", NULL));
+  spin (500);   /* search entries wait 150 ms after the last change */
+  g_assert_cmpuint (lm_record_dashboard_get_n_cards (LM_RECORD_DASHBOARD (lm_dashboards_get_page (lm_window_get_dashboards (win), "histograms"))), ==, 2);
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+static void
+test_distributions (void)
+{
+  LmWindow *win;
+  LmDistributionView *view;
+  g_autofree char *text = NULL;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  win = open_window ("distributions");
+  view = LM_DISTRIBUTION_VIEW (card (win, "distributions", "b", LM_TR_HIST_TAG));
+  g_assert_cmpuint (lm_distribution_view_get_n_steps (view), ==, LM_TR_HIST_STEPS);
+  text = lm_distribution_view_describe_at (view, gtk_widget_get_width (GTK_WIDGET (view)) - 1);
+  g_test_message ("hover: %s", text);
+  /* Step 9: 45 values at 5 per bucket, 109 in [6,7): the median is
+   * 6 + (5000 - 10000*30/154) / (10000*109/154) = 6.4312 (by hand). */
+  g_assert_true (g_str_has_prefix (text, "step 9 · min 0 · "));
+  g_assert_nonnull (strstr (text, "median 6.4312"));
+  g_assert_nonnull (strstr (text, "max 10"));
+  g_assert_cmpuint (lm_distribution_view_get_n_steps (LM_DISTRIBUTION_VIEW (card (win, "distributions", "a", "bad/nan"))), ==, 0);
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+static gboolean
+image_shown (gpointer data)
+{
+  return lm_image_card_get_shown_index (data) == (int) lm_image_card_get_index (data);
+}
+
+static void
+test_images (void)
+{
+  LmWindow *win;
+  LmImageCard *img_card, *bad;
+  g_autofree char *shot = g_build_filename (logdir, "images.png", NULL);
+  Image img;
+  guint8 rgb[3];
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  win = open_window ("images");
+  img_card = LM_IMAGE_CARD (card (win, "images", "a", LM_TR_IMAGE_TAG));
+  g_assert_cmpuint (lm_image_card_get_n_steps (img_card), ==, LM_TR_IMAGE_STEPS);
+  g_assert_cmpint (lm_image_card_get_index (img_card), ==, LM_TR_IMAGE_STEPS - 1);   /* newest first */
+  g_assert_null (lm_image_card_get_error (img_card));
+
+  /* The newest image's colour is on screen, in quantity (a fitted 16x16
+   * image half coloured covers thousands of pixels). */
+  shoot (win, shot, &img);
+  lm_test_records_image_color (LM_TR_IMAGE_STEPS - 1, rgb);
+  g_assert_cmpuint (count_rgb (&img, rgb, 2), >, 2 * 4000);   /* two runs' cards */
+  g_free (img.pixels);
+
+  /* Every step is reachable; step 0's colour replaces it. */
+  for (guint i = 0; i < LM_TR_IMAGE_STEPS; i++)
+    {
+      lm_image_card_set_index (img_card, i);
+      g_assert_true (wait_for (image_shown, img_card, 5000));
+    }
+  lm_image_card_set_index (img_card, 0);
+  g_assert_true (wait_for (image_shown, img_card, 5000));
+  spin (100);
+  shoot (win, shot, &img);
+  lm_test_records_image_color (0, rgb);
+  g_assert_cmpuint (count_rgb (&img, rgb, 2), >, 4000);
+  g_free (img.pixels);
+
+  /* Brightness and contrast change the pixels on screen. */
+  lm_image_card_set_adjust (img_card, 0.3, 1.0);
+  spin (100);
+  shoot (win, shot, &img);
+  g_assert_cmpuint (count_rgb (&img, rgb, 2), <, 100);
+  g_free (img.pixels);
+
+  bad = LM_IMAGE_CARD (card (win, "images", "a", "bad/blob"));
+  g_assert_true (wait_for (image_shown, bad, 5000));
+  g_assert_nonnull (strstr (lm_image_card_get_error (bad), "PNG"));
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+static gboolean
+has_tag_at_start (GtkTextBuffer *buf, const char *name)
+{
+  GtkTextIter it;
+  GtkTextTag *tag = gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (buf), name);
+
+  gtk_text_buffer_get_start_iter (buf, &it);
+  return tag != NULL && gtk_text_iter_has_tag (&it, tag);
+}
+
+static char *
+buffer_text (GtkTextBuffer *buf)
+{
+  GtkTextIter a, b;
+
+  gtk_text_buffer_get_bounds (buf, &a, &b);
+  return gtk_text_buffer_get_text (buf, &a, &b, FALSE);
+}
+
+static void
+test_text (void)
+{
+  LmWindow *win;
+  LmTextCard *tc;
+  GtkTextBuffer *buf;
+  g_autofree char *rendered = NULL, *plain = NULL, *first = NULL;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  win = open_window ("text");
+  tc = LM_TEXT_CARD (card (win, "text", "a", LM_TR_TEXT_TAG));
+  buf = lm_text_card_get_buffer (tc);
+  g_assert_cmpuint (lm_text_card_get_n_steps (tc), ==, 2);
+  rendered = buffer_text (buf);
+  g_assert_true (g_str_has_prefix (rendered, "Results\n•  loss went down\n"));
+  g_assert_nonnull (strstr (rendered, "metric │ value"));
+  g_assert_true (has_tag_at_start (buf, "h2"));
+  lm_text_card_set_markdown (tc, FALSE);
+  plain = buffer_text (buf);
+  g_assert_true (g_str_has_prefix (plain, "## Results\n- loss *went down*"));
+  lm_text_card_set_markdown (tc, TRUE);
+  lm_text_card_set_index (tc, 0);
+  first = buffer_text (buf);
+  g_assert_cmpstr (first, ==, "Notes\nplain bold and code");
+  g_assert_true (has_tag_at_start (buf, "h1"));
+  g_assert_nonnull (strstr (lm_text_card_get_error (LM_TEXT_CARD (card (win, "text", "a", "bad/utf8"))), "UTF-8"));
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+static void
+test_hparams (void)
+{
+  LmWindow *win;
+  LmHparamsView *hp;
+  GtkSelectionModel *model;
+  g_autofree char *c0 = NULL, *c1 = NULL;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  win = open_window ("hparams");
+  hp = LM_HPARAMS_VIEW (lm_dashboards_get_page (lm_window_get_dashboards (win), "hparams"));
+  g_assert_cmpuint (lm_hparams_view_get_n_rows (hp), ==, 2);
+  /* Columns: run, augment, lr, optimizer, then the metric. */
+  lm_hparams_view_sort_by (hp, 2, TRUE);
+  c0 = lm_hparams_view_get_cell (hp, 0, 0);
+  c1 = lm_hparams_view_get_cell (hp, 0, 4);
+  g_assert_cmpstr (c0, ==, "a");            /* lr 0.1 first when descending */
+  g_assert_cmpstr (c1, ==, "0.9");
+  g_clear_pointer (&c0, g_free);
+  lm_hparams_view_sort_by (hp, 4, FALSE);   /* by final accuracy */
+  c0 = lm_hparams_view_get_cell (hp, 0, 0);
+  g_assert_cmpstr (c0, ==, "b");
+
+  /* Selecting a row highlights the run for every chart. */
+  model = gtk_column_view_get_model (lm_hparams_view_get_column_view (hp));
+  gtk_selection_model_select_item (model, 1, TRUE);
+  g_assert_cmpstr (lm_run_selection_get_highlighted (lm_window_get_selection (win)), ==, "a");
+  lm_run_selection_set_highlighted (lm_window_get_selection (win), "b");
+  g_assert_true (gtk_selection_model_is_selected (model, 0));
+
+  g_assert_true (lm_hparams_view_set_filter (hp, "sgd", NULL));
+  g_assert_cmpuint (lm_hparams_view_get_n_rows (hp), ==, 1);
+  g_assert_false (lm_hparams_view_set_filter (hp, "(", NULL));
+  g_assert_cmpuint (lm_hparams_view_get_n_rows (hp), ==, 1);
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+static void
+test_cli_views (void)
+{
+  const char *views[] = { "histograms", "distributions", "images", "text", "hparams" };
+
+  if (!have_display || lumen_bin == NULL)
+    {
+      g_test_skip (have_display ? "no lumen binary" : "no display");
+      return;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (views); i++)
+    {
+      g_autofree char *png = g_strdup_printf ("%s/cli-%s.png", logdir, views[i]);
+      const char *argv[] = { lumen_bin, "--logdir", logdir, "--view", views[i], "--window-size", "1200x800",
+                             "--screenshot", png, NULL };
+      g_autofree char *err = NULL;
+      int status;
+      Image img;
+
+      g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                                   NULL, &err, &status, NULL));
+      g_assert_true (g_spawn_check_wait_status (status, NULL));
+      g_assert_null (strstr (err, "taking the screenshot anyway"));
+      load_image (png, &img);
+      g_assert_cmpint (img.width, >, 600);
+      if (strcmp (views[i], "images") == 0)
+        {
+          guint8 rgb[3];
+
+          lm_test_records_image_color (LM_TR_IMAGE_STEPS - 1, rgb);
+          g_assert_cmpuint (count_rgb (&img, rgb, 2), >, 4000);
+        }
+      g_free (img.pixels);
+    }
+  {
+    const char *argv[] = { lumen_bin, "--logdir", logdir, "--view", "graphs", "--screenshot", "/dev/null", NULL };
+    g_autofree char *err = NULL;
+    int status;
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, &err, &status, NULL));
+    g_assert_false (g_spawn_check_wait_status (status, NULL));
+    g_assert_nonnull (strstr (err, "--view must be one of"));
+  }
+}
+
+int
+main (int argc, char **argv)
+{
+  int rc;
+
+  for (int i = 1; i + 1 < argc; i++)
+    if (strcmp (argv[i], "--lumen-bin") == 0)
+      {
+        lumen_bin = argv[i + 1];
+        memmove (&argv[i], &argv[i + 2], (argc - i - 1) * sizeof (char *));
+        argc -= 2;
+        break;
+      }
+  g_setenv ("GSK_RENDERER", "cairo", FALSE);
+  g_setenv ("GDK_DEBUG", "gl-disable", FALSE);
+  g_test_init (&argc, &argv, NULL);
+  have_display = gtk_init_check ();
+  logdir = lm_test_records_tmpdir ();
+  lm_test_records_write (logdir, "a", 0.1, "adam", 0.9, TRUE);
+  lm_test_records_write (logdir, "b", 0.01, "sgd", 0.7, FALSE);
+  g_test_add_func ("/ui/dashboards/histograms", test_histograms);
+  g_test_add_func ("/ui/dashboards/distributions", test_distributions);
+  g_test_add_func ("/ui/dashboards/images", test_images);
+  g_test_add_func ("/ui/dashboards/text", test_text);
+  g_test_add_func ("/ui/dashboards/hparams", test_hparams);
+  g_test_add_func ("/ui/dashboards/cli", test_cli_views);
+  rc = g_test_run ();
+  lm_test_records_rm_rf (logdir);
+  g_free (logdir);
+  return have_display ? rc : 77;
+}

@@ -1,0 +1,100 @@
+/* lm-dash-util.c: shared drawing helpers (see lm-dash-util.h). */
+#include "lm-dash-util.h"
+
+#include <pango/pangocairo.h>
+
+void
+lm_dash_text (cairo_t *cr, double x, double y, const char *text,
+              LmAlign halign, LmAlign valign, double size_pt)
+{
+  PangoLayout *layout = pango_cairo_create_layout (cr);
+  PangoFontDescription *font = pango_font_description_from_string ("Sans");
+  int w, h;
+
+  pango_font_description_set_absolute_size (font, size_pt * PANGO_SCALE);
+  pango_layout_set_font_description (layout, font);
+  pango_layout_set_text (layout, text, -1);
+  pango_layout_get_pixel_size (layout, &w, &h);
+  cairo_move_to (cr, x - (halign == LM_ALIGN_CENTER ? w / 2.0 : halign == LM_ALIGN_END ? w : 0),
+                 y - (valign == LM_ALIGN_CENTER ? h / 2.0 : valign == LM_ALIGN_END ? h : 0));
+  pango_cairo_show_layout (cr, layout);
+  pango_font_description_free (font);
+  g_object_unref (layout);
+}
+
+static void
+axis (cairo_t *cr, double x0, double y0, double w, double h,
+      LmAxisKind kind, double lo, double hi, gboolean horizontal)
+{
+  LmTick ticks[LM_AXIS_MAX_TICKS];
+  guint n;
+
+  if (!(hi > lo))
+    return;
+  n = lm_axis_ticks (kind, FALSE, lo, hi, horizontal ? MAX (2, (guint) (w / 90)) : MAX (2, (guint) (h / 45)), ticks);
+  for (guint i = 0; i < n; i++)
+    {
+      double f = (ticks[i].value - lo) / (hi - lo);
+
+      cairo_set_source_rgba (cr, 0, 0, 0, 0.08);
+      cairo_set_line_width (cr, 1);
+      if (horizontal)
+        {
+          double x = x0 + f * w;
+
+          cairo_move_to (cr, floor (x) + 0.5, y0);
+          cairo_line_to (cr, floor (x) + 0.5, y0 + h);
+          cairo_stroke (cr);
+          cairo_set_source_rgba (cr, 0, 0, 0, 0.6);
+          lm_dash_text (cr, x, y0 + h + 3, ticks[i].label, LM_ALIGN_CENTER, LM_ALIGN_START, 10);
+        }
+      else
+        {
+          double y = y0 + h - f * h;
+
+          cairo_move_to (cr, x0, floor (y) + 0.5);
+          cairo_line_to (cr, x0 + w, floor (y) + 0.5);
+          cairo_stroke (cr);
+          cairo_set_source_rgba (cr, 0, 0, 0, 0.6);
+          lm_dash_text (cr, x0 - 4, y, ticks[i].label, LM_ALIGN_END, LM_ALIGN_CENTER, 10);
+        }
+    }
+}
+
+void
+lm_dash_x_axis (cairo_t *cr, double x0, double y0, double w, double h,
+                LmAxisKind kind, double lo, double hi)
+{
+  axis (cr, x0, y0, w, h, kind, lo, hi, TRUE);
+}
+
+void
+lm_dash_y_axis (cairo_t *cr, double x0, double y0, double w, double h,
+                LmAxisKind kind, double lo, double hi)
+{
+  axis (cr, x0, y0, w, h, kind, lo, hi, FALSE);
+}
+
+void
+lm_dash_placeholder (cairo_t *cr, int width, int height, const char *title, const char *detail)
+{
+  cairo_set_source_rgb (cr, 0.97, 0.97, 0.97);
+  cairo_rectangle (cr, 0, 0, width, height);
+  cairo_fill (cr);
+  cairo_set_source_rgb (cr, 0.77, 0.13, 0.12);
+  lm_dash_text (cr, width / 2.0, height / 2.0 - 2, title, LM_ALIGN_CENTER, LM_ALIGN_END, 13);
+  if (detail != NULL)
+    {
+      cairo_set_source_rgba (cr, 0, 0, 0, 0.6);
+      lm_dash_text (cr, width / 2.0, height / 2.0 + 2, detail, LM_ALIGN_CENTER, LM_ALIGN_START, 11);
+    }
+}
+
+void
+lm_dash_tint (const GdkRGBA *in, double mix, GdkRGBA *out)
+{
+  out->red = in->red + (1 - in->red) * mix;
+  out->green = in->green + (1 - in->green) * mix;
+  out->blue = in->blue + (1 - in->blue) * mix;
+  out->alpha = in->alpha;
+}

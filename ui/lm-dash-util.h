@@ -1,0 +1,32 @@
+/* lm-dash-util.h: drawing helpers shared by the histogram, distribution
+ * and hparams views (private to ui/).
+ *
+ * What it is for: text placement with Pango in a Cairo context, axis tick
+ * labels along a box, the "this card cannot be drawn" placeholder, and
+ * a run colour lightened towards white.  Not a widget.
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "lm-axis.h"
+
+G_BEGIN_DECLS
+
+typedef enum { LM_ALIGN_START, LM_ALIGN_CENTER, LM_ALIGN_END } LmAlign;
+
+/* Draws text with its box aligned at (x, y): halign along x, valign along y. */
+void lm_dash_text (cairo_t *cr, double x, double y, const char *text,
+                   LmAlign halign, LmAlign valign, double size_pt);
+/* Tick labels and faint grid lines: horizontal axis below the box (x
+ * ticks) or vertical axis left of it (y ticks), mapping [lo, hi]. */
+void lm_dash_x_axis (cairo_t *cr, double x0, double y0, double w, double h,
+                     LmAxisKind kind, double lo, double hi);
+void lm_dash_y_axis (cairo_t *cr, double x0, double y0, double w, double h,
+                     LmAxisKind kind, double lo, double hi);
+/* A centred grey message for a card whose data cannot be drawn. */
+void lm_dash_placeholder (cairo_t *cr, int width, int height, const char *title, const char *detail);
+/* mix 0 = colour, 1 = white. */
+void lm_dash_tint (const GdkRGBA *in, double mix, GdkRGBA *out);
+
+G_END_DECLS

@@ -1,0 +1,190 @@
+/* lm-dashboards.c: the view stack and its switcher (see lm-dashboards.h).
+ *
+ * The histogram and distribution dashboards share one histogram feed;
+ * images, text and hparams have their own.  A feed polls only while a
+ * dashboard using it is mapped (LmRecordDashboard/LmHparamsView turn it on
+ * and off), so hidden views cost nothing.
+ */
+#include "lm-dashboards.h"
+
+#include "lm-graph-page.h"
+
+const char *const lm_dashboard_names[] = {
+  "scalars", "histograms", "distributions", "images", "text", "hparams", "graph", NULL
+};
+
+static const char *const titles[] = {
+  "Scalars", "Histograms", "Distributions", "Images", "Text", "HParams", "Graph",
+};
+
+struct _LmDashboards
+{
+  GtkBox parent_instance;
+
+  GtkWidget *stack, *switcher;
+  GtkWidget *pages[7];
+  LmRecordFeed *hist_feed, *image_feed, *text_feed, *hp_feed;
+  LmImageLoader *loader;
+};
+
+G_DEFINE_FINAL_TYPE (LmDashboards, lm_dashboards, GTK_TYPE_BOX)
+
+static void
+lm_dashboards_dispose (GObject *object)
+{
+  LmDashboards *self = LM_DASHBOARDS (object);
+
+  g_clear_object (&self->hist_feed);
+  g_clear_object (&self->image_feed);
+  g_clear_object (&self->text_feed);
+  g_clear_object (&self->hp_feed);
+  g_clear_object (&self->loader);
+  G_OBJECT_CLASS (lm_dashboards_parent_class)->dispose (object);
+}
+
+static void
+lm_dashboards_class_init (LmDashboardsClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = lm_dashboards_dispose;
+}
+
+static void
+lm_dashboards_init (LmDashboards *self)
+{
+}
+
+static void
+ensure_css (void)
+{
+  static gboolean done;
+  GtkCssProvider *provider;
+
+  if (done || gdk_display_get_default () == NULL)
+    return;
+  provider = gtk_css_provider_new ();
+  gtk_css_provider_load_from_data (provider,
+                                   ".lm-view-switcher button { padding: 2px 7px; min-width: 0; font-size: 0.92em; }",
+                                   -1);
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  g_object_unref (provider);
+  done = TRUE;
+}
+
+static GtkWidget *
+filter_entry (GtkWidget *page, guint i)
+{
+  if (i == 0)
+    return lm_card_grid_get_filter_entry (LM_CARD_GRID (page));
+  if (i == 5 || i == 6)
+    return NULL;   /* hparams filters runs and values, the graph has its search */
+  return lm_record_dashboard_get_filter_entry (LM_RECORD_DASHBOARD (page));
+}
+
+GtkWidget *
+lm_dashboards_new (LmRunSelection *selection, GtkWidget *card_grid)
+{
+  LmDashboards *self = g_object_new (LM_TYPE_DASHBOARDS, "orientation", GTK_ORIENTATION_VERTICAL, NULL);
+  LmRunStore *store = lm_run_selection_get_store (selection);
+
+  self->hist_feed = lm_record_feed_new (store, LM_RECORD_HISTOGRAM);
+  self->image_feed = lm_record_feed_new (store, LM_RECORD_IMAGE);
+  self->text_feed = lm_record_feed_new (store, LM_RECORD_TEXT);
+  self->hp_feed = lm_record_feed_new (store, LM_RECORD_HPARAMS);
+  self->loader = lm_image_loader_new (0);
+
+  self->pages[0] = card_grid;
+  self->pages[1] = lm_record_dashboard_new (LM_DASHBOARD_HISTOGRAMS, selection, self->hist_feed, NULL);
+  self->pages[2] = lm_record_dashboard_new (LM_DASHBOARD_DISTRIBUTIONS, selection, self->hist_feed, NULL);
+  self->pages[3] = lm_record_dashboard_new (LM_DASHBOARD_IMAGES, selection, self->image_feed, self->loader);
+  self->pages[4] = lm_record_dashboard_new (LM_DASHBOARD_TEXT, selection, self->text_feed, NULL);
+  self->pages[5] = lm_hparams_view_new (selection, self->hp_feed);
+  self->pages[6] = lm_graph_page_new (store);
+
+  self->stack = gtk_stack_new ();
+  gtk_stack_set_transition_type (GTK_STACK (self->stack), GTK_STACK_TRANSITION_TYPE_NONE);
+  /* Only the visible view's size counts: a wide page must not force a
+   * wide window on every view. */
+  gtk_stack_set_hhomogeneous (GTK_STACK (self->stack), FALSE);
+  gtk_stack_set_vhomogeneous (GTK_STACK (self->stack), FALSE);
+  for (guint i = 0; i < G_N_ELEMENTS (self->pages); i++)
+    {
+      gtk_stack_add_titled (GTK_STACK (self->stack), self->pages[i], lm_dashboard_names[i], titles[i]);
+      /* One tag filter for every dashboard: the entries mirror each other. */
+      if (i > 0 && filter_entry (self->pages[i], i) != NULL)
+        g_object_bind_property (filter_entry (self->pages[0], 0), "text",
+                                filter_entry (self->pages[i], i), "text",
+                                G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+    }
+  gtk_widget_set_vexpand (self->stack, TRUE);
+  gtk_widget_set_hexpand (self->stack, TRUE);
+  gtk_box_append (GTK_BOX (self), self->stack);
+
+  self->switcher = gtk_stack_switcher_new ();
+  gtk_stack_switcher_set_stack (GTK_STACK_SWITCHER (self->switcher), GTK_STACK (self->stack));
+  /* Compact: buttons as wide as their labels, so the header bar (and the
+   * window) can still be narrow with seven views. */
+  gtk_box_layout_set_homogeneous (GTK_BOX_LAYOUT (gtk_widget_get_layout_manager (self->switcher)), FALSE);
+  gtk_widget_add_css_class (self->switcher, "lm-view-switcher");
+  ensure_css ();
+  return GTK_WIDGET (self);
+}
+
+GtkWidget *
+lm_dashboards_get_switcher (LmDashboards *self)
+{
+  return self->switcher;
+}
+
+gboolean
+lm_dashboards_set_view (LmDashboards *self, const char *name)
+{
+  for (guint i = 0; lm_dashboard_names[i]; i++)
+    if (g_strcmp0 (name, lm_dashboard_names[i]) == 0)
+      {
+        gtk_stack_set_visible_child_name (GTK_STACK (self->stack), name);
+        return TRUE;
+      }
+  return FALSE;
+}
+
+const char *
+lm_dashboards_get_view (LmDashboards *self)
+{
+  return gtk_stack_get_visible_child_name (GTK_STACK (self->stack));
+}
+
+GtkWidget *
+lm_dashboards_get_page (LmDashboards *self, const char *name)
+{
+  for (guint i = 0; lm_dashboard_names[i]; i++)
+    if (g_strcmp0 (name, lm_dashboard_names[i]) == 0)
+      return self->pages[i];
+  return NULL;
+}
+
+GtkWidget *
+lm_dashboards_get_filter_entry (LmDashboards *self)
+{
+  GtkWidget *page = gtk_stack_get_visible_child (GTK_STACK (self->stack));
+
+  if (LM_IS_RECORD_DASHBOARD (page))
+    return lm_record_dashboard_get_filter_entry (LM_RECORD_DASHBOARD (page));
+  if (LM_IS_HPARAMS_VIEW (page))
+    return lm_hparams_view_get_filter_entry (LM_HPARAMS_VIEW (page));
+  return NULL;
+}
+
+gboolean
+lm_dashboards_is_settled (LmDashboards *self)
+{
+  GtkWidget *page = gtk_stack_get_visible_child (GTK_STACK (self->stack));
+
+  if (LM_IS_RECORD_DASHBOARD (page))
+    return lm_record_dashboard_is_settled (LM_RECORD_DASHBOARD (page));
+  if (LM_IS_HPARAMS_VIEW (page))
+    return lm_hparams_view_is_settled (LM_HPARAMS_VIEW (page));
+  if (LM_IS_GRAPH_PAGE (page))
+    return lm_graph_page_is_settled (LM_GRAPH_PAGE (page));
+  return TRUE;
+}

@@ -1,0 +1,389 @@
+/* lm-debugger-pane.c: the step-through debugger (see lm-debugger-pane.h).
+ *
+ * The execution list is a GtkListBox: traces hold tens to a few hundred
+ * events for the models Lumen trains. The histogram is recomputed when the
+ * current op changes (one pass over at most the trace's values cap).
+ */
+#include "lm-debugger-pane.h"
+
+#include <math.h>
+#include <string.h>
+
+#define N_BINS 40
+#define BIG_VALUE 1e6
+
+struct _LmDebuggerPane
+{
+  GtkBox parent_instance;
+
+  LmGraphView *view;           /* weak: the page owns both */
+  GtkWidget *position, *list, *alerts, *inspector, *hist;
+  gssize current;
+  gboolean updating;
+  guint bins[N_BINS];
+  gboolean have_hist;
+  double lo, hi;
+};
+
+G_DEFINE_FINAL_TYPE (LmDebuggerPane, lm_debugger_pane, GTK_TYPE_BOX)
+
+static const LmTraceData *
+trace_of (LmDebuggerPane *self)
+{
+  return self->view ? lm_graph_view_get_trace (self->view) : NULL;
+}
+
+static const char *
+op_name (LmDebuggerPane *self, gint64 node_id, const char **module)
+{
+  LmGraphData *g = lm_graph_view_get_graph (self->view);
+  gssize k = lm_graph_data_find (g, node_id);
+
+  *module = k >= 0 ? g->nodes[k].module : "";
+  return k >= 0 ? g->nodes[k].name : "?";
+}
+
+static void
+compute_histogram (LmDebuggerPane *self, const LmTraceDataEvent *e)
+{
+  memset (self->bins, 0, sizeof self->bins);
+  self->have_hist = e && e->values && e->numel > 0 && isfinite (e->min) && isfinite (e->max);
+  if (!self->have_hist)
+    return;
+  self->lo = e->min;
+  self->hi = e->max > e->min ? e->max : e->min + 1;
+  for (gint64 i = 0; i < e->numel; i++)
+    {
+      float v = e->values[i];
+      if (!isfinite (v))
+        continue;
+      int b = (int) ((v - self->lo) / (self->hi - self->lo) * N_BINS);
+      self->bins[CLAMP (b, 0, N_BINS - 1)]++;
+    }
+}
+
+static void
+draw_hist (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
+{
+  LmDebuggerPane *self = data;
+  guint max = 1;
+
+  cairo_set_source_rgb (cr, 0.97, 0.97, 0.98);
+  cairo_paint (cr);
+  if (!self->have_hist)
+    return;
+  for (int i = 0; i < N_BINS; i++)
+    max = MAX (max, self->bins[i]);
+  for (int i = 0; i < N_BINS; i++)
+    {
+      double bh = (h - 14) * (double) self->bins[i] / max;
+      cairo_rectangle (cr, i * (double) w / N_BINS + 0.5, h - 14 - bh, (double) w / N_BINS - 1, bh);
+    }
+  cairo_set_source_rgb (cr, 0.25, 0.45, 0.8);
+  cairo_fill (cr);
+  {
+    char buf[64];
+    cairo_set_source_rgb (cr, 0.3, 0.3, 0.3);
+    cairo_set_font_size (cr, 9);
+    g_snprintf (buf, sizeof buf, "%.3g", self->lo);
+    cairo_move_to (cr, 2, h - 3);
+    cairo_show_text (cr, buf);
+    g_snprintf (buf, sizeof buf, "%.3g", self->hi);
+    cairo_text_extents_t ext;
+    cairo_text_extents (cr, buf, &ext);
+    cairo_move_to (cr, w - ext.x_advance - 2, h - 3);
+    cairo_show_text (cr, buf);
+  }
+}
+
+static void
+show_current (LmDebuggerPane *self)
+{
+  const LmTraceData *t = trace_of (self);
+  const LmTraceDataEvent *e;
+  const char *module;
+  g_autofree char *shape = NULL, *pos = NULL, *ins = NULL;
+
+  if (t == NULL || self->current < 0 || (gsize) self->current >= t->n_events)
+    {
+      gtk_label_set_text (GTK_LABEL (self->position), t ? "Empty trace" : "No trace for this graph");
+      gtk_label_set_text (GTK_LABEL (self->inspector), "");
+      compute_histogram (self, NULL);
+      gtk_widget_queue_draw (self->hist);
+      return;
+    }
+  e = &t->events[self->current];
+  const char *name = op_name (self, e->node_id, &module);
+  shape = lm_graph_data_shape_text (e->ndim, e->shape);
+  pos = g_strdup_printf ("op %zd of %zu · %s · <b>%s</b>%s%s", self->current + 1, t->n_events,
+                         e->backward ? "backward" : "forward", name, *module ? " in " : "", module);
+  gtk_label_set_markup (GTK_LABEL (self->position), pos);
+  ins = g_strdup_printf ("<b>%s</b> %s\nmin %.5g   max %.5g\nmean %.5g   std %.5g\n"
+                         "NaN %" G_GINT64_FORMAT "   Inf %" G_GINT64_FORMAT "   zeros %" G_GINT64_FORMAT
+                         " of %" G_GINT64_FORMAT "%s",
+                         e->backward ? "gradient of the output" : "output", shape, e->min, e->max, e->mean,
+                         e->std, e->nan_count, e->inf_count, e->zero_count, e->numel,
+                         e->values ? "" : "\n(values not stored: over the trace's cap)");
+  gtk_label_set_markup (GTK_LABEL (self->inspector), ins);
+  compute_histogram (self, e);
+  gtk_widget_queue_draw (self->hist);
+  /* the list follows, and so does the graph */
+  self->updating = TRUE;
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (GTK_LIST_BOX (self->list), (int) self->current);
+  gtk_list_box_select_row (GTK_LIST_BOX (self->list), row);
+  self->updating = FALSE;
+  /* only a shown debugger drives the graph's selection */
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    {
+      lm_graph_view_select (self->view, e->node_id);
+      lm_graph_view_reveal (self->view, e->node_id);
+    }
+}
+
+static void
+lm_debugger_pane_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (lm_debugger_pane_parent_class)->map (widget);
+  show_current (LM_DEBUGGER_PANE (widget));
+}
+
+static void
+on_row_selected (GtkListBox *box, GtkListBoxRow *row, LmDebuggerPane *self)
+{
+  if (self->updating || row == NULL)
+    return;
+  lm_debugger_pane_set_current (self, gtk_list_box_row_get_index (row));
+}
+
+static void
+on_alert_clicked (GtkButton *b, LmDebuggerPane *self)
+{
+  gsize i = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (b), "index"));
+
+  if (i > 0)
+    lm_debugger_pane_set_current (self, (gssize) i - 1);
+}
+
+static void
+on_start (GtkButton *b, LmDebuggerPane *self) { lm_debugger_pane_set_current (self, 0); }
+static void
+on_back (GtkButton *b, LmDebuggerPane *self) { lm_debugger_pane_step (self, -1); }
+static void
+on_forward (GtkButton *b, LmDebuggerPane *self) { lm_debugger_pane_step (self, 1); }
+static void
+on_end (GtkButton *b, LmDebuggerPane *self)
+{
+  const LmTraceData *t = trace_of (self);
+  if (t && t->n_events)
+    lm_debugger_pane_set_current (self, (gssize) t->n_events - 1);
+}
+static void
+on_anomaly (GtkButton *b, LmDebuggerPane *self) { lm_debugger_pane_first_anomaly (self); }
+
+static GtkWidget *
+button (const char *icon, const char *tip, GCallback cb, LmDebuggerPane *self)
+{
+  GtkWidget *b = gtk_button_new_from_icon_name (icon);
+  gtk_widget_set_tooltip_text (b, tip);
+  g_signal_connect (b, "clicked", cb, self);
+  return b;
+}
+
+static void
+lm_debugger_pane_class_init (LmDebuggerPaneClass *klass)
+{
+  GTK_WIDGET_CLASS (klass)->map = lm_debugger_pane_map;
+}
+
+static GtkWidget *
+heading (const char *text)
+{
+  GtkWidget *l = gtk_label_new (text);
+  gtk_widget_add_css_class (l, "heading");
+  gtk_label_set_xalign (GTK_LABEL (l), 0);
+  gtk_widget_set_margin_top (l, 6);
+  return l;
+}
+
+static void
+lm_debugger_pane_init (LmDebuggerPane *self)
+{
+  GtkWidget *bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
+  GtkWidget *scroll = gtk_scrolled_window_new ();
+
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
+  gtk_box_set_spacing (GTK_BOX (self), 4);
+  gtk_widget_set_margin_start (GTK_WIDGET (self), 8);
+  gtk_widget_set_margin_end (GTK_WIDGET (self), 8);
+  self->current = -1;
+  gtk_box_append (GTK_BOX (bar), button ("media-skip-backward-symbolic", "First op", G_CALLBACK (on_start), self));
+  gtk_box_append (GTK_BOX (bar), button ("go-previous-symbolic", "Step back one op", G_CALLBACK (on_back), self));
+  gtk_box_append (GTK_BOX (bar), button ("go-next-symbolic", "Step forward one op", G_CALLBACK (on_forward), self));
+  gtk_box_append (GTK_BOX (bar), button ("media-skip-forward-symbolic", "Last op", G_CALLBACK (on_end), self));
+  {
+    GtkWidget *a = gtk_button_new_with_label ("First anomaly");
+    gtk_widget_set_tooltip_text (a, "Jump to the first op whose tensor has a NaN or an Inf");
+    g_signal_connect (a, "clicked", G_CALLBACK (on_anomaly), self);
+    gtk_box_append (GTK_BOX (bar), a);
+  }
+  gtk_box_append (GTK_BOX (self), bar);
+  self->position = gtk_label_new (NULL);
+  gtk_label_set_xalign (GTK_LABEL (self->position), 0);
+  gtk_label_set_wrap (GTK_LABEL (self->position), TRUE);
+  gtk_box_append (GTK_BOX (self), self->position);
+
+  gtk_box_append (GTK_BOX (self), heading ("Tensor"));
+  self->inspector = gtk_label_new (NULL);
+  gtk_label_set_xalign (GTK_LABEL (self->inspector), 0);
+  gtk_label_set_selectable (GTK_LABEL (self->inspector), TRUE);
+  gtk_box_append (GTK_BOX (self), self->inspector);
+  self->hist = gtk_drawing_area_new ();
+  gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (self->hist), 90);
+  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self->hist), draw_hist, self, NULL);
+  gtk_box_append (GTK_BOX (self), self->hist);
+
+  gtk_box_append (GTK_BOX (self), heading ("Alerts"));
+  self->alerts = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_box_append (GTK_BOX (self), self->alerts);
+
+  gtk_box_append (GTK_BOX (self), heading ("Execution"));
+  self->list = gtk_list_box_new ();
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (self->list), GTK_SELECTION_SINGLE);
+  g_signal_connect (self->list, "row-selected", G_CALLBACK (on_row_selected), self);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroll), self->list);
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroll), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_widget_set_vexpand (scroll, TRUE);
+  gtk_box_append (GTK_BOX (self), scroll);
+}
+
+GtkWidget *
+lm_debugger_pane_new (LmGraphView *view)
+{
+  LmDebuggerPane *self = g_object_new (LM_TYPE_DEBUGGER_PANE, NULL);
+
+  self->view = view;
+  lm_debugger_pane_reload (self);
+  return GTK_WIDGET (self);
+}
+
+void
+lm_debugger_pane_reload (LmDebuggerPane *self)
+{
+  const LmTraceData *t = trace_of (self);
+  GtkWidget *child;
+  gssize first_nan = -1, first_inf = -1, first_big = -1;
+
+  g_return_if_fail (LM_IS_DEBUGGER_PANE (self));
+  self->updating = TRUE;
+  while ((child = gtk_widget_get_first_child (self->list)))
+    gtk_list_box_remove (GTK_LIST_BOX (self->list), child);
+  while ((child = gtk_widget_get_first_child (self->alerts)))
+    gtk_box_remove (GTK_BOX (self->alerts), child);
+  self->updating = FALSE;
+  for (gsize i = 0; t && i < t->n_events; i++)
+    {
+      const LmTraceDataEvent *e = &t->events[i];
+      const char *module;
+      const char *name = op_name (self, e->node_id, &module);
+      g_autofree char *shape = lm_graph_data_shape_text (e->ndim, e->shape);
+      g_autofree char *head = g_markup_printf_escaped ("%s %3zu  <b>%s</b>  %s", e->backward ? "◀" : "▶",
+                                                       i + 1, name, shape);
+      g_autofree char *text = g_strconcat (head,
+                                           e->nan_count ? "  <span foreground='#c00'><b>NaN</b></span>" : "",
+                                           e->inf_count ? "  <span foreground='#c00'><b>Inf</b></span>" : "",
+                                           NULL);
+      GtkWidget *l = gtk_label_new (NULL);
+      gtk_label_set_markup (GTK_LABEL (l), text);
+      gtk_label_set_xalign (GTK_LABEL (l), 0);
+      gtk_list_box_append (GTK_LIST_BOX (self->list), l);
+      if (e->nan_count && first_nan < 0)
+        first_nan = (gssize) i;
+      if (e->inf_count && first_inf < 0)
+        first_inf = (gssize) i;
+      if (first_big < 0 && (fabs (e->min) > BIG_VALUE || fabs (e->max) > BIG_VALUE))
+        first_big = (gssize) i;
+    }
+  {
+    struct { gssize i; const char *what; } al[] = {
+      { first_nan, "first NaN" }, { first_inf, "first Inf" }, { first_big, "first |value| > 1e6" },
+    };
+    gboolean any = FALSE;
+    for (guint k = 0; k < G_N_ELEMENTS (al); k++)
+      if (al[k].i >= 0)
+        {
+          const char *module;
+          const char *name = op_name (self, t->events[al[k].i].node_id, &module);
+          g_autofree char *s = g_strdup_printf ("⚠ %s: op %zd, %s %s", al[k].what, al[k].i + 1,
+                                                t->events[al[k].i].backward ? "backward" : "forward", name);
+          GtkWidget *b = gtk_button_new_with_label (s);
+          gtk_widget_add_css_class (b, "flat");
+          gtk_widget_set_halign (b, GTK_ALIGN_START);
+          g_object_set_data (G_OBJECT (b), "index", GSIZE_TO_POINTER ((gsize) al[k].i + 1));
+          g_signal_connect (b, "clicked", G_CALLBACK (on_alert_clicked), self);
+          gtk_box_append (GTK_BOX (self->alerts), b);
+          any = TRUE;
+        }
+    if (!any)
+      gtk_box_append (GTK_BOX (self->alerts), gtk_label_new (t ? "none: every value is finite" : ""));
+  }
+  self->current = -1;
+  if (!lm_debugger_pane_first_anomaly (self))
+    lm_debugger_pane_set_current (self, t && t->n_events ? 0 : -1);
+}
+
+gssize
+lm_debugger_pane_get_current (LmDebuggerPane *self)
+{
+  g_return_val_if_fail (LM_IS_DEBUGGER_PANE (self), -1);
+  return self->current;
+}
+
+void
+lm_debugger_pane_set_current (LmDebuggerPane *self, gssize index)
+{
+  const LmTraceData *t;
+
+  g_return_if_fail (LM_IS_DEBUGGER_PANE (self));
+  t = trace_of (self);
+  if (t == NULL || t->n_events == 0)
+    index = -1;
+  else
+    index = CLAMP (index, 0, (gssize) t->n_events - 1);
+  self->current = index;
+  show_current (self);
+}
+
+void
+lm_debugger_pane_step (LmDebuggerPane *self, int delta)
+{
+  g_return_if_fail (LM_IS_DEBUGGER_PANE (self));
+  lm_debugger_pane_set_current (self, self->current + delta);
+}
+
+gboolean
+lm_debugger_pane_first_anomaly (LmDebuggerPane *self)
+{
+  const LmTraceData *t;
+
+  g_return_val_if_fail (LM_IS_DEBUGGER_PANE (self), FALSE);
+  t = trace_of (self);
+  for (gsize i = 0; t && i < t->n_events; i++)
+    if (t->events[i].nan_count + t->events[i].inf_count > 0)
+      {
+        lm_debugger_pane_set_current (self, (gssize) i);
+        return TRUE;
+      }
+  return FALSE;
+}
+
+const guint *
+lm_debugger_pane_get_histogram (LmDebuggerPane *self, guint *n_bins, double *lo, double *hi)
+{
+  g_return_val_if_fail (LM_IS_DEBUGGER_PANE (self), NULL);
+  if (!self->have_hist)
+    return NULL;
+  *n_bins = N_BINS;
+  *lo = self->lo;
+  *hi = self->hi;
+  return self->bins;
+}

@@ -1,0 +1,45 @@
+/* lm-debugger-pane.h: step through a traced training step op by op.
+ *
+ * What it is for: the execution list of one trace (forward ops, then
+ * backward ops, each with a NaN/Inf badge), an alerts list (first NaN,
+ * first Inf, first value above 1e6 in magnitude), stepping one op forward
+ * or back, to the start or the end, and to the first anomaly. The current
+ * op is selected in the LmGraphView it is given (its node and everything
+ * it depends on highlighted, the view scrolled to it), and a tensor
+ * inspector shows the op's output (forward) or the gradient of its output
+ * (backward): shape, statistics and a histogram of the stored values.
+ *
+ * What it is not for: loading traces (the graph page does, with values),
+ * breakpoints, heatmaps and image grids of values (not built yet).
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "lm-graph-view.h"
+
+G_BEGIN_DECLS
+
+#define LM_TYPE_DEBUGGER_PANE (lm_debugger_pane_get_type ())
+G_DECLARE_FINAL_TYPE (LmDebuggerPane, lm_debugger_pane, LM, DEBUGGER_PANE, GtkBox)
+
+GtkWidget *lm_debugger_pane_new           (LmGraphView    *view);
+/* Re-reads the view's trace (call after lm_graph_view_set_trace); the
+ * current op goes to the first anomaly, else to the first op. */
+void       lm_debugger_pane_reload        (LmDebuggerPane *self);
+/* -1 when there is no trace. */
+gssize     lm_debugger_pane_get_current   (LmDebuggerPane *self);
+void       lm_debugger_pane_set_current   (LmDebuggerPane *self,
+                                           gssize          index);
+void       lm_debugger_pane_step          (LmDebuggerPane *self,
+                                           int             delta);
+/* Goes to the first event with a NaN/Inf; FALSE when there is none. */
+gboolean   lm_debugger_pane_first_anomaly (LmDebuggerPane *self);
+/* The histogram shown for the current op: counts per bin (NULL when the
+ * op's values were not stored). */
+const guint *lm_debugger_pane_get_histogram (LmDebuggerPane *self,
+                                             guint          *n_bins,
+                                             double         *lo,
+                                             double         *hi);
+
+G_END_DECLS

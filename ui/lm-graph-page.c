@@ -1,0 +1,515 @@
+/* lm-graph-page.c: the Graph view (see lm-graph-page.h).
+ *
+ * Loading runs in a GTask: the graph, the list of its traces and one
+ * trace's events (statistics only; values are for the debugger). When no
+ * run was chosen, the worker walks the runs in name order and shows the
+ * first one that has a graph, so `lumen --logdir runs --view graph` shows
+ * something without a click. A generation counter drops stale results.
+ */
+#include "lm-graph-page.h"
+
+#include "lm-debugger-pane.h"
+#include "lm-graph-data.h"
+#include "lm-run.h"
+
+struct _LmGraphPage
+{
+  GtkBox parent_instance;
+
+  LmRunStore *store;
+  GtkWidget *run_drop, *trace_drop, *search, *view, *details, *status;
+  GtkWidget *side, *debugger;  /* side: a stack of "node" (details) and "debugger" */
+  GtkStringList *run_names, *trace_names;
+  char *run_name;              /* the shown run, NULL until one is found */
+  char *path;
+  GArray *traces;              /* LmTraceInfo of the shown graph */
+  guint generation;
+  gboolean loading, settled, updating;
+};
+
+G_DEFINE_FINAL_TYPE (LmGraphPage, lm_graph_page, GTK_TYPE_BOX)
+
+typedef struct
+{
+  guint generation;
+  GPtrArray *names, *paths;    /* candidates, tried in order */
+  gint64 trace_id;             /* -1: choose (first anomalous, else last) */
+  gboolean trace_only;         /* keep the graph, load this trace */
+  /* results */
+  int chosen;
+  LmGraphData *graph;
+  GArray *traces;
+  LmTraceData *trace;
+  char *error;
+} LoadJob;
+
+static void
+load_job_free (gpointer p)
+{
+  LoadJob *job = p;
+
+  g_ptr_array_unref (job->names);
+  g_ptr_array_unref (job->paths);
+  lm_graph_data_free (job->graph);
+  if (job->traces)
+    g_array_unref (job->traces);
+  lm_trace_data_free (job->trace);
+  g_free (job->error);
+  g_free (job);
+}
+
+static void
+load_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  LoadJob *job = data;
+  gint64 trace_id = job->trace_id;
+
+  job->chosen = -1;
+  for (guint i = 0; i < job->paths->len && job->chosen < 0; i++)
+    {
+      char *error = NULL;
+
+      if (job->trace_only)
+        {
+          job->chosen = (int) i;
+          break;
+        }
+      job->graph = lm_graph_data_load (g_ptr_array_index (job->paths, i), -1, &error);
+      if (job->graph)
+        job->chosen = (int) i;
+      else if (job->paths->len == 1 || i + 1 == job->paths->len)
+        job->error = g_steal_pointer (&error);
+      g_free (error);
+    }
+  if (job->chosen < 0)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  if (!job->trace_only)
+    {
+      char *error = NULL;
+      job->traces = lm_trace_data_list (g_ptr_array_index (job->paths, job->chosen), job->graph->id, &error);
+      g_free (error);
+      if (job->traces && job->traces->len > 0 && trace_id < 0)
+        {
+          trace_id = g_array_index (job->traces, LmTraceInfo, job->traces->len - 1).id;
+          for (guint k = 0; k < job->traces->len; k++)
+            if (g_array_index (job->traces, LmTraceInfo, k).n_anomalies > 0)
+              {
+                trace_id = g_array_index (job->traces, LmTraceInfo, k).id;
+                break;
+              }
+        }
+    }
+  if (trace_id >= 0)
+    {
+      char *error = NULL;
+      /* with values: the debugger's histogram needs them */
+      job->trace = lm_trace_data_load (g_ptr_array_index (job->paths, job->chosen), trace_id, TRUE, &error);
+      g_free (error);
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+update_details (LmGraphPage *self)
+{
+  g_autofree char *markup = lm_graph_view_describe_selected (LM_GRAPH_VIEW (self->view));
+
+  gtk_label_set_markup (GTK_LABEL (self->details), markup);
+}
+
+static void
+set_status (LmGraphPage *self, const char *text)
+{
+  gtk_label_set_text (GTK_LABEL (self->status), text ? text : "");
+  gtk_widget_set_visible (self->status, text != NULL && *text);
+}
+
+static void
+fill_traces (LmGraphPage *self, gint64 shown_trace)
+{
+  guint sel = GTK_INVALID_LIST_POSITION;
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->trace_names));
+
+  self->updating = TRUE;
+  gtk_string_list_splice (self->trace_names, 0, n, NULL);
+  if (self->traces == NULL || self->traces->len == 0)
+    gtk_string_list_append (self->trace_names, "no traces");
+  for (guint i = 0; self->traces && i < self->traces->len; i++)
+    {
+      LmTraceInfo *t = &g_array_index (self->traces, LmTraceInfo, i);
+      g_autofree char *s = g_strdup_printf ("trace: step %" G_GINT64_FORMAT "%s", t->step,
+                                            t->n_anomalies ? "  ⚠ NaN/Inf" : "");
+      gtk_string_list_append (self->trace_names, s);
+      if (t->id == shown_trace)
+        sel = i;
+    }
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (self->trace_drop), sel == GTK_INVALID_LIST_POSITION ? 0 : sel);
+  gtk_widget_set_sensitive (self->trace_drop, self->traces && self->traces->len > 0);
+  self->updating = FALSE;
+}
+
+/* A trace with a NaN/Inf opens on the op where it first appeared. */
+static void
+select_first_anomaly (LmGraphPage *self)
+{
+  LmGraphView *view = LM_GRAPH_VIEW (self->view);
+  const LmTraceData *t = lm_graph_view_get_trace (view);
+
+  for (gsize i = 0; t && i < t->n_events; i++)
+    if (t->events[i].nan_count + t->events[i].inf_count > 0)
+      {
+        lm_graph_view_select (view, t->events[i].node_id);
+        return;
+      }
+}
+
+static void
+on_loaded (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  LmGraphPage *self = LM_GRAPH_PAGE (source);
+  LoadJob *job = g_task_get_task_data (G_TASK (res));
+
+  if (job->generation != self->generation)
+    return;
+  self->loading = FALSE;
+  if (job->trace_only)
+    {
+      lm_graph_view_set_trace (LM_GRAPH_VIEW (self->view), g_steal_pointer (&job->trace));
+      select_first_anomaly (self);
+      lm_debugger_pane_reload (LM_DEBUGGER_PANE (self->debugger));
+      self->settled = TRUE;
+      return;
+    }
+  if (job->chosen < 0)
+    {
+      g_autofree char *msg = g_strdup_printf ("%s%s", job->names->len ? "No graph to show: " : "No runs yet",
+                                              job->names->len ? (job->error ? job->error : "no run has one")
+                                                              : "");
+      lm_graph_view_set_graph (LM_GRAPH_VIEW (self->view), NULL);
+      set_status (self, msg);
+      self->settled = job->names->len > 0;
+      return;
+    }
+  g_free (self->run_name);
+  g_free (self->path);
+  self->run_name = g_strdup (g_ptr_array_index (job->names, job->chosen));
+  self->path = g_strdup (g_ptr_array_index (job->paths, job->chosen));
+  if (self->traces)
+    g_array_unref (self->traces);
+  self->traces = g_steal_pointer (&job->traces);
+  set_status (self, NULL);
+  self->updating = TRUE;
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->run_names)); i++)
+    if (g_strcmp0 (gtk_string_list_get_string (self->run_names, i), self->run_name) == 0)
+      gtk_drop_down_set_selected (GTK_DROP_DOWN (self->run_drop), i);
+  self->updating = FALSE;
+  fill_traces (self, job->trace ? job->trace->id : -1);
+  lm_graph_view_set_graph (LM_GRAPH_VIEW (self->view), g_steal_pointer (&job->graph));
+  lm_graph_view_set_trace (LM_GRAPH_VIEW (self->view), g_steal_pointer (&job->trace));
+  select_first_anomaly (self);
+  lm_debugger_pane_reload (LM_DEBUGGER_PANE (self->debugger));
+  update_details (self);
+}
+
+/* Loads run `name` (NULL: the first run with a graph); trace_id >= 0 with
+ * trace_only loads just that trace of the shown graph. */
+static void
+start_load (LmGraphPage *self, const char *name, gint64 trace_id, gboolean trace_only)
+{
+  LoadJob *job = g_new0 (LoadJob, 1);
+  GListModel *model = G_LIST_MODEL (self->store);
+  GTask *task;
+
+  job->generation = ++self->generation;
+  job->names = g_ptr_array_new_with_free_func (g_free);
+  job->paths = g_ptr_array_new_with_free_func (g_free);
+  job->trace_id = trace_id;
+  job->trace_only = trace_only;
+  if (trace_only)
+    {
+      g_ptr_array_add (job->names, g_strdup (self->run_name));
+      g_ptr_array_add (job->paths, g_strdup (self->path));
+    }
+  else
+    for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+      {
+        g_autoptr (LmRun) run = g_list_model_get_item (model, i);
+
+        if (name == NULL || g_strcmp0 (name, lm_run_get_name (run)) == 0)
+          {
+            g_ptr_array_add (job->names, g_strdup (lm_run_get_name (run)));
+            g_ptr_array_add (job->paths, g_strdup (lm_run_get_path (run)));
+          }
+      }
+  self->loading = TRUE;
+  self->settled = FALSE;
+  task = g_task_new (self, NULL, on_loaded, NULL);
+  g_task_set_task_data (task, job, load_job_free);
+  g_task_run_in_thread (task, load_thread);
+  g_object_unref (task);
+}
+
+static void
+on_runs_changed (GListModel *model, guint pos, guint removed, guint added, LmGraphPage *self)
+{
+  guint n = g_list_model_get_n_items (model);
+  guint old = g_list_model_get_n_items (G_LIST_MODEL (self->run_names));
+
+  self->updating = TRUE;
+  gtk_string_list_splice (self->run_names, 0, old, NULL);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (LmRun) run = g_list_model_get_item (model, i);
+      gtk_string_list_append (self->run_names, lm_run_get_name (run));
+      if (g_strcmp0 (self->run_name, lm_run_get_name (run)) == 0)
+        gtk_drop_down_set_selected (GTK_DROP_DOWN (self->run_drop), i);
+    }
+  self->updating = FALSE;
+  /* nothing shown yet: look again (new runs may have a graph) */
+  if (self->run_name == NULL && n > 0)
+    start_load (self, NULL, -1, FALSE);
+}
+
+static void
+on_run_selected (GtkDropDown *drop, GParamSpec *pspec, LmGraphPage *self)
+{
+  guint i = gtk_drop_down_get_selected (drop);
+  const char *name;
+
+  if (self->updating || i == GTK_INVALID_LIST_POSITION)
+    return;
+  name = gtk_string_list_get_string (self->run_names, i);
+  if (name && g_strcmp0 (name, self->run_name) != 0)
+    lm_graph_page_set_run (self, name);
+}
+
+static void
+on_trace_selected (GtkDropDown *drop, GParamSpec *pspec, LmGraphPage *self)
+{
+  guint i = gtk_drop_down_get_selected (drop);
+
+  if (self->updating || self->traces == NULL || i >= self->traces->len)
+    return;
+  start_load (self, self->run_name, g_array_index (self->traces, LmTraceInfo, i).id, TRUE);
+}
+
+static void
+on_search (GtkSearchEntry *entry, LmGraphPage *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (entry));
+  guint n = lm_graph_view_search (LM_GRAPH_VIEW (self->view), text);
+
+  if (*text && n == 0)
+    gtk_widget_add_css_class (GTK_WIDGET (entry), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (entry), "error");
+}
+
+static void on_fit (GtkButton *b, LmGraphPage *self) { lm_graph_view_fit (LM_GRAPH_VIEW (self->view)); }
+static void on_zoom_in (GtkButton *b, LmGraphPage *self) { lm_graph_view_zoom (LM_GRAPH_VIEW (self->view), 1.25); }
+static void on_zoom_out (GtkButton *b, LmGraphPage *self) { lm_graph_view_zoom (LM_GRAPH_VIEW (self->view), 0.8); }
+static void on_collapse (GtkButton *b, LmGraphPage *self) { lm_graph_view_collapse_all (LM_GRAPH_VIEW (self->view), TRUE); }
+static void on_expand (GtkButton *b, LmGraphPage *self) { lm_graph_view_collapse_all (LM_GRAPH_VIEW (self->view), FALSE); }
+
+static void
+on_selection_changed (LmGraphView *view, LmGraphPage *self)
+{
+  update_details (self);
+}
+
+static void
+on_laid_out (LmGraphView *view, LmGraphPage *self)
+{
+  if (!self->loading)
+    self->settled = TRUE;
+}
+
+static void
+lm_graph_page_dispose (GObject *object)
+{
+  LmGraphPage *self = LM_GRAPH_PAGE (object);
+
+  self->generation++;
+  if (self->store)
+    g_signal_handlers_disconnect_by_data (self->store, self);
+  g_clear_object (&self->store);
+  G_OBJECT_CLASS (lm_graph_page_parent_class)->dispose (object);
+}
+
+static void
+lm_graph_page_finalize (GObject *object)
+{
+  LmGraphPage *self = LM_GRAPH_PAGE (object);
+
+  g_free (self->run_name);
+  g_free (self->path);
+  if (self->traces)
+    g_array_unref (self->traces);
+  G_OBJECT_CLASS (lm_graph_page_parent_class)->finalize (object);
+}
+
+static void
+lm_graph_page_class_init (LmGraphPageClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = lm_graph_page_dispose;
+  G_OBJECT_CLASS (klass)->finalize = lm_graph_page_finalize;
+}
+
+static GtkWidget *
+tool_button (const char *icon, const char *tip, GCallback cb, LmGraphPage *self)
+{
+  GtkWidget *b = gtk_button_new_from_icon_name (icon);
+
+  gtk_widget_set_tooltip_text (b, tip);
+  g_signal_connect (b, "clicked", cb, self);
+  return b;
+}
+
+static void
+lm_graph_page_init (LmGraphPage *self)
+{
+  GtkWidget *bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *paned = gtk_paned_new (GTK_ORIENTATION_HORIZONTAL);
+  GtkWidget *scroll = gtk_scrolled_window_new ();
+
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
+  gtk_widget_set_margin_start (bar, 8);
+  gtk_widget_set_margin_end (bar, 8);
+  gtk_widget_set_margin_top (bar, 6);
+  gtk_widget_set_margin_bottom (bar, 6);
+
+  self->run_names = gtk_string_list_new (NULL);
+  self->run_drop = gtk_drop_down_new (G_LIST_MODEL (self->run_names), NULL);
+  gtk_widget_set_tooltip_text (self->run_drop, "Run whose graph is shown");
+  g_signal_connect (self->run_drop, "notify::selected", G_CALLBACK (on_run_selected), self);
+  self->trace_names = gtk_string_list_new (NULL);
+  self->trace_drop = gtk_drop_down_new (G_LIST_MODEL (self->trace_names), NULL);
+  gtk_widget_set_tooltip_text (self->trace_drop, "Traced step whose statistics are shown");
+  g_signal_connect (self->trace_drop, "notify::selected", G_CALLBACK (on_trace_selected), self);
+  self->search = gtk_search_entry_new ();
+  g_object_set (self->search, "placeholder-text", "Find node, op or module", NULL);
+  gtk_widget_set_hexpand (self->search, TRUE);
+  g_signal_connect (self->search, "search-changed", G_CALLBACK (on_search), self);
+  gtk_box_append (GTK_BOX (bar), self->run_drop);
+  gtk_box_append (GTK_BOX (bar), self->trace_drop);
+  gtk_box_append (GTK_BOX (bar), self->search);
+  gtk_box_append (GTK_BOX (bar), tool_button ("zoom-out-symbolic", "Zoom out", G_CALLBACK (on_zoom_out), self));
+  gtk_box_append (GTK_BOX (bar), tool_button ("zoom-in-symbolic", "Zoom in", G_CALLBACK (on_zoom_in), self));
+  gtk_box_append (GTK_BOX (bar), tool_button ("zoom-fit-best-symbolic", "Fit to window", G_CALLBACK (on_fit), self));
+  gtk_box_append (GTK_BOX (bar), tool_button ("view-restore-symbolic", "Collapse every module",
+                                              G_CALLBACK (on_collapse), self));
+  gtk_box_append (GTK_BOX (bar), tool_button ("view-fullscreen-symbolic", "Expand every module",
+                                              G_CALLBACK (on_expand), self));
+  /* the page must not widen the window: the toolbar scrolls when narrow */
+  {
+    GtkWidget *bar_scroll = gtk_scrolled_window_new ();
+    gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (bar_scroll), GTK_POLICY_EXTERNAL, GTK_POLICY_NEVER);
+    gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (bar_scroll), bar);
+    gtk_box_append (GTK_BOX (self), bar_scroll);
+  }
+
+  self->status = gtk_label_new (NULL);
+  gtk_widget_add_css_class (self->status, "dim-label");
+  gtk_widget_set_visible (self->status, FALSE);
+  gtk_box_append (GTK_BOX (self), self->status);
+
+  self->view = lm_graph_view_new ();
+  g_signal_connect (self->view, "selection-changed", G_CALLBACK (on_selection_changed), self);
+  g_signal_connect (self->view, "laid-out", G_CALLBACK (on_laid_out), self);
+  self->details = gtk_label_new (NULL);
+  gtk_label_set_wrap (GTK_LABEL (self->details), TRUE);
+  gtk_label_set_selectable (GTK_LABEL (self->details), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (self->details), 0);
+  gtk_label_set_yalign (GTK_LABEL (self->details), 0);
+  gtk_widget_set_margin_start (self->details, 10);
+  gtk_widget_set_margin_end (self->details, 10);
+  gtk_widget_set_margin_top (self->details, 8);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroll), self->details);
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroll), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_label_set_width_chars (GTK_LABEL (self->details), 30);
+  gtk_label_set_max_width_chars (GTK_LABEL (self->details), 40);
+  self->debugger = lm_debugger_pane_new (LM_GRAPH_VIEW (self->view));
+  self->side = gtk_stack_new ();
+  gtk_stack_add_titled (GTK_STACK (self->side), scroll, "node", "Node");
+  gtk_stack_add_titled (GTK_STACK (self->side), self->debugger, "debugger", "Debugger");
+  {
+    GtkWidget *side_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+    GtkWidget *sw = gtk_stack_switcher_new ();
+    gtk_stack_switcher_set_stack (GTK_STACK_SWITCHER (sw), GTK_STACK (self->side));
+    gtk_widget_set_halign (sw, GTK_ALIGN_CENTER);
+    gtk_widget_set_margin_top (sw, 4);
+    gtk_widget_set_vexpand (self->side, TRUE);
+    gtk_box_append (GTK_BOX (side_box), sw);
+    gtk_box_append (GTK_BOX (side_box), self->side);
+    gtk_paned_set_start_child (GTK_PANED (paned), self->view);
+    gtk_paned_set_end_child (GTK_PANED (paned), side_box);
+  }
+  gtk_paned_set_resize_end_child (GTK_PANED (paned), FALSE);
+  gtk_paned_set_shrink_end_child (GTK_PANED (paned), TRUE);
+  gtk_widget_set_vexpand (paned, TRUE);
+  gtk_box_append (GTK_BOX (self), paned);
+  update_details (self);
+}
+
+GtkWidget *
+lm_graph_page_new (LmRunStore *store)
+{
+  LmGraphPage *self = g_object_new (LM_TYPE_GRAPH_PAGE, NULL);
+
+  g_return_val_if_fail (LM_IS_RUN_STORE (store), NULL);
+  self->store = g_object_ref (store);
+  g_signal_connect (store, "items-changed", G_CALLBACK (on_runs_changed), self);
+  on_runs_changed (G_LIST_MODEL (store), 0, 0, 0, self);
+  return GTK_WIDGET (self);
+}
+
+gboolean
+lm_graph_page_set_run (LmGraphPage *self, const char *run_name)
+{
+  g_return_val_if_fail (LM_IS_GRAPH_PAGE (self), FALSE);
+  if (lm_run_store_find (self->store, run_name) == NULL)
+    return FALSE;
+  start_load (self, run_name, -1, FALSE);
+  return TRUE;
+}
+
+LmGraphView *
+lm_graph_page_get_view (LmGraphPage *self)
+{
+  g_return_val_if_fail (LM_IS_GRAPH_PAGE (self), NULL);
+  return LM_GRAPH_VIEW (self->view);
+}
+
+GtkWidget *
+lm_graph_page_get_search_entry (LmGraphPage *self)
+{
+  g_return_val_if_fail (LM_IS_GRAPH_PAGE (self), NULL);
+  return self->search;
+}
+
+void
+lm_graph_page_show_debugger (LmGraphPage *self, gboolean debugger)
+{
+  g_return_if_fail (LM_IS_GRAPH_PAGE (self));
+  gtk_stack_set_visible_child_name (GTK_STACK (self->side), debugger ? "debugger" : "node");
+}
+
+LmDebuggerPane *
+lm_graph_page_get_debugger (LmGraphPage *self)
+{
+  g_return_val_if_fail (LM_IS_GRAPH_PAGE (self), NULL);
+  return LM_DEBUGGER_PANE (self->debugger);
+}
+
+gboolean
+lm_graph_page_is_settled (LmGraphPage *self)
+{
+  g_return_val_if_fail (LM_IS_GRAPH_PAGE (self), FALSE);
+  if (self->loading || !self->settled)
+    return FALSE;
+  return lm_graph_view_get_graph (LM_GRAPH_VIEW (self->view)) == NULL
+         || lm_graph_view_is_laid_out (LM_GRAPH_VIEW (self->view));
+}

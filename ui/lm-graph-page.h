@@ -1,0 +1,44 @@
+/* lm-graph-page.h: the Graph view of the window.
+ *
+ * What it is for: choosing a run (and one of its traced steps), loading
+ * its logged autograd graph and that trace in the background, and showing
+ * them in an LmGraphView with a toolbar (search, fit, zoom, collapse or
+ * expand every module box) and a details pane for the selected node (op,
+ * module, shapes, parameter count, the traced statistics).
+ *
+ * The side pane switches between the node details and the op-by-op
+ * debugger (lm-debugger-pane.c) of the shown trace.
+ *
+ * What it is not for: drawing the graph (lm-graph-view.c), stepping
+ * (lm-debugger-pane.c).
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "lm-debugger-pane.h"
+#include "lm-graph-view.h"
+#include "lm-run-store.h"
+
+G_BEGIN_DECLS
+
+#define LM_TYPE_GRAPH_PAGE (lm_graph_page_get_type ())
+G_DECLARE_FINAL_TYPE (LmGraphPage, lm_graph_page, LM, GRAPH_PAGE, GtkBox)
+
+/* Shows the first run of store (by name) that has a graph until another is
+ * chosen. */
+GtkWidget   *lm_graph_page_new        (LmRunStore  *store);
+/* FALSE when the store has no run of that name. */
+gboolean     lm_graph_page_set_run    (LmGraphPage *self,
+                                       const char  *run_name);
+LmGraphView *lm_graph_page_get_view   (LmGraphPage *self);
+GtkWidget   *lm_graph_page_get_search_entry (LmGraphPage *self);
+/* The side pane: node details (FALSE) or the step-through debugger. */
+void         lm_graph_page_show_debugger (LmGraphPage *self,
+                                          gboolean     debugger);
+LmDebuggerPane *lm_graph_page_get_debugger (LmGraphPage *self);
+/* The shown run's graph is loaded and laid out, or the page says why there
+ * is nothing to show (no runs yet counts as not settled). */
+gboolean     lm_graph_page_is_settled (LmGraphPage *self);
+
+G_END_DECLS

@@ -1,0 +1,1306 @@
+/* lm-graph-view.c: the computation-graph canvas (see lm-graph-view.h).
+ *
+ * The data graph is turned into a display graph (boxes and links): a node
+ * inside a collapsed module becomes that module's box, links between the
+ * same two boxes merge, links inside one box vanish. The display graph is
+ * measured on the main thread (Pango) and laid out in a worker; a
+ * generation counter drops results that a newer change made stale.
+ * Module frames are drawn around the laid-out members of each expanded
+ * module; the layout does not know about them (a frame may overlap a
+ * neighbouring node on very wide graphs: the price of a fast layered
+ * layout instead of a compound-graph one).
+ */
+#include "lm-graph-view.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "lm-graph-layout.h"
+
+typedef enum {
+  KIND_OP, KIND_LINEAR, KIND_ACT, KIND_POOL, KIND_LOSS, KIND_VIEW, KIND_PARAM, KIND_INPUT, KIND_GROUP,
+} Kind;
+
+typedef struct
+{
+  int data;            /* index into graph->nodes, or -1 for a collapsed module */
+  char *module;        /* collapsed module path (data == -1) */
+  char *title, *subtitle;
+  Kind kind;
+  gboolean anomaly;    /* the trace has a NaN/Inf here */
+  gboolean first_anomaly; /* ... and it is the first event that had one */
+  double w, h, x, y;   /* world, centre */
+} Box;
+
+typedef struct
+{
+  int a, b;            /* boxes */
+  gint64 numel;
+  char *label;
+  int n_pts;
+  double *pts;
+} Link;
+
+typedef struct
+{
+  char *module;
+  int depth;
+  double x0, y0, x1, y1;
+} Frame;
+
+struct _LmGraphView
+{
+  GtkWidget parent_instance;
+
+  LmGraphData *graph;
+  LmTraceData *trace;
+  GHashTable *collapsed;       /* module -> TRUE */
+  GArray *boxes;               /* Box */
+  GArray *links;               /* Link */
+  GArray *frames;              /* Frame */
+  int *rep;                    /* graph node index -> box */
+  gboolean *dep;               /* per box: the selection depends on it */
+  gboolean *match;             /* per box: matches the search */
+  int selected;                /* box, -1 none */
+  gint64 selected_id;
+  double world_w, world_h;
+
+  gboolean laid_out, fit_pending;
+  guint generation;
+  double layout_ms;
+  double scale, tx, ty;        /* screen = world * scale + t */
+  double drag_tx, drag_ty;
+  double px, py;               /* pointer, for zooming around it */
+  gboolean has_pointer;
+};
+
+G_DEFINE_FINAL_TYPE (LmGraphView, lm_graph_view, GTK_TYPE_WIDGET)
+
+enum { SELECTION_CHANGED, LAID_OUT, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+#define PAD_X 10.0
+#define PAD_Y 6.0
+
+/* ------------------------------------------------------------ helpers */
+
+static Kind
+kind_of (const char *op)
+{
+  static const char *const linear[] = { "linear", "matmul", "conv2d", NULL };
+  static const char *const act[] = { "relu", "sigmoid", "tanh", "gelu", "softmax", "log_softmax",
+                                     "dropout", NULL };
+  static const char *const pool[] = { "max_pool2d", "avg_pool2d", NULL };
+  static const char *const loss[] = { "cross_entropy", "nll_loss", "mse_loss", NULL };
+  static const char *const view[] = { "view", "reshape", "flatten", "transpose", "permute",
+                                      "contiguous", "squeeze", "unsqueeze", "expand", NULL };
+
+  if (g_strcmp0 (op, "parameter") == 0)
+    return KIND_PARAM;
+  if (g_strcmp0 (op, "input") == 0)
+    return KIND_INPUT;
+  if (g_strv_contains (linear, op))
+    return KIND_LINEAR;
+  if (g_strv_contains (act, op))
+    return KIND_ACT;
+  if (g_strv_contains (pool, op))
+    return KIND_POOL;
+  if (g_strv_contains (loss, op))
+    return KIND_LOSS;
+  if (g_strv_contains (view, op))
+    return KIND_VIEW;
+  return KIND_OP;
+}
+
+static void
+kind_colour (Kind k, double rgb[3])
+{
+  static const double c[][3] = {
+    [KIND_OP] = { 0.99, 0.90, 0.78 },     [KIND_LINEAR] = { 0.78, 0.87, 0.98 },
+    [KIND_ACT] = { 0.80, 0.94, 0.80 },    [KIND_POOL] = { 0.88, 0.84, 0.97 },
+    [KIND_LOSS] = { 0.98, 0.80, 0.82 },   [KIND_VIEW] = { 0.96, 0.96, 0.96 },
+    [KIND_PARAM] = { 0.90, 0.90, 0.90 },  [KIND_INPUT] = { 0.99, 0.96, 0.75 },
+    [KIND_GROUP] = { 0.75, 0.82, 0.90 },
+  };
+  memcpy (rgb, c[k], sizeof c[k]);
+}
+
+static gboolean
+is_prefix_module (const char *prefix, const char *module)
+{
+  size_t n = strlen (prefix);
+
+  return n > 0 && strncmp (prefix, module, n) == 0 && (module[n] == '\0' || module[n] == '.');
+}
+
+/* The outermost collapsed module holding `module`, or NULL. */
+static const char *
+collapsed_owner (LmGraphView *self, const char *module, char **owned)
+{
+  g_auto (GStrv) parts = NULL;
+  GString *s;
+
+  *owned = NULL;
+  if (module == NULL || *module == '\0' || g_hash_table_size (self->collapsed) == 0)
+    return NULL;
+  parts = g_strsplit (module, ".", -1);
+  s = g_string_new (NULL);
+  for (int i = 0; parts[i]; i++)
+    {
+      if (i)
+        g_string_append_c (s, '.');
+      g_string_append (s, parts[i]);
+      if (g_hash_table_contains (self->collapsed, s->str))
+        {
+          *owned = g_string_free (s, FALSE);
+          return *owned;
+        }
+    }
+  g_string_free (s, TRUE);
+  return NULL;
+}
+
+static void
+clear_display (LmGraphView *self)
+{
+  for (guint i = 0; self->boxes && i < self->boxes->len; i++)
+    {
+      Box *b = &g_array_index (self->boxes, Box, i);
+      g_free (b->module);
+      g_free (b->title);
+      g_free (b->subtitle);
+    }
+  for (guint i = 0; self->links && i < self->links->len; i++)
+    {
+      Link *l = &g_array_index (self->links, Link, i);
+      g_free (l->label);
+      g_free (l->pts);
+    }
+  for (guint i = 0; self->frames && i < self->frames->len; i++)
+    g_free (g_array_index (self->frames, Frame, i).module);
+  g_clear_pointer (&self->boxes, g_array_unref);
+  g_clear_pointer (&self->links, g_array_unref);
+  g_clear_pointer (&self->frames, g_array_unref);
+  g_clear_pointer (&self->rep, g_free);
+  g_clear_pointer (&self->dep, g_free);
+  g_clear_pointer (&self->match, g_free);
+  self->selected = -1;
+  self->laid_out = FALSE;
+}
+
+static gint64
+params_in_module (LmGraphData *g, const char *module)
+{
+  gint64 n = 0;
+
+  for (gsize i = 0; i < g->n_nodes; i++)
+    if (g_strcmp0 (g->nodes[i].op, "parameter") == 0 && g->nodes[i].numel > 0
+        && (is_prefix_module (module, g->nodes[i].module)))
+      n += g->nodes[i].numel;
+  return n;
+}
+
+static char *
+count_text (gint64 n)
+{
+  if (n >= 1000000)
+    return g_strdup_printf ("%.2fM", n / 1e6);
+  if (n >= 10000)
+    return g_strdup_printf ("%.1fk", n / 1e3);
+  return g_strdup_printf ("%" G_GINT64_FORMAT, n);
+}
+
+/* ----------------------------------------------------------- layout */
+
+typedef struct
+{
+  guint generation;
+  LmGraphLayout *layout;
+  double ms;
+} LayoutJob;
+
+static void
+layout_job_free (gpointer p)
+{
+  LayoutJob *job = p;
+
+  lm_graph_layout_free (job->layout);
+  g_free (job);
+}
+
+static void
+layout_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  LayoutJob *job = data;
+  gint64 t0 = g_get_monotonic_time ();
+
+  lm_graph_layout_run (job->layout);
+  job->ms = (g_get_monotonic_time () - t0) / 1000.0;
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+compute_frames (LmGraphView *self)
+{
+  GHashTable *index = g_hash_table_new (g_str_hash, g_str_equal);
+  int max_depth = 0;
+
+  self->frames = g_array_new (FALSE, TRUE, sizeof (Frame));
+  for (guint i = 0; i < self->boxes->len; i++)
+    {
+      Box *b = &g_array_index (self->boxes, Box, i);
+      const char *module;
+      g_auto (GStrv) parts = NULL;
+      GString *s;
+
+      if (b->data < 0)
+        continue;
+      module = self->graph->nodes[b->data].module;
+      if (*module == '\0')
+        continue;
+      parts = g_strsplit (module, ".", -1);
+      s = g_string_new (NULL);
+      for (int d = 0; parts[d]; d++)
+        {
+          gpointer v;
+          Frame *f;
+
+          if (d)
+            g_string_append_c (s, '.');
+          g_string_append (s, parts[d]);
+          if (!g_hash_table_lookup_extended (self->frames ? index : index, s->str, NULL, &v))
+            {
+              Frame nf = { g_strdup (s->str), d + 1, G_MAXDOUBLE, G_MAXDOUBLE, -G_MAXDOUBLE, -G_MAXDOUBLE };
+              g_array_append_val (self->frames, nf);
+              v = GUINT_TO_POINTER (self->frames->len);
+              g_hash_table_insert (index, g_array_index (self->frames, Frame, self->frames->len - 1).module, v);
+            }
+          f = &g_array_index (self->frames, Frame, GPOINTER_TO_UINT (v) - 1);
+          f->x0 = MIN (f->x0, b->x - b->w / 2);
+          f->x1 = MAX (f->x1, b->x + b->w / 2);
+          f->y0 = MIN (f->y0, b->y - b->h / 2);
+          f->y1 = MAX (f->y1, b->y + b->h / 2);
+          max_depth = MAX (max_depth, d + 1);
+        }
+      g_string_free (s, TRUE);
+    }
+  g_hash_table_unref (index);
+  for (guint i = 0; i < self->frames->len; i++)
+    {
+      Frame *f = &g_array_index (self->frames, Frame, i);
+      double pad = 6 + 6 * (max_depth - f->depth);
+
+      f->x0 -= pad;
+      f->x1 += pad;
+      f->y0 -= pad + 14; /* room for the header */
+      f->y1 += pad;
+    }
+}
+
+static void
+compute_dependencies (LmGraphView *self)
+{
+  guint n = self->boxes ? self->boxes->len : 0;
+  gboolean changed = TRUE;
+
+  g_clear_pointer (&self->dep, g_free);
+  if (self->selected < 0 || n == 0)
+    return;
+  self->dep = g_new0 (gboolean, n);
+  self->dep[self->selected] = TRUE;
+  /* links are few per box: iterate to a fixed point (depth-bounded) */
+  while (changed)
+    {
+      changed = FALSE;
+      for (guint i = 0; i < self->links->len; i++)
+        {
+          Link *l = &g_array_index (self->links, Link, i);
+
+          if (self->dep[l->b] && !self->dep[l->a])
+            {
+              self->dep[l->a] = TRUE;
+              changed = TRUE;
+            }
+        }
+    }
+}
+
+static void
+on_layout_done (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  LmGraphView *self = LM_GRAPH_VIEW (source);
+  LayoutJob *job = g_task_get_task_data (G_TASK (res));
+  LmGraphLayout *l = job->layout;
+
+  if (job->generation != self->generation || self->boxes == NULL)
+    return; /* a newer graph or box state is on its way */
+  for (guint i = 0; i < self->boxes->len; i++)
+    {
+      Box *b = &g_array_index (self->boxes, Box, i);
+      b->x = l->nodes[i].x + 40;
+      b->y = l->nodes[i].y + 40;
+    }
+  for (guint i = 0; i < self->links->len; i++)
+    {
+      Link *k = &g_array_index (self->links, Link, i);
+      LmLayoutEdge *e = &l->edges[i];
+
+      g_free (k->pts);
+      k->n_pts = e->n_points;
+      k->pts = g_new (double, 2 * MAX (e->n_points, 1));
+      for (int p = 0; p < e->n_points; p++)
+        {
+          k->pts[2 * p] = e->points[2 * p] + 40;
+          k->pts[2 * p + 1] = e->points[2 * p + 1] + 40;
+        }
+    }
+  self->world_w = l->width + 80;
+  self->world_h = l->height + 80;
+  self->layout_ms = job->ms;
+  compute_frames (self);
+  compute_dependencies (self);
+  self->laid_out = TRUE;
+  if (self->fit_pending)
+    lm_graph_view_fit (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_signal_emit (self, signals[LAID_OUT], 0);
+}
+
+static void
+measure (LmGraphView *self, PangoLayout *pl, PangoFontDescription *bold, PangoFontDescription *small,
+         Box *b)
+{
+  int w1, h1, w2 = 0, h2 = 0;
+
+  pango_layout_set_font_description (pl, bold);
+  pango_layout_set_text (pl, b->title, -1);
+  pango_layout_get_pixel_size (pl, &w1, &h1);
+  if (b->subtitle)
+    {
+      pango_layout_set_font_description (pl, small);
+      pango_layout_set_text (pl, b->subtitle, -1);
+      pango_layout_get_pixel_size (pl, &w2, &h2);
+    }
+  b->w = MAX (w1, w2) + 2 * PAD_X;
+  b->h = h1 + h2 + 2 * PAD_Y;
+}
+
+/* Boxes whose node has a NaN/Inf in the trace; the first such event (in
+ * execution order) is where the anomaly started. */
+static void
+mark_anomalies (LmGraphView *self)
+{
+  gboolean first = TRUE;
+
+  if (self->boxes == NULL)
+    return;
+  for (guint i = 0; i < self->boxes->len; i++)
+    {
+      g_array_index (self->boxes, Box, i).anomaly = FALSE;
+      g_array_index (self->boxes, Box, i).first_anomaly = FALSE;
+    }
+  for (gsize i = 0; self->trace && i < self->trace->n_events; i++)
+    {
+      LmTraceDataEvent *ev = &self->trace->events[i];
+      gssize k = lm_graph_data_find (self->graph, ev->node_id);
+
+      if (k >= 0 && ev->nan_count + ev->inf_count > 0)
+        {
+          Box *b = &g_array_index (self->boxes, Box, self->rep[k]);
+          b->anomaly = TRUE;
+          b->first_anomaly |= first;
+          first = FALSE;
+        }
+    }
+}
+
+/* Builds boxes and links for the current graph and collapsed modules, and
+ * starts their layout. */
+static void
+rebuild (LmGraphView *self)
+{
+  LmGraphData *g = self->graph;
+  g_autoptr (GHashTable) groups = NULL;
+  g_autoptr (GHashTable) seen_links = NULL;
+  PangoLayout *pl;
+  PangoFontDescription *bold, *small;
+  LayoutJob *job;
+  GTask *task;
+  gint64 keep_selected = self->selected_id;
+
+  clear_display (self);
+  self->generation++;
+  if (g == NULL)
+    {
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+      return;
+    }
+  self->boxes = g_array_new (FALSE, TRUE, sizeof (Box));
+  self->links = g_array_new (FALSE, TRUE, sizeof (Link));
+  self->rep = g_new (int, MAX (g->n_nodes, 1));
+  groups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (gsize i = 0; i < g->n_nodes; i++)
+    {
+      LmGraphDataNode *n = &g->nodes[i];
+      g_autofree char *owner = NULL;
+      gpointer v;
+
+      if (collapsed_owner (self, n->module, &owner))
+        {
+          if (!g_hash_table_lookup_extended (groups, owner, NULL, &v))
+            {
+              g_autofree char *pc = count_text (params_in_module (g, owner));
+              Box b = { .data = -1, .module = g_strdup (owner), .kind = KIND_GROUP };
+
+              b.title = g_strdup_printf ("▸ %s", owner);
+              b.subtitle = g_strdup_printf ("module · %s params", pc);
+              g_array_append_val (self->boxes, b);
+              v = GUINT_TO_POINTER (self->boxes->len);
+              g_hash_table_insert (groups, g_strdup (owner), v);
+            }
+          self->rep[i] = (int) GPOINTER_TO_UINT (v) - 1;
+          continue;
+        }
+      Box b = { .data = (int) i, .kind = kind_of (n->op) };
+      g_autofree char *shape = lm_graph_data_shape_text (n->ndim, n->shape);
+      if (b.kind == KIND_PARAM || b.kind == KIND_INPUT)
+        {
+          b.title = g_strdup (n->name);
+          b.subtitle = g_strdup (shape);
+        }
+      else
+        {
+          b.title = g_strdup (n->op);
+          b.subtitle = g_strdup_printf ("%s%s%s", *n->module ? n->module : "", *n->module ? " · " : "",
+                                        shape);
+        }
+      g_array_append_val (self->boxes, b);
+      self->rep[i] = (int) self->boxes->len - 1;
+    }
+
+  seen_links = g_hash_table_new (g_int64_hash, g_int64_equal);
+  for (gsize e = 0; e < g->n_edges; e++)
+    {
+      gssize s = lm_graph_data_find (g, g->edges[e].src), d = lm_graph_data_find (g, g->edges[e].dst);
+      int a, b;
+      gint64 *key;
+
+      if (s < 0 || d < 0)
+        continue;
+      a = self->rep[s];
+      b = self->rep[d];
+      if (a == b)
+        continue;
+      key = g_new (gint64, 1);
+      *key = ((gint64) a << 32) | (guint32) b;
+      if (g_hash_table_contains (seen_links, key))
+        {
+          g_free (key);
+          continue;
+        }
+      g_hash_table_add (seen_links, key);
+      Link l = { .a = a, .b = b, .numel = g->nodes[s].numel };
+      l.label = lm_graph_data_shape_text (g->nodes[s].ndim, g->nodes[s].shape);
+      g_array_append_val (self->links, l);
+    }
+  /* the hash owns nothing: free the keys */
+  {
+    GHashTableIter it;
+    gpointer k;
+    g_hash_table_iter_init (&it, seen_links);
+    while (g_hash_table_iter_next (&it, &k, NULL))
+      g_free (k);
+  }
+
+  mark_anomalies (self);
+
+  pl = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);
+  bold = pango_font_description_from_string ("Sans Bold 9");
+  small = pango_font_description_from_string ("Sans 7.5");
+  job = g_new0 (LayoutJob, 1);
+  job->generation = self->generation;
+  job->layout = lm_graph_layout_new ((int) self->boxes->len, (int) self->links->len);
+  for (guint i = 0; i < self->boxes->len; i++)
+    {
+      Box *b = &g_array_index (self->boxes, Box, i);
+      measure (self, pl, bold, small, b);
+      job->layout->nodes[i].w = b->w;
+      job->layout->nodes[i].h = b->h;
+    }
+  for (guint i = 0; i < self->links->len; i++)
+    {
+      job->layout->edges[i].src = g_array_index (self->links, Link, i).a;
+      job->layout->edges[i].dst = g_array_index (self->links, Link, i).b;
+    }
+  job->layout->hgap = 28;
+  job->layout->vgap = 44;
+  pango_font_description_free (bold);
+  pango_font_description_free (small);
+  g_object_unref (pl);
+
+  self->match = g_new0 (gboolean, MAX (self->boxes->len, 1));
+  self->selected = -1;
+  if (keep_selected >= 0)
+    {
+      gssize k = lm_graph_data_find (g, keep_selected);
+      self->selected = k >= 0 ? self->rep[k] : -1;
+    }
+
+  task = g_task_new (self, NULL, on_layout_done, NULL);
+  g_task_set_task_data (task, job, layout_job_free);
+  g_task_run_in_thread (task, layout_thread);
+  g_object_unref (task);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* ---------------------------------------------------------- drawing */
+
+static void
+rounded (cairo_t *cr, double x, double y, double w, double h, double r)
+{
+  cairo_new_sub_path (cr);
+  cairo_arc (cr, x + w - r, y + r, r, -G_PI / 2, 0);
+  cairo_arc (cr, x + w - r, y + h - r, r, 0, G_PI / 2);
+  cairo_arc (cr, x + r, y + h - r, r, G_PI / 2, G_PI);
+  cairo_arc (cr, x + r, y + r, r, G_PI, 3 * G_PI / 2);
+  cairo_close_path (cr);
+}
+
+static void
+draw_text (cairo_t *cr, PangoLayout *pl, PangoFontDescription *font, const char *text, double cx,
+           double y, double rgb)
+{
+  int w, h;
+
+  pango_layout_set_font_description (pl, font);
+  pango_layout_set_text (pl, text, -1);
+  pango_layout_get_pixel_size (pl, &w, &h);
+  cairo_set_source_rgb (cr, rgb, rgb, rgb);
+  cairo_move_to (cr, cx - w / 2.0, y);
+  pango_cairo_show_layout (cr, pl);
+}
+
+static void
+lm_graph_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
+{
+  LmGraphView *self = LM_GRAPH_VIEW (widget);
+  int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
+  graphene_rect_t bounds = GRAPHENE_RECT_INIT (0, 0, width, height);
+  cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &bounds);
+  PangoLayout *pl = pango_cairo_create_layout (cr);
+  PangoFontDescription *bold = pango_font_description_from_string ("Sans Bold 9");
+  PangoFontDescription *small = pango_font_description_from_string ("Sans 7.5");
+  double vx0, vy0, vx1, vy1;
+  gboolean dim_others = self->dep != NULL;
+
+  cairo_set_source_rgb (cr, 0.985, 0.985, 0.99);
+  cairo_paint (cr);
+  if (!self->laid_out)
+    {
+      draw_text (cr, pl, bold, self->graph ? "Laying out the graph…" : "No graph", width / 2.0,
+                 height / 2.0 - 8, 0.45);
+      goto out;
+    }
+  cairo_translate (cr, self->tx, self->ty);
+  cairo_scale (cr, self->scale, self->scale);
+  vx0 = -self->tx / self->scale;
+  vy0 = -self->ty / self->scale;
+  vx1 = vx0 + width / self->scale;
+  vy1 = vy0 + height / self->scale;
+
+  /* module frames, outer first (frames are created outer before inner) */
+  for (guint i = 0; i < self->frames->len; i++)
+    {
+      Frame *f = &g_array_index (self->frames, Frame, i);
+      g_autofree char *head = g_strdup_printf ("▾ %s", f->module);
+
+      if (f->x1 < vx0 || f->x0 > vx1 || f->y1 < vy0 || f->y0 > vy1)
+        continue;
+      rounded (cr, f->x0, f->y0, f->x1 - f->x0, f->y1 - f->y0, 8);
+      cairo_set_source_rgba (cr, 0.35, 0.5, 0.75, 0.06);
+      cairo_fill_preserve (cr);
+      cairo_set_source_rgba (cr, 0.35, 0.5, 0.75, 0.45);
+      cairo_set_line_width (cr, 1);
+      cairo_stroke (cr);
+      pango_layout_set_font_description (pl, small);
+      pango_layout_set_text (pl, head, -1);
+      cairo_set_source_rgb (cr, 0.25, 0.38, 0.6);
+      cairo_move_to (cr, f->x0 + 6, f->y0 + 2);
+      pango_cairo_show_layout (cr, pl);
+    }
+
+  /* links: vertical-tangent cubic segments through the route */
+  for (guint i = 0; i < self->links->len; i++)
+    {
+      Link *l = &g_array_index (self->links, Link, i);
+      gboolean hi = dim_others && self->dep[l->a] && self->dep[l->b];
+      double lw = 1 + 0.7 * log10 (MAX (l->numel, 1));
+
+      if (l->n_pts < 2)
+        continue;
+      cairo_move_to (cr, l->pts[0], l->pts[1]);
+      for (int p = 0; p + 1 < l->n_pts; p++)
+        {
+          double x0 = l->pts[2 * p], y0 = l->pts[2 * p + 1];
+          double x1 = l->pts[2 * p + 2], y1 = l->pts[2 * p + 3];
+          double dy = (y1 - y0) / 2;
+          cairo_curve_to (cr, x0, y0 + dy, x1, y1 - dy, x1, y1);
+        }
+      if (hi)
+        cairo_set_source_rgba (cr, 0.15, 0.4, 0.85, 0.9);
+      else
+        cairo_set_source_rgba (cr, 0.35, 0.35, 0.4, dim_others ? 0.15 : 0.65);
+      cairo_set_line_width (cr, MIN (lw, 6));
+      cairo_stroke (cr);
+      /* arrow head */
+      {
+        double x = l->pts[2 * l->n_pts - 2], y = l->pts[2 * l->n_pts - 1];
+        cairo_move_to (cr, x, y);
+        cairo_line_to (cr, x - 4, y - 7);
+        cairo_line_to (cr, x + 4, y - 7);
+        cairo_close_path (cr);
+        cairo_fill (cr);
+      }
+      if (self->scale >= 0.55 && l->label)
+        {
+          double mx = l->pts[0], my = l->pts[1] + 6;
+          cairo_set_source_rgba (cr, 0.3, 0.3, 0.35, dim_others && !hi ? 0.3 : 0.9);
+          pango_layout_set_font_description (pl, small);
+          pango_layout_set_text (pl, l->label, -1);
+          cairo_move_to (cr, mx + 5, my);
+          pango_cairo_show_layout (cr, pl);
+        }
+    }
+
+  /* boxes */
+  for (guint i = 0; i < self->boxes->len; i++)
+    {
+      Box *b = &g_array_index (self->boxes, Box, i);
+      double rgb[3], x = b->x - b->w / 2, y = b->y - b->h / 2;
+      gboolean dim = dim_others && !self->dep[i];
+
+      if (b->x + b->w / 2 < vx0 || x > vx1 || b->y + b->h / 2 < vy0 || y > vy1)
+        continue;
+      kind_colour (b->kind, rgb);
+      rounded (cr, x, y, b->w, b->h, b->kind == KIND_PARAM || b->kind == KIND_INPUT ? 3 : 7);
+      cairo_set_source_rgba (cr, rgb[0], rgb[1], rgb[2], dim ? 0.35 : 1);
+      cairo_fill_preserve (cr);
+      if ((int) i == self->selected)
+        {
+          cairo_set_source_rgb (cr, 0.1, 0.35, 0.85);
+          cairo_set_line_width (cr, 3);
+        }
+      else if (b->first_anomaly)
+        {
+          cairo_set_source_rgb (cr, 0.85, 0.05, 0.05);
+          cairo_set_line_width (cr, 4);
+        }
+      else if (b->anomaly)
+        {
+          cairo_set_source_rgba (cr, 0.85, 0.1, 0.1, 0.55);
+          cairo_set_line_width (cr, 1.5);
+        }
+      else if (self->match && self->match[i])
+        {
+          cairo_set_source_rgb (cr, 0.95, 0.6, 0.0);
+          cairo_set_line_width (cr, 3);
+        }
+      else
+        {
+          cairo_set_source_rgba (cr, 0.3, 0.3, 0.35, dim ? 0.3 : 0.8);
+          cairo_set_line_width (cr, b->kind == KIND_GROUP ? 1.6 : 1);
+        }
+      cairo_stroke (cr);
+      if (b->first_anomaly)
+        {
+          /* a badge: where the first NaN/Inf of the trace appeared */
+          int tw, th;
+          pango_layout_set_font_description (pl, small);
+          pango_layout_set_text (pl, "first NaN/Inf", -1);
+          pango_layout_get_pixel_size (pl, &tw, &th);
+          rounded (cr, x + b->w - tw / 2.0 - 4, y - th / 2.0 - 2, tw + 8, th + 4, 4);
+          cairo_set_source_rgb (cr, 0.85, 0.05, 0.05);
+          cairo_fill (cr);
+          cairo_set_source_rgb (cr, 1, 1, 1);
+          cairo_move_to (cr, x + b->w - tw / 2.0, y - th / 2.0);
+          pango_cairo_show_layout (cr, pl);
+        }
+      if (self->scale * b->h < 9)
+        continue; /* too small to read: skip the text */
+      draw_text (cr, pl, bold, b->title, b->x, y + PAD_Y, dim ? 0.6 : 0.1);
+      if (b->subtitle)
+        {
+          int tw, th;
+          pango_layout_set_font_description (pl, bold);
+          pango_layout_set_text (pl, b->title, -1);
+          pango_layout_get_pixel_size (pl, &tw, &th);
+          draw_text (cr, pl, small, b->subtitle, b->x, y + PAD_Y + th, dim ? 0.65 : 0.3);
+        }
+    }
+out:
+  pango_font_description_free (bold);
+  pango_font_description_free (small);
+  g_object_unref (pl);
+  cairo_destroy (cr);
+}
+
+/* ------------------------------------------------------------ input */
+
+static int
+box_at (LmGraphView *self, double wx, double wy)
+{
+  if (!self->laid_out)
+    return -1;
+  for (int i = (int) self->boxes->len - 1; i >= 0; i--)
+    {
+      Box *b = &g_array_index (self->boxes, Box, i);
+      if (fabs (wx - b->x) <= b->w / 2 && fabs (wy - b->y) <= b->h / 2)
+        return i;
+    }
+  return -1;
+}
+
+static const char *
+frame_header_at (LmGraphView *self, double wx, double wy)
+{
+  if (!self->laid_out)
+    return NULL;
+  for (int i = (int) self->frames->len - 1; i >= 0; i--)
+    {
+      Frame *f = &g_array_index (self->frames, Frame, i);
+      if (wx >= f->x0 && wx <= f->x1 && wy >= f->y0 && wy <= f->y0 + 16)
+        return f->module;
+    }
+  return NULL;
+}
+
+static void
+select_box (LmGraphView *self, int box)
+{
+  self->selected = box;
+  if (box < 0)
+    self->selected_id = -1;
+  else
+    {
+      Box *b = &g_array_index (self->boxes, Box, box);
+      if (b->data >= 0)
+        self->selected_id = self->graph->nodes[b->data].id;
+      else
+        {
+          /* a collapsed module: remember its first member */
+          self->selected_id = -1;
+          for (gsize i = 0; i < self->graph->n_nodes; i++)
+            if (self->rep[i] == box)
+              {
+                self->selected_id = self->graph->nodes[i].id;
+                break;
+              }
+        }
+    }
+  compute_dependencies (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_signal_emit (self, signals[SELECTION_CHANGED], 0);
+}
+
+static void
+on_click (GtkGestureClick *gesture, int n_press, double x, double y, LmGraphView *self)
+{
+  double wx = (x - self->tx) / self->scale, wy = (y - self->ty) / self->scale;
+  int box = box_at (self, wx, wy);
+  const char *head;
+
+  gtk_widget_grab_focus (GTK_WIDGET (self));
+  if (box >= 0)
+    {
+      Box *b = &g_array_index (self->boxes, Box, box);
+      if (n_press == 2 && b->data < 0)
+        {
+          g_autofree char *m = g_strdup (b->module);
+          lm_graph_view_set_collapsed (self, m, FALSE);
+          return;
+        }
+      select_box (self, box);
+      return;
+    }
+  head = frame_header_at (self, wx, wy);
+  if (head)
+    {
+      g_autofree char *m = g_strdup (head);
+      lm_graph_view_set_collapsed (self, m, TRUE);
+      return;
+    }
+  select_box (self, -1);
+}
+
+static void
+on_drag_begin (GtkGestureDrag *gesture, double x, double y, LmGraphView *self)
+{
+  self->drag_tx = self->tx;
+  self->drag_ty = self->ty;
+}
+
+static void
+on_drag_update (GtkGestureDrag *gesture, double dx, double dy, LmGraphView *self)
+{
+  self->tx = self->drag_tx + dx;
+  self->ty = self->drag_ty + dy;
+  self->fit_pending = FALSE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+zoom_at (LmGraphView *self, double factor, double x, double y)
+{
+  double s = CLAMP (self->scale * factor, 0.02, 8);
+
+  factor = s / self->scale;
+  self->tx = x - (x - self->tx) * factor;
+  self->ty = y - (y - self->ty) * factor;
+  self->scale = s;
+  self->fit_pending = FALSE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static gboolean
+on_scroll (GtkEventControllerScroll *ctl, double dx, double dy, LmGraphView *self)
+{
+  double x = gtk_widget_get_width (GTK_WIDGET (self)) / 2.0, y = gtk_widget_get_height (GTK_WIDGET (self)) / 2.0;
+
+  if (self->has_pointer)
+    x = self->px, y = self->py;
+  zoom_at (self, exp (-dy * 0.15), x, y);
+  return TRUE;
+}
+
+static void
+on_motion (GtkEventControllerMotion *ctl, double x, double y, LmGraphView *self)
+{
+  self->px = x;
+  self->py = y;
+  self->has_pointer = TRUE;
+}
+
+static void
+on_leave (GtkEventControllerMotion *ctl, LmGraphView *self)
+{
+  self->has_pointer = FALSE;
+}
+
+static void
+on_resize (LmGraphView *self)
+{
+  if (self->fit_pending && self->laid_out)
+    lm_graph_view_fit (self);
+}
+
+static void
+lm_graph_view_size_allocate (GtkWidget *widget, int width, int height, int baseline)
+{
+  on_resize (LM_GRAPH_VIEW (widget));
+}
+
+/* ------------------------------------------------------------ GObject */
+
+static void
+lm_graph_view_dispose (GObject *object)
+{
+  LmGraphView *self = LM_GRAPH_VIEW (object);
+
+  self->generation++;
+  clear_display (self);
+  g_clear_pointer (&self->graph, lm_graph_data_free);
+  g_clear_pointer (&self->trace, lm_trace_data_free);
+  G_OBJECT_CLASS (lm_graph_view_parent_class)->dispose (object);
+}
+
+static void
+lm_graph_view_finalize (GObject *object)
+{
+  LmGraphView *self = LM_GRAPH_VIEW (object);
+
+  g_hash_table_unref (self->collapsed);
+  G_OBJECT_CLASS (lm_graph_view_parent_class)->finalize (object);
+}
+
+static void
+lm_graph_view_class_init (LmGraphViewClass *klass)
+{
+  GtkWidgetClass *wc = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->dispose = lm_graph_view_dispose;
+  G_OBJECT_CLASS (klass)->finalize = lm_graph_view_finalize;
+  wc->snapshot = lm_graph_view_snapshot;
+  wc->size_allocate = lm_graph_view_size_allocate;
+  signals[SELECTION_CHANGED] = g_signal_new ("selection-changed", G_TYPE_FROM_CLASS (klass),
+                                             G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[LAID_OUT] = g_signal_new ("laid-out", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                                    NULL, NULL, G_TYPE_NONE, 0);
+  gtk_widget_class_set_css_name (wc, "lm-graph-view");
+}
+
+static void
+lm_graph_view_init (LmGraphView *self)
+{
+  GtkGesture *click = gtk_gesture_click_new ();
+  GtkGesture *drag = gtk_gesture_drag_new ();
+  GtkEventController *scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
+  GtkEventController *motion;
+
+  self->collapsed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->selected = -1;
+  self->selected_id = -1;
+  self->scale = 1;
+  self->fit_pending = TRUE;
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_vexpand (GTK_WIDGET (self), TRUE);
+  g_signal_connect (click, "pressed", G_CALLBACK (on_click), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
+  g_signal_connect (drag, "drag-begin", G_CALLBACK (on_drag_begin), self);
+  g_signal_connect (drag, "drag-update", G_CALLBACK (on_drag_update), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
+  g_signal_connect (scroll, "scroll", G_CALLBACK (on_scroll), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), scroll);
+  motion = gtk_event_controller_motion_new ();
+  g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
+  g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), motion);
+}
+
+/* ------------------------------------------------------------- API */
+
+GtkWidget *
+lm_graph_view_new (void)
+{
+  return g_object_new (LM_TYPE_GRAPH_VIEW, NULL);
+}
+
+void
+lm_graph_view_set_graph (LmGraphView *self, LmGraphData *graph)
+{
+  g_return_if_fail (LM_IS_GRAPH_VIEW (self));
+  if (graph == self->graph)
+    return;
+  g_clear_pointer (&self->graph, lm_graph_data_free);
+  g_clear_pointer (&self->trace, lm_trace_data_free);
+  self->graph = graph;
+  self->selected_id = -1;
+  g_hash_table_remove_all (self->collapsed);
+  self->fit_pending = TRUE;
+  rebuild (self);
+  g_signal_emit (self, signals[SELECTION_CHANGED], 0);
+}
+
+LmGraphData *
+lm_graph_view_get_graph (LmGraphView *self)
+{
+  g_return_val_if_fail (LM_IS_GRAPH_VIEW (self), NULL);
+  return self->graph;
+}
+
+void
+lm_graph_view_set_trace (LmGraphView *self, LmTraceData *trace)
+{
+  g_return_if_fail (LM_IS_GRAPH_VIEW (self));
+  if (trace == self->trace)
+    return;
+  g_clear_pointer (&self->trace, lm_trace_data_free);
+  self->trace = trace;
+  mark_anomalies (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_signal_emit (self, signals[SELECTION_CHANGED], 0);
+}
+
+const LmTraceData *
+lm_graph_view_get_trace (LmGraphView *self)
+{
+  g_return_val_if_fail (LM_IS_GRAPH_VIEW (self), NULL);
+  return self->trace;
+}
+
+void
+lm_graph_view_set_collapsed (LmGraphView *self, const char *module, gboolean collapsed)
+{
+  g_return_if_fail (LM_IS_GRAPH_VIEW (self));
+  if (module == NULL || *module == '\0' || collapsed == lm_graph_view_get_collapsed (self, module))
+    return;
+  if (collapsed)
+    g_hash_table_add (self->collapsed, g_strdup (module));
+  else
+    g_hash_table_remove (self->collapsed, module);
+  rebuild (self);
+}
+
+gboolean
+lm_graph_view_get_collapsed (LmGraphView *self, const char *module)
+{
+  g_return_val_if_fail (LM_IS_GRAPH_VIEW (self), FALSE);
+  return module && g_hash_table_contains (self->collapsed, module);
+}
+
+void
+lm_graph_view_collapse_all (LmGraphView *self, gboolean collapsed)
+{
+  g_return_if_fail (LM_IS_GRAPH_VIEW (self));
+  g_hash_table_remove_all (self->collapsed);
+  if (collapsed && self->graph)
+    for (gsize i = 0; i < self->graph->n_nodes; i++)
+      {
+        const char *m = self->graph->nodes[i].module;
+        const char *dot = strchr (m, '.');
+        if (*m)
+          g_hash_table_add (self->collapsed, dot ? g_strndup (m, (gsize) (dot - m)) : g_strdup (m));
+      }
+  self->fit_pending = TRUE;
+  rebuild (self);
+}
+
+void
+lm_graph_view_fit (LmGraphView *self)
+{
+  int w = gtk_widget_get_width (GTK_WIDGET (self)), h = gtk_widget_get_height (GTK_WIDGET (self));
+
+  g_return_if_fail (LM_IS_GRAPH_VIEW (self));
+  self->fit_pending = TRUE;
+  if (!self->laid_out || w <= 0 || h <= 0 || self->world_w <= 0 || self->world_h <= 0)
+    return;
+  self->scale = MIN (MIN (w / self->world_w, h / self->world_h), 1.25);
+  self->tx = (w - self->world_w * self->scale) / 2;
+  self->ty = (h - self->world_h * self->scale) / 2;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+lm_graph_view_zoom (LmGraphView *self, double factor)
+{
+  g_return_if_fail (LM_IS_GRAPH_VIEW (self));
+  zoom_at (self, factor, gtk_widget_get_width (GTK_WIDGET (self)) / 2.0,
+           gtk_widget_get_height (GTK_WIDGET (self)) / 2.0);
+}
+
+static gboolean
+contains_ci (const char *hay, const char *needle_folded)
+{
+  g_autofree char *h = hay ? g_utf8_casefold (hay, -1) : NULL;
+  return h && strstr (h, needle_folded) != NULL;
+}
+
+guint
+lm_graph_view_search (LmGraphView *self, const char *text)
+{
+  g_autofree char *needle = NULL;
+  guint n = 0;
+  int first = -1;
+
+  g_return_val_if_fail (LM_IS_GRAPH_VIEW (self), 0);
+  if (self->boxes == NULL)
+    return 0;
+  memset (self->match, 0, sizeof (gboolean) * MAX (self->boxes->len, 1));
+  if (text == NULL || *text == '\0')
+    {
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+      return 0;
+    }
+  needle = g_utf8_casefold (text, -1);
+  for (gsize i = 0; i < self->graph->n_nodes; i++)
+    {
+      LmGraphDataNode *nd = &self->graph->nodes[i];
+      if (contains_ci (nd->name, needle) || contains_ci (nd->op, needle) || contains_ci (nd->module, needle))
+        {
+          int b = self->rep[i];
+          if (!self->match[b])
+            n++;
+          self->match[b] = TRUE;
+          if (first < 0)
+            first = b;
+        }
+    }
+  if (first >= 0)
+    {
+      select_box (self, first);
+      if (self->laid_out)
+        {
+          Box *b = &g_array_index (self->boxes, Box, first);
+          self->tx = gtk_widget_get_width (GTK_WIDGET (self)) / 2.0 - b->x * self->scale;
+          self->ty = gtk_widget_get_height (GTK_WIDGET (self)) / 2.0 - b->y * self->scale;
+          self->fit_pending = FALSE;
+        }
+    }
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  return n;
+}
+
+void
+lm_graph_view_select (LmGraphView *self, gint64 node_id)
+{
+  gssize k;
+
+  g_return_if_fail (LM_IS_GRAPH_VIEW (self));
+  k = node_id >= 0 && self->graph ? lm_graph_data_find (self->graph, node_id) : -1;
+  if (k < 0 || self->rep == NULL)
+    {
+      select_box (self, -1);
+      return;
+    }
+  select_box (self, self->rep[k]);
+  self->selected_id = node_id;
+}
+
+void
+lm_graph_view_reveal (LmGraphView *self, gint64 node_id)
+{
+  graphene_rect_t r;
+  int w, h;
+
+  g_return_if_fail (LM_IS_GRAPH_VIEW (self));
+  w = gtk_widget_get_width (GTK_WIDGET (self));
+  h = gtk_widget_get_height (GTK_WIDGET (self));
+  if (!lm_graph_view_get_node_rect (self, node_id, &r) || w <= 0 || h <= 0)
+    return;
+  if (r.origin.x >= 0 && r.origin.y >= 0 && r.origin.x + r.size.width <= w && r.origin.y + r.size.height <= h)
+    return;
+  self->tx += w / 2.0 - (r.origin.x + r.size.width / 2);
+  self->ty += h / 2.0 - (r.origin.y + r.size.height / 2);
+  self->fit_pending = FALSE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+gint64
+lm_graph_view_get_selected (LmGraphView *self)
+{
+  g_return_val_if_fail (LM_IS_GRAPH_VIEW (self), -1);
+  return self->selected >= 0 ? self->selected_id : -1;
+}
+
+static void
+append_stats (GString *s, const LmTraceDataEvent *e)
+{
+  g_string_append_printf (s, "<b>%s</b>  %s\n", e->backward ? "backward (gradient)" : "forward (output)",
+                          e->nan_count + e->inf_count ? "<span foreground='#c00'><b>NaN/Inf</b></span>" : "");
+  g_string_append_printf (s, "  min %.4g   max %.4g\n  mean %.4g   std %.4g\n", e->min, e->max, e->mean,
+                          e->std);
+  g_string_append_printf (s, "  NaN %" G_GINT64_FORMAT "   Inf %" G_GINT64_FORMAT "   zeros %" G_GINT64_FORMAT
+                          " of %" G_GINT64_FORMAT "\n",
+                          e->nan_count, e->inf_count, e->zero_count, e->numel);
+}
+
+char *
+lm_graph_view_describe_selected (LmGraphView *self)
+{
+  GString *s;
+  Box *b;
+  LmGraphData *g;
+
+  g_return_val_if_fail (LM_IS_GRAPH_VIEW (self), NULL);
+  g = self->graph;
+  if (g == NULL)
+    return g_strdup ("No graph in this run.");
+  if (self->selected < 0 || self->boxes == NULL)
+    return g_strdup_printf ("<b>%s</b> (step %" G_GINT64_FORMAT ")\n%zu nodes, %zu edges\n\n"
+                            "Click a node for its details and everything it depends on. Click a "
+                            "module's header to collapse it; double-click a collapsed module to "
+                            "expand it.",
+                            g->name ? g->name : "graph", g->step, g->n_nodes, g->n_edges);
+  s = g_string_new (NULL);
+  b = &g_array_index (self->boxes, Box, self->selected);
+  if (b->data < 0)
+    {
+      g_autofree char *esc = g_markup_escape_text (b->module, -1);
+      g_autofree char *pc = count_text (params_in_module (g, b->module));
+      int ops = 0;
+      for (gsize i = 0; i < g->n_nodes; i++)
+        if (self->rep[i] == self->selected && g_strcmp0 (g->nodes[i].op, "parameter") != 0)
+          ops++;
+      g_string_append_printf (s, "<b>module %s</b> (collapsed)\n%d ops, %s parameters\n", esc, ops, pc);
+      for (guint i = 0; i < self->links->len; i++)
+        {
+          Link *l = &g_array_index (self->links, Link, i);
+          if (l->b == self->selected)
+            g_string_append_printf (s, "in: %s\n", l->label);
+          if (l->a == self->selected)
+            g_string_append_printf (s, "out: %s\n", l->label);
+        }
+      return g_string_free (s, FALSE);
+    }
+
+  LmGraphDataNode *n = &g->nodes[b->data];
+  g_autofree char *shape = lm_graph_data_shape_text (n->ndim, n->shape);
+  g_autofree char *name = g_markup_escape_text (n->name, -1);
+  g_autofree char *op = g_markup_escape_text (n->op, -1);
+  g_autofree char *mod = g_markup_escape_text (*n->module ? n->module : "(top level)", -1);
+  gint64 params = 0;
+
+  g_string_append_printf (s, "<b><big>%s</big></b>\nop <tt>%s</tt>   node %" G_GINT64_FORMAT "\nmodule %s\n",
+                          name, op, n->id, mod);
+  g_string_append_printf (s, "output %s   %s %s\n", shape, n->dtype ? n->dtype : "",
+                          n->device ? n->device : "");
+  if (g_strcmp0 (n->op, "parameter") == 0)
+    params = MAX (n->numel, 0);
+  for (gsize e = 0; e < g->n_edges; e++)
+    if (g->edges[e].dst == n->id)
+      {
+        gssize k = lm_graph_data_find (g, g->edges[e].src);
+        g_autofree char *is = k >= 0 ? lm_graph_data_shape_text (g->nodes[k].ndim, g->nodes[k].shape) : NULL;
+        g_autofree char *iname = k >= 0 ? g_markup_escape_text (g->nodes[k].name, -1) : NULL;
+        g_string_append_printf (s, "input %d: %s %s\n", g->edges[e].slot, iname ? iname : "?", is ? is : "");
+        if (k >= 0 && g_strcmp0 (g->nodes[k].op, "parameter") == 0)
+          params += MAX (g->nodes[k].numel, 0);
+      }
+  {
+    g_autofree char *pc = count_text (params);
+    g_string_append_printf (s, "parameters: %s\n", pc);
+  }
+  if (self->trace)
+    {
+      gboolean any = FALSE;
+      g_string_append_printf (s, "\n<b>Trace of step %" G_GINT64_FORMAT "</b>\n", self->trace->step);
+      for (gsize i = 0; i < self->trace->n_events; i++)
+        if (self->trace->events[i].node_id == n->id)
+          {
+            append_stats (s, &self->trace->events[i]);
+            any = TRUE;
+          }
+      if (!any)
+        g_string_append (s, "  (no event for this node)\n");
+    }
+  else
+    g_string_append (s, "\nNo trace in this run (lumen-train --trace-steps 1,100 records one).\n");
+  return g_string_free (s, FALSE);
+}
+
+gboolean
+lm_graph_view_is_laid_out (LmGraphView *self)
+{
+  g_return_val_if_fail (LM_IS_GRAPH_VIEW (self), FALSE);
+  return self->laid_out;
+}
+
+double
+lm_graph_view_get_layout_ms (LmGraphView *self)
+{
+  g_return_val_if_fail (LM_IS_GRAPH_VIEW (self), 0);
+  return self->layout_ms;
+}
+
+guint
+lm_graph_view_get_n_boxes (LmGraphView *self)
+{
+  g_return_val_if_fail (LM_IS_GRAPH_VIEW (self), 0);
+  return self->boxes ? self->boxes->len : 0;
+}
+
+gboolean
+lm_graph_view_get_node_rect (LmGraphView *self, gint64 node_id, graphene_rect_t *rect)
+{
+  gssize k;
+  Box *b;
+
+  g_return_val_if_fail (LM_IS_GRAPH_VIEW (self), FALSE);
+  if (!self->laid_out || (k = lm_graph_data_find (self->graph, node_id)) < 0)
+    return FALSE;
+  b = &g_array_index (self->boxes, Box, self->rep[k]);
+  graphene_rect_init (rect, (b->x - b->w / 2) * self->scale + self->tx, (b->y - b->h / 2) * self->scale + self->ty,
+                      b->w * self->scale, b->h * self->scale);
+  return TRUE;
+}

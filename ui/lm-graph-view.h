@@ -1,0 +1,83 @@
+/* lm-graph-view.h: the computation-graph canvas.
+ *
+ * What it is for: drawing a logged autograd graph (LmGraphData) as a
+ * layered diagram, inputs at the top and the loss at the bottom like
+ * torchviz: op nodes coloured by kind, parameters as leaves with their
+ * names and shapes, edges labelled with tensor shapes and drawn thicker for
+ * bigger tensors, nodes grouped in module boxes ("features.3") that
+ * collapse into one node and expand again. Zoom (scroll, or Ctrl +/-),
+ * pan (drag), fit to window, search by name/op/module, click a node to
+ * select it: everything it depends on is highlighted and the rest dimmed.
+ * The layout (lm-graph-layout.h) runs in a GTask off the main thread and
+ * is redone when boxes collapse or expand.
+ *
+ * What it is not for: reading run files (lm-graph-data.h; the page,
+ * lm-graph-page.c, loads in the background and hands data over), the
+ * details pane (the page shows lm_graph_view_describe_selected()).
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "lm-graph-data.h"
+
+G_BEGIN_DECLS
+
+#define LM_TYPE_GRAPH_VIEW (lm_graph_view_get_type ())
+G_DECLARE_FINAL_TYPE (LmGraphView, lm_graph_view, LM, GRAPH_VIEW, GtkWidget)
+
+GtkWidget   *lm_graph_view_new              (void);
+/* Takes ownership of graph (may be NULL: an empty view). Selection,
+ * search and collapsed boxes are reset; the layout starts. */
+void         lm_graph_view_set_graph        (LmGraphView  *self,
+                                             LmGraphData  *graph);
+LmGraphData *lm_graph_view_get_graph        (LmGraphView  *self);
+/* Takes ownership of a trace of that graph (may be NULL): its statistics
+ * appear in the details of the selected node. */
+void         lm_graph_view_set_trace        (LmGraphView  *self,
+                                             LmTraceData  *trace);
+
+const LmTraceData *lm_graph_view_get_trace (LmGraphView *self);
+
+/* Module boxes: module paths such as "features" or "features.3". */
+void         lm_graph_view_set_collapsed    (LmGraphView  *self,
+                                             const char   *module,
+                                             gboolean      collapsed);
+gboolean     lm_graph_view_get_collapsed    (LmGraphView  *self,
+                                             const char   *module);
+void         lm_graph_view_collapse_all     (LmGraphView  *self,
+                                             gboolean      collapsed);
+
+void         lm_graph_view_fit              (LmGraphView  *self);
+void         lm_graph_view_zoom             (LmGraphView  *self,
+                                             double        factor);
+/* Selects the first node (in graph order) whose name, op or module
+ * contains text (case-insensitive), centres it and marks every match;
+ * returns the number of matches. "" clears the search. */
+guint        lm_graph_view_search           (LmGraphView  *self,
+                                             const char   *text);
+/* Selects a node by id (-1: none); a node inside a collapsed box selects
+ * the box. Emits "selection-changed". */
+void         lm_graph_view_select           (LmGraphView  *self,
+                                             gint64        node_id);
+gint64       lm_graph_view_get_selected     (LmGraphView  *self);
+/* Scrolls so the node's box is in view (when it is not already). */
+void         lm_graph_view_reveal           (LmGraphView  *self,
+                                             gint64        node_id);
+/* Pango markup for the details pane: op, module, shapes, parameter count
+ * and the traced statistics; a hint when nothing is selected. */
+char        *lm_graph_view_describe_selected (LmGraphView *self);
+
+/* The layout for the current graph and boxes is done and applied. */
+gboolean     lm_graph_view_is_laid_out      (LmGraphView  *self);
+/* Milliseconds the last layout took in its worker thread. */
+double       lm_graph_view_get_layout_ms    (LmGraphView  *self);
+/* Number of boxes drawn (nodes and collapsed modules), and the box of a
+ * node (or of the collapsed module holding it) in widget coordinates.
+ * FALSE when it is not laid out. */
+guint        lm_graph_view_get_n_boxes      (LmGraphView  *self);
+gboolean     lm_graph_view_get_node_rect    (LmGraphView     *self,
+                                             gint64           node_id,
+                                             graphene_rect_t *rect);
+
+G_END_DECLS

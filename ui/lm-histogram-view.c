@@ -1,0 +1,557 @@
+/* lm-histogram-view.c: offset/overlay histogram drawing (see lm-histogram-view.h).
+ *
+ * Layout (which steps, the shared value range, the re-binned counts) is
+ * computed once per data version, step range and height, and reused by
+ * every frame and every hover; drawing is one Cairo path per shown step.
+ */
+#include "lm-histogram-view.h"
+
+#include <math.h>
+
+#include "lm-dash-util.h"
+
+#define MARGIN_L 54
+#define MARGIN_R 12
+#define MARGIN_T 10
+#define MARGIN_B 22
+#define MAX_SLICES 240
+
+struct _LmHistogramView
+{
+  GtkWidget parent_instance;
+
+  LmRecordFeed *feed;
+  char *run_name, *tag;
+  GdkRGBA color;
+  LmHistogramMode mode;
+  gint64 range_lo, range_hi;     /* lo > hi: all */
+
+  /* layout cache */
+  guint64 version;
+  int layout_h;
+  gboolean layout_valid;
+  GArray *slices;                /* LmHistogram* shown, oldest first */
+  double *bins;                  /* slices->len * LM_HISTOGRAM_BINS */
+  double lo, hi, max_count;
+  guint n_total, n_invalid;
+  char *error;                   /* every row is bad: why */
+
+  /* interaction */
+  double mx, my;
+  gboolean hover;
+  gboolean dragging;
+  double drag_y0, drag_y1;
+  guint n_drawn;
+};
+
+G_DEFINE_FINAL_TYPE (LmHistogramView, lm_histogram_view, GTK_TYPE_WIDGET)
+
+static void
+invalidate (LmHistogramView *self)
+{
+  self->layout_valid = FALSE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+plot_box (LmHistogramView *self, double *x, double *y, double *w, double *h)
+{
+  *x = MARGIN_L;
+  *y = MARGIN_T;
+  *w = MAX (10, gtk_widget_get_width (GTK_WIDGET (self)) - MARGIN_L - MARGIN_R);
+  *h = MAX (10, gtk_widget_get_height (GTK_WIDGET (self)) - MARGIN_T - MARGIN_B);
+}
+
+static double
+ridge_height (LmHistogramView *self, double plot_h, guint n)
+{
+  if (self->mode == LM_HISTOGRAM_OVERLAY || n <= 1)
+    return plot_h;
+  return plot_h * 0.38;
+}
+
+static void
+ensure_layout (LmHistogramView *self)
+{
+  LmRecordSeries *s = lm_record_feed_find (self->feed, self->run_name, self->tag);
+  int h = gtk_widget_get_height (GTK_WIDGET (self));
+  g_autoptr (GPtrArray) valid = g_ptr_array_new ();
+  guint max_slices, n;
+
+  if (self->layout_valid && s != NULL && s->version == self->version && h == self->layout_h)
+    return;
+  self->layout_valid = TRUE;
+  self->version = s ? s->version : 0;
+  self->layout_h = h;
+  g_array_set_size (self->slices, 0);
+  g_clear_pointer (&self->bins, g_free);
+  g_clear_pointer (&self->error, g_free);
+  self->n_total = self->n_invalid = 0;
+  self->lo = INFINITY;
+  self->hi = -INFINITY;
+  self->max_count = 0;
+  if (s == NULL)
+    return;
+
+  for (guint i = 0; i < s->items->len; i++)
+    {
+      LmHistogram *hg = s->items->pdata[i];
+      double l, r;
+
+      if (self->range_lo <= self->range_hi && (hg->step < self->range_lo || hg->step > self->range_hi))
+        continue;
+      self->n_total++;
+      if (!lm_histogram_range (hg, &l, &r))
+        {
+          self->n_invalid++;
+          if (self->error == NULL)
+            self->error = g_strdup_printf ("step %" G_GINT64_FORMAT ": %s", hg->step, hg->error);
+          continue;
+        }
+      self->lo = MIN (self->lo, l);
+      self->hi = MAX (self->hi, r);
+      g_ptr_array_add (valid, hg);
+    }
+  if (valid->len == 0)
+    return;
+  g_clear_pointer (&self->error, g_free);
+  if (!(self->hi > self->lo))
+    {
+      self->lo -= 0.5;
+      self->hi += 0.5;
+    }
+
+  /* More steps than rows can show: evenly spaced ones, first and last kept. */
+  max_slices = MIN (MAX_SLICES, (guint) MAX (2, (h - MARGIN_T - MARGIN_B) / 2));
+  n = MIN (valid->len, max_slices);
+  for (guint k = 0; k < n; k++)
+    {
+      guint idx = n == 1 ? valid->len - 1 : (guint) llround ((double) k * (valid->len - 1) / (n - 1));
+      gpointer hg = valid->pdata[idx];
+
+      g_array_append_val (self->slices, hg);
+    }
+  self->bins = g_new (double, (gsize) n * LM_HISTOGRAM_BINS);
+  for (guint k = 0; k < n; k++)
+    {
+      double *b = self->bins + (gsize) k * LM_HISTOGRAM_BINS;
+
+      lm_histogram_rebin (g_array_index (self->slices, LmHistogram *, k), self->lo, self->hi,
+                          LM_HISTOGRAM_BINS, b);
+      for (guint j = 0; j < LM_HISTOGRAM_BINS; j++)
+        self->max_count = MAX (self->max_count, b[j]);
+    }
+  if (self->max_count <= 0)
+    self->max_count = 1;
+}
+
+static double
+baseline (LmHistogramView *self, guint k, double y, double h)
+{
+  guint n = self->slices->len;
+  double rh = ridge_height (self, h, n);
+
+  if (self->mode == LM_HISTOGRAM_OVERLAY || n <= 1)
+    return y + h;
+  return y + rh + (h - rh) * k / (n - 1);
+}
+
+static double
+bin_y (LmHistogramView *self, guint k, guint j, double y, double h)
+{
+  double rh = ridge_height (self, h, self->slices->len);
+
+  return baseline (self, k, y, h) - self->bins[(gsize) k * LM_HISTOGRAM_BINS + j] / self->max_count * rh;
+}
+
+/* The slice and bin under (px, py), FALSE when none. */
+static gboolean
+hit (LmHistogramView *self, double px, double py, guint *k_out, guint *j_out)
+{
+  double x, y, w, h, bw;
+  guint n, j, best = 0;
+  double best_d = INFINITY;
+
+  ensure_layout (self);
+  n = self->slices->len;
+  plot_box (self, &x, &y, &w, &h);
+  if (n == 0 || px < x || px > x + w || py < y - 4 || py > y + h + 4)
+    return FALSE;
+  bw = w / LM_HISTOGRAM_BINS;
+  j = CLAMP ((int) ((px - x) / bw), 0, LM_HISTOGRAM_BINS - 1);
+  if (self->mode == LM_HISTOGRAM_OFFSET && n > 1)
+    {
+      double rh = ridge_height (self, h, n);
+
+      best = (guint) CLAMP (lround ((py - y - rh) / (h - rh) * (n - 1)), 0, (long) n - 1);
+      /* A pointer above a curve's baseline but within its peak belongs to it. */
+      while (best + 1 < n && bin_y (self, best + 1, j, y, h) <= py && py > baseline (self, best, y, h))
+        best++;
+    }
+  else
+    for (guint k = 0; k < n; k++)
+      {
+        double d = fabs (bin_y (self, k, j, y, h) - py);
+
+        if (d <= best_d)
+          {
+            best_d = d;
+            best = k;
+          }
+      }
+  *k_out = best;
+  *j_out = j;
+  return TRUE;
+}
+
+char *
+lm_histogram_view_describe_at (LmHistogramView *self, double px, double py)
+{
+  guint k, j;
+  char a[32], b[32], c[32], st[32];
+  LmHistogram *hg;
+  double bw;
+
+  g_return_val_if_fail (LM_IS_HISTOGRAM_VIEW (self), NULL);
+  if (!hit (self, px, py, &k, &j))
+    return NULL;
+  hg = g_array_index (self->slices, LmHistogram *, k);
+  bw = (self->hi - self->lo) / LM_HISTOGRAM_BINS;
+  lm_format_value (self->lo + j * bw, a, sizeof a);
+  lm_format_value (self->lo + (j + 1) * bw, b, sizeof b);
+  lm_format_value (self->bins[(gsize) k * LM_HISTOGRAM_BINS + j], c, sizeof c);
+  lm_format_step (hg->step, st, sizeof st);
+  return g_strdup_printf ("step %s · [%s, %s) · count %s", st, a, b, c);
+}
+
+static void
+curve_path (LmHistogramView *self, cairo_t *cr, guint k, double x, double y, double w, double h)
+{
+  double bw = w / LM_HISTOGRAM_BINS, base = baseline (self, k, y, h);
+
+  cairo_move_to (cr, x, base);
+  for (guint j = 0; j < LM_HISTOGRAM_BINS; j++)
+    cairo_line_to (cr, x + (j + 0.5) * bw, bin_y (self, k, j, y, h));
+  cairo_line_to (cr, x + w, base);
+}
+
+static void
+draw (LmHistogramView *self, cairo_t *cr, int width, int height)
+{
+  double x, y, w, h;
+  guint n, hk = 0, hj = 0;
+  gboolean hovering;
+
+  ensure_layout (self);
+  n = self->slices->len;
+  self->n_drawn = n;
+  if (n == 0)
+    {
+      if (self->error != NULL)
+        lm_dash_placeholder (cr, width, height, "Cannot draw this histogram", self->error);
+      else
+        lm_dash_placeholder (cr, width, height, "No histograms in this step range", NULL);
+      return;
+    }
+  plot_box (self, &x, &y, &w, &h);
+  lm_dash_x_axis (cr, x, y, w, h, LM_AXIS_VALUE, self->lo, self->hi);
+  if (self->mode == LM_HISTOGRAM_OFFSET && n > 1)
+    {
+      gint64 s0 = g_array_index (self->slices, LmHistogram *, 0)->step;
+      gint64 s1 = g_array_index (self->slices, LmHistogram *, n - 1)->step;
+      double rh = ridge_height (self, h, n);
+
+      LmTick ticks[LM_AXIS_MAX_TICKS];
+      guint nt = s1 > s0 ? lm_axis_ticks (LM_AXIS_STEP, FALSE, (double) s0, (double) s1,
+                                          MAX (2, (guint) ((h - rh) / 40)), ticks) : 0;
+
+      /* Step labels at the baselines: oldest at the top, newest at the bottom. */
+      cairo_set_source_rgba (cr, 0, 0, 0, 0.6);
+      for (guint i = 0; i < nt; i++)
+        lm_dash_text (cr, x - 4, y + rh + (h - rh) * (ticks[i].value - s0) / (double) (s1 - s0),
+                      ticks[i].label, LM_ALIGN_END, LM_ALIGN_CENTER, 10);
+    }
+  else
+    lm_dash_y_axis (cr, x, y, w, h, LM_AXIS_VALUE, 0, self->max_count);
+
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+  for (guint k = 0; k < n; k++)
+    {
+      double age = n > 1 ? 1.0 - (double) k / (n - 1) : 0;   /* 1 = oldest */
+      GdkRGBA c;
+
+      lm_dash_tint (&self->color, 0.75 * age, &c);
+      curve_path (self, cr, k, x, y, w, h);
+      if (self->mode == LM_HISTOGRAM_OFFSET)
+        {
+          /* Opaque fill so newer (lower) curves hide the ones behind. */
+          GdkRGBA f;
+
+          lm_dash_tint (&c, 0.85, &f);
+          cairo_set_source_rgb (cr, f.red, f.green, f.blue);
+          cairo_fill_preserve (cr);
+        }
+      cairo_set_source_rgba (cr, c.red, c.green, c.blue, self->mode == LM_HISTOGRAM_OVERLAY ? 0.8 : 1.0);
+      cairo_set_line_width (cr, 1.2);
+      cairo_stroke (cr);
+    }
+
+  if (self->range_lo <= self->range_hi)
+    {
+      g_autofree char *t = g_strdup_printf ("steps %" G_GINT64_FORMAT "–%" G_GINT64_FORMAT
+                                            " (double-click for all)", self->range_lo, self->range_hi);
+
+      cairo_set_source_rgba (cr, 0, 0, 0, 0.55);
+      lm_dash_text (cr, x + w, y, t, LM_ALIGN_END, LM_ALIGN_START, 10);
+    }
+  if (self->dragging)
+    {
+      cairo_set_source_rgba (cr, 0.1, 0.45, 0.9, 0.15);
+      cairo_rectangle (cr, x, MIN (self->drag_y0, self->drag_y1), w, fabs (self->drag_y1 - self->drag_y0));
+      cairo_fill (cr);
+    }
+
+  hovering = self->hover && !self->dragging && hit (self, self->mx, self->my, &hk, &hj);
+  if (hovering)
+    {
+      g_autofree char *text = lm_histogram_view_describe_at (self, self->mx, self->my);
+      double bx = x + (hj + 0.5) * w / LM_HISTOGRAM_BINS, by = bin_y (self, hk, hj, y, h);
+      PangoLayout *layout;
+      int tw, th;
+
+      curve_path (self, cr, hk, x, y, w, h);
+      cairo_set_source_rgb (cr, 0.1, 0.1, 0.1);
+      cairo_set_line_width (cr, 2);
+      cairo_stroke (cr);
+      cairo_arc (cr, bx, by, 3.5, 0, 2 * G_PI);
+      cairo_fill (cr);
+      layout = pango_cairo_create_layout (cr);
+      pango_layout_set_text (layout, text, -1);
+      pango_layout_get_pixel_size (layout, &tw, &th);
+      g_object_unref (layout);
+      tw = tw * 10 / 12 + 10;   /* lm_dash_text draws at 10 px */
+      cairo_set_source_rgba (cr, 1, 1, 1, 0.92);
+      cairo_rectangle (cr, MIN (bx + 8, width - tw - 2), MAX (2, by - 24), tw, 18);
+      cairo_fill (cr);
+      cairo_set_source_rgb (cr, 0.1, 0.1, 0.1);
+      lm_dash_text (cr, MIN (bx + 8, width - tw - 2) + 5, MAX (2, by - 24) + 9, text,
+                    LM_ALIGN_START, LM_ALIGN_CENTER, 10);
+    }
+  if (self->n_invalid > 0)
+    {
+      g_autofree char *t = g_strdup_printf ("%u step%s not drawn (invalid buckets)",
+                                            self->n_invalid, self->n_invalid == 1 ? "" : "s");
+
+      cairo_set_source_rgb (cr, 0.77, 0.13, 0.12);
+      lm_dash_text (cr, x + 2, y, t, LM_ALIGN_START, LM_ALIGN_START, 10);
+    }
+}
+
+static void
+lm_histogram_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
+{
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
+
+  draw (LM_HISTOGRAM_VIEW (widget), cr, w, h);
+  cairo_destroy (cr);
+}
+
+/* ---------------------------------------------------------------- input */
+
+static void
+on_motion (GtkEventControllerMotion *c, double x, double y, LmHistogramView *self)
+{
+  self->mx = x;
+  self->my = y;
+  self->hover = TRUE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+on_leave (GtkEventControllerMotion *c, LmHistogramView *self)
+{
+  self->hover = FALSE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+on_drag_begin (GtkGestureDrag *g, double x, double y, LmHistogramView *self)
+{
+  if (self->mode != LM_HISTOGRAM_OFFSET || self->slices->len < 2)
+    {
+      gtk_gesture_set_state (GTK_GESTURE (g), GTK_EVENT_SEQUENCE_DENIED);
+      return;
+    }
+  self->drag_y0 = self->drag_y1 = y;
+}
+
+static void
+on_drag_update (GtkGestureDrag *g, double dx, double dy, LmHistogramView *self)
+{
+  self->dragging = fabs (dy) > 4;
+  self->drag_y1 = self->drag_y0 + dy;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+on_drag_end (GtkGestureDrag *g, double dx, double dy, LmHistogramView *self)
+{
+  double x, y, w, h, rh;
+  guint n = self->slices->len;
+  long k0, k1;
+
+  if (!self->dragging || n < 2)
+    return;
+  self->dragging = FALSE;
+  plot_box (self, &x, &y, &w, &h);
+  rh = ridge_height (self, h, n);
+  k0 = CLAMP (lround ((MIN (self->drag_y0, self->drag_y0 + dy) - y - rh) / (h - rh) * (n - 1)), 0, (long) n - 1);
+  k1 = CLAMP (lround ((MAX (self->drag_y0, self->drag_y0 + dy) - y - rh) / (h - rh) * (n - 1)), 0, (long) n - 1);
+  lm_histogram_view_set_step_range (self, g_array_index (self->slices, LmHistogram *, k0)->step,
+                                    g_array_index (self->slices, LmHistogram *, k1)->step);
+}
+
+static void
+on_click (GtkGestureClick *g, int n_press, double x, double y, LmHistogramView *self)
+{
+  if (n_press == 2)
+    lm_histogram_view_set_step_range (self, 1, 0);
+}
+
+/* --------------------------------------------------------------- object */
+
+static void
+lm_histogram_view_finalize (GObject *object)
+{
+  LmHistogramView *self = LM_HISTOGRAM_VIEW (object);
+
+  g_clear_object (&self->feed);
+  g_free (self->run_name);
+  g_free (self->tag);
+  g_array_unref (self->slices);
+  g_free (self->bins);
+  g_free (self->error);
+  G_OBJECT_CLASS (lm_histogram_view_parent_class)->finalize (object);
+}
+
+static void
+lm_histogram_view_measure (GtkWidget *widget, GtkOrientation o, int for_size,
+                           int *min, int *nat, int *min_base, int *nat_base)
+{
+  *min = o == GTK_ORIENTATION_HORIZONTAL ? 200 : 150;
+  *nat = o == GTK_ORIENTATION_HORIZONTAL ? 420 : 260;
+}
+
+static void
+lm_histogram_view_size_allocate (GtkWidget *widget, int w, int h, int baseline)
+{
+  invalidate (LM_HISTOGRAM_VIEW (widget));
+}
+
+static void
+lm_histogram_view_class_init (LmHistogramViewClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = lm_histogram_view_finalize;
+  widget_class->snapshot = lm_histogram_view_snapshot;
+  widget_class->measure = lm_histogram_view_measure;
+  widget_class->size_allocate = lm_histogram_view_size_allocate;
+}
+
+static void
+lm_histogram_view_init (LmHistogramView *self)
+{
+  GtkEventController *motion = gtk_event_controller_motion_new ();
+  GtkGesture *drag = gtk_gesture_drag_new ();
+  GtkGesture *click = gtk_gesture_click_new ();
+
+  self->slices = g_array_new (FALSE, FALSE, sizeof (LmHistogram *));
+  self->range_lo = 1;
+  self->range_hi = 0;
+  g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
+  g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), motion);
+  g_signal_connect (drag, "drag-begin", G_CALLBACK (on_drag_begin), self);
+  g_signal_connect (drag, "drag-update", G_CALLBACK (on_drag_update), self);
+  g_signal_connect (drag, "drag-end", G_CALLBACK (on_drag_end), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
+  g_signal_connect (click, "pressed", G_CALLBACK (on_click), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
+}
+
+GtkWidget *
+lm_histogram_view_new (LmRecordFeed *feed, const char *run_name, const char *tag, const GdkRGBA *color)
+{
+  LmHistogramView *self = g_object_new (LM_TYPE_HISTOGRAM_VIEW, NULL);
+
+  self->feed = g_object_ref (feed);
+  self->run_name = g_strdup (run_name);
+  self->tag = g_strdup (tag);
+  self->color = *color;
+  return GTK_WIDGET (self);
+}
+
+void
+lm_histogram_view_set_mode (LmHistogramView *self, LmHistogramMode mode)
+{
+  g_return_if_fail (LM_IS_HISTOGRAM_VIEW (self));
+  if (self->mode == mode)
+    return;
+  self->mode = mode;
+  invalidate (self);
+}
+
+void
+lm_histogram_view_set_step_range (LmHistogramView *self, gint64 lo, gint64 hi)
+{
+  g_return_if_fail (LM_IS_HISTOGRAM_VIEW (self));
+  self->range_lo = lo;
+  self->range_hi = hi;
+  invalidate (self);
+}
+
+gboolean
+lm_histogram_view_get_step_range (LmHistogramView *self, gint64 *lo, gint64 *hi)
+{
+  *lo = self->range_lo;
+  *hi = self->range_hi;
+  return self->range_lo <= self->range_hi;
+}
+
+void
+lm_histogram_view_refresh (LmHistogramView *self)
+{
+  LmRecordSeries *s = lm_record_feed_find (self->feed, self->run_name, self->tag);
+
+  if (s == NULL || s->version != self->version || !self->layout_valid)
+    invalidate (self);
+}
+
+gboolean
+lm_histogram_view_get_plot_area (LmHistogramView *self, graphene_rect_t *area)
+{
+  double x, y, w, h;
+
+  plot_box (self, &x, &y, &w, &h);
+  graphene_rect_init (area, x, y, w, h);
+  ensure_layout (self);
+  return self->slices->len > 0;
+}
+
+double
+lm_histogram_view_value_to_x (LmHistogramView *self, double value)
+{
+  double x, y, w, h;
+
+  ensure_layout (self);
+  plot_box (self, &x, &y, &w, &h);
+  return x + (value - self->lo) / (self->hi - self->lo) * w;
+}
+
+guint
+lm_histogram_view_get_n_drawn (LmHistogramView *self)
+{
+  return self->n_drawn;
+}

@@ -1,0 +1,46 @@
+/* lm-histogram-view.h: one run's histogram tag over steps.
+ *
+ * What it is for: TensorBoard's histogram card body.  "Offset" mode
+ * stacks one curve per step (oldest at the back/top, newest in front/at
+ * the bottom); "overlay" mode draws every step on one baseline, older
+ * steps lighter.  Each step is re-binned into 30 equal-width bins over the
+ * range all shown steps share.  Hovering names the step, the bin's value
+ * range and its count; dragging vertically (offset mode) selects a step
+ * range, double-click resets it.  When more steps exist than pixel rows
+ * can show, evenly spaced steps (always the first and last) are drawn.
+ *
+ * What it is not for: reading data (the LmRecordFeed holds it).
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "lumen-data.h"
+
+G_BEGIN_DECLS
+
+typedef enum { LM_HISTOGRAM_OFFSET, LM_HISTOGRAM_OVERLAY } LmHistogramMode;
+
+#define LM_HISTOGRAM_BINS 30
+
+#define LM_TYPE_HISTOGRAM_VIEW (lm_histogram_view_get_type ())
+G_DECLARE_FINAL_TYPE (LmHistogramView, lm_histogram_view, LM, HISTOGRAM_VIEW, GtkWidget)
+
+GtkWidget *lm_histogram_view_new       (LmRecordFeed *feed, const char *run_name,
+                                        const char *tag, const GdkRGBA *color);
+void       lm_histogram_view_set_mode  (LmHistogramView *self, LmHistogramMode mode);
+/* Steps shown, inclusive; lo > hi shows all. */
+void       lm_histogram_view_set_step_range (LmHistogramView *self, gint64 lo, gint64 hi);
+gboolean   lm_histogram_view_get_step_range (LmHistogramView *self, gint64 *lo, gint64 *hi);
+/* The feed changed: re-read the series. */
+void       lm_histogram_view_refresh   (LmHistogramView *self);
+
+/* For tests: the plot box in widget coordinates, the x of a value, and
+ * the hover text at a point (NULL when nothing is under it). */
+gboolean   lm_histogram_view_get_plot_area (LmHistogramView *self, graphene_rect_t *area);
+double     lm_histogram_view_value_to_x    (LmHistogramView *self, double value);
+char      *lm_histogram_view_describe_at   (LmHistogramView *self, double x, double y);
+/* Steps drawn in the last frame. */
+guint      lm_histogram_view_get_n_drawn   (LmHistogramView *self);
+
+G_END_DECLS

@@ -1,0 +1,690 @@
+/* lm-hparams-view.c: hparams table + parallel coordinates (see lm-hparams-view.h).
+ *
+ * Model chain: GListStore of LmHparamsRow -> GtkFilterListModel (regex)
+ * -> GtkSortListModel (the column view's sorter) -> GtkSingleSelection.
+ * Rows and columns are rebuilt from the feed when it or the run selection
+ * changes (a few hundred runs at most, so a rebuild is cheap); the
+ * selected run survives a rebuild by name.
+ */
+#include "lm-hparams-view.h"
+
+#include <math.h>
+
+#include "lm-hparams-private.h"
+#include "lm-palette.h"
+
+struct _LmHparamsView
+{
+  GtkBox parent_instance;
+
+  LmRunSelection *selection;
+  LmRecordFeed *feed;
+  GRegex *regex;
+  GPtrArray *columns;          /* LmHpColumn* */
+  GListStore *store;
+  GtkCustomFilter *filter;
+  GtkSortListModel *sorted;
+  GtkSingleSelection *single;
+  GtkWidget *column_view, *entry, *warning, *pc, *summary;
+  gboolean syncing;
+};
+
+G_DEFINE_FINAL_TYPE (LmHparamsView, lm_hparams_view, GTK_TYPE_BOX)
+
+/* ------------------------------------------------------------------ rows */
+
+G_DEFINE_FINAL_TYPE (LmHparamsRow, lm_hparams_row, G_TYPE_OBJECT)
+
+static void
+lm_hparams_row_finalize (GObject *object)
+{
+  LmHparamsRow *row = LM_HPARAMS_ROW (object);
+
+  g_free (row->run_name);
+  g_free (row->present);
+  g_free (row->number);
+  for (guint i = 0; i < row->n; i++)
+    g_free (row->text[i]);
+  g_free (row->text);
+  G_OBJECT_CLASS (lm_hparams_row_parent_class)->finalize (object);
+}
+
+static void
+lm_hparams_row_class_init (LmHparamsRowClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = lm_hparams_row_finalize;
+}
+
+static void
+lm_hparams_row_init (LmHparamsRow *row)
+{
+}
+
+LmHparamsRow *
+lm_hparams_row_new (const char *run_name, guint ordinal, guint n)
+{
+  LmHparamsRow *row = g_object_new (LM_TYPE_HPARAMS_ROW, NULL);
+
+  row->run_name = g_strdup (run_name);
+  row->ordinal = ordinal;
+  row->n = n;
+  row->present = g_new0 (gboolean, n + 1);
+  row->number = g_new (double, n + 1);
+  row->text = g_new0 (char *, n + 1);
+  for (guint i = 0; i < n; i++)
+    row->number[i] = NAN;
+  return row;
+}
+
+double
+lm_hp_column_position (const LmHpColumn *c, const LmHparamsRow *row, guint i)
+{
+  if (i >= row->n || !row->present[i])
+    return NAN;
+  if (c->numeric)
+    {
+      if (!isfinite (row->number[i]))
+        return NAN;
+      return c->hi > c->lo ? (row->number[i] - c->lo) / (c->hi - c->lo) : 0.5;
+    }
+  for (guint k = 0; k < c->categories->len; k++)
+    if (g_strcmp0 (c->categories->pdata[k], row->text[i]) == 0)
+      return c->categories->len == 1 ? 0.5 : (double) k / (c->categories->len - 1);
+  return NAN;
+}
+
+static void
+column_free (gpointer data)
+{
+  LmHpColumn *c = data;
+
+  g_free (c->name);
+  g_ptr_array_unref (c->categories);
+  g_free (c);
+}
+
+/* -------------------------------------------------------------- columns */
+
+static int
+compare_rows (gconstpointer a, gconstpointer b, gpointer user_data)
+{
+  const LmHparamsRow *ra = a, *rb = b;
+  int c = GPOINTER_TO_INT (user_data) - 1;   /* -1: run name */
+
+  if (c < 0)
+    return g_utf8_collate (ra->run_name, rb->run_name);
+  if (ra->present[c] != rb->present[c])
+    return ra->present[c] ? -1 : 1;   /* missing values last */
+  if (!ra->present[c])
+    return 0;
+  if (!isnan (ra->number[c]) && !isnan (rb->number[c]))
+    return ra->number[c] < rb->number[c] ? -1 : ra->number[c] > rb->number[c];
+  return g_utf8_collate (ra->text[c], rb->text[c]);
+}
+
+static void
+setup_cell (GtkSignalListItemFactory *f, GtkListItem *item, gpointer data)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), GPOINTER_TO_INT (data) == 0 ? 0 : 1);
+  if (GPOINTER_TO_INT (data) == 0)
+    gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_START);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+bind_cell (GtkSignalListItemFactory *f, GtkListItem *item, gpointer data)
+{
+  LmHparamsRow *row = gtk_list_item_get_item (item);
+  GtkWidget *label = gtk_list_item_get_child (item);
+  int c = GPOINTER_TO_INT (data) - 1;
+
+  if (c < 0)
+    {
+      GdkRGBA color;
+      g_autofree char *markup = NULL;
+
+      lm_palette_color (row->ordinal, &color);
+      markup = g_markup_printf_escaped ("<span foreground='#%02x%02x%02x'>●</span> %s",
+                                        (int) (color.red * 255), (int) (color.green * 255),
+                                        (int) (color.blue * 255), row->run_name);
+      gtk_label_set_markup (GTK_LABEL (label), markup);
+    }
+  else
+    gtk_label_set_text (GTK_LABEL (label), row->present[c] ? row->text[c] : "–");
+}
+
+static GtkColumnViewColumn *
+make_column (const char *title, int index)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+  GtkColumnViewColumn *col;
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), GINT_TO_POINTER (index));
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), GINT_TO_POINTER (index));
+  col = gtk_column_view_column_new (title, factory);
+  gtk_column_view_column_set_sorter (col, GTK_SORTER (gtk_custom_sorter_new (compare_rows, GINT_TO_POINTER (index), NULL)));
+  gtk_column_view_column_set_resizable (col, TRUE);
+  if (index == 0)
+    gtk_column_view_column_set_fixed_width (col, 230);
+  return col;
+}
+
+static gboolean
+same_columns (GPtrArray *a, GPtrArray *b)
+{
+  if (a->len != b->len)
+    return FALSE;
+  for (guint i = 0; i < a->len; i++)
+    {
+      LmHpColumn *ca = a->pdata[i], *cb = b->pdata[i];
+
+      if (ca->is_metric != cb->is_metric || g_strcmp0 (ca->name, cb->name) != 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+rebuild_columns (LmHparamsView *self, GPtrArray *columns)
+{
+  GtkColumnView *cv = GTK_COLUMN_VIEW (self->column_view);
+  GListModel *existing = gtk_column_view_get_columns (cv);
+  gboolean same = same_columns (self->columns, columns);
+
+  g_ptr_array_unref (self->columns);
+  self->columns = g_ptr_array_ref (columns);
+  lm_parallel_coords_set_columns (LM_PARALLEL_COORDS (self->pc), self->columns);
+  if (same && g_list_model_get_n_items (existing) > 0)
+    return;
+  while (g_list_model_get_n_items (existing) > 0)
+    {
+      g_autoptr (GtkColumnViewColumn) col = g_list_model_get_item (existing, 0);
+
+      gtk_column_view_remove_column (cv, col);
+    }
+  {
+    g_autoptr (GtkColumnViewColumn) run_col = make_column ("Run", 0);
+
+    gtk_column_view_append_column (cv, run_col);
+  }
+  for (guint i = 0; i < columns->len; i++)
+    {
+      LmHpColumn *c = columns->pdata[i];
+      g_autoptr (GtkColumnViewColumn) col = make_column (c->name, (int) i + 1);
+
+      gtk_column_view_append_column (cv, col);
+    }
+}
+
+/* ----------------------------------------------------------------- sync */
+
+static LmHpColumn *
+find_column (GPtrArray *columns, GHashTable *index, const char *name, gboolean metric)
+{
+  g_autofree char *key = g_strdup_printf ("%c%s", metric ? 'm' : 'h', name);
+  LmHpColumn *c = g_hash_table_lookup (index, key);
+
+  if (c == NULL)
+    {
+      c = g_new0 (LmHpColumn, 1);
+      c->name = g_strdup (name);
+      c->is_metric = metric;
+      c->numeric = TRUE;
+      c->lo = INFINITY;
+      c->hi = -INFINITY;
+      c->categories = g_ptr_array_new_with_free_func (g_free);
+      g_hash_table_insert (index, g_steal_pointer (&key), c);
+      g_ptr_array_add (columns, c);
+    }
+  return c;
+}
+
+static int
+compare_columns (gconstpointer a, gconstpointer b)
+{
+  const LmHpColumn *ca = *(LmHpColumn *const *) a, *cb = *(LmHpColumn *const *) b;
+
+  if (ca->is_metric != cb->is_metric)
+    return ca->is_metric ? 1 : -1;
+  return g_utf8_collate (ca->name, cb->name);
+}
+
+static int
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return g_utf8_collate (*(const char *const *) a, *(const char *const *) b);
+}
+
+static void
+sync_rows (LmHparamsView *self)
+{
+  GPtrArray *series = lm_record_feed_get_series (self->feed);
+  GPtrArray *shown = lm_run_selection_get_shown (self->selection);
+  g_autoptr (GHashTable) runs = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GHashTable) index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GPtrArray) columns = g_ptr_array_new_with_free_func (column_free);
+  g_autoptr (GPtrArray) records = g_ptr_array_new ();
+  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < shown->len; i++)
+    g_hash_table_insert (runs, (gpointer) lm_run_get_name (shown->pdata[i]), shown->pdata[i]);
+  /* Columns: the union over the shown runs, hparams first, then metrics. */
+  for (guint i = 0; i < series->len; i++)
+    {
+      LmRecordSeries *s = series->pdata[i];
+      LmHparamsRecord *rec = s->items->len ? s->items->pdata[0] : NULL;
+
+      if (rec == NULL || !g_hash_table_contains (runs, s->run_name))
+        continue;
+      g_ptr_array_add (records, s);
+      for (guint k = 0; k < rec->hparams->len; k++)
+        find_column (columns, index, ((LmHpValue *) rec->hparams->pdata[k])->name, FALSE);
+      for (guint k = 0; k < rec->metrics->len; k++)
+        find_column (columns, index, rec->metrics->pdata[k], TRUE);
+    }
+  g_ptr_array_sort (columns, compare_columns);
+
+  for (guint i = 0; i < records->len; i++)
+    {
+      LmRecordSeries *s = records->pdata[i];
+      LmHparamsRecord *rec = s->items->pdata[0];
+      LmHparamsRow *row = lm_hparams_row_new (s->run_name, lm_run_get_ordinal (g_hash_table_lookup (runs, s->run_name)),
+                                              columns->len);
+
+      for (guint c = 0; c < columns->len; c++)
+        {
+          LmHpColumn *col = columns->pdata[c];
+
+          if (!col->is_metric)
+            {
+              for (guint k = 0; k < rec->hparams->len; k++)
+                {
+                  LmHpValue *v = rec->hparams->pdata[k];
+
+                  if (strcmp (v->name, col->name) != 0)
+                    continue;
+                  row->present[c] = TRUE;
+                  row->text[c] = g_strdup (v->string);
+                  if (v->type != LM_HP_STRING)
+                    row->number[c] = v->number;
+                }
+            }
+          else
+            for (guint k = 0; k < rec->metrics->len; k++)
+              if (strcmp (rec->metrics->pdata[k], col->name) == 0 && !isnan (rec->metric_values[k]))
+                {
+                  char buf[32];
+
+                  row->present[c] = TRUE;
+                  row->number[c] = rec->metric_values[k];
+                  g_snprintf (buf, sizeof buf, "%.5g", rec->metric_values[k]);
+                  row->text[c] = g_strdup (buf);
+                }
+          if (row->present[c])
+            {
+              if (isnan (row->number[c]))
+                {
+                  col->numeric = FALSE;
+                  if (!g_ptr_array_find_with_equal_func (col->categories, row->text[c], g_str_equal, NULL))
+                    g_ptr_array_add (col->categories, g_strdup (row->text[c]));
+                }
+              else if (isfinite (row->number[c]))
+                {
+                  col->lo = MIN (col->lo, row->number[c]);
+                  col->hi = MAX (col->hi, row->number[c]);
+                }
+            }
+          if (row->text[c] == NULL)
+            row->text[c] = g_strdup ("");
+        }
+      g_ptr_array_add (rows, row);
+    }
+  /* A column with any string value is categorical: numbers become labels. */
+  for (guint c = 0; c < columns->len; c++)
+    {
+      LmHpColumn *col = columns->pdata[c];
+
+      if (!col->numeric)
+        {
+          for (guint i = 0; i < rows->len; i++)
+            {
+              LmHparamsRow *row = rows->pdata[i];
+
+              if (row->present[c] && !g_ptr_array_find_with_equal_func (col->categories, row->text[c], g_str_equal, NULL))
+                g_ptr_array_add (col->categories, g_strdup (row->text[c]));
+            }
+          g_ptr_array_sort (col->categories, compare_strings);
+        }
+    }
+
+  self->syncing = TRUE;
+  rebuild_columns (self, columns);
+  g_list_store_splice (self->store, 0, g_list_model_get_n_items (G_LIST_MODEL (self->store)),
+                       rows->pdata, rows->len);
+  self->syncing = FALSE;
+  {
+    g_autofree char *text = NULL;
+
+    if (rows->len == 0)
+      text = g_strdup (lm_record_feed_get_loaded (self->feed)
+                       ? "No shown run logged hyperparameters (lm_writer_add_hparams)."
+                       : "Loading…");
+    else
+      text = g_strdup_printf ("%u run%s · %u hyperparameter%s and metric%s · click a header to sort, a row or line to highlight the run",
+                              rows->len, rows->len == 1 ? "" : "s", columns->len,
+                              columns->len == 1 ? "" : "s", columns->len == 1 ? "" : "s");
+    gtk_label_set_text (GTK_LABEL (self->summary), text);
+  }
+  /* Keep the highlighted run selected across the rebuild. */
+  {
+    const char *hl = lm_run_selection_get_highlighted (self->selection);
+    guint n = g_list_model_get_n_items (G_LIST_MODEL (self->single)), pos = GTK_INVALID_LIST_POSITION;
+
+    for (guint i = 0; hl && i < n; i++)
+      {
+        g_autoptr (LmHparamsRow) row = g_list_model_get_item (G_LIST_MODEL (self->single), i);
+
+        if (strcmp (row->run_name, hl) == 0)
+          pos = i;
+      }
+    self->syncing = TRUE;
+    gtk_single_selection_set_selected (self->single, pos);
+    self->syncing = FALSE;
+    lm_parallel_coords_set_highlighted (LM_PARALLEL_COORDS (self->pc), hl);
+  }
+}
+
+static gboolean
+filter_row (gpointer item, gpointer user_data)
+{
+  LmHparamsView *self = user_data;
+  LmHparamsRow *row = item;
+
+  if (self->regex == NULL || g_regex_match (self->regex, row->run_name, 0, NULL))
+    return TRUE;
+  for (guint c = 0; c < row->n; c++)
+    if (row->present[c] && g_regex_match (self->regex, row->text[c], 0, NULL))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+on_selected (GtkSingleSelection *single, GParamSpec *pspec, LmHparamsView *self)
+{
+  LmHparamsRow *row = gtk_single_selection_get_selected_item (single);
+
+  if (self->syncing)
+    return;
+  lm_run_selection_set_highlighted (self->selection, row ? row->run_name : NULL);
+}
+
+static void
+on_highlight_changed (LmRunSelection *selection, LmHparamsView *self)
+{
+  const char *hl = lm_run_selection_get_highlighted (selection);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->single)), pos = GTK_INVALID_LIST_POSITION;
+
+  for (guint i = 0; hl && i < n; i++)
+    {
+      g_autoptr (LmHparamsRow) row = g_list_model_get_item (G_LIST_MODEL (self->single), i);
+
+      if (strcmp (row->run_name, hl) == 0)
+        pos = i;
+    }
+  self->syncing = TRUE;
+  gtk_single_selection_set_selected (self->single, pos);
+  self->syncing = FALSE;
+  lm_parallel_coords_set_highlighted (LM_PARALLEL_COORDS (self->pc), hl);
+}
+
+static void
+on_picked (LmParallelCoords *pc, const char *run_name, LmHparamsView *self)
+{
+  lm_run_selection_set_highlighted (self->selection, run_name);
+}
+
+static void
+on_feed_changed (LmRecordFeed *feed, LmHparamsView *self)
+{
+  sync_rows (self);
+}
+
+static void
+on_selection_changed (LmRunSelection *selection, LmHparamsView *self)
+{
+  sync_rows (self);
+}
+
+static void
+on_entry_changed (GtkEditable *entry, LmHparamsView *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  lm_hparams_view_set_filter (self, gtk_editable_get_text (entry), &error);
+}
+
+static void
+on_map (GtkWidget *w, LmHparamsView *self)
+{
+  lm_record_feed_set_active (self->feed, TRUE);
+}
+
+static void
+on_unmap (GtkWidget *w, LmHparamsView *self)
+{
+  lm_record_feed_set_active (self->feed, FALSE);
+}
+
+/* --------------------------------------------------------------- object */
+
+static void
+lm_hparams_view_dispose (GObject *object)
+{
+  LmHparamsView *self = LM_HPARAMS_VIEW (object);
+
+  if (self->feed != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->feed, self);
+      lm_record_feed_set_active (self->feed, FALSE);
+    }
+  if (self->selection != NULL)
+    g_signal_handlers_disconnect_by_data (self->selection, self);
+  g_clear_object (&self->feed);
+  g_clear_object (&self->selection);
+  G_OBJECT_CLASS (lm_hparams_view_parent_class)->dispose (object);
+}
+
+static void
+lm_hparams_view_finalize (GObject *object)
+{
+  LmHparamsView *self = LM_HPARAMS_VIEW (object);
+
+  g_clear_pointer (&self->regex, g_regex_unref);
+  g_ptr_array_unref (self->columns);
+  G_OBJECT_CLASS (lm_hparams_view_parent_class)->finalize (object);
+}
+
+static void
+lm_hparams_view_class_init (LmHparamsViewClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = lm_hparams_view_dispose;
+  G_OBJECT_CLASS (klass)->finalize = lm_hparams_view_finalize;
+}
+
+static void
+lm_hparams_view_init (LmHparamsView *self)
+{
+  self->columns = g_ptr_array_new_with_free_func (column_free);
+}
+
+static GtkWidget *
+heading (const char *text)
+{
+  GtkWidget *l = gtk_label_new (text);
+
+  gtk_label_set_xalign (GTK_LABEL (l), 0);
+  gtk_widget_add_css_class (l, "lm-section-title");
+  gtk_widget_set_margin_start (l, 16);
+  gtk_widget_set_margin_top (l, 6);
+  return l;
+}
+
+GtkWidget *
+lm_hparams_view_new (LmRunSelection *selection, LmRecordFeed *feed)
+{
+  LmHparamsView *self = g_object_new (LM_TYPE_HPARAMS_VIEW, "orientation", GTK_ORIENTATION_VERTICAL, NULL);
+  GtkWidget *bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  GtkWidget *scroller = gtk_scrolled_window_new ();
+  GtkWidget *table_card = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *pc_card = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkFilterListModel *filtered;
+
+  self->selection = g_object_ref (selection);
+  self->feed = g_object_ref (feed);
+
+  self->entry = gtk_search_entry_new ();
+  g_object_set (self->entry, "placeholder-text", "Filter runs and values (regular expression)", NULL);
+  gtk_widget_set_hexpand (self->entry, TRUE);
+  g_signal_connect (self->entry, "search-changed", G_CALLBACK (on_entry_changed), self);
+  gtk_widget_add_css_class (bar, "lm-filter-bar");
+  gtk_box_append (GTK_BOX (bar), self->entry);
+  self->warning = gtk_label_new ("");
+  gtk_label_set_xalign (GTK_LABEL (self->warning), 0);
+  gtk_widget_add_css_class (self->warning, "lm-warning");
+  gtk_widget_set_visible (self->warning, FALSE);
+  self->summary = gtk_label_new ("Loading…");
+  gtk_label_set_xalign (GTK_LABEL (self->summary), 0);
+  gtk_widget_add_css_class (self->summary, "lm-status-line");
+  gtk_widget_set_margin_start (self->summary, 16);
+
+  self->store = g_list_store_new (LM_TYPE_HPARAMS_ROW);
+  self->filter = gtk_custom_filter_new (filter_row, self, NULL);
+  filtered = gtk_filter_list_model_new (G_LIST_MODEL (self->store), GTK_FILTER (self->filter));
+  self->column_view = gtk_column_view_new (NULL);
+  self->sorted = gtk_sort_list_model_new (G_LIST_MODEL (filtered),
+                                          g_object_ref (gtk_column_view_get_sorter (GTK_COLUMN_VIEW (self->column_view))));
+  self->single = gtk_single_selection_new (G_LIST_MODEL (self->sorted));
+  gtk_single_selection_set_autoselect (self->single, FALSE);
+  gtk_single_selection_set_can_unselect (self->single, TRUE);
+  gtk_single_selection_set_selected (self->single, GTK_INVALID_LIST_POSITION);
+  gtk_column_view_set_model (GTK_COLUMN_VIEW (self->column_view), GTK_SELECTION_MODEL (self->single));
+  gtk_column_view_set_show_column_separators (GTK_COLUMN_VIEW (self->column_view), TRUE);
+  gtk_column_view_set_show_row_separators (GTK_COLUMN_VIEW (self->column_view), TRUE);
+  g_signal_connect (self->single, "notify::selected", G_CALLBACK (on_selected), self);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), self->column_view);
+  /* The table takes the height its rows need (up to a limit); the
+   * parallel coordinates get the rest. */
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroller), TRUE);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scroller), 360);
+  gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scroller), 120);
+
+  self->pc = lm_parallel_coords_new (G_LIST_MODEL (self->sorted));
+  g_signal_connect (self->pc, "run-picked", G_CALLBACK (on_picked), self);
+  gtk_widget_set_size_request (self->pc, -1, 260);
+
+  gtk_widget_add_css_class (table_card, "lm-card");
+  gtk_widget_add_css_class (pc_card, "lm-card");
+  gtk_box_append (GTK_BOX (table_card), scroller);
+  gtk_box_append (GTK_BOX (pc_card), self->pc);
+  gtk_widget_set_vexpand (pc_card, TRUE);
+  gtk_widget_set_vexpand (self->pc, TRUE);
+  for (GtkWidget *w = table_card; w; w = w == table_card ? pc_card : NULL)
+    {
+      gtk_widget_set_margin_start (w, 16);
+      gtk_widget_set_margin_end (w, 16);
+      gtk_widget_set_margin_top (w, 4);
+    }
+  gtk_widget_set_margin_bottom (pc_card, 16);
+
+  gtk_box_append (GTK_BOX (self), bar);
+  gtk_box_append (GTK_BOX (self), self->warning);
+  gtk_box_append (GTK_BOX (self), self->summary);
+  gtk_box_append (GTK_BOX (self), heading ("Table"));
+  gtk_box_append (GTK_BOX (self), table_card);
+  gtk_box_append (GTK_BOX (self), heading ("Parallel coordinates"));
+  gtk_box_append (GTK_BOX (self), pc_card);
+  gtk_widget_add_css_class (GTK_WIDGET (self), "lm-dashboard");
+
+  g_signal_connect (feed, "changed", G_CALLBACK (on_feed_changed), self);
+  g_signal_connect (selection, "changed", G_CALLBACK (on_selection_changed), self);
+  g_signal_connect (selection, "highlight-changed", G_CALLBACK (on_highlight_changed), self);
+  g_signal_connect (self, "map", G_CALLBACK (on_map), self);
+  g_signal_connect (self, "unmap", G_CALLBACK (on_unmap), self);
+  sync_rows (self);
+  return GTK_WIDGET (self);
+}
+
+gboolean
+lm_hparams_view_set_filter (LmHparamsView *self, const char *regex, GError **error)
+{
+  GRegex *re = NULL;
+
+  if (regex != NULL && *regex && (re = g_regex_new (regex, G_REGEX_CASELESS, 0, error)) == NULL)
+    {
+      gtk_label_set_text (GTK_LABEL (self->warning), "Invalid regular expression; still showing the last valid filter");
+      gtk_widget_set_visible (self->warning, TRUE);
+      return FALSE;
+    }
+  gtk_widget_set_visible (self->warning, FALSE);
+  g_clear_pointer (&self->regex, g_regex_unref);
+  self->regex = re;
+  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->entry)), regex ? regex : "") != 0)
+    gtk_editable_set_text (GTK_EDITABLE (self->entry), regex ? regex : "");
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  return TRUE;
+}
+
+GtkWidget *
+lm_hparams_view_get_filter_entry (LmHparamsView *self)
+{
+  return self->entry;
+}
+
+GtkColumnView *
+lm_hparams_view_get_column_view (LmHparamsView *self)
+{
+  return GTK_COLUMN_VIEW (self->column_view);
+}
+
+GtkWidget *
+lm_hparams_view_get_parallel_coords (LmHparamsView *self)
+{
+  return self->pc;
+}
+
+guint
+lm_hparams_view_get_n_rows (LmHparamsView *self)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (self->sorted));
+}
+
+char *
+lm_hparams_view_get_cell (LmHparamsView *self, guint i, guint column)
+{
+  g_autoptr (LmHparamsRow) row = g_list_model_get_item (G_LIST_MODEL (self->sorted), i);
+
+  if (row == NULL)
+    return NULL;
+  if (column == 0)
+    return g_strdup (row->run_name);
+  return column - 1 < row->n ? g_strdup (row->text[column - 1]) : NULL;
+}
+
+void
+lm_hparams_view_sort_by (LmHparamsView *self, guint column, gboolean descending)
+{
+  GListModel *cols = gtk_column_view_get_columns (GTK_COLUMN_VIEW (self->column_view));
+  g_autoptr (GtkColumnViewColumn) col = g_list_model_get_item (cols, column);
+
+  if (col != NULL)
+    gtk_column_view_sort_by_column (GTK_COLUMN_VIEW (self->column_view), col,
+                                    descending ? GTK_SORT_DESCENDING : GTK_SORT_ASCENDING);
+}
+
+gboolean
+lm_hparams_view_is_settled (LmHparamsView *self)
+{
+  return lm_record_feed_get_loaded (self->feed);
+}

@@ -1,0 +1,432 @@
+/* lm-image-card.c: image tag card (see lm-image-card.h).
+ *
+ * The slider holds an index into the series' items (step order).  Moving
+ * it shows cached pixels at once; otherwise it starts one load and keeps
+ * the previous image on screen until the new one arrives, so scrubbing
+ * never flashes empty frames.  After each load the neighbours are
+ * prefetched.
+ */
+#include "lm-image-card.h"
+
+#include "lm-axis.h"
+#include "lm-image-canvas.h"
+
+#define PREFETCH 6
+/* Prefetches in flight at most: more would queue ahead of the image the
+ * slider is waiting for in the shared worker pool. */
+#define MAX_PREFETCHING 6
+
+struct _LmImageCard
+{
+  GtkBox parent_instance;
+
+  LmRecordFeed *feed;
+  LmImageLoader *loader;
+  char *run_name, *run_path, *tag;
+  GCancellable *cancellable;
+
+  GtkWidget *scroller, *canvas, *scale, *step_label, *caption, *fit_button;
+  GtkAdjustment *adj;
+  double brightness, contrast;
+  guint n_steps;
+  int shown_index;
+  gint64 loading_id;        /* image id of the load in flight, 0 if none */
+  GHashTable *prefetching;  /* image ids (gint64*) of prefetches in flight */
+  char *error;
+};
+
+G_DEFINE_FINAL_TYPE (LmImageCard, lm_image_card, GTK_TYPE_BOX)
+
+static LmRecordSeries *
+series (LmImageCard *self)
+{
+  return lm_record_feed_find (self->feed, self->run_name, self->tag);
+}
+
+static LmImageMeta *
+meta_at (LmImageCard *self, guint index)
+{
+  LmRecordSeries *s = series (self);
+
+  return s != NULL && index < s->items->len ? s->items->pdata[index] : NULL;
+}
+
+static void show_index (LmImageCard *self, guint index);
+
+typedef struct
+{
+  LmImageCard *card;
+  gint64 id;
+  gboolean prefetch;
+} LoadCtx;
+
+static void
+prefetch (LmImageCard *self, guint index);
+
+static void
+on_loaded (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  LoadCtx *ctx = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LmImagePixels) pixels = lm_image_loader_load_finish (LM_IMAGE_LOADER (source), res, &error);
+  LmImageCard *self = ctx->card;
+  LmImageMeta *m;
+  guint index;
+
+  if (ctx->prefetch && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_hash_table_remove (self->prefetching, &ctx->id);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || ctx->prefetch)
+    {
+      g_object_unref (ctx->card);
+      g_free (ctx);
+      return;
+    }
+  self->loading_id = 0;
+  index = (guint) gtk_adjustment_get_value (self->adj);
+  m = meta_at (self, index);
+  if (m != NULL && m->id == ctx->id)
+    {
+      g_clear_pointer (&self->error, g_free);
+      if (pixels == NULL)
+        self->error = g_strdup (error->message);
+      lm_image_canvas_set_pixels (LM_IMAGE_CANVAS (self->canvas), pixels, self->error);
+      self->shown_index = index;
+      prefetch (self, index);
+    }
+  else if (m != NULL)
+    show_index (self, index);   /* the slider moved on while this loaded */
+  g_object_unref (ctx->card);
+  g_free (ctx);
+}
+
+static void
+start_load (LmImageCard *self, gint64 id, gboolean is_prefetch)
+{
+  LoadCtx *ctx = g_new0 (LoadCtx, 1);
+
+  ctx->card = g_object_ref (self);
+  ctx->id = id;
+  ctx->prefetch = is_prefetch;
+  lm_image_loader_load_async (self->loader, self->run_path, id, self->cancellable, on_loaded, ctx);
+}
+
+static void
+prefetch (LmImageCard *self, guint index)
+{
+  for (int d = 1; d <= PREFETCH; d++)
+    for (int sign = -1; sign <= 1; sign += 2)
+      {
+        int i = (int) index + sign * d;
+        LmImageMeta *m = i >= 0 ? meta_at (self, (guint) i) : NULL;
+        LmImagePixels *p;
+
+        if (m == NULL || g_hash_table_contains (self->prefetching, &m->id))
+          continue;
+        if ((p = lm_image_loader_lookup (self->loader, self->run_path, m->id)) != NULL)
+          lm_image_pixels_unref (p);
+        else if (g_hash_table_size (self->prefetching) < MAX_PREFETCHING)
+          {
+            g_hash_table_add (self->prefetching, g_memdup2 (&m->id, sizeof m->id));
+            start_load (self, m->id, TRUE);
+          }
+      }
+}
+
+static void
+update_labels (LmImageCard *self, LmImageMeta *m)
+{
+  char step[32], wall[64];
+  g_autofree char *text = NULL;
+
+  lm_format_step (m->step, step, sizeof step);
+  lm_format_wall (m->wall_time, wall, sizeof wall);
+  text = g_strdup_printf ("step %s · %s · %d×%d", step, wall, m->width, m->height);
+  gtk_label_set_text (GTK_LABEL (self->step_label), text);
+  gtk_label_set_text (GTK_LABEL (self->caption), m->caption ? m->caption : "");
+  gtk_widget_set_visible (self->caption, m->caption != NULL && *m->caption);
+}
+
+static void
+show_index (LmImageCard *self, guint index)
+{
+  LmImageMeta *m = meta_at (self, index);
+  LmImagePixels *p;
+
+  if (m == NULL)
+    return;
+  update_labels (self, m);
+  if ((p = lm_image_loader_lookup (self->loader, self->run_path, m->id)) != NULL)
+    {
+      g_clear_pointer (&self->error, g_free);
+      lm_image_canvas_set_pixels (LM_IMAGE_CANVAS (self->canvas), p, NULL);
+      lm_image_pixels_unref (p);
+      self->shown_index = index;
+      prefetch (self, index);
+      return;
+    }
+  /* One load at a time for the slider; on_loaded catches up. */
+  if (self->loading_id == 0)
+    {
+      self->loading_id = m->id;
+      start_load (self, m->id, FALSE);
+    }
+}
+
+static void
+on_value_changed (GtkAdjustment *adj, LmImageCard *self)
+{
+  show_index (self, (guint) gtk_adjustment_get_value (adj));
+}
+
+void
+lm_image_card_refresh (LmImageCard *self)
+{
+  LmRecordSeries *s = series (self);
+  guint n = s ? s->items->len : 0;
+  gboolean at_end = self->n_steps == 0 || gtk_adjustment_get_value (self->adj) >= self->n_steps - 1;
+
+  if (n == self->n_steps)
+    return;
+  self->n_steps = n;
+  gtk_adjustment_configure (self->adj, gtk_adjustment_get_value (self->adj), 0, MAX (n, 1) - 1,
+                            1, 10, 0);
+  gtk_widget_set_sensitive (self->scale, n > 1);
+  /* Follow the newest image while the slider sits at the end (live runs). */
+  if (at_end && n > 0)
+    gtk_adjustment_set_value (self->adj, n - 1);
+  if (self->shown_index < 0 && n > 0)
+    show_index (self, (guint) gtk_adjustment_get_value (self->adj));
+}
+
+/* ------------------------------------------------------------- controls */
+
+static void
+on_fit_toggled (GtkToggleButton *b, LmImageCard *self)
+{
+  lm_image_card_set_fit (self, gtk_toggle_button_get_active (b));
+}
+
+static void
+on_adjust (GtkRange *range, LmImageCard *self)
+{
+  double v = gtk_range_get_value (range);
+
+  if (g_object_get_data (G_OBJECT (range), "contrast"))
+    self->contrast = v;
+  else
+    self->brightness = v;
+  lm_image_canvas_set_adjust (LM_IMAGE_CANVAS (self->canvas), self->brightness, self->contrast);
+}
+
+static GtkWidget *
+adjust_row (LmImageCard *self, const char *label, double lo, double hi, double value, gboolean contrast)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *scale = gtk_scale_new_with_range (GTK_ORIENTATION_HORIZONTAL, lo, hi, 0.05);
+  GtkWidget *l = gtk_label_new (label);
+
+  gtk_widget_set_size_request (l, 70, -1);
+  gtk_label_set_xalign (GTK_LABEL (l), 0);
+  gtk_range_set_value (GTK_RANGE (scale), value);
+  gtk_scale_add_mark (GTK_SCALE (scale), value, GTK_POS_BOTTOM, NULL);
+  gtk_widget_set_size_request (scale, 160, -1);
+  if (contrast)
+    g_object_set_data (G_OBJECT (scale), "contrast", GINT_TO_POINTER (1));
+  g_signal_connect (scale, "value-changed", G_CALLBACK (on_adjust), self);
+  gtk_box_append (GTK_BOX (box), l);
+  gtk_box_append (GTK_BOX (box), scale);
+  return box;
+}
+
+static void
+on_canvas_click (GtkGestureClick *g, int n, double x, double y, LmImageCard *self)
+{
+  LmImagePixels *p = lm_image_canvas_get_pixels (LM_IMAGE_CANVAS (self->canvas));
+  GtkWidget *win, *scroller, *canvas;
+  g_autofree char *title = NULL;
+
+  if (p == NULL)
+    return;
+  /* Full size in its own window, scrollable, with the card's adjustments. */
+  title = g_strdup_printf ("%s — %s — %s", self->tag, self->run_name,
+                           gtk_label_get_text (GTK_LABEL (self->step_label)));
+  win = gtk_window_new ();
+  gtk_window_set_title (GTK_WINDOW (win), title);
+  gtk_window_set_transient_for (GTK_WINDOW (win), GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))));
+  canvas = lm_image_canvas_new ();
+  lm_image_canvas_set_fit (LM_IMAGE_CANVAS (canvas), FALSE);
+  lm_image_canvas_set_pixels (LM_IMAGE_CANVAS (canvas), p, NULL);
+  lm_image_canvas_set_adjust (LM_IMAGE_CANVAS (canvas), self->brightness, self->contrast);
+  scroller = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), canvas);
+  gtk_scrolled_window_set_propagate_natural_width (GTK_SCROLLED_WINDOW (scroller), TRUE);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroller), TRUE);
+  gtk_scrolled_window_set_max_content_width (GTK_SCROLLED_WINDOW (scroller), 1200);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scroller), 900);
+  gtk_window_set_child (GTK_WINDOW (win), scroller);
+  gtk_window_present (GTK_WINDOW (win));
+}
+
+static void
+lm_image_card_dispose (GObject *object)
+{
+  LmImageCard *self = LM_IMAGE_CARD (object);
+
+  g_cancellable_cancel (self->cancellable);
+  G_OBJECT_CLASS (lm_image_card_parent_class)->dispose (object);
+}
+
+static void
+lm_image_card_finalize (GObject *object)
+{
+  LmImageCard *self = LM_IMAGE_CARD (object);
+
+  g_clear_object (&self->cancellable);
+  g_hash_table_unref (self->prefetching);
+  g_clear_object (&self->feed);
+  g_clear_object (&self->loader);
+  g_free (self->run_name);
+  g_free (self->run_path);
+  g_free (self->tag);
+  g_free (self->error);
+  G_OBJECT_CLASS (lm_image_card_parent_class)->finalize (object);
+}
+
+static void
+lm_image_card_class_init (LmImageCardClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = lm_image_card_dispose;
+  G_OBJECT_CLASS (klass)->finalize = lm_image_card_finalize;
+}
+
+static void
+lm_image_card_init (LmImageCard *self)
+{
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
+  GtkWidget *menu = gtk_menu_button_new ();
+  GtkWidget *pop_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+  GtkWidget *popover = gtk_popover_new ();
+  GtkGesture *click = gtk_gesture_click_new ();
+
+  self->cancellable = g_cancellable_new ();
+  self->prefetching = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->contrast = 1;
+  self->shown_index = -1;
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
+  gtk_box_set_spacing (GTK_BOX (self), 2);
+
+  self->canvas = lm_image_canvas_new ();
+  gtk_widget_set_cursor_from_name (self->canvas, "zoom-in");
+  gtk_widget_set_tooltip_text (self->canvas, "Click to open full size");
+  g_signal_connect (click, "released", G_CALLBACK (on_canvas_click), self);
+  gtk_widget_add_controller (self->canvas, GTK_EVENT_CONTROLLER (click));
+  self->scroller = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scroller), GTK_POLICY_NEVER, GTK_POLICY_NEVER);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scroller), self->canvas);
+  gtk_widget_set_size_request (self->scroller, 260, 220);
+  gtk_widget_set_vexpand (self->scroller, TRUE);
+
+  self->step_label = gtk_label_new ("");
+  gtk_label_set_xalign (GTK_LABEL (self->step_label), 0);
+  gtk_widget_add_css_class (self->step_label, "lm-status-line");
+  gtk_widget_set_margin_start (self->step_label, 8);
+  self->caption = gtk_label_new ("");
+  gtk_label_set_wrap (GTK_LABEL (self->caption), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (self->caption), 0);
+  gtk_widget_set_margin_start (self->caption, 8);
+  gtk_widget_set_visible (self->caption, FALSE);
+
+  self->adj = gtk_adjustment_new (0, 0, 0, 1, 10, 0);
+  g_signal_connect (self->adj, "value-changed", G_CALLBACK (on_value_changed), self);
+  self->scale = gtk_scale_new (GTK_ORIENTATION_HORIZONTAL, self->adj);
+  gtk_scale_set_digits (GTK_SCALE (self->scale), 0);
+  gtk_scale_set_draw_value (GTK_SCALE (self->scale), FALSE);
+  gtk_widget_set_hexpand (self->scale, TRUE);
+  gtk_widget_set_tooltip_text (self->scale, "Step (every logged image)");
+
+  self->fit_button = gtk_toggle_button_new_with_label ("Fit");
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->fit_button), TRUE);
+  gtk_widget_set_tooltip_text (self->fit_button, "Fit to the card, or show at actual size");
+  gtk_widget_add_css_class (self->fit_button, "lm-card-button");
+  g_signal_connect (self->fit_button, "toggled", G_CALLBACK (on_fit_toggled), self);
+
+  gtk_box_append (GTK_BOX (pop_box), adjust_row (self, "Brightness", -1, 1, 0, FALSE));
+  gtk_box_append (GTK_BOX (pop_box), adjust_row (self, "Contrast", 0, 3, 1, TRUE));
+  gtk_popover_set_child (GTK_POPOVER (popover), pop_box);
+  gtk_menu_button_set_popover (GTK_MENU_BUTTON (menu), popover);
+  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (menu), "display-brightness-symbolic");
+  gtk_widget_set_tooltip_text (menu, "Brightness and contrast");
+  gtk_widget_add_css_class (menu, "lm-card-button");
+
+  gtk_box_append (GTK_BOX (row), self->scale);
+  gtk_box_append (GTK_BOX (row), self->fit_button);
+  gtk_box_append (GTK_BOX (row), menu);
+  gtk_box_append (GTK_BOX (self), self->step_label);
+  gtk_box_append (GTK_BOX (self), self->scroller);
+  gtk_box_append (GTK_BOX (self), self->caption);
+  gtk_box_append (GTK_BOX (self), row);
+}
+
+GtkWidget *
+lm_image_card_new (LmRecordFeed *feed, LmImageLoader *loader, const char *run_name,
+                   const char *run_path, const char *tag)
+{
+  LmImageCard *self = g_object_new (LM_TYPE_IMAGE_CARD, NULL);
+
+  self->feed = g_object_ref (feed);
+  self->loader = g_object_ref (loader);
+  self->run_name = g_strdup (run_name);
+  self->run_path = g_strdup (run_path);
+  self->tag = g_strdup (tag);
+  lm_image_card_refresh (self);
+  return GTK_WIDGET (self);
+}
+
+guint
+lm_image_card_get_n_steps (LmImageCard *self)
+{
+  return self->n_steps;
+}
+
+void
+lm_image_card_set_index (LmImageCard *self, guint index)
+{
+  gtk_adjustment_set_value (self->adj, index);
+}
+
+guint
+lm_image_card_get_index (LmImageCard *self)
+{
+  return (guint) gtk_adjustment_get_value (self->adj);
+}
+
+int
+lm_image_card_get_shown_index (LmImageCard *self)
+{
+  return self->shown_index;
+}
+
+const char *
+lm_image_card_get_error (LmImageCard *self)
+{
+  return self->error;
+}
+
+void
+lm_image_card_set_fit (LmImageCard *self, gboolean fit)
+{
+  lm_image_canvas_set_fit (LM_IMAGE_CANVAS (self->canvas), fit);
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scroller),
+                                  fit ? GTK_POLICY_NEVER : GTK_POLICY_AUTOMATIC,
+                                  fit ? GTK_POLICY_NEVER : GTK_POLICY_AUTOMATIC);
+  if (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->fit_button)) != fit)
+    gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->fit_button), fit);
+}
+
+void
+lm_image_card_set_adjust (LmImageCard *self, double brightness, double contrast)
+{
+  self->brightness = brightness;
+  self->contrast = contrast;
+  lm_image_canvas_set_adjust (LM_IMAGE_CANVAS (self->canvas), brightness, contrast);
+}

@@ -1,0 +1,40 @@
+/* lm-image-card.h: one run's image tag with a step slider.
+ *
+ * What it is for: TensorBoard's image card, better: the slider reaches
+ * every logged step (no sampling), the step and wall time are shown with
+ * the caption, the image is drawn fitted to the card or at actual size
+ * (crisp pixels, no smoothing), brightness and contrast apply on the GPU
+ * as a colour matrix, and a click opens the image full size in its own
+ * window.  Pixels come from LmImageLoader (decoded off the main thread,
+ * cached; neighbouring steps are prefetched so scrubbing is instant).  A
+ * blob that is not a PNG shows a placeholder naming the problem.
+ *
+ * What it is not for: reading files (the feed and the loader do).
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "lumen-data.h"
+
+G_BEGIN_DECLS
+
+#define LM_TYPE_IMAGE_CARD (lm_image_card_get_type ())
+G_DECLARE_FINAL_TYPE (LmImageCard, lm_image_card, LM, IMAGE_CARD, GtkBox)
+
+GtkWidget *lm_image_card_new        (LmRecordFeed *feed, LmImageLoader *loader,
+                                     const char *run_name, const char *run_path,
+                                     const char *tag);
+void       lm_image_card_refresh    (LmImageCard *self);
+guint      lm_image_card_get_n_steps (LmImageCard *self);
+/* Moves the slider to the index-th logged image (step order). */
+void       lm_image_card_set_index  (LmImageCard *self, guint index);
+guint      lm_image_card_get_index  (LmImageCard *self);
+/* The index whose pixels are on screen now (or whose error is), -1 if none. */
+int        lm_image_card_get_shown_index (LmImageCard *self);
+/* Why the selected image cannot be shown, or NULL. */
+const char *lm_image_card_get_error (LmImageCard *self);
+void       lm_image_card_set_fit    (LmImageCard *self, gboolean fit);
+void       lm_image_card_set_adjust (LmImageCard *self, double brightness, double contrast);
+
+G_END_DECLS

@@ -1,0 +1,428 @@
+/* lm-record-dashboard.c: card dashboards for non-scalar records (see
+ * lm-record-dashboard.h).
+ *
+ * Cards are kept in a hash by "tag\nrun" and reconciled against the feed
+ * and the run selection whenever either changes; a card that stays is
+ * refreshed in place (its views re-read the series only when its version
+ * moved), so a live update never rebuilds the dashboard.
+ */
+#include "lm-record-dashboard.h"
+
+#include "lm-distribution-view.h"
+#include "lm-histogram-view.h"
+#include "lm-image-card.h"
+#include "lm-palette.h"
+#include "lm-text-card.h"
+
+struct _LmRecordDashboard
+{
+  GtkBox parent_instance;
+
+  LmDashboardKind kind;
+  LmRunSelection *selection;
+  LmRecordFeed *feed;
+  LmImageLoader *loader;
+  GRegex *regex;
+  int hist_mode;
+
+  GtkWidget *entry, *warning, *stack, *empty_label, *flow, *mode_drop;
+  GHashTable *cards;   /* key -> GtkFlowBoxChild (owned by the flow box) */
+};
+
+G_DEFINE_FINAL_TYPE (LmRecordDashboard, lm_record_dashboard, GTK_TYPE_BOX)
+
+static const char *
+kind_noun (LmDashboardKind kind)
+{
+  static const char *const nouns[] = { "histograms", "histograms", "images", "text" };
+
+  return nouns[kind];
+}
+
+static GtkWidget *
+body_of (GtkWidget *child)
+{
+  return g_object_get_data (G_OBJECT (child), "lm-body");
+}
+
+static void
+refresh_body (LmRecordDashboard *self, GtkWidget *body)
+{
+  switch (self->kind)
+    {
+    case LM_DASHBOARD_HISTOGRAMS: lm_histogram_view_refresh (LM_HISTOGRAM_VIEW (body)); break;
+    case LM_DASHBOARD_DISTRIBUTIONS: lm_distribution_view_refresh (LM_DISTRIBUTION_VIEW (body)); break;
+    case LM_DASHBOARD_IMAGES: lm_image_card_refresh (LM_IMAGE_CARD (body)); break;
+    case LM_DASHBOARD_TEXT: lm_text_card_refresh (LM_TEXT_CARD (body)); break;
+    default: break;
+    }
+}
+
+static GtkWidget *
+make_card (LmRecordDashboard *self, LmRecordSeries *s, LmRun *run)
+{
+  GtkWidget *card = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *title = gtk_label_new (s->tag);
+  GtkWidget *run_label = gtk_label_new (NULL);
+  GtkWidget *body = NULL, *child;
+  GdkRGBA color;
+  g_autofree char *hex = NULL, *markup = NULL;
+
+  lm_palette_color (lm_run_get_ordinal (run), &color);
+  hex = g_strdup_printf ("#%02x%02x%02x", (int) (color.red * 255), (int) (color.green * 255),
+                         (int) (color.blue * 255));
+  markup = g_markup_printf_escaped ("<span foreground='%s'>●</span> %s", hex, s->run_name);
+  gtk_label_set_markup (GTK_LABEL (run_label), markup);
+  gtk_label_set_ellipsize (GTK_LABEL (run_label), PANGO_ELLIPSIZE_START);
+  gtk_widget_add_css_class (run_label, "lm-subtitle");
+  gtk_widget_set_hexpand (run_label, TRUE);
+  gtk_label_set_xalign (GTK_LABEL (run_label), 1);
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_widget_add_css_class (title, "lm-card-title");
+  gtk_widget_set_margin_end (run_label, 6);
+  gtk_box_append (GTK_BOX (header), title);
+  gtk_box_append (GTK_BOX (header), run_label);
+
+  switch (self->kind)
+    {
+    case LM_DASHBOARD_HISTOGRAMS:
+      body = lm_histogram_view_new (self->feed, s->run_name, s->tag, &color);
+      lm_histogram_view_set_mode (LM_HISTOGRAM_VIEW (body), self->hist_mode);
+      break;
+    case LM_DASHBOARD_DISTRIBUTIONS:
+      body = lm_distribution_view_new (self->feed, s->run_name, s->tag, &color);
+      break;
+    case LM_DASHBOARD_IMAGES:
+      body = lm_image_card_new (self->feed, self->loader, s->run_name, lm_run_get_path (run), s->tag);
+      break;
+    case LM_DASHBOARD_TEXT:
+    default:
+      body = lm_text_card_new (self->feed, s->run_name, s->tag);
+      break;
+    }
+  gtk_widget_set_vexpand (body, TRUE);
+  if (self->kind == LM_DASHBOARD_HISTOGRAMS || self->kind == LM_DASHBOARD_DISTRIBUTIONS)
+    gtk_widget_set_size_request (body, 300, 220);
+  gtk_widget_add_css_class (card, "lm-card");
+  gtk_box_append (GTK_BOX (card), header);
+  gtk_box_append (GTK_BOX (card), body);
+  child = gtk_flow_box_child_new ();
+  gtk_flow_box_child_set_child (GTK_FLOW_BOX_CHILD (child), card);
+  gtk_widget_set_focusable (child, FALSE);
+  g_object_set_data_full (G_OBJECT (child), "lm-key", g_strconcat (s->tag, "\n", s->run_name, NULL), g_free);
+  g_object_set_data (G_OBJECT (child), "lm-body", body);
+  return child;
+}
+
+static void
+sync_cards (LmRecordDashboard *self)
+{
+  GPtrArray *series = lm_record_feed_get_series (self->feed);
+  GPtrArray *shown = lm_run_selection_get_shown (self->selection);
+  g_autoptr (GHashTable) runs = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GHashTable) want = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GHashTableIter it;
+  gpointer k, v;
+  guint n_tags_total = 0;
+
+  for (guint i = 0; i < shown->len; i++)
+    g_hash_table_insert (runs, (gpointer) lm_run_get_name (shown->pdata[i]), shown->pdata[i]);
+  for (guint i = 0; i < series->len; i++)
+    {
+      LmRecordSeries *s = series->pdata[i];
+      LmRun *run = g_hash_table_lookup (runs, s->run_name);
+      char *key;
+      GtkWidget *child;
+
+      n_tags_total++;
+      if (run == NULL || (self->regex && !g_regex_match (self->regex, s->tag, 0, NULL)))
+        continue;
+      key = g_strconcat (s->tag, "\n", s->run_name, NULL);
+      g_hash_table_add (want, key);
+      child = g_hash_table_lookup (self->cards, key);
+      if (child == NULL)
+        {
+          child = make_card (self, s, run);
+          g_hash_table_insert (self->cards, g_strdup (key), child);
+          gtk_flow_box_append (GTK_FLOW_BOX (self->flow), child);
+        }
+      else
+        refresh_body (self, body_of (child));
+    }
+  g_hash_table_iter_init (&it, self->cards);
+  while (g_hash_table_iter_next (&it, &k, &v))
+    if (!g_hash_table_contains (want, k))
+      {
+        gtk_flow_box_remove (GTK_FLOW_BOX (self->flow), v);
+        g_hash_table_iter_remove (&it);
+      }
+
+  if (g_hash_table_size (self->cards) > 0)
+    gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "cards");
+  else
+    {
+      g_autofree char *text = NULL;
+
+      if (!lm_record_feed_get_loaded (self->feed))
+        text = g_strdup ("Loading…");
+      else if (n_tags_total == 0)
+        text = g_strdup_printf ("No %s logged yet.\n\nLog some with %s; they appear here live.", kind_noun (self->kind),
+                                self->kind == LM_DASHBOARD_IMAGES ? "lm_writer_add_image()"
+                                : self->kind == LM_DASHBOARD_TEXT ? "lm_writer_add_text()"
+                                : "lm_writer_add_histogram()");
+      else
+        text = g_strdup_printf ("No %s match the run and tag filters.", kind_noun (self->kind));
+      gtk_label_set_text (GTK_LABEL (self->empty_label), text);
+      gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "empty");
+    }
+}
+
+static int
+sort_children (GtkFlowBoxChild *a, GtkFlowBoxChild *b, gpointer user_data)
+{
+  return g_utf8_collate (g_object_get_data (G_OBJECT (a), "lm-key"), g_object_get_data (G_OBJECT (b), "lm-key"));
+}
+
+static void
+on_feed_changed (LmRecordFeed *feed, LmRecordDashboard *self)
+{
+  sync_cards (self);
+}
+
+static void
+on_selection_changed (LmRunSelection *selection, LmRecordDashboard *self)
+{
+  sync_cards (self);
+}
+
+static void
+on_entry_changed (GtkEditable *entry, LmRecordDashboard *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  lm_record_dashboard_set_filter (self, gtk_editable_get_text (entry), &error);
+}
+
+static void
+on_mode_selected (GtkDropDown *drop, GParamSpec *pspec, LmRecordDashboard *self)
+{
+  lm_record_dashboard_set_histogram_mode (self, (int) gtk_drop_down_get_selected (drop));
+}
+
+static void
+on_map (GtkWidget *widget, LmRecordDashboard *self)
+{
+  lm_record_feed_set_active (self->feed, TRUE);
+}
+
+static void
+on_unmap (GtkWidget *widget, LmRecordDashboard *self)
+{
+  lm_record_feed_set_active (self->feed, FALSE);
+}
+
+static void
+lm_record_dashboard_dispose (GObject *object)
+{
+  LmRecordDashboard *self = LM_RECORD_DASHBOARD (object);
+
+  if (self->feed != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->feed, self);
+      lm_record_feed_set_active (self->feed, FALSE);
+    }
+  if (self->selection != NULL)
+    g_signal_handlers_disconnect_by_data (self->selection, self);
+  g_clear_object (&self->feed);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->loader);
+  G_OBJECT_CLASS (lm_record_dashboard_parent_class)->dispose (object);
+}
+
+static void
+lm_record_dashboard_finalize (GObject *object)
+{
+  LmRecordDashboard *self = LM_RECORD_DASHBOARD (object);
+
+  g_clear_pointer (&self->regex, g_regex_unref);
+  g_hash_table_unref (self->cards);
+  G_OBJECT_CLASS (lm_record_dashboard_parent_class)->finalize (object);
+}
+
+static void
+lm_record_dashboard_class_init (LmRecordDashboardClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = lm_record_dashboard_dispose;
+  G_OBJECT_CLASS (klass)->finalize = lm_record_dashboard_finalize;
+}
+
+static void
+lm_record_dashboard_init (LmRecordDashboard *self)
+{
+  self->cards = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+GtkWidget *
+lm_record_dashboard_new (LmDashboardKind kind, LmRunSelection *selection, LmRecordFeed *feed,
+                         LmImageLoader *loader)
+{
+  LmRecordDashboard *self = g_object_new (LM_TYPE_RECORD_DASHBOARD,
+                                          "orientation", GTK_ORIENTATION_VERTICAL, NULL);
+  GtkWidget *bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  GtkWidget *scroller = gtk_scrolled_window_new ();
+
+  self->kind = kind;
+  self->selection = g_object_ref (selection);
+  self->feed = g_object_ref (feed);
+  self->loader = loader ? g_object_ref (loader) : NULL;
+
+  gtk_widget_add_css_class (bar, "lm-filter-bar");
+  self->entry = gtk_search_entry_new ();
+  g_object_set (self->entry, "placeholder-text", "Filter tags (regular expression)", NULL);
+  gtk_widget_set_hexpand (self->entry, TRUE);
+  g_signal_connect (self->entry, "search-changed", G_CALLBACK (on_entry_changed), self);
+  gtk_box_append (GTK_BOX (bar), self->entry);
+  if (kind == LM_DASHBOARD_HISTOGRAMS)
+    {
+      const char *modes[] = { "Offset", "Overlay", NULL };
+      GtkWidget *drop = gtk_drop_down_new_from_strings (modes);
+
+      self->mode_drop = drop;
+
+      gtk_widget_set_tooltip_text (drop, "Histogram mode: one curve per step stacked by step (offset), "
+                                         "or all steps on one baseline (overlay)");
+      g_signal_connect (drop, "notify::selected", G_CALLBACK (on_mode_selected), self);
+      gtk_box_append (GTK_BOX (bar), drop);
+    }
+  self->warning = gtk_label_new ("");
+  gtk_label_set_xalign (GTK_LABEL (self->warning), 0);
+  gtk_widget_add_css_class (self->warning, "lm-warning");
+  gtk_widget_set_visible (self->warning, FALSE);
+
+  self->flow = gtk_flow_box_new ();
+  gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (self->flow), GTK_SELECTION_NONE);
+  gtk_flow_box_set_homogeneous (GTK_FLOW_BOX (self->flow), TRUE);
+  gtk_flow_box_set_min_children_per_line (GTK_FLOW_BOX (self->flow), 1);
+  gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (self->flow), kind == LM_DASHBOARD_IMAGES ? 6 : 4);
+  gtk_flow_box_set_column_spacing (GTK_FLOW_BOX (self->flow), 12);
+  gtk_flow_box_set_row_spacing (GTK_FLOW_BOX (self->flow), 12);
+  gtk_flow_box_set_sort_func (GTK_FLOW_BOX (self->flow), sort_children, NULL, NULL);
+  gtk_widget_set_valign (self->flow, GTK_ALIGN_START);
+  gtk_widget_add_css_class (self->flow, "lm-sections");
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), self->flow);
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+
+  self->empty_label = gtk_label_new ("Loading…");
+  gtk_label_set_justify (GTK_LABEL (self->empty_label), GTK_JUSTIFY_CENTER);
+  gtk_widget_add_css_class (self->empty_label, "lm-status-line");
+  self->stack = gtk_stack_new ();
+  gtk_stack_add_named (GTK_STACK (self->stack), self->empty_label, "empty");
+  gtk_stack_add_named (GTK_STACK (self->stack), scroller, "cards");
+  gtk_widget_set_vexpand (self->stack, TRUE);
+
+  gtk_box_append (GTK_BOX (self), bar);
+  gtk_box_append (GTK_BOX (self), self->warning);
+  gtk_box_append (GTK_BOX (self), self->stack);
+  gtk_widget_add_css_class (GTK_WIDGET (self), "lm-dashboard");
+
+  g_signal_connect (feed, "changed", G_CALLBACK (on_feed_changed), self);
+  g_signal_connect (selection, "changed", G_CALLBACK (on_selection_changed), self);
+  g_signal_connect (self, "map", G_CALLBACK (on_map), self);
+  g_signal_connect (self, "unmap", G_CALLBACK (on_unmap), self);
+  sync_cards (self);
+  return GTK_WIDGET (self);
+}
+
+LmRecordFeed *
+lm_record_dashboard_get_feed (LmRecordDashboard *self)
+{
+  return self->feed;
+}
+
+GtkWidget *
+lm_record_dashboard_get_filter_entry (LmRecordDashboard *self)
+{
+  return self->entry;
+}
+
+gboolean
+lm_record_dashboard_set_filter (LmRecordDashboard *self, const char *regex, GError **error)
+{
+  GRegex *re = NULL;
+
+  if (regex != NULL && *regex)
+    {
+      re = g_regex_new (regex, G_REGEX_CASELESS, 0, error);
+      if (re == NULL)
+        {
+          g_autofree char *t = g_strdup_printf ("Invalid regular expression; still showing the last valid filter (%s)",
+                                                error && *error ? (*error)->message : "syntax error");
+
+          gtk_label_set_text (GTK_LABEL (self->warning), t);
+          gtk_widget_set_visible (self->warning, TRUE);
+          return FALSE;
+        }
+    }
+  gtk_widget_set_visible (self->warning, FALSE);
+  g_clear_pointer (&self->regex, g_regex_unref);
+  self->regex = re;
+  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->entry)), regex ? regex : "") != 0)
+    gtk_editable_set_text (GTK_EDITABLE (self->entry), regex ? regex : "");
+  sync_cards (self);
+  return TRUE;
+}
+
+void
+lm_record_dashboard_set_histogram_mode (LmRecordDashboard *self, int mode)
+{
+  GHashTableIter it;
+  gpointer v;
+
+  self->hist_mode = mode;
+  if (self->kind != LM_DASHBOARD_HISTOGRAMS)
+    return;
+  if (gtk_drop_down_get_selected (GTK_DROP_DOWN (self->mode_drop)) != (guint) mode)
+    gtk_drop_down_set_selected (GTK_DROP_DOWN (self->mode_drop), (guint) mode);
+  g_hash_table_iter_init (&it, self->cards);
+  while (g_hash_table_iter_next (&it, NULL, &v))
+    lm_histogram_view_set_mode (LM_HISTOGRAM_VIEW (body_of (v)), mode);
+}
+
+GtkWidget *
+lm_record_dashboard_find_card (LmRecordDashboard *self, const char *run_name, const char *tag)
+{
+  g_autofree char *key = g_strconcat (tag, "\n", run_name, NULL);
+  GtkWidget *child = g_hash_table_lookup (self->cards, key);
+
+  return child ? body_of (child) : NULL;
+}
+
+guint
+lm_record_dashboard_get_n_cards (LmRecordDashboard *self)
+{
+  return g_hash_table_size (self->cards);
+}
+
+gboolean
+lm_record_dashboard_is_settled (LmRecordDashboard *self)
+{
+  GHashTableIter it;
+  gpointer v;
+
+  if (!lm_record_feed_get_loaded (self->feed))
+    return FALSE;
+  if (self->kind != LM_DASHBOARD_IMAGES)
+    return TRUE;
+  g_hash_table_iter_init (&it, self->cards);
+  while (g_hash_table_iter_next (&it, NULL, &v))
+    {
+      LmImageCard *card = LM_IMAGE_CARD (body_of (v));
+
+      if (lm_image_card_get_n_steps (card) > 0
+          && lm_image_card_get_shown_index (card) != (int) lm_image_card_get_index (card))
+        return FALSE;
+    }
+  return TRUE;
+}

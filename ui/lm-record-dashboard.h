@@ -1,0 +1,50 @@
+/* lm-record-dashboard.h: the histograms, distributions, images and text
+ * dashboards.
+ *
+ * What it is for: one card per (tag, run) for the shown runs (the shared
+ * LmRunSelection: run filter and visibility toggles), sorted by tag then
+ * run, with a regex tag filter (an invalid regex shows a warning and keeps
+ * the last good filter) and an explanatory page when there is nothing to
+ * show.  Cards appear and grow live: the dashboard's LmRecordFeed polls
+ * while the dashboard is on screen.  The histogram dashboard also offers
+ * TensorBoard's offset/overlay mode.
+ *
+ * What it is not for: scalars (LmCardGrid) or hparams (LmHparamsView).
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "lumen-data.h"
+#include "lm-run-selection.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  LM_DASHBOARD_HISTOGRAMS,
+  LM_DASHBOARD_DISTRIBUTIONS,
+  LM_DASHBOARD_IMAGES,
+  LM_DASHBOARD_TEXT,
+} LmDashboardKind;
+
+#define LM_TYPE_RECORD_DASHBOARD (lm_record_dashboard_get_type ())
+G_DECLARE_FINAL_TYPE (LmRecordDashboard, lm_record_dashboard, LM, RECORD_DASHBOARD, GtkBox)
+
+/* feed: of the kind the dashboard shows (histograms for the histogram and
+ * distribution dashboards).  loader: images only, else NULL. */
+GtkWidget    *lm_record_dashboard_new          (LmDashboardKind kind, LmRunSelection *selection,
+                                                LmRecordFeed *feed, LmImageLoader *loader);
+LmRecordFeed *lm_record_dashboard_get_feed     (LmRecordDashboard *self);
+GtkWidget    *lm_record_dashboard_get_filter_entry (LmRecordDashboard *self);
+gboolean      lm_record_dashboard_set_filter   (LmRecordDashboard *self, const char *regex, GError **error);
+/* Histograms only. */
+void          lm_record_dashboard_set_histogram_mode (LmRecordDashboard *self, int mode);
+/* The card body (LmHistogramView, LmDistributionView, LmImageCard or
+ * LmTextCard) for a run and tag, or NULL. */
+GtkWidget    *lm_record_dashboard_find_card    (LmRecordDashboard *self, const char *run_name, const char *tag);
+guint         lm_record_dashboard_get_n_cards  (LmRecordDashboard *self);
+/* The feed has read every run and the cards show it (images: every card
+ * has its selected image on screen). */
+gboolean      lm_record_dashboard_is_settled   (LmRecordDashboard *self);
+
+G_END_DECLS
