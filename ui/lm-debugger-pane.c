@@ -17,7 +17,7 @@ struct _LmDebuggerPane
   GtkBox parent_instance;
 
   LmGraphView *view;           /* weak: the page owns both */
-  GtkWidget *position, *list, *alerts, *inspector, *hist;
+  GtkWidget *position, *list, *alerts, *inspector, *hist, *break_drop;
   gssize current;
   gboolean updating;
   guint bins[N_BINS];
@@ -179,6 +179,12 @@ on_end (GtkButton *b, LmDebuggerPane *self)
 }
 static void
 on_anomaly (GtkButton *b, LmDebuggerPane *self) { lm_debugger_pane_first_anomaly (self); }
+static void
+on_run_to (GtkButton *b, LmDebuggerPane *self)
+{
+  if (!lm_debugger_pane_run_to (self, (LmBreakKind) gtk_drop_down_get_selected (GTK_DROP_DOWN (self->break_drop))))
+    gtk_widget_error_bell (GTK_WIDGET (b));
+}
 
 static GtkWidget *
 button (const char *icon, const char *tip, GCallback cb, LmDebuggerPane *self)
@@ -227,6 +233,17 @@ lm_debugger_pane_init (LmDebuggerPane *self)
     gtk_box_append (GTK_BOX (bar), a);
   }
   gtk_box_append (GTK_BOX (self), bar);
+  {
+    static const char *const kinds[] = { "any NaN/Inf", "this op type", "this node", NULL };
+    GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
+    GtkWidget *run = gtk_button_new_with_label ("Run to next");
+    gtk_widget_set_tooltip_text (run, "Step forward to the next op that matches the breakpoint");
+    g_signal_connect (run, "clicked", G_CALLBACK (on_run_to), self);
+    self->break_drop = gtk_drop_down_new_from_strings (kinds);
+    gtk_box_append (GTK_BOX (row), run);
+    gtk_box_append (GTK_BOX (row), self->break_drop);
+    gtk_box_append (GTK_BOX (self), row);
+  }
   self->position = gtk_label_new (NULL);
   gtk_label_set_xalign (GTK_LABEL (self->position), 0);
   gtk_label_set_wrap (GTK_LABEL (self->position), TRUE);
@@ -373,6 +390,49 @@ lm_debugger_pane_first_anomaly (LmDebuggerPane *self)
         lm_debugger_pane_set_current (self, (gssize) i);
         return TRUE;
       }
+  return FALSE;
+}
+
+gboolean
+lm_debugger_pane_run_to (LmDebuggerPane *self, LmBreakKind kind)
+{
+  const LmTraceData *t;
+  const LmTraceDataEvent *cur;
+  LmGraphData *g;
+
+  g_return_val_if_fail (LM_IS_DEBUGGER_PANE (self), FALSE);
+  t = trace_of (self);
+  if (t == NULL || self->current < 0)
+    return FALSE;
+  g = lm_graph_view_get_graph (self->view);
+  cur = &t->events[self->current];
+  gssize ci = lm_graph_data_find (g, cur->node_id);
+  for (gsize i = (gsize) self->current + 1; i < t->n_events; i++)
+    {
+      const LmTraceDataEvent *e = &t->events[i];
+      gssize k = lm_graph_data_find (g, e->node_id);
+      gboolean hit = FALSE;
+
+      switch (kind)
+        {
+        case LM_BREAK_ANOMALY:
+          hit = e->nan_count + e->inf_count > 0;
+          break;
+        case LM_BREAK_OP_TYPE:
+          hit = ci >= 0 && k >= 0 && g_strcmp0 (g->nodes[k].op, g->nodes[ci].op) == 0;
+          break;
+        case LM_BREAK_NODE:
+          hit = e->node_id == cur->node_id;
+          break;
+        default:
+          break;
+        }
+      if (hit)
+        {
+          lm_debugger_pane_set_current (self, (gssize) i);
+          return TRUE;
+        }
+    }
   return FALSE;
 }
 

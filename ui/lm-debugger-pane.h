@@ -9,8 +9,11 @@
  * inspector shows the op's output (forward) or the gradient of its output
  * (backward): shape, statistics and a histogram of the stored values.
  *
+ * Breakpoints: "run to" the next op matching a condition (any NaN/Inf,
+ * the current op's type, the current node).
+ *
  * What it is not for: loading traces (the graph page does, with values),
- * breakpoints, heatmaps and image grids of values (not built yet).
+ * heatmaps and image grids of values (not built yet).
  */
 #pragma once
 
@@ -35,6 +38,15 @@ void       lm_debugger_pane_step          (LmDebuggerPane *self,
                                            int             delta);
 /* Goes to the first event with a NaN/Inf; FALSE when there is none. */
 gboolean   lm_debugger_pane_first_anomaly (LmDebuggerPane *self);
+typedef enum {
+  LM_BREAK_ANOMALY,   /* an op whose tensor has a NaN or an Inf */
+  LM_BREAK_OP_TYPE,   /* the same op as the current one ("linear") */
+  LM_BREAK_NODE,      /* the current node again (its backward event) */
+} LmBreakKind;
+/* Moves to the next op after the current one that matches; FALSE (and no
+ * move) when there is none. */
+gboolean   lm_debugger_pane_run_to        (LmDebuggerPane *self,
+                                           LmBreakKind     kind);
 /* The histogram shown for the current op: counts per bin (NULL when the
  * op's values were not stored). */
 const guint *lm_debugger_pane_get_histogram (LmDebuggerPane *self,
