@@ -2,7 +2,8 @@
 # The main job: configure (release), build, start a live training run in the
 # background and open the workbench on it. Closing the window stops the
 # trainer the way Ctrl-C does (checkpoint written, run marked 'stopped').
-#   tools/main.sh [lumen-train options, e.g. --model cnn]
+#   tools/main.sh [lumen-train options]   (default: --model cnn, 5 epochs,
+#                                          a few minutes of live training)
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -15,6 +16,9 @@ LOGDIR=${LUMEN_LOGDIR:-runs}
 TRAIN=build/app/train/lumen-train
 APP=build/app/lumen/lumen
 mkdir -p "$LOGDIR"
+if [ $# -eq 0 ]; then
+  set -- --model cnn
+fi
 
 if [ ! -x "$APP" ]; then
   echo "main.sh: the app was not built (GTK4 missing?); training without it" >&2
