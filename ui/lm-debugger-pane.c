@@ -5,6 +5,8 @@
  * current op changes (one pass over at most the trace's values cap).
  */
 #include "lm-debugger-pane.h"
+#include "lm-grad-flow.h"
+#include "lm-tensor-view.h"
 
 #include <math.h>
 #include <string.h>
@@ -18,6 +20,7 @@ struct _LmDebuggerPane
 
   LmGraphView *view;           /* weak: the page owns both */
   GtkWidget *position, *list, *alerts, *inspector, *hist, *break_drop;
+  GtkWidget *tensor, *flow;      /* heatmap / channel tiles; gradient norms */
   gssize current;
   gboolean updating;
   guint bins[N_BINS];
@@ -110,6 +113,7 @@ show_current (LmDebuggerPane *self)
       gtk_label_set_text (GTK_LABEL (self->inspector), "");
       compute_histogram (self, NULL);
       gtk_widget_queue_draw (self->hist);
+      lm_tensor_view_set_event (LM_TENSOR_VIEW (self->tensor), NULL);
       return;
     }
   e = &t->events[self->current];
@@ -127,6 +131,7 @@ show_current (LmDebuggerPane *self)
   gtk_label_set_markup (GTK_LABEL (self->inspector), ins);
   compute_histogram (self, e);
   gtk_widget_queue_draw (self->hist);
+  lm_tensor_view_set_event (LM_TENSOR_VIEW (self->tensor), e);
   /* the list follows, and so does the graph */
   self->updating = TRUE;
   GtkListBoxRow *row = gtk_list_box_get_row_at_index (GTK_LIST_BOX (self->list), (int) self->current);
@@ -258,6 +263,13 @@ lm_debugger_pane_init (LmDebuggerPane *self)
   gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (self->hist), 90);
   gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self->hist), draw_hist, self, NULL);
   gtk_box_append (GTK_BOX (self), self->hist);
+  self->tensor = lm_tensor_view_new ();
+  gtk_box_append (GTK_BOX (self), self->tensor);
+  gtk_box_append (GTK_BOX (self), lm_tensor_view_new_grid (LM_TENSOR_VIEW (self->tensor)));
+
+  gtk_box_append (GTK_BOX (self), heading ("Gradient flow (‖grad‖₂ per parameter, log scale)"));
+  self->flow = lm_grad_flow_new ();
+  gtk_box_append (GTK_BOX (self), self->flow);
 
   gtk_box_append (GTK_BOX (self), heading ("Alerts"));
   self->alerts = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
@@ -343,6 +355,7 @@ lm_debugger_pane_reload (LmDebuggerPane *self)
     if (!any)
       gtk_box_append (GTK_BOX (self->alerts), gtk_label_new (t ? "none: every value is finite" : ""));
   }
+  lm_grad_flow_set_data (LM_GRAD_FLOW (self->flow), lm_graph_view_get_graph (self->view), t);
   self->current = -1;
   if (!lm_debugger_pane_first_anomaly (self))
     lm_debugger_pane_set_current (self, t && t->n_events ? 0 : -1);
@@ -446,4 +459,18 @@ lm_debugger_pane_get_histogram (LmDebuggerPane *self, guint *n_bins, double *lo,
   *lo = self->lo;
   *hi = self->hi;
   return self->bins;
+}
+
+GtkWidget *
+lm_debugger_pane_get_tensor_view (LmDebuggerPane *self)
+{
+  g_return_val_if_fail (LM_IS_DEBUGGER_PANE (self), NULL);
+  return self->tensor;
+}
+
+GtkWidget *
+lm_debugger_pane_get_grad_flow (LmDebuggerPane *self)
+{
+  g_return_val_if_fail (LM_IS_DEBUGGER_PANE (self), NULL);
+  return self->flow;
 }

@@ -12,8 +12,12 @@
  * Breakpoints: "run to" the next op matching a condition (any NaN/Inf,
  * the current op's type, the current node).
  *
- * What it is not for: loading traces (the graph page does, with values),
- * heatmaps and image grids of values (not built yet).
+ * Under the histogram: the values as a heatmap (or, for a 4-D activation,
+ * one tile per channel of sample 0) and a value grid (lm-tensor-view.h),
+ * then the step's gradient flow, one log-scale bar per parameter
+ * (lm-grad-flow.h).
+ *
+ * What it is not for: loading traces (the graph page does, with values).
  */
 #pragma once
 
@@ -53,5 +57,8 @@ const guint *lm_debugger_pane_get_histogram (LmDebuggerPane *self,
                                              guint          *n_bins,
                                              double         *lo,
                                              double         *hi);
+/* The inspector's LmTensorView and the LmGradFlow chart. */
+GtkWidget   *lm_debugger_pane_get_tensor_view (LmDebuggerPane *self);
+GtkWidget   *lm_debugger_pane_get_grad_flow   (LmDebuggerPane *self);
 
 G_END_DECLS

@@ -25,6 +25,8 @@ struct _LmGraphPage
   GArray *traces;              /* LmTraceInfo of the shown graph */
   guint generation;
   gboolean loading, settled, updating;
+  gint64 want_step;            /* lm_graph_page_set_target: -1 none */
+  gint64 want_op;              /* 1-based execution index, -1 none */
 };
 
 G_DEFINE_FINAL_TYPE (LmGraphPage, lm_graph_page, GTK_TYPE_BOX)
@@ -35,6 +37,7 @@ typedef struct
   GPtrArray *names, *paths;    /* candidates, tried in order */
   gint64 trace_id;             /* -1: choose (first anomalous, else last) */
   gboolean trace_only;         /* keep the graph, load this trace */
+  gint64 want_step;            /* >= 0: the trace of this step, if any */
   /* results */
   int chosen;
   LmGraphData *graph;
@@ -100,6 +103,9 @@ load_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancella
                 trace_id = g_array_index (job->traces, LmTraceInfo, k).id;
                 break;
               }
+          for (guint k = 0; job->want_step >= 0 && k < job->traces->len; k++)
+            if (g_array_index (job->traces, LmTraceInfo, k).step == job->want_step)
+              trace_id = g_array_index (job->traces, LmTraceInfo, k).id;
         }
     }
   if (trace_id >= 0)
@@ -166,6 +172,27 @@ select_first_anomaly (LmGraphPage *self)
       }
 }
 
+/* --step/--op: once, on the first full load that has a trace. */
+static void
+apply_target (LmGraphPage *self)
+{
+  const LmTraceData *t = lm_graph_view_get_trace (LM_GRAPH_VIEW (self->view));
+
+  if (t == NULL || (self->want_step < 0 && self->want_op < 0))
+    return;
+  if (self->want_step >= 0 && t->step != self->want_step)
+    g_message ("no trace at step %" G_GINT64_FORMAT "; showing the trace of step %" G_GINT64_FORMAT,
+               self->want_step, t->step);
+  if (self->want_op > (gint64) t->n_events)
+    g_message ("the trace has %zu ops; op %" G_GINT64_FORMAT " does not exist", t->n_events, self->want_op);
+  else if (self->want_op > 0)
+    {
+      lm_debugger_pane_set_current (LM_DEBUGGER_PANE (self->debugger), (gssize) self->want_op - 1);
+      lm_graph_view_select (LM_GRAPH_VIEW (self->view), t->events[self->want_op - 1].node_id);
+    }
+  self->want_step = self->want_op = -1;
+}
+
 static void
 on_loaded (GObject *source, GAsyncResult *res, gpointer user_data)
 {
@@ -211,6 +238,7 @@ on_loaded (GObject *source, GAsyncResult *res, gpointer user_data)
   lm_graph_view_set_trace (LM_GRAPH_VIEW (self->view), g_steal_pointer (&job->trace));
   select_first_anomaly (self);
   lm_debugger_pane_reload (LM_DEBUGGER_PANE (self->debugger));
+  apply_target (self);
   update_details (self);
 }
 
@@ -228,6 +256,7 @@ start_load (LmGraphPage *self, const char *name, gint64 trace_id, gboolean trace
   job->paths = g_ptr_array_new_with_free_func (g_free);
   job->trace_id = trace_id;
   job->trace_only = trace_only;
+  job->want_step = self->want_step;
   if (trace_only)
     {
       g_ptr_array_add (job->names, g_strdup (self->run_name));
@@ -376,6 +405,7 @@ lm_graph_page_init (LmGraphPage *self)
   GtkWidget *scroll = gtk_scrolled_window_new ();
 
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
+  self->want_step = self->want_op = -1;
   gtk_widget_set_margin_start (bar, 8);
   gtk_widget_set_margin_end (bar, 8);
   gtk_widget_set_margin_top (bar, 6);
@@ -512,4 +542,15 @@ lm_graph_page_is_settled (LmGraphPage *self)
     return FALSE;
   return lm_graph_view_get_graph (LM_GRAPH_VIEW (self->view)) == NULL
          || lm_graph_view_is_laid_out (LM_GRAPH_VIEW (self->view));
+}
+
+void
+lm_graph_page_set_target (LmGraphPage *self, gint64 step, gint64 op)
+{
+  g_return_if_fail (LM_IS_GRAPH_PAGE (self));
+  self->want_step = step;
+  self->want_op = op;
+  /* a load under way or done did not know: load again */
+  if (self->run_name != NULL || self->loading)
+    start_load (self, self->run_name, -1, FALSE);
 }

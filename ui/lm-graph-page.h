@@ -37,6 +37,14 @@ GtkWidget   *lm_graph_page_get_search_entry (LmGraphPage *self);
 void         lm_graph_page_show_debugger (LmGraphPage *self,
                                           gboolean     debugger);
 LmDebuggerPane *lm_graph_page_get_debugger (LmGraphPage *self);
+/* Once loaded, show the trace of step (-1: the default choice, the first
+ * with an anomaly, else the last) with the debugger on op (1-based, as the
+ * execution list numbers them; -1: its default). Applies to the next full
+ * load only; a step with no trace or a missing op is reported with
+ * g_message and the defaults are kept. */
+void         lm_graph_page_set_target (LmGraphPage *self,
+                                       gint64       step,
+                                       gint64       op);
 /* The shown run's graph is loaded and laid out, or the page says why there
  * is nothing to show (no runs yet counts as not settled). */
 gboolean     lm_graph_page_is_settled (LmGraphPage *self);

@@ -6,6 +6,7 @@
  *         [--window-size WxH] [--tag-filter RE] [--run-filter RE]
  *         [--smoothing W] [--x-axis step|relative|wall] [--timings] [--version]
  *         [--view scalars|histograms|distributions|images|text|hparams|graph|debugger]
+ *         [--step N] [--op SEQ]          with --view debugger: traced step, op
  * Without --logdir it watches ./runs, torch SummaryWriter's default.
  * A second `lumen` hands its command line to the running instance (one
  * process, one window per log directory); screenshots and timings always
@@ -177,6 +178,8 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
   double smoothing = -1;
   gboolean timings = FALSE;
   gint timeout_s = 120;
+  gint64 step = -1, op = -1;
+  const char *step_arg = NULL, *op_arg = NULL;
   int width = 0, height = 0;
   g_autofree char *logdir = NULL;
   g_autoptr (GError) error = NULL;
@@ -193,6 +196,10 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
   g_variant_dict_lookup (opts, "smoothing", "d", &smoothing);
   g_variant_dict_lookup (opts, "timings", "b", &timings);
   g_variant_dict_lookup (opts, "screenshot-timeout", "i", &timeout_s);
+  /* strings, not G_OPTION_ARG_INT64: GApplication drops an int option
+   * whose value is 0, and --step 0 is a real step */
+  g_variant_dict_lookup (opts, "step", "&s", &step_arg);
+  g_variant_dict_lookup (opts, "op", "&s", &op_arg);
 
   {
     g_autofree const char **rest = NULL;
@@ -238,6 +245,24 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
       return 2;
     }
 
+  if ((step_arg != NULL || op_arg != NULL) && g_strcmp0 (view, "debugger") != 0 && g_strcmp0 (view, "graph") != 0)
+    {
+      g_application_command_line_printerr (cmdline, "lumen: --step and --op go with --view debugger (or graph)\n");
+      return 2;
+    }
+  if (step_arg != NULL && !g_ascii_string_to_signed (step_arg, 10, 0, G_MAXINT64, &step, NULL))
+    {
+      g_application_command_line_printerr (cmdline, "lumen: --step must be a traced step (an integer >= 0); "
+                                           "got '%s'\n", step_arg);
+      return 2;
+    }
+  if (op_arg != NULL && !g_ascii_string_to_signed (op_arg, 10, 1, G_MAXINT64, &op, NULL))
+    {
+      g_application_command_line_printerr (cmdline, "lumen: --op counts from 1, as the debugger's execution "
+                                           "list does; got '%s'\n", op_arg);
+      return 2;
+    }
+
   logdir = resolve_path (cmdline, logdir_arg);
   window = lm_window_new (GTK_APPLICATION (app), logdir);
   if (g_strcmp0 (view, "debugger") == 0)
@@ -249,6 +274,9 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
     }
   else if (view != NULL)
     lm_dashboards_set_view (lm_window_get_dashboards (window), view);
+  if (step >= 0 || op >= 1)
+    lm_graph_page_set_target (LM_GRAPH_PAGE (lm_dashboards_get_page (lm_window_get_dashboards (window), "graph")),
+                              step, op);
   if (width > 0)
     gtk_window_set_default_size (GTK_WINDOW (window), width, height);
   if (smoothing != -1)
@@ -361,6 +389,10 @@ main (int argc, char **argv)
       "Dashboard to open: scalars, histograms, distributions, images, text, hparams, graph or debugger", "VIEW" },
     { "timings", 0, 0, G_OPTION_ARG_NONE, NULL,
       "Print start-up timings and memory once the data is shown, then exit", NULL },
+    { "step", 0, 0, G_OPTION_ARG_STRING, NULL,
+      "With --view debugger: the traced step to show (default: the first with a NaN/Inf, else the last)", "N" },
+    { "op", 0, 0, G_OPTION_ARG_STRING, NULL,
+      "With --view debugger: the op to stop on, numbered from 1 as in the execution list", "SEQ" },
     { "screenshot-timeout", 0, 0, G_OPTION_ARG_INT, NULL,
       "Seconds to wait for data before a screenshot anyway (default 120)", "S" },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, "Print the version and exit", NULL },

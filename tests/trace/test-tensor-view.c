@@ -1,0 +1,383 @@
+/* test-tensor-view.c: the debugger's tensor heatmap, channel tiles and
+ * value grid (ui/lm-tensor-view.c), the gradient-flow chart
+ * (ui/lm-grad-flow.c), and --step/--op's target (lm_graph_page_set_target)
+ * on a real lumen-train run traced at two steps.
+ *
+ * Needs a display (Xvfb); skips without one.
+ */
+#include <glib.h>
+#include <gtk/gtk.h>
+#include <math.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "lm-grad-flow.h"
+#include "lm-graph-page.h"
+#include "lm-tensor-view.h"
+#include "lm-train-app.h"
+#include "train-fixture.h"
+
+static gboolean have_display;
+static char *tmpdir;
+
+static guchar *
+render (GtkWidget *w, int *width, int *height, gsize *stride)
+{
+  GtkSnapshot *s = gtk_snapshot_new ();
+  GskRenderNode *node;
+  GskRenderer *r = gtk_native_get_renderer (gtk_widget_get_native (w));
+  GdkTexture *tex;
+  guchar *buf;
+
+  *width = gtk_widget_get_width (w);
+  *height = gtk_widget_get_height (w);
+  GTK_WIDGET_GET_CLASS (w)->snapshot (w, s);
+  node = gtk_snapshot_free_to_node (s);
+  g_assert_nonnull (node);
+  tex = gsk_renderer_render_texture (r, node, &GRAPHENE_RECT_INIT (0, 0, *width, *height));
+  *stride = (gsize) gdk_texture_get_width (tex) * 4;
+  buf = g_malloc (*stride * (gsize) gdk_texture_get_height (tex));
+  gdk_texture_download (tex, buf, *stride);
+  *width = gdk_texture_get_width (tex);
+  *height = gdk_texture_get_height (tex);
+  g_object_unref (tex);
+  gsk_render_node_unref (node);
+  return buf;
+}
+
+/* B8G8R8A8, opaque */
+static gboolean
+pixel_near (const guchar *buf, gsize stride, int x, int y, double r, double g, double b)
+{
+  const guchar *px = buf + (gsize) y * stride + (gsize) x * 4;
+  return fabs (px[2] / 255.0 - r) < 0.03 && fabs (px[1] / 255.0 - g) < 0.03 && fabs (px[0] / 255.0 - b) < 0.03;
+}
+
+static void
+spin (int n)
+{
+  for (int i = 0; i < n; i++)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static GtkWidget *
+show_in_window (GtkWidget *child, int w, int h)
+{
+  GtkWidget *win = gtk_window_new ();
+
+  gtk_widget_set_size_request (child, w, h);
+  gtk_window_set_child (GTK_WINDOW (win), child);
+  gtk_window_present (GTK_WINDOW (win));
+  for (gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+       gtk_widget_get_width (child) < w && g_get_monotonic_time () < end;)
+    g_main_context_iteration (NULL, FALSE);
+  spin (10);
+  g_assert_cmpint (gtk_widget_get_width (child), >=, w);
+  return win;
+}
+
+static void
+test_heatmap (void)
+{
+  float vals[4 * 5];
+  LmTraceDataEvent e = { .ndim = 2, .shape = { 4, 5 }, .numel = 20, .values = vals };
+  GtkWidget *tv, *win;
+  int w, h;
+  gsize stride;
+  double x, y, r, g, b;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  for (int i = 0; i < 20; i++)
+    vals[i] = (float) (i % 5) - 2.5f;   /* -2.5 .. 1.5 */
+  vals[2 * 5 + 3] = 10;                 /* the max: full red */
+  vals[0 * 5 + 1] = NAN;
+  vals[3 * 5 + 0] = -INFINITY;
+  tv = lm_tensor_view_new ();
+  lm_tensor_view_set_event (LM_TENSOR_VIEW (tv), &e);
+  g_assert_false (lm_tensor_view_is_image_grid (LM_TENSOR_VIEW (tv)));
+  win = show_in_window (tv, 250, 214);
+  g_autofree guchar *buf = render (tv, &w, &h, &stride);
+
+  g_assert_true (lm_tensor_view_cell_center (LM_TENSOR_VIEW (tv), 2, 3, &x, &y));
+  lm_tensor_view_colour (10, 10, &r, &g, &b);
+  g_assert_cmpfloat (r, >, 0.6);                /* red, not white or blue */
+  g_assert_cmpfloat (b, <, 0.2);
+  g_assert_true (pixel_near (buf, stride, (int) x, (int) y, r, g, b));
+  /* a neighbour is not the max colour; NaN green, -Inf gold */
+  g_assert_true (lm_tensor_view_cell_center (LM_TENSOR_VIEW (tv), 2, 2, &x, &y));
+  g_assert_false (pixel_near (buf, stride, (int) x, (int) y, r, g, b));
+  g_assert_true (lm_tensor_view_cell_center (LM_TENSOR_VIEW (tv), 0, 1, &x, &y));
+  g_assert_true (pixel_near (buf, stride, (int) x, (int) y, 0.0, 0.78, 0.0));
+  g_assert_true (lm_tensor_view_cell_center (LM_TENSOR_VIEW (tv), 3, 0, &x, &y));
+  g_assert_true (pixel_near (buf, stride, (int) x, (int) y, 1.0, 0.80, 0.0));
+  /* cell (0, 2) holds -0.5: a light blue */
+  g_assert_true (lm_tensor_view_cell_center (LM_TENSOR_VIEW (tv), 0, 2, &x, &y));
+  {
+    const guchar *px = buf + (gsize) y * stride + (gsize) x * 4;
+    g_assert_cmpint (px[0], >, px[2]);         /* more blue than red */
+  }
+
+  /* hover names index and value */
+  g_assert_true (lm_tensor_view_cell_center (LM_TENSOR_VIEW (tv), 2, 3, &x, &y));
+  g_autofree char *text = lm_tensor_view_describe_at (LM_TENSOR_VIEW (tv), x, y);
+  g_assert_cmpstr (text, ==, "[2, 3] = 10");
+  g_assert_null (lm_tensor_view_describe_at (LM_TENSOR_VIEW (tv), -5, 3));
+
+  /* no values: nothing to point at */
+  e.values = NULL;
+  lm_tensor_view_set_event (LM_TENSOR_VIEW (tv), &e);
+  g_assert_false (lm_tensor_view_cell_center (LM_TENSOR_VIEW (tv), 0, 0, &x, &y));
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+static void
+test_channel_tiles (void)
+{
+  /* N=2, C=4, H=3, W=3: tiles of sample 0, each normalised to its range */
+  float vals[2 * 4 * 3 * 3];
+  LmTraceDataEvent e = { .ndim = 4, .shape = { 2, 4, 3, 3 }, .numel = 72, .values = vals };
+  GtkWidget *tv, *win, *grid;
+  int w, h;
+  gsize stride;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  for (int i = 0; i < 72; i++)
+    vals[i] = (float) (i % 9) * (float) (1 + i / 9) * 100;  /* channel scales differ */
+  tv = lm_tensor_view_new ();
+  lm_tensor_view_set_event (LM_TENSOR_VIEW (tv), &e);
+  g_assert_true (lm_tensor_view_is_image_grid (LM_TENSOR_VIEW (tv)));
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  grid = lm_tensor_view_new_grid (LM_TENSOR_VIEW (tv));
+  gtk_box_append (GTK_BOX (box), tv);
+  gtk_box_append (GTK_BOX (box), grid);
+  gtk_widget_set_size_request (tv, 214, 214);
+  win = show_in_window (box, 214, 420);
+  g_assert_cmpint (gtk_widget_get_height (tv), ==, 214);
+  g_assert_cmpint (gtk_widget_get_height (grid), >, 100);
+  g_autofree guchar *buf = render (tv, &w, &h, &stride);
+  /* 4 channels: a 2×2 grid of tiles below the 14-px note; each tile runs
+   * black (its min, top left) to white (its max, bottom right) */
+  for (int ch = 0; ch < 4; ch++)
+    {
+      double tile = MIN ((w - 4.0) / 2, (h - 14 - 4.0) / 2);
+      double x0 = (ch % 2) * (tile + 2), y0 = 14 + (ch / 2) * (tile + 2);
+      g_assert_true (pixel_near (buf, stride, (int) (x0 + 3), (int) (y0 + 3), 0, 0, 0));
+      g_assert_true (pixel_near (buf, stride, (int) (x0 + tile - 3), (int) (y0 + tile - 3), 1, 1, 1));
+    }
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+static void
+test_grad_flow (void)
+{
+  /* three parameters with stored gradients of norms 0.05, 200, 2 (3-4-5
+   * triangles scaled), one with only statistics, and a non-parameter */
+  float a[2] = { 0.03f, 0.04f }, b[2] = { 120, 160 }, c1[2] = { 1.2f, 0.6f }, c2[2] = { 0, 1.0f };
+  LmGraphDataNode nodes[5] = {
+    { .id = 1, .op = (char *) "parameter", .name = (char *) "fc1.weight" },
+    { .id = 2, .op = (char *) "parameter", .name = (char *) "fc1.bias" },
+    { .id = 3, .op = (char *) "linear", .name = (char *) "linear" },
+    { .id = 4, .op = (char *) "parameter", .name = (char *) "fc2.weight" },
+    { .id = 5, .op = (char *) "parameter", .name = (char *) "fc2.bias" },
+  };
+  LmGraphData g = { .n_nodes = 5, .nodes = nodes };
+  LmTraceDataEvent ev[6] = {
+    { .node_id = 3, .backward = FALSE, .numel = 2, .values = b },
+    { .node_id = 3, .backward = TRUE, .numel = 2, .values = b },
+    { .node_id = 1, .backward = TRUE, .numel = 2, .values = a },
+    { .node_id = 2, .backward = TRUE, .numel = 2, .values = b },
+    /* fc2.weight's gradient in two parts, summed: (1.2, 1.6) -> 2 */
+    { .node_id = 4, .backward = TRUE, .numel = 2, .values = c1 },
+    { .node_id = 4, .backward = TRUE, .numel = 2, .values = c2 },
+  };
+  LmTraceDataEvent ev2[7];
+  LmTraceData t = { .n_events = 6, .events = ev };
+  GtkWidget *flow, *win;
+  double norm;
+  graphene_rect_t r[4];
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  flow = lm_grad_flow_new ();
+  lm_grad_flow_set_data (LM_GRAD_FLOW (flow), &g, &t);
+  g_assert_cmpuint (lm_grad_flow_get_n_bars (LM_GRAD_FLOW (flow)), ==, 3);   /* fc2.bias: no event */
+  g_assert_cmpstr (lm_grad_flow_get_bar (LM_GRAD_FLOW (flow), 0, &norm), ==, "fc1.weight");
+  g_assert_cmpfloat_with_epsilon (norm, 0.05, 1e-6);
+  g_assert_cmpstr (lm_grad_flow_get_bar (LM_GRAD_FLOW (flow), 1, &norm), ==, "fc1.bias");
+  g_assert_cmpfloat_with_epsilon (norm, 200, 1e-3);
+  g_assert_cmpstr (lm_grad_flow_get_bar (LM_GRAD_FLOW (flow), 2, &norm), ==, "fc2.weight");
+  g_assert_cmpfloat_with_epsilon (norm, 2, 1e-6);
+
+  /* fc2.bias from statistics only: sqrt(numel * (std² + mean²)) */
+  memcpy (ev2, ev, sizeof ev);
+  ev2[6] = (LmTraceDataEvent) { .node_id = 5, .backward = TRUE, .numel = 100, .mean = 3, .std = 4 };
+  t.events = ev2;
+  t.n_events = 7;
+  lm_grad_flow_set_data (LM_GRAD_FLOW (flow), &g, &t);
+  g_assert_cmpuint (lm_grad_flow_get_n_bars (LM_GRAD_FLOW (flow)), ==, 4);
+  g_assert_cmpstr (lm_grad_flow_get_bar (LM_GRAD_FLOW (flow), 3, &norm), ==, "fc2.bias");
+  g_assert_cmpfloat_with_epsilon (norm, 50, 1e-6);
+
+  win = show_in_window (flow, 400, 260);
+  for (guint i = 0; i < 4; i++)
+    g_assert_true (lm_grad_flow_get_bar_rect (LM_GRAD_FLOW (flow), i, &r[i]));
+  /* heights ordered like the norms: 200 > 50 > 2 > 0.05, bars side by side */
+  g_assert_cmpfloat (r[1].size.height, >, r[3].size.height);
+  g_assert_cmpfloat (r[3].size.height, >, r[2].size.height);
+  g_assert_cmpfloat (r[2].size.height, >, r[0].size.height);
+  g_assert_cmpfloat (r[0].size.height, >, 0);
+  for (guint i = 1; i < 4; i++)
+    g_assert_cmpfloat (r[i].origin.x, >=, r[i - 1].origin.x + r[i - 1].size.width);
+  /* log scale: height steps compare as the logs of the ratios, 50/2 = 25
+   * against 200/50 = 4 */
+  {
+    double d1 = r[3].size.height - r[2].size.height, d2 = r[1].size.height - r[3].size.height;
+    g_assert_cmpfloat (fabs (d1 / d2 - log (25) / log (4)), <, 0.05);
+  }
+  /* the pixels: each bar's colour in its middle, the background above it */
+  {
+    int w, h;
+    gsize stride;
+    g_autofree guchar *buf = render (flow, &w, &h, &stride);
+    for (guint i = 0; i < 4; i++)
+      {
+        int x = (int) (r[i].origin.x + r[i].size.width / 2);
+        g_assert_true (pixel_near (buf, stride, x, (int) (r[i].origin.y + r[i].size.height / 2), 0.25, 0.45, 0.8));
+        if (r[i].origin.y > 12)
+          g_assert_false (pixel_near (buf, stride, x, (int) r[i].origin.y - 3, 0.25, 0.45, 0.8));
+      }
+  }
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+/* --step/--op: a run traced at steps 1 and 3, shown at step 1, op 2. */
+static gboolean
+page_settled (gpointer p)
+{
+  return lm_graph_page_is_settled (p) && lm_graph_view_get_trace (lm_graph_page_get_view (p)) != NULL;
+}
+
+static void
+test_target (void)
+{
+  lm_train_cli cli;
+  g_autofree char *data = NULL;
+  g_autoptr (LmRunStore) store = NULL;
+  GtkWidget *page, *win;
+  LmDebuggerPane *dbg;
+  const LmTraceData *t;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  data = train_fixture_make_data (tmpdir, 640, 64);
+  lm_train_cli_defaults (&cli);
+  cli.data_dir = data;
+  cli.epochs = 1;
+  cli.set_epochs = TRUE;
+  cli.no_progress = TRUE;
+  cli.logdir = tmpdir;
+  cli.run = "mlp";
+  cli.trace_steps[0] = 1;
+  cli.trace_steps[1] = 3;
+  cli.n_trace_steps = 2;
+  cli.stop_after_steps_set = TRUE;
+  cli.stop_after_steps = 4;
+  FILE *out = tmpfile ();
+  g_assert_cmpint (lm_train_app_run (&cli, out, stderr, NULL), ==, 0);
+  fclose (out);
+
+  for (int pass = 0; pass < 2; pass++)
+    {
+      gint64 step = pass == 0 ? 1 : 3, op = pass == 0 ? 2 : 5;
+
+      store = lm_run_store_new (tmpdir);
+      page = lm_graph_page_new (store);
+      lm_graph_page_show_debugger (LM_GRAPH_PAGE (page), TRUE);
+      lm_graph_page_set_target (LM_GRAPH_PAGE (page), step, op);
+      win = gtk_window_new ();
+      gtk_window_set_default_size (GTK_WINDOW (win), 1200, 900);
+      gtk_window_set_child (GTK_WINDOW (win), page);
+      gtk_window_present (GTK_WINDOW (win));
+      lm_run_store_start (store);
+      gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+      while (!page_settled (page) && g_get_monotonic_time () < end)
+        g_main_context_iteration (NULL, FALSE);
+      spin (20);
+      g_assert_true (page_settled (page));
+      t = lm_graph_view_get_trace (lm_graph_page_get_view (LM_GRAPH_PAGE (page)));
+      g_assert_cmpint (t->step, ==, step);
+      dbg = lm_graph_page_get_debugger (LM_GRAPH_PAGE (page));
+      g_assert_cmpint (lm_debugger_pane_get_current (dbg), ==, op - 1);
+      g_assert_cmpint (lm_graph_view_get_selected (lm_graph_page_get_view (LM_GRAPH_PAGE (page))), ==,
+                       t->events[op - 1].node_id);
+      gtk_window_destroy (GTK_WINDOW (win));
+      g_clear_object (&store);
+      spin (10);
+    }
+}
+
+/* lumen rejects bad --step/--op before opening anything */
+static void
+test_cli_checks (void)
+{
+  static const char *const bad[][3] = {
+    { "--view", "scalars", "--step=3" },
+    { "--view", "debugger", "--op=0" },
+    { "--view", "debugger", "--step=-2" },
+    { "--view", "debugger", "--step=x" },
+  };
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      const char *argv[] = { LM_LUMEN_BIN, "--logdir", tmpdir, bad[i][0], bad[i][1], bad[i][2], NULL };
+      g_autofree char *err = NULL;
+      g_autoptr (GError) error = NULL;
+      int status;
+
+      g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err,
+                                   &status, &error));
+      g_assert_false (g_spawn_check_wait_status (status, NULL));
+      g_assert_cmpint (WEXITSTATUS (status), ==, 2);
+      g_assert_nonnull (strstr (err, bad[i][2][2] == 's' ? "--step" : "--op"));
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  int rc;
+
+  g_test_init (&argc, &argv, NULL);
+  g_setenv ("GSK_RENDERER", "cairo", FALSE);
+  g_setenv ("GDK_DEBUG", "gl-disable", FALSE);
+  have_display = gtk_init_check ();
+  tmpdir = g_dir_make_tmp ("lumen-tensor-view-XXXXXX", NULL);
+  g_test_add_func ("/trace/tensor-view/heatmap", test_heatmap);
+  g_test_add_func ("/trace/tensor-view/channel-tiles", test_channel_tiles);
+  g_test_add_func ("/trace/grad-flow/bars", test_grad_flow);
+  g_test_add_func ("/trace/debugger/step-op-target", test_target);
+  g_test_add_func ("/trace/debugger/step-op-cli", test_cli_checks);
+  rc = g_test_run ();
+  train_fixture_rmdir (tmpdir);
+  g_free (tmpdir);
+  return rc;
+}
