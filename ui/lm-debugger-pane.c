@@ -21,6 +21,8 @@ struct _LmDebuggerPane
   LmGraphView *view;           /* weak: the page owns both */
   GtkWidget *position, *list, *alerts, *inspector, *hist, *break_drop;
   GtkWidget *tensor, *flow;      /* heatmap / channel tiles; gradient norms */
+  GtkWidget *bp_node, *bp_op, *status; /* breakpoint toggles; "Run to" result */
+  guint n_breakpoints;           /* last seen, to switch the dropdown */
   gssize current;
   gboolean updating;
   guint bins[N_BINS];
@@ -99,6 +101,46 @@ draw_hist (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
   }
 }
 
+/* One execution-list row: direction, number, op, shape, badges; a red
+ * dot in front when its node breaks. */
+static char *
+row_markup (LmDebuggerPane *self, gsize i)
+{
+  const LmTraceDataEvent *e = &trace_of (self)->events[i];
+  const char *module;
+  const char *name = op_name (self, e->node_id, &module);
+  g_autofree char *shape = lm_graph_data_shape_text (e->ndim, e->shape);
+  g_autofree char *head = g_markup_printf_escaped ("%s %s %3zu  <b>%s</b>  %s",
+                                                   lm_graph_view_breaks_at (self->view, e->node_id)
+                                                     ? "<span foreground='#e60033'>●</span>" : "  ",
+                                                   e->backward ? "◀" : "▶", i + 1, name, shape);
+  return g_strconcat (head,
+                      e->nan_count ? "  <span foreground='#c00'><b>NaN</b></span>" : "",
+                      e->inf_count ? "  <span foreground='#c00'><b>Inf</b></span>" : "",
+                      NULL);
+}
+
+/* The toggles follow the current op: its node, its op type. */
+static void
+sync_toggles (LmDebuggerPane *self)
+{
+  const LmTraceData *t = trace_of (self);
+  gboolean have = t && self->current >= 0 && (gsize) self->current < t->n_events;
+  LmGraphData *g = lm_graph_view_get_graph (self->view);
+  gssize k = have ? lm_graph_data_find (g, t->events[self->current].node_id) : -1;
+  const char *op = k >= 0 ? g->nodes[k].op : NULL;
+  g_autofree char *op_label = g_strdup_printf ("Break on every %s", op ? op : "op of this type");
+
+  self->updating = TRUE;
+  gtk_widget_set_sensitive (self->bp_node, k >= 0);
+  gtk_widget_set_sensitive (self->bp_op, op != NULL);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->bp_node),
+                                k >= 0 && lm_graph_view_get_node_breakpoint (self->view, g->nodes[k].id));
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->bp_op), lm_graph_view_get_op_breakpoint (self->view, op));
+  gtk_button_set_label (GTK_BUTTON (self->bp_op), op_label);
+  self->updating = FALSE;
+}
+
 static void
 show_current (LmDebuggerPane *self)
 {
@@ -114,9 +156,11 @@ show_current (LmDebuggerPane *self)
       compute_histogram (self, NULL);
       gtk_widget_queue_draw (self->hist);
       lm_tensor_view_set_event (LM_TENSOR_VIEW (self->tensor), NULL);
+      sync_toggles (self);
       return;
     }
   e = &t->events[self->current];
+  sync_toggles (self);
   const char *name = op_name (self, e->node_id, &module);
   shape = lm_graph_data_shape_text (e->ndim, e->shape);
   pos = g_strdup_printf ("op %zd of %zu · %s · <b>%s</b>%s%s", self->current + 1, t->n_events,
@@ -187,8 +231,64 @@ on_anomaly (GtkButton *b, LmDebuggerPane *self) { lm_debugger_pane_first_anomaly
 static void
 on_run_to (GtkButton *b, LmDebuggerPane *self)
 {
-  if (!lm_debugger_pane_run_to (self, (LmBreakKind) gtk_drop_down_get_selected (GTK_DROP_DOWN (self->break_drop))))
+  if (!lm_debugger_pane_run_to (self, lm_debugger_pane_get_break_kind (self)))
     gtk_widget_error_bell (GTK_WIDGET (b));
+}
+static void
+on_run_back (GtkButton *b, LmDebuggerPane *self)
+{
+  if (!lm_debugger_pane_run_to_previous (self, lm_debugger_pane_get_break_kind (self)))
+    gtk_widget_error_bell (GTK_WIDGET (b));
+}
+
+static void
+on_bp_node_toggled (GtkToggleButton *b, LmDebuggerPane *self)
+{
+  const LmTraceData *t = trace_of (self);
+
+  if (self->updating || t == NULL || self->current < 0)
+    return;
+  lm_graph_view_set_node_breakpoint (self->view, t->events[self->current].node_id,
+                                     gtk_toggle_button_get_active (b));
+}
+
+static void
+on_bp_op_toggled (GtkToggleButton *b, LmDebuggerPane *self)
+{
+  const LmTraceData *t = trace_of (self);
+  LmGraphData *g = lm_graph_view_get_graph (self->view);
+  gssize k;
+
+  if (self->updating || t == NULL || self->current < 0)
+    return;
+  k = lm_graph_data_find (g, t->events[self->current].node_id);
+  if (k >= 0 && g->nodes[k].op)
+    lm_graph_view_set_op_breakpoint (self->view, g->nodes[k].op, gtk_toggle_button_get_active (b));
+}
+
+/* Breakpoints changed (here or elsewhere): re-mark the rows, sync the
+ * toggles, and make "breakpoints" the run-to choice when the first is set. */
+static void
+on_breakpoints_changed (LmGraphView *view, LmDebuggerPane *self)
+{
+  const LmTraceData *t = trace_of (self);
+  guint n = lm_graph_view_get_n_breakpoints (view);
+
+  for (gsize i = 0; t && i < t->n_events; i++)
+    {
+      GtkListBoxRow *row = gtk_list_box_get_row_at_index (GTK_LIST_BOX (self->list), (int) i);
+      g_autofree char *text = NULL;
+      if (row == NULL)
+        break;
+      text = row_markup (self, i);
+      gtk_label_set_markup (GTK_LABEL (gtk_list_box_row_get_child (row)), text);
+    }
+  if (n > 0 && self->n_breakpoints == 0)
+    gtk_drop_down_set_selected (GTK_DROP_DOWN (self->break_drop), LM_BREAK_BREAKPOINTS);
+  else if (n == 0 && lm_debugger_pane_get_break_kind (self) == LM_BREAK_BREAKPOINTS)
+    gtk_drop_down_set_selected (GTK_DROP_DOWN (self->break_drop), LM_BREAK_ANOMALY);
+  self->n_breakpoints = n;
+  sync_toggles (self);
 }
 
 static GtkWidget *
@@ -239,15 +339,36 @@ lm_debugger_pane_init (LmDebuggerPane *self)
   }
   gtk_box_append (GTK_BOX (self), bar);
   {
-    static const char *const kinds[] = { "any NaN/Inf", "this op type", "this node", NULL };
+    /* in LmBreakKind order */
+    static const char *const kinds[] = { "any NaN/Inf", "this op type", "this node", "breakpoints", NULL };
     GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
+    GtkWidget *back = gtk_button_new_with_label ("Run to previous");
     GtkWidget *run = gtk_button_new_with_label ("Run to next");
-    gtk_widget_set_tooltip_text (run, "Step forward to the next op that matches the breakpoint");
+    gtk_widget_set_tooltip_text (back, "Step back to the nearest earlier op that matches the condition");
+    gtk_widget_set_tooltip_text (run, "Step forward to the next op that matches the condition");
+    g_signal_connect (back, "clicked", G_CALLBACK (on_run_back), self);
     g_signal_connect (run, "clicked", G_CALLBACK (on_run_to), self);
     self->break_drop = gtk_drop_down_new_from_strings (kinds);
+    gtk_box_append (GTK_BOX (row), back);
     gtk_box_append (GTK_BOX (row), run);
     gtk_box_append (GTK_BOX (row), self->break_drop);
     gtk_box_append (GTK_BOX (self), row);
+  }
+  {
+    GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
+    self->bp_node = gtk_toggle_button_new_with_label ("● Breakpoint");
+    gtk_widget_set_tooltip_text (self->bp_node, "Break at this op's node (forward and backward)");
+    g_signal_connect (self->bp_node, "toggled", G_CALLBACK (on_bp_node_toggled), self);
+    self->bp_op = gtk_toggle_button_new_with_label ("Break on every op of this type");
+    gtk_widget_set_tooltip_text (self->bp_op, "Break at every node with this op type");
+    g_signal_connect (self->bp_op, "toggled", G_CALLBACK (on_bp_op_toggled), self);
+    gtk_box_append (GTK_BOX (row), self->bp_node);
+    gtk_box_append (GTK_BOX (row), self->bp_op);
+    gtk_box_append (GTK_BOX (self), row);
+    self->status = gtk_label_new (NULL);
+    gtk_label_set_xalign (GTK_LABEL (self->status), 0);
+    gtk_widget_add_css_class (self->status, "dim-label");
+    gtk_box_append (GTK_BOX (self), self->status);
   }
   self->position = gtk_label_new (NULL);
   gtk_label_set_xalign (GTK_LABEL (self->position), 0);
@@ -291,7 +412,9 @@ lm_debugger_pane_new (LmGraphView *view)
   LmDebuggerPane *self = g_object_new (LM_TYPE_DEBUGGER_PANE, NULL);
 
   self->view = view;
+  g_signal_connect_object (view, "breakpoints-changed", G_CALLBACK (on_breakpoints_changed), self, 0);
   lm_debugger_pane_reload (self);
+  on_breakpoints_changed (view, self);
   return GTK_WIDGET (self);
 }
 
@@ -312,15 +435,7 @@ lm_debugger_pane_reload (LmDebuggerPane *self)
   for (gsize i = 0; t && i < t->n_events; i++)
     {
       const LmTraceDataEvent *e = &t->events[i];
-      const char *module;
-      const char *name = op_name (self, e->node_id, &module);
-      g_autofree char *shape = lm_graph_data_shape_text (e->ndim, e->shape);
-      g_autofree char *head = g_markup_printf_escaped ("%s %3zu  <b>%s</b>  %s", e->backward ? "◀" : "▶",
-                                                       i + 1, name, shape);
-      g_autofree char *text = g_strconcat (head,
-                                           e->nan_count ? "  <span foreground='#c00'><b>NaN</b></span>" : "",
-                                           e->inf_count ? "  <span foreground='#c00'><b>Inf</b></span>" : "",
-                                           NULL);
+      g_autofree char *text = row_markup (self, i);
       GtkWidget *l = gtk_label_new (NULL);
       gtk_label_set_markup (GTK_LABEL (l), text);
       gtk_label_set_xalign (GTK_LABEL (l), 0);
@@ -357,6 +472,7 @@ lm_debugger_pane_reload (LmDebuggerPane *self)
   }
   lm_grad_flow_set_data (LM_GRAD_FLOW (self->flow), lm_graph_view_get_graph (self->view), t);
   self->current = -1;
+  gtk_label_set_text (GTK_LABEL (self->status), "");
   if (!lm_debugger_pane_first_anomaly (self))
     lm_debugger_pane_set_current (self, t && t->n_events ? 0 : -1);
 }
@@ -406,21 +522,33 @@ lm_debugger_pane_first_anomaly (LmDebuggerPane *self)
   return FALSE;
 }
 
-gboolean
-lm_debugger_pane_run_to (LmDebuggerPane *self, LmBreakKind kind)
+static const char *const kind_words[] = {
+  "a NaN/Inf", "this op type", "this node", "a breakpoint",
+};
+
+/* The nearest op after (dir 1) or before (dir -1) the current one that
+ * matches; the status line says where it stopped or that none did. */
+static gboolean
+run_dir (LmDebuggerPane *self, LmBreakKind kind, int dir)
 {
   const LmTraceData *t;
   const LmTraceDataEvent *cur;
   LmGraphData *g;
+  g_autofree char *msg = NULL;
 
   g_return_val_if_fail (LM_IS_DEBUGGER_PANE (self), FALSE);
   t = trace_of (self);
   if (t == NULL || self->current < 0)
     return FALSE;
+  if ((guint) kind >= G_N_ELEMENTS (kind_words))
+    {
+      gtk_label_set_text (GTK_LABEL (self->status), "Unknown breakpoint condition");
+      return FALSE;
+    }
   g = lm_graph_view_get_graph (self->view);
   cur = &t->events[self->current];
   gssize ci = lm_graph_data_find (g, cur->node_id);
-  for (gsize i = (gsize) self->current + 1; i < t->n_events; i++)
+  for (gssize i = self->current + dir; i >= 0 && i < (gssize) t->n_events; i += dir)
     {
       const LmTraceDataEvent *e = &t->events[i];
       gssize k = lm_graph_data_find (g, e->node_id);
@@ -437,16 +565,53 @@ lm_debugger_pane_run_to (LmDebuggerPane *self, LmBreakKind kind)
         case LM_BREAK_NODE:
           hit = e->node_id == cur->node_id;
           break;
+        case LM_BREAK_BREAKPOINTS:
+          hit = lm_graph_view_breaks_at (self->view, e->node_id);
+          break;
         default:
           break;
         }
       if (hit)
         {
-          lm_debugger_pane_set_current (self, (gssize) i);
+          lm_debugger_pane_set_current (self, i);
+          msg = g_strdup_printf ("Stopped at op %zd: %s", i + 1, kind_words[kind]);
+          gtk_label_set_text (GTK_LABEL (self->status), msg);
           return TRUE;
         }
     }
+  if (kind == LM_BREAK_BREAKPOINTS && lm_graph_view_get_n_breakpoints (self->view) == 0)
+    msg = g_strdup_printf ("No breakpoints set: stayed at op %zd", self->current + 1);
+  else
+    msg = g_strdup_printf ("No %s op matches %s: stayed at op %zd", dir > 0 ? "later" : "earlier",
+                           kind_words[kind], self->current + 1);
+  gtk_label_set_text (GTK_LABEL (self->status), msg);
   return FALSE;
+}
+
+gboolean
+lm_debugger_pane_run_to (LmDebuggerPane *self, LmBreakKind kind)
+{
+  return run_dir (self, kind, 1);
+}
+
+gboolean
+lm_debugger_pane_run_to_previous (LmDebuggerPane *self, LmBreakKind kind)
+{
+  return run_dir (self, kind, -1);
+}
+
+LmBreakKind
+lm_debugger_pane_get_break_kind (LmDebuggerPane *self)
+{
+  g_return_val_if_fail (LM_IS_DEBUGGER_PANE (self), LM_BREAK_ANOMALY);
+  return (LmBreakKind) gtk_drop_down_get_selected (GTK_DROP_DOWN (self->break_drop));
+}
+
+const char *
+lm_debugger_pane_get_status (LmDebuggerPane *self)
+{
+  g_return_val_if_fail (LM_IS_DEBUGGER_PANE (self), NULL);
+  return gtk_label_get_text (GTK_LABEL (self->status));
 }
 
 const guint *

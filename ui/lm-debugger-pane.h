@@ -9,8 +9,11 @@
  * inspector shows the op's output (forward) or the gradient of its output
  * (backward): shape, statistics and a histogram of the stored values.
  *
- * Breakpoints: "run to" the next op matching a condition (any NaN/Inf,
- * the current op's type, the current node).
+ * Breakpoints: persistent ones on a node or an op type (toggled from the
+ * pane on the current op; kept by the LmGraphView, which marks them with
+ * a red dot, as does the execution list), and "run to" the next (or
+ * previous) op matching a condition: any breakpoint, any NaN/Inf, the
+ * current op's type, the current node.
  *
  * Under the histogram: the values as a heatmap (or, for a 4-D activation,
  * one tile per channel of sample 0) and a value grid (lm-tensor-view.h),
@@ -46,11 +49,20 @@ typedef enum {
   LM_BREAK_ANOMALY,   /* an op whose tensor has a NaN or an Inf */
   LM_BREAK_OP_TYPE,   /* the same op as the current one ("linear") */
   LM_BREAK_NODE,      /* the current node again (its backward event) */
+  LM_BREAK_BREAKPOINTS, /* an op whose node breaks (lm_graph_view_breaks_at) */
 } LmBreakKind;
 /* Moves to the next op after the current one that matches; FALSE (and no
- * move) when there is none. */
+ * move) when there is none. Either way the status line says what happened. */
 gboolean   lm_debugger_pane_run_to        (LmDebuggerPane *self,
                                            LmBreakKind     kind);
+/* The same, backwards: the nearest matching op before the current one. */
+gboolean   lm_debugger_pane_run_to_previous (LmDebuggerPane *self,
+                                             LmBreakKind     kind);
+/* The kind chosen in the pane's dropdown ("breakpoints" once any is set). */
+LmBreakKind lm_debugger_pane_get_break_kind (LmDebuggerPane *self);
+/* The status line under "Run to": where the last run stopped, or that
+ * nothing matched. */
+const char *lm_debugger_pane_get_status   (LmDebuggerPane *self);
 /* The histogram shown for the current op: counts per bin (NULL when the
  * op's values were not stored). */
 const guint *lm_debugger_pane_get_histogram (LmDebuggerPane *self,

@@ -19,6 +19,8 @@ struct _LmGraphPage
   LmRunStore *store;
   GtkWidget *run_drop, *trace_drop, *search, *view, *details, *status;
   GtkWidget *side, *debugger;  /* side: a stack of "node" (details) and "debugger" */
+  GtkWidget *bp_toggle;        /* breakpoint on the selected node */
+  gboolean syncing;
   GtkStringList *run_names, *trace_names;
   char *run_name;              /* the shown run, NULL until one is found */
   char *path;
@@ -124,6 +126,21 @@ update_details (LmGraphPage *self)
   g_autofree char *markup = lm_graph_view_describe_selected (LM_GRAPH_VIEW (self->view));
 
   gtk_label_set_markup (GTK_LABEL (self->details), markup);
+  gint64 id = lm_graph_view_get_selected (LM_GRAPH_VIEW (self->view));
+  self->syncing = TRUE;
+  gtk_widget_set_sensitive (self->bp_toggle, id >= 0);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->bp_toggle),
+                                id >= 0 && lm_graph_view_get_node_breakpoint (LM_GRAPH_VIEW (self->view), id));
+  self->syncing = FALSE;
+}
+
+static void
+on_bp_toggled (GtkToggleButton *b, LmGraphPage *self)
+{
+  gint64 id = lm_graph_view_get_selected (LM_GRAPH_VIEW (self->view));
+
+  if (!self->syncing && id >= 0)
+    lm_graph_view_set_node_breakpoint (LM_GRAPH_VIEW (self->view), id, gtk_toggle_button_get_active (b));
 }
 
 static void
@@ -449,6 +466,7 @@ lm_graph_page_init (LmGraphPage *self)
   self->view = lm_graph_view_new ();
   g_signal_connect (self->view, "selection-changed", G_CALLBACK (on_selection_changed), self);
   g_signal_connect (self->view, "laid-out", G_CALLBACK (on_laid_out), self);
+  g_signal_connect (self->view, "breakpoints-changed", G_CALLBACK (on_selection_changed), self);
   self->details = gtk_label_new (NULL);
   gtk_label_set_wrap (GTK_LABEL (self->details), TRUE);
   gtk_label_set_selectable (GTK_LABEL (self->details), TRUE);
@@ -457,7 +475,20 @@ lm_graph_page_init (LmGraphPage *self)
   gtk_widget_set_margin_start (self->details, 10);
   gtk_widget_set_margin_end (self->details, 10);
   gtk_widget_set_margin_top (self->details, 8);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroll), self->details);
+  {
+    /* the selected node's breakpoint (the debugger's "Run to" stops there) */
+    GtkWidget *node_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+    self->bp_toggle = gtk_toggle_button_new_with_label ("● Breakpoint on this node");
+    gtk_widget_set_tooltip_text (self->bp_toggle, "Break at this node in the debugger (forward and backward)");
+    gtk_widget_set_margin_start (self->bp_toggle, 10);
+    gtk_widget_set_margin_end (self->bp_toggle, 10);
+    gtk_widget_set_margin_top (self->bp_toggle, 8);
+    gtk_widget_set_halign (self->bp_toggle, GTK_ALIGN_START);
+    g_signal_connect (self->bp_toggle, "toggled", G_CALLBACK (on_bp_toggled), self);
+    gtk_box_append (GTK_BOX (node_box), self->bp_toggle);
+    gtk_box_append (GTK_BOX (node_box), self->details);
+    gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroll), node_box);
+  }
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroll), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
   gtk_label_set_width_chars (GTK_LABEL (self->details), 30);
   gtk_label_set_max_width_chars (GTK_LABEL (self->details), 40);

@@ -55,6 +55,8 @@ struct _LmGraphView
   LmGraphData *graph;
   LmTraceData *trace;
   GHashTable *collapsed;       /* module -> TRUE */
+  GHashTable *bp_nodes;        /* gint64 node id (boxed) -> TRUE */
+  GHashTable *bp_ops;          /* op type -> TRUE */
   GArray *boxes;               /* Box */
   GArray *links;               /* Link */
   GArray *frames;              /* Frame */
@@ -76,7 +78,7 @@ struct _LmGraphView
 
 G_DEFINE_FINAL_TYPE (LmGraphView, lm_graph_view, GTK_TYPE_WIDGET)
 
-enum { SELECTION_CHANGED, LAID_OUT, N_SIGNALS };
+enum { SELECTION_CHANGED, LAID_OUT, BREAKPOINTS_CHANGED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 #define PAD_X 10.0
@@ -581,6 +583,21 @@ draw_text (cairo_t *cr, PangoLayout *pl, PangoFontDescription *font, const char 
   pango_cairo_show_layout (cr, pl);
 }
 
+/* A box breaks when its node (or, collapsed, any node inside) does. */
+static gboolean
+box_breaks (LmGraphView *self, const Box *b)
+{
+  if (g_hash_table_size (self->bp_nodes) + g_hash_table_size (self->bp_ops) == 0 || self->graph == NULL)
+    return FALSE;
+  if (b->data >= 0)
+    return lm_graph_view_breaks_at (self, self->graph->nodes[b->data].id);
+  for (gsize i = 0; i < self->graph->n_nodes; i++)
+    if (is_prefix_module (b->module, self->graph->nodes[i].module)
+        && lm_graph_view_breaks_at (self, self->graph->nodes[i].id))
+      return TRUE;
+  return FALSE;
+}
+
 static void
 lm_graph_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 {
@@ -712,6 +729,13 @@ lm_graph_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
           cairo_set_line_width (cr, b->kind == KIND_GROUP ? 1.6 : 1);
         }
       cairo_stroke (cr);
+      if (box_breaks (self, b))
+        {
+          /* the breakpoint marker: a red dot on the box's top-left corner */
+          cairo_arc (cr, x + 2, y + 2, 5, 0, 2 * G_PI);
+          cairo_set_source_rgb (cr, LM_GRAPH_VIEW_BREAKPOINT_RGB);
+          cairo_fill (cr);
+        }
       if (b->first_anomaly)
         {
           /* a badge: where the first NaN/Inf of the trace appeared */
@@ -920,6 +944,8 @@ lm_graph_view_finalize (GObject *object)
   LmGraphView *self = LM_GRAPH_VIEW (object);
 
   g_hash_table_unref (self->collapsed);
+  g_hash_table_unref (self->bp_nodes);
+  g_hash_table_unref (self->bp_ops);
   G_OBJECT_CLASS (lm_graph_view_parent_class)->finalize (object);
 }
 
@@ -934,6 +960,8 @@ lm_graph_view_class_init (LmGraphViewClass *klass)
   wc->size_allocate = lm_graph_view_size_allocate;
   signals[SELECTION_CHANGED] = g_signal_new ("selection-changed", G_TYPE_FROM_CLASS (klass),
                                              G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[BREAKPOINTS_CHANGED] = g_signal_new ("breakpoints-changed", G_TYPE_FROM_CLASS (klass),
+                                               G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[LAID_OUT] = g_signal_new ("laid-out", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                                     NULL, NULL, G_TYPE_NONE, 0);
   gtk_widget_class_set_css_name (wc, "lm-graph-view");
@@ -948,6 +976,8 @@ lm_graph_view_init (LmGraphView *self)
   GtkEventController *motion;
 
   self->collapsed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->bp_nodes = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->bp_ops = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->selected = -1;
   self->selected_id = -1;
   self->scale = 1;
@@ -1303,4 +1333,80 @@ lm_graph_view_get_node_rect (LmGraphView *self, gint64 node_id, graphene_rect_t 
   graphene_rect_init (rect, (b->x - b->w / 2) * self->scale + self->tx, (b->y - b->h / 2) * self->scale + self->ty,
                       b->w * self->scale, b->h * self->scale);
   return TRUE;
+}
+
+/* ------------------------------------------------------------ breakpoints */
+
+static void
+breakpoints_changed (LmGraphView *self)
+{
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_signal_emit (self, signals[BREAKPOINTS_CHANGED], 0);
+}
+
+void
+lm_graph_view_set_node_breakpoint (LmGraphView *self, gint64 node_id, gboolean on)
+{
+  g_return_if_fail (LM_IS_GRAPH_VIEW (self));
+  if (on)
+    g_hash_table_add (self->bp_nodes, g_memdup2 (&node_id, sizeof node_id));
+  else
+    g_hash_table_remove (self->bp_nodes, &node_id);
+  breakpoints_changed (self);
+}
+
+gboolean
+lm_graph_view_get_node_breakpoint (LmGraphView *self, gint64 node_id)
+{
+  g_return_val_if_fail (LM_IS_GRAPH_VIEW (self), FALSE);
+  return g_hash_table_contains (self->bp_nodes, &node_id);
+}
+
+void
+lm_graph_view_set_op_breakpoint (LmGraphView *self, const char *op, gboolean on)
+{
+  g_return_if_fail (LM_IS_GRAPH_VIEW (self));
+  g_return_if_fail (op != NULL);
+  if (on)
+    g_hash_table_add (self->bp_ops, g_strdup (op));
+  else
+    g_hash_table_remove (self->bp_ops, op);
+  breakpoints_changed (self);
+}
+
+gboolean
+lm_graph_view_get_op_breakpoint (LmGraphView *self, const char *op)
+{
+  g_return_val_if_fail (LM_IS_GRAPH_VIEW (self), FALSE);
+  return op != NULL && g_hash_table_contains (self->bp_ops, op);
+}
+
+gboolean
+lm_graph_view_breaks_at (LmGraphView *self, gint64 node_id)
+{
+  gssize k;
+
+  g_return_val_if_fail (LM_IS_GRAPH_VIEW (self), FALSE);
+  if (g_hash_table_contains (self->bp_nodes, &node_id))
+    return TRUE;
+  if (g_hash_table_size (self->bp_ops) == 0 || self->graph == NULL)
+    return FALSE;
+  k = lm_graph_data_find (self->graph, node_id);
+  return k >= 0 && self->graph->nodes[k].op && g_hash_table_contains (self->bp_ops, self->graph->nodes[k].op);
+}
+
+guint
+lm_graph_view_get_n_breakpoints (LmGraphView *self)
+{
+  g_return_val_if_fail (LM_IS_GRAPH_VIEW (self), 0);
+  return g_hash_table_size (self->bp_nodes) + g_hash_table_size (self->bp_ops);
+}
+
+void
+lm_graph_view_clear_breakpoints (LmGraphView *self)
+{
+  g_return_if_fail (LM_IS_GRAPH_VIEW (self));
+  g_hash_table_remove_all (self->bp_nodes);
+  g_hash_table_remove_all (self->bp_ops);
+  breakpoints_changed (self);
 }

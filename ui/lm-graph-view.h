@@ -80,4 +80,29 @@ gboolean     lm_graph_view_get_node_rect    (LmGraphView     *self,
                                              gint64           node_id,
                                              graphene_rect_t *rect);
 
+/* The marker's colour (0-1 RGB), for tests that look for it. */
+#define LM_GRAPH_VIEW_BREAKPOINT_RGB 0.9, 0.0, 0.2
+
+/* Breakpoints, kept here so the canvas can mark them (a red dot at the
+ * top-left corner of the box) and kept across set_graph/set_trace, like
+ * a debugger's: every step of a run has the same node ids. A node breaks
+ * when it has a breakpoint of its own or its op type ("linear") has one.
+ * Emits "breakpoints-changed". */
+void         lm_graph_view_set_node_breakpoint (LmGraphView *self,
+                                                gint64       node_id,
+                                                gboolean     on);
+gboolean     lm_graph_view_get_node_breakpoint (LmGraphView *self,
+                                                gint64       node_id);
+void         lm_graph_view_set_op_breakpoint   (LmGraphView *self,
+                                                const char  *op,
+                                                gboolean     on);
+gboolean     lm_graph_view_get_op_breakpoint   (LmGraphView *self,
+                                                const char  *op);
+/* The node (by id) breaks, by its own breakpoint or its op type's. */
+gboolean     lm_graph_view_breaks_at           (LmGraphView *self,
+                                                gint64       node_id);
+/* Number of node and op-type breakpoints set. */
+guint        lm_graph_view_get_n_breakpoints   (LmGraphView *self);
+void         lm_graph_view_clear_breakpoints   (LmGraphView *self);
+
 G_END_DECLS

@@ -485,6 +485,142 @@ make_anomaly_run (void)
   g_free (data);
 }
 
+/* Is there a pixel of the breakpoint marker's colour within r of (cx, cy)? */
+static gboolean
+marker_near (const guchar *buf, gsize stride, int w, int h, double cx, double cy, int r)
+{
+  for (int y = MAX ((int) cy - r, 0); y <= MIN ((int) cy + r, h - 1); y++)
+    for (int x = MAX ((int) cx - r, 0); x <= MIN ((int) cx + r, w - 1); x++)
+      if (pixel_near (buf, stride, x, y, LM_GRAPH_VIEW_BREAKPOINT_RGB))
+        return TRUE;
+  return FALSE;
+}
+
+/* Persistent breakpoints: on a node, on an op type, none matching; the
+ * red marker on the node's box. */
+static void
+check_breakpoints (LmGraphData *g, const LmTraceData *t, GtkWidget *view, GtkWidget *pane)
+{
+  LmDebuggerPane *dp = LM_DEBUGGER_PANE (pane);
+  LmGraphView *gv = LM_GRAPH_VIEW (view);
+  gint64 n0 = t->events[0].node_id;
+  gssize node_next = -1, op_next = -1, op_prev = -1, last = (gssize) t->n_events - 1;
+  const char *op;
+
+  /* the op type of the second event, whose node differs from the first's */
+  gsize j = 1;
+  while (j < t->n_events && t->events[j].node_id == n0)
+    j++;
+  g_assert_cmpuint (j, <, t->n_events);
+  op = g->nodes[lm_graph_data_find (g, t->events[j].node_id)].op;
+  for (gssize i = 1; i < (gssize) t->n_events; i++)
+    {
+      const char *o = g->nodes[lm_graph_data_find (g, t->events[i].node_id)].op;
+      if (node_next < 0 && t->events[i].node_id == n0)
+        node_next = i;
+      if (op_next < 0 && g_strcmp0 (o, op) == 0)
+        op_next = i;
+      if (i < last && g_strcmp0 (o, op) == 0)
+        op_prev = i;
+    }
+  g_assert_cmpint (node_next, >, 0);
+  g_assert_cmpint (op_next, >, 0);
+
+  /* none set: "breakpoints" does not move, and says so */
+  lm_graph_view_clear_breakpoints (gv);
+  lm_debugger_pane_set_current (dp, 0);
+  g_assert_false (lm_debugger_pane_run_to (dp, LM_BREAK_BREAKPOINTS));
+  g_assert_cmpint (lm_debugger_pane_get_current (dp), ==, 0);
+  g_assert_nonnull (strstr (lm_debugger_pane_get_status (dp), "No breakpoints set"));
+
+  /* a breakpoint on op 1's node: the dropdown switches to "breakpoints",
+   * and Run to next lands on that node's next event (its backward) */
+  lm_graph_view_set_node_breakpoint (gv, n0, TRUE);
+  g_assert_true (lm_graph_view_get_node_breakpoint (gv, n0));
+  g_assert_cmpint (lm_debugger_pane_get_break_kind (dp), ==, LM_BREAK_BREAKPOINTS);
+  g_assert_true (lm_debugger_pane_run_to (dp, lm_debugger_pane_get_break_kind (dp)));
+  g_assert_cmpint (lm_debugger_pane_get_current (dp), ==, node_next);
+  g_assert_nonnull (strstr (lm_debugger_pane_get_status (dp), "Stopped at op"));
+  /* and back again */
+  g_assert_true (lm_debugger_pane_run_to_previous (dp, LM_BREAK_BREAKPOINTS));
+  g_assert_cmpint (lm_debugger_pane_get_current (dp), ==, 0);
+
+  /* nothing after: stays, and says so */
+  lm_debugger_pane_set_current (dp, last);
+  if (t->events[last].node_id != n0)
+    {
+      g_assert_false (lm_debugger_pane_run_to (dp, LM_BREAK_BREAKPOINTS));
+      g_assert_cmpint (lm_debugger_pane_get_current (dp), ==, last);
+      g_assert_nonnull (strstr (lm_debugger_pane_get_status (dp), "stayed at op"));
+    }
+
+  /* an op-type breakpoint instead: the next op of that type */
+  lm_graph_view_set_node_breakpoint (gv, n0, FALSE);
+  lm_graph_view_set_op_breakpoint (gv, op, TRUE);
+  g_assert_true (lm_graph_view_breaks_at (gv, t->events[j].node_id));
+  lm_debugger_pane_set_current (dp, 0);
+  g_assert_true (lm_debugger_pane_run_to (dp, LM_BREAK_BREAKPOINTS));
+  g_assert_cmpint (lm_debugger_pane_get_current (dp), ==, op_next);
+  g_assert_cmpstr (g->nodes[lm_graph_data_find (g, t->events[op_next].node_id)].op, ==, op);
+  if (op_prev > 0)
+    {
+      lm_debugger_pane_set_current (dp, last);
+      g_assert_true (lm_debugger_pane_run_to_previous (dp, LM_BREAK_BREAKPOINTS));
+      g_assert_cmpint (lm_debugger_pane_get_current (dp), ==, op_prev);
+    }
+  lm_graph_view_set_op_breakpoint (gv, op, FALSE);
+  g_assert_cmpuint (lm_graph_view_get_n_breakpoints (gv), ==, 0);
+  g_assert_cmpint (lm_debugger_pane_get_break_kind (dp), ==, LM_BREAK_ANOMALY);
+
+  /* the marker: a red dot at the top-left corner of the node's box, only
+   * while the breakpoint is set */
+  {
+    gint64 id = t->events[j].node_id;
+    graphene_rect_t rect;
+    int w, h;
+    gsize stride;
+
+    lm_debugger_pane_set_current (dp, (gssize) j);   /* selects and reveals it */
+    g_assert_true (lm_graph_view_get_node_rect (gv, id, &rect));
+    g_autofree guchar *before = render (view, &w, &h, &stride);
+    g_assert_false (marker_near (before, stride, w, h, rect.origin.x, rect.origin.y, 4));
+    lm_graph_view_set_node_breakpoint (gv, id, TRUE);
+    g_autofree guchar *after = render (view, &w, &h, &stride);
+    g_assert_true (marker_near (after, stride, w, h, rect.origin.x, rect.origin.y, 4));
+    lm_graph_view_clear_breakpoints (gv);
+  }
+}
+
+/* Redraw timing: step to every op of the traced step and render the
+ * window (the pane and the graph) each time. The issue's target is under
+ * 50 ms; the assertion is loose since CI machines are shared. */
+static void
+time_redraw (const LmTraceData *t, GtkWidget *win, GtkWidget *pane)
+{
+  GtkWidget *box = gtk_window_get_child (GTK_WINDOW (win));
+  int bw = gtk_widget_get_width (box), bh = gtk_widget_get_height (box);
+  double total = 0, worst = 0;
+
+  for (gsize i = 0; i < t->n_events; i++)
+    {
+      gint64 t0 = g_get_monotonic_time ();
+      int w, h;
+      gsize stride;
+
+      lm_debugger_pane_set_current (LM_DEBUGGER_PANE (pane), (gssize) i);
+      /* what the frame clock would do: lay the window's content out again
+       * (the labels changed size), then snapshot and rasterise all of it */
+      gtk_widget_size_allocate (box, &(GtkAllocation) { 0, 0, bw, bh }, -1);
+      g_free (render (box, &w, &h, &stride));
+      double ms = (g_get_monotonic_time () - t0) / 1000.0;
+      total += ms;
+      worst = MAX (worst, ms);
+    }
+  g_test_message ("debugger redraw over %zu ops (%dx%d): mean %.2f ms, worst %.2f ms (target < 50 ms)",
+                  t->n_events, bw, bh, total / t->n_events, worst);
+  g_assert_cmpfloat (total / t->n_events, <, 250);
+}
+
 static void
 test_debugger (void)
 {
@@ -575,6 +711,9 @@ test_debugger (void)
     g_assert_false (lm_debugger_pane_run_to (LM_DEBUGGER_PANE (pane), LM_BREAK_OP_TYPE));
     g_assert_cmpint (lm_debugger_pane_get_current (LM_DEBUGGER_PANE (pane)), ==, (gssize) t->n_events - 1);
   }
+
+  check_breakpoints (g, t, view, pane);
+  time_redraw (t, win, pane);
 
   /* the histogram of op 0 (finite) counts every stored value */
   lm_debugger_pane_set_current (LM_DEBUGGER_PANE (pane), 0);
