@@ -97,6 +97,27 @@ lm_reader_describe_error (sqlite3 *db, int rc, const char *doing, gboolean *tran
   return out;
 }
 
+/* Runs a query that yields one integer (a PRAGMA, an aggregate) into *out;
+ * NULL gives `if_null`. Returns the SQLite result code (SQLITE_OK on success). */
+static int
+query_int64 (sqlite3 *db, const char *sql, gint64 if_null, gint64 *out)
+{
+  sqlite3_stmt *st = NULL;
+  int rc = sqlite3_prepare_v2 (db, sql, -1, &st, NULL);
+
+  if (rc == SQLITE_OK)
+    {
+      rc = sqlite3_step (st);
+      if (rc == SQLITE_ROW)
+        {
+          *out = sqlite3_column_type (st, 0) == SQLITE_NULL ? if_null : sqlite3_column_int64 (st, 0);
+          rc = SQLITE_OK;
+        }
+    }
+  sqlite3_finalize (st);
+  return rc;
+}
+
 static gboolean
 table_exists (sqlite3 *db, const char *name, int *rc_out)
 {
@@ -126,7 +147,6 @@ lm_reader_open (const char *path, char **error, gboolean *transient)
   g_autofree char *escaped = NULL;
   g_autofree char *uri = NULL;
   sqlite3 *db = NULL;
-  sqlite3_stmt *st = NULL;
   gint64 version = -1;
   int rc, n_tables = 0;
 
@@ -156,18 +176,7 @@ lm_reader_open (const char *path, char **error, gboolean *transient)
           sqlite3_extended_result_codes (db, 1);
           /* Waits only for short locks (WAL recovery by the writer). */
           sqlite3_busy_timeout (db, 100);
-          rc = sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &st, NULL);
-          if (rc == SQLITE_OK)
-            {
-              rc = sqlite3_step (st);
-              if (rc == SQLITE_ROW)
-                {
-                  version = sqlite3_column_int64 (st, 0);
-                  rc = SQLITE_OK;
-                }
-            }
-          sqlite3_finalize (st);
-          st = NULL;
+          rc = query_int64 (db, "PRAGMA user_version", 0, &version);
         }
       if (rc == SQLITE_OK)
         break;
@@ -200,12 +209,9 @@ lm_reader_open (const char *path, char **error, gboolean *transient)
     }
   if (n_tables < (int) G_N_ELEMENTS (required))
     {
-      int any = 0;
+      gint64 any = 0;
 
-      rc = sqlite3_prepare_v2 (db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL);
-      if (rc == SQLITE_OK && sqlite3_step (st) == SQLITE_ROW)
-        any = sqlite3_column_int (st, 0);
-      sqlite3_finalize (st);
+      query_int64 (db, "SELECT count(*) FROM sqlite_master", 0, &any);
       if (any == 0)
         {
           /* A writer creates the file, then the schema, in its first
@@ -238,19 +244,8 @@ fail:
 gboolean
 lm_reader_data_version (sqlite3 *db, gint64 *version, char **error)
 {
-  sqlite3_stmt *st = NULL;
-  int rc = sqlite3_prepare_v2 (db, "PRAGMA data_version", -1, &st, NULL);
+  int rc = query_int64 (db, "PRAGMA data_version", 0, version);
 
-  if (rc == SQLITE_OK)
-    {
-      rc = sqlite3_step (st);
-      if (rc == SQLITE_ROW)
-        {
-          *version = sqlite3_column_int64 (st, 0);
-          rc = SQLITE_OK;
-        }
-    }
-  sqlite3_finalize (st);
   if (rc != SQLITE_OK)
     {
       *error = lm_reader_describe_error (db, rc, "checking for new data", NULL);
@@ -344,19 +339,8 @@ fail:
 gboolean
 lm_reader_max_scalar_id (sqlite3 *db, gint64 *max_id, char **error)
 {
-  sqlite3_stmt *st = NULL;
-  int rc = sqlite3_prepare_v2 (db, "SELECT max(id) FROM scalars", -1, &st, NULL);
+  int rc = query_int64 (db, "SELECT max(id) FROM scalars", 0, max_id);
 
-  if (rc == SQLITE_OK)
-    {
-      rc = sqlite3_step (st);
-      if (rc == SQLITE_ROW)
-        {
-          *max_id = sqlite3_column_type (st, 0) == SQLITE_NULL ? 0 : sqlite3_column_int64 (st, 0);
-          rc = SQLITE_OK;
-        }
-    }
-  sqlite3_finalize (st);
   if (rc != SQLITE_OK)
     {
       *error = lm_reader_describe_error (db, rc, "reading scalars", NULL);

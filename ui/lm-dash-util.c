@@ -98,3 +98,22 @@ lm_dash_tint (const GdkRGBA *in, double mix, GdkRGBA *out)
   out->blue = in->blue + (1 - in->blue) * mix;
   out->alpha = in->alpha;
 }
+
+static void
+feed_activate (LmRecordFeed *feed)
+{
+  lm_record_feed_set_active (feed, TRUE);
+}
+
+static void
+feed_deactivate (LmRecordFeed *feed)
+{
+  lm_record_feed_set_active (feed, FALSE);
+}
+
+void
+lm_dash_feed_follow_mapped (GtkWidget *widget, LmRecordFeed *feed)
+{
+  g_signal_connect_object (widget, "map", G_CALLBACK (feed_activate), feed, G_CONNECT_SWAPPED);
+  g_signal_connect_object (widget, "unmap", G_CALLBACK (feed_deactivate), feed, G_CONNECT_SWAPPED);
+}

@@ -3,13 +3,15 @@
  *
  * What it is for: text placement with Pango in a Cairo context, axis tick
  * labels along a box, the "this card cannot be drawn" placeholder, and
- * a run colour lightened towards white.  Not a widget.
+ * a run colour lightened towards white, and keeping a record feed polling
+ * only while its dashboard is on screen.  Not a widget.
  */
 #pragma once
 
 #include <gtk/gtk.h>
 
 #include "lm-axis.h"
+#include "lm-records.h"
 
 G_BEGIN_DECLS
 
@@ -28,5 +30,8 @@ void lm_dash_y_axis (cairo_t *cr, double x0, double y0, double w, double h,
 void lm_dash_placeholder (cairo_t *cr, int width, int height, const char *title, const char *detail);
 /* mix 0 = colour, 1 = white. */
 void lm_dash_tint (const GdkRGBA *in, double mix, GdkRGBA *out);
+/* Makes `feed` poll its run files only while `widget` is mapped (a hidden
+ * dashboard costs nothing); the connection ends with either object. */
+void lm_dash_feed_follow_mapped (GtkWidget *widget, LmRecordFeed *feed);
 
 G_END_DECLS

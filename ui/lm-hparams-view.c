@@ -11,6 +11,7 @@
 #include <math.h>
 
 #include "lm-hparams-private.h"
+#include "lm-dash-util.h"
 #include "lm-palette.h"
 
 struct _LmHparamsView
@@ -465,18 +466,6 @@ on_entry_changed (GtkEditable *entry, LmHparamsView *self)
   lm_hparams_view_set_filter (self, gtk_editable_get_text (entry), &error);
 }
 
-static void
-on_map (GtkWidget *w, LmHparamsView *self)
-{
-  lm_record_feed_set_active (self->feed, TRUE);
-}
-
-static void
-on_unmap (GtkWidget *w, LmHparamsView *self)
-{
-  lm_record_feed_set_active (self->feed, FALSE);
-}
-
 /* --------------------------------------------------------------- object */
 
 static void
@@ -610,8 +599,7 @@ lm_hparams_view_new (LmRunSelection *selection, LmRecordFeed *feed)
   g_signal_connect (feed, "changed", G_CALLBACK (on_feed_changed), self);
   g_signal_connect (selection, "changed", G_CALLBACK (on_selection_changed), self);
   g_signal_connect (selection, "highlight-changed", G_CALLBACK (on_highlight_changed), self);
-  g_signal_connect (self, "map", G_CALLBACK (on_map), self);
-  g_signal_connect (self, "unmap", G_CALLBACK (on_unmap), self);
+  lm_dash_feed_follow_mapped (GTK_WIDGET (self), feed);
   sync_rows (self);
   return GTK_WIDGET (self);
 }

@@ -11,6 +11,7 @@
 #include "lm-distribution-view.h"
 #include "lm-histogram-view.h"
 #include "lm-image-card.h"
+#include "lm-dash-util.h"
 #include "lm-palette.h"
 #include "lm-text-card.h"
 
@@ -212,18 +213,6 @@ on_mode_selected (GtkDropDown *drop, GParamSpec *pspec, LmRecordDashboard *self)
 }
 
 static void
-on_map (GtkWidget *widget, LmRecordDashboard *self)
-{
-  lm_record_feed_set_active (self->feed, TRUE);
-}
-
-static void
-on_unmap (GtkWidget *widget, LmRecordDashboard *self)
-{
-  lm_record_feed_set_active (self->feed, FALSE);
-}
-
-static void
 lm_record_dashboard_dispose (GObject *object)
 {
   LmRecordDashboard *self = LM_RECORD_DASHBOARD (object);
@@ -329,8 +318,7 @@ lm_record_dashboard_new (LmDashboardKind kind, LmRunSelection *selection, LmReco
 
   g_signal_connect (feed, "changed", G_CALLBACK (on_feed_changed), self);
   g_signal_connect (selection, "changed", G_CALLBACK (on_selection_changed), self);
-  g_signal_connect (self, "map", G_CALLBACK (on_map), self);
-  g_signal_connect (self, "unmap", G_CALLBACK (on_unmap), self);
+  lm_dash_feed_follow_mapped (GTK_WIDGET (self), feed);
   sync_cards (self);
   return GTK_WIDGET (self);
 }

@@ -93,28 +93,20 @@ static lm_loader *make_loader(lm_dataset *ds, const lm_fit_options *o, int64_t b
   return lm_loader_new(ds, &lo);
 }
 
-/* Runs the model over ds without gradients in eval mode. Either accumulates
- * loss/accuracy or copies outputs into *out (n x classes, malloc'd). */
-static bool run_eval(lm_module *model, lm_dataset *ds, int64_t batch_size, const lm_fit_options *opts,
-                     double *loss, double *accuracy, float **out, int64_t *out_cols, char **error)
+/* Runs the model over one pass of loader l (unshuffled, restarted here)
+ * without gradients in eval mode. Either accumulates loss/accuracy or copies
+ * outputs into *out (n x classes, malloc'd). The loader is the caller's, so
+ * fit() keeps one for its validation set across epochs: on a GPU the data
+ * set is copied there once, not once per epoch. */
+static bool run_eval_loader(lm_module *model, lm_loader *l, lm_device dev, double *loss,
+                            double *accuracy, float **out, int64_t *out_cols, char **error)
 {
-  if (!model || !ds) {
-    lm_train_set_error(error, "evaluate: model and data set are required");
-    return false;
-  }
-  if (batch_size <= 0)
-    batch_size = 256;
-  lm_device dev = opts ? opts->device : LM_CPU;
-  lm_loader *l = make_loader(ds, opts, batch_size, false);
-  if (!l) {
-    lm_train_set_error(error, "evaluate: out of memory");
-    return false;
-  }
+  lm_loader_start_epoch(l, 0);
   bool was_training = lm_module_is_training(model);
   lm_module_eval(model);
   bool prev = lm_set_grad_enabled(false);
   double loss_sum = 0;
-  int64_t correct = 0, seen = 0, n = lm_dataset_len(ds);
+  int64_t correct = 0, seen = 0, n = lm_loader_num_examples(l);
   bool ok = true;
   float *res = NULL;
   for (;;) {
@@ -161,7 +153,6 @@ static bool run_eval(lm_module *model, lm_dataset *ds, int64_t batch_size, const
   }
   lm_set_grad_enabled(prev);
   lm_module_train(model, was_training);
-  lm_loader_free(l);
   if (!ok) {
     free(res);
     return false;
@@ -178,6 +169,30 @@ static bool run_eval(lm_module *model, lm_dataset *ds, int64_t batch_size, const
     *out = res;
   }
   return true;
+}
+
+static int64_t eval_batch_size(int64_t batch_size)
+{
+  return batch_size > 0 ? batch_size : 256;
+}
+
+/* run_eval_loader over a loader of its own for ds. */
+static bool run_eval(lm_module *model, lm_dataset *ds, int64_t batch_size, const lm_fit_options *opts,
+                     double *loss, double *accuracy, float **out, int64_t *out_cols, char **error)
+{
+  if (!model || !ds) {
+    lm_train_set_error(error, "evaluate: model and data set are required");
+    return false;
+  }
+  lm_loader *l = make_loader(ds, opts, eval_batch_size(batch_size), false);
+  if (!l) {
+    lm_train_set_error(error, "evaluate: out of memory");
+    return false;
+  }
+  bool ok = run_eval_loader(model, l, opts ? opts->device : LM_CPU, loss, accuracy, out, out_cols,
+                            error);
+  lm_loader_free(l);
+  return ok;
 }
 
 bool lm_evaluate(lm_module *model, lm_dataset *ds, int64_t batch_size, const lm_fit_options *opts,
@@ -252,9 +267,14 @@ bool lm_fit(lm_module *model, lm_optimizer *opt, lm_dataset *train,
     return false;
   }
   lm_loader *loader = make_loader(train_ds, &o, o.batch_size, !o.no_shuffle);
-  if (!loader) { /* out of memory, on the host or (data set on a GPU) the device */
+  /* One validation loader for every epoch (no copy to the device per epoch). */
+  lm_loader *val_loader =
+    val_ds ? make_loader(val_ds, &o, o.batch_size > 256 ? o.batch_size : 256, false) : NULL;
+  if (!loader || (val_ds && !val_loader)) { /* out of memory, on the host or the device */
     lm_train_set_error(error, "fit: cannot make the data loader: %s",
                        lm_last_error()[0] ? lm_last_error() : "out of memory");
+    lm_loader_free(loader);
+    lm_loader_free(val_loader);
     lm_dataset_release(train_ds);
     lm_dataset_release(val_ds);
     return false;
@@ -335,8 +355,8 @@ bool lm_fit(lm_module *model, lm_optimizer *opt, lm_dataset *train,
       .val_loss = NAN, .val_accuracy = NAN, .lr = lr, .seconds = t_train,
       .examples_per_sec = t_train > 0 ? (double)seen_here / t_train : 0,
     };
-    if (val_ds && !run_eval(model, val_ds, o.batch_size > 256 ? o.batch_size : 256, &o,
-                            &logs.val_loss, &logs.val_accuracy, NULL, NULL, error)) {
+    if (val_loader && !run_eval_loader(model, val_loader, o.device, &logs.val_loss,
+                                       &logs.val_accuracy, NULL, NULL, error)) {
       ok = false;
       break;
     }
@@ -366,6 +386,7 @@ bool lm_fit(lm_module *model, lm_optimizer *opt, lm_dataset *train,
   if (stopped)
     *stopped = stop;
   lm_loader_free(loader);
+  lm_loader_free(val_loader);
   lm_dataset_release(train_ds);
   lm_dataset_release(val_ds);
   return ok;
