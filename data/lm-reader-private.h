@@ -53,6 +53,8 @@ typedef struct
   GHashTable *series;      /* gint64* tag_id -> LmChunkSeries* */
   gsize n_rows;
   gboolean is_head;        /* first result of a load (it did the open/info) */
+  gboolean preview;        /* head only: series hold the summaries' overview
+                            * of ids <= load_hi, not rows (lo == hi) */
   gint64 load_hi;          /* head only: the load covers ids up to this */
 } LmReadResult;
 
@@ -83,6 +85,20 @@ gboolean lm_reader_read_scalars (sqlite3      *db,
                                  gint64        hi,
                                  LmReadResult *result,
                                  char        **error);
+
+/* The overview of every scalar row with id <= max_id, from the file's
+ * scalar_summaries table: for each block of consecutive points of a tag,
+ * its first, smallest, largest and last point and one NaN point (all
+ * real points of the series), into result->series.  A few thousand rows
+ * for millions of points, so the first frame of a huge run needs no full
+ * read.  *covered is FALSE (and result->series left empty) when the file
+ * has no summaries or they do not account for exactly max_id rows (an
+ * older file, rows deleted by hand): the caller then reads the rows. */
+gboolean lm_reader_read_summaries (sqlite3      *db,
+                                   gint64        max_id,
+                                   LmReadResult *result,
+                                   gboolean     *covered,
+                                   char        **error);
 
 /* A message for a failed SQLite call, naming what it means for a run. */
 char *lm_reader_describe_error (sqlite3 *db, int rc, const char *doing, gboolean *transient);

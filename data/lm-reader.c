@@ -363,6 +363,22 @@ chunk_for (LmReadResult *r, gint64 tag_id)
   return cs;
 }
 
+static inline void
+chunk_push (LmChunkSeries *cs, gint64 step, float value, double wall)
+{
+  if (G_UNLIKELY (cs->n == cs->cap))
+    {
+      cs->cap = MAX (1024, cs->cap * 2);
+      cs->steps = g_renew (gint64, cs->steps, cs->cap);
+      cs->values = g_renew (float, cs->values, cs->cap);
+      cs->walls = g_renew (double, cs->walls, cs->cap);
+    }
+  cs->steps[cs->n] = step;
+  cs->values[cs->n] = value;
+  cs->walls[cs->n] = wall;
+  cs->n++;
+}
+
 gboolean
 lm_reader_read_scalars (sqlite3      *db,
                         gint64        lo,
@@ -406,17 +422,7 @@ lm_reader_read_scalars (sqlite3      *db,
             cs = chunk_for (r, tag);
           cur_tag = tag;
         }
-      if (G_UNLIKELY (cs->n == cs->cap))
-        {
-          cs->cap = MAX (1024, cs->cap * 2);
-          cs->steps = g_renew (gint64, cs->steps, cs->cap);
-          cs->values = g_renew (float, cs->values, cs->cap);
-          cs->walls = g_renew (double, cs->walls, cs->cap);
-        }
-      cs->steps[cs->n] = step;
-      cs->values[cs->n] = value;
-      cs->walls[cs->n] = wall;
-      cs->n++;
+      chunk_push (cs, step, value, wall);
       r->n_rows++;
       rc = SQLITE_OK;
     }
@@ -428,5 +434,109 @@ lm_reader_read_scalars (sqlite3      *db,
       *error = lm_reader_describe_error (db, rc, "reading scalars", &r->transient);
       return FALSE;
     }
+  return TRUE;
+}
+
+/* One representative point of a summary block. */
+typedef struct
+{
+  gint64 step;
+  double wall;
+  float value;
+} SumPoint;
+
+static gboolean
+sum_point (sqlite3_stmt *st, int col, gboolean has_value, SumPoint *p)
+{
+  if (sqlite3_column_type (st, col) == SQLITE_NULL)
+    return FALSE;
+  p->step = sqlite3_column_int64 (st, col);
+  p->wall = sqlite3_column_double (st, col + 1);
+  p->value = !has_value || sqlite3_column_type (st, col + 2) == SQLITE_NULL
+             ? NAN : (float) sqlite3_column_double (st, col + 2);
+  return TRUE;
+}
+
+gboolean
+lm_reader_read_summaries (sqlite3      *db,
+                          gint64        max_id,
+                          LmReadResult *r,
+                          gboolean     *covered,
+                          char        **error)
+{
+  sqlite3_stmt *st = NULL;
+  LmChunkSeries *cs = NULL;
+  gint64 cur_tag = G_MININT64, total = 0;
+  int rc;
+
+  *covered = FALSE;
+  if (!table_exists (db, "scalar_summaries", &rc))
+    {
+      if (rc == SQLITE_OK)
+        return TRUE;
+      *error = lm_reader_describe_error (db, rc, "reading scalar summaries", &r->transient);
+      return FALSE;
+    }
+  rc = sqlite3_prepare_v2 (db,
+                           "SELECT tag_id, count,"
+                           " first_step, first_wall, first_value,"
+                           " min_step, min_wall, min_value,"
+                           " max_step, max_wall, max_value,"
+                           " last_step, last_wall, last_value,"
+                           " nan_step, nan_wall"
+                           " FROM scalar_summaries ORDER BY tag_id, block",
+                           -1, &st, NULL);
+  while (rc == SQLITE_OK && (rc = sqlite3_step (st)) == SQLITE_ROW)
+    {
+      gint64 tag = sqlite3_column_int64 (st, 0);
+      SumPoint pts[5];
+      int n = 0;
+
+      total += sqlite3_column_int64 (st, 1);
+      if (tag != cur_tag)
+        {
+          cs = chunk_for (r, tag);
+          cur_tag = tag;
+        }
+      /* first, min, max, last, NaN: at most five real points, put back in
+       * step order; the same point named twice (first = min) once. */
+      for (int col = 2; col <= 11; col += 3)
+        if (sum_point (st, col, TRUE, &pts[n]))
+          n++;
+      if (sum_point (st, 14, FALSE, &pts[n]))
+        n++;
+      for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && pts[j].step < pts[j - 1].step; j--)
+          {
+            SumPoint t = pts[j];
+            pts[j] = pts[j - 1];
+            pts[j - 1] = t;
+          }
+      for (int i = 0; i < n; i++)
+        {
+          gboolean dup = FALSE;
+
+          for (int k = 0; k < i && !dup; k++)
+            dup = pts[k].step == pts[i].step && pts[k].wall == pts[i].wall
+                  && (pts[k].value == pts[i].value || (isnan (pts[k].value) && isnan (pts[i].value)));
+          if (!dup)
+            chunk_push (cs, pts[i].step, pts[i].value, pts[i].wall);
+        }
+      rc = SQLITE_OK;
+    }
+  if (rc == SQLITE_DONE)
+    rc = SQLITE_OK;
+  sqlite3_finalize (st);
+  if (rc != SQLITE_OK)
+    {
+      g_hash_table_remove_all (r->series);
+      *error = lm_reader_describe_error (db, rc, "reading scalar summaries", &r->transient);
+      return FALSE;
+    }
+  /* Rows are numbered 1, 2, ... by the one writer, so summaries that count
+   * max_id points account for every row. */
+  *covered = total == max_id && max_id > 0;
+  if (!*covered)
+    g_hash_table_remove_all (r->series);
   return TRUE;
 }

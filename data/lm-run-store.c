@@ -206,6 +206,25 @@ lm_run_store_set_intervals (LmRunStore *self, guint poll_ms, guint scan_ms)
   self->config.scan_ms = scan_ms;
 }
 
+void
+lm_run_store_set_preview_rows (LmRunStore *self, guint rows)
+{
+  g_return_if_fail (LM_IS_RUN_STORE (self));
+  self->config.preview_rows = rows;
+}
+
+gboolean
+lm_run_store_get_complete (LmRunStore *self)
+{
+  g_return_val_if_fail (LM_IS_RUN_STORE (self), FALSE);
+  if (!self->scanned)
+    return FALSE;
+  for (guint i = 0; i < self->runs->len; i++)
+    if (!lm_run_get_complete (g_ptr_array_index (self->runs, i)))
+      return FALSE;
+  return TRUE;
+}
+
 /* ------------------------------------------------------------ progress */
 
 static void

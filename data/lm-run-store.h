@@ -28,6 +28,9 @@ LmRunStore *lm_run_store_new          (const char *logdir);
 void        lm_run_store_set_intervals (LmRunStore *store,
                                         guint       poll_ms,
                                         guint       scan_ms);
+/* Tuning, before lm_run_store_start(): a first load of at least this many
+ * rows starts from the file's scalar summaries (0 keeps the default). */
+void        lm_run_store_set_preview_rows (LmRunStore *store, guint rows);
 void        lm_run_store_start        (LmRunStore *store);
 /* Walk the folder now and retry runs that failed to read. */
 void        lm_run_store_reload       (LmRunStore *store);
@@ -41,6 +44,9 @@ GPtrArray  *lm_run_store_get_scalar_tags (LmRunStore *store);
  * had its first load (or failed to). */
 gboolean    lm_run_store_get_loading  (LmRunStore *store);
 guint       lm_run_store_get_n_loaded (LmRunStore *store);
+/* The first walk has finished and every run is complete (lm_run_get_complete):
+ * every point is on the charts, perhaps still as the summaries' overview. */
+gboolean    lm_run_store_get_complete (LmRunStore *store);
 guint64     lm_run_store_get_n_points (LmRunStore *store);
 /* Why the log directory cannot be read, or NULL. */
 const char *lm_run_store_get_error    (LmRunStore *store);

@@ -30,6 +30,11 @@ struct _LmRun
   gint64 merged_id;        /* scalar rows merged: ids <= merged_id */
   gint64 load_target;      /* id the first load must reach; -1 unknown */
   GList *pending;          /* LmReadResult*, sorted by lo, waiting their turn */
+  /* A first load that began with the summaries' overview: the series show
+   * the overview while the rows go into shadow series, which take their
+   * place once every row is in (so charts stay complete meanwhile). */
+  gboolean previewing;
+  GHashTable *shadow;      /* LmSeries* shown -> LmSeries* being loaded (owned) */
 };
 
 enum {
@@ -65,6 +70,7 @@ lm_run_finalize (GObject *object)
   g_free (self->path);
   g_free (self->error);
   g_hash_table_unref (self->info);
+  g_hash_table_unref (self->shadow);
   g_hash_table_unref (self->by_id);
   g_hash_table_unref (self->by_name);
   g_ptr_array_unref (self->tag_names);
@@ -165,6 +171,8 @@ lm_run_init (LmRun *self)
   self->by_name = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                          (GDestroyNotify) lm_series_free);
   self->by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->shadow = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
+                                        (GDestroyNotify) lm_series_free);
   self->tag_names = g_ptr_array_new ();
   self->tag_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
 }
@@ -373,6 +381,8 @@ compare_names (gconstpointer a, gconstpointer b)
 static void
 reset_data (LmRun *self)
 {
+  g_hash_table_remove_all (self->shadow);
+  self->previewing = FALSE;
   g_hash_table_remove_all (self->by_id);
   g_ptr_array_set_size (self->tag_names, 0);
   g_hash_table_remove_all (self->by_name);
@@ -447,10 +457,67 @@ merge_rows (LmRun *self, LmReadResult *r)
 
       if (s == NULL)
         continue;   /* rows of a histogram/image tag id, or a dangling id */
+      if (self->previewing)
+        {
+          LmSeries *behind = g_hash_table_lookup (self->shadow, s);
+
+          if (behind == NULL)
+            {
+              behind = lm_series_new (s->tag);
+              g_hash_table_insert (self->shadow, s, behind);
+            }
+          s = behind;
+        }
       lm_series_append (s, cs->n, cs->steps, cs->values, cs->walls);
       n += cs->n;
     }
   return n;
+}
+
+/* Shows the summaries' overview that came with the head of a first load
+ * (no rows: they follow in range results).  Returns the points shown. */
+static gsize
+apply_preview (LmRun *self, LmReadResult *r)
+{
+  GHashTableIter it;
+  gpointer v;
+  gsize n = 0;
+
+  g_hash_table_iter_init (&it, r->series);
+  while (g_hash_table_iter_next (&it, NULL, &v))
+    {
+      LmChunkSeries *cs = v;
+      LmSeries *s = g_hash_table_lookup (self->by_id, &cs->tag_id);
+
+      if (s == NULL)
+        continue;
+      lm_series_append (s, cs->n, cs->steps, cs->values, cs->walls);
+      n += cs->n;
+    }
+  g_hash_table_remove_all (r->series);
+  self->previewing = TRUE;
+  return n;
+}
+
+/* Every row is in: the loaded series replace the overview. */
+static void
+end_preview (LmRun *self)
+{
+  GHashTableIter it;
+  gpointer v;
+
+  g_hash_table_iter_init (&it, self->by_name);
+  while (g_hash_table_iter_next (&it, NULL, &v))
+    {
+      LmSeries *behind = g_hash_table_lookup (self->shadow, v);
+
+      if (behind != NULL)
+        lm_series_swap_data (v, behind);
+      else
+        lm_series_clear (v);
+    }
+  g_hash_table_remove_all (self->shadow);
+  self->previewing = FALSE;
 }
 
 static gint
@@ -464,7 +531,7 @@ compare_lo (gconstpointer a, gconstpointer b)
 gsize
 lm_run_apply_result (LmRun *self, LmReadResult *r, gboolean *tags_changed)
 {
-  gsize merged = 0;
+  gsize merged = 0, shown = 0;
 
   *tags_changed = FALSE;
   if (r->epoch < self->epoch)
@@ -498,6 +565,8 @@ lm_run_apply_result (LmRun *self, LmReadResult *r, gboolean *tags_changed)
       gint64 target = r->error ? r->lo : r->load_hi;
 
       self->load_target = MAX (self->load_target, target);
+      if (r->preview && r->error == NULL && !self->loaded)
+        shown += apply_preview (self, r);
     }
 
   self->pending = g_list_insert_sorted (self->pending, r, compare_lo);
@@ -518,10 +587,25 @@ lm_run_apply_result (LmRun *self, LmReadResult *r, gboolean *tags_changed)
     {
       self->n_points += merged;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_POINTS]);
-      g_signal_emit (self, signals[DATA_CHANGED], 0);
     }
+  if (!self->previewing)
+    shown += merged;
+  if (self->load_target >= 0 && self->merged_id >= self->load_target && self->previewing)
+    {
+      end_preview (self);
+      shown += self->n_points;
+    }
+  if (shown > 0)
+    g_signal_emit (self, signals[DATA_CHANGED], 0);
   if (self->load_target >= 0 && self->merged_id >= self->load_target)
     set_loaded (self);
   lm_run_update_live (self, g_get_real_time () / 1e6);
-  return merged;
+  return shown;
+}
+
+gboolean
+lm_run_get_complete (LmRun *self)
+{
+  g_return_val_if_fail (LM_IS_RUN (self), FALSE);
+  return self->loaded || self->previewing;
 }

@@ -45,6 +45,10 @@ gboolean     lm_run_get_live        (LmRun *run);
 const char  *lm_run_get_error       (LmRun *run);
 /* The first load of the file is complete (or failed). */
 gboolean     lm_run_get_loaded      (LmRun *run);
+/* Every scalar point of the first load is represented in the series:
+ * loaded, or showing the file's summaries (first, smallest, largest and
+ * last point of every block of 256) while the rows are still being read. */
+gboolean     lm_run_get_complete    (LmRun *run);
 guint64      lm_run_get_n_points    (LmRun *run);
 /* Unix seconds; 0 when unknown. */
 double       lm_run_get_start_time  (LmRun *run);

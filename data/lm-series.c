@@ -67,6 +67,20 @@ invalidate_smoothing (LmSeries *s)
 }
 
 void
+lm_series_swap_data (LmSeries *a, LmSeries *b)
+{
+  LmSeries t = *a;
+  char *tag = a->tag;
+
+  *a = *b;
+  *b = t;
+  b->tag = a->tag;
+  a->tag = tag;
+  a->generation = next_generation ();
+  b->generation = next_generation ();
+}
+
+void
 lm_series_clear (LmSeries *s)
 {
   s->n = 0;

@@ -84,6 +84,8 @@ void      lm_series_append (LmSeries     *series,
                             const float  *values,
                             const double *walls);
 void      lm_series_clear  (LmSeries *series);
+/* Exchanges the points of two series (tags stay); both count as changed. */
+void      lm_series_swap_data (LmSeries *a, LmSeries *b);
 /* Gives back unused capacity (after a load; appends still work). */
 void      lm_series_trim   (LmSeries *series);
 

@@ -44,6 +44,8 @@ typedef struct
   guint scan_ms;        /* directory walks; default 1000 */
   guint chunk_rows;     /* rows per read job; default 131072 */
   guint n_threads;      /* worker threads; default: cores, 2..6 */
+  guint preview_rows;   /* a first load of at least this many rows starts
+                         * from the scalar summaries; default 262144 */
 } LmWatcherConfig;
 
 LmWatcher *lm_watcher_new    (const char            *logdir,

@@ -275,10 +275,20 @@ run_load (LmWatcher *w, Job *j)
    * per worker for a big first load so every core has work (fewer, larger
    * ranges scale better than many small ones), and at most 512k rows so
    * the rows in flight (20 bytes each) stay around 10 MB per job. */
+  /* A big first load starts with the summaries' overview of every row
+   * (a few thousand rows for millions of points): the charts are complete
+   * at once, and the rows that follow replace the overview when all are in. */
+  if (r->last_id == 0 && hi >= (gint64) w->cfg.preview_rows
+      && !lm_reader_read_summaries (r->db, hi, res, &res->preview, &error))
+    {
+      transient = res->transient;
+      sqlite3_exec (r->db, "ROLLBACK", NULL, NULL, NULL);
+      goto fail;
+    }
   chunk = CLAMP ((hi - r->last_id) / (2 * (gint64) w->cfg.n_threads),
                  (gint64) w->cfg.chunk_rows, MAX ((gint64) w->cfg.chunk_rows, 524288));
-  first = MIN (hi, r->last_id + chunk);
-  if (!lm_reader_read_scalars (r->db, r->last_id, first, res, &error))
+  first = res->preview ? r->last_id : MIN (hi, r->last_id + chunk);
+  if (first > r->last_id && !lm_reader_read_scalars (r->db, r->last_id, first, res, &error))
     {
       transient = res->transient;
       sqlite3_exec (r->db, "ROLLBACK", NULL, NULL, NULL);
@@ -591,6 +601,8 @@ lm_watcher_new (const char            *logdir,
     w->cfg.chunk_rows = 131072;
   if (w->cfg.n_threads == 0)
     w->cfg.n_threads = CLAMP (cores, 2, 6);
+  if (w->cfg.preview_rows == 0)
+    w->cfg.preview_rows = 262144;
   w->context = g_main_context_ref (context ? context : g_main_context_default ());
   w->func = func;
   w->user_data = user_data;

@@ -131,6 +131,41 @@ typedef struct {
   size_t count;
 } lm_tag_table;
 
+/* Scalar summaries: for every tag, consecutive blocks of
+ * LM_SUMMARY_BLOCK scalars (in log order) with their count and four real
+ * points (first, smallest, largest, last) plus one NaN point, so a reader
+ * can draw a complete overview of millions of points from a few thousand
+ * rows before it has read them all.  Written by the writer thread in the
+ * same transaction as the rows they summarise (docs/run-format.md). */
+#define LM_SUMMARY_BLOCK 256
+#define LM_SCALAR_SUMMARIES_SQL                                              \
+  "CREATE TABLE IF NOT EXISTS scalar_summaries (\n"                          \
+  "  tag_id INTEGER NOT NULL REFERENCES tags(id),\n"                         \
+  "  block INTEGER NOT NULL,\n"                                              \
+  "  count INTEGER NOT NULL,\n"                                              \
+  "  nan_count INTEGER NOT NULL,\n"                                          \
+  "  first_step INTEGER NOT NULL, first_wall REAL NOT NULL, first_value REAL,\n" \
+  "  last_step INTEGER NOT NULL, last_wall REAL NOT NULL, last_value REAL,\n" \
+  "  min_step INTEGER, min_wall REAL, min_value REAL,\n"                     \
+  "  max_step INTEGER, max_wall REAL, max_value REAL,\n"                     \
+  "  nan_step INTEGER, nan_wall REAL,\n"                                     \
+  "  PRIMARY KEY (tag_id, block)) WITHOUT ROWID;\n"
+
+/* One point of a summary (value NaN for a NaN). */
+typedef struct {
+  int64_t step;
+  double wall, value;
+} lm_summary_point;
+
+/* The open block of one scalar tag, kept by the writer thread. */
+typedef struct {
+  int64_t block;   /* its number; -1 until looked up in the file */
+  uint32_t count, nan_count;
+  bool dirty;      /* has points not yet written to scalar_summaries */
+  bool have_minmax;
+  lm_summary_point first, last, min, max, nan;
+} lm_summary_acc;
+
 /* ----------------------------------------------------------------- writer */
 
 struct lm_writer {
@@ -138,7 +173,10 @@ struct lm_writer {
   char *logdir, *run_name, *run_dir, *path, *lock_path;
   int lock_fd;
   sqlite3 *db; /* owned by the writer thread while it runs */
-  sqlite3_stmt *stmts[12]; /* prepared by lm_store_prepare() */
+  sqlite3_stmt *stmts[16]; /* prepared by lm_store_prepare() */
+  /* scalar summaries being built, indexed by tag id (writer thread only) */
+  lm_summary_acc *sums;
+  size_t n_sums;
   unsigned flush_interval_ms;
   size_t max_image_bytes;
   size_t queue_max_bytes;

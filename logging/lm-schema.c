@@ -24,6 +24,7 @@ const char lm_schema_sql[] =
     "  wall_time REAL NOT NULL,\n"
     "  value REAL);\n"
     "CREATE INDEX scalars_tag_step ON scalars (tag_id, step);\n"
+    LM_SCALAR_SUMMARIES_SQL
     "CREATE TABLE histograms (\n"
     "  id INTEGER PRIMARY KEY,\n"
     "  tag_id INTEGER NOT NULL REFERENCES tags(id),\n"

@@ -343,6 +343,10 @@ static int init_file(lm_writer *w, const char *command_line) {
         (rc = set_meta(w, ins_meta, "run_name", w->run_name)) ||
         (rc = set_meta(w, ins_meta, "created", created)))
       goto out;
+  } else if ((rc = exec_sql(w, LM_SCALAR_SUMMARIES_SQL))) {
+    /* A file from before summaries existed: they cover what comes now
+     * (readers notice they do not cover every row and read all rows). */
+    goto out;
   }
   char host[256] = "localhost", pid[32];
   if (gethostname(host, sizeof host - 1) != 0)
@@ -424,6 +428,7 @@ static void writer_free(lm_writer *w) {
     close(w->lock_fd); /* releases the flock */
   lm_tag_table_clear(&w->tags);
   free(w->ring);
+  free(w->sums);
   free(w->logdir);
   free(w->run_name);
   free(w->run_dir);

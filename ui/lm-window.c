@@ -595,8 +595,15 @@ gboolean
 lm_window_is_settled (LmWindow *self)
 {
   g_return_val_if_fail (LM_IS_WINDOW (self), FALSE);
+  return !lm_run_store_get_loading (self->store) && lm_window_is_complete (self);
+}
+
+gboolean
+lm_window_is_complete (LmWindow *self)
+{
+  g_return_val_if_fail (LM_IS_WINDOW (self), FALSE);
   return gtk_widget_get_mapped (GTK_WIDGET (self))
-         && !lm_run_store_get_loading (self->store)
+         && lm_run_store_get_complete (self->store)
          /* Hidden scalar cards never draw: only the visible view counts. */
          && (g_strcmp0 (lm_dashboards_get_view (LM_DASHBOARDS (self->dashboards)), "scalars") != 0
              || lm_card_grid_is_up_to_date (LM_CARD_GRID (self->card_grid)))

@@ -32,6 +32,10 @@ LmDashboards    *lm_window_get_dashboards (LmWindow *self);
 
 /* Every run found so far is loaded and every card on screen shows it. */
 gboolean         lm_window_is_settled   (LmWindow *self);
+/* Like settled, but runs still reading their rows count when their charts
+ * already show every point through the file's summaries: the first
+ * complete frame. */
+gboolean         lm_window_is_complete  (LmWindow *self);
 /* Renders the window into a PNG right after its next frame is painted
  * (when layout is done and every node is fresh). */
 void             lm_window_save_screenshot_async  (LmWindow            *self,

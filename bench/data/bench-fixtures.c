@@ -1,12 +1,14 @@
 /* bench-fixtures.c: benchmark log directories (see bench-fixtures.h). */
 #include "bench-fixtures.h"
-#include "lm-test-run.h"
+#include "lumen-log.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-/* Writes <dir>/<name> unless a finished copy is already there. */
+/* Writes <dir>/<name> unless a finished copy is already there, with
+ * lumen-log (so the files are what users' runs look like, summaries
+ * included). */
 static void
 write_fixture (const char *dir, const char *name, int runs, int tags, int points)
 {
@@ -21,11 +23,11 @@ write_fixture (const char *dir, const char *name, int runs, int tags, int points
   for (int r = 0; r < runs; r++)
     {
       g_autofree char *run_name = runs == 1 ? g_strdup ("run") : g_strdup_printf ("sweep/run%03d", r);
-      LmTestRun *run = lm_test_run_create (root, run_name);
+      lm_writer *w = NULL;
       char tag[64];
 
-      sqlite3_exec (lm_test_run_db (run), "PRAGMA synchronous=OFF", NULL, NULL, NULL);
-      lm_test_run_begin (run);
+      if (lm_writer_open (&w, root, run_name) != LM_OK)
+        g_error ("cannot write fixture run %s: %s", run_name, lm_log_last_error ());
       for (int i = 0; i < points; i++)
         for (int t = 0; t < tags; t++)
           {
@@ -36,11 +38,11 @@ write_fixture (const char *dir, const char *name, int runs, int tags, int points
               v += 3.0;
 
             snprintf (tag, sizeof tag, "%s/metric%02d", t % 2 ? "eval" : "train", t);
-            lm_test_run_add_scalar (run, tag, i, 1.7e9 + i * 0.05, v);
+            lm_writer_add_scalar_at (w, tag, i, v, 1.7e9 + i * 0.05);
           }
-      lm_test_run_set_status (run, "finished");
-      lm_test_run_commit (run);
-      lm_test_run_close (run);
+      lm_writer_set_status (w, LM_RUN_FINISHED);
+      if (lm_writer_close (w) != LM_OK)
+        g_error ("cannot write fixture run %s: %s", run_name, lm_log_last_error ());
     }
   g_file_set_contents (stamp, "", 0, NULL);
   printf ("  written in %.1f s\n", g_get_monotonic_time () / 1e6 - t0);

@@ -66,6 +66,129 @@ static void test_scalars_roundtrip(void) {
   tmpdir_free(dir);
 }
 
+/* ------------------------------------------------------ scalar summaries */
+
+enum { SUM_BLOCK = 256 };
+
+/* What a summary row must hold for values[from, to) logged at steps
+ * 2*i: computed here from the values themselves. */
+typedef struct {
+  gint64 count, nan_count, first_i, last_i, min_i, max_i, nan_i;
+} SumWant;
+
+static SumWant sum_want(const double *v, int from, int to) {
+  SumWant w = {to - from, 0, from, to - 1, -1, -1, -1};
+  for (int i = from; i < to; i++) {
+    if (isnan(v[i])) {
+      if (w.nan_count++ == 0)
+        w.nan_i = i;
+      continue;
+    }
+    if (w.min_i < 0 || v[i] < v[w.min_i])
+      w.min_i = i;
+    if (w.max_i < 0 || v[i] > v[w.max_i])
+      w.max_i = i;
+  }
+  return w;
+}
+
+static void check_point(sqlite3_stmt *st, int col, const double *v, gint64 i,
+                        gboolean with_value) {
+  if (i < 0) {
+    g_assert_cmpint(sqlite3_column_type(st, col), ==, SQLITE_NULL);
+    return;
+  }
+  g_assert_cmpint(sqlite3_column_int64(st, col), ==, 2 * i);
+  if (!with_value)
+    return;
+  if (isnan(v[i]))
+    g_assert_cmpint(sqlite3_column_type(st, col + 2), ==, SQLITE_NULL);
+  else
+    g_assert_cmpfloat(sqlite3_column_double(st, col + 2), ==, v[i]);
+}
+
+/* Checks the summary rows of tag `name` against values v[0..n), the rows
+ * of block `first_block` on holding v[start..n). */
+static void check_summaries(sqlite3 *db, const char *name, const double *v,
+                            int start, int n, int first_block) {
+  char *sql = g_strdup_printf(
+      "SELECT block, count, nan_count, first_step, first_wall, first_value, "
+      "last_step, last_wall, last_value, min_step, min_wall, min_value, "
+      "max_step, max_wall, max_value, nan_step, nan_wall FROM "
+      "scalar_summaries JOIN tags ON tags.id = tag_id WHERE name = '%s' "
+      "AND block >= %d AND block < %d ORDER BY block",
+      name, first_block,
+      first_block + (n - start + SUM_BLOCK - 1) / SUM_BLOCK);
+  sqlite3_stmt *st = db_query(db, sql);
+  int block = first_block;
+  for (int from = start; from < n; from += SUM_BLOCK, block++) {
+    int to = MIN(from + SUM_BLOCK, n);
+    SumWant w = sum_want(v, from, to);
+    g_assert_cmpint(sqlite3_step(st), ==, SQLITE_ROW);
+    g_assert_cmpint(sqlite3_column_int64(st, 0), ==, block);
+    g_assert_cmpint(sqlite3_column_int64(st, 1), ==, w.count);
+    g_assert_cmpint(sqlite3_column_int64(st, 2), ==, w.nan_count);
+    check_point(st, 3, v, w.first_i, TRUE);
+    check_point(st, 6, v, w.last_i, TRUE);
+    check_point(st, 9, v, w.min_i, TRUE);
+    check_point(st, 12, v, w.max_i, TRUE);
+    check_point(st, 15, v, w.nan_i, FALSE);
+  }
+  g_assert_cmpint(sqlite3_step(st), ==, SQLITE_DONE);
+  sqlite3_finalize(st);
+  g_free(sql);
+}
+
+static void test_scalar_summaries(void) {
+  enum { N = 1000, M = 700 };
+  static double loss[N + 10], acc[M];
+  for (int i = 0; i < N + 10; i++)
+    loss[i] = sin(i * 0.1);
+  loss[300] = 50.0;       /* a spike must be a block's max */
+  loss[10] = NAN;
+  loss[600] = NAN;
+  loss[601] = NAN;
+  loss[700] = INFINITY;   /* beats every finite value */
+  loss[701] = -INFINITY;
+  for (int i = 0; i < M; i++)
+    acc[i] = i % 7 == 0 ? NAN : 1.0 - 1.0 / (i + 1);
+  for (int i = 256; i < 512; i++)
+    acc[i] = NAN;         /* a block with nothing but NaN */
+
+  char *dir = tmpdir_new();
+  lm_writer *w = writer_open(dir, "sum");
+  for (int i = 0; i < N; i++) {
+    assert_ok(lm_writer_add_scalar(w, "loss", 2 * i, loss[i]));
+    if (i < M)
+      assert_ok(lm_writer_add_scalar(w, "acc", 2 * i, acc[i]));
+  }
+  assert_ok(lm_writer_flush(w));
+  char *path = g_strdup(lm_writer_file_path(w));
+  sqlite3 *db = db_open_ro(path);
+  /* After a commit the summaries cover every row, open blocks included. */
+  g_assert_cmpint(db_int(db, "SELECT sum(count) FROM scalar_summaries"), ==,
+                  N + M);
+  g_assert_cmpint(db_int(db, "SELECT max(id) FROM scalars"), ==, N + M);
+  check_summaries(db, "loss", loss, 0, N, 0);
+  check_summaries(db, "acc", acc, 0, M, 0);
+  sqlite3_close(db);
+  assert_ok(lm_writer_close(w));
+
+  /* A resumed run continues after the blocks of the first session. */
+  w = writer_open(dir, "sum");
+  for (int i = N; i < N + 10; i++)
+    assert_ok(lm_writer_add_scalar(w, "loss", 2 * i, loss[i]));
+  assert_ok(lm_writer_close(w));
+  db = db_open_ro(path);
+  g_assert_cmpint(db_int(db, "SELECT sum(count) FROM scalar_summaries"), ==,
+                  N + M + 10);
+  check_summaries(db, "loss", loss, 0, N, 0);
+  check_summaries(db, "loss", loss, N, N + 10, (N + SUM_BLOCK - 1) / SUM_BLOCK);
+  sqlite3_close(db);
+  g_free(path);
+  tmpdir_free(dir);
+}
+
 /* ----------------------------------------------------------- histograms */
 
 /* The bucket edges SummaryWriter builds for bins='tensorflow'. */
@@ -766,6 +889,7 @@ static void test_run_metadata(void) {
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/logging/scalars/roundtrip", test_scalars_roundtrip);
+  g_test_add_func("/logging/scalars/summaries", test_scalar_summaries);
   g_test_add_func("/logging/histogram/known-answer", test_histogram_known_answer);
   g_test_add_func("/logging/histogram/vs-reference", test_histogram_vs_reference);
   g_test_add_func("/logging/histogram/stored", test_histogram_stored);
