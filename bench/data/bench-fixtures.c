@@ -24,9 +24,14 @@ write_fixture (const char *dir, const char *name, int runs, int tags, int points
     {
       g_autofree char *run_name = runs == 1 ? g_strdup ("run") : g_strdup_printf ("sweep/run%03d", r);
       lm_writer *w = NULL;
+      lm_writer_options opts;
       char tag[64];
 
-      if (lm_writer_open (&w, root, run_name) != LM_OK)
+      lm_writer_options_init (&opts);
+      opts.logdir = root;
+      opts.run_name = run_name;
+      opts.quiet = TRUE;   /* the writer keeps up; waits here are expected */
+      if (lm_writer_open_with (&w, &opts) != LM_OK)
         g_error ("cannot write fixture run %s: %s", run_name, lm_log_last_error ());
       for (int i = 0; i < points; i++)
         for (int t = 0; t < tags; t++)
