@@ -254,7 +254,17 @@ typedef struct {
   const lm_tensor *const *grad_inputs;
 } lm_hook_event;
 typedef void (*lm_op_hook)(const lm_hook_event *event, void *user_data);
-void lm_set_op_hook(lm_op_hook hook, void *user_data); /* NULL to remove */
+/* Installs a hook next to any others (they run in the order they were
+ * added), like PyTorch's register_module_forward_hook: returns a handle for
+ * lm_remove_op_hook, or 0 (with an error) when the hook is NULL or
+ * LM_OP_HOOKS_MAX hooks are installed. Hooks are process-wide: add and
+ * remove them while no op runs on another thread. */
+#define LM_OP_HOOKS_MAX 16
+int lm_add_op_hook(lm_op_hook hook, void *user_data);
+void lm_remove_op_hook(int handle); /* unknown handles are ignored */
+/* The one-hook shortcut: replaces the hook an earlier lm_set_op_hook call
+ * installed (NULL removes it) and leaves lm_add_op_hook's hooks alone. */
+void lm_set_op_hook(lm_op_hook hook, void *user_data);
 
 /* Module path recorded in new nodes (Sequential pushes "0", "features.3", ...). */
 void lm_module_path_push(const char *name);

@@ -23,8 +23,17 @@
 
 static _Thread_local bool grad_disabled;
 static _Thread_local int hooks_mute_depth;
-static lm_op_hook op_hook;
-static void *op_hook_data;
+/* Installed op hooks, in the order they run.  Process-wide: install and
+ * remove them while no op runs on another thread. */
+typedef struct {
+  lm_op_hook fn;
+  void *data;
+  int handle;
+} op_hook_slot;
+static op_hook_slot op_hooks[LM_OP_HOOKS_MAX];
+static int n_op_hooks;
+static int next_hook_handle = 1;
+static int set_hook_handle; /* the one lm_set_op_hook installed, 0 if none */
 static _Atomic uint64_t next_node_id = 1;
 
 /* ---- grad mode ---- */
@@ -95,10 +104,47 @@ const char *lm_module_path(void)
 
 /* ---- hooks ---- */
 
+int lm_add_op_hook(lm_op_hook hook, void *user_data)
+{
+  if (!hook) {
+    lm_error("add_op_hook: the hook function is NULL");
+    return 0;
+  }
+  if (n_op_hooks == LM_OP_HOOKS_MAX) {
+    lm_error("add_op_hook: %d hooks are installed already (the most there can be)",
+             LM_OP_HOOKS_MAX);
+    return 0;
+  }
+  op_hooks[n_op_hooks++] = (op_hook_slot){hook, user_data, next_hook_handle};
+  return next_hook_handle++;
+}
+
+void lm_remove_op_hook(int handle)
+{
+  for (int i = 0; i < n_op_hooks; i++)
+    if (op_hooks[i].handle == handle) {
+      memmove(&op_hooks[i], &op_hooks[i + 1], (size_t)(n_op_hooks - i - 1) * sizeof op_hooks[0]);
+      n_op_hooks--;
+      return;
+    }
+}
+
 void lm_set_op_hook(lm_op_hook hook, void *user_data)
 {
-  op_hook = hook;
-  op_hook_data = hook ? user_data : NULL;
+  if (set_hook_handle)
+    lm_remove_op_hook(set_hook_handle);
+  set_hook_handle = hook ? lm_add_op_hook(hook, user_data) : 0;
+}
+
+/* Calls every hook on a copy of the table, so a hook may add or remove
+ * hooks (itself included) without upsetting this loop. */
+static void dispatch(const lm_hook_event *ev)
+{
+  op_hook_slot now[LM_OP_HOOKS_MAX];
+  int n = n_op_hooks;
+  memcpy(now, op_hooks, (size_t)n * sizeof now[0]);
+  for (int i = 0; i < n; i++)
+    now[i].fn(ev, now[i].data);
 }
 
 void lm_hooks_mute(void)
@@ -119,13 +165,13 @@ bool lm_hooks_muted(void)
 
 void lm_hook_forward(const char *op, const lm_node *node, const lm_tensor *out)
 {
-  if (!op_hook || hooks_mute_depth > 0 || !out)
+  if (!n_op_hooks || hooks_mute_depth > 0 || !out)
     return;
   lm_hook_event ev = {
     .phase = LM_PHASE_FORWARD, .op = op, .node = node, .tensor = out,
     .n_grad_inputs = 0, .grad_inputs = NULL,
   };
-  op_hook(&ev, op_hook_data);
+  dispatch(&ev);
 }
 
 /* ---- nodes ---- */
@@ -503,12 +549,12 @@ void lm_backward(lm_tensor *root, const lm_tensor *grad_output, bool retain_grap
       lm_scope_keep(gin[i]);
     lm_scope_end();
 
-    if (op_hook) {
+    if (n_op_hooks) {
       lm_hook_event ev = {
         .phase = LM_PHASE_BACKWARD, .op = node->op, .node = node, .tensor = gout,
         .n_grad_inputs = node->n_inputs, .grad_inputs = (const lm_tensor *const *)gin,
       };
-      op_hook(&ev, op_hook_data);
+      dispatch(&ev);
     }
 
     for (int i = 0; i < node->n_inputs; i++) {

@@ -1,6 +1,6 @@
 /* lumen-trace.h: record one training step op by op, in memory.
  *
- * An lm_tracer sits on the engine's op hook (lm_set_op_hook) and keeps, for
+ * An lm_tracer sits on an engine op hook (lm_add_op_hook) and keeps, for
  * the step that is running, every forward op and every backward op in the
  * order they ran: op name, autograd node id, module path, phase, output
  * shape, statistics (min, max, mean, std over the finite values, NaN, Inf
@@ -24,8 +24,8 @@
  * not part of a step's graph and are skipped.
  *
  * Threads: the op hook is process-wide and the tracer is not locked; trace
- * one training thread at a time. One tracer may be attached at a time
- * (attaching replaces any other op hook).
+ * one training thread at a time. Other op hooks (the caller's own, another
+ * tracer) keep running next to it.
  *
  *   lm_tracer *tr = lm_tracer_new(LM_TRACER_DEFAULT_VALUES_CAP);
  *   lm_tracer_attach(tr);
@@ -90,7 +90,7 @@ lm_tracer *lm_tracer_new(size_t values_cap);
 void lm_tracer_free(lm_tracer *t); /* detaches it first if attached */
 size_t lm_tracer_values_cap(const lm_tracer *t);
 
-/* Installs the tracer as the engine's op hook / removes it. */
+/* Adds the tracer's op hook (next to any other hooks) / removes it. */
 void lm_tracer_attach(lm_tracer *t);
 void lm_tracer_detach(lm_tracer *t);
 /* Pauses and resumes recording without touching the hook. */

@@ -28,6 +28,7 @@ typedef struct {
 struct lm_tracer {
   size_t values_cap;
   bool attached, enabled, ok;
+  int hook_handle; /* from lm_add_op_hook while attached */
   int64_t step;
   lm_traced_op *ev;
   size_t n, cap;
@@ -385,15 +386,18 @@ void lm_tracer_attach(lm_tracer *t)
 {
   if (!t)
     return;
-  lm_set_op_hook(on_op, t);
-  t->attached = true;
+  if (t->attached)
+    return;
+  t->hook_handle = lm_add_op_hook(on_op, t);
+  t->attached = t->hook_handle != 0;
 }
 
 void lm_tracer_detach(lm_tracer *t)
 {
   if (!t || !t->attached)
     return;
-  lm_set_op_hook(NULL, NULL);
+  lm_remove_op_hook(t->hook_handle);
+  t->hook_handle = 0;
   t->attached = false;
 }
 

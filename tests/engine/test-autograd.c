@@ -233,6 +233,77 @@ static void test_hooks(void)
   lm_scope_end();
 }
 
+typedef struct {
+  int forward, backward;
+  int remove_handle; /* a hook to remove from inside this one, once */
+} hook_count;
+
+static void count_hook(const lm_hook_event *ev, void *user_data)
+{
+  hook_count *c = user_data;
+  if (ev->phase == LM_PHASE_FORWARD)
+    c->forward++;
+  else
+    c->backward++;
+  if (c->remove_handle) {
+    lm_remove_op_hook(c->remove_handle);
+    c->remove_handle = 0;
+  }
+}
+
+/* Several hooks side by side, like several register_forward_hook calls. */
+static void test_hooks_several(void)
+{
+  lm_scope_begin();
+  hook_count a = {0}, b = {0}, s = {0};
+  int ha = lm_add_op_hook(count_hook, &a);
+  int hb = lm_add_op_hook(count_hook, &b);
+  g_assert_cmpint(ha, >, 0);
+  g_assert_cmpint(hb, >, 0);
+  g_assert_cmpint(ha, !=, hb);
+  lm_set_op_hook(count_hook, &s);
+  lm_tensor *w = leaf((float[]){1, -2, 3, -4}, LM_SHAPE(2, 2));
+  lm_tensor *loss = lm_sum(lm_relu(w)); /* 2 forward ops */
+  lm_backward(loss, NULL, false);       /* 2 backward ops */
+  g_assert_cmpint(a.forward, ==, 2);
+  g_assert_cmpint(a.backward, ==, 2);
+  g_assert_cmpint(b.forward, ==, 2);
+  g_assert_cmpint(s.forward, ==, 2);
+  g_assert_cmpint(s.backward, ==, 2);
+
+  /* Removing one leaves the others; set_op_hook(NULL) removes only its own. */
+  lm_remove_op_hook(ha);
+  lm_remove_op_hook(ha);     /* twice: ignored */
+  lm_remove_op_hook(12345);  /* unknown: ignored */
+  lm_set_op_hook(NULL, NULL);
+  lm_tensor *y = lm_relu(w);
+  (void)y;
+  g_assert_cmpint(a.forward, ==, 2);
+  g_assert_cmpint(s.forward, ==, 2);
+  g_assert_cmpint(b.forward, ==, 3);
+
+  /* A hook may remove another (or itself) while ops run. */
+  b.remove_handle = hb;
+  y = lm_relu(w);
+  y = lm_relu(w);
+  g_assert_cmpint(b.forward, ==, 4);
+
+  /* Bad calls are errors, not crashes. */
+  et_catch_errors();
+  g_assert_cmpint(lm_add_op_hook(NULL, NULL), ==, 0);
+  et_assert_error("add_op_hook: the hook function is NULL");
+  int handles[LM_OP_HOOKS_MAX];
+  for (int i = 0; i < LM_OP_HOOKS_MAX; i++)
+    g_assert_cmpint(handles[i] = lm_add_op_hook(count_hook, &a), >, 0);
+  g_assert_cmpint(lm_add_op_hook(count_hook, &a), ==, 0);
+  et_assert_error("add_op_hook: 16 hooks are installed already");
+  for (int i = 0; i < LM_OP_HOOKS_MAX; i++)
+    lm_remove_op_hook(handles[i]);
+  et_default_errors();
+  lm_tensor_zero_grad(w);
+  lm_scope_end();
+}
+
 static void test_module_path_errors(void)
 {
   et_catch_errors();
@@ -258,6 +329,7 @@ int main(int argc, char **argv)
   g_test_add_func("/engine/autograd/modes-and-errors", test_modes_and_errors);
   g_test_add_func("/engine/autograd/graph-walk", test_graph_walk);
   g_test_add_func("/engine/autograd/hooks", test_hooks);
+  g_test_add_func("/engine/autograd/hooks/several", test_hooks_several);
   g_test_add_func("/engine/autograd/module-path", test_module_path_errors);
   return g_test_run();
 }

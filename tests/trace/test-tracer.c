@@ -115,6 +115,40 @@ static void test_order_and_stats(void)
   lm_tracer_free(tr);
 }
 
+static void count_forward(const lm_hook_event *ev, void *user_data)
+{
+  if (ev->phase == LM_PHASE_FORWARD && ev->node)
+    (*(int *)user_data)++;
+}
+
+/* The tracer does not push the user's own hook aside (nor the other way). */
+static void test_next_to_user_hook(void)
+{
+  lm_tracer *tr = lm_tracer_new(LM_TRACER_DEFAULT_VALUES_CAP);
+  int seen = 0;
+  int h = lm_add_op_hook(count_forward, &seen);
+  lm_tracer_attach(tr);
+  lm_tracer_attach(tr); /* twice: still one hook */
+  lm_tracer_reset(tr, 1);
+  lm_scope_begin();
+  lm_tensor *w;
+  lm_tensor *loss = tiny_step(&w);
+  lm_backward(loss, NULL, false);
+  lm_scope_end();
+  lm_tracer_detach(tr);
+  g_assert_cmpuint(lm_tracer_count(tr), ==, 7);
+  g_assert_cmpint(seen, ==, 3);
+
+  /* Detaching the tracer leaves the user's hook in place. */
+  lm_scope_begin();
+  loss = tiny_step(&w);
+  lm_scope_end();
+  g_assert_cmpint(seen, ==, 6);
+  g_assert_cmpuint(lm_tracer_count(tr), ==, 7);
+  lm_remove_op_hook(h);
+  lm_tracer_free(tr);
+}
+
 static void test_values_cap(void)
 {
   lm_tracer *tr = lm_tracer_new(4);
@@ -266,6 +300,7 @@ int main(int argc, char **argv)
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/trace/tracer/order-and-stats", test_order_and_stats);
   g_test_add_func("/trace/tracer/values-cap", test_values_cap);
+  g_test_add_func("/trace/tracer/next-to-user-hook", test_next_to_user_hook);
   g_test_add_func("/trace/tracer/reset-and-skips", test_reset_and_skips);
   g_test_add_func("/trace/tracer/anomaly", test_anomaly);
   g_test_add_func("/trace/tracer/anomaly-in-backward", test_anomaly_in_backward);
