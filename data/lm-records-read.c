@@ -3,7 +3,9 @@
  *
  * What it is for: turning rows into LmHistogram / LmImageMeta /
  * LmTextRecord / LmHparamsRecord on the feed's worker thread, with bad
- * rows kept and flagged (h->error, rec->error) rather than dropped.
+ * rows kept and flagged (h->error, rec->error, meta->grid_error) rather
+ * than dropped.  Grid JSON is parsed here, off the main thread
+ * (lm-records-grid.c).
  * What it is not for: threads or polling (lm-records.c).
  */
 #include "lm-records-private.h"
@@ -41,6 +43,8 @@ lm_image_meta_free (LmImageMeta *meta)
     return;
   g_free (meta->caption);
   g_free (meta->grid);
+  g_clear_pointer (&meta->layout, lm_image_grid_unref);
+  g_free (meta->grid_error);
   g_free (meta);
 }
 
@@ -137,6 +141,11 @@ read_row (LmRecordKind kind, sqlite3_stmt *st)
       m->channels = sqlite3_column_int (st, 6);
       m->caption = column_dup (st, 7);
       m->grid = column_dup (st, 8);
+      /* A grid whose JSON cannot be used is still shown, without labels. */
+      if (m->grid != NULL)
+        m->layout = lm_image_grid_parse (m->grid, m->width, m->height, &m->grid_error);
+      else if (sqlite3_column_type (st, 8) != SQLITE_NULL)
+        m->grid_error = g_strdup ("grid JSON: not valid UTF-8");
       return m;
     }
   else

@@ -29,6 +29,19 @@ typedef enum {
   LM_RECORD_HPARAMS,
 } LmRecordKind;
 
+/* The layout of an image grid logged with lm_writer_add_images_grid
+ * (torchvision.utils.make_grid style, docs/run-format.md "images"):
+ * image k sits at column k % nrow, row k / nrow, its top-left pixel at
+ * (padding + col * (cell_width + padding), padding + row * (cell_height +
+ * padding)).  Immutable once parsed and atomically reference counted, so
+ * the feed's worker builds it and widgets on the main thread keep it. */
+typedef struct
+{
+  int n, nrow, rows;
+  int cell_width, cell_height, padding;
+  char **labels;   /* n UTF-8 strings (NULL-terminated), or NULL: none given */
+} LmImageGrid;
+
 typedef struct
 {
   gint64 id, step;
@@ -36,6 +49,8 @@ typedef struct
   int width, height, channels;
   char *caption;   /* NULL if none */
   char *grid;      /* the grid JSON, NULL for a single image */
+  LmImageGrid *layout;  /* `grid` parsed; NULL for a single image or a bad grid */
+  char *grid_error;     /* why `grid` could not be used, NULL when fine */
 } LmImageMeta;
 
 typedef struct
@@ -101,6 +116,30 @@ const char     *lm_record_kind_to_string  (LmRecordKind kind);
 void            lm_hparams_record_free    (LmHparamsRecord *rec);
 void            lm_image_meta_free        (LmImageMeta *meta);
 void            lm_text_record_free       (LmTextRecord *rec);
+
+/* The `grid` JSON of an images row.  Only that fixed shape is accepted:
+ * integer n, nrow, rows, cell_width, cell_height, padding and optionally
+ * `labels`, an array of n strings; unknown keys are skipped.  When width
+ * and height are > 0 the cells must fit inside an image of that size.
+ * Returns NULL and sets *error (if error is not NULL) to a message naming
+ * what was wrong, for anything else; never reads past the terminating NUL. */
+LmImageGrid    *lm_image_grid_parse       (const char *json, int width, int height, char **error);
+LmImageGrid    *lm_image_grid_ref         (LmImageGrid *grid);
+void            lm_image_grid_unref       (LmImageGrid *grid);
+/* Label of image k, or NULL (no labels, or k out of range). */
+const char     *lm_image_grid_get_label   (const LmImageGrid *grid, int k);
+/* Top-left pixel of image k in the grid image; FALSE if k is out of range. */
+gboolean        lm_image_grid_cell_origin (const LmImageGrid *grid, int k, int *x, int *y);
+/* The image whose cell holds pixel position (x, y) of the grid image, or
+ * -1 on padding, past the last image, or outside. */
+int             lm_image_grid_cell_at     (const LmImageGrid *grid, double x, double y);
+/* Splits a label of the form "pred P / true T" -- what lumen-train writes
+ * for its sample grid, the caption of the PyTorch TensorBoard tutorial's
+ * plot_classes_preds -- into P and T (newly allocated).  FALSE, outputs
+ * untouched, for any other label. */
+gboolean        lm_image_grid_split_prediction (const char *label, char **predicted, char **truth);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LmImageGrid, lm_image_grid_unref)
 
 /* Synchronous reads used by the feed's worker, exposed for tests and
  * benchmarks.  Each appends LmRecordSeries-ready rows with id > *last_id

@@ -1,7 +1,25 @@
-/* lm-image-canvas.c: crisp image drawing (see lm-image-canvas.h). */
+/* lm-image-canvas.c: crisp image drawing and grid cell labels (see
+ * lm-image-canvas.h).
+ *
+ * The picture goes through the brightness/contrast colour matrix; the
+ * label strips and the hover outline are drawn after it, so they stay
+ * legible whatever the adjustment.  One PangoLayout is reused for every
+ * cell of a frame (a 64-cell grid costs well under a millisecond).
+ */
 #include "lm-image-canvas.h"
 
+#include <math.h>
+#include <string.h>
+
 #include "lm-dash-util.h"
+
+/* Label strip geometry, in screen pixels. */
+#define STRIP_PAD_X   2
+#define STRIP_PAD_Y   1.5
+#define FONT_MIN_PX   9
+#define FONT_MAX_PX   13
+/* Cells at least this high get up to two lines of label. */
+#define TWO_LINE_CELL 80
 
 struct _LmImageCanvas
 {
@@ -11,7 +29,11 @@ struct _LmImageCanvas
   cairo_surface_t *surface;   /* premultiplied copy of pixels */
   char *error;
   gboolean fit;
+  int zoom;
   double brightness, contrast;
+  LmImageGrid *grid;
+  gboolean show_labels;
+  int hover_cell;             /* -1: none */
 };
 
 G_DEFINE_FINAL_TYPE (LmImageCanvas, lm_image_canvas, GTK_TYPE_WIDGET)
@@ -43,16 +65,149 @@ to_surface (LmImagePixels *p)
   return s;
 }
 
+/* Scale and offset of the picture in the widget; FALSE without pixels. */
+static gboolean
+geometry (LmImageCanvas *self, double *scale, double *ox, double *oy)
+{
+  int w = gtk_widget_get_width (GTK_WIDGET (self)), h = gtk_widget_get_height (GTK_WIDGET (self));
+
+  if (self->pixels == NULL || self->surface == NULL)
+    return FALSE;
+  if (self->fit)
+    *scale = MIN ((double) w / self->pixels->width, (double) h / self->pixels->height);
+  else
+    *scale = self->zoom;
+  *ox = (w - self->pixels->width * *scale) / 2;
+  *oy = (h - self->pixels->height * *scale) / 2;
+  return *scale > 0;
+}
+
+static gboolean
+cell_rect (LmImageCanvas *self, int k, double scale, double ox, double oy, graphene_rect_t *r)
+{
+  int x, y;
+
+  if (self->grid == NULL || !lm_image_grid_cell_origin (self->grid, k, &x, &y))
+    return FALSE;
+  graphene_rect_init (r, ox + x * scale, oy + y * scale, self->grid->cell_width * scale,
+                      self->grid->cell_height * scale);
+  return TRUE;
+}
+
+static gboolean
+labels_drawn (LmImageCanvas *self, double scale)
+{
+  return self->show_labels && self->grid != NULL && self->grid->labels != NULL
+         && self->grid->cell_height * scale >= LM_IMAGE_CANVAS_MIN_LABEL_CELL
+         && self->grid->cell_width * scale >= LM_IMAGE_CANVAS_MIN_LABEL_CELL;
+}
+
+/* Sets the label strip's text in `layout`: the whole label when it fits
+ * on the strip, else (for a "pred P / true T" label) the predicted class
+ * alone, elided if even that does not fit.  Returns whether it fits
+ * without eliding.  When `cr` is given, leaves the strip colour on it:
+ * neutral, or green / red for a right / wrong prediction. */
+static gboolean
+fit_label (cairo_t *cr, PangoLayout *layout, const char *label)
+{
+  g_autofree char *pred = NULL, *truth = NULL;
+  gboolean prediction = lm_image_grid_split_prediction (label, &pred, &truth);
+
+  if (cr != NULL && !prediction)
+    cairo_set_source_rgba (cr, 0, 0, 0, 0.66);
+  else if (cr != NULL && strcmp (pred, truth) == 0)
+    cairo_set_source_rgba (cr, 0.05, 0.38, 0.16, 0.85);
+  else if (cr != NULL)
+    cairo_set_source_rgba (cr, 0.62, 0.09, 0.09, 0.85);
+  pango_layout_set_text (layout, label, -1);
+  if (!pango_layout_is_ellipsized (layout))
+    return TRUE;
+  if (!prediction)
+    return FALSE;
+  pango_layout_set_text (layout, pred, -1);
+  return !pango_layout_is_ellipsized (layout);
+}
+
+static void
+draw_labels (LmImageCanvas *self, cairo_t *cr, double scale, double ox, double oy)
+{
+  const LmImageGrid *g = self->grid;
+  double cw = g->cell_width * scale, ch = g->cell_height * scale;
+  double font_px = CLAMP (floor (ch * 0.16), FONT_MIN_PX, FONT_MAX_PX);
+  PangoLayout *layout = pango_cairo_create_layout (cr);
+  PangoFontDescription *font = pango_font_description_from_string ("Sans");
+
+  pango_font_description_set_absolute_size (font, font_px * PANGO_SCALE);
+  pango_layout_set_font_description (layout, font);
+  pango_layout_set_width (layout, (int) ((cw - 2 * STRIP_PAD_X) * PANGO_SCALE));
+  pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
+  pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+  pango_layout_set_height (layout, ch >= TWO_LINE_CELL ? -2 : -1);
+  pango_layout_set_alignment (layout, PANGO_ALIGN_CENTER);
+  /* The condensed face for the whole grid when some label would be cut
+   * short in the regular one: "Pullover" whole in a 40-px cell rather
+   * than "Pullo…", and one face across the grid. */
+  for (int k = 0; k < g->n; k++)
+    if (!fit_label (NULL, layout, g->labels[k]))
+      {
+        pango_font_description_set_stretch (font, PANGO_STRETCH_CONDENSED);
+        pango_layout_set_font_description (layout, font);
+        break;
+      }
+  for (int k = 0; k < g->n; k++)
+    {
+      const char *label = g->labels[k];
+      graphene_rect_t r;
+      PangoRectangle ink, logical;
+      double strip_h;
+
+      if (*label == '\0' || !cell_rect (self, k, scale, ox, oy, &r))
+        continue;
+      cairo_save (cr);
+      cairo_rectangle (cr, r.origin.x, r.origin.y, r.size.width, r.size.height);
+      cairo_clip (cr);
+      fit_label (cr, layout, label);
+      pango_layout_get_pixel_extents (layout, &ink, &logical);
+      strip_h = MIN (logical.height + 2 * STRIP_PAD_Y, ch);
+      cairo_rectangle (cr, r.origin.x, r.origin.y + ch - strip_h, cw, strip_h);
+      cairo_fill (cr);
+      cairo_set_source_rgb (cr, 1, 1, 1);
+      cairo_move_to (cr, r.origin.x + STRIP_PAD_X, r.origin.y + ch - strip_h + STRIP_PAD_Y);
+      pango_cairo_show_layout (cr, layout);
+      cairo_restore (cr);
+    }
+  pango_font_description_free (font);
+  g_object_unref (layout);
+}
+
+static void
+draw_hover (LmImageCanvas *self, cairo_t *cr, double scale, double ox, double oy)
+{
+  graphene_rect_t r;
+
+  if (self->hover_cell < 0 || !cell_rect (self, self->hover_cell, scale, ox, oy, &r))
+    return;
+  /* White over dark, visible on any picture. */
+  cairo_set_line_width (cr, 3);
+  cairo_set_source_rgba (cr, 0, 0, 0, 0.55);
+  cairo_rectangle (cr, r.origin.x - 1.5, r.origin.y - 1.5, r.size.width + 3, r.size.height + 3);
+  cairo_stroke (cr);
+  cairo_set_line_width (cr, 1.5);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_rectangle (cr, r.origin.x - 0.75, r.origin.y - 0.75, r.size.width + 1.5, r.size.height + 1.5);
+  cairo_stroke (cr);
+}
+
 static void
 lm_image_canvas_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 {
   LmImageCanvas *self = LM_IMAGE_CANVAS (widget);
   int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
   cairo_t *cr;
-  double scale = 1, ox, oy;
+  double scale, ox, oy;
   gboolean adjust = self->brightness != 0 || self->contrast != 1;
 
-  if (self->surface == NULL)
+  if (!geometry (self, &scale, &ox, &oy))
     {
       cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
       if (self->error != NULL)
@@ -60,10 +215,6 @@ lm_image_canvas_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
       cairo_destroy (cr);
       return;
     }
-  if (self->fit)
-    scale = MIN ((double) w / self->pixels->width, (double) h / self->pixels->height);
-  ox = (w - self->pixels->width * scale) / 2;
-  oy = (h - self->pixels->height * scale) / 2;
   if (adjust)
     {
       graphene_matrix_t m;
@@ -75,15 +226,24 @@ lm_image_canvas_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
       gtk_snapshot_push_color_matrix (snapshot, &m, &off);
     }
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  cairo_save (cr);
   cairo_translate (cr, ox, oy);
   cairo_scale (cr, scale, scale);
   cairo_set_source_surface (cr, self->surface, 0, 0);
   cairo_pattern_set_filter (cairo_get_source (cr), scale >= 1 ? CAIRO_FILTER_NEAREST : CAIRO_FILTER_GOOD);
   cairo_rectangle (cr, 0, 0, self->pixels->width, self->pixels->height);
   cairo_fill (cr);
+  cairo_restore (cr);
   cairo_destroy (cr);
   if (adjust)
     gtk_snapshot_pop (snapshot);
+  if (self->grid == NULL)
+    return;
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  if (labels_drawn (self, scale))
+    draw_labels (self, cr, scale, ox, oy);
+  draw_hover (self, cr, scale, ox, oy);
+  cairo_destroy (cr);
 }
 
 static void
@@ -101,7 +261,46 @@ lm_image_canvas_measure (GtkWidget *widget, GtkOrientation o, int for_size,
       *nat = 240;
     }
   else
-    *min = *nat = MAX (size, 64);
+    *min = *nat = MAX (size * self->zoom, 64);
+}
+
+static gboolean
+lm_image_canvas_query_tooltip (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip *tooltip)
+{
+  g_autofree char *text = keyboard ? NULL : lm_image_canvas_describe_at (LM_IMAGE_CANVAS (widget), x, y);
+
+  if (text != NULL)
+    {
+      gtk_tooltip_set_text (tooltip, text);
+      return TRUE;
+    }
+  return GTK_WIDGET_CLASS (lm_image_canvas_parent_class)->query_tooltip (widget, x, y, keyboard, tooltip);
+}
+
+static void
+set_hover (LmImageCanvas *self, int cell)
+{
+  if (cell == self->hover_cell)
+    return;
+  self->hover_cell = cell;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+on_motion (GtkEventControllerMotion *motion, double x, double y, LmImageCanvas *self)
+{
+  double scale, ox, oy;
+  int cell = -1;
+
+  if (self->grid != NULL && geometry (self, &scale, &ox, &oy))
+    cell = lm_image_grid_cell_at (self->grid, (x - ox) / scale, (y - oy) / scale);
+  set_hover (self, cell);
+}
+
+static void
+on_leave (GtkEventControllerMotion *motion, LmImageCanvas *self)
+{
+  set_hover (self, -1);
 }
 
 static void
@@ -111,6 +310,7 @@ lm_image_canvas_finalize (GObject *object)
 
   lm_image_pixels_unref (self->pixels);
   g_clear_pointer (&self->surface, cairo_surface_destroy);
+  g_clear_pointer (&self->grid, lm_image_grid_unref);
   g_free (self->error);
   G_OBJECT_CLASS (lm_image_canvas_parent_class)->finalize (object);
 }
@@ -121,13 +321,23 @@ lm_image_canvas_class_init (LmImageCanvasClass *klass)
   G_OBJECT_CLASS (klass)->finalize = lm_image_canvas_finalize;
   GTK_WIDGET_CLASS (klass)->snapshot = lm_image_canvas_snapshot;
   GTK_WIDGET_CLASS (klass)->measure = lm_image_canvas_measure;
+  GTK_WIDGET_CLASS (klass)->query_tooltip = lm_image_canvas_query_tooltip;
 }
 
 static void
 lm_image_canvas_init (LmImageCanvas *self)
 {
+  GtkEventController *motion = gtk_event_controller_motion_new ();
+
   self->fit = TRUE;
+  self->zoom = 1;
   self->contrast = 1;
+  self->show_labels = TRUE;
+  self->hover_cell = -1;
+  g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
+  g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), motion);
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
 }
 
 GtkWidget *
@@ -141,6 +351,8 @@ lm_image_canvas_set_pixels (LmImageCanvas *self, LmImagePixels *pixels, const ch
 {
   gboolean resized = pixels == NULL || self->pixels == NULL
                      || pixels->width != self->pixels->width || pixels->height != self->pixels->height;
+
+  g_return_if_fail (LM_IS_IMAGE_CANVAS (self));
 
   if (pixels != self->pixels)
     {
@@ -162,12 +374,14 @@ lm_image_canvas_set_pixels (LmImageCanvas *self, LmImagePixels *pixels, const ch
 LmImagePixels *
 lm_image_canvas_get_pixels (LmImageCanvas *self)
 {
+  g_return_val_if_fail (LM_IS_IMAGE_CANVAS (self), NULL);
   return self->pixels;
 }
 
 void
 lm_image_canvas_set_fit (LmImageCanvas *self, gboolean fit)
 {
+  g_return_if_fail (LM_IS_IMAGE_CANVAS (self));
   self->fit = fit;
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }
@@ -175,7 +389,100 @@ lm_image_canvas_set_fit (LmImageCanvas *self, gboolean fit)
 void
 lm_image_canvas_set_adjust (LmImageCanvas *self, double brightness, double contrast)
 {
+  g_return_if_fail (LM_IS_IMAGE_CANVAS (self));
   self->brightness = brightness;
   self->contrast = contrast;
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+lm_image_canvas_set_zoom (LmImageCanvas *self, int zoom)
+{
+  g_return_if_fail (LM_IS_IMAGE_CANVAS (self));
+  zoom = CLAMP (zoom, 1, 64);
+  if (zoom == self->zoom)
+    return;
+  self->zoom = zoom;
+  if (!self->fit)
+    gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+int
+lm_image_canvas_get_zoom (LmImageCanvas *self)
+{
+  g_return_val_if_fail (LM_IS_IMAGE_CANVAS (self), 1);
+  return self->zoom;
+}
+
+void
+lm_image_canvas_set_grid (LmImageCanvas *self, LmImageGrid *grid)
+{
+  g_return_if_fail (LM_IS_IMAGE_CANVAS (self));
+  if (grid == self->grid)
+    return;
+  g_clear_pointer (&self->grid, lm_image_grid_unref);
+  self->grid = lm_image_grid_ref (grid);
+  if (self->grid == NULL || self->hover_cell >= self->grid->n)
+    self->hover_cell = -1;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+LmImageGrid *
+lm_image_canvas_get_grid (LmImageCanvas *self)
+{
+  g_return_val_if_fail (LM_IS_IMAGE_CANVAS (self), NULL);
+  return self->grid;
+}
+
+void
+lm_image_canvas_set_show_labels (LmImageCanvas *self, gboolean show)
+{
+  g_return_if_fail (LM_IS_IMAGE_CANVAS (self));
+  show = !!show;
+  if (show == self->show_labels)
+    return;
+  self->show_labels = show;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+gboolean
+lm_image_canvas_get_show_labels (LmImageCanvas *self)
+{
+  g_return_val_if_fail (LM_IS_IMAGE_CANVAS (self), FALSE);
+  return self->show_labels;
+}
+
+gboolean
+lm_image_canvas_get_labels_drawn (LmImageCanvas *self)
+{
+  double scale, ox, oy;
+
+  g_return_val_if_fail (LM_IS_IMAGE_CANVAS (self), FALSE);
+  return geometry (self, &scale, &ox, &oy) && labels_drawn (self, scale);
+}
+
+gboolean
+lm_image_canvas_get_cell_rect (LmImageCanvas *self, int k, graphene_rect_t *rect)
+{
+  double scale, ox, oy;
+
+  g_return_val_if_fail (LM_IS_IMAGE_CANVAS (self), FALSE);
+  return geometry (self, &scale, &ox, &oy) && cell_rect (self, k, scale, ox, oy, rect);
+}
+
+char *
+lm_image_canvas_describe_at (LmImageCanvas *self, double x, double y)
+{
+  double scale, ox, oy;
+  const char *label;
+  int k;
+
+  g_return_val_if_fail (LM_IS_IMAGE_CANVAS (self), NULL);
+  if (self->grid == NULL || !geometry (self, &scale, &ox, &oy))
+    return NULL;
+  k = lm_image_grid_cell_at (self->grid, (x - ox) / scale, (y - oy) / scale);
+  if (k < 0)
+    return NULL;
+  label = lm_image_grid_get_label (self->grid, k);
+  return label != NULL ? g_strdup_printf ("image %d: %s", k, label) : g_strdup_printf ("image %d", k);
 }

@@ -3,7 +3,16 @@
  *
  * What it is for: the picture inside an image card and the full-size
  * window: nearest-neighbour scaling (a 28x28 sample stays crisp), a
- * brightness/contrast colour matrix, and a placeholder message.
+ * brightness/contrast colour matrix, and a placeholder message.  For an
+ * image grid (lm_writer_add_images_grid) it also labels the cells: a
+ * strip at the bottom of each cell, dark and semi-transparent with white
+ * text elided to the cell's width, drawn when cells are at least
+ * LM_IMAGE_CANVAS_MIN_LABEL_CELL pixels high on screen; hovering a cell
+ * outlines it and the tooltip names it ("image k: label") at any size.
+ * Labels of the form "pred P / true T" (lumen-train's sample grid) show P
+ * when the whole label does not fit, on a green strip when P is T and a
+ * red one when not, like the PyTorch TensorBoard tutorial's figure.
+ * Labels are not affected by brightness and contrast.
  */
 #pragma once
 
@@ -23,5 +32,28 @@ LmImagePixels *lm_image_canvas_get_pixels (LmImageCanvas *self);
 void       lm_image_canvas_set_fit    (LmImageCanvas *self, gboolean fit);
 /* brightness -1..1 (added), contrast 0..3 (scaled about mid-grey). */
 void       lm_image_canvas_set_adjust (LmImageCanvas *self, double brightness, double contrast);
+/* Integer magnification when not fitted (1: actual size). */
+void       lm_image_canvas_set_zoom   (LmImageCanvas *self, int zoom);
+int        lm_image_canvas_get_zoom   (LmImageCanvas *self);
+
+/* Cells drawn smaller than this (pixels high or wide) get no label strip. */
+#define LM_IMAGE_CANVAS_MIN_LABEL_CELL 24
+
+/* The layout of the pixels on screen when they are a grid (NULL: not a
+ * grid, or its layout is unknown).  Set it with, or right after, the
+ * pixels it describes.  The canvas keeps a reference. */
+void         lm_image_canvas_set_grid  (LmImageCanvas *self, LmImageGrid *grid);
+LmImageGrid *lm_image_canvas_get_grid  (LmImageCanvas *self);
+/* Label strips on (default) or off; tooltips name cells either way. */
+void         lm_image_canvas_set_show_labels (LmImageCanvas *self, gboolean show);
+gboolean     lm_image_canvas_get_show_labels (LmImageCanvas *self);
+/* Label strips are on screen at the current size. */
+gboolean     lm_image_canvas_get_labels_drawn (LmImageCanvas *self);
+/* Where cell k is drawn, in widget coordinates; FALSE when there is no
+ * such cell on screen. */
+gboolean     lm_image_canvas_get_cell_rect (LmImageCanvas *self, int k, graphene_rect_t *rect);
+/* The cell under widget point (x, y): "image k: label" ("image k" without
+ * labels), or NULL off the cells.  What the tooltip shows. */
+char        *lm_image_canvas_describe_at (LmImageCanvas *self, double x, double y);
 
 G_END_DECLS

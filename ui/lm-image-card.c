@@ -4,7 +4,9 @@
  * it shows cached pixels at once; otherwise it starts one load and keeps
  * the previous image on screen until the new one arrives, so scrubbing
  * never flashes empty frames.  After each load the neighbours are
- * prefetched.
+ * prefetched.  A grid's layout (cell labels) travels with the pixels it
+ * describes, never with the slider, so labels always match the cells on
+ * screen.
  */
 #include "lm-image-card.h"
 
@@ -25,9 +27,10 @@ struct _LmImageCard
   char *run_name, *run_path, *tag;
   GCancellable *cancellable;
 
-  GtkWidget *scroller, *canvas, *scale, *step_label, *caption, *fit_button;
+  GtkWidget *scroller, *canvas, *scale, *step_label, *caption, *fit_button, *labels_check;
   GtkAdjustment *adj;
   double brightness, contrast;
+  gboolean show_labels;
   guint n_steps;
   int shown_index;
   gint64 loading_id;        /* image id of the load in flight, 0 if none */
@@ -52,6 +55,29 @@ meta_at (LmImageCard *self, guint index)
 }
 
 static void show_index (LmImageCard *self, guint index);
+
+#define CLICK_HINT "Click to open full size"
+
+/* Pixels (NULL: self->error says why) and the grid layout of `m` on the
+ * canvas together. */
+static void
+show_pixels (LmImageCard *self, LmImageMeta *m, LmImagePixels *pixels)
+{
+  LmImageCanvas *canvas = LM_IMAGE_CANVAS (self->canvas);
+
+  lm_image_canvas_set_pixels (canvas, pixels, self->error);
+  lm_image_canvas_set_grid (canvas, pixels != NULL ? m->layout : NULL);
+  /* A grid whose layout JSON is unusable still shows; say why it has no
+   * labels where a user looking for them will hover. */
+  if (pixels != NULL && m->grid_error != NULL)
+    {
+      g_autofree char *tip = g_strdup_printf (CLICK_HINT "\nNo cell labels: %s", m->grid_error);
+
+      gtk_widget_set_tooltip_text (self->canvas, tip);
+    }
+  else
+    gtk_widget_set_tooltip_text (self->canvas, CLICK_HINT);
+}
 
 typedef struct
 {
@@ -89,7 +115,7 @@ on_loaded (GObject *source, GAsyncResult *res, gpointer user_data)
       g_clear_pointer (&self->error, g_free);
       if (pixels == NULL)
         self->error = g_strdup (error->message);
-      lm_image_canvas_set_pixels (LM_IMAGE_CANVAS (self->canvas), pixels, self->error);
+      show_pixels (self, m, pixels);
       self->shown_index = index;
       prefetch (self, index);
     }
@@ -158,7 +184,7 @@ show_index (LmImageCard *self, guint index)
   if ((p = lm_image_loader_lookup (self->loader, self->run_path, m->id)) != NULL)
     {
       g_clear_pointer (&self->error, g_free);
-      lm_image_canvas_set_pixels (LM_IMAGE_CANVAS (self->canvas), p, NULL);
+      show_pixels (self, m, p);
       lm_image_pixels_unref (p);
       self->shown_index = index;
       prefetch (self, index);
@@ -218,6 +244,12 @@ on_adjust (GtkRange *range, LmImageCard *self)
   lm_image_canvas_set_adjust (LM_IMAGE_CANVAS (self->canvas), self->brightness, self->contrast);
 }
 
+static void
+on_labels_toggled (GtkCheckButton *b, LmImageCard *self)
+{
+  lm_image_card_set_show_labels (self, gtk_check_button_get_active (b));
+}
+
 static GtkWidget *
 adjust_row (LmImageCard *self, const char *label, double lo, double hi, double value, gboolean contrast)
 {
@@ -238,24 +270,63 @@ adjust_row (LmImageCard *self, const char *label, double lo, double hi, double v
   return box;
 }
 
-static void
-on_canvas_click (GtkGestureClick *g, int n, double x, double y, LmImageCard *self)
+/* The full-size window's zoom: + and - step it, 0 goes back to 1:1. */
+static gboolean
+on_zoom_key (GtkWidget *win, GVariant *args, gpointer user_data)
 {
-  LmImagePixels *p = lm_image_canvas_get_pixels (LM_IMAGE_CANVAS (self->canvas));
-  GtkWidget *win, *scroller, *canvas;
+  LmImageCanvas *canvas = g_object_get_data (G_OBJECT (win), "canvas");
+  const char *base = g_object_get_data (G_OBJECT (win), "base-title");
+  int step = g_variant_get_int32 (args);
+  int zoom = step == 0 ? 1 : lm_image_canvas_get_zoom (canvas) + step;
   g_autofree char *title = NULL;
 
+  lm_image_canvas_set_zoom (canvas, zoom);
+  title = g_strdup_printf ("%s (×%d)", base, lm_image_canvas_get_zoom (canvas));
+  gtk_window_set_title (GTK_WINDOW (win), title);
+  return TRUE;
+}
+
+static void
+add_zoom_key (GtkShortcutController *sc, guint keyval, int step)
+{
+  gtk_shortcut_controller_add_shortcut (
+      sc, gtk_shortcut_new_with_arguments (gtk_keyval_trigger_new (keyval, 0),
+                                           gtk_callback_action_new (on_zoom_key, NULL, NULL),
+                                           "i", step));
+}
+
+GtkWidget *
+lm_image_card_open_full_size (LmImageCard *self)
+{
+  LmImageCanvas *shown;
+  LmImagePixels *p;
+  GtkWidget *win, *scroller, *canvas;
+  GtkEventController *sc;
+  g_autofree char *title = NULL, *full_title = NULL;
+  int zoom;
+
+  g_return_val_if_fail (LM_IS_IMAGE_CARD (self), NULL);
+  shown = LM_IMAGE_CANVAS (self->canvas);
+  p = lm_image_canvas_get_pixels (shown);
   if (p == NULL)
-    return;
-  /* Full size in its own window, scrollable, with the card's adjustments. */
+    return NULL;
+  /* Full size in its own window, scrollable, with the card's adjustments
+   * and labels.  Small images (a grid of 28x28 samples) open magnified by
+   * a whole factor, pixels kept square and crisp, so the window is about
+   * a screenful; + / - / 0 change it. */
+  zoom = CLAMP (MIN (1100 / p->width, 800 / p->height), 1, 8);
   title = g_strdup_printf ("%s — %s — %s", self->tag, self->run_name,
                            gtk_label_get_text (GTK_LABEL (self->step_label)));
+  full_title = g_strdup_printf ("%s (×%d)", title, zoom);
   win = gtk_window_new ();
-  gtk_window_set_title (GTK_WINDOW (win), title);
+  gtk_window_set_title (GTK_WINDOW (win), full_title);
   gtk_window_set_transient_for (GTK_WINDOW (win), GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))));
   canvas = lm_image_canvas_new ();
   lm_image_canvas_set_fit (LM_IMAGE_CANVAS (canvas), FALSE);
+  lm_image_canvas_set_zoom (LM_IMAGE_CANVAS (canvas), zoom);
   lm_image_canvas_set_pixels (LM_IMAGE_CANVAS (canvas), p, NULL);
+  lm_image_canvas_set_grid (LM_IMAGE_CANVAS (canvas), lm_image_canvas_get_grid (shown));
+  lm_image_canvas_set_show_labels (LM_IMAGE_CANVAS (canvas), self->show_labels);
   lm_image_canvas_set_adjust (LM_IMAGE_CANVAS (canvas), self->brightness, self->contrast);
   scroller = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), canvas);
@@ -264,7 +335,27 @@ on_canvas_click (GtkGestureClick *g, int n, double x, double y, LmImageCard *sel
   gtk_scrolled_window_set_max_content_width (GTK_SCROLLED_WINDOW (scroller), 1200);
   gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scroller), 900);
   gtk_window_set_child (GTK_WINDOW (win), scroller);
+
+  g_object_set_data (G_OBJECT (win), "canvas", canvas);
+  g_object_set_data_full (G_OBJECT (win), "base-title", g_steal_pointer (&title), g_free);
+  sc = gtk_shortcut_controller_new ();
+  gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (sc), GTK_SHORTCUT_SCOPE_LOCAL);
+  add_zoom_key (GTK_SHORTCUT_CONTROLLER (sc), GDK_KEY_plus, 1);
+  add_zoom_key (GTK_SHORTCUT_CONTROLLER (sc), GDK_KEY_equal, 1);
+  add_zoom_key (GTK_SHORTCUT_CONTROLLER (sc), GDK_KEY_KP_Add, 1);
+  add_zoom_key (GTK_SHORTCUT_CONTROLLER (sc), GDK_KEY_minus, -1);
+  add_zoom_key (GTK_SHORTCUT_CONTROLLER (sc), GDK_KEY_KP_Subtract, -1);
+  add_zoom_key (GTK_SHORTCUT_CONTROLLER (sc), GDK_KEY_0, 0);
+  add_zoom_key (GTK_SHORTCUT_CONTROLLER (sc), GDK_KEY_KP_0, 0);
+  gtk_widget_add_controller (win, sc);
   gtk_window_present (GTK_WINDOW (win));
+  return win;
+}
+
+static void
+on_canvas_click (GtkGestureClick *g, int n, double x, double y, LmImageCard *self)
+{
+  lm_image_card_open_full_size (self);
 }
 
 static void
@@ -311,13 +402,14 @@ lm_image_card_init (LmImageCard *self)
   self->cancellable = g_cancellable_new ();
   self->prefetching = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->contrast = 1;
+  self->show_labels = TRUE;
   self->shown_index = -1;
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
   gtk_box_set_spacing (GTK_BOX (self), 2);
 
   self->canvas = lm_image_canvas_new ();
   gtk_widget_set_cursor_from_name (self->canvas, "zoom-in");
-  gtk_widget_set_tooltip_text (self->canvas, "Click to open full size");
+  gtk_widget_set_tooltip_text (self->canvas, CLICK_HINT);
   g_signal_connect (click, "released", G_CALLBACK (on_canvas_click), self);
   gtk_widget_add_controller (self->canvas, GTK_EVENT_CONTROLLER (click));
   self->scroller = gtk_scrolled_window_new ();
@@ -352,10 +444,16 @@ lm_image_card_init (LmImageCard *self)
 
   gtk_box_append (GTK_BOX (pop_box), adjust_row (self, "Brightness", -1, 1, 0, FALSE));
   gtk_box_append (GTK_BOX (pop_box), adjust_row (self, "Contrast", 0, 3, 1, TRUE));
+  self->labels_check = gtk_check_button_new_with_label ("Cell labels");
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (self->labels_check), TRUE);
+  gtk_widget_set_tooltip_text (self->labels_check,
+                               "Label each image of a grid (hover names the cell either way)");
+  g_signal_connect (self->labels_check, "toggled", G_CALLBACK (on_labels_toggled), self);
+  gtk_box_append (GTK_BOX (pop_box), self->labels_check);
   gtk_popover_set_child (GTK_POPOVER (popover), pop_box);
   gtk_menu_button_set_popover (GTK_MENU_BUTTON (menu), popover);
   gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (menu), "display-brightness-symbolic");
-  gtk_widget_set_tooltip_text (menu, "Brightness and contrast");
+  gtk_widget_set_tooltip_text (menu, "Brightness, contrast and cell labels");
   gtk_widget_add_css_class (menu, "lm-card-button");
 
   gtk_box_append (GTK_BOX (row), self->scale);
@@ -429,4 +527,21 @@ lm_image_card_set_adjust (LmImageCard *self, double brightness, double contrast)
   self->brightness = brightness;
   self->contrast = contrast;
   lm_image_canvas_set_adjust (LM_IMAGE_CANVAS (self->canvas), brightness, contrast);
+}
+
+void
+lm_image_card_set_show_labels (LmImageCard *self, gboolean show)
+{
+  g_return_if_fail (LM_IS_IMAGE_CARD (self));
+  self->show_labels = !!show;
+  lm_image_canvas_set_show_labels (LM_IMAGE_CANVAS (self->canvas), self->show_labels);
+  if (gtk_check_button_get_active (GTK_CHECK_BUTTON (self->labels_check)) != self->show_labels)
+    gtk_check_button_set_active (GTK_CHECK_BUTTON (self->labels_check), self->show_labels);
+}
+
+GtkWidget *
+lm_image_card_get_canvas (LmImageCard *self)
+{
+  g_return_val_if_fail (LM_IS_IMAGE_CARD (self), NULL);
+  return self->canvas;
 }

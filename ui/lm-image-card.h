@@ -5,9 +5,12 @@
  * the caption, the image is drawn fitted to the card or at actual size
  * (crisp pixels, no smoothing), brightness and contrast apply on the GPU
  * as a colour matrix, and a click opens the image full size in its own
- * window.  Pixels come from LmImageLoader (decoded off the main thread,
- * cached; neighbouring steps are prefetched so scrubbing is instant).  A
- * blob that is not a PNG shows a placeholder naming the problem.
+ * window.  An image grid (lm_writer_add_images_grid) gets its per-cell
+ * labels drawn over each cell, and its cells named on hover, in the card
+ * and in the full-size window (LmImageCanvas).  Pixels come from
+ * LmImageLoader (decoded off the main thread, cached; neighbouring steps
+ * are prefetched so scrubbing is instant).  A blob that is not a PNG
+ * shows a placeholder naming the problem.
  *
  * What it is not for: reading files (the feed and the loader do).
  */
@@ -36,5 +39,12 @@ int        lm_image_card_get_shown_index (LmImageCard *self);
 const char *lm_image_card_get_error (LmImageCard *self);
 void       lm_image_card_set_fit    (LmImageCard *self, gboolean fit);
 void       lm_image_card_set_adjust (LmImageCard *self, double brightness, double contrast);
+/* Grid cell label strips on (default) or off. */
+void       lm_image_card_set_show_labels (LmImageCard *self, gboolean show);
+/* Opens the shown image full size (what a click does); returns the new
+ * GtkWindow, or NULL when no image is on screen yet. */
+GtkWidget *lm_image_card_open_full_size (LmImageCard *self);
+/* The LmImageCanvas that draws the image (lm-image-canvas.h; for tests). */
+GtkWidget *lm_image_card_get_canvas (LmImageCard *self);
 
 G_END_DECLS

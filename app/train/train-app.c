@@ -20,6 +20,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -352,6 +353,22 @@ static bool on_batch_end(void *ud, const lm_step_info *s)
   return !stop;
 }
 
+
+/* Fashion-MNIST's class names label the sample grid only for Fashion-MNIST
+ * (the default data, or a --data folder named like it); the IDX files of
+ * MNIST look the same, and its classes are the digits themselves. */
+static bool is_fashion_mnist(const app *a)
+{
+  if (lm_dataset_num_classes(a->test) > 10)
+    return false;
+  if (strcmp(a->cli.data_dir, LM_FASHION_MNIST_DIR) == 0)
+    return true;
+  for (const char *p = a->cli.data_dir; *p; p++)
+    if (strncasecmp(p, "fashion", 7) == 0)
+      return true;
+  return false;
+}
+
 static bool on_epoch_end(void *ud, const lm_epoch_logs *logs, const lm_train_state *state)
 {
   app *a = ud;
@@ -402,7 +419,7 @@ static bool on_epoch_end(void *ud, const lm_epoch_logs *logs, const lm_train_sta
       int64_t pred[N_SAMPLES];
       predict_samples(a, pred);
       log_rc(a, lm_train_log_image_grid(a->w, "samples", step, a->test, a->sample_idx, a->n_samples, pred,
-                                        lm_dataset_num_classes(a->test) <= 10 ? lm_fashion_mnist_classes : NULL,
+                                        is_fashion_mnist(a) ? lm_fashion_mnist_classes : NULL,
                                         10), "the sample images");
     }
   }

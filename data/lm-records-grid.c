@@ -1,0 +1,561 @@
+/* lm-records-grid.c: the layout and per-cell labels of an image grid,
+ * parsed from the `grid` JSON of an images row (LmImageGrid, see
+ * lm-records.h and docs/run-format.md, "images").
+ *
+ * What it is for: a small strict parser for that one fixed shape, an
+ * object with integer n, nrow, rows, cell_width, cell_height and padding
+ * and an optional `labels` array of n strings.  Keys may come in any order
+ * and unknown keys are skipped (whatever their value), so a newer writer
+ * can add some; everything else -- truncated text, wrong types, escapes
+ * that do not decode, a layout that does not fit the image -- is refused
+ * with a message saying what and where, and the image is then shown
+ * without labels.  The input is a NUL-terminated string and every read
+ * stops at the NUL, so no input can make it read out of bounds; nesting in
+ * skipped values is capped so none can exhaust the stack.
+ *
+ * What it is not for: JSON in general (json-glib is not a dependency, and
+ * a document tree would be more than this needs), drawing (ui/).
+ */
+#include "lm-records.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <string.h>
+
+/* Limits well beyond anything a grid image can hold, so arithmetic on
+ * the values stays far from overflow. */
+#define MAX_DIM      (1 << 20)
+#define MAX_DEPTH    32
+
+typedef struct
+{
+  const char *start, *p;
+  char *error;
+} Parser;
+
+static gboolean G_GNUC_PRINTF (2, 3)
+fail (Parser *ps, const char *format, ...)
+{
+  va_list args;
+  g_autofree char *what = NULL;
+
+  if (ps->error != NULL)
+    return FALSE;
+  va_start (args, format);
+  what = g_strdup_vprintf (format, args);
+  va_end (args);
+  if (*ps->p == '\0')
+    ps->error = g_strdup_printf ("grid JSON: %s at the end of the text (byte %ld)", what,
+                                 (long) (ps->p - ps->start));
+  else
+    ps->error = g_strdup_printf ("grid JSON: %s at byte %ld", what, (long) (ps->p - ps->start));
+  return FALSE;
+}
+
+static void
+skip_ws (Parser *ps)
+{
+  while (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r')
+    ps->p++;
+}
+
+static gboolean
+expect (Parser *ps, char c)
+{
+  skip_ws (ps);
+  if (*ps->p != c)
+    return fail (ps, "expected '%c'", c);
+  ps->p++;
+  return TRUE;
+}
+
+static int
+hex4 (const char *s)
+{
+  int v = 0;
+
+  for (int i = 0; i < 4; i++)
+    {
+      int d = g_ascii_xdigit_value (s[i]);   /* -1 for NUL too: stops there */
+
+      if (d < 0)
+        return -1;
+      v = v * 16 + d;
+    }
+  return v;
+}
+
+/* A string at ps->p, decoded into `out` (NULL: only checked). */
+static gboolean
+parse_string (Parser *ps, GString *out)
+{
+  skip_ws (ps);
+  if (*ps->p != '"')
+    return fail (ps, "expected a string");
+  ps->p++;
+  for (;;)
+    {
+      unsigned char c = (unsigned char) *ps->p;
+
+      if (c == '\0')
+        return fail (ps, "unterminated string");
+      if (c == '"')
+        {
+          ps->p++;
+          return TRUE;
+        }
+      if (c < 0x20)
+        return fail (ps, "control character 0x%02x in a string", c);
+      if (c != '\\')
+        {
+          if (out != NULL)
+            g_string_append_c (out, (char) c);
+          ps->p++;
+          continue;
+        }
+      ps->p++;
+      switch (*ps->p)
+        {
+        case '"': case '\\': case '/':
+          if (out != NULL)
+            g_string_append_c (out, *ps->p);
+          break;
+        case 'b': if (out) g_string_append_c (out, '\b'); break;
+        case 'f': if (out) g_string_append_c (out, '\f'); break;
+        case 'n': if (out) g_string_append_c (out, '\n'); break;
+        case 'r': if (out) g_string_append_c (out, '\r'); break;
+        case 't': if (out) g_string_append_c (out, '\t'); break;
+        case 'u':
+          {
+            int u = hex4 (ps->p + 1);
+            gunichar ch;
+
+            if (u < 0)
+              return fail (ps, "bad \\u escape");
+            ps->p += 4;
+            if (u >= 0xd800 && u <= 0xdbff)
+              {
+                /* A UTF-16 surrogate pair, as JSON spells characters
+                 * beyond U+FFFF. */
+                int lo = ps->p[1] == '\\' && ps->p[2] == 'u' ? hex4 (ps->p + 3) : -1;
+
+                if (lo < 0xdc00 || lo > 0xdfff)
+                  return fail (ps, "\\u%04x is half a surrogate pair", u);
+                ps->p += 6;
+                ch = 0x10000 + (((gunichar) u - 0xd800) << 10) + ((gunichar) lo - 0xdc00);
+              }
+            else if (u >= 0xdc00 && u <= 0xdfff)
+              return fail (ps, "\\u%04x is half a surrogate pair", u);
+            else if (u == 0)
+              return fail (ps, "\\u0000 (NUL) in a string");
+            else
+              ch = (gunichar) u;
+            if (out != NULL)
+              g_string_append_unichar (out, ch);
+            break;
+          }
+        default:
+          return fail (ps, "bad escape in a string");
+        }
+      ps->p++;
+    }
+}
+
+/* A number with JSON's grammar; *value set when it is finite. */
+static gboolean
+parse_number (Parser *ps, double *value)
+{
+  const char *s;
+  char buf[64];
+
+  skip_ws (ps);
+  s = ps->p;
+  if (*ps->p == '-')
+    ps->p++;
+  if (*ps->p == '0')
+    ps->p++;
+  else if (g_ascii_isdigit (*ps->p))
+    while (g_ascii_isdigit (*ps->p))
+      ps->p++;
+  else
+    return fail (ps, "expected a number");
+  if (*ps->p == '.')
+    {
+      ps->p++;
+      if (!g_ascii_isdigit (*ps->p))
+        return fail (ps, "expected a digit after '.'");
+      while (g_ascii_isdigit (*ps->p))
+        ps->p++;
+    }
+  if (*ps->p == 'e' || *ps->p == 'E')
+    {
+      ps->p++;
+      if (*ps->p == '+' || *ps->p == '-')
+        ps->p++;
+      if (!g_ascii_isdigit (*ps->p))
+        return fail (ps, "expected a digit in the exponent");
+      while (g_ascii_isdigit (*ps->p))
+        ps->p++;
+    }
+  if (ps->p - s >= (long) sizeof buf)
+    *value = INFINITY;   /* 64 characters of number: far out of range */
+  else
+    {
+      memcpy (buf, s, (gsize) (ps->p - s));
+      buf[ps->p - s] = '\0';
+      *value = g_ascii_strtod (buf, NULL);
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_int (Parser *ps, const char *key, int *out)
+{
+  const char *at;
+  double v;
+
+  skip_ws (ps);
+  at = ps->p;
+  if (!parse_number (ps, &v))
+    {
+      if (ps->p == at)
+        {
+          g_clear_pointer (&ps->error, g_free);
+          return fail (ps, "\"%s\" is not a number", key);
+        }
+      return FALSE;
+    }
+  if (!(fabs (v) <= MAX_DIM) || v != floor (v))
+    {
+      int len = (int) MIN (ps->p - at, 24);
+
+      ps->p = at;
+      return fail (ps, "\"%s\" is %.*s, not a whole number up to %d", key, len, at, MAX_DIM);
+    }
+  *out = (int) v;
+  return TRUE;
+}
+
+static gboolean
+match_word (Parser *ps, const char *word)
+{
+  gsize len = strlen (word);
+
+  if (strncmp (ps->p, word, len) != 0)
+    return fail (ps, "unexpected text");
+  ps->p += len;
+  return TRUE;
+}
+
+/* Any JSON value, checked and dropped (an unknown key's). */
+static gboolean
+skip_value (Parser *ps, int depth)
+{
+  double ignored;
+
+  skip_ws (ps);
+  if (depth > MAX_DEPTH)
+    return fail (ps, "nested more than %d deep", MAX_DEPTH);
+  switch (*ps->p)
+    {
+    case '"':
+      return parse_string (ps, NULL);
+    case 't':
+      return match_word (ps, "true");
+    case 'f':
+      return match_word (ps, "false");
+    case 'n':
+      return match_word (ps, "null");
+    case '[':
+    case '{':
+      {
+        char close = *ps->p == '[' ? ']' : '}';
+
+        ps->p++;
+        skip_ws (ps);
+        if (*ps->p == close)
+          {
+            ps->p++;
+            return TRUE;
+          }
+        for (;;)
+          {
+            if (close == '}' && !(parse_string (ps, NULL) && expect (ps, ':')))
+              return FALSE;
+            if (!skip_value (ps, depth + 1))
+              return FALSE;
+            skip_ws (ps);
+            if (*ps->p == close)
+              {
+                ps->p++;
+                return TRUE;
+              }
+            if (*ps->p != ',')
+              return fail (ps, "expected ',' or '%c'", close);
+            ps->p++;
+          }
+      }
+    default:
+      return parse_number (ps, &ignored);
+    }
+}
+
+static gboolean
+parse_labels (Parser *ps, GPtrArray *labels)
+{
+  g_autoptr (GString) s = g_string_new (NULL);
+
+  if (!expect (ps, '['))
+    {
+      g_clear_pointer (&ps->error, g_free);
+      return fail (ps, "\"labels\" is not an array");
+    }
+  skip_ws (ps);
+  if (*ps->p == ']')
+    {
+      ps->p++;
+      return TRUE;
+    }
+  for (;;)
+    {
+      skip_ws (ps);
+      if (*ps->p != '"')
+        return fail (ps, "labels[%u] is not a string", labels->len);
+      g_string_truncate (s, 0);
+      if (!parse_string (ps, s))
+        return FALSE;
+      g_ptr_array_add (labels, g_strndup (s->str, s->len));
+      skip_ws (ps);
+      if (*ps->p == ']')
+        {
+          ps->p++;
+          return TRUE;
+        }
+      if (*ps->p != ',')
+        return fail (ps, "expected ',' or ']' in \"labels\"");
+      ps->p++;
+    }
+}
+
+static void
+grid_clear (gpointer data)
+{
+  LmImageGrid *g = data;
+
+  g_strfreev (g->labels);
+}
+
+enum { K_N, K_NROW, K_ROWS, K_CELL_WIDTH, K_CELL_HEIGHT, K_PADDING, N_INT_KEYS };
+static const char *const int_keys[N_INT_KEYS] = {
+  "n", "nrow", "rows", "cell_width", "cell_height", "padding",
+};
+
+/* The object's members into values[] and labels; syntax only. */
+static gboolean
+parse_object (Parser *ps, int *values, gboolean *seen, GPtrArray **labels)
+{
+  g_autoptr (GString) key = g_string_new (NULL);
+
+  skip_ws (ps);
+  if (*ps->p != '{')
+    return fail (ps, "expected an object ('{')");
+  ps->p++;
+  skip_ws (ps);
+  if (*ps->p == '}')
+    {
+      ps->p++;
+      return TRUE;
+    }
+  for (;;)
+    {
+      int i;
+
+      g_string_truncate (key, 0);
+      if (!parse_string (ps, key) || !expect (ps, ':'))
+        return FALSE;
+      for (i = 0; i < N_INT_KEYS && strcmp (key->str, int_keys[i]) != 0; i++)
+        ;
+      if (i < N_INT_KEYS || strcmp (key->str, "labels") == 0)
+        {
+          if (i < N_INT_KEYS ? seen[i] : *labels != NULL)
+            return fail (ps, "\"%s\" given twice", key->str);
+        }
+      if (i < N_INT_KEYS)
+        {
+          if (!parse_int (ps, int_keys[i], &values[i]))
+            return FALSE;
+          seen[i] = TRUE;
+        }
+      else if (strcmp (key->str, "labels") == 0)
+        {
+          *labels = g_ptr_array_new_with_free_func (g_free);
+          skip_ws (ps);
+          if (strncmp (ps->p, "null", 4) == 0)
+            ps->p += 4;   /* same as no labels */
+          else if (!parse_labels (ps, *labels))
+            return FALSE;
+        }
+      else if (!skip_value (ps, 1))
+        return FALSE;
+      skip_ws (ps);
+      if (*ps->p == '}')
+        {
+          ps->p++;
+          break;
+        }
+      if (*ps->p != ',')
+        return fail (ps, "expected ',' or '}'");
+      ps->p++;
+    }
+  skip_ws (ps);
+  if (*ps->p != '\0')
+    return fail (ps, "text after the object");
+  return TRUE;
+}
+
+/* The values make a layout that fits a width x height image. */
+static char *
+check_layout (const int *v, guint n_labels, gboolean have_labels, int width, int height)
+{
+  static const int min_value[N_INT_KEYS] = { 1, 1, 1, 1, 1, 0 };
+  gint64 need_rows, cols, need_w, need_h;
+
+  for (int i = 0; i < N_INT_KEYS; i++)
+    if (v[i] < min_value[i])
+      return g_strdup_printf ("grid JSON: \"%s\" is %d, must be at least %d", int_keys[i], v[i],
+                              min_value[i]);
+  need_rows = ((gint64) v[K_N] + v[K_NROW] - 1) / v[K_NROW];
+  if (v[K_ROWS] != need_rows)
+    return g_strdup_printf ("grid JSON: \"rows\" is %d, but %d images at %d a row fill %" G_GINT64_FORMAT,
+                            v[K_ROWS], v[K_N], v[K_NROW], need_rows);
+  if (have_labels && n_labels != (guint) v[K_N])
+    return g_strdup_printf ("grid JSON: \"labels\" has %u entries for %d images", n_labels, v[K_N]);
+  if (width <= 0 || height <= 0)
+    return NULL;
+  /* make_grid's image: one more padding right of and below the cells. */
+  cols = MIN (v[K_NROW], v[K_N]);
+  need_w = v[K_PADDING] + cols * ((gint64) v[K_CELL_WIDTH] + v[K_PADDING]);
+  need_h = v[K_PADDING] + need_rows * ((gint64) v[K_CELL_HEIGHT] + v[K_PADDING]);
+  if (need_w > width || need_h > height)
+    return g_strdup_printf ("grid JSON: %d×%d cells of %d×%d with padding %d need a %" G_GINT64_FORMAT
+                            "×%" G_GINT64_FORMAT " image, this one is %d×%d",
+                            (int) cols, v[K_ROWS], v[K_CELL_WIDTH], v[K_CELL_HEIGHT], v[K_PADDING],
+                            need_w, need_h, width, height);
+  return NULL;
+}
+
+LmImageGrid *
+lm_image_grid_parse (const char *json, int width, int height, char **error)
+{
+  Parser ps = { json, json, NULL };
+  int values[N_INT_KEYS] = { 0 };
+  gboolean seen[N_INT_KEYS] = { FALSE };
+  g_autoptr (GPtrArray) labels = NULL;
+  char *problem = NULL;
+  LmImageGrid *g;
+
+  if (json == NULL)
+    problem = g_strdup ("grid JSON: none");
+  else if (!g_utf8_validate (json, -1, NULL))
+    problem = g_strdup ("grid JSON: not valid UTF-8");
+  else if (!parse_object (&ps, values, seen, &labels))
+    problem = g_steal_pointer (&ps.error);
+  for (int i = 0; problem == NULL && i < N_INT_KEYS; i++)
+    if (!seen[i])
+      problem = g_strdup_printf ("grid JSON: no \"%s\"", int_keys[i]);
+  if (problem == NULL)
+    problem = check_layout (values, labels ? labels->len : 0,
+                            labels != NULL && labels->len > 0, width, height);
+  g_free (ps.error);
+  if (problem != NULL)
+    {
+      if (error != NULL)
+        *error = problem;
+      else
+        g_free (problem);
+      return NULL;
+    }
+  g = g_atomic_rc_box_new0 (LmImageGrid);
+  g->n = values[K_N];
+  g->nrow = values[K_NROW];
+  g->rows = values[K_ROWS];
+  g->cell_width = values[K_CELL_WIDTH];
+  g->cell_height = values[K_CELL_HEIGHT];
+  g->padding = values[K_PADDING];
+  if (labels != NULL && labels->len > 0)
+    {
+      g_ptr_array_add (labels, NULL);
+      g->labels = (char **) g_ptr_array_free (g_steal_pointer (&labels), FALSE);
+    }
+  return g;
+}
+
+LmImageGrid *
+lm_image_grid_ref (LmImageGrid *grid)
+{
+  return grid != NULL ? g_atomic_rc_box_acquire (grid) : NULL;
+}
+
+void
+lm_image_grid_unref (LmImageGrid *grid)
+{
+  if (grid != NULL)
+    g_atomic_rc_box_release_full (grid, grid_clear);
+}
+
+const char *
+lm_image_grid_get_label (const LmImageGrid *grid, int k)
+{
+  if (grid == NULL || grid->labels == NULL || k < 0 || k >= grid->n)
+    return NULL;
+  return grid->labels[k];
+}
+
+gboolean
+lm_image_grid_cell_origin (const LmImageGrid *grid, int k, int *x, int *y)
+{
+  g_return_val_if_fail (grid != NULL, FALSE);
+
+  if (k < 0 || k >= grid->n)
+    return FALSE;
+  *x = grid->padding + (k % grid->nrow) * (grid->cell_width + grid->padding);
+  *y = grid->padding + (k / grid->nrow) * (grid->cell_height + grid->padding);
+  return TRUE;
+}
+
+int
+lm_image_grid_cell_at (const LmImageGrid *grid, double x, double y)
+{
+  double fx, fy, col, row;
+  int k;
+
+  g_return_val_if_fail (grid != NULL, -1);
+
+  fx = (x - grid->padding) / (grid->cell_width + grid->padding);
+  fy = (y - grid->padding) / (grid->cell_height + grid->padding);
+  if (!(fx >= 0 && fy >= 0 && fx < grid->nrow && fy < grid->rows))
+    return -1;   /* also NaN */
+  col = floor (fx);
+  row = floor (fy);
+  /* Inside the cell, not the padding that follows it. */
+  if (x - grid->padding - col * (grid->cell_width + grid->padding) >= grid->cell_width
+      || y - grid->padding - row * (grid->cell_height + grid->padding) >= grid->cell_height)
+    return -1;
+  k = (int) row * grid->nrow + (int) col;
+  return k < grid->n ? k : -1;
+}
+
+gboolean
+lm_image_grid_split_prediction (const char *label, char **predicted, char **truth)
+{
+  const char *mid;
+
+  if (label == NULL || !g_str_has_prefix (label, "pred "))
+    return FALSE;
+  mid = strstr (label + 5, " / true ");
+  if (mid == NULL || mid == label + 5 || mid[8] == '\0')
+    return FALSE;
+  *predicted = g_strndup (label + 5, (gsize) (mid - label - 5));
+  *truth = g_strdup (mid + 8);
+  return TRUE;
+}
