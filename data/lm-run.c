@@ -442,8 +442,10 @@ apply_info (LmRun *self, LmReadResult *r)
   return tags_changed;
 }
 
+/* Appends a result's points to the run's series, or to the shadow series
+ * behind them (`behind`) while the summaries' overview is shown. */
 static gsize
-merge_rows (LmRun *self, LmReadResult *r)
+merge_rows (LmRun *self, LmReadResult *r, gboolean behind)
 {
   GHashTableIter it;
   gpointer v;
@@ -457,16 +459,16 @@ merge_rows (LmRun *self, LmReadResult *r)
 
       if (s == NULL)
         continue;   /* rows of a histogram/image tag id, or a dangling id */
-      if (self->previewing)
+      if (behind)
         {
-          LmSeries *behind = g_hash_table_lookup (self->shadow, s);
+          LmSeries *shadow = g_hash_table_lookup (self->shadow, s);
 
-          if (behind == NULL)
+          if (shadow == NULL)
             {
-              behind = lm_series_new (s->tag);
-              g_hash_table_insert (self->shadow, s, behind);
+              shadow = lm_series_new (s->tag);
+              g_hash_table_insert (self->shadow, s, shadow);
             }
-          s = behind;
+          s = shadow;
         }
       lm_series_append (s, cs->n, cs->steps, cs->values, cs->walls);
       n += cs->n;
@@ -479,21 +481,8 @@ merge_rows (LmRun *self, LmReadResult *r)
 static gsize
 apply_preview (LmRun *self, LmReadResult *r)
 {
-  GHashTableIter it;
-  gpointer v;
-  gsize n = 0;
+  gsize n = merge_rows (self, r, FALSE);
 
-  g_hash_table_iter_init (&it, r->series);
-  while (g_hash_table_iter_next (&it, NULL, &v))
-    {
-      LmChunkSeries *cs = v;
-      LmSeries *s = g_hash_table_lookup (self->by_id, &cs->tag_id);
-
-      if (s == NULL)
-        continue;
-      lm_series_append (s, cs->n, cs->steps, cs->values, cs->walls);
-      n += cs->n;
-    }
   g_hash_table_remove_all (r->series);
   self->previewing = TRUE;
   return n;
@@ -578,7 +567,7 @@ lm_run_apply_result (LmRun *self, LmReadResult *r, gboolean *tags_changed)
         break;
       self->pending = g_list_delete_link (self->pending, self->pending);
       if (head->error == NULL)
-        merged += merge_rows (self, head);
+        merged += merge_rows (self, head, self->previewing);
       self->merged_id = MAX (self->merged_id, head->hi);
       lm_read_result_free (head);
     }

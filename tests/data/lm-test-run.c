@@ -158,3 +158,36 @@ lm_test_run_close (LmTestRun *run)
   g_free (run->path);
   g_free (run);
 }
+
+char *
+lm_test_tmpdir_new (const char *pattern)
+{
+  GError *error = NULL;
+  char *dir = g_dir_make_tmp (pattern, &error);
+
+  if (dir == NULL)
+    g_error ("cannot make a temporary folder: %s", error->message);
+  return dir;
+}
+
+void
+lm_test_rm_rf (const char *path)
+{
+  GDir *d = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (d != NULL)
+    {
+      while ((name = g_dir_read_name (d)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+            lm_test_rm_rf (child);
+          else
+            g_unlink (child);
+        }
+      g_dir_close (d);
+    }
+  g_rmdir (path);
+}

@@ -34,6 +34,12 @@ void        lm_test_run_add_scalar (LmTestRun  *run,
 void        lm_test_run_set_status (LmTestRun *run, const char *status);
 void        lm_test_run_close      (LmTestRun *run);
 
+/* A fresh temporary folder named from `pattern` ("lumen-test-XXXXXX");
+ * aborts the test on failure. */
+char       *lm_test_tmpdir_new     (const char *pattern);
+/* Removes a folder and everything below it (links are removed, not followed). */
+void        lm_test_rm_rf          (const char *path);
+
 /* The CREATE statements of schema version 1 (scalars part and friends). */
 extern const char lm_test_run_schema[];
 

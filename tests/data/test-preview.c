@@ -34,38 +34,6 @@ value_at (int tag, gint64 i)
   return exp (-i / 5000.0) * (1 + tag) + 0.01 * sin (i * 0.37);
 }
 
-static char *
-make_logdir (void)
-{
-  GError *error = NULL;
-  char *dir = g_dir_make_tmp ("lumen-preview-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-static void
-rm_rf (const char *path)
-{
-  GDir *d = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (d != NULL)
-    {
-      while ((name = g_dir_read_name (d)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          if (g_file_test (child, G_FILE_TEST_IS_DIR))
-            rm_rf (child);
-          else
-            g_unlink (child);
-        }
-      g_dir_close (d);
-    }
-  g_rmdir (path);
-}
-
 /* Logs tags "loss" and "acc", N_POINTS steps each, with lumen-log. */
 static char *
 log_run (const char *logdir, const char *name, gint64 from, gint64 to)
@@ -120,7 +88,7 @@ read_range (sqlite3 *db, gint64 lo, gint64 hi)
 static void
 test_run_preview (void)
 {
-  g_autofree char *logdir = make_logdir ();
+  g_autofree char *logdir = lm_test_tmpdir_new ("lumen-preview-XXXXXX");
   g_autofree char *path = log_run (logdir, "p", 0, N_POINTS);
   g_autoptr (LmRun) run = lm_run_new ("p", path, 0);
   LmReadResult *head = lm_read_result_new ("p", 1);
@@ -202,7 +170,7 @@ test_run_preview (void)
       assert_value (acc->value[i], value_at (1, (gint64) i));
     }
   sqlite3_close (db);
-  rm_rf (logdir);
+  lm_test_rm_rf (logdir);
 }
 
 static void
@@ -234,7 +202,7 @@ summaries_cover (const char *path, LmReadResult *r)
 static void
 test_summaries_not_covering (void)
 {
-  g_autofree char *logdir = make_logdir ();
+  g_autofree char *logdir = lm_test_tmpdir_new ("lumen-preview-XXXXXX");
   g_autofree char *path = NULL, *path2 = NULL;
   LmTestRun *sql = lm_test_run_create (logdir, "sql");
   LmReadResult *r = lm_read_result_new ("x", 1);
@@ -261,7 +229,7 @@ test_summaries_not_covering (void)
   g_free (log_run (logdir, "cut", 1000, 1100));
   g_assert_false (summaries_cover (path2, r));
   lm_read_result_free (r);
-  rm_rf (logdir);
+  lm_test_rm_rf (logdir);
 }
 
 static gboolean
@@ -303,7 +271,7 @@ assert_run_rows (LmRunStore *store, const char *name, const char *tag, int tag_n
 static void
 test_store_loads (void)
 {
-  g_autofree char *logdir = make_logdir ();
+  g_autofree char *logdir = lm_test_tmpdir_new ("lumen-preview-XXXXXX");
   LmTestRun *sql = lm_test_run_create (logdir, "sql");
   LmRunStore *store;
 
@@ -326,7 +294,7 @@ test_store_loads (void)
   assert_run_rows (store, "logged", "acc", 1, N_POINTS);
   assert_run_rows (store, "sql", "loss", 0, N_POINTS);
   g_object_unref (store);
-  rm_rf (logdir);
+  lm_test_rm_rf (logdir);
 }
 
 int

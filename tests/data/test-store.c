@@ -41,38 +41,6 @@ store_loaded (gpointer data)
   return !lm_run_store_get_loading (data);
 }
 
-static char *
-make_logdir (void)
-{
-  GError *error = NULL;
-  char *dir = g_dir_make_tmp ("lumen-test-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-static void
-rm_rf (const char *path)
-{
-  GDir *d = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (d != NULL)
-    {
-      while ((name = g_dir_read_name (d)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-            rm_rf (child);
-          else
-            g_unlink (child);
-        }
-      g_dir_close (d);
-    }
-  g_rmdir (path);
-}
-
 static void
 write_run (const char *logdir, const char *name, int n, double scale, const char *status)
 {
@@ -154,7 +122,7 @@ run_has_points (gpointer data)
 static void
 test_discovery (void)
 {
-  g_autofree char *logdir = make_logdir ();
+  g_autofree char *logdir = lm_test_tmpdir_new ("lumen-test-XXXXXX");
   g_autofree char *hidden = g_build_filename (logdir, ".cache", NULL);
   g_autofree char *junk_dir = g_build_filename (logdir, "notes", NULL);
   g_autofree char *junk = g_build_filename (junk_dir, "README", NULL);
@@ -212,7 +180,7 @@ test_discovery (void)
   {
     g_autofree char *dir = g_build_filename (logdir, "b", NULL);
 
-    rm_rf (dir);
+    lm_test_rm_rf (dir);
     write_run (logdir, "b/deep/er", 9, 1.0, NULL);
     g_assert_true (wait_for (run_has_points, &(PointsCond) { store, "b/deep/er", 18 }, 5000));
   }
@@ -232,19 +200,19 @@ test_discovery (void)
   g_assert_false (lm_run_get_live (lm_run_store_find (store, "exp1/lr0.1")));
 
   /* ...and one disappears. */
-  rm_rf (gone);
+  lm_test_rm_rf (gone);
   c = (RunCond) { store, "a", FALSE, 0 };
   g_assert_true (wait_for (run_presence, &c, 5000));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 4);
 
   g_object_unref (store);
-  rm_rf (logdir);
+  lm_test_rm_rf (logdir);
 }
 
 static void
 test_missing_logdir (void)
 {
-  g_autofree char *logdir = make_logdir ();
+  g_autofree char *logdir = lm_test_tmpdir_new ("lumen-test-XXXXXX");
   g_autofree char *missing = g_build_filename (logdir, "not-yet", NULL);
   LmRunStore *store = new_store (missing);
   RunCond c = { store, "r", TRUE, 0 };
@@ -259,7 +227,7 @@ test_missing_logdir (void)
   g_assert_true (wait_for (run_presence, &c, 5000));
   g_assert_null (lm_run_store_get_error (store));
   g_object_unref (store);
-  rm_rf (logdir);
+  lm_test_rm_rf (logdir);
 }
 
 /* -------------------------------------------------------------- tailing */
@@ -345,7 +313,7 @@ check_tail_series (LmRun *run, const char *tag, int n)
 static void
 test_live_tail_sql (void)
 {
-  g_autofree char *logdir = make_logdir ();
+  g_autofree char *logdir = lm_test_tmpdir_new ("lumen-test-XXXXXX");
   Writer w = { logdir, 0, 0, 0 };
   LmRunStore *store = new_store (logdir);
   TailCond t = { store, 0, &w, TAIL_POINTS };
@@ -363,7 +331,7 @@ test_live_tail_sql (void)
   g_assert_cmpint (seen_at - w.last_commit_us, <, G_USEC_PER_SEC);
   check_tail_series (lm_run_store_find (store, "live"), "loss", TAIL_POINTS);
   g_object_unref (store);
-  rm_rf (logdir);
+  lm_test_rm_rf (logdir);
 }
 
 #ifdef HAVE_LUMEN_LOG
@@ -392,7 +360,7 @@ log_writer (gpointer data)
 static void
 test_live_tail_lumen_log (void)
 {
-  g_autofree char *logdir = make_logdir ();
+  g_autofree char *logdir = lm_test_tmpdir_new ("lumen-test-XXXXXX");
   Writer w = { logdir, 0, 0, 0 };
   LmRunStore *store = new_store (logdir);
   TailCond t = { store, 0, &w, 2 * TAIL_POINTS };
@@ -407,7 +375,7 @@ test_live_tail_lumen_log (void)
   g_assert_true (isnan (lr->value[0]) && isnan (lr->value[7]));
   g_assert_cmpfloat_with_epsilon (lr->value[1], 0.1, 1e-7);
   g_object_unref (store);
-  rm_rf (logdir);
+  lm_test_rm_rf (logdir);
 }
 #endif
 
@@ -448,7 +416,7 @@ run_error_cleared (gpointer data)
 static void
 test_bad_files (void)
 {
-  g_autofree char *logdir = make_logdir ();
+  g_autofree char *logdir = lm_test_tmpdir_new ("lumen-test-XXXXXX");
   g_autofree char *trunc_path = g_build_filename (logdir, "truncated", "run.lumen", NULL);
   g_autofree char *locked_path = g_build_filename (logdir, "locked", "run.lumen", NULL);
   g_autofree char *future_path = g_build_filename (logdir, "future", "run.lumen", NULL);
@@ -535,7 +503,7 @@ test_bad_files (void)
   }
 
   g_object_unref (store);
-  rm_rf (logdir);
+  lm_test_rm_rf (logdir);
 }
 
 int

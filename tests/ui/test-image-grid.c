@@ -351,7 +351,8 @@ test_card_labels (void)
 
     g_assert_true (gtk_widget_compute_point (bad_canvas, GTK_WIDGET (win), &GRAPHENE_POINT_INIT (0, 0), &pb));
     g_assert_true (gtk_widget_compute_point (plain_canvas, GTK_WIDGET (win), &GRAPHENE_POINT_INIT (0, 0), &pp));
-    g_assert_cmpint (gtk_widget_get_width (bad_canvas), ==, gtk_widget_get_width (plain_canvas));
+    /* Cards in one row may differ by a pixel of allocation. */
+    g_assert_cmpint (ABS (gtk_widget_get_width (bad_canvas) - gtk_widget_get_width (plain_canvas)), <=, 1);
     r.origin.x += pb.x - pp.x;
     r.origin.y += pb.y - pp.y;
     assert_no_strip (&img, r, "malformed grid JSON");

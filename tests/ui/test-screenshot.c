@@ -74,28 +74,6 @@ count_color (const Image *img, const GdkRGBA *c, int tol)
   return n;
 }
 
-static void
-rm_rf (const char *path)
-{
-  GDir *d = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (d != NULL)
-    {
-      while ((name = g_dir_read_name (d)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          if (g_file_test (child, G_FILE_TEST_IS_DIR))
-            rm_rf (child);
-          else
-            g_unlink (child);
-        }
-      g_dir_close (d);
-    }
-  g_rmdir (path);
-}
-
 /* "up": a rising line 0..1 over steps 0..99 plus one spike; "flat": 0.2. */
 static char *
 make_logdir (void)
@@ -208,7 +186,7 @@ test_window_pixels (void)
     }
   g_free (img.pixels);
   gtk_window_destroy (GTK_WINDOW (win));
-  rm_rf (logdir);
+  lm_test_rm_rf (logdir);
 }
 
 static void
@@ -273,7 +251,7 @@ test_cli_screenshot (void)
     g_assert_cmpint (WEXITSTATUS (status), ==, 2);
     g_assert_nonnull (strstr (e2, "--tag-filter"));
   }
-  rm_rf (logdir);
+  lm_test_rm_rf (logdir);
 }
 
 int

@@ -42,28 +42,6 @@ settled (gpointer data)
   return lm_window_is_settled (data);
 }
 
-static void
-rm_rf (const char *path)
-{
-  GDir *d = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (d != NULL)
-    {
-      while ((name = g_dir_read_name (d)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          if (g_file_test (child, G_FILE_TEST_IS_DIR))
-            rm_rf (child);
-          else
-            g_unlink (child);
-        }
-      g_dir_close (d);
-    }
-  g_rmdir (path);
-}
-
 /* alpha: loss = 2 - i/100, beta: loss = 1 + i/100 (steps 0..199). */
 static char *
 make_logdir (void)
@@ -158,7 +136,7 @@ test_two_runs (void)
   }
 
   gtk_window_destroy (GTK_WINDOW (win));
-  rm_rf (logdir);
+  lm_test_rm_rf (logdir);
 }
 
 static void
@@ -235,7 +213,7 @@ test_filters (void)
   g_assert_cmpuint (lm_card_grid_get_n_shown (grid), ==, 2);
 
   gtk_window_destroy (GTK_WINDOW (win));
-  rm_rf (logdir);
+  lm_test_rm_rf (logdir);
 }
 
 static void
@@ -304,7 +282,7 @@ test_zoom_log_export (void)
   g_assert_nonnull (error);
 
   gtk_window_destroy (GTK_WINDOW (win));
-  rm_rf (logdir);
+  lm_test_rm_rf (logdir);
 }
 
 typedef struct
@@ -364,7 +342,7 @@ test_live_update (void)
 
   lm_test_run_close (run);
   gtk_window_destroy (GTK_WINDOW (win));
-  rm_rf (logdir);
+  lm_test_rm_rf (logdir);
 }
 
 int
