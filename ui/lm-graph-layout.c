@@ -3,18 +3,38 @@
  * Trade-offs: longest-path layering is fast and predictable but makes wide
  * layers on graphs with many sources; moving sources next to their first
  * consumer fixes the common case (parameters). Ordering uses barycentres
- * (not medians) and a fixed number of sweeps; x placement is a simple
- * pull-then-separate relaxation instead of Brandes-Köpf, which is enough
- * for the chain-like graphs of neural networks and stays linear per pass.
+ * (not medians) and a fixed number of sweeps.
+ *
+ * Clusters (module boxes) are kept apart from non-members by construction,
+ * not by moving boxes after the fact:
+ *   - ordering sorts each layer hierarchically: a cluster's members are
+ *     side by side, and sibling clusters are ordered by one global key, so
+ *     two clusters sharing layers keep the same left-to-right order in all
+ *     of them. A cluster "present" in a layer (inside its layer range) but
+ *     without a member there still takes a place in that layer's order:
+ *     that is what keeps a non-member from sitting inside its box there.
+ *   - x placement is a set of separation constraints x[b] >= x[a] + d
+ *     between neighbours in each layer's order, where a cluster's left and
+ *     right edges are two more variables shared by all its layers. The
+ *     constraint graph is acyclic; each pass pulls nodes toward their
+ *     neighbours' mean, then legalises: a left-to-right longest-path pass
+ *     (pushing right) and a right-to-left one (pushing left) are both
+ *     feasible, and so is their mean, which is what is kept. That is
+ *     simpler than Brandes-Köpf and linear per pass, and enough for the
+ *     chain-like graphs of neural networks.
+ *   - the gaps between layers grow where boxes start or end, so margins
+ *     and titles never reach into the next layer's nodes.
+ * Edges' dummy nodes belong to the innermost cluster around either end that
+ * spans their layer: an edge enters a box through its top and leaves by its
+ * bottom, and goes around the boxes it has nothing to do with.
+ * This file: layers, dummy nodes, y, the boxes and the edges' routes; the
+ * order within layers and x are in lm-graph-layout-order.c.
  */
-#include "lm-graph-layout.h"
+#include "lm-graph-layout-private.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define SWEEPS 12
-#define X_PASSES 8
 
 LmGraphLayout *
 lm_graph_layout_new (int n_nodes, int n_edges)
@@ -25,9 +45,26 @@ lm_graph_layout_new (int n_nodes, int n_edges)
   l->n_edges = MAX (n_edges, 0);
   l->nodes = g_new0 (LmLayoutNode, l->n_nodes + 1);
   l->edges = g_new0 (LmLayoutEdge, l->n_edges + 1);
+  for (int i = 0; i < l->n_nodes; i++)
+    l->nodes[i].cluster = -1;
   l->hgap = 24;
   l->vgap = 40;
   return l;
+}
+
+void
+lm_graph_layout_set_clusters (LmGraphLayout *l, int n_clusters)
+{
+  g_return_if_fail (l != NULL);
+  g_free (l->clusters);
+  l->n_clusters = MAX (n_clusters, 0);
+  l->clusters = g_new0 (LmLayoutCluster, l->n_clusters + 1);
+  for (int c = 0; c < l->n_clusters; c++)
+    {
+      l->clusters[c].parent = -1;
+      l->clusters[c].pad = 8;
+      l->clusters[c].header = 16;
+    }
 }
 
 void
@@ -39,38 +76,24 @@ lm_graph_layout_free (LmGraphLayout *l)
     g_free (l->edges[i].points);
   g_free (l->nodes);
   g_free (l->edges);
+  g_free (l->clusters);
   g_free (l);
 }
 
-/* The graph being laid out: real nodes then dummies; edges only between
- * adjacent layers (a -> b with layer[b] == layer[a] + 1). */
-typedef struct
-{
-  int n;                 /* virtual nodes */
-  int *layer;
-  double *w, *h, *x;
-  double *key;
-  GArray *va, *vb;       /* virtual edges (ints) */
-  int *up_start, *up;    /* CSR: neighbours one layer up */
-  int *dn_start, *dn;    /* CSR: neighbours one layer down */
-  int n_layers;
-  GArray **rows;         /* per layer: node ids in order */
-  int *pos;              /* index within its row */
-} vgraph;
-
 static int
-add_virtual (vgraph *g, int layer, GArray *layers, GArray *ws)
+add_virtual (LmLayoutGraph *g, int layer, int cluster, GArray *layers, GArray *ws, GArray *cls)
 {
   int id = g->n++;
   double zero = 0;
 
   g_array_append_val (layers, layer);
   g_array_append_val (ws, zero);
+  g_array_append_val (cls, cluster);
   return id;
 }
 
 static void
-build_csr (vgraph *g)
+build_csr (LmLayoutGraph *g)
 {
   int m = (int) g->va->len;
   const int *a = (const int *) g->va->data, *b = (const int *) g->vb->data;
@@ -98,213 +121,268 @@ build_csr (vgraph *g)
     }
 }
 
-static int
-cmp_key (gconstpointer pa, gconstpointer pb, gpointer data)
-{
-  const double *key = data;
-  int a = *(const int *) pa, b = *(const int *) pb;
+/* ------------------------------------------------------------ clusters */
 
-  return key[a] < key[b] ? -1 : key[a] > key[b];
-}
-
+/* Parents as given, minus invalid indices and cycles; depths. */
 static void
-renumber (vgraph *g, int layer)
+prepare_clusters (LmLayoutGraph *g, const LmGraphLayout *l)
 {
-  GArray *r = g->rows[layer];
+  int nc = l->clusters ? l->n_clusters : 0;
 
-  for (guint i = 0; i < r->len; i++)
-    g->pos[g_array_index (r, int, i)] = (int) i;
-}
-
-/* Reorders `layer` by the mean position of its neighbours in the layer
- * above (down = TRUE) or below; nodes without such neighbours keep theirs. */
-static void
-sweep_layer (vgraph *g, int layer, gboolean down)
-{
-  GArray *r = g->rows[layer];
-
-  for (guint i = 0; i < r->len; i++)
+  g->nc = nc;
+  g->cparent = g_new (int, nc + 1);
+  g->cdepth = g_new0 (int, nc + 1);
+  g->pad = g_new (double, nc + 1);
+  g->header = g_new (double, nc + 1);
+  g->gkey = g_new0 (double, nc + 1);
+  g->lsum = g_new0 (double, nc + 1);
+  g->lcnt = g_new0 (int, nc + 1);
+  g->gstart = g_new (int, nc + 1);
+  for (int c = 0; c < nc; c++)
     {
-      int v = g_array_index (r, int, i);
-      const int *start = down ? g->up_start : g->dn_start;
-      const int *adj = down ? g->up : g->dn;
-      int k0 = start[v], k1 = start[v + 1];
-      double s = 0;
+      int p = l->clusters[c].parent;
 
-      for (int k = k0; k < k1; k++)
-        s += g->pos[adj[k]];
-      /* ties broken by the current position: sorting is stable in effect */
-      g->key[v] = (k1 > k0 ? s / (k1 - k0) : (double) i) + i * 1e-6;
+      g->cparent[c] = p >= 0 && p < nc && p != c ? p : -1;
+      g->pad[c] = isfinite (l->clusters[c].pad) ? CLAMP (l->clusters[c].pad, 0, 1000) : 0;
+      g->header[c] = isfinite (l->clusters[c].header) ? CLAMP (l->clusters[c].header, 0, 1000) : 0;
+      g->gstart[c] = -1;
     }
-  g_array_sort_with_data (r, cmp_key, g->key);
-  renumber (g, layer);
-}
-
-/* Crossings between layer and layer + 1 (Fenwick tree over positions). */
-static long
-crossings_between (vgraph *g, int layer)
-{
-  GArray *r = g->rows[layer];
-  int width = (int) g->rows[layer + 1]->len;
-  g_autofree int *tree = g_new0 (int, width + 1);
-  long total = 0, seen = 0;
-
-  /* edges in order of top position, then bottom position */
-  for (guint i = 0; i < r->len; i++)
+  /* a walk up from c that comes back to c is a cycle: cut it there */
+  for (int c = 0; c < nc; c++)
     {
-      int v = g_array_index (r, int, i);
-      int k0 = g->dn_start[v], k1 = g->dn_start[v + 1];
-      g_autofree int *bots = g_new (int, MAX (k1 - k0, 1));
+      int steps = 0;
 
-      for (int k = k0; k < k1; k++)
-        bots[k - k0] = g->pos[g->dn[k]];
-      /* insertion sort: out-degrees are small */
-      for (int a = 1; a < k1 - k0; a++)
-        for (int b = a; b > 0 && bots[b - 1] > bots[b]; b--)
+      for (int a = g->cparent[c]; a >= 0 && steps <= nc; a = g->cparent[a], steps++)
+        if (a == c)
           {
-            int t = bots[b];
-            bots[b] = bots[b - 1];
-            bots[b - 1] = t;
+            g->cparent[c] = -1;
+            break;
           }
-      for (int k = 0; k < k1 - k0; k++)
-        {
-          int p = bots[k] + 1, le = 0;
-
-          for (int q = p; q > 0; q -= q & -q)
-            le += tree[q];
-          total += seen - le; /* earlier edges ending to the right of p */
-          for (int q = p; q <= width; q += q & -q)
-            tree[q]++;
-          seen++;
-        }
     }
-  return total;
+  for (int c = 0; c < nc; c++)
+    for (int a = g->cparent[c]; a >= 0; a = g->cparent[a])
+      g->cdepth[c]++;
 }
 
-static long
-crossings (vgraph *g)
+/* The innermost cluster holding both a and b (-1: none). */
+static int
+common_cluster (const LmLayoutGraph *g, int a, int b)
 {
-  long c = 0;
-
-  for (int i = 0; i + 1 < g->n_layers; i++)
-    c += crossings_between (g, i);
-  return c;
+  while (a >= 0 && b >= 0 && a != b)
+    {
+      if (g->cdepth[a] >= g->cdepth[b])
+        a = g->cparent[a];
+      else
+        b = g->cparent[b];
+    }
+  return a == b ? a : -1;
 }
 
+/* The innermost of c and the clusters around it whose layers (lo..hi)
+ * include layer; -1: none. */
+static int
+deepest_holding (const LmLayoutGraph *g, int c, int layer, const int *lo, const int *hi)
+{
+  for (; c >= 0; c = g->cparent[c])
+    if (lo[c] <= layer && layer <= hi[c])
+      return c;
+  return -1;
+}
+
+/* Layer ranges of the clusters, and which clusters each layer crosses. */
 static void
-save_order (vgraph *g, int *best)
+cluster_ranges (LmLayoutGraph *g)
 {
+  int nc = g->nc;
+
+  g->clo = g_new (int, nc + 1);
+  g->chi = g_new (int, nc + 1);
+  for (int c = 0; c < nc; c++)
+    {
+      g->clo[c] = G_MAXINT;
+      g->chi[c] = -1;
+    }
   for (int v = 0; v < g->n; v++)
-    best[v] = g->pos[v];
-}
-
-static void
-restore_order (vgraph *g, const int *best)
-{
+    for (int c = g->cl[v]; c >= 0; c = g->cparent[c])
+      {
+        g->clo[c] = MIN (g->clo[c], g->layer[v]);
+        g->chi[c] = MAX (g->chi[c], g->layer[v]);
+      }
+  g->pres_start = g_new0 (int, g->n_layers + 1);
+  for (int c = 0; c < nc; c++)
+    for (int i = g->clo[c]; i <= g->chi[c]; i++)
+      g->pres_start[i + 1]++;
   for (int i = 0; i < g->n_layers; i++)
-    {
-      GArray *r = g->rows[i];
+    g->pres_start[i + 1] += g->pres_start[i];
+  g->pres = g_new (int, g->pres_start[g->n_layers] + 1);
+  g_autofree int *fill = g_memdup2 (g->pres_start, sizeof (int) * (gsize) (g->n_layers + 1));
+  for (int c = 0; c < nc; c++)
+    for (int i = g->clo[c]; i <= g->chi[c]; i++)
+      g->pres[fill[i]++] = c;
+}
 
-      for (guint k = 0; k < r->len; k++)
-        g->key[g_array_index (r, int, k)] = best[g_array_index (r, int, k)];
-      g_array_sort_with_data (r, cmp_key, g->key);
-      renumber (g, i);
+/* ------------------------------------------------------- y and boxes */
+
+/* Room each layer needs above (titles and margins of boxes starting
+ * there) and below (margins of boxes ending there). */
+static void
+box_room (const LmLayoutGraph *g, double *need_top, double *need_bot)
+{
+  g_autofree int *by_depth = g_new (int, g->nc + 1);
+  g_autofree double *tin = g_new0 (double, g->nc + 1);
+  g_autofree double *bin = g_new0 (double, g->nc + 1);
+  int max_depth = 0, k = 0;
+
+  for (int c = 0; c < g->nc; c++)
+    max_depth = MAX (max_depth, g->cdepth[c]);
+  for (int d = max_depth; d >= 0; d--)
+    for (int c = 0; c < g->nc; c++)
+      if (g->cdepth[c] == d)
+        by_depth[k++] = c;
+  for (int i = 0; i < g->nc; i++)
+    {
+      int c = by_depth[i], p = g->cparent[c];
+      double t, b;
+
+      if (g->chi[c] < 0)
+        continue;
+      t = tin[c] + g->pad[c] + g->header[c];
+      b = bin[c] + g->pad[c];
+      need_top[g->clo[c]] = MAX (need_top[g->clo[c]], t);
+      need_bot[g->chi[c]] = MAX (need_bot[g->chi[c]], b);
+      if (p >= 0 && g->clo[p] == g->clo[c])
+        tin[p] = MAX (tin[p], t);
+      if (p >= 0 && g->chi[p] == g->chi[c])
+        bin[p] = MAX (bin[p], b);
     }
 }
 
-/* Places one row: each node wants x = want[v]; order and gaps are kept. */
+/* Boxes from their members' rectangles (and the x of their dummies),
+ * inner boxes first. Coordinates as in l->nodes, before any shift. */
 static void
-place_row (vgraph *g, GArray *r, const double *want, double gap)
+cluster_boxes (const LmLayoutGraph *g, LmGraphLayout *l, const double *layer_y)
 {
-  double shift = 0;
-  int n = (int) r->len;
+  g_autofree double *bx0 = g_new (double, g->nc + 1);
+  g_autofree double *by0 = g_new (double, g->nc + 1);
+  g_autofree double *bx1 = g_new (double, g->nc + 1);
+  g_autofree double *by1 = g_new (double, g->nc + 1);
+  int max_depth = 0;
 
-  for (int i = 0; i < n; i++)
+  for (int c = 0; c < g->nc; c++)
     {
-      int v = g_array_index (r, int, i);
-      double x = want[v];
-
-      if (i > 0)
-        {
-          int u = g_array_index (r, int, i - 1);
-          double min = g->x[u] + (g->w[u] + g->w[v]) / 2 + gap;
-
-          if (x < min)
-            x = min;
-        }
-      g->x[v] = x;
-      shift += g->x[v] - want[v];
+      bx0[c] = by0[c] = G_MAXDOUBLE;
+      bx1[c] = by1[c] = -G_MAXDOUBLE;
+      max_depth = MAX (max_depth, g->cdepth[c]);
     }
-  /* the left-to-right push only moves nodes right: re-centre the row */
-  if (n > 0)
-    for (int i = 0; i < n; i++)
-      g->x[g_array_index (r, int, i)] -= shift / n;
+  for (int v = 0; v < g->n; v++)
+    {
+      int c = g->cl[v];
+      double hw = g->w[v] / 2, y0, y1;
+
+      if (c < 0)
+        continue;
+      if (v < l->n_nodes)
+        {
+          y0 = l->nodes[v].y - l->nodes[v].h / 2;
+          y1 = l->nodes[v].y + l->nodes[v].h / 2;
+        }
+      else
+        y0 = y1 = layer_y[g->layer[v]];
+      bx0[c] = MIN (bx0[c], g->x[v] - hw);
+      bx1[c] = MAX (bx1[c], g->x[v] + hw);
+      by0[c] = MIN (by0[c], y0);
+      by1[c] = MAX (by1[c], y1);
+    }
+  for (int d = max_depth; d >= 0; d--)
+    for (int c = 0; c < g->nc; c++)
+      {
+        LmLayoutCluster *k = &l->clusters[c];
+        int p = g->cparent[c];
+
+        if (g->cdepth[c] != d)
+          continue;
+        if (g->chi[c] < 0 || bx0[c] > bx1[c])
+          {
+            k->x0 = 1;
+            k->x1 = k->y0 = k->y1 = 0;
+            continue;
+          }
+        k->x0 = bx0[c] - g->pad[c];
+        k->x1 = bx1[c] + g->pad[c];
+        k->y0 = by0[c] - g->pad[c] - g->header[c];
+        k->y1 = by1[c] + g->pad[c];
+        if (p >= 0)
+          {
+            bx0[p] = MIN (bx0[p], k->x0);
+            bx1[p] = MAX (bx1[p], k->x1);
+            by0[p] = MIN (by0[p], k->y0);
+            by1[p] = MAX (by1[p], k->y1);
+          }
+      }
 }
 
+/* ----------------------------------------------------------- the run */
+
 static void
-place_x (vgraph *g, double gap)
+vgraph_free (LmLayoutGraph *g)
 {
-  g_autofree double *want = g_new (double, g->n + 1);
-
-  /* start packed */
-  for (int i = 0; i < g->n_layers; i++)
-    {
-      double cx = 0;
-      GArray *r = g->rows[i];
-
-      for (guint k = 0; k < r->len; k++)
-        {
-          int v = g_array_index (r, int, k);
-
-          g->x[v] = cx + g->w[v] / 2;
-          cx += g->w[v] + gap;
-        }
-      for (guint k = 0; k < r->len; k++)
-        g->x[g_array_index (r, int, k)] -= cx / 2;
-    }
-  for (int pass = 0; pass < X_PASSES; pass++)
-    {
-      gboolean down = pass % 2 == 0;
-
-      for (int s = 0; s < g->n_layers; s++)
-        {
-          int i = down ? s : g->n_layers - 1 - s;
-          GArray *r = g->rows[i];
-
-          for (guint k = 0; k < r->len; k++)
-            {
-              int v = g_array_index (r, int, k);
-              double sum = 0;
-              int cnt = 0;
-
-              for (int e = g->up_start[v]; e < g->up_start[v + 1]; e++, cnt++)
-                sum += g->x[g->up[e]];
-              for (int e = g->dn_start[v]; e < g->dn_start[v + 1]; e++, cnt++)
-                sum += g->x[g->dn[e]];
-              want[v] = cnt ? sum / cnt : g->x[v];
-            }
-          place_row (g, r, want, gap);
-        }
-    }
+  for (int i = 0; g->rows && i < g->n_layers; i++)
+    g_array_unref (g->rows[i]);
+  for (int i = 0; g->tokens && i < g->n_layers; i++)
+    g_array_unref (g->tokens[i]);
+  g_free (g->rows);
+  g_free (g->tokens);
+  g_array_unref (g->va);
+  g_array_unref (g->vb);
+  if (g->items)
+    g_array_unref (g->items);
+  g_free (g->layer);
+  g_free (g->w);
+  g_free (g->x);
+  g_free (g->key);
+  g_free (g->cl);
+  g_free (g->pos);
+  g_free (g->up_start);
+  g_free (g->up);
+  g_free (g->dn_start);
+  g_free (g->dn);
+  g_free (g->cparent);
+  g_free (g->cdepth);
+  g_free (g->clo);
+  g_free (g->chi);
+  g_free (g->pad);
+  g_free (g->header);
+  g_free (g->gkey);
+  g_free (g->pres_start);
+  g_free (g->pres);
+  g_free (g->lsum);
+  g_free (g->lcnt);
+  g_free (g->gstart);
 }
 
 void
 lm_graph_layout_run (LmGraphLayout *l)
 {
   int n = l->n_nodes;
-  vgraph g = { 0 };
+  LmLayoutGraph g = { 0 };
   g_autofree int *indeg = g_new0 (int, n + 1);
   g_autofree int *order = g_new (int, n + 1);
   g_autofree int *real_layer = g_new0 (int, n + 1);
   g_autofree int *min_succ = g_new (int, n + 1);
   g_autofree gboolean *valid = g_new0 (gboolean, l->n_edges + 1);
-  GArray *layers, *ws;
+  GArray *layers, *ws, *cls;
   int head = 0, tail = 0;
 
   if (n == 0)
     {
       l->width = l->height = 0;
       l->n_layers = 0;
+      l->crossings = 0;
+      for (int c = 0; l->clusters && c < l->n_clusters; c++)
+        {
+          l->clusters[c].x0 = 1;
+          l->clusters[c].x1 = l->clusters[c].y0 = l->clusters[c].y1 = 0;
+        }
       return;
     }
   /* 1. topological order (Kahn); nodes on cycles go last */
@@ -345,19 +423,40 @@ lm_graph_layout_run (LmGraphLayout *l)
     if (!placed[v])
       order[tail++] = v;
 
-  /* 2. longest-path layers, then sources pulled down to their consumers */
+  /* 2. longest-path layers, then sources pulled down to their consumers.
+   * An edge into a cluster whose own sources (its parameters) feed the
+   * target counts two layers: those sources then sit in a layer of their
+   * own, and the cluster's box starts below the one the edge comes from
+   * instead of beside it (consecutive modules stack). */
+  prepare_clusters (&g, l);
+  g_autofree int *node_cl = g_new (int, n + 1);
+  g_autofree int *src_cl = g_new (int, n + 1);
+  g_autofree gboolean *has_pred = g_new0 (gboolean, n + 1);
+  for (int v = 0; v < n; v++)
+    {
+      node_cl[v] = l->nodes[v].cluster >= 0 && l->nodes[v].cluster < g.nc ? l->nodes[v].cluster : -1;
+      src_cl[v] = -1;
+    }
+  for (int e = 0; e < l->n_edges; e++)
+    if (valid[e])
+      has_pred[l->edges[e].dst] = TRUE;
+  for (int e = 0; e < l->n_edges; e++)
+    if (valid[e] && !has_pred[l->edges[e].src] && node_cl[l->edges[e].src] >= 0)
+      src_cl[l->edges[e].dst] = node_cl[l->edges[e].src];
   for (int i = 0; i < n; i++)
     {
       int v = order[i];
 
       for (int k = out_start[v]; k < out_start[v + 1]; k++)
-        if (real_layer[out[k]] < real_layer[v] + 1)
-          real_layer[out[k]] = real_layer[v] + 1;
+        {
+          int t = out[k], w = 1;
+
+          if (has_pred[v] && src_cl[t] >= 0 && common_cluster (&g, src_cl[t], node_cl[v]) != src_cl[t])
+            w = 2;
+          if (real_layer[t] < real_layer[v] + w)
+            real_layer[t] = real_layer[v] + w;
+        }
     }
-  g_autofree gboolean *has_pred = g_new0 (gboolean, n + 1);
-  for (int e = 0; e < l->n_edges; e++)
-    if (valid[e])
-      has_pred[l->edges[e].dst] = TRUE;
   for (int v = 0; v < n; v++)
     {
       min_succ[v] = G_MAXINT;
@@ -370,17 +469,35 @@ lm_graph_layout_run (LmGraphLayout *l)
   for (int v = 0; v < n; v++)
     g.n_layers = MAX (g.n_layers, real_layer[v] + 1);
 
-  /* 3. virtual graph with dummies on long edges */
+  /* 3. virtual graph with dummies on long edges, in the innermost
+   * cluster holding both ends */
   layers = g_array_new (FALSE, FALSE, sizeof (int));
   ws = g_array_new (FALSE, FALSE, sizeof (double));
-  g.va = g_array_new (FALSE, FALSE, sizeof (int));
-  g.vb = g_array_new (FALSE, FALSE, sizeof (int));
+  cls = g_array_new (FALSE, FALSE, sizeof (int));
   for (int v = 0; v < n; v++)
     {
+      int c = l->nodes[v].cluster >= 0 && l->nodes[v].cluster < g.nc ? l->nodes[v].cluster : -1;
+
       g_array_append_val (layers, real_layer[v]);
       g_array_append_val (ws, l->nodes[v].w);
+      g_array_append_val (cls, c);
       g.n++;
     }
+  g_autofree int *rlo = g_new (int, g.nc + 1);
+  g_autofree int *rhi = g_new (int, g.nc + 1);
+  for (int c = 0; c < g.nc; c++)
+    {
+      rlo[c] = G_MAXINT;
+      rhi[c] = -1;
+    }
+  for (int v = 0; v < n; v++)
+    for (int c = node_cl[v]; c >= 0; c = g.cparent[c])
+      {
+        rlo[c] = MIN (rlo[c], real_layer[v]);
+        rhi[c] = MAX (rhi[c], real_layer[v]);
+      }
+  g.va = g_array_new (FALSE, FALSE, sizeof (int));
+  g.vb = g_array_new (FALSE, FALSE, sizeof (int));
   g_autofree int *chain_start = g_new (int, l->n_edges + 1);
   for (int e = 0; e < l->n_edges; e++)
     {
@@ -404,7 +521,11 @@ lm_graph_layout_run (LmGraphLayout *l)
       int prev = a;
       for (int k = la + 1; k < lb; k++)
         {
-          int d = add_virtual (&g, k, layers, ws);
+          /* in the deepest box around either end that spans this layer:
+           * an edge enters a box through its top, leaves by its bottom */
+          int ca = deepest_holding (&g, node_cl[a], k, rlo, rhi), cb = deepest_holding (&g, node_cl[b], k, rlo, rhi);
+          int c = cb < 0 || (ca >= 0 && g.cdepth[ca] > g.cdepth[cb]) ? ca : cb;
+          int d = add_virtual (&g, k, c, layers, ws, cls);
 
           if (chain_start[e] < 0)
             chain_start[e] = d;
@@ -417,65 +538,75 @@ lm_graph_layout_run (LmGraphLayout *l)
     }
   g.layer = (int *) g_array_free (layers, FALSE);
   g.w = (double *) g_array_free (ws, FALSE);
-  g.h = NULL;
+  g.cl = (int *) g_array_free (cls, FALSE);
   g.x = g_new0 (double, g.n + 1);
   g.key = g_new0 (double, g.n + 1);
   g.pos = g_new0 (int, g.n + 1);
   build_csr (&g);
+  cluster_ranges (&g);
 
-  /* 4. initial order: real nodes in topological order, dummies after */
+  /* 4. initial order: real nodes in topological order, dummies after;
+   * then the sweeps */
   g.rows = g_new (GArray *, g.n_layers);
+  g.tokens = g_new (GArray *, g.n_layers);
   for (int i = 0; i < g.n_layers; i++)
-    g.rows[i] = g_array_new (FALSE, FALSE, sizeof (int));
+    {
+      g.rows[i] = g_array_new (FALSE, FALSE, sizeof (int));
+      g.tokens[i] = g_array_new (FALSE, FALSE, sizeof (int));
+    }
   for (int i = 0; i < n; i++)
     g_array_append_val (g.rows[g.layer[order[i]]], order[i]);
   for (int v = n; v < g.n; v++)
     g_array_append_val (g.rows[g.layer[v]], v);
   for (int i = 0; i < g.n_layers; i++)
-    renumber (&g, i);
-
-  g_autofree int *best = g_new (int, g.n + 1);
-  long best_c = crossings (&g);
-  save_order (&g, best);
-  for (int s = 0; s < SWEEPS && best_c > 0; s++)
-    {
-      gboolean down = s % 2 == 0;
-      long c;
-
-      for (int k = 1; k < g.n_layers; k++)
-        sweep_layer (&g, down ? k : g.n_layers - 1 - k, down);
-      c = crossings (&g);
-      if (c < best_c)
-        {
-          best_c = c;
-          save_order (&g, best);
-        }
-    }
-  restore_order (&g, best);
-  l->crossings = (int) MIN (best_c, G_MAXINT);
+    lm_layout_renumber (&g, i);
+  l->crossings = (int) MIN (lm_layout_order (&g), G_MAXINT);
 
   /* 5. coordinates */
-  place_x (&g, l->hgap);
+  lm_layout_place_x (&g, l->hgap);
+  g_autofree double *top = g_new0 (double, g.n_layers + 1);
+  g_autofree double *lh = g_new0 (double, g.n_layers + 1);
+  g_autofree double *need_top = g_new0 (double, g.n_layers + 1);
+  g_autofree double *need_bot = g_new0 (double, g.n_layers + 1);
+  g_autofree double *mid = g_new0 (double, g.n_layers + 1);
+  box_room (&g, need_top, need_bot);
+  for (int v = 0; v < n; v++)
+    lh[real_layer[v]] = MAX (lh[real_layer[v]], l->nodes[v].h);
+  top[0] = need_top[0];
+  for (int i = 1; i < g.n_layers; i++)
+    top[i] = top[i - 1] + lh[i - 1] + MAX (l->vgap, need_bot[i - 1] + need_top[i] + 6);
+  for (int i = 0; i < g.n_layers; i++)
+    mid[i] = top[i] + lh[i] / 2;
+  for (int v = 0; v < n; v++)
+    {
+      l->nodes[v].x = g.x[v];
+      l->nodes[v].y = mid[real_layer[v]];
+      l->nodes[v].layer = real_layer[v];
+    }
+  if (g.nc > 0)
+    cluster_boxes (&g, l, mid);
   double minx = G_MAXDOUBLE, maxx = -G_MAXDOUBLE;
   for (int v = 0; v < g.n; v++)
     {
       minx = MIN (minx, g.x[v] - g.w[v] / 2);
       maxx = MAX (maxx, g.x[v] + g.w[v] / 2);
     }
-  g_autofree double *top = g_new0 (double, g.n_layers + 1);
-  g_autofree double *lh = g_new0 (double, g.n_layers + 1);
+  for (int c = 0; c < g.nc; c++)
+    if (l->clusters[c].x0 <= l->clusters[c].x1)
+      {
+        minx = MIN (minx, l->clusters[c].x0);
+        maxx = MAX (maxx, l->clusters[c].x1);
+      }
   for (int v = 0; v < n; v++)
-    lh[real_layer[v]] = MAX (lh[real_layer[v]], l->nodes[v].h);
-  for (int i = 1; i <= g.n_layers; i++)
-    top[i] = top[i - 1] + lh[i - 1] + l->vgap;
-  for (int v = 0; v < n; v++)
-    {
-      l->nodes[v].x = g.x[v] - minx;
-      l->nodes[v].y = top[real_layer[v]] + lh[real_layer[v]] / 2;
-      l->nodes[v].layer = real_layer[v];
-    }
+    l->nodes[v].x -= minx;
+  for (int c = 0; c < g.nc; c++)
+    if (l->clusters[c].x0 <= l->clusters[c].x1)
+      {
+        l->clusters[c].x0 -= minx;
+        l->clusters[c].x1 -= minx;
+      }
   l->width = maxx - minx;
-  l->height = top[g.n_layers] - l->vgap;
+  l->height = top[g.n_layers - 1] + lh[g.n_layers - 1] + need_bot[g.n_layers - 1];
   l->n_layers = g.n_layers;
 
   /* 6. routes: bottom of src, the dummies' centres, top of dst */
@@ -501,27 +632,12 @@ lm_graph_layout_run (LmGraphLayout *l)
       for (int d = 0; d < n_dummies; d++)
         {
           int dv = chain_start[e] + (lb > la ? d : n_dummies - 1 - d);
-          int dl = g.layer[dv];
 
           ed->points[k++] = g.x[dv] - minx;
-          ed->points[k++] = top[dl] + lh[dl] / 2;
+          ed->points[k++] = mid[g.layer[dv]];
         }
       ed->points[k++] = l->nodes[b].x;
       ed->points[k++] = l->nodes[b].y + (lb >= la ? -l->nodes[b].h / 2 : l->nodes[b].h / 2);
     }
-
-  for (int i = 0; i < g.n_layers; i++)
-    g_array_unref (g.rows[i]);
-  g_free (g.rows);
-  g_array_unref (g.va);
-  g_array_unref (g.vb);
-  g_free (g.layer);
-  g_free (g.w);
-  g_free (g.x);
-  g_free (g.key);
-  g_free (g.pos);
-  g_free (g.up_start);
-  g_free (g.up);
-  g_free (g.dn_start);
-  g_free (g.dn);
+  vgraph_free (&g);
 }

@@ -2,87 +2,34 @@
  *
  * The data graph is turned into a display graph (boxes and links): a node
  * inside a collapsed module becomes that module's box, links between the
- * same two boxes merge, links inside one box vanish. The display graph is
- * measured on the main thread (Pango) and laid out in a worker; a
+ * same two boxes merge, links inside one box vanish. Every expanded module
+ * on the way to a box is a frame (a module box); frames are clusters of the
+ * layout, which keeps nodes that are not members out of them. The display
+ * graph is measured on the main thread (Pango) and laid out in a worker; a
  * generation counter drops results that a newer change made stale.
- * Module frames are drawn around the laid-out members of each expanded
- * module; the layout does not know about them (a frame may overlap a
- * neighbouring node on very wide graphs: the price of a fast layered
- * layout instead of a compound-graph one).
+ * Drawing is in lm-graph-view-draw.c.
  */
-#include "lm-graph-view.h"
+#include "lm-graph-view-private.h"
 
 #include <math.h>
 #include <string.h>
 
 #include "lm-graph-layout.h"
 
-typedef enum {
-  KIND_OP, KIND_LINEAR, KIND_ACT, KIND_POOL, KIND_LOSS, KIND_VIEW, KIND_PARAM, KIND_INPUT, KIND_GROUP,
-} Kind;
+typedef LmGraphKind Kind;
+typedef LmGraphBox Box;
+typedef LmGraphLink Link;
+typedef LmGraphFrame Frame;
 
-typedef struct
-{
-  int data;            /* index into graph->nodes, or -1 for a collapsed module */
-  char *module;        /* collapsed module path (data == -1) */
-  char *title, *subtitle;
-  Kind kind;
-  gboolean anomaly;    /* the trace has a NaN/Inf here */
-  gboolean first_anomaly; /* ... and it is the first event that had one */
-  double w, h, x, y;   /* world, centre */
-} Box;
-
-typedef struct
-{
-  int a, b;            /* boxes */
-  gint64 numel;
-  char *label;
-  int n_pts;
-  double *pts;
-} Link;
-
-typedef struct
-{
-  char *module;
-  int depth;
-  double x0, y0, x1, y1;
-} Frame;
-
-struct _LmGraphView
-{
-  GtkWidget parent_instance;
-
-  LmGraphData *graph;
-  LmTraceData *trace;
-  GHashTable *collapsed;       /* module -> TRUE */
-  GHashTable *bp_nodes;        /* gint64 node id (boxed) -> TRUE */
-  GHashTable *bp_ops;          /* op type -> TRUE */
-  GArray *boxes;               /* Box */
-  GArray *links;               /* Link */
-  GArray *frames;              /* Frame */
-  int *rep;                    /* graph node index -> box */
-  gboolean *dep;               /* per box: the selection depends on it */
-  gboolean *match;             /* per box: matches the search */
-  int selected;                /* box, -1 none */
-  gint64 selected_id;
-  double world_w, world_h;
-
-  gboolean laid_out, fit_pending;
-  guint generation;
-  double layout_ms;
-  double scale, tx, ty;        /* screen = world * scale + t */
-  double drag_tx, drag_ty;
-  double px, py;               /* pointer, for zooming around it */
-  gboolean has_pointer;
-};
+#define PAD_X LM_GRAPH_PAD_X
+#define PAD_Y LM_GRAPH_PAD_Y
+#define FRAME_PAD 8.0     /* module box: margin around its members */
+#define FRAME_HEADER 16.0 /* ... and room for its title */
 
 G_DEFINE_FINAL_TYPE (LmGraphView, lm_graph_view, GTK_TYPE_WIDGET)
 
 enum { SELECTION_CHANGED, LAID_OUT, BREAKPOINTS_CHANGED, N_SIGNALS };
 static guint signals[N_SIGNALS];
-
-#define PAD_X 10.0
-#define PAD_Y 6.0
 
 /* ------------------------------------------------------------ helpers */
 
@@ -114,8 +61,8 @@ kind_of (const char *op)
   return KIND_OP;
 }
 
-static void
-kind_colour (Kind k, double rgb[3])
+void
+lm_graph_view_kind_colour (LmGraphKind k, double rgb[3])
 {
   static const double c[][3] = {
     [KIND_OP] = { 0.99, 0.90, 0.78 },     [KIND_LINEAR] = { 0.78, 0.87, 0.98 },
@@ -179,13 +126,21 @@ clear_display (LmGraphView *self)
       g_free (l->pts);
     }
   for (guint i = 0; self->frames && i < self->frames->len; i++)
-    g_free (g_array_index (self->frames, Frame, i).module);
+    {
+      g_free (g_array_index (self->frames, Frame, i).module);
+      g_clear_object (&g_array_index (self->frames, Frame, i).head_pl);
+    }
   g_clear_pointer (&self->boxes, g_array_unref);
   g_clear_pointer (&self->links, g_array_unref);
   g_clear_pointer (&self->frames, g_array_unref);
   g_clear_pointer (&self->rep, g_free);
+  g_clear_pointer (&self->in_start, g_free);
+  g_clear_pointer (&self->in_links, g_free);
   g_clear_pointer (&self->dep, g_free);
   g_clear_pointer (&self->match, g_free);
+  g_clear_pointer (&self->breaks, g_free);
+  lm_graph_view_clear_index (self);
+  g_clear_handle_id (&self->prefetch_id, g_source_remove);
   self->selected = -1;
   self->laid_out = FALSE;
 }
@@ -241,87 +196,95 @@ layout_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancel
   g_task_return_boolean (task, TRUE);
 }
 
+/* A frame for every expanded module on the way to each box (its module,
+ * or for a collapsed module's box, the modules around it), outer frames
+ * first; box->frame is the innermost. */
 static void
-compute_frames (LmGraphView *self)
+build_frames (LmGraphView *self)
 {
-  GHashTable *index = g_hash_table_new (g_str_hash, g_str_equal);
-  int max_depth = 0;
+  g_autoptr (GHashTable) index = g_hash_table_new (g_str_hash, g_str_equal);
 
   self->frames = g_array_new (FALSE, TRUE, sizeof (Frame));
   for (guint i = 0; i < self->boxes->len; i++)
     {
       Box *b = &g_array_index (self->boxes, Box, i);
-      const char *module;
+      const char *module = b->data >= 0 ? self->graph->nodes[b->data].module : b->module;
       g_auto (GStrv) parts = NULL;
+      int parent = -1, n_parts;
       GString *s;
 
-      if (b->data < 0)
-        continue;
-      module = self->graph->nodes[b->data].module;
-      if (*module == '\0')
+      b->frame = -1;
+      if (module == NULL || *module == '\0')
         continue;
       parts = g_strsplit (module, ".", -1);
+      n_parts = (int) g_strv_length (parts);
+      if (b->data < 0)
+        n_parts--; /* a collapsed module sits in its parent's frame */
       s = g_string_new (NULL);
-      for (int d = 0; parts[d]; d++)
+      for (int d = 0; d < n_parts; d++)
         {
           gpointer v;
-          Frame *f;
 
           if (d)
             g_string_append_c (s, '.');
           g_string_append (s, parts[d]);
-          if (!g_hash_table_lookup_extended (self->frames ? index : index, s->str, NULL, &v))
+          if (!g_hash_table_lookup_extended (index, s->str, NULL, &v))
             {
-              Frame nf = { g_strdup (s->str), d + 1, G_MAXDOUBLE, G_MAXDOUBLE, -G_MAXDOUBLE, -G_MAXDOUBLE };
+              Frame nf = { g_strdup (s->str), d + 1, parent, 0, 0, 0, 0, NULL };
               g_array_append_val (self->frames, nf);
               v = GUINT_TO_POINTER (self->frames->len);
               g_hash_table_insert (index, g_array_index (self->frames, Frame, self->frames->len - 1).module, v);
             }
-          f = &g_array_index (self->frames, Frame, GPOINTER_TO_UINT (v) - 1);
-          f->x0 = MIN (f->x0, b->x - b->w / 2);
-          f->x1 = MAX (f->x1, b->x + b->w / 2);
-          f->y0 = MIN (f->y0, b->y - b->h / 2);
-          f->y1 = MAX (f->y1, b->y + b->h / 2);
-          max_depth = MAX (max_depth, d + 1);
+          parent = (int) GPOINTER_TO_UINT (v) - 1;
         }
+      b->frame = parent;
       g_string_free (s, TRUE);
-    }
-  g_hash_table_unref (index);
-  for (guint i = 0; i < self->frames->len; i++)
-    {
-      Frame *f = &g_array_index (self->frames, Frame, i);
-      double pad = 6 + 6 * (max_depth - f->depth);
-
-      f->x0 -= pad;
-      f->x1 += pad;
-      f->y0 -= pad + 14; /* room for the header */
-      f->y1 += pad;
     }
 }
 
+/* Incoming links per box, for walking back from the selection. */
+static void
+index_inputs (LmGraphView *self)
+{
+  guint nb = self->boxes->len, nl = self->links->len;
+
+  self->in_start = g_new0 (int, nb + 1);
+  self->in_links = g_new (int, MAX (nl, 1));
+  for (guint i = 0; i < nl; i++)
+    self->in_start[g_array_index (self->links, Link, i).b + 1]++;
+  for (guint i = 0; i < nb; i++)
+    self->in_start[i + 1] += self->in_start[i];
+  g_autofree int *fill = g_memdup2 (self->in_start, sizeof (int) * (nb + 1));
+  for (guint i = 0; i < nl; i++)
+    self->in_links[fill[g_array_index (self->links, Link, i).b]++] = (int) i;
+}
+
+/* Everything the selected box depends on: a walk back along the links. */
 static void
 compute_dependencies (LmGraphView *self)
 {
   guint n = self->boxes ? self->boxes->len : 0;
-  gboolean changed = TRUE;
+  int head = 0, tail = 0;
 
   g_clear_pointer (&self->dep, g_free);
-  if (self->selected < 0 || n == 0)
+  if (self->selected < 0 || n == 0 || self->in_start == NULL)
     return;
   self->dep = g_new0 (gboolean, n);
+  g_autofree int *queue = g_new (int, n);
   self->dep[self->selected] = TRUE;
-  /* links are few per box: iterate to a fixed point (depth-bounded) */
-  while (changed)
+  queue[tail++] = self->selected;
+  while (head < tail)
     {
-      changed = FALSE;
-      for (guint i = 0; i < self->links->len; i++)
-        {
-          Link *l = &g_array_index (self->links, Link, i);
+      int v = queue[head++];
 
-          if (self->dep[l->b] && !self->dep[l->a])
+      for (int k = self->in_start[v]; k < self->in_start[v + 1]; k++)
+        {
+          int a = g_array_index (self->links, Link, self->in_links[k]).a;
+
+          if (!self->dep[a])
             {
-              self->dep[l->a] = TRUE;
-              changed = TRUE;
+              self->dep[a] = TRUE;
+              queue[tail++] = a;
             }
         }
     }
@@ -356,10 +319,21 @@ on_layout_done (GObject *source, GAsyncResult *res, gpointer user_data)
           k->pts[2 * p + 1] = e->points[2 * p + 1] + 40;
         }
     }
+  for (guint i = 0; i < self->frames->len; i++)
+    {
+      Frame *f = &g_array_index (self->frames, Frame, i);
+      LmLayoutCluster *c = &l->clusters[i];
+
+      f->x0 = c->x0 + 40;
+      f->y0 = c->y0 + 40;
+      f->x1 = c->x1 + 40;
+      f->y1 = c->y1 + 40;
+      g_clear_object (&f->head_pl); /* its width changed */
+    }
   self->world_w = l->width + 80;
   self->world_h = l->height + 80;
   self->layout_ms = job->ms;
-  compute_frames (self);
+  lm_graph_view_index (self);
   compute_dependencies (self);
   self->laid_out = TRUE;
   if (self->fit_pending)
@@ -535,6 +509,17 @@ rebuild (LmGraphView *self)
       job->layout->edges[i].src = g_array_index (self->links, Link, i).a;
       job->layout->edges[i].dst = g_array_index (self->links, Link, i).b;
     }
+  build_frames (self);
+  lm_graph_layout_set_clusters (job->layout, (int) self->frames->len);
+  for (guint i = 0; i < self->frames->len; i++)
+    {
+      job->layout->clusters[i].parent = g_array_index (self->frames, Frame, i).parent;
+      job->layout->clusters[i].pad = FRAME_PAD;
+      job->layout->clusters[i].header = FRAME_HEADER;
+    }
+  for (guint i = 0; i < self->boxes->len; i++)
+    job->layout->nodes[i].cluster = g_array_index (self->boxes, Box, i).frame;
+  index_inputs (self);
   job->layout->hgap = 28;
   job->layout->vgap = 44;
   pango_font_description_free (bold);
@@ -558,215 +543,31 @@ rebuild (LmGraphView *self)
 
 /* ---------------------------------------------------------- drawing */
 
-static void
-rounded (cairo_t *cr, double x, double y, double w, double h, double r)
+/* A box breaks when its node (or, collapsed, any node inside) does; the
+ * flags are worked out once per change of breakpoints or boxes. */
+gboolean
+lm_graph_view_box_breaks (LmGraphView *self, int box)
 {
-  cairo_new_sub_path (cr);
-  cairo_arc (cr, x + w - r, y + r, r, -G_PI / 2, 0);
-  cairo_arc (cr, x + w - r, y + h - r, r, 0, G_PI / 2);
-  cairo_arc (cr, x + r, y + h - r, r, G_PI / 2, G_PI);
-  cairo_arc (cr, x + r, y + r, r, G_PI, 3 * G_PI / 2);
-  cairo_close_path (cr);
-}
+  guint n = self->boxes ? self->boxes->len : 0;
 
-static void
-draw_text (cairo_t *cr, PangoLayout *pl, PangoFontDescription *font, const char *text, double cx,
-           double y, double rgb)
-{
-  int w, h;
-
-  pango_layout_set_font_description (pl, font);
-  pango_layout_set_text (pl, text, -1);
-  pango_layout_get_pixel_size (pl, &w, &h);
-  cairo_set_source_rgb (cr, rgb, rgb, rgb);
-  cairo_move_to (cr, cx - w / 2.0, y);
-  pango_cairo_show_layout (cr, pl);
-}
-
-/* A box breaks when its node (or, collapsed, any node inside) does. */
-static gboolean
-box_breaks (LmGraphView *self, const Box *b)
-{
-  if (g_hash_table_size (self->bp_nodes) + g_hash_table_size (self->bp_ops) == 0 || self->graph == NULL)
+  if (box < 0 || (guint) box >= n || self->graph == NULL
+      || g_hash_table_size (self->bp_nodes) + g_hash_table_size (self->bp_ops) == 0)
     return FALSE;
-  if (b->data >= 0)
-    return lm_graph_view_breaks_at (self, self->graph->nodes[b->data].id);
-  for (gsize i = 0; i < self->graph->n_nodes; i++)
-    if (is_prefix_module (b->module, self->graph->nodes[i].module)
-        && lm_graph_view_breaks_at (self, self->graph->nodes[i].id))
-      return TRUE;
-  return FALSE;
+  if (self->breaks == NULL)
+    {
+      self->breaks = g_new0 (gboolean, n);
+      for (gsize i = 0; i < self->graph->n_nodes; i++)
+        if (lm_graph_view_breaks_at (self, self->graph->nodes[i].id))
+          self->breaks[self->rep[i]] = TRUE;
+    }
+  return self->breaks[box];
 }
 
 static void
 lm_graph_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 {
-  LmGraphView *self = LM_GRAPH_VIEW (widget);
-  int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
-  graphene_rect_t bounds = GRAPHENE_RECT_INIT (0, 0, width, height);
-  cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &bounds);
-  PangoLayout *pl = pango_cairo_create_layout (cr);
-  PangoFontDescription *bold = pango_font_description_from_string ("Sans Bold 9");
-  PangoFontDescription *small = pango_font_description_from_string ("Sans 7.5");
-  double vx0, vy0, vx1, vy1;
-  gboolean dim_others = self->dep != NULL;
-
-  cairo_set_source_rgb (cr, 0.985, 0.985, 0.99);
-  cairo_paint (cr);
-  if (!self->laid_out)
-    {
-      draw_text (cr, pl, bold, self->graph ? "Laying out the graph…" : "No graph", width / 2.0,
-                 height / 2.0 - 8, 0.45);
-      goto out;
-    }
-  cairo_translate (cr, self->tx, self->ty);
-  cairo_scale (cr, self->scale, self->scale);
-  vx0 = -self->tx / self->scale;
-  vy0 = -self->ty / self->scale;
-  vx1 = vx0 + width / self->scale;
-  vy1 = vy0 + height / self->scale;
-
-  /* module frames, outer first (frames are created outer before inner) */
-  for (guint i = 0; i < self->frames->len; i++)
-    {
-      Frame *f = &g_array_index (self->frames, Frame, i);
-      g_autofree char *head = g_strdup_printf ("▾ %s", f->module);
-
-      if (f->x1 < vx0 || f->x0 > vx1 || f->y1 < vy0 || f->y0 > vy1)
-        continue;
-      rounded (cr, f->x0, f->y0, f->x1 - f->x0, f->y1 - f->y0, 8);
-      cairo_set_source_rgba (cr, 0.35, 0.5, 0.75, 0.06);
-      cairo_fill_preserve (cr);
-      cairo_set_source_rgba (cr, 0.35, 0.5, 0.75, 0.45);
-      cairo_set_line_width (cr, 1);
-      cairo_stroke (cr);
-      pango_layout_set_font_description (pl, small);
-      pango_layout_set_text (pl, head, -1);
-      cairo_set_source_rgb (cr, 0.25, 0.38, 0.6);
-      cairo_move_to (cr, f->x0 + 6, f->y0 + 2);
-      pango_cairo_show_layout (cr, pl);
-    }
-
-  /* links: vertical-tangent cubic segments through the route */
-  for (guint i = 0; i < self->links->len; i++)
-    {
-      Link *l = &g_array_index (self->links, Link, i);
-      gboolean hi = dim_others && self->dep[l->a] && self->dep[l->b];
-      double lw = 1 + 0.7 * log10 (MAX (l->numel, 1));
-
-      if (l->n_pts < 2)
-        continue;
-      cairo_move_to (cr, l->pts[0], l->pts[1]);
-      for (int p = 0; p + 1 < l->n_pts; p++)
-        {
-          double x0 = l->pts[2 * p], y0 = l->pts[2 * p + 1];
-          double x1 = l->pts[2 * p + 2], y1 = l->pts[2 * p + 3];
-          double dy = (y1 - y0) / 2;
-          cairo_curve_to (cr, x0, y0 + dy, x1, y1 - dy, x1, y1);
-        }
-      if (hi)
-        cairo_set_source_rgba (cr, 0.15, 0.4, 0.85, 0.9);
-      else
-        cairo_set_source_rgba (cr, 0.35, 0.35, 0.4, dim_others ? 0.15 : 0.65);
-      cairo_set_line_width (cr, MIN (lw, 6));
-      cairo_stroke (cr);
-      /* arrow head */
-      {
-        double x = l->pts[2 * l->n_pts - 2], y = l->pts[2 * l->n_pts - 1];
-        cairo_move_to (cr, x, y);
-        cairo_line_to (cr, x - 4, y - 7);
-        cairo_line_to (cr, x + 4, y - 7);
-        cairo_close_path (cr);
-        cairo_fill (cr);
-      }
-      if (self->scale >= 0.55 && l->label)
-        {
-          double mx = l->pts[0], my = l->pts[1] + 6;
-          cairo_set_source_rgba (cr, 0.3, 0.3, 0.35, dim_others && !hi ? 0.3 : 0.9);
-          pango_layout_set_font_description (pl, small);
-          pango_layout_set_text (pl, l->label, -1);
-          cairo_move_to (cr, mx + 5, my);
-          pango_cairo_show_layout (cr, pl);
-        }
-    }
-
-  /* boxes */
-  for (guint i = 0; i < self->boxes->len; i++)
-    {
-      Box *b = &g_array_index (self->boxes, Box, i);
-      double rgb[3], x = b->x - b->w / 2, y = b->y - b->h / 2;
-      gboolean dim = dim_others && !self->dep[i];
-
-      if (b->x + b->w / 2 < vx0 || x > vx1 || b->y + b->h / 2 < vy0 || y > vy1)
-        continue;
-      kind_colour (b->kind, rgb);
-      rounded (cr, x, y, b->w, b->h, b->kind == KIND_PARAM || b->kind == KIND_INPUT ? 3 : 7);
-      cairo_set_source_rgba (cr, rgb[0], rgb[1], rgb[2], dim ? 0.35 : 1);
-      cairo_fill_preserve (cr);
-      if ((int) i == self->selected)
-        {
-          cairo_set_source_rgb (cr, 0.1, 0.35, 0.85);
-          cairo_set_line_width (cr, 3);
-        }
-      else if (b->first_anomaly)
-        {
-          cairo_set_source_rgb (cr, 0.85, 0.05, 0.05);
-          cairo_set_line_width (cr, 4);
-        }
-      else if (b->anomaly)
-        {
-          cairo_set_source_rgba (cr, 0.85, 0.1, 0.1, 0.55);
-          cairo_set_line_width (cr, 1.5);
-        }
-      else if (self->match && self->match[i])
-        {
-          cairo_set_source_rgb (cr, 0.95, 0.6, 0.0);
-          cairo_set_line_width (cr, 3);
-        }
-      else
-        {
-          cairo_set_source_rgba (cr, 0.3, 0.3, 0.35, dim ? 0.3 : 0.8);
-          cairo_set_line_width (cr, b->kind == KIND_GROUP ? 1.6 : 1);
-        }
-      cairo_stroke (cr);
-      if (box_breaks (self, b))
-        {
-          /* the breakpoint marker: a red dot on the box's top-left corner */
-          cairo_arc (cr, x + 2, y + 2, 5, 0, 2 * G_PI);
-          cairo_set_source_rgb (cr, LM_GRAPH_VIEW_BREAKPOINT_RGB);
-          cairo_fill (cr);
-        }
-      if (b->first_anomaly)
-        {
-          /* a badge: where the first NaN/Inf of the trace appeared */
-          int tw, th;
-          pango_layout_set_font_description (pl, small);
-          pango_layout_set_text (pl, "first NaN/Inf", -1);
-          pango_layout_get_pixel_size (pl, &tw, &th);
-          rounded (cr, x + b->w - tw / 2.0 - 4, y - th / 2.0 - 2, tw + 8, th + 4, 4);
-          cairo_set_source_rgb (cr, 0.85, 0.05, 0.05);
-          cairo_fill (cr);
-          cairo_set_source_rgb (cr, 1, 1, 1);
-          cairo_move_to (cr, x + b->w - tw / 2.0, y - th / 2.0);
-          pango_cairo_show_layout (cr, pl);
-        }
-      if (self->scale * b->h < 9)
-        continue; /* too small to read: skip the text */
-      draw_text (cr, pl, bold, b->title, b->x, y + PAD_Y, dim ? 0.6 : 0.1);
-      if (b->subtitle)
-        {
-          int tw, th;
-          pango_layout_set_font_description (pl, bold);
-          pango_layout_set_text (pl, b->title, -1);
-          pango_layout_get_pixel_size (pl, &tw, &th);
-          draw_text (cr, pl, small, b->subtitle, b->x, y + PAD_Y + th, dim ? 0.65 : 0.3);
-        }
-    }
-out:
-  pango_font_description_free (bold);
-  pango_font_description_free (small);
-  g_object_unref (pl);
-  cairo_destroy (cr);
+  lm_graph_view_draw (LM_GRAPH_VIEW (widget), snapshot, gtk_widget_get_width (widget),
+                      gtk_widget_get_height (widget));
 }
 
 /* ------------------------------------------------------------ input */
@@ -873,10 +674,21 @@ on_drag_update (GtkGestureDrag *gesture, double dx, double dy, LmGraphView *self
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+/* The scale that fits the whole graph (1 before a layout). */
+static double
+fit_scale (LmGraphView *self)
+{
+  int w = gtk_widget_get_width (GTK_WIDGET (self)), h = gtk_widget_get_height (GTK_WIDGET (self));
+
+  if (!self->laid_out || w <= 0 || h <= 0 || self->world_w <= 0 || self->world_h <= 0)
+    return 1;
+  return MIN (MIN (w / self->world_w, h / self->world_h), 1.25);
+}
+
 static void
 zoom_at (LmGraphView *self, double factor, double x, double y)
 {
-  double s = CLAMP (self->scale * factor, 0.02, 8);
+  double s = CLAMP (self->scale * factor, MIN (0.02, fit_scale (self)), 8);
 
   factor = s / self->scale;
   self->tx = x - (x - self->tx) * factor;
@@ -903,6 +715,52 @@ on_motion (GtkEventControllerMotion *ctl, double x, double y, LmGraphView *self)
   self->px = x;
   self->py = y;
   self->has_pointer = TRUE;
+}
+
+/* Ctrl + / Ctrl - zoom around the centre, Ctrl 0 fits, the arrow keys
+ * pan by a tenth of the view (as in image viewers and maps). */
+static gboolean
+on_key (GtkEventControllerKey *ctl, guint keyval, guint keycode, GdkModifierType state, LmGraphView *self)
+{
+  double w = gtk_widget_get_width (GTK_WIDGET (self)), h = gtk_widget_get_height (GTK_WIDGET (self));
+  gboolean ctrl = (state & GDK_CONTROL_MASK) != 0;
+
+  switch (keyval)
+    {
+    case GDK_KEY_plus:
+    case GDK_KEY_equal:
+    case GDK_KEY_KP_Add:
+      if (!ctrl)
+        return FALSE;
+      lm_graph_view_zoom (self, 1.25);
+      return TRUE;
+    case GDK_KEY_minus:
+    case GDK_KEY_KP_Subtract:
+      if (!ctrl)
+        return FALSE;
+      lm_graph_view_zoom (self, 0.8);
+      return TRUE;
+    case GDK_KEY_0:
+    case GDK_KEY_KP_0:
+      if (!ctrl)
+        return FALSE;
+      lm_graph_view_fit (self);
+      return TRUE;
+    case GDK_KEY_Left:
+      lm_graph_view_pan (self, w / 10, 0);
+      return TRUE;
+    case GDK_KEY_Right:
+      lm_graph_view_pan (self, -w / 10, 0);
+      return TRUE;
+    case GDK_KEY_Up:
+      lm_graph_view_pan (self, 0, h / 10);
+      return TRUE;
+    case GDK_KEY_Down:
+      lm_graph_view_pan (self, 0, -h / 10);
+      return TRUE;
+    default:
+      return FALSE;
+    }
 }
 
 static void
@@ -932,7 +790,14 @@ lm_graph_view_dispose (GObject *object)
   LmGraphView *self = LM_GRAPH_VIEW (object);
 
   self->generation++;
+  lm_graph_view_clear_texts (self);
   clear_display (self);
+  g_clear_pointer (&self->visible, g_array_unref);
+  g_clear_pointer (&self->texts_now, g_array_unref);
+  g_clear_pointer (&self->texts_later, g_array_unref);
+  g_clear_pointer (&self->dots, g_free);
+  self->n_dots = 0;
+  g_clear_object (&self->badge_pl);
   g_clear_pointer (&self->graph, lm_graph_data_free);
   g_clear_pointer (&self->trace, lm_trace_data_free);
   G_OBJECT_CLASS (lm_graph_view_parent_class)->dispose (object);
@@ -973,7 +838,7 @@ lm_graph_view_init (LmGraphView *self)
   GtkGesture *click = gtk_gesture_click_new ();
   GtkGesture *drag = gtk_gesture_drag_new ();
   GtkEventController *scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
-  GtkEventController *motion;
+  GtkEventController *motion, *key;
 
   self->collapsed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->bp_nodes = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
@@ -995,6 +860,9 @@ lm_graph_view_init (LmGraphView *self)
   motion = gtk_event_controller_motion_new ();
   g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
   g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);
+  key = gtk_event_controller_key_new ();
+  g_signal_connect (key, "key-pressed", G_CALLBACK (on_key), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), key);
   gtk_widget_add_controller (GTK_WIDGET (self), motion);
 }
 
@@ -1012,6 +880,7 @@ lm_graph_view_set_graph (LmGraphView *self, LmGraphData *graph)
   g_return_if_fail (LM_IS_GRAPH_VIEW (self));
   if (graph == self->graph)
     return;
+  lm_graph_view_clear_texts (self); /* another graph, other texts */
   g_clear_pointer (&self->graph, lm_graph_data_free);
   g_clear_pointer (&self->trace, lm_trace_data_free);
   self->graph = graph;
@@ -1095,7 +964,7 @@ lm_graph_view_fit (LmGraphView *self)
   self->fit_pending = TRUE;
   if (!self->laid_out || w <= 0 || h <= 0 || self->world_w <= 0 || self->world_h <= 0)
     return;
-  self->scale = MIN (MIN (w / self->world_w, h / self->world_h), 1.25);
+  self->scale = fit_scale (self);
   self->tx = (w - self->world_w * self->scale) / 2;
   self->ty = (h - self->world_h * self->scale) / 2;
   gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -1107,6 +976,23 @@ lm_graph_view_zoom (LmGraphView *self, double factor)
   g_return_if_fail (LM_IS_GRAPH_VIEW (self));
   zoom_at (self, factor, gtk_widget_get_width (GTK_WIDGET (self)) / 2.0,
            gtk_widget_get_height (GTK_WIDGET (self)) / 2.0);
+}
+
+void
+lm_graph_view_pan (LmGraphView *self, double dx, double dy)
+{
+  g_return_if_fail (LM_IS_GRAPH_VIEW (self));
+  self->tx += dx;
+  self->ty += dy;
+  self->fit_pending = FALSE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+double
+lm_graph_view_get_scale (LmGraphView *self)
+{
+  g_return_val_if_fail (LM_IS_GRAPH_VIEW (self), 1);
+  return self->scale;
 }
 
 static gboolean
@@ -1335,11 +1221,33 @@ lm_graph_view_get_node_rect (LmGraphView *self, gint64 node_id, graphene_rect_t 
   return TRUE;
 }
 
+gboolean
+lm_graph_view_get_module_rect (LmGraphView *self, const char *module, graphene_rect_t *rect)
+{
+  g_return_val_if_fail (LM_IS_GRAPH_VIEW (self), FALSE);
+  g_return_val_if_fail (rect != NULL, FALSE);
+  if (!self->laid_out || module == NULL)
+    return FALSE;
+  for (guint i = 0; i < self->frames->len; i++)
+    {
+      Frame *f = &g_array_index (self->frames, Frame, i);
+
+      if (strcmp (f->module, module) == 0 && f->x0 <= f->x1)
+        {
+          graphene_rect_init (rect, f->x0 * self->scale + self->tx, f->y0 * self->scale + self->ty,
+                              (f->x1 - f->x0) * self->scale, (f->y1 - f->y0) * self->scale);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
 /* ------------------------------------------------------------ breakpoints */
 
 static void
 breakpoints_changed (LmGraphView *self)
 {
+  g_clear_pointer (&self->breaks, g_free);
   gtk_widget_queue_draw (GTK_WIDGET (self));
   g_signal_emit (self, signals[BREAKPOINTS_CHANGED], 0);
 }

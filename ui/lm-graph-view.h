@@ -6,8 +6,12 @@
  * names and shapes, edges labelled with tensor shapes and drawn thicker for
  * bigger tensors, nodes grouped in module boxes ("features.3") that
  * collapse into one node and expand again. Zoom (scroll, or Ctrl +/-),
- * pan (drag), fit to window, search by name/op/module, click a node to
- * select it: everything it depends on is highlighted and the rest dimmed.
+ * pan (drag, or the arrow keys), fit to window (Ctrl 0), search by
+ * name/op/module, click a node to select it: everything it depends on is
+ * highlighted and the rest dimmed. Module boxes never hold a node of
+ * another module (the layout keeps them out), and drawing stays within a
+ * frame's budget on graphs of thousands of nodes (culling, cached text,
+ * level of detail: lm-graph-view-draw.c).
  * The layout (lm-graph-layout.h) runs in a GTask off the main thread and
  * is redone when boxes collapse or expand.
  *
@@ -51,6 +55,12 @@ void         lm_graph_view_collapse_all     (LmGraphView  *self,
 void         lm_graph_view_fit              (LmGraphView  *self);
 void         lm_graph_view_zoom             (LmGraphView  *self,
                                              double        factor);
+/* Moves the drawing by (dx, dy) pixels, as dragging it does. */
+void         lm_graph_view_pan              (LmGraphView  *self,
+                                             double        dx,
+                                             double        dy);
+/* Pixels per layout unit (1: text at its natural size). */
+double       lm_graph_view_get_scale        (LmGraphView  *self);
 /* Selects the first node (in graph order) whose name, op or module
  * contains text (case-insensitive), centres it and marks every match;
  * returns the number of matches. "" clears the search. */
@@ -78,6 +88,13 @@ double       lm_graph_view_get_layout_ms    (LmGraphView  *self);
 guint        lm_graph_view_get_n_boxes      (LmGraphView  *self);
 gboolean     lm_graph_view_get_node_rect    (LmGraphView     *self,
                                              gint64           node_id,
+                                             graphene_rect_t *rect);
+/* The box drawn around an expanded module ("features.3"), in widget
+ * coordinates; FALSE when it has none (collapsed, inside a collapsed
+ * module, unknown) or the graph is not laid out. The layout keeps every
+ * node that is not in the module out of it. */
+gboolean     lm_graph_view_get_module_rect  (LmGraphView     *self,
+                                             const char      *module,
                                              graphene_rect_t *rect);
 
 /* The marker's colour (0-1 RGB), for tests that look for it. */

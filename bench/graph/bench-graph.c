@@ -9,15 +9,30 @@
  *     graphs of 2,000 and 5,000 nodes (the issue asks under 1 s for 2,000);
  *   - the debugger's redraw: stepping to every op of the CNN's trace, with
  *     the pane and the graph laid out and rendered each time (the issue
- *     asks under 50 ms); skipped when there is no display.
+ *     asks under 50 ms);
+ *   - pan and zoom frames of the graph view on the 2,000-node synthetic
+ *     network (tests/trace/graph-fixture.c) at 1200x900 (the issue asks
+ *     under 16 ms per frame, worst frames included): a scripted session
+ *     (the fitted graph dragged, wheel zooms in to 2x and out again, drags
+ *     at five zoom levels), timed twice: on screen, as the window's frame
+ *     clock paints it (what a user waits for), and offscreen, the view's
+ *     snapshot rendered to a new texture; mean, p95 and worst frame per
+ *     part and in all, against the target. The renderer is the window's:
+ *     run once with GSK_RENDERER=cairo and once without (GL).
+ * The last two need a display (xvfb-run -a) and are skipped without one.
  *
  *   ./bench-graph [STEPS]     (default 10 timed steps each way)
+ *   ./bench-graph --frames    only the pan/zoom frames
+ * LM_BENCH_TRACE=1 prints every frame's time and scale; LM_BENCH_PNG=DIR
+ * saves the view as each part of the session ends.
  */
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <gtk/gtk.h>
 
@@ -26,6 +41,7 @@
 #include "lm-graph-view.h"
 #include "lm-graph-layout.h"
 #include "lm-train-trace.h"
+#include "graph-fixture.h"
 
 static double
 now_ms (void)
@@ -188,9 +204,286 @@ bench_redraw (const char *path)
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
+/* ------------------------------------------------- pan/zoom frames */
+
+/* Two ways to time a frame:
+ *   offscreen: the view's snapshot rasterised into a new texture by the
+ *     window's renderer (gsk_renderer_render_texture), as the tests do;
+ *     deterministic, but a GL renderer also pays for a new 1200x900
+ *     render target each time (about 9 ms with Mesa's llvmpipe);
+ *   on screen: what the window's frame clock does after a drag or a
+ *     wheel step: from "before-paint" to the end of "after-paint" (layout,
+ *     the window's snapshot, rendering and presenting it). */
+typedef struct
+{
+  GtkWidget *win, *view;
+  GskRenderer *renderer;
+  gboolean on_screen;
+  double t0, last_ms;
+  gboolean painted;
+  GArray *all;     /* double ms, every frame */
+  GArray *part;    /* the current part's frames */
+} Frames;
+
+static int
+cmp_double (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return x < y ? -1 : x > y;
+}
+
+/* mean, p95 (nearest rank) and worst */
+static void
+frame_stats (GArray *ms, double *mean, double *p95, double *worst)
+{
+  g_autofree double *v = g_memdup2 (ms->data, sizeof (double) * MAX (ms->len, 1));
+  double sum = 0;
+
+  qsort (v, ms->len, sizeof (double), cmp_double);
+  for (guint i = 0; i < ms->len; i++)
+    sum += v[i];
+  *mean = ms->len ? sum / ms->len : 0;
+  *p95 = ms->len ? v[(gsize) ceil (0.95 * ms->len) - 1] : 0;
+  *worst = ms->len ? v[ms->len - 1] : 0;
+}
+
+static void
+on_before_paint (GdkFrameClock *clock, Frames *f)
+{
+  f->t0 = now_ms ();
+}
+
+static void
+on_after_paint (GdkFrameClock *clock, Frames *f)
+{
+  f->last_ms = now_ms () - f->t0;
+  f->painted = TRUE;
+}
+
+static double
+frame_offscreen (Frames *f)
+{
+  int w = gtk_widget_get_width (f->view), h = gtk_widget_get_height (f->view);
+  double t0 = now_ms ();
+  GtkSnapshot *s = gtk_snapshot_new ();
+
+  GTK_WIDGET_GET_CLASS (f->view)->snapshot (f->view, s);
+  GskRenderNode *node = gtk_snapshot_free_to_node (s);
+  if (node)
+    {
+      GdkTexture *tex = gsk_renderer_render_texture (f->renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
+      g_object_unref (tex);
+      gsk_render_node_unref (node);
+    }
+  return now_ms () - t0;
+}
+
+/* The frame the last pan or zoom asked for, as the window paints it. */
+static double
+frame_on_screen (Frames *f)
+{
+  gint64 end = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+
+  f->painted = FALSE;
+  gtk_widget_queue_draw (f->view);
+  while (!f->painted && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  return f->painted ? f->last_ms : -1;
+}
+
+static void
+frame (Frames *f)
+{
+  double ms = f->on_screen ? frame_on_screen (f) : frame_offscreen (f);
+
+  if (ms < 0)
+    return; /* no frame came (the window is not mapped): nothing to count */
+  if (g_getenv ("LM_BENCH_TRACE"))
+    printf ("    frame %.2f ms at scale %.4f\n", ms, lm_graph_view_get_scale (LM_GRAPH_VIEW (f->view)));
+  g_array_append_val (f->all, ms);
+  g_array_append_val (f->part, ms);
+}
+
+/* LM_BENCH_PNG=DIR: the view as each part ends, for a look */
+static void
+save_png (Frames *f, int part)
+{
+  const char *dir = g_getenv ("LM_BENCH_PNG");
+  int w = gtk_widget_get_width (f->view), h = gtk_widget_get_height (f->view);
+
+  if (dir == NULL)
+    return;
+  GtkSnapshot *s = gtk_snapshot_new ();
+  GTK_WIDGET_GET_CLASS (f->view)->snapshot (f->view, s);
+  GskRenderNode *node = gtk_snapshot_free_to_node (s);
+  if (node == NULL)
+    return;
+  GdkTexture *tex = gsk_renderer_render_texture (f->renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  g_autofree char *name = g_strdup_printf ("%s/part%d-%s.png", dir, part, G_OBJECT_TYPE_NAME (f->renderer));
+  gdk_texture_save_to_png (tex, name);
+  g_object_unref (tex);
+  gsk_render_node_unref (node);
+}
+
+static void
+part_done (Frames *f, const char *what)
+{
+  static int part;
+
+  save_png (f, part++);
+  double mean, p95, worst;
+
+  frame_stats (f->part, &mean, &p95, &worst);
+  printf ("  %-36s %4u frames: mean %5.2f ms, p95 %5.2f ms, worst %5.2f ms\n", what, f->part->len, mean,
+          p95, worst);
+  g_array_set_size (f->part, 0);
+}
+
+static gboolean
+view_ready (GtkWidget *view)
+{
+  return lm_graph_view_is_laid_out (LM_GRAPH_VIEW (view)) && gtk_widget_get_width (view) > 0;
+}
+
+/* The scripted session: fitted, wheel zoom in and out, drags at five
+ * zoom levels (down the graph, then back sideways). */
+static void
+pan_zoom_session (Frames *f)
+{
+  static const double levels[] = { 0.08, 0.25, 0.6, 1.0, 1.6 };
+  LmGraphView *v = LM_GRAPH_VIEW (f->view);
+  char what[64];
+
+  /* warm-up: fonts, glyph caches, the window's first frames */
+  for (int i = 0; i < 3; i++)
+    {
+      lm_graph_view_fit (v);
+      frame (f);
+      lm_graph_view_zoom (v, 40);
+      frame (f);
+    }
+  g_array_set_size (f->all, 0);
+  g_array_set_size (f->part, 0);
+
+  lm_graph_view_fit (v);
+  double fit = lm_graph_view_get_scale (v);
+  for (int i = 0; i < 30; i++)
+    {
+      lm_graph_view_pan (v, i < 15 ? 12 : -12, i % 2 ? 9 : -9);
+      frame (f);
+    }
+  g_snprintf (what, sizeof what, "fitted (scale %.3f), dragged", fit);
+  part_done (f, what);
+
+  lm_graph_view_fit (v);
+  while (lm_graph_view_get_scale (v) < 2)
+    {
+      lm_graph_view_zoom (v, 1.16);
+      frame (f);
+    }
+  for (double was = 0; lm_graph_view_get_scale (v) > fit * 1.01 && lm_graph_view_get_scale (v) != was;)
+    {
+      was = lm_graph_view_get_scale (v);
+      lm_graph_view_zoom (v, 1 / 1.16);
+      frame (f);
+    }
+  part_done (f, "wheel zoom, fitted to 2x and back");
+
+  for (guint k = 0; k < G_N_ELEMENTS (levels); k++)
+    {
+      lm_graph_view_fit (v);
+      lm_graph_view_zoom (v, levels[k] / lm_graph_view_get_scale (v));
+      for (int i = 0; i < 40; i++)
+        {
+          lm_graph_view_pan (v, i < 30 ? 7 : -40, i < 30 ? -45 : 0);
+          frame (f);
+        }
+      g_snprintf (what, sizeof what, "dragged at scale %.2f", levels[k]);
+      part_done (f, what);
+    }
+}
+
+static void
+report (Frames *f, gsize n_nodes, const char *how)
+{
+  double mean, p95, worst;
+  int w = gtk_widget_get_width (f->view), h = gtk_widget_get_height (f->view);
+
+  frame_stats (f->all, &mean, &p95, &worst);
+  printf ("pan/zoom %s, %zu nodes, %dx%d, %s: %u frames, mean %.2f ms, p95 %.2f ms, worst %.2f ms "
+          "(target < 16 ms: %s)\n",
+          how, n_nodes, w, h, G_OBJECT_TYPE_NAME (f->renderer), f->all->len, mean, p95, worst,
+          worst < 16 ? "met, worst frame included" : p95 < 16 ? "p95 met, worst frame MISSED" : "MISSED");
+  g_array_set_size (f->all, 0);
+}
+
+static void
+bench_pan_zoom (void)
+{
+  Frames f = { 0 };
+  LmGraphData *g = graph_fixture_synthetic (1600);
+  gsize n_nodes = g->n_nodes;
+
+  f.all = g_array_new (FALSE, FALSE, sizeof (double));
+  f.part = g_array_new (FALSE, FALSE, sizeof (double));
+  f.win = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (f.win), 1200, 900);
+  gtk_window_set_decorated (GTK_WINDOW (f.win), FALSE);
+  f.view = lm_graph_view_new ();
+  gtk_window_set_child (GTK_WINDOW (f.win), f.view);
+  gtk_window_present (GTK_WINDOW (f.win));
+  double t0 = now_ms ();
+  lm_graph_view_set_graph (LM_GRAPH_VIEW (f.view), g);
+  gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (!view_ready (f.view) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+  double ready = now_ms () - t0;
+  for (int i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+  if (!view_ready (f.view))
+    {
+      printf ("pan/zoom frames: skipped (the view was not laid out and shown within 20 s)\n");
+      gtk_window_destroy (GTK_WINDOW (f.win));
+      return;
+    }
+  f.renderer = gtk_native_get_renderer (GTK_NATIVE (f.win));
+  printf ("graph view, synthetic network, %zu nodes: layout %.1f ms in its thread, %.0f ms from "
+          "set_graph to shown\n",
+          n_nodes, lm_graph_view_get_layout_ms (LM_GRAPH_VIEW (f.view)), ready);
+
+  printf ("pan/zoom frames on screen (frame clock: layout, snapshot, render, present), %s:\n",
+          G_OBJECT_TYPE_NAME (f.renderer));
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (f.win);
+  gulong h1 = g_signal_connect (clock, "before-paint", G_CALLBACK (on_before_paint), &f);
+  gulong h2 = g_signal_connect_after (clock, "after-paint", G_CALLBACK (on_after_paint), &f);
+  f.on_screen = TRUE;
+  pan_zoom_session (&f);
+  report (&f, n_nodes, "on screen");
+  g_signal_handler_disconnect (clock, h1);
+  g_signal_handler_disconnect (clock, h2);
+
+  printf ("pan/zoom frames offscreen (the view's snapshot rendered to a new texture), %s:\n",
+          G_OBJECT_TYPE_NAME (f.renderer));
+  f.on_screen = FALSE;
+  pan_zoom_session (&f);
+  report (&f, n_nodes, "offscreen");
+
+  g_array_unref (f.all);
+  g_array_unref (f.part);
+  gtk_window_destroy (GTK_WINDOW (f.win));
+}
+
 int
 main (int argc, char **argv)
 {
+  if (argc > 1 && strcmp (argv[1], "--frames") == 0)
+    {
+      if (!gtk_init_check ())
+        printf ("pan/zoom frames: skipped (no display; run under xvfb-run -a)\n");
+      else
+        bench_pan_zoom ();
+      return 0;
+    }
   int steps = argc > 1 ? atoi (argv[1]) : 10;
   g_autofree char *dir = g_dir_make_tmp ("lumen-bench-graph-XXXXXX", NULL);
   lm_writer *w = NULL;
@@ -283,6 +576,8 @@ main (int argc, char **argv)
       printf ("synthetic deep graph, %d nodes: layout %.1f ms (%d crossings)\n", n, ms, crossings);
     }
   bench_redraw (path);
+  if (gtk_is_initialized ())
+    bench_pan_zoom ();
 
   lm_train_tracer_free (tt);
   lm_optimizer_free (opt);

@@ -16,6 +16,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "graph-fixture.h"
 #include "lm-debugger-pane.h"
 #include "lm-graph-data.h"
 #include "lm-graph-view.h"
@@ -307,48 +308,6 @@ test_view (void)
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
-/* A synthetic deep network of n ops in 10-op modules, a parameter per
- * 4 ops and a skip connection every 3 (owned by the caller). */
-static LmGraphData *
-synthetic_graph (int n_ops)
-{
-  LmGraphData *g = g_new0 (LmGraphData, 1);
-  GArray *nodes = g_array_new (FALSE, TRUE, sizeof (LmGraphDataNode));
-  GArray *edges = g_array_new (FALSE, TRUE, sizeof (LmGraphDataEdge));
-  static const char *const ops[] = { "conv2d", "relu", "max_pool2d", "linear" };
-
-  g->name = g_strdup ("synthetic");
-  g->by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  for (int i = 0; i < n_ops; i++)
-    {
-      LmGraphDataNode nd = { .id = i + 1, .ndim = 2, .shape = { 32, 64 + i % 7 }, .numel = 32 * (64 + i % 7) };
-      nd.op = g_strdup (ops[i % 4]);
-      nd.name = g_strdup (nd.op);
-      nd.module = g_strdup_printf ("blocks.%d", i / 10);
-      g_array_append_val (nodes, nd);
-      if (i > 0)
-        g_array_append_val (edges, ((LmGraphDataEdge) { i, i + 1, 0 }));
-      if (i >= 3 && i % 3 == 0)
-        g_array_append_val (edges, ((LmGraphDataEdge) { i - 2, i + 1, 1 }));
-      if (i % 4 == 0)
-        {
-          LmGraphDataNode p = { .id = 100000 + i, .ndim = 2, .shape = { 64, 64 }, .numel = 4096 };
-          p.op = g_strdup ("parameter");
-          p.name = g_strdup_printf ("blocks.%d.weight", i / 10);
-          p.module = g_strdup_printf ("blocks.%d", i / 10);
-          g_array_append_val (nodes, p);
-          g_array_append_val (edges, ((LmGraphDataEdge) { 100000 + i, i + 1, 2 }));
-        }
-    }
-  g->n_nodes = nodes->len;
-  g->nodes = (LmGraphDataNode *) g_array_free (nodes, FALSE);
-  g->n_edges = edges->len;
-  g->edges = (LmGraphDataEdge *) g_array_free (edges, FALSE);
-  for (gsize i = 0; i < g->n_nodes; i++)
-    g_hash_table_insert (g->by_id, g_memdup2 (&g->nodes[i].id, sizeof (gint64)), GSIZE_TO_POINTER (i + 1));
-  return g;
-}
-
 /* A 2,000-node graph: laid out off the main thread, and a zoomed or panned
  * frame rendered (snapshot + Cairo rasterisation) in well under 16 ms per
  * frame on a quiet machine (asserted loosely: the test machine is shared). */
@@ -363,7 +322,7 @@ test_big_graph (void)
       g_test_skip ("no display");
       return;
     }
-  g = synthetic_graph (1600);
+  g = graph_fixture_synthetic (1600);
   g_assert_cmpuint (g->n_nodes, ==, 2000);
   win = gtk_window_new ();
   gtk_window_set_default_size (GTK_WINDOW (win), 1200, 900);
