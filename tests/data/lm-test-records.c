@@ -122,35 +122,3 @@ lm_test_records_append_histograms (const char *logdir, const char *run, const ch
     }
   check (lm_writer_close (w), "close");
 }
-
-char *
-lm_test_records_tmpdir (void)
-{
-  GError *error = NULL;
-  char *dir = g_dir_make_tmp ("lumen-dash-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-void
-lm_test_records_rm_rf (const char *path)
-{
-  GDir *d = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (d != NULL)
-    {
-      while ((name = g_dir_read_name (d)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-            lm_test_records_rm_rf (child);
-          else
-            g_unlink (child);
-        }
-      g_dir_close (d);
-    }
-  g_rmdir (path);
-}

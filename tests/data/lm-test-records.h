@@ -10,6 +10,8 @@
 
 #include <glib.h>
 
+#include "lm-test-run.h"
+
 G_BEGIN_DECLS
 
 /* The fixture's distinctive values. */
@@ -34,7 +36,6 @@ void lm_test_records_write (const char *logdir, const char *run, double lr,
 void lm_test_records_append_histograms (const char *logdir, const char *run,
                                         const char *tag, int first_step, int n);
 
-char *lm_test_records_tmpdir (void);
-void  lm_test_records_rm_rf  (const char *path);
+/* Temporary folders: lm_test_tmpdir_new / lm_test_rm_rf of lm-test-run.h. */
 
 G_END_DECLS

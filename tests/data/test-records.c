@@ -142,7 +142,7 @@ test_png_decode (void)
 {
   static const guint8 garbage[] = "this is not a PNG file at all";
   static const guint8 truncated[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H' };
-  g_autofree char *dir = lm_test_records_tmpdir ();
+  g_autofree char *dir = lm_test_tmpdir_new ("lumen-dash-XXXXXX");
   g_autofree char *path = NULL;
   g_autoptr (GError) error = NULL;
   LmImagePixels *p;
@@ -182,7 +182,7 @@ test_png_decode (void)
   lm_image_pixels_unref (p);
   sqlite3_finalize (st);
   sqlite3_close (db);
-  lm_test_records_rm_rf (dir);
+  lm_test_rm_rf (dir);
 }
 
 typedef gboolean (*Cond) (gpointer);
@@ -240,7 +240,7 @@ has_20_steps (gpointer data)
 static void
 test_feed (void)
 {
-  g_autofree char *dir = lm_test_records_tmpdir ();
+  g_autofree char *dir = lm_test_tmpdir_new ("lumen-dash-XXXXXX");
   g_autoptr (LmRunStore) store = NULL;
   g_autoptr (LmRecordFeed) hist = NULL, images = NULL, texts = NULL, hparams = NULL;
   LmRecordSeries *s;
@@ -307,7 +307,7 @@ test_feed (void)
   g_clear_object (&texts);
   g_clear_object (&hparams);
   g_clear_object (&store);
-  lm_test_records_rm_rf (dir);
+  lm_test_rm_rf (dir);
 }
 
 typedef struct
@@ -335,7 +335,7 @@ load_done (gpointer data)
 static void
 test_loader (void)
 {
-  g_autofree char *dir = lm_test_records_tmpdir ();
+  g_autofree char *dir = lm_test_tmpdir_new ("lumen-dash-XXXXXX");
   g_autofree char *path = NULL;
   g_autoptr (LmRunStore) store = NULL;
   g_autoptr (LmRecordFeed) images = NULL;
@@ -383,7 +383,7 @@ test_loader (void)
 
   g_clear_object (&images);
   g_clear_object (&store);
-  lm_test_records_rm_rf (dir);
+  lm_test_rm_rf (dir);
 }
 
 int

@@ -479,7 +479,7 @@ main (int argc, char **argv)
   g_setenv ("GDK_DEBUG", "gl-disable", FALSE);
   g_test_init (&argc, &argv, NULL);
   have_display = gtk_init_check ();
-  logdir = lm_test_records_tmpdir ();
+  logdir = lm_test_tmpdir_new ("lumen-dash-XXXXXX");
   lm_test_records_write (logdir, "a", 0.1, "adam", 0.9, TRUE);
   lm_test_records_write (logdir, "b", 0.01, "sgd", 0.7, FALSE);
   g_test_add_func ("/ui/dashboards/histograms", test_histograms);
@@ -489,7 +489,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/dashboards/hparams", test_hparams);
   g_test_add_func ("/ui/dashboards/cli", test_cli_views);
   rc = g_test_run ();
-  lm_test_records_rm_rf (logdir);
+  lm_test_rm_rf (logdir);
   g_free (logdir);
   return have_display ? rc : 77;
 }

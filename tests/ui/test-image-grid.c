@@ -558,13 +558,13 @@ main (int argc, char **argv)
   g_setenv ("GDK_DEBUG", "gl-disable", FALSE);
   g_test_init (&argc, &argv, NULL);
   have_display = gtk_init_check ();
-  logdir = lm_test_records_tmpdir ();
+  logdir = lm_test_tmpdir_new ("lumen-dash-XXXXXX");
   write_fixture ();
   g_test_add_func ("/ui/image-grid/card-labels", test_card_labels);
   g_test_add_func ("/ui/image-grid/hover", test_hover);
   g_test_add_func ("/ui/image-grid/full-size", test_full_size);
   rc = g_test_run ();
-  lm_test_records_rm_rf (logdir);
+  lm_test_rm_rf (logdir);
   g_free (logdir);
   return have_display ? rc : 77;
 }
