@@ -20,6 +20,7 @@
 #include "lm-graph-view.h"
 #include "lm-train-app.h"
 #include "train-fixture.h"
+#include "widget-pixels.h"
 
 static char *tmpdir;
 static gboolean have_display;
@@ -186,30 +187,6 @@ assert_boxes_clear (LmGraphView *view, LmGraphData *g, const char *what)
   return n_boxes;
 }
 
-static guchar *
-render (GtkWidget *w, int *width, int *height, gsize *stride)
-{
-  GtkSnapshot *s = gtk_snapshot_new ();
-  GskRenderer *r = gtk_native_get_renderer (gtk_widget_get_native (w));
-  GskRenderNode *node;
-  GdkTexture *tex;
-  guchar *buf;
-
-  GTK_WIDGET_GET_CLASS (w)->snapshot (w, s);
-  node = gtk_snapshot_free_to_node (s);
-  g_assert_nonnull (node);
-  tex = gsk_renderer_render_texture (r, node, &GRAPHENE_RECT_INIT (0, 0, gtk_widget_get_width (w),
-                                                                   gtk_widget_get_height (w)));
-  *width = gdk_texture_get_width (tex);
-  *height = gdk_texture_get_height (tex);
-  *stride = (gsize) *width * 4;
-  buf = g_malloc (*stride * (gsize) *height);
-  gdk_texture_download (tex, buf, *stride);
-  g_object_unref (tex);
-  gsk_render_node_unref (node);
-  return buf;
-}
-
 static GtkWidget *
 show (LmGraphData *g, int w, int h)
 {
@@ -252,7 +229,7 @@ test_trained (gconstpointer data)
   {
     int w, h;
     gsize stride;
-    g_autofree guchar *buf = render (view, &w, &h, &stride);
+    g_autofree guchar *buf = widget_pixels_render (view, &w, &h, &stride);
     graphene_rect_t box, r;
     const char *mod = NULL;
     for (gsize i = 0; i < g->n_nodes && !mod; i++)

@@ -23,6 +23,7 @@
 #include "lm-train-app.h"
 #include "lumen-log.h"
 #include "train-fixture.h"
+#include "widget-pixels.h"
 
 static char *tmpdir, *run_file;
 static gboolean have_display;
@@ -158,40 +159,6 @@ laid_out (gpointer v)
   return lm_graph_view_is_laid_out (v) && gtk_widget_get_width (v) > 0;
 }
 
-static guchar *
-render (GtkWidget *w, int *width, int *height, gsize *stride)
-{
-  GtkSnapshot *s = gtk_snapshot_new ();
-  GskRenderNode *node;
-  GskRenderer *r = gtk_native_get_renderer (gtk_widget_get_native (w));
-  GdkTexture *tex;
-  guchar *buf;
-
-  *width = gtk_widget_get_width (w);
-  *height = gtk_widget_get_height (w);
-  /* the widget's own snapshot: what it draws, without waiting for a frame */
-  GTK_WIDGET_GET_CLASS (w)->snapshot (w, s);
-  node = gtk_snapshot_free_to_node (s);
-  g_assert_nonnull (node);
-  tex = gsk_renderer_render_texture (r, node, &GRAPHENE_RECT_INIT (0, 0, *width, *height));
-  *stride = (gsize) gdk_texture_get_width (tex) * 4;
-  buf = g_malloc (*stride * (gsize) gdk_texture_get_height (tex));
-  gdk_texture_download (tex, buf, *stride);
-  *width = gdk_texture_get_width (tex);
-  *height = gdk_texture_get_height (tex);
-  g_object_unref (tex);
-  gsk_render_node_unref (node);
-  return buf;
-}
-
-/* B8G8R8A8 premultiplied (opaque here) */
-static gboolean
-pixel_near (const guchar *buf, gsize stride, int x, int y, double r, double g, double b)
-{
-  const guchar *px = buf + (gsize) y * stride + (gsize) x * 4;
-  return fabs (px[2] / 255.0 - r) < 0.06 && fabs (px[1] / 255.0 - g) < 0.06 && fabs (px[0] / 255.0 - b) < 0.06;
-}
-
 static void
 test_view (void)
 {
@@ -226,8 +193,8 @@ test_view (void)
   /* every node has a box on screen, and the pixels there are the box's */
   int w, h;
   gsize stride;
-  g_autofree guchar *buf = render (view, &w, &h, &stride);
-  g_assert_true (pixel_near (buf, stride, 2, 2, 0.985, 0.985, 0.99)); /* background */
+  g_autofree guchar *buf = widget_pixels_render (view, &w, &h, &stride);
+  g_assert_true (widget_pixels_near (buf, stride, 2, 2, 0.985, 0.985, 0.99, 0.06)); /* background */
   for (gsize i = 0; i < g->n_nodes; i++)
     {
       graphene_rect_t r;
@@ -247,7 +214,7 @@ test_view (void)
         memcpy (want, (double[3]) { 0.98, 0.80, 0.82 }, sizeof want);
       if (want[0] >= 0)
         {
-          g_assert_true (pixel_near (buf, stride, x, y, want[0], want[1], want[2]));
+          g_assert_true (widget_pixels_near (buf, stride, x, y, want[0], want[1], want[2], 0.06));
           n_found++;
         }
       /* no other box covers this one's centre */
@@ -347,7 +314,7 @@ test_big_graph (void)
           int w, h;
           gsize stride;
           gint64 f0 = g_get_monotonic_time ();
-          g_free (render (view, &w, &h, &stride));
+          g_free (widget_pixels_render (view, &w, &h, &stride));
           double ms = (g_get_monotonic_time () - f0) / 1000.0;
           worst = MAX (worst, ms);
           sum += ms;
@@ -403,8 +370,8 @@ test_app_screenshot (void)
   for (int y = 0; y < h; y++)
     for (int x = 0; x < w; x++)
       {
-        linear += pixel_near (buf, stride, x, y, 0.78, 0.87, 0.98);
-        loss += pixel_near (buf, stride, x, y, 0.98, 0.80, 0.82);
+        linear += widget_pixels_near (buf, stride, x, y, 0.78, 0.87, 0.98, 0.06);
+        loss += widget_pixels_near (buf, stride, x, y, 0.98, 0.80, 0.82, 0.06);
       }
   g_test_message ("%dx%d: %d linear-box pixels, %d loss-box pixels", w, h, linear, loss);
   g_assert_cmpint (linear, >, 2 * 500); /* two linear boxes */
@@ -450,7 +417,7 @@ marker_near (const guchar *buf, gsize stride, int w, int h, double cx, double cy
 {
   for (int y = MAX ((int) cy - r, 0); y <= MIN ((int) cy + r, h - 1); y++)
     for (int x = MAX ((int) cx - r, 0); x <= MIN ((int) cx + r, w - 1); x++)
-      if (pixel_near (buf, stride, x, y, LM_GRAPH_VIEW_BREAKPOINT_RGB))
+      if (widget_pixels_near (buf, stride, x, y, LM_GRAPH_VIEW_BREAKPOINT_RGB, 0.06))
         return TRUE;
   return FALSE;
 }
@@ -541,10 +508,10 @@ check_breakpoints (LmGraphData *g, const LmTraceData *t, GtkWidget *view, GtkWid
 
     lm_debugger_pane_set_current (dp, (gssize) j);   /* selects and reveals it */
     g_assert_true (lm_graph_view_get_node_rect (gv, id, &rect));
-    g_autofree guchar *before = render (view, &w, &h, &stride);
+    g_autofree guchar *before = widget_pixels_render (view, &w, &h, &stride);
     g_assert_false (marker_near (before, stride, w, h, rect.origin.x, rect.origin.y, 4));
     lm_graph_view_set_node_breakpoint (gv, id, TRUE);
-    g_autofree guchar *after = render (view, &w, &h, &stride);
+    g_autofree guchar *after = widget_pixels_render (view, &w, &h, &stride);
     g_assert_true (marker_near (after, stride, w, h, rect.origin.x, rect.origin.y, 4));
     lm_graph_view_clear_breakpoints (gv);
   }
@@ -570,7 +537,7 @@ time_redraw (const LmTraceData *t, GtkWidget *win, GtkWidget *pane)
       /* what the frame clock would do: lay the window's content out again
        * (the labels changed size), then snapshot and rasterise all of it */
       gtk_widget_size_allocate (box, &(GtkAllocation) { 0, 0, bw, bh }, -1);
-      g_free (render (box, &w, &h, &stride));
+      g_free (widget_pixels_render (box, &w, &h, &stride));
       double ms = (g_get_monotonic_time () - t0) / 1000.0;
       total += ms;
       worst = MAX (worst, ms);
@@ -720,8 +687,8 @@ test_debugger_screenshot (void)
   for (int y = 0; y < h; y++)
     for (int x = 0; x < w; x++)
       {
-        badge += pixel_near (buf, stride, x, y, 0.85, 0.05, 0.05);
-        bars += pixel_near (buf, stride, x, y, 0.25, 0.45, 0.8);
+        badge += widget_pixels_near (buf, stride, x, y, 0.85, 0.05, 0.05, 0.06);
+        bars += widget_pixels_near (buf, stride, x, y, 0.25, 0.45, 0.8, 0.06);
       }
   g_test_message ("%dx%d: %d badge pixels, %d histogram pixels", w, h, badge, bars);
   g_assert_cmpint (badge, >, 200);

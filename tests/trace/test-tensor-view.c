@@ -16,42 +16,10 @@
 #include "lm-tensor-view.h"
 #include "lm-train-app.h"
 #include "train-fixture.h"
+#include "widget-pixels.h"
 
 static gboolean have_display;
 static char *tmpdir;
-
-static guchar *
-render (GtkWidget *w, int *width, int *height, gsize *stride)
-{
-  GtkSnapshot *s = gtk_snapshot_new ();
-  GskRenderNode *node;
-  GskRenderer *r = gtk_native_get_renderer (gtk_widget_get_native (w));
-  GdkTexture *tex;
-  guchar *buf;
-
-  *width = gtk_widget_get_width (w);
-  *height = gtk_widget_get_height (w);
-  GTK_WIDGET_GET_CLASS (w)->snapshot (w, s);
-  node = gtk_snapshot_free_to_node (s);
-  g_assert_nonnull (node);
-  tex = gsk_renderer_render_texture (r, node, &GRAPHENE_RECT_INIT (0, 0, *width, *height));
-  *stride = (gsize) gdk_texture_get_width (tex) * 4;
-  buf = g_malloc (*stride * (gsize) gdk_texture_get_height (tex));
-  gdk_texture_download (tex, buf, *stride);
-  *width = gdk_texture_get_width (tex);
-  *height = gdk_texture_get_height (tex);
-  g_object_unref (tex);
-  gsk_render_node_unref (node);
-  return buf;
-}
-
-/* B8G8R8A8, opaque */
-static gboolean
-pixel_near (const guchar *buf, gsize stride, int x, int y, double r, double g, double b)
-{
-  const guchar *px = buf + (gsize) y * stride + (gsize) x * 4;
-  return fabs (px[2] / 255.0 - r) < 0.03 && fabs (px[1] / 255.0 - g) < 0.03 && fabs (px[0] / 255.0 - b) < 0.03;
-}
 
 static void
 spin (int n)
@@ -100,20 +68,20 @@ test_heatmap (void)
   lm_tensor_view_set_event (LM_TENSOR_VIEW (tv), &e);
   g_assert_false (lm_tensor_view_is_image_grid (LM_TENSOR_VIEW (tv)));
   win = show_in_window (tv, 250, 214);
-  g_autofree guchar *buf = render (tv, &w, &h, &stride);
+  g_autofree guchar *buf = widget_pixels_render (tv, &w, &h, &stride);
 
   g_assert_true (lm_tensor_view_cell_center (LM_TENSOR_VIEW (tv), 2, 3, &x, &y));
   lm_tensor_view_colour (10, 10, &r, &g, &b);
   g_assert_cmpfloat (r, >, 0.6);                /* red, not white or blue */
   g_assert_cmpfloat (b, <, 0.2);
-  g_assert_true (pixel_near (buf, stride, (int) x, (int) y, r, g, b));
+  g_assert_true (widget_pixels_near (buf, stride, (int) x, (int) y, r, g, b, 0.03));
   /* a neighbour is not the max colour; NaN green, -Inf gold */
   g_assert_true (lm_tensor_view_cell_center (LM_TENSOR_VIEW (tv), 2, 2, &x, &y));
-  g_assert_false (pixel_near (buf, stride, (int) x, (int) y, r, g, b));
+  g_assert_false (widget_pixels_near (buf, stride, (int) x, (int) y, r, g, b, 0.03));
   g_assert_true (lm_tensor_view_cell_center (LM_TENSOR_VIEW (tv), 0, 1, &x, &y));
-  g_assert_true (pixel_near (buf, stride, (int) x, (int) y, 0.0, 0.78, 0.0));
+  g_assert_true (widget_pixels_near (buf, stride, (int) x, (int) y, 0.0, 0.78, 0.0, 0.03));
   g_assert_true (lm_tensor_view_cell_center (LM_TENSOR_VIEW (tv), 3, 0, &x, &y));
-  g_assert_true (pixel_near (buf, stride, (int) x, (int) y, 1.0, 0.80, 0.0));
+  g_assert_true (widget_pixels_near (buf, stride, (int) x, (int) y, 1.0, 0.80, 0.0, 0.03));
   /* cell (0, 2) holds -0.5: a light blue */
   g_assert_true (lm_tensor_view_cell_center (LM_TENSOR_VIEW (tv), 0, 2, &x, &y));
   {
@@ -162,15 +130,15 @@ test_channel_tiles (void)
   win = show_in_window (box, 214, 420);
   g_assert_cmpint (gtk_widget_get_height (tv), ==, 214);
   g_assert_cmpint (gtk_widget_get_height (grid), >, 100);
-  g_autofree guchar *buf = render (tv, &w, &h, &stride);
+  g_autofree guchar *buf = widget_pixels_render (tv, &w, &h, &stride);
   /* 4 channels: a 2×2 grid of tiles below the 14-px note; each tile runs
    * black (its min, top left) to white (its max, bottom right) */
   for (int ch = 0; ch < 4; ch++)
     {
       double tile = MIN ((w - 4.0) / 2, (h - 14 - 4.0) / 2);
       double x0 = (ch % 2) * (tile + 2), y0 = 14 + (ch / 2) * (tile + 2);
-      g_assert_true (pixel_near (buf, stride, (int) (x0 + 3), (int) (y0 + 3), 0, 0, 0));
-      g_assert_true (pixel_near (buf, stride, (int) (x0 + tile - 3), (int) (y0 + tile - 3), 1, 1, 1));
+      g_assert_true (widget_pixels_near (buf, stride, (int) (x0 + 3), (int) (y0 + 3), 0, 0, 0, 0.03));
+      g_assert_true (widget_pixels_near (buf, stride, (int) (x0 + tile - 3), (int) (y0 + tile - 3), 1, 1, 1, 0.03));
     }
   gtk_window_destroy (GTK_WINDOW (win));
 }
@@ -249,13 +217,13 @@ test_grad_flow (void)
   {
     int w, h;
     gsize stride;
-    g_autofree guchar *buf = render (flow, &w, &h, &stride);
+    g_autofree guchar *buf = widget_pixels_render (flow, &w, &h, &stride);
     for (guint i = 0; i < 4; i++)
       {
         int x = (int) (r[i].origin.x + r[i].size.width / 2);
-        g_assert_true (pixel_near (buf, stride, x, (int) (r[i].origin.y + r[i].size.height / 2), 0.25, 0.45, 0.8));
+        g_assert_true (widget_pixels_near (buf, stride, x, (int) (r[i].origin.y + r[i].size.height / 2), 0.25, 0.45, 0.8, 0.03));
         if (r[i].origin.y > 12)
-          g_assert_false (pixel_near (buf, stride, x, (int) r[i].origin.y - 3, 0.25, 0.45, 0.8));
+          g_assert_false (widget_pixels_near (buf, stride, x, (int) r[i].origin.y - 3, 0.25, 0.45, 0.8, 0.03));
       }
   }
   gtk_window_destroy (GTK_WINDOW (win));

@@ -1,0 +1,36 @@
+/* widget-pixels.c: see widget-pixels.h. */
+#include "widget-pixels.h"
+
+#include <math.h>
+
+guchar *
+widget_pixels_render (GtkWidget *w, int *width, int *height, gsize *stride)
+{
+  GtkSnapshot *s = gtk_snapshot_new ();
+  GskRenderer *r = gtk_native_get_renderer (gtk_widget_get_native (w));
+  GskRenderNode *node;
+  GdkTexture *tex;
+  guchar *buf;
+
+  GTK_WIDGET_GET_CLASS (w)->snapshot (w, s);
+  node = gtk_snapshot_free_to_node (s);
+  g_assert_nonnull (node);
+  tex = gsk_renderer_render_texture (r, node, &GRAPHENE_RECT_INIT (0, 0, gtk_widget_get_width (w),
+                                                                   gtk_widget_get_height (w)));
+  *width = gdk_texture_get_width (tex);
+  *height = gdk_texture_get_height (tex);
+  *stride = (gsize) *width * 4;
+  buf = g_malloc (*stride * (gsize) *height);
+  gdk_texture_download (tex, buf, *stride);
+  g_object_unref (tex);
+  gsk_render_node_unref (node);
+  return buf;
+}
+
+gboolean
+widget_pixels_near (const guchar *buf, gsize stride, int x, int y, double r, double g, double b, double tol)
+{
+  const guchar *px = buf + (gsize) y * stride + (gsize) x * 4;
+
+  return fabs (px[2] / 255.0 - r) < tol && fabs (px[1] / 255.0 - g) < tol && fabs (px[0] / 255.0 - b) < tol;
+}
