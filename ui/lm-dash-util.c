@@ -117,3 +117,17 @@ lm_dash_feed_follow_mapped (GtkWidget *widget, LmRecordFeed *feed)
   g_signal_connect_object (widget, "map", G_CALLBACK (feed_activate), feed, G_CONNECT_SWAPPED);
   g_signal_connect_object (widget, "unmap", G_CALLBACK (feed_deactivate), feed, G_CONNECT_SWAPPED);
 }
+
+void
+lm_dash_release_sources (gpointer owner, LmRecordFeed **feed, LmRunSelection **selection)
+{
+  if (*feed != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (*feed, owner);
+      lm_record_feed_set_active (*feed, FALSE);
+    }
+  if (*selection != NULL)
+    g_signal_handlers_disconnect_by_data (*selection, owner);
+  g_clear_object (feed);
+  g_clear_object (selection);
+}

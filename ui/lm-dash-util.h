@@ -12,6 +12,7 @@
 
 #include "lm-axis.h"
 #include "lm-records.h"
+#include "lm-run-selection.h"
 
 G_BEGIN_DECLS
 
@@ -33,5 +34,8 @@ void lm_dash_tint (const GdkRGBA *in, double mix, GdkRGBA *out);
 /* Makes `feed` poll its run files only while `widget` is mapped (a hidden
  * dashboard costs nothing); the connection ends with either object. */
 void lm_dash_feed_follow_mapped (GtkWidget *widget, LmRecordFeed *feed);
+/* For a dashboard's dispose: disconnects `owner`'s handlers from the feed
+ * and the run selection, stops the feed polling and drops both. */
+void lm_dash_release_sources (gpointer owner, LmRecordFeed **feed, LmRunSelection **selection);
 
 G_END_DECLS

@@ -473,15 +473,7 @@ lm_hparams_view_dispose (GObject *object)
 {
   LmHparamsView *self = LM_HPARAMS_VIEW (object);
 
-  if (self->feed != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->feed, self);
-      lm_record_feed_set_active (self->feed, FALSE);
-    }
-  if (self->selection != NULL)
-    g_signal_handlers_disconnect_by_data (self->selection, self);
-  g_clear_object (&self->feed);
-  g_clear_object (&self->selection);
+  lm_dash_release_sources (self, &self->feed, &self->selection);
   G_OBJECT_CLASS (lm_hparams_view_parent_class)->dispose (object);
 }
 

@@ -217,15 +217,7 @@ lm_record_dashboard_dispose (GObject *object)
 {
   LmRecordDashboard *self = LM_RECORD_DASHBOARD (object);
 
-  if (self->feed != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->feed, self);
-      lm_record_feed_set_active (self->feed, FALSE);
-    }
-  if (self->selection != NULL)
-    g_signal_handlers_disconnect_by_data (self->selection, self);
-  g_clear_object (&self->feed);
-  g_clear_object (&self->selection);
+  lm_dash_release_sources (self, &self->feed, &self->selection);
   g_clear_object (&self->loader);
   G_OBJECT_CLASS (lm_record_dashboard_parent_class)->dispose (object);
 }
