@@ -8,7 +8,8 @@
  *
  *   ./train-fit [DATA_DIR] [EPOCHS]     (default: Fashion-MNIST, 1 epoch)
  *
- * Uses only public headers (lumen-train.h and lumen-log.h). For the explicit
+ * Trains on the GPU when there is one (model and batches on cuda:0), else on
+ * the CPU. Uses only public headers (lumen-train.h and lumen-log.h). For the explicit
  * PyTorch-style loop see train-loop.c.
  */
 #include <stdio.h>
@@ -42,8 +43,10 @@ int main(int argc, char **argv)
     return 1;
   }
 
+  lm_device device = lm_cuda_is_available() ? LM_CUDA0 : LM_CPU;
   lm_manual_seed(0);
   lm_module *model = lm_model_cnn();
+  lm_module_to(model, device);
   lm_module_summary(model, LM_SHAPE(64, 1, 28, 28), stdout); /* model.summary() */
   lm_optimizer *opt = lm_optim_adam(model, NULL);
 
@@ -59,6 +62,7 @@ int main(int argc, char **argv)
   fo.validation_split = 0.1;
   fo.mean = 0.2860f; /* Normalize((0.2860,), (0.3530,)) */
   fo.std = 0.3530f;
+  fo.device = device;
   fo.verbose = 1;    /* one line per epoch */
   fo.callbacks = &callbacks;
   lm_history history;

@@ -5,6 +5,10 @@
  * loss and logging it (and the test accuracy per epoch) to a run file that
  * `lumen --logdir runs` shows live. Everything a step allocates belongs to
  * the step's scope and is freed at lm_scope_end(): nothing to free by hand.
+ * On a machine with a CUDA GPU (and a CUDA build of Lumen) the model and the
+ * data set go to the GPU, as PyTorch's quickstart does with
+ * `device = "cuda" if torch.cuda.is_available() else "cpu"`; the loop is the
+ * same either way.
  *
  *   ./train-loop [DATA_DIR] [EPOCHS]      (default: Fashion-MNIST, 2 epochs)
  *
@@ -34,7 +38,13 @@ int main(int argc, char **argv)
     return 1;
   }
 
-  /* DataLoader(train, batch_size=64, shuffle=True) with ToTensor + Normalize */
+  lm_device device = lm_cuda_is_available() ? LM_CUDA0 : LM_CPU;
+  char device_name[32];
+  lm_device_name(device, device_name, sizeof device_name);
+  printf("Using %s device\n", device_name);
+
+  /* DataLoader(train, batch_size=64, shuffle=True) with ToTensor + Normalize;
+   * on a GPU the whole normalised set is copied there once. */
   lm_loader_options lo;
   lm_loader_options_init(&lo);
   lo.batch_size = 64;
@@ -42,6 +52,7 @@ int main(int argc, char **argv)
   lo.seed = 0;
   lo.mean = 0.2860f;
   lo.std = 0.3530f;
+  lo.device = device;
   lm_loader *loader = lm_loader_new(train, &lo);
   lo.shuffle = false;
   lo.batch_size = 1000;
@@ -49,6 +60,7 @@ int main(int argc, char **argv)
 
   lm_manual_seed(0);
   lm_module *model = lm_model_mlp(); /* Flatten, Linear(784,128), ReLU, Linear(128,10) */
+  lm_module_to(model, device);       /* model.to(device), before making the optimizer */
   lm_optimizer *opt = lm_optim_adam(model, NULL); /* lr 1e-3 */
 
   lm_writer *w = NULL;

@@ -1,0 +1,196 @@
+/* test-cuda-programs.c: the programs a user runs, on the GPU: `lumen-train
+ * --device cuda` (MLP and CNN) and the two training examples, which pick
+ * the GPU when there is one, as PyTorch's quickstart does.
+ *
+ * Each program runs for real on a small synthetic IDX data set in a
+ * temporary folder: exit status, what it prints, the run file it writes
+ * (device recorded as cuda, losses logged) and, for lumen-train, the test
+ * loss of the GPU run against the same run on the CPU (same seed, so the
+ * same initialisation, batches and dropout masks: only float rounding may
+ * differ).
+ *
+ * Which programs: LUMEN_TEST_TRAIN_EXE, LUMEN_TEST_TRAIN_LOOP and
+ * LUMEN_TEST_TRAIN_FIT (set by meson). Where: on the GPU when this build
+ * sees one, or when LUMEN_TEST_GPU=emulated says the programs were built on
+ * the CUDA emulator (tests/gpu/emu); otherwise lumen-train's GPU runs skip
+ * and the examples are checked on the CPU.
+ */
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lumen-engine.h"
+#include "train-fixture.h"
+
+static char *tmpdir, *data;
+
+static bool have_gpu(void)
+{
+  const char *e = g_getenv("LUMEN_TEST_GPU");
+  if (e && strcmp(e, "emulated") == 0)
+    return true;
+  return lm_cuda_is_available();
+}
+
+static const char *program(const char *var)
+{
+  const char *p = g_getenv(var);
+  if (!p || !*p)
+    g_error("%s is not set (meson sets it)", var);
+  return p;
+}
+
+/* Runs argv (NULL-terminated) in `cwd`; returns the exit status, output in *out. */
+static int run(const char *cwd, const char *const *argv, char **out)
+{
+  char *err = NULL;
+  int status = 0;
+  GError *gerr = NULL;
+  if (!g_spawn_sync(cwd, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, &err, &status,
+                    &gerr))
+    g_error("cannot run %s: %s", argv[0], gerr->message);
+  char *joined = g_strconcat(*out, err, NULL);
+  g_free(*out);
+  g_free(err);
+  *out = joined;
+  if (!g_spawn_check_wait_status(status, NULL))
+    g_test_message("%s exited with status %d:\n%s", argv[0], status, *out);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* "Test accuracy: 87.49% (loss 0.3494) after ..." -> loss and accuracy. */
+static void parse_test_line(const char *out, double *acc, double *loss)
+{
+  const char *p = strstr(out, "Test accuracy: ");
+  g_assert_nonnull(p);
+  g_assert_cmpint(sscanf(p, "Test accuracy: %lf%% (loss %lf)", acc, loss), ==, 2);
+}
+
+static void lumen_train_on_gpu(const char *model)
+{
+  if (!have_gpu()) {
+    g_test_skip("no CUDA GPU: lumen-train --device cuda is checked on one (or on the emulator)");
+    return;
+  }
+  const char *exe = program("LUMEN_TEST_TRAIN_EXE");
+  char *logdir = g_build_filename(tmpdir, model, NULL);
+  double acc[2], loss[2];
+  const char *devices[2] = { "cpu", "cuda" };
+  for (int d = 0; d < 2; d++) {
+    /* 1 epoch: 3-4 MLP or 7-8 CNN steps (batch 64 / 32 over 230 examples
+     * after the 10% validation split), histograms and sample images included */
+    const char *argv[] = { exe, "--model", model, "--data", data, "--epochs", "1",
+                           "--device", devices[d], "--logdir", logdir, "--run", devices[d],
+                           "--log-every", "1", NULL };
+    char *out = NULL;
+    g_assert_cmpint(run(tmpdir, argv, &out), ==, 0);
+    parse_test_line(out, &acc[d], &loss[d]);
+    g_assert_true(isfinite(loss[d]));
+    g_free(out);
+
+    char *path = g_build_filename(logdir, devices[d], "run.lumen", NULL);
+    sqlite3 *db = train_fixture_open_run(path);
+    char *dev = train_fixture_text(db, "SELECT value FROM hparams WHERE name = 'device'");
+    g_assert_cmpstr(dev, ==, devices[d]);
+    g_free(dev);
+    char *status = train_fixture_text(db, "SELECT value FROM run WHERE key = 'status'");
+    g_assert_cmpstr(status, ==, "finished");
+    g_free(status);
+    g_assert_cmpint(train_fixture_int(db, "SELECT count(*) FROM scalars s JOIN tags t ON "
+                                          "t.id = s.tag_id WHERE t.name = 'train/loss'"),
+                    >=, 3);
+    g_assert_cmpint(train_fixture_int(db, "SELECT count(*) FROM histograms"), >, 0);
+    g_assert_cmpint(train_fixture_int(db, "SELECT count(*) FROM images"), >, 0);
+    /* every logged loss is a number: no NaN from an unwritten GPU buffer */
+    g_assert_cmpint(train_fixture_int(db, "SELECT count(*) FROM scalars WHERE value IS NULL "
+                                          "OR value != value"),
+                    ==, 0);
+    sqlite3_close(db);
+    g_free(path);
+  }
+  g_test_message("%s: test loss cpu %.6f, cuda %.6f; accuracy cpu %.2f%%, cuda %.2f%%", model,
+                 loss[0], loss[1], acc[0], acc[1]);
+  /* Same seed, same batches and dropout masks: the losses agree to float
+   * rounding, accumulated over a few steps. */
+  g_assert_cmpfloat(fabs(loss[1] - loss[0]), <=, 1e-3 * fmax(1.0, fabs(loss[0])));
+  g_assert_cmpfloat(fabs(acc[1] - acc[0]), <=, 100.0 / 64 + 1e-9); /* one test image */
+  g_free(logdir);
+}
+
+static void test_lumen_train_mlp(void)
+{
+  lumen_train_on_gpu("mlp");
+}
+
+static void test_lumen_train_cnn(void)
+{
+  lumen_train_on_gpu("cnn");
+}
+
+/* train-loop (MLP, explicit loop) and train-fit (CNN, fit/evaluate/predict,
+ * checkpoint) in a folder of their own, one epoch each. */
+static void test_examples(void)
+{
+  const char *expect = have_gpu() ? "cuda:0" : "cpu";
+  char *cwd = g_build_filename(tmpdir, "examples", NULL);
+  g_assert_cmpint(g_mkdir_with_parents(cwd, 0755), ==, 0);
+
+  const char *loop[] = { program("LUMEN_TEST_TRAIN_LOOP"), data, "1", NULL };
+  char *out = NULL;
+  g_assert_cmpint(run(cwd, loop, &out), ==, 0);
+  char *using = g_strdup_printf("Using %s device", expect);
+  g_assert_nonnull(strstr(out, using));
+  g_free(using);
+  double acc = -1;
+  const char *p = strstr(out, "epoch 1: test accuracy ");
+  g_assert_nonnull(p);
+  g_assert_cmpint(sscanf(p, "epoch 1: test accuracy %lf%%", &acc), ==, 1);
+  g_assert_cmpfloat(acc, >=, 0);
+  g_assert_cmpfloat(acc, <=, 100);
+  g_free(out);
+  char *path = g_build_filename(cwd, "runs", "train-loop", "run.lumen", NULL);
+  sqlite3 *db = train_fixture_open_run(path);
+  double logged = train_fixture_double(db, "SELECT s.value FROM scalars s JOIN tags t ON "
+                                           "t.id = s.tag_id WHERE t.name = 'test/accuracy'");
+  g_assert_cmpfloat(fabs(100 * logged - acc), <, 0.01);
+  sqlite3_close(db);
+  g_free(path);
+
+  const char *fit[] = { program("LUMEN_TEST_TRAIN_FIT"), data, "1", NULL };
+  g_assert_cmpint(run(cwd, fit, &out), ==, 0);
+  g_assert_nonnull(strstr(out, "test accuracy"));
+  g_assert_nonnull(strstr(out, "image 7: predicted"));
+  g_assert_nonnull(strstr(out, "saved cnn.safetensors"));
+  g_free(out);
+  char *ckpt = g_build_filename(cwd, "cnn.safetensors", NULL);
+  g_assert_true(g_file_test(ckpt, G_FILE_TEST_IS_REGULAR));
+  g_free(ckpt);
+  path = g_build_filename(cwd, "runs", "train-fit", "run.lumen", NULL);
+  db = train_fixture_open_run(path);
+  double val = train_fixture_double(db, "SELECT s.value FROM scalars s JOIN tags t ON "
+                                        "t.id = s.tag_id WHERE t.name = 'val/accuracy'");
+  g_assert_cmpfloat(val, >=, 0);
+  g_assert_cmpfloat(val, <=, 1);
+  sqlite3_close(db);
+  g_free(path);
+  g_free(cwd);
+}
+
+int main(int argc, char **argv)
+{
+  g_test_init(&argc, &argv, NULL);
+  tmpdir = g_dir_make_tmp("lumen-gpu-programs-XXXXXX", NULL);
+  g_assert_nonnull(tmpdir);
+  /* 256 training examples (230 after the validation split), 64 test */
+  data = train_fixture_make_data(tmpdir, 256, 64);
+  g_test_add_func("/cuda/programs/lumen-train-mlp", test_lumen_train_mlp);
+  g_test_add_func("/cuda/programs/lumen-train-cnn", test_lumen_train_cnn);
+  g_test_add_func("/cuda/programs/examples", test_examples);
+  int r = g_test_run();
+  train_fixture_rmdir(tmpdir);
+  g_free(tmpdir);
+  g_free(data);
+  return r;
+}
