@@ -2,8 +2,10 @@
 # run-all.sh: everything the CUDA backend is checked by, in one command, on a
 # machine with an NVIDIA GPU and the CUDA toolkit (GLib, GTK, SQLite optional):
 #
-#   1. configure an engine-only CUDA build (-Dcuda=enabled -Dgtk=disabled
-#      -Dlogging=disabled) in build-gpu/ and build it;
+#   0. unpack the Debian packages carried in tests/gpu/debs/, if any
+#      (tests/gpu/fetch-debs.sh gets them: OpenBLAS for a machine without apt);
+#   1. configure a CUDA build without GTK (-Dcuda=enabled -Dgtk=disabled; the
+#      logging library when SQLite and libpng are there) in build-gpu/, build it;
 #   2. run the 'gpu' test suite (every backend entry and every op, forward and
 #      backward, against the CPU; to()/module.to(); training steps; allocator);
 #   3. run each GPU test program under compute-sanitizer: memcheck (with the
@@ -26,11 +28,56 @@ status=0
 
 say() { printf '\n==> %s\n' "$*"; }
 
-say "configure $BUILD (engine only, CUDA on)"
+# Packages carried from a Debian machine (tests/gpu/fetch-debs.sh): unpacked
+# into a private root, their pkg-config files and absolute symlinks pointed
+# there, and that root put on the pkg-config and loader paths.
+DEBS=$SRC/tests/gpu/debs
+if ls "$DEBS"/*.deb >/dev/null 2>&1; then
+  say "unpack the carried packages in $DEBS"
+  ROOT=$DEBS/root
+  rm -rf "$ROOT"
+  mkdir -p "$ROOT"
+  for f in "$DEBS"/*.deb; do
+    if command -v dpkg-deb >/dev/null 2>&1; then
+      dpkg-deb -x "$f" "$ROOT" || exit 1
+    else
+      "$PYTHON" - "$f" "$ROOT" <<'EOF_PY' || exit 1
+import io, sys, tarfile
+data = open(sys.argv[1], "rb").read()
+assert data[:8] == b"!<arch>\n", "not a .deb"
+pos = 8
+while pos < len(data):
+    name = data[pos:pos + 16].decode().strip().rstrip("/")
+    size = int(data[pos + 48:pos + 58])
+    body = data[pos + 60:pos + 60 + size]
+    if name.startswith("data.tar"):
+        tarfile.open(fileobj=io.BytesIO(body)).extractall(sys.argv[2])
+    pos += 60 + size + (size & 1)
+EOF_PY
+    fi
+    echo "  $(basename "$f")"
+  done
+  find "$ROOT" -type l | while read -r l; do
+    t=$(readlink "$l")
+    case $t in /*) [ -e "$ROOT$t" ] && ln -sfn "$ROOT$t" "$l" ;; esac
+  done
+  find "$ROOT" -name '*.pc' | while read -r pc; do
+    sed -i -e "s|^prefix=/usr|prefix=$ROOT/usr|" -e "s|=/usr/|=$ROOT/usr/|g" "$pc"
+  done
+  pcdirs=$(find "$ROOT" -type d -name pkgconfig | tr '\n' ':')
+  libdirs=$(find "$ROOT" -name '*.so*' -exec dirname {} \; | sort -u | tr '\n' ':')
+  export PKG_CONFIG_PATH="$pcdirs${PKG_CONFIG_PATH:-}"
+  export LD_LIBRARY_PATH="$libdirs${LD_LIBRARY_PATH:-}"
+  export LIBRARY_PATH="$libdirs${LIBRARY_PATH:-}"
+fi
+
+# The logging library, and with it lumen-train and test-cuda-programs, is
+# built when SQLite and libpng are there (auto); GTK is never needed.
+say "configure $BUILD (engine, CUDA on; logging if its libraries are there)"
 if [ -d "$BUILD" ] && [ -f "$BUILD/build.ninja" ]; then
-  meson setup --reconfigure "$BUILD" "$SRC" -Dcuda=enabled -Dgtk=disabled -Dlogging=disabled || exit 1
+  meson setup --reconfigure "$BUILD" "$SRC" -Dcuda=enabled -Dgtk=disabled -Dlogging=auto || exit 1
 else
-  meson setup "$BUILD" "$SRC" -Dcuda=enabled -Dgtk=disabled -Dlogging=disabled || exit 1
+  meson setup "$BUILD" "$SRC" -Dcuda=enabled -Dgtk=disabled -Dlogging=auto || exit 1
 fi
 mkdir -p "$REPORT"
 say "build"
