@@ -72,6 +72,9 @@ void lm_train_cli_print_help(FILE *out)
     "  --weight-decay W       [0; 0.01 for adamw, as in PyTorch]\n"
     "  --seed N               seeds initialisation, shuffling and dropout [42]\n"
     "  --device cpu|cuda      [cpu]\n"
+    "  --allow-tf32           cuda: TF32 tensor cores for matmul, linear and conv2d\n"
+    "                         (torch.backends.cuda.matmul.allow_tf32; default off:\n"
+    "                         full float32, as on the CPU)\n"
     "  --resume CHECKPOINT    continue from a .safetensors checkpoint written by\n"
     "                         lumen-train (same results as an uninterrupted run)\n"
     "\n"
@@ -152,7 +155,7 @@ enum {
   OPT_SEED, OPT_DEVICE, OPT_LOGDIR, OPT_RUN, OPT_LOG_EVERY, OPT_HIST_EVERY, OPT_VAL_SPLIT,
   OPT_NO_NORMALIZE, OPT_RESUME, OPT_NO_LOG, OPT_NO_PROGRESS, OPT_LIMIT_TRAIN, OPT_LIMIT_TEST,
   OPT_STOP_AFTER, OPT_LR_STEP, OPT_LR_GAMMA,
-  OPT_TRACE_EVERY, OPT_TRACE_STEPS, OPT_TRACE_ON_ANOMALY, OPT_TRACE_MAX_VALUES,
+  OPT_TRACE_EVERY, OPT_TRACE_STEPS, OPT_TRACE_ON_ANOMALY, OPT_TRACE_MAX_VALUES, OPT_ALLOW_TF32,
 };
 
 /* "1,100,500": strictly increasing is not required, duplicates are fine. */
@@ -196,6 +199,7 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
     { "weight-decay", required_argument, NULL, OPT_WD },
     { "seed", required_argument, NULL, OPT_SEED },
     { "device", required_argument, NULL, OPT_DEVICE },
+    { "allow-tf32", no_argument, NULL, OPT_ALLOW_TF32 },
     { "logdir", required_argument, NULL, OPT_LOGDIR },
     { "run", required_argument, NULL, OPT_RUN },
     { "log-every", required_argument, NULL, OPT_LOG_EVERY },
@@ -315,6 +319,7 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
       cli->normalize = false;
       cli->set_normalize = true;
       break;
+    case OPT_ALLOW_TF32: cli->allow_tf32 = true; break;
     case OPT_RESUME: cli->resume = optarg; break;
     case OPT_NO_LOG: cli->no_log = true; break;
     case OPT_NO_PROGRESS: cli->no_progress = true; break;

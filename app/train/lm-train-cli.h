@@ -24,6 +24,7 @@ typedef struct {
   double lr_gamma;        /* StepLR gamma: 0.1 */
   uint64_t seed;          /* 42 */
   const char *device;     /* "cpu" | "cuda" */
+  bool allow_tf32;        /* cuda: TF32 tensor cores in matmul/linear/conv2d */
   const char *logdir;     /* "runs" */
   const char *run;        /* NULL -> SummaryWriter-style default name */
   int log_every;          /* 50 steps */

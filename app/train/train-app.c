@@ -686,9 +686,12 @@ static void log_start(app *a)
     LM_HP_NUMBER("val_split", c->val_split), LM_HP_BOOL("normalize", c->normalize),
     LM_HP_STRING("device", c->device), LM_HP_NUMBER("train_examples", (double)lm_dataset_len(a->train)),
     LM_HP_NUMBER("parameters", (double)lm_module_num_parameters(a->model)),
+    /* last: GPU runs only */
+    LM_HP_BOOL("allow_tf32", lm_cuda_allow_tf32()),
   };
   const char *metrics[] = { "test/accuracy", "test/loss", "val/accuracy", "val/loss" };
-  log_rc(a, lm_writer_add_hparams(a->w, hp, sizeof hp / sizeof hp[0], metrics, 4), "hparams");
+  size_t n_hp = sizeof hp / sizeof hp[0] - (a->device.type == LM_DEVICE_CUDA ? 0 : 1);
+  log_rc(a, lm_writer_add_hparams(a->w, hp, n_hp, metrics, 4), "hparams");
   if (a->step0 == 0)
     log_rc(a, lm_train_log_model_text(a->w, "model/structure", 0, a->model), "the model text");
   char cfg[2048];
@@ -741,6 +744,10 @@ int lm_train_app_run(const lm_train_cli *cli, FILE *out, FILE *err, lm_train_res
       goto done;
     }
     a.device = LM_CUDA0;
+    if (a.cli.allow_tf32) /* else as set by the API or LUMEN_ALLOW_TF32=1 */
+      lm_cuda_set_allow_tf32(true);
+  } else if (a.cli.allow_tf32) {
+    fprintf(err, "lumen-train: --allow-tf32 has no effect with --device cpu\n");
   }
   if (!load_data(&a) || !build_model(&a))
     goto done;

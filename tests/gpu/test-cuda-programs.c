@@ -95,6 +95,10 @@ static void lumen_train_on_gpu(const char *model)
     char *dev = train_fixture_text(db, "SELECT value FROM hparams WHERE name = 'device'");
     g_assert_cmpstr(dev, ==, devices[d]);
     g_free(dev);
+    /* TF32 off unless asked for; recorded for GPU runs only */
+    g_assert_cmpint(train_fixture_int(db, "SELECT count(*) FROM hparams WHERE name = 'allow_tf32' "
+                                          "AND value = 0"),
+                    ==, d == 1 ? 1 : 0);
     char *status = train_fixture_text(db, "SELECT value FROM run WHERE key = 'status'");
     g_assert_cmpstr(status, ==, "finished");
     g_free(status);
@@ -122,6 +126,23 @@ static void lumen_train_on_gpu(const char *model)
 static void test_lumen_train_mlp(void)
 {
   lumen_train_on_gpu("mlp");
+  if (!have_gpu())
+    return;
+  /* --allow-tf32 (torch.backends.cuda.matmul.allow_tf32) is recorded */
+  char *logdir = g_build_filename(tmpdir, "tf32", NULL);
+  const char *argv[] = { program("LUMEN_TEST_TRAIN_EXE"), "--data", data, "--epochs", "1",
+                         "--limit-train", "64", "--device", "cuda", "--allow-tf32",
+                         "--logdir", logdir, "--run", "tf32", NULL };
+  char *out = NULL;
+  g_assert_cmpint(run(tmpdir, argv, &out), ==, 0);
+  g_free(out);
+  char *path = g_build_filename(logdir, "tf32", "run.lumen", NULL);
+  sqlite3 *db = train_fixture_open_run(path);
+  g_assert_cmpint(train_fixture_int(db, "SELECT value FROM hparams WHERE name = 'allow_tf32'"), ==,
+                  1);
+  sqlite3_close(db);
+  g_free(path);
+  g_free(logdir);
 }
 
 static void test_lumen_train_cnn(void)

@@ -64,6 +64,7 @@ static void test_defaults(void)
   g_assert_cmpstr(c.optimizer, ==, "adam");
   g_assert_cmpuint(c.seed, ==, 42);
   g_assert_cmpstr(c.device, ==, "cpu");
+  g_assert_false(c.allow_tf32);
   g_assert_cmpstr(c.logdir, ==, "runs");
   g_assert_null(c.run);
   g_assert_cmpint(c.log_every, ==, 50);
@@ -88,7 +89,7 @@ static void test_all_options(void)
                             "--seed 7 --device cuda --logdir L --run exp1/a --log-every 5 --resume ck.st "
                             "--hist-every 9 --no-log --val-split 0 --lr-step 0 --momentum 0.5 "
                             "--weight-decay 1e-4 --limit-train 100 --limit-test 50 --no-progress "
-                            "--no-normalize --stop-after-steps 3", NULL), ==, LM_CLI_RUN);
+                            "--no-normalize --stop-after-steps 3 --allow-tf32", NULL), ==, LM_CLI_RUN);
   g_assert_cmpstr(c.model, ==, "cnn");
   g_assert_cmpstr(c.data_dir, ==, "/d");
   g_assert_cmpint(c.epochs, ==, 3);
@@ -97,6 +98,7 @@ static void test_all_options(void)
   g_assert_cmpstr(c.optimizer, ==, "sgd");
   g_assert_cmpuint(c.seed, ==, 7);
   g_assert_cmpstr(c.device, ==, "cuda");
+  g_assert_true(c.allow_tf32);
   g_assert_cmpstr(c.logdir, ==, "L");
   g_assert_cmpstr(c.run, ==, "exp1/a");
   g_assert_cmpint(c.log_every, ==, 5);
