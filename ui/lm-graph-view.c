@@ -1113,11 +1113,19 @@ lm_graph_view_describe_selected (LmGraphView *self)
   if (g == NULL)
     return g_strdup ("No graph in this run.");
   if (self->selected < 0 || self->boxes == NULL)
-    return g_strdup_printf ("<b>%s</b> (step %" G_GINT64_FORMAT ")\n%zu nodes, %zu edges\n\n"
-                            "Click a node for its details and everything it depends on. Click a "
-                            "module's header to collapse it; double-click a collapsed module to "
-                            "expand it.",
-                            g->name ? g->name : "graph", g->step, g->n_nodes, g->n_edges);
+    {
+      g_autofree char *esc = g_markup_escape_text (g->name ? g->name : "graph", -1);
+      g_autofree char *traced = self->trace
+        ? g_strdup_printf ("Values and statistics: the trace of step %" G_GINT64_FORMAT ".\n",
+                           self->trace->step)
+        : g_strdup ("");
+      return g_strdup_printf ("<b>%s</b>, graph logged at step %" G_GINT64_FORMAT "\n"
+                              "%zu nodes, %zu edges\n%s\n"
+                              "Click a node for its details and everything it depends on. Click a "
+                              "module's header to collapse it; double-click a collapsed module to "
+                              "expand it.",
+                              esc, g->step, g->n_nodes, g->n_edges, traced);
+    }
   s = g_string_new (NULL);
   b = &g_array_index (self->boxes, Box, self->selected);
   if (b->data < 0)

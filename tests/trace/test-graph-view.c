@@ -272,6 +272,13 @@ test_view (void)
   /* dependencies: the loss depends on everything, an input on nothing */
   lm_graph_view_select (LM_GRAPH_VIEW (view), -1);
   g_assert_cmpint (lm_graph_view_get_selected (LM_GRAPH_VIEW (view)), ==, -1);
+  {
+    /* nothing selected: the graph's own step, and which trace the values are from */
+    g_autofree char *none = lm_graph_view_describe_selected (LM_GRAPH_VIEW (view));
+    g_autofree char *logged = g_strdup_printf ("graph logged at step %" G_GINT64_FORMAT, g->step);
+    g_assert_nonnull (strstr (none, logged));
+    g_assert_nonnull (strstr (none, "the trace of step 2"));
+  }
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
