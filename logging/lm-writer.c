@@ -520,17 +520,20 @@ int lm_writer_open_with(lm_writer **out, const lm_writer_options *opts) {
     while (len > 1 && w->run_name[len - 1] == '/')
       w->run_name[--len] = '\0';
   } else {
+    /* The folder is claimed with mkdir, which either creates it or fails
+     * with EEXIST, so two processes starting in the same second cannot
+     * both take one name. */
     char *base = default_run_name(o.comment);
+    bool logdir_ok = base && mkdir_p(w->logdir) == LM_OK;
     for (int k = 1; base && k < 1000; k++) {
       free(w->run_name);
       w->run_name = k == 1 ? strdup(base) : str_printf("%s_%d", base, k);
       char *dir = w->run_name ? str_printf("%s/%s", w->logdir, w->run_name)
                               : NULL;
-      struct stat st;
-      bool taken = dir && stat(dir, &st) == 0;
+      bool taken = dir && logdir_ok && mkdir(dir, 0777) != 0 && errno == EEXIST;
       free(dir);
       if (!taken)
-        break;
+        break; /* claimed, or an error the mkdir_p below reports */
     }
     free(base);
   }

@@ -236,7 +236,10 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
       cli->model = optarg;
       cli->set_model = true;
       break;
-    case OPT_DATA: cli->data_dir = optarg; break;
+    case OPT_DATA:
+      cli->data_dir = optarg;
+      cli->set_data_dir = true;
+      break;
     case OPT_EPOCHS:
       if (!parse_int("--epochs", optarg, 1, 1000000, &iv, err)) return LM_CLI_USAGE;
       cli->epochs = (int)iv;
@@ -288,6 +291,7 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
         return LM_CLI_USAGE;
       }
       cli->logdir = optarg;
+      cli->set_logdir = true;
       break;
     case OPT_RUN:
       if (!*optarg) {
@@ -329,6 +333,7 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
       break;
     case OPT_LIMIT_TEST:
       if (!parse_int("--limit-test", optarg, 1, INT64_MAX, &cli->limit_test, err)) return LM_CLI_USAGE;
+      cli->set_limit_test = true;
       break;
     case OPT_STOP_AFTER:
       if (!parse_int("--stop-after-steps", optarg, 1, INT64_MAX, &cli->stop_after_steps, err))

@@ -56,6 +56,8 @@ typedef struct {
   float mean, std;
   char run_name[1024];
   char run_dir[PATH_MAX];
+  bool default_name;     /* run_name is SummaryWriter's default: claim a free one */
+  char ck_data_dir[PATH_MAX], ck_logdir[PATH_MAX]; /* adopted from a checkpoint */
   lm_train_result *res;
 
   lm_progress prog;
@@ -172,9 +174,19 @@ static bool save_checkpoint(app *a, const char *file)
 {
   char path[PATH_MAX + 64];
   snprintf(path, sizeof path, "%s/%s", a->run_dir, file);
-  char v[16][64];
-  const char *keys[16], *vals[16];
+  char v[24][64];
+  const char *keys[24], *vals[24];
   int k = 0;
+  /* Where the run's data and log folder are, absolute, so that
+   * `lumen-train --resume CHECKPOINT` from any folder continues the same run
+   * on the same data. */
+  char data_abs[PATH_MAX], logdir_abs[PATH_MAX];
+  if (!realpath(a->cli.data_dir, data_abs))
+    snprintf(data_abs, sizeof data_abs, "%s", a->cli.data_dir);
+  if (!realpath(a->cli.logdir, logdir_abs))
+    snprintf(logdir_abs, sizeof logdir_abs, "%s", a->cli.logdir);
+  keys[k] = "data_dir"; vals[k] = data_abs; k++;
+  keys[k] = "logdir"; vals[k] = logdir_abs; k++;
 #define META(key, fmt, val) \
   do { snprintf(v[k], sizeof v[k], fmt, val); keys[k] = key; vals[k] = v[k]; k++; } while (0)
   const lm_train_cli *c = &a->cli;
@@ -183,6 +195,7 @@ static bool save_checkpoint(app *a, const char *file)
   META("batch_size", "%d", c->batch_size);
   META("val_split", "%.17g", c->val_split);
   META("limit_train", "%" PRId64, c->limit_train);
+  META("limit_test", "%" PRId64, c->limit_test);
   META("normalize", "%d", c->normalize ? 1 : 0);
   META("mean", "%.9g", (double)a->mean);
   META("std", "%.9g", (double)a->std);
@@ -545,6 +558,36 @@ static bool adopt_checkpoint_settings(app *a, const lm_safetensors *ck)
 #undef CONFLICT
   if (!c->run && (s = lm_safetensors_metadata(ck, "run")))
     snprintf(a->run_name, sizeof a->run_name, "%s", s);
+  /* The data, the test set's size and the log folder of the run, unless
+   * given: the same data and the same run file as an uninterrupted run. */
+  if (!c->set_data_dir && (s = lm_safetensors_metadata(ck, "data_dir"))) {
+    snprintf(a->ck_data_dir, sizeof a->ck_data_dir, "%s", s);
+    c->data_dir = a->ck_data_dir;
+  }
+  if (!c->set_limit_test && meta_num(ck, "limit_test", &d))
+    c->limit_test = (int64_t)d;
+  if (!c->set_logdir && a->run_name[0]) {
+    /* LOGDIR/RUN/checkpoint-....safetensors: the folder the checkpoint sits
+     * in (it may have moved since), else the folder recorded in it. */
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+      *slash = '\0';
+    else
+      snprintf(dir, sizeof dir, ".");
+    size_t dl = strlen(dir), rl = strlen(a->run_name);
+    if (strcmp(dir, a->run_name) == 0) {
+      snprintf(a->ck_logdir, sizeof a->ck_logdir, ".");
+    } else if (dl > rl && strcmp(dir + dl - rl, a->run_name) == 0 && dir[dl - rl - 1] == '/') {
+      dir[dl - rl - 1] = '\0';
+      snprintf(a->ck_logdir, sizeof a->ck_logdir, "%s", dir[0] ? dir : "/");
+    } else if ((s = lm_safetensors_metadata(ck, "logdir"))) {
+      snprintf(a->ck_logdir, sizeof a->ck_logdir, "%s", s);
+    }
+    if (a->ck_logdir[0])
+      c->logdir = a->ck_logdir;
+  }
   return true;
 }
 
@@ -649,8 +692,44 @@ static bool build_model(app *a)
   return true;
 }
 
+/* A default run name is claimed by creating its folder: mkdir either makes
+ * it or fails with EEXIST, so two runs started in the same second (the name
+ * has one-second resolution) get NAME and NAME_2, as SummaryWriter's folders
+ * would differ, instead of sharing one run file. */
+static bool claim_default_run(app *a)
+{
+  if (!a->default_name)
+    return true;
+  if (!mkdir_p(a->cli.logdir)) {
+    fprintf(a->err, "lumen-train: cannot create %s: %s\n", a->cli.logdir, strerror(errno));
+    return false;
+  }
+  char dir[PATH_MAX + sizeof a->run_name];
+  size_t len = strlen(a->run_name);
+  if (len > sizeof a->run_name - 16)
+    len = sizeof a->run_name - 16;
+  a->run_name[len] = '\0';
+  for (int k = 1; k < 1000; k++) {
+    if (k > 1)
+      snprintf(a->run_name + len, 16, "_%d", k);
+    snprintf(dir, sizeof dir, "%s/%s", a->cli.logdir, a->run_name);
+    if (mkdir(dir, 0777) == 0)
+      return true;
+    if (errno != EEXIST) {
+      fprintf(a->err, "lumen-train: cannot create %s: %s\n", dir, strerror(errno));
+      return false;
+    }
+  }
+  a->run_name[len] = '\0';
+  fprintf(a->err, "lumen-train: %s/%s_2 ... _999 all exist; name the run with --run\n",
+          a->cli.logdir, a->run_name);
+  return false;
+}
+
 static bool open_writer(app *a)
 {
+  if (!claim_default_run(a))
+    return false;
   if (a->cli.no_log) {
     snprintf(a->run_dir, sizeof a->run_dir, "%s/%s", a->cli.logdir, a->run_name);
     if (!mkdir_p(a->run_dir)) {
@@ -734,8 +813,10 @@ int lm_train_app_run(const lm_train_cli *cli, FILE *out, FILE *err, lm_train_res
   lm_train_cli_resolve(&a.cli);
   if (a.cli.run)
     snprintf(a.run_name, sizeof a.run_name, "%s", a.cli.run);
-  else if (!a.run_name[0])
+  else if (!a.run_name[0]) {
     default_run_name(a.run_name, sizeof a.run_name, a.cli.model);
+    a.default_name = true;
+  }
 
   if (strcmp(a.cli.device, "cuda") == 0) {
     if (!lm_cuda_is_available()) {

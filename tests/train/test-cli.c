@@ -11,7 +11,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cuda/lumen-cuda.h"
@@ -334,7 +336,9 @@ static void test_sigint(void)
   g_assert_true(g_file_test(ck, G_FILE_TEST_EXISTS));
 
   /* and it resumes from there, finishing the interrupted epoch */
-  char *args = g_strdup_printf("--data '%s' --logdir '%s' --resume '%s' --epochs 2 --no-progress", data, tmpdir, ck);
+  /* Only the checkpoint: its data folder and log folder come with it, so the
+   * same run file continues (a missing --logdir must not start ./runs). */
+  char *args = g_strdup_printf("--resume '%s' --epochs 2 --no-progress", ck);
   char *o, *e;
   g_assert_cmpint(run_exe(args, &o, &e), ==, 0);
   g_test_message("%s%s", o, e);
@@ -372,6 +376,52 @@ static void test_sigint(void)
   g_free(logdir_arg);
 }
 
+/* Runs without --run get SummaryWriter's default name (Nov21_07-45-12_host_mlp);
+ * one started in a second whose name is taken gets NAME_2, not the other
+ * run's file. The names of the next few seconds are taken beforehand, so
+ * whichever second lumen-train starts in, its name is taken. */
+static void test_default_run_name(void)
+{
+  char *logdir = g_build_filename(tmpdir, "default-names", NULL);
+  g_assert_cmpint(g_mkdir_with_parents(logdir, 0755), ==, 0);
+  char host[256] = "localhost";
+  gethostname(host, sizeof host - 1);
+  char names[8][512];
+  time_t t0 = time(NULL);
+  for (int i = 0; i < 8; i++) {
+    time_t t = t0 + i;
+    struct tm tm;
+    localtime_r(&t, &tm);
+    char stamp[64];
+    strftime(stamp, sizeof stamp, "%b%d_%H-%M-%S", &tm);
+    snprintf(names[i], sizeof names[i], "%s_%s_mlp", stamp, host);
+    char *dir = g_build_filename(logdir, names[i], NULL);
+    g_assert_cmpint(mkdir(dir, 0755), ==, 0);
+    g_free(dir);
+  }
+  char *args = g_strdup_printf("--data '%s' --epochs 1 --logdir '%s' --no-progress", data, logdir);
+  char *out, *err;
+  g_assert_cmpint(run_exe(args, &out, &err), ==, 0);
+  g_assert_cmpint(time(NULL), <, t0 + 8);
+  int found = 0;
+  for (int i = 0; i < 8; i++) {
+    char *taken = g_build_filename(logdir, names[i], "run.lumen", NULL);
+    g_assert_false(g_file_test(taken, G_FILE_TEST_EXISTS)); /* nothing written into another's folder */
+    char *second = g_strdup_printf("%s/%s_2/run.lumen", logdir, names[i]);
+    if (g_file_test(second, G_FILE_TEST_EXISTS)) {
+      found++;
+      g_assert_nonnull(strstr(out, names[i]));
+    }
+    g_free(taken);
+    g_free(second);
+  }
+  g_assert_cmpint(found, ==, 1);
+  g_free(out);
+  g_free(err);
+  g_free(args);
+  g_free(logdir);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -382,6 +432,7 @@ int main(int argc, char **argv)
   g_test_add_func("/train/cli/bad-usage", test_bad_usage);
   g_test_add_func("/train/cli/progress", test_progress);
   g_test_add_func("/train/cli/exe", test_exe);
+  g_test_add_func("/train/cli/default-run-name", test_default_run_name);
   g_test_add_func("/train/cli/sigint", test_sigint);
   int rc = g_test_run();
   train_fixture_rmdir(tmpdir);
