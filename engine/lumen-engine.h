@@ -32,8 +32,8 @@
  * Errors: a shape, dim, dtype or device error calls the error handler with a
  * message naming the op and the shapes, e.g.
  *   "matmul: cannot multiply (64x784) by (128x10)".
- * The default handler prints the message to stderr and aborts (as an uncaught
- * Python exception would end a script). lm_set_error_handler() replaces it; if
+ * The default handler prints the message to stderr and exits with status 1
+ * (as an uncaught Python exception ends a script). lm_set_error_handler() replaces it; if
  * the handler returns, the failing op returns NULL and every op given a NULL
  * input returns NULL, so an error propagates to the caller without a crash.
  * lm_last_error() returns the last message on this thread.

@@ -32,7 +32,17 @@ static bool log_epoch(void *user_data, const lm_epoch_logs *logs, const lm_train
 int main(int argc, char **argv)
 {
   const char *dir = argc > 1 ? argv[1] : LM_FASHION_MNIST_DIR;
-  int epochs = argc > 2 ? atoi(argv[2]) : 1;
+  int epochs = 1;
+  if (argc > 2) {
+    char *end;
+    long e = strtol(argv[2], &end, 10);
+    if (*end || end == argv[2] || e < 1 || e > 10000) {
+      fprintf(stderr, "usage: %s [DATA_DIR] [EPOCHS]: EPOCHS must be a number from 1 to 10000, not '%s'\n",
+              argv[0], argv[2]);
+      return 2;
+    }
+    epochs = (int)e;
+  }
   char *error = NULL;
   lm_dataset *train = lm_dataset_load_dir(dir, "train", &error);
   lm_dataset *test = train ? lm_dataset_load_dir(dir, "test", &error) : NULL;

@@ -57,6 +57,9 @@ typedef struct {
   char run_name[1024];
   char run_dir[PATH_MAX];
   bool default_name;     /* run_name is SummaryWriter's default: claim a free one */
+  int64_t log_failures;  /* records the run file refused (disk full...) */
+  int checkpoint_failures;
+  bool nan_warned;
   char ck_data_dir[PATH_MAX], ck_logdir[PATH_MAX]; /* adopted from a checkpoint */
   lm_train_result *res;
 
@@ -87,13 +90,13 @@ typedef struct {
 
 static void log_rc(app *a, int rc, const char *what)
 {
-  /* a logging failure (disk full...) must not kill the training: say it once */
-  static bool said;
-  if (rc != LM_OK && !said) {
+  /* a logging failure (disk full...) must not kill the training: say it
+   * once, count them, and exit non-zero at the end */
+  if (rc == LM_OK)
+    return;
+  if (a->log_failures++ == 0)
     fprintf(a->err, "lumen-train: warning: logging %s failed: %s (training goes on)\n", what,
             lm_log_last_error());
-    said = true;
-  }
 }
 
 /* CPU time of the whole process (training thread, BLAS threads and the
@@ -214,6 +217,7 @@ static bool save_checkpoint(app *a, const char *file)
   if (!lm_checkpoint_save(path, a->model, a->opt, &info, &error)) {
     fprintf(a->err, "lumen-train: cannot write checkpoint: %s\n", error);
     free(error);
+    a->checkpoint_failures++;
     return false;
   }
   size_t pl = strlen(path);
@@ -328,6 +332,15 @@ static bool on_batch_end(void *ud, const lm_step_info *s)
   }
   if (a->tracer && trace_step_done(a, s))
     return false;
+  if (!isfinite(s->loss) && !a->nan_warned) {
+    /* PyTorch trains on through a NaN loss too; say it once, with the way to find its source */
+    a->nan_warned = true;
+    if (!a->cli.no_progress)
+      fputc('\n', a->out);
+    fprintf(a->err, "lumen-train: warning: the loss is %s at step %lld (training diverged?); "
+            "--trace-on-anomaly stops at the first NaN/Inf and records the op it came from\n",
+            isnan(s->loss) ? "NaN" : "infinite", (long long)s->step);
+  }
   a->win_loss += s->loss * (double)s->batch_size;
   a->win_correct += (int64_t)llround(s->accuracy * (double)s->batch_size);
   a->win_examples += s->batch_size;
@@ -610,7 +623,7 @@ static bool load_data(app *a)
     return false;
   }
   if (lm_dataset_num_classes(train) > 10) {
-    fprintf(a->err, "lumen-train: %s: labels go up to %d, the models have 10 outputs\n", a->cli.data_dir,
+    fprintf(a->err, "lumen-train: %s: the training labels (train-labels) go up to %d, the models have 10 outputs\n", a->cli.data_dir,
             lm_dataset_num_classes(train) - 1);
     lm_dataset_release(train);
     return false;
@@ -622,10 +635,26 @@ static bool load_data(app *a)
     lm_dataset_release(train);
     return false;
   }
-  if (lm_dataset_channels(test) != 1 || lm_dataset_height(test) != 28 || lm_dataset_width(test) != 28 ||
-      lm_dataset_num_classes(test) > 10) {
-    fprintf(a->err, "lumen-train: %s: the test images or labels do not match the training set\n",
-            a->cli.data_dir);
+  bool bad_data = false;
+  char why[256];
+  if (lm_dataset_len(train) == 0) {
+    bad_data = true;
+    snprintf(why, sizeof why, "the training set (train-images) has no images");
+  } else if (lm_dataset_len(test) == 0) {
+    bad_data = true;
+    snprintf(why, sizeof why, "the test set (t10k-images) has no images");
+  } else if (lm_dataset_channels(test) != 1 || lm_dataset_height(test) != 28 ||
+             lm_dataset_width(test) != 28) {
+    bad_data = true;
+    snprintf(why, sizeof why, "the test images (t10k-images) are %dx%dx%d, the training images 1x28x28",
+             lm_dataset_channels(test), lm_dataset_height(test), lm_dataset_width(test));
+  } else if (lm_dataset_num_classes(test) > 10) {
+    bad_data = true;
+    snprintf(why, sizeof why, "the test labels (t10k-labels) go up to %d, the models have 10 outputs",
+             lm_dataset_num_classes(test) - 1);
+  }
+  if (bad_data) {
+    fprintf(a->err, "lumen-train: %s: %s\n", a->cli.data_dir, why);
     lm_dataset_release(train);
     lm_dataset_release(test);
     return false;
@@ -644,7 +673,9 @@ static bool load_data(app *a)
   lm_dataset_release(train);
   a->test = test;
   if (lm_dataset_len(a->train) == 0) {
-    fprintf(a->err, "lumen-train: no training examples left after the validation split\n");
+    fprintf(a->err, "lumen-train: no training examples left after the validation split "
+            "(--val-split %g of %lld examples)\n", a->cli.val_split,
+            (long long)(lm_dataset_len(a->train) + (a->val ? lm_dataset_len(a->val) : 0)));
     return false;
   }
   a->n_samples = (int)(lm_dataset_len(test) < N_SAMPLES ? lm_dataset_len(test) : N_SAMPLES);
@@ -966,8 +997,17 @@ done:
     if (rc != 0)
       lm_writer_set_status(a.w, LM_RUN_FAILED);
     if (lm_writer_close(a.w) != LM_OK) {
-      fprintf(err, "lumen-train: warning: the run file may be incomplete: %s\n", lm_log_last_error());
+      fprintf(err, "lumen-train: the run file may be incomplete: %s\n", lm_log_last_error());
+      a.log_failures++;
     }
+  }
+  /* Training went on through write errors; the exit status still says that
+   * something the user asked for (a checkpoint, the run file) is missing. */
+  if (rc == 0 && (a.log_failures || a.checkpoint_failures)) {
+    fprintf(err, "lumen-train: finished, but %d checkpoint(s) and %lld run file write(s) failed "
+            "(see the messages above); exiting with status 1\n",
+            a.checkpoint_failures, (long long)a.log_failures);
+    rc = 1;
   }
   lm_lr_scheduler_free(a.sched);
   lm_optimizer_free(a.opt);

@@ -2,7 +2,8 @@
  *
  * An error formats one message naming the op and the shapes, stores it per
  * thread for lm_last_error() and calls the handler. The default handler prints
- * the message and aborts, like an uncaught Python exception ends a script;
+ * the message and exits with status 1, as an uncaught Python exception ends a
+ * script (no core dump: the program did nothing wrong, its input was);
  * tests install one that returns, and then the failing op returns NULL (every
  * op given a NULL input returns NULL too, so the error reaches the caller).
  * Not for: warnings or logging.
@@ -17,9 +18,10 @@
 static void default_handler(const char *message, void *user_data)
 {
   (void)user_data;
+  fflush(stdout); /* what the program printed so far comes first */
   fprintf(stderr, "lumen: error: %s\n", message);
   fflush(stderr);
-  abort();
+  exit(1);
 }
 
 static lm_error_handler error_handler = default_handler;

@@ -139,7 +139,7 @@ static void test_default_handler_message(void)
   if (g_test_subprocess()) {
     lm_tensor *t = lm_ones(LM_SHAPE(2));
     lm_to(t, dev);
-    return; /* not reached: the default handler aborts */
+    return; /* not reached: the default handler exits */
   }
   g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
   g_test_trap_assert_failed();

@@ -422,6 +422,40 @@ static void test_default_run_name(void)
   g_free(logdir);
 }
 
+/* A checkpoint that cannot be written does not stop the training, but the
+ * exit status says something the user asked for is missing; an empty test
+ * set is refused up front, naming it. */
+static void test_write_failure_and_empty_test(void)
+{
+  char *blocked = g_build_filename(tmpdir, "ckfail", "checkpoint-epoch-001.safetensors", NULL);
+  g_assert_cmpint(g_mkdir_with_parents(blocked, 0755), ==, 0); /* a folder in the file's way */
+  char *args = g_strdup_printf("--data '%s' --epochs 1 --logdir '%s' --run ckfail --no-progress", data, tmpdir);
+  char *out, *err;
+  g_assert_cmpint(run_exe(args, &out, &err), ==, 1);
+  g_test_message("%s%s", out, err);
+  g_assert_nonnull(strstr(out, "Test accuracy: ")); /* the training itself went through */
+  g_assert_nonnull(strstr(err, "cannot write checkpoint"));
+  g_assert_nonnull(strstr(err, "1 checkpoint(s)"));
+  g_free(out);
+  g_free(err);
+  g_free(args);
+  g_free(blocked);
+
+  char *parent = g_build_filename(tmpdir, "no-test-set", NULL);
+  char *d = train_fixture_make_data(parent, 64, 0);
+  args = g_strdup_printf("--data '%s' --epochs 1 --logdir '%s' --run empty-test", d, tmpdir);
+  g_assert_cmpint(run_exe(args, &out, &err), ==, 1);
+  g_assert_nonnull(strstr(err, "the test set (t10k-images) has no images"));
+  char *runfile = g_build_filename(tmpdir, "empty-test", "run.lumen", NULL);
+  g_assert_false(g_file_test(runfile, G_FILE_TEST_EXISTS));
+  g_free(runfile);
+  g_free(out);
+  g_free(err);
+  g_free(args);
+  g_free(d);
+  g_free(parent);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -433,6 +467,7 @@ int main(int argc, char **argv)
   g_test_add_func("/train/cli/progress", test_progress);
   g_test_add_func("/train/cli/exe", test_exe);
   g_test_add_func("/train/cli/default-run-name", test_default_run_name);
+  g_test_add_func("/train/cli/write-failure-and-empty-test", test_write_failure_and_empty_test);
   g_test_add_func("/train/cli/sigint", test_sigint);
   int rc = g_test_run();
   train_fixture_rmdir(tmpdir);
