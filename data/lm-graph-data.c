@@ -113,11 +113,25 @@ col_real (sqlite3_stmt *st, int i)
   return sqlite3_column_type (st, i) == SQLITE_NULL ? NAN : sqlite3_column_double (st, i);
 }
 
+/* After a `while (step == SQLITE_ROW)` loop: rc is what ended it. Anything but
+ * SQLITE_DONE (a page of the file that cannot be read) fails the whole load,
+ * so a damaged trace is never shown as a short, clean one. */
+static gboolean
+rows_done (sqlite3 *db, int rc, const char *doing, char **error)
+{
+  if (rc == SQLITE_DONE)
+    return TRUE;
+  if (*error == NULL)
+    *error = lm_reader_describe_error (db, rc, doing, NULL);
+  return FALSE;
+}
+
 gboolean
 lm_graph_data_list (const char *path, GArray **ids_steps, GPtrArray **names, char **error)
 {
   sqlite3 *db = open_run (path, error);
   sqlite3_stmt *st = NULL;
+  int rc;
 
   if (db == NULL)
     return FALSE;
@@ -129,7 +143,7 @@ lm_graph_data_list (const char *path, GArray **ids_steps, GPtrArray **names, cha
   *ids_steps = g_array_new (FALSE, FALSE, sizeof (gint64));
   if (names)
     *names = g_ptr_array_new_with_free_func (g_free);
-  while (sqlite3_step (st) == SQLITE_ROW)
+  while ((rc = sqlite3_step (st)) == SQLITE_ROW)
     {
       gint64 v[2] = { sqlite3_column_int64 (st, 0), sqlite3_column_int64 (st, 1) };
 
@@ -137,9 +151,16 @@ lm_graph_data_list (const char *path, GArray **ids_steps, GPtrArray **names, cha
       if (names)
         g_ptr_array_add (*names, col_text (st, 2));
     }
+  gboolean ok = rows_done (db, rc, "reading the graphs", error);
   sqlite3_finalize (st);
   sqlite3_close (db);
-  return TRUE;
+  if (!ok)
+    {
+      g_clear_pointer (ids_steps, g_array_unref);
+      if (names)
+        g_clear_pointer (names, g_ptr_array_unref);
+    }
+  return ok;
 }
 
 void
@@ -180,6 +201,7 @@ lm_graph_data_load (const char *path, gint64 graph_id, char **error)
   sqlite3_stmt *st = NULL;
   LmGraphData *g;
   GArray *nodes, *edges;
+  int rc;
 
   if (db == NULL)
     return NULL;
@@ -212,7 +234,7 @@ lm_graph_data_load (const char *path, gint64 graph_id, char **error)
                    "WHERE graph_id = ?1 ORDER BY node_id", &st, error))
     {
       sqlite3_bind_int64 (st, 1, g->id);
-      while (sqlite3_step (st) == SQLITE_ROW)
+      while ((rc = sqlite3_step (st)) == SQLITE_ROW)
         {
           LmGraphDataNode n = { 0 };
           const char *shape = (const char *) sqlite3_column_text (st, 4);
@@ -233,6 +255,7 @@ lm_graph_data_load (const char *path, gint64 graph_id, char **error)
           n.device = col_text (st, 6);
           g_array_append_val (nodes, n);
         }
+      (void) rows_done (db, rc, "reading the graph's nodes", error);
       sqlite3_finalize (st);
     }
   g->n_nodes = nodes->len;
@@ -247,7 +270,7 @@ lm_graph_data_load (const char *path, gint64 graph_id, char **error)
                       "ORDER BY dst, dst_slot", &st, error))
     {
       sqlite3_bind_int64 (st, 1, g->id);
-      while (sqlite3_step (st) == SQLITE_ROW)
+      while ((rc = sqlite3_step (st)) == SQLITE_ROW)
         {
           LmGraphDataEdge e = { sqlite3_column_int64 (st, 0), sqlite3_column_int64 (st, 1),
                                 sqlite3_column_int (st, 2) };
@@ -256,6 +279,7 @@ lm_graph_data_load (const char *path, gint64 graph_id, char **error)
           if (lm_graph_data_find (g, e.src) >= 0 && lm_graph_data_find (g, e.dst) >= 0)
             g_array_append_val (edges, e);
         }
+      (void) rows_done (db, rc, "reading the graph's edges", error);
       sqlite3_finalize (st);
     }
   g->n_edges = edges->len;
@@ -275,6 +299,7 @@ lm_trace_data_list (const char *path, gint64 graph_id, char **error)
   sqlite3 *db = open_run (path, error);
   sqlite3_stmt *st = NULL;
   GArray *out;
+  int rc;
 
   if (db == NULL)
     return NULL;
@@ -289,7 +314,7 @@ lm_trace_data_list (const char *path, gint64 graph_id, char **error)
     }
   sqlite3_bind_int64 (st, 1, graph_id);
   out = g_array_new (FALSE, TRUE, sizeof (LmTraceInfo));
-  while (sqlite3_step (st) == SQLITE_ROW)
+  while ((rc = sqlite3_step (st)) == SQLITE_ROW)
     {
       LmTraceInfo t = {
         .id = sqlite3_column_int64 (st, 0), .step = sqlite3_column_int64 (st, 1),
@@ -298,6 +323,8 @@ lm_trace_data_list (const char *path, gint64 graph_id, char **error)
       };
       g_array_append_val (out, t);
     }
+  if (!rows_done (db, rc, "reading the traces", error))
+    g_clear_pointer (&out, g_array_unref);
   sqlite3_finalize (st);
   sqlite3_close (db);
   return out;
@@ -321,6 +348,7 @@ lm_trace_data_load (const char *path, gint64 trace_id, gboolean with_values, cha
   sqlite3_stmt *st = NULL;
   LmTraceData *t;
   GArray *ev;
+  int rc;
 
   if (db == NULL)
     return NULL;
@@ -352,7 +380,7 @@ lm_trace_data_load (const char *path, gint64 trace_id, gboolean with_values, cha
                &st, error))
     {
       sqlite3_bind_int64 (st, 1, trace_id);
-      while (sqlite3_step (st) == SQLITE_ROW)
+      while ((rc = sqlite3_step (st)) == SQLITE_ROW)
         {
           LmTraceDataEvent e = { 0 };
           const void *blob;
@@ -377,6 +405,7 @@ lm_trace_data_load (const char *path, gint64 trace_id, gboolean with_values, cha
             e.values = g_memdup2 (blob, (gsize) bytes);
           g_array_append_val (ev, e);
         }
+      (void) rows_done (db, rc, "reading the trace's ops", error);
       sqlite3_finalize (st);
     }
   t->n_events = ev->len;

@@ -402,6 +402,8 @@ lm_debugger_pane_init (LmDebuggerPane *self)
   g_signal_connect (self->list, "row-selected", G_CALLBACK (on_row_selected), self);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroll), self->list);
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroll), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  /* the page scrolls the whole pane on short screens; the list keeps a few rows */
+  gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scroll), 160);
   gtk_widget_set_vexpand (scroll, TRUE);
   gtk_box_append (GTK_BOX (self), scroll);
 }
@@ -468,7 +470,10 @@ lm_debugger_pane_reload (LmDebuggerPane *self)
           any = TRUE;
         }
     if (!any)
-      gtk_box_append (GTK_BOX (self->alerts), gtk_label_new (t ? "none: every value is finite" : ""));
+      gtk_box_append (GTK_BOX (self->alerts),
+                      gtk_label_new (t == NULL ? ""
+                                     : t->n_events == 0 ? "none: this trace has no ops"
+                                                        : "none: every value is finite"));
   }
   lm_grad_flow_set_data (LM_GRAD_FLOW (self->flow), lm_graph_view_get_graph (self->view), t);
   self->current = -1;

@@ -46,6 +46,7 @@ typedef struct
   GArray *traces;
   LmTraceData *trace;
   char *error;
+  char *trace_error;           /* the traces could not be read (a damaged file) */
 } LoadJob;
 
 static void
@@ -60,6 +61,7 @@ load_job_free (gpointer p)
     g_array_unref (job->traces);
   lm_trace_data_free (job->trace);
   g_free (job->error);
+  g_free (job->trace_error);
   g_free (job);
 }
 
@@ -95,7 +97,8 @@ load_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancella
     {
       char *error = NULL;
       job->traces = lm_trace_data_list (g_ptr_array_index (job->paths, job->chosen), job->graph->id, &error);
-      g_free (error);
+      if (error)
+        job->trace_error = error;
       if (job->traces && job->traces->len > 0 && trace_id < 0)
         {
           trace_id = g_array_index (job->traces, LmTraceInfo, job->traces->len - 1).id;
@@ -115,7 +118,10 @@ load_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancella
       char *error = NULL;
       /* with values: the debugger's histogram needs them */
       job->trace = lm_trace_data_load (g_ptr_array_index (job->paths, job->chosen), trace_id, TRUE, &error);
-      g_free (error);
+      if (error && job->trace_error == NULL)
+        job->trace_error = error;
+      else
+        g_free (error);
     }
   g_task_return_boolean (task, TRUE);
 }
@@ -210,6 +216,18 @@ apply_target (LmGraphPage *self)
   self->want_step = self->want_op = -1;
 }
 
+/* A trace that could not be read is said so, not shown as an empty one. */
+static void
+show_trace_error (LmGraphPage *self, LoadJob *job)
+{
+  if (job->trace_error)
+    {
+      g_autofree char *msg = g_strdup_printf ("Cannot read the traces of %s: %s",
+                                              self->run_name ? self->run_name : "this run", job->trace_error);
+      set_status (self, msg);
+    }
+}
+
 static void
 on_loaded (GObject *source, GAsyncResult *res, gpointer user_data)
 {
@@ -224,6 +242,7 @@ on_loaded (GObject *source, GAsyncResult *res, gpointer user_data)
       lm_graph_view_set_trace (LM_GRAPH_VIEW (self->view), g_steal_pointer (&job->trace));
       select_first_anomaly (self);
       lm_debugger_pane_reload (LM_DEBUGGER_PANE (self->debugger));
+      show_trace_error (self, job);
       self->settled = TRUE;
       return;
     }
@@ -255,6 +274,7 @@ on_loaded (GObject *source, GAsyncResult *res, gpointer user_data)
   lm_graph_view_set_trace (LM_GRAPH_VIEW (self->view), g_steal_pointer (&job->trace));
   select_first_anomaly (self);
   lm_debugger_pane_reload (LM_DEBUGGER_PANE (self->debugger));
+  show_trace_error (self, job);
   apply_target (self);
   update_details (self);
 }
@@ -495,7 +515,15 @@ lm_graph_page_init (LmGraphPage *self)
   self->debugger = lm_debugger_pane_new (LM_GRAPH_VIEW (self->view));
   self->side = gtk_stack_new ();
   gtk_stack_add_titled (GTK_STACK (self->side), scroll, "node", "Node");
-  gtk_stack_add_titled (GTK_STACK (self->side), self->debugger, "debugger", "Debugger");
+  {
+    /* The debugger's pane is taller than a laptop screen: it scrolls as a
+     * whole instead of making the window taller. */
+    GtkWidget *dscroll = gtk_scrolled_window_new ();
+    gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (dscroll), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+    gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (dscroll), self->debugger);
+    gtk_widget_set_vexpand (dscroll, TRUE);
+    gtk_stack_add_titled (GTK_STACK (self->side), dscroll, "debugger", "Debugger");
+  }
   {
     GtkWidget *side_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
     GtkWidget *sw = gtk_stack_switcher_new ();

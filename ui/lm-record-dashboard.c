@@ -27,6 +27,7 @@ struct _LmRecordDashboard
   int hist_mode;
 
   GtkWidget *entry, *warning, *stack, *empty_label, *flow, *mode_drop;
+  GtkWidget *run_errors;   /* runs whose records could not all be read */
   GHashTable *cards;   /* key -> GtkFlowBoxChild (owned by the flow box) */
 };
 
@@ -159,6 +160,28 @@ sync_cards (LmRecordDashboard *self)
         gtk_flow_box_remove (GTK_FLOW_BOX (self->flow), v);
         g_hash_table_iter_remove (&it);
       }
+
+  {
+    /* A run file that fails part-way (a damaged page) keeps the records read
+     * before the failure on screen; say so, so they are not taken for all. */
+    g_autoptr (GString) errs = g_string_new (NULL);
+    guint n_err = 0;
+
+    for (guint i = 0; i < shown->len; i++)
+      {
+        const char *e = lm_record_feed_get_run_error (self->feed, lm_run_get_name (shown->pdata[i]));
+
+        if (e == NULL)
+          continue;
+        if (n_err++ < 5)
+          g_string_append_printf (errs, "%s⚠ %s: cannot read its %s: %s; showing what was read before that",
+                                  errs->len ? "\n" : "", lm_run_get_name (shown->pdata[i]), kind_noun (self->kind), e);
+      }
+    if (n_err > 5)
+      g_string_append_printf (errs, "\n… and %u more runs", n_err - 5);
+    gtk_label_set_text (GTK_LABEL (self->run_errors), errs->str);
+    gtk_widget_set_visible (self->run_errors, n_err > 0);
+  }
 
   if (g_hash_table_size (self->cards) > 0)
     gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "cards");
@@ -305,6 +328,12 @@ lm_record_dashboard_new (LmDashboardKind kind, LmRunSelection *selection, LmReco
 
   gtk_box_append (GTK_BOX (self), bar);
   gtk_box_append (GTK_BOX (self), self->warning);
+  self->run_errors = gtk_label_new ("");
+  gtk_label_set_xalign (GTK_LABEL (self->run_errors), 0);
+  gtk_label_set_wrap (GTK_LABEL (self->run_errors), TRUE);
+  gtk_widget_add_css_class (self->run_errors, "lm-warning");
+  gtk_widget_set_visible (self->run_errors, FALSE);
+  gtk_box_append (GTK_BOX (self), self->run_errors);
   gtk_box_append (GTK_BOX (self), self->stack);
   gtk_widget_add_css_class (GTK_WIDGET (self), "lm-dashboard");
 
@@ -405,4 +434,11 @@ lm_record_dashboard_is_settled (LmRecordDashboard *self)
         return FALSE;
     }
   return TRUE;
+}
+
+const char *
+lm_record_dashboard_get_run_errors (LmRecordDashboard *self)
+{
+  g_return_val_if_fail (LM_IS_RECORD_DASHBOARD (self), "");
+  return gtk_widget_get_visible (self->run_errors) ? gtk_label_get_text (GTK_LABEL (self->run_errors)) : "";
 }

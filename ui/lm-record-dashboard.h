@@ -43,6 +43,8 @@ void          lm_record_dashboard_set_histogram_mode (LmRecordDashboard *self, i
  * LmTextCard) for a run and tag, or NULL. */
 GtkWidget    *lm_record_dashboard_find_card    (LmRecordDashboard *self, const char *run_name, const char *tag);
 guint         lm_record_dashboard_get_n_cards  (LmRecordDashboard *self);
+/* The warning about runs whose records could not all be read ("" if none). */
+const char   *lm_record_dashboard_get_run_errors (LmRecordDashboard *self);
 /* The feed has read every run and the cards show it (images: every card
  * has its selected image on screen). */
 gboolean      lm_record_dashboard_is_settled   (LmRecordDashboard *self);

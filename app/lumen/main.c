@@ -22,6 +22,7 @@
 #endif
 
 #include "lm-graph-page.h"
+#include "lm-record-dashboard.h"
 #include "lm-window.h"
 
 #define APP_ID "org.lumen.Lumen"
@@ -297,6 +298,16 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
       g_application_command_line_printerr (cmdline, "lumen: --tag-filter: invalid regex: %s\n", error->message);
       gtk_window_destroy (GTK_WINDOW (window));
       return 2;
+    }
+  /* The other dashboards' entries mirror the text, but apply it only after
+   * the entry's typing delay: apply it now, before any screenshot. */
+  for (guint i = 0; tag_filter != NULL && i < 4; i++)
+    {
+      static const char *const pages[] = { "histograms", "distributions", "images", "text" };
+      GtkWidget *page = lm_dashboards_get_page (lm_window_get_dashboards (window), pages[i]);
+
+      if (page != NULL)
+        lm_record_dashboard_set_filter (LM_RECORD_DASHBOARD (page), tag_filter, NULL);
     }
   if (run_filter != NULL && !lm_run_list_set_filter (lm_window_get_run_list (window), run_filter, &error))
     {

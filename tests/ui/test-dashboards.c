@@ -15,6 +15,7 @@
  */
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
+#include <sqlite3.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -462,6 +463,79 @@ test_cli_views (void)
   }
 }
 
+/* A run whose histogram pages are damaged part-way: the histograms read
+ * before the damage stay, and the page says the run could not be read. */
+static void
+test_damaged_run (void)
+{
+  g_autofree char *dir = NULL, *path = NULL, *bytes = NULL;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  gint64 page = 0;
+  GArray *pages = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gsize len = 0;
+  LmWindow *win;
+  GtkWidget *dash;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      g_array_unref (pages);
+      return;
+    }
+  dir = lm_test_tmpdir_new ("lumen-dash-damaged-XXXXXX");
+  lm_test_records_write (dir, "damaged", 0.1, "adam", 0.9, TRUE);
+  path = g_build_filename (dir, "damaged", "run.lumen", NULL);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  /* enough histogram rows for several leaf pages */
+  for (int i = 0; i < 6; i++)
+    g_assert_cmpint (sqlite3_exec (db, "INSERT INTO histograms (tag_id, step, wall_time, count, min, max, sum, "
+                                       "sum_squares, nan_count, bucket_count, edges, counts) "
+                                       "SELECT tag_id, step + (SELECT max(step) + 1 FROM histograms), wall_time, "
+                                       "count, min, max, sum, sum_squares, nan_count, bucket_count, edges, counts "
+                                       "FROM histograms", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA page_size", -1, &st, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+  page = sqlite3_column_int64 (st, 0);
+  sqlite3_finalize (st);
+  if (sqlite3_prepare_v2 (db, "SELECT pageno FROM dbstat WHERE name = 'histograms' AND pagetype = 'leaf' "
+                              "ORDER BY pageno", -1, &st, NULL) == SQLITE_OK)
+    while (sqlite3_step (st) == SQLITE_ROW)
+      {
+        gint64 p = sqlite3_column_int64 (st, 0);
+        g_array_append_val (pages, p);
+      }
+  sqlite3_finalize (st);
+  sqlite3_close (db);
+  if (pages->len < 3)
+    {
+      g_test_skip ("no dbstat table in this SQLite: cannot aim the damage");
+      g_array_unref (pages);
+      lm_test_rm_rf (dir);
+      return;
+    }
+  g_assert_true (g_file_get_contents (path, &bytes, &len, NULL));
+  for (guint i = pages->len / 2; i < pages->len; i++)
+    memset (bytes + (g_array_index (pages, gint64, i) - 1) * page, 0x5a, (gsize) page);
+  g_assert_true (g_file_set_contents (path, bytes, (gssize) len, NULL));
+  g_array_unref (pages);
+
+  win = lm_window_new (NULL, dir);
+  gtk_window_set_default_size (GTK_WINDOW (win), 1280, 900);
+  g_assert_true (lm_dashboards_set_view (lm_window_get_dashboards (win), "histograms"));
+  gtk_window_present (GTK_WINDOW (win));
+  g_assert_true (wait_for (settled, win, 20000));
+  spin (300);
+  dash = lm_dashboards_get_page (lm_window_get_dashboards (win), "histograms");
+  g_test_message ("%s", lm_record_dashboard_get_run_errors (LM_RECORD_DASHBOARD (dash)));
+  g_assert_nonnull (strstr (lm_record_dashboard_get_run_errors (LM_RECORD_DASHBOARD (dash)),
+                            "damaged: cannot read its histograms"));
+  g_assert_nonnull (strstr (lm_record_dashboard_get_run_errors (LM_RECORD_DASHBOARD (dash)), "corrupt"));
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -488,6 +562,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/dashboards/text", test_text);
   g_test_add_func ("/ui/dashboards/hparams", test_hparams);
   g_test_add_func ("/ui/dashboards/cli", test_cli_views);
+  g_test_add_func ("/ui/dashboards/damaged-run", test_damaged_run);
   rc = g_test_run ();
   lm_test_rm_rf (logdir);
   g_free (logdir);
