@@ -751,24 +751,30 @@ lm_plot_render (LmPlot          *p,
         gboolean is_hl = p->highlight != NULL && strcmp (lm_run_get_name (l->run), p->highlight) == 0;
         double fade = p->highlight != NULL && !is_hl ? 0.25 : 1.0;
 
-        if (l->dec.raw->len == 0 || (layer == 2 && !is_hl))
+        /* A series of NaN/Inf only has no line but still has its markers
+         * (a loss that is NaN from the first step must not look empty). */
+        gboolean line = l->dec.raw->len > 0;
+
+        if ((!line && l->dec.markers->len == 0) || (layer == 2 && !is_hl))
           continue;
-        if (layer == 0 && smooth)
+        if (layer == 0 && smooth && line)
           lm_plot_draw_line (p, cr, image, scale, l->dec.raw, dense, &l->color,
                              RAW_ALPHA_SMOOTHED * fade, LINE_WIDTH);
         else if (layer == 1 && !is_hl)
           {
-            lm_plot_draw_line (p, cr, image, scale, smooth ? l->dec.smooth : l->dec.raw,
-                               dense, &l->color, fade, LINE_WIDTH);
+            if (line)
+              lm_plot_draw_line (p, cr, image, scale, smooth ? l->dec.smooth : l->dec.raw,
+                                 dense, &l->color, fade, LINE_WIDTH);
             draw_markers (p, cr, l);
           }
         else if (layer == 2)
           {
-            lm_plot_draw_line (p, cr, image, scale, smooth ? l->dec.smooth : l->dec.raw,
-                               dense, &l->color, 1.0, 2 * LINE_WIDTH);
+            if (line)
+              lm_plot_draw_line (p, cr, image, scale, smooth ? l->dec.smooth : l->dec.raw,
+                                 dense, &l->color, 1.0, 2 * LINE_WIDTH);
             draw_markers (p, cr, l);
           }
-        if (l->dec.n_in_view > 0)
+        if (l->dec.n_in_view > 0 || l->dec.markers->len > 0)
           p->has_data = TRUE;
       }
   cairo_restore (cr);

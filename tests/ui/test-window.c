@@ -345,6 +345,41 @@ test_live_update (void)
   lm_test_rm_rf (logdir);
 }
 
+static gboolean
+chart_up_to_date (gpointer chart)
+{
+  return lm_chart_is_up_to_date (chart);
+}
+
+/* A tag whose every value is NaN (a loss that diverged at once) still draws
+ * its NaN markers; it is not an empty chart. */
+static void
+test_all_nan_tag (void)
+{
+  g_autofree char *dir = NULL;
+  LmWindow *win;
+  LmTestRun *run;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  dir = g_dir_make_tmp ("lumen-ui-nan-XXXXXX", NULL);
+  run = lm_test_run_create (dir, "diverged");
+  lm_test_run_begin (run);
+  for (int i = 0; i < 50; i++)
+    lm_test_run_add_scalar (run, "train/loss", i, 1.7e9 + i, NAN);
+  lm_test_run_set_status (run, "finished");
+  lm_test_run_commit (run);
+  lm_test_run_close (run);
+  win = open_window (dir);
+  g_assert_true (wait_for (chart_up_to_date, chart_for (win, "train/loss"), 5000));
+  g_assert_true (lm_plot_has_data (lm_chart_get_plot (chart_for (win, "train/loss"))));
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -359,6 +394,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/window/filters", test_filters);
   g_test_add_func ("/ui/window/zoom-log-export", test_zoom_log_export);
   g_test_add_func ("/ui/window/live-update", test_live_update);
+  g_test_add_func ("/ui/window/all-nan-tag", test_all_nan_tag);
   {
     int rc = g_test_run ();
 
