@@ -449,6 +449,10 @@ static size_t round_pow2(size_t n) {
   return p;
 }
 
+int lm_writer_check_run_name(const char *run_name) {
+  return check_run_name(run_name);
+}
+
 int lm_writer_open(lm_writer **out, const char *logdir, const char *run_name) {
   lm_writer_options o;
   lm_writer_options_init(&o);

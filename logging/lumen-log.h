@@ -119,6 +119,10 @@ void lm_writer_options_init(lm_writer_options *opts);
  * it (LM_ERR_LOCKED, the message names its pid).  On failure *out is NULL. */
 int lm_writer_open(lm_writer **out, const char *logdir, const char *run_name);
 int lm_writer_open_with(lm_writer **out, const lm_writer_options *opts);
+/* Whether run_name is acceptable to lm_writer_open (a relative path of
+ * non-empty components, none "." or ".."), without opening anything:
+ * LM_OK, or LM_ERR_INVALID_ARG with the reason in lm_log_last_error(). */
+int lm_writer_check_run_name(const char *run_name);
 
 /* Blocks until everything logged before the call is committed to disk
  * (visible to readers).  Returns a sticky background error if any. */

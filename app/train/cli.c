@@ -7,6 +7,7 @@
  * silent 10 or a crash later.
  */
 #include "lm-train-cli.h"
+#include "lumen-log.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -296,6 +297,10 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
     case OPT_RUN:
       if (!*optarg) {
         fprintf(err, "lumen-train: --run: expected a run name, found ''\n");
+        return LM_CLI_USAGE;
+      }
+      if (lm_writer_check_run_name(optarg) != LM_OK) {
+        fprintf(err, "lumen-train: --run: %s\n", lm_log_last_error());
         return LM_CLI_USAGE;
       }
       cli->run = optarg;

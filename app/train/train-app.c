@@ -898,6 +898,10 @@ int lm_train_app_run(const lm_train_cli *cli, FILE *out, FILE *err, lm_train_res
   if (ck)
     fprintf(out, "Resuming from %s: epoch %lld, step %lld\n", a.cli.resume, (long long)start.epoch,
             (long long)start.step);
+  if (ck && start.epoch >= a.cli.epochs && start.batch == 0)
+    fprintf(out, "The checkpoint has finished %lld epoch(s) and --epochs is %d: nothing left to train; "
+            "evaluating it (--epochs %lld or more trains on)\n",
+            (long long)start.epoch, a.cli.epochs, (long long)start.epoch + 1);
   fprintf(out, "Run: %s%s\n", a.run_dir, a.w ? "" : " (not logged: --no-log)");
   fflush(out);
 

@@ -147,6 +147,9 @@ static void test_bad_usage(void)
   expect_usage("--epochs", "--epochs needs a value");
   expect_usage("train.py", "unexpected argument 'train.py'");
   expect_usage("--logdir ''", "--logdir: expected a folder");
+  expect_usage("--run ../escape", "--run: run name '../escape' has an empty, '.' or '..' component");
+  expect_usage("--run /abs/x", "must be relative to the log directory");
+  expect_usage("--run a//b", "empty, '.' or '..' component");
 
   lm_train_cli c;
   char *text = NULL;
