@@ -35,8 +35,45 @@ insert (GtkTextBuffer *buf, const char *text, gssize len, const char *tag1, cons
   gtk_text_buffer_insert_with_tags_by_name (buf, &end, text, (int) len, tag1, tag2, NULL);
 }
 
-/* Inline spans: `code`, **strong**, *em*, _em_; a marker without its
- * closing partner is plain text. */
+/* [text](url): the text, blue and underlined, in a tag of its own that
+ * carries the URL (lm_markdown_link_at finds it). */
+static void
+insert_link (GtkTextBuffer *buf, const char *text, gsize tlen, const char *url, gsize ulen,
+             const char *block_tag)
+{
+  GtkTextTag *link = gtk_text_buffer_create_tag (buf, NULL, "foreground", "#1a73e8",
+                                                 "underline", PANGO_UNDERLINE_SINGLE, NULL);
+  GtkTextTag *block = block_tag ? gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (buf), block_tag)
+                                : NULL;
+  GtkTextIter end;
+
+  g_object_set_data_full (G_OBJECT (link), "lm-url", g_strndup (url, ulen), g_free);
+  gtk_text_buffer_get_end_iter (buf, &end);
+  gtk_text_buffer_insert_with_tags (buf, &end, text, (int) tlen, link, block, NULL);
+}
+
+/* Length of a "[text](url)" link starting at s[0], or 0; text and url
+ * (with their lengths) point into s. URLs hold no spaces, as in CommonMark. */
+static gsize
+parse_link (const char *s, gsize len, const char **text, gsize *tlen, const char **url, gsize *ulen)
+{
+  const char *cb, *cp;
+
+  if (len < 4 || s[0] != '[')
+    return 0;
+  cb = memchr (s + 1, ']', len - 1);
+  if (cb == NULL || cb == s + 1 || (gsize) (cb - s) + 1 >= len || cb[1] != '(')
+    return 0;
+  cp = memchr (cb + 2, ')', len - (gsize) (cb + 2 - s));
+  if (cp == NULL || cp == cb + 2 || memchr (cb + 2, ' ', (gsize) (cp - cb - 2)) != NULL)
+    return 0;
+  *text = s + 1, *tlen = (gsize) (cb - s - 1);
+  *url = cb + 2, *ulen = (gsize) (cp - cb - 2);
+  return (gsize) (cp - s) + 1;
+}
+
+/* Inline spans: `code`, **strong**, *em*, _em_, [links](url); a marker
+ * without its closing partner is plain text. */
 static void
 insert_inline (GtkTextBuffer *buf, const char *s, gsize len, const char *block_tag)
 {
@@ -44,9 +81,16 @@ insert_inline (GtkTextBuffer *buf, const char *s, gsize len, const char *block_t
 
   while (i < len)
     {
-      const char *marker = NULL, *tag = NULL;
-      gsize mlen = 0;
+      const char *marker = NULL, *tag = NULL, *text, *url;
+      gsize mlen = 0, tlen, ulen, llen;
 
+      if (s[i] == '[' && (llen = parse_link (s + i, len - i, &text, &tlen, &url, &ulen)) > 0)
+        {
+          insert (buf, s + plain, i - plain, block_tag, NULL);
+          insert_link (buf, text, tlen, url, ulen, block_tag);
+          i = plain = i + llen;
+          continue;
+        }
       if (s[i] == '`')
         marker = "`", mlen = 1, tag = "code";
       else if (i + 1 < len && s[i] == '*' && s[i + 1] == '*')
@@ -243,4 +287,21 @@ lm_markdown_render (GtkTextBuffer *buf, const char *text, gboolean plain)
       if (i + 1 < n)
         insert (buf, "\n", 1, NULL, NULL);
     }
+}
+
+const char *
+lm_markdown_link_at (GtkTextView *view, double x, double y)
+{
+  GtkTextIter it;
+  int bx, by;
+  const char *url = NULL;
+
+  gtk_text_view_window_to_buffer_coords (view, GTK_TEXT_WINDOW_WIDGET, (int) x, (int) y, &bx, &by);
+  if (!gtk_text_view_get_iter_at_location (view, &it, bx, by))
+    return NULL;
+  GSList *tags = gtk_text_iter_get_tags (&it);
+  for (GSList *l = tags; l != NULL && url == NULL; l = l->next)
+    url = g_object_get_data (G_OBJECT (l->data), "lm-url");
+  g_slist_free (tags);
+  return url;
 }

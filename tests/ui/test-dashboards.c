@@ -24,6 +24,7 @@
 #include "lm-distribution-view.h"
 #include "lm-histogram-view.h"
 #include "lm-image-card.h"
+#include "lm-markdown.h"
 #include "lm-palette.h"
 #include "lm-text-card.h"
 #include "lm-test-records.h"
@@ -374,6 +375,27 @@ test_text (void)
   g_assert_cmpstr (first, ==, "Notes\nplain bold and code");
   g_assert_true (has_tag_at_start (buf, "h1"));
   g_assert_nonnull (strstr (lm_text_card_get_error (LM_TEXT_CARD (card (win, "text", "a", "bad/utf8"))), "UTF-8"));
+
+  /* Links: the text shows, carrying its URL; an unclosed one stays as typed. */
+  {
+    g_autoptr (GtkTextBuffer) lb = gtk_text_buffer_new (NULL);
+    g_autofree char *lt = NULL;
+    GtkTextIter it;
+    const char *url = NULL;
+
+    lm_markdown_render (lb, "see [the docs](https://example.org/x) and [broken](no close", FALSE);
+    lt = buffer_text (lb);
+    g_assert_cmpstr (lt, ==, "see the docs and [broken](no close");
+    gtk_text_buffer_get_iter_at_offset (lb, &it, 5);
+    GSList *tags = gtk_text_iter_get_tags (&it);
+    for (GSList *l = tags; l; l = l->next)
+      url = url ? url : g_object_get_data (l->data, "lm-url");
+    g_slist_free (tags);
+    g_assert_cmpstr (url, ==, "https://example.org/x");
+    gtk_text_buffer_get_iter_at_offset (lb, &it, 20);
+    tags = gtk_text_iter_get_tags (&it);
+    g_assert_null (tags);
+  }
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
