@@ -39,6 +39,8 @@ LmHparamsRow *lm_hparams_row_new (const char *run_name, guint ordinal, guint n_c
 /* Where value v of column c sits on its axis, 0 (bottom) .. 1 (top);
  * NaN when the row has no value there. */
 double lm_hp_column_position (const LmHpColumn *c, const LmHparamsRow *row, guint index);
+/* Whether a numeric column's axis is logarithmic (positive, >= 2 decades). */
+gboolean lm_hp_column_is_log (const LmHpColumn *c);
 
 #define LM_TYPE_PARALLEL_COORDS (lm_parallel_coords_get_type ())
 G_DECLARE_FINAL_TYPE (LmParallelCoords, lm_parallel_coords, LM, PARALLEL_COORDS, GtkWidget)

@@ -77,6 +77,13 @@ lm_hparams_row_new (const char *run_name, guint ordinal, guint n)
   return row;
 }
 
+gboolean
+lm_hp_column_is_log (const LmHpColumn *c)
+{
+  /* positive values over two decades or more: a learning rate, a weight decay */
+  return c->numeric && c->lo > 0 && isfinite (c->hi) && c->hi / c->lo >= 100;
+}
+
 double
 lm_hp_column_position (const LmHpColumn *c, const LmHparamsRow *row, guint i)
 {
@@ -86,6 +93,8 @@ lm_hp_column_position (const LmHpColumn *c, const LmHparamsRow *row, guint i)
     {
       if (!isfinite (row->number[i]))
         return NAN;
+      if (lm_hp_column_is_log (c))   /* lr 1e-1, 1e-2, 1e-3: evenly spaced, as on a log axis */
+        return log (row->number[i] / c->lo) / log (c->hi / c->lo);
       return c->hi > c->lo ? (row->number[i] - c->lo) / (c->hi - c->lo) : 0.5;
     }
   for (guint k = 0; k < c->categories->len; k++)
@@ -131,6 +140,14 @@ setup_cell (GtkSignalListItemFactory *f, GtkListItem *item, gpointer data)
   gtk_label_set_xalign (GTK_LABEL (label), GPOINTER_TO_INT (data) == 0 ? 0 : 1);
   if (GPOINTER_TO_INT (data) == 0)
     gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_START);
+  else
+    {
+      /* a long string value must not push every other column off screen:
+       * cut it (the tooltip has it whole; the column can be widened) */
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+      gtk_label_set_width_chars (GTK_LABEL (label), 6);
+      gtk_label_set_max_width_chars (GTK_LABEL (label), 28);
+    }
   gtk_list_item_set_child (item, label);
 }
 
@@ -153,7 +170,12 @@ bind_cell (GtkSignalListItemFactory *f, GtkListItem *item, gpointer data)
       gtk_label_set_markup (GTK_LABEL (label), markup);
     }
   else
-    gtk_label_set_text (GTK_LABEL (label), row->present[c] ? row->text[c] : "–");
+    {
+      const char *t = row->present[c] ? row->text[c] : "–";
+
+      gtk_label_set_text (GTK_LABEL (label), t);
+      gtk_widget_set_tooltip_text (label, g_utf8_strlen (t, -1) > 28 ? t : NULL);
+    }
 }
 
 static GtkColumnViewColumn *

@@ -128,7 +128,7 @@ lm_parallel_coords_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
     }
   if (self->axes->len < self->columns->len)
     {
-      g_autofree char *note = g_strdup_printf ("%u column%s with the same value in every run not shown",
+      g_autofree char *note = g_strdup_printf ("%u column%s with at most one distinct value (runs without it aside) not shown",
                                                self->columns->len - self->axes->len,
                                                self->columns->len - self->axes->len == 1 ? "" : "s");
 
@@ -147,7 +147,12 @@ lm_parallel_coords_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
       cairo_line_to (cr, floor (x) + 0.5, h - MARGIN_B);
       cairo_stroke (cr);
       cairo_set_source_rgb (cr, col->is_metric ? 0.1 : 0.2, col->is_metric ? 0.35 : 0.2, col->is_metric ? 0.7 : 0.2);
-      lm_dash_text (cr, x, 6 + (a % 2) * 15, col->name, LM_ALIGN_CENTER, LM_ALIGN_START, 11);
+      {
+        g_autofree char *title = lm_hp_column_is_log (col) ? g_strdup_printf ("%s (log)", col->name)
+                                                          : g_strdup (col->name);
+
+        lm_dash_text (cr, x, 6 + (a % 2) * 15, title, LM_ALIGN_CENTER, LM_ALIGN_START, 11);
+      }
       cairo_set_source_rgba (cr, 0, 0, 0, 0.6);
       if (col->numeric)
         {

@@ -23,6 +23,7 @@
 #include "lm-window.h"
 #include "lm-distribution-view.h"
 #include "lm-histogram-view.h"
+#include "lm-hparams-private.h"
 #include "lm-image-card.h"
 #include "lm-markdown.h"
 #include "lm-palette.h"
@@ -432,6 +433,20 @@ test_hparams (void)
   g_assert_cmpstr (lm_run_selection_get_highlighted (lm_window_get_selection (win)), ==, "a");
   lm_run_selection_set_highlighted (lm_window_get_selection (win), "b");
   g_assert_true (gtk_selection_model_is_selected (model, 0));
+
+  /* Axes of positive values over two decades or more (a learning rate
+   * sweep) are logarithmic in the parallel coordinates. */
+  {
+    LmHpColumn lr = { .name = "lr", .numeric = TRUE, .lo = 0.001, .hi = 0.1 };
+    LmHpColumn narrow = { .name = "x", .numeric = TRUE, .lo = 0.01, .hi = 0.1 };
+    LmHpColumn signed_col = { .name = "y", .numeric = TRUE, .lo = -1, .hi = 100 };
+    LmHpColumn text = { .name = "z", .numeric = FALSE, .lo = 1, .hi = 1000 };
+
+    g_assert_true (lm_hp_column_is_log (&lr));
+    g_assert_false (lm_hp_column_is_log (&narrow));
+    g_assert_false (lm_hp_column_is_log (&signed_col));
+    g_assert_false (lm_hp_column_is_log (&text));
+  }
 
   g_assert_true (lm_hparams_view_set_filter (hp, "sgd", NULL));
   g_assert_cmpuint (lm_hparams_view_get_n_rows (hp), ==, 1);
