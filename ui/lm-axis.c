@@ -111,14 +111,16 @@ nice_step (double span, guint target)
   return 10 * mag;
 }
 
+/* mag: the largest |value| on the axis. Fixed or exponent notation is
+ * chosen once per axis, so the ticks of one axis never mix the two. */
 static void
-label_value (double v, double step, char *buf, gsize len)
+label_value (double v, double step, double mag, char *buf, gsize len)
 {
   double a = fabs (v);
 
   if (fabs (v) < step * 1e-9)
     v = 0, a = 0;
-  if (a != 0 && (a < 1e-3 || a >= 1e6 || step < 1e-4))
+  if (a != 0 && (mag < 1e-3 || mag >= 1e6 || step < 1e-4))
     {
       int digits = (int) MAX (0, floor (log10 (a)) - floor (log10 (step)));
 
@@ -140,6 +142,13 @@ label_step (double v, double step, char *buf, gsize len)
   };
   double a = fabs (v);
 
+  if (a >= 1e15)   /* past "999T": 5e16, not "50000T" */
+    {
+      int digits = (int) MAX (0, floor (log10 (a)) - floor (log10 (MAX (step, 1.0))));
+
+      format_exp (v, MIN (digits, 6), buf, len);
+      return;
+    }
   for (guint i = 0; i < G_N_ELEMENTS (si); i++)
     if (a >= si[i].scale)
       {
@@ -148,7 +157,7 @@ label_step (double v, double step, char *buf, gsize len)
         g_strlcat (buf, si[i].suffix, len);
         return;
       }
-  label_value (v, MAX (step, 1.0), buf, len);
+  label_value (v, MAX (step, 1.0), a, buf, len);
 }
 
 /* Intervals a clock reader likes, in seconds. */
@@ -301,7 +310,7 @@ lm_axis_ticks (LmAxisKind kind,
           break;
         case LM_AXIS_VALUE:
         default:
-          label_value (v, step, ticks[n].label, sizeof ticks[n].label);
+          label_value (v, step, MAX (fabs (lo), fabs (hi)), ticks[n].label, sizeof ticks[n].label);
           break;
         }
       n++;

@@ -12,6 +12,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "lm-axis.h"
 #include "lm-window.h"
 #include "lm-test-run.h"
 
@@ -351,6 +352,41 @@ chart_up_to_date (gpointer chart)
   return lm_chart_is_up_to_date (chart);
 }
 
+/* One axis, one notation: the ticks never mix 0.0010 with 5e-4; huge steps
+ * read as 5e16, not 50000T. (No display needed.) */
+static void
+test_axis_labels (void)
+{
+  static const double ranges[][2] = { { -0.001, 0.001 }, { 999000, 1001000 }, { -2e-5, 3e-5 },
+                                      { 0.0001, 0.0009 }, { 1.5, 2.5 } };
+  LmTick ticks[LM_AXIS_MAX_TICKS];
+  guint n;
+
+  for (guint r = 0; r < G_N_ELEMENTS (ranges); r++)
+    {
+      guint with_e = 0, nonzero = 0;
+
+      n = lm_axis_ticks (LM_AXIS_VALUE, FALSE, ranges[r][0], ranges[r][1], 5, ticks);
+      g_assert_cmpuint (n, >=, 2);
+      for (guint i = 0; i < n; i++)
+        if (ticks[i].value != 0)
+          {
+            nonzero++;
+            with_e += strchr (ticks[i].label, 'e') != NULL;
+          }
+      if (with_e != 0 && with_e != nonzero)
+        for (guint i = 0; i < n; i++)
+          g_error ("range %g..%g mixes notations: tick %u is '%s'", ranges[r][0], ranges[r][1], i,
+                   ticks[i].label);
+    }
+  n = lm_axis_ticks (LM_AXIS_STEP, FALSE, 0, 1e17, 4, ticks);
+  for (guint i = 0; i < n; i++)
+    if (ticks[i].value >= 1e15)
+      g_assert_nonnull (strchr (ticks[i].label, 'e'));
+  n = lm_axis_ticks (LM_AXIS_STEP, FALSE, 0, 4e6, 4, ticks);
+  g_assert_cmpstr (ticks[1].label, ==, "1M");
+}
+
 /* A tag whose every value is NaN (a loss that diverged at once) still draws
  * its NaN markers; it is not an empty chart. */
 static void
@@ -395,6 +431,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/window/zoom-log-export", test_zoom_log_export);
   g_test_add_func ("/ui/window/live-update", test_live_update);
   g_test_add_func ("/ui/window/all-nan-tag", test_all_nan_tag);
+  g_test_add_func ("/ui/axis/labels", test_axis_labels);
   {
     int rc = g_test_run ();
 
