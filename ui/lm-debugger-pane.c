@@ -22,6 +22,7 @@ struct _LmDebuggerPane
   GtkWidget *position, *list, *alerts, *inspector, *hist, *break_drop;
   GtkWidget *tensor, *flow;      /* heatmap / channel tiles; gradient norms */
   GtkWidget *bp_node, *bp_op, *status; /* breakpoint toggles; "Run to" result */
+  GtkWidget *nav_bar, *run_row;  /* stepping and "run to": insensitive without a trace */
   guint n_breakpoints;           /* last seen, to switch the dropdown */
   gssize current;
   gboolean updating;
@@ -338,6 +339,7 @@ lm_debugger_pane_init (LmDebuggerPane *self)
     gtk_box_append (GTK_BOX (bar), a);
   }
   gtk_box_append (GTK_BOX (self), bar);
+  self->nav_bar = bar;
   {
     /* in LmBreakKind order */
     static const char *const kinds[] = { "any NaN/Inf", "this op type", "this node", "breakpoints", NULL };
@@ -353,6 +355,7 @@ lm_debugger_pane_init (LmDebuggerPane *self)
     gtk_box_append (GTK_BOX (row), run);
     gtk_box_append (GTK_BOX (row), self->break_drop);
     gtk_box_append (GTK_BOX (self), row);
+    self->run_row = row;
   }
   {
     GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
@@ -428,6 +431,8 @@ lm_debugger_pane_reload (LmDebuggerPane *self)
   gssize first_nan = -1, first_inf = -1, first_big = -1;
 
   g_return_if_fail (LM_IS_DEBUGGER_PANE (self));
+  gtk_widget_set_sensitive (self->nav_bar, t != NULL && t->n_events > 0);
+  gtk_widget_set_sensitive (self->run_row, t != NULL && t->n_events > 0);
   self->updating = TRUE;
   while ((child = gtk_widget_get_first_child (self->list)))
     gtk_list_box_remove (GTK_LIST_BOX (self->list), child);

@@ -169,6 +169,7 @@ update_labels (LmImageCard *self, LmImageMeta *m)
   text = g_strdup_printf ("step %s · %s · %d×%d", step, wall, m->width, m->height);
   gtk_label_set_text (GTK_LABEL (self->step_label), text);
   gtk_label_set_text (GTK_LABEL (self->caption), m->caption ? m->caption : "");
+  gtk_widget_set_tooltip_text (self->caption, m->caption && g_utf8_strlen (m->caption, -1) > 36 ? m->caption : NULL);
   gtk_widget_set_visible (self->caption, m->caption != NULL && *m->caption);
 }
 
@@ -424,6 +425,11 @@ lm_image_card_init (LmImageCard *self)
   gtk_widget_set_margin_start (self->step_label, 8);
   self->caption = gtk_label_new ("");
   gtk_label_set_wrap (GTK_LABEL (self->caption), TRUE);
+  /* a long caption wraps to the card's width (at most three lines, the
+   * whole text as tooltip) instead of widening every card of the grid */
+  gtk_label_set_max_width_chars (GTK_LABEL (self->caption), 36);
+  gtk_label_set_lines (GTK_LABEL (self->caption), 3);
+  gtk_label_set_ellipsize (GTK_LABEL (self->caption), PANGO_ELLIPSIZE_END);
   gtk_label_set_xalign (GTK_LABEL (self->caption), 0);
   gtk_widget_set_margin_start (self->caption, 8);
   gtk_widget_set_visible (self->caption, FALSE);

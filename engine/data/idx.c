@@ -406,7 +406,8 @@ bool lm_idx_write(const char *path, lm_idx_type type, int ndim, const int64_t *d
     lm_train_set_error(error, "%s: out of memory", path);
     return false;
   }
-  memcpy(be, data, nbytes);
+  if (nbytes) /* an empty set may come with data == NULL */
+    memcpy(be, data, nbytes);
   if (es > 1 && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
     for (size_t i = 0; i < numel; i++)
       for (size_t a = 0, b = es - 1; a < b; a++, b--) {
