@@ -25,7 +25,10 @@ if [ ! -x "$APP" ]; then
   exec "$TRAIN" --logdir "$LOGDIR" "$@"
 fi
 
-"$TRAIN" --logdir "$LOGDIR" --no-progress "$@" &
+# Its own session: a Ctrl-C in this terminal reaches the app and this script,
+# whose trap then stops the trainer with exactly one SIGINT (a second one
+# would make it quit at once, without its checkpoint).
+setsid "$TRAIN" --logdir "$LOGDIR" --no-progress "$@" &
 TRAIN_PID=$!
 stop_trainer() {
   if kill -0 "$TRAIN_PID" 2>/dev/null; then
