@@ -181,6 +181,8 @@ struct lm_writer {
   size_t max_image_bytes;
   size_t queue_max_bytes;
   bool quiet;
+  bool purge;              /* delete records with step >= purge_step at open */
+  int64_t purge_step;
   pthread_t thread;
   bool thread_started;
 

@@ -293,6 +293,45 @@ static int set_meta(lm_writer *w, const char *sql, const char *key,
   return LM_OK;
 }
 
+/* SummaryWriter(purge_step=...): deletes the records of step >= step. The
+ * scalar summaries go too (their blocks would count deleted rows); readers
+ * then read this run row by row, which is always correct. */
+static int purge_from(lm_writer *w, int64_t step) {
+  static const char *const sql[] = {
+      "DELETE FROM scalars WHERE step >= ?1",
+      "DELETE FROM histograms WHERE step >= ?1",
+      "DELETE FROM images WHERE step >= ?1",
+      "DELETE FROM texts WHERE step >= ?1",
+      "DELETE FROM trace_events WHERE trace_id IN "
+      "(SELECT id FROM traces WHERE step >= ?1)",
+      "DELETE FROM traces WHERE step >= ?1",
+      "DELETE FROM graph_nodes WHERE graph_id IN "
+      "(SELECT id FROM graphs WHERE step >= ?1)",
+      "DELETE FROM graph_edges WHERE graph_id IN "
+      "(SELECT id FROM graphs WHERE step >= ?1)",
+      "DELETE FROM graphs WHERE step >= ?1",
+  };
+  int changed = 0;
+  for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(w->db, sql[i], -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_int64(st, 1, step);
+      rc = sqlite3_step(st);
+      if (rc == SQLITE_DONE) {
+        rc = SQLITE_OK;
+        changed += sqlite3_changes(w->db);
+      }
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_OK)
+      return lm_fail(NULL, lm_error_from_sqlite(w->db, rc),
+                     "run file '%s': purging steps >= %lld: %s", w->path,
+                     (long long)step, sqlite3_errmsg(w->db));
+  }
+  return changed ? exec_sql(w, "DELETE FROM scalar_summaries") : LM_OK;
+}
+
 /* Creates the schema in a new file, or checks an existing one, and
  * records this session's metadata, all in one transaction. */
 static int init_file(lm_writer *w, const char *command_line) {
@@ -346,6 +385,8 @@ static int init_file(lm_writer *w, const char *command_line) {
   } else if ((rc = exec_sql(w, LM_SCALAR_SUMMARIES_SQL))) {
     /* A file from before summaries existed: they cover what comes now
      * (readers notice they do not cover every row and read all rows). */
+    goto out;
+  } else if (w->purge && (rc = purge_from(w, w->purge_step))) {
     goto out;
   }
   char host[256] = "localhost", pid[32];
@@ -501,6 +542,8 @@ int lm_writer_open_with(lm_writer **out, const lm_writer_options *opts) {
   w->queue_max_bytes = o.queue_max_bytes ? o.queue_max_bytes
                                          : LM_DEFAULT_QUEUE_BYTES;
   w->quiet = o.quiet;
+  w->purge = o.purge;
+  w->purge_step = o.purge_step;
   w->cap = round_pow2(o.queue_capacity ? o.queue_capacity
                                        : LM_DEFAULT_QUEUE_CAPACITY);
   w->mask = w->cap - 1;

@@ -108,6 +108,13 @@ typedef struct {
                              * queued at once; 0 -> 64 MiB */
   size_t max_image_bytes;   /* cap on width*height*channels; 0 -> 64 MiB */
   bool quiet;               /* don't print the queue-wait note at close */
+  /* SummaryWriter's purge_step: when set, records of an existing run with
+   * step >= purge_step (scalars, histograms, images, texts, graphs,
+   * traces) are deleted at open, e.g. those a crashed or interrupted run
+   * logged after the checkpoint it resumes from, so the resumed run does
+   * not show two values per step. */
+  bool purge;
+  int64_t purge_step;
 } lm_writer_options;
 
 /* Fills *opts with the defaults (all zero/NULL, meaning "default"). */

@@ -308,10 +308,12 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
     case OPT_LOG_EVERY:
       if (!parse_int("--log-every", optarg, 1, INT32_MAX, &iv, err)) return LM_CLI_USAGE;
       cli->log_every = (int)iv;
+      cli->set_log_every = true;
       break;
     case OPT_HIST_EVERY:
       if (!parse_int("--hist-every", optarg, 0, INT32_MAX, &iv, err)) return LM_CLI_USAGE;
       cli->hist_every = (int)iv;
+      cli->set_hist_every = true;
       break;
     case OPT_VAL_SPLIT: {
       char *end = NULL;

@@ -50,7 +50,7 @@ typedef struct {
    * checkpoint's settings for the others) */
   bool set_model, set_batch_size, set_seed, set_val_split, set_limit_train, set_normalize,
        set_optimizer, set_lr, set_lr_step, set_lr_gamma, set_momentum, set_weight_decay,
-       set_data_dir, set_logdir, set_limit_test;
+       set_data_dir, set_logdir, set_limit_test, set_log_every, set_hist_every;
 } lm_train_cli;
 
 typedef enum {

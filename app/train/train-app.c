@@ -60,6 +60,7 @@ typedef struct {
   int64_t log_failures;  /* records the run file refused (disk full...) */
   int checkpoint_failures;
   bool nan_warned;
+  bool resumed;          /* started from a checkpoint: purge later steps */
   char ck_data_dir[PATH_MAX], ck_logdir[PATH_MAX]; /* adopted from a checkpoint */
   lm_train_result *res;
 
@@ -199,6 +200,8 @@ static bool save_checkpoint(app *a, const char *file)
   META("val_split", "%.17g", c->val_split);
   META("limit_train", "%" PRId64, c->limit_train);
   META("limit_test", "%" PRId64, c->limit_test);
+  META("log_every", "%d", c->log_every);
+  META("hist_every", "%d", c->hist_every);
   META("normalize", "%d", c->normalize ? 1 : 0);
   META("mean", "%.9g", (double)a->mean);
   META("std", "%.9g", (double)a->std);
@@ -579,6 +582,10 @@ static bool adopt_checkpoint_settings(app *a, const lm_safetensors *ck)
   }
   if (!c->set_limit_test && meta_num(ck, "limit_test", &d))
     c->limit_test = (int64_t)d;
+  if (!c->set_log_every && meta_num(ck, "log_every", &d) && d >= 1)
+    c->log_every = (int)d;
+  if (!c->set_hist_every && meta_num(ck, "hist_every", &d) && d >= 0)
+    c->hist_every = (int)d;
   if (!c->set_logdir && a->run_name[0]) {
     /* LOGDIR/RUN/checkpoint-....safetensors: the folder the checkpoint sits
      * in (it may have moved since), else the folder recorded in it. */
@@ -774,6 +781,13 @@ static bool open_writer(app *a)
   wo.logdir = a->cli.logdir;
   wo.run_name = a->run_name;
   wo.quiet = false;
+  if (a->resumed) {
+    /* What the run logged after the checkpoint (it went on, then crashed or
+     * was resumed from an earlier epoch) is dropped, as SummaryWriter's
+     * purge_step does, so no step shows two values. */
+    wo.purge = true;
+    wo.purge_step = a->step0 + 1;
+  }
   if (lm_writer_open_with(&a->w, &wo) != LM_OK) {
     fprintf(a->err, "lumen-train: cannot open the run: %s\n", lm_log_last_error());
     return false;
@@ -880,6 +894,7 @@ int lm_train_app_run(const lm_train_cli *cli, FILE *out, FILE *err, lm_train_res
       goto done;
     }
     start = info.state;
+    a.resumed = true;
     a.last = start;
     a.step0 = start.step;
     a.res->steps_done = start.step;

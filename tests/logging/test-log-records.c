@@ -801,6 +801,53 @@ static void test_nested_run_name(void) {
 
 /* ------------------------------------------------------- run metadata */
 
+/* SummaryWriter(purge_step=...): reopening with purge_step S drops the
+ * records of steps >= S, keeps the others, and the summaries no longer
+ * claim to cover the rows (readers then read them all). */
+static void test_purge_step(void) {
+  char *dir = tmpdir_new();
+  lm_writer *w = writer_open(dir, "p");
+  float h[4] = {1, 2, 3, 4};
+  for (int s = 0; s < 10; s++)
+    assert_ok(lm_writer_add_scalar(w, "loss", s, 10.0 - s));
+  assert_ok(lm_writer_add_histogram(w, "w", 2, h, 4));
+  assert_ok(lm_writer_add_histogram(w, "w", 8, h, 4));
+  assert_ok(lm_writer_add_text(w, "note", 7, "late"));
+  char *path = g_strdup(lm_writer_file_path(w));
+  assert_ok(lm_writer_close(w));
+
+  lm_writer_options o;
+  lm_writer_options_init(&o);
+  o.logdir = dir;
+  o.run_name = "p";
+  o.quiet = true;
+  o.purge = true;
+  o.purge_step = 5;
+  assert_ok(lm_writer_open_with(&w, &o));
+  assert_ok(lm_writer_add_scalar(w, "loss", 5, 99.0));
+  assert_ok(lm_writer_flush(w));
+  sqlite3 *db = db_open_ro(path);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM scalars"), ==, 6);
+  g_assert_cmpint(db_int(db, "SELECT max(step) FROM scalars WHERE value != 99"), ==, 4);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM scalars WHERE step = 5"), ==, 1);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM histograms"), ==, 1);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM texts"), ==, 0);
+  g_assert_cmpint(db_int(db, "SELECT coalesce(sum(count), 0) FROM scalar_summaries"), !=,
+                  db_int(db, "SELECT max(id) FROM scalars"));
+  sqlite3_close(db);
+  assert_ok(lm_writer_close(w));
+
+  /* purge unset (the default): nothing is deleted */
+  w = writer_open(dir, "p");
+  assert_ok(lm_writer_flush(w));
+  db = db_open_ro(path);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM scalars"), ==, 6);
+  sqlite3_close(db);
+  assert_ok(lm_writer_close(w));
+  g_free(path);
+  tmpdir_free(dir);
+}
+
 static void test_run_metadata(void) {
   char *dir = tmpdir_new();
   lm_writer_options o;
@@ -900,5 +947,6 @@ int main(int argc, char **argv) {
   g_test_add_func("/logging/run/default-name", test_default_run_name);
   g_test_add_func("/logging/run/nested-name", test_nested_run_name);
   g_test_add_func("/logging/run/metadata", test_run_metadata);
+  g_test_add_func("/logging/run/purge-step", test_purge_step);
   return g_test_run();
 }

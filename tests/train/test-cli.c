@@ -459,6 +459,44 @@ static void test_write_failure_and_empty_test(void)
   g_free(parent);
 }
 
+/* Resuming a finished run from its first epoch retrains the second: the
+ * run file then holds each step once (what came after the checkpoint is
+ * purged, as SummaryWriter(purge_step=...) does), not twice. */
+static void test_resume_purges_later_steps(void)
+{
+  char *args = g_strdup_printf("--data '%s' --epochs 2 --logdir '%s' --run again --no-progress --log-every 1",
+                               data, tmpdir);
+  char *out, *err;
+  g_assert_cmpint(run_exe(args, &out, &err), ==, 0);
+  g_free(out);
+  g_free(err);
+  g_free(args);
+  char *runfile = g_build_filename(tmpdir, "again", "run.lumen", NULL);
+  sqlite3 *db = train_fixture_open_run(runfile);
+  int64_t n_loss = train_fixture_int(db, "SELECT count(*) FROM scalars s JOIN tags t ON t.id = s.tag_id "
+                                         "WHERE t.name = 'train/loss'");
+  sqlite3_close(db);
+  g_assert_cmpint(n_loss, >, 0);
+
+  args = g_strdup_printf("--resume '%s/again/checkpoint-epoch-001.safetensors' --no-progress", tmpdir);
+  g_assert_cmpint(run_exe(args, &out, &err), ==, 0);
+  db = train_fixture_open_run(runfile);
+  g_assert_cmpint(train_fixture_int(db, "SELECT count(*) FROM scalars s JOIN tags t ON t.id = s.tag_id "
+                                        "WHERE t.name = 'train/loss'"), ==, n_loss);
+  g_assert_cmpint(train_fixture_int(db, "SELECT count(*) - count(DISTINCT step) FROM scalars s JOIN tags t "
+                                        "ON t.id = s.tag_id WHERE t.name = 'test/accuracy'"), ==, 0);
+  g_assert_cmpint(train_fixture_int(db, "SELECT count(*) FROM scalars s JOIN tags t ON t.id = s.tag_id "
+                                        "WHERE t.name = 'test/accuracy'"), ==, 2);
+  char *st = train_fixture_text(db, "SELECT value FROM run WHERE key = 'status'");
+  g_assert_cmpstr(st, ==, "finished");
+  g_free(st);
+  sqlite3_close(db);
+  g_free(runfile);
+  g_free(out);
+  g_free(err);
+  g_free(args);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -471,6 +509,7 @@ int main(int argc, char **argv)
   g_test_add_func("/train/cli/exe", test_exe);
   g_test_add_func("/train/cli/default-run-name", test_default_run_name);
   g_test_add_func("/train/cli/write-failure-and-empty-test", test_write_failure_and_empty_test);
+  g_test_add_func("/train/cli/resume-purges-later-steps", test_resume_purges_later_steps);
   g_test_add_func("/train/cli/sigint", test_sigint);
   int rc = g_test_run();
   train_fixture_rmdir(tmpdir);
