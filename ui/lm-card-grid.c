@@ -235,7 +235,7 @@ ensure_section (LmCardGrid *self, const char *name)
   gtk_widget_add_css_class (s->header, "lm-section-header");
   header_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
   s->arrow = gtk_image_new_from_icon_name ("pan-down-symbolic");
-  s->title = gtk_label_new (name);
+  s->title = gtk_label_new (*name ? name : "(no group)");   /* tags "" and "/x" */
   gtk_widget_add_css_class (s->title, "lm-section-title");
   s->count = gtk_label_new ("0");
   gtk_widget_add_css_class (s->count, "lm-section-count");

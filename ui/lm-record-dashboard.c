@@ -65,7 +65,7 @@ make_card (LmRecordDashboard *self, LmRecordSeries *s, LmRun *run)
 {
   GtkWidget *card = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
   GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *title = gtk_label_new (s->tag);
+  GtkWidget *title = gtk_label_new (*s->tag ? s->tag : "(empty tag name)");
   GtkWidget *run_label = gtk_label_new (NULL);
   GtkWidget *body = NULL, *child;
   GdkRGBA color;

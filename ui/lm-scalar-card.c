@@ -149,7 +149,7 @@ lm_scalar_card_new (const char *tag, LmRunSelection *selection, LmChartSettings 
                                      "orientation", GTK_ORIENTATION_VERTICAL,
                                      "spacing", 2, NULL);
   GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 2);
-  GtkWidget *title = gtk_label_new (tag);
+  GtkWidget *title = gtk_label_new (*tag ? tag : "(empty tag name)");
   GtkWidget *fit = gtk_button_new_from_icon_name ("zoom-fit-best-symbolic");
   GtkWidget *menu_button = gtk_menu_button_new ();
   GSimpleActionGroup *group = g_simple_action_group_new ();
