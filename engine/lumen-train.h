@@ -98,9 +98,11 @@ typedef struct lm_dataset lm_dataset;
 lm_dataset *lm_dataset_load_dir(const char *dir, const char *split, char **error);
 /* From two files: images (N x H x W, or N x C x H x W) and labels (N). */
 lm_dataset *lm_dataset_load_idx(const char *images_path, const char *labels_path, char **error);
-/* From memory (copied): n * c * h * w bytes and n labels in [0, num_classes). */
+/* From memory (copied): n * c * h * w bytes and n labels in [0, num_classes)
+ * (a label outside that range is refused, naming its index). */
 lm_dataset *lm_dataset_from_memory(const uint8_t *pixels, const int64_t *labels, int64_t n,
-                                   int channels, int height, int width, int num_classes);
+                                   int channels, int height, int width, int num_classes,
+                                   char **error);
 
 lm_dataset *lm_dataset_retain(lm_dataset *ds);
 void lm_dataset_release(lm_dataset *ds);
@@ -109,7 +111,8 @@ void lm_dataset_release(lm_dataset *ds);
 lm_dataset *lm_dataset_slice(const lm_dataset *ds, int64_t start, int64_t count);
 /* Keras' validation_split: the LAST fraction of the examples (before any
  * shuffling) becomes *val, the rest *train. Both are views (release them).
- * fraction in [0, 1); when it leaves no validation example *val is NULL. */
+ * fraction in [0, 1); when it leaves no validation example *val is NULL.
+ * A fraction outside [0, 1) (or NaN) sets both to NULL. */
 void lm_dataset_split(const lm_dataset *ds, double val_fraction,
                       lm_dataset **train, lm_dataset **val);
 
@@ -118,7 +121,9 @@ int lm_dataset_channels(const lm_dataset *ds);
 int lm_dataset_height(const lm_dataset *ds);
 int lm_dataset_width(const lm_dataset *ds);
 int lm_dataset_num_classes(const lm_dataset *ds);
-const uint8_t *lm_dataset_image(const lm_dataset *ds, int64_t i); /* c*h*w bytes */
+/* Example i's c*h*w bytes and label; NULL and -1 when i is outside
+ * [0, lm_dataset_len) (the getters above give 0 for a NULL data set). */
+const uint8_t *lm_dataset_image(const lm_dataset *ds, int64_t i);
 int64_t lm_dataset_label(const lm_dataset *ds, int64_t i);
 
 /* Class names of Fashion-MNIST (10) and of digit data sets ("0".."9"). */
@@ -169,8 +174,11 @@ void lm_loader_seek(lm_loader *l, int64_t batch_index);
  * end of the epoch. The tensors are new references (owned by the current
  * scope when one is open, else by the caller). */
 bool lm_loader_next(lm_loader *l, lm_batch *batch);
-/* One batch of the given example indices (for previews and predict). */
-void lm_loader_get(lm_loader *l, const int64_t *indices, int64_t n, lm_batch *batch);
+/* One batch of the given example indices (for previews and predict), like
+ * indexing a torch Dataset: an index outside [0, number of examples) is
+ * refused (false, *batch empty, the message names the index), as Python's
+ * IndexError would be. */
+bool lm_loader_get(lm_loader *l, const int64_t *indices, int64_t n, lm_batch *batch, char **error);
 
 /* ======================================================================= */
 /* safetensors files                                                       */

@@ -343,6 +343,8 @@ static int by_id_asc(const void *a, const void *b)
 
 size_t lm_graph_nodes(const lm_tensor *root, const lm_node ***nodes_out)
 {
+  if (!nodes_out)
+    return 0;
   *nodes_out = NULL;
   if (!root || !root->grad_fn)
     return 0;

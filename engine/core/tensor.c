@@ -179,6 +179,8 @@ int64_t lm_numel(const lm_tensor *t)
 
 bool lm_is_contiguous(const lm_tensor *t)
 {
+  if (!t)
+    return false;
   int64_t s = 1;
   for (int i = t->ndim - 1; i >= 0; i--) {
     if (t->shape[i] == 1)

@@ -180,7 +180,7 @@ void lm_cpu_unary_f32(lm_unary_op op, int64_t n, const float *a, float p0, float
   case LM_UN_SIGMOID: UN_LOOP(sigmoid_f(x)); break;
   case LM_UN_TANH: UN_LOOP(tanhf(x)); break;
   case LM_UN_GELU: UN_LOOP(gelu_f(x)); break;
-  case LM_UN_CLAMP: UN_LOOP(x < p0 ? p0 : (x > p1 ? p1 : x)); break;
+  case LM_UN_CLAMP: UN_LOOP((x < p0 ? p0 : x) > p1 ? p1 : (x < p0 ? p0 : x)); break; /* torch: min(max(x, lo), hi) */
   case LM_UN_ADD_SCALAR: UN_LOOP(x + p0); break;
   case LM_UN_MUL_SCALAR: UN_LOOP(x * p0); break;
   case LM_UN_DIV_SCALAR: UN_LOOP(x / p0); break;

@@ -111,7 +111,7 @@ __device__ __forceinline__ float unop(float x, float p0, float p1)
   case LM_UN_SIGMOID: return 1.0f / (1.0f + expf(-x));
   case LM_UN_TANH: return tanhf(x);
   case LM_UN_GELU: return 0.5f * x * (1.0f + erff(x * 0.70710678118654752440f));
-  case LM_UN_CLAMP: return x < p0 ? p0 : (x > p1 ? p1 : x);
+  case LM_UN_CLAMP: { const float t = x < p0 ? p0 : x; return t > p1 ? p1 : t; } /* torch: min(max(x, lo), hi) */
   case LM_UN_ADD_SCALAR: return x + p0;
   case LM_UN_MUL_SCALAR: return x * p0;
   case LM_UN_DIV_SCALAR: return x / p0;

@@ -55,10 +55,26 @@ static lm_dataset *ds_new_owned(uint8_t *pixels, int64_t *labels, int64_t n,
 }
 
 lm_dataset *lm_dataset_from_memory(const uint8_t *pixels, const int64_t *labels, int64_t n,
-                                   int channels, int height, int width, int num_classes)
+                                   int channels, int height, int width, int num_classes,
+                                   char **error)
 {
-  if (n < 0 || channels < 1 || height < 1 || width < 1 || num_classes < 1)
+  if (n < 0 || channels < 1 || height < 1 || width < 1 || num_classes < 1) {
+    lm_train_set_error(error,
+                       "dataset_from_memory: expected n >= 0 and channels, height, width and "
+                       "num_classes >= 1, found n %lld, %dx%dx%d, %d classes",
+                       (long long)n, channels, height, width, num_classes);
     return NULL;
+  }
+  if (n > 0 && (!pixels || !labels)) {
+    lm_train_set_error(error, "dataset_from_memory: %s is NULL", pixels ? "labels" : "pixels");
+    return NULL;
+  }
+  for (int64_t i = 0; i < n; i++)
+    if (labels[i] < 0 || labels[i] >= num_classes) {
+      lm_train_set_error(error, "dataset_from_memory: label %lld of example %lld is outside [0, %d)",
+                         (long long)labels[i], (long long)i, num_classes);
+      return NULL;
+    }
   size_t px = (size_t)n * (size_t)channels * (size_t)height * (size_t)width;
   uint8_t *p = malloc(px ? px : 1);
   int64_t *l = malloc(n ? (size_t)n * sizeof *l : 1);
@@ -67,8 +83,10 @@ lm_dataset *lm_dataset_from_memory(const uint8_t *pixels, const int64_t *labels,
     free(l);
     return NULL;
   }
-  memcpy(p, pixels, px);
-  memcpy(l, labels, (size_t)n * sizeof *l);
+  if (n > 0) {
+    memcpy(p, pixels, px);
+    memcpy(l, labels, (size_t)n * sizeof *l);
+  }
   return ds_new_owned(p, l, n, channels, height, width, num_classes);
 }
 
@@ -240,28 +258,32 @@ lm_dataset *lm_dataset_slice(const lm_dataset *ds, int64_t start, int64_t count)
 
 void lm_dataset_split(const lm_dataset *ds, double val_fraction, lm_dataset **train, lm_dataset **val)
 {
-  if (val_fraction < 0)
-    val_fraction = 0;
-  if (val_fraction >= 1)
-    val_fraction = 0.99;
+  if (!ds || !(val_fraction >= 0 && val_fraction < 1)) {
+    *train = *val = NULL;
+    return;
+  }
   int64_t nval = (int64_t)(ds->count * val_fraction); /* Keras rounds down too */
   *train = lm_dataset_slice(ds, 0, ds->count - nval);
   *val = nval > 0 ? lm_dataset_slice(ds, ds->count - nval, nval) : NULL;
 }
 
-int64_t lm_dataset_len(const lm_dataset *ds) { return ds->count; }
-int lm_dataset_channels(const lm_dataset *ds) { return ds->channels; }
-int lm_dataset_height(const lm_dataset *ds) { return ds->height; }
-int lm_dataset_width(const lm_dataset *ds) { return ds->width; }
-int lm_dataset_num_classes(const lm_dataset *ds) { return ds->num_classes; }
+int64_t lm_dataset_len(const lm_dataset *ds) { return ds ? ds->count : 0; }
+int lm_dataset_channels(const lm_dataset *ds) { return ds ? ds->channels : 0; }
+int lm_dataset_height(const lm_dataset *ds) { return ds ? ds->height : 0; }
+int lm_dataset_width(const lm_dataset *ds) { return ds ? ds->width : 0; }
+int lm_dataset_num_classes(const lm_dataset *ds) { return ds ? ds->num_classes : 0; }
 
 const uint8_t *lm_dataset_image(const lm_dataset *ds, int64_t i)
 {
+  if (!ds || i < 0 || i >= ds->count)
+    return NULL;
   size_t sz = (size_t)ds->channels * (size_t)ds->height * (size_t)ds->width;
   return ds->st->pixels + (size_t)(ds->start + i) * sz;
 }
 
 int64_t lm_dataset_label(const lm_dataset *ds, int64_t i)
 {
+  if (!ds || i < 0 || i >= ds->count)
+    return -1;
   return ds->st->labels[ds->start + i];
 }

@@ -190,7 +190,27 @@ void lm_loader_seek(lm_loader *l, int64_t batch_index)
   l->next = batch_index;
 }
 
-void lm_loader_get(lm_loader *l, const int64_t *indices, int64_t n, lm_batch *batch)
+static void fill_batch(lm_loader *l, const int64_t *indices, int64_t n, lm_batch *batch);
+
+bool lm_loader_get(lm_loader *l, const int64_t *indices, int64_t n, lm_batch *batch, char **error)
+{
+  memset(batch, 0, sizeof *batch);
+  batch->index = -1;
+  if (!l || n < 0 || (n > 0 && !indices)) {
+    lm_train_set_error(error, "loader_get: expected a loader and %s", n < 0 ? "n >= 0" : "n indices");
+    return false;
+  }
+  for (int64_t b = 0; b < n; b++)
+    if (indices[b] < 0 || indices[b] >= l->n) {
+      lm_train_set_error(error, "loader_get: index %lld is out of range for a data set of %lld examples",
+                         (long long)indices[b], (long long)l->n);
+      return false;
+    }
+  fill_batch(l, indices, n, batch);
+  return batch->x != NULL;
+}
+
+static void fill_batch(lm_loader *l, const int64_t *indices, int64_t n, lm_batch *batch)
 {
   if (l->dev_x) {
     get_on_device(l, indices, n, batch);
@@ -229,7 +249,7 @@ bool lm_loader_next(lm_loader *l, lm_batch *batch)
   }
   int64_t n = l->n - start < bs ? l->n - start : bs;
   memcpy(l->batch_idx, l->order + start, (size_t)n * sizeof *l->batch_idx);
-  lm_loader_get(l, l->batch_idx, n, batch);
+  fill_batch(l, l->batch_idx, n, batch);
   batch->index = l->next++;
   return true;
 }

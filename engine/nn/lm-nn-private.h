@@ -61,3 +61,9 @@ bool lm_nn_tensor_move(lm_tensor *t, lm_device device);
  * this after each leaf layer's forward. */
 void lm_nn_summary_record(const lm_module *m, const lm_tensor *out);
 bool lm_nn_summary_active(void);
+
+/* The optimizer's hyperparameters besides lr, as checkpoint metadata
+ * (torch.optim param_groups names: "momentum", "betas" as "[b1, b2]",
+ * "eps", "weight_decay", "nesterov"/"amsgrad"): up to max entries; returns
+ * how many (optim/optimizer.c). */
+int lm_optimizer_hparams(const lm_optimizer *opt, char keys[][16], char values[][64], int max);

@@ -283,6 +283,10 @@ lm_tensor *lm_permute(const lm_tensor *t, const int *dims)
 {
   if (!t)
     return NULL;
+  if (!dims && t->ndim > 0) {
+    lm_error("permute: dims is NULL (expected %d dims)", t->ndim);
+    return NULL;
+  }
   int d[LM_MAX_DIMS];
   bool seen[LM_MAX_DIMS] = {false};
   for (int i = 0; i < t->ndim; i++) {
@@ -433,6 +437,10 @@ lm_tensor *lm_expand(const lm_tensor *t, int ndim, const int64_t *shape)
 {
   if (!t)
     return NULL;
+  if (!shape && ndim > 0) {
+    lm_error("expand: shape is NULL (expected %d sizes)", ndim);
+    return NULL;
+  }
   char b1[LM_SHAPE_STR_LEN], b2[LM_SHAPE_STR_LEN];
   if (ndim < t->ndim || ndim > LM_MAX_DIMS) {
     lm_error("expand: the number of sizes provided (%d) must be greater or equal to the number "

@@ -11,6 +11,7 @@
 #include "lm-backend.h"
 #include "nn/lm-nn-private.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -407,4 +408,44 @@ bool lm_optimizer_load_state(lm_optimizer *opt, size_t i, int64_t step,
   }
   ps->step = step;
   return true;
+}
+
+/* The shortest %g form that reads back as v ("0.9", not "0.90000000000000002"). */
+static const char *shortest(double v, char *buf, size_t len)
+{
+  for (int prec = 1; prec <= 17; prec++) {
+    snprintf(buf, len, "%.*g", prec, v);
+    if (strtod(buf, NULL) == v)
+      break;
+  }
+  return buf;
+}
+
+int lm_optimizer_hparams(const lm_optimizer *opt, char keys[][16], char values[][64], int max)
+{
+  char a[26], b[26]; /* the longest %.17g: -1.2345678901234567e-308 */
+  int n = 0;
+#define HP(k, ...)                                                  \
+  do {                                                              \
+    if (n < max) {                                                  \
+      snprintf(keys[n], sizeof keys[n], "%s", k);                   \
+      snprintf(values[n], sizeof values[n], __VA_ARGS__);           \
+      n++;                                                          \
+    }                                                               \
+  } while (0)
+  if (!opt)
+    return 0;
+  if (opt->kind == OPT_SGD) {
+    HP("momentum", "%s", shortest(opt->sgd.momentum, a, sizeof a));
+    HP("dampening", "%s", shortest(opt->sgd.dampening, a, sizeof a));
+    HP("weight_decay", "%s", shortest(opt->sgd.weight_decay, a, sizeof a));
+    HP("nesterov", "%s", opt->sgd.nesterov ? "true" : "false");
+  } else {
+    HP("betas", "[%s, %s]", shortest(opt->adam.beta1, a, sizeof a), shortest(opt->adam.beta2, b, sizeof b));
+    HP("eps", "%s", shortest(opt->adam.eps, a, sizeof a));
+    HP("weight_decay", "%s", shortest(opt->adam.weight_decay, a, sizeof a));
+    HP("amsgrad", "%s", opt->adam.amsgrad ? "true" : "false");
+  }
+#undef HP
+  return n;
 }

@@ -13,6 +13,7 @@
 #include "lumen-train.h"
 #include "lm-backend.h"
 #include "lm-engine-private.h"
+#include "nn/lm-nn-private.h"
 #include "train/lm-train-private.h"
 
 #include <inttypes.h>
@@ -93,6 +94,10 @@ bool lm_checkpoint_save(const char *path, const lm_module *model, const lm_optim
     lm_st_writer_set_metadata(w, "optimizer", lm_optimizer_name(opt));
     snprintf(val, sizeof val, "%.17g", lm_optimizer_get_lr(opt));
     lm_st_writer_set_metadata(w, "lr", val);
+    char hk[8][16], hv[8][64];
+    int nh = lm_optimizer_hparams(opt, hk, hv, 8);
+    for (int h = 0; h < nh; h++)
+      lm_st_writer_set_metadata(w, hk[h], hv[h]);
   }
   if (ok) {
     lm_st_writer_set_metadata(w, "format", CK_FORMAT);
@@ -363,6 +368,10 @@ static bool parse_u64(const lm_safetensors *ck, const char *key, uint64_t *out, 
 bool lm_checkpoint_load_rng(const lm_safetensors *ck, char **error)
 {
   uint64_t key = 0, counter = 0;
+  if (!ck) {
+    lm_train_set_error(error, "checkpoint is NULL (did reading it fail?)");
+    return false;
+  }
   if (!parse_u64(ck, "rng_key", &key, true, error) || !parse_u64(ck, "rng_counter", &counter, true, error))
     return false;
   lm_manual_seed(key);
@@ -377,7 +386,13 @@ bool lm_checkpoint_load_rng(const lm_safetensors *ck, char **error)
 
 bool lm_checkpoint_get_info(const lm_safetensors *ck, lm_checkpoint_info *info, char **error)
 {
+  if (!info)
+    return false;
   memset(info, 0, sizeof *info);
+  if (!ck) {
+    lm_train_set_error(error, "checkpoint is NULL (did reading it fail?)");
+    return false;
+  }
   uint64_t epoch = 0, step = 0, batch = 0, correct = 0, seen = 0, seed = 0;
   if (!parse_u64(ck, "epoch", &epoch, false, error) || !parse_u64(ck, "step", &step, false, error) ||
       !parse_u64(ck, "batch_in_epoch", &batch, false, error) ||

@@ -307,6 +307,10 @@ fail:
 lm_safetensors *lm_safetensors_parse(const void *bytes, size_t len, const char *name, char **error)
 {
   name = name ? name : "(buffer)";
+  if (!bytes && len > 0) {
+    lm_train_set_error(error, "%s: no bytes (NULL) to parse", name);
+    return NULL;
+  }
   uint8_t *copy = malloc(len ? len : 1);
   if (!copy) {
     lm_train_set_error(error, "%s: out of memory", name);
@@ -351,31 +355,35 @@ lm_safetensors *lm_safetensors_read(const char *path, char **error)
   return st_parse_owned(buf, len, path, error);
 }
 
-size_t lm_safetensors_count(const lm_safetensors *st) { return st->count; }
+size_t lm_safetensors_count(const lm_safetensors *st) { return st ? st->count : 0; }
 
 const lm_st_tensor *lm_safetensors_tensor(const lm_safetensors *st, size_t i)
 {
-  return i < st->count ? &st->tensors[i] : NULL;
+  return st && i < st->count ? &st->tensors[i] : NULL;
 }
 
 const lm_st_tensor *lm_safetensors_find(const lm_safetensors *st, const char *name)
 {
+  if (!st || !name)
+    return NULL;
   for (size_t i = 0; i < st->count; i++)
     if (strcmp(st->tensors[i].name, name) == 0)
       return &st->tensors[i];
   return NULL;
 }
 
-size_t lm_safetensors_metadata_count(const lm_safetensors *st) { return st->n_meta; }
+size_t lm_safetensors_metadata_count(const lm_safetensors *st) { return st ? st->n_meta : 0; }
 
 void lm_safetensors_metadata_at(const lm_safetensors *st, size_t i, const char **key, const char **value)
 {
-  *key = i < st->n_meta ? st->meta_keys[i] : NULL;
-  *value = i < st->n_meta ? st->meta_values[i] : NULL;
+  *key = st && i < st->n_meta ? st->meta_keys[i] : NULL;
+  *value = st && i < st->n_meta ? st->meta_values[i] : NULL;
 }
 
 const char *lm_safetensors_metadata(const lm_safetensors *st, const char *key)
 {
+  if (!st || !key)
+    return NULL;
   for (size_t i = 0; i < st->n_meta; i++)
     if (strcmp(st->meta_keys[i], key) == 0)
       return st->meta_values[i];
@@ -426,6 +434,10 @@ void lm_st_writer_free(lm_st_writer *w)
 bool lm_st_writer_add(lm_st_writer *w, const char *name, lm_st_dtype dtype,
                       int ndim, const int64_t *shape, const void *data, char **error)
 {
+  if (!w || (ndim > 0 && !shape)) {
+    lm_train_set_error(error, "safetensors: %s is NULL", w ? "shape" : "the writer");
+    return false;
+  }
   if (!name || !*name || strcmp(name, "__metadata__") == 0) {
     lm_train_set_error(error, "safetensors: invalid tensor name '%s'", name ? name : "(null)");
     return false;
@@ -463,6 +475,10 @@ bool lm_st_writer_add(lm_st_writer *w, const char *name, lm_st_dtype dtype,
   e->ndim = ndim;
   e->dtype = dtype;
   e->nbytes = numel * st_dtypes[dtype].size;
+  if (!data && e->nbytes) {
+    lm_train_set_error(error, "safetensors: tensor '%s': data is NULL", name);
+    return false;
+  }
   e->name = strdup(name);
   e->data = malloc(e->nbytes ? e->nbytes : 1);
   if (!e->name || !e->data) {
@@ -595,6 +611,10 @@ void *lm_st_writer_serialize(const lm_st_writer *w, size_t *len)
 
 bool lm_st_writer_save(const lm_st_writer *w, const char *path, char **error)
 {
+  if (!w || !path) {
+    lm_train_set_error(error, "safetensors: %s is NULL", w ? "the path" : "the writer");
+    return false;
+  }
   size_t len = 0;
   uint8_t *bytes = lm_st_writer_serialize(w, &len);
   if (!bytes) {

@@ -46,6 +46,11 @@ static void test_unary(void)
   et_assert_values(lm_clamp(x, -1, 1), V(-1, -0.5f, 0, 1, 1), 0);
   et_assert_values(lm_clamp(x, 0, INFINITY), V(0, 0, 0, 1, 3), 0);
   et_assert_values(lm_clamp(x, -INFINITY, 0.5f), V(-2, -0.5f, 0, 0.5f, 0.5f), 0);
+  /* min > max: torch.clamp gives max everywhere (min(max(x, min), max)); NaN stays NaN */
+  et_assert_values(lm_clamp(x, 4, 2), V(2, 2, 2, 2, 2), 0);
+  lm_tensor *nan_in = T(NAN), LM_SHAPE(1));
+  lm_tensor *nan_out = lm_clamp(nan_in, -1, 1);
+  g_assert_true(isnan(lm_data_f32(nan_out)[0]));
   et_assert_values(lm_relu(x), V(0, 0, 0, 1, 3), 0);
   et_assert_values(lm_sigmoid(x), V(0.11920292f, 0.37754067f, 0.5f, 0.73105858f, 0.95257413f), 1e-6);
   et_assert_values(lm_tanh(x), V(-0.96402758f, -0.46211716f, 0, 0.76159416f, 0.99505475f), 1e-6);

@@ -244,7 +244,7 @@ static lm_dataset *synthetic_dataset(int64_t n)
     px[i] = (uint8_t)(gt_rand_u32() & 0xff);
   for (int64_t i = 0; i < n; i++)
     lab[i] = (int64_t)(gt_rand_u32() % 10);
-  lm_dataset *ds = lm_dataset_from_memory(px, lab, n, 1, 28, 28, 10);
+  lm_dataset *ds = lm_dataset_from_memory(px, lab, n, 1, 28, 28, 10, NULL);
   free(px);
   free(lab);
   return ds;

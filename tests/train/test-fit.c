@@ -27,7 +27,7 @@ static lm_dataset *make_bars(int n, uint64_t seed)
       px[i * 784 + k] = (uint8_t)(noise + (row >= 2 * c + 4 && row < 2 * c + 7 ? 180 : 0));
     }
   }
-  lm_dataset *ds = lm_dataset_from_memory(px, lab, n, 1, 28, 28, 10);
+  lm_dataset *ds = lm_dataset_from_memory(px, lab, n, 1, 28, 28, 10, NULL);
   g_free(px);
   g_free(lab);
   return ds;

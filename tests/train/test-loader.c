@@ -4,6 +4,7 @@
  */
 #include <glib.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lumen-train.h"
@@ -18,7 +19,7 @@ static lm_dataset *make_ds(int n)
       px[i * 6 + k] = (uint8_t)((i * 6 + k) % 256);
     lab[i] = i % 4;
   }
-  lm_dataset *ds = lm_dataset_from_memory(px, lab, n, 1, 2, 3, 4);
+  lm_dataset *ds = lm_dataset_from_memory(px, lab, n, 1, 2, 3, 4, NULL);
   g_free(px);
   g_free(lab);
   return ds;
@@ -101,12 +102,58 @@ static void test_normalise(void)
     g_assert_cmpfloat_with_epsilon(x[i], ((float)i / 255.0f - 0.5f) / 0.25f, 1e-6);
   /* lm_loader_get: any examples, any order */
   int64_t idx[2] = { 2, 0 };
-  lm_loader_get(l, idx, 2, &b);
+  g_assert_true(lm_loader_get(l, idx, 2, &b, NULL));
   g_assert_cmpint(b.size, ==, 2);
   g_assert_cmpint(lm_data_i64(b.y)[0], ==, 2);
   g_assert_cmpfloat_with_epsilon(lm_data_f32(b.x)[0], (12.0f / 255.0f - 0.5f) / 0.25f, 1e-6);
+  /* an index past the end (or negative) is refused, like a Dataset's IndexError */
+  char *error = NULL;
+  int64_t bad[2] = { 0, (int64_t)lm_dataset_len(ds) };
+  g_assert_false(lm_loader_get(l, bad, 2, &b, &error));
+  g_assert_null(b.x);
+  g_assert_nonnull(strstr(error, "index 3 is out of range for a data set of 3 examples"));
+  free(error);
+  error = NULL;
+  bad[1] = -1;
+  g_assert_false(lm_loader_get(l, bad, 2, &b, &error));
+  free(error);
   lm_scope_end();
+  /* the data set's own getters check too */
+  g_assert_null(lm_dataset_image(ds, 3));
+  g_assert_cmpint(lm_dataset_label(ds, -1), ==, -1);
+  g_assert_cmpint(lm_dataset_len(NULL), ==, 0);
   lm_loader_free(l);
+  lm_dataset_release(ds);
+}
+
+/* Bad input to the data set constructors and the split: refused with a
+ * message, never undefined behaviour. */
+static void test_dataset_bad_input(void)
+{
+  uint8_t px[6] = { 0 };
+  int64_t lab[2] = { 0, 5 };
+  char *error = NULL;
+  g_assert_null(lm_dataset_from_memory(px, lab, 2, 1, 1, 3, 3, &error));
+  g_assert_nonnull(strstr(error, "label 5 of example 1 is outside [0, 3)"));
+  free(error);
+  error = NULL;
+  g_assert_null(lm_dataset_from_memory(px, lab, 2, 0, 1, 3, 3, &error));
+  g_assert_nonnull(strstr(error, "channels, height, width"));
+  free(error);
+  lab[1] = 1;
+  lm_dataset *ds = lm_dataset_from_memory(px, lab, 2, 1, 1, 3, 3, NULL);
+  g_assert_nonnull(ds);
+  lm_dataset *tr = (lm_dataset *)1, *va = (lm_dataset *)1;
+  lm_dataset_split(ds, NAN, &tr, &va);
+  g_assert_null(tr);
+  g_assert_null(va);
+  lm_dataset_split(ds, 1.5, &tr, &va);
+  g_assert_null(tr);
+  lm_dataset_split(ds, 0.5, &tr, &va);
+  g_assert_cmpint(lm_dataset_len(tr), ==, 1);
+  g_assert_cmpint(lm_dataset_len(va), ==, 1);
+  lm_dataset_release(tr);
+  lm_dataset_release(va);
   lm_dataset_release(ds);
 }
 
@@ -217,5 +264,6 @@ int main(int argc, char **argv)
   g_test_add_func("/train/loader/normalise", test_normalise);
   g_test_add_func("/train/loader/shuffle", test_shuffle);
   g_test_add_func("/train/loader/flat-memory", test_flat_memory);
+  g_test_add_func("/train/loader/dataset-bad-input", test_dataset_bad_input);
   return g_test_run();
 }

@@ -263,6 +263,11 @@ static void test_checkpoint_adam(void)
   g_assert_cmpstr(lm_safetensors_metadata(st, "format"), ==, "lumen-checkpoint");
   g_assert_cmpstr(lm_safetensors_metadata(st, "model"), ==, "mlp");
   g_assert_cmpstr(lm_safetensors_metadata(st, "optimizer"), ==, "Adam");
+  /* its hyperparameters, under torch.optim's param_group names */
+  g_assert_cmpstr(lm_safetensors_metadata(st, "betas"), ==, "[0.9, 0.999]");
+  g_assert_cmpstr(lm_safetensors_metadata(st, "eps"), ==, "1e-08");
+  g_assert_cmpstr(lm_safetensors_metadata(st, "amsgrad"), ==, "false");
+  g_assert_cmpstr(lm_safetensors_metadata(st, "weight_decay"), ==, "0");
   g_assert_cmpstr(lm_safetensors_metadata(st, "epoch"), ==, "2");
   g_assert_cmpstr(lm_safetensors_metadata(st, "step"), ==, "3");
   g_assert_nonnull(lm_safetensors_metadata(st, "rng_counter"));
