@@ -102,7 +102,9 @@ bool lm_check_dim(const char *op, int *dim, int ndim)
   int d = *dim;
   int n = ndim > 0 ? ndim : 1; /* a 0-d tensor accepts dim 0 and -1, as in PyTorch */
   if (d < -n || d >= n) {
-    lm_error("%s: dim %d out of range for tensor of %d dims", op, d, ndim);
+    /* PyTorch's wording; for unsqueeze the range is one wider than the tensor */
+    lm_error("%s: dimension out of range (expected to be in range of [%d, %d], but got %d)", op, -n,
+             n - 1, d);
     return false;
   }
   *dim = d < 0 ? d + n : d;
