@@ -728,9 +728,13 @@ int lm_writer_close_stats(lm_writer *w, lm_writer_stats *stats) {
   int rc = LM_OK;
   if (w->bg_error)
     rc = lm_fail(w, w->bg_error, "%s", w->bg_msg);
-  uint64_t logged = st.records; /* the user's records, not close's own */
+  /* the user's records and waits, not those of close's own records (which
+   * can wait too with a tiny queue): the same numbers as in the file */
+  uint64_t logged = st.records, waits_n = st.queue_waits, waits_ns = st.queue_wait_ns;
   lm_writer_get_stats(w, &st);   /* now final: includes the last commit */
   st.records = logged;
+  st.queue_waits = waits_n;
+  st.queue_wait_ns = waits_ns;
   if (stats)
     *stats = st;
   if (st.queue_waits && !w->quiet)
