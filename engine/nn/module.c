@@ -200,8 +200,9 @@ lm_module *lm_nn_sequential(lm_module *first, ...)
       if (ok) {
         char cause[512]; /* copied: lm_error reuses the buffer lm_last_error returns */
         snprintf(cause, sizeof cause, "%s", lm_last_error() ? lm_last_error() : "");
-        lm_error("Sequential: module %d is NULL (its constructor failed%s%s)", i,
-                 cause[0] ? ": " : "", cause);
+        /* the last error may be this constructor's or an older one: say which it is */
+        lm_error("Sequential: module %d is NULL (a layer constructor returns NULL when it fails%s%s)",
+                 i, cause[0] ? "; the last engine error was: " : "", cause);
       }
       ok = false;
     } else if (ok) {
