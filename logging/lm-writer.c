@@ -141,6 +141,62 @@ static int mkdir_p(const char *dir) {
   return rc;
 }
 
+/* SummaryWriter's default run name under logdir, claimed by creating its
+ * folder: mkdir either makes it or fails with EEXIST, so two processes
+ * starting in the same second (the name's resolution) get NAME and NAME_2
+ * instead of one run file. */
+static int claim_default_name(const char *logdir, const char *comment,
+                              char **name) {
+  *name = NULL;
+  int rc = mkdir_p(logdir);
+  char *base = rc ? NULL : default_run_name(comment);
+  if (rc)
+    return rc;
+  if (!base)
+    return lm_fail(NULL, LM_ERR_NOMEM, "out of memory");
+  for (int k = 1; k < 1000; k++) {
+    char *cand = k == 1 ? strdup(base) : str_printf("%s_%d", base, k);
+    char *dir = cand ? str_printf("%s/%s", logdir, cand) : NULL;
+    if (!dir) {
+      free(cand);
+      free(base);
+      return lm_fail(NULL, LM_ERR_NOMEM, "out of memory");
+    }
+    int made = mkdir(dir, 0777), err = errno;
+    if (made == 0) {
+      free(dir);
+      free(base);
+      *name = cand;
+      return LM_OK;
+    }
+    free(cand);
+    if (err != EEXIST) {
+      rc = fail_errno(NULL, err, "cannot create run directory", dir);
+      free(dir);
+      free(base);
+      return rc;
+    }
+    free(dir);
+  }
+  rc = lm_fail(NULL, LM_ERR_IO, "'%s/%s' and its _2 ... _999 all exist; "
+               "name the run", logdir, base ? base : "");
+  free(base);
+  return rc;
+}
+
+char *lm_writer_claim_default_run_name(const char *logdir,
+                                       const char *comment) {
+  char *name = NULL;
+  if (!logdir || !*logdir) {
+    lm_fail(NULL, LM_ERR_INVALID_ARG, "logdir is empty");
+    return NULL;
+  }
+  if (comment && lm_check_text(NULL, "comment", comment, true))
+    return NULL;
+  claim_default_name(logdir, comment, &name);
+  return name;
+}
+
 /* --------------------------------------------------------------- lock */
 
 static int take_lock(lm_writer *w) {
@@ -567,22 +623,11 @@ int lm_writer_open_with(lm_writer **out, const lm_writer_options *opts) {
     while (len > 1 && w->run_name[len - 1] == '/')
       w->run_name[--len] = '\0';
   } else {
-    /* The folder is claimed with mkdir, which either creates it or fails
-     * with EEXIST, so two processes starting in the same second cannot
-     * both take one name. */
-    char *base = default_run_name(o.comment);
-    bool logdir_ok = base && mkdir_p(w->logdir) == LM_OK;
-    for (int k = 1; base && k < 1000; k++) {
-      free(w->run_name);
-      w->run_name = k == 1 ? strdup(base) : str_printf("%s_%d", base, k);
-      char *dir = w->run_name ? str_printf("%s/%s", w->logdir, w->run_name)
-                              : NULL;
-      bool taken = dir && logdir_ok && mkdir(dir, 0777) != 0 && errno == EEXIST;
-      free(dir);
-      if (!taken)
-        break; /* claimed, or an error the mkdir_p below reports */
+    if ((rc = claim_default_name(w->logdir, o.comment, &w->run_name))) {
+      free(cmd);
+      writer_free(w);
+      return rc;
     }
-    free(base);
   }
   if (w->run_name) {
     w->run_dir = str_printf("%s/%s", w->logdir, w->run_name);

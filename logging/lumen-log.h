@@ -130,6 +130,13 @@ int lm_writer_open_with(lm_writer **out, const lm_writer_options *opts);
  * non-empty components, none "." or ".."), without opening anything:
  * LM_OK, or LM_ERR_INVALID_ARG with the reason in lm_log_last_error(). */
 int lm_writer_check_run_name(const char *run_name);
+/* What lm_writer_open does when run_name is NULL, on its own: SummaryWriter's
+ * default name ("Nov21_07-45-12_host" + comment) under logdir, "_2", "_3"...
+ * when taken, claimed by creating its folder (so two processes starting in
+ * the same second never share a run). Returns the name (free() it) or NULL
+ * with the reason in lm_log_last_error(). For programs that need the run
+ * folder before or without a run file (lumen-train's checkpoints). */
+char *lm_writer_claim_default_run_name(const char *logdir, const char *comment);
 
 /* Blocks until everything logged before the call is committed to disk
  * (visible to readers).  Returns a sticky background error if any. */

@@ -130,19 +130,6 @@ static bool mkdir_p(const char *path)
   return mkdir(tmp, 0777) == 0 || errno == EEXIST;
 }
 
-/* SummaryWriter's default: runs/Nov21_07-45-12_host_comment */
-static void default_run_name(char *buf, size_t len, const char *model)
-{
-  char host[256] = "localhost";
-  gethostname(host, sizeof host - 1);
-  time_t t = time(NULL);
-  struct tm tm;
-  localtime_r(&t, &tm);
-  char stamp[64];
-  strftime(stamp, sizeof stamp, "%b%d_%H-%M-%S", &tm);
-  snprintf(buf, len, "%s_%s_%s", stamp, host, model);
-}
-
 static void engine_error_handler(const char *message, void *user_data)
 {
   app *a = user_data;
@@ -730,38 +717,24 @@ static bool build_model(app *a)
   return true;
 }
 
-/* A default run name is claimed by creating its folder: mkdir either makes
- * it or fails with EEXIST, so two runs started in the same second (the name
- * has one-second resolution) get NAME and NAME_2, as SummaryWriter's folders
- * would differ, instead of sharing one run file. */
+/* Without --run: SummaryWriter's default name (runs/Nov21_07-45-12_host_mlp),
+ * claimed through lumen-log so two runs started in the same second get NAME
+ * and NAME_2 instead of one run file (also with --no-log: the checkpoints
+ * need the folder). */
 static bool claim_default_run(app *a)
 {
   if (!a->default_name)
     return true;
-  if (!mkdir_p(a->cli.logdir)) {
-    fprintf(a->err, "lumen-train: cannot create %s: %s\n", a->cli.logdir, strerror(errno));
+  char comment[64];
+  snprintf(comment, sizeof comment, "_%s", a->cli.model);
+  char *name = lm_writer_claim_default_run_name(a->cli.logdir, comment);
+  if (!name) {
+    fprintf(a->err, "lumen-train: %s\n", lm_log_last_error());
     return false;
   }
-  char dir[PATH_MAX + sizeof a->run_name];
-  size_t len = strlen(a->run_name);
-  if (len > sizeof a->run_name - 16)
-    len = sizeof a->run_name - 16;
-  a->run_name[len] = '\0';
-  for (int k = 1; k < 1000; k++) {
-    if (k > 1)
-      snprintf(a->run_name + len, 16, "_%d", k);
-    snprintf(dir, sizeof dir, "%s/%s", a->cli.logdir, a->run_name);
-    if (mkdir(dir, 0777) == 0)
-      return true;
-    if (errno != EEXIST) {
-      fprintf(a->err, "lumen-train: cannot create %s: %s\n", dir, strerror(errno));
-      return false;
-    }
-  }
-  a->run_name[len] = '\0';
-  fprintf(a->err, "lumen-train: %s/%s_2 ... _999 all exist; name the run with --run\n",
-          a->cli.logdir, a->run_name);
-  return false;
+  snprintf(a->run_name, sizeof a->run_name, "%s", name);
+  free(name);
+  return true;
 }
 
 static bool open_writer(app *a)
@@ -858,10 +831,8 @@ int lm_train_app_run(const lm_train_cli *cli, FILE *out, FILE *err, lm_train_res
   lm_train_cli_resolve(&a.cli);
   if (a.cli.run)
     snprintf(a.run_name, sizeof a.run_name, "%s", a.cli.run);
-  else if (!a.run_name[0]) {
-    default_run_name(a.run_name, sizeof a.run_name, a.cli.model);
-    a.default_name = true;
-  }
+  else if (!a.run_name[0])
+    a.default_name = true; /* claimed when the run opens (claim_default_run) */
 
   if (strcmp(a.cli.device, "cuda") == 0) {
     if (!lm_cuda_is_available()) {
