@@ -163,6 +163,19 @@ lm_dashboards_get_page (LmDashboards *self, const char *name)
   return NULL;
 }
 
+gboolean
+lm_dashboards_set_tag_filter (LmDashboards *self, const char *regex, GError **error)
+{
+  /* The entries mirror each other's text, but a mirrored entry applies it
+   * only after its typing delay: apply it to every page now. */
+  if (!lm_card_grid_set_filter (LM_CARD_GRID (self->pages[0]), regex, error))
+    return FALSE;
+  for (guint i = 1; i < G_N_ELEMENTS (self->pages); i++)
+    if (LM_IS_RECORD_DASHBOARD (self->pages[i]))
+      lm_record_dashboard_set_filter (LM_RECORD_DASHBOARD (self->pages[i]), regex, NULL);
+  return TRUE;
+}
+
 GtkWidget *
 lm_dashboards_get_filter_entry (LmDashboards *self)
 {

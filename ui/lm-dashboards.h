@@ -39,5 +39,8 @@ gboolean    lm_dashboards_is_settled   (LmDashboards *self);
 /* The visible histograms/distributions/images/text/hparams page's filter
  * entry; NULL on the other views. */
 GtkWidget  *lm_dashboards_get_filter_entry (LmDashboards *self);
+/* The tag filter of every dashboard (the entries share it), applied at once
+ * rather than after the entries' typing delay; FALSE for an invalid regex. */
+gboolean    lm_dashboards_set_tag_filter   (LmDashboards *self, const char *regex, GError **error);
 
 G_END_DECLS

@@ -469,18 +469,6 @@ on_picked (LmParallelCoords *pc, const char *run_name, LmHparamsView *self)
 }
 
 static void
-on_feed_changed (LmRecordFeed *feed, LmHparamsView *self)
-{
-  sync_rows (self);
-}
-
-static void
-on_selection_changed (LmRunSelection *selection, LmHparamsView *self)
-{
-  sync_rows (self);
-}
-
-static void
 on_entry_changed (GtkEditable *entry, LmHparamsView *self)
 {
   g_autoptr (GError) error = NULL;
@@ -610,8 +598,9 @@ lm_hparams_view_new (LmRunSelection *selection, LmRecordFeed *feed)
   gtk_box_append (GTK_BOX (self), pc_card);
   gtk_widget_add_css_class (GTK_WIDGET (self), "lm-dashboard");
 
-  g_signal_connect (feed, "changed", G_CALLBACK (on_feed_changed), self);
-  g_signal_connect (selection, "changed", G_CALLBACK (on_selection_changed), self);
+  /* either change: rebuild the rows (swapped: sync_rows (self)) */
+  g_signal_connect_swapped (feed, "changed", G_CALLBACK (sync_rows), self);
+  g_signal_connect_swapped (selection, "changed", G_CALLBACK (sync_rows), self);
   g_signal_connect (selection, "highlight-changed", G_CALLBACK (on_highlight_changed), self);
   lm_dash_feed_follow_mapped (GTK_WIDGET (self), feed);
   sync_rows (self);

@@ -210,18 +210,6 @@ sort_children (GtkFlowBoxChild *a, GtkFlowBoxChild *b, gpointer user_data)
 }
 
 static void
-on_feed_changed (LmRecordFeed *feed, LmRecordDashboard *self)
-{
-  sync_cards (self);
-}
-
-static void
-on_selection_changed (LmRunSelection *selection, LmRecordDashboard *self)
-{
-  sync_cards (self);
-}
-
-static void
 on_entry_changed (GtkEditable *entry, LmRecordDashboard *self)
 {
   g_autoptr (GError) error = NULL;
@@ -337,8 +325,9 @@ lm_record_dashboard_new (LmDashboardKind kind, LmRunSelection *selection, LmReco
   gtk_box_append (GTK_BOX (self), self->stack);
   gtk_widget_add_css_class (GTK_WIDGET (self), "lm-dashboard");
 
-  g_signal_connect (feed, "changed", G_CALLBACK (on_feed_changed), self);
-  g_signal_connect (selection, "changed", G_CALLBACK (on_selection_changed), self);
+  /* either change: resync the cards (swapped: sync_cards (self)) */
+  g_signal_connect_swapped (feed, "changed", G_CALLBACK (sync_cards), self);
+  g_signal_connect_swapped (selection, "changed", G_CALLBACK (sync_cards), self);
   lm_dash_feed_follow_mapped (GTK_WIDGET (self), feed);
   sync_cards (self);
   return GTK_WIDGET (self);

@@ -22,7 +22,6 @@
 #endif
 
 #include "lm-graph-page.h"
-#include "lm-record-dashboard.h"
 #include "lm-window.h"
 
 #define APP_ID "org.lumen.Lumen"
@@ -293,21 +292,11 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
     lm_chart_settings_set_smoothing (lm_window_get_settings (window), smoothing);
   if (x_axis != NULL)
     lm_chart_settings_set_x_axis (lm_window_get_settings (window), axis);
-  if (tag_filter != NULL && !lm_card_grid_set_filter (lm_window_get_card_grid (window), tag_filter, &error))
+  if (tag_filter != NULL && !lm_dashboards_set_tag_filter (lm_window_get_dashboards (window), tag_filter, &error))
     {
       g_application_command_line_printerr (cmdline, "lumen: --tag-filter: invalid regex: %s\n", error->message);
       gtk_window_destroy (GTK_WINDOW (window));
       return 2;
-    }
-  /* The other dashboards' entries mirror the text, but apply it only after
-   * the entry's typing delay: apply it now, before any screenshot. */
-  for (guint i = 0; tag_filter != NULL && i < 4; i++)
-    {
-      static const char *const pages[] = { "histograms", "distributions", "images", "text" };
-      GtkWidget *page = lm_dashboards_get_page (lm_window_get_dashboards (window), pages[i]);
-
-      if (page != NULL)
-        lm_record_dashboard_set_filter (LM_RECORD_DASHBOARD (page), tag_filter, NULL);
     }
   if (run_filter != NULL && !lm_run_list_set_filter (lm_window_get_run_list (window), run_filter, &error))
     {
