@@ -40,6 +40,12 @@ char       *lm_test_tmpdir_new     (const char *pattern);
 /* Removes a folder and everything below it (links are removed, not followed). */
 void        lm_test_rm_rf          (const char *path);
 
+/* The default main context, run until cond (data) holds: FALSE when it
+ * still does not after timeout_ms.  lm_test_spin runs it for ms. */
+typedef gboolean (*LmTestCond) (gpointer data);
+gboolean    lm_test_wait_for       (LmTestCond cond, gpointer data, guint timeout_ms);
+void        lm_test_spin           (guint ms);
+
 /* The CREATE statements of schema version 1 (scalars part and friends). */
 extern const char lm_test_run_schema[];
 

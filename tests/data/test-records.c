@@ -185,22 +185,6 @@ test_png_decode (void)
   lm_test_rm_rf (dir);
 }
 
-typedef gboolean (*Cond) (gpointer);
-
-static gboolean
-wait_for (Cond cond, gpointer data)
-{
-  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-
-  while (!cond (data))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-  return TRUE;
-}
 
 static gboolean
 feed_loaded (gpointer data)
@@ -225,7 +209,7 @@ open_feed (LmRunStore *store, LmRecordKind kind)
 
   lm_record_feed_set_poll_interval (feed, 50);
   lm_record_feed_set_active (feed, TRUE);
-  g_assert_true (wait_for (feed_loaded, feed));
+  g_assert_true (lm_test_wait_for (feed_loaded, feed, 10000));
   return feed;
 }
 
@@ -295,7 +279,7 @@ test_feed (void)
   s = lm_record_feed_find (hist, "a", LM_TR_HIST_TAG);
   version = s->version;
   lm_test_records_append_histograms (dir, "a", "live/h", 12, 8);
-  g_assert_true (wait_for (has_20_steps, hist));
+  g_assert_true (lm_test_wait_for (has_20_steps, hist, 10000));
   g_assert_cmpuint (lm_record_feed_find (hist, "a", LM_TR_HIST_TAG)->version, ==, version);
   s = lm_record_feed_find (hist, "a", "live/h");
   for (guint i = 0; i < 20; i++)
@@ -351,7 +335,7 @@ test_loader (void)
 
   s = lm_record_feed_find (images, "a", "bad/blob");
   lm_image_loader_load_async (loader, path, ((LmImageMeta *) s->items->pdata[0])->id, NULL, on_loaded, &r);
-  g_assert_true (wait_for (load_done, &r));
+  g_assert_true (lm_test_wait_for (load_done, &r, 10000));
   g_assert_null (r.pixels);
   g_assert_error (r.error, LM_IMAGE_ERROR, LM_IMAGE_ERROR_BAD_PNG);
   g_clear_error (&r.error);
@@ -363,7 +347,7 @@ test_loader (void)
       LoadResult one = { 0 };
 
       lm_image_loader_load_async (loader, path, ((LmImageMeta *) s->items->pdata[i])->id, NULL, on_loaded, &one);
-      g_assert_true (wait_for (load_done, &one));
+      g_assert_true (lm_test_wait_for (load_done, &one, 10000));
       g_assert_no_error (one.error);
       g_assert_cmpint (one.pixels->width, ==, LM_TR_IMAGE_W);
       lm_image_pixels_unref (one.pixels);
@@ -377,7 +361,7 @@ test_loader (void)
   /* A row id that does not exist. */
   lm_image_loader_load_async (loader, path, 999999, NULL, on_loaded, &r);
   r.done = FALSE;
-  g_assert_true (wait_for (load_done, &r));
+  g_assert_true (lm_test_wait_for (load_done, &r, 10000));
   g_assert_error (r.error, LM_IMAGE_ERROR, LM_IMAGE_ERROR_MISSING);
   g_clear_error (&r.error);
 

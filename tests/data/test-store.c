@@ -17,23 +17,6 @@
 #include "lumen-log.h"
 #endif
 
-typedef gboolean (*CondFunc) (gpointer data);
-
-/* Runs the main loop until cond holds; FALSE on timeout. */
-static gboolean
-wait_for (CondFunc cond, gpointer data, guint timeout_ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!cond (data))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (2000);
-    }
-  return TRUE;
-}
 
 static gboolean
 store_loaded (gpointer data)
@@ -142,7 +125,7 @@ test_discovery (void)
   g_file_set_contents (junk, "not a run", -1, NULL);
 
   store = new_store (logdir);
-  g_assert_true (wait_for (store_loaded, store, 10000));
+  g_assert_true (lm_test_wait_for (store_loaded, store, 10000));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 4);
   g_assert_cmpstr (run_name_at (store, 0), ==, ".");
   g_assert_cmpstr (run_name_at (store, 1), ==, "a");
@@ -171,8 +154,8 @@ test_discovery (void)
   /* A run appears... */
   write_run (logdir, "b/deep/er", 5, 1.0, NULL);
   c = (RunCond) { store, "b/deep/er", TRUE, 0 };
-  g_assert_true (wait_for (run_presence, &c, 5000));
-  g_assert_true (wait_for (store_loaded, store, 5000));
+  g_assert_true (lm_test_wait_for (run_presence, &c, 5000));
+  g_assert_true (lm_test_wait_for (store_loaded, store, 5000));
   g_assert_cmpuint (lm_series_get_n (lm_run_get_series (lm_run_store_find (store, "b/deep/er"), "acc")), ==, 5);
 
   /* ...one is deleted and written anew under the same name (a restarted
@@ -182,7 +165,7 @@ test_discovery (void)
 
     lm_test_rm_rf (dir);
     write_run (logdir, "b/deep/er", 9, 1.0, NULL);
-    g_assert_true (wait_for (run_has_points, &(PointsCond) { store, "b/deep/er", 18 }, 5000));
+    g_assert_true (lm_test_wait_for (run_has_points, &(PointsCond) { store, "b/deep/er", 18 }, 5000));
   }
 
   /* ...one finishes... */
@@ -196,13 +179,13 @@ test_discovery (void)
     sqlite3_close (db);
   }
   c = (RunCond) { store, "exp1/lr0.1", TRUE, LM_RUN_STATUS_FINISHED };
-  g_assert_true (wait_for (run_status, &c, 5000));
+  g_assert_true (lm_test_wait_for (run_status, &c, 5000));
   g_assert_false (lm_run_get_live (lm_run_store_find (store, "exp1/lr0.1")));
 
   /* ...and one disappears. */
   lm_test_rm_rf (gone);
   c = (RunCond) { store, "a", FALSE, 0 };
-  g_assert_true (wait_for (run_presence, &c, 5000));
+  g_assert_true (lm_test_wait_for (run_presence, &c, 5000));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 4);
 
   g_object_unref (store);
@@ -217,14 +200,14 @@ test_missing_logdir (void)
   LmRunStore *store = new_store (missing);
   RunCond c = { store, "r", TRUE, 0 };
 
-  g_assert_true (wait_for (store_loaded, store, 5000));
+  g_assert_true (lm_test_wait_for (store_loaded, store, 5000));
   g_assert_nonnull (lm_run_store_get_error (store));
   g_assert_nonnull (strstr (lm_run_store_get_error (store), "not-yet"));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
 
   /* Training starts later and creates the folder: the store follows. */
   write_run (missing, "r", 3, 1.0, NULL);
-  g_assert_true (wait_for (run_presence, &c, 5000));
+  g_assert_true (lm_test_wait_for (run_presence, &c, 5000));
   g_assert_null (lm_run_store_get_error (store));
   g_object_unref (store);
   lm_test_rm_rf (logdir);
@@ -320,7 +303,7 @@ test_live_tail_sql (void)
   GThread *thread = g_thread_new ("writer", sql_writer, &w);
   gint64 seen_at;
 
-  g_assert_true (wait_for (tail_complete, &t, 30000));
+  g_assert_true (lm_test_wait_for (tail_complete, &t, 30000));
   seen_at = g_get_monotonic_time ();
   g_thread_join (thread);
 
@@ -367,7 +350,7 @@ test_live_tail_lumen_log (void)
   GThread *thread = g_thread_new ("writer", log_writer, &w);
   LmSeries *lr;
 
-  g_assert_true (wait_for (tail_complete, &t, 30000));
+  g_assert_true (lm_test_wait_for (tail_complete, &t, 30000));
   g_thread_join (thread);
   g_assert_cmpuint (t.partial_seen, >, 0);
   check_tail_series (lm_run_store_find (store, "live"), "loss", TAIL_POINTS);
@@ -470,7 +453,7 @@ test_bad_files (void)
                                  NULL, NULL, NULL), ==, SQLITE_OK);
 
   store = new_store (logdir);
-  g_assert_true (wait_for (store_loaded, store, 20000));
+  g_assert_true (lm_test_wait_for (store_loaded, store, 20000));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 7);
 
   /* The good run is untouched by its neighbours. */
@@ -488,7 +471,7 @@ test_bad_files (void)
   g_assert_cmpint (sqlite3_exec (lock_db, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (lock_db);
   c = (RunCond) { store, "locked", TRUE, 0 };
-  g_assert_true (wait_for (run_error_cleared, &c, 10000));
+  g_assert_true (lm_test_wait_for (run_error_cleared, &c, 10000));
   g_assert_cmpuint (lm_run_get_n_points (lm_run_store_find (store, "locked")), ==, 20);
 
   /* A half-written run becomes a good one once its writer gets going. */
@@ -498,7 +481,7 @@ test_bad_files (void)
     g_unlink (empty_path);
     write_run (logdir, "empty", 7, 1.0, NULL);
     c = (RunCond) { store, "empty", TRUE, 0 };
-    g_assert_true (wait_for (run_error_cleared, &c, 10000));
+    g_assert_true (lm_test_wait_for (run_error_cleared, &c, 10000));
     g_assert_cmpuint (lm_run_get_n_points (lm_run_store_find (store, "empty")), ==, 14);
   }
 

@@ -29,27 +29,12 @@
 #include "lm-palette.h"
 #include "lm-text-card.h"
 #include "lm-test-records.h"
+#include "lm-test-run.h"
 
 static gboolean have_display;
 static const char *lumen_bin;
 static char *logdir;
 
-typedef gboolean (*Cond) (gpointer);
-
-static gboolean
-wait_for (Cond cond, gpointer data, guint ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (!cond (data))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-  return TRUE;
-}
 
 static gboolean
 settled (gpointer data)
@@ -57,17 +42,6 @@ settled (gpointer data)
   return lm_window_is_settled (data);
 }
 
-static void
-spin (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
 
 static LmWindow *
 open_window (const char *view)
@@ -77,8 +51,8 @@ open_window (const char *view)
   gtk_window_set_default_size (GTK_WINDOW (win), 1280, 900);
   g_assert_true (lm_dashboards_set_view (lm_window_get_dashboards (win), view));
   gtk_window_present (GTK_WINDOW (win));
-  g_assert_true (wait_for (settled, win, 20000));
-  spin (100);   /* a frame or two */
+  g_assert_true (lm_test_wait_for (settled, win, 20000));
+  lm_test_spin (100);   /* a frame or two */
   return win;
 }
 
@@ -226,17 +200,17 @@ test_histograms (void)
 
   /* A step range keeps only those steps; overlay mode draws them too. */
   lm_histogram_view_set_step_range (view, 3, 5);
-  spin (50);
+  lm_test_spin (50);
   g_assert_true (lm_histogram_view_get_step_range (view, &lo, &hi));
   lm_record_dashboard_set_histogram_mode (LM_RECORD_DASHBOARD (lm_dashboards_get_page (lm_window_get_dashboards (win), "histograms")),
                                           LM_HISTOGRAM_OVERLAY);
   gtk_widget_queue_draw (GTK_WIDGET (view));
-  spin (100);
+  lm_test_spin (100);
   g_assert_cmpuint (lm_histogram_view_get_n_drawn (view), ==, 3);
 
   /* The shared tag filter hides cards. */
   g_assert_true (lm_card_grid_set_filter (lm_window_get_card_grid (win), "^weights", NULL));
-  spin (500);   /* search entries wait 150 ms after the last change */
+  lm_test_spin (500);   /* search entries wait 150 ms after the last change */
   g_assert_cmpuint (lm_record_dashboard_get_n_cards (LM_RECORD_DASHBOARD (lm_dashboards_get_page (lm_window_get_dashboards (win), "histograms"))), ==, 2);
   gtk_window_destroy (GTK_WINDOW (win));
 }
@@ -304,11 +278,11 @@ test_images (void)
   for (guint i = 0; i < LM_TR_IMAGE_STEPS; i++)
     {
       lm_image_card_set_index (img_card, i);
-      g_assert_true (wait_for (image_shown, img_card, 5000));
+      g_assert_true (lm_test_wait_for (image_shown, img_card, 5000));
     }
   lm_image_card_set_index (img_card, 0);
-  g_assert_true (wait_for (image_shown, img_card, 5000));
-  spin (100);
+  g_assert_true (lm_test_wait_for (image_shown, img_card, 5000));
+  lm_test_spin (100);
   shoot (win, shot, &img);
   lm_test_records_image_color (0, rgb);
   g_assert_cmpuint (count_rgb (&img, rgb, 2), >, 4000);
@@ -316,13 +290,13 @@ test_images (void)
 
   /* Brightness and contrast change the pixels on screen. */
   lm_image_card_set_adjust (img_card, 0.3, 1.0);
-  spin (100);
+  lm_test_spin (100);
   shoot (win, shot, &img);
   g_assert_cmpuint (count_rgb (&img, rgb, 2), <, 100);
   g_free (img.pixels);
 
   bad = LM_IMAGE_CARD (card (win, "images", "a", "bad/blob"));
-  g_assert_true (wait_for (image_shown, bad, 5000));
+  g_assert_true (lm_test_wait_for (image_shown, bad, 5000));
   g_assert_nonnull (strstr (lm_image_card_get_error (bad), "PNG"));
   gtk_window_destroy (GTK_WINDOW (win));
 }
@@ -562,8 +536,8 @@ test_damaged_run (void)
   gtk_window_set_default_size (GTK_WINDOW (win), 1280, 900);
   g_assert_true (lm_dashboards_set_view (lm_window_get_dashboards (win), "histograms"));
   gtk_window_present (GTK_WINDOW (win));
-  g_assert_true (wait_for (settled, win, 20000));
-  spin (300);
+  g_assert_true (lm_test_wait_for (settled, win, 20000));
+  lm_test_spin (300);
   dash = lm_dashboards_get_page (lm_window_get_dashboards (win), "histograms");
   g_test_message ("%s", lm_record_dashboard_get_run_errors (LM_RECORD_DASHBOARD (dash)));
   g_assert_nonnull (strstr (lm_record_dashboard_get_run_errors (LM_RECORD_DASHBOARD (dash)),

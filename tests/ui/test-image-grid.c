@@ -26,6 +26,7 @@
 #include "lm-image-card.h"
 #include "lm-window.h"
 #include "lm-test-records.h"
+#include "lm-test-run.h"
 
 #define RUN "g"
 #define CELL 28
@@ -83,31 +84,10 @@ write_fixture (void)
 
 /* ------------------------------------------------------------ helpers */
 
-static void
-spin (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
 static gboolean
-wait_settled (LmWindow *win, guint ms)
+settled (gpointer win)
 {
-  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (!lm_window_is_settled (win))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-  return TRUE;
+  return lm_window_is_settled (win);
 }
 
 typedef struct
@@ -294,8 +274,8 @@ open_window (void)
   gtk_window_set_default_size (GTK_WINDOW (win), 1500, 1000);
   g_assert_true (lm_dashboards_set_view (lm_window_get_dashboards (win), "images"));
   gtk_window_present (GTK_WINDOW (win));
-  g_assert_true (wait_settled (win, 20000));
-  spin (150);
+  g_assert_true (lm_test_wait_for (settled, win, 20000));
+  lm_test_spin (150);
   return win;
 }
 
@@ -388,7 +368,7 @@ test_card_labels (void)
 
   /* The label switch takes the strips away, and brings them back. */
   lm_image_card_set_show_labels (labelled, FALSE);
-  spin (100);
+  lm_test_spin (100);
   shoot (win, "grid-card-off.png", &img);
   for (int k = 0; k < 4; k++)
     assert_no_strip (&img, cell_in (win, labelled, k), "labels off");
@@ -472,14 +452,14 @@ test_hover (void)
 
     g_assert_nonnull (motion);
     g_signal_emit_by_name (motion, "motion", r1.origin.x + r1.size.width / 2, r1.origin.y + r1.size.height / 2);
-    spin (100);
+    lm_test_spin (100);
     shoot (win, "grid-hover.png", &img);
     left = census (&img, cell.origin.x - 3, cell.origin.y + 10, cell.origin.x, cell.origin.y + cell.size.height - 10);
     g_test_message ("hover outline: %u of %u px white left of cell 1", left.white, left.total);
     g_assert_cmpuint (left.white, >=, (guint) (cell.size.height - 20));
     g_free (img.pixels);
     g_signal_emit_by_name (motion, "leave");
-    spin (100);
+    lm_test_spin (100);
     shoot (win, "grid-hover-left.png", &img);
     left = census (&img, cell.origin.x - 3, cell.origin.y + 10, cell.origin.x, cell.origin.y + cell.size.height - 10);
     g_assert_cmpuint (left.white, ==, 0);
@@ -513,7 +493,7 @@ test_full_size (void)
   g_assert_nonnull (full);
   canvas = find_canvas (full);
   g_assert_nonnull (canvas);
-  spin (300);
+  lm_test_spin (300);
   g_assert_true (gtk_widget_get_mapped (canvas));
   /* A 62x62 grid opens magnified 8 times, pixels crisp. */
   g_assert_cmpint (lm_image_canvas_get_zoom (LM_IMAGE_CANVAS (canvas)), ==, 8);

@@ -20,22 +20,6 @@ static gboolean have_display;
 
 #define N_POINTS 200
 
-typedef gboolean (*CondFunc) (gpointer data);
-
-static gboolean
-wait_for (CondFunc cond, gpointer data, guint timeout_ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!cond (data))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-  return TRUE;
-}
 
 static gboolean
 settled (gpointer data)
@@ -74,7 +58,7 @@ open_window (const char *logdir)
   lm_chart_settings_set_smoothing (lm_window_get_settings (win), 0.0);
   gtk_window_set_default_size (GTK_WINDOW (win), 1200, 800);
   gtk_window_present (GTK_WINDOW (win));
-  g_assert_true (wait_for (settled, win, 20000));
+  g_assert_true (lm_test_wait_for (settled, win, 20000));
   return win;
 }
 
@@ -165,7 +149,7 @@ test_filters (void)
   /* The run filter hides beta from every chart and from the tooltip. */
   g_assert_true (lm_run_list_set_filter (lm_window_get_run_list (win), "^alp", NULL));
   g_assert_cmpuint (lm_plot_get_n_runs (lm_chart_get_plot (chart)), ==, 1);
-  g_assert_true (wait_for (settled, win, 5000));
+  g_assert_true (lm_test_wait_for (settled, win, 5000));
   lm_plot_data_to_pixel (lm_chart_get_plot (chart), 100, 1, &px, NULL);
   lm_chart_set_hover (chart, px, 100);
   {
@@ -248,7 +232,7 @@ test_zoom_log_export (void)
   g_assert_true (lm_plot_is_zoomed (plot));
   gtk_widget_queue_draw (GTK_WIDGET (chart));
   lm_chart_reset_view (chart);
-  g_assert_true (wait_for (settled, win, 5000));
+  g_assert_true (lm_test_wait_for (settled, win, 5000));
   lm_plot_get_view (plot, &x0, &x1, &y0, &y1);
   g_assert_false (lm_plot_is_zoomed (plot));
   g_assert_cmpfloat (x0, ==, 0);
@@ -258,7 +242,7 @@ test_zoom_log_export (void)
 
   /* Log scale: the view stays positive. */
   lm_chart_set_log_y (chart, TRUE);
-  g_assert_true (wait_for (settled, win, 5000));
+  g_assert_true (lm_test_wait_for (settled, win, 5000));
   lm_plot_get_view (plot, NULL, NULL, &y0, &y1);
   g_assert_cmpfloat (y0, >, 0);
   lm_chart_set_log_y (chart, FALSE);
@@ -328,13 +312,13 @@ test_live_update (void)
     lm_test_run_add_scalar (run, "train/loss", i, 1.7e9 + i, 3.0);
   lm_test_run_commit (run);
   g = (GrowCond) { win, 100 };
-  g_assert_true (wait_for (chart_caught_up, &g, 10000));
+  g_assert_true (lm_test_wait_for (chart_caught_up, &g, 10000));
   lm_test_run_begin (run);
   for (int i = 100; i < 400; i++)
     lm_test_run_add_scalar (run, "train/loss", i, 1.7e9 + i, 3.0);
   lm_test_run_commit (run);
   g = (GrowCond) { win, 400 };
-  g_assert_true (wait_for (chart_caught_up, &g, 5000));
+  g_assert_true (lm_test_wait_for (chart_caught_up, &g, 5000));
 
   plot = lm_chart_get_plot (chart_for (win, "train/loss"));
   g_assert_cmpuint (lm_plot_get_n_runs (plot), ==, 3);
@@ -410,7 +394,7 @@ test_all_nan_tag (void)
   lm_test_run_commit (run);
   lm_test_run_close (run);
   win = open_window (dir);
-  g_assert_true (wait_for (chart_up_to_date, chart_for (win, "train/loss"), 5000));
+  g_assert_true (lm_test_wait_for (chart_up_to_date, chart_for (win, "train/loss"), 5000));
   g_assert_true (lm_plot_has_data (lm_chart_get_plot (chart_for (win, "train/loss"))));
   gtk_window_destroy (GTK_WINDOW (win));
   lm_test_rm_rf (dir);
