@@ -3,6 +3,21 @@
 
 #include <math.h>
 
+/* The texture's pixels (B8G8R8A8, g_free them); takes the texture. */
+static guchar *
+download (GdkTexture *tex, int *width, int *height, gsize *stride)
+{
+  guchar *buf;
+
+  *width = gdk_texture_get_width (tex);
+  *height = gdk_texture_get_height (tex);
+  *stride = (gsize) *width * 4;
+  buf = g_malloc (*stride * (gsize) *height);
+  gdk_texture_download (tex, buf, *stride);
+  g_object_unref (tex);
+  return buf;
+}
+
 guchar *
 widget_pixels_render (GtkWidget *w, int *width, int *height, gsize *stride)
 {
@@ -10,21 +25,24 @@ widget_pixels_render (GtkWidget *w, int *width, int *height, gsize *stride)
   GskRenderer *r = gtk_native_get_renderer (gtk_widget_get_native (w));
   GskRenderNode *node;
   GdkTexture *tex;
-  guchar *buf;
 
   GTK_WIDGET_GET_CLASS (w)->snapshot (w, s);
   node = gtk_snapshot_free_to_node (s);
   g_assert_nonnull (node);
   tex = gsk_renderer_render_texture (r, node, &GRAPHENE_RECT_INIT (0, 0, gtk_widget_get_width (w),
                                                                    gtk_widget_get_height (w)));
-  *width = gdk_texture_get_width (tex);
-  *height = gdk_texture_get_height (tex);
-  *stride = (gsize) *width * 4;
-  buf = g_malloc (*stride * (gsize) *height);
-  gdk_texture_download (tex, buf, *stride);
-  g_object_unref (tex);
   gsk_render_node_unref (node);
-  return buf;
+  return download (tex, width, height, stride);
+}
+
+guchar *
+widget_pixels_load (const char *png, int *width, int *height, gsize *stride)
+{
+  GError *error = NULL;
+  GdkTexture *tex = gdk_texture_new_from_filename (png, &error);
+
+  g_assert_no_error (error);
+  return download (tex, width, height, stride);
 }
 
 gboolean

@@ -1,8 +1,8 @@
 /* widget-pixels.h: a widget's own drawing as pixels, for the graph-view,
  * module-box and tensor-view tests.
  *
- * Not for screenshots of whole windows (LmWindow does those) nor for
- * checking anything: the callers assert.
+ * Not for taking screenshots of whole windows (LmWindow does those; this
+ * only reads the PNG back) nor for checking anything: the callers assert.
  */
 #pragma once
 
@@ -11,6 +11,9 @@
 /* Renders the widget's snapshot (without waiting for a frame) with its
  * window's renderer; B8G8R8A8 rows of *stride bytes, free with g_free. */
 guchar  *widget_pixels_render (GtkWidget *w, int *width, int *height, gsize *stride);
+
+/* The pixels of a PNG file (a `lumen --screenshot`), in the same layout. */
+guchar  *widget_pixels_load   (const char *png, int *width, int *height, gsize *stride);
 
 /* Pixel (x, y) within tol of the colour (r, g, b) in 0..1, channel by channel. */
 gboolean widget_pixels_near   (const guchar *buf, gsize stride, int x, int y,
