@@ -91,25 +91,22 @@ lm_series_clear (LmSeries *s)
   s->generation = next_generation ();
 }
 
+/* Every per-point and per-block array sized for cap points (the smoothing
+ * state has one more block entry: the state after the last block). */
 static void
-ensure_capacity (LmSeries *s, gsize need)
+resize_arrays (LmSeries *s, gsize cap)
 {
-  gsize cap, nb;
+  gsize nb = cap / LM_SERIES_BLOCK + 1;
 
-  if (need <= s->cap)
-    return;
-  cap = MAX (need, MAX (s->cap * 2, 256));
   if (s->step64 != NULL)
     s->step64 = g_renew (gint64, s->step64, cap);
   else
     s->step32 = g_renew (guint32, s->step32, cap);
   s->value = g_renew (float, s->value, cap);
   s->wall = g_renew (float, s->wall, cap);
-  nb = cap / LM_SERIES_BLOCK + 1;
   s->blk_min = g_renew (guint8, s->blk_min, nb);
   s->blk_max = g_renew (guint8, s->blk_max, nb);
   s->blk_flags = g_renew (guint8, s->blk_flags, nb);
-  /* Smoothing state has one more entry: the state after the last block. */
   s->sm_last = g_renew (double, s->sm_last, nb + 1);
   s->sm_count = g_renew (gint64, s->sm_count, nb + 1);
   s->sm_min = g_renew (guint8, s->sm_min, nb);
@@ -119,32 +116,21 @@ ensure_capacity (LmSeries *s, gsize need)
   s->cap = cap;
 }
 
+static void
+ensure_capacity (LmSeries *s, gsize need)
+{
+  if (need <= s->cap)
+    return;
+  resize_arrays (s, MAX (need, MAX (s->cap * 2, 256)));
+}
+
 void
 lm_series_trim (LmSeries *s)
 {
-  gsize cap = s->n + 256;
-  gsize nb = cap / LM_SERIES_BLOCK + 1;
-
-  if (s->cap <= cap)
-    return;
   /* Growth by doubling leaves up to half the capacity unused: hand it back
    * once a run is loaded (a live run grows again from here as needed). */
-  if (s->step64 != NULL)
-    s->step64 = g_renew (gint64, s->step64, cap);
-  else
-    s->step32 = g_renew (guint32, s->step32, cap);
-  s->value = g_renew (float, s->value, cap);
-  s->wall = g_renew (float, s->wall, cap);
-  s->blk_min = g_renew (guint8, s->blk_min, nb);
-  s->blk_max = g_renew (guint8, s->blk_max, nb);
-  s->blk_flags = g_renew (guint8, s->blk_flags, nb);
-  s->sm_last = g_renew (double, s->sm_last, nb + 1);
-  s->sm_count = g_renew (gint64, s->sm_count, nb + 1);
-  s->sm_min = g_renew (guint8, s->sm_min, nb);
-  s->sm_max = g_renew (guint8, s->sm_max, nb);
-  s->sm_min_val = g_renew (double, s->sm_min_val, nb);
-  s->sm_max_val = g_renew (double, s->sm_max_val, nb);
-  s->cap = cap;
+  if (s->cap > s->n + 256)
+    resize_arrays (s, s->n + 256);
 }
 
 static guint8
