@@ -280,6 +280,27 @@ compare_strings (gconstpointer a, gconstpointer b)
   return g_utf8_collate (*(const char *const *) a, *(const char *const *) b);
 }
 
+/* The selection's highlighted run, selected in the table and the parallel
+ * coordinates (on its changes, and after a rebuild of the rows). */
+static void
+show_highlight (LmRunSelection *selection, LmHparamsView *self)
+{
+  const char *hl = lm_run_selection_get_highlighted (selection);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->single)), pos = GTK_INVALID_LIST_POSITION;
+
+  for (guint i = 0; hl && i < n; i++)
+    {
+      g_autoptr (LmHparamsRow) row = g_list_model_get_item (G_LIST_MODEL (self->single), i);
+
+      if (strcmp (row->run_name, hl) == 0)
+        pos = i;
+    }
+  self->syncing = TRUE;
+  gtk_single_selection_set_selected (self->single, pos);
+  self->syncing = FALSE;
+  lm_parallel_coords_set_highlighted (LM_PARALLEL_COORDS (self->pc), hl);
+}
+
 static void
 sync_rows (LmHparamsView *self)
 {
@@ -401,22 +422,7 @@ sync_rows (LmHparamsView *self)
     gtk_label_set_text (GTK_LABEL (self->summary), text);
   }
   /* Keep the highlighted run selected across the rebuild. */
-  {
-    const char *hl = lm_run_selection_get_highlighted (self->selection);
-    guint n = g_list_model_get_n_items (G_LIST_MODEL (self->single)), pos = GTK_INVALID_LIST_POSITION;
-
-    for (guint i = 0; hl && i < n; i++)
-      {
-        g_autoptr (LmHparamsRow) row = g_list_model_get_item (G_LIST_MODEL (self->single), i);
-
-        if (strcmp (row->run_name, hl) == 0)
-          pos = i;
-      }
-    self->syncing = TRUE;
-    gtk_single_selection_set_selected (self->single, pos);
-    self->syncing = FALSE;
-    lm_parallel_coords_set_highlighted (LM_PARALLEL_COORDS (self->pc), hl);
-  }
+  show_highlight (self->selection, self);
 }
 
 static gboolean
@@ -443,24 +449,6 @@ on_selected (GtkSingleSelection *single, GParamSpec *pspec, LmHparamsView *self)
   lm_run_selection_set_highlighted (self->selection, row ? row->run_name : NULL);
 }
 
-static void
-on_highlight_changed (LmRunSelection *selection, LmHparamsView *self)
-{
-  const char *hl = lm_run_selection_get_highlighted (selection);
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->single)), pos = GTK_INVALID_LIST_POSITION;
-
-  for (guint i = 0; hl && i < n; i++)
-    {
-      g_autoptr (LmHparamsRow) row = g_list_model_get_item (G_LIST_MODEL (self->single), i);
-
-      if (strcmp (row->run_name, hl) == 0)
-        pos = i;
-    }
-  self->syncing = TRUE;
-  gtk_single_selection_set_selected (self->single, pos);
-  self->syncing = FALSE;
-  lm_parallel_coords_set_highlighted (LM_PARALLEL_COORDS (self->pc), hl);
-}
 
 static void
 on_picked (LmParallelCoords *pc, const char *run_name, LmHparamsView *self)
@@ -601,7 +589,7 @@ lm_hparams_view_new (LmRunSelection *selection, LmRecordFeed *feed)
   /* either change: rebuild the rows (swapped: sync_rows (self)) */
   g_signal_connect_swapped (feed, "changed", G_CALLBACK (sync_rows), self);
   g_signal_connect_swapped (selection, "changed", G_CALLBACK (sync_rows), self);
-  g_signal_connect (selection, "highlight-changed", G_CALLBACK (on_highlight_changed), self);
+  g_signal_connect (selection, "highlight-changed", G_CALLBACK (show_highlight), self);
   lm_dash_feed_follow_mapped (GTK_WIDGET (self), feed);
   sync_rows (self);
   return GTK_WIDGET (self);
