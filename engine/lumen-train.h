@@ -417,7 +417,9 @@ bool lm_evaluate(lm_module *model, lm_dataset *ds, int64_t batch_size, const lm_
 lm_tensor *lm_predict(lm_module *model, lm_dataset *ds, int64_t batch_size,
                       const lm_fit_options *opts, char **error);
 
-/* Accuracy of logits (B, C) against int64 labels (B): correct count. */
+/* Accuracy of logits (B, C) against int64 labels (B): correct count (the
+ * first maximum of a row is its prediction, like torch.argmax). Other shapes
+ * or dtypes: lm_error() naming them, and -1. */
 int64_t lm_count_correct(const lm_tensor *logits, const lm_tensor *labels);
 
 #ifdef __cplusplus

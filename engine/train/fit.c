@@ -13,6 +13,7 @@
  *
  * Not here: logging (app/train/), progress bars (callbacks do that).
  */
+#include "lm-engine-private.h"
 #include "lumen-train.h"
 #include "train/lm-train-private.h"
 
@@ -48,8 +49,19 @@ void lm_history_clear(lm_history *h)
 
 int64_t lm_count_correct(const lm_tensor *logits, const lm_tensor *labels)
 {
-  if (!logits || !labels || logits->ndim != 2 || labels->ndim != 1 || labels->shape[0] != logits->shape[0])
-    return 0;
+  if (!logits || !labels) {
+    lm_error("count_correct: %s is NULL", logits ? "labels" : "logits");
+    return -1;
+  }
+  if (logits->ndim != 2 || labels->ndim != 1 || labels->shape[0] != logits->shape[0]) {
+    char a[LM_SHAPE_STR_LEN], b[LM_SHAPE_STR_LEN];
+    lm_error("count_correct: expected logits (N, C) and labels (N), got logits %s and labels %s",
+             lm_shape_str(logits, a, sizeof a), lm_shape_str(labels, b, sizeof b));
+    return -1;
+  }
+  if (!lm_check_dtype("count_correct", labels, LM_INT64, "labels") ||
+      !lm_check_float("count_correct", logits))
+    return -1;
   int64_t b = logits->shape[0], c = logits->shape[1];
   float *host = malloc((size_t)(b * c > 0 ? b * c : 1) * sizeof *host);
   int64_t *lab = malloc((size_t)(b ? b : 1) * sizeof *lab);

@@ -245,6 +245,26 @@ static void test_bad_arguments(void)
   g_free(err);
   lm_optimizer_free(oc);
   lm_module_free(cnn);
+
+  /* count_correct: first maximum wins; wrong shapes or dtypes are errors, not 0 */
+  lm_tensor *logits = lm_tensor_from_data((float[]){ 1, 3, 3, 0, 5, 2 }, 2, (int64_t[]){ 2, 3 });
+  lm_tensor *lab = lm_tensor_from_int64((int64_t[]){ 1, 1 }, 1, (int64_t[]){ 2 });
+  g_assert_cmpint(lm_count_correct(logits, lab), ==, 2);
+  lm_tensor *lab3 = lm_tensor_from_int64((int64_t[]){ 1, 1, 1 }, 1, (int64_t[]){ 3 });
+  lm_tensor *labf = lm_tensor_from_data((float[]){ 1, 1 }, 1, (int64_t[]){ 2 });
+  lm_set_error_handler(quiet_handler, NULL);
+  g_assert_cmpint(lm_count_correct(logits, lab3), ==, -1);
+  g_assert_cmpstr(lm_last_error(), ==,
+                  "count_correct: expected logits (N, C) and labels (N), got logits (2x3) and labels (3)");
+  g_assert_cmpint(lm_count_correct(logits, labf), ==, -1);
+  g_assert_nonnull(strstr(lm_last_error(), "expected labels to have dtype int64, got float32"));
+  g_assert_cmpint(lm_count_correct(NULL, lab), ==, -1);
+  lm_set_error_handler(NULL, NULL);
+  lm_tensor_release(logits);
+  lm_tensor_release(lab);
+  lm_tensor_release(lab3);
+  lm_tensor_release(labf);
+
   lm_optimizer_free(opt);
   lm_module_free(m);
   lm_dataset_release(ds);
