@@ -2,6 +2,7 @@
 #include "lm-window.h"
 
 #include "lm-dashboards.h"
+#include "lm-preferences.h"
 
 #include <string.h>
 
@@ -206,10 +207,18 @@ on_open_response (GtkNativeDialog *dialog, int response, LmWindow *self)
       if (path != NULL)
         {
           LmWindow *win = lm_window_new (gtk_window_get_application (GTK_WINDOW (self)), path);
+          const char *prefs = lm_preferences_get_path (self);
 
           gtk_window_set_default_size (GTK_WINDOW (win),
                                        gtk_widget_get_width (GTK_WIDGET (self)),
                                        gtk_widget_get_height (GTK_WIDGET (self)));
+          /* this window's chart settings, kept like this one's */
+          lm_chart_settings_set_smoothing (win->settings, lm_chart_settings_get_smoothing (self->settings));
+          lm_chart_settings_set_x_axis (win->settings, lm_chart_settings_get_x_axis (self->settings));
+          lm_chart_settings_set_ignore_outliers (win->settings,
+                                                 lm_chart_settings_get_ignore_outliers (self->settings));
+          if (prefs != NULL)
+            lm_preferences_track (win, prefs);
           gtk_window_present (GTK_WINDOW (win));
         }
     }

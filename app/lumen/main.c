@@ -8,6 +8,9 @@
  *         [--view scalars|histograms|distributions|images|text|hparams|graph|debugger]
  *         [--step N] [--op SEQ]          with --view debugger: traced step, op
  * Without --logdir it watches ./runs, torch SummaryWriter's default.
+ * Settings the user changes (smoothing, axis, outliers, window size) are
+ * kept in ~/.config/lumen/settings.ini (ui/lm-preferences.h); options on
+ * the command line apply on top of them for that session only.
  * A second `lumen` hands its command line to the running instance (one
  * process, one window per log directory); screenshots and timings always
  * run in their own process.
@@ -22,6 +25,7 @@
 #endif
 
 #include "lm-graph-page.h"
+#include "lm-preferences.h"
 #include "lm-window.h"
 
 #define APP_ID "org.lumen.Lumen"
@@ -190,7 +194,7 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
   gint64 step = -1, op = -1;
   const char *step_arg = NULL, *op_arg = NULL;
   int width = 0, height = 0;
-  g_autofree char *logdir = NULL;
+  g_autofree char *logdir = NULL, *prefs = NULL;
   g_autoptr (GError) error = NULL;
   LmWindow *window;
   LmXAxis axis = LM_X_STEP;
@@ -274,6 +278,13 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
 
   logdir = resolve_path (cmdline, logdir_arg);
   window = lm_window_new (GTK_APPLICATION (app), logdir);
+  /* the saved settings first, the command line's on top of them */
+  prefs = lm_preferences_default_path ();
+  if (!lm_preferences_load (window, prefs, &error))
+    {
+      g_application_command_line_printerr (cmdline, "lumen: %s\n", error->message);
+      g_clear_error (&error);
+    }
   if (g_strcmp0 (view, "debugger") == 0)
     {
       LmDashboards *dash = lm_window_get_dashboards (window);
@@ -304,6 +315,10 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
       gtk_window_destroy (GTK_WINDOW (window));
       return 2;
     }
+  /* What the user changes from now on is kept; a screenshot or timing run
+   * changes nothing. */
+  if (screenshot == NULL && !timings)
+    lm_preferences_track (window, prefs);
   gtk_window_present (GTK_WINDOW (window));
 
   if (screenshot != NULL || timings)
@@ -429,6 +444,10 @@ main (int argc, char **argv)
   g_application_add_main_option_entries (G_APPLICATION (app), entries);
   g_application_set_option_context_summary (G_APPLICATION (app),
     "Live charts of the training runs in a log directory (like tensorboard --logdir).");
+  g_application_set_option_context_description (G_APPLICATION (app),
+    "Settings you change in the window (smoothing, horizontal axis, ignore outliers, window size)\n"
+    "are kept in $XDG_CONFIG_HOME/lumen/settings.ini (~/.config/lumen/settings.ini); the options\n"
+    "above apply on top of them for one session.");
   g_signal_connect (app, "handle-local-options", G_CALLBACK (on_local_options), NULL);
   g_signal_connect (app, "startup", G_CALLBACK (on_startup), NULL);
   g_signal_connect (app, "command-line", G_CALLBACK (on_command_line), NULL);

@@ -5,7 +5,8 @@
  * step and values; the run filter and the visibility toggle take a run
  * off the charts; the tag filter hides cards and flags an invalid regex;
  * zoom/reset, log scale, PNG/CSV export; new points logged while the
- * window is open reach the chart.  Skips when there is no display.
+ * window is open reach the chart; settings.ini is read, merged into and
+ * never overwritten when unreadable.  Skips when there is no display.
  */
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "lm-axis.h"
+#include "lm-preferences.h"
 #include "lm-window.h"
 #include "lm-test-run.h"
 
@@ -400,6 +402,136 @@ test_all_nan_tag (void)
   lm_test_rm_rf (dir);
 }
 
+static char *
+file_text (const char *path)
+{
+  char *text = NULL;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  return text;
+}
+
+static gboolean
+window_gone (gpointer data)
+{
+  return *(LmWindow **) data == NULL;
+}
+
+/* settings.ini: saved settings apply at start, only what the user changes
+ * is written (merged, comments and other keys kept), the window size on
+ * close; bad values and unreadable files are reported, never overwritten. */
+static void
+test_preferences (void)
+{
+  g_autofree char *logdir = NULL, *cfg = NULL, *path = NULL, *text = NULL;
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+  g_autoptr (GError) error = NULL;
+  LmChartSettings *settings;
+  LmWindow *win;
+  int w, h;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  logdir = make_logdir ();
+  cfg = g_dir_make_tmp ("lumen-prefs-XXXXXX", NULL);
+  path = g_build_filename (cfg, "lumen", "settings.ini", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (cfg, 0700), ==, 0);
+
+  /* no file yet: the defaults, and no error */
+  win = lm_window_new (NULL, logdir);
+  g_assert_true (lm_preferences_load (win, path, &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat (lm_chart_settings_get_smoothing (lm_window_get_settings (win)), ==, LM_DEFAULT_SMOOTHING);
+  /* tracking alone (a --smoothing given on the command line) writes nothing */
+  lm_chart_settings_set_smoothing (lm_window_get_settings (win), 0.9);
+  lm_preferences_track (win, path);
+  lm_preferences_flush (win);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  /* the user moves the slider: the folder is made and the value saved */
+  lm_chart_settings_set_smoothing (lm_window_get_settings (win), 0.35);
+  lm_preferences_flush (win);
+  text = file_text (path);
+  g_assert_nonnull (strstr (text, "[scalars]\nsmoothing=0.350\n"));
+  g_assert_null (strstr (text, "x-axis"));
+  g_clear_pointer (&text, g_free);
+  /* a change is written by itself after a short pause */
+  lm_chart_settings_set_x_axis (lm_window_get_settings (win), LM_X_RELATIVE);
+  lm_test_spin (600);
+  text = file_text (path);
+  g_assert_nonnull (strstr (text, "x-axis=relative\n"));
+  g_clear_pointer (&text, g_free);
+  gtk_window_destroy (GTK_WINDOW (win));
+
+  /* a file the user wrote: comments and unknown keys survive a save */
+  g_assert_true (g_file_set_contents (path,
+                                      "# mine\n[scalars]\nsmoothing=0.25\nx-axis=wall\nignore-outliers=true\n"
+                                      "[window]\nwidth=900\nheight=700\n[other]\nkey=1\n", -1, NULL));
+  win = lm_window_new (NULL, logdir);
+  g_assert_true (lm_preferences_load (win, path, &error));
+  settings = lm_window_get_settings (win);
+  g_assert_cmpfloat (lm_chart_settings_get_smoothing (settings), ==, 0.25);
+  g_assert_cmpint (lm_chart_settings_get_x_axis (settings), ==, LM_X_WALL);
+  g_assert_true (lm_chart_settings_get_ignore_outliers (settings));
+  gtk_window_get_default_size (GTK_WINDOW (win), &w, &h);
+  g_assert_cmpint (w, ==, 900);
+  g_assert_cmpint (h, ==, 700);
+  lm_preferences_track (win, path);
+  gtk_window_present (GTK_WINDOW (win));
+  lm_chart_settings_set_ignore_outliers (settings, FALSE);
+  gtk_window_set_default_size (GTK_WINDOW (win), 1000, 650);
+  g_object_add_weak_pointer (G_OBJECT (win), (gpointer *) &win);
+  gtk_window_close (GTK_WINDOW (win));   /* close-request: the size is saved */
+  g_assert_true (lm_test_wait_for (window_gone, &win, 5000));
+  g_assert_true (g_key_file_load_from_file (kf, path, G_KEY_FILE_KEEP_COMMENTS, NULL));
+  text = g_key_file_to_data (kf, NULL, NULL);
+  g_test_message ("%s", text);
+  g_assert_nonnull (strstr (text, "# mine\n"));
+  g_assert_cmpstr (g_key_file_get_value (kf, "other", "key", NULL), ==, "1");
+  g_assert_cmpfloat (g_key_file_get_double (kf, "scalars", "smoothing", NULL), ==, 0.25);
+  g_assert_false (g_key_file_get_boolean (kf, "scalars", "ignore-outliers", NULL));
+  g_assert_cmpint (g_key_file_get_integer (kf, "window", "width", NULL), ==, 1000);
+  g_assert_cmpint (g_key_file_get_integer (kf, "window", "height", NULL), ==, 650);
+  g_assert_false (g_key_file_get_boolean (kf, "window", "maximized", NULL));
+  g_clear_pointer (&text, g_free);
+
+  /* bad values: named with the file, the good ones still apply */
+  g_assert_true (g_file_set_contents (path, "[scalars]\nsmoothing=abc\nx-axis=sideways\n"
+                                      "ignore-outliers=true\n[window]\nwidth=5\n", -1, NULL));
+  win = lm_window_new (NULL, logdir);
+  g_assert_false (lm_preferences_load (win, path, &error));
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, path));
+  g_assert_nonnull (strstr (error->message, "[scalars] smoothing=abc is not a number from 0 to 0.999"));
+  g_assert_nonnull (strstr (error->message, "[scalars] x-axis=sideways is not step, relative or wall"));
+  g_assert_nonnull (strstr (error->message, "[window] width=5 is not a width from 200 to 16384"));
+  g_clear_error (&error);
+  settings = lm_window_get_settings (win);
+  g_assert_cmpfloat (lm_chart_settings_get_smoothing (settings), ==, LM_DEFAULT_SMOOTHING);
+  g_assert_cmpint (lm_chart_settings_get_x_axis (settings), ==, LM_X_STEP);
+  g_assert_true (lm_chart_settings_get_ignore_outliers (settings));
+  gtk_window_destroy (GTK_WINDOW (win));
+
+  /* a file that is not a key file: reported, and left as it is */
+  g_assert_true (g_file_set_contents (path, "smoothing 0.3 (my notes)\n", -1, NULL));
+  win = lm_window_new (NULL, logdir);
+  g_assert_false (lm_preferences_load (win, path, &error));
+  g_assert_nonnull (strstr (error->message, path));
+  g_clear_error (&error);
+  lm_preferences_track (win, path);
+  lm_chart_settings_set_smoothing (lm_window_get_settings (win), 0.5);
+  lm_preferences_flush (win);
+  text = file_text (path);
+  g_assert_cmpstr (text, ==, "smoothing 0.3 (my notes)\n");
+  g_clear_pointer (&text, g_free);
+  gtk_window_destroy (GTK_WINDOW (win));
+
+  lm_test_rm_rf (cfg);
+  lm_test_rm_rf (logdir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -415,6 +547,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/window/zoom-log-export", test_zoom_log_export);
   g_test_add_func ("/ui/window/live-update", test_live_update);
   g_test_add_func ("/ui/window/all-nan-tag", test_all_nan_tag);
+  g_test_add_func ("/ui/window/preferences", test_preferences);
   g_test_add_func ("/ui/axis/labels", test_axis_labels);
   {
     int rc = g_test_run ();

@@ -1,0 +1,339 @@
+/* lm-preferences.c: settings.ini, read at start and written as the user
+ * changes things.  See lm-preferences.h for the file's keys. */
+#include "lm-preferences.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+
+#define SAVE_DELAY_MS 300
+#define MIN_WIDTH 200
+#define MIN_HEIGHT 150
+#define MAX_SIZE 16384
+
+enum
+{
+  DIRTY_SMOOTHING = 1 << 0,
+  DIRTY_X_AXIS = 1 << 1,
+  DIRTY_OUTLIERS = 1 << 2,
+};
+
+typedef struct
+{
+  char *path;
+  LmWindow *window;          /* weak */
+  LmChartSettings *settings; /* strong */
+  guint dirty;
+  guint save_id;
+  int width, height;         /* when tracking began */
+  gboolean maximized;
+  gboolean warned;
+} Tracker;
+
+static const char *axis_names[] = { "step", "relative", "wall" };
+
+char *
+lm_preferences_default_path (void)
+{
+  return g_build_filename (g_get_user_config_dir (), "lumen", "settings.ini", NULL);
+}
+
+/* ------------------------------------------------------------ loading */
+
+static void
+complain (GString *problems, const char *path, const char *group, const char *key,
+          const char *value, const char *expected)
+{
+  g_string_append_printf (problems, "%s%s: [%s] %s=%s is not %s; using the default",
+                          problems->len ? "\n" : "", path, group, key, value, expected);
+}
+
+/* The raw text of a key (NULL when absent), for messages and own parsing. */
+static char *
+raw_value (GKeyFile *kf, const char *group, const char *key)
+{
+  return g_key_file_get_value (kf, group, key, NULL);
+}
+
+static gboolean
+parse_int (const char *text, int lo, int hi, int *out)
+{
+  gint64 v;
+
+  if (!g_ascii_string_to_signed (g_strstrip ((char *) text), 10, lo, hi, &v, NULL))
+    return FALSE;
+  *out = (int) v;
+  return TRUE;
+}
+
+static gboolean
+parse_bool (const char *text, gboolean *out)
+{
+  g_autofree char *t = g_strstrip (g_ascii_strdown (text, -1));
+
+  if (g_str_equal (t, "true") || g_str_equal (t, "1"))
+    *out = TRUE;
+  else if (g_str_equal (t, "false") || g_str_equal (t, "0"))
+    *out = FALSE;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+gboolean
+lm_preferences_load (LmWindow *window, const char *path, GError **error)
+{
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+  g_autoptr (GError) local = NULL;
+  g_autoptr (GString) problems = g_string_new (NULL);
+  LmChartSettings *settings;
+  char *v;
+  int width = -1, height = -1;
+
+  g_return_val_if_fail (LM_IS_WINDOW (window), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, &local))
+    {
+      if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return TRUE;
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: %s; using the default settings",
+                   path, local->message);
+      return FALSE;
+    }
+  settings = lm_window_get_settings (window);
+
+  if ((v = raw_value (kf, "scalars", "smoothing")) != NULL)
+    {
+      char *end = NULL;
+      double w = g_ascii_strtod (v, &end);
+
+      while (end && g_ascii_isspace (*end))
+        end++;
+      if (end != v && end && *end == '\0' && w >= 0 && w <= 0.999)
+        lm_chart_settings_set_smoothing (settings, w);
+      else
+        complain (problems, path, "scalars", "smoothing", v, "a number from 0 to 0.999");
+      g_free (v);
+    }
+  if ((v = raw_value (kf, "scalars", "x-axis")) != NULL)
+    {
+      LmXAxis axis;
+
+      if (lm_x_axis_from_string (g_strstrip (v), &axis))
+        lm_chart_settings_set_x_axis (settings, axis);
+      else
+        complain (problems, path, "scalars", "x-axis", v, "step, relative or wall");
+      g_free (v);
+    }
+  if ((v = raw_value (kf, "scalars", "ignore-outliers")) != NULL)
+    {
+      gboolean b;
+
+      if (parse_bool (v, &b))
+        lm_chart_settings_set_ignore_outliers (settings, b);
+      else
+        complain (problems, path, "scalars", "ignore-outliers", v, "true or false");
+      g_free (v);
+    }
+  if ((v = raw_value (kf, "window", "width")) != NULL)
+    {
+      if (!parse_int (v, MIN_WIDTH, MAX_SIZE, &width))
+        complain (problems, path, "window", "width", v, "a width from 200 to 16384");
+      g_free (v);
+    }
+  if ((v = raw_value (kf, "window", "height")) != NULL)
+    {
+      if (!parse_int (v, MIN_HEIGHT, MAX_SIZE, &height))
+        complain (problems, path, "window", "height", v, "a height from 150 to 16384");
+      g_free (v);
+    }
+  if (width > 0 || height > 0)
+    {
+      int w0, h0;
+
+      gtk_window_get_default_size (GTK_WINDOW (window), &w0, &h0);
+      gtk_window_set_default_size (GTK_WINDOW (window), width > 0 ? width : w0, height > 0 ? height : h0);
+    }
+  if ((v = raw_value (kf, "window", "maximized")) != NULL)
+    {
+      gboolean b;
+
+      if (!parse_bool (v, &b))
+        complain (problems, path, "window", "maximized", v, "true or false");
+      else if (b)
+        gtk_window_maximize (GTK_WINDOW (window));
+      g_free (v);
+    }
+  if (problems->len)
+    {
+      g_set_error_literal (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE, problems->str);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ------------------------------------------------------------ saving */
+
+static void
+save_now (Tracker *t, gboolean with_window)
+{
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = NULL;
+  int width = 0, height = 0;
+  gboolean maximized = FALSE, window_changed = FALSE;
+
+  g_clear_handle_id (&t->save_id, g_source_remove);
+  if (with_window && t->window != NULL)
+    {
+      gtk_window_get_default_size (GTK_WINDOW (t->window), &width, &height);
+      maximized = gtk_window_is_maximized (GTK_WINDOW (t->window));
+      window_changed = maximized != t->maximized ||
+                       (!maximized && (width != t->width || height != t->height));
+    }
+  if (t->dirty == 0 && !window_changed)
+    return;
+
+  /* Merge into the file as it is now: another window may have saved since. */
+  if (!g_key_file_load_from_file (kf, t->path, G_KEY_FILE_KEEP_COMMENTS, &error))
+    {
+      if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        {
+          /* Never overwrite a file the user can still fix. */
+          if (!t->warned)
+            g_printerr ("lumen: settings not saved: %s cannot be read (%s); fix or remove it\n",
+                        t->path, error->message);
+          t->warned = TRUE;
+          t->dirty = 0;
+          return;
+        }
+      g_clear_error (&error);
+    }
+  if (t->dirty & DIRTY_SMOOTHING)
+    {
+      char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+      g_key_file_set_value (kf, "scalars", "smoothing",
+                            g_ascii_formatd (buf, sizeof buf, "%.3f",
+                                             lm_chart_settings_get_smoothing (t->settings)));
+    }
+  if (t->dirty & DIRTY_X_AXIS)
+    g_key_file_set_value (kf, "scalars", "x-axis", axis_names[lm_chart_settings_get_x_axis (t->settings)]);
+  if (t->dirty & DIRTY_OUTLIERS)
+    g_key_file_set_boolean (kf, "scalars", "ignore-outliers",
+                            lm_chart_settings_get_ignore_outliers (t->settings));
+  if (window_changed)
+    {
+      g_key_file_set_boolean (kf, "window", "maximized", maximized);
+      if (width >= MIN_WIDTH && height >= MIN_HEIGHT)
+        {
+          g_key_file_set_integer (kf, "window", "width", MIN (width, MAX_SIZE));
+          g_key_file_set_integer (kf, "window", "height", MIN (height, MAX_SIZE));
+        }
+      t->width = width, t->height = height, t->maximized = maximized;
+    }
+  t->dirty = 0;
+
+  dir = g_path_get_dirname (t->path);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      if (!t->warned)
+        g_printerr ("lumen: settings not saved: cannot create %s: %s\n", dir, g_strerror (errno));
+      t->warned = TRUE;
+      return;
+    }
+  if (!g_key_file_save_to_file (kf, t->path, &error))
+    {
+      if (!t->warned)
+        g_printerr ("lumen: settings not saved: %s\n", error->message);
+      t->warned = TRUE;
+    }
+}
+
+static gboolean
+save_later_cb (gpointer data)
+{
+  Tracker *t = data;
+
+  t->save_id = 0;
+  save_now (t, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+mark_dirty (Tracker *t, guint what)
+{
+  t->dirty |= what;
+  if (t->save_id == 0)
+    t->save_id = g_timeout_add (SAVE_DELAY_MS, save_later_cb, t);
+}
+
+static void
+on_setting (LmChartSettings *settings, GParamSpec *pspec, Tracker *t)
+{
+  const char *name = g_param_spec_get_name (pspec);
+
+  if (g_str_equal (name, "smoothing"))
+    mark_dirty (t, DIRTY_SMOOTHING);
+  else if (g_str_equal (name, "x-axis"))
+    mark_dirty (t, DIRTY_X_AXIS);
+  else if (g_str_equal (name, "ignore-outliers"))
+    mark_dirty (t, DIRTY_OUTLIERS);
+}
+
+static gboolean
+on_close_request (GtkWindow *window, Tracker *t)
+{
+  save_now (t, TRUE);
+  return FALSE; /* close */
+}
+
+static void
+tracker_free (gpointer data)
+{
+  Tracker *t = data;
+
+  /* The window is going: a change still waiting is written now. */
+  save_now (t, FALSE);
+  g_signal_handlers_disconnect_by_data (t->settings, t);
+  g_object_unref (t->settings);
+  g_free (t->path);
+  g_free (t);
+}
+
+void
+lm_preferences_track (LmWindow *window, const char *path)
+{
+  Tracker *t;
+
+  g_return_if_fail (LM_IS_WINDOW (window));
+  g_return_if_fail (path != NULL);
+  t = g_new0 (Tracker, 1);
+  t->path = g_strdup (path);
+  t->window = window;
+  t->settings = g_object_ref (lm_window_get_settings (window));
+  gtk_window_get_default_size (GTK_WINDOW (window), &t->width, &t->height);
+  t->maximized = gtk_window_is_maximized (GTK_WINDOW (window));
+  g_signal_connect (t->settings, "notify", G_CALLBACK (on_setting), t);
+  g_signal_connect (window, "close-request", G_CALLBACK (on_close_request), t);
+  /* freed (and flushed) with the window */
+  g_object_set_data_full (G_OBJECT (window), "lm-preferences", t, tracker_free);
+}
+
+void
+lm_preferences_flush (LmWindow *window)
+{
+  Tracker *t;
+
+  g_return_if_fail (LM_IS_WINDOW (window));
+  t = g_object_get_data (G_OBJECT (window), "lm-preferences");
+  if (t != NULL)
+    save_now (t, TRUE);
+}
+
+const char *
+lm_preferences_get_path (LmWindow *window)
+{
+  Tracker *t = g_object_get_data (G_OBJECT (window), "lm-preferences");
+
+  return t ? t->path : NULL;
+}
