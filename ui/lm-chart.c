@@ -567,3 +567,10 @@ lm_chart_export_csv (LmChart *self, const char *path, GError **error)
   g_return_val_if_fail (LM_IS_CHART (self), FALSE);
   return lm_plot_write_csv (self->plot, path, error);
 }
+
+gboolean
+lm_chart_export_json (LmChart *self, const char *path, GError **error)
+{
+  g_return_val_if_fail (LM_IS_CHART (self), FALSE);
+  return lm_plot_write_json (self->plot, path, error);
+}

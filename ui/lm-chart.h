@@ -59,5 +59,6 @@ char       *lm_chart_dup_hover_text (LmChart *self);
 
 gboolean    lm_chart_export_png    (LmChart *self, const char *path, GError **error);
 gboolean    lm_chart_export_csv    (LmChart *self, const char *path, GError **error);
+gboolean    lm_chart_export_json   (LmChart *self, const char *path, GError **error);
 
 G_END_DECLS

@@ -345,6 +345,73 @@ lm_plot_write_csv (LmPlot *p, const char *path, GError **error)
   return ok;
 }
 
+/* JSON text of a run name (quotes, backslashes and control characters
+ * escaped; the name is UTF-8 already). */
+static void
+json_string (GString *out, const char *s)
+{
+  g_string_append_c (out, '"');
+  for (const unsigned char *c = (const unsigned char *) s; *c; c++)
+    {
+      if (*c == '"' || *c == '\\')
+        g_string_append_printf (out, "\\%c", *c);
+      else if (*c < 0x20)
+        g_string_append_printf (out, "\\u%04x", *c);
+      else
+        g_string_append_c (out, (char) *c);
+    }
+  g_string_append_c (out, '"');
+}
+
+/* NaN and the infinities as Python's json module writes and reads them
+ * (TensorBoard's JSON download is made by it). */
+static void
+json_number (GString *out, double v, const char *fmt)
+{
+  if (isnan (v))
+    g_string_append (out, "NaN");
+  else if (isinf (v))
+    g_string_append (out, v > 0 ? "Infinity" : "-Infinity");
+  else
+    csv_number (out, v, fmt);
+}
+
+gboolean
+lm_plot_write_json (LmPlot *p, const char *path, GError **error)
+{
+  GString *out = g_string_new ("{");
+  gboolean ok, first = TRUE;
+
+  /* {"run": [[wall_time, step, value], ...], ...}: each run's list is what
+   * TensorBoard's "JSON" download link gives for that run and tag. */
+  for (guint i = 0; i < p->lines->len; i++)
+    {
+      LmPlotLine *l = g_ptr_array_index (p->lines, i);
+      LmSeries *s = lm_run_get_series (l->run, p->tag);
+      gsize n = s ? lm_series_get_n (s) : 0;
+
+      if (n == 0)
+        continue;
+      g_string_append (out, first ? "\n  " : ",\n  ");
+      first = FALSE;
+      json_string (out, lm_run_get_name (l->run));
+      g_string_append (out, ": [");
+      for (gsize k = 0; k < n; k++)
+        {
+          g_string_append (out, k ? ", [" : "[");
+          json_number (out, lm_series_wall_time (s, k), "%.3f");
+          g_string_append_printf (out, ", %" G_GINT64_FORMAT ", ", lm_series_step (s, k));
+          json_number (out, s->value[k], "%.9g");
+          g_string_append_c (out, ']');
+        }
+      g_string_append_c (out, ']');
+    }
+  g_string_append (out, first ? "}\n" : "\n}\n");
+  ok = g_file_set_contents (path, out->str, (gssize) out->len, error);
+  g_string_free (out, TRUE);
+  return ok;
+}
+
 gboolean
 lm_plot_write_png (LmPlot     *p,
                    const char *path,

@@ -107,6 +107,8 @@ char       *lm_plot_hover_text       (LmPlot *plot, double px);
 /* Exports: every point of every run (not decimated), and the card as a
  * PNG at the given size with title and legend. */
 gboolean    lm_plot_write_csv        (LmPlot *plot, const char *path, GError **error);
+/* {"run": [[wall_time, step, value], ...]}: per run, TensorBoard's JSON. */
+gboolean    lm_plot_write_json       (LmPlot *plot, const char *path, GError **error);
 gboolean    lm_plot_write_png        (LmPlot     *plot,
                                       const char *path,
                                       int         width,

@@ -55,11 +55,42 @@ show_error (LmScalarCard *self, const char *what, GError *error)
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+typedef enum
+{
+  EXPORT_PNG,
+  EXPORT_CSV,
+  EXPORT_JSON,
+} ExportFormat;
+
+static const struct
+{
+  const char *ext, *title, *failure;
+} export_formats[] = {
+  [EXPORT_PNG] = { "png", "Export Chart as PNG", "Could not export the chart" },
+  [EXPORT_CSV] = { "csv", "Export Data as CSV", "Could not export the data" },
+  [EXPORT_JSON] = { "json", "Export Data as JSON", "Could not export the data" },
+};
+
 typedef struct
 {
   LmScalarCard *card;
-  gboolean png;
+  ExportFormat format;
 } ExportJob;
+
+static gboolean
+export_to (LmChart *chart, ExportFormat format, const char *path, GError **error)
+{
+  switch (format)
+    {
+    case EXPORT_PNG:
+      return lm_chart_export_png (chart, path, error);
+    case EXPORT_CSV:
+      return lm_chart_export_csv (chart, path, error);
+    case EXPORT_JSON:
+    default:
+      return lm_chart_export_json (chart, path, error);
+    }
+}
 
 static void
 on_export_response (GtkNativeDialog *dialog, int response, ExportJob *job)
@@ -73,10 +104,9 @@ on_export_response (GtkNativeDialog *dialog, int response, ExportJob *job)
 
       if (path == NULL)
         g_set_error (&error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "only local files can be written");
-      ok = path != NULL && (job->png ? lm_chart_export_png (job->card->chart, path, &error)
-                                     : lm_chart_export_csv (job->card->chart, path, &error));
+      ok = path != NULL && export_to (job->card->chart, job->format, path, &error);
       if (!ok)
-        show_error (job->card, job->png ? "Could not export the chart" : "Could not export the data", error);
+        show_error (job->card, export_formats[job->format].failure, error);
     }
   g_object_unref (job->card);
   g_free (job);
@@ -84,19 +114,19 @@ on_export_response (GtkNativeDialog *dialog, int response, ExportJob *job)
 }
 
 static void
-start_export (LmScalarCard *self, gboolean png)
+start_export (LmScalarCard *self, ExportFormat format)
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   GtkFileChooserNative *dialog;
-  g_autofree char *name = suggested_name (self, png ? "png" : "csv");
+  g_autofree char *name = suggested_name (self, export_formats[format].ext);
   ExportJob *job = g_new0 (ExportJob, 1);
 
-  dialog = gtk_file_chooser_native_new (png ? "Export Chart as PNG" : "Export Data as CSV",
+  dialog = gtk_file_chooser_native_new (export_formats[format].title,
                                         GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                         GTK_FILE_CHOOSER_ACTION_SAVE, "_Export", "_Cancel");
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
   job->card = g_object_ref (self);
-  job->png = png;
+  job->format = format;
   g_signal_connect (dialog, "response", G_CALLBACK (on_export_response), job);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
@@ -104,13 +134,19 @@ start_export (LmScalarCard *self, gboolean png)
 static void
 action_export_png (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
-  start_export (user_data, TRUE);
+  start_export (user_data, EXPORT_PNG);
 }
 
 static void
 action_export_csv (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
-  start_export (user_data, FALSE);
+  start_export (user_data, EXPORT_CSV);
+}
+
+static void
+action_export_json (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  start_export (user_data, EXPORT_JSON);
 }
 
 static void
@@ -142,6 +178,7 @@ lm_scalar_card_new (const char *tag, LmRunSelection *selection, LmChartSettings 
   static const GActionEntry entries[] = {
     { "export-png", action_export_png, NULL, NULL, NULL, { 0 } },
     { "export-csv", action_export_csv, NULL, NULL, NULL, { 0 } },
+    { "export-json", action_export_json, NULL, NULL, NULL, { 0 } },
     { "reset-zoom", action_reset_zoom, NULL, NULL, NULL, { 0 } },
     { "log-scale", action_log_scale, NULL, NULL, NULL, { 0 } },
   };
@@ -178,6 +215,7 @@ lm_scalar_card_new (const char *tag, LmRunSelection *selection, LmChartSettings 
   g_menu_append (menu, "Reset Zoom", "card.reset-zoom");
   g_menu_append (menu, "Export Chart as PNG…", "card.export-png");
   g_menu_append (menu, "Export Data as CSV…", "card.export-csv");
+  g_menu_append (menu, "Export Data as JSON…", "card.export-json");
   gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (menu_button), G_MENU_MODEL (menu));
   gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (menu_button), "view-more-symbolic");
   gtk_menu_button_set_has_frame (GTK_MENU_BUTTON (menu_button), FALSE);

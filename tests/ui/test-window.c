@@ -207,7 +207,7 @@ static void
 test_zoom_log_export (void)
 {
   g_autofree char *logdir = NULL;
-  g_autofree char *png = NULL, *csv = NULL, *contents = NULL;
+  g_autofree char *png = NULL, *csv = NULL, *json = NULL, *contents = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GdkTexture) tex = NULL;
   LmWindow *win;
@@ -264,7 +264,18 @@ test_zoom_log_export (void)
   g_assert_cmpuint (g_strv_length (lines), ==, 2 * N_POINTS + 2);   /* header + rows + "" */
   g_assert_true (g_str_has_prefix (lines[51], "alpha,train/loss,50,1700000050.000,1.5,"));
   g_strfreev (lines);
+  g_clear_pointer (&contents, g_free);
+  /* JSON: per run, TensorBoard's [[wall_time, step, value], ...] */
+  json = g_build_filename (logdir, "chart.json", NULL);
+  g_assert_true (lm_chart_export_json (chart, json, &error));
+  g_assert_true (g_file_get_contents (json, &contents, NULL, NULL));
+  g_assert_true (g_str_has_prefix (contents, "{\n  \"alpha\": [[1700000000.000, 0, 2], "
+                                             "[1700000001.000, 1, 1.99000001], "));
+  g_assert_nonnull (strstr (contents, "[1700000199.000, 199, 0.00999999978]],\n  \"beta\": [[1700000000.000, 0, 1], "));
+  g_assert_true (g_str_has_suffix (contents, "[1700000199.000, 199, 2.99000001]]\n}\n"));
   /* A folder that does not exist: a clear error, no crash. */
+  g_assert_false (lm_chart_export_json (chart, "/nonexistent/dir/x.json", &error));
+  g_clear_error (&error);
   g_assert_false (lm_chart_export_csv (chart, "/nonexistent/dir/x.csv", &error));
   g_assert_nonnull (error);
 
