@@ -7,6 +7,10 @@ struct _LmScalarCard
   char *tag;
   LmChart *chart;
   GtkWidget *log_button;
+  LmRunSelection *selection;  /* for the larger view's card */
+  LmChartSettings *settings;
+  GSimpleActionGroup *actions; /* "card.*" */
+  GtkWidget *enlarge_button;
 };
 
 G_DEFINE_FINAL_TYPE (LmScalarCard, lm_scalar_card, GTK_TYPE_BOX)
@@ -17,6 +21,9 @@ lm_scalar_card_finalize (GObject *object)
   LmScalarCard *self = LM_SCALAR_CARD (object);
 
   g_free (self->tag);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->actions);
   G_OBJECT_CLASS (lm_scalar_card_parent_class)->finalize (object);
 }
 
@@ -172,6 +179,37 @@ action_log_scale (GSimpleAction *action, GVariant *param, gpointer user_data)
                                 !gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->log_button)));
 }
 
+/* TensorBoard's "toggle full size": the same card, live, in a window of
+ * its own (Escape closes it); log scale carries over. */
+static void
+action_enlarge (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  LmScalarCard *self = user_data;
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *window = gtk_window_new ();
+  LmScalarCard *card = LM_SCALAR_CARD (lm_scalar_card_new (self->tag, self->selection, self->settings));
+  GtkEventController *keys = gtk_shortcut_controller_new ();
+
+  gtk_window_set_title (GTK_WINDOW (window), *self->tag ? self->tag : "(empty tag name)");
+  if (GTK_IS_WINDOW (root))
+    {
+      gtk_window_set_transient_for (GTK_WINDOW (window), GTK_WINDOW (root));
+      gtk_window_set_destroy_with_parent (GTK_WINDOW (window), TRUE);
+    }
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 700);
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
+                                                          gtk_named_action_new ("window.close")));
+  gtk_widget_add_controller (window, keys);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (card->log_button), lm_chart_get_log_y (self->chart));
+  /* a larger view offers no larger view */
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (card->actions),
+                                                                            "enlarge")), FALSE);
+  gtk_widget_set_visible (card->enlarge_button, FALSE);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (card));
+  gtk_window_present (GTK_WINDOW (window));
+}
+
 GtkWidget *
 lm_scalar_card_new (const char *tag, LmRunSelection *selection, LmChartSettings *settings)
 {
@@ -181,6 +219,7 @@ lm_scalar_card_new (const char *tag, LmRunSelection *selection, LmChartSettings 
     { "export-json", action_export_json, NULL, NULL, NULL, { 0 } },
     { "reset-zoom", action_reset_zoom, NULL, NULL, NULL, { 0 } },
     { "log-scale", action_log_scale, NULL, NULL, NULL, { 0 } },
+    { "enlarge", action_enlarge, NULL, NULL, NULL, { 0 } },
   };
   LmScalarCard *self = g_object_new (LM_TYPE_SCALAR_CARD,
                                      "orientation", GTK_ORIENTATION_VERTICAL,
@@ -188,11 +227,14 @@ lm_scalar_card_new (const char *tag, LmRunSelection *selection, LmChartSettings 
   GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 2);
   GtkWidget *title = gtk_label_new (*tag ? tag : "(empty tag name)");
   GtkWidget *fit = gtk_button_new_from_icon_name ("zoom-fit-best-symbolic");
+  GtkWidget *enlarge = gtk_button_new_from_icon_name ("view-fullscreen-symbolic");
   GtkWidget *menu_button = gtk_menu_button_new ();
   GSimpleActionGroup *group = g_simple_action_group_new ();
   GMenu *menu = g_menu_new ();
 
   self->tag = g_strdup (tag);
+  self->selection = g_object_ref (selection);
+  self->settings = g_object_ref (settings);
   gtk_widget_add_css_class (GTK_WIDGET (self), "lm-card");
 
   gtk_label_set_xalign (GTK_LABEL (title), 0);
@@ -211,8 +253,14 @@ lm_scalar_card_new (const char *tag, LmRunSelection *selection, LmChartSettings 
   gtk_actionable_set_action_name (GTK_ACTIONABLE (fit), "card.reset-zoom");
   gtk_box_append (GTK_BOX (header), fit);
 
+  gtk_widget_set_tooltip_text (enlarge, "View larger, in a window of its own");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (enlarge), "card.enlarge");
+  gtk_box_append (GTK_BOX (header), enlarge);
+  self->enlarge_button = enlarge;
+
   g_menu_append (menu, "Log Scale", "card.log-scale");
   g_menu_append (menu, "Reset Zoom", "card.reset-zoom");
+  g_menu_append (menu, "View Larger", "card.enlarge");
   g_menu_append (menu, "Export Chart as PNG…", "card.export-png");
   g_menu_append (menu, "Export Data as CSV…", "card.export-csv");
   g_menu_append (menu, "Export Data as JSON…", "card.export-json");
@@ -232,7 +280,7 @@ lm_scalar_card_new (const char *tag, LmRunSelection *selection, LmChartSettings 
 
   g_action_map_add_action_entries (G_ACTION_MAP (group), entries, G_N_ELEMENTS (entries), self);
   gtk_widget_insert_action_group (GTK_WIDGET (self), "card", G_ACTION_GROUP (group));
-  g_object_unref (group);
+  self->actions = group;
 
   self->chart = LM_CHART (lm_chart_new (tag, selection, settings));
   gtk_widget_set_vexpand (GTK_WIDGET (self->chart), TRUE);

@@ -1,8 +1,9 @@
 /* lm-scalar-card.h: one tag's card: title, buttons and chart.
  *
  * What it is for: the TensorBoard-style card around an LmChart: the tag
- * as title, a log-scale toggle, reset zoom, and a menu to export the card
- * as PNG or its data as CSV.
+ * as title, a log-scale toggle, reset zoom, a larger view in a window of
+ * its own (TensorBoard's "toggle full size"), and a menu to export the
+ * card as PNG or its data as CSV or JSON.
  */
 #pragma once
 

@@ -203,6 +203,12 @@ test_filters (void)
   lm_test_rm_rf (logdir);
 }
 
+static gboolean
+chart_up_to_date (gpointer chart)
+{
+  return lm_chart_is_up_to_date (chart);
+}
+
 static void
 test_zoom_log_export (void)
 {
@@ -247,6 +253,47 @@ test_zoom_log_export (void)
   g_assert_true (lm_test_wait_for (settled, win, 5000));
   lm_plot_get_view (plot, NULL, NULL, &y0, &y1);
   g_assert_cmpfloat (y0, >, 0);
+
+  /* View larger: the same tag, live, log scale carried over, in a window
+   * that goes with the main one. */
+  {
+    LmScalarCard *card = lm_card_grid_find_card (lm_window_get_card_grid (win), "train/loss");
+    GtkWindow *large = NULL;
+    GListModel *tops = gtk_window_get_toplevels ();
+    LmChart *big;
+    g_autofree char *hover = NULL;
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (card), "card.enlarge", NULL));
+    for (guint i = 0; i < g_list_model_get_n_items (tops) && large == NULL; i++)
+      {
+        g_autoptr (GtkWindow) w = g_list_model_get_item (tops, i);
+
+        if (LM_IS_SCALAR_CARD (gtk_window_get_child (w)) && (GtkWidget *) w != GTK_WIDGET (win))
+          large = w;
+      }
+    g_assert_nonnull (large);
+    g_assert_cmpstr (gtk_window_get_title (large), ==, "train/loss");
+    g_assert_true (gtk_window_get_transient_for (large) == GTK_WINDOW (win));
+    big = lm_scalar_card_get_chart (LM_SCALAR_CARD (gtk_window_get_child (large)));
+    g_assert_cmpstr (lm_chart_get_tag (big), ==, "train/loss");
+    g_assert_true (lm_chart_get_log_y (big));
+    g_assert_true (lm_test_wait_for (chart_up_to_date, big, 5000));
+    g_assert_true (lm_chart_has_drawn_data (big));
+    g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (big)), >, gtk_widget_get_width (GTK_WIDGET (chart)));
+    lm_chart_set_hover (big, gtk_widget_get_width (GTK_WIDGET (big)) / 2.0, 100);
+    hover = lm_chart_dup_hover_text (big);
+    g_assert_nonnull (hover);
+    g_assert_nonnull (strstr (hover, "alpha"));
+    g_assert_nonnull (strstr (hover, "beta"));
+    /* no larger view of the larger view */
+    {
+      guint n = g_list_model_get_n_items (tops);
+
+      gtk_widget_activate_action (gtk_window_get_child (large), "card.enlarge", NULL);
+      g_assert_cmpuint (g_list_model_get_n_items (tops), ==, n);
+    }
+    gtk_window_destroy (large);
+  }
   lm_chart_set_log_y (chart, FALSE);
 
   /* Exports. */
@@ -343,11 +390,6 @@ test_live_update (void)
   lm_test_rm_rf (logdir);
 }
 
-static gboolean
-chart_up_to_date (gpointer chart)
-{
-  return lm_chart_is_up_to_date (chart);
-}
 
 /* One axis, one notation: the ticks never mix 0.0010 with 5e-4; huge steps
  * read as 5e16, not 50000T. (No display needed.) */
