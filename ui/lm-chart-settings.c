@@ -9,6 +9,7 @@ struct _LmChartSettings
   double smoothing;
   LmXAxis x_axis;
   gboolean ignore_outliers;
+  LmTooltipSort tooltip_sort;
 };
 
 enum {
@@ -16,6 +17,7 @@ enum {
   PROP_SMOOTHING,
   PROP_X_AXIS,
   PROP_IGNORE_OUTLIERS,
+  PROP_TOOLTIP_SORT,
   N_PROPS
 };
 
@@ -39,6 +41,9 @@ lm_chart_settings_get_property (GObject *object, guint prop_id, GValue *value, G
     case PROP_IGNORE_OUTLIERS:
       g_value_set_boolean (value, self->ignore_outliers);
       break;
+    case PROP_TOOLTIP_SORT:
+      g_value_set_int (value, self->tooltip_sort);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -60,6 +65,9 @@ lm_chart_settings_set_property (GObject *object, guint prop_id, const GValue *va
     case PROP_IGNORE_OUTLIERS:
       lm_chart_settings_set_ignore_outliers (self, g_value_get_boolean (value));
       break;
+    case PROP_TOOLTIP_SORT:
+      lm_chart_settings_set_tooltip_sort (self, g_value_get_int (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -79,6 +87,9 @@ lm_chart_settings_class_init (LmChartSettingsClass *klass)
     g_param_spec_int ("x-axis", NULL, NULL, LM_X_STEP, LM_X_WALL, LM_X_STEP, rw);
   properties[PROP_IGNORE_OUTLIERS] =
     g_param_spec_boolean ("ignore-outliers", NULL, NULL, FALSE, rw);
+  properties[PROP_TOOLTIP_SORT] =
+    g_param_spec_int ("tooltip-sort", NULL, NULL, LM_TOOLTIP_SORT_DEFAULT, LM_TOOLTIP_SORT_NEAREST,
+                      LM_TOOLTIP_SORT_DEFAULT, rw);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -146,6 +157,24 @@ lm_chart_settings_set_ignore_outliers (LmChartSettings *self, gboolean ignore)
     return;
   self->ignore_outliers = ignore;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IGNORE_OUTLIERS]);
+}
+
+LmTooltipSort
+lm_chart_settings_get_tooltip_sort (LmChartSettings *self)
+{
+  g_return_val_if_fail (LM_IS_CHART_SETTINGS (self), LM_TOOLTIP_SORT_DEFAULT);
+  return self->tooltip_sort;
+}
+
+void
+lm_chart_settings_set_tooltip_sort (LmChartSettings *self, LmTooltipSort sort)
+{
+  g_return_if_fail (LM_IS_CHART_SETTINGS (self));
+  g_return_if_fail (sort >= LM_TOOLTIP_SORT_DEFAULT && sort <= LM_TOOLTIP_SORT_NEAREST);
+  if (self->tooltip_sort == sort)
+    return;
+  self->tooltip_sort = sort;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOOLTIP_SORT]);
 }
 
 gboolean

@@ -2,14 +2,16 @@
  *
  * What it is for: TensorBoard's scalar settings in one object the sidebar
  * edits and every chart listens to: smoothing weight (0..0.999, default
- * 0.6 like TensorBoard), horizontal axis (step / relative / wall) and
- * "ignore outliers in chart scaling".  Log scale is per card.
+ * 0.6 like TensorBoard), horizontal axis (step / relative / wall),
+ * "ignore outliers in chart scaling" and the tooltip sorting method.  Log
+ * scale is per card.
  */
 #pragma once
 
 #include <glib-object.h>
 
 #include "lumen-data.h"
+#include "lm-plot.h"
 
 G_BEGIN_DECLS
 
@@ -26,6 +28,8 @@ LmXAxis  lm_chart_settings_get_x_axis          (LmChartSettings *self);
 void     lm_chart_settings_set_x_axis          (LmChartSettings *self, LmXAxis axis);
 gboolean lm_chart_settings_get_ignore_outliers (LmChartSettings *self);
 void     lm_chart_settings_set_ignore_outliers (LmChartSettings *self, gboolean ignore);
+LmTooltipSort lm_chart_settings_get_tooltip_sort (LmChartSettings *self);
+void     lm_chart_settings_set_tooltip_sort    (LmChartSettings *self, LmTooltipSort sort);
 
 /* "step" / "relative" / "wall" <-> LmXAxis; FALSE for an unknown name. */
 gboolean lm_x_axis_from_string (const char *name, LmXAxis *axis);

@@ -130,6 +130,7 @@ sync_settings (LmChart *self)
   lm_plot_set_smoothing (self->plot, lm_chart_settings_get_smoothing (self->settings));
   lm_plot_set_x_axis (self->plot, lm_chart_settings_get_x_axis (self->settings));
   lm_plot_set_ignore_outliers (self->plot, lm_chart_settings_get_ignore_outliers (self->settings));
+  lm_plot_set_tooltip_sort (self->plot, lm_chart_settings_get_tooltip_sort (self->settings));
 }
 
 static void
@@ -548,7 +549,7 @@ lm_chart_dup_hover_text (LmChart *self)
   g_return_val_if_fail (LM_IS_CHART (self), NULL);
   if (!self->hovering)
     return NULL;
-  return lm_plot_hover_text (self->plot, self->hx);
+  return lm_plot_hover_text (self->plot, self->hx, self->hy);
 }
 
 gboolean

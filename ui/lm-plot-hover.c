@@ -13,8 +13,84 @@
 #include <stdio.h>
 #include <string.h>
 
+static const char *tooltip_sort_names[] = { "default", "descending", "ascending", "nearest" };
+
+gboolean
+lm_tooltip_sort_from_string (const char *name, LmTooltipSort *sort)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (tooltip_sort_names); i++)
+    if (g_strcmp0 (name, tooltip_sort_names[i]) == 0)
+      {
+        *sort = (LmTooltipSort) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+const char *
+lm_tooltip_sort_to_string (LmTooltipSort sort)
+{
+  return (guint) sort < G_N_ELEMENTS (tooltip_sort_names) ? tooltip_sort_names[sort] : "default";
+}
+
+typedef struct
+{
+  guint order;   /* run order */
+  double key;    /* NaN sorts last */
+} SortKey;
+
+static int
+by_key (gconstpointer a, gconstpointer b)
+{
+  const SortKey *ka = a, *kb = b;
+
+  if (isnan (ka->key) != isnan (kb->key))
+    return isnan (ka->key) ? 1 : -1;
+  if (!isnan (ka->key) && ka->key != kb->key)
+    return ka->key < kb->key ? -1 : 1;
+  return (int) ka->order - (int) kb->order;
+}
+
+/* Puts rows in the plot's tooltip order; ties keep run order. */
+static void
+sort_rows (LmPlot *p, GArray *rows, double py)
+{
+  g_autofree SortKey *keys = NULL;
+  GArray *sorted;
+
+  if (p->tooltip_sort == LM_TOOLTIP_SORT_DEFAULT || rows->len < 2)
+    return;
+  keys = g_new (SortKey, rows->len);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      LmHoverRow *r = &g_array_index (rows, LmHoverRow, i);
+      double shown = p->smoothing > 0 ? r->smoothed : r->value;
+
+      keys[i].order = i;
+      switch (p->tooltip_sort)
+        {
+        case LM_TOOLTIP_SORT_DESCENDING:
+          keys[i].key = -shown;
+          break;
+        case LM_TOOLTIP_SORT_ASCENDING:
+          keys[i].key = shown;
+          break;
+        case LM_TOOLTIP_SORT_NEAREST:
+        default:
+          keys[i].key = isnan (r->py) ? NAN : fabs (r->py - py);
+          break;
+        }
+    }
+  qsort (keys, rows->len, sizeof *keys, by_key);
+  sorted = g_array_sized_new (FALSE, FALSE, sizeof (LmHoverRow), rows->len);
+  for (guint i = 0; i < rows->len; i++)
+    g_array_append_val (sorted, g_array_index (rows, LmHoverRow, keys[i].order));
+  memcpy (rows->data, sorted->data, rows->len * sizeof (LmHoverRow));
+  g_array_free (sorted, TRUE);
+}
+
 GArray *
-lm_plot_hover_rows (LmPlot *p, double px)
+lm_plot_hover_rows (LmPlot *p, double px, double py)
 {
   GArray *rows = g_array_new (FALSE, TRUE, sizeof (LmHoverRow));
   double x;
@@ -44,13 +120,14 @@ lm_plot_hover_rows (LmPlot *p, double px)
       row.py = (isfinite (shown) && !(p->log_y && shown <= 0)) ? lm_plot_y_to_px (p, shown) : NAN;
       g_array_append_val (rows, row);
     }
+  sort_rows (p, rows, py);
   return rows;
 }
 
 char *
-lm_plot_hover_text (LmPlot *p, double px)
+lm_plot_hover_text (LmPlot *p, double px, double py)
 {
-  g_autoptr (GArray) rows = lm_plot_hover_rows (p, px);
+  g_autoptr (GArray) rows = lm_plot_hover_rows (p, px, py);
   GString *out = g_string_new (NULL);
 
   for (guint i = 0; i < rows->len; i++)
@@ -110,7 +187,7 @@ lm_plot_render_hover (LmPlot  *p,
 
   if (!p->rendered || px < p->area.x || px > p->area.x + p->area.width)
     return;
-  rows = lm_plot_hover_rows (p, px);
+  rows = lm_plot_hover_rows (p, px, py);
   if (rows->len == 0)
     return;
 
@@ -136,7 +213,7 @@ lm_plot_render_hover (LmPlot  *p,
       cairo_stroke (cr);
     }
 
-  /* Which rows fit: all in run order, or the ones nearest the pointer. */
+  /* Which rows fit: all, or the ones nearest the pointer, in tooltip order. */
   max_rows = (guint) MAX (1.0, floor ((height - 2 * pad - row_h - 4) / row_h));
   picks = g_new (Pick, rows->len);
   for (guint i = 0; i < rows->len; i++)

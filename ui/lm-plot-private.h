@@ -35,6 +35,7 @@ struct _LmPlot
   double smoothing;
   gboolean log_y;
   gboolean ignore_outliers;
+  LmTooltipSort tooltip_sort;
   gboolean show_title;
   gboolean show_legend;
   char *highlight;          /* run drawn on top, the others faded; NULL: none */

@@ -162,6 +162,12 @@ lm_plot_set_ignore_outliers (LmPlot *p, gboolean ignore)
 }
 
 void
+lm_plot_set_tooltip_sort (LmPlot *p, LmTooltipSort sort)
+{
+  p->tooltip_sort = sort;
+}
+
+void
 lm_plot_set_show_title (LmPlot *p, gboolean show)
 {
   p->show_title = !!show;

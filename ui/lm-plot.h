@@ -24,6 +24,21 @@ G_BEGIN_DECLS
 
 typedef struct _LmPlot LmPlot;
 
+/* The order of the hover tooltip's rows, TensorBoard's "tooltip sorting
+ * method": run order, by the value shown (smoothed when smoothing is on)
+ * descending or ascending, or nearest the pointer first. */
+typedef enum
+{
+  LM_TOOLTIP_SORT_DEFAULT = 0,
+  LM_TOOLTIP_SORT_DESCENDING,
+  LM_TOOLTIP_SORT_ASCENDING,
+  LM_TOOLTIP_SORT_NEAREST,
+} LmTooltipSort;
+
+/* "default" / "descending" / "ascending" / "nearest" <-> LmTooltipSort. */
+gboolean    lm_tooltip_sort_from_string (const char *name, LmTooltipSort *sort);
+const char *lm_tooltip_sort_to_string   (LmTooltipSort sort);
+
 typedef struct
 {
   double x, y, width, height;
@@ -59,6 +74,7 @@ void        lm_plot_set_highlight    (LmPlot *plot, const char *run_name);
 void        lm_plot_set_log_y        (LmPlot *plot, gboolean log_y);
 gboolean    lm_plot_get_log_y        (LmPlot *plot);
 void        lm_plot_set_ignore_outliers (LmPlot *plot, gboolean ignore);
+void        lm_plot_set_tooltip_sort (LmPlot *plot, LmTooltipSort sort);
 /* Title (the tag) drawn inside the image: for exports. */
 void        lm_plot_set_show_title   (LmPlot *plot, gboolean show);
 void        lm_plot_set_show_legend  (LmPlot *plot, gboolean show);
@@ -92,8 +108,9 @@ gboolean    lm_plot_pixel_to_data    (LmPlot *plot, double px, double py, double
 /* TRUE once something was drawn with every run's data in view. */
 gboolean    lm_plot_has_data         (LmPlot *plot);
 
-/* Hover readout at logical x px: one row per run with data. */
-GArray     *lm_plot_hover_rows       (LmPlot *plot, double px);
+/* Hover readout at logical (px, py): one row per run with data, in the
+ * plot's tooltip order (py matters for "nearest" only). */
+GArray     *lm_plot_hover_rows       (LmPlot *plot, double px, double py);
 /* Crosshair, dots and the tooltip table, drawn over the plot. */
 void        lm_plot_render_hover     (LmPlot  *plot,
                                       cairo_t *cr,
@@ -102,7 +119,7 @@ void        lm_plot_render_hover     (LmPlot  *plot,
                                       int      width,
                                       int      height);
 /* The tooltip as text, one run per line (tests, accessibility). */
-char       *lm_plot_hover_text       (LmPlot *plot, double px);
+char       *lm_plot_hover_text       (LmPlot *plot, double px, double py);
 
 /* Exports: every point of every run (not decimated), and the card as a
  * PNG at the given size with title and legend. */

@@ -15,6 +15,7 @@ enum
   DIRTY_SMOOTHING = 1 << 0,
   DIRTY_X_AXIS = 1 << 1,
   DIRTY_OUTLIERS = 1 << 2,
+  DIRTY_TOOLTIP_SORT = 1 << 3,
 };
 
 typedef struct
@@ -134,6 +135,16 @@ lm_preferences_load (LmWindow *window, const char *path, GError **error)
         complain (problems, path, "scalars", "ignore-outliers", v, "true or false");
       g_free (v);
     }
+  if ((v = raw_value (kf, "scalars", "tooltip-sort")) != NULL)
+    {
+      LmTooltipSort sort;
+
+      if (lm_tooltip_sort_from_string (g_strstrip (v), &sort))
+        lm_chart_settings_set_tooltip_sort (settings, sort);
+      else
+        complain (problems, path, "scalars", "tooltip-sort", v, "default, descending, ascending or nearest");
+      g_free (v);
+    }
   if ((v = raw_value (kf, "window", "width")) != NULL)
     {
       if (!parse_int (v, MIN_WIDTH, MAX_SIZE, &width))
@@ -221,6 +232,9 @@ save_now (Tracker *t, gboolean with_window)
   if (t->dirty & DIRTY_OUTLIERS)
     g_key_file_set_boolean (kf, "scalars", "ignore-outliers",
                             lm_chart_settings_get_ignore_outliers (t->settings));
+  if (t->dirty & DIRTY_TOOLTIP_SORT)
+    g_key_file_set_value (kf, "scalars", "tooltip-sort",
+                          lm_tooltip_sort_to_string (lm_chart_settings_get_tooltip_sort (t->settings)));
   if (window_changed)
     {
       g_key_file_set_boolean (kf, "window", "maximized", maximized);
@@ -278,6 +292,8 @@ on_setting (LmChartSettings *settings, GParamSpec *pspec, Tracker *t)
     mark_dirty (t, DIRTY_X_AXIS);
   else if (g_str_equal (name, "ignore-outliers"))
     mark_dirty (t, DIRTY_OUTLIERS);
+  else if (g_str_equal (name, "tooltip-sort"))
+    mark_dirty (t, DIRTY_TOOLTIP_SORT);
 }
 
 static gboolean

@@ -1,7 +1,7 @@
 /* lm-preferences.h: the app's settings kept from one session to the next.
  *
  * What it is for: TensorBoard keeps its settings (smoothing, horizontal
- * axis, ignore outliers) in the browser, so they are still there the next
+ * axis, ignore outliers, tooltip sorting) in the browser, so they are still there the next
  * time; Lumen keeps them, and the window size, in a key file:
  *
  *   $XDG_CONFIG_HOME/lumen/settings.ini   (usually ~/.config/lumen/settings.ini)
@@ -10,6 +10,7 @@
  *   smoothing=0.6
  *   x-axis=step            (step, relative or wall)
  *   ignore-outliers=false
+ *   tooltip-sort=default   (default, descending, ascending or nearest)
  *   [window]
  *   width=1400
  *   height=900

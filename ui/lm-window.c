@@ -354,6 +354,18 @@ on_axis_setting (LmChartSettings *settings, GParamSpec *pspec, GtkDropDown *drop
   gtk_drop_down_set_selected (drop, lm_chart_settings_get_x_axis (settings));
 }
 
+static void
+on_sort_selected (GtkDropDown *drop, GParamSpec *pspec, LmWindow *self)
+{
+  lm_chart_settings_set_tooltip_sort (self->settings, (LmTooltipSort) gtk_drop_down_get_selected (drop));
+}
+
+static void
+on_sort_setting (LmChartSettings *settings, GParamSpec *pspec, GtkDropDown *drop)
+{
+  gtk_drop_down_set_selected (drop, lm_chart_settings_get_tooltip_sort (settings));
+}
+
 static GtkWidget *
 settings_label (const char *text)
 {
@@ -375,6 +387,8 @@ build_settings (LmWindow *self)
   const char *axes[] = { "Step", "Relative", "Wall", NULL };
   GtkWidget *drop = gtk_drop_down_new_from_strings (axes);
   GtkWidget *outliers = gtk_check_button_new_with_label ("Ignore outliers in chart scaling");
+  const char *sorts[] = { "Default", "Descending", "Ascending", "Nearest", NULL };
+  GtkWidget *sort = gtk_drop_down_new_from_strings (sorts);
   GtkWidget *heading = gtk_label_new ("Settings");
 
   gtk_label_set_xalign (GTK_LABEL (heading), 0);
@@ -404,6 +418,17 @@ build_settings (LmWindow *self)
   g_object_bind_property (self->settings, "ignore-outliers", outliers, "active",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
   gtk_box_append (GTK_BOX (box), outliers);
+
+  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_box_append (GTK_BOX (row), settings_label ("Tooltip sorting"));
+  gtk_widget_set_hexpand (sort, TRUE);
+  gtk_widget_set_tooltip_text (sort, "Order of the runs in the hover tooltip: run order, by value "
+                                     "(descending or ascending), or nearest the pointer first");
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (sort), lm_chart_settings_get_tooltip_sort (self->settings));
+  g_signal_connect (sort, "notify::selected", G_CALLBACK (on_sort_selected), self);
+  g_signal_connect_object (self->settings, "notify::tooltip-sort", G_CALLBACK (on_sort_setting), sort, 0);
+  gtk_box_append (GTK_BOX (row), sort);
+  gtk_box_append (GTK_BOX (box), row);
   return box;
 }
 

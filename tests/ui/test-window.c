@@ -109,6 +109,39 @@ test_two_runs (void)
   lm_chart_clear_hover (chart);
   g_assert_null (lm_chart_dup_hover_text (chart));
 
+  /* Tooltip sorting (smoothing is off here): at step 20 alpha is 1.8 and
+   * beta 1.2; the pointer at 1.3 is nearer beta. */
+  {
+    static const struct { LmTooltipSort sort; const char *first; } cases[] = {
+      { LM_TOOLTIP_SORT_DEFAULT, "alpha" },
+      { LM_TOOLTIP_SORT_DESCENDING, "alpha" },
+      { LM_TOOLTIP_SORT_ASCENDING, "beta" },
+      { LM_TOOLTIP_SORT_NEAREST, "beta" },
+    };
+    LmChartSettings *settings = lm_window_get_settings (win);
+
+    g_assert_true (lm_plot_data_to_pixel (plot, 20, 1.3, &px, &py));
+    lm_chart_set_hover (chart, px, py);
+    for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+      {
+        g_autofree char *rows = NULL;
+
+        lm_chart_settings_set_tooltip_sort (settings, cases[i].sort);
+        rows = lm_chart_dup_hover_text (chart);
+        g_assert_true (g_str_has_prefix (rows, cases[i].first));
+        g_assert_nonnull (strstr (rows, g_str_equal (cases[i].first, "alpha") ? "\nbeta\t" : "\nalpha\t"));
+      }
+    /* nearest follows the pointer: at 1.7 alpha comes first */
+    g_assert_true (lm_plot_data_to_pixel (plot, 20, 1.7, &px, &py));
+    lm_chart_set_hover (chart, px, py);
+    g_free (text);
+    text = lm_chart_dup_hover_text (chart);
+    g_assert_true (g_str_has_prefix (text, "alpha\tstep 20\tvalue 1.8\t"));
+    g_assert_nonnull (strstr (text, "\nbeta\tstep 20\tvalue 1.2\t"));
+    lm_chart_settings_set_tooltip_sort (settings, LM_TOOLTIP_SORT_DEFAULT);
+    lm_chart_clear_hover (chart);
+  }
+
   /* The window's actions, and the shortcuts window they lead to. */
   {
     static const char *const actions[] = { "reload", "focus-tag-filter", "focus-run-filter",
@@ -521,6 +554,7 @@ test_preferences (void)
   /* a file the user wrote: comments and unknown keys survive a save */
   g_assert_true (g_file_set_contents (path,
                                       "# mine\n[scalars]\nsmoothing=0.25\nx-axis=wall\nignore-outliers=true\n"
+                                      "tooltip-sort=nearest\n"
                                       "[window]\nwidth=900\nheight=700\n[other]\nkey=1\n", -1, NULL));
   win = lm_window_new (NULL, logdir);
   g_assert_true (lm_preferences_load (win, path, &error));
@@ -528,12 +562,14 @@ test_preferences (void)
   g_assert_cmpfloat (lm_chart_settings_get_smoothing (settings), ==, 0.25);
   g_assert_cmpint (lm_chart_settings_get_x_axis (settings), ==, LM_X_WALL);
   g_assert_true (lm_chart_settings_get_ignore_outliers (settings));
+  g_assert_cmpint (lm_chart_settings_get_tooltip_sort (settings), ==, LM_TOOLTIP_SORT_NEAREST);
   gtk_window_get_default_size (GTK_WINDOW (win), &w, &h);
   g_assert_cmpint (w, ==, 900);
   g_assert_cmpint (h, ==, 700);
   lm_preferences_track (win, path);
   gtk_window_present (GTK_WINDOW (win));
   lm_chart_settings_set_ignore_outliers (settings, FALSE);
+  lm_chart_settings_set_tooltip_sort (settings, LM_TOOLTIP_SORT_DESCENDING);
   gtk_window_set_default_size (GTK_WINDOW (win), 1000, 650);
   g_object_add_weak_pointer (G_OBJECT (win), (gpointer *) &win);
   gtk_window_close (GTK_WINDOW (win));   /* close-request: the size is saved */
@@ -542,7 +578,13 @@ test_preferences (void)
   text = g_key_file_to_data (kf, NULL, NULL);
   g_test_message ("%s", text);
   g_assert_nonnull (strstr (text, "# mine\n"));
-  g_assert_cmpstr (g_key_file_get_value (kf, "other", "key", NULL), ==, "1");
+  {
+    g_autofree char *other = g_key_file_get_value (kf, "other", "key", NULL);
+    g_autofree char *sort = g_key_file_get_value (kf, "scalars", "tooltip-sort", NULL);
+
+    g_assert_cmpstr (other, ==, "1");
+    g_assert_cmpstr (sort, ==, "descending");
+  }
   g_assert_cmpfloat (g_key_file_get_double (kf, "scalars", "smoothing", NULL), ==, 0.25);
   g_assert_false (g_key_file_get_boolean (kf, "scalars", "ignore-outliers", NULL));
   g_assert_cmpint (g_key_file_get_integer (kf, "window", "width", NULL), ==, 1000);
