@@ -33,12 +33,12 @@ format_exp (double v, int digits, char *buf, gsize len)
   int ex = (int) floor (log10 (fabs (v)));
   double m = v / pow (10, ex);
 
-  if (fabs (m) >= 9.9999999)
-    {
-      m /= 10;
-      ex++;
-    }
   g_snprintf (mant, sizeof mant, "%.*f", digits, m);
+  if (fabs (g_ascii_strtod (mant, NULL)) >= 10)   /* 9.9999999 rounds up to 10.0 */
+    {
+      ex++;
+      g_snprintf (mant, sizeof mant, "%.*f", digits, v / pow (10, ex));
+    }
   trim_zeros (mant);
   g_snprintf (buf, len, "%se%d", mant, ex);
 }
@@ -112,26 +112,37 @@ nice_step (double span, guint target)
 }
 
 /* mag: the largest |value| on the axis. Fixed or exponent notation is
- * chosen once per axis, so the ticks of one axis never mix the two. */
+ * chosen once per axis, so the ticks of one axis never mix the two; either
+ * way every tick gets the digits that tell it from its neighbours
+ * (999999.6, 999999.8, 1000000.0 around a million; 0.999995, 1.000000
+ * around one), never two equal labels. */
 static void
 label_value (double v, double step, double mag, char *buf, gsize len)
 {
   double a = fabs (v);
+  int decimals = (int) MAX (0, -floor (log10 (step) + 1e-9));
+  int int_digits = mag >= 1 ? (int) floor (log10 (mag)) + 1 : 1;
+  gboolean fixed;
 
   if (fabs (v) < step * 1e-9)
     v = 0, a = 0;
-  if (a != 0 && (mag < 1e-3 || mag >= 1e6 || step < 1e-4))
+  if (mag < 1e-3)
+    fixed = FALSE;
+  else if (mag < 1e6)
+    fixed = step >= 1e-4 || int_digits + decimals <= 9;
+  else   /* 2e7, 1.0005e6; but 999999997, not 9.99999997e8 */
+    fixed = int_digits + decimals <= 12 &&
+            (decimals > 0 || floor (log10 (mag)) - floor (log10 (step)) > 5);
+  if (a != 0 && !fixed)
     {
       int digits = (int) MAX (0, floor (log10 (a)) - floor (log10 (step)));
 
-      format_exp (v, MIN (digits, 6), buf, len);
+      format_exp (v, MIN (digits, 15), buf, len);
     }
+  else if (!fixed)
+    g_strlcpy (buf, "0", len);   /* not 0.0000000 among 5e-8, 1e-7 */
   else
-    {
-      int decimals = (int) MAX (0, -floor (log10 (step) + 1e-9));
-
-      g_snprintf (buf, len, "%.*f", decimals, v);
-    }
+    g_snprintf (buf, len, "%.*f", decimals, v);
 }
 
 static void
@@ -142,22 +153,29 @@ label_step (double v, double step, char *buf, gsize len)
   };
   double a = fabs (v);
 
+  step = MAX (step, 1.0);
   if (a >= 1e15)   /* past "999T": 5e16, not "50000T" */
     {
-      int digits = (int) MAX (0, floor (log10 (a)) - floor (log10 (MAX (step, 1.0))));
+      int digits = (int) MAX (0, floor (log10 (a)) - floor (log10 (step)));
 
-      format_exp (v, MIN (digits, 6), buf, len);
+      format_exp (v, MIN (digits, 15), buf, len);
       return;
     }
   for (guint i = 0; i < G_N_ELEMENTS (si); i++)
     if (a >= si[i].scale)
       {
+        /* "1.5M" while 2 decimals tell the ticks apart; past that the
+         * whole number (2000005, not a row of "2M"; 1002, not 1.002k) */
+        int decimals = (int) MAX (0, ceil (log10 (si[i].scale / step) - 1e-9));
+
+        if (decimals > 2)
+          break;
         g_snprintf (buf, len, "%.3f", v / si[i].scale);
         trim_zeros (buf);
         g_strlcat (buf, si[i].suffix, len);
         return;
       }
-  label_value (v, MAX (step, 1.0), a, buf, len);
+  g_snprintf (buf, len, "%.0f", v);
 }
 
 /* Intervals a clock reader likes, in seconds. */

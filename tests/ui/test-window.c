@@ -457,6 +457,40 @@ test_axis_labels (void)
       g_assert_nonnull (strchr (ticks[i].label, 'e'));
   n = lm_axis_ticks (LM_AXIS_STEP, FALSE, 0, 4e6, 4, ticks);
   g_assert_cmpstr (ticks[1].label, ==, "1M");
+  n = lm_axis_ticks (LM_AXIS_STEP, FALSE, 0, 3e6, 6, ticks);
+  g_assert_cmpstr (ticks[1].label, ==, "500k");
+  g_assert_cmpstr (ticks[3].label, ==, "1.5M");
+
+  /* Neighbouring ticks never share a label: big steps close together,
+   * a narrow range around a million or around one. */
+  {
+    static const struct { LmAxisKind kind; double lo, hi; const char *first; } cases[] = {
+      { LM_AXIS_STEP, 2000000, 2000020, "2000000" },
+      { LM_AXIS_STEP, 1000, 1010, "1000" },
+      { LM_AXIS_STEP, 5e12, 5e12 + 40, "5000000000000" },
+      { LM_AXIS_VALUE, 999999.6, 1000000.4, "999999.6" },
+      { LM_AXIS_VALUE, 1 - 1e-5, 1 + 1e-5, "0.999995" },
+      { LM_AXIS_VALUE, 1e9 - 3, 1e9 + 3, "999999997" },
+      { LM_AXIS_VALUE, 1e14, 1e14 + 0.5, NULL },
+      { LM_AXIS_VALUE, 0, 1, "0.0" },
+      { LM_AXIS_VALUE, 0, 2e-7, "0" },
+      { LM_AXIS_VALUE, -1e-310, 1e-310, NULL },
+    };
+
+    for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+      {
+        n = lm_axis_ticks (cases[c].kind, FALSE, cases[c].lo, cases[c].hi, 5, ticks);
+        g_assert_cmpuint (n, >=, 2);
+        if (cases[c].first != NULL)
+          g_assert_cmpstr (ticks[0].label, ==, cases[c].first);
+        for (guint i = 0; i < n; i++)
+          g_assert_cmpuint (strlen (ticks[i].label), <=, 20);
+        for (guint i = 1; i < n; i++)
+          if (strcmp (ticks[i].label, ticks[i - 1].label) == 0)
+            g_error ("range %.17g..%.17g: ticks %u and %u both read '%s'", cases[c].lo, cases[c].hi,
+                     i - 1, i, ticks[i].label);
+      }
+  }
 }
 
 /* A tag whose every value is NaN (a loss that diverged at once) still draws
