@@ -7,6 +7,7 @@
  * lm_queue_payload() with a heap payload built outside the lock.
  * Not for: anything SQLite (that is the writer thread, lm-store.c).
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -223,6 +224,12 @@ int lm_writer_add_scalar_at(lm_writer *w, const char *tag, int64_t step,
   int rc = check_tag_fast(w, tag);
   if (rc)
     return rc;
+  /* The file's wall_time is NOT NULL (SQLite stores NaN as NULL): refused
+   * here, or the commit holding it would fail and take the rows queued
+   * with it. */
+  if (__builtin_expect(!isfinite(wall_time), 0))
+    return lm_fail(w, LM_ERR_INVALID_ARG,
+                   "wall_time must be finite (unix seconds), got %g", wall_time);
   pthread_mutex_lock(&w->mu);
   rc = lm_queue_reserve_locked(w, 2, 0);
   if (__builtin_expect(rc == LM_OK, 1)) {

@@ -55,6 +55,14 @@ static void test_bad_tags(void) {
                "is NULL");
   assert_fails(lm_writer_add_image_caption(w, "i", 0, px, 2, 2, 3, "\xff"),
                LM_ERR_UTF8, "caption");
+  /* A wall time that is not a time: refused at the call, and the scalars
+   * around it are kept (it used to fail the whole commit). */
+  assert_ok(lm_writer_add_scalar(w, "ok", 1, 1));
+  assert_fails(lm_writer_add_scalar_at(w, "ok", 2, 1, NAN), LM_ERR_INVALID_ARG,
+               "wall_time must be finite (unix seconds), got nan");
+  assert_fails(lm_writer_add_scalar_at(w, "ok", 2, 1, INFINITY), LM_ERR_INVALID_ARG,
+               "got inf");
+  assert_ok(lm_writer_add_scalar_at(w, "ok", 3, 1, -1e9)); /* 1938 is a time */
   /* The per-writer message matches the thread's. */
   g_assert_cmpstr(lm_writer_error_message(w), ==, lm_log_last_error());
   /* Valid UTF-8 of every length is fine, U+10FFFF included. */
@@ -63,7 +71,7 @@ static void test_bad_tags(void) {
   assert_ok(lm_writer_flush(w));
   /* Nothing from the failed calls reached the file. */
   sqlite3 *db = db_open_ro(lm_writer_file_path(w));
-  g_assert_cmpint(db_int(db, "SELECT count(*) FROM scalars"), ==, 2);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM scalars"), ==, 4);
   g_assert_cmpint(db_int(db, "SELECT count(*) FROM tags"), ==, 2);
   g_assert_cmpint(db_int(db, "SELECT count(*) FROM histograms"), ==, 0);
   g_assert_cmpint(db_int(db, "SELECT count(*) FROM texts"), ==, 0);
