@@ -199,8 +199,66 @@ char *lm_writer_claim_default_run_name(const char *logdir,
 
 /* --------------------------------------------------------------- lock */
 
+/* The writers holding a lock in this process.  An flock() belongs to the
+ * open file description, which fork() shares with the child (O_CLOEXEC only
+ * helps at exec): a forked helper that outlives the writer would keep the
+ * run locked.  The child therefore closes its copies at once. */
+static pthread_mutex_t locked_mu = PTHREAD_MUTEX_INITIALIZER;
+static lm_writer **locked;
+static size_t n_locked, cap_locked;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+static void atfork_prepare(void) { pthread_mutex_lock(&locked_mu); }
+static void atfork_parent(void) { pthread_mutex_unlock(&locked_mu); }
+static void atfork_child(void) {
+  for (size_t i = 0; i < n_locked; i++) {
+    close(locked[i]->lock_fd);
+    locked[i]->lock_fd = -1;
+  }
+  n_locked = 0; /* the array itself stays: freeing after fork is unsafe */
+  pthread_mutex_unlock(&locked_mu);
+}
+static void install_atfork(void) {
+  pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+}
+
+static bool register_lock(lm_writer *w) {
+  pthread_once(&atfork_once, install_atfork);
+  pthread_mutex_lock(&locked_mu);
+  if (n_locked == cap_locked) {
+    size_t cap = cap_locked ? 2 * cap_locked : 8;
+    lm_writer **grown = realloc(locked, cap * sizeof *grown);
+    if (!grown) {
+      pthread_mutex_unlock(&locked_mu);
+      return false;
+    }
+    locked = grown, cap_locked = cap;
+  }
+  locked[n_locked++] = w;
+  pthread_mutex_unlock(&locked_mu);
+  return true;
+}
+
+/* Closes the lock file, which releases the flock. */
+static void release_lock(lm_writer *w) {
+  pthread_mutex_lock(&locked_mu);
+  for (size_t i = 0; i < n_locked; i++)
+    if (locked[i] == w) {
+      locked[i] = locked[--n_locked];
+      break;
+    }
+  if (w->lock_fd >= 0)
+    close(w->lock_fd);
+  w->lock_fd = -1;
+  pthread_mutex_unlock(&locked_mu);
+}
+
 static int take_lock(lm_writer *w) {
   int fd = open(w->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0 && (errno == EACCES || errno == EPERM || errno == EROFS) &&
+      access(w->lock_path, F_OK) == 0)
+    return fail_errno(NULL, errno, "cannot open the lock file",
+                      w->lock_path);
   if (fd < 0)
     return fail_errno(NULL, errno, "cannot write in run directory",
                       w->run_dir);
@@ -254,6 +312,11 @@ static int take_lock(lm_writer *w) {
     return fail_errno(NULL, err, "cannot write", w->lock_path);
   }
   w->lock_fd = fd;
+  if (!register_lock(w)) {
+    close(fd);
+    w->lock_fd = -1;
+    return lm_fail(NULL, LM_ERR_NOMEM, "out of memory");
+  }
   return LM_OK;
 }
 
@@ -522,7 +585,7 @@ static void writer_free(lm_writer *w) {
   if (w->db)
     sqlite3_close(w->db);
   if (w->lock_fd >= 0)
-    close(w->lock_fd); /* releases the flock */
+    release_lock(w);
   lm_tag_table_clear(&w->tags);
   free(w->ring);
   free(w->sums);

@@ -30,7 +30,9 @@
  *
  * Builders (lm_graph, lm_trace) are plain single-threaded objects owned by
  * the caller.  A writer belongs to the process that opened it: after
- * fork() only the parent may use (and close) it.  Do not call other
+ * fork() only the parent may use (and close) it; the child lets go of the
+ * run's lock at once, so a forked helper that outlives the writer does not
+ * keep the run locked.  Do not call other
  * functions on a writer while lm_writer_close() runs on it.
  *
  *   lm_writer *w;

@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -391,6 +393,42 @@ static void test_locked_by_live_process(void) {
   tmpdir_free(dir);
 }
 
+/* A child forked while a writer is open (a data-loading worker, any
+ * helper) does not keep the run locked once the parent closes it. */
+static void test_lock_after_fork(void) {
+  char *dir = tmpdir_new();
+  lm_writer *w = writer_open(dir, "forked");
+  int go[2];
+  g_assert_cmpint(pipe(go), ==, 0);
+  pid_t pid = fork();
+  g_assert_cmpint(pid, >=, 0);
+  if (pid == 0) {
+    close(go[1]);
+    char buf;
+    while (read(go[0], &buf, 1) < 0 && errno == EINTR)
+      ;
+    _exit(0);
+  }
+  close(go[0]);
+  assert_ok(lm_writer_add_scalar(w, "x", 0, 1));
+  assert_ok(lm_writer_close(w));
+  /* the child still runs: the run is free all the same */
+  char *lock = g_build_filename(dir, "forked", "run.lumen.lock", NULL);
+  int fd = open(lock, O_RDONLY | O_CLOEXEC);
+  g_assert_cmpint(fd, >=, 0);
+  g_assert_cmpint(flock(fd, LOCK_SH | LOCK_NB), ==, 0); /* no live writer */
+  close(fd);
+  w = writer_open(dir, "forked");
+  assert_ok(lm_writer_add_scalar(w, "x", 1, 2));
+  assert_ok(lm_writer_close(w));
+  close(go[1]);
+  int status;
+  g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+  g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  g_free(lock);
+  tmpdir_free(dir);
+}
+
 /* ------------------------------------------------------------ disk full */
 
 /* A VFS over the default one whose writes fail with SQLITE_FULL while
@@ -555,6 +593,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/logging/errors/logdir-and-names", test_bad_logdir_and_names);
   g_test_add_func("/logging/errors/not-a-run-file", test_not_a_run_file);
   g_test_add_func("/logging/errors/locked", test_locked_by_live_process);
+  g_test_add_func("/logging/errors/lock-after-fork", test_lock_after_fork);
   g_test_add_func("/logging/errors/disk-full", test_disk_full);
   return g_test_run();
 }
