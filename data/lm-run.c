@@ -1,7 +1,12 @@
 /* lm-run.c: one run's state and series on the main thread (see lm-run.h). */
 #include "lm-run-private.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 struct _LmRun
 {
@@ -14,6 +19,7 @@ struct _LmRun
 
   LmRunStatus status;
   gboolean live;
+  gboolean writer_gone;    /* 'running', but the writer's lock is free */
   double heartbeat;
   double start_time;
   char *error;
@@ -359,17 +365,67 @@ parse_status (const char *s)
   return LM_RUN_STATUS_UNKNOWN;
 }
 
+typedef enum { WRITER_UNKNOWN, WRITER_ALIVE, WRITER_GONE } WriterState;
+
+/* docs/run-format.md's exact test: the live writer holds flock(LOCK_EX)
+ * on run.lumen.lock, so a LOCK_SH that succeeds means nobody writes the
+ * run.  Only on the writer's own host (the file says "<pid> <host>"):
+ * flock across network file systems proves nothing.  No lock file (a run
+ * written by other means) is unknown: the heartbeat decides. */
+static WriterState
+probe_writer (LmRun *self)
+{
+  g_autofree char *dir = g_path_get_dirname (self->path);
+  g_autofree char *lock = g_build_filename (dir, "run.lumen.lock", NULL);
+  char text[300], host[256] = "", here[256] = "";
+  long pid = 0;
+  ssize_t got;
+  WriterState state;
+  int fd = open (lock, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+  if (fd < 0)
+    return WRITER_UNKNOWN;
+  got = pread (fd, text, sizeof text - 1, 0);
+  text[got > 0 ? got : 0] = '\0';
+  if (sscanf (text, "%ld %255s", &pid, host) != 2 || gethostname (here, sizeof here - 1) != 0 ||
+      strcmp (host, here) != 0)
+    state = WRITER_UNKNOWN;
+  else if (flock (fd, LOCK_SH | LOCK_NB) == 0)
+    state = WRITER_GONE;   /* closing the file lets go of the probe */
+  else
+    state = errno == EWOULDBLOCK ? WRITER_ALIVE : WRITER_UNKNOWN;
+  close (fd);
+  return state;
+}
+
 void
 lm_run_update_live (LmRun *self, double now)
 {
-  gboolean live = self->status == LM_RUN_STATUS_RUNNING
-                  && self->error == NULL
-                  && (self->heartbeat <= 0 || now - self->heartbeat < LM_RUN_STALE_SECONDS);
+  gboolean running = self->status == LM_RUN_STATUS_RUNNING && self->error == NULL;
+  WriterState writer = running ? probe_writer (self) : WRITER_UNKNOWN;
+  gboolean live, gone = writer == WRITER_GONE;
 
+  if (writer == WRITER_UNKNOWN)
+    live = running && (self->heartbeat <= 0 || now - self->heartbeat < LM_RUN_STALE_SECONDS);
+  else
+    live = writer == WRITER_ALIVE;
+  if (gone != self->writer_gone)
+    {
+      self->writer_gone = gone;
+      if (live == self->live)   /* the run list reads both on "live" */
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LIVE]);
+    }
   if (live == self->live)
     return;
   self->live = live;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LIVE]);
+}
+
+gboolean
+lm_run_get_writer_gone (LmRun *self)
+{
+  g_return_val_if_fail (LM_IS_RUN (self), FALSE);
+  return self->writer_gone;
 }
 
 static int

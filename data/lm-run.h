@@ -26,7 +26,7 @@ typedef enum {
 } LmRunStatus;
 
 /* A 'running' run whose heartbeat is older than this is shown as stalled
- * (the process was probably killed). */
+ * when its lock cannot tell (no lock file, or written on another host). */
 #define LM_RUN_STALE_SECONDS 60.0
 
 #define LM_TYPE_RUN (lm_run_get_type ())
@@ -39,8 +39,13 @@ const char  *lm_run_get_path        (LmRun *run);
 guint        lm_run_get_ordinal     (LmRun *run);
 LmRunStatus  lm_run_get_status      (LmRun *run);
 const char  *lm_run_status_to_string (LmRunStatus status);
-/* Running and heard from within LM_RUN_STALE_SECONDS. */
+/* Running, and its writer process holds the run's lock (on this host);
+ * for runs without a lock file, or written on another host: heard from
+ * within LM_RUN_STALE_SECONDS. */
 gboolean     lm_run_get_live        (LmRun *run);
+/* Still 'running' in the file, but no process holds its lock: the writer
+ * was killed or crashed without closing the run. */
+gboolean     lm_run_get_writer_gone (LmRun *run);
 /* NULL when the run reads fine. */
 const char  *lm_run_get_error       (LmRun *run);
 /* The first load of the file is complete (or failed). */

@@ -59,7 +59,9 @@ update_row (Row *row)
     switch (lm_run_get_status (run))
       {
       case LM_RUN_STATUS_RUNNING:
-        text = error ? "" : "stalled", css = "lm-status-stalled";
+        /* the writer's lock is free: it ended without closing the run */
+        text = error ? "" : lm_run_get_writer_gone (run) ? "crashed" : "stalled";
+        css = lm_run_get_writer_gone (run) ? "lm-status-failed" : "lm-status-stalled";
         break;
       case LM_RUN_STATUS_FINISHED:
         text = "finished";
@@ -77,6 +79,13 @@ update_row (Row *row)
       }
   gtk_label_set_text (GTK_LABEL (row->status), text);
   gtk_widget_add_css_class (row->status, css);
+  gtk_widget_set_tooltip_text (row->status,
+                               g_str_equal (text, "crashed")
+                               ? "The process writing this run ended without closing it (killed or "
+                                 "crashed); everything it committed is shown"
+                               : g_str_equal (text, "stalled")
+                               ? "Still marked running, but nothing heard from the writer for over a minute"
+                               : NULL);
   gtk_widget_set_visible (row->badge, error != NULL);
   gtk_widget_set_tooltip_text (row->badge, error);
 

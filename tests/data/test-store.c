@@ -7,9 +7,12 @@
  * per-run errors for corrupt, truncated, foreign, half-written, locked and
  * future-schema files while good runs next to them load normally.
  */
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "lm-run-store.h"
 #include "lm-test-run.h"
@@ -362,6 +365,68 @@ test_live_tail_lumen_log (void)
 }
 #endif
 
+/* ----------------------------------------------------- live or crashed */
+
+static gboolean
+run_is_crashed (gpointer data)
+{
+  LmRun *run = lm_run_store_find (((RunCond *) data)->store, ((RunCond *) data)->name);
+
+  return run != NULL && !lm_run_get_live (run) && lm_run_get_writer_gone (run);
+}
+
+static gboolean
+run_is_live (gpointer data)
+{
+  LmRun *run = lm_run_store_find (((RunCond *) data)->store, ((RunCond *) data)->name);
+
+  return run != NULL && lm_run_get_loaded (run) && lm_run_get_live (run);
+}
+
+/* A 'running' run is live while its writer holds run.lumen.lock; once the
+ * lock is free (the writer was killed) it is crashed at the next check,
+ * not "live" for a minute.  A lock written on another host proves nothing:
+ * the heartbeat decides there. */
+static void
+test_live_by_lock (void)
+{
+  g_autofree char *logdir = lm_test_tmpdir_new ("lumen-test-XXXXXX");
+  g_autofree char *lock = g_build_filename (logdir, "job", "run.lumen.lock", NULL);
+  g_autofree char *text = NULL;
+  char host[256] = "";
+  LmTestRun *run = lm_test_run_create (logdir, "job");
+  LmRunStore *store;
+  RunCond c = { NULL, "job", TRUE, 0 };
+  LmRun *r;
+  int fd;
+
+  lm_test_run_begin (run);
+  lm_test_run_add_scalar (run, "loss", 0, 1.7e9, 1.0);
+  lm_test_run_commit (run);
+  lm_test_run_close (run);
+  g_assert_cmpint (gethostname (host, sizeof host - 1), ==, 0);
+  text = g_strdup_printf ("%d %s\n", (int) getpid (), host);
+  g_assert_true (g_file_set_contents (lock, text, -1, NULL));
+  fd = open (lock, O_RDWR | O_CLOEXEC);
+  g_assert_cmpint (flock (fd, LOCK_EX | LOCK_NB), ==, 0);   /* a writer holds it */
+
+  store = new_store (logdir);
+  c.store = store;
+  g_assert_true (lm_test_wait_for (run_is_live, &c, 10000));
+  r = lm_run_store_find (store, "job");
+  g_assert_false (lm_run_get_writer_gone (r));
+  close (fd);                                                 /* kill -9 */
+  g_assert_true (lm_test_wait_for (run_is_crashed, &c, 10000));
+  g_assert_cmpint (lm_run_get_status (r), ==, LM_RUN_STATUS_RUNNING);
+
+  /* written on another machine: no verdict from the lock */
+  g_assert_true (g_file_set_contents (lock, "4242 some-other-host\n", -1, NULL));
+  g_assert_true (lm_test_wait_for (run_is_live, &c, 10000));   /* no heartbeat row: live */
+  g_assert_false (lm_run_get_writer_gone (r));
+  g_object_unref (store);
+  lm_test_rm_rf (logdir);
+}
+
 /* ------------------------------------------------------------ bad files */
 
 static void
@@ -499,6 +564,7 @@ main (int argc, char **argv)
 #ifdef HAVE_LUMEN_LOG
   g_test_add_func ("/store/live-tail/lumen-log", test_live_tail_lumen_log);
 #endif
+  g_test_add_func ("/store/live-by-lock", test_live_by_lock);
   g_test_add_func ("/store/bad-files", test_bad_files);
   return g_test_run ();
 }
