@@ -2,7 +2,7 @@
  * regression losses (cross_entropy, nll_loss, mse_loss), forward and backward.
  *
  * Softmax subtracts the row max before exp (numerically stable); log_softmax
- * is x - max - log(sum(exp(x - max))). cross_entropy fuses log_softmax with
+ * is (x - max) - log(sum(exp(x - max))), in that order. cross_entropy fuses log_softmax with
  * nll and keeps the probabilities, so its backward is (softmax - onehot) / N.
  * Sums over a row and the batch mean are accumulated in double.
  * Not for: other reductions (reduce.c).
@@ -28,9 +28,11 @@ void lm_cpu_softmax_f32(int64_t outer, int64_t n, int64_t inner, bool take_log, 
       if (take_log) {
         for (int64_t j = 0; j < n; j++)
           s += expf(x[j * inner] - mx);
-        float lse = mx + (float)log(s);
+        /* (x - max) - log(sum), as PyTorch: max + log(sum) first would
+         * lose log(sum) next to a large max (1e8 + 0.69 == 1e8 in float) */
+        float ls = (float)log(s);
         for (int64_t j = 0; j < n; j++)
-          y[j * inner] = x[j * inner] - lse;
+          y[j * inner] = (x[j * inner] - mx) - ls;
       } else {
         for (int64_t j = 0; j < n; j++) {
           float e = expf(x[j * inner] - mx);

@@ -70,9 +70,9 @@ __global__ void softmax_rows_kernel(int64_t outer, int64_t n, bool log, const fl
     if (!valid)
       continue;
     if (log) {
-      const float lse = mx + logf((float)s);
+      const float ls = (float)::log(s); /* (x - max) - log(sum), as on the CPU */
       for (int64_t j = lane; j < n; j += TPR)
-        y[j] = x[j] - lse;
+        y[j] = (x[j] - mx) - ls;
     } else {
       const float inv = (float)(1.0 / s);
       for (int64_t j = lane; j < n; j += TPR)
@@ -98,9 +98,9 @@ __global__ void softmax_cols_kernel(int64_t outer, int64_t n, int64_t inner, boo
     for (int64_t j = 0; j < n; j++)
       s += (double)expf(x[j * inner] - mx);
     if (log) {
-      const float lse = mx + logf((float)s);
+      const float ls = (float)::log(s);
       for (int64_t j = 0; j < n; j++)
-        y[j * inner] = x[j * inner] - lse;
+        y[j * inner] = (x[j * inner] - mx) - ls;
     } else {
       const float inv = (float)(1.0 / s);
       for (int64_t j = 0; j < n; j++)

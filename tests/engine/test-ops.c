@@ -201,6 +201,16 @@ static void test_softmax_losses(void)
   /* stable for large logits */
   et_assert_values(lm_softmax(T(1000, 1001), LM_SHAPE(2)), 0), V(0.26894142f, 0.73105858f), 1e-6);
   et_assert_values(lm_log_softmax(T(-1000, 0), LM_SHAPE(2)), 0), V(-1000, 0), 1e-6);
+  /* (x - max) - log(sum): log 2 is not lost next to a large max (torch
+   * gives -0.6931 for both), and nll(log_softmax) agrees with cross_entropy */
+  et_assert_values(lm_log_softmax(T(1e8f, 1e8f), LM_SHAPE(2)), 0), V(-0.69314718f, -0.69314718f), 1e-6);
+  {
+    lm_tensor *big = T(1e4f, 1e4f, 1e4f, 1e4f), LM_SHAPE(1, 4));
+    lm_tensor *t0 = lm_tensor_from_int64((int64_t[]){1}, LM_SHAPE(1));
+    et_assert_values(lm_log_softmax(big, 1), V(-1.38629436f, -1.38629436f, -1.38629436f, -1.38629436f), 1e-6);
+    g_assert_cmpfloat_with_epsilon(lm_item(lm_nll_loss(lm_log_softmax(big, 1), t0)),
+                                   lm_item(lm_cross_entropy(big, t0)), 1e-6);
+  }
   /* over dim 0 of a matrix */
   lm_tensor *m = T(0, 1, 0, 1), LM_SHAPE(2, 2));
   et_assert_values(lm_softmax(m, 0), V(0.5f, 0.5f, 0.5f, 0.5f), 1e-7);
