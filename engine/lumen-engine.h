@@ -144,8 +144,9 @@ void lm_tensor_print(const lm_tensor *t, FILE *out);
 
 /* ---- devices ---- */
 bool lm_cuda_is_available(void);
-/* CPU threads used by BLAS (torch.set_num_threads). The default is OpenBLAS's
- * own (OPENBLAS_NUM_THREADS, else one per core). On a busy machine 1 is often
+/* CPU threads for BLAS and for conv2d/pooling (torch.set_num_threads; takes
+ * effect at once). The default is LM_NUM_THREADS if set, else OpenBLAS's own
+ * (OPENBLAS_NUM_THREADS, else one per core). On a busy machine 1 is often
  * faster: idle BLAS workers spin and compete with the main thread. */
 void lm_set_num_threads(int n);
 int lm_get_num_threads(void);

@@ -22,8 +22,9 @@
  * functions then return NULL / false / -1.
  *
  * CPU threads: conv2d and pooling split a batch over threads and BLAS runs
- * threaded; the count is LM_NUM_THREADS if set, else OpenBLAS's (which follows
- * OPENBLAS_NUM_THREADS), else the number of CPUs. Freed CPU blocks of 64 KiB
+ * threaded; the count, one for both, is LM_NUM_THREADS if set, else
+ * OpenBLAS's (which follows OPENBLAS_NUM_THREADS), else the number of CPUs,
+ * and lm_set_num_threads() changes it at any time. Freed CPU blocks of 64 KiB
  * or more are kept for reuse by the next allocation of the same size (a
  * training step allocates the same buffers every time); LM_CPU_CACHE_MB caps
  * what is kept (default 1024, 0 turns it off).

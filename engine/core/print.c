@@ -238,8 +238,58 @@ static void tensor_str(const fmt_ctx *f, int d, int64_t base, int indent, sbuf *
 }
 
 /* "log_softmax" -> "LogSoftmaxBackward0", as PyTorch names grad_fn classes. */
-static void grad_fn_name(const char *op, char *out, size_t len)
+/* PyTorch's grad_fn class for an op, where ours is named otherwise
+ * (x * 2 is MulBackward0 there, cross_entropy ends in NllLossBackward0). */
+static const struct {
+  const char *op, *torch;
+} torch_grad_fns[] = {
+  {"add_scalar", "AddBackward0"},
+  {"sub_scalar", "SubBackward0"},
+  {"mul_scalar", "MulBackward0"},
+  {"div_scalar", "DivBackward0"},
+  {"pow_scalar", "PowBackward0"},
+  {"pow", "PowBackward1"},
+  {"clamp", "ClampBackward1"},
+  {"sum_dim", "SumBackward1"},
+  {"mean_dim", "MeanBackward1"},
+  {"max", "MaxBackward1"},
+  {"max_dim", "MaxBackward0"},
+  {"cross_entropy", "NllLossBackward0"},
+  {"nll_loss", "NllLossBackward0"},
+  {"mse_loss", "MseLossBackward0"},
+  {"linear", "AddmmBackward0"},
+  {"conv2d", "ConvolutionBackward0"},
+  {"max_pool2d", "MaxPool2DWithIndicesBackward0"},
+  {"avg_pool2d", "AvgPool2DBackward0"},
+  {"dropout", "NativeDropoutBackward0"},
+  {"reshape", "ViewBackward0"},
+  {"flatten", "ViewBackward0"},
+  {"contiguous", "CloneBackward0"},
+  {"to", "ToCopyBackward0"},
+};
+
+static void grad_fn_name(const lm_node *node, char *out, size_t len)
 {
+  const char *op = node->op;
+  if (strcmp(op, "matmul") == 0 && node->n_inputs == 2 && node->inputs[0] && node->inputs[1]) {
+    int a = node->inputs[0]->ndim, b = node->inputs[1]->ndim;
+    snprintf(out, len, "%s",
+             a == 1 && b == 1   ? "DotBackward0"
+             : a == 2 && b == 2 ? "MmBackward0"
+             : a == 2 && b == 1 ? "MvBackward0"
+                                : "UnsafeViewBackward0");
+    return;
+  }
+  if (strcmp(op, "linear") == 0 && node->n_inputs == 2) { /* no bias */
+    snprintf(out, len, "MmBackward0");
+    return;
+  }
+  for (size_t i = 0; i < sizeof torch_grad_fns / sizeof torch_grad_fns[0]; i++)
+    if (strcmp(op, torch_grad_fns[i].op) == 0) {
+      snprintf(out, len, "%s", torch_grad_fns[i].torch);
+      return;
+    }
+  /* the rest: relu -> ReluBackward0, log_softmax -> LogSoftmaxBackward0 */
   size_t k = 0;
   bool up = true;
   for (const char *p = op; *p && k + 12 < len; p++) {
@@ -333,7 +383,7 @@ char *lm_tensor_to_string(const lm_tensor *t)
   add_suffix(&b, suffix, indent, &last_line_len);
   if (t->grad_fn) {
     char name[96];
-    grad_fn_name(t->grad_fn->op, name, sizeof name);
+    grad_fn_name(t->grad_fn, name, sizeof name);
     snprintf(suffix, sizeof suffix, "grad_fn=<%s>", name);
     add_suffix(&b, suffix, indent, &last_line_len);
   } else if (t->requires_grad) {

@@ -119,11 +119,12 @@ void lm_set_num_threads(int n)
   }
   if (openblas_set_num_threads)
     openblas_set_num_threads(n);
+  lm_cpu_set_num_threads(n); /* conv2d and pooling too */
 }
 
 int lm_get_num_threads(void)
 {
-  return openblas_get_num_threads ? openblas_get_num_threads() : 1;
+  return lm_cpu_num_threads();
 }
 
 static void cpu_gather_rows(int64_t n, size_t row_bytes, const int64_t *idx, const void *src,

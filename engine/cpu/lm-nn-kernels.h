@@ -108,6 +108,7 @@ double lm_cpu_sum_f32(const float *s, int64_t n);
 typedef void (*lm_cpu_range_fn)(void *ctx, int tid, int64_t begin, int64_t end);
 void lm_cpu_parallel_for(int64_t n, lm_cpu_range_fn fn, void *ctx);
 int lm_cpu_num_threads(void);
+void lm_cpu_set_num_threads(int n);
 /* Around a region whose threads call BLAS: OpenBLAS to 1 thread, then back. */
 int lm_cpu_blas_threads_begin(void);
 void lm_cpu_blas_threads_end(int prev);

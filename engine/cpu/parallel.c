@@ -8,8 +8,11 @@
  * between calls (no spinning: the machine may be shared). Parallel regions do
  * not nest: a call made from inside one runs serially.
  *
- * Thread count: LM_NUM_THREADS if set, else OpenBLAS's own count (which
- * follows OPENBLAS_NUM_THREADS / OMP_NUM_THREADS), else the online CPUs.
+ * Thread count: LM_NUM_THREADS if set (OpenBLAS is then set to it too),
+ * else OpenBLAS's own count (which follows OPENBLAS_NUM_THREADS /
+ * OMP_NUM_THREADS), else the online CPUs; lm_set_num_threads() changes both
+ * at any time, like torch.set_num_threads (workers beyond the count sit
+ * out).
  *
  * BLAS inside a region: each thread calls sgemm on its own slice, so OpenBLAS
  * must not fan out again (2 threads x 2 BLAS threads on 2 cores is slower than
@@ -42,6 +45,7 @@ typedef struct {
   int64_t done;       /* atomic: items finished */
   int refs;           /* workers holding this region (under pool.lock) */
   int next_tid;       /* thread slot handed to the next worker that joins */
+  int threads;        /* slots in this region (tids 0 .. threads - 1) */
 } region;
 
 static struct {
@@ -68,6 +72,8 @@ static void pool_init(void)
   const char *env = getenv("LM_NUM_THREADS");
   if (env)
     n = atoi(env);
+  if (n > 0 && openblas_set_num_threads)
+    openblas_set_num_threads(n);
   if (n <= 0 && openblas_get_num_threads)
     n = openblas_get_num_threads();
   if (n <= 0)
@@ -82,7 +88,17 @@ static void pool_init(void)
 int lm_cpu_num_threads(void)
 {
   pthread_once(&pool.once, pool_init);
-  return pool.n_threads;
+  return __atomic_load_n(&pool.n_threads, __ATOMIC_RELAXED);
+}
+
+void lm_cpu_set_num_threads(int n)
+{
+  pthread_once(&pool.once, pool_init);
+  if (n > LM_MAX_THREADS)
+    n = LM_MAX_THREADS;
+  pthread_mutex_lock(&pool.lock);
+  __atomic_store_n(&pool.n_threads, n < 1 ? 1 : n, __ATOMIC_RELAXED);
+  pthread_mutex_unlock(&pool.lock);
 }
 
 /* Claims and runs chunks until none are left. */
@@ -113,7 +129,7 @@ static void *worker_main(void *arg)
       pthread_cond_wait(&pool.start, &pool.lock);
     seen = pool.generation;
     region *r = pool.current; /* NULL if the region already ended */
-    if (!r)
+    if (!r || r->next_tid >= r->threads) /* ended, or full */
       continue;
     r->refs++;
     int tid = r->next_tid++;
@@ -139,10 +155,11 @@ void lm_cpu_parallel_for(int64_t n, lm_cpu_range_fn fn, void *ctx)
   /* One region at a time across user threads. */
   pthread_mutex_lock(&region_lock);
   pthread_mutex_lock(&pool.lock);
-  while (pool.started < pool.n_threads - 1) {
+  while (pool.started < threads - 1) {
     pthread_t th;
     if (pthread_create(&th, NULL, worker_main, NULL) != 0) {
       pool.n_threads = pool.started + 1; /* run with the threads we have */
+      threads = pool.n_threads;
       break;
     }
     pthread_detach(th);
@@ -150,8 +167,8 @@ void lm_cpu_parallel_for(int64_t n, lm_cpu_range_fn fn, void *ctx)
   }
   /* About four chunks per thread: small enough to rebalance around a
    * descheduled thread, large enough that claiming costs nothing. */
-  region r = {.fn = fn, .ctx = ctx, .n = n, .next_tid = 1};
-  r.chunk = n / ((int64_t)pool.n_threads * 4);
+  region r = {.fn = fn, .ctx = ctx, .n = n, .next_tid = 1, .threads = threads};
+  r.chunk = n / ((int64_t)threads * 4);
   if (r.chunk < 1)
     r.chunk = 1;
   pool.current = &r;

@@ -201,8 +201,16 @@ lm_tensor *lm_max_dim(const lm_tensor *a, int dim, bool keepdim)
 
 lm_tensor *lm_argmax(const lm_tensor *a, int dim, bool keepdim)
 {
-  if (dim == LM_ALL_DIMS)
-    return reduce_op("argmax", LM_RED_ARGMAX, a, LM_REDUCE_ALL, false);
+  if (dim == LM_ALL_DIMS) {
+    lm_tensor *r = reduce_op("argmax", LM_RED_ARGMAX, a, LM_REDUCE_ALL, false);
+    if (!r || !keepdim || a->ndim == 0)
+      return r;
+    /* torch.argmax(x, keepdim=True): the flat index, shaped (1, 1, ...) */
+    int64_t ones[LM_MAX_DIMS];
+    for (int i = 0; i < a->ndim; i++)
+      ones[i] = 1;
+    return lm_reshape(r, a->ndim, ones);
+  }
   return reduce_op("argmax", LM_RED_ARGMAX, a, dim, keepdim);
 }
 

@@ -91,6 +91,10 @@ static void test_reductions(void)
   et_assert_shape(amk, 1, 3);
   et_assert_values(amk, V(1, 0, 1), 0);
   g_assert_cmpfloat(lm_item(lm_argmax(x, LM_ALL_DIMS, false)), ==, 5);
+  /* torch.argmax(x, keepdim=True) over every dim: the flat index, (1, 1) */
+  lm_tensor *amall = lm_argmax(x, LM_ALL_DIMS, true);
+  et_assert_shape(amall, 1, 1);
+  g_assert_cmpint(lm_data_i64(amall)[0], ==, 5);
   /* ties: the first maximum, as torch.argmax */
   lm_tensor *ties = T(1, 3, 3), LM_SHAPE(3));
   g_assert_cmpfloat(lm_item(lm_argmax(ties, 0, false)), ==, 1);

@@ -337,6 +337,24 @@ static void test_print(void)
   g_assert_cmpstr(s, ==, "tensor([-0.6931, -0.6931], shape=(2,), dtype=float32, device=cpu,\n"
                          "       grad_fn=<LogSoftmaxBackward0>)");
   free(s);
+  /* grad_fn names are PyTorch's classes */
+  {
+    static const char *want[] = {"MulBackward0", "DotBackward0", "MmBackward0", "NllLossBackward0",
+                                 "SumBackward1", "ReluBackward0"};
+    lm_tensor *m = lm_ones(LM_SHAPE(2, 2));
+    lm_tensor_set_requires_grad(m, true);
+    lm_tensor *outs[] = {lm_mul_scalar(w, 2), lm_matmul(w, w), lm_matmul(m, m),
+                         lm_cross_entropy(m, lm_tensor_from_int64((int64_t[]){0, 1}, LM_SHAPE(2))),
+                         lm_sum_dim(m, 0, false), lm_relu(w)};
+    for (size_t i = 0; i < G_N_ELEMENTS(outs); i++) {
+      char grad_fn[64];
+      s = lm_tensor_to_string(outs[i]);
+      g_snprintf(grad_fn, sizeof grad_fn, "grad_fn=<%s>)", want[i]);
+      if (!g_str_has_suffix(s, grad_fn))
+        g_error("expected %s in\n%s", grad_fn, s);
+      free(s);
+    }
+  }
   s = lm_tensor_to_string(lm_argmax(lm_tensor_from_data((float[]){1, 3, 2}, LM_SHAPE(3)), 0, false));
   g_assert_cmpstr(s, ==, "tensor(1, shape=(), dtype=int64, device=cpu)");
   free(s);

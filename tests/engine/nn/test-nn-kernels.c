@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cpu/lm-nn-kernels.h"
+#include "lumen-engine.h"
 
 static float *rand_buf(GRand *r, int64_t n)
 {
@@ -380,7 +381,13 @@ static void test_parallel_for(void)
 {
   const int64_t sizes[] = {0, 1, 2, 3, 7, 64, 1000, 4099};
   int *hits = g_new(int, 4099);
+  /* the count follows lm_set_num_threads at any time, like
+   * torch.set_num_threads: workers already started beyond it sit out */
+  const int counts[] = {lm_get_num_threads(), 4, 1, 3, lm_get_num_threads()};
   for (int rep = 0; rep < 50; rep++) {
+    lm_set_num_threads(counts[rep / 10]);
+    g_assert_cmpint(lm_get_num_threads(), ==, counts[rep / 10]);
+    g_assert_cmpint(lm_cpu_num_threads(), ==, counts[rep / 10]);
     for (size_t k = 0; k < G_N_ELEMENTS(sizes); k++) {
       int64_t n = sizes[k];
       memset(hits, 0, 4099 * sizeof(int));
