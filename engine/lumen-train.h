@@ -16,8 +16,10 @@
  * is non-NULL, set *error to a malloc'd one-line message naming the file,
  * what was expected and what was found, e.g.
  *   "train-images-idx3-ubyte.gz: truncated: expected 47040016 bytes
- *    (16-byte header + 60000x28x28 values), found 1000016"
- * The caller free()s it. Nothing here aborts on bad input.
+ *    (16-byte header + 60000x28x28 unsigned byte values), found 1000016"
+ * The caller free()s it. As with GError, *error must be NULL on entry (a
+ * message already there is kept, not replaced). Nothing here aborts on bad
+ * input.
  */
 #pragma once
 
