@@ -25,6 +25,7 @@ struct _LmRecordDashboard
   LmImageLoader *loader;
   GRegex *regex;
   int hist_mode;
+  LmXAxis x_axis;
 
   GtkWidget *entry, *warning, *stack, *empty_label, *flow, *mode_drop;
   GtkWidget *run_errors;   /* runs whose records could not all be read */
@@ -92,9 +93,11 @@ make_card (LmRecordDashboard *self, LmRecordSeries *s, LmRun *run)
     case LM_DASHBOARD_HISTOGRAMS:
       body = lm_histogram_view_new (self->feed, s->run_name, s->tag, &color);
       lm_histogram_view_set_mode (LM_HISTOGRAM_VIEW (body), self->hist_mode);
+      lm_histogram_view_set_x_axis (LM_HISTOGRAM_VIEW (body), self->x_axis);
       break;
     case LM_DASHBOARD_DISTRIBUTIONS:
       body = lm_distribution_view_new (self->feed, s->run_name, s->tag, &color);
+      lm_distribution_view_set_x_axis (LM_DISTRIBUTION_VIEW (body), self->x_axis);
       break;
     case LM_DASHBOARD_IMAGES:
       body = lm_image_card_new (self->feed, self->loader, s->run_name, lm_run_get_path (run), s->tag);
@@ -386,6 +389,22 @@ lm_record_dashboard_set_histogram_mode (LmRecordDashboard *self, int mode)
   g_hash_table_iter_init (&it, self->cards);
   while (g_hash_table_iter_next (&it, NULL, &v))
     lm_histogram_view_set_mode (LM_HISTOGRAM_VIEW (body_of (v)), mode);
+}
+
+void
+lm_record_dashboard_set_x_axis (LmRecordDashboard *self, LmXAxis axis)
+{
+  GHashTableIter it;
+  gpointer v;
+
+  g_return_if_fail (LM_IS_RECORD_DASHBOARD (self));
+  self->x_axis = axis;
+  g_hash_table_iter_init (&it, self->cards);
+  while (g_hash_table_iter_next (&it, NULL, &v))
+    if (self->kind == LM_DASHBOARD_HISTOGRAMS)
+      lm_histogram_view_set_x_axis (LM_HISTOGRAM_VIEW (body_of (v)), axis);
+    else if (self->kind == LM_DASHBOARD_DISTRIBUTIONS)
+      lm_distribution_view_set_x_axis (LM_DISTRIBUTION_VIEW (body_of (v)), axis);
 }
 
 GtkWidget *
