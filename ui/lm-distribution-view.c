@@ -14,6 +14,7 @@ typedef struct
 {
   gint64 step;
   double t;           /* where on the x axis: step, or seconds */
+  const LmHistogram *h;
   double p[LM_N_PERCENTILES];
 } Point;
 
@@ -55,7 +56,7 @@ ensure_points (LmDistributionView *self)
     {
       LmHistogram *h = s->items->pdata[i];
       double t0 = ((LmHistogram *) s->items->pdata[0])->wall_time;
-      Point pt = { .step = h->step };
+      Point pt = { .step = h->step, .h = h };
 
       /* TensorBoard's step / relative / wall axis; relative counts from
        * the series' first histogram. */
@@ -141,6 +142,7 @@ lm_distribution_view_describe_at (LmDistributionView *self, double px)
   GString *s;
   Point *pt;
   char buf[48];
+  g_autofree char *nonfinite = NULL;
   static const char *const names[] = { "min", "7%", "16%", "31%", "median", "69%", "84%", "93%", "max" };
 
   ensure_points (self);
@@ -163,6 +165,9 @@ lm_distribution_view_describe_at (LmDistributionView *self, double px)
       lm_format_value (pt->p[k], buf, sizeof buf);
       g_string_append_printf (s, " · %s %s", names[k], buf);
     }
+  nonfinite = lm_histogram_describe_nonfinite ((LmHistogram *const *) &pt->h, 1);
+  if (nonfinite != NULL)
+    g_string_append_printf (s, " · %s", nonfinite);
   return g_string_free (s, FALSE);
 }
 

@@ -4,7 +4,9 @@
  * the nine compressed-histogram values (min, 7%, 16%, 31%, 50%, 69%, 84%,
  * 93%, max); nested bands between symmetric pairs, darker towards the
  * median, the min/max envelope outermost, the median as a line, against
- * step, relative or wall time (the sidebar's horizontal axis).
+ * step, relative or wall time (the sidebar's horizontal axis).  The
+ * bands stay within the finite values' range (+-Inf count at its ends;
+ * the card header counts NaN and +-Inf).
  * Hover names the step and its values.  Steps whose histogram cannot be used
  * leave a gap; a tag with no usable step shows a placeholder.
  *

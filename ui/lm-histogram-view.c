@@ -308,6 +308,7 @@ lm_histogram_view_describe_at (LmHistogramView *self, double px, double py)
   lm_format_value (self->bins[(gsize) k * LM_HISTOGRAM_BINS + j], c, sizeof c);
   lm_format_step (hg->step, st, sizeof st);
   {
+    g_autofree char *nonfinite = lm_histogram_describe_nonfinite (&hg, 1);
     char when[48] = "";
 
     if (self->x_axis == LM_X_RELATIVE)
@@ -328,7 +329,8 @@ lm_histogram_view_describe_at (LmHistogramView *self, double px, double py)
         lm_format_wall (hg->wall_time, when + 2, sizeof when - 3);
         g_strlcat (when, ")", sizeof when);
       }
-    return g_strdup_printf ("step %s%s · [%s, %s) · count %s", st, when, a, b, c);
+    return g_strdup_printf ("step %s%s · [%s, %s) · count %s%s%s", st, when, a, b, c,
+                            nonfinite ? " · " : "", nonfinite ? nonfinite : "");
   }
 }
 

@@ -6,8 +6,9 @@
  * relative time or wall time (the sidebar's horizontal axis), so unevenly
  * spaced steps are spaced unevenly; "overlay" mode draws every step on one baseline, older
  * steps lighter.  Each step is re-binned into 30 equal-width bins over the
- * range all shown steps share.  Hovering names the step, the bin's value
- * range and its count; dragging vertically (offset mode) selects a step
+ * range all shown steps share (finite values only: the card header counts
+ * NaN and +-Inf).  Hovering names the step, the bin's value range and its
+ * count; dragging vertically (offset mode) selects a step
  * range, double-click resets it.  When more steps exist than pixel rows
  * can show, evenly spaced steps (always the first and last) are drawn.
  *

@@ -13,7 +13,8 @@
  * curve sits at its step (or relative / wall time, following the sidebar
  * live), where the tick labels' scale puts it, and hover agrees; the
  * distribution x axis follows the setting too; a constant's bands are
- * all the constant.  Pixels: a histogram's peak is drawn
+ * all the constant; NaN/Inf counts in the card badge and the hover, the
+ * x range from the finite values.  Pixels: a histogram's peak is drawn
  * over its bucket, a logged image's colour is on screen, and `lumen
  * --view V --screenshot` works for every view.  Skips without a display.
  */
@@ -408,6 +409,48 @@ test_distribution_axis (void)
   lm_test_rm_rf (dir);
 }
 
+static void
+test_nonfinite (void)
+{
+  g_autofree char *dir = NULL;
+  LmWindow *win;
+  LmHistogramView *view;
+  GtkWidget *page;
+  graphene_rect_t area;
+  double unit;
+  g_autofree char *hover = NULL, *dhover = NULL;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  dir = write_uneven_run ();
+  win = open_window_at (dir, "histograms");
+  page = lm_dashboards_get_page (lm_window_get_dashboards (win), "histograms");
+  view = LM_HISTOGRAM_VIEW (card (win, "histograms", "u", "n/mixed"));
+  g_assert_true (lm_histogram_view_get_plot_area (view, &area));
+  /* The x axis spans the finite data (about -5..5), not +-1e20: one unit
+   * of value is more than a twelfth of the plot. */
+  unit = lm_histogram_view_value_to_x (view, 1) - lm_histogram_view_value_to_x (view, 0);
+  g_test_message ("1.0 is %.1f px of %.1f", unit, area.size.width);
+  g_assert_cmpfloat (unit, >, area.size.width / 12);
+  /* The header badge and the hover give the counts. */
+  g_assert_cmpstr (lm_record_dashboard_get_badge (LM_RECORD_DASHBOARD (page), "u", "n/mixed"), ==,
+                   "2 NaN, 1 +Inf, 1 −Inf");
+  g_assert_null (lm_record_dashboard_get_badge (LM_RECORD_DASHBOARD (page), "u", "w/uneven"));
+  hover = lm_histogram_view_describe_at (view, area.origin.x + area.size.width / 2, area.origin.y + area.size.height - 2);
+  g_assert_true (g_str_has_suffix (hover, " · 2 NaN, 1 +Inf, 1 −Inf"));
+  page = lm_dashboards_get_page (lm_window_get_dashboards (win), "distributions");
+  g_assert_cmpstr (lm_record_dashboard_get_badge (LM_RECORD_DASHBOARD (page), "u", "n/mixed"), ==,
+                   "2 NaN, 1 +Inf, 1 −Inf");
+  dhover = lm_distribution_view_describe_at (LM_DISTRIBUTION_VIEW (card (win, "distributions", "u", "n/mixed")), 0);
+  g_test_message ("distribution: %s", dhover);
+  g_assert_nonnull (strstr (dhover, "max 5.0998 · 2 NaN"));   /* the finite bucket's edge */
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
 static gboolean
 image_shown (gpointer data)
 {
@@ -738,6 +781,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/dashboards/distributions", test_distributions);
   g_test_add_func ("/ui/dashboards/offset-axis", test_offset_axis);
   g_test_add_func ("/ui/dashboards/distribution-axis", test_distribution_axis);
+  g_test_add_func ("/ui/dashboards/nonfinite", test_nonfinite);
   g_test_add_func ("/ui/dashboards/images", test_images);
   g_test_add_func ("/ui/dashboards/text", test_text);
   g_test_add_func ("/ui/dashboards/hparams", test_hparams);
