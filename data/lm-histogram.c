@@ -23,6 +23,72 @@ decode_f64 (const void *blob, guint n)
   return out;
 }
 
+/* The default buckets' outermost bucket starts at 1e-12 * 1.1^772, about
+ * 9.02e19; only it reaches past this, and it holds +-Inf and the values
+ * beyond +-1e20. */
+#define OVERFLOW_EDGE 9e19
+
+/* Sets the infinity counts, the buckets with finite values and their
+ * range (see LmHistogram). */
+static void
+find_finite (LmHistogram *h)
+{
+  int first = 0, last = (int) h->n_buckets - 1;
+
+  while (first < last && h->counts[first] == 0)
+    first++;
+  while (last > first && h->counts[last] == 0)
+    last--;
+  if (h->min == -INFINITY)
+    {
+      h->neg_inf = -1;
+      if (h->counts[first] > 0 && h->edges[first + 1] <= -OVERFLOW_EDGE)
+        h->neg_inf = h->counts[first++];
+    }
+  if (h->max == INFINITY)
+    {
+      h->pos_inf = -1;
+      if (last >= first && h->counts[last] > 0 && h->edges[last] >= OVERFLOW_EDGE)
+        h->pos_inf = h->counts[last--];
+    }
+  while (first < last && h->counts[first] == 0)
+    first++;
+  while (last > first && h->counts[last] == 0)
+    last--;
+  if (first == last && h->counts[first] == 0 && h->neg_inf <= 0 && h->pos_inf <= 0)
+    {
+      first = 0;   /* all counts zero: the whole grid, drawn flat */
+      last = (int) h->n_buckets - 1;
+    }
+  if (first > last || (h->counts[first] == 0 && (h->neg_inf > 0 || h->pos_inf > 0)))
+    {
+      h->error = g_strdup_printf ("no finite values (%s)",
+                                  h->neg_inf > 0 && h->pos_inf > 0 ? "only -Inf and +Inf"
+                                  : h->neg_inf > 0 ? "only -Inf" : "only +Inf");
+      return;
+    }
+  h->first = (guint) first;
+  h->last = (guint) last;
+  h->lo = h->edges[first];
+  h->hi = h->edges[last + 1];
+  /* TensorBoard's data_compat pulls the outer edges in to min and max;
+   * a fixed grid may have them buckets further in. */
+  if (isfinite (h->min) && h->min > h->lo && h->min <= h->hi)
+    h->lo = h->min;
+  if (isfinite (h->max) && h->max < h->hi && h->max >= h->lo)
+    h->hi = h->max;
+}
+
+/* Bucket i's span clipped to the finite range: a narrow distribution in
+ * wide buckets is drawn where its values are, and a bucket of
+ * infinities shrinks to the end of the range. */
+static void
+bucket_span (const LmHistogram *h, guint i, double *l, double *r)
+{
+  *l = CLAMP (h->edges[i], h->lo, h->hi);
+  *r = CLAMP (h->edges[i + 1], h->lo, h->hi);
+}
+
 LmHistogram *
 lm_histogram_new_from_blobs (gint64 id, gint64 step, double wall_time,
                              double count, double min, double max,
@@ -76,6 +142,7 @@ lm_histogram_new_from_blobs (gint64 id, gint64 step, double wall_time,
         h->error = g_strdup_printf ("bucket %u has an invalid count", i);
         return h;
       }
+  find_finite (h);
   return h;
 }
 
@@ -90,32 +157,13 @@ lm_histogram_free (LmHistogram *h)
   g_free (h);
 }
 
-/* Bucket i's span as TensorBoard sees it: the outer edges are pulled in
- * to the exact min and max when they are known (data_compat does this
- * with histo.min / histo.max), so a narrow distribution in the wide
- * 'tensorflow' buckets is drawn where its values are. */
-static void
-bucket_span (const LmHistogram *h, guint i, double *l, double *r)
-{
-  *l = h->edges[i];
-  *r = h->edges[i + 1];
-  if (i == 0 && isfinite (h->min) && h->min > *l && h->min <= *r)
-    *l = h->min;
-  if (i == h->n_buckets - 1 && isfinite (h->max) && h->max < *r && h->max >= *l)
-    *r = h->max;
-}
-
 gboolean
 lm_histogram_range (const LmHistogram *h, double *lo, double *hi)
 {
-  double l, r;
-
   if (h->error != NULL)
     return FALSE;
-  bucket_span (h, 0, &l, &r);
-  *lo = l;
-  bucket_span (h, h->n_buckets - 1, &l, &r);
-  *hi = r;
+  *lo = h->lo;
+  *hi = h->hi;
   return TRUE;
 }
 
@@ -129,11 +177,11 @@ lm_histogram_rebin (const LmHistogram *h, double lo, double hi, guint n_bins, do
     {
       /* Degenerate range: everything lands in the middle bin. */
       if (h->error == NULL && n_bins > 0)
-        for (guint i = 0; i < h->n_buckets; i++)
+        for (guint i = h->first; i <= h->last; i++)
           out[n_bins / 2] += h->counts[i];
       return;
     }
-  for (guint i = 0; i < h->n_buckets; i++)
+  for (guint i = h->first; i <= h->last; i++)
     {
       double l, r, c = h->counts[i];
       int b0, b1;
@@ -167,7 +215,7 @@ void
 lm_histogram_percentiles (const LmHistogram *h, double out[LM_N_PERCENTILES])
 {
   guint n = h->n_buckets, bp = 0;
-  double total = 0, minmin, maxmax, dummy;
+  double total = 0;
   g_autofree double *weights = NULL;
 
   if (h->error != NULL || n == 0)
@@ -176,8 +224,6 @@ lm_histogram_percentiles (const LmHistogram *h, double out[LM_N_PERCENTILES])
         out[k] = NAN;
       return;
     }
-  bucket_span (h, 0, &minmin, &dummy);
-  bucket_span (h, n - 1, &dummy, &maxmax);
   for (guint i = 0; i < n; i++)
     total += h->counts[i];
   if (total == 0)
@@ -198,14 +244,14 @@ lm_histogram_percentiles (const LmHistogram *h, double out[LM_N_PERCENTILES])
         i++;
       for (; i < n; i++)
         {
-          double cum = weights[i], prev = i ? weights[i - 1] : 0, l, r, lhs, rhs;
+          double cum = weights[i], prev = i ? weights[i - 1] : 0, lhs, rhs;
 
           if (cum == prev)
             continue;
-          bucket_span (h, i, &l, &r);
-          lhs = (i == 0 || prev == 0) ? minmin : MAX (h->edges[i], minmin);
-          rhs = MIN (r, maxmax);
-          out[bp] = lhs + (target - prev) * (rhs - lhs) / (cum - prev);
+          /* compress_histogram's lhs = max(left edge, minmin), rhs =
+           * min(right edge, maxmax), with minmin/maxmax the range. */
+          bucket_span (h, i, &lhs, &rhs);
+          out[bp] = CLAMP (lhs + (target - prev) * (rhs - lhs) / (cum - prev), h->lo, h->hi);
           found = TRUE;
           break;
         }
@@ -214,5 +260,52 @@ lm_histogram_percentiles (const LmHistogram *h, double out[LM_N_PERCENTILES])
       bp++;
     }
   for (; bp < LM_N_PERCENTILES; bp++)
-    out[bp] = maxmax;
+    out[bp] = h->hi;
+}
+
+static void
+append_count (GString *s, double count, const char *what)
+{
+  if (count == 0)
+    return;
+  if (s->len > 0)
+    g_string_append (s, ", ");
+  if (count < 0)
+    g_string_append_printf (s, "≥%.0f %s", -count, what);
+  else
+    g_string_append_printf (s, "%.0f %s", count, what);
+}
+
+char *
+lm_histogram_describe_nonfinite (LmHistogram *const *items, guint n)
+{
+  /* Known counts add up; an unknown one counts as at least 1, and makes
+   * the total a lower bound (kept negative while it is one). */
+  double nan = 0, neg = 0, pos = 0;
+  gboolean neg_lb = FALSE, pos_lb = FALSE;
+  guint n_steps = 0;
+  GString *s;
+
+  for (guint i = 0; i < n; i++)
+    {
+      const LmHistogram *h = items[i];
+
+      if (h->nan_count <= 0 && h->neg_inf == 0 && h->pos_inf == 0)
+        continue;
+      n_steps++;
+      nan += MAX (h->nan_count, 0);
+      neg += fabs (h->neg_inf);
+      pos += fabs (h->pos_inf);
+      neg_lb |= h->neg_inf < 0;
+      pos_lb |= h->pos_inf < 0;
+    }
+  if (n_steps == 0)
+    return NULL;
+  s = g_string_new (NULL);
+  append_count (s, nan, "NaN");
+  append_count (s, pos_lb ? -pos : pos, "+Inf");
+  append_count (s, neg_lb ? -neg : neg, "−Inf");
+  if (n_steps > 1)
+    g_string_append_printf (s, " in %u steps", n_steps);
+  return g_string_free (s, FALSE);
 }

@@ -25,6 +25,7 @@ struct _LmDashboards
   GtkWidget *pages[7];
   LmRecordFeed *hist_feed, *image_feed, *text_feed, *hp_feed;
   LmImageLoader *loader;
+  LmChartSettings *settings;
 };
 
 G_DEFINE_FINAL_TYPE (LmDashboards, lm_dashboards, GTK_TYPE_BOX)
@@ -39,6 +40,9 @@ lm_dashboards_dispose (GObject *object)
   g_clear_object (&self->text_feed);
   g_clear_object (&self->hp_feed);
   g_clear_object (&self->loader);
+  if (self->settings != NULL)
+    g_signal_handlers_disconnect_by_data (self->settings, self);
+  g_clear_object (&self->settings);
   G_OBJECT_CLASS (lm_dashboards_parent_class)->dispose (object);
 }
 
@@ -81,8 +85,19 @@ filter_entry (GtkWidget *page, guint i)
   return lm_record_dashboard_get_filter_entry (LM_RECORD_DASHBOARD (page));
 }
 
+/* The histogram offset axis and the distribution x axis follow the
+ * scalar charts' horizontal axis, as in TensorBoard. */
+static void
+on_x_axis (LmChartSettings *settings, GParamSpec *pspec, LmDashboards *self)
+{
+  LmXAxis axis = lm_chart_settings_get_x_axis (settings);
+
+  lm_record_dashboard_set_x_axis (LM_RECORD_DASHBOARD (self->pages[1]), axis);
+  lm_record_dashboard_set_x_axis (LM_RECORD_DASHBOARD (self->pages[2]), axis);
+}
+
 GtkWidget *
-lm_dashboards_new (LmRunSelection *selection, GtkWidget *card_grid)
+lm_dashboards_new (LmRunSelection *selection, GtkWidget *card_grid, LmChartSettings *settings)
 {
   LmDashboards *self = g_object_new (LM_TYPE_DASHBOARDS, "orientation", GTK_ORIENTATION_VERTICAL, NULL);
   LmRunStore *store = lm_run_selection_get_store (selection);
@@ -100,6 +115,9 @@ lm_dashboards_new (LmRunSelection *selection, GtkWidget *card_grid)
   self->pages[4] = lm_record_dashboard_new (LM_DASHBOARD_TEXT, selection, self->text_feed, NULL);
   self->pages[5] = lm_hparams_view_new (selection, self->hp_feed);
   self->pages[6] = lm_graph_page_new (store);
+  self->settings = g_object_ref (settings);
+  g_signal_connect (settings, "notify::x-axis", G_CALLBACK (on_x_axis), self);
+  on_x_axis (settings, NULL, self);
 
   self->stack = gtk_stack_new ();
   gtk_stack_set_transition_type (GTK_STACK (self->stack), GTK_STACK_TRANSITION_TYPE_NONE);

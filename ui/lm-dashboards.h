@@ -14,6 +14,7 @@
 #include <gtk/gtk.h>
 
 #include "lm-card-grid.h"
+#include "lm-chart-settings.h"
 #include "lm-hparams-view.h"
 #include "lm-record-dashboard.h"
 
@@ -25,8 +26,11 @@ G_DECLARE_FINAL_TYPE (LmDashboards, lm_dashboards, LM, DASHBOARDS, GtkBox)
 /* Names of the views, in switcher order ("scalars", "histograms", ...). */
 extern const char *const lm_dashboard_names[];
 
-/* Takes the scalar dashboard (the window's LmCardGrid) as its first page. */
-GtkWidget  *lm_dashboards_new          (LmRunSelection *selection, GtkWidget *card_grid);
+/* Takes the scalar dashboard (the window's LmCardGrid) as its first page;
+ * the histogram and distribution pages follow the horizontal axis of
+ * `settings` (the scalar charts'). */
+GtkWidget  *lm_dashboards_new          (LmRunSelection *selection, GtkWidget *card_grid,
+                                        LmChartSettings *settings);
 GtkWidget  *lm_dashboards_get_switcher (LmDashboards *self);
 /* FALSE for a name that is not a view. */
 gboolean    lm_dashboards_set_view     (LmDashboards *self, const char *name);

@@ -13,6 +13,8 @@
 typedef struct
 {
   gint64 step;
+  double t;           /* where on the x axis: step, or seconds */
+  const LmHistogram *h;
   double p[LM_N_PERCENTILES];
 } Point;
 
@@ -23,6 +25,7 @@ struct _LmDistributionView
   LmRecordFeed *feed;
   char *run_name, *tag;
   GdkRGBA color;
+  LmXAxis x_axis;
 
   guint64 version;
   gboolean valid;
@@ -52,8 +55,13 @@ ensure_points (LmDistributionView *self)
   for (guint i = 0; s != NULL && i < s->items->len; i++)
     {
       LmHistogram *h = s->items->pdata[i];
-      Point pt = { .step = h->step };
+      double t0 = ((LmHistogram *) s->items->pdata[0])->wall_time;
+      Point pt = { .step = h->step, .h = h };
 
+      /* TensorBoard's step / relative / wall axis; relative counts from
+       * the series' first histogram. */
+      pt.t = self->x_axis == LM_X_RELATIVE ? h->wall_time - t0
+             : self->x_axis == LM_X_WALL ? h->wall_time : (double) h->step;
       if (h->error != NULL)
         {
           if (self->error == NULL)
@@ -84,8 +92,13 @@ box (LmDistributionView *self, double *x, double *y, double *w, double *h)
 static void
 step_range (LmDistributionView *self, double *s0, double *s1)
 {
-  *s0 = g_array_index (self->points, Point, 0).step;
-  *s1 = g_array_index (self->points, Point, self->points->len - 1).step;
+  *s0 = INFINITY;
+  *s1 = -INFINITY;
+  for (guint i = 0; i < self->points->len; i++)
+    {
+      *s0 = MIN (*s0, g_array_index (self->points, Point, i).t);
+      *s1 = MAX (*s1, g_array_index (self->points, Point, i).t);
+    }
   if (*s1 <= *s0)
     {
       *s0 -= 1;
@@ -93,26 +106,34 @@ step_range (LmDistributionView *self, double *s0, double *s1)
     }
 }
 
+/* The point nearest to px along the x axis (a scan: wall times need not
+ * grow with the step). */
 static guint
 nearest (LmDistributionView *self, double px)
 {
-  double x, y, w, h, s0, s1, step;
-  guint lo = 0, hi = self->points->len - 1;
+  double x, y, w, h, s0, s1, t, best_d = INFINITY;
+  guint best = 0;
 
   box (self, &x, &y, &w, &h);
   step_range (self, &s0, &s1);
-  step = s0 + (px - x) / w * (s1 - s0);
-  while (hi - lo > 1)
+  t = s0 + (px - x) / w * (s1 - s0);
+  for (guint i = 0; i < self->points->len; i++)
     {
-      guint mid = (lo + hi) / 2;
+      double d = fabs (g_array_index (self->points, Point, i).t - t);
 
-      if (g_array_index (self->points, Point, mid).step <= step)
-        lo = mid;
-      else
-        hi = mid;
+      if (d < best_d)
+        {
+          best_d = d;
+          best = i;
+        }
     }
-  return fabs (g_array_index (self->points, Point, hi).step - step)
-         < fabs (g_array_index (self->points, Point, lo).step - step) ? hi : lo;
+  return best;
+}
+
+static LmAxisKind
+axis_kind (LmXAxis axis)
+{
+  return axis == LM_X_RELATIVE ? LM_AXIS_RELATIVE : axis == LM_X_WALL ? LM_AXIS_WALL : LM_AXIS_STEP;
 }
 
 char *
@@ -120,7 +141,8 @@ lm_distribution_view_describe_at (LmDistributionView *self, double px)
 {
   GString *s;
   Point *pt;
-  char buf[32];
+  char buf[48];
+  g_autofree char *nonfinite = NULL;
   static const char *const names[] = { "min", "7%", "16%", "31%", "median", "69%", "84%", "93%", "max" };
 
   ensure_points (self);
@@ -130,11 +152,22 @@ lm_distribution_view_describe_at (LmDistributionView *self, double px)
   lm_format_step (pt->step, buf, sizeof buf);
   s = g_string_new (NULL);
   g_string_append_printf (s, "step %s", buf);
+  if (self->x_axis != LM_X_STEP)
+    {
+      if (self->x_axis == LM_X_RELATIVE)
+        lm_format_duration (pt->t, buf, sizeof buf);
+      else
+        lm_format_wall (pt->t, buf, sizeof buf);
+      g_string_append_printf (s, " (%s)", buf);
+    }
   for (guint k = 0; k < LM_N_PERCENTILES; k += 2)
     {
       lm_format_value (pt->p[k], buf, sizeof buf);
       g_string_append_printf (s, " · %s %s", names[k], buf);
     }
+  nonfinite = lm_histogram_describe_nonfinite ((LmHistogram *const *) &pt->h, 1);
+  if (nonfinite != NULL)
+    g_string_append_printf (s, " · %s", nonfinite);
   return g_string_free (s, FALSE);
 }
 
@@ -155,7 +188,7 @@ draw (LmDistributionView *self, cairo_t *cr, int width, int height)
     }
   box (self, &x, &y, &w, &h);
   step_range (self, &s0, &s1);
-  lm_dash_x_axis (cr, x, y, w, h, LM_AXIS_STEP, s0, s1);
+  lm_dash_x_axis (cr, x, y, w, h, axis_kind (self->x_axis), s0, s1);
   lm_dash_y_axis (cr, x, y, w, h, LM_AXIS_VALUE, self->lo, self->hi);
 
 #define PX(st) (x + ((st) - s0) / (s1 - s0) * w)
@@ -181,13 +214,13 @@ draw (LmDistributionView *self, cairo_t *cr, int width, int height)
             {
               Point *pt = &g_array_index (self->points, Point, i);
 
-              cairo_line_to (cr, PX (pt->step), PY (pt->p[LM_N_PERCENTILES - 1 - k]));
+              cairo_line_to (cr, PX (pt->t), PY (pt->p[LM_N_PERCENTILES - 1 - k]));
             }
           for (guint i = n; i-- > 0;)
             {
               Point *pt = &g_array_index (self->points, Point, i);
 
-              cairo_line_to (cr, PX (pt->step), PY (pt->p[k]));
+              cairo_line_to (cr, PX (pt->t), PY (pt->p[k]));
             }
           cairo_close_path (cr);
         }
@@ -200,7 +233,7 @@ draw (LmDistributionView *self, cairo_t *cr, int width, int height)
     {
       Point *pt = &g_array_index (self->points, Point, i);
 
-      cairo_line_to (cr, PX (pt->step), PY (pt->p[LM_N_PERCENTILES / 2]));
+      cairo_line_to (cr, PX (pt->t), PY (pt->p[LM_N_PERCENTILES / 2]));
     }
   cairo_stroke (cr);
 
@@ -208,7 +241,7 @@ draw (LmDistributionView *self, cairo_t *cr, int width, int height)
     {
       g_autofree char *text = lm_distribution_view_describe_at (self, self->mx);
       Point *pt = &g_array_index (self->points, Point, nearest (self, self->mx));
-      double px = n == 1 ? x + w / 2 : PX (pt->step);
+      double px = n == 1 ? x + w / 2 : PX (pt->t);
 
       cairo_set_source_rgba (cr, 0, 0, 0, 0.5);
       cairo_set_line_width (cr, 1);
@@ -305,6 +338,31 @@ lm_distribution_view_new (LmRecordFeed *feed, const char *run_name, const char *
   self->tag = g_strdup (tag);
   self->color = *color;
   return GTK_WIDGET (self);
+}
+
+void
+lm_distribution_view_set_x_axis (LmDistributionView *self, LmXAxis axis)
+{
+  g_return_if_fail (LM_IS_DISTRIBUTION_VIEW (self));
+  if (self->x_axis == axis)
+    return;
+  self->x_axis = axis;
+  self->valid = FALSE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+double
+lm_distribution_view_axis_to_x (LmDistributionView *self, double t)
+{
+  double x, y, w, h, s0, s1;
+
+  g_return_val_if_fail (LM_IS_DISTRIBUTION_VIEW (self), NAN);
+  ensure_points (self);
+  if (self->points->len == 0)
+    return NAN;
+  box (self, &x, &y, &w, &h);
+  step_range (self, &s0, &s1);
+  return x + (t - s0) / (s1 - s0) * w;
 }
 
 void

@@ -1,8 +1,9 @@
 /* lm-histogram-view.c: offset/overlay histogram drawing (see lm-histogram-view.h).
  *
- * Layout (which steps, the shared value range, the re-binned counts) is
- * computed once per data version, step range and height, and reused by
- * every frame and every hover; drawing is one Cairo path per shown step.
+ * Layout (which steps, the shared value range, the re-binned counts, each
+ * curve's place on the step/time axis) is computed once per data version,
+ * step range, axis and height, and reused by every frame and every hover;
+ * drawing is one Cairo path per shown step.
  */
 #include "lm-histogram-view.h"
 
@@ -24,6 +25,7 @@ struct _LmHistogramView
   char *run_name, *tag;
   GdkRGBA color;
   LmHistogramMode mode;
+  LmXAxis x_axis;
   gint64 range_lo, range_hi;     /* lo > hi: all */
 
   /* layout cache */
@@ -32,6 +34,8 @@ struct _LmHistogramView
   gboolean layout_valid;
   GArray *slices;                /* LmHistogram* shown, oldest first */
   double *bins;                  /* slices->len * LM_HISTOGRAM_BINS */
+  double *pos;                   /* per slice: 0 (top, oldest) .. 1 (bottom) */
+  double t_lo, t_hi;             /* the offset axis: step or seconds */
   double lo, hi, max_count;
   guint n_total, n_invalid;
   char *error;                   /* every row is bad: why */
@@ -70,6 +74,29 @@ ridge_height (LmHistogramView *self, double plot_h, guint n)
   return plot_h * 0.38;
 }
 
+/* Where a step's curve goes on the offset axis: its step, or seconds
+ * since the series' first histogram, or its wall time. */
+static double
+axis_value (LmHistogramView *self, LmRecordSeries *s, const LmHistogram *hg)
+{
+  switch (self->x_axis)
+    {
+    case LM_X_RELATIVE:
+      return hg->wall_time - ((LmHistogram *) s->items->pdata[0])->wall_time;
+    case LM_X_WALL:
+      return hg->wall_time;
+    case LM_X_STEP:
+    default:
+      return (double) hg->step;
+    }
+}
+
+static LmAxisKind
+axis_kind (LmXAxis axis)
+{
+  return axis == LM_X_RELATIVE ? LM_AXIS_RELATIVE : axis == LM_X_WALL ? LM_AXIS_WALL : LM_AXIS_STEP;
+}
+
 static void
 ensure_layout (LmHistogramView *self)
 {
@@ -85,6 +112,7 @@ ensure_layout (LmHistogramView *self)
   self->layout_h = h;
   g_array_set_size (self->slices, 0);
   g_clear_pointer (&self->bins, g_free);
+  g_clear_pointer (&self->pos, g_free);
   g_clear_pointer (&self->error, g_free);
   self->n_total = self->n_invalid = 0;
   self->lo = INFINITY;
@@ -143,6 +171,27 @@ ensure_layout (LmHistogramView *self)
     }
   if (self->max_count <= 0)
     self->max_count = 1;
+
+  /* Each curve sits at its own step (or time) on the offset axis, as in
+   * TensorBoard, so unevenly spaced steps stay where their labels are. */
+  self->pos = g_new (double, n);
+  self->t_lo = INFINITY;
+  self->t_hi = -INFINITY;
+  for (guint k = 0; k < n; k++)
+    {
+      double t = axis_value (self, s, g_array_index (self->slices, LmHistogram *, k));
+
+      self->t_lo = MIN (self->t_lo, t);
+      self->t_hi = MAX (self->t_hi, t);
+    }
+  for (guint k = 0; k < n; k++)
+    {
+      double t = axis_value (self, s, g_array_index (self->slices, LmHistogram *, k));
+
+      /* All at one time (wall clock too coarse): spread by order instead. */
+      self->pos[k] = self->t_hi > self->t_lo ? (t - self->t_lo) / (self->t_hi - self->t_lo)
+                     : n > 1 ? (double) k / (n - 1) : 1;
+    }
 }
 
 static double
@@ -153,7 +202,38 @@ baseline (LmHistogramView *self, guint k, double y, double h)
 
   if (self->mode == LM_HISTOGRAM_OVERLAY || n <= 1)
     return y + h;
-  return y + rh + (h - rh) * k / (n - 1);
+  return y + rh + (h - rh) * self->pos[k];
+}
+
+/* The offset slice whose baseline is nearest to py. */
+static guint
+nearest_slice (LmHistogramView *self, double py, double y, double h)
+{
+  guint best = 0;
+  double best_d = INFINITY;
+
+  for (guint k = 0; k < self->slices->len; k++)
+    {
+      double d = fabs (baseline (self, k, y, h) - py);
+
+      if (d <= best_d)
+        {
+          best_d = d;
+          best = k;
+        }
+    }
+  return best;
+}
+
+/* The y of offset-axis value t (a step, or seconds). */
+static double
+time_to_y (LmHistogramView *self, double t, double y, double h)
+{
+  double rh = ridge_height (self, h, self->slices->len);
+
+  if (!(self->t_hi > self->t_lo))
+    return y + h;
+  return y + rh + (h - rh) * (t - self->t_lo) / (self->t_hi - self->t_lo);
 }
 
 static double
@@ -181,12 +261,18 @@ hit (LmHistogramView *self, double px, double py, guint *k_out, guint *j_out)
   j = CLAMP ((int) ((px - x) / bw), 0, LM_HISTOGRAM_BINS - 1);
   if (self->mode == LM_HISTOGRAM_OFFSET && n > 1)
     {
-      double rh = ridge_height (self, h, n);
+      gboolean inside = FALSE;
 
-      best = (guint) CLAMP (lround ((py - y - rh) / (h - rh) * (n - 1)), 0, (long) n - 1);
-      /* A pointer above a curve's baseline but within its peak belongs to it. */
-      while (best + 1 < n && bin_y (self, best + 1, j, y, h) <= py && py > baseline (self, best, y, h))
-        best++;
+      /* The front-most (newest) curve whose filled area holds the
+       * pointer is the one seen there; else the nearest baseline. */
+      for (guint k = n; k-- > 0 && !inside;)
+        if (bin_y (self, k, j, y, h) <= py && py <= baseline (self, k, y, h))
+          {
+            best = k;
+            inside = TRUE;
+          }
+      if (!inside)
+        best = nearest_slice (self, py, y, h);
     }
   else
     for (guint k = 0; k < n; k++)
@@ -221,7 +307,31 @@ lm_histogram_view_describe_at (LmHistogramView *self, double px, double py)
   lm_format_value (self->lo + (j + 1) * bw, b, sizeof b);
   lm_format_value (self->bins[(gsize) k * LM_HISTOGRAM_BINS + j], c, sizeof c);
   lm_format_step (hg->step, st, sizeof st);
-  return g_strdup_printf ("step %s · [%s, %s) · count %s", st, a, b, c);
+  {
+    g_autofree char *nonfinite = lm_histogram_describe_nonfinite (&hg, 1);
+    char when[48] = "";
+
+    if (self->x_axis == LM_X_RELATIVE)
+      {
+        LmRecordSeries *s = lm_record_feed_find (self->feed, self->run_name, self->tag);
+
+        if (s == NULL)
+          return NULL;
+        when[0] = ' ';
+        when[1] = '(';
+        lm_format_duration (axis_value (self, s, hg), when + 2, sizeof when - 3);
+        g_strlcat (when, ")", sizeof when);
+      }
+    else if (self->x_axis == LM_X_WALL)
+      {
+        when[0] = ' ';
+        when[1] = '(';
+        lm_format_wall (hg->wall_time, when + 2, sizeof when - 3);
+        g_strlcat (when, ")", sizeof when);
+      }
+    return g_strdup_printf ("step %s%s · [%s, %s) · count %s%s%s", st, when, a, b, c,
+                            nonfinite ? " · " : "", nonfinite ? nonfinite : "");
+  }
 }
 
 static void
@@ -257,18 +367,17 @@ draw (LmHistogramView *self, cairo_t *cr, int width, int height)
   lm_dash_x_axis (cr, x, y, w, h, LM_AXIS_VALUE, self->lo, self->hi);
   if (self->mode == LM_HISTOGRAM_OFFSET && n > 1)
     {
-      gint64 s0 = g_array_index (self->slices, LmHistogram *, 0)->step;
-      gint64 s1 = g_array_index (self->slices, LmHistogram *, n - 1)->step;
       double rh = ridge_height (self, h, n);
-
       LmTick ticks[LM_AXIS_MAX_TICKS];
-      guint nt = s1 > s0 ? lm_axis_ticks (LM_AXIS_STEP, FALSE, (double) s0, (double) s1,
-                                          MAX (2, (guint) ((h - rh) / 40)), ticks) : 0;
+      guint nt = self->t_hi > self->t_lo
+                 ? lm_axis_ticks (axis_kind (self->x_axis), FALSE, self->t_lo, self->t_hi,
+                                  MAX (2, (guint) ((h - rh) / 40)), ticks) : 0;
 
-      /* Step labels at the baselines: oldest at the top, newest at the bottom. */
+      /* Labels on the same scale as the baselines: oldest at the top,
+       * newest at the bottom. */
       cairo_set_source_rgba (cr, 0, 0, 0, 0.6);
       for (guint i = 0; i < nt; i++)
-        lm_dash_text (cr, x - 4, y + rh + (h - rh) * (ticks[i].value - s0) / (double) (s1 - s0),
+        lm_dash_text (cr, x - 4, time_to_y (self, ticks[i].value, y, h),
                       ticks[i].label, LM_ALIGN_END, LM_ALIGN_CENTER, 10);
     }
   else
@@ -397,17 +506,23 @@ on_drag_update (GtkGestureDrag *g, double dx, double dy, LmHistogramView *self)
 static void
 on_drag_end (GtkGestureDrag *g, double dx, double dy, LmHistogramView *self)
 {
-  double x, y, w, h, rh;
-  guint n = self->slices->len;
-  long k0, k1;
+  double x, y, w, h;
+  guint n = self->slices->len, k0, k1;
 
   if (!self->dragging || n < 2)
     return;
   self->dragging = FALSE;
   plot_box (self, &x, &y, &w, &h);
-  rh = ridge_height (self, h, n);
-  k0 = CLAMP (lround ((MIN (self->drag_y0, self->drag_y0 + dy) - y - rh) / (h - rh) * (n - 1)), 0, (long) n - 1);
-  k1 = CLAMP (lround ((MAX (self->drag_y0, self->drag_y0 + dy) - y - rh) / (h - rh) * (n - 1)), 0, (long) n - 1);
+  /* The curves whose baselines are nearest the drag's ends. */
+  k0 = nearest_slice (self, MIN (self->drag_y0, self->drag_y0 + dy), y, h);
+  k1 = nearest_slice (self, MAX (self->drag_y0, self->drag_y0 + dy), y, h);
+  if (k0 > k1)
+    {
+      guint t = k0;
+
+      k0 = k1;
+      k1 = t;
+    }
   lm_histogram_view_set_step_range (self, g_array_index (self->slices, LmHistogram *, k0)->step,
                                     g_array_index (self->slices, LmHistogram *, k1)->step);
 }
@@ -431,6 +546,7 @@ lm_histogram_view_finalize (GObject *object)
   g_free (self->tag);
   g_array_unref (self->slices);
   g_free (self->bins);
+  g_free (self->pos);
   g_free (self->error);
   G_OBJECT_CLASS (lm_histogram_view_parent_class)->finalize (object);
 }
@@ -504,6 +620,16 @@ lm_histogram_view_set_mode (LmHistogramView *self, LmHistogramMode mode)
 }
 
 void
+lm_histogram_view_set_x_axis (LmHistogramView *self, LmXAxis axis)
+{
+  g_return_if_fail (LM_IS_HISTOGRAM_VIEW (self));
+  if (self->x_axis == axis)
+    return;
+  self->x_axis = axis;
+  invalidate (self);
+}
+
+void
 lm_histogram_view_set_step_range (LmHistogramView *self, gint64 lo, gint64 hi)
 {
   g_return_if_fail (LM_IS_HISTOGRAM_VIEW (self));
@@ -554,4 +680,27 @@ guint
 lm_histogram_view_get_n_drawn (LmHistogramView *self)
 {
   return self->n_drawn;
+}
+
+double
+lm_histogram_view_get_baseline (LmHistogramView *self, gint64 step)
+{
+  double x, y, w, h;
+
+  ensure_layout (self);
+  plot_box (self, &x, &y, &w, &h);
+  for (guint k = 0; k < self->slices->len; k++)
+    if (g_array_index (self->slices, LmHistogram *, k)->step == step)
+      return baseline (self, k, y, h);
+  return NAN;
+}
+
+double
+lm_histogram_view_axis_to_y (LmHistogramView *self, double t)
+{
+  double x, y, w, h;
+
+  ensure_layout (self);
+  plot_box (self, &x, &y, &w, &h);
+  return time_to_y (self, t, y, h);
 }

@@ -2,10 +2,13 @@
  *
  * What it is for: TensorBoard's histogram card body.  "Offset" mode
  * stacks one curve per step (oldest at the back/top, newest in front/at
- * the bottom); "overlay" mode draws every step on one baseline, older
+ * the bottom), each at its own place on the offset axis: its step,
+ * relative time or wall time (the sidebar's horizontal axis), so unevenly
+ * spaced steps are spaced unevenly; "overlay" mode draws every step on one baseline, older
  * steps lighter.  Each step is re-binned into 30 equal-width bins over the
- * range all shown steps share.  Hovering names the step, the bin's value
- * range and its count; dragging vertically (offset mode) selects a step
+ * range all shown steps share (finite values only: the card header counts
+ * NaN and +-Inf).  Hovering names the step, the bin's value range and its
+ * count; dragging vertically (offset mode) selects a step
  * range, double-click resets it.  When more steps exist than pixel rows
  * can show, evenly spaced steps (always the first and last) are drawn.
  *
@@ -29,6 +32,8 @@ G_DECLARE_FINAL_TYPE (LmHistogramView, lm_histogram_view, LM, HISTOGRAM_VIEW, Gt
 GtkWidget *lm_histogram_view_new       (LmRecordFeed *feed, const char *run_name,
                                         const char *tag, const GdkRGBA *color);
 void       lm_histogram_view_set_mode  (LmHistogramView *self, LmHistogramMode mode);
+/* What the offset axis shows: step, relative or wall time. */
+void       lm_histogram_view_set_x_axis (LmHistogramView *self, LmXAxis axis);
 /* Steps shown, inclusive; lo > hi shows all. */
 void       lm_histogram_view_set_step_range (LmHistogramView *self, gint64 lo, gint64 hi);
 gboolean   lm_histogram_view_get_step_range (LmHistogramView *self, gint64 *lo, gint64 *hi);
@@ -42,5 +47,9 @@ double     lm_histogram_view_value_to_x    (LmHistogramView *self, double value)
 char      *lm_histogram_view_describe_at   (LmHistogramView *self, double x, double y);
 /* Steps drawn in the last frame. */
 guint      lm_histogram_view_get_n_drawn   (LmHistogramView *self);
+/* Offset mode: the y of a shown step's baseline (NaN if not shown), and
+ * the y where the offset axis puts value t (its tick labels' place). */
+double     lm_histogram_view_get_baseline  (LmHistogramView *self, gint64 step);
+double     lm_histogram_view_axis_to_y     (LmHistogramView *self, double t);
 
 G_END_DECLS

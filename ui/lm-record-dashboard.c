@@ -25,6 +25,7 @@ struct _LmRecordDashboard
   LmImageLoader *loader;
   GRegex *regex;
   int hist_mode;
+  LmXAxis x_axis;
 
   GtkWidget *entry, *warning, *stack, *empty_label, *flow, *mode_drop;
   GtkWidget *run_errors;   /* runs whose records could not all be read */
@@ -45,6 +46,25 @@ static GtkWidget *
 body_of (GtkWidget *child)
 {
   return g_object_get_data (G_OBJECT (child), "lm-body");
+}
+
+/* The header badge of a histogram card: its NaN and +-Inf counts over
+ * every step ("2 NaN, 1 +Inf, 1 −Inf"), hidden when all values are
+ * finite.  Like the debugger's NaN/Inf badges, red. */
+static void
+update_badge (LmRecordDashboard *self, GtkWidget *child, LmRecordSeries *s)
+{
+  GtkWidget *badge = g_object_get_data (G_OBJECT (child), "lm-badge");
+  g_autofree char *text = NULL, *markup = NULL;
+
+  if (badge == NULL || s == NULL)
+    return;
+  text = lm_histogram_describe_nonfinite ((LmHistogram *const *) s->items->pdata, s->items->len);
+  gtk_widget_set_visible (badge, text != NULL);
+  if (text == NULL)
+    return;
+  markup = g_markup_printf_escaped ("<span foreground='#c00'><b>%s</b></span>", text);
+  gtk_label_set_markup (GTK_LABEL (badge), markup);
 }
 
 static void
@@ -85,6 +105,17 @@ make_card (LmRecordDashboard *self, LmRecordSeries *s, LmRun *run)
   gtk_widget_add_css_class (title, "lm-card-title");
   gtk_widget_set_margin_end (run_label, 6);
   gtk_box_append (GTK_BOX (header), title);
+  if (self->kind == LM_DASHBOARD_HISTOGRAMS || self->kind == LM_DASHBOARD_DISTRIBUTIONS)
+    {
+      GtkWidget *badge = gtk_label_new (NULL);
+
+      gtk_widget_set_tooltip_text (badge, "Values not drawn, summed over the steps: NaN are not "
+                                          "bucketed, ±Inf lie beyond every finite bucket.  "
+                                          "Hover a step for its own counts.");
+      gtk_widget_set_visible (badge, FALSE);
+      gtk_box_append (GTK_BOX (header), badge);
+      g_object_set_data (G_OBJECT (header), "lm-badge", badge);
+    }
   gtk_box_append (GTK_BOX (header), run_label);
 
   switch (self->kind)
@@ -92,9 +123,11 @@ make_card (LmRecordDashboard *self, LmRecordSeries *s, LmRun *run)
     case LM_DASHBOARD_HISTOGRAMS:
       body = lm_histogram_view_new (self->feed, s->run_name, s->tag, &color);
       lm_histogram_view_set_mode (LM_HISTOGRAM_VIEW (body), self->hist_mode);
+      lm_histogram_view_set_x_axis (LM_HISTOGRAM_VIEW (body), self->x_axis);
       break;
     case LM_DASHBOARD_DISTRIBUTIONS:
       body = lm_distribution_view_new (self->feed, s->run_name, s->tag, &color);
+      lm_distribution_view_set_x_axis (LM_DISTRIBUTION_VIEW (body), self->x_axis);
       break;
     case LM_DASHBOARD_IMAGES:
       body = lm_image_card_new (self->feed, self->loader, s->run_name, lm_run_get_path (run), s->tag);
@@ -115,6 +148,8 @@ make_card (LmRecordDashboard *self, LmRecordSeries *s, LmRun *run)
   gtk_widget_set_focusable (child, FALSE);
   g_object_set_data_full (G_OBJECT (child), "lm-key", g_strconcat (s->tag, "\n", s->run_name, NULL), g_free);
   g_object_set_data (G_OBJECT (child), "lm-body", body);
+  g_object_set_data (G_OBJECT (child), "lm-badge", g_object_get_data (G_OBJECT (header), "lm-badge"));
+  update_badge (self, child, s);
   return child;
 }
 
@@ -151,7 +186,10 @@ sync_cards (LmRecordDashboard *self)
           gtk_flow_box_append (GTK_FLOW_BOX (self->flow), child);
         }
       else
-        refresh_body (self, body_of (child));
+        {
+          refresh_body (self, body_of (child));
+          update_badge (self, child, s);
+        }
     }
   g_hash_table_iter_init (&it, self->cards);
   while (g_hash_table_iter_next (&it, &k, &v))
@@ -386,6 +424,33 @@ lm_record_dashboard_set_histogram_mode (LmRecordDashboard *self, int mode)
   g_hash_table_iter_init (&it, self->cards);
   while (g_hash_table_iter_next (&it, NULL, &v))
     lm_histogram_view_set_mode (LM_HISTOGRAM_VIEW (body_of (v)), mode);
+}
+
+void
+lm_record_dashboard_set_x_axis (LmRecordDashboard *self, LmXAxis axis)
+{
+  GHashTableIter it;
+  gpointer v;
+
+  g_return_if_fail (LM_IS_RECORD_DASHBOARD (self));
+  self->x_axis = axis;
+  g_hash_table_iter_init (&it, self->cards);
+  while (g_hash_table_iter_next (&it, NULL, &v))
+    if (self->kind == LM_DASHBOARD_HISTOGRAMS)
+      lm_histogram_view_set_x_axis (LM_HISTOGRAM_VIEW (body_of (v)), axis);
+    else if (self->kind == LM_DASHBOARD_DISTRIBUTIONS)
+      lm_distribution_view_set_x_axis (LM_DISTRIBUTION_VIEW (body_of (v)), axis);
+}
+
+const char *
+lm_record_dashboard_get_badge (LmRecordDashboard *self, const char *run_name, const char *tag)
+{
+  g_autofree char *key = g_strconcat (tag, "\n", run_name, NULL);
+  GtkWidget *child = g_hash_table_lookup (self->cards, key);
+  GtkWidget *badge = child ? g_object_get_data (G_OBJECT (child), "lm-badge") : NULL;
+
+  g_return_val_if_fail (LM_IS_RECORD_DASHBOARD (self), NULL);
+  return badge != NULL && gtk_widget_get_visible (badge) ? gtk_label_get_text (GTK_LABEL (badge)) : NULL;
 }
 
 GtkWidget *

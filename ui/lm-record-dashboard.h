@@ -7,7 +7,9 @@
  * the last good filter) and an explanatory page when there is nothing to
  * show.  Cards appear and grow live: the dashboard's LmRecordFeed polls
  * while the dashboard is on screen.  The histogram dashboard also offers
- * TensorBoard's offset/overlay mode.
+ * TensorBoard's offset/overlay mode; histogram and distribution cards
+ * follow the horizontal axis setting (step / relative / wall) and show
+ * their NaN and +-Inf counts in the card header.
  *
  * What it is not for: scalars (LmCardGrid) or hparams (LmHparamsView).
  */
@@ -39,6 +41,11 @@ GtkWidget    *lm_record_dashboard_get_filter_entry (LmRecordDashboard *self);
 gboolean      lm_record_dashboard_set_filter   (LmRecordDashboard *self, const char *regex, GError **error);
 /* Histograms only. */
 void          lm_record_dashboard_set_histogram_mode (LmRecordDashboard *self, int mode);
+/* Histograms and distributions: the offset / x axis of every card. */
+void          lm_record_dashboard_set_x_axis   (LmRecordDashboard *self, LmXAxis axis);
+/* The NaN/Inf badge text of a histogram or distribution card ("2 NaN,
+ * 1 +Inf"), NULL when it shows none. */
+const char   *lm_record_dashboard_get_badge    (LmRecordDashboard *self, const char *run_name, const char *tag);
 /* The card body (LmHistogramView, LmDistributionView, LmImageCard or
  * LmTextCard) for a run and tag, or NULL. */
 GtkWidget    *lm_record_dashboard_find_card    (LmRecordDashboard *self, const char *run_name, const char *tag);

@@ -563,7 +563,7 @@ lm_window_new (GtkApplication *app, const char *logdir)
 
   self->card_grid = lm_card_grid_new (self->selection, self->settings);
   gtk_widget_add_css_class (self->card_grid, "lm-dashboard");
-  self->dashboards = lm_dashboards_new (self->selection, self->card_grid);
+  self->dashboards = lm_dashboards_new (self->selection, self->card_grid, self->settings);
   gtk_header_bar_pack_start (GTK_HEADER_BAR (gtk_window_get_titlebar (GTK_WINDOW (self))),
                              lm_dashboards_get_switcher (LM_DASHBOARDS (self->dashboards)));
 

@@ -2,7 +2,10 @@
  *
  * What it checks: TensorBoard's compressed-histogram percentiles against
  * values computed by hand (uniform buckets, an empty bucket, min/max
- * inside the outer buckets); display re-binning conserving counts; bad
+ * inside the outer buckets, empty buckets at both ends of a fixed grid,
+ * a constant in equal-width buckets), always within [min, max]; NaN and
+ * +-Inf counted, left out of the range and the drawing, and described;
+ * display re-binning conserving counts; bad
  * histogram rows (zero buckets, NaN edge, short blob) flagged with a
  * message; PNG decoding of a logged image and the rejection of a corrupt
  * blob; the live feed reading histograms, image metadata, text (invalid
@@ -13,6 +16,8 @@
 #include <math.h>
 #include <sqlite3.h>
 #include <string.h>
+
+#include <lumen-log.h>
 
 #include "lumen-data.h"
 #include "lm-test-records.h"
@@ -84,6 +89,178 @@ test_percentiles_min_max (void)
   g_assert_cmpfloat (lo, ==, 2);
   g_assert_cmpfloat (hi, ==, 6);
   lm_histogram_free (h);
+}
+
+static void
+test_percentiles_empty_edges (void)
+{
+  /* np.histogram(x, bins=20, range=(-1, 1)) style: only [0.1, 0.5) holds
+   * values, min 0.15 and max 0.45.  Cumulative basis points 2000, 6000,
+   * 8000, 10000.  compress_histogram with the buckets clipped to
+   * [min, max], by hand: bp 668 in [0.15, 0.2): 0.15 + 668/2000 * 0.05;
+   * bp 3085 in [0.2, 0.3): 0.2 + 1085/4000 * 0.1; bp 8413 in [0.4, 0.45]:
+   * 0.4 + 413/2000 * 0.05. */
+  double edges[21], counts[20] = { 0 };
+  const double want[LM_N_PERCENTILES] = {
+    0.15, 0.15 + 668 / 2000.0 * 0.05, 0.15 + 1587 / 2000.0 * 0.05, 0.2 + 1085 / 4000.0 * 0.1,
+    0.2 + 3000 / 4000.0 * 0.1, 0.3 + 915 / 2000.0 * 0.1, 0.4 + 413 / 2000.0 * 0.05,
+    0.4 + 1332 / 2000.0 * 0.05, 0.45 };
+  LmHistogram *h;
+  double p[LM_N_PERCENTILES], lo, hi, out[4];
+
+  for (int i = 0; i <= 20; i++)
+    edges[i] = -1 + 0.1 * i;
+  counts[11] = 2;
+  counts[12] = 4;
+  counts[13] = 2;
+  counts[14] = 2;
+  h = make (20, edges, counts, 0.15, 0.45);
+  lm_histogram_percentiles (h, p);
+  for (guint k = 0; k < LM_N_PERCENTILES; k++)
+    g_assert_cmpfloat_with_epsilon (p[k], want[k], 1e-9);
+  /* The envelope is min..max, not the grid's -1..1. */
+  g_assert_true (lm_histogram_range (h, &lo, &hi));
+  g_assert_cmpfloat (lo, ==, 0.15);
+  g_assert_cmpfloat (hi, ==, 0.45);
+  /* Re-binned over that range: [0.15, 0.225) gets all of [0.15, 0.2)
+   * (spread over its clipped span) and a quarter of [0.2, 0.3). */
+  lm_histogram_rebin (h, 0.15, 0.45, 4, out);
+  g_assert_cmpfloat_with_epsilon (out[0], 2 + 4 * 0.25, 1e-9);
+  g_assert_cmpfloat_with_epsilon (out[0] + out[1] + out[2] + out[3], 10, 1e-9);
+
+  /* No min/max stored: the non-empty buckets' span. */
+  lm_histogram_free (h);
+  h = make (20, edges, counts, NAN, NAN);
+  g_assert_true (lm_histogram_range (h, &lo, &hi));
+  g_assert_cmpfloat_with_epsilon (lo, 0.1, 1e-12);
+  g_assert_cmpfloat_with_epsilon (hi, 0.5, 1e-12);
+  lm_histogram_percentiles (h, p);
+  g_assert_cmpfloat_with_epsilon (p[0], 0.1, 1e-12);
+  g_assert_cmpfloat_with_epsilon (p[4], 0.275, 1e-12);
+  g_assert_cmpfloat_with_epsilon (p[8], 0.5, 1e-12);
+  lm_histogram_free (h);
+}
+
+static void
+test_percentiles_constant (void)
+{
+  /* lm_writer_add_histogram_uniform of 1000 values 3.0: 30 buckets over
+   * [2.5, 3.5], min = max = 3.  Every band is 3, whichever of the two
+   * buckets meeting at 3.0 holds the values. */
+  for (guint b = 14; b <= 15; b++)
+    {
+      double edges[31], counts[30] = { 0 }, p[LM_N_PERCENTILES], lo, hi, out[LM_N_PERCENTILES];
+      LmHistogram *h;
+
+      for (int i = 0; i <= 30; i++)
+        edges[i] = 2.5 + i / 30.0;
+      counts[b] = 1000;
+      h = make (30, edges, counts, 3, 3);
+      lm_histogram_percentiles (h, p);
+      for (guint k = 0; k < LM_N_PERCENTILES; k++)
+        g_assert_cmpfloat (p[k], ==, 3);
+      g_assert_true (lm_histogram_range (h, &lo, &hi));
+      g_assert_cmpfloat (lo, ==, 3);
+      g_assert_cmpfloat (hi, ==, 3);
+      /* Drawn as one spike in the middle of the view's [2.5, 3.5]. */
+      lm_histogram_rebin (h, 2.5, 3.5, LM_N_PERCENTILES, out);
+      g_assert_cmpfloat (out[4], ==, 1000);
+      lm_histogram_free (h);
+    }
+}
+
+/* What lm_writer_add_histogram stores for `values`, read back. */
+static LmHistogram *
+from_values (const float *values, size_t n)
+{
+  static double edges[LM_HISTOGRAM_MAX_BUCKETS + 1], counts[LM_HISTOGRAM_MAX_BUCKETS];
+  lm_histogram lh;
+
+  g_assert_cmpint (lm_histogram_compute (values, n, &lh, edges, counts), ==, LM_OK);
+  return lm_histogram_new_from_blobs (1, 0, 0, lh.count, lh.min, lh.max, lh.nan_count,
+                                      (guint) lh.bucket_count, edges, 8 * (lh.bucket_count + 1),
+                                      counts, 8 * lh.bucket_count);
+}
+
+static void
+test_nonfinite (void)
+{
+  float v[1000];
+  LmHistogram *h;
+  g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) lm_histogram_free);
+  g_autofree char *one = NULL, *two = NULL;
+  double p[LM_N_PERCENTILES], lo, hi, out[10], sum = 0;
+
+  /* 996 values in [-5, 5), 2 NaN, one +Inf, one -Inf. */
+  for (int i = 0; i < 996; i++)
+    v[i] = (float) (i / 99.6 - 5);
+  v[996] = v[997] = NAN;
+  v[998] = INFINITY;
+  v[999] = -INFINITY;
+  h = from_values (v, 1000);
+  g_assert_null (h->error);
+  g_assert_cmpint (h->nan_count, ==, 2);
+  g_assert_cmpfloat (h->neg_inf, ==, 1);
+  g_assert_cmpfloat (h->pos_inf, ==, 1);
+  /* The range is the finite data's (bucket edges 10% apart), not +-1e20. */
+  g_assert_true (lm_histogram_range (h, &lo, &hi));
+  g_assert_cmpfloat (lo, <=, -5);
+  g_assert_cmpfloat (lo, >=, -5.5);
+  g_assert_cmpfloat (hi, >=, 4.98);
+  g_assert_cmpfloat (hi, <=, 5.5);
+  /* The infinities are not drawn; the finite values all are. */
+  lm_histogram_rebin (h, lo, hi, 10, out);
+  for (int i = 0; i < 10; i++)
+    sum += out[i];
+  g_assert_cmpfloat_with_epsilon (sum, 996, 1e-6);
+  /* Percentiles stay in the finite range; the infinities count at its ends. */
+  lm_histogram_percentiles (h, p);
+  g_assert_cmpfloat (p[0], ==, lo);
+  g_assert_cmpfloat (p[8], ==, hi);
+  g_assert_cmpfloat (fabs (p[4]), <, 0.2);
+  g_ptr_array_add (items, h);
+  one = lm_histogram_describe_nonfinite ((LmHistogram **) items->pdata, items->len);
+  g_assert_cmpstr (one, ==, "2 NaN, 1 +Inf, 1 −Inf");
+
+  /* Only infinities: nothing to draw, and the card says why. */
+  for (int i = 0; i < 100; i++)
+    v[i] = i % 2 ? INFINITY : -INFINITY;
+  h = from_values (v, 100);
+  g_assert_nonnull (h->error);
+  g_assert_nonnull (strstr (h->error, "no finite values"));
+  g_assert_false (lm_histogram_range (h, &lo, &hi));
+  g_assert_cmpfloat (h->neg_inf, ==, 50);
+  g_assert_cmpfloat (h->pos_inf, ==, 50);
+  g_ptr_array_add (items, h);
+  two = lm_histogram_describe_nonfinite ((LmHistogram **) items->pdata, items->len);
+  g_assert_cmpstr (two, ==, "2 NaN, 51 +Inf, 51 −Inf in 2 steps");
+  g_ptr_array_set_size (items, 0);
+
+  /* Equal-width buckets put +Inf among finite values: the count is not
+   * known, the bucket is drawn, the range stays finite. */
+  {
+    const double edges[] = { 0, 1, 2 }, counts[] = { 3, 2 };
+    g_autofree char *text = NULL;
+
+    h = make (2, edges, counts, 0, INFINITY);
+    g_assert_null (h->error);
+    g_assert_cmpfloat (h->pos_inf, ==, -1);
+    g_assert_cmpfloat (h->neg_inf, ==, 0);
+    g_assert_true (lm_histogram_range (h, &lo, &hi));
+    g_assert_cmpfloat (hi, ==, 2);
+    lm_histogram_percentiles (h, p);
+    g_assert_cmpfloat (p[8], ==, 2);
+    g_ptr_array_add (items, h);
+    text = lm_histogram_describe_nonfinite ((LmHistogram **) items->pdata, items->len);
+    g_assert_cmpstr (text, ==, "≥1 +Inf");
+  }
+
+  /* Finite data: nothing to say. */
+  g_ptr_array_set_size (items, 0);
+  for (int i = 0; i < 10; i++)
+    v[i] = (float) i;
+  g_ptr_array_add (items, from_values (v, 10));
+  g_assert_null (lm_histogram_describe_nonfinite ((LmHistogram **) items->pdata, items->len));
 }
 
 static void
@@ -377,6 +554,9 @@ main (int argc, char **argv)
   g_test_add_func ("/records/percentiles/uniform", test_percentiles_uniform);
   g_test_add_func ("/records/percentiles/skewed", test_percentiles_skewed);
   g_test_add_func ("/records/percentiles/min-max", test_percentiles_min_max);
+  g_test_add_func ("/records/percentiles/empty-edges", test_percentiles_empty_edges);
+  g_test_add_func ("/records/percentiles/constant", test_percentiles_constant);
+  g_test_add_func ("/records/nonfinite", test_nonfinite);
   g_test_add_func ("/records/rebin", test_rebin);
   g_test_add_func ("/records/bad-histograms", test_bad_histograms);
   g_test_add_func ("/records/png-decode", test_png_decode);

@@ -9,7 +9,12 @@
  * and falls back to plain text; the hparams table sorts by a column,
  * filters, and selecting a row highlights the run for the scalar charts;
  * bad rows (zero buckets, NaN edge, corrupt PNG, invalid UTF-8) show
- * placeholders while the rest works.  Pixels: a histogram's peak is drawn
+ * placeholders while the rest works.  Unevenly spaced steps: each offset
+ * curve sits at its step (or relative / wall time, following the sidebar
+ * live), where the tick labels' scale puts it, and hover agrees; the
+ * distribution x axis follows the setting too; a constant's bands are
+ * all the constant; NaN/Inf counts in the card badge and the hover, the
+ * x range from the finite values.  Pixels: a histogram's peak is drawn
  * over its bucket, a logged image's colour is on screen, and `lumen
  * --view V --screenshot` works for every view.  Skips without a display.
  */
@@ -19,6 +24,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <lumen-log.h>
 
 #include "lm-window.h"
 #include "lm-distribution-view.h"
@@ -44,9 +51,9 @@ settled (gpointer data)
 
 
 static LmWindow *
-open_window (const char *view)
+open_window_at (const char *dir, const char *view)
 {
-  LmWindow *win = lm_window_new (NULL, logdir);
+  LmWindow *win = lm_window_new (NULL, dir);
 
   gtk_window_set_default_size (GTK_WINDOW (win), 1280, 900);
   g_assert_true (lm_dashboards_set_view (lm_window_get_dashboards (win), view));
@@ -54,6 +61,12 @@ open_window (const char *view)
   g_assert_true (lm_test_wait_for (settled, win, 20000));
   lm_test_spin (100);   /* a frame or two */
   return win;
+}
+
+static LmWindow *
+open_window (const char *view)
+{
+  return open_window_at (logdir, view);
 }
 
 static GtkWidget *
@@ -239,6 +252,203 @@ test_distributions (void)
   g_assert_nonnull (strstr (text, "max 10"));
   g_assert_cmpuint (lm_distribution_view_get_n_steps (LM_DISTRIBUTION_VIEW (card (win, "distributions", "a", "bad/nan"))), ==, 0);
   gtk_window_destroy (GTK_WINDOW (win));
+}
+
+/* A run for the offset axis and NaN/Inf checks: "w/uneven" at steps
+ * 0..9 one minute apart and step 1000 an hour after the first (values
+ * around 0, step 1000's around 5); "n/mixed" with 2 NaN, one +Inf and
+ * one -Inf among 996 values in [-5, 5); "c/three" a constant 3.0 in
+ * lm_writer_add_histogram_uniform's 30 buckets. */
+static char *
+write_uneven_run (void)
+{
+  char *dir = lm_test_tmpdir_new ("lumen-uneven-XXXXXX");
+  g_autofree char *path = g_build_filename (dir, "u", "run.lumen", NULL);
+  const int steps[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 1000 };
+  double v[200];
+  float f[1000];
+  lm_writer *w;
+  sqlite3 *db;
+
+  g_assert_cmpint (lm_writer_open (&w, dir, "u"), ==, LM_OK);
+  for (guint k = 0; k < G_N_ELEMENTS (steps); k++)
+    {
+      for (int i = 0; i < 200; i++)
+        v[i] = (i - 100) / 40.0 * (1 - abs (i - 100) / 200.0) + (steps[k] == 1000 ? 5 : 0);
+      g_assert_cmpint (lm_writer_add_histogram_f64 (w, "w/uneven", steps[k], v, 200), ==, LM_OK);
+    }
+  for (int i = 0; i < 996; i++)
+    f[i] = (float) (i / 99.6 - 5);
+  f[996] = f[997] = NAN;
+  f[998] = INFINITY;
+  f[999] = -INFINITY;
+  g_assert_cmpint (lm_writer_add_histogram (w, "n/mixed", 0, f, 1000), ==, LM_OK);
+  for (int i = 0; i < 1000; i++)
+    f[i] = 3.0f;
+  for (int st = 0; st < 2; st++)
+    g_assert_cmpint (lm_writer_add_histogram_uniform (w, "c/three", st, f, 1000, 30), ==, LM_OK);
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE histograms SET wall_time = 1700000000 + "
+                                     "CASE WHEN step = 1000 THEN 3600 ELSE step * 60 END",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  return dir;
+}
+
+static void
+test_offset_axis (void)
+{
+  g_autofree char *dir = NULL;
+  LmWindow *win;
+  LmHistogramView *view;
+  graphene_rect_t area;
+  double b0, b9, b1000, x0;
+  g_autofree char *at_300 = NULL, *at_700 = NULL, *rel = NULL;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  dir = write_uneven_run ();
+  win = open_window_at (dir, "histograms");
+  view = LM_HISTOGRAM_VIEW (card (win, "histograms", "u", "w/uneven"));
+  g_assert_true (lm_histogram_view_get_plot_area (view, &area));
+  g_assert_cmpuint (lm_histogram_view_get_n_drawn (view), ==, 11);
+
+  /* Each curve sits at its step: steps 0..9 packed at the top (9/1000 of
+   * the way), step 1000 at the bottom, and the tick labels' scale puts
+   * step 5 where its curve is (spread by index, 9 would be 9/10 down). */
+  b0 = lm_histogram_view_get_baseline (view, 0);
+  b9 = lm_histogram_view_get_baseline (view, 9);
+  b1000 = lm_histogram_view_get_baseline (view, 1000);
+  g_test_message ("baselines: step 0 %.1f, step 9 %.1f, step 1000 %.1f", b0, b9, b1000);
+  g_assert_cmpfloat (b1000 - b0, >, 50);
+  g_assert_cmpfloat_with_epsilon ((b9 - b0) / (b1000 - b0), 0.009, 1e-6);
+  g_assert_cmpfloat_with_epsilon (lm_histogram_view_get_baseline (view, 5),
+                                  lm_histogram_view_axis_to_y (view, 5), 1e-9);
+  g_assert_cmpfloat_with_epsilon (b1000, lm_histogram_view_axis_to_y (view, 1000), 1e-9);
+
+  /* Hover follows the same places: below the packed curves, over empty
+   * space at value 0, the nearest baseline is step 9's, then step 1000's. */
+  x0 = lm_histogram_view_value_to_x (view, 0);
+  at_300 = lm_histogram_view_describe_at (view, x0, lm_histogram_view_axis_to_y (view, 300));
+  at_700 = lm_histogram_view_describe_at (view, x0, lm_histogram_view_axis_to_y (view, 700));
+  g_test_message ("hover at step 300: %s; at 700: %s", at_300, at_700);
+  g_assert_true (g_str_has_prefix (at_300, "step 9 · "));
+  g_assert_true (g_str_has_prefix (at_700, "step 1k · ") || g_str_has_prefix (at_700, "step 1000 · "));
+
+  /* The sidebar's horizontal axis moves the curves, live: relative time
+   * puts step 9 at 540 s of 3600. */
+  lm_chart_settings_set_x_axis (lm_window_get_settings (win), LM_X_RELATIVE);
+  lm_test_spin (50);
+  b0 = lm_histogram_view_get_baseline (view, 0);
+  b9 = lm_histogram_view_get_baseline (view, 9);
+  b1000 = lm_histogram_view_get_baseline (view, 1000);
+  g_assert_cmpfloat_with_epsilon ((b9 - b0) / (b1000 - b0), 540 / 3600.0, 1e-6);
+  g_assert_cmpfloat_with_epsilon (lm_histogram_view_get_baseline (view, 5),
+                                  lm_histogram_view_axis_to_y (view, 300), 1e-9);
+  rel = lm_histogram_view_describe_at (view, x0, b9 + 2);
+  g_test_message ("relative hover: %s", rel);
+  g_assert_true (g_str_has_prefix (rel, "step 9 (9m 00s) · "));
+  lm_chart_settings_set_x_axis (lm_window_get_settings (win), LM_X_STEP);
+  lm_test_spin (50);
+  g_assert_cmpfloat_with_epsilon ((lm_histogram_view_get_baseline (view, 9) - lm_histogram_view_get_baseline (view, 0))
+                                  / (lm_histogram_view_get_baseline (view, 1000) - lm_histogram_view_get_baseline (view, 0)),
+                                  0.009, 1e-6);
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
+static void
+test_distribution_axis (void)
+{
+  g_autofree char *dir = NULL;
+  LmWindow *win;
+  LmDistributionView *view;
+  g_autofree char *step_hover = NULL, *rel_hover = NULL, *wall_hover = NULL, *three = NULL;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  dir = write_uneven_run ();
+  win = open_window_at (dir, "distributions");
+  view = LM_DISTRIBUTION_VIEW (card (win, "distributions", "u", "w/uneven"));
+
+  /* By step, step 12 is nearest step 9... */
+  step_hover = lm_distribution_view_describe_at (view, lm_distribution_view_axis_to_x (view, 12));
+  g_assert_true (g_str_has_prefix (step_hover, "step 9 · "));
+  /* ...by relative time, 8 minutes in is step 8, live on the setting. */
+  lm_chart_settings_set_x_axis (lm_window_get_settings (win), LM_X_RELATIVE);
+  lm_test_spin (50);
+  rel_hover = lm_distribution_view_describe_at (view, lm_distribution_view_axis_to_x (view, 480));
+  g_test_message ("relative: %s", rel_hover);
+  g_assert_true (g_str_has_prefix (rel_hover, "step 8 ("));
+  /* The x of step 8's time is 480/3600 of the way, not 8/1000. */
+  {
+    double xa = lm_distribution_view_axis_to_x (view, 0), xb = lm_distribution_view_axis_to_x (view, 3600);
+
+    g_assert_cmpfloat (xb - xa, >, 100);
+    rel_hover = (g_free (rel_hover), lm_distribution_view_describe_at (view, xa + (xb - xa) * 0.5));
+    g_assert_true (g_str_has_prefix (rel_hover, "step 9 (") || g_str_has_prefix (rel_hover, "step 1k ("));
+  }
+  lm_chart_settings_set_x_axis (lm_window_get_settings (win), LM_X_WALL);
+  lm_test_spin (50);
+  wall_hover = lm_distribution_view_describe_at (view, lm_distribution_view_axis_to_x (view, 1700000000 + 3600));
+  g_test_message ("wall: %s", wall_hover);
+  g_assert_true (g_str_has_prefix (wall_hover, "step 1k (") || g_str_has_prefix (wall_hover, "step 1000 ("));
+
+  /* A constant logged with equal-width buckets: every band is 3. */
+  three = lm_distribution_view_describe_at (LM_DISTRIBUTION_VIEW (card (win, "distributions", "u", "c/three")), 0);
+  g_test_message ("constant: %s", three);
+  g_assert_nonnull (strstr (three, " · min 3 · 16% 3 · median 3 · 84% 3 · max 3"));
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
+static void
+test_nonfinite (void)
+{
+  g_autofree char *dir = NULL;
+  LmWindow *win;
+  LmHistogramView *view;
+  GtkWidget *page;
+  graphene_rect_t area;
+  double unit;
+  g_autofree char *hover = NULL, *dhover = NULL;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  dir = write_uneven_run ();
+  win = open_window_at (dir, "histograms");
+  page = lm_dashboards_get_page (lm_window_get_dashboards (win), "histograms");
+  view = LM_HISTOGRAM_VIEW (card (win, "histograms", "u", "n/mixed"));
+  g_assert_true (lm_histogram_view_get_plot_area (view, &area));
+  /* The x axis spans the finite data (about -5..5), not +-1e20: one unit
+   * of value is more than a twelfth of the plot. */
+  unit = lm_histogram_view_value_to_x (view, 1) - lm_histogram_view_value_to_x (view, 0);
+  g_test_message ("1.0 is %.1f px of %.1f", unit, area.size.width);
+  g_assert_cmpfloat (unit, >, area.size.width / 12);
+  /* The header badge and the hover give the counts. */
+  g_assert_cmpstr (lm_record_dashboard_get_badge (LM_RECORD_DASHBOARD (page), "u", "n/mixed"), ==,
+                   "2 NaN, 1 +Inf, 1 −Inf");
+  g_assert_null (lm_record_dashboard_get_badge (LM_RECORD_DASHBOARD (page), "u", "w/uneven"));
+  hover = lm_histogram_view_describe_at (view, area.origin.x + area.size.width / 2, area.origin.y + area.size.height - 2);
+  g_assert_true (g_str_has_suffix (hover, " · 2 NaN, 1 +Inf, 1 −Inf"));
+  page = lm_dashboards_get_page (lm_window_get_dashboards (win), "distributions");
+  g_assert_cmpstr (lm_record_dashboard_get_badge (LM_RECORD_DASHBOARD (page), "u", "n/mixed"), ==,
+                   "2 NaN, 1 +Inf, 1 −Inf");
+  dhover = lm_distribution_view_describe_at (LM_DISTRIBUTION_VIEW (card (win, "distributions", "u", "n/mixed")), 0);
+  g_test_message ("distribution: %s", dhover);
+  g_assert_nonnull (strstr (dhover, "max 5.0998 · 2 NaN"));   /* the finite bucket's edge */
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
 }
 
 static gboolean
@@ -569,6 +779,9 @@ main (int argc, char **argv)
   lm_test_records_write (logdir, "b", 0.01, "sgd", 0.7, FALSE);
   g_test_add_func ("/ui/dashboards/histograms", test_histograms);
   g_test_add_func ("/ui/dashboards/distributions", test_distributions);
+  g_test_add_func ("/ui/dashboards/offset-axis", test_offset_axis);
+  g_test_add_func ("/ui/dashboards/distribution-axis", test_distribution_axis);
+  g_test_add_func ("/ui/dashboards/nonfinite", test_nonfinite);
   g_test_add_func ("/ui/dashboards/images", test_images);
   g_test_add_func ("/ui/dashboards/text", test_text);
   g_test_add_func ("/ui/dashboards/hparams", test_hparams);
