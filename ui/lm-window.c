@@ -38,7 +38,7 @@ static const char css[] =
   ".lm-section-title { font-weight: bold; font-size: 1.05em; }"
   ".lm-section-count { color: alpha(currentColor, 0.55); }"
   ".lm-warning { color: #c5221f; padding: 2px 16px; }"
-  ".lm-sidebar { padding: 10px; }"
+  ".lm-sidebar { padding: 10px; background-color: @theme_bg_color; }"
   ".lm-sidebar-heading { font-weight: bold; }"
   ".lm-settings-label { color: alpha(currentColor, 0.7); font-size: 0.9em; }"
   ".lm-run-listview { background: transparent; }"

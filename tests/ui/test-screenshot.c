@@ -157,6 +157,16 @@ test_window_pixels (void)
   g_assert_no_error (error);
   g_assert_true (load_image (png, &img));
   g_assert_cmpint (img.width, ==, gtk_widget_get_width (GTK_WIDGET (win)));
+  /* Opaque all over (a transparent sidebar turned black on dark viewers);
+   * only the rounded window corners may let the background through. */
+  {
+    gsize clear = 0;
+
+    for (int y = 0; y < img.height; y++)
+      for (int x = 0; x < img.width; x++)
+        clear += img.pixels[y * img.stride + x * 4 + 3] != 255;
+    g_assert_cmpuint (clear, <, 200);
+  }
 
   chart = lm_scalar_card_get_chart (lm_card_grid_find_card (lm_window_get_card_grid (win), "metric"));
   plot = lm_chart_get_plot (chart);
