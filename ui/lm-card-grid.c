@@ -237,6 +237,10 @@ ensure_section (LmCardGrid *self, const char *name)
   s->arrow = gtk_image_new_from_icon_name ("pan-down-symbolic");
   s->title = gtk_label_new (*name ? name : "(no group)");   /* tags "" and "/x" */
   gtk_widget_add_css_class (s->title, "lm-section-title");
+  /* a long tag without '/' is its own group: shortened, never wider than
+   * the page */
+  gtk_label_set_ellipsize (GTK_LABEL (s->title), PANGO_ELLIPSIZE_END);
+  gtk_widget_set_tooltip_text (s->title, *name ? name : NULL);
   s->count = gtk_label_new ("0");
   gtk_widget_add_css_class (s->count, "lm-section-count");
   gtk_box_append (GTK_BOX (header_box), s->arrow);

@@ -239,6 +239,7 @@ lm_scalar_card_new (const char *tag, LmRunSelection *selection, LmChartSettings 
 
   gtk_label_set_xalign (GTK_LABEL (title), 0);
   gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_label_set_max_width_chars (GTK_LABEL (title), 24);   /* a long tag does not widen the card */
   gtk_widget_set_hexpand (title, TRUE);
   gtk_widget_set_tooltip_text (title, tag);
   gtk_widget_add_css_class (title, "lm-card-title");

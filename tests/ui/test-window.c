@@ -493,6 +493,47 @@ test_axis_labels (void)
   }
 }
 
+/* A 300-character tag without '/' (its own group): the section title and
+ * the card title are shortened; the card is as wide as its neighbours and
+ * the page fits the window. */
+static void
+test_long_tag (void)
+{
+  g_autofree char *dir = NULL;
+  char tag[301];
+  LmWindow *win;
+  LmTestRun *run;
+  LmScalarCard *card, *other;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  memset (tag, 'x', 300);
+  tag[300] = '\0';
+  dir = g_dir_make_tmp ("lumen-ui-long-XXXXXX", NULL);
+  run = lm_test_run_create (dir, "r");
+  lm_test_run_begin (run);
+  for (int i = 0; i < 20; i++)
+    {
+      lm_test_run_add_scalar (run, tag, i, 1.7e9 + i, i);
+      lm_test_run_add_scalar (run, "train/loss", i, 1.7e9 + i, 1.0 / (i + 1));
+    }
+  lm_test_run_set_status (run, "finished");
+  lm_test_run_commit (run);
+  lm_test_run_close (run);
+  win = open_window (dir);
+  card = lm_card_grid_find_card (lm_window_get_card_grid (win), tag);
+  other = lm_card_grid_find_card (lm_window_get_card_grid (win), "train/loss");
+  g_assert_nonnull (card);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (card)), <=, gtk_widget_get_width (GTK_WIDGET (other)) + 1);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (lm_window_get_card_grid (win))), <=,
+                   gtk_widget_get_width (GTK_WIDGET (win)));
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
 /* A tag whose every value is NaN (a loss that diverged at once) still draws
  * its NaN markers; it is not an empty chart. */
 static void
@@ -676,6 +717,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/window/zoom-log-export", test_zoom_log_export);
   g_test_add_func ("/ui/window/live-update", test_live_update);
   g_test_add_func ("/ui/window/all-nan-tag", test_all_nan_tag);
+  g_test_add_func ("/ui/window/long-tag", test_long_tag);
   g_test_add_func ("/ui/window/preferences", test_preferences);
   g_test_add_func ("/ui/axis/labels", test_axis_labels);
   {
