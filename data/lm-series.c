@@ -248,6 +248,17 @@ sort_by_step (LmSeries *s)
   invalidate_smoothing (s);
 }
 
+/* A wall time the axes can use: a file written by hand (or by an old
+ * writer) may hold NaN/Inf or 1e300, which would blank the whole series on
+ * the time axes; such a point takes its predecessor's time. */
+static double
+sane_wall (double w, double prev)
+{
+  if (!isfinite (w))
+    return prev;
+  return CLAMP (w, -1e15, 1e15);   /* 30 million years either way */
+}
+
 void
 lm_series_append (LmSeries     *s,
                   gsize         n,
@@ -270,17 +281,22 @@ lm_series_append (LmSeries     *s,
   ensure_capacity (s, s->n + n);
   if (start == 0)
     {
-      s->wall_base = walls[0];
+      gsize first = 0;
+
+      while (first + 1 < n && !isfinite (walls[first]))
+        first++;
+      s->wall_base = sane_wall (walls[first], 0.0);
       s->step_base = steps[0];
     }
 
   for (gsize i = 0; i < n; i++)
     {
       gsize j = start + i;
+      double prev = j > 0 ? lm_series_wall_time (s, j - 1) : s->wall_base;
 
       store_step (s, j, steps[i]);
       s->value[j] = values[i];
-      s->wall[j] = (float) (walls[i] - s->wall_base);
+      s->wall[j] = (float) (sane_wall (walls[i], prev) - s->wall_base);
       if (j > 0)
         {
           if (steps[i] < lm_series_step (s, j - 1))

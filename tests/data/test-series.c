@@ -415,6 +415,29 @@ test_decimate_unordered_wall (void)
   g_free (w);
 }
 
+/* Wall times no axis can use (a hand-written file: NaN, +Inf, 1e300) take
+ * their predecessor's time, so the rest of the series still has a range
+ * on the time axes. */
+static void
+test_bad_wall_times (void)
+{
+  const gint64 steps[] = { 0, 1, 2, 3, 4 };
+  const float v[] = { 1, 2, 3, 4, 5 };
+  const double w[] = { INFINITY, 1.7e9, NAN, 1.7e9 + 2, 1e300 };
+  LmSeries *s = lm_series_new ("t");
+  double lo, hi;
+
+  lm_series_append (s, 5, steps, v, w);
+  g_assert_cmpfloat (lm_series_wall_time (s, 0), ==, 1.7e9);
+  g_assert_cmpfloat (lm_series_wall_time (s, 1), ==, 1.7e9);
+  g_assert_cmpfloat (lm_series_wall_time (s, 2), ==, 1.7e9);
+  g_assert_cmpfloat (lm_series_wall_time (s, 3), ==, 1.7e9 + 2);
+  g_assert_cmpfloat_with_epsilon (lm_series_wall_time (s, 4), 1e15, 1e9);   /* clamped */
+  g_assert_true (lm_series_x_range (s, LM_X_RELATIVE, &lo, &hi));
+  g_assert_true (isfinite (lo) && isfinite (hi) && hi > lo);
+  lm_series_free (s);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -427,5 +450,6 @@ main (int argc, char **argv)
   g_test_add_func ("/series/smoothing/checkpoints", test_smoothing_checkpoints);
   g_test_add_func ("/series/out-of-order", test_out_of_order_steps);
   g_test_add_func ("/series/decimate/unordered-wall", test_decimate_unordered_wall);
+  g_test_add_func ("/series/bad-wall-times", test_bad_wall_times);
   return g_test_run ();
 }
