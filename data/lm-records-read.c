@@ -77,6 +77,7 @@ lm_hparams_record_free (LmHparamsRecord *rec)
   g_ptr_array_unref (rec->metrics);
   g_free (rec->metric_values);
   g_free (rec->metric_steps);
+  g_free (rec->metric_logged);
   g_free (rec);
 }
 
@@ -219,6 +220,7 @@ read_hparams (sqlite3 *db, GHashTable *out, char **error)
   st = NULL;
   rec->metric_values = g_new (double, rec->metrics->len + 1);
   rec->metric_steps = g_new0 (gint64, rec->metrics->len + 1);
+  rec->metric_logged = g_new0 (gboolean, rec->metrics->len + 1);
   if (rc == SQLITE_DONE)
     rc = sqlite3_prepare_v2 (db,
         "SELECT s.value, s.step FROM scalars s JOIN tags t ON t.id = s.tag_id "
@@ -233,6 +235,7 @@ read_hparams (sqlite3 *db, GHashTable *out, char **error)
         {
           rec->metric_values[i] = column_double (st, 0);
           rec->metric_steps[i] = sqlite3_column_int64 (st, 1);
+          rec->metric_logged[i] = TRUE;   /* a NaN value is stored as NULL */
           rc = SQLITE_OK;
         }
       else if (rc == SQLITE_DONE)

@@ -77,8 +77,9 @@ typedef struct
 {
   GPtrArray *hparams;   /* LmHpValue*, sorted by name */
   GPtrArray *metrics;   /* char* tag names */
-  double *metric_values;   /* NaN where the tag has no rows */
+  double *metric_values;   /* NaN where the tag has no rows (or its value is NaN) */
   gint64 *metric_steps;
+  gboolean *metric_logged;   /* the tag has rows: tells a NaN value from none */
 } LmHparamsRecord;
 
 typedef struct

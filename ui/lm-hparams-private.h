@@ -4,6 +4,10 @@
  * What it is for: one LmHparamsRow per run (its name, colour ordinal and
  * a value per column) and the column list (every hparam name of any run,
  * then every metric tag), each column numeric when all its values are.
+ * Numbers are written one way in the table and on the axes: integers
+ * in full, NaN and infinities as "NaN", "+Inf", "-Inf"; a numeric axis
+ * spans the finite values and puts NaN and infinities in slots off its
+ * ends, so they stay apart from a run that has no value ("–", no point).
  */
 #pragma once
 
@@ -16,9 +20,21 @@ typedef struct
   char *name;          /* hparam name or metric tag */
   gboolean is_metric;
   gboolean numeric;    /* every present value is a number (or bool) */
-  double lo, hi;       /* numeric range over the rows */
+  gboolean boolean;    /* numeric and every present value a bool: labelled false/true */
+  double lo, hi;       /* finite range over the rows (lo > hi when none) */
+  gboolean has_nan, has_pos_inf, has_neg_inf;   /* numeric: values off the range */
   GPtrArray *categories;   /* !numeric: distinct strings, sorted */
 } LmHpColumn;
+
+/* Where a row's value sits on a column's axis. */
+typedef enum
+{
+  LM_HP_PLACE_NONE,      /* the row has no value there */
+  LM_HP_PLACE_RANGE,     /* on the axis: 0 (bottom) .. 1 (top) */
+  LM_HP_PLACE_POS_INF,   /* the slot above the axis */
+  LM_HP_PLACE_NEG_INF,   /* the slot below it */
+  LM_HP_PLACE_NAN,       /* the slot below that (NaN sorts last) */
+} LmHpPlace;
 
 #define LM_TYPE_HPARAMS_ROW (lm_hparams_row_get_type ())
 G_DECLARE_FINAL_TYPE (LmHparamsRow, lm_hparams_row, LM, HPARAMS_ROW, GObject)
@@ -30,15 +46,23 @@ struct _LmHparamsRow
   guint ordinal;
   guint n;          /* columns */
   gboolean *present;
-  double *number;   /* NaN when not numeric */
+  gboolean *is_number;   /* a number or bool (NaN included), not a string */
+  double *number;   /* the value where is_number */
   char **text;      /* display text ("" when absent) */
 };
 
 LmHparamsRow *lm_hparams_row_new (const char *run_name, guint ordinal, guint n_columns);
+/* The table's text of column `index`: "–" where the run has no value. */
+const char   *lm_hparams_row_cell_text (const LmHparamsRow *row, guint index);
 
-/* Where value v of column c sits on its axis, 0 (bottom) .. 1 (top);
- * NaN when the row has no value there. */
-double lm_hp_column_position (const LmHpColumn *c, const LmHparamsRow *row, guint index);
+/* A number as the table and the axes write it: integers up to 1e15 in
+ * full (101770, not 1.0177e+05), others with `digits` significant
+ * digits, and "NaN", "+Inf", "-Inf". */
+void lm_hp_format_number (double v, int digits, char *buf, gsize len);
+
+/* Where the row's value of column `index` sits on c's axis; *pos is set
+ * for LM_HP_PLACE_RANGE. */
+LmHpPlace lm_hp_column_place (const LmHpColumn *c, const LmHparamsRow *row, guint index, double *pos);
 /* Whether a numeric column's axis is logarithmic (positive, >= 2 decades). */
 gboolean lm_hp_column_is_log (const LmHpColumn *c);
 
@@ -51,5 +75,20 @@ void       lm_parallel_coords_set_columns (LmParallelCoords *self, GPtrArray *co
 void       lm_parallel_coords_set_highlighted (LmParallelCoords *self, const char *run_name);
 /* The run whose line passes nearest to (x, y), or NULL. */
 const char *lm_parallel_coords_pick       (LmParallelCoords *self, double x, double y);
+
+/* A piece of text the parallel coordinates draw: an axis title or a value
+ * label, elided to the room it has (the tooltip over it has it whole). */
+typedef struct
+{
+  char *text;            /* the full text */
+  PangoLayout *layout;   /* as drawn (ellipsized to fit) */
+  graphene_rect_t rect;  /* its extents in widget coordinates */
+  guint axis;            /* axis number, left to right */
+  gboolean is_title;
+} LmPcLabel;
+
+/* The labels drawn at size width x height (the tests check that they
+ * keep inside the widget and off each other). */
+GPtrArray  *lm_parallel_coords_layout_labels (LmParallelCoords *self, int width, int height);
 
 G_END_DECLS

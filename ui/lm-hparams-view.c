@@ -10,6 +10,7 @@
 
 #include <math.h>
 
+#include "lm-axis.h"
 #include "lm-hparams-private.h"
 #include "lm-dash-util.h"
 #include "lm-palette.h"
@@ -25,9 +26,11 @@ struct _LmHparamsView
   GListStore *store;
   GtkCustomFilter *filter;
   GtkSortListModel *sorted;
+  GtkSorter *sorter;           /* the column view's */
   GtkSingleSelection *single;
   GtkWidget *column_view, *entry, *warning, *pc, *summary;
   gboolean syncing;
+  gboolean descending;   /* the table's sort order (NaN and missing stay last) */
 };
 
 G_DEFINE_FINAL_TYPE (LmHparamsView, lm_hparams_view, GTK_TYPE_BOX)
@@ -43,6 +46,7 @@ lm_hparams_row_finalize (GObject *object)
 
   g_free (row->run_name);
   g_free (row->present);
+  g_free (row->is_number);
   g_free (row->number);
   for (guint i = 0; i < row->n; i++)
     g_free (row->text[i]);
@@ -70,11 +74,29 @@ lm_hparams_row_new (const char *run_name, guint ordinal, guint n)
   row->ordinal = ordinal;
   row->n = n;
   row->present = g_new0 (gboolean, n + 1);
+  row->is_number = g_new0 (gboolean, n + 1);
   row->number = g_new (double, n + 1);
   row->text = g_new0 (char *, n + 1);
   for (guint i = 0; i < n; i++)
     row->number[i] = NAN;
   return row;
+}
+
+const char *
+lm_hparams_row_cell_text (const LmHparamsRow *row, guint i)
+{
+  return i < row->n && row->present[i] ? row->text[i] : "–";
+}
+
+void
+lm_hp_format_number (double v, int digits, char *buf, gsize len)
+{
+  if (!isfinite (v))
+    lm_format_value (v, buf, len);   /* "NaN", "+Inf", "-Inf", as the charts write them */
+  else if (v == floor (v) && fabs (v) < 1e15)
+    g_snprintf (buf, len, "%.0f", v + 0.0);   /* + 0.0: no "-0" */
+  else
+    g_snprintf (buf, len, "%.*g", digits, v);
 }
 
 gboolean
@@ -84,23 +106,32 @@ lm_hp_column_is_log (const LmHpColumn *c)
   return c->numeric && c->lo > 0 && isfinite (c->hi) && c->hi / c->lo >= 100;
 }
 
-double
-lm_hp_column_position (const LmHpColumn *c, const LmHparamsRow *row, guint i)
+LmHpPlace
+lm_hp_column_place (const LmHpColumn *c, const LmHparamsRow *row, guint i, double *pos)
 {
   if (i >= row->n || !row->present[i])
-    return NAN;
+    return LM_HP_PLACE_NONE;
   if (c->numeric)
     {
-      if (!isfinite (row->number[i]))
-        return NAN;
+      double v = row->number[i];
+
+      if (isnan (v))
+        return LM_HP_PLACE_NAN;
+      if (isinf (v))
+        return v > 0 ? LM_HP_PLACE_POS_INF : LM_HP_PLACE_NEG_INF;
       if (lm_hp_column_is_log (c))   /* lr 1e-1, 1e-2, 1e-3: evenly spaced, as on a log axis */
-        return log (row->number[i] / c->lo) / log (c->hi / c->lo);
-      return c->hi > c->lo ? (row->number[i] - c->lo) / (c->hi - c->lo) : 0.5;
+        *pos = log (v / c->lo) / log (c->hi / c->lo);
+      else
+        *pos = c->hi > c->lo ? (v - c->lo) / (c->hi - c->lo) : 0.5;
+      return LM_HP_PLACE_RANGE;
     }
   for (guint k = 0; k < c->categories->len; k++)
     if (g_strcmp0 (c->categories->pdata[k], row->text[i]) == 0)
-      return c->categories->len == 1 ? 0.5 : (double) k / (c->categories->len - 1);
-  return NAN;
+      {
+        *pos = c->categories->len == 1 ? 0.5 : (double) k / (c->categories->len - 1);
+        return LM_HP_PLACE_RANGE;
+      }
+  return LM_HP_PLACE_NONE;
 }
 
 static void
@@ -115,21 +146,67 @@ column_free (gpointer data)
 
 /* -------------------------------------------------------------- columns */
 
+typedef struct
+{
+  LmHparamsView *self;
+  int index;   /* 0: run name, else column index + 1 */
+} SortKey;
+
+/* 0: a value, 1: NaN, 2: none */
+static int
+sort_rank (const LmHparamsRow *row, guint c)
+{
+  if (!row->present[c])
+    return 2;
+  return row->is_number[c] && isnan (row->number[c]) ? 1 : 0;
+}
+
+/* Values in order (-Inf first, +Inf after every finite number), then NaN,
+ * then runs without a value: those two stay last in either direction, as
+ * in TensorBoard and pandas. */
 static int
 compare_rows (gconstpointer a, gconstpointer b, gpointer user_data)
 {
   const LmHparamsRow *ra = a, *rb = b;
-  int c = GPOINTER_TO_INT (user_data) - 1;   /* -1: run name */
+  const SortKey *key = user_data;
+  int c = key->index - 1;   /* -1: run name */
+  int rank_a, rank_b;
 
   if (c < 0)
     return g_utf8_collate (ra->run_name, rb->run_name);
-  if (ra->present[c] != rb->present[c])
-    return ra->present[c] ? -1 : 1;   /* missing values last */
-  if (!ra->present[c])
+  if ((guint) c >= ra->n || (guint) c >= rb->n)
     return 0;
-  if (!isnan (ra->number[c]) && !isnan (rb->number[c]))
+  rank_a = sort_rank (ra, c);
+  rank_b = sort_rank (rb, c);
+  if (rank_a != rank_b)   /* the column view inverts this when descending: undo that */
+    return (rank_a < rank_b ? -1 : 1) * (key->self->descending ? -1 : 1);
+  if (rank_a != 0)
+    return 0;
+  if (ra->is_number[c] && rb->is_number[c])
     return ra->number[c] < rb->number[c] ? -1 : ra->number[c] > rb->number[c];
   return g_utf8_collate (ra->text[c], rb->text[c]);
+}
+
+/* GTK 4.8 cannot tell the column view's sort order, so ask its sorter:
+ * two rows, the first below the second in every column (connected before
+ * the sort model, so the order is known before it sorts). */
+static void
+on_sorter_changed (GtkSorter *sorter, GtkSorterChange change, LmHparamsView *self)
+{
+  guint n = self->columns->len;
+  g_autoptr (LmHparamsRow) lo = lm_hparams_row_new ("a", 0, n);
+  g_autoptr (LmHparamsRow) hi = lm_hparams_row_new ("b", 0, n);
+
+  for (guint c = 0; c < n; c++)
+    {
+      lo->present[c] = hi->present[c] = TRUE;
+      lo->is_number[c] = hi->is_number[c] = TRUE;
+      lo->number[c] = 0;
+      hi->number[c] = 1;
+      lo->text[c] = g_strdup ("a");
+      hi->text[c] = g_strdup ("b");
+    }
+  self->descending = gtk_sorter_compare (sorter, lo, hi) == GTK_ORDERING_LARGER;
 }
 
 static void
@@ -138,8 +215,8 @@ setup_cell (GtkSignalListItemFactory *f, GtkListItem *item, gpointer data)
   GtkWidget *label = gtk_label_new (NULL);
 
   gtk_label_set_xalign (GTK_LABEL (label), GPOINTER_TO_INT (data) == 0 ? 0 : 1);
-  if (GPOINTER_TO_INT (data) == 0)
-    gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_START);
+  if (GPOINTER_TO_INT (data) == 0)   /* cut in the middle, as the run list does */
+    gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
   else
     {
       /* a long string value must not push every other column off screen:
@@ -168,10 +245,11 @@ bind_cell (GtkSignalListItemFactory *f, GtkListItem *item, gpointer data)
                                         (int) (color.red * 255), (int) (color.green * 255),
                                         (int) (color.blue * 255), row->run_name);
       gtk_label_set_markup (GTK_LABEL (label), markup);
+      gtk_widget_set_tooltip_text (label, row->run_name);
     }
   else
     {
-      const char *t = row->present[c] ? row->text[c] : "–";
+      const char *t = lm_hparams_row_cell_text (row, c);
 
       gtk_label_set_text (GTK_LABEL (label), t);
       gtk_widget_set_tooltip_text (label, g_utf8_strlen (t, -1) > 28 ? t : NULL);
@@ -179,15 +257,18 @@ bind_cell (GtkSignalListItemFactory *f, GtkListItem *item, gpointer data)
 }
 
 static GtkColumnViewColumn *
-make_column (const char *title, int index)
+make_column (LmHparamsView *self, const char *title, int index)
 {
   GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
   GtkColumnViewColumn *col;
+  SortKey *key = g_new (SortKey, 1);
 
   g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), GINT_TO_POINTER (index));
   g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), GINT_TO_POINTER (index));
   col = gtk_column_view_column_new (title, factory);
-  gtk_column_view_column_set_sorter (col, GTK_SORTER (gtk_custom_sorter_new (compare_rows, GINT_TO_POINTER (index), NULL)));
+  key->self = self;
+  key->index = index;
+  gtk_column_view_column_set_sorter (col, GTK_SORTER (gtk_custom_sorter_new (compare_rows, key, g_free)));
   gtk_column_view_column_set_resizable (col, TRUE);
   if (index == 0)
     gtk_column_view_column_set_fixed_width (col, 230);
@@ -228,14 +309,14 @@ rebuild_columns (LmHparamsView *self, GPtrArray *columns)
       gtk_column_view_remove_column (cv, col);
     }
   {
-    g_autoptr (GtkColumnViewColumn) run_col = make_column ("Run", 0);
+    g_autoptr (GtkColumnViewColumn) run_col = make_column (self, "Run", 0);
 
     gtk_column_view_append_column (cv, run_col);
   }
   for (guint i = 0; i < columns->len; i++)
     {
       LmHpColumn *c = columns->pdata[i];
-      g_autoptr (GtkColumnViewColumn) col = make_column (c->name, (int) i + 1);
+      g_autoptr (GtkColumnViewColumn) col = make_column (self, c->name, (int) i + 1);
 
       gtk_column_view_append_column (cv, col);
     }
@@ -255,6 +336,7 @@ find_column (GPtrArray *columns, GHashTable *index, const char *name, gboolean m
       c->name = g_strdup (name);
       c->is_metric = metric;
       c->numeric = TRUE;
+      c->boolean = TRUE;
       c->lo = INFINITY;
       c->hi = -INFINITY;
       c->categories = g_ptr_array_new_with_free_func (g_free);
@@ -341,6 +423,8 @@ sync_rows (LmHparamsView *self)
         {
           LmHpColumn *col = columns->pdata[c];
 
+          char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
           if (!col->is_metric)
             {
               for (guint k = 0; k < rec->hparams->len; k++)
@@ -350,34 +434,45 @@ sync_rows (LmHparamsView *self)
                   if (strcmp (v->name, col->name) != 0)
                     continue;
                   row->present[c] = TRUE;
-                  row->text[c] = g_strdup (v->string);
-                  if (v->type != LM_HP_STRING)
-                    row->number[c] = v->number;
+                  row->is_number[c] = v->type != LM_HP_STRING;
+                  row->number[c] = row->is_number[c] ? v->number : NAN;
+                  if (v->type == LM_HP_NUMBER)
+                    lm_hp_format_number (v->number, 6, buf, sizeof buf);
+                  row->text[c] = g_strdup (v->type == LM_HP_NUMBER ? buf : v->string);
+                  col->boolean = col->boolean && v->type == LM_HP_BOOL;
                 }
             }
           else
             for (guint k = 0; k < rec->metrics->len; k++)
-              if (strcmp (rec->metrics->pdata[k], col->name) == 0 && !isnan (rec->metric_values[k]))
+              if (strcmp (rec->metrics->pdata[k], col->name) == 0 && rec->metric_logged[k])
                 {
-                  char buf[32];
-
                   row->present[c] = TRUE;
+                  row->is_number[c] = TRUE;
                   row->number[c] = rec->metric_values[k];
-                  g_snprintf (buf, sizeof buf, "%.5g", rec->metric_values[k]);
+                  lm_hp_format_number (rec->metric_values[k], 5, buf, sizeof buf);
                   row->text[c] = g_strdup (buf);
+                  col->boolean = FALSE;
                 }
           if (row->present[c])
             {
-              if (isnan (row->number[c]))
+              double v = row->number[c];
+
+              if (!row->is_number[c])
                 {
                   col->numeric = FALSE;
                   if (!g_ptr_array_find_with_equal_func (col->categories, row->text[c], g_str_equal, NULL))
                     g_ptr_array_add (col->categories, g_strdup (row->text[c]));
                 }
-              else if (isfinite (row->number[c]))
+              else if (isnan (v))
+                col->has_nan = TRUE;
+              else if (v > 0 && isinf (v))
+                col->has_pos_inf = TRUE;
+              else if (isinf (v))
+                col->has_neg_inf = TRUE;
+              else
                 {
-                  col->lo = MIN (col->lo, row->number[c]);
-                  col->hi = MAX (col->hi, row->number[c]);
+                  col->lo = MIN (col->lo, v);
+                  col->hi = MAX (col->hi, v);
                 }
             }
           if (row->text[c] == NULL)
@@ -390,6 +485,7 @@ sync_rows (LmHparamsView *self)
     {
       LmHpColumn *col = columns->pdata[c];
 
+      col->boolean = col->boolean && col->numeric;
       if (!col->numeric)
         {
           for (guint i = 0; i < rows->len; i++)
@@ -472,6 +568,9 @@ lm_hparams_view_dispose (GObject *object)
   LmHparamsView *self = LM_HPARAMS_VIEW (object);
 
   lm_dash_release_sources (self, &self->feed, &self->selection);
+  if (self->sorter != NULL)
+    g_signal_handlers_disconnect_by_data (self->sorter, self);
+  g_clear_object (&self->sorter);
   G_OBJECT_CLASS (lm_hparams_view_parent_class)->dispose (object);
 }
 
@@ -542,8 +641,9 @@ lm_hparams_view_new (LmRunSelection *selection, LmRecordFeed *feed)
   self->filter = gtk_custom_filter_new (filter_row, self, NULL);
   filtered = gtk_filter_list_model_new (G_LIST_MODEL (self->store), GTK_FILTER (self->filter));
   self->column_view = gtk_column_view_new (NULL);
-  self->sorted = gtk_sort_list_model_new (G_LIST_MODEL (filtered),
-                                          g_object_ref (gtk_column_view_get_sorter (GTK_COLUMN_VIEW (self->column_view))));
+  self->sorter = g_object_ref (gtk_column_view_get_sorter (GTK_COLUMN_VIEW (self->column_view)));
+  g_signal_connect (self->sorter, "changed", G_CALLBACK (on_sorter_changed), self);
+  self->sorted = gtk_sort_list_model_new (G_LIST_MODEL (filtered), g_object_ref (self->sorter));
   self->single = gtk_single_selection_new (G_LIST_MODEL (self->sorted));
   gtk_single_selection_set_autoselect (self->single, FALSE);
   gtk_single_selection_set_can_unselect (self->single, TRUE);
@@ -648,7 +748,7 @@ lm_hparams_view_get_cell (LmHparamsView *self, guint i, guint column)
     return NULL;
   if (column == 0)
     return g_strdup (row->run_name);
-  return column - 1 < row->n ? g_strdup (row->text[column - 1]) : NULL;
+  return column - 1 < row->n ? g_strdup (lm_hparams_row_cell_text (row, column - 1)) : NULL;
 }
 
 void

@@ -3,11 +3,14 @@
  *
  * One vertical axis per column that tells runs apart (a column where every
  * run has the same value is left out and counted in a note), evenly
- * spaced, titles staggered on two lines; numeric axes span the
- * column's range (labelled at both ends), string axes place their
- * distinct values evenly.  Each run is a polyline in its colour; a
- * highlighted run is drawn last and thick, the rest faded.  Clicking a
- * line emits "run-picked".
+ * spaced, titles staggered on two lines; numeric axes span the column's
+ * finite range (labelled at both ends; bool axes false and true), with
+ * NaN and infinities in labelled slots off the ends (+Inf above, -Inf
+ * and then NaN below); string axes place their distinct values evenly.
+ * Every title and label is cut to the room it has, so none runs into
+ * another or off the widget, and the tooltip over it has it whole.  Each
+ * run is a polyline in its colour; a highlighted run is drawn last and
+ * thick, the rest faded.  Clicking a line emits "run-picked".
  */
 #include "lm-hparams-private.h"
 
@@ -20,6 +23,9 @@
 #define MARGIN_X 60
 #define MARGIN_T 44
 #define MARGIN_B 24
+#define SLOT     16   /* between the axis end and a NaN/Inf slot, and between slots */
+#define TITLE_PX 11
+#define LABEL_PX 10
 
 struct _LmParallelCoords
 {
@@ -28,12 +34,32 @@ struct _LmParallelCoords
   GPtrArray *columns;   /* borrowed LmHpColumn*, owned by the view */
   GArray *axes;         /* guint: indices of the columns drawn as axes */
   char *highlighted;
+  GPtrArray *labels;    /* LmPcLabel*, as last drawn (for tooltips) */
 };
 
 G_DEFINE_FINAL_TYPE (LmParallelCoords, lm_parallel_coords, GTK_TYPE_WIDGET)
 
 enum { RUN_PICKED, N_SIGNALS };
 static guint signals[N_SIGNALS];
+
+/* Vertical places, shared by every axis: the range, and the slots off its
+ * ends (room is made for a slot when any axis needs it). */
+typedef struct
+{
+  double top, bottom;
+  double pos_inf, neg_inf, nan;
+} Geometry;
+
+static gboolean
+column_varies (const LmHpColumn *col)
+{
+  int kinds;
+
+  if (!col->numeric)
+    return col->categories->len > 1;
+  kinds = col->has_nan + col->has_pos_inf + col->has_neg_inf + (col->lo <= col->hi) + (col->lo < col->hi);
+  return kinds > 1;
+}
 
 static void
 update_axes (LmParallelCoords *self)
@@ -42,16 +68,37 @@ update_axes (LmParallelCoords *self)
 
   g_array_set_size (self->axes, 0);
   for (guint c = 0; self->columns != NULL && c < self->columns->len; c++)
-    {
-      LmHpColumn *col = self->columns->pdata[c];
-      gboolean constant = col->numeric ? !(col->hi > col->lo) : col->categories->len <= 1;
-
-      if (n_rows <= 1 || !constant)
-        g_array_append_val (self->axes, c);
-    }
+    if (n_rows <= 1 || column_varies (self->columns->pdata[c]))
+      g_array_append_val (self->axes, c);
   if (self->axes->len == 0 && self->columns != NULL)   /* every column constant: show them all */
     for (guint c = 0; c < self->columns->len; c++)
       g_array_append_val (self->axes, c);
+}
+
+static LmHpColumn *
+axis_column (LmParallelCoords *self, guint a)
+{
+  return self->columns->pdata[g_array_index (self->axes, guint, a)];
+}
+
+static void
+geometry (LmParallelCoords *self, int height, Geometry *g)
+{
+  gboolean pos_inf = FALSE, neg_inf = FALSE, nan = FALSE;
+
+  for (guint a = 0; a < self->axes->len; a++)
+    {
+      LmHpColumn *col = axis_column (self, a);
+
+      pos_inf |= col->numeric && col->has_pos_inf;
+      neg_inf |= col->numeric && col->has_neg_inf;
+      nan |= col->numeric && col->has_nan;
+    }
+  g->pos_inf = MARGIN_T;
+  g->top = MARGIN_T + (pos_inf ? SLOT : 0);
+  g->bottom = height - MARGIN_B - (neg_inf + nan) * SLOT;
+  g->neg_inf = g->bottom + SLOT;
+  g->nan = g->bottom + (neg_inf ? 2 : 1) * SLOT;
 }
 
 static double
@@ -64,22 +111,185 @@ axis_x (LmParallelCoords *self, guint c, int width)
   return MARGIN_X + (double) c / (n - 1) * (width - 2 * MARGIN_X);
 }
 
+/* Distance between neighbouring axes. */
+static double
+axis_gap (LmParallelCoords *self, int width)
+{
+  return self->axes->len <= 1 ? width : (double) (width - 2 * MARGIN_X) / (self->axes->len - 1);
+}
+
 /* a: axis number (not column index). */
 static gboolean
-point (LmParallelCoords *self, LmHparamsRow *row, guint a, int width, int height, double *x, double *y)
+point (LmParallelCoords *self, LmHparamsRow *row, guint a, int width, const Geometry *g, double *x, double *y)
 {
   guint c = g_array_index (self->axes, guint, a);
-  double pos = lm_hp_column_position (self->columns->pdata[c], row, c);
+  double pos = 0;
 
-  if (isnan (pos))
-    return FALSE;
+  switch (lm_hp_column_place (self->columns->pdata[c], row, c, &pos))
+    {
+    case LM_HP_PLACE_NONE:
+      return FALSE;
+    case LM_HP_PLACE_RANGE:
+      *y = g->top + (1 - pos) * (g->bottom - g->top);
+      break;
+    case LM_HP_PLACE_POS_INF:
+      *y = g->pos_inf;
+      break;
+    case LM_HP_PLACE_NEG_INF:
+      *y = g->neg_inf;
+      break;
+    case LM_HP_PLACE_NAN:
+    default:
+      *y = g->nan;
+      break;
+    }
   *x = axis_x (self, a, width);
-  *y = MARGIN_T + (1 - pos) * (height - MARGIN_T - MARGIN_B);
   return TRUE;
 }
 
+/* ---------------------------------------------------------------- labels */
+
 static void
-draw_row (LmParallelCoords *self, cairo_t *cr, LmHparamsRow *row, int w, int h, double alpha, double lw)
+label_free (gpointer data)
+{
+  LmPcLabel *l = data;
+
+  g_free (l->text);
+  g_object_unref (l->layout);
+  g_free (l);
+}
+
+/* Adds `text` cut to the width of [x_lo, x_hi], anchored at (x, y) by
+ * halign/valign and then moved inside [x_lo, x_hi]; returns it, or NULL
+ * when not even an ellipsis fits. */
+static LmPcLabel *
+add_label (LmParallelCoords *self, GPtrArray *labels, const char *text, int px, gboolean is_title, guint axis,
+           double x, LmAlign halign, double y, LmAlign valign, double x_lo, double x_hi)
+{
+  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
+  PangoFontDescription *font = pango_font_description_from_string ("Sans");
+  double max_width = x_hi - x_lo;
+  PangoRectangle ink, logical;
+  LmPcLabel *l;
+  double left;
+
+  pango_font_description_set_absolute_size (font, px * PANGO_SCALE);
+  pango_layout_set_font_description (layout, font);
+  pango_font_description_free (font);
+  pango_layout_set_single_paragraph_mode (layout, TRUE);
+  if (max_width >= 1)
+    {
+      pango_layout_set_width (layout, (int) floor (max_width) * PANGO_SCALE);
+      pango_layout_set_ellipsize (layout, is_title ? PANGO_ELLIPSIZE_MIDDLE : PANGO_ELLIPSIZE_END);
+    }
+  pango_layout_get_pixel_extents (layout, &ink, &logical);
+  if (max_width < 1 || logical.width > max_width)
+    {
+      g_object_unref (layout);
+      return NULL;
+    }
+  left = x - (halign == LM_ALIGN_CENTER ? logical.width / 2.0 : halign == LM_ALIGN_END ? logical.width : 0);
+  left = CLAMP (left, x_lo, x_hi - logical.width);
+  l = g_new0 (LmPcLabel, 1);
+  l->text = g_strdup (text);
+  l->layout = layout;
+  l->axis = axis;
+  l->is_title = is_title;
+  l->rect = GRAPHENE_RECT_INIT (left, y - (valign == LM_ALIGN_CENTER ? logical.height / 2.0
+                                          : valign == LM_ALIGN_END ? logical.height : 0),
+                                logical.width, logical.height);
+  g_ptr_array_add (labels, l);
+  return l;
+}
+
+static void
+format_axis_value (const LmHpColumn *col, double v, char *buf, gsize len)
+{
+  if (col->boolean)
+    g_strlcpy (buf, v != 0 ? "true" : "false", len);
+  else
+    lm_hp_format_number (v, col->is_metric ? 5 : 6, buf, len);
+}
+
+GPtrArray *
+lm_parallel_coords_layout_labels (LmParallelCoords *self, int w, int h)
+{
+  GPtrArray *labels = g_ptr_array_new_with_free_func (label_free);
+  double gap = axis_gap (self, w);
+  Geometry g;
+
+  g_return_val_if_fail (LM_IS_PARALLEL_COORDS (self), labels);
+  if (self->columns == NULL)
+    return labels;
+  geometry (self, h, &g);
+  for (guint a = 0; a < self->axes->len; a++)
+    {
+      LmHpColumn *col = axis_column (self, a);
+      double x = axis_x (self, a, w);
+      /* values to the right of the axis, up to the next one (or the edge) */
+      double v_lo = x + 4, v_hi = MIN (w - 2, x + gap - 4);
+      char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+      /* Titles alternate between two lines, so one may spread to
+       * halfway to either neighbour on its line. */
+      {
+        g_autofree char *title = lm_hp_column_is_log (col) ? g_strdup_printf ("%s (log)", col->name)
+                                                          : g_strdup (col->name);
+
+        add_label (self, labels, title, TITLE_PX, TRUE, a, x, LM_ALIGN_CENTER,
+                   6 + (self->axes->len > 1 ? (a % 2) * 15 : 0), LM_ALIGN_START,
+                   MAX (2, x - gap + 4), MIN (w - 2, x + gap - 4));
+      }
+      if (col->numeric)
+        {
+          if (col->lo < col->hi)
+            {
+              format_axis_value (col, col->hi, buf, sizeof buf);
+              add_label (self, labels, buf, LABEL_PX, FALSE, a, v_lo, LM_ALIGN_START, g.top, LM_ALIGN_CENTER, v_lo, v_hi);
+              format_axis_value (col, col->lo, buf, sizeof buf);
+              add_label (self, labels, buf, LABEL_PX, FALSE, a, v_lo, LM_ALIGN_START, g.bottom, LM_ALIGN_CENTER, v_lo, v_hi);
+            }
+          else if (col->lo == col->hi)
+            {
+              format_axis_value (col, col->lo, buf, sizeof buf);
+              add_label (self, labels, buf, LABEL_PX, FALSE, a, v_lo, LM_ALIGN_START, (g.top + g.bottom) / 2,
+                         LM_ALIGN_CENTER, v_lo, v_hi);
+            }
+          if (col->has_pos_inf)
+            add_label (self, labels, "+Inf", LABEL_PX, FALSE, a, v_lo, LM_ALIGN_START, g.pos_inf, LM_ALIGN_CENTER, v_lo, v_hi);
+          if (col->has_neg_inf)
+            add_label (self, labels, "-Inf", LABEL_PX, FALSE, a, v_lo, LM_ALIGN_START, g.neg_inf, LM_ALIGN_CENTER, v_lo, v_hi);
+          if (col->has_nan)
+            add_label (self, labels, "NaN", LABEL_PX, FALSE, a, v_lo, LM_ALIGN_START, g.nan, LM_ALIGN_CENTER, v_lo, v_hi);
+        }
+      else
+        {
+          double last = -G_MAXDOUBLE;
+
+          /* top down; a value too close to the one above goes unlabelled */
+          for (guint k = col->categories->len; k-- > 0;)
+            {
+              double pos = col->categories->len == 1 ? 0.5 : (double) k / (col->categories->len - 1);
+              double y = g.top + (1 - pos) * (g.bottom - g.top);
+              LmPcLabel *l = add_label (self, labels, col->categories->pdata[k], LABEL_PX, FALSE, a,
+                                        v_lo, LM_ALIGN_START, y, LM_ALIGN_CENTER, v_lo, v_hi);
+
+              if (l == NULL)
+                continue;
+              if (l->rect.origin.y < last + 1)
+                g_ptr_array_remove_index (labels, labels->len - 1);
+              else
+                last = l->rect.origin.y + l->rect.size.height;
+            }
+        }
+    }
+  return labels;
+}
+
+/* ------------------------------------------------------------- drawing */
+
+static void
+draw_row (LmParallelCoords *self, cairo_t *cr, LmHparamsRow *row, int w, const Geometry *g, double alpha, double lw)
 {
   GdkRGBA color;
   gboolean pen = FALSE;
@@ -91,7 +301,7 @@ draw_row (LmParallelCoords *self, cairo_t *cr, LmHparamsRow *row, int w, int h, 
     {
       double x, y;
 
-      if (!point (self, row, c, w, h, &x, &y))
+      if (!point (self, row, c, w, g, &x, &y))
         {
           pen = FALSE;   /* a missing value breaks the line */
           continue;
@@ -107,6 +317,48 @@ draw_row (LmParallelCoords *self, cairo_t *cr, LmHparamsRow *row, int w, int h, 
   cairo_stroke (cr);
 }
 
+/* The axis line over the range, dashed out to the slots it uses, each
+ * slot with a tick. */
+static void
+draw_axis (cairo_t *cr, const LmHpColumn *col, double x, const Geometry *g)
+{
+  double top = g->top, bottom = g->bottom;
+  double dash = 2;
+
+  x = floor (x) + 0.5;
+  cairo_set_source_rgba (cr, 0, 0, 0, 0.35);
+  cairo_set_line_width (cr, 1);
+  cairo_move_to (cr, x, g->top);
+  cairo_line_to (cr, x, g->bottom);
+  cairo_stroke (cr);
+  if (!col->numeric)
+    return;
+  if (col->has_pos_inf)
+    top = g->pos_inf;
+  if (col->has_neg_inf)
+    bottom = g->neg_inf;
+  if (col->has_nan)
+    bottom = g->nan;
+  cairo_set_dash (cr, &dash, 1, 0);
+  cairo_move_to (cr, x, top);
+  cairo_line_to (cr, x, g->top);
+  cairo_move_to (cr, x, g->bottom);
+  cairo_line_to (cr, x, bottom);
+  cairo_stroke (cr);
+  cairo_set_dash (cr, NULL, 0, 0);
+  for (int s = 0; s < 3; s++)
+    {
+      gboolean has = s == 0 ? col->has_pos_inf : s == 1 ? col->has_neg_inf : col->has_nan;
+      double y = floor (s == 0 ? g->pos_inf : s == 1 ? g->neg_inf : g->nan) + 0.5;
+
+      if (!has)
+        continue;
+      cairo_move_to (cr, x - 4, y);
+      cairo_line_to (cr, x + 4, y);
+    }
+  cairo_stroke (cr);
+}
+
 static void
 lm_parallel_coords_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 {
@@ -115,9 +367,11 @@ lm_parallel_coords_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
   guint n_rows = g_list_model_get_n_items (self->rows);
   LmHparamsRow *hl = NULL;
+  Geometry g;
 
   cairo_set_source_rgb (cr, 1, 1, 1);
   cairo_paint (cr);
+  g_clear_pointer (&self->labels, g_ptr_array_unref);
   if (self->columns == NULL || self->columns->len == 0 || n_rows == 0)
     {
       cairo_set_source_rgba (cr, 0, 0, 0, 0.5);
@@ -135,41 +389,9 @@ lm_parallel_coords_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
       cairo_set_source_rgba (cr, 0, 0, 0, 0.5);
       lm_dash_text (cr, 8, h - 4, note, LM_ALIGN_START, LM_ALIGN_END, 10);
     }
+  geometry (self, h, &g);
   for (guint a = 0; a < self->axes->len; a++)
-    {
-      LmHpColumn *col = self->columns->pdata[g_array_index (self->axes, guint, a)];
-      double x = axis_x (self, a, w);
-      char buf[32];
-
-      cairo_set_source_rgba (cr, 0, 0, 0, 0.35);
-      cairo_set_line_width (cr, 1);
-      cairo_move_to (cr, floor (x) + 0.5, MARGIN_T);
-      cairo_line_to (cr, floor (x) + 0.5, h - MARGIN_B);
-      cairo_stroke (cr);
-      cairo_set_source_rgb (cr, col->is_metric ? 0.1 : 0.2, col->is_metric ? 0.35 : 0.2, col->is_metric ? 0.7 : 0.2);
-      {
-        g_autofree char *title = lm_hp_column_is_log (col) ? g_strdup_printf ("%s (log)", col->name)
-                                                          : g_strdup (col->name);
-
-        lm_dash_text (cr, x, 6 + (a % 2) * 15, title, LM_ALIGN_CENTER, LM_ALIGN_START, 11);
-      }
-      cairo_set_source_rgba (cr, 0, 0, 0, 0.6);
-      if (col->numeric)
-        {
-          lm_format_value (col->hi, buf, sizeof buf);
-          lm_dash_text (cr, x + 4, MARGIN_T, buf, LM_ALIGN_START, LM_ALIGN_CENTER, 10);
-          lm_format_value (col->lo, buf, sizeof buf);
-          lm_dash_text (cr, x + 4, h - MARGIN_B, buf, LM_ALIGN_START, LM_ALIGN_CENTER, 10);
-        }
-      else
-        for (guint k = 0; k < col->categories->len; k++)
-          {
-            double pos = col->categories->len == 1 ? 0.5 : (double) k / (col->categories->len - 1);
-
-            lm_dash_text (cr, x + 4, MARGIN_T + (1 - pos) * (h - MARGIN_T - MARGIN_B),
-                          col->categories->pdata[k], LM_ALIGN_START, LM_ALIGN_CENTER, 10);
-          }
-    }
+    draw_axis (cr, axis_column (self, a), axis_x (self, a, w), &g);
   cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
   for (guint i = 0; i < n_rows; i++)
     {
@@ -178,12 +400,30 @@ lm_parallel_coords_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
       if (self->highlighted && g_strcmp0 (row->run_name, self->highlighted) == 0)
         hl = g_object_ref (row);
       else
-        draw_row (self, cr, row, w, h, self->highlighted ? 0.25 : 0.85, 1.5);
+        draw_row (self, cr, row, w, &g, self->highlighted ? 0.25 : 0.85, 1.5);
     }
   if (hl != NULL)
     {
-      draw_row (self, cr, hl, w, h, 1.0, 3.5);
+      draw_row (self, cr, hl, w, &g, 1.0, 3.5);
       g_object_unref (hl);
+    }
+  /* Labels over the lines, on a faint backing so a dense bundle of
+   * lines does not hide them. */
+  self->labels = lm_parallel_coords_layout_labels (self, w, h);
+  for (guint i = 0; i < self->labels->len; i++)
+    {
+      LmPcLabel *l = self->labels->pdata[i];
+      LmHpColumn *col = axis_column (self, l->axis);
+
+      cairo_set_source_rgba (cr, 1, 1, 1, 0.75);
+      cairo_rectangle (cr, l->rect.origin.x, l->rect.origin.y, l->rect.size.width, l->rect.size.height);
+      cairo_fill (cr);
+      if (l->is_title)
+        cairo_set_source_rgb (cr, col->is_metric ? 0.1 : 0.2, col->is_metric ? 0.35 : 0.2, col->is_metric ? 0.7 : 0.2);
+      else
+        cairo_set_source_rgba (cr, 0, 0, 0, 0.75);
+      cairo_move_to (cr, l->rect.origin.x, l->rect.origin.y);
+      pango_cairo_show_layout (cr, l->layout);
     }
   cairo_destroy (cr);
 }
@@ -203,9 +443,11 @@ lm_parallel_coords_pick (LmParallelCoords *self, double px, double py)
   int w = gtk_widget_get_width (GTK_WIDGET (self)), h = gtk_widget_get_height (GTK_WIDGET (self));
   double best = 8;   /* pixels */
   const char *name = NULL;
+  Geometry g;
 
   if (self->columns == NULL)
     return NULL;
+  geometry (self, h, &g);
   for (guint i = 0; i < g_list_model_get_n_items (self->rows); i++)
     {
       g_autoptr (LmHparamsRow) row = g_list_model_get_item (self->rows, i);
@@ -214,7 +456,7 @@ lm_parallel_coords_pick (LmParallelCoords *self, double px, double py)
 
       for (guint c = 0; c < self->axes->len; c++)
         {
-          if (!point (self, row, c, w, h, &x, &y))
+          if (!point (self, row, c, w, &g, &x, &y))
             {
               have = FALSE;
               continue;
@@ -231,6 +473,29 @@ lm_parallel_coords_pick (LmParallelCoords *self, double px, double py)
         }
     }
   return name;
+}
+
+/* Over a label: its whole text; over a line: the run's name. */
+static gboolean
+on_query_tooltip (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip *tooltip, gpointer data)
+{
+  LmParallelCoords *self = LM_PARALLEL_COORDS (widget);
+  const char *run;
+
+  for (guint i = 0; self->labels != NULL && i < self->labels->len; i++)
+    {
+      LmPcLabel *l = self->labels->pdata[i];
+
+      if (graphene_rect_contains_point (&l->rect, &GRAPHENE_POINT_INIT (x, y)))
+        {
+          gtk_tooltip_set_text (tooltip, l->text);
+          return TRUE;
+        }
+    }
+  if (keyboard || (run = lm_parallel_coords_pick (self, x, y)) == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, run);
+  return TRUE;
 }
 
 static void
@@ -272,6 +537,7 @@ lm_parallel_coords_finalize (GObject *object)
 
   g_free (self->highlighted);
   g_array_unref (self->axes);
+  g_clear_pointer (&self->labels, g_ptr_array_unref);
   G_OBJECT_CLASS (lm_parallel_coords_parent_class)->finalize (object);
 }
 
@@ -294,6 +560,8 @@ lm_parallel_coords_init (LmParallelCoords *self)
   self->axes = g_array_new (FALSE, FALSE, sizeof (guint));
   g_signal_connect (click, "released", G_CALLBACK (on_click), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
+  g_signal_connect (self, "query-tooltip", G_CALLBACK (on_query_tooltip), NULL);
 }
 
 GtkWidget *

@@ -9,8 +9,9 @@
  * histogram rows (zero buckets, NaN edge, short blob) flagged with a
  * message; PNG decoding of a logged image and the rejection of a corrupt
  * blob; the live feed reading histograms, image metadata, text (invalid
- * UTF-8 flagged) and hparams with final metric values, then only the new
- * rows after more are logged; the image loader's cache.
+ * UTF-8 flagged) and hparams with final metric values (a NaN one told
+ * from one never logged), then only the new rows after more are logged;
+ * the image loader's cache.
  */
 #include <glib.h>
 #include <math.h>
@@ -21,6 +22,8 @@
 
 #include "lumen-data.h"
 #include "lm-test-records.h"
+
+#include <lumen-log.h>
 
 static LmHistogram *
 make (guint n, const double *edges, const double *counts, double min, double max)
@@ -410,6 +413,17 @@ test_feed (void)
 
   lm_test_records_write (dir, "a", 0.1, "adam", 0.9, TRUE);
   lm_test_records_write (dir, "b", 0.01, "sgd", 0.7, FALSE);
+  {
+    /* a metric whose last value is NaN, and one never logged */
+    const char *metrics[] = { "m/nan", "m/none" };
+    lm_hparam hp[] = { LM_HP_NUMBER ("lr", 0.1) };
+    lm_writer *w;
+
+    g_assert_cmpint (lm_writer_open (&w, dir, "c"), ==, LM_OK);
+    g_assert_cmpint (lm_writer_add_hparams (w, hp, 1, metrics, 2), ==, LM_OK);
+    g_assert_cmpint (lm_writer_add_scalar (w, "m/nan", 3, NAN), ==, LM_OK);
+    g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+  }
   store = open_store (dir);
 
   hist = open_feed (store, LM_RECORD_HISTOGRAM);
@@ -450,6 +464,13 @@ test_feed (void)
   g_assert_cmpstr (rec->metrics->pdata[0], ==, LM_TR_METRIC_TAG);
   g_assert_cmpfloat_with_epsilon (rec->metric_values[0], 0.7, 1e-6);   /* the value at the last step */
   g_assert_cmpint (rec->metric_steps[0], ==, 100);
+  g_assert_true (rec->metric_logged[0]);
+  /* NaN is a value (stored as NULL), told apart from no rows */
+  rec = lm_record_feed_find (hparams, "c", "")->items->pdata[0];
+  g_assert_true (rec->metric_logged[0] && isnan (rec->metric_values[0]));
+  g_assert_cmpint (rec->metric_steps[0], ==, 3);
+  g_assert_false (rec->metric_logged[1]);
+  g_assert_true (isnan (rec->metric_values[1]));
 
   /* Live: more rows after the first read arrive, and only those are read. */
   lm_test_records_append_histograms (dir, "a", "live/h", 0, 12);

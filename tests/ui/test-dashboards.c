@@ -8,6 +8,11 @@
  * the image slider reaches every step; Markdown renders with heading tags
  * and falls back to plain text; the hparams table sorts by a column,
  * filters, and selecting a row highlights the run for the scalar charts;
+ * NaN and infinite values read "NaN", "+Inf", "-Inf" (not "–", which is
+ * a missing value), sort before missing values in either direction, and
+ * sit in labelled slots off their parallel-coordinates axis; integers are
+ * written in full, bool axes false/true, and no axis title or label runs
+ * into another or off the widget;
  * bad rows (zero buckets, NaN edge, corrupt PNG, invalid UTF-8) show
  * placeholders while the rest works.  Unevenly spaced steps: each offset
  * curve sits at its step (or relative / wall time, following the sidebar
@@ -37,6 +42,8 @@
 #include "lm-text-card.h"
 #include "lm-test-records.h"
 #include "lm-test-run.h"
+
+#include <lumen-log.h>
 
 static gboolean have_display;
 static const char *lumen_bin;
@@ -639,6 +646,296 @@ test_hparams (void)
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
+/* ------------------------------------------------------ hparams: values */
+
+typedef struct
+{
+  const char *run;
+  double loss;       /* -1: never logged */
+  double dropout;    /* -1: not an hparam of the run */
+  double params;
+  int augment;
+} HpRun;
+
+static const HpRun hp_runs[] = {
+  { "fine", 0.5, 0.1, 101770, 1 },
+  { "diverged", NAN, NAN, 1234567, 0 },
+  { "exploded", INFINITY, 0.2, 42, 1 },
+  { "imploded", -INFINITY, 0.3, 7, 0 },
+  { "silent", -1, -1, 8, 1 },
+  { "better", 0.25, 0.4, 9, 0 },
+};
+
+static char *
+write_hp_runs (void)
+{
+  char *dir = lm_test_tmpdir_new ("lumen-hp-XXXXXX");
+  const char *metrics[] = { "final/loss" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (hp_runs); i++)
+    {
+      const HpRun *r = &hp_runs[i];
+      lm_writer *w;
+      lm_hparam hp[3] = { LM_HP_NUMBER ("parameters", r->params), LM_HP_BOOL ("augment", r->augment),
+                          LM_HP_NUMBER ("dropout", r->dropout) };
+
+      g_assert_cmpint (lm_writer_open (&w, dir, r->run), ==, LM_OK);
+      g_assert_cmpint (lm_writer_add_hparams (w, hp, r->dropout == -1 ? 2 : 3, metrics, 1), ==, LM_OK);
+      if (r->loss != -1)
+        {
+          g_assert_cmpint (lm_writer_add_scalar (w, "final/loss", 0, 2.0), ==, LM_OK);
+          g_assert_cmpint (lm_writer_add_scalar (w, "final/loss", 10, r->loss), ==, LM_OK);
+        }
+      g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+    }
+  return dir;
+}
+
+/* The runs of column `column` from the top of the table, joined by spaces. */
+static char *
+column_order (LmHparamsView *hp, guint column)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < lm_hparams_view_get_n_rows (hp); i++)
+    {
+      g_autofree char *run = lm_hparams_view_get_cell (hp, i, 0);
+      g_autofree char *text = lm_hparams_view_get_cell (hp, i, column);
+
+      g_string_append_printf (out, "%s%s=%s", i ? " " : "", run, text);
+    }
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+rects_overlap (const graphene_rect_t *a, const graphene_rect_t *b)
+{
+  return a->origin.x < b->origin.x + b->size.width && b->origin.x < a->origin.x + a->size.width
+         && a->origin.y < b->origin.y + b->size.height && b->origin.y < a->origin.y + a->size.height;
+}
+
+/* Every label inside width x height and off every other; returns them. */
+static GPtrArray *
+check_labels (LmParallelCoords *pc, int width, int height)
+{
+  GPtrArray *labels = lm_parallel_coords_layout_labels (pc, width, height);
+
+  g_assert_cmpuint (labels->len, >, 0);
+  for (guint i = 0; i < labels->len; i++)
+    {
+      LmPcLabel *a = labels->pdata[i];
+
+      if (a->rect.origin.x < 0 || a->rect.origin.y < 0 || a->rect.origin.x + a->rect.size.width > width
+          || a->rect.origin.y + a->rect.size.height > height)
+        g_error ("label '%s' (%g,%g %gx%g) leaves the %dx%d widget", a->text, a->rect.origin.x, a->rect.origin.y,
+                 a->rect.size.width, a->rect.size.height, width, height);
+      for (guint j = i + 1; j < labels->len; j++)
+        {
+          LmPcLabel *b = labels->pdata[j];
+
+          if (rects_overlap (&a->rect, &b->rect))
+            g_error ("labels '%s' (axis %u) and '%s' (axis %u) overlap", a->text, a->axis, b->text, b->axis);
+        }
+    }
+  return labels;
+}
+
+/* The value labels of axis `axis`, top to bottom, joined by spaces. */
+static char *
+axis_labels (GPtrArray *labels, guint axis)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < labels->len; i++)
+    {
+      LmPcLabel *l = labels->pdata[i];
+
+      if (l->axis == axis && !l->is_title)
+        g_string_append_printf (out, "%s%s", out->len ? " " : "", l->text);
+    }
+  return g_string_free (out, FALSE);
+}
+
+static GtkLabel *
+find_label (GtkWidget *w, const char *suffix)
+{
+  if (GTK_IS_LABEL (w) && g_str_has_suffix (gtk_label_get_text (GTK_LABEL (w)), suffix))
+    return GTK_LABEL (w);
+  for (GtkWidget *c = gtk_widget_get_first_child (w); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkLabel *l = find_label (c, suffix);
+
+      if (l != NULL)
+        return l;
+    }
+  return NULL;
+}
+
+static void
+test_hparams_values (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *asc = NULL, *desc = NULL, *dropout = NULL, *params = NULL, *by_dropout = NULL;
+  g_autoptr (GPtrArray) labels = NULL;
+  LmWindow *win;
+  LmHparamsView *hp;
+  LmParallelCoords *pc;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  dir = write_hp_runs ();
+  win = open_window_at (dir, "hparams");
+  hp = LM_HPARAMS_VIEW (lm_dashboards_get_page (lm_window_get_dashboards (win), "hparams"));
+  g_assert_cmpuint (lm_hparams_view_get_n_rows (hp), ==, G_N_ELEMENTS (hp_runs));
+
+  /* Columns: run, augment, dropout, parameters, final/loss.  A NaN loss is
+   * "NaN", not the "–" of the run that logged none; infinities are signed;
+   * NaN and missing stay last whichever way the column is sorted. */
+  lm_hparams_view_sort_by (hp, 4, FALSE);
+  asc = column_order (hp, 4);
+  g_assert_cmpstr (asc, ==, "imploded=-Inf better=0.25 fine=0.5 exploded=+Inf diverged=NaN silent=–");
+  lm_hparams_view_sort_by (hp, 4, TRUE);
+  desc = column_order (hp, 4);
+  g_assert_cmpstr (desc, ==, "exploded=+Inf fine=0.5 better=0.25 imploded=-Inf diverged=NaN silent=–");
+  lm_hparams_view_sort_by (hp, 2, TRUE);
+  by_dropout = column_order (hp, 2);
+  g_assert_cmpstr (by_dropout, ==, "better=0.4 imploded=0.3 exploded=0.2 fine=0.1 diverged=NaN silent=–");
+  /* Integers in full, not 1.0177e+05 or 1.23457e+06. */
+  lm_hparams_view_sort_by (hp, 0, FALSE);
+  params = column_order (hp, 3);
+  g_assert_cmpstr (params, ==, "better=9 diverged=1234567 exploded=42 fine=101770 imploded=7 silent=8");
+  /* Run names are cut in the middle, as in the run list, so names that
+   * differ only at the start or end still differ. */
+  lm_test_spin (100);
+  g_assert_nonnull (find_label (GTK_WIDGET (lm_hparams_view_get_column_view (hp)), " imploded"));
+  g_assert_cmpint (gtk_label_get_ellipsize (find_label (GTK_WIDGET (lm_hparams_view_get_column_view (hp)), " imploded")),
+                   ==, PANGO_ELLIPSIZE_MIDDLE);
+
+  /* The parallel coordinates: NaN and infinities in labelled slots off the
+   * ends of the axis (+Inf above, -Inf then NaN below), runs there placed
+   * in them; bools labelled as the table writes them. */
+  pc = LM_PARALLEL_COORDS (lm_hparams_view_get_parallel_coords (hp));
+  labels = check_labels (pc, 900, 300);
+  {
+    g_autofree char *augment = axis_labels (labels, 0);
+    g_autofree char *parameters = axis_labels (labels, 2);
+    g_autofree char *loss = axis_labels (labels, 3);
+
+    dropout = axis_labels (labels, 1);
+    g_assert_cmpstr (augment, ==, "true false");
+    g_assert_cmpstr (dropout, ==, "0.4 0.1 NaN");
+    g_assert_cmpstr (parameters, ==, "1234567 7");
+    g_assert_cmpstr (loss, ==, "0.5 0.25 +Inf -Inf NaN");
+  }
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
+/* Axis titles and labels without the view: long names, long string
+ * values, many narrow axes, many categories. */
+static void
+test_parallel_coords_labels (void)
+{
+  g_autoptr (GListStore) store = g_list_store_new (LM_TYPE_HPARAMS_ROW);
+  g_autoptr (GPtrArray) columns = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) long_values = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) many_values = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) empty = g_ptr_array_new ();
+  g_autofree char *long_title = g_strnfill (90, 'h');
+  g_autofree char *long_metric = g_strdup_printf ("metric/%s_top5", long_title);
+  GtkWidget *pc;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  pc = g_object_ref_sink (lm_parallel_coords_new (G_LIST_MODEL (store)));
+  for (int i = 0; i < 3; i++)
+    {
+      char *v = g_strnfill (300, 'v');
+
+      v[5] = '0' + i;
+      g_ptr_array_add (long_values, v);
+    }
+  for (int i = 0; i < 100; i++)
+    g_ptr_array_add (many_values, g_strdup_printf ("value%03d", i));
+
+  /* lumen-train's columns at the width of a 1400-pixel window: 19 axes,
+   * "parameters" 101770 next to "seed" 42 */
+  for (int i = 0; i < 19; i++)
+    {
+      LmHpColumn *c = g_new0 (LmHpColumn, 1);
+
+      c->name = i == 10 ? "parameters" : i == 11 ? "seed" : i % 2 ? "train_examples" : "weight_decay";
+      c->is_metric = i >= 15;
+      c->numeric = TRUE;
+      c->lo = c->hi = i == 10 ? 101770 : i == 11 ? 42 : 0.68424;
+      c->boolean = i == 8;
+      c->categories = empty;
+      g_ptr_array_add (columns, c);
+    }
+  lm_parallel_coords_set_columns (LM_PARALLEL_COORDS (pc), columns);
+  {
+    g_autoptr (GPtrArray) labels = check_labels (LM_PARALLEL_COORDS (pc), 1050, 400);
+    g_autofree char *params = axis_labels (labels, 10);
+    g_autofree char *seed = axis_labels (labels, 11);
+    g_autofree char *normalize = axis_labels (labels, 8);
+
+    g_assert_cmpstr (params, ==, "101770");
+    g_assert_cmpstr (seed, ==, "42");
+    g_assert_cmpstr (normalize, ==, "true");
+  }
+  g_ptr_array_unref (check_labels (LM_PARALLEL_COORDS (pc), 300, 180));   /* too narrow for most */
+
+  /* Long names and values: cut to fit, the whole text kept for the tooltip. */
+  g_ptr_array_set_size (columns, 0);
+  for (int i = 0; i < 4; i++)
+    {
+      LmHpColumn *c = g_new0 (LmHpColumn, 1);
+
+      c->name = i == 0 ? long_title : i == 3 ? long_metric : i == 1 ? "long_string_value" : "many";
+      c->is_metric = i == 3;
+      c->numeric = i == 0 || i == 3;
+      c->lo = 1000;
+      c->hi = 1002;
+      c->has_nan = i == 3;
+      c->categories = i == 1 ? long_values : i == 2 ? many_values : empty;
+      g_ptr_array_add (columns, c);
+    }
+  lm_parallel_coords_set_columns (LM_PARALLEL_COORDS (pc), columns);
+  for (int width = 400; width <= 1400; width += 500)
+    {
+      g_autoptr (GPtrArray) labels = check_labels (LM_PARALLEL_COORDS (pc), width, 300);
+      guint n_many = 0;
+
+      for (guint i = 0; i < labels->len; i++)
+        {
+          LmPcLabel *l = labels->pdata[i];
+
+          if ((l->is_title && l->axis == 0) || (l->is_title && l->axis == 3))
+            {
+              g_assert_true (pango_layout_is_ellipsized (l->layout));
+              g_assert_cmpstr (l->text, ==, l->axis == 0 ? long_title : long_metric);
+            }
+          if (!l->is_title && l->axis == 1)
+            {
+              g_assert_true (pango_layout_is_ellipsized (l->layout));
+              g_assert_cmpuint (strlen (l->text), ==, 300);
+            }
+          n_many += !l->is_title && l->axis == 2;
+        }
+      /* 100 values on a short axis: some labelled, not all */
+      g_assert_cmpuint (n_many, >, 2);
+      g_assert_cmpuint (n_many, <, 100);
+    }
+  lm_parallel_coords_set_columns (LM_PARALLEL_COORDS (pc), NULL);
+  g_object_unref (pc);
+}
+
 static void
 test_cli_views (void)
 {
@@ -785,6 +1082,8 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/dashboards/images", test_images);
   g_test_add_func ("/ui/dashboards/text", test_text);
   g_test_add_func ("/ui/dashboards/hparams", test_hparams);
+  g_test_add_func ("/ui/dashboards/hparams-values", test_hparams_values);
+  g_test_add_func ("/ui/dashboards/parallel-coords-labels", test_parallel_coords_labels);
   g_test_add_func ("/ui/dashboards/cli", test_cli_views);
   g_test_add_func ("/ui/dashboards/damaged-run", test_damaged_run);
   rc = g_test_run ();
