@@ -18,6 +18,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <lm-train-trace.h>   /* lumen-train-log: graphs and traces of engine steps */
 #include <lumen-log.h>
@@ -29,8 +30,23 @@
 
 int main(int argc, char **argv)
 {
+  for (int i = 1; i < argc; i++)
+    if (argv[i][0] == '-' || i > 2) { /* --help, or anything it does not take */
+      fprintf(i > 2 || strcmp(argv[i], "--help") ? stderr : stdout,
+              "usage: %s [LOGDIR] [NAN_STEP]\n"
+              "  trains a small MLP, traces steps 1 and 10 and the step whose input\n"
+              "  holds a NaN (default 15; 0: none) into LOGDIR/trace-capture (default runs)\n",
+              argv[0]);
+      return i <= 2 && !strcmp(argv[i], "--help") ? 0 : 2;
+    }
   const char *logdir = argc > 1 ? argv[1] : "runs";
-  int nan_step = argc > 2 ? atoi(argv[2]) : 15;
+  char *end = NULL;
+  long nan_step = argc > 2 ? strtol(argv[2], &end, 10) : 15;
+  if (argc > 2 && (end == argv[2] || *end != '\0' || nan_step < 0)) {
+    fprintf(stderr, "trace-capture: NAN_STEP must be a step number >= 0 (0: no NaN); got '%s'\n",
+            argv[2]);
+    return 2;
+  }
 
   lm_manual_seed(0);
   lm_module *model = lm_model_mlp_ex(FEATURES, 32, CLASSES); /* Flatten, Linear, ReLU, Linear */
