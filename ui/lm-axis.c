@@ -230,11 +230,17 @@ label_relative (double v, double step, char *buf, gsize len)
 }
 
 static void
-label_wall (double v, double step, char *buf, gsize len)
+label_wall (double v, double step, double lo, double hi, char *buf, gsize len)
 {
   g_autoptr (GDateTime) dt = g_date_time_new_from_unix_local ((gint64) floor (v));
+  g_autoptr (GDateTime) first = g_date_time_new_from_unix_local ((gint64) floor (lo));
+  g_autoptr (GDateTime) last = g_date_time_new_from_unix_local ((gint64) floor (hi));
   g_autofree char *s = NULL;
-  const char *fmt = step < 60 ? "%H:%M:%S" : step < 86400 ? "%H:%M" : "%b %d";
+  /* the year once the axis spans more than one (a run resumed months
+   * later, or across New Year); years alone past a year per tick */
+  gboolean years = first && last && g_date_time_get_year (first) != g_date_time_get_year (last);
+  const char *fmt = step < 60 ? "%H:%M:%S" : step < 86400 ? "%H:%M"
+                    : step >= 31536000 ? "%Y" : years ? "%b %d %Y" : "%b %d";
 
   if (dt == NULL)
     {
@@ -324,7 +330,7 @@ lm_axis_ticks (LmAxisKind kind,
           label_relative (v, step, ticks[n].label, sizeof ticks[n].label);
           break;
         case LM_AXIS_WALL:
-          label_wall (v, step, ticks[n].label, sizeof ticks[n].label);
+          label_wall (v, step, lo, hi, ticks[n].label, sizeof ticks[n].label);
           break;
         case LM_AXIS_VALUE:
         default:

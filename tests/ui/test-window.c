@@ -461,6 +461,15 @@ test_axis_labels (void)
   g_assert_cmpstr (ticks[1].label, ==, "500k");
   g_assert_cmpstr (ticks[3].label, ==, "1.5M");
 
+  /* Wall time: the year once the axis spans more than one. */
+  n = lm_axis_ticks (LM_AXIS_WALL, FALSE, 1.7e9, 1.7e9 + 20 * 86400, 5, ticks);
+  g_assert_null (strstr (ticks[0].label, "20"));   /* "Nov 15", no year */
+  n = lm_axis_ticks (LM_AXIS_WALL, FALSE, 1.7e9 - 200 * 86400, 1.7e9 + 200 * 86400, 5, ticks);
+  g_assert_nonnull (strstr (ticks[0].label, " 2023"));
+  n = lm_axis_ticks (LM_AXIS_WALL, FALSE, -1e9, 4.1e9, 5, ticks);
+  for (guint i = 1; i < n; i++)
+    g_assert_cmpstr (ticks[i].label, !=, ticks[i - 1].label);
+
   /* Neighbouring ticks never share a label: big steps close together,
    * a narrow range around a million or around one. */
   {
