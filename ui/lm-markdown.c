@@ -1,15 +1,77 @@
-/* lm-markdown.c: a small line-based Markdown renderer (see lm-markdown.h). */
+/* lm-markdown.c: a small line-based Markdown renderer (see lm-markdown.h).
+ *
+ * Blocks are decided line by line (fences, indented code, headings, tables,
+ * lists, quotes).  Inline spans are first parsed into an Inline, the visible
+ * text with a style per span, so that table cells can be measured and padded
+ * before they are inserted.  There is one tag per style, links included: a
+ * tag per link made every insertion slower by the number of links before it
+ * (GtkTextBuffer's tag bookkeeping), so the URLs live in a table of character
+ * offsets kept on the buffer instead.
+ */
 #include "lm-markdown.h"
 
 #include <string.h>
+
+#define LINKS_KEY "lm-markdown-links"
+#define MAX_LIST_DEPTH 8
+
+/* Inline styles, one tag each (Render.inline_tags, in this order). */
+enum
+{
+  F_STRONG = 1 << 0,
+  F_EM = 1 << 1,
+  F_CODE = 1 << 2,
+  F_LINK = 1 << 3,
+  N_INLINE_FLAGS = 4
+};
+
+/* A run of Inline.text in one style; url points into the source. */
+typedef struct
+{
+  gsize start, end;
+  guint flags;
+  const char *url;
+  gsize url_len;
+} Span;
+
+typedef struct
+{
+  GString *text;
+  GArray *spans;
+} Inline;
+
+/* A link's characters [start, end) in the buffer. */
+typedef struct
+{
+  int start, end;
+  char *url;
+} Link;
+
+typedef enum
+{
+  ALIGN_LEFT,
+  ALIGN_CENTER,
+  ALIGN_RIGHT
+} Align;
+
+typedef struct
+{
+  GtkTextBuffer *buf;
+  GtkTextTag *inline_tags[N_INLINE_FLAGS];
+  GtkTextTag *table_header;
+  GArray *links;
+  guint col;          /* characters since the last newline */
+  gboolean nowrap;    /* tables keep their rows whole */
+} Render;
 
 static void
 ensure_tags (GtkTextBuffer *buf)
 {
   GtkTextTagTable *table = gtk_text_buffer_get_tag_table (buf);
 
-  if (gtk_text_tag_table_lookup (table, "h1") != NULL)
+  if (gtk_text_tag_table_lookup (table, "table-header") != NULL)
     return;
+  /* Later tags win where two set the same property: links are blue in quotes. */
   gtk_text_buffer_create_tag (buf, "h1", "weight", PANGO_WEIGHT_BOLD, "scale", 1.6, "pixels-below-lines", 4, NULL);
   gtk_text_buffer_create_tag (buf, "h2", "weight", PANGO_WEIGHT_BOLD, "scale", 1.35, "pixels-below-lines", 3, NULL);
   gtk_text_buffer_create_tag (buf, "h3", "weight", PANGO_WEIGHT_BOLD, "scale", 1.15, NULL);
@@ -19,37 +81,146 @@ ensure_tags (GtkTextBuffer *buf)
   gtk_text_buffer_create_tag (buf, "pre", "family", "Monospace", "paragraph-background", "#f3f4f6",
                               "left-margin", 12, NULL);
   gtk_text_buffer_create_tag (buf, "list", "left-margin", 18, NULL);
+  gtk_text_buffer_create_tag (buf, "list2", "left-margin", 36, NULL);
+  gtk_text_buffer_create_tag (buf, "list3", "left-margin", 54, NULL);
+  gtk_text_buffer_create_tag (buf, "list4", "left-margin", 72, NULL);
   gtk_text_buffer_create_tag (buf, "quote", "left-margin", 14, "foreground", "#5f6368",
                               "style", PANGO_STYLE_ITALIC, NULL);
+  gtk_text_buffer_create_tag (buf, "link", "foreground", "#1a73e8", "underline", PANGO_UNDERLINE_SINGLE, NULL);
   /* Tables keep their columns: no wrapping (the card scrolls sideways). */
   gtk_text_buffer_create_tag (buf, "table", "family", "Monospace", "wrap-mode", GTK_WRAP_NONE, NULL);
   gtk_text_buffer_create_tag (buf, "table-header", "weight", PANGO_WEIGHT_BOLD, NULL);
 }
 
-static void
-insert (GtkTextBuffer *buf, const char *text, gssize len, const char *tag1, const char *tag2)
+static GtkTextTag *
+tag (Render *r, const char *name)
 {
-  GtkTextIter end;
-
-  gtk_text_buffer_get_end_iter (buf, &end);
-  gtk_text_buffer_insert_with_tags_by_name (buf, &end, text, (int) len, tag1, tag2, NULL);
+  return name ? gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (r->buf), name) : NULL;
 }
 
-/* [text](url): the text, blue and underlined, in a tag of its own that
- * carries the URL (lm_markdown_link_at finds it). */
 static void
-insert_link (GtkTextBuffer *buf, const char *text, gsize tlen, const char *url, gsize ulen,
-             const char *block_tag)
+append (Render *r, const char *s, gsize len, GtkTextTag *const *tags, guint n_tags)
 {
-  GtkTextTag *link = gtk_text_buffer_create_tag (buf, NULL, "foreground", "#1a73e8",
-                                                 "underline", PANGO_UNDERLINE_SINGLE, NULL);
-  GtkTextTag *block = block_tag ? gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (buf), block_tag)
-                                : NULL;
-  GtkTextIter end;
+  GtkTextIter start, end;
+  int offset;
 
-  g_object_set_data_full (G_OBJECT (link), "lm-url", g_strndup (url, ulen), g_free);
-  gtk_text_buffer_get_end_iter (buf, &end);
-  gtk_text_buffer_insert_with_tags (buf, &end, text, (int) tlen, link, block, NULL);
+  gtk_text_buffer_get_end_iter (r->buf, &end);
+  offset = gtk_text_iter_get_offset (&end);
+  gtk_text_buffer_insert (r->buf, &end, s, (int) len);
+  gtk_text_buffer_get_iter_at_offset (r->buf, &start, offset);
+  for (guint i = 0; i < n_tags; i++)
+    if (tags[i] != NULL)
+      gtk_text_buffer_apply_tag (r->buf, tags[i], &start, &end);
+}
+
+/* Appends s with tags, breaking lines longer than LM_MARKDOWN_MAX_LINE (see
+ * lm-markdown.h): after the line's last space in its second half if this
+ * piece has one, else at the limit.  The break is a newline with the same
+ * tags, so a code block's background goes on. */
+static void
+put (Render *r, const char *s, gsize len, GtkTextTag *const *tags, guint n_tags)
+{
+  const char *end = s + len;
+
+  while (s < end)
+    {
+      const char *p = s, *space = NULL, *cut;
+      guint col = r->col, space_col = 0;
+
+      while (p < end && (r->nowrap || col < LM_MARKDOWN_MAX_LINE || *p == '\n'))
+        {
+          if (*p == '\n')
+            col = 0, space = NULL;
+          else
+            col++;
+          if (*p == ' ')
+            space = p + 1, space_col = col;
+          p = g_utf8_next_char (p);
+        }
+      if (p >= end)
+        {
+          append (r, s, (gsize) (end - s), tags, n_tags);
+          r->col = col;
+          return;
+        }
+      cut = space != NULL && space_col >= LM_MARKDOWN_MAX_LINE / 2 ? space : p;
+      append (r, s, (gsize) (cut - s), tags, n_tags);
+      append (r, "\n", 1, tags, n_tags);
+      r->col = 0;
+      s = cut;
+    }
+}
+
+static void
+put_tagged (Render *r, const char *s, gssize len, const char *tag1)
+{
+  GtkTextTag *t = tag (r, tag1);
+
+  put (r, s, len < 0 ? strlen (s) : (gsize) len, &t, 1);
+}
+
+static void
+inline_init (Inline *in)
+{
+  in->text = g_string_new (NULL);
+  in->spans = g_array_new (FALSE, FALSE, sizeof (Span));
+}
+
+static void
+inline_clear (Inline *in)
+{
+  g_string_free (in->text, TRUE);
+  g_array_unref (in->spans);
+}
+
+static void
+inline_add (Inline *in, const char *s, gsize len, guint flags, const char *url, gsize url_len)
+{
+  Span *last = in->spans->len > 0 ? &g_array_index (in->spans, Span, in->spans->len - 1) : NULL;
+
+  if (len == 0)
+    return;
+  if (last != NULL && last->flags == flags && last->url == url && last->end == in->text->len)
+    last->end += len;
+  else
+    {
+      Span span = { in->text->len, in->text->len + len, flags, url, url_len };
+
+      g_array_append_val (in->spans, span);
+    }
+  g_string_append_len (in->text, s, (gssize) len);
+}
+
+/* Inserts the spans of in, each with the block's tags and its own style;
+ * links go into the link table. */
+static void
+put_inline (Render *r, const Inline *in, GtkTextTag *block, GtkTextTag *extra)
+{
+  for (guint i = 0; i < in->spans->len; i++)
+    {
+      const Span *span = &g_array_index (in->spans, Span, i);
+      GtkTextTag *tags[2 + N_INLINE_FLAGS] = { block, extra };
+      guint n = 2;
+      GtkTextIter end;
+      Link link = { 0 };
+
+      for (guint f = 0; f < N_INLINE_FLAGS; f++)
+        if (span->flags & (1u << f))
+          tags[n++] = r->inline_tags[f];
+      if (span->flags & F_LINK)
+        {
+          gtk_text_buffer_get_end_iter (r->buf, &end);
+          link.start = gtk_text_iter_get_offset (&end);
+        }
+      put (r, in->text->str + span->start, span->end - span->start, tags, n);
+      if (span->flags & F_LINK)
+        {
+          gtk_text_buffer_get_end_iter (r->buf, &end);
+          link.end = gtk_text_iter_get_offset (&end);
+          link.url = g_strndup (span->url, span->url_len);
+          g_array_append_val (r->links, link);
+        }
+    }
 }
 
 /* Length of a "[text](url)" link starting at s[0], or 0; text and url
@@ -72,48 +243,239 @@ parse_link (const char *s, gsize len, const char **text, gsize *tlen, const char
   return (gsize) (cp - s) + 1;
 }
 
-/* Inline spans: `code`, **strong**, *em*, _em_, [links](url); a marker
- * without its closing partner is plain text. */
-static void
-insert_inline (GtkTextBuffer *buf, const char *s, gsize len, const char *block_tag)
+/* The first of n closing delimiters c in [s, end) for an opening run of n
+ * (1 to 3), or NULL.  A closing run follows a non-space, and '_' does not
+ * close inside a word.  A run of two never closes a single delimiter (it
+ * closes the **strong** inside), and a longer run closes with its last n:
+ * "*a **b***" is em(a strong(b)), "**a *b***" strong(a em(b)). */
+static const char *
+find_emph_close (const char *s, const char *end, char c, guint n)
 {
-  gsize i = 0, plain = 0;
+  const char *p = s;
 
-  while (i < len)
+  while (p < end && (p = memchr (p, c, (gsize) (end - p))) != NULL)
     {
-      const char *marker = NULL, *tag = NULL, *text, *url;
-      gsize mlen = 0, tlen, ulen, llen;
+      const char *q = p;
+      gsize run;
 
-      if (s[i] == '[' && (llen = parse_link (s + i, len - i, &text, &tlen, &url, &ulen)) > 0)
+      if (p > s && p[-1] == '\\')
         {
-          insert (buf, s + plain, i - plain, block_tag, NULL);
-          insert_link (buf, text, tlen, url, ulen, block_tag);
-          i = plain = i + llen;
+          p++;
           continue;
         }
-      if (s[i] == '`')
-        marker = "`", mlen = 1, tag = "code";
-      else if (i + 1 < len && s[i] == '*' && s[i + 1] == '*')
-        marker = "**", mlen = 2, tag = "strong";
-      else if (s[i] == '*' || (s[i] == '_' && (i == 0 || s[i - 1] == ' ')))
-        marker = s[i] == '*' ? "*" : "_", mlen = 1, tag = "em";
-      if (marker != NULL)
-        {
-          const char *close = g_strstr_len (s + i + mlen, len - i - mlen, marker);
-
-          if (close != NULL && close > s + i + mlen)
-            {
-              insert (buf, s + plain, i - plain, block_tag, NULL);
-              insert (buf, s + i + mlen, close - (s + i + mlen), tag, block_tag);
-              i = plain = (close - s) + mlen;
-              continue;
-            }
-        }
-      i++;
+      while (q < end && *q == c)
+        q++;
+      run = (gsize) (q - p);
+      if (p > s && !g_ascii_isspace (p[-1]) && (c != '_' || q == end || !g_ascii_isalnum (*q))
+          && (n == 1 ? run != 2 : run >= n))
+        return q - n;
+      p = q;
     }
-  insert (buf, s + plain, len - plain, block_tag, NULL);
+  return NULL;
 }
 
+/* The start of a run of exactly n backticks in [s, end), or NULL. */
+static const char *
+find_code_close (const char *s, const char *end, gsize n)
+{
+  const char *p = s;
+
+  while (p < end && (p = memchr (p, '`', (gsize) (end - p))) != NULL)
+    {
+      const char *q = p;
+
+      while (q < end && *q == '`')
+        q++;
+      if ((gsize) (q - p) == n)
+        return p;
+      p = q;
+    }
+  return NULL;
+}
+
+/* Bits of parse_inline's memo of searches that failed.  A search for a
+ * closing delimiter covers everything up to the end of the text, so once it
+ * failed, it fails for every later opener of the same kind too: remembering
+ * that keeps a line full of unmatched '*' or '[' linear. */
+#define FAILED_EMPH(c, n) (1u << (((c) == '_' ? 3 : 0) + (n) - 1))
+#define FAILED_CODE(n)    (1u << (6 + (n) - 1))       /* n <= 8 */
+#define FAILED_LINK       (1u << 14)
+
+/* Inline spans of s into in: `code`, **strong**, *em*, _em_, ***both***,
+ * [links](url), backslash escapes; spans nest, except code (literal) and
+ * links in links.  A delimiter without its closing partner is plain text. */
+static void
+parse_inline (Inline *in, const char *s, gsize len, guint flags, const char *url, gsize url_len)
+{
+  const char *end = s + len, *p = s, *plain = s;
+  guint failed = 0;
+
+  while (p < end)
+    {
+      const char *q = p;
+      gsize n;
+
+      if (*p == '\\' && p + 1 < end && g_ascii_ispunct (p[1]))
+        {
+          inline_add (in, plain, (gsize) (p - plain), flags, url, url_len);
+          plain = p + 1;          /* the escaped character is plain text */
+          p += 2;
+          continue;
+        }
+      if (*p == '[' && !(flags & F_LINK) && !(failed & FAILED_LINK))
+        {
+          const char *text, *u;
+          gsize tlen, ulen, llen = parse_link (p, (gsize) (end - p), &text, &tlen, &u, &ulen);
+
+          if (llen > 0)
+            {
+              inline_add (in, plain, (gsize) (p - plain), flags, url, url_len);
+              parse_inline (in, text, tlen, flags | F_LINK, u, ulen);
+              p = plain = p + llen;
+              continue;
+            }
+          if (memchr (p, ']', (gsize) (end - p)) == NULL)
+            failed |= FAILED_LINK;
+          p++;
+          continue;
+        }
+      if (*p == '`')
+        {
+          const char *close = NULL;
+
+          while (q < end && *q == '`')
+            q++;
+          n = (gsize) (q - p);
+          if (n > 8 || !(failed & FAILED_CODE (n)))
+            close = find_code_close (q, end, n);
+          if (close == NULL)
+            {
+              if (n <= 8)
+                failed |= FAILED_CODE (n);
+              p = q;
+              continue;
+            }
+          inline_add (in, plain, (gsize) (p - plain), flags, url, url_len);
+          p = plain = close + n;
+          /* One space each side is padding (`` `x` `` shows `x`). */
+          if (close - q >= 2 && q[0] == ' ' && close[-1] == ' ' && strspn (q, " ") < (gsize) (close - q))
+            q++, close--;
+          inline_add (in, q, (gsize) (close - q), flags | F_CODE, url, url_len);
+          continue;
+        }
+      if (*p == '*' || *p == '_')
+        {
+          char c = *p;
+          gboolean done = FALSE;
+
+          while (q < end && *q == c)
+            q++;
+          n = (gsize) (q - p);
+          /* An opening run comes before a non-space; '_' starts a word. */
+          if (q < end && !g_ascii_isspace (*q) && (c == '*' || p == s || !g_ascii_isalnum (p[-1])))
+            for (guint k = MIN (n, 3); k >= 1 && !done; k--)
+              {
+                const char *close;
+
+                if (failed & FAILED_EMPH (c, k))
+                  continue;
+                close = find_emph_close (q, end, c, k);
+                if (close == NULL)
+                  {
+                    failed |= FAILED_EMPH (c, k);
+                    continue;
+                  }
+                /* The opener's delimiters beyond k stay as typed. */
+                inline_add (in, plain, (gsize) (q - k - plain), flags, url, url_len);
+                parse_inline (in, q, (gsize) (close - q),
+                              flags | (k == 1 ? F_EM : k == 2 ? F_STRONG : F_STRONG | F_EM), url, url_len);
+                p = plain = close + k;
+                done = TRUE;
+              }
+          if (!done)
+            p = q;
+          continue;
+        }
+      p++;
+    }
+  inline_add (in, plain, (gsize) (end - plain), flags, url, url_len);
+}
+
+static void
+put_markdown (Render *r, const char *s, const char *block_tag)
+{
+  Inline in;
+
+  inline_init (&in);
+  parse_inline (&in, s, strlen (s), 0, NULL, 0);
+  put_inline (r, &in, tag (r, block_tag), NULL);
+  inline_clear (&in);
+}
+
+/* Columns of leading blanks (a tab to the next multiple of 4); *rest: the
+ * first other character. */
+static guint
+indent_of (const char *line, const char **rest)
+{
+  guint cols = 0;
+  const char *p = line;
+
+  for (; *p == ' ' || *p == '\t'; p++)
+    cols = *p == '\t' ? (cols / 4 + 1) * 4 : cols + 1;
+  *rest = p;
+  return cols;
+}
+
+/* line without its first n columns of indentation. */
+static const char *
+unindent (const char *line, guint n)
+{
+  guint cols = 0;
+
+  while (cols < n && (*line == ' ' || *line == '\t'))
+    cols = *line++ == '\t' ? (cols / 4 + 1) * 4 : cols + 1;
+  return line;
+}
+
+static gboolean
+is_blank (const char *line)
+{
+  return line[strspn (line, " \t")] == 0;
+}
+
+/* An opening code fence (``` or ~~~, indented up to 3): its character and
+ * length. */
+static gboolean
+is_fence (const char *line, char *fc, gsize *flen)
+{
+  const char *p;
+
+  if (indent_of (line, &p) > 3 || (*p != '`' && *p != '~'))
+    return FALSE;
+  *flen = strspn (p, *p == '`' ? "`" : "~");
+  *fc = *p;
+  return *flen >= 3 && (*p == '~' || strchr (p + *flen, '`') == NULL);
+}
+
+/* The width of a list marker ("- ", "1. ") at p, with the blanks after it,
+ * or 0. */
+static gsize
+list_marker (const char *p)
+{
+  gsize d = strspn (p, "0123456789"), m;
+
+  if (d == 0 && (p[0] == '-' || p[0] == '*' || p[0] == '+'))
+    m = 1;
+  else if (d > 0 && d < 10 && (p[d] == '.' || p[d] == ')'))
+    m = d + 1;
+  else
+    return 0;
+  if (p[m] != ' ' && p[m] != '\t')
+    return 0;
+  return m + strspn (p + m, " \t");
+}
+
+/* A table's delimiter row, like "|---|:-:|--:|". */
 static gboolean
 is_table_sep (const char *line)
 {
@@ -129,62 +491,129 @@ is_table_sep (const char *line)
   return dash;
 }
 
+/* A row's cells, trimmed, split at the pipes that are not escaped; "\|" is
+ * a pipe inside a cell (also inside `code`, as in GFM). */
 static GPtrArray *
 split_cells (const char *line)
 {
   g_autofree char *t = g_strstrip (g_strdup (line));
-  char *s = t;
-  gsize n = strlen (s);
   GPtrArray *cells = g_ptr_array_new_with_free_func (g_free);
-  char **parts;
+  GString *cell = g_string_new (NULL);
+  gboolean after_pipe = FALSE;
 
-  if (n > 0 && s[n - 1] == '|')
-    s[--n] = 0;
-  if (*s == '|')
-    s++;
-  parts = g_strsplit (s, "|", -1);
-  for (char **p = parts; *p; p++)
-    g_ptr_array_add (cells, g_strdup (g_strstrip (*p)));
-  g_strfreev (parts);
+  for (const char *p = t[0] == '|' ? t + 1 : t; *p; p++)
+    {
+      after_pipe = FALSE;
+      if (p[0] == '\\' && p[1] == '|')
+        g_string_append_c (cell, *++p);
+      else if (*p == '|')
+        {
+          g_ptr_array_add (cells, g_strdup (g_strstrip (cell->str)));
+          g_string_truncate (cell, 0);
+          after_pipe = TRUE;
+        }
+      else
+        g_string_append_c (cell, *p);
+    }
+  if (!after_pipe)
+    g_ptr_array_add (cells, g_strdup (g_strstrip (cell->str)));
+  g_string_free (cell, TRUE);
   return cells;
 }
 
+/* Columns the text takes in a monospace font: CJK and emoji take two,
+ * combining marks none. */
+static guint
+display_width (const char *s)
+{
+  guint w = 0;
+
+  for (const char *p = s; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      w += g_unichar_iszerowidth (c) ? 0 : g_unichar_iswide (c) ? 2 : 1;
+    }
+  return w;
+}
+
 static void
-render_table (GtkTextBuffer *buf, char **lines, guint n)
+pad (Inline *in, guint n)
+{
+  for (guint i = 0; i < n; i++)
+    inline_add (in, " ", 1, 0, NULL, 0);
+}
+
+/* A GFM table: lines[0] the header, lines[1] the delimiter row, then the
+ * body.  Columns are the header's: short rows are padded, the cells of
+ * long ones beyond it dropped. */
+static void
+render_table (Render *r, char **lines, guint n)
 {
   g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
-  guint widths[64] = { 0 }, n_cols = 0;
-  gboolean has_header = n > 1 && is_table_sep (lines[1]);
+  g_autoptr (GPtrArray) seps = split_cells (lines[1]);
+  guint n_cols = 0;
+  g_autofree guint *widths = NULL;
+  g_autofree Align *align = NULL;
+  g_autofree Inline *cells = NULL;
+  GtkTextTag *table = tag (r, "table");
 
   for (guint i = 0; i < n; i++)
+    if (i != 1)
+      g_ptr_array_add (rows, split_cells (lines[i]));
+  n_cols = ((GPtrArray *) rows->pdata[0])->len;
+  widths = g_new0 (guint, n_cols);
+  align = g_new0 (Align, n_cols);
+  for (guint c = 0; c < n_cols && c < seps->len; c++)
     {
-      GPtrArray *cells;
+      const char *sep = seps->pdata[c];
+      gsize len = strlen (sep);
+      gboolean left = len > 0 && sep[0] == ':', right = len > 0 && sep[len - 1] == ':';
 
-      if (has_header && i == 1)
-        continue;
-      cells = split_cells (lines[i]);
-      for (guint c = 0; c < cells->len && c < G_N_ELEMENTS (widths); c++)
-        widths[c] = MAX (widths[c], (guint) g_utf8_strlen (cells->pdata[c], -1));
-      n_cols = MAX (n_cols, MIN (cells->len, G_N_ELEMENTS (widths)));
-      g_ptr_array_add (rows, cells);
+      align[c] = left && right ? ALIGN_CENTER : right ? ALIGN_RIGHT : ALIGN_LEFT;
     }
-  for (guint r = 0; r < rows->len; r++)
-    {
-      GPtrArray *cells = rows->pdata[r];
-      GString *line = g_string_new (NULL);
+  cells = g_new (Inline, (gsize) rows->len * n_cols);
+  for (guint i = 0; i < rows->len; i++)
+    for (guint c = 0; c < n_cols; c++)
+      {
+        GPtrArray *row = rows->pdata[i];
+        const char *cell = c < row->len ? row->pdata[c] : "";
+        Inline *in = &cells[i * n_cols + c];
 
+        inline_init (in);
+        parse_inline (in, cell, strlen (cell), 0, NULL, 0);
+        widths[c] = MAX (widths[c], display_width (in->text->str));
+      }
+
+  r->nowrap = TRUE;
+  for (guint i = 0; i < rows->len; i++)
+    {
+      Inline line;
+
+      inline_init (&line);
       for (guint c = 0; c < n_cols; c++)
         {
-          const char *cell = c < cells->len ? cells->pdata[c] : "";
+          const Inline *in = &cells[i * n_cols + c];
+          guint space = widths[c] - display_width (in->text->str);
+          guint before = align[c] == ALIGN_RIGHT ? space : align[c] == ALIGN_CENTER ? space / 2 : 0;
 
-          g_string_append (line, c ? " │ " : "");
-          g_string_append (line, cell);
-          for (guint k = g_utf8_strlen (cell, -1); c + 1 < n_cols && k < widths[c]; k++)
-            g_string_append_c (line, ' ');
+          if (c > 0)
+            inline_add (&line, " │ ", strlen (" │ "), 0, NULL, 0);
+          pad (&line, before);
+          for (guint k = 0; k < in->spans->len; k++)
+            {
+              const Span *span = &g_array_index (in->spans, Span, k);
+
+              inline_add (&line, in->text->str + span->start, span->end - span->start, span->flags,
+                          span->url, span->url_len);
+            }
+          if (c + 1 < n_cols)
+            pad (&line, space - before);
         }
-      g_string_append_c (line, '\n');
-      insert (buf, line->str, -1, "table", has_header && r == 0 ? "table-header" : NULL);
-      if (has_header && r == 0)
+      inline_add (&line, "\n", 1, 0, NULL, 0);
+      put_inline (r, &line, table, i == 0 ? r->table_header : NULL);
+      inline_clear (&line);
+      if (i == 0)
         {
           GString *rule = g_string_new (NULL);
 
@@ -196,97 +625,235 @@ render_table (GtkTextBuffer *buf, char **lines, guint n)
                 g_string_append (rule, "─");
             }
           g_string_append_c (rule, '\n');
-          insert (buf, rule->str, -1, "table", NULL);
+          put (r, rule->str, rule->len, &table, 1);
           g_string_free (rule, TRUE);
         }
-      g_string_free (line, TRUE);
     }
+  r->nowrap = FALSE;
+  for (guint i = 0; i < rows->len * n_cols; i++)
+    inline_clear (&cells[i]);
+}
+
+/* Whether lines[i] starts a table: a header row with a pipe, then a
+ * delimiter row of as many cells. */
+static gboolean
+is_table_start (char **lines, guint i, guint n)
+{
+  g_autoptr (GPtrArray) head = NULL, sep = NULL;
+
+  if (i + 1 >= n || strchr (lines[i], '|') == NULL || !is_table_sep (lines[i + 1]))
+    return FALSE;
+  head = split_cells (lines[i]);
+  sep = split_cells (lines[i + 1]);
+  return head->len == sep->len;
+}
+
+/* A line of a code block.  GtkTextView paints no paragraph background on
+ * an empty line, so a blank one holds a space: one box, not two. */
+static void
+put_code_line (Render *r, const char *line)
+{
+  put_tagged (r, *line ? line : " ", -1, "pre");
+  put_tagged (r, "\n", 1, "pre");
+}
+
+/* The next line after i that is not blank is indented code. */
+static gboolean
+code_goes_on (char **lines, guint i, guint n)
+{
+  const char *rest;
+
+  while (++i < n && is_blank (lines[i]))
+    ;
+  return i < n && indent_of (lines[i], &rest) >= 4;
+}
+
+static void
+render_markdown (Render *r, const char *text)
+{
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  guint n = g_strv_length (lines);
+  guint list_indent[MAX_LIST_DEPTH], list_depth = 0;
+  gboolean in_fence = FALSE, in_indented = FALSE, in_paragraph = FALSE;
+  char fence_char = 0;
+  gsize fence_len = 0;
+  guint fence_indent = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      static const char *const list_tags[] = { "list", "list2", "list3", "list4" };
+      static const char *const bullets[] = { "•  ", "◦  ", "▪  " };
+      char *line = lines[i];
+      const char *block = NULL, *p;
+      guint indent;
+      gsize m;
+
+      if (g_str_has_suffix (line, "\r"))
+        line[strlen (line) - 1] = 0;
+      indent = indent_of (line, &p);
+      if (in_fence)
+        {
+          if (indent <= 3 && *p == fence_char && strspn (p, fence_char == '`' ? "`" : "~") >= fence_len
+              && is_blank (p + strspn (p, fence_char == '`' ? "`" : "~")))
+            {
+              in_fence = FALSE;
+              continue;
+            }
+          put_code_line (r, unindent (line, fence_indent));
+          continue;
+        }
+      if (is_fence (line, &fence_char, &fence_len))
+        {
+          in_fence = TRUE;
+          fence_indent = indent;
+          in_paragraph = in_indented = FALSE;
+          continue;
+        }
+      if (is_blank (line))
+        {
+          /* A blank line inside indented code is part of the block. */
+          in_indented = in_indented && code_goes_on (lines, i, n);
+          in_paragraph = FALSE;
+          if (in_indented)
+            {
+              put_code_line (r, "");
+              continue;
+            }
+        }
+      else if (indent >= 4 && !in_paragraph && list_depth == 0)
+        {
+          /* Indented code cannot interrupt a paragraph, nor start in a list. */
+          put_code_line (r, unindent (line, 4));
+          in_indented = TRUE;
+          continue;
+        }
+      else if (indent <= 3 && *p == '#' && strspn (p, "#") <= 6
+               && (p[strspn (p, "#")] == ' ' || p[strspn (p, "#")] == '\t' || p[strspn (p, "#")] == 0))
+        {
+          static const char *const h[] = { "h1", "h2", "h3" };
+          guint level = (guint) strspn (p, "#");
+          char *s = g_strstrip (line + (p - line) + level), *e = s + strlen (s);
+
+          /* An optional closing sequence: "## Title ##". */
+          while (e > s && e[-1] == '#')
+            e--;
+          if (e == s || e[-1] == ' ' || e[-1] == '\t')
+            *e = 0, g_strchomp (s);
+          block = h[MIN (level, 3) - 1];
+          put_markdown (r, s, block);
+          list_depth = 0;
+          in_paragraph = in_indented = FALSE;
+        }
+      else if (is_table_start (lines, i, n))
+        {
+          guint j = i + 2;
+
+          while (j < n && strchr (lines[j], '|') != NULL && !is_blank (lines[j]))
+            j++;
+          render_table (r, lines + i, j - i);
+          i = j - 1;
+          list_depth = 0;
+          in_paragraph = in_indented = FALSE;
+          continue;
+        }
+      else if ((m = list_marker (p)) > 0 && (list_depth > 0 || indent <= 3))
+        {
+          /* Nesting by indentation: deeper than the item above by 2 or
+           * more columns is a level down. */
+          while (list_depth > 0 && indent < list_indent[list_depth - 1])
+            list_depth--;
+          if (list_depth == 0 || (indent >= list_indent[list_depth - 1] + 2 && list_depth < MAX_LIST_DEPTH))
+            list_indent[list_depth++] = indent;
+          block = list_tags[MIN (list_depth, G_N_ELEMENTS (list_tags)) - 1];
+          if (g_ascii_isdigit (*p))
+            put_tagged (r, p, (gssize) m, block);
+          else
+            put_tagged (r, bullets[MIN (list_depth, G_N_ELEMENTS (bullets)) - 1], -1, block);
+          put_markdown (r, p + m, block);
+          in_paragraph = TRUE;
+          in_indented = FALSE;
+        }
+      else if (indent <= 3 && *p == '>')
+        {
+          block = "quote";
+          put_markdown (r, p + (p[1] == ' ' ? 2 : 1), block);
+          in_paragraph = in_indented = FALSE;
+        }
+      else
+        {
+          /* A paragraph; indented under a list item, it continues the item. */
+          if (list_depth > 0 && indent >= 2)
+            block = list_tags[MIN (list_depth, G_N_ELEMENTS (list_tags)) - 1];
+          else
+            list_depth = 0;
+          put_markdown (r, p, block);
+          in_paragraph = TRUE;
+          in_indented = FALSE;
+        }
+      if (i + 1 < n)
+        put_tagged (r, "\n", 1, block);
+    }
+}
+
+static void
+link_clear (gpointer data)
+{
+  g_free (((Link *) data)->url);
 }
 
 void
 lm_markdown_render (GtkTextBuffer *buf, const char *text, gboolean plain)
 {
-  g_auto (GStrv) lines = NULL;
-  guint n;
-  gboolean in_code = FALSE;
+  Render r = { .buf = buf };
 
   g_return_if_fail (GTK_IS_TEXT_BUFFER (buf));
   ensure_tags (buf);
   gtk_text_buffer_set_text (buf, "", 0);
+  g_object_set_data (G_OBJECT (buf), LINKS_KEY, NULL);
   if (text == NULL)
     return;
   if (plain)
     {
-      insert (buf, text, -1, NULL, NULL);
+      put (&r, text, strlen (text), NULL, 0);
       return;
     }
-  lines = g_strsplit (text, "\n", -1);
-  n = g_strv_length (lines);
-  for (guint i = 0; i < n; i++)
+  r.inline_tags[0] = tag (&r, "strong");
+  r.inline_tags[1] = tag (&r, "em");
+  r.inline_tags[2] = tag (&r, "code");
+  r.inline_tags[3] = tag (&r, "link");
+  r.table_header = tag (&r, "table-header");
+  r.links = g_array_new (FALSE, FALSE, sizeof (Link));
+  g_array_set_clear_func (r.links, link_clear);
+  render_markdown (&r, text);
+  g_object_set_data_full (G_OBJECT (buf), LINKS_KEY, r.links, (GDestroyNotify) g_array_unref);
+}
+
+const char *
+lm_markdown_link_at_iter (const GtkTextIter *iter)
+{
+  GArray *links;
+  int offset;
+  guint lo = 0, hi;
+
+  g_return_val_if_fail (iter != NULL, NULL);
+  offset = gtk_text_iter_get_offset (iter);
+  links = g_object_get_data (G_OBJECT (gtk_text_iter_get_buffer (iter)), LINKS_KEY);
+  if (links == NULL)
+    return NULL;
+  /* Links are in buffer order: the last one starting at or before offset. */
+  hi = links->len;
+  while (lo < hi)
     {
-      char *line = lines[i];
-      const char *p = line;
-      guint level = 0;
+      guint mid = lo + (hi - lo) / 2;
 
-      if (g_str_has_suffix (line, "\r"))
-        line[strlen (line) - 1] = 0;
-      if (g_str_has_prefix (line, "```"))
-        {
-          in_code = !in_code;
-          continue;
-        }
-      if (in_code)
-        {
-          insert (buf, line, -1, "pre", NULL);
-          insert (buf, "\n", 1, "pre", NULL);
-          continue;
-        }
-      while (p[level] == '#' && level < 7)
-        level++;
-      if (level >= 1 && level <= 6 && p[level] == ' ')
-        {
-          static const char *const h[] = { "h1", "h2", "h3" };
-
-          insert_inline (buf, p + level + 1, strlen (p + level + 1), h[MIN (level, 3) - 1]);
-          insert (buf, "\n", 1, NULL, NULL);
-          continue;
-        }
-      if (line[0] == '|' || (strchr (line, '|') && i + 1 < n && is_table_sep (lines[i + 1])))
-        {
-          guint j = i;
-
-          while (j < n && strchr (lines[j], '|') != NULL && lines[j][0] != 0)
-            j++;
-          render_table (buf, lines + i, j - i);
-          i = j - 1;
-          continue;
-        }
-      while (*p == ' ')
-        p++;
-      if ((p[0] == '-' || p[0] == '*' || p[0] == '+') && p[1] == ' ')
-        {
-          insert (buf, "•  ", -1, "list", NULL);
-          insert_inline (buf, p + 2, strlen (p + 2), "list");
-        }
-      else if (g_ascii_isdigit (p[0]) && strspn (p, "0123456789") < 10
-               && (p[strspn (p, "0123456789")] == '.' || p[strspn (p, "0123456789")] == ')')
-               && p[strspn (p, "0123456789") + 1] == ' ')
-        {
-          gsize d = strspn (p, "0123456789");
-
-          insert (buf, p, d + 2, "list", NULL);
-          insert_inline (buf, p + d + 2, strlen (p + d + 2), "list");
-        }
-      else if (p[0] == '>')
-        {
-          p += p[1] == ' ' ? 2 : 1;
-          insert_inline (buf, p, strlen (p), "quote");
-        }
+      if (g_array_index (links, Link, mid).start <= offset)
+        lo = mid + 1;
       else
-        insert_inline (buf, line, strlen (line), NULL);
-      if (i + 1 < n)
-        insert (buf, "\n", 1, NULL, NULL);
+        hi = mid;
     }
+  if (lo == 0 || offset >= g_array_index (links, Link, lo - 1).end)
+    return NULL;
+  return g_array_index (links, Link, lo - 1).url;
 }
 
 const char *
@@ -294,14 +861,9 @@ lm_markdown_link_at (GtkTextView *view, double x, double y)
 {
   GtkTextIter it;
   int bx, by;
-  const char *url = NULL;
 
   gtk_text_view_window_to_buffer_coords (view, GTK_TEXT_WINDOW_WIDGET, (int) x, (int) y, &bx, &by);
   if (!gtk_text_view_get_iter_at_location (view, &it, bx, by))
     return NULL;
-  GSList *tags = gtk_text_iter_get_tags (&it);
-  for (GSList *l = tags; l != NULL && url == NULL; l = l->next)
-    url = g_object_get_data (G_OBJECT (l->data), "lm-url");
-  g_slist_free (tags);
-  return url;
+  return lm_markdown_link_at_iter (&it);
 }

@@ -1,14 +1,25 @@
 /* lm-markdown.h: basic Markdown into a GtkTextBuffer.
  *
  * What it is for: text records (`add_text` accepts Markdown, TensorBoard
- * renders it): ATX headings (#..######), **strong**, *emphasis* and
- * _emphasis_, `inline code`, [links](url), fenced code blocks, bullet and
- * numbered lists, > quotes and pipe tables (aligned in a monospace block,
- * header in bold).  Anything else is inserted as the plain text it is, so nothing
- * the user logged is ever hidden.  Tags are named "h1".."h3", "strong",
- * "em", "code", "pre", "list", "quote", "table", "table-header".
+ * renders it as GitHub-flavoured Markdown): ATX headings (#..######),
+ * **strong**, *emphasis*, _emphasis_, ***both***, `inline code`, backslash
+ * escapes, [links](url), fenced (``` and ~~~) and 4-space indented code
+ * blocks, bullet and numbered lists nested by indentation, > quotes and
+ * pipe tables (aligned in a monospace block as the delimiter row says,
+ * header in bold, inline Markdown in the cells, `\|` for a pipe inside a
+ * cell, cells beyond the header's dropped).  Anything else is inserted as
+ * the plain text it is, so nothing the user logged is ever hidden.  Tags are
+ * named "h1".."h3", "strong", "em", "code", "link", "pre", "list" (top
+ * level), "list2".."list4" (nested), "quote", "table", "table-header".
  *
- * What it is not for: full CommonMark (no images, HTML, nesting).
+ * Lines longer than LM_MARKDOWN_MAX_LINE characters (minified JSON, base64)
+ * are broken into paragraphs of at most that many, at a space where there is
+ * one: Pango lays a paragraph out in time quadratic in its longest unbreakable
+ * run, and GtkTextView lays out only the paragraphs on screen up front.
+ *
+ * What it is not for: full CommonMark (no images, HTML, setext headings,
+ * lazy continuation lines).  Source lines stay lines: soft line breaks are
+ * not joined.
  */
 #pragma once
 
@@ -16,8 +27,15 @@
 
 G_BEGIN_DECLS
 
-/* Replaces the buffer's text.  plain: insert the source as is. */
+#define LM_MARKDOWN_MAX_LINE 1000
+
+/* Replaces the buffer's text.  plain: insert the source as is (long lines
+ * are still broken).  The buffer must not be edited afterwards: links are
+ * found by offset. */
 void lm_markdown_render (GtkTextBuffer *buffer, const char *text, gboolean plain);
+
+/* The URL of the link at iter, in a buffer lm_markdown_render filled, or NULL. */
+const char *lm_markdown_link_at_iter (const GtkTextIter *iter);
 
 /* The URL of the link under widget coordinates (x, y) of a view showing
  * rendered Markdown, or NULL. */

@@ -573,18 +573,15 @@ test_text (void)
     g_autoptr (GtkTextBuffer) lb = gtk_text_buffer_new (NULL);
     g_autofree char *lt = NULL;
     GtkTextIter it;
-    const char *url = NULL;
+    GSList *tags;
 
     lm_markdown_render (lb, "see [the docs](https://example.org/x) and [broken](no close", FALSE);
     lt = buffer_text (lb);
     g_assert_cmpstr (lt, ==, "see the docs and [broken](no close");
     gtk_text_buffer_get_iter_at_offset (lb, &it, 5);
-    GSList *tags = gtk_text_iter_get_tags (&it);
-    for (GSList *l = tags; l; l = l->next)
-      url = url ? url : g_object_get_data (l->data, "lm-url");
-    g_slist_free (tags);
-    g_assert_cmpstr (url, ==, "https://example.org/x");
+    g_assert_cmpstr (lm_markdown_link_at_iter (&it), ==, "https://example.org/x");
     gtk_text_buffer_get_iter_at_offset (lb, &it, 20);
+    g_assert_null (lm_markdown_link_at_iter (&it));
     tags = gtk_text_iter_get_tags (&it);
     g_assert_null (tags);
   }

@@ -1,0 +1,300 @@
+/* test-markdown.c: the Text dashboard's Markdown renderer (lm-markdown.c)
+ * against GitHub-flavoured Markdown, which TensorBoard's text plugin renders.
+ *
+ * What it checks, on the buffer lm_markdown_render fills: the text shown and
+ * the ranges each tag covers for inline spans (***both***, nesting, escapes,
+ * delimiters that do not open), fenced and indented code blocks with blank
+ * lines, nested lists, tables (inline Markdown in cells, alignment, "\|",
+ * cells beyond the header), links and their URLs.  Without timing: a line of
+ * 100k characters with no space is broken into lines of at most
+ * LM_MARKDOWN_MAX_LINE (Pango's time grows with the square of an unbroken
+ * run), and thousands of links add no tags (a tag per link made insertion
+ * quadratic).  Skips without a display.
+ */
+#include <gtk/gtk.h>
+#include <string.h>
+
+#include "lm-markdown.h"
+
+static gboolean have_display;
+
+static char *
+render (GtkTextBuffer *buf, const char *md, gboolean plain)
+{
+  GtkTextIter a, b;
+
+  lm_markdown_render (buf, md, plain);
+  gtk_text_buffer_get_bounds (buf, &a, &b);
+  return gtk_text_buffer_get_text (buf, &a, &b, FALSE);
+}
+
+/* The text of each range the tag covers, joined by '|'. */
+static char *
+tagged (GtkTextBuffer *buf, const char *name)
+{
+  GtkTextTag *tag = gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (buf), name);
+  GString *out = g_string_new (NULL);
+  GtkTextIter it, end;
+
+  g_assert_nonnull (tag);
+  gtk_text_buffer_get_start_iter (buf, &it);
+  if (!gtk_text_iter_starts_tag (&it, tag))
+    gtk_text_iter_forward_to_tag_toggle (&it, tag);
+  while (gtk_text_iter_starts_tag (&it, tag))
+    {
+      g_autofree char *s = NULL;
+
+      end = it;
+      gtk_text_iter_forward_to_tag_toggle (&end, tag);
+      s = gtk_text_iter_get_text (&it, &end);
+      g_string_append_printf (out, "%s%s", out->len ? "|" : "", s);
+      it = end;
+      gtk_text_iter_forward_to_tag_toggle (&it, tag);
+    }
+  return g_string_free (out, FALSE);
+}
+
+#define ASSERT_TAGGED(buf, name, expected) \
+  G_STMT_START { g_autofree char *t_ = tagged (buf, name); g_assert_cmpstr (t_, ==, expected); } G_STMT_END
+
+#define SKIP_WITHOUT_DISPLAY() \
+  G_STMT_START { if (!have_display) { g_test_skip ("no display"); return; } } G_STMT_END
+
+static void
+test_inline (void)
+{
+  g_autoptr (GtkTextBuffer) buf = NULL;
+  g_autofree char *t1 = NULL, *t2 = NULL, *t3 = NULL, *t4 = NULL;
+
+  SKIP_WITHOUT_DISPLAY ();
+  buf = gtk_text_buffer_new (NULL);
+  t1 = render (buf, "Some *emphasis*, **strong**, `inline code`, and ***both***.", FALSE);
+  g_assert_cmpstr (t1, ==, "Some emphasis, strong, inline code, and both.");
+  ASSERT_TAGGED (buf, "em", "emphasis|both");
+  ASSERT_TAGGED (buf, "strong", "strong|both");
+  ASSERT_TAGGED (buf, "code", "inline code");
+
+  /* Nesting, both ways round; code inside strong; __ and _ in words. */
+  t2 = render (buf, "**a *b*** *c **d*** **x `y` z** snake_case_name _u_", FALSE);
+  g_assert_cmpstr (t2, ==, "a b c d x y z snake_case_name u");
+  ASSERT_TAGGED (buf, "strong", "a b|d|x y z");
+  ASSERT_TAGGED (buf, "em", "b|c d|u");
+  ASSERT_TAGGED (buf, "code", "y");
+
+  /* Delimiters that open nothing stay as typed; escapes show the character. */
+  t3 = render (buf, "2 * 3 * 4, a ** b, \\*not em\\*, \\`x\\`, back\\\\slash, *open", FALSE);
+  g_assert_cmpstr (t3, ==, "2 * 3 * 4, a ** b, *not em*, `x`, back\\slash, *open");
+  ASSERT_TAGGED (buf, "em", "");
+  ASSERT_TAGGED (buf, "code", "");
+
+  /* Double backticks hold a backtick; one space each side is padding. */
+  t4 = render (buf, "``a ` b`` and `` `x` ``", FALSE);
+  g_assert_cmpstr (t4, ==, "a ` b and `x`");
+  ASSERT_TAGGED (buf, "code", "a ` b|`x`");
+}
+
+static void
+test_headings_quotes (void)
+{
+  g_autoptr (GtkTextBuffer) buf = NULL;
+  g_autofree char *t = NULL;
+
+  SKIP_WITHOUT_DISPLAY ();
+  buf = gtk_text_buffer_new (NULL);
+  t = render (buf, "# One #\n## C#\n####### seven\n#nospace\n> said *this*", FALSE);
+  g_assert_cmpstr (t, ==, "One\nC#\n####### seven\n#nospace\nsaid this");
+  ASSERT_TAGGED (buf, "h1", "One\n");
+  ASSERT_TAGGED (buf, "h2", "C#\n");
+  ASSERT_TAGGED (buf, "quote", "said this");
+  ASSERT_TAGGED (buf, "em", "this");
+}
+
+static void
+test_code_blocks (void)
+{
+  g_autoptr (GtkTextBuffer) buf = NULL;
+  g_autofree char *t1 = NULL, *t2 = NULL, *t3 = NULL;
+
+  SKIP_WITHOUT_DISPLAY ();
+  buf = gtk_text_buffer_new (NULL);
+  /* A blank line inside a fence: one block (the blank line holds a space,
+   * or GtkTextView leaves a gap in the background); no Markdown inside. */
+  t1 = render (buf, "Before:\n\n```python\ndef f(x):\n    return *x*\n\nprint(f(1))\n```\nAfter", FALSE);
+  g_assert_cmpstr (t1, ==, "Before:\n\ndef f(x):\n    return *x*\n \nprint(f(1))\nAfter");
+  ASSERT_TAGGED (buf, "pre", "def f(x):\n    return *x*\n \nprint(f(1))\n");
+  ASSERT_TAGGED (buf, "em", "");
+
+  /* ~~~ fences; a shorter fence inside does not close them. */
+  t2 = render (buf, "~~~~\n~~~\n```\n~~~~\nx", FALSE);
+  g_assert_cmpstr (t2, ==, "~~~\n```\nx");
+  ASSERT_TAGGED (buf, "pre", "~~~\n```\n");
+
+  /* Indented code after a blank line, blank lines inside it; four spaces
+   * under a paragraph continue the paragraph. */
+  t3 = render (buf, "Code:\n\n    int main (void)\n\n      { return 0; }\nend\n    not code", FALSE);
+  g_assert_cmpstr (t3, ==, "Code:\n\nint main (void)\n \n  { return 0; }\nend\nnot code");
+  ASSERT_TAGGED (buf, "pre", "int main (void)\n \n  { return 0; }\n");
+}
+
+static void
+test_lists (void)
+{
+  g_autoptr (GtkTextBuffer) buf = NULL;
+  g_autofree char *t = NULL;
+
+  SKIP_WITHOUT_DISPLAY ();
+  buf = gtk_text_buffer_new (NULL);
+  t = render (buf, "- one\n- two\n  - nested *em*\n    * deeper\n- three\n\n1. first\n   - sub\n2. second\n\nafter", FALSE);
+  g_assert_cmpstr (t, ==, "•  one\n•  two\n◦  nested em\n▪  deeper\n•  three\n\n1. first\n◦  sub\n2. second\n\nafter");
+  ASSERT_TAGGED (buf, "list", "•  one\n•  two\n|•  three\n|1. first\n|2. second\n");
+  ASSERT_TAGGED (buf, "list2", "◦  nested em\n|◦  sub\n");
+  ASSERT_TAGGED (buf, "list3", "▪  deeper\n");
+  ASSERT_TAGGED (buf, "em", "em");
+}
+
+static void
+test_tables (void)
+{
+  g_autoptr (GtkTextBuffer) buf = NULL;
+  g_autofree char *t1 = NULL, *t2 = NULL;
+  g_auto (GStrv) rows = NULL;
+
+  SKIP_WITHOUT_DISPLAY ();
+  buf = gtk_text_buffer_new (NULL);
+  t1 = render (buf,
+               "| a | b | c |\n"
+               "|---|:-:|--:|\n"
+               "| 1 | two | 3.0 |\n"
+               "| `code` | **bold** | *em* |\n"
+               "| escaped \\| pipe | x | y | extra |\n"
+               "| short |\n", FALSE);
+  rows = g_strsplit (t1, "\n", -1);
+  /* Widths 14, 4, 3: a left, b centred, c right; the header's columns only. */
+  g_assert_cmpuint (g_strv_length (rows), ==, 7);
+  g_assert_cmpstr (rows[0], ==, "a              │  b   │   c");
+  g_assert_cmpstr (rows[1], ==, "───────────────┼──────┼────");
+  g_assert_cmpstr (rows[2], ==, "1              │ two  │ 3.0");
+  g_assert_cmpstr (rows[3], ==, "code           │ bold │  em");
+  g_assert_cmpstr (rows[4], ==, "escaped | pipe │  x   │   y");
+  g_assert_cmpstr (rows[5], ==, "short          │      │    ");
+  g_assert_cmpstr (rows[6], ==, "");
+  ASSERT_TAGGED (buf, "code", "code");
+  ASSERT_TAGGED (buf, "strong", "bold");
+  ASSERT_TAGGED (buf, "em", "em");
+  ASSERT_TAGGED (buf, "table-header", "a              │  b   │   c\n");
+
+  /* Without a delimiter row of as many cells, pipes are text (GFM). */
+  t2 = render (buf, "| a | b |\nno table\n\n| a | b |\n|---|\n", FALSE);
+  g_assert_cmpstr (t2, ==, "| a | b |\nno table\n\n| a | b |\n|---|\n");
+  ASSERT_TAGGED (buf, "table", "");
+}
+
+static void
+test_links (void)
+{
+  g_autoptr (GtkTextBuffer) buf = NULL;
+  g_autoptr (GString) many = g_string_new (NULL);
+  g_autofree char *t = NULL, *tm = NULL;
+  GtkTextIter it;
+  int n_tags;
+
+  SKIP_WITHOUT_DISPLAY ();
+  buf = gtk_text_buffer_new (NULL);
+  t = render (buf, "see [the **docs**](https://e.org/x) and [b](u2), [broken](no close", FALSE);
+  g_assert_cmpstr (t, ==, "see the docs and b, [broken](no close");
+  ASSERT_TAGGED (buf, "link", "the docs|b");
+  ASSERT_TAGGED (buf, "strong", "docs");
+  gtk_text_buffer_get_iter_at_offset (buf, &it, 4);
+  g_assert_cmpstr (lm_markdown_link_at_iter (&it), ==, "https://e.org/x");
+  gtk_text_buffer_get_iter_at_offset (buf, &it, 11);
+  g_assert_cmpstr (lm_markdown_link_at_iter (&it), ==, "https://e.org/x");
+  gtk_text_buffer_get_iter_at_offset (buf, &it, 12);
+  g_assert_null (lm_markdown_link_at_iter (&it));
+  gtk_text_buffer_get_iter_at_offset (buf, &it, 17);
+  g_assert_cmpstr (lm_markdown_link_at_iter (&it), ==, "u2");
+  gtk_text_buffer_get_iter_at_offset (buf, &it, 25);
+  g_assert_null (lm_markdown_link_at_iter (&it));
+
+  /* One tag for all links: thousands add none to the table. */
+  n_tags = gtk_text_tag_table_get_size (gtk_text_buffer_get_tag_table (buf));
+  for (int i = 0; i < 3000; i++)
+    g_string_append_printf (many, "Paragraph %d with a [link](http://x/%d).\n\n", i, i);
+  tm = render (buf, many->str, FALSE);
+  g_assert_cmpint (gtk_text_tag_table_get_size (gtk_text_buffer_get_tag_table (buf)), ==, n_tags);
+  gtk_text_buffer_get_iter_at_offset (buf, &it, (int) (strstr (tm, "Paragraph 2999") - tm) + 22);
+  g_assert_cmpstr (lm_markdown_link_at_iter (&it), ==, "http://x/2999");
+
+  /* Plain text has no links. */
+  g_free (render (buf, "[a](b)", TRUE));
+  gtk_text_buffer_get_start_iter (buf, &it);
+  g_assert_null (lm_markdown_link_at_iter (&it));
+}
+
+/* Every line of text has at most LM_MARKDOWN_MAX_LINE characters, and
+ * without the newlines it added the text is source. */
+static void
+assert_broken (const char *text, const char *source)
+{
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  g_autofree char *joined = g_strjoinv ("", lines);
+
+  g_assert_cmpuint (g_strv_length (lines), >, 1);
+  for (char **l = lines; *l; l++)
+    g_assert_cmpuint (g_utf8_strlen (*l, -1), <=, LM_MARKDOWN_MAX_LINE);
+  g_assert_cmpstr (joined, ==, source);
+}
+
+static void
+test_long_lines (void)
+{
+  g_autoptr (GtkTextBuffer) buf = NULL;
+  g_autofree char *blob = g_malloc (100001), *words = NULL, *fenced = NULL;
+  g_autofree char *t1 = NULL, *t2 = NULL, *t3 = NULL, *t4 = NULL;
+  g_autoptr (GString) w = g_string_new (NULL);
+  g_auto (GStrv) lines = NULL;
+
+  SKIP_WITHOUT_DISPLAY ();
+  buf = gtk_text_buffer_new (NULL);
+  for (int i = 0; i < 100000; i++)
+    blob[i] = (char) ('a' + i % 26);
+  blob[100000] = 0;
+  t1 = render (buf, blob, FALSE);
+  assert_broken (t1, blob);
+  t2 = render (buf, blob, TRUE);
+  assert_broken (t2, blob);
+
+  /* Words: the breaks come after a space. */
+  while (w->len < 50000)
+    g_string_append (w, "ünïcödé words ");
+  words = g_strdup (w->str);
+  t3 = render (buf, words, TRUE);
+  assert_broken (t3, words);
+  lines = g_strsplit (t3, "\n", -1);
+  for (char **l = lines; l[1] != NULL; l++)
+    g_assert_true (g_str_has_suffix (*l, " "));
+
+  /* In a code block the breaks keep the background. */
+  fenced = g_strconcat ("```\n", blob, "\n```", NULL);
+  t4 = render (buf, fenced, FALSE);
+  {
+    g_autofree char *pre = tagged (buf, "pre");
+
+    g_assert_cmpstr (pre, ==, t4);
+  }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_setenv ("GSK_RENDERER", "cairo", FALSE);
+  g_test_init (&argc, &argv, NULL);
+  have_display = gtk_init_check ();
+  g_test_add_func ("/ui/markdown/inline", test_inline);
+  g_test_add_func ("/ui/markdown/headings-quotes", test_headings_quotes);
+  g_test_add_func ("/ui/markdown/code-blocks", test_code_blocks);
+  g_test_add_func ("/ui/markdown/lists", test_lists);
+  g_test_add_func ("/ui/markdown/tables", test_tables);
+  g_test_add_func ("/ui/markdown/links", test_links);
+  g_test_add_func ("/ui/markdown/long-lines", test_long_lines);
+  return g_test_run ();
+}
