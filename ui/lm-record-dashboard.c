@@ -416,10 +416,7 @@ lm_record_dashboard_is_settled (LmRecordDashboard *self)
   g_hash_table_iter_init (&it, self->cards);
   while (g_hash_table_iter_next (&it, NULL, &v))
     {
-      LmImageCard *card = LM_IMAGE_CARD (body_of (v));
-
-      if (lm_image_card_get_n_steps (card) > 0
-          && lm_image_card_get_shown_index (card) != (int) lm_image_card_get_index (card))
+      if (!lm_image_card_is_settled (LM_IMAGE_CARD (body_of (v))))
         return FALSE;
     }
   return TRUE;
