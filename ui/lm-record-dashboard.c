@@ -64,28 +64,11 @@ static GtkWidget *
 make_card (LmRecordDashboard *self, LmRecordSeries *s, LmRun *run)
 {
   GtkWidget *card = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *title = gtk_label_new (*s->tag ? s->tag : "(empty tag name)");
-  GtkWidget *run_label = gtk_label_new (NULL);
-  GtkWidget *body = NULL, *child;
+  GtkWidget *header, *body = NULL, *child;
   GdkRGBA color;
-  g_autofree char *hex = NULL, *markup = NULL;
 
   lm_palette_color (lm_run_get_ordinal (run), &color);
-  hex = g_strdup_printf ("#%02x%02x%02x", (int) (color.red * 255), (int) (color.green * 255),
-                         (int) (color.blue * 255));
-  markup = g_markup_printf_escaped ("<span foreground='%s'>●</span> %s", hex, s->run_name);
-  gtk_label_set_markup (GTK_LABEL (run_label), markup);
-  gtk_label_set_ellipsize (GTK_LABEL (run_label), PANGO_ELLIPSIZE_START);
-  gtk_widget_add_css_class (run_label, "lm-subtitle");
-  gtk_widget_set_hexpand (run_label, TRUE);
-  gtk_label_set_xalign (GTK_LABEL (run_label), 1);
-  gtk_label_set_xalign (GTK_LABEL (title), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_MIDDLE);
-  gtk_widget_add_css_class (title, "lm-card-title");
-  gtk_widget_set_margin_end (run_label, 6);
-  gtk_box_append (GTK_BOX (header), title);
-  gtk_box_append (GTK_BOX (header), run_label);
+  header = lm_dash_card_header (*s->tag ? s->tag : "(empty tag name)", s->run_name, &color);
 
   switch (self->kind)
     {

@@ -9,7 +9,9 @@
  * theirs go; actual size and the full-size window get the whole image,
  * and Fit goes back to the reduced one; the slider still reaches every
  * step.  Very elongated images (1000x1, 1x1000) are drawn fitted as
- * strips at least one pixel thick, in their colour.  Set
+ * strips at least one pixel thick, in their colour.  A long tag name and a
+ * long run name are ellipsized (whole in tooltips) and leave the card as
+ * wide as any other, so the grid keeps its columns.  Set
  * LUMEN_TEST_SHOTS=DIR to keep the rendered PNGs there.  Skips without a
  * display.
  */
@@ -29,9 +31,11 @@
 /* Enough cards that the last rows are more than three views down. */
 #define N_BIG_TAGS 60
 #define N_STEPS 12
+#define LONG_TAG "a/very/deeply/nested/tag/name/that/keeps/going/and/going/until/it/is/far/too/long/for/a/card/title"
+#define LONG_RUN "a_run_with_a_rather_long_name_for_the_legend_chip_xxxxxxxx"
 
 static gboolean have_display;
-static char *big_dir, *strip_dir;
+static char *big_dir, *strip_dir, *names_dir;
 
 /* ------------------------------------------------------------ fixture */
 
@@ -81,6 +85,18 @@ write_fixture (void)
   check (lm_writer_add_image (w, "tiny/1000x1", 0, px, 1000, 1, 3), "image");
   fill (px, 1000, 0, 0, 255);
   check (lm_writer_add_image (w, "tiny/1x1000", 0, px, 1, 1000, 3), "image");
+  check (lm_writer_close (w), "close");
+
+  /* names: a long tag, and a run with a long name */
+  check (lm_writer_open (&w, names_dir, "r"), "open");
+  fill (px, 256, 0, 160, 0);
+  check (lm_writer_add_image (w, LONG_TAG, 0, px, 16, 16, 3), "image");
+  check (lm_writer_add_image (w, "short/a", 0, px, 16, 16, 3), "image");
+  check (lm_writer_add_image (w, "short/c", 0, px, 16, 16, 3), "image");
+  check (lm_writer_add_image (w, "short/d", 0, px, 16, 16, 3), "image");
+  check (lm_writer_close (w), "close");
+  check (lm_writer_open (&w, names_dir, LONG_RUN), "open");
+  check (lm_writer_add_image (w, "short/b", 0, px, 16, 16, 3), "image");
   check (lm_writer_close (w), "close");
 }
 
@@ -434,6 +450,63 @@ test_strips (void)
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
+static GtkWidget *
+header_of (LmImageCard *card)
+{
+  return gtk_widget_get_first_child (gtk_widget_get_parent (GTK_WIDGET (card)));
+}
+
+static void
+test_long_names (void)
+{
+  LmWindow *win;
+  const char *const runs[] = { "r", "r", "r", "r", LONG_RUN };
+  const char *const tags[] = { LONG_TAG, "short/a", "short/c", "short/d", "short/b" };
+  GtkWidget *long_tag, *long_run, *title, *chip;
+  g_autoptr (GHashTable) columns = g_hash_table_new (NULL, NULL);
+  int width = -1, nat;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  win = open_window (names_dir);
+  for (guint i = 0; i < G_N_ELEMENTS (tags); i++)
+    {
+      GtkWidget *card = gtk_widget_get_parent (GTK_WIDGET (find_card (win, runs[i], tags[i])));
+      graphene_point_t o;
+
+      g_assert_true (gtk_widget_compute_point (card, GTK_WIDGET (win), &GRAPHENE_POINT_INIT (0, 0), &o));
+      g_hash_table_add (columns, GINT_TO_POINTER ((int) o.x));
+      if (width < 0)
+        width = gtk_widget_get_width (card);
+      g_assert_cmpint (ABS (gtk_widget_get_width (card) - width), <=, 1);
+    }
+  /* Five cards in a window 1500 wide: at least three a row, as with
+   * short names (one long name used to make every card full-width). */
+  g_test_message ("cards %d px wide, %u columns", width, g_hash_table_size (columns));
+  g_assert_cmpint (width, <, 500);
+  g_assert_cmpuint (g_hash_table_size (columns), >=, 3);
+
+  /* Names ask for little width, are cut short, and are whole in tooltips. */
+  long_tag = header_of (find_card (win, "r", LONG_TAG));
+  long_run = header_of (find_card (win, LONG_RUN, "short/b"));
+  gtk_widget_measure (long_tag, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &nat, NULL, NULL);
+  g_assert_cmpint (nat, <, 200);
+  gtk_widget_measure (long_run, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &nat, NULL, NULL);
+  g_assert_cmpint (nat, <, 200);
+  title = gtk_widget_get_first_child (long_tag);
+  g_assert_true (GTK_IS_LABEL (title));
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (title)), ==, LONG_TAG);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (title), ==, LONG_TAG);
+  g_assert_true (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (title))));
+  chip = gtk_widget_get_last_child (long_run);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (chip), ==, LONG_RUN);
+  g_assert_true (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (gtk_widget_get_last_child (chip)))));
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -445,13 +518,17 @@ main (int argc, char **argv)
   have_display = gtk_init_check ();
   big_dir = lm_test_tmpdir_new ("lumen-imgcards-XXXXXX");
   strip_dir = lm_test_tmpdir_new ("lumen-imgcards-XXXXXX");
+  names_dir = lm_test_tmpdir_new ("lumen-imgcards-XXXXXX");
   write_fixture ();
   g_test_add_func ("/ui/image-cards/memory", test_memory);
   g_test_add_func ("/ui/image-cards/strips", test_strips);
+  g_test_add_func ("/ui/image-cards/long-names", test_long_names);
   rc = g_test_run ();
   lm_test_rm_rf (big_dir);
   lm_test_rm_rf (strip_dir);
+  lm_test_rm_rf (names_dir);
   g_free (big_dir);
   g_free (strip_dir);
+  g_free (names_dir);
   return have_display ? rc : 77;
 }
