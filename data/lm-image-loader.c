@@ -4,6 +4,12 @@
  * the blob and decode it.  Connections are pooled per run file behind a
  * mutex so parallel loads (a prefetch of the neighbouring steps) each get
  * their own.
+ *
+ * libpng's simplified API decodes a whole image at once, so a reduced load
+ * still holds the full decode for a moment: the decode gate lets a worker
+ * start one only while the full decodes in flight stay under
+ * DECODE_BUDGET bytes (one alone always may), so twelve 4000x3000 images
+ * load two at a time instead of 600 MB at once.
  */
 #include "lm-image-loader.h"
 
@@ -16,6 +22,7 @@
 G_DEFINE_QUARK (lm-image-error-quark, lm_image_error)
 
 #define DEFAULT_CACHE_BYTES (64u << 20)
+#define DECODE_BUDGET (100u << 20)
 
 struct _LmImageLoader
 {
@@ -27,6 +34,9 @@ struct _LmImageLoader
   GMutex pool_lock;
   GHashTable *pool;      /* path -> GPtrArray of idle sqlite3* */
   guint n_decoded;
+  GMutex gate_lock;
+  GCond gate_cond;
+  gsize decoding;        /* bytes of full decodes in flight */
 };
 
 G_DEFINE_FINAL_TYPE (LmImageLoader, lm_image_loader, G_TYPE_OBJECT)
@@ -58,12 +68,37 @@ lm_image_pixels_unref (LmImagePixels *pixels)
     g_atomic_rc_box_release_full (pixels, pixels_clear);
 }
 
-LmImagePixels *
-lm_image_decode_png (const void *data, gsize len, GError **error)
+static void
+gate_enter (LmImageLoader *gate, gsize size)
+{
+  if (gate == NULL)
+    return;
+  g_mutex_lock (&gate->gate_lock);
+  while (gate->decoding > 0 && gate->decoding + size > DECODE_BUDGET)
+    g_cond_wait (&gate->gate_cond, &gate->gate_lock);
+  gate->decoding += size;
+  g_mutex_unlock (&gate->gate_lock);
+}
+
+static void
+gate_leave (LmImageLoader *gate, gsize size)
+{
+  if (gate == NULL)
+    return;
+  g_mutex_lock (&gate->gate_lock);
+  gate->decoding -= size;
+  g_cond_broadcast (&gate->gate_cond);
+  g_mutex_unlock (&gate->gate_lock);
+}
+
+/* Decodes and reduces by `factor`; the full decode counts against the
+ * gate of `gate` (NULL: no gate) until it is reduced and freed. */
+static LmImagePixels *
+decode_png (const void *data, gsize len, int factor, LmImageLoader *gate, GError **error)
 {
   static const guint8 signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
   png_image image;
-  LmImagePixels *p;
+  LmImagePixels *p, *reduced;
   guint8 *buf;
   gsize size;
 
@@ -91,6 +126,7 @@ lm_image_decode_png (const void *data, gsize len, GError **error)
     }
   image.format = PNG_FORMAT_RGBA;
   size = PNG_IMAGE_SIZE (image);
+  gate_enter (gate, size);
   buf = g_malloc (size);
   if (!png_image_finish_read (&image, NULL, buf, 0, NULL))
     {
@@ -98,14 +134,106 @@ lm_image_decode_png (const void *data, gsize len, GError **error)
                    "invalid PNG: %s", image.message);
       png_image_free (&image);
       g_free (buf);
+      gate_leave (gate, size);
       return NULL;
     }
   p = g_atomic_rc_box_new0 (LmImagePixels);
-  p->width = image.width;
-  p->height = image.height;
+  p->width = p->full_width = image.width;
+  p->height = p->full_height = image.height;
+  p->factor = 1;
   p->stride = PNG_IMAGE_ROW_STRIDE (image);
   p->rgba = g_bytes_new_take (buf, size);
+  reduced = lm_image_pixels_reduce (p, factor);
+  lm_image_pixels_unref (p);
+  gate_leave (gate, size);
+  return reduced;
+}
+
+LmImagePixels *
+lm_image_decode_png (const void *data, gsize len, GError **error)
+{
+  return decode_png (data, len, 1, NULL, error);
+}
+
+LmImagePixels *
+lm_image_pixels_reduce (LmImagePixels *src, int factor)
+{
+  g_autofree guint64 *acc = NULL;   /* per output pixel of a row: r*a, g*a, b*a, a */
+  const guint8 *in;
+  LmImagePixels *p;
+  guint8 *out;
+  int w, h;
+
+  g_return_val_if_fail (src != NULL, NULL);
+  if (factor <= 1)
+    return lm_image_pixels_ref (src);
+  in = g_bytes_get_data (src->rgba, NULL);
+  w = (src->width + factor - 1) / factor;
+  h = (src->height + factor - 1) / factor;
+  out = g_malloc ((gsize) w * h * 4);
+  acc = g_new (guint64, (gsize) w * 4);
+  for (int oy = 0; oy < h; oy++)
+    {
+      int y0 = oy * factor, y1 = MIN (y0 + factor, src->height);
+      guint8 *o = out + (gsize) oy * w * 4;
+
+      memset (acc, 0, (gsize) w * 4 * sizeof *acc);
+      for (int y = y0; y < y1; y++)
+        {
+          const guint8 *row = in + (gsize) y * src->stride;
+
+          for (int ox = 0, x = 0; ox < w; ox++)
+            {
+              guint64 *a = acc + (gsize) ox * 4;
+              int x1 = MIN (x + factor, src->width);
+
+              for (; x < x1; x++)
+                {
+                  const guint8 *px = row + (gsize) x * 4;
+                  guint alpha = px[3];
+
+                  a[0] += px[0] * alpha;
+                  a[1] += px[1] * alpha;
+                  a[2] += px[2] * alpha;
+                  a[3] += alpha;
+                }
+            }
+        }
+      for (int ox = 0; ox < w; ox++, o += 4)
+        {
+          const guint64 *a = acc + (gsize) ox * 4;
+          guint64 n = (guint64) (MIN ((ox + 1) * factor, src->width) - ox * factor) * (y1 - y0);
+
+          if (a[3] == 0)
+            {
+              o[0] = o[1] = o[2] = o[3] = 0;
+              continue;
+            }
+          for (int c = 0; c < 3; c++)
+            o[c] = (guint8) ((a[c] + a[3] / 2) / a[3]);
+          o[3] = (guint8) ((a[3] + n / 2) / n);
+        }
+    }
+  p = g_atomic_rc_box_new0 (LmImagePixels);
+  p->width = w;
+  p->height = h;
+  p->stride = (gsize) w * 4;
+  p->rgba = g_bytes_new_take (out, (gsize) w * h * 4);
+  p->full_width = src->full_width;
+  p->full_height = src->full_height;
+  p->factor = src->factor * factor;
   return p;
+}
+
+int
+lm_image_reduce_factor (int width, int height, int box_width, int box_height)
+{
+  double f;
+
+  if (width <= 0 || height <= 0 || box_width <= 0 || box_height <= 0)
+    return 1;
+  f = MAX ((double) width / box_width, (double) height / box_height);
+  return f >= 2 ? (int) MIN (f, 32768) : 1;
 }
 
 /* ------------------------------------------------------------------ pool */
@@ -160,6 +288,7 @@ typedef struct
 {
   char *path;
   gint64 id;
+  int factor;
 } LoadData;
 
 static void
@@ -194,7 +323,7 @@ load_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
       rc = sqlite3_step (st);
     }
   if (rc == SQLITE_ROW)
-    pixels = lm_image_decode_png (sqlite3_column_blob (st, 0), sqlite3_column_bytes (st, 0), &error);
+    pixels = decode_png (sqlite3_column_blob (st, 0), sqlite3_column_bytes (st, 0), d->factor, self, &error);
   else if (rc == SQLITE_DONE)
     g_set_error (&error, LM_IMAGE_ERROR, LM_IMAGE_ERROR_MISSING,
                  "image row %" G_GINT64_FORMAT " is not in the run file", d->id);
@@ -225,18 +354,22 @@ entry_free (gpointer data)
 }
 
 static char *
-make_key (const char *path, gint64 id)
+make_key (const char *path, gint64 id, int factor)
 {
-  return g_strdup_printf ("%s\n%" G_GINT64_FORMAT, path, id);
+  return g_strdup_printf ("%s\n%" G_GINT64_FORMAT "\n%d", path, id, MAX (factor, 1));
 }
 
 static void
-cache_insert (LmImageLoader *self, const char *path, gint64 id, LmImagePixels *pixels)
+cache_insert (LmImageLoader *self, const char *path, gint64 id, int factor, LmImagePixels *pixels)
 {
   Entry *e;
 
+  /* A full-size photo would push out a screenful of card images; whoever
+   * asked for it holds it while it is needed. */
+  if (g_bytes_get_size (pixels->rgba) > self->cache_limit / 3)
+    return;
   e = g_new0 (Entry, 1);
-  e->key = make_key (path, id);
+  e->key = make_key (path, id, factor);
   if (g_hash_table_contains (self->cache, e->key))
     {
       entry_free (e);
@@ -259,7 +392,13 @@ cache_insert (LmImageLoader *self, const char *path, gint64 id, LmImagePixels *p
 LmImagePixels *
 lm_image_loader_lookup (LmImageLoader *self, const char *path, gint64 id)
 {
-  g_autofree char *key = make_key (path, id);
+  return lm_image_loader_lookup_reduced (self, path, id, 1);
+}
+
+LmImagePixels *
+lm_image_loader_lookup_reduced (LmImageLoader *self, const char *path, gint64 id, int factor)
+{
+  g_autofree char *key = make_key (path, id, factor);
   GList *link = g_hash_table_lookup (self->cache, key);
 
   if (link == NULL)
@@ -274,11 +413,20 @@ lm_image_loader_load_async (LmImageLoader *self, const char *path, gint64 id,
                             GCancellable *cancellable, GAsyncReadyCallback callback,
                             gpointer user_data)
 {
+  lm_image_loader_load_reduced_async (self, path, id, 1, cancellable, callback, user_data);
+}
+
+void
+lm_image_loader_load_reduced_async (LmImageLoader *self, const char *path, gint64 id, int factor,
+                                    GCancellable *cancellable, GAsyncReadyCallback callback,
+                                    gpointer user_data)
+{
   LoadData *d = g_new0 (LoadData, 1);
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
   d->path = g_strdup (path);
   d->id = id;
+  d->factor = MAX (factor, 1);
   g_task_set_task_data (task, d, load_data_free);
   g_task_run_in_thread (task, load_thread);
   g_object_unref (task);
@@ -293,7 +441,7 @@ lm_image_loader_load_finish (LmImageLoader *self, GAsyncResult *result, GError *
   if (pixels != NULL)
     {
       self->n_decoded++;
-      cache_insert (self, d->path, d->id, pixels);
+      cache_insert (self, d->path, d->id, d->factor, pixels);
     }
   return pixels;
 }
@@ -302,6 +450,13 @@ guint
 lm_image_loader_get_n_decoded (LmImageLoader *self)
 {
   return self->n_decoded;
+}
+
+gsize
+lm_image_loader_get_cache_limit (LmImageLoader *self)
+{
+  g_return_val_if_fail (LM_IS_IMAGE_LOADER (self), 0);
+  return self->cache_limit;
 }
 
 static void
@@ -313,6 +468,8 @@ lm_image_loader_finalize (GObject *object)
   g_queue_clear_full (&self->lru, entry_free);
   g_hash_table_unref (self->pool);
   g_mutex_clear (&self->pool_lock);
+  g_mutex_clear (&self->gate_lock);
+  g_cond_clear (&self->gate_cond);
   G_OBJECT_CLASS (lm_image_loader_parent_class)->finalize (object);
 }
 
@@ -328,6 +485,8 @@ lm_image_loader_init (LmImageLoader *self)
   self->cache = g_hash_table_new (g_str_hash, g_str_equal);
   self->pool = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
   g_mutex_init (&self->pool_lock);
+  g_mutex_init (&self->gate_lock);
+  g_cond_init (&self->gate_cond);
 }
 
 LmImageLoader *

@@ -4,7 +4,13 @@
  * What it is for: the image cards' pixels.  A load runs on a GTask worker
  * thread (its own read-only connection per run file, pooled), decodes the
  * PNG with libpng into 8-bit RGBA and keeps the most recent images (by
- * bytes) so scrubbing back and forth never decodes twice.  A blob that is
+ * bytes) so scrubbing back and forth never decodes twice.  A load can ask
+ * for the image reduced by a whole factor (an image card shows a 4000x3000
+ * photo in some 300x220 pixels): the worker reduces it and drops the full
+ * decode at once, so what stays in memory is about what is on screen.
+ * Full decodes of big images are taken a few at a time (by bytes), and
+ * the cache keeps no image bigger than a third of it, so neither parallel
+ * loads nor a full-size view can make memory balloon.  A blob that is
  * not a valid PNG fails with a message saying so.
  *
  * What it is not for: GDK textures (ui/ wraps the pixels), image metadata
@@ -26,12 +32,17 @@ typedef enum {
 } LmImageError;
 
 /* Decoded pixels: RGBA, 8 bits a sample, not premultiplied, rows of
- * width * 4 bytes.  Immutable and reference counted. */
+ * width * 4 bytes.  full_width x full_height is the image as logged;
+ * width x height are the pixels held, the same unless reduced by
+ * `factor` (then ceil (full / factor) each way).  Immutable and
+ * reference counted. */
 typedef struct
 {
   int width, height;
   gsize stride;
   GBytes *rgba;
+  int full_width, full_height;
+  int factor;
 } LmImagePixels;
 
 LmImagePixels *lm_image_pixels_ref   (LmImagePixels *pixels);
@@ -40,20 +51,41 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (LmImagePixels, lm_image_pixels_unref)
 
 /* Any 8/16-bit grey, grey+alpha, RGB, RGBA or palette PNG. */
 LmImagePixels *lm_image_decode_png (const void *data, gsize len, GError **error);
+/* `pixels` reduced by a whole factor: each pixel the average of a
+ * factor x factor block (weighted by alpha, so transparent pixels lend
+ * no colour).  Factor 1 (or less) returns a new reference to `pixels`. */
+LmImagePixels *lm_image_pixels_reduce (LmImagePixels *pixels, int factor);
+/* The largest whole factor by which a width x height image can be
+ * reduced and still cover its fitted size in a box_width x box_height
+ * box (at most two image pixels per screen pixel each way); 1 when the
+ * image is no bigger than the box, or the box is empty. */
+int            lm_image_reduce_factor (int width, int height, int box_width, int box_height);
 
 #define LM_TYPE_IMAGE_LOADER (lm_image_loader_get_type ())
 G_DECLARE_FINAL_TYPE (LmImageLoader, lm_image_loader, LM, IMAGE_LOADER, GObject)
 
 /* cache_bytes: decoded bytes kept (0: 64 MiB). */
 LmImageLoader *lm_image_loader_new    (gsize cache_bytes);
+gsize          lm_image_loader_get_cache_limit (LmImageLoader *self);
 /* Cached pixels of image row `id` of the run file at `path`, or NULL. */
 LmImagePixels *lm_image_loader_lookup (LmImageLoader *self, const char *path, gint64 id);
+/* The same, reduced by `factor` (lm_image_pixels_reduce; 1: full size).
+ * Each factor is cached on its own. */
+LmImagePixels *lm_image_loader_lookup_reduced (LmImageLoader *self, const char *path, gint64 id, int factor);
 void           lm_image_loader_load_async  (LmImageLoader      *self,
                                             const char         *path,
                                             gint64              id,
                                             GCancellable       *cancellable,
                                             GAsyncReadyCallback callback,
                                             gpointer            user_data);
+void           lm_image_loader_load_reduced_async (LmImageLoader      *self,
+                                                   const char         *path,
+                                                   gint64              id,
+                                                   int                 factor,
+                                                   GCancellable       *cancellable,
+                                                   GAsyncReadyCallback callback,
+                                                   gpointer            user_data);
+/* For either kind of load. */
 LmImagePixels *lm_image_loader_load_finish (LmImageLoader *self,
                                             GAsyncResult  *result,
                                             GError       **error);

@@ -99,6 +99,43 @@ lm_dash_tint (const GdkRGBA *in, double mix, GdkRGBA *out)
   out->alpha = in->alpha;
 }
 
+GtkWidget *
+lm_dash_card_header (const char *title, const char *run_name, const GdkRGBA *color)
+{
+  GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *label = gtk_label_new (title);
+  GtkWidget *chip = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
+  GtkWidget *dot = gtk_label_new (NULL), *name = gtk_label_new (run_name);
+  g_autofree char *markup = NULL;
+
+  /* A natural width of one character: the title takes whatever the chip
+   * leaves (it expands), and never widens the card. */
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 1);
+  gtk_widget_set_hexpand (label, TRUE);
+  gtk_widget_set_tooltip_text (label, title);
+  gtk_widget_add_css_class (label, "lm-card-title");
+
+  /* The dot stays when the name is cut short (so it is a label of its
+   * own); the end of a name is what tells runs apart. */
+  markup = g_markup_printf_escaped ("<span foreground='#%02x%02x%02x'>●</span>", (int) (color->red * 255),
+                                    (int) (color->green * 255), (int) (color->blue * 255));
+  gtk_label_set_markup (GTK_LABEL (dot), markup);
+  gtk_label_set_xalign (GTK_LABEL (name), 1);
+  gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_START);
+  gtk_label_set_max_width_chars (GTK_LABEL (name), LM_DASH_RUN_CHIP_CHARS);
+  gtk_widget_add_css_class (chip, "lm-subtitle");
+  gtk_widget_set_tooltip_text (chip, run_name);
+  gtk_widget_set_margin_end (chip, 6);
+  gtk_box_append (GTK_BOX (chip), dot);
+  gtk_box_append (GTK_BOX (chip), name);
+
+  gtk_box_append (GTK_BOX (header), label);
+  gtk_box_append (GTK_BOX (header), chip);
+  return header;
+}
+
 static void
 feed_activate (LmRecordFeed *feed)
 {

@@ -3,8 +3,9 @@
  *
  * What it is for: text placement with Pango in a Cairo context, axis tick
  * labels along a box, the "this card cannot be drawn" placeholder, and
- * a run colour lightened towards white, and keeping a record feed polling
- * only while its dashboard is on screen.  Not a widget.
+ * a run colour lightened towards white, the header of a dashboard card
+ * (title and run chip), and keeping a record feed polling only while its
+ * dashboard is on screen.  Not a widget.
  */
 #pragma once
 
@@ -31,6 +32,14 @@ void lm_dash_y_axis (cairo_t *cr, double x0, double y0, double w, double h,
 void lm_dash_placeholder (cairo_t *cr, int width, int height, const char *title, const char *detail);
 /* mix 0 = colour, 1 = white. */
 void lm_dash_tint (const GdkRGBA *in, double mix, GdkRGBA *out);
+/* A card's header: the title on the left, the run's colour dot and name
+ * on the right.  Names of any length are ellipsized (title in the
+ * middle, run name at its start), whole in their tooltips, and ask for
+ * little width, so the card's body, never a name, sets the width of the
+ * card (and so of every card in a homogeneous grid). */
+GtkWidget *lm_dash_card_header (const char *title, const char *run_name, const GdkRGBA *color);
+/* Characters of run name a card's chip shows before it ellipsizes. */
+#define LM_DASH_RUN_CHIP_CHARS 18
 /* Makes `feed` poll its run files only while `widget` is mapped (a hidden
  * dashboard costs nothing); the connection ends with either object. */
 void lm_dash_feed_follow_mapped (GtkWidget *widget, LmRecordFeed *feed);

@@ -1,6 +1,11 @@
 /* lm-image-canvas.c: crisp image drawing and grid cell labels (see
  * lm-image-canvas.h).
  *
+ * Geometry is in the image's own pixels as logged (full_width x
+ * full_height), whatever the pixels held: a reduced copy is stretched
+ * over the same rectangle.  The two axes have their own scale so that a
+ * fitted 1000x1 strip keeps one device pixel of height.
+ *
  * The picture goes through the brightness/contrast colour matrix; the
  * label strips and the hover outline are drawn after it, so they stay
  * legible whatever the adjustment.  One PangoLayout is reused for every
@@ -65,41 +70,68 @@ to_surface (LmImagePixels *p)
   return s;
 }
 
-/* Scale and offset of the picture in the widget; FALSE without pixels. */
+/* Where the picture goes: image pixel (x, y) is drawn at
+ * (ox + x * sx, oy + y * sy). */
+typedef struct
+{
+  double sx, sy, ox, oy;
+} Geometry;
+
+/* FALSE without pixels. */
 static gboolean
-geometry (LmImageCanvas *self, double *scale, double *ox, double *oy)
+geometry (LmImageCanvas *self, Geometry *g)
 {
   int w = gtk_widget_get_width (GTK_WIDGET (self)), h = gtk_widget_get_height (GTK_WIDGET (self));
+  double device_px = 1.0 / gtk_widget_get_scale_factor (GTK_WIDGET (self));
+  int iw, ih;
 
-  if (self->pixels == NULL || self->surface == NULL)
+  if (self->pixels == NULL || self->surface == NULL || w <= 0 || h <= 0)
     return FALSE;
+  iw = self->pixels->full_width;
+  ih = self->pixels->full_height;
   if (self->fit)
-    *scale = MIN ((double) w / self->pixels->width, (double) h / self->pixels->height);
+    {
+      g->sx = g->sy = MIN ((double) w / iw, (double) h / ih);
+      /* TensorBoard shows a 1000x1 image as a thin strip, not as nothing. */
+      g->sx = MAX (g->sx, device_px / iw);
+      g->sy = MAX (g->sy, device_px / ih);
+      /* On whole device pixels, so a one-pixel strip is one crisp row. */
+      g->ox = round ((w - iw * g->sx) / 2 / device_px) * device_px;
+      g->oy = round ((h - ih * g->sy) / 2 / device_px) * device_px;
+    }
   else
-    *scale = self->zoom;
-  *ox = (w - self->pixels->width * *scale) / 2;
-  *oy = (h - self->pixels->height * *scale) / 2;
-  return *scale > 0;
+    {
+      g->sx = g->sy = self->zoom;
+      g->ox = (w - iw * g->sx) / 2;
+      g->oy = (h - ih * g->sy) / 2;
+    }
+  return TRUE;
 }
 
 static gboolean
-cell_rect (LmImageCanvas *self, int k, double scale, double ox, double oy, graphene_rect_t *r)
+cell_rect (LmImageCanvas *self, int k, const Geometry *g, graphene_rect_t *r)
 {
   int x, y;
 
   if (self->grid == NULL || !lm_image_grid_cell_origin (self->grid, k, &x, &y))
     return FALSE;
-  graphene_rect_init (r, ox + x * scale, oy + y * scale, self->grid->cell_width * scale,
-                      self->grid->cell_height * scale);
+  graphene_rect_init (r, g->ox + x * g->sx, g->oy + y * g->sy, self->grid->cell_width * g->sx,
+                      self->grid->cell_height * g->sy);
   return TRUE;
 }
 
+static int
+cell_at (LmImageCanvas *self, const Geometry *g, double x, double y)
+{
+  return lm_image_grid_cell_at (self->grid, (x - g->ox) / g->sx, (y - g->oy) / g->sy);
+}
+
 static gboolean
-labels_drawn (LmImageCanvas *self, double scale)
+labels_drawn (LmImageCanvas *self, const Geometry *g)
 {
   return self->show_labels && self->grid != NULL && self->grid->labels != NULL
-         && self->grid->cell_height * scale >= LM_IMAGE_CANVAS_MIN_LABEL_CELL
-         && self->grid->cell_width * scale >= LM_IMAGE_CANVAS_MIN_LABEL_CELL;
+         && self->grid->cell_height * g->sy >= LM_IMAGE_CANVAS_MIN_LABEL_CELL
+         && self->grid->cell_width * g->sx >= LM_IMAGE_CANVAS_MIN_LABEL_CELL;
 }
 
 /* Sets the label strip's text in `layout`: the whole label when it fits
@@ -129,10 +161,10 @@ fit_label (cairo_t *cr, PangoLayout *layout, const char *label)
 }
 
 static void
-draw_labels (LmImageCanvas *self, cairo_t *cr, double scale, double ox, double oy)
+draw_labels (LmImageCanvas *self, cairo_t *cr, const Geometry *geo)
 {
   const LmImageGrid *g = self->grid;
-  double cw = g->cell_width * scale, ch = g->cell_height * scale;
+  double cw = g->cell_width * geo->sx, ch = g->cell_height * geo->sy;
   double font_px = CLAMP (floor (ch * 0.16), FONT_MIN_PX, FONT_MAX_PX);
   PangoLayout *layout = pango_cairo_create_layout (cr);
   PangoFontDescription *font = pango_font_description_from_string ("Sans");
@@ -161,7 +193,7 @@ draw_labels (LmImageCanvas *self, cairo_t *cr, double scale, double ox, double o
       PangoRectangle ink, logical;
       double strip_h;
 
-      if (*label == '\0' || !cell_rect (self, k, scale, ox, oy, &r))
+      if (*label == '\0' || !cell_rect (self, k, geo, &r))
         continue;
       cairo_save (cr);
       cairo_rectangle (cr, r.origin.x, r.origin.y, r.size.width, r.size.height);
@@ -181,11 +213,11 @@ draw_labels (LmImageCanvas *self, cairo_t *cr, double scale, double ox, double o
 }
 
 static void
-draw_hover (LmImageCanvas *self, cairo_t *cr, double scale, double ox, double oy)
+draw_hover (LmImageCanvas *self, cairo_t *cr, const Geometry *g)
 {
   graphene_rect_t r;
 
-  if (self->hover_cell < 0 || !cell_rect (self, self->hover_cell, scale, ox, oy, &r))
+  if (self->hover_cell < 0 || !cell_rect (self, self->hover_cell, g, &r))
     return;
   /* White over dark, visible on any picture. */
   cairo_set_line_width (cr, 3);
@@ -204,10 +236,11 @@ lm_image_canvas_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   LmImageCanvas *self = LM_IMAGE_CANVAS (widget);
   int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
   cairo_t *cr;
-  double scale, ox, oy;
+  Geometry g;
+  double px_w, px_h;
   gboolean adjust = self->brightness != 0 || self->contrast != 1;
 
-  if (!geometry (self, &scale, &ox, &oy))
+  if (!geometry (self, &g))
     {
       cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
       if (self->error != NULL)
@@ -225,12 +258,18 @@ lm_image_canvas_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
       graphene_vec4_init (&off, o, o, o, 0);
       gtk_snapshot_push_color_matrix (snapshot, &m, &off);
     }
+  /* Screen pixels per pixel held (a reduced copy covers more of the
+   * image with each). */
+  px_w = g.sx * self->pixels->full_width / self->pixels->width;
+  px_h = g.sy * self->pixels->full_height / self->pixels->height;
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
   cairo_save (cr);
-  cairo_translate (cr, ox, oy);
-  cairo_scale (cr, scale, scale);
+  cairo_translate (cr, g.ox, g.oy);
+  cairo_scale (cr, px_w, px_h);
   cairo_set_source_surface (cr, self->surface, 0, 0);
-  cairo_pattern_set_filter (cairo_get_source (cr), scale >= 1 ? CAIRO_FILTER_NEAREST : CAIRO_FILTER_GOOD);
+  cairo_pattern_set_filter (cairo_get_source (cr), px_w >= 1 && px_h >= 1 ? CAIRO_FILTER_NEAREST : CAIRO_FILTER_GOOD);
+  /* No fading towards transparent at the edges (a one-row strip is all edge). */
+  cairo_pattern_set_extend (cairo_get_source (cr), CAIRO_EXTEND_PAD);
   cairo_rectangle (cr, 0, 0, self->pixels->width, self->pixels->height);
   cairo_fill (cr);
   cairo_restore (cr);
@@ -240,9 +279,9 @@ lm_image_canvas_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   if (self->grid == NULL)
     return;
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
-  if (labels_drawn (self, scale))
-    draw_labels (self, cr, scale, ox, oy);
-  draw_hover (self, cr, scale, ox, oy);
+  if (labels_drawn (self, &g))
+    draw_labels (self, cr, &g);
+  draw_hover (self, cr, &g);
   cairo_destroy (cr);
 }
 
@@ -254,7 +293,7 @@ lm_image_canvas_measure (GtkWidget *widget, GtkOrientation o, int for_size,
   int size = 0;
 
   if (self->pixels != NULL)
-    size = o == GTK_ORIENTATION_HORIZONTAL ? self->pixels->width : self->pixels->height;
+    size = o == GTK_ORIENTATION_HORIZONTAL ? self->pixels->full_width : self->pixels->full_height;
   if (self->fit)
     {
       *min = 64;
@@ -289,11 +328,11 @@ set_hover (LmImageCanvas *self, int cell)
 static void
 on_motion (GtkEventControllerMotion *motion, double x, double y, LmImageCanvas *self)
 {
-  double scale, ox, oy;
+  Geometry g;
   int cell = -1;
 
-  if (self->grid != NULL && geometry (self, &scale, &ox, &oy))
-    cell = lm_image_grid_cell_at (self->grid, (x - ox) / scale, (y - oy) / scale);
+  if (self->grid != NULL && geometry (self, &g))
+    cell = cell_at (self, &g, x, y);
   set_hover (self, cell);
 }
 
@@ -350,7 +389,8 @@ void
 lm_image_canvas_set_pixels (LmImageCanvas *self, LmImagePixels *pixels, const char *error)
 {
   gboolean resized = pixels == NULL || self->pixels == NULL
-                     || pixels->width != self->pixels->width || pixels->height != self->pixels->height;
+                     || pixels->full_width != self->pixels->full_width
+                     || pixels->full_height != self->pixels->full_height;
 
   g_return_if_fail (LM_IS_IMAGE_CANVAS (self));
 
@@ -382,8 +422,15 @@ void
 lm_image_canvas_set_fit (LmImageCanvas *self, gboolean fit)
 {
   g_return_if_fail (LM_IS_IMAGE_CANVAS (self));
-  self->fit = fit;
+  self->fit = !!fit;
   gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+gboolean
+lm_image_canvas_get_fit (LmImageCanvas *self)
+{
+  g_return_val_if_fail (LM_IS_IMAGE_CANVAS (self), TRUE);
+  return self->fit;
 }
 
 void
@@ -455,32 +502,44 @@ lm_image_canvas_get_show_labels (LmImageCanvas *self)
 gboolean
 lm_image_canvas_get_labels_drawn (LmImageCanvas *self)
 {
-  double scale, ox, oy;
+  Geometry g;
 
   g_return_val_if_fail (LM_IS_IMAGE_CANVAS (self), FALSE);
-  return geometry (self, &scale, &ox, &oy) && labels_drawn (self, scale);
+  return geometry (self, &g) && labels_drawn (self, &g);
 }
 
 gboolean
 lm_image_canvas_get_cell_rect (LmImageCanvas *self, int k, graphene_rect_t *rect)
 {
-  double scale, ox, oy;
+  Geometry g;
 
   g_return_val_if_fail (LM_IS_IMAGE_CANVAS (self), FALSE);
-  return geometry (self, &scale, &ox, &oy) && cell_rect (self, k, scale, ox, oy, rect);
+  return geometry (self, &g) && cell_rect (self, k, &g, rect);
+}
+
+gboolean
+lm_image_canvas_get_image_rect (LmImageCanvas *self, graphene_rect_t *rect)
+{
+  Geometry g;
+
+  g_return_val_if_fail (LM_IS_IMAGE_CANVAS (self), FALSE);
+  if (!geometry (self, &g))
+    return FALSE;
+  graphene_rect_init (rect, g.ox, g.oy, self->pixels->full_width * g.sx, self->pixels->full_height * g.sy);
+  return TRUE;
 }
 
 char *
 lm_image_canvas_describe_at (LmImageCanvas *self, double x, double y)
 {
-  double scale, ox, oy;
+  Geometry g;
   const char *label;
   int k;
 
   g_return_val_if_fail (LM_IS_IMAGE_CANVAS (self), NULL);
-  if (self->grid == NULL || !geometry (self, &scale, &ox, &oy))
+  if (self->grid == NULL || !geometry (self, &g))
     return NULL;
-  k = lm_image_grid_cell_at (self->grid, (x - ox) / scale, (y - oy) / scale);
+  k = cell_at (self, &g, x, y);
   if (k < 0)
     return NULL;
   label = lm_image_grid_get_label (self->grid, k);

@@ -3,7 +3,10 @@
  *
  * What it is for: the picture inside an image card and the full-size
  * window: nearest-neighbour scaling (a 28x28 sample stays crisp), a
- * brightness/contrast colour matrix, and a placeholder message.  For an
+ * brightness/contrast colour matrix, and a placeholder message.  The
+ * pixels may be a reduced copy (LmImagePixels.factor): the picture is
+ * laid out at the image's logged size either way.  Fitted, each side
+ * keeps at least one device pixel (a 1000x1 image is a thin strip).  For an
  * image grid (lm_writer_add_images_grid) it also labels the cells: a
  * strip at the bottom of each cell, dark and semi-transparent with white
  * text elided to the cell's width, drawn when cells are at least
@@ -30,6 +33,7 @@ GtkWidget *lm_image_canvas_new        (void);
 void       lm_image_canvas_set_pixels (LmImageCanvas *self, LmImagePixels *pixels, const char *error);
 LmImagePixels *lm_image_canvas_get_pixels (LmImageCanvas *self);
 void       lm_image_canvas_set_fit    (LmImageCanvas *self, gboolean fit);
+gboolean   lm_image_canvas_get_fit    (LmImageCanvas *self);
 /* brightness -1..1 (added), contrast 0..3 (scaled about mid-grey). */
 void       lm_image_canvas_set_adjust (LmImageCanvas *self, double brightness, double contrast);
 /* Integer magnification when not fitted (1: actual size). */
@@ -52,6 +56,9 @@ gboolean     lm_image_canvas_get_labels_drawn (LmImageCanvas *self);
 /* Where cell k is drawn, in widget coordinates; FALSE when there is no
  * such cell on screen. */
 gboolean     lm_image_canvas_get_cell_rect (LmImageCanvas *self, int k, graphene_rect_t *rect);
+/* Where the whole picture is drawn, in widget coordinates; FALSE without
+ * pixels. */
+gboolean     lm_image_canvas_get_image_rect (LmImageCanvas *self, graphene_rect_t *rect);
 /* The cell under widget point (x, y): "image k: label" ("image k" without
  * labels), or NULL off the cells.  What the tooltip shows. */
 char        *lm_image_canvas_describe_at (LmImageCanvas *self, double x, double y);

@@ -4,9 +4,16 @@
  * it shows cached pixels at once; otherwise it starts one load and keeps
  * the previous image on screen until the new one arrives, so scrubbing
  * never flashes empty frames.  After each load the neighbours are
- * prefetched.  A grid's layout (cell labels) travels with the pixels it
- * describes, never with the slider, so labels always match the cells on
- * screen.
+ * prefetched, as many as the loader's cache can keep.  A grid's layout
+ * (cell labels) travels with the pixels it describes, never with the
+ * slider, so labels always match the cells on screen.
+ *
+ * Pixels are loaded only for a card in or near the view of its scrolled
+ * window, worked out after each layout (the frame clock's layout signal:
+ * scrolling moves no card's allocation), and let go once it is a few
+ * screens away.  Fitted, the card asks the loader for the image reduced
+ * to about its size on screen; at actual size, and in the full-size
+ * window, for the whole image, which nothing keeps once it is off screen.
  */
 #include "lm-image-card.h"
 
@@ -17,6 +24,10 @@
 /* Prefetches in flight at most: more would queue ahead of the image the
  * slider is waiting for in the shared worker pool. */
 #define MAX_PREFETCHING 6
+/* Cards load within NEAR_VIEWS of a view's height (or width) beyond its
+ * edges, and drop their pixels beyond FAR_VIEWS. */
+#define NEAR_VIEWS 0.5
+#define FAR_VIEWS 2.0
 
 struct _LmImageCard
 {
@@ -33,9 +44,17 @@ struct _LmImageCard
   gboolean show_labels;
   guint n_steps;
   int shown_index;
+  int shown_factor;         /* reduction of the pixels on screen */
   gint64 loading_id;        /* image id of the load in flight, 0 if none */
   GHashTable *prefetching;  /* image ids (gint64*) of prefetches in flight */
   char *error;
+
+  gboolean placed;          /* on_screen and far worked out since mapped */
+  gboolean on_screen;       /* in or near the view: show pixels */
+  gboolean far;             /* well out of it: hold none */
+  GdkFrameClock *clock;     /* while mapped */
+  gulong layout_id;
+  guint sync_id;            /* idle bringing the pixels in line */
 };
 
 G_DEFINE_FINAL_TYPE (LmImageCard, lm_image_card, GTK_TYPE_BOX)
@@ -55,6 +74,29 @@ meta_at (LmImageCard *self, guint index)
 }
 
 static void show_index (LmImageCard *self, guint index);
+static void queue_sync (LmImageCard *self);
+
+/* The reduction for image `m` on the canvas as it is now: fitted, about
+ * one image pixel per device pixel; at actual size, none. */
+static int
+want_factor (LmImageCard *self, LmImageMeta *m)
+{
+  int sf = gtk_widget_get_scale_factor (self->canvas);
+
+  if (!lm_image_canvas_get_fit (LM_IMAGE_CANVAS (self->canvas)))
+    return 1;
+  return lm_image_reduce_factor (m->width, m->height, MAX (gtk_widget_get_width (self->canvas), 64) * sf,
+                                 MAX (gtk_widget_get_height (self->canvas), 64) * sf);
+}
+
+/* Pixels reduced by `have` serve where `want` is asked: no coarser, and
+ * at most twice as fine (a window resized by a few pixels loads
+ * nothing). */
+static gboolean
+factor_serves (int have, int want)
+{
+  return have <= want && have * 2 > want;
+}
 
 #define CLICK_HINT "Click to open full size"
 
@@ -83,11 +125,12 @@ typedef struct
 {
   LmImageCard *card;
   gint64 id;
+  int factor;
   gboolean prefetch;
 } LoadCtx;
 
 static void
-prefetch (LmImageCard *self, guint index);
+prefetch (LmImageCard *self, guint index, int factor);
 
 static void
 on_loaded (GObject *source, GAsyncResult *res, gpointer user_data)
@@ -110,14 +153,20 @@ on_loaded (GObject *source, GAsyncResult *res, gpointer user_data)
   self->loading_id = 0;
   index = (guint) gtk_adjustment_get_value (self->adj);
   m = meta_at (self, index);
-  if (m != NULL && m->id == ctx->id)
+  if (self->far)
+    ;   /* scrolled well away while this loaded: keep nothing */
+  else if (m != NULL && m->id == ctx->id)
     {
       g_clear_pointer (&self->error, g_free);
       if (pixels == NULL)
         self->error = g_strdup (error->message);
       show_pixels (self, m, pixels);
       self->shown_index = index;
-      prefetch (self, index);
+      self->shown_factor = ctx->factor;
+      prefetch (self, index, ctx->factor);
+      /* resized (or Fit toggled) while this loaded */
+      if (pixels != NULL && !factor_serves (ctx->factor, want_factor (self, m)))
+        queue_sync (self);
     }
   else if (m != NULL)
     show_index (self, index);   /* the slider moved on while this loaded */
@@ -126,20 +175,33 @@ on_loaded (GObject *source, GAsyncResult *res, gpointer user_data)
 }
 
 static void
-start_load (LmImageCard *self, gint64 id, gboolean is_prefetch)
+start_load (LmImageCard *self, gint64 id, int factor, gboolean is_prefetch)
 {
   LoadCtx *ctx = g_new0 (LoadCtx, 1);
 
   ctx->card = g_object_ref (self);
   ctx->id = id;
+  ctx->factor = factor;
   ctx->prefetch = is_prefetch;
-  lm_image_loader_load_async (self->loader, self->run_path, id, self->cancellable, on_loaded, ctx);
+  lm_image_loader_load_reduced_async (self->loader, self->run_path, id, factor, self->cancellable,
+                                      on_loaded, ctx);
 }
 
 static void
-prefetch (LmImageCard *self, guint index)
+prefetch (LmImageCard *self, guint index, int factor)
 {
-  for (int d = 1; d <= PREFETCH; d++)
+  LmImageMeta *shown = meta_at (self, index);
+  gsize each;
+  int reach;
+
+  if (shown == NULL)
+    return;
+  /* As many neighbours each way as half the cache holds: six steps of
+   * card-sized images, none of a 4000x3000 photo at actual size (the
+   * cache would not keep them). */
+  each = (gsize) ((MAX (shown->width, 1) + factor - 1) / factor) * ((MAX (shown->height, 1) + factor - 1) / factor) * 4;
+  reach = (int) MIN (PREFETCH, lm_image_loader_get_cache_limit (self->loader) / 2 / (2 * each));
+  for (int d = 1; d <= reach; d++)
     for (int sign = -1; sign <= 1; sign += 2)
       {
         int i = (int) index + sign * d;
@@ -148,12 +210,12 @@ prefetch (LmImageCard *self, guint index)
 
         if (m == NULL || g_hash_table_contains (self->prefetching, &m->id))
           continue;
-        if ((p = lm_image_loader_lookup (self->loader, self->run_path, m->id)) != NULL)
+        if ((p = lm_image_loader_lookup_reduced (self->loader, self->run_path, m->id, factor)) != NULL)
           lm_image_pixels_unref (p);
         else if (g_hash_table_size (self->prefetching) < MAX_PREFETCHING)
           {
             g_hash_table_add (self->prefetching, g_memdup2 (&m->id, sizeof m->id));
-            start_load (self, m->id, TRUE);
+            start_load (self, m->id, factor, TRUE);
           }
       }
 }
@@ -178,25 +240,125 @@ show_index (LmImageCard *self, guint index)
 {
   LmImageMeta *m = meta_at (self, index);
   LmImagePixels *p;
+  int factor;
 
   if (m == NULL)
     return;
   update_labels (self, m);
-  if ((p = lm_image_loader_lookup (self->loader, self->run_path, m->id)) != NULL)
+  /* Off screen the labels follow the slider; the pixels wait. */
+  if (!self->placed || !self->on_screen)
+    return;
+  factor = want_factor (self, m);
+  if ((p = lm_image_loader_lookup_reduced (self->loader, self->run_path, m->id, factor)) != NULL)
     {
       g_clear_pointer (&self->error, g_free);
       show_pixels (self, m, p);
       lm_image_pixels_unref (p);
       self->shown_index = index;
-      prefetch (self, index);
+      self->shown_factor = factor;
+      prefetch (self, index, factor);
       return;
     }
   /* One load at a time for the slider; on_loaded catches up. */
   if (self->loading_id == 0)
     {
       self->loading_id = m->id;
-      start_load (self, m->id, FALSE);
+      start_load (self, m->id, factor, FALSE);
     }
+}
+
+/* ------------------------------------------------------ on screen or not */
+
+/* The selected image is not on the canvas as it should be, and no load
+ * is on its way to fix that. */
+static gboolean
+needs_pixels (LmImageCard *self)
+{
+  guint index = (guint) gtk_adjustment_get_value (self->adj);
+  LmImageMeta *m = meta_at (self, index);
+
+  if (m == NULL || self->loading_id != 0)
+    return FALSE;
+  return self->shown_index != (int) index || !factor_serves (self->shown_factor, want_factor (self, m));
+}
+
+static gboolean
+sync_now (gpointer user_data)
+{
+  LmImageCard *self = user_data;
+
+  self->sync_id = 0;
+  if (self->far && self->shown_index >= 0)
+    {
+      LmImageCanvas *canvas = LM_IMAGE_CANVAS (self->canvas);
+
+      lm_image_canvas_set_pixels (canvas, NULL, NULL);
+      lm_image_canvas_set_grid (canvas, NULL);
+      g_clear_pointer (&self->error, g_free);
+      self->shown_index = -1;
+      self->shown_factor = 0;
+    }
+  else if (self->placed && self->on_screen && needs_pixels (self))
+    show_index (self, (guint) gtk_adjustment_get_value (self->adj));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_sync (LmImageCard *self)
+{
+  if (self->sync_id == 0)
+    self->sync_id = g_idle_add (sync_now, self);
+}
+
+/* After every layout of the window: where the card is now relative to
+ * the view of the scrolled window it is in (a card in no scrolled window
+ * is on screen while mapped). */
+static void
+on_layout (GdkFrameClock *clock, LmImageCard *self)
+{
+  GtkWidget *widget = GTK_WIDGET (self), *parent = gtk_widget_get_parent (widget);
+  GtkWidget *view = parent != NULL ? gtk_widget_get_ancestor (parent, GTK_TYPE_SCROLLED_WINDOW) : NULL;
+  graphene_rect_t b;
+  gboolean near = TRUE, far = FALSE;
+
+  if (view != NULL && gtk_widget_compute_bounds (widget, view, &b))
+    {
+      double vw = gtk_widget_get_width (view), vh = gtk_widget_get_height (view);
+      double x0 = b.origin.x, x1 = x0 + b.size.width, y0 = b.origin.y, y1 = y0 + b.size.height;
+
+      near = x1 >= -NEAR_VIEWS * vw && x0 <= (1 + NEAR_VIEWS) * vw
+             && y1 >= -NEAR_VIEWS * vh && y0 <= (1 + NEAR_VIEWS) * vh;
+      far = x1 < -FAR_VIEWS * vw || x0 > (1 + FAR_VIEWS) * vw
+            || y1 < -FAR_VIEWS * vh || y0 > (1 + FAR_VIEWS) * vh;
+    }
+  self->placed = TRUE;
+  self->on_screen = near;
+  self->far = far;
+  if ((far && self->shown_index >= 0) || (near && needs_pixels (self)))
+    queue_sync (self);
+}
+
+static void
+lm_image_card_map (GtkWidget *widget)
+{
+  LmImageCard *self = LM_IMAGE_CARD (widget);
+
+  GTK_WIDGET_CLASS (lm_image_card_parent_class)->map (widget);
+  self->clock = g_object_ref (gtk_widget_get_frame_clock (widget));
+  self->layout_id = g_signal_connect_after (self->clock, "layout", G_CALLBACK (on_layout), self);
+  self->placed = FALSE;
+}
+
+static void
+lm_image_card_unmap (GtkWidget *widget)
+{
+  LmImageCard *self = LM_IMAGE_CARD (widget);
+
+  if (self->clock != NULL)
+    g_clear_signal_handler (&self->layout_id, self->clock);
+  g_clear_object (&self->clock);
+  self->placed = FALSE;
+  GTK_WIDGET_CLASS (lm_image_card_parent_class)->unmap (widget);
 }
 
 static void
@@ -296,11 +458,23 @@ add_zoom_key (GtkShortcutController *sc, guint keyval, int step)
                                            "i", step));
 }
 
+static void
+on_full_loaded (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr (LmImageCanvas) canvas = user_data;
+  g_autoptr (LmImagePixels) pixels = lm_image_loader_load_finish (LM_IMAGE_LOADER (source), res, NULL);
+
+  /* On failure (or a closed window) the reduced pixels stay. */
+  if (pixels != NULL)
+    lm_image_canvas_set_pixels (canvas, pixels, NULL);
+}
+
 GtkWidget *
 lm_image_card_open_full_size (LmImageCard *self)
 {
   LmImageCanvas *shown;
   LmImagePixels *p;
+  LmImageMeta *m;
   GtkWidget *win, *scroller, *canvas;
   GtkEventController *sc;
   g_autofree char *title = NULL, *full_title = NULL;
@@ -315,7 +489,7 @@ lm_image_card_open_full_size (LmImageCard *self)
    * and labels.  Small images (a grid of 28x28 samples) open magnified by
    * a whole factor, pixels kept square and crisp, so the window is about
    * a screenful; + / - / 0 change it. */
-  zoom = CLAMP (MIN (1100 / p->width, 800 / p->height), 1, 8);
+  zoom = CLAMP (MIN (1100 / p->full_width, 800 / p->full_height), 1, 8);
   title = g_strdup_printf ("%s — %s — %s", self->tag, self->run_name,
                            gtk_label_get_text (GTK_LABEL (self->step_label)));
   full_title = g_strdup_printf ("%s (×%d)", title, zoom);
@@ -349,6 +523,20 @@ lm_image_card_open_full_size (LmImageCard *self)
   add_zoom_key (GTK_SHORTCUT_CONTROLLER (sc), GDK_KEY_0, 0);
   add_zoom_key (GTK_SHORTCUT_CONTROLLER (sc), GDK_KEY_KP_0, 0);
   gtk_widget_add_controller (win, sc);
+
+  /* The card holds the image reduced to its size: show that stretched at
+   * once, and the whole image when it is decoded.  Closing the window
+   * cancels the load and lets the whole image go. */
+  m = meta_at (self, (guint) MAX (self->shown_index, 0));
+  if (p->factor > 1 && m != NULL)
+    {
+      GCancellable *cancellable = g_cancellable_new ();
+
+      g_object_set_data_full (G_OBJECT (win), "lm-cancellable", cancellable, g_object_unref);
+      g_signal_connect_object (win, "destroy", G_CALLBACK (g_cancellable_cancel), cancellable, G_CONNECT_SWAPPED);
+      lm_image_loader_load_async (self->loader, self->run_path, m->id, cancellable, on_full_loaded,
+                                  g_object_ref (canvas));
+    }
   gtk_window_present (GTK_WINDOW (win));
   return win;
 }
@@ -365,6 +553,7 @@ lm_image_card_dispose (GObject *object)
   LmImageCard *self = LM_IMAGE_CARD (object);
 
   g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->sync_id, g_source_remove);
   G_OBJECT_CLASS (lm_image_card_parent_class)->dispose (object);
 }
 
@@ -389,6 +578,8 @@ lm_image_card_class_init (LmImageCardClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = lm_image_card_dispose;
   G_OBJECT_CLASS (klass)->finalize = lm_image_card_finalize;
+  GTK_WIDGET_CLASS (klass)->map = lm_image_card_map;
+  GTK_WIDGET_CLASS (klass)->unmap = lm_image_card_unmap;
 }
 
 static void
@@ -510,6 +701,24 @@ lm_image_card_get_shown_index (LmImageCard *self)
   return self->shown_index;
 }
 
+gboolean
+lm_image_card_is_settled (LmImageCard *self)
+{
+  g_return_val_if_fail (LM_IS_IMAGE_CARD (self), TRUE);
+  if (self->n_steps == 0 || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+    return TRUE;
+  if (!self->placed)
+    return FALSE;
+  return !self->on_screen || (self->shown_index == (int) lm_image_card_get_index (self) && !needs_pixels (self));
+}
+
+gboolean
+lm_image_card_is_on_screen (LmImageCard *self)
+{
+  g_return_val_if_fail (LM_IS_IMAGE_CARD (self), FALSE);
+  return self->placed && self->on_screen;
+}
+
 const char *
 lm_image_card_get_error (LmImageCard *self)
 {
@@ -525,6 +734,9 @@ lm_image_card_set_fit (LmImageCard *self, gboolean fit)
                                   fit ? GTK_POLICY_NEVER : GTK_POLICY_AUTOMATIC);
   if (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->fit_button)) != fit)
     gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->fit_button), fit);
+  /* the whole image at actual size, the reduced one back when fitted */
+  if (self->placed && self->on_screen && needs_pixels (self))
+    queue_sync (self);
 }
 
 void

@@ -9,8 +9,13 @@
  * labels drawn over each cell, and its cells named on hover, in the card
  * and in the full-size window (LmImageCanvas).  Pixels come from
  * LmImageLoader (decoded off the main thread, cached; neighbouring steps
- * are prefetched so scrubbing is instant).  A blob that is not a PNG
- * shows a placeholder naming the problem.
+ * are prefetched so scrubbing is instant).  Memory follows what is on
+ * screen: a card loads its image only when it is in or near the view of
+ * its scrolled window, fitted it holds the image reduced to about its
+ * size on screen, and a card scrolled a few screens away lets its pixels
+ * go.  The whole image is decoded for actual size and the full-size
+ * window only.  A blob that is not a PNG shows a placeholder naming the
+ * problem.
  *
  * What it is not for: reading files (the feed and the loader do).
  */
@@ -35,6 +40,12 @@ void       lm_image_card_set_index  (LmImageCard *self, guint index);
 guint      lm_image_card_get_index  (LmImageCard *self);
 /* The index whose pixels are on screen now (or whose error is), -1 if none. */
 int        lm_image_card_get_shown_index (LmImageCard *self);
+/* In or near the view, so its pixels are loaded (worked out after each
+ * layout of the mapped card). */
+gboolean   lm_image_card_is_on_screen (LmImageCard *self);
+/* A card on screen shows the selected image, at the size it needs; one
+ * off screen (or not mapped) has nothing to wait for. */
+gboolean   lm_image_card_is_settled (LmImageCard *self);
 /* Why the selected image cannot be shown, or NULL. */
 const char *lm_image_card_get_error (LmImageCard *self);
 void       lm_image_card_set_fit    (LmImageCard *self, gboolean fit);

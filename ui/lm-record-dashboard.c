@@ -84,27 +84,11 @@ static GtkWidget *
 make_card (LmRecordDashboard *self, LmRecordSeries *s, LmRun *run)
 {
   GtkWidget *card = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *title = gtk_label_new (*s->tag ? s->tag : "(empty tag name)");
-  GtkWidget *run_label = gtk_label_new (NULL);
-  GtkWidget *body = NULL, *child;
+  GtkWidget *header, *body = NULL, *child;
   GdkRGBA color;
-  g_autofree char *hex = NULL, *markup = NULL;
 
   lm_palette_color (lm_run_get_ordinal (run), &color);
-  hex = g_strdup_printf ("#%02x%02x%02x", (int) (color.red * 255), (int) (color.green * 255),
-                         (int) (color.blue * 255));
-  markup = g_markup_printf_escaped ("<span foreground='%s'>●</span> %s", hex, s->run_name);
-  gtk_label_set_markup (GTK_LABEL (run_label), markup);
-  gtk_label_set_ellipsize (GTK_LABEL (run_label), PANGO_ELLIPSIZE_START);
-  gtk_widget_add_css_class (run_label, "lm-subtitle");
-  gtk_widget_set_hexpand (run_label, TRUE);
-  gtk_label_set_xalign (GTK_LABEL (run_label), 1);
-  gtk_label_set_xalign (GTK_LABEL (title), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_MIDDLE);
-  gtk_widget_add_css_class (title, "lm-card-title");
-  gtk_widget_set_margin_end (run_label, 6);
-  gtk_box_append (GTK_BOX (header), title);
+  header = lm_dash_card_header (*s->tag ? s->tag : "(empty tag name)", s->run_name, &color);
   if (self->kind == LM_DASHBOARD_HISTOGRAMS || self->kind == LM_DASHBOARD_DISTRIBUTIONS)
     {
       GtkWidget *badge = gtk_label_new (NULL);
@@ -113,10 +97,10 @@ make_card (LmRecordDashboard *self, LmRecordSeries *s, LmRun *run)
                                           "bucketed, ±Inf lie beyond every finite bucket.  "
                                           "Hover a step for its own counts.");
       gtk_widget_set_visible (badge, FALSE);
-      gtk_box_append (GTK_BOX (header), badge);
+      /* between the title and the run chip */
+      gtk_box_insert_child_after (GTK_BOX (header), badge, gtk_widget_get_first_child (header));
       g_object_set_data (G_OBJECT (header), "lm-badge", badge);
     }
-  gtk_box_append (GTK_BOX (header), run_label);
 
   switch (self->kind)
     {
@@ -481,10 +465,7 @@ lm_record_dashboard_is_settled (LmRecordDashboard *self)
   g_hash_table_iter_init (&it, self->cards);
   while (g_hash_table_iter_next (&it, NULL, &v))
     {
-      LmImageCard *card = LM_IMAGE_CARD (body_of (v));
-
-      if (lm_image_card_get_n_steps (card) > 0
-          && lm_image_card_get_shown_index (card) != (int) lm_image_card_get_index (card))
+      if (!lm_image_card_is_settled (LM_IMAGE_CARD (body_of (v))))
         return FALSE;
     }
   return TRUE;

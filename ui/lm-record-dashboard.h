@@ -53,7 +53,7 @@ guint         lm_record_dashboard_get_n_cards  (LmRecordDashboard *self);
 /* The warning about runs whose records could not all be read ("" if none). */
 const char   *lm_record_dashboard_get_run_errors (LmRecordDashboard *self);
 /* The feed has read every run and the cards show it (images: every card
- * has its selected image on screen). */
+ * in or near the view has its selected image on screen). */
 gboolean      lm_record_dashboard_is_settled   (LmRecordDashboard *self);
 
 G_END_DECLS

@@ -11,7 +11,8 @@
  * blob; the live feed reading histograms, image metadata, text (invalid
  * UTF-8 flagged) and hparams with final metric values (a NaN one told
  * from one never logged), then only the new rows after more are logged;
- * the image loader's cache.
+ * the image loader's cache, and its reduced loads (block averages
+ * weighted by alpha, cached per factor; the factor for a card's size).
  */
 #include <glib.h>
 #include <math.h>
@@ -556,6 +557,42 @@ test_loader (void)
   g_assert_nonnull (cached);
   lm_image_pixels_unref (cached);
 
+  /* Reduced loads are cached apart from the whole image. */
+  {
+    LoadResult one = { 0 };
+    gint64 id = ((LmImageMeta *) s->items->pdata[3])->id;
+
+    lm_image_loader_load_reduced_async (loader, path, id, 4, NULL, on_loaded, &one);
+    g_assert_true (lm_test_wait_for (load_done, &one, 10000));
+    g_assert_no_error (one.error);
+    g_assert_cmpint (one.pixels->width, ==, LM_TR_IMAGE_W / 4);
+    g_assert_cmpint (one.pixels->full_width, ==, LM_TR_IMAGE_W);
+    g_assert_cmpint (one.pixels->factor, ==, 4);
+    lm_image_pixels_unref (one.pixels);
+    cached = lm_image_loader_lookup_reduced (loader, path, id, 4);
+    g_assert_nonnull (cached);
+    g_assert_cmpint (cached->width, ==, LM_TR_IMAGE_W / 4);
+    lm_image_pixels_unref (cached);
+    g_assert_null (lm_image_loader_lookup_reduced (loader, path, id, 2));
+    cached = lm_image_loader_lookup (loader, path, id);
+    g_assert_nonnull (cached);
+    g_assert_cmpint (cached->factor, ==, 1);
+    lm_image_pixels_unref (cached);
+  }
+
+  /* An image bigger than a third of the cache is returned, not kept. */
+  {
+    g_autoptr (LmImageLoader) small = lm_image_loader_new (2 * LM_TR_IMAGE_W * LM_TR_IMAGE_W * 4);
+    LoadResult one = { 0 };
+    gint64 id = ((LmImageMeta *) s->items->pdata[0])->id;
+
+    lm_image_loader_load_async (small, path, id, NULL, on_loaded, &one);
+    g_assert_true (lm_test_wait_for (load_done, &one, 10000));
+    g_assert_nonnull (one.pixels);
+    lm_image_pixels_unref (one.pixels);
+    g_assert_null (lm_image_loader_lookup (small, path, id));
+  }
+
   /* A row id that does not exist. */
   lm_image_loader_load_async (loader, path, 999999, NULL, on_loaded, &r);
   r.done = FALSE;
@@ -566,6 +603,111 @@ test_loader (void)
   g_clear_object (&images);
   g_clear_object (&store);
   lm_test_rm_rf (dir);
+}
+
+/* RGBA pixels from a generator, for the reduction tests. */
+static LmImagePixels *
+make_pixels (int w, int h, void (*pixel) (int x, int y, guint8 out[4]))
+{
+  guint8 *buf = g_malloc ((gsize) w * h * 4);
+  LmImagePixels *p;
+
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      pixel (x, y, buf + ((gsize) y * w + x) * 4);
+  /* as lm_image_decode_png makes them */
+  p = g_atomic_rc_box_new0 (LmImagePixels);
+  p->width = p->full_width = w;
+  p->height = p->full_height = h;
+  p->factor = 1;
+  p->stride = (gsize) w * 4;
+  p->rgba = g_bytes_new_take (buf, (gsize) w * h * 4);
+  return p;
+}
+
+static void
+ramp (int x, int y, guint8 out[4])
+{
+  out[0] = (guint8) (10 * x);
+  out[1] = (guint8) (20 * y);
+  out[2] = 7;
+  out[3] = 255;
+}
+
+/* Left column opaque red, the rest fully transparent (whatever colour
+ * it claims). */
+static void
+red_edge (int x, int y, guint8 out[4])
+{
+  out[0] = x == 0 ? 255 : 0;
+  out[1] = 0;
+  out[2] = x == 0 ? 0 : 255;
+  out[3] = x == 0 ? 255 : 0;
+}
+
+static void
+test_reduce (void)
+{
+  g_autoptr (LmImagePixels) src = make_pixels (5, 3, ramp);
+  g_autoptr (LmImagePixels) same = lm_image_pixels_reduce (src, 1);
+  g_autoptr (LmImagePixels) half = lm_image_pixels_reduce (src, 2);
+  g_autoptr (LmImagePixels) edge = make_pixels (4, 4, red_edge);
+  g_autoptr (LmImagePixels) edge4 = lm_image_pixels_reduce (edge, 4);
+  g_autoptr (LmImagePixels) twice = lm_image_pixels_reduce (half, 2);
+  const guint8 *px;
+
+  g_assert_true (same == src);
+  /* ceil (5/2) x ceil (3/2); the image as logged is still 5x3 */
+  g_assert_cmpint (half->width, ==, 3);
+  g_assert_cmpint (half->height, ==, 2);
+  g_assert_cmpint (half->full_width, ==, 5);
+  g_assert_cmpint (half->full_height, ==, 3);
+  g_assert_cmpint (half->factor, ==, 2);
+  g_assert_cmpuint (half->stride, ==, 3 * 4);
+  px = g_bytes_get_data (half->rgba, NULL);
+  /* (0,0): x 0..1, y 0..1: r (0+10)/2 = 5, g (0+20)/2 = 10 */
+  g_assert_cmpint (px[0], ==, 5);
+  g_assert_cmpint (px[1], ==, 10);
+  g_assert_cmpint (px[2], ==, 7);
+  g_assert_cmpint (px[3], ==, 255);
+  /* (1,1): x 2..3, y 2: r 25, g 40 */
+  g_assert_cmpint (px[4 * 4 + 0], ==, 25);
+  g_assert_cmpint (px[4 * 4 + 1], ==, 40);
+  /* (2,1): the corner block is the single pixel (4,2) */
+  g_assert_cmpint (px[5 * 4 + 0], ==, 40);
+  g_assert_cmpint (px[5 * 4 + 1], ==, 40);
+  /* Transparent pixels lend no colour: pure red at a quarter opacity. */
+  px = g_bytes_get_data (edge4->rgba, NULL);
+  g_assert_cmpint (edge4->width, ==, 1);
+  g_assert_cmpint (px[0], ==, 255);
+  g_assert_cmpint (px[2], ==, 0);
+  g_assert_cmpint (px[3], ==, 64);
+  /* Reductions compose. */
+  g_assert_cmpint (twice->factor, ==, 4);
+  g_assert_cmpint (twice->width, ==, 2);
+  g_assert_cmpint (twice->full_width, ==, 5);
+}
+
+static void
+test_reduce_factor (void)
+{
+  /* A 4000x3000 photo in a 290x217 card: 13 (308x231 kept). */
+  g_assert_cmpint (lm_image_reduce_factor (4000, 3000, 290, 217), ==, 13);
+  /* Never below the fitted size, never more than twice it. */
+  for (int w = 1; w <= 5000; w += 37)
+    for (int box = 50; box <= 600; box += 55)
+      {
+        int f = lm_image_reduce_factor (w, 3000, box, box);
+        double fitted = MIN ((double) box / w, (double) box / 3000);
+
+        g_assert_cmpint (f, >=, 1);
+        g_assert_cmpfloat ((double) ((3000 + f - 1) / f), >=, 3000 * fitted - 1e-9);
+        if (f > 1)
+          g_assert_cmpfloat ((double) (3000 / f), <, 2 * 3000 * fitted + 1);
+      }
+  g_assert_cmpint (lm_image_reduce_factor (1000, 1, 290, 217), ==, 3);
+  g_assert_cmpint (lm_image_reduce_factor (28, 28, 290, 217), ==, 1);
+  g_assert_cmpint (lm_image_reduce_factor (4000, 3000, 0, 217), ==, 1);
 }
 
 int
@@ -583,5 +725,7 @@ main (int argc, char **argv)
   g_test_add_func ("/records/png-decode", test_png_decode);
   g_test_add_func ("/records/feed", test_feed);
   g_test_add_func ("/records/image-loader", test_loader);
+  g_test_add_func ("/records/image-reduce", test_reduce);
+  g_test_add_func ("/records/image-reduce-factor", test_reduce_factor);
   return g_test_run ();
 }

@@ -1,0 +1,534 @@
+/* test-image-cards.c: what image cards hold and how they are laid out
+ * (ui/lm-image-card.c, ui/lm-image-canvas.c, ui/lm-dash-util.c), under a
+ * display.
+ *
+ * What it checks: memory follows the screen: a fitted card holds its
+ * image reduced to about its size on screen (a 1200x900 image in a card
+ * some 300 pixels wide is not kept whole), cards a few screens below the
+ * view hold no pixels until scrolled to, and those scrolled away let
+ * theirs go; actual size and the full-size window get the whole image,
+ * and Fit goes back to the reduced one; the slider still reaches every
+ * step.  Very elongated images (1000x1, 1x1000) are drawn fitted as
+ * strips at least one pixel thick, in their colour.  A long tag name and a
+ * long run name are ellipsized (whole in tooltips) and leave the card as
+ * wide as any other, so the grid keeps its columns.  Set
+ * LUMEN_TEST_SHOTS=DIR to keep the rendered PNGs there.  Skips without a
+ * display.
+ */
+#include <gtk/gtk.h>
+#include <string.h>
+
+#include <lumen-log.h>
+
+#include "lm-image-canvas.h"
+#include "lm-image-card.h"
+#include "lm-record-dashboard.h"
+#include "lm-window.h"
+#include "lm-test-run.h"
+
+#define BIG_W 1200
+#define BIG_H 900
+/* Enough cards that the last rows are more than three views down. */
+#define N_BIG_TAGS 60
+#define N_STEPS 12
+#define LONG_TAG "a/very/deeply/nested/tag/name/that/keeps/going/and/going/until/it/is/far/too/long/for/a/card/title"
+#define LONG_RUN "a_run_with_a_rather_long_name_for_the_legend_chip_xxxxxxxx"
+
+static gboolean have_display;
+static char *big_dir, *strip_dir, *names_dir;
+
+/* ------------------------------------------------------------ fixture */
+
+static void
+check (int rc, const char *what)
+{
+  if (rc != LM_OK)
+    g_error ("%s: %s", what, lm_log_last_error ());
+}
+
+static void
+fill (guint8 *px, int n, guint8 r, guint8 g, guint8 b)
+{
+  for (int i = 0; i < n; i++)
+    {
+      px[3 * i] = r;
+      px[3 * i + 1] = g;
+      px[3 * i + 2] = b;
+    }
+}
+
+static void
+write_fixture (void)
+{
+  g_autofree guint8 *px = g_malloc ((gsize) BIG_W * BIG_H * 3);
+  lm_writer *w;
+
+  /* big: N_BIG_TAGS tags of one 1200x900 image, and one tag of N_STEPS. */
+  check (lm_writer_open (&w, big_dir, "big"), "open");
+  for (int t = 0; t < N_BIG_TAGS; t++)
+    {
+      g_autofree char *tag = g_strdup_printf ("big/tag%02d", t);
+
+      fill (px, BIG_W * BIG_H, 40 + t * 3, 90, 160);
+      check (lm_writer_add_image (w, tag, 0, px, BIG_W, BIG_H, 3), "image");
+    }
+  for (int s = 0; s < N_STEPS; s++)
+    {
+      fill (px, BIG_W * BIG_H, 200, 20 + s * 10, 30);
+      check (lm_writer_add_image (w, "a/steps", s, px, BIG_W, BIG_H, 3), "image");
+    }
+  check (lm_writer_close (w), "close");
+
+  /* strips */
+  check (lm_writer_open (&w, strip_dir, "r"), "open");
+  fill (px, 1000, 255, 0, 0);
+  check (lm_writer_add_image (w, "tiny/1000x1", 0, px, 1000, 1, 3), "image");
+  fill (px, 1000, 0, 0, 255);
+  check (lm_writer_add_image (w, "tiny/1x1000", 0, px, 1, 1000, 3), "image");
+  check (lm_writer_close (w), "close");
+
+  /* names: a long tag, and a run with a long name */
+  check (lm_writer_open (&w, names_dir, "r"), "open");
+  fill (px, 256, 0, 160, 0);
+  check (lm_writer_add_image (w, LONG_TAG, 0, px, 16, 16, 3), "image");
+  check (lm_writer_add_image (w, "short/a", 0, px, 16, 16, 3), "image");
+  check (lm_writer_add_image (w, "short/c", 0, px, 16, 16, 3), "image");
+  check (lm_writer_add_image (w, "short/d", 0, px, 16, 16, 3), "image");
+  check (lm_writer_close (w), "close");
+  check (lm_writer_open (&w, names_dir, LONG_RUN), "open");
+  check (lm_writer_add_image (w, "short/b", 0, px, 16, 16, 3), "image");
+  check (lm_writer_close (w), "close");
+}
+
+/* ------------------------------------------------------------ helpers */
+
+static gboolean
+settled (gpointer win)
+{
+  return lm_window_is_settled (win);
+}
+
+static LmWindow *
+open_window (const char *dir)
+{
+  LmWindow *win = lm_window_new (NULL, dir);
+
+  gtk_window_set_default_size (GTK_WINDOW (win), 1500, 1000);
+  g_assert_true (lm_dashboards_set_view (lm_window_get_dashboards (win), "images"));
+  gtk_window_present (GTK_WINDOW (win));
+  g_assert_true (lm_test_wait_for (settled, win, 30000));
+  lm_test_spin (100);
+  return win;
+}
+
+static GtkWidget *
+find_canvas (GtkWidget *w)
+{
+  if (LM_IS_IMAGE_CANVAS (w))
+    return w;
+  for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_canvas (c);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static LmRecordDashboard *
+page_of (LmWindow *win)
+{
+  return LM_RECORD_DASHBOARD (lm_dashboards_get_page (lm_window_get_dashboards (win), "images"));
+}
+
+static LmImageCard *
+find_card (LmWindow *win, const char *run, const char *tag)
+{
+  GtkWidget *card = lm_record_dashboard_find_card (page_of (win), run, tag);
+
+  g_assert_nonnull (card);
+  return LM_IMAGE_CARD (card);
+}
+
+static LmImagePixels *
+pixels_of (LmImageCard *card)
+{
+  return lm_image_canvas_get_pixels (LM_IMAGE_CANVAS (lm_image_card_get_canvas (card)));
+}
+
+/* The pixels held are no more than twice the canvas each way (in device
+ * pixels), and are a reduced copy of the image. */
+static void
+assert_card_sized (LmImageCard *card, const char *what)
+{
+  GtkWidget *canvas = lm_image_card_get_canvas (card);
+  LmImagePixels *p = pixels_of (card);
+  int sf = gtk_widget_get_scale_factor (canvas);
+
+  g_assert_nonnull (p);
+  g_test_message ("%s: %dx%d held (factor %d) for a %dx%d canvas", what, p->width, p->height, p->factor,
+                  gtk_widget_get_width (canvas), gtk_widget_get_height (canvas));
+  g_assert_cmpint (p->full_width, ==, BIG_W);
+  g_assert_cmpint (p->full_height, ==, BIG_H);
+  g_assert_cmpint (p->factor, >, 1);
+  g_assert_cmpint (p->width, <=, 2 * gtk_widget_get_width (canvas) * sf);
+  g_assert_cmpint (p->height, <=, 2 * gtk_widget_get_height (canvas) * sf);
+  /* and not coarser than the screen */
+  g_assert_cmpint (p->width, >=, MIN (gtk_widget_get_width (canvas) * sf, BIG_W * gtk_widget_get_height (canvas) * sf / BIG_H) - 1);
+}
+
+static GtkAdjustment *
+view_adjustment (LmImageCard *card)
+{
+  GtkWidget *view = gtk_widget_get_ancestor (gtk_widget_get_parent (GTK_WIDGET (card)), GTK_TYPE_SCROLLED_WINDOW);
+
+  g_assert_nonnull (view);
+  return gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (view));
+}
+
+typedef struct
+{
+  LmImageCard *card;
+  int factor;   /* 0: any */
+} Want;
+
+static gboolean
+shows (gpointer data)
+{
+  Want *w = data;
+  LmImagePixels *p = pixels_of (w->card);
+
+  return lm_image_card_get_shown_index (w->card) == (int) lm_image_card_get_index (w->card) && p != NULL
+         && (w->factor == 0 || p->factor == w->factor);
+}
+
+static gboolean
+on_screen (gpointer card)
+{
+  return lm_image_card_is_on_screen (card);
+}
+
+static gboolean
+reduced (gpointer data)
+{
+  LmImagePixels *p = pixels_of (data);
+
+  return p != NULL && p->factor > 1;
+}
+
+/* ---------------------------------------------------------- screenshots */
+
+typedef struct
+{
+  int width, height;
+  gsize stride;
+  guchar *pixels;   /* B, G, R, A */
+} Image;
+
+static void
+on_saved (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GError **error = user_data;
+
+  lm_window_save_screenshot_finish (LM_WINDOW (source), result, error);
+  g_object_set_data (source, "shot-done", GINT_TO_POINTER (1));
+}
+
+static void
+shoot (LmWindow *win, const char *dir, const char *name, Image *img)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr (GdkTexture) tex = NULL;
+  GError *error = NULL;
+  const char *keep = g_getenv ("LUMEN_TEST_SHOTS");
+
+  g_object_set_data (G_OBJECT (win), "shot-done", NULL);
+  lm_window_save_screenshot_async (win, path, on_saved, &error);
+  while (g_object_get_data (G_OBJECT (win), "shot-done") == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (error);
+  tex = gdk_texture_new_from_filename (path, &error);
+  g_assert_no_error (error);
+  if (keep != NULL)
+    {
+      g_autofree char *kept = g_build_filename (keep, name, NULL);
+
+      gdk_texture_save_to_png (tex, kept);
+    }
+  img->width = gdk_texture_get_width (tex);
+  img->height = gdk_texture_get_height (tex);
+  img->stride = (gsize) img->width * 4;
+  img->pixels = g_malloc (img->stride * img->height);
+  gdk_texture_download (tex, img->pixels, img->stride);
+}
+
+/* Pixels of colour (r, g, b) (within 30 each) in a rectangle of the
+ * window, and the rows and columns they span. */
+static guint
+count_colour (const Image *img, graphene_rect_t r, int red, int green, int blue, int *n_rows, int *n_cols)
+{
+  int x0 = MAX ((int) r.origin.x, 0), y0 = MAX ((int) r.origin.y, 0);
+  int x1 = MIN ((int) (r.origin.x + r.size.width), img->width), y1 = MIN ((int) (r.origin.y + r.size.height), img->height);
+  g_autofree gboolean *cols = g_new0 (gboolean, img->width);
+  guint n = 0;
+
+  *n_rows = *n_cols = 0;
+  for (int y = y0; y < y1; y++)
+    {
+      gboolean row = FALSE;
+
+      for (int x = x0; x < x1; x++)
+        {
+          const guchar *p = img->pixels + y * img->stride + x * 4;
+
+          if (ABS (p[2] - red) <= 30 && ABS (p[1] - green) <= 30 && ABS (p[0] - blue) <= 30)
+            {
+              n++;
+              row = TRUE;
+              if (!cols[x])
+                (*n_cols)++;
+              cols[x] = TRUE;
+            }
+        }
+      *n_rows += row;
+    }
+  return n;
+}
+
+/* --------------------------------------------------------------- tests */
+
+static void
+test_memory (void)
+{
+  LmWindow *win;
+  LmImageCard *first, *last, *steps;
+  GtkAdjustment *adj;
+  guint n_held = 0, n_on_screen = 0;
+  Want want;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  win = open_window (big_dir);
+  g_assert_cmpuint (lm_record_dashboard_get_n_cards (page_of (win)), ==, N_BIG_TAGS + 1);
+  first = find_card (win, "big", "a/steps");
+  last = find_card (win, "big", "big/tag59");
+
+  /* Cards on screen show their image reduced; the far ones hold nothing. */
+  for (int t = 0; t < N_BIG_TAGS; t++)
+    {
+      g_autofree char *tag = g_strdup_printf ("big/tag%02d", t);
+      LmImageCard *card = find_card (win, "big", tag);
+
+      if (lm_image_card_is_on_screen (card))
+        {
+          n_on_screen++;
+          assert_card_sized (card, tag);
+        }
+      n_held += pixels_of (card) != NULL;
+    }
+  g_test_message ("%u cards of %d on screen, %u hold pixels", n_on_screen, N_BIG_TAGS, n_held);
+  g_assert_cmpuint (n_on_screen, >=, 6);
+  g_assert_cmpuint (n_held, ==, n_on_screen);
+  g_assert_true (lm_image_card_is_on_screen (first));
+  g_assert_false (lm_image_card_is_on_screen (last));
+  g_assert_null (pixels_of (last));
+  g_assert_cmpint (lm_image_card_get_shown_index (last), ==, -1);
+
+  /* Scrolled to the end: the last card loads, the first lets go. */
+  adj = view_adjustment (last);
+  gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj));
+  g_assert_true (lm_test_wait_for (on_screen, last, 5000));   /* after the next layout */
+  g_assert_true (lm_test_wait_for (settled, win, 20000));
+  assert_card_sized (last, "last card, scrolled to");
+  g_assert_false (lm_image_card_is_on_screen (first));
+  g_assert_null (pixels_of (first));
+
+  /* And back. */
+  gtk_adjustment_set_value (adj, 0);
+  g_assert_true (lm_test_wait_for (on_screen, first, 5000));
+  g_assert_true (lm_test_wait_for (settled, win, 20000));
+  g_assert_null (pixels_of (last));
+  steps = first;
+  want.card = steps;
+  want.factor = 0;
+  g_assert_true (lm_test_wait_for (shows, &want, 10000));
+  assert_card_sized (steps, "steps, back");
+
+  /* The slider reaches every step, each one reduced. */
+  for (guint i = 0; i < N_STEPS; i++)
+    {
+      lm_image_card_set_index (steps, i);
+      g_assert_true (lm_test_wait_for (shows, &want, 10000));
+      assert_card_sized (steps, "step");
+    }
+
+  /* Actual size takes the whole image; Fit goes back to a reduced one. */
+  lm_image_card_set_fit (steps, FALSE);
+  want.factor = 1;
+  g_assert_true (lm_test_wait_for (shows, &want, 10000));
+  g_assert_cmpint (pixels_of (steps)->width, ==, BIG_W);
+  lm_image_card_set_fit (steps, TRUE);
+  g_assert_true (lm_test_wait_for (reduced, steps, 10000));
+  assert_card_sized (steps, "fitted again");
+
+  /* The full-size window shows the whole image once it is decoded. */
+  {
+    GtkWidget *full = lm_image_card_open_full_size (steps);
+    GtkWidget *canvas = find_canvas (full);
+    LmImagePixels *p = NULL;
+    gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+    g_assert_true (LM_IS_IMAGE_CANVAS (canvas));
+    while (g_get_monotonic_time () < end
+           && ((p = lm_image_canvas_get_pixels (LM_IMAGE_CANVAS (canvas))) == NULL || p->factor != 1))
+      g_main_context_iteration (NULL, FALSE);
+    g_assert_nonnull (p);
+    g_assert_cmpint (p->factor, ==, 1);
+    g_assert_cmpint (p->width, ==, BIG_W);
+    lm_test_spin (100);
+    g_assert_cmpint (gtk_widget_get_width (canvas), ==, BIG_W);
+    gtk_window_destroy (GTK_WINDOW (full));
+    /* the card keeps its reduced copy */
+    assert_card_sized (steps, "after the full-size window");
+  }
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+static void
+test_strips (void)
+{
+  LmWindow *win;
+  Image img;
+  const struct
+  {
+    const char *tag;
+    int r, g, b;
+    gboolean wide;
+  } strips[] = { { "tiny/1000x1", 255, 0, 0, TRUE }, { "tiny/1x1000", 0, 0, 255, FALSE } };
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  win = open_window (strip_dir);
+  shoot (win, strip_dir, "strips.png", &img);
+  for (guint i = 0; i < G_N_ELEMENTS (strips); i++)
+    {
+      GtkWidget *canvas = lm_image_card_get_canvas (find_card (win, "r", strips[i].tag));
+      graphene_rect_t r, in_win;
+      graphene_point_t o;
+      int rows, cols;
+      guint n;
+
+      g_assert_true (lm_image_canvas_get_image_rect (LM_IMAGE_CANVAS (canvas), &r));
+      g_test_message ("%s drawn at %.1fx%.1f", strips[i].tag, r.size.width, r.size.height);
+      g_assert_cmpfloat (MIN (r.size.width, r.size.height), >=, 1.0 / gtk_widget_get_scale_factor (canvas));
+      g_assert_true (gtk_widget_compute_point (canvas, GTK_WIDGET (win), &GRAPHENE_POINT_INIT (0, 0), &o));
+      graphene_rect_init (&in_win, o.x, o.y, gtk_widget_get_width (canvas), gtk_widget_get_height (canvas));
+      n = count_colour (&img, in_win, strips[i].r, strips[i].g, strips[i].b, &rows, &cols);
+      g_test_message ("%s: %u pixels of its colour, %d rows, %d columns", strips[i].tag, n, rows, cols);
+      /* A strip across the canvas, one or two pixels thick. */
+      if (strips[i].wide)
+        {
+          g_assert_cmpint (cols, >=, gtk_widget_get_width (canvas) * 9 / 10);
+          g_assert_cmpint (rows, >=, 1);
+          g_assert_cmpint (rows, <=, 2);
+        }
+      else
+        {
+          g_assert_cmpint (rows, >=, gtk_widget_get_height (canvas) * 9 / 10);
+          g_assert_cmpint (cols, >=, 1);
+          g_assert_cmpint (cols, <=, 2);
+        }
+    }
+  g_free (img.pixels);
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+static GtkWidget *
+header_of (LmImageCard *card)
+{
+  return gtk_widget_get_first_child (gtk_widget_get_parent (GTK_WIDGET (card)));
+}
+
+static void
+test_long_names (void)
+{
+  LmWindow *win;
+  const char *const runs[] = { "r", "r", "r", "r", LONG_RUN };
+  const char *const tags[] = { LONG_TAG, "short/a", "short/c", "short/d", "short/b" };
+  GtkWidget *long_tag, *long_run, *title, *chip;
+  g_autoptr (GHashTable) columns = g_hash_table_new (NULL, NULL);
+  int width = -1, nat;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  win = open_window (names_dir);
+  for (guint i = 0; i < G_N_ELEMENTS (tags); i++)
+    {
+      GtkWidget *card = gtk_widget_get_parent (GTK_WIDGET (find_card (win, runs[i], tags[i])));
+      graphene_point_t o;
+
+      g_assert_true (gtk_widget_compute_point (card, GTK_WIDGET (win), &GRAPHENE_POINT_INIT (0, 0), &o));
+      g_hash_table_add (columns, GINT_TO_POINTER ((int) o.x));
+      if (width < 0)
+        width = gtk_widget_get_width (card);
+      g_assert_cmpint (ABS (gtk_widget_get_width (card) - width), <=, 1);
+    }
+  /* Five cards in a window 1500 wide: at least three a row, as with
+   * short names (one long name used to make every card full-width). */
+  g_test_message ("cards %d px wide, %u columns", width, g_hash_table_size (columns));
+  g_assert_cmpint (width, <, 500);
+  g_assert_cmpuint (g_hash_table_size (columns), >=, 3);
+
+  /* Names ask for little width, are cut short, and are whole in tooltips. */
+  long_tag = header_of (find_card (win, "r", LONG_TAG));
+  long_run = header_of (find_card (win, LONG_RUN, "short/b"));
+  gtk_widget_measure (long_tag, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &nat, NULL, NULL);
+  g_assert_cmpint (nat, <, 200);
+  gtk_widget_measure (long_run, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &nat, NULL, NULL);
+  g_assert_cmpint (nat, <, 200);
+  title = gtk_widget_get_first_child (long_tag);
+  g_assert_true (GTK_IS_LABEL (title));
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (title)), ==, LONG_TAG);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (title), ==, LONG_TAG);
+  g_assert_true (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (title))));
+  chip = gtk_widget_get_last_child (long_run);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (chip), ==, LONG_RUN);
+  g_assert_true (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (gtk_widget_get_last_child (chip)))));
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+int
+main (int argc, char **argv)
+{
+  int rc;
+
+  g_setenv ("GSK_RENDERER", "cairo", FALSE);
+  g_setenv ("GDK_DEBUG", "gl-disable", FALSE);
+  g_test_init (&argc, &argv, NULL);
+  have_display = gtk_init_check ();
+  big_dir = lm_test_tmpdir_new ("lumen-imgcards-XXXXXX");
+  strip_dir = lm_test_tmpdir_new ("lumen-imgcards-XXXXXX");
+  names_dir = lm_test_tmpdir_new ("lumen-imgcards-XXXXXX");
+  write_fixture ();
+  g_test_add_func ("/ui/image-cards/memory", test_memory);
+  g_test_add_func ("/ui/image-cards/strips", test_strips);
+  g_test_add_func ("/ui/image-cards/long-names", test_long_names);
+  rc = g_test_run ();
+  lm_test_rm_rf (big_dir);
+  lm_test_rm_rf (strip_dir);
+  lm_test_rm_rf (names_dir);
+  g_free (big_dir);
+  g_free (strip_dir);
+  g_free (names_dir);
+  return have_display ? rc : 77;
+}
