@@ -33,6 +33,7 @@
 #include <lumen-log.h>
 
 #include "lm-window.h"
+#include "ui-test-util.h"
 #include "lm-distribution-view.h"
 #include "lm-histogram-view.h"
 #include "lm-hparams-private.h"
@@ -88,25 +89,15 @@ card (LmWindow *win, const char *view, const char *run, const char *tag)
 
 /* ------------------------------------------------------------ pixels */
 
-typedef struct
-{
-  int width, height;
-  guchar *pixels;   /* B, G, R, A */
-  gsize stride;
-} Image;
+typedef LmUiImage Image;   /* B, G, R, A */
 
 static void
 load_image (const char *path, Image *img)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GdkTexture) tex = gdk_texture_new_from_filename (path, &error);
 
+  g_assert_true (lm_ui_image_load (path, img, &error));
   g_assert_no_error (error);
-  img->width = gdk_texture_get_width (tex);
-  img->height = gdk_texture_get_height (tex);
-  img->stride = (gsize) img->width * 4;
-  img->pixels = g_malloc (img->stride * img->height);
-  gdk_texture_download (tex, img->pixels, img->stride);
 }
 
 static gboolean
@@ -132,24 +123,11 @@ count_rgb (const Image *img, const guint8 rgb[3], int tol)
 }
 
 static void
-on_saved (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  GError **error = user_data;
-
-  lm_window_save_screenshot_finish (LM_WINDOW (source), result, error);
-  g_object_set_data (source, "shot-done", GINT_TO_POINTER (1));
-}
-
-static void
 shoot (LmWindow *win, const char *path, Image *img)
 {
-  GError *error = NULL;
+  g_autoptr (GError) error = NULL;
 
-  g_object_set_data (G_OBJECT (win), "shot-done", NULL);
-  lm_window_save_screenshot_async (win, path, on_saved, &error);
-  while (g_object_get_data (G_OBJECT (win), "shot-done") == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_no_error (error);
+  g_assert_true (lm_ui_save_screenshot (win, path, &error));
   load_image (path, img);
 }
 

@@ -21,6 +21,7 @@
 #include <lumen-log.h>
 
 #include "lm-image-canvas.h"
+#include "ui-test-util.h"
 #include "lm-image-card.h"
 #include "lm-record-dashboard.h"
 #include "lm-window.h"
@@ -121,21 +122,6 @@ open_window (const char *dir)
   return win;
 }
 
-static GtkWidget *
-find_canvas (GtkWidget *w)
-{
-  if (LM_IS_IMAGE_CANVAS (w))
-    return w;
-  for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_canvas (c);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static LmRecordDashboard *
 page_of (LmWindow *win)
 {
@@ -219,48 +205,16 @@ reduced (gpointer data)
 
 /* ---------------------------------------------------------- screenshots */
 
-typedef struct
-{
-  int width, height;
-  gsize stride;
-  guchar *pixels;   /* B, G, R, A */
-} Image;
-
-static void
-on_saved (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  GError **error = user_data;
-
-  lm_window_save_screenshot_finish (LM_WINDOW (source), result, error);
-  g_object_set_data (source, "shot-done", GINT_TO_POINTER (1));
-}
+typedef LmUiImage Image;   /* B, G, R, A */
 
 static void
 shoot (LmWindow *win, const char *dir, const char *name, Image *img)
 {
   g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autoptr (GdkTexture) tex = NULL;
-  GError *error = NULL;
-  const char *keep = g_getenv ("LUMEN_TEST_SHOTS");
+  g_autoptr (GError) error = NULL;
 
-  g_object_set_data (G_OBJECT (win), "shot-done", NULL);
-  lm_window_save_screenshot_async (win, path, on_saved, &error);
-  while (g_object_get_data (G_OBJECT (win), "shot-done") == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_no_error (error);
-  tex = gdk_texture_new_from_filename (path, &error);
-  g_assert_no_error (error);
-  if (keep != NULL)
-    {
-      g_autofree char *kept = g_build_filename (keep, name, NULL);
-
-      gdk_texture_save_to_png (tex, kept);
-    }
-  img->width = gdk_texture_get_width (tex);
-  img->height = gdk_texture_get_height (tex);
-  img->stride = (gsize) img->width * 4;
-  img->pixels = g_malloc (img->stride * img->height);
-  gdk_texture_download (tex, img->pixels, img->stride);
+  g_assert_true (lm_ui_save_screenshot (win, path, &error));
+  g_assert_true (lm_ui_image_load (path, img, &error));
 }
 
 /* Pixels of colour (r, g, b) (within 30 each) in a rectangle of the
@@ -378,7 +332,7 @@ test_memory (void)
   /* The full-size window shows the whole image once it is decoded. */
   {
     GtkWidget *full = lm_image_card_open_full_size (steps);
-    GtkWidget *canvas = find_canvas (full);
+    GtkWidget *canvas = lm_ui_find_descendant (full, LM_TYPE_IMAGE_CANVAS);
     LmImagePixels *p = NULL;
     gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
 

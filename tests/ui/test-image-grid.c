@@ -23,6 +23,7 @@
 #include <lumen-log.h>
 
 #include "lm-image-canvas.h"
+#include "ui-test-util.h"
 #include "lm-image-card.h"
 #include "lm-window.h"
 #include "lm-test-records.h"
@@ -90,12 +91,7 @@ settled (gpointer win)
   return lm_window_is_settled (win);
 }
 
-typedef struct
-{
-  int width, height;
-  gsize stride;
-  guchar *pixels;   /* B, G, R, A (GDK_MEMORY_DEFAULT) */
-} Image;
+typedef LmUiImage Image;   /* B, G, R, A (GDK_MEMORY_DEFAULT) */
 
 static void
 image_from_texture (GdkTexture *tex, Image *img)
@@ -120,30 +116,13 @@ keep_shot (GdkTexture *tex, const char *name)
 }
 
 static void
-on_saved (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  GError **error = user_data;
-
-  lm_window_save_screenshot_finish (LM_WINDOW (source), result, error);
-  g_object_set_data (source, "shot-done", GINT_TO_POINTER (1));
-}
-
-static void
 shoot (LmWindow *win, const char *name, Image *img)
 {
   g_autofree char *path = g_build_filename (logdir, name, NULL);
-  g_autoptr (GdkTexture) tex = NULL;
-  GError *error = NULL;
+  g_autoptr (GError) error = NULL;
 
-  g_object_set_data (G_OBJECT (win), "shot-done", NULL);
-  lm_window_save_screenshot_async (win, path, on_saved, &error);
-  while (g_object_get_data (G_OBJECT (win), "shot-done") == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_no_error (error);
-  tex = gdk_texture_new_from_filename (path, &error);
-  g_assert_no_error (error);
-  keep_shot (tex, name);
-  image_from_texture (tex, img);
+  g_assert_true (lm_ui_save_screenshot (win, path, &error));
+  g_assert_true (lm_ui_image_load (path, img, &error));
 }
 
 /* Counts of pixel kinds in a rectangle of img. */
@@ -249,21 +228,6 @@ assert_no_strip (const Image *img, graphene_rect_t r, const char *what)
   g_test_message ("%s: bottom %u px: %u cell colour, %u white", what, bottom.total, bottom.cell, bottom.white);
   g_assert_cmpuint (bottom.cell, >, bottom.total * 98 / 100);
   g_assert_cmpuint (bottom.white, ==, 0);
-}
-
-static GtkWidget *
-find_canvas (GtkWidget *w)
-{
-  if (LM_IS_IMAGE_CANVAS (w))
-    return w;
-  for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_canvas (c);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
 }
 
 static LmWindow *
@@ -491,7 +455,7 @@ test_full_size (void)
   card = find_card (win, "grid/labelled");
   full = lm_image_card_open_full_size (card);
   g_assert_nonnull (full);
-  canvas = find_canvas (full);
+  canvas = lm_ui_find_descendant (full, LM_TYPE_IMAGE_CANVAS);
   g_assert_nonnull (canvas);
   lm_test_spin (300);
   g_assert_true (gtk_widget_get_mapped (canvas));

@@ -13,32 +13,19 @@
 #include <string.h>
 
 #include "lm-palette.h"
+#include "ui-test-util.h"
 #include "lm-window.h"
 #include "lm-test-run.h"
 
 static gboolean have_display;
 static const char *lumen_bin;   /* --lumen-bin PATH, from meson */
 
-typedef struct
-{
-  int width, height;
-  guchar *pixels;   /* RGBA, from gdk_texture_download (B8G8R8A8 premultiplied) */
-  gsize stride;
-} Image;
+typedef LmUiImage Image;   /* B, G, R, A (premultiplied) */
 
 static gboolean
 load_image (const char *path, Image *img)
 {
-  g_autoptr (GdkTexture) tex = gdk_texture_new_from_filename (path, NULL);
-
-  if (tex == NULL)
-    return FALSE;
-  img->width = gdk_texture_get_width (tex);
-  img->height = gdk_texture_get_height (tex);
-  img->stride = (gsize) img->width * 4;
-  img->pixels = g_malloc (img->stride * img->height);
-  gdk_texture_download (tex, img->pixels, img->stride);
-  return TRUE;
+  return lm_ui_image_load (path, img, NULL);
 }
 
 /* gdk_texture_download gives cairo's layout: B, G, R, A bytes. */
@@ -99,22 +86,9 @@ make_logdir (void)
 }
 
 static void
-on_saved (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  GError **error = user_data;
-
-  if (!lm_window_save_screenshot_finish (LM_WINDOW (source), result, error) && *error == NULL)
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "failed without a message");
-  g_object_set_data (source, "shot-done", GINT_TO_POINTER (1));
-}
-
-static void
 save_shot (LmWindow *win, const char *path, GError **error)
 {
-  g_object_set_data (G_OBJECT (win), "shot-done", NULL);
-  lm_window_save_screenshot_async (win, path, on_saved, error);
-  while (g_object_get_data (G_OBJECT (win), "shot-done") == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  lm_ui_save_screenshot (win, path, error);
 }
 
 static gboolean

@@ -1,0 +1,71 @@
+/* ui-test-util.c: screenshots and widget lookup for the window tests
+ * (see ui-test-util.h). */
+#include "ui-test-util.h"
+
+static void
+on_saved (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GError **error = user_data;
+
+  if (!lm_window_save_screenshot_finish (LM_WINDOW (source), result, error) && *error == NULL)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "failed without a message");
+  g_object_set_data (source, "shot-done", GINT_TO_POINTER (1));
+}
+
+gboolean
+lm_ui_save_screenshot (LmWindow *win, const char *path, GError **error)
+{
+  GError *local = NULL;
+  const char *keep = g_getenv ("LUMEN_TEST_SHOTS");
+
+  g_object_set_data (G_OBJECT (win), "shot-done", NULL);
+  lm_window_save_screenshot_async (win, path, on_saved, &local);
+  while (g_object_get_data (G_OBJECT (win), "shot-done") == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  if (local != NULL)
+    {
+      g_propagate_error (error, local);
+      return FALSE;
+    }
+  if (keep != NULL)
+    {
+      g_autofree char *base = g_path_get_basename (path);
+      g_autofree char *kept = g_build_filename (keep, base, NULL);
+      g_autofree char *data = NULL;
+      gsize len = 0;
+
+      if (g_file_get_contents (path, &data, &len, NULL))
+        g_file_set_contents (kept, data, (gssize) len, NULL);
+    }
+  return TRUE;
+}
+
+gboolean
+lm_ui_image_load (const char *path, LmUiImage *img, GError **error)
+{
+  g_autoptr (GdkTexture) tex = gdk_texture_new_from_filename (path, error);
+
+  if (tex == NULL)
+    return FALSE;
+  img->width = gdk_texture_get_width (tex);
+  img->height = gdk_texture_get_height (tex);
+  img->stride = (gsize) img->width * 4;
+  img->pixels = g_malloc (img->stride * img->height);
+  gdk_texture_download (tex, img->pixels, img->stride);
+  return TRUE;
+}
+
+GtkWidget *
+lm_ui_find_descendant (GtkWidget *root, GType type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = lm_ui_find_descendant (c, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}

@@ -1,0 +1,31 @@
+/* ui-test-util.h: what the window tests share: a screenshot of a window,
+ * taken and read back as pixels, and a widget found by type.
+ *
+ * Not for: assertions on what the pixels show (each test knows its own).
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "lm-window.h"
+
+G_BEGIN_DECLS
+
+/* A screenshot's pixels as gdk_texture_download gives them: B, G, R, A
+ * bytes (premultiplied), rows `stride` bytes apart.  g_free (pixels). */
+typedef struct
+{
+  int width, height;
+  gsize stride;
+  guchar *pixels;
+} LmUiImage;
+
+/* lm_window_save_screenshot_async to path, waited for in the main loop.
+ * With LUMEN_TEST_SHOTS=DIR set, a copy goes to DIR as well. */
+gboolean   lm_ui_save_screenshot (LmWindow *win, const char *path, GError **error);
+/* Reads a PNG; FALSE (and *error) when it cannot be read. */
+gboolean   lm_ui_image_load      (const char *path, LmUiImage *img, GError **error);
+/* The first widget of `type` at or below root (depth first), or NULL. */
+GtkWidget *lm_ui_find_descendant (GtkWidget *root, GType type);
+
+G_END_DECLS
