@@ -293,7 +293,7 @@ lm_distribution_view_measure (GtkWidget *widget, GtkOrientation o, int for_size,
                               int *min, int *nat, int *min_base, int *nat_base)
 {
   *min = o == GTK_ORIENTATION_HORIZONTAL ? 200 : 150;
-  *nat = o == GTK_ORIENTATION_HORIZONTAL ? 420 : 260;
+  *nat = o == GTK_ORIENTATION_HORIZONTAL ? 320 : 260;   /* a card as wide as a scalar card */
 }
 
 static void
