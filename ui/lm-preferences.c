@@ -189,7 +189,8 @@ save_now (Tracker *t, gboolean with_window)
 {
   g_autoptr (GKeyFile) kf = g_key_file_new ();
   g_autoptr (GError) error = NULL;
-  g_autofree char *dir = NULL;
+  g_autofree char *dir = NULL, *target = NULL;
+  const char *path;
   int width = 0, height = 0;
   gboolean maximized = FALSE, window_changed = FALSE;
 
@@ -247,7 +248,19 @@ save_now (Tracker *t, gboolean with_window)
     }
   t->dirty = 0;
 
-  dir = g_path_get_dirname (t->path);
+  /* a settings.ini that links elsewhere (dotfiles kept in one folder):
+   * write the file it points to, not a plain file over the link */
+  target = g_file_read_link (t->path, NULL);
+  if (target != NULL && !g_path_is_absolute (target))
+    {
+      g_autofree char *base = g_path_get_dirname (t->path);
+      char *abs = g_build_filename (base, target, NULL);
+
+      g_free (target);
+      target = abs;
+    }
+  path = target != NULL ? target : t->path;
+  dir = g_path_get_dirname (path);
   if (g_mkdir_with_parents (dir, 0700) != 0)
     {
       if (!t->warned)
@@ -255,7 +268,7 @@ save_now (Tracker *t, gboolean with_window)
       t->warned = TRUE;
       return;
     }
-  if (!g_key_file_save_to_file (kf, t->path, &error))
+  if (!g_key_file_save_to_file (kf, path, &error))
     {
       if (!t->warned)
         g_printerr ("lumen: settings not saved: %s\n", error->message);

@@ -174,6 +174,23 @@ parse_size (const char *s, int *w, int *h)
   return TRUE;
 }
 
+/* --smoothing is read as a string: GApplication drops a double option
+ * whose value is 0.0, and 0 (no smoothing) is a real choice. */
+static gboolean
+parse_smoothing (const char *text, double *out)
+{
+  char *end = NULL;
+  double v;
+
+  if (text == NULL)
+    return FALSE;
+  v = g_ascii_strtod (text, &end);
+  if (end == text || *end != '\0' || !(v >= 0 && v <= 0.999))
+    return FALSE;
+  *out = v;
+  return TRUE;
+}
+
 static char *
 resolve_path (GApplicationCommandLine *cmdline, const char *path)
 {
@@ -189,6 +206,7 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
   const char *logdir_arg = "runs", *screenshot = NULL, *size = NULL, *tag_filter = NULL;
   const char *run_filter = NULL, *x_axis = NULL, *view = NULL;
   double smoothing = -1;
+  const char *smoothing_arg = NULL;
   gboolean timings = FALSE;
   gint timeout_s = 120;
   gint64 step = -1, op = -1;
@@ -206,7 +224,7 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
   g_variant_dict_lookup (opts, "run-filter", "&s", &run_filter);
   g_variant_dict_lookup (opts, "x-axis", "&s", &x_axis);
   g_variant_dict_lookup (opts, "view", "&s", &view);
-  g_variant_dict_lookup (opts, "smoothing", "d", &smoothing);
+  g_variant_dict_lookup (opts, "smoothing", "&s", &smoothing_arg);
   g_variant_dict_lookup (opts, "timings", "b", &timings);
   g_variant_dict_lookup (opts, "screenshot-timeout", "i", &timeout_s);
   /* strings, not G_OPTION_ARG_INT64: GApplication drops an int option
@@ -236,10 +254,10 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
                                            "got '%s'\n", x_axis);
       return 2;
     }
-  if (smoothing != -1 && (smoothing < 0 || smoothing > 0.999))
+  if (smoothing_arg != NULL && !parse_smoothing (smoothing_arg, &smoothing))
     {
       g_application_command_line_printerr (cmdline, "lumen: --smoothing must be between 0 and 0.999; "
-                                           "got %g\n", smoothing);
+                                           "got '%s'\n", smoothing_arg);
       return 2;
     }
   if (timeout_s <= 0)
@@ -344,7 +362,8 @@ on_local_options (GApplication *app, GVariantDict *opts, gpointer user_data)
 {
   const char *size = NULL, *x_axis = NULL;
   g_autofree const char **rest = NULL;
-  double smoothing = 0;
+  const char *smoothing_arg = NULL;
+  double smoothing;
   int w, h;
   LmXAxis axis;
 
@@ -369,9 +388,9 @@ on_local_options (GApplication *app, GVariantDict *opts, gpointer user_data)
       g_printerr ("lumen: --x-axis must be step, relative or wall; got '%s'\n", x_axis);
       return 2;
     }
-  if (g_variant_dict_lookup (opts, "smoothing", "d", &smoothing) && (smoothing < 0 || smoothing > 0.999))
+  if (g_variant_dict_lookup (opts, "smoothing", "&s", &smoothing_arg) && !parse_smoothing (smoothing_arg, &smoothing))
     {
-      g_printerr ("lumen: --smoothing must be between 0 and 0.999; got %g\n", smoothing);
+      g_printerr ("lumen: --smoothing must be between 0 and 0.999; got '%s'\n", smoothing_arg);
       return 2;
     }
   if (!gtk_init_check ())
@@ -383,13 +402,26 @@ on_local_options (GApplication *app, GVariantDict *opts, gpointer user_data)
   return -1;   /* go on */
 }
 
+/* Ctrl+Q: what closing each window would save (its size, a change still
+ * waiting) is saved first; g_application_quit closes nothing itself. */
+static void
+on_quit (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  GApplication *app = user_data;
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
+    if (LM_IS_WINDOW (l->data))
+      lm_preferences_flush (l->data);
+  g_application_quit (app);
+}
+
 static void
 on_startup (GApplication *app, gpointer user_data)
 {
   const char *quit[] = { "<Primary>q", NULL };
   GSimpleAction *action = g_simple_action_new ("quit", NULL);
 
-  g_signal_connect_swapped (action, "activate", G_CALLBACK (g_application_quit), app);
+  g_signal_connect (action, "activate", G_CALLBACK (on_quit), app);
   g_action_map_add_action (G_ACTION_MAP (app), G_ACTION (action));
   g_object_unref (action);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit);
@@ -407,7 +439,7 @@ main (int argc, char **argv)
     { "window-size", 0, 0, G_OPTION_ARG_STRING, NULL, "Window size, e.g. 1400x900", "WxH" },
     { "tag-filter", 0, 0, G_OPTION_ARG_STRING, NULL, "Show only tags matching this regex", "REGEX" },
     { "run-filter", 0, 0, G_OPTION_ARG_STRING, NULL, "Show only runs matching this regex", "REGEX" },
-    { "smoothing", 0, 0, G_OPTION_ARG_DOUBLE, NULL, "Smoothing weight 0..0.999 (default 0.6)", "W" },
+    { "smoothing", 0, 0, G_OPTION_ARG_STRING, NULL, "Smoothing weight 0..0.999 (default 0.6)", "W" },
     { "x-axis", 0, 0, G_OPTION_ARG_STRING, NULL, "Horizontal axis: step, relative or wall", "AXIS" },
     { "view", 0, 0, G_OPTION_ARG_STRING, NULL,
       "Dashboard to open: scalars, histograms, distributions, images, text, hparams, graph or debugger", "VIEW" },

@@ -215,6 +215,42 @@ test_cli_screenshot (void)
   g_assert_cmpuint (count_color (&img, &c1, 30), >, 100);
   g_free (img.pixels);
 
+  /* Saved settings apply (smoothing 0.9 from settings.ini: the faint raw
+   * line shows under the smoothed one), and --smoothing 0 overrides them for
+   * the session (no faint line: GApplication used to drop a 0.0 double). */
+  {
+    g_autofree char *cfg = g_build_filename (logdir, "cfg", NULL);
+    g_autofree char *ini = g_build_filename (cfg, "lumen", "settings.ini", NULL);
+    g_autofree char *ini_dir = g_path_get_dirname (ini);
+    g_auto (GStrv) env = g_environ_setenv (g_get_environ (), "XDG_CONFIG_HOME", cfg, TRUE);
+    GdkRGBA faint;
+    guint n_faint[2];
+
+    g_assert_cmpint (g_mkdir_with_parents (ini_dir, 0700), ==, 0);
+    g_assert_true (g_file_set_contents (ini, "[scalars]\nsmoothing=0.9\n", -1, NULL));
+    faint = c1;   /* the rising run's raw line at RAW_ALPHA_SMOOTHED (0.28) over white */
+    faint.red = 1 - 0.28 * (1 - c1.red);
+    faint.green = 1 - 0.28 * (1 - c1.green);
+    faint.blue = 1 - 0.28 * (1 - c1.blue);
+    for (int with_flag = 0; with_flag < 2; with_flag++)
+      {
+        const char *argv[] = { bin, "--logdir", logdir, "--screenshot", png, "--window-size", "900x640",
+                               with_flag ? "--smoothing" : NULL, "0", NULL };
+        g_autofree char *o2 = NULL, *e2 = NULL;
+
+        g_assert_true (g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_DEFAULT, NULL, NULL,
+                                     &o2, &e2, &status, NULL));
+        if (!g_spawn_check_wait_status (status, NULL))
+          g_error ("lumen --screenshot failed: %s", e2);
+        g_assert_true (load_image (png, &img));
+        n_faint[with_flag] = count_color (&img, &faint, 6);
+        g_free (img.pixels);
+      }
+    g_test_message ("faint raw-line pixels: %u from settings.ini, %u with --smoothing 0", n_faint[0], n_faint[1]);
+    g_assert_cmpuint (n_faint[0], >, 50);
+    g_assert_cmpuint (n_faint[1], <, n_faint[0] / 5);
+  }
+
   /* Bad options: exit status 2 and a message naming the problem. */
   {
     const char *argv[] = { bin, "--logdir", logdir, "--screenshot", png, "--window-size", "big", NULL };

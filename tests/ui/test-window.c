@@ -12,6 +12,7 @@
 #include <gtk/gtk.h>
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lm-axis.h"
 #include "lm-preferences.h"
@@ -692,6 +693,27 @@ test_preferences (void)
   g_assert_cmpint (lm_chart_settings_get_x_axis (settings), ==, LM_X_STEP);
   g_assert_true (lm_chart_settings_get_ignore_outliers (settings));
   gtk_window_destroy (GTK_WINDOW (win));
+
+  /* a settings.ini that links elsewhere: the target is written, the link stays */
+  {
+    g_autofree char *real = g_build_filename (cfg, "dotfiles-settings.ini", NULL);
+    g_autofree char *linked = NULL;
+
+    g_assert_true (g_file_set_contents (real, "[scalars]\nsmoothing=0.25\n", -1, NULL));
+    g_assert_cmpint (g_unlink (path), ==, 0);
+    g_assert_cmpint (symlink ("../dotfiles-settings.ini", path), ==, 0);
+    win = lm_window_new (NULL, logdir);
+    g_assert_true (lm_preferences_load (win, path, NULL));
+    g_assert_cmpfloat (lm_chart_settings_get_smoothing (lm_window_get_settings (win)), ==, 0.25);
+    lm_preferences_track (win, path);
+    lm_chart_settings_set_smoothing (lm_window_get_settings (win), 0.75);
+    lm_preferences_flush (win);
+    gtk_window_destroy (GTK_WINDOW (win));
+    g_assert_true (g_file_test (path, G_FILE_TEST_IS_SYMLINK));
+    linked = file_text (real);
+    g_assert_nonnull (strstr (linked, "smoothing=0.750"));
+    g_assert_cmpint (g_unlink (path), ==, 0);
+  }
 
   /* a file that is not a key file: reported, and left as it is */
   g_assert_true (g_file_set_contents (path, "smoothing 0.3 (my notes)\n", -1, NULL));
