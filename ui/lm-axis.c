@@ -178,6 +178,9 @@ label_step (double v, double step, char *buf, gsize len)
   g_snprintf (buf, len, "%.0f", v);
 }
 
+#define YEAR_SECONDS 31536000.0
+#define MONTH_SECONDS 2592000.0
+
 /* Intervals a clock reader likes, in seconds. */
 static const double time_steps[] = {
   0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5,
@@ -194,7 +197,8 @@ time_step (double span, guint target)
   for (guint i = 0; i < G_N_ELEMENTS (time_steps); i++)
     if (time_steps[i] >= raw)
       return time_steps[i];
-  return nice_step (span, target);
+  /* past a year: 2, 5, 10 ... years, not a round number of seconds */
+  return nice_step (span / YEAR_SECONDS, target) * YEAR_SECONDS;
 }
 
 static void
@@ -221,12 +225,57 @@ label_relative (double v, double step, char *buf, gsize len)
       trim_zeros (buf);
       g_strlcat (buf, "h", len);
     }
-  else
+  else if (step < YEAR_SECONDS)
     {
       g_snprintf (buf, len, "%s%.2f", sign, a / 86400);
       trim_zeros (buf);
       g_strlcat (buf, "d", len);
     }
+  else
+    {
+      g_snprintf (buf, len, "%s%.2f", sign, a / YEAR_SECONDS);
+      trim_zeros (buf);
+      g_strlcat (buf, "y", len);
+    }
+}
+
+/* Wall-time ticks a month or more apart sit on calendar boundaries (the
+ * 1st of a month, 1 January), not on multiples of 30 or 365 days since
+ * 1970: every 1, 3 or 6 months, or every 1, 2, 5, 10 ... years. */
+static guint
+ticks_calendar (double lo, double hi, double step, LmTick *ticks)
+{
+  g_autoptr (GDateTime) start = g_date_time_new_from_unix_local ((gint64) floor (lo));
+  int months = step < 3 * MONTH_SECONDS ? 1 : step < 6 * MONTH_SECONDS ? 3
+               : step < YEAR_SECONDS ? 6 : 12 * (int) MAX (1.0, round (step / YEAR_SECONDS));
+  int y, m;
+  guint n = 0;
+
+  if (start == NULL)
+    return 0;
+  y = g_date_time_get_year (start);
+  m = g_date_time_get_month (start) - 1;   /* 0-based */
+  /* the first boundary at or after lo that is a multiple of the interval */
+  m = ((y * 12 + m + months - 1) / months) * months;
+  for (; n < LM_AXIS_MAX_TICKS; m += months)
+    {
+      g_autoptr (GDateTime) t = g_date_time_new_local (m / 12, m % 12 + 1, 1, 0, 0, 0);
+      g_autofree char *label = NULL;
+      double v;
+
+      if (t == NULL)
+        break;
+      v = (double) g_date_time_to_unix (t);
+      if (v < lo)
+        continue;
+      if (v > hi)
+        break;
+      label = g_date_time_format (t, months >= 12 ? "%Y" : "%b %Y");
+      ticks[n].value = v;
+      g_strlcpy (ticks[n].label, label, sizeof ticks[n].label);
+      n++;
+    }
+  return n;
 }
 
 static void
@@ -307,6 +356,13 @@ lm_axis_ticks (LmAxisKind kind,
   if (kind == LM_AXIS_STEP && step < 1)
     step = 1;
 
+  if (kind == LM_AXIS_WALL && step >= MONTH_SECONDS)
+    {
+      n = ticks_calendar (lo, hi, step, ticks);
+      if (n >= 2)
+        return n;
+      n = 0;
+    }
   if (kind == LM_AXIS_WALL && step >= 3600)
     {
       /* Align hours and days to local midnight, not to the epoch. */

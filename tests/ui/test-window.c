@@ -471,6 +471,29 @@ test_axis_labels (void)
   for (guint i = 1; i < n; i++)
     g_assert_cmpstr (ticks[i].label, !=, ticks[i - 1].label);
 
+  /* A month or more apart: calendar boundaries, not multiples of 30 or
+   * 365 days since 1970; relative time in whole years past a year. */
+  n = lm_axis_ticks (LM_AXIS_WALL, FALSE, 1.7e9, 1.7e9 + 6e8, 5, ticks);
+  g_assert_cmpuint (n, >=, 2);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (GDateTime) t = g_date_time_new_from_unix_local ((gint64) ticks[i].value);
+
+      g_assert_cmpint (g_date_time_get_month (t), ==, 1);
+      g_assert_cmpint (g_date_time_get_day_of_month (t), ==, 1);
+      g_assert_cmpint (g_date_time_get_hour (t), ==, 0);
+    }
+  n = lm_axis_ticks (LM_AXIS_WALL, FALSE, 1.7e9, 1.7e9 + 3e7, 5, ticks);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (GDateTime) t = g_date_time_new_from_unix_local ((gint64) ticks[i].value);
+
+      g_assert_cmpint (g_date_time_get_day_of_month (t), ==, 1);
+      g_assert_cmpint ((g_date_time_get_month (t) - 1) % 3, ==, 0);
+    }
+  n = lm_axis_ticks (LM_AXIS_RELATIVE, FALSE, 0, 6e8, 5, ticks);
+  g_assert_cmpstr (ticks[1].label, ==, "5y");
+
   /* Neighbouring ticks never share a label: big steps close together,
    * a narrow range around a million or around one. */
   {
