@@ -380,8 +380,38 @@ csv_number (GString *out, double v, const char *fmt)
     }
 }
 
+static gboolean write_csv (LmPlot *p, const char *path, GError **error);
+
+/* Exports hold every point: not while a run's rows are still being read
+ * (its chart may be showing the file's summaries meanwhile). */
+static gboolean
+all_loaded (LmPlot *p, GError **error)
+{
+  for (guint i = 0; i < p->lines->len; i++)
+    {
+      LmPlotLine *l = g_ptr_array_index (p->lines, i);
+
+      if (lm_run_get_series (l->run, p->tag) != NULL && !lm_run_get_loaded (l->run))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                       "run '%s' is still loading; export again once its \"loading…\" marker is gone",
+                       lm_run_get_name (l->run));
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 gboolean
 lm_plot_write_csv (LmPlot *p, const char *path, GError **error)
+{
+  if (!all_loaded (p, error))
+    return FALSE;
+  return write_csv (p, path, error);
+}
+
+static gboolean
+write_csv (LmPlot *p, const char *path, GError **error)
 {
   GString *out = g_string_new ("run,tag,step,wall_time,value,smoothed\n");
   gboolean ok;
@@ -456,9 +486,12 @@ json_number (GString *out, double v, const char *fmt)
 gboolean
 lm_plot_write_json (LmPlot *p, const char *path, GError **error)
 {
-  GString *out = g_string_new ("{");
+  GString *out;
   gboolean ok, first = TRUE;
 
+  if (!all_loaded (p, error))
+    return FALSE;
+  out = g_string_new ("{");
   /* {"run": [[wall_time, step, value], ...], ...}: each run's list is what
    * TensorBoard's "JSON" download link gives for that run and tag. */
   for (guint i = 0; i < p->lines->len; i++)
