@@ -551,6 +551,8 @@ lm_card_grid_new (LmRunSelection *selection, LmChartSettings *settings)
 
   self->sections_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 10);
   gtk_widget_add_css_class (self->sections_box, "lm-sections");
+  /* cards keep their height when few of them leave the page half empty */
+  gtk_widget_set_valign (self->sections_box, GTK_ALIGN_START);
   self->scrolled = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scrolled), self->sections_box);

@@ -652,7 +652,7 @@ lm_plot_render (LmPlot          *p,
   double x0, x1, y0 = 0, y1 = 1, top = PAD_TOP, bottom, left = 52, plot_w;
   LmTick yt[LM_AXIS_MAX_TICKS], xt[LM_AXIS_MAX_TICKS];
   guint nyt = 0, nxt, columns;
-  gboolean have_x;
+  gboolean have_x, no_positive = FALSE;
 
   cairo_scale (cr, scale, scale);
   cairo_set_source_rgb (cr, 1, 1, 1);
@@ -695,7 +695,10 @@ lm_plot_render (LmPlot          *p,
         {
           y0 = p->log_y ? 0.1 : 0.0;
           y1 = p->log_y ? 10.0 : 1.0;
+          no_positive = have_x && p->log_y;
         }
+      else
+        no_positive = FALSE;
       nyt = lm_axis_ticks (LM_AXIS_VALUE, p->log_y, y0, y1,
                            (guint) MAX (2.0, (bottom - top) / 42.0), yt);
       for (guint i = 0; i < nyt; i++)
@@ -792,8 +795,9 @@ lm_plot_render (LmPlot          *p,
   cairo_line_to (cr, left + plot_w, floor (top + p->area.height) + 0.5);
   cairo_stroke (cr);
 
-  if (!have_x)
-    lm_plot_text (p, cr, p->lines->len ? "No data yet for the shown runs" : "No runs shown",
+  if (!have_x || no_positive)
+    lm_plot_text (p, cr, !have_x ? (p->lines->len ? "No data yet for the shown runs" : "No runs shown")
+                                 : "No positive values to show on a log scale",
                   FALSE, left + plot_w / 2, top + p->area.height / 2, 0.5, 0.5,
                   0.55, 0.56, 0.58, NULL, NULL);
 
