@@ -211,8 +211,10 @@ void lm_cpu_unary_backward_f32(lm_unary_op op, int64_t n, const float *gout, con
   case LM_UN_EXP: UNB_LOOP(g * y[i]); break;
   case LM_UN_LOG: UNB_LOOP(g / x[i]); break;
   case LM_UN_SQRT: UNB_LOOP(g / (2.0f * y[i])); break;
-  case LM_UN_ABS: UNB_LOOP(x[i] > 0.0f ? g : (x[i] < 0.0f ? -g : 0.0f)); break;
-  case LM_UN_RELU: UNB_LOOP(y[i] > 0.0f ? g : 0.0f); break;
+  /* g * sgn(x), as PyTorch: sgn(0) = sgn(NaN) = 0, so an Inf or NaN g at 0 stays NaN */
+  case LM_UN_ABS: UNB_LOOP(x[i] > 0.0f ? g : (x[i] < 0.0f ? -g : g * 0.0f)); break;
+  /* threshold_backward: 0 where y <= 0, else g (y NaN lets a NaN through) */
+  case LM_UN_RELU: UNB_LOOP(y[i] <= 0.0f ? 0.0f : g); break;
   case LM_UN_SIGMOID: UNB_LOOP(g * y[i] * (1.0f - y[i])); break;
   case LM_UN_TANH: UNB_LOOP(g * (1.0f - y[i] * y[i])); break;
   case LM_UN_GELU:

@@ -164,8 +164,8 @@ __device__ __forceinline__ float unop_grad(float g, const float *x, const float 
   case LM_UN_EXP: return g * y[i];
   case LM_UN_LOG: return g / x[i];
   case LM_UN_SQRT: return g / (2.0f * y[i]);
-  case LM_UN_ABS: return x[i] > 0.0f ? g : (x[i] < 0.0f ? -g : 0.0f);
-  case LM_UN_RELU: return y[i] > 0.0f ? g : 0.0f;
+  case LM_UN_ABS: return x[i] > 0.0f ? g : (x[i] < 0.0f ? -g : g * 0.0f); /* as on the CPU */
+  case LM_UN_RELU: return y[i] <= 0.0f ? 0.0f : g;
   case LM_UN_SIGMOID: return g * y[i] * (1.0f - y[i]);
   case LM_UN_TANH: return g * (1.0f - y[i] * y[i]);
   case LM_UN_GELU: {

@@ -2,6 +2,7 @@
  * zero_grad, no-grad mode, detach, retain_graph and the second-backward
  * error, explicit grad_output), the graph walk API with module paths, and the
  * forward/backward op hooks. */
+#include <math.h>
 #include "engine-test.h"
 #include "lm-engine-private.h"
 
@@ -58,6 +59,35 @@ static void test_accumulation(void)
   et_assert_values(x->grad, (float[]){1, 1, 1}, 3, 0);
   lm_tensor_zero_grad(x);
   lm_scope_end();
+}
+
+/* NaN and Inf gradients through relu, abs and clamp, value for value as
+ * PyTorch 1.13 gives them (a NaN gradient must not come out as a clean 0
+ * where PyTorch keeps it, or the debugger hides the damage). */
+static void test_nonfinite_gradients(void)
+{
+  static const struct {
+    const char *op;
+    float grad[4], want[4];
+  } cases[] = {
+    /* x = [nan, 0, -1, 2] */
+    {"relu", {NAN, NAN, NAN, NAN}, {NAN, 0, 0, NAN}},
+    {"abs", {1, INFINITY, 1, NAN}, {0, NAN, -1, NAN}},
+    {"clamp", {1, NAN, NAN, 1}, {0, NAN, 0, 0}},
+  };
+  for (size_t c = 0; c < G_N_ELEMENTS(cases); c++) {
+    lm_scope_begin();
+    lm_tensor *x = leaf((float[]){NAN, 0, -1, 2}, LM_SHAPE(4));
+    lm_tensor *y = !strcmp(cases[c].op, "relu")  ? lm_relu(x)
+                   : !strcmp(cases[c].op, "abs") ? lm_abs(x)
+                                                 : lm_clamp(x, -0.5f, 1.5f);
+    lm_backward(y, lm_tensor_from_data(cases[c].grad, LM_SHAPE(4)), false);
+    const float *g = lm_data_f32(x->grad);
+    for (int i = 0; i < 4; i++)
+      if (isnan(cases[c].want[i]) ? !isnan(g[i]) : g[i] != cases[c].want[i])
+        g_error("%s backward, element %d: expected %g, got %g", cases[c].op, i, cases[c].want[i], g[i]);
+    lm_scope_end();
+  }
 }
 
 static void test_retain_graph(void)
@@ -326,6 +356,7 @@ int main(int argc, char **argv)
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/engine/autograd/accumulation", test_accumulation);
   g_test_add_func("/engine/autograd/retain-graph", test_retain_graph);
+  g_test_add_func("/engine/autograd/nonfinite-gradients", test_nonfinite_gradients);
   g_test_add_func("/engine/autograd/modes-and-errors", test_modes_and_errors);
   g_test_add_func("/engine/autograd/graph-walk", test_graph_walk);
   g_test_add_func("/engine/autograd/hooks", test_hooks);
