@@ -47,6 +47,16 @@ lm_graph_data_parse_shape (const char *json, gint64 *shape)
     }
 }
 
+const char *
+lm_graph_data_stat_text (double v, int digits, char *buf, gsize len)
+{
+  if (isnan (v))
+    g_strlcpy (buf, "–", len);
+  else
+    g_snprintf (buf, len, "%.*g", digits, v);
+  return buf;
+}
+
 char *
 lm_graph_data_shape_text (int ndim, const gint64 *shape)
 {

@@ -103,6 +103,13 @@ void         lm_trace_data_free   (LmTraceData  *t);
 /* "[64,128]" -> 2 dims; "[]" -> 0; NULL or bad text -> -1. */
 int          lm_graph_data_parse_shape (const char *json,
                                         gint64     *shape);
+/* A trace statistic (min, max, mean, std) as text: "–" when it has no
+ * value (a tensor without finite values; the run file's NULL, read as
+ * NaN), else %.*g. Returns buf. */
+const char  *lm_graph_data_stat_text   (double        v,
+                                        int           digits,
+                                        char         *buf,
+                                        gsize         len);
 /* "64×128", "scalar" for 0 dims, "?" when unknown. */
 char        *lm_graph_data_shape_text  (int           ndim,
                                         const gint64 *shape);

@@ -149,6 +149,7 @@ show_current (LmDebuggerPane *self)
   const LmTraceDataEvent *e;
   const char *module;
   g_autofree char *shape = NULL, *pos = NULL, *ins = NULL;
+  char st[4][32];
 
   if (t == NULL || self->current < 0 || (gsize) self->current >= t->n_events)
     {
@@ -164,14 +165,18 @@ show_current (LmDebuggerPane *self)
   sync_toggles (self);
   const char *name = op_name (self, e->node_id, &module);
   shape = lm_graph_data_shape_text (e->ndim, e->shape);
-  pos = g_strdup_printf ("op %zd of %zu · %s · <b>%s</b>%s%s", self->current + 1, t->n_events,
-                         e->backward ? "backward" : "forward", name, *module ? " in " : "", module);
+  /* names and modules are the user's text (PyTorch allows '&' and '<') */
+  pos = g_markup_printf_escaped ("op %zd of %zu · %s · <b>%s</b>%s%s", self->current + 1, t->n_events,
+                                 e->backward ? "backward" : "forward", name, *module ? " in " : "", module);
   gtk_label_set_markup (GTK_LABEL (self->position), pos);
-  ins = g_strdup_printf ("<b>%s</b> %s\nmin %.5g   max %.5g\nmean %.5g   std %.5g\n"
+  ins = g_strdup_printf ("<b>%s</b> %s\nmin %s   max %s\nmean %s   std %s\n"
                          "NaN %" G_GINT64_FORMAT "   Inf %" G_GINT64_FORMAT "   zeros %" G_GINT64_FORMAT
                          " of %" G_GINT64_FORMAT "%s",
-                         e->backward ? "gradient of the output" : "output", shape, e->min, e->max, e->mean,
-                         e->std, e->nan_count, e->inf_count, e->zero_count, e->numel,
+                         e->backward ? "gradient of the output" : "output", shape,
+                         lm_graph_data_stat_text (e->min, 5, st[0], sizeof st[0]),
+                         lm_graph_data_stat_text (e->max, 5, st[1], sizeof st[1]),
+                         lm_graph_data_stat_text (e->mean, 5, st[2], sizeof st[2]),
+                         lm_graph_data_stat_text (e->std, 5, st[3], sizeof st[3]), e->nan_count, e->inf_count, e->zero_count, e->numel,
                          e->values ? "" : "\n(values not stored: over the trace's cap)");
   gtk_label_set_markup (GTK_LABEL (self->inspector), ins);
   compute_histogram (self, e);

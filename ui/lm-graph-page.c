@@ -253,7 +253,7 @@ on_loaded (GObject *source, GAsyncResult *res, gpointer user_data)
                                                               : "");
       lm_graph_view_set_graph (LM_GRAPH_VIEW (self->view), NULL);
       set_status (self, msg);
-      self->settled = job->names->len > 0;
+      self->settled = TRUE;   /* a new run starts a new load, which unsettles it */
       return;
     }
   g_free (self->run_name);
@@ -337,6 +337,8 @@ on_runs_changed (GListModel *model, guint pos, guint removed, guint added, LmGra
   /* nothing shown yet: look again (new runs may have a graph) */
   if (self->run_name == NULL && n > 0)
     start_load (self, NULL, -1, FALSE);
+  else if (self->run_name == NULL && !self->loading)
+    set_status (self, "No runs yet");
 }
 
 static void
@@ -597,6 +599,9 @@ gboolean
 lm_graph_page_is_settled (LmGraphPage *self)
 {
   g_return_val_if_fail (LM_IS_GRAPH_PAGE (self), FALSE);
+  /* no runs (yet): nothing to load, the page says so */
+  if (!self->loading && self->run_name == NULL && g_list_model_get_n_items (G_LIST_MODEL (self->store)) == 0)
+    return TRUE;
   if (self->loading || !self->settled)
     return FALSE;
   return lm_graph_view_get_graph (LM_GRAPH_VIEW (self->view)) == NULL

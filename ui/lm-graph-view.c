@@ -1094,8 +1094,13 @@ append_stats (GString *s, const LmTraceDataEvent *e)
 {
   g_string_append_printf (s, "<b>%s</b>  %s\n", e->backward ? "backward (gradient)" : "forward (output)",
                           e->nan_count + e->inf_count ? "<span foreground='#c00'><b>NaN/Inf</b></span>" : "");
-  g_string_append_printf (s, "  min %.4g   max %.4g\n  mean %.4g   std %.4g\n", e->min, e->max, e->mean,
-                          e->std);
+  char st[4][32];
+
+  g_string_append_printf (s, "  min %s   max %s\n  mean %s   std %s\n",
+                          lm_graph_data_stat_text (e->min, 4, st[0], sizeof st[0]),
+                          lm_graph_data_stat_text (e->max, 4, st[1], sizeof st[1]),
+                          lm_graph_data_stat_text (e->mean, 4, st[2], sizeof st[2]),
+                          lm_graph_data_stat_text (e->std, 4, st[3], sizeof st[3]));
   g_string_append_printf (s, "  NaN %" G_GINT64_FORMAT "   Inf %" G_GINT64_FORMAT "   zeros %" G_GINT64_FORMAT
                           " of %" G_GINT64_FORMAT "\n",
                           e->nan_count, e->inf_count, e->zero_count, e->numel);

@@ -406,7 +406,12 @@ draw_grid (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
           cairo_rectangle (cr, IDX_W + c * CELL_W, (r + 1) * ROW_H, CELL_W - 1, ROW_H - 1);
           cairo_fill (cr);
           cairo_set_source_rgb (cr, 0.1, 0.1, 0.1);
-          g_snprintf (buf, sizeof buf, "%.4g", (double) v);
+          if (isnan (v))   /* printf's "-nan" reads like a number */
+            g_strlcpy (buf, "NaN", sizeof buf);
+          else if (isinf (v))
+            g_strlcpy (buf, v > 0 ? "+Inf" : "-Inf", sizeof buf);
+          else
+            g_snprintf (buf, sizeof buf, "%.4g", (double) v);
           cairo_move_to (cr, IDX_W + c * CELL_W + 4, y);
           cairo_show_text (cr, buf);
         }

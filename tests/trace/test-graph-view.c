@@ -73,6 +73,13 @@ test_shapes (void)
   g_assert_cmpstr (t1, ==, "64×128");
   g_assert_cmpstr (t2, ==, "scalar");
   g_assert_cmpstr (t3, ==, "?");
+  /* a statistic with no value (no finite element) is a dash, not "nan" */
+  {
+    char buf[32];
+
+    g_assert_cmpstr (lm_graph_data_stat_text (NAN, 5, buf, sizeof buf), ==, "–");
+    g_assert_cmpstr (lm_graph_data_stat_text (0.123456789, 5, buf, sizeof buf), ==, "0.12346");
+  }
 }
 
 static void
