@@ -83,7 +83,7 @@ typedef struct {
   /* --trace-*: the recorder, and the first NaN/Inf it saw */
   lm_train_tracer *tracer;
   bool anomaly;
-  int64_t anomaly_step;
+  int64_t anomaly_step, anomaly_op; /* op: 1-based, as the debugger counts */
   char anomaly_msg[512];
 } app;
 
@@ -297,6 +297,7 @@ static bool trace_step_done(app *a, const lm_step_info *s)
     lm_tracer_describe_anomaly(rec, a->anomaly_msg, sizeof a->anomaly_msg);
     a->anomaly = true;
     a->anomaly_step = s->step;
+    a->anomaly_op = lm_tracer_anomaly(rec) + 1;
     a->stop = true;
     return true;
   }
@@ -934,6 +935,9 @@ int lm_train_app_run(const lm_train_cli *cli, FILE *out, FILE *err, lm_train_res
     fprintf(err, "lumen-train: anomaly: %s\n", a.anomaly_msg);
     fprintf(err, "lumen-train: stopped at step %lld; %s\n", (long long)a.anomaly_step,
             a.w ? "the step's op-by-op trace is in the run" : "no trace written (--no-log)");
+    if (a.w)
+      fprintf(err, "lumen-train: step through it: lumen --logdir %s --view debugger --step %lld --op %lld\n",
+              a.cli.logdir, (long long)a.anomaly_step, (long long)a.anomaly_op);
     a.res->steps_done = a.anomaly_step;
     goto done; /* rc 1: the run is marked failed */
   }

@@ -112,8 +112,9 @@ bool lm_tracer_ok(const lm_tracer *t);
 /* Index of the first event whose tensor has a NaN or an Inf, or -1. */
 int64_t lm_tracer_anomaly(const lm_tracer *t);
 /* A sentence naming the anomaly's op, module, phase and step, e.g.
- *   "NaN in the output of log (module 'head', node 12) at step 7
- *    (forward op 5 of the step)".
+ *   "NaN in the output of log (module 'head') at step 7 (op 5 of 12,
+ *    forward op 5 of 6; 1 NaN, 0 Inf of 3 values)"
+ * where "op 5 of 12" is the number `lumen --view debugger --op 5` takes.
  * Writes "" and returns false when there is none. */
 bool lm_tracer_describe_anomaly(const lm_tracer *t, char *buf, size_t len);
 

@@ -418,8 +418,6 @@ bool lm_tracer_describe_anomaly(const lm_tracer *t, char *buf, size_t len)
     }
   const char *what = e->nan_count ? "NaN" : "Inf";
   char mod[300] = "";
-  if (e->module[0])
-    snprintf(mod, sizeof mod, "module '%s', ", e->module);
   char target[64];
   if (e->phase == LM_PHASE_FORWARD)
     snprintf(target, sizeof target, "the output of");
@@ -428,9 +426,14 @@ bool lm_tracer_describe_anomaly(const lm_tracer *t, char *buf, size_t len)
   else
     snprintf(target, sizeof target, "the gradient for input %d (%s) of", e->input_slot,
              e->leaf_name ? e->leaf_name : "a leaf");
-  snprintf(buf, len, "%s in %s %s (%snode %llu) at step %lld (%s op %zu of %zu; %lld NaN, %lld Inf "
+  /* "op N of M" counts every event, as the debugger's execution list and
+   * `lumen --op N` do; engine node ids are not the logged graph's, so none
+   * is named */
+  if (e->module[0])
+    snprintf(mod, sizeof mod, " (module '%s')", e->module);
+  snprintf(buf, len, "%s in %s %s%s at step %lld (op %zu of %zu, %s op %zu of %zu; %lld NaN, %lld Inf "
            "of %lld values)",
-           what, target, e->op, mod, (unsigned long long)e->node_id, (long long)t->step,
+           what, target, e->op, mod, (long long)t->step, (size_t)t->anomaly + 1, t->n,
            e->phase == LM_PHASE_FORWARD ? "forward" : "backward", k, same_phase,
            (long long)e->nan_count, (long long)e->inf_count, (long long)e->numel);
   return true;

@@ -260,6 +260,10 @@ static void test_anomaly(void)
   g_assert_nonnull(strstr(msg, "module 'head'"));
   g_assert_nonnull(strstr(msg, "step 12"));
   g_assert_nonnull(strstr(msg, "forward op 2 of 4"));
+  /* the number the debugger and `lumen --op` take; no engine node id,
+   * which the logged graph does not use */
+  g_assert_nonnull(strstr(msg, "(op 2 of "));
+  g_assert_null(strstr(msg, "node "));
   /* a small buffer is cut, not overrun */
   char tiny[8];
   g_assert_true(lm_tracer_describe_anomaly(tr, tiny, sizeof tiny));
