@@ -83,6 +83,7 @@ struct _LmGraphView
   double world_w, world_h;
 
   gboolean laid_out, fit_pending;
+  gboolean fit_all;   /* the user asked to see everything, however small */
   guint generation;
   double layout_ms;
   double scale, tx, ty;        /* screen = world * scale + t */

@@ -74,6 +74,8 @@ lm_graph_view_kind_colour (LmGraphKind k, double rgb[3])
   memcpy (rgb, c[k], sizeof c[k]);
 }
 
+static void apply_fit (LmGraphView *self);
+
 static gboolean
 is_prefix_module (const char *prefix, const char *module)
 {
@@ -337,7 +339,7 @@ on_layout_done (GObject *source, GAsyncResult *res, gpointer user_data)
   compute_dependencies (self);
   self->laid_out = TRUE;
   if (self->fit_pending)
-    lm_graph_view_fit (self);
+    apply_fit (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
   g_signal_emit (self, signals[LAID_OUT], 0);
 }
@@ -773,7 +775,7 @@ static void
 on_resize (LmGraphView *self)
 {
   if (self->fit_pending && self->laid_out)
-    lm_graph_view_fit (self);
+    apply_fit (self);
 }
 
 static void
@@ -887,6 +889,7 @@ lm_graph_view_set_graph (LmGraphView *self, LmGraphData *graph)
   self->selected_id = -1;
   g_hash_table_remove_all (self->collapsed);
   self->fit_pending = TRUE;
+  self->fit_all = FALSE;
   rebuild (self);
   g_signal_emit (self, signals[SELECTION_CHANGED], 0);
 }
@@ -955,19 +958,45 @@ lm_graph_view_collapse_all (LmGraphView *self, gboolean collapsed)
   rebuild (self);
 }
 
-void
-lm_graph_view_fit (LmGraphView *self)
+/* Below this the boxes' 13 px labels are under 9 px: unreadable. */
+#define READABLE_SCALE 0.7
+
+/* The view a new graph (or a relayout) gets: all of it when it fits at a
+ * readable size, else a readable size from the top (the inputs), centred
+ * or from the left, to pan and zoom from, as TensorBoard's graph opens
+ * readable; the fit button still shows everything. */
+static void
+apply_fit (LmGraphView *self)
 {
   int w = gtk_widget_get_width (GTK_WIDGET (self)), h = gtk_widget_get_height (GTK_WIDGET (self));
+  double s;
 
-  g_return_if_fail (LM_IS_GRAPH_VIEW (self));
   self->fit_pending = TRUE;
   if (!self->laid_out || w <= 0 || h <= 0 || self->world_w <= 0 || self->world_h <= 0)
     return;
-  self->scale = fit_scale (self);
-  self->tx = (w - self->world_w * self->scale) / 2;
-  self->ty = (h - self->world_h * self->scale) / 2;
+  s = fit_scale (self);
+  if (self->fit_all || s >= READABLE_SCALE)
+    {
+      self->scale = s;
+      self->tx = (w - self->world_w * s) / 2;
+      self->ty = (h - self->world_h * s) / 2;
+    }
+  else
+    {
+      self->scale = READABLE_SCALE;
+      self->tx = self->world_w * s <= w ? (w - self->world_w * READABLE_SCALE) / 2 : 0;
+      self->tx = MAX (self->tx, 0);
+      self->ty = 0;
+    }
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+lm_graph_view_fit (LmGraphView *self)
+{
+  g_return_if_fail (LM_IS_GRAPH_VIEW (self));
+  self->fit_all = TRUE;
+  apply_fit (self);
 }
 
 void
