@@ -20,6 +20,8 @@ struct _LmRun
   LmRunStatus status;
   gboolean live;
   gboolean writer_gone;    /* 'running', but the writer's lock is free */
+  int writer;              /* WriterState of the last probe */
+  double probed_at;        /* when (unix seconds); 0: never */
   double heartbeat;
   double start_time;
   char *error;
@@ -402,8 +404,18 @@ void
 lm_run_update_live (LmRun *self, double now)
 {
   gboolean running = self->status == LM_RUN_STATUS_RUNNING && self->error == NULL;
-  WriterState writer = running ? probe_writer (self) : WRITER_UNKNOWN;
-  gboolean live, gone = writer == WRITER_GONE;
+  WriterState writer;
+  gboolean live, gone;
+
+  /* every merge of new rows comes through here too: the lock file is
+   * looked at once a second at most */
+  if (running && now - self->probed_at >= 1.0)
+    {
+      self->writer = probe_writer (self);
+      self->probed_at = now;
+    }
+  writer = running ? (WriterState) self->writer : WRITER_UNKNOWN;
+  gone = writer == WRITER_GONE;
 
   if (writer == WRITER_UNKNOWN)
     live = running && (self->heartbeat <= 0 || now - self->heartbeat < LM_RUN_STALE_SECONDS);

@@ -177,6 +177,21 @@ lm_chart_settings_set_tooltip_sort (LmChartSettings *self, LmTooltipSort sort)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOOLTIP_SORT]);
 }
 
+void
+lm_chart_settings_copy_from (LmChartSettings *self, LmChartSettings *other)
+{
+  g_return_if_fail (LM_IS_CHART_SETTINGS (self) && LM_IS_CHART_SETTINGS (other));
+  for (guint i = 1; i < N_PROPS; i++)
+    {
+      GValue v = G_VALUE_INIT;
+      const char *name = g_param_spec_get_name (properties[i]);
+
+      g_object_get_property (G_OBJECT (other), name, &v);
+      g_object_set_property (G_OBJECT (self), name, &v);
+      g_value_unset (&v);
+    }
+}
+
 gboolean
 lm_x_axis_from_string (const char *name, LmXAxis *axis)
 {

@@ -31,6 +31,10 @@ void     lm_chart_settings_set_ignore_outliers (LmChartSettings *self, gboolean 
 LmTooltipSort lm_chart_settings_get_tooltip_sort (LmChartSettings *self);
 void     lm_chart_settings_set_tooltip_sort    (LmChartSettings *self, LmTooltipSort sort);
 
+/* Every setting of other into self (a window opened from another starts
+ * with its settings; a setting added later comes along by itself). */
+void     lm_chart_settings_copy_from           (LmChartSettings *self, LmChartSettings *other);
+
 /* "step" / "relative" / "wall" <-> LmXAxis; FALSE for an unknown name. */
 gboolean lm_x_axis_from_string (const char *name, LmXAxis *axis);
 

@@ -40,43 +40,86 @@ lm_preferences_default_path (void)
 
 /* ------------------------------------------------------------ loading */
 
+/* The file being read, and what was wrong in it so far. */
+typedef struct
+{
+  GKeyFile *kf;
+  const char *path;
+  GString *problems;
+} Reader;
+
 static void
-complain (GString *problems, const char *path, const char *group, const char *key,
-          const char *value, const char *expected)
+reject (Reader *r, const char *group, const char *key, const char *value, const char *expected)
 {
-  g_string_append_printf (problems, "%s%s: [%s] %s=%s is not %s; using the default",
-                          problems->len ? "\n" : "", path, group, key, value, expected);
+  g_string_append_printf (r->problems, "%s%s: [%s] %s=%s is not %s; using the default",
+                          r->problems->len ? "\n" : "", r->path, group, key, value, expected);
 }
 
-/* The raw text of a key (NULL when absent), for messages and own parsing. */
+/* A key's text without surrounding blanks (NULL when absent). */
 static char *
-raw_value (GKeyFile *kf, const char *group, const char *key)
+take (Reader *r, const char *group, const char *key)
 {
-  return g_key_file_get_value (kf, group, key, NULL);
+  char *v = g_key_file_get_value (r->kf, group, key, NULL);
+
+  return v ? g_strstrip (v) : NULL;
 }
 
+/* Each read_*: TRUE and *out when the key is there and usable; a value
+ * that is there but unusable is rejected, naming what was expected. */
 static gboolean
-parse_int (const char *text, int lo, int hi, int *out)
+read_bool (Reader *r, const char *group, const char *key, gboolean *out)
 {
-  gint64 v;
+  g_autofree char *v = take (r, group, key);
+  g_autofree char *low = v ? g_ascii_strdown (v, -1) : NULL;
 
-  if (!g_ascii_string_to_signed (g_strstrip ((char *) text), 10, lo, hi, &v, NULL))
+  if (v == NULL)
     return FALSE;
-  *out = (int) v;
+  if (g_str_equal (low, "true") || g_str_equal (low, "1"))
+    *out = TRUE;
+  else if (g_str_equal (low, "false") || g_str_equal (low, "0"))
+    *out = FALSE;
+  else
+    {
+      reject (r, group, key, v, "true or false");
+      return FALSE;
+    }
   return TRUE;
 }
 
 static gboolean
-parse_bool (const char *text, gboolean *out)
+read_int (Reader *r, const char *group, const char *key, int lo, int hi, const char *expected, int *out)
 {
-  g_autofree char *t = g_strstrip (g_ascii_strdown (text, -1));
+  g_autofree char *v = take (r, group, key);
+  gint64 n;
 
-  if (g_str_equal (t, "true") || g_str_equal (t, "1"))
-    *out = TRUE;
-  else if (g_str_equal (t, "false") || g_str_equal (t, "0"))
-    *out = FALSE;
-  else
+  if (v == NULL)
     return FALSE;
+  if (!g_ascii_string_to_signed (v, 10, lo, hi, &n, NULL))
+    {
+      reject (r, group, key, v, expected);
+      return FALSE;
+    }
+  *out = (int) n;
+  return TRUE;
+}
+
+static gboolean
+read_double (Reader *r, const char *group, const char *key, double lo, double hi, const char *expected,
+             double *out)
+{
+  g_autofree char *v = take (r, group, key);
+  char *end = NULL;
+  double d;
+
+  if (v == NULL)
+    return FALSE;
+  d = g_ascii_strtod (v, &end);
+  if (end == v || *end != '\0' || !(d >= lo && d <= hi))
+    {
+      reject (r, group, key, v, expected);
+      return FALSE;
+    }
+  *out = d;
   return TRUE;
 }
 
@@ -86,8 +129,11 @@ lm_preferences_load (LmWindow *window, const char *path, GError **error)
   g_autoptr (GKeyFile) kf = g_key_file_new ();
   g_autoptr (GError) local = NULL;
   g_autoptr (GString) problems = g_string_new (NULL);
+  Reader r = { kf, path, problems };
   LmChartSettings *settings;
   char *v;
+  double smoothing;
+  gboolean b;
   int width = -1, height = -1;
 
   g_return_val_if_fail (LM_IS_WINDOW (window), FALSE);
@@ -102,61 +148,32 @@ lm_preferences_load (LmWindow *window, const char *path, GError **error)
     }
   settings = lm_window_get_settings (window);
 
-  if ((v = raw_value (kf, "scalars", "smoothing")) != NULL)
-    {
-      char *end = NULL;
-      double w = g_ascii_strtod (v, &end);
-
-      while (end && g_ascii_isspace (*end))
-        end++;
-      if (end != v && end && *end == '\0' && w >= 0 && w <= 0.999)
-        lm_chart_settings_set_smoothing (settings, w);
-      else
-        complain (problems, path, "scalars", "smoothing", v, "a number from 0 to 0.999");
-      g_free (v);
-    }
-  if ((v = raw_value (kf, "scalars", "x-axis")) != NULL)
+  if (read_double (&r, "scalars", "smoothing", 0, 0.999, "a number from 0 to 0.999", &smoothing))
+    lm_chart_settings_set_smoothing (settings, smoothing);
+  if ((v = take (&r, "scalars", "x-axis")) != NULL)
     {
       LmXAxis axis;
 
-      if (lm_x_axis_from_string (g_strstrip (v), &axis))
+      if (lm_x_axis_from_string (v, &axis))
         lm_chart_settings_set_x_axis (settings, axis);
       else
-        complain (problems, path, "scalars", "x-axis", v, "step, relative or wall");
+        reject (&r, "scalars", "x-axis", v, "step, relative or wall");
       g_free (v);
     }
-  if ((v = raw_value (kf, "scalars", "ignore-outliers")) != NULL)
-    {
-      gboolean b;
-
-      if (parse_bool (v, &b))
-        lm_chart_settings_set_ignore_outliers (settings, b);
-      else
-        complain (problems, path, "scalars", "ignore-outliers", v, "true or false");
-      g_free (v);
-    }
-  if ((v = raw_value (kf, "scalars", "tooltip-sort")) != NULL)
+  if (read_bool (&r, "scalars", "ignore-outliers", &b))
+    lm_chart_settings_set_ignore_outliers (settings, b);
+  if ((v = take (&r, "scalars", "tooltip-sort")) != NULL)
     {
       LmTooltipSort sort;
 
-      if (lm_tooltip_sort_from_string (g_strstrip (v), &sort))
+      if (lm_tooltip_sort_from_string (v, &sort))
         lm_chart_settings_set_tooltip_sort (settings, sort);
       else
-        complain (problems, path, "scalars", "tooltip-sort", v, "default, descending, ascending or nearest");
+        reject (&r, "scalars", "tooltip-sort", v, "default, descending, ascending or nearest");
       g_free (v);
     }
-  if ((v = raw_value (kf, "window", "width")) != NULL)
-    {
-      if (!parse_int (v, MIN_WIDTH, MAX_SIZE, &width))
-        complain (problems, path, "window", "width", v, "a width from 200 to 16384");
-      g_free (v);
-    }
-  if ((v = raw_value (kf, "window", "height")) != NULL)
-    {
-      if (!parse_int (v, MIN_HEIGHT, MAX_SIZE, &height))
-        complain (problems, path, "window", "height", v, "a height from 150 to 16384");
-      g_free (v);
-    }
+  read_int (&r, "window", "width", MIN_WIDTH, MAX_SIZE, "a width from 200 to 16384", &width);
+  read_int (&r, "window", "height", MIN_HEIGHT, MAX_SIZE, "a height from 150 to 16384", &height);
   if (width > 0 || height > 0)
     {
       int w0, h0;
@@ -164,16 +181,8 @@ lm_preferences_load (LmWindow *window, const char *path, GError **error)
       gtk_window_get_default_size (GTK_WINDOW (window), &w0, &h0);
       gtk_window_set_default_size (GTK_WINDOW (window), width > 0 ? width : w0, height > 0 ? height : h0);
     }
-  if ((v = raw_value (kf, "window", "maximized")) != NULL)
-    {
-      gboolean b;
-
-      if (!parse_bool (v, &b))
-        complain (problems, path, "window", "maximized", v, "true or false");
-      else if (b)
-        gtk_window_maximize (GTK_WINDOW (window));
-      g_free (v);
-    }
+  if (read_bool (&r, "window", "maximized", &b) && b)
+    gtk_window_maximize (GTK_WINDOW (window));
   if (problems->len)
     {
       g_set_error_literal (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE, problems->str);

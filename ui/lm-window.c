@@ -213,11 +213,7 @@ on_open_response (GtkNativeDialog *dialog, int response, LmWindow *self)
                                        gtk_widget_get_width (GTK_WIDGET (self)),
                                        gtk_widget_get_height (GTK_WIDGET (self)));
           /* this window's chart settings, kept like this one's */
-          lm_chart_settings_set_smoothing (win->settings, lm_chart_settings_get_smoothing (self->settings));
-          lm_chart_settings_set_x_axis (win->settings, lm_chart_settings_get_x_axis (self->settings));
-          lm_chart_settings_set_ignore_outliers (win->settings,
-                                                 lm_chart_settings_get_ignore_outliers (self->settings));
-          lm_chart_settings_set_tooltip_sort (win->settings, lm_chart_settings_get_tooltip_sort (self->settings));
+          lm_chart_settings_copy_from (win->settings, self->settings);
           if (prefs != NULL)
             lm_preferences_track (win, prefs);
           gtk_window_present (GTK_WINDOW (win));
