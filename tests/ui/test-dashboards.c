@@ -1042,10 +1042,7 @@ main (int argc, char **argv)
         argc -= 2;
         break;
       }
-  g_setenv ("GSK_RENDERER", "cairo", FALSE);
-  g_setenv ("GDK_DEBUG", "gl-disable", FALSE);
-  g_test_init (&argc, &argv, NULL);
-  have_display = gtk_init_check ();
+  have_display = lm_ui_test_init (&argc, &argv);
   logdir = lm_test_tmpdir_new ("lumen-dash-XXXXXX");
   lm_test_records_write (logdir, "a", 0.1, "adam", 0.9, TRUE);
   lm_test_records_write (logdir, "b", 0.01, "sgd", 0.7, FALSE);

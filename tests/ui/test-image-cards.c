@@ -466,10 +466,7 @@ main (int argc, char **argv)
 {
   int rc;
 
-  g_setenv ("GSK_RENDERER", "cairo", FALSE);
-  g_setenv ("GDK_DEBUG", "gl-disable", FALSE);
-  g_test_init (&argc, &argv, NULL);
-  have_display = gtk_init_check ();
+  have_display = lm_ui_test_init (&argc, &argv);
   big_dir = lm_test_tmpdir_new ("lumen-imgcards-XXXXXX");
   strip_dir = lm_test_tmpdir_new ("lumen-imgcards-XXXXXX");
   names_dir = lm_test_tmpdir_new ("lumen-imgcards-XXXXXX");

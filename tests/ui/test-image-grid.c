@@ -94,28 +94,6 @@ settled (gpointer win)
 typedef LmUiImage Image;   /* B, G, R, A (GDK_MEMORY_DEFAULT) */
 
 static void
-image_from_texture (GdkTexture *tex, Image *img)
-{
-  img->width = gdk_texture_get_width (tex);
-  img->height = gdk_texture_get_height (tex);
-  img->stride = (gsize) img->width * 4;
-  img->pixels = g_malloc (img->stride * img->height);
-  gdk_texture_download (tex, img->pixels, img->stride);
-}
-
-static void
-keep_shot (GdkTexture *tex, const char *name)
-{
-  const char *dir = g_getenv ("LUMEN_TEST_SHOTS");
-  g_autofree char *path = NULL;
-
-  if (dir == NULL)
-    return;
-  path = g_build_filename (dir, name, NULL);
-  gdk_texture_save_to_png (tex, path);
-}
-
-static void
 shoot (LmWindow *win, const char *name, Image *img)
 {
   g_autofree char *path = g_build_filename (logdir, name, NULL);
@@ -480,8 +458,8 @@ test_full_size (void)
   tex = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (full)), node,
                                      &GRAPHENE_RECT_INIT (0, 0, w, h));
   gsk_render_node_unref (node);
-  keep_shot (tex, "grid-full-size.png");
-  image_from_texture (tex, &img);
+  lm_ui_keep_shot (tex, "grid-full-size.png");
+  lm_ui_image_from_texture (tex, &img);
   for (int k = 0; k < 4; k++)
     {
       g_assert_true (lm_image_canvas_get_cell_rect (LM_IMAGE_CANVAS (canvas), k, &r));
@@ -498,10 +476,7 @@ main (int argc, char **argv)
 {
   int rc;
 
-  g_setenv ("GSK_RENDERER", "cairo", FALSE);
-  g_setenv ("GDK_DEBUG", "gl-disable", FALSE);
-  g_test_init (&argc, &argv, NULL);
-  have_display = gtk_init_check ();
+  have_display = lm_ui_test_init (&argc, &argv);
   logdir = lm_test_tmpdir_new ("lumen-dash-XXXXXX");
   write_fixture ();
   g_test_add_func ("/ui/image-grid/card-labels", test_card_labels);

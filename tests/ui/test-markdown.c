@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "lm-markdown.h"
+#include "ui-test-util.h"
 
 static gboolean have_display;
 
@@ -286,12 +287,7 @@ test_long_lines (void)
 int
 main (int argc, char **argv)
 {
-  /* cairo, and no OpenGL probe: the software GL driver leaks a little when
-   * it is unloaded (LeakSanitizer would fail the test for it) */
-  g_setenv ("GSK_RENDERER", "cairo", FALSE);
-  g_setenv ("GDK_DEBUG", "gl-disable", FALSE);
-  g_test_init (&argc, &argv, NULL);
-  have_display = gtk_init_check ();
+  have_display = lm_ui_test_init (&argc, &argv);
   g_test_add_func ("/ui/markdown/inline", test_inline);
   g_test_add_func ("/ui/markdown/headings-quotes", test_headings_quotes);
   g_test_add_func ("/ui/markdown/code-blocks", test_code_blocks);

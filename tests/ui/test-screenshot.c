@@ -288,13 +288,7 @@ main (int argc, char **argv)
       }
   if (lumen_bin == NULL)
     lumen_bin = g_getenv ("LUMEN_BIN");
-  /* Without a GPU (Xvfb) the cairo renderer is the quick one; and GDK
-   * then need not probe OpenGL, whose software driver leaks a little when
-   * it is unloaded (LeakSanitizer would fail the test for it). */
-  g_setenv ("GSK_RENDERER", "cairo", FALSE);
-  g_setenv ("GDK_DEBUG", "gl-disable", FALSE);
-  g_test_init (&argc, &argv, NULL);
-  have_display = gtk_init_check ();
+  have_display = lm_ui_test_init (&argc, &argv);
   g_test_add_func ("/ui/screenshot/window-pixels", test_window_pixels);
   g_test_add_func ("/ui/screenshot/cli", test_cli_screenshot);
   {

@@ -17,6 +17,7 @@
 #include "lm-axis.h"
 #include "lm-preferences.h"
 #include "lm-window.h"
+#include "ui-test-util.h"
 #include "lm-test-run.h"
 
 static gboolean have_display;
@@ -759,13 +760,7 @@ test_preferences (void)
 int
 main (int argc, char **argv)
 {
-  /* Without a GPU (Xvfb) the cairo renderer is the quick one; and GDK
-   * then need not probe OpenGL, whose software driver leaks a little when
-   * it is unloaded (LeakSanitizer would fail the test for it). */
-  g_setenv ("GSK_RENDERER", "cairo", FALSE);
-  g_setenv ("GDK_DEBUG", "gl-disable", FALSE);
-  g_test_init (&argc, &argv, NULL);
-  have_display = gtk_init_check ();
+  have_display = lm_ui_test_init (&argc, &argv);
   g_test_add_func ("/ui/window/two-runs", test_two_runs);
   g_test_add_func ("/ui/window/filters", test_filters);
   g_test_add_func ("/ui/window/zoom-log-export", test_zoom_log_export);

@@ -2,6 +2,37 @@
  * (see ui-test-util.h). */
 #include "ui-test-util.h"
 
+gboolean
+lm_ui_test_init (int *argc, char ***argv)
+{
+  g_setenv ("GSK_RENDERER", "cairo", FALSE);
+  g_setenv ("GDK_DEBUG", "gl-disable", FALSE);
+  g_test_init (argc, argv, NULL);
+  return gtk_init_check ();
+}
+
+void
+lm_ui_image_from_texture (GdkTexture *tex, LmUiImage *img)
+{
+  img->width = gdk_texture_get_width (tex);
+  img->height = gdk_texture_get_height (tex);
+  img->stride = (gsize) img->width * 4;
+  img->pixels = g_malloc (img->stride * img->height);
+  gdk_texture_download (tex, img->pixels, img->stride);
+}
+
+void
+lm_ui_keep_shot (GdkTexture *tex, const char *name)
+{
+  const char *dir = g_getenv ("LUMEN_TEST_SHOTS");
+  g_autofree char *path = NULL;
+
+  if (dir == NULL)
+    return;
+  path = g_build_filename (dir, name, NULL);
+  gdk_texture_save_to_png (tex, path);
+}
+
 static void
 on_saved (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -16,7 +47,6 @@ gboolean
 lm_ui_save_screenshot (LmWindow *win, const char *path, GError **error)
 {
   GError *local = NULL;
-  const char *keep = g_getenv ("LUMEN_TEST_SHOTS");
 
   g_object_set_data (G_OBJECT (win), "shot-done", NULL);
   lm_window_save_screenshot_async (win, path, on_saved, &local);
@@ -27,15 +57,13 @@ lm_ui_save_screenshot (LmWindow *win, const char *path, GError **error)
       g_propagate_error (error, local);
       return FALSE;
     }
-  if (keep != NULL)
+  if (g_getenv ("LUMEN_TEST_SHOTS") != NULL)
     {
+      g_autoptr (GdkTexture) tex = gdk_texture_new_from_filename (path, NULL);
       g_autofree char *base = g_path_get_basename (path);
-      g_autofree char *kept = g_build_filename (keep, base, NULL);
-      g_autofree char *data = NULL;
-      gsize len = 0;
 
-      if (g_file_get_contents (path, &data, &len, NULL))
-        g_file_set_contents (kept, data, (gssize) len, NULL);
+      if (tex != NULL)
+        lm_ui_keep_shot (tex, base);
     }
   return TRUE;
 }
@@ -47,11 +75,7 @@ lm_ui_image_load (const char *path, LmUiImage *img, GError **error)
 
   if (tex == NULL)
     return FALSE;
-  img->width = gdk_texture_get_width (tex);
-  img->height = gdk_texture_get_height (tex);
-  img->stride = (gsize) img->width * 4;
-  img->pixels = g_malloc (img->stride * img->height);
-  gdk_texture_download (tex, img->pixels, img->stride);
+  lm_ui_image_from_texture (tex, img);
   return TRUE;
 }
 

@@ -20,9 +20,19 @@ typedef struct
   guchar *pixels;
 } LmUiImage;
 
+/* g_test_init, then GTK with the cairo renderer and no OpenGL probe (Xvfb
+ * has no GPU, and the software GL driver leaks a little when it is
+ * unloaded, which LeakSanitizer would fail the test for).  FALSE without
+ * a display: the tests skip. */
+gboolean   lm_ui_test_init       (int *argc, char ***argv);
+
 /* lm_window_save_screenshot_async to path, waited for in the main loop.
  * With LUMEN_TEST_SHOTS=DIR set, a copy goes to DIR as well. */
 gboolean   lm_ui_save_screenshot (LmWindow *win, const char *path, GError **error);
+/* A texture's pixels (g_free img->pixels). */
+void       lm_ui_image_from_texture (GdkTexture *tex, LmUiImage *img);
+/* With LUMEN_TEST_SHOTS=DIR set, a copy of tex goes to DIR/name. */
+void       lm_ui_keep_shot       (GdkTexture *tex, const char *name);
 /* Reads a PNG; FALSE (and *error) when it cannot be read. */
 gboolean   lm_ui_image_load      (const char *path, LmUiImage *img, GError **error);
 /* The first widget of `type` at or below root (depth first), or NULL. */
