@@ -35,58 +35,47 @@ lm_tooltip_sort_to_string (LmTooltipSort sort)
 
 typedef struct
 {
-  guint order;   /* run order */
-  double key;    /* NaN sorts last */
-} SortKey;
+  LmPlot *p;
+  double py;
+} SortBy;
 
-static int
-by_key (gconstpointer a, gconstpointer b)
+/* A row's place in the tooltip order (smaller first); NaN goes last. */
+static double
+sort_key (const SortBy *by, const LmHoverRow *r)
 {
-  const SortKey *ka = a, *kb = b;
+  double shown = by->p->smoothing > 0 ? r->smoothed : r->value;
 
-  if (isnan (ka->key) != isnan (kb->key))
-    return isnan (ka->key) ? 1 : -1;
-  if (!isnan (ka->key) && ka->key != kb->key)
-    return ka->key < kb->key ? -1 : 1;
-  return (int) ka->order - (int) kb->order;
+  switch (by->p->tooltip_sort)
+    {
+    case LM_TOOLTIP_SORT_DESCENDING:
+      return -shown;
+    case LM_TOOLTIP_SORT_ASCENDING:
+      return shown;
+    case LM_TOOLTIP_SORT_NEAREST:
+    default:
+      return isnan (r->py) ? NAN : fabs (r->py - by->py);
+    }
 }
 
-/* Puts rows in the plot's tooltip order; ties keep run order. */
+static int
+by_key (gconstpointer a, gconstpointer b, gpointer data)
+{
+  double ka = sort_key (data, a), kb = sort_key (data, b);
+
+  if (isnan (ka) != isnan (kb))
+    return isnan (ka) ? 1 : -1;
+  return isnan (ka) || ka == kb ? 0 : ka < kb ? -1 : 1;
+}
+
+/* Puts rows in the plot's tooltip order; ties keep run order (GLib's
+ * sort is stable). */
 static void
 sort_rows (LmPlot *p, GArray *rows, double py)
 {
-  g_autofree SortKey *keys = NULL;
-  GArray *sorted;
+  SortBy by = { p, py };
 
-  if (p->tooltip_sort == LM_TOOLTIP_SORT_DEFAULT || rows->len < 2)
-    return;
-  keys = g_new (SortKey, rows->len);
-  for (guint i = 0; i < rows->len; i++)
-    {
-      LmHoverRow *r = &g_array_index (rows, LmHoverRow, i);
-      double shown = p->smoothing > 0 ? r->smoothed : r->value;
-
-      keys[i].order = i;
-      switch (p->tooltip_sort)
-        {
-        case LM_TOOLTIP_SORT_DESCENDING:
-          keys[i].key = -shown;
-          break;
-        case LM_TOOLTIP_SORT_ASCENDING:
-          keys[i].key = shown;
-          break;
-        case LM_TOOLTIP_SORT_NEAREST:
-        default:
-          keys[i].key = isnan (r->py) ? NAN : fabs (r->py - py);
-          break;
-        }
-    }
-  qsort (keys, rows->len, sizeof *keys, by_key);
-  sorted = g_array_sized_new (FALSE, FALSE, sizeof (LmHoverRow), rows->len);
-  for (guint i = 0; i < rows->len; i++)
-    g_array_append_val (sorted, g_array_index (rows, LmHoverRow, keys[i].order));
-  memcpy (rows->data, sorted->data, rows->len * sizeof (LmHoverRow));
-  g_array_free (sorted, TRUE);
+  if (p->tooltip_sort != LM_TOOLTIP_SORT_DEFAULT)
+    g_array_sort_with_data (rows, by_key, &by);
 }
 
 GArray *
@@ -380,8 +369,6 @@ csv_number (GString *out, double v, const char *fmt)
     }
 }
 
-static gboolean write_csv (LmPlot *p, const char *path, GError **error);
-
 /* Exports hold every point: not while a run's rows are still being read
  * (its chart may be showing the file's summaries meanwhile). */
 static gboolean
@@ -405,16 +392,12 @@ all_loaded (LmPlot *p, GError **error)
 gboolean
 lm_plot_write_csv (LmPlot *p, const char *path, GError **error)
 {
+  GString *out;
+  gboolean ok;
+
   if (!all_loaded (p, error))
     return FALSE;
-  return write_csv (p, path, error);
-}
-
-static gboolean
-write_csv (LmPlot *p, const char *path, GError **error)
-{
-  GString *out = g_string_new ("run,tag,step,wall_time,value,smoothed\n");
-  gboolean ok;
+  out = g_string_new ("run,tag,step,wall_time,value,smoothed\n");
 
   /* Long format (one row per point) reads straight into pandas. */
   for (guint i = 0; i < p->lines->len; i++)
