@@ -279,17 +279,10 @@ ticks_calendar (double lo, double hi, double step, LmTick *ticks)
 }
 
 static void
-label_wall (double v, double step, double lo, double hi, char *buf, gsize len)
+label_wall (double v, const char *fmt, char *buf, gsize len)
 {
   g_autoptr (GDateTime) dt = g_date_time_new_from_unix_local ((gint64) floor (v));
-  g_autoptr (GDateTime) first = g_date_time_new_from_unix_local ((gint64) floor (lo));
-  g_autoptr (GDateTime) last = g_date_time_new_from_unix_local ((gint64) floor (hi));
   g_autofree char *s = NULL;
-  /* the year once the axis spans more than one (a run resumed months
-   * later, or across New Year); years alone past a year per tick */
-  gboolean years = first && last && g_date_time_get_year (first) != g_date_time_get_year (last);
-  const char *fmt = step < 60 ? "%H:%M:%S" : step < 86400 ? "%H:%M"
-                    : step >= 31536000 ? "%Y" : years ? "%b %d %Y" : "%b %d";
 
   if (dt == NULL)
     {
@@ -298,6 +291,19 @@ label_wall (double v, double step, double lo, double hi, char *buf, gsize len)
     }
   s = g_date_time_format (dt, fmt);
   g_strlcpy (buf, s, len);
+}
+
+/* One format for an axis's wall-time labels: the year once the axis spans
+ * more than one (a run resumed months later, or across New Year). */
+static const char *
+wall_format (double step, double lo, double hi)
+{
+  g_autoptr (GDateTime) first = g_date_time_new_from_unix_local ((gint64) floor (lo));
+  g_autoptr (GDateTime) last = g_date_time_new_from_unix_local ((gint64) floor (hi));
+  gboolean years = first && last && g_date_time_get_year (first) != g_date_time_get_year (last);
+
+  return step < 60 ? "%H:%M:%S" : step < 86400 ? "%H:%M"
+         : step >= YEAR_SECONDS ? "%Y" : years ? "%b %d %Y" : "%b %d";
 }
 
 static guint
@@ -342,6 +348,7 @@ lm_axis_ticks (LmAxisKind kind,
                LmTick    *ticks)
 {
   double step, first;
+  const char *wall_fmt;
   guint n = 0;
 
   if (!(hi > lo) || !isfinite (lo) || !isfinite (hi))
@@ -373,6 +380,7 @@ lm_axis_ticks (LmAxisKind kind,
     }
   else
     first = ceil (lo / step) * step;
+  wall_fmt = kind == LM_AXIS_WALL ? wall_format (step, lo, hi) : NULL;
 
   for (double v = first; v <= hi + step * 1e-9 && n < LM_AXIS_MAX_TICKS; v = first + n * step)
     {
@@ -386,7 +394,7 @@ lm_axis_ticks (LmAxisKind kind,
           label_relative (v, step, ticks[n].label, sizeof ticks[n].label);
           break;
         case LM_AXIS_WALL:
-          label_wall (v, step, lo, hi, ticks[n].label, sizeof ticks[n].label);
+          label_wall (v, wall_fmt, ticks[n].label, sizeof ticks[n].label);
           break;
         case LM_AXIS_VALUE:
         default:
