@@ -21,7 +21,9 @@
  * all the constant; NaN/Inf counts in the card badge and the hover, the
  * x range from the finite values.  Pixels: a histogram's peak is drawn
  * over its bucket, a logged image's colour is on screen, and `lumen
- * --view V --screenshot` works for every view.  Skips without a display.
+ * --view V --screenshot` works for every view.  A 1200 px window shows
+ * histogram, distribution and image cards in two columns or more.  Skips
+ * without a display.
  */
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
@@ -237,6 +239,68 @@ test_distributions (void)
   g_assert_nonnull (strstr (text, "max 10"));
   g_assert_cmpuint (lm_distribution_view_get_n_steps (LM_DISTRIBUTION_VIEW (card (win, "distributions", "a", "bad/nan"))), ==, 0);
   gtk_window_destroy (GTK_WINDOW (win));
+}
+
+/* Columns of cards in the first row of `view`'s flow box (children at the
+ * top row's y), and the narrowest card's width. */
+static guint
+count_columns (LmWindow *win, const char *view, int *narrowest)
+{
+  GtkWidget *page = lm_dashboards_get_page (lm_window_get_dashboards (win), view);
+  GtkWidget *flow = lm_ui_find_descendant (page, GTK_TYPE_FLOW_BOX);
+  graphene_rect_t b;
+  double top = G_MAXDOUBLE;
+  guint n = 0;
+
+  g_assert_nonnull (flow);
+  *narrowest = G_MAXINT;
+  for (GtkWidget *c = gtk_widget_get_first_child (flow); c != NULL; c = gtk_widget_get_next_sibling (c))
+    if (gtk_widget_get_child_visible (c) && gtk_widget_compute_bounds (c, flow, &b))
+      top = MIN (top, b.origin.y);
+  for (GtkWidget *c = gtk_widget_get_first_child (flow); c != NULL; c = gtk_widget_get_next_sibling (c))
+    if (gtk_widget_get_child_visible (c) && gtk_widget_compute_bounds (c, flow, &b))
+      {
+        n += b.origin.y == top;
+        *narrowest = MIN (*narrowest, (int) b.size.width);
+      }
+  return n;
+}
+
+/* A 1200 px window (the sidebar takes some 290 px) shows the histogram
+ * and distribution cards in two columns, as TensorBoard does, no narrower
+ * than their charts ask; so do image cards. */
+static void
+test_columns (void)
+{
+  const char *views[] = { "histograms", "distributions", "images" };
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (views); i++)
+    {
+      LmWindow *win = lm_window_new (NULL, logdir);
+      int narrowest, min_w;
+      guint n;
+
+      gtk_window_set_default_size (GTK_WINDOW (win), 1200, 800);
+      g_assert_true (lm_dashboards_set_view (lm_window_get_dashboards (win), views[i]));
+      gtk_window_present (GTK_WINDOW (win));
+      g_assert_true (lm_test_wait_for (settled, win, 20000));
+      lm_test_spin (100);
+      n = count_columns (win, views[i], &narrowest);
+      g_test_message ("%s at 1200 px: %u columns, cards %d px wide", views[i], n, narrowest);
+      g_assert_cmpuint (n, >=, 2);
+      if (i < 2)
+        {
+          gtk_widget_measure (card (win, views[i], "a", LM_TR_HIST_TAG), GTK_ORIENTATION_HORIZONTAL, -1,
+                              &min_w, NULL, NULL, NULL);
+          g_assert_cmpint (gtk_widget_get_width (card (win, views[i], "a", LM_TR_HIST_TAG)), >=, min_w);
+        }
+      gtk_window_destroy (GTK_WINDOW (win));
+    }
 }
 
 /* A run for the offset axis and NaN/Inf checks: "w/uneven" at steps
@@ -1048,6 +1112,7 @@ main (int argc, char **argv)
   lm_test_records_write (logdir, "b", 0.01, "sgd", 0.7, FALSE);
   g_test_add_func ("/ui/dashboards/histograms", test_histograms);
   g_test_add_func ("/ui/dashboards/distributions", test_distributions);
+  g_test_add_func ("/ui/dashboards/columns", test_columns);
   g_test_add_func ("/ui/dashboards/offset-axis", test_offset_axis);
   g_test_add_func ("/ui/dashboards/distribution-axis", test_distribution_axis);
   g_test_add_func ("/ui/dashboards/nonfinite", test_nonfinite);
