@@ -5,14 +5,19 @@
  * mutex so parallel loads (a prefetch of the neighbouring steps) each get
  * their own.
  *
- * libpng's simplified API decodes a whole image at once, so a reduced load
- * still holds the full decode for a moment: the decode gate lets a worker
- * start one only while the full decodes in flight stay under
- * DECODE_BUDGET bytes (one alone always may), so twelve 4000x3000 images
- * load two at a time instead of 600 MB at once.
+ * A reduced load reads the PNG row by row with libpng and averages the
+ * rows into the reduced image as they arrive: a 4000x3000 photo for a card
+ * holds about 0.3 MB (the reduced image, a row, a row of sums), not the
+ * 48 MB of its full decode.  Full decodes remain for full-size views and
+ * for the PNGs the row reader leaves to libpng's simplified API
+ * (interlaced, 16-bit, gamma other than sRGB): the decode gate lets a
+ * worker start one only while the full decodes in flight stay under
+ * DECODE_BUDGET bytes (one alone always may), so twelve of them load two
+ * at a time instead of 600 MB at once.
  */
 #include "lm-image-loader.h"
 
+#include <math.h>
 #include <png.h>
 #include <string.h>
 #include <sqlite3.h>
@@ -36,7 +41,8 @@ struct _LmImageLoader
   guint n_decoded;
   GMutex gate_lock;
   GCond gate_cond;
-  gsize decoding;        /* bytes of full decodes in flight */
+  gsize decoding;        /* bytes of decodes in flight */
+  gsize peak_decoding;   /* the most there have been */
 };
 
 G_DEFINE_FINAL_TYPE (LmImageLoader, lm_image_loader, G_TYPE_OBJECT)
@@ -77,6 +83,7 @@ gate_enter (LmImageLoader *gate, gsize size)
   while (gate->decoding > 0 && gate->decoding + size > DECODE_BUDGET)
     g_cond_wait (&gate->gate_cond, &gate->gate_lock);
   gate->decoding += size;
+  gate->peak_decoding = MAX (gate->peak_decoding, gate->decoding);
   g_mutex_unlock (&gate->gate_lock);
 }
 
@@ -91,23 +98,151 @@ gate_leave (LmImageLoader *gate, gsize size)
   g_mutex_unlock (&gate->gate_lock);
 }
 
-/* Decodes and reduces by `factor`; the full decode counts against the
- * gate of `gate` (NULL: no gate) until it is reduced and freed. */
-static LmImagePixels *
-decode_png (const void *data, gsize len, int factor, LmImageLoader *gate, GError **error)
+/* ----------------------------------------------------------- reducing */
+
+/* A box filter fed one full-size row at a time, top to bottom: each
+ * factor x factor block of the image becomes one pixel, the average of its
+ * colours weighted by alpha (transparent pixels lend no colour) and of its
+ * alphas.  It holds the reduced image and one row of sums, never the full
+ * image. */
+typedef struct
 {
-  static const guint8 signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+  int factor, width, height;   /* the rows fed in */
+  int out_w, out_h;
+  guint8 *out;                 /* out_w x out_h RGBA */
+  guint64 *acc;                /* per output pixel of a row: r*a, g*a, b*a, a */
+  int y;                       /* rows fed so far */
+} Reducer;
+
+static void
+reducer_init (Reducer *r, int width, int height, int factor)
+{
+  r->factor = factor;
+  r->width = width;
+  r->height = height;
+  r->out_w = (width + factor - 1) / factor;
+  r->out_h = (height + factor - 1) / factor;
+  r->out = g_malloc ((gsize) r->out_w * r->out_h * 4);
+  r->acc = g_new0 (guint64, (gsize) r->out_w * 4);
+  r->y = 0;
+}
+
+static void
+reducer_clear (Reducer *r)
+{
+  g_clear_pointer (&r->out, g_free);
+  g_clear_pointer (&r->acc, g_free);
+}
+
+/* The output row of the block that row r->y - 1 closed. */
+static void
+reducer_flush (Reducer *r)
+{
+  int oy = (r->y - 1) / r->factor, rows = r->y - oy * r->factor;
+  guint8 *o = r->out + (gsize) oy * r->out_w * 4;
+
+  for (int ox = 0; ox < r->out_w; ox++, o += 4)
+    {
+      const guint64 *a = r->acc + (gsize) ox * 4;
+      guint64 n = (guint64) (MIN ((ox + 1) * r->factor, r->width) - ox * r->factor) * rows;
+
+      if (a[3] == 0)
+        {
+          o[0] = o[1] = o[2] = o[3] = 0;
+          continue;
+        }
+      for (int c = 0; c < 3; c++)
+        o[c] = (guint8) ((a[c] + a[3] / 2) / a[3]);
+      o[3] = (guint8) ((a[3] + n / 2) / n);
+    }
+  memset (r->acc, 0, (gsize) r->out_w * 4 * sizeof *r->acc);
+}
+
+/* `row`: r->width RGBA pixels, the next row of the image. */
+static void
+reducer_add_row (Reducer *r, const guint8 *row)
+{
+  for (int ox = 0, x = 0; ox < r->out_w; ox++)
+    {
+      guint64 *a = r->acc + (gsize) ox * 4;
+      int x1 = MIN (x + r->factor, r->width);
+
+      for (; x < x1; x++)
+        {
+          const guint8 *px = row + (gsize) x * 4;
+          guint alpha = px[3];
+
+          a[0] += px[0] * alpha;
+          a[1] += px[1] * alpha;
+          a[2] += px[2] * alpha;
+          a[3] += alpha;
+        }
+    }
+  r->y++;
+  if (r->y % r->factor == 0 || r->y == r->height)
+    reducer_flush (r);
+}
+
+/* The reduced image (every row fed); r->out moves into it. */
+static LmImagePixels *
+reducer_finish (Reducer *r, int full_width, int full_height, int factor_before)
+{
+  LmImagePixels *p = g_atomic_rc_box_new0 (LmImagePixels);
+
+  p->width = r->out_w;
+  p->height = r->out_h;
+  p->stride = (gsize) r->out_w * 4;
+  p->rgba = g_bytes_new_take (g_steal_pointer (&r->out), (gsize) r->out_w * r->out_h * 4);
+  p->full_width = full_width;
+  p->full_height = full_height;
+  p->factor = factor_before * r->factor;
+  reducer_clear (r);
+  return p;
+}
+
+LmImagePixels *
+lm_image_pixels_reduce (LmImagePixels *src, int factor)
+{
+  const guint8 *in;
+  Reducer r;
+
+  g_return_val_if_fail (src != NULL, NULL);
+  if (factor <= 1)
+    return lm_image_pixels_ref (src);
+  in = g_bytes_get_data (src->rgba, NULL);
+  reducer_init (&r, src->width, src->height, factor);
+  for (int y = 0; y < src->height; y++)
+    reducer_add_row (&r, in + (gsize) y * src->stride);
+  return reducer_finish (&r, src->full_width, src->full_height, src->factor);
+}
+
+/* ----------------------------------------------------------- decoding */
+
+static const guint8 png_signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+
+static gboolean
+size_in_range (png_uint_32 width, png_uint_32 height, GError **error)
+{
+  if (width > 0 && height > 0 && width <= 32768 && height <= 32768)
+    return TRUE;
+  g_set_error (error, LM_IMAGE_ERROR, LM_IMAGE_ERROR_BAD_PNG,
+               "PNG size %ux%u is out of range", (unsigned) width, (unsigned) height);
+  return FALSE;
+}
+
+/* libpng's simplified API: the whole image decoded at once, then reduced.
+ * For the PNGs the row reader leaves to it (interlaced, 16-bit, a gamma
+ * other than sRGB's), so their colours stay exactly what they were.  The
+ * full decode counts against the gate of `gate` (NULL: no gate) until it
+ * is reduced and freed. */
+static LmImagePixels *
+decode_whole (const void *data, gsize len, int factor, LmImageLoader *gate, GError **error)
+{
   png_image image;
   LmImagePixels *p, *reduced;
   guint8 *buf;
   gsize size;
 
-  if (data == NULL || len < 8 || memcmp (data, signature, 8) != 0)
-    {
-      g_set_error (error, LM_IMAGE_ERROR, LM_IMAGE_ERROR_BAD_PNG,
-                   "image data is not a PNG file (%zu bytes, no PNG signature)", (size_t) len);
-      return NULL;
-    }
   memset (&image, 0, sizeof image);
   image.version = PNG_IMAGE_VERSION;
   if (!png_image_begin_read_from_memory (&image, data, len))
@@ -117,10 +252,8 @@ decode_png (const void *data, gsize len, int factor, LmImageLoader *gate, GError
       png_image_free (&image);
       return NULL;
     }
-  if (image.width == 0 || image.height == 0 || image.width > 32768 || image.height > 32768)
+  if (!size_in_range (image.width, image.height, error))
     {
-      g_set_error (error, LM_IMAGE_ERROR, LM_IMAGE_ERROR_BAD_PNG,
-                   "PNG size %ux%u is out of range", image.width, image.height);
       png_image_free (&image);
       return NULL;
     }
@@ -131,7 +264,7 @@ decode_png (const void *data, gsize len, int factor, LmImageLoader *gate, GError
   if (!png_image_finish_read (&image, NULL, buf, 0, NULL))
     {
       g_set_error (error, LM_IMAGE_ERROR, LM_IMAGE_ERROR_BAD_PNG,
-                   "invalid PNG: %s", image.message);
+                   "invalid PNG (%ux%u): %s", image.width, image.height, image.message);
       png_image_free (&image);
       g_free (buf);
       gate_leave (gate, size);
@@ -149,6 +282,179 @@ decode_png (const void *data, gsize len, int factor, LmImageLoader *gate, GError
   return reduced;
 }
 
+/* The row reader's state.  It lives in the caller's frame, outside the
+ * function that calls setjmp, so what it holds is still known after
+ * libpng jumps back from an error. */
+typedef struct
+{
+  const guint8 *data;
+  gsize len, pos;
+  char message[160];     /* libpng's last error */
+  png_uint_32 width, height;
+  gboolean whole;        /* leave this PNG to decode_whole */
+  int factor;
+  LmImageLoader *gate;
+  gsize gated;           /* bytes entered in the gate */
+  guint8 *row;           /* one full-size row (reduced reads) */
+  Reducer reducer;       /* reduced reads */
+  guint8 *full;          /* the whole image (factor 1) */
+  png_uint_32 rows_read;
+} RowRead;
+
+static void
+row_read_data (png_structp png, png_bytep out, size_t n)
+{
+  RowRead *rr = png_get_io_ptr (png);
+
+  if (n > rr->len - rr->pos)
+    png_error (png, "the PNG data ends early (truncated)");
+  memcpy (out, rr->data + rr->pos, n);
+  rr->pos += n;
+}
+
+static void
+row_read_error (png_structp png, png_const_charp message)
+{
+  RowRead *rr = png_get_error_ptr (png);
+
+  g_strlcpy (rr->message, message, sizeof rr->message);
+  png_longjmp (png, 1);
+}
+
+static void
+row_read_warning (png_structp png, png_const_charp message)
+{
+  /* ancillary-chunk complaints; the pixels are still good */
+}
+
+/* A gAMA chunk other than sRGB's 1/2.2 (within libpng's 5 % threshold):
+ * the simplified API corrects such files to sRGB. */
+static gboolean
+gamma_not_srgb (png_structp png, png_infop info)
+{
+  png_fixed_point g;
+
+  if (!png_get_gAMA_fixed (png, info, &g) || g <= 0)
+    return FALSE;
+  return fabs (g / 100000.0 * 2.2 - 1) >= 0.05;
+}
+
+/* Reads the header, and the rows unless rr->whole is set on return.
+ * FALSE on a libpng error (rr->message). */
+static gboolean
+read_rows (png_structp png, png_infop info, RowRead *rr, GError **error)
+{
+  int depth, color, interlace;
+
+  if (setjmp (png_jmpbuf (png)))
+    return FALSE;
+  png_set_read_fn (png, rr, row_read_data);
+  png_read_info (png, info);
+  png_get_IHDR (png, info, &rr->width, &rr->height, &depth, &color, &interlace, NULL, NULL);
+  if (!size_in_range (rr->width, rr->height, error))
+    return TRUE;
+  if (interlace != PNG_INTERLACE_NONE || depth > 8 || gamma_not_srgb (png, info))
+    {
+      rr->whole = TRUE;
+      return TRUE;
+    }
+  /* To 8-bit RGBA, as the simplified API gives it: palette and grey
+   * expanded, tRNS to alpha, opaque where there is no alpha. */
+  png_set_expand (png);
+  if (!(color & PNG_COLOR_MASK_COLOR))
+    png_set_gray_to_rgb (png);
+  if (!(color & PNG_COLOR_MASK_ALPHA) && !png_get_valid (png, info, PNG_INFO_tRNS))
+    png_set_add_alpha (png, 0xff, PNG_FILLER_AFTER);
+  png_read_update_info (png, info);
+  if (png_get_rowbytes (png, info) != (size_t) rr->width * 4)
+    png_error (png, "unexpected row layout after conversion to RGBA");
+
+  if (rr->factor <= 1)
+    {
+      rr->gated = (gsize) rr->width * rr->height * 4;
+      gate_enter (rr->gate, rr->gated);
+      rr->full = g_malloc (rr->gated);
+      for (; rr->rows_read < rr->height; rr->rows_read++)
+        png_read_row (png, rr->full + (gsize) rr->rows_read * rr->width * 4, NULL);
+    }
+  else
+    {
+      int out_w = (int) (rr->width + rr->factor - 1) / rr->factor;
+
+      /* the reduced image, a row of sums, a row */
+      rr->gated = (gsize) out_w * ((rr->height + rr->factor - 1) / rr->factor) * 4
+                  + (gsize) out_w * 4 * sizeof (guint64) + (gsize) rr->width * 4;
+      gate_enter (rr->gate, rr->gated);
+      rr->row = g_malloc ((gsize) rr->width * 4);
+      reducer_init (&rr->reducer, rr->width, rr->height, rr->factor);
+      for (; rr->rows_read < rr->height; rr->rows_read++)
+        {
+          png_read_row (png, rr->row, NULL);
+          reducer_add_row (&rr->reducer, rr->row);
+        }
+    }
+  return TRUE;
+}
+
+/* Decodes and reduces by `factor`.  Plain PNGs are read row by row and
+ * reduced as the rows arrive, so a reduced load holds the reduced image
+ * and one row; the others take decode_whole.  What a decode holds counts
+ * against the gate of `gate` (NULL: no gate) while it is made. */
+static LmImagePixels *
+decode_png (const void *data, gsize len, int factor, LmImageLoader *gate, GError **error)
+{
+  RowRead rr = { .data = data, .len = len, .factor = factor, .gate = gate };
+  png_structp png;
+  png_infop info;
+  GError *local = NULL;
+  LmImagePixels *p = NULL;
+
+  if (data == NULL || len < 8 || memcmp (data, png_signature, 8) != 0)
+    {
+      g_set_error (error, LM_IMAGE_ERROR, LM_IMAGE_ERROR_BAD_PNG,
+                   "image data is not a PNG file (%zu bytes, no PNG signature)", (size_t) len);
+      return NULL;
+    }
+  png = png_create_read_struct (PNG_LIBPNG_VER_STRING, &rr, row_read_error, row_read_warning);
+  info = png ? png_create_info_struct (png) : NULL;
+  if (info == NULL)
+    {
+      png_destroy_read_struct (&png, NULL, NULL);
+      g_set_error (error, LM_IMAGE_ERROR, LM_IMAGE_ERROR_BAD_PNG, "invalid PNG: out of memory");
+      return NULL;
+    }
+  if (!read_rows (png, info, &rr, &local))
+    {
+      if (rr.width > 0)
+        g_set_error (&local, LM_IMAGE_ERROR, LM_IMAGE_ERROR_BAD_PNG,
+                     "invalid PNG (%ux%u): %s; %u of %u rows decoded", (unsigned) rr.width, (unsigned) rr.height,
+                     rr.message, (unsigned) rr.rows_read, (unsigned) rr.height);
+      else
+        g_set_error (&local, LM_IMAGE_ERROR, LM_IMAGE_ERROR_BAD_PNG, "invalid PNG: %s", rr.message);
+    }
+  else if (local == NULL && rr.full != NULL)
+    {
+      p = g_atomic_rc_box_new0 (LmImagePixels);
+      p->width = p->full_width = rr.width;
+      p->height = p->full_height = rr.height;
+      p->factor = 1;
+      p->stride = (gsize) rr.width * 4;
+      p->rgba = g_bytes_new_take (g_steal_pointer (&rr.full), (gsize) rr.width * rr.height * 4);
+    }
+  else if (local == NULL && rr.reducer.out != NULL)
+    p = reducer_finish (&rr.reducer, rr.width, rr.height, 1);
+  png_destroy_read_struct (&png, &info, NULL);
+  g_free (rr.row);
+  g_free (rr.full);
+  reducer_clear (&rr.reducer);
+  gate_leave (gate, rr.gated);
+  if (local == NULL && rr.whole)
+    return decode_whole (data, len, factor, gate, error);
+  if (local != NULL)
+    g_propagate_error (error, local);
+  return p;
+}
+
 LmImagePixels *
 lm_image_decode_png (const void *data, gsize len, GError **error)
 {
@@ -156,73 +462,9 @@ lm_image_decode_png (const void *data, gsize len, GError **error)
 }
 
 LmImagePixels *
-lm_image_pixels_reduce (LmImagePixels *src, int factor)
+lm_image_decode_png_reduced (const void *data, gsize len, int factor, GError **error)
 {
-  g_autofree guint64 *acc = NULL;   /* per output pixel of a row: r*a, g*a, b*a, a */
-  const guint8 *in;
-  LmImagePixels *p;
-  guint8 *out;
-  int w, h;
-
-  g_return_val_if_fail (src != NULL, NULL);
-  if (factor <= 1)
-    return lm_image_pixels_ref (src);
-  in = g_bytes_get_data (src->rgba, NULL);
-  w = (src->width + factor - 1) / factor;
-  h = (src->height + factor - 1) / factor;
-  out = g_malloc ((gsize) w * h * 4);
-  acc = g_new (guint64, (gsize) w * 4);
-  for (int oy = 0; oy < h; oy++)
-    {
-      int y0 = oy * factor, y1 = MIN (y0 + factor, src->height);
-      guint8 *o = out + (gsize) oy * w * 4;
-
-      memset (acc, 0, (gsize) w * 4 * sizeof *acc);
-      for (int y = y0; y < y1; y++)
-        {
-          const guint8 *row = in + (gsize) y * src->stride;
-
-          for (int ox = 0, x = 0; ox < w; ox++)
-            {
-              guint64 *a = acc + (gsize) ox * 4;
-              int x1 = MIN (x + factor, src->width);
-
-              for (; x < x1; x++)
-                {
-                  const guint8 *px = row + (gsize) x * 4;
-                  guint alpha = px[3];
-
-                  a[0] += px[0] * alpha;
-                  a[1] += px[1] * alpha;
-                  a[2] += px[2] * alpha;
-                  a[3] += alpha;
-                }
-            }
-        }
-      for (int ox = 0; ox < w; ox++, o += 4)
-        {
-          const guint64 *a = acc + (gsize) ox * 4;
-          guint64 n = (guint64) (MIN ((ox + 1) * factor, src->width) - ox * factor) * (y1 - y0);
-
-          if (a[3] == 0)
-            {
-              o[0] = o[1] = o[2] = o[3] = 0;
-              continue;
-            }
-          for (int c = 0; c < 3; c++)
-            o[c] = (guint8) ((a[c] + a[3] / 2) / a[3]);
-          o[3] = (guint8) ((a[3] + n / 2) / n);
-        }
-    }
-  p = g_atomic_rc_box_new0 (LmImagePixels);
-  p->width = w;
-  p->height = h;
-  p->stride = (gsize) w * 4;
-  p->rgba = g_bytes_new_take (out, (gsize) w * h * 4);
-  p->full_width = src->full_width;
-  p->full_height = src->full_height;
-  p->factor = src->factor * factor;
-  return p;
+  return decode_png (data, len, MAX (factor, 1), NULL, error);
 }
 
 int
@@ -450,6 +692,18 @@ guint
 lm_image_loader_get_n_decoded (LmImageLoader *self)
 {
   return self->n_decoded;
+}
+
+gsize
+lm_image_loader_get_peak_decode_bytes (LmImageLoader *self)
+{
+  gsize peak;
+
+  g_return_val_if_fail (LM_IS_IMAGE_LOADER (self), 0);
+  g_mutex_lock (&self->gate_lock);
+  peak = self->peak_decoding;
+  g_mutex_unlock (&self->gate_lock);
+  return peak;
 }
 
 gsize

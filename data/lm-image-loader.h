@@ -6,8 +6,8 @@
  * PNG with libpng into 8-bit RGBA and keeps the most recent images (by
  * bytes) so scrubbing back and forth never decodes twice.  A load can ask
  * for the image reduced by a whole factor (an image card shows a 4000x3000
- * photo in some 300x220 pixels): the worker reduces it and drops the full
- * decode at once, so what stays in memory is about what is on screen.
+ * photo in some 300x220 pixels): the worker reduces the rows as libpng
+ * decodes them, so what it holds is about what is on screen.
  * Full decodes of big images are taken a few at a time (by bytes), and
  * the cache keeps no image bigger than a third of it, so neither parallel
  * loads nor a full-size view can make memory balloon.  A blob that is
@@ -51,6 +51,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (LmImagePixels, lm_image_pixels_unref)
 
 /* Any 8/16-bit grey, grey+alpha, RGB, RGBA or palette PNG. */
 LmImagePixels *lm_image_decode_png (const void *data, gsize len, GError **error);
+/* The same reduced by `factor` (lm_image_pixels_reduce's pixels), without
+ * holding the full decode: rows are averaged as libpng reads them.
+ * Interlaced, 16-bit and non-sRGB-gamma PNGs are decoded whole first. */
+LmImagePixels *lm_image_decode_png_reduced (const void *data, gsize len, int factor, GError **error);
 /* `pixels` reduced by a whole factor: each pixel the average of a
  * factor x factor block (weighted by alpha, so transparent pixels lend
  * no colour).  Factor 1 (or less) returns a new reference to `pixels`. */
@@ -90,5 +94,8 @@ LmImagePixels *lm_image_loader_load_finish (LmImageLoader *self,
                                             GAsyncResult  *result,
                                             GError       **error);
 guint          lm_image_loader_get_n_decoded (LmImageLoader *self);
+/* The most bytes that decodes in progress held at once (full decodes, or
+ * a reduced image and its working rows). */
+gsize          lm_image_loader_get_peak_decode_bytes (LmImageLoader *self);
 
 G_END_DECLS

@@ -158,8 +158,8 @@ on_loaded (GObject *source, GAsyncResult *res, gpointer user_data)
   else if (m != NULL && m->id == ctx->id)
     {
       g_clear_pointer (&self->error, g_free);
-      if (pixels == NULL)
-        self->error = g_strdup (error->message);
+      if (pixels == NULL)   /* the header names the tag and run */
+        self->error = g_strdup_printf ("Step %" G_GINT64_FORMAT ": %s", m->step, error->message);
       show_pixels (self, m, pixels);
       self->shown_index = index;
       self->shown_factor = ctx->factor;

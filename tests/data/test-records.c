@@ -12,11 +12,19 @@
  * UTF-8 flagged) and hparams with final metric values (a NaN one told
  * from one never logged), then only the new rows after more are logged;
  * the image loader's cache, and its reduced loads (block averages
- * weighted by alpha, cached per factor; the factor for a card's size).
+ * weighted by alpha, cached per factor; the factor for a card's size);
+ * PNGs decoded row by row and reduced as the rows arrive: a known
+ * pattern's block averages, the same pixels as libpng's simplified API
+ * for every colour type and depth (interlaced, 16-bit and gamma-1.0 ones
+ * decoded whole), truncated and corrupt data named in the message (size,
+ * rows decoded), and a reduced load holding no more than the reduced
+ * image and a few rows.
  */
 #include <glib.h>
 #include <math.h>
+#include <png.h>
 #include <sqlite3.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <lumen-log.h>
@@ -710,6 +718,370 @@ test_reduce_factor (void)
   g_assert_cmpint (lm_image_reduce_factor (4000, 3000, 0, 217), ==, 1);
 }
 
+/* ------------------------------------------------- PNGs of every kind */
+
+static void
+write_to_array (png_structp png, png_bytep data, size_t n)
+{
+  g_byte_array_append (png_get_io_ptr (png), data, (guint) n);
+}
+
+/* A PNG of w x h pixels given in the PNG's own sample layout (rows of
+ * w * channels * depth / 8 bytes, 16-bit samples big-endian), written with
+ * libpng's low-level API (which can interlace). */
+static GBytes *
+encode_png (const guint8 *samples, int w, int h, int color, int depth, int interlace,
+            const png_color *palette, int n_palette, const guint8 *trans, int n_trans,
+            double file_gamma)
+{
+  GByteArray *out = g_byte_array_new ();
+  png_structp png = png_create_write_struct (PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+  png_infop info = png_create_info_struct (png);
+  g_autofree png_bytep *rows = g_new (png_bytep, h);
+  size_t rowbytes;
+
+  png_set_write_fn (png, out, write_to_array, NULL);
+  png_set_IHDR (png, info, w, h, depth, color, interlace, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  if (palette != NULL)
+    png_set_PLTE (png, info, palette, n_palette);
+  if (trans != NULL)
+    png_set_tRNS (png, info, trans, n_trans, NULL);
+  if (file_gamma > 0)
+    png_set_gAMA (png, info, file_gamma);
+  png_write_info (png, info);
+  rowbytes = png_get_rowbytes (png, info);
+  for (int y = 0; y < h; y++)
+    rows[y] = (png_bytep) samples + (gsize) y * rowbytes;
+  png_write_image (png, rows);
+  png_write_end (png, NULL);
+  png_destroy_write_struct (&png, &info);
+  return g_byte_array_free_to_bytes (out);
+}
+
+static GBytes *
+encode_rgba (const guint8 *rgba, int w, int h, int interlace)
+{
+  return encode_png (rgba, w, h, PNG_COLOR_TYPE_RGB_ALPHA, 8, interlace, NULL, 0, NULL, 0, 0);
+}
+
+static const guint8 *
+pixel_at (LmImagePixels *p, int x, int y)
+{
+  return (const guint8 *) g_bytes_get_data (p->rgba, NULL) + (gsize) y * p->stride + (gsize) x * 4;
+}
+
+static void
+assert_rgba (LmImagePixels *p, int x, int y, int r, int g, int b, int a)
+{
+  const guint8 *px = pixel_at (p, x, y);
+
+  if (px[0] != r || px[1] != g || px[2] != b || px[3] != a)
+    g_error ("pixel (%d,%d) of a %dx%d image is %d,%d,%d,%d; want %d,%d,%d,%d", x, y, p->width, p->height,
+             px[0], px[1], px[2], px[3], r, g, b, a);
+}
+
+/* Same size and factor, every sample within `tol`. */
+static void
+assert_same_pixels (LmImagePixels *a, LmImagePixels *b, int tol, const char *what)
+{
+  g_assert_cmpint (a->width, ==, b->width);
+  g_assert_cmpint (a->height, ==, b->height);
+  g_assert_cmpint (a->full_width, ==, b->full_width);
+  g_assert_cmpint (a->factor, ==, b->factor);
+  for (int y = 0; y < a->height; y++)
+    for (int x = 0; x < a->width; x++)
+      for (int c = 0; c < 4; c++)
+        if (abs (pixel_at (a, x, y)[c] - pixel_at (b, x, y)[c]) > tol)
+          g_error ("%s: pixel (%d,%d) channel %d: %d vs %d", what, x, y, c, pixel_at (a, x, y)[c],
+                   pixel_at (b, x, y)[c]);
+}
+
+/* A 7x5 RGBA pattern: r 10x, g 20y, b 7; columns 0-4 opaque, column 5
+ * r 250 at alpha 51, column 6 transparent.  Reduced by 3 (3x2 blocks of
+ * at most 3x3), by hand: block x 0-2 averages r 10 and g 20 (rows 0-2)
+ * or 70 (rows 3-4); block x 3-5 weighs column 5 by its alpha: r (30*255
+ * + 40*255 + 250*51) / 561 = 54.5 -> 55, alpha 561 * rows / (3 * rows)
+ * = 187; block x 6 lends no colour and no alpha. */
+static void
+pattern_pixel (int x, int y, guint8 out[4])
+{
+  out[0] = (guint8) (x == 5 ? 250 : 10 * x);
+  out[1] = (guint8) (20 * y);
+  out[2] = 7;
+  out[3] = x < 5 ? 255 : x == 5 ? 51 : 0;
+}
+
+static void
+test_decode_reduced (void)
+{
+  guint8 rgba[7 * 5 * 4];
+  g_autoptr (GBytes) png = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LmImagePixels) rows = NULL, whole = NULL, reduced = NULL;
+
+  for (int y = 0; y < 5; y++)
+    for (int x = 0; x < 7; x++)
+      pattern_pixel (x, y, rgba + (y * 7 + x) * 4);
+  png = encode_rgba (rgba, 7, 5, PNG_INTERLACE_NONE);
+  rows = lm_image_decode_png_reduced (g_bytes_get_data (png, NULL), g_bytes_get_size (png), 3, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (rows->width, ==, 3);
+  g_assert_cmpint (rows->height, ==, 2);
+  g_assert_cmpint (rows->full_width, ==, 7);
+  g_assert_cmpint (rows->full_height, ==, 5);
+  g_assert_cmpint (rows->factor, ==, 3);
+  g_assert_cmpuint (rows->stride, ==, 3 * 4);
+  assert_rgba (rows, 0, 0, 10, 20, 7, 255);
+  assert_rgba (rows, 1, 0, 55, 20, 7, 187);
+  assert_rgba (rows, 2, 0, 0, 0, 0, 0);
+  assert_rgba (rows, 0, 1, 10, 70, 7, 255);
+  assert_rgba (rows, 1, 1, 55, 70, 7, 187);
+  assert_rgba (rows, 2, 1, 0, 0, 0, 0);
+
+  /* The same pixels as the whole decode reduced afterwards. */
+  whole = lm_image_decode_png (g_bytes_get_data (png, NULL), g_bytes_get_size (png), &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (g_bytes_get_data (whole->rgba, NULL), 7 * 5 * 4, rgba, sizeof rgba);
+  reduced = lm_image_pixels_reduce (whole, 3);
+  assert_same_pixels (rows, reduced, 0, "rows vs whole");
+}
+
+/* Every colour type and depth decodes to the same RGBA row by row as
+ * libpng's simplified API gives (the whole decode, reduced afterwards);
+ * interlaced, 16-bit and gamma-1.0 PNGs (decoded whole) too.  The
+ * source pixels are a deterministic hash, so blocks are not uniform. */
+static void
+test_decode_formats (void)
+{
+  const int w = 37, h = 23;
+  const png_color palette[4] = { { 255, 0, 0 }, { 0, 255, 0 }, { 0, 0, 255 }, { 40, 80, 120 } };
+  const guint8 palette_alpha[3] = { 0, 128, 255 };
+  const guint8 grey_trans[2] = { 0, 77 };   /* grey 77 is transparent */
+  struct { const char *name; int color, depth, interlace; gboolean pal, trans; double gamma; } kinds[] = {
+    { "grey 8", PNG_COLOR_TYPE_GRAY, 8, PNG_INTERLACE_NONE, FALSE, FALSE, 0 },
+    { "grey 2", PNG_COLOR_TYPE_GRAY, 2, PNG_INTERLACE_NONE, FALSE, FALSE, 0 },
+    { "grey 8 tRNS", PNG_COLOR_TYPE_GRAY, 8, PNG_INTERLACE_NONE, FALSE, TRUE, 0 },
+    { "grey+alpha 8", PNG_COLOR_TYPE_GRAY_ALPHA, 8, PNG_INTERLACE_NONE, FALSE, FALSE, 0 },
+    { "RGB 8", PNG_COLOR_TYPE_RGB, 8, PNG_INTERLACE_NONE, FALSE, FALSE, 0 },
+    { "RGBA 8", PNG_COLOR_TYPE_RGB_ALPHA, 8, PNG_INTERLACE_NONE, FALSE, FALSE, 0 },
+    { "RGBA 8 sRGB gamma", PNG_COLOR_TYPE_RGB_ALPHA, 8, PNG_INTERLACE_NONE, FALSE, FALSE, 1 / 2.2 },
+    { "palette 2 tRNS", PNG_COLOR_TYPE_PALETTE, 2, PNG_INTERLACE_NONE, TRUE, TRUE, 0 },
+    { "RGBA 16", PNG_COLOR_TYPE_RGB_ALPHA, 16, PNG_INTERLACE_NONE, FALSE, FALSE, 0 },
+    { "grey 16", PNG_COLOR_TYPE_GRAY, 16, PNG_INTERLACE_NONE, FALSE, FALSE, 0 },
+    { "RGB 8 gamma 1.0", PNG_COLOR_TYPE_RGB, 8, PNG_INTERLACE_NONE, FALSE, FALSE, 1.0 },
+    { "RGB 8 Adam7", PNG_COLOR_TYPE_RGB, 8, PNG_INTERLACE_ADAM7, FALSE, FALSE, 0 },
+    { "RGBA 8 Adam7", PNG_COLOR_TYPE_RGB_ALPHA, 8, PNG_INTERLACE_ADAM7, FALSE, FALSE, 0 },
+    { "palette 2 Adam7", PNG_COLOR_TYPE_PALETTE, 2, PNG_INTERLACE_ADAM7, TRUE, TRUE, 0 },
+  };
+
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    {
+      int channels = kinds[k].color == PNG_COLOR_TYPE_RGB_ALPHA ? 4 : kinds[k].color == PNG_COLOR_TYPE_RGB ? 3
+                     : kinds[k].color == PNG_COLOR_TYPE_GRAY_ALPHA ? 2 : 1;
+      int bits = channels * kinds[k].depth;
+      gsize rowbytes = ((gsize) w * bits + 7) / 8;
+      g_autofree guint8 *samples = g_malloc0 (rowbytes * h);
+      g_autoptr (GBytes) png = NULL;
+      g_autoptr (GError) error = NULL;
+      g_autoptr (LmImagePixels) whole = NULL;
+
+      for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+          for (int c = 0; c < bits / kinds[k].depth; c++)
+            {
+              guint v = (guint) (x * 7919 + y * 104729 + c * 1299709) * 2654435761u >> 7;
+              gsize bit = (gsize) x * bits + (gsize) c * kinds[k].depth;
+              guint8 *row = samples + y * rowbytes;
+
+              if (kinds[k].depth < 8)   /* MSB first */
+                row[bit / 8] |= (guint8) ((v % (kinds[k].pal ? 4u : 1u << kinds[k].depth))
+                                          << (8 - kinds[k].depth - bit % 8));
+              else if (kinds[k].depth == 8)
+                row[bit / 8] = (guint8) (kinds[k].trans && v % 5 == 0 ? 77 : v);
+              else
+                {
+                  row[bit / 8] = (guint8) (v >> 8);
+                  row[bit / 8 + 1] = (guint8) v;
+                }
+            }
+      png = encode_png (samples, w, h, kinds[k].color, kinds[k].depth, kinds[k].interlace,
+                        kinds[k].pal ? palette : NULL, 4,
+                        !kinds[k].trans ? NULL : kinds[k].pal ? palette_alpha : grey_trans,
+                        kinds[k].pal ? 3 : 1, kinds[k].gamma);
+      whole = lm_image_decode_png (g_bytes_get_data (png, NULL), g_bytes_get_size (png), &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (whole->width, ==, w);
+      g_assert_cmpint (whole->height, ==, h);
+      if (kinds[k].color == PNG_COLOR_TYPE_RGB && kinds[k].depth == 8 && kinds[k].gamma == 0)
+        {
+          /* opaque, the logged samples as they were */
+          for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+              {
+                g_assert_cmpmem (pixel_at (whole, x, y), 3, samples + y * rowbytes + x * 3, 3);
+                g_assert_cmpint (pixel_at (whole, x, y)[3], ==, 255);
+              }
+        }
+      for (int factor = 1; factor <= 5; factor += 2)
+        {
+          g_autoptr (LmImagePixels) rows = lm_image_decode_png_reduced (g_bytes_get_data (png, NULL),
+                                                                        g_bytes_get_size (png), factor, &error);
+          g_autoptr (LmImagePixels) want = lm_image_pixels_reduce (whole, factor);
+
+          g_assert_no_error (error);
+          assert_same_pixels (rows, want, 0, kinds[k].name);
+        }
+    }
+}
+
+/* A damaged PNG fails with a message that says what is wrong with it,
+ * whichever decoder reads it. */
+static void
+test_decode_damaged (void)
+{
+  const int w = 64, h = 48;
+  g_autofree guint8 *rgba = g_malloc ((gsize) w * h * 4);
+  const int interlaces[] = { PNG_INTERLACE_NONE, PNG_INTERLACE_ADAM7 };
+
+  /* noise, so the image data does not compress to a few bytes */
+  for (int i = 0; i < w * h * 4; i++)
+    rgba[i] = (guint8) ((guint) i * 2654435761u >> 13);
+  for (guint k = 0; k < G_N_ELEMENTS (interlaces); k++)
+    {
+      g_autoptr (GBytes) png = encode_rgba (rgba, w, h, interlaces[k]);
+      gsize len = g_bytes_get_size (png);
+      g_autofree guint8 *bytes = g_memdup2 (g_bytes_get_data (png, NULL), len);
+
+      for (int factor = 1; factor <= 4; factor += 3)
+        {
+          g_autoptr (GError) error = NULL;
+          LmImagePixels *p;
+
+          /* cut in the middle of the image data */
+          p = lm_image_decode_png_reduced (bytes, len * 6 / 10, factor, &error);
+          g_assert_null (p);
+          g_assert_error (error, LM_IMAGE_ERROR, LM_IMAGE_ERROR_BAD_PNG);
+          g_test_message ("truncated, %s, factor %d: %s", k ? "Adam7" : "plain", factor, error->message);
+          g_assert_true (g_str_has_prefix (error->message, "invalid PNG (64x48): "));
+          if (k == 0)
+            {
+              g_assert_nonnull (strstr (error->message, "truncated"));
+              g_assert_nonnull (strstr (error->message, " of 48 rows decoded"));
+            }
+          else
+            g_assert_nonnull (strstr (error->message, "end of data"));
+          g_clear_error (&error);
+
+          /* a flipped byte in the image data (zlib or the CRC finds it) */
+          bytes[len / 2] ^= 0x5a;
+          p = lm_image_decode_png_reduced (bytes, len, factor, &error);
+          bytes[len / 2] ^= 0x5a;
+          g_assert_null (p);
+          g_assert_error (error, LM_IMAGE_ERROR, LM_IMAGE_ERROR_BAD_PNG);
+          g_test_message ("corrupt, %s, factor %d: %s", k ? "Adam7" : "plain", factor, error->message);
+          g_assert_true (g_str_has_prefix (error->message, "invalid PNG (64x48): "));
+        }
+      /* and whole it decodes */
+      {
+        g_autoptr (GError) error = NULL;
+        g_autoptr (LmImagePixels) p = lm_image_decode_png (bytes, len, &error);
+
+        g_assert_no_error (error);
+        g_assert_cmpmem (g_bytes_get_data (p->rgba, NULL), (gsize) w * h * 4, rgba, (gsize) w * h * 4);
+      }
+    }
+}
+
+/* Through the loader: a 1000x800 photo reduced by 10 for a card holds
+ * the reduced image and a few rows while it is decoded, not the 3.2 MB of
+ * the whole image; an interlaced PNG (which is decoded whole) still loads,
+ * with its pixels. */
+static void
+test_loader_rows (void)
+{
+  const int w = 1000, h = 800, aw = 40, ah = 30;
+  g_autofree char *dir = lm_test_tmpdir_new ("lumen-dash-XXXXXX");
+  g_autofree char *path = NULL;
+  g_autofree guint8 *rgba = g_malloc ((gsize) w * h * 4);
+  g_autoptr (LmImageLoader) loader = lm_image_loader_new (0);
+  g_autoptr (GBytes) adam7 = NULL;
+  gint64 photo_id, adam7_id;
+  gsize row_budget;
+  lm_writer *wr;
+  sqlite3 *db;
+  sqlite3_stmt *st;
+
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      pattern_pixel (x % 7, y % 5, rgba + ((gsize) y * w + x) * 4);
+  g_assert_cmpint (lm_writer_open (&wr, dir, "big"), ==, LM_OK);
+  g_assert_cmpint (lm_writer_add_image (wr, "photo", 0, rgba, w, h, 4), ==, LM_OK);
+  g_assert_cmpint (lm_writer_close (wr), ==, LM_OK);
+  path = g_build_filename (dir, "big", "run.lumen", NULL);
+
+  {
+    g_autofree guint8 *crop = g_malloc ((gsize) aw * ah * 4);
+
+    for (int y = 0; y < ah; y++)
+      memcpy (crop + (gsize) y * aw * 4, rgba + (gsize) y * w * 4, (gsize) aw * 4);
+    adam7 = encode_rgba (crop, aw, ah, PNG_INTERLACE_ADAM7);
+  }
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO tags (name, kind) VALUES ('adam7', 'image')", NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "INSERT INTO images (tag_id, step, wall_time, width, height, channels, png) "
+                                           "SELECT id, 0, 1700000000, ?2, ?3, 4, ?1 FROM tags WHERE name = 'adam7'",
+                                       -1, &st, NULL), ==, SQLITE_OK);
+  sqlite3_bind_blob (st, 1, g_bytes_get_data (adam7, NULL), (int) g_bytes_get_size (adam7), SQLITE_STATIC);
+  sqlite3_bind_int (st, 2, aw);
+  sqlite3_bind_int (st, 3, ah);
+  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_DONE);
+  sqlite3_finalize (st);
+  adam7_id = sqlite3_last_insert_rowid (db);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT images.id FROM images JOIN tags ON tags.id = tag_id "
+                                           "WHERE name = 'photo'", -1, &st, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+  photo_id = sqlite3_column_int64 (st, 0);
+  sqlite3_finalize (st);
+  sqlite3_close (db);
+
+  {
+    LoadResult r = { 0 };
+
+    lm_image_loader_load_reduced_async (loader, path, photo_id, 10, NULL, on_loaded, &r);
+    g_assert_true (lm_test_wait_for (load_done, &r, 10000));
+    g_assert_no_error (r.error);
+    g_assert_cmpint (r.pixels->width, ==, 100);
+    g_assert_cmpint (r.pixels->height, ==, 80);
+    /* block (0,0): x 0-9, y 0-9 of the 7x5 tiles (columns 0-6, 0-2),
+     * by hand from pattern_pixel: alpha a row 8*255 + 51 + 0 = 2091,
+     * 209.1 -> 209 a pixel; r (255*(0+10+20+30+40+0+10+20) + 250*51)
+     * / 2091 = 21.95 -> 22; g 20*(0+1+2+3+4)*2/10 = 40 */
+    assert_rgba (r.pixels, 0, 0, 22, 40, 7, 209);
+    row_budget = (gsize) 100 * 80 * 4 + 4 * (gsize) w * 4;
+    g_test_message ("peak decode bytes %zu (reduced image %d, one full row %d)",
+                    (size_t) lm_image_loader_get_peak_decode_bytes (loader), 100 * 80 * 4, w * 4);
+    g_assert_cmpuint (lm_image_loader_get_peak_decode_bytes (loader), >, 0);
+    g_assert_cmpuint (lm_image_loader_get_peak_decode_bytes (loader), <=, row_budget);
+    lm_image_pixels_unref (r.pixels);
+  }
+  {
+    LoadResult r = { 0 };
+
+    lm_image_loader_load_reduced_async (loader, path, adam7_id, 3, NULL, on_loaded, &r);
+    g_assert_true (lm_test_wait_for (load_done, &r, 10000));
+    g_assert_no_error (r.error);
+    g_assert_cmpint (r.pixels->width, ==, 14);
+    g_assert_cmpint (r.pixels->height, ==, 10);
+    /* the 40x30 crop of the same tiles: blocks (0,0) and (1,1) as in
+     * test_decode_reduced */
+    assert_rgba (r.pixels, 0, 0, 10, 20, 7, 255);
+    assert_rgba (r.pixels, 1, 0, 55, 20, 7, 187);
+    lm_image_pixels_unref (r.pixels);
+  }
+  lm_test_rm_rf (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -727,5 +1099,9 @@ main (int argc, char **argv)
   g_test_add_func ("/records/image-loader", test_loader);
   g_test_add_func ("/records/image-reduce", test_reduce);
   g_test_add_func ("/records/image-reduce-factor", test_reduce_factor);
+  g_test_add_func ("/records/image-decode-reduced", test_decode_reduced);
+  g_test_add_func ("/records/image-decode-formats", test_decode_formats);
+  g_test_add_func ("/records/image-decode-damaged", test_decode_damaged);
+  g_test_add_func ("/records/image-loader-rows", test_loader_rows);
   return g_test_run ();
 }

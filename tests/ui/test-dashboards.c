@@ -556,6 +556,8 @@ test_images (void)
 
   bad = LM_IMAGE_CARD (card (win, "images", "a", "bad/blob"));
   g_assert_true (lm_test_wait_for (image_shown, bad, 5000));
+  g_test_message ("%s", lm_image_card_get_error (bad));
+  g_assert_true (g_str_has_prefix (lm_image_card_get_error (bad), "Step 0: "));
   g_assert_nonnull (strstr (lm_image_card_get_error (bad), "PNG"));
   gtk_window_destroy (GTK_WINDOW (win));
 }
