@@ -633,6 +633,18 @@ make_pixels (int w, int h, void (*pixel) (int x, int y, guint8 out[4]))
   return p;
 }
 
+/* w x h pixels held (rows packed) of a full_w x full_h image. */
+static void
+assert_reduced_size (LmImagePixels *p, int w, int h, int full_w, int full_h, int factor)
+{
+  g_assert_cmpint (p->width, ==, w);
+  g_assert_cmpint (p->height, ==, h);
+  g_assert_cmpint (p->full_width, ==, full_w);
+  g_assert_cmpint (p->full_height, ==, full_h);
+  g_assert_cmpint (p->factor, ==, factor);
+  g_assert_cmpuint (p->stride, ==, (gsize) w * 4);
+}
+
 static void
 ramp (int x, int y, guint8 out[4])
 {
@@ -666,12 +678,7 @@ test_reduce (void)
 
   g_assert_true (same == src);
   /* ceil (5/2) x ceil (3/2); the image as logged is still 5x3 */
-  g_assert_cmpint (half->width, ==, 3);
-  g_assert_cmpint (half->height, ==, 2);
-  g_assert_cmpint (half->full_width, ==, 5);
-  g_assert_cmpint (half->full_height, ==, 3);
-  g_assert_cmpint (half->factor, ==, 2);
-  g_assert_cmpuint (half->stride, ==, 3 * 4);
+  assert_reduced_size (half, 3, 2, 5, 3, 2);
   px = g_bytes_get_data (half->rgba, NULL);
   /* (0,0): x 0..1, y 0..1: r (0+10)/2 = 5, g (0+20)/2 = 10 */
   g_assert_cmpint (px[0], ==, 5);
@@ -825,12 +832,7 @@ test_decode_reduced (void)
   png = encode_rgba (rgba, 7, 5, PNG_INTERLACE_NONE);
   rows = lm_image_decode_png_reduced (g_bytes_get_data (png, NULL), g_bytes_get_size (png), 3, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (rows->width, ==, 3);
-  g_assert_cmpint (rows->height, ==, 2);
-  g_assert_cmpint (rows->full_width, ==, 7);
-  g_assert_cmpint (rows->full_height, ==, 5);
-  g_assert_cmpint (rows->factor, ==, 3);
-  g_assert_cmpuint (rows->stride, ==, 3 * 4);
+  assert_reduced_size (rows, 3, 2, 7, 5, 3);
   assert_rgba (rows, 0, 0, 10, 20, 7, 255);
   assert_rgba (rows, 1, 0, 55, 20, 7, 187);
   assert_rgba (rows, 2, 0, 0, 0, 0, 0);
@@ -992,6 +994,21 @@ test_decode_damaged (void)
     }
 }
 
+/* Image row `id` of `path` reduced by `factor` through `loader`, which
+ * must load, w x h pixels. */
+static LmImagePixels *
+load_reduced (LmImageLoader *loader, const char *path, gint64 id, int factor, int w, int h)
+{
+  LoadResult r = { 0 };
+
+  lm_image_loader_load_reduced_async (loader, path, id, factor, NULL, on_loaded, &r);
+  g_assert_true (lm_test_wait_for (load_done, &r, 10000));
+  g_assert_no_error (r.error);
+  g_assert_cmpint (r.pixels->width, ==, w);
+  g_assert_cmpint (r.pixels->height, ==, h);
+  return r.pixels;
+}
+
 /* Through the loader: a 1000x800 photo reduced by 10 for a card holds
  * the reduced image and a few rows while it is decoded, not the 3.2 MB of
  * the whole image; an interlaced PNG (which is decoded whole) still loads,
@@ -1046,38 +1063,26 @@ test_loader_rows (void)
   sqlite3_close (db);
 
   {
-    LoadResult r = { 0 };
+    g_autoptr (LmImagePixels) p = load_reduced (loader, path, photo_id, 10, 100, 80);
 
-    lm_image_loader_load_reduced_async (loader, path, photo_id, 10, NULL, on_loaded, &r);
-    g_assert_true (lm_test_wait_for (load_done, &r, 10000));
-    g_assert_no_error (r.error);
-    g_assert_cmpint (r.pixels->width, ==, 100);
-    g_assert_cmpint (r.pixels->height, ==, 80);
     /* block (0,0): x 0-9, y 0-9 of the 7x5 tiles (columns 0-6, 0-2),
      * by hand from pattern_pixel: alpha a row 8*255 + 51 + 0 = 2091,
      * 209.1 -> 209 a pixel; r (255*(0+10+20+30+40+0+10+20) + 250*51)
      * / 2091 = 21.95 -> 22; g 20*(0+1+2+3+4)*2/10 = 40 */
-    assert_rgba (r.pixels, 0, 0, 22, 40, 7, 209);
+    assert_rgba (p, 0, 0, 22, 40, 7, 209);
     row_budget = (gsize) 100 * 80 * 4 + 4 * (gsize) w * 4;
     g_test_message ("peak decode bytes %zu (reduced image %d, one full row %d)",
                     (size_t) lm_image_loader_get_peak_decode_bytes (loader), 100 * 80 * 4, w * 4);
     g_assert_cmpuint (lm_image_loader_get_peak_decode_bytes (loader), >, 0);
     g_assert_cmpuint (lm_image_loader_get_peak_decode_bytes (loader), <=, row_budget);
-    lm_image_pixels_unref (r.pixels);
   }
   {
-    LoadResult r = { 0 };
+    g_autoptr (LmImagePixels) p = load_reduced (loader, path, adam7_id, 3, 14, 10);
 
-    lm_image_loader_load_reduced_async (loader, path, adam7_id, 3, NULL, on_loaded, &r);
-    g_assert_true (lm_test_wait_for (load_done, &r, 10000));
-    g_assert_no_error (r.error);
-    g_assert_cmpint (r.pixels->width, ==, 14);
-    g_assert_cmpint (r.pixels->height, ==, 10);
-    /* the 40x30 crop of the same tiles: blocks (0,0) and (1,1) as in
+    /* the 40x30 crop of the same tiles: blocks (0,0) and (1,0) as in
      * test_decode_reduced */
-    assert_rgba (r.pixels, 0, 0, 10, 20, 7, 255);
-    assert_rgba (r.pixels, 1, 0, 55, 20, 7, 187);
-    lm_image_pixels_unref (r.pixels);
+    assert_rgba (p, 0, 0, 10, 20, 7, 255);
+    assert_rgba (p, 1, 0, 55, 20, 7, 187);
   }
   lm_test_rm_rf (dir);
 }
