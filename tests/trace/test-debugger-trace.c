@@ -377,8 +377,12 @@ test_pane (void)
   lm_debugger_pane_set_current (dp, 0);
   g_assert_true (lm_debugger_pane_run_to (dp, LM_BREAK_ANOMALY));
   g_assert_cmpint (lm_debugger_pane_get_current (dp), ==, 4);
-  /* the graph marks sqrt's node "first NaN/Inf" and selects it */
+  /* "First anomaly" comes back to it, and the graph selects sqrt's node */
+  lm_debugger_pane_set_current (dp, 0);
   g_assert_true (lm_debugger_pane_first_anomaly (dp));
+  g_assert_cmpint (lm_debugger_pane_get_current (dp), ==, 4);
+  const LmTraceData *t = lm_graph_view_get_trace (LM_GRAPH_VIEW (s.view));
+  g_assert_cmpint (lm_graph_view_get_selected (LM_GRAPH_VIEW (s.view)), ==, t->events[4].node_id);
   gtk_window_destroy (GTK_WINDOW (s.win));
   g_free (r.path);
   g_free (r.msg);
