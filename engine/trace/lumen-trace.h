@@ -124,7 +124,7 @@ int lm_tracer_anomaly_input(const lm_tracer *t);
 /* A sentence naming the anomaly's op, module, phase and step, e.g.
  *   "NaN in the output of log (module 'head') at step 7 (op 5 of 12,
  *    forward op 5 of 6; 1 NaN, 0 Inf of 3 values)"
- *   "Function 'SqrtBackward' returned inf values in its 0th output: the
+ *   "Function 'SqrtBackward0' returned inf values in its 0th output: the
  *    gradient of sqrt for input 0 (the output of abs) at step 7 (op 9 of
  *    12, backward op 3 of 6; 0 NaN, 1 Inf of 3 values)"
  * where "op 5 of 12" is the number `lumen --view debugger --op 5` takes.

@@ -45,6 +45,7 @@ struct lm_tracer {
   int anomaly_input;
   int64_t anomaly_nan, anomaly_inf, anomaly_numel;
   char anomaly_what[160]; /* that input: "the output of abs", "leaf 'w'" */
+  char anomaly_fn[64];    /* the op's grad_fn class: "SqrtBackward0" */
 };
 
 lm_tracer *lm_tracer_new(size_t values_cap)
@@ -444,6 +445,7 @@ static void blame_backward(lm_tracer *t, const lm_hook_event *ev, size_t op_ev, 
     t->anomaly_nan = nan;
     t->anomaly_inf = inf;
     t->anomaly_numel = numel;
+    lm_grad_fn_name(ev->node, t->anomaly_fn, sizeof t->anomaly_fn);
     if (in->grad_fn)
       snprintf(t->anomaly_what, sizeof t->anomaly_what, "the output of %s", lm_node_op(in->grad_fn));
     else if (in->name)
@@ -498,26 +500,6 @@ void lm_tracer_detach(lm_tracer *t)
   t->attached = false;
 }
 
-/* "sqrt" -> "SqrtBackward", "mul_scalar" -> "MulScalarBackward": the name
- * PyTorch gives the backward function (SqrtBackward0), without its
- * overload number. */
-static void backward_name(const char *op, char *out, size_t len)
-{
-  size_t k = 0;
-  bool up = true;
-  for (const char *p = op; *p && k + 1 < len; p++) {
-    if (*p == '_') {
-      up = true;
-      continue;
-    }
-    out[k++] = up && *p >= 'a' && *p <= 'z' ? (char)(*p - 'a' + 'A') : *p;
-    up = false;
-  }
-  out[k] = '\0';
-  if (k + sizeof "Backward" <= len)
-    strcat(out, "Backward");
-}
-
 bool lm_tracer_describe_anomaly(const lm_tracer *t, char *buf, size_t len)
 {
   if (!buf || !len)
@@ -546,11 +528,9 @@ bool lm_tracer_describe_anomaly(const lm_tracer *t, char *buf, size_t len)
            (long long)t->anomaly_nan, (long long)t->anomaly_inf, (long long)t->anomaly_numel);
   if (t->anomaly_input >= 0) {
     /* PyTorch's words: Function 'SqrtBackward0' returned nan values in its 0th output */
-    char fn[96];
-    backward_name(e->op, fn, sizeof fn);
     snprintf(buf, len, "Function '%s' returned %s values in its %dth output: the gradient of %s%s for input "
              "%d (%s) %s",
-             fn, t->anomaly_nan && t->anomaly_inf ? "nan and inf" : t->anomaly_nan ? "nan" : "inf",
+             t->anomaly_fn, t->anomaly_nan && t->anomaly_inf ? "nan and inf" : t->anomaly_nan ? "nan" : "inf",
              t->anomaly_input, e->op, mod, t->anomaly_input, t->anomaly_what, where);
     return true;
   }
