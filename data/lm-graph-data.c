@@ -382,11 +382,14 @@ lm_trace_data_load (const char *path, gint64 trace_id, gboolean with_values, cha
   sqlite3_finalize (st);
 
   ev = g_array_new (FALSE, TRUE, sizeof (LmTraceDataEvent));
+  /* length(CAST(... AS BLOB)) counts bytes even for a value stored as text */
   if (prepare (db, with_values
                  ? "SELECT seq, node_id, phase, shape, numel, min, max, mean, std, nan_count, "
-                   "inf_count, zero_count, vals FROM trace_events WHERE trace_id = ?1 ORDER BY seq"
+                   "inf_count, zero_count, vals, length(CAST(vals AS BLOB)) FROM trace_events "
+                   "WHERE trace_id = ?1 ORDER BY seq"
                  : "SELECT seq, node_id, phase, shape, numel, min, max, mean, std, nan_count, "
-                   "inf_count, zero_count, NULL FROM trace_events WHERE trace_id = ?1 ORDER BY seq",
+                   "inf_count, zero_count, NULL, length(CAST(vals AS BLOB)) FROM trace_events "
+                   "WHERE trace_id = ?1 ORDER BY seq",
                &st, error))
     {
       sqlite3_bind_int64 (st, 1, trace_id);
@@ -408,10 +411,16 @@ lm_trace_data_load (const char *path, gint64 trace_id, gboolean with_values, cha
           e.nan_count = sqlite3_column_int64 (st, 9);
           e.inf_count = sqlite3_column_int64 (st, 10);
           e.zero_count = sqlite3_column_int64 (st, 11);
+          e.values_bytes = sqlite3_column_type (st, 13) == SQLITE_NULL ? -1 : sqlite3_column_int64 (st, 13);
+          /* a blob that does not hold numel float32s of the recorded shape
+           * is damaged: said so (not taken for one over the cap), and
+           * never trusted */
+          e.values_damaged = e.values_bytes >= 0
+                             && (e.numel < 0 || e.values_bytes != e.numel * (gint64) sizeof (float)
+                                 || (e.ndim >= 0 && numel_of (e.ndim, e.shape) != e.numel));
           blob = sqlite3_column_blob (st, 12);
           bytes = sqlite3_column_bytes (st, 12);
-          /* a blob of the wrong size is ignored rather than trusted */
-          if (blob && e.numel > 0 && bytes == e.numel * (gint64) sizeof (float))
+          if (blob && !e.values_damaged && e.numel > 0 && bytes == e.numel * (gint64) sizeof (float))
             e.values = g_memdup2 (blob, (gsize) bytes);
           g_array_append_val (ev, e);
         }
@@ -426,5 +435,189 @@ lm_trace_data_load (const char *path, gint64 trace_id, gboolean with_values, cha
       lm_trace_data_free (t);
       return NULL;
     }
+  /* seq counts from 0 in a whole trace; gaps are events the file lost */
+  if (t->n_events > 0)
+    {
+      t->n_ops = MAX (t->events[t->n_events - 1].seq + 1, (gint64) t->n_events);
+      t->n_missing = t->n_ops - (gint64) t->n_events;
+    }
   return t;
+}
+
+/* The first of n records (stride bytes apart, sorted by the gint64 at
+ * offset) whose key is >= key, or n. */
+static gsize
+lower_bound (gconstpointer base, gsize n, gsize stride, gsize offset, gint64 key)
+{
+  gsize lo = 0, hi = n;
+
+  while (lo < hi)
+    {
+      gsize mid = lo + (hi - lo) / 2;
+      gint64 v;
+
+      memcpy (&v, (const char *) base + mid * stride + offset, sizeof v);
+      if (v < key)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+gssize
+lm_trace_data_find_seq (const LmTraceData *t, gint64 seq)
+{
+  gsize i;
+
+  if (t == NULL || t->n_events == 0)
+    return -1;
+  i = lower_bound (t->events, t->n_events, sizeof *t->events, G_STRUCT_OFFSET (LmTraceDataEvent, seq), seq);
+  return i < t->n_events && t->events[i].seq == seq ? (gssize) i : -1;
+}
+
+char *
+lm_trace_data_missing_text (const LmTraceData *t)
+{
+  GString *s;
+  gint64 expect = 0;
+  int ranges = 0;
+
+  if (t == NULL || t->n_missing <= 0)
+    return NULL;
+  s = g_string_new (NULL);
+  g_string_append_printf (s, "%" G_GINT64_FORMAT " op%s missing from this trace (op%s ", t->n_missing,
+                          t->n_missing == 1 ? "" : "s", t->n_missing == 1 ? "" : "s");
+  for (gsize i = 0; i <= t->n_events; i++)
+    {
+      gint64 next = i < t->n_events ? t->events[i].seq : t->n_ops;
+
+      if (next <= expect)
+        {
+          expect = MAX (expect, next + 1);
+          continue;
+        }
+      /* ops expect+1 .. next are missing (1-based) */
+      if (ranges == 4)
+        {
+          g_string_append (s, ", …");
+          break;
+        }
+      g_string_append (s, ranges ? ", " : "");
+      if (next == expect + 1)
+        g_string_append_printf (s, "%" G_GINT64_FORMAT, expect + 1);
+      else
+        g_string_append_printf (s, "%" G_GINT64_FORMAT "–%" G_GINT64_FORMAT, expect + 1, next);
+      ranges++;
+      expect = next + 1;
+    }
+  g_string_append (s, ")");
+  return g_string_free (s, FALSE);
+}
+
+char *
+lm_trace_data_damage_text (const LmTraceDataEvent *e)
+{
+  if (e == NULL || !e->values_damaged)
+    return NULL;
+  if (e->ndim >= 0 && numel_of (e->ndim, e->shape) != e->numel)
+    return g_strdup_printf ("values damaged: the shape holds %" G_GINT64_FORMAT " values but numel is %"
+                            G_GINT64_FORMAT "; found %" G_GINT64_FORMAT " bytes",
+                            numel_of (e->ndim, e->shape), e->numel, e->values_bytes);
+  return g_strdup_printf ("values damaged: expected %" G_GINT64_FORMAT " bytes (%" G_GINT64_FORMAT
+                          " float32), found %" G_GINT64_FORMAT,
+                          e->numel * (gint64) sizeof (float), e->numel, e->values_bytes);
+}
+
+/* Index of the first edge into node dst (edges are in (dst, slot) order),
+ * or g->n_edges. */
+static gsize
+first_edge_into (const LmGraphData *g, gint64 dst)
+{
+  return g->n_edges ? lower_bound (g->edges, g->n_edges, sizeof *g->edges, G_STRUCT_OFFSET (LmGraphDataEdge, dst), dst)
+                    : 0;
+}
+
+/* The slot at which src feeds dst, or -1. */
+static int
+feeds (const LmGraphData *g, gint64 src, gint64 dst)
+{
+  for (gsize k = first_edge_into (g, dst); k < g->n_edges && g->edges[k].dst == dst; k++)
+    if (g->edges[k].src == src)
+      return g->edges[k].slot;
+  return -1;
+}
+
+gssize
+lm_trace_data_producer (const LmTraceData *t, const LmGraphData *g, gsize i, int *input,
+                        guint *n_producers)
+{
+  gssize found = -1;
+  guint n = 0;
+  gint64 node;
+  gboolean leaf;
+  g_autoptr (GHashTable) seen = NULL;
+
+  if (input)
+    *input = -1;
+  if (n_producers)
+    *n_producers = 0;
+  if (t == NULL || g == NULL || i >= t->n_events || !t->events[i].backward)
+    return -1;
+  node = t->events[i].node_id;
+  /* a leaf's gradient events come one per op that uses it, right after
+   * that op's own backward event: the nearest consumer is exact */
+  leaf = first_edge_into (g, node) >= g->n_edges || g->edges[first_edge_into (g, node)].dst != node;
+  seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  for (gssize j = (gssize) i - 1; j >= 0; j--)
+    {
+      const LmTraceDataEvent *d = &t->events[j];
+      int slot;
+
+      if (!d->backward || d->node_id == node || g_hash_table_contains (seen, &d->node_id))
+        continue;
+      slot = feeds (g, node, d->node_id);
+      if (slot < 0)
+        continue;
+      g_hash_table_add (seen, g_memdup2 (&d->node_id, sizeof d->node_id));
+      n++;
+      if (found < 0)
+        {
+          found = j;
+          if (input)
+            *input = slot;
+          if (leaf)
+            break;
+        }
+    }
+  if (n_producers)
+    *n_producers = n;
+  return found;
+}
+
+gboolean
+lm_trace_data_first_anomaly (const LmTraceData *t, const LmGraphData *g, LmTraceNonfinite what,
+                             LmTraceAnomaly *out)
+{
+  LmTraceAnomaly best = { .event = -1, .seen_at = -1, .input = -1 };
+
+  for (gsize i = 0; t && i < t->n_events; i++)
+    {
+      const LmTraceDataEvent *e = &t->events[i];
+      LmTraceAnomaly a = { .event = (gssize) i, .seen_at = (gssize) i, .input = -1 };
+      gssize p;
+
+      /* a forward op is earlier than any backward op's producer */
+      if (best.event >= 0 && !t->events[best.event].backward)
+        break;
+      if (!(((what & LM_TRACE_NAN) && e->nan_count > 0) || ((what & LM_TRACE_INF) && e->inf_count > 0)))
+        continue;
+      if (e->backward && (p = lm_trace_data_producer (t, g, i, &a.input, &a.n_producers)) >= 0)
+        a.event = p;
+      if (best.event < 0 || a.event < best.event)
+        best = a;
+    }
+  if (out)
+    *out = best;
+  return best.event >= 0;
 }

@@ -63,15 +63,50 @@ typedef struct
   gint64 numel;
   double min, max, mean, std;   /* NaN where stored as NULL */
   gint64 nan_count, inf_count, zero_count;
-  float *values;                /* numel floats, or NULL (over the cap / not loaded) */
+  float *values;                /* numel floats, or NULL (over the cap, not loaded, damaged) */
+  /* Bytes in the stored values blob (-1: NULL, the values were over the
+   * trace's cap). values_damaged: a blob that does not hold numel float32
+   * values (numel * 4 bytes, and the shape's element count), e.g. cut
+   * short; values is then NULL and the statistics are the stored ones. */
+  gint64 values_bytes;
+  gboolean values_damaged;
 } LmTraceDataEvent;
 
 typedef struct
 {
   gint64 id, step, graph_id;
   gsize n_events;
-  LmTraceDataEvent *events;     /* in seq order */
+  LmTraceDataEvent *events;     /* in seq order; seq is the stored op number - 1 */
+  /* The trace's op count by its own numbering (last seq + 1), and how many
+   * of those numbers have no event: rows lost or removed from the run
+   * file. Op numbers stay the stored ones (op K is seq K - 1), so they
+   * match messages such as lumen-train's "--op K". */
+  gint64 n_ops;
+  gint64 n_missing;
 } LmTraceData;
+
+/* What lm_trace_data_first_anomaly looks for. */
+typedef enum {
+  LM_TRACE_NAN = 1 << 0,
+  LM_TRACE_INF = 1 << 1,
+  LM_TRACE_NONFINITE = LM_TRACE_NAN | LM_TRACE_INF,
+} LmTraceNonfinite;
+
+typedef struct
+{
+  /* The op that made it (index into events): a forward event whose output
+   * holds it, or, as PyTorch's anomaly mode names it, the backward event of
+   * the op whose backward returned the gradient holding it. -1: none. */
+  gssize event;
+  /* The event whose tensor holds it: `event` itself for a forward op, the
+   * op that received the gradient for a backward one (or `event` when no
+   * op of the graph returned it: the loss's incoming gradient). */
+  gssize seen_at;
+  int input;          /* event's input number the gradient was for (PyTorch's
+                       * "its 0th output"); -1: in event's own tensor */
+  guint n_producers;  /* ops whose gradients were summed into seen_at's; with
+                       * more than one, `event` is the last of them to run */
+} LmTraceAnomaly;
 
 /* The graphs of a run (LmTraceInfo-like rows: id, step; name in *names,
  * parallel array, may be NULL). Returns FALSE with *error set when the file
@@ -99,6 +134,33 @@ LmTraceData *lm_trace_data_load   (const char   *path,
                                    gboolean      with_values,
                                    char        **error);
 void         lm_trace_data_free   (LmTraceData  *t);
+/* Index of the event numbered seq (op seq + 1), or -1 when the trace has
+ * none (out of range, or missing). */
+gssize       lm_trace_data_find_seq (const LmTraceData *t,
+                                     gint64             seq);
+/* "3 ops missing from this trace (ops 5–7)", naming up to a few ranges of
+ * op numbers; NULL when none is missing. */
+char        *lm_trace_data_missing_text (const LmTraceData *t);
+/* For backward event i: the event of the op whose backward returned the
+ * gradient event i holds (a consumer of event i's node in graph g whose
+ * backward ran before), or -1 (a forward event, no graph, the loss).
+ * *input: that op's input number the gradient was for; *n_producers: how
+ * many ops' gradients were summed into it. Either may be NULL. */
+gssize       lm_trace_data_producer (const LmTraceData *t,
+                                     const LmGraphData *g,
+                                     gsize              i,
+                                     int               *input,
+                                     guint             *n_producers);
+/* The first NaN, Inf or either in execution order, named by the op that
+ * made it (see LmTraceAnomaly); FALSE when every value is finite. g may
+ * be NULL (then a backward anomaly is named where it is seen). */
+gboolean     lm_trace_data_first_anomaly (const LmTraceData *t,
+                                          const LmGraphData *g,
+                                          LmTraceNonfinite   what,
+                                          LmTraceAnomaly    *out);
+/* "values damaged: expected 24 bytes (6 float32), found 10" for an event
+ * whose blob is damaged, else NULL. */
+char        *lm_trace_data_damage_text (const LmTraceDataEvent *e);
 
 /* "[64,128]" -> 2 dims; "[]" -> 0; NULL or bad text -> -1. */
 int          lm_graph_data_parse_shape (const char *json,

@@ -14,17 +14,29 @@
 #define N_BINS 40
 #define BIG_VALUE 1e6
 
+/* What an op's backward returned that it did not receive: the NaN/Inf
+ * PyTorch's anomaly mode names it for (the op that receives the gradient
+ * only holds it). */
+typedef struct
+{
+  guint8 kinds;      /* LmTraceNonfinite bits */
+  int input;         /* the input the gradient was for */
+  gssize seen_at;    /* the event that received it */
+} Returned;
+
 struct _LmDebuggerPane
 {
   GtkBox parent_instance;
 
   LmGraphView *view;           /* weak: the page owns both */
-  GtkWidget *position, *list, *alerts, *inspector, *hist, *break_drop;
+  GtkWidget *position, *notice, *list, *alerts, *inspector, *hist, *break_drop;
   GtkWidget *tensor, *flow;      /* heatmap / channel tiles; gradient norms */
   GtkWidget *bp_node, *bp_op, *status; /* breakpoint toggles; "Run to" result */
   GtkWidget *nav_bar, *run_row;  /* stepping and "run to": insensitive without a trace */
   guint n_breakpoints;           /* last seen, to switch the dropdown */
   gssize current;
+  Returned *returned;            /* per event of returned_for, NULL without one */
+  const LmTraceData *returned_for;
   gboolean updating;
   guint bins[N_BINS];
   gboolean have_hist;
@@ -47,6 +59,65 @@ op_name (LmDebuggerPane *self, gint64 node_id, const char **module)
 
   *module = k >= 0 ? g->nodes[k].module : "";
   return k >= 0 ? g->nodes[k].name : "?";
+}
+
+/* The number an event has everywhere (execution list, "--op K", lumen-train's
+ * messages): its stored seq + 1, also when earlier events are missing. */
+static gint64
+op_number (const LmTraceData *t, gssize i)
+{
+  return t->events[i].seq + 1;
+}
+
+/* NULL when the view's trace changed and the pane was not reloaded yet */
+static const Returned *
+returned_at (LmDebuggerPane *self, gssize i)
+{
+  const LmTraceData *t = trace_of (self);
+
+  return self->returned && t == self->returned_for && i >= 0 && (gsize) i < t->n_events ? &self->returned[i]
+                                                                                          : NULL;
+}
+
+static const char *
+kinds_text (guint8 kinds)
+{
+  return kinds == LM_TRACE_NONFINITE ? "NaN and Inf" : kinds == LM_TRACE_NAN ? "NaN" : "Inf";
+}
+
+/* Marks, for each NaN/Inf gradient, the op whose backward returned it,
+ * when that op did not receive it already. */
+static void
+find_returned (LmDebuggerPane *self)
+{
+  const LmTraceData *t = trace_of (self);
+  LmGraphData *g = lm_graph_view_get_graph (self->view);
+
+  g_clear_pointer (&self->returned, g_free);
+  self->returned_for = t;
+  if (t == NULL || t->n_events == 0)
+    return;
+  self->returned = g_new0 (Returned, t->n_events);
+  for (gsize i = 0; i < t->n_events; i++)
+    {
+      const LmTraceDataEvent *e = &t->events[i];
+      guint8 kinds = (e->nan_count ? LM_TRACE_NAN : 0) | (e->inf_count ? LM_TRACE_INF : 0);
+      int input;
+      gssize p;
+
+      if (!e->backward || !kinds || (p = lm_trace_data_producer (t, g, i, &input, NULL)) < 0)
+        continue;
+      /* a gradient it received with them is passed on, not made */
+      kinds &= ~((t->events[p].nan_count ? LM_TRACE_NAN : 0) | (t->events[p].inf_count ? LM_TRACE_INF : 0));
+      if (kinds == 0 || (self->returned[p].kinds & kinds) == kinds)
+        continue;
+      if (self->returned[p].kinds == 0)
+        {
+          self->returned[p].input = input;
+          self->returned[p].seen_at = (gssize) i;
+        }
+      self->returned[p].kinds |= kinds;
+    }
 }
 
 static void
@@ -111,13 +182,20 @@ row_markup (LmDebuggerPane *self, gsize i)
   const char *module;
   const char *name = op_name (self, e->node_id, &module);
   g_autofree char *shape = lm_graph_data_shape_text (e->ndim, e->shape);
-  g_autofree char *head = g_markup_printf_escaped ("%s %s %3zu  <b>%s</b>  %s",
+  const Returned *r = returned_at (self, (gssize) i);
+  g_autofree char *head = g_markup_printf_escaped ("%s %s %3" G_GINT64_FORMAT "  <b>%s</b>  %s",
                                                    lm_graph_view_breaks_at (self->view, e->node_id)
                                                      ? "<span foreground='#e60033'>●</span>" : "  ",
-                                                   e->backward ? "◀" : "▶", i + 1, name, shape);
+                                                   e->backward ? "◀" : "▶", op_number (trace_of (self), (gssize) i),
+                                                   name, shape);
+  g_autofree char *made = r && r->kinds
+                            ? g_strdup_printf ("  <span foreground='#c00'><b>returned %s</b></span>", kinds_text (r->kinds))
+                            : NULL;
   return g_strconcat (head,
                       e->nan_count ? "  <span foreground='#c00'><b>NaN</b></span>" : "",
                       e->inf_count ? "  <span foreground='#c00'><b>Inf</b></span>" : "",
+                      made ? made : "",
+                      e->values_damaged ? "  <span foreground='#b35c00'>damaged</span>" : "",
                       NULL);
 }
 
@@ -166,19 +244,46 @@ show_current (LmDebuggerPane *self)
   const char *name = op_name (self, e->node_id, &module);
   shape = lm_graph_data_shape_text (e->ndim, e->shape);
   /* names and modules are the user's text (PyTorch allows '&' and '<') */
-  pos = g_markup_printf_escaped ("op %zd of %zu · %s · <b>%s</b>%s%s", self->current + 1, t->n_events,
+  pos = g_markup_printf_escaped ("op %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " · %s · <b>%s</b>%s%s",
+                                 op_number (t, self->current), t->n_ops,
                                  e->backward ? "backward" : "forward", name, *module ? " in " : "", module);
   gtk_label_set_markup (GTK_LABEL (self->position), pos);
-  ins = g_strdup_printf ("<b>%s</b> %s\nmin %s   max %s\nmean %s   std %s\n"
-                         "NaN %" G_GINT64_FORMAT "   Inf %" G_GINT64_FORMAT "   zeros %" G_GINT64_FORMAT
-                         " of %" G_GINT64_FORMAT "%s",
-                         e->backward ? "gradient of the output" : "output", shape,
-                         lm_graph_data_stat_text (e->min, 5, st[0], sizeof st[0]),
-                         lm_graph_data_stat_text (e->max, 5, st[1], sizeof st[1]),
-                         lm_graph_data_stat_text (e->mean, 5, st[2], sizeof st[2]),
-                         lm_graph_data_stat_text (e->std, 5, st[3], sizeof st[3]), e->nan_count, e->inf_count, e->zero_count, e->numel,
-                         e->values ? "" : "\n(values not stored: over the trace's cap)");
-  gtk_label_set_markup (GTK_LABEL (self->inspector), ins);
+  {
+    const char *tensor = e->backward ? "gradient of the output" : "output";
+    const Returned *r = returned_at (self, self->current);
+    g_autofree char *damage = lm_trace_data_damage_text (e);
+    g_autofree char *values_note = NULL, *made = NULL;
+
+    if (damage)
+      /* a blob that does not match the shape is not one left out for size */
+      values_note = g_markup_printf_escaped ("\n<span foreground='#b35c00'><b>Damaged values</b> in the run file: "
+                                             "op %" G_GINT64_FORMAT " (%s %s), %s %s: %s.\n"
+                                             "The statistics above are the stored ones.</span>",
+                                             op_number (t, self->current), e->backward ? "backward" : "forward",
+                                             name, tensor, shape, damage + strlen ("values damaged: "));
+    else if (e->values == NULL && e->numel > 0)
+      values_note = g_strdup ("\n(values not stored: over the trace's cap)");
+    if (r && r->kinds)
+      {
+        const char *in_module;
+        const char *to = op_name (self, t->events[r->seen_at].node_id, &in_module);
+        /* PyTorch: Function 'SqrtBackward0' returned nan values in its 0th output */
+        made = g_markup_printf_escaped ("\n<span foreground='#c00'><b>Its backward returned %s</b> in the gradient "
+                                        "for input %d (%s, op %" G_GINT64_FORMAT ")</span>",
+                                        kinds_text (r->kinds), r->input, to, op_number (t, r->seen_at));
+      }
+    ins = g_markup_printf_escaped ("<b>%s</b> %s\nmin %s   max %s\nmean %s   std %s\n"
+                                   "NaN %" G_GINT64_FORMAT "   Inf %" G_GINT64_FORMAT "   zeros %" G_GINT64_FORMAT
+                                   " of %" G_GINT64_FORMAT,
+                                   tensor, shape,
+                                   lm_graph_data_stat_text (e->min, 5, st[0], sizeof st[0]),
+                                   lm_graph_data_stat_text (e->max, 5, st[1], sizeof st[1]),
+                                   lm_graph_data_stat_text (e->mean, 5, st[2], sizeof st[2]),
+                                   lm_graph_data_stat_text (e->std, 5, st[3], sizeof st[3]), e->nan_count,
+                                   e->inf_count, e->zero_count, e->numel);
+    g_autofree char *all = g_strconcat (ins, made ? made : "", values_note ? values_note : "", NULL);
+    gtk_label_set_markup (GTK_LABEL (self->inspector), all);
+  }
   compute_histogram (self, e);
   gtk_widget_queue_draw (self->hist);
   lm_tensor_view_set_event (LM_TENSOR_VIEW (self->tensor), e);
@@ -307,8 +412,16 @@ button (const char *icon, const char *tip, GCallback cb, LmDebuggerPane *self)
 }
 
 static void
+lm_debugger_pane_finalize (GObject *object)
+{
+  g_free (LM_DEBUGGER_PANE (object)->returned);
+  G_OBJECT_CLASS (lm_debugger_pane_parent_class)->finalize (object);
+}
+
+static void
 lm_debugger_pane_class_init (LmDebuggerPaneClass *klass)
 {
+  G_OBJECT_CLASS (klass)->finalize = lm_debugger_pane_finalize;
   GTK_WIDGET_CLASS (klass)->map = lm_debugger_pane_map;
 }
 
@@ -382,6 +495,13 @@ lm_debugger_pane_init (LmDebuggerPane *self)
   gtk_label_set_xalign (GTK_LABEL (self->position), 0);
   gtk_label_set_wrap (GTK_LABEL (self->position), TRUE);
   gtk_box_append (GTK_BOX (self), self->position);
+  /* events missing from the run file: said where the numbers jump */
+  self->notice = gtk_label_new (NULL);
+  gtk_label_set_xalign (GTK_LABEL (self->notice), 0);
+  gtk_label_set_wrap (GTK_LABEL (self->notice), TRUE);
+  gtk_widget_add_css_class (self->notice, "error");
+  gtk_widget_set_visible (self->notice, FALSE);
+  gtk_box_append (GTK_BOX (self), self->notice);
 
   gtk_box_append (GTK_BOX (self), heading ("Tensor"));
   self->inspector = gtk_label_new (NULL);
@@ -433,7 +553,7 @@ lm_debugger_pane_reload (LmDebuggerPane *self)
 {
   const LmTraceData *t = trace_of (self);
   GtkWidget *child;
-  gssize first_nan = -1, first_inf = -1, first_big = -1;
+  gssize first_big = -1;
 
   g_return_if_fail (LM_IS_DEBUGGER_PANE (self));
   gtk_widget_set_sensitive (self->nav_bar, t != NULL && t->n_events > 0);
@@ -444,6 +564,16 @@ lm_debugger_pane_reload (LmDebuggerPane *self)
   while ((child = gtk_widget_get_first_child (self->alerts)))
     gtk_box_remove (GTK_BOX (self->alerts), child);
   self->updating = FALSE;
+  find_returned (self);
+  {
+    g_autofree char *missing = lm_trace_data_missing_text (t);
+    g_autofree char *note = missing ? g_strdup_printf ("⚠ %s: the run file lost them or they were removed. "
+                                                       "Op numbers are the stored ones, as in lumen-train's "
+                                                       "messages.", missing)
+                                    : NULL;
+    gtk_label_set_text (GTK_LABEL (self->notice), note ? note : "");
+    gtk_widget_set_visible (self->notice, note != NULL);
+  }
   for (gsize i = 0; t && i < t->n_events; i++)
     {
       const LmTraceDataEvent *e = &t->events[i];
@@ -452,29 +582,50 @@ lm_debugger_pane_reload (LmDebuggerPane *self)
       gtk_label_set_markup (GTK_LABEL (l), text);
       gtk_label_set_xalign (GTK_LABEL (l), 0);
       gtk_list_box_append (GTK_LIST_BOX (self->list), l);
-      if (e->nan_count && first_nan < 0)
-        first_nan = (gssize) i;
-      if (e->inf_count && first_inf < 0)
-        first_inf = (gssize) i;
       if (first_big < 0 && (fabs (e->min) > BIG_VALUE || fabs (e->max) > BIG_VALUE))
         first_big = (gssize) i;
     }
   {
-    struct { gssize i; const char *what; } al[] = {
-      { first_nan, "first NaN" }, { first_inf, "first Inf" }, { first_big, "first |value| > 1e6" },
+    LmGraphData *g = lm_graph_view_get_graph (self->view);
+    LmTraceAnomaly nan, inf, big = { .event = first_big, .seen_at = first_big, .input = -1 };
+    struct { const LmTraceAnomaly *a; const char *what; } al[] = {
+      { &nan, "first NaN" }, { &inf, "first Inf" }, { &big, "first |value| > 1e6" },
     };
     gboolean any = FALSE;
+
+    lm_trace_data_first_anomaly (t, g, LM_TRACE_NAN, &nan);
+    lm_trace_data_first_anomaly (t, g, LM_TRACE_INF, &inf);
     for (guint k = 0; k < G_N_ELEMENTS (al); k++)
-      if (al[k].i >= 0)
+      if (al[k].a->event >= 0)
         {
+          const LmTraceAnomaly *a = al[k].a;
+          const LmTraceDataEvent *e = &t->events[a->event];
           const char *module;
-          const char *name = op_name (self, t->events[al[k].i].node_id, &module);
-          g_autofree char *s = g_strdup_printf ("⚠ %s: op %zd, %s %s", al[k].what, al[k].i + 1,
-                                                t->events[al[k].i].backward ? "backward" : "forward", name);
+          const char *name = op_name (self, e->node_id, &module);
+          g_autofree char *s = NULL;
+
+          if (a->seen_at != a->event)
+            {
+              /* named by the op whose backward returned it (as PyTorch's
+               * anomaly mode does), not the op that received it */
+              const char *to = op_name (self, t->events[a->seen_at].node_id, &module);
+              /* several ops' gradients summed: the file holds only the sum */
+              g_autofree char *summed = a->n_producers > 1
+                                          ? g_strdup_printf (" (or one of %u other ops whose gradients were "
+                                                             "summed with it)", a->n_producers - 1)
+                                          : NULL;
+              s = g_strdup_printf ("⚠ %s: op %" G_GINT64_FORMAT ", backward %s%s returned it for input %d "
+                                   "(%s, op %" G_GINT64_FORMAT ")",
+                                   al[k].what, op_number (t, a->event), name, summed ? summed : "", a->input, to,
+                                   op_number (t, a->seen_at));
+            }
+          else
+            s = g_strdup_printf ("⚠ %s: op %" G_GINT64_FORMAT ", %s %s", al[k].what, op_number (t, a->event),
+                                 e->backward ? "backward" : "forward", name);
           GtkWidget *b = gtk_button_new_with_label (s);
           gtk_widget_add_css_class (b, "flat");
           gtk_widget_set_halign (b, GTK_ALIGN_START);
-          g_object_set_data (G_OBJECT (b), "index", GSIZE_TO_POINTER ((gsize) al[k].i + 1));
+          g_object_set_data (G_OBJECT (b), "index", GSIZE_TO_POINTER ((gsize) a->event + 1));
           g_signal_connect (b, "clicked", G_CALLBACK (on_alert_clicked), self);
           gtk_box_append (GTK_BOX (self->alerts), b);
           any = TRUE;
@@ -528,13 +679,24 @@ lm_debugger_pane_first_anomaly (LmDebuggerPane *self)
 
   g_return_val_if_fail (LM_IS_DEBUGGER_PANE (self), FALSE);
   t = trace_of (self);
-  for (gsize i = 0; t && i < t->n_events; i++)
-    if (t->events[i].nan_count + t->events[i].inf_count > 0)
-      {
-        lm_debugger_pane_set_current (self, (gssize) i);
-        return TRUE;
-      }
-  return FALSE;
+  LmTraceAnomaly a;
+  if (!lm_trace_data_first_anomaly (t, lm_graph_view_get_graph (self->view), LM_TRACE_NONFINITE, &a))
+    return FALSE;
+  lm_debugger_pane_set_current (self, a.event);
+  return TRUE;
+}
+
+gboolean
+lm_debugger_pane_set_current_op (LmDebuggerPane *self, gint64 op)
+{
+  gssize i;
+
+  g_return_val_if_fail (LM_IS_DEBUGGER_PANE (self), FALSE);
+  i = lm_trace_data_find_seq (trace_of (self), op - 1);
+  if (i < 0)
+    return FALSE;
+  lm_debugger_pane_set_current (self, i);
+  return TRUE;
 }
 
 static const char *const kind_words[] = {
@@ -572,7 +734,8 @@ run_dir (LmDebuggerPane *self, LmBreakKind kind, int dir)
       switch (kind)
         {
         case LM_BREAK_ANOMALY:
-          hit = e->nan_count + e->inf_count > 0;
+          /* what holds a NaN/Inf, and the op whose backward returned it */
+          hit = e->nan_count + e->inf_count > 0 || (returned_at (self, i) && returned_at (self, i)->kinds);
           break;
         case LM_BREAK_OP_TYPE:
           hit = ci >= 0 && k >= 0 && g_strcmp0 (g->nodes[k].op, g->nodes[ci].op) == 0;
@@ -589,16 +752,16 @@ run_dir (LmDebuggerPane *self, LmBreakKind kind, int dir)
       if (hit)
         {
           lm_debugger_pane_set_current (self, i);
-          msg = g_strdup_printf ("Stopped at op %zd: %s", i + 1, kind_words[kind]);
+          msg = g_strdup_printf ("Stopped at op %" G_GINT64_FORMAT ": %s", op_number (t, i), kind_words[kind]);
           gtk_label_set_text (GTK_LABEL (self->status), msg);
           return TRUE;
         }
     }
   if (kind == LM_BREAK_BREAKPOINTS && lm_graph_view_get_n_breakpoints (self->view) == 0)
-    msg = g_strdup_printf ("No breakpoints set: stayed at op %zd", self->current + 1);
+    msg = g_strdup_printf ("No breakpoints set: stayed at op %" G_GINT64_FORMAT, op_number (t, self->current));
   else
-    msg = g_strdup_printf ("No %s op matches %s: stayed at op %zd", dir > 0 ? "later" : "earlier",
-                           kind_words[kind], self->current + 1);
+    msg = g_strdup_printf ("No %s op matches %s: stayed at op %" G_GINT64_FORMAT, dir > 0 ? "later" : "earlier",
+                           kind_words[kind], op_number (t, self->current));
   gtk_label_set_text (GTK_LABEL (self->status), msg);
   return FALSE;
 }
@@ -653,4 +816,51 @@ lm_debugger_pane_get_grad_flow (LmDebuggerPane *self)
 {
   g_return_val_if_fail (LM_IS_DEBUGGER_PANE (self), NULL);
   return self->flow;
+}
+
+const char *
+lm_debugger_pane_get_notice (LmDebuggerPane *self)
+{
+  g_return_val_if_fail (LM_IS_DEBUGGER_PANE (self), NULL);
+  return gtk_widget_get_visible (self->notice) ? gtk_label_get_text (GTK_LABEL (self->notice)) : NULL;
+}
+
+const char *
+lm_debugger_pane_get_position_text (LmDebuggerPane *self)
+{
+  g_return_val_if_fail (LM_IS_DEBUGGER_PANE (self), NULL);
+  return gtk_label_get_text (GTK_LABEL (self->position));
+}
+
+const char *
+lm_debugger_pane_get_inspector_text (LmDebuggerPane *self)
+{
+  g_return_val_if_fail (LM_IS_DEBUGGER_PANE (self), NULL);
+  return gtk_label_get_text (GTK_LABEL (self->inspector));
+}
+
+char *
+lm_debugger_pane_get_alerts_text (LmDebuggerPane *self)
+{
+  GString *s = g_string_new (NULL);
+
+  g_return_val_if_fail (LM_IS_DEBUGGER_PANE (self), NULL);
+  for (GtkWidget *c = gtk_widget_get_first_child (self->alerts); c; c = gtk_widget_get_next_sibling (c))
+    {
+      const char *text = GTK_IS_BUTTON (c) ? gtk_button_get_label (GTK_BUTTON (c))
+                                           : GTK_IS_LABEL (c) ? gtk_label_get_text (GTK_LABEL (c)) : NULL;
+      if (text)
+        g_string_append_printf (s, "%s%s", s->len ? "\n" : "", text);
+    }
+  return g_string_free (s, FALSE);
+}
+
+char *
+lm_debugger_pane_get_row_text (LmDebuggerPane *self, gsize index)
+{
+  GtkListBoxRow *row;
+
+  g_return_val_if_fail (LM_IS_DEBUGGER_PANE (self), NULL);
+  row = gtk_list_box_get_row_at_index (GTK_LIST_BOX (self->list), (int) index);
+  return row ? g_strdup (gtk_label_get_text (GTK_LABEL (gtk_list_box_row_get_child (row)))) : NULL;
 }

@@ -1,9 +1,13 @@
 /* lm-debugger-pane.h: step through a traced training step op by op.
  *
  * What it is for: the execution list of one trace (forward ops, then
- * backward ops, each with a NaN/Inf badge), an alerts list (first NaN,
- * first Inf, first value above 1e6 in magnitude), stepping one op forward
- * or back, to the start or the end, and to the first anomaly. The current
+ * backward ops, each with a NaN/Inf badge, and "returned NaN" on the op
+ * whose backward made one), an alerts list (first NaN, first Inf, first
+ * value above 1e6 in magnitude; in backward named by the op that made it,
+ * as PyTorch's anomaly mode does), stepping one op forward or back, to the
+ * start or the end, and to the first anomaly. Ops are numbered as stored
+ * (seq + 1); a note says which are missing when the trace has gaps. A
+ * values blob that does not match its shape is reported as damaged. The current
  * op is selected in the LmGraphView it is given (its node and everything
  * it depends on highlighted, the view scrolled to it), and a tensor
  * inspector shows the op's output (forward) or the gradient of its output
@@ -43,8 +47,15 @@ void       lm_debugger_pane_set_current   (LmDebuggerPane *self,
                                            gssize          index);
 void       lm_debugger_pane_step          (LmDebuggerPane *self,
                                            int             delta);
-/* Goes to the first event with a NaN/Inf; FALSE when there is none. */
+/* Goes to the op that made the first NaN/Inf (lm_trace_data_first_anomaly:
+ * in backward, the op whose backward returned it, as PyTorch's anomaly mode
+ * names it); FALSE when there is none. */
 gboolean   lm_debugger_pane_first_anomaly (LmDebuggerPane *self);
+/* Goes to op number `op` (from 1, the stored numbering that `lumen --op`
+ * and lumen-train's messages use); FALSE when the trace has no such op
+ * (out of range, or missing from the run file). */
+gboolean   lm_debugger_pane_set_current_op (LmDebuggerPane *self,
+                                            gint64          op);
 typedef enum {
   LM_BREAK_ANOMALY,   /* an op whose tensor has a NaN or an Inf */
   LM_BREAK_OP_TYPE,   /* the same op as the current one ("linear") */
@@ -69,6 +80,16 @@ const guint *lm_debugger_pane_get_histogram (LmDebuggerPane *self,
                                              guint          *n_bins,
                                              double         *lo,
                                              double         *hi);
+/* What the pane says, as plain text: the notice about ops missing from
+ * the trace (NULL when none is), the current op's line ("op 5 of 12 ·
+ * backward · sqrt"), the inspector, the alerts (one per line), and
+ * execution-list row `index` (NULL past the end; free the last two). */
+const char  *lm_debugger_pane_get_notice        (LmDebuggerPane *self);
+const char  *lm_debugger_pane_get_position_text (LmDebuggerPane *self);
+const char  *lm_debugger_pane_get_inspector_text (LmDebuggerPane *self);
+char        *lm_debugger_pane_get_alerts_text   (LmDebuggerPane *self);
+char        *lm_debugger_pane_get_row_text      (LmDebuggerPane *self,
+                                                 gsize           index);
 /* The inspector's LmTensorView and the LmGradFlow chart. */
 GtkWidget   *lm_debugger_pane_get_tensor_view (LmDebuggerPane *self);
 GtkWidget   *lm_debugger_pane_get_grad_flow   (LmDebuggerPane *self);

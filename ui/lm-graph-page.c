@@ -180,19 +180,17 @@ fill_traces (LmGraphPage *self, gint64 shown_trace)
   self->updating = FALSE;
 }
 
-/* A trace with a NaN/Inf opens on the op where it first appeared. */
+/* A trace with a NaN/Inf opens on the op that made it (in backward, the
+ * op whose backward returned it). */
 static void
 select_first_anomaly (LmGraphPage *self)
 {
   LmGraphView *view = LM_GRAPH_VIEW (self->view);
   const LmTraceData *t = lm_graph_view_get_trace (view);
+  LmTraceAnomaly a;
 
-  for (gsize i = 0; t && i < t->n_events; i++)
-    if (t->events[i].nan_count + t->events[i].inf_count > 0)
-      {
-        lm_graph_view_select (view, t->events[i].node_id);
-        return;
-      }
+  if (lm_trace_data_first_anomaly (t, lm_graph_view_get_graph (view), LM_TRACE_NONFINITE, &a))
+    lm_graph_view_select (view, t->events[a.event].node_id);
 }
 
 /* --step/--op: once, on the first full load that has a trace. */
@@ -206,12 +204,17 @@ apply_target (LmGraphPage *self)
   if (self->want_step >= 0 && t->step != self->want_step)
     g_message ("no trace at step %" G_GINT64_FORMAT "; showing the trace of step %" G_GINT64_FORMAT,
                self->want_step, t->step);
-  if (self->want_op > (gint64) t->n_events)
-    g_message ("the trace has %zu ops; op %" G_GINT64_FORMAT " does not exist", t->n_events, self->want_op);
+  /* op K is the event stored as seq K - 1, as lumen-train's "--op K" means */
+  if (self->want_op > t->n_ops)
+    g_message ("the trace has %" G_GINT64_FORMAT " ops; op %" G_GINT64_FORMAT " does not exist", t->n_ops,
+               self->want_op);
+  else if (self->want_op > 0 && lm_trace_data_find_seq (t, self->want_op - 1) < 0)
+    g_message ("op %" G_GINT64_FORMAT " is missing from this trace (the run file lost it)", self->want_op);
   else if (self->want_op > 0)
     {
-      lm_debugger_pane_set_current (LM_DEBUGGER_PANE (self->debugger), (gssize) self->want_op - 1);
-      lm_graph_view_select (LM_GRAPH_VIEW (self->view), t->events[self->want_op - 1].node_id);
+      lm_debugger_pane_set_current_op (LM_DEBUGGER_PANE (self->debugger), self->want_op);
+      lm_graph_view_select (LM_GRAPH_VIEW (self->view),
+                            t->events[lm_trace_data_find_seq (t, self->want_op - 1)].node_id);
     }
   self->want_step = self->want_op = -1;
 }

@@ -363,12 +363,14 @@ measure (LmGraphView *self, PangoLayout *pl, PangoFontDescription *bold, PangoFo
   b->h = h1 + h2 + 2 * PAD_Y;
 }
 
-/* Boxes whose node has a NaN/Inf in the trace; the first such event (in
- * execution order) is where the anomaly started. */
+/* Boxes whose node has a NaN/Inf in the trace, and the node of the op
+ * that made the first one (lm_trace_data_first_anomaly: in backward, the
+ * op whose backward returned it, whose own tensor may be finite). */
 static void
 mark_anomalies (LmGraphView *self)
 {
-  gboolean first = TRUE;
+  LmTraceAnomaly first;
+  gssize fk;
 
   if (self->boxes == NULL)
     return;
@@ -383,12 +385,14 @@ mark_anomalies (LmGraphView *self)
       gssize k = lm_graph_data_find (self->graph, ev->node_id);
 
       if (k >= 0 && ev->nan_count + ev->inf_count > 0)
-        {
-          Box *b = &g_array_index (self->boxes, Box, self->rep[k]);
-          b->anomaly = TRUE;
-          b->first_anomaly |= first;
-          first = FALSE;
-        }
+        g_array_index (self->boxes, Box, self->rep[k]).anomaly = TRUE;
+    }
+  if (lm_trace_data_first_anomaly (self->trace, self->graph, LM_TRACE_NONFINITE, &first)
+      && (fk = lm_graph_data_find (self->graph, self->trace->events[first.event].node_id)) >= 0)
+    {
+      Box *b = &g_array_index (self->boxes, Box, self->rep[fk]);
+      b->anomaly = TRUE;
+      b->first_anomaly = TRUE;
     }
 }
 

@@ -23,6 +23,7 @@ struct _LmTensorView
   gint64 shape[LM_GRAPH_DATA_MAX_DIMS];
   gint64 numel;
   float *values;             /* owned copy, NULL when not stored */
+  gboolean damaged;          /* the run file's blob did not match the shape */
   gint64 rows, cols;         /* the 2-D reading of the values */
   double absmax;             /* largest finite |value| */
   cairo_surface_t *heat;     /* rows (capped) × cols, built lazily */
@@ -241,7 +242,9 @@ lm_tensor_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   cairo_set_source_rgb (cr, 0.97, 0.97, 0.98);
   cairo_paint (cr);
   if (self->values == NULL)
-    draw_note (cr, self->numel > 0 ? "values not stored (over the trace's cap)" : "");
+    draw_note (cr, self->numel <= 0 ? ""
+                   : self->damaged ? "values damaged in the run file (not shown; statistics are the stored ones)"
+                                   : "values not stored (over the trace's cap)");
   else if (lm_tensor_view_is_image_grid (self))
     draw_tiles (self, cr, w, h);
   else
@@ -339,6 +342,7 @@ lm_tensor_view_set_event (LmTensorView *self, const LmTraceDataEvent *e)
   self->ndim = 0;
   self->numel = self->rows = self->cols = 0;
   self->absmax = 0;
+  self->damaged = e != NULL && e->values_damaged;
   if (e != NULL)
     {
       self->ndim = CLAMP (e->ndim, 0, LM_GRAPH_DATA_MAX_DIMS);

@@ -268,7 +268,7 @@ static const struct {
   {"to", "ToCopyBackward0"},
 };
 
-static void grad_fn_name(const lm_node *node, char *out, size_t len)
+void lm_grad_fn_name(const lm_node *node, char *out, size_t len)
 {
   const char *op = node->op;
   if (strcmp(op, "matmul") == 0 && node->n_inputs == 2 && node->inputs[0] && node->inputs[1]) {
@@ -383,7 +383,7 @@ char *lm_tensor_to_string(const lm_tensor *t)
   add_suffix(&b, suffix, indent, &last_line_len);
   if (t->grad_fn) {
     char name[96];
-    grad_fn_name(t->grad_fn, name, sizeof name);
+    lm_grad_fn_name(t->grad_fn, name, sizeof name);
     snprintf(suffix, sizeof suffix, "grad_fn=<%s>", name);
     add_suffix(&b, suffix, indent, &last_line_len);
   } else if (t->requires_grad) {

@@ -10,8 +10,9 @@
  * so a step's trace shows every parameter gradient as it is produced.
  *
  * It is what PyTorch users get from register_forward_hook plus
- * torch.autograd.detect_anomaly, kept as data: the first event whose tensor
- * holds a NaN or an Inf is the anomaly (lm_tracer_anomaly), and the caller
+ * torch.autograd.detect_anomaly, kept as data: the first op whose output,
+ * or whose backward's returned gradient, holds a NaN or an Inf is the
+ * anomaly (lm_tracer_anomaly), and the caller
  * decides what to keep. A training loop resets the tracer at each step
  * boundary (lm_tracer_reset); the buffers are reused, so tracing every step
  * costs copies, not allocations. Nothing is written anywhere: turning a
@@ -109,11 +110,23 @@ size_t lm_tracer_bytes(const lm_tracer *t);
 /* False when memory ran out while recording (events were lost). */
 bool lm_tracer_ok(const lm_tracer *t);
 
-/* Index of the first event whose tensor has a NaN or an Inf, or -1. */
+/* Index of the event of the op that made the first NaN or Inf, or -1: a
+ * forward event whose output has one, or, as in PyTorch's anomaly mode,
+ * the backward event of the op whose backward *returned* a gradient with
+ * one (not the op that receives that gradient). An incoming gradient that
+ * no traced backward returned (a NaN in the caller's grad_output) is
+ * blamed on the op that receives it. */
 int64_t lm_tracer_anomaly(const lm_tracer *t);
+/* For a backward anomaly: the input whose gradient the op's backward
+ * returned with the NaN/Inf (PyTorch's "its 0th output"); -1 when the
+ * NaN/Inf are in the anomaly event's own tensor, or there is none. */
+int lm_tracer_anomaly_input(const lm_tracer *t);
 /* A sentence naming the anomaly's op, module, phase and step, e.g.
  *   "NaN in the output of log (module 'head') at step 7 (op 5 of 12,
  *    forward op 5 of 6; 1 NaN, 0 Inf of 3 values)"
+ *   "Function 'SqrtBackward0' returned inf values in its 0th output: the
+ *    gradient of sqrt for input 0 (the output of abs) at step 7 (op 9 of
+ *    12, backward op 3 of 6; 0 NaN, 1 Inf of 3 values)"
  * where "op 5 of 12" is the number `lumen --view debugger --op 5` takes.
  * Writes "" and returns false when there is none. */
 bool lm_tracer_describe_anomaly(const lm_tracer *t, char *buf, size_t len);

@@ -40,6 +40,12 @@ struct lm_tracer {
   size_t wide_cap;
   size_t value_bytes;
   int64_t anomaly;
+  /* where the anomaly's NaN/Inf are: -1, in event `anomaly`'s own tensor;
+   * >= 0, in the gradient that op's backward returned for that input */
+  int anomaly_input;
+  int64_t anomaly_nan, anomaly_inf, anomaly_numel;
+  char anomaly_what[160]; /* that input: "the output of abs", "leaf 'w'" */
+  char anomaly_fn[64];    /* the op's grad_fn class: "SqrtBackward0" */
 };
 
 lm_tracer *lm_tracer_new(size_t values_cap)
@@ -51,6 +57,7 @@ lm_tracer *lm_tracer_new(size_t values_cap)
   t->enabled = true;
   t->ok = true;
   t->anomaly = -1;
+  t->anomaly_input = -1;
   return t;
 }
 
@@ -66,6 +73,7 @@ static void forget_events(lm_tracer *t)
   t->cur = 0;
   t->value_bytes = 0;
   t->anomaly = -1;
+  t->anomaly_input = -1;
   t->ok = true;
 }
 
@@ -131,6 +139,11 @@ bool lm_tracer_ok(const lm_tracer *t)
 int64_t lm_tracer_anomaly(const lm_tracer *t)
 {
   return t ? t->anomaly : -1;
+}
+
+int lm_tracer_anomaly_input(const lm_tracer *t)
+{
+  return t && t->anomaly >= 0 ? t->anomaly_input : -1;
 }
 
 /* ---- recording ---- */
@@ -356,9 +369,91 @@ static void record(lm_tracer *t, lm_phase phase, const char *op, const lm_node *
     copy_values(x, buf);
   }
   stats(buf, n, e);
-  if (t->anomaly < 0 && (e->nan_count || e->inf_count))
+  /* a leaf's gradient is what its op's backward returned: on_op blames
+   * that op. An op's incoming gradient with NaN/Inf that no earlier
+   * backward returned (the caller's grad_output, or a sum of finite
+   * gradients that overflowed) is blamed where it is seen. */
+  if (t->anomaly < 0 && slot < 0 && (e->nan_count || e->inf_count)) {
     t->anomaly = (int64_t)t->n;
+    t->anomaly_input = -1;
+    t->anomaly_nan = e->nan_count;
+    t->anomaly_inf = e->inf_count;
+    t->anomaly_numel = e->numel;
+  }
   t->n++;
+}
+
+/* NaN and Inf in a tensor (any dtype, any device); false when its values
+ * cannot be read (out of memory). */
+static bool count_nonfinite(lm_tracer *t, const lm_tensor *x, int64_t *nan, int64_t *inf)
+{
+  size_t n = (size_t)lm_numel(x);
+  const float *v;
+  *nan = *inf = 0;
+  if (x->dtype == LM_FLOAT32 && x->device.type == LM_DEVICE_CPU && lm_is_contiguous(x)) {
+    v = lm_data_f32(x);
+  } else {
+    if (!grow(&t->scratch, &t->scratch_cap, n))
+      return false;
+    copy_values(x, t->scratch);
+    v = t->scratch;
+  }
+  float probe = 0;
+  for (size_t i = 0; i < n; i++)
+    probe += v[i] * 0.0f; /* stays 0 unless some value is NaN or Inf */
+  if (probe == 0)
+    return true;
+  for (size_t i = 0; i < n; i++) {
+    *nan += isnan(v[i]) != 0;
+    *inf += isinf(v[i]) != 0;
+  }
+  return true;
+}
+
+/* PyTorch's anomaly mode names the function whose backward returned NaN
+ * ("Function 'SqrtBackward0' returned nan values in its 0th output"); the
+ * op that receives that gradient only passes it on. Called after op_ev
+ * (the op's own backward event) and its leaf events were recorded. */
+static void blame_backward(lm_tracer *t, const lm_hook_event *ev, size_t op_ev, size_t first_leaf_ev)
+{
+  if (t->anomaly >= 0 || op_ev >= t->n)
+    return;
+  size_t leaf_ev = first_leaf_ev;
+  for (int i = 0; i < ev->n_grad_inputs && i < lm_node_num_inputs(ev->node); i++) {
+    const lm_tensor *in = lm_node_input(ev->node, i);
+    const lm_tensor *g = ev->grad_inputs ? ev->grad_inputs[i] : NULL;
+    if (!g || !in || !in->requires_grad)
+      continue;
+    int64_t nan = 0, inf = 0, numel = lm_numel(g);
+    if (!in->grad_fn) {
+      /* its event holds the gradient as the leaf receives it */
+      while (leaf_ev < t->n && t->ev[leaf_ev].input_slot != i)
+        leaf_ev++;
+      if (leaf_ev == t->n)
+        continue;
+      nan = t->ev[leaf_ev].nan_count;
+      inf = t->ev[leaf_ev].inf_count;
+      numel = t->ev[leaf_ev].numel;
+    } else if (!count_nonfinite(t, g, &nan, &inf)) {
+      t->ok = false;
+      continue;
+    }
+    if (!nan && !inf)
+      continue;
+    t->anomaly = (int64_t)op_ev;
+    t->anomaly_input = i;
+    t->anomaly_nan = nan;
+    t->anomaly_inf = inf;
+    t->anomaly_numel = numel;
+    lm_grad_fn_name(ev->node, t->anomaly_fn, sizeof t->anomaly_fn);
+    if (in->grad_fn)
+      snprintf(t->anomaly_what, sizeof t->anomaly_what, "the output of %s", lm_node_op(in->grad_fn));
+    else if (in->name)
+      snprintf(t->anomaly_what, sizeof t->anomaly_what, "leaf '%s'", in->name);
+    else
+      snprintf(t->anomaly_what, sizeof t->anomaly_what, "a leaf");
+    return;
+  }
 }
 
 static void on_op(const lm_hook_event *ev, void *user_data)
@@ -369,14 +464,18 @@ static void on_op(const lm_hook_event *ev, void *user_data)
   /* the copies below run engine code: keep it out of the trace and the graph */
   lm_hooks_mute();
   bool prev = lm_set_grad_enabled(false);
+  size_t op_ev = t->n;
   record(t, ev->phase, ev->op, ev->node, -1, NULL, ev->tensor);
   if (ev->phase == LM_PHASE_BACKWARD) {
+    size_t first_leaf_ev = t->n;
     for (int i = 0; i < ev->n_grad_inputs && i < lm_node_num_inputs(ev->node); i++) {
       const lm_tensor *in = lm_node_input(ev->node, i);
       const lm_tensor *g = ev->grad_inputs ? ev->grad_inputs[i] : NULL;
       if (g && in && !in->grad_fn && in->requires_grad)
         record(t, LM_PHASE_BACKWARD, ev->op, ev->node, i, in, g);
     }
+    if (t->n > op_ev && t->ev[op_ev].input_slot < 0)
+      blame_backward(t, ev, op_ev, first_leaf_ev);
   }
   lm_set_grad_enabled(prev);
   lm_hooks_unmute();
@@ -416,25 +515,27 @@ bool lm_tracer_describe_anomaly(const lm_tracer *t, char *buf, size_t len)
       if (i <= (size_t)t->anomaly)
         k++;
     }
-  const char *what = e->nan_count ? "NaN" : "Inf";
   char mod[300] = "";
-  char target[64];
-  if (e->phase == LM_PHASE_FORWARD)
-    snprintf(target, sizeof target, "the output of");
-  else if (e->input_slot < 0)
-    snprintf(target, sizeof target, "the gradient of the output of");
-  else
-    snprintf(target, sizeof target, "the gradient for input %d (%s) of", e->input_slot,
-             e->leaf_name ? e->leaf_name : "a leaf");
   /* "op N of M" counts every event, as the debugger's execution list and
    * `lumen --op N` do; engine node ids are not the logged graph's, so none
    * is named */
   if (e->module[0])
     snprintf(mod, sizeof mod, " (module '%s')", e->module);
-  snprintf(buf, len, "%s in %s %s%s at step %lld (op %zu of %zu, %s op %zu of %zu; %lld NaN, %lld Inf "
-           "of %lld values)",
-           what, target, e->op, mod, (long long)t->step, (size_t)t->anomaly + 1, t->n,
+  char where[200];
+  snprintf(where, sizeof where, "at step %lld (op %zu of %zu, %s op %zu of %zu; %lld NaN, %lld Inf of %lld values)",
+           (long long)t->step, (size_t)t->anomaly + 1, t->n,
            e->phase == LM_PHASE_FORWARD ? "forward" : "backward", k, same_phase,
-           (long long)e->nan_count, (long long)e->inf_count, (long long)e->numel);
+           (long long)t->anomaly_nan, (long long)t->anomaly_inf, (long long)t->anomaly_numel);
+  if (t->anomaly_input >= 0) {
+    /* PyTorch's words: Function 'SqrtBackward0' returned nan values in its 0th output */
+    snprintf(buf, len, "Function '%s' returned %s values in its %dth output: the gradient of %s%s for input "
+             "%d (%s) %s",
+             t->anomaly_fn, t->anomaly_nan && t->anomaly_inf ? "nan and inf" : t->anomaly_nan ? "nan" : "inf",
+             t->anomaly_input, e->op, mod, t->anomaly_input, t->anomaly_what, where);
+    return true;
+  }
+  const char *what = t->anomaly_nan ? "NaN" : "Inf";
+  snprintf(buf, len, "%s in %s %s%s %s", what,
+           e->phase == LM_PHASE_FORWARD ? "the output of" : "the gradient of the output of", e->op, mod, where);
   return true;
 }

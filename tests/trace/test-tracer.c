@@ -6,7 +6,9 @@
  * event), statistics and values against hand values, the values cap
  * (statistics stay exact without values), broadcast leaf gradients reduced
  * to the leaf's shape, that no-grad ops and a detached tracer record
- * nothing, and anomaly detection naming the op that made the first NaN.
+ * nothing, and anomaly detection naming the op that made the first NaN:
+ * in backward, the op whose backward returned it, as PyTorch's anomaly
+ * mode does (checked against torch 1.13's answers).
  */
 #include <glib.h>
 #include <math.h>
@@ -286,16 +288,129 @@ static void test_anomaly_in_backward(void)
   lm_tracer_detach(tr);
   int64_t k = lm_tracer_anomaly(tr);
   g_assert_cmpint(k, >=, 0);
+  /* the op whose backward returned the Inf, as its own backward event */
   const lm_traced_op *e = lm_tracer_event(tr, (size_t)k);
   g_assert_cmpint(e->phase, ==, LM_PHASE_BACKWARD);
   g_assert_cmpstr(e->op, ==, "sqrt");
-  g_assert_cmpint(e->input_slot, ==, 0);
-  g_assert_cmpint(e->inf_count, ==, 1);
+  g_assert_cmpint(e->input_slot, ==, -1);
+  g_assert_cmpint(lm_tracer_anomaly_input(tr), ==, 0);
+  /* x's gradient, the values themselves, is the next event */
+  const lm_traced_op *leaf = lm_tracer_event(tr, (size_t)k + 1);
+  g_assert_cmpint(leaf->input_slot, ==, 0);
+  g_assert_cmpint(leaf->inf_count, ==, 1);
   char msg[512];
   lm_tracer_describe_anomaly(tr, msg, sizeof msg);
   g_test_message("%s", msg);
-  g_assert_nonnull(strstr(msg, "Inf in the gradient for input 0"));
-  g_assert_nonnull(strstr(msg, "sqrt"));
+  g_assert_nonnull(strstr(msg, "Function 'SqrtBackward0' returned inf values in its 0th output"));
+  g_assert_nonnull(strstr(msg, "for input 0 (a leaf)"));
+  g_assert_nonnull(strstr(msg, "0 NaN, 1 Inf of 2 values"));
+  lm_tracer_free(tr);
+}
+
+typedef enum { ABS_SQRT_X, ABS_SQRT_MUL, SQRT_ABS, LOG_MUL_ZERO, DIV_MUL_ZERO } pt_case;
+
+/* x = [0, 4] requires grad; loss = sum(f(x)). */
+static lm_tracer *trace_case(pt_case c)
+{
+  lm_tracer *tr = lm_tracer_new(LM_TRACER_DEFAULT_VALUES_CAP);
+  lm_tracer_attach(tr);
+  lm_tracer_reset(tr, 3);
+  lm_scope_begin();
+  float xv[] = { 0, 4 }, ones[] = { 1, 1 };
+  lm_tensor *x = lm_tensor_from_data(xv, LM_SHAPE(2));
+  lm_tensor_set_requires_grad(x, true);
+  lm_tensor *y = NULL;
+  switch (c) {
+  case ABS_SQRT_X: y = lm_abs(lm_sqrt(x)); break;
+  case ABS_SQRT_MUL: y = lm_abs(lm_sqrt(lm_mul_scalar(x, 1))); break;
+  case SQRT_ABS: y = lm_sqrt(lm_abs(x)); break;
+  case LOG_MUL_ZERO: y = lm_mul_scalar(lm_log(lm_mul_scalar(x, 1)), 0); break;
+  case DIV_MUL_ZERO: y = lm_mul_scalar(lm_div(lm_tensor_from_data(ones, LM_SHAPE(2)), lm_mul_scalar(x, 1)), 0); break;
+  }
+  lm_backward(lm_sum(y), NULL, false);
+  lm_scope_end();
+  lm_tracer_detach(tr);
+  return tr;
+}
+
+/* The op named is the one PyTorch's anomaly mode names. The answers come
+ * from torch 1.13, x = torch.tensor([0., 4.], requires_grad=True) and
+ * f(x).sum().backward() under torch.autograd.detect_anomaly():
+ *   abs(sqrt(x))        Function 'SqrtBackward0' returned nan values in its 0th output.
+ *   abs(sqrt(x * 1))    Function 'SqrtBackward0' returned nan values in its 0th output.
+ *   log(x * 1) * 0      Function 'LogBackward0' returned nan values in its 0th output.
+ *   div(1, x * 1) * 0   Function 'DivBackward0' returned nan values in its 1th output.
+ *   sqrt(abs(x))        Function 'AbsBackward0' returned nan values in its 0th output.
+ * Before the fix the tracer named the op that *received* the gradient
+ * (mul_scalar for abs(sqrt(x * 1)), abs for sqrt(abs(x))). Log and div
+ * already make -Inf/Inf in the forward pass, which is named first (PyTorch
+ * checks backward only). In sqrt(abs(x)) sqrt's backward returns +Inf
+ * before abs's turns it into NaN (Inf * sign(0)): PyTorch looks for NaN
+ * only, Lumen stops at the first NaN or Inf, so it names sqrt, the op that
+ * started it, and the debugger's "first NaN" names abs as PyTorch does
+ * (test-graph-view). */
+static void test_anomaly_names_producer(void)
+{
+  struct {
+    pt_case c;
+    const char *op;
+    lm_phase phase;
+    int input;
+    const char *words;
+  } cases[] = {
+    { ABS_SQRT_X, "sqrt", LM_PHASE_BACKWARD, 0, "Function 'SqrtBackward0' returned nan values in its 0th output" },
+    { ABS_SQRT_MUL, "sqrt", LM_PHASE_BACKWARD, 0, "Function 'SqrtBackward0' returned nan values in its 0th output: "
+                                                  "the gradient of sqrt for input 0 (the output of mul_scalar)" },
+    { LOG_MUL_ZERO, "log", LM_PHASE_FORWARD, -1, "Inf in the output of log" },
+    { DIV_MUL_ZERO, "div", LM_PHASE_FORWARD, -1, "Inf in the output of div" },
+    { SQRT_ABS, "sqrt", LM_PHASE_BACKWARD, 0, "Function 'SqrtBackward0' returned inf values in its 0th output: "
+                                              "the gradient of sqrt for input 0 (the output of abs)" },
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+    lm_tracer *tr = trace_case(cases[i].c);
+    int64_t k = lm_tracer_anomaly(tr);
+    g_assert_cmpint(k, >=, 0);
+    const lm_traced_op *e = lm_tracer_event(tr, (size_t)k);
+    char msg[512];
+    g_assert_true(lm_tracer_describe_anomaly(tr, msg, sizeof msg));
+    g_test_message("case %zu: %s", i, msg);
+    g_assert_cmpstr(e->op, ==, cases[i].op);
+    g_assert_cmpint(e->phase, ==, cases[i].phase);
+    g_assert_cmpint(e->input_slot, ==, -1);
+    g_assert_cmpint(lm_tracer_anomaly_input(tr), ==, cases[i].input);
+    g_assert_nonnull(strstr(msg, cases[i].words));
+    /* the op number is the event's, as the debugger counts */
+    char *num = g_strdup_printf("(op %lld of ", (long long)k + 1);
+    g_assert_nonnull(strstr(msg, num));
+    g_free(num);
+    lm_tracer_free(tr);
+  }
+}
+
+/* PyTorch's CamelCase name for a snake_case op: the gradient of
+ * (x * 10) * 3e38 at x = 0 is finite (3e38) until the inner mul_scalar's
+ * backward multiplies it by 10 (torch names no function here: its anomaly
+ * mode looks for NaN only). */
+static void test_anomaly_backward_name(void)
+{
+  lm_tracer *tr = lm_tracer_new(0);
+  lm_tracer_attach(tr);
+  lm_scope_begin();
+  float zv[] = { 0, 0 };
+  lm_tensor *x = lm_tensor_from_data(zv, LM_SHAPE(2));
+  lm_tensor_set_requires_grad(x, true);
+  lm_tensor *loss = lm_sum(lm_mul_scalar(lm_mul_scalar(x, 10), 3e38f));
+  lm_backward(loss, NULL, false);
+  lm_scope_end();
+  lm_tracer_detach(tr);
+  int64_t k = lm_tracer_anomaly(tr);
+  g_assert_cmpint(k, ==, 5); /* 3 forward, sum, outer mul_scalar, inner mul_scalar */
+  g_assert_cmpint(lm_tracer_event(tr, (size_t)k)->inf_count, ==, 0); /* it received 3e38 */
+  char msg[512];
+  lm_tracer_describe_anomaly(tr, msg, sizeof msg);
+  g_test_message("%s", msg);
+  g_assert_nonnull(strstr(msg, "Function 'MulBackward0' returned inf values in its 0th output"));
+  g_assert_nonnull(strstr(msg, "(op 6 of 7, backward op 3 of 4; 0 NaN, 2 Inf of 2 values)"));
   lm_tracer_free(tr);
 }
 
@@ -308,5 +423,7 @@ int main(int argc, char **argv)
   g_test_add_func("/trace/tracer/reset-and-skips", test_reset_and_skips);
   g_test_add_func("/trace/tracer/anomaly", test_anomaly);
   g_test_add_func("/trace/tracer/anomaly-in-backward", test_anomaly_in_backward);
+  g_test_add_func("/trace/tracer/anomaly-names-producer", test_anomaly_names_producer);
+  g_test_add_func("/trace/tracer/anomaly-backward-name", test_anomaly_backward_name);
   return g_test_run();
 }
