@@ -22,6 +22,20 @@
 
 #include "lm-cuda.h"
 
+/* A class label out of range, found by a loss kernel (loss.cu) and reported by
+ * the host at its next synchronisation with the stream (PyTorch's device-side
+ * assert, as one clear message). Lives in pinned host memory mapped into the
+ * device: written by one GPU thread, read by the host after the stream is idle. */
+typedef struct {
+  long long position; /* row of the first bad label in that call */
+  long long label;    /* its value */
+  long long classes;  /* the class count it was checked against */
+  int op;             /* LM_CUDA_OP_CROSS_ENTROPY or LM_CUDA_OP_NLL_LOSS */
+  int set;            /* 1 while a report is pending (the first error is kept) */
+} lm_cuda_label_error;
+
+enum { LM_CUDA_OP_CROSS_ENTROPY = 0, LM_CUDA_OP_NLL_LOSS = 1 };
+
 /* One device's state: created on first use, never destroyed (like PyTorch's
  * per-device default stream and cuBLAS handle). */
 struct lm_cuda_ctx {
@@ -30,6 +44,9 @@ struct lm_cuda_ctx {
   cublasHandle_t blas;   /* bound to `stream` */
   int sm_count;
   int blas_tf32;         /* math mode currently set on `blas` (-1 = unknown) */
+  lm_cuda_label_error *label_error;     /* host view of the pending label error */
+  lm_cuda_label_error *label_error_dev; /* the same record as kernels address it */
+  unsigned long long n_syncs;           /* host waits on `stream` (lm_cuda_host_syncs) */
 };
 
 /* Reports a failed call; always returns false. */
@@ -55,6 +72,13 @@ static inline bool lm_cublas_check_(cublasStatus_t s, const char *call, const ch
 /* After a <<<...>>> launch: a bad configuration shows up here, a fault in the
  * kernel at the next synchronising call (also checked). */
 #define LM_CUDA_LAUNCHED() LM_CUDA_CHECK(cudaGetLastError())
+
+/* Waits for everything queued on ctx's stream (checked), counting the wait;
+ * with `report`, then reports a label error the loss kernels left (the user
+ * facing synchronisation points: copies, lm_cuda_synchronize). */
+bool lm_cuda_ctx_sync(lm_cuda_ctx *ctx, bool report);
+/* lm_cuda_synchronize without the report: the allocator's waits. */
+void lm_cuda_synchronize_quiet(int device);
 
 /* The context of `device`, initialised on first use and made current on this
  * thread; NULL (after lm_error) when the device cannot be used. */
