@@ -129,18 +129,10 @@ __device__ __forceinline__ T lm_warp_sum(T v)
   return v; /* lane 0 holds the sum */
 }
 
-template <typename T>
-__device__ __forceinline__ T lm_warp_max(T v)
-{
-  for (int o = 16; o > 0; o >>= 1) {
-    T w = __shfl_down_sync(0xffffffffu, v, o);
-    v = w > v ? w : v;
-  }
-  return v;
-}
-
 /* Sum over a block of blockDim.x threads (a multiple of 32, at most 1024);
- * every thread gets the result. `shared` holds 32 values. */
+ * every thread gets the result. `shared` holds 32 values. Only warp 0 reads
+ * the partial sums: thread 0 then overwrites shared[0] with the total, which
+ * no other warp may still be reading (compute-sanitizer's racecheck). */
 template <typename T>
 __device__ T lm_block_sum(T v, T *shared)
 {
@@ -150,29 +142,12 @@ __device__ T lm_block_sum(T v, T *shared)
   if (lane == 0)
     shared[warp] = v;
   __syncthreads();
-  T r = lane < nwarps ? shared[lane] : T(0);
-  if (warp == 0)
+  if (warp == 0) {
+    T r = lane < nwarps ? shared[lane] : T(0);
     r = lm_warp_sum(r);
-  if (threadIdx.x == 0)
-    shared[0] = r;
-  __syncthreads();
-  return shared[0];
-}
-
-template <typename T>
-__device__ T lm_block_max(T v, T *shared, T lowest)
-{
-  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nwarps = blockDim.x >> 5;
-  v = lm_warp_max(v);
-  __syncthreads();
-  if (lane == 0)
-    shared[warp] = v;
-  __syncthreads();
-  T r = lane < nwarps ? shared[lane] : lowest;
-  if (warp == 0)
-    r = lm_warp_max(r);
-  if (threadIdx.x == 0)
-    shared[0] = r;
+    if (lane == 0)
+      shared[0] = r;
+  }
   __syncthreads();
   return shared[0];
 }
