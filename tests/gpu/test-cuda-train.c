@@ -402,6 +402,32 @@ static void test_step_without_wait(void)
                              "(at position 5") != NULL);
   lm_set_error_handler(NULL, NULL);
   lm_tensor_release(bad);
+
+  /* model.fit() with a handler that returns (as lumen-train's): the step that
+   * read the loss fails with that message; training does not go on with NaN */
+  uint8_t px[64 * 784] = {0};
+  int64_t lab[64];
+  for (int i = 0; i < 64; i++)
+    lab[i] = i % 12; /* 12 classes in the data, 10 outputs in the model */
+  lm_dataset *ds = lm_dataset_from_memory(px, lab, 64, 1, 28, 28, 12, NULL);
+  gt_assert(ds != NULL);
+  lm_fit_options fo;
+  lm_fit_options_init(&fo);
+  fo.epochs = 3;
+  fo.batch_size = 32;
+  fo.device = LM_CUDA0;
+  lm_history h = {0};
+  char *err = NULL;
+  lm_set_error_handler(count_error, NULL);
+  gt_assert(!lm_fit(m, opt, ds, &fo, &h, NULL, &err));
+  lm_set_error_handler(NULL, NULL);
+  gt_message("fit: %s", err ? err : "(no message)");
+  gt_assert(err && strstr(err, "fit: step 1 failed: cross_entropy: target 1") &&
+            strstr(err, "is out of bounds for 10 classes"));
+  gt_assert(h.epochs == 0);
+  free(err);
+  lm_history_clear(&h);
+  lm_dataset_release(ds);
   lm_tensor_release(x), lm_tensor_release(y), lm_tensor_release(xg), lm_tensor_release(yg);
   lm_optimizer_free(opt);
   lm_module_free(m);
