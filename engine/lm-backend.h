@@ -140,7 +140,9 @@ typedef struct lm_backend {
                                const float *gout, const float *y, float *gin);
 
   /* ---- losses (mean reduction); targets int64 class indices ----
-   * Return -1, or the position of the first target outside [0, c). */
+   * Return -1, or the position of the first target outside [0, c). A backend
+   * that checks on the device (CUDA) returns -1, writes NaN as the loss and
+   * reports the bad target itself at its next synchronisation. */
   /* logits (n,c), target (n) -> loss (), probs (n,c) = softmax(logits) for backward */
   int64_t (*cross_entropy_f32)(int64_t n, int64_t c, const float *logits, const int64_t *target,
                                float *loss, float *probs);

@@ -83,6 +83,10 @@ void lm_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* PyTorch's grad_fn class name for a node: MulBackward0, MmBackward0,
  * NllLossBackward0 (engine/core/print.c). */
 void lm_grad_fn_name(const lm_node *node, char *out, size_t len);
+/* How many errors this thread has raised so far: a loop whose handler returns
+ * compares it around a step to notice an error raised where no NULL comes back
+ * (the CUDA backend reports a bad label at the next lm_item, say). */
+uint64_t lm_error_serial(void);
 /* "(64x784)" style shape text into buf; returns buf. */
 char *lm_shape_str(const lm_tensor *t, char *buf, size_t len);
 char *lm_shape_str_n(int ndim, const int64_t *shape, char *buf, size_t len);

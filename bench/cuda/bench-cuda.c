@@ -16,6 +16,8 @@
  *     over 1,000 steps (allocated and reserved bytes the same at step 10 and
  *     at step 1,000, no cudaMalloc in between).
  * Output: a readable table, and "RESULT key value" lines for run-all.sh.
+ * `bench-cuda --check` only names the GPU (exit 0) or says why there is none
+ * (exit 1): run-all.sh's first step on the machine.
  *
  * Not a test: it prints figures and exits 0 (1 only when no GPU is usable).
  */
@@ -38,6 +40,16 @@
     if (e_ != cudaSuccess) {                                                          \
       fprintf(stderr, "bench-cuda: %s failed at %s:%d: %s\n", #call, __FILE__, __LINE__,\
               cudaGetErrorString(e_));                                                \
+      exit(1);                                                                        \
+    }                                                                                 \
+  } while (0)
+
+#define CKB(call)                                                                     \
+  do {                                                                                \
+    cublasStatus_t s_ = (call);                                                       \
+    if (s_ != CUBLAS_STATUS_SUCCESS) {                                                \
+      fprintf(stderr, "bench-cuda: %s failed at %s:%d: %s\n", #call, __FILE__, __LINE__,\
+              cublasGetStatusString(s_));                                             \
       exit(1);                                                                        \
     }                                                                                 \
   } while (0)
@@ -238,31 +250,23 @@ static void bench_matmul(bool tf32)
   }
   /* cuBLAS directly: C^T = B^T A^T in column-major, as the engine maps it */
   cublasHandle_t h;
-  if (cublasCreate(&h) != CUBLAS_STATUS_SUCCESS) {
-    fprintf(stderr, "bench-cuda: cublasCreate failed\n");
-    exit(1);
-  }
-  cublasSetStream(h, stream);
-  cublasSetMathMode(h, tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH);
+  CKB(cublasCreate(&h));
+  CKB(cublasSetStream(h, stream));
+  CKB(cublasSetMathMode(h, tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH));
   float *c = NULL;
   CK(cudaMalloc((void **)&c, (size_t)(N * N) * sizeof(float)));
   const float one = 1.0f, zero = 0.0f;
   for (int r = -3; r < 10; r++) {
     CK(cudaEventRecord(ev0, stream));
-    cublasStatus_t st = cublasSgemm(h, CUBLAS_OP_N, CUBLAS_OP_N, (int)N, (int)N, (int)N, &one,
-                                    lm_data_ptr(b), (int)N, lm_data_ptr(a), (int)N, &zero, c,
-                                    (int)N);
+    CKB(cublasSgemm(h, CUBLAS_OP_N, CUBLAS_OP_N, (int)N, (int)N, (int)N, &one, lm_data_ptr(b),
+                    (int)N, lm_data_ptr(a), (int)N, &zero, c, (int)N));
     CK(cudaEventRecord(ev1, stream));
-    if (st != CUBLAS_STATUS_SUCCESS) {
-      fprintf(stderr, "bench-cuda: cublasSgemm failed\n");
-      exit(1);
-    }
     float ms = elapsed_ms();
     if (r >= 0)
       cb_runs[r] = ms;
   }
   CK(cudaFree(c));
-  cublasDestroy(h);
+  CKB(cublasDestroy(h));
   lm_cuda_set_allow_tf32(false);
   double lm_t = tflops(median(lm_runs, 10)), cb_t = tflops(median(cb_runs, 10));
   printf("matmul 4096^3 %s: engine %6.1f TFLOPS, cuBLAS direct %6.1f TFLOPS (%.1f%%)\n",
@@ -276,15 +280,26 @@ static void bench_matmul(bool tf32)
 static lm_module *build_mlp(void) { return lm_model_mlp(); }
 static lm_module *build_cnn(void) { return lm_model_cnn(); }
 
-int main(void)
+int main(int argc, char **argv)
 {
+  const bool check_only = argc > 1 && strcmp(argv[1], "--check") == 0;
+  if (argc > 1 && !check_only) {
+    fprintf(stderr, "usage: bench-cuda [--check]\n"
+                    "  --check  name the GPU the engine sees (exit 0), or say why none (exit 1)\n");
+    return 2;
+  }
   if (!lm_cuda_is_available()) {
     fprintf(stderr, "bench-cuda: %s\n", lm_cuda_unavailable_reason());
     return 1;
   }
-  lm_cuda_set_allow_tf32(false);
   char name[256];
   lm_cuda_get_device_name(0, name, sizeof name);
+  if (check_only) {
+    printf("cuda:0 is %s (%d CUDA device%s)\n", name, lm_cuda_device_count(),
+           lm_cuda_device_count() == 1 ? "" : "s");
+    return 0;
+  }
+  lm_cuda_set_allow_tf32(false);
   stream = (cudaStream_t)lm_cuda_stream(0);
   CK(cudaEventCreate(&ev0));
   CK(cudaEventCreate(&ev1));

@@ -27,6 +27,7 @@ static void default_handler(const char *message, void *user_data)
 static lm_error_handler error_handler = default_handler;
 static void *error_user_data;
 static _Thread_local char last_error[1024];
+static _Thread_local uint64_t error_serial;
 
 void lm_set_error_handler(lm_error_handler handler, void *user_data)
 {
@@ -39,12 +40,18 @@ const char *lm_last_error(void)
   return last_error;
 }
 
+uint64_t lm_error_serial(void)
+{
+  return error_serial;
+}
+
 void lm_error(const char *fmt, ...)
 {
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(last_error, sizeof last_error, fmt, ap);
   va_end(ap);
+  error_serial++;
   error_handler(last_error, error_user_data);
 }
 

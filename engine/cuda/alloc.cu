@@ -175,7 +175,7 @@ static size_t class_size(int k)
 static void release_cached(int device, device_cache *c)
 {
   /* cudaFree waits for the device anyway; make the wait explicit and checked. */
-  lm_cuda_synchronize(device);
+  lm_cuda_synchronize_quiet(device);
   for (int k = 0; k < N_CLASSES; k++) {
     ptr_stack *st = &c->free_list[k];
     for (size_t i = 0; i < st->n; i++) {
@@ -250,7 +250,7 @@ extern "C" void lm_cuda_free(int device, void *ptr, size_t nbytes)
     /* No caching (or no host memory for the list): straight back to the driver,
      * after the work that may still read the block. */
     seg_remove(ptr);
-    lm_cuda_synchronize(device);
+    lm_cuda_synchronize_quiet(device);
     if (LM_CUDA_CHECK(cudaFree(ptr))) {
       c->stats.n_cuda_frees++;
       c->stats.reserved -= cls;

@@ -11,6 +11,9 @@
  * allocator may hand a freed block to the next op without any event. Copies
  * to the host wait for the stream (the caller reads the bytes next); copies
  * from the host wait too, so the caller may free or reuse its buffer at once.
+ * Those waits, and lm_cuda_synchronize, are also where a class label that a
+ * loss kernel found out of range is reported (loss.cu): the GPU never makes
+ * the host wait just to check labels, as PyTorch's device-side assert.
  *
  * Not for: kernels (their own files), memory (alloc.cu).
  */
@@ -199,6 +202,21 @@ static lm_cuda_ctx *ctx_create(int device)
     free(ctx);
     return NULL;
   }
+  /* The label-error record (loss.cu): pinned and mapped, so a kernel writes it
+   * and the host reads it after a synchronisation it does anyway, no copy. */
+  void *rec = NULL, *rec_dev = NULL;
+  if (!LM_CUDA_CHECK(cudaHostAlloc(&rec, sizeof(lm_cuda_label_error), cudaHostAllocMapped)) ||
+      !LM_CUDA_CHECK(cudaHostGetDevicePointer(&rec_dev, rec, 0))) {
+    if (rec)
+      (void)cudaFreeHost(rec);
+    (void)cublasDestroy(ctx->blas);
+    (void)cudaStreamDestroy(ctx->stream);
+    free(ctx);
+    return NULL;
+  }
+  memset(rec, 0, sizeof(lm_cuda_label_error));
+  ctx->label_error = (lm_cuda_label_error *)rec;
+  ctx->label_error_dev = (lm_cuda_label_error *)rec_dev;
   if (ctx->sm_count < 1)
     ctx->sm_count = 1;
   return ctx;
@@ -252,13 +270,46 @@ lm_cuda_ctx *lm_cuda_ctx_for(const void *ptr)
 
 /* ---- copies and synchronisation (table entries) ---- */
 
+/* A label error left by a loss kernel, as the op would have worded it on the
+ * CPU; reported once. Called with the stream idle. */
+static void report_label_error(lm_cuda_ctx *ctx)
+{
+  lm_cuda_label_error *e = ctx->label_error;
+  if (!e->set)
+    return;
+  const lm_cuda_label_error r = *e;
+  e->set = 0;
+  lm_error("%s: target %lld is out of bounds for %lld classes (at position %lld; found on "
+           "cuda:%d, reported at the next synchronisation)",
+           r.op == LM_CUDA_OP_NLL_LOSS ? "nll_loss" : "cross_entropy", r.label, r.classes,
+           r.position, ctx->device);
+}
+
+bool lm_cuda_ctx_sync(lm_cuda_ctx *ctx, bool report)
+{
+  ctx->n_syncs++;
+  if (!LM_CUDA_CHECK(cudaStreamSynchronize(ctx->stream)))
+    return false;
+  if (report)
+    report_label_error(ctx);
+  return true;
+}
+
+extern "C" unsigned long long lm_cuda_host_syncs(int device)
+{
+  if (device < 0 || device >= lm_cuda_device_count())
+    return 0;
+  lm_cuda_ctx *ctx = __atomic_load_n(&contexts[device], __ATOMIC_ACQUIRE);
+  return ctx ? ctx->n_syncs : 0;
+}
+
 extern "C" void lm_cuda_copy_from_host(int device, void *dst, const void *host_src, size_t nbytes)
 {
   lm_cuda_ctx *ctx = lm_cuda_ctx_get(device);
   if (!ctx || nbytes == 0)
     return;
   if (LM_CUDA_CHECK(cudaMemcpyAsync(dst, host_src, nbytes, cudaMemcpyHostToDevice, ctx->stream)))
-    (void)LM_CUDA_CHECK(cudaStreamSynchronize(ctx->stream));
+    (void)lm_cuda_ctx_sync(ctx, true);
 }
 
 extern "C" void lm_cuda_copy_to_host(int device, void *host_dst, const void *src, size_t nbytes)
@@ -267,7 +318,7 @@ extern "C" void lm_cuda_copy_to_host(int device, void *host_dst, const void *src
   if (!ctx || nbytes == 0)
     return;
   if (LM_CUDA_CHECK(cudaMemcpyAsync(host_dst, src, nbytes, cudaMemcpyDeviceToHost, ctx->stream)))
-    (void)LM_CUDA_CHECK(cudaStreamSynchronize(ctx->stream));
+    (void)lm_cuda_ctx_sync(ctx, true);
 }
 
 extern "C" void lm_cuda_copy_on_device(int device, void *dst, const void *src, size_t nbytes)
@@ -278,7 +329,8 @@ extern "C" void lm_cuda_copy_on_device(int device, void *dst, const void *src, s
   (void)LM_CUDA_CHECK(cudaMemcpyAsync(dst, src, nbytes, cudaMemcpyDeviceToDevice, ctx->stream));
 }
 
-extern "C" void lm_cuda_synchronize(int device)
+/* Waits for the device's stream; `report` as lm_cuda_ctx_sync. */
+static void sync_device(int device, bool report)
 {
   if (device < 0 || device >= lm_cuda_device_count())
     return;
@@ -286,7 +338,17 @@ extern "C" void lm_cuda_synchronize(int device)
   if (!ctx)
     return; /* nothing was ever queued there */
   if (make_current(device))
-    (void)LM_CUDA_CHECK(cudaStreamSynchronize(ctx->stream));
+    (void)lm_cuda_ctx_sync(ctx, report);
+}
+
+extern "C" void lm_cuda_synchronize(int device)
+{
+  sync_device(device, true);
+}
+
+void lm_cuda_synchronize_quiet(int device)
+{
+  sync_device(device, false);
 }
 
 extern "C" void *lm_cuda_stream(int device)

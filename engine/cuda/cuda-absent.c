@@ -9,7 +9,7 @@
  */
 #include <string.h>
 
-#include "cuda/lumen-cuda.h"
+#include "cuda/lm-cuda.h"
 
 int lm_cuda_device_count(void)
 {
@@ -47,6 +47,12 @@ bool lm_cuda_allow_tf32(void)
 void lm_cuda_synchronize(int device)
 {
   (void)device;
+}
+
+unsigned long long lm_cuda_host_syncs(int device)
+{
+  (void)device;
+  return 0;
 }
 
 void *lm_cuda_stream(int device)

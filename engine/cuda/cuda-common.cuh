@@ -22,6 +22,20 @@
 
 #include "lm-cuda.h"
 
+/* A class label out of range, found by a loss kernel (loss.cu) and reported by
+ * the host at its next synchronisation with the stream (PyTorch's device-side
+ * assert, as one clear message). Lives in pinned host memory mapped into the
+ * device: written by one GPU thread, read by the host after the stream is idle. */
+typedef struct {
+  long long position; /* row of the first bad label in that call */
+  long long label;    /* its value */
+  long long classes;  /* the class count it was checked against */
+  int op;             /* LM_CUDA_OP_CROSS_ENTROPY or LM_CUDA_OP_NLL_LOSS */
+  int set;            /* 1 while a report is pending (the first error is kept) */
+} lm_cuda_label_error;
+
+enum { LM_CUDA_OP_CROSS_ENTROPY = 0, LM_CUDA_OP_NLL_LOSS = 1 };
+
 /* One device's state: created on first use, never destroyed (like PyTorch's
  * per-device default stream and cuBLAS handle). */
 struct lm_cuda_ctx {
@@ -30,6 +44,9 @@ struct lm_cuda_ctx {
   cublasHandle_t blas;   /* bound to `stream` */
   int sm_count;
   int blas_tf32;         /* math mode currently set on `blas` (-1 = unknown) */
+  lm_cuda_label_error *label_error;     /* host view of the pending label error */
+  lm_cuda_label_error *label_error_dev; /* the same record as kernels address it */
+  unsigned long long n_syncs;           /* host waits on `stream` (lm_cuda_host_syncs) */
 };
 
 /* Reports a failed call; always returns false. */
@@ -55,6 +72,13 @@ static inline bool lm_cublas_check_(cublasStatus_t s, const char *call, const ch
 /* After a <<<...>>> launch: a bad configuration shows up here, a fault in the
  * kernel at the next synchronising call (also checked). */
 #define LM_CUDA_LAUNCHED() LM_CUDA_CHECK(cudaGetLastError())
+
+/* Waits for everything queued on ctx's stream (checked), counting the wait;
+ * with `report`, then reports a label error the loss kernels left (the user
+ * facing synchronisation points: copies, lm_cuda_synchronize). */
+bool lm_cuda_ctx_sync(lm_cuda_ctx *ctx, bool report);
+/* lm_cuda_synchronize without the report: the allocator's waits. */
+void lm_cuda_synchronize_quiet(int device);
 
 /* The context of `device`, initialised on first use and made current on this
  * thread; NULL (after lm_error) when the device cannot be used. */
@@ -105,18 +129,10 @@ __device__ __forceinline__ T lm_warp_sum(T v)
   return v; /* lane 0 holds the sum */
 }
 
-template <typename T>
-__device__ __forceinline__ T lm_warp_max(T v)
-{
-  for (int o = 16; o > 0; o >>= 1) {
-    T w = __shfl_down_sync(0xffffffffu, v, o);
-    v = w > v ? w : v;
-  }
-  return v;
-}
-
 /* Sum over a block of blockDim.x threads (a multiple of 32, at most 1024);
- * every thread gets the result. `shared` holds 32 values. */
+ * every thread gets the result. `shared` holds 32 values. Only warp 0 reads
+ * the partial sums: thread 0 then overwrites shared[0] with the total, which
+ * no other warp may still be reading (compute-sanitizer's racecheck). */
 template <typename T>
 __device__ T lm_block_sum(T v, T *shared)
 {
@@ -126,29 +142,12 @@ __device__ T lm_block_sum(T v, T *shared)
   if (lane == 0)
     shared[warp] = v;
   __syncthreads();
-  T r = lane < nwarps ? shared[lane] : T(0);
-  if (warp == 0)
+  if (warp == 0) {
+    T r = lane < nwarps ? shared[lane] : T(0);
     r = lm_warp_sum(r);
-  if (threadIdx.x == 0)
-    shared[0] = r;
-  __syncthreads();
-  return shared[0];
-}
-
-template <typename T>
-__device__ T lm_block_max(T v, T *shared, T lowest)
-{
-  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nwarps = blockDim.x >> 5;
-  v = lm_warp_max(v);
-  __syncthreads();
-  if (lane == 0)
-    shared[warp] = v;
-  __syncthreads();
-  T r = lane < nwarps ? shared[lane] : lowest;
-  if (warp == 0)
-    r = lm_warp_max(r);
-  if (threadIdx.x == 0)
-    shared[0] = r;
+    if (lane == 0)
+      shared[0] = r;
+  }
   __syncthreads();
   return shared[0];
 }

@@ -5,7 +5,8 @@
  * says what each computes; the shapes are repeated next to the kernels). They
  * take device pointers, queue work on the stream of the device that owns the
  * output and return without waiting, except where the contract needs a value
- * on the host (the loss entries' label check, copies to the host).
+ * on the host (copies to the host). The loss entries check labels on the
+ * device and report a bad one at the next synchronisation (context.cu).
  *
  * Not for: ops (they reach these only through lm_backend_of), or users (see
  * lumen-cuda.h).
@@ -28,6 +29,10 @@ void lm_cuda_free(int device, void *ptr, size_t nbytes);
 void lm_cuda_copy_from_host(int device, void *dst, const void *host_src, size_t nbytes);
 void lm_cuda_copy_to_host(int device, void *host_dst, const void *src, size_t nbytes);
 void lm_cuda_copy_on_device(int device, void *dst, const void *src, size_t nbytes);
+/* How many times the engine made the host wait for the device's stream (copies,
+ * lm_cuda_synchronize, the allocator): tests check a training step waits only
+ * where it reads a value back. 0 for a device never used. */
+unsigned long long lm_cuda_host_syncs(int device);
 
 /* ---- filling, copying, random numbers (fill.cu) ---- */
 void lm_cuda_fill_f32(int64_t n, float value, float *out);

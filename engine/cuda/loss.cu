@@ -8,12 +8,16 @@
  * order, so the loss is deterministic. Backward is one elementwise pass,
  * (p - onehot) * g / N, with g read on the device (no host round trip).
  *
- * Labels: the contract returns the position of the first label outside
- * [0, C). Kernels record it with an atomicMin and skip such rows (no wild
- * reads); the launcher then copies that one int64 back, which waits for the
- * queued work. That is the only host synchronisation of a training step
- * besides reading the loss, and it is what lets a bad label become a clear
- * error message instead of a device-side assert.
+ * Labels: a row whose label is outside [0, C) is skipped (no wild reads) and
+ * its position recorded with an atomicMin; the single-block mean kernel that
+ * runs next then writes NaN as the loss and copies that position, the label
+ * and C into the context's label-error record (pinned host memory, first
+ * error kept). The host reads the record after its next wait for the stream
+ * (a copy such as lm_item, lm_cuda_synchronize) and reports
+ * "cross_entropy: target 12 is out of bounds for 10 classes (at position 3
+ * ...)" there, as PyTorch reports a device-side assert at its next
+ * synchronisation. So a training step never waits for the GPU just to check
+ * its labels, and the entries return -1 (nothing known yet) to the op.
  *
  * Not for: softmax/log_softmax themselves (softmax.cu).
  */
@@ -21,28 +25,42 @@
 
 #define NO_BAD 0xffffffffffffffffull
 
-/* Sum of v (n doubles) / n -> *out as float (NaN when n == 0). One block. */
+/* Sum of v (n doubles) / n -> *out as float (NaN when n == 0). One block.
+ * With a bad label (*bad set by the row kernel): NaN, and the first such
+ * error since the host last looked goes into rec (see the top of the file). */
 __global__ void __launch_bounds__(1024)
-mean_of_rows_kernel(int64_t n, const double *v, float *out)
+mean_of_rows_kernel(int64_t n, const double *v, float *out, const unsigned long long *bad,
+                    const int64_t *target, int64_t c, int op, lm_cuda_label_error *rec)
 {
   __shared__ double sh[32];
   double s = 0.0;
   for (int64_t i = threadIdx.x; i < n; i += blockDim.x)
     s += v[i];
   s = lm_block_sum(s, sh);
-  if (threadIdx.x == 0)
+  if (threadIdx.x != 0)
+    return;
+  const unsigned long long pos = *bad;
+  if (pos == NO_BAD) {
     *out = n ? (float)(s / (double)n) : __int_as_float(0x7fc00000);
+    return;
+  }
+  *out = __int_as_float(0x7fc00000);
+  if (!rec->set) {
+    rec->position = (long long)pos;
+    rec->label = (long long)target[pos];
+    rec->classes = (long long)c;
+    rec->op = op;
+    rec->set = 1;
+  }
 }
 
-/* The first bad label position (or -1) once the queued kernels are done. */
-static int64_t read_bad(lm_cuda_ctx *ctx, const unsigned long long *bad_dev)
+/* Queues the batch mean of rowloss into *loss, with the label check's outcome. */
+static void mean_launch(lm_cuda_ctx *ctx, int64_t n, const double *rowloss, float *loss,
+                        const unsigned long long *bad, const int64_t *target, int64_t c, int op)
 {
-  unsigned long long bad = NO_BAD;
-  if (!LM_CUDA_CHECK(cudaMemcpyAsync(&bad, bad_dev, sizeof bad, cudaMemcpyDeviceToHost,
-                                     ctx->stream)) ||
-      !LM_CUDA_CHECK(cudaStreamSynchronize(ctx->stream)))
-    return -1; /* already reported */
-  return bad == NO_BAD ? -1 : (int64_t)bad;
+  mean_of_rows_kernel<<<1, 1024, 0, ctx->stream>>>(n, rowloss, loss, bad, target, c, op,
+                                                   ctx->label_error_dev);
+  (void)LM_CUDA_LAUNCHED();
 }
 
 /* logits, probs (n, c), target (n) -> rowloss (n); TPR threads per row. */
@@ -143,11 +161,9 @@ extern "C" int64_t lm_cuda_cross_entropy_f32(int64_t n, int64_t c, const float *
                                                            bad);
   }
   (void)LM_CUDA_LAUNCHED();
-  mean_of_rows_kernel<<<1, 1024, 0, ctx->stream>>>(n, rowloss, loss);
-  (void)LM_CUDA_LAUNCHED();
-  int64_t r = read_bad(ctx, bad);
-  lm_cuda_scratch_free(ctx, scratch, bytes);
-  return r;
+  mean_launch(ctx, n, rowloss, loss, bad, target, c, LM_CUDA_OP_CROSS_ENTROPY);
+  lm_cuda_scratch_free(ctx, scratch, bytes); /* reused only by work queued after */
+  return -1;
 }
 
 /* gin (n, c) = (probs - onehot(target)) * gout[0] / n */
@@ -217,11 +233,9 @@ extern "C" int64_t lm_cuda_nll_loss_f32(int64_t n, int64_t c, const float *logp,
   nll_kernel<<<lm_cuda_blocks(ctx, n, LM_CUDA_THREADS), LM_CUDA_THREADS, 0, ctx->stream>>>(
     n, c, logp, target, rowloss, bad);
   (void)LM_CUDA_LAUNCHED();
-  mean_of_rows_kernel<<<1, 1024, 0, ctx->stream>>>(n, rowloss, loss);
-  (void)LM_CUDA_LAUNCHED();
-  int64_t r = read_bad(ctx, bad);
+  mean_launch(ctx, n, rowloss, loss, bad, target, c, LM_CUDA_OP_NLL_LOSS);
   lm_cuda_scratch_free(ctx, scratch, bytes);
-  return r;
+  return -1;
 }
 
 /* gin (n, c) = 0 except gin[i, target[i]] = -gout[0] / n (gin zeroed before). */

@@ -3,7 +3,8 @@
  *
  * cross_entropy keeps the softmax probabilities for backward, which is then a
  * single pass: (softmax - onehot) * g / N. Labels out of range are reported by
- * the kernel and become an error naming the label and its position.
+ * the kernel and become an error naming the label and its position (on the
+ * CUDA backend at the next synchronisation, as PyTorch's device-side assert).
  * Not for: softmax itself (softmax.c).
  */
 #include "lm-backend.h"

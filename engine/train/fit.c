@@ -150,14 +150,16 @@ static bool run_eval_loader(lm_module *model, lm_loader *l, lm_device dev, doubl
       }
       lm_tensor_copy_to_host(o, res + seen * *out_cols);
     } else {
+      const uint64_t errors = lm_error_serial();
       lm_tensor *lt = lm_cross_entropy(o, y);
-      if (!lt) {
+      const double v = lt ? lm_item(lt) : 0.0; /* a GPU reports a bad label here */
+      if (!lt || lm_error_serial() != errors) {
         lm_train_set_error(error, "evaluate: %s", lm_last_error());
         lm_scope_end();
         ok = false;
         break;
       }
-      loss_sum += (double)lm_item(lt) * (double)b.size;
+      loss_sum += v * (double)b.size;
       correct += lm_count_correct(o, y);
     }
     seen += b.size;
@@ -321,6 +323,7 @@ bool lm_fit(lm_module *model, lm_optimizer *opt, lm_dataset *train,
         break;
       }
       double t0 = now_seconds();
+      const uint64_t errors = lm_error_serial();
       lm_tensor *x = lm_to(b.x, o.device), *y = lm_to(b.y, o.device);
       lm_optimizer_zero_grad(opt);
       lm_tensor *out = lm_module_forward(model, x);
@@ -334,6 +337,12 @@ bool lm_fit(lm_module *model, lm_optimizer *opt, lm_dataset *train,
       lm_backward(loss, NULL, false);
       lm_optimizer_step(opt);
       double l = lm_item(loss); /* also waits for an asynchronous device */
+      if (lm_error_serial() != errors) { /* e.g. a bad label, found by the GPU */
+        lm_train_set_error(error, "fit: step %lld failed: %s", (long long)st.step + 1, lm_last_error());
+        lm_scope_end();
+        ok = false;
+        break;
+      }
       double dt = now_seconds() - t0;
       int64_t c = lm_count_correct(out, y);
       t_train += dt;

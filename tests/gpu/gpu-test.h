@@ -114,6 +114,24 @@ static inline void gt_poison_gpu_memory(void)
   setenv("LUMEN_CUDA_POISON", "1", 0);
 }
 
+/* Times the host has waited for cuda:0's stream so far. On the CUDA emulator
+ * every cudaStreamSynchronize counts (lm_emu_stream_syncs, a weak reference
+ * resolved only when the emulator is linked), so a wait the engine does not
+ * count itself shows too; on a GPU, the engine's count (lm_cuda_host_syncs). */
+extern unsigned long long lm_emu_stream_syncs(void) __attribute__((weak));
+unsigned long long lm_cuda_host_syncs(int device);
+static inline unsigned long long gt_host_waits(void)
+{
+  return lm_emu_stream_syncs ? lm_emu_stream_syncs() : lm_cuda_host_syncs(0);
+}
+
+/* LUMEN_CUDA_NO_CACHING=1 (as under compute-sanitizer): every free then waits. */
+static inline bool gt_caching_disabled(void)
+{
+  const char *e = getenv("LUMEN_CUDA_NO_CACHING");
+  return e && e[0] == '1';
+}
+
 /* ---- random data ---- */
 
 static uint64_t gt_rng_state = 0x243F6A8885A308D3ull;

@@ -51,7 +51,9 @@ while pos < len(data):
     size = int(data[pos + 48:pos + 58])
     body = data[pos + 60:pos + 60 + size]
     if name.startswith("data.tar"):
-        tarfile.open(fileobj=io.BytesIO(body)).extractall(sys.argv[2])
+        # Python 3.12+ asks for an extraction filter (3.14 defaults to 'data')
+        kw = {"filter": "tar"} if hasattr(tarfile, "tar_filter") else {}
+        tarfile.open(fileobj=io.BytesIO(body)).extractall(sys.argv[2], **kw)
     pos += 60 + size + (size & 1)
 EOF_PY
     fi
@@ -71,6 +73,29 @@ EOF_PY
   export LIBRARY_PATH="$libdirs${LIBRARY_PATH:-}"
 fi
 
+# The toolkit: meson takes its CUDA compiler from PATH only, and the CUDA
+# installer leaves nvcc in /usr/local/cuda/bin, which is often not on PATH.
+if ! command -v nvcc >/dev/null 2>&1; then
+  if [ -x /usr/local/cuda/bin/nvcc ]; then
+    PATH=/usr/local/cuda/bin:$PATH
+    export PATH
+    echo "run-all: nvcc is not on PATH; using /usr/local/cuda/bin/nvcc"
+  else
+    echo "run-all: nvcc not found (neither on PATH nor in /usr/local/cuda/bin): install the" \
+         "CUDA toolkit or put its bin/ on PATH" >&2
+    exit 1
+  fi
+fi
+say "GPU and driver"
+echo "nvcc: $(nvcc --version | tail -n 1)"
+if command -v nvidia-smi >/dev/null 2>&1; then
+  nvidia-smi --query-gpu=index,name,driver_version,memory.total --format=csv,noheader ||
+    echo "run-all: nvidia-smi failed (no driver loaded?); the engine's own check follows the build"
+else
+  echo "nvidia-smi not found (no NVIDIA driver installed, or not on PATH); the engine's own" \
+       "check follows the build"
+fi
+
 # The logging library, and with it lumen-train and test-cuda-programs, is
 # built when SQLite and libpng are there (auto); GTK is never needed.
 say "configure $BUILD (engine, CUDA on; logging if its libraries are there)"
@@ -82,6 +107,13 @@ fi
 mkdir -p "$REPORT"
 say "build"
 meson compile -C "$BUILD" || exit 1
+
+# Without a usable GPU every GPU test skips and meson reports success: stop.
+say "the GPU as the engine sees it"
+if ! "$BUILD/bench/cuda/bench-cuda" --check; then
+  echo "run-all: no usable CUDA GPU (reason above); nothing here can be checked without one" >&2
+  exit 1
+fi
 
 say "GPU tests (meson test --suite gpu)"
 if meson test -C "$BUILD" --suite gpu --print-errorlogs --num-processes 1; then
@@ -145,7 +177,12 @@ torch_bench=$REPORT/bench-torch.txt
 : >"$torch_bench"
 if [ "${SKIP_BENCH:-0}" != 1 ]; then
   say "bench-cuda (Lumen)"
-  "$BUILD/bench/cuda/bench-cuda" | tee "$lumen_bench" || status=1
+  # its own exit status, not tee's
+  { "$BUILD/bench/cuda/bench-cuda"; echo $? >"$REPORT/bench-lumen.rc"; } | tee "$lumen_bench"
+  if [ "$(cat "$REPORT/bench-lumen.rc")" != 0 ]; then
+    echo "run-all: bench-cuda failed (exit status $(cat "$REPORT/bench-lumen.rc"))"
+    status=1
+  fi
   say "bench_torch.py (PyTorch, same GPU)"
   "$PYTHON" "$SRC/bench/cuda/bench_torch.py" | tee "$torch_bench" || true
 fi
@@ -186,11 +223,16 @@ for name in ("mlp", "cnn"):
                                "flat" if f == 1 else "NOT flat" if f == 0 else "-",
                                {1.0: "flat", 0.0: "NOT flat"}.get(pt.get(name + "_flat"), "-")))
 print()
-print("%-30s %12s %12s %10s" % ("matmul 4096^3 (TFLOPS)", "Lumen", "cuBLAS", "Lumen/cuBLAS"))
+print("%-30s %12s %12s %12s %12s" % ("matmul 4096^3 (TFLOPS)", "Lumen", "cuBLAS", "PyTorch",
+                                     "Lumen/cuBLAS"))
 for prec in ("fp32", "tf32"):
-    a, b = lm.get("matmul_%s_tflops" % prec), lm.get("cublas_%s_tflops" % prec)
+    key = "matmul_%s_tflops" % prec
+    a, b, t = lm.get(key), lm.get("cublas_%s_tflops" % prec), pt.get(key)
     if a and b:
-        print("%-30s %12.1f %12.1f %9.0f%%" % (prec.upper(), a, b, 100 * a / b))
+        print("%-30s %12.1f %12.1f %12s %11.0f%%" % (prec.upper(), a, b,
+                                                   "%.1f" % t if t else "-", 100 * a / b))
 print("(ratio goal: <= 1.0 for times; matmul goal: >= 90% of cuBLAS)")
+print("(peak memory: PyTorch's includes the cuBLAS workspaces it allocates through its caching")
+print(" allocator, tens of MiB on an H100; Lumen's cuBLAS keeps its workspace outside its figures)")
 EOF
 exit $status

@@ -490,6 +490,15 @@ static void test_softmax(void)
     }
 }
 
+static int n_errors;
+static char last_msg[1024];
+static void count_error(const char *message, void *user_data)
+{
+  (void)user_data;
+  n_errors++;
+  snprintf(last_msg, sizeof last_msg, "%s", message);
+}
+
 static void test_losses(void)
 {
   if (!setup())
@@ -533,17 +542,50 @@ static void test_losses(void)
     got = fetch_f(dgin, n * c);
     gt_check_identical("nll_loss backward", got, gin, n * c);
     free(got);
-    /* a label out of range: the first bad position comes back, no crash */
+    /* a label out of range: found on the device without a wait (the entry
+     * returns -1), the loss is NaN, and the host's next wait for the stream
+     * reports the first bad position with its label and the class count */
     if (n >= 5) {
       int64_t bad[2] = {c, -1};
       G->copy_from_host(0, dt + 3, &bad[0], I8(1));
       G->copy_from_host(0, dt + 4, &bad[1], I8(1));
       t[3] = c;
       t[4] = -1;
-      int64_t cpu_bad = C->cross_entropy_f32(n, c, x, t, &loss, probs);
-      gt_assert(cpu_bad == 3);
-      gt_assert(G->cross_entropy_f32(n, c, dx, dt, dl, dp) == cpu_bad);
-      gt_assert(G->nll_loss_f32(n, c, dlogp, dt, dl) == C->nll_loss_f32(n, c, logp, t, &loss));
+      gt_assert(C->cross_entropy_f32(n, c, x, t, &loss, probs) == 3);
+      gt_assert(C->nll_loss_f32(n, c, logp, t, &loss) == 3);
+      char want[160];
+      snprintf(want, sizeof want, "target %lld is out of bounds for %lld classes (at position 3",
+               (long long)c, (long long)c);
+      lm_set_error_handler(count_error, NULL);
+      const unsigned long long waits = gt_host_waits();
+      n_errors = 0;
+      gt_assert(G->cross_entropy_f32(n, c, dx, dt, dl, dp) == -1);
+      gt_assert(gt_caching_disabled() || gt_host_waits() == waits);
+      gt_assert(n_errors == 0);
+      got = fetch_f(dl, 1);
+      gt_assert(n_errors == 1 && strncmp(last_msg, "cross_entropy: ", 15) == 0 &&
+                strstr(last_msg, want));
+      gt_assert(isnan(got[0]));
+      free(got);
+      /* reported once; the next wait finds nothing */
+      lm_cuda_synchronize(0);
+      gt_assert(n_errors == 1);
+      gt_assert(G->nll_loss_f32(n, c, dlogp, dt, dl) == -1);
+      lm_cuda_synchronize(0);
+      gt_assert(n_errors == 2 && strncmp(last_msg, "nll_loss: ", 10) == 0 &&
+                strstr(last_msg, want));
+      /* two bad calls before a wait: the first one's error is the one reported */
+      G->copy_from_host(0, dt + 3, &t[0], I8(1));
+      G->cross_entropy_f32(n, c, dx, dt, dl, dp);
+      G->nll_loss_f32(n, c, dlogp, dt, dl);
+      gt_assert(n_errors == 2);
+      lm_cuda_synchronize(0);
+      snprintf(want, sizeof want, "cross_entropy: target -1 is out of bounds for %lld classes "
+               "(at position 4", (long long)c);
+      gt_assert(n_errors == 3 && strstr(last_msg, want));
+      lm_cuda_synchronize(0);
+      gt_assert(n_errors == 3);
+      lm_set_error_handler(NULL, NULL);
     }
     free(x), free(probs), free(t), free(gin), free(logp);
     dfree(dx, F4(n * c)), dfree(dp, F4(n * c)), dfree(dl, F4(1)), dfree(dg1, F4(1));

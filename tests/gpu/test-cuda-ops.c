@@ -415,14 +415,24 @@ static void test_device_mismatch(void)
   snprintf(dev, sizeof dev, "cuda:%d", lm_cuda_device_count());
   gt_assert(lm_to(a, (lm_device){LM_DEVICE_CUDA, lm_cuda_device_count()}) == NULL);
   gt_assert(n_errors == 1 && strstr(last_msg, dev) && strstr(last_msg, "does not exist"));
-  /* a bad class label on the GPU: the op's message names it, nothing crashes */
+  /* a bad class label on the GPU: found on the device, reported by the next
+   * read of a value (as PyTorch's device-side assert) with the op's message,
+   * the loss NaN; nothing crashes */
   n_errors = 0;
   lm_tensor *logits = lm_to(lm_zeros(LM_SHAPE(4, 3)), LM_CUDA0);
   lm_tensor *target = lm_to(lm_tensor_from_int64((const int64_t[]){0, 2, 3, 1}, LM_SHAPE(4)),
                             LM_CUDA0);
-  gt_assert(lm_cross_entropy(logits, target) == NULL);
-  gt_assert(n_errors == 1 && strstr(last_msg, "target 3 is out of bounds") &&
+  lm_tensor *loss = lm_cross_entropy(logits, target);
+  gt_assert(loss != NULL && n_errors == 0);
+  gt_assert(isnan(lm_item(loss)));
+  gt_assert(n_errors == 1 &&
+            strstr(last_msg, "cross_entropy: target 3 is out of bounds for 3 classes") &&
             strstr(last_msg, "position 2"));
+  n_errors = 0;
+  loss = lm_nll_loss(lm_log_softmax(logits, 1), target);
+  gt_assert(loss != NULL);
+  lm_cuda_synchronize(0);
+  gt_assert(n_errors == 1 && strstr(last_msg, "nll_loss: target 3 is out of bounds for 3 classes"));
   lm_scope_end();
   lm_set_error_handler(NULL, NULL);
 }

@@ -24,19 +24,13 @@ static bool setup(void)
   return true;
 }
 
-static bool caching_disabled(void)
-{
-  const char *e = getenv("LUMEN_CUDA_NO_CACHING");
-  return e && e[0] == '1';
-}
-
 /* ---- the caching allocator ---- */
 
 static void test_allocator_reuse(void)
 {
   if (!setup())
     return;
-  if (caching_disabled()) {
+  if (gt_caching_disabled()) {
     gt_skip("the cache is off (LUMEN_CUDA_NO_CACHING=1, as under compute-sanitizer)");
     return;
   }
@@ -341,13 +335,111 @@ static void test_fit_on_gpu(void)
   lm_dataset_release(ds);
 }
 
+/* ---- no host waits inside a step ---- */
+
+static int n_errors;
+static char last_msg[1024];
+static void count_error(const char *message, void *user_data)
+{
+  (void)user_data;
+  n_errors++;
+  snprintf(last_msg, sizeof last_msg, "%s", message);
+}
+
+/* A training step queues its work and returns: the host waits for the GPU
+ * only when it reads a value (here the loss), as in PyTorch. Cross-entropy's
+ * label check used to wait once per step; a bad label is now found on the
+ * device and reported at that next wait, with the same message. */
+static void test_step_without_wait(void)
+{
+  if (!setup())
+    return;
+  lm_manual_seed(5);
+  lm_module *m = lm_model_mlp();
+  gt_assert(lm_module_to(m, LM_CUDA0));
+  lm_optimizer *opt = lm_optim_adam(m, NULL);
+  lm_tensor *x, *y;
+  random_batch(16, 784, 10, &x, &y);
+  lm_tensor *xg = lm_to(x, LM_CUDA0), *yg = lm_to(y, LM_CUDA0);
+  for (int s = 0; s < 2; s++) /* optimizer state, cache filled */
+    train_step(m, opt, xg, yg);
+
+  lm_scope_begin();
+  const unsigned long long before = gt_host_waits();
+  lm_optimizer_zero_grad(opt);
+  lm_tensor *loss = lm_cross_entropy(lm_module_forward(m, xg), yg);
+  gt_assert(loss != NULL);
+  lm_backward(loss, NULL, false);
+  lm_optimizer_step(opt);
+  const unsigned long long queued = gt_host_waits();
+  const double v = lm_item(loss);
+  const unsigned long long after = gt_host_waits();
+  lm_scope_end();
+  gt_message("host waits: %llu while queuing a step, %llu for lm_item", queued - before,
+             after - queued);
+  gt_assert(isfinite(v));
+  if (!gt_caching_disabled()) /* without the cache every free waits */
+    gt_assert(queued == before && after == before + 1);
+
+  /* label 10 of 10 classes at position 5: the step still runs (NaN loss), the
+   * loss read reports it */
+  int64_t labels[16];
+  for (int i = 0; i < 16; i++)
+    labels[i] = i % 10;
+  labels[5] = 10;
+  lm_tensor *bad_host = lm_tensor_from_int64(labels, LM_SHAPE(16));
+  lm_tensor *bad = lm_to(bad_host, LM_CUDA0);
+  lm_tensor_release(bad_host);
+  lm_set_error_handler(count_error, NULL);
+  n_errors = 0;
+  lm_scope_begin();
+  loss = lm_cross_entropy(lm_module_forward(m, xg), bad);
+  gt_assert(loss != NULL && n_errors == 0);
+  const double nan_loss = lm_item(loss);
+  lm_scope_end();
+  gt_assert(n_errors == 1 && isnan(nan_loss));
+  gt_assert(strstr(last_msg, "cross_entropy: target 10 is out of bounds for 10 classes "
+                             "(at position 5") != NULL);
+  lm_set_error_handler(NULL, NULL);
+  lm_tensor_release(bad);
+
+  /* model.fit() with a handler that returns (as lumen-train's): the step that
+   * read the loss fails with that message; training does not go on with NaN */
+  uint8_t px[64 * 784] = {0};
+  int64_t lab[64];
+  for (int i = 0; i < 64; i++)
+    lab[i] = i % 12; /* 12 classes in the data, 10 outputs in the model */
+  lm_dataset *ds = lm_dataset_from_memory(px, lab, 64, 1, 28, 28, 12, NULL);
+  gt_assert(ds != NULL);
+  lm_fit_options fo;
+  lm_fit_options_init(&fo);
+  fo.epochs = 3;
+  fo.batch_size = 32;
+  fo.device = LM_CUDA0;
+  lm_history h = {0};
+  char *err = NULL;
+  lm_set_error_handler(count_error, NULL);
+  gt_assert(!lm_fit(m, opt, ds, &fo, &h, NULL, &err));
+  lm_set_error_handler(NULL, NULL);
+  gt_message("fit: %s", err ? err : "(no message)");
+  gt_assert(err && strstr(err, "fit: step 1 failed: cross_entropy: target 1") &&
+            strstr(err, "is out of bounds for 10 classes"));
+  gt_assert(h.epochs == 0);
+  free(err);
+  lm_history_clear(&h);
+  lm_dataset_release(ds);
+  lm_tensor_release(x), lm_tensor_release(y), lm_tensor_release(xg), lm_tensor_release(yg);
+  lm_optimizer_free(opt);
+  lm_module_free(m);
+}
+
 /* ---- flat memory over many steps ---- */
 
 static void test_memory_flat(void)
 {
   if (!setup())
     return;
-  if (caching_disabled()) {
+  if (gt_caching_disabled()) {
     gt_skip("the cache is off (LUMEN_CUDA_NO_CACHING=1, as under compute-sanitizer)");
     return;
   }
@@ -390,5 +482,6 @@ int main(int argc, char **argv)
   gt_add("/cuda/train/loader-on-gpu", test_loader_on_gpu);
   gt_add("/cuda/train/fit", test_fit_on_gpu);
   gt_add("/cuda/train/memory-flat", test_memory_flat);
+  gt_add("/cuda/train/step-without-wait", test_step_without_wait);
   return gt_run();
 }

@@ -147,6 +147,28 @@ cudaError_t cudaMemsetAsync(void *p, int v, size_t n, cudaStream_t s)
   return cudaSuccess;
 }
 
+cudaError_t cudaHostAlloc(void **p, size_t n, unsigned flags)
+{
+  if (flags != cudaHostAllocMapped)
+    emu_die("cudaHostAlloc: only cudaHostAllocMapped is emulated");
+  *p = calloc(1, n ? n : 1);
+  return *p ? cudaSuccess : (last_error = cudaErrorMemoryAllocation);
+}
+
+cudaError_t cudaHostGetDevicePointer(void **dev, void *host, unsigned flags)
+{
+  if (flags != 0 || find(host, 1))
+    emu_die("cudaHostGetDevicePointer: flags must be 0 and the pointer pinned host memory");
+  *dev = host;
+  return cudaSuccess;
+}
+
+cudaError_t cudaFreeHost(void *p)
+{
+  free(p);
+  return cudaSuccess;
+}
+
 /* ---- devices, streams, errors ---- */
 
 cudaError_t cudaGetDeviceCount(int *n)
@@ -219,10 +241,19 @@ cudaError_t cudaStreamDestroy(cudaStream_t s)
   delete s;
   return cudaSuccess;
 }
+static unsigned long long n_stream_syncs;
+
 cudaError_t cudaStreamSynchronize(cudaStream_t s)
 {
   (void)s;
+  n_stream_syncs++;
   return cudaSuccess;
+}
+
+/* For the tests (gpu-test.h's gt_host_waits): every wait for a stream. */
+extern "C" unsigned long long lm_emu_stream_syncs(void)
+{
+  return n_stream_syncs;
 }
 
 /* ---- kernels: one fiber per thread ---- */

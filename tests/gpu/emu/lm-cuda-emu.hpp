@@ -158,6 +158,11 @@ template <typename T> static inline cudaError_t cudaMalloc(T **p, size_t n) { re
 cudaError_t cudaFree(void *p);
 cudaError_t cudaMemcpyAsync(void *dst, const void *src, size_t n, cudaMemcpyKind k, cudaStream_t s);
 cudaError_t cudaMemsetAsync(void *p, int v, size_t n, cudaStream_t s);
+/* Pinned host memory: plain host memory, which kernels may address (mapped, UVA). */
+#define cudaHostAllocMapped 0x02
+cudaError_t cudaHostAlloc(void **p, size_t n, unsigned flags);
+cudaError_t cudaHostGetDevicePointer(void **dev, void *host, unsigned flags);
+cudaError_t cudaFreeHost(void *p);
 
 /* ---- cuBLAS ---- */
 #define CUBLAS_VER_MAJOR 13
