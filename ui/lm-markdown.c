@@ -2,12 +2,20 @@
  *
  * Blocks are decided line by line (fences, indented code, headings, rules,
  * tables, lists, quotes); a paragraph's lines are gathered and joined, then
- * inserted when a line ends it (a setext underline makes it a heading).  Inline spans are first parsed into an Inline, the visible
- * text with a style per span, so that table cells can be measured and padded
- * before they are inserted.  There is one tag per style, links included: a
- * tag per link made every insertion slower by the number of links before it
- * (GtkTextBuffer's tag bookkeeping), so the URLs live in a table of character
- * offsets kept on the buffer instead.
+ * put out when a line ends it (a setext underline makes it a heading).
+ * Inline spans are first parsed into an Inline, the visible text with a
+ * style per span, so that table cells can be measured and padded before
+ * they are put out.  There is one tag per style, links included: a tag per
+ * link made every insertion slower by the number of links before it
+ * (GtkTextBuffer's tag bookkeeping), so the URLs live in a table of
+ * character offsets kept on the buffer instead.
+ *
+ * The text is gathered in a string and inserted at once, then the tags are
+ * applied, last first, at positions given as line and byte index.  An
+ * insert, or a position by character offset, walks the segments (text and
+ * tag toggles) of its line, and a reflowed paragraph has hundreds: inserting
+ * span by span, each span's insert and positions walked them (3 times
+ * slower on 2 MB with links).
  */
 #include "lm-markdown.h"
 
@@ -56,9 +64,27 @@ typedef enum
   ALIGN_RIGHT
 } Align;
 
+/* A tag over Render.text[start, end), in buffer positions: line and byte
+ * index in it. */
+typedef struct
+{
+  GtkTextTag *tag;
+  gsize end;
+  int start_line, start_index, end_line, end_index;
+} Run;
+
+#define MAX_TAGS 24
+
 typedef struct
 {
   GtkTextBuffer *buf;
+  GString *text;      /* what goes into buf */
+  int n_chars;        /* characters in text */
+  int line;           /* text's line count, less one */
+  gsize line_start;   /* where its last line starts */
+  GArray *runs;       /* in the order of their starts */
+  GtkTextTag *open_tag[MAX_TAGS];  /* each tag's last run (open_run) */
+  guint open_run[MAX_TAGS], n_open;
   GtkTextTag *inline_tags[N_INLINE_FLAGS];
   GtkTextTag *table_header;
   GtkTextTag *line_break;   /* "break": the newlines put adds */
@@ -105,31 +131,76 @@ tag (Render *r, const char *name)
   return name ? gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (r->buf), name) : NULL;
 }
 
+/* Tags text from start (a byte offset, at line and index) to its end: the
+ * tag's last run goes on if it ends there. */
+static void
+add_run (Render *r, GtkTextTag *t, gsize start, int line, int index)
+{
+  Run run = { t, r->text->len, line, index, r->line, (int) (r->text->len - r->line_start) };
+  guint i = 0;
+
+  while (i < r->n_open && r->open_tag[i] != t)
+    i++;
+  if (i < r->n_open && g_array_index (r->runs, Run, r->open_run[i]).end == start)
+    {
+      Run *last = &g_array_index (r->runs, Run, r->open_run[i]);
+
+      last->end = run.end, last->end_line = run.end_line, last->end_index = run.end_index;
+      return;
+    }
+  if (i == r->n_open)
+    {
+      g_assert (r->n_open < MAX_TAGS);
+      r->open_tag[r->n_open++] = t;
+    }
+  r->open_run[i] = r->runs->len;
+  g_array_append_val (r->runs, run);
+}
+
 static void
 append (Render *r, const char *s, gsize len, GtkTextTag *const *tags, guint n_tags)
 {
-  GtkTextIter start, end;
-  int offset;
+  gsize start = r->text->len;
+  int line = r->line, index = (int) (start - r->line_start);
+  const char *nl;
 
-  gtk_text_buffer_get_end_iter (r->buf, &end);
-  offset = gtk_text_iter_get_offset (&end);
-  gtk_text_buffer_insert (r->buf, &end, s, (int) len);
-  gtk_text_buffer_get_iter_at_offset (r->buf, &start, offset);
+  g_string_append_len (r->text, s, (gssize) len);
+  r->n_chars += (int) g_utf8_strlen (s, (gssize) len);
+  for (const char *p = s; (nl = memchr (p, '\n', len - (gsize) (p - s))) != NULL; p = nl + 1)
+    r->line++, r->line_start = start + (gsize) (nl + 1 - s);
   for (guint i = 0; i < n_tags; i++)
     if (tags[i] != NULL)
-      gtk_text_buffer_apply_tag (r->buf, tags[i], &start, &end);
+      add_run (r, tags[i], start, line, index);
 }
 
-/* Hides the newline just appended. */
+/* A newline with tags and "break". */
 static void
-append_break (Render *r)
+append_break (Render *r, GtkTextTag *const *tags, guint n_tags)
+{
+  gsize start = r->text->len;
+  int line = r->line, index = (int) (start - r->line_start);
+
+  append (r, "\n", 1, tags, n_tags);
+  add_run (r, r->line_break, start, line, index);
+}
+
+/* Inserts the text gathered and applies its tags, from the last run to
+ * the first: positions before a run's start then cross few segments. */
+static void
+commit (Render *r)
 {
   GtkTextIter start, end;
 
-  gtk_text_buffer_get_end_iter (r->buf, &end);
-  start = end;
-  gtk_text_iter_backward_char (&start);
-  gtk_text_buffer_apply_tag (r->buf, r->line_break, &start, &end);
+  gtk_text_buffer_get_start_iter (r->buf, &start);
+  gtk_text_buffer_insert (r->buf, &start, r->text->str, (int) r->text->len);
+  for (guint i = r->runs->len; i-- > 0;)
+    {
+      const Run *run = &g_array_index (r->runs, Run, i);
+
+      gtk_text_buffer_get_iter_at_line_index (r->buf, &start, run->start_line, run->start_index);
+      gtk_text_buffer_get_iter_at_line_index (r->buf, &end, run->end_line, run->end_index);
+      gtk_text_buffer_apply_tag (r->buf, run->tag, &start, &end);
+    }
 }
 
 /* Appends s with tags, breaking lines longer than LM_MARKDOWN_MAX_LINE (see
@@ -166,8 +237,7 @@ put (Render *r, const char *s, gsize len, GtkTextTag *const *tags, guint n_tags)
         }
       cut = space != NULL && space_col >= LM_MARKDOWN_MAX_LINE / 2 ? space : p;
       append (r, s, (gsize) (cut - s), tags, n_tags);
-      append (r, "\n", 1, tags, n_tags);
-      append_break (r);
+      append_break (r, tags, n_tags);
       r->col = 0;
       s = cut;
     }
@@ -223,22 +293,15 @@ put_inline (Render *r, const Inline *in, GtkTextTag *block, GtkTextTag *extra)
       const Span *span = &g_array_index (in->spans, Span, i);
       GtkTextTag *tags[2 + N_INLINE_FLAGS] = { block, extra };
       guint n = 2;
-      GtkTextIter end;
-      Link link = { 0 };
+      Link link = { r->n_chars, 0, NULL };
 
       for (guint f = 0; f < N_INLINE_FLAGS; f++)
         if (span->flags & (1u << f))
           tags[n++] = r->inline_tags[f];
-      if (span->flags & F_LINK)
-        {
-          gtk_text_buffer_get_end_iter (r->buf, &end);
-          link.start = gtk_text_iter_get_offset (&end);
-        }
       put (r, in->text->str + span->start, span->end - span->start, tags, n);
       if (span->flags & F_LINK)
         {
-          gtk_text_buffer_get_end_iter (r->buf, &end);
-          link.end = gtk_text_iter_get_offset (&end);
+          link.end = r->n_chars;
           link.url = g_strndup (span->url, span->url_len);
           g_array_append_val (r->links, link);
         }
@@ -973,21 +1036,27 @@ lm_markdown_render (GtkTextBuffer *buf, const char *text, gboolean plain)
   g_object_set_data (G_OBJECT (buf), LINKS_KEY, NULL);
   if (text == NULL)
     return;
+  r.text = g_string_sized_new (strlen (text) + 1);
+  r.runs = g_array_new (FALSE, FALSE, sizeof (Run));
   r.line_break = tag (&r, "break");
   if (plain)
+    put (&r, text, strlen (text), NULL, 0);
+  else
     {
-      put (&r, text, strlen (text), NULL, 0);
-      return;
+      r.inline_tags[0] = tag (&r, "strong");
+      r.inline_tags[1] = tag (&r, "em");
+      r.inline_tags[2] = tag (&r, "code");
+      r.inline_tags[3] = tag (&r, "link");
+      r.table_header = tag (&r, "table-header");
+      r.links = g_array_new (FALSE, FALSE, sizeof (Link));
+      g_array_set_clear_func (r.links, link_clear);
+      render_markdown (&r, text);
     }
-  r.inline_tags[0] = tag (&r, "strong");
-  r.inline_tags[1] = tag (&r, "em");
-  r.inline_tags[2] = tag (&r, "code");
-  r.inline_tags[3] = tag (&r, "link");
-  r.table_header = tag (&r, "table-header");
-  r.links = g_array_new (FALSE, FALSE, sizeof (Link));
-  g_array_set_clear_func (r.links, link_clear);
-  render_markdown (&r, text);
-  g_object_set_data_full (G_OBJECT (buf), LINKS_KEY, r.links, (GDestroyNotify) g_array_unref);
+  commit (&r);
+  if (r.links != NULL)
+    g_object_set_data_full (G_OBJECT (buf), LINKS_KEY, r.links, (GDestroyNotify) g_array_unref);
+  g_string_free (r.text, TRUE);
+  g_array_unref (r.runs);
 }
 
 const char *
