@@ -123,10 +123,10 @@ test_inline (void)
 }
 
 static void
-test_headings_quotes (void)
+test_headings_rules_quotes (void)
 {
   g_autoptr (GtkTextBuffer) buf = NULL;
-  g_autofree char *t = NULL;
+  g_autofree char *t = NULL, *t2 = NULL, *t3 = NULL;
 
   SKIP_WITHOUT_DISPLAY ();
   buf = gtk_text_buffer_new (NULL);
@@ -137,6 +137,25 @@ test_headings_quotes (void)
   ASSERT_TAGGED (buf, "h2", "C#\n");
   ASSERT_TAGGED (buf, "quote", "said this");
   ASSERT_TAGGED (buf, "em", "this");
+
+  /* Setext: === under a paragraph makes it an h1, --- an h2 (not a rule),
+   * the whole paragraph; after a blank line or a list item, --- is a rule. */
+  t2 = render (buf, "Title\n=====\nSub *em*\n---\nline one\nline two\n===\n\n---\n- item\n---\nLast\n  ===  ",
+               FALSE);
+  g_assert_cmpstr (t2, ==, "Title\nSub em\nline one line two\n\n \n•  item\n \nLast");
+  ASSERT_TAGGED (buf, "h1", "Title\n|line one line two\n|Last");
+  ASSERT_TAGGED (buf, "h2", "Sub em\n");
+  ASSERT_TAGGED (buf, "em", "em");
+  ASSERT_TAGGED (buf, "hr", " \n| \n");
+
+  /* Rules: three or more of -, * or _, blanks between allowed, up to 3
+   * columns in; *** and ___ end a paragraph.  A rule is a line of a space. */
+  t3 = render (buf, "a\n\n---\n\n***\n_ _ _\n - - -\n*  *  *  *\nb\n___\n--\n+++\n\n    ***", FALSE);
+  g_assert_cmpstr (t3, ==, "a\n\n \n\n \n \n \n \nb\n \n-- +++\n\n***\n");
+  ASSERT_TAGGED (buf, "hr", " \n| \n \n \n \n| \n");
+  ASSERT_TAGGED (buf, "pre", "***\n");
+  ASSERT_TAGGED (buf, "list", "");
+  ASSERT_TAGGED (buf, "em", "");
 }
 
 static void
@@ -262,43 +281,6 @@ test_links (void)
 }
 
 static void
-test_rules (void)
-{
-  g_autoptr (GtkTextBuffer) buf = NULL;
-  g_autofree char *t = NULL;
-
-  SKIP_WITHOUT_DISPLAY ();
-  buf = gtk_text_buffer_new (NULL);
-  /* Three or more of -, * or _, blanks between allowed, up to 3 columns
-   * in; *** and ___ end a paragraph.  A rule is a line of one space. */
-  t = render (buf, "a\n\n---\n\n***\n_ _ _\n - - -\n*  *  *  *\nb\n___\n--\n+++\n\n    ***", FALSE);
-  g_assert_cmpstr (t, ==, "a\n\n \n\n \n \n \n \nb\n \n-- +++\n\n***\n");
-  ASSERT_TAGGED (buf, "hr", " \n| \n \n \n \n| \n");
-  ASSERT_TAGGED (buf, "pre", "***\n");
-  ASSERT_TAGGED (buf, "list", "");
-  ASSERT_TAGGED (buf, "em", "");
-}
-
-static void
-test_setext_headings (void)
-{
-  g_autoptr (GtkTextBuffer) buf = NULL;
-  g_autofree char *t = NULL;
-
-  SKIP_WITHOUT_DISPLAY ();
-  buf = gtk_text_buffer_new (NULL);
-  /* === under a paragraph: h1, --- under it: h2 (not a rule), the whole
-   * paragraph; after a blank line or a list item, --- is a rule. */
-  t = render (buf, "Title\n=====\nSub *em*\n---\nline one\nline two\n===\n\n---\n- item\n---\nLast\n  ===  ",
-              FALSE);
-  g_assert_cmpstr (t, ==, "Title\nSub em\nline one line two\n\n \n•  item\n \nLast");
-  ASSERT_TAGGED (buf, "h1", "Title\n|line one line two\n|Last");
-  ASSERT_TAGGED (buf, "h2", "Sub em\n");
-  ASSERT_TAGGED (buf, "em", "em");
-  ASSERT_TAGGED (buf, "hr", " \n| \n");
-}
-
-static void
 test_paragraphs (void)
 {
   g_autoptr (GtkTextBuffer) buf = NULL;
@@ -419,13 +401,11 @@ main (int argc, char **argv)
 {
   have_display = lm_ui_test_init (&argc, &argv);
   g_test_add_func ("/ui/markdown/inline", test_inline);
-  g_test_add_func ("/ui/markdown/headings-quotes", test_headings_quotes);
+  g_test_add_func ("/ui/markdown/headings-rules-quotes", test_headings_rules_quotes);
   g_test_add_func ("/ui/markdown/code-blocks", test_code_blocks);
   g_test_add_func ("/ui/markdown/lists", test_lists);
   g_test_add_func ("/ui/markdown/tables", test_tables);
   g_test_add_func ("/ui/markdown/links", test_links);
-  g_test_add_func ("/ui/markdown/rules", test_rules);
-  g_test_add_func ("/ui/markdown/setext-headings", test_setext_headings);
   g_test_add_func ("/ui/markdown/paragraphs", test_paragraphs);
   g_test_add_func ("/ui/markdown/long-lines", test_long_lines);
   return g_test_run ();
