@@ -1,15 +1,25 @@
 /* lm-markdown.c: a small line-based Markdown renderer (see lm-markdown.h).
  *
- * Blocks are decided line by line (fences, indented code, headings, tables,
- * lists, quotes).  Inline spans are first parsed into an Inline, the visible
- * text with a style per span, so that table cells can be measured and padded
- * before they are inserted.  There is one tag per style, links included: a
- * tag per link made every insertion slower by the number of links before it
- * (GtkTextBuffer's tag bookkeeping), so the URLs live in a table of character
- * offsets kept on the buffer instead.
+ * Blocks are decided line by line (fences, indented code, headings, rules,
+ * tables, lists, quotes); a paragraph's lines are gathered and joined, then
+ * put out when a line ends it (a setext underline makes it a heading).
+ * Inline spans are first parsed into an Inline, the visible text with a
+ * style per span, so that table cells can be measured and padded before
+ * they are put out.  There is one tag per style, links included: a tag per
+ * link made every insertion slower by the number of links before it
+ * (GtkTextBuffer's tag bookkeeping), so the URLs live in a table of
+ * character offsets kept on the buffer instead.
+ *
+ * The text is gathered in a string and inserted at once, then the tags are
+ * applied, last first, at positions given as line and byte index.  An
+ * insert, or a position by character offset, walks the segments (text and
+ * tag toggles) of its line, and a reflowed paragraph has hundreds: inserting
+ * span by span, each span's insert and positions walked them (3 times
+ * slower on 2 MB with links).
  */
 #include "lm-markdown.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define LINKS_KEY "lm-markdown-links"
@@ -54,11 +64,30 @@ typedef enum
   ALIGN_RIGHT
 } Align;
 
+/* A tag over Render.text[start, end), in buffer positions: line and byte
+ * index in it. */
+typedef struct
+{
+  GtkTextTag *tag;
+  gsize end;
+  int start_line, start_index, end_line, end_index;
+} Run;
+
+#define MAX_TAGS 24
+
 typedef struct
 {
   GtkTextBuffer *buf;
+  GString *text;      /* what goes into buf */
+  int n_chars;        /* characters in text */
+  int line;           /* text's line count, less one */
+  gsize line_start;   /* where its last line starts */
+  GArray *runs;       /* in the order of their starts */
+  GtkTextTag *open_tag[MAX_TAGS];  /* each tag's last run (open_run) */
+  guint open_run[MAX_TAGS], n_open;
   GtkTextTag *inline_tags[N_INLINE_FLAGS];
   GtkTextTag *table_header;
+  GtkTextTag *line_break;   /* "break": the newlines put adds */
   GArray *links;
   guint col;          /* characters since the last newline */
   gboolean nowrap;    /* tables keep their rows whole */
@@ -90,6 +119,10 @@ ensure_tags (GtkTextBuffer *buf)
   /* Tables keep their columns: no wrapping (the card scrolls sideways). */
   gtk_text_buffer_create_tag (buf, "table", "family", "Monospace", "wrap-mode", GTK_WRAP_NONE, NULL);
   gtk_text_buffer_create_tag (buf, "table-header", "weight", PANGO_WEIGHT_BOLD, NULL);
+  /* A rule: a line of a space, so small that its background is a thin band. */
+  gtk_text_buffer_create_tag (buf, "hr", "paragraph-background", "#d0d7de", "size", 2 * PANGO_SCALE, NULL);
+  /* Newlines that only break long lines: hidden, so copied text has none. */
+  gtk_text_buffer_create_tag (buf, "break", "invisible", TRUE, NULL);
 }
 
 static GtkTextTag *
@@ -98,25 +131,84 @@ tag (Render *r, const char *name)
   return name ? gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (r->buf), name) : NULL;
 }
 
+/* Tags text from start (a byte offset, at line and index) to its end: the
+ * tag's last run goes on if it ends there. */
+static void
+add_run (Render *r, GtkTextTag *t, gsize start, int line, int index)
+{
+  Run run = { t, r->text->len, line, index, r->line, (int) (r->text->len - r->line_start) };
+  guint i = 0;
+
+  while (i < r->n_open && r->open_tag[i] != t)
+    i++;
+  if (i < r->n_open && g_array_index (r->runs, Run, r->open_run[i]).end == start)
+    {
+      Run *last = &g_array_index (r->runs, Run, r->open_run[i]);
+
+      last->end = run.end, last->end_line = run.end_line, last->end_index = run.end_index;
+      return;
+    }
+  if (i == r->n_open)
+    {
+      g_assert (r->n_open < MAX_TAGS);
+      r->open_tag[r->n_open++] = t;
+    }
+  r->open_run[i] = r->runs->len;
+  g_array_append_val (r->runs, run);
+}
+
 static void
 append (Render *r, const char *s, gsize len, GtkTextTag *const *tags, guint n_tags)
 {
-  GtkTextIter start, end;
-  int offset;
+  gsize start = r->text->len;
+  int line = r->line, index = (int) (start - r->line_start);
+  const char *nl;
 
-  gtk_text_buffer_get_end_iter (r->buf, &end);
-  offset = gtk_text_iter_get_offset (&end);
-  gtk_text_buffer_insert (r->buf, &end, s, (int) len);
-  gtk_text_buffer_get_iter_at_offset (r->buf, &start, offset);
+  g_string_append_len (r->text, s, (gssize) len);
+  r->n_chars += (int) g_utf8_strlen (s, (gssize) len);
+  for (const char *p = s; (nl = memchr (p, '\n', len - (gsize) (p - s))) != NULL; p = nl + 1)
+    r->line++, r->line_start = start + (gsize) (nl + 1 - s);
   for (guint i = 0; i < n_tags; i++)
     if (tags[i] != NULL)
-      gtk_text_buffer_apply_tag (r->buf, tags[i], &start, &end);
+      add_run (r, tags[i], start, line, index);
+}
+
+/* A newline with tags and "break". */
+static void
+append_break (Render *r, GtkTextTag *const *tags, guint n_tags)
+{
+  gsize start = r->text->len;
+  int line = r->line, index = (int) (start - r->line_start);
+
+  append (r, "\n", 1, tags, n_tags);
+  add_run (r, r->line_break, start, line, index);
+}
+
+/* Inserts the text gathered and applies its tags, from the last run to
+ * the first: positions before a run's start then cross few segments. */
+static void
+commit (Render *r)
+{
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_start_iter (r->buf, &start);
+  gtk_text_buffer_insert (r->buf, &start, r->text->str, (int) r->text->len);
+  for (guint i = r->runs->len; i-- > 0;)
+    {
+      const Run *run = &g_array_index (r->runs, Run, i);
+
+      gtk_text_buffer_get_iter_at_line_index (r->buf, &start, run->start_line, run->start_index);
+      gtk_text_buffer_get_iter_at_line_index (r->buf, &end, run->end_line, run->end_index);
+      gtk_text_buffer_apply_tag (r->buf, run->tag, &start, &end);
+    }
 }
 
 /* Appends s with tags, breaking lines longer than LM_MARKDOWN_MAX_LINE (see
  * lm-markdown.h): after the line's last space in its second half if this
  * piece has one, else at the limit.  The break is a newline with the same
- * tags, so a code block's background goes on. */
+ * tags, so a code block's background goes on, and the invisible "break":
+ * GtkTextView still starts a paragraph there, but the text copied from the
+ * view (gtk_text_buffer_get_text without hidden characters) has no newline. */
 static void
 put (Render *r, const char *s, gsize len, GtkTextTag *const *tags, guint n_tags)
 {
@@ -145,7 +237,7 @@ put (Render *r, const char *s, gsize len, GtkTextTag *const *tags, guint n_tags)
         }
       cut = space != NULL && space_col >= LM_MARKDOWN_MAX_LINE / 2 ? space : p;
       append (r, s, (gsize) (cut - s), tags, n_tags);
-      append (r, "\n", 1, tags, n_tags);
+      append_break (r, tags, n_tags);
       r->col = 0;
       s = cut;
     }
@@ -201,22 +293,15 @@ put_inline (Render *r, const Inline *in, GtkTextTag *block, GtkTextTag *extra)
       const Span *span = &g_array_index (in->spans, Span, i);
       GtkTextTag *tags[2 + N_INLINE_FLAGS] = { block, extra };
       guint n = 2;
-      GtkTextIter end;
-      Link link = { 0 };
+      Link link = { r->n_chars, 0, NULL };
 
       for (guint f = 0; f < N_INLINE_FLAGS; f++)
         if (span->flags & (1u << f))
           tags[n++] = r->inline_tags[f];
-      if (span->flags & F_LINK)
-        {
-          gtk_text_buffer_get_end_iter (r->buf, &end);
-          link.start = gtk_text_iter_get_offset (&end);
-        }
       put (r, in->text->str + span->start, span->end - span->start, tags, n);
       if (span->flags & F_LINK)
         {
-          gtk_text_buffer_get_end_iter (r->buf, &end);
-          link.end = gtk_text_iter_get_offset (&end);
+          link.end = r->n_chars;
           link.url = g_strndup (span->url, span->url_len);
           g_array_append_val (r->links, link);
         }
@@ -668,16 +753,114 @@ code_goes_on (char **lines, guint i, guint n)
   return i < n && indent_of (lines[i], &rest) >= 4;
 }
 
+/* The paragraph being gathered (see lm-markdown.h): its lines joined, a
+ * soft break as a space and a hard break as a newline, inserted with block
+ * (a list's tag, "quote" or NULL) once a line ends it. */
+typedef struct
+{
+  GString *text;
+  const char *block;
+  gboolean open;
+  char pending;       /* the last line's hard break: ' ' (spaces), '\\' or 0 */
+} Para;
+
+static void
+para_open (Para *para, const char *block)
+{
+  g_string_truncate (para->text, 0);
+  para->block = block;
+  para->open = TRUE;
+  para->pending = 0;
+}
+
+/* Adds a line.  Blanks around a line break are dropped; two or more
+ * spaces at its end, or a backslash, make it hard. */
+static void
+para_add (Para *para, const char *line)
+{
+  gsize len, spaces = 0, backslashes = 0;
+
+  line += strspn (line, " \t");
+  len = strlen (line);
+  if (para->text->len > 0)
+    g_string_append_c (para->text, para->pending ? '\n' : ' ');
+  while (spaces < len && line[len - 1 - spaces] == ' ')
+    spaces++;
+  while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+    len--;
+  while (backslashes < len && line[len - 1 - backslashes] == '\\')
+    backslashes++;
+  para->pending = spaces >= 2 ? ' ' : backslashes % 2 ? '\\' : 0;
+  /* The escaping backslash of a hard break is not shown. */
+  g_string_append_len (para->text, line, (gssize) (para->pending == '\\' ? len - 1 : len));
+}
+
+/* Inserts the paragraph, if one is open, as a block of tag (its own block
+ * unless given), and a newline after it unless it ends the text.  A hard
+ * break at the end of a paragraph is none (a backslash there is shown). */
+static void
+para_flush (Render *r, Para *para, const char *tag, gboolean newline)
+{
+  if (!para->open)
+    return;
+  if (para->pending == '\\')
+    g_string_append_c (para->text, '\\');
+  if (tag == NULL)
+    tag = para->block;
+  put_markdown (r, para->text->str, tag);
+  if (newline)
+    put_tagged (r, "\n", 1, tag);
+  para->open = FALSE;
+}
+
+/* A thematic break: three or more of one of -, * and _, blanks between. */
+static gboolean
+is_rule (const char *p)
+{
+  char c = *p;
+  guint n = 0;
+
+  if (c != '-' && c != '*' && c != '_')
+    return FALSE;
+  for (; *p; p++)
+    if (*p == c)
+      n++;
+    else if (*p != ' ' && *p != '\t')
+      return FALSE;
+  return n >= 3;
+}
+
+/* A setext heading's underline (=== or ---, blanks after it): its level,
+ * or 0. */
+static guint
+setext_level (const char *p)
+{
+  gsize run = strspn (p, *p == '=' ? "=" : "-");
+
+  if ((*p != '=' && *p != '-') || !is_blank (p + run))
+    return 0;
+  return *p == '=' ? 1 : 2;
+}
+
+/* A rule: a thin band across the card.  GtkTextView paints no paragraph
+ * background on an empty line, so the line holds a space. */
+static void
+put_rule (Render *r)
+{
+  put_tagged (r, " ", 1, "hr");
+}
+
 static void
 render_markdown (Render *r, const char *text)
 {
   g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
   guint n = g_strv_length (lines);
   guint list_indent[MAX_LIST_DEPTH], list_depth = 0;
-  gboolean in_fence = FALSE, in_indented = FALSE, in_paragraph = FALSE;
+  gboolean in_fence = FALSE, in_indented = FALSE;
   char fence_char = 0;
   gsize fence_len = 0;
   guint fence_indent = 0;
+  Para para = { .text = g_string_new (NULL) };
 
   for (guint i = 0; i < n; i++)
     {
@@ -685,7 +868,7 @@ render_markdown (Render *r, const char *text)
       static const char *const bullets[] = { "•  ", "◦  ", "▪  " };
       char *line = lines[i];
       const char *block = NULL, *p;
-      guint indent;
+      guint indent, level;
       gsize m;
 
       if (g_str_has_suffix (line, "\r"))
@@ -704,60 +887,79 @@ render_markdown (Render *r, const char *text)
         }
       if (is_fence (line, &fence_char, &fence_len))
         {
+          para_flush (r, &para, NULL, TRUE);
           in_fence = TRUE;
           fence_indent = indent;
-          in_paragraph = in_indented = FALSE;
+          in_indented = FALSE;
           continue;
         }
       if (is_blank (line))
         {
           /* A blank line inside indented code is part of the block. */
+          para_flush (r, &para, NULL, TRUE);
           in_indented = in_indented && code_goes_on (lines, i, n);
-          in_paragraph = FALSE;
           if (in_indented)
-            {
-              put_code_line (r, "");
-              continue;
-            }
+            put_code_line (r, "");
+          else if (i + 1 < n)
+            put_tagged (r, "\n", 1, NULL);
+          continue;
         }
-      else if (indent >= 4 && !in_paragraph && list_depth == 0)
+      if (indent >= 4 && !para.open && list_depth == 0)
         {
           /* Indented code cannot interrupt a paragraph, nor start in a list. */
           put_code_line (r, unindent (line, 4));
           in_indented = TRUE;
           continue;
         }
+      in_indented = FALSE;
+      if (para.open && para.block == NULL && indent <= 3 && (level = setext_level (p)) > 0)
+        {
+          /* The paragraph above was a heading's text ("---" under a line
+           * is no rule). */
+          para_flush (r, &para, level == 1 ? "h1" : "h2", i + 1 < n);
+          continue;
+        }
+      if (indent <= 3 && is_rule (p))
+        {
+          para_flush (r, &para, NULL, TRUE);
+          list_depth = 0;
+          block = "hr";
+          put_rule (r);
+        }
       else if (indent <= 3 && *p == '#' && strspn (p, "#") <= 6
                && (p[strspn (p, "#")] == ' ' || p[strspn (p, "#")] == '\t' || p[strspn (p, "#")] == 0))
         {
           static const char *const h[] = { "h1", "h2", "h3" };
-          guint level = (guint) strspn (p, "#");
-          char *s = g_strstrip (line + (p - line) + level), *e = s + strlen (s);
+          guint hl = (guint) strspn (p, "#");
+          char *s = g_strstrip (line + (p - line) + hl), *e = s + strlen (s);
 
+          para_flush (r, &para, NULL, TRUE);
           /* An optional closing sequence: "## Title ##". */
           while (e > s && e[-1] == '#')
             e--;
           if (e == s || e[-1] == ' ' || e[-1] == '\t')
             *e = 0, g_strchomp (s);
-          block = h[MIN (level, 3) - 1];
+          block = h[MIN (hl, 3) - 1];
           put_markdown (r, s, block);
           list_depth = 0;
-          in_paragraph = in_indented = FALSE;
         }
       else if (is_table_start (lines, i, n))
         {
           guint j = i + 2;
 
+          para_flush (r, &para, NULL, TRUE);
           while (j < n && strchr (lines[j], '|') != NULL && !is_blank (lines[j]))
             j++;
           render_table (r, lines + i, j - i);
           i = j - 1;
           list_depth = 0;
-          in_paragraph = in_indented = FALSE;
           continue;
         }
-      else if ((m = list_marker (p)) > 0 && (list_depth > 0 || indent <= 3))
+      else if ((m = list_marker (p)) > 0 && (list_depth > 0 || indent <= 3)
+               /* Only "1." starts a numbered list inside a paragraph. */
+               && !(para.open && list_depth == 0 && g_ascii_isdigit (*p) && strtoul (p, NULL, 10) != 1))
         {
+          para_flush (r, &para, NULL, TRUE);
           /* Nesting by indentation: deeper than the item above by 2 or
            * more columns is a level down. */
           while (list_depth > 0 && indent < list_indent[list_depth - 1])
@@ -769,15 +971,35 @@ render_markdown (Render *r, const char *text)
             put_tagged (r, p, (gssize) m, block);
           else
             put_tagged (r, bullets[MIN (list_depth, G_N_ELEMENTS (bullets)) - 1], -1, block);
-          put_markdown (r, p + m, block);
-          in_paragraph = TRUE;
-          in_indented = FALSE;
+          para_open (&para, block);
+          para_add (&para, p + m);
+          continue;
         }
       else if (indent <= 3 && *p == '>')
         {
+          const char *q = p + (p[1] == ' ' ? 2 : 1);
+
+          /* "> a" then "> b" (or a lazy "b") is one paragraph; a bare ">"
+           * ends it and leaves a blank line in the quote. */
+          if (para.open && para.block != NULL && strcmp (para.block, "quote") == 0 && !is_blank (q))
+            {
+              para_add (&para, q);
+              continue;
+            }
+          para_flush (r, &para, NULL, TRUE);
+          if (!is_blank (q))
+            {
+              para_open (&para, "quote");
+              para_add (&para, q);
+              continue;
+            }
           block = "quote";
-          put_markdown (r, p + (p[1] == ' ' ? 2 : 1), block);
-          in_paragraph = in_indented = FALSE;
+        }
+      else if (para.open)
+        {
+          /* A paragraph's next line, indented or not (lazy continuation). */
+          para_add (&para, p);
+          continue;
         }
       else
         {
@@ -786,13 +1008,15 @@ render_markdown (Render *r, const char *text)
             block = list_tags[MIN (list_depth, G_N_ELEMENTS (list_tags)) - 1];
           else
             list_depth = 0;
-          put_markdown (r, p, block);
-          in_paragraph = TRUE;
-          in_indented = FALSE;
+          para_open (&para, block);
+          para_add (&para, p);
+          continue;
         }
       if (i + 1 < n)
         put_tagged (r, "\n", 1, block);
     }
+  para_flush (r, &para, NULL, FALSE);
+  g_string_free (para.text, TRUE);
 }
 
 static void
@@ -812,20 +1036,27 @@ lm_markdown_render (GtkTextBuffer *buf, const char *text, gboolean plain)
   g_object_set_data (G_OBJECT (buf), LINKS_KEY, NULL);
   if (text == NULL)
     return;
+  r.text = g_string_sized_new (strlen (text) + 1);
+  r.runs = g_array_new (FALSE, FALSE, sizeof (Run));
+  r.line_break = tag (&r, "break");
   if (plain)
+    put (&r, text, strlen (text), NULL, 0);
+  else
     {
-      put (&r, text, strlen (text), NULL, 0);
-      return;
+      r.inline_tags[0] = tag (&r, "strong");
+      r.inline_tags[1] = tag (&r, "em");
+      r.inline_tags[2] = tag (&r, "code");
+      r.inline_tags[3] = tag (&r, "link");
+      r.table_header = tag (&r, "table-header");
+      r.links = g_array_new (FALSE, FALSE, sizeof (Link));
+      g_array_set_clear_func (r.links, link_clear);
+      render_markdown (&r, text);
     }
-  r.inline_tags[0] = tag (&r, "strong");
-  r.inline_tags[1] = tag (&r, "em");
-  r.inline_tags[2] = tag (&r, "code");
-  r.inline_tags[3] = tag (&r, "link");
-  r.table_header = tag (&r, "table-header");
-  r.links = g_array_new (FALSE, FALSE, sizeof (Link));
-  g_array_set_clear_func (r.links, link_clear);
-  render_markdown (&r, text);
-  g_object_set_data_full (G_OBJECT (buf), LINKS_KEY, r.links, (GDestroyNotify) g_array_unref);
+  commit (&r);
+  if (r.links != NULL)
+    g_object_set_data_full (G_OBJECT (buf), LINKS_KEY, r.links, (GDestroyNotify) g_array_unref);
+  g_string_free (r.text, TRUE);
+  g_array_unref (r.runs);
 }
 
 const char *

@@ -3,15 +3,18 @@
  * What it measures, for texts a user can log with add_text (QA report items
  * D5, D6): one line without spaces (minified JSON, base64) of 20k, 100k and
  * 1M characters, and about 1 MB and 2 MB of Markdown with and without a
- * link per paragraph.  For each: lm_markdown_render into the buffer of a
+ * link per paragraph, and 2 MB of short lines without a blank line (a log
+ * pasted as it is: one paragraph in Markdown, its lines joined).  For each: lm_markdown_render into the buffer of a
  * GtkTextView as a text card has it (380 pixels wide, WORD_CHAR wrapping),
  * then the first frame that shows it.  It prints times, and the number of
  * tags the buffer holds (one per style, not per link).
  *
- * Usage: xvfb-run -a bench-markdown
+ * Usage: xvfb-run -a bench-markdown [WORD]   (WORD: only the texts whose
+ * name holds it, e.g. "links")
  */
 #include <gtk/gtk.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "lm-markdown.h"
 
@@ -53,6 +56,18 @@ paragraphs (gsize size, gboolean links)
   return g_string_free (s, FALSE);
 }
 
+static char *
+log_lines (gsize size)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; s->len < size; i++)
+    g_string_append_printf (s, "step %u loss 0.%04u lr 3e-4 *ok*\n", i, i % 10000);
+  return g_string_free (s, FALSE);
+}
+
+static const char *only;
+
 static void
 run (const char *name, const char *text)
 {
@@ -64,6 +79,8 @@ run (const char *name, const char *text)
   gulong id;
   double t0, t1, t2;
 
+  if (only != NULL && strstr (name, only) == NULL)
+    return;
   gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_WORD_CHAR);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), view);
   gtk_window_set_child (GTK_WINDOW (window), scroller);
@@ -97,6 +114,7 @@ main (int argc, char **argv)
       fprintf (stderr, "bench-markdown: needs a display (xvfb-run -a)\n");
       return 1;
     }
+  only = argc > 1 ? argv[1] : NULL;
   for (guint i = 0; i < G_N_ELEMENTS (lines); i++)
     {
       g_autofree char *t = long_line (lines[i]);
@@ -112,5 +130,10 @@ main (int argc, char **argv)
 
         run (name, t);
       }
+  {
+    g_autofree char *t = log_lines (2 << 20);
+
+    run ("2 MB of lines, one paragraph", t);
+  }
   return 0;
 }
