@@ -100,7 +100,10 @@ ensure_tags (GtkTextBuffer *buf)
 
   if (gtk_text_tag_table_lookup (table, "table-header") != NULL)
     return;
-  /* Later tags win where two set the same property: links are blue in quotes. */
+  /* Later tags win where two set the same property: links are blue in quotes.
+   * "text", over everything: a word broken to fit the card gets no hyphen
+   * that the logged text does not have (base64, minified JSON, hashes). */
+  gtk_text_buffer_create_tag (buf, "text", "insert-hyphens", FALSE, NULL);
   gtk_text_buffer_create_tag (buf, "h1", "weight", PANGO_WEIGHT_BOLD, "scale", 1.6, "pixels-below-lines", 4, NULL);
   gtk_text_buffer_create_tag (buf, "h2", "weight", PANGO_WEIGHT_BOLD, "scale", 1.35, "pixels-below-lines", 3, NULL);
   gtk_text_buffer_create_tag (buf, "h3", "weight", PANGO_WEIGHT_BOLD, "scale", 1.15, NULL);
@@ -1053,6 +1056,12 @@ lm_markdown_render (GtkTextBuffer *buf, const char *text, gboolean plain)
       render_markdown (&r, text);
     }
   commit (&r);
+  {
+    GtkTextIter start, end;
+
+    gtk_text_buffer_get_bounds (buf, &start, &end);
+    gtk_text_buffer_apply_tag_by_name (buf, "text", &start, &end);
+  }
   if (r.links != NULL)
     g_object_set_data_full (G_OBJECT (buf), LINKS_KEY, r.links, (GDestroyNotify) g_array_unref);
   g_string_free (r.text, TRUE);

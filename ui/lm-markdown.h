@@ -14,7 +14,7 @@
  * is, so nothing the user logged is ever hidden.  Tags are named "h1".."h3",
  * "strong", "em", "code", "link", "pre", "list" (top level), "list2".."list4"
  * (nested), "quote", "table", "table-header", "hr" (a rule: a line holding
- * a space) and "break".
+ * a space), "break" and "text" (the whole text: no inserted hyphens).
  *
  * Lines longer than LM_MARKDOWN_MAX_LINE characters (minified JSON, base64,
  * long paragraphs) are broken into paragraphs of at most that many, at a

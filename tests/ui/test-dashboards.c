@@ -626,8 +626,16 @@ test_text (void)
     g_assert_cmpstr (lm_markdown_link_at_iter (&it), ==, "https://example.org/x");
     gtk_text_buffer_get_iter_at_offset (lb, &it, 20);
     g_assert_null (lm_markdown_link_at_iter (&it));
+    /* only the whole text's tag: no link, no emphasis */
     tags = gtk_text_iter_get_tags (&it);
-    g_assert_null (tags);
+    g_assert_cmpuint (g_slist_length (tags), ==, 1);
+    {
+      g_autofree char *name = NULL;
+
+      g_object_get (tags->data, "name", &name, NULL);
+      g_assert_cmpstr (name, ==, "text");
+    }
+    g_slist_free (tags);
   }
   gtk_window_destroy (GTK_WINDOW (win));
 }

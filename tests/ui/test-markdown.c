@@ -360,6 +360,19 @@ test_long_lines (void)
   t1 = render (buf, blob, FALSE);
   g_assert_cmpstr (t1, ==, blob);
   assert_broken (buf, blob);
+  {
+    /* A word wrapped to the card's width gets no hyphen the text lacks. */
+    GtkTextTag *text = gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (buf), "text");
+    GtkTextIter start, end;
+    gboolean hyphens = TRUE;
+
+    g_assert_nonnull (text);
+    g_object_get (text, "insert-hyphens", &hyphens, NULL);
+    g_assert_false (hyphens);
+    gtk_text_buffer_get_bounds (buf, &start, &end);
+    g_assert_true (gtk_text_iter_starts_tag (&start, text));
+    g_assert_true (gtk_text_iter_ends_tag (&end, text));
+  }
   t2 = render (buf, blob, TRUE);
   g_assert_cmpstr (t2, ==, blob);
   assert_broken (buf, blob);
