@@ -493,8 +493,11 @@ pool_take (LmImageLoader *self, const char *path, GError **error)
   if (idle != NULL && idle->len > 0)
     db = g_ptr_array_steal_index_fast (idle, idle->len - 1);
   g_mutex_unlock (&self->pool_lock);
-  if (db != NULL)
+  if (db != NULL && !lm_reader_is_stale (db))
     return db;
+  /* an immutable connection to a finished run that is written again
+   * cannot see the new images: open a new one */
+  g_clear_pointer (&db, sqlite3_close);
   db = lm_reader_open (path, &msg, &transient);
   if (db == NULL)
     g_set_error (error, LM_IMAGE_ERROR, LM_IMAGE_ERROR_READ, "%s", msg);

@@ -63,10 +63,34 @@ void          lm_read_result_free (LmReadResult *result);
 
 /* Opens `path` read-only (URI mode=ro) and checks the schema.  On failure
  * returns NULL with a message in *error and *transient set when trying
- * again later may succeed (locked, file still being created). */
+ * again later may succeed (locked, file still being created).
+ *
+ * A finished run (no live writer holds its lock, its -wal is gone or
+ * empty) is opened as an immutable file: a read-only connection in WAL
+ * mode would create run.lumen-wal and -shm and, unable to checkpoint,
+ * leave them behind (docs/run-format.md).  Such a connection never sees
+ * later writes: keep it only while lm_reader_is_stale() says FALSE. */
 sqlite3 *lm_reader_open (const char  *path,
                          char       **error,
                          gboolean    *transient);
+
+/* TRUE when db was opened as an immutable file (a finished run). */
+gboolean lm_reader_is_immutable (sqlite3 *db);
+
+/* TRUE when db is immutable and the file or its -wal has changed since it
+ * was opened (a writer resumed the run): close it and open it again. */
+gboolean lm_reader_is_stale (sqlite3 *db);
+
+typedef enum
+{
+  LM_WRITER_UNKNOWN,   /* no lock file, another host's, or the probe failed */
+  LM_WRITER_ALIVE,     /* a process holds the run's lock */
+  LM_WRITER_GONE,      /* nobody does: finished, stopped or crashed */
+} LmWriterState;
+
+/* docs/run-format.md's liveness test on the run file `path`: a brief
+ * flock(LOCK_SH | LOCK_NB) on the run.lumen.lock beside it. */
+LmWriterState lm_reader_probe_writer (const char *path);
 
 /* PRAGMA data_version: changes when another connection commits. */
 gboolean lm_reader_data_version (sqlite3 *db, gint64 *version, char **error);

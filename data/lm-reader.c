@@ -6,11 +6,20 @@
  * transaction outlives one job and WAL checkpoints are never held back for
  * long.  A short busy timeout covers the moment a writer is recovering the
  * WAL; a longer lock is reported as a (transient) error for that run only.
+ * A finished run is read as an immutable file, so reading it leaves no
+ * -wal/-shm files behind.
  */
 #include "lm-reader-private.h"
+#include "lm-scan-private.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static void
 chunk_series_free (gpointer data)
@@ -140,6 +149,78 @@ table_exists (sqlite3 *db, const char *name, int *rc_out)
   return found;
 }
 
+/* docs/run-format.md's exact test: the live writer holds flock(LOCK_EX)
+ * on run.lumen.lock, so a LOCK_SH that succeeds means nobody writes the
+ * run (the writer retries its lock for ~100 ms, so the probe never makes
+ * it fail).  Only on the writer's own host (the file says "<pid> <host>"):
+ * flock across network file systems proves nothing.  No lock file (a run
+ * written by other means) is unknown. */
+LmWriterState
+lm_reader_probe_writer (const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *lock = g_build_filename (dir, "run.lumen.lock", NULL);
+  char text[300], host[256] = "", here[256] = "";
+  long pid = 0;
+  ssize_t got;
+  LmWriterState state;
+  int fd = open (lock, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+  if (fd < 0)
+    return LM_WRITER_UNKNOWN;
+  got = pread (fd, text, sizeof text - 1, 0);
+  text[got > 0 ? got : 0] = '\0';
+  if (sscanf (text, "%ld %255s", &pid, host) != 2 || gethostname (here, sizeof here - 1) != 0 ||
+      strcmp (host, here) != 0)
+    state = LM_WRITER_UNKNOWN;
+  else if (flock (fd, LOCK_SH | LOCK_NB) == 0)
+    state = LM_WRITER_GONE;   /* closing the file lets go of the probe */
+  else
+    state = errno == EWOULDBLOCK ? LM_WRITER_ALIVE : LM_WRITER_UNKNOWN;
+  close (fd);
+  return state;
+}
+
+/* A run nobody writes whose WAL holds nothing: every row is in the main
+ * file, so it can be read as an immutable file.  No -wal at all means no
+ * connection has the file open (a WAL-mode connection keeps it until the
+ * last one closes); an empty one, left by a reader that outlived the
+ * writer's close (which checkpoints), counts only when the lock proves
+ * nobody writes.  The writer check comes first: a writer starting after it
+ * only appends to a new WAL, which lm_reader_is_stale() then sees. */
+static gboolean
+is_finished_file (const char *path)
+{
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  LmWriterState writer = lm_reader_probe_writer (path);
+  struct stat st;
+
+  if (writer == LM_WRITER_ALIVE)
+    return FALSE;
+  if (stat (wal, &st) != 0)
+    return errno == ENOENT;
+  return st.st_size == 0 && writer == LM_WRITER_GONE;
+}
+
+gboolean
+lm_reader_is_immutable (sqlite3 *db)
+{
+  const char *file = db != NULL ? sqlite3_db_filename (db, "main") : NULL;
+
+  return file != NULL && sqlite3_uri_boolean (file, "immutable", 0);
+}
+
+gboolean
+lm_reader_is_stale (sqlite3 *db)
+{
+  const char *file;
+
+  if (!lm_reader_is_immutable (db))
+    return FALSE;
+  file = sqlite3_db_filename (db, "main");
+  return sqlite3_uri_int64 (file, "lumen_stamp", 0) != lm_scan_stamp (file);
+}
+
 sqlite3 *
 lm_reader_open (const char *path, char **error, gboolean *transient)
 {
@@ -159,15 +240,21 @@ lm_reader_open (const char *path, char **error, gboolean *transient)
     }
   /* mode=ro: this process can never write the run, whatever it does. */
   escaped = g_uri_escape_string (path, "/", FALSE);
-  for (int attempt = 0; attempt < 2; attempt++)
+  for (int attempt = is_finished_file (path) ? 1 : 0; attempt < 2; attempt++)
     {
       g_autofree char *wal = g_strconcat (path, "-wal", NULL);
 
-      /* A WAL-mode reader needs to create the -shm file next to the run.
-       * On read-only media that fails; a finished run (no -wal left) can
-       * then be read as an immutable file instead. */
+      /* A WAL-mode reader needs to create the -shm file next to the run
+       * (and cannot remove it, nor the -wal, when it closes).  A finished
+       * run is read as an immutable file from the start; on read-only
+       * media a run whose -wal is gone is read so after the first try
+       * fails.  lumen_stamp (ignored by SQLite) is for lm_reader_is_stale. */
       g_free (uri);
-      uri = g_strconcat ("file:", escaped, attempt == 0 ? "?mode=ro" : "?mode=ro&immutable=1", NULL);
+      if (attempt == 0)
+        uri = g_strconcat ("file:", escaped, "?mode=ro", NULL);
+      else
+        uri = g_strdup_printf ("file:%s?mode=ro&immutable=1&lumen_stamp=%" G_GINT64_FORMAT, escaped,
+                               lm_scan_stamp (path));
       rc = sqlite3_open_v2 (uri, &db,
                             SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
                             NULL);

@@ -113,6 +113,13 @@ poll_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
           c = g_new0 (Conn, 1);
           g_hash_table_insert (job->conns, g_strdup (r->run_name), c);
         }
+      if (c->db != NULL && lm_reader_is_stale (c->db))
+        {
+          /* a finished run written again: its immutable connection
+           * cannot see the new rows; a new one (and a read) does */
+          g_clear_pointer (&c->db, sqlite3_close);
+          c->read_once = FALSE;
+        }
       if (c->db == NULL && (c->db = lm_reader_open (r->path, &r->error, &transient)) == NULL)
         continue;
       if (!lm_reader_data_version (c->db, &version, &r->error))

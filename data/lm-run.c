@@ -1,12 +1,7 @@
 /* lm-run.c: one run's state and series on the main thread (see lm-run.h). */
 #include "lm-run-private.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
-#include <unistd.h>
 
 struct _LmRun
 {
@@ -20,7 +15,7 @@ struct _LmRun
   LmRunStatus status;
   gboolean live;
   gboolean writer_gone;    /* 'running', but the writer's lock is free */
-  int writer;              /* WriterState of the last probe */
+  int writer;              /* LmWriterState of the last probe */
   double probed_at;        /* when (unix seconds); 0: never */
   double heartbeat;
   double start_time;
@@ -367,60 +362,27 @@ parse_status (const char *s)
   return LM_RUN_STATUS_UNKNOWN;
 }
 
-typedef enum { WRITER_UNKNOWN, WRITER_ALIVE, WRITER_GONE } WriterState;
-
-/* docs/run-format.md's exact test: the live writer holds flock(LOCK_EX)
- * on run.lumen.lock, so a LOCK_SH that succeeds means nobody writes the
- * run.  Only on the writer's own host (the file says "<pid> <host>"):
- * flock across network file systems proves nothing.  No lock file (a run
- * written by other means) is unknown: the heartbeat decides. */
-static WriterState
-probe_writer (LmRun *self)
-{
-  g_autofree char *dir = g_path_get_dirname (self->path);
-  g_autofree char *lock = g_build_filename (dir, "run.lumen.lock", NULL);
-  char text[300], host[256] = "", here[256] = "";
-  long pid = 0;
-  ssize_t got;
-  WriterState state;
-  int fd = open (lock, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-
-  if (fd < 0)
-    return WRITER_UNKNOWN;
-  got = pread (fd, text, sizeof text - 1, 0);
-  text[got > 0 ? got : 0] = '\0';
-  if (sscanf (text, "%ld %255s", &pid, host) != 2 || gethostname (here, sizeof here - 1) != 0 ||
-      strcmp (host, here) != 0)
-    state = WRITER_UNKNOWN;
-  else if (flock (fd, LOCK_SH | LOCK_NB) == 0)
-    state = WRITER_GONE;   /* closing the file lets go of the probe */
-  else
-    state = errno == EWOULDBLOCK ? WRITER_ALIVE : WRITER_UNKNOWN;
-  close (fd);
-  return state;
-}
-
 void
 lm_run_update_live (LmRun *self, double now)
 {
   gboolean running = self->status == LM_RUN_STATUS_RUNNING && self->error == NULL;
-  WriterState writer;
+  LmWriterState writer;
   gboolean live, gone;
 
   /* every merge of new rows comes through here too: the lock file is
    * looked at once a second at most */
   if (running && now - self->probed_at >= 1.0)
     {
-      self->writer = probe_writer (self);
+      self->writer = lm_reader_probe_writer (self->path);
       self->probed_at = now;
     }
-  writer = running ? (WriterState) self->writer : WRITER_UNKNOWN;
-  gone = writer == WRITER_GONE;
+  writer = running ? (LmWriterState) self->writer : LM_WRITER_UNKNOWN;
+  gone = writer == LM_WRITER_GONE;
 
-  if (writer == WRITER_UNKNOWN)
+  if (writer == LM_WRITER_UNKNOWN)
     live = running && (self->heartbeat <= 0 || now - self->heartbeat < LM_RUN_STALE_SECONDS);
   else
-    live = writer == WRITER_ALIVE;
+    live = writer == LM_WRITER_ALIVE;
   if (gone != self->writer_gone)
     {
       self->writer_gone = gone;

@@ -9,7 +9,8 @@
  *
  * Noticing changes: a run whose status is 'running' keeps a read-only
  * connection open and is polled with PRAGMA data_version (a read of the
- * WAL index, no I/O).  Finished runs are closed after loading; a change
+ * WAL index, no I/O).  Finished runs, and runs nobody writes (opened as
+ * immutable files, lm_reader_open), are closed after loading; a change
  * in size/mtime of the file or its -wal, seen by the directory walk,
  * reopens them.  The data_version baseline is taken before reading, so a
  * commit that lands during a read triggers another (harmless) read rather
@@ -313,7 +314,9 @@ run_load (LmWatcher *w, Job *j)
     r->last_tag_id = MAX (r->last_tag_id, g_array_index (res->tags, LmTagRow, i).id);
   r->stamp = stamp;
   status = g_hash_table_lookup (res->run_kv, "status");
-  r->keep_open = status == NULL || strcmp (status, "running") == 0;
+  /* An immutable connection (a run nobody writes) never sees new rows:
+   * like a finished run's, it is closed and a new stamp reopens it. */
+  r->keep_open = (status == NULL || strcmp (status, "running") == 0) && !lm_reader_is_immutable (r->db);
   if (!r->keep_open)
     close_db (r);
   goto out;

@@ -134,6 +134,10 @@ void lm_tensor_set_requires_grad(lm_tensor *t, bool requires_grad);
 void lm_tensor_set_name(lm_tensor *t, const char *name);
 const char *lm_dtype_name(lm_dtype dtype);   /* "torch.float32"-like: "float32" */
 void lm_device_name(lm_device device, char *buf, size_t len); /* "cpu", "cuda:0" */
+/* The inverse, with torch.device's spellings: "cpu", "cuda" (cuda:0),
+ * "cuda:N". False (and *device untouched) for anything else; whether
+ * cuda:N exists is checked where the device is used (lm_to). */
+bool lm_device_parse(const char *text, lm_device *device);
 /* Printing as PyTorch's print(tensor): values (abridged past 1000 elements)
  * then shape, dtype, device and grad_fn, e.g.
  *   tensor([[0.1000, 0.2000],

@@ -851,6 +851,16 @@ int lm_writer_close_stats(lm_writer *w, lm_writer_stats *stats) {
             "in all) for a full queue; a larger queue_capacity avoids it\n",
             w->run_name, (unsigned long long)st.queue_waits,
             (double)st.queue_wait_ns * 1e-6);
+  /* Every row into run.lumen and the WAL emptied, even while a reader
+   * (lumen) has the run open: closing the last connection does this and
+   * deletes -wal and -shm, but a writer that is not the last one closes
+   * without a checkpoint, and a read-only one cannot checkpoint, so the
+   * run's rows would stay in the -wal.  A reader in the middle of a read
+   * is waited for briefly; failing that, the rows stay in the WAL (safe). */
+  if (w->db) {
+    sqlite3_busy_timeout(w->db, 250);
+    sqlite3_wal_checkpoint_v2(w->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+  }
   writer_free(w);
   return rc;
 }

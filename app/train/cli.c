@@ -33,6 +33,7 @@ void lm_train_cli_defaults(lm_train_cli *cli)
   cli->lr_gamma = 0.1;
   cli->seed = 42;
   cli->device = "cpu";
+  cli->program = "lumen-train";
   cli->logdir = "runs";
   cli->log_every = 50;
   cli->val_split = 0.1;
@@ -72,7 +73,7 @@ void lm_train_cli_print_help(FILE *out)
     "  --momentum M           SGD momentum                           [0.9]\n"
     "  --weight-decay W       [0; 0.01 for adamw, as in PyTorch]\n"
     "  --seed N               seeds initialisation, shuffling and dropout [42]\n"
-    "  --device cpu|cuda      [cpu]\n"
+    "  --device DEVICE        cpu, cuda or cuda:N (torch.device)     [cpu]\n"
     "  --allow-tf32           cuda: TF32 tensor cores for matmul, linear and conv2d\n"
     "                         (torch.backends.cuda.matmul.allow_tf32; default off:\n"
     "                         full float32, as on the CPU)\n"
@@ -223,8 +224,12 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
   };
   static const char *const models[] = { "mlp", "cnn", NULL };
   static const char *const optims[] = { "sgd", "adam", "adamw", NULL };
-  static const char *const devices[] = { "cpu", "cuda", NULL };
 
+  /* The name hints such as "Resume with:" give: the path it was run as
+   * when that has a slash (build/app/train/lumen-train is not on PATH),
+   * as git does. */
+  if (argc > 0 && argv[0] && strchr(argv[0], '/'))
+    cli->program = argv[0];
   /* getopt keeps global state; reset it so tests can parse many times */
   optind = 0;
   opterr = 0;
@@ -282,10 +287,16 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
       cli->seed = (uint64_t)iv;
       cli->set_seed = true;
       break;
-    case OPT_DEVICE:
-      if (!one_of("--device", optarg, devices, err)) return LM_CLI_USAGE;
+    case OPT_DEVICE: {
+      lm_device dev; /* whether cuda:N exists is checked when the run starts */
+      if (!lm_device_parse(optarg, &dev)) {
+        fprintf(err, "lumen-train: --device: expected cpu, cuda or cuda:N (as torch.device), found '%s'\n",
+                optarg);
+        return LM_CLI_USAGE;
+      }
       cli->device = optarg;
       break;
+    }
     case OPT_LOGDIR:
       if (!*optarg) {
         fprintf(err, "lumen-train: --logdir: expected a folder, found ''\n");

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 typedef struct {
+  const char *program;    /* for the commands hints give: argv[0] if it has a '/', else "lumen-train" */
   const char *model;      /* "mlp" | "cnn" */
   const char *data_dir;   /* IDX directory */
   int epochs;             /* 0 -> 10 for mlp, 5 for cnn */
@@ -23,7 +24,7 @@ typedef struct {
   int lr_step;            /* StepLR step_size in epochs; -1 -> 70% of epochs, 0 off */
   double lr_gamma;        /* StepLR gamma: 0.1 */
   uint64_t seed;          /* 42 */
-  const char *device;     /* "cpu" | "cuda" */
+  const char *device;     /* "cpu" | "cuda" | "cuda:N" (lm_device_parse) */
   bool allow_tf32;        /* cuda: TF32 tensor cores in matmul/linear/conv2d */
   const char *logdir;     /* "runs" */
   const char *run;        /* NULL -> SummaryWriter-style default name */
@@ -37,7 +38,7 @@ typedef struct {
   int64_t limit_train;    /* 0: all */
   int64_t limit_test;     /* 0: all */
   bool stop_after_steps_set; /* testing aid: pretend Ctrl-C after N steps */
-  /* op-by-op traces (issue 8): every N steps, listed steps, the step of the
+  /* op-by-op traces: every N steps, listed steps, the step of the
    * first NaN/Inf; values kept up to trace_max_values elements per tensor */
   int64_t trace_every;    /* 0: off */
 #define LM_CLI_MAX_TRACE_STEPS 256

@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #include "lm-train-app.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -108,6 +109,12 @@ static double process_cpu_seconds(void)
   struct timespec ts;
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* "1 epoch", "2 epochs" */
+static const char *plural(long long n, const char *one, const char *many)
+{
+  return n == 1 ? one : many;
 }
 
 static void scalar(app *a, const char *tag, int64_t step, double v)
@@ -477,6 +484,75 @@ static bool meta_num(const lm_safetensors *ck, const char *key, double *out)
   return true;
 }
 
+/* The newest checkpoint-*.safetensors in dir (by modification time) into
+ * out; false if there is none. */
+static bool newest_checkpoint(const char *dir, char *out, size_t len)
+{
+  DIR *d = opendir(dir);
+  if (!d)
+    return false;
+  struct dirent *e;
+  struct timespec newest = { 0, 0 };
+  bool found = false;
+  while ((e = readdir(d))) {
+    size_t n = strlen(e->d_name);
+    if (strncmp(e->d_name, "checkpoint-", 11) != 0 || n < 12 ||
+        strcmp(e->d_name + n - 12, ".safetensors") != 0)
+      continue;
+    char path[PATH_MAX + sizeof e->d_name + 1];
+    struct stat sb;
+    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    size_t plen = strlen(path);
+    if (plen < len && stat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
+        (!found || sb.st_mtim.tv_sec > newest.tv_sec ||
+         (sb.st_mtim.tv_sec == newest.tv_sec && sb.st_mtim.tv_nsec > newest.tv_nsec))) {
+      newest = sb.st_mtim;
+      memcpy(out, path, plen + 1);
+      found = true;
+    }
+  }
+  closedir(d);
+  return found;
+}
+
+/* --resume given a run folder or its run file (an easy slip: both sit next
+ * to the checkpoints) gets a message naming a checkpoint to use instead of
+ * the safetensors parser's complaint about a header length. */
+static bool resume_target_is_checkpoint(app *a)
+{
+  const char *path = a->cli.resume;
+  char dir[PATH_MAX], ck[PATH_MAX];
+  const char *what;
+  struct stat sb;
+  if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+    snprintf(dir, sizeof dir, "%s", path);
+    what = "a folder";
+  } else {
+    static const char sqlite_magic[16] = "SQLite format 3";
+    char head[16];
+    FILE *f = fopen(path, "rb");
+    size_t got = f ? fread(head, 1, sizeof head, f) : 0;
+    if (f)
+      fclose(f);
+    if (got != sizeof head || memcmp(head, sqlite_magic, sizeof head) != 0)
+      return true; /* the checkpoint reader says what is wrong with it */
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+      *slash = '\0';
+    else
+      snprintf(dir, sizeof dir, ".");
+    what = "a run file (run.lumen, an SQLite database)";
+  }
+  fprintf(a->err, "lumen-train: cannot resume: %s is %s, not a checkpoint; checkpoints are the "
+          "checkpoint-*.safetensors files in the run folder", path, what);
+  if (newest_checkpoint(dir, ck, sizeof ck))
+    fprintf(a->err, ", e.g. the newest: --resume %s\n", ck);
+  else
+    fprintf(a->err, " (%s has none)\n", dir);
+  return false;
+}
+
 /* Takes the checkpoint's settings for every option not given explicitly;
  * an explicit option that disagrees is refused (it would not continue the
  * same run). */
@@ -668,9 +744,9 @@ static bool load_data(app *a)
   lm_dataset_release(train);
   a->test = test;
   if (lm_dataset_len(a->train) == 0) {
+    long long n = (long long)(lm_dataset_len(a->train) + (a->val ? lm_dataset_len(a->val) : 0));
     fprintf(a->err, "lumen-train: no training examples left after the validation split "
-            "(--val-split %g of %lld examples)\n", a->cli.val_split,
-            (long long)(lm_dataset_len(a->train) + (a->val ? lm_dataset_len(a->val) : 0)));
+            "(--val-split %g of %lld %s)\n", a->cli.val_split, n, plural(n, "example", "examples"));
     return false;
   }
   a->n_samples = (int)(lm_dataset_len(test) < N_SAMPLES ? lm_dataset_len(test) : N_SAMPLES);
@@ -821,6 +897,8 @@ int lm_train_app_run(const lm_train_cli *cli, FILE *out, FILE *err, lm_train_res
   lm_set_error_handler(engine_error_handler, &a);
 
   if (a.cli.resume) {
+    if (!resume_target_is_checkpoint(&a))
+      goto done;
     ck = lm_checkpoint_read(a.cli.resume, a.cli.set_model ? a.cli.model : NULL, &error);
     if (!ck) {
       fprintf(err, "lumen-train: cannot resume: %s\n", error);
@@ -835,13 +913,27 @@ int lm_train_app_run(const lm_train_cli *cli, FILE *out, FILE *err, lm_train_res
   else if (!a.run_name[0])
     a.default_name = true; /* claimed when the run opens (claim_default_run) */
 
-  if (strcmp(a.cli.device, "cuda") == 0) {
+  lm_device dev = LM_CPU;
+  if (!lm_device_parse(a.cli.device, &dev)) { /* callers that skipped lm_train_cli_parse */
+    fprintf(err, "lumen-train: --device: expected cpu, cuda or cuda:N, found '%s'\n", a.cli.device);
+    goto done;
+  }
+  if (dev.type == LM_DEVICE_CUDA) {
     if (!lm_cuda_is_available()) {
-      fprintf(err, "lumen-train: --device cuda: %s; use --device cpu\n",
+      fprintf(err, "lumen-train: --device %s: %s; use --device cpu\n", a.cli.device,
               lm_cuda_unavailable_reason());
       goto done;
     }
-    a.device = LM_CUDA0;
+    int n_gpus = lm_cuda_device_count();
+    if (dev.index >= n_gpus) {
+      if (n_gpus == 1)
+        fprintf(err, "lumen-train: --device %s: no such GPU; this machine has one, cuda:0\n", a.cli.device);
+      else
+        fprintf(err, "lumen-train: --device %s: no such GPU; this machine has %d, cuda:0 to cuda:%d\n",
+                a.cli.device, n_gpus, n_gpus - 1);
+      goto done;
+    }
+    a.device = dev;
     if (a.cli.allow_tf32) /* else as set by the API or LUMEN_ALLOW_TF32=1 */
       lm_cuda_set_allow_tf32(true);
   } else if (a.cli.allow_tf32) {
@@ -878,17 +970,19 @@ int lm_train_app_run(const lm_train_cli *cli, FILE *out, FILE *err, lm_train_res
   snprintf(a.res->run_dir, sizeof a.res->run_dir, "%s", a.run_dir);
   log_start(&a);
 
-  fprintf(out, "lumen-train: %s on %s (%lld train, %lld val, %lld test), %s lr %g, batch %d, %d epochs, seed %llu\n",
+  fprintf(out, "lumen-train: %s on %s (%lld train, %lld val, %lld test), %s lr %g, batch %d, %d %s, seed %llu\n",
           a.cli.model, a.cli.data_dir, (long long)lm_dataset_len(a.train),
           (long long)(a.val ? lm_dataset_len(a.val) : 0), (long long)lm_dataset_len(a.test), a.cli.optimizer,
-          a.cli.lr, a.cli.batch_size, a.cli.epochs, (unsigned long long)a.cli.seed);
+          a.cli.lr, a.cli.batch_size, a.cli.epochs, plural(a.cli.epochs, "epoch", "epochs"),
+          (unsigned long long)a.cli.seed);
   if (ck)
     fprintf(out, "Resuming from %s: epoch %lld, step %lld\n", a.cli.resume, (long long)start.epoch,
             (long long)start.step);
   if (ck && start.epoch >= a.cli.epochs && start.batch == 0)
-    fprintf(out, "The checkpoint has finished %lld epoch(s) and --epochs is %d: nothing left to train; "
+    fprintf(out, "The checkpoint has finished %lld %s and --epochs is %d: nothing left to train; "
             "evaluating it (--epochs %lld or more trains on)\n",
-            (long long)start.epoch, a.cli.epochs, (long long)start.epoch + 1);
+            (long long)start.epoch, plural(start.epoch, "epoch", "epochs"), a.cli.epochs,
+            (long long)start.epoch + 1);
   fprintf(out, "Run: %s%s\n", a.run_dir, a.w ? "" : " (not logged: --no-log)");
   fflush(out);
 
@@ -957,9 +1051,9 @@ int lm_train_app_run(const lm_train_cli *cli, FILE *out, FILE *err, lm_train_res
     }
     if (a.w)
       lm_writer_set_status(a.w, LM_RUN_STOPPED);
-    fprintf(out, "Stopped at epoch %lld, step %lld. Checkpoint: %s\nResume with: lumen-train --resume %s\n",
+    fprintf(out, "Stopped at epoch %lld, step %lld. Checkpoint: %s\nResume with: %s --resume %s\n",
             (long long)a.last.epoch + (a.last.batch > 0), (long long)a.last.step, a.res->checkpoint,
-            a.res->checkpoint);
+            a.cli.program ? a.cli.program : "lumen-train", a.res->checkpoint);
     a.res->status = LM_RUN_STOPPED;
     a.res->steps_done = a.last.step;
     rc = 0;
@@ -974,8 +1068,8 @@ int lm_train_app_run(const lm_train_cli *cli, FILE *out, FILE *err, lm_train_res
     eo.device = a.device;
     lm_evaluate(a.model, a.test, 1000, &eo, &a.res->test_loss, &a.res->test_accuracy, NULL);
   }
-  fprintf(out, "Test accuracy: %.2f%% (loss %.4f) after %lld epochs\n", 100 * a.res->test_accuracy,
-          a.res->test_loss, (long long)a.res->epochs_done);
+  fprintf(out, "Test accuracy: %.2f%% (loss %.4f) after %lld %s\n", 100 * a.res->test_accuracy,
+          a.res->test_loss, (long long)a.res->epochs_done, plural(a.res->epochs_done, "epoch", "epochs"));
   if (a.w) {
     lm_writer_set_status(a.w, LM_RUN_FINISHED);
   }
@@ -998,9 +1092,15 @@ done:
   /* Training went on through write errors; the exit status still says that
    * something the user asked for (a checkpoint, the run file) is missing. */
   if (rc == 0 && (a.log_failures || a.checkpoint_failures)) {
-    fprintf(err, "lumen-train: finished, but %d checkpoint(s) and %lld run file write(s) failed "
-            "(see the messages above); exiting with status 1\n",
-            a.checkpoint_failures, (long long)a.log_failures);
+    char what[128] = "", logs[64] = "";
+    if (a.checkpoint_failures)
+      snprintf(what, sizeof what, "%d %s%s", a.checkpoint_failures,
+               plural(a.checkpoint_failures, "checkpoint", "checkpoints"), a.log_failures ? " and " : "");
+    if (a.log_failures)
+      snprintf(logs, sizeof logs, "%lld run file %s", (long long)a.log_failures,
+               plural(a.log_failures, "write", "writes"));
+    fprintf(err, "lumen-train: finished, but %s%s failed (see the messages above); exiting with status 1\n",
+            what, logs);
     rc = 1;
   }
   lm_lr_scheduler_free(a.sched);

@@ -451,6 +451,36 @@ void lm_device_name(lm_device device, char *buf, size_t len)
     snprintf(buf, len, "cuda:%d", device.index);
 }
 
+bool lm_device_parse(const char *text, lm_device *device)
+{
+  if (!text)
+    return false;
+  if (strcmp(text, "cpu") == 0) {
+    *device = LM_CPU;
+    return true;
+  }
+  if (strncmp(text, "cuda", 4) != 0)
+    return false;
+  const char *p = text + 4;
+  if (*p == '\0') {
+    *device = LM_CUDA0;
+    return true;
+  }
+  /* cuda:N, decimal digits only (no sign, no spaces), N < 2^31 */
+  if (*p++ != ':' || *p == '\0')
+    return false;
+  long long index = 0;
+  for (; *p; p++) {
+    if (*p < '0' || *p > '9' || index > INT32_MAX / 10)
+      return false;
+    index = index * 10 + (*p - '0');
+  }
+  if (index > INT32_MAX)
+    return false;
+  *device = (lm_device){ LM_DEVICE_CUDA, (int)index };
+  return true;
+}
+
 /* Reads one element at a storage position as float. */
 static float read_element(const lm_tensor *t, int64_t pos)
 {

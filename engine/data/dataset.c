@@ -11,6 +11,7 @@
 #include "lumen-train.h"
 #include "train/lm-train-private.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -204,10 +205,19 @@ lm_dataset *lm_dataset_load_dir(const char *dir, const char *split, char **error
     return NULL;
   }
   struct stat sb;
-  if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-    lm_train_set_error(error, "%s: no such data directory%s", dir,
-                       strcmp(dir, LM_FASHION_MNIST_DIR) == 0
-                         ? " (install Debian's dataset-fashion-mnist package)" : "");
+  if (stat(dir, &sb) != 0) {
+    if (errno == ENOENT || errno == ENOTDIR)
+      lm_train_set_error(error, "%s: no such data directory%s", dir,
+                         strcmp(dir, LM_FASHION_MNIST_DIR) == 0
+                           ? " (install Debian's dataset-fashion-mnist package)" : "");
+    else
+      lm_train_set_error(error, "%s: cannot read the data directory: %s", dir, strerror(errno));
+    return NULL;
+  }
+  if (!S_ISDIR(sb.st_mode)) {
+    lm_train_set_error(error, "%s is %s: a data set is the folder that holds "
+                       "%s-images-idx3-ubyte[.gz] and %s-labels-idx1-ubyte[.gz]",
+                       dir, S_ISREG(sb.st_mode) ? "a file, not a directory" : "not a directory", prefix, prefix);
     return NULL;
   }
   char images[PATH_MAX], labels[PATH_MAX], tried[256];

@@ -14,6 +14,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "lm-reader-private.h"
 #include "lm-run-store.h"
 #include "lm-test-run.h"
 #ifdef HAVE_LUMEN_LOG
@@ -365,6 +366,134 @@ test_live_tail_lumen_log (void)
 }
 #endif
 
+/* ------------------------------------------- no -wal/-shm left behind */
+#ifdef HAVE_LUMEN_LOG
+
+/* -1: the file does not exist, else its size */
+static gint64
+file_size (const char *path)
+{
+  GStatBuf st;
+
+  return g_stat (path, &st) == 0 ? (gint64) st.st_size : -1;
+}
+
+static void
+assert_no_wal (const char *path, const char *when)
+{
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+
+  if (file_size (wal) >= 0 || file_size (shm) >= 0)
+    g_error ("%s: %s left (-wal %" G_GINT64_FORMAT " bytes, -shm %" G_GINT64_FORMAT ")", when, path,
+             file_size (wal), file_size (shm));
+}
+
+static gint64
+count_scalars (sqlite3 *db)
+{
+  sqlite3_stmt *st = NULL;
+  gint64 n = -1;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM scalars", -1, &st, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (st) == SQLITE_ROW)
+    n = sqlite3_column_int64 (st, 0);
+  sqlite3_finalize (st);
+  return n;
+}
+
+static sqlite3 *
+open_reader (const char *path)
+{
+  g_autofree char *error = NULL;
+  gboolean transient = FALSE;
+  sqlite3 *db = lm_reader_open (path, &error, &transient);
+
+  if (db == NULL)
+    g_error ("lm_reader_open %s: %s", path, error);
+  return db;
+}
+
+static void
+log_points (const char *logdir, const char *name, gint64 first, int n)
+{
+  lm_writer *lw = NULL;
+
+  g_assert_cmpint (lm_writer_open (&lw, logdir, name), ==, LM_OK);
+  for (int i = 0; i < n; i++)
+    g_assert_cmpint (lm_writer_add_scalar (lw, "loss", first + i, 1.0 / (first + i + 1)), ==, LM_OK);
+  g_assert_cmpint (lm_writer_close (lw), ==, LM_OK);
+}
+
+/* docs/run-format.md: run.lumen-wal and -shm exist while the run is open
+ * (and after a crash).  A cleanly closed run has neither, and reading it
+ * (lm_reader_open, the store's watcher) does not make them: a read-only
+ * WAL connection would create both and could not remove them. */
+static void
+test_finished_run_no_wal (void)
+{
+  g_autofree char *logdir = lm_test_tmpdir_new ("lumen-test-XXXXXX");
+  g_autofree char *path = g_build_filename (logdir, "done", "run.lumen", NULL);
+  g_autofree char *path2 = g_build_filename (logdir, "watched", "run.lumen", NULL);
+  g_autofree char *wal2 = g_strconcat (path2, "-wal", NULL);
+  LmRunStore *store;
+  PointsCond pc = { NULL, "done", 100 };
+  lm_writer *lw = NULL;
+  sqlite3 *db, *db2;
+
+  log_points (logdir, "done", 0, 100);
+  assert_no_wal (path, "after the writer's close");
+
+  db = open_reader (path);
+  g_assert_cmpint (count_scalars (db), ==, 100);
+  sqlite3_close (db);
+  assert_no_wal (path, "after lm_reader_open and close");
+  db = open_reader (path);
+  g_assert_true (lm_reader_is_immutable (db));   /* how: read as a finished file */
+  g_assert_false (lm_reader_is_stale (db));
+  sqlite3_close (db);
+
+  store = new_store (logdir);
+  pc.store = store;
+  g_assert_true (lm_test_wait_for (run_has_points, &pc, 10000));
+  g_object_unref (store);
+  assert_no_wal (path, "after the store loaded it");
+
+  /* A finished run written again (resumed): an immutable connection is
+   * stale and a new one sees the new rows. */
+  db = open_reader (path);
+  log_points (logdir, "done", 100, 50);
+  g_assert_true (lm_reader_is_stale (db));
+  sqlite3_close (db);
+  db = open_reader (path);
+  g_assert_cmpint (count_scalars (db), ==, 150);
+  sqlite3_close (db);
+  assert_no_wal (path, "after a second writer and reader");
+
+  /* A reader that has the run open while the writer closes (lumen watching
+   * it live) keeps both files; the writer's close still moved every row
+   * into run.lumen, so the -wal is empty and the run is read as a
+   * finished one afterwards. */
+  g_assert_cmpint (lm_writer_open (&lw, logdir, "watched"), ==, LM_OK);
+  for (int i = 0; i < 100; i++)
+    g_assert_cmpint (lm_writer_add_scalar (lw, "loss", i, i), ==, LM_OK);
+  g_assert_cmpint (lm_writer_flush (lw), ==, LM_OK);
+  db2 = open_reader (path2);
+  g_assert_false (lm_reader_is_immutable (db2));   /* a live run: read as WAL */
+  g_assert_cmpint (count_scalars (db2), ==, 100);
+  g_assert_cmpint (lm_writer_close (lw), ==, LM_OK);
+  g_assert_cmpint (file_size (wal2), ==, 0);
+  sqlite3_close (db2);
+  db2 = open_reader (path2);
+  g_assert_true (lm_reader_is_immutable (db2));
+  g_assert_cmpint (count_scalars (db2), ==, 100);
+  sqlite3_close (db2);
+  g_assert_cmpint (file_size (wal2), ==, 0);
+
+  lm_test_rm_rf (logdir);
+}
+#endif
+
 /* ----------------------------------------------------- live or crashed */
 
 static gboolean
@@ -563,6 +692,7 @@ main (int argc, char **argv)
   g_test_add_func ("/store/live-tail/sql", test_live_tail_sql);
 #ifdef HAVE_LUMEN_LOG
   g_test_add_func ("/store/live-tail/lumen-log", test_live_tail_lumen_log);
+  g_test_add_func ("/store/finished-run-no-wal", test_finished_run_no_wal);
 #endif
   g_test_add_func ("/store/live-by-lock", test_live_by_lock);
   g_test_add_func ("/store/bad-files", test_bad_files);

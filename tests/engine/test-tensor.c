@@ -389,10 +389,43 @@ static void test_devices(void)
   lm_scope_end();
 }
 
+/* lm_device_parse takes torch.device's strings and is lm_device_name's
+ * inverse; anything else is refused and leaves the device as it was. */
+static void test_device_parse(void)
+{
+  static const struct { const char *text; lm_device_type type; int index; } good[] = {
+    { "cpu", LM_DEVICE_CPU, 0 }, { "cuda", LM_DEVICE_CUDA, 0 }, { "cuda:0", LM_DEVICE_CUDA, 0 },
+    { "cuda:1", LM_DEVICE_CUDA, 1 }, { "cuda:12", LM_DEVICE_CUDA, 12 },
+    { "cuda:2147483647", LM_DEVICE_CUDA, 2147483647 },
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(good); i++) {
+    lm_device d = { LM_DEVICE_CPU, -1 };
+    g_assert_true(lm_device_parse(good[i].text, &d));
+    g_assert_cmpint(d.type, ==, good[i].type);
+    g_assert_cmpint(d.index, ==, good[i].index);
+    char name[32];
+    lm_device_name(d, name, sizeof name);
+    lm_device back = { LM_DEVICE_CPU, -1 };
+    g_assert_true(lm_device_parse(name, &back));
+    g_assert_true(back.type == d.type && back.index == d.index);
+  }
+  static const char *const bad[] = { "", "gpu", "CUDA", "Cpu", "cuda:", "cuda0", "cuda:-1", "cuda:+1",
+                                     "cuda:1x", "cuda: 1", " cuda", "cuda ", "cpu:", "cuda:2147483648",
+                                     "cuda:99999999999999999999" };
+  for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+    lm_device d = { LM_DEVICE_CPU, -7 };
+    if (lm_device_parse(bad[i], &d))
+      g_error("lm_device_parse accepted '%s'", bad[i]);
+    g_assert_cmpint(d.index, ==, -7);
+  }
+  g_assert_false(lm_device_parse(NULL, &(lm_device){ LM_DEVICE_CPU, 0 }));
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/engine/tensor/creation", test_creation);
+  g_test_add_func("/engine/tensor/device-parse", test_device_parse);
   g_test_add_func("/engine/tensor/creation-errors", test_creation_errors);
   g_test_add_func("/engine/tensor/rng", test_rng);
   g_test_add_func("/engine/tensor/views", test_views);

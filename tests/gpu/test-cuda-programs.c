@@ -131,7 +131,7 @@ static void test_lumen_train_mlp(void)
   /* --allow-tf32 (torch.backends.cuda.matmul.allow_tf32) is recorded */
   char *logdir = g_build_filename(tmpdir, "tf32", NULL);
   const char *argv[] = { program("LUMEN_TEST_TRAIN_EXE"), "--data", data, "--epochs", "1",
-                         "--limit-train", "64", "--device", "cuda", "--allow-tf32",
+                         "--limit-train", "64", "--device", "cuda:0", "--allow-tf32",
                          "--logdir", logdir, "--run", "tf32", NULL };
   char *out = NULL;
   g_assert_cmpint(run(tmpdir, argv, &out), ==, 0);
@@ -142,6 +142,16 @@ static void test_lumen_train_mlp(void)
                   1);
   sqlite3_close(db);
   g_free(path);
+
+  /* torch.device's cuda:N: one past the GPUs there are is refused before
+   * any work, naming them (cuda:0 above trained) */
+  const char *past[] = { program("LUMEN_TEST_TRAIN_EXE"), "--data", data, "--device", "cuda:64",
+                         "--logdir", logdir, "--run", "no-such-gpu", NULL };
+  g_assert_cmpint(run(tmpdir, past, &out), ==, 1);
+  g_test_message("%s", out);
+  g_assert_nonnull(strstr(out, "lumen-train: --device cuda:64: no such GPU; this machine has "));
+  g_assert_nonnull(strstr(out, "cuda:0"));
+  g_free(out);
   g_free(logdir);
 }
 

@@ -66,6 +66,7 @@ static void test_defaults(void)
   g_assert_cmpstr(c.optimizer, ==, "adam");
   g_assert_cmpuint(c.seed, ==, 42);
   g_assert_cmpstr(c.device, ==, "cpu");
+  g_assert_cmpstr(c.program, ==, "lumen-train"); /* argv[0] without a slash: the name on PATH */
   g_assert_false(c.allow_tf32);
   g_assert_cmpstr(c.logdir, ==, "runs");
   g_assert_null(c.run);
@@ -117,6 +118,28 @@ static void test_all_options(void)
   g_assert_false(c.normalize);
   g_assert_cmpint(c.stop_after_steps, ==, 3);
   g_assert_true(c.set_batch_size && c.set_seed && c.set_model && c.set_optimizer);
+
+  /* torch.device's spellings; whether cuda:N exists is checked at the start */
+  g_assert_cmpint(parse(&c, "--device cuda:0", NULL), ==, LM_CLI_RUN);
+  g_assert_cmpstr(c.device, ==, "cuda:0");
+  g_assert_cmpint(parse(&c, "--device cuda:3", NULL), ==, LM_CLI_RUN);
+  g_assert_cmpstr(c.device, ==, "cuda:3");
+  g_assert_cmpint(parse(&c, "--device=cpu", NULL), ==, LM_CLI_RUN);
+  g_assert_cmpstr(c.device, ==, "cpu");
+}
+
+/* The program name hints print: argv[0] when it is a path (not on PATH). */
+static void test_program_name(void)
+{
+  lm_train_cli c;
+  char *argv[] = { "build/app/train/lumen-train", "--epochs", "2", NULL };
+  lm_train_cli_defaults(&c);
+  g_assert_cmpint(lm_train_cli_parse(&c, 3, argv, stdout, stderr), ==, LM_CLI_RUN);
+  g_assert_cmpstr(c.program, ==, "build/app/train/lumen-train");
+  char *bare[] = { "lumen-train", NULL };
+  lm_train_cli_defaults(&c);
+  g_assert_cmpint(lm_train_cli_parse(&c, 1, bare, stdout, stderr), ==, LM_CLI_RUN);
+  g_assert_cmpstr(c.program, ==, "lumen-train");
 }
 
 static void expect_usage(const char *cmdline, const char *frag)
@@ -137,7 +160,13 @@ static void test_bad_usage(void)
   expect_usage("--batch-size -5", "--batch-size");
   expect_usage("--model resnet", "--model: expected mlp or cnn, found 'resnet'");
   expect_usage("--optimizer rmsprop", "--optimizer: expected sgd, adam or adamw, found 'rmsprop'");
-  expect_usage("--device tpu", "--device: expected cpu or cuda, found 'tpu'");
+  expect_usage("--device tpu", "--device: expected cpu, cuda or cuda:N (as torch.device), found 'tpu'");
+  expect_usage("--device cuda:", "found 'cuda:'");
+  expect_usage("--device cuda:-1", "found 'cuda:-1'");
+  expect_usage("--device cuda:1x", "found 'cuda:1x'");
+  expect_usage("--device cuda0", "found 'cuda0'");
+  expect_usage("--device CUDA", "found 'CUDA'");
+  expect_usage("--device cuda:99999999999", "found 'cuda:99999999999'");
   expect_usage("--lr 0", "--lr: expected a number > 0, found '0'");
   expect_usage("--lr nan", "--lr");
   expect_usage("--val-split 1", "--val-split: expected a fraction >= 0 and < 1, found '1'");
@@ -155,7 +184,7 @@ static void test_bad_usage(void)
   char *text = NULL;
   g_assert_cmpint(parse(&c, "--help", &text), ==, LM_CLI_EXIT_OK);
   const char *opts[] = { "--model mlp|cnn", "--data DIR", "--epochs", "--batch-size", "--lr", "--optimizer sgd|adam|adamw",
-                         "--seed", "--device cpu|cuda", "--logdir", "--run", "--log-every", "--resume CHECKPOINT",
+                         "--seed", "--device DEVICE", "cpu, cuda or cuda:N", "--logdir", "--run", "--log-every", "--resume CHECKPOINT",
                          "[10 for mlp, 5 for cnn]", "[64 for mlp, 32 for cnn]", "[runs]", "Ctrl-C" };
   for (size_t i = 0; i < G_N_ELEMENTS(opts); i++)
     if (!strstr(text, opts[i]))
@@ -256,6 +285,8 @@ static void test_exe(void)
   args = g_strdup_printf("--data '%s' --epochs 1 --logdir '%s' --run quiet-run --no-log --no-progress", data, tmpdir);
   g_assert_cmpint(run_exe(args, &out, &err), ==, 0);
   g_assert_nonnull(strstr(out, "(not logged: --no-log)"));
+  g_assert_nonnull(strstr(out, ", 1 epoch, seed ")); /* not "1 epochs" */
+  g_assert_nonnull(strstr(out, ") after 1 epoch\n"));
   g_assert_null(strstr(out, "ETA"));
   char *f = g_build_filename(tmpdir, "quiet-run", "run.lumen", NULL);
   g_assert_false(g_file_test(f, G_FILE_TEST_EXISTS));
@@ -279,11 +310,51 @@ static void test_exe(void)
   g_free(err);
   g_free(args);
 
+  /* a file given as --data exists: it is not a directory */
+  char *file = g_build_filename(data, "train-labels-idx1-ubyte.gz", NULL);
+  g_assert_true(g_file_test(file, G_FILE_TEST_IS_REGULAR));
+  args = g_strdup_printf("--data '%s' --logdir '%s'", file, tmpdir);
+  g_assert_cmpint(run_exe(args, &out, &err), ==, 1);
+  g_test_message("%s", err);
+  g_assert_nonnull(strstr(err, "train-labels-idx1-ubyte.gz is a file, not a directory: a data set is the folder "
+                               "that holds train-images-idx3-ubyte[.gz] and train-labels-idx1-ubyte[.gz]"));
+  g_assert_null(strstr(err, "no such"));
+  g_free(out);
+  g_free(err);
+  g_free(args);
+  g_free(file);
+
   if (!lm_cuda_is_available()) {
-    args = g_strdup_printf("--data '%s' --device cuda --logdir '%s'", data, tmpdir);
+    const char *devs[] = { "cuda", "cuda:0" };
+    for (size_t i = 0; i < G_N_ELEMENTS(devs); i++) {
+      args = g_strdup_printf("--data '%s' --device %s --logdir '%s'", data, devs[i], tmpdir);
+      g_assert_cmpint(run_exe(args, &out, &err), ==, 1);
+      char *want = g_strdup_printf("--device %s: %s; use --device cpu", devs[i], lm_cuda_unavailable_reason());
+      g_assert_nonnull(strstr(err, want)); /* the one clear reason */
+      g_free(want);
+      g_free(out);
+      g_free(err);
+      g_free(args);
+    }
+  } else {
+    /* one past the last GPU is refused, naming the ones there are */
+    int n = lm_cuda_device_count();
+    args = g_strdup_printf("--data '%s' --device cuda:%d --logdir '%s' --run no-such-gpu", data, n, tmpdir);
     g_assert_cmpint(run_exe(args, &out, &err), ==, 1);
-    g_assert_nonnull(strstr(err, "--device cuda: "));
-    g_assert_nonnull(strstr(err, lm_cuda_unavailable_reason())); /* the one clear reason */
+    g_test_message("%s", err);
+    char *want = n == 1 ? g_strdup("--device cuda:1: no such GPU; this machine has one, cuda:0\n")
+                        : g_strdup_printf("--device cuda:%d: no such GPU; this machine has %d, cuda:0 to cuda:%d\n",
+                                          n, n, n - 1);
+    g_assert_nonnull(strstr(err, want));
+    g_free(want);
+    g_free(out);
+    g_free(err);
+    g_free(args);
+    /* and cuda:0 trains on the GPU */
+    args = g_strdup_printf("--data '%s' --device cuda:0 --epochs 1 --logdir '%s' --run gpu0 --no-progress",
+                           data, tmpdir);
+    g_assert_cmpint(run_exe(args, &out, &err), ==, 0);
+    g_assert_nonnull(strstr(out, "Test accuracy: "));
     g_free(out);
     g_free(err);
     g_free(args);
@@ -324,7 +395,10 @@ static void test_sigint(void)
   g_assert_true(WIFEXITED(status));
   g_assert_cmpint(WEXITSTATUS(status), ==, 0);
   g_assert_nonnull(strstr(all->str, "Stopped at epoch 2, step "));
-  g_assert_nonnull(strstr(all->str, "Resume with: lumen-train --resume "));
+  /* run as a path (not on PATH): the hint gives that path */
+  char *hint = g_strdup_printf("Resume with: %s --resume ", LM_TRAIN_EXE);
+  g_assert_nonnull(strstr(all->str, hint));
+  g_free(hint);
   g_assert_null(strstr(all->str, "Epoch 3/1000"));
 
   char *runfile = g_build_filename(tmpdir, "interrupted", "run.lumen", NULL);
@@ -337,6 +411,26 @@ static void test_sigint(void)
   sqlite3_close(db);
   char *ck = g_strdup_printf("%s/interrupted/checkpoint-step-%06lld.safetensors", tmpdir, (long long)last_step);
   g_assert_true(g_file_test(ck, G_FILE_TEST_EXISTS));
+
+  /* the run file or the run folder given to --resume: named as such, with
+   * the checkpoint to give instead (the newest), not a safetensors parse error */
+  char *folder = g_build_filename(tmpdir, "interrupted", NULL);
+  const char *wrong[] = { runfile, folder };
+  for (size_t i = 0; i < G_N_ELEMENTS(wrong); i++) {
+    char *bad = g_strdup_printf("--resume '%s'", wrong[i]);
+    char *bo, *be;
+    g_assert_cmpint(run_exe(bad, &bo, &be), ==, 1);
+    g_test_message("%s", be);
+    char *want = g_strdup_printf("lumen-train: cannot resume: %s is %s, not a checkpoint; checkpoints are the "
+                                 "checkpoint-*.safetensors files in the run folder, e.g. the newest: --resume %s\n",
+                                 wrong[i], i == 0 ? "a run file (run.lumen, an SQLite database)" : "a folder", ck);
+    g_assert_cmpstr(be, ==, want);
+    g_free(want);
+    g_free(bo);
+    g_free(be);
+    g_free(bad);
+  }
+  g_free(folder);
 
   /* and it resumes from there, finishing the interrupted epoch */
   /* Only the checkpoint: its data folder and log folder come with it, so the
@@ -438,7 +532,7 @@ static void test_write_failure_and_empty_test(void)
   g_test_message("%s%s", out, err);
   g_assert_nonnull(strstr(out, "Test accuracy: ")); /* the training itself went through */
   g_assert_nonnull(strstr(err, "cannot write checkpoint"));
-  g_assert_nonnull(strstr(err, "1 checkpoint(s)"));
+  g_assert_nonnull(strstr(err, "finished, but 1 checkpoint failed (see the messages above)"));
   g_free(out);
   g_free(err);
   g_free(args);
@@ -504,6 +598,7 @@ int main(int argc, char **argv)
   data = train_fixture_make_data(tmpdir, 2000, 200);
   g_test_add_func("/train/cli/defaults", test_defaults);
   g_test_add_func("/train/cli/all-options", test_all_options);
+  g_test_add_func("/train/cli/program-name", test_program_name);
   g_test_add_func("/train/cli/bad-usage", test_bad_usage);
   g_test_add_func("/train/cli/progress", test_progress);
   g_test_add_func("/train/cli/exe", test_exe);
