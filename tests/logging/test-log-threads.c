@@ -353,71 +353,46 @@ static void exit_check(sqlite3 *db, gint64 rows, const char *status) {
                                "key = 'end_time'"), ==, 1);
 }
 
-/* exit(1) with the writer open: every queued row is committed and the
- * run says 'failed' (it said 'running' and held what the last timed
- * commit had). */
-static void test_exit_unclosed(void) {
-  if (g_test_subprocess()) {
-    exit_child(END_EXIT);
-    return;
-  }
-  char *dir;
-  double secs;
-  sqlite3 *db = exit_run(&dir, &secs);
-  g_test_trap_assert_failed();
-  exit_check(db, EXIT_ROWS, "failed");
-  sqlite3_close(db);
-  tmpdir_free(dir);
-}
+/* How each ending must leave the run:
+ * - exit(1) with the writer open: every queued row committed and the run
+ *   'failed' (it said 'running' and held what the last timed commit had);
+ * - a status the program chose is kept at exit;
+ * - a writer closed before exit stays 'finished' (closed once, not again);
+ * - a writer thread that cannot commit (another connection holds the write
+ *   lock; SQLite would retry for 10 s) does not hang the exit: the handler
+ *   gives up after 5 s without progress and says so; the file keeps what
+ *   was committed before. */
+typedef struct {
+  exit_end end;
+  gboolean passes; /* the child's exit status is 0 */
+  const char *status;
+} exit_case;
 
-/* A status the program chose is kept at exit. */
-static void test_exit_status_kept(void) {
-  if (g_test_subprocess()) {
-    exit_child(END_STATUS);
-    return;
-  }
-  char *dir;
-  double secs;
-  sqlite3 *db = exit_run(&dir, &secs);
-  g_test_trap_assert_passed();
-  exit_check(db, EXIT_ROWS, "stopped");
-  sqlite3_close(db);
-  tmpdir_free(dir);
-}
+static const exit_case exit_unclosed = {END_EXIT, FALSE, "failed"};
+static const exit_case exit_status_kept = {END_STATUS, TRUE, "stopped"};
+static const exit_case exit_closed = {END_CLOSE, TRUE, "finished"};
+static const exit_case exit_stuck = {END_STUCK, FALSE, "running"};
 
-/* A writer closed before exit stays 'finished' (closed once, not again). */
-static void test_exit_closed(void) {
+static void test_exit(gconstpointer data) {
+  const exit_case *c = data;
   if (g_test_subprocess()) {
-    exit_child(END_CLOSE);
+    exit_child(c->end);
     return;
   }
   char *dir;
   double secs;
   sqlite3 *db = exit_run(&dir, &secs);
-  g_test_trap_assert_passed();
-  exit_check(db, EXIT_ROWS, "finished");
-  sqlite3_close(db);
-  tmpdir_free(dir);
-}
-
-/* A writer thread that cannot commit (another connection holds the write
- * lock; SQLite would retry for 10 s) does not hang the exit: the handler
- * gives up after 5 s without progress and says so; the file keeps what
- * was committed before. */
-static void test_exit_stuck(void) {
-  if (g_test_subprocess()) {
-    exit_child(END_STUCK);
-    return;
+  if (c->passes)
+    g_test_trap_assert_passed();
+  else
+    g_test_trap_assert_failed();
+  if (c->end == END_STUCK) {
+    g_test_trap_assert_stderr("*run 'r': the writer made no progress for 5 s "
+                              "at exit*");
+    g_test_message("stuck writer: the child exited after %.1f s", secs);
+    g_assert_cmpfloat(secs, <, 9.0);
   }
-  char *dir;
-  double secs;
-  sqlite3 *db = exit_run(&dir, &secs);
-  g_test_trap_assert_failed();
-  g_test_trap_assert_stderr("*run 'r': the writer made no progress for 5 s "
-                            "at exit*");
-  g_test_message("stuck writer: the child exited after %.1f s", secs);
-  g_assert_cmpfloat(secs, <, 9.0);
-  exit_check(db, EXIT_ROWS, "running"); /* what was committed, intact */
+  exit_check(db, EXIT_ROWS, c->status);
   sqlite3_close(db);
   tmpdir_free(dir);
 }
@@ -461,10 +436,11 @@ int main(int argc, char **argv) {
                   test_queue_waits_reported);
   g_test_add_func("/logging/threads/live-visibility", test_live_visibility);
   g_test_add_func("/logging/threads/sigkill", test_sigkill);
-  g_test_add_func("/logging/exit/unclosed", test_exit_unclosed);
-  g_test_add_func("/logging/exit/status-kept", test_exit_status_kept);
-  g_test_add_func("/logging/exit/closed", test_exit_closed);
-  g_test_add_func("/logging/exit/stuck", test_exit_stuck);
+  g_test_add_data_func("/logging/exit/unclosed", &exit_unclosed, test_exit);
+  g_test_add_data_func("/logging/exit/status-kept", &exit_status_kept,
+                       test_exit);
+  g_test_add_data_func("/logging/exit/closed", &exit_closed, test_exit);
+  g_test_add_data_func("/logging/exit/stuck", &exit_stuck, test_exit);
   g_test_add_func("/logging/exit/forked-child", test_exit_forked_child);
   return g_test_run();
 }
