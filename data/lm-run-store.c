@@ -30,6 +30,7 @@ struct _LmRunStore
   guint live_timer;
 
   char *error;
+  const char *error_title;  /* static; with error */
   gboolean scanned;         /* first walk done */
   gboolean loading;
   guint n_loaded;
@@ -308,6 +309,7 @@ apply_scan (LmRunStore *self, LmWatchMsg *msg)
         {
           g_free (self->error);
           self->error = g_strdup (msg->error);
+          self->error_title = msg->error_title;
           g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
         }
       self->scanned = TRUE;
@@ -492,4 +494,13 @@ lm_run_store_get_error (LmRunStore *self)
 {
   g_return_val_if_fail (LM_IS_RUN_STORE (self), NULL);
   return self->error;
+}
+
+const char *
+lm_run_store_get_error_title (LmRunStore *self)
+{
+  g_return_val_if_fail (LM_IS_RUN_STORE (self), NULL);
+  if (self->error == NULL)
+    return NULL;
+  return self->error_title ? self->error_title : "Log directory cannot be read";
 }

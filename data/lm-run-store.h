@@ -50,5 +50,8 @@ gboolean    lm_run_store_get_complete (LmRunStore *store);
 guint64     lm_run_store_get_n_points (LmRunStore *store);
 /* Why the log directory cannot be read, or NULL. */
 const char *lm_run_store_get_error    (LmRunStore *store);
+/* A heading for that: "Log directory not found", "Log directory is not a
+ * folder" or "Log directory cannot be read"; NULL without an error. */
+const char *lm_run_store_get_error_title (LmRunStore *store);
 
 G_END_DECLS

@@ -5,7 +5,10 @@
  * directory, "." for a run file at the top, like TensorBoard) and the
  * size/mtime of the file and its -wal, which is how runs without an open
  * connection are noticed to change.  Hidden folders are skipped; symlinked
- * folders are followed once (loops are cut).
+ * folders are followed once (loops are cut).  A sub-folder that cannot be
+ * read (another user's, mode 700) is listed as an entry of its own with the
+ * reason in `error`, so it shows as a run with an error badge instead of
+ * vanishing.
  *
  * What it is not for: opening the files (lm-reader.c) or deciding when to
  * walk (lm-watcher.c).
@@ -22,12 +25,16 @@ typedef struct
   char *path;          /* "<logdir>/exp1/lr0.1/run.lumen" */
   gint64 stamp;        /* changes when the file or its -wal changes */
   guint64 inode;       /* a new inode: the file was replaced */
+  char *error;         /* NULL, or why the folder `name` cannot be read
+                        * (then `path` is that folder, not a run file) */
 } LmScanEntry;
 
 void       lm_scan_entry_free (LmScanEntry *entry);
 
-/* Sorted by name.  NULL with *error when the log directory cannot be read. */
-GPtrArray *lm_scan_logdir (const char *logdir, char **error);
+/* Sorted by name.  NULL with *error when the log directory cannot be read,
+ * and *title (a static heading: "Log directory not found", "... is not a
+ * folder", "... cannot be read") when title is not NULL. */
+GPtrArray *lm_scan_logdir (const char *logdir, char **error, const char **title);
 
 /* Size and mtime of path and path-wal folded into one number. */
 gint64     lm_scan_stamp (const char *path);

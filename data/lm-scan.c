@@ -2,6 +2,7 @@
 #include "lm-scan-private.h"
 #include "lm-reader-private.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -15,6 +16,7 @@ lm_scan_entry_free (LmScanEntry *e)
     return;
   g_free (e->name);
   g_free (e->path);
+  g_free (e->error);
   g_free (e);
 }
 
@@ -69,25 +71,61 @@ seen_before (GArray *visited, const struct stat *st)
   return FALSE;
 }
 
+/* An entry for a folder that cannot be read: a run may hide in it. */
 static void
+add_unreadable (const char *dir, const char *rel, int err, GPtrArray *out)
+{
+  LmScanEntry *e = g_new0 (LmScanEntry, 1);
+
+  e->name = g_utf8_make_valid (rel, -1);
+  e->path = g_strdup (dir);
+  e->error = g_strdup_printf ("cannot read folder %s: %s; runs inside it are not shown", e->name,
+                              g_strerror (err));
+  g_ptr_array_add (out, e);
+}
+
+/* Returns 0, or the errno of a log directory (rel "") that cannot be
+ * read; a sub-folder that cannot be read becomes an error entry. */
+static int
 walk (const char *dir, const char *rel, int depth, GArray *visited, GPtrArray *out)
 {
-  GDir *d;
-  const char *entry;
+  DIR *d;
+  struct dirent *de;
+  int denied = 0;
 
   if (depth > MAX_DEPTH)
-    return;
-  d = g_dir_open (dir, 0, NULL);
+    return 0;
+  d = opendir (dir);
   if (d == NULL)
-    return;   /* unreadable sub-folders are skipped, like TensorBoard */
-
-  while ((entry = g_dir_read_name (d)) != NULL)
     {
-      g_autofree char *path = g_build_filename (dir, entry, NULL);
+      int err = errno;
+
+      if (rel[0] == '\0')
+        return err;
+      /* Gone since it was listed: nothing to show.  Anything else
+       * (EACCES above all) is shown, where TensorBoard skips silently. */
+      if (err != ENOENT && err != ENOTDIR)
+        add_unreadable (dir, rel, err, out);
+      return 0;
+    }
+
+  while ((de = readdir (d)) != NULL)
+    {
+      const char *entry = de->d_name;
+      g_autofree char *path = NULL;
       struct stat st;
 
-      if (stat (path, &st) != 0)
+      if (strcmp (entry, ".") == 0 || strcmp (entry, "..") == 0)
         continue;
+      path = g_build_filename (dir, entry, NULL);
+      if (stat (path, &st) != 0)
+        {
+          /* Listed but not searchable (mode r-- without x): nothing in
+           * it can be opened. */
+          if (errno == EACCES && denied == 0)
+            denied = errno;
+          continue;
+        }
       if (S_ISREG (st.st_mode) && strcmp (entry, LM_RUN_FILE_NAME) == 0)
         {
           LmScanEntry *e = g_new0 (LmScanEntry, 1);
@@ -109,7 +147,12 @@ walk (const char *dir, const char *rel, int depth, GArray *visited, GPtrArray *o
           walk (path, sub_rel, depth + 1, visited, out);
         }
     }
-  g_dir_close (d);
+  closedir (d);
+  if (denied != 0 && rel[0] == '\0')
+    return denied;
+  if (denied != 0)
+    add_unreadable (dir, rel, denied, out);
+  return 0;
 }
 
 static int
@@ -122,27 +165,44 @@ compare_entries (gconstpointer a, gconstpointer b)
 }
 
 GPtrArray *
-lm_scan_logdir (const char *logdir, char **error)
+lm_scan_logdir (const char *logdir, char **error, const char **title)
 {
   GPtrArray *out;
   GArray *visited;
   struct stat st;
+  const char *heading = NULL;
+  int err;
 
   if (stat (logdir, &st) != 0)
     {
-      *error = g_strdup_printf ("log directory %s: %s", logdir, g_strerror (errno));
-      return NULL;
+      err = errno;
+      *error = g_strdup_printf ("log directory %s: %s", logdir, g_strerror (err));
+      heading = err == ENOENT || err == ENOTDIR ? "Log directory not found" : "Log directory cannot be read";
     }
-  if (!S_ISDIR (st.st_mode))
+  else if (!S_ISDIR (st.st_mode))
     {
       *error = g_strdup_printf ("log directory %s is not a folder", logdir);
+      heading = "Log directory is not a folder";
+    }
+  if (heading != NULL)
+    {
+      if (title != NULL)
+        *title = heading;
       return NULL;
     }
   out = g_ptr_array_new_with_free_func ((GDestroyNotify) lm_scan_entry_free);
   visited = g_array_new (FALSE, FALSE, sizeof (DirId));
   seen_before (visited, &st);
-  walk (logdir, "", 0, visited, out);
+  err = walk (logdir, "", 0, visited, out);
   g_array_unref (visited);
+  if (err != 0)
+    {
+      *error = g_strdup_printf ("log directory %s: %s", logdir, g_strerror (err));
+      if (title != NULL)
+        *title = "Log directory cannot be read";
+      g_ptr_array_unref (out);
+      return NULL;
+    }
   g_ptr_array_sort (out, compare_entries);
   return out;
 }

@@ -29,6 +29,7 @@ typedef struct
   LmWatchMsgKind kind;
   GPtrArray *entries;     /* SCAN: LmScanEntry*, sorted by name */
   char *error;            /* SCAN: log directory problem */
+  const char *error_title; /* SCAN: its heading (static), with error */
   LmReadResult *read;     /* READ: ownership passes to the callback */
 } LmWatchMsg;
 

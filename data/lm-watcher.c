@@ -43,6 +43,7 @@ typedef struct
   guint64 scan_inode;       /* inode from the latest walk */
   gboolean ever_loaded;
   gboolean keep_open;       /* status 'running' (or unknown) */
+  char *scan_error;         /* a folder the walk could not read (fixed) */
 } Reader;
 
 typedef enum { JOB_LOAD, JOB_RANGE } JobKind;
@@ -97,6 +98,7 @@ reader_unref (Reader *r)
     sqlite3_close (r->db);
   g_free (r->name);
   g_free (r->path);
+  g_free (r->scan_error);
   g_free (r);
 }
 
@@ -236,6 +238,13 @@ run_load (LmWatcher *w, Job *j)
   res->is_head = TRUE;
   res->lo = res->hi = res->load_hi = r->last_id;
   stamp = lm_scan_stamp (r->path);
+  if (r->scan_error != NULL)
+    {
+      /* Once the folder is readable the walk lists what is in it. */
+      fail_load (r, res, g_strdup (r->scan_error), FALSE);
+      r->stamp = stamp;
+      goto out;
+    }
 
   if (r->db == NULL)
     {
@@ -452,7 +461,8 @@ static void
 do_scan (LmWatcher *w)
 {
   char *error = NULL;
-  GPtrArray *entries = lm_scan_logdir (w->logdir, &error);
+  const char *title = NULL;
+  GPtrArray *entries = lm_scan_logdir (w->logdir, &error, &title);
   gboolean changed = !w->scanned_once;
   LmWatchMsg *msg;
 
@@ -465,6 +475,7 @@ do_scan (LmWatcher *w)
           msg = g_new0 (LmWatchMsg, 1);
           msg->kind = LM_WATCH_MSG_SCAN;
           msg->error = error;
+          msg->error_title = title;
           post (w, msg);
         }
       else
@@ -501,7 +512,7 @@ do_scan (LmWatcher *w)
       LmScanEntry *e = g_ptr_array_index (entries, k);
       Reader *r = g_hash_table_lookup (w->readers, e->name);
 
-      if (r == NULL || strcmp (r->path, e->path) != 0)
+      if (r == NULL || strcmp (r->path, e->path) != 0 || g_strcmp0 (r->scan_error, e->error) != 0)
         {
           if (r != NULL)
             {
@@ -512,6 +523,7 @@ do_scan (LmWatcher *w)
           r->ref = 1;
           r->name = g_strdup (e->name);
           r->path = g_strdup (e->path);
+          r->scan_error = g_strdup (e->error);
           g_hash_table_insert (w->readers, r->name, r);
           g_ptr_array_add (w->order, r);
           changed = TRUE;

@@ -201,6 +201,13 @@ struct lm_writer {
   int space_waiters;
   bool writer_waiting;
   bool stopping;
+  bool thread_exited;       /* the writer thread has left its loop */
+
+  /* who closes it (guarded by the registry mutex in lm-writer.c): set once
+   * lm_writer_open has started the thread; `closing` once lm_writer_close
+   * or the exit handler has taken it, so a writer is never closed twice */
+  bool open;
+  bool closing;
 
   lm_tag_table tags;
   uint32_t next_tag_id;

@@ -645,6 +645,8 @@ void *lm_writer_thread_main(void *arg) {
     if (w->space_waiters)
       pthread_cond_broadcast(&w->space_cond);
   }
+  w->thread_exited = true; /* the exit handler waits for this, bounded */
+  pthread_cond_broadcast(&w->done_cond);
   pthread_mutex_unlock(&w->mu);
   return NULL;
 }

@@ -202,7 +202,9 @@ char *lm_writer_claim_default_run_name(const char *logdir,
 /* The writers holding a lock in this process.  An flock() belongs to the
  * open file description, which fork() shares with the child (O_CLOEXEC only
  * helps at exec): a forked helper that outlives the writer would keep the
- * run locked.  The child therefore closes its copies at once. */
+ * run locked.  The child therefore closes its copies at once, and forgets
+ * them: the exit handler (below) closes the open writers of this list,
+ * and a child has no writer thread and does not own the parent's runs. */
 static pthread_mutex_t locked_mu = PTHREAD_MUTEX_INITIALIZER;
 static lm_writer **locked;
 static size_t n_locked, cap_locked;
@@ -237,6 +239,16 @@ static bool register_lock(lm_writer *w) {
   locked[n_locked++] = w;
   pthread_mutex_unlock(&locked_mu);
   return true;
+}
+
+/* Takes w for closing: false if lm_writer_close or the exit handler
+ * already has it. */
+static bool claim_close(lm_writer *w) {
+  pthread_mutex_lock(&locked_mu);
+  bool mine = !w->closing;
+  w->closing = true;
+  pthread_mutex_unlock(&locked_mu);
+  return mine;
 }
 
 /* Closes the lock file, which releases the flock. */
@@ -652,9 +664,9 @@ int lm_writer_open_with(lm_writer **out, const lm_writer_options *opts) {
   pthread_condattr_init(&ca);
   pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
   pthread_cond_init(&w->work_cond, &ca);
+  pthread_cond_init(&w->done_cond, &ca); /* timed waits at exit */
   pthread_condattr_destroy(&ca);
   pthread_cond_init(&w->space_cond, NULL);
-  pthread_cond_init(&w->done_cond, NULL);
   w->flush_interval_ms = o.flush_interval_ms ? o.flush_interval_ms : 250;
   w->max_image_bytes = o.max_image_bytes ? o.max_image_bytes
                                          : LM_DEFAULT_IMAGE_BYTES;
@@ -741,24 +753,35 @@ int lm_writer_open_with(lm_writer **out, const lm_writer_options *opts) {
     writer_free(w);
     return rc;
   }
+  pthread_mutex_lock(&locked_mu);
+  w->open = true; /* from now on the exit handler closes it if nobody does */
+  pthread_mutex_unlock(&locked_mu);
   *out = w;
   return LM_OK;
 }
 
 static char *kv_value(double v) { return str_printf("%.6f", v); }
 
-/* Queues a run key/value; NULL value stores SQL NULL. */
-static int queue_kv(lm_writer *w, const char *key, const char *value) {
+/* A run key/value payload; NULL value stores SQL NULL. */
+static lm_kv_payload *kv_payload_new(const char *key, const char *value) {
   size_t kl = strlen(key) + 1, vl = value ? strlen(value) + 1 : 0;
   lm_kv_payload *p = malloc(sizeof *p + kl + vl);
   if (!p)
-    return lm_fail(w, LM_ERR_NOMEM, "out of memory");
+    return NULL;
   p->hdr.bytes = sizeof *p + kl + vl;
   p->key = (char *)(p + 1);
   memcpy(p->key, key, kl);
   p->value = value ? p->key + kl : NULL;
   if (value)
     memcpy(p->value, value, vl);
+  return p;
+}
+
+/* Queues a run key/value. */
+static int queue_kv(lm_writer *w, const char *key, const char *value) {
+  lm_kv_payload *p = kv_payload_new(key, value);
+  if (!p)
+    return lm_fail(w, LM_ERR_NOMEM, "out of memory");
   return lm_queue_payload(w, LM_REC_RUN_KV, NULL, 0, 0, 0, p);
 }
 
@@ -809,6 +832,18 @@ int lm_writer_close(lm_writer *w) { return lm_writer_close_stats(w, NULL); }
 int lm_writer_close_stats(lm_writer *w, lm_writer_stats *stats) {
   if (!w)
     return LM_OK;
+  if (!claim_close(w)) {
+    /* The exit handler closed it (exit() on another thread): what it
+     * could commit is in the file; w stays allocated until the end. */
+    int rc = LM_OK;
+    pthread_mutex_lock(&w->mu);
+    if (w->bg_error)
+      rc = lm_fail(w, w->bg_error, "%s", w->bg_msg);
+    pthread_mutex_unlock(&w->mu);
+    if (stats)
+      lm_writer_get_stats(w, stats);
+    return rc;
+  }
   /* Everything logged so far first, so queue_waits below is final. */
   lm_writer_flush(w);
   lm_writer_stats st;
@@ -868,3 +903,127 @@ int lm_writer_close_stats(lm_writer *w, lm_writer_stats *stats) {
 const char *lm_writer_run_name(lm_writer *w) { return w ? w->run_name : NULL; }
 const char *lm_writer_run_dir(lm_writer *w) { return w ? w->run_dir : NULL; }
 const char *lm_writer_file_path(lm_writer *w) { return w ? w->path : NULL; }
+
+/* ------------------------------------------------------------ at exit */
+
+/* A writer still open when the process exits (exit(), a return from main,
+ * the engine's default error handler) would keep only what its last timed
+ * commit held, and say 'running'.  This ELF destructor runs after the
+ * program's own atexit() handlers (which may close writers themselves),
+ * commits every queued row, and marks the run 'failed' unless the program
+ * chose a status: in C, reaching exit with a writer open is almost always
+ * an error path, as a Python script ending in an exception is.  Nothing
+ * here waits on a writer thread that makes no progress for
+ * LM_EXIT_STALL_NS; such a run keeps what was committed before. */
+#define LM_EXIT_STALL_NS 5000000000ull
+
+static uint64_t exit_mono_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Waits until `done` says so, while the writer thread makes progress
+ * (stores or commits records) at least every LM_EXIT_STALL_NS.  Must hold
+ * w->mu.  False if it stalled. */
+static bool exit_wait_locked(lm_writer *w, bool (*done)(lm_writer *)) {
+  uint64_t tail = w->tail, committed = w->committed;
+  uint64_t deadline = exit_mono_ns() + LM_EXIT_STALL_NS;
+  while (!done(w)) {
+    struct timespec ts = {(time_t)(deadline / 1000000000u),
+                          (long)(deadline % 1000000000u)};
+    int rc = pthread_cond_timedwait(&w->done_cond, &w->mu, &ts);
+    if (w->tail != tail || w->committed != committed) {
+      tail = w->tail, committed = w->committed;
+      deadline = exit_mono_ns() + LM_EXIT_STALL_NS;
+    } else if (rc == ETIMEDOUT && !done(w)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+static bool exit_flushed(lm_writer *w) {
+  return w->committed >= w->flush_target || w->bg_error || w->thread_exited;
+}
+
+static bool exit_thread_done(lm_writer *w) { return w->thread_exited; }
+
+/* Asks the thread to commit everything queued so far; must hold w->mu. */
+static bool exit_flush_locked(lm_writer *w) {
+  if (w->head > w->flush_target)
+    w->flush_target = w->head;
+  pthread_cond_signal(&w->work_cond);
+  return exit_wait_locked(w, exit_flushed);
+}
+
+/* Queues a run key/value without waiting for room (the queue has just
+ * been drained; if another thread filled it meanwhile, the value is
+ * dropped rather than the exit hung).  Must hold w->mu. */
+static void exit_queue_kv_locked(lm_writer *w, const char *key,
+                                 const char *value) {
+  lm_kv_payload *p = kv_payload_new(key, value);
+  if (!p || w->stopping || w->bg_error || w->head - w->tail >= w->cap) {
+    free(p);
+    return;
+  }
+  lm_rec r = {.kind = LM_REC_RUN_KV};
+  r.u.payload = p;
+  lm_queue_push_locked(w, &r);
+  w->records--; /* bookkeeping, not a logged record */
+}
+
+static void close_at_exit(lm_writer *w) {
+  char *end = kv_value(lm_now());
+  pthread_mutex_lock(&w->mu);
+  bool ok = exit_flush_locked(w);
+  if (ok) {
+    char waits[32];
+    snprintf(waits, sizeof waits, "%llu",
+             (unsigned long long)w->queue_waits);
+    if (!w->status_set)
+      exit_queue_kv_locked(w, "status", "failed");
+    exit_queue_kv_locked(w, "queue_waits", waits);
+    if (end)
+      exit_queue_kv_locked(w, "end_time", end);
+    ok = exit_flush_locked(w);
+  }
+  /* Calls on other threads from now on fail with LM_ERR_CLOSED. */
+  w->stopping = true;
+  pthread_cond_signal(&w->work_cond);
+  if (ok)
+    ok = exit_wait_locked(w, exit_thread_done);
+  pthread_mutex_unlock(&w->mu);
+  free(end);
+  if (!ok) {
+    if (!w->quiet)
+      fprintf(stderr,
+              "lumen-log: run '%s': the writer made no progress for %llu s "
+              "at exit; rows logged after its last commit are lost\n",
+              w->run_name, LM_EXIT_STALL_NS / 1000000000ull);
+    return;
+  }
+  /* The thread is done: closing the connection folds the WAL into the
+   * run file as lm_writer_close does.  w itself stays allocated (and
+   * listed) for other threads that may still hold it. */
+  pthread_join(w->thread, NULL);
+  w->thread_started = false;
+  lm_store_finalize(w);
+  sqlite3_close(w->db);
+  w->db = NULL;
+}
+
+__attribute__((destructor)) static void close_writers_at_exit(void) {
+  pthread_mutex_lock(&locked_mu);
+  lm_writer **todo = n_locked ? malloc(n_locked * sizeof *todo) : NULL;
+  size_t n = 0;
+  for (size_t i = 0; todo && i < n_locked; i++)
+    if (locked[i]->open && !locked[i]->closing) {
+      locked[i]->closing = true;
+      todo[n++] = locked[i];
+    }
+  pthread_mutex_unlock(&locked_mu);
+  for (size_t i = 0; i < n; i++)
+    close_at_exit(todo[i]);
+  free(todo);
+}

@@ -155,7 +155,15 @@ void lm_writer_get_stats(lm_writer *w, lm_writer_stats *stats);
 
 /* Flushes, marks the run 'finished' unless lm_writer_set_status() chose
  * another status, records end_time, stops the thread, closes the file and
- * frees w (always, even on error).  If callers waited on a full queue a
+ * frees w (always, even on error).  A writer still open when the process
+ * exits (exit(), a return from main, the engine's default error handler)
+ * is closed for you after your atexit() handlers: every row logged is
+ * committed and the run marked 'failed' unless lm_writer_set_status()
+ * chose a status, since a C program reaching exit with a writer open is
+ * almost always on an error path.  That close waits for the writer thread
+ * only while it makes progress (5 s without any gives up, with a note on
+ * stderr); a fork() child never closes its parent's writers
+ * (docs/run-format.md).  If callers waited on a full queue a
  * one-line note goes to stderr (unless opts.quiet); the count is also
  * stored in the file (run key 'queue_waits').  Returns the sticky error if
  * any data could not be written.  NULL is accepted and ignored. */

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The main job: configure (release), build, start a live training run in the
 # background and open the workbench on it. Closing the window stops the
-# trainer the way Ctrl-C does (checkpoint written, run marked 'stopped').
+# trainer the way Ctrl-C does (checkpoint written, run marked 'stopped'), and
+# so does an app that fails to start. Without a display it starts nothing.
 #   tools/main.sh [lumen-train options]   (default: --model cnn, 5 epochs,
 #                                          a few minutes of live training)
 set -eu
@@ -24,15 +25,26 @@ if [ ! -x "$APP" ]; then
   echo "main.sh: the app was not built (GTK4 missing?); training without it" >&2
   exec "$TRAIN" --logdir "$LOGDIR" "$@"
 fi
+# No display: say so before a trainer starts that nobody would watch.
+if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+  echo "main.sh: no display (DISPLAY or WAYLAND_DISPLAY is unset), so lumen cannot open its window;" >&2
+  echo "  train alone with: $TRAIN --logdir $LOGDIR $*" >&2
+  echo "  and look later:   xvfb-run -a $APP --logdir $LOGDIR --screenshot runs.png" >&2
+  exit 1
+fi
 
 # Its own session: a Ctrl-C in this terminal reaches the app and this script,
-# whose trap then stops the trainer with exactly one SIGINT (a second one
-# would make it quit at once, without its checkpoint).
+# whose trap then stops the trainer with exactly one SIGTERM (a second one
+# would make it quit at once, without its checkpoint). SIGTERM, not SIGINT:
+# a background job of a script starts with SIGINT ignored, and a SIGINT that
+# lands before lumen-train has installed its handler would be lost; a SIGTERM
+# that early simply ends it (nothing trained yet), a later one stops it after
+# the current step.
 setsid "$TRAIN" --logdir "$LOGDIR" --no-progress "$@" &
 TRAIN_PID=$!
 stop_trainer() {
   if kill -0 "$TRAIN_PID" 2>/dev/null; then
-    kill -INT "$TRAIN_PID" 2>/dev/null || true
+    kill -TERM "$TRAIN_PID" 2>/dev/null || true
     wait "$TRAIN_PID" 2>/dev/null || true
   fi
 }

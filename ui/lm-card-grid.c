@@ -113,7 +113,7 @@ update_empty_page (LmCardGrid *self)
     }
   else if (lm_run_store_get_error (self->store) != NULL)
     {
-      title = "Log directory not found";
+      title = lm_run_store_get_error_title (self->store);
       body = body_owned = g_strdup_printf ("%s\n\nLumen keeps watching: runs appear here as soon as a "
                                            "training program starts writing them.",
                                            lm_run_store_get_error (self->store));

@@ -31,6 +31,9 @@
 #define APP_ID "org.lumen.Lumen"
 
 static gint64 start_us;   /* main() entry, for --timings */
+/* A screenshot or timing job's status: a local command line's own exit
+ * status is ignored once the main loop has run, so main() returns this. */
+static int job_status;
 
 typedef struct
 {
@@ -64,6 +67,8 @@ job_done (Job *job, int status)
 
   if (job->cmdline)
     g_application_command_line_set_exit_status (job->cmdline, status);
+  if (status != 0)
+    job_status = status;
   g_clear_object (&job->cmdline);
   g_free (job->screenshot);
   g_free (job);
@@ -191,6 +196,23 @@ parse_smoothing (const char *text, double *out)
   return TRUE;
 }
 
+/* --window-size is the size of the window the user sees, and of its
+ * screenshot.  A client-side decorated window's default size also covers
+ * the margin GTK keeps around it for the shadow and the resize border (5 px
+ * a side under Xvfb, which made a 1400x900 request a 1390x890 window); the
+ * margin is known once the window is realized.  GTK reports its left and top
+ * sides; the others are taken to be the same (they are, without a
+ * compositor, where screenshots are taken). */
+static void
+set_window_size (LmWindow *window, int width, int height)
+{
+  double left = 0, top = 0;
+
+  gtk_widget_realize (GTK_WIDGET (window));
+  gtk_native_get_surface_transform (GTK_NATIVE (window), &left, &top);
+  gtk_window_set_default_size (GTK_WINDOW (window), width + 2 * (int) left, height + 2 * (int) top);
+}
+
 static char *
 resolve_path (GApplicationCommandLine *cmdline, const char *path)
 {
@@ -316,7 +338,7 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
     lm_graph_page_set_target (LM_GRAPH_PAGE (lm_dashboards_get_page (lm_window_get_dashboards (window), "graph")),
                               step, op);
   if (width > 0)
-    gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+    set_window_size (window, width, height);
   if (smoothing != -1)
     lm_chart_settings_set_smoothing (lm_window_get_settings (window), smoothing);
   if (x_axis != NULL)
@@ -428,6 +450,89 @@ on_startup (GApplication *app, gpointer user_data)
   lm_window_install_accels (GTK_APPLICATION (app));
 }
 
+/* TensorBoard's server options: Lumen has no server to give them to. */
+static const char *
+server_option (int argc, char **argv)
+{
+  static const char *const names[] = { "--port", "--host", "--bind_all", "--bind-all", NULL };
+
+  for (int i = 1; i < argc && strcmp (argv[i], "--") != 0; i++)
+    for (int k = 0; names[k] != NULL; k++)
+      {
+        size_t len = strlen (names[k]);
+
+        if (strncmp (argv[i], names[k], len) == 0 && (argv[i][len] == '\0' || argv[i][len] == '='))
+          return names[k];
+      }
+  return NULL;
+}
+
+/* Usage errors GApplication would report as "Unknown option --port" (no
+ * "lumen:", exit status 1) are found here first, by parsing a copy of the
+ * command line with the same options: "lumen: unknown option --port", a
+ * pointer to --help, exit status 2 like every other usage error. */
+static int
+check_options (const GOptionEntry *entries, int argc, char **argv)
+{
+  /* what GApplication adds: help (-h, -?) and its own options */
+  static const char *const extra[] = { "help", "help-all", "help-gapplication", "gapplication-service", NULL };
+  g_autoptr (GOptionContext) ctx = g_option_context_new (NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) copy = g_array_new (TRUE, TRUE, sizeof (GOptionEntry));
+  g_auto (GStrv) args = g_strdupv (argv);
+  gboolean flag_sink = FALSE, help_sink = FALSE;
+  char *string_sink = NULL, **strv_sink = NULL;
+  int int_sink = 0;
+  const char *server = server_option (argc, argv);
+  gboolean ok;
+
+  if (server != NULL)
+    {
+      g_printerr ("lumen: %s: Lumen is a desktop app, not a server like TensorBoard: there is no port to "
+                  "open a browser on; `lumen --logdir DIR` opens its window (see lumen --help)\n", server);
+      return 2;
+    }
+  for (const GOptionEntry *e = entries; e->long_name != NULL; e++)
+    {
+      GOptionEntry c = *e;
+
+      switch (c.arg)
+        {
+        case G_OPTION_ARG_NONE: c.arg_data = &flag_sink; break;
+        case G_OPTION_ARG_INT: c.arg_data = &int_sink; break;
+        case G_OPTION_ARG_STRING:
+        case G_OPTION_ARG_FILENAME: c.arg_data = &string_sink; break;
+        default: c.arg_data = &strv_sink; break;
+        }
+      g_array_append_val (copy, c);
+    }
+  for (int k = 0; extra[k] != NULL; k++)
+    {
+      GOptionEntry c = { extra[k], k == 0 ? 'h' : 0, 0, G_OPTION_ARG_NONE, &help_sink, NULL, NULL };
+
+      g_array_append_val (copy, c);
+    }
+  {
+    GOptionEntry c = { "help-short", '?', G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &help_sink, NULL, NULL };
+
+    g_array_append_val (copy, c);
+  }
+  g_option_context_set_help_enabled (ctx, FALSE);
+  g_option_context_add_main_entries (ctx, (const GOptionEntry *) (void *) copy->data, NULL);
+  ok = g_option_context_parse_strv (ctx, &args, &error);
+  g_free (string_sink);
+  g_strfreev (strv_sink);
+  if (ok)
+    return 0;
+  if (g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_UNKNOWN_OPTION)
+      && g_str_has_prefix (error->message, "Unknown option "))
+    g_printerr ("lumen: unknown option %s; lumen --help lists the options\n",
+                error->message + strlen ("Unknown option "));
+  else
+    g_printerr ("lumen: %s; lumen --help lists the options\n", error->message);
+  return 2;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -459,6 +564,10 @@ main (int argc, char **argv)
   GtkApplication *app;
   int status;
 
+  status = check_options (entries, argc, argv);
+  if (status != 0)
+    return status;
+
   start_us = g_get_monotonic_time ();
 #ifdef __GLIBC__
   /* Loading streams big short-lived row buffers through worker threads;
@@ -485,5 +594,5 @@ main (int argc, char **argv)
   g_signal_connect (app, "command-line", G_CALLBACK (on_command_line), NULL);
   status = g_application_run (G_APPLICATION (app), argc, argv);
   g_object_unref (app);
-  return status;
+  return status != 0 ? status : job_status;
 }

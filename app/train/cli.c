@@ -104,8 +104,8 @@ void lm_train_cli_print_help(FILE *out)
     "  -h, --help             show this help and exit\n"
     "  -V, --version          show the version and exit\n"
     "\n"
-    "Ctrl-C finishes the current step, writes a checkpoint, marks the run\n"
-    "'stopped' and exits 0. Checkpoints (parameters + optimizer state, in the\n"
+    "Ctrl-C (or SIGTERM, as a job scheduler sends) finishes the current step,\n"
+    "writes a checkpoint, marks the run 'stopped' and exits 0. Checkpoints (parameters + optimizer state, in the\n"
     "safetensors format) are written to the run folder after every epoch.\n",
     out);
 }

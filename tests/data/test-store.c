@@ -207,12 +207,93 @@ test_missing_logdir (void)
   g_assert_true (lm_test_wait_for (store_loaded, store, 5000));
   g_assert_nonnull (lm_run_store_get_error (store));
   g_assert_nonnull (strstr (lm_run_store_get_error (store), "not-yet"));
+  g_assert_cmpstr (lm_run_store_get_error_title (store), ==, "Log directory not found");
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
 
   /* Training starts later and creates the folder: the store follows. */
   write_run (missing, "r", 3, 1.0, NULL);
   g_assert_true (lm_test_wait_for (run_presence, &c, 5000));
   g_assert_null (lm_run_store_get_error (store));
+  g_object_unref (store);
+  lm_test_rm_rf (logdir);
+}
+
+/* A file given as the log directory is named as such, not "not found". */
+static void
+test_logdir_is_a_file (void)
+{
+  g_autofree char *logdir = lm_test_tmpdir_new ("lumen-test-XXXXXX");
+  g_autofree char *file = g_build_filename (logdir, "hostname", NULL);
+  LmRunStore *store;
+
+  g_assert_true (g_file_set_contents (file, "gpu1\n", -1, NULL));
+  store = new_store (file);
+  g_assert_true (lm_test_wait_for (store_loaded, store, 5000));
+  g_assert_cmpstr (lm_run_store_get_error_title (store), ==, "Log directory is not a folder");
+  g_assert_nonnull (strstr (lm_run_store_get_error (store), "is not a folder"));
+  g_object_unref (store);
+  lm_test_rm_rf (logdir);
+}
+
+/* Folders the user may not read: the log directory itself says "Permission
+ * denied" (not "No runs yet"), a sub-folder is a run with an error badge
+ * naming it (not skipped silently), next to a good run; once readable, the
+ * run inside shows. Root reads everything, so the test needs another user. */
+static void
+test_unreadable_folders (void)
+{
+  g_autofree char *logdir = NULL, *secret = NULL, *top = NULL;
+  LmRunStore *store;
+  LmRun *run;
+  RunCond c;
+
+  if (geteuid () == 0)
+    {
+      g_test_skip ("running as root, for whom every folder is readable; run this test as another user");
+      return;
+    }
+  logdir = lm_test_tmpdir_new ("lumen-test-XXXXXX");
+  top = g_build_filename (logdir, "top", NULL);
+  secret = g_build_filename (top, "secret", NULL);
+  write_run (top, "good", 5, 1.0, "finished");
+  write_run (secret, "exp", 5, 1.0, "finished");
+
+  /* the log directory itself */
+  g_assert_cmpint (g_chmod (top, 0300), ==, 0);   /* -wx: not listable */
+  store = new_store (top);
+  g_assert_true (lm_test_wait_for (store_loaded, store, 5000));
+  g_assert_cmpstr (lm_run_store_get_error_title (store), ==, "Log directory cannot be read");
+  g_assert_nonnull (strstr (lm_run_store_get_error (store), top));
+  g_assert_nonnull (strstr (lm_run_store_get_error (store), "Permission denied"));
+  g_object_unref (store);
+  g_assert_cmpint (g_chmod (top, 0700), ==, 0);
+
+  /* a sub-folder: unlistable, then listable but not searchable */
+  for (int mode = 0; mode < 2; mode++)
+    {
+      g_assert_cmpint (g_chmod (secret, mode == 0 ? 0 : 0400), ==, 0);
+      store = new_store (top);
+      g_assert_true (lm_test_wait_for (store_loaded, store, 5000));
+      g_assert_null (lm_run_store_get_error (store));
+      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 2);
+      g_assert_cmpuint (lm_run_get_n_points (lm_run_store_find (store, "good")), ==, 10);
+      run = lm_run_store_find (store, "secret");
+      g_assert_nonnull (run);
+      g_test_message ("mode %o: %s", mode == 0 ? 0 : 0400, lm_run_get_error (run));
+      g_assert_nonnull (lm_run_get_error (run));
+      g_assert_true (g_str_has_prefix (lm_run_get_error (run), "cannot read folder secret: Permission denied"));
+      g_object_unref (store);
+    }
+
+  /* readable again while watched: the run inside replaces the error */
+  g_assert_cmpint (g_chmod (secret, 0), ==, 0);
+  store = new_store (top);
+  g_assert_true (lm_test_wait_for (store_loaded, store, 5000));
+  g_assert_cmpint (g_chmod (secret, 0700), ==, 0);
+  c = (RunCond) { store, "secret/exp", TRUE, 0 };
+  g_assert_true (lm_test_wait_for (run_presence, &c, 5000));
+  c = (RunCond) { store, "secret", FALSE, 0 };
+  g_assert_true (lm_test_wait_for (run_presence, &c, 5000));
   g_object_unref (store);
   lm_test_rm_rf (logdir);
 }
@@ -689,6 +770,8 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/store/discovery", test_discovery);
   g_test_add_func ("/store/missing-logdir", test_missing_logdir);
+  g_test_add_func ("/store/logdir-is-a-file", test_logdir_is_a_file);
+  g_test_add_func ("/store/unreadable-folders", test_unreadable_folders);
   g_test_add_func ("/store/live-tail/sql", test_live_tail_sql);
 #ifdef HAVE_LUMEN_LOG
   g_test_add_func ("/store/live-tail/lumen-log", test_live_tail_lumen_log);

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -279,6 +280,154 @@ static void test_sigkill(void) {
   tmpdir_free(dir);
 }
 
+/* ------------------------------------------------ writers open at exit */
+
+enum { EXIT_ROWS = 1000 };
+
+/* How the child ends: exit(1) with the writer open, exit(0) after
+ * choosing a status, a normal close, or exit(1) while another connection
+ * holds the file's write lock (the writer thread cannot make progress). */
+typedef enum { END_EXIT, END_STATUS, END_CLOSE, END_STUCK } exit_end;
+
+/* The child side: logs EXIT_ROWS scalars with a timer too slow to have
+ * committed any of them, then ends as told.  The log dir comes from the
+ * environment (the parent made it). */
+static void exit_child(exit_end end) {
+  lm_writer_options o;
+  lm_writer_options_init(&o);
+  o.logdir = g_getenv("LUMEN_TEST_EXIT_DIR");
+  o.run_name = "r";
+  o.flush_interval_ms = 60000;
+  lm_writer *w;
+  assert_ok(lm_writer_open_with(&w, &o));
+  for (int step = 0; step < EXIT_ROWS; step++)
+    assert_ok(lm_writer_add_scalar(w, "loss", step * 10, 1.0 / (step + 1)));
+  if (end == END_STATUS) {
+    assert_ok(lm_writer_set_status(w, LM_RUN_STOPPED));
+    exit(0);
+  }
+  if (end == END_CLOSE) {
+    assert_ok(lm_writer_close(w));
+    return;
+  }
+  if (end == END_STUCK) {
+    /* the rows are committed; one more is queued behind the lock */
+    assert_ok(lm_writer_flush(w));
+    sqlite3 *db = NULL;
+    g_assert_cmpint(sqlite3_open(lm_writer_file_path(w), &db), ==, SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    g_assert_cmpint(sqlite3_exec(db, "BEGIN EXCLUSIVE", NULL, NULL, NULL), ==,
+                    SQLITE_OK);
+    assert_ok(lm_writer_add_scalar(w, "loss", EXIT_ROWS * 10, 0));
+  }
+  exit(1); /* as the engine's default error handler does */
+}
+
+/* Runs this test's child; returns its run file opened read-only and its time. */
+static sqlite3 *exit_run(char **dir, double *seconds) {
+  *dir = tmpdir_new();
+  g_setenv("LUMEN_TEST_EXIT_DIR", *dir, TRUE);
+  gint64 t0 = g_get_monotonic_time();
+  g_test_trap_subprocess(NULL, 60000000, 0);
+  *seconds = (double)(g_get_monotonic_time() - t0) / 1e6;
+  g_unsetenv("LUMEN_TEST_EXIT_DIR");
+  char *path = g_build_filename(*dir, "r", "run.lumen", NULL);
+  sqlite3 *db = db_open_ro(path);
+  g_free(path);
+  return db;
+}
+
+static void exit_check(sqlite3 *db, gint64 rows, const char *status) {
+  char *s = db_text(db, "PRAGMA integrity_check");
+  g_assert_cmpstr(s, ==, "ok");
+  g_free(s);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM scalars"), ==, rows);
+  if (rows)
+    g_assert_cmpint(db_int(db, "SELECT max(step) FROM scalars"), ==,
+                    (EXIT_ROWS - 1) * 10);
+  s = db_text(db, "SELECT value FROM run WHERE key = 'status'");
+  g_assert_cmpstr(s, ==, status);
+  g_free(s);
+  if (strcmp(status, "running") != 0)
+    g_assert_cmpint(db_int(db, "SELECT value IS NOT NULL FROM run WHERE "
+                               "key = 'end_time'"), ==, 1);
+}
+
+/* How each ending must leave the run:
+ * - exit(1) with the writer open: every queued row committed and the run
+ *   'failed' (it said 'running' and held what the last timed commit had);
+ * - a status the program chose is kept at exit;
+ * - a writer closed before exit stays 'finished' (closed once, not again);
+ * - a writer thread that cannot commit (another connection holds the write
+ *   lock; SQLite would retry for 10 s) does not hang the exit: the handler
+ *   gives up after 5 s without progress and says so; the file keeps what
+ *   was committed before. */
+typedef struct {
+  exit_end end;
+  gboolean passes; /* the child's exit status is 0 */
+  const char *status;
+} exit_case;
+
+static const exit_case exit_unclosed = {END_EXIT, FALSE, "failed"};
+static const exit_case exit_status_kept = {END_STATUS, TRUE, "stopped"};
+static const exit_case exit_closed = {END_CLOSE, TRUE, "finished"};
+static const exit_case exit_stuck = {END_STUCK, FALSE, "running"};
+
+static void test_exit(gconstpointer data) {
+  const exit_case *c = data;
+  if (g_test_subprocess()) {
+    exit_child(c->end);
+    return;
+  }
+  char *dir;
+  double secs;
+  sqlite3 *db = exit_run(&dir, &secs);
+  if (c->passes)
+    g_test_trap_assert_passed();
+  else
+    g_test_trap_assert_failed();
+  if (c->end == END_STUCK) {
+    g_test_trap_assert_stderr("*run 'r': the writer made no progress for 5 s "
+                              "at exit*");
+    g_test_message("stuck writer: the child exited after %.1f s", secs);
+    g_assert_cmpfloat(secs, <, 9.0);
+  }
+  exit_check(db, EXIT_ROWS, c->status);
+  sqlite3_close(db);
+  tmpdir_free(dir);
+}
+
+/* A forked child that calls exit() leaves the parent's writer alone: no
+ * wait for a writer thread it does not have, nothing written, and the
+ * parent logs on and closes as usual. */
+static void test_exit_forked_child(void) {
+  char *dir = tmpdir_new();
+  lm_writer *w = writer_open(dir, "parent");
+  assert_ok(lm_writer_add_scalar(w, "x", 0, 1));
+  assert_ok(lm_writer_flush(w));
+  gint64 t0 = g_get_monotonic_time();
+  pid_t pid = fork();
+  g_assert_cmpint(pid, >=, 0);
+  if (pid == 0)
+    exit(0); /* runs the exit handlers, unlike _exit */
+  int status;
+  g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+  g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  g_assert_cmpfloat((double)(g_get_monotonic_time() - t0) / 1e6, <, 2.0);
+  sqlite3 *db = db_open_ro(lm_writer_file_path(w));
+  char *s = db_text(db, "SELECT value FROM run WHERE key = 'status'");
+  g_assert_cmpstr(s, ==, "running");
+  g_free(s);
+  assert_ok(lm_writer_add_scalar(w, "x", 1, 2));
+  assert_ok(lm_writer_close(w));
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM scalars"), ==, 2);
+  s = db_text(db, "SELECT value FROM run WHERE key = 'status'");
+  g_assert_cmpstr(s, ==, "finished");
+  g_free(s);
+  sqlite3_close(db);
+  tmpdir_free(dir);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/logging/threads/four-producers", test_four_producers);
@@ -287,5 +436,11 @@ int main(int argc, char **argv) {
                   test_queue_waits_reported);
   g_test_add_func("/logging/threads/live-visibility", test_live_visibility);
   g_test_add_func("/logging/threads/sigkill", test_sigkill);
+  g_test_add_data_func("/logging/exit/unclosed", &exit_unclosed, test_exit);
+  g_test_add_data_func("/logging/exit/status-kept", &exit_status_kept,
+                       test_exit);
+  g_test_add_data_func("/logging/exit/closed", &exit_closed, test_exit);
+  g_test_add_data_func("/logging/exit/stuck", &exit_stuck, test_exit);
+  g_test_add_func("/logging/exit/forked-child", test_exit_forked_child);
   return g_test_run();
 }

@@ -4,7 +4,8 @@
  * values refused with a message naming the option), the progress bar's
  * text, and the real executable end to end on a small fixture: a run, the
  * help, bad data, a missing GPU, and Ctrl-C (SIGINT mid-training: exit 0,
- * checkpoint written, run marked 'stopped', and the run resumes from it).
+ * checkpoint written, run marked 'stopped', and the run resumes from it),
+ * and SIGTERM the same way, even while lumen-train is starting.
  */
 #include <glib.h>
 #include <math.h>
@@ -473,6 +474,77 @@ static void test_sigint(void)
   g_free(logdir_arg);
 }
 
+/* Whether pid has a handler for sig (SigCgt in /proc/PID/status). */
+static gboolean catches_signal(GPid pid, int sig)
+{
+  char *path = g_strdup_printf("/proc/%d/status", (int)pid), *text = NULL;
+  gboolean yes = FALSE;
+  if (g_file_get_contents(path, &text, NULL, NULL)) {
+    const char *p = strstr(text, "\nSigCgt:");
+    if (p)
+      yes = (g_ascii_strtoull(p + 8, NULL, 16) >> (sig - 1)) & 1;
+  }
+  g_free(text);
+  g_free(path);
+  return yes;
+}
+
+/* SIGTERM (a job scheduler's, tools/main.sh's) is Ctrl-C: stop after the
+ * step, checkpoint, run 'stopped', exit 0. Sent while lumen-train is still
+ * starting (its handler installed, data not loaded yet), it is not lost:
+ * training stops after its first step. */
+static void test_sigterm(void)
+{
+  char *data_arg = g_strdup_printf("--data=%s", data);
+  char *logdir_arg = g_strdup_printf("--logdir=%s", tmpdir);
+  char *argv[] = { (char *)LM_TRAIN_EXE, data_arg, logdir_arg, "--run=terminated", "--model=cnn", "--epochs=1000", "--log-every=1",
+                   "--no-progress", NULL };
+  GPid pid;
+  int out_fd, err_fd;
+  GError *gerr = NULL;
+  g_assert_true(g_spawn_async_with_pipes(NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid, NULL,
+                                         &out_fd, &err_fd, &gerr));
+  g_assert_no_error(gerr);
+  gint64 t0 = g_get_monotonic_time();
+  while (!catches_signal(pid, SIGTERM)) {
+    g_assert_cmpint(g_get_monotonic_time() - t0, <, 30 * G_USEC_PER_SEC);
+    g_usleep(200);
+  }
+  kill(pid, SIGTERM);
+  gint64 t_sent = g_get_monotonic_time();
+  int status = 0;
+  g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+  double took = (double)(g_get_monotonic_time() - t_sent) / 1e6;
+  g_spawn_close_pid(pid);
+  char out[4096] = "", err[4096] = "";
+  ssize_t n = read(out_fd, out, sizeof out - 1);
+  out[n > 0 ? n : 0] = '\0';
+  n = read(err_fd, err, sizeof err - 1);
+  err[n > 0 ? n : 0] = '\0';
+  close(out_fd);
+  close(err_fd);
+  g_test_message("stopped %.2f s after SIGTERM\n%s%s", took, out, err);
+  g_assert_true(WIFEXITED(status));
+  g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+  g_assert_nonnull(strstr(err, "lumen-train: SIGTERM: stopping after this step"));
+  g_assert_nonnull(strstr(out, "Stopped at epoch 1, step 1. Checkpoint: "));
+
+  char *runfile = g_build_filename(tmpdir, "terminated", "run.lumen", NULL);
+  sqlite3 *db = train_fixture_open_run(runfile);
+  char *st = train_fixture_text(db, "SELECT value FROM run WHERE key = 'status'");
+  g_assert_cmpstr(st, ==, "stopped");
+  g_assert_cmpint(train_fixture_int(db, "SELECT max(step) FROM scalars s JOIN tags t ON t.id = s.tag_id "
+                                        "WHERE t.name = 'train/loss'"), ==, 1);
+  sqlite3_close(db);
+  char *ck = g_strdup_printf("%s/terminated/checkpoint-step-000001.safetensors", tmpdir);
+  g_assert_true(g_file_test(ck, G_FILE_TEST_EXISTS));
+  g_free(ck);
+  g_free(st);
+  g_free(runfile);
+  g_free(data_arg);
+  g_free(logdir_arg);
+}
+
 /* Runs without --run get SummaryWriter's default name (Nov21_07-45-12_host_mlp);
  * one started in a second whose name is taken gets NAME_2, not the other
  * run's file. The names of the next few seconds are taken beforehand, so
@@ -606,6 +678,7 @@ int main(int argc, char **argv)
   g_test_add_func("/train/cli/write-failure-and-empty-test", test_write_failure_and_empty_test);
   g_test_add_func("/train/cli/resume-purges-later-steps", test_resume_purges_later_steps);
   g_test_add_func("/train/cli/sigint", test_sigint);
+  g_test_add_func("/train/cli/sigterm", test_sigterm);
   int rc = g_test_run();
   train_fixture_rmdir(tmpdir);
   g_free(data);
