@@ -99,7 +99,12 @@ update_empty_page (LmCardGrid *self)
   gboolean loading = lm_run_store_get_loading (self->store);
   guint n_runs = g_list_model_get_n_items (G_LIST_MODEL (self->store));
   guint n_tags = g_hash_table_size (self->cards);
+  gboolean spin = loading && n_tags == 0 && self->n_shown == 0;
 
+  /* A spinning spinner animates even on a hidden stack page: it would
+   * keep the frame clock running (and the CPU busy) forever. */
+  gtk_widget_set_visible (self->empty_spinner, spin);
+  gtk_spinner_set_spinning (GTK_SPINNER (self->empty_spinner), spin);
   if (self->n_shown > 0)
     {
       gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "cards");
@@ -143,8 +148,6 @@ update_empty_page (LmCardGrid *self)
   gtk_label_set_text (GTK_LABEL (self->empty_body), body);
   gtk_widget_set_visible (self->empty_open, n_tags == 0 && !loading
                           && (n_runs == 0 || lm_run_store_get_error (self->store) != NULL));
-  gtk_widget_set_visible (self->empty_spinner, loading && n_tags == 0);
-  gtk_spinner_set_spinning (GTK_SPINNER (self->empty_spinner), loading && n_tags == 0);
   gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "empty");
 }
 

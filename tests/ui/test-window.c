@@ -5,7 +5,8 @@
  * step and values; the run filter and the visibility toggle take a run
  * off the charts; the tag filter hides cards and flags an invalid regex;
  * zoom/reset, log scale, PNG/CSV export; new points logged while the
- * window is open reach the chart; settings.ini is read, merged into and
+ * window is open reach the chart; a window on finished runs paints no
+ * frames once drawn (idle CPU); settings.ini is read, merged into and
  * never overwritten when unreadable.  Skips when there is no display.
  */
 #include <glib/gstdio.h>
@@ -426,6 +427,49 @@ test_live_update (void)
 }
 
 
+static void
+count_frame (GdkFrameClock *clock, guint *n)
+{
+  (*n)++;
+}
+
+/* A window on finished runs, loaded and drawn, paints nothing more: no
+ * animation (such as the loading spinner on the hidden empty page) keeps
+ * the frame clock running and the CPU busy. */
+static void
+test_idle_no_frames (void)
+{
+  g_autofree char *logdir = NULL;
+  LmWindow *win;
+  GdkFrameClock *clock;
+  guint n_paints = 0, n_layouts = 0;
+  gulong paint_id, layout_id;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  logdir = make_logdir ();
+  win = open_window (logdir);
+  g_assert_cmpuint (lm_card_grid_get_n_shown (lm_window_get_card_grid (win)), ==, 2);
+  lm_test_spin (500);   /* the first paints after loading */
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (win));
+  g_assert_nonnull (clock);
+  paint_id = g_signal_connect (clock, "after-paint", G_CALLBACK (count_frame), &n_paints);
+  layout_id = g_signal_connect (clock, "layout", G_CALLBACK (count_frame), &n_layouts);
+  lm_test_spin (1000);
+  g_signal_handler_disconnect (clock, paint_id);
+  g_signal_handler_disconnect (clock, layout_id);
+  /* a frame at 60 Hz would give ~60; allow a stray one or two */
+  g_assert_cmpuint (n_paints, <=, 2);
+  g_assert_cmpuint (n_layouts, <=, 2);
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (logdir);
+}
+
+
 /* One axis, one notation: the ticks never mix 0.0010 with 5e-4; huge steps
  * read as 5e16, not 50000T. (No display needed.) */
 static void
@@ -765,6 +809,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/window/filters", test_filters);
   g_test_add_func ("/ui/window/zoom-log-export", test_zoom_log_export);
   g_test_add_func ("/ui/window/live-update", test_live_update);
+  g_test_add_func ("/ui/window/idle-no-frames", test_idle_no_frames);
   g_test_add_func ("/ui/window/all-nan-tag", test_all_nan_tag);
   g_test_add_func ("/ui/window/long-tag", test_long_tag);
   g_test_add_func ("/ui/window/preferences", test_preferences);
