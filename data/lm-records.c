@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "lm-reader-private.h"
+#include "lm-scan-private.h"
 
 #define DEFAULT_POLL_MS 500
 
@@ -32,6 +33,7 @@ struct _LmRecordFeed
   GHashTable *by_key;       /* "run\ntag" -> LmRecordSeries* */
   GPtrArray *sorted;        /* LmRecordSeries*, by tag then run */
   GHashTable *errors;       /* run name -> message */
+  gint n_opens;             /* atomic: lm_reader_open calls, for tests */
 };
 
 G_DEFINE_FINAL_TYPE (LmRecordFeed, lm_record_feed, G_TYPE_OBJECT)
@@ -45,6 +47,8 @@ typedef struct
   gint64 data_version;
   gint64 last_id;
   gboolean read_once;
+  char *failure;       /* why a corrupt or foreign file failed ... */
+  gint64 failed_stamp; /* ...and its lm_scan_stamp then */
 } Conn;
 
 typedef struct
@@ -69,6 +73,7 @@ conn_free (gpointer data)
 
   if (c->db != NULL)
     sqlite3_close (c->db);
+  g_free (c->failure);
   g_free (c);
 }
 
@@ -120,8 +125,33 @@ poll_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
           g_clear_pointer (&c->db, sqlite3_close);
           c->read_once = FALSE;
         }
-      if (c->db == NULL && (c->db = lm_reader_open (r->path, &r->error, &transient)) == NULL)
-        continue;
+      if (c->failure != NULL)
+        {
+          /* Not retried every poll: only once the file changes. */
+          gint64 stamp = lm_scan_stamp (r->path);
+
+          if (stamp == c->failed_stamp)
+            {
+              r->error = g_strdup (c->failure);
+              continue;
+            }
+          g_clear_pointer (&c->failure, g_free);
+        }
+      if (c->db == NULL)
+        {
+          gint64 stamp = lm_scan_stamp (r->path);
+
+          g_atomic_int_inc (&LM_RECORD_FEED (source)->n_opens);
+          if ((c->db = lm_reader_open (r->path, &r->error, &transient)) == NULL)
+            {
+              if (!transient)
+                {
+                  c->failure = g_strdup (r->error);
+                  c->failed_stamp = stamp;
+                }
+              continue;
+            }
+        }
       if (!lm_reader_data_version (c->db, &version, &r->error))
         {
           g_clear_pointer (&c->db, sqlite3_close);
@@ -468,4 +498,11 @@ const char *
 lm_record_feed_get_run_error (LmRecordFeed *self, const char *run_name)
 {
   return g_hash_table_lookup (self->errors, run_name);
+}
+
+guint
+lm_record_feed_get_n_opens (LmRecordFeed *self)
+{
+  g_return_val_if_fail (LM_IS_RECORD_FEED (self), 0);
+  return (guint) g_atomic_int_get (&self->n_opens);
 }

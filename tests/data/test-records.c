@@ -21,6 +21,7 @@
  * image and a few rows.
  */
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <math.h>
 #include <png.h>
 #include <sqlite3.h>
@@ -30,6 +31,7 @@
 #include <lumen-log.h>
 
 #include "lumen-data.h"
+#include "lm-records-private.h"
 #include "lm-test-records.h"
 
 #include <lumen-log.h>
@@ -500,6 +502,60 @@ test_feed (void)
   g_clear_object (&store);
   lm_test_rm_rf (dir);
 }
+typedef struct
+{
+  LmRecordFeed *feed;
+  guint opens;
+} OpensCond;
+
+static gboolean
+more_opens (gpointer data)
+{
+  OpensCond *c = data;
+
+  return lm_record_feed_get_n_opens (c->feed) > c->opens;
+}
+
+/* A run file that fails to open (not a database) is not opened again on
+ * every poll, only once it changes; its error stays reported. */
+static void
+test_feed_bad_file (void)
+{
+  g_autofree char *dir = lm_test_tmpdir_new ("lumen-dash-XXXXXX");
+  g_autofree char *bad_dir = g_build_filename (dir, "bad", NULL);
+  g_autofree char *bad = g_build_filename (bad_dir, "run.lumen", NULL);
+  g_autoptr (LmRunStore) store = NULL;
+  g_autoptr (LmRecordFeed) feed = NULL;
+  char junk[4096];
+  guint opens;
+
+  memset (junk, 'x', sizeof junk);
+  lm_test_records_write (dir, "a", 0.1, "adam", 0.9, TRUE);
+  g_assert_cmpint (g_mkdir (bad_dir, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (bad, junk, sizeof junk, NULL));
+  store = open_store (dir);
+  feed = open_feed (store, LM_RECORD_HPARAMS);
+  g_assert_nonnull (lm_record_feed_find (feed, "a", ""));
+  g_assert_nonnull (strstr (lm_record_feed_get_run_error (feed, "bad"), "not an SQLite database"));
+
+  /* ten polls of 50 ms: the good run stays open, the bad one is left alone */
+  opens = lm_record_feed_get_n_opens (feed);
+  lm_test_spin (500);
+  g_assert_cmpuint (lm_record_feed_get_n_opens (feed), ==, opens);
+  g_assert_nonnull (strstr (lm_record_feed_get_run_error (feed, "bad"), "not an SQLite database"));
+
+  /* a change to the file (size and mtime) is tried again */
+  g_assert_true (g_file_set_contents (bad, junk, sizeof junk / 2, NULL));
+  g_assert_true (lm_test_wait_for (more_opens, &(OpensCond) { feed, opens }, 5000));
+  lm_test_spin (200);
+  g_assert_cmpuint (lm_record_feed_get_n_opens (feed), ==, opens + 1);
+  g_assert_nonnull (strstr (lm_record_feed_get_run_error (feed, "bad"), "not an SQLite database"));
+
+  g_clear_object (&feed);
+  g_clear_object (&store);
+  lm_test_rm_rf (dir);
+}
+
 
 typedef struct
 {
@@ -1101,6 +1157,7 @@ main (int argc, char **argv)
   g_test_add_func ("/records/bad-histograms", test_bad_histograms);
   g_test_add_func ("/records/png-decode", test_png_decode);
   g_test_add_func ("/records/feed", test_feed);
+  g_test_add_func ("/records/feed-bad-file", test_feed_bad_file);
   g_test_add_func ("/records/image-loader", test_loader);
   g_test_add_func ("/records/image-reduce", test_reduce);
   g_test_add_func ("/records/image-reduce-factor", test_reduce_factor);
