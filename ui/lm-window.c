@@ -112,7 +112,9 @@ update_status (gpointer user_data)
       text = g_strdup_printf ("%u run%s · %s points%s%s", n_runs, n_runs == 1 ? "" : "s",
                               points, live, errors);
     }
-  gtk_label_set_text (GTK_LABEL (self->status_label), text);
+  /* The same text again would still re-measure the window. */
+  if (g_strcmp0 (gtk_label_get_text (GTK_LABEL (self->status_label)), text) != 0)
+    gtk_label_set_text (GTK_LABEL (self->status_label), text);
   gtk_widget_set_visible (self->status_spinner, loading);
   gtk_spinner_set_spinning (GTK_SPINNER (self->status_spinner), loading);
   self->status_timeout = 0;
@@ -122,9 +124,12 @@ update_status (gpointer user_data)
 static void
 queue_status (LmWindow *self)
 {
-  /* Point counts change with every batch: refresh a few times a second. */
+  /* Point counts change with every batch: refresh a few times a second
+   * while loading, once a second for live runs (a new text re-measures
+   * the whole window). */
   if (self->status_timeout == 0)
-    self->status_timeout = g_timeout_add (150, update_status, self);
+    self->status_timeout = g_timeout_add (lm_run_store_get_loading (self->store) ? 150 : 1000,
+                                          update_status, self);
 }
 
 static void
