@@ -453,7 +453,7 @@ test_idle_no_frames (void)
   logdir = make_logdir ();
   win = open_window (logdir);
   g_assert_cmpuint (lm_card_grid_get_n_shown (lm_window_get_card_grid (win)), ==, 2);
-  lm_test_spin (500);   /* the first paints after loading */
+  lm_test_spin (1500);   /* the first paints after loading, the status line (1 s) */
   clock = gtk_widget_get_frame_clock (GTK_WIDGET (win));
   g_assert_nonnull (clock);
   paint_id = g_signal_connect (clock, "after-paint", G_CALLBACK (count_frame), &n_paints);
