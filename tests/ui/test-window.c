@@ -757,12 +757,84 @@ test_preferences (void)
   lm_test_rm_rf (logdir);
 }
 
+/* Tags, tag groups and runs in natural order, as TensorBoard: m/metric_2
+ * before m/metric_12 before metric_100 (plain text order put metric_100
+ * before metric_12), group layer_2 above layer_10, run_2 before run_10. */
+static void
+test_natural_order (void)
+{
+  static const char *const tags[] = { "m/metric_0", "m/metric_2", "m/metric_12", "m/metric_100", "m/metric_104" };
+  static const char *const runs[] = { "run_1", "run_2", "run_10" };
+  g_autofree char *logdir = NULL;
+  LmWindow *win;
+  LmCardGrid *grid;
+  LmRunStore *store;
+  int last = -1;
+  graphene_point_t p2, p10, zero = GRAPHENE_POINT_INIT (0, 0);
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  logdir = g_dir_make_tmp ("lumen-natural-XXXXXX", NULL);
+  for (int r = G_N_ELEMENTS (runs) - 1; r >= 0; r--)
+    {
+      LmTestRun *run = lm_test_run_create (logdir, runs[r]);
+
+      lm_test_run_begin (run);
+      for (int i = 0; i < 10; i++)
+        {
+          for (int t = G_N_ELEMENTS (tags) - 1; t >= 0; t--)
+            lm_test_run_add_scalar (run, tags[t], i, 1.7e9 + i, i + t);
+          lm_test_run_add_scalar (run, "layer_10/w", i, 1.7e9 + i, i);
+          lm_test_run_add_scalar (run, "layer_2/w", i, 1.7e9 + i, i);
+        }
+      lm_test_run_set_status (run, "finished");
+      lm_test_run_commit (run);
+      lm_test_run_close (run);
+    }
+  win = open_window (logdir);
+  grid = lm_window_get_card_grid (win);
+  store = lm_window_get_store (win);
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, G_N_ELEMENTS (runs));
+  for (guint r = 0; r < G_N_ELEMENTS (runs); r++)
+    {
+      g_autoptr (LmRun) run = g_list_model_get_item (G_LIST_MODEL (store), r);
+
+      g_assert_cmpstr (lm_run_get_name (run), ==, runs[r]);
+    }
+  for (guint t = 0; t < G_N_ELEMENTS (tags); t++)
+    {
+      LmScalarCard *card = lm_card_grid_find_card (grid, tags[t]);
+      int index;
+
+      g_assert_nonnull (card);
+      index = gtk_flow_box_child_get_index (GTK_FLOW_BOX_CHILD (gtk_widget_get_parent (GTK_WIDGET (card))));
+      g_test_message ("%s: card %d of its group", tags[t], index);
+      g_assert_cmpint (index, >, last);
+      last = index;
+    }
+  /* groups: layer_2's section above layer_10's */
+  g_assert_true (gtk_widget_compute_point (GTK_WIDGET (lm_card_grid_find_card (grid, "layer_2/w")),
+                                           GTK_WIDGET (grid), &zero, &p2));
+  g_assert_true (gtk_widget_compute_point (GTK_WIDGET (lm_card_grid_find_card (grid, "layer_10/w")),
+                                           GTK_WIDGET (grid), &zero, &p10));
+  g_test_message ("layer_2/w at y %.0f, layer_10/w at y %.0f", p2.y, p10.y);
+  g_assert_cmpfloat (p2.y, <, p10.y);
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (logdir);
+}
+
 int
 main (int argc, char **argv)
 {
   have_display = lm_ui_test_init (&argc, &argv);
   g_test_add_func ("/ui/window/two-runs", test_two_runs);
   g_test_add_func ("/ui/window/filters", test_filters);
+  g_test_add_func ("/ui/window/natural-order", test_natural_order);
   g_test_add_func ("/ui/window/zoom-log-export", test_zoom_log_export);
   g_test_add_func ("/ui/window/live-update", test_live_update);
   g_test_add_func ("/ui/window/all-nan-tag", test_all_nan_tag);
