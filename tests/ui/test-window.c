@@ -828,6 +828,51 @@ test_natural_order (void)
   lm_test_rm_rf (logdir);
 }
 
+/* Tick labels lie inside the chart: a label centred on a tick near an edge
+ * is moved inward (the last wall-clock label read "15:42:2", cut at the
+ * right edge), one that cannot fit or would overlap its neighbour is left
+ * out, and the others stay centred on their ticks. */
+static void
+test_axis_label_places (void)
+{
+  /* a 300 px axis, 50 px labels: ticks at the very ends and inside */
+  static const double at[] = { 2, 100, 200, 298 }, size[] = { 50, 50, 50, 50 };
+  /* the right-hand label shifted in would touch its neighbour: dropped */
+  static const double crowd_at[] = { 10, 240, 296 }, crowd_size[] = { 20, 50, 50 };
+  double start[G_N_ELEMENTS (at)];
+
+  g_assert_cmpuint (lm_axis_place_labels (at, size, 4, 0, 300, 8, start), ==, 4);
+  g_assert_cmpfloat (start[0], ==, 0);          /* shifted right */
+  g_assert_cmpfloat (start[1], ==, 75);         /* centred */
+  g_assert_cmpfloat (start[2], ==, 175);
+  g_assert_cmpfloat (start[3], ==, 250);        /* shifted left: ends at 300 */
+  for (guint i = 0; i < 4; i++)
+    {
+      g_assert_cmpfloat (start[i], >=, 0);
+      g_assert_cmpfloat (start[i] + size[i], <=, 300);
+    }
+  g_assert_cmpuint (lm_axis_place_labels (crowd_at, crowd_size, 3, 0, 300, 8, start), ==, 2);
+  g_assert_cmpfloat (start[0], ==, 0);
+  g_assert_cmpfloat (start[1], ==, 215);
+  g_assert_true (isnan (start[2]));
+  /* a label wider than the axis is left out; so is NaN in the extents */
+  {
+    static const double one_at[] = { 50 }, wide[] = { 120 };
+
+    g_assert_cmpuint (lm_axis_place_labels (one_at, wide, 1, 0, 100, 8, start), ==, 0);
+    g_assert_true (isnan (start[0]));
+  }
+  /* a vertical axis: values ascend as pixels descend */
+  {
+    static const double y_at[] = { 400, 200, 3 }, y_size[] = { 14, 14, 14 };
+
+    g_assert_cmpuint (lm_axis_place_labels (y_at, y_size, 3, 0, 410, 0, start), ==, 3);
+    g_assert_cmpfloat (start[0], ==, 393);
+    g_assert_cmpfloat (start[1], ==, 193);
+    g_assert_cmpfloat (start[2], ==, 0);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -841,6 +886,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/window/long-tag", test_long_tag);
   g_test_add_func ("/ui/window/preferences", test_preferences);
   g_test_add_func ("/ui/axis/labels", test_axis_labels);
+  g_test_add_func ("/ui/axis/label-places", test_axis_label_places);
   {
     int rc = g_test_run ();
 
