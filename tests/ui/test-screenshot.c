@@ -174,6 +174,17 @@ test_window_pixels (void)
   lm_test_rm_rf (logdir);
 }
 
+/* The CLI tests need a display and the binary; else they skip. */
+static gboolean
+can_run_lumen (void)
+{
+  if (!have_display)
+    g_test_skip ("no display");
+  else if (lumen_bin == NULL)
+    g_test_skip ("no lumen binary (--lumen-bin PATH or LUMEN_BIN)");
+  return have_display && lumen_bin != NULL;
+}
+
 static void
 test_cli_screenshot (void)
 {
@@ -184,16 +195,8 @@ test_cli_screenshot (void)
   Image img = { 0 };
   GdkRGBA c0, c1;
 
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
-  if (bin == NULL)
-    {
-      g_test_skip ("no lumen binary (--lumen-bin PATH or LUMEN_BIN)");
-      return;
-    }
+  if (!can_run_lumen ())
+    return;
   logdir = make_logdir ();
   png = g_build_filename (logdir, "cli.png", NULL);
   {
@@ -368,16 +371,8 @@ test_cli_bad_options (void)
   const char *bin = lumen_bin;
   g_autofree char *logdir = NULL, *png = NULL;
 
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
-  if (bin == NULL)
-    {
-      g_test_skip ("no lumen binary (--lumen-bin PATH or LUMEN_BIN)");
-      return;
-    }
+  if (!can_run_lumen ())
+    return;
   logdir = make_logdir ();
   png = g_build_filename (logdir, "bad.png", NULL);
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
