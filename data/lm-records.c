@@ -13,6 +13,7 @@
 
 #include "lm-reader-private.h"
 #include "lm-scan-private.h"
+#include "lm-natural.h"
 
 #define DEFAULT_POLL_MS 500
 
@@ -173,9 +174,9 @@ static int
 compare_series (gconstpointer a, gconstpointer b)
 {
   const LmRecordSeries *sa = *(LmRecordSeries *const *) a, *sb = *(LmRecordSeries *const *) b;
-  int c = g_utf8_collate (sa->tag, sb->tag);
+  int c = lm_natural_compare (sa->tag, sb->tag);
 
-  return c ? c : g_utf8_collate (sa->run_name, sb->run_name);
+  return c ? c : lm_natural_compare (sa->run_name, sb->run_name);
 }
 
 static int

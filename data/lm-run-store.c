@@ -11,6 +11,7 @@
 #include "lm-run-private.h"
 #include "lm-scan-private.h"
 #include "lm-watcher-private.h"
+#include "lm-natural.h"
 
 #include <string.h>
 #ifdef __GLIBC__
@@ -256,12 +257,6 @@ update_progress (LmRunStore *self)
     }
 }
 
-static int
-compare_str_ptrs (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(const char *const *) a, *(const char *const *) b);
-}
-
 static void
 rebuild_tags (LmRunStore *self)
 {
@@ -278,7 +273,7 @@ rebuild_tags (LmRunStore *self)
           g_ptr_array_add (names, g_ptr_array_index (tags, k));
     }
   g_hash_table_unref (seen);
-  g_ptr_array_sort (names, compare_str_ptrs);
+  g_ptr_array_sort (names, lm_natural_compare_ptrs);
 
   same = names->len == self->tags->len;
   for (guint i = 0; same && i < names->len; i++)
@@ -345,7 +340,7 @@ apply_scan (LmRunStore *self, LmWatchMsg *msg)
     {
       LmRun *run = i < self->runs->len ? g_ptr_array_index (self->runs, i) : NULL;
       LmScanEntry *e = k < entries->len ? g_ptr_array_index (entries, k) : NULL;
-      int cmp = run == NULL ? 1 : e == NULL ? -1 : strcmp (lm_run_get_name (run), e->name);
+      int cmp = run == NULL ? 1 : e == NULL ? -1 : lm_natural_compare (lm_run_get_name (run), e->name);
 
       if (cmp == 0 && strcmp (lm_run_get_path (run), e->path) == 0)
         {

@@ -1,5 +1,6 @@
 /* lm-run.c: one run's state and series on the main thread (see lm-run.h). */
 #include "lm-run-private.h"
+#include "lm-natural.h"
 
 #include <string.h>
 
@@ -402,12 +403,6 @@ lm_run_get_writer_gone (LmRun *self)
   return self->writer_gone;
 }
 
-static int
-compare_names (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(const char *const *) a, *(const char *const *) b);
-}
-
 static void
 reset_data (LmRun *self)
 {
@@ -468,7 +463,7 @@ apply_info (LmRun *self, LmReadResult *r)
       g_hash_table_insert (self->by_id, g_memdup2 (&t->id, sizeof t->id), s);
     }
   if (tags_changed)
-    g_ptr_array_sort (self->tag_names, compare_names);
+    g_ptr_array_sort (self->tag_names, lm_natural_compare_ptrs);
   return tags_changed;
 }
 

@@ -1,6 +1,7 @@
 /* lm-scan.c: recursive search for run files (see lm-scan-private.h). */
 #include "lm-scan-private.h"
 #include "lm-reader-private.h"
+#include "lm-natural.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -161,7 +162,7 @@ compare_entries (gconstpointer a, gconstpointer b)
   const LmScanEntry *ea = *(LmScanEntry *const *) a;
   const LmScanEntry *eb = *(LmScanEntry *const *) b;
 
-  return strcmp (ea->name, eb->name);
+  return lm_natural_compare (ea->name, eb->name);
 }
 
 GPtrArray *

@@ -405,3 +405,27 @@ lm_axis_ticks (LmAxisKind kind,
     }
   return n;
 }
+
+guint
+lm_axis_place_labels (const double *centers, const double *extents, guint n, double lo, double hi, double gap,
+                      double *starts)
+{
+  double kept_lo = 0, kept_hi = 0;
+  guint kept = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      double s = centers[i] - extents[i] / 2;
+
+      starts[i] = NAN;
+      if (!(extents[i] <= hi - lo))
+        continue;
+      s = CLAMP (s, lo, hi - extents[i]);
+      if (kept > 0 && s < kept_hi + gap && s + extents[i] + gap > kept_lo)
+        continue;
+      starts[i] = s;
+      kept_lo = s, kept_hi = s + extents[i];
+      kept++;
+    }
+  return kept;
+}

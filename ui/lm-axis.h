@@ -37,6 +37,20 @@ guint lm_axis_ticks (LmAxisKind kind,
                      guint      target,
                      LmTick    *ticks);
 
+/* Where tick labels go along an axis: label i, `extents[i]` long, is
+ * centred on `centers[i]` when it fits, shifted inward to lie inside
+ * [lo, hi] at the ends (a wall-clock label at the right edge was cut to
+ * "15:42:2"), and left out (NAN) when it cannot fit or would come within
+ * `gap` of the label kept before it.  starts[i]: where label i begins.
+ * Returns how many are kept. */
+guint lm_axis_place_labels (const double *centers,
+                            const double *extents,
+                            guint         n,
+                            double        lo,
+                            double        hi,
+                            double        gap,
+                            double       *starts);
+
 /* Number formats shared by tooltips and labels. */
 void lm_format_value    (double v, char *buf, gsize len);   /* 5 significant digits */
 void lm_format_step     (gint64 step, char *buf, gsize len);

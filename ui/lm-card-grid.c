@@ -1,5 +1,6 @@
 /* lm-card-grid.c: grouped scalar cards (see lm-card-grid.h). */
 #include "lm-card-grid.h"
+#include "lm-natural.h"
 
 #include <string.h>
 
@@ -80,7 +81,7 @@ compare_groups (const char *a, const char *b)
 {
   int ra = group_rank (a), rb = group_rank (b);
 
-  return ra != rb ? ra - rb : strcmp (a, b);
+  return ra != rb ? ra - rb : lm_natural_compare (a, b);
 }
 
 static gboolean
@@ -206,8 +207,8 @@ flow_filter (GtkFlowBoxChild *child, gpointer user_data)
 static int
 flow_sort (GtkFlowBoxChild *a, GtkFlowBoxChild *b, gpointer user_data)
 {
-  return g_strcmp0 (lm_scalar_card_get_tag (LM_SCALAR_CARD (gtk_flow_box_child_get_child (a))),
-                    lm_scalar_card_get_tag (LM_SCALAR_CARD (gtk_flow_box_child_get_child (b))));
+  return lm_natural_compare (lm_scalar_card_get_tag (LM_SCALAR_CARD (gtk_flow_box_child_get_child (a))),
+                             lm_scalar_card_get_tag (LM_SCALAR_CARD (gtk_flow_box_child_get_child (b))));
 }
 
 static void

@@ -1,24 +1,33 @@
 /* lm-dash-util.c: shared drawing helpers (see lm-dash-util.h). */
 #include "lm-dash-util.h"
 
+#include <math.h>
 #include <pango/pangocairo.h>
+
+static PangoLayout *
+text_layout (cairo_t *cr, const char *text, double size_pt, int *w, int *h)
+{
+  PangoLayout *layout = pango_cairo_create_layout (cr);
+  PangoFontDescription *font = pango_font_description_from_string ("Sans");
+
+  pango_font_description_set_absolute_size (font, size_pt * PANGO_SCALE);
+  pango_layout_set_font_description (layout, font);
+  pango_layout_set_text (layout, text, -1);
+  pango_layout_get_pixel_size (layout, w, h);
+  pango_font_description_free (font);
+  return layout;
+}
 
 void
 lm_dash_text (cairo_t *cr, double x, double y, const char *text,
               LmAlign halign, LmAlign valign, double size_pt)
 {
-  PangoLayout *layout = pango_cairo_create_layout (cr);
-  PangoFontDescription *font = pango_font_description_from_string ("Sans");
   int w, h;
+  PangoLayout *layout = text_layout (cr, text, size_pt, &w, &h);
 
-  pango_font_description_set_absolute_size (font, size_pt * PANGO_SCALE);
-  pango_layout_set_font_description (layout, font);
-  pango_layout_set_text (layout, text, -1);
-  pango_layout_get_pixel_size (layout, &w, &h);
   cairo_move_to (cr, x - (halign == LM_ALIGN_CENTER ? w / 2.0 : halign == LM_ALIGN_END ? w : 0),
                  y - (valign == LM_ALIGN_CENTER ? h / 2.0 : valign == LM_ALIGN_END ? h : 0));
   pango_cairo_show_layout (cr, layout);
-  pango_font_description_free (font);
   g_object_unref (layout);
 }
 
@@ -27,11 +36,25 @@ axis (cairo_t *cr, double x0, double y0, double w, double h,
       LmAxisKind kind, double lo, double hi, gboolean horizontal)
 {
   LmTick ticks[LM_AXIS_MAX_TICKS];
+  double at[LM_AXIS_MAX_TICKS], size[LM_AXIS_MAX_TICKS], start[LM_AXIS_MAX_TICKS];
+  double cx0, cy0, cx1, cy1;
   guint n;
 
   if (!(hi > lo))
     return;
   n = lm_axis_ticks (kind, FALSE, lo, hi, horizontal ? MAX (2, (guint) (w / 90)) : MAX (2, (guint) (h / 45)), ticks);
+  /* labels at the ends move inward to stay inside what is drawn */
+  for (guint i = 0; i < n; i++)
+    {
+      double f = (ticks[i].value - lo) / (hi - lo);
+      int tw, th;
+
+      g_object_unref (text_layout (cr, ticks[i].label, 10, &tw, &th));
+      at[i] = horizontal ? x0 + f * w : y0 + h - f * h;
+      size[i] = horizontal ? tw : th;
+    }
+  cairo_clip_extents (cr, &cx0, &cy0, &cx1, &cy1);
+  lm_axis_place_labels (at, size, n, horizontal ? cx0 + 1 : cy0, horizontal ? cx1 - 1 : cy1, horizontal ? 8 : 0, start);
   for (guint i = 0; i < n; i++)
     {
       double f = (ticks[i].value - lo) / (hi - lo);
@@ -46,7 +69,8 @@ axis (cairo_t *cr, double x0, double y0, double w, double h,
           cairo_line_to (cr, floor (x) + 0.5, y0 + h);
           cairo_stroke (cr);
           cairo_set_source_rgba (cr, 0, 0, 0, 0.6);
-          lm_dash_text (cr, x, y0 + h + 3, ticks[i].label, LM_ALIGN_CENTER, LM_ALIGN_START, 10);
+          if (!isnan (start[i]))
+            lm_dash_text (cr, start[i], y0 + h + 3, ticks[i].label, LM_ALIGN_START, LM_ALIGN_START, 10);
         }
       else
         {
@@ -56,7 +80,8 @@ axis (cairo_t *cr, double x0, double y0, double w, double h,
           cairo_line_to (cr, x0 + w, floor (y) + 0.5);
           cairo_stroke (cr);
           cairo_set_source_rgba (cr, 0, 0, 0, 0.6);
-          lm_dash_text (cr, x0 - 4, y, ticks[i].label, LM_ALIGN_END, LM_ALIGN_CENTER, 10);
+          if (!isnan (start[i]))
+            lm_dash_text (cr, x0 - 4, start[i], ticks[i].label, LM_ALIGN_END, LM_ALIGN_START, 10);
         }
     }
 }

@@ -14,6 +14,7 @@
 #include "lm-hparams-private.h"
 #include "lm-dash-util.h"
 #include "lm-palette.h"
+#include "lm-natural.h"
 
 struct _LmHparamsView
 {
@@ -173,7 +174,7 @@ compare_rows (gconstpointer a, gconstpointer b, gpointer user_data)
   int rank_a, rank_b;
 
   if (c < 0)
-    return g_utf8_collate (ra->run_name, rb->run_name);
+    return lm_natural_compare (ra->run_name, rb->run_name);
   if ((guint) c >= ra->n || (guint) c >= rb->n)
     return 0;
   rank_a = sort_rank (ra, c);

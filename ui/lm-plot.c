@@ -720,30 +720,36 @@ lm_plot_render (LmPlot          *p,
   p->rendered = TRUE;
   p->has_data = FALSE;
 
-  /* Grid and y labels. */
+  /* Grid and y labels.  Labels at the ends of an axis are moved inward to
+   * lie inside the chart, or left out (lm_axis_place_labels). */
   cairo_set_line_width (cr, 1);
-  for (guint i = 0; i < nyt; i++)
-    {
-      double y = floor (lm_plot_y_to_px (p, yt[i].value)) + 0.5;
-
-      cairo_set_source_rgb (cr, 0.91, 0.92, 0.93);
-      cairo_move_to (cr, left, y);
-      cairo_line_to (cr, left + plot_w, y);
-      cairo_stroke (cr);
-      lm_plot_text (p, cr, yt[i].label, FALSE, left - 6, y, 1, 0.5, 0.37, 0.39, 0.41, NULL, NULL);
-    }
   nxt = lm_axis_ticks (x_axis_kind (p->axis), FALSE, p->rx0, p->rx1,
                        (guint) MAX (2.0, plot_w / 90.0), xt);
-  for (guint i = 0; i < nxt; i++)
+  for (int horizontal = 0; horizontal < 2; horizontal++)
     {
-      double x = floor (lm_plot_x_to_px (p, xt[i].value)) + 0.5;
+      LmTick *t = horizontal ? xt : yt;
+      guint n = horizontal ? nxt : nyt;
+      double at[LM_AXIS_MAX_TICKS], size[LM_AXIS_MAX_TICKS], start[LM_AXIS_MAX_TICKS];
 
-      cairo_set_source_rgb (cr, 0.91, 0.92, 0.93);
-      cairo_move_to (cr, x, top);
-      cairo_line_to (cr, x, top + p->area.height);
-      cairo_stroke (cr);
-      lm_plot_text (p, cr, xt[i].label, FALSE, x, top + p->area.height + 3, 0.5, 0,
-                    0.37, 0.39, 0.41, NULL, NULL);
+      for (guint i = 0; i < n; i++)
+        {
+          double w, h;
+
+          at[i] = floor (horizontal ? lm_plot_x_to_px (p, t[i].value) : lm_plot_y_to_px (p, t[i].value)) + 0.5;
+          lm_plot_text (p, cr, t[i].label, FALSE, 0, 0, 0, 0, -1, 0, 0, &w, &h);
+          size[i] = horizontal ? w : h;
+          cairo_set_source_rgb (cr, 0.91, 0.92, 0.93);
+          cairo_move_to (cr, horizontal ? at[i] : left, horizontal ? top : at[i]);
+          cairo_line_to (cr, horizontal ? at[i] : left + plot_w, horizontal ? top + p->area.height : at[i]);
+          cairo_stroke (cr);
+        }
+      lm_axis_place_labels (at, size, n, 1, (horizontal ? width : height) - 1, horizontal ? 8 : 0, start);
+      for (guint i = 0; i < n; i++)
+        if (!isnan (start[i]) && horizontal)
+          lm_plot_text (p, cr, t[i].label, FALSE, start[i], top + p->area.height + 3, 0, 0,
+                        0.37, 0.39, 0.41, NULL, NULL);
+        else if (!isnan (start[i]))
+          lm_plot_text (p, cr, t[i].label, FALSE, left - 6, start[i], 1, 0, 0.37, 0.39, 0.41, NULL, NULL);
     }
 
   /* Lines: faint raw lines first, then the solid ones on top. */

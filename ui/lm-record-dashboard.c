@@ -14,6 +14,7 @@
 #include "lm-dash-util.h"
 #include "lm-palette.h"
 #include "lm-text-card.h"
+#include "lm-natural.h"
 
 struct _LmRecordDashboard
 {
@@ -228,7 +229,7 @@ sync_cards (LmRecordDashboard *self)
 static int
 sort_children (GtkFlowBoxChild *a, GtkFlowBoxChild *b, gpointer user_data)
 {
-  return g_utf8_collate (g_object_get_data (G_OBJECT (a), "lm-key"), g_object_get_data (G_OBJECT (b), "lm-key"));
+  return lm_natural_compare (g_object_get_data (G_OBJECT (a), "lm-key"), g_object_get_data (G_OBJECT (b), "lm-key"));
 }
 
 static void

@@ -221,100 +221,102 @@ resolve_path (GApplicationCommandLine *cmdline, const char *path)
   return g_file_get_path (file);
 }
 
-static int
-on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer user_data)
+/* The options' values once they are known to be good. */
+typedef struct
 {
-  GVariantDict *opts = g_application_command_line_get_options_dict (cmdline);
-  const char *logdir_arg = "runs", *screenshot = NULL, *size = NULL, *tag_filter = NULL;
-  const char *run_filter = NULL, *x_axis = NULL, *view = NULL;
-  double smoothing = -1;
-  const char *smoothing_arg = NULL;
-  gboolean timings = FALSE;
-  gint timeout_s = 120;
-  gint64 step = -1, op = -1;
-  const char *step_arg = NULL, *op_arg = NULL;
-  int width = 0, height = 0;
-  g_autofree char *logdir = NULL, *prefs = NULL;
-  g_autoptr (GError) error = NULL;
-  LmWindow *window;
-  LmXAxis axis = LM_X_STEP;
+  int width, height;          /* 0: not given */
+  LmXAxis axis;
+  double smoothing;           /* -1: not given */
+  gint64 timeout_s;
+  gint64 step, op;            /* -1: not given */
+} Usage;
 
-  g_variant_dict_lookup (opts, "logdir", "&s", &logdir_arg);
-  g_variant_dict_lookup (opts, "screenshot", "^&ay", &screenshot);
+/* Every usage check, made before any window exists (the local process
+ * runs it first; a command line handed to the running instance runs it
+ * again): the message for the first bad option, or NULL.  A window made
+ * and destroyed again for a bad --tag-filter left its loaders and its
+ * size request behind (GLib criticals, a crash with --screenshot).  The
+ * filters compile their regexes the same way (case-insensitive).
+ * --screenshot-timeout, --step and --op are strings: GApplication drops an
+ * int option whose value is 0 (--screenshot-timeout 0 was ignored, --step
+ * 0 is a real step). */
+static char *
+check_usage (GVariantDict *opts, Usage *u)
+{
+  static const char *const filters[] = { "tag-filter", "run-filter" };
+  const char *size = NULL, *x_axis = NULL, *smoothing = NULL, *timeout = NULL;
+  const char *view = NULL, *step = NULL, *op = NULL;
+  g_autofree const char **rest = NULL;
+
+  *u = (Usage) { 0, 0, LM_X_STEP, -1, 120, -1, -1 };
   g_variant_dict_lookup (opts, "window-size", "&s", &size);
-  g_variant_dict_lookup (opts, "tag-filter", "&s", &tag_filter);
-  g_variant_dict_lookup (opts, "run-filter", "&s", &run_filter);
   g_variant_dict_lookup (opts, "x-axis", "&s", &x_axis);
+  g_variant_dict_lookup (opts, "smoothing", "&s", &smoothing);
+  g_variant_dict_lookup (opts, "screenshot-timeout", "&s", &timeout);
   g_variant_dict_lookup (opts, "view", "&s", &view);
-  g_variant_dict_lookup (opts, "smoothing", "&s", &smoothing_arg);
-  g_variant_dict_lookup (opts, "timings", "b", &timings);
-  g_variant_dict_lookup (opts, "screenshot-timeout", "i", &timeout_s);
-  /* strings, not G_OPTION_ARG_INT64: GApplication drops an int option
-   * whose value is 0, and --step 0 is a real step */
-  g_variant_dict_lookup (opts, "step", "&s", &step_arg);
-  g_variant_dict_lookup (opts, "op", "&s", &op_arg);
+  g_variant_dict_lookup (opts, "step", "&s", &step);
+  g_variant_dict_lookup (opts, "op", "&s", &op);
+  if (g_variant_dict_lookup (opts, G_OPTION_REMAINING, "^a&ay", &rest) && rest && rest[0])
+    return g_strdup_printf ("lumen: unexpected argument '%s' (did you mean --logdir %s?)\n", rest[0], rest[0]);
+  if (size != NULL && !parse_size (size, &u->width, &u->height))
+    return g_strdup_printf ("lumen: --window-size expects WIDTHxHEIGHT (at least 200x150), e.g. 1400x900; "
+                            "got '%s'\n", size);
+  if (x_axis != NULL && !lm_x_axis_from_string (x_axis, &u->axis))
+    return g_strdup_printf ("lumen: --x-axis must be step, relative or wall; got '%s'\n", x_axis);
+  if (smoothing != NULL && !parse_smoothing (smoothing, &u->smoothing))
+    return g_strdup_printf ("lumen: --smoothing must be between 0 and 0.999; got '%s'\n", smoothing);
+  if (timeout != NULL && !g_ascii_string_to_signed (timeout, 10, 1, G_MAXINT32, &u->timeout_s, NULL))
+    return g_strdup_printf ("lumen: --screenshot-timeout must be a positive number of seconds; got '%s'\n",
+                            timeout);
+  for (guint i = 0; i < G_N_ELEMENTS (filters); i++)
+    {
+      const char *text = NULL;
+      g_autoptr (GRegex) re = NULL;
+      g_autoptr (GError) error = NULL;
 
-  {
-    g_autofree const char **rest = NULL;
-
-    if (g_variant_dict_lookup (opts, G_OPTION_REMAINING, "^a&ay", &rest) && rest && rest[0])
-      {
-        g_application_command_line_printerr (cmdline, "lumen: unexpected argument '%s' "
-                                             "(did you mean --logdir %s?)\n", rest[0], rest[0]);
-        return 2;
-      }
-  }
-  if (size != NULL && !parse_size (size, &width, &height))
-    {
-      g_application_command_line_printerr (cmdline, "lumen: --window-size expects WIDTHxHEIGHT "
-                                           "(at least 200x150), e.g. 1400x900; got '%s'\n", size);
-      return 2;
+      if (g_variant_dict_lookup (opts, filters[i], "&s", &text) && text[0] != '\0'
+          && (re = g_regex_new (text, G_REGEX_CASELESS, 0, &error)) == NULL)
+        return g_strdup_printf ("lumen: --%s: invalid regex: %s\n", filters[i], error->message);
     }
-  if (x_axis != NULL && !lm_x_axis_from_string (x_axis, &axis))
-    {
-      g_application_command_line_printerr (cmdline, "lumen: --x-axis must be step, relative or wall; "
-                                           "got '%s'\n", x_axis);
-      return 2;
-    }
-  if (smoothing_arg != NULL && !parse_smoothing (smoothing_arg, &smoothing))
-    {
-      g_application_command_line_printerr (cmdline, "lumen: --smoothing must be between 0 and 0.999; "
-                                           "got '%s'\n", smoothing_arg);
-      return 2;
-    }
-  if (timeout_s <= 0)
-    {
-      g_application_command_line_printerr (cmdline, "lumen: --screenshot-timeout must be positive\n");
-      return 2;
-    }
-
   /* "debugger" is the graph page with its debugger pane open */
   if (view != NULL && !g_strv_contains (lm_dashboard_names, view) && g_strcmp0 (view, "debugger") != 0)
     {
       g_autofree char *names = g_strjoinv (", ", (char **) lm_dashboard_names);
 
-      g_application_command_line_printerr (cmdline, "lumen: --view must be one of %s or debugger; got '%s'\n",
-                                           names, view);
-      return 2;
+      return g_strdup_printf ("lumen: --view must be one of %s or debugger; got '%s'\n", names, view);
     }
+  if ((step != NULL || op != NULL) && g_strcmp0 (view, "debugger") != 0 && g_strcmp0 (view, "graph") != 0)
+    return g_strdup ("lumen: --step and --op go with --view debugger (or graph)\n");
+  if (step != NULL && !g_ascii_string_to_signed (step, 10, 0, G_MAXINT64, &u->step, NULL))
+    return g_strdup_printf ("lumen: --step must be a traced step (an integer >= 0); got '%s'\n", step);
+  if (op != NULL && !g_ascii_string_to_signed (op, 10, 1, G_MAXINT64, &u->op, NULL))
+    return g_strdup_printf ("lumen: --op counts from 1, as the debugger's execution list does; got '%s'\n", op);
+  return NULL;
+}
 
-  if ((step_arg != NULL || op_arg != NULL) && g_strcmp0 (view, "debugger") != 0 && g_strcmp0 (view, "graph") != 0)
+static int
+on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer user_data)
+{
+  GVariantDict *opts = g_application_command_line_get_options_dict (cmdline);
+  const char *logdir_arg = "runs", *screenshot = NULL, *tag_filter = NULL, *run_filter = NULL, *view = NULL;
+  gboolean timings = FALSE;
+  g_autofree char *logdir = NULL, *prefs = NULL, *message = NULL;
+  g_autoptr (GError) error = NULL;
+  LmWindow *window;
+  Usage u;
+
+  message = check_usage (opts, &u);
+  if (message != NULL)
     {
-      g_application_command_line_printerr (cmdline, "lumen: --step and --op go with --view debugger (or graph)\n");
+      g_application_command_line_printerr (cmdline, "%s", message);
       return 2;
     }
-  if (step_arg != NULL && !g_ascii_string_to_signed (step_arg, 10, 0, G_MAXINT64, &step, NULL))
-    {
-      g_application_command_line_printerr (cmdline, "lumen: --step must be a traced step (an integer >= 0); "
-                                           "got '%s'\n", step_arg);
-      return 2;
-    }
-  if (op_arg != NULL && !g_ascii_string_to_signed (op_arg, 10, 1, G_MAXINT64, &op, NULL))
-    {
-      g_application_command_line_printerr (cmdline, "lumen: --op counts from 1, as the debugger's execution "
-                                           "list does; got '%s'\n", op_arg);
-      return 2;
-    }
+  g_variant_dict_lookup (opts, "logdir", "&s", &logdir_arg);
+  g_variant_dict_lookup (opts, "screenshot", "^&ay", &screenshot);
+  g_variant_dict_lookup (opts, "tag-filter", "&s", &tag_filter);
+  g_variant_dict_lookup (opts, "run-filter", "&s", &run_filter);
+  g_variant_dict_lookup (opts, "view", "&s", &view);
+  g_variant_dict_lookup (opts, "timings", "b", &timings);
 
   logdir = resolve_path (cmdline, logdir_arg);
   window = lm_window_new (GTK_APPLICATION (app), logdir);
@@ -334,27 +336,20 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
     }
   else if (view != NULL)
     lm_dashboards_set_view (lm_window_get_dashboards (window), view);
-  if (step >= 0 || op >= 1)
+  if (u.step >= 0 || u.op >= 1)
     lm_graph_page_set_target (LM_GRAPH_PAGE (lm_dashboards_get_page (lm_window_get_dashboards (window), "graph")),
-                              step, op);
-  if (width > 0)
-    set_window_size (window, width, height);
-  if (smoothing != -1)
-    lm_chart_settings_set_smoothing (lm_window_get_settings (window), smoothing);
-  if (x_axis != NULL)
-    lm_chart_settings_set_x_axis (lm_window_get_settings (window), axis);
-  if (tag_filter != NULL && !lm_dashboards_set_tag_filter (lm_window_get_dashboards (window), tag_filter, &error))
-    {
-      g_application_command_line_printerr (cmdline, "lumen: --tag-filter: invalid regex: %s\n", error->message);
-      gtk_window_destroy (GTK_WINDOW (window));
-      return 2;
-    }
-  if (run_filter != NULL && !lm_run_list_set_filter (lm_window_get_run_list (window), run_filter, &error))
-    {
-      g_application_command_line_printerr (cmdline, "lumen: --run-filter: invalid regex: %s\n", error->message);
-      gtk_window_destroy (GTK_WINDOW (window));
-      return 2;
-    }
+                              u.step, u.op);
+  if (u.width > 0)
+    set_window_size (window, u.width, u.height);
+  if (u.smoothing != -1)
+    lm_chart_settings_set_smoothing (lm_window_get_settings (window), u.smoothing);
+  if (g_variant_dict_contains (opts, "x-axis"))
+    lm_chart_settings_set_x_axis (lm_window_get_settings (window), u.axis);
+  /* both compile: check_usage above */
+  if (tag_filter != NULL)
+    lm_dashboards_set_tag_filter (lm_window_get_dashboards (window), tag_filter, NULL);
+  if (run_filter != NULL)
+    lm_run_list_set_filter (lm_window_get_run_list (window), run_filter, NULL);
   /* What the user changes from now on is kept; a screenshot or timing run
    * changes nothing. */
   if (screenshot == NULL && !timings)
@@ -369,10 +364,10 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
       job->cmdline = g_object_ref (cmdline);
       job->screenshot = screenshot ? resolve_path (cmdline, screenshot) : NULL;
       job->timings = timings;
-      job->timeout_s = (guint) timeout_s;
+      job->timeout_s = (guint) u.timeout_s;
       g_application_hold (app);
       job->tick_id = g_timeout_add (10, job_tick, job);
-      job->deadline_id = g_timeout_add_seconds ((guint) timeout_s, job_deadline, job);
+      job->deadline_id = g_timeout_add_seconds (job->timeout_s, job_deadline, job);
     }
   return 0;
 }
@@ -382,37 +377,18 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
 static int
 on_local_options (GApplication *app, GVariantDict *opts, gpointer user_data)
 {
-  const char *size = NULL, *x_axis = NULL;
-  g_autofree const char **rest = NULL;
-  const char *smoothing_arg = NULL;
-  double smoothing;
-  int w, h;
-  LmXAxis axis;
+  g_autofree char *message = NULL;
+  Usage u;
 
   if (g_variant_dict_contains (opts, "version"))
     {
       g_print ("lumen 0.1.0\n");
       return 0;
     }
-  if (g_variant_dict_lookup (opts, G_OPTION_REMAINING, "^a&ay", &rest) && rest && rest[0])
+  message = check_usage (opts, &u);
+  if (message != NULL)
     {
-      g_printerr ("lumen: unexpected argument '%s' (did you mean --logdir %s?)\n", rest[0], rest[0]);
-      return 2;
-    }
-  if (g_variant_dict_lookup (opts, "window-size", "&s", &size) && !parse_size (size, &w, &h))
-    {
-      g_printerr ("lumen: --window-size expects WIDTHxHEIGHT (at least 200x150), e.g. 1400x900; "
-                  "got '%s'\n", size);
-      return 2;
-    }
-  if (g_variant_dict_lookup (opts, "x-axis", "&s", &x_axis) && !lm_x_axis_from_string (x_axis, &axis))
-    {
-      g_printerr ("lumen: --x-axis must be step, relative or wall; got '%s'\n", x_axis);
-      return 2;
-    }
-  if (g_variant_dict_lookup (opts, "smoothing", "&s", &smoothing_arg) && !parse_smoothing (smoothing_arg, &smoothing))
-    {
-      g_printerr ("lumen: --smoothing must be between 0 and 0.999; got '%s'\n", smoothing_arg);
+      g_printerr ("%s", message);
       return 2;
     }
   if (!gtk_init_check ())
@@ -554,7 +530,7 @@ main (int argc, char **argv)
       "With --view debugger: the traced step to show (default: the first with a NaN/Inf, else the last)", "N" },
     { "op", 0, 0, G_OPTION_ARG_STRING, NULL,
       "With --view debugger: the op to stop on, numbered from 1 as in the execution list", "SEQ" },
-    { "screenshot-timeout", 0, 0, G_OPTION_ARG_INT, NULL,
+    { "screenshot-timeout", 0, 0, G_OPTION_ARG_STRING, NULL,
       "Seconds to wait for data before a screenshot anyway (default 120)", "S" },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, "Print the version and exit", NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, NULL, NULL, NULL },

@@ -174,6 +174,17 @@ test_window_pixels (void)
   lm_test_rm_rf (logdir);
 }
 
+/* The CLI tests need a display and the binary; else they skip. */
+static gboolean
+can_run_lumen (void)
+{
+  if (!have_display)
+    g_test_skip ("no display");
+  else if (lumen_bin == NULL)
+    g_test_skip ("no lumen binary (--lumen-bin PATH or LUMEN_BIN)");
+  return have_display && lumen_bin != NULL;
+}
+
 static void
 test_cli_screenshot (void)
 {
@@ -184,16 +195,8 @@ test_cli_screenshot (void)
   Image img = { 0 };
   GdkRGBA c0, c1;
 
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
-  if (bin == NULL)
-    {
-      g_test_skip ("no lumen binary (--lumen-bin PATH or LUMEN_BIN)");
-      return;
-    }
+  if (!can_run_lumen ())
+    return;
   logdir = make_logdir ();
   png = g_build_filename (logdir, "cli.png", NULL);
   {
@@ -306,7 +309,7 @@ test_cli_unknown_options (void)
     { { "-x", NULL, NULL }, "lumen: unknown option -x; lumen --help lists the options\n" },
     { { "--port", "6006", NULL }, "lumen: --port: Lumen is a desktop app, not a server like TensorBoard" },
     { { "--bind_all", NULL, NULL }, "lumen: --bind_all: Lumen is a desktop app" },
-    { { "--screenshot-timeout", "soon", NULL }, "--screenshot-timeout; lumen --help lists the options\n" },
+    { { "--screenshot-timeout", "soon", NULL }, "lumen: --screenshot-timeout must be a positive number of seconds; got 'soon'\n" },
     { { "--logdir", NULL, NULL }, "lumen: Missing argument for --logdir; lumen --help" },
   };
   const char *bin = lumen_bin;
@@ -332,6 +335,76 @@ test_cli_unknown_options (void)
     }
 }
 
+/* Every bad option, alone, with a screenshot (and a window size, which
+ * realizes the window early) and with a view: exit status 2, the message,
+ * and nothing else on stderr from GLib or GTK.  An invalid --tag-filter
+ * with --screenshot --window-size printed "invalid unclassed pointer in
+ * cast to 'GtkWindow'" and crashed (a window made, then destroyed, for
+ * the bad regex); without --screenshot it still printed criticals. */
+static void
+test_cli_bad_options (void)
+{
+  static const struct
+  {
+    const char *args[4];
+    const char *message;
+  } cases[] = {
+    { { "--tag-filter", "(", NULL }, "lumen: --tag-filter: invalid regex: " },
+    { { "--run-filter", "[", NULL }, "lumen: --run-filter: invalid regex: " },
+    { { "--tag-filter", "loss", "--run-filter", "a(" }, "lumen: --run-filter: invalid regex: " },
+    { { "--window-size", "big", NULL }, "lumen: --window-size expects WIDTHxHEIGHT" },
+    { { "--x-axis", "time", NULL }, "lumen: --x-axis must be step, relative or wall; got 'time'" },
+    { { "--smoothing", "2", NULL }, "lumen: --smoothing must be between 0 and 0.999; got '2'" },
+    /* GApplication dropped the 0: the window opened as if no option was given */
+    { { "--screenshot-timeout", "0", NULL }, "lumen: --screenshot-timeout must be a positive number of seconds; got '0'" },
+    { { "--view", "debugger", "--op", "0" }, "lumen: --op counts from 1" },
+    { { "--view", "nope", NULL }, "lumen: --view must be one of " },
+    { { "--step", "3", NULL }, "lumen: --step and --op go with --view debugger" },
+    { { "extra", NULL }, "lumen: unexpected argument 'extra'" },
+  };
+  static const char *const with[][5] = {
+    { NULL },
+    { "--screenshot", "PNG", "--window-size", "900x640", NULL },
+    { "--view", "scalars", NULL },
+    { "--view", "images", "--screenshot", "PNG", NULL },
+  };
+  const char *bin = lumen_bin;
+  g_autofree char *logdir = NULL, *png = NULL;
+
+  if (!can_run_lumen ())
+    return;
+  logdir = make_logdir ();
+  png = g_build_filename (logdir, "bad.png", NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    for (guint w = 0; w < G_N_ELEMENTS (with); w++)
+      {
+        g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+        g_autofree char *out = NULL, *err = NULL, *cmd = NULL;
+        int status;
+
+        g_ptr_array_add (argv, (gpointer) bin);
+        g_ptr_array_add (argv, (gpointer) "--logdir");
+        g_ptr_array_add (argv, logdir);
+        for (guint k = 0; with[w][k] != NULL; k++)
+          g_ptr_array_add (argv, (gpointer) (strcmp (with[w][k], "PNG") == 0 ? png : with[w][k]));
+        for (guint k = 0; k < G_N_ELEMENTS (cases[i].args) && cases[i].args[k] != NULL; k++)
+          g_ptr_array_add (argv, (gpointer) cases[i].args[k]);
+        g_ptr_array_add (argv, NULL);
+        cmd = g_strjoinv (" ", (char **) argv->pdata);
+        g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                                     &out, &err, &status, NULL));
+        g_test_message ("%s: %s", cmd, err);
+        if (!WIFEXITED (status) || WEXITSTATUS (status) != 2)
+          g_error ("%s: expected exit status 2, got wait status %d; stderr: %s", cmd, status, err);
+        if (strstr (err, cases[i].message) == NULL)
+          g_error ("%s: expected '%s' in '%s'", cmd, cases[i].message, err);
+        if (strstr (err, "CRITICAL") != NULL || strstr (err, "WARNING") != NULL)
+          g_error ("%s: GLib/GTK complained: %s", cmd, err);
+        g_assert_false (g_file_test (png, G_FILE_TEST_EXISTS));
+      }
+  lm_test_rm_rf (logdir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -350,6 +423,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/screenshot/window-pixels", test_window_pixels);
   g_test_add_func ("/ui/screenshot/cli", test_cli_screenshot);
   g_test_add_func ("/ui/screenshot/cli-unknown-options", test_cli_unknown_options);
+  g_test_add_func ("/ui/screenshot/cli-bad-options", test_cli_bad_options);
   {
     int rc = g_test_run ();
 

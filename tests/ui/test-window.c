@@ -801,12 +801,129 @@ test_preferences (void)
   lm_test_rm_rf (logdir);
 }
 
+/* Tags, tag groups and runs in natural order, as TensorBoard: m/metric_2
+ * before m/metric_12 before metric_100 (plain text order put metric_100
+ * before metric_12), group layer_2 above layer_10, run_2 before run_10. */
+static void
+test_natural_order (void)
+{
+  static const char *const tags[] = { "m/metric_0", "m/metric_2", "m/metric_12", "m/metric_100", "m/metric_104" };
+  static const char *const runs[] = { "run_1", "run_2", "run_10" };
+  g_autofree char *logdir = NULL;
+  LmWindow *win;
+  LmCardGrid *grid;
+  LmRunStore *store;
+  int last = -1;
+  graphene_point_t p2, p10, zero = GRAPHENE_POINT_INIT (0, 0);
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  logdir = g_dir_make_tmp ("lumen-natural-XXXXXX", NULL);
+  for (int r = G_N_ELEMENTS (runs) - 1; r >= 0; r--)
+    {
+      LmTestRun *run = lm_test_run_create (logdir, runs[r]);
+
+      lm_test_run_begin (run);
+      for (int i = 0; i < 10; i++)
+        {
+          for (int t = G_N_ELEMENTS (tags) - 1; t >= 0; t--)
+            lm_test_run_add_scalar (run, tags[t], i, 1.7e9 + i, i + t);
+          lm_test_run_add_scalar (run, "layer_10/w", i, 1.7e9 + i, i);
+          lm_test_run_add_scalar (run, "layer_2/w", i, 1.7e9 + i, i);
+        }
+      lm_test_run_set_status (run, "finished");
+      lm_test_run_commit (run);
+      lm_test_run_close (run);
+    }
+  win = open_window (logdir);
+  grid = lm_window_get_card_grid (win);
+  store = lm_window_get_store (win);
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, G_N_ELEMENTS (runs));
+  for (guint r = 0; r < G_N_ELEMENTS (runs); r++)
+    {
+      g_autoptr (LmRun) run = g_list_model_get_item (G_LIST_MODEL (store), r);
+
+      g_assert_cmpstr (lm_run_get_name (run), ==, runs[r]);
+    }
+  for (guint t = 0; t < G_N_ELEMENTS (tags); t++)
+    {
+      LmScalarCard *card = lm_card_grid_find_card (grid, tags[t]);
+      int index;
+
+      g_assert_nonnull (card);
+      index = gtk_flow_box_child_get_index (GTK_FLOW_BOX_CHILD (gtk_widget_get_parent (GTK_WIDGET (card))));
+      g_test_message ("%s: card %d of its group", tags[t], index);
+      g_assert_cmpint (index, >, last);
+      last = index;
+    }
+  /* groups: layer_2's section above layer_10's */
+  g_assert_true (gtk_widget_compute_point (GTK_WIDGET (lm_card_grid_find_card (grid, "layer_2/w")),
+                                           GTK_WIDGET (grid), &zero, &p2));
+  g_assert_true (gtk_widget_compute_point (GTK_WIDGET (lm_card_grid_find_card (grid, "layer_10/w")),
+                                           GTK_WIDGET (grid), &zero, &p10));
+  g_test_message ("layer_2/w at y %.0f, layer_10/w at y %.0f", p2.y, p10.y);
+  g_assert_cmpfloat (p2.y, <, p10.y);
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (logdir);
+}
+
+/* Tick labels lie inside the chart: a label centred on a tick near an edge
+ * is moved inward (the last wall-clock label read "15:42:2", cut at the
+ * right edge), one that cannot fit or would overlap its neighbour is left
+ * out, and the others stay centred on their ticks. */
+static void
+test_axis_label_places (void)
+{
+  /* a 300 px axis, 50 px labels: ticks at the very ends and inside */
+  static const double at[] = { 2, 100, 200, 298 }, size[] = { 50, 50, 50, 50 };
+  /* the right-hand label shifted in would touch its neighbour: dropped */
+  static const double crowd_at[] = { 10, 240, 296 }, crowd_size[] = { 20, 50, 50 };
+  double start[G_N_ELEMENTS (at)];
+
+  g_assert_cmpuint (lm_axis_place_labels (at, size, 4, 0, 300, 8, start), ==, 4);
+  g_assert_cmpfloat (start[0], ==, 0);          /* shifted right */
+  g_assert_cmpfloat (start[1], ==, 75);         /* centred */
+  g_assert_cmpfloat (start[2], ==, 175);
+  g_assert_cmpfloat (start[3], ==, 250);        /* shifted left: ends at 300 */
+  for (guint i = 0; i < 4; i++)
+    {
+      g_assert_cmpfloat (start[i], >=, 0);
+      g_assert_cmpfloat (start[i] + size[i], <=, 300);
+    }
+  g_assert_cmpuint (lm_axis_place_labels (crowd_at, crowd_size, 3, 0, 300, 8, start), ==, 2);
+  g_assert_cmpfloat (start[0], ==, 0);
+  g_assert_cmpfloat (start[1], ==, 215);
+  g_assert_true (isnan (start[2]));
+  /* a label wider than the axis is left out; so is NaN in the extents */
+  {
+    static const double one_at[] = { 50 }, wide[] = { 120 };
+
+    g_assert_cmpuint (lm_axis_place_labels (one_at, wide, 1, 0, 100, 8, start), ==, 0);
+    g_assert_true (isnan (start[0]));
+  }
+  /* a vertical axis: values ascend as pixels descend */
+  {
+    static const double y_at[] = { 400, 200, 3 }, y_size[] = { 14, 14, 14 };
+
+    g_assert_cmpuint (lm_axis_place_labels (y_at, y_size, 3, 0, 410, 0, start), ==, 3);
+    g_assert_cmpfloat (start[0], ==, 393);
+    g_assert_cmpfloat (start[1], ==, 193);
+    g_assert_cmpfloat (start[2], ==, 0);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
   have_display = lm_ui_test_init (&argc, &argv);
   g_test_add_func ("/ui/window/two-runs", test_two_runs);
   g_test_add_func ("/ui/window/filters", test_filters);
+  g_test_add_func ("/ui/window/natural-order", test_natural_order);
   g_test_add_func ("/ui/window/zoom-log-export", test_zoom_log_export);
   g_test_add_func ("/ui/window/live-update", test_live_update);
   g_test_add_func ("/ui/window/idle-no-frames", test_idle_no_frames);
@@ -814,6 +931,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/window/long-tag", test_long_tag);
   g_test_add_func ("/ui/window/preferences", test_preferences);
   g_test_add_func ("/ui/axis/labels", test_axis_labels);
+  g_test_add_func ("/ui/axis/label-places", test_axis_label_places);
   {
     int rc = g_test_run ();
 
