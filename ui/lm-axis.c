@@ -278,10 +278,15 @@ ticks_calendar (double lo, double hi, double step, LmTick *ticks)
   return n;
 }
 
+/* `decimals`: digits of the second after "%S" when ticks are less than a
+ * second apart (a run whose points were all logged within a few seconds),
+ * so neighbouring ticks never read the same "15:42:27". */
 static void
-label_wall (double v, const char *fmt, char *buf, gsize len)
+label_wall (double v, const char *fmt, int decimals, char *buf, gsize len)
 {
-  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_local ((gint64) floor (v));
+  double scale = pow (10, decimals);
+  double units = round (v * scale), secs = floor (units / scale);
+  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_local ((gint64) secs);
   g_autofree char *s = NULL;
 
   if (dt == NULL)
@@ -290,7 +295,10 @@ label_wall (double v, const char *fmt, char *buf, gsize len)
       return;
     }
   s = g_date_time_format (dt, fmt);
-  g_strlcpy (buf, s, len);
+  if (decimals > 0)
+    g_snprintf (buf, len, "%s.%0*.0f", s, decimals, units - secs * scale);
+  else
+    g_strlcpy (buf, s, len);
 }
 
 /* One format for an axis's wall-time labels: the year once the axis spans
@@ -349,6 +357,7 @@ lm_axis_ticks (LmAxisKind kind,
 {
   double step, first;
   const char *wall_fmt;
+  int wall_decimals = 0;
   guint n = 0;
 
   if (!(hi > lo) || !isfinite (lo) || !isfinite (hi))
@@ -381,6 +390,8 @@ lm_axis_ticks (LmAxisKind kind,
   else
     first = ceil (lo / step) * step;
   wall_fmt = kind == LM_AXIS_WALL ? wall_format (step, lo, hi) : NULL;
+  if (step < 1)
+    wall_decimals = (int) ceil (-log10 (step) - 1e-9);
 
   for (double v = first; v <= hi + step * 1e-9 && n < LM_AXIS_MAX_TICKS; v = first + n * step)
     {
@@ -394,7 +405,7 @@ lm_axis_ticks (LmAxisKind kind,
           label_relative (v, step, ticks[n].label, sizeof ticks[n].label);
           break;
         case LM_AXIS_WALL:
-          label_wall (v, wall_fmt, ticks[n].label, sizeof ticks[n].label);
+          label_wall (v, wall_fmt, wall_decimals, ticks[n].label, sizeof ticks[n].label);
           break;
         case LM_AXIS_VALUE:
         default:

@@ -515,6 +515,24 @@ test_axis_labels (void)
   n = lm_axis_ticks (LM_AXIS_WALL, FALSE, -1e9, 4.1e9, 5, ticks);
   for (guint i = 1; i < n; i++)
     g_assert_cmpstr (ticks[i].label, !=, ticks[i - 1].label);
+  /* A run logged within a second or two: fractions of a second, distinct. */
+  {
+    static const double spans[] = { 1.2, 0.3, 0.04, 0.002 };
+
+    for (guint k = 0; k < G_N_ELEMENTS (spans); k++)
+      {
+        n = lm_axis_ticks (LM_AXIS_WALL, FALSE, 1.7e9 + 0.37, 1.7e9 + 0.37 + spans[k], 5, ticks);
+        g_assert_cmpuint (n, >=, 2);
+        for (guint i = 1; i < n; i++)
+          g_assert_cmpstr (ticks[i].label, !=, ticks[i - 1].label);
+      }
+    n = lm_axis_ticks (LM_AXIS_WALL, FALSE, 1.7e9 + 0.37, 1.7e9 + 1.57, 5, ticks);
+    /* every 0.5 s from 20.5 (1.7e9 is hh:13:20 in any whole-hour zone) */
+    g_assert_cmpuint (n, ==, 3);
+    g_assert_true (g_str_has_suffix (ticks[0].label, ":20.5"));
+    g_assert_true (g_str_has_suffix (ticks[1].label, ":21.0"));
+    g_assert_true (g_str_has_suffix (ticks[2].label, ":21.5"));
+  }
 
   /* A month or more apart: calendar boundaries, not multiples of 30 or
    * 365 days since 1970; relative time in whole years past a year. */
