@@ -458,15 +458,36 @@ add_zoom_key (GtkShortcutController *sc, guint keyval, int step)
                                            "i", step));
 }
 
+/* The full-size window's load of the whole image. */
+typedef struct
+{
+  LmImageCanvas *canvas;
+  GtkWidget *note;
+  int factor;   /* of the reduced copy shown meanwhile */
+} FullLoad;
+
 static void
 on_full_loaded (GObject *source, GAsyncResult *res, gpointer user_data)
 {
-  g_autoptr (LmImageCanvas) canvas = user_data;
-  g_autoptr (LmImagePixels) pixels = lm_image_loader_load_finish (LM_IMAGE_LOADER (source), res, NULL);
+  FullLoad *fl = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LmImagePixels) pixels = lm_image_loader_load_finish (LM_IMAGE_LOADER (source), res, &error);
 
-  /* On failure (or a closed window) the reduced pixels stay. */
   if (pixels != NULL)
-    lm_image_canvas_set_pixels (canvas, pixels, NULL);
+    lm_image_canvas_set_pixels (fl->canvas, pixels, NULL);
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      /* The reduced pixels stay, but say so: stretched, they look like
+       * a blurry image rather than a copy of a sharp one. */
+      g_autofree char *text = g_strdup_printf ("Showing a reduced copy (1/%d size): the full image could "
+                                               "not be loaded: %s", fl->factor, error->message);
+
+      gtk_label_set_text (GTK_LABEL (fl->note), text);
+      gtk_widget_set_visible (fl->note, TRUE);
+    }
+  g_object_unref (fl->canvas);
+  g_object_unref (fl->note);
+  g_free (fl);
 }
 
 GtkWidget *
@@ -475,7 +496,7 @@ lm_image_card_open_full_size (LmImageCard *self)
   LmImageCanvas *shown;
   LmImagePixels *p;
   LmImageMeta *m;
-  GtkWidget *win, *scroller, *canvas;
+  GtkWidget *win, *scroller, *canvas, *box, *note;
   GtkEventController *sc;
   g_autofree char *title = NULL, *full_title = NULL;
   int zoom;
@@ -509,9 +530,20 @@ lm_image_card_open_full_size (LmImageCard *self)
   gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroller), TRUE);
   gtk_scrolled_window_set_max_content_width (GTK_SCROLLED_WINDOW (scroller), 1200);
   gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scroller), 900);
-  gtk_window_set_child (GTK_WINDOW (win), scroller);
+  /* Above the image, shown only when the whole image cannot be loaded. */
+  note = gtk_label_new ("");
+  gtk_label_set_xalign (GTK_LABEL (note), 0);
+  gtk_label_set_wrap (GTK_LABEL (note), TRUE);
+  gtk_label_set_selectable (GTK_LABEL (note), TRUE);
+  gtk_widget_add_css_class (note, "lm-warning");
+  gtk_widget_set_visible (note, FALSE);
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_box_append (GTK_BOX (box), note);
+  gtk_box_append (GTK_BOX (box), scroller);
+  gtk_window_set_child (GTK_WINDOW (win), box);
 
   g_object_set_data (G_OBJECT (win), "canvas", canvas);
+  g_object_set_data (G_OBJECT (win), "lm-note", note);
   g_object_set_data_full (G_OBJECT (win), "base-title", g_steal_pointer (&title), g_free);
   sc = gtk_shortcut_controller_new ();
   gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (sc), GTK_SHORTCUT_SCOPE_LOCAL);
@@ -531,11 +563,14 @@ lm_image_card_open_full_size (LmImageCard *self)
   if (p->factor > 1 && m != NULL)
     {
       GCancellable *cancellable = g_cancellable_new ();
+      FullLoad *fl = g_new0 (FullLoad, 1);
 
+      fl->canvas = g_object_ref (LM_IMAGE_CANVAS (canvas));
+      fl->note = g_object_ref (note);
+      fl->factor = p->factor;
       g_object_set_data_full (G_OBJECT (win), "lm-cancellable", cancellable, g_object_unref);
       g_signal_connect_object (win, "destroy", G_CALLBACK (g_cancellable_cancel), cancellable, G_CONNECT_SWAPPED);
-      lm_image_loader_load_async (self->loader, self->run_path, m->id, cancellable, on_full_loaded,
-                                  g_object_ref (canvas));
+      lm_image_loader_load_async (self->loader, self->run_path, m->id, cancellable, on_full_loaded, fl);
     }
   gtk_window_present (GTK_WINDOW (win));
   return win;
@@ -755,6 +790,13 @@ lm_image_card_set_show_labels (LmImageCard *self, gboolean show)
   lm_image_canvas_set_show_labels (LM_IMAGE_CANVAS (self->canvas), self->show_labels);
   if (gtk_check_button_get_active (GTK_CHECK_BUTTON (self->labels_check)) != self->show_labels)
     gtk_check_button_set_active (GTK_CHECK_BUTTON (self->labels_check), self->show_labels);
+}
+
+GtkWidget *
+lm_image_card_get_full_size_note (GtkWidget *full_window)
+{
+  g_return_val_if_fail (GTK_IS_WINDOW (full_window), NULL);
+  return g_object_get_data (G_OBJECT (full_window), "lm-note");
 }
 
 GtkWidget *

@@ -14,8 +14,9 @@
  * its scrolled window, fitted it holds the image reduced to about its
  * size on screen, and a card scrolled a few screens away lets its pixels
  * go.  The whole image is decoded for actual size and the full-size
- * window only.  A blob that is not a PNG shows a placeholder naming the
- * problem.
+ * window only; when that fails, the window keeps the reduced copy and
+ * says so above it, with the reason.  A blob that is not a PNG shows a
+ * placeholder naming the problem.
  *
  * What it is not for: reading files (the feed and the loader do).
  */
@@ -55,6 +56,11 @@ void       lm_image_card_set_show_labels (LmImageCard *self, gboolean show);
 /* Opens the shown image full size (what a click does); returns the new
  * GtkWindow, or NULL when no image is on screen yet. */
 GtkWidget *lm_image_card_open_full_size (LmImageCard *self);
+/* The full-size window's note above the image (a GtkLabel), visible only
+ * while it shows the card's reduced copy because the whole image could
+ * not be loaded: "Showing a reduced copy (1/F size): the full image could
+ * not be loaded: REASON".  NULL for other windows. */
+GtkWidget *lm_image_card_get_full_size_note (GtkWidget *full_window);
 /* The LmImageCanvas that draws the image (lm-image-canvas.h; for tests). */
 GtkWidget *lm_image_card_get_canvas (LmImageCard *self);
 

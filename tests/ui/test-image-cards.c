@@ -11,11 +11,15 @@
  * step.  Very elongated images (1000x1, 1x1000) are drawn fitted as
  * strips at least one pixel thick, in their colour.  A long tag name and a
  * long run name are ellipsized (whole in tooltips) and leave the card as
- * wide as any other, so the grid keeps its columns.  Set
+ * wide as any other, so the grid keeps its columns.  A full-size window
+ * whose whole image cannot be loaded (its PNG damaged after the card
+ * read it) keeps the reduced copy and says so above it, with the reason;
+ * one that loads says nothing.  Set
  * LUMEN_TEST_SHOTS=DIR to keep the rendered PNGs there.  Skips without a
  * display.
  */
 #include <gtk/gtk.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include <lumen-log.h>
@@ -36,7 +40,7 @@
 #define LONG_RUN "a_run_with_a_rather_long_name_for_the_legend_chip_xxxxxxxx"
 
 static gboolean have_display;
-static char *big_dir, *strip_dir, *names_dir;
+static char *big_dir, *strip_dir, *names_dir, *broken_dir;
 
 /* ------------------------------------------------------------ fixture */
 
@@ -98,6 +102,13 @@ write_fixture (void)
   check (lm_writer_close (w), "close");
   check (lm_writer_open (&w, names_dir, LONG_RUN), "open");
   check (lm_writer_add_image (w, "short/b", 0, px, 16, 16, 3), "image");
+  check (lm_writer_close (w), "close");
+
+  /* broken: two big images, one to be damaged once its card shows it */
+  check (lm_writer_open (&w, broken_dir, "r"), "open");
+  fill (px, BIG_W * BIG_H, 30, 160, 90);
+  check (lm_writer_add_image (w, "photo/good", 0, px, BIG_W, BIG_H, 3), "image");
+  check (lm_writer_add_image (w, "photo/bad", 0, px, BIG_W, BIG_H, 3), "image");
   check (lm_writer_close (w), "close");
 }
 
@@ -187,6 +198,14 @@ shows (gpointer data)
 
   return lm_image_card_get_shown_index (w->card) == (int) lm_image_card_get_index (w->card) && p != NULL
          && (w->factor == 0 || p->factor == w->factor);
+}
+
+static gboolean
+full_loaded (gpointer canvas)
+{
+  LmImagePixels *p = lm_image_canvas_get_pixels (canvas);
+
+  return p != NULL && p->factor == 1;
 }
 
 static gboolean
@@ -404,6 +423,93 @@ test_strips (void)
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
+static gboolean
+visible (gpointer widget)
+{
+  return gtk_widget_get_visible (widget);
+}
+
+/* The full-size window as drawn (LUMEN_TEST_SHOTS=DIR keeps it there). */
+static void
+keep_window_shot (GtkWidget *win, const char *name)
+{
+  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (win);
+  g_autoptr (GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr (GskRenderNode) node = NULL;
+  g_autoptr (GdkTexture) tex = NULL;
+
+  lm_test_spin (200);
+  gdk_paintable_snapshot (paintable, snapshot, gtk_widget_get_width (win), gtk_widget_get_height (win));
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  if (node == NULL)
+    return;
+  tex = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (win)), node, NULL);
+  lm_ui_keep_shot (tex, name);
+}
+
+/* A full-size window whose whole image fails to load says it shows the
+ * reduced copy, and why; one whose image loads says nothing. */
+static void
+test_full_size_fails (void)
+{
+  g_autofree char *path = g_build_filename (broken_dir, "r", "run.lumen", NULL);
+  LmWindow *win;
+  LmImageCard *good, *bad;
+  GtkWidget *full, *note, *canvas;
+  LmImagePixels *p;
+  const char *text;
+  sqlite3 *db;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  win = open_window (broken_dir);
+  good = find_card (win, "r", "photo/good");
+  bad = find_card (win, "r", "photo/bad");
+  g_assert_true (lm_test_wait_for (reduced, good, 10000));
+  g_assert_true (lm_test_wait_for (reduced, bad, 10000));
+
+  /* Loaded: the whole image, no note. */
+  full = lm_image_card_open_full_size (good);
+  canvas = lm_ui_find_descendant (full, LM_TYPE_IMAGE_CANVAS);
+  note = lm_image_card_get_full_size_note (full);
+  g_assert_true (GTK_IS_LABEL (note));
+  g_assert_true (lm_test_wait_for (full_loaded, canvas, 10000));
+  lm_test_spin (100);
+  g_assert_false (gtk_widget_get_visible (note));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (note)), ==, "");
+  gtk_window_destroy (GTK_WINDOW (full));
+
+  /* The PNG cut short after the card read it (a run file rewritten or
+   * damaged while it is open): the reduced copy stays, and says so. */
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE images SET png = substr(png, 1, length(png) * 6 / 10) "
+                                     "WHERE tag_id = (SELECT id FROM tags WHERE name = 'photo/bad')",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  full = lm_image_card_open_full_size (bad);
+  canvas = lm_ui_find_descendant (full, LM_TYPE_IMAGE_CANVAS);
+  note = lm_image_card_get_full_size_note (full);
+  g_assert_true (lm_test_wait_for (visible, note, 10000));
+  text = gtk_label_get_text (GTK_LABEL (note));
+  g_test_message ("note: %s", text);
+  p = lm_image_canvas_get_pixels (LM_IMAGE_CANVAS (canvas));
+  g_assert_nonnull (p);
+  g_assert_cmpint (p->factor, >, 1);
+  {
+    g_autofree char *head = g_strdup_printf ("Showing a reduced copy (1/%d size): the full image could not be "
+                                             "loaded: invalid PNG (%dx%d): ", p->factor, BIG_W, BIG_H);
+
+    g_assert_true (g_str_has_prefix (text, head));
+  }
+  g_assert_nonnull (strstr (text, "truncated"));
+  keep_window_shot (full, "full-size-failed.png");
+  gtk_window_destroy (GTK_WINDOW (full));
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
 static GtkWidget *
 header_of (LmImageCard *card)
 {
@@ -470,16 +576,20 @@ main (int argc, char **argv)
   big_dir = lm_test_tmpdir_new ("lumen-imgcards-XXXXXX");
   strip_dir = lm_test_tmpdir_new ("lumen-imgcards-XXXXXX");
   names_dir = lm_test_tmpdir_new ("lumen-imgcards-XXXXXX");
+  broken_dir = lm_test_tmpdir_new ("lumen-imgcards-XXXXXX");
   write_fixture ();
   g_test_add_func ("/ui/image-cards/memory", test_memory);
   g_test_add_func ("/ui/image-cards/strips", test_strips);
   g_test_add_func ("/ui/image-cards/long-names", test_long_names);
+  g_test_add_func ("/ui/image-cards/full-size-fails", test_full_size_fails);
   rc = g_test_run ();
   lm_test_rm_rf (big_dir);
   lm_test_rm_rf (strip_dir);
   lm_test_rm_rf (names_dir);
+  lm_test_rm_rf (broken_dir);
   g_free (big_dir);
   g_free (strip_dir);
   g_free (names_dir);
+  g_free (broken_dir);
   return have_display ? rc : 77;
 }
