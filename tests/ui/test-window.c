@@ -427,6 +427,20 @@ test_live_update (void)
 }
 
 
+/* Spinners animating while not on screen (each keeps the frame clock
+ * running, redrawing the window 60 times a second for nothing). */
+static guint
+hidden_spinners (GtkWidget *w)
+{
+  guint n = 0;
+
+  if (GTK_IS_SPINNER (w) && gtk_spinner_get_spinning (GTK_SPINNER (w)) && !gtk_widget_get_mapped (w))
+    n++;
+  for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
+    n += hidden_spinners (c);
+  return n;
+}
+
 static void
 count_frame (GdkFrameClock *clock, guint *n)
 {
@@ -453,17 +467,33 @@ test_idle_no_frames (void)
   logdir = make_logdir ();
   win = open_window (logdir);
   g_assert_cmpuint (lm_card_grid_get_n_shown (lm_window_get_card_grid (win)), ==, 2);
+  g_assert_true (lm_test_wait_for (settled, win, 10000));
   lm_test_spin (1500);   /* the first paints after loading, the status line (1 s) */
   clock = gtk_widget_get_frame_clock (GTK_WIDGET (win));
   g_assert_nonnull (clock);
   paint_id = g_signal_connect (clock, "after-paint", G_CALLBACK (count_frame), &n_paints);
   layout_id = g_signal_connect (clock, "layout", G_CALLBACK (count_frame), &n_layouts);
-  lm_test_spin (1000);
+  /* An animation paints every frame of every second; a busy machine (the
+   * suite runs tests side by side) may delay the last paints after loading
+   * into the first second, so three seconds are tried for a quiet one. */
+  for (int attempt = 0; attempt < 3; attempt++)
+    {
+      n_paints = n_layouts = 0;
+      lm_test_spin (1000);
+      if (n_paints <= 2 && n_layouts <= 2)
+        break;
+    }
   g_signal_handler_disconnect (clock, paint_id);
   g_signal_handler_disconnect (clock, layout_id);
-  /* a frame at 60 Hz would give ~60; allow a stray one or two */
-  g_assert_cmpuint (n_paints, <=, 2);
-  g_assert_cmpuint (n_layouts, <=, 2);
+  g_test_message ("idle: %u paints, %u layouts in a second", n_paints, n_layouts);
+  /* An animation gives ~60 a second. Alone on its display the window gives
+   * 0; when the suite runs tests side by side on one X server, other
+   * windows coming and going (focus, exposure) cost this one up to ~16. */
+  g_assert_cmpuint (n_paints, <, 30);
+  g_assert_cmpuint (n_layouts, <, 30);
+  /* The exact check for the spinner that kept the clock running: none
+   * spins unless it is on screen. */
+  g_assert_cmpuint (hidden_spinners (GTK_WIDGET (win)), ==, 0);
 
   gtk_window_destroy (GTK_WINDOW (win));
   lm_test_rm_rf (logdir);
