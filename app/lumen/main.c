@@ -226,9 +226,12 @@ typedef struct
 {
   int width, height;          /* 0: not given */
   LmXAxis axis;
+  gboolean axis_given;
   double smoothing;           /* -1: not given */
   gint64 timeout_s;
   gint64 step, op;            /* -1: not given */
+  const char *view;           /* NULL: not given; the strings are the dict's */
+  const char *filters[2];     /* --tag-filter, --run-filter: NULL or a good regex */
 } Usage;
 
 /* Every usage check, made before any window exists (the local process
@@ -245,10 +248,11 @@ check_usage (GVariantDict *opts, Usage *u)
 {
   static const char *const filters[] = { "tag-filter", "run-filter" };
   const char *size = NULL, *x_axis = NULL, *smoothing = NULL, *timeout = NULL;
-  const char *view = NULL, *step = NULL, *op = NULL;
+  const char *step = NULL, *op = NULL;
+  const char *view = NULL;
   g_autofree const char **rest = NULL;
 
-  *u = (Usage) { 0, 0, LM_X_STEP, -1, 120, -1, -1 };
+  *u = (Usage) { .axis = LM_X_STEP, .smoothing = -1, .timeout_s = 120, .step = -1, .op = -1 };
   g_variant_dict_lookup (opts, "window-size", "&s", &size);
   g_variant_dict_lookup (opts, "x-axis", "&s", &x_axis);
   g_variant_dict_lookup (opts, "smoothing", "&s", &smoothing);
@@ -261,6 +265,7 @@ check_usage (GVariantDict *opts, Usage *u)
   if (size != NULL && !parse_size (size, &u->width, &u->height))
     return g_strdup_printf ("lumen: --window-size expects WIDTHxHEIGHT (at least 200x150), e.g. 1400x900; "
                             "got '%s'\n", size);
+  u->axis_given = x_axis != NULL;
   if (x_axis != NULL && !lm_x_axis_from_string (x_axis, &u->axis))
     return g_strdup_printf ("lumen: --x-axis must be step, relative or wall; got '%s'\n", x_axis);
   if (smoothing != NULL && !parse_smoothing (smoothing, &u->smoothing))
@@ -277,6 +282,7 @@ check_usage (GVariantDict *opts, Usage *u)
       if (g_variant_dict_lookup (opts, filters[i], "&s", &text) && text[0] != '\0'
           && (re = g_regex_new (text, G_REGEX_CASELESS, 0, &error)) == NULL)
         return g_strdup_printf ("lumen: --%s: invalid regex: %s\n", filters[i], error->message);
+      u->filters[i] = text;
     }
   /* "debugger" is the graph page with its debugger pane open */
   if (view != NULL && !g_strv_contains (lm_dashboard_names, view) && g_strcmp0 (view, "debugger") != 0)
@@ -291,6 +297,7 @@ check_usage (GVariantDict *opts, Usage *u)
     return g_strdup_printf ("lumen: --step must be a traced step (an integer >= 0); got '%s'\n", step);
   if (op != NULL && !g_ascii_string_to_signed (op, 10, 1, G_MAXINT64, &u->op, NULL))
     return g_strdup_printf ("lumen: --op counts from 1, as the debugger's execution list does; got '%s'\n", op);
+  u->view = view;
   return NULL;
 }
 
@@ -298,7 +305,7 @@ static int
 on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer user_data)
 {
   GVariantDict *opts = g_application_command_line_get_options_dict (cmdline);
-  const char *logdir_arg = "runs", *screenshot = NULL, *tag_filter = NULL, *run_filter = NULL, *view = NULL;
+  const char *logdir_arg = "runs", *screenshot = NULL;
   gboolean timings = FALSE;
   g_autofree char *logdir = NULL, *prefs = NULL, *message = NULL;
   g_autoptr (GError) error = NULL;
@@ -313,9 +320,6 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
     }
   g_variant_dict_lookup (opts, "logdir", "&s", &logdir_arg);
   g_variant_dict_lookup (opts, "screenshot", "^&ay", &screenshot);
-  g_variant_dict_lookup (opts, "tag-filter", "&s", &tag_filter);
-  g_variant_dict_lookup (opts, "run-filter", "&s", &run_filter);
-  g_variant_dict_lookup (opts, "view", "&s", &view);
   g_variant_dict_lookup (opts, "timings", "b", &timings);
 
   logdir = resolve_path (cmdline, logdir_arg);
@@ -327,15 +331,15 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
       g_application_command_line_printerr (cmdline, "lumen: %s\n", error->message);
       g_clear_error (&error);
     }
-  if (g_strcmp0 (view, "debugger") == 0)
+  if (g_strcmp0 (u.view, "debugger") == 0)
     {
       LmDashboards *dash = lm_window_get_dashboards (window);
 
       lm_dashboards_set_view (dash, "graph");
       lm_graph_page_show_debugger (LM_GRAPH_PAGE (lm_dashboards_get_page (dash, "graph")), TRUE);
     }
-  else if (view != NULL)
-    lm_dashboards_set_view (lm_window_get_dashboards (window), view);
+  else if (u.view != NULL)
+    lm_dashboards_set_view (lm_window_get_dashboards (window), u.view);
   if (u.step >= 0 || u.op >= 1)
     lm_graph_page_set_target (LM_GRAPH_PAGE (lm_dashboards_get_page (lm_window_get_dashboards (window), "graph")),
                               u.step, u.op);
@@ -343,13 +347,13 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
     set_window_size (window, u.width, u.height);
   if (u.smoothing != -1)
     lm_chart_settings_set_smoothing (lm_window_get_settings (window), u.smoothing);
-  if (g_variant_dict_contains (opts, "x-axis"))
+  if (u.axis_given)
     lm_chart_settings_set_x_axis (lm_window_get_settings (window), u.axis);
   /* both compile: check_usage above */
-  if (tag_filter != NULL)
-    lm_dashboards_set_tag_filter (lm_window_get_dashboards (window), tag_filter, NULL);
-  if (run_filter != NULL)
-    lm_run_list_set_filter (lm_window_get_run_list (window), run_filter, NULL);
+  if (u.filters[0] != NULL)
+    lm_dashboards_set_tag_filter (lm_window_get_dashboards (window), u.filters[0], NULL);
+  if (u.filters[1] != NULL)
+    lm_run_list_set_filter (lm_window_get_run_list (window), u.filters[1], NULL);
   /* What the user changes from now on is kept; a screenshot or timing run
    * changes nothing. */
   if (screenshot == NULL && !timings)
