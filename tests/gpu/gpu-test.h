@@ -251,5 +251,16 @@ static inline void gt_check_identical(const char *what, const float *gpu, const 
               (double)gpu[i], (double)cpu[i], (long long)i, (long long)n);
 }
 
+/* An engine error handler for tests that expect errors: it counts them and
+ * keeps the last message (lm_set_error_handler(count_error, NULL)). */
+static int n_errors;
+static char last_msg[1024];
+static inline void count_error(const char *message, void *user_data)
+{
+  (void)user_data;
+  n_errors++;
+  snprintf(last_msg, sizeof last_msg, "%s", message);
+}
+
 /* The tolerance of every float32 comparison with TF32 off (the bound). */
 #define GT_TOL 1e-5

@@ -490,15 +490,6 @@ static void test_softmax(void)
     }
 }
 
-static int n_errors;
-static char last_msg[1024];
-static void count_error(const char *message, void *user_data)
-{
-  (void)user_data;
-  n_errors++;
-  snprintf(last_msg, sizeof last_msg, "%s", message);
-}
-
 static void test_losses(void)
 {
   if (!setup())

@@ -390,15 +390,6 @@ static void test_to_round_trip(void)
   lm_scope_end();
 }
 
-static int n_errors;
-static char last_msg[1024];
-static void count_error(const char *message, void *user_data)
-{
-  (void)user_data;
-  n_errors++;
-  snprintf(last_msg, sizeof last_msg, "%s", message);
-}
-
 static void test_device_mismatch(void)
 {
   if (!setup())

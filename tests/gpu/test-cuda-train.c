@@ -337,15 +337,6 @@ static void test_fit_on_gpu(void)
 
 /* ---- no host waits inside a step ---- */
 
-static int n_errors;
-static char last_msg[1024];
-static void count_error(const char *message, void *user_data)
-{
-  (void)user_data;
-  n_errors++;
-  snprintf(last_msg, sizeof last_msg, "%s", message);
-}
-
 /* A training step queues its work and returns: the host waits for the GPU
  * only when it reads a value (here the loss), as in PyTorch. Cross-entropy's
  * label check used to wait once per step; a bad label is now found on the
