@@ -139,21 +139,27 @@ typedef struct lm_backend {
   void (*softmax_backward_f32)(int64_t outer, int64_t n, int64_t inner, bool log,
                                const float *gout, const float *y, float *gin);
 
-  /* ---- losses (mean reduction); targets int64 class indices ----
+  /* ---- losses; targets int64 class indices ----
+   * reduction is an lm_reduction: MEAN and SUM write one float to loss, NONE
+   * writes n (one per sample); backward reads gout as one float (MEAN, SUM)
+   * or n floats (NONE). Over n == 0 samples MEAN writes NaN and SUM 0.
    * Return -1, or the position of the first target outside [0, c). A backend
-   * that checks on the device (CUDA) returns -1, writes NaN as the loss and
-   * reports the bad target itself at its next synchronisation. */
-  /* logits (n,c), target (n) -> loss (), probs (n,c) = softmax(logits) for backward */
+   * that checks on the device (CUDA) returns -1, writes NaN as the loss (the
+   * bad sample's loss with NONE) and reports the bad target itself at its
+   * next synchronisation. */
+  /* logits (n,c), target (n) -> loss, probs (n,c) = softmax(logits) for backward */
   int64_t (*cross_entropy_f32)(int64_t n, int64_t c, const float *logits, const int64_t *target,
-                               float *loss, float *probs);
-  /* gin (n,c) = (probs - onehot(target)) * gout[0] / n; gout () is a device scalar */
-  void (*cross_entropy_backward_f32)(int64_t n, int64_t c, const float *gout, const float *probs,
-                                     const int64_t *target, float *gin);
-  /* logp (n,c), target (n) -> loss () = -mean(logp[i, target[i]]) */
-  int64_t (*nll_loss_f32)(int64_t n, int64_t c, const float *logp, const int64_t *target, float *loss);
-  /* gin (n,c) = 0 except gin[i, target[i]] = -gout[0] / n */
-  void (*nll_loss_backward_f32)(int64_t n, int64_t c, const float *gout, const int64_t *target,
-                                float *gin);
+                               int reduction, float *loss, float *probs);
+  /* gin (n,c) = (probs - onehot(target)) * s_i, where s_i = gout[0] / n (MEAN),
+   * gout[0] (SUM) or gout[i] (NONE); gout is device memory */
+  void (*cross_entropy_backward_f32)(int64_t n, int64_t c, int reduction, const float *gout,
+                                     const float *probs, const int64_t *target, float *gin);
+  /* logp (n,c), target (n) -> loss = -logp[i, target[i]], reduced */
+  int64_t (*nll_loss_f32)(int64_t n, int64_t c, const float *logp, const int64_t *target,
+                          int reduction, float *loss);
+  /* gin (n,c) = 0 except gin[i, target[i]] = -s_i (s_i as for cross_entropy) */
+  void (*nll_loss_backward_f32)(int64_t n, int64_t c, int reduction, const float *gout,
+                                const int64_t *target, float *gin);
   /* a, b (n) -> loss () = mean((a - b)^2) */
   void (*mse_loss_f32)(int64_t n, const float *a, const float *b, float *loss);
   /* ga (n) = 2 (a - b) gout[0] / n, gb = -ga; either may be NULL */

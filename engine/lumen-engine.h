@@ -213,6 +213,15 @@ lm_tensor *lm_softmax(const lm_tensor *a, int dim);
 lm_tensor *lm_log_softmax(const lm_tensor *a, int dim);
 lm_tensor *lm_cross_entropy(const lm_tensor *logits, const lm_tensor *target); /* (N,C), int64 (N), mean */
 lm_tensor *lm_nll_loss(const lm_tensor *log_probs, const lm_tensor *target);   /* mean */
+/* PyTorch's reduction= argument: 'mean' (the default, the functions above),
+ * 'sum' (e.g. F.nll_loss(output, target, reduction='sum') to total a test
+ * set's loss), 'none' (one loss per sample: shape (N), or () for a (C)
+ * input). Over zero samples 'mean' is NaN and 'sum' is 0, as in PyTorch. */
+typedef enum { LM_REDUCTION_MEAN = 0, LM_REDUCTION_SUM, LM_REDUCTION_NONE } lm_reduction;
+lm_tensor *lm_cross_entropy_ex(const lm_tensor *logits, const lm_tensor *target,
+                               lm_reduction reduction);
+lm_tensor *lm_nll_loss_ex(const lm_tensor *log_probs, const lm_tensor *target,
+                          lm_reduction reduction);
 lm_tensor *lm_mse_loss(const lm_tensor *input, const lm_tensor *target);       /* mean */
 lm_tensor *lm_linear(const lm_tensor *x, const lm_tensor *weight, const lm_tensor *bias); /* x W^T + b */
 lm_tensor *lm_conv2d(const lm_tensor *x, const lm_tensor *weight, const lm_tensor *bias,

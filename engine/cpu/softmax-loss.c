@@ -3,8 +3,9 @@
  *
  * Softmax subtracts the row max before exp (numerically stable); log_softmax
  * is (x - max) - log(sum(exp(x - max))), in that order. cross_entropy fuses log_softmax with
- * nll and keeps the probabilities, so its backward is (softmax - onehot) / N.
- * Sums over a row and the batch mean are accumulated in double.
+ * nll and keeps the probabilities, so its backward is (softmax - onehot) / N
+ * (with reduction 'mean'). Sums over a row and over the batch are
+ * accumulated in double.
  * Not for: other reductions (reduce.c).
  */
 #include <math.h>
@@ -73,8 +74,26 @@ void lm_cpu_softmax_backward_f32(int64_t outer, int64_t n, int64_t inner, bool l
   }
 }
 
+/* Writes the reduced loss from the sum of the per-sample losses (NONE wrote
+ * each sample's loss as it went). */
+static void finish_loss(int64_t n, double total, int reduction, float *loss)
+{
+  if (reduction == LM_REDUCTION_SUM)
+    *loss = (float)total;
+  else if (reduction == LM_REDUCTION_MEAN)
+    *loss = n ? (float)(total / (double)n) : NAN;
+}
+
+/* The factor sample i's gradient is scaled by: d(reduced loss)/d(loss_i) * gout. */
+static inline float row_scale(int64_t n, int reduction, const float *gout, int64_t i)
+{
+  if (reduction == LM_REDUCTION_NONE)
+    return gout[i];
+  return reduction == LM_REDUCTION_SUM ? gout[0] : gout[0] / (float)n;
+}
+
 int64_t lm_cpu_cross_entropy_f32(int64_t n, int64_t c, const float *logits, const int64_t *target,
-                                 float *loss, float *probs)
+                                 int reduction, float *loss, float *probs)
 {
   for (int64_t i = 0; i < n; i++)
     if (target[i] < 0 || target[i] >= c)
@@ -95,17 +114,20 @@ int64_t lm_cpu_cross_entropy_f32(int64_t n, int64_t c, const float *logits, cons
     float inv = (float)(1.0 / s);
     for (int64_t j = 0; j < c; j++)
       p[j] *= inv;
-    total += (double)mx + log(s) - (double)x[target[i]];
+    double row = (double)mx + log(s) - (double)x[target[i]];
+    if (reduction == LM_REDUCTION_NONE)
+      loss[i] = (float)row;
+    total += row;
   }
-  *loss = n ? (float)(total / (double)n) : NAN;
+  finish_loss(n, total, reduction, loss);
   return -1;
 }
 
-void lm_cpu_cross_entropy_backward_f32(int64_t n, int64_t c, const float *gout, const float *probs,
-                                       const int64_t *target, float *gin)
+void lm_cpu_cross_entropy_backward_f32(int64_t n, int64_t c, int reduction, const float *gout,
+                                       const float *probs, const int64_t *target, float *gin)
 {
-  float scale = gout[0] / (float)n;
   for (int64_t i = 0; i < n; i++) {
+    const float scale = row_scale(n, reduction, gout, i);
     const float *p = probs + i * c;
     float *g = gin + i * c;
     for (int64_t j = 0; j < c; j++)
@@ -114,25 +136,29 @@ void lm_cpu_cross_entropy_backward_f32(int64_t n, int64_t c, const float *gout, 
   }
 }
 
-int64_t lm_cpu_nll_loss_f32(int64_t n, int64_t c, const float *logp, const int64_t *target, float *loss)
+int64_t lm_cpu_nll_loss_f32(int64_t n, int64_t c, const float *logp, const int64_t *target,
+                            int reduction, float *loss)
 {
-  double total = 0;
-  for (int64_t i = 0; i < n; i++) {
+  for (int64_t i = 0; i < n; i++)
     if (target[i] < 0 || target[i] >= c)
       return i;
-    total -= logp[i * c + target[i]];
+  double total = 0;
+  for (int64_t i = 0; i < n; i++) {
+    double row = -(double)logp[i * c + target[i]];
+    if (reduction == LM_REDUCTION_NONE)
+      loss[i] = (float)row;
+    total += row;
   }
-  *loss = n ? (float)(total / (double)n) : NAN;
+  finish_loss(n, total, reduction, loss);
   return -1;
 }
 
-void lm_cpu_nll_loss_backward_f32(int64_t n, int64_t c, const float *gout, const int64_t *target,
-                                  float *gin)
+void lm_cpu_nll_loss_backward_f32(int64_t n, int64_t c, int reduction, const float *gout,
+                                  const int64_t *target, float *gin)
 {
-  float v = -gout[0] / (float)n;
   memset(gin, 0, (size_t)(n * c) * sizeof(float));
   for (int64_t i = 0; i < n; i++)
-    gin[i * c + target[i]] = v;
+    gin[i * c + target[i]] = -row_scale(n, reduction, gout, i);
 }
 
 void lm_cpu_mse_loss_f32(int64_t n, const float *a, const float *b, float *loss)

@@ -4,9 +4,11 @@
  * cross_entropy does one pass per row (a warp per row for up to 2048
  * classes, a block above): row max, sum of exp in double, the probabilities
  * kept for backward, and the row's loss max + log(sum) - x[target] in double.
- * The batch mean is then a single-block sum of the row losses in a fixed
- * order, so the loss is deterministic. Backward is one elementwise pass,
- * (p - onehot) * g / N, with g read on the device (no host round trip).
+ * The batch mean (or sum) is then a single-block sum of the row losses in a
+ * fixed order, so the loss is deterministic; reduction 'none' copies the row
+ * losses out instead. Backward is one elementwise pass, (p - onehot) * g / N
+ * ('mean'; g or g_i otherwise), with g read on the device (no host round
+ * trip).
  *
  * Labels: a row whose label is outside [0, C) is skipped (no wild reads) and
  * its position recorded with an atomicMin; the single-block mean kernel that
@@ -25,26 +27,38 @@
 
 #define NO_BAD 0xffffffffffffffffull
 
-/* Sum of v (n doubles) / n -> *out as float (NaN when n == 0). One block.
- * With a bad label (*bad set by the row kernel): NaN, and the first such
- * error since the host last looked goes into rec (see the top of the file). */
+/* The row losses v (n doubles) reduced into *out as float: their sum / n
+ * (MEAN; NaN when n == 0), their sum (SUM), or copied to out[0..n) (NONE).
+ * One block. With a bad label (*bad set by the row kernel): NaN (the bad
+ * row's loss with NONE), and the first such error since the host last looked
+ * goes into rec (see the top of the file). */
 __global__ void __launch_bounds__(1024)
-mean_of_rows_kernel(int64_t n, const double *v, float *out, const unsigned long long *bad,
-                    const int64_t *target, int64_t c, int op, lm_cuda_label_error *rec)
+reduce_rows_kernel(int64_t n, const double *v, int reduction, float *out,
+                   const unsigned long long *bad, const int64_t *target, int64_t c, int op,
+                   lm_cuda_label_error *rec)
 {
   __shared__ double sh[32];
   double s = 0.0;
-  for (int64_t i = threadIdx.x; i < n; i += blockDim.x)
-    s += v[i];
-  s = lm_block_sum(s, sh);
+  if (reduction == LM_REDUCTION_NONE) {
+    for (int64_t i = threadIdx.x; i < n; i += blockDim.x)
+      out[i] = (float)v[i];
+    __syncthreads();
+  } else {
+    for (int64_t i = threadIdx.x; i < n; i += blockDim.x)
+      s += v[i];
+    s = lm_block_sum(s, sh);
+  }
   if (threadIdx.x != 0)
     return;
   const unsigned long long pos = *bad;
   if (pos == NO_BAD) {
-    *out = n ? (float)(s / (double)n) : __int_as_float(0x7fc00000);
+    if (reduction == LM_REDUCTION_SUM)
+      *out = (float)s;
+    else if (reduction == LM_REDUCTION_MEAN)
+      *out = n ? (float)(s / (double)n) : __int_as_float(0x7fc00000);
     return;
   }
-  *out = __int_as_float(0x7fc00000);
+  out[reduction == LM_REDUCTION_NONE ? pos : 0] = __int_as_float(0x7fc00000);
   if (!rec->set) {
     rec->position = (long long)pos;
     rec->label = (long long)target[pos];
@@ -54,13 +68,29 @@ mean_of_rows_kernel(int64_t n, const double *v, float *out, const unsigned long 
   }
 }
 
-/* Queues the batch mean of rowloss into *loss, with the label check's outcome. */
-static void mean_launch(lm_cuda_ctx *ctx, int64_t n, const double *rowloss, float *loss,
-                        const unsigned long long *bad, const int64_t *target, int64_t c, int op)
+/* Queues the reduction of rowloss into loss, with the label check's outcome. */
+static void reduce_launch(lm_cuda_ctx *ctx, int64_t n, const double *rowloss, int reduction,
+                          float *loss, const unsigned long long *bad, const int64_t *target,
+                          int64_t c, int op)
 {
-  mean_of_rows_kernel<<<1, 1024, 0, ctx->stream>>>(n, rowloss, loss, bad, target, c, op,
-                                                   ctx->label_error_dev);
+  reduce_rows_kernel<<<1, 1024, 0, ctx->stream>>>(n, rowloss, reduction, loss, bad, target, c, op,
+                                                  ctx->label_error_dev);
   (void)LM_CUDA_LAUNCHED();
+}
+
+/* The loss over zero samples: NaN for MEAN, 0 for SUM, nothing for NONE. */
+static void empty_loss(int reduction, float *loss)
+{
+  if (reduction != LM_REDUCTION_NONE)
+    lm_cuda_fill_f32(1, reduction == LM_REDUCTION_SUM ? 0.0f : __builtin_nanf(""), loss);
+}
+
+/* The factor row i's gradient is scaled by: d(reduced loss)/d(loss_i) * gout. */
+__device__ __forceinline__ float row_scale(int64_t n, int reduction, const float *gout, int64_t i)
+{
+  if (reduction == LM_REDUCTION_NONE)
+    return gout[i];
+  return reduction == LM_REDUCTION_SUM ? gout[0] : gout[0] / (float)n;
 }
 
 /* logits, probs (n, c), target (n) -> rowloss (n); TPR threads per row. */
@@ -130,17 +160,18 @@ __global__ void cross_entropy_kernel(int64_t n, int64_t c, const float *logits,
 }
 
 extern "C" int64_t lm_cuda_cross_entropy_f32(int64_t n, int64_t c, const float *logits,
-                                             const int64_t *target, float *loss, float *probs)
+                                             const int64_t *target, int reduction, float *loss,
+                                             float *probs)
 {
-  lm_cuda_ctx *ctx = lm_cuda_ctx_for(loss);
-  if (!ctx)
-    return -1;
   if (n <= 0 || c <= 0) {
     if (n > 0) /* zero classes: every label is out of range */
       return 0;
-    lm_cuda_fill_f32(1, __builtin_nanf(""), loss);
+    empty_loss(reduction, loss);
     return -1;
   }
+  lm_cuda_ctx *ctx = lm_cuda_ctx_for(loss);
+  if (!ctx)
+    return -1;
   const size_t bytes = (size_t)n * sizeof(double) + 64;
   char *scratch = (char *)lm_cuda_scratch(ctx, bytes);
   if (!scratch)
@@ -161,19 +192,19 @@ extern "C" int64_t lm_cuda_cross_entropy_f32(int64_t n, int64_t c, const float *
                                                            bad);
   }
   (void)LM_CUDA_LAUNCHED();
-  mean_launch(ctx, n, rowloss, loss, bad, target, c, LM_CUDA_OP_CROSS_ENTROPY);
+  reduce_launch(ctx, n, rowloss, reduction, loss, bad, target, c, LM_CUDA_OP_CROSS_ENTROPY);
   lm_cuda_scratch_free(ctx, scratch, bytes); /* reused only by work queued after */
   return -1;
 }
 
-/* gin (n, c) = (probs - onehot(target)) * gout[0] / n */
-__global__ void cross_entropy_backward_kernel(int64_t n, int64_t c, const float *gout,
-                                              const float *probs, const int64_t *target,
-                                              float *gin)
+/* gin (n, c) = (probs - onehot(target)) * s_i (see row_scale) */
+__global__ void cross_entropy_backward_kernel(int64_t n, int64_t c, int reduction,
+                                              const float *gout, const float *probs,
+                                              const int64_t *target, float *gin)
 {
-  const float scale = gout[0] / (float)n;
   LM_GRID_STRIDE(t, n * c) {
     const int64_t i = t / c, j = t - i * c;
+    const float scale = row_scale(n, reduction, gout, i);
     float v = __fmul_rn(probs[t], scale);
     if (target[i] == j)
       v = __fsub_rn(v, scale);
@@ -181,9 +212,9 @@ __global__ void cross_entropy_backward_kernel(int64_t n, int64_t c, const float 
   }
 }
 
-extern "C" void lm_cuda_cross_entropy_backward_f32(int64_t n, int64_t c, const float *gout,
-                                                   const float *probs, const int64_t *target,
-                                                   float *gin)
+extern "C" void lm_cuda_cross_entropy_backward_f32(int64_t n, int64_t c, int reduction,
+                                                   const float *gout, const float *probs,
+                                                   const int64_t *target, float *gin)
 {
   if (n <= 0 || c <= 0)
     return;
@@ -191,7 +222,7 @@ extern "C" void lm_cuda_cross_entropy_backward_f32(int64_t n, int64_t c, const f
   if (!ctx)
     return;
   cross_entropy_backward_kernel<<<lm_cuda_blocks(ctx, n * c, LM_CUDA_THREADS), LM_CUDA_THREADS, 0,
-                                  ctx->stream>>>(n, c, gout, probs, target, gin);
+                                  ctx->stream>>>(n, c, reduction, gout, probs, target, gin);
   (void)LM_CUDA_LAUNCHED();
 }
 
@@ -211,15 +242,15 @@ __global__ void nll_kernel(int64_t n, int64_t c, const float *logp, const int64_
 }
 
 extern "C" int64_t lm_cuda_nll_loss_f32(int64_t n, int64_t c, const float *logp,
-                                        const int64_t *target, float *loss)
+                                        const int64_t *target, int reduction, float *loss)
 {
+  if (n <= 0) {
+    empty_loss(reduction, loss);
+    return -1;
+  }
   lm_cuda_ctx *ctx = lm_cuda_ctx_for(loss);
   if (!ctx)
     return -1;
-  if (n <= 0) {
-    lm_cuda_fill_f32(1, __builtin_nanf(""), loss);
-    return -1;
-  }
   const size_t bytes = (size_t)n * sizeof(double) + 64;
   char *scratch = (char *)lm_cuda_scratch(ctx, bytes);
   if (!scratch)
@@ -233,25 +264,24 @@ extern "C" int64_t lm_cuda_nll_loss_f32(int64_t n, int64_t c, const float *logp,
   nll_kernel<<<lm_cuda_blocks(ctx, n, LM_CUDA_THREADS), LM_CUDA_THREADS, 0, ctx->stream>>>(
     n, c, logp, target, rowloss, bad);
   (void)LM_CUDA_LAUNCHED();
-  mean_launch(ctx, n, rowloss, loss, bad, target, c, LM_CUDA_OP_NLL_LOSS);
+  reduce_launch(ctx, n, rowloss, reduction, loss, bad, target, c, LM_CUDA_OP_NLL_LOSS);
   lm_cuda_scratch_free(ctx, scratch, bytes);
   return -1;
 }
 
-/* gin (n, c) = 0 except gin[i, target[i]] = -gout[0] / n (gin zeroed before). */
-__global__ void nll_backward_kernel(int64_t n, int64_t c, const float *gout, const int64_t *target,
-                                    float *gin)
+/* gin (n, c) = 0 except gin[i, target[i]] = -s_i (gin zeroed before). */
+__global__ void nll_backward_kernel(int64_t n, int64_t c, int reduction, const float *gout,
+                                    const int64_t *target, float *gin)
 {
-  const float v = -gout[0] / (float)n;
   LM_GRID_STRIDE(i, n) {
     const int64_t t = target[i];
     if (t >= 0 && t < c)
-      gin[i * c + t] = v;
+      gin[i * c + t] = -row_scale(n, reduction, gout, i);
   }
 }
 
-extern "C" void lm_cuda_nll_loss_backward_f32(int64_t n, int64_t c, const float *gout,
-                                              const int64_t *target, float *gin)
+extern "C" void lm_cuda_nll_loss_backward_f32(int64_t n, int64_t c, int reduction,
+                                              const float *gout, const int64_t *target, float *gin)
 {
   if (n <= 0 || c <= 0)
     return;
@@ -259,7 +289,7 @@ extern "C" void lm_cuda_nll_loss_backward_f32(int64_t n, int64_t c, const float 
   if (!ctx || !LM_CUDA_CHECK(cudaMemsetAsync(gin, 0, (size_t)(n * c) * sizeof(float), ctx->stream)))
     return;
   nll_backward_kernel<<<lm_cuda_blocks(ctx, n, LM_CUDA_THREADS), LM_CUDA_THREADS, 0, ctx->stream>>>(
-    n, c, gout, target, gin);
+    n, c, reduction, gout, target, gin);
   (void)LM_CUDA_LAUNCHED();
 }
 

@@ -1,8 +1,9 @@
-/* loss.c: cross_entropy (fused log_softmax + nll, int64 class labels, mean),
- * nll_loss (mean) and mse_loss (mean, broadcasting like PyTorch).
+/* loss.c: cross_entropy (fused log_softmax + nll, int64 class labels) and
+ * nll_loss, each with reduction 'mean' (default), 'sum' or 'none', and
+ * mse_loss (mean, broadcasting like PyTorch).
  *
  * cross_entropy keeps the softmax probabilities for backward, which is then a
- * single pass: (softmax - onehot) * g / N. Labels out of range are reported by
+ * single pass: (softmax - onehot) * g / N ('mean'; g or g_i otherwise). Labels out of range are reported by
  * the kernel and become an error naming the label and its position (on the
  * CUDA backend at the next synchronisation, as PyTorch's device-side assert).
  * Not for: softmax itself (softmax.c).
@@ -41,6 +42,25 @@ static bool check_class_inputs(const char *op, const lm_tensor *x, const lm_tens
   return false;
 }
 
+static bool check_reduction(const char *op, lm_reduction reduction)
+{
+  if (reduction == LM_REDUCTION_MEAN || reduction == LM_REDUCTION_SUM ||
+      reduction == LM_REDUCTION_NONE)
+    return true;
+  lm_error("%s: %d is not a valid value for reduction (LM_REDUCTION_MEAN, _SUM or _NONE)", op,
+           (int)reduction);
+  return false;
+}
+
+/* The loss tensor: () when reduced, the target's shape ((N), or () for one
+ * sample) with reduction 'none'. */
+static lm_tensor *loss_out(const lm_tensor *x, const lm_tensor *target, lm_reduction reduction)
+{
+  if (reduction == LM_REDUCTION_NONE)
+    return lm_tensor_new_unscoped(target->ndim, target->shape, LM_FLOAT32, x->device);
+  return lm_tensor_new_unscoped(0, NULL, LM_FLOAT32, x->device);
+}
+
 static void bad_label(const char *op, const lm_tensor *target, int64_t pos, int64_t c)
 {
   int64_t idx[1] = {pos};
@@ -58,28 +78,31 @@ static void cross_entropy_backward(lm_node *node, const lm_tensor *g, lm_tensor 
   lm_tensor *out = lm_tensor_new_out(x->ndim, x->shape, LM_FLOAT32, x->device);
   if (out)
     lm_backend_of(x->device)->cross_entropy_backward_f32(node->iargs[0], node->iargs[1],
-                                                         lm_data_ptr(g), lm_data_ptr(probs),
-                                                         lm_data_ptr(target), lm_data_ptr(out));
+                                                         (int)node->iargs[2], lm_data_ptr(g),
+                                                         lm_data_ptr(probs), lm_data_ptr(target),
+                                                         lm_data_ptr(out));
   gin[0] = out;
 }
 
-lm_tensor *lm_cross_entropy(const lm_tensor *logits, const lm_tensor *target)
+lm_tensor *lm_cross_entropy_ex(const lm_tensor *logits, const lm_tensor *target,
+                               lm_reduction reduction)
 {
   static const char *op = "cross_entropy";
   if (!logits || !target)
     return NULL;
   int64_t n, c;
-  if (!check_class_inputs(op, logits, target, &n, &c))
+  if (!check_reduction(op, reduction) || !check_class_inputs(op, logits, target, &n, &c))
     return NULL;
   lm_tensor *xc = lm_contiguous_owned(logits);
   lm_tensor *tc = lm_contiguous_owned(target);
   lm_tensor *probs = (xc && tc) ? lm_tensor_new_unscoped(logits->ndim, logits->shape, LM_FLOAT32,
                                                          logits->device)
                                 : NULL;
-  lm_tensor *out = probs ? lm_tensor_new_unscoped(0, NULL, LM_FLOAT32, logits->device) : NULL;
+  lm_tensor *out = probs ? loss_out(logits, target, reduction) : NULL;
   if (out) {
     int64_t bad = lm_backend_of(logits->device)->cross_entropy_f32(
-      n, c, lm_data_ptr(xc), lm_data_ptr(tc), lm_data_ptr(out), lm_data_ptr(probs));
+      n, c, lm_data_ptr(xc), lm_data_ptr(tc), (int)reduction, lm_data_ptr(out),
+      lm_data_ptr(probs));
     if (bad >= 0) {
       bad_label(op, target, bad, c);
       lm_tensor_release(out);
@@ -94,6 +117,7 @@ lm_tensor *lm_cross_entropy(const lm_tensor *logits, const lm_tensor *target)
     if (node) {
       node->iargs[0] = n;
       node->iargs[1] = c;
+      node->iargs[2] = reduction;
       lm_node_save(node, probs);
       lm_node_save(node, tc);
     }
@@ -105,6 +129,11 @@ lm_tensor *lm_cross_entropy(const lm_tensor *logits, const lm_tensor *target)
   return out;
 }
 
+lm_tensor *lm_cross_entropy(const lm_tensor *logits, const lm_tensor *target)
+{
+  return lm_cross_entropy_ex(logits, target, LM_REDUCTION_MEAN);
+}
+
 static void nll_backward(lm_node *node, const lm_tensor *g, lm_tensor **gin)
 {
   if (!lm_node_input_needs_grad(node, 0))
@@ -113,25 +142,28 @@ static void nll_backward(lm_node *node, const lm_tensor *g, lm_tensor **gin)
   const lm_tensor *x = node->inputs[0];
   lm_tensor *out = lm_tensor_new_out(x->ndim, x->shape, LM_FLOAT32, x->device);
   if (out)
-    lm_backend_of(x->device)->nll_loss_backward_f32(node->iargs[0], node->iargs[1], lm_data_ptr(g),
+    lm_backend_of(x->device)->nll_loss_backward_f32(node->iargs[0], node->iargs[1],
+                                                    (int)node->iargs[2], lm_data_ptr(g),
                                                     lm_data_ptr(target), lm_data_ptr(out));
   gin[0] = out;
 }
 
-lm_tensor *lm_nll_loss(const lm_tensor *log_probs, const lm_tensor *target)
+lm_tensor *lm_nll_loss_ex(const lm_tensor *log_probs, const lm_tensor *target,
+                          lm_reduction reduction)
 {
   static const char *op = "nll_loss";
   if (!log_probs || !target)
     return NULL;
   int64_t n, c;
-  if (!check_class_inputs(op, log_probs, target, &n, &c))
+  if (!check_reduction(op, reduction) || !check_class_inputs(op, log_probs, target, &n, &c))
     return NULL;
   lm_tensor *xc = lm_contiguous_owned(log_probs);
   lm_tensor *tc = lm_contiguous_owned(target);
-  lm_tensor *out = (xc && tc) ? lm_tensor_new_unscoped(0, NULL, LM_FLOAT32, log_probs->device) : NULL;
+  lm_tensor *out = (xc && tc) ? loss_out(log_probs, target, reduction) : NULL;
   if (out) {
     int64_t bad = lm_backend_of(log_probs->device)->nll_loss_f32(n, c, lm_data_ptr(xc),
-                                                                 lm_data_ptr(tc), lm_data_ptr(out));
+                                                                 lm_data_ptr(tc), (int)reduction,
+                                                                 lm_data_ptr(out));
     if (bad >= 0) {
       bad_label(op, target, bad, c);
       lm_tensor_release(out);
@@ -146,6 +178,7 @@ lm_tensor *lm_nll_loss(const lm_tensor *log_probs, const lm_tensor *target)
     if (node) {
       node->iargs[0] = n;
       node->iargs[1] = c;
+      node->iargs[2] = reduction;
       lm_node_save(node, tc);
     }
   }
@@ -153,6 +186,11 @@ lm_tensor *lm_nll_loss(const lm_tensor *log_probs, const lm_tensor *target)
   lm_tensor_release(tc);
   lm_hook_forward(op, node, out);
   return out;
+}
+
+lm_tensor *lm_nll_loss(const lm_tensor *log_probs, const lm_tensor *target)
+{
+  return lm_nll_loss_ex(log_probs, target, LM_REDUCTION_MEAN);
 }
 
 static void mse_backward(lm_node *node, const lm_tensor *g, lm_tensor **gin)

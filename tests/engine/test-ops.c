@@ -238,6 +238,68 @@ static void test_softmax_losses(void)
   lm_scope_end();
 }
 
+/* reduction='sum' and 'none' for cross_entropy and nll_loss(log_softmax),
+ * values and gradients. Reference numbers from PyTorch 1.13:
+ *   x = torch.tensor([[1.5, -0.5, 3.0, 0.25], [1e4, 0.0, -1e4, 2.0],
+ *                     [-2.0, float('-inf'), 0.5, 1.0]], requires_grad=True)
+ *   t = torch.tensor([2, 3, 0])
+ *   F.cross_entropy(x, t, reduction=r).backward(g)   # and F.nll_loss(F.log_softmax(x, 1), t, ...)
+ * with g = 1.5 for 'mean' and 'sum', g = [0.5, -1, 2] for 'none'. */
+static void test_loss_reduction(void)
+{
+  static const float logits[] = {1.5f, -0.5f, 3.0f, 0.25f, 1e4f, 0.0f, -1e4f, 2.0f,
+                                 -2.0f, -INFINITY, 0.5f, 1.0f};
+  static const float want_loss[3][3] = {{3333.92676f}, {10001.7803f},
+                                        {0.275550395f, 9998.0f, 3.50459695f}};
+  static const float want_grad[3][12] = {
+    {0.0846951008f, 0.0114622358f, -0.1204229f, 0.0242655519f, 0.5f, 0, 0, -0.5f,
+     -0.48497057f, 0, 0.183096111f, 0.301874459f},
+    {0.254085302f, 0.0343867093f, -0.361268699f, 0.0727966577f, 1.5f, 0, 0, -1.5f,
+     -1.45491171f, 0, 0.549288332f, 0.905623376f},
+    {0.0846951008f, 0.0114622358f, -0.1204229f, 0.0242655519f, -1.0f, 0, 0, 1.0f,
+     -1.93988228f, 0, 0.732384443f, 1.20749784f},
+  };
+  for (int nll = 0; nll < 2; nll++)
+    for (int r = LM_REDUCTION_MEAN; r <= LM_REDUCTION_NONE; r++) {
+      lm_scope_begin();
+      lm_tensor *x = lm_tensor_from_data(logits, LM_SHAPE(3, 4));
+      lm_tensor_set_requires_grad(x, true);
+      lm_tensor *t = lm_tensor_from_int64((int64_t[]){2, 3, 0}, LM_SHAPE(3));
+      lm_tensor *l = nll ? lm_nll_loss_ex(lm_log_softmax(x, 1), t, r) : lm_cross_entropy_ex(x, t, r);
+      lm_tensor *g;
+      if (r == LM_REDUCTION_NONE) {
+        et_assert_shape(l, 3);
+        et_assert_values(l, want_loss[r], 3, 1e-6);
+        g = T(0.5, -1, 2), LM_SHAPE(3));
+      } else {
+        g_assert_cmpint(l->ndim, ==, 0);
+        et_assert_values(l, want_loss[r], 1, 1e-6);
+        g = lm_full(0, NULL, 1.5f);
+      }
+      lm_backward(l, g, false);
+      et_assert_values(x->grad, want_grad[r], 12, 1e-6);
+      lm_scope_end();
+    }
+  lm_scope_begin();
+  /* zero samples: 'sum' is 0, 'mean' NaN, 'none' an empty (0) tensor */
+  lm_tensor *e = lm_zeros(LM_SHAPE(0, 4));
+  lm_tensor *te = lm_tensor_from_int64((int64_t[]){0}, LM_SHAPE(0));
+  g_assert_cmpfloat(lm_item(lm_cross_entropy_ex(e, te, LM_REDUCTION_SUM)), ==, 0.0);
+  g_assert_true(isnan(lm_item(lm_nll_loss_ex(e, te, LM_REDUCTION_MEAN))));
+  et_assert_shape(lm_cross_entropy_ex(e, te, LM_REDUCTION_NONE), 0);
+  /* one (C) sample with 'none': a 0-d loss, F.cross_entropy([1, 2, 3], 1) = 1.40760596 */
+  lm_tensor *one = lm_cross_entropy_ex(T(1, 2, 3), LM_SHAPE(3)),
+                                       lm_tensor_from_int64((int64_t[]){1}, 0, NULL),
+                                       LM_REDUCTION_NONE);
+  g_assert_cmpint(one->ndim, ==, 0);
+  g_assert_cmpfloat_with_epsilon(lm_item(one), 1.40760596, 1e-6);
+  et_catch_errors();
+  g_assert_null(lm_nll_loss_ex(e, te, (lm_reduction)7));
+  et_assert_error("nll_loss: 7 is not a valid value for reduction");
+  et_default_errors();
+  lm_scope_end();
+}
+
 static void test_errors(void)
 {
   et_catch_errors();
@@ -291,6 +353,7 @@ int main(int argc, char **argv)
   g_test_add_func("/engine/ops/reductions", test_reductions);
   g_test_add_func("/engine/ops/matmul-linear", test_matmul);
   g_test_add_func("/engine/ops/softmax-losses", test_softmax_losses);
+  g_test_add_func("/engine/ops/loss-reduction", test_loss_reduction);
   g_test_add_func("/engine/ops/errors", test_errors);
   return g_test_run();
 }

@@ -497,42 +497,54 @@ static void test_losses(void)
   const int64_t cases[][2] = {{64, 10}, {5, 3000}, {1, 1}, {300, 7}};
   for (int s = 0; s < 4; s++) {
     const int64_t n = cases[s][0], c = cases[s][1];
-    float *x = gt_random(n * c, -6, 6), *probs = malloc(F4(n * c)), loss, g1 = 0.7f;
+    float *x = gt_random(n * c, -6, 6), *probs = malloc(F4(n * c)), loss;
     int64_t *t = malloc(I8(n));
     for (int64_t i = 0; i < n; i++)
       t[i] = (int64_t)(gt_rand_u32() % (uint32_t)c);
-    gt_assert(C->cross_entropy_f32(n, c, x, t, &loss, probs) == -1);
-    float *dx = dup_dev(x, F4(n * c)), *dp = dnew(F4(n * c)), *dl = dnew(F4(1));
-    float *dg1 = dup_dev(&g1, F4(1));
+    /* g holds one gradient per sample (reduction 'none' reads them all, the
+     * others g[0]); losses has room for one per sample */
+    float *g = gt_random(n, -2, 2), *losses = malloc(F4(n));
+    float *dx = dup_dev(x, F4(n * c)), *dp = dnew(F4(n * c)), *dl = dnew(F4(n));
+    float *dg = dup_dev(g, F4(n));
     int64_t *dt = dup_dev(t, I8(n));
-    gt_assert(G->cross_entropy_f32(n, c, dx, dt, dl, dp) == -1);
-    float *got = fetch_f(dl, 1);
-    gt_check_close("cross_entropy loss", got, &loss, 1, GT_TOL);
-    free(got);
-    got = fetch_f(dp, n * c);
-    gt_check_close("cross_entropy probs", got, probs, n * c, GT_TOL);
-    free(got);
-    /* backward from the kept probabilities */
-    float *gin = malloc(F4(n * c)), *dgin = dnew(F4(n * c));
-    C->cross_entropy_backward_f32(n, c, &g1, probs, t, gin);
-    G->cross_entropy_backward_f32(n, c, dg1, dp, dt, dgin);
-    got = fetch_f(dgin, n * c);
-    gt_check_close("cross_entropy backward", got, gin, n * c, GT_TOL);
-    free(got);
-    /* nll on log-probabilities */
+    float *gin = malloc(F4(n * c)), *dgin = dnew(F4(n * c)), *got;
     float *logp = malloc(F4(n * c));
     C->softmax_f32(n, c, 1, true, x, logp);
     float *dlogp = dup_dev(logp, F4(n * c));
-    gt_assert(C->nll_loss_f32(n, c, logp, t, &loss) == -1);
-    gt_assert(G->nll_loss_f32(n, c, dlogp, dt, dl) == -1);
-    got = fetch_f(dl, 1);
-    gt_check_close("nll_loss", got, &loss, 1, GT_TOL);
-    free(got);
-    C->nll_loss_backward_f32(n, c, &g1, t, gin);
-    G->nll_loss_backward_f32(n, c, dg1, dt, dgin);
-    got = fetch_f(dgin, n * c);
-    gt_check_identical("nll_loss backward", got, gin, n * c);
-    free(got);
+    static const char *const rnames[] = {"mean", "sum", "none"};
+    for (int r = LM_REDUCTION_MEAN; r <= LM_REDUCTION_NONE; r++) {
+      const int64_t nl = r == LM_REDUCTION_NONE ? n : 1;
+      char what[96];
+      gt_assert(C->cross_entropy_f32(n, c, x, t, r, losses, probs) == -1);
+      gt_assert(G->cross_entropy_f32(n, c, dx, dt, r, dl, dp) == -1);
+      got = fetch_f(dl, nl);
+      snprintf(what, sizeof what, "cross_entropy loss (%s)", rnames[r]);
+      gt_check_close(what, got, losses, nl, GT_TOL);
+      free(got);
+      got = fetch_f(dp, n * c);
+      gt_check_close("cross_entropy probs", got, probs, n * c, GT_TOL);
+      free(got);
+      /* backward from the kept probabilities */
+      C->cross_entropy_backward_f32(n, c, r, g, probs, t, gin);
+      G->cross_entropy_backward_f32(n, c, r, dg, dp, dt, dgin);
+      got = fetch_f(dgin, n * c);
+      snprintf(what, sizeof what, "cross_entropy backward (%s)", rnames[r]);
+      gt_check_close(what, got, gin, n * c, GT_TOL);
+      free(got);
+      /* nll on log-probabilities */
+      gt_assert(C->nll_loss_f32(n, c, logp, t, r, losses) == -1);
+      gt_assert(G->nll_loss_f32(n, c, dlogp, dt, r, dl) == -1);
+      got = fetch_f(dl, nl);
+      snprintf(what, sizeof what, "nll_loss (%s)", rnames[r]);
+      gt_check_close(what, got, losses, nl, GT_TOL);
+      free(got);
+      C->nll_loss_backward_f32(n, c, r, g, t, gin);
+      G->nll_loss_backward_f32(n, c, r, dg, dt, dgin);
+      got = fetch_f(dgin, n * c);
+      snprintf(what, sizeof what, "nll_loss backward (%s)", rnames[r]);
+      gt_check_identical(what, got, gin, n * c);
+      free(got);
+    }
     /* a label out of range: found on the device without a wait (the entry
      * returns -1), the loss is NaN, and the host's next wait for the stream
      * reports the first bad position with its label and the class count */
@@ -542,15 +554,15 @@ static void test_losses(void)
       G->copy_from_host(0, dt + 4, &bad[1], I8(1));
       t[3] = c;
       t[4] = -1;
-      gt_assert(C->cross_entropy_f32(n, c, x, t, &loss, probs) == 3);
-      gt_assert(C->nll_loss_f32(n, c, logp, t, &loss) == 3);
+      gt_assert(C->cross_entropy_f32(n, c, x, t, LM_REDUCTION_MEAN, &loss, probs) == 3);
+      gt_assert(C->nll_loss_f32(n, c, logp, t, LM_REDUCTION_MEAN, &loss) == 3);
       char want[160];
       snprintf(want, sizeof want, "target %lld is out of bounds for %lld classes (at position 3",
                (long long)c, (long long)c);
       lm_set_error_handler(count_error, NULL);
       const unsigned long long waits = gt_host_waits();
       n_errors = 0;
-      gt_assert(G->cross_entropy_f32(n, c, dx, dt, dl, dp) == -1);
+      gt_assert(G->cross_entropy_f32(n, c, dx, dt, LM_REDUCTION_MEAN, dl, dp) == -1);
       gt_assert(gt_caching_disabled() || gt_host_waits() == waits);
       gt_assert(n_errors == 0);
       got = fetch_f(dl, 1);
@@ -561,14 +573,14 @@ static void test_losses(void)
       /* reported once; the next wait finds nothing */
       lm_cuda_synchronize(0);
       gt_assert(n_errors == 1);
-      gt_assert(G->nll_loss_f32(n, c, dlogp, dt, dl) == -1);
+      gt_assert(G->nll_loss_f32(n, c, dlogp, dt, LM_REDUCTION_MEAN, dl) == -1);
       lm_cuda_synchronize(0);
       gt_assert(n_errors == 2 && strncmp(last_msg, "nll_loss: ", 10) == 0 &&
                 strstr(last_msg, want));
       /* two bad calls before a wait: the first one's error is the one reported */
       G->copy_from_host(0, dt + 3, &t[0], I8(1));
-      G->cross_entropy_f32(n, c, dx, dt, dl, dp);
-      G->nll_loss_f32(n, c, dlogp, dt, dl);
+      G->cross_entropy_f32(n, c, dx, dt, LM_REDUCTION_MEAN, dl, dp);
+      G->nll_loss_f32(n, c, dlogp, dt, LM_REDUCTION_MEAN, dl);
       gt_assert(n_errors == 2);
       lm_cuda_synchronize(0);
       snprintf(want, sizeof want, "cross_entropy: target -1 is out of bounds for %lld classes "
@@ -578,8 +590,8 @@ static void test_losses(void)
       gt_assert(n_errors == 3);
       lm_set_error_handler(NULL, NULL);
     }
-    free(x), free(probs), free(t), free(gin), free(logp);
-    dfree(dx, F4(n * c)), dfree(dp, F4(n * c)), dfree(dl, F4(1)), dfree(dg1, F4(1));
+    free(x), free(probs), free(t), free(gin), free(logp), free(g), free(losses);
+    dfree(dx, F4(n * c)), dfree(dp, F4(n * c)), dfree(dl, F4(n)), dfree(dg, F4(n));
     dfree(dt, I8(n)), dfree(dgin, F4(n * c)), dfree(dlogp, F4(n * c));
   }
   /* mse: sizes that use one and several partial sums */

@@ -229,6 +229,16 @@ static lm_tensor *op_log_softmax1(lm_tensor *const *in) { return lm_log_softmax(
 static lm_tensor *op_log_softmax_last(lm_tensor *const *in) { return lm_log_softmax(in[0], -1); }
 static lm_tensor *op_ce(lm_tensor *const *in) { return lm_cross_entropy(in[0], in[1]); }
 static lm_tensor *op_nll(lm_tensor *const *in) { return lm_nll_loss(lm_log_softmax(in[0], 1), in[1]); }
+static lm_tensor *op_ce_sum(lm_tensor *const *in) { return lm_cross_entropy_ex(in[0], in[1], LM_REDUCTION_SUM); }
+static lm_tensor *op_ce_none(lm_tensor *const *in) { return lm_cross_entropy_ex(in[0], in[1], LM_REDUCTION_NONE); }
+static lm_tensor *op_nll_sum(lm_tensor *const *in)
+{
+  return lm_nll_loss_ex(lm_log_softmax(in[0], 1), in[1], LM_REDUCTION_SUM);
+}
+static lm_tensor *op_nll_none(lm_tensor *const *in)
+{
+  return lm_nll_loss_ex(lm_log_softmax(in[0], 1), in[1], LM_REDUCTION_NONE);
+}
 static lm_tensor *op_mse(lm_tensor *const *in) { return lm_mse_loss(in[0], in[1]); }
 
 static void test_nn_functional(void)
@@ -267,6 +277,10 @@ static void test_nn_functional(void)
   const in_spec ce[2] = {SPEC(2, -5, 5, 64, 10), LABELS(64, 10)};
   check_op("cross_entropy", 2, ce, op_ce, true, 1);
   check_op("nll_loss(log_softmax)", 2, ce, op_nll, true, 1);
+  check_op("cross_entropy, reduction sum", 2, ce, op_ce_sum, true, 1);
+  check_op("cross_entropy, reduction none", 2, ce, op_ce_none, true, 1);
+  check_op("nll_loss, reduction sum", 2, ce, op_nll_sum, true, 1);
+  check_op("nll_loss, reduction none", 2, ce, op_nll_none, true, 1);
   const in_spec mse[2] = {SPEC(2, -2, 2, 33, 9), SPEC(2, -2, 2, 33, 9)};
   const in_spec mse_b[2] = {SPEC(2, -2, 2, 33, 9), SPEC(1, -2, 2, 9)};
   check_op("mse_loss", 2, mse, op_mse, true, 1);
