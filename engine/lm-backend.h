@@ -201,6 +201,9 @@ typedef struct lm_backend {
                        bool first_step);
   void (*adam_step_f32)(int64_t n, float *p, const float *g, float *m, float *v, float *vmax,
                         const lm_adam_hparams *h);
+  void (*adadelta_step_f32)(int64_t n, float *p, const float *g, float *square_avg,
+                            float *acc_delta, double lr, double rho, double eps,
+                            double weight_decay);
 
   /* ---- data loading (engine/data/loader.c, a data set kept on the device) ----
    * dst (n, row_bytes) = rows idx[0..n) of src (rows, row_bytes); idx (n) is

@@ -3,7 +3,7 @@
  * The C counterpart of torch.nn and torch.optim: layers with PyTorch's names,
  * defaults and initialisation, nested Sequential containers with named
  * parameters ("0.weight", "features.3.bias"), train/eval mode, a Keras-like
- * summary, SGD/Adam/AdamW with PyTorch's update rules, and StepLR. Tensors,
+ * summary, SGD/Adam/AdamW/Adadelta with PyTorch's update rules, and StepLR. Tensors,
  * ops and autograd are in lumen-engine.h (included here).
  *
  * ---------------------------------------------------------------------------
@@ -218,10 +218,23 @@ typedef struct {
 #define LM_ADAMW_DEFAULTS \
   ((lm_adam_options){.lr = 1e-3, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8, .weight_decay = 1e-2, .amsgrad = false})
 
+/* torch.optim.Adadelta(params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0),
+ * the optimizer of PyTorch's MNIST example (with StepLR(step_size=1,
+ * gamma=0.7)). Start from LM_ADADELTA_DEFAULTS (NULL means those). */
+typedef struct {
+  double lr;
+  double rho;
+  double eps;
+  double weight_decay;
+} lm_adadelta_options;
+#define LM_ADADELTA_DEFAULTS \
+  ((lm_adadelta_options){.lr = 1.0, .rho = 0.9, .eps = 1e-6, .weight_decay = 0.0})
+
 /* Over all of a module's parameters (model.parameters()). */
 lm_optimizer *lm_optim_sgd(lm_module *model, double lr, const lm_sgd_options *options);
 lm_optimizer *lm_optim_adam(lm_module *model, const lm_adam_options *options);
 lm_optimizer *lm_optim_adamw(lm_module *model, const lm_adam_options *options);
+lm_optimizer *lm_optim_adadelta(lm_module *model, const lm_adadelta_options *options);
 /* Over an explicit list of leaf tensors that require grad. */
 lm_optimizer *lm_optim_sgd_tensors(lm_tensor *const *params, size_t n, double lr,
                                    const lm_sgd_options *options);
@@ -229,6 +242,8 @@ lm_optimizer *lm_optim_adam_tensors(lm_tensor *const *params, size_t n,
                                     const lm_adam_options *options);
 lm_optimizer *lm_optim_adamw_tensors(lm_tensor *const *params, size_t n,
                                      const lm_adam_options *options);
+lm_optimizer *lm_optim_adadelta_tensors(lm_tensor *const *params, size_t n,
+                                        const lm_adadelta_options *options);
 
 /* optimizer.step(): updates every parameter that has a .grad (others are
  * skipped, as in PyTorch), one fused kernel per parameter. */
@@ -237,7 +252,7 @@ void lm_optimizer_step(lm_optimizer *opt);
 void lm_optimizer_zero_grad(lm_optimizer *opt);
 double lm_optimizer_get_lr(const lm_optimizer *opt);
 void lm_optimizer_set_lr(lm_optimizer *opt, double lr);
-/* "SGD", "Adam", "AdamW" */
+/* "SGD", "Adam", "AdamW", "Adadelta" */
 const char *lm_optimizer_name(const lm_optimizer *opt);
 void lm_optimizer_free(lm_optimizer *opt);
 
@@ -245,7 +260,8 @@ void lm_optimizer_free(lm_optimizer *opt);
  * Parameter i is the i-th tensor the optimizer was built with (for a module:
  * named_parameters() order). Each has a step count and up to three state
  * buffers, named as in PyTorch's state_dict: SGD {"momentum_buffer"},
- * Adam/AdamW {"exp_avg", "exp_avg_sq", "max_exp_avg_sq" (amsgrad)}. A buffer
+ * Adam/AdamW {"exp_avg", "exp_avg_sq", "max_exp_avg_sq" (amsgrad)},
+ * Adadelta {"square_avg", "acc_delta"}. A buffer
  * is NULL until the first step that needs it, as in PyTorch. */
 size_t lm_optimizer_num_params(const lm_optimizer *opt);
 lm_tensor *lm_optimizer_param(const lm_optimizer *opt, size_t i);

@@ -180,6 +180,7 @@ static const lm_backend cpu_backend = {
   .dropout_backward_f32 = lm_cpu_dropout_backward,
   .sgd_step_f32 = lm_cpu_sgd_step,
   .adam_step_f32 = lm_cpu_adam_step,
+  .adadelta_step_f32 = lm_cpu_adadelta_step,
   .gather_rows = cpu_gather_rows,
 };
 

@@ -96,6 +96,12 @@ typedef struct {
  * p += (-lr/(1-b1^t) * m) / denom. vmax may be NULL unless amsgrad. */
 void lm_cpu_adam_step(int64_t n, float *p, const float *g, float *m, float *v, float *vmax,
                       const lm_adam_hparams *h);
+/* Adadelta as torch.optim.Adadelta (torch 1.13 single-tensor path): g += wd*p;
+ * sq = rho*sq + (1-rho)*g*g; delta = sqrt(acc + eps) / sqrt(sq + eps) * g;
+ * acc = rho*acc + (1-rho)*delta*delta; p -= lr*delta. */
+void lm_cpu_adadelta_step(int64_t n, float *p, const float *g, float *square_avg,
+                          float *acc_delta, double lr, double rho, double eps,
+                          double weight_decay);
 
 /* Sum of n floats, vectorised, accumulated in partial float sums then double. */
 double lm_cpu_sum_f32(const float *s, int64_t n);

@@ -1,4 +1,5 @@
-/* optim.c: CPU kernels for the fused optimizer updates (SGD, Adam, AdamW).
+/* optim.c: CPU kernels for the fused optimizer updates (SGD, Adam, AdamW,
+ * Adadelta).
  *
  * One pass over a parameter tensor reads p, g and the state once and writes p
  * and the state once, instead of the five or six full-tensor passes an update
@@ -168,4 +169,23 @@ void lm_cpu_adam_step(int64_t n, float *p, const float *g, float *m, float *v, f
     done = adam_avx(n, p, g, m, v, vmax, &s);
 #endif
   adam_scalar(done, n, p, g, m, v, vmax, &s);
+}
+
+void lm_cpu_adadelta_step(int64_t n, float *p, const float *g, float *square_avg,
+                          float *acc_delta, double lr, double rho, double eps,
+                          double weight_decay)
+{
+  /* torch 1.13: g = g.add(p, alpha=wd); sq.mul_(rho).addcmul_(g, g, value=1-rho);
+   * std = sq.add(eps).sqrt_(); delta = acc.add(eps).sqrt_().div_(std).mul_(g);
+   * acc.mul_(rho).addcmul_(delta, delta, value=1-rho); p.add_(delta, alpha=-lr) */
+  const float wd = (float)weight_decay, r = (float)rho, one_r = (float)(1.0 - rho);
+  const float e = (float)eps, neg_lr = (float)-lr;
+  for (int64_t i = 0; i < n; i++) {
+    float gi = weight_decay != 0.0 ? g[i] + wd * p[i] : g[i];
+    float sq = square_avg[i] * r + (one_r * gi) * gi;
+    square_avg[i] = sq;
+    float delta = sqrtf(acc_delta[i] + e) / sqrtf(sq + e) * gi;
+    acc_delta[i] = acc_delta[i] * r + (one_r * delta) * delta;
+    p[i] = p[i] + neg_lr * delta;
+  }
 }

@@ -50,6 +50,7 @@ static const lm_backend cuda_backend = {
   .dropout_backward_f32 = lm_cuda_dropout_backward_f32,
   .sgd_step_f32 = lm_cuda_sgd_step_f32,
   .adam_step_f32 = lm_cuda_adam_step_f32,
+  .adadelta_step_f32 = lm_cuda_adadelta_step_f32,
   .gather_rows = lm_cuda_gather_rows,
 };
 

@@ -101,6 +101,9 @@ void lm_cuda_sgd_step_f32(int64_t n, float *p, const float *g, float *buf, doubl
                           bool first_step);
 void lm_cuda_adam_step_f32(int64_t n, float *p, const float *g, float *m, float *v, float *vmax,
                            const lm_adam_hparams *h);
+void lm_cuda_adadelta_step_f32(int64_t n, float *p, const float *g, float *square_avg,
+                               float *acc_delta, double lr, double rho, double eps,
+                               double weight_decay);
 
 /* ---- data loading (fill.cu) ---- */
 void lm_cuda_gather_rows(int64_t n, size_t row_bytes, const int64_t *idx, const void *src,

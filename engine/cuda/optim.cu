@@ -1,4 +1,4 @@
-/* optim.cu: fused SGD / Adam / AdamW steps on the GPU (cpu/optim.c).
+/* optim.cu: fused SGD / Adam / AdamW / Adadelta steps on the GPU (cpu/optim.c).
  *
  * One kernel per parameter tensor reads p, g and the state once and writes
  * them once. The arithmetic is the CPU kernel's, which is torch.optim's
@@ -117,5 +117,36 @@ extern "C" void lm_cuda_adam_step_f32(int64_t n, float *p, const float *g, float
     adam_kernel<false, true><<<blocks, LM_CUDA_THREADS, 0, st>>>(n, p, g, m, v, vmax, s);
   else
     adam_kernel<false, false><<<blocks, LM_CUDA_THREADS, 0, st>>>(n, p, g, m, v, vmax, s);
+  (void)LM_CUDA_LAUNCHED();
+}
+
+/* Adadelta, lm_cpu_adadelta_step's arithmetic (torch.optim.Adadelta). */
+__global__ void adadelta_kernel(int64_t n, float *p, const float *g, float *square_avg,
+                                float *acc_delta, bool decay, float wd, float r, float one_r,
+                                float e, float neg_lr)
+{
+  LM_GRID_STRIDE(i, n) {
+    const float gi = decay ? __fadd_rn(g[i], __fmul_rn(wd, p[i])) : g[i];
+    const float sq = __fadd_rn(__fmul_rn(square_avg[i], r), __fmul_rn(__fmul_rn(one_r, gi), gi));
+    square_avg[i] = sq;
+    const float delta =
+      __fmul_rn(__fdiv_rn(__fsqrt_rn(__fadd_rn(acc_delta[i], e)), __fsqrt_rn(__fadd_rn(sq, e))), gi);
+    acc_delta[i] = __fadd_rn(__fmul_rn(acc_delta[i], r), __fmul_rn(__fmul_rn(one_r, delta), delta));
+    p[i] = __fadd_rn(p[i], __fmul_rn(neg_lr, delta));
+  }
+}
+
+extern "C" void lm_cuda_adadelta_step_f32(int64_t n, float *p, const float *g, float *square_avg,
+                                          float *acc_delta, double lr, double rho, double eps,
+                                          double weight_decay)
+{
+  if (n <= 0)
+    return;
+  lm_cuda_ctx *ctx = lm_cuda_ctx_for(p);
+  if (!ctx)
+    return;
+  adadelta_kernel<<<lm_cuda_blocks(ctx, n, LM_CUDA_THREADS), LM_CUDA_THREADS, 0, ctx->stream>>>(
+    n, p, g, square_avg, acc_delta, weight_decay != 0.0, (float)weight_decay, (float)rho,
+    (float)(1.0 - rho), (float)eps, (float)-lr);
   (void)LM_CUDA_LAUNCHED();
 }

@@ -1,8 +1,10 @@
-/* optimizer.c: torch.optim.SGD, Adam and AdamW over a list of parameters.
+/* optimizer.c: torch.optim.SGD, Adam, AdamW and Adadelta over a list of
+ * parameters.
  *
  * The optimizer keeps a reference to each parameter and, per parameter, its
  * state (momentum buffer; Adam's exp_avg, exp_avg_sq and, with amsgrad,
- * max_exp_avg_sq; the step count), created lazily on the first step that sees
+ * max_exp_avg_sq; Adadelta's square_avg and acc_delta; the step count),
+ * created lazily on the first step that sees
  * a gradient, on the parameter's device, as PyTorch does. Each step is one
  * fused backend kernel per parameter (engine/cpu/optim.c on the CPU).
  *
@@ -15,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum { OPT_SGD, OPT_ADAM, OPT_ADAMW } opt_kind;
+typedef enum { OPT_SGD, OPT_ADAM, OPT_ADAMW, OPT_ADADELTA } opt_kind;
 
 typedef struct {
   lm_tensor *param;        /* retained */
@@ -28,13 +30,15 @@ struct lm_optimizer {
   double lr;
   lm_sgd_options sgd;
   lm_adam_options adam;
+  lm_adadelta_options adadelta;
   size_t n;
   param_state *ps;
 };
 
 static const char *kind_name(opt_kind k)
 {
-  return k == OPT_SGD ? "SGD" : k == OPT_ADAM ? "Adam" : "AdamW";
+  static const char *const names[] = {"SGD", "Adam", "AdamW", "Adadelta"};
+  return names[k];
 }
 
 static lm_optimizer *opt_new(opt_kind kind, lm_tensor *const *params, size_t n)
@@ -143,6 +147,53 @@ static bool check_adam(const char *name, const lm_adam_options *o)
     return false;
   }
   return true;
+}
+
+static bool check_adadelta(const lm_adadelta_options *o)
+{
+  if (!(o->lr >= 0.0)) {
+    lm_error("Adadelta: invalid learning rate: %g", o->lr);
+    return false;
+  }
+  if (!(o->rho >= 0.0 && o->rho <= 1.0)) {
+    lm_error("Adadelta: invalid rho value: %g (must be in [0, 1])", o->rho);
+    return false;
+  }
+  if (!(o->eps >= 0.0)) {
+    lm_error("Adadelta: invalid epsilon value: %g", o->eps);
+    return false;
+  }
+  if (!(o->weight_decay >= 0.0)) {
+    lm_error("Adadelta: invalid weight_decay value: %g", o->weight_decay);
+    return false;
+  }
+  return true;
+}
+
+static lm_optimizer *adadelta_common(lm_optimizer *opt, const lm_adadelta_options *o)
+{
+  if (opt) {
+    opt->adadelta = *o;
+    opt->lr = o->lr;
+  }
+  return opt;
+}
+
+lm_optimizer *lm_optim_adadelta_tensors(lm_tensor *const *params, size_t n,
+                                        const lm_adadelta_options *options)
+{
+  lm_adadelta_options o = options ? *options : LM_ADADELTA_DEFAULTS;
+  if (!check_adadelta(&o))
+    return NULL;
+  return adadelta_common(opt_new(OPT_ADADELTA, params, n), &o);
+}
+
+lm_optimizer *lm_optim_adadelta(lm_module *model, const lm_adadelta_options *options)
+{
+  lm_adadelta_options o = options ? *options : LM_ADADELTA_DEFAULTS;
+  if (!check_adadelta(&o))
+    return NULL;
+  return adadelta_common(opt_from_module(OPT_ADADELTA, model), &o);
 }
 
 lm_optimizer *lm_optim_sgd_tensors(lm_tensor *const *params, size_t n, double lr,
@@ -271,6 +322,16 @@ void lm_optimizer_step(lm_optimizer *opt)
       be->sgd_step_f32(n, lm_data_ptr(p), lm_data_ptr(g), buf ? lm_data_ptr(buf) : NULL,
                        opt->lr, opt->sgd.momentum, opt->sgd.dampening, opt->sgd.weight_decay,
                        opt->sgd.nesterov, first);
+    } else if (opt->kind == OPT_ADADELTA) {
+      lm_tensor *sq = state_like(&ps->state[0], p, be);
+      lm_tensor *acc = sq ? state_like(&ps->state[1], p, be) : NULL;
+      if (!acc) {
+        lm_tensor_release(g);
+        return;
+      }
+      be->adadelta_step_f32(n, lm_data_ptr(p), lm_data_ptr(g), lm_data_ptr(sq), lm_data_ptr(acc),
+                            opt->lr, opt->adadelta.rho, opt->adadelta.eps,
+                            opt->adadelta.weight_decay);
     } else {
       lm_tensor *m = state_like(&ps->state[0], p, be);
       lm_tensor *v = m ? state_like(&ps->state[1], p, be) : NULL;
@@ -335,9 +396,11 @@ void lm_optimizer_free(lm_optimizer *opt)
 
 /* ---- state access for checkpoints (engine/train/checkpoint.c) ----
  * Slots: SGD uses state[0] as its momentum buffer; Adam/AdamW use state[0..2]
- * for exp_avg, exp_avg_sq and max_exp_avg_sq. */
+ * for exp_avg, exp_avg_sq and max_exp_avg_sq; Adadelta state[0..1] for
+ * square_avg and acc_delta. */
 static const char *const sgd_state_names[] = { "momentum_buffer" };
 static const char *const adam_state_names[] = { "exp_avg", "exp_avg_sq", "max_exp_avg_sq" };
+static const char *const adadelta_state_names[] = { "square_avg", "acc_delta" };
 
 size_t lm_optimizer_num_params(const lm_optimizer *opt)
 {
@@ -358,6 +421,10 @@ int lm_optimizer_state_names(const lm_optimizer *opt, const char *const **names)
   if (opt->kind == OPT_SGD) {
     *names = sgd_state_names;
     return 1;
+  }
+  if (opt->kind == OPT_ADADELTA) {
+    *names = adadelta_state_names;
+    return 2;
   }
   *names = adam_state_names;
   return 3;
@@ -440,6 +507,10 @@ int lm_optimizer_hparams(const lm_optimizer *opt, char keys[][16], char values[]
     HP("dampening", "%s", shortest(opt->sgd.dampening, a, sizeof a));
     HP("weight_decay", "%s", shortest(opt->sgd.weight_decay, a, sizeof a));
     HP("nesterov", "%s", opt->sgd.nesterov ? "true" : "false");
+  } else if (opt->kind == OPT_ADADELTA) {
+    HP("rho", "%s", shortest(opt->adadelta.rho, a, sizeof a));
+    HP("eps", "%s", shortest(opt->adadelta.eps, a, sizeof a));
+    HP("weight_decay", "%s", shortest(opt->adadelta.weight_decay, a, sizeof a));
   } else {
     HP("betas", "[%s, %s]", shortest(opt->adam.beta1, a, sizeof a), shortest(opt->adam.beta2, b, sizeof b));
     HP("eps", "%s", shortest(opt->adam.eps, a, sizeof a));

@@ -884,6 +884,31 @@ static void test_optim(void)
     dfree(d_p, F4(n)), dfree(d_m, F4(n)), dfree(d_v, F4(n)), dfree(d_vmax, F4(n));
     dfree(d_g, F4(n));
   }
+  /* Adadelta: PyTorch's defaults, then every option changed (weight decay on) */
+  for (int k = 0; k < 2; k++) {
+    const double lr = k ? 0.5 : 1.0, rho = k ? 0.8 : 0.9, eps = k ? 1e-4 : 1e-6;
+    const double wd = k ? 0.1 : 0.0;
+    float *p = gt_random(n, -1, 1), *sq = calloc((size_t)n, 4), *acc = calloc((size_t)n, 4);
+    float *d_p = dup_dev(p, F4(n)), *d_sq = dup_dev(sq, F4(n)), *d_acc = dup_dev(acc, F4(n));
+    float *d_g = dnew(F4(n));
+    for (int step = 0; step < 3; step++) {
+      float *g = gt_random(n, -1, 1);
+      G->copy_from_host(0, d_g, g, F4(n));
+      C->adadelta_step_f32(n, p, g, sq, acc, lr, rho, eps, wd);
+      G->adadelta_step_f32(n, d_p, d_g, d_sq, d_acc, lr, rho, eps, wd);
+      free(g);
+    }
+    float *got = fetch_f(d_p, n);
+    gt_check_close("adadelta_step parameters", got, p, n, GT_TOL);
+    free(got);
+    got = fetch_f(d_sq, n);
+    gt_check_close("adadelta_step square_avg", got, sq, n, GT_TOL);
+    free(got);
+    got = fetch_f(d_acc, n);
+    gt_check_close("adadelta_step acc_delta", got, acc, n, GT_TOL);
+    free(got), free(p), free(sq), free(acc);
+    dfree(d_p, F4(n)), dfree(d_sq, F4(n)), dfree(d_acc, F4(n)), dfree(d_g, F4(n));
+  }
 }
 
 /* ---- data loading ---- */

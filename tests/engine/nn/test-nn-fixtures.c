@@ -8,7 +8,9 @@
  *     weights by parameter name: logits, loss, every parameter's gradient;
  *   - three Adam steps of the MLP, and four steps of SGD (momentum, dampening,
  *     nesterov, weight decay), Adam (weight decay, betas, eps, amsgrad) and
- *     AdamW on one parameter, plus StepLR's learning rates.
+ *     AdamW on one parameter, plus StepLR's learning rates;
+ *   - three Adadelta steps (PyTorch's MNIST example optimizer), its numbers
+ *     held as constants in the test.
  */
 #include <glib.h>
 #include <string.h>
@@ -332,6 +334,62 @@ static void test_optimizers(void)
   lm_fx_free(f);
 }
 
+/* torch.optim.Adadelta, the optimizer of PyTorch's MNIST example, three steps
+ * with its defaults and with every option changed, and its state. Reference
+ * numbers from PyTorch 1.13:
+ *   p = torch.tensor(P0, requires_grad=True); o = torch.optim.Adadelta([p], **kw)
+ *   for g in GRADS: o.zero_grad(); (p * torch.tensor(g)).sum().backward(); o.step()
+ * with kw = {} and dict(lr=0.5, rho=0.8, eps=1e-4, weight_decay=0.1). */
+static void test_adadelta(void)
+{
+  static const float p0[5] = {0.5f, -1.25f, 2.0f, 0.0f, 3.0f};
+  static const float grads[3][5] = {{0.1f, -0.4f, 2.5f, 0.0f, -1.0f},
+                                    {0.3f, 0.2f, -1.5f, 0.7f, -0.01f},
+                                    {-0.2f, 0.9f, 0.05f, -3.0f, 1e-4f}};
+  static const float want[2][3][5] = {
+    {{0.496839315f, -1.24683785f, 1.99683774f, 0.0f, 3.00316215f},
+     {0.492576569f, -1.24892294f, 1.99922824f, -0.0031622455f, 3.00320935f},
+     {0.495969683f, -1.2533257f, 1.9991349f, 0.00120416773f, 3.00320888f}},
+    {{0.488941848f, -1.23882973f, 1.98882008f, 0.0f, 3.01117468f},
+     {0.474290609f, -1.24135578f, 1.99631929f, -0.0111746388f, 3.0045135f},
+     {0.482957989f, -1.25468361f, 1.99462187f, 0.00429915171f, 2.99733663f}},
+  };
+  static const float want_state[2][2][5] = {
+    {{0.012910001f, 0.0975599959f, 0.708999991f, 0.944100022f, 0.0810089931f},
+     {3.59589717e-06f, 3.13959572e-06f, 1.32515493e-06f, 2.80653808e-06f, 8.10191921e-07f}},
+    {{0.0270119272f, 0.156600133f, 1.21644855f, 1.87974119f, 0.094346121f},
+     {0.00026008932f, 0.000210072991f, 0.000102292724f, 0.000271469005f, 0.000133538968f}},
+  };
+  const lm_adadelta_options changed = {.lr = 0.5, .rho = 0.8, .eps = 1e-4, .weight_decay = 0.1};
+  for (int c = 0; c < 2; c++) {
+    lm_tensor *p = lm_tensor_from_data(p0, LM_SHAPE(5));
+    lm_tensor_set_requires_grad(p, true);
+    lm_optimizer *opt = lm_optim_adadelta_tensors(&p, 1, c ? &changed : NULL);
+    g_assert_nonnull(opt);
+    g_assert_cmpstr(lm_optimizer_name(opt), ==, "Adadelta");
+    g_assert_cmpfloat(lm_optimizer_get_lr(opt), ==, c ? 0.5 : 1.0);
+    for (int s = 0; s < 3; s++) {
+      lm_scope_begin();
+      lm_optimizer_zero_grad(opt);
+      lm_backward(lm_sum(lm_mul(p, lm_tensor_from_data(grads[s], LM_SHAPE(5)))), NULL, false);
+      lm_optimizer_step(opt);
+      lm_fx_tensor step_want = {.ndim = 1, .shape = {5}, .numel = 5, .data = (float *)want[c][s]};
+      lm_fx_assert_close(p, &step_want, RTOL, ATOL, c ? "Adadelta (options)" : "Adadelta");
+      lm_scope_end();
+    }
+    const char *const *names;
+    g_assert_cmpint(lm_optimizer_state_names(opt, &names), ==, 2);
+    g_assert_cmpstr(names[0], ==, "square_avg");
+    g_assert_cmpstr(names[1], ==, "acc_delta");
+    for (int k = 0; k < 2; k++) {
+      lm_fx_tensor st = {.ndim = 1, .shape = {5}, .numel = 5, .data = (float *)want_state[c][k]};
+      lm_fx_assert_close(lm_optimizer_state(opt, 0, k), &st, 1e-6, 1e-12, names[k]);
+    }
+    lm_optimizer_free(opt);
+    lm_tensor_release(p);
+  }
+}
+
 static void test_step_lr(void)
 {
   lm_fx_file *f = lm_fx_load("optim.lmfx");
@@ -361,6 +419,7 @@ int main(int argc, char **argv)
   g_test_add_func("/engine/nn/fixtures/mlp", test_mlp);
   g_test_add_func("/engine/nn/fixtures/cnn", test_cnn);
   g_test_add_func("/engine/nn/fixtures/mlp-adam", test_mlp_adam);
+  g_test_add_func("/engine/nn/fixtures/adadelta", test_adadelta);
   g_test_add_func("/engine/nn/fixtures/optimizers", test_optimizers);
   g_test_add_func("/engine/nn/fixtures/step-lr", test_step_lr);
   return g_test_run();
