@@ -90,6 +90,9 @@ uint64_t lm_error_serial(void);
 /* "(64x784)" style shape text into buf; returns buf. */
 char *lm_shape_str(const lm_tensor *t, char *buf, size_t len);
 char *lm_shape_str_n(int ndim, const int64_t *shape, char *buf, size_t len);
+/* "64x784", without the parentheses, for messages that put two shapes in one
+ * pair as PyTorch does: "(64x784 and 128x10)". */
+char *lm_shape_str_bare(const lm_tensor *t, char *buf, size_t len);
 #define LM_SHAPE_STR_LEN 160
 
 /* Checks that call lm_error() with the op name and return false on failure. */

@@ -31,7 +31,8 @@
  *
  * Errors: a shape, dim, dtype or device error calls the error handler with a
  * message naming the op and the shapes, e.g.
- *   "matmul: cannot multiply (64x784) by (128x10)".
+ *   "matmul: mat1 and mat2 shapes cannot be multiplied (64x784 and 128x10)",
+ * PyTorch's wording where PyTorch has one.
  * The default handler prints the message to stderr and exits with status 1
  * (as an uncaught Python exception ends a script). lm_set_error_handler() replaces it; if
  * the handler returns, the failing op returns NULL and every op given a NULL

@@ -73,6 +73,21 @@ char *lm_shape_str(const lm_tensor *t, char *buf, size_t len)
   return lm_shape_str_n(t->ndim, t->shape, buf, len);
 }
 
+char *lm_shape_str_bare(const lm_tensor *t, char *buf, size_t len)
+{
+  if (len < 2) {
+    if (len)
+      buf[0] = '\0';
+    return buf;
+  }
+  lm_shape_str_n(t->ndim, t->shape, buf, len);
+  size_t n = strlen(buf);
+  if (n && buf[n - 1] == ')')
+    buf[--n] = '\0';
+  memmove(buf, buf + 1, n); /* drops '(' and keeps the terminator */
+  return buf;
+}
+
 bool lm_check_dtype(const char *op, const lm_tensor *t, lm_dtype dtype, const char *what)
 {
   if (t->dtype == dtype)

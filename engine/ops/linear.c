@@ -81,10 +81,13 @@ lm_tensor *lm_linear(const lm_tensor *x, const lm_tensor *weight, const lm_tenso
   }
   int64_t out_f = weight->shape[0], in_f = weight->shape[1];
   if (x->ndim < 1 || x->shape[x->ndim - 1] != in_f) {
-    int64_t wt[2] = {in_f, out_f};
-    lm_error("linear: cannot multiply %s by %s (weight %s transposed)",
-             lm_shape_str(x, b1, sizeof b1), lm_shape_str_n(2, wt, b2, sizeof b2),
-             lm_shape_str(weight, (char[LM_SHAPE_STR_LEN]){0}, LM_SHAPE_STR_LEN));
+    /* PyTorch's words (F.linear multiplies by weight.T: 128x10 for a
+     * Linear(128, 10)), then what they mean for a layer. */
+    lm_error("linear: mat1 and mat2 shapes cannot be multiplied (%s and %lldx%lld): the input "
+             "has %lld features, the weight %s expects %lld",
+             lm_shape_str_bare(x, b1, sizeof b1), (long long)in_f, (long long)out_f,
+             x->ndim ? (long long)x->shape[x->ndim - 1] : 0LL, lm_shape_str(weight, b2, sizeof b2),
+             (long long)in_f);
     return NULL;
   }
   if (bias && (bias->ndim != 1 || bias->shape[0] != out_f)) {

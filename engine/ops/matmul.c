@@ -109,8 +109,8 @@ lm_tensor *lm_matmul(const lm_tensor *a, const lm_tensor *b)
   describe(a, true, &da);
   describe(b, false, &db);
   if (da.cols != db.rows) {
-    lm_error("matmul: cannot multiply %s by %s", lm_shape_str(a, b1, sizeof b1),
-             lm_shape_str(b, b2, sizeof b2));
+    lm_error("matmul: mat1 and mat2 shapes cannot be multiplied (%s and %s)",
+             lm_shape_str_bare(a, b1, sizeof b1), lm_shape_str_bare(b, b2, sizeof b2));
     return NULL;
   }
   int64_t M = da.rows, K = da.cols, N = db.cols;
