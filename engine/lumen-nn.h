@@ -116,6 +116,12 @@ lm_module *lm_nn_relu(void);
 lm_module *lm_nn_sigmoid(void);
 lm_module *lm_nn_tanh(void);
 lm_module *lm_nn_gelu(void);
+/* nn.Softmax(dim) and nn.LogSoftmax(dim): LogSoftmax(dim=1) ends the model
+ * of PyTorch's MNIST example, for lm_nll_loss; Softmax ends Keras's. (With
+ * lm_cross_entropy, end the model with the logits instead: it applies
+ * log_softmax itself.) */
+lm_module *lm_nn_softmax(int dim);
+lm_module *lm_nn_log_softmax(int dim);
 /* nn.Dropout(p=0.5): active in train mode only, scales kept values by 1/(1-p). */
 lm_module *lm_nn_dropout(float p);
 /* nn.Flatten(start_dim=1, end_dim=-1) */

@@ -1,5 +1,6 @@
 /* layers.c: the layer types of lumen-nn.h (Linear, Conv2d, MaxPool2d,
- * AvgPool2d, ReLU, Sigmoid, Tanh, GELU, Dropout, Flatten): their
+ * AvgPool2d, ReLU, Sigmoid, Tanh, GELU, Softmax, LogSoftmax, Dropout,
+ * Flatten): their
  * constructors with PyTorch's defaults and initialisation, their forward
  * (one functional op each) and how print(model) shows them.
  *
@@ -15,6 +16,7 @@ enum { LIN_IN, LIN_OUT };
 enum { CONV_IN, CONV_OUT, CONV_KH, CONV_KW, CONV_SH, CONV_SW, CONV_PH, CONV_PW };
 enum { POOL_K, POOL_S, POOL_P };
 enum { FLAT_START, FLAT_END };
+enum { SOFTMAX_DIM };
 /* Conv dilation lives in fargs (iargs are full): fargs[0] = dh, fargs[1] = dw. */
 
 static bool positive(const char *type, const char *what, int64_t a, int64_t b)
@@ -239,6 +241,41 @@ lm_module *lm_nn_relu(void) { return lm_nn_module_new(&relu_class); }
 lm_module *lm_nn_sigmoid(void) { return lm_nn_module_new(&sigmoid_class); }
 lm_module *lm_nn_tanh(void) { return lm_nn_module_new(&tanh_class); }
 lm_module *lm_nn_gelu(void) { return lm_nn_module_new(&gelu_class); }
+
+/* ---- Softmax, LogSoftmax ---- */
+
+static lm_tensor *softmax_forward(lm_module *m, const lm_tensor *x)
+{
+  return lm_softmax(x, (int)m->iargs[SOFTMAX_DIM]);
+}
+
+static lm_tensor *log_softmax_forward(lm_module *m, const lm_tensor *x)
+{
+  return lm_log_softmax(x, (int)m->iargs[SOFTMAX_DIM]);
+}
+
+static void softmax_repr(const lm_module *m, char *buf, size_t len)
+{
+  snprintf(buf, len, "dim=%d", (int)m->iargs[SOFTMAX_DIM]);
+}
+
+static const lm_module_class softmax_class = {
+  .type = "Softmax", .forward = softmax_forward, .extra_repr = softmax_repr,
+};
+static const lm_module_class log_softmax_class = {
+  .type = "LogSoftmax", .forward = log_softmax_forward, .extra_repr = softmax_repr,
+};
+
+static lm_module *softmax_new(const lm_module_class *k, int dim)
+{
+  lm_module *m = lm_nn_module_new(k);
+  if (m)
+    m->iargs[SOFTMAX_DIM] = dim;
+  return m;
+}
+
+lm_module *lm_nn_softmax(int dim) { return softmax_new(&softmax_class, dim); }
+lm_module *lm_nn_log_softmax(int dim) { return softmax_new(&log_softmax_class, dim); }
 
 /* ---- Dropout ---- */
 

@@ -224,7 +224,8 @@ static void test_print(void)
   lm_module *model = LM_SEQUENTIAL(
     lm_nn_conv2d(1, 32, 3, 1, 1), lm_nn_max_pool2d(2, 0, 0), lm_nn_flatten(),
     lm_nn_linear(6272, 10), lm_nn_dropout(0.5f), lm_nn_avg_pool2d(3, 2, 1), lm_nn_gelu(),
-    lm_nn_linear_ex(10, 2, false), lm_nn_sigmoid(), lm_nn_tanh(), lm_nn_relu());
+    lm_nn_linear_ex(10, 2, false), lm_nn_sigmoid(), lm_nn_tanh(), lm_nn_relu(),
+    lm_nn_softmax(1), lm_nn_log_softmax(-1));
   lm_module_add(model, "head", LM_SEQUENTIAL(lm_nn_conv2d_ex(2, 3, 1, 5,
     &(lm_conv2d_options){.stride_h = 2, .dilation_w = 2, .no_bias = true})));
   char *buf = NULL;
@@ -246,6 +247,8 @@ static void test_print(void)
     "  (8): Sigmoid()\n"
     "  (9): Tanh()\n"
     "  (10): ReLU()\n"
+    "  (11): Softmax(dim=1)\n"
+    "  (12): LogSoftmax(dim=-1)\n"
     "  (head): Sequential(\n"
     "    (0): Conv2d(2, 3, kernel_size=(1, 5), stride=(2, 1), dilation=(1, 2), bias=False)\n"
     "  )\n"
@@ -416,7 +419,18 @@ static void test_sequential_forward(void)
   g_assert_cmpint(f->ndim, ==, 2);
   g_assert_cmpint(f->shape[0], ==, 4);
   g_assert_cmpint(f->shape[1], ==, 30);
+  /* LogSoftmax(dim=1) / Softmax(dim=0) are the functional ops along that dim
+   * (PyTorch's MNIST example ends with log_softmax(x, dim=1)). */
+  lm_module *lsm = lm_nn_log_softmax(1), *sm = lm_nn_softmax(0);
+  g_assert_cmpstr(lm_module_type(lsm), ==, "LogSoftmax");
+  g_assert_cmpstr(lm_module_type(sm), ==, "Softmax");
+  lm_tensor *ly = lm_module_forward(lsm, y), *ly_ref = lm_log_softmax(y, 1);
+  g_assert_cmpmem(lm_data_f32(ly), 6 * 4, lm_data_f32(ly_ref), 6 * 4);
+  lm_tensor *sy = lm_module_forward(sm, y), *sy_ref = lm_softmax(y, 0);
+  g_assert_cmpmem(lm_data_f32(sy), 6 * 4, lm_data_f32(sy_ref), 6 * 4);
   lm_scope_end();
+  lm_module_free(lsm);
+  lm_module_free(sm);
   lm_module_free(flat);
   lm_module_free(model);
 }
