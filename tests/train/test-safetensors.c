@@ -353,6 +353,37 @@ static void test_checkpoint_sgd(void)
   g_free(path);
 }
 
+static void test_checkpoint_adadelta(void)
+{
+  char *path = g_build_filename(tmpdir, "adadelta.safetensors", NULL);
+  lm_manual_seed(3);
+  lm_module *m = lm_model_mlp();
+  lm_optimizer *opt = lm_optim_adadelta(m, NULL);
+  train_steps(m, opt, 2);
+  g_assert_true(lm_checkpoint_save(path, m, opt, &(lm_checkpoint_info){ .model = "mlp" }, NULL));
+  lm_safetensors *st = lm_safetensors_read(path, NULL);
+  g_assert_cmpstr(lm_safetensors_metadata(st, "optimizer"), ==, "Adadelta");
+  g_assert_cmpstr(lm_safetensors_metadata(st, "rho"), ==, "0.9");
+  g_assert_cmpstr(lm_safetensors_metadata(st, "eps"), ==, "1e-06");
+  g_assert_nonnull(lm_safetensors_find(st, "optimizer.1.weight.square_avg"));
+  g_assert_nonnull(lm_safetensors_find(st, "optimizer.3.bias.acc_delta"));
+  lm_safetensors_free(st);
+  lm_manual_seed(4);
+  lm_module *m2 = lm_model_mlp();
+  lm_optimizer *opt2 = lm_optim_adadelta(m2, NULL);
+  g_assert_true(lm_checkpoint_load(path, NULL, m2, opt2, NULL, NULL));
+  lm_manual_seed(5);
+  train_steps(m, opt, 1);
+  lm_manual_seed(5);
+  train_steps(m2, opt2, 1);
+  assert_params_equal(m, m2, true); /* square_avg and acc_delta restored */
+  lm_optimizer_free(opt2);
+  lm_module_free(m2);
+  lm_optimizer_free(opt);
+  lm_module_free(m);
+  g_free(path);
+}
+
 static void test_checkpoint_mismatch(void)
 {
   char *path = g_build_filename(tmpdir, "mlp.safetensors", NULL);
@@ -545,6 +576,7 @@ int main(int argc, char **argv)
   g_test_add_func("/train/safetensors/corrupt", test_corrupt);
   g_test_add_func("/train/checkpoint/adam", test_checkpoint_adam);
   g_test_add_func("/train/checkpoint/sgd", test_checkpoint_sgd);
+  g_test_add_func("/train/checkpoint/adadelta", test_checkpoint_adadelta);
   g_test_add_func("/train/checkpoint/mismatch", test_checkpoint_mismatch);
   g_test_add_func("/train/checkpoint/pytorch-mlp", test_pytorch_mlp);
   g_test_add_func("/train/checkpoint/pytorch-cnn", test_pytorch_cnn);
