@@ -200,16 +200,20 @@ bool lm_module_summary(lm_module *m, int ndim, const int64_t *input_shape, FILE 
 typedef struct lm_optimizer lm_optimizer;
 
 /* torch.optim.SGD(params, lr, momentum=0, dampening=0, weight_decay=0,
- * nesterov=False): a zero-initialised struct (or NULL) is PyTorch's default. */
+ * nesterov=False, maximize=False): a zero-initialised struct (or NULL) is
+ * PyTorch's default. Every optimizer's maximize ascends the objective (the
+ * gradient is negated first, as in torch.optim). */
 typedef struct {
   double momentum;
   double dampening;
   double weight_decay;
   bool nesterov;
+  bool maximize;
 } lm_sgd_options;
 
 /* torch.optim.Adam / AdamW. Start from LM_ADAM_DEFAULTS or LM_ADAMW_DEFAULTS
- * (NULL means those): lr 1e-3, betas (0.9, 0.999), eps 1e-8, amsgrad off;
+ * (NULL means those): lr 1e-3, betas (0.9, 0.999), eps 1e-8, amsgrad and
+ * maximize off;
  * weight_decay 0 for Adam (added to the gradient, L2) and 1e-2 for AdamW
  * (decoupled: p *= 1 - lr * weight_decay before the update). */
 typedef struct {
@@ -218,11 +222,14 @@ typedef struct {
   double eps;
   double weight_decay;
   bool amsgrad;
+  bool maximize;
 } lm_adam_options;
 #define LM_ADAM_DEFAULTS \
-  ((lm_adam_options){.lr = 1e-3, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8, .weight_decay = 0.0, .amsgrad = false})
+  ((lm_adam_options){.lr = 1e-3, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8, .weight_decay = 0.0, \
+                     .amsgrad = false, .maximize = false})
 #define LM_ADAMW_DEFAULTS \
-  ((lm_adam_options){.lr = 1e-3, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8, .weight_decay = 1e-2, .amsgrad = false})
+  ((lm_adam_options){.lr = 1e-3, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8, .weight_decay = 1e-2, \
+                     .amsgrad = false, .maximize = false})
 
 /* torch.optim.Adadelta(params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0),
  * the optimizer of PyTorch's MNIST example (with StepLR(step_size=1,
@@ -232,9 +239,10 @@ typedef struct {
   double rho;
   double eps;
   double weight_decay;
+  bool maximize;
 } lm_adadelta_options;
 #define LM_ADADELTA_DEFAULTS \
-  ((lm_adadelta_options){.lr = 1.0, .rho = 0.9, .eps = 1e-6, .weight_decay = 0.0})
+  ((lm_adadelta_options){.lr = 1.0, .rho = 0.9, .eps = 1e-6, .weight_decay = 0.0, .maximize = false})
 
 /* Over all of a module's parameters (model.parameters()). */
 lm_optimizer *lm_optim_sgd(lm_module *model, double lr, const lm_sgd_options *options);

@@ -285,6 +285,26 @@ static lm_tensor *state_like(lm_tensor **slot, const lm_tensor *p, const lm_back
   return s;
 }
 
+static bool maximizes(const lm_optimizer *opt)
+{
+  return opt->kind == OPT_SGD ? opt->sgd.maximize
+       : opt->kind == OPT_ADADELTA ? opt->adadelta.maximize : opt->adam.maximize;
+}
+
+/* -grad as an owned contiguous tensor (not recorded: the step is not part of
+ * any graph). */
+static lm_tensor *negated(const lm_tensor *grad)
+{
+  bool prev = lm_set_grad_enabled(false);
+  lm_scope_begin();
+  lm_tensor *n = lm_neg(grad);
+  if (n)
+    n = lm_scope_keep(n);
+  lm_scope_end();
+  lm_set_grad_enabled(prev);
+  return n;
+}
+
 void lm_optimizer_step(lm_optimizer *opt)
 {
   if (!opt) {
@@ -307,7 +327,8 @@ void lm_optimizer_step(lm_optimizer *opt)
     const lm_backend *be = lm_backend_of(p->device);
     if (!be)
       return;
-    lm_tensor *g = lm_contiguous_owned(p->grad);
+    /* maximize: the kernels descend along -grad, as torch.optim does */
+    lm_tensor *g = maximizes(opt) ? negated(p->grad) : lm_contiguous_owned(p->grad);
     if (!g)
       return;
     int64_t n = lm_numel(p);
@@ -507,15 +528,18 @@ int lm_optimizer_hparams(const lm_optimizer *opt, char keys[][16], char values[]
     HP("dampening", "%s", shortest(opt->sgd.dampening, a, sizeof a));
     HP("weight_decay", "%s", shortest(opt->sgd.weight_decay, a, sizeof a));
     HP("nesterov", "%s", opt->sgd.nesterov ? "true" : "false");
+    HP("maximize", "%s", opt->sgd.maximize ? "true" : "false");
   } else if (opt->kind == OPT_ADADELTA) {
     HP("rho", "%s", shortest(opt->adadelta.rho, a, sizeof a));
     HP("eps", "%s", shortest(opt->adadelta.eps, a, sizeof a));
     HP("weight_decay", "%s", shortest(opt->adadelta.weight_decay, a, sizeof a));
+    HP("maximize", "%s", opt->adadelta.maximize ? "true" : "false");
   } else {
     HP("betas", "[%s, %s]", shortest(opt->adam.beta1, a, sizeof a), shortest(opt->adam.beta2, b, sizeof b));
     HP("eps", "%s", shortest(opt->adam.eps, a, sizeof a));
     HP("weight_decay", "%s", shortest(opt->adam.weight_decay, a, sizeof a));
     HP("amsgrad", "%s", opt->adam.amsgrad ? "true" : "false");
+    HP("maximize", "%s", opt->adam.maximize ? "true" : "false");
   }
 #undef HP
   return n;

@@ -9,8 +9,8 @@
  *   - three Adam steps of the MLP, and four steps of SGD (momentum, dampening,
  *     nesterov, weight decay), Adam (weight decay, betas, eps, amsgrad) and
  *     AdamW on one parameter, plus StepLR's learning rates;
- *   - three Adadelta steps (PyTorch's MNIST example optimizer), its numbers
- *     held as constants in the test.
+ *   - three Adadelta steps (PyTorch's MNIST example optimizer) and two steps
+ *     of every optimizer with maximize, their numbers held as constants.
  */
 #include <glib.h>
 #include <string.h>
@@ -390,6 +390,57 @@ static void test_adadelta(void)
   }
 }
 
+/* maximize=True on every optimizer: two steps that ascend. Reference numbers
+ * from PyTorch 1.13: p = torch.tensor([0.5, -1.25, 2.0]) and gradients
+ * [0.1, -0.4, 2.5] then [0.3, 0.2, -1.5] (as in test_adadelta) with
+ *   SGD(lr=0.1, momentum=0.9, weight_decay=0.1, maximize=True),
+ *   Adam(lr=0.01, weight_decay=0.1, maximize=True), AdamW(lr=0.01, maximize=True),
+ *   Adadelta(weight_decay=0.1, maximize=True). */
+static void test_maximize(void)
+{
+  static const float p0[3] = {0.5f, -1.25f, 2.0f};
+  static const float grads[2][3] = {{0.1f, -0.4f, 2.5f}, {0.3f, 0.2f, -1.5f}};
+  static const float want[4][3] = {
+    {0.534449995f, -1.26947498f, 2.26469994f},
+    {0.518614411f, -1.25863004f, 2.0109601f},
+    {0.519076765f, -1.26241231f, 2.01151395f},
+    {0.507544756f, -1.24967337f, 2.00041342f},
+  };
+  static const char *const names[4] = {"SGD", "Adam", "AdamW", "Adadelta"};
+  for (int k = 0; k < 4; k++) {
+    lm_tensor *p = lm_tensor_from_data(p0, LM_SHAPE(3));
+    lm_tensor_set_requires_grad(p, true);
+    lm_adam_options ao = k == 1 ? LM_ADAM_DEFAULTS : LM_ADAMW_DEFAULTS;
+    ao.lr = 0.01;
+    ao.weight_decay = k == 1 ? 0.1 : ao.weight_decay;
+    ao.maximize = true;
+    lm_adadelta_options dd = LM_ADADELTA_DEFAULTS;
+    dd.weight_decay = 0.1;
+    dd.maximize = true;
+    lm_optimizer *opt =
+      k == 0 ? lm_optim_sgd_tensors(&p, 1, 0.1, &(lm_sgd_options){.momentum = 0.9,
+                                                                   .weight_decay = 0.1,
+                                                                   .maximize = true})
+      : k == 1 ? lm_optim_adam_tensors(&p, 1, &ao)
+      : k == 2 ? lm_optim_adamw_tensors(&p, 1, &ao)
+      : lm_optim_adadelta_tensors(&p, 1, &dd);
+    g_assert_nonnull(opt);
+    for (int s = 0; s < 2; s++) {
+      lm_scope_begin();
+      lm_optimizer_zero_grad(opt);
+      lm_backward(lm_sum(lm_mul(p, lm_tensor_from_data(grads[s], LM_SHAPE(3)))), NULL, false);
+      lm_optimizer_step(opt);
+      lm_scope_end();
+    }
+    lm_fx_tensor w = {.ndim = 1, .shape = {3}, .numel = 3, .data = (float *)want[k]};
+    lm_fx_assert_close(p, &w, RTOL, ATOL, names[k]);
+    /* the gradient itself is left as it was (not negated in place) */
+    g_assert_cmpfloat(lm_get(p->grad, (int64_t[]){2}), ==, -1.5f);
+    lm_optimizer_free(opt);
+    lm_tensor_release(p);
+  }
+}
+
 static void test_step_lr(void)
 {
   lm_fx_file *f = lm_fx_load("optim.lmfx");
@@ -420,6 +471,7 @@ int main(int argc, char **argv)
   g_test_add_func("/engine/nn/fixtures/cnn", test_cnn);
   g_test_add_func("/engine/nn/fixtures/mlp-adam", test_mlp_adam);
   g_test_add_func("/engine/nn/fixtures/adadelta", test_adadelta);
+  g_test_add_func("/engine/nn/fixtures/maximize", test_maximize);
   g_test_add_func("/engine/nn/fixtures/optimizers", test_optimizers);
   g_test_add_func("/engine/nn/fixtures/step-lr", test_step_lr);
   return g_test_run();
