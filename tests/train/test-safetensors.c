@@ -234,6 +234,18 @@ static void assert_params_equal(lm_module *a, lm_module *b, bool equal)
   free(pb);
 }
 
+/* One more step on the saved run and on the one resumed from its checkpoint,
+ * with the same dropout draws, ends at the same parameters. */
+static void assert_same_next_step(lm_module *m, lm_optimizer *opt, lm_module *m2,
+                                  lm_optimizer *opt2)
+{
+  lm_manual_seed(5);
+  train_steps(m, opt, 1);
+  lm_manual_seed(5);
+  train_steps(m2, opt2, 1);
+  assert_params_equal(m, m2, true);
+}
+
 static void test_checkpoint_adam(void)
 {
   char *path = g_build_filename(tmpdir, "ck.safetensors", NULL);
@@ -300,11 +312,7 @@ static void test_checkpoint_adam(void)
   g_assert_cmpint(lm_optimizer_state_step(opt2, 0), ==, 3);
 
   /* the next step is the same on both: moments and step count restored */
-  lm_manual_seed(5);
-  train_steps(m, opt, 1);
-  lm_manual_seed(5);
-  train_steps(m2, opt2, 1);
-  assert_params_equal(m, m2, true);
+  assert_same_next_step(m, opt, m2, opt2);
 
   lm_optimizer_free(opt2);
   lm_module_free(m2);
@@ -329,11 +337,7 @@ static void test_checkpoint_sgd(void)
   lm_module *m2 = lm_model_mlp();
   lm_optimizer *opt2 = lm_optim_sgd(m2, 0.1, &(lm_sgd_options){ .momentum = 0.9 });
   g_assert_true(lm_checkpoint_load(path, NULL, m2, opt2, NULL, NULL));
-  lm_manual_seed(5);
-  train_steps(m, opt, 1);
-  lm_manual_seed(5);
-  train_steps(m2, opt2, 1);
-  assert_params_equal(m, m2, true); /* momentum buffers restored */
+  assert_same_next_step(m, opt, m2, opt2); /* momentum buffers restored */
 
   /* Adam state cannot go into SGD, nor SGD state into Adam */
   lm_optimizer *adam = lm_optim_adam(m2, NULL);
@@ -372,11 +376,7 @@ static void test_checkpoint_adadelta(void)
   lm_module *m2 = lm_model_mlp();
   lm_optimizer *opt2 = lm_optim_adadelta(m2, NULL);
   g_assert_true(lm_checkpoint_load(path, NULL, m2, opt2, NULL, NULL));
-  lm_manual_seed(5);
-  train_steps(m, opt, 1);
-  lm_manual_seed(5);
-  train_steps(m2, opt2, 1);
-  assert_params_equal(m, m2, true); /* square_avg and acc_delta restored */
+  assert_same_next_step(m, opt, m2, opt2); /* square_avg and acc_delta restored */
   lm_optimizer_free(opt2);
   lm_module_free(m2);
   lm_optimizer_free(opt);
