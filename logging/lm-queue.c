@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lm-log-private.h"
 
@@ -137,7 +138,17 @@ int lm_tag_intern_locked(lm_writer *w, const char *name, lm_tag_kind kind,
 
 /* ----------------------------------------------------------------- queue */
 
+int lm_fail_forked_locked(lm_writer *w) {
+  return lm_fail(w, LM_ERR_INVALID_ARG,
+                 "the writer for run '%s' belongs to process %ld; this "
+                 "fork() child (pid %ld) cannot use it: open a writer on "
+                 "another run in the child",
+                 w->run_name, w->owner_pid, (long)getpid());
+}
+
 static int sticky_error_locked(lm_writer *w) {
+  if (w->forked)
+    return lm_fail_forked_locked(w);
   if (w->bg_error)
     return lm_fail(w, w->bg_error, "%s", w->bg_msg);
   return lm_fail(w, LM_ERR_CLOSED, "the writer for run '%s' is closing",

@@ -210,12 +210,34 @@ static lm_writer **locked;
 static size_t n_locked, cap_locked;
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 
-static void atfork_prepare(void) { pthread_mutex_lock(&locked_mu); }
-static void atfork_parent(void) { pthread_mutex_unlock(&locked_mu); }
+/* Each writer's mutexes are held across fork(), so the child's copies are
+ * never left locked by a parent thread that was inside a logging call. */
+static void atfork_prepare(void) {
+  pthread_mutex_lock(&locked_mu);
+  for (size_t i = 0; i < n_locked; i++) {
+    pthread_mutex_lock(&locked[i]->mu);
+    pthread_mutex_lock(&locked[i]->err_mu);
+  }
+}
+static void atfork_parent(void) {
+  for (size_t i = 0; i < n_locked; i++) {
+    pthread_mutex_unlock(&locked[i]->err_mu);
+    pthread_mutex_unlock(&locked[i]->mu);
+  }
+  pthread_mutex_unlock(&locked_mu);
+}
+/* The child's copies refuse every call (lm_fail_forked_locked): without
+ * this a child's logging call returned LM_OK and its data vanished (no
+ * writer thread here), and a flush or close waited forever. */
 static void atfork_child(void) {
   for (size_t i = 0; i < n_locked; i++) {
-    close(locked[i]->lock_fd);
-    locked[i]->lock_fd = -1;
+    lm_writer *w = locked[i];
+    close(w->lock_fd);
+    w->lock_fd = -1;
+    w->forked = true;
+    w->stopping = true;
+    pthread_mutex_unlock(&w->err_mu);
+    pthread_mutex_unlock(&w->mu);
   }
   n_locked = 0; /* the array itself stays: freeing after fork is unsafe */
   pthread_mutex_unlock(&locked_mu);
@@ -658,6 +680,7 @@ int lm_writer_open_with(lm_writer **out, const lm_writer_options *opts) {
   if (!w)
     return lm_fail(NULL, LM_ERR_NOMEM, "out of memory");
   w->lock_fd = -1;
+  w->owner_pid = (long)getpid();
   pthread_mutex_init(&w->mu, NULL);
   pthread_mutex_init(&w->err_mu, NULL);
   pthread_condattr_t ca;
@@ -803,6 +826,11 @@ int lm_writer_flush(lm_writer *w) {
   if (!w)
     return lm_fail(NULL, LM_ERR_INVALID_ARG, "writer is NULL");
   pthread_mutex_lock(&w->mu);
+  if (w->forked) {
+    int rc = lm_fail_forked_locked(w);
+    pthread_mutex_unlock(&w->mu);
+    return rc;
+  }
   uint64_t target = w->head;
   if (target > w->flush_target)
     w->flush_target = target;
@@ -832,6 +860,12 @@ int lm_writer_close(lm_writer *w) { return lm_writer_close_stats(w, NULL); }
 int lm_writer_close_stats(lm_writer *w, lm_writer_stats *stats) {
   if (!w)
     return LM_OK;
+  pthread_mutex_lock(&w->mu);
+  bool forked = w->forked;
+  int frc = forked ? lm_fail_forked_locked(w) : LM_OK;
+  pthread_mutex_unlock(&w->mu);
+  if (forked) /* the parent's: nothing here may be freed or closed */
+    return frc;
   if (!claim_close(w)) {
     /* The exit handler closed it (exit() on another thread): what it
      * could commit is in the file; w stays allocated until the end. */

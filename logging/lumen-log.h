@@ -32,7 +32,10 @@
  * the caller.  A writer belongs to the process that opened it: after
  * fork() only the parent may use (and close) it; the child lets go of the
  * run's lock at once, so a forked helper that outlives the writer does not
- * keep the run locked.  Do not call other
+ * keep the run locked, and every call the child makes on it (close
+ * included, which frees nothing there) fails with LM_ERR_INVALID_ARG
+ * naming both processes; a child logs through a writer of its own, on
+ * another run.  Do not call other
  * functions on a writer while lm_writer_close() runs on it.
  *
  *   lm_writer *w;

@@ -429,6 +429,73 @@ static void test_lock_after_fork(void) {
   tmpdir_free(dir);
 }
 
+/* A fork() child's calls on its parent's writer fail, naming both
+ * processes, instead of returning LM_OK and losing the rows (the child has
+ * no writer thread) or, for flush and close, waiting forever.  The child
+ * can still log to a writer of its own. */
+static int child_uses_parents_writer(lm_writer *w, const char *dir) {
+  alarm(20); /* a hang fails the test instead of stalling the suite */
+  int rc = lm_writer_add_scalar(w, "child", 0, 1);
+  if (rc != LM_ERR_INVALID_ARG || !strstr(lm_log_last_error(), "fork() child"))
+    return 10;
+  char parent[32];
+  snprintf(parent, sizeof parent, "process %ld", (long)getppid());
+  if (!strstr(lm_log_last_error(), parent))
+    return 11;
+  const float v[2] = {1, 2};
+  if (lm_writer_add_histogram(w, "child", 0, v, 2) != LM_ERR_INVALID_ARG)
+    return 12;
+  if (lm_writer_add_text(w, "child", 0, "x") != LM_ERR_INVALID_ARG)
+    return 13;
+  if (lm_writer_set_status(w, LM_RUN_STOPPED) != LM_ERR_INVALID_ARG)
+    return 14;
+  if (lm_writer_flush(w) != LM_ERR_INVALID_ARG)
+    return 15;
+  if (lm_writer_close(w) != LM_ERR_INVALID_ARG)
+    return 16;
+  lm_writer *own = NULL;
+  if (lm_writer_open(&own, dir, "child") != LM_OK)
+    return 17;
+  if (lm_writer_add_scalar(own, "child", 0, 7) != LM_OK ||
+      lm_writer_close(own) != LM_OK)
+    return 18;
+  return 0;
+}
+
+static void test_fork_child_calls(void) {
+  char *dir = tmpdir_new();
+  lm_writer *w = writer_open(dir, "parent");
+  char *path = g_strdup(lm_writer_file_path(w));
+  assert_ok(lm_writer_add_scalar(w, "parent", 0, 1));
+  assert_ok(lm_writer_flush(w));
+  pid_t pid = fork();
+  g_assert_cmpint(pid, >=, 0);
+  if (pid == 0)
+    _exit(child_uses_parents_writer(w, dir));
+  int status;
+  g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+  g_assert_true(WIFEXITED(status));
+  g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+  /* The parent's writer is untouched by all that. */
+  assert_ok(lm_writer_add_scalar(w, "parent", 1, 2));
+  assert_ok(lm_writer_close(w));
+  sqlite3 *db = db_open_ro(path);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM scalars"), ==, 2);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM tags WHERE name = 'child'"),
+                  ==, 0);
+  char *status_text = db_text(db, "SELECT value FROM run WHERE key = 'status'");
+  g_assert_cmpstr(status_text, ==, "finished");
+  g_free(status_text);
+  sqlite3_close(db);
+  char *child_path = g_build_filename(dir, "child", "run.lumen", NULL);
+  db = db_open_ro(child_path);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM scalars"), ==, 1);
+  sqlite3_close(db);
+  g_free(child_path);
+  g_free(path);
+  tmpdir_free(dir);
+}
+
 /* ------------------------------------------------------------ disk full */
 
 /* A VFS over the default one whose writes fail with SQLITE_FULL while
@@ -594,6 +661,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/logging/errors/not-a-run-file", test_not_a_run_file);
   g_test_add_func("/logging/errors/locked", test_locked_by_live_process);
   g_test_add_func("/logging/errors/lock-after-fork", test_lock_after_fork);
+  g_test_add_func("/logging/errors/fork-child-calls", test_fork_child_calls);
   g_test_add_func("/logging/errors/disk-full", test_disk_full);
   return g_test_run();
 }
