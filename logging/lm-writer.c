@@ -289,12 +289,14 @@ static void release_lock(lm_writer *w) {
 
 static int take_lock(lm_writer *w) {
   int fd = open(w->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0 && (errno == EACCES || errno == EPERM || errno == EROFS) &&
+  int open_err = errno; /* access() below must not replace it */
+  if (fd < 0 &&
+      (open_err == EACCES || open_err == EPERM || open_err == EROFS) &&
       access(w->lock_path, F_OK) == 0)
-    return fail_errno(NULL, errno, "cannot open the lock file",
+    return fail_errno(NULL, open_err, "cannot open the lock file",
                       w->lock_path);
   if (fd < 0)
-    return fail_errno(NULL, errno, "cannot write in run directory",
+    return fail_errno(NULL, open_err, "cannot write in run directory",
                       w->run_dir);
   /* A reader may probe liveness with a brief LOCK_SH (run-format.md);
    * retry for ~100 ms so such a probe is not mistaken for a writer. */

@@ -294,6 +294,50 @@ static void test_bad_logdir_and_names(void) {
   tmpdir_free(dir);
 }
 
+/* An existing run folder the user may not write in: the message gives the
+ * reason open() had ("Permission denied"), not that of the check made
+ * after it (it said "No such file or directory", of the lock file it
+ * could not create).  As root, the check runs in a child that has
+ * dropped to nobody, since root may write anywhere. */
+static int open_in_read_only_run(const char *dir) {
+  lm_writer *w = NULL;
+  int rc = lm_writer_open(&w, dir, "ro");
+  if (rc != LM_ERR_IO || w)
+    return 20;
+  if (!strstr(lm_log_last_error(), "cannot write in run directory") ||
+      !strstr(lm_log_last_error(), "Permission denied"))
+    return 21;
+  return 0;
+}
+
+static void test_read_only_run_dir(void) {
+  char *dir = tmpdir_new();
+  g_assert_cmpint(chmod(dir, 0755), ==, 0);
+  char *ro = g_build_filename(dir, "ro", NULL);
+  g_assert_cmpint(mkdir(ro, 0555), ==, 0);
+  if (geteuid() != 0) {
+    g_assert_cmpint(open_in_read_only_run(dir), ==, 0);
+  } else {
+    pid_t pid = fork();
+    g_assert_cmpint(pid, >=, 0);
+    if (pid == 0) {
+      if (setgid(65534) != 0 || setuid(65534) != 0)
+        _exit(99);
+      _exit(open_in_read_only_run(dir));
+    }
+    int status;
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFEXITED(status));
+    if (WEXITSTATUS(status) == 99)
+      g_test_skip("cannot switch to user nobody");
+    else
+      g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+  }
+  chmod(ro, 0700);
+  g_free(ro);
+  tmpdir_free(dir);
+}
+
 static void test_not_a_run_file(void) {
   char *dir = tmpdir_new();
   char *sub = g_build_filename(dir, "junk", NULL);
@@ -658,6 +702,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/logging/errors/values", test_bad_values);
   g_test_add_func("/logging/errors/image-cap", test_image_cap);
   g_test_add_func("/logging/errors/logdir-and-names", test_bad_logdir_and_names);
+  g_test_add_func("/logging/errors/read-only-run-dir", test_read_only_run_dir);
   g_test_add_func("/logging/errors/not-a-run-file", test_not_a_run_file);
   g_test_add_func("/logging/errors/locked", test_locked_by_live_process);
   g_test_add_func("/logging/errors/lock-after-fork", test_lock_after_fork);
