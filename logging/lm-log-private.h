@@ -218,6 +218,7 @@ struct lm_writer {
   uint32_t next_tag_id;
   int64_t next_graph_id, next_trace_id;
   bool status_set;
+  const char *status_chosen; /* lm_writer_set_status's, a static string */
 
   /* counters (guarded by mu) */
   uint64_t records, commits, queue_waits, queue_wait_ns;

@@ -787,6 +787,30 @@ int lm_writer_open_with(lm_writer **out, const lm_writer_options *opts) {
 
 static char *kv_value(double v) { return str_printf("%.6f", v); }
 
+/* After a background fault (a full disk) the queued status and end time
+ * were dropped with the rest, and the run said 'running' for ever (the app
+ * showed it 'crashed').  Once the writer thread is gone, one small
+ * transaction of its own records them: 'failed' unless the program chose a
+ * status.  A disk still full leaves the run as it was.  Keeps this
+ * thread's last error message, which must stay the fault's. */
+static void mark_run_after_fault(lm_writer *w, const char *end) {
+  if (!w->bg_error || !w->db)
+    return;
+  char saved[512];
+  snprintf(saved, sizeof saved, "%s", lm_log_last_error());
+  static const char ins_run[] =
+      "INSERT OR REPLACE INTO run(key, value) VALUES (?1, ?2)";
+  sqlite3_busy_timeout(w->db, 250);
+  if (exec_sql(w, "BEGIN IMMEDIATE") == LM_OK) {
+    if (set_meta(w, ins_run, "status",
+                 w->status_chosen ? w->status_chosen : "failed") ||
+        (end && set_meta(w, ins_run, "end_time", end)) ||
+        exec_sql(w, "COMMIT"))
+      sqlite3_exec(w->db, "ROLLBACK", NULL, NULL, NULL);
+  }
+  lm_fail(NULL, LM_OK, "%s", saved);
+}
+
 /* A run key/value payload; NULL value stores SQL NULL. */
 static lm_kv_payload *kv_payload_new(const char *key, const char *value) {
   size_t kl = strlen(key) + 1, vl = value ? strlen(value) + 1 : 0;
@@ -820,6 +844,7 @@ int lm_writer_set_status(lm_writer *w, lm_run_status status) {
                    (int)status);
   pthread_mutex_lock(&w->mu);
   w->status_set = status != LM_RUN_RUNNING;
+  w->status_chosen = status != LM_RUN_RUNNING ? names[status] : NULL;
   pthread_mutex_unlock(&w->mu);
   return queue_kv(w, "status", names[status]);
 }
@@ -903,6 +928,9 @@ int lm_writer_close_stats(lm_writer *w, lm_writer_stats *stats) {
   pthread_mutex_unlock(&w->mu);
   if (w->thread_started)
     pthread_join(w->thread, NULL);
+  end = kv_value(lm_now());
+  mark_run_after_fault(w, end);
+  free(end);
 
   int rc = LM_OK;
   if (w->bg_error)
@@ -1044,6 +1072,11 @@ static void close_at_exit(lm_writer *w) {
    * listed) for other threads that may still hold it. */
   pthread_join(w->thread, NULL);
   w->thread_started = false;
+  if (!w->status_set)
+    w->status_chosen = "failed";
+  end = kv_value(lm_now());
+  mark_run_after_fault(w, end);
+  free(end);
   lm_store_finalize(w);
   sqlite3_close(w->db);
   w->db = NULL;

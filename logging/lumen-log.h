@@ -169,7 +169,9 @@ void lm_writer_get_stats(lm_writer *w, lm_writer_stats *stats);
  * (docs/run-format.md).  If callers waited on a full queue a
  * one-line note goes to stderr (unless opts.quiet); the count is also
  * stored in the file (run key 'queue_waits').  Returns the sticky error if
- * any data could not be written.  NULL is accepted and ignored. */
+ * any data could not be written; the run is then marked 'failed' (or the
+ * status the program chose) with its end_time, where the disk takes that
+ * much.  NULL is accepted and ignored. */
 int lm_writer_close(lm_writer *w);
 /* Same, copying the final counters to *stats (may be NULL) first. */
 int lm_writer_close_stats(lm_writer *w, lm_writer_stats *stats);

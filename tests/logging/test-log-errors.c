@@ -695,6 +695,47 @@ static void test_disk_full(void) {
   tmpdir_free(dir);
 }
 
+/* A fault that clears before the close (space freed, or the rolled-back
+ * WAL frames reused): the close records status 'failed' and the end time,
+ * so the run does not say 'running' for ever (the app showed 'crashed'),
+ * and still returns the fault.  A status the program chose is kept. */
+static void close_after_fault(const char *dir, const char *run, int chosen,
+                              const char *want) {
+  full_vfs_install();
+  lm_writer *w = writer_open(dir, run);
+  char *path = g_strdup(lm_writer_file_path(w));
+  assert_ok(lm_writer_add_scalar(w, "before", 0, 1));
+  assert_ok(lm_writer_flush(w));
+  g_atomic_int_set(&full_flag, 1);
+  assert_ok(lm_writer_add_scalar(w, "after", 0, 1));
+  assert_fails(lm_writer_flush(w), LM_ERR_DISK_FULL, "the disk is full");
+  g_atomic_int_set(&full_flag, 0);
+  if (chosen >= 0)
+    assert_fails(lm_writer_set_status(w, (lm_run_status)chosen),
+                 LM_ERR_DISK_FULL, "disk is full");
+  assert_fails(lm_writer_close(w), LM_ERR_DISK_FULL, "the disk is full");
+  full_vfs_remove();
+  sqlite3 *db = db_open_ro(path);
+  char *s = db_text(db, "SELECT value FROM run WHERE key = 'status'");
+  g_assert_cmpstr(s, ==, want);
+  g_free(s);
+  g_assert_cmpfloat(db_double(db, "SELECT CAST(value AS REAL) FROM run "
+                                  "WHERE key = 'end_time'"), >, 1e9);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM scalars"), ==, 1);
+  s = db_text(db, "PRAGMA integrity_check");
+  g_assert_cmpstr(s, ==, "ok");
+  g_free(s);
+  sqlite3_close(db);
+  g_free(path);
+}
+
+static void test_close_after_fault(void) {
+  char *dir = tmpdir_new();
+  close_after_fault(dir, "failed", -1, "failed");
+  close_after_fault(dir, "stopped", LM_RUN_STOPPED, "stopped");
+  tmpdir_free(dir);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/logging/errors/tags", test_bad_tags);
@@ -708,5 +749,6 @@ int main(int argc, char **argv) {
   g_test_add_func("/logging/errors/lock-after-fork", test_lock_after_fork);
   g_test_add_func("/logging/errors/fork-child-calls", test_fork_child_calls);
   g_test_add_func("/logging/errors/disk-full", test_disk_full);
+  g_test_add_func("/logging/errors/close-after-fault", test_close_after_fault);
   return g_test_run();
 }
