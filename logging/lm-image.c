@@ -134,6 +134,21 @@ static int cap_check(lm_writer *w, const char *tag, const char *what,
   return LM_OK;
 }
 
+/* libpng (and so most PNG readers, the app's included) refuses an image
+ * over a million pixels a side; without this check such an image failed
+ * in the encoder with "PNG encoding failed: Invalid IHDR data". */
+#define LM_PNG_MAX_SIDE 1000000u
+
+static int side_check(lm_writer *w, const char *tag, const char *what,
+                      size_t width, size_t height) {
+  if (width > LM_PNG_MAX_SIDE || height > LM_PNG_MAX_SIDE)
+    return lm_fail(w, LM_ERR_TOO_LARGE,
+                   "%s '%s' is %zux%zu; a PNG may be at most %u pixels a "
+                   "side",
+                   what, tag, width, height, LM_PNG_MAX_SIDE);
+  return LM_OK;
+}
+
 static int queue_png(lm_writer *w, const char *tag, int64_t step,
                      const uint8_t *pixels, int width, int height,
                      int channels, const char *caption, const char *grid) {
@@ -173,6 +188,7 @@ int lm_writer_add_image_caption(lm_writer *w, const char *tag, int64_t step,
   int rc = check_image_args(w, tag, pixels, width, height, channels, "image");
   if (rc || (rc = cap_check(w, tag, "image", (size_t)width, (size_t)height,
                             (size_t)channels)) ||
+      (rc = side_check(w, tag, "image", (size_t)width, (size_t)height)) ||
       (rc = lm_check_text(w, "caption", caption, true)))
     return rc;
   return queue_png(w, tag, step, pixels, width, height, channels, caption,
@@ -218,11 +234,11 @@ int lm_writer_add_images_grid(lm_writer *w, const char *tag, int64_t step,
       (rc = cap_check(w, tag, "image batch", (size_t)width,
                       (size_t)height * (size_t)n, (size_t)channels)))
     return rc;
-  if (gw > 0x7fffffff || gh > 0x7fffffff)
-    return lm_fail(w, LM_ERR_TOO_LARGE, "image grid '%s' is too large", tag);
+  if ((rc = side_check(w, tag, "image grid", gw, gh)))
+    return rc;
   for (int i = 0; labels && i < n; i++) {
-    char what[64];
-    snprintf(what, sizeof what, "labels[%d]", i);
+    char what[80];
+    snprintf(what, sizeof what, "image grid '%.40s': labels[%d]", tag, i);
     if ((rc = lm_check_text(w, what, labels[i], false)))
       return rc;
   }

@@ -240,7 +240,8 @@ int lm_histogram_compute(const float *values, size_t n, lm_histogram *h,
 
 /* pixels: height x width x channels bytes, row-major (HWC), 8 bits per
  * sample; channels 1 (grey), 3 (RGB) or 4 (RGBA).  Encoded to PNG now, in
- * the calling thread.  LM_ERR_TOO_LARGE over opts.max_image_bytes. */
+ * the calling thread.  LM_ERR_TOO_LARGE over opts.max_image_bytes, or
+ * over 1,000,000 pixels a side (PNG readers' limit; grids too). */
 int lm_writer_add_image(lm_writer *w, const char *tag, int64_t step,
                         const uint8_t *pixels, int width, int height,
                         int channels);

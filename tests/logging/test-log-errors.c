@@ -255,6 +255,42 @@ static void test_image_cap(void) {
   tmpdir_free(dir);
 }
 
+/* PNG (libpng, and the readers built on it) takes at most 1,000,000
+ * pixels a side: a longer image within the byte cap is refused up front
+ * with the limit named; it failed in the encoder with "PNG encoding
+ * failed: Invalid IHDR data" (LM_ERR_INVALID_ARG). */
+static void test_image_side_limit(void) {
+  char *dir = tmpdir_new();
+  lm_writer *w = writer_open(dir, "sides");
+  guint8 *px = g_malloc0(2000001);
+  assert_fails(lm_writer_add_image(w, "long", 0, px, 2000000, 1, 1),
+               LM_ERR_TOO_LARGE,
+               "image 'long' is 2000000x1; a PNG may be at most 1000000 "
+               "pixels a side");
+  assert_fails(lm_writer_add_image(w, "tall", 0, px, 1, 1000001, 1),
+               LM_ERR_TOO_LARGE, "1x1000001");
+  assert_ok(lm_writer_add_image(w, "edge", 0, px, 1000000, 1, 1));
+  /* 300,000 cells of 2x2 in one row: a grid 1,200,002 pixels wide */
+  assert_fails(lm_writer_add_images_grid(w, "row", 0, px, 300000, 2, 2, 1,
+                                         300000, 2, 0, NULL),
+               LM_ERR_TOO_LARGE, "image grid 'row' is 1200002x6");
+  const char *labels[] = {"a", NULL};
+  assert_fails(lm_writer_add_images_grid(w, "named", 0, px, 2, 2, 2, 1, 2,
+                                         1, 0, labels),
+               LM_ERR_INVALID_ARG, "image grid 'named': labels[1] is NULL");
+  assert_ok(lm_writer_flush(w));
+  sqlite3 *db = db_open_ro(lm_writer_file_path(w));
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM images"), ==, 1);
+  g_assert_cmpint(db_int(db, "SELECT width FROM images"), ==, 1000000);
+  sqlite3_close(db);
+  /* A NULL lm_histogram is named as such (the message spoke of values). */
+  assert_fails(lm_writer_add_histogram_buckets(w, "h", 0, NULL),
+               LM_ERR_INVALID_ARG, "histogram 'h': h (the lm_histogram) is NULL");
+  assert_ok(lm_writer_close(w));
+  g_free(px);
+  tmpdir_free(dir);
+}
+
 /* ------------------------------------------------- directories, names */
 
 static void test_bad_logdir_and_names(void) {
@@ -742,6 +778,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/logging/errors/checkers", test_utf8_and_json_checkers);
   g_test_add_func("/logging/errors/values", test_bad_values);
   g_test_add_func("/logging/errors/image-cap", test_image_cap);
+  g_test_add_func("/logging/errors/image-sides", test_image_side_limit);
   g_test_add_func("/logging/errors/logdir-and-names", test_bad_logdir_and_names);
   g_test_add_func("/logging/errors/read-only-run-dir", test_read_only_run_dir);
   g_test_add_func("/logging/errors/not-a-run-file", test_not_a_run_file);
