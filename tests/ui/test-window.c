@@ -536,6 +536,13 @@ test_axis_labels (void)
   n = lm_axis_ticks (LM_AXIS_STEP, FALSE, 0, 3e6, 6, ticks);
   g_assert_cmpstr (ticks[1].label, ==, "500k");
   g_assert_cmpstr (ticks[3].label, ==, "1.5M");
+  /* An axis starting just below 0 (steps -3..40, padded): the first tick
+   * is 0, not "-0" (ceil of a small negative number is -0.0). */
+  n = lm_axis_ticks (LM_AXIS_STEP, FALSE, -5.2, 42.2, 3, ticks);
+  g_assert_cmpuint (n, >=, 2);
+  g_assert_cmpstr (ticks[0].label, ==, "0");
+  n = lm_axis_ticks (LM_AXIS_RELATIVE, FALSE, -0.4, 9.6, 3, ticks);
+  g_assert_cmpstr (ticks[0].label, ==, "0s");
 
   /* Wall time: the year once the axis spans more than one. */
   n = lm_axis_ticks (LM_AXIS_WALL, FALSE, 1.7e9, 1.7e9 + 20 * 86400, 5, ticks);
