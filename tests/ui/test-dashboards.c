@@ -332,6 +332,8 @@ write_uneven_run (void)
   f[998] = INFINITY;
   f[999] = -INFINITY;
   g_assert_cmpint (lm_writer_add_histogram (w, "n/mixed", 0, f, 1000), ==, LM_OK);
+  for (int st = 0; st < 2; st++)
+    g_assert_cmpint (lm_writer_add_histogram_uniform (w, "n/twice", st, f, 1000, 30), ==, LM_OK);
   for (int i = 0; i < 1000; i++)
     f[i] = 3.0f;
   for (int st = 0; st < 2; st++)
@@ -488,6 +490,23 @@ test_nonfinite (void)
   g_assert_cmpstr (lm_record_dashboard_get_badge (LM_RECORD_DASHBOARD (page), "u", "n/mixed"), ==,
                    "2 NaN, 1 +Inf, 1 −Inf");
   g_assert_null (lm_record_dashboard_get_badge (LM_RECORD_DASHBOARD (page), "u", "w/uneven"));
+  /* A long badge leaves the card's title readable: "4 NaN, ≥2 +Inf, ≥2
+   * −Inf in 2 steps" took the whole header and the title read "…". */
+  {
+    GtkWidget *body = card (win, "histograms", "u", "n/twice");
+    GtkWidget *title;
+
+    gtk_window_set_default_size (GTK_WINDOW (win), 1400, 900);   /* three cards a row */
+    lm_test_spin (200);
+    title = gtk_widget_get_first_child (gtk_widget_get_first_child (gtk_widget_get_parent (body)));
+
+    g_assert_cmpstr (lm_record_dashboard_get_badge (LM_RECORD_DASHBOARD (page), "u", "n/twice"), ==,
+                     "4 NaN, ≥2 +Inf, ≥2 −Inf in 2 steps");
+    g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (title)), ==, "n/twice");
+    g_test_message ("title %d px of a %d px header", gtk_widget_get_width (title),
+                    gtk_widget_get_width (gtk_widget_get_parent (title)));
+    g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (title))));
+  }
   hover = lm_histogram_view_describe_at (view, area.origin.x + area.size.width / 2, area.origin.y + area.size.height - 2);
   g_assert_true (g_str_has_suffix (hover, " · 2 NaN, 1 +Inf, 1 −Inf"));
   page = lm_dashboards_get_page (lm_window_get_dashboards (win), "distributions");
