@@ -187,8 +187,9 @@ const char *lm_writer_file_path(lm_writer *w); /* ".../run.lumen" */
 
 /* Wall time is taken now (unix seconds).  NaN and +-Inf are stored as they
  * are (NaN as SQL NULL); negative and repeated steps are kept.  _at takes
- * the wall time (like SummaryWriter's walltime=): any finite unix seconds;
- * NaN or +-Inf is LM_ERR_INVALID_ARG. */
+ * the wall time (like SummaryWriter's walltime=): unix seconds in the
+ * years 1 to 9999; NaN, +-Inf or a time outside them (milliseconds, say)
+ * is LM_ERR_INVALID_ARG. */
 int lm_writer_add_scalar(lm_writer *w, const char *tag, int64_t step,
                          double value);
 int lm_writer_add_scalar_at(lm_writer *w, const char *tag, int64_t step,

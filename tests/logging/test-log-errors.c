@@ -65,6 +65,14 @@ static void test_bad_tags(void) {
   assert_fails(lm_writer_add_scalar_at(w, "ok", 2, 1, INFINITY), LM_ERR_INVALID_ARG,
                "got inf");
   assert_ok(lm_writer_add_scalar_at(w, "ok", 3, 1, -1e9)); /* 1938 is a time */
+  /* time.time() * 1000, milliseconds: the year 55,800, which no calendar
+   * (nor the app's wall axis, whose labels read "?") shows; named. */
+  assert_fails(lm_writer_add_scalar_at(w, "ok", 4, 1, 1.7e12),
+               LM_ERR_INVALID_ARG,
+               "wall_time 1.7e+12 is after the year 9999: unix seconds are "
+               "expected (milliseconds?)");
+  assert_fails(lm_writer_add_scalar_at(w, "ok", 4, 1, -1e12),
+               LM_ERR_INVALID_ARG, "before the year 1");
   /* The per-writer message matches the thread's. */
   g_assert_cmpstr(lm_writer_error_message(w), ==, lm_log_last_error());
   /* Valid UTF-8 of every length is fine, U+10FFFF included. */
