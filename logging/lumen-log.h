@@ -251,6 +251,23 @@ int lm_writer_add_image_caption(lm_writer *w, const char *tag, int64_t step,
                                 const uint8_t *pixels, int width, int height,
                                 int channels, const char *caption);
 
+/* Float images the way SummaryWriter.add_image takes a float tensor:
+ * samples in [0, 1] become 8-bit by * 255, clipped to 0..255 and truncated
+ * (0.5 -> 127; NaN -> 0), in layout LM_CHW (add_image's default
+ * dataformats='CHW', a tensor's own layout) or LM_HWC.  channels 1, 3 or 4
+ * as above. */
+typedef enum {
+  LM_HWC = 0,
+  LM_CHW = 1,
+} lm_image_layout;
+int lm_writer_add_image_f32(lm_writer *w, const char *tag, int64_t step,
+                            const float *pixels, int width, int height,
+                            int channels, lm_image_layout layout);
+/* The conversion alone, into dst (height x width x channels bytes, HWC),
+ * e.g. for each image of a batch before lm_writer_add_images_grid. */
+int lm_image_from_f32(const float *src, int width, int height, int channels,
+                      lm_image_layout layout, uint8_t *dst);
+
 /* A batch of n images (n x height x width x channels, NHWC) laid out as a
  * grid like torchvision.utils.make_grid: nrow images per row (<= 0 -> 8),
  * `padding` pixels of pad_value between cells and around the border
