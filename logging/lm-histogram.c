@@ -394,9 +394,12 @@ int lm_writer_add_histogram_uniform(lm_writer *w, const char *tag,
 
 int lm_writer_add_histogram_buckets(lm_writer *w, const char *tag,
                                     int64_t step, const lm_histogram *h) {
-  int rc = check_common(w, tag, h, 1);
+  int rc = check_common(w, tag, h, 0);
   if (rc)
     return rc;
+  if (!h)
+    return lm_fail(w, LM_ERR_INVALID_ARG,
+                   "histogram '%s': h (the lm_histogram) is NULL", tag);
   size_t bc = h->bucket_count;
   if (bc > LM_MAX_RAW_BUCKETS)
     return lm_fail(w, LM_ERR_INVALID_ARG,

@@ -134,6 +134,31 @@ static int cap_check(lm_writer *w, const char *tag, const char *what,
   return LM_OK;
 }
 
+/* libpng (and so most PNG readers, the app's included) refuses an image
+ * over a million pixels a side; without this check such an image failed
+ * in the encoder with "PNG encoding failed: Invalid IHDR data". */
+#define LM_PNG_MAX_SIDE 1000000u
+
+static int side_check(lm_writer *w, const char *tag, const char *what,
+                      size_t width, size_t height) {
+  if (width > LM_PNG_MAX_SIDE || height > LM_PNG_MAX_SIDE)
+    return lm_fail(w, LM_ERR_TOO_LARGE,
+                   "%s '%s' is %zux%zu; a PNG may be at most %u pixels a "
+                   "side",
+                   what, tag, width, height, LM_PNG_MAX_SIDE);
+  return LM_OK;
+}
+
+/* Everything a single image's arguments must pass. */
+static int check_one_image(lm_writer *w, const char *tag, const void *pixels,
+                           int width, int height, int channels) {
+  int rc = check_image_args(w, tag, pixels, width, height, channels, "image");
+  if (rc || (rc = cap_check(w, tag, "image", (size_t)width, (size_t)height,
+                            (size_t)channels)))
+    return rc;
+  return side_check(w, tag, "image", (size_t)width, (size_t)height);
+}
+
 static int queue_png(lm_writer *w, const char *tag, int64_t step,
                      const uint8_t *pixels, int width, int height,
                      int channels, const char *caption, const char *grid) {
@@ -170,10 +195,8 @@ static int queue_png(lm_writer *w, const char *tag, int64_t step,
 int lm_writer_add_image_caption(lm_writer *w, const char *tag, int64_t step,
                                 const uint8_t *pixels, int width, int height,
                                 int channels, const char *caption) {
-  int rc = check_image_args(w, tag, pixels, width, height, channels, "image");
-  if (rc || (rc = cap_check(w, tag, "image", (size_t)width, (size_t)height,
-                            (size_t)channels)) ||
-      (rc = lm_check_text(w, "caption", caption, true)))
+  int rc = check_one_image(w, tag, pixels, width, height, channels);
+  if (rc || (rc = lm_check_text(w, "caption", caption, true)))
     return rc;
   return queue_png(w, tag, step, pixels, width, height, channels, caption,
                    NULL);
@@ -184,6 +207,65 @@ int lm_writer_add_image(lm_writer *w, const char *tag, int64_t step,
                         int channels) {
   return lm_writer_add_image_caption(w, tag, step, pixels, width, height,
                                      channels, NULL);
+}
+
+/* SummaryWriter's float conversion, (x * 255).astype(uint8), with the
+ * clip later PyTorch versions apply (1.13 wrapped 1.2 to 50). */
+static inline uint8_t float_sample(float v) {
+  float s = v * 255.0f;
+  if (!(s > 0.0f)) /* NaN too */
+    return 0;
+  return s >= 255.0f ? 255 : (uint8_t)s;
+}
+
+int lm_image_from_f32(const float *src, int width, int height, int channels,
+                      lm_image_layout layout, uint8_t *dst) {
+  if (!src || !dst)
+    return lm_fail(NULL, LM_ERR_INVALID_ARG, "image: %s is NULL",
+                   src ? "dst" : "pixels");
+  if (layout != LM_HWC && layout != LM_CHW)
+    return lm_fail(NULL, LM_ERR_INVALID_ARG,
+                   "image: layout %d is neither LM_HWC nor LM_CHW",
+                   (int)layout);
+  if (channels != 1 && channels != 3 && channels != 4)
+    return lm_fail(NULL, LM_ERR_INVALID_ARG,
+                   "image: channels is %d, must be 1 (grey), 3 (RGB) or 4 "
+                   "(RGBA)",
+                   channels);
+  if (width <= 0 || height <= 0)
+    return lm_fail(NULL, LM_ERR_INVALID_ARG,
+                   "image: size %dx%d, width and height must be > 0", width,
+                   height);
+  size_t plane = (size_t)width * (size_t)height, nc = (size_t)channels;
+  if (layout == LM_HWC) {
+    for (size_t i = 0; i < plane * nc; i++)
+      dst[i] = float_sample(src[i]);
+  } else {
+    for (size_t c = 0; c < nc; c++)
+      for (size_t i = 0; i < plane; i++)
+        dst[i * nc + c] = float_sample(src[c * plane + i]);
+  }
+  return LM_OK;
+}
+
+int lm_writer_add_image_f32(lm_writer *w, const char *tag, int64_t step,
+                            const float *pixels, int width, int height,
+                            int channels, lm_image_layout layout) {
+  int rc = check_one_image(w, tag, pixels, width, height, channels);
+  if (rc)
+    return rc;
+  if (layout != LM_HWC && layout != LM_CHW)
+    return lm_fail(w, LM_ERR_INVALID_ARG,
+                   "image '%s': layout %d is neither LM_HWC nor LM_CHW", tag,
+                   (int)layout);
+  uint8_t *u8 = malloc((size_t)width * (size_t)height * (size_t)channels);
+  if (!u8)
+    return lm_fail(w, LM_ERR_NOMEM, "out of memory for image '%s'", tag);
+  /* cannot fail: every argument was checked above */
+  lm_image_from_f32(pixels, width, height, channels, layout, u8);
+  rc = queue_png(w, tag, step, u8, width, height, channels, NULL, NULL);
+  free(u8);
+  return rc;
 }
 
 /* torchvision.utils.make_grid: xmaps = min(nrow, n) cells per row,
@@ -218,11 +300,11 @@ int lm_writer_add_images_grid(lm_writer *w, const char *tag, int64_t step,
       (rc = cap_check(w, tag, "image batch", (size_t)width,
                       (size_t)height * (size_t)n, (size_t)channels)))
     return rc;
-  if (gw > 0x7fffffff || gh > 0x7fffffff)
-    return lm_fail(w, LM_ERR_TOO_LARGE, "image grid '%s' is too large", tag);
+  if ((rc = side_check(w, tag, "image grid", gw, gh)))
+    return rc;
   for (int i = 0; labels && i < n; i++) {
-    char what[64];
-    snprintf(what, sizeof what, "labels[%d]", i);
+    char what[80];
+    snprintf(what, sizeof what, "image grid '%.40s': labels[%d]", tag, i);
     if ((rc = lm_check_text(w, what, labels[i], false)))
       return rc;
   }

@@ -201,6 +201,11 @@ struct lm_writer {
   int space_waiters;
   bool writer_waiting;
   bool stopping;
+  /* this is a fork() child's copy of a writer of the parent: every call
+   * fails (there is no writer thread here, and the connection is the
+   * parent's); `stopping` is set too, so the hot path checks one flag */
+  bool forked;
+  long owner_pid;           /* the process that opened it */
   bool thread_exited;       /* the writer thread has left its loop */
 
   /* who closes it (guarded by the registry mutex in lm-writer.c): set once
@@ -213,6 +218,7 @@ struct lm_writer {
   uint32_t next_tag_id;
   int64_t next_graph_id, next_trace_id;
   bool status_set;
+  const char *status_chosen; /* lm_writer_set_status's, a static string */
 
   /* counters (guarded by mu) */
   uint64_t records, commits, queue_waits, queue_wait_ns;
@@ -273,6 +279,9 @@ void lm_tag_table_clear(lm_tag_table *t);
  * bytes are free; returns an error if the writer failed meanwhile.  Must
  * hold w->mu. */
 int lm_queue_reserve_locked(lm_writer *w, size_t records, size_t bytes);
+/* The error every call on a fork() child's copy of a writer returns
+ * (LM_ERR_INVALID_ARG, naming both processes).  Must hold w->mu. */
+int lm_fail_forked_locked(lm_writer *w);
 /* Appends one record; room must have been reserved.  Must hold w->mu. */
 static inline void lm_queue_push_locked(lm_writer *w, const lm_rec *r) {
   w->ring[w->head & w->mask] = *r;

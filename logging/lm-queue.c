@@ -11,8 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lm-log-private.h"
+
+/* 0001-01-01T00:00:00Z and 10000-01-01T00:00:00Z in unix seconds. */
+#define LM_WALL_MIN (-62135596800.0)
+#define LM_WALL_MAX 253402300800.0
 
 double lm_now(void) {
   struct timespec ts;
@@ -137,7 +142,17 @@ int lm_tag_intern_locked(lm_writer *w, const char *name, lm_tag_kind kind,
 
 /* ----------------------------------------------------------------- queue */
 
+int lm_fail_forked_locked(lm_writer *w) {
+  return lm_fail(w, LM_ERR_INVALID_ARG,
+                 "the writer for run '%s' belongs to process %ld; this "
+                 "fork() child (pid %ld) cannot use it: open a writer on "
+                 "another run in the child",
+                 w->run_name, w->owner_pid, (long)getpid());
+}
+
 static int sticky_error_locked(lm_writer *w) {
+  if (w->forked)
+    return lm_fail_forked_locked(w);
   if (w->bg_error)
     return lm_fail(w, w->bg_error, "%s", w->bg_msg);
   return lm_fail(w, LM_ERR_CLOSED, "the writer for run '%s' is closing",
@@ -230,6 +245,13 @@ int lm_writer_add_scalar_at(lm_writer *w, const char *tag, int64_t step,
   if (__builtin_expect(!isfinite(wall_time), 0))
     return lm_fail(w, LM_ERR_INVALID_ARG,
                    "wall_time must be finite (unix seconds), got %g", wall_time);
+  /* Years 1..9999, what calendars (and the app's wall-time axis) show:
+   * time.time() * 1000 is the usual slip. */
+  if (__builtin_expect(wall_time >= LM_WALL_MAX || wall_time < LM_WALL_MIN, 0))
+    return lm_fail(w, LM_ERR_INVALID_ARG,
+                   "wall_time %g is %s: unix seconds are expected%s", wall_time,
+                   wall_time > 0 ? "after the year 9999" : "before the year 1",
+                   wall_time > 0 ? " (milliseconds?)" : "");
   pthread_mutex_lock(&w->mu);
   rc = lm_queue_reserve_locked(w, 2, 0);
   if (__builtin_expect(rc == LM_OK, 1)) {

@@ -210,12 +210,34 @@ static lm_writer **locked;
 static size_t n_locked, cap_locked;
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 
-static void atfork_prepare(void) { pthread_mutex_lock(&locked_mu); }
-static void atfork_parent(void) { pthread_mutex_unlock(&locked_mu); }
+/* Each writer's mutexes are held across fork(), so the child's copies are
+ * never left locked by a parent thread that was inside a logging call. */
+static void atfork_prepare(void) {
+  pthread_mutex_lock(&locked_mu);
+  for (size_t i = 0; i < n_locked; i++) {
+    pthread_mutex_lock(&locked[i]->mu);
+    pthread_mutex_lock(&locked[i]->err_mu);
+  }
+}
+static void atfork_parent(void) {
+  for (size_t i = 0; i < n_locked; i++) {
+    pthread_mutex_unlock(&locked[i]->err_mu);
+    pthread_mutex_unlock(&locked[i]->mu);
+  }
+  pthread_mutex_unlock(&locked_mu);
+}
+/* The child's copies refuse every call (lm_fail_forked_locked): without
+ * this a child's logging call returned LM_OK and its data vanished (no
+ * writer thread here), and a flush or close waited forever. */
 static void atfork_child(void) {
   for (size_t i = 0; i < n_locked; i++) {
-    close(locked[i]->lock_fd);
-    locked[i]->lock_fd = -1;
+    lm_writer *w = locked[i];
+    close(w->lock_fd);
+    w->lock_fd = -1;
+    w->forked = true;
+    w->stopping = true;
+    pthread_mutex_unlock(&w->err_mu);
+    pthread_mutex_unlock(&w->mu);
   }
   n_locked = 0; /* the array itself stays: freeing after fork is unsafe */
   pthread_mutex_unlock(&locked_mu);
@@ -267,12 +289,14 @@ static void release_lock(lm_writer *w) {
 
 static int take_lock(lm_writer *w) {
   int fd = open(w->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0 && (errno == EACCES || errno == EPERM || errno == EROFS) &&
+  int open_err = errno; /* access() below must not replace it */
+  if (fd < 0 &&
+      (open_err == EACCES || open_err == EPERM || open_err == EROFS) &&
       access(w->lock_path, F_OK) == 0)
-    return fail_errno(NULL, errno, "cannot open the lock file",
+    return fail_errno(NULL, open_err, "cannot open the lock file",
                       w->lock_path);
   if (fd < 0)
-    return fail_errno(NULL, errno, "cannot write in run directory",
+    return fail_errno(NULL, open_err, "cannot write in run directory",
                       w->run_dir);
   /* A reader may probe liveness with a brief LOCK_SH (run-format.md);
    * retry for ~100 ms so such a probe is not mistaken for a writer. */
@@ -658,6 +682,7 @@ int lm_writer_open_with(lm_writer **out, const lm_writer_options *opts) {
   if (!w)
     return lm_fail(NULL, LM_ERR_NOMEM, "out of memory");
   w->lock_fd = -1;
+  w->owner_pid = (long)getpid();
   pthread_mutex_init(&w->mu, NULL);
   pthread_mutex_init(&w->err_mu, NULL);
   pthread_condattr_t ca;
@@ -762,6 +787,30 @@ int lm_writer_open_with(lm_writer **out, const lm_writer_options *opts) {
 
 static char *kv_value(double v) { return str_printf("%.6f", v); }
 
+/* After a background fault (a full disk) the queued status and end time
+ * were dropped with the rest, and the run said 'running' for ever (the app
+ * showed it 'crashed').  Once the writer thread is gone, one small
+ * transaction of its own records them: 'failed' unless the program chose a
+ * status.  A disk still full leaves the run as it was.  Keeps this
+ * thread's last error message, which must stay the fault's. */
+static void mark_run_after_fault(lm_writer *w, const char *end) {
+  if (!w->bg_error || !w->db)
+    return;
+  char saved[512];
+  snprintf(saved, sizeof saved, "%s", lm_log_last_error());
+  static const char ins_run[] =
+      "INSERT OR REPLACE INTO run(key, value) VALUES (?1, ?2)";
+  sqlite3_busy_timeout(w->db, 250);
+  if (exec_sql(w, "BEGIN IMMEDIATE") == LM_OK) {
+    if (set_meta(w, ins_run, "status",
+                 w->status_chosen ? w->status_chosen : "failed") ||
+        (end && set_meta(w, ins_run, "end_time", end)) ||
+        exec_sql(w, "COMMIT"))
+      sqlite3_exec(w->db, "ROLLBACK", NULL, NULL, NULL);
+  }
+  lm_fail(NULL, LM_OK, "%s", saved);
+}
+
 /* A run key/value payload; NULL value stores SQL NULL. */
 static lm_kv_payload *kv_payload_new(const char *key, const char *value) {
   size_t kl = strlen(key) + 1, vl = value ? strlen(value) + 1 : 0;
@@ -795,6 +844,7 @@ int lm_writer_set_status(lm_writer *w, lm_run_status status) {
                    (int)status);
   pthread_mutex_lock(&w->mu);
   w->status_set = status != LM_RUN_RUNNING;
+  w->status_chosen = status != LM_RUN_RUNNING ? names[status] : NULL;
   pthread_mutex_unlock(&w->mu);
   return queue_kv(w, "status", names[status]);
 }
@@ -803,6 +853,11 @@ int lm_writer_flush(lm_writer *w) {
   if (!w)
     return lm_fail(NULL, LM_ERR_INVALID_ARG, "writer is NULL");
   pthread_mutex_lock(&w->mu);
+  if (w->forked) {
+    int rc = lm_fail_forked_locked(w);
+    pthread_mutex_unlock(&w->mu);
+    return rc;
+  }
   uint64_t target = w->head;
   if (target > w->flush_target)
     w->flush_target = target;
@@ -832,6 +887,12 @@ int lm_writer_close(lm_writer *w) { return lm_writer_close_stats(w, NULL); }
 int lm_writer_close_stats(lm_writer *w, lm_writer_stats *stats) {
   if (!w)
     return LM_OK;
+  pthread_mutex_lock(&w->mu);
+  bool forked = w->forked;
+  int frc = forked ? lm_fail_forked_locked(w) : LM_OK;
+  pthread_mutex_unlock(&w->mu);
+  if (forked) /* the parent's: nothing here may be freed or closed */
+    return frc;
   if (!claim_close(w)) {
     /* The exit handler closed it (exit() on another thread): what it
      * could commit is in the file; w stays allocated until the end. */
@@ -867,6 +928,9 @@ int lm_writer_close_stats(lm_writer *w, lm_writer_stats *stats) {
   pthread_mutex_unlock(&w->mu);
   if (w->thread_started)
     pthread_join(w->thread, NULL);
+  end = kv_value(lm_now());
+  mark_run_after_fault(w, end);
+  free(end);
 
   int rc = LM_OK;
   if (w->bg_error)
@@ -1008,6 +1072,11 @@ static void close_at_exit(lm_writer *w) {
    * listed) for other threads that may still hold it. */
   pthread_join(w->thread, NULL);
   w->thread_started = false;
+  if (!w->status_set)
+    w->status_chosen = "failed";
+  end = kv_value(lm_now());
+  mark_run_after_fault(w, end);
+  free(end);
   lm_store_finalize(w);
   sqlite3_close(w->db);
   w->db = NULL;

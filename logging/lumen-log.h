@@ -32,7 +32,10 @@
  * the caller.  A writer belongs to the process that opened it: after
  * fork() only the parent may use (and close) it; the child lets go of the
  * run's lock at once, so a forked helper that outlives the writer does not
- * keep the run locked.  Do not call other
+ * keep the run locked, and every call the child makes on it (close
+ * included, which frees nothing there) fails with LM_ERR_INVALID_ARG
+ * naming both processes; a child logs through a writer of its own, on
+ * another run.  Do not call other
  * functions on a writer while lm_writer_close() runs on it.
  *
  *   lm_writer *w;
@@ -166,7 +169,9 @@ void lm_writer_get_stats(lm_writer *w, lm_writer_stats *stats);
  * (docs/run-format.md).  If callers waited on a full queue a
  * one-line note goes to stderr (unless opts.quiet); the count is also
  * stored in the file (run key 'queue_waits').  Returns the sticky error if
- * any data could not be written.  NULL is accepted and ignored. */
+ * any data could not be written; the run is then marked 'failed' (or the
+ * status the program chose) with its end_time, where the disk takes that
+ * much.  NULL is accepted and ignored. */
 int lm_writer_close(lm_writer *w);
 /* Same, copying the final counters to *stats (may be NULL) first. */
 int lm_writer_close_stats(lm_writer *w, lm_writer_stats *stats);
@@ -182,8 +187,9 @@ const char *lm_writer_file_path(lm_writer *w); /* ".../run.lumen" */
 
 /* Wall time is taken now (unix seconds).  NaN and +-Inf are stored as they
  * are (NaN as SQL NULL); negative and repeated steps are kept.  _at takes
- * the wall time (like SummaryWriter's walltime=): any finite unix seconds;
- * NaN or +-Inf is LM_ERR_INVALID_ARG. */
+ * the wall time (like SummaryWriter's walltime=): unix seconds in the
+ * years 1 to 9999; NaN, +-Inf or a time outside them (milliseconds, say)
+ * is LM_ERR_INVALID_ARG. */
 int lm_writer_add_scalar(lm_writer *w, const char *tag, int64_t step,
                          double value);
 int lm_writer_add_scalar_at(lm_writer *w, const char *tag, int64_t step,
@@ -235,7 +241,8 @@ int lm_histogram_compute(const float *values, size_t n, lm_histogram *h,
 
 /* pixels: height x width x channels bytes, row-major (HWC), 8 bits per
  * sample; channels 1 (grey), 3 (RGB) or 4 (RGBA).  Encoded to PNG now, in
- * the calling thread.  LM_ERR_TOO_LARGE over opts.max_image_bytes. */
+ * the calling thread.  LM_ERR_TOO_LARGE over opts.max_image_bytes, or
+ * over 1,000,000 pixels a side (PNG readers' limit; grids too). */
 int lm_writer_add_image(lm_writer *w, const char *tag, int64_t step,
                         const uint8_t *pixels, int width, int height,
                         int channels);
@@ -243,6 +250,23 @@ int lm_writer_add_image(lm_writer *w, const char *tag, int64_t step,
 int lm_writer_add_image_caption(lm_writer *w, const char *tag, int64_t step,
                                 const uint8_t *pixels, int width, int height,
                                 int channels, const char *caption);
+
+/* Float images the way SummaryWriter.add_image takes a float tensor:
+ * samples in [0, 1] become 8-bit by * 255, clipped to 0..255 and truncated
+ * (0.5 -> 127; NaN -> 0), in layout LM_CHW (add_image's default
+ * dataformats='CHW', a tensor's own layout) or LM_HWC.  channels 1, 3 or 4
+ * as above. */
+typedef enum {
+  LM_HWC = 0,
+  LM_CHW = 1,
+} lm_image_layout;
+int lm_writer_add_image_f32(lm_writer *w, const char *tag, int64_t step,
+                            const float *pixels, int width, int height,
+                            int channels, lm_image_layout layout);
+/* The conversion alone, into dst (height x width x channels bytes, HWC),
+ * e.g. for each image of a batch before lm_writer_add_images_grid. */
+int lm_image_from_f32(const float *src, int width, int height, int channels,
+                      lm_image_layout layout, uint8_t *dst);
 
 /* A batch of n images (n x height x width x channels, NHWC) laid out as a
  * grid like torchvision.utils.make_grid: nrow images per row (<= 0 -> 8),

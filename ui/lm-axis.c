@@ -389,6 +389,7 @@ lm_axis_ticks (LmAxisKind kind,
     }
   else
     first = ceil (lo / step) * step;
+  first += 0.0;   /* -0.0 (ceil of -0.2) to 0: a tick read "-0" */
   wall_fmt = kind == LM_AXIS_WALL ? wall_format (step, lo, hi) : NULL;
   if (step < 1)
     wall_decimals = (int) ceil (-log10 (step) - 1e-9);

@@ -229,7 +229,17 @@ draw (LmDistributionView *self, cairo_t *cr, int width, int height)
   cairo_set_source_rgb (cr, self->color.red * 0.8, self->color.green * 0.8, self->color.blue * 0.8);
   cairo_set_line_width (cr, 1.5);
   cairo_new_path (cr);
-  for (guint i = 0; i < n; i++)
+  if (n == 1)
+    {
+      /* The median across the single step's bar: a line of one point
+       * draws nothing, and a constant's bands have no height, so a
+       * constant logged once showed an empty card. */
+      double my = PY (g_array_index (self->points, Point, 0).p[LM_N_PERCENTILES / 2]);
+
+      cairo_move_to (cr, x + w / 2 - 6, my);
+      cairo_line_to (cr, x + w / 2 + 6, my);
+    }
+  for (guint i = 0; n > 1 && i < n; i++)
     {
       Point *pt = &g_array_index (self->points, Point, i);
 

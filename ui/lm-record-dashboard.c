@@ -49,6 +49,15 @@ body_of (GtkWidget *child)
   return g_object_get_data (G_OBJECT (child), "lm-body");
 }
 
+#define BADGE_TIP "values not drawn, summed over the steps: NaN are not bucketed, " \
+                  "±Inf lie beyond every finite bucket.  Hover a step for its own counts."
+/* Characters of a card's title kept on screen however long its badge is
+ * (the badge is cut short instead, its whole text in the tooltip): "4 NaN,
+ * ≥2 +Inf, ≥2 −Inf in 2 steps" left the title a bare "…". */
+#define TITLE_MIN_CHARS 12
+/* and the badge's widest, so that it never widens the card either */
+#define BADGE_MAX_CHARS 24
+
 /* The header badge of a histogram card: its NaN and +-Inf counts over
  * every step ("2 NaN, 1 +Inf, 1 −Inf"), hidden when all values are
  * finite.  Like the debugger's NaN/Inf badges, red. */
@@ -56,7 +65,7 @@ static void
 update_badge (LmRecordDashboard *self, GtkWidget *child, LmRecordSeries *s)
 {
   GtkWidget *badge = g_object_get_data (G_OBJECT (child), "lm-badge");
-  g_autofree char *text = NULL, *markup = NULL;
+  g_autofree char *text = NULL, *markup = NULL, *tip = NULL;
 
   if (badge == NULL || s == NULL)
     return;
@@ -66,6 +75,8 @@ update_badge (LmRecordDashboard *self, GtkWidget *child, LmRecordSeries *s)
     return;
   markup = g_markup_printf_escaped ("<span foreground='#c00'><b>%s</b></span>", text);
   gtk_label_set_markup (GTK_LABEL (badge), markup);
+  tip = g_strdup_printf ("%s: %s", text, BADGE_TIP);
+  gtk_widget_set_tooltip_text (badge, tip);
 }
 
 static void
@@ -94,9 +105,11 @@ make_card (LmRecordDashboard *self, LmRecordSeries *s, LmRun *run)
     {
       GtkWidget *badge = gtk_label_new (NULL);
 
-      gtk_widget_set_tooltip_text (badge, "Values not drawn, summed over the steps: NaN are not "
-                                          "bucketed, ±Inf lie beyond every finite bucket.  "
-                                          "Hover a step for its own counts.");
+      GtkWidget *title = gtk_widget_get_first_child (header);
+
+      gtk_label_set_width_chars (GTK_LABEL (title), MIN (g_utf8_strlen (s->tag, -1), TITLE_MIN_CHARS));
+      gtk_label_set_ellipsize (GTK_LABEL (badge), PANGO_ELLIPSIZE_END);
+      gtk_label_set_max_width_chars (GTK_LABEL (badge), BADGE_MAX_CHARS);
       gtk_widget_set_visible (badge, FALSE);
       /* between the title and the run chip */
       gtk_box_insert_child_after (GTK_BOX (header), badge, gtk_widget_get_first_child (header));

@@ -239,7 +239,11 @@ lm_scalar_card_new (const char *tag, LmRunSelection *selection, LmChartSettings 
 
   gtk_label_set_xalign (GTK_LABEL (title), 0);
   gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_MIDDLE);
-  gtk_label_set_max_width_chars (GTK_LABEL (title), 24);   /* a long tag does not widen the card */
+  /* A natural width of one character: the title takes what the buttons
+   * leave (it expands), so a long tag never widens the card; 24 characters
+   * made a card of "train/a_long_metric_name..." wider than the others,
+   * and the flow box then laid its whole group out two a row. */
+  gtk_label_set_max_width_chars (GTK_LABEL (title), 1);
   gtk_widget_set_hexpand (title, TRUE);
   gtk_widget_set_tooltip_text (title, tag);
   gtk_widget_add_css_class (title, "lm-card-title");

@@ -18,6 +18,7 @@
  * What it is not for: any window content (ui/lm-window.c).
  */
 #include <gtk/gtk.h>
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 #ifdef __GLIBC__
@@ -544,6 +545,11 @@ main (int argc, char **argv)
   GtkApplication *app;
   int status;
 
+  /* The user's locale before any option is read: GLib converts string
+   * options from it, and in the C locale a UTF-8 argument (a tag filter
+   * 'cödé', a log directory ~/expériences) failed with "Invalid byte
+   * sequence in conversion input". GTK would set it, but only later. */
+  setlocale (LC_ALL, "");
   status = check_options (entries, argc, argv);
   if (status != 0)
     return status;

@@ -65,6 +65,14 @@ static void test_bad_tags(void) {
   assert_fails(lm_writer_add_scalar_at(w, "ok", 2, 1, INFINITY), LM_ERR_INVALID_ARG,
                "got inf");
   assert_ok(lm_writer_add_scalar_at(w, "ok", 3, 1, -1e9)); /* 1938 is a time */
+  /* time.time() * 1000, milliseconds: the year 55,800, which no calendar
+   * (nor the app's wall axis, whose labels read "?") shows; named. */
+  assert_fails(lm_writer_add_scalar_at(w, "ok", 4, 1, 1.7e12),
+               LM_ERR_INVALID_ARG,
+               "wall_time 1.7e+12 is after the year 9999: unix seconds are "
+               "expected (milliseconds?)");
+  assert_fails(lm_writer_add_scalar_at(w, "ok", 4, 1, -1e12),
+               LM_ERR_INVALID_ARG, "before the year 1");
   /* The per-writer message matches the thread's. */
   g_assert_cmpstr(lm_writer_error_message(w), ==, lm_log_last_error());
   /* Valid UTF-8 of every length is fine, U+10FFFF included. */
@@ -255,6 +263,42 @@ static void test_image_cap(void) {
   tmpdir_free(dir);
 }
 
+/* PNG (libpng, and the readers built on it) takes at most 1,000,000
+ * pixels a side: a longer image within the byte cap is refused up front
+ * with the limit named; it failed in the encoder with "PNG encoding
+ * failed: Invalid IHDR data" (LM_ERR_INVALID_ARG). */
+static void test_image_side_limit(void) {
+  char *dir = tmpdir_new();
+  lm_writer *w = writer_open(dir, "sides");
+  guint8 *px = g_malloc0(2000001);
+  assert_fails(lm_writer_add_image(w, "long", 0, px, 2000000, 1, 1),
+               LM_ERR_TOO_LARGE,
+               "image 'long' is 2000000x1; a PNG may be at most 1000000 "
+               "pixels a side");
+  assert_fails(lm_writer_add_image(w, "tall", 0, px, 1, 1000001, 1),
+               LM_ERR_TOO_LARGE, "1x1000001");
+  assert_ok(lm_writer_add_image(w, "edge", 0, px, 1000000, 1, 1));
+  /* 300,000 cells of 2x2 in one row: a grid 1,200,002 pixels wide */
+  assert_fails(lm_writer_add_images_grid(w, "row", 0, px, 300000, 2, 2, 1,
+                                         300000, 2, 0, NULL),
+               LM_ERR_TOO_LARGE, "image grid 'row' is 1200002x6");
+  const char *labels[] = {"a", NULL};
+  assert_fails(lm_writer_add_images_grid(w, "named", 0, px, 2, 2, 2, 1, 2,
+                                         1, 0, labels),
+               LM_ERR_INVALID_ARG, "image grid 'named': labels[1] is NULL");
+  assert_ok(lm_writer_flush(w));
+  sqlite3 *db = db_open_ro(lm_writer_file_path(w));
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM images"), ==, 1);
+  g_assert_cmpint(db_int(db, "SELECT width FROM images"), ==, 1000000);
+  sqlite3_close(db);
+  /* A NULL lm_histogram is named as such (the message spoke of values). */
+  assert_fails(lm_writer_add_histogram_buckets(w, "h", 0, NULL),
+               LM_ERR_INVALID_ARG, "histogram 'h': h (the lm_histogram) is NULL");
+  assert_ok(lm_writer_close(w));
+  g_free(px);
+  tmpdir_free(dir);
+}
+
 /* ------------------------------------------------- directories, names */
 
 static void test_bad_logdir_and_names(void) {
@@ -291,6 +335,50 @@ static void test_bad_logdir_and_names(void) {
   assert_fails(lm_writer_open(NULL, dir, "r"), LM_ERR_INVALID_ARG, "NULL");
   g_free(under);
   g_free(file);
+  tmpdir_free(dir);
+}
+
+/* An existing run folder the user may not write in: the message gives the
+ * reason open() had ("Permission denied"), not that of the check made
+ * after it (it said "No such file or directory", of the lock file it
+ * could not create).  As root, the check runs in a child that has
+ * dropped to nobody, since root may write anywhere. */
+static int open_in_read_only_run(const char *dir) {
+  lm_writer *w = NULL;
+  int rc = lm_writer_open(&w, dir, "ro");
+  if (rc != LM_ERR_IO || w)
+    return 20;
+  if (!strstr(lm_log_last_error(), "cannot write in run directory") ||
+      !strstr(lm_log_last_error(), "Permission denied"))
+    return 21;
+  return 0;
+}
+
+static void test_read_only_run_dir(void) {
+  char *dir = tmpdir_new();
+  g_assert_cmpint(chmod(dir, 0755), ==, 0);
+  char *ro = g_build_filename(dir, "ro", NULL);
+  g_assert_cmpint(mkdir(ro, 0555), ==, 0);
+  if (geteuid() != 0) {
+    g_assert_cmpint(open_in_read_only_run(dir), ==, 0);
+  } else {
+    pid_t pid = fork();
+    g_assert_cmpint(pid, >=, 0);
+    if (pid == 0) {
+      if (setgid(65534) != 0 || setuid(65534) != 0)
+        _exit(99);
+      _exit(open_in_read_only_run(dir));
+    }
+    int status;
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFEXITED(status));
+    if (WEXITSTATUS(status) == 99)
+      g_test_skip("cannot switch to user nobody");
+    else
+      g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+  }
+  chmod(ro, 0700);
+  g_free(ro);
   tmpdir_free(dir);
 }
 
@@ -426,6 +514,73 @@ static void test_lock_after_fork(void) {
   g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
   g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   g_free(lock);
+  tmpdir_free(dir);
+}
+
+/* A fork() child's calls on its parent's writer fail, naming both
+ * processes, instead of returning LM_OK and losing the rows (the child has
+ * no writer thread) or, for flush and close, waiting forever.  The child
+ * can still log to a writer of its own. */
+static int child_uses_parents_writer(lm_writer *w, const char *dir) {
+  alarm(20); /* a hang fails the test instead of stalling the suite */
+  int rc = lm_writer_add_scalar(w, "child", 0, 1);
+  if (rc != LM_ERR_INVALID_ARG || !strstr(lm_log_last_error(), "fork() child"))
+    return 10;
+  char parent[32];
+  snprintf(parent, sizeof parent, "process %ld", (long)getppid());
+  if (!strstr(lm_log_last_error(), parent))
+    return 11;
+  const float v[2] = {1, 2};
+  if (lm_writer_add_histogram(w, "child", 0, v, 2) != LM_ERR_INVALID_ARG)
+    return 12;
+  if (lm_writer_add_text(w, "child", 0, "x") != LM_ERR_INVALID_ARG)
+    return 13;
+  if (lm_writer_set_status(w, LM_RUN_STOPPED) != LM_ERR_INVALID_ARG)
+    return 14;
+  if (lm_writer_flush(w) != LM_ERR_INVALID_ARG)
+    return 15;
+  if (lm_writer_close(w) != LM_ERR_INVALID_ARG)
+    return 16;
+  lm_writer *own = NULL;
+  if (lm_writer_open(&own, dir, "child") != LM_OK)
+    return 17;
+  if (lm_writer_add_scalar(own, "child", 0, 7) != LM_OK ||
+      lm_writer_close(own) != LM_OK)
+    return 18;
+  return 0;
+}
+
+static void test_fork_child_calls(void) {
+  char *dir = tmpdir_new();
+  lm_writer *w = writer_open(dir, "parent");
+  char *path = g_strdup(lm_writer_file_path(w));
+  assert_ok(lm_writer_add_scalar(w, "parent", 0, 1));
+  assert_ok(lm_writer_flush(w));
+  pid_t pid = fork();
+  g_assert_cmpint(pid, >=, 0);
+  if (pid == 0)
+    _exit(child_uses_parents_writer(w, dir));
+  int status;
+  g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+  g_assert_true(WIFEXITED(status));
+  g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+  /* The parent's writer is untouched by all that. */
+  assert_ok(lm_writer_add_scalar(w, "parent", 1, 2));
+  assert_ok(lm_writer_close(w));
+  sqlite3 *db = db_open_ro(path);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM scalars"), ==, 2);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM tags WHERE name = 'child'"),
+                  ==, 0);
+  char *status_text = db_text(db, "SELECT value FROM run WHERE key = 'status'");
+  g_assert_cmpstr(status_text, ==, "finished");
+  g_free(status_text);
+  sqlite3_close(db);
+  char *child_path = g_build_filename(dir, "child", "run.lumen", NULL);
+  db = db_open_ro(child_path);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM scalars"), ==, 1);
+  sqlite3_close(db);
+  g_free(child_path);
+  g_free(path);
   tmpdir_free(dir);
 }
 
@@ -584,16 +739,61 @@ static void test_disk_full(void) {
   tmpdir_free(dir);
 }
 
+/* A fault that clears before the close (space freed, or the rolled-back
+ * WAL frames reused): the close records status 'failed' and the end time,
+ * so the run does not say 'running' for ever (the app showed 'crashed'),
+ * and still returns the fault.  A status the program chose is kept. */
+static void close_after_fault(const char *dir, const char *run, int chosen,
+                              const char *want) {
+  full_vfs_install();
+  lm_writer *w = writer_open(dir, run);
+  char *path = g_strdup(lm_writer_file_path(w));
+  assert_ok(lm_writer_add_scalar(w, "before", 0, 1));
+  assert_ok(lm_writer_flush(w));
+  g_atomic_int_set(&full_flag, 1);
+  assert_ok(lm_writer_add_scalar(w, "after", 0, 1));
+  assert_fails(lm_writer_flush(w), LM_ERR_DISK_FULL, "the disk is full");
+  g_atomic_int_set(&full_flag, 0);
+  if (chosen >= 0)
+    assert_fails(lm_writer_set_status(w, (lm_run_status)chosen),
+                 LM_ERR_DISK_FULL, "disk is full");
+  assert_fails(lm_writer_close(w), LM_ERR_DISK_FULL, "the disk is full");
+  full_vfs_remove();
+  sqlite3 *db = db_open_ro(path);
+  char *s = db_text(db, "SELECT value FROM run WHERE key = 'status'");
+  g_assert_cmpstr(s, ==, want);
+  g_free(s);
+  g_assert_cmpfloat(db_double(db, "SELECT CAST(value AS REAL) FROM run "
+                                  "WHERE key = 'end_time'"), >, 1e9);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM scalars"), ==, 1);
+  s = db_text(db, "PRAGMA integrity_check");
+  g_assert_cmpstr(s, ==, "ok");
+  g_free(s);
+  sqlite3_close(db);
+  g_free(path);
+}
+
+static void test_close_after_fault(void) {
+  char *dir = tmpdir_new();
+  close_after_fault(dir, "failed", -1, "failed");
+  close_after_fault(dir, "stopped", LM_RUN_STOPPED, "stopped");
+  tmpdir_free(dir);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/logging/errors/tags", test_bad_tags);
   g_test_add_func("/logging/errors/checkers", test_utf8_and_json_checkers);
   g_test_add_func("/logging/errors/values", test_bad_values);
   g_test_add_func("/logging/errors/image-cap", test_image_cap);
+  g_test_add_func("/logging/errors/image-sides", test_image_side_limit);
   g_test_add_func("/logging/errors/logdir-and-names", test_bad_logdir_and_names);
+  g_test_add_func("/logging/errors/read-only-run-dir", test_read_only_run_dir);
   g_test_add_func("/logging/errors/not-a-run-file", test_not_a_run_file);
   g_test_add_func("/logging/errors/locked", test_locked_by_live_process);
   g_test_add_func("/logging/errors/lock-after-fork", test_lock_after_fork);
+  g_test_add_func("/logging/errors/fork-child-calls", test_fork_child_calls);
   g_test_add_func("/logging/errors/disk-full", test_disk_full);
+  g_test_add_func("/logging/errors/close-after-fault", test_close_after_fault);
   return g_test_run();
 }

@@ -504,6 +504,71 @@ static void test_images(void) {
   tmpdir_free(dir);
 }
 
+/* Float images as SummaryWriter.add_image takes a float tensor: * 255 and
+ * truncated, clipped to 0..255, CHW (the default dataformats) or HWC.
+ * Reference, numpy as torch/utils/tensorboard/summary.py does it plus the
+ * clip of later PyTorch versions:
+ *   (np.float32([0, .5, 1, 1.2, -.1, .999, .25, 1/255]) * 255)
+ *     .clip(0, 255).astype(np.uint8) -> [0, 127, 255, 255, 0, 254, 63, 1]
+ * (float32 1/255 * 255 rounds to exactly 1.0). */
+static void test_float_images(void) {
+  static const float vals[8] = {0, .5f, 1, 1.2f, -.1f, .999f, .25f,
+                                1.0f / 255.0f};
+  static const guint8 want[8] = {0, 127, 255, 255, 0, 254, 63, 1};
+  guint8 out[8];
+  /* 1x8 grey: the samples in order, either layout */
+  assert_ok(lm_image_from_f32(vals, 8, 1, 1, LM_HWC, out));
+  g_assert_cmpmem(out, 8, want, 8);
+  float nan_px = NAN;
+  assert_ok(lm_image_from_f32(&nan_px, 1, 1, 1, LM_CHW, out));
+  g_assert_cmpint(out[0], ==, 0);
+
+  /* 2x2 RGB in CHW: planes R, G, B become interleaved pixels. */
+  static const float chw[12] = {0, .2f, .4f, .6f,  /* R */
+                                1, 1, 0, 0,        /* G */
+                                .5f, 0, .5f, 0};   /* B */
+  static const guint8 hwc[12] = {0, 255, 127, 51, 255, 0,
+                                 102, 0, 127, 153, 0, 0};
+  char *dir = tmpdir_new();
+  lm_writer *w = writer_open(dir, "float");
+  assert_ok(lm_writer_add_image_f32(w, "chw", 1, chw, 2, 2, 3, LM_CHW));
+  assert_ok(lm_writer_add_image_f32(w, "hwc", 1, vals, 4, 2, 1, LM_HWC));
+  assert_fails(lm_writer_add_image_f32(w, "bad", 1, chw, 2, 2, 3, 7),
+               LM_ERR_INVALID_ARG, "image 'bad': layout 7");
+  assert_fails(lm_writer_add_image_f32(w, "bad", 1, chw, 2, 2, 2, LM_CHW),
+               LM_ERR_INVALID_ARG, "channels is 2");
+  assert_fails(lm_writer_add_image_f32(w, "bad", 1, NULL, 2, 2, 3, LM_CHW),
+               LM_ERR_INVALID_ARG, "pixels is NULL");
+  assert_fails(lm_image_from_f32(chw, 2, 2, 3, LM_CHW, NULL),
+               LM_ERR_INVALID_ARG, "dst is NULL");
+  assert_ok(lm_writer_flush(w));
+  sqlite3 *db = db_open_ro(lm_writer_file_path(w));
+  sqlite3_stmt *st = db_query(
+      db, "SELECT png, width, height, channels FROM images JOIN tags ON "
+          "tags.id = tag_id WHERE name = ?1");
+  const char *tags[2] = {"chw", "hwc"};
+  for (int k = 0; k < 2; k++) {
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, tags[k], -1, SQLITE_STATIC);
+    g_assert_cmpint(sqlite3_step(st), ==, SQLITE_ROW);
+    int c = sqlite3_column_int(st, 3), dw, dh, fc;
+    guint8 *dec = png_decode(sqlite3_column_blob(st, 0),
+                             (size_t)sqlite3_column_bytes(st, 0), c, &dw, &dh,
+                             &fc);
+    g_assert_cmpint(dw * dh * c, ==, k == 0 ? 12 : 8);
+    if (k == 0)
+      g_assert_cmpmem(dec, 12, hwc, 12);
+    else
+      g_assert_cmpmem(dec, 8, want, 8);
+    g_free(dec);
+  }
+  sqlite3_finalize(st);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM images"), ==, 2);
+  sqlite3_close(db);
+  assert_ok(lm_writer_close(w));
+  tmpdir_free(dir);
+}
+
 static void test_image_grid(void) {
   char *dir = tmpdir_new();
   lm_writer *w = writer_open(dir, "grid");
@@ -942,6 +1007,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/logging/histogram/stored", test_histogram_stored);
   g_test_add_func("/logging/image/roundtrip", test_images);
   g_test_add_func("/logging/image/grid", test_image_grid);
+  g_test_add_func("/logging/image/float", test_float_images);
   g_test_add_func("/logging/text-hparams", test_text_and_hparams);
   g_test_add_func("/logging/graph-trace", test_graph_and_trace);
   g_test_add_func("/logging/run/default-name", test_default_run_name);

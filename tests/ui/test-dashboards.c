@@ -307,7 +307,8 @@ test_columns (void)
  * 0..9 one minute apart and step 1000 an hour after the first (values
  * around 0, step 1000's around 5); "n/mixed" with 2 NaN, one +Inf and
  * one -Inf among 996 values in [-5, 5); "c/three" a constant 3.0 in
- * lm_writer_add_histogram_uniform's 30 buckets. */
+ * lm_writer_add_histogram_uniform's 30 buckets; "n/twice" n/mixed's values at
+ * two steps in 30 equal buckets; "c/once" a constant 3.0 at one step. */
 static char *
 write_uneven_run (void)
 {
@@ -332,10 +333,13 @@ write_uneven_run (void)
   f[998] = INFINITY;
   f[999] = -INFINITY;
   g_assert_cmpint (lm_writer_add_histogram (w, "n/mixed", 0, f, 1000), ==, LM_OK);
+  for (int st = 0; st < 2; st++)
+    g_assert_cmpint (lm_writer_add_histogram_uniform (w, "n/twice", st, f, 1000, 30), ==, LM_OK);
   for (int i = 0; i < 1000; i++)
     f[i] = 3.0f;
   for (int st = 0; st < 2; st++)
     g_assert_cmpint (lm_writer_add_histogram_uniform (w, "c/three", st, f, 1000, 30), ==, LM_OK);
+  g_assert_cmpint (lm_writer_add_histogram (w, "c/once", 0, f, 1000), ==, LM_OK);
   g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (db, "UPDATE histograms SET wall_time = 1700000000 + "
@@ -454,6 +458,29 @@ test_distribution_axis (void)
   three = lm_distribution_view_describe_at (LM_DISTRIBUTION_VIEW (card (win, "distributions", "u", "c/three")), 0);
   g_test_message ("constant: %s", three);
   g_assert_nonnull (strstr (three, " · min 3 · 16% 3 · median 3 · 84% 3 · max 3"));
+
+  /* A constant logged once: its median is drawn (a short dash at 3), where
+   * the card showed nothing at all (bands of no height, a line of one
+   * point).  Its plot holds nothing else in the run's (orange) colours. */
+  {
+    g_autofree char *shot = g_build_filename (dir, "once.png", NULL);
+    graphene_rect_t b;
+    Image img;
+    guint n = 0;
+
+    g_assert_true (gtk_widget_compute_bounds (card (win, "distributions", "u", "c/once"), GTK_WIDGET (win), &b));
+    shoot (win, shot, &img);
+    for (int y = (int) b.origin.y; y < b.origin.y + b.size.height && y < img.height; y++)
+      for (int x = (int) b.origin.x; x < b.origin.x + b.size.width && x < img.width; x++)
+        {
+          const guchar *px = img.pixels + y * img.stride + x * 4;   /* B, G, R, A */
+
+          n += px[2] - px[0] > 60;
+        }
+    g_test_message ("orange pixels of c/once: %u", n);
+    g_assert_cmpuint (n, >=, 8);
+    g_free (img.pixels);
+  }
   gtk_window_destroy (GTK_WINDOW (win));
   lm_test_rm_rf (dir);
 }
@@ -488,6 +515,23 @@ test_nonfinite (void)
   g_assert_cmpstr (lm_record_dashboard_get_badge (LM_RECORD_DASHBOARD (page), "u", "n/mixed"), ==,
                    "2 NaN, 1 +Inf, 1 −Inf");
   g_assert_null (lm_record_dashboard_get_badge (LM_RECORD_DASHBOARD (page), "u", "w/uneven"));
+  /* A long badge leaves the card's title readable: "4 NaN, ≥2 +Inf, ≥2
+   * −Inf in 2 steps" took the whole header and the title read "…". */
+  {
+    GtkWidget *body = card (win, "histograms", "u", "n/twice");
+    GtkWidget *title;
+
+    gtk_window_set_default_size (GTK_WINDOW (win), 1400, 900);   /* three cards a row */
+    lm_test_spin (200);
+    title = gtk_widget_get_first_child (gtk_widget_get_first_child (gtk_widget_get_parent (body)));
+
+    g_assert_cmpstr (lm_record_dashboard_get_badge (LM_RECORD_DASHBOARD (page), "u", "n/twice"), ==,
+                     "4 NaN, ≥2 +Inf, ≥2 −Inf in 2 steps");
+    g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (title)), ==, "n/twice");
+    g_test_message ("title %d px of a %d px header", gtk_widget_get_width (title),
+                    gtk_widget_get_width (gtk_widget_get_parent (title)));
+    g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (title))));
+  }
   hover = lm_histogram_view_describe_at (view, area.origin.x + area.size.width / 2, area.origin.y + area.size.height - 2);
   g_assert_true (g_str_has_suffix (hover, " · 2 NaN, 1 +Inf, 1 −Inf"));
   page = lm_dashboards_get_page (lm_window_get_dashboards (win), "distributions");

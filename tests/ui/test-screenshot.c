@@ -335,6 +335,40 @@ test_cli_unknown_options (void)
     }
 }
 
+/* Tags and log directories are UTF-8: a filter or a folder name beyond
+ * ASCII is read in the user's (UTF-8) locale; it failed with GLib's
+ * "Invalid byte sequence in conversion input" (options were read before
+ * the locale was set).  Here the bad regex is reported, by its name. */
+static void
+test_cli_utf8_options (void)
+{
+  const char *bin = lumen_bin;
+  g_autofree char *dir = NULL, *logdir = NULL, *out = NULL, *err = NULL;
+  g_auto (GStrv) env = g_environ_setenv (g_get_environ (), "LC_ALL", "C.UTF-8", TRUE);
+  int status;
+
+  if (bin == NULL)
+    {
+      g_test_skip ("no lumen binary (--lumen-bin PATH or LUMEN_BIN)");
+      return;
+    }
+  dir = g_dir_make_tmp ("lumen-utf8-XXXXXX", NULL);
+  logdir = g_build_filename (dir, "expériences", NULL);
+  g_assert_cmpint (g_mkdir (logdir, 0700), ==, 0);
+  {
+    const char *argv[] = { bin, "--logdir", logdir, "--tag-filter", "cödé/loss(", NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_DEFAULT, NULL, NULL,
+                                 &out, &err, &status, NULL));
+  }
+  g_test_message ("%s", err);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 2);
+  g_assert_nonnull (strstr (err, "lumen: --tag-filter: invalid regex: "));
+  g_assert_nonnull (strstr (err, "cödé/loss("));
+  lm_test_rm_rf (dir);
+}
+
 /* Every bad option, alone, with a screenshot (and a window size, which
  * realizes the window early) and with a view: exit status 2, the message,
  * and nothing else on stderr from GLib or GTK.  An invalid --tag-filter
@@ -424,6 +458,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/screenshot/cli", test_cli_screenshot);
   g_test_add_func ("/ui/screenshot/cli-unknown-options", test_cli_unknown_options);
   g_test_add_func ("/ui/screenshot/cli-bad-options", test_cli_bad_options);
+  g_test_add_func ("/ui/screenshot/cli-utf8-options", test_cli_utf8_options);
   {
     int rc = g_test_run ();
 

@@ -536,6 +536,13 @@ test_axis_labels (void)
   n = lm_axis_ticks (LM_AXIS_STEP, FALSE, 0, 3e6, 6, ticks);
   g_assert_cmpstr (ticks[1].label, ==, "500k");
   g_assert_cmpstr (ticks[3].label, ==, "1.5M");
+  /* An axis starting just below 0 (steps -3..40, padded): the first tick
+   * is 0, not "-0" (ceil of a small negative number is -0.0). */
+  n = lm_axis_ticks (LM_AXIS_STEP, FALSE, -5.2, 42.2, 3, ticks);
+  g_assert_cmpuint (n, >=, 2);
+  g_assert_cmpstr (ticks[0].label, ==, "0");
+  n = lm_axis_ticks (LM_AXIS_RELATIVE, FALSE, -0.4, 9.6, 3, ticks);
+  g_assert_cmpstr (ticks[0].label, ==, "0s");
 
   /* Wall time: the year once the axis spans more than one. */
   n = lm_axis_ticks (LM_AXIS_WALL, FALSE, 1.7e9, 1.7e9 + 20 * 86400, 5, ticks);
@@ -621,7 +628,9 @@ test_axis_labels (void)
 
 /* A 300-character tag without '/' (its own group): the section title and
  * the card title are shortened; the card is as wide as its neighbours and
- * the page fits the window. */
+ * the page fits the window.  A long tag among short ones (train/...) does
+ * not widen its group's cards either: they were laid out two a row, a
+ * third wider than the three a row of a group of short tags. */
 static void
 test_long_tag (void)
 {
@@ -645,6 +654,11 @@ test_long_tag (void)
     {
       lm_test_run_add_scalar (run, tag, i, 1.7e9 + i, i);
       lm_test_run_add_scalar (run, "train/loss", i, 1.7e9 + i, 1.0 / (i + 1));
+      lm_test_run_add_scalar (run, "train/a_long_metric_name_people_do_write_per_sample", i, 1.7e9 + i, i);
+      lm_test_run_add_scalar (run, "train/acc", i, 1.7e9 + i, i);
+      lm_test_run_add_scalar (run, "val/loss", i, 1.7e9 + i, i);
+      lm_test_run_add_scalar (run, "val/acc", i, 1.7e9 + i, i);
+      lm_test_run_add_scalar (run, "val/top5", i, 1.7e9 + i, i);
     }
   lm_test_run_set_status (run, "finished");
   lm_test_run_commit (run);
@@ -654,6 +668,16 @@ test_long_tag (void)
   other = lm_card_grid_find_card (lm_window_get_card_grid (win), "train/loss");
   g_assert_nonnull (card);
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (card)), <=, gtk_widget_get_width (GTK_WIDGET (other)) + 1);
+  {
+    GtkWidget *in_train = GTK_WIDGET (lm_card_grid_find_card (lm_window_get_card_grid (win), "train/acc"));
+    GtkWidget *in_val = GTK_WIDGET (lm_card_grid_find_card (lm_window_get_card_grid (win), "val/acc"));
+
+    gtk_window_set_default_size (GTK_WINDOW (win), 1400, 800);   /* three cards a row */
+    lm_test_spin (200);
+    g_test_message ("card widths: train/acc %d, val/acc %d", gtk_widget_get_width (in_train),
+                    gtk_widget_get_width (in_val));
+    g_assert_cmpint (gtk_widget_get_width (in_train), <=, gtk_widget_get_width (in_val) + 1);
+  }
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (lm_window_get_card_grid (win))), <=,
                    gtk_widget_get_width (GTK_WIDGET (win)));
   gtk_window_destroy (GTK_WINDOW (win));
