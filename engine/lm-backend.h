@@ -80,6 +80,15 @@ typedef enum {
   LM_RED_ARGMAX,   /* indices only (out may be NULL) */
 } lm_reduce_op;
 
+/* PyTorch's options of cross_entropy and nll_loss, as the loss kernels take
+ * them (see the losses in the table). */
+typedef struct {
+  int reduction;         /* an lm_reduction */
+  int64_t ignore_index;  /* targets equal to it have loss 0 and weight 0 */
+  float label_smoothing; /* in [0, 1]; cross_entropy only */
+  const float *weight;   /* (c) class weights on the kernel's device, or NULL (ones) */
+} lm_class_loss_args;
+
 typedef struct lm_backend {
   const char *name;          /* "cpu", "cuda" */
   lm_device_type type;
@@ -140,26 +149,39 @@ typedef struct lm_backend {
                                const float *gout, const float *y, float *gin);
 
   /* ---- losses; targets int64 class indices ----
-   * reduction is an lm_reduction: MEAN and SUM write one float to loss, NONE
-   * writes n (one per sample); backward reads gout as one float (MEAN, SUM)
-   * or n floats (NONE). Over n == 0 samples MEAN writes NaN and SUM 0.
-   * Return -1, or the position of the first target outside [0, c). A backend
-   * that checks on the device (CUDA) returns -1, writes NaN as the loss (the
-   * bad sample's loss with NONE) and reports the bad target itself at its
-   * next synchronisation. */
-  /* logits (n,c), target (n) -> loss, probs (n,c) = softmax(logits) for backward */
+   * a (lm_class_loss_args, below) holds PyTorch's options: reduction MEAN and
+   * SUM write one float to loss, NONE writes n (one per sample); a target
+   * equal to a->ignore_index has loss 0 and takes no part in the mean; with
+   * a->weight (c floats on this backend, NULL for ones) sample i's loss is
+   * scaled by weight[target[i]] and MEAN divides by the sum of those weights
+   * (0/0 = NaN over zero or only ignored samples, as in PyTorch; SUM is 0).
+   * stats (2 floats, this backend's memory) receives that divisor and the
+   * sum of all c class weights; backward reads them, and reads gout as one
+   * float (MEAN, SUM) or n floats (NONE).
+   * Return -1, or the position of the first target outside [0, c) that is not
+   * ignore_index. A backend that checks on the device (CUDA) returns -1,
+   * writes NaN as the loss (the bad sample's loss with NONE) and reports the
+   * bad target itself at its next synchronisation. */
+  /* logits (n,c), target (n) -> loss, probs (n,c) = softmax(logits) for backward.
+   * With label smoothing e, sample i's loss is
+   *   (1 - e) w[t] (-logp[t]) + e/c sum_j w[j] (-logp[j]). */
   int64_t (*cross_entropy_f32)(int64_t n, int64_t c, const float *logits, const int64_t *target,
-                               int reduction, float *loss, float *probs);
-  /* gin (n,c) = (probs - onehot(target)) * s_i, where s_i = gout[0] / n (MEAN),
-   * gout[0] (SUM) or gout[i] (NONE); gout is device memory */
-  void (*cross_entropy_backward_f32)(int64_t n, int64_t c, int reduction, const float *gout,
-                                     const float *probs, const int64_t *target, float *gin);
-  /* logp (n,c), target (n) -> loss = -logp[i, target[i]], reduced */
+                               const lm_class_loss_args *a, float *loss, float *probs,
+                               float *stats);
+  /* gin (n,c) = s_i ((1-e) w[t] (probs - onehot(target)) + e/c (W probs - w)),
+   * W = stats[1], s_i = gout[0] / stats[0] (MEAN), gout[0] (SUM) or gout[i]
+   * (NONE), 0 for an ignored sample; gout is device memory */
+  void (*cross_entropy_backward_f32)(int64_t n, int64_t c, const lm_class_loss_args *a,
+                                     const float *gout, const float *probs, const int64_t *target,
+                                     const float *stats, float *gin);
+  /* logp (n,c), target (n) -> loss = -w[t] logp[i, target[i]], reduced
+   * (a->label_smoothing is not used) */
   int64_t (*nll_loss_f32)(int64_t n, int64_t c, const float *logp, const int64_t *target,
-                          int reduction, float *loss);
-  /* gin (n,c) = 0 except gin[i, target[i]] = -s_i (s_i as for cross_entropy) */
-  void (*nll_loss_backward_f32)(int64_t n, int64_t c, int reduction, const float *gout,
-                                const int64_t *target, float *gin);
+                          const lm_class_loss_args *a, float *loss, float *stats);
+  /* gin (n,c) = 0 except gin[i, target[i]] = -s_i w[t] (s_i as for cross_entropy) */
+  void (*nll_loss_backward_f32)(int64_t n, int64_t c, const lm_class_loss_args *a,
+                                const float *gout, const int64_t *target, const float *stats,
+                                float *gin);
   /* a, b (n) -> loss () = mean((a - b)^2) */
   void (*mse_loss_f32)(int64_t n, const float *a, const float *b, float *loss);
   /* ga (n) = 2 (a - b) gout[0] / n, gb = -ga; either may be NULL */

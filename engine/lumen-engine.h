@@ -212,7 +212,7 @@ lm_tensor *lm_matmul(const lm_tensor *a, const lm_tensor *b); /* 1-D/2-D/batched
 /* ---- nn functional ---- */
 lm_tensor *lm_softmax(const lm_tensor *a, int dim);
 lm_tensor *lm_log_softmax(const lm_tensor *a, int dim);
-lm_tensor *lm_cross_entropy(const lm_tensor *logits, const lm_tensor *target); /* (N,C), int64 (N), mean */
+lm_tensor *lm_cross_entropy(const lm_tensor *logits, const lm_tensor *target); /* (N,C), int64 (N), mean, ignore_index -100 */
 lm_tensor *lm_nll_loss(const lm_tensor *log_probs, const lm_tensor *target);   /* mean */
 /* PyTorch's reduction= argument: 'mean' (the default, the functions above),
  * 'sum' (e.g. F.nll_loss(output, target, reduction='sum') to total a test
@@ -223,6 +223,35 @@ lm_tensor *lm_cross_entropy_ex(const lm_tensor *logits, const lm_tensor *target,
                                lm_reduction reduction);
 lm_tensor *lm_nll_loss_ex(const lm_tensor *log_probs, const lm_tensor *target,
                           lm_reduction reduction);
+/* The rest of F.cross_entropy's and F.nll_loss's keyword arguments, with
+ * PyTorch's defaults in LM_LOSS_DEFAULTS (a NULL options pointer means those):
+ *   ignore_index   targets equal to it add nothing to the loss or the
+ *                  gradient, and 'mean' divides by the number of the others
+ *                  (-100, as PyTorch: so -100 marks padding); a mean over
+ *                  only ignored targets is NaN, as in PyTorch.
+ *   weight         (C) float32 class weights on the input's device, or NULL:
+ *                  sample i's loss is scaled by weight[target[i]] and 'mean'
+ *                  divides by the sum of the targets' weights (no gradient
+ *                  flows into weight, as in PyTorch).
+ *   label_smoothing in [0, 1], cross_entropy only: the target becomes
+ *                  (1 - e) onehot + e / C, i.e. the loss is
+ *                  (1 - e) nll + e/C sum_c (-w_c log p_c).
+ * E.g. lm_loss_options o = LM_LOSS_DEFAULTS; o.label_smoothing = 0.1;
+ *      lm_tensor *loss = lm_cross_entropy_opts(logits, target, &o); */
+typedef struct {
+  lm_reduction reduction;
+  int64_t ignore_index;
+  const lm_tensor *weight;
+  double label_smoothing;
+} lm_loss_options;
+#define LM_IGNORE_INDEX_DEFAULT (-100)
+#define LM_LOSS_DEFAULTS                                                                  \
+  ((lm_loss_options){.reduction = LM_REDUCTION_MEAN, .ignore_index = LM_IGNORE_INDEX_DEFAULT, \
+                     .weight = NULL, .label_smoothing = 0.0})
+lm_tensor *lm_cross_entropy_opts(const lm_tensor *logits, const lm_tensor *target,
+                                 const lm_loss_options *options);
+lm_tensor *lm_nll_loss_opts(const lm_tensor *log_probs, const lm_tensor *target,
+                            const lm_loss_options *options);
 lm_tensor *lm_mse_loss(const lm_tensor *input, const lm_tensor *target);       /* mean */
 lm_tensor *lm_linear(const lm_tensor *x, const lm_tensor *weight, const lm_tensor *bias); /* x W^T + b */
 lm_tensor *lm_conv2d(const lm_tensor *x, const lm_tensor *weight, const lm_tensor *bias,

@@ -26,13 +26,16 @@ void lm_cpu_softmax_f32(int64_t outer, int64_t n, int64_t inner, bool log, const
 void lm_cpu_softmax_backward_f32(int64_t outer, int64_t n, int64_t inner, bool log,
                                  const float *gout, const float *y, float *gin);
 int64_t lm_cpu_cross_entropy_f32(int64_t n, int64_t c, const float *logits, const int64_t *target,
-                                 int reduction, float *loss, float *probs);
-void lm_cpu_cross_entropy_backward_f32(int64_t n, int64_t c, int reduction, const float *gout,
-                                       const float *probs, const int64_t *target, float *gin);
+                                 const lm_class_loss_args *a, float *loss, float *probs,
+                                 float *stats);
+void lm_cpu_cross_entropy_backward_f32(int64_t n, int64_t c, const lm_class_loss_args *a,
+                                       const float *gout, const float *probs,
+                                       const int64_t *target, const float *stats, float *gin);
 int64_t lm_cpu_nll_loss_f32(int64_t n, int64_t c, const float *logp, const int64_t *target,
-                            int reduction, float *loss);
-void lm_cpu_nll_loss_backward_f32(int64_t n, int64_t c, int reduction, const float *gout,
-                                  const int64_t *target, float *gin);
+                            const lm_class_loss_args *a, float *loss, float *stats);
+void lm_cpu_nll_loss_backward_f32(int64_t n, int64_t c, const lm_class_loss_args *a,
+                                  const float *gout, const int64_t *target, const float *stats,
+                                  float *gin);
 void lm_cpu_mse_loss_f32(int64_t n, const float *a, const float *b, float *loss);
 void lm_cpu_mse_loss_backward_f32(int64_t n, const float *gout, const float *a, const float *b,
                                   float *ga, float *gb);

@@ -74,31 +74,49 @@ void lm_cpu_softmax_backward_f32(int64_t outer, int64_t n, int64_t inner, bool l
   }
 }
 
-/* Writes the reduced loss from the sum of the per-sample losses (NONE wrote
- * each sample's loss as it went). */
-static void finish_loss(int64_t n, double total, int reduction, float *loss)
+/* Position of the first target neither in [0, c) nor ignored, or -1. */
+static int64_t first_bad_target(int64_t n, int64_t c, const int64_t *target, int64_t ignore)
 {
-  if (reduction == LM_REDUCTION_SUM)
+  for (int64_t i = 0; i < n; i++)
+    if (target[i] != ignore && (target[i] < 0 || target[i] >= c))
+      return i;
+  return -1;
+}
+
+/* Writes the reduced loss from the sum of the per-sample losses (NONE wrote
+ * each sample's loss as it went), and stats: the mean's divisor (the sum of
+ * the targets' weights) and the sum of all class weights. */
+static void finish_loss(int64_t c, double total, double divisor, const lm_class_loss_args *a,
+                        float *loss, float *stats)
+{
+  double all = 0;
+  for (int64_t j = 0; j < c; j++)
+    all += a->weight ? a->weight[j] : 1.0f;
+  stats[0] = (float)divisor;
+  stats[1] = (float)all;
+  if (a->reduction == LM_REDUCTION_SUM)
     *loss = (float)total;
-  else if (reduction == LM_REDUCTION_MEAN)
-    *loss = n ? (float)(total / (double)n) : NAN;
+  else if (a->reduction == LM_REDUCTION_MEAN)
+    *loss = (float)(total / divisor); /* 0/0: NaN, as PyTorch over no (unignored) target */
 }
 
 /* The factor sample i's gradient is scaled by: d(reduced loss)/d(loss_i) * gout. */
-static inline float row_scale(int64_t n, int reduction, const float *gout, int64_t i)
+static inline float row_scale(int reduction, const float *gout, const float *stats, int64_t i)
 {
   if (reduction == LM_REDUCTION_NONE)
     return gout[i];
-  return reduction == LM_REDUCTION_SUM ? gout[0] : gout[0] / (float)n;
+  return reduction == LM_REDUCTION_SUM ? gout[0] : gout[0] / stats[0];
 }
 
 int64_t lm_cpu_cross_entropy_f32(int64_t n, int64_t c, const float *logits, const int64_t *target,
-                                 int reduction, float *loss, float *probs)
+                                 const lm_class_loss_args *a, float *loss, float *probs,
+                                 float *stats)
 {
-  for (int64_t i = 0; i < n; i++)
-    if (target[i] < 0 || target[i] >= c)
-      return i;
-  double total = 0;
+  int64_t bad = first_bad_target(n, c, target, a->ignore_index);
+  if (bad >= 0)
+    return bad;
+  const double eps = a->label_smoothing;
+  double total = 0, divisor = 0;
   for (int64_t i = 0; i < n; i++) {
     const float *x = logits + i * c;
     float *p = probs + i * c;
@@ -114,51 +132,85 @@ int64_t lm_cpu_cross_entropy_f32(int64_t n, int64_t c, const float *logits, cons
     float inv = (float)(1.0 / s);
     for (int64_t j = 0; j < c; j++)
       p[j] *= inv;
-    double row = (double)mx + log(s) - (double)x[target[i]];
-    if (reduction == LM_REDUCTION_NONE)
+    double row = 0;
+    if (target[i] != a->ignore_index) {
+      const double lse = (double)mx + log(s), wt = a->weight ? a->weight[target[i]] : 1.0;
+      row = wt * (lse - (double)x[target[i]]);
+      if (eps > 0) {
+        /* -sum_j w_j logp_j = sum_j w_j (lse - x_j) */
+        double smooth = 0;
+        for (int64_t j = 0; j < c; j++)
+          smooth += (a->weight ? a->weight[j] : 1.0) * (lse - (double)x[j]);
+        row = (1 - eps) * row + eps / (double)c * smooth;
+      }
+      divisor += wt;
+    }
+    if (a->reduction == LM_REDUCTION_NONE)
       loss[i] = (float)row;
     total += row;
   }
-  finish_loss(n, total, reduction, loss);
+  finish_loss(c, total, divisor, a, loss, stats);
   return -1;
 }
 
-void lm_cpu_cross_entropy_backward_f32(int64_t n, int64_t c, int reduction, const float *gout,
-                                       const float *probs, const int64_t *target, float *gin)
+void lm_cpu_cross_entropy_backward_f32(int64_t n, int64_t c, const lm_class_loss_args *a,
+                                       const float *gout, const float *probs,
+                                       const int64_t *target, const float *stats, float *gin)
 {
+  const float eps = a->label_smoothing;
   for (int64_t i = 0; i < n; i++) {
-    const float scale = row_scale(n, reduction, gout, i);
-    const float *p = probs + i * c;
     float *g = gin + i * c;
+    if (target[i] == a->ignore_index) {
+      memset(g, 0, (size_t)c * sizeof(float));
+      continue;
+    }
+    const float scale = row_scale(a->reduction, gout, stats, i);
+    const float wt = a->weight ? a->weight[target[i]] : 1.0f;
+    /* s ((1-e) wt (p - onehot) + e/c (W p - w)) = p ps - onehot ts - w ws */
+    const float ts = eps > 0 ? scale * (1 - eps) * wt : scale * wt;
+    const float ws = scale * eps / (float)c;
+    const float ps = eps > 0 ? ts + ws * stats[1] : ts;
+    const float *p = probs + i * c;
     for (int64_t j = 0; j < c; j++)
-      g[j] = p[j] * scale;
-    g[target[i]] -= scale;
+      g[j] = p[j] * ps;
+    if (eps > 0)
+      for (int64_t j = 0; j < c; j++)
+        g[j] -= ws * (a->weight ? a->weight[j] : 1.0f);
+    g[target[i]] -= ts;
   }
 }
 
 int64_t lm_cpu_nll_loss_f32(int64_t n, int64_t c, const float *logp, const int64_t *target,
-                            int reduction, float *loss)
+                            const lm_class_loss_args *a, float *loss, float *stats)
 {
-  for (int64_t i = 0; i < n; i++)
-    if (target[i] < 0 || target[i] >= c)
-      return i;
-  double total = 0;
+  int64_t bad = first_bad_target(n, c, target, a->ignore_index);
+  if (bad >= 0)
+    return bad;
+  double total = 0, divisor = 0;
   for (int64_t i = 0; i < n; i++) {
-    double row = -(double)logp[i * c + target[i]];
-    if (reduction == LM_REDUCTION_NONE)
+    double row = 0;
+    if (target[i] != a->ignore_index) {
+      const double wt = a->weight ? a->weight[target[i]] : 1.0;
+      row = -wt * (double)logp[i * c + target[i]];
+      divisor += wt;
+    }
+    if (a->reduction == LM_REDUCTION_NONE)
       loss[i] = (float)row;
     total += row;
   }
-  finish_loss(n, total, reduction, loss);
+  finish_loss(c, total, divisor, a, loss, stats);
   return -1;
 }
 
-void lm_cpu_nll_loss_backward_f32(int64_t n, int64_t c, int reduction, const float *gout,
-                                  const int64_t *target, float *gin)
+void lm_cpu_nll_loss_backward_f32(int64_t n, int64_t c, const lm_class_loss_args *a,
+                                  const float *gout, const int64_t *target, const float *stats,
+                                  float *gin)
 {
   memset(gin, 0, (size_t)(n * c) * sizeof(float));
   for (int64_t i = 0; i < n; i++)
-    gin[i * c + target[i]] = -row_scale(n, reduction, gout, i);
+    if (target[i] != a->ignore_index)
+      gin[i * c + target[i]] = -(row_scale(a->reduction, gout, stats, i) *
+                                 (a->weight ? a->weight[target[i]] : 1.0f));
 }
 
 void lm_cpu_mse_loss_f32(int64_t n, const float *a, const float *b, float *loss)

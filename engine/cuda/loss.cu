@@ -8,7 +8,9 @@
  * fixed order, so the loss is deterministic; reduction 'none' copies the row
  * losses out instead. Backward is one elementwise pass, (p - onehot) * g / N
  * ('mean'; g or g_i otherwise), with g read on the device (no host round
- * trip).
+ * trip). Options as PyTorch's: ignore_index rows add 0 and weigh 0, class
+ * weights scale a row's loss and make the mean's divisor sum(w[target]),
+ * label smoothing adds e/c * sum_j w_j (-logp_j) to each row.
  *
  * Labels: a row whose label is outside [0, C) is skipped (no wild reads) and
  * its position recorded with an atomicMin; the single-block mean kernel that
@@ -27,35 +29,48 @@
 
 #define NO_BAD 0xffffffffffffffffull
 
-/* The row losses v (n doubles) reduced into *out as float: their sum / n
- * (MEAN; NaN when n == 0), their sum (SUM), or copied to out[0..n) (NONE).
- * One block. With a bad label (*bad set by the row kernel): NaN (the bad
- * row's loss with NONE), and the first such error since the host last looked
- * goes into rec (see the top of the file). */
+/* The row losses v and the rows' weights rw (n doubles each: w[target], 0
+ * for an ignored row) reduced into *out as float: sum(v) / sum(rw) (MEAN;
+ * 0/0 = NaN), sum(v) (SUM), or v copied to out[0..n) (NONE); stats gets
+ * sum(rw) and the sum of the c class weights (weight, or c ones). One block.
+ * With a bad label (*bad set by the row kernel): NaN (the bad row's loss
+ * with NONE), and the first such error since the host last looked goes into
+ * rec (see the top of the file). */
 __global__ void __launch_bounds__(1024)
-reduce_rows_kernel(int64_t n, const double *v, int reduction, float *out,
-                   const unsigned long long *bad, const int64_t *target, int64_t c, int op,
-                   lm_cuda_label_error *rec)
+reduce_rows_kernel(int64_t n, const double *v, const double *rw, int64_t c, const float *weight,
+                   int reduction, float *out, float *stats, const unsigned long long *bad,
+                   const int64_t *target, int op, lm_cuda_label_error *rec)
 {
   __shared__ double sh[32];
-  double s = 0.0;
+  double s = 0.0, sw = 0.0, all = 0.0;
   if (reduction == LM_REDUCTION_NONE) {
     for (int64_t i = threadIdx.x; i < n; i += blockDim.x)
       out[i] = (float)v[i];
-    __syncthreads();
   } else {
     for (int64_t i = threadIdx.x; i < n; i += blockDim.x)
       s += v[i];
     s = lm_block_sum(s, sh);
   }
+  for (int64_t i = threadIdx.x; i < n; i += blockDim.x)
+    sw += rw[i];
+  sw = lm_block_sum(sw, sh);
+  if (weight) {
+    for (int64_t j = threadIdx.x; j < c; j += blockDim.x)
+      all += (double)weight[j];
+    all = lm_block_sum(all, sh);
+  } else {
+    all = (double)c;
+  }
   if (threadIdx.x != 0)
     return;
+  stats[0] = (float)sw;
+  stats[1] = (float)all;
   const unsigned long long pos = *bad;
   if (pos == NO_BAD) {
     if (reduction == LM_REDUCTION_SUM)
       *out = (float)s;
     else if (reduction == LM_REDUCTION_MEAN)
-      *out = n ? (float)(s / (double)n) : __int_as_float(0x7fc00000);
+      *out = (float)(s / sw);
     return;
   }
   out[reduction == LM_REDUCTION_NONE ? pos : 0] = __int_as_float(0x7fc00000);
@@ -68,36 +83,62 @@ reduce_rows_kernel(int64_t n, const double *v, int reduction, float *out,
   }
 }
 
-/* Queues the reduction of rowloss into loss, with the label check's outcome. */
-static void reduce_launch(lm_cuda_ctx *ctx, int64_t n, const double *rowloss, int reduction,
-                          float *loss, const unsigned long long *bad, const int64_t *target,
-                          int64_t c, int op)
+/* Queues the reduction of the row losses into loss and stats, with the label
+ * check's outcome. */
+static void reduce_launch(lm_cuda_ctx *ctx, int64_t n, int64_t c, const double *rowloss,
+                          const double *roww, const lm_class_loss_args *a, float *loss,
+                          float *stats, const unsigned long long *bad, const int64_t *target,
+                          int op)
 {
-  reduce_rows_kernel<<<1, 1024, 0, ctx->stream>>>(n, rowloss, reduction, loss, bad, target, c, op,
+  reduce_rows_kernel<<<1, 1024, 0, ctx->stream>>>(n, rowloss, roww, c, a->weight, a->reduction,
+                                                  loss, stats, bad, target, op,
                                                   ctx->label_error_dev);
   (void)LM_CUDA_LAUNCHED();
 }
 
-/* The loss over zero samples: NaN for MEAN, 0 for SUM, nothing for NONE. */
-static void empty_loss(int reduction, float *loss)
+/* Zero samples (or classes): NaN for MEAN, 0 for SUM, nothing for NONE;
+ * stats 0 and the class count (the backward has nothing to do). */
+static void empty_loss(int64_t c, int reduction, float *loss, float *stats)
 {
   if (reduction != LM_REDUCTION_NONE)
     lm_cuda_fill_f32(1, reduction == LM_REDUCTION_SUM ? 0.0f : __builtin_nanf(""), loss);
+  lm_cuda_fill_f32(1, 0.0f, stats);
+  lm_cuda_fill_f32(1, (float)c, stats + 1);
 }
 
 /* The factor row i's gradient is scaled by: d(reduced loss)/d(loss_i) * gout. */
-__device__ __forceinline__ float row_scale(int64_t n, int reduction, const float *gout, int64_t i)
+__device__ __forceinline__ float row_scale(int reduction, const float *gout, const float *stats,
+                                           int64_t i)
 {
   if (reduction == LM_REDUCTION_NONE)
     return gout[i];
-  return reduction == LM_REDUCTION_SUM ? gout[0] : gout[0] / (float)n;
+  return reduction == LM_REDUCTION_SUM ? gout[0] : gout[0] / stats[0];
 }
 
-/* logits, probs (n, c), target (n) -> rowloss (n); TPR threads per row. */
+/* Sum of a double over the TPR threads of a row group, on every thread of the
+ * group (lane 0's tree, broadcast); dsh holds one double per warp. */
+template <int TPR>
+__device__ __forceinline__ double group_sum(double s, double *dsh)
+{
+  s = lm_warp_sum(s);
+  s = __shfl_sync(0xffffffffu, s, 0);
+  if (TPR > 32) {
+    __syncthreads();
+    if ((threadIdx.x & 31) == 0)
+      dsh[threadIdx.x >> 5] = s;
+    __syncthreads();
+    s = dsh[0];
+    for (int w = 1; w < TPR / 32; w++)
+      s += dsh[w];
+  }
+  return s;
+}
+
+/* logits, probs (n, c), target (n) -> rowloss, roww (n); TPR threads per row. */
 template <int TPR>
 __global__ void cross_entropy_kernel(int64_t n, int64_t c, const float *logits,
-                                     const int64_t *target, float *probs, double *rowloss,
-                                     unsigned long long *bad)
+                                     const int64_t *target, lm_class_loss_args a, float *probs,
+                                     double *rowloss, double *roww, unsigned long long *bad)
 {
   constexpr int RPB = LM_CUDA_THREADS / TPR;
   __shared__ float fsh[LM_CUDA_THREADS / 32];
@@ -111,7 +152,7 @@ __global__ void cross_entropy_kernel(int64_t n, int64_t c, const float *logits,
     if (valid)
       for (int64_t j = lane; j < c; j += TPR)
         mx = x[j] > mx ? x[j] : mx;
-    /* all-reduce of the max, then of the double sum (lane 0's tree, broadcast) */
+    /* all-reduce of the max, then of the double sums */
     for (int off = 16; off > 0; off >>= 1) {
       float o = __shfl_down_sync(0xffffffffu, mx, off);
       mx = o > mx ? o : mx;
@@ -130,16 +171,15 @@ __global__ void cross_entropy_kernel(int64_t n, int64_t c, const float *logits,
     if (valid)
       for (int64_t j = lane; j < c; j += TPR)
         s += (double)expf(x[j] - mx);
-    s = lm_warp_sum(s);
-    s = __shfl_sync(0xffffffffu, s, 0);
-    if (TPR > 32) {
-      __syncthreads();
-      if ((threadIdx.x & 31) == 0)
-        dsh[threadIdx.x >> 5] = s;
-      __syncthreads();
-      s = dsh[0];
-      for (int w = 1; w < TPR / 32; w++)
-        s += dsh[w];
+    s = group_sum<TPR>(s, dsh);
+    const double lse = (double)mx + log(s);
+    /* label smoothing: -sum_j w_j logp_j = sum_j w_j (lse - x_j) */
+    double smooth = 0.0;
+    if (a.label_smoothing > 0.0f) {
+      if (valid)
+        for (int64_t j = lane; j < c; j += TPR)
+          smooth += (a.weight ? (double)a.weight[j] : 1.0) * (lse - (double)x[j]);
+      smooth = group_sum<TPR>(smooth, dsh);
     }
     if (!valid)
       continue;
@@ -149,72 +189,103 @@ __global__ void cross_entropy_kernel(int64_t n, int64_t c, const float *logits,
       p[j] = expf(x[j] - mx) * inv;
     if (lane == 0) {
       const int64_t t = target[row];
-      if (t < 0 || t >= c) {
+      double loss = 0.0, wt = 0.0;
+      if (t == a.ignore_index) {
+      } else if (t < 0 || t >= c) {
         atomicMin(bad, (unsigned long long)row);
-        rowloss[row] = 0.0;
       } else {
-        rowloss[row] = (double)mx + log(s) - (double)x[t];
+        wt = a.weight ? (double)a.weight[t] : 1.0;
+        loss = wt * (lse - (double)x[t]);
+        if (a.label_smoothing > 0.0f) {
+          const double e = a.label_smoothing;
+          loss = (1 - e) * loss + e / (double)c * smooth;
+        }
       }
+      rowloss[row] = loss;
+      roww[row] = wt;
     }
   }
 }
 
+/* Scratch of a loss: the bad-label flag, then n row losses and n row weights. */
+static char *loss_scratch(lm_cuda_ctx *ctx, int64_t n, size_t *bytes)
+{
+  *bytes = (size_t)n * 2 * sizeof(double) + 64;
+  char *scratch = (char *)lm_cuda_scratch(ctx, *bytes);
+  if (scratch && !LM_CUDA_CHECK(cudaMemsetAsync(scratch, 0xff, sizeof(unsigned long long),
+                                                ctx->stream))) {
+    lm_cuda_scratch_free(ctx, scratch, *bytes);
+    return NULL;
+  }
+  return scratch;
+}
+
 extern "C" int64_t lm_cuda_cross_entropy_f32(int64_t n, int64_t c, const float *logits,
-                                             const int64_t *target, int reduction, float *loss,
-                                             float *probs)
+                                             const int64_t *target, const lm_class_loss_args *a,
+                                             float *loss, float *probs, float *stats)
 {
   if (n <= 0 || c <= 0) {
     if (n > 0) /* zero classes: every label is out of range */
       return 0;
-    empty_loss(reduction, loss);
+    empty_loss(c, a->reduction, loss, stats);
     return -1;
   }
   lm_cuda_ctx *ctx = lm_cuda_ctx_for(loss);
   if (!ctx)
     return -1;
-  const size_t bytes = (size_t)n * sizeof(double) + 64;
-  char *scratch = (char *)lm_cuda_scratch(ctx, bytes);
+  size_t bytes;
+  char *scratch = loss_scratch(ctx, n, &bytes);
   if (!scratch)
     return -1;
   unsigned long long *bad = (unsigned long long *)scratch;
-  double *rowloss = (double *)(scratch + 64);
-  if (!LM_CUDA_CHECK(cudaMemsetAsync(bad, 0xff, sizeof *bad, ctx->stream))) {
-    lm_cuda_scratch_free(ctx, scratch, bytes);
-    return -1;
-  }
+  double *rowloss = (double *)(scratch + 64), *roww = rowloss + n;
   if (c <= 2048) {
     int64_t groups = (n + LM_CUDA_THREADS / 32 - 1) / (LM_CUDA_THREADS / 32);
     cross_entropy_kernel<32><<<lm_cuda_blocks(ctx, groups, 1), LM_CUDA_THREADS, 0, ctx->stream>>>(
-      n, c, logits, target, probs, rowloss, bad);
+      n, c, logits, target, *a, probs, rowloss, roww, bad);
   } else {
     cross_entropy_kernel<LM_CUDA_THREADS><<<lm_cuda_blocks(ctx, n, 1), LM_CUDA_THREADS, 0,
-                                            ctx->stream>>>(n, c, logits, target, probs, rowloss,
-                                                           bad);
+                                            ctx->stream>>>(n, c, logits, target, *a, probs,
+                                                           rowloss, roww, bad);
   }
   (void)LM_CUDA_LAUNCHED();
-  reduce_launch(ctx, n, rowloss, reduction, loss, bad, target, c, LM_CUDA_OP_CROSS_ENTROPY);
+  reduce_launch(ctx, n, c, rowloss, roww, a, loss, stats, bad, target, LM_CUDA_OP_CROSS_ENTROPY);
   lm_cuda_scratch_free(ctx, scratch, bytes); /* reused only by work queued after */
   return -1;
 }
 
-/* gin (n, c) = (probs - onehot(target)) * s_i (see row_scale) */
-__global__ void cross_entropy_backward_kernel(int64_t n, int64_t c, int reduction,
+/* gin (n, c) = p ps - onehot ts - w ws with s_i = row_scale, ts = s_i (1-e) w[t],
+ * ws = s_i e / c, ps = ts + ws W (the CPU kernel's order); 0 on ignored rows. */
+__global__ void cross_entropy_backward_kernel(int64_t n, int64_t c, lm_class_loss_args a,
                                               const float *gout, const float *probs,
-                                              const int64_t *target, float *gin)
+                                              const int64_t *target, const float *stats,
+                                              float *gin)
 {
+  const float eps = a.label_smoothing;
   LM_GRID_STRIDE(t, n * c) {
-    const int64_t i = t / c, j = t - i * c;
-    const float scale = row_scale(n, reduction, gout, i);
-    float v = __fmul_rn(probs[t], scale);
-    if (target[i] == j)
-      v = __fsub_rn(v, scale);
+    const int64_t i = t / c, j = t - i * c, ti = target[i];
+    if (ti == a.ignore_index || ti < 0 || ti >= c) {
+      gin[t] = 0.0f;
+      continue;
+    }
+    const float scale = row_scale(a.reduction, gout, stats, i);
+    const float wt = a.weight ? a.weight[ti] : 1.0f;
+    const float ts = eps > 0.0f ? __fmul_rn(__fmul_rn(scale, 1.0f - eps), wt) : __fmul_rn(scale, wt);
+    const float ws = __fdiv_rn(__fmul_rn(scale, eps), (float)c);
+    const float ps = eps > 0.0f ? __fadd_rn(ts, __fmul_rn(ws, stats[1])) : ts;
+    float v = __fmul_rn(probs[t], ps);
+    if (eps > 0.0f)
+      v = __fsub_rn(v, __fmul_rn(ws, a.weight ? a.weight[j] : 1.0f));
+    if (ti == j)
+      v = __fsub_rn(v, ts);
     gin[t] = v;
   }
 }
 
-extern "C" void lm_cuda_cross_entropy_backward_f32(int64_t n, int64_t c, int reduction,
-                                                   const float *gout, const float *probs,
-                                                   const int64_t *target, float *gin)
+extern "C" void lm_cuda_cross_entropy_backward_f32(int64_t n, int64_t c,
+                                                   const lm_class_loss_args *a, const float *gout,
+                                                   const float *probs, const int64_t *target,
+                                                   const float *stats, float *gin)
 {
   if (n <= 0 || c <= 0)
     return;
@@ -222,66 +293,71 @@ extern "C" void lm_cuda_cross_entropy_backward_f32(int64_t n, int64_t c, int red
   if (!ctx)
     return;
   cross_entropy_backward_kernel<<<lm_cuda_blocks(ctx, n * c, LM_CUDA_THREADS), LM_CUDA_THREADS, 0,
-                                  ctx->stream>>>(n, c, reduction, gout, probs, target, gin);
+                                  ctx->stream>>>(n, c, *a, gout, probs, target, stats, gin);
   (void)LM_CUDA_LAUNCHED();
 }
 
-/* rowloss[i] = -logp[i, target[i]]; bad labels recorded and skipped. */
+/* rowloss[i] = -w[t] logp[i, t], roww[i] = w[t] (0 when ignored); bad labels
+ * recorded and skipped. */
 __global__ void nll_kernel(int64_t n, int64_t c, const float *logp, const int64_t *target,
-                           double *rowloss, unsigned long long *bad)
+                           lm_class_loss_args a, double *rowloss, double *roww,
+                           unsigned long long *bad)
 {
   LM_GRID_STRIDE(i, n) {
     const int64_t t = target[i];
-    if (t < 0 || t >= c) {
+    double loss = 0.0, wt = 0.0;
+    if (t == a.ignore_index) {
+    } else if (t < 0 || t >= c) {
       atomicMin(bad, (unsigned long long)i);
-      rowloss[i] = 0.0;
     } else {
-      rowloss[i] = -(double)logp[i * c + t];
+      wt = a.weight ? (double)a.weight[t] : 1.0;
+      loss = -wt * (double)logp[i * c + t];
     }
+    rowloss[i] = loss;
+    roww[i] = wt;
   }
 }
 
 extern "C" int64_t lm_cuda_nll_loss_f32(int64_t n, int64_t c, const float *logp,
-                                        const int64_t *target, int reduction, float *loss)
+                                        const int64_t *target, const lm_class_loss_args *a,
+                                        float *loss, float *stats)
 {
   if (n <= 0) {
-    empty_loss(reduction, loss);
+    empty_loss(c, a->reduction, loss, stats);
     return -1;
   }
   lm_cuda_ctx *ctx = lm_cuda_ctx_for(loss);
   if (!ctx)
     return -1;
-  const size_t bytes = (size_t)n * sizeof(double) + 64;
-  char *scratch = (char *)lm_cuda_scratch(ctx, bytes);
+  size_t bytes;
+  char *scratch = loss_scratch(ctx, n, &bytes);
   if (!scratch)
     return -1;
   unsigned long long *bad = (unsigned long long *)scratch;
-  double *rowloss = (double *)(scratch + 64);
-  if (!LM_CUDA_CHECK(cudaMemsetAsync(bad, 0xff, sizeof *bad, ctx->stream))) {
-    lm_cuda_scratch_free(ctx, scratch, bytes);
-    return -1;
-  }
+  double *rowloss = (double *)(scratch + 64), *roww = rowloss + n;
   nll_kernel<<<lm_cuda_blocks(ctx, n, LM_CUDA_THREADS), LM_CUDA_THREADS, 0, ctx->stream>>>(
-    n, c, logp, target, rowloss, bad);
+    n, c, logp, target, *a, rowloss, roww, bad);
   (void)LM_CUDA_LAUNCHED();
-  reduce_launch(ctx, n, rowloss, reduction, loss, bad, target, c, LM_CUDA_OP_NLL_LOSS);
+  reduce_launch(ctx, n, c, rowloss, roww, a, loss, stats, bad, target, LM_CUDA_OP_NLL_LOSS);
   lm_cuda_scratch_free(ctx, scratch, bytes);
   return -1;
 }
 
-/* gin (n, c) = 0 except gin[i, target[i]] = -s_i (gin zeroed before). */
-__global__ void nll_backward_kernel(int64_t n, int64_t c, int reduction, const float *gout,
-                                    const int64_t *target, float *gin)
+/* gin (n, c) = 0 except gin[i, target[i]] = -s_i w[t] (gin zeroed before). */
+__global__ void nll_backward_kernel(int64_t n, int64_t c, lm_class_loss_args a, const float *gout,
+                                    const int64_t *target, const float *stats, float *gin)
 {
   LM_GRID_STRIDE(i, n) {
     const int64_t t = target[i];
-    if (t >= 0 && t < c)
-      gin[i * c + t] = -row_scale(n, reduction, gout, i);
+    if (t != a.ignore_index && t >= 0 && t < c)
+      gin[i * c + t] =
+        -__fmul_rn(row_scale(a.reduction, gout, stats, i), a.weight ? a.weight[t] : 1.0f);
   }
 }
 
-extern "C" void lm_cuda_nll_loss_backward_f32(int64_t n, int64_t c, int reduction,
-                                              const float *gout, const int64_t *target, float *gin)
+extern "C" void lm_cuda_nll_loss_backward_f32(int64_t n, int64_t c, const lm_class_loss_args *a,
+                                              const float *gout, const int64_t *target,
+                                              const float *stats, float *gin)
 {
   if (n <= 0 || c <= 0)
     return;
@@ -289,7 +365,7 @@ extern "C" void lm_cuda_nll_loss_backward_f32(int64_t n, int64_t c, int reductio
   if (!ctx || !LM_CUDA_CHECK(cudaMemsetAsync(gin, 0, (size_t)(n * c) * sizeof(float), ctx->stream)))
     return;
   nll_backward_kernel<<<lm_cuda_blocks(ctx, n, LM_CUDA_THREADS), LM_CUDA_THREADS, 0, ctx->stream>>>(
-    n, c, reduction, gout, target, gin);
+    n, c, *a, gout, target, stats, gin);
   (void)LM_CUDA_LAUNCHED();
 }
 

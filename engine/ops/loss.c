@@ -1,9 +1,11 @@
 /* loss.c: cross_entropy (fused log_softmax + nll, int64 class labels) and
- * nll_loss, each with reduction 'mean' (default), 'sum' or 'none', and
+ * nll_loss, each with PyTorch's reduction ('mean', 'sum', 'none'),
+ * ignore_index and class weight (and label_smoothing for cross_entropy), and
  * mse_loss (mean, broadcasting like PyTorch).
  *
  * cross_entropy keeps the softmax probabilities for backward, which is then a
- * single pass: (softmax - onehot) * g / N ('mean'; g or g_i otherwise). Labels out of range are reported by
+ * single pass: (softmax - onehot) * g / N ('mean'; g or g_i otherwise; weights
+ * and smoothing as in lm-backend.h). Labels out of range are reported by
  * the kernel and become an error naming the label and its position (on the
  * CUDA backend at the next synchronisation, as PyTorch's device-side assert).
  * Not for: softmax itself (softmax.c).
@@ -42,14 +44,39 @@ static bool check_class_inputs(const char *op, const lm_tensor *x, const lm_tens
   return false;
 }
 
-static bool check_reduction(const char *op, lm_reduction reduction)
+/* Checks the options against the input (N, C); fills the kernels' arguments
+ * except the weight pointer. */
+static bool check_options(const char *op, const lm_tensor *x, int64_t c,
+                          const lm_loss_options *o, bool smoothing, lm_class_loss_args *a)
 {
-  if (reduction == LM_REDUCTION_MEAN || reduction == LM_REDUCTION_SUM ||
-      reduction == LM_REDUCTION_NONE)
-    return true;
-  lm_error("%s: %d is not a valid value for reduction (LM_REDUCTION_MEAN, _SUM or _NONE)", op,
-           (int)reduction);
-  return false;
+  char b1[LM_SHAPE_STR_LEN];
+  if (o->reduction != LM_REDUCTION_MEAN && o->reduction != LM_REDUCTION_SUM &&
+      o->reduction != LM_REDUCTION_NONE) {
+    lm_error("%s: %d is not a valid value for reduction (LM_REDUCTION_MEAN, _SUM or _NONE)", op,
+             (int)o->reduction);
+    return false;
+  }
+  if (!(o->label_smoothing >= 0.0 && o->label_smoothing <= 1.0)) {
+    lm_error("%s: label_smoothing must be between 0.0 and 1.0. Got: %g", op, o->label_smoothing);
+    return false;
+  }
+  if (!smoothing && o->label_smoothing != 0.0) {
+    lm_error("%s: label_smoothing is an option of cross_entropy only", op);
+    return false;
+  }
+  if (o->weight) {
+    if (!lm_check_float(op, o->weight) || !lm_check_same_device(op, x, o->weight))
+      return false;
+    if (o->weight->ndim != 1 || o->weight->shape[0] != c) {
+      lm_error("%s: weight tensor should be defined either for all %lld classes or no classes "
+               "but got weight tensor of shape: %s", op, (long long)c,
+               lm_shape_str(o->weight, b1, sizeof b1));
+      return false;
+    }
+  }
+  *a = (lm_class_loss_args){.reduction = (int)o->reduction, .ignore_index = o->ignore_index,
+                            .label_smoothing = (float)o->label_smoothing};
+  return true;
 }
 
 /* The loss tensor: () when reduced, the target's shape ((N), or () for one
@@ -69,101 +96,75 @@ static void bad_label(const char *op, const lm_tensor *target, int64_t pos, int6
            (long long)v, (long long)c, (long long)pos);
 }
 
+/* The kernels' arguments back from a node: iargs n, c, reduction,
+ * ignore_index; fargs label_smoothing; the weight saved at weight_slot (or
+ * none when that slot is empty). */
+static lm_class_loss_args node_args(const lm_node *node, int weight_slot)
+{
+  const lm_tensor *w = node->saved[weight_slot];
+  return (lm_class_loss_args){.reduction = (int)node->iargs[2], .ignore_index = node->iargs[3],
+                              .label_smoothing = (float)node->fargs[0],
+                              .weight = w ? lm_data_ptr(w) : NULL};
+}
+
 static void cross_entropy_backward(lm_node *node, const lm_tensor *g, lm_tensor **gin)
 {
   if (!lm_node_input_needs_grad(node, 0))
     return;
-  const lm_tensor *probs = node->saved[0], *target = node->saved[1];
+  const lm_tensor *probs = node->saved[0], *target = node->saved[1], *stats = node->saved[2];
   const lm_tensor *x = node->inputs[0];
+  const lm_class_loss_args a = node_args(node, 3);
   lm_tensor *out = lm_tensor_new_out(x->ndim, x->shape, LM_FLOAT32, x->device);
   if (out)
-    lm_backend_of(x->device)->cross_entropy_backward_f32(node->iargs[0], node->iargs[1],
-                                                         (int)node->iargs[2], lm_data_ptr(g),
-                                                         lm_data_ptr(probs), lm_data_ptr(target),
+    lm_backend_of(x->device)->cross_entropy_backward_f32(node->iargs[0], node->iargs[1], &a,
+                                                         lm_data_ptr(g), lm_data_ptr(probs),
+                                                         lm_data_ptr(target), lm_data_ptr(stats),
                                                          lm_data_ptr(out));
   gin[0] = out;
-}
-
-lm_tensor *lm_cross_entropy_ex(const lm_tensor *logits, const lm_tensor *target,
-                               lm_reduction reduction)
-{
-  static const char *op = "cross_entropy";
-  if (!logits || !target)
-    return NULL;
-  int64_t n, c;
-  if (!check_reduction(op, reduction) || !check_class_inputs(op, logits, target, &n, &c))
-    return NULL;
-  lm_tensor *xc = lm_contiguous_owned(logits);
-  lm_tensor *tc = lm_contiguous_owned(target);
-  lm_tensor *probs = (xc && tc) ? lm_tensor_new_unscoped(logits->ndim, logits->shape, LM_FLOAT32,
-                                                         logits->device)
-                                : NULL;
-  lm_tensor *out = probs ? loss_out(logits, target, reduction) : NULL;
-  if (out) {
-    int64_t bad = lm_backend_of(logits->device)->cross_entropy_f32(
-      n, c, lm_data_ptr(xc), lm_data_ptr(tc), (int)reduction, lm_data_ptr(out),
-      lm_data_ptr(probs));
-    if (bad >= 0) {
-      bad_label(op, target, bad, c);
-      lm_tensor_release(out);
-      out = NULL;
-    }
-  }
-  lm_scope_adopt(out);
-  lm_node *node = NULL;
-  if (out && lm_needs_grad(logits, NULL)) {
-    const lm_tensor *in[2] = {logits, target};
-    node = lm_node_record(out, op, cross_entropy_backward, 2, in);
-    if (node) {
-      node->iargs[0] = n;
-      node->iargs[1] = c;
-      node->iargs[2] = reduction;
-      lm_node_save(node, probs);
-      lm_node_save(node, tc);
-    }
-  }
-  lm_tensor_release(probs);
-  lm_tensor_release(xc);
-  lm_tensor_release(tc);
-  lm_hook_forward(op, node, out);
-  return out;
-}
-
-lm_tensor *lm_cross_entropy(const lm_tensor *logits, const lm_tensor *target)
-{
-  return lm_cross_entropy_ex(logits, target, LM_REDUCTION_MEAN);
 }
 
 static void nll_backward(lm_node *node, const lm_tensor *g, lm_tensor **gin)
 {
   if (!lm_node_input_needs_grad(node, 0))
     return;
-  const lm_tensor *target = node->saved[0];
+  const lm_tensor *target = node->saved[0], *stats = node->saved[1];
   const lm_tensor *x = node->inputs[0];
+  const lm_class_loss_args a = node_args(node, 2);
   lm_tensor *out = lm_tensor_new_out(x->ndim, x->shape, LM_FLOAT32, x->device);
   if (out)
-    lm_backend_of(x->device)->nll_loss_backward_f32(node->iargs[0], node->iargs[1],
-                                                    (int)node->iargs[2], lm_data_ptr(g),
-                                                    lm_data_ptr(target), lm_data_ptr(out));
+    lm_backend_of(x->device)->nll_loss_backward_f32(node->iargs[0], node->iargs[1], &a,
+                                                    lm_data_ptr(g), lm_data_ptr(target),
+                                                    lm_data_ptr(stats), lm_data_ptr(out));
   gin[0] = out;
 }
 
-lm_tensor *lm_nll_loss_ex(const lm_tensor *log_probs, const lm_tensor *target,
-                          lm_reduction reduction)
+/* cross_entropy (ce) or nll_loss over x (N, C) scores or log-probabilities. */
+static lm_tensor *class_loss(const char *op, bool ce, const lm_tensor *x, const lm_tensor *target,
+                             const lm_loss_options *options)
 {
-  static const char *op = "nll_loss";
-  if (!log_probs || !target)
+  if (!x || !target)
     return NULL;
+  const lm_loss_options o = options ? *options : LM_LOSS_DEFAULTS;
   int64_t n, c;
-  if (!check_reduction(op, reduction) || !check_class_inputs(op, log_probs, target, &n, &c))
+  lm_class_loss_args a;
+  if (!check_class_inputs(op, x, target, &n, &c) || !check_options(op, x, c, &o, ce, &a))
     return NULL;
-  lm_tensor *xc = lm_contiguous_owned(log_probs);
+  lm_tensor *xc = lm_contiguous_owned(x);
   lm_tensor *tc = lm_contiguous_owned(target);
-  lm_tensor *out = (xc && tc) ? loss_out(log_probs, target, reduction) : NULL;
+  lm_tensor *wc = o.weight ? lm_contiguous_owned(o.weight) : NULL;
+  lm_tensor *stats = lm_tensor_new_unscoped(1, (int64_t[]){2}, LM_FLOAT32, x->device);
+  lm_tensor *probs = ce ? lm_tensor_new_unscoped(x->ndim, x->shape, LM_FLOAT32, x->device) : NULL;
+  lm_tensor *out = NULL;
+  if (xc && tc && (wc || !o.weight) && stats && (probs || !ce))
+    out = loss_out(x, target, o.reduction);
   if (out) {
-    int64_t bad = lm_backend_of(log_probs->device)->nll_loss_f32(n, c, lm_data_ptr(xc),
-                                                                 lm_data_ptr(tc), (int)reduction,
-                                                                 lm_data_ptr(out));
+    const lm_backend *be = lm_backend_of(x->device);
+    a.weight = wc ? lm_data_ptr(wc) : NULL;
+    int64_t bad = ce ? be->cross_entropy_f32(n, c, lm_data_ptr(xc), lm_data_ptr(tc), &a,
+                                             lm_data_ptr(out), lm_data_ptr(probs),
+                                             lm_data_ptr(stats))
+                     : be->nll_loss_f32(n, c, lm_data_ptr(xc), lm_data_ptr(tc), &a,
+                                        lm_data_ptr(out), lm_data_ptr(stats));
     if (bad >= 0) {
       bad_label(op, target, bad, c);
       lm_tensor_release(out);
@@ -172,25 +173,68 @@ lm_tensor *lm_nll_loss_ex(const lm_tensor *log_probs, const lm_tensor *target,
   }
   lm_scope_adopt(out);
   lm_node *node = NULL;
-  if (out && lm_needs_grad(log_probs, NULL)) {
-    const lm_tensor *in[2] = {log_probs, target};
-    node = lm_node_record(out, op, nll_backward, 2, in);
+  if (out && lm_needs_grad(x, NULL)) {
+    const lm_tensor *in[2] = {x, target};
+    node = lm_node_record(out, op, ce ? cross_entropy_backward : nll_backward, 2, in);
     if (node) {
       node->iargs[0] = n;
       node->iargs[1] = c;
-      node->iargs[2] = reduction;
+      node->iargs[2] = o.reduction;
+      node->iargs[3] = o.ignore_index;
+      node->fargs[0] = o.label_smoothing;
+      if (ce)
+        lm_node_save(node, probs);
       lm_node_save(node, tc);
+      lm_node_save(node, stats);
+      if (wc)
+        lm_node_save(node, wc);
     }
   }
+  lm_tensor_release(probs);
+  lm_tensor_release(stats);
+  lm_tensor_release(wc);
   lm_tensor_release(xc);
   lm_tensor_release(tc);
   lm_hook_forward(op, node, out);
   return out;
 }
 
+lm_tensor *lm_cross_entropy_opts(const lm_tensor *logits, const lm_tensor *target,
+                                 const lm_loss_options *options)
+{
+  return class_loss("cross_entropy", true, logits, target, options);
+}
+
+lm_tensor *lm_nll_loss_opts(const lm_tensor *log_probs, const lm_tensor *target,
+                            const lm_loss_options *options)
+{
+  return class_loss("nll_loss", false, log_probs, target, options);
+}
+
+lm_tensor *lm_cross_entropy_ex(const lm_tensor *logits, const lm_tensor *target,
+                               lm_reduction reduction)
+{
+  lm_loss_options o = LM_LOSS_DEFAULTS;
+  o.reduction = reduction;
+  return lm_cross_entropy_opts(logits, target, &o);
+}
+
+lm_tensor *lm_cross_entropy(const lm_tensor *logits, const lm_tensor *target)
+{
+  return lm_cross_entropy_opts(logits, target, NULL);
+}
+
+lm_tensor *lm_nll_loss_ex(const lm_tensor *log_probs, const lm_tensor *target,
+                          lm_reduction reduction)
+{
+  lm_loss_options o = LM_LOSS_DEFAULTS;
+  o.reduction = reduction;
+  return lm_nll_loss_opts(log_probs, target, &o);
+}
+
 lm_tensor *lm_nll_loss(const lm_tensor *log_probs, const lm_tensor *target)
 {
-  return lm_nll_loss_ex(log_probs, target, LM_REDUCTION_MEAN);
+  return lm_nll_loss_opts(log_probs, target, NULL);
 }
 
 static void mse_backward(lm_node *node, const lm_tensor *g, lm_tensor **gin)

@@ -300,6 +300,123 @@ static void test_loss_reduction(void)
   lm_scope_end();
 }
 
+/* ignore_index, class weight and label_smoothing (lm_cross_entropy_opts,
+ * lm_nll_loss_opts): values and gradients from PyTorch 1.13, produced by
+ *   X = [[1.5, -0.5, 3.0, 0.25], [0.1, 2.0, -1.0, 0.5], [-2.0, 0.0, 0.5, 1.0],
+ *        [4.0, -3.0, 0.0, 2.5]]; W = [0.5, 2.0, 1.0, 1.5]
+ *   x = torch.tensor(X, requires_grad=True)
+ *   l = F.cross_entropy(x, t, weight=W or None, ignore_index=i, reduction=r,
+ *                       label_smoothing=e)  # nll: F.nll_loss(F.log_softmax(x, 1), t, ...)
+ *   l.backward(g)  # g = 1.5, or [0.5, -1, 2, 1.25] for reduction='none' */
+static void test_loss_options(void)
+{
+  static const float logits[] = {1.5f, -0.5f, 3.0f, 0.25f, 0.1f, 2.0f, -1.0f, 0.5f,
+                                 -2.0f, 0.0f, 0.5f, 1.0f, 4.0f, -3.0f, 0.0f, 2.5f};
+  static const struct {
+    int nll;
+    lm_reduction reduction;
+    int64_t ignore_index;
+    int weighted;
+    float smoothing;
+    int64_t target[4];
+    float loss[4], grad[16];
+  } cases[] = {
+    {0, LM_REDUCTION_MEAN, -100, 0, 0.0f, {2, -100, 0, 3}, {1.89924479f},
+     {0.0846951008f, 0.0114622358f, -0.1204229f, 0.0242655519f, 0.0f, 0.0f, 0.0f, 0.0f,
+      -0.487702012f, 0.0908704549f, 0.14982006f, 0.247011513f, 0.402460575f, 0.000366996537f, 0.00737132225f, -0.410198927f}},
+    {0, LM_REDUCTION_SUM, -100, 0, 0.0f, {2, -100, 0, 3}, {5.69773436f},
+     {0.254085302f, 0.0343867093f, -0.361268699f, 0.0727966577f, 0.0f, 0.0f, 0.0f, 0.0f,
+      -1.46310604f, 0.27261138f, 0.449460179f, 0.741034508f, 1.20738173f, 0.00110098964f, 0.0221139677f, -1.23059678f}},
+    {0, LM_REDUCTION_NONE, -100, 0, 0.0f, {2, -100, 0, 3}, {0.275550395f, 0.0f, 3.70517302f, 1.71701097f},
+     {0.0846951008f, 0.0114622358f, -0.1204229f, 0.0242655519f, 0.0f, 0.0f, 0.0f, 0.0f,
+      -1.95080805f, 0.36348182f, 0.599280238f, 0.98804605f, 1.00615144f, 0.000917491328f, 0.0184283052f, -1.02549732f}},
+    {0, LM_REDUCTION_MEAN, -100, 1, 0.0f, {2, -100, 0, 3}, {1.56788445f},
+     {0.0846951008f, 0.0114622358f, -0.1204229f, 0.0242655519f, 0.0f, 0.0f, 0.0f, 0.0f,
+      -0.243851006f, 0.0454352275f, 0.0749100298f, 0.123505756f, 0.603690863f, 0.00055049482f, 0.0110569838f, -0.61529839f}},
+    {0, LM_REDUCTION_MEAN, -100, 0, 0.1f, {2, -100, 0, 3}, {1.95549476f},
+     {0.0721950978f, -0.00103776436f, -0.0829229057f, 0.0117655518f, 0.0f, 0.0f, 0.0f, 0.0f,
+      -0.450202018f, 0.0783704519f, 0.137320057f, 0.234511495f, 0.389960587f, -0.0121330032f, -0.00512867793f, -0.372698903f}},
+    {0, LM_REDUCTION_MEAN, -100, 1, 0.2f, {2, -100, 0, 3}, {1.95620215f},
+     {0.0764298588f, -0.0379646532f, -0.0264440291f, -0.01202117f, 0.0f, 0.0f, 0.0f, 0.0f,
+      -0.204506323f, 0.00906579848f, 0.0723830462f, 0.123057492f, 0.57106787f, -0.0494678542f, -0.0143115828f, -0.507288456f}},
+    {0, LM_REDUCTION_SUM, -100, 1, 0.2f, {2, -100, 0, 3}, {5.86860657f},
+     {0.229289576f, -0.113893963f, -0.0793321952f, -0.0360635146f, 0.0f, 0.0f, 0.0f, 0.0f,
+      -0.613519013f, 0.0271973852f, 0.217149124f, 0.369172454f, 1.71320343f, -0.14840357f, -0.042934753f, -1.52186525f}},
+    {0, LM_REDUCTION_NONE, -100, 1, 0.2f, {2, -100, 0, 3}, {0.883077979f, 0.0f, 1.85836256f, 3.12716579f},
+     {0.0764298588f, -0.0379646532f, -0.0264440291f, -0.01202117f, 0.0f, 0.0f, 0.0f, 0.0f,
+      -0.818025291f, 0.0362631939f, 0.289532185f, 0.492229968f, 1.42766953f, -0.123669639f, -0.0357789584f, -1.26822102f}},
+    {1, LM_REDUCTION_MEAN, -100, 1, 0.0f, {2, -100, 0, 3}, {1.56788445f},
+     {0.0846951008f, 0.0114622358f, -0.1204229f, 0.0242655519f, 0.0f, 0.0f, 0.0f, 0.0f,
+      -0.243851006f, 0.0454352275f, 0.0749100298f, 0.123505756f, 0.603690863f, 0.00055049482f, 0.0110569838f, -0.61529839f}},
+    {1, LM_REDUCTION_SUM, -100, 1, 0.0f, {2, -100, 0, 3}, {4.70365334f},
+     {0.254085302f, 0.0343867093f, -0.361268699f, 0.0727966577f, 0.0f, 0.0f, 0.0f, 0.0f,
+      -0.731553018f, 0.13630569f, 0.224730089f, 0.370517254f, 1.81107259f, 0.0016514844f, 0.0331709497f, -1.84589505f}},
+    {1, LM_REDUCTION_NONE, -100, 1, 0.0f, {2, -100, 0, 3}, {0.275550395f, 0.0f, 1.85258651f, 2.57551646f},
+     {0.0846951008f, 0.0114622358f, -0.1204229f, 0.0242655519f, 0.0f, 0.0f, 0.0f, 0.0f,
+      -0.975404024f, 0.18174091f, 0.299640119f, 0.494023025f, 1.50922716f, 0.00137623702f, 0.0276424587f, -1.53824592f}},
+    {1, LM_REDUCTION_MEAN, 0, 0, 0.0f, {2, 1, 0, 3}, {0.781655788f},
+     {0.0846951008f, 0.0114622358f, -0.1204229f, 0.0242655519f, 0.0525729768f, -0.148502648f, 0.0175000206f, 0.0784296617f,
+      0.0f, 0.0f, 0.0f, 0.0f, 0.402460575f, 0.000366996537f, 0.00737132225f, -0.410198927f}},
+  };
+  for (size_t k = 0; k < G_N_ELEMENTS(cases); k++) {
+    lm_scope_begin();
+    lm_tensor *x = lm_tensor_from_data(logits, LM_SHAPE(4, 4));
+    lm_tensor_set_requires_grad(x, true);
+    lm_tensor *t = lm_tensor_from_int64(cases[k].target, LM_SHAPE(4));
+    lm_loss_options o = LM_LOSS_DEFAULTS;
+    o.reduction = cases[k].reduction;
+    o.ignore_index = cases[k].ignore_index;
+    o.weight = cases[k].weighted ? T(0.5f, 2.0f, 1.0f, 1.5f), LM_SHAPE(4)) : NULL;
+    o.label_smoothing = cases[k].smoothing;
+    lm_tensor *l = cases[k].nll ? lm_nll_loss_opts(lm_log_softmax(x, 1), t, &o)
+                                : lm_cross_entropy_opts(x, t, &o);
+    g_assert_nonnull(l);
+    bool none = cases[k].reduction == LM_REDUCTION_NONE;
+    et_assert_values(l, cases[k].loss, none ? 4 : 1, 2e-6);
+    lm_backward(l, none ? T(0.5f, -1.0f, 2.0f, 1.25f), LM_SHAPE(4)) : lm_full(0, NULL, 1.5f),
+                false);
+    et_assert_values(x->grad, cases[k].grad, 16, 2e-6);
+    lm_scope_end();
+  }
+  lm_scope_begin();
+  lm_tensor *x = lm_tensor_from_data(logits, LM_SHAPE(4, 4));
+  lm_tensor_set_requires_grad(x, true);
+  /* -100 is ignored by default; only ignored targets: a NaN mean and no gradient */
+  lm_tensor *ign = lm_tensor_from_int64((int64_t[]){-100, -100, -100, -100}, LM_SHAPE(4));
+  lm_tensor *l = lm_cross_entropy(x, ign);
+  g_assert_true(isnan(lm_item(l)));
+  lm_backward(l, NULL, false);
+  et_assert_values(x->grad, (float[16]){0}, 16, 0);
+  g_assert_cmpfloat(lm_item(lm_cross_entropy_ex(x, ign, LM_REDUCTION_SUM)), ==, 0.0);
+  lm_loss_options o = LM_LOSS_DEFAULTS;
+  o.label_smoothing = 0.1;
+  g_assert_true(isnan(lm_item(lm_cross_entropy_opts(x, ign, &o))));
+  /* PyTorch's messages for bad options */
+  et_catch_errors();
+  lm_tensor *t = lm_tensor_from_int64((int64_t[]){0, 1, 2, 3}, LM_SHAPE(4));
+  o.label_smoothing = 1.5;
+  g_assert_null(lm_cross_entropy_opts(x, t, &o));
+  et_assert_error("cross_entropy: label_smoothing must be between 0.0 and 1.0. Got: 1.5");
+  o.label_smoothing = 0.1;
+  g_assert_null(lm_nll_loss_opts(x, t, &o));
+  et_assert_error("nll_loss: label_smoothing is an option of cross_entropy only");
+  o = LM_LOSS_DEFAULTS;
+  o.weight = lm_ones(LM_SHAPE(3));
+  g_assert_null(lm_cross_entropy_opts(x, t, &o));
+  et_assert_error("cross_entropy: weight tensor should be defined either for all 4 classes or no "
+                  "classes but got weight tensor of shape: (3)");
+  o.weight = lm_tensor_from_int64((int64_t[]){1, 1, 1, 1}, LM_SHAPE(4));
+  g_assert_null(lm_nll_loss_opts(x, t, &o));
+  et_assert_error("nll_loss: expected a float32 tensor, got int64");
+  /* a target that is neither a class nor ignore_index */
+  o = LM_LOSS_DEFAULTS;
+  o.ignore_index = -1;
+  g_assert_null(lm_cross_entropy_opts(x, ign, &o));
+  et_assert_error("cross_entropy: target -100 is out of bounds for 4 classes (at position 0)");
+  et_default_errors();
+  lm_scope_end();
+}
+
 static void test_errors(void)
 {
   et_catch_errors();
@@ -359,6 +476,7 @@ int main(int argc, char **argv)
   g_test_add_func("/engine/ops/matmul-linear", test_matmul);
   g_test_add_func("/engine/ops/softmax-losses", test_softmax_losses);
   g_test_add_func("/engine/ops/loss-reduction", test_loss_reduction);
+  g_test_add_func("/engine/ops/loss-options", test_loss_options);
   g_test_add_func("/engine/ops/errors", test_errors);
   return g_test_run();
 }

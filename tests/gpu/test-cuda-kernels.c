@@ -512,39 +512,64 @@ static void test_losses(void)
     C->softmax_f32(n, c, 1, true, x, logp);
     float *dlogp = dup_dev(logp, F4(n * c));
     static const char *const rnames[] = {"mean", "sum", "none"};
+    static const char *const onames[] = {"", ", ignore_index", ", weight, smoothing"};
+    /* class weights, and targets where every third sample is ignored (-100) */
+    float *w = gt_random(c, 0.2f, 2), *dw = dup_dev(w, F4(c)), stats[2];
+    float *dstats = dnew(F4(2));
+    int64_t *t_ign = malloc(I8(n));
+    for (int64_t i = 0; i < n; i++)
+      t_ign[i] = i % 3 == 1 ? -100 : t[i];
+    int64_t *dt_ign = dup_dev(t_ign, I8(n));
+    for (int o = 0; o < 3; o++)
     for (int r = LM_REDUCTION_MEAN; r <= LM_REDUCTION_NONE; r++) {
       const int64_t nl = r == LM_REDUCTION_NONE ? n : 1;
+      const int64_t *ht = o ? t_ign : t, *gtt = o ? dt_ign : dt;
+      lm_class_loss_args ca = {.reduction = r, .ignore_index = -100,
+                               .label_smoothing = o == 2 ? 0.1f : 0.0f,
+                               .weight = o == 2 ? w : NULL};
+      lm_class_loss_args ga = ca;
+      ga.weight = o == 2 ? dw : NULL;
       char what[96];
-      gt_assert(C->cross_entropy_f32(n, c, x, t, r, losses, probs) == -1);
-      gt_assert(G->cross_entropy_f32(n, c, dx, dt, r, dl, dp) == -1);
+      gt_assert(C->cross_entropy_f32(n, c, x, ht, &ca, losses, probs, stats) == -1);
+      gt_assert(G->cross_entropy_f32(n, c, dx, gtt, &ga, dl, dp, dstats) == -1);
       got = fetch_f(dl, nl);
-      snprintf(what, sizeof what, "cross_entropy loss (%s)", rnames[r]);
+      snprintf(what, sizeof what, "cross_entropy loss (%s%s)", rnames[r], onames[o]);
       gt_check_close(what, got, losses, nl, GT_TOL);
+      free(got);
+      got = fetch_f(dstats, 2);
+      gt_check_close("cross_entropy stats", got, stats, 2, GT_TOL);
       free(got);
       got = fetch_f(dp, n * c);
       gt_check_close("cross_entropy probs", got, probs, n * c, GT_TOL);
       free(got);
-      /* backward from the kept probabilities */
-      C->cross_entropy_backward_f32(n, c, r, g, probs, t, gin);
-      G->cross_entropy_backward_f32(n, c, r, dg, dp, dt, dgin);
+      /* backward from the kept probabilities (and the same stats on both) */
+      G->copy_from_host(0, dstats, stats, F4(2));
+      C->cross_entropy_backward_f32(n, c, &ca, g, probs, ht, stats, gin);
+      G->cross_entropy_backward_f32(n, c, &ga, dg, dp, gtt, dstats, dgin);
       got = fetch_f(dgin, n * c);
-      snprintf(what, sizeof what, "cross_entropy backward (%s)", rnames[r]);
+      snprintf(what, sizeof what, "cross_entropy backward (%s%s)", rnames[r], onames[o]);
       gt_check_close(what, got, gin, n * c, GT_TOL);
       free(got);
       /* nll on log-probabilities */
-      gt_assert(C->nll_loss_f32(n, c, logp, t, r, losses) == -1);
-      gt_assert(G->nll_loss_f32(n, c, dlogp, dt, r, dl) == -1);
+      ca.label_smoothing = ga.label_smoothing = 0.0f;
+      gt_assert(C->nll_loss_f32(n, c, logp, ht, &ca, losses, stats) == -1);
+      gt_assert(G->nll_loss_f32(n, c, dlogp, gtt, &ga, dl, dstats) == -1);
       got = fetch_f(dl, nl);
-      snprintf(what, sizeof what, "nll_loss (%s)", rnames[r]);
+      snprintf(what, sizeof what, "nll_loss (%s%s)", rnames[r], onames[o]);
       gt_check_close(what, got, losses, nl, GT_TOL);
       free(got);
-      C->nll_loss_backward_f32(n, c, r, g, t, gin);
-      G->nll_loss_backward_f32(n, c, r, dg, dt, dgin);
+      G->copy_from_host(0, dstats, stats, F4(2));
+      C->nll_loss_backward_f32(n, c, &ca, g, ht, stats, gin);
+      G->nll_loss_backward_f32(n, c, &ga, dg, gtt, dstats, dgin);
       got = fetch_f(dgin, n * c);
-      snprintf(what, sizeof what, "nll_loss backward (%s)", rnames[r]);
+      snprintf(what, sizeof what, "nll_loss backward (%s%s)", rnames[r], onames[o]);
       gt_check_identical(what, got, gin, n * c);
       free(got);
     }
+    free(w), free(t_ign);
+    dfree(dw, F4(c)), dfree(dstats, F4(2)), dfree(dt_ign, I8(n));
+    const lm_class_loss_args mean = {.reduction = LM_REDUCTION_MEAN, .ignore_index = -100};
+    float *dst2 = dnew(F4(2));
     /* a label out of range: found on the device without a wait (the entry
      * returns -1), the loss is NaN, and the host's next wait for the stream
      * reports the first bad position with its label and the class count */
@@ -554,15 +579,15 @@ static void test_losses(void)
       G->copy_from_host(0, dt + 4, &bad[1], I8(1));
       t[3] = c;
       t[4] = -1;
-      gt_assert(C->cross_entropy_f32(n, c, x, t, LM_REDUCTION_MEAN, &loss, probs) == 3);
-      gt_assert(C->nll_loss_f32(n, c, logp, t, LM_REDUCTION_MEAN, &loss) == 3);
+      gt_assert(C->cross_entropy_f32(n, c, x, t, &mean, &loss, probs, stats) == 3);
+      gt_assert(C->nll_loss_f32(n, c, logp, t, &mean, &loss, stats) == 3);
       char want[160];
       snprintf(want, sizeof want, "target %lld is out of bounds for %lld classes (at position 3",
                (long long)c, (long long)c);
       lm_set_error_handler(count_error, NULL);
       const unsigned long long waits = gt_host_waits();
       n_errors = 0;
-      gt_assert(G->cross_entropy_f32(n, c, dx, dt, LM_REDUCTION_MEAN, dl, dp) == -1);
+      gt_assert(G->cross_entropy_f32(n, c, dx, dt, &mean, dl, dp, dst2) == -1);
       gt_assert(gt_caching_disabled() || gt_host_waits() == waits);
       gt_assert(n_errors == 0);
       got = fetch_f(dl, 1);
@@ -573,14 +598,14 @@ static void test_losses(void)
       /* reported once; the next wait finds nothing */
       lm_cuda_synchronize(0);
       gt_assert(n_errors == 1);
-      gt_assert(G->nll_loss_f32(n, c, dlogp, dt, LM_REDUCTION_MEAN, dl) == -1);
+      gt_assert(G->nll_loss_f32(n, c, dlogp, dt, &mean, dl, dst2) == -1);
       lm_cuda_synchronize(0);
       gt_assert(n_errors == 2 && strncmp(last_msg, "nll_loss: ", 10) == 0 &&
                 strstr(last_msg, want));
       /* two bad calls before a wait: the first one's error is the one reported */
       G->copy_from_host(0, dt + 3, &t[0], I8(1));
-      G->cross_entropy_f32(n, c, dx, dt, LM_REDUCTION_MEAN, dl, dp);
-      G->nll_loss_f32(n, c, dlogp, dt, LM_REDUCTION_MEAN, dl);
+      G->cross_entropy_f32(n, c, dx, dt, &mean, dl, dp, dst2);
+      G->nll_loss_f32(n, c, dlogp, dt, &mean, dl, dst2);
       gt_assert(n_errors == 2);
       lm_cuda_synchronize(0);
       snprintf(want, sizeof want, "cross_entropy: target -1 is out of bounds for %lld classes "
@@ -590,6 +615,7 @@ static void test_losses(void)
       gt_assert(n_errors == 3);
       lm_set_error_handler(NULL, NULL);
     }
+    dfree(dst2, F4(2));
     free(x), free(probs), free(t), free(gin), free(logp), free(g), free(losses);
     dfree(dx, F4(n * c)), dfree(dp, F4(n * c)), dfree(dl, F4(n)), dfree(dg, F4(n));
     dfree(dt, I8(n)), dfree(dgin, F4(n * c)), dfree(dlogp, F4(n * c));

@@ -239,6 +239,34 @@ static lm_tensor *op_nll_none(lm_tensor *const *in)
 {
   return lm_nll_loss_ex(lm_log_softmax(in[0], 1), in[1], LM_REDUCTION_NONE);
 }
+/* PyTorch's loss options: class weights on the input's device, class 3
+ * ignored (so some rows are), label smoothing for cross_entropy */
+static lm_tensor *loss_opts(const lm_tensor *like, lm_reduction r, double smoothing,
+                            lm_loss_options *o)
+{
+  static const float w[10] = {0.5f, 2, 1, 1.5f, 0.25f, 3, 1, 0.75f, 1.25f, 2.5f};
+  *o = LM_LOSS_DEFAULTS;
+  o->reduction = r;
+  o->ignore_index = 3;
+  o->label_smoothing = smoothing;
+  o->weight = lm_to(lm_tensor_from_data(w, LM_SHAPE(10)), like->device);
+  return (lm_tensor *)like;
+}
+static lm_tensor *op_ce_opts(lm_tensor *const *in, lm_reduction r)
+{
+  lm_loss_options o;
+  return lm_cross_entropy_opts(loss_opts(in[0], r, 0.1, &o), in[1], &o);
+}
+static lm_tensor *op_ce_opts_mean(lm_tensor *const *in) { return op_ce_opts(in, LM_REDUCTION_MEAN); }
+static lm_tensor *op_ce_opts_sum(lm_tensor *const *in) { return op_ce_opts(in, LM_REDUCTION_SUM); }
+static lm_tensor *op_ce_opts_none(lm_tensor *const *in) { return op_ce_opts(in, LM_REDUCTION_NONE); }
+static lm_tensor *op_nll_opts(lm_tensor *const *in, lm_reduction r)
+{
+  lm_loss_options o;
+  return lm_nll_loss_opts(lm_log_softmax(loss_opts(in[0], r, 0.0, &o), 1), in[1], &o);
+}
+static lm_tensor *op_nll_opts_mean(lm_tensor *const *in) { return op_nll_opts(in, LM_REDUCTION_MEAN); }
+static lm_tensor *op_nll_opts_none(lm_tensor *const *in) { return op_nll_opts(in, LM_REDUCTION_NONE); }
 static lm_tensor *op_mse(lm_tensor *const *in) { return lm_mse_loss(in[0], in[1]); }
 
 static void test_nn_functional(void)
@@ -281,6 +309,13 @@ static void test_nn_functional(void)
   check_op("cross_entropy, reduction none", 2, ce, op_ce_none, true, 1);
   check_op("nll_loss, reduction sum", 2, ce, op_nll_sum, true, 1);
   check_op("nll_loss, reduction none", 2, ce, op_nll_none, true, 1);
+  check_op("cross_entropy, weight, ignore_index, label_smoothing", 2, ce, op_ce_opts_mean, true, 1);
+  check_op("cross_entropy, weight, ignore_index, label_smoothing, sum", 2, ce, op_ce_opts_sum,
+           true, 1);
+  check_op("cross_entropy, weight, ignore_index, label_smoothing, none", 2, ce, op_ce_opts_none,
+           true, 1);
+  check_op("nll_loss, weight, ignore_index", 2, ce, op_nll_opts_mean, true, 1);
+  check_op("nll_loss, weight, ignore_index, none", 2, ce, op_nll_opts_none, true, 1);
   const in_spec mse[2] = {SPEC(2, -2, 2, 33, 9), SPEC(2, -2, 2, 33, 9)};
   const in_spec mse_b[2] = {SPEC(2, -2, 2, 33, 9), SPEC(1, -2, 2, 9)};
   check_op("mse_loss", 2, mse, op_mse, true, 1);
