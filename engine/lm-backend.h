@@ -128,6 +128,11 @@ typedef struct lm_backend {
   /* gin (outer, n, inner) = 0, then gin[o, idx[o,i], i] = gout[o, i] (max backward). */
   void (*scatter_dim_f32)(int64_t outer, int64_t n, int64_t inner, const float *gout,
                           const int64_t *idx, float *gin);
+  /* Backward of max over all n elements, as PyTorch's (ties share): gin (n) =
+   * gout[0] / k where x equals value[0] (or both are NaN), k such elements,
+   * 0 elsewhere; value and gout are one float each in device memory. */
+  void (*max_all_backward_f32)(int64_t n, const float *x, const float *value, const float *gout,
+                               float *gin);
 
   /* ---- BLAS ----
    * Row-major strided-batched sgemm: for each of `batch` matrices,

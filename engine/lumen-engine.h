@@ -200,10 +200,10 @@ lm_tensor *lm_gelu(const lm_tensor *a); /* exact (erf) form, PyTorch's default *
 /* ---- reductions ---- */
 lm_tensor *lm_sum(const lm_tensor *a);                       /* all elements -> 0-d */
 lm_tensor *lm_mean(const lm_tensor *a);
-lm_tensor *lm_max(const lm_tensor *a);   /* max and max_dim: the gradient goes to the first maximum */
+lm_tensor *lm_max(const lm_tensor *a);   /* gradient split evenly among tied maxima, as torch.max(x) */
 lm_tensor *lm_sum_dim(const lm_tensor *a, int dim, bool keepdim);
 lm_tensor *lm_mean_dim(const lm_tensor *a, int dim, bool keepdim);
-lm_tensor *lm_max_dim(const lm_tensor *a, int dim, bool keepdim); /* values */
+lm_tensor *lm_max_dim(const lm_tensor *a, int dim, bool keepdim); /* values; gradient to the first maximum (max(dim)) */
 lm_tensor *lm_argmax(const lm_tensor *a, int dim, bool keepdim);  /* int64, no grad; dim LM_ALL_DIMS: flattened */
 
 /* ---- linear algebra ---- */

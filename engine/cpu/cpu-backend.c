@@ -156,6 +156,7 @@ static const lm_backend cpu_backend = {
   .unary_backward_f32 = lm_cpu_unary_backward_f32,
   .reduce_f32 = lm_cpu_reduce_f32,
   .scatter_dim_f32 = lm_cpu_scatter_dim_f32,
+  .max_all_backward_f32 = lm_cpu_max_all_backward_f32,
   .gemm_f32 = lm_cpu_gemm_f32,
   .fill_rows_f32 = lm_cpu_fill_rows_f32,
   .softmax_f32 = lm_cpu_softmax_f32,

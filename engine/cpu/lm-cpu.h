@@ -15,6 +15,8 @@ void lm_cpu_reduce_f32(lm_reduce_op op, int64_t outer, int64_t n, int64_t inner,
                        float *out, int64_t *idx);
 void lm_cpu_scatter_dim_f32(int64_t outer, int64_t n, int64_t inner, const float *gout,
                             const int64_t *idx, float *gin);
+void lm_cpu_max_all_backward_f32(int64_t n, const float *x, const float *value, const float *gout,
+                                 float *gin);
 
 void lm_cpu_gemm_f32(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                      const float *a, int64_t lda, int64_t stride_a, const float *b, int64_t ldb,

@@ -99,3 +99,20 @@ void lm_cpu_scatter_dim_f32(int64_t outer, int64_t n, int64_t inner, const float
     for (int64_t i = 0; i < inner; i++)
       gin[(o * n + idx[o * inner + i]) * inner + i] = gout[o * inner + i];
 }
+
+/* A tie with the maximum: equal, or both NaN (max propagates NaN). */
+static inline bool is_max(float v, float m)
+{
+  return v == m || (isnan(v) && isnan(m));
+}
+
+void lm_cpu_max_all_backward_f32(int64_t n, const float *x, const float *value, const float *gout,
+                                 float *gin)
+{
+  int64_t k = 0;
+  for (int64_t i = 0; i < n; i++)
+    k += is_max(x[i], value[0]);
+  const float share = k ? gout[0] / (float)k : 0.0f;
+  for (int64_t i = 0; i < n; i++)
+    gin[i] = is_max(x[i], value[0]) ? share : 0.0f;
+}

@@ -29,6 +29,7 @@ static const lm_backend cuda_backend = {
   .unary_backward_f32 = lm_cuda_unary_backward_f32,
   .reduce_f32 = lm_cuda_reduce_f32,
   .scatter_dim_f32 = lm_cuda_scatter_dim_f32,
+  .max_all_backward_f32 = lm_cuda_max_all_backward_f32,
   .gemm_f32 = lm_cuda_gemm_f32,
   .fill_rows_f32 = lm_cuda_fill_rows_f32,
   .softmax_f32 = lm_cuda_softmax_f32,

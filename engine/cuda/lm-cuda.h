@@ -54,6 +54,8 @@ void lm_cuda_unary_backward_f32(lm_unary_op op, int64_t n, const float *gout, co
 /* ---- reductions (reduce.cu) ---- */
 void lm_cuda_reduce_f32(lm_reduce_op op, int64_t outer, int64_t n, int64_t inner, const float *in,
                         float *out, int64_t *idx);
+void lm_cuda_max_all_backward_f32(int64_t n, const float *x, const float *value,
+                                  const float *gout, float *gin);
 void lm_cuda_scatter_dim_f32(int64_t outer, int64_t n, int64_t inner, const float *gout,
                              const int64_t *idx, float *gin);
 

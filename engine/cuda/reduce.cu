@@ -311,3 +311,53 @@ extern "C" void lm_cuda_scatter_dim_f32(int64_t outer, int64_t n, int64_t inner,
                        ctx->stream>>>(outer, n, inner, gout, idx, gin);
   (void)LM_CUDA_LAUNCHED();
 }
+
+/* A tie with the maximum: equal, or both NaN (max propagates NaN). */
+__device__ __forceinline__ bool is_max(float v, float m)
+{
+  return v == m || (isnan(v) && isnan(m));
+}
+
+/* *k = the number of elements of x (n) tied with value[0], in one block (an
+ * exact count in double: the same on every run). */
+__global__ void __launch_bounds__(1024)
+count_max_kernel(int64_t n, const float *x, const float *value, double *k)
+{
+  __shared__ double sh[32];
+  const float m = value[0];
+  double c = 0.0;
+  for (int64_t i = threadIdx.x; i < n; i += blockDim.x)
+    c += is_max(x[i], m) ? 1.0 : 0.0;
+  c = lm_block_sum(c, sh);
+  if (threadIdx.x == 0)
+    *k = c;
+}
+
+/* gin = gout[0] / k on the ties, 0 elsewhere (the CPU kernel's division). */
+__global__ void max_share_kernel(int64_t n, const float *x, const float *value, const float *gout,
+                                 const double *k, float *gin)
+{
+  const float m = value[0], share = __fdiv_rn(gout[0], (float)*k);
+  LM_GRID_STRIDE(i, n) {
+    gin[i] = is_max(x[i], m) ? share : 0.0f;
+  }
+}
+
+extern "C" void lm_cuda_max_all_backward_f32(int64_t n, const float *x, const float *value,
+                                             const float *gout, float *gin)
+{
+  if (n <= 0)
+    return;
+  lm_cuda_ctx *ctx = lm_cuda_ctx_for(gin);
+  if (!ctx)
+    return;
+  double *k = (double *)lm_cuda_scratch(ctx, sizeof(double));
+  if (!k)
+    return;
+  count_max_kernel<<<1, 1024, 0, ctx->stream>>>(n, x, value, k);
+  (void)LM_CUDA_LAUNCHED();
+  max_share_kernel<<<lm_cuda_blocks(ctx, n, LM_CUDA_THREADS), LM_CUDA_THREADS, 0, ctx->stream>>>(
+    n, x, value, gout, k, gin);
+  (void)LM_CUDA_LAUNCHED();
+  lm_cuda_scratch_free(ctx, k, sizeof(double));
+}

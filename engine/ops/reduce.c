@@ -2,9 +2,10 @@
  * and lm_sum_to_shape (how broadcast gradients get back to an input's shape).
  *
  * Every reduction views its (contiguous) input as (outer, n, inner) with n the
- * reduced dim, so one kernel entry serves all dims and devices. max over all
- * elements and over a dim send the gradient to the first maximal element
- * (PyTorch's max(dim) convention).
+ * reduced dim, so one kernel entry serves all dims and devices. Gradients of
+ * max as PyTorch's: max over a dim sends it to the first maximal element
+ * (the index max(dim) returns), max over all elements splits it evenly among
+ * the tied maxima (torch.max(x) of [1, 3, 3] -> 0, 0.5, 0.5).
  * Not for: softmax or losses.
  */
 #include <math.h>
@@ -92,20 +93,22 @@ static void max_backward(lm_node *node, const lm_tensor *g, lm_tensor **gin)
   if (!lm_node_input_needs_grad(node, 0))
     return;
   const lm_tensor *in = node->inputs[0];
-  const lm_tensor *idx = node->saved[0];
   int dim = (int)node->iargs[0];
-  int64_t outer, n, inner;
-  if (dim < 0) {
-    outer = 1;
-    n = lm_numel(in);
-    inner = 1;
-  } else {
-    split_dims(in, dim, &outer, &n, &inner);
-  }
   lm_tensor *out = lm_tensor_new_out(in->ndim, in->shape, LM_FLOAT32, in->device);
-  if (out)
-    lm_backend_of(in->device)->scatter_dim_f32(outer, n, inner, lm_data_ptr(g), lm_data_ptr(idx),
-                                               lm_data_ptr(out));
+  if (!out) {
+    gin[0] = NULL;
+    return;
+  }
+  const lm_backend *be = lm_backend_of(in->device);
+  if (dim < 0) { /* saved: the contiguous input and the max */
+    be->max_all_backward_f32(lm_numel(in), lm_data_ptr(node->saved[0]),
+                             lm_data_ptr(node->saved[1]), lm_data_ptr(g), lm_data_ptr(out));
+  } else {
+    int64_t outer, n, inner;
+    split_dims(in, dim, &outer, &n, &inner);
+    be->scatter_dim_f32(outer, n, inner, lm_data_ptr(g), lm_data_ptr(node->saved[0]),
+                        lm_data_ptr(out));
+  }
   gin[0] = out;
 }
 
@@ -157,8 +160,8 @@ static lm_tensor *reduce_op(const char *name, lm_reduce_op op, const lm_tensor *
     idx = lm_tensor_new_unscoped(nd, shape, LM_INT64, a->device);
   if (out && (op != LM_RED_MAX || idx))
     be->reduce_f32(op, outer, n, inner, lm_data_ptr(ac), lm_data_ptr(out), idx ? lm_data_ptr(idx) : NULL);
-  lm_tensor_release(ac);
   if (!out || (op == LM_RED_MAX && !idx)) {
+    lm_tensor_release(ac);
     lm_tensor_release(idx);
     return NULL;
   }
@@ -171,10 +174,15 @@ static lm_tensor *reduce_op(const char *name, lm_reduce_op op, const lm_tensor *
       node->iargs[0] = dim;
       node->iargs[1] = keepdim;
       node->fargs[0] = n ? 1.0 / (double)n : NAN;
-      if (idx)
+      if (idx && dim >= 0) {
         lm_node_save(node, idx);
+      } else if (idx) { /* all elements: the ties are found again in backward */
+        lm_node_save_detached(node, ac);
+        lm_node_save_detached(node, out);
+      }
     }
   }
+  lm_tensor_release(ac);
   lm_tensor_release(idx);
   lm_hook_forward(name, node, out);
   return out;

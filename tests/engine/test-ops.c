@@ -238,6 +238,38 @@ static void test_softmax_losses(void)
   lm_scope_end();
 }
 
+/* Gradients of max at ties, from PyTorch 1.13:
+ *   x = torch.tensor([1., 3., 3.], requires_grad=True); x.max().backward()   -> 0, 0.5, 0.5
+ *   x = torch.tensor([[1., 5., 5.], [5., 2., 0.]]); (x.max() * 1.5).backward()
+ *                                                     -> [[0, .5, .5], [.5, 0, 0]]
+ *   x = torch.tensor([[1., 3., 3.], [2., 2., 0.]]); x.max(dim=1).values.sum().backward()
+ *                                                     -> [[0, 1, 0], [1, 0, 0]]
+ *   x = torch.tensor([1., nan, 3., nan]); x.max().backward() -> 0, 0.5, 0, 0.5 */
+static void test_max_ties(void)
+{
+  lm_scope_begin();
+  lm_tensor *x = T(1, 3, 3), LM_SHAPE(3));
+  lm_tensor_set_requires_grad(x, true);
+  lm_backward(lm_max(x), NULL, false);
+  et_assert_values(x->grad, V(0, 0.5f, 0.5f), 0);
+  lm_tensor *y = T(1, 5, 5, 5, 2, 0), LM_SHAPE(2, 3));
+  lm_tensor_set_requires_grad(y, true);
+  lm_backward(lm_mul_scalar(lm_max(lm_transpose(y, 0, 1)), 1.5f), NULL, false);
+  et_assert_values(y->grad, V(0, 0.5f, 0.5f, 0.5f, 0, 0), 0);
+  /* max over a dim: the gradient follows the index max(dim) returns */
+  lm_tensor *z = T(1, 3, 3, 2, 2, 0), LM_SHAPE(2, 3));
+  lm_tensor_set_requires_grad(z, true);
+  lm_backward(lm_sum(lm_max_dim(z, 1, false)), NULL, false);
+  et_assert_values(z->grad, V(0, 1, 0, 1, 0, 0), 0);
+  lm_tensor *w = T(1, NAN, 3, NAN), LM_SHAPE(4));
+  lm_tensor_set_requires_grad(w, true);
+  lm_tensor *m = lm_max(w);
+  g_assert_true(isnan(lm_item(m)));
+  lm_backward(m, NULL, false);
+  et_assert_values(w->grad, V(0, 0.5f, 0, 0.5f), 0);
+  lm_scope_end();
+}
+
 /* reduction='sum' and 'none' for cross_entropy and nll_loss(log_softmax),
  * values and gradients. Reference numbers from PyTorch 1.13:
  *   x = torch.tensor([[1.5, -0.5, 3.0, 0.25], [1e4, 0.0, -1e4, 2.0],
@@ -473,6 +505,7 @@ int main(int argc, char **argv)
   g_test_add_func("/engine/ops/binary", test_binary);
   g_test_add_func("/engine/ops/unary", test_unary);
   g_test_add_func("/engine/ops/reductions", test_reductions);
+  g_test_add_func("/engine/ops/max-ties", test_max_ties);
   g_test_add_func("/engine/ops/matmul-linear", test_matmul);
   g_test_add_func("/engine/ops/softmax-losses", test_softmax_losses);
   g_test_add_func("/engine/ops/loss-reduction", test_loss_reduction);

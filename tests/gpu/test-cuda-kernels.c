@@ -395,6 +395,39 @@ static void test_reduce(void)
         check_reduce(op, shapes[s][0], shapes[s][1], shapes[s][2], false, true);
       }
     }
+  /* max over all elements, backward: ties (values rounded to a coarse grid,
+   * so the maximum occurs many times), and a NaN that is the maximum */
+  const int64_t sizes[] = {1, 1000, 200003};
+  for (int s = 0; s < 3; s++) {
+    const int64_t n = sizes[s];
+    float *x = gt_random(n, -4, 4), g = 1.75f, m = -INFINITY, *ref = malloc(F4(n));
+    for (int64_t i = 0; i < n; i++) {
+      x[i] = roundf(x[i]);
+      m = x[i] > m ? x[i] : m;
+    }
+    for (int nan = 0; nan < 2; nan++) {
+      if (nan) {
+        x[n / 2] = NAN;
+        m = NAN;
+      }
+      C->max_all_backward_f32(n, x, &m, &g, ref);
+      float *dx = dup_dev(x, F4(n)), *dm = dup_dev(&m, F4(1)), *dg = dup_dev(&g, F4(1));
+      float *dgin = dnew(F4(n));
+      G->max_all_backward_f32(n, dx, dm, dg, dgin);
+      float *got = fetch_f(dgin, n);
+      char what[96];
+      snprintf(what, sizeof what, "max_all_backward_f32 n=%lld%s", (long long)n,
+               nan ? " NaN" : "");
+      gt_check_identical(what, got, ref, n);
+      double total = 0;
+      for (int64_t i = 0; i < n; i++)
+        total += ref[i];
+      gt_assert(fabs(total - g) < 1e-3);
+      free(got);
+      dfree(dx, F4(n)), dfree(dm, F4(1)), dfree(dg, F4(1)), dfree(dgin, F4(n));
+    }
+    free(x), free(ref);
+  }
 }
 
 /* ---- BLAS ---- */

@@ -190,6 +190,8 @@ static void test_elementwise(void)
 static lm_tensor *op_sum(lm_tensor *const *in) { return lm_sum(in[0]); }
 static lm_tensor *op_mean(lm_tensor *const *in) { return lm_mean(in[0]); }
 static lm_tensor *op_max(lm_tensor *const *in) { return lm_max(in[0]); }
+/* many tied maxima (every element above 1.5): the gradient is split among them */
+static lm_tensor *op_max_ties(lm_tensor *const *in) { return lm_max(lm_clamp(in[0], -INFINITY, 1.5f)); }
 static lm_tensor *op_sum_dim0(lm_tensor *const *in) { return lm_sum_dim(in[0], 0, false); }
 static lm_tensor *op_sum_dim1k(lm_tensor *const *in) { return lm_sum_dim(in[0], 1, true); }
 static lm_tensor *op_mean_dim2(lm_tensor *const *in) { return lm_mean_dim(in[0], -1, false); }
@@ -208,6 +210,8 @@ static void test_reductions(void)
   check_op("sum (210000 elements)", 1, big, op_sum, true, 1);
   check_op("mean", 1, x3, op_mean, true, 1);
   check_op("max", 1, x3, op_max, true, 1);
+  check_op("max with ties", 1, x3, op_max_ties, true, 1);
+  check_op("max with ties (210000 elements)", 1, big, op_max_ties, true, 1);
   check_op("sum_dim 0", 1, x3, op_sum_dim0, true, 1);
   check_op("sum_dim 1 keepdim", 1, x3, op_sum_dim1k, true, 1);
   check_op("mean_dim -1", 1, x3, op_mean_dim2, true, 1);
