@@ -294,6 +294,16 @@ typedef struct lm_lr_scheduler lm_lr_scheduler;
 /* StepLR(optimizer, step_size, gamma=0.1): lr *= gamma every step_size calls
  * of lm_lr_scheduler_step() (call it once per epoch, after the epoch's steps). */
 lm_lr_scheduler *lm_step_lr(lm_optimizer *opt, int step_size, double gamma);
+/* MultiStepLR(opt, milestones, gamma): lr *= gamma at each of the n
+ * milestone epochs (a milestone listed twice multiplies by gamma twice). */
+lm_lr_scheduler *lm_multistep_lr(lm_optimizer *opt, const int *milestones, size_t n,
+                                 double gamma);
+/* ExponentialLR(opt, gamma): lr *= gamma every epoch. */
+lm_lr_scheduler *lm_exponential_lr(lm_optimizer *opt, double gamma);
+/* CosineAnnealingLR(opt, T_max, eta_min=0): from the initial lr down to
+ * eta_min along half a cosine over t_max epochs (then back up, as PyTorch's
+ * does past T_max). */
+lm_lr_scheduler *lm_cosine_annealing_lr(lm_optimizer *opt, int t_max, double eta_min);
 void lm_lr_scheduler_step(lm_lr_scheduler *s);
 /* scheduler.get_last_lr()[0] */
 double lm_lr_scheduler_get_last_lr(const lm_lr_scheduler *s);

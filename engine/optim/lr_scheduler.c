@@ -1,49 +1,149 @@
-/* lr_scheduler.c: learning-rate schedules, torch.optim.lr_scheduler.StepLR.
+/* lr_scheduler.c: learning-rate schedules, torch.optim.lr_scheduler's StepLR,
+ * MultiStepLR, ExponentialLR and CosineAnnealingLR.
  *
- * Like PyTorch's chainable form, each lm_lr_scheduler_step() multiplies the
- * optimizer's current learning rate by gamma when the epoch count reaches a
- * multiple of step_size, so a learning rate set by hand in between is
- * respected the way PyTorch respects it.
+ * Like PyTorch's chainable forms, each lm_lr_scheduler_step() derives the
+ * new learning rate from the optimizer's current one (StepLR multiplies it by
+ * gamma when the epoch count reaches a multiple of step_size, MultiStepLR at
+ * each milestone, ExponentialLR every epoch, CosineAnnealingLR by the ratio
+ * of consecutive points of the cosine), so a learning rate set by hand in
+ * between is respected the way PyTorch respects it, and the doubles follow
+ * the same arithmetic as PyTorch's (equal to the last bit for the products).
+ * A schedule holds no state beyond its epoch count: resuming replays it.
  *
  * Not here: the optimizers (optimizer.c).
  */
 #include "lumen-nn.h"
 #include "lm-engine-private.h"
 
+#include <math.h>
 #include <stdlib.h>
+
+typedef enum { SCHED_STEP, SCHED_MULTISTEP, SCHED_EXPONENTIAL, SCHED_COSINE } sched_kind;
 
 struct lm_lr_scheduler {
   lm_optimizer *opt;  /* not owned */
-  int step_size;
+  sched_kind kind;
+  int step_size;      /* StepLR; CosineAnnealingLR's T_max */
   double gamma;
+  double eta_min;     /* CosineAnnealingLR */
+  double base_lr;     /* the optimizer's lr at construction (PyTorch's initial_lr) */
+  int *milestones;    /* MultiStepLR, n_milestones of them (repeats count twice) */
+  size_t n_milestones;
   int64_t last_epoch; /* 0 after construction, as PyTorch's initial step() leaves it */
   double last_lr;
 };
 
-lm_lr_scheduler *lm_step_lr(lm_optimizer *opt, int step_size, double gamma)
+static lm_lr_scheduler *sched_new(const char *name, lm_optimizer *opt, sched_kind kind)
 {
   if (!opt) {
-    lm_error("StepLR: optimizer is NULL");
-    return NULL;
-  }
-  if (step_size <= 0) {
-    lm_error("StepLR: step_size must be positive, got %d", step_size);
-    return NULL;
-  }
-  if (!(gamma >= 0.0)) {
-    lm_error("StepLR: gamma must be non-negative, got %g", gamma);
+    lm_error("%s: optimizer is NULL", name);
     return NULL;
   }
   lm_lr_scheduler *s = calloc(1, sizeof *s);
   if (!s) {
-    lm_error("StepLR: out of memory");
+    lm_error("%s: out of memory", name);
     return NULL;
   }
   s->opt = opt;
-  s->step_size = step_size;
-  s->gamma = gamma;
-  s->last_lr = lm_optimizer_get_lr(opt);
+  s->kind = kind;
+  s->base_lr = s->last_lr = lm_optimizer_get_lr(opt);
   return s;
+}
+
+static bool check_gamma(const char *name, double gamma)
+{
+  if (gamma >= 0.0)
+    return true;
+  lm_error("%s: gamma must be non-negative, got %g", name, gamma);
+  return false;
+}
+
+lm_lr_scheduler *lm_step_lr(lm_optimizer *opt, int step_size, double gamma)
+{
+  if (opt && step_size <= 0) {
+    lm_error("StepLR: step_size must be positive, got %d", step_size);
+    return NULL;
+  }
+  if (opt && !check_gamma("StepLR", gamma))
+    return NULL;
+  lm_lr_scheduler *s = sched_new("StepLR", opt, SCHED_STEP);
+  if (s) {
+    s->step_size = step_size;
+    s->gamma = gamma;
+  }
+  return s;
+}
+
+lm_lr_scheduler *lm_multistep_lr(lm_optimizer *opt, const int *milestones, size_t n,
+                                 double gamma)
+{
+  if (opt && n > 0 && !milestones) {
+    lm_error("MultiStepLR: milestones is NULL");
+    return NULL;
+  }
+  for (size_t i = 0; opt && i < n; i++)
+    if (milestones[i] < 0) {
+      lm_error("MultiStepLR: milestones must be epochs >= 0, got %d", milestones[i]);
+      return NULL;
+    }
+  if (opt && !check_gamma("MultiStepLR", gamma))
+    return NULL;
+  lm_lr_scheduler *s = sched_new("MultiStepLR", opt, SCHED_MULTISTEP);
+  if (s && n > 0) {
+    s->milestones = malloc(n * sizeof *s->milestones);
+    if (!s->milestones) {
+      lm_error("MultiStepLR: out of memory");
+      free(s);
+      return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+      s->milestones[i] = milestones[i];
+    s->n_milestones = n;
+  }
+  if (s)
+    s->gamma = gamma;
+  return s;
+}
+
+lm_lr_scheduler *lm_exponential_lr(lm_optimizer *opt, double gamma)
+{
+  if (opt && !check_gamma("ExponentialLR", gamma))
+    return NULL;
+  lm_lr_scheduler *s = sched_new("ExponentialLR", opt, SCHED_EXPONENTIAL);
+  if (s)
+    s->gamma = gamma;
+  return s;
+}
+
+lm_lr_scheduler *lm_cosine_annealing_lr(lm_optimizer *opt, int t_max, double eta_min)
+{
+  if (opt && t_max <= 0) {
+    lm_error("CosineAnnealingLR: T_max must be positive, got %d", t_max);
+    return NULL;
+  }
+  if (opt && !(eta_min >= 0.0)) {
+    lm_error("CosineAnnealingLR: eta_min must be non-negative, got %g", eta_min);
+    return NULL;
+  }
+  lm_lr_scheduler *s = sched_new("CosineAnnealingLR", opt, SCHED_COSINE);
+  if (s) {
+    s->step_size = t_max;
+    s->eta_min = eta_min;
+  }
+  return s;
+}
+
+/* CosineAnnealingLR's chainable step (PyTorch's get_lr): from the current lr
+ * at epoch e-1 to epoch e of eta_min + (base - eta_min)(1 + cos(pi e/T))/2,
+ * restarting the climb at e = T + 1 (mod 2T) as PyTorch does. */
+static double cosine_lr(const lm_lr_scheduler *s, double lr)
+{
+  const int64_t e = s->last_epoch, t = s->step_size;
+  if ((e - 1 - t) % (2 * t) == 0)
+    return lr + (s->base_lr - s->eta_min) * (1 - cos(M_PI / (double)t)) / 2;
+  return (1 + cos(M_PI * (double)e / (double)t)) / (1 + cos(M_PI * (double)(e - 1) / (double)t)) *
+           (lr - s->eta_min) +
+         s->eta_min;
 }
 
 void lm_lr_scheduler_step(lm_lr_scheduler *s)
@@ -52,10 +152,27 @@ void lm_lr_scheduler_step(lm_lr_scheduler *s)
     return;
   s->last_epoch++;
   double lr = lm_optimizer_get_lr(s->opt);
-  if (s->last_epoch % s->step_size == 0) {
-    lr *= s->gamma;
-    lm_optimizer_set_lr(s->opt, lr);
+  switch (s->kind) {
+  case SCHED_STEP:
+    if (s->last_epoch % s->step_size == 0)
+      lr *= s->gamma;
+    break;
+  case SCHED_MULTISTEP: {
+    int hits = 0;
+    for (size_t i = 0; i < s->n_milestones; i++)
+      hits += s->milestones[i] == s->last_epoch;
+    if (hits)
+      lr *= pow(s->gamma, hits);
+    break;
   }
+  case SCHED_EXPONENTIAL:
+    lr *= s->gamma;
+    break;
+  case SCHED_COSINE:
+    lr = cosine_lr(s, lr);
+    break;
+  }
+  lm_optimizer_set_lr(s->opt, lr);
   s->last_lr = lr;
 }
 
@@ -66,5 +183,7 @@ double lm_lr_scheduler_get_last_lr(const lm_lr_scheduler *s)
 
 void lm_lr_scheduler_free(lm_lr_scheduler *s)
 {
+  if (s)
+    free(s->milestones);
   free(s);
 }

@@ -463,6 +463,49 @@ static void test_step_lr(void)
   lm_fx_free(f);
 }
 
+/* ExponentialLR, MultiStepLR and CosineAnnealingLR against PyTorch 1.13's
+ * get_last_lr() after each of 12 epochs, from
+ *   o = torch.optim.SGD([p], lr=0.1); s = ExponentialLR(o, 0.7)  # MultiStepLR(o,
+ *   # [2, 5, 5, 9], 0.5), CosineAnnealingLR(o, 5, 0.01)
+ *   for e in range(12): o.step(); s.step(); print('%.17g' % s.get_last_lr()[0])
+ * The products are equal to the last bit; the cosine's ratios within 1e-15. */
+static void test_schedulers(void)
+{
+  static const double want[3][12] = {
+    {0.069999999999999993, 0.048999999999999995, 0.034299999999999997, 0.024009999999999997,
+     0.016806999999999996, 0.011764899999999997, 0.0082354299999999967, 0.0057648009999999974,
+     0.0040353606999999981, 0.0028247524899999983, 0.0019773267429999985, 0.0013841287200999988},
+    {0.10000000000000001, 0.050000000000000003, 0.050000000000000003, 0.050000000000000003,
+     0.012500000000000001, 0.012500000000000001, 0.012500000000000001, 0.012500000000000001,
+     0.0062500000000000003, 0.0062500000000000003, 0.0062500000000000003, 0.0062500000000000003},
+    {0.091405764746872634, 0.068905764746872628, 0.041094235253127359, 0.018594235253127367, 0.01,
+     0.018594235253127367, 0.041094235253127387, 0.068905764746872669, 0.091405764746872689,
+     0.10000000000000006, 0.091405764746872717, 0.068905764746872683},
+  };
+  for (int k = 0; k < 3; k++) {
+    lm_tensor *p = lm_zeros(LM_SHAPE(3));
+    lm_tensor_set_requires_grad(p, true);
+    lm_optimizer *opt = lm_optim_sgd_tensors(&p, 1, 0.1, NULL);
+    lm_lr_scheduler *s = k == 0   ? lm_exponential_lr(opt, 0.7)
+                         : k == 1 ? lm_multistep_lr(opt, (int[]){2, 5, 5, 9}, 4, 0.5)
+                                  : lm_cosine_annealing_lr(opt, 5, 0.01);
+    g_assert_nonnull(s);
+    g_assert_cmpfloat(lm_lr_scheduler_get_last_lr(s), ==, 0.1);
+    for (int e = 0; e < 12; e++) {
+      lm_optimizer_step(opt);
+      lm_lr_scheduler_step(s);
+      if (k < 2)
+        g_assert_cmpfloat(lm_lr_scheduler_get_last_lr(s), ==, want[k][e]);
+      else
+        g_assert_cmpfloat_with_epsilon(lm_lr_scheduler_get_last_lr(s), want[k][e], 1e-15);
+      g_assert_cmpfloat(lm_optimizer_get_lr(opt), ==, lm_lr_scheduler_get_last_lr(s));
+    }
+    lm_lr_scheduler_free(s);
+    lm_optimizer_free(opt);
+    lm_tensor_release(p);
+  }
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -474,5 +517,6 @@ int main(int argc, char **argv)
   g_test_add_func("/engine/nn/fixtures/maximize", test_maximize);
   g_test_add_func("/engine/nn/fixtures/optimizers", test_optimizers);
   g_test_add_func("/engine/nn/fixtures/step-lr", test_step_lr);
+  g_test_add_func("/engine/nn/fixtures/schedulers", test_schedulers);
   return g_test_run();
 }

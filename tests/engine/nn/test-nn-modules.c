@@ -366,6 +366,20 @@ static void test_optimizer_bookkeeping(void)
   expect_error_begin();
   g_assert_null(lm_step_lr(NULL, 1, 0.1));
   expect_error_end("StepLR", NULL);
+  lm_optimizer *sopt = lm_optim_sgd(m, 0.1, NULL);
+  expect_error_begin();
+  g_assert_null(lm_cosine_annealing_lr(sopt, 0, 0.0));
+  expect_error_end("CosineAnnealingLR: T_max must be positive, got 0", NULL);
+  expect_error_begin();
+  g_assert_null(lm_exponential_lr(sopt, -0.5));
+  expect_error_end("ExponentialLR: gamma must be non-negative, got -0.5", NULL);
+  expect_error_begin();
+  g_assert_null(lm_multistep_lr(sopt, (int[]){3, -1}, 2, 0.1));
+  expect_error_end("MultiStepLR: milestones must be epochs >= 0, got -1", NULL);
+  expect_error_begin();
+  g_assert_null(lm_multistep_lr(NULL, (int[]){3}, 1, 0.1));
+  expect_error_end("MultiStepLR: optimizer is NULL", NULL);
+  lm_optimizer_free(sopt);
   lm_module_free(m);
 }
 
