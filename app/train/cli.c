@@ -29,8 +29,9 @@ void lm_train_cli_defaults(lm_train_cli *cli)
   cli->optimizer = "adam";
   cli->momentum = -1;
   cli->weight_decay = -1;
+  cli->lr_scheduler = "step";
   cli->lr_step = -1;
-  cli->lr_gamma = 0.1;
+  cli->lr_gamma = -1;
   cli->seed = 42;
   cli->device = "cpu";
   cli->program = "lumen-train";
@@ -65,11 +66,19 @@ void lm_train_cli_print_help(FILE *out)
     "Training:\n"
     "  --epochs N             [10 for mlp, 5 for cnn]\n"
     "  --batch-size N         [64 for mlp, 32 for cnn]\n"
-    "  --optimizer sgd|adam|adamw                                   [adam]\n"
-    "  --lr LR                learning rate [1e-3 for adam/adamw, 0.01 for sgd]\n"
+    "  --optimizer sgd|adam|adamw|adadelta                          [adam]\n"
+    "                         adadelta: lr 1.0, StepLR step 1, gamma 0.7 unless\n"
+    "                         given (PyTorch's MNIST example)\n"
+    "  --lr LR                learning rate [1e-3 for adam/adamw, 0.01 for sgd,\n"
+    "                         1.0 for adadelta]\n"
+    "  --lr-scheduler step|exponential|cosine                       [step]\n"
+    "                         step: StepLR(--lr-step, --lr-gamma); exponential:\n"
+    "                         ExponentialLR(--lr-gamma); cosine:\n"
+    "                         CosineAnnealingLR(T_max=--epochs); stepped per epoch\n"
     "  --lr-step N            StepLR: multiply the lr by --lr-gamma every N epochs\n"
-    "                         [70% of --epochs, rounded; 0: constant lr]\n"
-    "  --lr-gamma G           StepLR gamma                           [0.1]\n"
+    "                         [70% of --epochs, rounded; 1 for adadelta; 0: constant lr]\n"
+    "  --lr-gamma G           StepLR/ExponentialLR gamma [0.1 for step, 0.9 for\n"
+    "                         exponential, 0.7 for adadelta]\n"
     "  --momentum M           SGD momentum                           [0.9]\n"
     "  --weight-decay W       [0; 0.01 for adamw, as in PyTorch]\n"
     "  --seed N               seeds initialisation, shuffling and dropout [42]\n"
@@ -156,7 +165,7 @@ enum {
   OPT_MODEL = 256, OPT_DATA, OPT_EPOCHS, OPT_BATCH, OPT_LR, OPT_OPTIM, OPT_MOMENTUM, OPT_WD,
   OPT_SEED, OPT_DEVICE, OPT_LOGDIR, OPT_RUN, OPT_LOG_EVERY, OPT_HIST_EVERY, OPT_VAL_SPLIT,
   OPT_NO_NORMALIZE, OPT_RESUME, OPT_NO_LOG, OPT_NO_PROGRESS, OPT_LIMIT_TRAIN, OPT_LIMIT_TEST,
-  OPT_STOP_AFTER, OPT_LR_STEP, OPT_LR_GAMMA,
+  OPT_STOP_AFTER, OPT_LR_STEP, OPT_LR_GAMMA, OPT_LR_SCHED,
   OPT_TRACE_EVERY, OPT_TRACE_STEPS, OPT_TRACE_ON_ANOMALY, OPT_TRACE_MAX_VALUES, OPT_ALLOW_TF32,
 };
 
@@ -198,6 +207,7 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
     { "momentum", required_argument, NULL, OPT_MOMENTUM },
     { "lr-step", required_argument, NULL, OPT_LR_STEP },
     { "lr-gamma", required_argument, NULL, OPT_LR_GAMMA },
+    { "lr-scheduler", required_argument, NULL, OPT_LR_SCHED },
     { "weight-decay", required_argument, NULL, OPT_WD },
     { "seed", required_argument, NULL, OPT_SEED },
     { "device", required_argument, NULL, OPT_DEVICE },
@@ -223,7 +233,8 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
     { 0 },
   };
   static const char *const models[] = { "mlp", "cnn", NULL };
-  static const char *const optims[] = { "sgd", "adam", "adamw", NULL };
+  static const char *const optims[] = { "sgd", "adam", "adamw", "adadelta", NULL };
+  static const char *const scheds[] = { "step", "exponential", "cosine", NULL };
 
   /* The name hints such as "Resume with:" give: the path it was run as
    * when that has a slash (build/app/train/lumen-train is not on PATH),
@@ -264,6 +275,11 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
       if (!one_of("--optimizer", optarg, optims, err)) return LM_CLI_USAGE;
       cli->optimizer = optarg;
       cli->set_optimizer = true;
+      break;
+    case OPT_LR_SCHED:
+      if (!one_of("--lr-scheduler", optarg, scheds, err)) return LM_CLI_USAGE;
+      cli->lr_scheduler = optarg;
+      cli->set_lr_scheduler = true;
       break;
     case OPT_LR_STEP:
       if (!parse_int("--lr-step", optarg, 0, INT32_MAX, &iv, err)) return LM_CLI_USAGE;
@@ -396,12 +412,15 @@ void lm_train_cli_resolve(lm_train_cli *cli)
     cli->epochs = strcmp(cli->model, "cnn") == 0 ? 5 : 10;
   if (cli->batch_size == 0)
     cli->batch_size = strcmp(cli->model, "cnn") == 0 ? 32 : 64;
+  const bool adadelta = strcmp(cli->optimizer, "adadelta") == 0;
   if (cli->lr == 0)
-    cli->lr = strcmp(cli->optimizer, "sgd") == 0 ? 0.01 : 1e-3;
+    cli->lr = strcmp(cli->optimizer, "sgd") == 0 ? 0.01 : adadelta ? 1.0 : 1e-3;
   if (cli->momentum < 0)
     cli->momentum = strcmp(cli->optimizer, "sgd") == 0 ? 0.9 : 0;
   if (cli->weight_decay < 0)
     cli->weight_decay = strcmp(cli->optimizer, "adamw") == 0 ? 0.01 : 0;
   if (cli->lr_step < 0)
-    cli->lr_step = (int)(0.7 * cli->epochs + 0.5);
+    cli->lr_step = adadelta ? 1 : (int)(0.7 * cli->epochs + 0.5);
+  if (cli->lr_gamma < 0)
+    cli->lr_gamma = adadelta ? 0.7 : strcmp(cli->lr_scheduler, "exponential") == 0 ? 0.9 : 0.1;
 }

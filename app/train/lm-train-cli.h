@@ -17,12 +17,14 @@ typedef struct {
   int epochs;             /* 0 -> 10 for mlp, 5 for cnn */
   bool set_epochs;
   int batch_size;         /* 0 -> 64 for mlp, 32 for cnn */
-  double lr;              /* 0 -> 1e-3 (adam, adamw), 0.01 (sgd) */
-  const char *optimizer;  /* "sgd" | "adam" | "adamw" */
+  double lr;              /* 0 -> 1e-3 (adam, adamw), 0.01 (sgd), 1.0 (adadelta) */
+  const char *optimizer;  /* "sgd" | "adam" | "adamw" | "adadelta" */
   double momentum;        /* sgd only; -1 -> 0.9 */
   double weight_decay;    /* -1 -> PyTorch's default (0, adamw 0.01) */
-  int lr_step;            /* StepLR step_size in epochs; -1 -> 70% of epochs, 0 off */
-  double lr_gamma;        /* StepLR gamma: 0.1 */
+  const char *lr_scheduler; /* "step" | "exponential" | "cosine" (T_max = epochs) */
+  int lr_step;            /* StepLR step_size in epochs; -1 -> 70% of epochs (1 with
+                             adadelta, as PyTorch's MNIST example), 0 off */
+  double lr_gamma;        /* -1 -> 0.1 (step), 0.9 (exponential), 0.7 with adadelta */
   uint64_t seed;          /* 42 */
   const char *device;     /* "cpu" | "cuda" | "cuda:N" (lm_device_parse) */
   bool allow_tf32;        /* cuda: TF32 tensor cores in matmul/linear/conv2d */
@@ -50,7 +52,7 @@ typedef struct {
   /* which options were given explicitly (a resumed run adopts the
    * checkpoint's settings for the others) */
   bool set_model, set_batch_size, set_seed, set_val_split, set_limit_train, set_normalize,
-       set_optimizer, set_lr, set_lr_step, set_lr_gamma, set_momentum, set_weight_decay,
+       set_optimizer, set_lr, set_lr_scheduler, set_lr_step, set_lr_gamma, set_momentum, set_weight_decay,
        set_data_dir, set_logdir, set_limit_test, set_log_every, set_hist_every;
 } lm_train_cli;
 
@@ -66,7 +68,8 @@ void lm_train_cli_defaults(lm_train_cli *cli);
  * lr step) stay "unset" (0 or -1) until lm_train_cli_resolve(). */
 lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE *out, FILE *err);
 /* Fills the dependent defaults: epochs 10 (mlp) / 5 (cnn), lr 1e-3 (0.01 for
- * sgd), momentum 0.9 for sgd, weight decay 0.01 for adamw, lr step 70% of
- * the epochs. Idempotent. */
+ * sgd, 1.0 for adadelta), momentum 0.9 for sgd, weight decay 0.01 for adamw,
+ * lr step 70% of the epochs and gamma 0.1 (adadelta: step 1, gamma 0.7, as
+ * PyTorch's MNIST example; exponential: gamma 0.9). Idempotent. */
 void lm_train_cli_resolve(lm_train_cli *cli);
 void lm_train_cli_print_help(FILE *out);

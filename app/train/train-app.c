@@ -190,6 +190,7 @@ static bool save_checkpoint(app *a, const char *file)
   const lm_train_cli *c = &a->cli;
   keys[k] = "run"; vals[k] = a->run_name; k++;
   keys[k] = "optimizer_option"; vals[k] = c->optimizer; k++;
+  keys[k] = "lr_scheduler"; vals[k] = c->lr_scheduler; k++;
   META("batch_size", "%d", c->batch_size);
   META("val_split", "%.17g", c->val_split);
   META("limit_train", "%" PRId64, c->limit_train);
@@ -580,8 +581,19 @@ static bool adopt_checkpoint_settings(app *a, const lm_safetensors *ck)
   if ((s = lm_safetensors_metadata(ck, "optimizer_option"))) {
     if (c->set_optimizer && strcmp(s, c->optimizer) != 0)
       CONFLICT("--optimizer", "%s", s, c->optimizer);
-    c->optimizer = strcmp(s, "sgd") == 0 ? "sgd" : strcmp(s, "adamw") == 0 ? "adamw" : "adam";
+    c->optimizer = strcmp(s, "sgd") == 0        ? "sgd"
+                   : strcmp(s, "adamw") == 0    ? "adamw"
+                   : strcmp(s, "adadelta") == 0 ? "adadelta"
+                                                : "adam";
   }
+  /* checkpoints from before --lr-scheduler used StepLR */
+  s = lm_safetensors_metadata(ck, "lr_scheduler");
+  s = s ? s : "step";
+  if (c->set_lr_scheduler && strcmp(s, c->lr_scheduler) != 0)
+    CONFLICT("--lr-scheduler", "%s", s, c->lr_scheduler);
+  c->lr_scheduler = strcmp(s, "exponential") == 0 ? "exponential"
+                    : strcmp(s, "cosine") == 0    ? "cosine"
+                                                  : "step";
   if ((s = lm_safetensors_metadata(ck, "seed"))) {
     uint64_t seed = strtoull(s, NULL, 10);
     if (c->set_seed && seed != c->seed)
@@ -777,6 +789,11 @@ static bool build_model(app *a)
   if (strcmp(c->optimizer, "sgd") == 0) {
     lm_sgd_options so = { .momentum = c->momentum, .weight_decay = c->weight_decay };
     a->opt = lm_optim_sgd(a->model, c->lr, &so);
+  } else if (strcmp(c->optimizer, "adadelta") == 0) {
+    lm_adadelta_options ado = LM_ADADELTA_DEFAULTS;
+    ado.lr = c->lr;
+    ado.weight_decay = c->weight_decay;
+    a->opt = lm_optim_adadelta(a->model, &ado);
   } else {
     lm_adam_options ao = strcmp(c->optimizer, "adamw") == 0 ? LM_ADAMW_DEFAULTS : LM_ADAM_DEFAULTS;
     ao.lr = c->lr;
@@ -787,7 +804,13 @@ static bool build_model(app *a)
     fprintf(a->err, "lumen-train: cannot create the optimizer: %s\n", a->engine_error);
     return false;
   }
-  if (c->lr_step > 0 && !(a->sched = lm_step_lr(a->opt, c->lr_step, c->lr_gamma))) {
+  if (strcmp(c->lr_scheduler, "exponential") == 0)
+    a->sched = lm_exponential_lr(a->opt, c->lr_gamma);
+  else if (strcmp(c->lr_scheduler, "cosine") == 0)
+    a->sched = lm_cosine_annealing_lr(a->opt, c->epochs, 0.0);
+  else if (c->lr_step > 0)
+    a->sched = lm_step_lr(a->opt, c->lr_step, c->lr_gamma);
+  if ((strcmp(c->lr_scheduler, "step") != 0 || c->lr_step > 0) && !a->sched) {
     fprintf(a->err, "lumen-train: cannot create the lr schedule: %s\n", a->engine_error);
     return false;
   }
@@ -856,6 +879,7 @@ static void log_start(app *a)
     LM_HP_NUMBER("lr", c->lr), LM_HP_NUMBER("batch_size", c->batch_size),
     LM_HP_NUMBER("epochs", c->epochs), LM_HP_NUMBER("seed", (double)c->seed),
     LM_HP_NUMBER("momentum", c->momentum), LM_HP_NUMBER("weight_decay", c->weight_decay),
+    LM_HP_STRING("lr_scheduler", c->lr_scheduler),
     LM_HP_NUMBER("lr_step", c->lr_step), LM_HP_NUMBER("lr_gamma", c->lr_gamma),
     LM_HP_NUMBER("val_split", c->val_split), LM_HP_BOOL("normalize", c->normalize),
     LM_HP_STRING("device", c->device), LM_HP_NUMBER("train_examples", (double)lm_dataset_len(a->train)),
@@ -868,13 +892,22 @@ static void log_start(app *a)
   log_rc(a, lm_writer_add_hparams(a->w, hp, n_hp, metrics, 4), "hparams");
   if (a->step0 == 0)
     log_rc(a, lm_train_log_model_text(a->w, "model/structure", 0, a->model), "the model text");
+  char sched_text[96];
+  if (strcmp(c->lr_scheduler, "exponential") == 0)
+    snprintf(sched_text, sizeof sched_text, "ExponentialLR, gamma %g", c->lr_gamma);
+  else if (strcmp(c->lr_scheduler, "cosine") == 0)
+    snprintf(sched_text, sizeof sched_text, "CosineAnnealingLR, T_max %d", c->epochs);
+  else if (c->lr_step > 0)
+    snprintf(sched_text, sizeof sched_text, "StepLR, step %d, gamma %g", c->lr_step, c->lr_gamma);
+  else
+    snprintf(sched_text, sizeof sched_text, "constant");
   char cfg[2048];
   snprintf(cfg, sizeof cfg,
            "| option | value |\n|---|---|\n| model | %s |\n| data | %s |\n| epochs | %d |\n"
-           "| batch size | %d |\n| optimizer | %s |\n| lr | %g |\n| lr step / gamma | %d / %g |\n"
+           "| batch size | %d |\n| optimizer | %s |\n| lr | %g |\n| lr schedule | %s |\n"
            "| seed | %llu |\n| device | %s |\n| normalisation | mean %.4f, std %.4f |\n"
            "| train / val / test examples | %lld / %lld / %lld |\n%s%s%s",
-           c->model, c->data_dir, c->epochs, c->batch_size, c->optimizer, c->lr, c->lr_step, c->lr_gamma,
+           c->model, c->data_dir, c->epochs, c->batch_size, c->optimizer, c->lr, sched_text,
            (unsigned long long)c->seed, c->device, (double)a->mean, (double)a->std,
            (long long)lm_dataset_len(a->train), (long long)(a->val ? lm_dataset_len(a->val) : 0),
            (long long)lm_dataset_len(a->test), c->resume ? "| resumed from | " : "",

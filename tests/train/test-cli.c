@@ -84,6 +84,30 @@ static void test_defaults(void)
   g_assert_cmpfloat(c.momentum, ==, 0.9);
   g_assert_cmpint(parse(&c, "--optimizer adamw", NULL), ==, LM_CLI_RUN);
   g_assert_cmpfloat(c.weight_decay, ==, 0.01);
+  g_assert_cmpstr(c.lr_scheduler, ==, "step");
+  g_assert_cmpfloat(c.lr_gamma, ==, 0.1);
+  /* PyTorch's MNIST example: Adadelta(lr=1.0), StepLR(step_size=1, gamma=0.7) */
+  g_assert_cmpint(parse(&c, "--optimizer adadelta", NULL), ==, LM_CLI_RUN);
+  g_assert_cmpstr(c.optimizer, ==, "adadelta");
+  g_assert_cmpfloat(c.lr, ==, 1.0);
+  g_assert_cmpint(c.lr_step, ==, 1);
+  g_assert_cmpfloat(c.lr_gamma, ==, 0.7);
+  g_assert_cmpfloat(c.weight_decay, ==, 0);
+  g_assert_cmpint(parse(&c, "--optimizer adadelta --lr 0.5 --lr-step 3 --lr-gamma 0.5", NULL), ==,
+                  LM_CLI_RUN);
+  g_assert_cmpfloat(c.lr, ==, 0.5);
+  g_assert_cmpint(c.lr_step, ==, 3);
+  g_assert_cmpfloat(c.lr_gamma, ==, 0.5);
+  g_assert_cmpint(parse(&c, "--lr-scheduler exponential", NULL), ==, LM_CLI_RUN);
+  g_assert_cmpstr(c.lr_scheduler, ==, "exponential");
+  g_assert_cmpfloat(c.lr_gamma, ==, 0.9);
+  g_assert_cmpint(parse(&c, "--lr-scheduler cosine", NULL), ==, LM_CLI_RUN);
+  g_assert_cmpstr(c.lr_scheduler, ==, "cosine");
+  char *err = NULL;
+  g_assert_cmpint(parse(&c, "--lr-scheduler onecycle", &err), ==, LM_CLI_USAGE);
+  g_assert_nonnull(strstr(err, "--lr-scheduler"));
+  g_assert_nonnull(strstr(err, "onecycle"));
+  g_free(err);
 }
 
 static void test_all_options(void)
@@ -160,7 +184,9 @@ static void test_bad_usage(void)
   expect_usage("--epochs 10x", "found '10x'");
   expect_usage("--batch-size -5", "--batch-size");
   expect_usage("--model resnet", "--model: expected mlp or cnn, found 'resnet'");
-  expect_usage("--optimizer rmsprop", "--optimizer: expected sgd, adam or adamw, found 'rmsprop'");
+  expect_usage("--optimizer rmsprop", "--optimizer: expected sgd, adam, adamw or adadelta, found 'rmsprop'");
+  expect_usage("--lr-scheduler onecycle",
+               "--lr-scheduler: expected step, exponential or cosine, found 'onecycle'");
   expect_usage("--device tpu", "--device: expected cpu, cuda or cuda:N (as torch.device), found 'tpu'");
   expect_usage("--device cuda:", "found 'cuda:'");
   expect_usage("--device cuda:-1", "found 'cuda:-1'");
@@ -184,7 +210,8 @@ static void test_bad_usage(void)
   lm_train_cli c;
   char *text = NULL;
   g_assert_cmpint(parse(&c, "--help", &text), ==, LM_CLI_EXIT_OK);
-  const char *opts[] = { "--model mlp|cnn", "--data DIR", "--epochs", "--batch-size", "--lr", "--optimizer sgd|adam|adamw",
+  const char *opts[] = { "--model mlp|cnn", "--data DIR", "--epochs", "--batch-size", "--lr", "--optimizer sgd|adam|adamw|adadelta",
+                         "--lr-scheduler step|exponential|cosine", "1.0 for adadelta", "0.7 for adadelta",
                          "--seed", "--device DEVICE", "cpu, cuda or cuda:N", "--logdir", "--run", "--log-every", "--resume CHECKPOINT",
                          "[10 for mlp, 5 for cnn]", "[64 for mlp, 32 for cnn]", "[runs]", "Ctrl-C" };
   for (size_t i = 0; i < G_N_ELEMENTS(opts); i++)

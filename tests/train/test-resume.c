@@ -78,19 +78,23 @@ static void assert_same_tensors(const char *a, const char *b)
   lm_safetensors_free(y);
 }
 
-static void check_resume(const char *model, const char *optimizer, int64_t stop_after)
+static void check_resume(const char *model, const char *optimizer, const char *sched,
+                         int64_t stop_after)
 {
-  char *full_name = g_strdup_printf("%s-full", model), *cut_name = g_strdup_printf("%s-cut", model);
+  char *full_name = g_strdup_printf("%s-%s-%s-full", model, optimizer, sched);
+  char *cut_name = g_strdup_printf("%s-%s-%s-cut", model, optimizer, sched);
   lm_train_cli cli;
   lm_train_result full, cut, resumed;
 
   base_cli(&cli, model, full_name);
   cli.optimizer = optimizer;
+  cli.lr_scheduler = sched;
   g_assert_cmpint(run(&cli, &full, NULL), ==, 0);
   g_assert_cmpint(full.status, ==, LM_RUN_FINISHED);
 
   base_cli(&cli, model, cut_name);
   cli.optimizer = optimizer;
+  cli.lr_scheduler = sched;
   cli.stop_after_steps_set = true;
   cli.stop_after_steps = stop_after;
   g_assert_cmpint(run(&cli, &cut, NULL), ==, 0);
@@ -133,8 +137,13 @@ static void check_resume(const char *model, const char *optimizer, int64_t stop_
   g_free(cut_name);
 }
 
-static void test_mlp_adam(void) { check_resume("mlp", "adam", 13); }
-static void test_cnn_sgd(void) { check_resume("cnn", "sgd", 4); }
+static void test_mlp_adam(void) { check_resume("mlp", "adam", "step", 13); }
+static void test_cnn_sgd(void) { check_resume("cnn", "sgd", "step", 4); }
+/* PyTorch's MNIST example: Adadelta (lr 1.0) with StepLR(step_size=1,
+ * gamma=0.7), stopped in the second epoch, after the lr has stepped once;
+ * and a cosine schedule, replayed on resume like the others */
+static void test_mlp_adadelta(void) { check_resume("mlp", "adadelta", "step", 13); }
+static void test_mlp_cosine(void) { check_resume("mlp", "sgd", "cosine", 12); }
 
 static void test_epoch_checkpoint(void)
 {
@@ -234,6 +243,8 @@ int main(int argc, char **argv)
   data = train_fixture_make_data(tmpdir, 600, 100); /* 540 train: 9 steps per epoch */
   g_test_add_func("/train/resume/mlp-adam", test_mlp_adam);
   g_test_add_func("/train/resume/cnn-sgd", test_cnn_sgd);
+  g_test_add_func("/train/resume/mlp-adadelta", test_mlp_adadelta);
+  g_test_add_func("/train/resume/mlp-cosine", test_mlp_cosine);
   g_test_add_func("/train/resume/epoch-checkpoint", test_epoch_checkpoint);
   g_test_add_func("/train/resume/refusals", test_refusals);
   int rc = g_test_run();
