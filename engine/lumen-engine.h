@@ -258,6 +258,15 @@ lm_tensor *lm_conv2d(const lm_tensor *x, const lm_tensor *weight, const lm_tenso
                      int stride_h, int stride_w, int pad_h, int pad_w, int dil_h, int dil_w);
 lm_tensor *lm_max_pool2d(const lm_tensor *x, int kh, int kw, int sh, int sw, int ph, int pw);
 lm_tensor *lm_avg_pool2d(const lm_tensor *x, int kh, int kw, int sh, int sw, int ph, int pw);
+/* F.max_pool2d(..., ceil_mode=) and F.avg_pool2d(..., ceil_mode=,
+ * count_include_pad=): ceil_mode rounds the output size up (a last window
+ * may hang over the edge, as long as it starts inside the input or its left
+ * padding); count_include_pad=false divides by the pixels actually in the
+ * window. The functions above are ceil_mode=false, count_include_pad=true. */
+lm_tensor *lm_max_pool2d_ex(const lm_tensor *x, int kh, int kw, int sh, int sw, int ph, int pw,
+                            bool ceil_mode);
+lm_tensor *lm_avg_pool2d_ex(const lm_tensor *x, int kh, int kw, int sh, int sw, int ph, int pw,
+                            bool ceil_mode, bool count_include_pad);
 lm_tensor *lm_dropout(const lm_tensor *x, float p, bool training);
 
 /* ---- autograd ---- */

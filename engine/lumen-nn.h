@@ -107,10 +107,25 @@ lm_module *lm_nn_conv2d_ex(int64_t in_channels, int64_t out_channels, int kernel
                            int kernel_w, const lm_conv2d_options *options);
 
 /* nn.MaxPool2d(kernel_size, stride=None, padding=0): stride 0 means
- * kernel_size, like stride=None. Square windows; lm_max_pool2d() takes any. */
+ * kernel_size, like stride=None. Square windows; lm_nn_max_pool2d_ex takes any. */
 lm_module *lm_nn_max_pool2d(int kernel_size, int stride, int padding);
 /* nn.AvgPool2d(kernel_size, stride=None, padding=0), count_include_pad=True. */
 lm_module *lm_nn_avg_pool2d(int kernel_size, int stride, int padding);
+/* The rest of nn.MaxPool2d's and nn.AvgPool2d's arguments (dilation 1). A
+ * zero-initialised struct gives PyTorch's defaults: stride = the kernel size
+ * (0, like stride=None), padding 0, ceil_mode=False and, for AvgPool2d,
+ * count_include_pad=True (set no_count_include_pad for False). E.g.
+ * nn.MaxPool2d((2, 3), stride=(1, 2), ceil_mode=True):
+ *   lm_nn_max_pool2d_ex(2, 3, &(lm_pool2d_options){.stride_h = 1, .stride_w = 2,
+ *                                                  .ceil_mode = true}) */
+typedef struct {
+  int stride_h, stride_w;
+  int padding_h, padding_w;
+  bool ceil_mode;
+  bool no_count_include_pad; /* AvgPool2d only */
+} lm_pool2d_options;
+lm_module *lm_nn_max_pool2d_ex(int kernel_h, int kernel_w, const lm_pool2d_options *options);
+lm_module *lm_nn_avg_pool2d_ex(int kernel_h, int kernel_w, const lm_pool2d_options *options);
 
 lm_module *lm_nn_relu(void);
 lm_module *lm_nn_sigmoid(void);

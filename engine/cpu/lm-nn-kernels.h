@@ -36,6 +36,7 @@ typedef struct {
   int64_t h, w;            /* input plane */
   int64_t oh, ow;          /* output plane */
   int64_t kh, kw, sh, sw, ph, pw;
+  int64_t exclude_pad;     /* avg: count_include_pad=False (divide by the real pixels) */
 } lm_pool2d_geom;
 
 /* ---- conv2d (im2col + sgemm, per sample) ----
@@ -59,7 +60,9 @@ void lm_cpu_conv2d_backward(const lm_conv2d_geom *g, const float *dy, const floa
 void lm_cpu_max_pool2d_forward(const lm_pool2d_geom *g, const float *x, float *out, int64_t *idx);
 /* dx (planes,H,W) is overwritten: zero, then dx[idx] += dy. */
 void lm_cpu_max_pool2d_backward(const lm_pool2d_geom *g, const float *dy, const int64_t *idx, float *dx);
-/* avg with count_include_pad=True (PyTorch's default), ceil_mode=False. */
+/* avg divides by the window clipped to the padded input (count_include_pad=True,
+ * PyTorch's default) or, with g->exclude_pad, to the input. ceil_mode only
+ * changes oh/ow (the op's business): a last window may hang over the edge. */
 void lm_cpu_avg_pool2d_forward(const lm_pool2d_geom *g, const float *x, float *out);
 void lm_cpu_avg_pool2d_backward(const lm_pool2d_geom *g, const float *dy, float *dx);
 

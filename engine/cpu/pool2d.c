@@ -7,7 +7,8 @@
  * Semantics follow PyTorch: max_pool2d records the
  * flat index iy*W+ix of the winner (NaN wins, padding never does);
  * avg_pool2d divides by the window size counted with padding
- * (count_include_pad=True, ceil_mode=False).
+ * (count_include_pad=True) or without (exclude_pad); with ceil_mode a last
+ * window hangs over the edge and is clipped like a padded one.
  *
  * Not here: shape checks and autograd (engine/ops/pool2d.c).
  */
@@ -106,7 +107,9 @@ static void max_pool_2x2(const lm_pool2d_geom *g, const float *x, float *out, in
 static void max_pool_fwd_planes(const lm_pool2d_geom *g, const float *x, float *out,
                                 int64_t *idx, int64_t pl0, int64_t pl1)
 {
-  if (g->kh == 2 && g->kw == 2 && g->sh == 2 && g->sw == 2 && g->ph == 0 && g->pw == 0) {
+  /* (not with ceil_mode's last window hanging over an odd edge) */
+  if (g->kh == 2 && g->kw == 2 && g->sh == 2 && g->sw == 2 && g->ph == 0 && g->pw == 0 &&
+      2 * g->oh <= g->h && 2 * g->ow <= g->w) {
     max_pool_2x2(g, x, out, idx, pl0, pl1);
     return;
   }
@@ -154,8 +157,9 @@ static void max_pool_bwd_planes(const lm_pool2d_geom *g, const float *dy, const 
   }
 }
 
-/* Window of output (oy, ox) clipped to the input, and PyTorch's divisor for
- * count_include_pad=True: the window clipped to the padded input. */
+/* Window of output (oy, ox) clipped to the input, and PyTorch's divisor: the
+ * window clipped to the padded input (count_include_pad=True), or to the
+ * input itself (exclude_pad). */
 static inline int64_t avg_window(const lm_pool2d_geom *g, int64_t oy, int64_t ox,
                                  int64_t *y0, int64_t *y1, int64_t *x0, int64_t *x1)
 {
@@ -168,7 +172,7 @@ static inline int64_t avg_window(const lm_pool2d_geom *g, int64_t oy, int64_t ox
   *x0 = ws < 0 ? 0 : ws;
   *y1 = he > g->h ? g->h : he;
   *x1 = we > g->w ? g->w : we;
-  return div;
+  return g->exclude_pad ? (*y1 - *y0) * (*x1 - *x0) : div;
 }
 
 static void avg_pool_fwd_planes(const lm_pool2d_geom *g, const float *x, float *out,

@@ -103,7 +103,8 @@ extern "C" void lm_cuda_max_pool2d_backward_f32(const lm_pool2d_geom *g, const f
 }
 
 /* The CPU's avg_window: the window clipped to the input, and PyTorch's divisor
- * for count_include_pad=True (the window clipped to the padded input). */
+ * (the window clipped to the padded input, count_include_pad=True, or to the
+ * input, exclude_pad). */
 __device__ __forceinline__ int64_t avg_window(const lm_pool2d_geom &g, int64_t oy, int64_t ox,
                                               int64_t *y0, int64_t *y1, int64_t *x0, int64_t *x1)
 {
@@ -118,7 +119,7 @@ __device__ __forceinline__ int64_t avg_window(const lm_pool2d_geom &g, int64_t o
   *x0 = ws < 0 ? 0 : ws;
   *y1 = he > g.h ? g.h : he;
   *x1 = we > g.w ? g.w : we;
-  return div;
+  return g.exclude_pad ? (*y1 - *y0) * (*x1 - *x0) : div;
 }
 
 __global__ void avg_pool_forward_kernel(lm_pool2d_geom g, const float *x, float *out)

@@ -14,7 +14,7 @@
 /* iargs of each class */
 enum { LIN_IN, LIN_OUT };
 enum { CONV_IN, CONV_OUT, CONV_KH, CONV_KW, CONV_SH, CONV_SW, CONV_PH, CONV_PW };
-enum { POOL_K, POOL_S, POOL_P };
+enum { POOL_KH, POOL_KW, POOL_SH, POOL_SW, POOL_PH, POOL_PW, POOL_CEIL, POOL_EXCL };
 enum { FLAT_START, FLAT_END };
 enum { SOFTMAX_DIM };
 /* Conv dilation lives in fargs (iargs are full): fargs[0] = dh, fargs[1] = dw. */
@@ -156,26 +156,56 @@ lm_module *lm_nn_conv2d(int64_t in_channels, int64_t out_channels, int kernel_si
 
 static lm_tensor *max_pool_forward(lm_module *m, const lm_tensor *x)
 {
-  int k = (int)m->iargs[POOL_K], s = (int)m->iargs[POOL_S], p = (int)m->iargs[POOL_P];
-  return lm_max_pool2d(x, k, k, s, s, p, p);
+  const int64_t *a = m->iargs;
+  return lm_max_pool2d_ex(x, (int)a[POOL_KH], (int)a[POOL_KW], (int)a[POOL_SH], (int)a[POOL_SW],
+                          (int)a[POOL_PH], (int)a[POOL_PW], a[POOL_CEIL] != 0);
 }
 
 static lm_tensor *avg_pool_forward(lm_module *m, const lm_tensor *x)
 {
-  int k = (int)m->iargs[POOL_K], s = (int)m->iargs[POOL_S], p = (int)m->iargs[POOL_P];
-  return lm_avg_pool2d(x, k, k, s, s, p, p);
+  const int64_t *a = m->iargs;
+  return lm_avg_pool2d_ex(x, (int)a[POOL_KH], (int)a[POOL_KW], (int)a[POOL_SH], (int)a[POOL_SW],
+                          (int)a[POOL_PH], (int)a[POOL_PW], a[POOL_CEIL] != 0,
+                          a[POOL_EXCL] == 0);
+}
+
+/* "name=v" for a square pair, "name=(h, w)" otherwise, as PyTorch prints an
+ * int or a tuple argument. Appends at *n. */
+static void repr_pair(char *buf, size_t len, int *n, const char *name, int64_t h, int64_t w)
+{
+  if (*n < 0 || (size_t)*n >= len)
+    return;
+  int k = h == w ? snprintf(buf + *n, len - (size_t)*n, "%s%s=%lld", *n ? ", " : "", name,
+                            (long long)h)
+                 : snprintf(buf + *n, len - (size_t)*n, "%s%s=(%lld, %lld)", *n ? ", " : "",
+                            name, (long long)h, (long long)w);
+  *n = k < 0 ? k : *n + k;
+}
+
+/* kernel_size, stride, padding: all AvgPool2d prints */
+static int pool_repr(const lm_module *m, char *buf, size_t len)
+{
+  const int64_t *a = m->iargs;
+  int n = 0;
+  if (len)
+    buf[0] = '\0';
+  repr_pair(buf, len, &n, "kernel_size", a[POOL_KH], a[POOL_KW]);
+  repr_pair(buf, len, &n, "stride", a[POOL_SH], a[POOL_SW]);
+  repr_pair(buf, len, &n, "padding", a[POOL_PH], a[POOL_PW]);
+  return n;
 }
 
 static void max_pool_repr(const lm_module *m, char *buf, size_t len)
 {
-  snprintf(buf, len, "kernel_size=%lld, stride=%lld, padding=%lld, dilation=1, ceil_mode=False",
-           (long long)m->iargs[POOL_K], (long long)m->iargs[POOL_S], (long long)m->iargs[POOL_P]);
+  int n = pool_repr(m, buf, len);
+  if (n > 0 && (size_t)n < len)
+    snprintf(buf + n, len - (size_t)n, ", dilation=1, ceil_mode=%s",
+             m->iargs[POOL_CEIL] ? "True" : "False");
 }
 
 static void avg_pool_repr(const lm_module *m, char *buf, size_t len)
 {
-  snprintf(buf, len, "kernel_size=%lld, stride=%lld, padding=%lld",
-           (long long)m->iargs[POOL_K], (long long)m->iargs[POOL_S], (long long)m->iargs[POOL_P]);
+  pool_repr(m, buf, len);
 }
 
 static const lm_module_class max_pool_class = {
@@ -185,37 +215,68 @@ static const lm_module_class avg_pool_class = {
   .type = "AvgPool2d", .forward = avg_pool_forward, .extra_repr = avg_pool_repr,
 };
 
-static lm_module *pool_new(const lm_module_class *k, int kernel_size, int stride, int padding)
+static lm_module *pool_new(const lm_module_class *k, int kh, int kw, const lm_pool2d_options *o)
 {
-  if (stride == 0)
-    stride = kernel_size; /* stride=None */
-  if (kernel_size <= 0 || stride <= 0 || padding < 0) {
-    lm_error("%s: kernel_size (%d) and stride (%d) must be positive and padding (%d) "
-             "non-negative", k->type, kernel_size, stride, padding);
+  lm_pool2d_options d = {0};
+  if (!o)
+    o = &d;
+  int sh = o->stride_h ? o->stride_h : kh, sw = o->stride_w ? o->stride_w : kw; /* stride=None */
+  int ph = o->padding_h, pw = o->padding_w;
+  if (kh <= 0 || kw <= 0 || sh <= 0 || sw <= 0 || ph < 0 || pw < 0) {
+    if (kh == kw && sh == sw && ph == pw)
+      lm_error("%s: kernel_size (%d) and stride (%d) must be positive and padding (%d) "
+               "non-negative", k->type, kh, sh, ph);
+    else
+      lm_error("%s: kernel_size (%d, %d) and stride (%d, %d) must be positive and padding "
+               "(%d, %d) non-negative", k->type, kh, kw, sh, sw, ph, pw);
     return NULL;
   }
-  if (padding > kernel_size / 2) {
-    lm_error("%s: pad should be at most half of kernel size, but got pad=%d and kernel_size=%d",
-             k->type, padding, kernel_size);
+  if (ph > kh / 2 || pw > kw / 2) {
+    if (kh == kw && ph == pw)
+      lm_error("%s: pad should be at most half of kernel size, but got pad=%d and "
+               "kernel_size=%d", k->type, ph, kh);
+    else
+      lm_error("%s: pad should be at most half of kernel size, but got pad=(%d, %d) and "
+               "kernel_size=(%d, %d)", k->type, ph, pw, kh, kw);
     return NULL;
   }
   lm_module *m = lm_nn_module_new(k);
   if (m) {
-    m->iargs[POOL_K] = kernel_size;
-    m->iargs[POOL_S] = stride;
-    m->iargs[POOL_P] = padding;
+    int64_t *a = m->iargs;
+    a[POOL_KH] = kh;
+    a[POOL_KW] = kw;
+    a[POOL_SH] = sh;
+    a[POOL_SW] = sw;
+    a[POOL_PH] = ph;
+    a[POOL_PW] = pw;
+    a[POOL_CEIL] = o->ceil_mode;
+    a[POOL_EXCL] = k == &avg_pool_class && o->no_count_include_pad;
   }
   return m;
 }
 
+lm_module *lm_nn_max_pool2d_ex(int kernel_h, int kernel_w, const lm_pool2d_options *options)
+{
+  return pool_new(&max_pool_class, kernel_h, kernel_w, options);
+}
+
+lm_module *lm_nn_avg_pool2d_ex(int kernel_h, int kernel_w, const lm_pool2d_options *options)
+{
+  return pool_new(&avg_pool_class, kernel_h, kernel_w, options);
+}
+
 lm_module *lm_nn_max_pool2d(int kernel_size, int stride, int padding)
 {
-  return pool_new(&max_pool_class, kernel_size, stride, padding);
+  lm_pool2d_options o = {.stride_h = stride, .stride_w = stride, .padding_h = padding,
+                         .padding_w = padding};
+  return pool_new(&max_pool_class, kernel_size, kernel_size, &o);
 }
 
 lm_module *lm_nn_avg_pool2d(int kernel_size, int stride, int padding)
 {
-  return pool_new(&avg_pool_class, kernel_size, stride, padding);
+  lm_pool2d_options o = {.stride_h = stride, .stride_w = stride, .padding_h = padding,
+                         .padding_w = padding};
+  return pool_new(&avg_pool_class, kernel_size, kernel_size, &o);
 }
 
 /* ---- activations ---- */

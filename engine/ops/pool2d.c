@@ -1,8 +1,10 @@
 /* pool2d.c: the max_pool2d and avg_pool2d ops (forward, backward, checks).
  *
- * PyTorch's F.max_pool2d / F.avg_pool2d with ceil_mode=False, dilation 1 and
- * (avg) count_include_pad=True: input (N, C, H, W) or (C, H, W); a stride of 0
- * means "the kernel size" (PyTorch's stride=None). max_pool2d keeps the
+ * PyTorch's F.max_pool2d / F.avg_pool2d with dilation 1, ceil_mode and (avg)
+ * count_include_pad: input (N, C, H, W) or (C, H, W); a stride of 0 means
+ * "the kernel size" (PyTorch's stride=None). The output size is PyTorch's
+ * pooling_output_shape: with ceil_mode the last window may start in the
+ * right padding but not past it (PyTorch drops such a window). max_pool2d keeps the
  * winners' indices for backward, as PyTorch's return_indices does internally.
  *
  * Not here: the kernels (engine/cpu/pool2d.c), the modules (engine/nn/layers.c).
@@ -10,11 +12,12 @@
 #include "lm-backend.h"
 #include "lm-engine-private.h"
 
-enum { G_PLANES, G_H, G_W, G_OH, G_OW, G_KH, G_KW, G_SH, G_SW, G_PH, G_PW };
+enum { G_PLANES, G_H, G_W, G_OH, G_OW, G_KH, G_KW, G_SH, G_SW, G_PH, G_PW, G_EXCL };
 
 static void geom_to_node(const lm_pool2d_geom *g, lm_node *node)
 {
-  int64_t v[] = {g->planes, g->h, g->w, g->oh, g->ow, g->kh, g->kw, g->sh, g->sw, g->ph, g->pw};
+  int64_t v[] = {g->planes, g->h, g->w, g->oh, g->ow, g->kh, g->kw, g->sh, g->sw, g->ph, g->pw,
+                 g->exclude_pad};
   for (int i = 0; i < (int)(sizeof v / sizeof v[0]); i++)
     node->iargs[i] = v[i];
 }
@@ -24,12 +27,24 @@ static lm_pool2d_geom geom_from_node(const lm_node *node)
   const int64_t *a = node->iargs;
   return (lm_pool2d_geom){.planes = a[G_PLANES], .h = a[G_H], .w = a[G_W], .oh = a[G_OH],
                           .ow = a[G_OW], .kh = a[G_KH], .kw = a[G_KW], .sh = a[G_SH],
-                          .sw = a[G_SW], .ph = a[G_PH], .pw = a[G_PW]};
+                          .sw = a[G_SW], .ph = a[G_PH], .pw = a[G_PW],
+                          .exclude_pad = a[G_EXCL]};
+}
+
+/* Output size along one axis, PyTorch's pooling_output_shape (dilation 1):
+ * with ceil_mode a window that would start past the right padding is dropped. */
+static int64_t pool_out_size(int64_t in, int64_t k, int64_t s, int64_t pad, bool ceil_mode)
+{
+  int64_t num = in + 2 * pad - k + (ceil_mode ? s - 1 : 0);
+  int64_t out = (num >= 0 ? num / s : -((-num + s - 1) / s)) + 1; /* floor division */
+  if (ceil_mode && (out - 1) * s >= in + pad)
+    out--;
+  return out;
 }
 
 /* Checks and fills the geometry; the message names op, input and window. */
 static bool pool_geom(const char *op, const lm_tensor *x, int kh, int kw, int sh, int sw,
-                      int ph, int pw, lm_pool2d_geom *g)
+                      int ph, int pw, bool ceil_mode, lm_pool2d_geom *g)
 {
   char xs[LM_SHAPE_STR_LEN];
   if (!lm_check_float(op, x))
@@ -58,8 +73,9 @@ static bool pool_geom(const char *op, const lm_tensor *x, int kh, int kw, int sh
   g->h = x->shape[b + 1];
   g->w = x->shape[b + 2];
   g->kh = kh; g->kw = kw; g->sh = sh; g->sw = sw; g->ph = ph; g->pw = pw;
-  g->oh = (g->h + 2 * ph - kh) / sh + 1;
-  g->ow = (g->w + 2 * pw - kw) / sw + 1;
+  g->exclude_pad = 0;
+  g->oh = pool_out_size(g->h, kh, sh, ph, ceil_mode);
+  g->ow = pool_out_size(g->w, kw, sw, pw, ceil_mode);
   if (g->h + 2 * ph < kh || g->w + 2 * pw < kw || g->oh <= 0 || g->ow <= 0) {
     lm_error("%s: input %s with padding (%d, %d) is smaller than the %dx%d window", op, xs,
              ph, pw, kh, kw);
@@ -91,10 +107,11 @@ static void max_pool2d_backward(lm_node *node, const lm_tensor *grad_out, lm_ten
   grad_in[0] = dx;
 }
 
-lm_tensor *lm_max_pool2d(const lm_tensor *x, int kh, int kw, int sh, int sw, int ph, int pw)
+lm_tensor *lm_max_pool2d_ex(const lm_tensor *x, int kh, int kw, int sh, int sw, int ph, int pw,
+                            bool ceil_mode)
 {
   lm_pool2d_geom g;
-  if (!x || !pool_geom("max_pool2d", x, kh, kw, sh, sw, ph, pw, &g))
+  if (!x || !pool_geom("max_pool2d", x, kh, kw, sh, sw, ph, pw, ceil_mode, &g))
     return NULL;
   const lm_backend *be = lm_backend_of(x->device);
   if (!be)
@@ -122,6 +139,11 @@ lm_tensor *lm_max_pool2d(const lm_tensor *x, int kh, int kw, int sh, int sw, int
   return out;
 }
 
+lm_tensor *lm_max_pool2d(const lm_tensor *x, int kh, int kw, int sh, int sw, int ph, int pw)
+{
+  return lm_max_pool2d_ex(x, kh, kw, sh, sw, ph, pw, false);
+}
+
 static void avg_pool2d_backward(lm_node *node, const lm_tensor *grad_out, lm_tensor **grad_in)
 {
   lm_pool2d_geom g = geom_from_node(node);
@@ -134,11 +156,13 @@ static void avg_pool2d_backward(lm_node *node, const lm_tensor *grad_out, lm_ten
   grad_in[0] = dx;
 }
 
-lm_tensor *lm_avg_pool2d(const lm_tensor *x, int kh, int kw, int sh, int sw, int ph, int pw)
+lm_tensor *lm_avg_pool2d_ex(const lm_tensor *x, int kh, int kw, int sh, int sw, int ph, int pw,
+                            bool ceil_mode, bool count_include_pad)
 {
   lm_pool2d_geom g;
-  if (!x || !pool_geom("avg_pool2d", x, kh, kw, sh, sw, ph, pw, &g))
+  if (!x || !pool_geom("avg_pool2d", x, kh, kw, sh, sw, ph, pw, ceil_mode, &g))
     return NULL;
+  g.exclude_pad = !count_include_pad;
   const lm_backend *be = lm_backend_of(x->device);
   if (!be)
     return NULL;
@@ -158,4 +182,9 @@ lm_tensor *lm_avg_pool2d(const lm_tensor *x, int kh, int kw, int sh, int sw, int
   lm_tensor_release(xc);
   lm_hook_forward("avg_pool2d", node, out);
   return out;
+}
+
+lm_tensor *lm_avg_pool2d(const lm_tensor *x, int kh, int kw, int sh, int sw, int ph, int pw)
+{
+  return lm_avg_pool2d_ex(x, kh, kw, sh, sw, ph, pw, false, true);
 }

@@ -782,6 +782,21 @@ static lm_pool2d_geom pool_geom(int64_t planes, int64_t h, int64_t w, int64_t k,
   return g;
 }
 
+/* ceil_mode (one more output where a last window hangs over the edge, as
+ * PyTorch's pooling_output_shape gives for these sizes) and, for avg,
+ * count_include_pad=False */
+static lm_pool2d_geom pool_geom_ceil(int64_t planes, int64_t h, int64_t w, int64_t k, int64_t s,
+                                     int64_t p, bool exclude_pad)
+{
+  lm_pool2d_geom g = pool_geom(planes, h, w, k, s, p);
+  g.oh = (h + 2 * p - k + s - 1) / s + 1;
+  g.ow = (w + 2 * p - k + s - 1) / s + 1;
+  g.oh -= (g.oh - 1) * s >= h + p;
+  g.ow -= (g.ow - 1) * s >= w + p;
+  g.exclude_pad = exclude_pad;
+  return g;
+}
+
 static void test_pool2d(void)
 {
   if (!setup())
@@ -791,7 +806,12 @@ static void test_pool2d(void)
     pool_geom(3, 7, 9, 3, 2, 1),   /* padded, odd sizes */
     pool_geom(2, 6, 6, 3, 1, 1),   /* overlapping windows: backward sums */
     pool_geom(64, 28, 28, 2, 2, 0),
+    pool_geom_ceil(4, 7, 9, 2, 2, 0, false), /* 2x2 over odd sizes: a ragged last row/column */
+    pool_geom_ceil(3, 8, 6, 3, 2, 1, true),
+    pool_geom_ceil(2, 10, 11, 3, 3, 1, true),
+    pool_geom(3, 7, 9, 3, 2, 1),
   };
+  gs[sizeof gs / sizeof gs[0] - 1].exclude_pad = 1; /* count_include_pad=False alone */
   for (size_t i = 0; i < sizeof gs / sizeof gs[0]; i++) {
     const lm_pool2d_geom *g = &gs[i];
     const int64_t nx = g->planes * g->h * g->w, ny = g->planes * g->oh * g->ow;

@@ -333,6 +333,14 @@ static lm_tensor *op_conv_s2(lm_tensor *const *in) { return lm_conv2d(in[0], in[
 static lm_tensor *op_maxpool(lm_tensor *const *in) { return lm_max_pool2d(in[0], 2, 2, 2, 2, 0, 0); }
 static lm_tensor *op_maxpool3(lm_tensor *const *in) { return lm_max_pool2d(in[0], 3, 3, 2, 2, 1, 1); }
 static lm_tensor *op_avgpool(lm_tensor *const *in) { return lm_avg_pool2d(in[0], 3, 3, 2, 2, 1, 1); }
+static lm_tensor *op_maxpool_ceil(lm_tensor *const *in)
+{
+  return lm_max_pool2d_ex(in[0], 2, 3, 2, 2, 0, 1, true);
+}
+static lm_tensor *op_avgpool_ceil(lm_tensor *const *in)
+{
+  return lm_avg_pool2d_ex(in[0], 3, 2, 2, 3, 1, 0, true, false);
+}
 static lm_tensor *op_dropout(lm_tensor *const *in) { return lm_dropout(in[0], 0.4f, true); }
 static lm_tensor *op_dropout_eval(lm_tensor *const *in) { return lm_dropout(in[0], 0.4f, false); }
 
@@ -353,6 +361,9 @@ static void test_conv_pool_dropout(void)
   check_op("max_pool2d 2x2", 1, img, op_maxpool, true, 1);
   check_op("max_pool2d 3x3 stride 2 pad 1", 1, odd, op_maxpool3, true, 1);
   check_op("avg_pool2d 3x3 stride 2 pad 1", 1, odd, op_avgpool, true, 1);
+  check_op("max_pool2d (2,3) stride 2 pad (0,1) ceil_mode", 1, odd, op_maxpool_ceil, true, 1);
+  check_op("avg_pool2d (3,2) stride (2,3) pad (1,0) ceil_mode, count_include_pad=False", 1, odd,
+           op_avgpool_ceil, true, 1);
   const in_spec act[1] = {SPEC(2, -2, 2, 32, 128)};
   check_op("dropout (same seed, same mask)", 1, act, op_dropout, true, 99);
   check_op("dropout in eval mode", 1, act, op_dropout_eval, true, 99);

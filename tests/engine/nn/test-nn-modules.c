@@ -228,6 +228,18 @@ static void test_print(void)
     lm_nn_softmax(1), lm_nn_log_softmax(-1));
   lm_module_add(model, "head", LM_SEQUENTIAL(lm_nn_conv2d_ex(2, 3, 1, 5,
     &(lm_conv2d_options){.stride_h = 2, .dilation_w = 2, .no_bias = true})));
+  /* nn.MaxPool2d((2, 3), stride=(1, 2), padding=(0, 1), ceil_mode=True),
+   * nn.MaxPool2d(3, 2, 1, ceil_mode=True), nn.AvgPool2d((2, 3), padding=(1, 0)),
+   * nn.AvgPool2d(3, 2, 1, ceil_mode=True, count_include_pad=False) */
+  lm_module_add(model, "pools", LM_SEQUENTIAL(
+    lm_nn_max_pool2d_ex(2, 3, &(lm_pool2d_options){.stride_h = 1, .stride_w = 2, .padding_w = 1,
+                                                   .ceil_mode = true}),
+    lm_nn_max_pool2d_ex(3, 3, &(lm_pool2d_options){.stride_h = 2, .stride_w = 2, .padding_h = 1,
+                                                   .padding_w = 1, .ceil_mode = true}),
+    lm_nn_avg_pool2d_ex(2, 3, &(lm_pool2d_options){.padding_h = 1}),
+    lm_nn_avg_pool2d_ex(3, 3, &(lm_pool2d_options){.stride_h = 2, .stride_w = 2, .padding_h = 1,
+                                                   .padding_w = 1, .ceil_mode = true,
+                                                   .no_count_include_pad = true})));
   char *buf = NULL;
   size_t len = 0;
   FILE *f = open_memstream(&buf, &len);
@@ -251,6 +263,13 @@ static void test_print(void)
     "  (12): LogSoftmax(dim=-1)\n"
     "  (head): Sequential(\n"
     "    (0): Conv2d(2, 3, kernel_size=(1, 5), stride=(2, 1), dilation=(1, 2), bias=False)\n"
+    "  )\n"
+    "  (pools): Sequential(\n"
+    "    (0): MaxPool2d(kernel_size=(2, 3), stride=(1, 2), padding=(0, 1), dilation=1, "
+    "ceil_mode=True)\n"
+    "    (1): MaxPool2d(kernel_size=3, stride=2, padding=1, dilation=1, ceil_mode=True)\n"
+    "    (2): AvgPool2d(kernel_size=(2, 3), stride=(2, 3), padding=(1, 0))\n"
+    "    (3): AvgPool2d(kernel_size=3, stride=2, padding=1)\n"
     "  )\n"
     ")\n";
   g_assert_cmpstr(buf, ==, want);
@@ -383,6 +402,131 @@ static void test_optimizer_bookkeeping(void)
   lm_module_free(m);
 }
 
+/* ceil_mode, count_include_pad and non-square windows through the modules
+ * (lm_nn_max_pool2d_ex, lm_nn_avg_pool2d_ex): outputs and input gradients
+ * from PyTorch 1.13,
+ *   y = F.max_pool2d(x, (kh, kw), (sh, sw), (ph, pw), ceil_mode=c)  # or
+ *   y = F.avg_pool2d(x, (kh, kw), (sh, sw), (ph, pw), ceil_mode=c, count_include_pad=i)
+ *   y.backward(torch.arange(1., y.numel() + 1).reshape(y.shape) / 4)
+ * over x = [round(math.sin(i * 1.7) * 3, 3) for i in range(30)] shaped (1, 1, 5, 6). */
+static const float x[30] = {
+  0.0f,    2.975f,  -0.767f, -2.777f, 1.482f,  2.395f,  -2.1f,   -1.854f, 2.577f, 1.19f,
+  -2.884f, -0.447f, 2.999f,  -0.326f, -2.915f, 1.077f,  2.638f,  -1.757f, -2.185f, 2.32f,
+  1.587f,  -2.729f, -0.884f, 2.957f,  0.122f,  -2.988f, 0.648f,  2.821f,  -1.375f, -2.467f};
+
+static void test_pool_options(void)
+{
+  static const struct {
+    int avg, kh, kw, sh, sw, ph, pw, ceil, count_include_pad, oh, ow;
+    float y[30], dx[30];
+  } cases[] = {
+    {0, 2, 2, 2, 2, 0, 0, 1, 1, 3, 3,
+     {2.9749999f, 2.5769999f, 2.39499998f, 2.99900007f, 1.58700001f, 2.95700002f,
+      0.122000001f, 2.8210001f, -1.375f},
+     {0.0f, 0.25f, 0.0f, 0.0f, 0.0f, 0.75f,
+      0.0f, 0.0f, 0.5f, 0.0f, 0.0f, 0.0f,
+      1.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f,
+      0.0f, 0.0f, 1.25f, 0.0f, 0.0f, 1.5f,
+      1.75f, 0.0f, 0.0f, 2.0f, 2.25f, 0.0f}},
+    {0, 2, 3, 1, 2, 1, 1, 1, 1, 6, 4,
+     {2.9749999f, 2.9749999f, 2.39499998f, 2.39499998f, 2.9749999f, 2.9749999f,
+      2.39499998f, 2.39499998f, 2.99900007f, 2.5769999f, 2.63800001f, -0.446999997f,
+      2.99900007f, 2.31999993f, 2.95700002f, 2.95700002f, 2.31999993f, 2.8210001f,
+      2.95700002f, 2.95700002f, 0.122000001f, 2.8210001f, 2.8210001f, -2.46700001f},
+     {0.0f, 3.5f, 0.0f, 0.0f, 0.0f, 5.5f,
+      0.0f, 0.0f, 2.5f, 0.0f, 0.0f, 3.0f,
+      5.5f, 0.0f, 0.0f, 0.0f, 2.75f, 0.0f,
+      0.0f, 7.75f, 0.0f, 0.0f, 0.0f, 17.5f,
+      5.25f, 0.0f, 0.0f, 15.75f, 0.0f, 6.0f}},
+    {0, 3, 3, 2, 2, 1, 1, 1, 1, 3, 4,
+     {2.9749999f, 2.9749999f, 2.39499998f, 2.39499998f, 2.99900007f, 2.5769999f,
+      2.95700002f, 2.95700002f, 2.31999993f, 2.8210001f, 2.95700002f, 2.95700002f},
+     {0.0f, 0.75f, 0.0f, 0.0f, 0.0f, 1.75f,
+      0.0f, 0.0f, 1.5f, 0.0f, 0.0f, 0.0f,
+      1.25f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f,
+      0.0f, 2.25f, 0.0f, 0.0f, 0.0f, 9.5f,
+      0.0f, 0.0f, 0.0f, 2.5f, 0.0f, 0.0f}},
+    {1, 3, 3, 2, 2, 1, 1, 1, 1, 3, 4,
+     {-0.108777776f, 0.149333343f, -0.11566668f, 0.324666649f, -0.127333328f, 0.103000008f,
+      -0.0932222456f, 0.125500008f, -0.303444445f, 0.184333354f, -0.186333343f, 0.0816666707f},
+     {0.027777778f, 0.0833333358f, 0.055555556f, 0.138888896f, 0.0833333358f, 0.25f,
+      0.166666672f, 0.388888896f, 0.222222224f, 0.5f, 0.277777791f, 0.777777791f,
+      0.138888896f, 0.305555582f, 0.166666672f, 0.361111104f, 0.194444448f, 0.527777791f,
+      0.388888896f, 0.833333373f, 0.444444478f, 0.944444418f, 0.5f, 1.33333337f,
+      0.25f, 0.527777791f, 0.277777791f, 0.583333373f, 0.305555552f, 0.805555582f}},
+    {1, 3, 3, 2, 2, 1, 1, 1, 0, 3, 4,
+     {-0.244749993f, 0.224000022f, -0.173500016f, 0.973999977f, -0.190999985f, 0.103000008f,
+      -0.0932222456f, 0.251000017f, -0.682749987f, 0.276500016f, -0.279500008f, 0.245000005f},
+     {0.0625f, 0.145833343f, 0.0833333358f, 0.208333343f, 0.125f, 0.625f,
+      0.270833313f, 0.520833373f, 0.25f, 0.569444418f, 0.319444448f, 1.48611116f,
+      0.208333328f, 0.375f, 0.166666672f, 0.361111104f, 0.194444448f, 0.861111164f,
+      0.770833313f, 1.35416663f, 0.583333313f, 1.23611116f, 0.652777791f, 2.81944466f,
+      0.5625f, 0.979166627f, 0.416666657f, 0.875f, 0.458333343f, 1.95833337f}},
+    {1, 2, 2, 2, 2, 0, 0, 1, 1, 3, 3,
+     {-0.244749993f, 0.0557500124f, 0.136499941f, 0.702000022f, -0.745000005f, 0.738499999f,
+      -1.43299997f, 1.73450005f, -1.921f},
+     {0.0625f, 0.0625f, 0.125f, 0.125f, 0.1875f, 0.1875f,
+      0.0625f, 0.0625f, 0.125f, 0.125f, 0.1875f, 0.1875f,
+      0.25f, 0.25f, 0.3125f, 0.3125f, 0.375f, 0.375f,
+      0.25f, 0.25f, 0.3125f, 0.3125f, 0.375f, 0.375f,
+      0.875f, 0.875f, 1.0f, 1.0f, 1.125f, 1.125f}},
+    {1, 3, 2, 2, 1, 1, 0, 0, 0, 3, 5,
+     {-0.244749993f, 0.732749939f, 0.0557500124f, -0.747249961f, 0.136499941f, -0.190999985f,
+      0.23149997f, 0.131166652f, -0.265333384f, -0.0628333464f, -0.682749987f, 0.391750038f,
+      0.581750035f, -0.541750014f, -0.442250013f},
+     {0.0625f, 0.1875f, 0.3125f, 0.4375f, 0.5625f, 0.3125f,
+      0.3125f, 0.729166627f, 0.9375f, 1.14583337f, 1.35416663f, 0.729166627f,
+      0.25f, 0.541666627f, 0.625f, 0.708333373f, 0.791666627f, 0.416666657f,
+      0.9375f, 1.97916663f, 2.1875f, 2.39583349f, 2.60416651f, 1.35416663f,
+      0.6875f, 1.4375f, 1.5625f, 1.6875f, 1.8125f, 0.9375f}},
+    {1, 2, 4, 3, 3, 1, 2, 1, 0, 2, 3,
+     {1.48749995f, 0.228249997f, 1.93849993f, 0.702000022f, 0.0959999934f, 0.738499999f},
+     {0.125f, 0.25f, 0.125f, 0.125f, 0.5f, 0.375f,
+      0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f,
+      0.25f, 0.40625f, 0.15625f, 0.15625f, 0.53125f, 0.375f,
+      0.25f, 0.40625f, 0.15625f, 0.15625f, 0.53125f, 0.375f,
+      0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f}},
+  };
+  for (size_t k = 0; k < G_N_ELEMENTS(cases); k++) {
+    lm_scope_begin();
+    lm_pool2d_options o = {.stride_h = cases[k].sh, .stride_w = cases[k].sw,
+                           .padding_h = cases[k].ph, .padding_w = cases[k].pw,
+                           .ceil_mode = cases[k].ceil,
+                           .no_count_include_pad = !cases[k].count_include_pad};
+    lm_module *m = cases[k].avg ? lm_nn_avg_pool2d_ex(cases[k].kh, cases[k].kw, &o)
+                                : lm_nn_max_pool2d_ex(cases[k].kh, cases[k].kw, &o);
+    g_assert_nonnull(m);
+    lm_tensor *in = lm_tensor_from_data(x, 4, (int64_t[]){1, 1, 5, 6});
+    lm_tensor_set_requires_grad(in, true);
+    lm_tensor *y = lm_module_forward(m, in);
+    g_assert_nonnull(y);
+    g_assert_cmpint(y->shape[2], ==, cases[k].oh);
+    g_assert_cmpint(y->shape[3], ==, cases[k].ow);
+    int64_t ny = lm_numel(y);
+    float *g = malloc((size_t)ny * sizeof *g);
+    for (int64_t i = 0; i < ny; i++) {
+      g_assert_cmpfloat_with_epsilon(lm_data_f32(y)[i], cases[k].y[i], 1e-6);
+      g[i] = (float)(i + 1) / 4;
+    }
+    lm_backward(y, lm_tensor_from_data(g, y->ndim, y->shape), false);
+    for (int i = 0; i < 30; i++)
+      g_assert_cmpfloat_with_epsilon(lm_data_f32(in->grad)[i], cases[k].dx[i], 1e-5);
+    free(g);
+    lm_module_free(m);
+    lm_scope_end();
+  }
+  /* PyTorch's shape check: a window that does not fit the padded input */
+  expect_error_begin();
+  lm_scope_begin();
+  g_assert_null(lm_max_pool2d_ex(lm_zeros(4, (int64_t[]){1, 1, 2, 2}), 3, 3, 1, 1, 0, 0, true));
+  lm_scope_end();
+  expect_error_end("max_pool2d", "smaller than the 3x3 window");
+  expect_error_begin();
+  g_assert_null(lm_nn_avg_pool2d_ex(2, 4, &(lm_pool2d_options){.padding_w = 3}));
+  expect_error_end("AvgPool2d: pad should be at most half of kernel size, but got pad=(0, 3) "
+                   "and kernel_size=(2, 4)", NULL);
+}
+
 static void test_bad_layers(void)
 {
   expect_error_begin();
@@ -462,6 +606,7 @@ int main(int argc, char **argv)
   g_test_add_func("/engine/nn/modules/to-device", test_to_device);
   g_test_add_func("/engine/nn/modules/optimizer-bookkeeping", test_optimizer_bookkeeping);
   g_test_add_func("/engine/nn/modules/bad-layers", test_bad_layers);
+  g_test_add_func("/engine/nn/modules/pool-options", test_pool_options);
   g_test_add_func("/engine/nn/modules/sequential-forward", test_sequential_forward);
   return g_test_run();
 }
