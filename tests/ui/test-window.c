@@ -875,12 +875,15 @@ test_preferences (void)
 
 /* Tags, tag groups and runs in natural order, as TensorBoard: m/metric_2
  * before m/metric_12 before metric_100 (plain text order put metric_100
- * before metric_12), group layer_2 above layer_10, run_2 before run_10. */
+ * before metric_12), group layer_2 above layer_10, run_2 before run_10,
+ * and a sweep's runs by learning rate, with their colours in that order
+ * (lr0.05 came after lr0.1, and lr0.001_bs128 after lr0.01_bs64). */
 static void
 test_natural_order (void)
 {
   static const char *const tags[] = { "m/metric_0", "m/metric_2", "m/metric_12", "m/metric_100", "m/metric_104" };
-  static const char *const runs[] = { "run_1", "run_2", "run_10" };
+  static const char *const runs[] = { "run_1", "run_2", "run_10", "sweep/lr0.001_bs128",
+                                      "sweep/lr0.01_bs64", "sweep/lr0.05_bs64", "sweep/lr0.1_bs64" };
   g_autofree char *logdir = NULL;
   LmWindow *win;
   LmCardGrid *grid;
@@ -920,6 +923,7 @@ test_natural_order (void)
       g_autoptr (LmRun) run = g_list_model_get_item (G_LIST_MODEL (store), r);
 
       g_assert_cmpstr (lm_run_get_name (run), ==, runs[r]);
+      g_assert_cmpuint (lm_run_get_ordinal (run), ==, r);   /* the palette's colours in list order */
     }
   for (guint t = 0; t < G_N_ELEMENTS (tags); t++)
     {
