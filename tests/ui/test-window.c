@@ -346,16 +346,32 @@ test_zoom_log_export (void)
   g_assert_cmpstr (lines[0], ==, "run,tag,step,wall_time,value,smoothed");
   g_assert_cmpuint (g_strv_length (lines), ==, 2 * N_POINTS + 2);   /* header + rows + "" */
   g_assert_true (g_str_has_prefix (lines[51], "alpha,train/loss,50,1700000050.000,1.5,"));
+  /* the values as logged (2 - 1/100), not as their float32 reads with 9
+   * digits (1.99000001); the float32 they stand for is the same */
+  g_assert_true (g_str_has_prefix (lines[2], "alpha,train/loss,1,1700000001.000,1.99,"));
+  g_assert_true (g_str_has_prefix (lines[200], "alpha,train/loss,199,1700000199.000,0.01,"));
   g_strfreev (lines);
   g_clear_pointer (&contents, g_free);
+  /* smoothed as precisely as the float32 values it comes from: with
+   * weight 0.6, step 1 is (0.6 * 0.4 * 2 + 0.4 * 1.99) / (1 - 0.6^2)
+   * = 1.99375 (by hand; it read 1.99375001) */
+  lm_chart_settings_set_smoothing (lm_window_get_settings (win), 0.6);
+  g_assert_true (lm_chart_export_csv (chart, csv, &error));
+  g_assert_true (g_file_get_contents (csv, &contents, NULL, NULL));
+  lines = g_strsplit (contents, "\n", -1);
+  g_assert_cmpstr (lines[1], ==, "alpha,train/loss,0,1700000000.000,2,2");
+  g_assert_cmpstr (lines[2], ==, "alpha,train/loss,1,1700000001.000,1.99,1.99375");
+  g_strfreev (lines);
+  g_clear_pointer (&contents, g_free);
+  lm_chart_settings_set_smoothing (lm_window_get_settings (win), 0.0);
   /* JSON: per run, TensorBoard's [[wall_time, step, value], ...] */
   json = g_build_filename (logdir, "chart.json", NULL);
   g_assert_true (lm_chart_export_json (chart, json, &error));
   g_assert_true (g_file_get_contents (json, &contents, NULL, NULL));
   g_assert_true (g_str_has_prefix (contents, "{\n  \"alpha\": [[1700000000.000, 0, 2], "
-                                             "[1700000001.000, 1, 1.99000001], "));
-  g_assert_nonnull (strstr (contents, "[1700000199.000, 199, 0.00999999978]],\n  \"beta\": [[1700000000.000, 0, 1], "));
-  g_assert_true (g_str_has_suffix (contents, "[1700000199.000, 199, 2.99000001]]\n}\n"));
+                                             "[1700000001.000, 1, 1.99], "));
+  g_assert_nonnull (strstr (contents, "[1700000199.000, 199, 0.01]],\n  \"beta\": [[1700000000.000, 0, 1], "));
+  g_assert_true (g_str_has_suffix (contents, "[1700000199.000, 199, 2.99]]\n}\n"));
   /* A folder that does not exist: a clear error, no crash. */
   g_assert_false (lm_chart_export_json (chart, "/nonexistent/dir/x.json", &error));
   g_clear_error (&error);
