@@ -354,32 +354,21 @@ csv_field (GString *out, const char *s)
   g_string_append_c (out, '"');
 }
 
+/* NaN and the infinities as Python writes them: csv's "nan", "inf", and
+ * json's NaN, Infinity (TensorBoard's downloads are made by them). */
 static void
-csv_number (GString *out, double v, const char *fmt)
+write_number (GString *out, double v, const char *fmt, gboolean json)
 {
   if (isnan (v))
-    g_string_append (out, "nan");
+    g_string_append (out, json ? "NaN" : "nan");
   else if (isinf (v))
-    g_string_append (out, v > 0 ? "inf" : "-inf");
+    g_string_append (out, json ? (v > 0 ? "Infinity" : "-Infinity") : (v > 0 ? "inf" : "-inf"));
   else
     {
       char buf[G_ASCII_DTOSTR_BUF_SIZE];
 
       g_string_append (out, g_ascii_formatd (buf, sizeof buf, fmt, v));
     }
-}
-
-/* NaN and the infinities as Python's json module writes and reads them
- * (TensorBoard's JSON download is made by it). */
-static void
-json_number (GString *out, double v, const char *fmt)
-{
-  if (isnan (v))
-    g_string_append (out, "NaN");
-  else if (isinf (v))
-    g_string_append (out, v > 0 ? "Infinity" : "-Infinity");
-  else
-    csv_number (out, v, fmt);
 }
 
 /* A logged value: the series holds it as float32 (TensorBoard's events do
@@ -393,7 +382,7 @@ value_number (GString *out, float v, gboolean json)
 
   if (!isfinite (v))
     {
-      (json ? json_number : csv_number) (out, v, "%g");
+      write_number (out, v, "%g", json);
       return;
     }
   for (guint i = 0; i < G_N_ELEMENTS (fmts); i++)   /* 9 digits always read back */
@@ -456,7 +445,7 @@ lm_plot_write_csv (LmPlot *p, const char *path, GError **error)
           g_string_append_c (out, ',');
           csv_field (out, p->tag);
           g_string_append_printf (out, ",%" G_GINT64_FORMAT ",", lm_series_step (s, k));
-          csv_number (out, lm_series_wall_time (s, k), "%.3f");
+          write_number (out, lm_series_wall_time (s, k), "%.3f", FALSE);
           g_string_append_c (out, ',');
           value_number (out, s->value[k], FALSE);
           g_string_append_c (out, ',');
@@ -515,7 +504,7 @@ lm_plot_write_json (LmPlot *p, const char *path, GError **error)
       for (gsize k = 0; k < n; k++)
         {
           g_string_append (out, k ? ", [" : "[");
-          json_number (out, lm_series_wall_time (s, k), "%.3f");
+          write_number (out, lm_series_wall_time (s, k), "%.3f", TRUE);
           g_string_append_printf (out, ", %" G_GINT64_FORMAT ", ", lm_series_step (s, k));
           value_number (out, s->value[k], TRUE);
           g_string_append_c (out, ']');

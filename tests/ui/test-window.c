@@ -725,6 +725,20 @@ test_all_nan_tag (void)
   win = open_window (dir);
   g_assert_true (lm_test_wait_for (chart_up_to_date, chart_for (win, "train/loss"), 5000));
   g_assert_true (lm_plot_has_data (lm_chart_get_plot (chart_for (win, "train/loss"))));
+  /* exported as Python's csv and json modules write NaN */
+  {
+    g_autofree char *csv = g_build_filename (dir, "nan.csv", NULL);
+    g_autofree char *json = g_build_filename (dir, "nan.json", NULL);
+    g_autofree char *text = NULL;
+
+    g_assert_true (lm_chart_export_csv (chart_for (win, "train/loss"), csv, NULL));
+    g_assert_true (g_file_get_contents (csv, &text, NULL, NULL));
+    g_assert_nonnull (strstr (text, "\ndiverged,train/loss,0,1700000000.000,nan,nan\n"));
+    g_clear_pointer (&text, g_free);
+    g_assert_true (lm_chart_export_json (chart_for (win, "train/loss"), json, NULL));
+    g_assert_true (g_file_get_contents (json, &text, NULL, NULL));
+    g_assert_true (g_str_has_prefix (text, "{\n  \"diverged\": [[1700000000.000, 0, NaN], "));
+  }
   gtk_window_destroy (GTK_WINDOW (win));
   lm_test_rm_rf (dir);
 }
