@@ -4,6 +4,10 @@
 
 #include <string.h>
 
+/* How long a run's lock must stay free before its writer is taken to
+ * have ended without closing the run (see lm_run_update_live). */
+#define LM_RUN_CLOSE_SECONDS 2.0
+
 struct _LmRun
 {
   GObject parent_instance;
@@ -18,6 +22,7 @@ struct _LmRun
   gboolean writer_gone;    /* 'running', but the writer's lock is free */
   int writer;              /* LmWriterState of the last probe */
   double probed_at;        /* when (unix seconds); 0: never */
+  double free_since;       /* when a probe first found the lock free; 0: not free */
   double heartbeat;
   double start_time;
   char *error;
@@ -376,8 +381,22 @@ lm_run_update_live (LmRun *self, double now)
     {
       self->writer = lm_reader_probe_writer (self->path);
       self->probed_at = now;
+      if (self->writer != LM_WRITER_GONE)
+        self->free_since = 0;
+      else if (self->free_since == 0)
+        self->free_since = now;
     }
   writer = running ? (LmWriterState) self->writer : LM_WRITER_UNKNOWN;
+  /* A writer closing its run commits 'finished', then lets go of the
+   * lock: a lock just found free may be that close, its last commit not
+   * read yet (the run list flashed 'crashed' at the end of every run).
+   * The writer ended without closing once the lock has stayed free for
+   * LM_RUN_CLOSE_SECONDS (the reader takes in a commit within a second),
+   * or at once when the run's last heartbeat is older than a close could
+   * be (an idle writer refreshes it every 5 s). */
+  if (writer == LM_WRITER_GONE && now - self->free_since < LM_RUN_CLOSE_SECONDS
+      && self->heartbeat > 0 && now - self->heartbeat < 10.0)
+    writer = LM_WRITER_ALIVE;
   gone = writer == LM_WRITER_GONE;
 
   if (writer == LM_WRITER_UNKNOWN)

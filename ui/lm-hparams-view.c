@@ -357,11 +357,6 @@ compare_columns (gconstpointer a, gconstpointer b)
   return g_utf8_collate (ca->name, cb->name);
 }
 
-static int
-compare_strings (gconstpointer a, gconstpointer b)
-{
-  return g_utf8_collate (*(const char *const *) a, *(const char *const *) b);
-}
 
 /* The selection's highlighted run, selected in the table and the parallel
  * coordinates (on its changes, and after a rebuild of the rows). */
@@ -496,7 +491,8 @@ sync_rows (LmHparamsView *self)
               if (row->present[c] && !g_ptr_array_find_with_equal_func (col->categories, row->text[c], g_str_equal, NULL))
                 g_ptr_array_add (col->categories, g_strdup (row->text[c]));
             }
-          g_ptr_array_sort (col->categories, compare_strings);
+          /* numbers among them (batch_size 32, 128, "auto") by value, as the table sorts them */
+          g_ptr_array_sort (col->categories, lm_natural_compare_ptrs);
         }
     }
 

@@ -354,19 +354,44 @@ csv_field (GString *out, const char *s)
   g_string_append_c (out, '"');
 }
 
+/* NaN and the infinities as Python writes them: csv's "nan", "inf", and
+ * json's NaN, Infinity (TensorBoard's downloads are made by them). */
 static void
-csv_number (GString *out, double v, const char *fmt)
+write_number (GString *out, double v, const char *fmt, gboolean json)
 {
   if (isnan (v))
-    g_string_append (out, "nan");
+    g_string_append (out, json ? "NaN" : "nan");
   else if (isinf (v))
-    g_string_append (out, v > 0 ? "inf" : "-inf");
+    g_string_append (out, json ? (v > 0 ? "Infinity" : "-Infinity") : (v > 0 ? "inf" : "-inf"));
   else
     {
       char buf[G_ASCII_DTOSTR_BUF_SIZE];
 
       g_string_append (out, g_ascii_formatd (buf, sizeof buf, fmt, v));
     }
+}
+
+/* A logged value: the series holds it as float32 (TensorBoard's events do
+ * too), so write the fewest digits that read back as that float: the 0.1
+ * the program logged, not its float's 0.100000001. */
+static void
+value_number (GString *out, float v, gboolean json)
+{
+  static const char *const fmts[] = { "%.6g", "%.7g", "%.8g", "%.9g" };
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (!isfinite (v))
+    {
+      write_number (out, v, "%g", json);
+      return;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (fmts); i++)   /* 9 digits always read back */
+    {
+      g_ascii_formatd (buf, sizeof buf, fmts[i], v);
+      if ((float) g_ascii_strtod (buf, NULL) == v)
+        break;
+    }
+  g_string_append (out, buf);
 }
 
 /* Exports hold every point: not while a run's rows are still being read
@@ -420,11 +445,11 @@ lm_plot_write_csv (LmPlot *p, const char *path, GError **error)
           g_string_append_c (out, ',');
           csv_field (out, p->tag);
           g_string_append_printf (out, ",%" G_GINT64_FORMAT ",", lm_series_step (s, k));
-          csv_number (out, lm_series_wall_time (s, k), "%.3f");
+          write_number (out, lm_series_wall_time (s, k), "%.3f", FALSE);
           g_string_append_c (out, ',');
-          csv_number (out, vals[k], "%.9g");
+          value_number (out, s->value[k], FALSE);
           g_string_append_c (out, ',');
-          csv_number (out, sm[k], "%.9g");
+          value_number (out, (float) sm[k], FALSE);   /* as precise as its inputs */
           g_string_append_c (out, '\n');
         }
       g_free (vals);
@@ -453,19 +478,6 @@ json_string (GString *out, const char *s)
   g_string_append_c (out, '"');
 }
 
-/* NaN and the infinities as Python's json module writes and reads them
- * (TensorBoard's JSON download is made by it). */
-static void
-json_number (GString *out, double v, const char *fmt)
-{
-  if (isnan (v))
-    g_string_append (out, "NaN");
-  else if (isinf (v))
-    g_string_append (out, v > 0 ? "Infinity" : "-Infinity");
-  else
-    csv_number (out, v, fmt);
-}
-
 gboolean
 lm_plot_write_json (LmPlot *p, const char *path, GError **error)
 {
@@ -492,9 +504,9 @@ lm_plot_write_json (LmPlot *p, const char *path, GError **error)
       for (gsize k = 0; k < n; k++)
         {
           g_string_append (out, k ? ", [" : "[");
-          json_number (out, lm_series_wall_time (s, k), "%.3f");
+          write_number (out, lm_series_wall_time (s, k), "%.3f", TRUE);
           g_string_append_printf (out, ", %" G_GINT64_FORMAT ", ", lm_series_step (s, k));
-          json_number (out, s->value[k], "%.9g");
+          value_number (out, s->value[k], TRUE);
           g_string_append_c (out, ']');
         }
       g_string_append_c (out, ']');

@@ -1,10 +1,13 @@
 /* test-natural.c: names in natural order (data/lm-natural.h).
  *
  * What it checks: digit runs compare by value (layer_2 < layer_10,
- * a1b2 < a1b10), leading zeros tie and are then ordered so the order is
- * total, text and UTF-8 compare by code point, and the comparison is a
- * total order (antisymmetric, transitive) over every pair and triple of
- * the names below, which sort into exactly the listed order.
+ * a1b2 < a1b10), and so do decimals and exponents as TensorBoard's
+ * compareTagNames reads them (lr0.05 < lr0.1, lr1e-4 < lr3e-4), while
+ * module paths and versions (blocks.1.10, 1.10.2) compare part by part;
+ * leading zeros and spellings of one value tie and are then ordered so
+ * the order is total, text and UTF-8 compare by code point, and the
+ * comparison is a total order (antisymmetric, transitive) over every pair
+ * and triple of the names below, which sort into exactly the listed order.
  */
 #include <string.h>
 
@@ -49,6 +52,40 @@ static const char *const sorted[] = {
   "\xe6\x8d\x9f\xe5\xa4\xb1", /* 损失 */
 };
 
+/* A sweep's run names and a model's tags, in the order they must sort in. */
+static const char *const sorted_sweep[] = {
+  "blocks.1.2.weight",
+  "blocks.1.9.weight",
+  "blocks.1.10.weight",    /* after a '.', an index: 10 > 9 */
+  "blocks.2.0.weight",
+  "lr0",
+  "lr0.0",                 /* the same value: strcmp decides */
+  "lr1e-5",
+  "lr0.0001",
+  "lr1e-4",                /* = 0.0001, spelt otherwise */
+  "lr3e-4",
+  "lr0.001",
+  "lr0.001_bs128",
+  "lr0.01_bs64",           /* 0.01 > 0.001, whatever the batch size */
+  "lr0.05",
+  "lr0.1",
+  "lr0.25",
+  "lr0.5",
+  "lr1",
+  "lr1E0x",                /* 1E0 = 1, then x */
+  "lr1.5",
+  "lr2",
+  "lr10",
+  "lr1e2",
+  "lr1e+3",
+  "lr1e3",
+  "lr1e99999999999999999999",
+  "run1e",                 /* no exponent digits: 1, then 'e' */
+  "run1f",
+  "v1.9.0",
+  "v1.10.0",               /* a version: part by part */
+};
+
 static int
 sign (int v)
 {
@@ -65,7 +102,17 @@ test_pairs (void)
     { "run10", "run9", 1 },
     { "x007", "x7", -1 },       /* equal by value: strcmp decides ('0' < '7') */
     { "x007", "x8", -1 },
-    { "v1.10", "v1.9", 1 },
+    { "v1.10", "v1.9", -1 },     /* decimals, as TensorBoard: 1.10 < 1.9 */
+    { "v1.10.0", "v1.9.0", 1 },  /* versions part by part */
+    { "lr0.05", "lr0.1", -1 },
+    { "lr0.001_bs128", "lr0.01_bs64", -1 },
+    { "lr1e-4", "lr1e-3", -1 },
+    { "lr3e-4", "lr0.001", -1 },
+    { "lr2.5e-4", "lr3e-4", -1 },
+    { "lr0.5", "lr0.25", 1 },
+    { "lr1e-3", "lr0.001", 1 },  /* equal values: strcmp decides */
+    { "layers.1.10.bias", "layers.1.9.bias", 1 },
+    { "wd0.0", "wd0", 1 },
     { "abc", "abc", 0 },
     { "abc", "abd", -1 },
     { "ab", "abc", -1 },
@@ -86,24 +133,29 @@ test_pairs (void)
 }
 
 static void
-test_total_order (void)
+check_total_order (const char *const *names, guint n)
 {
-  guint n = G_N_ELEMENTS (sorted);
-
   for (guint i = 0; i < n; i++)
     for (guint j = 0; j < n; j++)
       {
-        int c = sign (lm_natural_compare (sorted[i], sorted[j]));
+        int c = sign (lm_natural_compare (names[i], names[j]));
         int want = i < j ? -1 : i > j ? 1 : 0;
 
         if (c != want)
-          g_error ("compare ('%s', '%s') = %d, expected %d", sorted[i], sorted[j], c, want);
+          g_error ("compare ('%s', '%s') = %d, expected %d", names[i], names[j], c, want);
         /* transitivity follows from the listed order being consistent with
          * every pair; check a chain through a third name anyway */
         for (guint k = 0; k < n; k++)
-          if (c < 0 && lm_natural_compare (sorted[j], sorted[k]) < 0)
-            g_assert_cmpint (lm_natural_compare (sorted[i], sorted[k]), <, 0);
+          if (c < 0 && lm_natural_compare (names[j], names[k]) < 0)
+            g_assert_cmpint (lm_natural_compare (names[i], names[k]), <, 0);
       }
+}
+
+static void
+test_total_order (void)
+{
+  check_total_order (sorted, G_N_ELEMENTS (sorted));
+  check_total_order (sorted_sweep, G_N_ELEMENTS (sorted_sweep));
 }
 
 static void

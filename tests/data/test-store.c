@@ -12,9 +12,11 @@
 #include <math.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lm-reader-private.h"
+#include "lm-run-private.h"
 #include "lm-run-store.h"
 #include "lm-test-run.h"
 #ifdef HAVE_LUMEN_LOG
@@ -637,6 +639,70 @@ test_live_by_lock (void)
   lm_test_rm_rf (logdir);
 }
 
+static gboolean
+run_is_finished (gpointer data)
+{
+  LmRun *run = lm_run_store_find (((RunCond *) data)->store, ((RunCond *) data)->name);
+
+  return run != NULL && lm_run_get_status (run) == LM_RUN_STATUS_FINISHED;
+}
+
+/* The end of a run is not a crash: lm_writer_close commits 'finished' and
+ * then lets go of the lock, and a look at the lock in between (before the
+ * store had read that last commit) called the run crashed, in red, until
+ * the next read.  A writer whose process ends without closing is still
+ * crashed, once its lock has stayed free for a moment. */
+static void
+test_close_not_crash (void)
+{
+  g_autofree char *logdir = lm_test_tmpdir_new ("lumen-test-XXXXXX");
+  RunCond c = { NULL, "job", TRUE, 0 };
+  LmRunStore *store;
+  lm_writer *w = NULL;
+  LmRun *r;
+  int status = -1;
+  pid_t pid;
+
+  /* a process that logs, then exits without closing (kill -9 or a crash) */
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      lm_writer *dead = NULL;
+
+      if (lm_writer_open (&dead, logdir, "killed") != LM_OK || lm_writer_add_scalar (dead, "loss", 0, 1.0) != LM_OK
+          || lm_writer_flush (dead) != LM_OK)
+        _exit (1);
+      _exit (0);
+    }
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+
+  g_assert_cmpint (lm_writer_open (&w, logdir, "job"), ==, LM_OK);
+  g_assert_cmpint (lm_writer_add_scalar (w, "loss", 0, 1.0), ==, LM_OK);
+  g_assert_cmpint (lm_writer_flush (w), ==, LM_OK);
+  store = new_store (logdir);
+  c.store = store;
+  g_assert_true (lm_test_wait_for (run_is_live, &c, 10000));
+  r = lm_run_store_find (store, "job");
+
+  /* No main loop turn between the close and the look at the lock: the
+   * store has not read 'finished' yet. */
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+  lm_run_update_live (r, g_get_real_time () / 1e6 + 1.5);   /* past the once-a-second probe limit */
+  g_assert_cmpint (lm_run_get_status (r), ==, LM_RUN_STATUS_RUNNING);
+  g_assert_false (lm_run_get_writer_gone (r));
+  g_assert_true (lm_test_wait_for (run_is_finished, &c, 10000));
+  g_assert_false (lm_run_get_writer_gone (r));
+  g_assert_false (lm_run_get_live (r));
+
+  c.name = "killed";
+  g_assert_true (lm_test_wait_for (run_is_crashed, &c, 10000));
+  g_assert_cmpint (lm_run_get_status (lm_run_store_find (store, "killed")), ==, LM_RUN_STATUS_RUNNING);
+  g_object_unref (store);
+  lm_test_rm_rf (logdir);
+}
+
 /* ------------------------------------------------------------ bad files */
 
 static void
@@ -778,6 +844,7 @@ main (int argc, char **argv)
   g_test_add_func ("/store/finished-run-no-wal", test_finished_run_no_wal);
 #endif
   g_test_add_func ("/store/live-by-lock", test_live_by_lock);
+  g_test_add_func ("/store/close-not-crash", test_close_not_crash);
   g_test_add_func ("/store/bad-files", test_bad_files);
   return g_test_run ();
 }

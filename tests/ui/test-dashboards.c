@@ -927,6 +927,51 @@ test_hparams_values (void)
   lm_test_rm_rf (dir);
 }
 
+/* A hyperparameter logged as a number by some runs and as a string by
+ * another (batch_size 32, 128, "auto") is categorical; its axis keeps the
+ * order the table sorts it in, 32 below 128 (text order put "128" below
+ * "32"). */
+static void
+test_hparams_mixed_types (void)
+{
+  static const struct { const char *run; double batch; const char *text; } runs[] = {
+    { "small", 32, NULL }, { "large", 128, NULL }, { "auto", 0, "auto" },
+  };
+  g_autofree char *dir = lm_test_tmpdir_new ("lumen-hp-XXXXXX");
+  g_autofree char *order = NULL, *axis = NULL;
+  g_autoptr (GPtrArray) labels = NULL;
+  LmWindow *win;
+  LmHparamsView *hp;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (runs); i++)
+    {
+      lm_writer *w;
+      lm_hparam h[2] = { runs[i].text ? LM_HP_STRING ("batch_size", runs[i].text)
+                                      : LM_HP_NUMBER ("batch_size", runs[i].batch),
+                         LM_HP_NUMBER ("lr", 0.1 * (i + 1)) };
+
+      g_assert_cmpint (lm_writer_open (&w, dir, runs[i].run), ==, LM_OK);
+      g_assert_cmpint (lm_writer_add_hparams (w, h, 2, NULL, 0), ==, LM_OK);
+      g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+    }
+  win = open_window_at (dir, "hparams");
+  hp = LM_HPARAMS_VIEW (lm_dashboards_get_page (lm_window_get_dashboards (win), "hparams"));
+  g_assert_cmpuint (lm_hparams_view_get_n_rows (hp), ==, G_N_ELEMENTS (runs));
+  lm_hparams_view_sort_by (hp, 1, FALSE);
+  order = column_order (hp, 1);
+  g_assert_cmpstr (order, ==, "small=32 large=128 auto=auto");
+  labels = check_labels (LM_PARALLEL_COORDS (lm_hparams_view_get_parallel_coords (hp)), 600, 300);
+  axis = axis_labels (labels, 0);
+  g_assert_cmpstr (axis, ==, "auto 128 32");   /* top to bottom: the table's order, reversed */
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
 /* Axis titles and labels without the view: long names, long string
  * values, many narrow axes, many categories. */
 static void
@@ -1174,6 +1219,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/dashboards/text", test_text);
   g_test_add_func ("/ui/dashboards/hparams", test_hparams);
   g_test_add_func ("/ui/dashboards/hparams-values", test_hparams_values);
+  g_test_add_func ("/ui/dashboards/hparams-mixed-types", test_hparams_mixed_types);
   g_test_add_func ("/ui/dashboards/parallel-coords-labels", test_parallel_coords_labels);
   g_test_add_func ("/ui/dashboards/cli", test_cli_views);
   g_test_add_func ("/ui/dashboards/damaged-run", test_damaged_run);

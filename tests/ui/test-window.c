@@ -346,16 +346,32 @@ test_zoom_log_export (void)
   g_assert_cmpstr (lines[0], ==, "run,tag,step,wall_time,value,smoothed");
   g_assert_cmpuint (g_strv_length (lines), ==, 2 * N_POINTS + 2);   /* header + rows + "" */
   g_assert_true (g_str_has_prefix (lines[51], "alpha,train/loss,50,1700000050.000,1.5,"));
+  /* the values as logged (2 - 1/100), not as their float32 reads with 9
+   * digits (1.99000001); the float32 they stand for is the same */
+  g_assert_true (g_str_has_prefix (lines[2], "alpha,train/loss,1,1700000001.000,1.99,"));
+  g_assert_true (g_str_has_prefix (lines[200], "alpha,train/loss,199,1700000199.000,0.01,"));
   g_strfreev (lines);
   g_clear_pointer (&contents, g_free);
+  /* smoothed as precisely as the float32 values it comes from: with
+   * weight 0.6, step 1 is (0.6 * 0.4 * 2 + 0.4 * 1.99) / (1 - 0.6^2)
+   * = 1.99375 (by hand; it read 1.99375001) */
+  lm_chart_settings_set_smoothing (lm_window_get_settings (win), 0.6);
+  g_assert_true (lm_chart_export_csv (chart, csv, &error));
+  g_assert_true (g_file_get_contents (csv, &contents, NULL, NULL));
+  lines = g_strsplit (contents, "\n", -1);
+  g_assert_cmpstr (lines[1], ==, "alpha,train/loss,0,1700000000.000,2,2");
+  g_assert_cmpstr (lines[2], ==, "alpha,train/loss,1,1700000001.000,1.99,1.99375");
+  g_strfreev (lines);
+  g_clear_pointer (&contents, g_free);
+  lm_chart_settings_set_smoothing (lm_window_get_settings (win), 0.0);
   /* JSON: per run, TensorBoard's [[wall_time, step, value], ...] */
   json = g_build_filename (logdir, "chart.json", NULL);
   g_assert_true (lm_chart_export_json (chart, json, &error));
   g_assert_true (g_file_get_contents (json, &contents, NULL, NULL));
   g_assert_true (g_str_has_prefix (contents, "{\n  \"alpha\": [[1700000000.000, 0, 2], "
-                                             "[1700000001.000, 1, 1.99000001], "));
-  g_assert_nonnull (strstr (contents, "[1700000199.000, 199, 0.00999999978]],\n  \"beta\": [[1700000000.000, 0, 1], "));
-  g_assert_true (g_str_has_suffix (contents, "[1700000199.000, 199, 2.99000001]]\n}\n"));
+                                             "[1700000001.000, 1, 1.99], "));
+  g_assert_nonnull (strstr (contents, "[1700000199.000, 199, 0.01]],\n  \"beta\": [[1700000000.000, 0, 1], "));
+  g_assert_true (g_str_has_suffix (contents, "[1700000199.000, 199, 2.99]]\n}\n"));
   /* A folder that does not exist: a clear error, no crash. */
   g_assert_false (lm_chart_export_json (chart, "/nonexistent/dir/x.json", &error));
   g_clear_error (&error);
@@ -709,6 +725,20 @@ test_all_nan_tag (void)
   win = open_window (dir);
   g_assert_true (lm_test_wait_for (chart_up_to_date, chart_for (win, "train/loss"), 5000));
   g_assert_true (lm_plot_has_data (lm_chart_get_plot (chart_for (win, "train/loss"))));
+  /* exported as Python's csv and json modules write NaN */
+  {
+    g_autofree char *csv = g_build_filename (dir, "nan.csv", NULL);
+    g_autofree char *json = g_build_filename (dir, "nan.json", NULL);
+    g_autofree char *text = NULL;
+
+    g_assert_true (lm_chart_export_csv (chart_for (win, "train/loss"), csv, NULL));
+    g_assert_true (g_file_get_contents (csv, &text, NULL, NULL));
+    g_assert_nonnull (strstr (text, "\ndiverged,train/loss,0,1700000000.000,nan,nan\n"));
+    g_clear_pointer (&text, g_free);
+    g_assert_true (lm_chart_export_json (chart_for (win, "train/loss"), json, NULL));
+    g_assert_true (g_file_get_contents (json, &text, NULL, NULL));
+    g_assert_true (g_str_has_prefix (text, "{\n  \"diverged\": [[1700000000.000, 0, NaN], "));
+  }
   gtk_window_destroy (GTK_WINDOW (win));
   lm_test_rm_rf (dir);
 }
@@ -875,12 +905,15 @@ test_preferences (void)
 
 /* Tags, tag groups and runs in natural order, as TensorBoard: m/metric_2
  * before m/metric_12 before metric_100 (plain text order put metric_100
- * before metric_12), group layer_2 above layer_10, run_2 before run_10. */
+ * before metric_12), group layer_2 above layer_10, run_2 before run_10,
+ * and a sweep's runs by learning rate, with their colours in that order
+ * (lr0.05 came after lr0.1, and lr0.001_bs128 after lr0.01_bs64). */
 static void
 test_natural_order (void)
 {
   static const char *const tags[] = { "m/metric_0", "m/metric_2", "m/metric_12", "m/metric_100", "m/metric_104" };
-  static const char *const runs[] = { "run_1", "run_2", "run_10" };
+  static const char *const runs[] = { "run_1", "run_2", "run_10", "sweep/lr0.001_bs128",
+                                      "sweep/lr0.01_bs64", "sweep/lr0.05_bs64", "sweep/lr0.1_bs64" };
   g_autofree char *logdir = NULL;
   LmWindow *win;
   LmCardGrid *grid;
@@ -920,6 +953,7 @@ test_natural_order (void)
       g_autoptr (LmRun) run = g_list_model_get_item (G_LIST_MODEL (store), r);
 
       g_assert_cmpstr (lm_run_get_name (run), ==, runs[r]);
+      g_assert_cmpuint (lm_run_get_ordinal (run), ==, r);   /* the palette's colours in list order */
     }
   for (guint t = 0; t < G_N_ELEMENTS (tags); t++)
     {
