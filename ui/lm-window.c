@@ -31,13 +31,24 @@ static const char css[] =
   ".lm-card-title { font-weight: bold; margin-left: 8px; color: #202124; }"
   ".lm-card-button { min-height: 24px; min-width: 24px; padding: 0 4px; font-size: 0.85em; }"
   ".lm-sections { padding: 6px 16px 16px 16px; }"
-  ".lm-dashboard { background: #f1f3f4; }"
+  /* The dashboards are a light sheet in every theme: charts, markdown code
+   * blocks and the graph are drawn for a light background, so under a dark
+   * theme (GTK_THEME=Adwaita:dark) the text on the sheet is dark too, not
+   * the theme's light text on light grey. */
+  ".lm-dashboard { background: #f1f3f4; color: #202124; }"
+  ".lm-dashboard textview, .lm-dashboard textview > text { background-color: white; color: #202124; }"
+  ".lm-dashboard button.flat { color: #202124; }"
+  ".lm-dashboard button.flat:disabled { color: alpha(#202124, 0.5); }"
   ".lm-filter-bar { padding: 10px 16px 4px 16px; }"
   ".lm-section-header, .lm-section-header:checked { background: none; box-shadow: none; padding: 2px 6px; }"
   ".lm-section-header:hover { background: alpha(currentColor, 0.07); }"
   ".lm-section-title { font-weight: bold; font-size: 1.05em; }"
   ".lm-section-count { color: alpha(currentColor, 0.55); }"
   ".lm-warning { color: #c5221f; padding: 2px 16px; }"
+  /* The window's own background is not part of a screenshot (the window
+   * class draws only its children there): what lies under the header bar
+   * paints it, or the graph page's side pane came out transparent. */
+  ".lm-content { background-color: @theme_bg_color; }"
   ".lm-sidebar { padding: 10px; background-color: @theme_bg_color; }"
   ".lm-sidebar-heading { font-weight: bold; }"
   ".lm-settings-label { color: alpha(currentColor, 0.7); font-size: 0.9em; }"
@@ -570,6 +581,7 @@ lm_window_new (GtkApplication *app, const char *logdir)
                              lm_dashboards_get_switcher (LM_DASHBOARDS (self->dashboards)));
 
   self->paned = gtk_paned_new (GTK_ORIENTATION_HORIZONTAL);
+  gtk_widget_add_css_class (self->paned, "lm-content");
   gtk_paned_set_start_child (GTK_PANED (self->paned), sidebar);
   gtk_paned_set_end_child (GTK_PANED (self->paned), self->dashboards);
   gtk_paned_set_resize_start_child (GTK_PANED (self->paned), FALSE);

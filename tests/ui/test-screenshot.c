@@ -174,6 +174,124 @@ test_window_pixels (void)
   lm_test_rm_rf (logdir);
 }
 
+/* The widgets at or below root that have a CSS class, depth first. */
+static void
+find_by_class (GtkWidget *root, const char *css_class, GPtrArray *out)
+{
+  if (gtk_widget_has_css_class (root, css_class))
+    g_ptr_array_add (out, root);
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    find_by_class (c, css_class, out);
+}
+
+/* The darkest pixel (the least of R, G, B) where a widget lies on the
+ * screenshot: its text's ink when that is darker than the background. */
+static int
+darkest_in (const Image *img, GtkWidget *widget, GtkWidget *win)
+{
+  graphene_rect_t r;
+  int least = 255;
+
+  g_assert_true (gtk_widget_compute_bounds (widget, win, &r));
+  for (int y = MAX (0, (int) r.origin.y); y < MIN (img->height, (int) (r.origin.y + r.size.height)); y++)
+    for (int x = MAX (0, (int) r.origin.x); x < MIN (img->width, (int) (r.origin.x + r.size.width)); x++)
+      {
+        const guchar *p = img->pixels + y * img->stride + x * 4;
+
+        least = MIN (least, MIN (p[0], MIN (p[1], p[2])));
+      }
+  return least;
+}
+
+static void
+wait_settled (LmWindow *win)
+{
+  gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (!settled (win) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (settled (win));
+}
+
+/* Under a dark theme (GTK_THEME=Adwaita:dark, or a dark preference) the
+ * dashboards stay a light sheet with dark text on it: the section titles,
+ * their counts, the tag count and the cards' flat buttons were the theme's
+ * light text on the light grey sheet, unreadable.  And the screenshot of
+ * the graph page is opaque: its side pane (the debugger) shows the window's
+ * background, which a screenshot left out, so its light text was on
+ * nothing (white or black, depending on the viewer). */
+static void
+test_dark_theme (void)
+{
+  static const char *const classes[] = { "lm-section-title", "lm-section-count", "lm-card-button" };
+  g_autofree char *logdir = NULL, *png = NULL;
+  g_autoptr (GError) error = NULL;
+  GtkSettings *gs;
+  LmWindow *win;
+  LmTestRun *run;
+  Image img = { 0 };
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  gs = gtk_settings_get_default ();
+  g_object_set (gs, "gtk-application-prefer-dark-theme", TRUE, NULL);
+  logdir = g_dir_make_tmp ("lumen-dark-XXXXXX", NULL);
+  run = lm_test_run_create (logdir, "a");
+  lm_test_run_begin (run);
+  for (int i = 0; i < 20; i++)
+    lm_test_run_add_scalar (run, "train/loss", i, 1.7e9 + i, 1.0 / (i + 1));
+  lm_test_run_set_status (run, "finished");
+  lm_test_run_commit (run);
+  lm_test_run_close (run);
+
+  win = lm_window_new (NULL, logdir);
+  gtk_window_set_default_size (GTK_WINDOW (win), 1000, 700);
+  gtk_window_present (GTK_WINDOW (win));
+  wait_settled (win);
+  png = g_build_filename (logdir, "dark.png", NULL);
+  lm_ui_save_screenshot (win, png, &error);
+  g_assert_no_error (error);
+  g_assert_true (load_image (png, &img));
+  for (guint k = 0; k < G_N_ELEMENTS (classes); k++)
+    {
+      g_autoptr (GPtrArray) found = g_ptr_array_new ();
+
+      find_by_class (GTK_WIDGET (win), classes[k], found);
+      g_assert_cmpuint (found->len, >, 0);
+      for (guint i = 0; i < found->len; i++)
+        if (gtk_widget_get_mapped (found->pdata[i]))
+          {
+            int ink = darkest_in (&img, found->pdata[i], GTK_WIDGET (win));
+
+            /* dark ink (#202124 at 55 % over #f1f3f4 is about 120) */
+            if (ink > 150)
+              g_error ("%s: lightest text, darkest pixel %d on the light sheet", classes[k], ink);
+          }
+    }
+  g_free (img.pixels);
+
+  lm_dashboards_set_view (lm_window_get_dashboards (win), "graph");
+  wait_settled (win);
+  lm_ui_save_screenshot (win, png, &error);
+  g_assert_no_error (error);
+  g_assert_true (load_image (png, &img));
+  {
+    gsize clear = 0;
+
+    for (int y = 0; y < img.height; y++)
+      for (int x = 0; x < img.width; x++)
+        clear += img.pixels[y * img.stride + x * 4 + 3] != 255;
+    g_assert_cmpuint (clear, <, 200);
+  }
+  g_free (img.pixels);
+  gtk_window_destroy (GTK_WINDOW (win));
+  g_object_set (gs, "gtk-application-prefer-dark-theme", FALSE, NULL);
+  lm_test_rm_rf (logdir);
+}
+
 /* The CLI tests need a display and the binary; else they skip. */
 static gboolean
 can_run_lumen (void)
@@ -455,6 +573,7 @@ main (int argc, char **argv)
     lumen_bin = g_getenv ("LUMEN_BIN");
   have_display = lm_ui_test_init (&argc, &argv);
   g_test_add_func ("/ui/screenshot/window-pixels", test_window_pixels);
+  g_test_add_func ("/ui/screenshot/dark-theme", test_dark_theme);
   g_test_add_func ("/ui/screenshot/cli", test_cli_screenshot);
   g_test_add_func ("/ui/screenshot/cli-unknown-options", test_cli_unknown_options);
   g_test_add_func ("/ui/screenshot/cli-bad-options", test_cli_bad_options);
