@@ -663,6 +663,7 @@ save_screenshot_now (LmWindow *self, const char *path, GError **error)
 {
   GtkWidget *widget = GTK_WIDGET (self);
   int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
+  int scale = gtk_widget_get_scale_factor (widget);
   GtkSnapshot *snapshot;
   GskRenderNode *node;
   GskRenderer *renderer;
@@ -686,7 +687,19 @@ save_screenshot_now (LmWindow *self, const char *path, GError **error)
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the window drew nothing");
       return FALSE;
     }
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  /* In the screen's pixels: on a HiDPI screen (GDK_SCALE=2) the window
+   * is drawn at twice its size in GTK's units, charts included, and a
+   * screenshot at one pixel per unit lost that detail (blurred curves and
+   * text at half the resolution the user sees). */
+  if (scale > 1)
+    {
+      GskRenderNode *scaled = gsk_transform_node_new (node, gsk_transform_scale (NULL, (float) scale, (float) scale));
+
+      gsk_render_node_unref (node);
+      node = scaled;
+    }
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width * scale, height * scale));
   gsk_render_node_unref (node);
   ok = gdk_texture_save_to_png (texture, path);
   g_object_unref (texture);

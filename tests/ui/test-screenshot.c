@@ -487,6 +487,43 @@ test_cli_utf8_options (void)
   lm_test_rm_rf (dir);
 }
 
+/* On a HiDPI screen (GDK_SCALE=2) the screenshot has the screen's pixels:
+ * --window-size 860x560 is 1720x1120 pixels, charts drawn at that resolution
+ * (it was 860x560, every curve and label at half the detail the user sees). */
+static void
+test_cli_hidpi (void)
+{
+  g_autofree char *logdir = NULL, *png = NULL, *err = NULL;
+  g_auto (GStrv) env = g_environ_setenv (g_get_environ (), "GDK_SCALE", "2", TRUE);
+  int status;
+  Image img = { 0 };
+  GdkRGBA c1;
+
+  if (!can_run_lumen ())
+    return;
+  logdir = make_logdir ();
+  png = g_build_filename (logdir, "hidpi.png", NULL);
+  env = g_environ_setenv (env, "XDG_CONFIG_HOME", logdir, TRUE);
+  {
+    const char *argv[] = { lumen_bin, "--logdir", logdir, "--screenshot", png,
+                           "--window-size", "860x560", "--smoothing", "0", NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_DEFAULT, NULL, NULL,
+                                 NULL, &err, &status, NULL));
+  }
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("lumen --screenshot failed: %s", err);
+  g_assert_true (load_image (png, &img));
+  g_assert_cmpint (img.width, ==, 1720);
+  g_assert_cmpint (img.height, ==, 1120);
+  /* the rising run's line, two device pixels wide (a thin grey-blended
+   * line at 1x upscaled would not keep the colour) */
+  lm_palette_color (1, &c1);
+  g_assert_cmpuint (count_color (&img, &c1, 30), >, 200);
+  g_free (img.pixels);
+  lm_test_rm_rf (logdir);
+}
+
 /* Every bad option, alone, with a screenshot (and a window size, which
  * realizes the window early) and with a view: exit status 2, the message,
  * and nothing else on stderr from GLib or GTK.  An invalid --tag-filter
@@ -575,6 +612,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/screenshot/window-pixels", test_window_pixels);
   g_test_add_func ("/ui/screenshot/dark-theme", test_dark_theme);
   g_test_add_func ("/ui/screenshot/cli", test_cli_screenshot);
+  g_test_add_func ("/ui/screenshot/cli-hidpi", test_cli_hidpi);
   g_test_add_func ("/ui/screenshot/cli-unknown-options", test_cli_unknown_options);
   g_test_add_func ("/ui/screenshot/cli-bad-options", test_cli_bad_options);
   g_test_add_func ("/ui/screenshot/cli-utf8-options", test_cli_utf8_options);
