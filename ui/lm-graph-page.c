@@ -10,6 +10,7 @@
 
 #include "lm-debugger-pane.h"
 #include "lm-graph-data.h"
+#include "lm-icon-tip.h"
 #include "lm-run.h"
 
 struct _LmGraphPage
@@ -434,7 +435,7 @@ tool_button (const char *icon, const char *tip, GCallback cb, LmGraphPage *self)
 {
   GtkWidget *b = gtk_button_new_from_icon_name (icon);
 
-  gtk_widget_set_tooltip_text (b, tip);
+  lm_icon_tip (b, tip);
   g_signal_connect (b, "clicked", cb, self);
   return b;
 }

@@ -18,6 +18,7 @@
 #include "lm-image-card.h"
 
 #include "lm-axis.h"
+#include "lm-icon-tip.h"
 #include "lm-image-canvas.h"
 
 #define PREFETCH 6
@@ -685,7 +686,7 @@ lm_image_card_init (LmImageCard *self)
   gtk_popover_set_child (GTK_POPOVER (popover), pop_box);
   gtk_menu_button_set_popover (GTK_MENU_BUTTON (menu), popover);
   gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (menu), "display-brightness-symbolic");
-  gtk_widget_set_tooltip_text (menu, "Brightness, contrast and cell labels");
+  lm_icon_tip (menu, "Brightness, contrast and cell labels");
   gtk_widget_add_css_class (menu, "lm-card-button");
 
   gtk_box_append (GTK_BOX (row), self->scale);

@@ -2,6 +2,7 @@
 #include "lm-window.h"
 
 #include "lm-dashboards.h"
+#include "lm-icon-tip.h"
 #include "lm-preferences.h"
 
 #include <string.h>
@@ -503,7 +504,7 @@ build_header (LmWindow *self, const char *logdir)
   gtk_widget_set_valign (titles, GTK_ALIGN_CENTER);
   gtk_header_bar_set_title_widget (GTK_HEADER_BAR (header), titles);
 
-  gtk_widget_set_tooltip_text (open, "Open a log directory (Ctrl+O)");
+  lm_icon_tip (open, "Open a log directory (Ctrl+O)");
   gtk_actionable_set_action_name (GTK_ACTIONABLE (open), "win.open");
   gtk_header_bar_pack_start (GTK_HEADER_BAR (header), open);
 
@@ -514,11 +515,11 @@ build_header (LmWindow *self, const char *logdir)
   gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (menu_button), G_MENU_MODEL (menu));
   gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (menu_button), "open-menu-symbolic");
   gtk_menu_button_set_primary (GTK_MENU_BUTTON (menu_button), TRUE);
-  gtk_widget_set_tooltip_text (menu_button, "Main menu (F10)");
+  lm_icon_tip (menu_button, "Main menu (F10)");
   gtk_header_bar_pack_end (GTK_HEADER_BAR (header), menu_button);
   g_object_unref (menu);
 
-  gtk_widget_set_tooltip_text (reload, "Reload runs now (Ctrl+R); runs also update live");
+  lm_icon_tip (reload, "Reload runs now (Ctrl+R); runs also update live");
   gtk_actionable_set_action_name (GTK_ACTIONABLE (reload), "win.reload");
   gtk_header_bar_pack_end (GTK_HEADER_BAR (header), reload);
   return header;
