@@ -3,8 +3,9 @@
  * Loading runs in a GTask: the graph, the list of its traces and one
  * trace's events (statistics only; values are for the debugger). When no
  * run was chosen, the worker walks the runs in name order and shows the
- * first one that has a graph, so `lumen --logdir runs --view graph` shows
- * something without a click. A generation counter drops stale results.
+ * first one that has a graph (with --step, the first traced at that step),
+ * so `lumen --logdir runs --view graph` shows something without a click. A
+ * generation counter drops stale results.
  */
 #include "lm-graph-page.h"
 
@@ -66,29 +67,67 @@ load_job_free (gpointer p)
   g_free (job);
 }
 
+/* Whether the run at path has a trace of `step` for graph graph_id. */
+static gboolean
+has_trace_at (const char *path, gint64 graph_id, gint64 step)
+{
+  GArray *traces = lm_trace_data_list (path, graph_id, NULL);
+  gboolean found = FALSE;
+
+  for (guint k = 0; traces != NULL && k < traces->len && !found; k++)
+    found = g_array_index (traces, LmTraceInfo, k).step == step;
+  if (traces != NULL)
+    g_array_unref (traces);
+  return found;
+}
+
 static void
 load_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
   LoadJob *job = data;
   gint64 trace_id = job->trace_id;
+  LmGraphData *fallback = NULL;
+  int fallback_i = -1;
 
+  /* With a target step (--step, lumen-train's "step through it" hint) the
+   * first run traced at that step, else the first run with a graph: in a
+   * log directory of several runs the hint opened the first run's graph
+   * at another step. */
   job->chosen = -1;
   for (guint i = 0; i < job->paths->len && job->chosen < 0; i++)
     {
       char *error = NULL;
+      LmGraphData *graph;
 
       if (job->trace_only)
         {
           job->chosen = (int) i;
           break;
         }
-      job->graph = lm_graph_data_load (g_ptr_array_index (job->paths, i), -1, &error);
-      if (job->graph)
-        job->chosen = (int) i;
-      else if (job->paths->len == 1 || i + 1 == job->paths->len)
+      graph = lm_graph_data_load (g_ptr_array_index (job->paths, i), -1, &error);
+      if (graph != NULL && (job->want_step < 0 || job->paths->len == 1
+                            || has_trace_at (g_ptr_array_index (job->paths, i), graph->id, job->want_step)))
+        {
+          job->graph = graph;
+          job->chosen = (int) i;
+        }
+      else if (graph != NULL && fallback == NULL)
+        {
+          fallback = graph;
+          fallback_i = (int) i;
+        }
+      else
+        lm_graph_data_free (graph);
+      if (graph == NULL && (job->paths->len == 1 || i + 1 == job->paths->len) && fallback == NULL)
         job->error = g_steal_pointer (&error);
       g_free (error);
     }
+  if (job->chosen < 0 && fallback != NULL)
+    {
+      job->graph = g_steal_pointer (&fallback);
+      job->chosen = fallback_i;
+    }
+  lm_graph_data_free (fallback);
   if (job->chosen < 0)
     {
       g_task_return_boolean (task, TRUE);
