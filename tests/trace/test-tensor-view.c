@@ -236,6 +236,22 @@ page_settled (gpointer p)
   return lm_graph_page_is_settled (p) && lm_graph_view_get_trace (lm_graph_page_get_view (p)) != NULL;
 }
 
+/* The first widget of `type` at or below root. */
+static GtkWidget *
+find_type (GtkWidget *root, GType type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_type (c, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 /* A lumen-train MLP run `name` in dir, 4 steps, traced at the steps given. */
 static void
 train_traced (const char *dir, const char *data, const char *name, gint64 step_a, gint64 step_b)
@@ -314,6 +330,19 @@ test_target (void)
       g_assert_cmpint (lm_debugger_pane_get_current (dbg), ==, op - 1);
       g_assert_cmpint (lm_graph_view_get_selected (lm_graph_page_get_view (LM_GRAPH_PAGE (page))), ==,
                        t->events[op - 1].node_id);
+      /* The op's heatmap has its whole height in the scrolling pane (it
+       * had its minimum, 60 px: 46 px of rows, a conv's channels 6 px). */
+      {
+        GtkWidget *tv = find_type (GTK_WIDGET (dbg), LM_TYPE_TENSOR_VIEW);
+
+        gint64 end = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+
+        g_assert_nonnull (tv);
+        g_assert_nonnull (t->events[op - 1].values);
+        while (gtk_widget_get_height (tv) < 180 && g_get_monotonic_time () < end)
+          g_main_context_iteration (NULL, FALSE);
+        g_assert_cmpint (gtk_widget_get_height (tv), >=, 180);
+      }
       gtk_window_destroy (GTK_WINDOW (win));
       g_clear_object (&store);
       spin (10);
