@@ -419,6 +419,21 @@ on_search (GtkSearchEntry *entry, LmGraphPage *self)
     gtk_widget_remove_css_class (GTK_WIDGET (entry), "error");
 }
 
+/* Enter or Ctrl+G: the next match; Shift+Ctrl+G: the previous one (the
+ * search selected only the first: the second "relu" could not be reached
+ * from the search). */
+static void
+on_search_next (GtkSearchEntry *entry, LmGraphPage *self)
+{
+  lm_graph_view_search_step (LM_GRAPH_VIEW (self->view), 1);
+}
+
+static void
+on_search_previous (GtkSearchEntry *entry, LmGraphPage *self)
+{
+  lm_graph_view_search_step (LM_GRAPH_VIEW (self->view), -1);
+}
+
 static void on_fit (GtkButton *b, LmGraphPage *self) { lm_graph_view_fit (LM_GRAPH_VIEW (self->view)); }
 static void on_zoom_in (GtkButton *b, LmGraphPage *self) { lm_graph_view_zoom (LM_GRAPH_VIEW (self->view), 1.25); }
 static void on_zoom_out (GtkButton *b, LmGraphPage *self) { lm_graph_view_zoom (LM_GRAPH_VIEW (self->view), 0.8); }
@@ -505,6 +520,11 @@ lm_graph_page_init (LmGraphPage *self)
   g_object_set (self->search, "placeholder-text", "Find node, op or module", NULL);
   gtk_widget_set_hexpand (self->search, TRUE);
   g_signal_connect (self->search, "search-changed", G_CALLBACK (on_search), self);
+  g_signal_connect (self->search, "activate", G_CALLBACK (on_search_next), self);
+  g_signal_connect (self->search, "next-match", G_CALLBACK (on_search_next), self);
+  g_signal_connect (self->search, "previous-match", G_CALLBACK (on_search_previous), self);
+  gtk_widget_set_tooltip_text (self->search, "Find a node by name, op or module; Enter or Ctrl+G: next match, "
+                                             "Shift+Ctrl+G: previous");
   gtk_box_append (GTK_BOX (bar), self->run_drop);
   gtk_box_append (GTK_BOX (bar), self->trace_drop);
   gtk_box_append (GTK_BOX (bar), self->search);

@@ -1060,6 +1060,21 @@ contains_ci (const char *hay, const char *needle_folded)
   return h && strstr (h, needle_folded) != NULL;
 }
 
+/* Selects box b and puts it in the middle of the view. */
+static void
+select_and_centre (LmGraphView *self, int b)
+{
+  select_box (self, b);
+  if (self->laid_out)
+    {
+      Box *box = &g_array_index (self->boxes, Box, b);
+
+      self->tx = gtk_widget_get_width (GTK_WIDGET (self)) / 2.0 - box->x * self->scale;
+      self->ty = gtk_widget_get_height (GTK_WIDGET (self)) / 2.0 - box->y * self->scale;
+      self->fit_pending = FALSE;
+    }
+}
+
 guint
 lm_graph_view_search (LmGraphView *self, const char *text)
 {
@@ -1091,18 +1106,44 @@ lm_graph_view_search (LmGraphView *self, const char *text)
         }
     }
   if (first >= 0)
-    {
-      select_box (self, first);
-      if (self->laid_out)
-        {
-          Box *b = &g_array_index (self->boxes, Box, first);
-          self->tx = gtk_widget_get_width (GTK_WIDGET (self)) / 2.0 - b->x * self->scale;
-          self->ty = gtk_widget_get_height (GTK_WIDGET (self)) / 2.0 - b->y * self->scale;
-          self->fit_pending = FALSE;
-        }
-    }
+    select_and_centre (self, first);
   gtk_widget_queue_draw (GTK_WIDGET (self));
   return n;
+}
+
+int
+lm_graph_view_search_step (LmGraphView *self, int direction)
+{
+  g_autoptr (GArray) order = NULL;   /* matching boxes, in graph order */
+  int at = -1;
+
+  g_return_val_if_fail (LM_IS_GRAPH_VIEW (self), 0);
+  if (self->boxes == NULL || self->graph == NULL)
+    return 0;
+  order = g_array_new (FALSE, FALSE, sizeof (int));
+  for (gsize i = 0; i < self->graph->n_nodes; i++)
+    {
+      int b = self->rep[i];
+      gboolean seen = FALSE;
+
+      for (guint k = 0; k < order->len && !seen; k++)
+        seen = g_array_index (order, int, k) == b;
+      if (self->match[b] && !seen)
+        {
+          if (b == self->selected)
+            at = (int) order->len;
+          g_array_append_val (order, b);
+        }
+    }
+  if (order->len == 0)
+    return 0;
+  if (at < 0)
+    at = direction >= 0 ? 0 : (int) order->len - 1;
+  else
+    at = (at + (direction >= 0 ? 1 : (int) order->len - 1)) % (int) order->len;
+  select_and_centre (self, g_array_index (order, int, at));
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  return at + 1;
 }
 
 void

@@ -66,6 +66,11 @@ double       lm_graph_view_get_scale        (LmGraphView  *self);
  * returns the number of matches. "" clears the search. */
 guint        lm_graph_view_search           (LmGraphView  *self,
                                              const char   *text);
+/* The next (direction >= 0) or previous match of the search, after or
+ * before the selected one, round the end: selected and centred.  Returns
+ * its place among the matches from 1, 0 when nothing matches. */
+int          lm_graph_view_search_step      (LmGraphView  *self,
+                                             int           direction);
 /* Selects a node by id (-1: none); a node inside a collapsed box selects
  * the box. Emits "selection-changed". */
 void         lm_graph_view_select           (LmGraphView  *self,

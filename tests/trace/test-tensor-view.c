@@ -351,7 +351,8 @@ test_target (void)
 
 /* lumen-train's hint "lumen --logdir runs --view debugger --step 12 --op 3"
  * in a log directory of several runs: the run traced at that step is shown
- * (the first run in name order was, at its own last traced step). */
+ * (the first run in name order was, at its own last traced step).  And
+ * the search steps through its matches. */
 static void
 test_target_run (void)
 {
@@ -372,6 +373,30 @@ test_target_run (void)
   t = open_at (dir, 3, 2, &store, &win, &page);
   g_assert_cmpint (t->step, ==, 3);
   g_assert_cmpint (lm_debugger_pane_get_current (lm_graph_page_get_debugger (LM_GRAPH_PAGE (page))), ==, 1);
+
+  /* The search reaches every match: Enter (or Ctrl+G) the next one, round
+   * the end, Shift+Ctrl+G the previous (only the first was selected). */
+  {
+    LmGraphView *view = lm_graph_page_get_view (LM_GRAPH_PAGE (page));
+    GtkWidget *entry = lm_graph_page_get_search_entry (LM_GRAPH_PAGE (page));
+    const LmGraphData *g = lm_graph_view_get_graph (view);
+    const char *names[3];
+
+    gtk_editable_set_text (GTK_EDITABLE (entry), "weight");
+    g_signal_emit_by_name (entry, "search-changed");
+    for (int k = 0; k < 3; k++)
+      {
+        gssize i = lm_graph_data_find (g, lm_graph_view_get_selected (view));
+
+        g_assert_cmpint (i, >=, 0);
+        names[k] = g->nodes[i].name;
+        g_signal_emit_by_name (entry, k < 2 ? "activate" : "previous-match");
+      }
+    g_assert_cmpstr (names[0], ==, "1.weight");
+    g_assert_cmpstr (names[1], ==, "3.weight");
+    g_assert_cmpstr (names[2], ==, "1.weight");   /* round the end */
+    g_assert_cmpstr (g->nodes[lm_graph_data_find (g, lm_graph_view_get_selected (view))].name, ==, "3.weight");
+  }
   gtk_window_destroy (GTK_WINDOW (win));
   g_clear_object (&store);
   spin (10);
