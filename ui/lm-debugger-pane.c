@@ -432,6 +432,7 @@ heading (const char *text)
   GtkWidget *l = gtk_label_new (text);
   gtk_widget_add_css_class (l, "heading");
   gtk_label_set_xalign (GTK_LABEL (l), 0);
+  gtk_label_set_wrap (GTK_LABEL (l), TRUE);
   gtk_widget_set_margin_top (l, 6);
   return l;
 }

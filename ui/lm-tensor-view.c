@@ -461,6 +461,7 @@ lm_tensor_view_new_grid (LmTensorView *self)
   g_return_val_if_fail (self->grid_area == NULL, NULL);
   self->grid_note = gtk_label_new (NULL);
   gtk_label_set_xalign (GTK_LABEL (self->grid_note), 0);
+  gtk_label_set_wrap (GTK_LABEL (self->grid_note), TRUE);
   gtk_widget_add_css_class (self->grid_note, "dim-label");
   self->grid_area = gtk_drawing_area_new ();
   gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self->grid_area), draw_grid, self, NULL);

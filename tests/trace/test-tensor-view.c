@@ -343,6 +343,24 @@ test_target (void)
           g_main_context_iteration (NULL, FALSE);
         g_assert_cmpint (gtk_widget_get_height (tv), >=, 180);
       }
+      /* Text never makes the pane wider than its rows of buttons (the
+       * values grid's note and the gradient-flow heading did, by about
+       * 80 px: in an 800 px window the graph was left 60 px). */
+      {
+        int rows = 0, pane = 0, m;
+
+        for (GtkWidget *c = gtk_widget_get_first_child (GTK_WIDGET (dbg)); c != NULL;
+             c = gtk_widget_get_next_sibling (c))
+          if (GTK_IS_BOX (c) && gtk_orientable_get_orientation (GTK_ORIENTABLE (c)) == GTK_ORIENTATION_HORIZONTAL)
+            {
+              gtk_widget_measure (c, GTK_ORIENTATION_HORIZONTAL, -1, &m, NULL, NULL, NULL);
+              rows = MAX (rows, m);
+            }
+        gtk_widget_measure (GTK_WIDGET (dbg), GTK_ORIENTATION_HORIZONTAL, -1, &pane, NULL, NULL, NULL);
+        g_assert_cmpint (rows, >, 100);
+        g_assert_cmpint (pane, <=, rows + gtk_widget_get_margin_start (GTK_WIDGET (dbg))
+                                   + gtk_widget_get_margin_end (GTK_WIDGET (dbg)));
+      }
       gtk_window_destroy (GTK_WINDOW (win));
       g_clear_object (&store);
       spin (10);
