@@ -65,7 +65,6 @@ test_icon_buttons_named (void)
 {
   g_autofree char *logdir = NULL;
   LmDashboards *dash;
-  LmTestRun *run;
   LmWindow *win;
 
   if (!have_display)
@@ -73,14 +72,7 @@ test_icon_buttons_named (void)
       g_test_skip ("no display");
       return;
     }
-  logdir = g_dir_make_tmp ("lumen-keys-XXXXXX", NULL);
-  run = lm_test_run_create (logdir, "a");
-  lm_test_run_begin (run);
-  for (int i = 0; i < 10; i++)
-    lm_test_run_add_scalar (run, "train/loss", i, 1.7e9 + i, 1.0 / (i + 1));
-  lm_test_run_set_status (run, "finished");
-  lm_test_run_commit (run);
-  lm_test_run_close (run);
+  logdir = lm_test_logdir_with_scalar ("lumen-keys-XXXXXX", "train/loss", 10);
 
   win = lm_window_new (NULL, logdir);
   gtk_window_set_default_size (GTK_WINDOW (win), 1200, 800);

@@ -228,7 +228,6 @@ test_dark_theme (void)
   g_autoptr (GError) error = NULL;
   GtkSettings *gs;
   LmWindow *win;
-  LmTestRun *run;
   Image img = { 0 };
 
   if (!have_display)
@@ -238,14 +237,7 @@ test_dark_theme (void)
     }
   gs = gtk_settings_get_default ();
   g_object_set (gs, "gtk-application-prefer-dark-theme", TRUE, NULL);
-  logdir = g_dir_make_tmp ("lumen-dark-XXXXXX", NULL);
-  run = lm_test_run_create (logdir, "a");
-  lm_test_run_begin (run);
-  for (int i = 0; i < 20; i++)
-    lm_test_run_add_scalar (run, "train/loss", i, 1.7e9 + i, 1.0 / (i + 1));
-  lm_test_run_set_status (run, "finished");
-  lm_test_run_commit (run);
-  lm_test_run_close (run);
+  logdir = lm_test_logdir_with_scalar ("lumen-dark-XXXXXX", "train/loss", 20);
 
   win = lm_window_new (NULL, logdir);
   gtk_window_set_default_size (GTK_WINDOW (win), 1000, 700);
