@@ -6,6 +6,7 @@
  */
 #include "lm-debugger-pane.h"
 #include "lm-grad-flow.h"
+#include "lm-icon-tip.h"
 #include "lm-tensor-view.h"
 
 #include <math.h>
@@ -406,7 +407,7 @@ static GtkWidget *
 button (const char *icon, const char *tip, GCallback cb, LmDebuggerPane *self)
 {
   GtkWidget *b = gtk_button_new_from_icon_name (icon);
-  gtk_widget_set_tooltip_text (b, tip);
+  lm_icon_tip (b, tip);
   g_signal_connect (b, "clicked", cb, self);
   return b;
 }
@@ -431,6 +432,7 @@ heading (const char *text)
   GtkWidget *l = gtk_label_new (text);
   gtk_widget_add_css_class (l, "heading");
   gtk_label_set_xalign (GTK_LABEL (l), 0);
+  gtk_label_set_wrap (GTK_LABEL (l), TRUE);
   gtk_widget_set_margin_top (l, 6);
   return l;
 }

@@ -3,13 +3,15 @@
  * Loading runs in a GTask: the graph, the list of its traces and one
  * trace's events (statistics only; values are for the debugger). When no
  * run was chosen, the worker walks the runs in name order and shows the
- * first one that has a graph, so `lumen --logdir runs --view graph` shows
- * something without a click. A generation counter drops stale results.
+ * first one that has a graph (with --step, the first traced at that step),
+ * so `lumen --logdir runs --view graph` shows something without a click. A
+ * generation counter drops stale results.
  */
 #include "lm-graph-page.h"
 
 #include "lm-debugger-pane.h"
 #include "lm-graph-data.h"
+#include "lm-icon-tip.h"
 #include "lm-run.h"
 
 struct _LmGraphPage
@@ -65,29 +67,67 @@ load_job_free (gpointer p)
   g_free (job);
 }
 
+/* Whether the run at path has a trace of `step` for graph graph_id. */
+static gboolean
+has_trace_at (const char *path, gint64 graph_id, gint64 step)
+{
+  GArray *traces = lm_trace_data_list (path, graph_id, NULL);
+  gboolean found = FALSE;
+
+  for (guint k = 0; traces != NULL && k < traces->len && !found; k++)
+    found = g_array_index (traces, LmTraceInfo, k).step == step;
+  if (traces != NULL)
+    g_array_unref (traces);
+  return found;
+}
+
 static void
 load_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
   LoadJob *job = data;
   gint64 trace_id = job->trace_id;
+  LmGraphData *fallback = NULL;
+  int fallback_i = -1;
 
+  /* With a target step (--step, lumen-train's "step through it" hint) the
+   * first run traced at that step, else the first run with a graph: in a
+   * log directory of several runs the hint opened the first run's graph
+   * at another step. */
   job->chosen = -1;
   for (guint i = 0; i < job->paths->len && job->chosen < 0; i++)
     {
       char *error = NULL;
+      LmGraphData *graph;
 
       if (job->trace_only)
         {
           job->chosen = (int) i;
           break;
         }
-      job->graph = lm_graph_data_load (g_ptr_array_index (job->paths, i), -1, &error);
-      if (job->graph)
-        job->chosen = (int) i;
-      else if (job->paths->len == 1 || i + 1 == job->paths->len)
+      graph = lm_graph_data_load (g_ptr_array_index (job->paths, i), -1, &error);
+      if (graph != NULL && (job->want_step < 0 || job->paths->len == 1
+                            || has_trace_at (g_ptr_array_index (job->paths, i), graph->id, job->want_step)))
+        {
+          job->graph = graph;
+          job->chosen = (int) i;
+        }
+      else if (graph != NULL && fallback == NULL)
+        {
+          fallback = graph;
+          fallback_i = (int) i;
+        }
+      else
+        lm_graph_data_free (graph);
+      if (graph == NULL && (job->paths->len == 1 || i + 1 == job->paths->len) && fallback == NULL)
         job->error = g_steal_pointer (&error);
       g_free (error);
     }
+  if (job->chosen < 0 && fallback != NULL)
+    {
+      job->graph = g_steal_pointer (&fallback);
+      job->chosen = fallback_i;
+    }
+  lm_graph_data_free (fallback);
   if (job->chosen < 0)
     {
       g_task_return_boolean (task, TRUE);
@@ -379,6 +419,21 @@ on_search (GtkSearchEntry *entry, LmGraphPage *self)
     gtk_widget_remove_css_class (GTK_WIDGET (entry), "error");
 }
 
+/* Enter or Ctrl+G: the next match; Shift+Ctrl+G: the previous one (the
+ * search selected only the first: the second "relu" could not be reached
+ * from the search). */
+static void
+on_search_next (GtkSearchEntry *entry, LmGraphPage *self)
+{
+  lm_graph_view_search_step (LM_GRAPH_VIEW (self->view), 1);
+}
+
+static void
+on_search_previous (GtkSearchEntry *entry, LmGraphPage *self)
+{
+  lm_graph_view_search_step (LM_GRAPH_VIEW (self->view), -1);
+}
+
 static void on_fit (GtkButton *b, LmGraphPage *self) { lm_graph_view_fit (LM_GRAPH_VIEW (self->view)); }
 static void on_zoom_in (GtkButton *b, LmGraphPage *self) { lm_graph_view_zoom (LM_GRAPH_VIEW (self->view), 1.25); }
 static void on_zoom_out (GtkButton *b, LmGraphPage *self) { lm_graph_view_zoom (LM_GRAPH_VIEW (self->view), 0.8); }
@@ -434,7 +489,7 @@ tool_button (const char *icon, const char *tip, GCallback cb, LmGraphPage *self)
 {
   GtkWidget *b = gtk_button_new_from_icon_name (icon);
 
-  gtk_widget_set_tooltip_text (b, tip);
+  lm_icon_tip (b, tip);
   g_signal_connect (b, "clicked", cb, self);
   return b;
 }
@@ -465,6 +520,11 @@ lm_graph_page_init (LmGraphPage *self)
   g_object_set (self->search, "placeholder-text", "Find node, op or module", NULL);
   gtk_widget_set_hexpand (self->search, TRUE);
   g_signal_connect (self->search, "search-changed", G_CALLBACK (on_search), self);
+  g_signal_connect (self->search, "activate", G_CALLBACK (on_search_next), self);
+  g_signal_connect (self->search, "next-match", G_CALLBACK (on_search_next), self);
+  g_signal_connect (self->search, "previous-match", G_CALLBACK (on_search_previous), self);
+  gtk_widget_set_tooltip_text (self->search, "Find a node by name, op or module; Enter or Ctrl+G: next match, "
+                                             "Shift+Ctrl+G: previous");
   gtk_box_append (GTK_BOX (bar), self->run_drop);
   gtk_box_append (GTK_BOX (bar), self->trace_drop);
   gtk_box_append (GTK_BOX (bar), self->search);

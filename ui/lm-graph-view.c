@@ -572,8 +572,32 @@ lm_graph_view_box_breaks (LmGraphView *self, int box)
 static void
 lm_graph_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 {
-  lm_graph_view_draw (LM_GRAPH_VIEW (widget), snapshot, gtk_widget_get_width (widget),
-                      gtk_widget_get_height (widget));
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+
+  lm_graph_view_draw (LM_GRAPH_VIEW (widget), snapshot, w, h);
+  /* Keyboard focus (Tab into the graph; the arrow keys pan, Ctrl +/-/0
+   * zoom): a ring inside the edge in the theme's focus blue.  The canvas
+   * covers the whole widget, so nothing else showed where the keys go. */
+  if (gtk_widget_has_visible_focus (widget) && w > 4 && h > 4)
+    {
+      const GdkRGBA ring = LM_GRAPH_VIEW_FOCUS_RGBA;
+      const float width[4] = { 2, 2, 2, 2 };
+      const GdkRGBA colors[4] = { ring, ring, ring, ring };
+      GskRoundedRect r;
+
+      gsk_rounded_rect_init_from_rect (&r, &GRAPHENE_RECT_INIT (1, 1, w - 2, h - 2), 0);
+      gtk_snapshot_append_border (snapshot, &r, width, colors);
+    }
+}
+
+static void
+lm_graph_view_state_flags_changed (GtkWidget *widget, GtkStateFlags previous)
+{
+  GtkStateFlags now = gtk_widget_get_state_flags (widget);
+
+  GTK_WIDGET_CLASS (lm_graph_view_parent_class)->state_flags_changed (widget, previous);
+  if ((now ^ previous) & (GTK_STATE_FLAG_FOCUSED | GTK_STATE_FLAG_FOCUS_VISIBLE))
+    gtk_widget_queue_draw (widget);
 }
 
 /* ------------------------------------------------------------ input */
@@ -828,6 +852,7 @@ lm_graph_view_class_init (LmGraphViewClass *klass)
   G_OBJECT_CLASS (klass)->dispose = lm_graph_view_dispose;
   G_OBJECT_CLASS (klass)->finalize = lm_graph_view_finalize;
   wc->snapshot = lm_graph_view_snapshot;
+  wc->state_flags_changed = lm_graph_view_state_flags_changed;
   wc->size_allocate = lm_graph_view_size_allocate;
   signals[SELECTION_CHANGED] = g_signal_new ("selection-changed", G_TYPE_FROM_CLASS (klass),
                                              G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
@@ -1035,6 +1060,21 @@ contains_ci (const char *hay, const char *needle_folded)
   return h && strstr (h, needle_folded) != NULL;
 }
 
+/* Selects box b and puts it in the middle of the view. */
+static void
+select_and_centre (LmGraphView *self, int b)
+{
+  select_box (self, b);
+  if (self->laid_out)
+    {
+      Box *box = &g_array_index (self->boxes, Box, b);
+
+      self->tx = gtk_widget_get_width (GTK_WIDGET (self)) / 2.0 - box->x * self->scale;
+      self->ty = gtk_widget_get_height (GTK_WIDGET (self)) / 2.0 - box->y * self->scale;
+      self->fit_pending = FALSE;
+    }
+}
+
 guint
 lm_graph_view_search (LmGraphView *self, const char *text)
 {
@@ -1066,18 +1106,44 @@ lm_graph_view_search (LmGraphView *self, const char *text)
         }
     }
   if (first >= 0)
-    {
-      select_box (self, first);
-      if (self->laid_out)
-        {
-          Box *b = &g_array_index (self->boxes, Box, first);
-          self->tx = gtk_widget_get_width (GTK_WIDGET (self)) / 2.0 - b->x * self->scale;
-          self->ty = gtk_widget_get_height (GTK_WIDGET (self)) / 2.0 - b->y * self->scale;
-          self->fit_pending = FALSE;
-        }
-    }
+    select_and_centre (self, first);
   gtk_widget_queue_draw (GTK_WIDGET (self));
   return n;
+}
+
+int
+lm_graph_view_search_step (LmGraphView *self, int direction)
+{
+  g_autoptr (GArray) order = NULL;   /* matching boxes, in graph order */
+  int at = -1;
+
+  g_return_val_if_fail (LM_IS_GRAPH_VIEW (self), 0);
+  if (self->boxes == NULL || self->graph == NULL)
+    return 0;
+  order = g_array_new (FALSE, FALSE, sizeof (int));
+  for (gsize i = 0; i < self->graph->n_nodes; i++)
+    {
+      int b = self->rep[i];
+      gboolean seen = FALSE;
+
+      for (guint k = 0; k < order->len && !seen; k++)
+        seen = g_array_index (order, int, k) == b;
+      if (self->match[b] && !seen)
+        {
+          if (b == self->selected)
+            at = (int) order->len;
+          g_array_append_val (order, b);
+        }
+    }
+  if (order->len == 0)
+    return 0;
+  if (at < 0)
+    at = direction >= 0 ? 0 : (int) order->len - 1;
+  else
+    at = (at + (direction >= 0 ? 1 : (int) order->len - 1)) % (int) order->len;
+  select_and_centre (self, g_array_index (order, int, at));
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  return at + 1;
 }
 
 void

@@ -66,6 +66,11 @@ double       lm_graph_view_get_scale        (LmGraphView  *self);
  * returns the number of matches. "" clears the search. */
 guint        lm_graph_view_search           (LmGraphView  *self,
                                              const char   *text);
+/* The next (direction >= 0) or previous match of the search, after or
+ * before the selected one, round the end: selected and centred.  Returns
+ * its place among the matches from 1, 0 when nothing matches. */
+int          lm_graph_view_search_step      (LmGraphView  *self,
+                                             int           direction);
 /* Selects a node by id (-1: none); a node inside a collapsed box selects
  * the box. Emits "selection-changed". */
 void         lm_graph_view_select           (LmGraphView  *self,
@@ -99,6 +104,9 @@ gboolean     lm_graph_view_get_module_rect  (LmGraphView     *self,
 
 /* The marker's colour (0-1 RGB), for tests that look for it. */
 #define LM_GRAPH_VIEW_BREAKPOINT_RGB 0.9, 0.0, 0.2
+/* The keyboard focus ring's colour, a GdkRGBA initializer (Adwaita's
+ * focus blue, #3584e4). */
+#define LM_GRAPH_VIEW_FOCUS_RGBA { 0.208f, 0.518f, 0.894f, 1.0f }
 
 /* Breakpoints, kept here so the canvas can mark them (a red dot at the
  * top-left corner of the box) and kept across set_graph/set_trace, like

@@ -18,6 +18,7 @@
 #include "lm-image-card.h"
 
 #include "lm-axis.h"
+#include "lm-icon-tip.h"
 #include "lm-image-canvas.h"
 
 #define PREFETCH 6
@@ -517,6 +518,7 @@ lm_image_card_open_full_size (LmImageCard *self)
   win = gtk_window_new ();
   gtk_window_set_title (GTK_WINDOW (win), full_title);
   gtk_window_set_transient_for (GTK_WINDOW (win), GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))));
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (win), TRUE);
   canvas = lm_image_canvas_new ();
   lm_image_canvas_set_fit (LM_IMAGE_CANVAS (canvas), FALSE);
   lm_image_canvas_set_zoom (LM_IMAGE_CANVAS (canvas), zoom);
@@ -554,6 +556,10 @@ lm_image_card_open_full_size (LmImageCard *self)
   add_zoom_key (GTK_SHORTCUT_CONTROLLER (sc), GDK_KEY_KP_Subtract, -1);
   add_zoom_key (GTK_SHORTCUT_CONTROLLER (sc), GDK_KEY_0, 0);
   add_zoom_key (GTK_SHORTCUT_CONTROLLER (sc), GDK_KEY_KP_0, 0);
+  /* Escape closes it, as it closes a scalar card's larger view */
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (sc),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
+                                                          gtk_named_action_new ("window.close")));
   gtk_widget_add_controller (win, sc);
 
   /* The card holds the image reduced to its size: show that stretched at
@@ -685,7 +691,7 @@ lm_image_card_init (LmImageCard *self)
   gtk_popover_set_child (GTK_POPOVER (popover), pop_box);
   gtk_menu_button_set_popover (GTK_MENU_BUTTON (menu), popover);
   gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (menu), "display-brightness-symbolic");
-  gtk_widget_set_tooltip_text (menu, "Brightness, contrast and cell labels");
+  lm_icon_tip (menu, "Brightness, contrast and cell labels");
   gtk_widget_add_css_class (menu, "lm-card-button");
 
   gtk_box_append (GTK_BOX (row), self->scale);

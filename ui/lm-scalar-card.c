@@ -1,6 +1,8 @@
 /* lm-scalar-card.c: a tag's card (see lm-scalar-card.h). */
 #include "lm-scalar-card.h"
 
+#include "lm-icon-tip.h"
+
 struct _LmScalarCard
 {
   GtkBox parent_instance;
@@ -254,11 +256,11 @@ lm_scalar_card_new (const char *tag, LmRunSelection *selection, LmChartSettings 
   g_signal_connect (self->log_button, "toggled", G_CALLBACK (on_log_toggled), self);
   gtk_box_append (GTK_BOX (header), self->log_button);
 
-  gtk_widget_set_tooltip_text (fit, "Reset zoom (or double-click the chart)");
+  lm_icon_tip (fit, "Reset zoom (or double-click the chart)");
   gtk_actionable_set_action_name (GTK_ACTIONABLE (fit), "card.reset-zoom");
   gtk_box_append (GTK_BOX (header), fit);
 
-  gtk_widget_set_tooltip_text (enlarge, "View larger, in a window of its own");
+  lm_icon_tip (enlarge, "View larger, in a window of its own");
   gtk_actionable_set_action_name (GTK_ACTIONABLE (enlarge), "card.enlarge");
   gtk_box_append (GTK_BOX (header), enlarge);
   self->enlarge_button = enlarge;
@@ -272,7 +274,7 @@ lm_scalar_card_new (const char *tag, LmRunSelection *selection, LmChartSettings 
   gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (menu_button), G_MENU_MODEL (menu));
   gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (menu_button), "view-more-symbolic");
   gtk_menu_button_set_has_frame (GTK_MENU_BUTTON (menu_button), FALSE);
-  gtk_widget_set_tooltip_text (menu_button, "Export and more");
+  lm_icon_tip (menu_button, "Export and more");
   gtk_box_append (GTK_BOX (header), menu_button);
   g_object_unref (menu);
 

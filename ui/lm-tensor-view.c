@@ -281,8 +281,14 @@ static void
 lm_tensor_view_measure (GtkWidget *widget, GtkOrientation o, int for_size, int *min, int *nat,
                         int *min_base, int *nat_base)
 {
-  *min = o == GTK_ORIENTATION_HORIZONTAL ? 100 : 60;
-  *nat = o == GTK_ORIENTATION_HORIZONTAL ? 300 : 180;
+  LmTensorView *self = LM_TENSOR_VIEW (widget);
+
+  /* In the debugger's pane, which scrolls, every child gets its minimum
+   * height: with values it is the whole 180 px (at 60, a conv output's 32
+   * channels were tiles of 6 px and a heatmap had 46 px of rows); with
+   * only a note, the note's line. */
+  *min = o == GTK_ORIENTATION_HORIZONTAL ? 100 : self->values != NULL ? 180 : (int) NOTE_H + 4;
+  *nat = o == GTK_ORIENTATION_HORIZONTAL ? 300 : MAX (*min, 180);
 }
 
 static void
@@ -359,7 +365,7 @@ lm_tensor_view_set_event (LmTensorView *self, const LmTraceDataEvent *e)
         }
     }
   gtk_widget_set_tooltip_text (GTK_WIDGET (self), NULL);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  gtk_widget_queue_resize (GTK_WIDGET (self));
   update_grid (self);
 }
 
@@ -455,6 +461,7 @@ lm_tensor_view_new_grid (LmTensorView *self)
   g_return_val_if_fail (self->grid_area == NULL, NULL);
   self->grid_note = gtk_label_new (NULL);
   gtk_label_set_xalign (GTK_LABEL (self->grid_note), 0);
+  gtk_label_set_wrap (GTK_LABEL (self->grid_note), TRUE);
   gtk_widget_add_css_class (self->grid_note, "dim-label");
   self->grid_area = gtk_drawing_area_new ();
   gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self->grid_area), draw_grid, self, NULL);

@@ -2,6 +2,7 @@
 #include "lm-window.h"
 
 #include "lm-dashboards.h"
+#include "lm-icon-tip.h"
 #include "lm-preferences.h"
 
 #include <string.h>
@@ -31,13 +32,24 @@ static const char css[] =
   ".lm-card-title { font-weight: bold; margin-left: 8px; color: #202124; }"
   ".lm-card-button { min-height: 24px; min-width: 24px; padding: 0 4px; font-size: 0.85em; }"
   ".lm-sections { padding: 6px 16px 16px 16px; }"
-  ".lm-dashboard { background: #f1f3f4; }"
+  /* The dashboards are a light sheet in every theme: charts, markdown code
+   * blocks and the graph are drawn for a light background, so under a dark
+   * theme (GTK_THEME=Adwaita:dark) the text on the sheet is dark too, not
+   * the theme's light text on light grey. */
+  ".lm-dashboard { background: #f1f3f4; color: #202124; }"
+  ".lm-dashboard textview, .lm-dashboard textview > text { background-color: white; color: #202124; }"
+  ".lm-dashboard button.flat { color: #202124; }"
+  ".lm-dashboard button.flat:disabled { color: alpha(#202124, 0.5); }"
   ".lm-filter-bar { padding: 10px 16px 4px 16px; }"
   ".lm-section-header, .lm-section-header:checked { background: none; box-shadow: none; padding: 2px 6px; }"
   ".lm-section-header:hover { background: alpha(currentColor, 0.07); }"
   ".lm-section-title { font-weight: bold; font-size: 1.05em; }"
   ".lm-section-count { color: alpha(currentColor, 0.55); }"
   ".lm-warning { color: #c5221f; padding: 2px 16px; }"
+  /* The window's own background is not part of a screenshot (the window
+   * class draws only its children there): what lies under the header bar
+   * paints it, or the graph page's side pane came out transparent. */
+  ".lm-content { background-color: @theme_bg_color; }"
   ".lm-sidebar { padding: 10px; background-color: @theme_bg_color; }"
   ".lm-sidebar-heading { font-weight: bold; }"
   ".lm-settings-label { color: alpha(currentColor, 0.7); font-size: 0.9em; }"
@@ -492,7 +504,7 @@ build_header (LmWindow *self, const char *logdir)
   gtk_widget_set_valign (titles, GTK_ALIGN_CENTER);
   gtk_header_bar_set_title_widget (GTK_HEADER_BAR (header), titles);
 
-  gtk_widget_set_tooltip_text (open, "Open a log directory (Ctrl+O)");
+  lm_icon_tip (open, "Open a log directory (Ctrl+O)");
   gtk_actionable_set_action_name (GTK_ACTIONABLE (open), "win.open");
   gtk_header_bar_pack_start (GTK_HEADER_BAR (header), open);
 
@@ -503,11 +515,11 @@ build_header (LmWindow *self, const char *logdir)
   gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (menu_button), G_MENU_MODEL (menu));
   gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (menu_button), "open-menu-symbolic");
   gtk_menu_button_set_primary (GTK_MENU_BUTTON (menu_button), TRUE);
-  gtk_widget_set_tooltip_text (menu_button, "Main menu (F10)");
+  lm_icon_tip (menu_button, "Main menu (F10)");
   gtk_header_bar_pack_end (GTK_HEADER_BAR (header), menu_button);
   g_object_unref (menu);
 
-  gtk_widget_set_tooltip_text (reload, "Reload runs now (Ctrl+R); runs also update live");
+  lm_icon_tip (reload, "Reload runs now (Ctrl+R); runs also update live");
   gtk_actionable_set_action_name (GTK_ACTIONABLE (reload), "win.reload");
   gtk_header_bar_pack_end (GTK_HEADER_BAR (header), reload);
   return header;
@@ -570,6 +582,7 @@ lm_window_new (GtkApplication *app, const char *logdir)
                              lm_dashboards_get_switcher (LM_DASHBOARDS (self->dashboards)));
 
   self->paned = gtk_paned_new (GTK_ORIENTATION_HORIZONTAL);
+  gtk_widget_add_css_class (self->paned, "lm-content");
   gtk_paned_set_start_child (GTK_PANED (self->paned), sidebar);
   gtk_paned_set_end_child (GTK_PANED (self->paned), self->dashboards);
   gtk_paned_set_resize_start_child (GTK_PANED (self->paned), FALSE);
@@ -651,6 +664,7 @@ save_screenshot_now (LmWindow *self, const char *path, GError **error)
 {
   GtkWidget *widget = GTK_WIDGET (self);
   int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
+  int scale = gtk_widget_get_scale_factor (widget);
   GtkSnapshot *snapshot;
   GskRenderNode *node;
   GskRenderer *renderer;
@@ -674,7 +688,19 @@ save_screenshot_now (LmWindow *self, const char *path, GError **error)
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the window drew nothing");
       return FALSE;
     }
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  /* In the screen's pixels: on a HiDPI screen (GDK_SCALE=2) the window
+   * is drawn at twice its size in GTK's units, charts included, and a
+   * screenshot at one pixel per unit lost that detail (blurred curves and
+   * text at half the resolution the user sees). */
+  if (scale > 1)
+    {
+      GskRenderNode *scaled = gsk_transform_node_new (node, gsk_transform_scale (NULL, (float) scale, (float) scale));
+
+      gsk_render_node_unref (node);
+      node = scaled;
+    }
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width * scale, height * scale));
   gsk_render_node_unref (node);
   ok = gdk_texture_save_to_png (texture, path);
   g_object_unref (texture);

@@ -170,6 +170,21 @@ lm_test_tmpdir_new (const char *pattern)
   return dir;
 }
 
+char *
+lm_test_logdir_with_scalar (const char *pattern, const char *tag, int n_steps)
+{
+  char *logdir = lm_test_tmpdir_new (pattern);
+  LmTestRun *run = lm_test_run_create (logdir, "a");
+
+  lm_test_run_begin (run);
+  for (int i = 0; i < n_steps; i++)
+    lm_test_run_add_scalar (run, tag, i, 1.7e9 + i, 1.0 / (i + 1));
+  lm_test_run_set_status (run, "finished");
+  lm_test_run_commit (run);
+  lm_test_run_close (run);
+  return logdir;
+}
+
 void
 lm_test_rm_rf (const char *path)
 {

@@ -34,6 +34,10 @@ void        lm_test_run_add_scalar (LmTestRun  *run,
 void        lm_test_run_set_status (LmTestRun *run, const char *status);
 void        lm_test_run_close      (LmTestRun *run);
 
+/* A fresh temporary log directory (from `pattern`) holding one finished
+ * run "a" with `tag` at steps 0..n_steps-1, values 1/(step+1): the run a
+ * window test needs to show a card. */
+char       *lm_test_logdir_with_scalar (const char *pattern, const char *tag, int n_steps);
 /* A fresh temporary folder named from `pattern` ("lumen-test-XXXXXX");
  * aborts the test on failure. */
 char       *lm_test_tmpdir_new     (const char *pattern);

@@ -236,13 +236,79 @@ page_settled (gpointer p)
   return lm_graph_page_is_settled (p) && lm_graph_view_get_trace (lm_graph_page_get_view (p)) != NULL;
 }
 
+/* The first widget of `type` at or below root. */
+static GtkWidget *
+find_type (GtkWidget *root, GType type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_type (c, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A lumen-train MLP run `name` in dir, 4 steps, traced at the steps given. */
+static void
+train_traced (const char *dir, const char *data, const char *name, gint64 step_a, gint64 step_b)
+{
+  lm_train_cli cli;
+  FILE *out = tmpfile ();
+
+  lm_train_cli_defaults (&cli);
+  cli.data_dir = data;
+  cli.epochs = 1;
+  cli.set_epochs = TRUE;
+  cli.no_progress = TRUE;
+  cli.logdir = dir;
+  cli.run = name;
+  cli.trace_steps[0] = step_a;
+  cli.n_trace_steps = 1;
+  if (step_b >= 0)
+    {
+      cli.trace_steps[1] = step_b;
+      cli.n_trace_steps = 2;
+    }
+  cli.stop_after_steps_set = TRUE;
+  cli.stop_after_steps = 4;
+  g_assert_cmpint (lm_train_app_run (&cli, out, stderr, NULL), ==, 0);
+  fclose (out);
+}
+
+/* The graph page of logdir with the debugger at (step, op), in a window,
+ * once its trace is loaded; the shown trace. */
+static const LmTraceData *
+open_at (const char *logdir, gint64 step, gint64 op, LmRunStore **store, GtkWidget **win, GtkWidget **page)
+{
+  gint64 end;
+
+  *store = lm_run_store_new (logdir);
+  *page = lm_graph_page_new (*store);
+  lm_graph_page_show_debugger (LM_GRAPH_PAGE (*page), TRUE);
+  lm_graph_page_set_target (LM_GRAPH_PAGE (*page), step, op);
+  *win = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (*win), 1200, 900);
+  gtk_window_set_child (GTK_WINDOW (*win), *page);
+  gtk_window_present (GTK_WINDOW (*win));
+  lm_run_store_start (*store);
+  end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (!page_settled (*page) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+  spin (20);
+  g_assert_true (page_settled (*page));
+  return lm_graph_view_get_trace (lm_graph_page_get_view (LM_GRAPH_PAGE (*page)));
+}
+
 static void
 test_target (void)
 {
-  lm_train_cli cli;
   g_autofree char *data = NULL;
-  g_autoptr (LmRunStore) store = NULL;
   GtkWidget *page, *win;
+  LmRunStore *store;
   LmDebuggerPane *dbg;
   const LmTraceData *t;
 
@@ -252,50 +318,113 @@ test_target (void)
       return;
     }
   data = train_fixture_make_data (tmpdir, 640, 64);
-  lm_train_cli_defaults (&cli);
-  cli.data_dir = data;
-  cli.epochs = 1;
-  cli.set_epochs = TRUE;
-  cli.no_progress = TRUE;
-  cli.logdir = tmpdir;
-  cli.run = "mlp";
-  cli.trace_steps[0] = 1;
-  cli.trace_steps[1] = 3;
-  cli.n_trace_steps = 2;
-  cli.stop_after_steps_set = TRUE;
-  cli.stop_after_steps = 4;
-  FILE *out = tmpfile ();
-  g_assert_cmpint (lm_train_app_run (&cli, out, stderr, NULL), ==, 0);
-  fclose (out);
+  train_traced (tmpdir, data, "mlp", 1, 3);
 
   for (int pass = 0; pass < 2; pass++)
     {
       gint64 step = pass == 0 ? 1 : 3, op = pass == 0 ? 2 : 5;
 
-      store = lm_run_store_new (tmpdir);
-      page = lm_graph_page_new (store);
-      lm_graph_page_show_debugger (LM_GRAPH_PAGE (page), TRUE);
-      lm_graph_page_set_target (LM_GRAPH_PAGE (page), step, op);
-      win = gtk_window_new ();
-      gtk_window_set_default_size (GTK_WINDOW (win), 1200, 900);
-      gtk_window_set_child (GTK_WINDOW (win), page);
-      gtk_window_present (GTK_WINDOW (win));
-      lm_run_store_start (store);
-      gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-      while (!page_settled (page) && g_get_monotonic_time () < end)
-        g_main_context_iteration (NULL, FALSE);
-      spin (20);
-      g_assert_true (page_settled (page));
-      t = lm_graph_view_get_trace (lm_graph_page_get_view (LM_GRAPH_PAGE (page)));
+      t = open_at (tmpdir, step, op, &store, &win, &page);
       g_assert_cmpint (t->step, ==, step);
       dbg = lm_graph_page_get_debugger (LM_GRAPH_PAGE (page));
       g_assert_cmpint (lm_debugger_pane_get_current (dbg), ==, op - 1);
       g_assert_cmpint (lm_graph_view_get_selected (lm_graph_page_get_view (LM_GRAPH_PAGE (page))), ==,
                        t->events[op - 1].node_id);
+      /* The op's heatmap has its whole height in the scrolling pane (it
+       * had its minimum, 60 px: 46 px of rows, a conv's channels 6 px). */
+      {
+        GtkWidget *tv = find_type (GTK_WIDGET (dbg), LM_TYPE_TENSOR_VIEW);
+
+        gint64 end = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+
+        g_assert_nonnull (tv);
+        g_assert_nonnull (t->events[op - 1].values);
+        while (gtk_widget_get_height (tv) < 180 && g_get_monotonic_time () < end)
+          g_main_context_iteration (NULL, FALSE);
+        g_assert_cmpint (gtk_widget_get_height (tv), >=, 180);
+      }
+      /* Text never makes the pane wider than its rows of buttons (the
+       * values grid's note and the gradient-flow heading did, by about
+       * 80 px: in an 800 px window the graph was left 60 px). */
+      {
+        int rows = 0, pane = 0, m;
+
+        for (GtkWidget *c = gtk_widget_get_first_child (GTK_WIDGET (dbg)); c != NULL;
+             c = gtk_widget_get_next_sibling (c))
+          if (GTK_IS_BOX (c) && gtk_orientable_get_orientation (GTK_ORIENTABLE (c)) == GTK_ORIENTATION_HORIZONTAL)
+            {
+              gtk_widget_measure (c, GTK_ORIENTATION_HORIZONTAL, -1, &m, NULL, NULL, NULL);
+              rows = MAX (rows, m);
+            }
+        gtk_widget_measure (GTK_WIDGET (dbg), GTK_ORIENTATION_HORIZONTAL, -1, &pane, NULL, NULL, NULL);
+        g_assert_cmpint (rows, >, 100);
+        g_assert_cmpint (pane, <=, rows + gtk_widget_get_margin_start (GTK_WIDGET (dbg))
+                                   + gtk_widget_get_margin_end (GTK_WIDGET (dbg)));
+      }
       gtk_window_destroy (GTK_WINDOW (win));
       g_clear_object (&store);
       spin (10);
     }
+}
+
+/* lumen-train's hint "lumen --logdir runs --view debugger --step 12 --op 3"
+ * in a log directory of several runs: the run traced at that step is shown
+ * (the first run in name order was, at its own last traced step).  And
+ * the search steps through its matches. */
+static void
+test_target_run (void)
+{
+  g_autofree char *data = NULL, *dir = NULL;
+  GtkWidget *page, *win;
+  LmRunStore *store;
+  const LmTraceData *t;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  dir = g_build_filename (tmpdir, "several", NULL);
+  data = train_fixture_make_data (tmpdir, 640, 64);
+  train_traced (dir, data, "a-first", 1, -1);
+  train_traced (dir, data, "b-traced-at-3", 3, -1);
+  t = open_at (dir, 3, 2, &store, &win, &page);
+  g_assert_cmpint (t->step, ==, 3);
+  g_assert_cmpint (lm_debugger_pane_get_current (lm_graph_page_get_debugger (LM_GRAPH_PAGE (page))), ==, 1);
+
+  /* The search reaches every match: Enter (or Ctrl+G) the next one, round
+   * the end, Shift+Ctrl+G the previous (only the first was selected). */
+  {
+    LmGraphView *view = lm_graph_page_get_view (LM_GRAPH_PAGE (page));
+    GtkWidget *entry = lm_graph_page_get_search_entry (LM_GRAPH_PAGE (page));
+    const LmGraphData *g = lm_graph_view_get_graph (view);
+    const char *names[3];
+
+    gtk_editable_set_text (GTK_EDITABLE (entry), "weight");
+    g_signal_emit_by_name (entry, "search-changed");
+    for (int k = 0; k < 3; k++)
+      {
+        gssize i = lm_graph_data_find (g, lm_graph_view_get_selected (view));
+
+        g_assert_cmpint (i, >=, 0);
+        names[k] = g->nodes[i].name;
+        g_signal_emit_by_name (entry, k < 2 ? "activate" : "previous-match");
+      }
+    g_assert_cmpstr (names[0], ==, "1.weight");
+    g_assert_cmpstr (names[1], ==, "3.weight");
+    g_assert_cmpstr (names[2], ==, "1.weight");   /* round the end */
+    g_assert_cmpstr (g->nodes[lm_graph_data_find (g, lm_graph_view_get_selected (view))].name, ==, "3.weight");
+  }
+  gtk_window_destroy (GTK_WINDOW (win));
+  g_clear_object (&store);
+  spin (10);
+
+  /* a step no run has: the first run with a graph, as without --step */
+  t = open_at (dir, 7, 1, &store, &win, &page);
+  g_assert_cmpint (t->step, ==, 1);
+  gtk_window_destroy (GTK_WINDOW (win));
+  g_clear_object (&store);
+  spin (10);
 }
 
 /* lumen rejects bad --step/--op before opening anything */
@@ -343,6 +472,7 @@ main (int argc, char **argv)
   g_test_add_func ("/trace/tensor-view/channel-tiles", test_channel_tiles);
   g_test_add_func ("/trace/grad-flow/bars", test_grad_flow);
   g_test_add_func ("/trace/debugger/step-op-target", test_target);
+  g_test_add_func ("/trace/debugger/step-target-run", test_target_run);
   g_test_add_func ("/trace/debugger/step-op-cli", test_cli_checks);
   rc = g_test_run ();
   train_fixture_rmdir (tmpdir);

@@ -174,6 +174,116 @@ test_window_pixels (void)
   lm_test_rm_rf (logdir);
 }
 
+/* The widgets at or below root that have a CSS class, depth first. */
+static void
+find_by_class (GtkWidget *root, const char *css_class, GPtrArray *out)
+{
+  if (gtk_widget_has_css_class (root, css_class))
+    g_ptr_array_add (out, root);
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    find_by_class (c, css_class, out);
+}
+
+/* The darkest pixel (the least of R, G, B) where a widget lies on the
+ * screenshot: its text's ink when that is darker than the background. */
+static int
+darkest_in (const Image *img, GtkWidget *widget, GtkWidget *win)
+{
+  graphene_rect_t r;
+  int least = 255;
+
+  g_assert_true (gtk_widget_compute_bounds (widget, win, &r));
+  for (int y = MAX (0, (int) r.origin.y); y < MIN (img->height, (int) (r.origin.y + r.size.height)); y++)
+    for (int x = MAX (0, (int) r.origin.x); x < MIN (img->width, (int) (r.origin.x + r.size.width)); x++)
+      {
+        const guchar *p = img->pixels + y * img->stride + x * 4;
+
+        least = MIN (least, MIN (p[0], MIN (p[1], p[2])));
+      }
+  return least;
+}
+
+static void
+wait_settled (LmWindow *win)
+{
+  gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (!settled (win) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (settled (win));
+}
+
+/* Under a dark theme (GTK_THEME=Adwaita:dark, or a dark preference) the
+ * dashboards stay a light sheet with dark text on it: the section titles,
+ * their counts, the tag count and the cards' flat buttons were the theme's
+ * light text on the light grey sheet, unreadable.  And the screenshot of
+ * the graph page is opaque: its side pane (the debugger) shows the window's
+ * background, which a screenshot left out, so its light text was on
+ * nothing (white or black, depending on the viewer). */
+static void
+test_dark_theme (void)
+{
+  static const char *const classes[] = { "lm-section-title", "lm-section-count", "lm-card-button" };
+  g_autofree char *logdir = NULL, *png = NULL;
+  g_autoptr (GError) error = NULL;
+  GtkSettings *gs;
+  LmWindow *win;
+  Image img = { 0 };
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  gs = gtk_settings_get_default ();
+  g_object_set (gs, "gtk-application-prefer-dark-theme", TRUE, NULL);
+  logdir = lm_test_logdir_with_scalar ("lumen-dark-XXXXXX", "train/loss", 20);
+
+  win = lm_window_new (NULL, logdir);
+  gtk_window_set_default_size (GTK_WINDOW (win), 1000, 700);
+  gtk_window_present (GTK_WINDOW (win));
+  wait_settled (win);
+  png = g_build_filename (logdir, "dark.png", NULL);
+  lm_ui_save_screenshot (win, png, &error);
+  g_assert_no_error (error);
+  g_assert_true (load_image (png, &img));
+  for (guint k = 0; k < G_N_ELEMENTS (classes); k++)
+    {
+      g_autoptr (GPtrArray) found = g_ptr_array_new ();
+
+      find_by_class (GTK_WIDGET (win), classes[k], found);
+      g_assert_cmpuint (found->len, >, 0);
+      for (guint i = 0; i < found->len; i++)
+        if (gtk_widget_get_mapped (found->pdata[i]))
+          {
+            int ink = darkest_in (&img, found->pdata[i], GTK_WIDGET (win));
+
+            /* dark ink (#202124 at 55 % over #f1f3f4 is about 120) */
+            if (ink > 150)
+              g_error ("%s: lightest text, darkest pixel %d on the light sheet", classes[k], ink);
+          }
+    }
+  g_free (img.pixels);
+
+  lm_dashboards_set_view (lm_window_get_dashboards (win), "graph");
+  wait_settled (win);
+  lm_ui_save_screenshot (win, png, &error);
+  g_assert_no_error (error);
+  g_assert_true (load_image (png, &img));
+  {
+    gsize clear = 0;
+
+    for (int y = 0; y < img.height; y++)
+      for (int x = 0; x < img.width; x++)
+        clear += img.pixels[y * img.stride + x * 4 + 3] != 255;
+    g_assert_cmpuint (clear, <, 200);
+  }
+  g_free (img.pixels);
+  gtk_window_destroy (GTK_WINDOW (win));
+  g_object_set (gs, "gtk-application-prefer-dark-theme", FALSE, NULL);
+  lm_test_rm_rf (logdir);
+}
+
 /* The CLI tests need a display and the binary; else they skip. */
 static gboolean
 can_run_lumen (void)
@@ -369,6 +479,43 @@ test_cli_utf8_options (void)
   lm_test_rm_rf (dir);
 }
 
+/* On a HiDPI screen (GDK_SCALE=2) the screenshot has the screen's pixels:
+ * --window-size 860x560 is 1720x1120 pixels, charts drawn at that resolution
+ * (it was 860x560, every curve and label at half the detail the user sees). */
+static void
+test_cli_hidpi (void)
+{
+  g_autofree char *logdir = NULL, *png = NULL, *err = NULL;
+  g_auto (GStrv) env = g_environ_setenv (g_get_environ (), "GDK_SCALE", "2", TRUE);
+  int status;
+  Image img = { 0 };
+  GdkRGBA c1;
+
+  if (!can_run_lumen ())
+    return;
+  logdir = make_logdir ();
+  png = g_build_filename (logdir, "hidpi.png", NULL);
+  env = g_environ_setenv (env, "XDG_CONFIG_HOME", logdir, TRUE);
+  {
+    const char *argv[] = { lumen_bin, "--logdir", logdir, "--screenshot", png,
+                           "--window-size", "860x560", "--smoothing", "0", NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_DEFAULT, NULL, NULL,
+                                 NULL, &err, &status, NULL));
+  }
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("lumen --screenshot failed: %s", err);
+  g_assert_true (load_image (png, &img));
+  g_assert_cmpint (img.width, ==, 1720);
+  g_assert_cmpint (img.height, ==, 1120);
+  /* the rising run's line, two device pixels wide (a thin grey-blended
+   * line at 1x upscaled would not keep the colour) */
+  lm_palette_color (1, &c1);
+  g_assert_cmpuint (count_color (&img, &c1, 30), >, 200);
+  g_free (img.pixels);
+  lm_test_rm_rf (logdir);
+}
+
 /* Every bad option, alone, with a screenshot (and a window size, which
  * realizes the window early) and with a view: exit status 2, the message,
  * and nothing else on stderr from GLib or GTK.  An invalid --tag-filter
@@ -455,7 +602,9 @@ main (int argc, char **argv)
     lumen_bin = g_getenv ("LUMEN_BIN");
   have_display = lm_ui_test_init (&argc, &argv);
   g_test_add_func ("/ui/screenshot/window-pixels", test_window_pixels);
+  g_test_add_func ("/ui/screenshot/dark-theme", test_dark_theme);
   g_test_add_func ("/ui/screenshot/cli", test_cli_screenshot);
+  g_test_add_func ("/ui/screenshot/cli-hidpi", test_cli_hidpi);
   g_test_add_func ("/ui/screenshot/cli-unknown-options", test_cli_unknown_options);
   g_test_add_func ("/ui/screenshot/cli-bad-options", test_cli_bad_options);
   g_test_add_func ("/ui/screenshot/cli-utf8-options", test_cli_utf8_options);

@@ -1,0 +1,188 @@
+/* test-keyboard.c: what a user without a mouse, or with a screen reader,
+ * needs from the window's controls.
+ *
+ * What it checks: every icon-only button on every view (header bar, the
+ * scalar cards, the graph page's toolbar, the debugger's stepping
+ * buttons) has an accessible name, not just a tooltip: a screen reader
+ * said "button" for each.  Runs with GTK's in-process "test" accessibility
+ * backend (no D-Bus) so the names can be read back.  And the graph
+ * canvas, which takes the keys (arrows pan, Ctrl +/-/0 zoom), shows when
+ * it has the keyboard focus.  Skips without a display.
+ */
+#include <gtk/gtk.h>
+#include <stdlib.h>
+
+#include "lm-dashboards.h"
+#include "lm-graph-page.h"
+#include "lm-graph-view.h"
+#include "lm-test-run.h"
+#include "ui-test-util.h"
+
+static gboolean have_display;
+
+/* A button or menu button whose only content is an icon. */
+static gboolean
+icon_only (GtkWidget *w)
+{
+  if (GTK_IS_MENU_BUTTON (w))
+    return gtk_menu_button_get_label (GTK_MENU_BUTTON (w)) == NULL
+           && gtk_menu_button_get_icon_name (GTK_MENU_BUTTON (w)) != NULL;
+  return GTK_IS_BUTTON (w) && gtk_button_get_label (GTK_BUTTON (w)) == NULL
+         && GTK_IS_IMAGE (gtk_widget_get_first_child (w))
+         && gtk_widget_get_next_sibling (gtk_widget_get_first_child (w)) == NULL;
+}
+
+/* The mapped icon-only buttons at or below root, except inside GTK's own
+ * composite widgets (window controls, spin buttons): all of them into
+ * `all`, those without an accessible name into `unnamed` too. */
+static void
+collect_icon_buttons (GtkWidget *root, GPtrArray *all, GPtrArray *unnamed)
+{
+  if (GTK_IS_WINDOW_CONTROLS (root) || GTK_IS_SPIN_BUTTON (root) || !gtk_widget_get_mapped (root))
+    return;
+  if (icon_only (root))
+    {
+      g_ptr_array_add (all, root);
+      if (!gtk_test_accessible_has_property (GTK_ACCESSIBLE (root), GTK_ACCESSIBLE_PROPERTY_LABEL))
+        g_ptr_array_add (unnamed, root);
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    collect_icon_buttons (c, all, unnamed);
+}
+
+static gboolean
+settled (LmWindow *win)
+{
+  gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (!lm_window_is_settled (win) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  return lm_window_is_settled (win);
+}
+
+static void
+test_icon_buttons_named (void)
+{
+  g_autofree char *logdir = NULL;
+  LmDashboards *dash;
+  LmWindow *win;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  logdir = lm_test_logdir_with_scalar ("lumen-keys-XXXXXX", "train/loss", 10);
+
+  win = lm_window_new (NULL, logdir);
+  gtk_window_set_default_size (GTK_WINDOW (win), 1200, 800);
+  gtk_window_present (GTK_WINDOW (win));
+  g_assert_true (settled (win));
+  dash = lm_window_get_dashboards (win);
+  for (guint v = 0; lm_dashboard_names[v] != NULL; v++)
+    for (int debugger = 0; debugger < (g_str_equal (lm_dashboard_names[v], "graph") ? 2 : 1); debugger++)
+      {
+        g_autoptr (GPtrArray) all = g_ptr_array_new ();
+        g_autoptr (GPtrArray) unnamed = g_ptr_array_new ();
+
+        lm_dashboards_set_view (dash, lm_dashboard_names[v]);
+        if (g_str_equal (lm_dashboard_names[v], "graph"))
+          lm_graph_page_show_debugger (LM_GRAPH_PAGE (lm_dashboards_get_page (dash, "graph")), debugger);
+        g_assert_true (settled (win));
+        collect_icon_buttons (GTK_WIDGET (win), all, unnamed);
+        for (guint i = 0; i < unnamed->len; i++)
+          g_test_message ("%s view: unnamed icon button, tooltip '%s'", lm_dashboard_names[v],
+                          gtk_widget_get_tooltip_text (unnamed->pdata[i]));
+        g_assert_cmpuint (unnamed->len, ==, 0);
+        /* it saw the buttons it is about: the header's three, a scalar
+         * card's three, the graph toolbar's five, the debugger's four */
+        g_test_message ("%s%s: %u icon-only buttons", lm_dashboard_names[v], debugger ? " (debugger)" : "", all->len);
+        g_assert_cmpuint (all->len, >=, (v == 0 ? 6u : debugger ? 12u : 3u));
+      }
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (logdir);
+}
+
+/* The colour of the screenshot's pixel at (x, y) of widget. */
+static void
+pixel_of (const LmUiImage *img, GtkWidget *win, GtkWidget *widget, double x, double y, int rgb[3])
+{
+  graphene_point_t p;
+  const guchar *px;
+
+  g_assert_true (gtk_widget_compute_point (widget, win, &GRAPHENE_POINT_INIT (x, y), &p));
+  px = img->pixels + (gsize) p.y * img->stride + (gsize) p.x * 4;
+  rgb[0] = px[2], rgb[1] = px[1], rgb[2] = px[0];
+}
+
+static void
+test_graph_focus_visible (void)
+{
+  const GdkRGBA ring = LM_GRAPH_VIEW_FOCUS_RGBA;
+  g_autofree char *logdir = NULL, *png = NULL;
+  g_autoptr (GError) error = NULL;
+  LmDashboards *dash;
+  LmWindow *win;
+  GtkWidget *view;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  logdir = g_dir_make_tmp ("lumen-focus-XXXXXX", NULL);
+  png = g_build_filename (logdir, "focus.png", NULL);
+  win = lm_window_new (NULL, logdir);
+  gtk_window_set_default_size (GTK_WINDOW (win), 1000, 700);
+  gtk_window_present (GTK_WINDOW (win));
+  dash = lm_window_get_dashboards (win);
+  lm_dashboards_set_view (dash, "graph");
+  g_assert_true (settled (win));
+  view = GTK_WIDGET (lm_graph_page_get_view (LM_GRAPH_PAGE (lm_dashboards_get_page (dash, "graph"))));
+  for (int focused = 0; focused < 2; focused++)
+    {
+      LmUiImage img = { 0 };
+      int left[3], top[3];
+      double h = gtk_widget_get_height (view);
+
+      if (focused)
+        {
+          /* as after Tab: the focus, shown */
+          g_assert_true (gtk_widget_grab_focus (view));
+          gtk_window_set_focus_visible (GTK_WINDOW (win), TRUE);
+        }
+      lm_ui_save_screenshot (win, png, &error);
+      g_assert_no_error (error);
+      g_assert_true (lm_ui_image_load (png, &img, &error));
+      pixel_of (&img, GTK_WIDGET (win), view, 2, h / 2, left);
+      pixel_of (&img, GTK_WIDGET (win), view, gtk_widget_get_width (view) / 2.0, 2, top);
+      g_free (img.pixels);
+      for (int c = 0; c < 3; c++)
+        {
+          double want = c == 0 ? ring.red : c == 1 ? ring.green : ring.blue;
+          gboolean is_ring = abs (left[c] - (int) (want * 255 + 0.5)) <= 12
+                             && abs (top[c] - (int) (want * 255 + 0.5)) <= 12;
+
+          if (focused && !is_ring)
+            g_error ("focused graph: edge pixels (%d,%d,%d) (%d,%d,%d), no focus ring", left[0], left[1],
+                     left[2], top[0], top[1], top[2]);
+          if (!focused && c == 0)
+            g_assert_cmpint (abs (left[0] - (int) (ring.red * 255 + 0.5)), >, 12);
+        }
+    }
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (logdir);
+}
+
+int
+main (int argc, char **argv)
+{
+  /* GTK's in-process accessibility backend, which keeps the properties
+   * set on each widget for gtk_test_accessible_has_property (with "none",
+   * as the other UI tests run, there is nothing to read back). */
+  g_setenv ("GTK_A11Y", "test", TRUE);
+  have_display = lm_ui_test_init (&argc, &argv);
+  g_test_add_func ("/ui/keyboard/icon-buttons-named", test_icon_buttons_named);
+  g_test_add_func ("/ui/keyboard/graph-focus-visible", test_graph_focus_visible);
+  return g_test_run ();
+}
