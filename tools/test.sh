@@ -19,6 +19,6 @@ run_suite() {
 run_suite build
 if [ "${1:-}" != "--no-sanitize" ]; then
   run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false \
-    -Dbuildtype=debug -Doptimization=1
+    -Ddebug=true -Doptimization=1
 fi
 echo "test.sh: all suites passed"
