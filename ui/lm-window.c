@@ -279,7 +279,7 @@ static const char shortcuts_ui[] =
   "  <property name='modal'>1</property>"
   "  <child><object class='GtkShortcutsSection'>"
   "   <property name='section-name'>main</property>"
-  "   <property name='max-height'>10</property>"
+  "   <property name='max-height'>24</property>"
   "   <child><object class='GtkShortcutsGroup'>"
   "    <property name='title'>General</property>"
   "    <child><object class='GtkShortcutsShortcut'><property name='title'>Reload runs now</property>"
