@@ -403,6 +403,72 @@ on_breakpoints_changed (LmGraphView *view, LmDebuggerPane *self)
   sync_toggles (self);
 }
 
+/* The pane's keys (lm-debugger-pane.h): one per stepping button. */
+enum { KEY_NEXT, KEY_PREVIOUS, KEY_ANOMALY, KEY_RUN_NEXT, KEY_RUN_PREVIOUS };
+
+static gboolean
+on_shortcut (GtkWidget *widget, GVariant *args, gpointer data)
+{
+  LmDebuggerPane *self = LM_DEBUGGER_PANE (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWidget *focus = root ? gtk_root_get_focus (root) : NULL;
+  int key = GPOINTER_TO_INT (data);
+
+  /* Only while the pane is on screen, and the letters never while the
+   * user types: a search entry or a text view keeps its keys. */
+  if (!gtk_widget_get_mapped (widget) || trace_of (self) == NULL)
+    return FALSE;
+  if ((key == KEY_NEXT || key == KEY_PREVIOUS || key == KEY_ANOMALY) && focus != NULL
+      && (GTK_IS_EDITABLE (focus) || GTK_IS_TEXT_VIEW (focus)))
+    return FALSE;
+  switch (key)
+    {
+    case KEY_NEXT:
+      lm_debugger_pane_step (self, 1);
+      break;
+    case KEY_PREVIOUS:
+      lm_debugger_pane_step (self, -1);
+      break;
+    case KEY_ANOMALY:
+      if (!lm_debugger_pane_first_anomaly (self))
+        gtk_widget_error_bell (widget);
+      break;
+    case KEY_RUN_NEXT:
+    case KEY_RUN_PREVIOUS:
+      if (!(key == KEY_RUN_NEXT ? lm_debugger_pane_run_to : lm_debugger_pane_run_to_previous) (
+            self, lm_debugger_pane_get_break_kind (self)))
+        gtk_widget_error_bell (widget);
+      break;
+    default:
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Managed scope: the window runs them wherever the focus is (the graph
+ * canvas, the execution list, the header), after the focused widget had
+ * its chance, so an entry's own keys are never taken. */
+static void
+add_shortcuts (LmDebuggerPane *self)
+{
+  static const struct { guint keyval; GdkModifierType mods; int key; } keys[] = {
+    { GDK_KEY_n, 0, KEY_NEXT },
+    { GDK_KEY_p, 0, KEY_PREVIOUS },
+    { GDK_KEY_a, 0, KEY_ANOMALY },
+    { GDK_KEY_F8, 0, KEY_RUN_NEXT },
+    { GDK_KEY_F8, GDK_SHIFT_MASK, KEY_RUN_PREVIOUS },
+  };
+  GtkEventController *sc = gtk_shortcut_controller_new ();
+
+  gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (sc), GTK_SHORTCUT_SCOPE_MANAGED);
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    gtk_shortcut_controller_add_shortcut (
+        GTK_SHORTCUT_CONTROLLER (sc),
+        gtk_shortcut_new (gtk_keyval_trigger_new (keys[i].keyval, keys[i].mods),
+                          gtk_callback_action_new (on_shortcut, GINT_TO_POINTER (keys[i].key), NULL)));
+  gtk_widget_add_controller (GTK_WIDGET (self), sc);
+}
+
 static GtkWidget *
 button (const char *icon, const char *tip, GCallback cb, LmDebuggerPane *self)
 {
@@ -449,12 +515,12 @@ lm_debugger_pane_init (LmDebuggerPane *self)
   gtk_widget_set_margin_end (GTK_WIDGET (self), 8);
   self->current = -1;
   gtk_box_append (GTK_BOX (bar), button ("media-skip-backward-symbolic", "First op", G_CALLBACK (on_start), self));
-  gtk_box_append (GTK_BOX (bar), button ("go-previous-symbolic", "Step back one op", G_CALLBACK (on_back), self));
-  gtk_box_append (GTK_BOX (bar), button ("go-next-symbolic", "Step forward one op", G_CALLBACK (on_forward), self));
+  gtk_box_append (GTK_BOX (bar), button ("go-previous-symbolic", "Step back one op (P)", G_CALLBACK (on_back), self));
+  gtk_box_append (GTK_BOX (bar), button ("go-next-symbolic", "Step forward one op (N)", G_CALLBACK (on_forward), self));
   gtk_box_append (GTK_BOX (bar), button ("media-skip-forward-symbolic", "Last op", G_CALLBACK (on_end), self));
   {
     GtkWidget *a = gtk_button_new_with_label ("First anomaly");
-    gtk_widget_set_tooltip_text (a, "Jump to the first op whose tensor has a NaN or an Inf");
+    gtk_widget_set_tooltip_text (a, "Jump to the first op whose tensor has a NaN or an Inf (A)");
     g_signal_connect (a, "clicked", G_CALLBACK (on_anomaly), self);
     gtk_box_append (GTK_BOX (bar), a);
   }
@@ -466,8 +532,8 @@ lm_debugger_pane_init (LmDebuggerPane *self)
     GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
     GtkWidget *back = gtk_button_new_with_label ("Run to previous");
     GtkWidget *run = gtk_button_new_with_label ("Run to next");
-    gtk_widget_set_tooltip_text (back, "Step back to the nearest earlier op that matches the condition");
-    gtk_widget_set_tooltip_text (run, "Step forward to the next op that matches the condition");
+    gtk_widget_set_tooltip_text (back, "Step back to the nearest earlier op that matches the condition (Shift+F8)");
+    gtk_widget_set_tooltip_text (run, "Step forward to the next op that matches the condition (F8)");
     g_signal_connect (back, "clicked", G_CALLBACK (on_run_back), self);
     g_signal_connect (run, "clicked", G_CALLBACK (on_run_to), self);
     self->break_drop = gtk_drop_down_new_from_strings (kinds);
@@ -536,6 +602,7 @@ lm_debugger_pane_init (LmDebuggerPane *self)
   gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scroll), 160);
   gtk_widget_set_vexpand (scroll, TRUE);
   gtk_box_append (GTK_BOX (self), scroll);
+  add_shortcuts (self);
 }
 
 GtkWidget *

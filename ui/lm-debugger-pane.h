@@ -24,6 +24,10 @@
  * then the step's gradient flow, one log-scale bar per parameter
  * (lm-grad-flow.h).
  *
+ * Keys (wherever the focus is, while the pane is shown): N steps forward,
+ * P back, A goes to the first NaN/Inf, F8 / Shift+F8 run to the next /
+ * previous match; the letters not while a text entry has the focus.
+ *
  * What it is not for: loading traces (the graph page does, with values).
  */
 #pragma once

@@ -208,6 +208,15 @@ action_toggle_sidebar (GSimpleAction *action, GVariant *param, gpointer user_dat
 }
 
 static void
+action_view (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  LmWindow *self = user_data;
+
+  if (!lm_dashboards_set_view (LM_DASHBOARDS (self->dashboards), g_variant_get_string (param, NULL)))
+    gtk_widget_error_bell (GTK_WIDGET (self));
+}
+
+static void
 action_close (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
   gtk_window_close (GTK_WINDOW (user_data));
@@ -270,7 +279,7 @@ static const char shortcuts_ui[] =
   "  <property name='modal'>1</property>"
   "  <child><object class='GtkShortcutsSection'>"
   "   <property name='section-name'>main</property>"
-  "   <property name='max-height'>10</property>"
+  "   <property name='max-height'>24</property>"
   "   <child><object class='GtkShortcutsGroup'>"
   "    <property name='title'>General</property>"
   "    <child><object class='GtkShortcutsShortcut'><property name='title'>Reload runs now</property>"
@@ -291,6 +300,45 @@ static const char shortcuts_ui[] =
   "     <property name='accelerator'>&lt;Primary&gt;q</property></object></child>"
   "   </object></child>"
   "   <child><object class='GtkShortcutsGroup'>"
+  "    <property name='title'>Views</property>"
+  "    <child><object class='GtkShortcutsShortcut'><property name='title'>Scalars</property>"
+  "     <property name='accelerator'>&lt;Primary&gt;1</property></object></child>"
+  "    <child><object class='GtkShortcutsShortcut'><property name='title'>Histograms</property>"
+  "     <property name='accelerator'>&lt;Primary&gt;2</property></object></child>"
+  "    <child><object class='GtkShortcutsShortcut'><property name='title'>Distributions</property>"
+  "     <property name='accelerator'>&lt;Primary&gt;3</property></object></child>"
+  "    <child><object class='GtkShortcutsShortcut'><property name='title'>Images</property>"
+  "     <property name='accelerator'>&lt;Primary&gt;4</property></object></child>"
+  "    <child><object class='GtkShortcutsShortcut'><property name='title'>Text</property>"
+  "     <property name='accelerator'>&lt;Primary&gt;5</property></object></child>"
+  "    <child><object class='GtkShortcutsShortcut'><property name='title'>HParams</property>"
+  "     <property name='accelerator'>&lt;Primary&gt;6</property></object></child>"
+  "    <child><object class='GtkShortcutsShortcut'><property name='title'>Graph</property>"
+  "     <property name='accelerator'>&lt;Primary&gt;7</property></object></child>"
+  "   </object></child>"
+  "   <child><object class='GtkShortcutsGroup'>"
+  "    <property name='title'>Graph</property>"
+  "    <child><object class='GtkShortcutsShortcut'><property name='title'>Zoom in, out (graph focused)</property>"
+  "     <property name='accelerator'>&lt;Primary&gt;plus &lt;Primary&gt;minus</property></object></child>"
+  "    <child><object class='GtkShortcutsShortcut'><property name='title'>Fit the graph (graph focused)</property>"
+  "     <property name='accelerator'>&lt;Primary&gt;0</property></object></child>"
+  "    <child><object class='GtkShortcutsShortcut'><property name='title'>Pan (graph focused)</property>"
+  "     <property name='accelerator'>Left Right Up Down</property></object></child>"
+  "    <child><object class='GtkShortcutsShortcut'><property name='title'>Next, previous search match</property>"
+  "     <property name='accelerator'>&lt;Primary&gt;g &lt;Primary&gt;&lt;Shift&gt;g</property></object></child>"
+  "   </object></child>"
+  "   <child><object class='GtkShortcutsGroup'>"
+  "    <property name='title'>Debugger</property>"
+  "    <child><object class='GtkShortcutsShortcut'><property name='title'>Step forward one op</property>"
+  "     <property name='accelerator'>n</property></object></child>"
+  "    <child><object class='GtkShortcutsShortcut'><property name='title'>Step back one op</property>"
+  "     <property name='accelerator'>p</property></object></child>"
+  "    <child><object class='GtkShortcutsShortcut'><property name='title'>First NaN/Inf</property>"
+  "     <property name='accelerator'>a</property></object></child>"
+  "    <child><object class='GtkShortcutsShortcut'><property name='title'>Run to next, previous match</property>"
+  "     <property name='accelerator'>F8 &lt;Shift&gt;F8</property></object></child>"
+  "   </object></child>"
+  "   <child><object class='GtkShortcutsGroup'>"
   "    <property name='title'>Charts</property>"
   "    <child><object class='GtkShortcutsShortcut'><property name='title'>Reset zoom of every chart</property>"
   "     <property name='accelerator'>&lt;Primary&gt;0</property></object></child>"
@@ -306,6 +354,8 @@ static const char shortcuts_ui[] =
   "    <child><object class='GtkShortcutsShortcut' id='gesture-reset'><property name='shortcut-type'>gesture</property>"
   "     <property name='title'>Reset a chart: double-click it</property>"
   "     </object></child>"
+  "    <child><object class='GtkShortcutsShortcut'><property name='title'>Close a chart's or image's larger view</property>"
+  "     <property name='accelerator'>Escape</property></object></child>"
   "   </object></child>"
   "  </object></child>"
   " </object>"
@@ -334,6 +384,37 @@ install_shortcuts_window (LmWindow *self)
     }
   gtk_application_window_set_help_overlay (GTK_APPLICATION_WINDOW (self), win);
   g_object_unref (builder);
+}
+
+/* Ctrl+1 … Ctrl+7 pick the views in switcher order, as Ctrl+N picks a
+ * browser tab (and so TensorBoard's).  On the window itself, not as
+ * application accels, so every window has them with or without a
+ * GtkApplication; the switcher's buttons say their key. */
+static void
+add_view_shortcuts (LmWindow *self)
+{
+  GtkEventController *sc = gtk_shortcut_controller_new ();
+  GtkWidget *b = gtk_widget_get_first_child (lm_dashboards_get_switcher (LM_DASHBOARDS (self->dashboards)));
+
+  for (guint i = 0; lm_dashboard_names[i] != NULL && i < 9; i++)
+    {
+      g_autofree char *tip = NULL;
+
+      gtk_shortcut_controller_add_shortcut (
+          GTK_SHORTCUT_CONTROLLER (sc),
+          gtk_shortcut_new_with_arguments (gtk_keyval_trigger_new (GDK_KEY_1 + i, GDK_CONTROL_MASK),
+                                           gtk_named_action_new ("win.view"), "s", lm_dashboard_names[i]));
+      if (b != NULL)
+        {
+          GtkWidget *page = lm_dashboards_get_page (LM_DASHBOARDS (self->dashboards), lm_dashboard_names[i]);
+          GtkStackPage *sp = gtk_stack_get_page (GTK_STACK (gtk_widget_get_parent (page)), page);
+
+          tip = g_strdup_printf ("%s (Ctrl+%u)", gtk_stack_page_get_title (sp), i + 1);
+          gtk_widget_set_tooltip_text (b, tip);
+          b = gtk_widget_get_next_sibling (b);
+        }
+    }
+  gtk_widget_add_controller (GTK_WIDGET (self), sc);
 }
 
 void
@@ -537,6 +618,7 @@ lm_window_new (GtkApplication *app, const char *logdir)
     { "open", action_open, NULL, NULL, NULL, { 0 } },
     { "close", action_close, NULL, NULL, NULL, { 0 } },
     { "about", action_about, NULL, NULL, NULL, { 0 } },
+    { "view", action_view, "s", NULL, NULL, { 0 } },
   };
   LmWindow *self;
   GtkWidget *sidebar, *status_row;
@@ -580,6 +662,7 @@ lm_window_new (GtkApplication *app, const char *logdir)
   self->dashboards = lm_dashboards_new (self->selection, self->card_grid, self->settings);
   gtk_header_bar_pack_start (GTK_HEADER_BAR (gtk_window_get_titlebar (GTK_WINDOW (self))),
                              lm_dashboards_get_switcher (LM_DASHBOARDS (self->dashboards)));
+  add_view_shortcuts (self);
 
   self->paned = gtk_paned_new (GTK_ORIENTATION_HORIZONTAL);
   gtk_widget_add_css_class (self->paned, "lm-content");

@@ -39,5 +39,5 @@ void lm_progress_end(lm_progress *p);
 void lm_progress_format(const lm_progress *p, int64_t done, double loss, double acc,
                         double examples_per_sec, double now, char *buf, size_t len);
 /* "1:02:03" / "2:03" */
-void lm_format_duration(double seconds, char *buf, size_t len);
+void lm_progress_format_duration(double seconds, char *buf, size_t len);
 double lm_now_seconds(void); /* monotonic */

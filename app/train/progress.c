@@ -21,7 +21,7 @@ double lm_now_seconds(void)
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-void lm_format_duration(double seconds, char *buf, size_t len)
+void lm_progress_format_duration(double seconds, char *buf, size_t len)
 {
   if (!isfinite(seconds) || seconds < 0)
     seconds = 0;
@@ -63,7 +63,7 @@ void lm_progress_format(const lm_progress *p, int64_t done, double loss, double 
   char eta[32];
   int64_t ran = done - p->first;
   double per_step = ran > 0 ? (now - p->t_start) / (double)ran : 0;
-  lm_format_duration(per_step * (double)(p->total - done), eta, sizeof eta);
+  lm_progress_format_duration(per_step * (double)(p->total - done), eta, sizeof eta);
   char stats[160];
   snprintf(stats, sizeof stats, " %lld/%lld ETA %s loss %.4f acc %.1f%% %.0f ex/s",
            (long long)done, (long long)p->total, eta, loss, 100.0 * acc, examples_per_sec);

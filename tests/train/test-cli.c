@@ -226,9 +226,9 @@ static void test_bad_usage(void)
 static void test_progress(void)
 {
   char buf[320];
-  lm_format_duration(75, buf, sizeof buf);
+  lm_progress_format_duration(75, buf, sizeof buf);
   g_assert_cmpstr(buf, ==, "1:15");
-  lm_format_duration(3725, buf, sizeof buf);
+  lm_progress_format_duration(3725, buf, sizeof buf);
   g_assert_cmpstr(buf, ==, "1:02:05");
 
   char *text = NULL;

@@ -447,33 +447,6 @@ keep_window_shot (GtkWidget *win, const char *name)
   lm_ui_keep_shot (tex, name);
 }
 
-/* Activates the shortcut a window has for a key without modifiers, as
- * pressing it would; FALSE when it has none. */
-static gboolean
-press_key (GtkWidget *win, guint keyval)
-{
-  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (win);
-
-  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
-    {
-      g_autoptr (GObject) c = g_list_model_get_item (controllers, i);
-
-      if (!GTK_IS_SHORTCUT_CONTROLLER (c))
-        continue;
-      for (guint k = 0; k < g_list_model_get_n_items (G_LIST_MODEL (c)); k++)
-        {
-          g_autoptr (GtkShortcut) sc = g_list_model_get_item (G_LIST_MODEL (c), k);
-          GtkShortcutTrigger *t = gtk_shortcut_get_trigger (sc);
-
-          if (GTK_IS_KEYVAL_TRIGGER (t) && gtk_keyval_trigger_get_keyval (GTK_KEYVAL_TRIGGER (t)) == keyval
-              && gtk_keyval_trigger_get_modifiers (GTK_KEYVAL_TRIGGER (t)) == 0)
-            return gtk_shortcut_action_activate (gtk_shortcut_get_action (sc), GTK_SHORTCUT_ACTION_EXCLUSIVE,
-                                                 win, gtk_shortcut_get_arguments (sc));
-        }
-    }
-  return FALSE;
-}
-
 /* A full-size window whose whole image fails to load says it shows the
  * reduced copy, and why; one whose image loads says nothing. */
 static void
@@ -510,7 +483,7 @@ test_full_size_fails (void)
   /* Escape closes it, as it closes a scalar card's larger view (it had
    * no key to close it: a keyboard user was stuck in it) */
   g_object_add_weak_pointer (G_OBJECT (full), (gpointer *) &full);
-  g_assert_true (press_key (full, GDK_KEY_Escape));
+  g_assert_true (lm_ui_press_key (full, GDK_KEY_Escape, 0));
   lm_test_spin (50);
   g_assert_null (full);
 

@@ -7,12 +7,18 @@
  * said "button" for each.  Runs with GTK's in-process "test" accessibility
  * backend (no D-Bus) so the names can be read back.  And the graph
  * canvas, which takes the keys (arrows pan, Ctrl +/-/0 zoom), shows when
- * it has the keyboard focus.  Skips without a display.
+ * it has the keyboard focus.  The keys: Ctrl+1 … Ctrl+7 pick the views,
+ * N / P / A step the debugger (next op, previous op, first NaN/Inf) but
+ * not while a search entry has the focus, and the buttons' tooltips say
+ * them.  Skips without a display.
  */
 #include <gtk/gtk.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "graph-fixture.h"
 #include "lm-dashboards.h"
+#include "lm-debugger-pane.h"
 #include "lm-graph-page.h"
 #include "lm-graph-view.h"
 #include "lm-test-run.h"
@@ -174,6 +180,130 @@ test_graph_focus_visible (void)
   lm_test_rm_rf (logdir);
 }
 
+/* The icon-only button at or below root showing icon. */
+static GtkWidget *
+press_target_button (GtkWidget *root, const char *icon)
+{
+  if (GTK_IS_BUTTON (root) && GTK_IS_IMAGE (gtk_widget_get_first_child (root))
+      && g_strcmp0 (gtk_image_get_icon_name (GTK_IMAGE (gtk_widget_get_first_child (root))), icon) == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *b = press_target_button (c, icon);
+
+      if (b != NULL)
+        return b;
+    }
+  return NULL;
+}
+
+/* Five ops in a chain, traced forward then backward (8 events); the
+ * forward output of op 3 (event 2) holds a NaN. */
+static void
+load_trace (LmGraphView *view)
+{
+  GraphFixture *f = graph_fixture_begin ("chain");
+  static const gint64 shape[] = { 2, 3 };
+  LmTraceData *t = g_new0 (LmTraceData, 1);
+
+  for (gint64 id = 1; id <= 5; id++)
+    {
+      g_autofree char *name = g_strdup_printf ("op%" G_GINT64_FORMAT, id);
+
+      graph_fixture_node (f, id, "relu", name, "", 2, shape);
+      if (id > 1)
+        graph_fixture_edge (f, id - 1, id, 0);
+    }
+  lm_graph_view_set_graph (view, graph_fixture_end (f));
+  t->n_events = 8;
+  t->n_ops = 8;
+  t->graph_id = -1;
+  t->events = g_new0 (LmTraceDataEvent, t->n_events);
+  for (gsize i = 0; i < t->n_events; i++)
+    {
+      LmTraceDataEvent *e = &t->events[i];
+
+      e->seq = (gint64) i;
+      e->backward = i >= 5;
+      e->node_id = i < 5 ? (gint64) i + 1 : 5 - ((gint64) i - 5);
+      e->ndim = 2;
+      e->shape[0] = 2, e->shape[1] = 3;
+      e->numel = 6;
+      e->values_bytes = -1;
+      e->nan_count = i == 2;
+    }
+  lm_graph_view_set_trace (view, t);
+}
+
+static void
+test_shortcuts (void)
+{
+  g_autofree char *logdir = NULL;
+  LmDashboards *dash;
+  LmGraphPage *page;
+  LmDebuggerPane *pane;
+  GtkWidget *win, *first_tab;
+  const char *tip;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  logdir = lm_test_logdir_with_scalar ("lumen-shortcuts-XXXXXX", "train/loss", 10);
+  win = GTK_WIDGET (lm_window_new (NULL, logdir));
+  gtk_window_set_default_size (GTK_WINDOW (win), 1200, 800);
+  gtk_window_present (GTK_WINDOW (win));
+  g_assert_true (settled (LM_WINDOW (win)));
+  dash = lm_window_get_dashboards (LM_WINDOW (win));
+
+  /* Ctrl+N: the Nth view, as a browser's tabs */
+  g_assert_cmpstr (lm_dashboards_get_view (dash), ==, "scalars");
+  g_assert_true (lm_ui_press_key (win, GDK_KEY_3, GDK_CONTROL_MASK));
+  g_assert_cmpstr (lm_dashboards_get_view (dash), ==, "distributions");
+  g_assert_true (lm_ui_press_key (win, GDK_KEY_1, GDK_CONTROL_MASK));
+  g_assert_cmpstr (lm_dashboards_get_view (dash), ==, "scalars");
+  g_assert_true (lm_ui_press_key (win, GDK_KEY_7, GDK_CONTROL_MASK));
+  g_assert_cmpstr (lm_dashboards_get_view (dash), ==, "graph");
+  first_tab = gtk_widget_get_first_child (lm_dashboards_get_switcher (dash));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (first_tab), ==, "Scalars (Ctrl+1)");
+
+  /* the debugger: N next op, P previous, A the first NaN/Inf */
+  page = LM_GRAPH_PAGE (lm_dashboards_get_page (dash, "graph"));
+  pane = lm_graph_page_get_debugger (page);
+  load_trace (lm_graph_page_get_view (page));
+  lm_graph_page_show_debugger (page, TRUE);
+  lm_debugger_pane_reload (pane);
+  g_assert_true (settled (LM_WINDOW (win)));
+  lm_debugger_pane_set_current (pane, 4);
+  g_assert_true (lm_ui_press_key (GTK_WIDGET (pane), GDK_KEY_n, 0));
+  g_assert_cmpint (lm_debugger_pane_get_current (pane), ==, 5);
+  g_assert_true (lm_ui_press_key (GTK_WIDGET (pane), GDK_KEY_p, 0));
+  g_assert_true (lm_ui_press_key (GTK_WIDGET (pane), GDK_KEY_p, 0));
+  g_assert_cmpint (lm_debugger_pane_get_current (pane), ==, 3);
+  g_assert_true (lm_ui_press_key (GTK_WIDGET (pane), GDK_KEY_a, 0));
+  g_assert_cmpint (lm_debugger_pane_get_current (pane), ==, 2);
+
+  /* typing "n" in the node search types it: no step */
+  g_assert_true (gtk_widget_grab_focus (lm_graph_page_get_search_entry (page)));
+  g_assert_false (lm_ui_press_key (GTK_WIDGET (pane), GDK_KEY_n, 0));
+  g_assert_false (lm_ui_press_key (GTK_WIDGET (pane), GDK_KEY_p, 0));
+  g_assert_cmpint (lm_debugger_pane_get_current (pane), ==, 2);
+
+  /* hidden, the debugger leaves the keys alone */
+  lm_graph_page_show_debugger (page, FALSE);
+  gtk_widget_grab_focus (GTK_WIDGET (lm_graph_page_get_view (page)));
+  g_assert_false (lm_ui_press_key (GTK_WIDGET (pane), GDK_KEY_n, 0));
+  g_assert_cmpint (lm_debugger_pane_get_current (pane), ==, 2);
+
+  /* the stepping buttons' tooltips say their keys */
+  tip = gtk_widget_get_tooltip_text (press_target_button (GTK_WIDGET (pane), "go-next-symbolic"));
+  g_assert_nonnull (strstr (tip, "(N)"));
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (logdir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -184,5 +314,6 @@ main (int argc, char **argv)
   have_display = lm_ui_test_init (&argc, &argv);
   g_test_add_func ("/ui/keyboard/icon-buttons-named", test_icon_buttons_named);
   g_test_add_func ("/ui/keyboard/graph-focus-visible", test_graph_focus_visible);
+  g_test_add_func ("/ui/keyboard/shortcuts", test_shortcuts);
   return g_test_run ();
 }

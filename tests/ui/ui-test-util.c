@@ -93,3 +93,32 @@ lm_ui_find_descendant (GtkWidget *root, GType type)
     }
   return NULL;
 }
+
+/* Runs the shortcut that `widget`'s shortcut controllers have for keyval
+ * with exactly `mods`, as pressing the key would; FALSE when there is none
+ * or it declined (the key then goes on to other widgets). */
+gboolean
+lm_ui_press_key (GtkWidget *widget, guint keyval, GdkModifierType mods)
+{
+  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr (GObject) c = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (c))
+        continue;
+      for (guint k = 0; k < g_list_model_get_n_items (G_LIST_MODEL (c)); k++)
+        {
+          g_autoptr (GtkShortcut) sc = g_list_model_get_item (G_LIST_MODEL (c), k);
+          GtkShortcutTrigger *t = gtk_shortcut_get_trigger (sc);
+
+          if (GTK_IS_KEYVAL_TRIGGER (t) && gtk_keyval_trigger_get_keyval (GTK_KEYVAL_TRIGGER (t)) == keyval
+              && gtk_keyval_trigger_get_modifiers (GTK_KEYVAL_TRIGGER (t)) == mods)
+            return gtk_shortcut_action_activate (gtk_shortcut_get_action (sc), GTK_SHORTCUT_ACTION_EXCLUSIVE,
+                                                 gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (c)),
+                                                 gtk_shortcut_get_arguments (sc));
+        }
+    }
+  return FALSE;
+}

@@ -35,6 +35,10 @@ void       lm_ui_image_from_texture (GdkTexture *tex, LmUiImage *img);
 void       lm_ui_keep_shot       (GdkTexture *tex, const char *name);
 /* Reads a PNG; FALSE (and *error) when it cannot be read. */
 gboolean   lm_ui_image_load      (const char *path, LmUiImage *img, GError **error);
+/* Runs the shortcut widget's own shortcut controllers have for keyval with
+ * exactly mods, as pressing the key would; FALSE when none does or it
+ * declined. */
+gboolean   lm_ui_press_key       (GtkWidget *widget, guint keyval, GdkModifierType mods);
 /* The first widget of `type` at or below root (depth first), or NULL. */
 GtkWidget *lm_ui_find_descendant (GtkWidget *root, GType type);
 
