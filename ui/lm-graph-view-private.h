@@ -83,6 +83,7 @@ struct _LmGraphView
   double world_w, world_h;
 
   gboolean laid_out, fit_pending;
+  gint64 reveal_pending;       /* node to bring on screen once laid out and sized; -1 none */
   gboolean fit_all;   /* the user asked to see everything, however small */
   guint generation;
   double layout_ms;

@@ -701,6 +701,7 @@ on_drag_update (GtkGestureDrag *gesture, double dx, double dy, LmGraphView *self
   self->tx = self->drag_tx + dx;
   self->ty = self->drag_ty + dy;
   self->fit_pending = FALSE;
+  self->reveal_pending = -1;
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -725,6 +726,7 @@ zoom_at (LmGraphView *self, double factor, double x, double y)
   self->ty = y - (y - self->ty) * factor;
   self->scale = s;
   self->fit_pending = FALSE;
+  self->reveal_pending = -1;
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -878,6 +880,7 @@ lm_graph_view_init (LmGraphView *self)
   self->selected_id = -1;
   self->scale = 1;
   self->fit_pending = TRUE;
+  self->reveal_pending = -1;
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
   gtk_widget_set_vexpand (GTK_WIDGET (self), TRUE);
@@ -918,6 +921,7 @@ lm_graph_view_set_graph (LmGraphView *self, LmGraphData *graph)
   self->selected_id = -1;
   g_hash_table_remove_all (self->collapsed);
   self->fit_pending = TRUE;
+  self->reveal_pending = -1;
   self->fit_all = FALSE;
   rebuild (self);
   g_signal_emit (self, signals[SELECTION_CHANGED], 0);
@@ -994,6 +998,8 @@ lm_graph_view_collapse_all (LmGraphView *self, gboolean collapsed)
  * readable size, else a readable size from the top (the inputs), centred
  * or from the left, to pan and zoom from, as TensorBoard's graph opens
  * readable; the fit button still shows everything. */
+static gboolean reveal_now (LmGraphView *self, gint64 node_id);
+
 static void
 apply_fit (LmGraphView *self)
 {
@@ -1017,6 +1023,8 @@ apply_fit (LmGraphView *self)
       self->tx = MAX (self->tx, 0);
       self->ty = 0;
     }
+  if (self->reveal_pending >= 0)
+    reveal_now (self, self->reveal_pending);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -1025,6 +1033,7 @@ lm_graph_view_fit (LmGraphView *self)
 {
   g_return_if_fail (LM_IS_GRAPH_VIEW (self));
   self->fit_all = TRUE;
+  self->reveal_pending = -1; /* everything, as asked */
   apply_fit (self);
 }
 
@@ -1043,6 +1052,7 @@ lm_graph_view_pan (LmGraphView *self, double dx, double dy)
   self->tx += dx;
   self->ty += dy;
   self->fit_pending = FALSE;
+  self->reveal_pending = -1;
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -1162,23 +1172,39 @@ lm_graph_view_select (LmGraphView *self, gint64 node_id)
   self->selected_id = node_id;
 }
 
+/* Brings node_id's box on screen, centred when it was off; FALSE when
+ * that can't be known yet (no layout, no size). Leaves fit_pending alone. */
+static gboolean
+reveal_now (LmGraphView *self, gint64 node_id)
+{
+  graphene_rect_t r;
+  int w = gtk_widget_get_width (GTK_WIDGET (self)), h = gtk_widget_get_height (GTK_WIDGET (self));
+
+  if (!lm_graph_view_get_node_rect (self, node_id, &r) || w <= 0 || h <= 0)
+    return FALSE;
+  if (r.origin.x >= 0 && r.origin.y >= 0 && r.origin.x + r.size.width <= w && r.origin.y + r.size.height <= h)
+    return TRUE;
+  self->tx += w / 2.0 - (r.origin.x + r.size.width / 2);
+  self->ty += h / 2.0 - (r.origin.y + r.size.height / 2);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  return TRUE;
+}
+
+/* While the view still follows its size (fit_pending: the user has not
+ * panned or zoomed), the node is kept on screen across the first layout
+ * and the window's first sizes: the debugger opened at --op K shows op K,
+ * not the top of the graph. */
 void
 lm_graph_view_reveal (LmGraphView *self, gint64 node_id)
 {
-  graphene_rect_t r;
-  int w, h;
-
   g_return_if_fail (LM_IS_GRAPH_VIEW (self));
-  w = gtk_widget_get_width (GTK_WIDGET (self));
-  h = gtk_widget_get_height (GTK_WIDGET (self));
-  if (!lm_graph_view_get_node_rect (self, node_id, &r) || w <= 0 || h <= 0)
-    return;
-  if (r.origin.x >= 0 && r.origin.y >= 0 && r.origin.x + r.size.width <= w && r.origin.y + r.size.height <= h)
-    return;
-  self->tx += w / 2.0 - (r.origin.x + r.size.width / 2);
-  self->ty += h / 2.0 - (r.origin.y + r.size.height / 2);
-  self->fit_pending = FALSE;
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  if (self->fit_pending)
+    {
+      self->reveal_pending = node_id;
+      apply_fit (self);
+      return;
+    }
+  reveal_now (self, node_id);
 }
 
 gint64

@@ -396,6 +396,58 @@ test_big_graph (void)
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
+/* A node asked for before the graph is laid out or the window sized (the
+ * debugger opened at --op K on a tall graph) is on screen once they are,
+ * and stays on screen when the window grows while the view follows its
+ * size; the fit button still shows everything. */
+static gboolean
+node_on_screen (GtkWidget *view, gint64 id)
+{
+  graphene_rect_t r;
+
+  return lm_graph_view_get_node_rect (LM_GRAPH_VIEW (view), id, &r) && r.origin.x >= 0 && r.origin.y >= 0
+         && r.origin.x + r.size.width <= gtk_widget_get_width (view)
+         && r.origin.y + r.size.height <= gtk_widget_get_height (view);
+}
+
+static void
+test_reveal_before_layout (void)
+{
+  GtkWidget *win, *view;
+  LmGraphData *g;
+  gint64 first, last;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  g = graph_fixture_synthetic (120);
+  first = g->nodes[0].id;
+  last = g->nodes[g->n_nodes - 1].id;
+  win = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (win), 700, 500);
+  view = lm_graph_view_new ();
+  gtk_window_set_child (GTK_WINDOW (win), view);
+  lm_graph_view_set_graph (LM_GRAPH_VIEW (view), g);
+  lm_graph_view_select (LM_GRAPH_VIEW (view), last);
+  lm_graph_view_reveal (LM_GRAPH_VIEW (view), last);
+  gtk_window_present (GTK_WINDOW (win));
+  spin_until (laid_out, view);
+  /* too tall to fit readably: the top of the graph is off screen, the node is on */
+  g_assert_cmpfloat (lm_graph_view_get_scale (LM_GRAPH_VIEW (view)), >=, 0.7);
+  g_assert_true (node_on_screen (view, last));
+  g_assert_false (node_on_screen (view, first));
+  gtk_window_set_default_size (GTK_WINDOW (win), 900, 700);
+  for (int i = 0; i < 50; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_true (node_on_screen (view, last));
+  lm_graph_view_fit (LM_GRAPH_VIEW (view));
+  g_assert_true (node_on_screen (view, first));
+  g_assert_true (node_on_screen (view, last));
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
 /* The spawned lumen's environment: ours (cairo renderer, GL disabled). */
 static char **
 child_env (void)
@@ -770,6 +822,7 @@ main (int argc, char **argv)
   g_test_add_func ("/trace/graph-view/draw-collapse-search", test_view);
   g_test_add_func ("/trace/graph-view/app-screenshot", test_app_screenshot);
   g_test_add_func ("/trace/graph-view/2000-nodes", test_big_graph);
+  g_test_add_func ("/trace/graph-view/reveal-before-layout", test_reveal_before_layout);
   g_test_add_func ("/trace/debugger/step-and-inspect", test_debugger);
   g_test_add_func ("/trace/debugger/app-screenshot", test_debugger_screenshot);
   rc = g_test_run ();
