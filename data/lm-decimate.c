@@ -14,6 +14,7 @@
 #include "lm-series-private.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 #define SPECIAL_FLAGS (LM_BLOCK_HAS_NAN | LM_BLOCK_HAS_POSINF | LM_BLOCK_HAS_NEGINF)
 
@@ -492,12 +493,14 @@ lm_series_sample_values (LmSeries *s,
                          LmXAxis   axis,
                          double    lo,
                          double    hi,
+                         double    smoothing,
                          gboolean  positive_only,
                          gsize     max_sample,
                          GArray   *values_out)
 {
   gsize a = 0, b = s->n, stride, used = 0;
   gboolean monotone = lm_series_x_monotone (s, axis);
+  double w = CLAMP (smoothing, 0.0, 0.999);
 
   if (monotone)
     {
@@ -511,7 +514,7 @@ lm_series_sample_values (LmSeries *s,
   stride = MAX ((gsize) 1, (b - a) / max_sample);
   for (gsize i = a; i < b; i += stride)
     {
-      double v = s->value[i];
+      double v = w > 0.0 ? lm_series_smoothed_at (s, w, i) : s->value[i];
 
       if (!isfinite (v) || (positive_only && v <= 0))
         continue;
@@ -526,4 +529,32 @@ lm_series_sample_values (LmSeries *s,
       used++;
     }
   return used;
+}
+
+static int
+compare_doubles (gconstpointer a, gconstpointer b)
+{
+  double da = *(const double *) a, db = *(const double *) b;
+
+  return da < db ? -1 : (da > db);
+}
+
+gboolean
+lm_values_outlier_extent (double *values, gsize n, double *lo, double *hi)
+{
+  gsize first = 0, last = n - 1;
+
+  if (n == 0)
+    return FALSE;
+  qsort (values, n, sizeof (double), compare_doubles);
+  if (n > 2)
+    {
+      /* Integer arithmetic, so that an exact index (n - 1 a multiple of
+       * 20) does not round up past its value. */
+      first = ((n - 1) * 5 + 99) / 100;
+      last = (n - 1) * 95 / 100;
+    }
+  *lo = values[first];
+  *hi = values[last];
+  return TRUE;
 }

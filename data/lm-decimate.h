@@ -65,15 +65,30 @@ void lm_series_decimate (LmSeries               *series,
                          const LmDecimateParams *params,
                          LmDecimation           *out);
 
-/* Quantiles of the finite values with lo <= x <= hi, from a strided sample
- * of about `max_sample` points appended to values_out (doubles): for
- * "ignore outliers" scaling.  Returns how many values were appended. */
+/* A strided sample of about `max_sample` of the values with
+ * lo <= x <= hi, appended to values_out (doubles): the smoothed values
+ * when `smoothing` > 0 (the line the chart draws in full colour), the raw
+ * ones otherwise; non-finite values (and values <= 0 when positive_only)
+ * are left out.  For "ignore outliers" scaling.  Returns how many values
+ * were appended. */
 gsize lm_series_sample_values (LmSeries *series,
                                LmXAxis   axis,
                                double    lo,
                                double    hi,
+                               double    smoothing,
                                gboolean  positive_only,
                                gsize     max_sample,
                                GArray   *values_out);
+
+/* The y extent TensorBoard's line chart takes with "Ignore outliers in
+ * chart scaling" on: the values are sorted (in place), those below the
+ * 5th or above the 95th percentile (R-7 interpolation, as d3.quantile)
+ * are dropped, and the extent of the rest is returned: sorted[ceil(h5)]
+ * to sorted[floor(h95)] with hp = p * (n - 1).  With 1 or 2 values
+ * nothing is dropped.  FALSE (and lo, hi untouched) when n is 0. */
+gboolean lm_values_outlier_extent (double *values,
+                                   gsize   n,
+                                   double *lo,
+                                   double *hi);
 
 G_END_DECLS

@@ -390,14 +390,6 @@ decimate_lines (LmPlot *p, double x0, double x1, guint columns)
     }
 }
 
-static int
-compare_doubles (gconstpointer a, gconstpointer b)
-{
-  double da = *(const double *) a, db = *(const double *) b;
-
-  return da < db ? -1 : (da > db);
-}
-
 static gboolean
 auto_y_range (LmPlot *p, double x0, double x1, double *y0, double *y1)
 {
@@ -415,7 +407,10 @@ auto_y_range (LmPlot *p, double x0, double x1, double *y0, double *y1)
 
   if (p->ignore_outliers)
     {
-      /* TensorBoard's rule: scale to the 5th..95th percentile. */
+      /* TensorBoard's rule (line_chart_v2 computeDataSeriesExtent): the
+       * values of the lines drawn in full colour (the smoothed ones when
+       * smoothing is on) of the shown runs, without those outside the
+       * 5th..95th percentile. */
       GArray *vals = g_array_new (FALSE, FALSE, sizeof (double));
       gsize per_run = MAX ((gsize) 500, 40000 / MAX (p->lines->len, 1u));
 
@@ -425,14 +420,10 @@ auto_y_range (LmPlot *p, double x0, double x1, double *y0, double *y1)
           LmSeries *s = lm_run_get_series (l->run, p->tag);
 
           if (s != NULL)
-            lm_series_sample_values (s, p->axis, x0, x1, p->log_y, per_run, vals);
+            lm_series_sample_values (s, p->axis, x0, x1, p->smoothing, p->log_y, per_run,
+                                     vals);
         }
-      if (vals->len >= 20)
-        {
-          g_array_sort (vals, compare_doubles);
-          lo = g_array_index (vals, double, (gsize) (0.05 * (vals->len - 1)));
-          hi = g_array_index (vals, double, (gsize) (0.95 * (vals->len - 1)));
-        }
+      lm_values_outlier_extent ((double *) vals->data, vals->len, &lo, &hi);
       g_array_unref (vals);
     }
 

@@ -438,6 +438,82 @@ test_bad_wall_times (void)
   lm_series_free (s);
 }
 
+/* "Ignore outliers in chart scaling", TensorBoard's rule
+ * (line_chart_v2/line_chart_internal_utils.ts): drop the values outside
+ * d3.quantile 0.05..0.95 (R-7), keep the extent of the rest, that is
+ * sorted[ceil(0.05 (n-1))] .. sorted[floor(0.95 (n-1))]; from 3 values on. */
+static void
+test_outlier_extent (void)
+{
+  double v10[] = { 7, 1000, 3, 1, 9, 2, 5, 4, 8, 6 };
+  double v30[30], v21[21], v3[] = { 5, -100, 7 }, v2[] = { 3, 1 };
+  double lo = 0, hi = 0;
+
+  /* 10 values: h5 = 0.45 -> index 1 (2), h95 = 8.55 -> index 8 (9).  The
+   * old rule left fewer than 20 values alone: 1 .. 1000. */
+  g_assert_true (lm_values_outlier_extent (v10, 10, &lo, &hi));
+  g_assert_cmpfloat (lo, ==, 2);
+  g_assert_cmpfloat (hi, ==, 9);
+
+  /* 0..29: h5 = 1.45 -> 2 (the old nearest-below rule took 1), h95 = 27.55 -> 27. */
+  for (int i = 0; i < 30; i++)
+    v30[i] = 29 - i;
+  g_assert_true (lm_values_outlier_extent (v30, 30, &lo, &hi));
+  g_assert_cmpfloat (lo, ==, 2);
+  g_assert_cmpfloat (hi, ==, 27);
+
+  /* 0..20: exact indices 1 and 19, not pushed past by round-off. */
+  for (int i = 0; i < 21; i++)
+    v21[i] = i;
+  g_assert_true (lm_values_outlier_extent (v21, 21, &lo, &hi));
+  g_assert_cmpfloat (lo, ==, 1);
+  g_assert_cmpfloat (hi, ==, 19);
+
+  /* 3 values: quantiles -89.5 and 6.8, only 5 lies between. */
+  g_assert_true (lm_values_outlier_extent (v3, 3, &lo, &hi));
+  g_assert_cmpfloat (lo, ==, 5);
+  g_assert_cmpfloat (hi, ==, 5);
+
+  /* 2 values: kept, sorted. */
+  g_assert_true (lm_values_outlier_extent (v2, 2, &lo, &hi));
+  g_assert_cmpfloat (lo, ==, 1);
+  g_assert_cmpfloat (hi, ==, 3);
+
+  lo = hi = 42;
+  g_assert_false (lm_values_outlier_extent (v2, 0, &lo, &hi));
+  g_assert_cmpfloat (lo, ==, 42);
+}
+
+/* The sample the outlier rule works on is the smoothed line when
+ * smoothing is on (TensorBoard scales to the full-colour line, not the
+ * faded raw one), without non-finite values, limited to the x range. */
+static void
+test_sample_values_smoothed (void)
+{
+  const double v[] = { 1, 2, NAN, 3, 100, 4 };
+  double ref[6];
+  LmSeries *s = make_series (6, v, 0, 1);
+  g_autoptr (GArray) got = g_array_new (FALSE, FALSE, sizeof (double));
+
+  lm_smooth_values (v, 6, 0.5, ref);
+  g_assert_cmpuint (lm_series_sample_values (s, LM_X_STEP, 0, 5, 0.5, FALSE, 100, got), ==, 5);
+  g_assert_cmpfloat_with_epsilon (g_array_index (got, double, 0), ref[0], 1e-9);
+  g_assert_cmpfloat_with_epsilon (g_array_index (got, double, 1), ref[1], 1e-9);
+  g_assert_cmpfloat_with_epsilon (g_array_index (got, double, 2), ref[3], 1e-9);
+  g_assert_cmpfloat_with_epsilon (g_array_index (got, double, 3), ref[4], 1e-9);
+  g_assert_cmpfloat_with_epsilon (g_array_index (got, double, 4), ref[5], 1e-9);
+  /* By hand: 1 -> 1, 2 -> 1.25 / 0.75 = 5/3, NaN skipped, 3 -> (0.625 + 1.5) / 0.875 = 17/7. */
+  g_assert_cmpfloat_with_epsilon (g_array_index (got, double, 2), 17.0 / 7.0, 1e-9);
+
+  /* Smoothing off: the raw values of steps 1..4. */
+  g_array_set_size (got, 0);
+  g_assert_cmpuint (lm_series_sample_values (s, LM_X_STEP, 1, 4, 0.0, FALSE, 100, got), ==, 3);
+  g_assert_cmpfloat (g_array_index (got, double, 0), ==, 2);
+  g_assert_cmpfloat (g_array_index (got, double, 1), ==, 3);
+  g_assert_cmpfloat (g_array_index (got, double, 2), ==, 100);
+  lm_series_free (s);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -451,5 +527,7 @@ main (int argc, char **argv)
   g_test_add_func ("/series/out-of-order", test_out_of_order_steps);
   g_test_add_func ("/series/decimate/unordered-wall", test_decimate_unordered_wall);
   g_test_add_func ("/series/bad-wall-times", test_bad_wall_times);
+  g_test_add_func ("/series/outliers/extent", test_outlier_extent);
+  g_test_add_func ("/series/outliers/sample-smoothed", test_sample_values_smoothed);
   return g_test_run ();
 }
