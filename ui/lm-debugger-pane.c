@@ -232,7 +232,15 @@ show_current (LmDebuggerPane *self)
 
   if (t == NULL || self->current < 0 || (gsize) self->current >= t->n_events)
     {
-      gtk_label_set_text (GTK_LABEL (self->position), t ? "Empty trace" : "No trace for this graph");
+      /* say how to get one: the main command trains without traces.  A
+       * word joiner (U+2060) after each option's hyphens keeps "--" and
+       * its name on one line when the pane wraps the sentence. */
+      gtk_label_set_text (GTK_LABEL (self->position),
+                          t ? "Empty trace"
+                            : "No trace for this graph. To step through a training step op by op, train "
+                              "with lumen-train -\u2060-\u2060trace-\u2060steps 1,100 or "
+                              "-\u2060-\u2060trace-\u2060every N, or record one with lm_tracer in your "
+                              "own program (docs/traces.md).");
       gtk_label_set_text (GTK_LABEL (self->inspector), "");
       compute_histogram (self, NULL);
       gtk_widget_queue_draw (self->hist);

@@ -388,6 +388,38 @@ test_pane (void)
   g_free (r.msg);
 }
 
+/* A graph without a trace (what the main command's run has) says how to
+ * record one, not only that there is none. */
+static void
+test_pane_no_trace (void)
+{
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  g_autofree char *dir = g_build_filename (tmpdir, "no-trace", NULL);
+  traced_run r = write_run (dir, "sqrt-abs", SQRT_ABS);
+  Shown s = show (r.path);
+  LmDebuggerPane *dp = LM_DEBUGGER_PANE (s.pane);
+
+  g_assert_nonnull (strstr (lm_debugger_pane_get_position_text (dp), "op 5 of 7"));
+  /* as the graph page does when the run has no trace */
+  lm_graph_view_set_trace (LM_GRAPH_VIEW (s.view), NULL);
+  lm_debugger_pane_reload (dp);
+  /* the options' hyphens carry word joiners (no line break after them) */
+  g_auto (GStrv) parts = g_strsplit (lm_debugger_pane_get_position_text (dp), "\u2060", -1);
+  g_autofree char *pos = g_strjoinv ("", parts);
+  g_test_message ("%s", pos);
+  g_assert_null (strstr (lm_debugger_pane_get_position_text (dp), "--"));
+  g_assert_true (g_str_has_prefix (pos, "No trace for this graph."));
+  g_assert_nonnull (strstr (pos, "lumen-train --trace-steps 1,100 or --trace-every N"));
+  g_assert_nonnull (strstr (pos, "docs/traces.md"));
+  gtk_window_destroy (GTK_WINDOW (s.win));
+  g_free (r.path);
+  g_free (r.msg);
+}
+
 static void
 test_pane_damaged (void)
 {
@@ -502,6 +534,7 @@ main (int argc, char **argv)
   g_test_add_func ("/trace/debugger-data/missing-events", test_missing_events);
   g_test_add_func ("/trace/debugger/names-producer", test_pane);
   g_test_add_func ("/trace/debugger/damaged-values", test_pane_damaged);
+  g_test_add_func ("/trace/debugger/no-trace-hint", test_pane_no_trace);
   g_test_add_func ("/trace/debugger/missing-events", test_pane_missing);
   g_test_add_func ("/trace/debugger/missing-events-screenshot", test_app_screenshot);
   rc = g_test_run ();
