@@ -501,6 +501,8 @@ lm_series_sample_values (LmSeries *s,
   gsize a = 0, b = s->n, stride, used = 0;
   gboolean monotone = lm_series_x_monotone (s, axis);
   double w = CLAMP (smoothing, 0.0, 0.999);
+  LmEma e = { 0 };
+  gsize ema_block = G_MAXSIZE, next = 0; /* e's block; the index it takes next */
 
   if (monotone)
     {
@@ -512,9 +514,28 @@ lm_series_sample_values (LmSeries *s,
   if (b <= a || max_sample == 0)
     return 0;
   stride = MAX ((gsize) 1, (b - a) / max_sample);
+  if (w > 0.0 && !s->all_equal)
+    lm_series_ensure_smoothing (s, w, (b - 1) / LM_SERIES_BLOCK);
   for (gsize i = a; i < b; i += stride)
     {
-      double v = w > 0.0 ? lm_series_smoothed_at (s, w, i) : s->value[i];
+      double v = s->value[i];
+
+      /* lm_series_smoothed_at's value, but one walk per block: a sample
+       * in the block of the previous one takes the EMA on from there
+       * instead of from the block's start again. */
+      if (w > 0.0 && !s->all_equal && isfinite (v))
+        {
+          if (ema_block != i / LM_SERIES_BLOCK)
+            {
+              lm_ema_seek (&e, s, w, i);
+              ema_block = i / LM_SERIES_BLOCK;
+            }
+          else
+            for (; next < i; next++)
+              lm_ema_step (&e, s->value[next]);
+          v = lm_ema_step (&e, s->value[i]);
+          next = i + 1;
+        }
 
       if (!isfinite (v) || (positive_only && v <= 0))
         continue;

@@ -512,6 +512,25 @@ test_sample_values_smoothed (void)
   g_assert_cmpfloat (g_array_index (got, double, 1), ==, 3);
   g_assert_cmpfloat (g_array_index (got, double, 2), ==, 100);
   lm_series_free (s);
+
+  /* Over many blocks, every stride (the sample walks the EMA on within a
+   * block): the very values lm_series_smoothed_at gives. */
+  double many[1000];
+  for (int i = 0; i < 1000; i++)
+    many[i] = i % 97 == 5 ? NAN : sin (i * 0.37) * (1 + i % 13);
+  s = make_series (1000, many, 0, 1);
+  for (gsize max = 2000; max >= 9; max /= 3)
+    {
+      gsize stride = MAX ((gsize) 1, 1000 / max), k = 0;
+
+      g_array_set_size (got, 0);
+      lm_series_sample_values (s, LM_X_STEP, 0, 999, 0.6, FALSE, max, got);
+      for (gsize i = 0; i < 1000; i += stride)
+        if (isfinite (many[i]))
+          g_assert_cmpfloat (g_array_index (got, double, k++), ==, lm_series_smoothed_at (s, 0.6, i));
+      g_assert_cmpuint (k, ==, got->len);
+    }
+  lm_series_free (s);
 }
 
 int
