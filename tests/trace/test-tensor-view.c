@@ -16,6 +16,7 @@
 #include "lm-tensor-view.h"
 #include "lm-train-app.h"
 #include "train-fixture.h"
+#include "ui-test-util.h"
 #include "widget-pixels.h"
 
 static gboolean have_display;
@@ -236,22 +237,6 @@ page_settled (gpointer p)
   return lm_graph_page_is_settled (p) && lm_graph_view_get_trace (lm_graph_page_get_view (p)) != NULL;
 }
 
-/* The first widget of `type` at or below root. */
-static GtkWidget *
-find_type (GtkWidget *root, GType type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_type (c, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 /* A lumen-train MLP run `name` in dir, 4 steps, traced at the steps given. */
 static void
 train_traced (const char *dir, const char *data, const char *name, gint64 step_a, gint64 step_b)
@@ -333,7 +318,7 @@ test_target (void)
       /* The op's heatmap has its whole height in the scrolling pane (it
        * had its minimum, 60 px: 46 px of rows, a conv's channels 6 px). */
       {
-        GtkWidget *tv = find_type (GTK_WIDGET (dbg), LM_TYPE_TENSOR_VIEW);
+        GtkWidget *tv = lm_ui_find_descendant (GTK_WIDGET (dbg), LM_TYPE_TENSOR_VIEW);
 
         gint64 end = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
 
