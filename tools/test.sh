@@ -1,9 +1,30 @@
 #!/bin/sh
 # Configures, builds and runs every test: the normal build under Xvfb, then the
-# sanitizer build (ASan + UBSan). Exits non-zero if anything fails.
+# sanitizer build (ASan + UBSan). Exits non-zero if anything fails, after a
+# closing line "tests: N passed, N failed, N skipped" over every pass run.
 #   tools/test.sh [--no-sanitize]
 set -eu
 cd "$(dirname "$0")/.."
+
+passed=0 failed=0 skipped=0
+
+# Adds one pass's results (meson's testlog.json, a JSON object per test) to
+# the totals: OK and expected failures pass; skips are skips; everything else
+# (FAIL, TIMEOUT, ERROR, UNEXPECTEDPASS) fails.
+count_results() {
+  log=$1/meson-logs/testlog.json
+  [ -f "$log" ] || return 0
+  n_ok=$(grep -c -E '"result": "(OK|EXPECTEDFAIL)"' "$log" || true)
+  n_skip=$(grep -c '"result": "SKIP"' "$log" || true)
+  n_all=$(grep -c '"result": "' "$log" || true)
+  passed=$((passed + n_ok))
+  skipped=$((skipped + n_skip))
+  failed=$((failed + n_all - n_ok - n_skip))
+}
+
+summary() {
+  echo "tests: $passed passed, $failed failed, $skipped skipped"
+}
 
 run_suite() {
   dir=$1; shift
@@ -11,9 +32,18 @@ run_suite() {
     meson setup "$dir" "$@"
   fi
   meson compile -C "$dir"
+  rm -f "$dir/meson-logs/testlog.json"
   # Display tests need an X server: xvfb-run gives them one.
-  xvfb-run -a -s "-screen 0 1920x1200x24" \
-    meson test -C "$dir" --print-errorlogs --num-processes 2
+  if ! xvfb-run -a -s "-screen 0 1920x1200x24" \
+      meson test -C "$dir" --print-errorlogs --num-processes 2; then
+    count_results "$dir"
+    # a run that stopped before recording every test still failed
+    [ "$failed" -gt 0 ] || failed=1
+    echo "test.sh: the suite in $dir failed"
+    summary
+    exit 1
+  fi
+  count_results "$dir"
 }
 
 run_suite build
@@ -22,3 +52,4 @@ if [ "${1:-}" != "--no-sanitize" ]; then
     -Ddebug=true -Doptimization=1
 fi
 echo "test.sh: all suites passed"
+summary
