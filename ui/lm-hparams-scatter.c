@@ -38,7 +38,7 @@
 #define CELL_MAX_H 300
 #define PAD_L      48   /* in a cell: room for the y tick labels */
 #define PAD_B      20   /* the x tick labels */
-#define PAD_T      14   /* the "n not plotted" note */
+#define PAD_T      18   /* the "n not plotted" note */
 #define PAD_R      10
 #define INSET      8    /* between the frame and where lo/hi fall */
 #define RADIUS     3.5
@@ -326,9 +326,12 @@ draw_plot (LmHparamsScatter *self, cairo_t *cr, const LmHpPlot *p)
         hl = g_object_ref (row);
       if (self->hovered && strcmp (row->run_name, self->hovered) == 0)
         hover = g_object_ref (row);
-      if (row != hl && plot_point (self, p, row, &x, &y))
+      if (row != hl && row != hover && plot_point (self, p, row, &x, &y))
         draw_point (cr, row->ordinal, x, y, RADIUS, self->highlighted ? 0.35 : 0.9);
     }
+  /* the hovered run at full strength, then the highlighted one on top */
+  if (hover != NULL && hover != hl && plot_point (self, p, hover, &x, &y))
+    draw_point (cr, hover->ordinal, x, y, RADIUS, 0.9);
   if (hl != NULL && plot_point (self, p, hl, &x, &y))
     draw_point (cr, hl->ordinal, x, y, RADIUS + 1.5, 1);
   if (hover != NULL && plot_point (self, p, hover, &x, &y))

@@ -1085,7 +1085,7 @@ run_ordinal (LmHparamsView *hp, const char *run)
   return 0;
 }
 
-/* The scatter matrix drawn at w x h; *rgb gets the pixel at (x, y). */
+/* The scatter matrix drawn at w x h on an image surface. */
 static cairo_surface_t *
 draw_scatter (LmHparamsScatter *sc, int w, int h)
 {
@@ -1122,21 +1122,6 @@ pixel_luma (cairo_surface_t *s, double x, double y)
   return (p[0] + p[1] + p[2]) / 3;
 }
 
-static GObject *
-find_controller (GtkWidget *w, GType type)
-{
-  g_autoptr (GListModel) list = gtk_widget_observe_controllers (w);
-
-  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
-    {
-      g_autoptr (GObject) c = g_list_model_get_item (list, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (c, type))
-        return c;   /* the widget keeps it alive */
-    }
-  return NULL;
-}
-
 /* TensorBoard's scatter plot matrix: a plot per hparam and metric, each
  * run a point in its colour where its values put it; hover rings the run
  * in every plot, a click selects it in the table; the left pane's
@@ -1149,6 +1134,7 @@ test_hparams_scatter (void)
   LmWindow *win;
   LmHparamsView *hp;
   LmHparamsScatter *sc;
+  GtkEventController *motion, *click;
   const LmHpPlot *p;
   cairo_surface_t *s;
   double x, y;
@@ -1174,6 +1160,8 @@ test_hparams_scatter (void)
   w = gtk_widget_get_width (GTK_WIDGET (sc));
   h = gtk_widget_get_height (GTK_WIDGET (sc));
   g_assert_cmpint (w, >, 400);
+  motion = lm_ui_find_controller (GTK_WIDGET (sc), GTK_TYPE_EVENT_CONTROLLER_MOTION);
+  click = lm_ui_find_controller (GTK_WIDGET (sc), GTK_TYPE_GESTURE_CLICK);
 
   /* 2 hparams x 2 metrics; the loss row leaves out NaN and missing */
   plots = lm_hparams_scatter_layout (sc, w, h);
@@ -1199,7 +1187,7 @@ test_hparams_scatter (void)
   p = find_plot (plots, 1, 2);
   g_assert_cmpstr (lm_hparams_scatter_pick (sc, w, h, x + 2, y - 2), ==, "r1");
   g_assert_null (lm_hparams_scatter_pick (sc, w, h, x + 30, y - 30));
-  g_signal_emit_by_name (find_controller (GTK_WIDGET (sc), GTK_TYPE_EVENT_CONTROLLER_MOTION), "motion", x + 2, y - 2);
+  g_signal_emit_by_name (motion, "motion", x + 2, y - 2);
   g_assert_cmpstr (lm_hparams_scatter_get_hovered (sc), ==, "r1");
   {
     const LmHpPlot *q = find_plot (plots, 0, 3);
@@ -1211,14 +1199,14 @@ test_hparams_scatter (void)
     g_assert_true (is_point_color (s, qx, qy, r1, 8));
     g_assert_cmpint (pixel_luma (s, qx + ring_dx + 0.5, qy), <, 100);
     cairo_surface_destroy (s);
-    g_signal_emit_by_name (find_controller (GTK_WIDGET (sc), GTK_TYPE_EVENT_CONTROLLER_MOTION), "leave");
+    g_signal_emit_by_name (motion, "leave");
     g_assert_null (lm_hparams_scatter_get_hovered (sc));
     s = draw_scatter (sc, w, h);
     g_assert_cmpint (pixel_luma (s, qx + ring_dx + 0.5, qy), >, 200);
     cairo_surface_destroy (s);
   }
   /* a click selects r1: the run selection and the table's row */
-  g_signal_emit_by_name (find_controller (GTK_WIDGET (sc), GTK_TYPE_GESTURE_CLICK), "released", 1, x, y);
+  g_signal_emit_by_name (click, "released", 1, x, y);
   g_assert_cmpstr (lm_run_selection_get_highlighted (lm_window_get_selection (win)), ==, "r1");
   {
     GtkSelectionModel *model = gtk_column_view_get_model (lm_hparams_view_get_column_view (hp));
@@ -1227,7 +1215,7 @@ test_hparams_scatter (void)
     g_assert_nonnull (row);
     g_assert_cmpstr (row->run_name, ==, "r1");
   }
-  g_signal_emit_by_name (find_controller (GTK_WIDGET (sc), GTK_TYPE_GESTURE_CLICK), "released", 1, x + 30, y - 30);
+  g_signal_emit_by_name (click, "released", 1, x + 30, y - 30);
   g_assert_null (lm_run_selection_get_highlighted (lm_window_get_selection (win)));
 
   /* unticking gelu takes r1 out of the table and the plots */
