@@ -31,9 +31,16 @@ lm_dash_text (cairo_t *cr, double x, double y, const char *text,
   g_object_unref (layout);
 }
 
-static void
-axis (cairo_t *cr, double x0, double y0, double w, double h,
-      LmAxisKind kind, double lo, double hi, gboolean horizontal)
+/* Where v falls between lo (0) and hi (1). */
+static double
+axis_fraction (double v, double lo, double hi, gboolean log_scale)
+{
+  return log_scale ? log (v / lo) / log (hi / lo) : (v - lo) / (hi - lo);
+}
+
+void
+lm_dash_axis (cairo_t *cr, double x0, double y0, double w, double h,
+              LmAxisKind kind, gboolean log_scale, double lo, double hi, gboolean horizontal)
 {
   LmTick ticks[LM_AXIS_MAX_TICKS];
   double at[LM_AXIS_MAX_TICKS], size[LM_AXIS_MAX_TICKS], start[LM_AXIS_MAX_TICKS];
@@ -42,11 +49,12 @@ axis (cairo_t *cr, double x0, double y0, double w, double h,
 
   if (!(hi > lo))
     return;
-  n = lm_axis_ticks (kind, FALSE, lo, hi, horizontal ? MAX (2, (guint) (w / 90)) : MAX (2, (guint) (h / 45)), ticks);
+  log_scale = log_scale && lo > 0;
+  n = lm_axis_ticks (kind, log_scale, lo, hi, horizontal ? MAX (2, (guint) (w / 90)) : MAX (2, (guint) (h / 45)), ticks);
   /* labels at the ends move inward to stay inside what is drawn */
   for (guint i = 0; i < n; i++)
     {
-      double f = (ticks[i].value - lo) / (hi - lo);
+      double f = axis_fraction (ticks[i].value, lo, hi, log_scale);
       int tw, th;
 
       g_object_unref (text_layout (cr, ticks[i].label, 10, &tw, &th));
@@ -57,7 +65,7 @@ axis (cairo_t *cr, double x0, double y0, double w, double h,
   lm_axis_place_labels (at, size, n, horizontal ? cx0 + 1 : cy0, horizontal ? cx1 - 1 : cy1, horizontal ? 8 : 0, start);
   for (guint i = 0; i < n; i++)
     {
-      double f = (ticks[i].value - lo) / (hi - lo);
+      double f = axis_fraction (ticks[i].value, lo, hi, log_scale);
 
       cairo_set_source_rgba (cr, 0, 0, 0, 0.08);
       cairo_set_line_width (cr, 1);
@@ -90,14 +98,14 @@ void
 lm_dash_x_axis (cairo_t *cr, double x0, double y0, double w, double h,
                 LmAxisKind kind, double lo, double hi)
 {
-  axis (cr, x0, y0, w, h, kind, lo, hi, TRUE);
+  lm_dash_axis (cr, x0, y0, w, h, kind, FALSE, lo, hi, TRUE);
 }
 
 void
 lm_dash_y_axis (cairo_t *cr, double x0, double y0, double w, double h,
                 LmAxisKind kind, double lo, double hi)
 {
-  axis (cr, x0, y0, w, h, kind, lo, hi, FALSE);
+  lm_dash_axis (cr, x0, y0, w, h, kind, FALSE, lo, hi, FALSE);
 }
 
 void

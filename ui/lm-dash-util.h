@@ -28,6 +28,9 @@ void lm_dash_x_axis (cairo_t *cr, double x0, double y0, double w, double h,
                      LmAxisKind kind, double lo, double hi);
 void lm_dash_y_axis (cairo_t *cr, double x0, double y0, double w, double h,
                      LmAxisKind kind, double lo, double hi);
+/* Either of those, on a log scale (decades) when log_scale and lo > 0. */
+void lm_dash_axis   (cairo_t *cr, double x0, double y0, double w, double h,
+                     LmAxisKind kind, gboolean log_scale, double lo, double hi, gboolean horizontal);
 /* A centred grey message for a card whose data cannot be drawn. */
 void lm_dash_placeholder (cairo_t *cr, int width, int height, const char *title, const char *detail);
 /* mix 0 = colour, 1 = white. */

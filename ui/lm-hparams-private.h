@@ -1,5 +1,5 @@
-/* lm-hparams-private.h: the rows and columns the hparams table and the
- * parallel-coordinates view share (private to ui/).
+/* lm-hparams-private.h: the rows and columns the hparams table, the
+ * parallel coordinates and the scatter plot matrix share (private to ui/).
  *
  * What it is for: one LmHparamsRow per run (its name, colour ordinal and
  * a value per column) and the column list (every hparam name of any run,
@@ -15,6 +15,15 @@
 
 G_BEGIN_DECLS
 
+/* A column's visibility and filter, as in TensorBoard's left pane; the
+ * view keeps them by column name across rebuilds of the columns. */
+typedef struct
+{
+  gboolean hidden;        /* left out of the table and the plots */
+  double min, max;        /* numeric columns: the interval kept (NAN: open) */
+  GHashTable *unchecked;  /* discrete columns: the values left out (their table text) */
+} LmHpFilter;
+
 typedef struct
 {
   char *name;          /* hparam name or metric tag */
@@ -24,6 +33,7 @@ typedef struct
   double lo, hi;       /* finite range over the rows (lo > hi when none) */
   gboolean has_nan, has_pos_inf, has_neg_inf;   /* numeric: values off the range */
   GPtrArray *categories;   /* !numeric: distinct strings, sorted */
+  LmHpFilter *filter;      /* the view's, or NULL: none */
 } LmHpColumn;
 
 /* Where a row's value sits on a column's axis. */
@@ -66,6 +76,17 @@ LmHpPlace lm_hp_column_place (const LmHpColumn *c, const LmHparamsRow *row, guin
 /* Whether a numeric column's axis is logarithmic (positive, >= 2 decades). */
 gboolean lm_hp_column_is_log (const LmHpColumn *c);
 
+/* Whether the column is filtered by value checkboxes (strings, bools)
+ * rather than a min/max interval (numbers). */
+gboolean lm_hp_column_is_discrete (const LmHpColumn *c);
+gboolean lm_hp_column_is_hidden (const LmHpColumn *c);
+/* Whether the row passes the column's filter: a discrete value not
+ * unticked (a run without the value passes), a number inside the interval
+ * (once a bound is set, a run without a number there, or with NaN, fails). */
+gboolean lm_hp_filter_accepts (const LmHpColumn *c, const LmHparamsRow *row, guint index);
+LmHpFilter *lm_hp_filter_new (void);
+void        lm_hp_filter_free (gpointer filter);
+
 #define LM_TYPE_PARALLEL_COORDS (lm_parallel_coords_get_type ())
 G_DECLARE_FINAL_TYPE (LmParallelCoords, lm_parallel_coords, LM, PARALLEL_COORDS, GtkWidget)
 
@@ -90,5 +111,31 @@ typedef struct
 /* The labels drawn at size width x height (the tests check that they
  * keep inside the widget and off each other). */
 GPtrArray  *lm_parallel_coords_layout_labels (LmParallelCoords *self, int width, int height);
+
+/* The scatter plot matrix: a plot per shown hparam (across) and shown
+ * metric (down), a point per run in its colour.  Hover names the run and
+ * its values and rings it in every plot; a click emits "run-picked". */
+#define LM_TYPE_HPARAMS_SCATTER (lm_hparams_scatter_get_type ())
+G_DECLARE_FINAL_TYPE (LmHparamsScatter, lm_hparams_scatter, LM, HPARAMS_SCATTER, GtkWidget)
+
+typedef struct
+{
+  guint x_column, y_column;   /* column indices: the hparam, the metric */
+  graphene_rect_t frame;      /* the plot's box */
+  graphene_rect_t data;       /* where a numeric column's lo and hi fall (left/bottom, right/top) */
+  guint n_plotted;            /* runs drawn (both values finite or categories) */
+} LmHpPlot;
+
+GtkWidget  *lm_hparams_scatter_new             (GListModel *rows);
+void        lm_hparams_scatter_set_columns     (LmHparamsScatter *self, GPtrArray *columns);
+void        lm_hparams_scatter_set_highlighted (LmHparamsScatter *self, const char *run_name);
+/* The run under the pointer (ringed in every plot), or NULL. */
+const char *lm_hparams_scatter_get_hovered     (LmHparamsScatter *self);
+/* The plots at width x height (LmHpPlot), row by row. */
+GArray     *lm_hparams_scatter_layout          (LmHparamsScatter *self, int width, int height);
+/* Draws the matrix at width x height (what the widget shows). */
+void        lm_hparams_scatter_draw            (LmHparamsScatter *self, cairo_t *cr, int width, int height);
+/* The run whose point is nearest (x, y) (within a few pixels), or NULL. */
+const char *lm_hparams_scatter_pick            (LmHparamsScatter *self, int width, int height, double x, double y);
 
 G_END_DECLS

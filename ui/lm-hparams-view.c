@@ -1,7 +1,11 @@
-/* lm-hparams-view.c: hparams table + parallel coordinates (see lm-hparams-view.h).
+/* lm-hparams-view.c: hparams table, parallel coordinates and scatter plot
+ * matrix, with TensorBoard's left pane of column filters (see
+ * lm-hparams-view.h).
  *
- * Model chain: GListStore of LmHparamsRow -> GtkFilterListModel (regex)
- * -> GtkSortListModel (the column view's sorter) -> GtkSingleSelection.
+ * Model chain: GListStore of LmHparamsRow -> GtkFilterListModel (regex
+ * and column filters) -> GtkSortListModel (the column view's sorter) ->
+ * GtkSingleSelection; both plots draw the sorted model.  Column filters
+ * (LmHpFilter) are kept by column name, so they outlive rebuilds.
  * Rows and columns are rebuilt from the feed when it or the run selection
  * changes (a few hundred runs at most, so a rebuild is cheap); the
  * selected run survives a rebuild by name.
@@ -30,6 +34,11 @@ struct _LmHparamsView
   GtkSorter *sorter;           /* the column view's */
   GtkSingleSelection *single;
   GtkWidget *column_view, *entry, *warning, *pc, *summary;
+  GtkWidget *stack, *scatter;
+  GHashTable *filters;         /* "h"/"m" + column name -> LmHpFilter* */
+  GtkWidget *pane;             /* the left pane's box of column filters */
+  char *pane_key;              /* what the pane was built for */
+  gboolean building_pane;
   gboolean syncing;
   gboolean descending;   /* the table's sort order (NaN and missing stay last) */
 };
@@ -133,6 +142,55 @@ lm_hp_column_place (const LmHpColumn *c, const LmHparamsRow *row, guint i, doubl
         return LM_HP_PLACE_RANGE;
       }
   return LM_HP_PLACE_NONE;
+}
+
+gboolean
+lm_hp_column_is_discrete (const LmHpColumn *c)
+{
+  return !c->numeric || c->boolean;
+}
+
+gboolean
+lm_hp_column_is_hidden (const LmHpColumn *c)
+{
+  return c->filter != NULL && c->filter->hidden;
+}
+
+LmHpFilter *
+lm_hp_filter_new (void)
+{
+  LmHpFilter *f = g_new0 (LmHpFilter, 1);
+
+  f->min = f->max = NAN;
+  f->unchecked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  return f;
+}
+
+void
+lm_hp_filter_free (gpointer data)
+{
+  LmHpFilter *f = data;
+
+  g_hash_table_unref (f->unchecked);
+  g_free (f);
+}
+
+gboolean
+lm_hp_filter_accepts (const LmHpColumn *c, const LmHparamsRow *row, guint i)
+{
+  const LmHpFilter *f = c->filter;
+  double v;
+
+  if (f == NULL)
+    return TRUE;
+  if (lm_hp_column_is_discrete (c))
+    return i >= row->n || !row->present[i] || !g_hash_table_contains (f->unchecked, row->text[i]);
+  if (isnan (f->min) && isnan (f->max))
+    return TRUE;
+  if (i >= row->n || !row->present[i] || !row->is_number[i] || isnan (row->number[i]))
+    return FALSE;
+  v = row->number[i];
+  return (isnan (f->min) || v >= f->min) && (isnan (f->max) || v <= f->max);
 }
 
 static void
@@ -291,6 +349,25 @@ same_columns (GPtrArray *a, GPtrArray *b)
   return TRUE;
 }
 
+/* Shows the columns that are not hidden, in the table and both plots. */
+static void
+apply_visibility (LmHparamsView *self)
+{
+  GListModel *cols = gtk_column_view_get_columns (GTK_COLUMN_VIEW (self->column_view));
+
+  for (guint i = 0; i < self->columns->len; i++)
+    {
+      g_autoptr (GtkColumnViewColumn) col = g_list_model_get_item (cols, i + 1);
+
+      if (col != NULL)
+        gtk_column_view_column_set_visible (col, !lm_hp_column_is_hidden (self->columns->pdata[i]));
+    }
+  lm_parallel_coords_set_columns (LM_PARALLEL_COORDS (self->pc), self->columns);
+  lm_hparams_scatter_set_columns (LM_HPARAMS_SCATTER (self->scatter), self->columns);
+}
+
+static void rebuild_pane (LmHparamsView *self);
+
 static void
 rebuild_columns (LmHparamsView *self, GPtrArray *columns)
 {
@@ -300,9 +377,12 @@ rebuild_columns (LmHparamsView *self, GPtrArray *columns)
 
   g_ptr_array_unref (self->columns);
   self->columns = g_ptr_array_ref (columns);
-  lm_parallel_coords_set_columns (LM_PARALLEL_COORDS (self->pc), self->columns);
+  rebuild_pane (self);
   if (same && g_list_model_get_n_items (existing) > 0)
-    return;
+    {
+      apply_visibility (self);
+      return;
+    }
   while (g_list_model_get_n_items (existing) > 0)
     {
       g_autoptr (GtkColumnViewColumn) col = g_list_model_get_item (existing, 0);
@@ -321,6 +401,232 @@ rebuild_columns (LmHparamsView *self, GPtrArray *columns)
 
       gtk_column_view_append_column (cv, col);
     }
+  apply_visibility (self);
+}
+
+/* ------------------------------------------------------------ left pane */
+
+static void update_summary (LmHparamsView *self);
+
+static LmHpColumn *
+widget_column (LmHparamsView *self, gpointer widget)
+{
+  guint c = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (widget), "lm-hp-column"));
+
+  return c < self->columns->len ? self->columns->pdata[c] : NULL;
+}
+
+static void
+filters_changed (LmHparamsView *self)
+{
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  update_summary (self);
+}
+
+static void
+on_show_toggled (GtkCheckButton *check, LmHparamsView *self)
+{
+  LmHpColumn *col = widget_column (self, check);
+
+  if (col == NULL || col->filter == NULL)
+    return;
+  col->filter->hidden = !gtk_check_button_get_active (check);
+  apply_visibility (self);
+}
+
+static void
+on_value_toggled (GtkCheckButton *check, LmHparamsView *self)
+{
+  LmHpColumn *col = widget_column (self, check);
+  const char *value = g_object_get_data (G_OBJECT (check), "lm-hp-value");
+
+  if (col == NULL || col->filter == NULL)
+    return;
+  if (gtk_check_button_get_active (check))
+    g_hash_table_remove (col->filter->unchecked, value);
+  else
+    g_hash_table_add (col->filter->unchecked, g_strdup (value));
+  filters_changed (self);
+}
+
+/* A min or max entry: empty for an open bound; anything but a number is
+ * marked, named in the tooltip, and leaves that end open. */
+static void
+on_bound_changed (GtkEditable *entry, LmHparamsView *self)
+{
+  LmHpColumn *col = widget_column (self, entry);
+  gboolean is_max = g_object_get_data (G_OBJECT (entry), "lm-hp-max") != NULL;
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
+  double v = NAN;
+
+  if (col == NULL || col->filter == NULL)
+    return;
+  if (*text)
+    {
+      char *end = NULL;
+
+      v = g_ascii_strtod (text, &end);
+      if (end == text || *end != '\0' || isnan (v))
+        v = NAN;
+    }
+  if (*text && isnan (v))
+    {
+      g_autofree char *tip = g_strdup_printf ("'%s' is not a number: no %s bound", text, is_max ? "upper" : "lower");
+
+      gtk_widget_add_css_class (GTK_WIDGET (entry), "error");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (entry), tip);
+    }
+  else
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (entry), "error");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (entry), is_max ? "Largest value kept (empty: no bound)"
+                                                              : "Smallest value kept (empty: no bound)");
+    }
+  *(is_max ? &col->filter->max : &col->filter->min) = v;
+  if (!self->building_pane)
+    filters_changed (self);
+}
+
+static GtkWidget *
+pane_check (LmHparamsView *self, guint c, const char *text, gboolean active, GCallback toggled)
+{
+  GtkWidget *check = gtk_check_button_new ();
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_set_tooltip_text (label, text);
+  gtk_check_button_set_child (GTK_CHECK_BUTTON (check), label);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (check), active);
+  g_object_set_data (G_OBJECT (check), "lm-hp-column", GUINT_TO_POINTER (c));
+  g_signal_connect (check, "toggled", toggled, self);
+  return check;
+}
+
+static GtkWidget *
+pane_bound (LmHparamsView *self, guint c, double v, gboolean is_max)
+{
+  GtkWidget *entry = gtk_entry_new ();
+  char buf[G_ASCII_DTOSTR_BUF_SIZE] = "";
+
+  if (!isnan (v))
+    g_ascii_dtostr (buf, sizeof buf, v);
+  gtk_editable_set_text (GTK_EDITABLE (entry), buf);
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), is_max ? "max" : "min");
+  gtk_editable_set_width_chars (GTK_EDITABLE (entry), 5);
+  gtk_widget_set_hexpand (entry, TRUE);
+  g_object_set_data (G_OBJECT (entry), "lm-hp-column", GUINT_TO_POINTER (c));
+  if (is_max)
+    g_object_set_data (G_OBJECT (entry), "lm-hp-max", GINT_TO_POINTER (1));
+  g_signal_connect (entry, "changed", G_CALLBACK (on_bound_changed), self);
+  on_bound_changed (GTK_EDITABLE (entry), self);
+  return entry;
+}
+
+/* What the pane shows: the columns, their kinds and discrete values. */
+static char *
+pane_key (GPtrArray *columns)
+{
+  GString *key = g_string_new (NULL);
+
+  for (guint c = 0; c < columns->len; c++)
+    {
+      LmHpColumn *col = columns->pdata[c];
+
+      g_string_append_printf (key, "%c%s%c", col->is_metric ? 'm' : 'h', col->name,
+                              col->boolean ? 'b' : col->numeric ? 'n' : 's');
+      for (guint k = 0; !col->numeric && k < col->categories->len; k++)
+        g_string_append_printf (key, "\x1f%s", (char *) col->categories->pdata[k]);
+      g_string_append_c (key, '\x1e');
+    }
+  return g_string_free (key, FALSE);
+}
+
+/* TensorBoard's left pane: per column, a checkbox to show it, then a
+ * checkbox per value (strings, bools) or a min/max interval (numbers).
+ * Rebuilt only when the columns or their values change, so a live run
+ * does not take the focus from an entry. */
+static void
+rebuild_pane (LmHparamsView *self)
+{
+  g_autofree char *key = pane_key (self->columns);
+  GtkWidget *child;
+
+  if (g_strcmp0 (key, self->pane_key) == 0)
+    return;
+  g_free (self->pane_key);
+  self->pane_key = g_steal_pointer (&key);
+  self->building_pane = TRUE;
+  while ((child = gtk_widget_get_first_child (self->pane)) != NULL)
+    gtk_box_remove (GTK_BOX (self->pane), child);
+  for (guint c = 0; c < self->columns->len; c++)
+    {
+      LmHpColumn *col = self->columns->pdata[c];
+      GtkWidget *values = gtk_box_new (col->numeric && !col->boolean ? GTK_ORIENTATION_HORIZONTAL
+                                                                     : GTK_ORIENTATION_VERTICAL, 4);
+
+      if (c == 0 || col->is_metric != ((LmHpColumn *) self->columns->pdata[c - 1])->is_metric)
+        {
+          GtkWidget *title = gtk_label_new (col->is_metric ? "Metrics" : "Hyperparameters");
+
+          gtk_label_set_xalign (GTK_LABEL (title), 0);
+          gtk_widget_add_css_class (title, "lm-section-title");
+          gtk_widget_set_margin_top (title, c == 0 ? 0 : 8);
+          gtk_box_append (GTK_BOX (self->pane), title);
+        }
+      gtk_box_append (GTK_BOX (self->pane), pane_check (self, c, col->name, !col->filter->hidden,
+                                                        G_CALLBACK (on_show_toggled)));
+      gtk_widget_set_margin_start (values, 24);
+      gtk_widget_set_margin_bottom (values, 2);
+      if (col->boolean || !col->numeric)
+        {
+          static const char *const bools[] = { "false", "true" };
+          guint n = col->boolean ? 2 : col->categories->len;
+
+          for (guint k = 0; k < n; k++)
+            {
+              const char *value = col->boolean ? bools[k] : col->categories->pdata[k];
+              GtkWidget *check = pane_check (self, c, value, !g_hash_table_contains (col->filter->unchecked, value),
+                                             G_CALLBACK (on_value_toggled));
+
+              g_object_set_data_full (G_OBJECT (check), "lm-hp-value", g_strdup (value), g_free);
+              gtk_box_append (GTK_BOX (values), check);
+            }
+        }
+      else
+        {
+          gtk_box_append (GTK_BOX (values), pane_bound (self, c, col->filter->min, FALSE));
+          gtk_box_append (GTK_BOX (values), gtk_label_new ("–"));
+          gtk_box_append (GTK_BOX (values), pane_bound (self, c, col->filter->max, TRUE));
+        }
+      gtk_box_append (GTK_BOX (self->pane), values);
+    }
+  self->building_pane = FALSE;
+}
+
+/* The pane's widget for column c (0-based): its show checkbox, a value's
+ * checkbox, or its min/max entry. */
+static GtkWidget *
+pane_widget (LmHparamsView *self, guint c, const char *value, int bound)
+{
+  guint seen = 0;
+
+  for (GtkWidget *w = gtk_widget_get_first_child (self->pane); w; w = gtk_widget_get_next_sibling (w))
+    {
+      if (!GTK_IS_CHECK_BUTTON (w))
+        continue;
+      if (seen++ != c)
+        continue;
+      if (value == NULL && bound < 0)
+        return w;
+      for (GtkWidget *v = gtk_widget_get_first_child (gtk_widget_get_next_sibling (w)); v;
+           v = gtk_widget_get_next_sibling (v))
+        if (value != NULL ? GTK_IS_CHECK_BUTTON (v) && g_strcmp0 (g_object_get_data (G_OBJECT (v), "lm-hp-value"), value) == 0
+                          : GTK_IS_ENTRY (v) && (g_object_get_data (G_OBJECT (v), "lm-hp-max") != NULL) == bound)
+          return v;
+      return NULL;
+    }
+  return NULL;
 }
 
 /* ----------------------------------------------------------------- sync */
@@ -377,6 +683,7 @@ show_highlight (LmRunSelection *selection, LmHparamsView *self)
   gtk_single_selection_set_selected (self->single, pos);
   self->syncing = FALSE;
   lm_parallel_coords_set_highlighted (LM_PARALLEL_COORDS (self->pc), hl);
+  lm_hparams_scatter_set_highlighted (LM_HPARAMS_SCATTER (self->scatter), hl);
 }
 
 static void
@@ -407,6 +714,18 @@ sync_rows (LmHparamsView *self)
         find_column (columns, index, rec->metrics->pdata[k], TRUE);
     }
   g_ptr_array_sort (columns, compare_columns);
+  for (guint c = 0; c < columns->len; c++)
+    {
+      LmHpColumn *col = columns->pdata[c];
+      g_autofree char *key = g_strdup_printf ("%c%s", col->is_metric ? 'm' : 'h', col->name);
+
+      col->filter = g_hash_table_lookup (self->filters, key);
+      if (col->filter == NULL)
+        {
+          col->filter = lm_hp_filter_new ();
+          g_hash_table_insert (self->filters, g_steal_pointer (&key), col->filter);
+        }
+    }
 
   for (guint i = 0; i < records->len; i++)
     {
@@ -501,21 +820,31 @@ sync_rows (LmHparamsView *self)
   g_list_store_splice (self->store, 0, g_list_model_get_n_items (G_LIST_MODEL (self->store)),
                        rows->pdata, rows->len);
   self->syncing = FALSE;
-  {
-    g_autofree char *text = NULL;
-
-    if (rows->len == 0)
-      text = g_strdup (lm_record_feed_get_loaded (self->feed)
-                       ? "No shown run logged hyperparameters (lm_writer_add_hparams)."
-                       : "Loading…");
-    else
-      text = g_strdup_printf ("%u run%s · %u hyperparameter%s and metric%s · click a header to sort, a row or line to highlight the run",
-                              rows->len, rows->len == 1 ? "" : "s", columns->len,
-                              columns->len == 1 ? "" : "s", columns->len == 1 ? "" : "s");
-    gtk_label_set_text (GTK_LABEL (self->summary), text);
-  }
+  update_summary (self);
   /* Keep the highlighted run selected across the rebuild. */
   show_highlight (self->selection, self);
+}
+
+static void
+update_summary (LmHparamsView *self)
+{
+  guint total = g_list_model_get_n_items (G_LIST_MODEL (self->store));
+  guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->sorted));
+  guint n = self->columns->len;
+  g_autofree char *runs = NULL, *text = NULL;
+
+  if (total == 0)
+    {
+      gtk_label_set_text (GTK_LABEL (self->summary),
+                          lm_record_feed_get_loaded (self->feed)
+                          ? "No shown run logged hyperparameters (lm_writer_add_hparams)." : "Loading…");
+      return;
+    }
+  runs = shown < total ? g_strdup_printf ("%u of %u runs match the filters", shown, total)
+                       : g_strdup_printf ("%u run%s", total, total == 1 ? "" : "s");
+  text = g_strdup_printf ("%s · %u hyperparameter%s and metric%s · click a header to sort, a row or point to highlight the run",
+                          runs, n, n == 1 ? "" : "s", n == 1 ? "" : "s");
+  gtk_label_set_text (GTK_LABEL (self->summary), text);
 }
 
 static gboolean
@@ -524,6 +853,9 @@ filter_row (gpointer item, gpointer user_data)
   LmHparamsView *self = user_data;
   LmHparamsRow *row = item;
 
+  for (guint c = 0; c < self->columns->len; c++)
+    if (!lm_hp_filter_accepts (self->columns->pdata[c], row, c))
+      return FALSE;
   if (self->regex == NULL || g_regex_match (self->regex, row->run_name, 0, NULL))
     return TRUE;
   for (guint c = 0; c < row->n; c++)
@@ -544,7 +876,7 @@ on_selected (GtkSingleSelection *single, GParamSpec *pspec, LmHparamsView *self)
 
 
 static void
-on_picked (LmParallelCoords *pc, const char *run_name, LmHparamsView *self)
+on_picked (GtkWidget *plot, const char *run_name, LmHparamsView *self)
 {
   lm_run_selection_set_highlighted (self->selection, run_name);
 }
@@ -578,6 +910,8 @@ lm_hparams_view_finalize (GObject *object)
 
   g_clear_pointer (&self->regex, g_regex_unref);
   g_ptr_array_unref (self->columns);
+  g_hash_table_unref (self->filters);
+  g_free (self->pane_key);
   G_OBJECT_CLASS (lm_hparams_view_parent_class)->finalize (object);
 }
 
@@ -592,6 +926,7 @@ static void
 lm_hparams_view_init (LmHparamsView *self)
 {
   self->columns = g_ptr_array_new_with_free_func (column_free);
+  self->filters = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, lm_hp_filter_free);
 }
 
 static GtkWidget *
@@ -614,6 +949,11 @@ lm_hparams_view_new (LmRunSelection *selection, LmRecordFeed *feed)
   GtkWidget *scroller = gtk_scrolled_window_new ();
   GtkWidget *table_card = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   GtkWidget *pc_card = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *main_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *body = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  GtkWidget *pane_scroller = gtk_scrolled_window_new ();
+  GtkWidget *scatter_scroller = gtk_scrolled_window_new ();
+  GtkWidget *switcher = gtk_stack_switcher_new ();
   GtkFilterListModel *filtered;
 
   self->selection = g_object_ref (selection);
@@ -659,13 +999,39 @@ lm_hparams_view_new (LmRunSelection *selection, LmRecordFeed *feed)
   self->pc = lm_parallel_coords_new (G_LIST_MODEL (self->sorted));
   g_signal_connect (self->pc, "run-picked", G_CALLBACK (on_picked), self);
   gtk_widget_set_size_request (self->pc, -1, 260);
+  self->scatter = lm_hparams_scatter_new (G_LIST_MODEL (self->sorted));
+  g_signal_connect (self->scatter, "run-picked", G_CALLBACK (on_picked), self);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scatter_scroller), self->scatter);
+  /* TensorBoard's views of the runs: the table stays on top (as it does
+   * under TensorBoard's plots), the plots switch below it. */
+  self->stack = gtk_stack_new ();
+  gtk_stack_add_titled (GTK_STACK (self->stack), self->pc, "parallel", "Parallel coordinates");
+  gtk_stack_add_titled (GTK_STACK (self->stack), scatter_scroller, "scatter", "Scatter plot matrix");
+  gtk_stack_switcher_set_stack (GTK_STACK_SWITCHER (switcher), GTK_STACK (self->stack));
+  gtk_widget_set_halign (switcher, GTK_ALIGN_START);
+  gtk_widget_set_margin_start (switcher, 16);
+  gtk_widget_set_margin_top (switcher, 8);
+
+  /* The left pane: column visibility and filters. */
+  self->pane = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  gtk_widget_set_margin_start (self->pane, 8);
+  gtk_widget_set_margin_end (self->pane, 8);
+  gtk_widget_set_margin_top (self->pane, 6);
+  gtk_widget_set_margin_bottom (self->pane, 6);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (pane_scroller), self->pane);
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (pane_scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_widget_set_size_request (pane_scroller, 210, -1);
+  gtk_widget_add_css_class (pane_scroller, "lm-card");
+  gtk_widget_set_margin_start (pane_scroller, 16);
+  gtk_widget_set_margin_top (pane_scroller, 4);
+  gtk_widget_set_margin_bottom (pane_scroller, 16);
 
   gtk_widget_add_css_class (table_card, "lm-card");
   gtk_widget_add_css_class (pc_card, "lm-card");
   gtk_box_append (GTK_BOX (table_card), scroller);
-  gtk_box_append (GTK_BOX (pc_card), self->pc);
+  gtk_box_append (GTK_BOX (pc_card), self->stack);
   gtk_widget_set_vexpand (pc_card, TRUE);
-  gtk_widget_set_vexpand (self->pc, TRUE);
+  gtk_widget_set_vexpand (self->stack, TRUE);
   for (GtkWidget *w = table_card; w; w = w == table_card ? pc_card : NULL)
     {
       gtk_widget_set_margin_start (w, 16);
@@ -677,10 +1043,15 @@ lm_hparams_view_new (LmRunSelection *selection, LmRecordFeed *feed)
   gtk_box_append (GTK_BOX (self), bar);
   gtk_box_append (GTK_BOX (self), self->warning);
   gtk_box_append (GTK_BOX (self), self->summary);
-  gtk_box_append (GTK_BOX (self), heading ("Table"));
-  gtk_box_append (GTK_BOX (self), table_card);
-  gtk_box_append (GTK_BOX (self), heading ("Parallel coordinates"));
-  gtk_box_append (GTK_BOX (self), pc_card);
+  gtk_box_append (GTK_BOX (main_box), heading ("Table"));
+  gtk_box_append (GTK_BOX (main_box), table_card);
+  gtk_box_append (GTK_BOX (main_box), switcher);
+  gtk_box_append (GTK_BOX (main_box), pc_card);
+  gtk_widget_set_hexpand (main_box, TRUE);
+  gtk_box_append (GTK_BOX (body), pane_scroller);
+  gtk_box_append (GTK_BOX (body), main_box);
+  gtk_widget_set_vexpand (body, TRUE);
+  gtk_box_append (GTK_BOX (self), body);
   gtk_widget_add_css_class (GTK_WIDGET (self), "lm-dashboard");
 
   /* either change: rebuild the rows (swapped: sync_rows (self)) */
@@ -708,7 +1079,7 @@ lm_hparams_view_set_filter (LmHparamsView *self, const char *regex, GError **err
   self->regex = re;
   if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->entry)), regex ? regex : "") != 0)
     gtk_editable_set_text (GTK_EDITABLE (self->entry), regex ? regex : "");
-  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  filters_changed (self);
   return TRUE;
 }
 
@@ -763,4 +1134,61 @@ gboolean
 lm_hparams_view_is_settled (LmHparamsView *self)
 {
   return lm_record_feed_get_loaded (self->feed);
+}
+
+GtkWidget *
+lm_hparams_view_get_scatter (LmHparamsView *self)
+{
+  return self->scatter;
+}
+
+gboolean
+lm_hparams_view_set_plot (LmHparamsView *self, const char *name)
+{
+  if (g_strcmp0 (name, "parallel") != 0 && g_strcmp0 (name, "scatter") != 0)
+    return FALSE;
+  gtk_stack_set_visible_child_name (GTK_STACK (self->stack), name);
+  return TRUE;
+}
+
+const char *
+lm_hparams_view_get_plot (LmHparamsView *self)
+{
+  return gtk_stack_get_visible_child_name (GTK_STACK (self->stack));
+}
+
+/* The setters work the left pane's widgets, as a click would. */
+gboolean
+lm_hparams_view_set_column_visible (LmHparamsView *self, guint column, gboolean visible)
+{
+  GtkWidget *check = column >= 1 ? pane_widget (self, column - 1, NULL, -1) : NULL;
+
+  if (check == NULL)
+    return FALSE;
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (check), visible);
+  return TRUE;
+}
+
+gboolean
+lm_hparams_view_set_value_shown (LmHparamsView *self, guint column, const char *value, gboolean shown)
+{
+  GtkWidget *check = column >= 1 && value != NULL ? pane_widget (self, column - 1, value, -1) : NULL;
+
+  if (check == NULL)
+    return FALSE;
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (check), shown);
+  return TRUE;
+}
+
+gboolean
+lm_hparams_view_set_interval (LmHparamsView *self, guint column, const char *min, const char *max)
+{
+  GtkWidget *lo = column >= 1 ? pane_widget (self, column - 1, NULL, 0) : NULL;
+  GtkWidget *hi = column >= 1 ? pane_widget (self, column - 1, NULL, 1) : NULL;
+
+  if (lo == NULL || hi == NULL)
+    return FALSE;
+  gtk_editable_set_text (GTK_EDITABLE (lo), min ? min : "");
+  gtk_editable_set_text (GTK_EDITABLE (hi), max ? max : "");
+  return TRUE;
 }

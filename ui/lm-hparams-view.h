@@ -1,13 +1,18 @@
 /* lm-hparams-view.h: the hyperparameters dashboard.
  *
- * What it is for: TensorBoard's HParams table and parallel-coordinates
- * views in one page: a row per shown run that logged hparams, a column per
- * hyperparameter and per metric tag (its final value: the last row at the
- * largest step), sortable by any column (click a header) and filterable
- * with a regex over run names and values.  Selecting a run in the table
- * or clicking its line in the parallel coordinates highlights it
- * everywhere (LmRunSelection's highlighted run, which the scalar charts
- * draw on top).  Live: follows its LmRecordFeed while on screen.
+ * What it is for: TensorBoard's HParams table, parallel-coordinates and
+ * scatter-plot-matrix views in one page: a row per shown run that logged
+ * hparams, a column per hyperparameter and per metric tag (its final
+ * value: the last row at the largest step), sortable by any column (click
+ * a header) and filterable with a regex over run names and values; below
+ * the table, a switcher between the parallel coordinates and the scatter
+ * plot matrix.  A left pane, as TensorBoard's, shows or hides each column
+ * (in the table and both plots) and filters runs by it: a checkbox per
+ * value of a string or bool hparam, a min/max interval for numbers.
+ * Selecting a run in the table or clicking its line or point in a plot
+ * highlights it everywhere (LmRunSelection's highlighted run, which the
+ * scalar charts draw on top).  Live: follows its LmRecordFeed while on
+ * screen.
  *
  * What it is not for: editing hparams or launching runs.
  */
@@ -36,5 +41,17 @@ char        *lm_hparams_view_get_cell   (LmHparamsView *self, guint row, guint c
 /* Sorts by a column (0 = run), as clicking its header does. */
 void         lm_hparams_view_sort_by    (LmHparamsView *self, guint column, gboolean descending);
 gboolean     lm_hparams_view_is_settled (LmHparamsView *self);
+GtkWidget   *lm_hparams_view_get_scatter (LmHparamsView *self);
+/* The plot under the table: "parallel" or "scatter"; FALSE for another name. */
+gboolean     lm_hparams_view_set_plot   (LmHparamsView *self, const char *name);
+const char  *lm_hparams_view_get_plot   (LmHparamsView *self);
+/* The left pane, as clicks on it would (column as in get_cell: 1 is the
+ * first hparam); FALSE when the column has no such control.  min/max:
+ * the entries' text, NULL or "" for no bound. */
+gboolean     lm_hparams_view_set_column_visible (LmHparamsView *self, guint column, gboolean visible);
+gboolean     lm_hparams_view_set_value_shown    (LmHparamsView *self, guint column, const char *value,
+                                                 gboolean shown);
+gboolean     lm_hparams_view_set_interval       (LmHparamsView *self, guint column, const char *min,
+                                                 const char *max);
 
 G_END_DECLS

@@ -33,6 +33,7 @@ struct _LmParallelCoords
   GListModel *rows;
   GPtrArray *columns;   /* borrowed LmHpColumn*, owned by the view */
   GArray *axes;         /* guint: indices of the columns drawn as axes */
+  guint n_shown;        /* columns not hidden in the left pane */
   char *highlighted;
   GPtrArray *labels;    /* LmPcLabel*, as last drawn (for tooltips) */
 };
@@ -67,12 +68,18 @@ update_axes (LmParallelCoords *self)
   guint n_rows = g_list_model_get_n_items (self->rows);
 
   g_array_set_size (self->axes, 0);
+  self->n_shown = 0;
   for (guint c = 0; self->columns != NULL && c < self->columns->len; c++)
-    if (n_rows <= 1 || column_varies (self->columns->pdata[c]))
-      g_array_append_val (self->axes, c);
+    if (!lm_hp_column_is_hidden (self->columns->pdata[c]))
+      {
+        self->n_shown++;
+        if (n_rows <= 1 || column_varies (self->columns->pdata[c]))
+          g_array_append_val (self->axes, c);
+      }
   if (self->axes->len == 0 && self->columns != NULL)   /* every column constant: show them all */
     for (guint c = 0; c < self->columns->len; c++)
-      g_array_append_val (self->axes, c);
+      if (!lm_hp_column_is_hidden (self->columns->pdata[c]))
+        g_array_append_val (self->axes, c);
 }
 
 static LmHpColumn *
@@ -372,19 +379,21 @@ lm_parallel_coords_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   cairo_set_source_rgb (cr, 1, 1, 1);
   cairo_paint (cr);
   g_clear_pointer (&self->labels, g_ptr_array_unref);
-  if (self->columns == NULL || self->columns->len == 0 || n_rows == 0)
+  if (self->columns == NULL || self->axes->len == 0 || n_rows == 0)
     {
       cairo_set_source_rgba (cr, 0, 0, 0, 0.5);
-      lm_dash_text (cr, w / 2.0, h / 2.0, "No runs with hyperparameters match the filters",
+      lm_dash_text (cr, w / 2.0, h / 2.0, n_rows > 0 && self->columns != NULL && self->columns->len > 0
+                                          ? "Every column is hidden"
+                                          : "No runs with hyperparameters match the filters",
                     LM_ALIGN_CENTER, LM_ALIGN_CENTER, 12);
       cairo_destroy (cr);
       return;
     }
-  if (self->axes->len < self->columns->len)
+  if (self->axes->len < self->n_shown)
     {
       g_autofree char *note = g_strdup_printf ("%u column%s with at most one distinct value (runs without it aside) not shown",
-                                               self->columns->len - self->axes->len,
-                                               self->columns->len - self->axes->len == 1 ? "" : "s");
+                                               self->n_shown - self->axes->len,
+                                               self->n_shown - self->axes->len == 1 ? "" : "s");
 
       cairo_set_source_rgba (cr, 0, 0, 0, 0.5);
       lm_dash_text (cr, 8, h - 4, note, LM_ALIGN_START, LM_ALIGN_END, 10);

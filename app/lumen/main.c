@@ -5,7 +5,7 @@
  *         [--screenshot FILE.png]      render once the data is loaded, exit
  *         [--window-size WxH] [--tag-filter RE] [--run-filter RE]
  *         [--smoothing W] [--x-axis step|relative|wall] [--timings] [--version]
- *         [--view scalars|histograms|distributions|images|text|hparams|graph|debugger]
+ *         [--view scalars|histograms|distributions|images|text|hparams|hparams-scatter|graph|debugger]
  *         [--step N] [--op SEQ]          with --view debugger: traced step, op
  * Without --logdir it watches ./runs, torch SummaryWriter's default.
  * Settings the user changes (smoothing, axis, outliers, window size) are
@@ -26,6 +26,7 @@
 #endif
 
 #include "lm-graph-page.h"
+#include "lm-hparams-view.h"
 #include "lm-preferences.h"
 #include "lm-window.h"
 
@@ -285,12 +286,15 @@ check_usage (GVariantDict *opts, Usage *u)
         return g_strdup_printf ("lumen: --%s: invalid regex: %s\n", filters[i], error->message);
       u->filters[i] = text;
     }
-  /* "debugger" is the graph page with its debugger pane open */
-  if (view != NULL && !g_strv_contains (lm_dashboard_names, view) && g_strcmp0 (view, "debugger") != 0)
+  /* "debugger" is the graph page with its debugger pane open,
+   * "hparams-scatter" the hparams page showing its scatter plot matrix */
+  if (view != NULL && !g_strv_contains (lm_dashboard_names, view) && g_strcmp0 (view, "debugger") != 0
+      && g_strcmp0 (view, "hparams-scatter") != 0)
     {
       g_autofree char *names = g_strjoinv (", ", (char **) lm_dashboard_names);
 
-      return g_strdup_printf ("lumen: --view must be one of %s or debugger; got '%s'\n", names, view);
+      return g_strdup_printf ("lumen: --view must be one of %s, hparams-scatter or debugger; got '%s'\n",
+                              names, view);
     }
   if ((step != NULL || op != NULL) && g_strcmp0 (view, "debugger") != 0 && g_strcmp0 (view, "graph") != 0)
     return g_strdup ("lumen: --step and --op go with --view debugger (or graph)\n");
@@ -338,6 +342,13 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
 
       lm_dashboards_set_view (dash, "graph");
       lm_graph_page_show_debugger (LM_GRAPH_PAGE (lm_dashboards_get_page (dash, "graph")), TRUE);
+    }
+  else if (g_strcmp0 (u.view, "hparams-scatter") == 0)
+    {
+      LmDashboards *dash = lm_window_get_dashboards (window);
+
+      lm_dashboards_set_view (dash, "hparams");
+      lm_hparams_view_set_plot (LM_HPARAMS_VIEW (lm_dashboards_get_page (dash, "hparams")), "scatter");
     }
   else if (u.view != NULL)
     lm_dashboards_set_view (lm_window_get_dashboards (window), u.view);
@@ -528,7 +539,8 @@ main (int argc, char **argv)
     { "smoothing", 0, 0, G_OPTION_ARG_STRING, NULL, "Smoothing weight 0..0.999 (default 0.6)", "W" },
     { "x-axis", 0, 0, G_OPTION_ARG_STRING, NULL, "Horizontal axis: step, relative or wall", "AXIS" },
     { "view", 0, 0, G_OPTION_ARG_STRING, NULL,
-      "Dashboard to open: scalars, histograms, distributions, images, text, hparams, graph or debugger", "VIEW" },
+      "Dashboard to open: scalars, histograms, distributions, images, text, hparams, hparams-scatter "
+      "(hparams with its scatter plot matrix), graph or debugger", "VIEW" },
     { "timings", 0, 0, G_OPTION_ARG_NONE, NULL,
       "Print start-up timings and memory once the data is shown, then exit", NULL },
     { "step", 0, 0, G_OPTION_ARG_STRING, NULL,

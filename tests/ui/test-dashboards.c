@@ -12,7 +12,11 @@
  * a missing value), sort before missing values in either direction, and
  * sit in labelled slots off their parallel-coordinates axis; integers are
  * written in full, bool axes false/true, and no axis title or label runs
- * into another or off the widget;
+ * into another or off the widget; the scatter plot matrix has a plot per
+ * hparam and metric with each run's point where its values put it (and
+ * none for NaN or missing), hover and click pick the run under the
+ * pointer, and the left pane's value checkboxes, min/max intervals and
+ * column checkboxes take runs and columns out of every view;
  * bad rows (zero buckets, NaN edge, corrupt PNG, invalid UTF-8) show
  * placeholders while the rest works.  Unevenly spaced steps: each offset
  * curve sits at its step (or relative / wall time, following the sidebar
@@ -972,6 +976,316 @@ test_hparams_mixed_types (void)
   lm_test_rm_rf (dir);
 }
 
+/* ------------------------------------------- hparams: filters, scatter */
+
+/* The left pane's filters without the view: discrete values by their table
+ * text (a run without the value passes), numeric intervals inclusive (once
+ * a bound is set, a run without a number there, or NaN, fails). */
+static void
+test_hparams_filter_logic (void)
+{
+  LmHpColumn act = { .name = "act", .numeric = FALSE, .filter = lm_hp_filter_new () };
+  LmHpColumn acc = { .name = "acc", .is_metric = TRUE, .numeric = TRUE, .filter = lm_hp_filter_new () };
+  LmHpColumn flag = { .name = "augment", .numeric = TRUE, .boolean = TRUE };
+  g_autoptr (LmHparamsRow) relu = lm_hparams_row_new ("relu", 0, 2);
+  g_autoptr (LmHparamsRow) none = lm_hparams_row_new ("none", 1, 2);
+  g_autoptr (LmHparamsRow) nan_row = lm_hparams_row_new ("nan", 2, 2);
+
+  relu->present[0] = relu->present[1] = relu->is_number[1] = TRUE;
+  relu->text[0] = g_strdup ("relu");
+  relu->number[1] = 0.75;
+  relu->text[1] = g_strdup ("0.75");
+  nan_row->present[1] = nan_row->is_number[1] = TRUE;
+  nan_row->number[1] = NAN;
+  nan_row->text[1] = g_strdup ("NaN");
+
+  g_assert_true (lm_hp_column_is_discrete (&act));
+  g_assert_true (lm_hp_column_is_discrete (&flag));
+  g_assert_false (lm_hp_column_is_discrete (&acc));
+  g_assert_true (lm_hp_filter_accepts (&flag, relu, 0));   /* no filter */
+  /* discrete: unticking relu drops that run only */
+  g_assert_true (lm_hp_filter_accepts (&act, relu, 0));
+  g_hash_table_add (act.filter->unchecked, g_strdup ("relu"));
+  g_assert_false (lm_hp_filter_accepts (&act, relu, 0));
+  g_assert_true (lm_hp_filter_accepts (&act, none, 0));
+  /* numeric: open until a bound is set; bounds inclusive */
+  g_assert_true (lm_hp_filter_accepts (&acc, none, 1));
+  g_assert_true (lm_hp_filter_accepts (&acc, nan_row, 1));
+  acc.filter->min = 0.75;
+  g_assert_true (lm_hp_filter_accepts (&acc, relu, 1));
+  g_assert_false (lm_hp_filter_accepts (&acc, none, 1));
+  g_assert_false (lm_hp_filter_accepts (&acc, nan_row, 1));
+  acc.filter->max = 0.7;
+  g_assert_false (lm_hp_filter_accepts (&acc, relu, 1));
+  acc.filter->min = NAN;
+  acc.filter->max = 0.8;
+  g_assert_true (lm_hp_filter_accepts (&acc, relu, 1));
+  lm_hp_filter_free (act.filter);
+  lm_hp_filter_free (acc.filter);
+}
+
+/* r1 sits inside both ranges (width 1/3 of 10..40, acc 1/4 of 0.5..0.9);
+ * r2's loss is NaN and r3 logged none: not plotted in the loss row. */
+static const struct { const char *run; double width; const char *act; double acc, loss; } sc_runs[] = {
+  { "r0", 10, "relu", 0.5, 1.0 },
+  { "r1", 20, "gelu", 0.6, 0.8 },
+  { "r2", 30, "tanh", 0.8, NAN },
+  { "r3", 40, "relu", 0.9, -1 },
+};
+
+/* Columns: 1 act, 2 width, 3 acc, 4 loss (hparams, then metrics, by name). */
+static char *
+write_scatter_runs (void)
+{
+  char *dir = lm_test_tmpdir_new ("lumen-hp-XXXXXX");
+  const char *metrics[] = { "acc", "loss" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sc_runs); i++)
+    {
+      lm_writer *w;
+      lm_hparam h[2] = { LM_HP_NUMBER ("width", sc_runs[i].width), LM_HP_STRING ("act", sc_runs[i].act) };
+
+      g_assert_cmpint (lm_writer_open (&w, dir, sc_runs[i].run), ==, LM_OK);
+      g_assert_cmpint (lm_writer_add_hparams (w, h, 2, metrics, 2), ==, LM_OK);
+      g_assert_cmpint (lm_writer_add_scalar (w, "acc", 5, sc_runs[i].acc), ==, LM_OK);
+      if (sc_runs[i].loss != -1)
+        g_assert_cmpint (lm_writer_add_scalar (w, "loss", 5, sc_runs[i].loss), ==, LM_OK);
+      g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+    }
+  return dir;
+}
+
+static const LmHpPlot *
+find_plot (GArray *plots, guint x_column, guint y_column)
+{
+  for (guint i = 0; i < plots->len; i++)
+    {
+      const LmHpPlot *p = &g_array_index (plots, LmHpPlot, i);
+
+      if (p->x_column == x_column && p->y_column == y_column)
+        return p;
+    }
+  g_error ("no plot of column %u against column %u", x_column, y_column);
+  return NULL;
+}
+
+static guint
+run_ordinal (LmHparamsView *hp, const char *run)
+{
+  GListModel *model = G_LIST_MODEL (gtk_column_view_get_model (lm_hparams_view_get_column_view (hp)));
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (LmHparamsRow) row = g_list_model_get_item (model, i);
+
+      if (strcmp (row->run_name, run) == 0)
+        return row->ordinal;
+    }
+  g_error ("no row for run %s", run);
+  return 0;
+}
+
+/* The scatter matrix drawn at w x h on an image surface. */
+static cairo_surface_t *
+draw_scatter (LmHparamsScatter *sc, int w, int h)
+{
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, w, h);
+  cairo_t *cr = cairo_create (surface);
+
+  lm_hparams_scatter_draw (sc, cr, w, h);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  return surface;
+}
+
+/* Whether the pixel at (x, y) is within tol of a point of run colour
+ * `ordinal` as drawn (90% over white). */
+static gboolean
+is_point_color (cairo_surface_t *s, double x, double y, guint ordinal, int tol)
+{
+  const guchar *p = cairo_image_surface_get_data (s) + (int) floor (y) * cairo_image_surface_get_stride (s)
+                    + (int) floor (x) * 4;
+  GdkRGBA c;
+
+  lm_palette_color (ordinal, &c);
+  return abs (p[2] - (int) lround ((0.9 * c.red + 0.1) * 255)) <= tol
+         && abs (p[1] - (int) lround ((0.9 * c.green + 0.1) * 255)) <= tol
+         && abs (p[0] - (int) lround ((0.9 * c.blue + 0.1) * 255)) <= tol;
+}
+
+static int
+pixel_luma (cairo_surface_t *s, double x, double y)
+{
+  const guchar *p = cairo_image_surface_get_data (s) + (int) floor (y) * cairo_image_surface_get_stride (s)
+                    + (int) floor (x) * 4;
+
+  return (p[0] + p[1] + p[2]) / 3;
+}
+
+/* TensorBoard's scatter plot matrix: a plot per hparam and metric, each
+ * run a point in its colour where its values put it; hover rings the run
+ * in every plot, a click selects it in the table; the left pane's
+ * filters take runs out of every view, hiding a column takes its plot. */
+static void
+test_hparams_scatter (void)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr (GArray) plots = NULL;
+  LmWindow *win;
+  LmHparamsView *hp;
+  LmHparamsScatter *sc;
+  GtkEventController *motion, *click;
+  const LmHpPlot *p;
+  cairo_surface_t *s;
+  double x, y;
+  guint r1;
+  int w, h;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  dir = write_scatter_runs ();
+  win = open_window_at (dir, "hparams");
+  hp = LM_HPARAMS_VIEW (lm_dashboards_get_page (lm_window_get_dashboards (win), "hparams"));
+  g_assert_cmpuint (lm_hparams_view_get_n_rows (hp), ==, 4);
+  g_assert_cmpstr (lm_hparams_view_get_plot (hp), ==, "parallel");
+  g_assert_true (lm_hparams_view_set_plot (hp, "scatter"));
+  g_assert_false (lm_hparams_view_set_plot (hp, "table3d"));
+  g_assert_cmpstr (lm_hparams_view_get_plot (hp), ==, "scatter");
+  lm_test_spin (200);
+  sc = LM_HPARAMS_SCATTER (lm_hparams_view_get_scatter (hp));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (sc)));
+  w = gtk_widget_get_width (GTK_WIDGET (sc));
+  h = gtk_widget_get_height (GTK_WIDGET (sc));
+  g_assert_cmpint (w, >, 400);
+  motion = lm_ui_find_controller (GTK_WIDGET (sc), GTK_TYPE_EVENT_CONTROLLER_MOTION);
+  click = lm_ui_find_controller (GTK_WIDGET (sc), GTK_TYPE_GESTURE_CLICK);
+
+  /* 2 hparams x 2 metrics; the loss row leaves out NaN and missing */
+  plots = lm_hparams_scatter_layout (sc, w, h);
+  g_assert_cmpuint (plots->len, ==, 4);
+  g_assert_cmpuint (find_plot (plots, 1, 2)->n_plotted, ==, 4);
+  g_assert_cmpuint (find_plot (plots, 1, 3)->n_plotted, ==, 2);
+
+  /* r1's point: width 20 a third of the way across 10..40, acc 0.6 a
+   * quarter of the way up 0.5..0.9 */
+  r1 = run_ordinal (hp, "r1");
+  p = find_plot (plots, 1, 2);
+  x = p->data.origin.x + p->data.size.width / 3;
+  y = p->data.origin.y + p->data.size.height * 0.75;
+  s = draw_scatter (sc, w, h);
+  g_assert_true (is_point_color (s, x, y, r1, 8));
+  g_assert_false (is_point_color (s, x, p->data.origin.y + p->data.size.height * 0.25, r1, 8));
+  /* act: gelu, relu, tanh in equal bands; r1 (gelu) in the first */
+  p = find_plot (plots, 0, 2);
+  g_assert_true (is_point_color (s, p->frame.origin.x + p->frame.size.width / 6, y, r1, 8));
+  cairo_surface_destroy (s);
+
+  /* hover names r1 and rings it in every plot (here, act x loss) */
+  p = find_plot (plots, 1, 2);
+  g_assert_cmpstr (lm_hparams_scatter_pick (sc, w, h, x + 2, y - 2), ==, "r1");
+  g_assert_null (lm_hparams_scatter_pick (sc, w, h, x + 30, y - 30));
+  g_signal_emit_by_name (motion, "motion", x + 2, y - 2);
+  g_assert_cmpstr (lm_hparams_scatter_get_hovered (sc), ==, "r1");
+  {
+    const LmHpPlot *q = find_plot (plots, 0, 3);
+    /* loss 0.8 of 0.8..1.0: the bottom of the data box */
+    double qx = q->frame.origin.x + q->frame.size.width / 6, qy = q->data.origin.y + q->data.size.height;
+    int ring_dx = 7;   /* RADIUS + 4, rounded down to the ring's pixel */
+
+    s = draw_scatter (sc, w, h);
+    g_assert_true (is_point_color (s, qx, qy, r1, 8));
+    g_assert_cmpint (pixel_luma (s, qx + ring_dx + 0.5, qy), <, 100);
+    cairo_surface_destroy (s);
+    g_signal_emit_by_name (motion, "leave");
+    g_assert_null (lm_hparams_scatter_get_hovered (sc));
+    s = draw_scatter (sc, w, h);
+    g_assert_cmpint (pixel_luma (s, qx + ring_dx + 0.5, qy), >, 200);
+    cairo_surface_destroy (s);
+  }
+  /* a click selects r1: the run selection and the table's row */
+  g_signal_emit_by_name (click, "released", 1, x, y);
+  g_assert_cmpstr (lm_run_selection_get_highlighted (lm_window_get_selection (win)), ==, "r1");
+  {
+    GtkSelectionModel *model = gtk_column_view_get_model (lm_hparams_view_get_column_view (hp));
+    LmHparamsRow *row = gtk_single_selection_get_selected_item (GTK_SINGLE_SELECTION (model));
+
+    g_assert_nonnull (row);
+    g_assert_cmpstr (row->run_name, ==, "r1");
+  }
+  g_signal_emit_by_name (click, "released", 1, x + 30, y - 30);
+  g_assert_null (lm_run_selection_get_highlighted (lm_window_get_selection (win)));
+
+  /* unticking gelu takes r1 out of the table and the plots */
+  g_assert_true (lm_hparams_view_set_value_shown (hp, 1, "gelu", FALSE));
+  g_assert_false (lm_hparams_view_set_value_shown (hp, 1, "swish", FALSE));
+  g_assert_cmpuint (lm_hparams_view_get_n_rows (hp), ==, 3);
+  g_clear_pointer (&plots, g_array_unref);
+  plots = lm_hparams_scatter_layout (sc, w, h);
+  g_assert_cmpuint (find_plot (plots, 1, 2)->n_plotted, ==, 3);
+  s = draw_scatter (sc, w, h);
+  g_assert_false (is_point_color (s, x, y, r1, 8));
+  cairo_surface_destroy (s);
+  g_assert_true (lm_hparams_view_set_value_shown (hp, 1, "gelu", TRUE));
+  g_assert_cmpuint (lm_hparams_view_get_n_rows (hp), ==, 4);
+
+  /* acc in [0.55, 0.85]: r1 and r2; a bound that is not a number is
+   * marked and leaves that end open */
+  g_assert_true (lm_hparams_view_set_interval (hp, 3, "0.55", "0.85"));
+  g_assert_cmpuint (lm_hparams_view_get_n_rows (hp), ==, 2);
+  g_clear_pointer (&plots, g_array_unref);
+  plots = lm_hparams_scatter_layout (sc, w, h);
+  g_assert_cmpuint (find_plot (plots, 1, 2)->n_plotted, ==, 2);
+  g_assert_true (lm_hparams_view_set_interval (hp, 3, "0.55", "lots"));
+  g_assert_cmpuint (lm_hparams_view_get_n_rows (hp), ==, 3);
+  g_assert_false (lm_hparams_view_set_interval (hp, 1, "0", "1"));   /* act has checkboxes */
+  /* loss >= 0.9: only r0 (NaN and missing fail a bound) */
+  g_assert_true (lm_hparams_view_set_interval (hp, 3, NULL, NULL));
+  g_assert_true (lm_hparams_view_set_interval (hp, 4, "0.9", ""));
+  g_assert_cmpuint (lm_hparams_view_get_n_rows (hp), ==, 1);
+  g_assert_true (lm_hparams_view_set_interval (hp, 4, "", ""));
+  g_assert_cmpuint (lm_hparams_view_get_n_rows (hp), ==, 4);
+  /* the regex still applies on top */
+  g_assert_true (lm_hparams_view_set_filter (hp, "relu", NULL));
+  g_assert_true (lm_hparams_view_set_value_shown (hp, 1, "relu", TRUE));
+  g_assert_cmpuint (lm_hparams_view_get_n_rows (hp), ==, 2);
+  g_assert_true (lm_hparams_view_set_filter (hp, "", NULL));
+
+  /* hiding width takes its plots, its table column and its axis */
+  g_assert_true (lm_hparams_view_set_column_visible (hp, 2, FALSE));
+  g_clear_pointer (&plots, g_array_unref);
+  plots = lm_hparams_scatter_layout (sc, w, h);
+  g_assert_cmpuint (plots->len, ==, 2);
+  g_assert_cmpuint (g_array_index (plots, LmHpPlot, 0).x_column, ==, 0);
+  {
+    GListModel *cols = gtk_column_view_get_columns (lm_hparams_view_get_column_view (hp));
+    g_autoptr (GtkColumnViewColumn) width_col = g_list_model_get_item (cols, 2);
+    g_autoptr (GtkColumnViewColumn) act_col = g_list_model_get_item (cols, 1);
+    g_autoptr (GPtrArray) labels = check_labels (LM_PARALLEL_COORDS (lm_hparams_view_get_parallel_coords (hp)), 900, 300);
+
+    g_assert_cmpstr (gtk_column_view_column_get_title (width_col), ==, "width");
+    g_assert_false (gtk_column_view_column_get_visible (width_col));
+    g_assert_true (gtk_column_view_column_get_visible (act_col));
+    for (guint i = 0; i < labels->len; i++)
+      g_assert_cmpstr (((LmPcLabel *) labels->pdata[i])->text, !=, "width");
+  }
+  /* hiding every metric leaves a note instead of plots */
+  g_assert_true (lm_hparams_view_set_column_visible (hp, 3, FALSE));
+  g_assert_true (lm_hparams_view_set_column_visible (hp, 4, FALSE));
+  g_clear_pointer (&plots, g_array_unref);
+  plots = lm_hparams_scatter_layout (sc, w, h);
+  g_assert_cmpuint (plots->len, ==, 0);
+  g_assert_true (lm_hparams_view_set_column_visible (hp, 2, TRUE));
+  g_assert_true (lm_hparams_view_set_column_visible (hp, 3, TRUE));
+  g_clear_pointer (&plots, g_array_unref);
+  plots = lm_hparams_scatter_layout (sc, w, h);
+  g_assert_cmpuint (plots->len, ==, 2);
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
 /* Axis titles and labels without the view: long names, long string
  * values, many narrow axes, many categories. */
 static void
@@ -1077,7 +1391,7 @@ test_parallel_coords_labels (void)
 static void
 test_cli_views (void)
 {
-  const char *views[] = { "histograms", "distributions", "images", "text", "hparams" };
+  const char *views[] = { "histograms", "distributions", "images", "text", "hparams", "hparams-scatter" };
 
   if (!have_display || lumen_bin == NULL)
     {
@@ -1221,6 +1535,8 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/dashboards/hparams-values", test_hparams_values);
   g_test_add_func ("/ui/dashboards/hparams-mixed-types", test_hparams_mixed_types);
   g_test_add_func ("/ui/dashboards/parallel-coords-labels", test_parallel_coords_labels);
+  g_test_add_func ("/ui/dashboards/hparams-filter-logic", test_hparams_filter_logic);
+  g_test_add_func ("/ui/dashboards/hparams-scatter", test_hparams_scatter);
   g_test_add_func ("/ui/dashboards/cli", test_cli_views);
   g_test_add_func ("/ui/dashboards/damaged-run", test_damaged_run);
   rc = g_test_run ();

@@ -320,21 +320,6 @@ test_card_labels (void)
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
-static GtkEventController *
-find_motion (GtkWidget *w)
-{
-  g_autoptr (GListModel) list = gtk_widget_observe_controllers (w);
-
-  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
-    {
-      g_autoptr (GObject) c = g_list_model_get_item (list, i);
-
-      if (GTK_IS_EVENT_CONTROLLER_MOTION (c))
-        return GTK_EVENT_CONTROLLER (c);   /* the widget keeps it alive */
-    }
-  return NULL;
-}
-
 static char *
 describe_centre (LmImageCanvas *canvas, int k)
 {
@@ -387,7 +372,7 @@ test_hover (void)
   /* The pointer over cell 1 outlines it in white (on the black padding
    * around it); leaving takes the outline away. */
   {
-    GtkEventController *motion = find_motion (GTK_WIDGET (labelled));
+    GtkEventController *motion = lm_ui_find_controller (GTK_WIDGET (labelled), GTK_TYPE_EVENT_CONTROLLER_MOTION);
     graphene_rect_t cell = cell_in (win, find_card (win, "grid/labelled"), 1);
     Census left;
     Image img;

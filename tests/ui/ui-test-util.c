@@ -94,6 +94,21 @@ lm_ui_find_descendant (GtkWidget *root, GType type)
   return NULL;
 }
 
+GtkEventController *
+lm_ui_find_controller (GtkWidget *widget, GType type)
+{
+  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr (GObject) c = g_list_model_get_item (controllers, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (c, type))
+        return GTK_EVENT_CONTROLLER (c);   /* the widget keeps it alive */
+    }
+  return NULL;
+}
+
 /* Runs the shortcut that `widget`'s shortcut controllers have for keyval
  * with exactly `mods`, as pressing the key would; FALSE when there is none
  * or it declined (the key then goes on to other widgets). */

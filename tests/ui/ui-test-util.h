@@ -41,5 +41,7 @@ gboolean   lm_ui_image_load      (const char *path, LmUiImage *img, GError **err
 gboolean   lm_ui_press_key       (GtkWidget *widget, guint keyval, GdkModifierType mods);
 /* The first widget of `type` at or below root (depth first), or NULL. */
 GtkWidget *lm_ui_find_descendant (GtkWidget *root, GType type);
+/* widget's first event controller of `type` (the widget owns it), or NULL. */
+GtkEventController *lm_ui_find_controller (GtkWidget *widget, GType type);
 
 G_END_DECLS
