@@ -1,5 +1,6 @@
 /* lm-chart.c: the chart widget (see lm-chart.h). */
 #include "lm-chart.h"
+#include "lm-theme.h"
 
 #include <math.h>
 
@@ -197,9 +198,11 @@ draw_overlay (LmChart *self, cairo_t *cr, int width, int height)
       y0 = CLAMP (y0, a.y, a.y + a.height);
       y1 = CLAMP (y1, a.y, a.y + a.height);
       cairo_rectangle (cr, x0, y0, x1 - x0, y1 - y0);
-      cairo_set_source_rgba (cr, 0.1, 0.45, 0.85, 0.12);
+      const GdkRGBA *accent = &lm_theme_colors ()->accent;
+
+      cairo_set_source_rgba (cr, accent->red, accent->green, accent->blue, 0.12);
       cairo_fill_preserve (cr);
-      cairo_set_source_rgba (cr, 0.1, 0.45, 0.85, 0.7);
+      cairo_set_source_rgba (cr, accent->red, accent->green, accent->blue, 0.7);
       cairo_set_line_width (cr, 1);
       cairo_stroke (cr);
     }
@@ -415,6 +418,9 @@ lm_chart_init (LmChart *self)
   gtk_widget_add_controller (GTK_WIDGET (self), scroll);
 
   gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "crosshair");
+  /* the cached chart is drawn in the old colours */
+  g_signal_connect_object (lm_theme_get_default (), "notify::dark", G_CALLBACK (invalidate), self,
+                           G_CONNECT_SWAPPED);
   self->dirty = TRUE;
 }
 

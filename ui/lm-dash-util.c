@@ -1,5 +1,6 @@
 /* lm-dash-util.c: shared drawing helpers (see lm-dash-util.h). */
 #include "lm-dash-util.h"
+#include "lm-theme.h"
 
 #include <math.h>
 #include <pango/pangocairo.h>
@@ -67,7 +68,7 @@ lm_dash_axis (cairo_t *cr, double x0, double y0, double w, double h,
     {
       double f = axis_fraction (ticks[i].value, lo, hi, log_scale);
 
-      cairo_set_source_rgba (cr, 0, 0, 0, 0.08);
+      lm_theme_set_ink (cr, 0.08);
       cairo_set_line_width (cr, 1);
       if (horizontal)
         {
@@ -76,7 +77,7 @@ lm_dash_axis (cairo_t *cr, double x0, double y0, double w, double h,
           cairo_move_to (cr, floor (x) + 0.5, y0);
           cairo_line_to (cr, floor (x) + 0.5, y0 + h);
           cairo_stroke (cr);
-          cairo_set_source_rgba (cr, 0, 0, 0, 0.6);
+          lm_theme_set_ink (cr, 0.6);
           if (!isnan (start[i]))
             lm_dash_text (cr, start[i], y0 + h + 3, ticks[i].label, LM_ALIGN_START, LM_ALIGN_START, 10);
         }
@@ -87,7 +88,7 @@ lm_dash_axis (cairo_t *cr, double x0, double y0, double w, double h,
           cairo_move_to (cr, x0, floor (y) + 0.5);
           cairo_line_to (cr, x0 + w, floor (y) + 0.5);
           cairo_stroke (cr);
-          cairo_set_source_rgba (cr, 0, 0, 0, 0.6);
+          lm_theme_set_ink (cr, 0.6);
           if (!isnan (start[i]))
             lm_dash_text (cr, x0 - 4, start[i], ticks[i].label, LM_ALIGN_END, LM_ALIGN_START, 10);
         }
@@ -111,14 +112,14 @@ lm_dash_y_axis (cairo_t *cr, double x0, double y0, double w, double h,
 void
 lm_dash_placeholder (cairo_t *cr, int width, int height, const char *title, const char *detail)
 {
-  cairo_set_source_rgb (cr, 0.97, 0.97, 0.97);
+  gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->placeholder);
   cairo_rectangle (cr, 0, 0, width, height);
   cairo_fill (cr);
-  cairo_set_source_rgb (cr, 0.77, 0.13, 0.12);
+  gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->error);
   lm_dash_text (cr, width / 2.0, height / 2.0 - 2, title, LM_ALIGN_CENTER, LM_ALIGN_END, 13);
   if (detail != NULL)
     {
-      cairo_set_source_rgba (cr, 0, 0, 0, 0.6);
+      lm_theme_set_ink (cr, 0.6);
       lm_dash_text (cr, width / 2.0, height / 2.0 + 2, detail, LM_ALIGN_CENTER, LM_ALIGN_START, 11);
     }
 }
@@ -126,9 +127,12 @@ lm_dash_placeholder (cairo_t *cr, int width, int height, const char *title, cons
 void
 lm_dash_tint (const GdkRGBA *in, double mix, GdkRGBA *out)
 {
-  out->red = in->red + (1 - in->red) * mix;
-  out->green = in->green + (1 - in->green) * mix;
-  out->blue = in->blue + (1 - in->blue) * mix;
+  const GdkRGBA *bg = &lm_theme_colors ()->bg;
+
+  /* towards the background: white in light mode, as it always was */
+  out->red = in->red + (bg->red - in->red) * mix;
+  out->green = in->green + (bg->green - in->green) * mix;
+  out->blue = in->blue + (bg->blue - in->blue) * mix;
   out->alpha = in->alpha;
 }
 

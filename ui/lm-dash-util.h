@@ -33,7 +33,7 @@ void lm_dash_axis   (cairo_t *cr, double x0, double y0, double w, double h,
                      LmAxisKind kind, gboolean log_scale, double lo, double hi, gboolean horizontal);
 /* A centred grey message for a card whose data cannot be drawn. */
 void lm_dash_placeholder (cairo_t *cr, int width, int height, const char *title, const char *detail);
-/* mix 0 = colour, 1 = white. */
+/* mix 0 = colour, 1 = the background (white in light mode). */
 void lm_dash_tint (const GdkRGBA *in, double mix, GdkRGBA *out);
 /* A card's header: the title on the left, the run's colour dot and name
  * on the right.  Names of any length are ellipsized (title in the

@@ -5,6 +5,7 @@
  * current op changes (one pass over at most the trace's values cap).
  */
 #include "lm-debugger-pane.h"
+#include "lm-theme.h"
 #include "lm-grad-flow.h"
 #include "lm-icon-tip.h"
 #include "lm-tensor-view.h"
@@ -146,7 +147,7 @@ draw_hist (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
   LmDebuggerPane *self = data;
   guint max = 1;
 
-  cairo_set_source_rgb (cr, 0.97, 0.97, 0.98);
+  gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->panel);
   cairo_paint (cr);
   if (!self->have_hist)
     return;
@@ -157,11 +158,11 @@ draw_hist (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
       double bh = (h - 14) * (double) self->bins[i] / max;
       cairo_rectangle (cr, i * (double) w / N_BINS + 0.5, h - 14 - bh, (double) w / N_BINS - 1, bh);
     }
-  cairo_set_source_rgb (cr, 0.25, 0.45, 0.8);
+  gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->plot_bar);
   cairo_fill (cr);
   {
     char buf[64];
-    cairo_set_source_rgb (cr, 0.3, 0.3, 0.3);
+    gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->plot_note);
     cairo_set_font_size (cr, 9);
     g_snprintf (buf, sizeof buf, "%.3g", self->lo);
     cairo_move_to (cr, 2, h - 3);

@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "lm-dash-util.h"
+#include "lm-theme.h"
 
 #define MARGIN_L 54
 #define MARGIN_R 12
@@ -226,7 +227,13 @@ draw (LmDistributionView *self, cairo_t *cr, int width, int height)
         }
       cairo_fill (cr);
     }
-  cairo_set_source_rgb (cr, self->color.red * 0.8, self->color.green * 0.8, self->color.blue * 0.8);
+  /* the median: a shade darker than the run's colour, or on a dark
+   * background the colour itself */
+  {
+    double k = lm_theme_is_dark () ? 1.0 : 0.8;
+
+    cairo_set_source_rgb (cr, self->color.red * k, self->color.green * k, self->color.blue * k);
+  }
   cairo_set_line_width (cr, 1.5);
   cairo_new_path (cr);
   if (n == 1)
@@ -253,22 +260,22 @@ draw (LmDistributionView *self, cairo_t *cr, int width, int height)
       Point *pt = &g_array_index (self->points, Point, nearest (self, self->mx));
       double px = n == 1 ? x + w / 2 : PX (pt->t);
 
-      cairo_set_source_rgba (cr, 0, 0, 0, 0.5);
+      lm_theme_set_ink (cr, 0.5);
       cairo_set_line_width (cr, 1);
       cairo_move_to (cr, floor (px) + 0.5, y);
       cairo_line_to (cr, floor (px) + 0.5, y + h);
       cairo_stroke (cr);
-      cairo_set_source_rgba (cr, 1, 1, 1, 0.9);
+      lm_theme_set_paper (cr, 0.9);
       cairo_rectangle (cr, x + 2, y, w - 4, 16);
       cairo_fill (cr);
-      cairo_set_source_rgb (cr, 0.1, 0.1, 0.1);
+      gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->strong);
       lm_dash_text (cr, x + 6, y + 8, text, LM_ALIGN_START, LM_ALIGN_CENTER, 10);
     }
 #undef PX
 #undef PY
   if (self->error != NULL)
     {
-      cairo_set_source_rgb (cr, 0.77, 0.13, 0.12);
+      gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->error);
       lm_dash_text (cr, x + w, y + h - 2, "some steps have invalid buckets", LM_ALIGN_END, LM_ALIGN_END, 10);
     }
 }

@@ -2,6 +2,7 @@
  * lm-grad-flow.h). Computed once per trace; drawn in snapshot with Cairo.
  */
 #include "lm-grad-flow.h"
+#include "lm-theme.h"
 
 #include <math.h>
 
@@ -170,12 +171,12 @@ lm_grad_flow_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   if (w <= 0 || h <= 0)
     return;
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
-  cairo_set_source_rgb (cr, 0.97, 0.97, 0.98);
+  gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->panel);
   cairo_paint (cr);
   cairo_set_font_size (cr, 9);
   if (self->bars->len == 0 || plot_h <= 0)
     {
-      cairo_set_source_rgb (cr, 0.3, 0.3, 0.3);
+      gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->plot_note);
       cairo_move_to (cr, 4, 14);
       cairo_show_text (cr, "no parameter gradients in this trace");
       cairo_destroy (cr);
@@ -185,10 +186,10 @@ lm_grad_flow_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   for (int d = self->lo; d <= self->hi; d++)
     {
       double y = TOP + plot_h * (1 - (double) (d - self->lo) / (self->hi - self->lo));
-      cairo_set_source_rgb (cr, 0.85, 0.85, 0.87);
+      gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->plot_grid);
       cairo_rectangle (cr, AXIS_W, floor (y), w - AXIS_W, 1);
       cairo_fill (cr);
-      cairo_set_source_rgb (cr, 0.35, 0.35, 0.35);
+      gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->plot_tick);
       g_snprintf (buf, sizeof buf, "1e%d", d);
       cairo_move_to (cr, 2, y + 3);
       cairo_show_text (cr, buf);
@@ -200,13 +201,13 @@ lm_grad_flow_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 
       lm_grad_flow_get_bar_rect (self, i, &r);
       if (isfinite (b->norm))
-        cairo_set_source_rgb (cr, 0.25, 0.45, 0.8);
+        gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->plot_bar);
       else
-        cairo_set_source_rgb (cr, 0.85, 0.1, 0.1);
+        gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->plot_bad);
       cairo_rectangle (cr, r.origin.x, r.origin.y, r.size.width, r.size.height);
       cairo_fill (cr);
       cairo_save (cr);
-      cairo_set_source_rgb (cr, 0.2, 0.2, 0.2);
+      gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->plot_label);
       cairo_move_to (cr, r.origin.x + r.size.width / 2 + 3, TOP + plot_h + 4);
       cairo_rotate (cr, G_PI / 2);
       cairo_show_text (cr, b->name);

@@ -37,13 +37,10 @@
  * (lm-graph-view.c).
  */
 #include "lm-graph-view-private.h"
+#include "lm-theme.h"
 
 #include <math.h>
 #include <string.h>
-
-#define BG_R 0.985
-#define BG_G 0.985
-#define BG_B 0.99
 
 /* level-of-detail thresholds, in screen pixels or as a scale */
 #define TEXT_MIN_PX 4.0       /* smallest text worth drawing */
@@ -79,7 +76,15 @@ font_small (void)
 static GdkRGBA
 over_bg (double r, double g, double b, double a)
 {
-  return (GdkRGBA) { r * a + BG_R * (1 - a), g * a + BG_G * (1 - a), b * a + BG_B * (1 - a), 1 };
+  const GdkRGBA *bg = &lm_theme_colors ()->graph_bg;
+
+  return (GdkRGBA) { r * a + bg->red * (1 - a), g * a + bg->green * (1 - a), b * a + bg->blue * (1 - a), 1 };
+}
+
+static GdkRGBA
+over_bg_rgba (const GdkRGBA *c, double a)
+{
+  return over_bg (c->red, c->green, c->blue, a);
 }
 
 static gboolean prefetch_texts (gpointer data);
@@ -480,8 +485,6 @@ arrow (LmGraphView *self, int colour, const GdkRGBA *rgb)
 /* -------------------------------------------------------------- layers */
 
 
-static const GdkRGBA frame_tint = { 0.35, 0.5, 0.75, 0.06 };
-
 /* Whether f covers the whole viewport (its tint is then part of the
  * background: one full-window layer less to blend). */
 static gboolean
@@ -494,10 +497,11 @@ covers (const LmGraphFrame *f, double vx0, double vy0, double vx1, double vy1)
 static GdkRGBA
 tinted (GdkRGBA c)
 {
-  double a = frame_tint.alpha;
+  const GdkRGBA *tint = &lm_theme_colors ()->graph_frame;
+  double a = tint->alpha;
 
-  return (GdkRGBA) { frame_tint.red * a + c.red * (1 - a), frame_tint.green * a + c.green * (1 - a),
-                     frame_tint.blue * a + c.blue * (1 - a), 1 };
+  return (GdkRGBA) { tint->red * a + c.red * (1 - a), tint->green * a + c.green * (1 - a),
+                     tint->blue * a + c.blue * (1 - a), 1 };
 }
 
 /* Inside a module box: the canvas under the tints of it and every box
@@ -506,7 +510,7 @@ tinted (GdkRGBA c)
 static GdkRGBA
 inside (LmGraphView *self, int frame)
 {
-  GdkRGBA c = { BG_R, BG_G, BG_B, 1 };
+  GdkRGBA c = lm_theme_colors ()->graph_bg;
 
   for (int f = frame; f >= 0; f = g_array_index (self->frames, LmGraphFrame, f).parent)
     c = tinted (c);
@@ -518,7 +522,7 @@ inside (LmGraphView *self, int frame)
 static GdkRGBA
 background (LmGraphView *self, double vx0, double vy0, double vx1, double vy1)
 {
-  GdkRGBA c = { BG_R, BG_G, BG_B, 1 };
+  GdkRGBA c = lm_theme_colors ()->graph_bg;
 
   for (guint i = 0; self->laid_out && i < self->frames->len; i++)
     if (covers (&g_array_index (self->frames, LmGraphFrame, i), vx0, vy0, vx1, vy1))
@@ -534,7 +538,8 @@ draw_frames (LmGraphView *self, GtkSnapshot *s, double vx0, double vy0, double v
              int height)
 {
   double sc = self->scale, lw = MAX (1, sc);
-  const GdkRGBA text = { 0.25, 0.38, 0.6, 1 };
+  const GdkRGBA text = lm_theme_colors ()->graph_frame_text;
+  const GdkRGBA *tint = &lm_theme_colors ()->graph_frame;
   gboolean heads = SMALL_PX * sc >= TEXT_MIN_PX;
 
   for (guint i = 0; i < self->frames->len; i++)
@@ -548,7 +553,8 @@ draw_frames (LmGraphView *self, GtkSnapshot *s, double vx0, double vy0, double v
       if (x0 >= x1 || y0 >= y1 || f->x0 > f->x1 || covers (f, vx0, vy0, vx1, vy1))
         continue;
       GdkRGBA fill = inside (self, (int) i), out = inside (self, f->parent);
-      GdkRGBA line = { 0.35 * 0.45 + out.red * 0.55, 0.5 * 0.45 + out.green * 0.55, 0.75 * 0.45 + out.blue * 0.55, 1 };
+      GdkRGBA line = { tint->red * 0.45 + out.red * 0.55, tint->green * 0.45 + out.green * 0.55,
+                       tint->blue * 0.45 + out.blue * 0.55, 1 };
       graphene_rect_t r = GRAPHENE_RECT_INIT ((float) x0, (float) y0, (float) (x1 - x0), (float) (y1 - y0));
       if (fx1 - fx0 < 2 * ROUNDED_MIN_PX || fy1 - fy0 < 2 * ROUNDED_MIN_PX)
         {
@@ -589,12 +595,13 @@ draw_links (LmGraphView *self, GtkSnapshot *s, double vx0, double vy0, double vx
   double sc = self->scale, px = 1 / sc;
   gboolean dim_others = self->dep != NULL;
   gboolean arrows = 7 * sc >= ARROW_MIN_PX, labels = sc >= LABEL_MIN_SCALE;
+  const LmThemeColors *tc = lm_theme_colors ();
   const GdkRGBA colours[3] = {
-    over_bg (0.35, 0.35, 0.4, 0.65),  /* normal */
-    over_bg (0.15, 0.4, 0.85, 0.9),   /* on the selection's inputs */
-    over_bg (0.35, 0.35, 0.4, 0.15),  /* dimmed */
+    over_bg_rgba (&tc->graph_edge, 0.65),     /* normal */
+    over_bg_rgba (&tc->graph_edge_hi, 0.9),   /* on the selection's inputs */
+    over_bg_rgba (&tc->graph_edge, 0.15),     /* dimmed */
   };
-  const GdkRGBA label_colours[2] = { over_bg (0.3, 0.3, 0.35, 0.9), over_bg (0.3, 0.3, 0.35, 0.3) };
+  const GdkRGBA label_colours[2] = { over_bg_rgba (&tc->graph_label, 0.9), over_bg_rgba (&tc->graph_label, 0.3) };
 
   /* the Cairo renderer antialiases what it fills; others get brushes */
   GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
@@ -734,6 +741,7 @@ static void
 draw_boxes (LmGraphView *self, GtkSnapshot *s, double vx0, double vy0, double vx1, double vy1, int width,
             int height)
 {
+  const LmThemeColors *tc = lm_theme_colors ();
   double sc = self->scale, px = 1 / sc;
   gboolean dim_others = self->dep != NULL, dots_clear = FALSE;
   gboolean titles = TITLE_PX * sc >= TEXT_MIN_PX, subtitles = SMALL_PX * sc >= TEXT_MIN_PX;
@@ -761,7 +769,9 @@ draw_boxes (LmGraphView *self, GtkSnapshot *s, double vx0, double vy0, double vx
       if (b->x + b->w / 2 < vx0 || x > vx1 || b->y + b->h / 2 < vy0 || y > vy1)
         continue;
       lm_graph_view_kind_colour (b->kind, rgb);
-      fill = over_bg (rgb[0], rgb[1], rgb[2], dim ? 0.35 : 1);
+      /* a kind's colour as it is on the light canvas, a darker tint of
+       * it on the dark one (where the titles are light) */
+      fill = over_bg (rgb[0], rgb[1], rgb[2], (dim ? 0.35 : 1) * tc->graph_node_tint);
       if (!special && b->h * sc < ROUNDED_MIN_PX)
         {
           if (b->h * sc < DOT_MAX_PX && b->w * sc < 4 * DOT_MAX_PX)
@@ -776,7 +786,7 @@ draw_boxes (LmGraphView *self, GtkSnapshot *s, double vx0, double vy0, double vx
             }
           /* no room for corners or a border: a plain rectangle, in a
            * slightly darker shade so neighbours stay apart */
-          fill = over_bg (rgb[0] * 0.85, rgb[1] * 0.85, rgb[2] * 0.85, dim ? 0.35 : 1);
+          fill = over_bg (rgb[0] * 0.85, rgb[1] * 0.85, rgb[2] * 0.85, (dim ? 0.35 : 1) * tc->graph_node_tint);
           gtk_snapshot_append_color (s, &fill, &GRAPHENE_RECT_INIT ((float) x, (float) y, (float) MAX (b->w, px),
                                                                     (float) MAX (b->h, px)));
           continue;
@@ -784,7 +794,7 @@ draw_boxes (LmGraphView *self, GtkSnapshot *s, double vx0, double vy0, double vx
       double radius = b->kind == KIND_PARAM || b->kind == KIND_INPUT ? 3 : 7;
       rounded_fill (s, &r, radius, &fill);
       if (i == self->selected)
-        line = (GdkRGBA) { 0.1, 0.35, 0.85, 1 }, lw = 3;
+        line = tc->graph_selected, lw = 3;
       else if (b->first_anomaly)
         line = (GdkRGBA) { 0.85, 0.05, 0.05, 1 }, lw = 4;
       else if (b->anomaly)
@@ -792,7 +802,7 @@ draw_boxes (LmGraphView *self, GtkSnapshot *s, double vx0, double vy0, double vx
       else if (self->match && self->match[i])
         line = (GdkRGBA) { 0.95, 0.6, 0.0, 1 }, lw = 3;
       else
-        line = over_bg (0.3, 0.3, 0.35, dim ? 0.3 : 0.8), lw = b->kind == KIND_GROUP ? 1.6 : 1;
+        line = over_bg_rgba (&tc->graph_label, dim ? 0.3 : 0.8), lw = b->kind == KIND_GROUP ? 1.6 : 1;
       /* a border is drawn inside the box: grow it by half the width so it
        * straddles the outline as a Cairo stroke would */
       graphene_rect_t outer = GRAPHENE_RECT_INIT ((float) (x - lw / 2), (float) (y - lw / 2), (float) (b->w + lw),
@@ -812,9 +822,9 @@ draw_boxes (LmGraphView *self, GtkSnapshot *s, double vx0, double vy0, double vx
       if (!titles)
         continue;
       ensure_box_text (self, b);
-      GdkRGBA t1 = over_bg (0.1, 0.1, 0.1, 1), t2 = over_bg (0.3, 0.3, 0.3, 1);
+      GdkRGBA t1 = tc->graph_node_text, t2 = tc->graph_node_subtext;
       if (dim)
-        t1 = over_bg (0.6, 0.6, 0.6, 1), t2 = over_bg (0.65, 0.65, 0.65, 1);
+        t1 = tc->graph_node_text_dim, t2 = tc->graph_node_subtext_dim;
       text_req (self->texts_later, b->title_pl, b->x, y + LM_GRAPH_PAD_Y, -b->title_w / 2.0, 0, &t1);
       if (b->sub_pl && subtitles)
         text_req (self->texts_later, b->sub_pl, b->x, y + LM_GRAPH_PAD_Y, -b->sub_w / 2.0, b->title_h, &t2);
@@ -835,7 +845,7 @@ lm_graph_view_draw (LmGraphView *self, GtkSnapshot *s, int width, int height)
       int tw, th;
       g_autoptr (PangoLayout) pl = make_layout (self, font_bold (), self->graph ? "Laying out the graph…" : "No graph",
                                                 &tw, &th);
-      text_at (s, pl, (width - tw) / 2.0, height / 2.0 - 8, &(GdkRGBA) { 0.45, 0.45, 0.45, 1 });
+      text_at (s, pl, (width - tw) / 2.0, height / 2.0 - 8, &lm_theme_colors ()->plot_index);
       return;
     }
   if (self->visible == NULL)

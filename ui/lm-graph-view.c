@@ -10,6 +10,7 @@
  * Drawing is in lm-graph-view-draw.c.
  */
 #include "lm-graph-view-private.h"
+#include "lm-theme.h"
 
 #include <math.h>
 #include <string.h>
@@ -816,6 +817,20 @@ lm_graph_view_size_allocate (GtkWidget *widget, int width, int height, int basel
 
 /* ------------------------------------------------------------ GObject */
 
+/* Edge brushes and arrow heads are textures in the old colours. */
+static void
+on_theme_dark (LmGraphView *self)
+{
+  for (int k = 0; k < LM_GRAPH_ARROW_STEPS; k++)
+    for (int c = 0; c < 3; c++)
+      g_clear_object (&self->arrows[k][c]);
+  for (int c = 0; c < 3; c++)
+    for (int k = 0; k < LM_GRAPH_BRUSH_PX; k++)
+      for (int v = 0; v < 2; v++)
+        g_clear_object (&self->brushes[c][k][v]);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 static void
 lm_graph_view_dispose (GObject *object)
 {
@@ -898,6 +913,8 @@ lm_graph_view_init (LmGraphView *self)
   g_signal_connect (key, "key-pressed", G_CALLBACK (on_key), self);
   gtk_widget_add_controller (GTK_WIDGET (self), key);
   gtk_widget_add_controller (GTK_WIDGET (self), motion);
+  g_signal_connect_object (lm_theme_get_default (), "notify::dark", G_CALLBACK (on_theme_dark), self,
+                           G_CONNECT_SWAPPED);
 }
 
 /* ------------------------------------------------------------- API */

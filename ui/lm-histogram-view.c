@@ -10,6 +10,7 @@
 #include <math.h>
 
 #include "lm-dash-util.h"
+#include "lm-theme.h"
 
 #define MARGIN_L 54
 #define MARGIN_R 12
@@ -375,7 +376,7 @@ draw (LmHistogramView *self, cairo_t *cr, int width, int height)
 
       /* Labels on the same scale as the baselines: oldest at the top,
        * newest at the bottom. */
-      cairo_set_source_rgba (cr, 0, 0, 0, 0.6);
+      lm_theme_set_ink (cr, 0.6);
       for (guint i = 0; i < nt; i++)
         lm_dash_text (cr, x - 4, time_to_y (self, ticks[i].value, y, h),
                       ticks[i].label, LM_ALIGN_END, LM_ALIGN_CENTER, 10);
@@ -410,12 +411,14 @@ draw (LmHistogramView *self, cairo_t *cr, int width, int height)
       g_autofree char *t = g_strdup_printf ("steps %" G_GINT64_FORMAT "–%" G_GINT64_FORMAT
                                             " (double-click for all)", self->range_lo, self->range_hi);
 
-      cairo_set_source_rgba (cr, 0, 0, 0, 0.55);
+      lm_theme_set_ink (cr, 0.55);
       lm_dash_text (cr, x + w, y, t, LM_ALIGN_END, LM_ALIGN_START, 10);
     }
   if (self->dragging)
     {
-      cairo_set_source_rgba (cr, 0.1, 0.45, 0.9, 0.15);
+      const GdkRGBA *accent = &lm_theme_colors ()->accent;
+
+      cairo_set_source_rgba (cr, accent->red, accent->green, accent->blue, 0.15);
       cairo_rectangle (cr, x, MIN (self->drag_y0, self->drag_y1), w, fabs (self->drag_y1 - self->drag_y0));
       cairo_fill (cr);
     }
@@ -429,7 +432,7 @@ draw (LmHistogramView *self, cairo_t *cr, int width, int height)
       int tw, th;
 
       curve_path (self, cr, hk, x, y, w, h);
-      cairo_set_source_rgb (cr, 0.1, 0.1, 0.1);
+      gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->strong);
       cairo_set_line_width (cr, 2);
       cairo_stroke (cr);
       cairo_arc (cr, bx, by, 3.5, 0, 2 * G_PI);
@@ -439,10 +442,10 @@ draw (LmHistogramView *self, cairo_t *cr, int width, int height)
       pango_layout_get_pixel_size (layout, &tw, &th);
       g_object_unref (layout);
       tw = tw * 10 / 12 + 10;   /* lm_dash_text draws at 10 px */
-      cairo_set_source_rgba (cr, 1, 1, 1, 0.92);
+      lm_theme_set_paper (cr, 0.92);
       cairo_rectangle (cr, MIN (bx + 8, width - tw - 2), MAX (2, by - 24), tw, 18);
       cairo_fill (cr);
-      cairo_set_source_rgb (cr, 0.1, 0.1, 0.1);
+      gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->strong);
       lm_dash_text (cr, MIN (bx + 8, width - tw - 2) + 5, MAX (2, by - 24) + 9, text,
                     LM_ALIGN_START, LM_ALIGN_CENTER, 10);
     }
@@ -451,7 +454,7 @@ draw (LmHistogramView *self, cairo_t *cr, int width, int height)
       g_autofree char *t = g_strdup_printf ("%u step%s not drawn (invalid buckets)",
                                             self->n_invalid, self->n_invalid == 1 ? "" : "s");
 
-      cairo_set_source_rgb (cr, 0.77, 0.13, 0.12);
+      gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->error);
       lm_dash_text (cr, x + 2, y, t, LM_ALIGN_START, LM_ALIGN_START, 10);
     }
 }

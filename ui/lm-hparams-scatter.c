@@ -20,16 +20,7 @@
 #include "lm-axis.h"
 #include "lm-dash-util.h"
 #include "lm-palette.h"
-
-/* Drawing colours (r, g, b, a), in one place for the themes. */
-#define SC_BACKGROUND   1, 1, 1, 1
-#define SC_FRAME        0, 0, 0, 0.35
-#define SC_TEXT         0, 0, 0, 0.75
-#define SC_NOTE         0, 0, 0, 0.5
-#define SC_HPARAM_TITLE 0.2, 0.2, 0.2, 1
-#define SC_METRIC_TITLE 0.1, 0.35, 0.7, 1
-#define SC_RING         0, 0, 0, 0.9
-#define SC_POINT_EDGE   1, 1, 1, 0.9
+#include "lm-theme.h"
 
 #define HEADER_H   22   /* hparam names over the columns of plots */
 #define SIDE_W     22   /* metric names (turned) left of the rows */
@@ -219,7 +210,7 @@ draw_ticks (LmHparamsScatter *self, cairo_t *cr, const LmHpPlot *p, const LmHpCo
           const char *text = col->boolean ? bools[k] : col->categories->pdata[k];
           double at = horizontal ? f->origin.x + (k + 0.5) * band : f->origin.y + f->size.height - (k + 0.5) * band;
 
-          cairo_set_source_rgba (cr, 0, 0, 0, 0.08);
+          lm_theme_set_ink (cr, 0.08);
           cairo_set_line_width (cr, 1);
           if (horizontal)
             {
@@ -232,7 +223,7 @@ draw_ticks (LmHparamsScatter *self, cairo_t *cr, const LmHpPlot *p, const LmHpCo
               cairo_line_to (cr, f->origin.x + f->size.width, floor (at) + 0.5);
             }
           cairo_stroke (cr);
-          cairo_set_source_rgba (cr, SC_TEXT);
+          lm_theme_set_ink (cr, 0.75);
           if (horizontal)
             draw_text (self, cr, text, 10, at, f->origin.y + f->size.height + PAD_B / 2.0, band - 4, FALSE);
           else if (at - last >= 12 || last == -G_MAXDOUBLE)   /* upward; skip labels that would touch */
@@ -259,7 +250,7 @@ draw_ticks (LmHparamsScatter *self, cairo_t *cr, const LmHpPlot *p, const LmHpCo
       char buf[G_ASCII_DTOSTR_BUF_SIZE];
 
       lm_hp_format_number (col->lo, 5, buf, sizeof buf);
-      cairo_set_source_rgba (cr, SC_TEXT);
+      lm_theme_set_ink (cr, 0.75);
       if (horizontal)
         lm_dash_text (cr, d->origin.x + d->size.width / 2, f->origin.y + f->size.height + 3, buf,
                       LM_ALIGN_CENTER, LM_ALIGN_START, 10);
@@ -284,7 +275,7 @@ draw_point (cairo_t *cr, guint ordinal, double x, double y, double radius, doubl
   cairo_arc (cr, x, y, radius, 0, 2 * G_PI);
   cairo_set_source_rgba (cr, color.red, color.green, color.blue, alpha);
   cairo_fill_preserve (cr);
-  cairo_set_source_rgba (cr, SC_POINT_EDGE);
+  lm_theme_set_paper (cr, 0.9);
   cairo_set_line_width (cr, 1);
   cairo_stroke (cr);
 }
@@ -304,7 +295,7 @@ draw_plot (LmHparamsScatter *self, cairo_t *cr, const LmHpPlot *p)
   cairo_clip (cr);
   draw_ticks (self, cr, p, cx, TRUE);
   draw_ticks (self, cr, p, cy, FALSE);
-  cairo_set_source_rgba (cr, SC_FRAME);
+  lm_theme_set_ink (cr, 0.35);
   cairo_set_line_width (cr, 1);
   cairo_rectangle (cr, p->frame.origin.x, p->frame.origin.y, p->frame.size.width, p->frame.size.height);
   cairo_stroke (cr);
@@ -312,7 +303,7 @@ draw_plot (LmHparamsScatter *self, cairo_t *cr, const LmHpPlot *p)
     {
       g_autofree char *note = g_strdup_printf ("%u not plotted", n_rows - p->n_plotted);
 
-      cairo_set_source_rgba (cr, SC_NOTE);
+      lm_theme_set_ink (cr, 0.5);
       lm_dash_text (cr, p->frame.origin.x + p->frame.size.width, p->frame.origin.y - 1, note,
                     LM_ALIGN_END, LM_ALIGN_END, 9);
     }
@@ -336,7 +327,7 @@ draw_plot (LmHparamsScatter *self, cairo_t *cr, const LmHpPlot *p)
     draw_point (cr, hl->ordinal, x, y, RADIUS + 1.5, 1);
   if (hover != NULL && plot_point (self, p, hover, &x, &y))
     {
-      cairo_set_source_rgba (cr, SC_RING);
+      lm_theme_set_ink (cr, 0.9);
       cairo_set_line_width (cr, 1.5);
       cairo_arc (cr, x, y, RADIUS + 4, 0, 2 * G_PI);
       cairo_stroke (cr);
@@ -352,7 +343,7 @@ lm_hparams_scatter_draw (LmHparamsScatter *self, cairo_t *cr, int width, int hei
   g_autoptr (GArray) metrics = g_array_new (FALSE, FALSE, sizeof (guint));
   const char *empty = NULL;
 
-  cairo_set_source_rgba (cr, SC_BACKGROUND);
+  gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->bg);
   cairo_paint (cr);
   shown_columns (self, hparams, metrics);
   if (g_list_model_get_n_items (self->rows) == 0)
@@ -363,7 +354,7 @@ lm_hparams_scatter_draw (LmHparamsScatter *self, cairo_t *cr, int width, int hei
     empty = "Every hyperparameter column is hidden";
   if (empty != NULL)
     {
-      cairo_set_source_rgba (cr, SC_NOTE);
+      lm_theme_set_ink (cr, 0.5);
       lm_dash_text (cr, width / 2.0, MIN (height / 2.0, 60), empty, LM_ALIGN_CENTER, LM_ALIGN_CENTER, 12);
       return;
     }
@@ -379,7 +370,7 @@ lm_hparams_scatter_draw (LmHparamsScatter *self, cairo_t *cr, int width, int hei
           g_autofree char *title = lm_hp_column_is_log (cx) ? g_strdup_printf ("%s (log)", cx->name)
                                                              : g_strdup (cx->name);
 
-          cairo_set_source_rgba (cr, SC_HPARAM_TITLE);
+          gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->hparam_title);
           draw_text (self, cr, title, 11, p->frame.origin.x + p->frame.size.width / 2, HEADER_H / 2.0,
                      cell_w - 8, FALSE);
         }
@@ -388,7 +379,7 @@ lm_hparams_scatter_draw (LmHparamsScatter *self, cairo_t *cr, int width, int hei
           g_autofree char *title = lm_hp_column_is_log (cy) ? g_strdup_printf ("%s (log)", cy->name)
                                                              : g_strdup (cy->name);
 
-          cairo_set_source_rgba (cr, SC_METRIC_TITLE);
+          gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->metric_title);
           draw_text (self, cr, title, 11, SIDE_W / 2.0, p->frame.origin.y + p->frame.size.height / 2,
                      p->frame.size.height + PAD_T, TRUE);
         }

@@ -18,6 +18,7 @@
  * slower on 2 MB with links).
  */
 #include "lm-markdown.h"
+#include "lm-theme.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,20 @@ typedef struct
   gboolean nowrap;    /* tables keep their rows whole */
 } Render;
 
+/* The tags' colours, the theme's; again when it changes. */
+static void
+colour_tags (GtkTextBuffer *buf)
+{
+  GtkTextTagTable *table = gtk_text_buffer_get_tag_table (buf);
+  const LmThemeColors *tc = lm_theme_colors ();
+
+  g_object_set (gtk_text_tag_table_lookup (table, "code"), "background", tc->code_bg, NULL);
+  g_object_set (gtk_text_tag_table_lookup (table, "pre"), "paragraph-background", tc->pre_bg, NULL);
+  g_object_set (gtk_text_tag_table_lookup (table, "quote"), "foreground", tc->quote_fg, NULL);
+  g_object_set (gtk_text_tag_table_lookup (table, "link"), "foreground", tc->link_fg, NULL);
+  g_object_set (gtk_text_tag_table_lookup (table, "hr"), "paragraph-background", tc->rule, NULL);
+}
+
 static void
 ensure_tags (GtkTextBuffer *buf)
 {
@@ -109,23 +124,24 @@ ensure_tags (GtkTextBuffer *buf)
   gtk_text_buffer_create_tag (buf, "h3", "weight", PANGO_WEIGHT_BOLD, "scale", 1.15, NULL);
   gtk_text_buffer_create_tag (buf, "strong", "weight", PANGO_WEIGHT_BOLD, NULL);
   gtk_text_buffer_create_tag (buf, "em", "style", PANGO_STYLE_ITALIC, NULL);
-  gtk_text_buffer_create_tag (buf, "code", "family", "Monospace", "background", "#eef0f2", NULL);
-  gtk_text_buffer_create_tag (buf, "pre", "family", "Monospace", "paragraph-background", "#f3f4f6",
-                              "left-margin", 12, NULL);
+  gtk_text_buffer_create_tag (buf, "code", "family", "Monospace", NULL);
+  gtk_text_buffer_create_tag (buf, "pre", "family", "Monospace", "left-margin", 12, NULL);
   gtk_text_buffer_create_tag (buf, "list", "left-margin", 18, NULL);
   gtk_text_buffer_create_tag (buf, "list2", "left-margin", 36, NULL);
   gtk_text_buffer_create_tag (buf, "list3", "left-margin", 54, NULL);
   gtk_text_buffer_create_tag (buf, "list4", "left-margin", 72, NULL);
-  gtk_text_buffer_create_tag (buf, "quote", "left-margin", 14, "foreground", "#5f6368",
-                              "style", PANGO_STYLE_ITALIC, NULL);
-  gtk_text_buffer_create_tag (buf, "link", "foreground", "#1a73e8", "underline", PANGO_UNDERLINE_SINGLE, NULL);
+  gtk_text_buffer_create_tag (buf, "quote", "left-margin", 14, "style", PANGO_STYLE_ITALIC, NULL);
+  gtk_text_buffer_create_tag (buf, "link", "underline", PANGO_UNDERLINE_SINGLE, NULL);
   /* Tables keep their columns: no wrapping (the card scrolls sideways). */
   gtk_text_buffer_create_tag (buf, "table", "family", "Monospace", "wrap-mode", GTK_WRAP_NONE, NULL);
   gtk_text_buffer_create_tag (buf, "table-header", "weight", PANGO_WEIGHT_BOLD, NULL);
   /* A rule: a line of a space, so small that its background is a thin band. */
-  gtk_text_buffer_create_tag (buf, "hr", "paragraph-background", "#d0d7de", "size", 2 * PANGO_SCALE, NULL);
+  gtk_text_buffer_create_tag (buf, "hr", "size", 2 * PANGO_SCALE, NULL);
   /* Newlines that only break long lines: hidden, so copied text has none. */
   gtk_text_buffer_create_tag (buf, "break", "invisible", TRUE, NULL);
+  colour_tags (buf);
+  g_signal_connect_object (lm_theme_get_default (), "notify::dark", G_CALLBACK (colour_tags), buf,
+                           G_CONNECT_SWAPPED);
 }
 
 static GtkTextTag *

@@ -18,6 +18,7 @@
 
 #include "lm-axis.h"
 #include "lm-dash-util.h"
+#include "lm-theme.h"
 #include "lm-palette.h"
 
 #define MARGIN_X 60
@@ -333,7 +334,7 @@ draw_axis (cairo_t *cr, const LmHpColumn *col, double x, const Geometry *g)
   double dash = 2;
 
   x = floor (x) + 0.5;
-  cairo_set_source_rgba (cr, 0, 0, 0, 0.35);
+  lm_theme_set_ink (cr, 0.35);
   cairo_set_line_width (cr, 1);
   cairo_move_to (cr, x, g->top);
   cairo_line_to (cr, x, g->bottom);
@@ -376,12 +377,12 @@ lm_parallel_coords_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   LmHparamsRow *hl = NULL;
   Geometry g;
 
-  cairo_set_source_rgb (cr, 1, 1, 1);
+  gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->bg);
   cairo_paint (cr);
   g_clear_pointer (&self->labels, g_ptr_array_unref);
   if (self->columns == NULL || self->axes->len == 0 || n_rows == 0)
     {
-      cairo_set_source_rgba (cr, 0, 0, 0, 0.5);
+      lm_theme_set_ink (cr, 0.5);
       lm_dash_text (cr, w / 2.0, h / 2.0, n_rows > 0 && self->columns != NULL && self->columns->len > 0
                                           ? "Every column is hidden"
                                           : "No runs with hyperparameters match the filters",
@@ -395,7 +396,7 @@ lm_parallel_coords_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
                                                self->n_shown - self->axes->len,
                                                self->n_shown - self->axes->len == 1 ? "" : "s");
 
-      cairo_set_source_rgba (cr, 0, 0, 0, 0.5);
+      lm_theme_set_ink (cr, 0.5);
       lm_dash_text (cr, 8, h - 4, note, LM_ALIGN_START, LM_ALIGN_END, 10);
     }
   geometry (self, h, &g);
@@ -424,13 +425,14 @@ lm_parallel_coords_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
       LmPcLabel *l = self->labels->pdata[i];
       LmHpColumn *col = axis_column (self, l->axis);
 
-      cairo_set_source_rgba (cr, 1, 1, 1, 0.75);
+      lm_theme_set_paper (cr, 0.75);
       cairo_rectangle (cr, l->rect.origin.x, l->rect.origin.y, l->rect.size.width, l->rect.size.height);
       cairo_fill (cr);
       if (l->is_title)
-        cairo_set_source_rgb (cr, col->is_metric ? 0.1 : 0.2, col->is_metric ? 0.35 : 0.2, col->is_metric ? 0.7 : 0.2);
+        gdk_cairo_set_source_rgba (cr, col->is_metric ? &lm_theme_colors ()->metric_title
+                                                       : &lm_theme_colors ()->hparam_title);
       else
-        cairo_set_source_rgba (cr, 0, 0, 0, 0.75);
+        lm_theme_set_ink (cr, 0.75);
       cairo_move_to (cr, l->rect.origin.x, l->rect.origin.y);
       pango_cairo_show_layout (cr, l->layout);
     }

@@ -182,7 +182,7 @@ lm_plot_render_hover (LmPlot  *p,
 
   /* Crosshair and dots. */
   cairo_save (cr);
-  cairo_set_source_rgba (cr, 0.2, 0.2, 0.2, 0.45);
+  gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->crosshair);
   cairo_set_line_width (cr, 1);
   cairo_move_to (cr, floor (px) + 0.5, p->area.y);
   cairo_line_to (cr, floor (px) + 0.5, p->area.y + p->area.height);
@@ -195,7 +195,7 @@ lm_plot_render_hover (LmPlot  *p,
           || r->px < p->area.x - 1 || r->px > p->area.x + p->area.width + 1)
         continue;
       cairo_arc (cr, r->px, r->py, 3.5, 0, 2 * G_PI);
-      cairo_set_source_rgb (cr, 1, 1, 1);
+      lm_theme_set_paper (cr, 1);
       cairo_fill_preserve (cr);
       gdk_cairo_set_source_rgba (cr, &r->color);
       cairo_set_line_width (cr, 2);
@@ -226,7 +226,7 @@ lm_plot_render_hover (LmPlot  *p,
   /* Column widths. */
   for (int c = 0; c < N_COLS; c++)
     if (show_col[c])
-      lm_plot_text (p, cr, heads[c], FALSE, 0, 0, 0, 0, -1, 0, 0, &colw[c], NULL);
+      lm_plot_text (p, cr, heads[c], FALSE, 0, 0, 0, 0, NULL, &colw[c], NULL);
   for (guint i = 0; i < n_show; i++)
     {
       LmHoverRow *r = picks[i].row;
@@ -241,7 +241,7 @@ lm_plot_render_hover (LmPlot  *p,
           {
             double w;
 
-            lm_plot_text (p, cr, cell[c], FALSE, 0, 0, 0, 0, -1, 0, 0, &w, NULL);
+            lm_plot_text (p, cr, cell[c], FALSE, 0, 0, 0, 0, NULL, &w, NULL);
             colw[c] = MAX (colw[c], w);
           }
     }
@@ -279,9 +279,9 @@ lm_plot_render_hover (LmPlot  *p,
     cairo_arc (cr, bx + rad, by + rad, rad, G_PI, 3 * G_PI / 2);
     cairo_close_path (cr);
   }
-  cairo_set_source_rgba (cr, 1, 1, 1, 0.96);
+  gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->tooltip_bg);
   cairo_fill_preserve (cr);
-  cairo_set_source_rgba (cr, 0, 0, 0, 0.25);
+  gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->tooltip_border);
   cairo_set_line_width (cr, 1);
   cairo_stroke (cr);
 
@@ -292,7 +292,7 @@ lm_plot_render_hover (LmPlot  *p,
     for (int c = 0; c < N_COLS; c++)
       if (show_col[c])
         {
-          lm_plot_text (p, cr, heads[c], FALSE, x, y, 0, 0.5, 0.45, 0.47, 0.5, NULL, NULL);
+          lm_plot_text (p, cr, heads[c], FALSE, x, y, 0, 0.5, &lm_theme_colors ()->tooltip_muted, NULL, NULL);
           x += colw[c] + 12;
         }
   }
@@ -317,7 +317,7 @@ lm_plot_render_hover (LmPlot  *p,
             cairo_rectangle (cr, x, y - row_h / 2, colw[c] + 6, row_h);
             cairo_clip (cr);
             lm_plot_text (p, cr, cell[c], FALSE, x, y, 0, 0.5,
-                          0.13, 0.13, 0.13, NULL, NULL);
+                          &lm_theme_colors ()->title, NULL, NULL);
             cairo_restore (cr);
             x += colw[c] + 12;
           }
@@ -328,7 +328,7 @@ lm_plot_render_hover (LmPlot  *p,
 
       g_snprintf (more, sizeof more, "+%u more runs (nearest shown)", hidden);
       lm_plot_text (p, cr, more, FALSE, bx + pad + sw, by + pad + row_h * (n_show + 1.5), 0, 0.5,
-                    0.45, 0.47, 0.5, NULL, NULL);
+                    &lm_theme_colors ()->tooltip_muted, NULL, NULL);
     }
   g_free (picks);
   cairo_restore (cr);

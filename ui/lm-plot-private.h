@@ -9,6 +9,7 @@
 #include <pango/pangocairo.h>
 
 #include "lm-plot.h"
+#include "lm-theme.h"
 
 G_BEGIN_DECLS
 
@@ -93,6 +94,6 @@ void lm_plot_draw_line (LmPlot          *plot,
 
 void lm_plot_text (LmPlot *plot, cairo_t *cr, const char *text, gboolean bold,
                    double x, double y, double xalign, double yalign,
-                   double r, double g, double b, double *out_w, double *out_h);
+                   const GdkRGBA *color, double *out_w, double *out_h);   /* color NULL: measure only */
 
 G_END_DECLS

@@ -311,7 +311,7 @@ lm_plot_pan_move (LmPlot *p, double dx, double dy)
 void
 lm_plot_text (LmPlot *p, cairo_t *cr, const char *text, gboolean bold,
               double x, double y, double xalign, double yalign,
-              double r, double g, double b, double *out_w, double *out_h)
+              const GdkRGBA *color, double *out_w, double *out_h)
 {
   int w, h;
 
@@ -323,9 +323,9 @@ lm_plot_text (LmPlot *p, cairo_t *cr, const char *text, gboolean bold,
     *out_w = w;
   if (out_h)
     *out_h = h;
-  if (r < 0)
+  if (color == NULL)
     return;   /* measure only */
-  cairo_set_source_rgb (cr, r, g, b);
+  gdk_cairo_set_source_rgba (cr, color);
   cairo_move_to (cr, x - w * xalign, y - h * yalign);
   pango_cairo_show_layout (cr, p->layout);
 }
@@ -543,7 +543,7 @@ draw_markers (LmPlot *p, cairo_t *cr, LmPlotLine *l)
             }
           gdk_cairo_set_source_rgba (cr, &l->color);
           cairo_fill_preserve (cr);
-          cairo_set_source_rgba (cr, 0, 0, 0, 0.45);
+          lm_theme_set_ink (cr, 0.45);
           cairo_set_line_width (cr, 0.7);
           cairo_stroke (cr);
           i = j;
@@ -608,16 +608,16 @@ draw_legend (LmPlot *p, cairo_t *cr, double x, double y, double max_x)
 
       if (lm_run_get_series (l->run, p->tag) == NULL)
         continue;
-      lm_plot_text (p, cr, name, FALSE, 0, 0, 0, 0, -1, 0, 0, &w, &h);
+      lm_plot_text (p, cr, name, FALSE, 0, 0, 0, 0, NULL, &w, &h);
       if (shown + 1 < with_data)
         {
           g_snprintf (more, sizeof more, "+%u more", with_data - shown - 1);
-          lm_plot_text (p, cr, more, FALSE, 0, 0, 0, 0, -1, 0, 0, &more_w, NULL);
+          lm_plot_text (p, cr, more, FALSE, 0, 0, 0, 0, NULL, &more_w, NULL);
         }
       if (x + 18 + w + (shown + 1 < with_data ? 12 + more_w : 0) > max_x)
         {
           g_snprintf (more, sizeof more, "+%u more", with_data - shown);
-          lm_plot_text (p, cr, more, FALSE, x, y, 0, 0.5, 0.37, 0.39, 0.41, NULL, NULL);
+          lm_plot_text (p, cr, more, FALSE, x, y, 0, 0.5, &lm_theme_colors ()->muted, NULL, NULL);
           return;
         }
       gdk_cairo_set_source_rgba (cr, &l->color);
@@ -626,7 +626,7 @@ draw_legend (LmPlot *p, cairo_t *cr, double x, double y, double max_x)
       cairo_move_to (cr, x + 2, y);
       cairo_line_to (cr, x + 13, y);
       cairo_stroke (cr);
-      lm_plot_text (p, cr, name, FALSE, x + 18, y, 0, 0.5, 0.24, 0.25, 0.27, NULL, NULL);
+      lm_plot_text (p, cr, name, FALSE, x + 18, y, 0, 0.5, &lm_theme_colors ()->text, NULL, NULL);
       x += 18 + w + 12;
       shown++;
     }
@@ -646,14 +646,14 @@ lm_plot_render (LmPlot          *p,
   gboolean have_x, no_positive = FALSE;
 
   cairo_scale (cr, scale, scale);
-  cairo_set_source_rgb (cr, 1, 1, 1);
+  gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->bg);
   cairo_paint (cr);
 
   if (p->show_title)
     {
       double th;
 
-      lm_plot_text (p, cr, p->tag, TRUE, 12, top, 0, 0, 0.13, 0.13, 0.13, NULL, &th);
+      lm_plot_text (p, cr, p->tag, TRUE, 12, top, 0, 0, &lm_theme_colors ()->title, NULL, &th);
       top += th + 6;
     }
   bottom = height - 6 - TICK_LABEL_H - (p->show_legend ? LEGEND_H : 0);
@@ -696,7 +696,7 @@ lm_plot_render (LmPlot          *p,
         {
           double w;
 
-          lm_plot_text (p, cr, yt[i].label, FALSE, 0, 0, 0, 0, -1, 0, 0, &w, NULL);
+          lm_plot_text (p, cr, yt[i].label, FALSE, 0, 0, 0, 0, NULL, &w, NULL);
           widest = MAX (widest, w);
         }
       if (fabs ((widest + 14) - left) < 0.5)
@@ -727,9 +727,9 @@ lm_plot_render (LmPlot          *p,
           double w, h;
 
           at[i] = floor (horizontal ? lm_plot_x_to_px (p, t[i].value) : lm_plot_y_to_px (p, t[i].value)) + 0.5;
-          lm_plot_text (p, cr, t[i].label, FALSE, 0, 0, 0, 0, -1, 0, 0, &w, &h);
+          lm_plot_text (p, cr, t[i].label, FALSE, 0, 0, 0, 0, NULL, &w, &h);
           size[i] = horizontal ? w : h;
-          cairo_set_source_rgb (cr, 0.91, 0.92, 0.93);
+          gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->grid);
           cairo_move_to (cr, horizontal ? at[i] : left, horizontal ? top : at[i]);
           cairo_line_to (cr, horizontal ? at[i] : left + plot_w, horizontal ? top + p->area.height : at[i]);
           cairo_stroke (cr);
@@ -738,9 +738,10 @@ lm_plot_render (LmPlot          *p,
       for (guint i = 0; i < n; i++)
         if (!isnan (start[i]) && horizontal)
           lm_plot_text (p, cr, t[i].label, FALSE, start[i], top + p->area.height + 3, 0, 0,
-                        0.37, 0.39, 0.41, NULL, NULL);
+                        &lm_theme_colors ()->muted, NULL, NULL);
         else if (!isnan (start[i]))
-          lm_plot_text (p, cr, t[i].label, FALSE, left - 6, start[i], 1, 0, 0.37, 0.39, 0.41, NULL, NULL);
+          lm_plot_text (p, cr, t[i].label, FALSE, left - 6, start[i], 1, 0, &lm_theme_colors ()->muted,
+                        NULL, NULL);
     }
 
   /* Lines: faint raw lines first, then the solid ones on top. */
@@ -786,7 +787,7 @@ lm_plot_render (LmPlot          *p,
   cairo_restore (cr);
 
   /* Axis lines. */
-  cairo_set_source_rgb (cr, 0.74, 0.76, 0.78);
+  gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->axis);
   cairo_move_to (cr, floor (left) + 0.5, top);
   cairo_line_to (cr, floor (left) + 0.5, floor (top + p->area.height) + 0.5);
   cairo_line_to (cr, left + plot_w, floor (top + p->area.height) + 0.5);
@@ -796,7 +797,7 @@ lm_plot_render (LmPlot          *p,
     lm_plot_text (p, cr, !have_x ? (p->lines->len ? "No data yet for the shown runs" : "No runs shown")
                                  : "No positive values to show on a log scale",
                   FALSE, left + plot_w / 2, top + p->area.height / 2, 0.5, 0.5,
-                  0.55, 0.56, 0.58, NULL, NULL);
+                  &lm_theme_colors ()->faint, NULL, NULL);
 
   if (p->show_legend)
     draw_legend (p, cr, left, height - 4 - LEGEND_H / 2, width - PAD_RIGHT);

@@ -1,6 +1,7 @@
 /* lm-preferences.c: settings.ini, read at start and written as the user
  * changes things.  See lm-preferences.h for the file's keys. */
 #include "lm-preferences.h"
+#include "lm-theme.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -16,6 +17,7 @@ enum
   DIRTY_X_AXIS = 1 << 1,
   DIRTY_OUTLIERS = 1 << 2,
   DIRTY_TOOLTIP_SORT = 1 << 3,
+  DIRTY_THEME = 1 << 4,
 };
 
 typedef struct
@@ -172,6 +174,16 @@ lm_preferences_load (LmWindow *window, const char *path, GError **error)
         reject (&r, "scalars", "tooltip-sort", v, "default, descending, ascending or nearest");
       g_free (v);
     }
+  if ((v = take (&r, "appearance", "theme")) != NULL)
+    {
+      LmThemeMode mode;
+
+      if (lm_theme_mode_from_string (v, &mode))
+        lm_theme_set_mode (mode);
+      else
+        reject (&r, "appearance", "theme", v, "system, light or dark");
+      g_free (v);
+    }
   read_int (&r, "window", "width", MIN_WIDTH, MAX_SIZE, "a width from 200 to 16384", &width);
   read_int (&r, "window", "height", MIN_HEIGHT, MAX_SIZE, "a height from 150 to 16384", &height);
   if (width > 0 || height > 0)
@@ -245,6 +257,8 @@ save_now (Tracker *t, gboolean with_window)
   if (t->dirty & DIRTY_TOOLTIP_SORT)
     g_key_file_set_value (kf, "scalars", "tooltip-sort",
                           lm_tooltip_sort_to_string (lm_chart_settings_get_tooltip_sort (t->settings)));
+  if (t->dirty & DIRTY_THEME)
+    g_key_file_set_value (kf, "appearance", "theme", lm_theme_mode_to_string (lm_theme_get_mode ()));
   if (window_changed)
     {
       g_key_file_set_boolean (kf, "window", "maximized", maximized);
@@ -318,6 +332,12 @@ on_setting (LmChartSettings *settings, GParamSpec *pspec, Tracker *t)
     mark_dirty (t, DIRTY_TOOLTIP_SORT);
 }
 
+static void
+on_theme_mode (LmTheme *theme, GParamSpec *pspec, Tracker *t)
+{
+  mark_dirty (t, DIRTY_THEME);
+}
+
 static gboolean
 on_close_request (GtkWindow *window, Tracker *t)
 {
@@ -333,6 +353,7 @@ tracker_free (gpointer data)
   /* The window is going: a change still waiting is written now. */
   save_now (t, FALSE);
   g_signal_handlers_disconnect_by_data (t->settings, t);
+  g_signal_handlers_disconnect_by_data (lm_theme_get_default (), t);
   g_object_unref (t->settings);
   g_free (t->path);
   g_free (t);
@@ -352,6 +373,7 @@ lm_preferences_track (LmWindow *window, const char *path)
   gtk_window_get_default_size (GTK_WINDOW (window), &t->width, &t->height);
   t->maximized = gtk_window_is_maximized (GTK_WINDOW (window));
   g_signal_connect (t->settings, "notify", G_CALLBACK (on_setting), t);
+  g_signal_connect (lm_theme_get_default (), "notify::mode", G_CALLBACK (on_theme_mode), t);
   g_signal_connect (window, "close-request", G_CALLBACK (on_close_request), t);
   /* freed (and flushed) with the window */
   g_object_set_data_full (G_OBJECT (window), "lm-preferences", t, tracker_free);

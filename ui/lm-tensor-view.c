@@ -7,6 +7,7 @@
  * with more rows than HEAT_MAX_ROWS show their first rows (noted).
  */
 #include "lm-tensor-view.h"
+#include "lm-theme.h"
 
 #include <math.h>
 #include <string.h>
@@ -166,7 +167,7 @@ lm_tensor_view_describe_at (LmTensorView *self, double x, double y)
 static void
 draw_note (cairo_t *cr, const char *text)
 {
-  cairo_set_source_rgb (cr, 0.3, 0.3, 0.3);
+  gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->plot_note);
   cairo_set_font_size (cr, 10);
   cairo_move_to (cr, 2, NOTE_H - 3);
   cairo_show_text (cr, text);
@@ -239,7 +240,7 @@ lm_tensor_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   if (w <= 0 || h <= 0)
     return;
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
-  cairo_set_source_rgb (cr, 0.97, 0.97, 0.98);
+  gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->panel);
   cairo_paint (cr);
   if (self->values == NULL)
     draw_note (cr, self->numel <= 0 ? ""
@@ -389,11 +390,11 @@ draw_grid (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
   gint64 rows, cols;
   char buf[64];
 
-  cairo_set_source_rgb (cr, 1, 1, 1);
+  gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->bg);
   cairo_paint (cr);
   grid_size (self, &rows, &cols);
   cairo_set_font_size (cr, 10);
-  cairo_set_source_rgb (cr, 0.45, 0.45, 0.45);
+  gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->plot_index);
   for (gint64 c = 0; c < cols; c++)
     {
       g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT, c);
@@ -403,7 +404,7 @@ draw_grid (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
   for (gint64 r = 0; r < rows; r++)
     {
       double y = (r + 2) * ROW_H - 4;
-      cairo_set_source_rgb (cr, 0.45, 0.45, 0.45);
+      gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->plot_index);
       g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT, r);
       cairo_move_to (cr, 4, y);
       cairo_show_text (cr, buf);
@@ -415,7 +416,7 @@ draw_grid (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
           cairo_set_source_rgb (cr, rgb[0], rgb[1], rgb[2]);
           cairo_rectangle (cr, IDX_W + c * CELL_W, (r + 1) * ROW_H, CELL_W - 1, ROW_H - 1);
           cairo_fill (cr);
-          cairo_set_source_rgb (cr, 0.1, 0.1, 0.1);
+          cairo_set_source_rgb (cr, 0.1, 0.1, 0.1);   /* on the value's colour, in both themes */
           if (isnan (v))   /* printf's "-nan" reads like a number */
             g_strlcpy (buf, "NaN", sizeof buf);
           else if (isinf (v))

@@ -4,6 +4,7 @@
 #include "lm-dashboards.h"
 #include "lm-icon-tip.h"
 #include "lm-preferences.h"
+#include "lm-theme.h"
 
 #include <string.h>
 
@@ -27,25 +28,20 @@ struct _LmWindow
 G_DEFINE_FINAL_TYPE (LmWindow, lm_window, GTK_TYPE_APPLICATION_WINDOW)
 
 static const char css[] =
-  ".lm-card { background: white; border-radius: 8px; padding: 4px 4px 6px 4px;"
-  "  border: 1px solid alpha(black, 0.10); box-shadow: 0 1px 3px alpha(black, 0.08); }"
-  ".lm-card-title { font-weight: bold; margin-left: 8px; color: #202124; }"
+  ".lm-card { border-radius: 8px; padding: 4px 4px 6px 4px; }"
+  ".lm-card-title { font-weight: bold; margin-left: 8px; }"
   ".lm-card-button { min-height: 24px; min-width: 24px; padding: 0 4px; font-size: 0.85em; }"
   ".lm-sections { padding: 6px 16px 16px 16px; }"
-  /* The dashboards are a light sheet in every theme: charts, markdown code
-   * blocks and the graph are drawn for a light background, so under a dark
-   * theme (GTK_THEME=Adwaita:dark) the text on the sheet is dark too, not
-   * the theme's light text on light grey. */
-  ".lm-dashboard { background: #f1f3f4; color: #202124; }"
-  ".lm-dashboard textview, .lm-dashboard textview > text { background-color: white; color: #202124; }"
-  ".lm-dashboard button.flat { color: #202124; }"
-  ".lm-dashboard button.flat:disabled { color: alpha(#202124, 0.5); }"
+  /* The dashboard sheet's colours (cards, text views, flat buttons, the
+   * sheet's own text) are lm-theme.c's, light or dark as the Appearance
+   * setting says, whatever the GTK theme: under GTK_THEME=Adwaita:dark
+   * with Appearance Light, the text on the light sheet is dark too. */
   ".lm-filter-bar { padding: 10px 16px 4px 16px; }"
   ".lm-section-header, .lm-section-header:checked { background: none; box-shadow: none; padding: 2px 6px; }"
   ".lm-section-header:hover { background: alpha(currentColor, 0.07); }"
   ".lm-section-title { font-weight: bold; font-size: 1.05em; }"
   ".lm-section-count { color: alpha(currentColor, 0.55); }"
-  ".lm-warning { color: #c5221f; padding: 2px 16px; }"
+  ".lm-warning { padding: 2px 16px; }"
   /* The window's own background is not part of a screenshot (the window
    * class draws only its children there): what lies under the header bar
    * paints it, or the graph page's side pane came out transparent. */
@@ -76,6 +72,7 @@ ensure_css (void)
   gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (provider),
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
   g_object_unref (provider);
+  lm_theme_get_default ();   /* the sheet's colours */
   done = TRUE;
 }
 
@@ -461,6 +458,18 @@ on_sort_setting (LmChartSettings *settings, GParamSpec *pspec, GtkDropDown *drop
   gtk_drop_down_set_selected (drop, lm_chart_settings_get_tooltip_sort (settings));
 }
 
+static void
+on_theme_selected (GtkDropDown *drop, GParamSpec *pspec, gpointer data)
+{
+  lm_theme_set_mode ((LmThemeMode) gtk_drop_down_get_selected (drop));
+}
+
+static void
+on_theme_mode (LmTheme *theme, GParamSpec *pspec, GtkDropDown *drop)
+{
+  gtk_drop_down_set_selected (drop, lm_theme_get_mode ());
+}
+
 static GtkWidget *
 settings_label (const char *text)
 {
@@ -484,6 +493,8 @@ build_settings (LmWindow *self)
   GtkWidget *outliers = gtk_check_button_new_with_label ("Ignore outliers in chart scaling");
   const char *sorts[] = { "Default", "Descending", "Ascending", "Nearest", NULL };
   GtkWidget *sort = gtk_drop_down_new_from_strings (sorts);
+  const char *themes[] = { "System", "Light", "Dark", NULL };   /* LmThemeMode's order */
+  GtkWidget *theme = gtk_drop_down_new_from_strings (themes);
   GtkWidget *heading = gtk_label_new ("Settings");
 
   gtk_label_set_xalign (GTK_LABEL (heading), 0);
@@ -523,6 +534,19 @@ build_settings (LmWindow *self)
   g_signal_connect (sort, "notify::selected", G_CALLBACK (on_sort_selected), self);
   g_signal_connect_object (self->settings, "notify::tooltip-sort", G_CALLBACK (on_sort_setting), sort, 0);
   gtk_box_append (GTK_BOX (row), sort);
+  gtk_box_append (GTK_BOX (box), row);
+
+  /* TensorBoard's theme setting: the system's, or light or dark */
+  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_box_append (GTK_BOX (row), settings_label ("Appearance"));
+  gtk_widget_set_hexpand (theme, TRUE);
+  gtk_widget_set_tooltip_text (theme, "Light or dark charts and dashboards; System follows the desktop's "
+                                      "dark style (kept in settings.ini; --theme for one session)");
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (theme), lm_theme_get_mode ());
+  gtk_widget_add_css_class (theme, "lm-theme-drop");
+  g_signal_connect (theme, "notify::selected", G_CALLBACK (on_theme_selected), NULL);
+  g_signal_connect_object (lm_theme_get_default (), "notify::mode", G_CALLBACK (on_theme_mode), theme, 0);
+  gtk_box_append (GTK_BOX (row), theme);
   gtk_box_append (GTK_BOX (box), row);
   return box;
 }

@@ -5,11 +5,12 @@
  *         [--screenshot FILE.png]      render once the data is loaded, exit
  *         [--window-size WxH] [--tag-filter RE] [--run-filter RE]
  *         [--smoothing W] [--x-axis step|relative|wall] [--timings] [--version]
+ *         [--theme system|light|dark]
  *         [--view scalars|histograms|distributions|images|text|hparams|hparams-scatter|graph|debugger]
  *         [--step N] [--op SEQ]          with --view debugger: traced step, op
  * Without --logdir it watches ./runs, torch SummaryWriter's default.
- * Settings the user changes (smoothing, axis, outliers, window size) are
- * kept in ~/.config/lumen/settings.ini (ui/lm-preferences.h); options on
+ * Settings the user changes (smoothing, axis, outliers, theme, window
+ * size) are kept in ~/.config/lumen/settings.ini (ui/lm-preferences.h); options on
  * the command line apply on top of them for that session only.
  * A second `lumen` hands its command line to the running instance (one
  * process, one window per log directory); screenshots and timings always
@@ -28,6 +29,7 @@
 #include "lm-graph-page.h"
 #include "lm-hparams-view.h"
 #include "lm-preferences.h"
+#include "lm-theme.h"
 #include "lm-window.h"
 
 #define APP_ID "org.lumen.Lumen"
@@ -230,6 +232,8 @@ typedef struct
   LmXAxis axis;
   gboolean axis_given;
   double smoothing;           /* -1: not given */
+  LmThemeMode theme;
+  gboolean theme_given;
   gint64 timeout_s;
   gint64 step, op;            /* -1: not given */
   const char *view;           /* NULL: not given; the strings are the dict's */
@@ -251,7 +255,7 @@ check_usage (GVariantDict *opts, Usage *u)
   static const char *const filters[] = { "tag-filter", "run-filter" };
   const char *size = NULL, *x_axis = NULL, *smoothing = NULL, *timeout = NULL;
   const char *step = NULL, *op = NULL;
-  const char *view = NULL;
+  const char *view = NULL, *theme = NULL;
   g_autofree const char **rest = NULL;
 
   *u = (Usage) { .axis = LM_X_STEP, .smoothing = -1, .timeout_s = 120, .step = -1, .op = -1 };
@@ -262,6 +266,7 @@ check_usage (GVariantDict *opts, Usage *u)
   g_variant_dict_lookup (opts, "view", "&s", &view);
   g_variant_dict_lookup (opts, "step", "&s", &step);
   g_variant_dict_lookup (opts, "op", "&s", &op);
+  g_variant_dict_lookup (opts, "theme", "&s", &theme);
   if (g_variant_dict_lookup (opts, G_OPTION_REMAINING, "^a&ay", &rest) && rest && rest[0])
     return g_strdup_printf ("lumen: unexpected argument '%s' (did you mean --logdir %s?)\n", rest[0], rest[0]);
   if (size != NULL && !parse_size (size, &u->width, &u->height))
@@ -270,6 +275,9 @@ check_usage (GVariantDict *opts, Usage *u)
   u->axis_given = x_axis != NULL;
   if (x_axis != NULL && !lm_x_axis_from_string (x_axis, &u->axis))
     return g_strdup_printf ("lumen: --x-axis must be step, relative or wall; got '%s'\n", x_axis);
+  u->theme_given = theme != NULL;
+  if (theme != NULL && !lm_theme_mode_from_string (theme, &u->theme))
+    return g_strdup_printf ("lumen: --theme must be system, light or dark; got '%s'\n", theme);
   if (smoothing != NULL && !parse_smoothing (smoothing, &u->smoothing))
     return g_strdup_printf ("lumen: --smoothing must be between 0 and 0.999; got '%s'\n", smoothing);
   if (timeout != NULL && !g_ascii_string_to_signed (timeout, 10, 1, G_MAXINT32, &u->timeout_s, NULL))
@@ -357,6 +365,8 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
                               u.step, u.op);
   if (u.width > 0)
     set_window_size (window, u.width, u.height);
+  if (u.theme_given)
+    lm_theme_set_mode (u.theme);
   if (u.smoothing != -1)
     lm_chart_settings_set_smoothing (lm_window_get_settings (window), u.smoothing);
   if (u.axis_given)
@@ -538,6 +548,8 @@ main (int argc, char **argv)
     { "run-filter", 0, 0, G_OPTION_ARG_STRING, NULL, "Show only runs matching this regex", "REGEX" },
     { "smoothing", 0, 0, G_OPTION_ARG_STRING, NULL, "Smoothing weight 0..0.999 (default 0.6)", "W" },
     { "x-axis", 0, 0, G_OPTION_ARG_STRING, NULL, "Horizontal axis: step, relative or wall", "AXIS" },
+    { "theme", 0, 0, G_OPTION_ARG_STRING, NULL,
+      "Light or dark charts and dashboards: system (follow the desktop, the default), light or dark", "MODE" },
     { "view", 0, 0, G_OPTION_ARG_STRING, NULL,
       "Dashboard to open: scalars, histograms, distributions, images, text, hparams, hparams-scatter "
       "(hparams with its scatter plot matrix), graph or debugger", "VIEW" },
@@ -584,9 +596,9 @@ main (int argc, char **argv)
   g_application_set_option_context_summary (G_APPLICATION (app),
     "Live charts of the training runs in a log directory (like tensorboard --logdir).");
   g_application_set_option_context_description (G_APPLICATION (app),
-    "Settings you change in the window (smoothing, horizontal axis, ignore outliers, window size)\n"
-    "are kept in $XDG_CONFIG_HOME/lumen/settings.ini (~/.config/lumen/settings.ini); the options\n"
-    "above apply on top of them for one session.");
+    "Settings you change in the window (smoothing, horizontal axis, ignore outliers, appearance,\n"
+    "window size) are kept in $XDG_CONFIG_HOME/lumen/settings.ini (~/.config/lumen/settings.ini);\n"
+    "the options above apply on top of them for one session.");
   g_signal_connect (app, "handle-local-options", G_CALLBACK (on_local_options), NULL);
   g_signal_connect (app, "startup", G_CALLBACK (on_startup), NULL);
   g_signal_connect (app, "command-line", G_CALLBACK (on_command_line), NULL);

@@ -13,7 +13,10 @@
 #include <math.h>
 #include <string.h>
 
+#include "graph-fixture.h"
+#include "lm-graph-page.h"
 #include "lm-palette.h"
+#include "lm-theme.h"
 #include "ui-test-util.h"
 #include "lm-window.h"
 #include "lm-test-run.h"
@@ -184,23 +187,28 @@ find_by_class (GtkWidget *root, const char *css_class, GPtrArray *out)
     find_by_class (c, css_class, out);
 }
 
-/* The darkest pixel (the least of R, G, B) where a widget lies on the
- * screenshot: its text's ink when that is darker than the background. */
-static int
-darkest_in (const Image *img, GtkWidget *widget, GtkWidget *win)
+/* Luminance (0-255, Rec. 709) of a screenshot pixel. */
+static double
+lum_at (const Image *img, int x, int y)
 {
-  graphene_rect_t r;
-  int least = 255;
+  const guchar *p = img->pixels + CLAMP (y, 0, img->height - 1) * img->stride + CLAMP (x, 0, img->width - 1) * 4;
 
-  g_assert_true (gtk_widget_compute_bounds (widget, win, &r));
-  for (int y = MAX (0, (int) r.origin.y); y < MIN (img->height, (int) (r.origin.y + r.size.height)); y++)
-    for (int x = MAX (0, (int) r.origin.x); x < MIN (img->width, (int) (r.origin.x + r.size.width)); x++)
+  return 0.2126 * p[2] + 0.7152 * p[1] + 0.0722 * p[0];
+}
+
+/* The least and the greatest luminance inside a rectangle of the shot. */
+static void
+lum_range (const Image *img, const graphene_rect_t *r, double *lo, double *hi)
+{
+  *lo = 255, *hi = 0;
+  for (int y = MAX (0, (int) r->origin.y); y < MIN (img->height, (int) (r->origin.y + r->size.height)); y++)
+    for (int x = MAX (0, (int) r->origin.x); x < MIN (img->width, (int) (r->origin.x + r->size.width)); x++)
       {
-        const guchar *p = img->pixels + y * img->stride + x * 4;
+        double l = lum_at (img, x, y);
 
-        least = MIN (least, MIN (p[0], MIN (p[1], p[2])));
+        *lo = MIN (*lo, l);
+        *hi = MAX (*hi, l);
       }
-  return least;
 }
 
 static void
@@ -213,40 +221,49 @@ wait_settled (LmWindow *win)
   g_assert_true (settled (win));
 }
 
-/* Under a dark theme (GTK_THEME=Adwaita:dark, or a dark preference) the
- * dashboards stay a light sheet with dark text on it: the section titles,
- * their counts, the tag count and the cards' flat buttons were the theme's
- * light text on the light grey sheet, unreadable.  And the screenshot of
- * the graph page is opaque: its side pane (the debugger) shows the window's
- * background, which a screenshot left out, so its light text was on
- * nothing (white or black, depending on the viewer). */
 static void
-test_dark_theme (void)
+shoot (LmWindow *win, const char *png, Image *img)
 {
-  static const char *const classes[] = { "lm-section-title", "lm-section-count", "lm-card-button" };
-  g_autofree char *logdir = NULL, *png = NULL;
   g_autoptr (GError) error = NULL;
-  GtkSettings *gs;
-  LmWindow *win;
-  Image img = { 0 };
 
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
-  gs = gtk_settings_get_default ();
-  g_object_set (gs, "gtk-application-prefer-dark-theme", TRUE, NULL);
-  logdir = lm_test_logdir_with_scalar ("lumen-dark-XXXXXX", "train/loss", 20);
-
-  win = lm_window_new (NULL, logdir);
-  gtk_window_set_default_size (GTK_WINDOW (win), 1000, 700);
-  gtk_window_present (GTK_WINDOW (win));
+  g_free (img->pixels);
   wait_settled (win);
-  png = g_build_filename (logdir, "dark.png", NULL);
+  lm_test_spin (500);   /* the theme's colour transitions (200 ms on buttons) */
   lm_ui_save_screenshot (win, png, &error);
   g_assert_no_error (error);
-  g_assert_true (load_image (png, &img));
+  g_assert_true (load_image (png, img));
+}
+
+/* What a scalar chart shows in the shot: the plot area's background (its
+ * most common shade: the middle of the area, away from lines, is mostly
+ * background) and the brightest and darkest ink of the y tick labels. */
+static void
+chart_pixels (const Image *img, LmWindow *win, const char *tag, double *bg, double *label_lo,
+              double *label_hi)
+{
+  LmChart *chart = lm_scalar_card_get_chart (lm_card_grid_find_card (lm_window_get_card_grid (win), tag));
+  LmRect a = lm_plot_get_area (lm_chart_get_plot (chart));
+  graphene_rect_t b, labels;
+  guint hist[256] = { 0 }, best = 0;
+
+  g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (chart), GTK_WIDGET (win), &b));
+  for (int y = (int) (b.origin.y + a.y + 4); y < (int) (b.origin.y + a.y + a.height - 4); y++)
+    for (int x = (int) (b.origin.x + a.x + 4); x < (int) (b.origin.x + a.x + a.width - 4); x++)
+      hist[(int) lum_at (img, x, y)]++;
+  for (int i = 0; i < 256; i++)
+    if (hist[i] > hist[best])
+      best = i;
+  *bg = best;
+  labels = GRAPHENE_RECT_INIT (b.origin.x + 2, b.origin.y + a.y, a.x - 6, a.height);
+  lum_range (img, &labels, label_lo, label_hi);
+}
+
+/* The section titles, counts and the cards' flat buttons: their ink. */
+static void
+sheet_ink (const Image *img, LmWindow *win, gboolean dark)
+{
+  static const char *const classes[] = { "lm-section-title", "lm-section-count", "lm-card-button" };
+
   for (guint k = 0; k < G_N_ELEMENTS (classes); k++)
     {
       g_autoptr (GPtrArray) found = g_ptr_array_new ();
@@ -256,20 +273,113 @@ test_dark_theme (void)
       for (guint i = 0; i < found->len; i++)
         if (gtk_widget_get_mapped (found->pdata[i]))
           {
-            int ink = darkest_in (&img, found->pdata[i], GTK_WIDGET (win));
+            graphene_rect_t r;
+            double lo, hi;
 
-            /* dark ink (#202124 at 55 % over #f1f3f4 is about 120) */
-            if (ink > 150)
-              g_error ("%s: lightest text, darkest pixel %d on the light sheet", classes[k], ink);
+            g_assert_true (gtk_widget_compute_bounds (found->pdata[i], GTK_WIDGET (win), &r));
+            lum_range (img, &r, &lo, &hi);
+            /* light ink on the dark sheet (#e8eaed at 55 % over #202124 is
+             * about 140); dark ink on the light one (about 120) */
+            if (dark ? hi < 130 : lo > 150)
+              g_error ("%s: no %s text on the %s sheet (luminance %.0f to %.0f)", classes[k],
+                       dark ? "light" : "dark", dark ? "dark" : "light", lo, hi);
           }
     }
-  g_free (img.pixels);
+}
 
+/* A graph of two nodes on the graph page: the node's title must stand out
+ * from its box (light text on a dark box, or dark on light), and the
+ * canvas around it has the theme's background. */
+static void
+graph_pixels (const Image *img, LmWindow *win, double *canvas, double *contrast)
+{
+  LmGraphPage *page = LM_GRAPH_PAGE (lm_dashboards_get_page (lm_window_get_dashboards (win), "graph"));
+  LmGraphView *view = lm_graph_page_get_view (page);
+  graphene_rect_t node, b;
+  double lo, hi;
+
+  g_assert_true (lm_graph_view_get_node_rect (view, 1, &node));
+  g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (view), GTK_WIDGET (win), &b));
+  node.origin.x += b.origin.x + 3, node.origin.y += b.origin.y + 3;
+  node.size.width -= 6, node.size.height -= 6;
+  lum_range (img, &node, &lo, &hi);
+  *contrast = hi - lo;
+  *canvas = lum_at (img, (int) (b.origin.x + 4), (int) (b.origin.y + b.size.height - 4));
+}
+
+static void
+load_graph (LmWindow *win)
+{
+  LmGraphPage *page = LM_GRAPH_PAGE (lm_dashboards_get_page (lm_window_get_dashboards (win), "graph"));
+  GraphFixture *f = graph_fixture_begin ("two");
+  static const gint64 shape[] = { 64, 128 };
+
+  graph_fixture_node (f, 1, "linear", "fc1", "", 2, shape);
+  graph_fixture_node (f, 2, "relu", "act", "", 2, shape);
+  graph_fixture_edge (f, 1, 2, 0);
+  lm_graph_view_set_graph (lm_graph_page_get_view (page), graph_fixture_end (f));
+  for (gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+       !lm_graph_view_is_laid_out (lm_graph_page_get_view (page)) && g_get_monotonic_time () < end;)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (lm_graph_view_is_laid_out (lm_graph_page_get_view (page)));
+}
+
+/* Dark mode, as TensorBoard's: by default Lumen follows the system (here
+ * GTK's prefer-dark, as GTK_THEME=Adwaita:dark or the desktop's dark
+ * style give it): the sheet, the charts and the graph canvas turn dark
+ * with light text (they stayed a light sheet with light grey charts, and
+ * the graph canvas a white box, under a dark theme).  Appearance Light
+ * gives back the light sheet with dark text at once, without a restart,
+ * as the light mode always looked: white charts; Dark again goes back.
+ * And the screenshot of the graph page is opaque. */
+static void
+test_dark_theme (void)
+{
+  g_autofree char *logdir = NULL, *png = NULL;
+  GtkSettings *gs;
+  LmWindow *win;
+  Image img = { 0 };
+  double bg, lo, hi, canvas, contrast;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  g_assert_cmpint (lm_theme_get_mode (), ==, LM_THEME_SYSTEM);
+  gs = gtk_settings_get_default ();
+  g_object_set (gs, "gtk-application-prefer-dark-theme", TRUE, NULL);
+  g_assert_true (lm_theme_is_dark ());
+  logdir = lm_test_logdir_with_scalar ("lumen-dark-XXXXXX", "train/loss", 20);
+  png = g_build_filename (logdir, "dark.png", NULL);
+
+  win = lm_window_new (NULL, logdir);
+  gtk_window_set_default_size (GTK_WINDOW (win), 1000, 700);
+  gtk_window_present (GTK_WINDOW (win));
+  shoot (win, png, &img);
+  sheet_ink (&img, win, TRUE);
+  chart_pixels (&img, win, "train/loss", &bg, &lo, &hi);
+  g_test_message ("dark: chart background %.0f, tick labels %.0f to %.0f", bg, lo, hi);
+  g_assert_cmpfloat (bg, <, 60);     /* #292a2d is 42 */
+  g_assert_cmpfloat (hi, >, 150);    /* the labels' ink is light */
+
+  /* Light, at run time: everything redrawn, as before there was a dark mode */
+  lm_theme_set_mode (LM_THEME_LIGHT);
+  g_assert_false (lm_theme_is_dark ());
+  shoot (win, png, &img);
+  sheet_ink (&img, win, FALSE);
+  chart_pixels (&img, win, "train/loss", &bg, &lo, &hi);
+  g_test_message ("light: chart background %.0f, tick labels %.0f to %.0f", bg, lo, hi);
+  g_assert_cmpfloat (bg, >=, 254);   /* white */
+  g_assert_cmpfloat (lo, <, 120);
+
+  /* Dark, chosen: the graph canvas and its nodes */
+  lm_theme_set_mode (LM_THEME_DARK);
+  g_object_set (gs, "gtk-application-prefer-dark-theme", FALSE, NULL);   /* the system is light now */
+  g_assert_true (lm_theme_is_dark ());
   lm_dashboards_set_view (lm_window_get_dashboards (win), "graph");
-  wait_settled (win);
-  lm_ui_save_screenshot (win, png, &error);
-  g_assert_no_error (error);
-  g_assert_true (load_image (png, &img));
+  load_graph (win);
+  shoot (win, png, &img);
   {
     gsize clear = 0;
 
@@ -278,9 +388,21 @@ test_dark_theme (void)
         clear += img.pixels[y * img.stride + x * 4 + 3] != 255;
     g_assert_cmpuint (clear, <, 200);
   }
+  graph_pixels (&img, win, &canvas, &contrast);
+  g_test_message ("dark graph: canvas %.0f, node title contrast %.0f", canvas, contrast);
+  g_assert_cmpfloat (canvas, <, 50);
+  g_assert_cmpfloat (contrast, >, 120);
+
+  /* System again: the system is light now */
+  lm_theme_set_mode (LM_THEME_SYSTEM);
+  g_assert_false (lm_theme_is_dark ());
+  shoot (win, png, &img);
+  graph_pixels (&img, win, &canvas, &contrast);
+  g_test_message ("light graph: canvas %.0f, node title contrast %.0f", canvas, contrast);
+  g_assert_cmpfloat (canvas, >, 245);
+  g_assert_cmpfloat (contrast, >, 120);
   g_free (img.pixels);
   gtk_window_destroy (GTK_WINDOW (win));
-  g_object_set (gs, "gtk-application-prefer-dark-theme", FALSE, NULL);
   lm_test_rm_rf (logdir);
 }
 
@@ -542,6 +664,7 @@ test_cli_bad_options (void)
     { { "--view", "nope", NULL }, "lumen: --view must be one of " },
     { { "--step", "3", NULL }, "lumen: --step and --op go with --view debugger" },
     { { "extra", NULL }, "lumen: unexpected argument 'extra'" },
+    { { "--theme", "bogus", NULL }, "lumen: --theme must be system, light or dark; got 'bogus'" },
   };
   static const char *const with[][5] = {
     { NULL },

@@ -17,6 +17,7 @@
 
 #include "lm-axis.h"
 #include "lm-preferences.h"
+#include "lm-theme.h"
 #include "lm-window.h"
 #include "ui-test-util.h"
 #include "lm-test-run.h"
@@ -863,6 +864,29 @@ test_preferences (void)
   g_assert_cmpint (lm_chart_settings_get_x_axis (settings), ==, LM_X_STEP);
   g_assert_true (lm_chart_settings_get_ignore_outliers (settings));
   gtk_window_destroy (GTK_WINDOW (win));
+
+  /* Appearance: read from [appearance] theme, written when the user picks
+   * another; a bad value is named and the theme stays as it was */
+  g_assert_true (g_file_set_contents (path, "[appearance]\ntheme=Dark\n", -1, NULL));
+  win = lm_window_new (NULL, logdir);
+  g_assert_true (lm_preferences_load (win, path, NULL));
+  g_assert_cmpint (lm_theme_get_mode (), ==, LM_THEME_DARK);
+  g_assert_true (lm_theme_is_dark ());
+  lm_preferences_track (win, path);
+  lm_theme_set_mode (LM_THEME_LIGHT);
+  lm_preferences_flush (win);
+  text = file_text (path);
+  g_assert_nonnull (strstr (text, "[appearance]\ntheme=light\n"));
+  g_clear_pointer (&text, g_free);
+  gtk_window_destroy (GTK_WINDOW (win));
+  g_assert_true (g_file_set_contents (path, "[appearance]\ntheme=purple\n", -1, NULL));
+  win = lm_window_new (NULL, logdir);
+  g_assert_false (lm_preferences_load (win, path, &error));
+  g_assert_nonnull (strstr (error->message, "[appearance] theme=purple is not system, light or dark"));
+  g_clear_error (&error);
+  g_assert_cmpint (lm_theme_get_mode (), ==, LM_THEME_LIGHT);
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_theme_set_mode (LM_THEME_SYSTEM);
 
   /* a settings.ini that links elsewhere: the target is written, the link stays */
   {
