@@ -139,6 +139,27 @@ __device__ __forceinline__ double group_sum(double s, double *dsh)
   return s;
 }
 
+/* The max over the TPR threads of a row group, on every thread of the group. */
+template <int TPR>
+__device__ __forceinline__ float group_max(float mx, float *fsh)
+{
+  for (int off = 16; off > 0; off >>= 1) {
+    float o = __shfl_down_sync(0xffffffffu, mx, off);
+    mx = o > mx ? o : mx;
+  }
+  mx = __shfl_sync(0xffffffffu, mx, 0);
+  if (TPR > 32) {
+    __syncthreads();
+    if ((threadIdx.x & 31) == 0)
+      fsh[threadIdx.x >> 5] = mx;
+    __syncthreads();
+    mx = fsh[0];
+    for (int w = 1; w < TPR / 32; w++)
+      mx = fsh[w] > mx ? fsh[w] : mx;
+  }
+  return mx;
+}
+
 /* logits, probs (n, c), target (n) -> rowloss, roww (n); TPR threads per row. */
 template <int TPR>
 __global__ void cross_entropy_kernel(int64_t n, int64_t c, const float *logits,
@@ -158,20 +179,7 @@ __global__ void cross_entropy_kernel(int64_t n, int64_t c, const float *logits,
       for (int64_t j = lane; j < c; j += TPR)
         mx = x[j] > mx ? x[j] : mx;
     /* all-reduce of the max, then of the double sums */
-    for (int off = 16; off > 0; off >>= 1) {
-      float o = __shfl_down_sync(0xffffffffu, mx, off);
-      mx = o > mx ? o : mx;
-    }
-    mx = __shfl_sync(0xffffffffu, mx, 0);
-    if (TPR > 32) {
-      __syncthreads();
-      if ((threadIdx.x & 31) == 0)
-        fsh[threadIdx.x >> 5] = mx;
-      __syncthreads();
-      mx = fsh[0];
-      for (int w = 1; w < TPR / 32; w++)
-        mx = fsh[w] > mx ? fsh[w] : mx;
-    }
+    mx = group_max<TPR>(mx, fsh);
     double s = 0.0;
     if (valid)
       for (int64_t j = lane; j < c; j += TPR)
@@ -303,27 +311,6 @@ extern "C" void lm_cuda_cross_entropy_backward_f32(int64_t n, int64_t c,
 }
 
 /* ---- class-probability targets ---- */
-
-/* The max over the TPR threads of a row group, on every thread of the group. */
-template <int TPR>
-__device__ __forceinline__ float group_max(float mx, float *fsh)
-{
-  for (int off = 16; off > 0; off >>= 1) {
-    float o = __shfl_down_sync(0xffffffffu, mx, off);
-    mx = o > mx ? o : mx;
-  }
-  mx = __shfl_sync(0xffffffffu, mx, 0);
-  if (TPR > 32) {
-    __syncthreads();
-    if ((threadIdx.x & 31) == 0)
-      fsh[threadIdx.x >> 5] = mx;
-    __syncthreads();
-    mx = fsh[0];
-    for (int w = 1; w < TPR / 32; w++)
-      mx = fsh[w] > mx ? fsh[w] : mx;
-  }
-  return mx;
-}
 
 /* Row j's smoothed target t' = (1-e) t + e/c (t itself without smoothing). */
 __device__ __forceinline__ float smoothed(float t, float eps, int64_t c)

@@ -122,6 +122,16 @@ static lm_class_loss_args node_args(const lm_node *node, int weight_slot)
                               .weight = w ? lm_data_ptr(w) : NULL};
 }
 
+/* node_args' inverse: the sizes and options into the node. */
+static void args_to_node(lm_node *node, int64_t n, int64_t c, const lm_loss_options *o)
+{
+  node->iargs[0] = n;
+  node->iargs[1] = c;
+  node->iargs[2] = o->reduction;
+  node->iargs[3] = o->ignore_index;
+  node->fargs[0] = o->label_smoothing;
+}
+
 static void cross_entropy_backward(lm_node *node, const lm_tensor *g, lm_tensor **gin)
 {
   if (!lm_node_input_needs_grad(node, 0))
@@ -192,11 +202,7 @@ static lm_tensor *class_loss(const char *op, bool ce, const lm_tensor *x, const 
     const lm_tensor *in[2] = {x, target};
     node = lm_node_record(out, op, ce ? cross_entropy_backward : nll_backward, 2, in);
     if (node) {
-      node->iargs[0] = n;
-      node->iargs[1] = c;
-      node->iargs[2] = o.reduction;
-      node->iargs[3] = o.ignore_index;
-      node->fargs[0] = o.label_smoothing;
+      args_to_node(node, n, c, &o);
       if (ce)
         lm_node_save(node, probs);
       lm_node_save(node, tc);
@@ -291,11 +297,7 @@ static lm_tensor *prob_loss(const char *op, const lm_tensor *x, const lm_tensor 
     const lm_tensor *in[2] = {x, target};
     node = lm_node_record(out, op, cross_entropy_prob_backward, 2, in);
     if (node) {
-      node->iargs[0] = n;
-      node->iargs[1] = c;
-      node->iargs[2] = o->reduction;
-      node->iargs[3] = o->ignore_index;
-      node->fargs[0] = o->label_smoothing;
+      args_to_node(node, n, c, o);
       lm_node_save(node, logp);
       lm_node_save(node, tc);
       lm_node_save(node, stats);
