@@ -187,6 +187,23 @@ typedef struct lm_backend {
   void (*nll_loss_backward_f32)(int64_t n, int64_t c, const lm_class_loss_args *a,
                                 const float *gout, const int64_t *target, const float *stats,
                                 float *gin);
+  /* Class-probability targets (a float target of the logits' shape, as
+   * F.cross_entropy takes since PyTorch 1.10): logits, target (n,c) -> loss,
+   * logp (n,c) = log_softmax(logits) for backward. With t' = (1-e) target +
+   * e/c (e = a->label_smoothing), sample i's loss is
+   *   -sum_j w[j] t'[i,j] logp[i,j];
+   * MEAN divides by n (not by a sum of weights, as PyTorch), so stats[0] = n
+   * and stats[1] is the sum of the class weights; ignore_index is unused. */
+  void (*cross_entropy_prob_f32)(int64_t n, int64_t c, const float *logits, const float *target,
+                                 const lm_class_loss_args *a, float *loss, float *logp,
+                                 float *stats);
+  /* gx (n,c) = s_i (exp(logp) T_i - w t'), T_i = sum_j w[j] t'[i,j];
+   * gt (n,c) = -s_i (1-e) w logp; s_i as for cross_entropy; either output
+   * may be NULL (not wanted). */
+  void (*cross_entropy_prob_backward_f32)(int64_t n, int64_t c, const lm_class_loss_args *a,
+                                          const float *gout, const float *logp,
+                                          const float *target, const float *stats, float *gx,
+                                          float *gt);
   /* a, b (n) -> loss () = mean((a - b)^2) */
   void (*mse_loss_f32)(int64_t n, const float *a, const float *b, float *loss);
   /* ga (n) = 2 (a - b) gout[0] / n, gb = -ga; either may be NULL */
@@ -231,6 +248,15 @@ typedef struct lm_backend {
   void (*adadelta_step_f32)(int64_t n, float *p, const float *g, float *square_avg,
                             float *acc_delta, double lr, double rho, double eps,
                             double weight_decay);
+
+  /* ---- dtype conversion and one_hot (engine/ops/one_hot.c) ----
+   * out (n) = in (n) converted: float32 -> int64 truncates toward zero (NaN
+   * and out-of-range values become INT64_MIN, as x86 and PyTorch there),
+   * int64 -> float32 rounds to nearest. Same dtype: a copy. */
+  void (*convert)(int64_t n, lm_dtype from, const void *in, lm_dtype to, void *out);
+  /* labels (n), each in [0, c) (checked by the op) -> out (n,c) int64 or
+   * float32 (as_float): 1 at [i, labels[i]], 0 elsewhere. */
+  void (*one_hot)(int64_t n, int64_t c, const int64_t *labels, bool as_float, void *out);
 
   /* ---- data loading (engine/data/loader.c, a data set kept on the device) ----
    * dst (n, row_bytes) = rows idx[0..n) of src (rows, row_bytes); idx (n) is

@@ -156,6 +156,11 @@ bool lm_cuda_is_available(void);
 void lm_set_num_threads(int n);
 int lm_get_num_threads(void);
 lm_tensor *lm_to(const lm_tensor *t, lm_device device); /* same tensor (+ref) if already there */
+/* tensor.to(dtype) between LM_FLOAT32 and LM_INT64: float to int truncates
+ * toward zero, as PyTorch (y.float() is lm_to_dtype(y, LM_FLOAT32)); the same
+ * tensor (+ref) when it already has the dtype. No gradient flows through a
+ * conversion to int64. */
+lm_tensor *lm_to_dtype(const lm_tensor *t, lm_dtype dtype);
 
 /* ---- views (share storage) and layout ---- */
 lm_tensor *lm_view(const lm_tensor *t, int ndim, const int64_t *shape); /* -1 infers one dim */
@@ -212,6 +217,12 @@ lm_tensor *lm_matmul(const lm_tensor *a, const lm_tensor *b); /* 1-D/2-D/batched
 /* ---- nn functional ---- */
 lm_tensor *lm_softmax(const lm_tensor *a, int dim);
 lm_tensor *lm_log_softmax(const lm_tensor *a, int dim);
+/* cross_entropy's target is either int64 class indices (N) or, as PyTorch's
+ * since 1.10 and Keras's categorical_crossentropy, float32 class
+ * probabilities of the logits' shape (N, C) (one-hot rows from
+ * lm_to_categorical, or soft labels): the loss of sample i is then
+ * -sum_c w_c t_ic log_softmax(x_i)_c, 'mean' divides by N, and the gradient
+ * also flows into the target if it requires grad. */
 lm_tensor *lm_cross_entropy(const lm_tensor *logits, const lm_tensor *target); /* (N,C), int64 (N), mean, ignore_index -100 */
 lm_tensor *lm_nll_loss(const lm_tensor *log_probs, const lm_tensor *target);   /* mean */
 /* PyTorch's reduction= argument: 'mean' (the default, the functions above),
@@ -235,7 +246,10 @@ lm_tensor *lm_nll_loss_ex(const lm_tensor *log_probs, const lm_tensor *target,
  *                  flows into weight, as in PyTorch).
  *   label_smoothing in [0, 1], cross_entropy only: the target becomes
  *                  (1 - e) onehot + e / C, i.e. the loss is
- *                  (1 - e) nll + e/C sum_c (-w_c log p_c).
+ *                  (1 - e) nll + e/C sum_c (-w_c log p_c); a probability
+ *                  target t becomes (1 - e) t + e / C.
+ * With a probability target ignore_index does not apply (an ignore_index >= 0
+ * is an error, as in PyTorch) and 'mean' divides by N even with weights.
  * E.g. lm_loss_options o = LM_LOSS_DEFAULTS; o.label_smoothing = 0.1;
  *      lm_tensor *loss = lm_cross_entropy_opts(logits, target, &o); */
 typedef struct {
@@ -253,6 +267,13 @@ lm_tensor *lm_cross_entropy_opts(const lm_tensor *logits, const lm_tensor *targe
 lm_tensor *lm_nll_loss_opts(const lm_tensor *log_probs, const lm_tensor *target,
                             const lm_loss_options *options);
 lm_tensor *lm_mse_loss(const lm_tensor *input, const lm_tensor *target);       /* mean */
+/* F.one_hot(labels, num_classes): int64 labels of any shape S -> int64 (S, C)
+ * with C = num_classes, or the largest label + 1 when num_classes is -1. A
+ * label outside [0, C) is an error naming it and its position.
+ * lm_to_categorical is Keras's keras.utils.to_categorical: the same rows as
+ * float32, ready as a cross_entropy target. */
+lm_tensor *lm_one_hot(const lm_tensor *labels, int64_t num_classes);
+lm_tensor *lm_to_categorical(const lm_tensor *labels, int64_t num_classes);
 lm_tensor *lm_linear(const lm_tensor *x, const lm_tensor *weight, const lm_tensor *bias); /* x W^T + b */
 lm_tensor *lm_conv2d(const lm_tensor *x, const lm_tensor *weight, const lm_tensor *bias,
                      int stride_h, int stride_w, int pad_h, int pad_w, int dil_h, int dil_w);
@@ -267,6 +288,24 @@ lm_tensor *lm_max_pool2d_ex(const lm_tensor *x, int kh, int kw, int sh, int sw, 
                             bool ceil_mode);
 lm_tensor *lm_avg_pool2d_ex(const lm_tensor *x, int kh, int kw, int sh, int sw, int ph, int pw,
                             bool ceil_mode, bool count_include_pad);
+/* All of F.max_pool2d's and F.avg_pool2d's arguments but dilation, and
+ * nn.MaxPool2d's/nn.AvgPool2d's (lm_nn_*_pool2d_ex). A zero-initialised
+ * struct (or NULL) gives PyTorch's defaults: stride = the kernel size (0,
+ * like stride=None), padding 0, ceil_mode=False and, for avg,
+ * count_include_pad=True (set no_count_include_pad for False) and
+ * divisor_override=None (0): a non-zero divisor_override divides every
+ * window's sum by it instead of by the window's size. E.g.
+ * F.avg_pool2d(x, 2, divisor_override=1), a 2x2 sum pooling:
+ *   lm_avg_pool2d_opts(x, 2, 2, &(lm_pool2d_options){.divisor_override = 1}) */
+typedef struct {
+  int stride_h, stride_w;
+  int padding_h, padding_w;
+  bool ceil_mode;
+  bool no_count_include_pad; /* avg only */
+  int divisor_override;      /* avg only; 0: None */
+} lm_pool2d_options;
+lm_tensor *lm_max_pool2d_opts(const lm_tensor *x, int kh, int kw, const lm_pool2d_options *options);
+lm_tensor *lm_avg_pool2d_opts(const lm_tensor *x, int kh, int kw, const lm_pool2d_options *options);
 lm_tensor *lm_dropout(const lm_tensor *x, float p, bool training);
 
 /* ---- autograd ---- */

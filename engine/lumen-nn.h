@@ -111,19 +111,14 @@ lm_module *lm_nn_conv2d_ex(int64_t in_channels, int64_t out_channels, int kernel
 lm_module *lm_nn_max_pool2d(int kernel_size, int stride, int padding);
 /* nn.AvgPool2d(kernel_size, stride=None, padding=0), count_include_pad=True. */
 lm_module *lm_nn_avg_pool2d(int kernel_size, int stride, int padding);
-/* The rest of nn.MaxPool2d's and nn.AvgPool2d's arguments (dilation 1). A
- * zero-initialised struct gives PyTorch's defaults: stride = the kernel size
- * (0, like stride=None), padding 0, ceil_mode=False and, for AvgPool2d,
- * count_include_pad=True (set no_count_include_pad for False). E.g.
+/* The rest of nn.MaxPool2d's and nn.AvgPool2d's arguments: lm_pool2d_options
+ * (lumen-engine.h, shared with lm_avg_pool2d_opts). E.g.
  * nn.MaxPool2d((2, 3), stride=(1, 2), ceil_mode=True):
  *   lm_nn_max_pool2d_ex(2, 3, &(lm_pool2d_options){.stride_h = 1, .stride_w = 2,
- *                                                  .ceil_mode = true}) */
-typedef struct {
-  int stride_h, stride_w;
-  int padding_h, padding_w;
-  bool ceil_mode;
-  bool no_count_include_pad; /* AvgPool2d only */
-} lm_pool2d_options;
+ *                                                  .ceil_mode = true})
+ * and nn.AvgPool2d(2, divisor_override=1) (sum pooling):
+ *   lm_nn_avg_pool2d_ex(2, 2, &(lm_pool2d_options){.divisor_override = 1})
+ * Printed as PyTorch prints AvgPool2d: kernel_size, stride and padding only. */
 lm_module *lm_nn_max_pool2d_ex(int kernel_h, int kernel_w, const lm_pool2d_options *options);
 lm_module *lm_nn_avg_pool2d_ex(int kernel_h, int kernel_w, const lm_pool2d_options *options);
 
@@ -319,7 +314,39 @@ lm_lr_scheduler *lm_exponential_lr(lm_optimizer *opt, double gamma);
  * eta_min along half a cosine over t_max epochs (then back up, as PyTorch's
  * does past T_max). */
 lm_lr_scheduler *lm_cosine_annealing_lr(lm_optimizer *opt, int t_max, double eta_min);
+/* ReduceLROnPlateau(opt, mode='min', factor=0.1, patience=10,
+ * threshold=1e-4, threshold_mode='rel', cooldown=0, min_lr=0, eps=1e-8):
+ * LM_PLATEAU_DEFAULTS (or NULL) holds those defaults. It steps on a metric
+ * with lm_lr_scheduler_step_metric (scheduler.step(val_loss)): once the
+ * metric has not improved on its best by threshold (relative: best * (1 -
+ * threshold) in 'min' mode; absolute: best - threshold) for more than
+ * patience epochs, lr = max(lr * factor, min_lr) (unless that changes it by
+ * eps or less), then cooldown epochs pass before bad epochs count again.
+ *   lm_plateau_options po = LM_PLATEAU_DEFAULTS; po.patience = 2;
+ *   lm_lr_scheduler *sched = lm_reduce_lr_on_plateau(opt, &po);
+ *   ... each epoch: lm_lr_scheduler_step_metric(sched, val_loss); */
+typedef enum { LM_PLATEAU_MIN = 0, LM_PLATEAU_MAX } lm_plateau_mode;
+typedef enum { LM_THRESHOLD_REL = 0, LM_THRESHOLD_ABS } lm_threshold_mode;
+typedef struct {
+  lm_plateau_mode mode;
+  double factor;
+  int patience;
+  double threshold;
+  lm_threshold_mode threshold_mode;
+  int cooldown;
+  double min_lr;
+  double eps;
+} lm_plateau_options;
+#define LM_PLATEAU_DEFAULTS                                                                 \
+  ((lm_plateau_options){.mode = LM_PLATEAU_MIN, .factor = 0.1, .patience = 10,              \
+                        .threshold = 1e-4, .threshold_mode = LM_THRESHOLD_REL, .cooldown = 0, \
+                        .min_lr = 0.0, .eps = 1e-8})
+lm_lr_scheduler *lm_reduce_lr_on_plateau(lm_optimizer *opt, const lm_plateau_options *options);
+/* The other schedules step with lm_lr_scheduler_step (ReduceLROnPlateau
+ * refuses it: it needs the metric); lm_lr_scheduler_step_metric steps any
+ * schedule, the others ignoring the metric. */
 void lm_lr_scheduler_step(lm_lr_scheduler *s);
+void lm_lr_scheduler_step_metric(lm_lr_scheduler *s, double metric);
 /* scheduler.get_last_lr()[0] */
 double lm_lr_scheduler_get_last_lr(const lm_lr_scheduler *s);
 void lm_lr_scheduler_free(lm_lr_scheduler *s);

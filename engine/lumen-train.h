@@ -395,7 +395,8 @@ typedef struct {
   bool flatten;               /* feed (B, C*H*W) instead of (B, C, H, W) */
   float mean, std;            /* normalisation after [0,1] scaling (std 0: none) */
   lm_device device;           /* where batches go (the model must be there) */
-  lm_lr_scheduler *scheduler; /* stepped once after each epoch, may be NULL */
+  lm_lr_scheduler *scheduler; /* stepped once after each epoch, may be NULL; a
+                                 ReduceLROnPlateau steps on the epoch's val loss */
   int verbose;                /* 0 silent, 1 one line per epoch on stdout */
   const lm_train_state *initial_state; /* resume from here (NULL: from the start) */
   const lm_callbacks *callbacks;

@@ -71,12 +71,15 @@ void lm_train_cli_print_help(FILE *out)
     "                         given (PyTorch's MNIST example)\n"
     "  --lr LR                learning rate [1e-3 for adam/adamw, 0.01 for sgd,\n"
     "                         1.0 for adadelta]\n"
-    "  --lr-scheduler step|exponential|cosine                       [step]\n"
+    "  --lr-scheduler step|exponential|cosine|plateau               [step]\n"
     "                         step: StepLR(--lr-step, --lr-gamma); exponential:\n"
     "                         ExponentialLR(--lr-gamma); cosine:\n"
-    "                         CosineAnnealingLR(T_max=--epochs); stepped per epoch\n"
+    "                         CosineAnnealingLR(T_max=--epochs); plateau:\n"
+    "                         ReduceLROnPlateau(factor=--lr-gamma, patience=\n"
+    "                         --lr-step) on the validation loss; stepped per epoch\n"
     "  --lr-step N            StepLR: multiply the lr by --lr-gamma every N epochs\n"
     "                         [70% of --epochs, rounded; 1 for adadelta; 0: constant lr]\n"
+    "                         plateau: epochs without improvement first [10]\n"
     "  --lr-gamma G           StepLR/ExponentialLR gamma [0.1 for step, 0.9 for\n"
     "                         exponential, 0.7 for adadelta]\n"
     "  --momentum M           SGD momentum                           [0.9]\n"
@@ -234,7 +237,7 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
   };
   static const char *const models[] = { "mlp", "cnn", NULL };
   static const char *const optims[] = { "sgd", "adam", "adamw", "adadelta", NULL };
-  static const char *const scheds[] = { "step", "exponential", "cosine", NULL };
+  static const char *const scheds[] = { "step", "exponential", "cosine", "plateau", NULL };
 
   /* The name hints such as "Resume with:" give: the path it was run as
    * when that has a slash (build/app/train/lumen-train is not on PATH),
@@ -419,7 +422,9 @@ void lm_train_cli_resolve(lm_train_cli *cli)
     cli->momentum = strcmp(cli->optimizer, "sgd") == 0 ? 0.9 : 0;
   if (cli->weight_decay < 0)
     cli->weight_decay = strcmp(cli->optimizer, "adamw") == 0 ? 0.01 : 0;
-  if (cli->lr_step < 0)
+  if (cli->lr_step < 0 && strcmp(cli->lr_scheduler, "plateau") == 0)
+    cli->lr_step = 10; /* ReduceLROnPlateau's patience */
+  else if (cli->lr_step < 0)
     cli->lr_step = adadelta ? 1 : (int)(0.7 * cli->epochs + 0.5);
   if (cli->lr_gamma < 0)
     cli->lr_gamma = adadelta ? 0.7 : strcmp(cli->lr_scheduler, "exponential") == 0 ? 0.9 : 0.1;

@@ -593,6 +593,7 @@ static bool adopt_checkpoint_settings(app *a, const lm_safetensors *ck)
     CONFLICT("--lr-scheduler", "%s", s, c->lr_scheduler);
   c->lr_scheduler = strcmp(s, "exponential") == 0 ? "exponential"
                     : strcmp(s, "cosine") == 0    ? "cosine"
+                    : strcmp(s, "plateau") == 0   ? "plateau"
                                                   : "step";
   if ((s = lm_safetensors_metadata(ck, "seed"))) {
     uint64_t seed = strtoull(s, NULL, 10);
@@ -808,7 +809,17 @@ static bool build_model(app *a)
     a->sched = lm_exponential_lr(a->opt, c->lr_gamma);
   else if (strcmp(c->lr_scheduler, "cosine") == 0)
     a->sched = lm_cosine_annealing_lr(a->opt, c->epochs, 0.0);
-  else if (c->lr_step > 0)
+  else if (strcmp(c->lr_scheduler, "plateau") == 0) {
+    if (c->val_split <= 0) {
+      fprintf(a->err, "lumen-train: --lr-scheduler plateau steps on the validation loss: it "
+                      "needs --val-split > 0\n");
+      return false;
+    }
+    lm_plateau_options po = LM_PLATEAU_DEFAULTS;
+    po.factor = c->lr_gamma;
+    po.patience = c->lr_step;
+    a->sched = lm_reduce_lr_on_plateau(a->opt, &po);
+  } else if (c->lr_step > 0)
     a->sched = lm_step_lr(a->opt, c->lr_step, c->lr_gamma);
   if ((strcmp(c->lr_scheduler, "step") != 0 || c->lr_step > 0) && !a->sched) {
     fprintf(a->err, "lumen-train: cannot create the lr schedule: %s\n", a->engine_error);
@@ -897,6 +908,9 @@ static void log_start(app *a)
     snprintf(sched_text, sizeof sched_text, "ExponentialLR, gamma %g", c->lr_gamma);
   else if (strcmp(c->lr_scheduler, "cosine") == 0)
     snprintf(sched_text, sizeof sched_text, "CosineAnnealingLR, T_max %d", c->epochs);
+  else if (strcmp(c->lr_scheduler, "plateau") == 0)
+    snprintf(sched_text, sizeof sched_text, "ReduceLROnPlateau on val loss, factor %g, patience %d",
+             c->lr_gamma, c->lr_step);
   else if (c->lr_step > 0)
     snprintf(sched_text, sizeof sched_text, "StepLR, step %d, gamma %g", c->lr_step, c->lr_gamma);
   else
@@ -982,8 +996,11 @@ int lm_train_app_run(const lm_train_cli *cli, FILE *out, FILE *err, lm_train_res
       fprintf(err, "lumen-train: cannot resume: %s: %s\n", a.cli.resume, error);
       goto done;
     }
-    /* the schedule is replayed first; the checkpoint's lr then overrides */
-    for (int64_t e = 0; a.sched && e < info.state.epoch; e++)
+    /* the schedule is replayed first; the checkpoint's lr then overrides
+     * (ReduceLROnPlateau cannot be replayed without the past val losses: it
+     * starts afresh from the checkpoint's lr, as a new PyTorch scheduler would) */
+    for (int64_t e = 0; a.sched && strcmp(a.cli.lr_scheduler, "plateau") != 0 &&
+                        e < info.state.epoch; e++)
       lm_lr_scheduler_step(a.sched);
     if (!lm_checkpoint_load_model(ck, a.model, &error) ||
         !lm_checkpoint_load_optimizer(ck, a.model, a.opt, &error) || !lm_checkpoint_load_rng(ck, &error)) {

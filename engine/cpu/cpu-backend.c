@@ -135,6 +135,39 @@ static void cpu_gather_rows(int64_t n, size_t row_bytes, const int64_t *idx, con
            row_bytes);
 }
 
+static void cpu_convert(int64_t n, lm_dtype from, const void *in, lm_dtype to, void *out)
+{
+  if (from == to) {
+    memcpy(out, in, (size_t)n * lm_dtype_size(from));
+  } else if (from == LM_FLOAT32) {
+    const float *x = in;
+    int64_t *y = out;
+    for (int64_t i = 0; i < n; i++) /* 2^63 is exactly representable: the bounds are exact */
+      y[i] = x[i] >= -9223372036854775808.0f && x[i] < 9223372036854775808.0f ? (int64_t)x[i]
+                                                                               : INT64_MIN;
+  } else {
+    const int64_t *x = in;
+    float *y = out;
+    for (int64_t i = 0; i < n; i++)
+      y[i] = (float)x[i];
+  }
+}
+
+static void cpu_one_hot(int64_t n, int64_t c, const int64_t *labels, bool as_float, void *out)
+{
+  if (as_float) {
+    float *y = out;
+    memset(y, 0, (size_t)(n * c) * sizeof(float));
+    for (int64_t i = 0; i < n; i++)
+      y[i * c + labels[i]] = 1.0f;
+  } else {
+    int64_t *y = out;
+    memset(y, 0, (size_t)(n * c) * sizeof(int64_t));
+    for (int64_t i = 0; i < n; i++)
+      y[i * c + labels[i]] = 1;
+  }
+}
+
 static const lm_backend cpu_backend = {
   .name = "cpu",
   .type = LM_DEVICE_CPU,
@@ -165,6 +198,8 @@ static const lm_backend cpu_backend = {
   .cross_entropy_backward_f32 = lm_cpu_cross_entropy_backward_f32,
   .nll_loss_f32 = lm_cpu_nll_loss_f32,
   .nll_loss_backward_f32 = lm_cpu_nll_loss_backward_f32,
+  .cross_entropy_prob_f32 = lm_cpu_cross_entropy_prob_f32,
+  .cross_entropy_prob_backward_f32 = lm_cpu_cross_entropy_prob_backward_f32,
   .mse_loss_f32 = lm_cpu_mse_loss_f32,
   .mse_loss_backward_f32 = lm_cpu_mse_loss_backward_f32,
   /* ---- conv2d, pooling, dropout, optimizer steps (owned by the nn work) ----
@@ -182,6 +217,8 @@ static const lm_backend cpu_backend = {
   .sgd_step_f32 = lm_cpu_sgd_step,
   .adam_step_f32 = lm_cpu_adam_step,
   .adadelta_step_f32 = lm_cpu_adadelta_step,
+  .convert = cpu_convert,
+  .one_hot = cpu_one_hot,
   .gather_rows = cpu_gather_rows,
 };
 

@@ -33,6 +33,13 @@ int64_t lm_cpu_cross_entropy_f32(int64_t n, int64_t c, const float *logits, cons
 void lm_cpu_cross_entropy_backward_f32(int64_t n, int64_t c, const lm_class_loss_args *a,
                                        const float *gout, const float *probs,
                                        const int64_t *target, const float *stats, float *gin);
+void lm_cpu_cross_entropy_prob_f32(int64_t n, int64_t c, const float *logits, const float *target,
+                                   const lm_class_loss_args *a, float *loss, float *logp,
+                                   float *stats);
+void lm_cpu_cross_entropy_prob_backward_f32(int64_t n, int64_t c, const lm_class_loss_args *a,
+                                            const float *gout, const float *logp,
+                                            const float *target, const float *stats, float *gx,
+                                            float *gt);
 int64_t lm_cpu_nll_loss_f32(int64_t n, int64_t c, const float *logp, const int64_t *target,
                             const lm_class_loss_args *a, float *loss, float *stats);
 void lm_cpu_nll_loss_backward_f32(int64_t n, int64_t c, const lm_class_loss_args *a,

@@ -37,6 +37,7 @@ typedef struct {
   int64_t oh, ow;          /* output plane */
   int64_t kh, kw, sh, sw, ph, pw;
   int64_t exclude_pad;     /* avg: count_include_pad=False (divide by the real pixels) */
+  int64_t divisor;         /* avg: divisor_override (0: none, divide by the window) */
 } lm_pool2d_geom;
 
 /* ---- conv2d (im2col + sgemm, per sample) ----

@@ -159,7 +159,7 @@ static void max_pool_bwd_planes(const lm_pool2d_geom *g, const float *dy, const 
 
 /* Window of output (oy, ox) clipped to the input, and PyTorch's divisor: the
  * window clipped to the padded input (count_include_pad=True), or to the
- * input itself (exclude_pad). */
+ * input itself (exclude_pad); divisor_override replaces both. */
 static inline int64_t avg_window(const lm_pool2d_geom *g, int64_t oy, int64_t ox,
                                  int64_t *y0, int64_t *y1, int64_t *x0, int64_t *x1)
 {
@@ -172,6 +172,8 @@ static inline int64_t avg_window(const lm_pool2d_geom *g, int64_t oy, int64_t ox
   *x0 = ws < 0 ? 0 : ws;
   *y1 = he > g->h ? g->h : he;
   *x1 = we > g->w ? g->w : we;
+  if (g->divisor)
+    return g->divisor;
   return g->exclude_pad ? (*y1 - *y0) * (*x1 - *x0) : div;
 }
 

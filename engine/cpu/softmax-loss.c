@@ -1,5 +1,6 @@
 /* softmax-loss.c: CPU softmax / log_softmax and the classification and
- * regression losses (cross_entropy, nll_loss, mse_loss), forward and backward.
+ * regression losses (cross_entropy with class indices or class probabilities,
+ * nll_loss, mse_loss), forward and backward.
  *
  * Softmax subtracts the row max before exp (numerically stable); log_softmax
  * is (x - max) - log(sum(exp(x - max))), in that order. cross_entropy fuses log_softmax with
@@ -177,6 +178,65 @@ void lm_cpu_cross_entropy_backward_f32(int64_t n, int64_t c, const lm_class_loss
       for (int64_t j = 0; j < c; j++)
         g[j] -= ws * (a->weight ? a->weight[j] : 1.0f);
     g[target[i]] -= ts;
+  }
+}
+
+/* Class-probability targets: t' = (1 - e) t + e/c, loss_i = sum_j w_j t'_j
+ * (lse - x_j), logp kept for backward. */
+void lm_cpu_cross_entropy_prob_f32(int64_t n, int64_t c, const float *logits, const float *target,
+                                   const lm_class_loss_args *a, float *loss, float *logp,
+                                   float *stats)
+{
+  const float eps = a->label_smoothing, keep = 1.0f - eps, spread = eps / (float)c;
+  double total = 0;
+  for (int64_t i = 0; i < n; i++) {
+    const float *x = logits + i * c, *t = target + i * c;
+    float *lp = logp + i * c;
+    float mx = -INFINITY;
+    for (int64_t j = 0; j < c; j++)
+      mx = x[j] > mx ? x[j] : mx;
+    double s = 0;
+    for (int64_t j = 0; j < c; j++)
+      s += expf(x[j] - mx);
+    const float ls = (float)log(s);
+    const double lse = (double)mx + log(s);
+    double row = 0;
+    for (int64_t j = 0; j < c; j++) {
+      const float tj = eps > 0 ? keep * t[j] + spread : t[j];
+      lp[j] = (x[j] - mx) - ls;
+      row += (double)(a->weight ? a->weight[j] * tj : tj) * (lse - (double)x[j]);
+    }
+    if (a->reduction == LM_REDUCTION_NONE)
+      loss[i] = (float)row;
+    total += row;
+  }
+  finish_loss(c, total, (double)n, a, loss, stats);
+}
+
+void lm_cpu_cross_entropy_prob_backward_f32(int64_t n, int64_t c, const lm_class_loss_args *a,
+                                            const float *gout, const float *logp,
+                                            const float *target, const float *stats, float *gx,
+                                            float *gt)
+{
+  const float eps = a->label_smoothing, keep = 1.0f - eps, spread = eps / (float)c;
+  for (int64_t i = 0; i < n; i++) {
+    const float *t = target + i * c, *lp = logp + i * c;
+    const float scale = row_scale(a->reduction, gout, stats, i);
+    if (gx) {
+      double tw = 0;
+      for (int64_t j = 0; j < c; j++) {
+        const float tj = eps > 0 ? keep * t[j] + spread : t[j];
+        tw += a->weight ? a->weight[j] * tj : tj;
+      }
+      const float ps = scale * (float)tw;
+      for (int64_t j = 0; j < c; j++) {
+        const float tj = eps > 0 ? keep * t[j] + spread : t[j];
+        gx[i * c + j] = expf(lp[j]) * ps - scale * (a->weight ? a->weight[j] * tj : tj);
+      }
+    }
+    if (gt)
+      for (int64_t j = 0; j < c; j++)
+        gt[i * c + j] = -(scale * keep) * (a->weight ? a->weight[j] * lp[j] : lp[j]);
   }
 }
 

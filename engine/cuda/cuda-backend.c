@@ -38,6 +38,8 @@ static const lm_backend cuda_backend = {
   .cross_entropy_backward_f32 = lm_cuda_cross_entropy_backward_f32,
   .nll_loss_f32 = lm_cuda_nll_loss_f32,
   .nll_loss_backward_f32 = lm_cuda_nll_loss_backward_f32,
+  .cross_entropy_prob_f32 = lm_cuda_cross_entropy_prob_f32,
+  .cross_entropy_prob_backward_f32 = lm_cuda_cross_entropy_prob_backward_f32,
   .mse_loss_f32 = lm_cuda_mse_loss_f32,
   .mse_loss_backward_f32 = lm_cuda_mse_loss_backward_f32,
   .conv2d_workspace_f32 = lm_cuda_conv2d_workspace_f32,
@@ -52,6 +54,8 @@ static const lm_backend cuda_backend = {
   .sgd_step_f32 = lm_cuda_sgd_step_f32,
   .adam_step_f32 = lm_cuda_adam_step_f32,
   .adadelta_step_f32 = lm_cuda_adadelta_step_f32,
+  .convert = lm_cuda_convert,
+  .one_hot = lm_cuda_one_hot,
   .gather_rows = lm_cuda_gather_rows,
 };
 

@@ -9,7 +9,8 @@
  * double-precision log/sqrt/sin/cos, which agree with glibc to the last bit
  * nearly always and always after rounding to float but in rare ties.
  *
- * Also the data loader's row gather (a batch out of a data set kept on the GPU).
+ * Also the data loader's row gather (a batch out of a data set kept on the
+ * GPU), dtype conversion (lm_to_dtype) and one_hot.
  * Not for: arithmetic on existing values (elementwise.cu).
  */
 #include "cuda-common.cuh"
@@ -136,6 +137,73 @@ extern "C" void lm_cuda_gather_rows(int64_t n, size_t row_bytes, const int64_t *
                                        LM_CUDA_THREADS, 0, ctx->stream>>>(
       n, words, idx, (const unsigned int *)src, (unsigned int *)dst);
   }
+  (void)LM_CUDA_LAUNCHED();
+}
+
+/* ---- dtype conversion and one_hot ---- */
+
+/* float32 -> int64 truncates toward zero; NaN and values outside int64
+ * become INT64_MIN (the CPU kernel's rule; 2^63 is exact in float). */
+__global__ void f32_to_i64_kernel(int64_t n, const float *x, long long *y)
+{
+  LM_GRID_STRIDE(i, n) {
+    const float v = x[i];
+    y[i] = v >= -9223372036854775808.0f && v < 9223372036854775808.0f ? (long long)v
+                                                                       : (long long)INT64_MIN;
+  }
+}
+
+__global__ void i64_to_f32_kernel(int64_t n, const long long *x, float *y)
+{
+  LM_GRID_STRIDE(i, n)
+    y[i] = (float)x[i];
+}
+
+extern "C" void lm_cuda_convert(int64_t n, lm_dtype from, const void *in, lm_dtype to, void *out)
+{
+  if (n <= 0)
+    return;
+  lm_cuda_ctx *ctx = lm_cuda_ctx_for(out);
+  if (!ctx)
+    return;
+  if (from == to) {
+    (void)LM_CUDA_CHECK(cudaMemcpyAsync(out, in, (size_t)n * (from == LM_INT64 ? 8 : 4),
+                                        cudaMemcpyDeviceToDevice, ctx->stream));
+    return;
+  }
+  if (from == LM_FLOAT32)
+    f32_to_i64_kernel<<<lm_cuda_blocks(ctx, n, LM_CUDA_THREADS), LM_CUDA_THREADS, 0, ctx->stream>>>(
+      n, (const float *)in, (long long *)out);
+  else
+    i64_to_f32_kernel<<<lm_cuda_blocks(ctx, n, LM_CUDA_THREADS), LM_CUDA_THREADS, 0, ctx->stream>>>(
+      n, (const long long *)in, (float *)out);
+  (void)LM_CUDA_LAUNCHED();
+}
+
+/* out (n, c) = labels[i] == j, one thread per element (labels checked by the op). */
+template <typename T>
+__global__ void one_hot_kernel(int64_t n, int64_t c, const int64_t *labels, T *out)
+{
+  LM_GRID_STRIDE(t, n * c) {
+    const int64_t i = t / c, j = t - i * c;
+    out[t] = labels[i] == j ? (T)1 : (T)0;
+  }
+}
+
+extern "C" void lm_cuda_one_hot(int64_t n, int64_t c, const int64_t *labels, bool as_float,
+                                void *out)
+{
+  if (n <= 0 || c <= 0)
+    return;
+  lm_cuda_ctx *ctx = lm_cuda_ctx_for(out);
+  if (!ctx)
+    return;
+  if (as_float)
+    one_hot_kernel<float><<<lm_cuda_blocks(ctx, n * c, LM_CUDA_THREADS), LM_CUDA_THREADS, 0,
+                            ctx->stream>>>(n, c, labels, (float *)out);
+  else
+    one_hot_kernel<long long><<<lm_cuda_blocks(ctx, n * c, LM_CUDA_THREADS), LM_CUDA_THREADS, 0,
+                                ctx->stream>>>(n, c, labels, (long long *)out);
   (void)LM_CUDA_LAUNCHED();
 }
 

@@ -82,6 +82,13 @@ int64_t lm_cuda_nll_loss_f32(int64_t n, int64_t c, const float *logp, const int6
 void lm_cuda_nll_loss_backward_f32(int64_t n, int64_t c, const lm_class_loss_args *a,
                                    const float *gout, const int64_t *target, const float *stats,
                                    float *gin);
+void lm_cuda_cross_entropy_prob_f32(int64_t n, int64_t c, const float *logits,
+                                    const float *target, const lm_class_loss_args *a, float *loss,
+                                    float *logp, float *stats);
+void lm_cuda_cross_entropy_prob_backward_f32(int64_t n, int64_t c, const lm_class_loss_args *a,
+                                             const float *gout, const float *logp,
+                                             const float *target, const float *stats, float *gx,
+                                             float *gt);
 void lm_cuda_mse_loss_f32(int64_t n, const float *a, const float *b, float *loss);
 void lm_cuda_mse_loss_backward_f32(int64_t n, const float *gout, const float *a, const float *b,
                                    float *ga, float *gb);
@@ -111,6 +118,8 @@ void lm_cuda_adadelta_step_f32(int64_t n, float *p, const float *g, float *squar
                                double weight_decay);
 
 /* ---- data loading (fill.cu) ---- */
+void lm_cuda_convert(int64_t n, lm_dtype from, const void *in, lm_dtype to, void *out);
+void lm_cuda_one_hot(int64_t n, int64_t c, const int64_t *labels, bool as_float, void *out);
 void lm_cuda_gather_rows(int64_t n, size_t row_bytes, const int64_t *idx, const void *src,
                          void *dst);
 

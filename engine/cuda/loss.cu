@@ -12,6 +12,11 @@
  * weights scale a row's loss and make the mean's divisor sum(w[target]),
  * label smoothing adds e/c * sum_j w_j (-logp_j) to each row.
  *
+ * Class-probability targets (a float (N, C) target) take the same row
+ * layout: the row kernel keeps log_softmax for backward and sums
+ * w_j t'_j (lse - x_j) in double, and the same single-block reduction makes
+ * the mean, over N rows of weight 1 each (PyTorch's divisor for them).
+ *
  * Labels: a row whose label is outside [0, C) is skipped (no wild reads) and
  * its position recorded with an atomicMin; the single-block mean kernel that
  * runs next then writes NaN as the loss and copies that position, the label
@@ -134,6 +139,27 @@ __device__ __forceinline__ double group_sum(double s, double *dsh)
   return s;
 }
 
+/* The max over the TPR threads of a row group, on every thread of the group. */
+template <int TPR>
+__device__ __forceinline__ float group_max(float mx, float *fsh)
+{
+  for (int off = 16; off > 0; off >>= 1) {
+    float o = __shfl_down_sync(0xffffffffu, mx, off);
+    mx = o > mx ? o : mx;
+  }
+  mx = __shfl_sync(0xffffffffu, mx, 0);
+  if (TPR > 32) {
+    __syncthreads();
+    if ((threadIdx.x & 31) == 0)
+      fsh[threadIdx.x >> 5] = mx;
+    __syncthreads();
+    mx = fsh[0];
+    for (int w = 1; w < TPR / 32; w++)
+      mx = fsh[w] > mx ? fsh[w] : mx;
+  }
+  return mx;
+}
+
 /* logits, probs (n, c), target (n) -> rowloss, roww (n); TPR threads per row. */
 template <int TPR>
 __global__ void cross_entropy_kernel(int64_t n, int64_t c, const float *logits,
@@ -153,20 +179,7 @@ __global__ void cross_entropy_kernel(int64_t n, int64_t c, const float *logits,
       for (int64_t j = lane; j < c; j += TPR)
         mx = x[j] > mx ? x[j] : mx;
     /* all-reduce of the max, then of the double sums */
-    for (int off = 16; off > 0; off >>= 1) {
-      float o = __shfl_down_sync(0xffffffffu, mx, off);
-      mx = o > mx ? o : mx;
-    }
-    mx = __shfl_sync(0xffffffffu, mx, 0);
-    if (TPR > 32) {
-      __syncthreads();
-      if ((threadIdx.x & 31) == 0)
-        fsh[threadIdx.x >> 5] = mx;
-      __syncthreads();
-      mx = fsh[0];
-      for (int w = 1; w < TPR / 32; w++)
-        mx = fsh[w] > mx ? fsh[w] : mx;
-    }
+    mx = group_max<TPR>(mx, fsh);
     double s = 0.0;
     if (valid)
       for (int64_t j = lane; j < c; j += TPR)
@@ -294,6 +307,154 @@ extern "C" void lm_cuda_cross_entropy_backward_f32(int64_t n, int64_t c,
     return;
   cross_entropy_backward_kernel<<<lm_cuda_blocks(ctx, n * c, LM_CUDA_THREADS), LM_CUDA_THREADS, 0,
                                   ctx->stream>>>(n, c, *a, gout, probs, target, stats, gin);
+  (void)LM_CUDA_LAUNCHED();
+}
+
+/* ---- class-probability targets ---- */
+
+/* Row j's smoothed target t' = (1-e) t + e/c (t itself without smoothing). */
+__device__ __forceinline__ float smoothed(float t, float eps, int64_t c)
+{
+  return eps > 0.0f ? __fadd_rn(__fmul_rn(1.0f - eps, t), __fdiv_rn(eps, (float)c)) : t;
+}
+
+/* logits, target, logp (n, c) -> rowloss = sum_j w_j t'_j (lse - x_j) and
+ * roww = 1 (n); TPR threads per row. */
+template <int TPR>
+__global__ void cross_entropy_prob_kernel(int64_t n, int64_t c, const float *logits,
+                                          const float *target, lm_class_loss_args a, float *logp,
+                                          double *rowloss, double *roww)
+{
+  constexpr int RPB = LM_CUDA_THREADS / TPR;
+  __shared__ float fsh[LM_CUDA_THREADS / 32];
+  __shared__ double dsh[LM_CUDA_THREADS / 32];
+  const int lane = threadIdx.x % TPR, grp = threadIdx.x / TPR;
+  for (int64_t row0 = (int64_t)blockIdx.x * RPB; row0 < n; row0 += (int64_t)gridDim.x * RPB) {
+    const int64_t row = row0 + grp;
+    const bool valid = row < n;
+    const float *x = logits + (valid ? row : 0) * c, *t = target + (valid ? row : 0) * c;
+    float mx = -INFINITY;
+    if (valid)
+      for (int64_t j = lane; j < c; j += TPR)
+        mx = x[j] > mx ? x[j] : mx;
+    mx = group_max<TPR>(mx, fsh);
+    double s = 0.0;
+    if (valid)
+      for (int64_t j = lane; j < c; j += TPR)
+        s += (double)expf(x[j] - mx);
+    s = group_sum<TPR>(s, dsh);
+    const float ls = (float)log(s);
+    const double lse = (double)mx + log(s);
+    double loss = 0.0;
+    if (valid)
+      for (int64_t j = lane; j < c; j += TPR) {
+        const float tj = smoothed(t[j], a.label_smoothing, c);
+        logp[row * c + j] = __fsub_rn(__fsub_rn(x[j], mx), ls);
+        loss += (double)(a.weight ? __fmul_rn(a.weight[j], tj) : tj) * (lse - (double)x[j]);
+      }
+    loss = group_sum<TPR>(loss, dsh);
+    if (valid && lane == 0) {
+      rowloss[row] = loss;
+      roww[row] = 1.0;
+    }
+  }
+}
+
+extern "C" void lm_cuda_cross_entropy_prob_f32(int64_t n, int64_t c, const float *logits,
+                                               const float *target, const lm_class_loss_args *a,
+                                               float *loss, float *logp, float *stats)
+{
+  if (n <= 0) {
+    empty_loss(c, a->reduction, loss, stats);
+    return;
+  }
+  lm_cuda_ctx *ctx = lm_cuda_ctx_for(loss);
+  if (!ctx)
+    return;
+  size_t bytes;
+  char *scratch = loss_scratch(ctx, n, &bytes); /* its flag stays "no bad label" */
+  if (!scratch)
+    return;
+  const unsigned long long *bad = (const unsigned long long *)scratch;
+  double *rowloss = (double *)(scratch + 64), *roww = rowloss + n;
+  if (c <= 2048) {
+    int64_t groups = (n + LM_CUDA_THREADS / 32 - 1) / (LM_CUDA_THREADS / 32);
+    cross_entropy_prob_kernel<32><<<lm_cuda_blocks(ctx, groups, 1), LM_CUDA_THREADS, 0,
+                                    ctx->stream>>>(n, c, logits, target, *a, logp, rowloss, roww);
+  } else {
+    cross_entropy_prob_kernel<LM_CUDA_THREADS><<<lm_cuda_blocks(ctx, n, 1), LM_CUDA_THREADS, 0,
+                                                 ctx->stream>>>(n, c, logits, target, *a, logp,
+                                                                rowloss, roww);
+  }
+  (void)LM_CUDA_LAUNCHED();
+  reduce_launch(ctx, n, c, rowloss, roww, a, loss, stats, bad, NULL, LM_CUDA_OP_CROSS_ENTROPY);
+  lm_cuda_scratch_free(ctx, scratch, bytes);
+}
+
+/* gx = s_i (exp(logp) T_i - w t'), T_i = sum_j w_j t'_j; gt = -s_i (1-e) w
+ * logp (the CPU kernel's order); TPR threads per row. */
+template <int TPR>
+__global__ void cross_entropy_prob_backward_kernel(int64_t n, int64_t c, lm_class_loss_args a,
+                                                   const float *gout, const float *logp,
+                                                   const float *target, const float *stats,
+                                                   float *gx, float *gt)
+{
+  constexpr int RPB = LM_CUDA_THREADS / TPR;
+  __shared__ double dsh[LM_CUDA_THREADS / 32];
+  const int lane = threadIdx.x % TPR, grp = threadIdx.x / TPR;
+  const float eps = a.label_smoothing;
+  for (int64_t row0 = (int64_t)blockIdx.x * RPB; row0 < n; row0 += (int64_t)gridDim.x * RPB) {
+    const int64_t row = row0 + grp;
+    const bool valid = row < n;
+    const float *t = target + (valid ? row : 0) * c, *lp = logp + (valid ? row : 0) * c;
+    double tw = 0.0;
+    if (gx && valid)
+      for (int64_t j = lane; j < c; j += TPR) {
+        const float tj = smoothed(t[j], eps, c);
+        tw += (double)(a.weight ? __fmul_rn(a.weight[j], tj) : tj);
+      }
+    if (gx)
+      tw = group_sum<TPR>(tw, dsh);
+    if (!valid)
+      continue;
+    const float scale = row_scale(a.reduction, gout, stats, row);
+    if (gx) {
+      const float ps = __fmul_rn(scale, (float)tw);
+      for (int64_t j = lane; j < c; j += TPR) {
+        const float tj = smoothed(t[j], eps, c);
+        gx[row * c + j] = __fsub_rn(__fmul_rn(expf(lp[j]), ps),
+                                    __fmul_rn(scale, a.weight ? __fmul_rn(a.weight[j], tj) : tj));
+      }
+    }
+    if (gt) {
+      const float sk = __fmul_rn(scale, 1.0f - eps);
+      for (int64_t j = lane; j < c; j += TPR)
+        gt[row * c + j] = -__fmul_rn(sk, a.weight ? __fmul_rn(a.weight[j], lp[j]) : lp[j]);
+    }
+  }
+}
+
+extern "C" void lm_cuda_cross_entropy_prob_backward_f32(int64_t n, int64_t c,
+                                                        const lm_class_loss_args *a,
+                                                        const float *gout, const float *logp,
+                                                        const float *target, const float *stats,
+                                                        float *gx, float *gt)
+{
+  if (n <= 0 || c <= 0 || (!gx && !gt))
+    return;
+  lm_cuda_ctx *ctx = lm_cuda_ctx_for(gx ? gx : gt);
+  if (!ctx)
+    return;
+  if (c <= 2048) {
+    int64_t groups = (n + LM_CUDA_THREADS / 32 - 1) / (LM_CUDA_THREADS / 32);
+    cross_entropy_prob_backward_kernel<32><<<lm_cuda_blocks(ctx, groups, 1), LM_CUDA_THREADS, 0,
+                                             ctx->stream>>>(n, c, *a, gout, logp, target, stats,
+                                                            gx, gt);
+  } else {
+    cross_entropy_prob_backward_kernel<LM_CUDA_THREADS><<<lm_cuda_blocks(ctx, n, 1),
+                                                          LM_CUDA_THREADS, 0, ctx->stream>>>(
+      n, c, *a, gout, logp, target, stats, gx, gt);
+  }
   (void)LM_CUDA_LAUNCHED();
 }
 

@@ -104,7 +104,7 @@ extern "C" void lm_cuda_max_pool2d_backward_f32(const lm_pool2d_geom *g, const f
 
 /* The CPU's avg_window: the window clipped to the input, and PyTorch's divisor
  * (the window clipped to the padded input, count_include_pad=True, or to the
- * input, exclude_pad). */
+ * input, exclude_pad), or divisor_override. */
 __device__ __forceinline__ int64_t avg_window(const lm_pool2d_geom &g, int64_t oy, int64_t ox,
                                               int64_t *y0, int64_t *y1, int64_t *x0, int64_t *x1)
 {
@@ -119,6 +119,8 @@ __device__ __forceinline__ int64_t avg_window(const lm_pool2d_geom &g, int64_t o
   *x0 = ws < 0 ? 0 : ws;
   *y1 = he > g.h ? g.h : he;
   *x1 = we > g.w ? g.w : we;
+  if (g.divisor)
+    return g.divisor;
   return g.exclude_pad ? (*y1 - *y0) * (*x1 - *x0) : div;
 }
 

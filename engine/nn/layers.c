@@ -15,6 +15,7 @@
 enum { LIN_IN, LIN_OUT };
 enum { CONV_IN, CONV_OUT, CONV_KH, CONV_KW, CONV_SH, CONV_SW, CONV_PH, CONV_PW };
 enum { POOL_KH, POOL_KW, POOL_SH, POOL_SW, POOL_PH, POOL_PW, POOL_CEIL, POOL_EXCL };
+/* AvgPool2d's divisor_override (0: None) is kept in fargs[0]: iargs is full */
 enum { FLAT_START, FLAT_END };
 enum { SOFTMAX_DIM };
 /* Conv dilation lives in fargs (iargs are full): fargs[0] = dh, fargs[1] = dw. */
@@ -164,9 +165,11 @@ static lm_tensor *max_pool_forward(lm_module *m, const lm_tensor *x)
 static lm_tensor *avg_pool_forward(lm_module *m, const lm_tensor *x)
 {
   const int64_t *a = m->iargs;
-  return lm_avg_pool2d_ex(x, (int)a[POOL_KH], (int)a[POOL_KW], (int)a[POOL_SH], (int)a[POOL_SW],
-                          (int)a[POOL_PH], (int)a[POOL_PW], a[POOL_CEIL] != 0,
-                          a[POOL_EXCL] == 0);
+  const lm_pool2d_options o = {
+    .stride_h = (int)a[POOL_SH], .stride_w = (int)a[POOL_SW], .padding_h = (int)a[POOL_PH],
+    .padding_w = (int)a[POOL_PW], .ceil_mode = a[POOL_CEIL] != 0,
+    .no_count_include_pad = a[POOL_EXCL] != 0, .divisor_override = (int)m->fargs[0]};
+  return lm_avg_pool2d_opts(x, (int)a[POOL_KH], (int)a[POOL_KW], &o);
 }
 
 /* "name=v" for a square pair, "name=(h, w)" otherwise, as PyTorch prints an
@@ -251,6 +254,7 @@ static lm_module *pool_new(const lm_module_class *k, int kh, int kw, const lm_po
     a[POOL_PW] = pw;
     a[POOL_CEIL] = o->ceil_mode;
     a[POOL_EXCL] = k == &avg_pool_class && o->no_count_include_pad;
+    m->fargs[0] = k == &avg_pool_class ? o->divisor_override : 0;
   }
   return m;
 }

@@ -1,4 +1,5 @@
-/* loss.c: cross_entropy (fused log_softmax + nll, int64 class labels) and
+/* loss.c: cross_entropy (fused log_softmax + nll, int64 class labels, or
+ * float32 class probabilities of the logits' shape as PyTorch >= 1.10) and
  * nll_loss, each with PyTorch's reduction ('mean', 'sum', 'none'),
  * ignore_index and class weight (and label_smoothing for cross_entropy), and
  * mse_loss (mean, broadcasting like PyTorch).
@@ -10,6 +11,8 @@
  * CUDA backend at the next synchronisation, as PyTorch's device-side assert).
  * Not for: softmax itself (softmax.c).
  */
+#include <string.h>
+
 #include "lm-backend.h"
 #include "lm-engine-private.h"
 
@@ -21,7 +24,19 @@ static bool check_class_inputs(const char *op, const lm_tensor *x, const lm_tens
   if (!lm_check_float(op, x) || !lm_check_same_device(op, x, target))
     return false;
   if (target->dtype != LM_INT64) {
-    lm_error("%s: expected target to hold int64 class indices, got dtype %s", op,
+    if (strcmp(op, "cross_entropy") == 0 && x->ndim == 2)
+      lm_error("%s: expected target to hold int64 class indices of shape (%lld) or float32 "
+               "class probabilities of the input's shape %s, got dtype %s", op,
+               (long long)x->shape[0], lm_shape_str(x, b1, sizeof b1),
+               lm_dtype_name(target->dtype));
+    else
+      lm_error("%s: expected target to hold int64 class indices, got dtype %s", op,
+               lm_dtype_name(target->dtype));
+    return false;
+  }
+  if (strcmp(op, "cross_entropy") == 0 && x->ndim >= 1 && target->ndim == x->ndim &&
+      lm_same_shape(x, target)) {
+    lm_error("%s: Expected floating point type for target with class probabilities, got %s", op,
              lm_dtype_name(target->dtype));
     return false;
   }
@@ -107,6 +122,16 @@ static lm_class_loss_args node_args(const lm_node *node, int weight_slot)
                               .weight = w ? lm_data_ptr(w) : NULL};
 }
 
+/* node_args' inverse: the sizes and options into the node. */
+static void args_to_node(lm_node *node, int64_t n, int64_t c, const lm_loss_options *o)
+{
+  node->iargs[0] = n;
+  node->iargs[1] = c;
+  node->iargs[2] = o->reduction;
+  node->iargs[3] = o->ignore_index;
+  node->fargs[0] = o->label_smoothing;
+}
+
 static void cross_entropy_backward(lm_node *node, const lm_tensor *g, lm_tensor **gin)
 {
   if (!lm_node_input_needs_grad(node, 0))
@@ -177,11 +202,7 @@ static lm_tensor *class_loss(const char *op, bool ce, const lm_tensor *x, const 
     const lm_tensor *in[2] = {x, target};
     node = lm_node_record(out, op, ce ? cross_entropy_backward : nll_backward, 2, in);
     if (node) {
-      node->iargs[0] = n;
-      node->iargs[1] = c;
-      node->iargs[2] = o.reduction;
-      node->iargs[3] = o.ignore_index;
-      node->fargs[0] = o.label_smoothing;
+      args_to_node(node, n, c, &o);
       if (ce)
         lm_node_save(node, probs);
       lm_node_save(node, tc);
@@ -199,9 +220,109 @@ static lm_tensor *class_loss(const char *op, bool ce, const lm_tensor *x, const 
   return out;
 }
 
+/* ---- class-probability targets ---- */
+
+/* A float target for (N, C) or (C) logits: true when its shape is theirs. */
+static bool check_prob_target(const char *op, const lm_tensor *x, const lm_tensor *target)
+{
+  char b1[LM_SHAPE_STR_LEN], b2[LM_SHAPE_STR_LEN];
+  if (!lm_check_float(op, x) || !lm_check_same_device(op, x, target))
+    return false;
+  if (x->ndim != 2 && x->ndim != 1) {
+    lm_error("%s: expected input of shape (N, C), got %s", op, lm_shape_str(x, b1, sizeof b1));
+    return false;
+  }
+  if (lm_same_shape(x, target))
+    return true;
+  if (x->ndim == 2 && target->ndim == 2 && target->shape[0] != x->shape[0])
+    lm_error("%s: Expected input batch_size (%lld) to match target batch_size (%lld).", op,
+             (long long)x->shape[0], (long long)target->shape[0]);
+  else
+    lm_error("%s: expected a target of class probabilities to have the input's shape %s, got %s",
+             op, lm_shape_str(x, b1, sizeof b1), lm_shape_str(target, b2, sizeof b2));
+  return false;
+}
+
+static void cross_entropy_prob_backward(lm_node *node, const lm_tensor *g, lm_tensor **gin)
+{
+  const bool need_x = lm_node_input_needs_grad(node, 0), need_t = lm_node_input_needs_grad(node, 1);
+  const lm_tensor *logp = node->saved[0], *target = node->saved[1], *stats = node->saved[2];
+  const lm_tensor *x = node->inputs[0];
+  const lm_class_loss_args a = node_args(node, 3);
+  lm_tensor *gx = need_x ? lm_tensor_new_out(x->ndim, x->shape, LM_FLOAT32, x->device) : NULL;
+  lm_tensor *gt = need_t ? lm_tensor_new_out(x->ndim, x->shape, LM_FLOAT32, x->device) : NULL;
+  if ((gx || !need_x) && (gt || !need_t) && (gx || gt))
+    lm_backend_of(x->device)->cross_entropy_prob_backward_f32(
+      node->iargs[0], node->iargs[1], &a, lm_data_ptr(g), lm_data_ptr(logp), lm_data_ptr(target),
+      lm_data_ptr(stats), gx ? lm_data_ptr(gx) : NULL, gt ? lm_data_ptr(gt) : NULL);
+  gin[0] = gx;
+  gin[1] = gt;
+}
+
+/* F.cross_entropy with class probabilities: target float32 of the logits'
+ * shape; 'mean' divides by N; weight and label_smoothing apply, ignore_index
+ * is refused when it could match a class (>= 0), as PyTorch refuses it. */
+static lm_tensor *prob_loss(const char *op, const lm_tensor *x, const lm_tensor *target,
+                            const lm_loss_options *o)
+{
+  lm_class_loss_args a;
+  if (!check_prob_target(op, x, target))
+    return NULL;
+  const int64_t n = x->ndim == 2 ? x->shape[0] : 1, c = x->shape[x->ndim - 1];
+  if (!check_options(op, x, c, o, true, &a))
+    return NULL;
+  if (o->ignore_index >= 0) {
+    lm_error("%s: ignore_index is not supported for floating point target (got %lld; leave it "
+             "at %d)", op, (long long)o->ignore_index, LM_IGNORE_INDEX_DEFAULT);
+    return NULL;
+  }
+  lm_tensor *xc = lm_contiguous_owned(x);
+  lm_tensor *tc = lm_contiguous_owned(target);
+  lm_tensor *wc = o->weight ? lm_contiguous_owned(o->weight) : NULL;
+  lm_tensor *stats = lm_tensor_new_unscoped(1, (int64_t[]){2}, LM_FLOAT32, x->device);
+  lm_tensor *logp = lm_tensor_new_unscoped(x->ndim, x->shape, LM_FLOAT32, x->device);
+  lm_tensor *out = NULL;
+  if (xc && tc && (wc || !o->weight) && stats && logp)
+    out = o->reduction == LM_REDUCTION_NONE
+            ? lm_tensor_new_out(x->ndim - 1, x->shape, LM_FLOAT32, x->device)
+            : lm_tensor_new_out(0, NULL, LM_FLOAT32, x->device);
+  if (out) {
+    a.weight = wc ? lm_data_ptr(wc) : NULL;
+    lm_backend_of(x->device)->cross_entropy_prob_f32(n, c, lm_data_ptr(xc), lm_data_ptr(tc), &a,
+                                                     lm_data_ptr(out), lm_data_ptr(logp),
+                                                     lm_data_ptr(stats));
+  }
+  lm_node *node = NULL;
+  if (out && lm_needs_grad(x, target)) {
+    const lm_tensor *in[2] = {x, target};
+    node = lm_node_record(out, op, cross_entropy_prob_backward, 2, in);
+    if (node) {
+      args_to_node(node, n, c, o);
+      lm_node_save(node, logp);
+      lm_node_save(node, tc);
+      lm_node_save(node, stats);
+      if (wc)
+        lm_node_save(node, wc);
+    }
+  }
+  lm_tensor_release(logp);
+  lm_tensor_release(stats);
+  lm_tensor_release(wc);
+  lm_tensor_release(xc);
+  lm_tensor_release(tc);
+  lm_hook_forward(op, node, out);
+  return out;
+}
+
 lm_tensor *lm_cross_entropy_opts(const lm_tensor *logits, const lm_tensor *target,
                                  const lm_loss_options *options)
 {
+  /* float (N, C) targets, and any float target not shaped as class indices
+   * (its shape is then what the error names) */
+  if (logits && target && target->dtype == LM_FLOAT32 && target->ndim != logits->ndim - 1) {
+    const lm_loss_options o = options ? *options : LM_LOSS_DEFAULTS;
+    return prob_loss("cross_entropy", logits, target, &o);
+  }
   return class_loss("cross_entropy", true, logits, target, options);
 }
 

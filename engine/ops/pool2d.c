@@ -1,7 +1,7 @@
 /* pool2d.c: the max_pool2d and avg_pool2d ops (forward, backward, checks).
  *
  * PyTorch's F.max_pool2d / F.avg_pool2d with dilation 1, ceil_mode and (avg)
- * count_include_pad: input (N, C, H, W) or (C, H, W); a stride of 0 means
+ * count_include_pad (and avg's divisor_override): input (N, C, H, W) or (C, H, W); a stride of 0 means
  * "the kernel size" (PyTorch's stride=None). The output size is PyTorch's
  * pooling_output_shape: with ceil_mode the last window may start in the
  * right padding but not past it (PyTorch drops such a window). max_pool2d keeps the
@@ -12,12 +12,12 @@
 #include "lm-backend.h"
 #include "lm-engine-private.h"
 
-enum { G_PLANES, G_H, G_W, G_OH, G_OW, G_KH, G_KW, G_SH, G_SW, G_PH, G_PW, G_EXCL };
+enum { G_PLANES, G_H, G_W, G_OH, G_OW, G_KH, G_KW, G_SH, G_SW, G_PH, G_PW, G_EXCL, G_DIV };
 
 static void geom_to_node(const lm_pool2d_geom *g, lm_node *node)
 {
   int64_t v[] = {g->planes, g->h, g->w, g->oh, g->ow, g->kh, g->kw, g->sh, g->sw, g->ph, g->pw,
-                 g->exclude_pad};
+                 g->exclude_pad, g->divisor};
   for (int i = 0; i < (int)(sizeof v / sizeof v[0]); i++)
     node->iargs[i] = v[i];
 }
@@ -28,7 +28,7 @@ static lm_pool2d_geom geom_from_node(const lm_node *node)
   return (lm_pool2d_geom){.planes = a[G_PLANES], .h = a[G_H], .w = a[G_W], .oh = a[G_OH],
                           .ow = a[G_OW], .kh = a[G_KH], .kw = a[G_KW], .sh = a[G_SH],
                           .sw = a[G_SW], .ph = a[G_PH], .pw = a[G_PW],
-                          .exclude_pad = a[G_EXCL]};
+                          .exclude_pad = a[G_EXCL], .divisor = a[G_DIV]};
 }
 
 /* Output size along one axis, PyTorch's pooling_output_shape (dilation 1):
@@ -74,6 +74,7 @@ static bool pool_geom(const char *op, const lm_tensor *x, int kh, int kw, int sh
   g->w = x->shape[b + 2];
   g->kh = kh; g->kw = kw; g->sh = sh; g->sw = sw; g->ph = ph; g->pw = pw;
   g->exclude_pad = 0;
+  g->divisor = 0;
   g->oh = pool_out_size(g->h, kh, sh, ph, ceil_mode);
   g->ow = pool_out_size(g->w, kw, sw, pw, ceil_mode);
   if (g->h + 2 * ph < kh || g->w + 2 * pw < kw || g->oh <= 0 || g->ow <= 0) {
@@ -156,13 +157,15 @@ static void avg_pool2d_backward(lm_node *node, const lm_tensor *grad_out, lm_ten
   grad_in[0] = dx;
 }
 
-lm_tensor *lm_avg_pool2d_ex(const lm_tensor *x, int kh, int kw, int sh, int sw, int ph, int pw,
-                            bool ceil_mode, bool count_include_pad)
+/* avg_pool2d with count_include_pad and divisor_override (0: none). */
+static lm_tensor *avg_pool2d(const lm_tensor *x, int kh, int kw, int sh, int sw, int ph, int pw,
+                             bool ceil_mode, bool count_include_pad, int divisor)
 {
   lm_pool2d_geom g;
   if (!x || !pool_geom("avg_pool2d", x, kh, kw, sh, sw, ph, pw, ceil_mode, &g))
     return NULL;
   g.exclude_pad = !count_include_pad;
+  g.divisor = divisor;
   const lm_backend *be = lm_backend_of(x->device);
   if (!be)
     return NULL;
@@ -182,6 +185,30 @@ lm_tensor *lm_avg_pool2d_ex(const lm_tensor *x, int kh, int kw, int sh, int sw, 
   lm_tensor_release(xc);
   lm_hook_forward("avg_pool2d", node, out);
   return out;
+}
+
+lm_tensor *lm_avg_pool2d_ex(const lm_tensor *x, int kh, int kw, int sh, int sw, int ph, int pw,
+                            bool ceil_mode, bool count_include_pad)
+{
+  return avg_pool2d(x, kh, kw, sh, sw, ph, pw, ceil_mode, count_include_pad, 0);
+}
+
+lm_tensor *lm_avg_pool2d_opts(const lm_tensor *x, int kh, int kw, const lm_pool2d_options *o)
+{
+  const lm_pool2d_options d = {0};
+  if (!o)
+    o = &d;
+  return avg_pool2d(x, kh, kw, o->stride_h, o->stride_w, o->padding_h, o->padding_w, o->ceil_mode,
+                    !o->no_count_include_pad, o->divisor_override);
+}
+
+lm_tensor *lm_max_pool2d_opts(const lm_tensor *x, int kh, int kw, const lm_pool2d_options *o)
+{
+  const lm_pool2d_options d = {0};
+  if (!o)
+    o = &d;
+  return lm_max_pool2d_ex(x, kh, kw, o->stride_h, o->stride_w, o->padding_h, o->padding_w,
+                          o->ceil_mode);
 }
 
 lm_tensor *lm_avg_pool2d(const lm_tensor *x, int kh, int kw, int sh, int sw, int ph, int pw)

@@ -1,5 +1,7 @@
 /* lr_scheduler.c: learning-rate schedules, torch.optim.lr_scheduler's StepLR,
- * MultiStepLR, ExponentialLR and CosineAnnealingLR.
+ * MultiStepLR, ExponentialLR, CosineAnnealingLR and ReduceLROnPlateau (which
+ * steps on a metric, e.g. the validation loss, and keeps its best value,
+ * bad-epoch count and cooldown as state).
  *
  * Like PyTorch's chainable forms, each lm_lr_scheduler_step() derives the
  * new learning rate from the optimizer's current one (StepLR multiplies it by
@@ -8,7 +10,7 @@
  * of consecutive points of the cosine), so a learning rate set by hand in
  * between is respected the way PyTorch respects it, and the doubles follow
  * the same arithmetic as PyTorch's (equal to the last bit for the products).
- * A schedule holds no state beyond its epoch count: resuming replays it.
+ * The others hold no state beyond their epoch count: resuming replays them.
  *
  * Not here: the optimizers (optimizer.c).
  */
@@ -18,7 +20,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-typedef enum { SCHED_STEP, SCHED_MULTISTEP, SCHED_EXPONENTIAL, SCHED_COSINE } sched_kind;
+typedef enum { SCHED_STEP, SCHED_MULTISTEP, SCHED_EXPONENTIAL, SCHED_COSINE, SCHED_PLATEAU } sched_kind;
 
 struct lm_lr_scheduler {
   lm_optimizer *opt;  /* not owned */
@@ -31,6 +33,11 @@ struct lm_lr_scheduler {
   size_t n_milestones;
   int64_t last_epoch; /* 0 after construction, as PyTorch's initial step() leaves it */
   double last_lr;
+  /* ReduceLROnPlateau */
+  lm_plateau_options plateau;
+  double best;        /* +inf (min) or -inf (max) until the first metric */
+  int num_bad_epochs;
+  int cooldown_counter;
 };
 
 static lm_lr_scheduler *sched_new(const char *name, lm_optimizer *opt, sched_kind kind)
@@ -133,6 +140,85 @@ lm_lr_scheduler *lm_cosine_annealing_lr(lm_optimizer *opt, int t_max, double eta
   return s;
 }
 
+lm_lr_scheduler *lm_reduce_lr_on_plateau(lm_optimizer *opt, const lm_plateau_options *options)
+{
+  static const char *name = "ReduceLROnPlateau";
+  const lm_plateau_options o = options ? *options : LM_PLATEAU_DEFAULTS;
+  if (opt && o.mode != LM_PLATEAU_MIN && o.mode != LM_PLATEAU_MAX) {
+    lm_error("%s: mode %d is unknown! (LM_PLATEAU_MIN or LM_PLATEAU_MAX)", name, (int)o.mode);
+    return NULL;
+  }
+  if (opt && o.threshold_mode != LM_THRESHOLD_REL && o.threshold_mode != LM_THRESHOLD_ABS) {
+    lm_error("%s: threshold mode %d is unknown! (LM_THRESHOLD_REL or LM_THRESHOLD_ABS)", name,
+             (int)o.threshold_mode);
+    return NULL;
+  }
+  if (opt && !(o.factor < 1.0)) {
+    lm_error("%s: Factor should be < 1.0, got %g", name, o.factor);
+    return NULL;
+  }
+  if (opt && (o.patience < 0 || o.cooldown < 0 || !(o.min_lr >= 0.0))) {
+    lm_error("%s: patience (%d), cooldown (%d) and min_lr (%g) must be non-negative", name,
+             o.patience, o.cooldown, o.min_lr);
+    return NULL;
+  }
+  lm_lr_scheduler *s = sched_new(name, opt, SCHED_PLATEAU);
+  if (s) {
+    s->plateau = o;
+    s->best = o.mode == LM_PLATEAU_MIN ? INFINITY : -INFINITY;
+  }
+  return s;
+}
+
+/* PyTorch's is_better, with its arithmetic: rel compares against
+ * best * (1 -/+ threshold), abs against best -/+ threshold. NaN is never
+ * better. */
+static bool plateau_better(const lm_plateau_options *o, double a, double best)
+{
+  if (o->mode == LM_PLATEAU_MIN)
+    return o->threshold_mode == LM_THRESHOLD_REL ? a < best * (1.0 - o->threshold)
+                                                 : a < best - o->threshold;
+  return o->threshold_mode == LM_THRESHOLD_REL ? a > best * (o->threshold + 1.0)
+                                               : a > best + o->threshold;
+}
+
+/* One ReduceLROnPlateau.step(metric): a bad epoch unless the metric beats
+ * the best so far; more than patience of them in a row (not counting those
+ * in cooldown) multiply the lr by factor, down to min_lr, skipping changes
+ * smaller than eps. */
+static void plateau_step(lm_lr_scheduler *s, double metric)
+{
+  const lm_plateau_options *o = &s->plateau;
+  s->last_epoch++;
+  if (plateau_better(o, metric, s->best)) {
+    s->best = metric;
+    s->num_bad_epochs = 0;
+  } else {
+    s->num_bad_epochs++;
+  }
+  if (s->cooldown_counter > 0) {
+    s->cooldown_counter--;
+    s->num_bad_epochs = 0;
+  }
+  if (s->num_bad_epochs > o->patience) {
+    const double old_lr = lm_optimizer_get_lr(s->opt);
+    const double new_lr = fmax(old_lr * o->factor, o->min_lr);
+    if (old_lr - new_lr > o->eps)
+      lm_optimizer_set_lr(s->opt, new_lr);
+    s->cooldown_counter = o->cooldown;
+    s->num_bad_epochs = 0;
+  }
+  s->last_lr = lm_optimizer_get_lr(s->opt);
+}
+
+void lm_lr_scheduler_step_metric(lm_lr_scheduler *s, double metric)
+{
+  if (s && s->kind == SCHED_PLATEAU)
+    plateau_step(s, metric);
+  else
+    lm_lr_scheduler_step(s);
+}
+
 /* CosineAnnealingLR's chainable step (PyTorch's get_lr): from the current lr
  * at epoch e-1 to epoch e of eta_min + (base - eta_min)(1 + cos(pi e/T))/2,
  * restarting the climb at e = T + 1 (mod 2T) as PyTorch does. */
@@ -150,6 +236,11 @@ void lm_lr_scheduler_step(lm_lr_scheduler *s)
 {
   if (!s)
     return;
+  if (s->kind == SCHED_PLATEAU) {
+    lm_error("ReduceLROnPlateau: step needs the metric it watches: call "
+             "lm_lr_scheduler_step_metric(scheduler, val_loss)");
+    return;
+  }
   s->last_epoch++;
   double lr = lm_optimizer_get_lr(s->opt);
   switch (s->kind) {
@@ -170,6 +261,8 @@ void lm_lr_scheduler_step(lm_lr_scheduler *s)
     break;
   case SCHED_COSINE:
     lr = cosine_lr(s, lr);
+    break;
+  case SCHED_PLATEAU:
     break;
   }
   lm_optimizer_set_lr(s->opt, lr);

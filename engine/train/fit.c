@@ -381,8 +381,8 @@ bool lm_fit(lm_module *model, lm_optimizer *opt, lm_dataset *train,
       ok = false;
       break;
     }
-    if (o.scheduler)
-      lm_lr_scheduler_step(o.scheduler);
+    if (o.scheduler) /* ReduceLROnPlateau watches the val loss; the others ignore it */
+      lm_lr_scheduler_step_metric(o.scheduler, logs.val_loss);
     st.epoch = epoch + 1;
     st.batch = 0;
     if (!history_push(history, &logs)) {

@@ -154,6 +154,17 @@ FN(f_nll, lm_nll_loss(lm_log_softmax(in[0], 1), in[1]))
 FN(f_mse, lm_mse_loss(in[0], in[1]))
 FN(f_ce_t, lm_cross_entropy(lm_transpose(in[0], 0, 1), in[1]))
 
+/* cross_entropy with class probabilities, with every option that applies to
+ * them (user_data: the reduction) */
+static lm_tensor *f_ce_prob(lm_tensor *const *in, void *user_data)
+{
+  lm_loss_options o = LM_LOSS_DEFAULTS;
+  o.reduction = (lm_reduction)GPOINTER_TO_INT(user_data);
+  o.weight = in[2];
+  o.label_smoothing = 0.15;
+  return lm_cross_entropy_opts(in[0], in[1], &o);
+}
+
 static void test_softmax_losses(void)
 {
   lm_scope_begin();
@@ -168,6 +179,13 @@ static void test_softmax_losses(void)
   check("cross_entropy", f_ce, 2, (lm_tensor *[]){x, target});
   check("nll_loss(log_softmax)", f_nll, 2, (lm_tensor *[]){x, target});
   check("cross_entropy transposed", f_ce_t, 2, (lm_tensor *[]){LEAF(-2, 2, 5, 3), target});
+  /* probability targets: gradients w.r.t. logits and the (soft) target */
+  check("cross_entropy probs", f_ce, 2, (lm_tensor *[]){x, LEAF(0, 1, 3, 5)});
+  lm_tensor *w = lm_tensor_from_data((float[]){0.5f, 2.0f, 1.0f, 1.5f, 0.25f}, LM_SHAPE(5));
+  for (int r = LM_REDUCTION_MEAN; r <= LM_REDUCTION_NONE; r++)
+    if (!lm_gradcheck("cross_entropy probs, weight, smoothing", f_ce_prob, GINT_TO_POINTER(r),
+                      (lm_tensor *[]){x, LEAF(0, 1, 3, 5), w}, 3, NULL))
+      g_error("gradient check failed for cross_entropy probs, reduction %d", r);
   check("mse_loss", f_mse, 2, (lm_tensor *[]){LEAF(-1, 1, 3, 2), LEAF(-1, 1, 3, 2)});
   check("mse_loss broadcast", f_mse, 2, (lm_tensor *[]){LEAF(-1, 1, 3, 2), LEAF(-1, 1, 2)});
   lm_scope_end();

@@ -482,7 +482,8 @@ static void test_errors(void)
   g_assert_null(lm_nll_loss(x, lm_tensor_from_int64((int64_t[]){-1, 0}, LM_SHAPE(2))));
   et_assert_error("nll_loss: target -1 is out of bounds for 3 classes (at position 0)");
   g_assert_null(lm_cross_entropy(x, lm_zeros(LM_SHAPE(2))));
-  et_assert_error("cross_entropy: expected target to hold int64 class indices, got dtype float32");
+  et_assert_error("cross_entropy: expected target to hold int64 class indices of shape (2) or "
+                  "float32 class probabilities of the input's shape (2x3), got dtype float32");
   g_assert_null(lm_cross_entropy(x, lm_tensor_from_int64((int64_t[]){0, 1, 2}, LM_SHAPE(3))));
   et_assert_error("cross_entropy: expected target of shape (2) for input (2x3), got (3)");
   g_assert_null(lm_mse_loss(x, lm_zeros(LM_SHAPE(3, 2))));
@@ -499,6 +500,173 @@ static void test_errors(void)
   et_default_errors();
 }
 
+/* Class-probability targets (F.cross_entropy with a float (N, C) target, as
+ * Keras's categorical_crossentropy on to_categorical labels): values and
+ * gradients (logits and target) from PyTorch 1.13, produced by
+ *   X as in test_loss_options; W = [0.5, 2.0, 1.0, 1.5]
+ *   T = [[0, 0, 1, 0], [0.25, 0.25, 0.25, 0.25], [0.7, 0.1, 0, 0.2], [0.5, 0, 0, 1]]
+ *   x = torch.tensor(X, requires_grad=True); t = torch.tensor(T, requires_grad=True)
+ *   l = F.cross_entropy(x, t, weight=W or None, reduction=r, label_smoothing=e)
+ *   l.backward(g)  # g = 1.5, or [0.5, -1, 2, 1.25] for reduction='none'
+ * (the last row does not sum to 1: PyTorch does not normalise, nor do we;
+ * 'mean' divides by N = 4 even with weights). */
+static void test_loss_prob_target(void)
+{
+  static const float logits[] = {1.5f, -0.5f, 3.0f, 0.25f, 0.1f, 2.0f, -1.0f, 0.5f,
+                                 -2.0f, 0.0f, 0.5f, 1.0f, 4.0f, -3.0f, 0.0f, 2.5f};
+  static const float probs[] = {0.0f, 0.0f, 1.0f, 0.0f, 0.25f, 0.25f, 0.25f, 0.25f,
+                                0.7f, 0.1f, 0.0f, 0.2f, 0.5f, 0.0f, 0.0f, 1.0f};
+  static const struct {
+    lm_reduction reduction;
+    int weighted;
+    float smoothing;
+    float loss[4], grad[16], tgrad[16];
+  } cases[] = {
+    {LM_REDUCTION_MEAN, 0, 0.0f, {1.73966134f},
+     {0.0635213256f, 0.00859667733f, -0.0903171748f, 0.0181991644f, -0.0543202683f, 0.169873014f, -0.0806249827f, -0.0349277556f, -0.253276497f, 0.0306528397f, 0.112365045f, 0.110258631f, 0.265268147f, 0.000412871101f, 0.00829273742f, -0.273973763f},
+     {0.665831387f, 1.41583133f, 0.103331402f, 1.13458133f, 0.844652176f, 0.13215223f, 1.25715232f, 0.6946522f, 1.38943982f, 0.63943994f, 0.45193994f, 0.26443994f, 0.0813791156f, 2.70637918f, 1.58137918f, 0.643879116f}},
+    {LM_REDUCTION_SUM, 0, 0.0f, {6.95864534f},
+     {0.254085302f, 0.0343867093f, -0.361268699f, 0.0727966577f, -0.217281073f, 0.679492056f, -0.322499931f, -0.139711022f, -1.01310599f, 0.122611359f, 0.449460179f, 0.441034526f, 1.06107259f, 0.0016514844f, 0.0331709497f, -1.09589505f},
+     {2.66332555f, 5.66332531f, 0.413325608f, 4.53832531f, 3.3786087f, 0.528608918f, 5.02860928f, 2.7786088f, 5.55775928f, 2.55775976f, 1.80775976f, 1.05775976f, 0.325516462f, 10.8255167f, 6.3255167f, 2.57551646f}},
+    {LM_REDUCTION_NONE, 0, 0.0f, {0.275550395f, 1.95240605f, 2.90517282f, 1.82551646f},
+     {0.0846951008f, 0.0114622358f, -0.1204229f, 0.0242655519f, 0.144854039f, -0.452994704f, 0.214999959f, 0.0931406766f, -1.35080802f, 0.163481817f, 0.599280238f, 0.588046074f, 0.884227157f, 0.00137623702f, 0.0276424587f, -0.913245916f},
+     {0.887775183f, 1.88777518f, 0.137775198f, 1.51277518f, -2.25240588f, -0.352405936f, -3.35240602f, -1.85240591f, 7.41034603f, 3.41034627f, 2.41034627f, 1.41034627f, 0.271263719f, 9.02126408f, 5.2712636f, 2.1462636f}},
+    {LM_REDUCTION_MEAN, 1, 0.0f, {1.68630612f},
+     {0.0635213256f, 0.00859667733f, -0.0903171748f, 0.0181991644f, 0.00241216575f, 0.142028764f, -0.0773437321f, -0.0670971945f, -0.123410031f, -0.0170700885f, 0.0955102891f, 0.0449698307f, 0.434479505f, 0.000481682946f, 0.00967486016f, -0.444636077f},
+     {0.332915694f, 2.83166265f, 0.103331402f, 1.70187211f, 0.422326088f, 0.264304459f, 1.25715232f, 1.04197836f, 0.694719911f, 1.27887988f, 0.45193994f, 0.396659881f, 0.0406895578f, 5.41275835f, 1.58137918f, 0.965818644f}},
+    {LM_REDUCTION_MEAN, 1, 0.2f, {1.9749912f},
+     {0.0573223941f, -0.0284734908f, -0.0198330488f, -0.00901587866f, 0.00241216575f, 0.142028764f, -0.0773437321f, -0.0670971945f, -0.105797164f, -0.0341178663f, 0.0857494995f, 0.0541655347f, 0.413669944f, -0.0370458439f, -0.00962798949f, -0.366996169f},
+     {0.266332567f, 2.26533008f, 0.082665123f, 1.36149776f, 0.337860882f, 0.211443573f, 1.00572193f, 0.833582699f, 0.55577594f, 1.02310395f, 0.36155197f, 0.317327917f, 0.0325516462f, 4.33020687f, 1.26510334f, 0.772654951f}},
+    {LM_REDUCTION_SUM, 1, 0.2f, {7.89996481f},
+     {0.229289576f, -0.113893963f, -0.0793321952f, -0.0360635146f, 0.00964866299f, 0.568115056f, -0.309374928f, -0.268388778f, -0.423188657f, -0.136471465f, 0.342997998f, 0.216662139f, 1.65467978f, -0.148183376f, -0.038511958f, -1.46798468f},
+     {1.06533027f, 9.0613203f, 0.330660492f, 5.44599104f, 1.35144353f, 0.845774293f, 4.02288771f, 3.3343308f, 2.22310376f, 4.09241581f, 1.44620788f, 1.26931167f, 0.130206585f, 17.3208275f, 5.06041336f, 3.0906198f}},
+    {LM_REDUCTION_NONE, 1, 0.2f, {0.883077979f, 1.99050748f, 1.85581112f, 3.17056823f},
+     {0.0764298588f, -0.0379646532f, -0.0264440291f, -0.01202117f, -0.00643244199f, -0.37874338f, 0.206249952f, 0.178925842f, -0.564251542f, -0.181961924f, 0.457330674f, 0.288882911f, 1.37889981f, -0.123486139f, -0.032093294f, -1.22332048f},
+     {0.355110079f, 3.02044034f, 0.110220157f, 1.81533015f, -0.900962353f, -0.563849509f, -2.68192482f, -2.22288704f, 2.96413851f, 5.45655394f, 1.92827702f, 1.6924156f, 0.108505487f, 14.4340229f, 4.21701097f, 2.57551646f}},
+    {LM_REDUCTION_MEAN, 0, 0.1f, {1.79913616f},
+     {0.0541463271f, -0.000778323505f, -0.0621921569f, 0.00882416405f, -0.0543202683f, 0.169873014f, -0.0806249827f, -0.0349277556f, -0.236401498f, 0.0250278451f, 0.102990046f, 0.108383633f, 0.259550869f, -0.0089758914f, -0.00135868764f, -0.249216303f},
+     {0.59924823f, 1.27424812f, 0.0929982588f, 1.02112317f, 0.760186911f, 0.118937001f, 1.13143706f, 0.62518698f, 1.25049579f, 0.575495958f, 0.40674594f, 0.237995937f, 0.073241204f, 2.43574119f, 1.42324126f, 0.579491198f}},
+  };
+  for (size_t k = 0; k < G_N_ELEMENTS(cases); k++) {
+    lm_scope_begin();
+    lm_tensor *x = lm_tensor_from_data(logits, LM_SHAPE(4, 4));
+    lm_tensor *t = lm_tensor_from_data(probs, LM_SHAPE(4, 4));
+    lm_tensor_set_requires_grad(x, true);
+    lm_tensor_set_requires_grad(t, true);
+    lm_loss_options o = LM_LOSS_DEFAULTS;
+    o.reduction = cases[k].reduction;
+    o.weight = cases[k].weighted ? T(0.5f, 2.0f, 1.0f, 1.5f), LM_SHAPE(4)) : NULL;
+    o.label_smoothing = cases[k].smoothing;
+    lm_tensor *l = lm_cross_entropy_opts(x, t, &o);
+    g_assert_nonnull(l);
+    bool none = cases[k].reduction == LM_REDUCTION_NONE;
+    g_assert_cmpint(l->ndim, ==, none ? 1 : 0);
+    et_assert_values(l, cases[k].loss, none ? 4 : 1, 2e-6);
+    lm_backward(l, none ? T(0.5f, -1.0f, 2.0f, 1.25f), LM_SHAPE(4)) : lm_full(0, NULL, 1.5f),
+                false);
+    et_assert_values(x->grad, cases[k].grad, 16, 2e-6);
+    et_assert_values(t->grad, cases[k].tgrad, 16, 2e-6);
+    lm_scope_end();
+  }
+  lm_scope_begin();
+  lm_tensor *x = lm_tensor_from_data(logits, LM_SHAPE(4, 4));
+  /* one-hot rows give the class-index loss: F.cross_entropy(X, [2, 1, 0, 3]) = 1.51253510 */
+  lm_tensor *y = lm_tensor_from_int64((int64_t[]){2, 1, 0, 3}, LM_SHAPE(4));
+  g_assert_cmpfloat_with_epsilon(lm_item(lm_cross_entropy(x, lm_to_categorical(y, 4))),
+                                 1.51253510f, 2e-6);
+  g_assert_cmpfloat_with_epsilon(lm_item(lm_cross_entropy(x, y)), 1.51253510f, 2e-6);
+  /* one sample: (C) logits and a (C) target; F.cross_entropy(X[2], T[2]) */
+  lm_tensor *x1 = lm_tensor_from_data(logits + 8, LM_SHAPE(4));
+  lm_tensor_set_requires_grad(x1, true);
+  lm_tensor *l1 = lm_cross_entropy(x1, lm_tensor_from_data(probs + 8, LM_SHAPE(4)));
+  g_assert_cmpint(l1->ndim, ==, 0);
+  g_assert_cmpfloat_with_epsilon(lm_item(l1), 2.90517282f, 2e-6);
+  lm_backward(l1, NULL, false);
+  et_assert_values(x1->grad, (float[]){-0.675404012f, 0.0817409083f, 0.299640119f, 0.294023037f},
+                   4, 2e-6);
+  /* no samples: mean NaN, sum 0, as PyTorch */
+  lm_tensor *e = lm_zeros(LM_SHAPE(0, 4));
+  g_assert_true(isnan(lm_item(lm_cross_entropy(e, lm_zeros(LM_SHAPE(0, 4))))));
+  g_assert_cmpfloat(lm_item(lm_cross_entropy_ex(e, lm_zeros(LM_SHAPE(0, 4)), LM_REDUCTION_SUM)),
+                    ==, 0.0);
+  /* PyTorch's messages for targets that fit neither form */
+  et_catch_errors();
+  g_assert_null(lm_cross_entropy(x, lm_zeros(LM_SHAPE(3, 4))));
+  et_assert_error("cross_entropy: Expected input batch_size (4) to match target batch_size (3).");
+  g_assert_null(lm_cross_entropy(x, lm_zeros(LM_SHAPE(4, 5))));
+  et_assert_error("cross_entropy: expected a target of class probabilities to have the input's "
+                  "shape (4x4), got (4x5)");
+  g_assert_null(lm_cross_entropy(x, lm_zeros(LM_SHAPE(4, 4, 1))));
+  et_assert_error("got (4x4x1)");
+  g_assert_null(lm_cross_entropy(x, lm_one_hot(y, 4)));
+  et_assert_error("cross_entropy: Expected floating point type for target with class "
+                  "probabilities, got int64");
+  g_assert_null(lm_cross_entropy(x, lm_zeros(LM_SHAPE(4))));
+  et_assert_error("cross_entropy: expected target to hold int64 class indices of shape (4) or "
+                  "float32 class probabilities of the input's shape (4x4), got dtype float32");
+  lm_loss_options o = LM_LOSS_DEFAULTS;
+  o.ignore_index = 1;
+  g_assert_null(lm_cross_entropy_opts(x, lm_zeros(LM_SHAPE(4, 4)), &o));
+  et_assert_error("cross_entropy: ignore_index is not supported for floating point target");
+  o.ignore_index = -5; /* PyTorch only refuses an index that could be a class */
+  g_assert_nonnull(lm_cross_entropy_opts(x, lm_zeros(LM_SHAPE(4, 4)), &o));
+  o = LM_LOSS_DEFAULTS;
+  o.weight = lm_ones(LM_SHAPE(3));
+  g_assert_null(lm_cross_entropy_opts(x, lm_zeros(LM_SHAPE(4, 4)), &o));
+  et_assert_error("weight tensor should be defined either for all 4 classes");
+  g_assert_null(lm_nll_loss(x, lm_zeros(LM_SHAPE(4, 4))));
+  et_assert_error("nll_loss: expected target to hold int64 class indices, got dtype float32");
+  g_assert_cmpint(et_err.count, ==, 0);
+  et_default_errors();
+  lm_scope_end();
+}
+
+/* F.one_hot and to_categorical; references from PyTorch 1.13:
+ * F.one_hot(torch.tensor([[0, 2], [1, 0]])) (num_classes -1: 3 classes) and
+ * its messages for bad labels. */
+static void test_one_hot(void)
+{
+  lm_scope_begin();
+  lm_tensor *y = lm_tensor_from_int64((int64_t[]){0, 2, 1, 0}, LM_SHAPE(2, 2));
+  lm_tensor *h = lm_one_hot(y, -1);
+  g_assert_cmpint(h->dtype, ==, LM_INT64);
+  g_assert_cmpint(h->ndim, ==, 3);
+  g_assert_cmpint(h->shape[2], ==, 3);
+  et_assert_values(h, (float[]){1, 0, 0, 0, 0, 1, 0, 1, 0, 1, 0, 0}, 12, 0);
+  lm_tensor *h5 = lm_one_hot(lm_transpose(y, 0, 1), 5); /* any layout */
+  g_assert_cmpint(h5->shape[2], ==, 5);
+  et_assert_values(h5, (float[]){1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0},
+                   20, 0);
+  lm_tensor *c = lm_to_categorical(y, 3);
+  g_assert_cmpint(c->dtype, ==, LM_FLOAT32);
+  et_assert_values(c, (float[]){1, 0, 0, 0, 0, 1, 0, 1, 0, 1, 0, 0}, 12, 0);
+  /* tensor.to(dtype): int64 -> float32 and back (truncation toward zero) */
+  lm_tensor *f = lm_to_dtype(h, LM_FLOAT32);
+  g_assert_cmpint(f->dtype, ==, LM_FLOAT32);
+  et_assert_values(f, (float[]){1, 0, 0, 0, 0, 1, 0, 1, 0, 1, 0, 0}, 12, 0);
+  lm_tensor *i = lm_to_dtype(T(2.7f, -2.7f, 0.5f, -0.0f), LM_SHAPE(4)), LM_INT64);
+  g_assert_cmpint(i->dtype, ==, LM_INT64);
+  et_assert_values(i, (float[]){2, -2, 0, 0}, 4, 0);
+  g_assert_true(lm_to_dtype(f, LM_FLOAT32) == f);
+  g_assert_cmpint(lm_one_hot(lm_tensor_from_int64((int64_t[]){0}, LM_SHAPE(0)), 0)->shape[1], ==, 0);
+  et_catch_errors();
+  g_assert_null(lm_one_hot(lm_tensor_from_int64((int64_t[]){0, 5, 1}, LM_SHAPE(3)), 3));
+  et_assert_error("one_hot: Class values must be smaller than num_classes (3), got 5 (at "
+                  "position 1)");
+  g_assert_null(lm_to_categorical(lm_tensor_from_int64((int64_t[]){0, -1}, LM_SHAPE(2)), 3));
+  et_assert_error("to_categorical: Class values must be non-negative, got -1 (at position 1)");
+  lm_tensor *fl = T(0.0f, 1.0f), LM_SHAPE(2));
+  g_assert_null(lm_one_hot(fl, 2));
+  et_assert_error("one_hot: one_hot is only applicable to index tensor (int64 class labels), got "
+                  "dtype float32");
+  g_assert_null(lm_one_hot(lm_tensor_from_int64((int64_t[]){0}, LM_SHAPE(0)), -1));
+  et_assert_error("one_hot: Can not infer total number of classes from empty tensor.");
+  g_assert_null(lm_one_hot(y, -2));
+  et_assert_error("one_hot: num_classes must be positive or -1 (the largest label + 1), got -2");
+  et_default_errors();
+  lm_scope_end();
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -510,6 +678,8 @@ int main(int argc, char **argv)
   g_test_add_func("/engine/ops/softmax-losses", test_softmax_losses);
   g_test_add_func("/engine/ops/loss-reduction", test_loss_reduction);
   g_test_add_func("/engine/ops/loss-options", test_loss_options);
+  g_test_add_func("/engine/ops/loss-prob-target", test_loss_prob_target);
+  g_test_add_func("/engine/ops/one-hot", test_one_hot);
   g_test_add_func("/engine/ops/errors", test_errors);
   return g_test_run();
 }

@@ -272,6 +272,29 @@ static lm_tensor *op_nll_opts(lm_tensor *const *in, lm_reduction r)
 static lm_tensor *op_nll_opts_mean(lm_tensor *const *in) { return op_nll_opts(in, LM_REDUCTION_MEAN); }
 static lm_tensor *op_nll_opts_none(lm_tensor *const *in) { return op_nll_opts(in, LM_REDUCTION_NONE); }
 static lm_tensor *op_mse(lm_tensor *const *in) { return lm_mse_loss(in[0], in[1]); }
+/* class-probability targets: in[1] is a float (N, C) target (with a gradient) */
+static lm_tensor *op_ce_prob_opts(lm_tensor *const *in, lm_reduction r)
+{
+  lm_loss_options o;
+  loss_opts(in[0], r, 0.1, &o);
+  o.ignore_index = LM_IGNORE_INDEX_DEFAULT;
+  return lm_cross_entropy_opts(in[0], in[1], &o);
+}
+static lm_tensor *op_ce_prob_mean(lm_tensor *const *in) { return op_ce_prob_opts(in, LM_REDUCTION_MEAN); }
+static lm_tensor *op_ce_prob_sum(lm_tensor *const *in) { return op_ce_prob_opts(in, LM_REDUCTION_SUM); }
+static lm_tensor *op_ce_prob_none(lm_tensor *const *in) { return op_ce_prob_opts(in, LM_REDUCTION_NONE); }
+static lm_tensor *op_ce_onehot(lm_tensor *const *in)
+{
+  return lm_cross_entropy(in[0], lm_to_categorical(in[1], 10));
+}
+static lm_tensor *op_one_hot(lm_tensor *const *in) { return lm_one_hot(in[0], 10); }
+static lm_tensor *op_one_hot_auto(lm_tensor *const *in) { return lm_one_hot(in[0], -1); }
+static lm_tensor *op_to_categorical(lm_tensor *const *in) { return lm_to_categorical(in[0], 12); }
+static lm_tensor *op_to_float(lm_tensor *const *in) { return lm_to_dtype(in[0], LM_FLOAT32); }
+static lm_tensor *op_to_int(lm_tensor *const *in)
+{
+  return lm_to_dtype(lm_mul_scalar(in[0], 100.0f), LM_INT64);
+}
 
 static void test_nn_functional(void)
 {
@@ -307,6 +330,7 @@ static void test_nn_functional(void)
   check_op("log_softmax dim -1 of 3-d", 1, x3, op_log_softmax_last, true, 1);
   check_op("log_softmax dim 1 of 3-d", 1, x3, op_log_softmax1, true, 1);
   const in_spec ce[2] = {SPEC(2, -5, 5, 64, 10), LABELS(64, 10)};
+  const in_spec mse[2] = {SPEC(2, -2, 2, 33, 9), SPEC(2, -2, 2, 33, 9)};
   check_op("cross_entropy", 2, ce, op_ce, true, 1);
   check_op("nll_loss(log_softmax)", 2, ce, op_nll, true, 1);
   check_op("cross_entropy, reduction sum", 2, ce, op_ce_sum, true, 1);
@@ -320,7 +344,27 @@ static void test_nn_functional(void)
            true, 1);
   check_op("nll_loss, weight, ignore_index", 2, ce, op_nll_opts_mean, true, 1);
   check_op("nll_loss, weight, ignore_index, none", 2, ce, op_nll_opts_none, true, 1);
-  const in_spec mse[2] = {SPEC(2, -2, 2, 33, 9), SPEC(2, -2, 2, 33, 9)};
+  const in_spec ce_prob[2] = {SPEC(2, -5, 5, 64, 10), SPEC(2, 0, 1, 64, 10)};
+  const in_spec ce_prob1[2] = {SPEC(1, -5, 5, 10), SPEC(1, 0, 1, 10)};
+  const in_spec ce_prob_wide[2] = {SPEC(2, -5, 5, 3, 2500), SPEC(2, 0, 1, 3, 2500)};
+  check_op("cross_entropy, probability target", 2, ce_prob, op_ce, true, 1);
+  check_op("cross_entropy, probability target, weight, label_smoothing", 2, ce_prob,
+           op_ce_prob_mean, true, 1);
+  check_op("cross_entropy, probability target, weight, label_smoothing, sum", 2, ce_prob,
+           op_ce_prob_sum, true, 1);
+  check_op("cross_entropy, probability target, weight, label_smoothing, none", 2, ce_prob,
+           op_ce_prob_none, true, 1);
+  check_op("cross_entropy, probability target of one sample", 2, ce_prob1, op_ce, true, 1);
+  check_op("cross_entropy, probability target, 2500 classes (a block per row)", 2, ce_prob_wide,
+           op_ce, true, 1);
+  check_op("cross_entropy, to_categorical target", 2, ce, op_ce_onehot, true, 1);
+  const in_spec labels[1] = {LABELS(64, 10)};
+  const in_spec labels2[1] = {{2, {8, 5}, 0, 0, 12}};
+  check_op("one_hot", 1, labels, op_one_hot, false, 1);
+  check_op("one_hot, num_classes -1", 1, labels, op_one_hot_auto, false, 1);
+  check_op("to_categorical of 2-d labels", 1, labels2, op_to_categorical, false, 1);
+  check_op("to_dtype int64 -> float32", 1, labels, op_to_float, false, 1);
+  check_op("to_dtype float32 -> int64", 1, mse, op_to_int, false, 1);
   const in_spec mse_b[2] = {SPEC(2, -2, 2, 33, 9), SPEC(1, -2, 2, 9)};
   check_op("mse_loss", 2, mse, op_mse, true, 1);
   check_op("mse_loss broadcast target", 2, mse_b, op_mse, true, 1);
@@ -333,6 +377,12 @@ static lm_tensor *op_conv_s2(lm_tensor *const *in) { return lm_conv2d(in[0], in[
 static lm_tensor *op_maxpool(lm_tensor *const *in) { return lm_max_pool2d(in[0], 2, 2, 2, 2, 0, 0); }
 static lm_tensor *op_maxpool3(lm_tensor *const *in) { return lm_max_pool2d(in[0], 3, 3, 2, 2, 1, 1); }
 static lm_tensor *op_avgpool(lm_tensor *const *in) { return lm_avg_pool2d(in[0], 3, 3, 2, 2, 1, 1); }
+static lm_tensor *op_avgpool_div(lm_tensor *const *in)
+{
+  return lm_avg_pool2d_opts(in[0], 3, 2, &(lm_pool2d_options){.stride_h = 2, .stride_w = 1,
+                                                              .padding_h = 1, .ceil_mode = true,
+                                                              .divisor_override = 7});
+}
 static lm_tensor *op_maxpool_ceil(lm_tensor *const *in)
 {
   return lm_max_pool2d_ex(in[0], 2, 3, 2, 2, 0, 1, true);
@@ -364,6 +414,8 @@ static void test_conv_pool_dropout(void)
   check_op("max_pool2d (2,3) stride 2 pad (0,1) ceil_mode", 1, odd, op_maxpool_ceil, true, 1);
   check_op("avg_pool2d (3,2) stride (2,3) pad (1,0) ceil_mode, count_include_pad=False", 1, odd,
            op_avgpool_ceil, true, 1);
+  check_op("avg_pool2d (3,2) stride (2,1) pad (1,0) ceil_mode, divisor_override=7", 1, odd,
+           op_avgpool_div, true, 1);
   const in_spec act[1] = {SPEC(2, -2, 2, 32, 128)};
   check_op("dropout (same seed, same mask)", 1, act, op_dropout, true, 99);
   check_op("dropout in eval mode", 1, act, op_dropout_eval, true, 99);

@@ -103,6 +103,15 @@ static void test_defaults(void)
   g_assert_cmpfloat(c.lr_gamma, ==, 0.9);
   g_assert_cmpint(parse(&c, "--lr-scheduler cosine", NULL), ==, LM_CLI_RUN);
   g_assert_cmpstr(c.lr_scheduler, ==, "cosine");
+  /* ReduceLROnPlateau: factor --lr-gamma, patience --lr-step, PyTorch's 0.1 and 10 */
+  g_assert_cmpint(parse(&c, "--lr-scheduler plateau", NULL), ==, LM_CLI_RUN);
+  g_assert_cmpstr(c.lr_scheduler, ==, "plateau");
+  g_assert_cmpint(c.lr_step, ==, 10);
+  g_assert_cmpfloat(c.lr_gamma, ==, 0.1);
+  g_assert_cmpint(parse(&c, "--lr-scheduler plateau --lr-step 2 --lr-gamma 0.5", NULL), ==,
+                  LM_CLI_RUN);
+  g_assert_cmpint(c.lr_step, ==, 2);
+  g_assert_cmpfloat(c.lr_gamma, ==, 0.5);
   char *err = NULL;
   g_assert_cmpint(parse(&c, "--lr-scheduler onecycle", &err), ==, LM_CLI_USAGE);
   g_assert_nonnull(strstr(err, "--lr-scheduler"));
@@ -186,7 +195,7 @@ static void test_bad_usage(void)
   expect_usage("--model resnet", "--model: expected mlp or cnn, found 'resnet'");
   expect_usage("--optimizer rmsprop", "--optimizer: expected sgd, adam, adamw or adadelta, found 'rmsprop'");
   expect_usage("--lr-scheduler onecycle",
-               "--lr-scheduler: expected step, exponential or cosine, found 'onecycle'");
+               "--lr-scheduler: expected step, exponential, cosine or plateau, found 'onecycle'");
   expect_usage("--device tpu", "--device: expected cpu, cuda or cuda:N (as torch.device), found 'tpu'");
   expect_usage("--device cuda:", "found 'cuda:'");
   expect_usage("--device cuda:-1", "found 'cuda:-1'");
@@ -211,7 +220,7 @@ static void test_bad_usage(void)
   char *text = NULL;
   g_assert_cmpint(parse(&c, "--help", &text), ==, LM_CLI_EXIT_OK);
   const char *opts[] = { "--model mlp|cnn", "--data DIR", "--epochs", "--batch-size", "--lr", "--optimizer sgd|adam|adamw|adadelta",
-                         "--lr-scheduler step|exponential|cosine", "1.0 for adadelta", "0.7 for adadelta",
+                         "--lr-scheduler step|exponential|cosine|plateau", "1.0 for adadelta", "0.7 for adadelta",
                          "--seed", "--device DEVICE", "cpu, cuda or cuda:N", "--logdir", "--run", "--log-every", "--resume CHECKPOINT",
                          "[10 for mlp, 5 for cnn]", "[64 for mlp, 32 for cnn]", "[runs]", "Ctrl-C" };
   for (size_t i = 0; i < G_N_ELEMENTS(opts); i++)

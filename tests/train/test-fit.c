@@ -289,11 +289,57 @@ static void test_models(void)
   g_free(err);
 }
 
+/* fit steps a ReduceLROnPlateau on each epoch's validation loss: the lr
+ * each epoch ran with (History's lr) is what the same schedule gives when
+ * stepped by hand on History's val losses. */
+static void test_fit_plateau(void)
+{
+  lm_dataset *ds = make_bars(600, 1);
+  lm_manual_seed(0);
+  lm_module *m = lm_model_mlp();
+  lm_optimizer *opt = lm_optim_sgd(m, 0.5, NULL);
+  lm_plateau_options po = LM_PLATEAU_DEFAULTS;
+  po.patience = 0;
+  po.factor = 0.5;
+  po.threshold = 0.3; /* val losses must fall by 30% a step, or the lr halves */
+  lm_lr_scheduler *s = lm_reduce_lr_on_plateau(opt, &po);
+  lm_fit_options fo;
+  lm_fit_options_init(&fo);
+  fo.epochs = 5;
+  fo.validation_split = 0.2;
+  fo.scheduler = s;
+  lm_history h;
+  g_assert_true(lm_fit(m, opt, ds, &fo, &h, NULL, NULL));
+  g_assert_cmpint(h.epochs, ==, 5);
+  lm_tensor *p = lm_zeros(LM_SHAPE(1));
+  lm_optimizer *ref = lm_optim_sgd_tensors(&p, 1, 0.5, NULL);
+  lm_lr_scheduler *rs = lm_reduce_lr_on_plateau(ref, &po);
+  int halvings = 0;
+  for (int64_t e = 0; e < h.epochs; e++) {
+    g_assert_false(isnan(h.logs[e].val_loss));
+    g_assert_cmpfloat(h.logs[e].lr, ==, lm_optimizer_get_lr(ref));
+    double before = lm_optimizer_get_lr(ref);
+    lm_lr_scheduler_step_metric(rs, h.logs[e].val_loss);
+    halvings += lm_optimizer_get_lr(ref) < before;
+  }
+  g_assert_cmpint(halvings, >, 0); /* the schedule did act */
+  g_assert_cmpfloat(lm_optimizer_get_lr(opt), ==, lm_optimizer_get_lr(ref));
+  lm_lr_scheduler_free(rs);
+  lm_optimizer_free(ref);
+  lm_tensor_release(p);
+  lm_history_clear(&h);
+  lm_lr_scheduler_free(s);
+  lm_optimizer_free(opt);
+  lm_module_free(m);
+  lm_dataset_release(ds);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/train/models", test_models);
   g_test_add_func("/train/fit/learns", test_fit_learns);
+  g_test_add_func("/train/fit/plateau", test_fit_plateau);
   g_test_add_func("/train/fit/stop-and-resume", test_stop_and_resume);
   g_test_add_func("/train/fit/bad-arguments", test_bad_arguments);
   return g_test_run();

@@ -13,6 +13,7 @@
  *     of every optimizer with maximize, their numbers held as constants.
  */
 #include <glib.h>
+#include <math.h>
 #include <string.h>
 
 #include "lm-fixture.h"
@@ -463,6 +464,52 @@ static void test_step_lr(void)
   lm_fx_free(f);
 }
 
+/* ReduceLROnPlateau against PyTorch 1.13: the lr after each of 20
+ * scheduler.step(metric) calls, from
+ *   o = torch.optim.SGD([p], lr=0.1); s = ReduceLROnPlateau(o, **cfg)
+ *   for m in M: o.step(); s.step(m); print('%.17g' % o.param_groups[0]['lr'])
+ * cfg: patience=2 | mode='max', factor=0.5, patience=1, threshold=0.01,
+ * threshold_mode='abs', cooldown=2, min_lr=0.004 | factor=0.3, patience=0,
+ * cooldown=1, min_lr=0.01, eps=1e-3 (the min_lr step, then eps stops it) | the
+ * defaults. Equal to the last bit. */
+static void test_plateau_lr(void)
+{
+  static const double metrics[20] = {1.0,  0.9,  0.95,    0.9,  0.91, 0.92, 0.89999,
+                                     0.93, 0.94, 0.95,    0.96, 0.97, 0.5,  0.6,
+                                     0.7,  0.8,  0.9,     NAN,  1.0,  1.1};
+  static const double lrs[4][20] = {
+    {0.10000000000000001, 0.10000000000000001, 0.10000000000000001, 0.10000000000000001, 0.010000000000000002, 0.010000000000000002, 0.010000000000000002, 0.0010000000000000002, 0.0010000000000000002, 0.0010000000000000002, 0.00010000000000000003, 0.00010000000000000003, 0.00010000000000000003, 0.00010000000000000003, 0.00010000000000000003, 1.0000000000000004e-05, 1.0000000000000004e-05, 1.0000000000000004e-05, 1.0000000000000004e-06, 1.0000000000000004e-06},
+     {0.10000000000000001, 0.10000000000000001, 0.050000000000000003, 0.050000000000000003, 0.050000000000000003, 0.050000000000000003, 0.025000000000000001, 0.025000000000000001, 0.025000000000000001, 0.025000000000000001, 0.012500000000000001, 0.012500000000000001, 0.012500000000000001, 0.012500000000000001, 0.0062500000000000003, 0.0062500000000000003, 0.0062500000000000003, 0.0062500000000000003, 0.0040000000000000001, 0.0040000000000000001},
+     {0.10000000000000001, 0.10000000000000001, 0.029999999999999999, 0.029999999999999999, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01},
+     {0.10000000000000001, 0.10000000000000001, 0.10000000000000001, 0.10000000000000001, 0.10000000000000001, 0.10000000000000001, 0.10000000000000001, 0.10000000000000001, 0.10000000000000001, 0.10000000000000001, 0.10000000000000001, 0.10000000000000001, 0.10000000000000001, 0.10000000000000001, 0.10000000000000001, 0.10000000000000001, 0.10000000000000001, 0.10000000000000001, 0.10000000000000001, 0.10000000000000001}};
+  lm_plateau_options cfg[4] = {LM_PLATEAU_DEFAULTS, LM_PLATEAU_DEFAULTS, LM_PLATEAU_DEFAULTS,
+                               LM_PLATEAU_DEFAULTS};
+  cfg[0].patience = 2;
+  cfg[1] = (lm_plateau_options){.mode = LM_PLATEAU_MAX, .factor = 0.5, .patience = 1,
+                                .threshold = 0.01, .threshold_mode = LM_THRESHOLD_ABS,
+                                .cooldown = 2, .min_lr = 0.004, .eps = 1e-8};
+  cfg[2].factor = 0.3;
+  cfg[2].patience = 0;
+  cfg[2].cooldown = 1;
+  cfg[2].min_lr = 0.01;
+  cfg[2].eps = 1e-3;
+  lm_tensor *p = lm_zeros(LM_SHAPE(3));
+  lm_tensor_set_requires_grad(p, true);
+  for (int k = 0; k < 4; k++) {
+    lm_optimizer *opt = lm_optim_sgd_tensors(&p, 1, 0.1, NULL);
+    lm_lr_scheduler *s = lm_reduce_lr_on_plateau(opt, k == 3 ? NULL : &cfg[k]);
+    g_assert_nonnull(s);
+    for (int e = 0; e < 20; e++) {
+      lm_lr_scheduler_step_metric(s, metrics[e]);
+      g_assert_cmpfloat(lm_optimizer_get_lr(opt), ==, lrs[k][e]);
+      g_assert_cmpfloat(lm_lr_scheduler_get_last_lr(s), ==, lrs[k][e]);
+    }
+    lm_lr_scheduler_free(s);
+    lm_optimizer_free(opt);
+  }
+  lm_tensor_release(p);
+}
+
 /* ExponentialLR, MultiStepLR and CosineAnnealingLR against PyTorch 1.13's
  * get_last_lr() after each of 12 epochs, from
  *   o = torch.optim.SGD([p], lr=0.1); s = ExponentialLR(o, 0.7)  # MultiStepLR(o,
@@ -517,6 +564,7 @@ int main(int argc, char **argv)
   g_test_add_func("/engine/nn/fixtures/maximize", test_maximize);
   g_test_add_func("/engine/nn/fixtures/optimizers", test_optimizers);
   g_test_add_func("/engine/nn/fixtures/step-lr", test_step_lr);
+  g_test_add_func("/engine/nn/fixtures/plateau-lr", test_plateau_lr);
   g_test_add_func("/engine/nn/fixtures/schedulers", test_schedulers);
   return g_test_run();
 }

@@ -10,6 +10,7 @@
 
 #include "gradcheck.h"
 #include "lumen-engine.h"
+#include "lumen-nn.h"
 
 /* ---- conv2d ---- */
 
@@ -67,6 +68,11 @@ static lm_tensor *pool_fn(lm_tensor *const *in, void *data)
 {
   const pool_cfg *c = data;
   return (c->max ? lm_max_pool2d : lm_avg_pool2d)(in[0], c->kh, c->kw, c->sh, c->sw, c->ph, c->pw);
+}
+
+static lm_tensor *pool_opts_fn(lm_tensor *const *in, void *data)
+{
+  return lm_avg_pool2d_opts(in[0], 3, 2, data);
 }
 
 /* Inputs for max pooling: a shuffled ladder with steps of 0.01, far wider than
@@ -236,12 +242,76 @@ static void test_errors(void)
   lm_set_error_handler(NULL, NULL);
 }
 
+/* F.avg_pool2d's divisor_override (lm_avg_pool2d_opts, nn.AvgPool2d's
+ * option): values and input gradients from PyTorch 1.13,
+ *   x = torch.arange(1., 13).reshape(1, 1, 3, 4).requires_grad_()
+ *   y = F.avg_pool2d(x, **kw); y.backward(torch.arange(1., y.numel() + 1).reshape(y.shape))
+ * then finite differences. */
+static void test_pool_divisor_override(void)
+{
+  static const struct {
+    int kh, kw;
+    lm_pool2d_options o;
+    int oh, ow;
+    float y[20], dx[12];
+  } cases[] = {
+    /* kernel_size=2, divisor_override=1 (sum pooling) */
+    {2, 2, {.divisor_override = 1}, 1, 2, {14, 22}, {1, 1, 2, 2, 1, 1, 2, 2, 0, 0, 0, 0}},
+    /* kernel_size=2, stride=1, padding=1, divisor_override=3 */
+    {2, 2, {.stride_h = 1, .stride_w = 1, .padding_h = 1, .padding_w = 1, .divisor_override = 3},
+     4, 5,
+     {0.333333343f, 1, 1.66666663f, 2.33333325f, 1.33333337f, 2, 4.66666651f, 6, 7.33333349f, 4,
+      4.66666651f, 10, 11.333333f, 12.666667f, 6.66666651f, 3, 6.33333349f, 7, 7.66666651f, 4},
+     {5.33333302f, 6.66666698f, 8, 9.33333302f, 12, 13.333334f, 14.666666f, 16, 18.666666f, 20,
+      21.333334f, 22.666666f}},
+    /* kernel_size=(3, 2), stride=(2, 3), padding=(1, 0), ceil_mode=True,
+     * count_include_pad=False, divisor_override=5: the override wins */
+    {3, 2, {.stride_h = 2, .stride_w = 3, .padding_h = 1, .ceil_mode = true,
+            .no_count_include_pad = true, .divisor_override = 5}, 2, 2,
+     {2.79999995f, 2.4000001f, 6, 4},
+     {0.2f, 0.2f, 0, 0.4f, 0.8f, 0.8f, 0, 1.2f, 0.6f, 0.6f, 0, 0.8f}},
+  };
+  for (size_t k = 0; k < G_N_ELEMENTS(cases); k++) {
+    lm_scope_begin();
+    lm_tensor *x = lm_reshape(lm_arange(1, 13, 1), LM_SHAPE(1, 1, 3, 4));
+    x = lm_detach(x);
+    lm_tensor_set_requires_grad(x, true);
+    lm_tensor *y = lm_avg_pool2d_opts(x, cases[k].kh, cases[k].kw, &cases[k].o);
+    g_assert_nonnull(y);
+    g_assert_cmpint(y->shape[2], ==, cases[k].oh);
+    g_assert_cmpint(y->shape[3], ==, cases[k].ow);
+    const int64_t n = cases[k].oh * cases[k].ow;
+    float got[20], dx[12];
+    lm_tensor_copy_to_host(y, got);
+    for (int64_t i = 0; i < n; i++)
+      g_assert_cmpfloat_with_epsilon(got[i], cases[k].y[i], 1e-5);
+    lm_backward(y, lm_reshape(lm_arange(1, (double)n + 1, 1), 4, y->shape), false);
+    lm_tensor_copy_to_host(x->grad, dx);
+    for (int i = 0; i < 12; i++)
+      g_assert_cmpfloat_with_epsilon(dx[i], cases[k].dx[i], 1e-5);
+    lm_scope_end();
+  }
+  lm_scope_begin();
+  lm_tensor *x = lm_gradcheck_leaf(LM_SHAPE(2, 3, 5, 6), -1, 1);
+  const lm_pool2d_options o = {.stride_h = 2, .stride_w = 1, .padding_h = 1, .padding_w = 1,
+                               .ceil_mode = true, .divisor_override = 7};
+  g_assert_true(lm_gradcheck("avg_pool2d divisor_override", pool_opts_fn, (void *)&o, &x, 1,
+                             NULL));
+  /* nn.AvgPool2d(2, divisor_override=1) forwards with it */
+  lm_module *m = lm_nn_avg_pool2d_ex(2, 2, &(lm_pool2d_options){.divisor_override = 1});
+  lm_tensor *ones = lm_ones(LM_SHAPE(1, 1, 4, 4));
+  g_assert_cmpfloat(lm_item(lm_sum(lm_module_forward(m, ones))), ==, 16.0f);
+  lm_module_free(m);
+  lm_scope_end();
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/engine/nn/gradcheck/conv2d", test_conv2d_grad);
   g_test_add_func("/engine/nn/gradcheck/pool2d", test_pool_grad);
   g_test_add_func("/engine/nn/gradcheck/pool2d-values", test_pool_values);
+  g_test_add_func("/engine/nn/gradcheck/pool2d-divisor-override", test_pool_divisor_override);
   g_test_add_func("/engine/nn/gradcheck/dropout", test_dropout_grad);
   g_test_add_func("/engine/nn/gradcheck/dropout-semantics", test_dropout_semantics);
   g_test_add_func("/engine/nn/gradcheck/errors", test_errors);

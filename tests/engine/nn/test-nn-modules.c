@@ -239,7 +239,9 @@ static void test_print(void)
     lm_nn_avg_pool2d_ex(2, 3, &(lm_pool2d_options){.padding_h = 1}),
     lm_nn_avg_pool2d_ex(3, 3, &(lm_pool2d_options){.stride_h = 2, .stride_w = 2, .padding_h = 1,
                                                    .padding_w = 1, .ceil_mode = true,
-                                                   .no_count_include_pad = true})));
+                                                   .no_count_include_pad = true,
+                                                   /* not printed, as PyTorch */
+                                                   .divisor_override = 2})));
   char *buf = NULL;
   size_t len = 0;
   FILE *f = open_memstream(&buf, &len);
@@ -392,6 +394,22 @@ static void test_optimizer_bookkeeping(void)
   expect_error_begin();
   g_assert_null(lm_exponential_lr(sopt, -0.5));
   expect_error_end("ExponentialLR: gamma must be non-negative, got -0.5", NULL);
+  lm_plateau_options po = LM_PLATEAU_DEFAULTS;
+  po.factor = 1.0;
+  expect_error_begin();
+  g_assert_null(lm_reduce_lr_on_plateau(sopt, &po));
+  expect_error_end("ReduceLROnPlateau: Factor should be < 1.0, got 1", NULL);
+  po = LM_PLATEAU_DEFAULTS;
+  po.mode = (lm_plateau_mode)7;
+  expect_error_begin();
+  g_assert_null(lm_reduce_lr_on_plateau(sopt, &po));
+  expect_error_end("ReduceLROnPlateau: mode 7 is unknown!", NULL);
+  lm_lr_scheduler *plateau = lm_reduce_lr_on_plateau(sopt, NULL);
+  expect_error_begin();
+  lm_lr_scheduler_step(plateau); /* it needs the metric: the lr stays */
+  expect_error_end("ReduceLROnPlateau: step needs the metric it watches", NULL);
+  g_assert_cmpfloat(lm_optimizer_get_lr(sopt), ==, 0.1);
+  lm_lr_scheduler_free(plateau);
   expect_error_begin();
   g_assert_null(lm_multistep_lr(sopt, (int[]){3, -1}, 2, 0.1));
   expect_error_end("MultiStepLR: milestones must be epochs >= 0, got -1", NULL);
