@@ -80,6 +80,9 @@ gboolean lm_hp_column_is_log (const LmHpColumn *c);
  * rather than a min/max interval (numbers). */
 gboolean lm_hp_column_is_discrete (const LmHpColumn *c);
 gboolean lm_hp_column_is_hidden (const LmHpColumn *c);
+/* Whether the runs hold more than one value in the column (NaN and +-Inf
+ * count as values; runs without one do not). */
+gboolean lm_hp_column_varies (const LmHpColumn *c);
 /* Whether the row passes the column's filter: a discrete value not
  * unticked (a run without the value passes), a number inside the interval
  * (once a bound is set, a run without a number there, or with NaN, fails). */

@@ -23,6 +23,7 @@
 #include "lm-theme.h"
 
 #define HEADER_H   22   /* hparam names over the columns of plots */
+#define NOTE_H     18   /* over them, "n hyperparameters with one value not plotted" */
 #define SIDE_W     22   /* metric names (turned) left of the rows */
 #define CELL_MIN_W 190
 #define CELL_MIN_H 150
@@ -51,16 +52,47 @@ static guint signals[N_SIGNALS];
 
 /* ------------------------------------------------------------- layout */
 
-static void
+/* The columns plotted: every shown metric, down; the shown hyperparameters
+ * across, less those with one value in every run (as the parallel
+ * coordinates leave them out: a column of identical points says nothing),
+ * unless that would leave none.  Returns how many were left out. */
+static guint
 shown_columns (LmHparamsScatter *self, GArray *hparams, GArray *metrics)
 {
+  guint n_constant = 0;
+  gboolean several = self->rows != NULL && g_list_model_get_n_items (self->rows) > 1;
+
   for (guint c = 0; self->columns != NULL && c < self->columns->len; c++)
     {
       LmHpColumn *col = self->columns->pdata[c];
 
-      if (!lm_hp_column_is_hidden (col))
+      if (lm_hp_column_is_hidden (col))
+        continue;
+      if (!col->is_metric && several && !lm_hp_column_varies (col))
+        n_constant++;
+      else
         g_array_append_val (col->is_metric ? metrics : hparams, c);
     }
+  if (hparams->len == 0 && n_constant > 0)
+    {
+      for (guint c = 0; c < self->columns->len; c++)
+        {
+          LmHpColumn *col = self->columns->pdata[c];
+
+          if (!col->is_metric && !lm_hp_column_is_hidden (col))
+            g_array_append_val (hparams, c);
+        }
+      n_constant = 0;
+    }
+  return n_constant;
+}
+
+/* Above the plots: their column titles, and a line naming the columns left
+ * out when there are any. */
+static double
+header_height (guint n_constant)
+{
+  return HEADER_H + (n_constant > 0 ? NOTE_H : 0);
 }
 
 /* Where the row's value of column c falls along an axis: 0 .. 1, or FALSE
@@ -127,18 +159,17 @@ lm_hparams_scatter_layout (LmHparamsScatter *self, int width, int height)
   g_autoptr (GArray) hparams = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autoptr (GArray) metrics = g_array_new (FALSE, FALSE, sizeof (guint));
   guint n_rows = g_list_model_get_n_items (self->rows);
-  double cw, ch;
+  double cw, ch, top = header_height (shown_columns (self, hparams, metrics));
 
-  shown_columns (self, hparams, metrics);
   if (hparams->len == 0 || metrics->len == 0)
     return plots;
   cw = MAX (CELL_MIN_W, (double) (width - SIDE_W) / hparams->len);
-  ch = CLAMP ((double) (height - HEADER_H) / metrics->len, CELL_MIN_H, MIN (CELL_MAX_H, cw));
+  ch = CLAMP ((double) (height - top) / metrics->len, CELL_MIN_H, MIN (CELL_MAX_H, cw));
   for (guint m = 0; m < metrics->len; m++)
     for (guint h = 0; h < hparams->len; h++)
       {
         LmHpPlot p = { .x_column = g_array_index (hparams, guint, h), .y_column = g_array_index (metrics, guint, m) };
-        double x = SIDE_W + h * cw, y = HEADER_H + m * ch;
+        double x = SIDE_W + h * cw, y = top + m * ch;
 
         p.frame = GRAPHENE_RECT_INIT (floor (x + PAD_L) + 0.5, floor (y + PAD_T) + 0.5,
                                       floor (cw - PAD_L - PAD_R), floor (ch - PAD_T - PAD_B));
@@ -342,10 +373,13 @@ lm_hparams_scatter_draw (LmHparamsScatter *self, cairo_t *cr, int width, int hei
   g_autoptr (GArray) hparams = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autoptr (GArray) metrics = g_array_new (FALSE, FALSE, sizeof (guint));
   const char *empty = NULL;
+  guint n_constant;
+  double top;
 
   gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->bg);
   cairo_paint (cr);
-  shown_columns (self, hparams, metrics);
+  n_constant = shown_columns (self, hparams, metrics);
+  top = header_height (n_constant);
   if (g_list_model_get_n_items (self->rows) == 0)
     empty = "No runs with hyperparameters match the filters";
   else if (metrics->len == 0)
@@ -357,6 +391,14 @@ lm_hparams_scatter_draw (LmHparamsScatter *self, cairo_t *cr, int width, int hei
       lm_theme_set_ink (cr, 0.5);
       lm_dash_text (cr, width / 2.0, MIN (height / 2.0, 60), empty, LM_ALIGN_CENTER, LM_ALIGN_CENTER, 12);
       return;
+    }
+  if (n_constant > 0)
+    {
+      g_autofree char *note = g_strdup_printf ("%u hyperparameter%s with one value in every run not plotted",
+                                               n_constant, n_constant == 1 ? "" : "s");
+
+      lm_theme_set_ink (cr, 0.5);
+      lm_dash_text (cr, SIDE_W, NOTE_H / 2.0, note, LM_ALIGN_START, LM_ALIGN_CENTER, 10);
     }
   for (guint i = 0; i < plots->len; i++)
     {
@@ -371,7 +413,7 @@ lm_hparams_scatter_draw (LmHparamsScatter *self, cairo_t *cr, int width, int hei
                                                              : g_strdup (cx->name);
 
           gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->hparam_title);
-          draw_text (self, cr, title, 11, p->frame.origin.x + p->frame.size.width / 2, HEADER_H / 2.0,
+          draw_text (self, cr, title, 11, p->frame.origin.x + p->frame.size.width / 2, top - HEADER_H / 2.0,
                      cell_w - 8, FALSE);
         }
       if (i % hparams->len == 0)   /* the first column: titles left of the rows */
@@ -535,7 +577,7 @@ on_click (GtkGestureClick *g, int n, double x, double y, LmHparamsScatter *self)
 static void
 on_rows_changed (GListModel *model, guint pos, guint removed, guint added, LmHparamsScatter *self)
 {
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
 /* ------------------------------------------------------------- object */
@@ -548,13 +590,14 @@ lm_hparams_scatter_measure (GtkWidget *widget, GtkOrientation o, int for_size,
   g_autoptr (GArray) hparams = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autoptr (GArray) metrics = g_array_new (FALSE, FALSE, sizeof (guint));
 
-  shown_columns (self, hparams, metrics);
+  double top = header_height (shown_columns (self, hparams, metrics));
+
   if (o == GTK_ORIENTATION_HORIZONTAL)
     *min = *nat = SIDE_W + MAX (1, hparams->len) * CELL_MIN_W;
   else
     {
-      *min = HEADER_H + MAX (1, metrics->len) * CELL_MIN_H;
-      *nat = HEADER_H + MAX (1, metrics->len) * (CELL_MIN_H + CELL_MAX_H) / 2;
+      *min = top + MAX (1, metrics->len) * CELL_MIN_H;
+      *nat = top + MAX (1, metrics->len) * (CELL_MIN_H + CELL_MAX_H) / 2;
     }
 }
 

@@ -151,6 +151,17 @@ lm_hp_column_is_discrete (const LmHpColumn *c)
 }
 
 gboolean
+lm_hp_column_varies (const LmHpColumn *c)
+{
+  int kinds;
+
+  if (!c->numeric)
+    return c->categories->len > 1;
+  kinds = c->has_nan + c->has_pos_inf + c->has_neg_inf + (c->lo <= c->hi) + (c->lo < c->hi);
+  return kinds > 1;
+}
+
+gboolean
 lm_hp_column_is_hidden (const LmHpColumn *c)
 {
   return c->filter != NULL && c->filter->hidden;

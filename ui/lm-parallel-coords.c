@@ -52,17 +52,6 @@ typedef struct
   double pos_inf, neg_inf, nan;
 } Geometry;
 
-static gboolean
-column_varies (const LmHpColumn *col)
-{
-  int kinds;
-
-  if (!col->numeric)
-    return col->categories->len > 1;
-  kinds = col->has_nan + col->has_pos_inf + col->has_neg_inf + (col->lo <= col->hi) + (col->lo < col->hi);
-  return kinds > 1;
-}
-
 static void
 update_axes (LmParallelCoords *self)
 {
@@ -74,7 +63,7 @@ update_axes (LmParallelCoords *self)
     if (!lm_hp_column_is_hidden (self->columns->pdata[c]))
       {
         self->n_shown++;
-        if (n_rows <= 1 || column_varies (self->columns->pdata[c]))
+        if (n_rows <= 1 || lm_hp_column_varies (self->columns->pdata[c]))
           g_array_append_val (self->axes, c);
       }
   if (self->axes->len == 0 && self->columns != NULL)   /* every column constant: show them all */

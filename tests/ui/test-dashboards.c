@@ -1286,6 +1286,74 @@ test_hparams_scatter (void)
   lm_test_rm_rf (dir);
 }
 
+/* A hyperparameter with one value in every run (a fixed seed) is left out
+ * of the scatter matrix, as of the parallel coordinates, with a line above
+ * the plots saying so; with every varying one hidden, the constant ones are
+ * plotted after all. */
+static void
+test_hparams_scatter_constant (void)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr (GArray) plots = NULL;
+  const char *metrics[] = { "acc" };
+  LmWindow *win;
+  LmHparamsView *hp;
+  LmHparamsScatter *sc;
+  GListModel *cols;
+  double top_with_note;
+  int w, h;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  dir = lm_test_tmpdir_new ("lumen-hp-XXXXXX");
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *run = g_strdup_printf ("lr%u", i);
+      lm_hparam hps[2] = { LM_HP_NUMBER ("lr", 0.1 / (1 + i)), LM_HP_NUMBER ("seed", 7) };
+      lm_writer *wr;
+
+      g_assert_cmpint (lm_writer_open (&wr, dir, run), ==, LM_OK);
+      g_assert_cmpint (lm_writer_add_hparams (wr, hps, 2, metrics, 1), ==, LM_OK);
+      g_assert_cmpint (lm_writer_add_scalar (wr, "acc", 1, 0.5 + 0.1 * i), ==, LM_OK);
+      g_assert_cmpint (lm_writer_close (wr), ==, LM_OK);
+    }
+  win = open_window_at (dir, "hparams");
+  hp = LM_HPARAMS_VIEW (lm_dashboards_get_page (lm_window_get_dashboards (win), "hparams"));
+  g_assert_cmpuint (lm_hparams_view_get_n_rows (hp), ==, 3);
+  g_assert_true (lm_hparams_view_set_plot (hp, "scatter"));
+  lm_test_spin (200);
+  cols = gtk_column_view_get_columns (lm_hparams_view_get_column_view (hp));
+  {
+    g_autoptr (GtkColumnViewColumn) lr = g_list_model_get_item (cols, 1);
+    g_autoptr (GtkColumnViewColumn) seed = g_list_model_get_item (cols, 2);
+
+    g_assert_cmpstr (gtk_column_view_column_get_title (lr), ==, "lr");
+    g_assert_cmpstr (gtk_column_view_column_get_title (seed), ==, "seed");
+  }
+  sc = LM_HPARAMS_SCATTER (lm_hparams_view_get_scatter (hp));
+  w = gtk_widget_get_width (GTK_WIDGET (sc));
+  h = gtk_widget_get_height (GTK_WIDGET (sc));
+  plots = lm_hparams_scatter_layout (sc, w, h);
+  g_assert_cmpuint (plots->len, ==, 1);   /* lr x acc; seed left out */
+  g_assert_cmpuint (g_array_index (plots, LmHpPlot, 0).x_column, ==, 0);
+  g_assert_cmpuint (g_array_index (plots, LmHpPlot, 0).y_column, ==, 2);
+  g_assert_cmpuint (g_array_index (plots, LmHpPlot, 0).n_plotted, ==, 3);
+  top_with_note = g_array_index (plots, LmHpPlot, 0).frame.origin.y;
+
+  /* lr hidden: seed is all there is, so it is plotted, and no note */
+  g_assert_true (lm_hparams_view_set_column_visible (hp, 1, FALSE));
+  g_clear_pointer (&plots, g_array_unref);
+  plots = lm_hparams_scatter_layout (sc, w, h);
+  g_assert_cmpuint (plots->len, ==, 1);
+  g_assert_cmpuint (g_array_index (plots, LmHpPlot, 0).x_column, ==, 1);
+  g_assert_cmpfloat (g_array_index (plots, LmHpPlot, 0).frame.origin.y, <, top_with_note - 10);
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
 /* Axis titles and labels without the view: long names, long string
  * values, many narrow axes, many categories. */
 static void
@@ -1537,6 +1605,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/dashboards/parallel-coords-labels", test_parallel_coords_labels);
   g_test_add_func ("/ui/dashboards/hparams-filter-logic", test_hparams_filter_logic);
   g_test_add_func ("/ui/dashboards/hparams-scatter", test_hparams_scatter);
+  g_test_add_func ("/ui/dashboards/hparams-scatter-constant", test_hparams_scatter_constant);
   g_test_add_func ("/ui/dashboards/cli", test_cli_views);
   g_test_add_func ("/ui/dashboards/damaged-run", test_damaged_run);
   rc = g_test_run ();
