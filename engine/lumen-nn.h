@@ -349,6 +349,22 @@ void lm_lr_scheduler_step(lm_lr_scheduler *s);
 void lm_lr_scheduler_step_metric(lm_lr_scheduler *s, double metric);
 /* scheduler.get_last_lr()[0] */
 double lm_lr_scheduler_get_last_lr(const lm_lr_scheduler *s);
+/* scheduler.state_dict() / load_state_dict(): what changes as a schedule
+ * steps, so a checkpoint continues it exactly (ReduceLROnPlateau cannot be
+ * replayed from the epoch count: it needs its best metric and its bad and
+ * cooldown epochs). The settings (step size, gamma, patience...) come from
+ * the scheduler's construction, and the optimizer's lr from its own state,
+ * as in PyTorch. */
+typedef struct {
+  int64_t last_epoch;
+  double last_lr;
+  double best;          /* ReduceLROnPlateau; +-inf before the first metric */
+  int num_bad_epochs;   /* ReduceLROnPlateau */
+  int cooldown_counter; /* ReduceLROnPlateau */
+} lm_lr_scheduler_state;
+void lm_lr_scheduler_state_dict(const lm_lr_scheduler *s, lm_lr_scheduler_state *out);
+/* false (lm_last_error says why) for a negative epoch or counter */
+bool lm_lr_scheduler_load_state_dict(lm_lr_scheduler *s, const lm_lr_scheduler_state *state);
 void lm_lr_scheduler_free(lm_lr_scheduler *s);
 
 #ifdef __cplusplus

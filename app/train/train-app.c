@@ -168,6 +168,36 @@ static void pixel_stats(const lm_dataset *ds, float *mean, float *std)
   *std = (float)(var > 1e-12 ? sqrt(var) : 1.0);
 }
 
+/* The schedule's state from the checkpoint's "lr_scheduler_state" (its
+ * state_dict). Checkpoints from before it had none: their schedule is
+ * replayed for the epochs done, which ReduceLROnPlateau cannot be (it needs
+ * the past val losses: it starts afresh from the checkpoint's lr then). */
+static bool load_scheduler_state(app *a, const lm_safetensors *ck, int64_t epochs_done)
+{
+  const char *text = lm_safetensors_metadata(ck, "lr_scheduler_state");
+  if (!text) {
+    for (int64_t e = 0; strcmp(a->cli.lr_scheduler, "plateau") != 0 && e < epochs_done; e++)
+      lm_lr_scheduler_step(a->sched);
+    return true;
+  }
+  lm_lr_scheduler_state st;
+  long long epoch;
+  char best[64];
+  if (sscanf(text, "last_epoch=%lld last_lr=%lf best=%63s num_bad_epochs=%d cooldown_counter=%d",
+             &epoch, &st.last_lr, best, &st.num_bad_epochs, &st.cooldown_counter) != 5) {
+    fprintf(a->err, "lumen-train: cannot resume: %s: unreadable lr_scheduler_state \"%s\"\n",
+            a->cli.resume, text);
+    return false;
+  }
+  st.last_epoch = epoch;
+  st.best = strtod(best, NULL); /* "inf" before the first metric */
+  if (!lm_lr_scheduler_load_state_dict(a->sched, &st)) {
+    fprintf(a->err, "lumen-train: cannot resume: %s: %s\n", a->cli.resume, lm_last_error());
+    return false;
+  }
+  return true;
+}
+
 static bool save_checkpoint(app *a, const char *file)
 {
   char path[PATH_MAX + 64];
@@ -191,6 +221,16 @@ static bool save_checkpoint(app *a, const char *file)
   keys[k] = "run"; vals[k] = a->run_name; k++;
   keys[k] = "optimizer_option"; vals[k] = c->optimizer; k++;
   keys[k] = "lr_scheduler"; vals[k] = c->lr_scheduler; k++;
+  /* the schedule's state_dict, so --resume continues it exactly */
+  char sched_state[192];
+  if (a->sched) {
+    lm_lr_scheduler_state st;
+    lm_lr_scheduler_state_dict(a->sched, &st);
+    snprintf(sched_state, sizeof sched_state,
+             "last_epoch=%lld last_lr=%.17g best=%.17g num_bad_epochs=%d cooldown_counter=%d",
+             (long long)st.last_epoch, st.last_lr, st.best, st.num_bad_epochs, st.cooldown_counter);
+    keys[k] = "lr_scheduler_state"; vals[k] = sched_state; k++;
+  }
   META("batch_size", "%d", c->batch_size);
   META("val_split", "%.17g", c->val_split);
   META("limit_train", "%" PRId64, c->limit_train);
@@ -996,12 +1036,10 @@ int lm_train_app_run(const lm_train_cli *cli, FILE *out, FILE *err, lm_train_res
       fprintf(err, "lumen-train: cannot resume: %s: %s\n", a.cli.resume, error);
       goto done;
     }
-    /* the schedule is replayed first; the checkpoint's lr then overrides
-     * (ReduceLROnPlateau cannot be replayed without the past val losses: it
-     * starts afresh from the checkpoint's lr, as a new PyTorch scheduler would) */
-    for (int64_t e = 0; a.sched && strcmp(a.cli.lr_scheduler, "plateau") != 0 &&
-                        e < info.state.epoch; e++)
-      lm_lr_scheduler_step(a.sched);
+    /* the schedule continues from its saved state; the checkpoint's lr
+     * then overrides the optimizer's */
+    if (a.sched && !load_scheduler_state(&a, ck, info.state.epoch))
+      goto done;
     if (!lm_checkpoint_load_model(ck, a.model, &error) ||
         !lm_checkpoint_load_optimizer(ck, a.model, a.opt, &error) || !lm_checkpoint_load_rng(ck, &error)) {
       fprintf(err, "lumen-train: cannot resume: %s: %s\n", a.cli.resume, error);

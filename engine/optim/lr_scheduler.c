@@ -274,6 +274,37 @@ double lm_lr_scheduler_get_last_lr(const lm_lr_scheduler *s)
   return s ? s->last_lr : 0.0;
 }
 
+void lm_lr_scheduler_state_dict(const lm_lr_scheduler *s, lm_lr_scheduler_state *out)
+{
+  if (!s || !out)
+    return;
+  *out = (lm_lr_scheduler_state){ .last_epoch = s->last_epoch, .last_lr = s->last_lr, .best = s->best,
+                                  .num_bad_epochs = s->num_bad_epochs,
+                                  .cooldown_counter = s->cooldown_counter };
+}
+
+bool lm_lr_scheduler_load_state_dict(lm_lr_scheduler *s, const lm_lr_scheduler_state *state)
+{
+  if (!s || !state) {
+    lm_error("lr_scheduler.load_state_dict: %s is NULL", !s ? "the scheduler" : "the state");
+    return false;
+  }
+  if (state->last_epoch < 0 || state->num_bad_epochs < 0 || state->cooldown_counter < 0 ||
+      !(state->last_lr >= 0) || isnan(state->best)) {
+    lm_error("lr_scheduler.load_state_dict: invalid state (last_epoch %lld, last_lr %g, best %g, "
+             "num_bad_epochs %d, cooldown_counter %d)",
+             (long long)state->last_epoch, state->last_lr, state->best, state->num_bad_epochs,
+             state->cooldown_counter);
+    return false;
+  }
+  s->last_epoch = state->last_epoch;
+  s->last_lr = state->last_lr;
+  s->best = state->best;
+  s->num_bad_epochs = state->num_bad_epochs;
+  s->cooldown_counter = state->cooldown_counter;
+  return true;
+}
+
 void lm_lr_scheduler_free(lm_lr_scheduler *s)
 {
   if (s)

@@ -74,8 +74,28 @@ static void assert_same_tensors(const char *a, const char *b)
   }
   g_assert_cmpstr(lm_safetensors_metadata(x, "step"), ==, lm_safetensors_metadata(y, "step"));
   g_assert_cmpstr(lm_safetensors_metadata(x, "rng_counter"), ==, lm_safetensors_metadata(y, "rng_counter"));
+  g_assert_cmpstr(lm_safetensors_metadata(x, "lr_scheduler_state"), ==,
+                  lm_safetensors_metadata(y, "lr_scheduler_state"));
   lm_safetensors_free(x);
   lm_safetensors_free(y);
+}
+
+/* ReduceLROnPlateau with patience 0 and factor 0.5: the lr halves after
+ * any epoch whose val loss is no better than the best so far, which on this
+ * small set happens after the stop, so the resumed run must know the best
+ * val loss of the epochs before it (its state_dict in the checkpoint). */
+static void set_schedule(lm_train_cli *cli, const char *sched)
+{
+  cli->lr_scheduler = sched;
+  if (strcmp(sched, "plateau") == 0) {
+    cli->lr_step = 0;
+    cli->set_lr_step = true;
+    cli->lr_gamma = 0.5;
+    cli->set_lr_gamma = true;
+    cli->lr = 0.02;
+    cli->set_lr = true;
+    cli->epochs = 4;
+  }
 }
 
 static void check_resume(const char *model, const char *optimizer, const char *sched,
@@ -88,13 +108,13 @@ static void check_resume(const char *model, const char *optimizer, const char *s
 
   base_cli(&cli, model, full_name);
   cli.optimizer = optimizer;
-  cli.lr_scheduler = sched;
+  set_schedule(&cli, sched);
   g_assert_cmpint(run(&cli, &full, NULL), ==, 0);
   g_assert_cmpint(full.status, ==, LM_RUN_FINISHED);
 
   base_cli(&cli, model, cut_name);
   cli.optimizer = optimizer;
-  cli.lr_scheduler = sched;
+  set_schedule(&cli, sched);
   cli.stop_after_steps_set = true;
   cli.stop_after_steps = stop_after;
   g_assert_cmpint(run(&cli, &cut, NULL), ==, 0);
@@ -144,6 +164,7 @@ static void test_cnn_sgd(void) { check_resume("cnn", "sgd", "step", 4); }
  * and a cosine schedule, replayed on resume like the others */
 static void test_mlp_adadelta(void) { check_resume("mlp", "adadelta", "step", 13); }
 static void test_mlp_cosine(void) { check_resume("mlp", "sgd", "cosine", 12); }
+static void test_mlp_plateau(void) { check_resume("mlp", "adam", "plateau", 13); }
 
 static void test_epoch_checkpoint(void)
 {
@@ -245,6 +266,7 @@ int main(int argc, char **argv)
   g_test_add_func("/train/resume/cnn-sgd", test_cnn_sgd);
   g_test_add_func("/train/resume/mlp-adadelta", test_mlp_adadelta);
   g_test_add_func("/train/resume/mlp-cosine", test_mlp_cosine);
+  g_test_add_func("/train/resume/mlp-plateau", test_mlp_plateau);
   g_test_add_func("/train/resume/epoch-checkpoint", test_epoch_checkpoint);
   g_test_add_func("/train/resume/refusals", test_refusals);
   int rc = g_test_run();

@@ -498,14 +498,32 @@ static void test_plateau_lr(void)
   for (int k = 0; k < 4; k++) {
     lm_optimizer *opt = lm_optim_sgd_tensors(&p, 1, 0.1, NULL);
     lm_lr_scheduler *s = lm_reduce_lr_on_plateau(opt, k == 3 ? NULL : &cfg[k]);
+    /* a checkpoint after epoch 7: a new optimizer at that lr and a new
+     * scheduler given the state_dict go on exactly as the first pair */
+    lm_optimizer *opt2 = NULL;
+    lm_lr_scheduler *s2 = NULL;
     g_assert_nonnull(s);
     for (int e = 0; e < 20; e++) {
       lm_lr_scheduler_step_metric(s, metrics[e]);
       g_assert_cmpfloat(lm_optimizer_get_lr(opt), ==, lrs[k][e]);
       g_assert_cmpfloat(lm_lr_scheduler_get_last_lr(s), ==, lrs[k][e]);
+      if (s2) {
+        lm_lr_scheduler_step_metric(s2, metrics[e]);
+        g_assert_cmpfloat(lm_optimizer_get_lr(opt2), ==, lrs[k][e]);
+        g_assert_cmpfloat(lm_lr_scheduler_get_last_lr(s2), ==, lrs[k][e]);
+      } else if (e == 6) {
+        lm_lr_scheduler_state st;
+        lm_lr_scheduler_state_dict(s, &st);
+        g_assert_cmpint(st.last_epoch, ==, 7);
+        opt2 = lm_optim_sgd_tensors(&p, 1, lm_optimizer_get_lr(opt), NULL);
+        s2 = lm_reduce_lr_on_plateau(opt2, k == 3 ? NULL : &cfg[k]);
+        g_assert_true(lm_lr_scheduler_load_state_dict(s2, &st));
+      }
     }
     lm_lr_scheduler_free(s);
+    lm_lr_scheduler_free(s2);
     lm_optimizer_free(opt);
+    lm_optimizer_free(opt2);
   }
   lm_tensor_release(p);
 }

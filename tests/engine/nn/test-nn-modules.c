@@ -399,6 +399,20 @@ static void test_optimizer_bookkeeping(void)
   expect_error_begin();
   g_assert_null(lm_reduce_lr_on_plateau(sopt, &po));
   expect_error_end("ReduceLROnPlateau: Factor should be < 1.0, got 1", NULL);
+  {
+    /* a state_dict no schedule can be in is refused, naming what is wrong */
+    lm_lr_scheduler *pl = lm_reduce_lr_on_plateau(sopt, NULL);
+    lm_lr_scheduler_state st = {.last_epoch = -1, .last_lr = 0.1, .best = INFINITY};
+    expect_error_begin();
+    g_assert_false(lm_lr_scheduler_load_state_dict(pl, &st));
+    expect_error_end("load_state_dict: invalid state", "last_epoch -1");
+    st.last_epoch = 3;
+    st.best = NAN;
+    expect_error_begin();
+    g_assert_false(lm_lr_scheduler_load_state_dict(pl, &st));
+    expect_error_end("load_state_dict: invalid state", "best nan");
+    lm_lr_scheduler_free(pl);
+  }
   po = LM_PLATEAU_DEFAULTS;
   po.mode = (lm_plateau_mode)7;
   expect_error_begin();
