@@ -40,7 +40,20 @@ struct _LmCardGrid
   GHashTable *cards;       /* tag -> LmScalarCard* (borrowed; the flow owns it) */
   GRegex *regex;
   guint n_shown;
+
+  /* TensorBoard's pinned cards: a second card per pinned tag, on top */
+  GPtrArray *pinned;       /* tags in the order pinned, present or not */
+  GHashTable *pin_cards;   /* tag -> LmScalarCard* in pin_flow (borrowed) */
+  GtkWidget *pin_box, *pin_flow, *pin_count;
 };
+
+enum
+{
+  PINS_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (LmCardGrid, lm_card_grid, GTK_TYPE_BOX)
 
@@ -106,7 +119,7 @@ update_empty_page (LmCardGrid *self)
    * keep the frame clock running (and the CPU busy) forever. */
   gtk_widget_set_visible (self->empty_spinner, spin);
   gtk_spinner_set_spinning (GTK_SPINNER (self->empty_spinner), spin);
-  if (self->n_shown > 0)
+  if (self->n_shown > 0 || g_hash_table_size (self->pin_cards) > 0)
     {
       gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "cards");
       return;
@@ -279,9 +292,109 @@ ensure_section (LmCardGrid *self, const char *name)
         after = o->box;
     }
   g_object_set_data_full (G_OBJECT (s->box), "lm-group", g_strdup (name), g_free);
-  gtk_box_insert_child_after (GTK_BOX (self->sections_box), s->box, after);
+  /* the Pinned section stays first */
+  gtk_box_insert_child_after (GTK_BOX (self->sections_box), s->box, after ? after : self->pin_box);
   g_hash_table_insert (self->sections, s->name, s);
   return s;
+}
+
+/* ---------------------------------------------------------------- pins */
+
+static int
+pin_index (LmCardGrid *self, const char *tag)
+{
+  for (guint i = 0; i < self->pinned->len; i++)
+    if (g_str_equal (g_ptr_array_index (self->pinned, i), tag))
+      return (int) i;
+  return -1;
+}
+
+static int
+pin_sort (GtkFlowBoxChild *a, GtkFlowBoxChild *b, gpointer user_data)
+{
+  LmCardGrid *self = user_data;
+
+  return pin_index (self, lm_scalar_card_get_tag (LM_SCALAR_CARD (gtk_flow_box_child_get_child (a))))
+         - pin_index (self, lm_scalar_card_get_tag (LM_SCALAR_CARD (gtk_flow_box_child_get_child (b))));
+}
+
+static void on_pin_toggled (GtkToggleButton *button, LmCardGrid *self);
+
+static void
+set_pin_button (LmCardGrid *self, LmScalarCard *card, gboolean active)
+{
+  GtkToggleButton *button = lm_scalar_card_get_pin_button (card);
+
+  g_signal_handlers_block_by_func (button, on_pin_toggled, self);
+  gtk_toggle_button_set_active (button, active);
+  g_signal_handlers_unblock_by_func (button, on_pin_toggled, self);
+}
+
+static void
+watch_pin (LmCardGrid *self, LmScalarCard *card, gboolean pinned)
+{
+  GtkToggleButton *button = lm_scalar_card_get_pin_button (card);
+
+  g_object_set_data (G_OBJECT (button), "lm-tag", (gpointer) lm_scalar_card_get_tag (card));
+  set_pin_button (self, card, pinned);
+  g_signal_connect (button, "toggled", G_CALLBACK (on_pin_toggled), self);
+}
+
+/* The Pinned section shows a card for every pinned tag some run has (a
+ * pinned tag not logged yet waits for it), in the order pinned; the
+ * group cards' pin buttons follow. */
+static void
+sync_pins (LmCardGrid *self)
+{
+  GHashTableIter it;
+  gpointer key, value;
+  char n[32];
+
+  g_hash_table_iter_init (&it, self->pin_cards);
+  while (g_hash_table_iter_next (&it, &key, &value))
+    if (pin_index (self, key) < 0 || !g_hash_table_contains (self->cards, key))
+      {
+        gtk_flow_box_remove (GTK_FLOW_BOX (self->pin_flow), gtk_widget_get_parent (value));
+        g_hash_table_iter_remove (&it);
+      }
+  for (guint i = 0; i < self->pinned->len; i++)
+    {
+      const char *tag = g_ptr_array_index (self->pinned, i);
+      GtkWidget *card;
+
+      if (!g_hash_table_contains (self->cards, tag) || g_hash_table_contains (self->pin_cards, tag))
+        continue;
+      card = lm_scalar_card_new (tag, self->selection, self->settings);
+      lm_chart_set_viewport (lm_scalar_card_get_chart (LM_SCALAR_CARD (card)), self->scrolled);
+      watch_pin (self, LM_SCALAR_CARD (card), TRUE);
+      gtk_flow_box_insert (GTK_FLOW_BOX (self->pin_flow), card, -1);
+      g_hash_table_insert (self->pin_cards, (gpointer) lm_scalar_card_get_tag (LM_SCALAR_CARD (card)), card);
+    }
+  gtk_flow_box_invalidate_sort (GTK_FLOW_BOX (self->pin_flow));
+  g_hash_table_iter_init (&it, self->cards);
+  while (g_hash_table_iter_next (&it, &key, &value))
+    set_pin_button (self, value, pin_index (self, key) >= 0);
+  g_snprintf (n, sizeof n, "%u", g_hash_table_size (self->pin_cards));
+  gtk_label_set_text (GTK_LABEL (self->pin_count), n);
+  gtk_widget_set_visible (self->pin_box, g_hash_table_size (self->pin_cards) > 0);
+}
+
+static gboolean
+release_soon (gpointer data)
+{
+  return G_SOURCE_REMOVE;   /* the destroy notify unrefs */
+}
+
+static void
+on_pin_toggled (GtkToggleButton *button, LmCardGrid *self)
+{
+  /* the tag is the card's: copied, as unpinning removes the pinned card */
+  g_autofree char *tag = g_strdup (g_object_get_data (G_OBJECT (button), "lm-tag"));
+
+  /* unpinning removes the pinned card, button and all, while the button
+   * is still in gtk_toggle_button_set_active: kept until idle */
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, release_soon, g_object_ref (button), g_object_unref);
+  lm_card_grid_set_pinned (self, tag, gtk_toggle_button_get_active (button));
 }
 
 static void
@@ -328,11 +441,13 @@ sync_tags (LmCardGrid *self)
       s = ensure_section (self, group);
       card = lm_scalar_card_new (tag, self->selection, self->settings);
       lm_chart_set_viewport (lm_scalar_card_get_chart (LM_SCALAR_CARD (card)), viewport);
+      watch_pin (self, LM_SCALAR_CARD (card), pin_index (self, tag) >= 0);
       gtk_flow_box_insert (GTK_FLOW_BOX (s->flow), card, -1);
       s->n_cards++;
       g_hash_table_insert (self->cards, (gpointer) lm_scalar_card_get_tag (LM_SCALAR_CARD (card)), card);
     }
   g_hash_table_unref (want);
+  sync_pins (self);
   update_counts (self);
 }
 
@@ -361,6 +476,9 @@ on_scrolled (GtkAdjustment *adj, LmCardGrid *self)
   gpointer value;
 
   g_hash_table_iter_init (&it, self->cards);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    lm_chart_viewport_changed (lm_scalar_card_get_chart (value));
+  g_hash_table_iter_init (&it, self->pin_cards);
   while (g_hash_table_iter_next (&it, NULL, &value))
     lm_chart_viewport_changed (lm_scalar_card_get_chart (value));
 }
@@ -474,6 +592,8 @@ lm_card_grid_finalize (GObject *object)
   LmCardGrid *self = LM_CARD_GRID (object);
 
   g_hash_table_unref (self->cards);
+  g_hash_table_unref (self->pin_cards);
+  g_ptr_array_unref (self->pinned);
   g_hash_table_unref (self->sections);
   g_clear_pointer (&self->regex, g_regex_unref);
   G_OBJECT_CLASS (lm_card_grid_parent_class)->finalize (object);
@@ -484,6 +604,8 @@ lm_card_grid_class_init (LmCardGridClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = lm_card_grid_dispose;
   G_OBJECT_CLASS (klass)->finalize = lm_card_grid_finalize;
+  signals[PINS_CHANGED] = g_signal_new ("pins-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                        0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -491,6 +613,41 @@ lm_card_grid_init (LmCardGrid *self)
 {
   self->sections = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, section_free);
   self->cards = g_hash_table_new (g_str_hash, g_str_equal);
+  self->pin_cards = g_hash_table_new (g_str_hash, g_str_equal);
+  self->pinned = g_ptr_array_new_with_free_func (g_free);
+}
+
+/* The Pinned section: above the groups, never collapsed or filtered. */
+static GtkWidget *
+build_pin_section (LmCardGrid *self)
+{
+  GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  GtkWidget *icon = gtk_image_new_from_icon_name ("view-pin-symbolic");
+  GtkWidget *title = gtk_label_new ("Pinned");
+
+  self->pin_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_widget_add_css_class (self->pin_box, "lm-pinned");
+  gtk_widget_add_css_class (header, "lm-pinned-header");
+  gtk_widget_add_css_class (title, "lm-section-title");
+  self->pin_count = gtk_label_new ("0");
+  gtk_widget_add_css_class (self->pin_count, "lm-section-count");
+  gtk_box_append (GTK_BOX (header), icon);
+  gtk_box_append (GTK_BOX (header), title);
+  gtk_box_append (GTK_BOX (header), self->pin_count);
+
+  self->pin_flow = gtk_flow_box_new ();
+  gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (self->pin_flow), GTK_SELECTION_NONE);
+  gtk_flow_box_set_homogeneous (GTK_FLOW_BOX (self->pin_flow), TRUE);
+  gtk_flow_box_set_min_children_per_line (GTK_FLOW_BOX (self->pin_flow), 1);
+  gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (self->pin_flow), 8);
+  gtk_flow_box_set_column_spacing (GTK_FLOW_BOX (self->pin_flow), 12);
+  gtk_flow_box_set_row_spacing (GTK_FLOW_BOX (self->pin_flow), 12);
+  gtk_flow_box_set_activate_on_single_click (GTK_FLOW_BOX (self->pin_flow), FALSE);
+  gtk_flow_box_set_sort_func (GTK_FLOW_BOX (self->pin_flow), pin_sort, self, NULL);
+  gtk_box_append (GTK_BOX (self->pin_box), header);
+  gtk_box_append (GTK_BOX (self->pin_box), self->pin_flow);
+  gtk_widget_set_visible (self->pin_box, FALSE);
+  return self->pin_box;
 }
 
 static GtkWidget *
@@ -557,6 +714,7 @@ lm_card_grid_new (LmRunSelection *selection, LmChartSettings *settings)
   gtk_widget_add_css_class (self->sections_box, "lm-sections");
   /* cards keep their height when few of them leave the page half empty */
   gtk_widget_set_valign (self->sections_box, GTK_ALIGN_START);
+  gtk_box_append (GTK_BOX (self->sections_box), build_pin_section (self));
   self->scrolled = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scrolled), self->sections_box);
@@ -622,6 +780,10 @@ lm_card_grid_is_up_to_date (LmCardGrid *self)
       if (!lm_chart_is_settled (chart))
         return FALSE;
     }
+  g_hash_table_iter_init (&it, self->pin_cards);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    if (!lm_chart_is_settled (lm_scalar_card_get_chart (value)))
+      return FALSE;
   return TRUE;
 }
 
@@ -633,8 +795,20 @@ lm_card_grid_first_screen_drawn (LmCardGrid *self)
   guint on_screen = 0;
 
   g_return_val_if_fail (LM_IS_CARD_GRID (self), FALSE);
-  if (!gtk_widget_get_mapped (GTK_WIDGET (self)) || self->n_shown == 0)
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)) || (self->n_shown == 0 && g_hash_table_size (self->pin_cards) == 0))
     return FALSE;
+  g_hash_table_iter_init (&it, self->pin_cards);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    {
+      LmChart *chart = lm_scalar_card_get_chart (value);
+
+      if (!gtk_widget_get_mapped (GTK_WIDGET (chart)) || gtk_widget_get_width (GTK_WIDGET (chart)) <= 0
+          || !lm_chart_is_on_screen (chart))
+        continue;
+      on_screen++;
+      if (!lm_chart_has_drawn_data (chart))
+        return FALSE;
+    }
   g_hash_table_iter_init (&it, self->cards);
   while (g_hash_table_iter_next (&it, &key, &value))
     {
@@ -660,4 +834,70 @@ lm_card_grid_reset_zoom (LmCardGrid *self)
   g_hash_table_iter_init (&it, self->cards);
   while (g_hash_table_iter_next (&it, NULL, &value))
     lm_chart_reset_view (lm_scalar_card_get_chart (value));
+  g_hash_table_iter_init (&it, self->pin_cards);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    lm_chart_reset_view (lm_scalar_card_get_chart (value));
+}
+
+gboolean
+lm_card_grid_set_pinned (LmCardGrid *self, const char *tag, gboolean pinned)
+{
+  int i;
+
+  g_return_val_if_fail (LM_IS_CARD_GRID (self), FALSE);
+  g_return_val_if_fail (tag != NULL, FALSE);
+  i = pin_index (self, tag);
+  if ((i >= 0) == !!pinned)
+    return FALSE;
+  if (pinned)
+    g_ptr_array_add (self->pinned, g_strdup (tag));
+  else
+    g_ptr_array_remove_index (self->pinned, i);
+  sync_pins (self);
+  update_empty_page (self);
+  /* a new pinned card needs its first render */
+  on_scrolled (NULL, self);
+  g_signal_emit (self, signals[PINS_CHANGED], 0);
+  return TRUE;
+}
+
+gboolean
+lm_card_grid_is_pinned (LmCardGrid *self, const char *tag)
+{
+  g_return_val_if_fail (LM_IS_CARD_GRID (self), FALSE);
+  return pin_index (self, tag) >= 0;
+}
+
+void
+lm_card_grid_set_pinned_tags (LmCardGrid *self, const char *const *tags)
+{
+  g_return_if_fail (LM_IS_CARD_GRID (self));
+  g_ptr_array_set_size (self->pinned, 0);
+  for (guint i = 0; tags != NULL && tags[i] != NULL; i++)
+    if (pin_index (self, tags[i]) < 0)
+      g_ptr_array_add (self->pinned, g_strdup (tags[i]));
+  sync_pins (self);
+  update_empty_page (self);
+  on_scrolled (NULL, self);
+}
+
+GPtrArray *
+lm_card_grid_get_pinned_tags (LmCardGrid *self)
+{
+  g_return_val_if_fail (LM_IS_CARD_GRID (self), NULL);
+  return self->pinned;
+}
+
+LmScalarCard *
+lm_card_grid_find_pinned_card (LmCardGrid *self, const char *tag)
+{
+  g_return_val_if_fail (LM_IS_CARD_GRID (self), NULL);
+  return g_hash_table_lookup (self->pin_cards, tag);
+}
+
+guint
+lm_card_grid_get_n_pinned_shown (LmCardGrid *self)
+{
+  g_return_val_if_fail (LM_IS_CARD_GRID (self), 0);
+  return g_hash_table_size (self->pin_cards);
 }

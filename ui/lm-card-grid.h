@@ -6,6 +6,13 @@
  * warning and keeps the last good filter) and an explanatory page when
  * there is nothing to show (no log directory, no runs, no scalars yet,
  * nothing matches).  Cards appear as tags appear, live.
+ *
+ * Pinned cards (TensorBoard's pin): a card's pin button puts a second card
+ * for its tag in a Pinned section above the groups, in the order pinned;
+ * the tag filter does not hide it; unpinning works from either card.  A
+ * pinned tag no run has (yet) is kept and shows when a run logs it.
+ *
+ * Signals: "pins-changed" (the user pinned or unpinned a tag).
  */
 #pragma once
 
@@ -33,5 +40,18 @@ gboolean      lm_card_grid_is_up_to_date  (LmCardGrid *self);
 gboolean      lm_card_grid_first_screen_drawn (LmCardGrid *self);
 /* Resets the zoom of every chart. */
 void          lm_card_grid_reset_zoom     (LmCardGrid *self);
+
+/* Pins or unpins a tag (pinned last); TRUE and "pins-changed" when that
+ * changed anything. */
+gboolean      lm_card_grid_set_pinned     (LmCardGrid *self, const char *tag, gboolean pinned);
+gboolean      lm_card_grid_is_pinned      (LmCardGrid *self, const char *tag);
+/* Replaces the pinned tags (the saved ones, in order); no signal. */
+void          lm_card_grid_set_pinned_tags (LmCardGrid *self, const char *const *tags);
+/* The pinned tags in order, shown or not (owned by the grid). */
+GPtrArray    *lm_card_grid_get_pinned_tags (LmCardGrid *self);
+/* The card in the Pinned section (NULL when the tag is not pinned or no
+ * run has it). */
+LmScalarCard *lm_card_grid_find_pinned_card (LmCardGrid *self, const char *tag);
+guint         lm_card_grid_get_n_pinned_shown (LmCardGrid *self);
 
 G_END_DECLS

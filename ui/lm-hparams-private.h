@@ -1,7 +1,7 @@
 /* lm-hparams-private.h: the rows and columns the hparams table, the
  * parallel coordinates and the scatter plot matrix share (private to ui/).
  *
- * What it is for: one LmHparamsRow per run (its name, colour ordinal and
+ * What it is for: one LmHparamsRow per run (its name, colour ordinal, colour and
  * a value per column) and the column list (every hparam name of any run,
  * then every metric tag), each column numeric when all its values are.
  * Numbers are written one way in the table and on the axes: integers
@@ -54,6 +54,7 @@ struct _LmHparamsRow
   GObject parent_instance;
   char *run_name;
   guint ordinal;
+  GdkRGBA color;    /* the run's colour (lm_palette_run_color) when the row was made */
   guint n;          /* columns */
   gboolean *present;
   gboolean *is_number;   /* a number or bool (NaN included), not a string */

@@ -19,7 +19,6 @@
 
 #include "lm-axis.h"
 #include "lm-dash-util.h"
-#include "lm-palette.h"
 #include "lm-theme.h"
 
 #define HEADER_H   22   /* hparam names over the columns of plots */
@@ -298,13 +297,10 @@ draw_ticks (LmHparamsScatter *self, cairo_t *cr, const LmHpPlot *p, const LmHpCo
 }
 
 static void
-draw_point (cairo_t *cr, guint ordinal, double x, double y, double radius, double alpha)
+draw_point (cairo_t *cr, const GdkRGBA *color, double x, double y, double radius, double alpha)
 {
-  GdkRGBA color;
-
-  lm_palette_color (ordinal, &color);
   cairo_arc (cr, x, y, radius, 0, 2 * G_PI);
-  cairo_set_source_rgba (cr, color.red, color.green, color.blue, alpha);
+  cairo_set_source_rgba (cr, color->red, color->green, color->blue, alpha);
   cairo_fill_preserve (cr);
   lm_theme_set_paper (cr, 0.9);
   cairo_set_line_width (cr, 1);
@@ -349,13 +345,13 @@ draw_plot (LmHparamsScatter *self, cairo_t *cr, const LmHpPlot *p)
       if (self->hovered && strcmp (row->run_name, self->hovered) == 0)
         hover = g_object_ref (row);
       if (row != hl && row != hover && plot_point (self, p, row, &x, &y))
-        draw_point (cr, row->ordinal, x, y, RADIUS, self->highlighted ? 0.35 : 0.9);
+        draw_point (cr, &row->color, x, y, RADIUS, self->highlighted ? 0.35 : 0.9);
     }
   /* the hovered run at full strength, then the highlighted one on top */
   if (hover != NULL && hover != hl && plot_point (self, p, hover, &x, &y))
-    draw_point (cr, hover->ordinal, x, y, RADIUS, 0.9);
+    draw_point (cr, &hover->color, x, y, RADIUS, 0.9);
   if (hl != NULL && plot_point (self, p, hl, &x, &y))
-    draw_point (cr, hl->ordinal, x, y, RADIUS + 1.5, 1);
+    draw_point (cr, &hl->color, x, y, RADIUS + 1.5, 1);
   if (hover != NULL && plot_point (self, p, hover, &x, &y))
     {
       lm_theme_set_ink (cr, 0.9);

@@ -307,13 +307,9 @@ bind_cell (GtkSignalListItemFactory *f, GtkListItem *item, gpointer data)
 
   if (c < 0)
     {
-      GdkRGBA color;
-      g_autofree char *markup = NULL;
+      g_autofree char *hex = lm_palette_to_string (&row->color);
+      g_autofree char *markup = g_markup_printf_escaped ("<span foreground='%s'>●</span> %s", hex, row->run_name);
 
-      lm_palette_color (row->ordinal, &color);
-      markup = g_markup_printf_escaped ("<span foreground='#%02x%02x%02x'>●</span> %s",
-                                        (int) (color.red * 255), (int) (color.green * 255),
-                                        (int) (color.blue * 255), row->run_name);
       gtk_label_set_markup (GTK_LABEL (label), markup);
       gtk_widget_set_tooltip_text (label, row->run_name);
     }
@@ -742,8 +738,10 @@ sync_rows (LmHparamsView *self)
     {
       LmRecordSeries *s = records->pdata[i];
       LmHparamsRecord *rec = s->items->pdata[0];
-      LmHparamsRow *row = lm_hparams_row_new (s->run_name, lm_run_get_ordinal (g_hash_table_lookup (runs, s->run_name)),
-                                              columns->len);
+      LmRun *run = g_hash_table_lookup (runs, s->run_name);
+      LmHparamsRow *row = lm_hparams_row_new (s->run_name, lm_run_get_ordinal (run), columns->len);
+
+      lm_palette_run_color (run, &row->color);
 
       for (guint c = 0; c < columns->len; c++)
         {

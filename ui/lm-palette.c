@@ -3,6 +3,8 @@
  * switching over finds the first runs in familiar colours. */
 #include "lm-palette.h"
 
+#include <string.h>
+
 static const guint32 palette[LM_PALETTE_SIZE] = {
   0xff7043, /* deep orange */
   0x0077bb, /* blue */
@@ -18,6 +20,8 @@ static const guint32 palette[LM_PALETTE_SIZE] = {
   0x757575, /* grey */
 };
 
+#define COLOR_KEY "lm-palette-color"
+
 void
 lm_palette_color (guint ordinal, GdkRGBA *color)
 {
@@ -27,4 +31,60 @@ lm_palette_color (guint ordinal, GdkRGBA *color)
   color->green = ((c >> 8) & 0xff) / 255.0f;
   color->blue = (c & 0xff) / 255.0f;
   color->alpha = 1.0f;
+}
+
+void
+lm_palette_run_color (LmRun *run, GdkRGBA *color)
+{
+  const GdkRGBA *own = g_object_get_data (G_OBJECT (run), COLOR_KEY);
+
+  if (own != NULL)
+    *color = *own;
+  else
+    lm_palette_color (lm_run_get_ordinal (run), color);
+}
+
+void
+lm_palette_set_run_color (LmRun *run, const GdkRGBA *color)
+{
+  g_return_if_fail (LM_IS_RUN (run));
+  if (color == NULL)
+    g_object_set_data (G_OBJECT (run), COLOR_KEY, NULL);
+  else
+    {
+      GdkRGBA *own = gdk_rgba_copy (color);
+
+      own->alpha = 1.0f;   /* lines and swatches are opaque */
+      g_object_set_data_full (G_OBJECT (run), COLOR_KEY, own, (GDestroyNotify) gdk_rgba_free);
+    }
+}
+
+gboolean
+lm_palette_run_has_color (LmRun *run)
+{
+  return g_object_get_data (G_OBJECT (run), COLOR_KEY) != NULL;
+}
+
+char *
+lm_palette_to_string (const GdkRGBA *color)
+{
+  return g_strdup_printf ("#%02x%02x%02x",
+                          (guint) CLAMP (color->red * 255.0f + 0.5f, 0, 255),
+                          (guint) CLAMP (color->green * 255.0f + 0.5f, 0, 255),
+                          (guint) CLAMP (color->blue * 255.0f + 0.5f, 0, 255));
+}
+
+gboolean
+lm_palette_parse (const char *text, GdkRGBA *color)
+{
+  guint64 v;
+
+  if (text == NULL || text[0] != '#' || strlen (text) != 7
+      || !g_ascii_string_to_unsigned (text + 1, 16, 0, 0xffffff, &v, NULL))
+    return FALSE;
+  color->red = ((v >> 16) & 0xff) / 255.0f;
+  color->green = ((v >> 8) & 0xff) / 255.0f;
+  color->blue = (v & 0xff) / 255.0f;
+  color->alpha = 1.0f;
+  return TRUE;
 }

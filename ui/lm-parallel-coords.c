@@ -19,7 +19,6 @@
 #include "lm-axis.h"
 #include "lm-dash-util.h"
 #include "lm-theme.h"
-#include "lm-palette.h"
 
 #define MARGIN_X 60
 #define MARGIN_T 44
@@ -288,11 +287,9 @@ lm_parallel_coords_layout_labels (LmParallelCoords *self, int w, int h)
 static void
 draw_row (LmParallelCoords *self, cairo_t *cr, LmHparamsRow *row, int w, const Geometry *g, double alpha, double lw)
 {
-  GdkRGBA color;
   gboolean pen = FALSE;
 
-  lm_palette_color (row->ordinal, &color);
-  cairo_set_source_rgba (cr, color.red, color.green, color.blue, alpha);
+  cairo_set_source_rgba (cr, row->color.red, row->color.green, row->color.blue, alpha);
   cairo_set_line_width (cr, lw);
   for (guint c = 0; c < self->axes->len; c++)
     {

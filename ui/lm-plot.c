@@ -98,7 +98,7 @@ lm_plot_set_runs (LmPlot *p, GPtrArray *runs)
           l->run = g_object_ref (run);
           lm_decimation_init (&l->dec);
         }
-      lm_palette_color (lm_run_get_ordinal (run), &l->color);
+      lm_palette_run_color (run, &l->color);
       g_ptr_array_add (lines, l);
     }
   g_hash_table_unref (old);

@@ -1,9 +1,12 @@
 /* lm-preferences.c: settings.ini, read at start and written as the user
  * changes things.  See lm-preferences.h for the file's keys. */
 #include "lm-preferences.h"
+#include "lm-palette.h"
 #include "lm-theme.h"
 
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 #include <glib/gstdio.h>
 
 #define SAVE_DELAY_MS 300
@@ -18,7 +21,12 @@ enum
   DIRTY_OUTLIERS = 1 << 2,
   DIRTY_TOOLTIP_SORT = 1 << 3,
   DIRTY_THEME = 1 << 4,
+  DIRTY_PINS = 1 << 5,
+  DIRTY_COLORS = 1 << 6,
 };
+
+#define PINS_KEY "pinned-scalars"
+#define COLORS_KEY "run-colors"
 
 typedef struct
 {
@@ -30,9 +38,23 @@ typedef struct
   int width, height;         /* when tracking began */
   gboolean maximized;
   gboolean warned;
+  char *group;               /* the log directory's group */
+  GStrv pins, colors;        /* as last changed, for DIRTY_PINS / DIRTY_COLORS */
 } Tracker;
 
 static const char *axis_names[] = { "step", "relative", "wall" };
+
+/* "[logdir /home/me/runs]": one group per log directory, for what belongs
+ * to its runs and tags (pinned cards, run colours).  Brackets and line
+ * breaks cannot be in a group name: written %5B, %5D, %0A. */
+static char *
+logdir_group (LmWindow *window)
+{
+  g_autofree char *abs = g_canonicalize_filename (lm_run_store_get_logdir (lm_window_get_store (window)), NULL);
+  g_autofree char *escaped = g_uri_escape_string (abs, "!$&'()*+,;=:@/ ~", TRUE);
+
+  return g_strconcat ("logdir ", escaped, NULL);
+}
 
 char *
 lm_preferences_default_path (void)
@@ -125,6 +147,53 @@ read_double (Reader *r, const char *group, const char *key, double lo, double hi
   return TRUE;
 }
 
+/* Pinned tags and run colours of the window's log directory. */
+static void
+load_logdir (Reader *r, LmWindow *window)
+{
+  g_autofree char *group = logdir_group (window);
+  g_auto (GStrv) pins = g_key_file_get_string_list (r->kf, group, PINS_KEY, NULL, NULL);
+  g_auto (GStrv) colors = g_key_file_get_string_list (r->kf, group, COLORS_KEY, NULL, NULL);
+
+  if (pins != NULL)
+    lm_card_grid_set_pinned_tags (lm_window_get_card_grid (window), (const char *const *) pins);
+  for (guint i = 0; colors != NULL && colors[i] != NULL; i++)
+    {
+      /* "run name=#rrggbb": the last '=' (a run name may hold one) */
+      char *eq = strrchr (colors[i], '=');
+      GdkRGBA color;
+
+      if (eq == NULL || eq == colors[i] || !lm_palette_parse (eq + 1, &color))
+        {
+          reject (r, group, COLORS_KEY, colors[i], "a list of run=#rrggbb");
+          continue;
+        }
+      *eq = '\0';
+      lm_run_list_set_run_color (lm_window_get_run_list (window), colors[i], &color);
+    }
+}
+
+gboolean
+lm_preferences_load_logdir (LmWindow *window, const char *path, GError **error)
+{
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+  g_autoptr (GString) problems = g_string_new (NULL);
+  Reader r = { kf, path, problems };
+
+  g_return_val_if_fail (LM_IS_WINDOW (window), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  /* a file that cannot be read is lm_preferences_load's to report */
+  if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, NULL))
+    return TRUE;
+  load_logdir (&r, window);
+  if (problems->len)
+    {
+      g_set_error_literal (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE, problems->str);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 lm_preferences_load (LmWindow *window, const char *path, GError **error)
 {
@@ -195,6 +264,7 @@ lm_preferences_load (LmWindow *window, const char *path, GError **error)
     }
   if (read_bool (&r, "window", "maximized", &b) && b)
     gtk_window_maximize (GTK_WINDOW (window));
+  load_logdir (&r, window);
   if (problems->len)
     {
       g_set_error_literal (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE, problems->str);
@@ -204,6 +274,29 @@ lm_preferences_load (LmWindow *window, const char *path, GError **error)
 }
 
 /* ------------------------------------------------------------ saving */
+
+static void
+set_or_remove (GKeyFile *kf, const char *group, const char *key, GStrv list)
+{
+  if (list != NULL && list[0] != NULL)
+    g_key_file_set_string_list (kf, group, key, (const char *const *) list, g_strv_length (list));
+  else
+    g_key_file_remove_key (kf, group, key, NULL);
+}
+
+static void
+save_logdir (Tracker *t, GKeyFile *kf)
+{
+  g_auto (GStrv) keys = NULL;
+
+  if (t->dirty & DIRTY_PINS)
+    set_or_remove (kf, t->group, PINS_KEY, t->pins);
+  if (t->dirty & DIRTY_COLORS)
+    set_or_remove (kf, t->group, COLORS_KEY, t->colors);
+  keys = g_key_file_get_keys (kf, t->group, NULL, NULL);
+  if (keys != NULL && keys[0] == NULL)
+    g_key_file_remove_group (kf, t->group, NULL);
+}
 
 static void
 save_now (Tracker *t, gboolean with_window)
@@ -259,6 +352,8 @@ save_now (Tracker *t, gboolean with_window)
                           lm_tooltip_sort_to_string (lm_chart_settings_get_tooltip_sort (t->settings)));
   if (t->dirty & DIRTY_THEME)
     g_key_file_set_value (kf, "appearance", "theme", lm_theme_mode_to_string (lm_theme_get_mode ()));
+  if (t->dirty & (DIRTY_PINS | DIRTY_COLORS))
+    save_logdir (t, kf);
   if (window_changed)
     {
       g_key_file_set_boolean (kf, "window", "maximized", maximized);
@@ -332,6 +427,42 @@ on_setting (LmChartSettings *settings, GParamSpec *pspec, Tracker *t)
     mark_dirty (t, DIRTY_TOOLTIP_SORT);
 }
 
+/* The lists are taken when they change: the window may be gone when
+ * they are written. */
+static void
+on_pins_changed (LmCardGrid *grid, Tracker *t)
+{
+  GPtrArray *pins = lm_card_grid_get_pinned_tags (grid);
+
+  g_strfreev (t->pins);
+  t->pins = g_new0 (char *, pins->len + 1);
+  for (guint i = 0; i < pins->len; i++)
+    t->pins[i] = g_strdup (pins->pdata[i]);
+  mark_dirty (t, DIRTY_PINS);
+}
+
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+static void
+on_colors_changed (LmRunList *list, Tracker *t)
+{
+  GHashTable *colors = lm_run_list_get_run_colors (list);
+  guint n = 0;
+  g_autofree gpointer *names = g_hash_table_get_keys_as_array (colors, &n);
+
+  /* in name order, so the file does not change when nothing did */
+  qsort (names, n, sizeof *names, compare_names);
+  g_strfreev (t->colors);
+  t->colors = g_new0 (char *, n + 1);
+  for (guint i = 0; i < n; i++)
+    t->colors[i] = g_strconcat (names[i], "=", g_hash_table_lookup (colors, names[i]), NULL);
+  mark_dirty (t, DIRTY_COLORS);
+}
+
 static void
 on_theme_mode (LmTheme *theme, GParamSpec *pspec, Tracker *t)
 {
@@ -355,6 +486,9 @@ tracker_free (gpointer data)
   g_signal_handlers_disconnect_by_data (t->settings, t);
   g_signal_handlers_disconnect_by_data (lm_theme_get_default (), t);
   g_object_unref (t->settings);
+  g_strfreev (t->pins);
+  g_strfreev (t->colors);
+  g_free (t->group);
   g_free (t->path);
   g_free (t);
 }
@@ -370,11 +504,14 @@ lm_preferences_track (LmWindow *window, const char *path)
   t->path = g_strdup (path);
   t->window = window;
   t->settings = g_object_ref (lm_window_get_settings (window));
+  t->group = logdir_group (window);
   gtk_window_get_default_size (GTK_WINDOW (window), &t->width, &t->height);
   t->maximized = gtk_window_is_maximized (GTK_WINDOW (window));
   g_signal_connect (t->settings, "notify", G_CALLBACK (on_setting), t);
   g_signal_connect (lm_theme_get_default (), "notify::mode", G_CALLBACK (on_theme_mode), t);
   g_signal_connect (window, "close-request", G_CALLBACK (on_close_request), t);
+  g_signal_connect (lm_window_get_card_grid (window), "pins-changed", G_CALLBACK (on_pins_changed), t);
+  g_signal_connect (lm_window_get_run_list (window), "colors-changed", G_CALLBACK (on_colors_changed), t);
   /* freed (and flushed) with the window */
   g_object_set_data_full (G_OBJECT (window), "lm-preferences", t, tracker_free);
 }

@@ -18,6 +18,10 @@
  *   width=1400
  *   height=900
  *   maximized=false
+ *   [logdir /home/me/runs]   (one group per log directory; [ ] and line
+ *                             breaks in the path written %5B %5D %0A)
+ *   pinned-scalars=train/loss;val/acc;      (pinned cards, in order)
+ *   run-colors=exp1=#ff0000;sweep/lr_0.1=#00aa00;   (colours chosen)
  *
  * Only what the user changes is written, merged into the file as it is at
  * that moment (other windows, other keys and comments are kept), so
@@ -26,7 +30,8 @@
  * naming the file and the key; the others still apply.
  *
  * What it is not for: per-card state (zoom, log scale) or the filters,
- * which TensorBoard does not keep either.
+ * which TensorBoard does not keep either.  (Pins and run colours it
+ * keeps, in the browser, per experiment: here per log directory.)
  */
 #pragma once
 
@@ -42,6 +47,13 @@ char     *lm_preferences_default_path (void);
  * cannot be read or parsed, or when a value is out of range; every usable
  * value is applied all the same. */
 gboolean  lm_preferences_load         (LmWindow   *window,
+                                       const char *path,
+                                       GError    **error);
+
+/* Only the window's log directory's group (pinned cards, run colours):
+ * what a window opened with File > Open takes.  FALSE with an error
+ * naming the file and key for a value that cannot be used. */
+gboolean  lm_preferences_load_logdir  (LmWindow   *window,
                                        const char *path,
                                        GError    **error);
 

@@ -99,7 +99,7 @@ make_card (LmRecordDashboard *self, LmRecordSeries *s, LmRun *run)
   GtkWidget *header, *body = NULL, *child;
   GdkRGBA color;
 
-  lm_palette_color (lm_run_get_ordinal (run), &color);
+  lm_palette_run_color (run, &color);
   header = lm_dash_card_header (*s->tag ? s->tag : "(empty tag name)", s->run_name, &color);
   if (self->kind == LM_DASHBOARD_HISTOGRAMS || self->kind == LM_DASHBOARD_DISTRIBUTIONS)
     {
@@ -146,6 +146,8 @@ make_card (LmRecordDashboard *self, LmRecordSeries *s, LmRun *run)
   gtk_widget_set_focusable (child, FALSE);
   g_object_set_data_full (G_OBJECT (child), "lm-key", g_strconcat (s->tag, "\n", s->run_name, NULL), g_free);
   g_object_set_data (G_OBJECT (child), "lm-body", body);
+  /* the colour it was made with: a new one (the run list's swatch) remakes it */
+  g_object_set_data_full (G_OBJECT (child), "lm-color", gdk_rgba_copy (&color), (GDestroyNotify) gdk_rgba_free);
   g_object_set_data (G_OBJECT (child), "lm-badge", g_object_get_data (G_OBJECT (header), "lm-badge"));
   update_badge (self, child, s);
   return child;
@@ -177,6 +179,18 @@ sync_cards (LmRecordDashboard *self)
       key = g_strconcat (s->tag, "\n", s->run_name, NULL);
       g_hash_table_add (want, key);
       child = g_hash_table_lookup (self->cards, key);
+      if (child != NULL)
+        {
+          GdkRGBA color;
+
+          lm_palette_run_color (run, &color);
+          if (!gdk_rgba_equal (&color, g_object_get_data (G_OBJECT (child), "lm-color")))
+            {
+              gtk_flow_box_remove (GTK_FLOW_BOX (self->flow), child);
+              g_hash_table_remove (self->cards, key);
+              child = NULL;
+            }
+        }
       if (child == NULL)
         {
           child = make_card (self, s, run);

@@ -1,5 +1,6 @@
 /* lm-run-list.c: the sidebar run list (see lm-run-list.h). */
 #include "lm-run-list.h"
+#include "lm-icon-tip.h"
 #include "lm-palette.h"
 
 struct _LmRunList
@@ -10,13 +11,25 @@ struct _LmRunList
   GtkWidget *warning;
   GtkWidget *count;
   GtkWidget *list;
+  GHashTable *colors;   /* run name -> "#rrggbb" */
 };
+
+enum
+{
+  COLORS_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+#define RESPONSE_RESET 1
 
 G_DEFINE_FINAL_TYPE (LmRunList, lm_run_list, GTK_TYPE_BOX)
 
 typedef struct
 {
-  GtkWidget *check, *swatch, *name, *status, *badge;
+  GtkWidget *check, *swatch, *swatch_button, *name, *status, *badge;
+  LmRunList *list;
   LmRun *run;
   GBinding *binding;
   gulong handlers[4];
@@ -30,7 +43,7 @@ draw_swatch (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer 
 
   if (row->run == NULL)
     return;
-  lm_palette_color (lm_run_get_ordinal (row->run), &color);
+  lm_palette_run_color (row->run, &color);
   gdk_cairo_set_source_rgba (cr, &color);
   cairo_arc (cr, width / 2.0, height / 2.0, MIN (width, height) / 2.0 - 1, 0, 2 * G_PI);
   cairo_fill (cr);
@@ -106,6 +119,54 @@ on_run_notify (LmRun *run, GParamSpec *pspec, Row *row)
 }
 
 static void
+on_color_response (GtkDialog *dialog, int response, LmRunList *self)
+{
+  LmRun *run = g_object_get_data (G_OBJECT (dialog), "lm-run");
+
+  if (response == GTK_RESPONSE_OK)
+    {
+      GdkRGBA color;
+
+      gtk_color_chooser_get_rgba (GTK_COLOR_CHOOSER (dialog), &color);
+      lm_run_list_set_run_color (self, lm_run_get_name (run), &color);
+    }
+  else if (response == RESPONSE_RESET)
+    lm_run_list_set_run_color (self, lm_run_get_name (run), NULL);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+GtkWidget *
+lm_run_list_choose_color (LmRunList *self, LmRun *run)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  g_autofree char *title = g_strdup_printf ("Colour of %s", lm_run_get_name (run));
+  GtkWidget *dialog = gtk_color_chooser_dialog_new (title, GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL);
+  GtkWidget *reset;
+  GdkRGBA color;
+
+  g_return_val_if_fail (LM_IS_RUN_LIST (self), NULL);
+  lm_palette_run_color (run, &color);
+  gtk_color_chooser_set_use_alpha (GTK_COLOR_CHOOSER (dialog), FALSE);
+  gtk_color_chooser_set_rgba (GTK_COLOR_CHOOSER (dialog), &color);
+  gtk_window_set_modal (GTK_WINDOW (dialog), TRUE);
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
+  reset = gtk_dialog_add_button (GTK_DIALOG (dialog), "_Reset to Default", RESPONSE_RESET);
+  gtk_widget_set_tooltip_text (reset, "Back to the run's colour from the palette");
+  gtk_widget_set_sensitive (reset, lm_palette_run_has_color (run));
+  g_object_set_data_full (G_OBJECT (dialog), "lm-run", g_object_ref (run), g_object_unref);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_color_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return dialog;
+}
+
+static void
+on_swatch_clicked (GtkButton *button, Row *row)
+{
+  if (row->run != NULL)
+    lm_run_list_choose_color (row->list, row->run);
+}
+
+static void
 setup_row (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
@@ -117,7 +178,17 @@ setup_row (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_d
   gtk_drawing_area_set_content_width (GTK_DRAWING_AREA (row->swatch), 12);
   gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (row->swatch), 12);
   gtk_widget_set_valign (row->swatch, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (row->swatch, "lm-swatch");
   gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (row->swatch), draw_swatch, row, NULL);
+  /* the dot is a button: TensorBoard's colour swatch */
+  row->swatch_button = gtk_button_new ();
+  gtk_button_set_child (GTK_BUTTON (row->swatch_button), row->swatch);
+  gtk_widget_add_css_class (row->swatch_button, "flat");
+  gtk_widget_add_css_class (row->swatch_button, "lm-swatch-button");
+  gtk_widget_set_valign (row->swatch_button, GTK_ALIGN_CENTER);
+  lm_icon_tip (row->swatch_button, "Change the run's colour");
+  g_signal_connect (row->swatch_button, "clicked", G_CALLBACK (on_swatch_clicked), row);
+  row->list = user_data;
   row->name = gtk_label_new ("");
   gtk_label_set_xalign (GTK_LABEL (row->name), 0);
   gtk_label_set_ellipsize (GTK_LABEL (row->name), PANGO_ELLIPSIZE_MIDDLE);
@@ -129,7 +200,7 @@ setup_row (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_d
   gtk_widget_set_visible (row->badge, FALSE);
 
   gtk_box_append (GTK_BOX (box), row->check);
-  gtk_box_append (GTK_BOX (box), row->swatch);
+  gtk_box_append (GTK_BOX (box), row->swatch_button);
   gtk_box_append (GTK_BOX (box), row->name);
   gtk_box_append (GTK_BOX (box), row->badge);
   gtk_box_append (GTK_BOX (box), row->status);
@@ -231,19 +302,96 @@ lm_run_list_dispose (GObject *object)
 
   if (self->selection)
     g_signal_handlers_disconnect_by_data (lm_run_selection_get_model (self->selection), self);
+  if (self->selection)
+    g_signal_handlers_disconnect_by_data (lm_run_selection_get_store (self->selection), self);
   g_clear_object (&self->selection);
   G_OBJECT_CLASS (lm_run_list_parent_class)->dispose (object);
+}
+
+static void
+lm_run_list_finalize (GObject *object)
+{
+  g_hash_table_unref (LM_RUN_LIST (object)->colors);
+  G_OBJECT_CLASS (lm_run_list_parent_class)->finalize (object);
 }
 
 static void
 lm_run_list_class_init (LmRunListClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = lm_run_list_dispose;
+  G_OBJECT_CLASS (klass)->finalize = lm_run_list_finalize;
+  signals[COLORS_CHANGED] = g_signal_new ("colors-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                          0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
 lm_run_list_init (LmRunList *self)
 {
+  self->colors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+}
+
+/* A run appearing (or reappearing after a reset) takes the colour chosen
+ * for its name. */
+static void
+on_store_items (GListModel *store, guint pos, guint removed, guint added, LmRunList *self)
+{
+  gboolean any = FALSE;
+
+  for (guint i = pos; i < pos + added; i++)
+    {
+      g_autoptr (LmRun) run = g_list_model_get_item (store, i);
+      const char *hex = g_hash_table_lookup (self->colors, lm_run_get_name (run));
+      GdkRGBA color;
+
+      if (hex != NULL && lm_palette_parse (hex, &color))
+        {
+          lm_palette_set_run_color (run, &color);
+          any = TRUE;
+        }
+    }
+  if (any)
+    lm_run_selection_colors_changed (self->selection);
+}
+
+/* The rows' dots (a parent's redraw keeps its children's drawings). */
+static void
+redraw_swatches (GtkWidget *widget)
+{
+  if (gtk_widget_has_css_class (widget, "lm-swatch"))
+    gtk_widget_queue_draw (widget);
+  for (GtkWidget *w = gtk_widget_get_first_child (widget); w; w = gtk_widget_get_next_sibling (w))
+    redraw_swatches (w);
+}
+
+void
+lm_run_list_set_run_color (LmRunList *self, const char *run_name, const GdkRGBA *color)
+{
+  GListModel *store;
+
+  g_return_if_fail (LM_IS_RUN_LIST (self));
+  g_return_if_fail (run_name != NULL);
+  store = G_LIST_MODEL (lm_run_selection_get_store (self->selection));
+  if (color != NULL)
+    g_hash_table_insert (self->colors, g_strdup (run_name), lm_palette_to_string (color));
+  else
+    g_hash_table_remove (self->colors, run_name);
+  for (guint i = 0; i < g_list_model_get_n_items (store); i++)
+    {
+      g_autoptr (LmRun) run = g_list_model_get_item (store, i);
+
+      if (g_str_equal (lm_run_get_name (run), run_name))
+        lm_palette_set_run_color (run, color);
+    }
+  lm_run_selection_colors_changed (self->selection);
+  redraw_swatches (self->list);
+  g_signal_emit (self, signals[COLORS_CHANGED], 0);
+}
+
+GHashTable *
+lm_run_list_get_run_colors (LmRunList *self)
+{
+  g_return_val_if_fail (LM_IS_RUN_LIST (self), NULL);
+  return self->colors;
 }
 
 GtkWidget *
@@ -305,6 +453,8 @@ lm_run_list_new (LmRunSelection *selection)
 
   g_signal_connect (lm_run_selection_get_model (selection), "items-changed",
                     G_CALLBACK (on_model_changed), self);
+  g_signal_connect (lm_run_selection_get_store (selection), "items-changed",
+                    G_CALLBACK (on_store_items), self);
   update_count (self);
   return GTK_WIDGET (self);
 }

@@ -5,7 +5,12 @@
  * marker and an error badge whose tooltip says what is wrong with the
  * file; a regex filter (invalid regex: warning, last good filter kept)
  * and show-all / hide-all buttons.  Rows are recycled by GtkListView, so
- * hundreds of runs cost no more than a screenful.
+ * hundreds of runs cost no more than a screenful.  Clicking a run's
+ * colour dot opens a colour chooser (TensorBoard's colour swatch) with a
+ * way back to the palette's colour; the colours chosen are kept by run
+ * name, applied to runs as they appear, and saved (lm-preferences.h).
+ *
+ * Signals: "colors-changed" (the user picked or reset a colour).
  */
 #pragma once
 
@@ -22,5 +27,14 @@ GtkWidget *lm_run_list_new              (LmRunSelection *selection);
 GtkWidget *lm_run_list_get_filter_entry (LmRunList *self);
 /* Sets the entry text too.  FALSE (and *error) for an invalid regex. */
 gboolean   lm_run_list_set_filter       (LmRunList *self, const char *regex, GError **error);
+/* The colour of the run named run_name, now and whenever a run of that
+ * name appears; NULL goes back to the palette's colour.  Emits
+ * "colors-changed". */
+void       lm_run_list_set_run_color    (LmRunList *self, const char *run_name, const GdkRGBA *color);
+/* Run name -> "#rrggbb" for every colour chosen (owned by the list). */
+GHashTable *lm_run_list_get_run_colors  (LmRunList *self);
+/* Opens the colour chooser for the run (what clicking its dot does);
+ * returns the dialog. */
+GtkWidget *lm_run_list_choose_color     (LmRunList *self, LmRun *run);
 
 G_END_DECLS

@@ -239,3 +239,10 @@ lm_run_selection_get_highlighted (LmRunSelection *self)
   g_return_val_if_fail (LM_IS_RUN_SELECTION (self), NULL);
   return self->highlighted;
 }
+
+void
+lm_run_selection_colors_changed (LmRunSelection *self)
+{
+  g_return_if_fail (LM_IS_RUN_SELECTION (self));
+  emit_changed (self);
+}

@@ -38,5 +38,8 @@ void            lm_run_selection_set_all_visible (LmRunSelection *self, gboolean
  * "highlight-changed". */
 void            lm_run_selection_set_highlighted (LmRunSelection *self, const char *run_name);
 const char     *lm_run_selection_get_highlighted (LmRunSelection *self);
+/* A run's colour changed (lm_palette_set_run_color): emits "changed" so
+ * every chart, card and table draws the new one. */
+void            lm_run_selection_colors_changed (LmRunSelection *self);
 
 G_END_DECLS

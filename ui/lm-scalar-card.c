@@ -13,6 +13,7 @@ struct _LmScalarCard
   LmChartSettings *settings;
   GSimpleActionGroup *actions; /* "card.*" */
   GtkWidget *enlarge_button;
+  GtkWidget *pin_button;
 };
 
 G_DEFINE_FINAL_TYPE (LmScalarCard, lm_scalar_card, GTK_TYPE_BOX)
@@ -208,8 +209,16 @@ action_enlarge (GSimpleAction *action, GVariant *param, gpointer user_data)
   g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (card->actions),
                                                                             "enlarge")), FALSE);
   gtk_widget_set_visible (card->enlarge_button, FALSE);
+  gtk_widget_set_visible (card->pin_button, FALSE);
   gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (card));
   gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+on_pin_toggled (GtkToggleButton *button, LmScalarCard *self)
+{
+  lm_icon_tip (GTK_WIDGET (button), gtk_toggle_button_get_active (button) ? "Unpin this card"
+                                                                          : "Pin this card to the top");
 }
 
 GtkWidget *
@@ -255,6 +264,14 @@ lm_scalar_card_new (const char *tag, LmRunSelection *selection, LmChartSettings 
   gtk_widget_set_tooltip_text (self->log_button, "Log scale for the y axis");
   g_signal_connect (self->log_button, "toggled", G_CALLBACK (on_log_toggled), self);
   gtk_box_append (GTK_BOX (header), self->log_button);
+
+  /* TensorBoard's pin: the card also shows in a Pinned section on top
+   * (lm-card-grid.c listens to the button) */
+  self->pin_button = gtk_toggle_button_new ();
+  gtk_button_set_icon_name (GTK_BUTTON (self->pin_button), "view-pin-symbolic");
+  g_signal_connect (self->pin_button, "toggled", G_CALLBACK (on_pin_toggled), self);
+  on_pin_toggled (GTK_TOGGLE_BUTTON (self->pin_button), self);
+  gtk_box_append (GTK_BOX (header), self->pin_button);
 
   lm_icon_tip (fit, "Reset zoom (or double-click the chart)");
   gtk_actionable_set_action_name (GTK_ACTIONABLE (fit), "card.reset-zoom");
@@ -311,4 +328,11 @@ lm_scalar_card_get_chart (LmScalarCard *self)
 {
   g_return_val_if_fail (LM_IS_SCALAR_CARD (self), NULL);
   return self->chart;
+}
+
+GtkToggleButton *
+lm_scalar_card_get_pin_button (LmScalarCard *self)
+{
+  g_return_val_if_fail (LM_IS_SCALAR_CARD (self), NULL);
+  return GTK_TOGGLE_BUTTON (self->pin_button);
 }

@@ -1,7 +1,7 @@
 /* lm-scalar-card.h: one tag's card: title, buttons and chart.
  *
  * What it is for: the TensorBoard-style card around an LmChart: the tag
- * as title, a log-scale toggle, reset zoom, a larger view in a window of
+ * as title, a pin toggle, a log-scale toggle, reset zoom, a larger view in a window of
  * its own (TensorBoard's "toggle full size"), and a menu to export the
  * card as PNG or its data as CSV or JSON.
  */
@@ -21,5 +21,8 @@ GtkWidget  *lm_scalar_card_new       (const char      *tag,
                                       LmChartSettings *settings);
 const char *lm_scalar_card_get_tag   (LmScalarCard *self);
 LmChart    *lm_scalar_card_get_chart (LmScalarCard *self);
+/* The pin toggle in the header (active: pinned); its owner (the card
+ * grid) acts on "toggled". */
+GtkToggleButton *lm_scalar_card_get_pin_button (LmScalarCard *self);
 
 G_END_DECLS

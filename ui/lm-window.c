@@ -51,6 +51,7 @@ static const char css[] =
   ".lm-settings-label { color: alpha(currentColor, 0.7); font-size: 0.9em; }"
   ".lm-run-listview { background: transparent; }"
   ".lm-run-row { padding: 1px 0; }"
+  ".lm-swatch-button { padding: 2px; min-width: 0; min-height: 0; }"
   ".lm-status { font-size: 0.85em; color: alpha(currentColor, 0.55); }"
   ".lm-status-live { color: #188038; font-weight: bold; }"
   ".lm-status-failed { color: #c5221f; }"
@@ -238,7 +239,13 @@ on_open_response (GtkNativeDialog *dialog, int response, LmWindow *self)
           /* this window's chart settings, kept like this one's */
           lm_chart_settings_copy_from (win->settings, self->settings);
           if (prefs != NULL)
-            lm_preferences_track (win, prefs);
+            {
+              g_autoptr (GError) error = NULL;
+
+              if (!lm_preferences_load_logdir (win, prefs, &error))
+                g_printerr ("lumen: %s\n", error->message);
+              lm_preferences_track (win, prefs);
+            }
           gtk_window_present (GTK_WINDOW (win));
         }
     }

@@ -32,26 +32,7 @@ load_image (const char *path, Image *img)
   return lm_ui_image_load (path, img, NULL);
 }
 
-/* gdk_texture_download gives cairo's layout: B, G, R, A bytes. */
-static gboolean
-pixel_near_color (const Image *img, int x, int y, int radius, const GdkRGBA *c, int tol)
-{
-  int r = (int) (c->red * 255 + 0.5), g = (int) (c->green * 255 + 0.5), b = (int) (c->blue * 255 + 0.5);
-
-  for (int dy = -radius; dy <= radius; dy++)
-    for (int dx = -radius; dx <= radius; dx++)
-      {
-        int px = x + dx, py = y + dy;
-        const guchar *p;
-
-        if (px < 0 || py < 0 || px >= img->width || py >= img->height)
-          continue;
-        p = img->pixels + py * img->stride + px * 4;
-        if (abs (p[2] - r) <= tol && abs (p[1] - g) <= tol && abs (p[0] - b) <= tol)
-          return TRUE;
-      }
-  return FALSE;
-}
+#define pixel_near_color lm_ui_pixel_near
 
 static guint
 count_color (const Image *img, const GdkRGBA *c, int tol)

@@ -2,6 +2,8 @@
  * (see ui-test-util.h). */
 #include "ui-test-util.h"
 
+#include <stdlib.h>
+
 gboolean
 lm_ui_test_init (int *argc, char ***argv)
 {
@@ -66,6 +68,26 @@ lm_ui_save_screenshot (LmWindow *win, const char *path, GError **error)
         lm_ui_keep_shot (tex, base);
     }
   return TRUE;
+}
+
+gboolean
+lm_ui_pixel_near (const LmUiImage *img, int x, int y, int radius, const GdkRGBA *c, int tol)
+{
+  int r = (int) (c->red * 255 + 0.5), g = (int) (c->green * 255 + 0.5), b = (int) (c->blue * 255 + 0.5);
+
+  for (int dy = -radius; dy <= radius; dy++)
+    for (int dx = -radius; dx <= radius; dx++)
+      {
+        int px = x + dx, py = y + dy;
+        const guchar *p;
+
+        if (px < 0 || py < 0 || px >= img->width || py >= img->height)
+          continue;
+        p = img->pixels + py * img->stride + px * 4;
+        if (abs (p[2] - r) <= tol && abs (p[1] - g) <= tol && abs (p[0] - b) <= tol)
+          return TRUE;
+      }
+  return FALSE;
 }
 
 gboolean

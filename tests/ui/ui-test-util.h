@@ -33,6 +33,9 @@ gboolean   lm_ui_save_screenshot (LmWindow *win, const char *path, GError **erro
 void       lm_ui_image_from_texture (GdkTexture *tex, LmUiImage *img);
 /* With LUMEN_TEST_SHOTS=DIR set, a copy of tex goes to DIR/name. */
 void       lm_ui_keep_shot       (GdkTexture *tex, const char *name);
+/* Some pixel within radius of (x, y) has colour c, each channel within
+ * tol (0-255); B, G, R bytes as gdk_texture_download gives them. */
+gboolean   lm_ui_pixel_near      (const LmUiImage *img, int x, int y, int radius, const GdkRGBA *c, int tol);
 /* Reads a PNG; FALSE (and *error) when it cannot be read. */
 gboolean   lm_ui_image_load      (const char *path, LmUiImage *img, GError **error);
 /* Runs the shortcut widget's own shortcut controllers have for keyval with
