@@ -269,6 +269,7 @@ lm_scalar_card_new (const char *tag, LmRunSelection *selection, LmChartSettings 
    * (lm-card-grid.c listens to the button) */
   self->pin_button = gtk_toggle_button_new ();
   gtk_button_set_icon_name (GTK_BUTTON (self->pin_button), "view-pin-symbolic");
+  gtk_widget_add_css_class (self->pin_button, "lm-pin");
   g_signal_connect (self->pin_button, "toggled", G_CALLBACK (on_pin_toggled), self);
   on_pin_toggled (GTK_TOGGLE_BUTTON (self->pin_button), self);
   gtk_box_append (GTK_BOX (header), self->pin_button);

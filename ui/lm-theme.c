@@ -112,6 +112,7 @@ static const char light_css[] =
   ".lm-dashboard textview, .lm-dashboard textview > text { background-color: white; color: #202124; }"
   ".lm-dashboard button.flat { color: #202124; }"
   ".lm-dashboard button.flat:disabled { color: alpha(#202124, 0.5); }"
+  ".lm-dashboard button.flat.lm-pin:checked { color: #1a73e8; background: alpha(#1a73e8, 0.12); }"
   ".lm-warning { color: #c5221f; }";
 
 static const char dark_css[] =
@@ -121,6 +122,7 @@ static const char dark_css[] =
   ".lm-dashboard textview, .lm-dashboard textview > text { background-color: #292a2d; color: #e8eaed; }"
   ".lm-dashboard button.flat { color: #e8eaed; }"
   ".lm-dashboard button.flat:disabled { color: alpha(#e8eaed, 0.5); }"
+  ".lm-dashboard button.flat.lm-pin:checked { color: #8ab4f8; background: alpha(#8ab4f8, 0.16); }"
   ".lm-dashboard entry { color: #e8eaed; }"
   ".lm-warning, .lm-status-failed, .lm-error-badge { color: #f28b82; }"
   ".lm-status-live { color: #81c995; }"
