@@ -2,6 +2,7 @@
 #include "lm-scalar-card.h"
 
 #include "lm-icon-tip.h"
+#include "lm-step-table.h"
 
 struct _LmScalarCard
 {
@@ -212,6 +213,12 @@ action_enlarge (GSimpleAction *action, GVariant *param, gpointer user_data)
   gtk_window_present (GTK_WINDOW (window));
 }
 
+static void
+on_table_visible (GtkWidget *table, GParamSpec *pspec, GtkWidget *chart)
+{
+  gtk_widget_set_size_request (chart, -1, gtk_widget_get_visible (table) ? LM_CHART_NATURAL_HEIGHT : -1);
+}
+
 GtkWidget *
 lm_scalar_card_new (const char *tag, LmRunSelection *selection, LmChartSettings *settings)
 {
@@ -233,6 +240,7 @@ lm_scalar_card_new (const char *tag, LmRunSelection *selection, LmChartSettings 
   GtkWidget *menu_button = gtk_menu_button_new ();
   GSimpleActionGroup *group = g_simple_action_group_new ();
   GMenu *menu = g_menu_new ();
+  GtkWidget *table;
 
   self->tag = g_strdup (tag);
   self->selection = g_object_ref (selection);
@@ -295,6 +303,10 @@ lm_scalar_card_new (const char *tag, LmRunSelection *selection, LmChartSettings 
 
   gtk_box_append (GTK_BOX (self), header);
   gtk_box_append (GTK_BOX (self), GTK_WIDGET (self->chart));
+  table = lm_step_table_new (self->chart);
+  /* the card grows for the table; the chart keeps its height */
+  g_signal_connect (table, "notify::visible", G_CALLBACK (on_table_visible), self->chart);
+  gtk_box_append (GTK_BOX (self), table);
   gtk_widget_set_size_request (GTK_WIDGET (self), 330, 290);
   return GTK_WIDGET (self);
 }
