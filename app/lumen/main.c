@@ -648,8 +648,8 @@ main (int argc, char **argv)
   g_application_set_option_context_summary (G_APPLICATION (app),
     "Live charts of the training runs in a log directory (like tensorboard --logdir).");
   g_application_set_option_context_description (G_APPLICATION (app),
-    "Settings you change in the window (smoothing, horizontal axis, ignore outliers, appearance,\n"
-    "window size) are kept in $XDG_CONFIG_HOME/lumen/settings.ini (~/.config/lumen/settings.ini);\n"
+    "Settings you change in the window (smoothing, horizontal axis, ignore outliers, step selection,\n"
+    "appearance, window size) are kept in $XDG_CONFIG_HOME/lumen/settings.ini (~/.config/lumen/settings.ini);\n"
     "the options above apply on top of them for one session.");
   g_signal_connect (app, "handle-local-options", G_CALLBACK (on_local_options), NULL);
   g_signal_connect (app, "startup", G_CALLBACK (on_startup), NULL);
