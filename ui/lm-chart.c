@@ -46,6 +46,7 @@ struct _LmChart
   DragMode drag;
   double drag_x, drag_y, drag_ox, drag_oy;
   gboolean drag_moved;        /* past the few pixels a click may wobble */
+  gboolean drag_shift;        /* primary button with Shift only: a Shift+click unless it moves */
   gboolean drag_end_handle;   /* DRAG_HANDLE: the range's end, else its start */
   gboolean keys_move_end;     /* Left/Right move the range's end handle */
 };
@@ -396,6 +397,8 @@ on_drag_begin (GtkGestureDrag *gesture, double x, double y, LmChart *self)
   self->drag_x = x, self->drag_y = y;
   self->drag_ox = self->drag_oy = 0;
   self->drag_moved = FALSE;
+  self->drag_shift = button == GDK_BUTTON_PRIMARY
+                     && (state & (GDK_SHIFT_MASK | GDK_CONTROL_MASK | GDK_ALT_MASK)) == GDK_SHIFT_MASK;
   if (button == GDK_BUTTON_PRIMARY && (state & (GDK_SHIFT_MASK | GDK_CONTROL_MASK | GDK_ALT_MASK)) == 0
       && (handle = selector_at (self, x, y)) != 0)
     {
@@ -445,12 +448,10 @@ on_drag_update (GtkGestureDrag *gesture, double ox, double oy, LmChart *self)
 static void
 on_drag_end (GtkGestureDrag *gesture, double ox, double oy, LmChart *self)
 {
-  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
-  guint button = gtk_gesture_single_get_current_button (GTK_GESTURE_SINGLE (gesture));
-
-  if (!self->drag_moved && button == GDK_BUTTON_PRIMARY
-      && (self->drag == DRAG_ZOOM || (self->drag == DRAG_PAN && (state & GDK_SHIFT_MASK))))
-    click_step (self, self->drag_x, self->drag_y, self->drag == DRAG_PAN);
+  /* a press that did not move: a click (zoom only starts with the
+   * primary button), or a Shift+click */
+  if (!self->drag_moved && (self->drag == DRAG_ZOOM || (self->drag == DRAG_PAN && self->drag_shift)))
+    click_step (self, self->drag_x, self->drag_y, self->drag_shift);
   else if (self->drag == DRAG_ZOOM && fabs (ox) > 4)
     {
       if (fabs (oy) > 4)

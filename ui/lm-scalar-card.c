@@ -183,7 +183,7 @@ action_log_scale (GSimpleAction *action, GVariant *param, gpointer user_data)
 }
 
 /* TensorBoard's "toggle full size": the same card, live, in a window of
- * its own (Escape closes it); log scale carries over. */
+ * its own (Escape closes it); log scale and step selection carry over. */
 static void
 action_enlarge (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
@@ -205,6 +205,13 @@ action_enlarge (GSimpleAction *action, GVariant *param, gpointer user_data)
                                                           gtk_named_action_new ("window.close")));
   gtk_widget_add_controller (window, keys);
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (card->log_button), lm_chart_get_log_y (self->chart));
+  /* so is the step selection: a range's table may only fit there */
+  {
+    LmStepSelection sel = lm_plot_get_step_selection (lm_chart_get_plot (self->chart));
+
+    if (sel.active)
+      lm_chart_select_steps (card->chart, sel.start, sel.end);
+  }
   /* a larger view offers no larger view */
   g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (card->actions),
                                                                             "enlarge")), FALSE);

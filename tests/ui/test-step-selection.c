@@ -86,6 +86,26 @@ card_for (LmWindow *win)
   return card;
 }
 
+/* The window on make_logdir's runs, its "loss" chart and the chart's
+ * table; NULL (the test skipped) without a display. */
+static LmWindow *
+open_card (char **logdir, LmChart **chart, LmStepTable **table)
+{
+  LmWindow *win;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return NULL;
+    }
+  *logdir = make_logdir ();
+  win = open_window (*logdir);
+  *chart = lm_scalar_card_get_chart (card_for (win));
+  *table = LM_STEP_TABLE (lm_ui_find_descendant (GTK_WIDGET (card_for (win)), LM_TYPE_STEP_TABLE));
+  g_assert_nonnull (*table);
+  return win;
+}
+
 /* Widget x of a step on the chart, and a y inside the plot. */
 static void
 step_px (LmChart *chart, double step, double *x, double *y)
@@ -139,18 +159,10 @@ test_click_table (void)
   LmStepSelection sel;
   char want[32];
 
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
-  logdir = make_logdir ();
-  win = open_window (logdir);
+  if ((win = open_card (&logdir, &chart, &table)) == NULL)
+    return;
   lm_chart_settings_set_smoothing (lm_window_get_settings (win), 0.6);
   g_assert_true (lm_test_wait_for (settled, win, 20000));
-  chart = lm_scalar_card_get_chart (card_for (win));
-  table = LM_STEP_TABLE (lm_ui_find_descendant (GTK_WIDGET (card_for (win)), LM_TYPE_STEP_TABLE));
-  g_assert_nonnull (table);
   g_assert_true (lm_chart_can_select_steps (chart));   /* on by default */
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (table)));
   g_assert_null (lm_chart_dup_step_text (chart));
@@ -236,15 +248,8 @@ test_range (void)
   LmStepSelection sel;
   LmStepRow *a, *b;
 
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
-  logdir = make_logdir ();
-  win = open_window (logdir);
-  chart = lm_scalar_card_get_chart (card_for (win));
-  table = LM_STEP_TABLE (lm_ui_find_descendant (GTK_WIDGET (card_for (win)), LM_TYPE_STEP_TABLE));
+  if ((win = open_card (&logdir, &chart, &table)) == NULL)
+    return;
 
   /* Shift+click with nothing selected selects one step. */
   click_step (chart, 150, TRUE);
@@ -309,6 +314,26 @@ test_range (void)
   sel = lm_plot_get_step_selection (lm_chart_get_plot (chart));
   g_assert_cmpint (sel.start, ==, 70);
   g_assert_cmpint (sel.end, ==, 155);
+  /* the larger view ("toggle full size") keeps the range */
+  {
+    GListModel *tops = gtk_window_get_toplevels ();
+    LmChart *big = NULL;
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (card_for (win)), "card.enlarge", NULL));
+    for (guint i = 0; i < g_list_model_get_n_items (tops) && big == NULL; i++)
+      {
+        g_autoptr (GtkWindow) w = g_list_model_get_item (tops, i);
+
+        if (LM_IS_SCALAR_CARD (gtk_window_get_child (w)) && (GtkWidget *) w != GTK_WIDGET (win))
+          big = lm_scalar_card_get_chart (LM_SCALAR_CARD (gtk_window_get_child (w)));
+      }
+    g_assert_nonnull (big);
+    sel = lm_plot_get_step_selection (lm_chart_get_plot (big));
+    g_assert_true (sel.active && sel.range);
+    g_assert_cmpint (sel.start, ==, 70);
+    g_assert_cmpint (sel.end, ==, 155);
+    gtk_window_destroy (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (big))));
+  }
   /* a range with no point of a run in it: an empty row, dashes */
   lm_chart_select_steps (chart, 51, 54);
   assert_cell (table, 1, 1, "\u2013");
@@ -336,15 +361,8 @@ test_keys (void)
     { GDK_KEY_Left, 45 },
   };
 
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
-  logdir = make_logdir ();
-  win = open_window (logdir);
-  chart = lm_scalar_card_get_chart (card_for (win));
-  table = LM_STEP_TABLE (lm_ui_find_descendant (GTK_WIDGET (card_for (win)), LM_TYPE_STEP_TABLE));
+  if ((win = open_card (&logdir, &chart, &table)) == NULL)
+    return;
 
   /* Without a selection the keys are left to the page. */
   g_assert_false (lm_ui_press_key (GTK_WIDGET (chart), GDK_KEY_Right, 0));
@@ -376,21 +394,6 @@ test_keys (void)
   lm_test_rm_rf (logdir);
 }
 
-static GtkWidget *
-find_by_class (GtkWidget *root, const char *css_class)
-{
-  if (gtk_widget_has_css_class (root, css_class))
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *w = find_by_class (c, css_class);
-
-      if (w != NULL)
-        return w;
-    }
-  return NULL;
-}
-
 static void
 test_axis_and_setting (void)
 {
@@ -409,7 +412,7 @@ test_axis_and_setting (void)
   win = open_window (logdir);
   settings = lm_window_get_settings (win);
   chart = lm_scalar_card_get_chart (card_for (win));
-  check = find_by_class (GTK_WIDGET (win), "lm-step-selection-check");
+  check = lm_ui_find_by_class (GTK_WIDGET (win), "lm-step-selection-check");
   g_assert_nonnull (check);
   g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (check)));
   g_assert_true (gtk_widget_get_sensitive (check));
@@ -586,17 +589,7 @@ test_cli (void)
 int
 main (int argc, char **argv)
 {
-  /* Our own option, taken out before GLib's test options are parsed. */
-  for (int i = 1; i + 1 < argc; i++)
-    if (strcmp (argv[i], "--lumen-bin") == 0)
-      {
-        lumen_bin = argv[i + 1];
-        memmove (&argv[i], &argv[i + 2], (argc - i - 1) * sizeof (char *));
-        argc -= 2;
-        break;
-      }
-  if (lumen_bin == NULL)
-    lumen_bin = g_getenv ("LUMEN_BIN");
+  lumen_bin = lm_ui_take_lumen_bin (&argc, &argv);
   have_display = lm_ui_test_init (&argc, &argv);
   g_test_add_func ("/ui/steps/click-table", test_click_table);
   g_test_add_func ("/ui/steps/range", test_range);
