@@ -200,6 +200,14 @@ test_click_table (void)
   g_assert_nonnull (strstr (text, "\nbeta\t"));
   g_assert_nonnull (strstr (text, "\t1\t45\t"));
 
+  /* At or before, not nearest: at step 58 alpha shows 50 (60 is nearer),
+   * beta 55. */
+  lm_chart_select_steps (chart, 58, 58);
+  assert_cell (table, 3, 1, "50");
+  assert_cell (table, 2, 1, "4.5");
+  assert_cell (table, 3, 2, "55");
+  assert_cell (table, 2, 2, "1.25");
+
   /* Near the start: beta's step 5 is nearer than alpha's 0; alpha's row
    * is its point at 0. */
   click_step (chart, 3.5, FALSE);
