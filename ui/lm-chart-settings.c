@@ -10,6 +10,7 @@ struct _LmChartSettings
   LmXAxis x_axis;
   gboolean ignore_outliers;
   LmTooltipSort tooltip_sort;
+  gboolean step_selection;
 };
 
 enum {
@@ -18,6 +19,7 @@ enum {
   PROP_X_AXIS,
   PROP_IGNORE_OUTLIERS,
   PROP_TOOLTIP_SORT,
+  PROP_STEP_SELECTION,
   N_PROPS
 };
 
@@ -44,6 +46,9 @@ lm_chart_settings_get_property (GObject *object, guint prop_id, GValue *value, G
     case PROP_TOOLTIP_SORT:
       g_value_set_int (value, self->tooltip_sort);
       break;
+    case PROP_STEP_SELECTION:
+      g_value_set_boolean (value, self->step_selection);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -68,6 +73,9 @@ lm_chart_settings_set_property (GObject *object, guint prop_id, const GValue *va
     case PROP_TOOLTIP_SORT:
       lm_chart_settings_set_tooltip_sort (self, g_value_get_int (value));
       break;
+    case PROP_STEP_SELECTION:
+      lm_chart_settings_set_step_selection (self, g_value_get_boolean (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -90,6 +98,8 @@ lm_chart_settings_class_init (LmChartSettingsClass *klass)
   properties[PROP_TOOLTIP_SORT] =
     g_param_spec_int ("tooltip-sort", NULL, NULL, LM_TOOLTIP_SORT_DEFAULT, LM_TOOLTIP_SORT_NEAREST,
                       LM_TOOLTIP_SORT_DEFAULT, rw);
+  properties[PROP_STEP_SELECTION] =
+    g_param_spec_boolean ("step-selection", NULL, NULL, TRUE, rw);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -98,6 +108,7 @@ lm_chart_settings_init (LmChartSettings *self)
 {
   self->smoothing = LM_DEFAULT_SMOOTHING;
   self->x_axis = LM_X_STEP;
+  self->step_selection = TRUE;
 }
 
 LmChartSettings *
@@ -175,6 +186,24 @@ lm_chart_settings_set_tooltip_sort (LmChartSettings *self, LmTooltipSort sort)
     return;
   self->tooltip_sort = sort;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOOLTIP_SORT]);
+}
+
+gboolean
+lm_chart_settings_get_step_selection (LmChartSettings *self)
+{
+  g_return_val_if_fail (LM_IS_CHART_SETTINGS (self), FALSE);
+  return self->step_selection;
+}
+
+void
+lm_chart_settings_set_step_selection (LmChartSettings *self, gboolean enabled)
+{
+  g_return_if_fail (LM_IS_CHART_SETTINGS (self));
+  enabled = !!enabled;
+  if (self->step_selection == enabled)
+    return;
+  self->step_selection = enabled;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STEP_SELECTION]);
 }
 
 void

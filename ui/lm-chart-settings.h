@@ -3,8 +3,9 @@
  * What it is for: TensorBoard's scalar settings in one object the sidebar
  * edits and every chart listens to: smoothing weight (0..0.999, default
  * 0.6 like TensorBoard), horizontal axis (step / relative / wall),
- * "ignore outliers in chart scaling" and the tooltip sorting method.  Log
- * scale is per card.
+ * "ignore outliers in chart scaling", the tooltip sorting method and
+ * "enable step selection and data table" (on by default; it acts on a
+ * Step axis only, as in TensorBoard).  Log scale is per card.
  */
 #pragma once
 
@@ -30,6 +31,8 @@ gboolean lm_chart_settings_get_ignore_outliers (LmChartSettings *self);
 void     lm_chart_settings_set_ignore_outliers (LmChartSettings *self, gboolean ignore);
 LmTooltipSort lm_chart_settings_get_tooltip_sort (LmChartSettings *self);
 void     lm_chart_settings_set_tooltip_sort    (LmChartSettings *self, LmTooltipSort sort);
+gboolean lm_chart_settings_get_step_selection  (LmChartSettings *self);
+void     lm_chart_settings_set_step_selection  (LmChartSettings *self, gboolean enabled);
 
 /* Every setting of other into self (a window opened from another starts
  * with its settings; a setting added later comes along by itself). */

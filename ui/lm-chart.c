@@ -8,7 +8,19 @@ typedef enum {
   DRAG_NONE,
   DRAG_ZOOM,
   DRAG_PAN,
+  DRAG_HANDLE,                /* a step selector's handle */
 } DragMode;
+
+enum
+{
+  SIGNAL_STEP_SELECTION_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* How near (logical pixels) a press must be to a selector to drag it. */
+#define HANDLE_REACH 5
 
 struct _LmChart
 {
@@ -33,6 +45,10 @@ struct _LmChart
   double hx, hy;
   DragMode drag;
   double drag_x, drag_y, drag_ox, drag_oy;
+  gboolean drag_moved;        /* past the few pixels a click may wobble */
+  gboolean drag_shift;        /* primary button with Shift only: a Shift+click unless it moves */
+  gboolean drag_end_handle;   /* DRAG_HANDLE: the range's end, else its start */
+  gboolean keys_move_end;     /* Left/Right move the range's end handle */
 };
 
 G_DEFINE_FINAL_TYPE (LmChart, lm_chart, GTK_TYPE_WIDGET)
@@ -89,6 +105,29 @@ on_loading_changed (LmRunStore *store, GParamSpec *pspec, LmChart *self)
     }
 }
 
+static gboolean
+can_select_steps (LmChart *self)
+{
+  return lm_chart_settings_get_step_selection (self->settings)
+         && lm_chart_settings_get_x_axis (self->settings) == LM_X_STEP;
+}
+
+static void
+step_selection_changed (LmChart *self)
+{
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_signal_emit (self, signals[SIGNAL_STEP_SELECTION_CHANGED], 0);
+}
+
+/* The table shows values under the selection: they change with the data,
+ * the runs shown and the smoothing too. */
+static void
+step_values_changed (LmChart *self)
+{
+  if (lm_plot_get_step_selection (self->plot).active)
+    g_signal_emit (self, signals[SIGNAL_STEP_SELECTION_CHANGED], 0);
+}
+
 static void
 sync_runs (LmChart *self)
 {
@@ -100,6 +139,7 @@ on_selection_changed (LmRunSelection *selection, LmChart *self)
 {
   sync_runs (self);
   invalidate (self);
+  step_values_changed (self);
 }
 
 static void
@@ -121,6 +161,7 @@ on_run_data_changed (LmRunSelection *selection, LmRun *run, LmChart *self)
     if (g_ptr_array_index (shown, i) == run)
       {
         invalidate_data (self);
+        step_values_changed (self);
         return;
       }
 }
@@ -137,8 +178,14 @@ sync_settings (LmChart *self)
 static void
 on_settings_changed (LmChartSettings *settings, GParamSpec *pspec, LmChart *self)
 {
+  gboolean had = lm_plot_get_step_selection (self->plot).active;
+
   sync_settings (self);
+  if (!can_select_steps (self))
+    lm_plot_set_step_selection (self->plot, NULL);
   invalidate (self);
+  if (had)
+    step_selection_changed (self);
 }
 
 /* ------------------------------------------------------------ drawing */
@@ -182,7 +229,7 @@ render_texture (LmChart *self, int width, int height, int scale)
 static void
 draw_overlay (LmChart *self, cairo_t *cr, int width, int height)
 {
-  if (self->drag == DRAG_ZOOM)
+  if (self->drag == DRAG_ZOOM && self->drag_moved)
     {
       LmRect a = lm_plot_get_area (self->plot);
       double x0 = MIN (self->drag_x, self->drag_x + self->drag_ox);
@@ -206,7 +253,8 @@ draw_overlay (LmChart *self, cairo_t *cr, int width, int height)
       cairo_set_line_width (cr, 1);
       cairo_stroke (cr);
     }
-  else if (self->hovering && self->drag == DRAG_NONE)
+  lm_plot_render_steps (self->plot, cr);
+  if (self->hovering && (self->drag == DRAG_NONE || (self->drag == DRAG_PAN && !self->drag_moved)))
     lm_plot_render_hover (self->plot, cr, self->hx, self->hy, width, height);
 }
 
@@ -234,7 +282,7 @@ lm_chart_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
     render_texture (self, width, height, scale);
   gtk_snapshot_append_texture (snapshot, self->texture, &bounds);
 
-  if (self->hovering || self->drag != DRAG_NONE)
+  if (self->hovering || self->drag != DRAG_NONE || lm_plot_get_step_selection (self->plot).active)
     {
       cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &bounds);
 
@@ -260,16 +308,107 @@ on_leave (GtkEventControllerMotion *ctl, LmChart *self)
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+/* The selector under x (within HANDLE_REACH), if any: 0 none, 1 the
+ * start, 2 the end of a range. */
+static int
+selector_at (LmChart *self, double x, double y)
+{
+  LmStepSelection sel = lm_plot_get_step_selection (self->plot);
+  LmRect a = lm_plot_get_area (self->plot);
+  double d0, d1;
+
+  /* the handles sit on the x axis, under the plot area */
+  if (!sel.active || y < a.y || y > a.y + a.height + 20)
+    return 0;
+  d0 = fabs (lm_plot_step_to_pixel (self->plot, sel.start) - x);
+  d1 = sel.range ? fabs (lm_plot_step_to_pixel (self->plot, sel.end) - x) : INFINITY;
+  if (MIN (d0, d1) > HANDLE_REACH)
+    return 0;
+  return d1 < d0 ? 2 : 1;
+}
+
+/* A click at x: the nearest logged step becomes the selection; with
+ * extend (Shift) it becomes the other end of a range from the step
+ * selected before. */
+static void
+click_step (LmChart *self, double x, double y, gboolean extend)
+{
+  LmStepSelection sel = lm_plot_get_step_selection (self->plot);
+  LmRect a = lm_plot_get_area (self->plot);
+  gint64 step;
+
+  if (!can_select_steps (self) || x < a.x || x > a.x + a.width || y < a.y || y > a.y + a.height
+      || !lm_plot_step_at_pixel (self->plot, x, &step))
+    return;
+  if (extend && sel.active)
+    {
+      /* the end nearer the click moves; a single step becomes a range */
+      gboolean move_start = sel.range && llabs (step - sel.start) < llabs (step - sel.end);
+
+      if (sel.range && move_start)
+        sel.start = step;
+      else
+        sel.end = step;
+      sel.range = sel.start != sel.end;
+      self->keys_move_end = !move_start;
+    }
+  else
+    {
+      sel = (LmStepSelection) { .active = TRUE, .start = step, .end = step };
+      self->keys_move_end = FALSE;
+    }
+  lm_plot_set_step_selection (self->plot, &sel);
+  /* Left/Right/Escape act on the chart clicked */
+  gtk_widget_grab_focus (GTK_WIDGET (self));
+  step_selection_changed (self);
+}
+
+static void
+drag_handle (LmChart *self, double x)
+{
+  LmStepSelection sel = lm_plot_get_step_selection (self->plot);
+  gint64 step, *end;
+
+  if (!lm_plot_step_at_pixel (self->plot, x, &step))
+    return;
+  end = self->drag_end_handle ? &sel.end : &sel.start;
+  if (*end == step)
+    return;
+  *end = step;
+  if (sel.range && sel.start > sel.end)
+    {
+      /* dragged past the other handle: it is the other end now */
+      self->drag_end_handle = !self->drag_end_handle;
+    }
+  if (!sel.range)
+    sel.end = sel.start;
+  lm_plot_set_step_selection (self->plot, &sel);
+  step_selection_changed (self);
+}
+
 static void
 on_drag_begin (GtkGestureDrag *gesture, double x, double y, LmChart *self)
 {
   guint button = gtk_gesture_single_get_current_button (GTK_GESTURE_SINGLE (gesture));
   GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
   LmRect a = lm_plot_get_area (self->plot);
+  int handle;
 
   self->drag_x = x, self->drag_y = y;
   self->drag_ox = self->drag_oy = 0;
-  if (button == GDK_BUTTON_MIDDLE
+  self->drag_moved = FALSE;
+  self->drag_shift = button == GDK_BUTTON_PRIMARY
+                     && (state & (GDK_SHIFT_MASK | GDK_CONTROL_MASK | GDK_ALT_MASK)) == GDK_SHIFT_MASK;
+  if (button == GDK_BUTTON_PRIMARY && (state & (GDK_SHIFT_MASK | GDK_CONTROL_MASK | GDK_ALT_MASK)) == 0
+      && (handle = selector_at (self, x, y)) != 0)
+    {
+      self->drag = DRAG_HANDLE;
+      self->drag_end_handle = handle == 2;
+      self->keys_move_end = handle == 2;
+      gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "col-resize");
+      gtk_widget_grab_focus (GTK_WIDGET (self));
+    }
+  else if (button == GDK_BUTTON_MIDDLE
       || (button == GDK_BUTTON_PRIMARY
           && (state & (GDK_SHIFT_MASK | GDK_CONTROL_MASK | GDK_ALT_MASK))))
     {
@@ -293,7 +432,11 @@ static void
 on_drag_update (GtkGestureDrag *gesture, double ox, double oy, LmChart *self)
 {
   self->drag_ox = ox, self->drag_oy = oy;
-  if (self->drag == DRAG_PAN)
+  /* a click that wobbles a pixel or two neither pans nor zooms */
+  self->drag_moved |= fabs (ox) > 4 || fabs (oy) > 4;
+  if (self->drag == DRAG_HANDLE)
+    drag_handle (self, self->drag_x + ox);
+  else if (self->drag == DRAG_PAN && self->drag_moved)
     {
       lm_plot_pan_move (self->plot, ox, oy);
       invalidate (self);
@@ -305,7 +448,11 @@ on_drag_update (GtkGestureDrag *gesture, double ox, double oy, LmChart *self)
 static void
 on_drag_end (GtkGestureDrag *gesture, double ox, double oy, LmChart *self)
 {
-  if (self->drag == DRAG_ZOOM && fabs (ox) > 4)
+  /* a press that did not move: a click (zoom only starts with the
+   * primary button), or a Shift+click */
+  if (!self->drag_moved && (self->drag == DRAG_ZOOM || (self->drag == DRAG_PAN && self->drag_shift)))
+    click_step (self, self->drag_x, self->drag_y, self->drag_shift);
+  else if (self->drag == DRAG_ZOOM && fabs (ox) > 4)
     {
       if (fabs (oy) > 4)
         lm_plot_zoom_box (self->plot, self->drag_x, self->drag_y,
@@ -324,6 +471,36 @@ on_pressed (GtkGestureClick *gesture, int n_press, double x, double y, LmChart *
 {
   if (n_press == 2)
     lm_chart_reset_view (self);
+}
+
+/* Left/Right: the selected step (or the range's last moved end) to the
+ * previous/next logged step of any shown run; Escape clears the
+ * selection.  Without a selection the keys go on to the page. */
+static gboolean
+on_step_key (GtkWidget *widget, GVariant *args, gpointer user_data)
+{
+  LmChart *self = LM_CHART (widget);
+  LmStepSelection sel = lm_plot_get_step_selection (self->plot);
+  int dir = g_variant_get_int32 (args);
+  gint64 *moving = sel.range && self->keys_move_end ? &sel.end : &sel.start;
+
+  if (!sel.active)
+    return FALSE;
+  if (dir == 0)
+    {
+      lm_plot_set_step_selection (self->plot, NULL);
+      step_selection_changed (self);
+      return TRUE;
+    }
+  if (!lm_plot_adjacent_step (self->plot, *moving, dir, moving))
+    return TRUE;   /* at the first or last step: stay */
+  if (sel.range && sel.start > sel.end)
+    self->keys_move_end = !self->keys_move_end;
+  if (!sel.range)
+    sel.end = sel.start;
+  lm_plot_set_step_selection (self->plot, &sel);
+  step_selection_changed (self);
+  return TRUE;
 }
 
 static gboolean
@@ -377,7 +554,7 @@ lm_chart_measure (GtkWidget *widget, GtkOrientation orientation, int for_size,
                   int *minimum, int *natural, int *min_baseline, int *nat_baseline)
 {
   *minimum = orientation == GTK_ORIENTATION_HORIZONTAL ? 200 : 140;
-  *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? 320 : 240;
+  *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? 320 : LM_CHART_NATURAL_HEIGHT;
 }
 
 static void
@@ -391,6 +568,11 @@ lm_chart_class_init (LmChartClass *klass)
   widget_class->snapshot = lm_chart_snapshot;
   widget_class->measure = lm_chart_measure;
   gtk_widget_class_set_css_name (widget_class, "lmchart");
+
+  /* The step selection, or the values the table shows under it, changed. */
+  signals[SIGNAL_STEP_SELECTION_CHANGED] =
+    g_signal_new ("step-selection-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -400,6 +582,10 @@ lm_chart_init (LmChart *self)
   GtkGesture *drag = gtk_gesture_drag_new ();
   GtkGesture *click = gtk_gesture_click_new ();
   GtkEventController *scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
+  GtkEventController *keys = gtk_shortcut_controller_new ();
+  static const struct { guint key; int dir; } step_keys[] = {
+    { GDK_KEY_Left, -1 }, { GDK_KEY_Right, 1 }, { GDK_KEY_Escape, 0 },
+  };
 
   g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
   g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);
@@ -416,6 +602,17 @@ lm_chart_init (LmChart *self)
 
   g_signal_connect (scroll, "scroll", G_CALLBACK (on_scroll), self);
   gtk_widget_add_controller (GTK_WIDGET (self), scroll);
+
+  for (guint i = 0; i < G_N_ELEMENTS (step_keys); i++)
+    {
+      GtkShortcut *sc = gtk_shortcut_new (gtk_keyval_trigger_new (step_keys[i].key, 0),
+                                          gtk_callback_action_new (on_step_key, NULL, NULL));
+
+      gtk_shortcut_set_arguments (sc, g_variant_new_int32 (step_keys[i].dir));
+      gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys), sc);
+    }
+  gtk_widget_add_controller (GTK_WIDGET (self), keys);
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
 
   gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "crosshair");
   /* the cached chart is drawn in the old colours */
@@ -580,4 +777,48 @@ lm_chart_export_json (LmChart *self, const char *path, GError **error)
 {
   g_return_val_if_fail (LM_IS_CHART (self), FALSE);
   return lm_plot_write_json (self->plot, path, error);
+}
+
+void
+lm_chart_click (LmChart *self, double x, double y, gboolean shift)
+{
+  g_return_if_fail (LM_IS_CHART (self));
+  click_step (self, x, y, shift);
+}
+
+gboolean
+lm_chart_can_select_steps (LmChart *self)
+{
+  g_return_val_if_fail (LM_IS_CHART (self), FALSE);
+  return can_select_steps (self);
+}
+
+void
+lm_chart_select_steps (LmChart *self, gint64 start, gint64 end)
+{
+  LmStepSelection sel = { .active = TRUE, .range = start != end, .start = start, .end = end };
+
+  g_return_if_fail (LM_IS_CHART (self));
+  if (!can_select_steps (self))
+    return;
+  lm_plot_set_step_selection (self->plot, &sel);
+  self->keys_move_end = sel.range;
+  step_selection_changed (self);
+}
+
+void
+lm_chart_clear_step_selection (LmChart *self)
+{
+  g_return_if_fail (LM_IS_CHART (self));
+  if (!lm_plot_get_step_selection (self->plot).active)
+    return;
+  lm_plot_set_step_selection (self->plot, NULL);
+  step_selection_changed (self);
+}
+
+char *
+lm_chart_dup_step_text (LmChart *self)
+{
+  g_return_val_if_fail (LM_IS_CHART (self), NULL);
+  return lm_plot_step_text (self->plot);
 }

@@ -9,7 +9,10 @@
  * page, as in TensorBoard), Shift/Ctrl/Alt+drag or middle-drag to pan,
  * hover for a crosshair and a tooltip with each run's step, value and
  * smoothed value.  Charts scrolled out of view skip rendering until they
- * come back.
+ * come back.  TensorBoard's step selection: a click selects the logged
+ * step nearest the pointer, Shift+click makes a range with it, a handle
+ * drags; with the chart focused Left/Right move the step and Escape
+ * clears it ("step-selection-changed" tells the card's data table).
  *
  * What it is not for: the card's title and buttons (LmScalarCard).
  */
@@ -25,6 +28,9 @@ G_BEGIN_DECLS
 
 #define LM_TYPE_CHART (lm_chart_get_type ())
 G_DECLARE_FINAL_TYPE (LmChart, lm_chart, LM, CHART, GtkWidget)
+
+/* The height a chart asks for (a card's chart is about this tall). */
+#define LM_CHART_NATURAL_HEIGHT 240
 
 GtkWidget  *lm_chart_new           (const char      *tag,
                                     LmRunSelection  *selection,
@@ -56,6 +62,16 @@ gboolean    lm_chart_is_up_to_date (LmChart *self);
 void        lm_chart_set_hover     (LmChart *self, double x, double y);
 void        lm_chart_clear_hover   (LmChart *self);
 char       *lm_chart_dup_hover_text (LmChart *self);
+
+/* Step selection: on only with the setting on and a Step axis. */
+gboolean    lm_chart_can_select_steps (LmChart *self);
+/* What a click at (x, y) (widget coordinates) does, Shift held or not. */
+void        lm_chart_click         (LmChart *self, double x, double y, gboolean shift);
+/* Selects a step (start == end) or a range, as logged steps or not. */
+void        lm_chart_select_steps  (LmChart *self, gint64 start, gint64 end);
+void        lm_chart_clear_step_selection (LmChart *self);
+/* The data table as text (lm_plot_step_text); NULL without a selection. */
+char       *lm_chart_dup_step_text (LmChart *self);
 
 gboolean    lm_chart_export_png    (LmChart *self, const char *path, GError **error);
 gboolean    lm_chart_export_csv    (LmChart *self, const char *path, GError **error);

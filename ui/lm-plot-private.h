@@ -40,6 +40,7 @@ struct _LmPlot
   gboolean show_title;
   gboolean show_legend;
   char *highlight;          /* run drawn on top, the others faded; NULL: none */
+  LmStepSelection steps;    /* step selection (lm-plot-steps.c) */
 
   /* View: fixed ranges apply when the auto flag is off. */
   gboolean auto_x, auto_y;

@@ -119,6 +119,8 @@ lm_plot_set_x_axis (LmPlot *p, LmXAxis axis)
     return;
   p->axis = axis;
   p->auto_x = TRUE;   /* a zoom in steps means nothing in seconds */
+  if (axis != LM_X_STEP)
+    p->steps.active = FALSE;   /* TensorBoard selects steps on a Step axis only */
 }
 
 LmXAxis
@@ -138,6 +140,12 @@ void
 lm_plot_set_smoothing (LmPlot *p, double weight)
 {
   p->smoothing = CLAMP (weight, 0.0, 0.999);
+}
+
+double
+lm_plot_get_smoothing (LmPlot *p)
+{
+  return p->smoothing;
 }
 
 void

@@ -68,6 +68,7 @@ guint       lm_plot_get_n_runs       (LmPlot *plot);
 void        lm_plot_set_x_axis       (LmPlot *plot, LmXAxis axis);
 LmXAxis     lm_plot_get_x_axis       (LmPlot *plot);
 void        lm_plot_set_smoothing    (LmPlot *plot, double weight);
+double      lm_plot_get_smoothing    (LmPlot *plot);
 /* The run picked in the hparams view: drawn last and thicker, the others
  * faded.  NULL for none. */
 void        lm_plot_set_highlight    (LmPlot *plot, const char *run_name);
@@ -120,6 +121,55 @@ void        lm_plot_render_hover     (LmPlot  *plot,
                                       int      height);
 /* The tooltip as text, one run per line (tests, accessibility). */
 char       *lm_plot_hover_text       (LmPlot *plot, double px, double py);
+
+/* TensorBoard's step selection (2.11+): one step, or a range of steps,
+ * picked on a Step axis.  The data table lists, per run, the point at or
+ * before the selected step (the step TensorBoard reports), or for a range
+ * the points from start to end inclusive and their statistics. */
+typedef struct
+{
+  gboolean active;
+  gboolean range;       /* end is set too */
+  gint64 start, end;    /* start <= end for a range */
+} LmStepSelection;
+
+/* One run's row of the data table. */
+typedef struct
+{
+  LmRun *run;           /* borrowed */
+  GdkRGBA color;
+  /* One step: the point at or before it. */
+  gint64 step;
+  double value, smoothed, wall, relative;
+  /* A range: the points with start <= step <= end (n of them; the rest
+   * is NaN when n is 0).  min, max and mean are over the raw values; a
+   * NaN among them makes the mean NaN (nothing hidden), min and max skip
+   * it. */
+  guint n;
+  gint64 start_step, end_step;
+  double start_value, end_value, change, min, max, mean;
+} LmStepRow;
+
+/* The selection; NULL or !active clears it.  A range is kept ordered. */
+void        lm_plot_set_step_selection (LmPlot *plot, const LmStepSelection *sel);
+LmStepSelection lm_plot_get_step_selection (LmPlot *plot);
+/* The logged step (of any shown run) nearest to logical x px; FALSE
+ * without data or off a Step axis. */
+gboolean    lm_plot_step_at_pixel    (LmPlot *plot, double px, gint64 *step);
+/* The logged step (of any shown run) just before (dir < 0) or after
+ * (dir > 0) step; FALSE when there is none. */
+gboolean    lm_plot_adjacent_step    (LmPlot *plot, gint64 step, int dir, gint64 *out);
+/* Where step is drawn (logical x of the last render). */
+double      lm_plot_step_to_pixel    (LmPlot *plot, gint64 step);
+/* The data table's rows, one per shown run with data, in run order;
+ * empty without a selection.  At a single step a run whose first point
+ * comes later has no row. */
+GArray     *lm_plot_step_rows        (LmPlot *plot);
+/* The data table as tab-separated text with a header line (the copy
+ * action, tests); NULL without a selection. */
+char       *lm_plot_step_text        (LmPlot *plot);
+/* The selector lines, their handles and the runs' dots at the step. */
+void        lm_plot_render_steps     (LmPlot *plot, cairo_t *cr);
 
 /* Exports: every point of every run (not decimated), and the card as a
  * PNG at the given size with title and legend. */

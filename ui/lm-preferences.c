@@ -23,6 +23,7 @@ enum
   DIRTY_THEME = 1 << 4,
   DIRTY_PINS = 1 << 5,
   DIRTY_COLORS = 1 << 6,
+  DIRTY_STEP_SELECTION = 1 << 7,
 };
 
 #define PINS_KEY "pinned-scalars"
@@ -243,6 +244,8 @@ lm_preferences_load (LmWindow *window, const char *path, GError **error)
         reject (&r, "scalars", "tooltip-sort", v, "default, descending, ascending or nearest");
       g_free (v);
     }
+  if (read_bool (&r, "scalars", "step-selection", &b))
+    lm_chart_settings_set_step_selection (settings, b);
   if ((v = take (&r, "appearance", "theme")) != NULL)
     {
       LmThemeMode mode;
@@ -350,6 +353,9 @@ save_now (Tracker *t, gboolean with_window)
   if (t->dirty & DIRTY_TOOLTIP_SORT)
     g_key_file_set_value (kf, "scalars", "tooltip-sort",
                           lm_tooltip_sort_to_string (lm_chart_settings_get_tooltip_sort (t->settings)));
+  if (t->dirty & DIRTY_STEP_SELECTION)
+    g_key_file_set_boolean (kf, "scalars", "step-selection",
+                            lm_chart_settings_get_step_selection (t->settings));
   if (t->dirty & DIRTY_THEME)
     g_key_file_set_value (kf, "appearance", "theme", lm_theme_mode_to_string (lm_theme_get_mode ()));
   if (t->dirty & (DIRTY_PINS | DIRTY_COLORS))
@@ -425,6 +431,8 @@ on_setting (LmChartSettings *settings, GParamSpec *pspec, Tracker *t)
     mark_dirty (t, DIRTY_OUTLIERS);
   else if (g_str_equal (name, "tooltip-sort"))
     mark_dirty (t, DIRTY_TOOLTIP_SORT);
+  else if (g_str_equal (name, "step-selection"))
+    mark_dirty (t, DIRTY_STEP_SELECTION);
 }
 
 /* The lists are taken when they change: the window may be gone when

@@ -1,9 +1,9 @@
 /* lm-preferences.h: the app's settings kept from one session to the next.
  *
  * What it is for: TensorBoard keeps its settings (smoothing, horizontal
- * axis, ignore outliers, tooltip sorting, light/dark theme) in the
- * browser, so they are still there the next time; Lumen keeps them, and
- * the window size, in a key file:
+ * axis, ignore outliers, tooltip sorting, step selection, light/dark
+ * theme) in the browser, so they are still there the next time; Lumen
+ * keeps them, and the window size, in a key file:
  *
  *   $XDG_CONFIG_HOME/lumen/settings.ini   (usually ~/.config/lumen/settings.ini)
  *
@@ -12,6 +12,7 @@
  *   x-axis=step            (step, relative or wall)
  *   ignore-outliers=false
  *   tooltip-sort=default   (default, descending, ascending or nearest)
+ *   step-selection=true    (step selection and data table on scalar cards)
  *   [appearance]
  *   theme=system           (system, light or dark; lm-theme.h)
  *   [window]

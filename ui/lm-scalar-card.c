@@ -2,6 +2,7 @@
 #include "lm-scalar-card.h"
 
 #include "lm-icon-tip.h"
+#include "lm-step-table.h"
 
 struct _LmScalarCard
 {
@@ -183,7 +184,7 @@ action_log_scale (GSimpleAction *action, GVariant *param, gpointer user_data)
 }
 
 /* TensorBoard's "toggle full size": the same card, live, in a window of
- * its own (Escape closes it); log scale carries over. */
+ * its own (Escape closes it); log scale and step selection carry over. */
 static void
 action_enlarge (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
@@ -205,6 +206,13 @@ action_enlarge (GSimpleAction *action, GVariant *param, gpointer user_data)
                                                           gtk_named_action_new ("window.close")));
   gtk_widget_add_controller (window, keys);
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (card->log_button), lm_chart_get_log_y (self->chart));
+  /* so is the step selection: a range's table may only fit there */
+  {
+    LmStepSelection sel = lm_plot_get_step_selection (lm_chart_get_plot (self->chart));
+
+    if (sel.active)
+      lm_chart_select_steps (card->chart, sel.start, sel.end);
+  }
   /* a larger view offers no larger view */
   g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (card->actions),
                                                                             "enlarge")), FALSE);
@@ -219,6 +227,12 @@ on_pin_toggled (GtkToggleButton *button, LmScalarCard *self)
 {
   lm_icon_tip (GTK_WIDGET (button), gtk_toggle_button_get_active (button) ? "Unpin this card"
                                                                           : "Pin this card to the top");
+}
+
+static void
+on_table_visible (GtkWidget *table, GParamSpec *pspec, GtkWidget *chart)
+{
+  gtk_widget_set_size_request (chart, -1, gtk_widget_get_visible (table) ? LM_CHART_NATURAL_HEIGHT : -1);
 }
 
 GtkWidget *
@@ -242,6 +256,7 @@ lm_scalar_card_new (const char *tag, LmRunSelection *selection, LmChartSettings 
   GtkWidget *menu_button = gtk_menu_button_new ();
   GSimpleActionGroup *group = g_simple_action_group_new ();
   GMenu *menu = g_menu_new ();
+  GtkWidget *table;
 
   self->tag = g_strdup (tag);
   self->selection = g_object_ref (selection);
@@ -313,6 +328,10 @@ lm_scalar_card_new (const char *tag, LmRunSelection *selection, LmChartSettings 
 
   gtk_box_append (GTK_BOX (self), header);
   gtk_box_append (GTK_BOX (self), GTK_WIDGET (self->chart));
+  table = lm_step_table_new (self->chart);
+  /* the card grows for the table; the chart keeps its height */
+  g_signal_connect (table, "notify::visible", G_CALLBACK (on_table_visible), self->chart);
+  gtk_box_append (GTK_BOX (self), table);
   gtk_widget_set_size_request (GTK_WIDGET (self), 330, 290);
   return GTK_WIDGET (self);
 }

@@ -31,6 +31,8 @@ static const char css[] =
   ".lm-card { border-radius: 8px; padding: 4px 4px 6px 4px; }"
   ".lm-card-title { font-weight: bold; margin-left: 8px; }"
   ".lm-card-button { min-height: 24px; min-width: 24px; padding: 0 4px; font-size: 0.85em; }"
+  ".lm-step-table { margin: 2px 4px 0 8px; font-size: 0.9em; }"
+  ".lm-step-table-title { font-weight: bold; }"
   ".lm-sections { padding: 6px 16px 16px 16px; }"
   /* The dashboard sheet's colours (cards, text views, flat buttons, the
    * sheet's own text) are lm-theme.c's, light or dark as the Appearance
@@ -465,6 +467,22 @@ on_sort_setting (LmChartSettings *settings, GParamSpec *pspec, GtkDropDown *drop
   gtk_drop_down_set_selected (drop, lm_chart_settings_get_tooltip_sort (settings));
 }
 
+/* TensorBoard offers step selection on a Step axis only; the check box
+ * says why it is greyed out on the others. */
+static void
+sync_step_selection (LmChartSettings *settings, GParamSpec *pspec, GtkWidget *check)
+{
+  gboolean on_steps = lm_chart_settings_get_x_axis (settings) == LM_X_STEP;
+
+  gtk_widget_set_sensitive (check, on_steps);
+  gtk_widget_set_tooltip_text (check, on_steps
+                               ? "Click a chart to select a step, Shift+click for a range; a table "
+                                 "under the chart lists each run's values there (← → move it, "
+                                 "Esc clears it)"
+                               : "Step selection works with the Step axis only (as in TensorBoard); "
+                                 "set Horizontal axis to Step to use it");
+}
+
 static void
 on_theme_selected (GtkDropDown *drop, GParamSpec *pspec, gpointer data)
 {
@@ -499,6 +517,7 @@ build_settings (LmWindow *self)
   GtkWidget *drop = gtk_drop_down_new_from_strings (axes);
   GtkWidget *outliers = gtk_check_button_new_with_label ("Ignore outliers in chart scaling");
   const char *sorts[] = { "Default", "Descending", "Ascending", "Nearest", NULL };
+  GtkWidget *steps = gtk_check_button_new_with_label ("Enable step selection and data table");
   GtkWidget *sort = gtk_drop_down_new_from_strings (sorts);
   const char *themes[] = { "System", "Light", "Dark", NULL };   /* LmThemeMode's order */
   GtkWidget *theme = gtk_drop_down_new_from_strings (themes);
@@ -542,6 +561,13 @@ build_settings (LmWindow *self)
   g_signal_connect_object (self->settings, "notify::tooltip-sort", G_CALLBACK (on_sort_setting), sort, 0);
   gtk_box_append (GTK_BOX (row), sort);
   gtk_box_append (GTK_BOX (box), row);
+
+  g_object_bind_property (self->settings, "step-selection", steps, "active",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  gtk_widget_add_css_class (steps, "lm-step-selection-check");
+  sync_step_selection (self->settings, NULL, steps);
+  g_signal_connect_object (self->settings, "notify::x-axis", G_CALLBACK (sync_step_selection), steps, 0);
+  gtk_box_append (GTK_BOX (box), steps);
 
   /* TensorBoard's theme setting: the system's, or light or dark */
   row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);

@@ -8,6 +8,7 @@
  *         [--theme system|light|dark]
  *         [--view scalars|histograms|distributions|images|text|hparams|hparams-scatter|graph|debugger]
  *         [--step N] [--op SEQ]          with --view debugger: traced step, op
+ *         [--step N|A:B]                 with --view scalars: the step selection
  * Without --logdir it watches ./runs, torch SummaryWriter's default.
  * Settings the user changes (smoothing, axis, outliers, theme, window
  * size) are kept in ~/.config/lumen/settings.ini (ui/lm-preferences.h); options on
@@ -50,6 +51,9 @@ typedef struct
   guint tick_id;
   guint deadline_id;
   gboolean done;
+  gboolean sel_pending;       /* --step on the scalars view, not yet applied */
+  gint64 sel_start, sel_end;
+  guint sel_wait;             /* ticks left for the tables to be laid out */
 } Job;
 
 static long
@@ -135,6 +139,17 @@ job_finish (Job *job, gboolean timed_out)
     job_done (job, 0);
 }
 
+/* --step on the scalars view: every scalar chart selects the step (or the
+ * range), as a click on each would. */
+static void
+select_steps (GtkWidget *widget, gint64 start, gint64 end)
+{
+  if (LM_IS_CHART (widget))
+    lm_chart_select_steps (LM_CHART (widget), start, end);
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    select_steps (c, start, end);
+}
+
 static gboolean
 job_tick (gpointer user_data)
 {
@@ -147,7 +162,16 @@ job_tick (gpointer user_data)
     job->cards_us = g_get_monotonic_time ();
   if (job->complete_us == 0 && lm_window_is_complete (job->window))
     job->complete_us = g_get_monotonic_time ();
-  if (lm_window_is_settled (job->window))
+  if (job->sel_pending && lm_window_is_settled (job->window))
+    {
+      /* the cards are all there now; their tables take a frame or two */
+      select_steps (GTK_WIDGET (job->window), job->sel_start, job->sel_end);
+      job->sel_pending = FALSE;
+      job->sel_wait = 20;
+    }
+  if (job->sel_wait > 0)
+    job->sel_wait--;
+  else if (lm_window_is_settled (job->window))
     {
       job->tick_id = 0;
       job_finish (job, FALSE);
@@ -236,7 +260,9 @@ typedef struct
   gboolean theme_given;
   gint64 timeout_s;
   gint64 step, op;            /* -1: not given */
+  gint64 step_end;            /* --step A:B on the scalars view: B; else step */
   const char *view;           /* NULL: not given; the strings are the dict's */
+  gboolean select_steps;      /* step and step_end are a scalars step selection */
   const char *filters[2];     /* --tag-filter, --run-filter: NULL or a good regex */
 } Usage;
 
@@ -304,8 +330,30 @@ check_usage (GVariantDict *opts, Usage *u)
       return g_strdup_printf ("lumen: --view must be one of %s, hparams-scatter or debugger; got '%s'\n",
                               names, view);
     }
+  /* on the scalars view --step is TensorBoard's step selection: a step,
+   * or a range A:B, selected on every card */
+  if (step != NULL && op == NULL && (view == NULL || g_str_equal (view, "scalars")))
+    {
+      if (!g_variant_dict_contains (opts, "screenshot"))
+        return g_strdup ("lumen: --step on the scalars view selects a step for --screenshot; in the window, "
+                         "click a chart (--step also goes with --view debugger or graph)\n");
+      g_auto (GStrv) ends = g_strsplit (step, ":", 3);
+      guint n = g_strv_length (ends);
+
+      if (n < 1 || n > 2 || !g_ascii_string_to_signed (ends[0], 10, G_MININT64, G_MAXINT64, &u->step, NULL)
+          || !g_ascii_string_to_signed (ends[n - 1], 10, G_MININT64, G_MAXINT64, &u->step_end, NULL))
+        return g_strdup_printf ("lumen: --step on the scalars view must be a step N or a range A:B of "
+                                "steps; got '%s'\n", step);
+      if (x_axis != NULL && u->axis != LM_X_STEP)
+        return g_strdup ("lumen: --step selects steps on a Step axis only (as TensorBoard's step "
+                         "selection); drop --x-axis or use --x-axis step\n");
+      u->view = view;
+      u->select_steps = TRUE;
+      return NULL;
+    }
   if ((step != NULL || op != NULL) && g_strcmp0 (view, "debugger") != 0 && g_strcmp0 (view, "graph") != 0)
-    return g_strdup ("lumen: --step and --op go with --view debugger (or graph)\n");
+    return g_strdup ("lumen: --step goes with --view scalars, debugger or graph, --op with --view debugger "
+                     "(or graph)\n");
   if (step != NULL && !g_ascii_string_to_signed (step, 10, 0, G_MAXINT64, &u->step, NULL))
     return g_strdup_printf ("lumen: --step must be a traced step (an integer >= 0); got '%s'\n", step);
   if (op != NULL && !g_ascii_string_to_signed (op, 10, 1, G_MAXINT64, &u->op, NULL))
@@ -360,7 +408,7 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
     }
   else if (u.view != NULL)
     lm_dashboards_set_view (lm_window_get_dashboards (window), u.view);
-  if (u.step >= 0 || u.op >= 1)
+  if (!u.select_steps && (u.step >= 0 || u.op >= 1))
     lm_graph_page_set_target (LM_GRAPH_PAGE (lm_dashboards_get_page (lm_window_get_dashboards (window), "graph")),
                               u.step, u.op);
   if (u.width > 0)
@@ -391,6 +439,9 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
       job->screenshot = screenshot ? resolve_path (cmdline, screenshot) : NULL;
       job->timings = timings;
       job->timeout_s = (guint) u.timeout_s;
+      job->sel_pending = u.select_steps;
+      job->sel_start = u.step;
+      job->sel_end = u.step_end;
       g_application_hold (app);
       job->tick_id = g_timeout_add (10, job_tick, job);
       job->deadline_id = g_timeout_add_seconds (job->timeout_s, job_deadline, job);
@@ -556,7 +607,8 @@ main (int argc, char **argv)
     { "timings", 0, 0, G_OPTION_ARG_NONE, NULL,
       "Print start-up timings and memory once the data is shown, then exit", NULL },
     { "step", 0, 0, G_OPTION_ARG_STRING, NULL,
-      "With --view debugger: the traced step to show (default: the first with a NaN/Inf, else the last)", "N" },
+      "With --view debugger: the traced step to show (default: the first with a NaN/Inf, else the last); "
+      "with --screenshot on the scalars view: the step N, or the range A:B, to select on every card", "N" },
     { "op", 0, 0, G_OPTION_ARG_STRING, NULL,
       "With --view debugger: the op to stop on, numbered from 1 as in the execution list", "SEQ" },
     { "screenshot-timeout", 0, 0, G_OPTION_ARG_STRING, NULL,
@@ -596,8 +648,8 @@ main (int argc, char **argv)
   g_application_set_option_context_summary (G_APPLICATION (app),
     "Live charts of the training runs in a log directory (like tensorboard --logdir).");
   g_application_set_option_context_description (G_APPLICATION (app),
-    "Settings you change in the window (smoothing, horizontal axis, ignore outliers, appearance,\n"
-    "window size) are kept in $XDG_CONFIG_HOME/lumen/settings.ini (~/.config/lumen/settings.ini);\n"
+    "Settings you change in the window (smoothing, horizontal axis, ignore outliers, step selection,\n"
+    "appearance, window size) are kept in $XDG_CONFIG_HOME/lumen/settings.ini (~/.config/lumen/settings.ini);\n"
     "the options above apply on top of them for one session.");
   g_signal_connect (app, "handle-local-options", G_CALLBACK (on_local_options), NULL);
   g_signal_connect (app, "startup", G_CALLBACK (on_startup), NULL);

@@ -1579,14 +1579,7 @@ main (int argc, char **argv)
 {
   int rc;
 
-  for (int i = 1; i + 1 < argc; i++)
-    if (strcmp (argv[i], "--lumen-bin") == 0)
-      {
-        lumen_bin = argv[i + 1];
-        memmove (&argv[i], &argv[i + 2], (argc - i - 1) * sizeof (char *));
-        argc -= 2;
-        break;
-      }
+  lumen_bin = lm_ui_take_lumen_bin (&argc, &argv);
   have_display = lm_ui_test_init (&argc, &argv);
   logdir = lm_test_tmpdir_new ("lumen-dash-XXXXXX");
   lm_test_records_write (logdir, "a", 0.1, "adam", 0.9, TRUE);

@@ -3,6 +3,7 @@
 #include "ui-test-util.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 gboolean
 lm_ui_test_init (int *argc, char ***argv)
@@ -158,4 +159,36 @@ lm_ui_press_key (GtkWidget *widget, guint keyval, GdkModifierType mods)
         }
     }
   return FALSE;
+}
+
+GtkWidget *
+lm_ui_find_by_class (GtkWidget *root, const char *css_class)
+{
+  if (gtk_widget_has_css_class (root, css_class))
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *w = lm_ui_find_by_class (c, css_class);
+
+      if (w != NULL)
+        return w;
+    }
+  return NULL;
+}
+
+const char *
+lm_ui_take_lumen_bin (int *argc, char ***argv)
+{
+  char **v = *argv;
+
+  for (int i = 1; i + 1 < *argc; i++)
+    if (strcmp (v[i], "--lumen-bin") == 0)
+      {
+        const char *bin = v[i + 1];
+
+        memmove (&v[i], &v[i + 2], (*argc - i - 1) * sizeof (char *));
+        *argc -= 2;
+        return bin;
+      }
+  return g_getenv ("LUMEN_BIN");
 }

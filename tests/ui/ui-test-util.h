@@ -46,5 +46,11 @@ gboolean   lm_ui_press_key       (GtkWidget *widget, guint keyval, GdkModifierTy
 GtkWidget *lm_ui_find_descendant (GtkWidget *root, GType type);
 /* widget's first event controller of `type` (the widget owns it), or NULL. */
 GtkEventController *lm_ui_find_controller (GtkWidget *widget, GType type);
+/* The first widget with css_class at or below root (depth first), or NULL. */
+GtkWidget *lm_ui_find_by_class   (GtkWidget *root, const char *css_class);
+/* The lumen binary the tests that run it use: "--lumen-bin PATH" (meson
+ * passes it; taken out of argv before GLib's test options are parsed),
+ * else $LUMEN_BIN, else NULL. */
+const char *lm_ui_take_lumen_bin (int *argc, char ***argv);
 
 G_END_DECLS
