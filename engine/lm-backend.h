@@ -263,6 +263,16 @@ typedef struct lm_backend {
    * on the same device, each in range (the loader's permutation). */
   void (*gather_rows)(int64_t n, size_t row_bytes, const int64_t *idx, const void *src,
                       void *dst);
+
+  /* ---- training bookkeeping (engine/train/fit.c) ----
+   * One step's figures for fit's running sums, written where the step ran so
+   * that reading them back can wait (a GPU is read once per log interval, not
+   * once per step): out[0] = loss[0], out[1] = how many rows i of logits
+   * (n, c) have their first maximum at labels[i] (as torch.argmax; a float,
+   * exact for n < 2^24). loss is one float, labels (n) int64, all on this
+   * backend's device. */
+  void (*step_stats_f32)(int64_t n, int64_t c, const float *logits, const int64_t *labels,
+                         const float *loss, float *out);
 } lm_backend;
 
 /* The single dispatch point. Returns NULL (after lm_error) when the device's

@@ -57,6 +57,7 @@ static const lm_backend cuda_backend = {
   .convert = lm_cuda_convert,
   .one_hot = lm_cuda_one_hot,
   .gather_rows = lm_cuda_gather_rows,
+  .step_stats_f32 = lm_cuda_step_stats_f32,
 };
 
 const lm_backend *lm_cuda_backend(void)

@@ -67,11 +67,31 @@ static inline bool lm_cublas_check_(cublasStatus_t s, const char *call, const ch
   return lm_cuda_fail("cuBLAS", call, file, line, cublasGetStatusString(s));
 }
 
+/* The process-wide counts behind lm_cuda_get_counters (context.cu). */
+extern lm_cuda_counters lm_cuda_counts;
+#define LM_CUDA_COUNT(field) ((void)__atomic_fetch_add(&lm_cuda_counts.field, 1, __ATOMIC_RELAXED))
+
 #define LM_CUDA_CHECK(call) lm_cuda_check_((call), #call, __FILE__, __LINE__)
 #define LM_CUBLAS_CHECK(call) lm_cublas_check_((call), #call, __FILE__, __LINE__)
-/* After a <<<...>>> launch: a bad configuration shows up here, a fault in the
- * kernel at the next synchronising call (also checked). */
-#define LM_CUDA_LAUNCHED() LM_CUDA_CHECK(cudaGetLastError())
+/* After a <<<...>>> launch (exactly one per launch: it also counts it): a bad
+ * configuration shows up here, a fault in the kernel at the next
+ * synchronising call (also checked). */
+#define LM_CUDA_LAUNCHED() (LM_CUDA_COUNT(launches), LM_CUDA_CHECK(cudaGetLastError()))
+
+/* cudaMemsetAsync, counted. */
+static inline cudaError_t lm_cuda_memset_async(void *p, int value, size_t n, cudaStream_t s)
+{
+  LM_CUDA_COUNT(memsets);
+  return cudaMemsetAsync(p, value, n, s);
+}
+
+/* cudaMemcpyAsync device to device, counted. */
+static inline cudaError_t lm_cuda_copy_d2d_async(void *dst, const void *src, size_t n,
+                                                 cudaStream_t s)
+{
+  LM_CUDA_COUNT(copies_on_device);
+  return cudaMemcpyAsync(dst, src, n, cudaMemcpyDeviceToDevice, s);
+}
 
 /* Waits for everything queued on ctx's stream (checked), counting the wait;
  * with `report`, then reports a label error the loss kernels left (the user

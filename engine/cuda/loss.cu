@@ -225,7 +225,7 @@ static char *loss_scratch(lm_cuda_ctx *ctx, int64_t n, size_t *bytes)
 {
   *bytes = (size_t)n * 2 * sizeof(double) + 64;
   char *scratch = (char *)lm_cuda_scratch(ctx, *bytes);
-  if (scratch && !LM_CUDA_CHECK(cudaMemsetAsync(scratch, 0xff, sizeof(unsigned long long),
+  if (scratch && !LM_CUDA_CHECK(lm_cuda_memset_async(scratch, 0xff, sizeof(unsigned long long),
                                                 ctx->stream))) {
     lm_cuda_scratch_free(ctx, scratch, *bytes);
     return NULL;
@@ -523,7 +523,7 @@ extern "C" void lm_cuda_nll_loss_backward_f32(int64_t n, int64_t c, const lm_cla
   if (n <= 0 || c <= 0)
     return;
   lm_cuda_ctx *ctx = lm_cuda_ctx_for(gin);
-  if (!ctx || !LM_CUDA_CHECK(cudaMemsetAsync(gin, 0, (size_t)(n * c) * sizeof(float), ctx->stream)))
+  if (!ctx || !LM_CUDA_CHECK(lm_cuda_memset_async(gin, 0, (size_t)(n * c) * sizeof(float), ctx->stream)))
     return;
   nll_backward_kernel<<<lm_cuda_blocks(ctx, n, LM_CUDA_THREADS), LM_CUDA_THREADS, 0, ctx->stream>>>(
     n, c, *a, gout, target, stats, gin);
@@ -611,5 +611,40 @@ extern "C" void lm_cuda_mse_loss_backward_f32(int64_t n, const float *gout, cons
     return;
   mse_backward_kernel<<<lm_cuda_blocks(ctx, n, LM_CUDA_THREADS), LM_CUDA_THREADS, 0, ctx->stream>>>(
     n, gout, a, b, ga, gb);
+  (void)LM_CUDA_LAUNCHED();
+}
+
+/* ---- fit's per-step figures: loss and correct count, left on the device ---- */
+
+/* One block: each thread takes rows i, i + blockDim, ...; the first maximum
+ * of a row is its prediction (the CPU's and torch.argmax's rule; NaN never
+ * wins a comparison, as on the CPU). */
+__global__ void step_stats_kernel(int64_t n, int64_t c, const float *logits,
+                                  const int64_t *labels, const float *loss, float *out)
+{
+  __shared__ int partial[32];
+  int correct = 0;
+  for (int64_t i = threadIdx.x; i < n; i += blockDim.x) {
+    const float *row = logits + i * c;
+    int64_t best = 0;
+    for (int64_t k = 1; k < c; k++)
+      if (row[k] > row[best])
+        best = k;
+    correct += best == labels[i];
+  }
+  correct = lm_block_sum(correct, partial);
+  if (threadIdx.x == 0) {
+    out[0] = loss[0];
+    out[1] = (float)correct;
+  }
+}
+
+extern "C" void lm_cuda_step_stats_f32(int64_t n, int64_t c, const float *logits,
+                                       const int64_t *labels, const float *loss, float *out)
+{
+  lm_cuda_ctx *ctx = lm_cuda_ctx_for(out);
+  if (!ctx)
+    return;
+  step_stats_kernel<<<1, LM_CUDA_THREADS, 0, ctx->stream>>>(n, c, logits, labels, loss, out);
   (void)LM_CUDA_LAUNCHED();
 }

@@ -126,7 +126,7 @@ cp "$BUILD/meson-logs/testlog.txt" "$REPORT/gpu-tests.log" 2>/dev/null || true
 
 # The test programs: tests/gpu/ with GLib, bench/cuda/ without (GLib-less runner).
 progs=""
-for t in test-cuda-kernels test-cuda-ops test-cuda-train test-cuda-unavailable; do
+for t in test-cuda-kernels test-cuda-ops test-cuda-train test-cuda-overhead test-cuda-unavailable; do
   for d in "$BUILD/tests/gpu" "$BUILD/bench/cuda"; do
     [ -x "$d/$t" ] && progs="$progs $d/$t" && break
   done

@@ -1,0 +1,189 @@
+/* test-cuda-overhead.c: the host's work per training step on the GPU (suite
+ * 'gpu', and 'gpu-emu' on the emulator, where the counts are the same as on
+ * a GPU: they are what the host asks of the CUDA runtime).
+ *
+ * For small models a GPU step costs what the host spends queuing it: kernel
+ * launches and cuBLAS calls (a few microseconds each), waits for the stream
+ * (the whole queue drains, the GPU then idles while the host queues again)
+ * and cudaMalloc/cudaFree (a device-wide synchronisation). The tests train
+ * the MLP (batch 64) and the CNN (batch 32) with Adam through lm_fit() with
+ * sync_every as lumen-train sets it (--log-every), count per step with
+ * lm_cuda_get_counters, print the counts and assert the budgets of the
+ * steady state (the second epoch): no cudaMalloc or cudaFree, no copy from
+ * the host, and one wait per read of the losses (every sync_every steps and
+ * at the epoch's end), none in between. Before fit kept the step figures on
+ * the device, every step waited three times (loss.item(), the logits and the
+ * labels for the accuracy).
+ *
+ * Without a GPU (and no emulator) every test skips.
+ */
+#include "gpu-test.h"
+
+#include "cuda/lm-cuda.h"
+#include "lumen-nn.h"
+#include "lumen-train.h"
+
+#define MAX_STEPS 64
+
+typedef struct {
+  int64_t epoch;                   /* the epoch being measured (the second) */
+  lm_cuda_counters last;           /* at the previous step's end, or the epoch's start */
+  lm_cuda_counters step[MAX_STEPS];/* per step of the measured epoch */
+  bool synced[MAX_STEPS];
+  int n;
+} step_counts;
+
+static void on_epoch_begin(void *ud, int64_t epoch, int64_t num_batches)
+{
+  step_counts *c = ud;
+  (void)num_batches;
+  if (epoch == c->epoch)
+    lm_cuda_get_counters(&c->last);
+}
+
+static bool on_batch_end(void *ud, const lm_step_info *s)
+{
+  step_counts *c = ud;
+  if (s->epoch != c->epoch || c->n >= MAX_STEPS)
+    return true;
+  lm_cuda_counters now;
+  lm_cuda_get_counters(&now);
+  c->synced[c->n] = s->synced;
+  c->step[c->n++] = lm_cuda_counters_diff(&c->last, &now);
+  c->last = now;
+  return true;
+}
+
+static lm_dataset *synthetic_dataset(int64_t n)
+{
+  uint8_t *px = malloc((size_t)n * 784);
+  int64_t *lab = malloc((size_t)n * sizeof *lab);
+  for (int64_t i = 0; i < n * 784; i++)
+    px[i] = (uint8_t)(gt_rand_u32() & 0xff);
+  for (int64_t i = 0; i < n; i++)
+    lab[i] = (int64_t)(gt_rand_u32() % 10);
+  lm_dataset *ds = lm_dataset_from_memory(px, lab, n, 1, 28, 28, 10, NULL);
+  free(px);
+  free(lab);
+  return ds;
+}
+
+/* Trains two epochs of `steps` steps and checks the second one's counts. */
+static void check_step_budget(const char *name, lm_module *(*build)(void), int64_t batch,
+                              bool flatten, int steps, int sync_every)
+{
+  if (!gt_need_gpu())
+    return;
+  lm_cuda_set_allow_tf32(false);
+  lm_dataset *ds = synthetic_dataset(batch * steps);
+  lm_manual_seed(7);
+  lm_module *m = build();
+  gt_assert(lm_module_to(m, LM_CUDA0));
+  lm_optimizer *opt = lm_optim_adam(m, NULL);
+  step_counts c = { .epoch = 1 };
+  lm_callbacks cb = { .user_data = &c, .on_epoch_begin = on_epoch_begin,
+                      .on_batch_end = on_batch_end };
+  lm_fit_options fo;
+  lm_fit_options_init(&fo);
+  fo.epochs = 2;
+  fo.batch_size = batch;
+  fo.flatten = flatten;
+  fo.seed = 1;
+  fo.device = LM_CUDA0;
+  fo.sync_every = sync_every;
+  fo.callbacks = &cb;
+  lm_history h = { 0 };
+  char *err = NULL;
+  if (!lm_fit(m, opt, ds, &fo, &h, NULL, &err))
+    gt_fail("%s: fit failed: %s", name, err);
+  gt_assert(c.n == steps && h.epochs == 2);
+  gt_assert(isfinite(h.logs[1].loss) && h.logs[1].accuracy >= 0 && h.logs[1].accuracy <= 1);
+
+  const bool caching = !gt_caching_disabled(); /* without the cache every free waits */
+  int reads = 0;
+  for (int i = 0; i < c.n; i++) {
+    const lm_cuda_counters *k = &c.step[i];
+    gt_message("%s step %d: %llu launches, %llu cuBLAS calls, %llu memsets, %llu device copies, "
+               "%llu waits (%llu copies to the host), %llu copies from the host, %llu cudaMalloc, "
+               "%llu cudaFree%s",
+               name, i, (unsigned long long)k->launches, (unsigned long long)k->blas_calls,
+               (unsigned long long)k->memsets, (unsigned long long)k->copies_on_device,
+               (unsigned long long)k->syncs, (unsigned long long)k->copies_to_host,
+               (unsigned long long)k->copies_from_host, (unsigned long long)k->cuda_mallocs,
+               (unsigned long long)k->cuda_frees, c.synced[i] ? " (losses read back)" : "");
+    /* reads at steps sync_every, 2 sync_every, ... and the epoch's last */
+    const int64_t step = (int64_t)steps + i + 1;
+    gt_assert(c.synced[i] == (step % sync_every == 0 || i == c.n - 1));
+    reads += c.synced[i];
+    gt_assert(k->launches > 0 && k->blas_calls > 0);
+    gt_assert(k->copies_from_host == 0);
+    if (caching) {
+      if (k->cuda_mallocs || k->cuda_frees)
+        gt_fail("%s step %d: %llu cudaMalloc and %llu cudaFree calls after warm-up (expected "
+                "none: the cache serves every block)", name, i,
+                (unsigned long long)k->cuda_mallocs, (unsigned long long)k->cuda_frees);
+      if (k->syncs != (c.synced[i] ? 1u : 0u) || k->copies_to_host != k->syncs)
+        gt_fail("%s step %d: %llu waits for the GPU (expected %d: the losses and accuracies "
+                "are read back once per %d steps)", name, i, (unsigned long long)k->syncs,
+                c.synced[i] ? 1 : 0, sync_every);
+    }
+    /* the same work every step */
+    gt_assert(k->launches == c.step[0].launches && k->blas_calls == c.step[0].blas_calls);
+  }
+  gt_message("%s: %d steps, %d reads of the losses", name, c.n, reads);
+  lm_history_clear(&h);
+  lm_optimizer_free(opt);
+  lm_module_free(m);
+  lm_dataset_release(ds);
+}
+
+static lm_module *mlp(void)
+{
+  return lm_model_mlp();
+}
+
+static lm_module *cnn(void)
+{
+  return lm_model_cnn();
+}
+
+static void test_mlp_step_budget(void)
+{
+  check_step_budget("MLP (batch 64)", mlp, 64, true, 6, 4);
+}
+
+static void test_cnn_step_budget(void)
+{
+  check_step_budget("CNN (batch 32)", cnn, 32, false, 5, 2);
+}
+
+/* The counters count what they name: one launch per kernel, one cuBLAS call
+ * per matrix product, one wait and one copy per read back. */
+static void test_counters(void)
+{
+  if (!gt_need_gpu())
+    return;
+  lm_scope_begin();
+  lm_tensor *a = lm_to(lm_full(LM_SHAPE(8, 8), 2.0f), LM_CUDA0);
+  lm_cuda_counters c0, c1;
+  lm_cuda_get_counters(&c0);
+  lm_tensor *p = lm_matmul(a, a);
+  lm_tensor *r = lm_relu(p);
+  lm_cuda_get_counters(&c1);
+  lm_cuda_counters d = lm_cuda_counters_diff(&c0, &c1);
+  gt_assert(d.blas_calls == 1 && d.launches == 1 && d.syncs == 0 && d.copies_to_host == 0);
+  gt_assert(lm_item(lm_sum(r)) == 8.0f * 8 * 32);
+  lm_cuda_get_counters(&c0);
+  d = lm_cuda_counters_diff(&c1, &c0);
+  gt_assert(d.syncs == 1 && d.copies_to_host == 1 && d.blas_calls == 0);
+  lm_scope_end();
+}
+
+int main(int argc, char **argv)
+{
+  gt_init(&argc, &argv);
+  gt_add("/cuda/overhead/counters", test_counters);
+  gt_add("/cuda/overhead/mlp-step", test_mlp_step_budget);
+  gt_add("/cuda/overhead/cnn-step", test_cnn_step_budget);
+  return gt_run();
+}
