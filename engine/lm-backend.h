@@ -89,6 +89,15 @@ typedef struct {
   const float *weight;   /* (c) class weights on the kernel's device, or NULL (ones) */
 } lm_class_loss_args;
 
+/* One parameter of a multi-tensor optimizer step (adam_multi_step_f32). */
+#define LM_ADAM_MULTI_MAX 16
+typedef struct {
+  int64_t n;
+  float *p;
+  const float *g;
+  float *m, *v, *vmax; /* vmax NULL unless amsgrad */
+} lm_adam_tensors;
+
 typedef struct lm_backend {
   const char *name;          /* "cpu", "cuda" */
   lm_device_type type;
@@ -245,6 +254,12 @@ typedef struct lm_backend {
                        bool first_step);
   void (*adam_step_f32)(int64_t n, float *p, const float *g, float *m, float *v, float *vmax,
                         const lm_adam_hparams *h);
+  /* adam_step_f32 over count (1..LM_ADAM_MULTI_MAX) parameters in one go
+   * (one kernel launch on a GPU instead of count, as PyTorch's foreach /
+   * multi-tensor Adam), each with its own step count h[i].step and the same
+   * other hyperparameters; element for element the same arithmetic. May be
+   * NULL (the CPU: a launch costs nothing there). */
+  void (*adam_multi_step_f32)(int count, const lm_adam_tensors *t, const lm_adam_hparams *h);
   void (*adadelta_step_f32)(int64_t n, float *p, const float *g, float *square_avg,
                             float *acc_delta, double lr, double rho, double eps,
                             double weight_decay);

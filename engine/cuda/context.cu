@@ -184,6 +184,8 @@ static lm_cuda_ctx *ctx_create(int device)
   }
   ctx->device = device;
   ctx->blas_tf32 = -1;
+  const char *trace = getenv("LUMEN_CUDA_TRACE");
+  lm_cuda_trace = trace && trace[0] == '1';
   if (!make_current(device) ||
       !LM_CUDA_CHECK(cudaDeviceGetAttribute(&ctx->sm_count, cudaDevAttrMultiProcessorCount,
                                             device)) ||
@@ -286,6 +288,13 @@ static void report_label_error(lm_cuda_ctx *ctx)
 }
 
 lm_cuda_counters lm_cuda_counts;
+bool lm_cuda_trace;
+
+void lm_cuda_trace_call(const char *what, const char *file, int line)
+{
+  const char *base = strrchr(file, '/');
+  fprintf(stderr, "cuda: %s at %s:%d\n", what, base ? base + 1 : file, line);
+}
 
 extern "C" void lm_cuda_get_counters(lm_cuda_counters *out)
 {

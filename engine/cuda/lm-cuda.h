@@ -145,6 +145,7 @@ void lm_cuda_sgd_step_f32(int64_t n, float *p, const float *g, float *buf, doubl
                           bool first_step);
 void lm_cuda_adam_step_f32(int64_t n, float *p, const float *g, float *m, float *v, float *vmax,
                            const lm_adam_hparams *h);
+void lm_cuda_adam_multi_step_f32(int count, const lm_adam_tensors *t, const lm_adam_hparams *h);
 void lm_cuda_adadelta_step_f32(int64_t n, float *p, const float *g, float *square_avg,
                                float *acc_delta, double lr, double rho, double eps,
                                double weight_decay);

@@ -20,6 +20,7 @@
 #include "gpu-test.h"
 
 #include "cuda/lm-cuda.h"
+#include "lm-backend.h"
 #include "lumen-nn.h"
 #include "lumen-train.h"
 
@@ -70,7 +71,7 @@ static lm_dataset *synthetic_dataset(int64_t n)
 
 /* Trains two epochs of `steps` steps and checks the second one's counts. */
 static void check_step_budget(const char *name, lm_module *(*build)(void), int64_t batch,
-                              bool flatten, int steps, int sync_every)
+                              bool flatten, int steps, int sync_every, uint64_t max_launches)
 {
   if (!gt_need_gpu())
     return;
@@ -127,14 +128,71 @@ static void check_step_budget(const char *name, lm_module *(*build)(void), int64
                 "are read back once per %d steps)", name, i, (unsigned long long)k->syncs,
                 c.synced[i] ? 1 : 0, sync_every);
     }
-    /* the same work every step */
+    /* the same work every step, within the launch budget */
     gt_assert(k->launches == c.step[0].launches && k->blas_calls == c.step[0].blas_calls);
+    if (k->launches > max_launches)
+      gt_fail("%s step %d: %llu kernel launches (the budget is %llu)", name, i,
+              (unsigned long long)k->launches, (unsigned long long)max_launches);
   }
   gt_message("%s: %d steps, %d reads of the losses", name, c.n, reads);
   lm_history_clear(&h);
   lm_optimizer_free(opt);
   lm_module_free(m);
   lm_dataset_release(ds);
+}
+
+/* Adam over several parameters in one launch gives the bits of one launch
+ * per parameter (the same per-element code, each tensor its own step). */
+static void test_adam_multi(void)
+{
+  if (!gt_need_gpu())
+    return;
+  const lm_backend *be = lm_backend_of(LM_CUDA0);
+  gt_assert(be && be->adam_multi_step_f32);
+  enum { K = 5 };
+  const int64_t sizes[K] = { 1000, 1, 0, 333, 4096 };
+  lm_tensor *dev[2][K][4]; /* [path][tensor][p, g, m, v] */
+  lm_adam_tensors t[2][K];
+  lm_adam_hparams h[K];
+  for (int k = 0; k < K; k++) {
+    float *host[4];
+    for (int j = 0; j < 4; j++)
+      host[j] = gt_random(sizes[k] > 0 ? sizes[k] : 1, j == 3 ? 0.0f : -1.0f, 1.0f);
+    for (int path = 0; path < 2; path++) {
+      for (int j = 0; j < 4; j++) {
+        lm_tensor *c = lm_tensor_from_data(host[j], LM_SHAPE(sizes[k] > 0 ? sizes[k] : 1));
+        dev[path][k][j] = lm_to(c, LM_CUDA0);
+        lm_tensor_release(c);
+      }
+      t[path][k] = (lm_adam_tensors){ sizes[k], lm_data_f32(dev[path][k][0]),
+                                      lm_data_f32(dev[path][k][1]), lm_data_f32(dev[path][k][2]),
+                                      lm_data_f32(dev[path][k][3]), NULL };
+    }
+    for (int j = 0; j < 4; j++)
+      free(host[j]);
+    /* each parameter its own step count (one may have had no gradient for a while) */
+    h[k] = (lm_adam_hparams){ .lr = 1e-3, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8,
+                              .weight_decay = 0.01, .step = 1 + 3 * k };
+  }
+  lm_cuda_counters c0, c1;
+  lm_cuda_get_counters(&c0);
+  be->adam_multi_step_f32(K, t[1], h);
+  lm_cuda_get_counters(&c1);
+  gt_assert(c1.launches - c0.launches == 1);
+  for (int k = 0; k < K; k++)
+    be->adam_step_f32(t[0][k].n, t[0][k].p, t[0][k].g, t[0][k].m, t[0][k].v, NULL, &h[k]);
+  for (int k = 0; k < K; k++) {
+    const int64_t n = sizes[k] > 0 ? sizes[k] : 1;
+    for (int j = 0; j < 4; j++) {
+      float *a = malloc((size_t)n * sizeof *a), *b = malloc((size_t)n * sizeof *b);
+      lm_tensor_copy_to_host(dev[1][k][j], a);
+      lm_tensor_copy_to_host(dev[0][k][j], b);
+      gt_check_identical("Adam, multi-tensor against one launch per tensor", a, b, n);
+      free(a), free(b);
+      lm_tensor_release(dev[0][k][j]);
+      lm_tensor_release(dev[1][k][j]);
+    }
+  }
 }
 
 static lm_module *mlp(void)
@@ -149,12 +207,19 @@ static lm_module *cnn(void)
 
 static void test_mlp_step_budget(void)
 {
-  check_step_budget("MLP (batch 64)", mlp, 64, true, 6, 4);
+  /* 14 launches: 2 gathers (the batch), 2 bias broadcasts, ReLU forward and
+   * backward, cross-entropy (2 forward, 1 backward), the loss's seed
+   * gradient, 2 bias gradients, Adam (one for the 4 parameters), the step
+   * figures; and 5 cuBLAS calls. Before: 16 launches (Adam one per
+   * parameter, no step-figures kernel) and 4 waits per step. */
+  check_step_budget("MLP (batch 64)", mlp, 64, true, 6, 4, 14);
 }
 
 static void test_cnn_step_budget(void)
 {
-  check_step_budget("CNN (batch 32)", cnn, 32, false, 5, 2);
+  /* 36 launches and 11 cuBLAS calls; before: 42 launches (Adam one per
+   * parameter: 8) and 4 waits per step. */
+  check_step_budget("CNN (batch 32)", cnn, 32, false, 5, 2, 36);
 }
 
 /* The counters count what they name: one launch per kernel, one cuBLAS call
@@ -183,6 +248,7 @@ int main(int argc, char **argv)
 {
   gt_init(&argc, &argv);
   gt_add("/cuda/overhead/counters", test_counters);
+  gt_add("/cuda/overhead/adam-multi", test_adam_multi);
   gt_add("/cuda/overhead/mlp-step", test_mlp_step_budget);
   gt_add("/cuda/overhead/cnn-step", test_cnn_step_budget);
   return gt_run();
