@@ -209,10 +209,21 @@ static bool run_eval_loader(lm_module *model, lm_loader *l, lm_device dev, doubl
   bool was_training = lm_module_is_training(model);
   lm_module_eval(model);
   bool prev = lm_set_grad_enabled(false);
-  double loss_sum = 0;
-  int64_t correct = 0, seen = 0, n = lm_loader_num_examples(l);
+  int64_t seen = 0, n = lm_loader_num_examples(l);
   bool ok = true;
   float *res = NULL;
+  /* the batches' losses and correct counts stay on the device until the end */
+  lm_train_state sums = { 0 };
+  step_stats stats = { 0 };
+  const bool on_cpu = dev.type == LM_DEVICE_CPU;
+  const uint64_t errors = lm_error_serial();
+  if (!out && !stats_init(&stats, on_cpu ? 1 : lm_loader_num_batches(l) + 1, dev, &sums)) {
+    stats_free(&stats);
+    lm_set_grad_enabled(prev);
+    lm_module_train(model, was_training);
+    lm_train_set_error(error, "evaluate: out of memory");
+    return false;
+  }
   for (;;) {
     lm_scope_begin();
     lm_batch b;
@@ -242,20 +253,26 @@ static bool run_eval_loader(lm_module *model, lm_loader *l, lm_device dev, doubl
       }
       lm_tensor_copy_to_host(o, res + seen * *out_cols);
     } else {
-      const uint64_t errors = lm_error_serial();
       lm_tensor *lt = lm_cross_entropy(o, y);
-      const double v = lt ? lm_item(lt) : 0.0; /* a GPU reports a bad label here */
+      if (lt)
+        stats_step(&stats, o, y, lt, b.size, on_cpu);
       if (!lt || lm_error_serial() != errors) {
         lm_train_set_error(error, "evaluate: %s", lm_last_error());
         lm_scope_end();
         ok = false;
         break;
       }
-      loss_sum += v * (double)b.size;
-      correct += lm_count_correct(o, y);
     }
     seen += b.size;
     lm_scope_end();
+  }
+  if (!out) {
+    stats_read(&stats); /* a GPU reports a bad label here */
+    if (ok && lm_error_serial() != errors) {
+      lm_train_set_error(error, "evaluate: %s", lm_last_error());
+      ok = false;
+    }
+    stats_free(&stats);
   }
   lm_set_grad_enabled(prev);
   lm_module_train(model, was_training);
@@ -264,9 +281,9 @@ static bool run_eval_loader(lm_module *model, lm_loader *l, lm_device dev, doubl
     return false;
   }
   if (loss)
-    *loss = seen ? loss_sum / (double)seen : NAN;
+    *loss = seen ? sums.loss_sum / (double)seen : NAN;
   if (accuracy)
-    *accuracy = seen ? (double)correct / (double)seen : NAN;
+    *accuracy = seen ? (double)sums.correct / (double)seen : NAN;
   if (out) {
     if (!res) { /* empty data set */
       res = malloc(sizeof *res);

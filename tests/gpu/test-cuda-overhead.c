@@ -32,6 +32,7 @@ typedef struct {
   lm_cuda_counters step[MAX_STEPS];/* per step of the measured epoch */
   bool synced[MAX_STEPS];
   int n;
+  lm_cuda_counters validation;     /* the measured epoch's validation pass */
 } step_counts;
 
 static void on_epoch_begin(void *ud, int64_t epoch, int64_t num_batches)
@@ -52,6 +53,18 @@ static bool on_batch_end(void *ud, const lm_step_info *s)
   c->synced[c->n] = s->synced;
   c->step[c->n++] = lm_cuda_counters_diff(&c->last, &now);
   c->last = now;
+  return true;
+}
+
+static bool on_epoch_end(void *ud, const lm_epoch_logs *logs, const lm_train_state *state)
+{
+  step_counts *c = ud;
+  (void)state;
+  if (logs->epoch == c->epoch) {
+    lm_cuda_counters now;
+    lm_cuda_get_counters(&now);
+    c->validation = lm_cuda_counters_diff(&c->last, &now);
+  }
   return true;
 }
 
@@ -77,13 +90,14 @@ static void check_step_budget(const char *name, lm_module *(*build)(void), int64
     return;
   lm_cuda_set_allow_tf32(false);
   lm_dataset *ds = synthetic_dataset(batch * steps);
+  lm_dataset *val = synthetic_dataset(600); /* 3 batches of 256 */
   lm_manual_seed(7);
   lm_module *m = build();
   gt_assert(lm_module_to(m, LM_CUDA0));
   lm_optimizer *opt = lm_optim_adam(m, NULL);
   step_counts c = { .epoch = 1 };
   lm_callbacks cb = { .user_data = &c, .on_epoch_begin = on_epoch_begin,
-                      .on_batch_end = on_batch_end };
+                      .on_batch_end = on_batch_end, .on_epoch_end = on_epoch_end };
   lm_fit_options fo;
   lm_fit_options_init(&fo);
   fo.epochs = 2;
@@ -92,6 +106,7 @@ static void check_step_budget(const char *name, lm_module *(*build)(void), int64
   fo.seed = 1;
   fo.device = LM_CUDA0;
   fo.sync_every = sync_every;
+  fo.validation_data = val;
   fo.callbacks = &cb;
   lm_history h = { 0 };
   char *err = NULL;
@@ -135,10 +150,22 @@ static void check_step_budget(const char *name, lm_module *(*build)(void), int64
               (unsigned long long)k->launches, (unsigned long long)max_launches);
   }
   gt_message("%s: %d steps, %d reads of the losses", name, c.n, reads);
+  /* validation: the order's copy to the device and one read at the end
+   * (before: 4 waits per batch) */
+  const lm_cuda_counters *v = &c.validation;
+  gt_message("%s validation (3 batches): %llu launches, %llu cuBLAS calls, %llu waits, %llu "
+             "cudaMalloc", name, (unsigned long long)v->launches,
+             (unsigned long long)v->blas_calls, (unsigned long long)v->syncs,
+             (unsigned long long)v->cuda_mallocs);
+  gt_assert(isfinite(h.logs[1].val_loss));
+  if (caching && (v->syncs != 2 || v->copies_to_host != 1 || v->copies_from_host != 1))
+    gt_fail("%s: the validation pass waited %llu times (expected 2: the order, the losses)", name,
+            (unsigned long long)v->syncs);
   lm_history_clear(&h);
   lm_optimizer_free(opt);
   lm_module_free(m);
   lm_dataset_release(ds);
+  lm_dataset_release(val);
 }
 
 /* Adam over several parameters in one launch gives the bits of one launch
