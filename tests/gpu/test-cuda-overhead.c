@@ -68,20 +68,6 @@ static bool on_epoch_end(void *ud, const lm_epoch_logs *logs, const lm_train_sta
   return true;
 }
 
-static lm_dataset *synthetic_dataset(int64_t n)
-{
-  uint8_t *px = malloc((size_t)n * 784);
-  int64_t *lab = malloc((size_t)n * sizeof *lab);
-  for (int64_t i = 0; i < n * 784; i++)
-    px[i] = (uint8_t)(gt_rand_u32() & 0xff);
-  for (int64_t i = 0; i < n; i++)
-    lab[i] = (int64_t)(gt_rand_u32() % 10);
-  lm_dataset *ds = lm_dataset_from_memory(px, lab, n, 1, 28, 28, 10, NULL);
-  free(px);
-  free(lab);
-  return ds;
-}
-
 /* Trains two epochs of `steps` steps and checks the second one's counts. */
 static void check_step_budget(const char *name, lm_module *(*build)(void), int64_t batch,
                               bool flatten, int steps, int sync_every, uint64_t max_launches)
@@ -89,8 +75,8 @@ static void check_step_budget(const char *name, lm_module *(*build)(void), int64
   if (!gt_need_gpu())
     return;
   lm_cuda_set_allow_tf32(false);
-  lm_dataset *ds = synthetic_dataset(batch * steps);
-  lm_dataset *val = synthetic_dataset(600); /* 3 batches of 256 */
+  lm_dataset *ds = gt_synthetic_dataset(batch * steps);
+  lm_dataset *val = gt_synthetic_dataset(600); /* 3 batches of 256 */
   lm_manual_seed(7);
   lm_module *m = build();
   gt_assert(lm_module_to(m, LM_CUDA0));
