@@ -216,6 +216,19 @@ static lm_cuda_ctx *ctx_create(int device)
     free(ctx);
     return NULL;
   }
+  void *bad = NULL;
+  LM_CUDA_COUNT(cuda_mallocs);
+  if (!LM_CUDA_CHECK(cudaMalloc(&bad, sizeof(unsigned long long))) ||
+      !LM_CUDA_CHECK(lm_cuda_memset_async(bad, 0xff, sizeof(unsigned long long), ctx->stream))) {
+    if (bad)
+      (void)cudaFree(bad);
+    (void)cudaFreeHost(rec);
+    (void)cublasDestroy(ctx->blas);
+    (void)cudaStreamDestroy(ctx->stream);
+    free(ctx);
+    return NULL;
+  }
+  ctx->loss_bad = (unsigned long long *)bad;
   memset(rec, 0, sizeof(lm_cuda_label_error));
   ctx->label_error = (lm_cuda_label_error *)rec;
   ctx->label_error_dev = (lm_cuda_label_error *)rec_dev;

@@ -47,6 +47,10 @@ struct lm_cuda_ctx {
   lm_cuda_label_error *label_error;     /* host view of the pending label error */
   lm_cuda_label_error *label_error_dev; /* the same record as kernels address it */
   unsigned long long n_syncs;           /* host waits on `stream` (lm_cuda_host_syncs) */
+  /* The class losses' "first bad label" word (loss.cu), device memory kept
+   * at "none" (all ones) between losses: the reduction that reads it puts it
+   * back, so a loss needs no memset to start. */
+  unsigned long long *loss_bad;
 };
 
 /* Reports a failed call; always returns false. */

@@ -119,6 +119,10 @@ static void check_step_budget(const char *name, lm_module *(*build)(void), int64
     reads += c.synced[i];
     gt_assert(k->launches > 0 && k->blas_calls > 0);
     gt_assert(k->copies_from_host == 0);
+    /* no memset either (the losses' bad-label word needs none; a poisoned
+     * allocator, LUMEN_CUDA_POISON=1, fills new blocks) */
+    if (!getenv("LUMEN_CUDA_POISON"))
+      gt_assert(k->memsets == 0);
     if (caching) {
       if (k->cuda_mallocs || k->cuda_frees)
         gt_fail("%s step %d: %llu cudaMalloc and %llu cudaFree calls after warm-up (expected "
@@ -224,14 +228,14 @@ static void test_mlp_step_budget(void)
    * backward, cross-entropy (2 forward, 1 backward), the loss's seed
    * gradient, 2 bias gradients, Adam (one for the 4 parameters), the step
    * figures; and 5 cuBLAS calls. Before: 16 launches (Adam one per
-   * parameter, no step-figures kernel) and 4 waits per step. */
+   * parameter, no step-figures kernel), 1 memset and 4 waits per step. */
   check_step_budget("MLP (batch 64)", mlp, 64, true, 6, 4, 14);
 }
 
 static void test_cnn_step_budget(void)
 {
   /* 36 launches and 11 cuBLAS calls; before: 42 launches (Adam one per
-   * parameter: 8) and 4 waits per step. */
+   * parameter: 8), 1 memset and 4 waits per step. */
   check_step_budget("CNN (batch 32)", cnn, 32, false, 5, 2, 36);
 }
 
@@ -257,11 +261,47 @@ static void test_counters(void)
   lm_scope_end();
 }
 
+/* cross_entropy forward is two kernels and nothing else (its bad-label word
+ * is put back by the kernel that reads it: no memset per loss), and a bad
+ * label in one loss leaves the next one clean. */
+static void test_loss_launches(void)
+{
+  if (!gt_need_gpu())
+    return;
+  lm_scope_begin();
+  float xv[4 * 3] = { 1, 2, 3, 0, 0, 0, 3, 2, 1, -1, 0, 1 };
+  int64_t good[4] = { 2, 0, 0, 1 }, bad[4] = { 2, 0, 3, 1 };
+  lm_tensor *x = lm_to(lm_tensor_from_data(xv, LM_SHAPE(4, 3)), LM_CUDA0);
+  lm_tensor *yg = lm_to(lm_tensor_from_int64(good, LM_SHAPE(4)), LM_CUDA0);
+  lm_tensor *yb = lm_to(lm_tensor_from_int64(bad, LM_SHAPE(4)), LM_CUDA0);
+  lm_cuda_counters c0, c1;
+  lm_cuda_get_counters(&c0);
+  lm_tensor *l1 = lm_cross_entropy(x, yg);
+  lm_cuda_get_counters(&c1);
+  const lm_cuda_counters d = lm_cuda_counters_diff(&c0, &c1);
+  gt_message("cross_entropy forward: %llu launches, %llu memsets", (unsigned long long)d.launches,
+             (unsigned long long)d.memsets);
+  gt_assert(d.launches == 2 && d.memsets == 0 && d.syncs == 0);
+  const float v1 = lm_item(l1);
+  gt_assert(isfinite(v1));
+  lm_set_error_handler(count_error, NULL);
+  n_errors = 0;
+  gt_assert(isnan(lm_item(lm_cross_entropy(x, yb))));
+  gt_assert(n_errors == 1 && strstr(last_msg, "target 3 is out of bounds for 3 classes"));
+  gt_assert(lm_item(lm_cross_entropy(x, yg)) == v1); /* the word was put back */
+  const float nll = lm_item(lm_nll_loss(lm_log_softmax(x, 1), yg));
+  gt_assert(fabsf(nll - v1) <= 1e-6f * v1); /* nll_loss's word too */
+  gt_assert(n_errors == 1);
+  lm_set_error_handler(NULL, NULL);
+  lm_scope_end();
+}
+
 int main(int argc, char **argv)
 {
   gt_init(&argc, &argv);
   gt_add("/cuda/overhead/counters", test_counters);
   gt_add("/cuda/overhead/adam-multi", test_adam_multi);
+  gt_add("/cuda/overhead/loss-launches", test_loss_launches);
   gt_add("/cuda/overhead/mlp-step", test_mlp_step_budget);
   gt_add("/cuda/overhead/cnn-step", test_cnn_step_budget);
   return gt_run();
