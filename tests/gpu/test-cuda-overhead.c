@@ -281,7 +281,8 @@ static void test_loss_launches(void)
   const lm_cuda_counters d = lm_cuda_counters_diff(&c0, &c1);
   gt_message("cross_entropy forward: %llu launches, %llu memsets", (unsigned long long)d.launches,
              (unsigned long long)d.memsets);
-  gt_assert(d.launches == 2 && d.memsets == 0 && d.syncs == 0);
+  gt_assert(d.launches == 2 && d.memsets == 0);
+  gt_assert(gt_caching_disabled() || d.syncs == 0); /* without the cache a free waits */
   const float v1 = lm_item(l1);
   gt_assert(isfinite(v1));
   lm_set_error_handler(count_error, NULL);
