@@ -218,6 +218,12 @@ for label, key in rows:
     print("%-30s %12s %12s %10s" % (label, "%.4g" % a if a is not None else "-",
                                     "%.4g" % b if b is not None else "-", ratio))
 for name in ("mlp", "cnn"):
+    k = [lm.get("%s_%s_per_step" % (name, c)) for c in ("launches", "blas", "syncs", "mallocs")]
+    if None not in k:
+        print("%-30s %s" % (name.upper() + " host work per step",
+                            "%.1f launches, %.1f cuBLAS calls, %.2f waits, %.2f cudaMalloc" %
+                            tuple(k)))
+for name in ("mlp", "cnn"):
     f = lm.get(name + "_flat")
     print("%-30s %12s %12s" % (name.upper() + " memory over 1000 steps",
                                "flat" if f == 1 else "NOT flat" if f == 0 else "-",
