@@ -214,10 +214,11 @@ static void bench_model(const model_case *mc, const gpu_data *d)
          s1000.peak_allocated / 1048576.0, s1000.reserved / 1048576.0,
          flat ? "flat" : "NOT flat");
   printf("     per step: %.1f launches, %.1f cuBLAS calls, %.1f memsets, %.2f waits, "
-         "%.2f copies to / %.2f from the host, %.2f cudaMalloc, %.2f cudaFree\n",
+         "%.2f copies to / %.2f from the host, %.2f cudaMalloc, %.2f cudaFree, "
+         "%.1f allocations\n",
          k.launches / steps, k.blas_calls / steps, k.memsets / steps, k.syncs / steps,
          k.copies_to_host / steps, k.copies_from_host / steps, k.cuda_mallocs / steps,
-         k.cuda_frees / steps);
+         k.cuda_frees / steps, k.allocs / steps);
   char key[64];
   snprintf(key, sizeof key, "%s_launches_per_step", mc->name);
   result(key, k.launches / steps);

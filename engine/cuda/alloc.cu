@@ -204,6 +204,7 @@ extern "C" void *lm_cuda_alloc(int device, size_t nbytes)
   void *p = NULL;
   pthread_mutex_lock(&c->lock);
   c->stats.n_allocs++;
+  LM_CUDA_COUNT(allocs);
   if (!no_caching && c->free_list[k].n > 0) {
     p = c->free_list[k].v[--c->free_list[k].n];
     c->stats.n_cache_hits++;

@@ -320,6 +320,7 @@ extern "C" void lm_cuda_get_counters(lm_cuda_counters *out)
   out->memsets = __atomic_load_n(&lm_cuda_counts.memsets, __ATOMIC_RELAXED);
   out->cuda_mallocs = __atomic_load_n(&lm_cuda_counts.cuda_mallocs, __ATOMIC_RELAXED);
   out->cuda_frees = __atomic_load_n(&lm_cuda_counts.cuda_frees, __ATOMIC_RELAXED);
+  out->allocs = __atomic_load_n(&lm_cuda_counts.allocs, __ATOMIC_RELAXED);
 }
 
 bool lm_cuda_ctx_sync(lm_cuda_ctx *ctx, bool report)

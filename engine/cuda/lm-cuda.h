@@ -51,6 +51,7 @@ typedef struct {
   uint64_t memsets;          /* cudaMemsetAsync calls */
   uint64_t cuda_mallocs;     /* cudaMalloc calls (the cache's misses) */
   uint64_t cuda_frees;       /* cudaFree calls */
+  uint64_t allocs;           /* requests to the caching allocator (a lock each) */
 } lm_cuda_counters;
 void lm_cuda_get_counters(lm_cuda_counters *out);
 /* b - a, field by field (the counts between two snapshots). */
@@ -61,7 +62,7 @@ static inline lm_cuda_counters lm_cuda_counters_diff(const lm_cuda_counters *a,
     b->launches - a->launches, b->blas_calls - a->blas_calls, b->syncs - a->syncs,
     b->copies_to_host - a->copies_to_host, b->copies_from_host - a->copies_from_host,
     b->copies_on_device - a->copies_on_device, b->memsets - a->memsets,
-    b->cuda_mallocs - a->cuda_mallocs, b->cuda_frees - a->cuda_frees,
+    b->cuda_mallocs - a->cuda_mallocs, b->cuda_frees - a->cuda_frees, b->allocs - a->allocs,
   };
   return d;
 }

@@ -107,12 +107,13 @@ static void check_step_budget(const char *name, lm_module *(*build)(void), int64
     const lm_cuda_counters *k = &c.step[i];
     gt_message("%s step %d: %llu launches, %llu cuBLAS calls, %llu memsets, %llu device copies, "
                "%llu waits (%llu copies to the host), %llu copies from the host, %llu cudaMalloc, "
-               "%llu cudaFree%s",
+               "%llu cudaFree, %llu allocations from the cache%s",
                name, i, (unsigned long long)k->launches, (unsigned long long)k->blas_calls,
                (unsigned long long)k->memsets, (unsigned long long)k->copies_on_device,
                (unsigned long long)k->syncs, (unsigned long long)k->copies_to_host,
                (unsigned long long)k->copies_from_host, (unsigned long long)k->cuda_mallocs,
-               (unsigned long long)k->cuda_frees, c.synced[i] ? " (losses read back)" : "");
+               (unsigned long long)k->cuda_frees, (unsigned long long)k->allocs,
+               c.synced[i] ? " (losses read back)" : "");
     /* reads at steps sync_every, 2 sync_every, ... and the epoch's last */
     const int64_t step = (int64_t)steps + i + 1;
     gt_assert(c.synced[i] == (step % sync_every == 0 || i == c.n - 1));
