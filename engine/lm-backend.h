@@ -89,6 +89,15 @@ typedef struct {
   const float *weight;   /* (c) class weights on the kernel's device, or NULL (ones) */
 } lm_class_loss_args;
 
+/* One parameter of a multi-tensor optimizer step (adam_multi_step_f32). */
+#define LM_ADAM_MULTI_MAX 16
+typedef struct {
+  int64_t n;
+  float *p;
+  const float *g;
+  float *m, *v, *vmax; /* vmax NULL unless amsgrad */
+} lm_adam_tensors;
+
 typedef struct lm_backend {
   const char *name;          /* "cpu", "cuda" */
   lm_device_type type;
@@ -245,6 +254,12 @@ typedef struct lm_backend {
                        bool first_step);
   void (*adam_step_f32)(int64_t n, float *p, const float *g, float *m, float *v, float *vmax,
                         const lm_adam_hparams *h);
+  /* adam_step_f32 over count (1..LM_ADAM_MULTI_MAX) parameters in one go
+   * (one kernel launch on a GPU instead of count, as PyTorch's foreach /
+   * multi-tensor Adam), each with its own step count h[i].step and the same
+   * other hyperparameters; element for element the same arithmetic. May be
+   * NULL (the CPU: a launch costs nothing there). */
+  void (*adam_multi_step_f32)(int count, const lm_adam_tensors *t, const lm_adam_hparams *h);
   void (*adadelta_step_f32)(int64_t n, float *p, const float *g, float *square_avg,
                             float *acc_delta, double lr, double rho, double eps,
                             double weight_decay);
@@ -263,6 +278,16 @@ typedef struct lm_backend {
    * on the same device, each in range (the loader's permutation). */
   void (*gather_rows)(int64_t n, size_t row_bytes, const int64_t *idx, const void *src,
                       void *dst);
+
+  /* ---- training bookkeeping (engine/train/fit.c) ----
+   * One step's figures for fit's running sums, written where the step ran so
+   * that reading them back can wait (a GPU is read once per log interval, not
+   * once per step): out[0] = loss[0], out[1] = how many rows i of logits
+   * (n, c) have their first maximum at labels[i] (as torch.argmax; a float,
+   * exact for n < 2^24). loss is one float, labels (n) int64, all on this
+   * backend's device. */
+  void (*step_stats_f32)(int64_t n, int64_t c, const float *logits, const int64_t *labels,
+                         const float *loss, float *out);
 } lm_backend;
 
 /* The single dispatch point. Returns NULL (after lm_error) when the device's

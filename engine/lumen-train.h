@@ -345,15 +345,33 @@ typedef struct {
   int64_t batch;          /* 0-based batch within the epoch */
   int64_t num_batches;    /* batches per epoch */
   int64_t step;           /* optimizer steps done in total, this one included */
-  double loss;            /* this batch's mean loss */
-  double accuracy;        /* this batch's accuracy */
+  double loss;            /* this batch's mean loss (NaN when !synced) */
+  double accuracy;        /* this batch's accuracy (NaN when !synced) */
   int64_t batch_size;
+  /* Whether the host read the step figures back at this step (always on the
+   * CPU; on a GPU every fit sync_every steps and at an epoch's end, see
+   * lm_fit_options). The window: the steps read back at this one (this one
+   * included, and the unread steps before it): their count, the sum of their
+   * per-example losses (batch loss x batch size), correct predictions and
+   * examples. Zero when !synced. state's sums include the window. */
+  bool synced;
+  int64_t window_steps;
+  double window_loss_sum;
+  int64_t window_correct;
+  int64_t window_examples;
   double step_seconds;    /* forward + backward + optimizer step */
   const lm_batch *data;   /* the batch (x, y, indices) */
   lm_tensor *output;      /* the model's output (logits) */
   lm_tensor *loss_tensor; /* root of this step's autograd graph */
   const lm_train_state *state; /* after this step */
+  void *fit_private;      /* lm_step_info_sync's */
 } lm_step_info;
+
+/* Reads this step's figures back now if fit left them on the device
+ * (!info->synced), filling loss, accuracy, the window and *state as at a
+ * synced step: for a callback that stops training or saves the state
+ * between two reads. Waits for the GPU; nothing to do when synced. */
+void lm_step_info_sync(const lm_step_info *info);
 
 /* Per-epoch results, Keras' logs dict. NaN where there is no value (no
  * validation set). */
@@ -398,6 +416,13 @@ typedef struct {
   lm_lr_scheduler *scheduler; /* stepped once after each epoch, may be NULL; a
                                  ReduceLROnPlateau steps on the epoch's val loss */
   int verbose;                /* 0 silent, 1 one line per epoch on stdout */
+  /* On a GPU: read each step's loss and correct count back every sync_every
+   * steps (when step % sync_every == 0) and at every epoch's end, not after
+   * every step; between reads they stay on the device and the host queues
+   * the next steps without waiting (PyTorch's loss.item() every
+   * log_interval). 0 or 1: every step. A bad label found by the GPU is then
+   * reported at the next read. The CPU reads every step (it costs nothing). */
+  int sync_every;
   const lm_train_state *initial_state; /* resume from here (NULL: from the start) */
   const lm_callbacks *callbacks;
 } lm_fit_options;

@@ -65,8 +65,12 @@ void lm_progress_format(const lm_progress *p, int64_t done, double loss, double 
   double per_step = ran > 0 ? (now - p->t_start) / (double)ran : 0;
   lm_progress_format_duration(per_step * (double)(p->total - done), eta, sizeof eta);
   char stats[160];
-  snprintf(stats, sizeof stats, " %lld/%lld ETA %s loss %.4f acc %.1f%% %.0f ex/s",
-           (long long)done, (long long)p->total, eta, loss, 100.0 * acc, examples_per_sec);
+  if (isnan(acc)) /* nothing read back yet (a GPU reads the losses every --log-every steps) */
+    snprintf(stats, sizeof stats, " %lld/%lld ETA %s loss - acc - %.0f ex/s", (long long)done,
+             (long long)p->total, eta, examples_per_sec);
+  else
+    snprintf(stats, sizeof stats, " %lld/%lld ETA %s loss %.4f acc %.1f%% %.0f ex/s",
+             (long long)done, (long long)p->total, eta, loss, 100.0 * acc, examples_per_sec);
   char head[32];
   snprintf(head, sizeof head, "Epoch %d/%d ", p->epoch, p->epochs);
 

@@ -358,6 +358,10 @@ static bool trace_step_done(app *a, const lm_step_info *s)
 static bool on_batch_end(void *ud, const lm_step_info *s)
 {
   app *a = ud;
+  bool stop = stop_requested ||
+              (a->cli.stop_after_steps_set && s->step - a->step0 >= a->cli.stop_after_steps);
+  if (stop) /* the state saved at the stop holds every step's loss, read back or not */
+    lm_step_info_sync(s);
   a->last = *s->state;
   a->epoch_examples += s->batch_size;
   a->res->steps_done = s->step;
@@ -371,18 +375,19 @@ static bool on_batch_end(void *ud, const lm_step_info *s)
   }
   if (a->tracer && trace_step_done(a, s))
     return false;
-  if (!isfinite(s->loss) && !a->nan_warned) {
+  if (s->synced && !isfinite(s->window_loss_sum) && !a->nan_warned) {
     /* PyTorch trains on through a NaN loss too; say it once, with the way to find its source */
     a->nan_warned = true;
     if (!a->cli.no_progress)
       fputc('\n', a->out);
     fprintf(a->err, "lumen-train: warning: the loss is %s at step %lld (training diverged?); "
             "--trace-on-anomaly stops at the first NaN/Inf and records the op it came from\n",
-            isnan(s->loss) ? "NaN" : "infinite", (long long)s->step);
+            isnan(s->window_loss_sum) ? "NaN" : "infinite", (long long)s->step);
   }
-  a->win_loss += s->loss * (double)s->batch_size;
-  a->win_correct += (int64_t)llround(s->accuracy * (double)s->batch_size);
-  a->win_examples += s->batch_size;
+  /* on a GPU the losses arrive every --log-every steps (fit's sync_every) */
+  a->win_loss += s->window_loss_sum;
+  a->win_correct += s->window_correct;
+  a->win_examples += s->window_examples;
   a->win_step_time += s->step_seconds;
   a->win_steps++;
   double now = lm_now_seconds();
@@ -409,8 +414,6 @@ static bool on_batch_end(void *ud, const lm_step_info *s)
                        (double)a->last.correct / (double)a->last.seen,
                        el > 0 ? (double)a->epoch_examples / el : 0, now);
   }
-  bool stop = stop_requested ||
-              (a->cli.stop_after_steps_set && s->step - a->step0 >= a->cli.stop_after_steps);
   a->t_last_batch = lm_now_seconds();
   a->cpu_last_batch = process_cpu_seconds();
   if (stop)
@@ -1099,6 +1102,7 @@ int lm_train_app_run(const lm_train_cli *cli, FILE *out, FILE *err, lm_train_res
   fo.mean = a.mean;
   fo.std = a.std;
   fo.device = a.device;
+  fo.sync_every = a.cli.log_every; /* the loss is needed only then, as PyTorch's loss.item() */
   fo.scheduler = a.sched;
   fo.initial_state = &start;
   fo.callbacks = &cb;

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cuda/lm-cuda.h"
 #include "cuda/lumen-cuda.h"
 #include "lm-engine-private.h"
 #include "lumen-engine.h"
@@ -162,6 +163,8 @@ static void bench_model(const model_case *mc, const gpu_data *d)
   for (int i = 0; i < 20; i++)
     train_step(m, opt, xb, yb);
   double runs[7];
+  lm_cuda_counters k0, k1;
+  lm_cuda_get_counters(&k0);
   for (int r = 0; r < 7; r++) {
     CK(cudaEventRecord(ev0, stream));
     for (int i = 0; i < 50; i++)
@@ -170,6 +173,10 @@ static void bench_model(const model_case *mc, const gpu_data *d)
     runs[r] = elapsed_ms() / 50.0;
   }
   double step_ms = median(runs, 7);
+  lm_cuda_get_counters(&k1);
+  /* the host's work per step (each timed run ends with one wait: elapsed_ms) */
+  const lm_cuda_counters k = lm_cuda_counters_diff(&k0, &k1);
+  const double steps = 7 * 50;
 
   /* a full epoch, batches as views of the resident data set */
   double epochs[3];
@@ -206,7 +213,21 @@ static void bench_model(const model_case *mc, const gpu_data *d)
          mc->name, (long long)B, step_ms, (long long)nb, epoch_s,
          s1000.peak_allocated / 1048576.0, s1000.reserved / 1048576.0,
          flat ? "flat" : "NOT flat");
+  printf("     per step: %.1f launches, %.1f cuBLAS calls, %.1f memsets, %.2f waits, "
+         "%.2f copies to / %.2f from the host, %.2f cudaMalloc, %.2f cudaFree, "
+         "%.1f allocations\n",
+         k.launches / steps, k.blas_calls / steps, k.memsets / steps, k.syncs / steps,
+         k.copies_to_host / steps, k.copies_from_host / steps, k.cuda_mallocs / steps,
+         k.cuda_frees / steps, k.allocs / steps);
   char key[64];
+  snprintf(key, sizeof key, "%s_launches_per_step", mc->name);
+  result(key, k.launches / steps);
+  snprintf(key, sizeof key, "%s_blas_per_step", mc->name);
+  result(key, k.blas_calls / steps);
+  snprintf(key, sizeof key, "%s_syncs_per_step", mc->name);
+  result(key, k.syncs / steps);
+  snprintf(key, sizeof key, "%s_mallocs_per_step", mc->name);
+  result(key, k.cuda_mallocs / steps);
   snprintf(key, sizeof key, "%s_step_ms", mc->name);
   result(key, step_ms);
   snprintf(key, sizeof key, "%s_epoch_s", mc->name);

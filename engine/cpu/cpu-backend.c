@@ -135,6 +135,22 @@ static void cpu_gather_rows(int64_t n, size_t row_bytes, const int64_t *idx, con
            row_bytes);
 }
 
+static void cpu_step_stats(int64_t n, int64_t c, const float *logits, const int64_t *labels,
+                           const float *loss, float *out)
+{
+  int64_t correct = 0;
+  for (int64_t i = 0; i < n; i++) {
+    const float *row = logits + i * c;
+    int64_t best = 0;
+    for (int64_t k = 1; k < c; k++)
+      if (row[k] > row[best]) /* the first maximum wins */
+        best = k;
+    correct += best == labels[i];
+  }
+  out[0] = loss[0];
+  out[1] = (float)correct;
+}
+
 static void cpu_convert(int64_t n, lm_dtype from, const void *in, lm_dtype to, void *out)
 {
   if (from == to) {
@@ -220,6 +236,7 @@ static const lm_backend cpu_backend = {
   .convert = cpu_convert,
   .one_hot = cpu_one_hot,
   .gather_rows = cpu_gather_rows,
+  .step_stats_f32 = cpu_step_stats,
 };
 
 const lm_backend *lm_cpu_backend(void)

@@ -182,6 +182,7 @@ static void release_cached(int device, device_cache *c)
       seg_remove(st->v[i]);
       if (LM_CUDA_CHECK(cudaFree(st->v[i]))) {
         c->stats.n_cuda_frees++;
+      LM_CUDA_COUNT(cuda_frees);
         c->stats.reserved -= class_size(k);
       }
     }
@@ -203,14 +204,17 @@ extern "C" void *lm_cuda_alloc(int device, size_t nbytes)
   void *p = NULL;
   pthread_mutex_lock(&c->lock);
   c->stats.n_allocs++;
+  LM_CUDA_COUNT(allocs);
   if (!no_caching && c->free_list[k].n > 0) {
     p = c->free_list[k].v[--c->free_list[k].n];
     c->stats.n_cache_hits++;
   } else {
+    LM_CUDA_COUNT(cuda_mallocs);
     cudaError_t e = cudaMalloc(&p, cls);
     if (e == cudaErrorMemoryAllocation) {
       (void)cudaGetLastError();
       release_cached(device, c); /* everything cached, then one more try */
+      LM_CUDA_COUNT(cuda_mallocs);
       e = cudaMalloc(&p, cls);
     }
     if (e != cudaSuccess) {
@@ -231,7 +235,7 @@ extern "C" void *lm_cuda_alloc(int device, size_t nbytes)
   }
   pthread_mutex_unlock(&c->lock);
   if (p && poison)
-    (void)LM_CUDA_CHECK(cudaMemsetAsync(p, 0xff, cls, ctx->stream));
+    (void)LM_CUDA_CHECK(lm_cuda_memset_async(p, 0xff, cls, ctx->stream));
   return p;
 }
 
@@ -253,6 +257,7 @@ extern "C" void lm_cuda_free(int device, void *ptr, size_t nbytes)
     lm_cuda_synchronize_quiet(device);
     if (LM_CUDA_CHECK(cudaFree(ptr))) {
       c->stats.n_cuda_frees++;
+      LM_CUDA_COUNT(cuda_frees);
       c->stats.reserved -= cls;
     }
   }

@@ -184,6 +184,8 @@ static lm_cuda_ctx *ctx_create(int device)
   }
   ctx->device = device;
   ctx->blas_tf32 = -1;
+  const char *trace = getenv("LUMEN_CUDA_TRACE");
+  lm_cuda_trace = trace && trace[0] == '1';
   if (!make_current(device) ||
       !LM_CUDA_CHECK(cudaDeviceGetAttribute(&ctx->sm_count, cudaDevAttrMultiProcessorCount,
                                             device)) ||
@@ -214,6 +216,19 @@ static lm_cuda_ctx *ctx_create(int device)
     free(ctx);
     return NULL;
   }
+  void *bad = NULL;
+  LM_CUDA_COUNT(cuda_mallocs);
+  if (!LM_CUDA_CHECK(cudaMalloc(&bad, sizeof(unsigned long long))) ||
+      !LM_CUDA_CHECK(lm_cuda_memset_async(bad, 0xff, sizeof(unsigned long long), ctx->stream))) {
+    if (bad)
+      (void)cudaFree(bad);
+    (void)cudaFreeHost(rec);
+    (void)cublasDestroy(ctx->blas);
+    (void)cudaStreamDestroy(ctx->stream);
+    free(ctx);
+    return NULL;
+  }
+  ctx->loss_bad = (unsigned long long *)bad;
   memset(rec, 0, sizeof(lm_cuda_label_error));
   ctx->label_error = (lm_cuda_label_error *)rec;
   ctx->label_error_dev = (lm_cuda_label_error *)rec_dev;
@@ -285,9 +300,33 @@ static void report_label_error(lm_cuda_ctx *ctx)
            r.position, ctx->device);
 }
 
+lm_cuda_counters lm_cuda_counts;
+bool lm_cuda_trace;
+
+void lm_cuda_trace_call(const char *what, const char *file, int line)
+{
+  const char *base = strrchr(file, '/');
+  fprintf(stderr, "cuda: %s at %s:%d\n", what, base ? base + 1 : file, line);
+}
+
+extern "C" void lm_cuda_get_counters(lm_cuda_counters *out)
+{
+  out->launches = __atomic_load_n(&lm_cuda_counts.launches, __ATOMIC_RELAXED);
+  out->blas_calls = __atomic_load_n(&lm_cuda_counts.blas_calls, __ATOMIC_RELAXED);
+  out->syncs = __atomic_load_n(&lm_cuda_counts.syncs, __ATOMIC_RELAXED);
+  out->copies_to_host = __atomic_load_n(&lm_cuda_counts.copies_to_host, __ATOMIC_RELAXED);
+  out->copies_from_host = __atomic_load_n(&lm_cuda_counts.copies_from_host, __ATOMIC_RELAXED);
+  out->copies_on_device = __atomic_load_n(&lm_cuda_counts.copies_on_device, __ATOMIC_RELAXED);
+  out->memsets = __atomic_load_n(&lm_cuda_counts.memsets, __ATOMIC_RELAXED);
+  out->cuda_mallocs = __atomic_load_n(&lm_cuda_counts.cuda_mallocs, __ATOMIC_RELAXED);
+  out->cuda_frees = __atomic_load_n(&lm_cuda_counts.cuda_frees, __ATOMIC_RELAXED);
+  out->allocs = __atomic_load_n(&lm_cuda_counts.allocs, __ATOMIC_RELAXED);
+}
+
 bool lm_cuda_ctx_sync(lm_cuda_ctx *ctx, bool report)
 {
   ctx->n_syncs++;
+  LM_CUDA_COUNT(syncs);
   if (!LM_CUDA_CHECK(cudaStreamSynchronize(ctx->stream)))
     return false;
   if (report)
@@ -308,6 +347,7 @@ extern "C" void lm_cuda_copy_from_host(int device, void *dst, const void *host_s
   lm_cuda_ctx *ctx = lm_cuda_ctx_get(device);
   if (!ctx || nbytes == 0)
     return;
+  LM_CUDA_COUNT(copies_from_host);
   if (LM_CUDA_CHECK(cudaMemcpyAsync(dst, host_src, nbytes, cudaMemcpyHostToDevice, ctx->stream)))
     (void)lm_cuda_ctx_sync(ctx, true);
 }
@@ -317,6 +357,7 @@ extern "C" void lm_cuda_copy_to_host(int device, void *host_dst, const void *src
   lm_cuda_ctx *ctx = lm_cuda_ctx_get(device);
   if (!ctx || nbytes == 0)
     return;
+  LM_CUDA_COUNT(copies_to_host);
   if (LM_CUDA_CHECK(cudaMemcpyAsync(host_dst, src, nbytes, cudaMemcpyDeviceToHost, ctx->stream)))
     (void)lm_cuda_ctx_sync(ctx, true);
 }
@@ -326,7 +367,7 @@ extern "C" void lm_cuda_copy_on_device(int device, void *dst, const void *src, s
   lm_cuda_ctx *ctx = lm_cuda_ctx_get(device);
   if (!ctx || nbytes == 0 || dst == src)
     return;
-  (void)LM_CUDA_CHECK(cudaMemcpyAsync(dst, src, nbytes, cudaMemcpyDeviceToDevice, ctx->stream));
+  (void)LM_CUDA_CHECK(lm_cuda_copy_d2d_async(dst, src, nbytes, ctx->stream));
 }
 
 /* Waits for the device's stream; `report` as lm_cuda_ctx_sync. */

@@ -53,10 +53,12 @@ static const lm_backend cuda_backend = {
   .dropout_backward_f32 = lm_cuda_dropout_backward_f32,
   .sgd_step_f32 = lm_cuda_sgd_step_f32,
   .adam_step_f32 = lm_cuda_adam_step_f32,
+  .adam_multi_step_f32 = lm_cuda_adam_multi_step_f32,
   .adadelta_step_f32 = lm_cuda_adadelta_step_f32,
   .convert = lm_cuda_convert,
   .one_hot = lm_cuda_one_hot,
   .gather_rows = lm_cuda_gather_rows,
+  .step_stats_f32 = lm_cuda_step_stats_f32,
 };
 
 const lm_backend *lm_cuda_backend(void)

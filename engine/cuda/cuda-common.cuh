@@ -47,6 +47,10 @@ struct lm_cuda_ctx {
   lm_cuda_label_error *label_error;     /* host view of the pending label error */
   lm_cuda_label_error *label_error_dev; /* the same record as kernels address it */
   unsigned long long n_syncs;           /* host waits on `stream` (lm_cuda_host_syncs) */
+  /* The class losses' "first bad label" word (loss.cu), device memory kept
+   * at "none" (all ones) between losses: the reduction that reads it puts it
+   * back, so a loss needs no memset to start. */
+  unsigned long long *loss_bad;
 };
 
 /* Reports a failed call; always returns false. */
@@ -67,11 +71,43 @@ static inline bool lm_cublas_check_(cublasStatus_t s, const char *call, const ch
   return lm_cuda_fail("cuBLAS", call, file, line, cublasGetStatusString(s));
 }
 
+/* The process-wide counts behind lm_cuda_get_counters (context.cu). */
+extern lm_cuda_counters lm_cuda_counts;
+#define LM_CUDA_COUNT(field) ((void)__atomic_fetch_add(&lm_cuda_counts.field, 1, __ATOMIC_RELAXED))
+/* LUMEN_CUDA_TRACE=1: every launch and cuBLAS call printed to stderr with
+ * its file and line ("cuda: launch at softmax.cu:131"), to see which op a
+ * step's launches come from. Read when the first device context is made. */
+extern bool lm_cuda_trace;
+void lm_cuda_trace_call(const char *what, const char *file, int line);
+
 #define LM_CUDA_CHECK(call) lm_cuda_check_((call), #call, __FILE__, __LINE__)
 #define LM_CUBLAS_CHECK(call) lm_cublas_check_((call), #call, __FILE__, __LINE__)
-/* After a <<<...>>> launch: a bad configuration shows up here, a fault in the
- * kernel at the next synchronising call (also checked). */
-#define LM_CUDA_LAUNCHED() LM_CUDA_CHECK(cudaGetLastError())
+/* After a <<<...>>> launch (exactly one per launch: it also counts it): a bad
+ * configuration shows up here, a fault in the kernel at the next
+ * synchronising call (also checked). */
+#define LM_CUDA_LAUNCHED() lm_cuda_launched_(__FILE__, __LINE__)
+static inline bool lm_cuda_launched_(const char *file, int line)
+{
+  LM_CUDA_COUNT(launches);
+  if (lm_cuda_trace)
+    lm_cuda_trace_call("launch", file, line);
+  return lm_cuda_check_(cudaGetLastError(), "cudaGetLastError()", file, line);
+}
+
+/* cudaMemsetAsync, counted. */
+static inline cudaError_t lm_cuda_memset_async(void *p, int value, size_t n, cudaStream_t s)
+{
+  LM_CUDA_COUNT(memsets);
+  return cudaMemsetAsync(p, value, n, s);
+}
+
+/* cudaMemcpyAsync device to device, counted. */
+static inline cudaError_t lm_cuda_copy_d2d_async(void *dst, const void *src, size_t n,
+                                                 cudaStream_t s)
+{
+  LM_CUDA_COUNT(copies_on_device);
+  return cudaMemcpyAsync(dst, src, n, cudaMemcpyDeviceToDevice, s);
+}
 
 /* Waits for everything queued on ctx's stream (checked), counting the wait;
  * with `report`, then reports a label error the loss kernels left (the user

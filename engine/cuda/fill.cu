@@ -30,7 +30,7 @@ extern "C" void lm_cuda_fill_f32(int64_t n, float value, float *out)
   if (!ctx)
     return;
   if (value == 0.0f && !signbit(value)) {
-    (void)LM_CUDA_CHECK(cudaMemsetAsync(out, 0, (size_t)n * sizeof(float), ctx->stream));
+    (void)LM_CUDA_CHECK(lm_cuda_memset_async(out, 0, (size_t)n * sizeof(float), ctx->stream));
     return;
   }
   fill_kernel<float><<<lm_cuda_blocks(ctx, n, LM_CUDA_THREADS), LM_CUDA_THREADS, 0, ctx->stream>>>(
@@ -46,7 +46,7 @@ extern "C" void lm_cuda_fill_i64(int64_t n, int64_t value, int64_t *out)
   if (!ctx)
     return;
   if (value == 0) {
-    (void)LM_CUDA_CHECK(cudaMemsetAsync(out, 0, (size_t)n * sizeof(int64_t), ctx->stream));
+    (void)LM_CUDA_CHECK(lm_cuda_memset_async(out, 0, (size_t)n * sizeof(int64_t), ctx->stream));
     return;
   }
   fill_kernel<long long><<<lm_cuda_blocks(ctx, n, LM_CUDA_THREADS), LM_CUDA_THREADS, 0,
@@ -92,8 +92,7 @@ extern "C" void lm_cuda_copy_strided(const lm_iter *it, size_t elem_size, void *
   if (!ctx)
     return;
   if (lm_iter_contiguous(it, 2)) {
-    (void)LM_CUDA_CHECK(cudaMemcpyAsync(out, a, (size_t)total * elem_size,
-                                        cudaMemcpyDeviceToDevice, ctx->stream));
+    (void)LM_CUDA_CHECK(lm_cuda_copy_d2d_async(out, a, (size_t)total * elem_size, ctx->stream));
     return;
   }
   unsigned blocks = lm_cuda_blocks(ctx, total, LM_CUDA_THREADS);
@@ -167,8 +166,8 @@ extern "C" void lm_cuda_convert(int64_t n, lm_dtype from, const void *in, lm_dty
   if (!ctx)
     return;
   if (from == to) {
-    (void)LM_CUDA_CHECK(cudaMemcpyAsync(out, in, (size_t)n * (from == LM_INT64 ? 8 : 4),
-                                        cudaMemcpyDeviceToDevice, ctx->stream));
+    (void)LM_CUDA_CHECK(
+      lm_cuda_copy_d2d_async(out, in, (size_t)n * (from == LM_INT64 ? 8 : 4), ctx->stream));
     return;
   }
   if (from == LM_FLOAT32)

@@ -62,6 +62,9 @@ extern "C" void lm_cuda_gemm_f32(bool trans_a, bool trans_b, int64_t m, int64_t 
                        b + i * stride_b, ldb, 0, beta, c, ldc, 0, 1);
     return;
   }
+  LM_CUDA_COUNT(blas_calls);
+  if (lm_cuda_trace)
+    lm_cuda_trace_call("cuBLAS sgemm", __FILE__, __LINE__);
 #if CUBLAS_VER_MAJOR >= 12
   if (batch == 1)
     (void)LM_CUBLAS_CHECK(cublasSgemm_64(ctx->blas, op_b, op_a, n, m, k, &alpha, b, ldb, a, lda,

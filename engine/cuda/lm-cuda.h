@@ -34,6 +34,39 @@ void lm_cuda_copy_on_device(int device, void *dst, const void *src, size_t nbyte
  * where it reads a value back. 0 for a device never used. */
 unsigned long long lm_cuda_host_syncs(int device);
 
+/* What the backend asked of the CUDA runtime, process-wide over all devices
+ * since start: the host overhead of a step, which for small models is what a
+ * GPU step costs (a launch or a cuBLAS call ~3-5 us of host time, a wait
+ * for the stream the whole queue). Always counted (one relaxed atomic add per
+ * call); tests assert per-step budgets on them, bench-cuda prints them. Take
+ * two snapshots and subtract (lm_cuda_counters_diff). Zero in a build without
+ * CUDA. */
+typedef struct {
+  uint64_t launches;         /* kernel launches */
+  uint64_t blas_calls;       /* cuBLAS calls that queue work (gemms) */
+  uint64_t syncs;            /* host waits for a stream (copies, synchronize, allocator) */
+  uint64_t copies_to_host;   /* device -> host copies (each also a wait) */
+  uint64_t copies_from_host; /* host -> device copies (each also a wait) */
+  uint64_t copies_on_device; /* device -> device copies */
+  uint64_t memsets;          /* cudaMemsetAsync calls */
+  uint64_t cuda_mallocs;     /* cudaMalloc calls (the cache's misses) */
+  uint64_t cuda_frees;       /* cudaFree calls */
+  uint64_t allocs;           /* requests to the caching allocator (a lock each) */
+} lm_cuda_counters;
+void lm_cuda_get_counters(lm_cuda_counters *out);
+/* b - a, field by field (the counts between two snapshots). */
+static inline lm_cuda_counters lm_cuda_counters_diff(const lm_cuda_counters *a,
+                                                     const lm_cuda_counters *b)
+{
+  lm_cuda_counters d = {
+    b->launches - a->launches, b->blas_calls - a->blas_calls, b->syncs - a->syncs,
+    b->copies_to_host - a->copies_to_host, b->copies_from_host - a->copies_from_host,
+    b->copies_on_device - a->copies_on_device, b->memsets - a->memsets,
+    b->cuda_mallocs - a->cuda_mallocs, b->cuda_frees - a->cuda_frees, b->allocs - a->allocs,
+  };
+  return d;
+}
+
 /* ---- filling, copying, random numbers (fill.cu) ---- */
 void lm_cuda_fill_f32(int64_t n, float value, float *out);
 void lm_cuda_fill_i64(int64_t n, int64_t value, int64_t *out);
@@ -113,6 +146,7 @@ void lm_cuda_sgd_step_f32(int64_t n, float *p, const float *g, float *buf, doubl
                           bool first_step);
 void lm_cuda_adam_step_f32(int64_t n, float *p, const float *g, float *m, float *v, float *vmax,
                            const lm_adam_hparams *h);
+void lm_cuda_adam_multi_step_f32(int count, const lm_adam_tensors *t, const lm_adam_hparams *h);
 void lm_cuda_adadelta_step_f32(int64_t n, float *p, const float *g, float *square_avg,
                                float *acc_delta, double lr, double rho, double eps,
                                double weight_decay);
@@ -122,6 +156,10 @@ void lm_cuda_convert(int64_t n, lm_dtype from, const void *in, lm_dtype to, void
 void lm_cuda_one_hot(int64_t n, int64_t c, const int64_t *labels, bool as_float, void *out);
 void lm_cuda_gather_rows(int64_t n, size_t row_bytes, const int64_t *idx, const void *src,
                          void *dst);
+
+/* ---- training bookkeeping (loss.cu) ---- */
+void lm_cuda_step_stats_f32(int64_t n, int64_t c, const float *logits, const int64_t *labels,
+                            const float *loss, float *out);
 
 /* The table itself (cuda-backend.c); backend.c's dispatch returns it for cuda
  * devices (built with LM_HAVE_CUDA_BACKEND). */

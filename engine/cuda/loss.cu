@@ -18,8 +18,10 @@
  * the mean, over N rows of weight 1 each (PyTorch's divisor for them).
  *
  * Labels: a row whose label is outside [0, C) is skipped (no wild reads) and
- * its position recorded with an atomicMin; the single-block mean kernel that
- * runs next then writes NaN as the loss and copies that position, the label
+ * its position recorded with an atomicMin in the context's bad-label word
+ * (kept at "none" between losses: the single-block mean kernel that runs
+ * next reads it and puts it back, so no memset starts a loss); that kernel
+ * then writes NaN as the loss and copies that position, the label
  * and C into the context's label-error record (pinned host memory, first
  * error kept). The host reads the record after its next wait for the stream
  * (a copy such as lm_item, lm_cuda_synchronize) and reports
@@ -43,7 +45,7 @@
  * rec (see the top of the file). */
 __global__ void __launch_bounds__(1024)
 reduce_rows_kernel(int64_t n, const double *v, const double *rw, int64_t c, const float *weight,
-                   int reduction, float *out, float *stats, const unsigned long long *bad,
+                   int reduction, float *out, float *stats, unsigned long long *bad,
                    const int64_t *target, int op, lm_cuda_label_error *rec)
 {
   __shared__ double sh[32];
@@ -71,6 +73,7 @@ reduce_rows_kernel(int64_t n, const double *v, const double *rw, int64_t c, cons
   stats[0] = (float)sw;
   stats[1] = (float)all;
   const unsigned long long pos = *bad;
+  *bad = NO_BAD; /* ready for the next loss (ctx->loss_bad) */
   if (pos == NO_BAD) {
     if (reduction == LM_REDUCTION_SUM)
       *out = (float)s;
@@ -92,7 +95,7 @@ reduce_rows_kernel(int64_t n, const double *v, const double *rw, int64_t c, cons
  * check's outcome. */
 static void reduce_launch(lm_cuda_ctx *ctx, int64_t n, int64_t c, const double *rowloss,
                           const double *roww, const lm_class_loss_args *a, float *loss,
-                          float *stats, const unsigned long long *bad, const int64_t *target,
+                          float *stats, unsigned long long *bad, const int64_t *target,
                           int op)
 {
   reduce_rows_kernel<<<1, 1024, 0, ctx->stream>>>(n, rowloss, roww, c, a->weight, a->reduction,
@@ -220,17 +223,13 @@ __global__ void cross_entropy_kernel(int64_t n, int64_t c, const float *logits,
   }
 }
 
-/* Scratch of a loss: the bad-label flag, then n row losses and n row weights. */
+/* Scratch of a loss: 64 bytes unused, then n row losses and n row weights.
+ * The bad-label word is the context's (ctx->loss_bad), which the row kernel
+ * lowers and the reduction reads and resets. */
 static char *loss_scratch(lm_cuda_ctx *ctx, int64_t n, size_t *bytes)
 {
   *bytes = (size_t)n * 2 * sizeof(double) + 64;
-  char *scratch = (char *)lm_cuda_scratch(ctx, *bytes);
-  if (scratch && !LM_CUDA_CHECK(cudaMemsetAsync(scratch, 0xff, sizeof(unsigned long long),
-                                                ctx->stream))) {
-    lm_cuda_scratch_free(ctx, scratch, *bytes);
-    return NULL;
-  }
-  return scratch;
+  return (char *)lm_cuda_scratch(ctx, *bytes);
 }
 
 extern "C" int64_t lm_cuda_cross_entropy_f32(int64_t n, int64_t c, const float *logits,
@@ -250,7 +249,7 @@ extern "C" int64_t lm_cuda_cross_entropy_f32(int64_t n, int64_t c, const float *
   char *scratch = loss_scratch(ctx, n, &bytes);
   if (!scratch)
     return -1;
-  unsigned long long *bad = (unsigned long long *)scratch;
+  unsigned long long *bad = ctx->loss_bad;
   double *rowloss = (double *)(scratch + 64), *roww = rowloss + n;
   if (c <= 2048) {
     int64_t groups = (n + LM_CUDA_THREADS / 32 - 1) / (LM_CUDA_THREADS / 32);
@@ -372,10 +371,10 @@ extern "C" void lm_cuda_cross_entropy_prob_f32(int64_t n, int64_t c, const float
   if (!ctx)
     return;
   size_t bytes;
-  char *scratch = loss_scratch(ctx, n, &bytes); /* its flag stays "no bad label" */
+  char *scratch = loss_scratch(ctx, n, &bytes); /* the bad-label word stays "none" */
   if (!scratch)
     return;
-  const unsigned long long *bad = (const unsigned long long *)scratch;
+  unsigned long long *bad = ctx->loss_bad;
   double *rowloss = (double *)(scratch + 64), *roww = rowloss + n;
   if (c <= 2048) {
     int64_t groups = (n + LM_CUDA_THREADS / 32 - 1) / (LM_CUDA_THREADS / 32);
@@ -494,7 +493,7 @@ extern "C" int64_t lm_cuda_nll_loss_f32(int64_t n, int64_t c, const float *logp,
   char *scratch = loss_scratch(ctx, n, &bytes);
   if (!scratch)
     return -1;
-  unsigned long long *bad = (unsigned long long *)scratch;
+  unsigned long long *bad = ctx->loss_bad;
   double *rowloss = (double *)(scratch + 64), *roww = rowloss + n;
   nll_kernel<<<lm_cuda_blocks(ctx, n, LM_CUDA_THREADS), LM_CUDA_THREADS, 0, ctx->stream>>>(
     n, c, logp, target, *a, rowloss, roww, bad);
@@ -523,7 +522,7 @@ extern "C" void lm_cuda_nll_loss_backward_f32(int64_t n, int64_t c, const lm_cla
   if (n <= 0 || c <= 0)
     return;
   lm_cuda_ctx *ctx = lm_cuda_ctx_for(gin);
-  if (!ctx || !LM_CUDA_CHECK(cudaMemsetAsync(gin, 0, (size_t)(n * c) * sizeof(float), ctx->stream)))
+  if (!ctx || !LM_CUDA_CHECK(lm_cuda_memset_async(gin, 0, (size_t)(n * c) * sizeof(float), ctx->stream)))
     return;
   nll_backward_kernel<<<lm_cuda_blocks(ctx, n, LM_CUDA_THREADS), LM_CUDA_THREADS, 0, ctx->stream>>>(
     n, c, *a, gout, target, stats, gin);
@@ -611,5 +610,40 @@ extern "C" void lm_cuda_mse_loss_backward_f32(int64_t n, const float *gout, cons
     return;
   mse_backward_kernel<<<lm_cuda_blocks(ctx, n, LM_CUDA_THREADS), LM_CUDA_THREADS, 0, ctx->stream>>>(
     n, gout, a, b, ga, gb);
+  (void)LM_CUDA_LAUNCHED();
+}
+
+/* ---- fit's per-step figures: loss and correct count, left on the device ---- */
+
+/* One block: each thread takes rows i, i + blockDim, ...; the first maximum
+ * of a row is its prediction (the CPU's and torch.argmax's rule; NaN never
+ * wins a comparison, as on the CPU). */
+__global__ void step_stats_kernel(int64_t n, int64_t c, const float *logits,
+                                  const int64_t *labels, const float *loss, float *out)
+{
+  __shared__ int partial[32];
+  int correct = 0;
+  for (int64_t i = threadIdx.x; i < n; i += blockDim.x) {
+    const float *row = logits + i * c;
+    int64_t best = 0;
+    for (int64_t k = 1; k < c; k++)
+      if (row[k] > row[best])
+        best = k;
+    correct += best == labels[i];
+  }
+  correct = lm_block_sum(correct, partial);
+  if (threadIdx.x == 0) {
+    out[0] = loss[0];
+    out[1] = (float)correct;
+  }
+}
+
+extern "C" void lm_cuda_step_stats_f32(int64_t n, int64_t c, const float *logits,
+                                       const int64_t *labels, const float *loss, float *out)
+{
+  lm_cuda_ctx *ctx = lm_cuda_ctx_for(out);
+  if (!ctx)
+    return;
+  step_stats_kernel<<<1, LM_CUDA_THREADS, 0, ctx->stream>>>(n, c, logits, labels, loss, out);
   (void)LM_CUDA_LAUNCHED();
 }

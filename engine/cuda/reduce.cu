@@ -305,7 +305,7 @@ extern "C" void lm_cuda_scatter_dim_f32(int64_t outer, int64_t n, int64_t inner,
     return;
   lm_cuda_ctx *ctx = lm_cuda_ctx_for(gin);
   if (!ctx ||
-      !LM_CUDA_CHECK(cudaMemsetAsync(gin, 0, (size_t)total * sizeof(float), ctx->stream)))
+      !LM_CUDA_CHECK(lm_cuda_memset_async(gin, 0, (size_t)total * sizeof(float), ctx->stream)))
     return;
   scatter_dim_kernel<<<lm_cuda_blocks(ctx, outer * inner, LM_CUDA_THREADS), LM_CUDA_THREADS, 0,
                        ctx->stream>>>(outer, n, inner, gout, idx, gin);

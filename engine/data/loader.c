@@ -31,6 +31,8 @@ struct lm_loader {
   float lut[256];     /* byte -> normalised float */
   lm_tensor *dev_x;   /* (n, C*H*W) normalised, on opt.device, or NULL (CPU batches) */
   lm_tensor *dev_y;   /* (n) int64 labels, on opt.device */
+  lm_tensor *dev_order;  /* order on opt.device (one copy per epoch, not one per batch) */
+  bool dev_order_fresh;  /* dev_order holds this epoch's order */
 };
 
 void lm_loader_options_init(lm_loader_options *opts)
@@ -74,17 +76,20 @@ static bool upload(lm_loader *l)
   return l->dev_x && l->dev_y;
 }
 
-/* A batch gathered on the device from the resident data set. */
-static void get_on_device(lm_loader *l, const int64_t *indices, int64_t n, lm_batch *batch)
+/* A batch gathered on the device from the resident data set; dev_indices
+ * are the same n indices on the device, or NULL (then copied there). */
+static void get_on_device(lm_loader *l, const int64_t *indices, const int64_t *dev_indices,
+                          int64_t n, lm_batch *batch)
 {
   const lm_dataset *ds = l->ds;
   int c = lm_dataset_channels(ds), h = lm_dataset_height(ds), w = lm_dataset_width(ds);
   const int64_t per = (int64_t)c * h * w;
   const lm_device dev = l->opt.device;
   const lm_backend *be = lm_backend_of(dev);
-  lm_tensor *idx = be ? lm_tensor_new_unscoped(1, (int64_t[]){ n }, LM_INT64, dev) : NULL;
+  lm_tensor *idx =
+    be && !dev_indices ? lm_tensor_new_unscoped(1, (int64_t[]){ n }, LM_INT64, dev) : NULL;
   lm_tensor *x = NULL, *y = NULL;
-  if (idx) {
+  if (idx || (be && dev_indices)) {
     x = l->opt.flatten ? lm_tensor_new_out(2, (int64_t[]){ n, per }, LM_FLOAT32, dev)
                        : lm_tensor_new_out(4, (int64_t[]){ n, c, h, w }, LM_FLOAT32, dev);
     y = x ? lm_tensor_new_out(1, (int64_t[]){ n }, LM_INT64, dev) : NULL;
@@ -96,10 +101,13 @@ static void get_on_device(lm_loader *l, const int64_t *indices, int64_t n, lm_ba
     *batch = (lm_batch){ .index = -1, .indices = indices };
     return;
   }
-  be->copy_from_host(dev.index, lm_data_ptr(idx), indices, (size_t)n * sizeof(int64_t));
-  be->gather_rows(n, (size_t)per * sizeof(float), lm_data_ptr(idx), lm_data_ptr(l->dev_x),
+  if (!dev_indices) {
+    be->copy_from_host(dev.index, lm_data_ptr(idx), indices, (size_t)n * sizeof(int64_t));
+    dev_indices = lm_data_i64(idx);
+  }
+  be->gather_rows(n, (size_t)per * sizeof(float), dev_indices, lm_data_ptr(l->dev_x),
                   lm_data_ptr(x));
-  be->gather_rows(n, sizeof(int64_t), lm_data_ptr(idx), lm_data_ptr(l->dev_y), lm_data_ptr(y));
+  be->gather_rows(n, sizeof(int64_t), dev_indices, lm_data_ptr(l->dev_y), lm_data_ptr(y));
   lm_tensor_release(idx); /* back to the device's cache, after the gathers in stream order */
   *batch = (lm_batch){ .x = x, .y = y, .size = n, .index = -1, .indices = indices };
 }
@@ -148,6 +156,7 @@ void lm_loader_free(lm_loader *l)
   lm_dataset_release(l->ds);
   lm_tensor_release(l->dev_x);
   lm_tensor_release(l->dev_y);
+  lm_tensor_release(l->dev_order);
   free(l->order);
   free(l->batch_idx);
   free(l);
@@ -164,14 +173,20 @@ int64_t lm_loader_num_examples(const lm_loader *l)
   return l->opt.drop_last ? (l->n / l->opt.batch_size) * l->opt.batch_size : l->n;
 }
 
+static const int64_t *epoch_order_on_device(lm_loader *l);
+
 void lm_loader_start_epoch(lm_loader *l, int64_t epoch)
 {
   l->epoch = epoch;
   l->next = 0;
+  l->dev_order_fresh = false;
   for (int64_t i = 0; i < l->n; i++)
     l->order[i] = i;
-  if (!l->opt.shuffle || l->n < 2)
+  if (!l->opt.shuffle || l->n < 2) {
+    if (l->dev_x)
+      (void)epoch_order_on_device(l);
     return;
+  }
   /* Fisher-Yates from a stream keyed by (seed, epoch) */
   uint64_t s = l->opt.seed * 0x2545f4914f6cdd1dull + (uint64_t)epoch;
   uint64_t state = lm_splitmix64(&s);
@@ -181,6 +196,8 @@ void lm_loader_start_epoch(lm_loader *l, int64_t epoch)
     l->order[i] = l->order[j];
     l->order[j] = t;
   }
+  if (l->dev_x) /* the epoch's one copy to the device, before its first step */
+    (void)epoch_order_on_device(l);
 }
 
 void lm_loader_seek(lm_loader *l, int64_t batch_index)
@@ -213,7 +230,7 @@ bool lm_loader_get(lm_loader *l, const int64_t *indices, int64_t n, lm_batch *ba
 static void fill_batch(lm_loader *l, const int64_t *indices, int64_t n, lm_batch *batch)
 {
   if (l->dev_x) {
-    get_on_device(l, indices, n, batch);
+    get_on_device(l, indices, NULL, n, batch);
     return;
   }
   const lm_dataset *ds = l->ds;
@@ -239,6 +256,26 @@ static void fill_batch(lm_loader *l, const int64_t *indices, int64_t n, lm_batch
   *batch = (lm_batch){ .x = x, .y = y, .size = n, .index = -1, .indices = indices };
 }
 
+/* This epoch's order on the device, copied there at its first batch (one
+ * copy and one wait per epoch instead of one per batch); NULL when that
+ * fails (out of memory: batches then copy their own indices). */
+static const int64_t *epoch_order_on_device(lm_loader *l)
+{
+  const lm_backend *be = lm_backend_of(l->opt.device);
+  if (!be)
+    return NULL;
+  if (!l->dev_order)
+    l->dev_order = lm_tensor_new_unscoped(1, (int64_t[]){ l->n }, LM_INT64, l->opt.device);
+  if (!l->dev_order)
+    return NULL;
+  if (!l->dev_order_fresh) {
+    be->copy_from_host(l->opt.device.index, lm_data_ptr(l->dev_order), l->order,
+                       (size_t)l->n * sizeof *l->order);
+    l->dev_order_fresh = true;
+  }
+  return lm_data_i64(l->dev_order);
+}
+
 bool lm_loader_next(lm_loader *l, lm_batch *batch)
 {
   int64_t bs = l->opt.batch_size;
@@ -249,7 +286,11 @@ bool lm_loader_next(lm_loader *l, lm_batch *batch)
   }
   int64_t n = l->n - start < bs ? l->n - start : bs;
   memcpy(l->batch_idx, l->order + start, (size_t)n * sizeof *l->batch_idx);
-  fill_batch(l, l->batch_idx, n, batch);
+  const int64_t *dev_order = l->dev_x ? epoch_order_on_device(l) : NULL;
+  if (dev_order) /* the batch's indices are a slice of the epoch's order there */
+    get_on_device(l, l->batch_idx, dev_order + start, n, batch);
+  else
+    fill_batch(l, l->batch_idx, n, batch);
   batch->index = l->next++;
   return true;
 }

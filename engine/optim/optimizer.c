@@ -305,6 +305,26 @@ static lm_tensor *negated(const lm_tensor *grad)
   return n;
 }
 
+/* Adam steps gathered for one multi-tensor launch (adam_multi_step_f32):
+ * the parameters of one device, with the gradients they read held until the
+ * launch is queued. */
+typedef struct {
+  const lm_backend *be;
+  int n;
+  lm_adam_tensors t[LM_ADAM_MULTI_MAX];
+  lm_adam_hparams h[LM_ADAM_MULTI_MAX];
+  lm_tensor *g[LM_ADAM_MULTI_MAX];
+} adam_batch;
+
+static void adam_flush(adam_batch *b)
+{
+  if (b->n > 0)
+    b->be->adam_multi_step_f32(b->n, b->t, b->h);
+  for (int i = 0; i < b->n; i++)
+    lm_tensor_release(b->g[i]);
+  b->n = 0;
+}
+
 void lm_optimizer_step(lm_optimizer *opt)
 {
   if (!opt) {
@@ -312,6 +332,7 @@ void lm_optimizer_step(lm_optimizer *opt)
     return;
   }
   const char *name = kind_name(opt->kind);
+  adam_batch batch = { 0 };
   for (size_t i = 0; i < opt->n; i++) {
     param_state *ps = &opt->ps[i];
     lm_tensor *p = ps->param;
@@ -322,15 +343,15 @@ void lm_optimizer_step(lm_optimizer *opt)
       lm_error("%s: gradient %s does not match parameter %s%s%s", name,
                lm_shape_str(p->grad, b, sizeof b), lm_shape_str(p, a, sizeof a),
                p->name ? " " : "", p->name ? p->name : "");
-      return;
+      break;
     }
     const lm_backend *be = lm_backend_of(p->device);
     if (!be)
-      return;
+      break;
     /* maximize: the kernels descend along -grad, as torch.optim does */
     lm_tensor *g = maximizes(opt) ? negated(p->grad) : lm_contiguous_owned(p->grad);
     if (!g)
-      return;
+      break;
     int64_t n = lm_numel(p);
     ps->step++;
     if (opt->kind == OPT_SGD) {
@@ -359,18 +380,29 @@ void lm_optimizer_step(lm_optimizer *opt)
       lm_tensor *vmax = v && opt->adam.amsgrad ? state_like(&ps->state[2], p, be) : NULL;
       if (!m || !v || (opt->adam.amsgrad && !vmax)) {
         lm_tensor_release(g);
-        return;
+        break;
       }
       lm_adam_hparams h = {
         .lr = opt->lr, .beta1 = opt->adam.beta1, .beta2 = opt->adam.beta2,
         .eps = opt->adam.eps, .weight_decay = opt->adam.weight_decay,
         .decoupled = opt->kind == OPT_ADAMW, .amsgrad = opt->adam.amsgrad, .step = ps->step,
       };
+      if (be->adam_multi_step_f32) { /* one launch for many parameters */
+        if (batch.n == LM_ADAM_MULTI_MAX || (batch.n > 0 && batch.be != be))
+          adam_flush(&batch);
+        batch.be = be;
+        batch.t[batch.n] = (lm_adam_tensors){ n, lm_data_ptr(p), lm_data_ptr(g), lm_data_ptr(m),
+                                              lm_data_ptr(v), vmax ? lm_data_ptr(vmax) : NULL };
+        batch.h[batch.n] = h;
+        batch.g[batch.n++] = g;
+        continue;
+      }
       be->adam_step_f32(n, lm_data_ptr(p), lm_data_ptr(g), lm_data_ptr(m), lm_data_ptr(v),
                         vmax ? lm_data_ptr(vmax) : NULL, &h);
     }
     lm_tensor_release(g);
   }
+  adam_flush(&batch); /* also the parameters before an error */
 }
 
 void lm_optimizer_zero_grad(lm_optimizer *opt)

@@ -13,6 +13,7 @@
  *
  * Not here: logging (app/train/), progress bars (callbacks do that).
  */
+#include "lm-backend.h"
 #include "lm-engine-private.h"
 #include "lumen-train.h"
 #include "train/lm-train-private.h"
@@ -91,6 +92,97 @@ int64_t lm_count_correct(const lm_tensor *logits, const lm_tensor *labels)
   return correct;
 }
 
+/* ---- the steps' figures, read back in batches ----
+ * Each step's loss and correct count go to one row of a small (cap, 2)
+ * tensor on the step's device (one kernel, lm_backend.step_stats_f32); the
+ * host reads the rows back together, one copy and one wait for cap steps,
+ * and adds them up in double in step order, as it would one by one. */
+typedef struct {
+  lm_tensor *rows;     /* (cap, 2) float32 on the device: loss, correct */
+  float *host;         /* (cap, 2) */
+  int64_t *sizes;      /* batch size of each pending row */
+  int64_t cap, n;      /* rows, rows written and not read yet */
+  lm_train_state *st;  /* the sums a read adds to */
+  lm_step_info *info;  /* the step a read reports to (NULL: none) */
+} step_stats;
+
+static bool stats_init(step_stats *s, int64_t cap, lm_device dev, lm_train_state *st)
+{
+  memset(s, 0, sizeof *s);
+  s->cap = cap;
+  s->st = st;
+  s->rows = lm_tensor_new_unscoped(2, (const int64_t[]){ cap, 2 }, LM_FLOAT32, dev);
+  s->host = malloc((size_t)cap * 2 * sizeof *s->host);
+  s->sizes = malloc((size_t)cap * sizeof *s->sizes);
+  return s->rows && s->host && s->sizes;
+}
+
+static void stats_free(step_stats *s)
+{
+  lm_tensor_release(s->rows);
+  free(s->host);
+  free(s->sizes);
+}
+
+/* Adds one step's figures to the sums and the reported window. */
+static void stats_add(step_stats *s, double l, int64_t c, int64_t size)
+{
+  s->st->loss_sum += l * (double)size;
+  s->st->correct += c;
+  s->st->seen += size;
+  lm_step_info *i = s->info;
+  if (i) {
+    i->synced = true;
+    i->loss = l;
+    i->accuracy = (double)c / (double)size;
+    i->window_steps++;
+    i->window_loss_sum += l * (double)size;
+    i->window_correct += c;
+    i->window_examples += size;
+  }
+}
+
+/* Reads the pending rows back (one wait) and adds them up. */
+static void stats_read(step_stats *s)
+{
+  if (s->n == 0)
+    return;
+  lm_tensor_copy_to_host(s->rows, s->host);
+  for (int64_t r = 0; r < s->n; r++)
+    stats_add(s, s->host[2 * r], (int64_t)s->host[2 * r + 1], s->sizes[r]);
+  s->n = 0;
+}
+
+/* Queues the step's figures; reads them (and the pending ones) back when
+ * read_now. Logits that are not (N, C) float32 with N int64 labels are
+ * counted on the host at once (lm_count_correct says what is wrong). */
+static void stats_step(step_stats *s, lm_tensor *out, lm_tensor *y, lm_tensor *loss, int64_t size,
+                       bool read_now)
+{
+  const lm_backend *be = lm_backend_of_tensor(out);
+  if (out->ndim == 2 && out->dtype == LM_FLOAT32 && y->ndim == 1 && y->dtype == LM_INT64 &&
+      y->shape[0] == out->shape[0] && loss->dtype == LM_FLOAT32 && lm_numel(loss) == 1 && be &&
+      be == lm_backend_of_tensor(y) && be == lm_backend_of_tensor(loss)) {
+    lm_tensor *o = lm_contiguous(out), *t = lm_contiguous(y);
+    be->step_stats_f32(o->shape[0], o->shape[1], lm_data_f32(o), lm_data_i64(t), lm_data_f32(loss),
+                       lm_data_f32(s->rows) + 2 * s->n);
+    s->sizes[s->n++] = size;
+    if (read_now || s->n == s->cap)
+      stats_read(s);
+    return;
+  }
+  stats_read(s);
+  const double l = lm_item(loss);
+  stats_add(s, l, lm_count_correct(out, y), size);
+}
+
+void lm_step_info_sync(const lm_step_info *info)
+{
+  if (!info || info->synced || !info->fit_private)
+    return;
+  stats_read(info->fit_private);
+}
+
 static lm_loader *make_loader(lm_dataset *ds, const lm_fit_options *o, int64_t batch, bool shuffle)
 {
   lm_loader_options lo;
@@ -117,10 +209,21 @@ static bool run_eval_loader(lm_module *model, lm_loader *l, lm_device dev, doubl
   bool was_training = lm_module_is_training(model);
   lm_module_eval(model);
   bool prev = lm_set_grad_enabled(false);
-  double loss_sum = 0;
-  int64_t correct = 0, seen = 0, n = lm_loader_num_examples(l);
+  int64_t seen = 0, n = lm_loader_num_examples(l);
   bool ok = true;
   float *res = NULL;
+  /* the batches' losses and correct counts stay on the device until the end */
+  lm_train_state sums = { 0 };
+  step_stats stats = { 0 };
+  const bool on_cpu = dev.type == LM_DEVICE_CPU;
+  const uint64_t errors = lm_error_serial();
+  if (!out && !stats_init(&stats, on_cpu ? 1 : lm_loader_num_batches(l) + 1, dev, &sums)) {
+    stats_free(&stats);
+    lm_set_grad_enabled(prev);
+    lm_module_train(model, was_training);
+    lm_train_set_error(error, "evaluate: out of memory");
+    return false;
+  }
   for (;;) {
     lm_scope_begin();
     lm_batch b;
@@ -150,20 +253,26 @@ static bool run_eval_loader(lm_module *model, lm_loader *l, lm_device dev, doubl
       }
       lm_tensor_copy_to_host(o, res + seen * *out_cols);
     } else {
-      const uint64_t errors = lm_error_serial();
       lm_tensor *lt = lm_cross_entropy(o, y);
-      const double v = lt ? lm_item(lt) : 0.0; /* a GPU reports a bad label here */
+      if (lt)
+        stats_step(&stats, o, y, lt, b.size, on_cpu);
       if (!lt || lm_error_serial() != errors) {
         lm_train_set_error(error, "evaluate: %s", lm_last_error());
         lm_scope_end();
         ok = false;
         break;
       }
-      loss_sum += v * (double)b.size;
-      correct += lm_count_correct(o, y);
     }
     seen += b.size;
     lm_scope_end();
+  }
+  if (!out) {
+    stats_read(&stats); /* a GPU reports a bad label here */
+    if (ok && lm_error_serial() != errors) {
+      lm_train_set_error(error, "evaluate: %s", lm_last_error());
+      ok = false;
+    }
+    stats_free(&stats);
   }
   lm_set_grad_enabled(prev);
   lm_module_train(model, was_training);
@@ -172,9 +281,9 @@ static bool run_eval_loader(lm_module *model, lm_loader *l, lm_device dev, doubl
     return false;
   }
   if (loss)
-    *loss = seen ? loss_sum / (double)seen : NAN;
+    *loss = seen ? sums.loss_sum / (double)seen : NAN;
   if (accuracy)
-    *accuracy = seen ? (double)correct / (double)seen : NAN;
+    *accuracy = seen ? (double)sums.correct / (double)seen : NAN;
   if (out) {
     if (!res) { /* empty data set */
       res = malloc(sizeof *res);
@@ -298,6 +407,18 @@ bool lm_fit(lm_module *model, lm_optimizer *opt, lm_dataset *train,
   lm_train_state st = o.initial_state ? *o.initial_state : (lm_train_state){ 0 };
   int64_t nb = lm_loader_num_batches(loader);
   bool ok = true, stop = false;
+  const bool on_cpu = o.device.type == LM_DEVICE_CPU;
+  const int64_t sync_every = on_cpu || o.sync_every < 1 ? 1 : o.sync_every;
+  step_stats stats;
+  if (!stats_init(&stats, sync_every, o.device, &st)) {
+    lm_train_set_error(error, "fit: out of memory");
+    stats_free(&stats);
+    lm_loader_free(loader);
+    lm_loader_free(val_loader);
+    lm_dataset_release(train_ds);
+    lm_dataset_release(val_ds);
+    return false;
+  }
 
   if (cb && cb->on_train_begin)
     cb->on_train_begin(ud, &st);
@@ -336,32 +457,39 @@ bool lm_fit(lm_module *model, lm_optimizer *opt, lm_dataset *train,
       }
       lm_backward(loss, NULL, false);
       lm_optimizer_step(opt);
-      double l = lm_item(loss); /* also waits for an asynchronous device */
+      lm_step_info info = {
+        .epoch = epoch, .batch = b.index, .num_batches = nb, .step = st.step + 1, .loss = NAN,
+        .accuracy = NAN, .batch_size = b.size, .data = &b, .output = out, .loss_tensor = loss,
+        .state = &st, .fit_private = &stats,
+      };
+      stats.info = &info;
+      /* the read waits for an asynchronous device */
+      stats_step(&stats, out, y, loss, b.size,
+                 (st.step + 1) % sync_every == 0 || b.index + 1 == nb);
       if (lm_error_serial() != errors) { /* e.g. a bad label, found by the GPU */
         lm_train_set_error(error, "fit: step %lld failed: %s", (long long)st.step + 1, lm_last_error());
+        stats.info = NULL;
         lm_scope_end();
         ok = false;
         break;
       }
       double dt = now_seconds() - t0;
-      int64_t c = lm_count_correct(out, y);
+      info.step_seconds = dt;
       t_train += dt;
       seen_here += b.size;
       st.batch++;
       st.step++;
-      st.loss_sum += l * (double)b.size;
-      st.correct += c;
-      st.seen += b.size;
-      if (!isfinite(l) && o.verbose)
-        fprintf(stderr, "fit: warning: loss is %g at step %lld\n", l, (long long)st.step);
-      if (cb && cb->on_batch_end) {
-        lm_step_info info = {
-          .epoch = epoch, .batch = b.index, .num_batches = nb, .step = st.step, .loss = l,
-          .accuracy = (double)c / (double)b.size, .batch_size = b.size, .step_seconds = dt,
-          .data = &b, .output = out, .loss_tensor = loss, .state = &st,
-        };
-        if (!cb->on_batch_end(ud, &info))
-          stop = true;
+      if (info.synced && !isfinite(info.window_loss_sum) && o.verbose)
+        fprintf(stderr, "fit: warning: loss is %g by step %lld\n",
+                info.window_loss_sum / (double)info.window_examples, (long long)st.step);
+      if (cb && cb->on_batch_end && !cb->on_batch_end(ud, &info))
+        stop = true;
+      stats.info = NULL;
+      if (lm_error_serial() != errors) { /* a read the callback asked for (lm_step_info_sync) */
+        lm_train_set_error(error, "fit: step %lld failed: %s", (long long)st.step, lm_last_error());
+        lm_scope_end();
+        ok = false;
+        break;
       }
       lm_scope_end();
       if (stop)
@@ -406,6 +534,7 @@ bool lm_fit(lm_module *model, lm_optimizer *opt, lm_dataset *train,
     cb->on_train_end(ud, history, stop);
   if (stopped)
     *stopped = stop;
+  stats_free(&stats);
   lm_loader_free(loader);
   lm_loader_free(val_loader);
   lm_dataset_release(train_ds);

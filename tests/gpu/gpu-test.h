@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "lumen-engine.h"
+#include "lumen-train.h"
 #include "cuda/lumen-cuda.h"
 
 #ifdef LM_GPU_TEST_GLIB
@@ -249,6 +250,21 @@ static inline void gt_check_identical(const char *what, const float *gpu, const 
     if (memcmp(&gpu[i], &cpu[i], sizeof(float)) != 0)
       gt_fail("%s: GPU value %.9g is not bit-identical to CPU %.9g at element %lld of %lld", what,
               (double)gpu[i], (double)cpu[i], (long long)i, (long long)n);
+}
+
+/* n random 28x28 grey images with labels 0..9 (a Fashion-MNIST stand-in). */
+static inline lm_dataset *gt_synthetic_dataset(int64_t n)
+{
+  uint8_t *px = malloc((size_t)n * 784);
+  int64_t *lab = malloc((size_t)n * sizeof *lab);
+  for (int64_t i = 0; i < n * 784; i++)
+    px[i] = (uint8_t)(gt_rand_u32() & 0xff);
+  for (int64_t i = 0; i < n; i++)
+    lab[i] = (int64_t)(gt_rand_u32() % 10);
+  lm_dataset *ds = lm_dataset_from_memory(px, lab, n, 1, 28, 28, 10, NULL);
+  free(px);
+  free(lab);
+  return ds;
 }
 
 /* An engine error handler for tests that expect errors: it counts them and

@@ -126,7 +126,7 @@ cp "$BUILD/meson-logs/testlog.txt" "$REPORT/gpu-tests.log" 2>/dev/null || true
 
 # The test programs: tests/gpu/ with GLib, bench/cuda/ without (GLib-less runner).
 progs=""
-for t in test-cuda-kernels test-cuda-ops test-cuda-train test-cuda-unavailable; do
+for t in test-cuda-kernels test-cuda-ops test-cuda-train test-cuda-overhead test-cuda-unavailable; do
   for d in "$BUILD/tests/gpu" "$BUILD/bench/cuda"; do
     [ -x "$d/$t" ] && progs="$progs $d/$t" && break
   done
@@ -217,6 +217,12 @@ for label, key in rows:
     ratio = "%.2f" % (a / b) if a is not None and b else "-"
     print("%-30s %12s %12s %10s" % (label, "%.4g" % a if a is not None else "-",
                                     "%.4g" % b if b is not None else "-", ratio))
+for name in ("mlp", "cnn"):
+    k = [lm.get("%s_%s_per_step" % (name, c)) for c in ("launches", "blas", "syncs", "mallocs")]
+    if None not in k:
+        print("%-30s %s" % (name.upper() + " host work per step",
+                            "%.1f launches, %.1f cuBLAS calls, %.2f waits, %.2f cudaMalloc" %
+                            tuple(k)))
 for name in ("mlp", "cnn"):
     f = lm.get(name + "_flat")
     print("%-30s %12s %12s" % (name.upper() + " memory over 1000 steps",

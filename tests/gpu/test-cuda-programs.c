@@ -160,6 +160,55 @@ static void test_lumen_train_cnn(void)
   lumen_train_on_gpu("cnn");
 }
 
+/* epoch/train_loss of run `name` under logdir. */
+static double epoch_train_loss(const char *logdir, const char *name)
+{
+  char *path = g_build_filename(logdir, name, "run.lumen", NULL);
+  sqlite3 *db = train_fixture_open_run(path);
+  double v = train_fixture_double(db, "SELECT s.value FROM scalars s JOIN tags t ON "
+                                      "t.id = s.tag_id WHERE t.name = 'epoch/train_loss'");
+  sqlite3_close(db);
+  g_free(path);
+  return v;
+}
+
+/* On a GPU the losses are read back every --log-every steps; a run stopped
+ * between two reads (--stop-after-steps, as Ctrl-C) still saves every
+ * step's loss in its checkpoint, so the resumed run's epoch loss is the
+ * uninterrupted one's. */
+static void test_lumen_train_resume(void)
+{
+  if (!have_gpu()) {
+    g_test_skip("no CUDA GPU: lumen-train --device cuda is checked on one (or on the emulator)");
+    return;
+  }
+  const char *exe = program("LUMEN_TEST_TRAIN_EXE");
+  char *logdir = g_build_filename(tmpdir, "resume", NULL);
+  char *out = NULL;
+  /* 4 steps; reads at steps 3 and 4 */
+  const char *full[] = { exe, "--data", data, "--epochs", "1", "--device", "cuda",
+                         "--logdir", logdir, "--run", "full", "--log-every", "3", NULL };
+  g_assert_cmpint(run(tmpdir, full, &out), ==, 0);
+  g_free(out);
+  const char *cut[] = { exe, "--data", data, "--epochs", "1", "--device", "cuda",
+                        "--logdir", logdir, "--run", "cut", "--log-every", "3",
+                        "--stop-after-steps", "2", NULL };
+  g_assert_cmpint(run(tmpdir, cut, &out), ==, 0);
+  const char *p = strstr(out, "--resume ");
+  g_assert_nonnull(p);
+  char *ckpt = g_strstrip(g_strdup(p + strlen("--resume ")));
+  g_free(out);
+  const char *resume[] = { exe, "--resume", ckpt, "--logdir", logdir, NULL };
+  g_assert_cmpint(run(tmpdir, resume, &out), ==, 0);
+  g_free(out);
+  const double a = epoch_train_loss(logdir, "full"), b = epoch_train_loss(logdir, "cut");
+  g_test_message("epoch train loss: %.8f uninterrupted, %.8f stopped at step 2 and resumed", a, b);
+  g_assert_true(isfinite(a));
+  g_assert_cmpfloat(fabs(a - b), <=, 1e-6 * fabs(a));
+  g_free(ckpt);
+  g_free(logdir);
+}
+
 /* train-loop (MLP, explicit loop) and train-fit (CNN, fit/evaluate/predict,
  * checkpoint) in a folder of their own, one epoch each. */
 static void test_examples(void)
@@ -218,6 +267,7 @@ int main(int argc, char **argv)
   data = train_fixture_make_data(tmpdir, 256, 64);
   g_test_add_func("/cuda/programs/lumen-train-mlp", test_lumen_train_mlp);
   g_test_add_func("/cuda/programs/lumen-train-cnn", test_lumen_train_cnn);
+  g_test_add_func("/cuda/programs/lumen-train-resume", test_lumen_train_resume);
   g_test_add_func("/cuda/programs/examples", test_examples);
   int r = g_test_run();
   train_fixture_rmdir(tmpdir);

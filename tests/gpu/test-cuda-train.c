@@ -230,25 +230,11 @@ static void test_train_cnn(void)
 
 /* ---- the data set on the GPU: loader and fit ---- */
 
-static lm_dataset *synthetic_dataset(int64_t n)
-{
-  uint8_t *px = malloc((size_t)n * 784);
-  int64_t *lab = malloc((size_t)n * sizeof *lab);
-  for (int64_t i = 0; i < n * 784; i++)
-    px[i] = (uint8_t)(gt_rand_u32() & 0xff);
-  for (int64_t i = 0; i < n; i++)
-    lab[i] = (int64_t)(gt_rand_u32() % 10);
-  lm_dataset *ds = lm_dataset_from_memory(px, lab, n, 1, 28, 28, 10, NULL);
-  free(px);
-  free(lab);
-  return ds;
-}
-
 static void test_loader_on_gpu(void)
 {
   if (!setup())
     return;
-  lm_dataset *ds = synthetic_dataset(300);
+  lm_dataset *ds = gt_synthetic_dataset(300);
   lm_loader_options o;
   lm_loader_options_init(&o);
   o.batch_size = 64;
@@ -300,7 +286,7 @@ static void test_fit_on_gpu(void)
 {
   if (!setup())
     return;
-  lm_dataset *ds = synthetic_dataset(640);
+  lm_dataset *ds = gt_synthetic_dataset(640);
   lm_history hc = {0}, hg = {0};
   for (int dev = 0; dev < 2; dev++) {
     lm_manual_seed(21);
