@@ -1122,6 +1122,38 @@ pixel_luma (cairo_surface_t *s, double x, double y)
   return (p[0] + p[1] + p[2]) / 3;
 }
 
+/* WCAG contrast of markup's first foreground colour on GTK's tooltip
+ * (white text on 80% black, in its light and dark styles alike), taken
+ * over a white window: the lighter, harder case. */
+static double
+tooltip_contrast (const char *markup)
+{
+  const char *at = strstr (markup, "foreground='#");
+  g_autofree char *hex = NULL;
+  double rgb[3], lum[2];
+  guint64 v;
+
+  g_assert_nonnull (at);
+  hex = g_strndup (at + 13, 6);
+  g_assert_true (g_ascii_string_to_unsigned (hex, 16, 0, 0xffffff, &v, NULL));
+  for (int i = 0; i < 3; i++)
+    rgb[i] = ((v >> (16 - 8 * i)) & 0xff) / 255.0;
+  for (int k = 0; k < 2; k++)
+    {
+      double l = 0;
+
+      for (int i = 0; i < 3; i++)
+        {
+          double c = k == 0 ? rgb[i] : 0.2;   /* 80% black over white */
+
+          c = c <= 0.04045 ? c / 12.92 : pow ((c + 0.055) / 1.055, 2.4);
+          l += (i == 0 ? 0.2126 : i == 1 ? 0.7152 : 0.0722) * c;
+        }
+      lum[k] = l;
+    }
+  return (lum[0] + 0.05) / (lum[1] + 0.05);
+}
+
 /* TensorBoard's scatter plot matrix: a plot per hparam and metric, each
  * run a point in its colour where its values put it; hover rings the run
  * in every plot, a click selects it in the table; the left pane's
@@ -1187,6 +1219,17 @@ test_hparams_scatter (void)
   p = find_plot (plots, 1, 2);
   g_assert_cmpstr (lm_hparams_scatter_pick (sc, w, h, x + 2, y - 2), ==, "r1");
   g_assert_null (lm_hparams_scatter_pick (sc, w, h, x + 30, y - 30));
+  /* its tooltip names it and its values, the metrics in a blue that reads
+   * on GTK's dark tooltip (#1a59b3 there was 1.9:1) */
+  {
+    g_autofree char *tip = lm_hparams_scatter_tooltip (sc, w, h, x + 2, y - 2);
+
+    g_assert_nonnull (tip);
+    g_assert_true (g_str_has_prefix (tip, "<b>r1</b>"));
+    g_assert_nonnull (strstr (tip, ">acc</span>: 0.6"));
+    g_assert_cmpfloat (tooltip_contrast (tip), >=, 4.5);
+    g_assert_null (lm_hparams_scatter_tooltip (sc, w, h, 2, 2));
+  }
   g_signal_emit_by_name (motion, "motion", x + 2, y - 2);
   g_assert_cmpstr (lm_hparams_scatter_get_hovered (sc), ==, "r1");
   {
