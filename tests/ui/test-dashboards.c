@@ -1154,6 +1154,51 @@ tooltip_contrast (const char *markup)
   return (lum[0] + 0.05) / (lum[1] + 0.05);
 }
 
+/* The left pane of column filters keeps its width in a wide window (as
+ * TensorBoard's): the table and the plots take the room.  Its min/max
+ * entries expand to fill it, which made the pane expand with the window
+ * (a third of 2560 pixels). */
+static double
+hparams_pane_width (LmWindow *win)
+{
+  GtkWidget *page = lm_dashboards_get_page (lm_window_get_dashboards (win), "hparams");
+  GtkWidget *title = lm_ui_find_by_class (page, "lm-section-title");
+
+  g_assert_nonnull (title);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (title)), ==, "Hyperparameters");
+  return gtk_widget_get_width (gtk_widget_get_ancestor (title, GTK_TYPE_SCROLLED_WINDOW));
+}
+
+static void
+test_hparams_pane_width (void)
+{
+  g_autofree char *dir = NULL;
+  LmWindow *win;
+  double narrow, wide;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  dir = write_scatter_runs ();
+  win = open_window_at (dir, "hparams");
+  narrow = hparams_pane_width (win);
+  gtk_window_destroy (GTK_WINDOW (win));
+  win = lm_window_new (NULL, dir);
+  gtk_window_set_default_size (GTK_WINDOW (win), 1900, 900);
+  g_assert_true (lm_dashboards_set_view (lm_window_get_dashboards (win), "hparams"));
+  gtk_window_present (GTK_WINDOW (win));
+  g_assert_true (lm_test_wait_for (settled, win, 20000));
+  lm_test_spin (100);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (win)), >, 1800);
+  wide = hparams_pane_width (win);
+  g_assert_cmpfloat (narrow, >=, 180);
+  g_assert_cmpfloat (wide, ==, narrow);
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
 /* TensorBoard's scatter plot matrix: a plot per hparam and metric, each
  * run a point in its colour where its values put it; hover rings the run
  * in every plot, a click selects it in the table; the left pane's
@@ -1641,6 +1686,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/dashboards/parallel-coords-labels", test_parallel_coords_labels);
   g_test_add_func ("/ui/dashboards/hparams-filter-logic", test_hparams_filter_logic);
   g_test_add_func ("/ui/dashboards/hparams-scatter", test_hparams_scatter);
+  g_test_add_func ("/ui/dashboards/hparams-pane-width", test_hparams_pane_width);
   g_test_add_func ("/ui/dashboards/hparams-scatter-constant", test_hparams_scatter_constant);
   g_test_add_func ("/ui/dashboards/cli", test_cli_views);
   g_test_add_func ("/ui/dashboards/damaged-run", test_damaged_run);
