@@ -1275,6 +1275,17 @@ test_hparams_scatter (void)
     g_assert_cmpfloat (tooltip_contrast (tip), >=, 4.5);
     g_assert_null (lm_hparams_scatter_tooltip (sc, w, h, 2, 2));
   }
+  /* off the points of width x loss: the runs it leaves out, and why */
+  {
+    const LmHpPlot *q = find_plot (plots, 1, 3);
+    g_autofree char *tip = lm_hparams_scatter_tooltip (sc, w, h, q->frame.origin.x + q->frame.size.width / 2,
+                                                       q->frame.origin.y + q->frame.size.height / 2);
+
+    g_assert_nonnull (tip);
+    g_assert_true (g_str_has_prefix (tip, "Not plotted (no value, NaN or ±Inf):\n<b>r2</b>\nwidth: 30\n"));
+    g_assert_nonnull (strstr (tip, ">loss</span>: NaN\n<b>r3</b>\nwidth: 40\n"));
+    g_assert_true (g_str_has_suffix (tip, ">loss</span>: –"));
+  }
   g_signal_emit_by_name (motion, "motion", x + 2, y - 2);
   g_assert_cmpstr (lm_hparams_scatter_get_hovered (sc), ==, "r1");
   {
