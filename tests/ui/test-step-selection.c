@@ -594,6 +594,78 @@ test_cli (void)
   lm_test_rm_rf (logdir);
 }
 
+/* The larger view is the sheet too: under a GTK theme with light text
+ * (GTK_THEME=Adwaita:dark, which Lumen cannot turn light) and Appearance
+ * Light, its table, title and buttons were light text on the white card;
+ * Dark under a light GTK theme, dark text on the dark card. */
+static double
+ink (GtkWidget *widget)
+{
+  GdkRGBA c;
+
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &c);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  return 0.2126 * c.red + 0.7152 * c.green + 0.0722 * c.blue;
+}
+
+static void
+test_larger_view_theme (void)
+{
+  g_autofree char *logdir = NULL;
+  g_autoptr (GtkCssProvider) gtk_theme = gtk_css_provider_new ();
+  GListModel *tops = gtk_window_get_toplevels ();
+  LmStepTable *table;
+  LmChart *chart;
+  LmWindow *win;
+  GtkWidget *big = NULL;
+
+  /* what a GTK theme says: light window text (Adwaita-dark's), just over
+   * GTK's own theme (SETTINGS priority; it follows the Appearance through
+   * prefer-dark), under Lumen's CSS (APPLICATION) */
+  gtk_css_provider_load_from_data (gtk_theme, "window.background { color: #ffffff; }", -1);
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (gtk_theme),
+                                              GTK_STYLE_PROVIDER_PRIORITY_SETTINGS + 1);
+  lm_theme_set_mode (LM_THEME_LIGHT);
+  win = open_card (&logdir, &chart, &table);
+  if (win == NULL)
+    return;
+  lm_chart_select_steps (chart, 100, 100);
+  g_assert_cmpfloat (ink (lm_ui_find_by_class (GTK_WIDGET (table), "lm-step-table-title")), <, 0.3);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (card_for (win)), "card.enlarge", NULL));
+  for (guint i = 0; i < g_list_model_get_n_items (tops) && big == NULL; i++)
+    {
+      g_autoptr (GtkWindow) w = g_list_model_get_item (tops, i);
+
+      if (LM_IS_SCALAR_CARD (gtk_window_get_child (w)) && (GtkWidget *) w != GTK_WIDGET (win))
+        big = GTK_WIDGET (w);
+    }
+  g_assert_nonnull (big);
+  lm_test_spin (100);
+  for (int dark = 0; dark < 2; dark++)
+    {
+      static const char *const classes[] = { "lm-step-table-title", "lm-step-table-cell", "lm-card-button" };
+
+      for (guint k = 0; k < G_N_ELEMENTS (classes); k++)
+        {
+          double y = ink (lm_ui_find_by_class (big, classes[k]));
+
+          if (dark ? y < 0.7 : y > 0.3)
+            g_error ("larger view, %s: %s ink %.2f on the %s card", dark ? "Dark" : "Light", classes[k], y,
+                     dark ? "dark" : "light");
+        }
+      /* and Dark under a light GTK theme */
+      gtk_css_provider_load_from_data (gtk_theme, "window.background { color: #000000; }", -1);
+      lm_theme_set_mode (LM_THEME_DARK);
+      lm_test_spin (100);
+    }
+  gtk_style_context_remove_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (gtk_theme));
+  lm_theme_set_mode (LM_THEME_SYSTEM);
+  gtk_window_destroy (GTK_WINDOW (big));
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (logdir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -605,6 +677,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/steps/axis-and-setting", test_axis_and_setting);
   g_test_add_func ("/ui/steps/preferences", test_preferences);
   g_test_add_func ("/ui/steps/cli", test_cli);
+  g_test_add_func ("/ui/steps/larger-view-theme", test_larger_view_theme);
   {
     int rc = g_test_run ();
 
