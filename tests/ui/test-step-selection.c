@@ -594,6 +594,67 @@ test_cli (void)
   lm_test_rm_rf (logdir);
 }
 
+/* The step's overlay paints the selector line, its handle under the plot
+ * and each run's dot, and nothing else: the first dot was drawn with a
+ * paper-coloured line from the handle's label to it (a break in the
+ * selector line where the two crossed). */
+static void
+test_selector_overlay (void)
+{
+  g_autofree char *logdir = NULL;
+  g_autoptr (GArray) rows = NULL;
+  cairo_surface_t *surface;
+  LmStepTable *table;
+  LmChart *chart;
+  LmPlot *plot;
+  LmWindow *win;
+  LmRect a;
+  cairo_t *cr;
+  double line_x;
+  int w, h, stride, stray = 0;
+  guchar *px;
+
+  if ((win = open_card (&logdir, &chart, &table)) == NULL)
+    return;
+  plot = lm_chart_get_plot (chart);
+  lm_chart_select_steps (chart, 100, 100);
+  lm_test_spin (100);
+  w = gtk_widget_get_width (GTK_WIDGET (chart));
+  h = gtk_widget_get_height (GTK_WIDGET (chart));
+  a = lm_plot_get_area (plot);
+  line_x = lm_plot_step_to_pixel (plot, 100);
+  rows = lm_plot_step_rows (plot);
+  g_assert_cmpuint (rows->len, ==, 2);
+
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, w, h);
+  cr = cairo_create (surface);
+  lm_plot_render_steps (plot, cr);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  px = cairo_image_surface_get_data (surface);
+  stride = cairo_image_surface_get_stride (surface);
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      {
+        gboolean expected = fabs (x + 0.5 - line_x) <= 2 || y + 0.5 >= a.y + a.height;
+
+        for (guint i = 0; i < rows->len && !expected; i++)
+          {
+            LmStepRow *r = &g_array_index (rows, LmStepRow, i);
+            double dx, dy;
+
+            g_assert_true (lm_plot_data_to_pixel (plot, r->step, r->smoothed, &dx, &dy));
+            expected = hypot (x + 0.5 - dx, y + 0.5 - dy) <= 5;
+          }
+        if (!expected && px[y * stride + x * 4 + 3] > 0)   /* alpha: painted */
+          stray++;
+      }
+  cairo_surface_destroy (surface);
+  g_assert_cmpint (stray, ==, 0);
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (logdir);
+}
+
 /* The larger view is the sheet too: under a GTK theme with light text
  * (GTK_THEME=Adwaita:dark, which Lumen cannot turn light) and Appearance
  * Light, its table, title and buttons were light text on the white card;
@@ -678,6 +739,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/steps/preferences", test_preferences);
   g_test_add_func ("/ui/steps/cli", test_cli);
   g_test_add_func ("/ui/steps/larger-view-theme", test_larger_view_theme);
+  g_test_add_func ("/ui/steps/selector-overlay", test_selector_overlay);
   {
     int rc = g_test_run ();
 
