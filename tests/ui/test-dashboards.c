@@ -65,16 +65,22 @@ settled (gpointer data)
 
 
 static LmWindow *
-open_window_at (const char *dir, const char *view)
+open_window_sized (const char *dir, const char *view, int width, int height)
 {
   LmWindow *win = lm_window_new (NULL, dir);
 
-  gtk_window_set_default_size (GTK_WINDOW (win), 1280, 900);
+  gtk_window_set_default_size (GTK_WINDOW (win), width, height);
   g_assert_true (lm_dashboards_set_view (lm_window_get_dashboards (win), view));
   gtk_window_present (GTK_WINDOW (win));
   g_assert_true (lm_test_wait_for (settled, win, 20000));
   lm_test_spin (100);   /* a frame or two */
   return win;
+}
+
+static LmWindow *
+open_window_at (const char *dir, const char *view)
+{
+  return open_window_sized (dir, view, 1280, 900);
 }
 
 static LmWindow *
@@ -1185,12 +1191,7 @@ test_hparams_pane_width (void)
   win = open_window_at (dir, "hparams");
   narrow = hparams_pane_width (win);
   gtk_window_destroy (GTK_WINDOW (win));
-  win = lm_window_new (NULL, dir);
-  gtk_window_set_default_size (GTK_WINDOW (win), 1900, 900);
-  g_assert_true (lm_dashboards_set_view (lm_window_get_dashboards (win), "hparams"));
-  gtk_window_present (GTK_WINDOW (win));
-  g_assert_true (lm_test_wait_for (settled, win, 20000));
-  lm_test_spin (100);
+  win = open_window_sized (dir, "hparams", 1900, 900);
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (win)), >, 1800);
   wide = hparams_pane_width (win);
   g_assert_cmpfloat (narrow, >=, 180);
