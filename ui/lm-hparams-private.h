@@ -141,5 +141,8 @@ GArray     *lm_hparams_scatter_layout          (LmHparamsScatter *self, int widt
 void        lm_hparams_scatter_draw            (LmHparamsScatter *self, cairo_t *cr, int width, int height);
 /* The run whose point is nearest (x, y) (within a few pixels), or NULL. */
 const char *lm_hparams_scatter_pick            (LmHparamsScatter *self, int width, int height, double x, double y);
+/* The tooltip's markup at (x, y): the run there and its values, or the
+ * plot's runs not plotted; NULL where there is none. */
+char       *lm_hparams_scatter_tooltip         (LmHparamsScatter *self, int width, int height, double x, double y);
 
 G_END_DECLS

@@ -1030,6 +1030,9 @@ lm_hparams_view_new (LmRunSelection *selection, LmRecordFeed *feed)
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (pane_scroller), self->pane);
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (pane_scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
   gtk_widget_set_size_request (pane_scroller, 210, -1);
+  /* its min/max entries fill it, but it keeps its width: a wide window
+   * goes to the table and the plots */
+  gtk_widget_set_hexpand (pane_scroller, FALSE);
   gtk_widget_add_css_class (pane_scroller, "lm-card");
   gtk_widget_set_margin_start (pane_scroller, 16);
   gtk_widget_set_margin_top (pane_scroller, 4);

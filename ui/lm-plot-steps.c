@@ -312,6 +312,9 @@ lm_plot_render_steps (LmPlot *p, cairo_t *cr)
           if (y < p->area.y - 1 || y > p->area.y + p->area.height + 1
               || x < p->area.x - 1 || x > p->area.x + p->area.width + 1)
             continue;
+          /* a path of its own: the handle's label left a current point,
+           * and an arc joins it with a line */
+          cairo_new_path (cr);
           cairo_arc (cr, x, y, 3, 0, 2 * G_PI);
           gdk_cairo_set_source_rgba (cr, &r->color);
           cairo_fill_preserve (cr);

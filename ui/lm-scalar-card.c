@@ -201,6 +201,9 @@ action_enlarge (GSimpleAction *action, GVariant *param, gpointer user_data)
       gtk_window_set_destroy_with_parent (GTK_WINDOW (window), TRUE);
     }
   gtk_window_set_default_size (GTK_WINDOW (window), 1100, 700);
+  /* the sheet's colours (lm-theme.c), as in the window: the text and flat
+   * buttons follow the Appearance, not a GTK theme that says otherwise */
+  gtk_widget_add_css_class (window, "lm-dashboard");
   gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
                                         gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
                                                           gtk_named_action_new ("window.close")));

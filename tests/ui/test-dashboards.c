@@ -65,16 +65,22 @@ settled (gpointer data)
 
 
 static LmWindow *
-open_window_at (const char *dir, const char *view)
+open_window_sized (const char *dir, const char *view, int width, int height)
 {
   LmWindow *win = lm_window_new (NULL, dir);
 
-  gtk_window_set_default_size (GTK_WINDOW (win), 1280, 900);
+  gtk_window_set_default_size (GTK_WINDOW (win), width, height);
   g_assert_true (lm_dashboards_set_view (lm_window_get_dashboards (win), view));
   gtk_window_present (GTK_WINDOW (win));
   g_assert_true (lm_test_wait_for (settled, win, 20000));
   lm_test_spin (100);   /* a frame or two */
   return win;
+}
+
+static LmWindow *
+open_window_at (const char *dir, const char *view)
+{
+  return open_window_sized (dir, view, 1280, 900);
 }
 
 static LmWindow *
@@ -1122,6 +1128,78 @@ pixel_luma (cairo_surface_t *s, double x, double y)
   return (p[0] + p[1] + p[2]) / 3;
 }
 
+/* WCAG contrast of markup's first foreground colour on GTK's tooltip
+ * (white text on 80% black, in its light and dark styles alike), taken
+ * over a white window: the lighter, harder case. */
+static double
+tooltip_contrast (const char *markup)
+{
+  const char *at = strstr (markup, "foreground='#");
+  g_autofree char *hex = NULL;
+  double rgb[3], lum[2];
+  guint64 v;
+
+  g_assert_nonnull (at);
+  hex = g_strndup (at + 13, 6);
+  g_assert_true (g_ascii_string_to_unsigned (hex, 16, 0, 0xffffff, &v, NULL));
+  for (int i = 0; i < 3; i++)
+    rgb[i] = ((v >> (16 - 8 * i)) & 0xff) / 255.0;
+  for (int k = 0; k < 2; k++)
+    {
+      double l = 0;
+
+      for (int i = 0; i < 3; i++)
+        {
+          double c = k == 0 ? rgb[i] : 0.2;   /* 80% black over white */
+
+          c = c <= 0.04045 ? c / 12.92 : pow ((c + 0.055) / 1.055, 2.4);
+          l += (i == 0 ? 0.2126 : i == 1 ? 0.7152 : 0.0722) * c;
+        }
+      lum[k] = l;
+    }
+  return (lum[0] + 0.05) / (lum[1] + 0.05);
+}
+
+/* The left pane of column filters keeps its width in a wide window (as
+ * TensorBoard's): the table and the plots take the room.  Its min/max
+ * entries expand to fill it, which made the pane expand with the window
+ * (a third of 2560 pixels). */
+static double
+hparams_pane_width (LmWindow *win)
+{
+  GtkWidget *page = lm_dashboards_get_page (lm_window_get_dashboards (win), "hparams");
+  GtkWidget *title = lm_ui_find_by_class (page, "lm-section-title");
+
+  g_assert_nonnull (title);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (title)), ==, "Hyperparameters");
+  return gtk_widget_get_width (gtk_widget_get_ancestor (title, GTK_TYPE_SCROLLED_WINDOW));
+}
+
+static void
+test_hparams_pane_width (void)
+{
+  g_autofree char *dir = NULL;
+  LmWindow *win;
+  double narrow, wide;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  dir = write_scatter_runs ();
+  win = open_window_at (dir, "hparams");
+  narrow = hparams_pane_width (win);
+  gtk_window_destroy (GTK_WINDOW (win));
+  win = open_window_sized (dir, "hparams", 1900, 900);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (win)), >, 1800);
+  wide = hparams_pane_width (win);
+  g_assert_cmpfloat (narrow, >=, 180);
+  g_assert_cmpfloat (wide, ==, narrow);
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
 /* TensorBoard's scatter plot matrix: a plot per hparam and metric, each
  * run a point in its colour where its values put it; hover rings the run
  * in every plot, a click selects it in the table; the left pane's
@@ -1187,6 +1265,28 @@ test_hparams_scatter (void)
   p = find_plot (plots, 1, 2);
   g_assert_cmpstr (lm_hparams_scatter_pick (sc, w, h, x + 2, y - 2), ==, "r1");
   g_assert_null (lm_hparams_scatter_pick (sc, w, h, x + 30, y - 30));
+  /* its tooltip names it and its values, the metrics in a blue that reads
+   * on GTK's dark tooltip (#1a59b3 there was 1.9:1) */
+  {
+    g_autofree char *tip = lm_hparams_scatter_tooltip (sc, w, h, x + 2, y - 2);
+
+    g_assert_nonnull (tip);
+    g_assert_true (g_str_has_prefix (tip, "<b>r1</b>"));
+    g_assert_nonnull (strstr (tip, ">acc</span>: 0.6"));
+    g_assert_cmpfloat (tooltip_contrast (tip), >=, 4.5);
+    g_assert_null (lm_hparams_scatter_tooltip (sc, w, h, 2, 2));
+  }
+  /* off the points of width x loss: the runs it leaves out, and why */
+  {
+    const LmHpPlot *q = find_plot (plots, 1, 3);
+    g_autofree char *tip = lm_hparams_scatter_tooltip (sc, w, h, q->frame.origin.x + q->frame.size.width / 2,
+                                                       q->frame.origin.y + q->frame.size.height / 2);
+
+    g_assert_nonnull (tip);
+    g_assert_true (g_str_has_prefix (tip, "Not plotted (no value, NaN or ±Inf):\n<b>r2</b>\nwidth: 30\n"));
+    g_assert_nonnull (strstr (tip, ">loss</span>: NaN\n<b>r3</b>\nwidth: 40\n"));
+    g_assert_true (g_str_has_suffix (tip, ">loss</span>: –"));
+  }
   g_signal_emit_by_name (motion, "motion", x + 2, y - 2);
   g_assert_cmpstr (lm_hparams_scatter_get_hovered (sc), ==, "r1");
   {
@@ -1598,6 +1698,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/dashboards/parallel-coords-labels", test_parallel_coords_labels);
   g_test_add_func ("/ui/dashboards/hparams-filter-logic", test_hparams_filter_logic);
   g_test_add_func ("/ui/dashboards/hparams-scatter", test_hparams_scatter);
+  g_test_add_func ("/ui/dashboards/hparams-pane-width", test_hparams_pane_width);
   g_test_add_func ("/ui/dashboards/hparams-scatter-constant", test_hparams_scatter_constant);
   g_test_add_func ("/ui/dashboards/cli", test_cli_views);
   g_test_add_func ("/ui/dashboards/damaged-run", test_damaged_run);

@@ -594,6 +594,139 @@ test_cli (void)
   lm_test_rm_rf (logdir);
 }
 
+/* The step's overlay paints the selector line, its handle under the plot
+ * and each run's dot, and nothing else: the first dot was drawn with a
+ * paper-coloured line from the handle's label to it (a break in the
+ * selector line where the two crossed). */
+static void
+test_selector_overlay (void)
+{
+  g_autofree char *logdir = NULL;
+  g_autoptr (GArray) rows = NULL;
+  cairo_surface_t *surface;
+  LmStepTable *table;
+  LmChart *chart;
+  LmPlot *plot;
+  LmWindow *win;
+  LmRect a;
+  cairo_t *cr;
+  double line_x;
+  int w, h, stride, stray = 0;
+  guchar *px;
+
+  if ((win = open_card (&logdir, &chart, &table)) == NULL)
+    return;
+  plot = lm_chart_get_plot (chart);
+  lm_chart_select_steps (chart, 100, 100);
+  lm_test_spin (100);
+  w = gtk_widget_get_width (GTK_WIDGET (chart));
+  h = gtk_widget_get_height (GTK_WIDGET (chart));
+  a = lm_plot_get_area (plot);
+  line_x = lm_plot_step_to_pixel (plot, 100);
+  rows = lm_plot_step_rows (plot);
+  g_assert_cmpuint (rows->len, ==, 2);
+
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, w, h);
+  cr = cairo_create (surface);
+  lm_plot_render_steps (plot, cr);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  px = cairo_image_surface_get_data (surface);
+  stride = cairo_image_surface_get_stride (surface);
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      {
+        gboolean expected = fabs (x + 0.5 - line_x) <= 2 || y + 0.5 >= a.y + a.height;
+
+        for (guint i = 0; i < rows->len && !expected; i++)
+          {
+            LmStepRow *r = &g_array_index (rows, LmStepRow, i);
+            double dx, dy;
+
+            g_assert_true (lm_plot_data_to_pixel (plot, r->step, r->smoothed, &dx, &dy));
+            expected = hypot (x + 0.5 - dx, y + 0.5 - dy) <= 5;
+          }
+        if (!expected && px[y * stride + x * 4 + 3] > 0)   /* alpha: painted */
+          stray++;
+      }
+  cairo_surface_destroy (surface);
+  g_assert_cmpint (stray, ==, 0);
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (logdir);
+}
+
+/* The larger view is the sheet too: under a GTK theme with light text
+ * (GTK_THEME=Adwaita:dark, which Lumen cannot turn light) and Appearance
+ * Light, its table, title and buttons were light text on the white card;
+ * Dark under a light GTK theme, dark text on the dark card. */
+static double
+ink (GtkWidget *widget)
+{
+  GdkRGBA c;
+
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &c);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  return 0.2126 * c.red + 0.7152 * c.green + 0.0722 * c.blue;
+}
+
+static void
+test_larger_view_theme (void)
+{
+  g_autofree char *logdir = NULL;
+  g_autoptr (GtkCssProvider) gtk_theme = gtk_css_provider_new ();
+  GListModel *tops = gtk_window_get_toplevels ();
+  LmStepTable *table;
+  LmChart *chart;
+  LmWindow *win;
+  GtkWidget *big = NULL;
+
+  /* what a GTK theme says: light window text (Adwaita-dark's), just over
+   * GTK's own theme (SETTINGS priority; it follows the Appearance through
+   * prefer-dark), under Lumen's CSS (APPLICATION) */
+  gtk_css_provider_load_from_data (gtk_theme, "window.background { color: #ffffff; }", -1);
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (gtk_theme),
+                                              GTK_STYLE_PROVIDER_PRIORITY_SETTINGS + 1);
+  lm_theme_set_mode (LM_THEME_LIGHT);
+  win = open_card (&logdir, &chart, &table);
+  if (win == NULL)
+    return;
+  lm_chart_select_steps (chart, 100, 100);
+  g_assert_cmpfloat (ink (lm_ui_find_by_class (GTK_WIDGET (table), "lm-step-table-title")), <, 0.3);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (card_for (win)), "card.enlarge", NULL));
+  for (guint i = 0; i < g_list_model_get_n_items (tops) && big == NULL; i++)
+    {
+      g_autoptr (GtkWindow) w = g_list_model_get_item (tops, i);
+
+      if (LM_IS_SCALAR_CARD (gtk_window_get_child (w)) && (GtkWidget *) w != GTK_WIDGET (win))
+        big = GTK_WIDGET (w);
+    }
+  g_assert_nonnull (big);
+  lm_test_spin (100);
+  for (int dark = 0; dark < 2; dark++)
+    {
+      static const char *const classes[] = { "lm-step-table-title", "lm-step-table-cell", "lm-card-button" };
+
+      for (guint k = 0; k < G_N_ELEMENTS (classes); k++)
+        {
+          double y = ink (lm_ui_find_by_class (big, classes[k]));
+
+          if (dark ? y < 0.7 : y > 0.3)
+            g_error ("larger view, %s: %s ink %.2f on the %s card", dark ? "Dark" : "Light", classes[k], y,
+                     dark ? "dark" : "light");
+        }
+      /* and Dark under a light GTK theme */
+      gtk_css_provider_load_from_data (gtk_theme, "window.background { color: #000000; }", -1);
+      lm_theme_set_mode (LM_THEME_DARK);
+      lm_test_spin (100);
+    }
+  gtk_style_context_remove_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (gtk_theme));
+  lm_theme_set_mode (LM_THEME_SYSTEM);
+  gtk_window_destroy (GTK_WINDOW (big));
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (logdir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -605,6 +738,8 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/steps/axis-and-setting", test_axis_and_setting);
   g_test_add_func ("/ui/steps/preferences", test_preferences);
   g_test_add_func ("/ui/steps/cli", test_cli);
+  g_test_add_func ("/ui/steps/larger-view-theme", test_larger_view_theme);
+  g_test_add_func ("/ui/steps/selector-overlay", test_selector_overlay);
   {
     int rc = g_test_run ();
 
