@@ -132,6 +132,7 @@ range_stats (LmPlot *p, LmSeries *s, LmStepRow *row)
 {
   gssize first = at_or_before (s, p->steps.start - 1) + 1, last = at_or_before (s, p->steps.end);
   double sum = 0;
+  guint n_numbers = 0;
 
   row->start_value = row->end_value = row->change = row->min = row->max = row->mean = NAN;
   row->start_step = row->end_step = 0;
@@ -147,14 +148,17 @@ range_stats (LmPlot *p, LmSeries *s, LmStepRow *row)
     {
       double v = s->value[k];
 
-      sum += v;
+      /* NaN steps are left out of min, max and mean alike (the mean of
+       * the values logged as numbers; NaN when there are none) */
       if (!isnan (v))
         {
           row->min = isnan (row->min) ? v : MIN (row->min, v);
           row->max = isnan (row->max) ? v : MAX (row->max, v);
+          sum += v;
+          n_numbers++;
         }
     }
-  row->mean = sum / row->n;
+  row->mean = n_numbers > 0 ? sum / n_numbers : NAN;
 }
 
 GArray *

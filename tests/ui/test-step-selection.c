@@ -245,6 +245,56 @@ test_click_table (void)
   lm_test_rm_rf (logdir);
 }
 
+/* A range over NaN steps: min, max and mean all leave them out (the mean
+ * was NaN while min and max skipped them); all-NaN gives NaN. */
+static void
+test_range_nan (void)
+{
+  g_autofree char *logdir = NULL;
+  g_autoptr (GArray) rows = NULL;
+  LmTestRun *r;
+  LmWindow *win;
+  LmChart *chart;
+  const LmStepRow *row;
+  const double values[5] = { 1, NAN, 3, NAN, NAN };
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  logdir = g_dir_make_tmp ("lumen-steps-XXXXXX", NULL);
+  r = lm_test_run_create (logdir, "gamma");
+  lm_test_run_begin (r);
+  for (int i = 0; i < 5; i++)
+    lm_test_run_add_scalar (r, "loss", i * 10, 1.7e9 + i, values[i]);
+  lm_test_run_set_status (r, "finished");
+  lm_test_run_commit (r);
+  lm_test_run_close (r);
+  win = open_window (logdir);
+  chart = lm_scalar_card_get_chart (card_for (win));
+  click_step (chart, 0, FALSE);
+  click_step (chart, 20, TRUE);
+  rows = lm_plot_step_rows (lm_chart_get_plot (chart));
+  g_assert_cmpuint (rows->len, ==, 1);
+  row = &g_array_index (rows, LmStepRow, 0);
+  g_assert_cmpuint (row->n, ==, 3);
+  g_assert_cmpfloat (row->min, ==, 1);
+  g_assert_cmpfloat (row->max, ==, 3);
+  g_assert_cmpfloat (row->mean, ==, 2);
+  g_assert_cmpfloat (row->change, ==, 2);
+  g_clear_pointer (&rows, g_array_unref);
+  /* 30..40: NaN only */
+  click_step (chart, 30, FALSE);
+  click_step (chart, 40, TRUE);
+  rows = lm_plot_step_rows (lm_chart_get_plot (chart));
+  row = &g_array_index (rows, LmStepRow, 0);
+  g_assert_cmpuint (row->n, ==, 2);
+  g_assert_true (isnan (row->min) && isnan (row->max) && isnan (row->mean));
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (logdir);
+}
+
 static void
 test_range (void)
 {
@@ -734,6 +784,7 @@ main (int argc, char **argv)
   have_display = lm_ui_test_init (&argc, &argv);
   g_test_add_func ("/ui/steps/click-table", test_click_table);
   g_test_add_func ("/ui/steps/range", test_range);
+  g_test_add_func ("/ui/steps/range-nan", test_range_nan);
   g_test_add_func ("/ui/steps/keys", test_keys);
   g_test_add_func ("/ui/steps/axis-and-setting", test_axis_and_setting);
   g_test_add_func ("/ui/steps/preferences", test_preferences);
