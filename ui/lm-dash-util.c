@@ -39,6 +39,12 @@ axis_fraction (double v, double lo, double hi, gboolean log_scale)
   return log_scale ? log (v / lo) / log (hi / lo) : (v - lo) / (hi - lo);
 }
 
+guint
+lm_dash_axis_tick_target (double length, gboolean horizontal)
+{
+  return MAX (3, (guint) (length / (horizontal ? 90 : 45)));
+}
+
 void
 lm_dash_axis (cairo_t *cr, double x0, double y0, double w, double h,
               LmAxisKind kind, gboolean log_scale, double lo, double hi, gboolean horizontal)
@@ -51,7 +57,7 @@ lm_dash_axis (cairo_t *cr, double x0, double y0, double w, double h,
   if (!(hi > lo))
     return;
   log_scale = log_scale && lo > 0;
-  n = lm_axis_ticks (kind, log_scale, lo, hi, horizontal ? MAX (2, (guint) (w / 90)) : MAX (2, (guint) (h / 45)), ticks);
+  n = lm_axis_ticks (kind, log_scale, lo, hi, lm_dash_axis_tick_target (horizontal ? w : h, horizontal), ticks);
   /* labels at the ends move inward to stay inside what is drawn */
   for (guint i = 0; i < n; i++)
     {

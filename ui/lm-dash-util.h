@@ -28,6 +28,10 @@ void lm_dash_x_axis (cairo_t *cr, double x0, double y0, double w, double h,
                      LmAxisKind kind, double lo, double hi);
 void lm_dash_y_axis (cairo_t *cr, double x0, double y0, double w, double h,
                      LmAxisKind kind, double lo, double hi);
+/* How many ticks such an axis asks lm_axis_ticks for along length pixels:
+ * one per 90 px across, 45 px up, and at least 3, so a small plot (a cell
+ * of the hparams scatter matrix) still gets more than one label. */
+guint lm_dash_axis_tick_target (double length, gboolean horizontal);
 /* Either of those, on a log scale (decades) when log_scale and lo > 0. */
 void lm_dash_axis   (cairo_t *cr, double x0, double y0, double w, double h,
                      LmAxisKind kind, gboolean log_scale, double lo, double hi, gboolean horizontal);

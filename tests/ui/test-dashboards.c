@@ -40,6 +40,8 @@
 
 #include "lm-window.h"
 #include "ui-test-util.h"
+#include "lm-axis.h"
+#include "lm-dash-util.h"
 #include "lm-distribution-view.h"
 #include "lm-histogram-view.h"
 #include "lm-hparams-private.h"
@@ -1244,6 +1246,17 @@ test_hparams_scatter (void)
   /* 2 hparams x 2 metrics; the loss row leaves out NaN and missing */
   plots = lm_hparams_scatter_layout (sc, w, h);
   g_assert_cmpuint (plots->len, ==, 4);
+  /* the smallest plot (a 190 x 150 cell: 116 x 108 px of data) still gets
+   * labels enough to read a value off: 0.5 to 6.5 across one had a single
+   * tick, "5" */
+  {
+    LmTick ticks[LM_AXIS_MAX_TICKS];
+
+    g_assert_cmpuint (lm_axis_ticks (LM_AXIS_VALUE, FALSE, 0.5, 6.5, lm_dash_axis_tick_target (116, TRUE), ticks),
+                      >=, 3);
+    g_assert_cmpuint (lm_axis_ticks (LM_AXIS_VALUE, FALSE, 0.5, 6.5, lm_dash_axis_tick_target (108, FALSE), ticks),
+                      >=, 3);
+  }
   g_assert_cmpuint (find_plot (plots, 1, 2)->n_plotted, ==, 4);
   g_assert_cmpuint (find_plot (plots, 1, 3)->n_plotted, ==, 2);
 
