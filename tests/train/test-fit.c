@@ -330,13 +330,13 @@ static void test_fit_plateau(void)
   const double lr_before = lm_optimizer_get_lr(opt);
   char *err = NULL;
   fo.validation_split = 0;
-  g_assert_false(lm_fit(m, opt, ds, &fo, &h, NULL, &err));
+  g_assert_false(lm_fit(m, opt, ds, &fo, NULL, NULL, &err));
   g_assert_cmpstr(err, ==, "fit: ReduceLROnPlateau steps on the validation loss: give "
                            "validation_split or validation_data (at least one example)");
   g_free(err);
   err = NULL;
   fo.validation_split = 0.001; /* 0 of 600 examples */
-  g_assert_false(lm_fit(m, opt, ds, &fo, &h, NULL, &err));
+  g_assert_false(lm_fit(m, opt, ds, &fo, NULL, NULL, &err));
   g_assert_nonnull(strstr(err, "ReduceLROnPlateau steps on the validation loss"));
   g_free(err);
   g_assert_cmpfloat(lm_optimizer_get_lr(opt), ==, lr_before);
