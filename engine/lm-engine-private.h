@@ -180,6 +180,12 @@ bool lm_broadcast_shape(const char *op, const lm_tensor *a, const lm_tensor *b, 
 bool lm_matrix_layout(int64_t rows, int64_t cols, int64_t srow, int64_t scol, bool *trans,
                       int64_t *ld);
 
+/* ---- learning-rate schedules ----
+ * Whether s steps on a metric (ReduceLROnPlateau), so lm_fit can refuse it
+ * when there is no validation loss to give it. */
+struct lm_lr_scheduler;
+bool lm_lr_scheduler_needs_metric(const struct lm_lr_scheduler *s);
+
 #ifdef __cplusplus
 }
 #endif

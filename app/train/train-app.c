@@ -15,6 +15,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <float.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
@@ -168,29 +169,87 @@ static void pixel_stats(const lm_dataset *ds, float *mean, float *std)
   *std = (float)(var > 1e-12 ? sqrt(var) : 1.0);
 }
 
+/* One "key=value" of an lr_scheduler_state into *out: the whole value must
+ * be a number (strtod's forms, "inf" included) in [lo, hi], and an integer
+ * when integral. False, with why naming the field, otherwise. */
+static bool sched_state_field(const char *tok, const char *key, bool integral, double lo,
+                              double hi, double *out, char *why, size_t len)
+{
+  const size_t k = strlen(key);
+  if (!tok || strncmp(tok, key, k) != 0 || tok[k] != '=') {
+    snprintf(why, len, "expected %s=... as field %s", key, tok ? tok : "(missing)");
+    return false;
+  }
+  const char *v = tok + k + 1;
+  char *end;
+  errno = 0;
+  const double d = strtod(v, &end);
+  if (end == v || *end || isnan(d) || d < lo || d > hi || (integral && d != floor(d)) ||
+      (integral && errno == ERANGE)) {
+    snprintf(why, len, "%s \"%s\" is not %s", key, v,
+             integral ? "a count (a whole number >= 0)" : "a valid number");
+    return false;
+  }
+  *out = d;
+  return true;
+}
+
+/* Parses what save_checkpoint writes, "last_epoch=E last_lr=LR best=B
+ * num_bad_epochs=N cooldown_counter=C", strictly: a hand-edited or damaged
+ * value is an error, never a silent 0 (a best of 0 would make every val loss
+ * a bad epoch and cut the lr). */
+static bool parse_sched_state(const char *text, lm_lr_scheduler_state *st, char *why, size_t len)
+{
+  char buf[256];
+  if (strlen(text) >= sizeof buf) {
+    snprintf(why, len, "too long");
+    return false;
+  }
+  strcpy(buf, text);
+  char *save = NULL, *tok[6];
+  for (int i = 0; i < 6; i++)
+    tok[i] = strtok_r(i ? NULL : buf, " ", &save);
+  if (tok[5]) {
+    snprintf(why, len, "unexpected \"%s\" after the five fields", tok[5]);
+    return false;
+  }
+  double e, lr, best, bad, cool;
+  if (!sched_state_field(tok[0], "last_epoch", true, 0, 9007199254740992.0, &e, why, len) ||
+      !sched_state_field(tok[1], "last_lr", false, 0, DBL_MAX, &lr, why, len) ||
+      !sched_state_field(tok[2], "best", false, -INFINITY, INFINITY, &best, why, len) ||
+      !sched_state_field(tok[3], "num_bad_epochs", true, 0, INT_MAX, &bad, why, len) ||
+      !sched_state_field(tok[4], "cooldown_counter", true, 0, INT_MAX, &cool, why, len))
+    return false;
+  *st = (lm_lr_scheduler_state){.last_epoch = (int64_t)e, .last_lr = lr, .best = best,
+                                .num_bad_epochs = (int)bad, .cooldown_counter = (int)cool};
+  return true;
+}
+
 /* The schedule's state from the checkpoint's "lr_scheduler_state" (its
  * state_dict). Checkpoints from before it had none: their schedule is
  * replayed for the epochs done, which ReduceLROnPlateau cannot be (it needs
- * the past val losses: it starts afresh from the checkpoint's lr then). */
+ * the past val losses: it starts afresh from the checkpoint's lr then, and
+ * says so). */
 static bool load_scheduler_state(app *a, const lm_safetensors *ck, int64_t epochs_done)
 {
   const char *text = lm_safetensors_metadata(ck, "lr_scheduler_state");
   if (!text) {
+    if (strcmp(a->cli.lr_scheduler, "plateau") == 0 && epochs_done > 0)
+      fprintf(a->out, "Note: %s has no lr_scheduler_state (written by an older lumen-train): "
+              "ReduceLROnPlateau starts afresh, without the best val loss of the %lld %s "
+              "before it\n", a->cli.resume, (long long)epochs_done,
+              plural(epochs_done, "epoch", "epochs"));
     for (int64_t e = 0; strcmp(a->cli.lr_scheduler, "plateau") != 0 && e < epochs_done; e++)
       lm_lr_scheduler_step(a->sched);
     return true;
   }
   lm_lr_scheduler_state st;
-  long long epoch;
-  char best[64];
-  if (sscanf(text, "last_epoch=%lld last_lr=%lf best=%63s num_bad_epochs=%d cooldown_counter=%d",
-             &epoch, &st.last_lr, best, &st.num_bad_epochs, &st.cooldown_counter) != 5) {
-    fprintf(a->err, "lumen-train: cannot resume: %s: unreadable lr_scheduler_state \"%s\"\n",
-            a->cli.resume, text);
+  char why[160];
+  if (!parse_sched_state(text, &st, why, sizeof why)) {
+    fprintf(a->err, "lumen-train: cannot resume: %s: unreadable lr_scheduler_state \"%s\": %s\n",
+            a->cli.resume, text, why);
     return false;
   }
-  st.last_epoch = epoch;
-  st.best = strtod(best, NULL); /* "inf" before the first metric */
   if (!lm_lr_scheduler_load_state_dict(a->sched, &st)) {
     fprintf(a->err, "lumen-train: cannot resume: %s: %s\n", a->cli.resume, lm_last_error());
     return false;
@@ -856,6 +915,13 @@ static bool build_model(app *a)
     if (c->val_split <= 0) {
       fprintf(a->err, "lumen-train: --lr-scheduler plateau steps on the validation loss: it "
                       "needs --val-split > 0\n");
+      return false;
+    }
+    if (!a->val || lm_dataset_len(a->val) == 0) { /* no val loss: each epoch would count as bad */
+      const long long n = (long long)lm_dataset_len(a->train);
+      fprintf(a->err, "lumen-train: --lr-scheduler plateau steps on the validation loss, but "
+                      "--val-split %g of %lld %s leaves no validation example\n",
+              c->val_split, n, plural(n, "example", "examples"));
       return false;
     }
     lm_plateau_options po = LM_PLATEAU_DEFAULTS;

@@ -16,6 +16,20 @@
 #include "lm-backend.h"
 #include "lm-engine-private.h"
 
+/* The error for an input that is neither (N, C) nor (C): PyTorch's
+ * K-dimensional form (N, C, d1, ...) is named as not supported, with the
+ * reshape that gives the same loss, rather than a bare shape mismatch. */
+static void bad_input_shape(const char *op, const lm_tensor *x)
+{
+  char b1[LM_SHAPE_STR_LEN];
+  if (x->ndim > 2)
+    lm_error("%s: input %s has dims after the class dim (PyTorch's (N, C, d1, ...) form), "
+             "which is not supported yet: move C last and flatten to (N*d1*..., C) (the "
+             "target likewise)", op, lm_shape_str(x, b1, sizeof b1));
+  else
+    lm_error("%s: expected input of shape (N, C), got %s", op, lm_shape_str(x, b1, sizeof b1));
+}
+
 /* Checks (N,C) scores against (N) int64 targets; (C) with a 0-d target is one sample. */
 static bool check_class_inputs(const char *op, const lm_tensor *x, const lm_tensor *target,
                                int64_t *n, int64_t *c)
@@ -51,7 +65,7 @@ static bool check_class_inputs(const char *op, const lm_tensor *x, const lm_tens
     return true;
   }
   if (x->ndim != 2 && x->ndim != 1)
-    lm_error("%s: expected input of shape (N, C), got %s", op, lm_shape_str(x, b1, sizeof b1));
+    bad_input_shape(op, x);
   else
     lm_error("%s: expected target of shape (%lld) for input %s, got %s", op,
              (long long)(x->ndim == 2 ? x->shape[0] : 1), lm_shape_str(x, b1, sizeof b1),
@@ -229,7 +243,7 @@ static bool check_prob_target(const char *op, const lm_tensor *x, const lm_tenso
   if (!lm_check_float(op, x) || !lm_check_same_device(op, x, target))
     return false;
   if (x->ndim != 2 && x->ndim != 1) {
-    lm_error("%s: expected input of shape (N, C), got %s", op, lm_shape_str(x, b1, sizeof b1));
+    bad_input_shape(op, x);
     return false;
   }
   if (lm_same_shape(x, target))

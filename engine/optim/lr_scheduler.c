@@ -211,6 +211,11 @@ static void plateau_step(lm_lr_scheduler *s, double metric)
   s->last_lr = lm_optimizer_get_lr(s->opt);
 }
 
+bool lm_lr_scheduler_needs_metric(const lm_lr_scheduler *s)
+{
+  return s && s->kind == SCHED_PLATEAU;
+}
+
 void lm_lr_scheduler_step_metric(lm_lr_scheduler *s, double metric)
 {
   if (s && s->kind == SCHED_PLATEAU)
@@ -290,7 +295,7 @@ bool lm_lr_scheduler_load_state_dict(lm_lr_scheduler *s, const lm_lr_scheduler_s
     return false;
   }
   if (state->last_epoch < 0 || state->num_bad_epochs < 0 || state->cooldown_counter < 0 ||
-      !(state->last_lr >= 0) || isnan(state->best)) {
+      !(state->last_lr >= 0) || isinf(state->last_lr) || isnan(state->best)) {
     lm_error("lr_scheduler.load_state_dict: invalid state (last_epoch %lld, last_lr %g, best %g, "
              "num_bad_epochs %d, cooldown_counter %d)",
              (long long)state->last_epoch, state->last_lr, state->best, state->num_bad_epochs,

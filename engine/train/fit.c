@@ -389,6 +389,14 @@ bool lm_fit(lm_module *model, lm_optimizer *opt, lm_dataset *train,
     lm_dataset_release(val_ds);
     return false;
   }
+  if (lm_lr_scheduler_needs_metric(o.scheduler) && (!val_ds || lm_dataset_len(val_ds) == 0)) {
+    /* a NaN val loss each epoch would count as bad and cut the lr */
+    lm_train_set_error(error, "fit: ReduceLROnPlateau steps on the validation loss: give "
+                              "validation_split or validation_data (at least one example)");
+    lm_dataset_release(train_ds);
+    lm_dataset_release(val_ds);
+    return false;
+  }
   lm_loader *loader = make_loader(train_ds, &o, o.batch_size, !o.no_shuffle);
   /* One validation loader for every epoch (no copy to the device per epoch). */
   lm_loader *val_loader =

@@ -616,6 +616,17 @@ static void test_loss_prob_target(void)
   et_assert_error("weight tensor should be defined either for all 4 classes");
   g_assert_null(lm_nll_loss(x, lm_zeros(LM_SHAPE(4, 4))));
   et_assert_error("nll_loss: expected target to hold int64 class indices, got dtype float32");
+  /* PyTorch's K-dimensional form, F.cross_entropy((N, C, d1, d2), target of
+   * the same shape or (N, d1, d2) int64), is named as not supported, with
+   * the reshape that works, rather than as a plain shape mismatch */
+  g_assert_null(lm_cross_entropy(lm_zeros(LM_SHAPE(2, 3, 2, 2)), lm_zeros(LM_SHAPE(2, 3, 2, 2))));
+  et_assert_error("cross_entropy: input (2x3x2x2) has dims after the class dim (PyTorch's (N, C, "
+                  "d1, ...) form), which is not supported yet: move C last and flatten to "
+                  "(N*d1*..., C) (the target likewise)");
+  g_assert_null(lm_cross_entropy(lm_zeros(LM_SHAPE(2, 3, 4)),
+                                 lm_tensor_from_int64((int64_t[]){0, 1, 2, 0, 1, 2, 0, 1},
+                                                      LM_SHAPE(2, 4))));
+  et_assert_error("cross_entropy: input (2x3x4) has dims after the class dim");
   g_assert_cmpint(et_err.count, ==, 0);
   et_default_errors();
   lm_scope_end();

@@ -661,6 +661,34 @@ static void test_write_failure_and_empty_test(void)
   g_free(parent);
 }
 
+/* --lr-scheduler plateau steps on the val loss: with no validation
+ * example (--val-split 0, or a split too small for the data) every epoch
+ * would count as bad and the lr would fall each epoch (it halved 3 times in
+ * 4 epochs of 300 examples with --val-split 0.001); lumen-train refuses. */
+static void test_plateau_needs_val(void)
+{
+  char *out, *err;
+  char *args = g_strdup_printf("--data '%s' --limit-train 300 --val-split 0.001 --epochs 2 "
+                               "--lr-scheduler plateau --lr-step 0 --lr-gamma 0.5 --logdir '%s' "
+                               "--run plateau-noval --no-progress", data, tmpdir);
+  g_assert_cmpint(run_exe(args, &out, &err), ==, 1);
+  g_test_message("%s%s", out, err);
+  g_assert_nonnull(strstr(err, "lumen-train: --lr-scheduler plateau steps on the validation loss, "
+                               "but --val-split 0.001 of 300 examples leaves no validation "
+                               "example\n"));
+  g_assert_null(strstr(out, "Epoch 1/2"));
+  g_free(out);
+  g_free(err);
+  g_free(args);
+  args = g_strdup_printf("--data '%s' --val-split 0 --lr-scheduler plateau --logdir '%s' "
+                         "--run plateau-noval --no-progress", data, tmpdir);
+  g_assert_cmpint(run_exe(args, &out, &err), ==, 1);
+  g_assert_nonnull(strstr(err, "it needs --val-split > 0"));
+  g_free(out);
+  g_free(err);
+  g_free(args);
+}
+
 /* Resuming a finished run from its first epoch retrains the second: the
  * run file then holds each step once (what came after the checkpoint is
  * purged, as SummaryWriter(purge_step=...) does), not twice. */
@@ -712,6 +740,7 @@ int main(int argc, char **argv)
   g_test_add_func("/train/cli/exe", test_exe);
   g_test_add_func("/train/cli/default-run-name", test_default_run_name);
   g_test_add_func("/train/cli/write-failure-and-empty-test", test_write_failure_and_empty_test);
+  g_test_add_func("/train/cli/plateau-needs-val", test_plateau_needs_val);
   g_test_add_func("/train/cli/resume-purges-later-steps", test_resume_purges_later_steps);
   g_test_add_func("/train/cli/sigint", test_sigint);
   g_test_add_func("/train/cli/sigterm", test_sigterm);

@@ -324,6 +324,22 @@ static void test_fit_plateau(void)
   }
   g_assert_cmpint(halvings, >, 0); /* the schedule did act */
   g_assert_cmpfloat(lm_optimizer_get_lr(opt), ==, lm_optimizer_get_lr(ref));
+  /* no validation data (none asked for, or a split too small to hold an
+   * example): each epoch's val loss would be NaN, a bad epoch, and the lr
+   * would halve every epoch; fit refuses instead, before training */
+  const double lr_before = lm_optimizer_get_lr(opt);
+  char *err = NULL;
+  fo.validation_split = 0;
+  g_assert_false(lm_fit(m, opt, ds, &fo, NULL, NULL, &err));
+  g_assert_cmpstr(err, ==, "fit: ReduceLROnPlateau steps on the validation loss: give "
+                           "validation_split or validation_data (at least one example)");
+  g_free(err);
+  err = NULL;
+  fo.validation_split = 0.001; /* 0 of 600 examples */
+  g_assert_false(lm_fit(m, opt, ds, &fo, NULL, NULL, &err));
+  g_assert_nonnull(strstr(err, "ReduceLROnPlateau steps on the validation loss"));
+  g_free(err);
+  g_assert_cmpfloat(lm_optimizer_get_lr(opt), ==, lr_before);
   lm_lr_scheduler_free(rs);
   lm_optimizer_free(ref);
   lm_tensor_release(p);

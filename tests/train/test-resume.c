@@ -194,6 +194,131 @@ static void test_epoch_checkpoint(void)
   g_free(ck1);
 }
 
+/* A copy of checkpoint src at dst with its "lr_scheduler_state" metadata
+ * replaced by state (NULL: the key renamed away, as in a checkpoint from
+ * before lumen-train wrote it). The safetensors header is rewritten with its
+ * new length; the tensor bytes follow unchanged. */
+static void write_sched_state(const char *src, const char *dst, const char *state)
+{
+  gchar *raw;
+  gsize len;
+  g_assert_true(g_file_get_contents(src, &raw, &len, NULL));
+  guint64 hlen = 0;
+  for (int i = 7; i >= 0; i--)
+    hlen = hlen << 8 | (guchar)raw[i];
+  GString *h = g_string_new_len(raw + 8, (gssize)hlen);
+  const char *key = "\"lr_scheduler_state\":\"";
+  char *at = strstr(h->str, key);
+  g_assert_nonnull(at);
+  if (state) {
+    gsize from = (gsize)(at - h->str) + strlen(key);
+    gsize to = (gsize)(strchr(h->str + from, '"') - h->str);
+    g_string_erase(h, (gssize)from, (gssize)(to - from));
+    g_string_insert(h, (gssize)from, state);
+  } else {
+    at[strlen("\"lr_scheduler_")] = 'X'; /* "lr_scheduler_Xtate": unknown, ignored */
+  }
+  while (h->len % 8)
+    g_string_append_c(h, ' ');
+  GByteArray *b = g_byte_array_new();
+  for (int i = 0; i < 8; i++)
+    g_byte_array_append(b, (guint8[]){(guint8)(h->len >> (8 * i))}, 1);
+  g_byte_array_append(b, (const guint8 *)h->str, (guint)h->len);
+  g_byte_array_append(b, (const guint8 *)raw + 8 + hlen, (guint)(len - 8 - hlen));
+  g_assert_true(g_file_set_contents(dst, (const char *)b->data, (gssize)b->len, NULL));
+  g_byte_array_unref(b);
+  g_string_free(h, TRUE);
+  g_free(raw);
+}
+
+/* A damaged or hand-edited lr_scheduler_state is refused with the field
+ * named; before, sscanf + strtod read "best=x.61" as a best val loss of 0
+ * (every later epoch then counted as bad and the lr was cut), ignored
+ * trailing text and overflowed an int on "num_bad_epochs=99999999999". A
+ * checkpoint without the state (from an older lumen-train) resumes, and
+ * says that ReduceLROnPlateau starts afresh. */
+static void test_scheduler_state(void)
+{
+  lm_train_cli cli;
+  lm_train_result cut, res;
+  base_cli(&cli, "mlp", "sched-state");
+  set_schedule(&cli, "plateau");
+  cli.stop_after_steps_set = true;
+  cli.stop_after_steps = 13; /* one epoch done: the state holds a best val loss */
+  g_assert_cmpint(run(&cli, &cut, NULL), ==, 0);
+  lm_safetensors *ck = lm_safetensors_read(cut.checkpoint, NULL);
+  g_assert_nonnull(ck);
+  const char *state = lm_safetensors_metadata(ck, "lr_scheduler_state");
+  g_assert_nonnull(state);
+  g_assert_true(g_str_has_prefix(state, "last_epoch=1 last_lr=0.02 best=0."));
+  char *good = g_strdup(state);
+  lm_safetensors_free(ck);
+
+  static const struct {
+    const char *state, *error;
+  } bad[] = {
+    {"last_epoch=1 last_lr=0.02 best=x.61 num_bad_epochs=0 cooldown_counter=0",
+     "best \"x.61\" is not a valid number"},
+    {"last_epoch=1 last_lr=0.02 best=0.61x num_bad_epochs=0 cooldown_counter=0",
+     "best \"0.61x\" is not a valid number"},
+    {"last_epoch=1 last_lr=0.02 best=0.61 num_bad_epochs=99999999999 cooldown_counter=0",
+     "num_bad_epochs \"99999999999\" is not a count (a whole number >= 0)"},
+    {"last_epoch=1.5 last_lr=0.02 best=0.61 num_bad_epochs=0 cooldown_counter=0",
+     "last_epoch \"1.5\" is not a count"},
+    {"last_epoch=1 last_lr=inf best=0.61 num_bad_epochs=0 cooldown_counter=0",
+     "last_lr \"inf\" is not a valid number"},
+    {"last_epoch=1 last_lr=0.02 best=0.61 num_bad_epochs=0 cooldown_counter=0 junk",
+     "unexpected \"junk\" after the five fields"},
+    {"last_epoch=1 last_lr=0.02 best=0.61 cooldown_counter=0",
+     "expected num_bad_epochs=... as field cooldown_counter=0"},
+  };
+  char *edited = g_build_filename(tmpdir, "sched-edited.safetensors", NULL);
+  for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+    write_sched_state(cut.checkpoint, edited, bad[i].state);
+    lm_train_cli_defaults(&cli);
+    cli.data_dir = data;
+    cli.no_progress = true;
+    cli.logdir = tmpdir;
+    cli.run = "sched-edited";
+    cli.resume = edited;
+    char *err = NULL;
+    g_assert_cmpint(run(&cli, &res, &err), ==, 1);
+    g_test_message("%s", err);
+    char *want = g_strdup_printf("lumen-train: cannot resume: %s: unreadable lr_scheduler_state "
+                                 "\"%s\": %s", edited, bad[i].state, bad[i].error);
+    g_assert_nonnull(strstr(err, want));
+    g_free(want);
+    g_free(err);
+  }
+  /* the rewrite itself keeps a good checkpoint good; and one without the state resumes */
+  for (int k = 0; k < 2; k++) {
+    write_sched_state(cut.checkpoint, edited, k == 0 ? good : NULL);
+    lm_train_cli_defaults(&cli);
+    cli.data_dir = data;
+    cli.no_progress = true;
+    cli.logdir = tmpdir;
+    cli.run = k == 0 ? "sched-good" : "sched-old";
+    cli.resume = edited;
+    FILE *out = tmpfile(), *err = tmpfile();
+    g_assert_cmpint(lm_train_app_run(&cli, out, err, &res), ==, 0);
+    g_assert_cmpint(res.status, ==, LM_RUN_FINISHED);
+    rewind(out);
+    char buf[8192] = "";
+    buf[fread(buf, 1, sizeof buf - 1, out)] = '\0';
+    const char *note = strstr(buf, "has no lr_scheduler_state (written by an older lumen-train): "
+                                   "ReduceLROnPlateau starts afresh, without the best val loss of "
+                                   "the 1 epoch before it\n");
+    if (k == 0)
+      g_assert_null(note);
+    else
+      g_assert_nonnull(note);
+    fclose(out);
+    fclose(err);
+  }
+  g_free(edited);
+  g_free(good);
+}
+
 static void test_refusals(void)
 {
   lm_train_cli cli;
@@ -268,6 +393,7 @@ int main(int argc, char **argv)
   g_test_add_func("/train/resume/mlp-cosine", test_mlp_cosine);
   g_test_add_func("/train/resume/mlp-plateau", test_mlp_plateau);
   g_test_add_func("/train/resume/epoch-checkpoint", test_epoch_checkpoint);
+  g_test_add_func("/train/resume/scheduler-state", test_scheduler_state);
   g_test_add_func("/train/resume/refusals", test_refusals);
   int rc = g_test_run();
   train_fixture_rmdir(tmpdir);

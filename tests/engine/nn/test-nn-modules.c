@@ -411,6 +411,11 @@ static void test_optimizer_bookkeeping(void)
     expect_error_begin();
     g_assert_false(lm_lr_scheduler_load_state_dict(pl, &st));
     expect_error_end("load_state_dict: invalid state", "best nan");
+    st.best = 0.5;
+    st.last_lr = INFINITY; /* an infinite lr is no state a schedule can be in */
+    expect_error_begin();
+    g_assert_false(lm_lr_scheduler_load_state_dict(pl, &st));
+    expect_error_end("load_state_dict: invalid state", "last_lr inf");
     lm_lr_scheduler_free(pl);
   }
   po = LM_PLATEAU_DEFAULTS;
