@@ -163,6 +163,26 @@ __device__ __forceinline__ float group_max(float mx, float *fsh)
   return mx;
 }
 
+/* A row's max (*mx) and sum_j exp(x_j - max) in double, all-reduced over
+ * the TPR lanes of its group (every lane gets both; rows past the end,
+ * !valid, take part in the reductions with -inf and 0). */
+template <int TPR>
+__device__ __forceinline__ double row_max_sumexp(const float *x, int64_t c, bool valid, int lane,
+                                                 float *fsh, double *dsh, float *mx)
+{
+  float m = -INFINITY;
+  if (valid)
+    for (int64_t j = lane; j < c; j += TPR)
+      m = x[j] > m ? x[j] : m;
+  m = group_max<TPR>(m, fsh);
+  double s = 0.0;
+  if (valid)
+    for (int64_t j = lane; j < c; j += TPR)
+      s += (double)expf(x[j] - m);
+  *mx = m;
+  return group_sum<TPR>(s, dsh);
+}
+
 /* logits, probs (n, c), target (n) -> rowloss, roww (n); TPR threads per row. */
 template <int TPR>
 __global__ void cross_entropy_kernel(int64_t n, int64_t c, const float *logits,
@@ -177,17 +197,8 @@ __global__ void cross_entropy_kernel(int64_t n, int64_t c, const float *logits,
     const int64_t row = row0 + grp;
     const bool valid = row < n;
     const float *x = logits + (valid ? row : 0) * c;
-    float mx = -INFINITY;
-    if (valid)
-      for (int64_t j = lane; j < c; j += TPR)
-        mx = x[j] > mx ? x[j] : mx;
-    /* all-reduce of the max, then of the double sums */
-    mx = group_max<TPR>(mx, fsh);
-    double s = 0.0;
-    if (valid)
-      for (int64_t j = lane; j < c; j += TPR)
-        s += (double)expf(x[j] - mx);
-    s = group_sum<TPR>(s, dsh);
+    float mx;
+    const double s = row_max_sumexp<TPR>(x, c, valid, lane, fsh, dsh, &mx);
     const double lse = (double)mx + log(s);
     /* label smoothing: -sum_j w_j logp_j = sum_j w_j (lse - x_j) */
     double smooth = 0.0;
@@ -332,16 +343,8 @@ __global__ void cross_entropy_prob_kernel(int64_t n, int64_t c, const float *log
     const int64_t row = row0 + grp;
     const bool valid = row < n;
     const float *x = logits + (valid ? row : 0) * c, *t = target + (valid ? row : 0) * c;
-    float mx = -INFINITY;
-    if (valid)
-      for (int64_t j = lane; j < c; j += TPR)
-        mx = x[j] > mx ? x[j] : mx;
-    mx = group_max<TPR>(mx, fsh);
-    double s = 0.0;
-    if (valid)
-      for (int64_t j = lane; j < c; j += TPR)
-        s += (double)expf(x[j] - mx);
-    s = group_sum<TPR>(s, dsh);
+    float mx;
+    const double s = row_max_sumexp<TPR>(x, c, valid, lane, fsh, dsh, &mx);
     const float ls = (float)log(s);
     const double lse = (double)mx + log(s);
     double loss = 0.0;
