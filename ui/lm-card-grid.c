@@ -1,6 +1,7 @@
 /* lm-card-grid.c: grouped scalar cards (see lm-card-grid.h). */
 #include "lm-card-grid.h"
 #include "lm-natural.h"
+#include "lm-pins.h"
 
 #include <string.h>
 
@@ -303,10 +304,7 @@ ensure_section (LmCardGrid *self, const char *name)
 static int
 pin_index (LmCardGrid *self, const char *tag)
 {
-  for (guint i = 0; i < self->pinned->len; i++)
-    if (g_str_equal (g_ptr_array_index (self->pinned, i), tag))
-      return (int) i;
-  return -1;
+  return lm_pins_index (self->pinned, tag);
 }
 
 static int
@@ -323,11 +321,7 @@ static void on_pin_toggled (GtkToggleButton *button, LmCardGrid *self);
 static void
 set_pin_button (LmCardGrid *self, LmScalarCard *card, gboolean active)
 {
-  GtkToggleButton *button = lm_scalar_card_get_pin_button (card);
-
-  g_signal_handlers_block_by_func (button, on_pin_toggled, self);
-  gtk_toggle_button_set_active (button, active);
-  g_signal_handlers_unblock_by_func (button, on_pin_toggled, self);
+  lm_pin_button_set_quietly (lm_scalar_card_get_pin_button (card), active, on_pin_toggled, self);
 }
 
 static void
@@ -348,7 +342,6 @@ sync_pins (LmCardGrid *self)
 {
   GHashTableIter it;
   gpointer key, value;
-  char n[32];
 
   g_hash_table_iter_init (&it, self->pin_cards);
   while (g_hash_table_iter_next (&it, &key, &value))
@@ -374,15 +367,7 @@ sync_pins (LmCardGrid *self)
   g_hash_table_iter_init (&it, self->cards);
   while (g_hash_table_iter_next (&it, &key, &value))
     set_pin_button (self, value, pin_index (self, key) >= 0);
-  g_snprintf (n, sizeof n, "%u", g_hash_table_size (self->pin_cards));
-  gtk_label_set_text (GTK_LABEL (self->pin_count), n);
-  gtk_widget_set_visible (self->pin_box, g_hash_table_size (self->pin_cards) > 0);
-}
-
-static gboolean
-release_soon (gpointer data)
-{
-  return G_SOURCE_REMOVE;   /* the destroy notify unrefs */
+  lm_pin_section_set_count (self->pin_box, self->pin_count, g_hash_table_size (self->pin_cards));
 }
 
 static void
@@ -391,9 +376,7 @@ on_pin_toggled (GtkToggleButton *button, LmCardGrid *self)
   /* the tag is the card's: copied, as unpinning removes the pinned card */
   g_autofree char *tag = g_strdup (g_object_get_data (G_OBJECT (button), "lm-tag"));
 
-  /* unpinning removes the pinned card, button and all, while the button
-   * is still in gtk_toggle_button_set_active: kept until idle */
-  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, release_soon, g_object_ref (button), g_object_unref);
+  lm_pin_button_hold (button);
   lm_card_grid_set_pinned (self, tag, gtk_toggle_button_get_active (button));
 }
 
@@ -617,39 +600,6 @@ lm_card_grid_init (LmCardGrid *self)
   self->pinned = g_ptr_array_new_with_free_func (g_free);
 }
 
-/* The Pinned section: above the groups, never collapsed or filtered. */
-static GtkWidget *
-build_pin_section (LmCardGrid *self)
-{
-  GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-  GtkWidget *icon = gtk_image_new_from_icon_name ("view-pin-symbolic");
-  GtkWidget *title = gtk_label_new ("Pinned");
-
-  self->pin_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  gtk_widget_add_css_class (self->pin_box, "lm-pinned");
-  gtk_widget_add_css_class (header, "lm-pinned-header");
-  gtk_widget_add_css_class (title, "lm-section-title");
-  self->pin_count = gtk_label_new ("0");
-  gtk_widget_add_css_class (self->pin_count, "lm-section-count");
-  gtk_box_append (GTK_BOX (header), icon);
-  gtk_box_append (GTK_BOX (header), title);
-  gtk_box_append (GTK_BOX (header), self->pin_count);
-
-  self->pin_flow = gtk_flow_box_new ();
-  gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (self->pin_flow), GTK_SELECTION_NONE);
-  gtk_flow_box_set_homogeneous (GTK_FLOW_BOX (self->pin_flow), TRUE);
-  gtk_flow_box_set_min_children_per_line (GTK_FLOW_BOX (self->pin_flow), 1);
-  gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (self->pin_flow), 8);
-  gtk_flow_box_set_column_spacing (GTK_FLOW_BOX (self->pin_flow), 12);
-  gtk_flow_box_set_row_spacing (GTK_FLOW_BOX (self->pin_flow), 12);
-  gtk_flow_box_set_activate_on_single_click (GTK_FLOW_BOX (self->pin_flow), FALSE);
-  gtk_flow_box_set_sort_func (GTK_FLOW_BOX (self->pin_flow), pin_sort, self, NULL);
-  gtk_box_append (GTK_BOX (self->pin_box), header);
-  gtk_box_append (GTK_BOX (self->pin_box), self->pin_flow);
-  gtk_widget_set_visible (self->pin_box, FALSE);
-  return self->pin_box;
-}
-
 static GtkWidget *
 build_empty_page (LmCardGrid *self)
 {
@@ -714,7 +664,8 @@ lm_card_grid_new (LmRunSelection *selection, LmChartSettings *settings)
   gtk_widget_add_css_class (self->sections_box, "lm-sections");
   /* cards keep their height when few of them leave the page half empty */
   gtk_widget_set_valign (self->sections_box, GTK_ALIGN_START);
-  gtk_box_append (GTK_BOX (self->sections_box), build_pin_section (self));
+  self->pin_box = lm_pin_section_new (8, pin_sort, self, &self->pin_flow, &self->pin_count);
+  gtk_box_append (GTK_BOX (self->sections_box), self->pin_box);
   self->scrolled = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scrolled), self->sections_box);
@@ -842,17 +793,10 @@ lm_card_grid_reset_zoom (LmCardGrid *self)
 gboolean
 lm_card_grid_set_pinned (LmCardGrid *self, const char *tag, gboolean pinned)
 {
-  int i;
-
   g_return_val_if_fail (LM_IS_CARD_GRID (self), FALSE);
   g_return_val_if_fail (tag != NULL, FALSE);
-  i = pin_index (self, tag);
-  if ((i >= 0) == !!pinned)
+  if (!lm_pins_set (self->pinned, tag, pinned))
     return FALSE;
-  if (pinned)
-    g_ptr_array_add (self->pinned, g_strdup (tag));
-  else
-    g_ptr_array_remove_index (self->pinned, i);
   sync_pins (self);
   update_empty_page (self);
   /* a new pinned card needs its first render */
@@ -872,10 +816,7 @@ void
 lm_card_grid_set_pinned_tags (LmCardGrid *self, const char *const *tags)
 {
   g_return_if_fail (LM_IS_CARD_GRID (self));
-  g_ptr_array_set_size (self->pinned, 0);
-  for (guint i = 0; tags != NULL && tags[i] != NULL; i++)
-    if (pin_index (self, tags[i]) < 0)
-      g_ptr_array_add (self->pinned, g_strdup (tags[i]));
+  lm_pins_replace (self->pinned, tags);
   sync_pins (self);
   update_empty_page (self);
   on_scrolled (NULL, self);

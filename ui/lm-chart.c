@@ -473,9 +473,13 @@ on_pressed (GtkGestureClick *gesture, int n_press, double x, double y, LmChart *
     lm_chart_reset_view (self);
 }
 
-/* Left/Right: the selected step (or the range's last moved end) to the
+/* Enter (TensorBoard has no key for it): with nothing selected, selects
+ * the last step any shown run logged, for Left/Right to move from there.
+ * Left/Right: the selected step (or the range's last moved end) to the
  * previous/next logged step of any shown run; Escape clears the
  * selection.  Without a selection the keys go on to the page. */
+#define STEP_KEY_START 2
+
 static gboolean
 on_step_key (GtkWidget *widget, GVariant *args, gpointer user_data)
 {
@@ -484,6 +488,18 @@ on_step_key (GtkWidget *widget, GVariant *args, gpointer user_data)
   int dir = g_variant_get_int32 (args);
   gint64 *moving = sel.range && self->keys_move_end ? &sel.end : &sel.start;
 
+  if (dir == STEP_KEY_START)
+    {
+      gint64 last;
+
+      if (sel.active || !can_select_steps (self) || !lm_plot_adjacent_step (self->plot, G_MAXINT64, -1, &last))
+        return FALSE;
+      sel = (LmStepSelection) { .active = TRUE, .start = last, .end = last };
+      self->keys_move_end = FALSE;
+      lm_plot_set_step_selection (self->plot, &sel);
+      step_selection_changed (self);
+      return TRUE;
+    }
   if (!sel.active)
     return FALSE;
   if (dir == 0)
@@ -585,6 +601,7 @@ lm_chart_init (LmChart *self)
   GtkEventController *keys = gtk_shortcut_controller_new ();
   static const struct { guint key; int dir; } step_keys[] = {
     { GDK_KEY_Left, -1 }, { GDK_KEY_Right, 1 }, { GDK_KEY_Escape, 0 },
+    { GDK_KEY_Return, STEP_KEY_START }, { GDK_KEY_KP_Enter, STEP_KEY_START },
   };
 
   g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);

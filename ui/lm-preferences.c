@@ -2,6 +2,7 @@
  * changes things.  See lm-preferences.h for the file's keys. */
 #include "lm-preferences.h"
 #include "lm-palette.h"
+#include "lm-record-dashboard.h"
 #include "lm-theme.h"
 
 #include <errno.h>
@@ -26,7 +27,10 @@ enum
   DIRTY_STEP_SELECTION = 1 << 7,
 };
 
-#define PINS_KEY "pinned-scalars"
+/* The dashboards with pins, lm_dashboard_names[0 .. N_PIN_LISTS - 1]:
+ * scalars, histograms, distributions, images; settings.ini's key for each
+ * is "pinned-" and the name. */
+#define N_PIN_LISTS 4
 #define COLORS_KEY "run-colors"
 
 typedef struct
@@ -40,7 +44,8 @@ typedef struct
   gboolean maximized;
   gboolean warned;
   char *group;               /* the log directory's group */
-  GStrv pins, colors;        /* as last changed, for DIRTY_PINS / DIRTY_COLORS */
+  GStrv pins[N_PIN_LISTS], colors;   /* as last changed, for DIRTY_PINS / DIRTY_COLORS */
+  guint pins_dirty;          /* a bit per list of pins changed */
 } Tracker;
 
 static const char *axis_names[] = { "step", "relative", "wall" };
@@ -148,16 +153,41 @@ read_double (Reader *r, const char *group, const char *key, double lo, double hi
   return TRUE;
 }
 
-/* Pinned tags and run colours of the window's log directory. */
+/* The scalar grid or record dashboard keeping the pins of list `i`. */
+static GObject *
+pin_source (LmWindow *window, guint i)
+{
+  if (i == 0)
+    return G_OBJECT (lm_window_get_card_grid (window));
+  return G_OBJECT (lm_dashboards_get_page (lm_window_get_dashboards (window), lm_dashboard_names[i]));
+}
+
+static char *
+pins_key (guint i)
+{
+  return g_strconcat ("pinned-", lm_dashboard_names[i], NULL);
+}
+
+/* Pinned cards and run colours of the window's log directory. */
 static void
 load_logdir (Reader *r, LmWindow *window)
 {
   g_autofree char *group = logdir_group (window);
-  g_auto (GStrv) pins = g_key_file_get_string_list (r->kf, group, PINS_KEY, NULL, NULL);
   g_auto (GStrv) colors = g_key_file_get_string_list (r->kf, group, COLORS_KEY, NULL, NULL);
 
-  if (pins != NULL)
-    lm_card_grid_set_pinned_tags (lm_window_get_card_grid (window), (const char *const *) pins);
+  for (guint i = 0; i < N_PIN_LISTS; i++)
+    {
+      g_autofree char *key = pins_key (i);
+      g_auto (GStrv) pins = g_key_file_get_string_list (r->kf, group, key, NULL, NULL);
+      GObject *source = pin_source (window, i);
+
+      if (pins == NULL)
+        continue;
+      if (LM_IS_CARD_GRID (source))
+        lm_card_grid_set_pinned_tags (LM_CARD_GRID (source), (const char *const *) pins);
+      else
+        lm_record_dashboard_set_pinned_keys (LM_RECORD_DASHBOARD (source), (const char *const *) pins);
+    }
   for (guint i = 0; colors != NULL && colors[i] != NULL; i++)
     {
       /* "run name=#rrggbb": the last '=' (a run name may hold one) */
@@ -292,8 +322,13 @@ save_logdir (Tracker *t, GKeyFile *kf)
 {
   g_auto (GStrv) keys = NULL;
 
-  if (t->dirty & DIRTY_PINS)
-    set_or_remove (kf, t->group, PINS_KEY, t->pins);
+  for (guint i = 0; i < N_PIN_LISTS; i++)
+    if ((t->dirty & DIRTY_PINS) && (t->pins_dirty & (1u << i)))
+      {
+        g_autofree char *key = pins_key (i);
+
+        set_or_remove (kf, t->group, key, t->pins[i]);
+      }
   if (t->dirty & DIRTY_COLORS)
     set_or_remove (kf, t->group, COLORS_KEY, t->colors);
   keys = g_key_file_get_keys (kf, t->group, NULL, NULL);
@@ -333,6 +368,7 @@ save_now (Tracker *t, gboolean with_window)
                         t->path, error->message);
           t->warned = TRUE;
           t->dirty = 0;
+          t->pins_dirty = 0;
           return;
         }
       g_clear_error (&error);
@@ -371,6 +407,7 @@ save_now (Tracker *t, gboolean with_window)
       t->width = width, t->height = height, t->maximized = maximized;
     }
   t->dirty = 0;
+  t->pins_dirty = 0;
 
   /* a settings.ini that links elsewhere (dotfiles kept in one folder):
    * write the file it points to, not a plain file over the link */
@@ -438,14 +475,20 @@ on_setting (LmChartSettings *settings, GParamSpec *pspec, Tracker *t)
 /* The lists are taken when they change: the window may be gone when
  * they are written. */
 static void
-on_pins_changed (LmCardGrid *grid, Tracker *t)
+on_pins_changed (GObject *source, Tracker *t)
 {
-  GPtrArray *pins = lm_card_grid_get_pinned_tags (grid);
+  GPtrArray *pins = LM_IS_CARD_GRID (source) ? lm_card_grid_get_pinned_tags (LM_CARD_GRID (source))
+                                             : lm_record_dashboard_get_pinned_keys (LM_RECORD_DASHBOARD (source));
 
-  g_strfreev (t->pins);
-  t->pins = g_new0 (char *, pins->len + 1);
-  for (guint i = 0; i < pins->len; i++)
-    t->pins[i] = g_strdup (pins->pdata[i]);
+  for (guint i = 0; i < N_PIN_LISTS; i++)
+    if (pin_source (t->window, i) == source)
+      {
+        g_strfreev (t->pins[i]);
+        t->pins[i] = g_new0 (char *, pins->len + 1);
+        for (guint j = 0; j < pins->len; j++)
+          t->pins[i][j] = g_strdup (pins->pdata[j]);
+        t->pins_dirty |= 1u << i;
+      }
   mark_dirty (t, DIRTY_PINS);
 }
 
@@ -494,7 +537,8 @@ tracker_free (gpointer data)
   g_signal_handlers_disconnect_by_data (t->settings, t);
   g_signal_handlers_disconnect_by_data (lm_theme_get_default (), t);
   g_object_unref (t->settings);
-  g_strfreev (t->pins);
+  for (guint i = 0; i < N_PIN_LISTS; i++)
+    g_strfreev (t->pins[i]);
   g_strfreev (t->colors);
   g_free (t->group);
   g_free (t->path);
@@ -518,7 +562,8 @@ lm_preferences_track (LmWindow *window, const char *path)
   g_signal_connect (t->settings, "notify", G_CALLBACK (on_setting), t);
   g_signal_connect (lm_theme_get_default (), "notify::mode", G_CALLBACK (on_theme_mode), t);
   g_signal_connect (window, "close-request", G_CALLBACK (on_close_request), t);
-  g_signal_connect (lm_window_get_card_grid (window), "pins-changed", G_CALLBACK (on_pins_changed), t);
+  for (guint i = 0; i < N_PIN_LISTS; i++)
+    g_signal_connect (pin_source (window, i), "pins-changed", G_CALLBACK (on_pins_changed), t);
   g_signal_connect (lm_window_get_run_list (window), "colors-changed", G_CALLBACK (on_colors_changed), t);
   /* freed (and flushed) with the window */
   g_object_set_data_full (G_OBJECT (window), "lm-preferences", t, tracker_free);

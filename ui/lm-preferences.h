@@ -22,6 +22,9 @@
  *   [logdir /home/me/runs]   (one group per log directory; [ ] and line
  *                             breaks in the path written %5B %5D %0A)
  *   pinned-scalars=train/loss;val/acc;      (pinned cards, in order)
+ *   pinned-histograms=fc1/weight\nexp1;     (pinned histogram, distribution
+ *   pinned-distributions=...; pinned-images=...  and image cards: tag, a line
+ *                                            break (written \n), run)
  *   run-colors=exp1=#ff0000;sweep/lr_0.1=#00aa00;   (colours chosen)
  *
  * Only what the user changes is written, merged into the file as it is at

@@ -15,6 +15,7 @@
 #include "lm-palette.h"
 #include "lm-text-card.h"
 #include "lm-natural.h"
+#include "lm-pins.h"
 
 struct _LmRecordDashboard
 {
@@ -31,7 +32,20 @@ struct _LmRecordDashboard
   GtkWidget *entry, *warning, *stack, *empty_label, *flow, *mode_drop;
   GtkWidget *run_errors;   /* runs whose records could not all be read */
   GHashTable *cards;   /* key -> GtkFlowBoxChild (owned by the flow box) */
+
+  /* TensorBoard's pinned cards (not text): a second card per pinned key */
+  GPtrArray *pinned;       /* keys in the order pinned, present or not */
+  GHashTable *pin_cards;   /* key -> GtkFlowBoxChild of pin_flow */
+  GtkWidget *pin_box, *pin_flow, *pin_count;
 };
+
+enum
+{
+  PINS_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (LmRecordDashboard, lm_record_dashboard, GTK_TYPE_BOX)
 
@@ -92,8 +106,10 @@ refresh_body (LmRecordDashboard *self, GtkWidget *body)
     }
 }
 
+static void on_pin_toggled (GtkToggleButton *button, LmRecordDashboard *self);
+
 static GtkWidget *
-make_card (LmRecordDashboard *self, LmRecordSeries *s, LmRun *run)
+make_card (LmRecordDashboard *self, LmRecordSeries *s, LmRun *run, const char *key)
 {
   GtkWidget *card = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
   GtkWidget *header, *body = NULL, *child;
@@ -135,6 +151,17 @@ make_card (LmRecordDashboard *self, LmRecordSeries *s, LmRun *run)
       body = lm_text_card_new (self->feed, s->run_name, s->tag);
       break;
     }
+  if (self->kind != LM_DASHBOARD_TEXT)
+    {
+      /* TensorBoard's pin, after the run chip as on a scalar card */
+      GtkWidget *pin = lm_pin_button_new ();
+
+      g_object_set_data_full (G_OBJECT (pin), "lm-key", g_strdup (key), g_free);
+      gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (pin), lm_pins_index (self->pinned, key) >= 0);
+      g_signal_connect (pin, "toggled", G_CALLBACK (on_pin_toggled), self);
+      gtk_box_append (GTK_BOX (header), pin);
+      g_object_set_data (G_OBJECT (body), "lm-pin", pin);
+    }
   gtk_widget_set_vexpand (body, TRUE);
   if (self->kind == LM_DASHBOARD_HISTOGRAMS || self->kind == LM_DASHBOARD_DISTRIBUTIONS)
     gtk_widget_set_size_request (body, 300, 220);
@@ -144,7 +171,7 @@ make_card (LmRecordDashboard *self, LmRecordSeries *s, LmRun *run)
   child = gtk_flow_box_child_new ();
   gtk_flow_box_child_set_child (GTK_FLOW_BOX_CHILD (child), card);
   gtk_widget_set_focusable (child, FALSE);
-  g_object_set_data_full (G_OBJECT (child), "lm-key", g_strconcat (s->tag, "\n", s->run_name, NULL), g_free);
+  g_object_set_data_full (G_OBJECT (child), "lm-key", g_strdup (key), g_free);
   g_object_set_data (G_OBJECT (child), "lm-body", body);
   /* the colour it was made with: a new one (the run list's swatch) remakes it */
   g_object_set_data_full (G_OBJECT (child), "lm-color", gdk_rgba_copy (&color), (GDestroyNotify) gdk_rgba_free);
@@ -153,6 +180,59 @@ make_card (LmRecordDashboard *self, LmRecordSeries *s, LmRun *run)
   return child;
 }
 
+/* The card of `s` in `flow` (its cards in `cards`), made, remade for a
+ * new run colour, or refreshed; its key goes into `want`. */
+static void
+keep_card (LmRecordDashboard *self, GtkWidget *flow, GHashTable *cards, GHashTable *want, LmRecordSeries *s,
+           LmRun *run, const char *key)
+{
+  GtkWidget *child = g_hash_table_lookup (cards, key);
+
+  g_hash_table_add (want, g_strdup (key));
+  if (child != NULL)
+    {
+      GdkRGBA color;
+
+      lm_palette_run_color (run, &color);
+      if (!gdk_rgba_equal (&color, g_object_get_data (G_OBJECT (child), "lm-color")))
+        {
+          gtk_flow_box_remove (GTK_FLOW_BOX (flow), child);
+          g_hash_table_remove (cards, key);
+          child = NULL;
+        }
+    }
+  if (child == NULL)
+    {
+      child = make_card (self, s, run, key);
+      g_hash_table_insert (cards, g_strdup (key), child);
+      gtk_flow_box_append (GTK_FLOW_BOX (flow), child);
+    }
+  else
+    {
+      refresh_body (self, body_of (child));
+      update_badge (self, child, s);
+    }
+}
+
+static void
+drop_unwanted (GtkWidget *flow, GHashTable *cards, GHashTable *want)
+{
+  GHashTableIter it;
+  gpointer k, v;
+
+  g_hash_table_iter_init (&it, cards);
+  while (g_hash_table_iter_next (&it, &k, &v))
+    if (!g_hash_table_contains (want, k))
+      {
+        gtk_flow_box_remove (GTK_FLOW_BOX (flow), v);
+        g_hash_table_iter_remove (&it);
+      }
+}
+
+/* The Pinned section shows a card for every pinned (tag, run) of a shown
+ * run that has it (a pinned card not logged yet waits for it), in the
+ * order pinned, whatever the tag filter; the other cards' pin buttons
+ * follow. */
 static void
 sync_cards (LmRecordDashboard *self)
 {
@@ -160,6 +240,7 @@ sync_cards (LmRecordDashboard *self)
   GPtrArray *shown = lm_run_selection_get_shown (self->selection);
   g_autoptr (GHashTable) runs = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr (GHashTable) want = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GHashTable) want_pins = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   GHashTableIter it;
   gpointer k, v;
   guint n_tags_total = 0;
@@ -170,46 +251,30 @@ sync_cards (LmRecordDashboard *self)
     {
       LmRecordSeries *s = series->pdata[i];
       LmRun *run = g_hash_table_lookup (runs, s->run_name);
-      char *key;
-      GtkWidget *child;
+      g_autofree char *key = NULL;
 
       n_tags_total++;
-      if (run == NULL || (self->regex && !g_regex_match (self->regex, s->tag, 0, NULL)))
+      if (run == NULL)
         continue;
       key = g_strconcat (s->tag, "\n", s->run_name, NULL);
-      g_hash_table_add (want, key);
-      child = g_hash_table_lookup (self->cards, key);
-      if (child != NULL)
-        {
-          GdkRGBA color;
-
-          lm_palette_run_color (run, &color);
-          if (!gdk_rgba_equal (&color, g_object_get_data (G_OBJECT (child), "lm-color")))
-            {
-              gtk_flow_box_remove (GTK_FLOW_BOX (self->flow), child);
-              g_hash_table_remove (self->cards, key);
-              child = NULL;
-            }
-        }
-      if (child == NULL)
-        {
-          child = make_card (self, s, run);
-          g_hash_table_insert (self->cards, g_strdup (key), child);
-          gtk_flow_box_append (GTK_FLOW_BOX (self->flow), child);
-        }
-      else
-        {
-          refresh_body (self, body_of (child));
-          update_badge (self, child, s);
-        }
+      if (lm_pins_index (self->pinned, key) >= 0)
+        keep_card (self, self->pin_flow, self->pin_cards, want_pins, s, run, key);
+      if (self->regex == NULL || g_regex_match (self->regex, s->tag, 0, NULL))
+        keep_card (self, self->flow, self->cards, want, s, run, key);
     }
+  drop_unwanted (self->flow, self->cards, want);
+  drop_unwanted (self->pin_flow, self->pin_cards, want_pins);
+  gtk_flow_box_invalidate_sort (GTK_FLOW_BOX (self->pin_flow));
+  lm_pin_section_set_count (self->pin_box, self->pin_count, g_hash_table_size (self->pin_cards));
   g_hash_table_iter_init (&it, self->cards);
   while (g_hash_table_iter_next (&it, &k, &v))
-    if (!g_hash_table_contains (want, k))
-      {
-        gtk_flow_box_remove (GTK_FLOW_BOX (self->flow), v);
-        g_hash_table_iter_remove (&it);
-      }
+    {
+      GtkWidget *pin = g_object_get_data (G_OBJECT (body_of (v)), "lm-pin");
+
+      if (pin != NULL)
+        lm_pin_button_set_quietly (GTK_TOGGLE_BUTTON (pin), lm_pins_index (self->pinned, k) >= 0,
+                                   on_pin_toggled, self);
+    }
 
   {
     /* A run file that fails part-way (a damaged page) keeps the records read
@@ -233,7 +298,7 @@ sync_cards (LmRecordDashboard *self)
     gtk_widget_set_visible (self->run_errors, n_err > 0);
   }
 
-  if (g_hash_table_size (self->cards) > 0)
+  if (g_hash_table_size (self->cards) > 0 || g_hash_table_size (self->pin_cards) > 0)
     gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "cards");
   else
     {
@@ -257,6 +322,29 @@ static int
 sort_children (GtkFlowBoxChild *a, GtkFlowBoxChild *b, gpointer user_data)
 {
   return lm_natural_compare (g_object_get_data (G_OBJECT (a), "lm-key"), g_object_get_data (G_OBJECT (b), "lm-key"));
+}
+
+static int
+sort_pins (GtkFlowBoxChild *a, GtkFlowBoxChild *b, gpointer user_data)
+{
+  LmRecordDashboard *self = user_data;
+
+  return lm_pins_index (self->pinned, g_object_get_data (G_OBJECT (a), "lm-key"))
+         - lm_pins_index (self->pinned, g_object_get_data (G_OBJECT (b), "lm-key"));
+}
+
+static void
+on_pin_toggled (GtkToggleButton *button, LmRecordDashboard *self)
+{
+  /* the key is the card's: copied, as unpinning removes the pinned card */
+  g_autofree char *key = g_strdup (g_object_get_data (G_OBJECT (button), "lm-key"));
+
+  lm_pin_button_hold (button);
+  if (lm_pins_set (self->pinned, key, gtk_toggle_button_get_active (button)))
+    {
+      sync_cards (self);
+      g_signal_emit (self, signals[PINS_CHANGED], 0);
+    }
 }
 
 static void
@@ -290,6 +378,8 @@ lm_record_dashboard_finalize (GObject *object)
 
   g_clear_pointer (&self->regex, g_regex_unref);
   g_hash_table_unref (self->cards);
+  g_hash_table_unref (self->pin_cards);
+  g_ptr_array_unref (self->pinned);
   G_OBJECT_CLASS (lm_record_dashboard_parent_class)->finalize (object);
 }
 
@@ -298,12 +388,16 @@ lm_record_dashboard_class_init (LmRecordDashboardClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = lm_record_dashboard_dispose;
   G_OBJECT_CLASS (klass)->finalize = lm_record_dashboard_finalize;
+  signals[PINS_CHANGED] = g_signal_new ("pins-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                        0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
 lm_record_dashboard_init (LmRecordDashboard *self)
 {
   self->cards = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->pin_cards = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->pinned = g_ptr_array_new_with_free_func (g_free);
 }
 
 GtkWidget *
@@ -314,6 +408,8 @@ lm_record_dashboard_new (LmDashboardKind kind, LmRunSelection *selection, LmReco
                                           "orientation", GTK_ORIENTATION_VERTICAL, NULL);
   GtkWidget *bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
   GtkWidget *scroller = gtk_scrolled_window_new ();
+  GtkWidget *content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 10);
+  guint per_line = kind == LM_DASHBOARD_IMAGES ? 6 : 4;
 
   self->kind = kind;
   self->selection = g_object_ref (selection);
@@ -347,13 +443,19 @@ lm_record_dashboard_new (LmDashboardKind kind, LmRunSelection *selection, LmReco
   gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (self->flow), GTK_SELECTION_NONE);
   gtk_flow_box_set_homogeneous (GTK_FLOW_BOX (self->flow), TRUE);
   gtk_flow_box_set_min_children_per_line (GTK_FLOW_BOX (self->flow), 1);
-  gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (self->flow), kind == LM_DASHBOARD_IMAGES ? 6 : 4);
+  gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (self->flow), per_line);
   gtk_flow_box_set_column_spacing (GTK_FLOW_BOX (self->flow), 12);
   gtk_flow_box_set_row_spacing (GTK_FLOW_BOX (self->flow), 12);
   gtk_flow_box_set_sort_func (GTK_FLOW_BOX (self->flow), sort_children, NULL, NULL);
   gtk_widget_set_valign (self->flow, GTK_ALIGN_START);
-  gtk_widget_add_css_class (self->flow, "lm-sections");
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), self->flow);
+  gtk_widget_add_css_class (self->flow, "lm-cards");
+  /* the Pinned section above the cards */
+  self->pin_box = lm_pin_section_new (per_line, sort_pins, self, &self->pin_flow, &self->pin_count);
+  gtk_widget_set_valign (content, GTK_ALIGN_START);
+  gtk_widget_add_css_class (content, "lm-sections");
+  gtk_box_append (GTK_BOX (content), self->pin_box);
+  gtk_box_append (GTK_BOX (content), self->flow);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), content);
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
 
   self->empty_label = gtk_label_new ("Loading…");
@@ -433,9 +535,12 @@ lm_record_dashboard_set_histogram_mode (LmRecordDashboard *self, int mode)
     return;
   if (gtk_drop_down_get_selected (GTK_DROP_DOWN (self->mode_drop)) != (guint) mode)
     gtk_drop_down_set_selected (GTK_DROP_DOWN (self->mode_drop), (guint) mode);
-  g_hash_table_iter_init (&it, self->cards);
-  while (g_hash_table_iter_next (&it, NULL, &v))
-    lm_histogram_view_set_mode (LM_HISTOGRAM_VIEW (body_of (v)), mode);
+  for (int t = 0; t < 2; t++)
+    {
+      g_hash_table_iter_init (&it, t ? self->pin_cards : self->cards);
+      while (g_hash_table_iter_next (&it, NULL, &v))
+        lm_histogram_view_set_mode (LM_HISTOGRAM_VIEW (body_of (v)), mode);
+    }
 }
 
 void
@@ -446,12 +551,15 @@ lm_record_dashboard_set_x_axis (LmRecordDashboard *self, LmXAxis axis)
 
   g_return_if_fail (LM_IS_RECORD_DASHBOARD (self));
   self->x_axis = axis;
-  g_hash_table_iter_init (&it, self->cards);
-  while (g_hash_table_iter_next (&it, NULL, &v))
-    if (self->kind == LM_DASHBOARD_HISTOGRAMS)
-      lm_histogram_view_set_x_axis (LM_HISTOGRAM_VIEW (body_of (v)), axis);
-    else if (self->kind == LM_DASHBOARD_DISTRIBUTIONS)
-      lm_distribution_view_set_x_axis (LM_DISTRIBUTION_VIEW (body_of (v)), axis);
+  for (int t = 0; t < 2; t++)
+    {
+      g_hash_table_iter_init (&it, t ? self->pin_cards : self->cards);
+      while (g_hash_table_iter_next (&it, NULL, &v))
+        if (self->kind == LM_DASHBOARD_HISTOGRAMS)
+          lm_histogram_view_set_x_axis (LM_HISTOGRAM_VIEW (body_of (v)), axis);
+        else if (self->kind == LM_DASHBOARD_DISTRIBUTIONS)
+          lm_distribution_view_set_x_axis (LM_DISTRIBUTION_VIEW (body_of (v)), axis);
+    }
 }
 
 const char *
@@ -465,13 +573,20 @@ lm_record_dashboard_get_badge (LmRecordDashboard *self, const char *run_name, co
   return badge != NULL && gtk_widget_get_visible (badge) ? gtk_label_get_text (GTK_LABEL (badge)) : NULL;
 }
 
+/* The body of (tag, run)'s card in `cards`, or NULL. */
+static GtkWidget *
+find_body (GHashTable *cards, const char *run_name, const char *tag)
+{
+  g_autofree char *key = g_strconcat (tag, "\n", run_name, NULL);
+  GtkWidget *child = g_hash_table_lookup (cards, key);
+
+  return child ? body_of (child) : NULL;
+}
+
 GtkWidget *
 lm_record_dashboard_find_card (LmRecordDashboard *self, const char *run_name, const char *tag)
 {
-  g_autofree char *key = g_strconcat (tag, "\n", run_name, NULL);
-  GtkWidget *child = g_hash_table_lookup (self->cards, key);
-
-  return child ? body_of (child) : NULL;
+  return find_body (self->cards, run_name, tag);
 }
 
 guint
@@ -490,11 +605,12 @@ lm_record_dashboard_is_settled (LmRecordDashboard *self)
     return FALSE;
   if (self->kind != LM_DASHBOARD_IMAGES)
     return TRUE;
-  g_hash_table_iter_init (&it, self->cards);
-  while (g_hash_table_iter_next (&it, NULL, &v))
+  for (int t = 0; t < 2; t++)
     {
-      if (!lm_image_card_is_settled (LM_IMAGE_CARD (body_of (v))))
-        return FALSE;
+      g_hash_table_iter_init (&it, t ? self->pin_cards : self->cards);
+      while (g_hash_table_iter_next (&it, NULL, &v))
+        if (!lm_image_card_is_settled (LM_IMAGE_CARD (body_of (v))))
+          return FALSE;
     }
   return TRUE;
 }
@@ -504,4 +620,64 @@ lm_record_dashboard_get_run_errors (LmRecordDashboard *self)
 {
   g_return_val_if_fail (LM_IS_RECORD_DASHBOARD (self), "");
   return gtk_widget_get_visible (self->run_errors) ? gtk_label_get_text (GTK_LABEL (self->run_errors)) : "";
+}
+
+gboolean
+lm_record_dashboard_set_pinned (LmRecordDashboard *self, const char *run_name, const char *tag, gboolean pinned)
+{
+  g_autofree char *key = NULL;
+
+  g_return_val_if_fail (LM_IS_RECORD_DASHBOARD (self), FALSE);
+  g_return_val_if_fail (run_name != NULL && tag != NULL, FALSE);
+  key = g_strconcat (tag, "\n", run_name, NULL);
+  if (self->kind == LM_DASHBOARD_TEXT || !lm_pins_set (self->pinned, key, pinned))
+    return FALSE;
+  sync_cards (self);
+  g_signal_emit (self, signals[PINS_CHANGED], 0);
+  return TRUE;
+}
+
+gboolean
+lm_record_dashboard_is_pinned (LmRecordDashboard *self, const char *run_name, const char *tag)
+{
+  g_autofree char *key = g_strconcat (tag, "\n", run_name, NULL);
+
+  g_return_val_if_fail (LM_IS_RECORD_DASHBOARD (self), FALSE);
+  return lm_pins_index (self->pinned, key) >= 0;
+}
+
+void
+lm_record_dashboard_set_pinned_keys (LmRecordDashboard *self, const char *const *keys)
+{
+  g_return_if_fail (LM_IS_RECORD_DASHBOARD (self));
+  if (self->kind == LM_DASHBOARD_TEXT)
+    return;
+  lm_pins_replace (self->pinned, keys);
+  sync_cards (self);
+}
+
+GPtrArray *
+lm_record_dashboard_get_pinned_keys (LmRecordDashboard *self)
+{
+  g_return_val_if_fail (LM_IS_RECORD_DASHBOARD (self), NULL);
+  return self->pinned;
+}
+
+GtkWidget *
+lm_record_dashboard_find_pinned_card (LmRecordDashboard *self, const char *run_name, const char *tag)
+{
+  return find_body (self->pin_cards, run_name, tag);
+}
+
+guint
+lm_record_dashboard_get_n_pinned_shown (LmRecordDashboard *self)
+{
+  g_return_val_if_fail (LM_IS_RECORD_DASHBOARD (self), 0);
+  return g_hash_table_size (self->pin_cards);
+}
+
+GtkToggleButton *
+lm_record_dashboard_get_pin_button (GtkWidget *card)
+{
+  return g_object_get_data (G_OBJECT (card), "lm-pin");
 }

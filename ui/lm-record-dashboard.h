@@ -11,6 +11,15 @@
  * follow the horizontal axis setting (step / relative / wall) and show
  * their NaN and +-Inf counts in the card header.
  *
+ * Pinned cards (TensorBoard's pin; histograms, distributions and images):
+ * a card's pin button puts a second card for its (tag, run) in a Pinned
+ * section above the cards, in the order pinned, as LmCardGrid does for
+ * scalars: the tag filter does not hide it, unpinning works from either
+ * card, and a pinned card no run has (yet) is kept and shows when logged.
+ * A pin's key is "tag\nrun".
+ *
+ * Signals: "pins-changed" (the user pinned or unpinned a card).
+ *
  * What it is not for: scalars (LmCardGrid) or hparams (LmHparamsView).
  */
 #pragma once
@@ -55,5 +64,21 @@ const char   *lm_record_dashboard_get_run_errors (LmRecordDashboard *self);
 /* The feed has read every run and the cards show it (images: every card
  * in or near the view has its selected image on screen). */
 gboolean      lm_record_dashboard_is_settled   (LmRecordDashboard *self);
+
+/* FALSE when it was already so (and for text, which has no pins). */
+gboolean      lm_record_dashboard_set_pinned   (LmRecordDashboard *self, const char *run_name, const char *tag,
+                                                gboolean pinned);
+gboolean      lm_record_dashboard_is_pinned    (LmRecordDashboard *self, const char *run_name, const char *tag);
+/* Replaces the pins ("tag\nrun" keys, in order; settings.ini), without
+ * "pins-changed". */
+void          lm_record_dashboard_set_pinned_keys (LmRecordDashboard *self, const char *const *keys);
+/* The keys in the order pinned, shown or not (owned by the dashboard). */
+GPtrArray    *lm_record_dashboard_get_pinned_keys (LmRecordDashboard *self);
+/* The body of the Pinned section's card (as find_card), or NULL. */
+GtkWidget    *lm_record_dashboard_find_pinned_card (LmRecordDashboard *self, const char *run_name, const char *tag);
+guint         lm_record_dashboard_get_n_pinned_shown (LmRecordDashboard *self);
+/* The pin button of a card's header (`card`: from find_card or
+ * find_pinned_card); NULL for text. */
+GtkToggleButton *lm_record_dashboard_get_pin_button (GtkWidget *card);
 
 G_END_DECLS

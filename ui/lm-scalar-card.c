@@ -2,6 +2,7 @@
 #include "lm-scalar-card.h"
 
 #include "lm-icon-tip.h"
+#include "lm-pins.h"
 #include "lm-step-table.h"
 
 struct _LmScalarCard
@@ -226,13 +227,6 @@ action_enlarge (GSimpleAction *action, GVariant *param, gpointer user_data)
 }
 
 static void
-on_pin_toggled (GtkToggleButton *button, LmScalarCard *self)
-{
-  lm_icon_tip (GTK_WIDGET (button), gtk_toggle_button_get_active (button) ? "Unpin this card"
-                                                                          : "Pin this card to the top");
-}
-
-static void
 on_table_visible (GtkWidget *table, GParamSpec *pspec, GtkWidget *chart)
 {
   gtk_widget_set_size_request (chart, -1, gtk_widget_get_visible (table) ? LM_CHART_NATURAL_HEIGHT : -1);
@@ -285,11 +279,7 @@ lm_scalar_card_new (const char *tag, LmRunSelection *selection, LmChartSettings 
 
   /* TensorBoard's pin: the card also shows in a Pinned section on top
    * (lm-card-grid.c listens to the button) */
-  self->pin_button = gtk_toggle_button_new ();
-  gtk_button_set_icon_name (GTK_BUTTON (self->pin_button), "view-pin-symbolic");
-  gtk_widget_add_css_class (self->pin_button, "lm-pin");
-  g_signal_connect (self->pin_button, "toggled", G_CALLBACK (on_pin_toggled), self);
-  on_pin_toggled (GTK_TOGGLE_BUTTON (self->pin_button), self);
+  self->pin_button = lm_pin_button_new ();
   gtk_box_append (GTK_BOX (header), self->pin_button);
 
   lm_icon_tip (fit, "Reset zoom (or double-click the chart)");

@@ -360,6 +360,10 @@ static const char shortcuts_ui[] =
   "    <child><object class='GtkShortcutsShortcut' id='gesture-reset'><property name='shortcut-type'>gesture</property>"
   "     <property name='title'>Reset a chart: double-click it</property>"
   "     </object></child>"
+  "    <child><object class='GtkShortcutsShortcut'><property name='title'>Select a chart's last step (step selection on)</property>"
+  "     <property name='accelerator'>Return</property></object></child>"
+  "    <child><object class='GtkShortcutsShortcut'><property name='title'>Move the selected step, clear it</property>"
+  "     <property name='accelerator'>Left Right Escape</property></object></child>"
   "    <child><object class='GtkShortcutsShortcut'><property name='title'>Close a chart's or image's larger view</property>"
   "     <property name='accelerator'>Escape</property></object></child>"
   "   </object></child>"
@@ -476,9 +480,9 @@ sync_step_selection (LmChartSettings *settings, GParamSpec *pspec, GtkWidget *ch
 
   gtk_widget_set_sensitive (check, on_steps);
   gtk_widget_set_tooltip_text (check, on_steps
-                               ? "Click a chart to select a step, Shift+click for a range; a table "
-                                 "under the chart lists each run's values there (← → move it, "
-                                 "Esc clears it)"
+                               ? "Click a chart to select a step, Shift+click for a range, or press "
+                                 "Enter on a chart for its last step; a table under the chart lists "
+                                 "each run's values there (← → move it, Esc clears it)"
                                : "Step selection works with the Step axis only (as in TensorBoard); "
                                  "set Horizontal axis to Step to use it");
 }

@@ -259,7 +259,7 @@ static guint
 count_columns (LmWindow *win, const char *view, int *narrowest)
 {
   GtkWidget *page = lm_dashboards_get_page (lm_window_get_dashboards (win), view);
-  GtkWidget *flow = lm_ui_find_descendant (page, GTK_TYPE_FLOW_BOX);
+  GtkWidget *flow = lm_ui_find_by_class (page, "lm-cards");   /* not the Pinned section's */
   graphene_rect_t b;
   double top = G_MAXDOUBLE;
   guint n = 0;

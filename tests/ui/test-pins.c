@@ -9,17 +9,22 @@
  * unpinning from the pinned card removes it.  A colour picked in the run
  * list's colour chooser is what the chart draws the run's line in (pixels
  * of a screenshot), is saved and comes back in a new window, and "Reset
- * to Default" brings the palette's colour back.  Skips without a display.
+ * to Default" brings the palette's colour back.  Histogram and image
+ * cards pin the same way, per (tag, run), each dashboard under a key of
+ * its own.  Skips without a display.
  */
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 #include <string.h>
 
 #include "lm-palette.h"
+#include "lm-image-card.h"
 #include "lm-preferences.h"
+#include "lm-record-dashboard.h"
 #include "lm-window.h"
 #include "ui-test-util.h"
 #include "lm-test-run.h"
+#include "lm-test-records.h"
 
 static gboolean have_display;
 
@@ -378,6 +383,198 @@ test_run_colors (void)
   lm_test_rm_rf (logdir);
 }
 
+/* ------------------------------------------------ histogram and image pins */
+
+static LmRecordDashboard *
+record_page (LmWindow *win, const char *name)
+{
+  return LM_RECORD_DASHBOARD (lm_dashboards_get_page (lm_window_get_dashboards (win), name));
+}
+
+/* The "tag@run" of the Pinned section's cards, in the order shown. */
+static char *
+record_pinned_order (GtkWidget *any_pinned)
+{
+  /* body -> card box -> flow box child -> flow box */
+  GtkWidget *flow = gtk_widget_get_parent (gtk_widget_get_parent (gtk_widget_get_parent (any_pinned)));
+  GString *out = g_string_new (NULL);
+
+  for (int i = 0; gtk_flow_box_get_child_at_index (GTK_FLOW_BOX (flow), i) != NULL; i++)
+    {
+      const char *key = g_object_get_data (G_OBJECT (gtk_flow_box_get_child_at_index (GTK_FLOW_BOX (flow), i)),
+                                           "lm-key");
+      g_autofree char *k = g_strdup (key);
+
+      *strchr (k, '\n') = '@';
+      g_string_append_printf (out, "%s%s", out->len ? "," : "", k);
+    }
+  return g_string_free (out, FALSE);
+}
+
+static double
+y_in (GtkWidget *widget, GtkWidget *page)
+{
+  graphene_point_t in = GRAPHENE_POINT_INIT (0, 0), out;
+
+  g_assert_true (gtk_widget_compute_point (widget, page, &in, &out));
+  return out.y;
+}
+
+/* A window on the histograms. */
+static LmWindow *
+open_histograms (const char *logdir, const char *prefs, LmDashboards **dash, LmRecordDashboard **hist,
+                 LmRecordDashboard **images)
+{
+  LmWindow *win = open_window (logdir, prefs);
+
+  *dash = lm_window_get_dashboards (win);
+  *hist = record_page (win, "histograms");
+  *images = record_page (win, "images");
+  g_assert_true (lm_dashboards_set_view (*dash, "histograms"));
+  g_assert_true (lm_test_wait_for (settled, win, 20000));
+  return win;
+}
+
+typedef struct
+{
+  LmRecordDashboard *page;
+  const char *run, *tag;
+} RecordPinWait;
+
+static gboolean
+record_pinned_shown (gpointer data)
+{
+  RecordPinWait *w = data;
+
+  return lm_record_dashboard_find_pinned_card (w->page, w->run, w->tag) != NULL;
+}
+
+static void
+test_record_pins (void)
+{
+  g_autofree char *logdir = NULL, *cfg = NULL, *prefs = NULL, *text = NULL, *order = NULL;
+  LmWindow *win;
+  LmDashboards *dash;
+  LmRecordDashboard *hist, *images;
+  GtkWidget *card, *pinned, *image_card, *image_pinned;
+  GtkToggleButton *pin;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  logdir = lm_test_tmpdir_new ("lumen-pins-records-XXXXXX");
+  lm_test_records_write (logdir, "a", 0.1, "adam", 0.9, FALSE);
+  lm_test_records_write (logdir, "b", 0.01, "sgd", 0.7, FALSE);
+  cfg = lm_test_tmpdir_new ("lumen-pins-cfg-XXXXXX");
+  prefs = g_build_filename (cfg, "lumen", "settings.ini", NULL);
+
+  win = open_histograms (logdir, prefs, &dash, &hist, &images);
+
+  /* the histogram card's pin button, as a scalar card's */
+  card = lm_record_dashboard_find_card (hist, "b", LM_TR_HIST_TAG);
+  g_assert_nonnull (card);
+  pin = lm_record_dashboard_get_pin_button (card);
+  g_assert_nonnull (pin);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (pin)));
+  g_assert_cmpstr (gtk_button_get_icon_name (GTK_BUTTON (pin)), ==, "view-pin-symbolic");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (pin)), ==, "Pin this card to the top");
+  g_assert_null (lm_record_dashboard_find_pinned_card (hist, "b", LM_TR_HIST_TAG));
+
+  /* pinned: a second card above every card (b sorts after a) */
+  gtk_toggle_button_set_active (pin, TRUE);
+  pinned = lm_record_dashboard_find_pinned_card (hist, "b", LM_TR_HIST_TAG);
+  g_assert_nonnull (pinned);
+  g_assert_true (pinned != card);
+  g_assert_true (lm_record_dashboard_find_card (hist, "b", LM_TR_HIST_TAG) == card);
+  g_assert_cmpuint (lm_record_dashboard_get_n_cards (hist), ==, 2);
+  g_assert_true (gtk_toggle_button_get_active (lm_record_dashboard_get_pin_button (pinned)));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (pin)), ==, "Unpin this card");
+  g_assert_true (lm_test_wait_for (settled, win, 20000));
+  lm_test_spin (300);   /* laid out */
+  g_assert_cmpfloat (y_in (pinned, GTK_WIDGET (hist)), <,
+                     y_in (lm_record_dashboard_find_card (hist, "a", LM_TR_HIST_TAG), GTK_WIDGET (hist)));
+  /* the distributions dashboard has pins of its own */
+  g_assert_false (lm_record_dashboard_is_pinned (record_page (win, "distributions"), "b", LM_TR_HIST_TAG));
+
+  /* a tag no run has yet: kept, not shown */
+  g_assert_true (lm_record_dashboard_set_pinned (hist, "a", "later/hist", TRUE));
+  g_assert_false (lm_record_dashboard_set_pinned (hist, "a", "later/hist", TRUE));
+  g_assert_null (lm_record_dashboard_find_pinned_card (hist, "a", "later/hist"));
+  g_assert_cmpuint (lm_record_dashboard_get_n_pinned_shown (hist), ==, 1);
+
+  /* an image card */
+  g_assert_true (lm_dashboards_set_view (dash, "images"));
+  g_assert_true (lm_test_wait_for (settled, win, 20000));
+  image_card = lm_record_dashboard_find_card (images, "a", LM_TR_IMAGE_TAG);
+  g_assert_nonnull (image_card);
+  gtk_toggle_button_set_active (lm_record_dashboard_get_pin_button (image_card), TRUE);
+  image_pinned = lm_record_dashboard_find_pinned_card (images, "a", LM_TR_IMAGE_TAG);
+  g_assert_nonnull (image_pinned);
+  g_assert_true (LM_IS_IMAGE_CARD (image_pinned));
+
+  /* saved under the log directory, a key per dashboard */
+  lm_preferences_flush (win);
+  text = file_text (prefs);
+  g_assert_nonnull (strstr (text, "pinned-histograms=weights/peak\\nb;later/hist\\na;\n"));
+  g_assert_nonnull (strstr (text, "pinned-images=samples/pattern\\na;\n"));
+  g_assert_null (strstr (text, "pinned-distributions"));
+  g_assert_null (strstr (text, "pinned-scalars"));
+  g_clear_pointer (&text, g_free);
+
+  /* a filter that matches nothing: the pinned cards stay on screen */
+  g_assert_true (lm_dashboards_set_tag_filter (dash, "^nothing$", NULL));
+  g_assert_cmpuint (lm_record_dashboard_get_n_cards (images), ==, 0);
+  g_assert_true (lm_test_wait_for (settled, win, 20000));
+  g_assert_true (gtk_widget_get_mapped (image_pinned));
+  g_assert_true (lm_dashboards_set_view (dash, "histograms"));
+  g_assert_cmpuint (lm_record_dashboard_get_n_cards (hist), ==, 0);
+  g_assert_true (lm_test_wait_for (settled, win, 20000));
+  g_assert_true (gtk_widget_get_mapped (pinned));
+  gtk_window_destroy (GTK_WINDOW (win));
+
+  /* a restart: the same pins, the cards' buttons on */
+  win = open_histograms (logdir, prefs, &dash, &hist, &images);
+  g_assert_true (lm_record_dashboard_is_pinned (hist, "a", "later/hist"));
+  pinned = lm_record_dashboard_find_pinned_card (hist, "b", LM_TR_HIST_TAG);
+  g_assert_nonnull (pinned);
+  card = lm_record_dashboard_find_card (hist, "b", LM_TR_HIST_TAG);
+  g_assert_true (gtk_toggle_button_get_active (lm_record_dashboard_get_pin_button (card)));
+  g_assert_false (gtk_toggle_button_get_active (
+    lm_record_dashboard_get_pin_button (lm_record_dashboard_find_card (hist, "a", LM_TR_HIST_TAG))));
+
+  /* the waiting tag logged: its pinned card appears, in pin order */
+  {
+    RecordPinWait w = { hist, "a", "later/hist" };
+
+    lm_test_records_append_histograms (logdir, "a", "later/hist", 0, 3);
+    g_assert_true (lm_test_wait_for (record_pinned_shown, &w, 20000));
+    order = record_pinned_order (pinned);
+    g_assert_cmpstr (order, ==, "weights/peak@b,later/hist@a");
+  }
+
+  /* unpinned from the pinned image card: gone, the other card's button
+   * off, and the key out of the file */
+  g_assert_true (lm_dashboards_set_view (dash, "images"));
+  g_assert_true (lm_test_wait_for (settled, win, 20000));
+  image_pinned = lm_record_dashboard_find_pinned_card (images, "a", LM_TR_IMAGE_TAG);
+  g_assert_nonnull (image_pinned);
+  gtk_toggle_button_set_active (lm_record_dashboard_get_pin_button (image_pinned), FALSE);
+  g_assert_null (lm_record_dashboard_find_pinned_card (images, "a", LM_TR_IMAGE_TAG));
+  image_card = lm_record_dashboard_find_card (images, "a", LM_TR_IMAGE_TAG);
+  g_assert_false (gtk_toggle_button_get_active (lm_record_dashboard_get_pin_button (image_card)));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (lm_record_dashboard_get_pin_button (image_card))), ==,
+                   "Pin this card to the top");
+  lm_preferences_flush (win);
+  text = file_text (prefs);
+  g_assert_null (strstr (text, "pinned-images"));
+  g_assert_nonnull (strstr (text, "pinned-histograms=weights/peak\\nb;later/hist\\na;\n"));
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (cfg);
+  lm_test_rm_rf (logdir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -386,6 +583,7 @@ main (int argc, char **argv)
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   have_display = lm_ui_test_init (&argc, &argv);
   g_test_add_func ("/ui/pins/pin-unpin-restart", test_pins);
+  g_test_add_func ("/ui/pins/records", test_record_pins);
   g_test_add_func ("/ui/colors/pick-save-reset", test_run_colors);
   return g_test_run ();
 }

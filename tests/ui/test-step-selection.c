@@ -452,6 +452,78 @@ test_keys (void)
   lm_test_rm_rf (logdir);
 }
 
+/* Whether a GtkShortcutsShortcut under `w` has `title` and `accel`. */
+static gboolean
+shortcut_listed (GtkWidget *w, const char *title, const char *accel)
+{
+  if (GTK_IS_SHORTCUTS_SHORTCUT (w))
+    {
+      g_autofree char *t = NULL, *a = NULL;
+
+      g_object_get (w, "title", &t, "accelerator", &a, NULL);
+      if (g_strcmp0 (t, title) == 0 && g_strcmp0 (a, accel) == 0)
+        return TRUE;
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
+    if (shortcut_listed (c, title, accel))
+      return TRUE;
+  return FALSE;
+}
+
+/* Enter on a chart with nothing selected: the last step any run logged
+ * (alpha's 200; beta's last is 195), which Left/Right then move; the
+ * setting's tooltip and the shortcuts window say so. */
+static void
+test_keyboard_start (void)
+{
+  g_autofree char *logdir = NULL;
+  LmWindow *win;
+  LmChart *chart;
+  LmStepTable *table;
+  LmStepSelection sel;
+  GtkWidget *check;
+  GtkShortcutsWindow *help;
+  gboolean listed = FALSE;
+
+  if ((win = open_card (&logdir, &chart, &table)) == NULL)
+    return;
+  g_assert_false (lm_plot_get_step_selection (lm_chart_get_plot (chart)).active);
+  g_assert_true (gtk_widget_grab_focus (GTK_WIDGET (chart)));
+  g_assert_true (lm_ui_press_key (GTK_WIDGET (chart), GDK_KEY_Return, 0));
+  sel = lm_plot_get_step_selection (lm_chart_get_plot (chart));
+  g_assert_true (sel.active && !sel.range);
+  g_assert_cmpint (sel.start, ==, 200);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (table)));
+  assert_cell (table, 3, 1, "200");
+  /* Left moves from there; Enter again leaves the selection alone */
+  g_assert_true (lm_ui_press_key (GTK_WIDGET (chart), GDK_KEY_Left, 0));
+  g_assert_cmpint (lm_plot_get_step_selection (lm_chart_get_plot (chart)).start, ==, 195);
+  g_assert_false (lm_ui_press_key (GTK_WIDGET (chart), GDK_KEY_Return, 0));
+  g_assert_cmpint (lm_plot_get_step_selection (lm_chart_get_plot (chart)).start, ==, 195);
+  /* the keypad's Enter too */
+  g_assert_true (lm_ui_press_key (GTK_WIDGET (chart), GDK_KEY_Escape, 0));
+  g_assert_true (lm_ui_press_key (GTK_WIDGET (chart), GDK_KEY_KP_Enter, 0));
+  g_assert_cmpint (lm_plot_get_step_selection (lm_chart_get_plot (chart)).start, ==, 200);
+
+  /* not on another axis, where there is no step selection */
+  g_assert_true (lm_ui_press_key (GTK_WIDGET (chart), GDK_KEY_Escape, 0));
+  lm_chart_settings_set_x_axis (lm_window_get_settings (win), LM_X_RELATIVE);
+  g_assert_false (lm_ui_press_key (GTK_WIDGET (chart), GDK_KEY_Return, 0));
+  g_assert_false (lm_plot_get_step_selection (lm_chart_get_plot (chart)).active);
+  lm_chart_settings_set_x_axis (lm_window_get_settings (win), LM_X_STEP);
+
+  check = lm_ui_find_by_class (GTK_WIDGET (win), "lm-step-selection-check");
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (check), "press Enter on a chart for its last step"));
+  help = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (win));
+  g_assert_nonnull (help);
+  /* the Charts group lists Return for it */
+  listed = shortcut_listed (GTK_WIDGET (help), "Select a chart's last step (step selection on)", "Return");
+  g_assert_true (listed);
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (logdir);
+}
+
 static void
 test_axis_and_setting (void)
 {
@@ -786,6 +858,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/steps/range", test_range);
   g_test_add_func ("/ui/steps/range-nan", test_range_nan);
   g_test_add_func ("/ui/steps/keys", test_keys);
+  g_test_add_func ("/ui/steps/keyboard-start", test_keyboard_start);
   g_test_add_func ("/ui/steps/axis-and-setting", test_axis_and_setting);
   g_test_add_func ("/ui/steps/preferences", test_preferences);
   g_test_add_func ("/ui/steps/cli", test_cli);
