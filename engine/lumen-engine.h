@@ -223,6 +223,11 @@ lm_tensor *lm_log_softmax(const lm_tensor *a, int dim);
  * lm_to_categorical, or soft labels): the loss of sample i is then
  * -sum_c w_c t_ic log_softmax(x_i)_c, 'mean' divides by N, and the gradient
  * also flows into the target if it requires grad. */
+/* Both losses also take PyTorch's K-dimensional form (segmentation-style):
+ * input (N, C, d1, ..., dk) with int64 targets (N, d1, ..., dk) or float32
+ * probabilities of the input's shape; every position is a sample (the loss
+ * of the input with C moved last and flattened to (N*d1*...*dk, C)), and
+ * reduction 'none' gives (N, d1, ..., dk). */
 lm_tensor *lm_cross_entropy(const lm_tensor *logits, const lm_tensor *target); /* (N,C), int64 (N), mean, ignore_index -100 */
 lm_tensor *lm_nll_loss(const lm_tensor *log_probs, const lm_tensor *target);   /* mean */
 /* PyTorch's reduction= argument: 'mean' (the default, the functions above),

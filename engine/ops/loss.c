@@ -2,7 +2,9 @@
  * float32 class probabilities of the logits' shape as PyTorch >= 1.10) and
  * nll_loss, each with PyTorch's reduction ('mean', 'sum', 'none'),
  * ignore_index and class weight (and label_smoothing for cross_entropy), and
- * mse_loss (mean, broadcasting like PyTorch).
+ * mse_loss (mean, broadcasting like PyTorch). Inputs (N, C, d1, ..., dk)
+ * become (N*d1*...*dk, C) with C moved last (views and copies that autograd
+ * follows), so the kernels only see (N, C).
  *
  * cross_entropy keeps the softmax probabilities for backward, which is then a
  * single pass: (softmax - onehot) * g / N ('mean'; g or g_i otherwise; weights
@@ -16,18 +18,12 @@
 #include "lm-backend.h"
 #include "lm-engine-private.h"
 
-/* The error for an input that is neither (N, C) nor (C): PyTorch's
- * K-dimensional form (N, C, d1, ...) is named as not supported, with the
- * reshape that gives the same loss, rather than a bare shape mismatch. */
+/* The error for an input that is neither (N, C), (C) nor (N, C, d1, ...). */
 static void bad_input_shape(const char *op, const lm_tensor *x)
 {
   char b1[LM_SHAPE_STR_LEN];
-  if (x->ndim > 2)
-    lm_error("%s: input %s has dims after the class dim (PyTorch's (N, C, d1, ...) form), "
-             "which is not supported yet: move C last and flatten to (N*d1*..., C) (the "
-             "target likewise)", op, lm_shape_str(x, b1, sizeof b1));
-  else
-    lm_error("%s: expected input of shape (N, C), got %s", op, lm_shape_str(x, b1, sizeof b1));
+  lm_error("%s: expected input of shape (N, C) or (N, C, d1, ...), got %s", op,
+           lm_shape_str(x, b1, sizeof b1));
 }
 
 /* Checks (N,C) scores against (N) int64 targets; (C) with a 0-d target is one sample. */
@@ -328,11 +324,106 @@ static lm_tensor *prob_loss(const char *op, const lm_tensor *x, const lm_tensor 
   return out;
 }
 
+/* ---- PyTorch's K-dimensional form: input (N, C, d1, ..., dk) ---- */
+
+/* x (N, C, d1, ..., dk) as (N*d1*...*dk, C): C moved last, then flattened,
+ * with differentiable views and copies so that autograd and every backend
+ * follow; rows gets N*d1*...*dk. */
+static lm_tensor *classes_last(const lm_tensor *x, int64_t *rows)
+{
+  int dims[LM_MAX_DIMS];
+  *rows = x->shape[0];
+  dims[0] = 0;
+  for (int i = 2; i < x->ndim; i++) {
+    dims[i - 1] = i;
+    *rows *= x->shape[i];
+  }
+  dims[x->ndim - 1] = 1;
+  return lm_reshape(lm_permute(x, dims), 2, (const int64_t[]){*rows, x->shape[1]});
+}
+
+/* Checks a target for x (N, C, d1, ..., dk): int64 class indices
+ * (N, d1, ..., dk) or, for cross_entropy, float32 probabilities of x's
+ * shape (then *prob). PyTorch's wording for a batch or size mismatch. */
+static bool check_nd_target(const char *op, bool ce, const lm_tensor *x, const lm_tensor *target,
+                            bool *prob)
+{
+  char b1[LM_SHAPE_STR_LEN], b2[LM_SHAPE_STR_LEN];
+  int64_t want[LM_MAX_DIMS];
+  if (!lm_check_float(op, x) || !lm_check_same_device(op, x, target))
+    return false;
+  want[0] = x->shape[0];
+  for (int i = 2; i < x->ndim; i++)
+    want[i - 1] = x->shape[i];
+  lm_shape_str_n(x->ndim - 1, want, b1, sizeof b1);
+  *prob = ce && target->dtype == LM_FLOAT32 && target->ndim == x->ndim;
+  if (target->dtype != LM_INT64 && !*prob) {
+    if (ce)
+      lm_error("%s: expected target to hold int64 class indices of shape %s or float32 class "
+               "probabilities of the input's shape %s, got dtype %s", op, b1,
+               lm_shape_str(x, b2, sizeof b2), lm_dtype_name(target->dtype));
+    else
+      lm_error("%s: expected target to hold int64 class indices, got dtype %s", op,
+               lm_dtype_name(target->dtype));
+    return false;
+  }
+  if (ce && target->dtype == LM_INT64 && lm_same_shape(x, target)) {
+    lm_error("%s: Expected floating point type for target with class probabilities, got %s", op,
+             lm_dtype_name(target->dtype));
+    return false;
+  }
+  if (target->ndim >= 1 && target->shape[0] != x->shape[0]) {
+    lm_error("%s: Expected input batch_size (%lld) to match target batch_size (%lld).", op,
+             (long long)x->shape[0], (long long)target->shape[0]);
+    return false;
+  }
+  if (*prob ? lm_same_shape(x, target)
+            : lm_shape_equal(target->ndim, target->shape, x->ndim - 1, want))
+    return true;
+  if (*prob)
+    lm_error("%s: expected a target of class probabilities to have the input's shape %s, got %s",
+             op, lm_shape_str(x, b1, sizeof b1), lm_shape_str(target, b2, sizeof b2));
+  else
+    lm_error("%s: Expected target size %s, got %s", op, b1, lm_shape_str(target, b2, sizeof b2));
+  return false;
+}
+
+/* cross_entropy or nll_loss over (N, C, d1, ..., dk) as PyTorch's: the
+ * (N, C) loss of the input with C moved last and flattened, and the target
+ * likewise; 'none' gives (N, d1, ..., dk). */
+static lm_tensor *nd_loss(const char *op, bool ce, const lm_tensor *x, const lm_tensor *target,
+                          const lm_loss_options *options)
+{
+  bool prob;
+  if (!check_nd_target(op, ce, x, target, &prob))
+    return NULL;
+  const lm_loss_options o = options ? *options : LM_LOSS_DEFAULTS;
+  int64_t rows, shape[LM_MAX_DIMS];
+  lm_scope_begin();
+  lm_tensor *x2 = classes_last(x, &rows);
+  lm_tensor *t2 = prob ? classes_last(target, &rows) : lm_reshape(target, 1, &rows);
+  lm_tensor *out = NULL;
+  if (x2 && t2)
+    out = prob ? prob_loss(op, x2, t2, &o) : class_loss(op, ce, x2, t2, &o);
+  if (out && o.reduction == LM_REDUCTION_NONE) {
+    shape[0] = x->shape[0];
+    for (int i = 2; i < x->ndim; i++)
+      shape[i - 1] = x->shape[i];
+    out = lm_reshape(out, x->ndim - 1, shape);
+  }
+  if (out)
+    lm_scope_keep(out);
+  lm_scope_end();
+  return lm_scope_adopt(out);
+}
+
 lm_tensor *lm_cross_entropy_opts(const lm_tensor *logits, const lm_tensor *target,
                                  const lm_loss_options *options)
 {
   /* float (N, C) targets, and any float target not shaped as class indices
    * (its shape is then what the error names) */
+  if (logits && target && logits->ndim > 2)
+    return nd_loss("cross_entropy", true, logits, target, options);
   if (logits && target && target->dtype == LM_FLOAT32 && target->ndim != logits->ndim - 1) {
     const lm_loss_options o = options ? *options : LM_LOSS_DEFAULTS;
     return prob_loss("cross_entropy", logits, target, &o);
@@ -343,6 +434,8 @@ lm_tensor *lm_cross_entropy_opts(const lm_tensor *logits, const lm_tensor *targe
 lm_tensor *lm_nll_loss_opts(const lm_tensor *log_probs, const lm_tensor *target,
                             const lm_loss_options *options)
 {
+  if (log_probs && target && log_probs->ndim > 2)
+    return nd_loss("nll_loss", false, log_probs, target, options);
   return class_loss("nll_loss", false, log_probs, target, options);
 }
 

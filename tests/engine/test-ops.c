@@ -616,17 +616,131 @@ static void test_loss_prob_target(void)
   et_assert_error("weight tensor should be defined either for all 4 classes");
   g_assert_null(lm_nll_loss(x, lm_zeros(LM_SHAPE(4, 4))));
   et_assert_error("nll_loss: expected target to hold int64 class indices, got dtype float32");
-  /* PyTorch's K-dimensional form, F.cross_entropy((N, C, d1, d2), target of
-   * the same shape or (N, d1, d2) int64), is named as not supported, with
-   * the reshape that works, rather than as a plain shape mismatch */
-  g_assert_null(lm_cross_entropy(lm_zeros(LM_SHAPE(2, 3, 2, 2)), lm_zeros(LM_SHAPE(2, 3, 2, 2))));
-  et_assert_error("cross_entropy: input (2x3x2x2) has dims after the class dim (PyTorch's (N, C, "
-                  "d1, ...) form), which is not supported yet: move C last and flatten to "
-                  "(N*d1*..., C) (the target likewise)");
-  g_assert_null(lm_cross_entropy(lm_zeros(LM_SHAPE(2, 3, 4)),
-                                 lm_tensor_from_int64((int64_t[]){0, 1, 2, 0, 1, 2, 0, 1},
-                                                      LM_SHAPE(2, 4))));
-  et_assert_error("cross_entropy: input (2x3x4) has dims after the class dim");
+  g_assert_cmpint(et_err.count, ==, 0);
+  et_default_errors();
+  lm_scope_end();
+}
+
+/* PyTorch's K-dimensional form: F.cross_entropy and F.nll_loss over an input
+ * (N, C, d1, ..., dk), with int64 targets (N, d1, ..., dk) or probabilities
+ * of the input's shape; 'none' gives (N, d1, ..., dk). Values and gradients
+ * from PyTorch 1.13, produced by
+ *   X = ((((torch.arange(24) * 7) % 11) - 5) * 0.5).reshape(2, 3, 2, 2)
+ *   P = F.softmax(torch.cos(torch.arange(24.)).reshape(2, 3, 2, 2), 1)
+ *   TA = [0, 2, 1, -100, 2, 1, 0, 1], TB = [0, 2, 1, 1, 2, 1, 0, 0] as (2, 2, 2)
+ *   W = [0.5, 2.0, 1.5]; x = X.requires_grad_()
+ *   l = F.cross_entropy(x, t, weight=W or None, ignore_index=i, reduction=r,
+ *                       label_smoothing=e)  # nll: F.nll_loss(F.log_softmax(x, 1), t, ...)
+ *   l.backward(g)  # g = 1.5, or G = [0.5, -1, 2, 1.25, 1, -0.5, 0.75, 3] as (2, 2, 2)
+ *                  # for reduction='none' */
+enum { ND_CE, ND_NLL, ND_PROB };
+static void test_loss_nd(void)
+{
+  static const float logits[] = {-2.5f, 1.0f, -1.0f, 2.5f, 0.5f, -1.5f, 2.0f, 0.0f, -2.0f, 1.5f, -0.5f, -2.5f, 1.0f, -1.0f, 2.5f, 0.5f, -1.5f, 2.0f, 0.0f, -2.0f, 1.5f, -0.5f, -2.5f, 1.0f};
+  static const float probs[] = {0.662507772f, 0.498037428f, 0.178081155f, 0.106126383f, 0.126771808f, 0.385304958f, 0.705252945f, 0.606998026f, 0.210720435f, 0.11665754f, 0.116665959f, 0.286875665f, 0.551932991f, 0.649419367f, 0.33234337f, 0.124999881f, 0.0910959393f, 0.199032575f, 0.561015308f, 0.718169332f, 0.356971055f, 0.151548028f, 0.10664127f, 0.156830847f};
+  static const int64_t ta[] = {0, 2, 1, -100, 2, 1, 0, 1}, tb[] = {0, 2, 1, 1, 2, 1, 0, 0};
+  static const struct {
+    int kind;
+    lm_reduction reduction;
+    int64_t ignore_index;
+    int weighted;
+    float smoothing;
+    char target;
+    float loss[8], grad[24];
+  } cases[] = {
+    {ND_CE, LM_REDUCTION_MEAN, -100, 0, 0.0f, 'A', {1.13864386f},
+     {-0.204860047f, 0.0784697533f, 0.00942567363f, 0.0f, 0.18931973f, 0.00644118991f, -0.0249659885f, 0.0f, 0.0155403093f, -0.0849109441f, 0.0155403093f, 0.0f, 0.0784697533f, 0.00942567363f, -0.0174807999f, 0.0784697533f, 0.00644118991f, -0.0249659885f, 0.0161547307f, -0.207844526f, -0.0849109441f, 0.0155403093f, 0.00132606109f, 0.129374772f}},
+    {ND_CE, LM_REDUCTION_SUM, -100, 0, 0.0f, 'A', {7.97050667f},
+     {-1.43402028f, 0.549288273f, 0.0659797192f, 0.0f, 1.32523811f, 0.0450883284f, -0.174761921f, 0.0f, 0.108782157f, -0.594376624f, 0.108782157f, 0.0f, 0.549288273f, 0.0659797192f, -0.122365594f, 0.549288273f, 0.0450883284f, -0.174761921f, 0.113083117f, -1.45491171f, -0.594376624f, 0.108782157f, 0.00928242784f, 0.905623376f}},
+    {ND_CE, LM_REDUCTION_NONE, -100, 0, 0.0f, 'A', {3.123873f, 0.504596889f, 0.123872951f, 0.0f, 0.504596889f, 0.123872951f, 0.0850972608f, 3.50459695f},
+     {-0.47800675f, -0.366192192f, 0.0879729539f, 0.0f, 0.441746026f, -0.0300588869f, -0.233015895f, 0.0f, 0.0362607203f, 0.396251082f, 0.145042881f, 0.0f, 0.366192192f, -0.0219932385f, -0.061182797f, 1.09857655f, 0.0300588869f, 0.0582539737f, 0.0565415584f, -2.90982342f, -0.396251082f, -0.0362607203f, 0.00464121392f, 1.81124675f}},
+    {ND_CE, LM_REDUCTION_MEAN, -100, 1, 0.0f, 'A', {1.06229615f},
+     {-0.07170102f, 0.0823932439f, 0.013195944f, 0.0f, 0.0662619099f, 0.00676324964f, -0.0349523872f, 0.0f, 0.00543910824f, -0.0891564935f, 0.021756433f, 0.0f, 0.0823932439f, 0.013195944f, -0.00611827988f, 0.109857664f, 0.00676324964f, -0.0349523872f, 0.00565415621f, -0.290982336f, -0.0891564935f, 0.021756433f, 0.000464121404f, 0.181124687f}},
+    {ND_CE, LM_REDUCTION_MEAN, 1, 0, 0.0f, 'B', {1.04455221f},
+     {-0.28680408f, 0.109857664f, 0.0f, 0.0f, 0.26504764f, 0.0090176668f, 0.0f, 0.0f, 0.021756433f, -0.118875332f, 0.0f, 0.0f, 0.109857664f, 0.0f, -0.0244731195f, -0.190142348f, 0.0090176668f, 0.0f, 0.0226166248f, 0.0090176668f, -0.118875332f, 0.0f, 0.00185648561f, 0.181124687f}},
+    {ND_CE, LM_REDUCTION_MEAN, -100, 0, 0.1f, 'A', {1.2172153f},
+     {-0.190574333f, 0.0713268965f, 0.00228281645f, 0.0f, 0.182176873f, -0.000701667101f, -0.010680276f, 0.0f, 0.0083974516f, -0.0706252307f, 0.0083974516f, 0.0f, 0.0713268965f, 0.00228281645f, -0.0031950858f, 0.0713268965f, -0.000701667101f, -0.010680276f, 0.00901187398f, -0.193558812f, -0.0706252307f, 0.0083974516f, -0.00581679586f, 0.122231916f}},
+    {ND_CE, LM_REDUCTION_NONE, -100, 1, 0.2f, 'A', {1.63258207f, 1.1567421f, 0.581229568f, 0.0f, 1.1567421f, 0.581229568f, 0.890064895f, 6.15858078f},
+     {-0.202004507f, -0.503748536f, 0.097549513f, 0.0f, 0.227830693f, 0.0892469734f, -0.168296352f, 0.0f, -0.0258261897f, 0.414501637f, 0.0707466975f, 0.0f, 0.503748536f, -0.0243873782f, 0.134211451f, 1.95067644f, -0.0892469734f, 0.042074088f, -0.0623056367f, -5.03167057f, -0.414501637f, -0.0176866744f, -0.0719058588f, 3.08099413f}},
+    {ND_CE, LM_REDUCTION_SUM, 1, 1, 0.2f, 'B', {5.78919601f},
+     {-0.606013536f, 0.755622864f, 0.0f, 0.0f, 0.683492064f, -0.133870453f, 0.0f, 0.0f, -0.0774785653f, -0.621752381f, 0.0f, 0.0f, 0.755622864f, 0.0f, 0.268422902f, -0.283807844f, -0.133870453f, 0.0f, -0.124611259f, -0.169941112f, -0.621752381f, 0.0f, -0.143811718f, 0.453748912f}},
+    {ND_NLL, LM_REDUCTION_MEAN, -100, 1, 0.0f, 'A', {1.06229615f},
+     {-0.07170102f, 0.0823932439f, 0.013195944f, 0.0f, 0.0662619099f, 0.00676324964f, -0.0349523872f, 0.0f, 0.00543910824f, -0.0891564935f, 0.021756433f, 0.0f, 0.0823932439f, 0.013195944f, -0.00611827988f, 0.109857664f, 0.00676324964f, -0.0349523872f, 0.00565415621f, -0.290982336f, -0.0891564935f, 0.021756433f, 0.000464121404f, 0.181124687f}},
+    {ND_NLL, LM_REDUCTION_SUM, 1, 0, 0.0f, 'B', {5.22276115f},
+     {-1.43402028f, 0.549288273f, 0.0f, 0.0f, 1.32523811f, 0.0450883284f, 0.0f, 0.0f, 0.108782157f, -0.594376624f, 0.0f, 0.0f, 0.549288273f, 0.0f, -0.122365594f, -0.950711727f, 0.0450883284f, 0.0f, 0.113083117f, 0.0450883284f, -0.594376624f, 0.0f, 0.00928242784f, 0.905623376f}},
+    {ND_NLL, LM_REDUCTION_NONE, -100, 1, 0.0f, 'A', {1.5619365f, 0.756895304f, 0.247745901f, 0.0f, 0.756895304f, 0.247745901f, 0.0425486304f, 7.0091939f},
+     {-0.239003375f, -0.549288273f, 0.175945908f, 0.0f, 0.220873013f, -0.0450883284f, -0.46603179f, 0.0f, 0.0181303602f, 0.594376624f, 0.290085763f, 0.0f, 0.549288273f, -0.043986477f, -0.0305913985f, 2.19715309f, 0.0450883284f, 0.116507947f, 0.0282707792f, -5.81964684f, -0.594376624f, -0.0725214407f, 0.00232060696f, 3.62249351f}},
+    {ND_PROB, LM_REDUCTION_MEAN, -100, 0, 0.0f, 'P', {2.09772229f},
+     {-0.115972742f, -0.0247209799f, -0.0251427516f, 0.152305618f, 0.141885057f, -0.0666086376f, 0.0334198549f, -0.0996767431f, -0.0259123109f, 0.0913296342f, -0.00827709492f, -0.0526288822f, -0.0348263979f, -0.11351867f, 0.109889917f, 0.0452235639f, -0.0114444485f, 0.128336146f, -0.091054976f, -0.129020721f, 0.0462708473f, -0.0148174856f, -0.0188349355f, 0.0837971494f}},
+    {ND_PROB, LM_REDUCTION_SUM, -100, 1, 0.0f, 'P', {22.967207f},
+     {-0.43744114f, 0.282659948f, -0.0230748337f, 2.25876427f, 0.813562572f, -1.10205173f, 0.103412494f, -1.6290499f, -0.376121521f, 0.819391787f, -0.080337733f, -0.629714549f, 0.131831348f, -0.424377412f, 1.74578321f, 0.858762741f, -0.228487387f, 0.662006736f, -1.51928294f, -2.07632113f, 0.096656099f, -0.237629473f, -0.226500392f, 1.21755862f}},
+    {ND_PROB, LM_REDUCTION_NONE, -100, 1, 0.1f, 'P', {1.8975184f, 3.01083732f, 1.01236129f, 5.22591257f, 1.34295344f, 1.68562937f, 3.78332186f, 4.96936512f},
+     {-0.136633247f, -0.201754928f, -0.0492933951f, 1.8263104f, 0.269634932f, 0.723889828f, 0.226359501f, -1.29255593f, -0.1330017f, -0.5221349f, -0.177066222f, -0.533754468f, 0.111257747f, 0.132714123f, 0.864944816f, 1.64224958f, -0.199751258f, -0.224168167f, -0.726138473f, -3.92535448f, 0.0884935334f, 0.0914540738f, -0.138806343f, 2.28310466f}},
+    {ND_PROB, LM_REDUCTION_MEAN, -100, 1, 0.3f, 'P', {2.85616064f},
+     {-0.0443521142f, 0.0428221561f, -0.00809506234f, 0.257148623f, 0.0999486297f, -0.131675109f, 0.0378104895f, -0.174387723f, -0.0555965193f, 0.088852942f, -0.029715443f, -0.0827608928f, 0.0296246577f, -0.0432090387f, 0.21226275f, 0.093231149f, -0.0552382283f, 0.0866874978f, -0.164783105f, -0.216923669f, 0.025613578f, -0.043478474f, -0.0474796593f, 0.123692535f}},
+  };
+  for (size_t k = 0; k < G_N_ELEMENTS(cases); k++) {
+    lm_scope_begin();
+    lm_tensor *x = lm_tensor_from_data(logits, LM_SHAPE(2, 3, 2, 2));
+    lm_tensor_set_requires_grad(x, true);
+    lm_tensor *t = cases[k].target == 'P' ? lm_tensor_from_data(probs, LM_SHAPE(2, 3, 2, 2))
+                   : lm_tensor_from_int64(cases[k].target == 'A' ? ta : tb, LM_SHAPE(2, 2, 2));
+    lm_loss_options o = LM_LOSS_DEFAULTS;
+    o.reduction = cases[k].reduction;
+    o.ignore_index = cases[k].ignore_index;
+    o.weight = cases[k].weighted ? T(0.5f, 2.0f, 1.5f), LM_SHAPE(3)) : NULL;
+    o.label_smoothing = cases[k].smoothing;
+    lm_tensor *l = cases[k].kind == ND_NLL ? lm_nll_loss_opts(lm_log_softmax(x, 1), t, &o)
+                                           : lm_cross_entropy_opts(x, t, &o);
+    g_assert_nonnull(l);
+    bool none = cases[k].reduction == LM_REDUCTION_NONE;
+    if (none)
+      et_assert_shape(l, 2, 2, 2);
+    else
+      g_assert_cmpint(l->ndim, ==, 0);
+    et_assert_values(l, cases[k].loss, none ? 8 : 1, 4e-6);
+    lm_backward(l,
+                none ? T(0.5f, -1.0f, 2.0f, 1.25f, 1.0f, -0.5f, 0.75f, 3.0f), LM_SHAPE(2, 2, 2))
+                     : lm_full(0, NULL, 1.5f),
+                false);
+    et_assert_values(x->grad, cases[k].grad, 24, 4e-6);
+    lm_scope_end();
+  }
+  lm_scope_begin();
+  /* (N, C, d1): 'none' is (N, d1), and any layout of the input will do: a
+   * (N, d1, C) tensor transposed gives the loss of its (N*d1, C) rows */
+  lm_tensor *rows = lm_tensor_from_data(logits, LM_SHAPE(2, 4, 3));
+  lm_tensor *t3 = lm_tensor_from_int64(tb, LM_SHAPE(2, 4));
+  lm_tensor *l3 = lm_cross_entropy_ex(lm_transpose(rows, 1, 2), t3, LM_REDUCTION_NONE);
+  et_assert_shape(l3, 2, 4);
+  lm_tensor *flat = lm_cross_entropy_ex(lm_reshape(rows, LM_SHAPE(8, 3)),
+                                        lm_reshape(t3, LM_SHAPE(8)), LM_REDUCTION_NONE);
+  for (int64_t i = 0; i < 8; i++)
+    g_assert_cmpfloat_with_epsilon(lm_get(l3, (int64_t[]){i / 4, i % 4}),
+                                   lm_get(flat, (int64_t[]){i}), 1e-6);
+  /* PyTorch's messages for a target that does not fit */
+  lm_tensor *x = lm_tensor_from_data(logits, LM_SHAPE(2, 3, 2, 2));
+  et_catch_errors();
+  g_assert_null(lm_nll_loss(x, lm_to_dtype(lm_zeros(LM_SHAPE(3, 2, 2)), LM_INT64)));
+  et_assert_error("nll_loss: Expected input batch_size (2) to match target batch_size (3).");
+  g_assert_null(lm_cross_entropy(x, lm_zeros(LM_SHAPE(3, 3, 2, 2))));
+  et_assert_error("cross_entropy: Expected input batch_size (2) to match target batch_size (3).");
+  g_assert_null(lm_nll_loss(x, lm_to_dtype(lm_zeros(LM_SHAPE(2, 2, 3)), LM_INT64)));
+  et_assert_error("nll_loss: Expected target size (2x2x2), got (2x2x3)");
+  g_assert_null(lm_cross_entropy(x, lm_to_dtype(lm_zeros(LM_SHAPE(2, 4)), LM_INT64)));
+  et_assert_error("cross_entropy: Expected target size (2x2x2), got (2x4)");
+  g_assert_null(lm_cross_entropy(x, lm_zeros(LM_SHAPE(2, 3, 2, 3))));
+  et_assert_error("cross_entropy: expected a target of class probabilities to have the input's "
+                  "shape (2x3x2x2), got (2x3x2x3)");
+  g_assert_null(lm_cross_entropy(x, lm_zeros(LM_SHAPE(2, 2, 2))));
+  et_assert_error("cross_entropy: expected target to hold int64 class indices of shape (2x2x2) "
+                  "or float32 class probabilities of the input's shape (2x3x2x2), got dtype "
+                  "float32");
+  g_assert_null(lm_cross_entropy(x, lm_to_dtype(lm_zeros(LM_SHAPE(2, 3, 2, 2)), LM_INT64)));
+  et_assert_error("cross_entropy: Expected floating point type for target with class "
+                  "probabilities, got int64");
+  g_assert_null(lm_nll_loss(x, lm_to_dtype(lm_full(LM_SHAPE(2, 2, 2), 5.0f), LM_INT64)));
+  et_assert_error("nll_loss: target 5 is out of bounds for 3 classes (at position 0)");
   g_assert_cmpint(et_err.count, ==, 0);
   et_default_errors();
   lm_scope_end();
@@ -690,6 +804,7 @@ int main(int argc, char **argv)
   g_test_add_func("/engine/ops/loss-reduction", test_loss_reduction);
   g_test_add_func("/engine/ops/loss-options", test_loss_options);
   g_test_add_func("/engine/ops/loss-prob-target", test_loss_prob_target);
+  g_test_add_func("/engine/ops/loss-nd", test_loss_nd);
   g_test_add_func("/engine/ops/one-hot", test_one_hot);
   g_test_add_func("/engine/ops/errors", test_errors);
   return g_test_run();

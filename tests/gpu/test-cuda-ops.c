@@ -358,6 +358,19 @@ static void test_nn_functional(void)
   check_op("cross_entropy, probability target, 2500 classes (a block per row)", 2, ce_prob_wide,
            op_ce, true, 1);
   check_op("cross_entropy, to_categorical target", 2, ce, op_ce_onehot, true, 1);
+  /* PyTorch's K-dimensional form (N, C, d1, d2): int64 (N, d1, d2) labels or
+   * probabilities of the input's shape, 'none' giving (N, d1, d2) */
+  const in_spec ce_nd[2] = {SPEC(4, -5, 5, 4, 10, 5, 6), {3, {4, 5, 6}, 0, 0, 10}};
+  const in_spec ce_nd_prob[2] = {SPEC(4, -5, 5, 4, 10, 5, 6), SPEC(4, 0, 1, 4, 10, 5, 6)};
+  check_op("cross_entropy (N, C, d1, d2)", 2, ce_nd, op_ce, true, 1);
+  check_op("nll_loss(log_softmax) (N, C, d1, d2)", 2, ce_nd, op_nll, true, 1);
+  check_op("cross_entropy (N, C, d1, d2), weight, ignore_index, label_smoothing, none", 2, ce_nd,
+           op_ce_opts_none, true, 1);
+  check_op("nll_loss (N, C, d1, d2), weight, ignore_index", 2, ce_nd, op_nll_opts_mean, true, 1);
+  check_op("cross_entropy (N, C, d1, d2), probability target, weight, label_smoothing, sum", 2,
+           ce_nd_prob, op_ce_prob_sum, true, 1);
+  check_op("cross_entropy (N, C, d1, d2), probability target, none", 2, ce_nd_prob,
+           op_ce_prob_none, true, 1);
   const in_spec labels[1] = {LABELS(64, 10)};
   const in_spec labels2[1] = {{2, {8, 5}, 0, 0, 12}};
   check_op("one_hot", 1, labels, op_one_hot, false, 1);
