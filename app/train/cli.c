@@ -31,6 +31,7 @@ void lm_train_cli_defaults(lm_train_cli *cli)
   cli->weight_decay = -1;
   cli->lr_scheduler = "step";
   cli->lr_step = -1;
+  cli->lr_patience = -1;
   cli->lr_gamma = -1;
   cli->seed = 42;
   cli->device = "cpu";
@@ -76,10 +77,11 @@ void lm_train_cli_print_help(FILE *out)
     "                         ExponentialLR(--lr-gamma); cosine:\n"
     "                         CosineAnnealingLR(T_max=--epochs); plateau:\n"
     "                         ReduceLROnPlateau(factor=--lr-gamma, patience=\n"
-    "                         --lr-step) on the validation loss; stepped per epoch\n"
+    "                         --lr-patience) on the validation loss; stepped per epoch\n"
     "  --lr-step N            StepLR: multiply the lr by --lr-gamma every N epochs\n"
     "                         [70% of --epochs, rounded; 1 for adadelta; 0: constant lr]\n"
-    "                         plateau: epochs without improvement first [10]\n"
+    "  --lr-patience N        plateau: multiply the lr by --lr-gamma after N epochs\n"
+    "                         without improvement (ReduceLROnPlateau's patience) [10]\n"
     "  --lr-gamma G           StepLR/ExponentialLR gamma [0.1 for step, 0.9 for\n"
     "                         exponential, 0.7 for adadelta]\n"
     "  --momentum M           SGD momentum                           [0.9]\n"
@@ -168,7 +170,7 @@ enum {
   OPT_MODEL = 256, OPT_DATA, OPT_EPOCHS, OPT_BATCH, OPT_LR, OPT_OPTIM, OPT_MOMENTUM, OPT_WD,
   OPT_SEED, OPT_DEVICE, OPT_LOGDIR, OPT_RUN, OPT_LOG_EVERY, OPT_HIST_EVERY, OPT_VAL_SPLIT,
   OPT_NO_NORMALIZE, OPT_RESUME, OPT_NO_LOG, OPT_NO_PROGRESS, OPT_LIMIT_TRAIN, OPT_LIMIT_TEST,
-  OPT_STOP_AFTER, OPT_LR_STEP, OPT_LR_GAMMA, OPT_LR_SCHED,
+  OPT_STOP_AFTER, OPT_LR_STEP, OPT_LR_PATIENCE, OPT_LR_GAMMA, OPT_LR_SCHED,
   OPT_TRACE_EVERY, OPT_TRACE_STEPS, OPT_TRACE_ON_ANOMALY, OPT_TRACE_MAX_VALUES, OPT_ALLOW_TF32,
 };
 
@@ -209,6 +211,7 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
     { "optimizer", required_argument, NULL, OPT_OPTIM },
     { "momentum", required_argument, NULL, OPT_MOMENTUM },
     { "lr-step", required_argument, NULL, OPT_LR_STEP },
+    { "lr-patience", required_argument, NULL, OPT_LR_PATIENCE },
     { "lr-gamma", required_argument, NULL, OPT_LR_GAMMA },
     { "lr-scheduler", required_argument, NULL, OPT_LR_SCHED },
     { "weight-decay", required_argument, NULL, OPT_WD },
@@ -288,6 +291,11 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
       if (!parse_int("--lr-step", optarg, 0, INT32_MAX, &iv, err)) return LM_CLI_USAGE;
       cli->lr_step = (int)iv;
       cli->set_lr_step = true;
+      break;
+    case OPT_LR_PATIENCE:
+      if (!parse_int("--lr-patience", optarg, 0, INT32_MAX, &iv, err)) return LM_CLI_USAGE;
+      cli->lr_patience = (int)iv;
+      cli->set_lr_patience = true;
       break;
     case OPT_LR_GAMMA:
       if (!parse_real("--lr-gamma", optarg, 0, false, &cli->lr_gamma, err)) return LM_CLI_USAGE;
@@ -406,7 +414,23 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
     fprintf(err, "lumen-train: unexpected argument '%s' (options start with --; see --help)\n", argv[optind]);
     return LM_CLI_USAGE;
   }
-  return LM_CLI_RUN;
+  return lm_train_cli_check(cli, err) ? LM_CLI_RUN : LM_CLI_USAGE;
+}
+
+bool lm_train_cli_check(const lm_train_cli *cli, FILE *err)
+{
+  const bool plateau = strcmp(cli->lr_scheduler, "plateau") == 0;
+  if (plateau && cli->set_lr_step) {
+    fprintf(err, "lumen-train: --lr-step is StepLR's step size; ReduceLROnPlateau's patience "
+                 "(--lr-scheduler plateau) is --lr-patience\n");
+    return false;
+  }
+  if (!plateau && cli->set_lr_patience) {
+    fprintf(err, "lumen-train: --lr-patience is ReduceLROnPlateau's patience: it needs "
+                 "--lr-scheduler plateau (this run's scheduler is %s)\n", cli->lr_scheduler);
+    return false;
+  }
+  return true;
 }
 
 void lm_train_cli_resolve(lm_train_cli *cli)
@@ -422,9 +446,9 @@ void lm_train_cli_resolve(lm_train_cli *cli)
     cli->momentum = strcmp(cli->optimizer, "sgd") == 0 ? 0.9 : 0;
   if (cli->weight_decay < 0)
     cli->weight_decay = strcmp(cli->optimizer, "adamw") == 0 ? 0.01 : 0;
-  if (cli->lr_step < 0 && strcmp(cli->lr_scheduler, "plateau") == 0)
-    cli->lr_step = 10; /* ReduceLROnPlateau's patience */
-  else if (cli->lr_step < 0)
+  if (cli->lr_patience < 0)
+    cli->lr_patience = 10; /* ReduceLROnPlateau's */
+  if (cli->lr_step < 0)
     cli->lr_step = adadelta ? 1 : (int)(0.7 * cli->epochs + 0.5);
   if (cli->lr_gamma < 0)
     cli->lr_gamma = adadelta ? 0.7 : strcmp(cli->lr_scheduler, "exponential") == 0 ? 0.9 : 0.1;

@@ -21,9 +21,10 @@ typedef struct {
   const char *optimizer;  /* "sgd" | "adam" | "adamw" | "adadelta" */
   double momentum;        /* sgd only; -1 -> 0.9 */
   double weight_decay;    /* -1 -> PyTorch's default (0, adamw 0.01) */
-  const char *lr_scheduler; /* "step" | "exponential" | "cosine" (T_max = epochs) */
+  const char *lr_scheduler; /* "step" | "exponential" | "cosine" (T_max = epochs) | "plateau" */
   int lr_step;            /* StepLR step_size in epochs; -1 -> 70% of epochs (1 with
                              adadelta, as PyTorch's MNIST example), 0 off */
+  int lr_patience;        /* ReduceLROnPlateau's patience in epochs; -1 -> 10 (PyTorch's) */
   double lr_gamma;        /* -1 -> 0.1 (step), 0.9 (exponential), 0.7 with adadelta */
   uint64_t seed;          /* 42 */
   const char *device;     /* "cpu" | "cuda" | "cuda:N" (lm_device_parse) */
@@ -52,7 +53,7 @@ typedef struct {
   /* which options were given explicitly (a resumed run adopts the
    * checkpoint's settings for the others) */
   bool set_model, set_batch_size, set_seed, set_val_split, set_limit_train, set_normalize,
-       set_optimizer, set_lr, set_lr_scheduler, set_lr_step, set_lr_gamma, set_momentum, set_weight_decay,
+       set_optimizer, set_lr, set_lr_scheduler, set_lr_step, set_lr_patience, set_lr_gamma, set_momentum, set_weight_decay,
        set_data_dir, set_logdir, set_limit_test, set_log_every, set_hist_every;
 } lm_train_cli;
 
@@ -70,6 +71,12 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
 /* Fills the dependent defaults: epochs 10 (mlp) / 5 (cnn), lr 1e-3 (0.01 for
  * sgd, 1.0 for adadelta), momentum 0.9 for sgd, weight decay 0.01 for adamw,
  * lr step 70% of the epochs and gamma 0.1 (adadelta: step 1, gamma 0.7, as
- * PyTorch's MNIST example; exponential: gamma 0.9). Idempotent. */
+ * PyTorch's MNIST example; exponential: gamma 0.9), plateau patience 10.
+ * Idempotent. */
 void lm_train_cli_resolve(lm_train_cli *cli);
+/* The checks between options that lm_train_cli_parse makes once all are
+ * read, again after a resumed run adopts its checkpoint's scheduler:
+ * --lr-step is StepLR's and --lr-patience ReduceLROnPlateau's. Prints the
+ * message to err; false when they do not fit. */
+bool lm_train_cli_check(const lm_train_cli *cli, FILE *err);
 void lm_train_cli_print_help(FILE *out);

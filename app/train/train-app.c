@@ -301,6 +301,7 @@ static bool save_checkpoint(app *a, const char *file)
   META("std", "%.9g", (double)a->std);
   META("base_lr", "%.17g", c->lr);
   META("lr_step", "%d", c->lr_step);
+  META("lr_patience", "%d", c->lr_patience);
   META("lr_gamma", "%.17g", c->lr_gamma);
   META("momentum", "%.17g", c->momentum);
   META("weight_decay", "%.17g", c->weight_decay);
@@ -733,6 +734,13 @@ static bool adopt_checkpoint_settings(app *a, const lm_safetensors *ck)
       CONFLICT("--lr-step", "%d", (int)d, c->lr_step);
     c->lr_step = (int)d;
   }
+  /* checkpoints from before --lr-patience kept plateau's patience in lr_step */
+  if (meta_num(ck, "lr_patience", &d) ||
+      (strcmp(c->lr_scheduler, "plateau") == 0 && meta_num(ck, "lr_step", &d))) {
+    if (c->set_lr_patience && (int)d != c->lr_patience)
+      CONFLICT("--lr-patience", "%d", (int)d, c->lr_patience);
+    c->lr_patience = (int)d;
+  }
   if (meta_num(ck, "lr_gamma", &d)) {
     if (c->set_lr_gamma && d != c->lr_gamma)
       CONFLICT("--lr-gamma", "%g", d, c->lr_gamma);
@@ -926,7 +934,7 @@ static bool build_model(app *a)
     }
     lm_plateau_options po = LM_PLATEAU_DEFAULTS;
     po.factor = c->lr_gamma;
-    po.patience = c->lr_step;
+    po.patience = c->lr_patience;
     a->sched = lm_reduce_lr_on_plateau(a->opt, &po);
   } else if (c->lr_step > 0)
     a->sched = lm_step_lr(a->opt, c->lr_step, c->lr_gamma);
@@ -1000,7 +1008,8 @@ static void log_start(app *a)
     LM_HP_NUMBER("epochs", c->epochs), LM_HP_NUMBER("seed", (double)c->seed),
     LM_HP_NUMBER("momentum", c->momentum), LM_HP_NUMBER("weight_decay", c->weight_decay),
     LM_HP_STRING("lr_scheduler", c->lr_scheduler),
-    LM_HP_NUMBER("lr_step", c->lr_step), LM_HP_NUMBER("lr_gamma", c->lr_gamma),
+    LM_HP_NUMBER("lr_step", c->lr_step), LM_HP_NUMBER("lr_patience", c->lr_patience),
+    LM_HP_NUMBER("lr_gamma", c->lr_gamma),
     LM_HP_NUMBER("val_split", c->val_split), LM_HP_BOOL("normalize", c->normalize),
     LM_HP_STRING("device", c->device), LM_HP_NUMBER("train_examples", (double)lm_dataset_len(a->train)),
     LM_HP_NUMBER("parameters", (double)lm_module_num_parameters(a->model)),
@@ -1019,7 +1028,7 @@ static void log_start(app *a)
     snprintf(sched_text, sizeof sched_text, "CosineAnnealingLR, T_max %d", c->epochs);
   else if (strcmp(c->lr_scheduler, "plateau") == 0)
     snprintf(sched_text, sizeof sched_text, "ReduceLROnPlateau on val loss, factor %g, patience %d",
-             c->lr_gamma, c->lr_step);
+             c->lr_gamma, c->lr_patience);
   else if (c->lr_step > 0)
     snprintf(sched_text, sizeof sched_text, "StepLR, step %d, gamma %g", c->lr_step, c->lr_gamma);
   else
@@ -1064,6 +1073,8 @@ int lm_train_app_run(const lm_train_cli *cli, FILE *out, FILE *err, lm_train_res
       goto done;
   }
   lm_train_cli_resolve(&a.cli);
+  if (!lm_train_cli_check(&a.cli, err))
+    goto done;
   if (a.cli.run)
     snprintf(a.run_name, sizeof a.run_name, "%s", a.cli.run);
   else if (!a.run_name[0])

@@ -103,15 +103,18 @@ static void test_defaults(void)
   g_assert_cmpfloat(c.lr_gamma, ==, 0.9);
   g_assert_cmpint(parse(&c, "--lr-scheduler cosine", NULL), ==, LM_CLI_RUN);
   g_assert_cmpstr(c.lr_scheduler, ==, "cosine");
-  /* ReduceLROnPlateau: factor --lr-gamma, patience --lr-step, PyTorch's 0.1 and 10 */
+  /* ReduceLROnPlateau: factor --lr-gamma, patience --lr-patience, PyTorch's
+   * 0.1 and 10 (--lr-patience, not --lr-step as before: that is StepLR's) */
   g_assert_cmpint(parse(&c, "--lr-scheduler plateau", NULL), ==, LM_CLI_RUN);
   g_assert_cmpstr(c.lr_scheduler, ==, "plateau");
-  g_assert_cmpint(c.lr_step, ==, 10);
+  g_assert_cmpint(c.lr_patience, ==, 10);
   g_assert_cmpfloat(c.lr_gamma, ==, 0.1);
-  g_assert_cmpint(parse(&c, "--lr-scheduler plateau --lr-step 2 --lr-gamma 0.5", NULL), ==,
+  g_assert_cmpint(parse(&c, "--lr-scheduler plateau --lr-patience 2 --lr-gamma 0.5", NULL), ==,
                   LM_CLI_RUN);
-  g_assert_cmpint(c.lr_step, ==, 2);
+  g_assert_cmpint(c.lr_patience, ==, 2);
   g_assert_cmpfloat(c.lr_gamma, ==, 0.5);
+  g_assert_cmpint(parse(&c, "--lr-patience 0 --lr-scheduler plateau", NULL), ==, LM_CLI_RUN);
+  g_assert_cmpint(c.lr_patience, ==, 0);
   char *err = NULL;
   g_assert_cmpint(parse(&c, "--lr-scheduler onecycle", &err), ==, LM_CLI_USAGE);
   g_assert_nonnull(strstr(err, "--lr-scheduler"));
@@ -196,6 +199,14 @@ static void test_bad_usage(void)
   expect_usage("--optimizer rmsprop", "--optimizer: expected sgd, adam, adamw or adadelta, found 'rmsprop'");
   expect_usage("--lr-scheduler onecycle",
                "--lr-scheduler: expected step, exponential, cosine or plateau, found 'onecycle'");
+  expect_usage("--lr-scheduler plateau --lr-step 2",
+               "lumen-train: --lr-step is StepLR's step size; ReduceLROnPlateau's patience "
+               "(--lr-scheduler plateau) is --lr-patience\n");
+  expect_usage("--lr-patience 3", "lumen-train: --lr-patience is ReduceLROnPlateau's patience: it "
+                                  "needs --lr-scheduler plateau (this run's scheduler is step)\n");
+  expect_usage("--lr-scheduler cosine --lr-patience 3", "(this run's scheduler is cosine)");
+  expect_usage("--lr-scheduler plateau --lr-patience -1",
+               "--lr-patience: expected an integer >= 0, found '-1'");
   expect_usage("--device tpu", "--device: expected cpu, cuda or cuda:N (as torch.device), found 'tpu'");
   expect_usage("--device cuda:", "found 'cuda:'");
   expect_usage("--device cuda:-1", "found 'cuda:-1'");
@@ -221,6 +232,7 @@ static void test_bad_usage(void)
   g_assert_cmpint(parse(&c, "--help", &text), ==, LM_CLI_EXIT_OK);
   const char *opts[] = { "--model mlp|cnn", "--data DIR", "--epochs", "--batch-size", "--lr", "--optimizer sgd|adam|adamw|adadelta",
                          "--lr-scheduler step|exponential|cosine|plateau", "1.0 for adadelta", "0.7 for adadelta",
+                         "--lr-patience N", "patience=\n                         --lr-patience)",
                          "--seed", "--device DEVICE", "cpu, cuda or cuda:N", "--logdir", "--run", "--log-every", "--resume CHECKPOINT",
                          "[10 for mlp, 5 for cnn]", "[64 for mlp, 32 for cnn]", "[runs]", "Ctrl-C" };
   for (size_t i = 0; i < G_N_ELEMENTS(opts); i++)
@@ -669,7 +681,7 @@ static void test_plateau_needs_val(void)
 {
   char *out, *err;
   char *args = g_strdup_printf("--data '%s' --limit-train 300 --val-split 0.001 --epochs 2 "
-                               "--lr-scheduler plateau --lr-step 0 --lr-gamma 0.5 --logdir '%s' "
+                               "--lr-scheduler plateau --lr-patience 0 --lr-gamma 0.5 --logdir '%s' "
                                "--run plateau-noval --no-progress", data, tmpdir);
   g_assert_cmpint(run_exe(args, &out, &err), ==, 1);
   g_test_message("%s%s", out, err);

@@ -88,8 +88,8 @@ static void set_schedule(lm_train_cli *cli, const char *sched)
 {
   cli->lr_scheduler = sched;
   if (strcmp(sched, "plateau") == 0) {
-    cli->lr_step = 0;
-    cli->set_lr_step = true;
+    cli->lr_patience = 0;
+    cli->set_lr_patience = true;
     cli->lr_gamma = 0.5;
     cli->set_lr_gamma = true;
     cli->lr = 0.02;
@@ -194,11 +194,11 @@ static void test_epoch_checkpoint(void)
   g_free(ck1);
 }
 
-/* A copy of checkpoint src at dst with its "lr_scheduler_state" metadata
- * replaced by state (NULL: the key renamed away, as in a checkpoint from
- * before lumen-train wrote it). The safetensors header is rewritten with its
- * new length; the tensor bytes follow unchanged. */
-static void write_sched_state(const char *src, const char *dst, const char *state)
+/* A copy of checkpoint src at dst with its metadata key name replaced by
+ * value (NULL: the key renamed away, as in a checkpoint from before
+ * lumen-train wrote it). The safetensors header is rewritten with its new
+ * length; the tensor bytes follow unchanged. */
+static void write_meta(const char *src, const char *dst, const char *name, const char *state)
 {
   gchar *raw;
   gsize len;
@@ -207,7 +207,7 @@ static void write_sched_state(const char *src, const char *dst, const char *stat
   for (int i = 7; i >= 0; i--)
     hlen = hlen << 8 | (guchar)raw[i];
   GString *h = g_string_new_len(raw + 8, (gssize)hlen);
-  const char *key = "\"lr_scheduler_state\":\"";
+  char *key = g_strdup_printf("\"%s\":\"", name);
   char *at = strstr(h->str, key);
   g_assert_nonnull(at);
   if (state) {
@@ -216,8 +216,9 @@ static void write_sched_state(const char *src, const char *dst, const char *stat
     g_string_erase(h, (gssize)from, (gssize)(to - from));
     g_string_insert(h, (gssize)from, state);
   } else {
-    at[strlen("\"lr_scheduler_")] = 'X'; /* "lr_scheduler_Xtate": unknown, ignored */
+    at[1] = 'X'; /* "Xr_scheduler_state": unknown, ignored */
   }
+  g_free(key);
   while (h->len % 8)
     g_string_append_c(h, ' ');
   GByteArray *b = g_byte_array_new();
@@ -274,7 +275,7 @@ static void test_scheduler_state(void)
   };
   char *edited = g_build_filename(tmpdir, "sched-edited.safetensors", NULL);
   for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
-    write_sched_state(cut.checkpoint, edited, bad[i].state);
+    write_meta(cut.checkpoint, edited, "lr_scheduler_state", bad[i].state);
     lm_train_cli_defaults(&cli);
     cli.data_dir = data;
     cli.no_progress = true;
@@ -292,7 +293,7 @@ static void test_scheduler_state(void)
   }
   /* the rewrite itself keeps a good checkpoint good; and one without the state resumes */
   for (int k = 0; k < 2; k++) {
-    write_sched_state(cut.checkpoint, edited, k == 0 ? good : NULL);
+    write_meta(cut.checkpoint, edited, "lr_scheduler_state", k == 0 ? good : NULL);
     lm_train_cli_defaults(&cli);
     cli.data_dir = data;
     cli.no_progress = true;
@@ -314,6 +315,43 @@ static void test_scheduler_state(void)
       g_assert_nonnull(note);
     fclose(out);
     fclose(err);
+  }
+  /* --lr-patience (ReduceLROnPlateau's patience) is kept in the checkpoint
+   * and honoured on resume like the other options (check_resume's plateau
+   * run needs it: its patience 0 cuts the lr after the stop); before
+   * --lr-patience, plateau's patience was --lr-step, which a checkpoint
+   * without lr_patience still gives (the cut run's lr_step is 3, 70% of 4
+   * epochs), and --lr-step is refused for plateau */
+  ck = lm_safetensors_read(cut.checkpoint, NULL);
+  g_assert_cmpstr(lm_safetensors_metadata(ck, "lr_patience"), ==, "0");
+  lm_safetensors_free(ck);
+  write_meta(cut.checkpoint, edited, "lr_patience", NULL);
+  static const struct {
+    bool old;
+    int patience, step;
+    const char *error;
+  } refused[] = {
+    {false, 5, -1, "the checkpoint was trained with --lr-patience 0, not 5 (leave the option out"},
+    {true, 0, -1, "the checkpoint was trained with --lr-patience 3, not 0"},
+    {false, -1, 3, "lumen-train: --lr-step is StepLR's step size; ReduceLROnPlateau's patience "
+                   "(--lr-scheduler plateau) is --lr-patience\n"},
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(refused); i++) {
+    lm_train_cli_defaults(&cli);
+    cli.data_dir = data;
+    cli.no_progress = true;
+    cli.logdir = tmpdir;
+    cli.run = "sched-patience";
+    cli.resume = refused[i].old ? edited : cut.checkpoint;
+    cli.lr_patience = refused[i].patience;
+    cli.set_lr_patience = refused[i].patience >= 0;
+    cli.lr_step = refused[i].step;
+    cli.set_lr_step = refused[i].step >= 0;
+    char *err = NULL;
+    g_assert_cmpint(run(&cli, &res, &err), ==, 1);
+    g_test_message("%s", err);
+    g_assert_nonnull(strstr(err, refused[i].error));
+    g_free(err);
   }
   g_free(edited);
   g_free(good);
