@@ -12,8 +12,14 @@ struct _LmStepTable
   LmChart *chart;             /* weak: the card owns both */
   GtkWidget *title;
   GtkWidget *grid;
+  GPtrArray *cells;           /* the grid's labels, N_RANGE a row, NULL where none yet */
   GtkWidget *scroller;
   GtkWidget *empty;           /* no run has a point at or before the step */
+  LmStepSelection shown;      /* the selection the table was last filled for */
+  double shown_smoothing;     /* and the smoothing then */
+  int shown_rows;             /* and its number of rows (-1: none yet) */
+  guint idle_id;              /* a refresh for new values, once per frame */
+  guint n_refreshes;
 };
 
 G_DEFINE_FINAL_TYPE (LmStepTable, lm_step_table, GTK_TYPE_BOX)
@@ -28,10 +34,20 @@ G_DEFINE_FINAL_TYPE (LmStepTable, lm_step_table, GTK_TYPE_BOX)
 static const char *const one_heads[N_ONE] = { "Run", "Smoothed", "Value", "Step", "Relative" };
 static const char *const range_heads[N_RANGE] = { "Run", "Start", "End", "Change", "Min", "Max", "Mean" };
 
+/* The label at (col, row) or NULL: kept here, as gtk_grid_get_child_at
+ * walks every cell of the grid. */
+static GtkWidget *
+cell_at (LmStepTable *self, int col, int row)
+{
+  guint i = (guint) row * N_RANGE + (guint) col;
+
+  return i < self->cells->len ? g_ptr_array_index (self->cells, i) : NULL;
+}
+
 static GtkWidget *
 cell (LmStepTable *self, int col, int row)
 {
-  GtkWidget *l = gtk_grid_get_child_at (GTK_GRID (self->grid), col, row);
+  GtkWidget *l = cell_at (self, col, row);
 
   if (l == NULL)
     {
@@ -47,6 +63,9 @@ cell (LmStepTable *self, int col, int row)
           gtk_widget_set_hexpand (l, TRUE);
         }
       gtk_grid_attach (GTK_GRID (self->grid), l, col, row, 1, 1);
+      if ((guint) (row + 1) * N_RANGE > self->cells->len)
+        g_ptr_array_set_size (self->cells, (guint) (row + 1) * N_RANGE);
+      self->cells->pdata[row * N_RANGE + col] = l;
     }
   return l;
 }
@@ -56,7 +75,10 @@ set_cell (LmStepTable *self, int col, int row, const char *text)
 {
   GtkWidget *l = cell (self, col, row);
 
-  gtk_label_set_text (GTK_LABEL (l), text);
+  /* a live run's poll leaves most cells as they were: GTK would lay
+   * them out again even for the same text */
+  if (g_strcmp0 (gtk_label_get_label (GTK_LABEL (l)), text) != 0)
+    gtk_label_set_text (GTK_LABEL (l), text);
   gtk_widget_set_visible (l, TRUE);
 }
 
@@ -70,12 +92,14 @@ set_run_cell (LmStepTable *self, int row, const LmStepRow *r)
                                              (int) lrint (r->color.red * 255), (int) lrint (r->color.green * 255),
                                              (int) lrint (r->color.blue * 255), name);
 
+  gtk_widget_set_visible (l, TRUE);
+  if (g_strcmp0 (gtk_label_get_label (GTK_LABEL (l)), markup) == 0)
+    return;
   gtk_label_set_markup (GTK_LABEL (l), markup);
   /* a narrow card scrolls the numbers sideways, but keeps the names
    * readable (an ellipsis alone said nothing) */
   gtk_label_set_width_chars (GTK_LABEL (l), (int) MIN (g_utf8_strlen (lm_run_get_name (r->run), -1) + 2, 14));
   gtk_widget_set_tooltip_text (l, lm_run_get_name (r->run));
-  gtk_widget_set_visible (l, TRUE);
 }
 
 static void
@@ -88,9 +112,13 @@ refresh (LmStepTable *self)
   int n_cols, last_row;
   char a[32], b[32], title[96];
 
+  g_clear_handle_id (&self->idle_id, g_source_remove);
+  self->shown = sel;
+  self->shown_smoothing = lm_plot_get_smoothing (plot);
   gtk_widget_set_visible (GTK_WIDGET (self), sel.active);
   if (!sel.active)
     return;
+  self->n_refreshes++;
   rows = lm_plot_step_rows (plot);
   n_cols = sel.range ? N_RANGE : N_ONE;
   /* smoothing off: no Smoothed column, as in the tooltip */
@@ -141,13 +169,15 @@ refresh (LmStepTable *self)
   for (int c = n_cols; c < N_RANGE; c++)
     for (int row = 0; row <= last_row; row++)
       {
-        GtkWidget *l = gtk_grid_get_child_at (GTK_GRID (self->grid), c, row);
+        GtkWidget *l = cell_at (self, c, row);
 
         if (l != NULL)
           gtk_widget_set_visible (l, FALSE);
       }
-  while (gtk_grid_get_child_at (GTK_GRID (self->grid), 0, last_row + 1) != NULL)
-    gtk_grid_remove_row (GTK_GRID (self->grid), last_row + 1);
+  for (int row = (int) (self->cells->len / N_RANGE) - 1; row > last_row; row--)
+    gtk_grid_remove_row (GTK_GRID (self->grid), row);
+  if (self->cells->len > (guint) (last_row + 1) * N_RANGE)
+    g_ptr_array_set_size (self->cells, (guint) (last_row + 1) * N_RANGE);
   if (!sel.range)
     for (int row = 0; row <= last_row; row++)
       gtk_widget_set_visible (cell (self, 1, row), smoothed);
@@ -157,7 +187,7 @@ refresh (LmStepTable *self)
   if (rows->len == 0)
     gtk_label_set_text (GTK_LABEL (self->empty), sel.range ? "No run logged this tag in the range"
                                                            : "No run logged this tag at or before this step");
-  else
+  else if ((int) rows->len != self->shown_rows)
     {
       /* the table takes its height (up to VISIBLE_ROWS) from the card,
        * which grows, instead of squeezing the chart */
@@ -167,6 +197,34 @@ refresh (LmStepTable *self)
       gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (self->scroller),
                                                   MIN (nat, ROW_HEIGHT * VISIBLE_ROWS));
     }
+  self->shown_rows = (int) rows->len;
+}
+
+static gboolean
+refresh_idle (gpointer data)
+{
+  LmStepTable *self = data;
+
+  self->idle_id = 0;
+  refresh (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* A new selection or smoothing shows at once; new values under the same
+ * ones (every run of a live sweep tells of its new rows, one by one) wait
+ * for the next idle moment, so that one refresh takes them all. */
+static void
+on_step_selection_changed (LmStepTable *self)
+{
+  LmPlot *plot = lm_chart_get_plot (self->chart);
+  LmStepSelection sel = lm_plot_get_step_selection (plot);
+
+  if (sel.active != self->shown.active || sel.range != self->shown.range
+      || sel.start != self->shown.start || sel.end != self->shown.end
+      || lm_plot_get_smoothing (plot) != self->shown_smoothing)
+    refresh (self);
+  else if (sel.active && self->idle_id == 0)
+    self->idle_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, refresh_idle, self, NULL);
 }
 
 static void
@@ -186,6 +244,7 @@ lm_step_table_dispose (GObject *object)
 {
   LmStepTable *self = LM_STEP_TABLE (object);
 
+  g_clear_handle_id (&self->idle_id, g_source_remove);
   if (self->chart != NULL)
     g_signal_handlers_disconnect_by_data (self->chart, self);
   g_clear_weak_pointer (&self->chart);
@@ -193,14 +252,23 @@ lm_step_table_dispose (GObject *object)
 }
 
 static void
+lm_step_table_finalize (GObject *object)
+{
+  g_ptr_array_unref (LM_STEP_TABLE (object)->cells);
+  G_OBJECT_CLASS (lm_step_table_parent_class)->finalize (object);
+}
+
+static void
 lm_step_table_class_init (LmStepTableClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = lm_step_table_dispose;
+  G_OBJECT_CLASS (klass)->finalize = lm_step_table_finalize;
 }
 
 static void
 lm_step_table_init (LmStepTable *self)
 {
+  self->cells = g_ptr_array_new ();   /* borrowed: the grid owns them */
 }
 
 GtkWidget *
@@ -250,7 +318,8 @@ lm_step_table_new (LmChart *chart)
   gtk_widget_add_css_class (self->empty, "dim-label");
   gtk_box_append (GTK_BOX (self), self->empty);
 
-  g_signal_connect_swapped (chart, "step-selection-changed", G_CALLBACK (refresh), self);
+  self->shown_rows = -1;
+  g_signal_connect_swapped (chart, "step-selection-changed", G_CALLBACK (on_step_selection_changed), self);
   refresh (self);
   return GTK_WIDGET (self);
 }
@@ -261,10 +330,17 @@ lm_step_table_get_cell (LmStepTable *self, int column, int row)
   GtkWidget *l;
 
   g_return_val_if_fail (LM_IS_STEP_TABLE (self), NULL);
-  l = gtk_grid_get_child_at (GTK_GRID (self->grid), column, row);
+  l = column >= 0 && column < N_RANGE && row >= 0 ? cell_at (self, column, row) : NULL;
   if (l == NULL || !gtk_widget_get_visible (l) || !gtk_widget_get_visible (GTK_WIDGET (self)))
     return NULL;
   return gtk_label_get_text (GTK_LABEL (l));
+}
+
+guint
+lm_step_table_get_n_refreshes (LmStepTable *self)
+{
+  g_return_val_if_fail (LM_IS_STEP_TABLE (self), 0);
+  return self->n_refreshes;
 }
 
 void

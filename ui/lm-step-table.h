@@ -27,6 +27,9 @@ GtkWidget *lm_step_table_new     (LmChart *chart);
 /* The cell at (column, row) as shown, row 0 being the headings; NULL
  * outside the table (tests). */
 const char *lm_step_table_get_cell (LmStepTable *self, int column, int row);
+/* How many times the table was filled (tests: a live sweep's poll,
+ * every run telling of new rows, fills it once, not once a run). */
+guint      lm_step_table_get_n_refreshes (LmStepTable *self);
 /* Puts the table's text on the clipboard, as the Copy button does. */
 void       lm_step_table_copy    (LmStepTable *self);
 

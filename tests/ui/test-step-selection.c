@@ -149,6 +149,51 @@ assert_cell (LmStepTable *table, int col, int row, const char *expected)
     g_error ("table cell (%d, %d): expected '%s', got '%s'", col, row, expected, got);
 }
 
+/* A live sweep's poll: every run tells of new rows one by one; the table
+ * fills once for them all when the loop is idle (it filled once a run,
+ * with 200 runs 24 s a poll in bench-features), and shows the same
+ * values as before. */
+static void
+test_live_poll (void)
+{
+  g_autofree char *logdir = NULL;
+  LmWindow *win;
+  LmChart *chart;
+  LmStepTable *table;
+  GListModel *runs;
+  guint n0;
+
+  if ((win = open_card (&logdir, &chart, &table)) == NULL)
+    return;
+  runs = G_LIST_MODEL (lm_window_get_store (win));
+  g_assert_cmpuint (g_list_model_get_n_items (runs), ==, 2);
+  lm_chart_select_steps (chart, 50, 50);
+  assert_cell (table, 3, 1, "50");
+  n0 = lm_step_table_get_n_refreshes (table);
+  for (int k = 0; k < 50; k++)
+    for (guint i = 0; i < g_list_model_get_n_items (runs); i++)
+      {
+        g_autoptr (LmRun) run = g_list_model_get_item (runs, i);
+
+        g_signal_emit_by_name (lm_window_get_selection (win), "run-data-changed", run);
+      }
+  g_assert_cmpuint (lm_step_table_get_n_refreshes (table), ==, n0);
+  while (g_main_context_pending (NULL))
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (lm_step_table_get_n_refreshes (table), ==, n0 + 1);
+  assert_cell (table, 3, 1, "50");
+  assert_cell (table, 2, 1, "4.5");
+  assert_cell (table, 3, 2, "45");
+  assert_cell (table, 2, 2, "1");
+
+  /* a new step shows at once */
+  lm_chart_select_steps (chart, 58, 58);
+  g_assert_cmpuint (lm_step_table_get_n_refreshes (table), ==, n0 + 2);
+  assert_cell (table, 3, 2, "55");
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (logdir);
+}
+
 static void
 test_click_table (void)
 {
@@ -855,6 +900,7 @@ main (int argc, char **argv)
   lumen_bin = lm_ui_take_lumen_bin (&argc, &argv);
   have_display = lm_ui_test_init (&argc, &argv);
   g_test_add_func ("/ui/steps/click-table", test_click_table);
+  g_test_add_func ("/ui/steps/live-poll", test_live_poll);
   g_test_add_func ("/ui/steps/range", test_range);
   g_test_add_func ("/ui/steps/range-nan", test_range_nan);
   g_test_add_func ("/ui/steps/keys", test_keys);
