@@ -1192,7 +1192,10 @@ int lm_train_app_run(const lm_train_cli *cli, FILE *out, FILE *err, lm_train_res
           a.cli.lr, a.cli.batch_size, a.cli.epochs, plural(a.cli.epochs, "epoch", "epochs"),
           (unsigned long long)a.cli.seed);
   if (ck)
-    fprintf(out, "Resuming from %s: epoch %lld, step %lld\n", a.cli.resume, (long long)start.epoch,
+    /* counted as "Stopped at epoch E, step S" counts: the epoch a mid-epoch
+     * checkpoint is in, 1-based; an epoch checkpoint's last epoch done */
+    fprintf(out, "Resuming from %s: %s %lld, step %lld\n", a.cli.resume,
+            start.batch > 0 ? "epoch" : "after epoch", (long long)start.epoch + (start.batch > 0),
             (long long)start.step);
   if (ck && start.epoch >= a.cli.epochs && start.batch == 0)
     fprintf(out, "The checkpoint has finished %lld %s and --epochs is %d: nothing left to train; "

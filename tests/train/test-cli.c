@@ -488,7 +488,10 @@ static void test_sigint(void)
   char *o, *e;
   g_assert_cmpint(run_exe(args, &o, &e), ==, 0);
   g_test_message("%s%s", o, e);
-  g_assert_nonnull(strstr(o, "Resuming from "));
+  /* the epoch as "Stopped at" named it (1-based; it said epoch 1, 0-based) */
+  char *resuming = g_strdup_printf("Resuming from %s: epoch 2, step %lld\n", ck, (long long)last_step);
+  g_assert_nonnull(strstr(o, resuming));
+  g_free(resuming);
   g_assert_nonnull(strstr(o, "Epoch 2/2: loss "));
   g_assert_null(strstr(o, "Epoch 1/2: loss "));
   g_assert_nonnull(strstr(o, "Test accuracy: "));
@@ -722,6 +725,7 @@ static void test_resume_purges_later_steps(void)
 
   args = g_strdup_printf("--resume '%s/again/checkpoint-epoch-001.safetensors' --no-progress", tmpdir);
   g_assert_cmpint(run_exe(args, &out, &err), ==, 0);
+  g_assert_nonnull(strstr(out, "-epoch-001.safetensors: after epoch 1, step ")); /* was "epoch 1" */
   db = train_fixture_open_run(runfile);
   g_assert_cmpint(train_fixture_int(db, "SELECT count(*) FROM scalars s JOIN tags t ON t.id = s.tag_id "
                                         "WHERE t.name = 'train/loss'"), ==, n_loss);
