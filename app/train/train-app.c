@@ -746,6 +746,9 @@ static bool adopt_checkpoint_settings(app *a, const lm_safetensors *ck)
                     : strcmp(s, "cosine") == 0    ? "cosine"
                     : strcmp(s, "plateau") == 0   ? "plateau"
                                                   : "step";
+  /* --lr-step and --lr-patience against that scheduler, before their values */
+  if (!lm_train_cli_check(c, a->err))
+    return false;
   if ((s = lm_safetensors_metadata(ck, "seed"))) {
     uint64_t seed = strtoull(s, NULL, 10);
     if (c->set_seed && seed != c->seed)

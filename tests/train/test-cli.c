@@ -205,6 +205,12 @@ static void test_bad_usage(void)
   expect_usage("--lr-patience 3", "lumen-train: --lr-patience is ReduceLROnPlateau's patience: it "
                                   "needs --lr-scheduler plateau (this run's scheduler is step)\n");
   expect_usage("--lr-scheduler cosine --lr-patience 3", "(this run's scheduler is cosine)");
+  expect_usage("--resume ck.safetensors --lr-scheduler step --lr-patience 3",
+               "(this run's scheduler is step)");
+  /* with --resume alone the scheduler is the checkpoint's, maybe plateau:
+   * the run checks once it has read it (this was refused as "step") */
+  lm_train_cli rc;
+  g_assert_cmpint(parse(&rc, "--resume ck.safetensors --lr-patience 3", NULL), ==, LM_CLI_RUN);
   expect_usage("--lr-scheduler plateau --lr-patience -1",
                "--lr-patience: expected an integer >= 0, found '-1'");
   expect_usage("--device tpu", "--device: expected cpu, cuda or cuda:N (as torch.device), found 'tpu'");
@@ -480,6 +486,16 @@ static void test_sigint(void)
     g_free(bad);
   }
   g_free(folder);
+
+  /* --lr-patience is checked against the checkpoint's scheduler (StepLR) */
+  char *pargs = g_strdup_printf("--resume '%s' --lr-patience 3", ck);
+  char *po, *pe;
+  g_assert_cmpint(run_exe(pargs, &po, &pe), ==, 1);
+  g_assert_nonnull(strstr(pe, "--lr-patience is ReduceLROnPlateau's patience: it needs --lr-scheduler "
+                              "plateau (this run's scheduler is step)"));
+  g_free(pargs);
+  g_free(po);
+  g_free(pe);
 
   /* and it resumes from there, finishing the interrupted epoch */
   /* Only the checkpoint: its data folder and log folder come with it, so the
