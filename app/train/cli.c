@@ -414,6 +414,10 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
     fprintf(err, "lumen-train: unexpected argument '%s' (options start with --; see --help)\n", argv[optind]);
     return LM_CLI_USAGE;
   }
+  /* a resumed run's scheduler is the checkpoint's unless given: the app
+   * checks once it has adopted it */
+  if (cli->resume && !cli->set_lr_scheduler)
+    return LM_CLI_RUN;
   return lm_train_cli_check(cli, err) ? LM_CLI_RUN : LM_CLI_USAGE;
 }
 

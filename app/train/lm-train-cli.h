@@ -75,7 +75,8 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
  * Idempotent. */
 void lm_train_cli_resolve(lm_train_cli *cli);
 /* The checks between options that lm_train_cli_parse makes once all are
- * read, again after a resumed run adopts its checkpoint's scheduler:
+ * read (with --resume and no --lr-scheduler, only after the resumed run
+ * adopts its checkpoint's scheduler):
  * --lr-step is StepLR's and --lr-patience ReduceLROnPlateau's. Prints the
  * message to err; false when they do not fit. */
 bool lm_train_cli_check(const lm_train_cli *cli, FILE *err);

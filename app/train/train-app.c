@@ -225,6 +225,49 @@ static bool parse_sched_state(const char *text, lm_lr_scheduler_state *st, char 
   return true;
 }
 
+/* The checkpoint's "log_window": the train loss sum, correct count and
+ * examples of the steps since the last --log-every step, so that the first
+ * step a resumed run logs holds the mean over the same steps as in an
+ * uninterrupted run (not only the steps after the stop). Checkpoints from
+ * before it have none: that window then starts at the resume. The loss sum
+ * may be NaN or infinite (a diverged run), never an unreadable value. */
+static bool load_log_window(app *a, const lm_safetensors *ck)
+{
+  const char *text = lm_safetensors_metadata(ck, "log_window");
+  if (!text)
+    return true;
+  char buf[160], why[160] = "";
+  char *save = NULL, *tok[4], *end = NULL;
+  double loss = NAN, correct, examples;
+  bool ok = strlen(text) < sizeof buf;
+  if (!ok)
+    snprintf(why, sizeof why, "too long");
+  if (ok) {
+    strcpy(buf, text);
+    for (int i = 0; i < 4; i++)
+      tok[i] = strtok_r(i ? NULL : buf, " ", &save);
+    ok = !tok[3];
+    if (!ok)
+      snprintf(why, sizeof why, "unexpected \"%s\" after the three fields", tok[3]);
+  }
+  if (ok && (!tok[0] || strncmp(tok[0], "loss_sum=", 9) != 0 ||
+             (loss = strtod(tok[0] + 9, &end), end == tok[0] + 9 || *end))) {
+    snprintf(why, sizeof why, "expected loss_sum=<number> as field %s", tok[0] ? tok[0] : "(missing)");
+    ok = false;
+  }
+  ok = ok && sched_state_field(tok[1], "correct", true, 0, 9007199254740992.0, &correct, why, sizeof why) &&
+       sched_state_field(tok[2], "examples", true, correct, 9007199254740992.0, &examples, why, sizeof why);
+  if (!ok) {
+    fprintf(a->err, "lumen-train: cannot resume: %s: unreadable log_window \"%s\": %s\n", a->cli.resume,
+            text, why);
+    return false;
+  }
+  a->win_loss = examples > 0 ? loss : 0;
+  a->win_correct = (int64_t)correct;
+  a->win_examples = (int64_t)examples;
+  return true;
+}
+
 /* The schedule's state from the checkpoint's "lr_scheduler_state" (its
  * state_dict). Checkpoints from before it had none: their schedule is
  * replayed for the epochs done, which ReduceLROnPlateau cannot be (it needs
@@ -290,6 +333,11 @@ static bool save_checkpoint(app *a, const char *file)
              (long long)st.last_epoch, st.last_lr, st.best, st.num_bad_epochs, st.cooldown_counter);
     keys[k] = "lr_scheduler_state"; vals[k] = sched_state; k++;
   }
+  /* the steps since the last --log-every step, for the resumed run's first */
+  char log_window[128];
+  snprintf(log_window, sizeof log_window, "loss_sum=%.17g correct=%" PRId64 " examples=%" PRId64,
+           a->win_loss, a->win_correct, a->win_examples);
+  keys[k] = "log_window"; vals[k] = log_window; k++;
   META("batch_size", "%d", c->batch_size);
   META("val_split", "%.17g", c->val_split);
   META("limit_train", "%" PRId64, c->limit_train);
@@ -698,6 +746,9 @@ static bool adopt_checkpoint_settings(app *a, const lm_safetensors *ck)
                     : strcmp(s, "cosine") == 0    ? "cosine"
                     : strcmp(s, "plateau") == 0   ? "plateau"
                                                   : "step";
+  /* --lr-step and --lr-patience against that scheduler, before their values */
+  if (!lm_train_cli_check(c, a->err))
+    return false;
   if ((s = lm_safetensors_metadata(ck, "seed"))) {
     uint64_t seed = strtoull(s, NULL, 10);
     if (c->set_seed && seed != c->seed)
@@ -1118,7 +1169,7 @@ int lm_train_app_run(const lm_train_cli *cli, FILE *out, FILE *err, lm_train_res
     }
     /* the schedule continues from its saved state; the checkpoint's lr
      * then overrides the optimizer's */
-    if (a.sched && !load_scheduler_state(&a, ck, info.state.epoch))
+    if ((a.sched && !load_scheduler_state(&a, ck, info.state.epoch)) || !load_log_window(&a, ck))
       goto done;
     if (!lm_checkpoint_load_model(ck, a.model, &error) ||
         !lm_checkpoint_load_optimizer(ck, a.model, a.opt, &error) || !lm_checkpoint_load_rng(ck, &error)) {
@@ -1144,7 +1195,10 @@ int lm_train_app_run(const lm_train_cli *cli, FILE *out, FILE *err, lm_train_res
           a.cli.lr, a.cli.batch_size, a.cli.epochs, plural(a.cli.epochs, "epoch", "epochs"),
           (unsigned long long)a.cli.seed);
   if (ck)
-    fprintf(out, "Resuming from %s: epoch %lld, step %lld\n", a.cli.resume, (long long)start.epoch,
+    /* counted as "Stopped at epoch E, step S" counts: the epoch a mid-epoch
+     * checkpoint is in, 1-based; an epoch checkpoint's last epoch done */
+    fprintf(out, "Resuming from %s: %s %lld, step %lld\n", a.cli.resume,
+            start.batch > 0 ? "epoch" : "after epoch", (long long)start.epoch + (start.batch > 0),
             (long long)start.step);
   if (ck && start.epoch >= a.cli.epochs && start.batch == 0)
     fprintf(out, "The checkpoint has finished %lld %s and --epochs is %d: nothing left to train; "

@@ -205,6 +205,12 @@ static void test_bad_usage(void)
   expect_usage("--lr-patience 3", "lumen-train: --lr-patience is ReduceLROnPlateau's patience: it "
                                   "needs --lr-scheduler plateau (this run's scheduler is step)\n");
   expect_usage("--lr-scheduler cosine --lr-patience 3", "(this run's scheduler is cosine)");
+  expect_usage("--resume ck.safetensors --lr-scheduler step --lr-patience 3",
+               "(this run's scheduler is step)");
+  /* with --resume alone the scheduler is the checkpoint's, maybe plateau:
+   * the run checks once it has read it (this was refused as "step") */
+  lm_train_cli rc;
+  g_assert_cmpint(parse(&rc, "--resume ck.safetensors --lr-patience 3", NULL), ==, LM_CLI_RUN);
   expect_usage("--lr-scheduler plateau --lr-patience -1",
                "--lr-patience: expected an integer >= 0, found '-1'");
   expect_usage("--device tpu", "--device: expected cpu, cuda or cuda:N (as torch.device), found 'tpu'");
@@ -481,6 +487,16 @@ static void test_sigint(void)
   }
   g_free(folder);
 
+  /* --lr-patience is checked against the checkpoint's scheduler (StepLR) */
+  char *pargs = g_strdup_printf("--resume '%s' --lr-patience 3", ck);
+  char *po, *pe;
+  g_assert_cmpint(run_exe(pargs, &po, &pe), ==, 1);
+  g_assert_nonnull(strstr(pe, "--lr-patience is ReduceLROnPlateau's patience: it needs --lr-scheduler "
+                              "plateau (this run's scheduler is step)"));
+  g_free(pargs);
+  g_free(po);
+  g_free(pe);
+
   /* and it resumes from there, finishing the interrupted epoch */
   /* Only the checkpoint: its data folder and log folder come with it, so the
    * same run file continues (a missing --logdir must not start ./runs). */
@@ -488,7 +504,10 @@ static void test_sigint(void)
   char *o, *e;
   g_assert_cmpint(run_exe(args, &o, &e), ==, 0);
   g_test_message("%s%s", o, e);
-  g_assert_nonnull(strstr(o, "Resuming from "));
+  /* the epoch as "Stopped at" named it (1-based; it said epoch 1, 0-based) */
+  char *resuming = g_strdup_printf("Resuming from %s: epoch 2, step %lld\n", ck, (long long)last_step);
+  g_assert_nonnull(strstr(o, resuming));
+  g_free(resuming);
   g_assert_nonnull(strstr(o, "Epoch 2/2: loss "));
   g_assert_null(strstr(o, "Epoch 1/2: loss "));
   g_assert_nonnull(strstr(o, "Test accuracy: "));
@@ -722,6 +741,7 @@ static void test_resume_purges_later_steps(void)
 
   args = g_strdup_printf("--resume '%s/again/checkpoint-epoch-001.safetensors' --no-progress", tmpdir);
   g_assert_cmpint(run_exe(args, &out, &err), ==, 0);
+  g_assert_nonnull(strstr(out, "-epoch-001.safetensors: after epoch 1, step ")); /* was "epoch 1" */
   db = train_fixture_open_run(runfile);
   g_assert_cmpint(train_fixture_int(db, "SELECT count(*) FROM scalars s JOIN tags t ON t.id = s.tag_id "
                                         "WHERE t.name = 'train/loss'"), ==, n_loss);

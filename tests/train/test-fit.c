@@ -64,6 +64,15 @@ static bool rec_batch_end(void *ud, const lm_step_info *s)
   g_assert_cmpint(s->output->shape[1], ==, 10);
   g_assert_cmpfloat(s->loss, ==, lm_item(s->loss_tensor));
   g_assert_true(s->accuracy >= 0 && s->accuracy <= 1);
+  /* the CPU reads every step back, whatever sync_every says: a window of one */
+  g_assert_true(s->synced);
+  g_assert_cmpint(s->window_steps, ==, 1);
+  g_assert_cmpint(s->window_examples, ==, s->batch_size);
+  g_assert_cmpfloat(s->window_loss_sum, ==, s->loss * (double)s->batch_size);
+  g_assert_cmpfloat((double)s->window_correct, ==, s->accuracy * (double)s->batch_size);
+  lm_step_info_sync(s); /* nothing to read: the figures stay */
+  g_assert_cmpfloat(s->loss, ==, lm_item(s->loss_tensor));
+  g_assert_cmpint(s->window_steps, ==, 1);
   g_assert_true(s->step_seconds >= 0);
   r->last_state = *s->state;
   return !(r->stop_at && s->step >= r->stop_at);
@@ -99,6 +108,7 @@ static void test_fit_learns(void)
   g_assert_cmpint(fo.batch_size, ==, 32); /* Keras' default */
   fo.epochs = 3;
   fo.validation_split = 0.2;
+  fo.sync_every = 7; /* a GPU's; the CPU reads every step */
   fo.callbacks = &cb;
   lm_history h;
   bool stopped = true;

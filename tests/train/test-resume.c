@@ -80,6 +80,43 @@ static void assert_same_tensors(const char *a, const char *b)
   lm_safetensors_free(y);
 }
 
+/* The train/loss and train/accuracy series of a run file after step
+ * after, one "tag step value" line per point in step order (%.17g: bit for
+ * bit). */
+static char *train_series(const char *run_dir, int64_t after)
+{
+  char *path = g_build_filename(run_dir, "run.lumen", NULL);
+  sqlite3 *db = train_fixture_open_run(path);
+  sqlite3_stmt *q;
+  g_assert_cmpint(sqlite3_prepare_v2(db, "SELECT t.name, s.step, s.value FROM scalars s JOIN tags t "
+                                         "ON t.id = s.tag_id WHERE t.name IN ('train/loss', "
+                                         "'train/accuracy') AND s.step > ?1 ORDER BY t.name, s.step, s.id",
+                                     -1, &q, NULL), ==, SQLITE_OK);
+  sqlite3_bind_int64(q, 1, after);
+  GString *out = g_string_new(NULL);
+  while (sqlite3_step(q) == SQLITE_ROW)
+    g_string_append_printf(out, "%s %lld %.17g\n", (const char *)sqlite3_column_text(q, 0),
+                           (long long)sqlite3_column_int64(q, 1), sqlite3_column_double(q, 2));
+  sqlite3_finalize(q);
+  sqlite3_close(db);
+  g_free(path);
+  return g_string_free(out, FALSE);
+}
+
+/* A resumed run logs the same train/loss and train/accuracy points as an
+ * uninterrupted one: the first --log-every step after the stop is the mean
+ * over the steps since the last logged one, including those before the
+ * stop (the checkpoint's log_window); it was the mean of the steps after
+ * the resume only. */
+static void assert_same_train_series(const char *full_dir, const char *resumed_dir, int64_t after)
+{
+  char *a = train_series(full_dir, after), *b = train_series(resumed_dir, after);
+  g_assert_cmpuint(strlen(a), >, 0);
+  g_assert_cmpstr(b, ==, a);
+  g_free(a);
+  g_free(b);
+}
+
 /* ReduceLROnPlateau with patience 0 and factor 0.5: the lr halves after
  * any epoch whose val loss is no better than the best so far, which on this
  * small set happens after the stop, so the resumed run must know the best
@@ -139,6 +176,7 @@ static void check_resume(const char *model, const char *optimizer, const char *s
   g_assert_cmpfloat(resumed.test_loss, ==, full.test_loss);
   g_assert_cmpfloat(resumed.train_loss, ==, full.train_loss);
   assert_same_tensors(full.checkpoint, resumed.checkpoint);
+  assert_same_train_series(full.run_dir, resumed.run_dir, 0);
 
   /* the continued run file: one status, finished; the loss series goes on
    * past the stop without repeating steps */
@@ -183,6 +221,10 @@ static void test_epoch_checkpoint(void)
   g_assert_cmpint(run(&cli, &resumed, NULL), ==, 0);
   g_assert_cmpfloat(resumed.test_accuracy, ==, full.test_accuracy);
   assert_same_tensors(full.checkpoint, resumed.checkpoint);
+  /* the new run file holds the second epoch, as logged by the full run */
+  g_assert_cmpint(full.steps_done % 2, ==, 0);
+  g_assert_cmpint(full.steps_done / 2 % 5, !=, 0); /* a --log-every window spans the epochs */
+  assert_same_train_series(full.run_dir, resumed.run_dir, full.steps_done / 2);
   /* training longer than first planned: --epochs may change on resume */
   cli.resume = full.checkpoint;
   cli.epochs = 3;
@@ -230,6 +272,63 @@ static void write_meta(const char *src, const char *dst, const char *name, const
   g_byte_array_unref(b);
   g_string_free(h, TRUE);
   g_free(raw);
+}
+
+/* The checkpoint's log_window (the steps since the last --log-every step):
+ * a damaged one is refused with the field named; a NaN loss sum (a run that
+ * diverged) and a checkpoint without it (an older lumen-train) resume. */
+static void test_log_window(void)
+{
+  lm_train_cli cli;
+  lm_train_result cut, res;
+  base_cli(&cli, "mlp", "log-window");
+  cli.stop_after_steps_set = true;
+  cli.stop_after_steps = 13; /* steps 11 to 13 are not logged yet */
+  g_assert_cmpint(run(&cli, &cut, NULL), ==, 0);
+  lm_safetensors *ck = lm_safetensors_read(cut.checkpoint, NULL);
+  g_assert_nonnull(ck);
+  const char *window = lm_safetensors_metadata(ck, "log_window");
+  g_assert_nonnull(window);
+  g_assert_true(g_str_has_prefix(window, "loss_sum="));
+  g_assert_true(g_str_has_suffix(window, " examples=192")); /* 3 batches of 64 */
+  lm_safetensors_free(ck);
+
+  static const struct {
+    const char *window, *error; /* error NULL: resumes */
+  } cases[] = {
+    {"loss_sum=x.5 correct=3 examples=64", "expected loss_sum=<number> as field loss_sum=x.5"},
+    {"loss_sum=1.5 correct=3", "expected examples=... as field (missing)"},
+    {"loss_sum=1.5 correct=-3 examples=64", "correct \"-3\" is not a count"},
+    {"loss_sum=1.5 correct=65 examples=64", "examples \"64\" is not a count"},
+    {"loss_sum=1.5 correct=3 examples=64 junk", "unexpected \"junk\" after the three fields"},
+    {"loss_sum=nan correct=3 examples=64", NULL},
+  };
+  char *edited = g_build_filename(tmpdir, "window-edited.safetensors", NULL);
+  for (size_t i = 0; i <= G_N_ELEMENTS(cases); i++) {
+    const bool old = i == G_N_ELEMENTS(cases);
+    write_meta(cut.checkpoint, edited, "log_window", old ? NULL : cases[i].window);
+    lm_train_cli_defaults(&cli);
+    cli.data_dir = data;
+    cli.no_progress = true;
+    cli.logdir = tmpdir;
+    cli.run = "window-edited";
+    cli.resume = edited;
+    char *err = NULL;
+    int rc = run(&cli, &res, &err);
+    g_test_message("%s", err);
+    if (old || !cases[i].error) {
+      g_assert_cmpint(rc, ==, 0);
+      g_assert_cmpint(res.status, ==, LM_RUN_FINISHED);
+    } else {
+      g_assert_cmpint(rc, ==, 1);
+      char *want = g_strdup_printf("lumen-train: cannot resume: %s: unreadable log_window \"%s\": %s",
+                                   edited, cases[i].window, cases[i].error);
+      g_assert_nonnull(strstr(err, want));
+      g_free(want);
+    }
+    g_free(err);
+  }
+  g_free(edited);
 }
 
 /* A damaged or hand-edited lr_scheduler_state is refused with the field
@@ -432,6 +531,7 @@ int main(int argc, char **argv)
   g_test_add_func("/train/resume/mlp-plateau", test_mlp_plateau);
   g_test_add_func("/train/resume/epoch-checkpoint", test_epoch_checkpoint);
   g_test_add_func("/train/resume/scheduler-state", test_scheduler_state);
+  g_test_add_func("/train/resume/log-window", test_log_window);
   g_test_add_func("/train/resume/refusals", test_refusals);
   int rc = g_test_run();
   train_fixture_rmdir(tmpdir);
