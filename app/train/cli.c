@@ -434,6 +434,19 @@ bool lm_train_cli_check(const lm_train_cli *cli, FILE *err)
                  "--lr-scheduler plateau (this run's scheduler is %s)\n", cli->lr_scheduler);
     return false;
   }
+  /* options the schedule would ignore are refused, as PyTorch's
+   * constructors refuse arguments they do not take */
+  if (strcmp(cli->lr_scheduler, "cosine") == 0 && (cli->set_lr_step || cli->set_lr_gamma)) {
+    fprintf(err, "lumen-train: %s does not apply to --lr-scheduler cosine, "
+                 "CosineAnnealingLR(T_max=--epochs), which has no step size or gamma\n",
+            cli->set_lr_step ? "--lr-step" : "--lr-gamma");
+    return false;
+  }
+  if (strcmp(cli->lr_scheduler, "exponential") == 0 && cli->set_lr_step) {
+    fprintf(err, "lumen-train: --lr-step is StepLR's step size; ExponentialLR "
+                 "(--lr-scheduler exponential) multiplies the lr by --lr-gamma every epoch\n");
+    return false;
+  }
   return true;
 }
 

@@ -205,6 +205,19 @@ static void test_bad_usage(void)
   expect_usage("--lr-patience 3", "lumen-train: --lr-patience is ReduceLROnPlateau's patience: it "
                                   "needs --lr-scheduler plateau (this run's scheduler is step)\n");
   expect_usage("--lr-scheduler cosine --lr-patience 3", "(this run's scheduler is cosine)");
+  /* a schedule's ignored options are refused (they were silently dropped) */
+  expect_usage("--lr-scheduler cosine --lr-step 2",
+               "lumen-train: --lr-step does not apply to --lr-scheduler cosine, "
+               "CosineAnnealingLR(T_max=--epochs), which has no step size or gamma\n");
+  expect_usage("--lr-scheduler cosine --lr-gamma 0.5", "--lr-gamma does not apply to --lr-scheduler cosine");
+  expect_usage("--lr-scheduler exponential --lr-step 2",
+               "lumen-train: --lr-step is StepLR's step size; ExponentialLR (--lr-scheduler exponential) "
+               "multiplies the lr by --lr-gamma every epoch\n");
+  {
+    lm_train_cli ok;
+    g_assert_cmpint(parse(&ok, "--lr-scheduler exponential --lr-gamma 0.5", NULL), ==, LM_CLI_RUN);
+    g_assert_cmpint(parse(&ok, "--lr-scheduler step --lr-step 2 --lr-gamma 0.5", NULL), ==, LM_CLI_RUN);
+  }
   expect_usage("--resume ck.safetensors --lr-scheduler step --lr-patience 3",
                "(this run's scheduler is step)");
   /* with --resume alone the scheduler is the checkpoint's, maybe plateau:
