@@ -50,7 +50,7 @@ typedef struct
 
 static const char *axis_names[] = { "step", "relative", "wall" };
 
-/* "[logdir /home/me/runs]": one group per log directory, for what belongs
+/* "[logdir ABSOLUTE-PATH]": one group per log directory, for what belongs
  * to its runs and tags (pinned cards, run colours).  Brackets and line
  * breaks cannot be in a group name: written %5B, %5D, %0A. */
 static char *

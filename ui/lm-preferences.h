@@ -19,7 +19,7 @@
  *   width=1400
  *   height=900
  *   maximized=false
- *   [logdir /home/me/runs]   (one group per log directory; [ ] and line
+ *   [logdir ABSOLUTE-PATH]   (one group per log directory; [ ] and line
  *                             breaks in the path written %5B %5D %0A)
  *   pinned-scalars=train/loss;val/acc;      (pinned cards, in order)
  *   pinned-histograms=fc1/weight\nexp1;     (pinned histogram, distribution
