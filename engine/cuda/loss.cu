@@ -123,46 +123,6 @@ __device__ __forceinline__ float row_scale(int reduction, const float *gout, con
   return reduction == LM_REDUCTION_SUM ? gout[0] : gout[0] / stats[0];
 }
 
-/* Sum of a double over the TPR threads of a row group, on every thread of the
- * group (lane 0's tree, broadcast); dsh holds one double per warp. */
-template <int TPR>
-__device__ __forceinline__ double group_sum(double s, double *dsh)
-{
-  s = lm_warp_sum(s);
-  s = __shfl_sync(0xffffffffu, s, 0);
-  if (TPR > 32) {
-    __syncthreads();
-    if ((threadIdx.x & 31) == 0)
-      dsh[threadIdx.x >> 5] = s;
-    __syncthreads();
-    s = dsh[0];
-    for (int w = 1; w < TPR / 32; w++)
-      s += dsh[w];
-  }
-  return s;
-}
-
-/* The max over the TPR threads of a row group, on every thread of the group. */
-template <int TPR>
-__device__ __forceinline__ float group_max(float mx, float *fsh)
-{
-  for (int off = 16; off > 0; off >>= 1) {
-    float o = __shfl_down_sync(0xffffffffu, mx, off);
-    mx = o > mx ? o : mx;
-  }
-  mx = __shfl_sync(0xffffffffu, mx, 0);
-  if (TPR > 32) {
-    __syncthreads();
-    if ((threadIdx.x & 31) == 0)
-      fsh[threadIdx.x >> 5] = mx;
-    __syncthreads();
-    mx = fsh[0];
-    for (int w = 1; w < TPR / 32; w++)
-      mx = fsh[w] > mx ? fsh[w] : mx;
-  }
-  return mx;
-}
-
 /* A row's max (*mx) and sum_j exp(x_j - max) in double, all-reduced over
  * the TPR lanes of its group (every lane gets both; rows past the end,
  * !valid, take part in the reductions with -inf and 0). */
@@ -174,13 +134,13 @@ __device__ __forceinline__ double row_max_sumexp(const float *x, int64_t c, bool
   if (valid)
     for (int64_t j = lane; j < c; j += TPR)
       m = x[j] > m ? x[j] : m;
-  m = group_max<TPR>(m, fsh);
+  m = group_allreduce<TPR>(m, fsh, MaxOp());
   double s = 0.0;
   if (valid)
     for (int64_t j = lane; j < c; j += TPR)
       s += (double)expf(x[j] - m);
   *mx = m;
-  return group_sum<TPR>(s, dsh);
+  return group_allreduce<TPR>(s, dsh, SumOp());
 }
 
 /* logits, probs (n, c), target (n) -> rowloss, roww (n); TPR threads per row. */
@@ -206,7 +166,7 @@ __global__ void cross_entropy_kernel(int64_t n, int64_t c, const float *logits,
       if (valid)
         for (int64_t j = lane; j < c; j += TPR)
           smooth += (a.weight ? (double)a.weight[j] : 1.0) * (lse - (double)x[j]);
-      smooth = group_sum<TPR>(smooth, dsh);
+      smooth = group_allreduce<TPR>(smooth, dsh, SumOp());
     }
     if (!valid)
       continue;
@@ -354,7 +314,7 @@ __global__ void cross_entropy_prob_kernel(int64_t n, int64_t c, const float *log
         logp[row * c + j] = __fsub_rn(__fsub_rn(x[j], mx), ls);
         loss += (double)(a.weight ? __fmul_rn(a.weight[j], tj) : tj) * (lse - (double)x[j]);
       }
-    loss = group_sum<TPR>(loss, dsh);
+    loss = group_allreduce<TPR>(loss, dsh, SumOp());
     if (valid && lane == 0) {
       rowloss[row] = loss;
       roww[row] = 1.0;
@@ -416,7 +376,7 @@ __global__ void cross_entropy_prob_backward_kernel(int64_t n, int64_t c, lm_clas
         tw += (double)(a.weight ? __fmul_rn(a.weight[j], tj) : tj);
       }
     if (gx)
-      tw = group_sum<TPR>(tw, dsh);
+      tw = group_allreduce<TPR>(tw, dsh, SumOp());
     if (!valid)
       continue;
     const float scale = row_scale(a.reduction, gout, stats, row);

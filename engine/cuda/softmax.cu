@@ -12,35 +12,6 @@
  */
 #include "cuda-common.cuh"
 
-/* Reduction across the TPR threads of a group, result in every thread of it.
- * Lane 0 combines in a fixed tree and broadcasts, so all threads see the same
- * bits (a butterfly would give each lane its own rounding). */
-template <int TPR, typename T, typename Op>
-__device__ T group_allreduce(T v, T *shared, Op op)
-{
-  for (int off = 16; off > 0; off >>= 1)
-    v = op(v, __shfl_down_sync(0xffffffffu, v, off));
-  v = __shfl_sync(0xffffffffu, v, 0);
-  if (TPR == 32)
-    return v;
-  const int warp = threadIdx.x >> 5;
-  __syncthreads();
-  if ((threadIdx.x & 31) == 0)
-    shared[warp] = v;
-  __syncthreads();
-  T r = shared[0];
-  for (int w = 1; w < TPR / 32; w++)
-    r = op(r, shared[w]);
-  return r;
-}
-
-struct MaxOp {
-  __device__ float operator()(float a, float b) const { return b > a ? b : a; }
-};
-struct SumOp {
-  __device__ double operator()(double a, double b) const { return a + b; }
-};
-
 /* in, out (outer, n); TPR threads per row. */
 template <int TPR>
 __global__ void softmax_rows_kernel(int64_t outer, int64_t n, bool log, const float *in,
