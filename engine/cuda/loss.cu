@@ -305,8 +305,9 @@ __global__ void cross_entropy_prob_kernel(int64_t n, int64_t c, const float *log
     const float *x = logits + (valid ? row : 0) * c, *t = target + (valid ? row : 0) * c;
     float mx;
     const double s = row_max_sumexp<TPR>(x, c, valid, lane, fsh, dsh, &mx);
-    const float ls = (float)log(s);
-    const double lse = (double)mx + log(s);
+    const double log_s = log(s);
+    const float ls = (float)log_s;
+    const double lse = (double)mx + log_s;
     double loss = 0.0;
     if (valid)
       for (int64_t j = lane; j < c; j += TPR) {
