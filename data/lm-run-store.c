@@ -22,7 +22,9 @@ struct _LmRunStore
 {
   GObject parent_instance;
 
-  char *logdir;
+  char *logdir;             /* the folder, or the spec "name:path,..." */
+  GStrv names, paths;       /* the roots: names "" for none */
+  gboolean is_spec;
   GPtrArray *runs;          /* LmRun*, sorted by name */
   GHashTable *by_name;      /* name -> LmRun* (borrowed) */
   guint next_ordinal;
@@ -124,6 +126,8 @@ lm_run_store_finalize (GObject *object)
   g_ptr_array_unref (self->runs);
   g_ptr_array_unref (self->tags);
   g_free (self->logdir);
+  g_strfreev (self->names);
+  g_strfreev (self->paths);
   g_free (self->error);
   G_OBJECT_CLASS (lm_run_store_parent_class)->finalize (object);
 }
@@ -197,6 +201,105 @@ lm_run_store_new (const char *logdir)
   g_return_val_if_fail (logdir != NULL, NULL);
   self = g_object_new (LM_TYPE_RUN_STORE, NULL);
   self->logdir = g_strdup (logdir);
+  self->names = g_new0 (char *, 2);
+  self->names[0] = g_strdup ("");
+  self->paths = g_new0 (char *, 2);
+  self->paths[0] = g_strdup (logdir);
+  return self;
+}
+
+/* An entry that is a URL (TensorBoard reads gs://, s3://...): scheme "://". */
+static gboolean
+is_url (const char *entry)
+{
+  const char *p = entry;
+
+  if (!g_ascii_isalpha (*p))
+    return FALSE;
+  while (g_ascii_isalnum (*p) || *p == '+' || *p == '-' || *p == '.')
+    p++;
+  return g_str_has_prefix (p, "://");
+}
+
+gboolean
+lm_logdir_spec_parse (const char *spec, GStrv *names_out, GStrv *paths_out, GError **error)
+{
+  g_auto (GStrv) entries = NULL;
+  g_autoptr (GStrvBuilder) names = g_strv_builder_new ();
+  g_autoptr (GStrvBuilder) paths = g_strv_builder_new ();
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  g_return_val_if_fail (spec != NULL, FALSE);
+  if (spec[0] == '\0')
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "--logdir_spec is empty; give name:path,name:path (or paths)");
+      return FALSE;
+    }
+  entries = g_strsplit (spec, ",", -1);
+  for (guint i = 0; entries[i] != NULL; i++)
+    {
+      const char *entry = entries[i], *colon = strchr (entry, ':');
+      g_autofree char *name = NULL, *path = NULL;
+
+      if (entry[0] == '\0')
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       "--logdir_spec: entry %u of '%s' is empty", i + 1, spec);
+          return FALSE;
+        }
+      if (is_url (entry) || (colon != NULL && is_url (colon + 1)))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                       "--logdir_spec: '%s' is a URL; lumen reads local folders", entry);
+          return FALSE;
+        }
+      name = colon != NULL ? g_strndup (entry, (gsize) (colon - entry)) : g_strdup ("");
+      path = g_strdup (colon != NULL ? colon + 1 : entry);
+      if (path[0] == '\0')
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       "--logdir_spec: '%s' names no folder after the ':'", entry);
+          return FALSE;
+        }
+      /* the shell leaves "name:~/runs" alone: expand it, as TensorBoard does */
+      if (path[0] == '~' && (path[1] == '/' || path[1] == '\0'))
+        {
+          char *home = g_build_filename (g_get_home_dir (), path + 1, NULL);
+
+          g_free (path);
+          path = home;
+        }
+      if (name[0] != '\0' && !g_hash_table_add (seen, g_strdup (name)))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       "--logdir_spec: the name '%s' is given twice; each log directory needs its own", name);
+          return FALSE;
+        }
+      g_strv_builder_add (names, name);
+      g_strv_builder_add (paths, path);
+    }
+  *names_out = g_strv_builder_end (names);
+  *paths_out = g_strv_builder_end (paths);
+  return TRUE;
+}
+
+LmRunStore *
+lm_run_store_new_spec (const char *const *names, const char *const *paths)
+{
+  LmRunStore *self;
+  GString *spec = g_string_new (NULL);
+
+  g_return_val_if_fail (names != NULL && paths != NULL, NULL);
+  g_return_val_if_fail (g_strv_length ((char **) names) == g_strv_length ((char **) paths), NULL);
+  g_return_val_if_fail (paths[0] != NULL, NULL);
+  self = g_object_new (LM_TYPE_RUN_STORE, NULL);
+  for (guint i = 0; paths[i] != NULL; i++)
+    g_string_append_printf (spec, "%s%s%s%s", i > 0 ? "," : "", names[i], names[i][0] ? ":" : "", paths[i]);
+  self->logdir = g_string_free (spec, FALSE);
+  self->names = g_strdupv ((char **) names);
+  self->paths = g_strdupv ((char **) paths);
+  self->is_spec = TRUE;
   return self;
 }
 
@@ -429,7 +532,8 @@ lm_run_store_start (LmRunStore *self)
   g_return_if_fail (LM_IS_RUN_STORE (self));
   g_return_if_fail (self->watcher == NULL);
 
-  self->watcher = lm_watcher_new (self->logdir, &self->config, NULL, on_watch_msg, self);
+  self->watcher = lm_watcher_new ((const char *const *) self->names, (const char *const *) self->paths,
+                                  &self->config, NULL, on_watch_msg, self);
   lm_watcher_start (self->watcher);
   self->live_timer = g_timeout_add_seconds (2, on_live_timer, self);
 }
@@ -447,6 +551,20 @@ lm_run_store_get_logdir (LmRunStore *self)
 {
   g_return_val_if_fail (LM_IS_RUN_STORE (self), NULL);
   return self->logdir;
+}
+
+gboolean
+lm_run_store_is_spec (LmRunStore *self)
+{
+  g_return_val_if_fail (LM_IS_RUN_STORE (self), FALSE);
+  return self->is_spec;
+}
+
+const char *const *
+lm_run_store_get_paths (LmRunStore *self)
+{
+  g_return_val_if_fail (LM_IS_RUN_STORE (self), NULL);
+  return (const char *const *) self->paths;
 }
 
 LmRun *

@@ -23,6 +23,22 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (LmRunStore, lm_run_store, LM, RUN_STORE, GObject)
 
 LmRunStore *lm_run_store_new          (const char *logdir);
+/* Several log directories in one window, as TensorBoard's --logdir_spec:
+ * the runs under paths[i] are named "names[i]/<run>" (the run file at the
+ * top of paths[i] is "names[i]"), or keep their own names where names[i]
+ * is "".  Both arrays NULL-terminated, of the same length.  A folder that
+ * cannot be read shows as a run with an error; the store's error is set
+ * only when none can. */
+LmRunStore *lm_run_store_new_spec     (const char *const *names,
+                                       const char *const *paths);
+/* TensorBoard's --logdir_spec syntax: comma-separated entries, each
+ * "name:path" or a bare path ("~/" expanded).  Fills names ("" for a bare
+ * path) and paths for lm_run_store_new_spec; FALSE with an error naming the
+ * bad entry (empty, no path, a URL, a name given twice). */
+gboolean    lm_logdir_spec_parse      (const char *spec,
+                                       GStrv      *names,
+                                       GStrv      *paths,
+                                       GError    **error);
 /* Tuning, before lm_run_store_start(): data_version poll interval and
  * directory walk interval in milliseconds (0 keeps the default). */
 void        lm_run_store_set_intervals (LmRunStore *store,
@@ -35,7 +51,12 @@ void        lm_run_store_start        (LmRunStore *store);
 /* Walk the folder now and retry runs that failed to read. */
 void        lm_run_store_reload       (LmRunStore *store);
 
+/* The folder given to lm_run_store_new, or the spec "name:path,..." */
 const char *lm_run_store_get_logdir   (LmRunStore *store);
+/* Made by lm_run_store_new_spec. */
+gboolean    lm_run_store_is_spec      (LmRunStore *store);
+/* The folders watched (NULL-terminated; one for lm_run_store_new). */
+const char *const *lm_run_store_get_paths (LmRunStore *store);
 LmRun      *lm_run_store_find         (LmRunStore *store, const char *name);
 /* Sorted names of every scalar tag of any run (owned by the store). */
 GPtrArray  *lm_run_store_get_scalar_tags (LmRunStore *store);

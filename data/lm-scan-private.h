@@ -36,6 +36,23 @@ void       lm_scan_entry_free (LmScanEntry *entry);
  * folder", "... cannot be read") when title is not NULL. */
 GPtrArray *lm_scan_logdir (const char *logdir, char **error, const char **title);
 
+/* A log directory of several roots (TensorBoard's --logdir_spec): each
+ * root's runs are named "name/<run>" (a run file at the top of the root
+ * being "name"), or as under one log directory when name is NULL. */
+typedef struct
+{
+  char *name;          /* NULL: the runs keep their own names */
+  char *path;
+} LmScanRoot;
+
+/* lm_scan_logdir over every root, the entries merged and sorted.  A root
+ * that cannot be read is an entry with its reason in `error`, named as its
+ * runs would be; only when no root can be read is the result NULL with
+ * *error (and *title) as lm_scan_logdir gives them.  When roots without
+ * names hold runs of the same name, the later ones are named
+ * "<name> [<root path>]", so every name is one run. */
+GPtrArray *lm_scan_roots (const LmScanRoot *roots, guint n, char **error, const char **title);
+
 /* Size and mtime of path and path-wal folded into one number. */
 gint64     lm_scan_stamp (const char *path);
 /* The file's inode number, 0 if it cannot be stat'ed. */

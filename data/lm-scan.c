@@ -207,3 +207,85 @@ lm_scan_logdir (const char *logdir, char **error, const char **title)
   g_ptr_array_sort (out, compare_entries);
   return out;
 }
+
+/* Adds e to out under a name no earlier entry has: roots without names
+ * can hold runs of the same name, and then the first keeps it and a later
+ * one is told apart by its root ("exp1 [/runs/b]"), so both show and each
+ * name means one run. */
+static void
+add_unique (GPtrArray *out, GHashTable *names, LmScanEntry *e, const char *root_path)
+{
+  if (g_hash_table_contains (names, e->name))
+    {
+      char *name = g_strdup_printf ("%s [%s]", e->name, root_path);
+
+      g_free (e->name);
+      e->name = name;
+    }
+  g_hash_table_add (names, e->name);
+  g_ptr_array_add (out, e);
+}
+
+GPtrArray *
+lm_scan_roots (const LmScanRoot *roots, guint n, char **error, const char **title)
+{
+  GPtrArray *out;
+  g_autoptr (GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GString) errors = g_string_new (NULL);
+  gboolean all_missing = TRUE;
+  guint failed = 0;
+
+  if (n == 1 && roots[0].name == NULL)
+    return lm_scan_logdir (roots[0].path, error, title);
+  out = g_ptr_array_new_with_free_func ((GDestroyNotify) lm_scan_entry_free);
+  for (guint i = 0; i < n; i++)
+    {
+      char *err = NULL;
+      const char *heading = NULL;
+      g_autoptr (GPtrArray) found = lm_scan_logdir (roots[i].path, &err, &heading);
+
+      if (found == NULL)
+        {
+          /* an entry of its own, named as its runs would be, with the
+           * reason: the other roots' runs still show */
+          LmScanEntry *e = g_new0 (LmScanEntry, 1);
+
+          e->name = g_strdup (roots[i].name != NULL ? roots[i].name : roots[i].path);
+          e->path = g_strdup (roots[i].path);
+          e->error = err;
+          add_unique (out, names, e, roots[i].path);
+          g_string_append_printf (errors, "%s%s", failed > 0 ? "; " : "", err);
+          all_missing = all_missing && g_strcmp0 (heading, "Log directory not found") == 0;
+          if (failed++ == 0 && title != NULL)
+            *title = heading;
+          continue;
+        }
+      for (guint k = 0; k < found->len; k++)
+        {
+          LmScanEntry *e = g_steal_pointer (&found->pdata[k]);
+
+          /* "name:path" puts the runs under "name/", a run file at the
+           * top of path being "name" itself */
+          if (roots[i].name != NULL)
+            {
+              char *name = strcmp (e->name, ".") == 0 ? g_strdup (roots[i].name)
+                                                       : g_strconcat (roots[i].name, "/", e->name, NULL);
+
+              g_free (e->name);
+              e->name = name;
+            }
+          add_unique (out, names, e, roots[i].path);
+        }
+    }
+  if (failed == n)
+    {
+      /* nothing to show at all: the window's error page, as for one folder */
+      *error = g_strdup (errors->str);
+      if (title != NULL && n > 1)
+        *title = all_missing ? "Log directories not found" : "Log directories cannot be read";
+      g_ptr_array_unref (out);
+      return NULL;
+    }
+  g_ptr_array_sort (out, compare_entries);
+  return out;
+}

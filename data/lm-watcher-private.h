@@ -49,7 +49,10 @@ typedef struct
                          * from the scalar summaries; default 262144 */
 } LmWatcherConfig;
 
-LmWatcher *lm_watcher_new    (const char            *logdir,
+/* The log directories to watch: paths (NULL-terminated) and, as
+ * lm_scan_roots takes them, their names ("" for none; names NULL: none). */
+LmWatcher *lm_watcher_new    (const char *const     *names,
+                              const char *const     *paths,
                               const LmWatcherConfig *config,
                               GMainContext          *context,
                               LmWatchFunc            func,

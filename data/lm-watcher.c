@@ -59,7 +59,8 @@ typedef struct
 
 struct _LmWatcher
 {
-  char *logdir;
+  LmScanRoot *roots;
+  guint n_roots;
   LmWatcherConfig cfg;
   GMainContext *context;
   LmWatchFunc func;
@@ -462,7 +463,7 @@ do_scan (LmWatcher *w)
 {
   char *error = NULL;
   const char *title = NULL;
-  GPtrArray *entries = lm_scan_logdir (w->logdir, &error, &title);
+  GPtrArray *entries = lm_scan_roots (w->roots, w->n_roots, &error, &title);
   gboolean changed = !w->scanned_once;
   LmWatchMsg *msg;
 
@@ -596,7 +597,8 @@ poll_main (gpointer data)
 /* ---------------------------------------------------------------- public */
 
 LmWatcher *
-lm_watcher_new (const char            *logdir,
+lm_watcher_new (const char *const     *names,
+                const char *const     *paths,
                 const LmWatcherConfig *config,
                 GMainContext          *context,
                 LmWatchFunc            func,
@@ -605,7 +607,13 @@ lm_watcher_new (const char            *logdir,
   LmWatcher *w = g_new0 (LmWatcher, 1);
   guint cores = g_get_num_processors ();
 
-  w->logdir = g_strdup (logdir);
+  w->n_roots = g_strv_length ((char **) paths);
+  w->roots = g_new0 (LmScanRoot, w->n_roots);
+  for (guint i = 0; i < w->n_roots; i++)
+    {
+      w->roots[i].name = names != NULL && names[i][0] != '\0' ? g_strdup (names[i]) : NULL;
+      w->roots[i].path = g_strdup (paths[i]);
+    }
   if (config)
     w->cfg = *config;
   if (w->cfg.poll_ms == 0)
@@ -691,6 +699,11 @@ lm_watcher_free (LmWatcher *w)
   g_mutex_clear (&w->lock);
   g_cond_clear (&w->cond);
   g_free (w->last_scan_error);
-  g_free (w->logdir);
+  for (guint i = 0; i < w->n_roots; i++)
+    {
+      g_free (w->roots[i].name);
+      g_free (w->roots[i].path);
+    }
+  g_free (w->roots);
   g_free (w);
 }

@@ -150,7 +150,7 @@ update_empty_page (LmCardGrid *self)
                                            "(lm_writer_open (&w, \"%s\", \"exp1\")) or train with "
                                            "lumen-train; runs appear here live.",
                                            lm_run_store_get_logdir (self->store),
-                                           lm_run_store_get_logdir (self->store));
+                                           lm_run_store_get_paths (self->store)[0]);
     }
   else
     {

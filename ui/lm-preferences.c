@@ -50,13 +50,14 @@ typedef struct
 
 static const char *axis_names[] = { "step", "relative", "wall" };
 
-/* "[logdir ABSOLUTE-PATH]": one group per log directory, for what belongs
- * to its runs and tags (pinned cards, run colours).  Brackets and line
- * breaks cannot be in a group name: written %5B, %5D, %0A. */
+/* "[logdir ABSOLUTE-PATH]": one group per log directory (or per
+ * --logdir_spec, "[logdir NAME:PATH,...]"), for what belongs to its runs
+ * and tags (pinned cards, run colours).  Brackets and line breaks cannot
+ * be in a group name: written %5B, %5D, %0A. */
 static char *
 logdir_group (LmWindow *window)
 {
-  g_autofree char *abs = g_canonicalize_filename (lm_run_store_get_logdir (lm_window_get_store (window)), NULL);
+  g_autofree char *abs = lm_window_dup_logdir_key (window);
   g_autofree char *escaped = g_uri_escape_string (abs, "!$&'()*+,;=:@/ ~", TRUE);
 
   return g_strconcat ("logdir ", escaped, NULL);

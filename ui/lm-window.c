@@ -626,12 +626,12 @@ lm_window_init (LmWindow *self)
 }
 
 static GtkWidget *
-build_header (LmWindow *self, const char *logdir)
+build_header (LmWindow *self)
 {
   GtkWidget *header = gtk_header_bar_new ();
   GtkWidget *titles = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   GtkWidget *title = gtk_label_new ("Lumen");
-  g_autofree char *abs = g_canonicalize_filename (logdir, NULL);
+  g_autofree char *abs = lm_window_dup_logdir_key (self);
   GtkWidget *subtitle = gtk_label_new (abs);
   GtkWidget *open = gtk_button_new_from_icon_name ("document-open-symbolic");
   GtkWidget *reload = gtk_button_new_from_icon_name ("view-refresh-symbolic");
@@ -667,8 +667,38 @@ build_header (LmWindow *self, const char *logdir)
   return header;
 }
 
+char *
+lm_window_dup_logdir_key (LmWindow *self)
+{
+  LmRunStore *store;
+
+  g_return_val_if_fail (LM_IS_WINDOW (self), NULL);
+  store = self->store;
+  /* a spec's paths are made absolute by whoever parsed it */
+  if (lm_run_store_is_spec (store))
+    return g_strdup (lm_run_store_get_logdir (store));
+  return g_canonicalize_filename (lm_run_store_get_logdir (store), NULL);
+}
+
+static LmWindow *window_new_for_store (GtkApplication *app, LmRunStore *store);
+
 LmWindow *
 lm_window_new (GtkApplication *app, const char *logdir)
+{
+  g_return_val_if_fail (logdir != NULL, NULL);
+  return window_new_for_store (app, lm_run_store_new (logdir));
+}
+
+LmWindow *
+lm_window_new_spec (GtkApplication *app, const char *const *names, const char *const *paths)
+{
+  g_return_val_if_fail (names != NULL && paths != NULL && paths[0] != NULL, NULL);
+  return window_new_for_store (app, lm_run_store_new_spec (names, paths));
+}
+
+/* Takes the store. */
+static LmWindow *
+window_new_for_store (GtkApplication *app, LmRunStore *store)
 {
   static const GActionEntry entries[] = {
     { "reload", action_reload, NULL, NULL, NULL, { 0 } },
@@ -685,19 +715,18 @@ lm_window_new (GtkApplication *app, const char *logdir)
   GtkWidget *sidebar, *status_row;
   g_autofree char *title = NULL;
 
-  g_return_val_if_fail (logdir != NULL, NULL);
   ensure_css ();
   self = g_object_new (LM_TYPE_WINDOW, "application", app, NULL);
-  title = g_strdup_printf ("Lumen — %s", logdir);
+  title = g_strdup_printf ("Lumen — %s", lm_run_store_get_logdir (store));
   gtk_window_set_title (GTK_WINDOW (self), title);
   gtk_window_set_default_size (GTK_WINDOW (self), 1400, 900);
 
-  self->store = lm_run_store_new (logdir);
+  self->store = store;
   self->selection = lm_run_selection_new (self->store);
   self->settings = lm_chart_settings_new ();
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), entries, G_N_ELEMENTS (entries), self);
-  gtk_window_set_titlebar (GTK_WINDOW (self), build_header (self, logdir));
+  gtk_window_set_titlebar (GTK_WINDOW (self), build_header (self));
   install_shortcuts_window (self);
 
   sidebar = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);

@@ -22,6 +22,12 @@ G_DECLARE_FINAL_TYPE (LmWindow, lm_window, LM, WINDOW, GtkApplicationWindow)
 
 /* Starts watching logdir at once. */
 LmWindow        *lm_window_new          (GtkApplication *app, const char *logdir);
+/* Several log directories, as lm_run_store_new_spec takes them. */
+LmWindow        *lm_window_new_spec     (GtkApplication *app, const char *const *names,
+                                         const char *const *paths);
+/* What the window shows and keeps settings by: the log directory as an
+ * absolute path, or the spec "name:path,..." */
+char            *lm_window_dup_logdir_key (LmWindow *window);
 LmRunStore      *lm_window_get_store    (LmWindow *self);
 LmRunSelection  *lm_window_get_selection (LmWindow *self);
 LmChartSettings *lm_window_get_settings (LmWindow *self);

@@ -2,6 +2,7 @@
  *
  * What it is for: command-line handling and the application object.
  *   lumen [--logdir DIR]               like `tensorboard --logdir DIR`
+ *         [--logdir_spec NAME:DIR,...]  several folders, runs under NAME/
  *         [--screenshot FILE.png]      render once the data is loaded, exit
  *         [--window-size WxH] [--tag-filter RE] [--run-filter RE]
  *         [--smoothing W] [--x-axis step|relative|wall] [--timings] [--version]
@@ -264,6 +265,7 @@ typedef struct
   const char *view;           /* NULL: not given; the strings are the dict's */
   gboolean select_steps;      /* step and step_end are a scalars step selection */
   const char *filters[2];     /* --tag-filter, --run-filter: NULL or a good regex */
+  const char *spec;           /* --logdir_spec, good; NULL: not given */
 } Usage;
 
 /* Every usage check, made before any window exists (the local process
@@ -281,7 +283,7 @@ check_usage (GVariantDict *opts, Usage *u)
   static const char *const filters[] = { "tag-filter", "run-filter" };
   const char *size = NULL, *x_axis = NULL, *smoothing = NULL, *timeout = NULL;
   const char *step = NULL, *op = NULL;
-  const char *view = NULL, *theme = NULL;
+  const char *view = NULL, *theme = NULL, *spec = NULL;
   g_autofree const char **rest = NULL;
 
   *u = (Usage) { .axis = LM_X_STEP, .smoothing = -1, .timeout_s = 120, .step = -1, .op = -1 };
@@ -293,6 +295,20 @@ check_usage (GVariantDict *opts, Usage *u)
   g_variant_dict_lookup (opts, "step", "&s", &step);
   g_variant_dict_lookup (opts, "op", "&s", &op);
   g_variant_dict_lookup (opts, "theme", "&s", &theme);
+  if (g_variant_dict_contains (opts, "logdir")
+      && (g_variant_dict_contains (opts, "logdir_spec") || g_variant_dict_contains (opts, "logdir-spec")))
+    return g_strdup ("lumen: --logdir and --logdir_spec cannot be used together (as in TensorBoard); "
+                     "--logdir_spec takes name:path,name:path\n");
+  if (g_variant_dict_lookup (opts, "logdir_spec", "&s", &spec)
+      || g_variant_dict_lookup (opts, "logdir-spec", "&s", &spec))
+    {
+      g_autoptr (GError) error = NULL;
+      g_auto (GStrv) names = NULL, paths = NULL;
+
+      if (!lm_logdir_spec_parse (spec, &names, &paths, &error))
+        return g_strdup_printf ("lumen: %s\n", error->message);
+      u->spec = spec;
+    }
   if (g_variant_dict_lookup (opts, G_OPTION_REMAINING, "^a&ay", &rest) && rest && rest[0])
     return g_strdup_printf ("lumen: unexpected argument '%s' (did you mean --logdir %s?)\n", rest[0], rest[0]);
   if (size != NULL && !parse_size (size, &u->width, &u->height))
@@ -383,8 +399,27 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
   g_variant_dict_lookup (opts, "screenshot", "^&ay", &screenshot);
   g_variant_dict_lookup (opts, "timings", "b", &timings);
 
-  logdir = resolve_path (cmdline, logdir_arg);
-  window = lm_window_new (GTK_APPLICATION (app), logdir);
+  if (u.spec != NULL)
+    {
+      g_auto (GStrv) names = NULL, paths = NULL;
+
+      lm_logdir_spec_parse (u.spec, &names, &paths, NULL);   /* checked good above */
+      /* relative folders are the calling shell's, as --logdir's are */
+      for (guint i = 0; paths[i] != NULL; i++)
+        {
+          char *abs = resolve_path (cmdline, paths[i]);
+
+          g_free (paths[i]);
+          paths[i] = abs;
+        }
+      window = lm_window_new_spec (GTK_APPLICATION (app), (const char *const *) names,
+                                   (const char *const *) paths);
+    }
+  else
+    {
+      logdir = resolve_path (cmdline, logdir_arg);
+      window = lm_window_new (GTK_APPLICATION (app), logdir);
+    }
   /* the saved settings first, the command line's on top of them */
   prefs = lm_preferences_default_path ();
   if (!lm_preferences_load (window, prefs, &error))
@@ -592,6 +627,11 @@ main (int argc, char **argv)
   static const GOptionEntry entries[] = {
     { "logdir", 'l', 0, G_OPTION_ARG_STRING, NULL,
       "Log directory to watch (default: ./runs); every run.lumen below it is a run", "DIR" },
+    { "logdir_spec", 0, 0, G_OPTION_ARG_STRING, NULL,
+      "Several log directories in one window, as TensorBoard's --logdir_spec: name:path,name:path "
+      "(a run 'exp1' under the second is shown as 'name/exp1'; a path without 'name:' keeps run names)",
+      "SPEC" },
+    { "logdir-spec", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, NULL, NULL, "SPEC" },
     { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, NULL,
       "Render the window to FILE.png once the data is loaded, then exit", "FILE.png" },
     { "window-size", 0, 0, G_OPTION_ARG_STRING, NULL, "Window size, e.g. 1400x900", "WxH" },

@@ -830,6 +830,143 @@ test_bad_files (void)
   lm_test_rm_rf (logdir);
 }
 
+/* TensorBoard's --logdir_spec syntax, and what is refused with a message
+ * naming the entry. */
+static void
+test_logdir_spec_parse (void)
+{
+  static const struct
+  {
+    const char *spec, *message;
+  } bad[] = {
+    { "", "--logdir_spec is empty" },
+    { "a:/x,,b:/y", "entry 2 of 'a:/x,,b:/y' is empty" },
+    { "a:/x,b:", "'b:' names no folder after the ':'" },
+    { "a:/x,b:/y,a:/z", "the name 'a' is given twice" },
+    { "gs://bucket/runs", "'gs://bucket/runs' is a URL" },
+    { "cloud:s3://bucket/runs", "'cloud:s3://bucket/runs' is a URL" },
+  };
+  g_auto (GStrv) names = NULL, paths = NULL;
+  g_autofree char *home = g_build_filename (g_get_home_dir (), "runs", NULL);
+  GError *error = NULL;
+
+  g_assert_true (lm_logdir_spec_parse ("base:/r/a,/r/b,new:~/runs,rel:x:y", &names, &paths, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (names), ==, 4);
+  g_assert_cmpuint (g_strv_length (paths), ==, 4);
+  g_assert_cmpstr (names[0], ==, "base");
+  g_assert_cmpstr (paths[0], ==, "/r/a");
+  g_assert_cmpstr (names[1], ==, "");        /* a bare path: no name */
+  g_assert_cmpstr (paths[1], ==, "/r/b");
+  g_assert_cmpstr (names[2], ==, "new");
+  g_assert_cmpstr (paths[2], ==, home);      /* "~/" expanded */
+  g_assert_cmpstr (names[3], ==, "rel");     /* the first ':' ends the name */
+  g_assert_cmpstr (paths[3], ==, "x:y");
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_auto (GStrv) n2 = NULL, p2 = NULL;
+
+      g_assert_false (lm_logdir_spec_parse (bad[i].spec, &n2, &p2, &error));
+      g_assert_nonnull (error);
+      g_test_message ("'%s': %s", bad[i].spec, error->message);
+      if (strstr (error->message, bad[i].message) == NULL)
+        g_error ("'%s': expected '%s' in '%s'", bad[i].spec, bad[i].message, error->message);
+      g_assert_null (n2);
+      g_assert_null (p2);
+      g_clear_error (&error);
+    }
+}
+
+static LmRunStore *
+new_spec_store (const char *const *names, const char *const *paths)
+{
+  LmRunStore *store = lm_run_store_new_spec (names, paths);
+
+  lm_run_store_set_intervals (store, 40, 100);
+  lm_run_store_start (store);
+  return store;
+}
+
+/* Several log directories in one store: runs named "name/<run>" (the run
+ * file at the top of a root is "name"), a bare root's runs under their own
+ * names, a same-named run of a second bare root told apart by its folder,
+ * a missing root shown as a run with the error (the others load) until
+ * the folder appears; no root readable is the store's error. */
+static void
+test_logdir_spec_runs (void)
+{
+  g_autofree char *top = lm_test_tmpdir_new ("lumen-test-XXXXXX");
+  g_autofree char *a = g_build_filename (top, "a", NULL);
+  g_autofree char *b = g_build_filename (top, "b", NULL);
+  g_autofree char *c = g_build_filename (top, "c", NULL);
+  g_autofree char *d = g_build_filename (top, "d", NULL);
+  g_autofree char *missing = g_build_filename (top, "later", NULL);
+  g_autofree char *twin = NULL;
+  const char *names[] = { "base", "", "", "new", NULL };
+  const char *paths[] = { a, b, c, missing, NULL };
+  LmRunStore *store;
+  LmRun *run;
+  RunCond cond;
+
+  write_run (a, ".", 4, 1.0, "finished");
+  write_run (a, "exp1", 5, 1.0, "finished");
+  write_run (b, "exp1", 6, 1.0, "finished");
+  write_run (c, "exp1", 7, 1.0, "finished");
+  write_run (c, "exp2", 8, 1.0, NULL);
+  store = new_spec_store (names, paths);
+  g_assert_true (lm_run_store_is_spec (store));
+  g_assert_cmpstr (lm_run_store_get_paths (store)[1], ==, b);
+  {
+    g_autofree char *expect = g_strdup_printf ("base:%s,%s,%s,new:%s", a, b, c, missing);
+
+    g_assert_cmpstr (lm_run_store_get_logdir (store), ==, expect);
+  }
+  g_assert_true (lm_test_wait_for (store_loaded, store, 10000));
+  g_assert_null (lm_run_store_get_error (store));
+  twin = g_strdup_printf ("exp1 [%s]", c);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 6);
+  g_assert_cmpstr (run_name_at (store, 0), ==, "base");
+  g_assert_cmpstr (run_name_at (store, 1), ==, "base/exp1");
+  g_assert_cmpstr (run_name_at (store, 2), ==, "exp1");
+  g_assert_cmpstr (run_name_at (store, 3), ==, twin);
+  g_assert_cmpstr (run_name_at (store, 4), ==, "exp2");
+  g_assert_cmpstr (run_name_at (store, 5), ==, "new");
+  /* each name is the run of its own folder */
+  g_assert_cmpuint (lm_run_get_n_points (lm_run_store_find (store, "base")), ==, 8);
+  g_assert_cmpuint (lm_run_get_n_points (lm_run_store_find (store, "base/exp1")), ==, 10);
+  g_assert_cmpuint (lm_run_get_n_points (lm_run_store_find (store, "exp1")), ==, 12);
+  g_assert_cmpuint (lm_run_get_n_points (lm_run_store_find (store, twin)), ==, 14);
+  g_assert_cmpuint (lm_run_get_n_points (lm_run_store_find (store, "exp2")), ==, 16);
+  run = lm_run_store_find (store, "new");
+  g_test_message ("missing root: %s", lm_run_get_error (run));
+  g_assert_nonnull (strstr (lm_run_get_error (run), missing));
+  g_assert_nonnull (strstr (lm_run_get_error (run), "No such file or directory"));
+
+  /* training starts writing into the missing folder: its run replaces the error */
+  write_run (missing, "exp3", 3, 1.0, NULL);
+  cond = (RunCond) { store, "new/exp3", TRUE, 0 };
+  g_assert_true (lm_test_wait_for (run_presence, &cond, 5000));
+  cond = (RunCond) { store, "new", FALSE, 0 };
+  g_assert_true (lm_test_wait_for (run_presence, &cond, 5000));
+  g_object_unref (store);
+
+  /* no root can be read: the window's error page, naming both */
+  {
+    g_autofree char *gone = g_build_filename (top, "gone", NULL);
+    const char *n2[] = { "x", "y", NULL };
+    const char *p2[] = { gone, d, NULL };
+
+    store = new_spec_store (n2, p2);
+    g_assert_true (lm_test_wait_for (store_loaded, store, 5000));
+    g_assert_cmpstr (lm_run_store_get_error_title (store), ==, "Log directories not found");
+    g_assert_nonnull (strstr (lm_run_store_get_error (store), gone));
+    g_assert_nonnull (strstr (lm_run_store_get_error (store), d));
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
+    g_object_unref (store);
+  }
+  lm_test_rm_rf (top);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -846,5 +983,7 @@ main (int argc, char **argv)
   g_test_add_func ("/store/live-by-lock", test_live_by_lock);
   g_test_add_func ("/store/close-not-crash", test_close_not_crash);
   g_test_add_func ("/store/bad-files", test_bad_files);
+  g_test_add_func ("/store/logdir-spec/parse", test_logdir_spec_parse);
+  g_test_add_func ("/store/logdir-spec/runs", test_logdir_spec_runs);
   return g_test_run ();
 }

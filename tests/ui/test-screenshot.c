@@ -647,6 +647,7 @@ test_cli_bad_options (void)
     { { "--op", "3", NULL }, "--op with --view debugger (or graph)" },
     { { "extra", NULL }, "lumen: unexpected argument 'extra'" },
     { { "--theme", "bogus", NULL }, "lumen: --theme must be system, light or dark; got 'bogus'" },
+    { { "--logdir_spec", "a:/x", NULL }, "lumen: --logdir and --logdir_spec cannot be used together" },
   };
   static const char *const with[][5] = {
     { NULL },
@@ -691,6 +692,85 @@ test_cli_bad_options (void)
   lm_test_rm_rf (logdir);
 }
 
+/* lumen --logdir_spec a:DIR,b:DIR2 (TensorBoard's): one window with the
+ * runs of both, as a/<run> and b/<run>, each in its own colour; a bad spec
+ * exits 2 naming the entry, with no window. */
+static void
+test_cli_logdir_spec (void)
+{
+  static const struct
+  {
+    const char *spec, *message;
+  } bad[] = {
+    { "a:", "lumen: --logdir_spec: 'a:' names no folder after the ':'" },
+    { "a:x,a:y", "lumen: --logdir_spec: the name 'a' is given twice" },
+    { "gs://bucket/runs", "lumen: --logdir_spec: 'gs://bucket/runs' is a URL" },
+    { "a:x,,b:y", "lumen: --logdir_spec: entry 2 of 'a:x,,b:y' is empty" },
+  };
+  const char *bin = lumen_bin;
+  g_autofree char *one = NULL, *two = NULL, *spec = NULL, *png = NULL, *out = NULL, *err = NULL;
+  int status;
+  Image img = { 0 };
+
+  if (!can_run_lumen ())
+    return;
+  one = make_logdir ();
+  two = g_dir_make_tmp ("lumen-shot-XXXXXX", NULL);
+  {
+    LmTestRun *other = lm_test_run_create (two, "other");
+
+    lm_test_run_begin (other);
+    for (int i = 0; i < 100; i++)
+      lm_test_run_add_scalar (other, "metric", i, 1.7e9 + i, 0.9 - i / 300.0);
+    lm_test_run_set_status (other, "finished");
+    lm_test_run_commit (other);
+    lm_test_run_close (other);
+  }
+  png = g_build_filename (one, "spec.png", NULL);
+  spec = g_strdup_printf ("a:%s,b:%s", one, two);
+  {
+    const char *argv[] = { bin, "--logdir_spec", spec, "--screenshot", png, "--window-size", "900x640",
+                           "--smoothing", "0", NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                                 &out, &err, &status, NULL));
+  }
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("lumen --logdir_spec --screenshot failed: %s", err);
+  g_assert_true (load_image (png, &img));
+  /* three runs (a/flat, a/up, b/other): the three first colours are drawn,
+   * where either folder alone draws two or one */
+  for (guint ordinal = 0; ordinal < 3; ordinal++)
+    {
+      GdkRGBA c;
+      guint n;
+
+      lm_palette_color (ordinal, &c);
+      n = count_color (&img, &c, 30);
+      g_test_message ("run %u's colour: %u pixels", ordinal, n);
+      g_assert_cmpuint (n, >, 100);
+    }
+  g_free (img.pixels);
+  g_assert_cmpint (g_unlink (png), ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      const char *argv[] = { bin, "--logdir_spec", bad[i].spec, "--screenshot", png, NULL };
+      g_autofree char *o2 = NULL, *e2 = NULL;
+
+      g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                                   &o2, &e2, &status, NULL));
+      g_test_message ("--logdir_spec %s: %s", bad[i].spec, e2);
+      g_assert_true (WIFEXITED (status));
+      g_assert_cmpint (WEXITSTATUS (status), ==, 2);
+      if (strstr (e2, bad[i].message) == NULL)
+        g_error ("--logdir_spec %s: expected '%s' in '%s'", bad[i].spec, bad[i].message, e2);
+      g_assert_false (g_file_test (png, G_FILE_TEST_EXISTS));
+    }
+  lm_test_rm_rf (one);
+  lm_test_rm_rf (two);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -702,6 +782,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/screenshot/cli-hidpi", test_cli_hidpi);
   g_test_add_func ("/ui/screenshot/cli-unknown-options", test_cli_unknown_options);
   g_test_add_func ("/ui/screenshot/cli-bad-options", test_cli_bad_options);
+  g_test_add_func ("/ui/screenshot/cli-logdir-spec", test_cli_logdir_spec);
   g_test_add_func ("/ui/screenshot/cli-utf8-options", test_cli_utf8_options);
   {
     int rc = g_test_run ();
