@@ -629,7 +629,7 @@ main (int argc, char **argv)
       "Log directory to watch (default: ./runs); every run.lumen below it is a run", "DIR" },
     { "logdir_spec", 0, 0, G_OPTION_ARG_STRING, NULL,
       "Several log directories in one window, as TensorBoard's --logdir_spec: name:path,name:path "
-      "(a run 'exp1' under the second is shown as 'name/exp1'; a path without 'name:' keeps run names)",
+      "(the runs under path shown as name/<run>; a path without 'name:' keeps its runs' names)",
       "SPEC" },
     { "logdir-spec", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, NULL, NULL, "SPEC" },
     { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, NULL,
