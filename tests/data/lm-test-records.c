@@ -126,7 +126,7 @@ lm_test_records_append_histograms (const char *logdir, const char *run, const ch
 void
 lm_test_records_pr_samples (int step, guint8 *labels, float *predictions)
 {
-  double q = MIN (3.0, 0.2 + 0.6 * step);
+  double q = MIN (3.0, 0.2 + 0.1 * step);
 
   for (int i = 0; i < LM_TR_PR_N; i++)
     {
