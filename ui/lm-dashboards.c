@@ -68,7 +68,7 @@ ensure_css (void)
     return;
   provider = gtk_css_provider_new ();
   gtk_css_provider_load_from_data (provider,
-                                   ".lm-view-switcher button { padding: 2px 7px; min-width: 0; font-size: 0.92em; }",
+                                   ".lm-view-switcher button { padding: 2px 5px; min-width: 0; font-size: 0.92em; }",
                                    -1);
   gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (provider),
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);

@@ -1,9 +1,9 @@
 /* lm-pr-curve-view.c: the PR Curves card body (see lm-pr-curve-view.h).
  *
  * Nothing is cached but the slider's steps: a frame looks up each shown
- * run's series and its curve nearest the selected step (a binary search
- * over items sorted by step), so a live update or a run toggled in the
- * run list needs only a redraw.
+ * run's series and its curve nearest the selected step (a scan of one
+ * curve per logged step: an epoch's worth), so a live update or a run
+ * toggled in the run list needs only a refresh of the steps and a redraw.
  */
 #include "lm-pr-curve-view.h"
 
@@ -187,7 +187,6 @@ draw_tooltip (LmPrCurveView *self, cairo_t *cr, GArray *lines, int width, int he
   const LmThemeColors *tc = lm_theme_colors ();
   double x, y, w, h, bx, by, bw = 0, bh;
   g_auto (GStrv) rows = NULL;
-  g_autofree char *text = NULL;
 
   if (!hover_points (self, lines, self->mx, self->my, idx))
     return;
@@ -205,8 +204,22 @@ draw_tooltip (LmPrCurveView *self, cairo_t *cr, GArray *lines, int width, int he
       cairo_set_line_width (cr, 1);
       cairo_stroke (cr);
     }
-  text = describe (self, lines, self->mx, self->my);
-  rows = g_strsplit (text, "\n", -1);
+  /* two rows a run, short labels, so a narrow card shows it whole:
+   * "a · step 5 · threshold 0.500" and "P 0.7265 · R 0.8500 · TP 85 ..." */
+  rows = g_new0 (char *, 2 * lines->len + 1);
+  for (guint l = 0; l < lines->len; l++)
+    {
+      const Line *line = &g_array_index (lines, Line, l);
+      const LmPrCurve *c = line->curve;
+      guint i = idx[l];
+      char st[32];
+
+      lm_format_step (c->step, st, sizeof st);
+      rows[2 * l] = g_strdup_printf ("%s · step %s · threshold %.3f", lm_run_get_name (line->run), st,
+                                     c->thresholds[i]);
+      rows[2 * l + 1] = g_strdup_printf ("P %.4f · R %.4f · TP %g · FP %g · TN %g · FN %g", c->precision[i],
+                                         c->recall[i], c->tp[i], c->fp[i], c->tn[i], c->fn[i]);
+    }
   for (guint r = 0; rows[r] != NULL; r++)
     {
       PangoLayout *layout = pango_cairo_create_layout (cr);
@@ -215,7 +228,7 @@ draw_tooltip (LmPrCurveView *self, cairo_t *cr, GArray *lines, int width, int he
       pango_layout_set_text (layout, rows[r], -1);
       pango_layout_get_pixel_size (layout, &tw, &th);
       g_object_unref (layout);
-      bw = MAX (bw, tw * 10.0 / 12 + 22);   /* lm_dash_text draws at 10 px; a swatch */
+      bw = MAX (bw, tw * 10.0 / 12 + 24);   /* lm_dash_text draws at 10 px; a swatch */
     }
   bh = 16.0 * g_strv_length (rows) + 6;
   bw = MIN (bw, width - 4);
@@ -232,13 +245,16 @@ draw_tooltip (LmPrCurveView *self, cairo_t *cr, GArray *lines, int width, int he
   cairo_clip (cr);
   for (guint r = 0; rows[r] != NULL; r++)
     {
-      const Line *line = &g_array_index (lines, Line, r);
+      const Line *line = &g_array_index (lines, Line, r / 2);
       double ry = by + 3 + 16 * r + 8;
 
-      gdk_cairo_set_source_rgba (cr, &line->color);
-      cairo_arc (cr, bx + 9, ry, 4, 0, 2 * G_PI);
-      cairo_fill (cr);
-      gdk_cairo_set_source_rgba (cr, &tc->text);
+      if (r % 2 == 0)
+        {
+          gdk_cairo_set_source_rgba (cr, &line->color);
+          cairo_arc (cr, bx + 9, ry, 4, 0, 2 * G_PI);
+          cairo_fill (cr);
+        }
+      gdk_cairo_set_source_rgba (cr, r % 2 ? &tc->muted : &tc->text);
       lm_dash_text (cr, bx + 18, ry, rows[r], LM_ALIGN_START, LM_ALIGN_CENTER, 10);
     }
   cairo_restore (cr);

@@ -53,6 +53,7 @@
 #include "lm-palette.h"
 #include "lm-pr-curve-view.h"
 #include "lm-text-card.h"
+#include "lm-theme.h"
 #include "lm-test-records.h"
 #include "lm-test-run.h"
 
@@ -1676,6 +1677,24 @@ test_pr_curves (void)
                                    (int) (origin.y + area.origin.y + (1 - c->precision[63]) * area.size.height), 2,
                                    &color_b, 30));
   g_free (img.pixels);
+
+  /* the pointer on a's point: the read-out box is drawn above it, in the
+   * tooltip colour */
+  {
+    GtkEventController *motion = lm_ui_find_controller (lm_pr_curve_view_get_plot (view),
+                                                        GTK_TYPE_EVENT_CONTROLLER_MOTION);
+    double by;
+
+    g_assert_nonnull (motion);
+    g_signal_emit_by_name (motion, "motion", px, py);
+    lm_test_spin (50);
+    shoot (win, shot, &img);
+    by = MAX (2, py - (16 * 4 + 6) - 8);   /* two rows a run */
+    g_assert_true (lm_ui_pixel_near (&img, (int) (origin.x + 8), (int) (origin.y + by + 4), 1,
+                                     &lm_theme_colors ()->tooltip_bg, 8));
+    g_free (img.pixels);
+    g_signal_emit_by_name (motion, "leave");
+  }
 
   /* run b filtered out of the run list: one line, and the steps are a's */
   g_assert_true (lm_run_selection_set_filter (lm_window_get_selection (win), "^a$", NULL));
