@@ -504,6 +504,7 @@ test_feed (void)
   g_clear_object (&store);
   lm_test_rm_rf (dir);
 }
+
 static gboolean
 has_3_curves (gpointer data)
 {
