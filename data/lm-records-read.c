@@ -1,4 +1,4 @@
-/* lm-records-read.c: SQL reads of histogram, image, text and hparams rows
+/* lm-records-read.c: SQL reads of histogram, image, text, PR curve and hparams rows
  * (see lm-records.h, lm_records_read) and the record types' destructors.
  *
  * What it is for: turning rows into LmHistogram / LmImageMeta /
@@ -24,6 +24,7 @@ lm_record_item_free_func (LmRecordKind kind)
     case LM_RECORD_HISTOGRAM: return (GDestroyNotify) lm_histogram_free;
     case LM_RECORD_IMAGE: return (GDestroyNotify) lm_image_meta_free;
     case LM_RECORD_TEXT: return (GDestroyNotify) lm_text_record_free;
+    case LM_RECORD_PR_CURVE: return (GDestroyNotify) lm_pr_curve_free;
     case LM_RECORD_HPARAMS: default: return (GDestroyNotify) lm_hparams_record_free;
     }
 }
@@ -31,9 +32,9 @@ lm_record_item_free_func (LmRecordKind kind)
 const char *
 lm_record_kind_to_string (LmRecordKind kind)
 {
-  static const char *const names[] = { "histogram", "image", "text", "hparams" };
+  static const char *const names[] = { "histogram", "image", "text", "hparams", "pr_curve" };
 
-  return kind <= LM_RECORD_HPARAMS ? names[kind] : "unknown";
+  return kind <= LM_RECORD_PR_CURVE ? names[kind] : "unknown";
 }
 
 void
@@ -56,6 +57,16 @@ lm_text_record_free (LmTextRecord *rec)
   g_free (rec->value);
   g_free (rec->error);
   g_free (rec);
+}
+
+void
+lm_pr_curve_free (LmPrCurve *curve)
+{
+  if (curve == NULL)
+    return;
+  g_free (curve->thresholds);
+  g_free (curve->error);
+  g_free (curve);
 }
 
 static void
@@ -260,6 +271,126 @@ read_hparams (sqlite3 *db, GHashTable *out, char **error)
   return TRUE;
 }
 
+/* More thresholds than a writer allows (LM_PR_CURVE_MAX_THRESHOLDS) means
+ * a damaged row: no allocation is sized by it. */
+#define PR_MAX_THRESHOLDS 10000
+
+static LmPrCurve *
+pr_curve_new (sqlite3_stmt *st)
+{
+  LmPrCurve *c = g_new0 (LmPrCurve, 1);
+  gint64 nt = sqlite3_column_int64 (st, 4);
+
+  c->id = sqlite3_column_int64 (st, 0);
+  c->step = sqlite3_column_int64 (st, 2);
+  c->wall_time = sqlite3_column_double (st, 3);
+  if (nt < 2 || nt > PR_MAX_THRESHOLDS)
+    {
+      c->error = g_strdup_printf ("num_thresholds is %" G_GINT64_FORMAT ", not 2..%d", nt, PR_MAX_THRESHOLDS);
+      return c;
+    }
+  c->n_thresholds = (guint) nt;
+  c->thresholds = g_new (double, 7 * (gsize) nt);
+  for (gsize i = 0; i < 7 * (gsize) nt; i++)
+    c->thresholds[i] = NAN;
+  c->tp = c->thresholds + nt;
+  c->fp = c->tp + nt;
+  c->tn = c->fp + nt;
+  c->fn = c->tn + nt;
+  c->precision = c->fn + nt;
+  c->recall = c->precision + nt;
+  return c;
+}
+
+/* Every threshold has its point, and precision and recall are in [0, 1];
+ * else the curve keeps an error and no points. */
+static void
+pr_curve_check (LmPrCurve *c)
+{
+  for (guint i = 0; c->error == NULL && i < c->n_thresholds; i++)
+    if (isnan (c->thresholds[i]))
+      c->error = g_strdup_printf ("threshold %u of %u has no point", i, c->n_thresholds);
+    else if (!(c->precision[i] >= 0 && c->precision[i] <= 1 && c->recall[i] >= 0 && c->recall[i] <= 1))
+      c->error = g_strdup_printf ("threshold %u: precision %g or recall %g is not in [0, 1]", i,
+                                  c->precision[i], c->recall[i]);
+  if (c->error != NULL)
+    {
+      g_clear_pointer (&c->thresholds, g_free);
+      c->tp = c->fp = c->tn = c->fn = c->precision = c->recall = NULL;
+      c->n_thresholds = 0;
+    }
+}
+
+/* New curves (id > *last_id) with their points, one row per point. */
+static gboolean
+read_pr_curves (sqlite3 *db, gint64 *last_id, GHashTable *out, char **error)
+{
+  sqlite3_stmt *st = NULL;
+  LmPrCurve *cur = NULL;
+  g_autofree char *cur_tag = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db,
+      "SELECT c.id, t.name, c.step, c.wall_time, c.num_thresholds, p.i, p.threshold, "
+      "p.tp, p.fp, p.tn, p.fn, p.precision, p.recall "
+      "FROM pr_curves c JOIN tags t ON t.id = c.tag_id "
+      "LEFT JOIN pr_curve_points p ON p.curve_id = c.id "
+      "WHERE c.id > ?1 ORDER BY c.id, p.i", -1, &st, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (st, 1, *last_id);
+      while ((rc = sqlite3_step (st)) == SQLITE_ROW)
+        {
+          gint64 id = sqlite3_column_int64 (st, 0), i;
+
+          if (cur == NULL || cur->id != id)
+            {
+              const char *tag = (const char *) sqlite3_column_text (st, 1);
+
+              if (cur != NULL)
+                {
+                  pr_curve_check (cur);
+                  add_row (out, cur_tag, g_steal_pointer (&cur), (GDestroyNotify) lm_pr_curve_free);
+                }
+              cur = pr_curve_new (st);
+              g_free (cur_tag);
+              cur_tag = g_strdup (tag ? tag : "");
+              *last_id = MAX (*last_id, id);
+            }
+          i = sqlite3_column_int64 (st, 5);
+          if (cur->n_thresholds > 0 && sqlite3_column_type (st, 5) != SQLITE_NULL && i >= 0 && i < cur->n_thresholds)
+            {
+              cur->thresholds[i] = column_double (st, 6);
+              cur->tp[i] = column_double (st, 7);
+              cur->fp[i] = column_double (st, 8);
+              cur->tn[i] = column_double (st, 9);
+              cur->fn[i] = column_double (st, 10);
+              cur->precision[i] = column_double (st, 11);
+              cur->recall[i] = column_double (st, 12);
+            }
+        }
+    }
+  if (cur != NULL && rc == SQLITE_DONE)
+    {
+      pr_curve_check (cur);
+      add_row (out, cur_tag, cur, (GDestroyNotify) lm_pr_curve_free);
+    }
+  else if (cur != NULL)
+    {
+      /* a read that failed part-way: the curve being read comes again */
+      *last_id = cur->id - 1;
+      lm_pr_curve_free (cur);
+    }
+  if (rc != SQLITE_DONE && !(rc != SQLITE_OK && is_missing_table (db)))
+    {
+      *error = lm_reader_describe_error (db, rc, "reading PR curves", NULL);
+      sqlite3_finalize (st);
+      return FALSE;
+    }
+  sqlite3_finalize (st);
+  return TRUE;
+}
+
 gboolean
 lm_records_read (gpointer db_ptr, LmRecordKind kind, gint64 *last_id, GHashTable *out, char **error)
 {
@@ -281,6 +412,8 @@ lm_records_read (gpointer db_ptr, LmRecordKind kind, gint64 *last_id, GHashTable
 
   if (kind == LM_RECORD_HPARAMS)
     return read_hparams (db, out, error);
+  if (kind == LM_RECORD_PR_CURVE)
+    return read_pr_curves (db, last_id, out, error);
 
   rc = sqlite3_prepare_v2 (db, sql[kind], -1, &st, NULL);
   if (rc == SQLITE_OK)

@@ -1,9 +1,9 @@
-/* lm-records.h: histograms, images, texts and hyperparameters of every
- * run, live.
+/* lm-records.h: histograms, images, texts, PR curves and hyperparameters
+ * of every run, live.
  *
  * What it is for: the data behind the non-scalar dashboards.  An
  * LmRecordFeed follows one kind of record (histograms, image metadata,
- * texts or hparams) in every run of an LmRunStore: a worker thread keeps
+ * texts, PR curves or hparams) in every run of an LmRunStore: a worker thread keeps
  * one read-only connection per run, polls `PRAGMA data_version` and reads
  * only rows with an id above the last one seen (docs/run-format.md,
  * "Reading a run while it is written").  Results are merged on the main
@@ -27,6 +27,7 @@ typedef enum {
   LM_RECORD_IMAGE,
   LM_RECORD_TEXT,
   LM_RECORD_HPARAMS,
+  LM_RECORD_PR_CURVE,
 } LmRecordKind;
 
 /* The layout of an image grid logged with lm_writer_add_images_grid
@@ -61,6 +62,19 @@ typedef struct
   char *error;     /* e.g. the stored text is not valid UTF-8 */
 } LmTextRecord;
 
+/* One logged PR curve (lm_writer_add_pr_curve): per threshold i (i /
+ * (n_thresholds - 1)), the weighted counts and precision/recall TensorBoard
+ * shows.  A curve whose points are missing or out of range keeps its row
+ * with `error` set (and n_thresholds 0) so the card can say so. */
+typedef struct
+{
+  gint64 id, step;
+  double wall_time;
+  guint n_thresholds;
+  double *thresholds, *tp, *fp, *tn, *fn, *precision, *recall;   /* one block */
+  char *error;
+} LmPrCurve;
+
 typedef enum { LM_HP_NUMBER, LM_HP_STRING, LM_HP_BOOL } LmHpType;
 
 typedef struct
@@ -87,7 +101,7 @@ typedef struct
   char *run_name;
   char *tag;          /* "" for hparams */
   LmRecordKind kind;
-  /* LmHistogram* / LmImageMeta* / LmTextRecord* in (step, id) order, or
+  /* LmHistogram* / LmImageMeta* / LmTextRecord* / LmPrCurve* in (step, id) order, or
    * one LmHparamsRecord* (replaced when the file changes). */
   GPtrArray *items;
   guint64 version;    /* bumps whenever items change */
@@ -117,6 +131,7 @@ const char     *lm_record_kind_to_string  (LmRecordKind kind);
 void            lm_hparams_record_free    (LmHparamsRecord *rec);
 void            lm_image_meta_free        (LmImageMeta *meta);
 void            lm_text_record_free       (LmTextRecord *rec);
+void            lm_pr_curve_free          (LmPrCurve *curve);
 
 /* The `grid` JSON of an images row.  Only that fixed shape is accepted:
  * integer n, nrow, rows, cell_width, cell_height, padding and optionally

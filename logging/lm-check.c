@@ -78,7 +78,8 @@ int lm_error_from_sqlite(sqlite3 *db, int rc) {
 }
 
 const char *lm_tag_kind_name(lm_tag_kind k) {
-  static const char *const names[] = {"scalar", "histogram", "image", "text"};
+  static const char *const names[] = {"scalar", "histogram", "image", "text",
+                                       "pr_curve"};
   return (unsigned)k < LM_TAG_N_KINDS ? names[k] : "?";
 }
 

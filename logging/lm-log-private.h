@@ -34,6 +34,7 @@ typedef enum {
   LM_REC_GRAPH,     /* payload lm_graph_payload */
   LM_REC_TRACE,     /* payload lm_trace_payload */
   LM_REC_RUN_KV,    /* payload lm_kv_payload: a `run` key/value */
+  LM_REC_PR_CURVE,  /* payload lm_pr_payload */
 } lm_rec_kind;
 
 /* Tag kinds, as stored in tags.kind. */
@@ -42,6 +43,7 @@ typedef enum {
   LM_TAG_HISTOGRAM,
   LM_TAG_IMAGE,
   LM_TAG_TEXT,
+  LM_TAG_PR_CURVE,
   LM_TAG_N_KINDS
 } lm_tag_kind;
 const char *lm_tag_kind_name(lm_tag_kind k);
@@ -90,6 +92,12 @@ typedef struct {
   lm_payload hdr;
   char text[];
 } lm_text_payload;
+
+typedef struct {
+  lm_payload hdr;
+  size_t num_thresholds;
+  double *v; /* 6 x num_thresholds: tp, fp, tn, fn, precision, recall */
+} lm_pr_payload;
 
 typedef struct {
   lm_payload hdr;
@@ -150,6 +158,26 @@ typedef struct {
   "  max_step INTEGER, max_wall REAL, max_value REAL,\n"                     \
   "  nan_step INTEGER, nan_wall REAL,\n"                                     \
   "  PRIMARY KEY (tag_id, block)) WITHOUT ROWID;\n"
+
+/* PR curves (lm_writer_add_pr_curve): one pr_curves row per logged curve
+ * and one pr_curve_points row per threshold, so a curve reads back with a
+ * plain SELECT.  IF NOT EXISTS: a run file from before PR curves gets the
+ * tables when a newer writer reopens it (schema version 1 still). */
+#define LM_PR_CURVES_SQL                                                     \
+  "CREATE TABLE IF NOT EXISTS pr_curves (\n"                                 \
+  "  id INTEGER PRIMARY KEY,\n"                                              \
+  "  tag_id INTEGER NOT NULL REFERENCES tags(id),\n"                         \
+  "  step INTEGER NOT NULL,\n"                                               \
+  "  wall_time REAL NOT NULL,\n"                                             \
+  "  num_thresholds INTEGER NOT NULL);\n"                                    \
+  "CREATE INDEX IF NOT EXISTS pr_curves_tag_step ON pr_curves (tag_id, step);\n" \
+  "CREATE TABLE IF NOT EXISTS pr_curve_points (\n"                           \
+  "  curve_id INTEGER NOT NULL REFERENCES pr_curves(id),\n"                  \
+  "  i INTEGER NOT NULL,\n"                                                  \
+  "  threshold REAL NOT NULL,\n"                                             \
+  "  tp REAL NOT NULL, fp REAL NOT NULL, tn REAL NOT NULL, fn REAL NOT NULL,\n" \
+  "  precision REAL NOT NULL, recall REAL NOT NULL,\n"                        \
+  "  PRIMARY KEY (curve_id, i)) WITHOUT ROWID;\n"
 
 /* One point of a summary (value NaN for a NaN). */
 typedef struct {

@@ -55,6 +55,7 @@ const char lm_schema_sql[] =
     "  wall_time REAL NOT NULL,\n"
     "  value TEXT NOT NULL);\n"
     "CREATE INDEX texts_tag_step ON texts (tag_id, step);\n"
+    LM_PR_CURVES_SQL
     "CREATE TABLE hparams (\n"
     "  name TEXT PRIMARY KEY,\n"
     "  type TEXT NOT NULL,\n"

@@ -37,6 +37,8 @@ enum {
   ST_COMMIT,
   ST_SUMMARY,
   ST_SUMMARY_NEXT,
+  ST_PR,
+  ST_PR_POINT,
   ST_N
 };
 
@@ -209,6 +211,11 @@ int lm_store_prepare(lm_writer *w, char *err, size_t errlen) {
                      "?12,?13,?14,?15,?16,?17,?18)",
       [ST_SUMMARY_NEXT] = "SELECT COALESCE(MAX(block), -1) + 1 FROM "
                           "scalar_summaries WHERE tag_id = ?1",
+      [ST_PR] = "INSERT INTO pr_curves(tag_id, step, wall_time, "
+                "num_thresholds) VALUES (?1,?2,?3,?4)",
+      [ST_PR_POINT] = "INSERT INTO pr_curve_points(curve_id, i, threshold, "
+                      "tp, fp, tn, fn, precision, recall) VALUES "
+                      "(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
   };
   int rc = sqlite3_create_module(w->db, "lm_scalar_batch", &batch_module,
                                  NULL);
@@ -328,6 +335,27 @@ static int store_one(lm_writer *w, const lm_rec *r) {
     for (size_t i = 0; rc == SQLITE_OK && i < p->n_metrics; i++) {
       st = w->stmts[ST_HMETRIC];
       sqlite3_bind_text(st, 1, p->metric_tags[i], -1, SQLITE_STATIC);
+      rc = run_stmt(st);
+    }
+    return rc;
+  }
+  case LM_REC_PR_CURVE: {
+    const lm_pr_payload *p = r->u.payload;
+    size_t nt = p->num_thresholds;
+    st = w->stmts[ST_PR];
+    sqlite3_bind_int64(st, 1, r->tag_id);
+    sqlite3_bind_int64(st, 2, r->step);
+    sqlite3_bind_double(st, 3, r->wall_time);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)nt);
+    int rc = run_stmt(st);
+    sqlite3_int64 curve_id = sqlite3_last_insert_rowid(w->db);
+    st = w->stmts[ST_PR_POINT];
+    for (size_t i = 0; rc == SQLITE_OK && i < nt; i++) {
+      sqlite3_bind_int64(st, 1, curve_id);
+      sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+      sqlite3_bind_double(st, 3, (double)i / (double)(nt - 1));
+      for (int k = 0; k < 6; k++)
+        sqlite3_bind_double(st, 4 + k, p->v[(size_t)k * nt + i]);
       rc = run_stmt(st);
     }
     return rc;

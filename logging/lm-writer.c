@@ -457,6 +457,9 @@ static int purge_from(lm_writer *w, int64_t step) {
       "DELETE FROM histograms WHERE step >= ?1",
       "DELETE FROM images WHERE step >= ?1",
       "DELETE FROM texts WHERE step >= ?1",
+      "DELETE FROM pr_curve_points WHERE curve_id IN "
+      "(SELECT id FROM pr_curves WHERE step >= ?1)",
+      "DELETE FROM pr_curves WHERE step >= ?1",
       "DELETE FROM trace_events WHERE trace_id IN "
       "(SELECT id FROM traces WHERE step >= ?1)",
       "DELETE FROM traces WHERE step >= ?1",
@@ -540,6 +543,9 @@ static int init_file(lm_writer *w, const char *command_line) {
   } else if ((rc = exec_sql(w, LM_SCALAR_SUMMARIES_SQL))) {
     /* A file from before summaries existed: they cover what comes now
      * (readers notice they do not cover every row and read all rows). */
+    goto out;
+  } else if ((rc = exec_sql(w, LM_PR_CURVES_SQL))) {
+    /* a file from before PR curves: the tables only add to it */
     goto out;
   } else if (w->purge && (rc = purge_from(w, w->purge_step))) {
     goto out;

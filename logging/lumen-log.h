@@ -1,7 +1,7 @@
 /* lumen-log.h: the public API of lumen-log, Lumen's C logging library.
  *
  * What it is for: a C training program logs scalars, histograms, images,
- * text, hyperparameters, graphs and op-by-op traces into one SQLite "run
+ * text, PR curves, hyperparameters, graphs and op-by-op traces into one SQLite "run
  * file" per run (<logdir>/<run>/run.lumen), much like PyTorch's
  * torch.utils.tensorboard.SummaryWriter writes event files.  The file
  * format is public and documented in docs/run-format.md.
@@ -114,7 +114,7 @@ typedef struct {
   size_t max_image_bytes;   /* cap on width*height*channels; 0 -> 64 MiB */
   bool quiet;               /* don't print the queue-wait note at close */
   /* SummaryWriter's purge_step: when set, records of an existing run with
-   * step >= purge_step (scalars, histograms, images, texts, graphs,
+   * step >= purge_step (scalars, histograms, images, texts, PR curves, graphs,
    * traces) are deleted at open, e.g. those a crashed or interrupted run
    * logged after the checkpoint it resumes from, so the resumed run does
    * not show two values per step. */
@@ -278,6 +278,46 @@ int lm_writer_add_images_grid(lm_writer *w, const char *tag, int64_t step,
                               int height, int channels, int nrow,
                               int padding, uint8_t pad_value,
                               const char *const *labels);
+
+/* -------------------------------------------------------------- PR curves */
+
+/* A precision-recall curve, as SummaryWriter.add_pr_curve logs it
+ * (TensorBoard's PR Curves dashboard).  labels[i] is 0 or 1 (the ground
+ * truth: is sample i of the positive class), predictions[i] the
+ * classifier's probability of the positive class, in [0, 1]; weights is
+ * NULL (every sample counts 1) or n finite weights >= 0.  num_thresholds
+ * (0 -> 127, add_pr_curve's default; at least 2, at most
+ * LM_PR_CURVE_MAX_THRESHOLDS) thresholds i / (num_thresholds - 1): a
+ * prediction falls in bucket floor(p * (num_thresholds - 1)) and counts
+ * as positive at every threshold at or below its bucket's.  For each
+ * threshold the row stores TP, FP, TN, FN (weighted counts), precision =
+ * TP / max(TP + FP, 1e-7) and recall = TP / max(TP + FN, 1e-7): the
+ * numbers torch.utils.tensorboard.summary.compute_curve gives.  A NaN or
+ * out-of-range prediction, a label other than 0/1, a bad weight, n == 0
+ * or a NULL array is LM_ERR_INVALID_ARG naming the first bad entry, and
+ * nothing is logged. */
+#define LM_PR_CURVE_DEFAULT_THRESHOLDS 127
+#define LM_PR_CURVE_MAX_THRESHOLDS 10000
+int lm_writer_add_pr_curve(lm_writer *w, const char *tag, int64_t step,
+                           const uint8_t *labels, const float *predictions,
+                           size_t n, size_t num_thresholds,
+                           const float *weights);
+
+/* Pre-computed (like add_pr_curve_raw): the six arrays of num_thresholds
+ * entries each, threshold i being i / (num_thresholds - 1).  Counts must
+ * be finite and >= 0, precision and recall finite in [0, 1]. */
+int lm_writer_add_pr_curve_raw(lm_writer *w, const char *tag, int64_t step,
+                               const double *tp, const double *fp,
+                               const double *tn, const double *fn,
+                               const double *precision, const double *recall,
+                               size_t num_thresholds);
+
+/* The curve lm_writer_add_pr_curve would store, into out: 6 rows of
+ * num_thresholds doubles, TP, FP, TN, FN, precision, recall (the layout
+ * of compute_curve's np.stack).  Same checks (num_thresholds 0 -> 127). */
+int lm_pr_curve_compute(const uint8_t *labels, const float *predictions,
+                        size_t n, size_t num_thresholds, const float *weights,
+                        double *out);
 
 /* ------------------------------------------------------------------ text */
 

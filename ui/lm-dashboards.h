@@ -1,7 +1,7 @@
 /* lm-dashboards.h: the window's dashboards behind one view switcher.
  *
  * What it is for: a GtkStack of Scalars (the scalar card grid), Histograms,
- * Distributions, Images, Text, HParams and Graph, and the GtkStackSwitcher the
+ * Distributions, Images, Text, PR Curves, HParams and Graph, and the GtkStackSwitcher the
  * header bar shows.  All share the window's run selection (run list,
  * filter, toggles, highlighted run) and one tag filter: typing in any
  * dashboard's filter entry filters them all.  Each dashboard follows its

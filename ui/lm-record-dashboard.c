@@ -16,6 +16,7 @@
 #include "lm-text-card.h"
 #include "lm-natural.h"
 #include "lm-pins.h"
+#include "lm-pr-curve-view.h"
 
 struct _LmRecordDashboard
 {
@@ -52,9 +53,16 @@ G_DEFINE_FINAL_TYPE (LmRecordDashboard, lm_record_dashboard, GTK_TYPE_BOX)
 static const char *
 kind_noun (LmDashboardKind kind)
 {
-  static const char *const nouns[] = { "histograms", "histograms", "images", "text" };
+  static const char *const nouns[] = { "histograms", "histograms", "images", "text", "PR curves" };
 
   return nouns[kind];
+}
+
+/* Text and PR curves have no pins. */
+static gboolean
+has_pins (LmDashboardKind kind)
+{
+  return kind != LM_DASHBOARD_TEXT && kind != LM_DASHBOARD_PR_CURVES;
 }
 
 static GtkWidget *
@@ -102,6 +110,7 @@ refresh_body (LmRecordDashboard *self, GtkWidget *body)
     case LM_DASHBOARD_DISTRIBUTIONS: lm_distribution_view_refresh (LM_DISTRIBUTION_VIEW (body)); break;
     case LM_DASHBOARD_IMAGES: lm_image_card_refresh (LM_IMAGE_CARD (body)); break;
     case LM_DASHBOARD_TEXT: lm_text_card_refresh (LM_TEXT_CARD (body)); break;
+    case LM_DASHBOARD_PR_CURVES: lm_pr_curve_view_refresh (LM_PR_CURVE_VIEW (body)); break;
     default: break;
     }
 }
@@ -117,6 +126,8 @@ make_card (LmRecordDashboard *self, LmRecordSeries *s, LmRun *run, const char *k
 
   lm_palette_run_color (run, &color);
   header = lm_dash_card_header (*s->tag ? s->tag : "(empty tag name)", s->run_name, &color);
+  if (self->kind == LM_DASHBOARD_PR_CURVES)
+    gtk_widget_set_visible (gtk_widget_get_last_child (header), FALSE);   /* a line per run: no run chip */
   if (self->kind == LM_DASHBOARD_HISTOGRAMS || self->kind == LM_DASHBOARD_DISTRIBUTIONS)
     {
       GtkWidget *badge = gtk_label_new (NULL);
@@ -146,12 +157,15 @@ make_card (LmRecordDashboard *self, LmRecordSeries *s, LmRun *run, const char *k
     case LM_DASHBOARD_IMAGES:
       body = lm_image_card_new (self->feed, self->loader, s->run_name, lm_run_get_path (run), s->tag);
       break;
+    case LM_DASHBOARD_PR_CURVES:
+      body = lm_pr_curve_view_new (self->feed, self->selection, s->tag);
+      break;
     case LM_DASHBOARD_TEXT:
     default:
       body = lm_text_card_new (self->feed, s->run_name, s->tag);
       break;
     }
-  if (self->kind != LM_DASHBOARD_TEXT)
+  if (has_pins (self->kind))
     {
       /* TensorBoard's pin, after the run chip as on a scalar card */
       GtkWidget *pin = lm_pin_button_new ();
@@ -173,8 +187,10 @@ make_card (LmRecordDashboard *self, LmRecordSeries *s, LmRun *run, const char *k
   gtk_widget_set_focusable (child, FALSE);
   g_object_set_data_full (G_OBJECT (child), "lm-key", g_strdup (key), g_free);
   g_object_set_data (G_OBJECT (child), "lm-body", body);
-  /* the colour it was made with: a new one (the run list's swatch) remakes it */
-  g_object_set_data_full (G_OBJECT (child), "lm-color", gdk_rgba_copy (&color), (GDestroyNotify) gdk_rgba_free);
+  /* the colour it was made with: a new one (the run list's swatch) remakes
+   * it; a PR curve card, of every run, redraws in the new colours */
+  if (self->kind != LM_DASHBOARD_PR_CURVES)
+    g_object_set_data_full (G_OBJECT (child), "lm-color", gdk_rgba_copy (&color), (GDestroyNotify) gdk_rgba_free);
   g_object_set_data (G_OBJECT (child), "lm-badge", g_object_get_data (G_OBJECT (header), "lm-badge"));
   update_badge (self, child, s);
   return child;
@@ -189,7 +205,7 @@ keep_card (LmRecordDashboard *self, GtkWidget *flow, GHashTable *cards, GHashTab
   GtkWidget *child = g_hash_table_lookup (cards, key);
 
   g_hash_table_add (want, g_strdup (key));
-  if (child != NULL)
+  if (child != NULL && g_object_get_data (G_OBJECT (child), "lm-color") != NULL)
     {
       GdkRGBA color;
 
@@ -256,7 +272,10 @@ sync_cards (LmRecordDashboard *self)
       n_tags_total++;
       if (run == NULL)
         continue;
-      key = g_strconcat (s->tag, "\n", s->run_name, NULL);
+      /* PR curves: one card per tag, for every run ("tag\n" keys) */
+      key = g_strconcat (s->tag, "\n", self->kind == LM_DASHBOARD_PR_CURVES ? "" : s->run_name, NULL);
+      if (self->kind == LM_DASHBOARD_PR_CURVES && g_hash_table_contains (want, key))
+        continue;
       if (lm_pins_index (self->pinned, key) >= 0)
         keep_card (self, self->pin_flow, self->pin_cards, want_pins, s, run, key);
       if (self->regex == NULL || g_regex_match (self->regex, s->tag, 0, NULL))
@@ -310,6 +329,9 @@ sync_cards (LmRecordDashboard *self)
         text = g_strdup_printf ("No %s logged yet.\n\nLog some with %s; they appear here live.", kind_noun (self->kind),
                                 self->kind == LM_DASHBOARD_IMAGES ? "lm_writer_add_image()"
                                 : self->kind == LM_DASHBOARD_TEXT ? "lm_writer_add_text()"
+                                : self->kind == LM_DASHBOARD_PR_CURVES
+                                ? "lm_writer_add_pr_curve() (SummaryWriter.add_pr_curve's labels, predictions "
+                                  "and num_thresholds),\nor with lumen-train, which logs one per class each epoch"
                                 : "lm_writer_add_histogram()");
       else
         text = g_strdup_printf ("No %s match the run and tag filters.", kind_noun (self->kind));
@@ -630,7 +652,7 @@ lm_record_dashboard_set_pinned (LmRecordDashboard *self, const char *run_name, c
   g_return_val_if_fail (LM_IS_RECORD_DASHBOARD (self), FALSE);
   g_return_val_if_fail (run_name != NULL && tag != NULL, FALSE);
   key = g_strconcat (tag, "\n", run_name, NULL);
-  if (self->kind == LM_DASHBOARD_TEXT || !lm_pins_set (self->pinned, key, pinned))
+  if (!has_pins (self->kind) || !lm_pins_set (self->pinned, key, pinned))
     return FALSE;
   sync_cards (self);
   g_signal_emit (self, signals[PINS_CHANGED], 0);
@@ -650,7 +672,7 @@ void
 lm_record_dashboard_set_pinned_keys (LmRecordDashboard *self, const char *const *keys)
 {
   g_return_if_fail (LM_IS_RECORD_DASHBOARD (self));
-  if (self->kind == LM_DASHBOARD_TEXT)
+  if (!has_pins (self->kind))
     return;
   lm_pins_replace (self->pinned, keys);
   sync_cards (self);

@@ -1,7 +1,8 @@
-/* lm-record-dashboard.h: the histograms, distributions, images and text
- * dashboards.
+/* lm-record-dashboard.h: the histograms, distributions, images, text and
+ * PR curves dashboards.
  *
- * What it is for: one card per (tag, run) for the shown runs (the shared
+ * What it is for: one card per (tag, run) -- per tag for PR curves, whose
+ * card draws a line per run, as TensorBoard's -- for the shown runs (the shared
  * LmRunSelection: run filter and visibility toggles), sorted by tag then
  * run, with a regex tag filter (an invalid regex shows a warning and keeps
  * the last good filter) and an explanatory page when there is nothing to
@@ -36,6 +37,7 @@ typedef enum {
   LM_DASHBOARD_DISTRIBUTIONS,
   LM_DASHBOARD_IMAGES,
   LM_DASHBOARD_TEXT,
+  LM_DASHBOARD_PR_CURVES,
 } LmDashboardKind;
 
 #define LM_TYPE_RECORD_DASHBOARD (lm_record_dashboard_get_type ())
@@ -55,8 +57,9 @@ void          lm_record_dashboard_set_x_axis   (LmRecordDashboard *self, LmXAxis
 /* The NaN/Inf badge text of a histogram or distribution card ("2 NaN,
  * 1 +Inf"), NULL when it shows none. */
 const char   *lm_record_dashboard_get_badge    (LmRecordDashboard *self, const char *run_name, const char *tag);
-/* The card body (LmHistogramView, LmDistributionView, LmImageCard or
- * LmTextCard) for a run and tag, or NULL. */
+/* The card body (LmHistogramView, LmDistributionView, LmImageCard,
+ * LmTextCard or LmPrCurveView) for a run and tag, or NULL; PR curve cards
+ * are per tag: pass run_name "". */
 GtkWidget    *lm_record_dashboard_find_card    (LmRecordDashboard *self, const char *run_name, const char *tag);
 guint         lm_record_dashboard_get_n_cards  (LmRecordDashboard *self);
 /* The warning about runs whose records could not all be read ("" if none). */
@@ -65,7 +68,8 @@ const char   *lm_record_dashboard_get_run_errors (LmRecordDashboard *self);
  * in or near the view has its selected image on screen). */
 gboolean      lm_record_dashboard_is_settled   (LmRecordDashboard *self);
 
-/* FALSE when it was already so (and for text, which has no pins). */
+/* FALSE when it was already so (and for text and PR curves, which have no
+ * pins). */
 gboolean      lm_record_dashboard_set_pinned   (LmRecordDashboard *self, const char *run_name, const char *tag,
                                                 gboolean pinned);
 gboolean      lm_record_dashboard_is_pinned    (LmRecordDashboard *self, const char *run_name, const char *tag);

@@ -396,7 +396,7 @@ install_shortcuts_window (LmWindow *self)
   g_object_unref (builder);
 }
 
-/* Ctrl+1 … Ctrl+7 pick the views in switcher order, as Ctrl+N picks a
+/* Ctrl+1 … Ctrl+8 pick the views in switcher order, as Ctrl+N picks a
  * browser tab (and so TensorBoard's).  On the window itself, not as
  * application accels, so every window has them with or without a
  * GtkApplication; the switcher's buttons say their key. */

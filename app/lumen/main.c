@@ -7,7 +7,7 @@
  *         [--window-size WxH] [--tag-filter RE] [--run-filter RE]
  *         [--smoothing W] [--x-axis step|relative|wall] [--timings] [--version]
  *         [--theme system|light|dark]
- *         [--view scalars|histograms|distributions|images|text|hparams|hparams-scatter|graph|debugger]
+ *         [--view scalars|histograms|distributions|images|text|pr_curves|hparams|hparams-scatter|graph|debugger]
  *         [--step N] [--op SEQ]          with --view debugger: traced step, op
  *         [--step N|A:B]                 with --view scalars: the step selection
  * Without --logdir it watches ./runs, torch SummaryWriter's default.
@@ -642,7 +642,7 @@ main (int argc, char **argv)
     { "theme", 0, 0, G_OPTION_ARG_STRING, NULL,
       "Light or dark charts and dashboards: system (follow the desktop, the default), light or dark", "MODE" },
     { "view", 0, 0, G_OPTION_ARG_STRING, NULL,
-      "Dashboard to open: scalars, histograms, distributions, images, text, hparams, hparams-scatter "
+      "Dashboard to open: scalars, histograms, distributions, images, text, pr_curves, hparams, hparams-scatter "
       "(hparams with its scatter plot matrix), graph or debugger", "VIEW" },
     { "timings", 0, 0, G_OPTION_ARG_NONE, NULL,
       "Print start-up timings and memory once the data is shown, then exit", NULL },

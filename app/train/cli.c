@@ -103,6 +103,8 @@ void lm_train_cli_print_help(FILE *out)
     "                         steps (they are always logged each epoch) [0: off]\n"
     "  --no-log               write no run file (checkpoints still go to --logdir)\n"
     "  --no-progress          no progress bar, only the per-epoch lines\n"
+    "  --no-pr-curves         log no per-class PR curves of the test set (by\n"
+    "                         default one per class each epoch, pr/<class>)\n"
     "  --stop-after-steps N   behave as if Ctrl-C were pressed after N steps\n"
     "\n"
     "Op-by-op traces (step through them with: lumen --view graph):\n"
@@ -169,7 +171,7 @@ static bool one_of(const char *opt, const char *s, const char *const *choices, F
 enum {
   OPT_MODEL = 256, OPT_DATA, OPT_EPOCHS, OPT_BATCH, OPT_LR, OPT_OPTIM, OPT_MOMENTUM, OPT_WD,
   OPT_SEED, OPT_DEVICE, OPT_LOGDIR, OPT_RUN, OPT_LOG_EVERY, OPT_HIST_EVERY, OPT_VAL_SPLIT,
-  OPT_NO_NORMALIZE, OPT_RESUME, OPT_NO_LOG, OPT_NO_PROGRESS, OPT_LIMIT_TRAIN, OPT_LIMIT_TEST,
+  OPT_NO_NORMALIZE, OPT_RESUME, OPT_NO_LOG, OPT_NO_PROGRESS, OPT_NO_PR_CURVES, OPT_LIMIT_TRAIN, OPT_LIMIT_TEST,
   OPT_STOP_AFTER, OPT_LR_STEP, OPT_LR_PATIENCE, OPT_LR_GAMMA, OPT_LR_SCHED,
   OPT_TRACE_EVERY, OPT_TRACE_STEPS, OPT_TRACE_ON_ANOMALY, OPT_TRACE_MAX_VALUES, OPT_ALLOW_TF32,
 };
@@ -227,6 +229,7 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
     { "resume", required_argument, NULL, OPT_RESUME },
     { "no-log", no_argument, NULL, OPT_NO_LOG },
     { "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
+    { "no-pr-curves", no_argument, NULL, OPT_NO_PR_CURVES },
     { "limit-train", required_argument, NULL, OPT_LIMIT_TRAIN },
     { "limit-test", required_argument, NULL, OPT_LIMIT_TEST },
     { "stop-after-steps", required_argument, NULL, OPT_STOP_AFTER },
@@ -372,6 +375,7 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
     case OPT_RESUME: cli->resume = optarg; break;
     case OPT_NO_LOG: cli->no_log = true; break;
     case OPT_NO_PROGRESS: cli->no_progress = true; break;
+    case OPT_NO_PR_CURVES: cli->no_pr_curves = true; break;
     case OPT_LIMIT_TRAIN:
       if (!parse_int("--limit-train", optarg, 1, INT64_MAX, &cli->limit_train, err)) return LM_CLI_USAGE;
       cli->set_limit_train = true;

@@ -38,6 +38,7 @@ typedef struct {
   const char *resume;     /* checkpoint path or NULL */
   bool no_log;
   bool no_progress;
+  bool no_pr_curves;      /* per-class PR curves of the test set each epoch (default on) */
   int64_t limit_train;    /* 0: all */
   int64_t limit_test;     /* 0: all */
   bool stop_after_steps_set; /* testing aid: pretend Ctrl-C after N steps */

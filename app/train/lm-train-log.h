@@ -49,6 +49,14 @@ int lm_train_log_image_grid(lm_writer *w, const char *tag, int64_t step, const l
                             const int64_t *indices, int n, const int64_t *pred,
                             const char *const *class_names, int num_class_names);
 
+/* TensorBoard's Fashion-MNIST tutorial's PR curves: for each class c, a
+ * curve "pr/<class name>" of the softmax probability of c (from logits
+ * (N, classes), one row per example of ds) against label == c, with
+ * add_pr_curve's 127 thresholds.  class_names may be NULL (class numbers
+ * are used).  Returns the first error. */
+int lm_train_log_pr_curves(lm_writer *w, int64_t step, const lm_tensor *logits, const lm_dataset *ds,
+                           const char *const *class_names, int num_class_names);
+
 /* print(model) as a text record (in a Markdown code block). */
 int lm_train_log_model_text(lm_writer *w, const char *tag, int64_t step, const lm_module *model);
 

@@ -545,6 +545,30 @@ static bool is_fashion_mnist(const app *a)
   return false;
 }
 
+/* TensorBoard's Fashion-MNIST tutorial logs a PR curve per class of the
+ * test set: the softmax probabilities come from one more forward pass over
+ * it (lm_evaluate keeps only the loss and accuracy). */
+static void log_pr_curves(app *a, int64_t step)
+{
+  lm_fit_options fo;
+  lm_fit_options_init(&fo);
+  fo.mean = a->mean;
+  fo.std = a->std;
+  fo.device = a->device;
+  char *error = NULL;
+  lm_scope_begin();
+  lm_tensor *logits = lm_predict(a->model, a->test, 1000, &fo, &error);
+  if (!logits) {
+    fprintf(a->err, "lumen-train: no PR curves this epoch: %s\n", error ? error : "prediction failed");
+    free(error);
+  } else {
+    log_rc(a, lm_train_log_pr_curves(a->w, step, logits, a->test,
+                                     is_fashion_mnist(a) ? lm_fashion_mnist_classes : NULL, 10),
+           "the PR curves");
+  }
+  lm_scope_end();
+}
+
 static bool on_epoch_end(void *ud, const lm_epoch_logs *logs, const lm_train_state *state)
 {
   app *a = ud;
@@ -591,6 +615,8 @@ static bool on_epoch_end(void *ud, const lm_epoch_logs *logs, const lm_train_sta
       scalar(a, "test/accuracy", step, ta);
     }
     log_rc(a, lm_train_log_histograms(a->w, step, a->model, true, true), "histograms");
+    if (a->test && !a->cli.no_pr_curves)
+      log_pr_curves(a, step);
     if (a->n_samples > 0) {
       int64_t pred[N_SAMPLES];
       predict_samples(a, pred);

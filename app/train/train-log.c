@@ -1,5 +1,6 @@
-/* train-log.c: parameter/gradient histograms, sample image grids and the
- * model printout, from engine objects into lumen-log records.
+/* train-log.c: parameter/gradient histograms, sample image grids, per-class
+ * PR curves and the model printout, from engine objects into lumen-log
+ * records.
  *
  * Each function copies what it needs to the host and hands lumen-log plain
  * floats, bytes and strings; lumen-log queues them for its writer thread, so
@@ -11,6 +12,7 @@
 #define _GNU_SOURCE
 #include "lm-train-log.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,4 +132,61 @@ int lm_train_log_model_text(lm_writer *w, const char *tag, int64_t step, const l
   int rc = lm_writer_add_text(w, tag, step, text);
   free(text);
   return rc;
+}
+
+int lm_train_log_pr_curves(lm_writer *w, int64_t step, const lm_tensor *logits, const lm_dataset *ds,
+                           const char *const *class_names, int num_class_names)
+{
+  if (!logits || logits->ndim != 2 || logits->shape[0] != lm_dataset_len(ds) || logits->shape[0] < 1)
+    return LM_ERR_INVALID_ARG;
+  int64_t n = logits->shape[0], c = logits->shape[1];
+  const float *z = lm_data_f32(logits);
+  float *probs = malloc((size_t)(n * c) * sizeof *probs);
+  uint8_t *labels = malloc((size_t)n);
+  float *column = malloc((size_t)n * sizeof *column);
+  int first_rc = LM_OK;
+  if (!probs || !labels || !column) {
+    free(probs);
+    free(labels);
+    free(column);
+    return LM_ERR_NOMEM;
+  }
+  /* softmax per row, max subtracted first, as torch.softmax */
+  for (int64_t i = 0; i < n; i++) {
+    const float *row = z + i * c;
+    float *p = probs + i * c;
+    float mx = row[0];
+    for (int64_t k = 1; k < c; k++)
+      mx = row[k] > mx ? row[k] : mx;
+    double sum = 0;
+    for (int64_t k = 0; k < c; k++)
+      sum += p[k] = expf(row[k] - mx);
+    for (int64_t k = 0; k < c; k++) {
+      p[k] = (float)(p[k] / sum);
+      /* a NaN logit (a diverged model) leaves the curve at 0 rather than
+       * refusing it */
+      if (!(p[k] >= 0.0f))
+        p[k] = 0.0f;
+      else if (p[k] > 1.0f)
+        p[k] = 1.0f;
+    }
+  }
+  char tag[256];
+  for (int64_t k = 0; k < c; k++) {
+    for (int64_t i = 0; i < n; i++) {
+      labels[i] = lm_dataset_label(ds, i) == k;
+      column[i] = probs[i * c + k];
+    }
+    if (class_names && k < num_class_names)
+      snprintf(tag, sizeof tag, "pr/%s", class_names[k]);
+    else
+      snprintf(tag, sizeof tag, "pr/%lld", (long long)k);
+    int rc = lm_writer_add_pr_curve(w, tag, step, labels, column, (size_t)n, 0, NULL);
+    if (rc && !first_rc)
+      first_rc = rc;
+  }
+  free(probs);
+  free(labels);
+  free(column);
+  return first_rc;
 }

@@ -122,3 +122,38 @@ lm_test_records_append_histograms (const char *logdir, const char *run, const ch
     }
   check (lm_writer_close (w), "close");
 }
+
+void
+lm_test_records_pr_samples (int step, guint8 *labels, float *predictions)
+{
+  double q = MIN (3.0, 0.2 + 0.1 * step);
+
+  for (int i = 0; i < LM_TR_PR_N; i++)
+    {
+      double u = (double) (i * 37 % 101) / 100.0;
+
+      labels[i] = i % 3 == 0;
+      /* positives pushed up, negatives down, more so at later steps */
+      predictions[i] = (float) (labels[i] ? (u + q) / (1 + q) : u / (1 + q));
+    }
+}
+
+void
+lm_test_records_append_pr_curves (const char *logdir, const char *run, const char *tag, int first_step,
+                                  int step_stride, int n, size_t num_thresholds)
+{
+  lm_writer *w;
+  guint8 labels[LM_TR_PR_N];
+  float predictions[LM_TR_PR_N];
+
+  check (lm_writer_open (&w, logdir, run), "open for PR curves");
+  for (int k = 0; k < n; k++)
+    {
+      int step = first_step + k * step_stride;
+
+      lm_test_records_pr_samples (step, labels, predictions);
+      check (lm_writer_add_pr_curve (w, tag, step, labels, predictions, LM_TR_PR_N, num_thresholds, NULL),
+             "PR curve");
+    }
+  check (lm_writer_close (w), "close");
+}

@@ -36,6 +36,17 @@ void lm_test_records_write (const char *logdir, const char *run, double lr,
 void lm_test_records_append_histograms (const char *logdir, const char *run,
                                         const char *tag, int first_step, int n);
 
+/* PR curves: sample i of step s has label (i % 3 == 0) and a prediction
+ * that separates the classes better as s grows; lm_test_records_pr_samples
+ * fills LM_TR_PR_N labels and predictions for a step (to compute the
+ * expected curve with lm_pr_curve_compute). */
+#define LM_TR_PR_N 300
+void lm_test_records_pr_samples (int step, guint8 *labels, float *predictions);
+/* Logs `n` curves for steps first_step, first_step + step_stride, ...
+ * (num_thresholds 0: the default 127) into <logdir>/<run>. */
+void lm_test_records_append_pr_curves (const char *logdir, const char *run, const char *tag,
+                                       int first_step, int step_stride, int n, size_t num_thresholds);
+
 /* Temporary folders: lm_test_tmpdir_new / lm_test_rm_rf of lm-test-run.h. */
 
 G_END_DECLS

@@ -11,6 +11,8 @@
  * blob; the live feed reading histograms, image metadata, text (invalid
  * UTF-8 flagged) and hparams with final metric values (a NaN one told
  * from one never logged), then only the new rows after more are logged;
+ * PR curves read per threshold (a damaged curve flagged, a file from
+ * before PR curves read without error, only new curves read live);
  * the image loader's cache, and its reduced loads (block averages
  * weighted by alpha, cached per factor; the factor for a card's size);
  * PNGs decoded row by row and reduced as the rows arrive: a known
@@ -502,6 +504,120 @@ test_feed (void)
   g_clear_object (&store);
   lm_test_rm_rf (dir);
 }
+
+static gboolean
+has_3_curves (gpointer data)
+{
+  LmRecordSeries *s = lm_record_feed_find (data, "a", "pr/cat");
+
+  return s != NULL && s->items->len == 3;
+}
+
+/* PR curves: every threshold's numbers as lumen-log computed them, a
+ * damaged curve flagged, a run file from before PR curves (no tables) read
+ * without an error, and only new curves read live. */
+static void
+test_pr_curves (void)
+{
+  g_autofree char *dir = lm_test_tmpdir_new ("lumen-dash-XXXXXX");
+  g_autofree char *a_path = NULL, *old_path = NULL;
+  g_autoptr (LmRunStore) store = NULL;
+  g_autoptr (LmRecordFeed) feed = NULL;
+  g_autoptr (GHashTable) rows = NULL;
+  guint8 labels[LM_TR_PR_N];
+  float preds[LM_TR_PR_N];
+  double want[6 * 127];
+  LmRecordSeries *s;
+  LmPrCurve *c;
+  sqlite3 *db;
+  gint64 last_id = 0;
+  char *error = NULL;
+  guint64 version;
+
+  lm_test_records_append_pr_curves (dir, "a", "pr/cat", 0, 5, 2, 0);
+  lm_test_records_append_pr_curves (dir, "a", "pr/dog", 0, 1, 1, 5);
+  a_path = g_build_filename (dir, "a", "run.lumen", NULL);
+  g_assert_cmpint (sqlite3_open (a_path, &db), ==, SQLITE_OK);
+  /* a curve of 4 thresholds with only 2 points */
+  g_assert_cmpint (sqlite3_exec (db,
+      "INSERT INTO tags (name, kind) VALUES ('bad/pr', 'pr_curve');"
+      "INSERT INTO pr_curves (tag_id, step, wall_time, num_thresholds) "
+      "SELECT id, 0, 1700000000, 4 FROM tags WHERE name = 'bad/pr';"
+      "INSERT INTO pr_curve_points SELECT max(id), 0, 0, 1, 1, 0, 0, 0.5, 1 FROM pr_curves;"
+      "INSERT INTO pr_curve_points SELECT max(id), 1, 0.33, 1, 0, 1, 0, 1, 1 FROM pr_curves;",
+      NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  /* a schema-1 file written before PR curves: no pr_curves tables */
+  lm_test_records_write (dir, "old", 0.1, "adam", 0.9, FALSE);
+  old_path = g_build_filename (dir, "old", "run.lumen", NULL);
+  g_assert_cmpint (sqlite3_open (old_path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE pr_curve_points; DROP TABLE pr_curves", NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  /* the synchronous read: rows above last_id only */
+  g_assert_cmpint (sqlite3_open_v2 (a_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
+  g_assert_true (lm_records_read (db, LM_RECORD_PR_CURVE, &last_id, rows, &error));
+  g_assert_null (error);
+  g_assert_cmpint (last_id, ==, 4);
+  g_assert_cmpuint (((GPtrArray *) g_hash_table_lookup (rows, "pr/cat"))->len, ==, 2);
+  g_hash_table_remove_all (rows);
+  g_assert_true (lm_records_read (db, LM_RECORD_PR_CURVE, &last_id, rows, &error));
+  g_assert_cmpuint (g_hash_table_size (rows), ==, 0);
+  sqlite3_close (db);
+  g_assert_cmpint (sqlite3_open_v2 (old_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  last_id = 0;
+  g_assert_true (lm_records_read (db, LM_RECORD_PR_CURVE, &last_id, rows, &error));
+  g_assert_null (error);
+  g_assert_cmpuint (g_hash_table_size (rows), ==, 0);
+  sqlite3_close (db);
+
+  store = open_store (dir);
+  feed = open_feed (store, LM_RECORD_PR_CURVE);
+  g_assert_null (lm_record_feed_get_run_error (feed, "old"));
+  g_assert_null (lm_record_feed_find (feed, "old", "pr/cat"));
+  s = lm_record_feed_find (feed, "a", "pr/cat");
+  g_assert_nonnull (s);
+  g_assert_cmpuint (s->items->len, ==, 2);
+  c = s->items->pdata[1];
+  g_assert_cmpint (c->step, ==, 5);
+  g_assert_null (c->error);
+  g_assert_cmpuint (c->n_thresholds, ==, 127);
+  lm_test_records_pr_samples (5, labels, preds);
+  g_assert_cmpint (lm_pr_curve_compute (labels, preds, LM_TR_PR_N, 127, NULL, want), ==, LM_OK);
+  for (guint i = 0; i < 127; i++)
+    {
+      g_assert_cmpfloat (c->thresholds[i], ==, i / 126.0);
+      g_assert_cmpfloat (c->tp[i], ==, want[i]);
+      g_assert_cmpfloat (c->fp[i], ==, want[127 + i]);
+      g_assert_cmpfloat (c->tn[i], ==, want[2 * 127 + i]);
+      g_assert_cmpfloat (c->fn[i], ==, want[3 * 127 + i]);
+      g_assert_cmpfloat (c->precision[i], ==, want[4 * 127 + i]);
+      g_assert_cmpfloat (c->recall[i], ==, want[5 * 127 + i]);
+    }
+  /* 100 positives of 300: everything is predicted positive at threshold 0 */
+  g_assert_cmpfloat (c->tp[0], ==, 100);
+  g_assert_cmpfloat (c->fp[0], ==, 200);
+  g_assert_cmpfloat (c->recall[0], ==, 1);
+  c = ((LmRecordSeries *) lm_record_feed_find (feed, "a", "pr/dog"))->items->pdata[0];
+  g_assert_cmpuint (c->n_thresholds, ==, 5);
+  c = ((LmRecordSeries *) lm_record_feed_find (feed, "a", "bad/pr"))->items->pdata[0];
+  g_assert_cmpuint (c->n_thresholds, ==, 0);
+  g_assert_cmpstr (c->error, ==, "threshold 2 of 4 has no point");
+
+  /* live: a third curve arrives; the others are not read again */
+  version = lm_record_feed_find (feed, "a", "pr/dog")->version;
+  lm_test_records_append_pr_curves (dir, "a", "pr/cat", 10, 5, 1, 0);
+  g_assert_true (lm_test_wait_for (has_3_curves, feed, 10000));
+  g_assert_cmpuint (lm_record_feed_find (feed, "a", "pr/dog")->version, ==, version);
+  g_assert_cmpint (((LmPrCurve *) lm_record_feed_find (feed, "a", "pr/cat")->items->pdata[2])->step, ==, 10);
+
+  g_clear_object (&feed);
+  g_clear_object (&store);
+  lm_test_rm_rf (dir);
+}
+
 typedef struct
 {
   LmRecordFeed *feed;
@@ -1158,6 +1274,7 @@ main (int argc, char **argv)
   g_test_add_func ("/records/png-decode", test_png_decode);
   g_test_add_func ("/records/feed", test_feed);
   g_test_add_func ("/records/feed-bad-file", test_feed_bad_file);
+  g_test_add_func ("/records/pr-curves", test_pr_curves);
   g_test_add_func ("/records/image-loader", test_loader);
   g_test_add_func ("/records/image-reduce", test_reduce);
   g_test_add_func ("/records/image-reduce-factor", test_reduce_factor);

@@ -230,6 +230,67 @@ static void test_bad_values(void) {
   tmpdir_free(dir);
 }
 
+static void test_bad_pr_curves(void) {
+  char *dir = tmpdir_new();
+  lm_writer *w = writer_open(dir, "pr");
+  const uint8_t lab[4] = {1, 0, 1, 0}, badlab[4] = {1, 0, 2, 0};
+  const float pred[4] = {0.9f, 0.2f, 0.6f, 0.4f};
+  const float nanp[4] = {0.9f, NAN, 0.6f, 0.4f};
+  const float high[4] = {0.9f, 0.2f, 1.5f, 0.4f};
+  const float negw[4] = {1, 1, 1, -2}, infw[4] = {INFINITY, 1, 1, 1};
+  assert_fails(lm_writer_add_pr_curve(NULL, "pr", 0, lab, pred, 4, 0, NULL),
+               LM_ERR_INVALID_ARG, "writer is NULL");
+  assert_fails(lm_writer_add_pr_curve(w, "", 0, lab, pred, 4, 0, NULL),
+               LM_ERR_INVALID_ARG, "tag is empty");
+  assert_fails(lm_writer_add_pr_curve(w, "pr", 0, lab, nanp, 4, 0, NULL),
+               LM_ERR_INVALID_ARG,
+               "PR curve 'pr': predictions[1] is nan; predictions must be "
+               "probabilities in [0, 1]");
+  assert_fails(lm_writer_add_pr_curve(w, "pr", 0, lab, high, 4, 0, NULL),
+               LM_ERR_INVALID_ARG, "predictions[2] is 1.5");
+  assert_fails(lm_writer_add_pr_curve(w, "pr", 0, badlab, pred, 4, 0, NULL),
+               LM_ERR_INVALID_ARG, "labels[2] is 2; labels must be 0 or 1");
+  assert_fails(lm_writer_add_pr_curve(w, "pr", 0, lab, pred, 0, 0, NULL),
+               LM_ERR_INVALID_ARG, "PR curve 'pr': n is 0");
+  assert_fails(lm_writer_add_pr_curve(w, "pr", 0, lab, pred, 4, 1, NULL),
+               LM_ERR_INVALID_ARG,
+               "PR curve 'pr': num_thresholds is 1, must be 2..10000");
+  assert_fails(lm_writer_add_pr_curve(w, "pr", 0, lab, pred, 4, 20000, NULL),
+               LM_ERR_INVALID_ARG, "num_thresholds is 20000");
+  assert_fails(lm_writer_add_pr_curve(w, "pr", 0, NULL, pred, 4, 0, NULL),
+               LM_ERR_INVALID_ARG, "labels is NULL");
+  assert_fails(lm_writer_add_pr_curve(w, "pr", 0, lab, NULL, 4, 0, NULL),
+               LM_ERR_INVALID_ARG, "predictions is NULL");
+  assert_fails(lm_writer_add_pr_curve(w, "pr", 0, lab, pred, 4, 0, negw),
+               LM_ERR_INVALID_ARG, "weights[3] is -2");
+  assert_fails(lm_writer_add_pr_curve(w, "pr", 0, lab, pred, 4, 0, infw),
+               LM_ERR_INVALID_ARG, "weights[0] is inf");
+  double c[3] = {3, 1, 0}, bad[3] = {3, NAN, 0}, p[3] = {0.5, 1.2, 0};
+  assert_fails(lm_writer_add_pr_curve_raw(w, "raw", 0, c, c, c, c, c, c, 1),
+               LM_ERR_INVALID_ARG, "num_thresholds is 1");
+  assert_fails(lm_writer_add_pr_curve_raw(w, "raw", 0, c, NULL, c, c, p, p, 3),
+               LM_ERR_INVALID_ARG, "PR curve 'raw': fp is NULL");
+  assert_fails(lm_writer_add_pr_curve_raw(w, "raw", 0, c, c, bad, c, p, p, 3),
+               LM_ERR_INVALID_ARG, "tn[1] is nan; counts must be finite");
+  assert_fails(lm_writer_add_pr_curve_raw(w, "raw", 0, c, c, c, c, p, p, 3),
+               LM_ERR_INVALID_ARG,
+               "precision[1] is 1.2; precision and recall must be in [0, 1]");
+  double out[6 * 2];
+  assert_fails(lm_pr_curve_compute(lab, nanp, 4, 2, NULL, out),
+               LM_ERR_INVALID_ARG, "predictions[1] is nan");
+
+  /* nothing of any refused curve reached the file, the writer still works */
+  assert_ok(lm_writer_add_pr_curve(w, "pr", 1, lab, pred, 4, 0, NULL));
+  assert_ok(lm_writer_flush(w));
+  sqlite3 *db = db_open_ro(lm_writer_file_path(w));
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM pr_curves"), ==, 1);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM pr_curve_points"), ==, 127);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM tags"), ==, 1);
+  sqlite3_close(db);
+  assert_ok(lm_writer_close(w));
+  tmpdir_free(dir);
+}
+
 static void test_image_cap(void) {
   char *dir = tmpdir_new();
   lm_writer_options o;
@@ -785,6 +846,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/logging/errors/tags", test_bad_tags);
   g_test_add_func("/logging/errors/checkers", test_utf8_and_json_checkers);
   g_test_add_func("/logging/errors/values", test_bad_values);
+  g_test_add_func("/logging/errors/pr-curves", test_bad_pr_curves);
   g_test_add_func("/logging/errors/image-cap", test_image_cap);
   g_test_add_func("/logging/errors/image-sides", test_image_side_limit);
   g_test_add_func("/logging/errors/logdir-and-names", test_bad_logdir_and_names);

@@ -913,6 +913,169 @@ static void test_purge_step(void) {
   tmpdir_free(dir);
 }
 
+/* ------------------------------------------------------------ PR curves */
+
+/* Twelve samples; 0.74999 and 0.75 fall either side of a bucket edge at
+ * num_thresholds 5, 0 and 1 are the ends. */
+static const uint8_t pr_labels[12] = {1, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0, 1};
+static const float pr_preds[12] = {0.9f, 0.1f, 0.75f, 0.5f, 0.5f, 0.3f,
+                                   0.2f, 0.8f, 1.0f, 0.0f, 0.6f, 0.74999f};
+static const float pr_weights[12] = {1, 2, 0.5f, 1, 1, 3, 1, 0.25f, 2, 1, 1, 1.5f};
+
+/* Reference numbers from a numpy reimplementation of
+ * torch.utils.tensorboard.summary.compute_curve (torch 1.13: np.floor of
+ * the float32 predictions * (num_thresholds - 1), np.histogram of the
+ * weighted labels over (0, num_thresholds - 1), reverse cumsums,
+ * precision/recall over max(1e-7, ...)), run with /usr/bin/python3 and
+ * numpy 1.24 on the arrays above; rows TP, FP, TN, FN, precision, recall. */
+static const double pr_ref5[6][5] = {
+    {6.0, 5.0, 5.0, 3.0, 1.0},
+    {6.0, 4.0, 3.0, 1.0, 0.0},
+    {0.0, 2.0, 3.0, 5.0, 6.0},
+    {0.0, 1.0, 1.0, 3.0, 5.0},
+    {0.5, 0.5555555555555556, 0.625, 0.75, 1.0},
+    {1.0, 0.8333333333333334, 0.8333333333333334, 0.5, 0.16666666666666666},
+};
+static const double pr_ref5_weighted[6][5] = {
+    {7.0, 6.0, 6.0, 3.5, 2.0},
+    {8.25, 5.25, 2.25, 0.25, 0.0},
+    {0.0, 3.0, 6.0, 8.0, 8.25},
+    {0.0, 1.0, 1.0, 3.5, 5.0},
+    {0.45901639344262296, 0.5333333333333333, 0.7272727272727273,
+     0.9333333333333333, 1.0},
+    {1.0, 0.8571428571428571, 0.8571428571428571, 0.5, 0.2857142857142857},
+};
+/* num_thresholds 127 (the default), thresholds 0, 21, 42, ..., 126 */
+static const double pr_ref127[6][7] = {
+    {6.0, 6.0, 5.0, 5.0, 4.0, 2.0, 1.0},
+    {6.0, 4.0, 3.0, 3.0, 1.0, 0.0, 0.0},
+    {0.0, 2.0, 3.0, 3.0, 5.0, 6.0, 6.0},
+    {0.0, 0.0, 1.0, 1.0, 2.0, 4.0, 5.0},
+    {0.5, 0.6, 0.625, 0.625, 0.8, 1.0, 1.0},
+    {1.0, 1.0, 0.8333333333333334, 0.8333333333333334, 0.6666666666666666,
+     0.3333333333333333, 0.16666666666666666},
+};
+
+static void test_pr_curve_vs_reference(void) {
+  double out[6 * 127];
+  assert_ok(lm_pr_curve_compute(pr_labels, pr_preds, 12, 5, NULL, out));
+  for (int k = 0; k < 6; k++)
+    for (int i = 0; i < 5; i++)
+      g_assert_cmpfloat_with_epsilon(out[k * 5 + i], pr_ref5[k][i], 1e-15);
+  assert_ok(lm_pr_curve_compute(pr_labels, pr_preds, 12, 5, pr_weights, out));
+  for (int k = 0; k < 6; k++)
+    for (int i = 0; i < 5; i++)
+      g_assert_cmpfloat_with_epsilon(out[k * 5 + i], pr_ref5_weighted[k][i],
+                                     1e-15);
+  /* 0 picks add_pr_curve's default of 127 thresholds */
+  assert_ok(lm_pr_curve_compute(pr_labels, pr_preds, 12, 0, NULL, out));
+  for (int k = 0; k < 6; k++)
+    for (int i = 0; i < 7; i++)
+      g_assert_cmpfloat_with_epsilon(out[k * 127 + i * 21], pr_ref127[k][i],
+                                     1e-15);
+}
+
+static void test_pr_curve_stored(void) {
+  char *dir = tmpdir_new();
+  lm_writer *w = writer_open(dir, "pr");
+  assert_ok(lm_writer_add_pr_curve(w, "pr/cat", 3, pr_labels, pr_preds, 12, 5,
+                                   pr_weights));
+  assert_ok(lm_writer_add_pr_curve(w, "pr/cat", 4, pr_labels, pr_preds, 12, 0,
+                                   NULL));
+  /* the raw variant stores what it is given */
+  double raw[6][3] = {{4, 2, 0}, {4, 1, 0}, {0, 3, 4}, {0, 2, 4},
+                      {0.5, 2.0 / 3, 0}, {1, 0.5, 0}};
+  assert_ok(lm_writer_add_pr_curve_raw(w, "pr/raw", 7, raw[0], raw[1], raw[2],
+                                       raw[3], raw[4], raw[5], 3));
+  char *path = g_strdup(lm_writer_file_path(w));
+  assert_ok(lm_writer_close(w));
+
+  sqlite3 *db = db_open_ro(path);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM pr_curves"), ==, 3);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM tags WHERE kind = 'pr_curve'"),
+                  ==, 2);
+  g_assert_cmpint(db_int(db, "SELECT num_thresholds FROM pr_curves c JOIN tags t "
+                             "ON t.id = c.tag_id WHERE t.name = 'pr/cat' AND step = 4"),
+                  ==, 127);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM pr_curve_points p JOIN "
+                             "pr_curves c ON c.id = p.curve_id WHERE c.step = 4"),
+                  ==, 127);
+  /* every column of the weighted curve, threshold by threshold */
+  sqlite3_stmt *st = db_query(
+      db, "SELECT i, threshold, tp, fp, tn, fn, precision, recall FROM "
+          "pr_curve_points p JOIN pr_curves c ON c.id = p.curve_id WHERE "
+          "c.step = 3 ORDER BY i");
+  int rows = 0;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    int i = sqlite3_column_int(st, 0);
+    g_assert_cmpint(i, ==, rows);
+    g_assert_cmpfloat(sqlite3_column_double(st, 1), ==, i / 4.0);
+    for (int k = 0; k < 6; k++)
+      g_assert_cmpfloat_with_epsilon(sqlite3_column_double(st, 2 + k),
+                                     pr_ref5_weighted[k][i], 1e-15);
+    rows++;
+  }
+  sqlite3_finalize(st);
+  g_assert_cmpint(rows, ==, 5);
+  g_assert_cmpfloat(db_double(db, "SELECT precision FROM pr_curve_points p "
+                                  "JOIN pr_curves c ON c.id = p.curve_id "
+                                  "WHERE c.step = 7 AND i = 1"),
+                    ==, 2.0 / 3);
+  g_assert_cmpfloat(db_double(db, "SELECT threshold FROM pr_curve_points p "
+                                  "JOIN pr_curves c ON c.id = p.curve_id "
+                                  "WHERE c.step = 7 AND i = 1"),
+                    ==, 0.5);
+  sqlite3_close(db);
+
+  /* purge_step drops the curves at and after it, points included */
+  lm_writer_options o;
+  lm_writer_options_init(&o);
+  o.logdir = dir;
+  o.run_name = "pr";
+  o.quiet = true;
+  o.purge = true;
+  o.purge_step = 4;
+  assert_ok(lm_writer_open_with(&w, &o));
+  assert_ok(lm_writer_close(w));
+  db = db_open_ro(path);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM pr_curves"), ==, 1);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM pr_curve_points"), ==, 5);
+  sqlite3_close(db);
+  g_free(path);
+  tmpdir_free(dir);
+}
+
+/* A schema-1 run file written before PR curves existed (no pr_curves
+ * tables): a newer writer reopening it adds the tables and appends. */
+static void test_pr_curve_old_file(void) {
+  char *dir = tmpdir_new();
+  lm_writer *w = writer_open(dir, "old");
+  assert_ok(lm_writer_add_scalar(w, "loss", 0, 1.5));
+  char *path = g_strdup(lm_writer_file_path(w));
+  assert_ok(lm_writer_close(w));
+  sqlite3 *db = NULL;
+  g_assert_cmpint(sqlite3_open(path, &db), ==, SQLITE_OK);
+  g_assert_cmpint(sqlite3_exec(db, "DROP TABLE pr_curve_points; DROP TABLE "
+                                   "pr_curves", NULL, NULL, NULL),
+                  ==, SQLITE_OK);
+  sqlite3_close(db);
+
+  w = writer_open(dir, "old");
+  assert_ok(lm_writer_add_pr_curve(w, "pr/x", 1, pr_labels, pr_preds, 12, 5,
+                                   NULL));
+  assert_ok(lm_writer_close(w));
+  db = db_open_ro(path);
+  g_assert_cmpint(db_int(db, "PRAGMA user_version"), ==, 1);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM scalars"), ==, 1);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM pr_curve_points"), ==, 5);
+  g_assert_cmpfloat(db_double(db, "SELECT recall FROM pr_curve_points WHERE "
+                                  "i = 3"),
+                    ==, 0.5);
+  sqlite3_close(db);
+  g_free(path);
+  tmpdir_free(dir);
+}
+
 static void test_run_metadata(void) {
   char *dir = tmpdir_new();
   lm_writer_options o;
@@ -1009,6 +1172,9 @@ int main(int argc, char **argv) {
   g_test_add_func("/logging/image/grid", test_image_grid);
   g_test_add_func("/logging/image/float", test_float_images);
   g_test_add_func("/logging/text-hparams", test_text_and_hparams);
+  g_test_add_func("/logging/pr-curve/vs-reference", test_pr_curve_vs_reference);
+  g_test_add_func("/logging/pr-curve/stored", test_pr_curve_stored);
+  g_test_add_func("/logging/pr-curve/old-file", test_pr_curve_old_file);
   g_test_add_func("/logging/graph-trace", test_graph_and_trace);
   g_test_add_func("/logging/run/default-name", test_default_run_name);
   g_test_add_func("/logging/run/nested-name", test_nested_run_name);

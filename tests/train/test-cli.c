@@ -59,6 +59,7 @@ static void test_defaults(void)
 {
   lm_train_cli c;
   g_assert_cmpint(parse(&c, "", NULL), ==, LM_CLI_RUN);
+  g_assert_false(c.no_pr_curves);   /* PR curves on by default */
   g_assert_cmpstr(c.model, ==, "mlp");
   g_assert_cmpstr(c.data_dir, ==, LM_FASHION_MNIST_DIR);
   g_assert_cmpint(c.epochs, ==, 10);
@@ -129,7 +130,7 @@ static void test_all_options(void)
                             "--seed 7 --device cuda --logdir L --run exp1/a --log-every 5 --resume ck.st "
                             "--hist-every 9 --no-log --val-split 0 --lr-step 0 --momentum 0.5 "
                             "--weight-decay 1e-4 --limit-train 100 --limit-test 50 --no-progress "
-                            "--no-normalize --stop-after-steps 3 --allow-tf32", NULL), ==, LM_CLI_RUN);
+                            "--no-normalize --stop-after-steps 3 --allow-tf32 --no-pr-curves", NULL), ==, LM_CLI_RUN);
   g_assert_cmpstr(c.model, ==, "cnn");
   g_assert_cmpstr(c.data_dir, ==, "/d");
   g_assert_cmpint(c.epochs, ==, 3);
@@ -152,6 +153,7 @@ static void test_all_options(void)
   g_assert_cmpint(c.limit_train, ==, 100);
   g_assert_cmpint(c.limit_test, ==, 50);
   g_assert_true(c.no_progress);
+  g_assert_true(c.no_pr_curves);
   g_assert_false(c.normalize);
   g_assert_cmpint(c.stop_after_steps, ==, 3);
   g_assert_true(c.set_batch_size && c.set_seed && c.set_model && c.set_optimizer);

@@ -120,6 +120,31 @@ static void test_mlp_run(void)
   g_free(grid);
   g_assert_cmpint(train_fixture_int(db, "SELECT substr(hex(png), 1, 8) = '89504E47' FROM images LIMIT 1"), ==, 1);
   g_assert_cmpint(train_fixture_int(db, "SELECT width FROM images LIMIT 1"), ==, 8 * 30 + 2);
+  /* a PR curve per class of the test set each epoch, as TensorBoard's
+   * Fashion-MNIST tutorial: pr/<class name> (digits for MNIST) */
+  g_assert_cmpint(train_fixture_int(db, "SELECT count(*) FROM tags WHERE kind = 'pr_curve'"), ==, 10);
+  g_assert_cmpint(train_fixture_int(db, "SELECT count(*) FROM pr_curves"), ==, 30);
+  g_assert_cmpint(train_fixture_int(db, "SELECT count(*) FROM pr_curve_points"), ==, 30 * 127);
+  g_assert_cmpint(count_tag(db, "pr_curves", fashion ? "pr/T-shirt/top" : "pr/0"), ==, 3);
+  g_assert_cmpint(count_tag(db, "pr_curves", fashion ? "pr/Ankle boot" : "pr/9"), ==, 3);
+  {
+    int64_t n_test = fashion ? 1000 : 500, last_step = train_fixture_int(db, "SELECT max(step) FROM pr_curves");
+    char *sql = sqlite3_mprintf("SELECT sum(tp) FROM pr_curve_points p JOIN pr_curves c ON c.id = p.curve_id "
+                                "WHERE p.i = 0 AND c.step = %lld", (long long)last_step);
+    /* at threshold 0 every example is predicted positive: the TP of all
+     * classes count each test example once, every recall is 1 */
+    g_assert_cmpint(train_fixture_int(db, sql), ==, n_test);
+    sqlite3_free(sql);
+    g_assert_cmpint(train_fixture_int(db, "SELECT count(*) FROM pr_curve_points WHERE i = 0 AND recall != 1"), ==, 0);
+    g_assert_cmpint(train_fixture_int(db, "SELECT min(tp + fp + tn + fn) = max(tp + fp + tn + fn) FROM "
+                                          "pr_curve_points"), ==, 1);
+    g_assert_cmpint(last_step, ==, steps);
+    /* a trained model: precision at threshold 0.5, over all classes, well above chance */
+    sql = sqlite3_mprintf("SELECT sum(tp) / sum(tp + fp) FROM pr_curve_points p JOIN pr_curves c ON "
+                          "c.id = p.curve_id WHERE p.i = 63 AND c.step = %lld", (long long)last_step);
+    g_assert_cmpfloat(train_fixture_double(db, sql), >, 0.5);
+    sqlite3_free(sql);
+  }
   /* the graph: once, ops with module paths, parameters as named leaves */
   g_assert_cmpint(train_fixture_int(db, "SELECT count(*) FROM graphs"), ==, 1);
   g_assert_cmpint(train_fixture_int(db, "SELECT count(*) FROM graph_nodes WHERE op = 'parameter'"), ==, 4);
@@ -177,6 +202,7 @@ static void test_cnn_graph(void)
   cli.no_progress = true;
   cli.logdir = tmpdir;
   cli.run = "cnn-run";
+  cli.no_pr_curves = true;   /* --no-pr-curves */
   lm_train_result res;
   FILE *out = tmpfile();
   g_assert_cmpint(lm_train_app_run(&cli, out, stderr, &res), ==, 0);
@@ -200,6 +226,7 @@ static void test_cnn_graph(void)
   g_assert_cmpint(train_fixture_int(db, "SELECT count(*) FROM graph_nodes WHERE op = 'parameter'"), ==, 8);
   g_assert_cmpint(train_fixture_int(db, "SELECT count(*) FROM histograms h JOIN tags t ON t.id = h.tag_id "
                                         "WHERE t.name LIKE 'gradients/%'"), ==, 8);
+  g_assert_cmpint(train_fixture_int(db, "SELECT count(*) FROM pr_curves"), ==, 0);
   sqlite3_close(db);
   g_free(path);
   g_free(data);

@@ -6,7 +6,10 @@
  * its hover names the step, bucket range and count, and a step range
  * narrows it; the distribution hover gives the median computed by hand;
  * the image slider reaches every step; Markdown renders with heading tags
- * and falls back to plain text; the hparams table sorts by a column,
+ * and falls back to plain text; PR curves draw a line per run in its
+ * colour at the slider's step (each run's nearest), hover names a point's
+ * threshold, precision, recall and counts, and the page says how to log
+ * one when there are none; the hparams table sorts by a column,
  * filters, and selecting a row highlights the run for the scalar charts;
  * NaN and infinite values read "NaN", "+Inf", "-Inf" (not "–", which is
  * a missing value), sort before missing values in either direction, and
@@ -48,7 +51,9 @@
 #include "lm-image-card.h"
 #include "lm-markdown.h"
 #include "lm-palette.h"
+#include "lm-pr-curve-view.h"
 #include "lm-text-card.h"
+#include "lm-theme.h"
 #include "lm-test-records.h"
 #include "lm-test-run.h"
 
@@ -1569,10 +1574,153 @@ test_parallel_coords_labels (void)
   g_object_unref (pc);
 }
 
+/* PR curves: a card per tag with a line per run in the run's colour at
+ * the step nearest the slider's, the hover read-out of a point, the run
+ * list's toggles and the tag filter, and the empty state. */
+static void
+test_pr_curves (void)
+{
+  g_autofree char *dir = NULL, *shot = NULL;
+  g_autofree char *text = NULL;
+  LmWindow *win;
+  GtkWidget *page, *empty;
+  LmPrCurveView *view;
+  LmRecordSeries *s;
+  const LmPrCurve *c;
+  graphene_rect_t area;
+  graphene_point_t origin;
+  const gint64 *steps;
+  guint n;
+  double px, py;
+  GdkRGBA color_a, color_b;
+  Image img;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  /* the shared fixture has no PR curves: the page says how to log one */
+  win = open_window ("pr_curves");
+  page = lm_dashboards_get_page (lm_window_get_dashboards (win), "pr_curves");
+  g_assert_cmpuint (lm_record_dashboard_get_n_cards (LM_RECORD_DASHBOARD (page)), ==, 0);
+  empty = lm_ui_find_by_class (page, "lm-status-line");
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (empty)), "No PR curves logged yet."));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (empty)), "lm_writer_add_pr_curve()"));
+  gtk_window_destroy (GTK_WINDOW (win));
+
+  dir = lm_test_tmpdir_new ("lumen-pr-XXXXXX");
+  lm_test_records_append_pr_curves (dir, "a", "pr/cat", 0, 5, 3, 0);   /* steps 0, 5, 10 */
+  lm_test_records_append_pr_curves (dir, "b", "pr/cat", 0, 4, 2, 0);   /* steps 0, 4 */
+  lm_test_records_append_pr_curves (dir, "b", "pr/dog", 0, 1, 1, 0);
+  win = open_window_at (dir, "pr_curves");
+  page = lm_dashboards_get_page (lm_window_get_dashboards (win), "pr_curves");
+  g_assert_cmpuint (lm_record_dashboard_get_n_cards (LM_RECORD_DASHBOARD (page)), ==, 2);
+  view = LM_PR_CURVE_VIEW (lm_record_dashboard_find_card (LM_RECORD_DASHBOARD (page), "", "pr/cat"));
+  g_assert_cmpuint (lm_pr_curve_view_get_n_drawn (view), ==, 2);
+  steps = lm_pr_curve_view_get_steps (view, &n);
+  g_assert_cmpuint (n, ==, 4);
+  g_assert_cmpint (steps[0], ==, 0);
+  g_assert_cmpint (steps[1], ==, 4);
+  g_assert_cmpint (steps[3], ==, 10);
+  /* the newest step first; b has nothing after 4 and shows that */
+  g_assert_cmpint (lm_pr_curve_view_get_step (view), ==, 10);
+  g_assert_cmpint (lm_pr_curve_view_get_run_step (view, "a"), ==, 10);
+  g_assert_cmpint (lm_pr_curve_view_get_run_step (view, "b"), ==, 4);
+  /* the slider at step 4: a shows its nearest, 5 */
+  lm_pr_curve_view_set_step (view, 4);
+  g_assert_cmpfloat (gtk_range_get_value (GTK_RANGE (lm_pr_curve_view_get_slider (view))), ==, 1);
+  g_assert_cmpint (lm_pr_curve_view_get_run_step (view, "a"), ==, 5);
+  g_assert_cmpint (lm_pr_curve_view_get_run_step (view, "b"), ==, 4);
+
+  /* hover on a's point at threshold 0.5 (index 63 of 127) */
+  s = lm_record_feed_find (lm_record_dashboard_get_feed (LM_RECORD_DASHBOARD (page)), "a", "pr/cat");
+  c = s->items->pdata[1];
+  g_assert_cmpint (c->step, ==, 5);
+  g_assert_true (lm_pr_curve_view_get_plot_area (view, &area));
+  px = area.origin.x + c->recall[63] * area.size.width;
+  py = area.origin.y + (1 - c->precision[63]) * area.size.height;
+  text = lm_pr_curve_view_describe_at (view, px, py);
+  g_assert_nonnull (text);
+  g_test_message ("hover: %s", text);
+  {
+    /* thresholds with no sample between them share a point: the hover
+     * names the lowest of them */
+    guint k = 63;
+    g_autofree char *want = NULL;
+
+    while (k > 0 && c->recall[k - 1] == c->recall[63] && c->precision[k - 1] == c->precision[63])
+      k--;
+    want = g_strdup_printf ("a: threshold %.3f · precision %.4f · recall %.4f · TP %g · FP %g · "
+                            "TN %g · FN %g · step 5\nb: ",
+                            k / 126.0, c->precision[k], c->recall[k], c->tp[k], c->fp[k], c->tn[k], c->fn[k]);
+
+    g_assert_true (g_str_has_prefix (text, want));
+  }
+  /* far from every line: nothing */
+  g_clear_pointer (&text, g_free);
+  g_assert_null (lm_pr_curve_view_describe_at (view, area.origin.x + area.size.width - 2, area.origin.y + 2));
+
+  /* pixels: each run's colour where its line passes */
+  lm_test_spin (50);
+  shot = g_build_filename (dir, "pr.png", NULL);
+  shoot (win, shot, &img);
+  g_assert_true (gtk_widget_compute_point (lm_pr_curve_view_get_plot (view), GTK_WIDGET (win),
+                                           &GRAPHENE_POINT_INIT (0, 0), &origin));
+  lm_palette_run_color (lm_run_store_find (lm_window_get_store (win), "a"), &color_a);
+  lm_palette_run_color (lm_run_store_find (lm_window_get_store (win), "b"), &color_b);
+  g_assert_false (gdk_rgba_equal (&color_a, &color_b));
+  g_assert_true (lm_ui_pixel_near (&img, (int) (origin.x + px), (int) (origin.y + py), 2, &color_a, 30));
+  s = lm_record_feed_find (lm_record_dashboard_get_feed (LM_RECORD_DASHBOARD (page)), "b", "pr/cat");
+  c = s->items->pdata[1];
+  g_assert_true (lm_ui_pixel_near (&img, (int) (origin.x + area.origin.x + c->recall[63] * area.size.width),
+                                   (int) (origin.y + area.origin.y + (1 - c->precision[63]) * area.size.height), 2,
+                                   &color_b, 30));
+  g_free (img.pixels);
+
+  /* the pointer on a's point: the read-out box is drawn above it, in the
+   * tooltip colour */
+  {
+    GtkEventController *motion = lm_ui_find_controller (lm_pr_curve_view_get_plot (view),
+                                                        GTK_TYPE_EVENT_CONTROLLER_MOTION);
+    double by;
+
+    g_assert_nonnull (motion);
+    g_signal_emit_by_name (motion, "motion", px, py);
+    lm_test_spin (50);
+    shoot (win, shot, &img);
+    by = MAX (2, py - (16 * 4 + 6) - 8);   /* two rows a run */
+    g_assert_true (lm_ui_pixel_near (&img, (int) (origin.x + 8), (int) (origin.y + by + 4), 1,
+                                     &lm_theme_colors ()->tooltip_bg, 8));
+    g_free (img.pixels);
+    g_signal_emit_by_name (motion, "leave");
+  }
+
+  /* run b filtered out of the run list: one line, and the steps are a's */
+  g_assert_true (lm_run_selection_set_filter (lm_window_get_selection (win), "^a$", NULL));
+  lm_test_spin (50);
+  steps = lm_pr_curve_view_get_steps (view, &n);
+  g_assert_cmpuint (n, ==, 3);
+  gtk_widget_queue_draw (lm_pr_curve_view_get_plot (view));
+  lm_test_spin (100);
+  g_assert_cmpuint (lm_pr_curve_view_get_n_drawn (view), ==, 1);
+  g_assert_cmpint (lm_pr_curve_view_get_run_step (view, "b"), ==, G_MININT64);
+  /* b's only tag has no card while b is not shown; the filter keeps one tag */
+  g_assert_cmpuint (lm_record_dashboard_get_n_cards (LM_RECORD_DASHBOARD (page)), ==, 1);
+  g_assert_true (lm_run_selection_set_filter (lm_window_get_selection (win), "", NULL));
+  g_assert_cmpuint (lm_record_dashboard_get_n_cards (LM_RECORD_DASHBOARD (page)), ==, 2);
+  g_assert_true (lm_dashboards_set_tag_filter (lm_window_get_dashboards (win), "dog", NULL));
+  g_assert_cmpuint (lm_record_dashboard_get_n_cards (LM_RECORD_DASHBOARD (page)), ==, 1);
+  g_assert_nonnull (lm_record_dashboard_find_card (LM_RECORD_DASHBOARD (page), "", "pr/dog"));
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
 static void
 test_cli_views (void)
 {
-  const char *views[] = { "histograms", "distributions", "images", "text", "hparams", "hparams-scatter" };
+  const char *views[] = { "histograms", "distributions", "images", "text", "pr_curves", "hparams", "hparams-scatter" };
 
   if (!have_display || lumen_bin == NULL)
     {
@@ -1705,6 +1853,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/dashboards/nonfinite", test_nonfinite);
   g_test_add_func ("/ui/dashboards/images", test_images);
   g_test_add_func ("/ui/dashboards/text", test_text);
+  g_test_add_func ("/ui/dashboards/pr-curves", test_pr_curves);
   g_test_add_func ("/ui/dashboards/hparams", test_hparams);
   g_test_add_func ("/ui/dashboards/hparams-values", test_hparams_values);
   g_test_add_func ("/ui/dashboards/hparams-mixed-types", test_hparams_mixed_types);

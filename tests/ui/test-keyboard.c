@@ -7,7 +7,7 @@
  * said "button" for each.  Runs with GTK's in-process "test" accessibility
  * backend (no D-Bus) so the names can be read back.  And the graph
  * canvas, which takes the keys (arrows pan, Ctrl +/-/0 zoom), shows when
- * it has the keyboard focus.  The keys: Ctrl+1 … Ctrl+7 pick the views,
+ * it has the keyboard focus.  The keys: Ctrl+1 … Ctrl+8 pick the views,
  * N / P / A step the debugger (next op, previous op, first NaN/Inf) but
  * not while a search entry has the focus, and the buttons' tooltips say
  * them.  Skips without a display.
@@ -277,7 +277,9 @@ test_shortcuts (void)
   g_assert_cmpstr (lm_dashboards_get_view (dash), ==, "distributions");
   g_assert_true (lm_ui_press_key (win, GDK_KEY_1, GDK_CONTROL_MASK));
   g_assert_cmpstr (lm_dashboards_get_view (dash), ==, "scalars");
-  g_assert_true (lm_ui_press_key (win, GDK_KEY_7, GDK_CONTROL_MASK));
+  g_assert_true (lm_ui_press_key (win, GDK_KEY_6, GDK_CONTROL_MASK));
+  g_assert_cmpstr (lm_dashboards_get_view (dash), ==, "pr_curves");
+  g_assert_true (lm_ui_press_key (win, GDK_KEY_8, GDK_CONTROL_MASK));
   g_assert_cmpstr (lm_dashboards_get_view (dash), ==, "graph");
   first_tab = gtk_widget_get_first_child (lm_dashboards_get_switcher (dash));
   g_assert_cmpstr (gtk_widget_get_tooltip_text (first_tab), ==, "Scalars (Ctrl+1)");

@@ -1,0 +1,606 @@
+/* lm-pr-curve-view.c: the PR Curves card body (see lm-pr-curve-view.h).
+ *
+ * Nothing is cached but the slider's steps: a frame looks up each shown
+ * run's series and its curve nearest the selected step (a scan of one
+ * curve per logged step: an epoch's worth), so a live update or a run
+ * toggled in the run list needs only a refresh of the steps and a redraw.
+ */
+#include "lm-pr-curve-view.h"
+
+#include <math.h>
+
+#include "lm-dash-util.h"
+#include "lm-palette.h"
+#include "lm-theme.h"
+
+#define MARGIN_L 50
+#define MARGIN_R 12
+#define MARGIN_T 10
+#define MARGIN_B 34
+/* a hover names points this close to the pointer (pixels) */
+#define HOVER_PX 40.0
+
+struct _LmPrCurveView
+{
+  GtkBox parent_instance;
+
+  LmRecordFeed *feed;
+  LmRunSelection *selection;
+  char *tag;
+  GtkWidget *plot, *scale, *step_label;
+
+  GArray *steps;            /* gint64, ascending, unique */
+  gint64 step;              /* selected; G_MININT64: none */
+  gboolean follow_latest;   /* the slider sits on the newest step */
+  gboolean syncing;         /* the slider is being moved by code */
+
+  double mx, my;
+  gboolean hover;
+  guint n_drawn;
+};
+
+G_DEFINE_FINAL_TYPE (LmPrCurveView, lm_pr_curve_view, GTK_TYPE_BOX)
+
+/* One run's line in a frame. */
+typedef struct
+{
+  LmRun *run;
+  GdkRGBA color;
+  const LmPrCurve *curve;
+} Line;
+
+static void
+plot_box (LmPrCurveView *self, double *x, double *y, double *w, double *h)
+{
+  *x = MARGIN_L;
+  *y = MARGIN_T;
+  *w = MAX (10, gtk_widget_get_width (self->plot) - MARGIN_L - MARGIN_R);
+  *h = MAX (10, gtk_widget_get_height (self->plot) - MARGIN_T - MARGIN_B);
+}
+
+/* The curve of s nearest to step: the earlier step on a tie, the last
+ * logged of several at one step; NULL when s has none.  Items are in
+ * (step, id) order. */
+static const LmPrCurve *
+nearest_curve (LmRecordSeries *s, gint64 step)
+{
+  const LmPrCurve *best = NULL;
+  guint64 best_d = G_MAXUINT64;
+
+  for (guint i = 0; i < s->items->len; i++)
+    {
+      const LmPrCurve *c = s->items->pdata[i];
+      guint64 d = c->step > step ? (guint64) c->step - (guint64) step : (guint64) step - (guint64) c->step;
+
+      if (d < best_d || (best != NULL && c->step == best->step))
+        {
+          best = c;
+          best_d = d;
+        }
+    }
+  return best;
+}
+
+/* The shown runs that logged the tag, in the run list's order. */
+static GArray *
+collect_lines (LmPrCurveView *self, guint *n_bad, const char **bad_error)
+{
+  GArray *lines = g_array_new (FALSE, FALSE, sizeof (Line));
+  GPtrArray *shown = lm_run_selection_get_shown (self->selection);
+
+  *n_bad = 0;
+  *bad_error = NULL;
+  if (self->step == G_MININT64)
+    return lines;
+  for (guint i = 0; i < shown->len; i++)
+    {
+      LmRun *run = shown->pdata[i];
+      LmRecordSeries *s = lm_record_feed_find (self->feed, lm_run_get_name (run), self->tag);
+      Line line = { .run = run };
+
+      if (s == NULL || (line.curve = nearest_curve (s, self->step)) == NULL)
+        continue;
+      if (line.curve->error != NULL)
+        {
+          if ((*n_bad)++ == 0)
+            *bad_error = line.curve->error;
+          continue;
+        }
+      lm_palette_run_color (run, &line.color);
+      g_array_append_val (lines, line);
+    }
+  return lines;
+}
+
+static void
+to_xy (double recall, double precision, double x, double y, double w, double h, double *px, double *py)
+{
+  *px = x + recall * w;
+  *py = y + (1 - precision) * h;
+}
+
+/* Each line's point nearest (px, py); FALSE when none is within HOVER_PX. */
+static gboolean
+hover_points (LmPrCurveView *self, GArray *lines, double px, double py, guint *idx)
+{
+  double x, y, w, h, best_all = INFINITY;
+
+  plot_box (self, &x, &y, &w, &h);
+  for (guint l = 0; l < lines->len; l++)
+    {
+      const LmPrCurve *c = g_array_index (lines, Line, l).curve;
+      double best = INFINITY;
+
+      idx[l] = 0;
+      for (guint i = 0; i < c->n_thresholds; i++)
+        {
+          double qx, qy, d;
+
+          to_xy (c->recall[i], c->precision[i], x, y, w, h, &qx, &qy);
+          d = hypot (qx - px, qy - py);
+          if (d < best)
+            {
+              best = d;
+              idx[l] = i;
+            }
+        }
+      best_all = MIN (best_all, best);
+    }
+  return best_all <= HOVER_PX;
+}
+
+static char *
+describe_point (const Line *line, guint i)
+{
+  const LmPrCurve *c = line->curve;
+  char st[32];
+
+  lm_format_step (c->step, st, sizeof st);
+  return g_strdup_printf ("%s: threshold %.3f · precision %.4f · recall %.4f · TP %g · FP %g · TN %g · FN %g"
+                          " · step %s",
+                          lm_run_get_name (line->run), c->thresholds[i], c->precision[i], c->recall[i], c->tp[i],
+                          c->fp[i], c->tn[i], c->fn[i], st);
+}
+
+static char *
+describe (LmPrCurveView *self, GArray *lines, double px, double py)
+{
+  g_autofree guint *idx = g_new0 (guint, lines->len + 1);
+  GString *text;
+
+  if (lines->len == 0 || !hover_points (self, lines, px, py, idx))
+    return NULL;
+  text = g_string_new (NULL);
+  for (guint l = 0; l < lines->len; l++)
+    {
+      g_autofree char *row = describe_point (&g_array_index (lines, Line, l), idx[l]);
+
+      g_string_append_printf (text, "%s%s", l ? "\n" : "", row);
+    }
+  return g_string_free (text, FALSE);
+}
+
+static void
+draw_tooltip (LmPrCurveView *self, cairo_t *cr, GArray *lines, int width, int height)
+{
+  g_autofree guint *idx = g_new0 (guint, lines->len + 1);
+  const LmThemeColors *tc = lm_theme_colors ();
+  double x, y, w, h, bx, by, bw = 0, bh;
+  g_auto (GStrv) rows = NULL;
+
+  if (!hover_points (self, lines, self->mx, self->my, idx))
+    return;
+  plot_box (self, &x, &y, &w, &h);
+  for (guint l = 0; l < lines->len; l++)
+    {
+      const Line *line = &g_array_index (lines, Line, l);
+      double qx, qy;
+
+      to_xy (line->curve->recall[idx[l]], line->curve->precision[idx[l]], x, y, w, h, &qx, &qy);
+      cairo_arc (cr, qx, qy, 4, 0, 2 * G_PI);
+      gdk_cairo_set_source_rgba (cr, &line->color);
+      cairo_fill_preserve (cr);
+      gdk_cairo_set_source_rgba (cr, &tc->strong);
+      cairo_set_line_width (cr, 1);
+      cairo_stroke (cr);
+    }
+  /* two rows a run, short labels, so a narrow card shows it whole:
+   * "a · step 5 · threshold 0.500" and "P 0.7265 · R 0.8500 · TP 85 ..." */
+  rows = g_new0 (char *, 2 * lines->len + 1);
+  for (guint l = 0; l < lines->len; l++)
+    {
+      const Line *line = &g_array_index (lines, Line, l);
+      const LmPrCurve *c = line->curve;
+      guint i = idx[l];
+      char st[32];
+
+      lm_format_step (c->step, st, sizeof st);
+      rows[2 * l] = g_strdup_printf ("%s · step %s · threshold %.3f", lm_run_get_name (line->run), st,
+                                     c->thresholds[i]);
+      rows[2 * l + 1] = g_strdup_printf ("P %.4f · R %.4f · TP %g · FP %g · TN %g · FN %g", c->precision[i],
+                                         c->recall[i], c->tp[i], c->fp[i], c->tn[i], c->fn[i]);
+    }
+  for (guint r = 0; rows[r] != NULL; r++)
+    {
+      PangoLayout *layout = pango_cairo_create_layout (cr);
+      int tw, th;
+
+      pango_layout_set_text (layout, rows[r], -1);
+      pango_layout_get_pixel_size (layout, &tw, &th);
+      g_object_unref (layout);
+      bw = MAX (bw, tw * 10.0 / 12 + 24);   /* lm_dash_text draws at 10 px; a swatch */
+    }
+  bh = 16.0 * g_strv_length (rows) + 6;
+  bw = MIN (bw, width - 4);
+  bx = self->mx + 12 + bw > width ? MAX (2, self->mx - 12 - bw) : self->mx + 12;
+  by = CLAMP (self->my - bh - 8, 2, MAX (2, height - bh - 2));
+  gdk_cairo_set_source_rgba (cr, &tc->tooltip_bg);
+  cairo_rectangle (cr, bx, by, bw, bh);
+  cairo_fill_preserve (cr);
+  gdk_cairo_set_source_rgba (cr, &tc->tooltip_border);
+  cairo_set_line_width (cr, 1);
+  cairo_stroke (cr);
+  cairo_save (cr);
+  cairo_rectangle (cr, bx, by, bw, bh);
+  cairo_clip (cr);
+  for (guint r = 0; rows[r] != NULL; r++)
+    {
+      const Line *line = &g_array_index (lines, Line, r / 2);
+      double ry = by + 3 + 16 * r + 8;
+
+      if (r % 2 == 0)
+        {
+          gdk_cairo_set_source_rgba (cr, &line->color);
+          cairo_arc (cr, bx + 9, ry, 4, 0, 2 * G_PI);
+          cairo_fill (cr);
+        }
+      gdk_cairo_set_source_rgba (cr, r % 2 ? &tc->muted : &tc->text);
+      lm_dash_text (cr, bx + 18, ry, rows[r], LM_ALIGN_START, LM_ALIGN_CENTER, 10);
+    }
+  cairo_restore (cr);
+}
+
+static void
+draw_plot (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
+{
+  LmPrCurveView *self = data;
+  guint n_bad;
+  const char *bad_error;
+  g_autoptr (GArray) lines = collect_lines (self, &n_bad, &bad_error);
+  double x, y, w, h;
+
+  self->n_drawn = lines->len;
+  if (lines->len == 0)
+    {
+      if (n_bad > 0)
+        lm_dash_placeholder (cr, width, height, "Cannot draw this PR curve", bad_error);
+      else
+        lm_dash_placeholder (cr, width, height, "No PR curve for the shown runs", NULL);
+      return;
+    }
+  plot_box (self, &x, &y, &w, &h);
+  lm_dash_x_axis (cr, x, y, w, h, LM_AXIS_VALUE, 0, 1);
+  lm_dash_y_axis (cr, x, y, w, h, LM_AXIS_VALUE, 0, 1);
+  lm_theme_set_ink (cr, 0.3);
+  cairo_set_line_width (cr, 1);
+  cairo_rectangle (cr, x + 0.5, y + 0.5, w - 1, h - 1);
+  cairo_stroke (cr);
+  lm_theme_set_ink (cr, 0.6);
+  lm_dash_text (cr, x + w / 2, y + h + 17, "Recall", LM_ALIGN_CENTER, LM_ALIGN_START, 10);
+  cairo_save (cr);
+  cairo_translate (cr, 10, y + h / 2);
+  cairo_rotate (cr, -G_PI / 2);
+  lm_dash_text (cr, 0, 0, "Precision", LM_ALIGN_CENTER, LM_ALIGN_CENTER, 10);
+  cairo_restore (cr);
+
+  cairo_save (cr);
+  cairo_rectangle (cr, x - 2, y - 2, w + 4, h + 4);
+  cairo_clip (cr);
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+  cairo_set_line_width (cr, 2);
+  for (guint l = 0; l < lines->len; l++)
+    {
+      const Line *line = &g_array_index (lines, Line, l);
+      const LmPrCurve *c = line->curve;
+
+      for (guint i = 0; i < c->n_thresholds; i++)
+        {
+          double px, py;
+
+          to_xy (c->recall[i], c->precision[i], x, y, w, h, &px, &py);
+          if (i == 0)
+            cairo_move_to (cr, px, py);
+          else
+            cairo_line_to (cr, px, py);
+        }
+      gdk_cairo_set_source_rgba (cr, &line->color);
+      cairo_stroke (cr);
+    }
+  cairo_restore (cr);
+  if (n_bad > 0)
+    {
+      g_autofree char *t = g_strdup_printf ("%u run%s not drawn: %s", n_bad, n_bad == 1 ? "" : "s", bad_error);
+
+      gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->error);
+      lm_dash_text (cr, x + 4, y + 2, t, LM_ALIGN_START, LM_ALIGN_START, 10);
+    }
+  if (self->hover)
+    draw_tooltip (self, cr, lines, width, height);
+}
+
+/* ---------------------------------------------------------------- steps */
+
+static void
+show_step (LmPrCurveView *self)
+{
+  char st[32] = "–";
+
+  if (self->step != G_MININT64)
+    lm_format_step (self->step, st, sizeof st);
+  {
+    g_autofree char *t = g_strdup_printf ("step %s", st);
+
+    gtk_label_set_text (GTK_LABEL (self->step_label), t);
+  }
+}
+
+static guint
+step_index (LmPrCurveView *self, gint64 step)
+{
+  guint best = 0;
+
+  for (guint i = 0; i < self->steps->len; i++)
+    if (llabs (g_array_index (self->steps, gint64, i) - step)
+        < llabs (g_array_index (self->steps, gint64, best) - step))
+      best = i;
+  return best;
+}
+
+static void
+sync_slider (LmPrCurveView *self)
+{
+  guint n = self->steps->len;
+
+  self->syncing = TRUE;
+  gtk_range_set_range (GTK_RANGE (self->scale), 0, MAX (1, (double) n - 1));
+  gtk_range_set_value (GTK_RANGE (self->scale), n ? step_index (self, self->step) : 0);
+  gtk_widget_set_sensitive (self->scale, n > 1);
+  self->syncing = FALSE;
+  show_step (self);
+}
+
+static void
+on_scale_changed (GtkRange *range, LmPrCurveView *self)
+{
+  guint n = self->steps->len, i;
+
+  if (self->syncing || n == 0)
+    return;
+  i = (guint) CLAMP (lround (gtk_range_get_value (range)), 0, (long) n - 1);
+  self->step = g_array_index (self->steps, gint64, i);
+  self->follow_latest = i == n - 1;
+  show_step (self);
+  gtk_widget_queue_draw (self->plot);
+}
+
+static int
+compare_steps (gconstpointer a, gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+void
+lm_pr_curve_view_refresh (LmPrCurveView *self)
+{
+  GPtrArray *shown;
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+
+  g_return_if_fail (LM_IS_PR_CURVE_VIEW (self));
+  shown = lm_run_selection_get_shown (self->selection);
+  g_array_set_size (self->steps, 0);
+  for (guint i = 0; i < shown->len; i++)
+    {
+      LmRecordSeries *s = lm_record_feed_find (self->feed, lm_run_get_name (shown->pdata[i]), self->tag);
+
+      for (guint k = 0; s != NULL && k < s->items->len; k++)
+        {
+          gint64 step = ((LmPrCurve *) s->items->pdata[k])->step;
+
+          if (!g_hash_table_contains (seen, &step))
+            {
+              g_hash_table_add (seen, g_memdup2 (&step, sizeof step));
+              g_array_append_val (self->steps, step);
+            }
+        }
+    }
+  g_array_sort (self->steps, compare_steps);
+  if (self->steps->len == 0)
+    self->step = G_MININT64;
+  else if (self->follow_latest || self->step == G_MININT64)
+    self->step = g_array_index (self->steps, gint64, self->steps->len - 1);
+  else
+    self->step = g_array_index (self->steps, gint64, step_index (self, self->step));
+  sync_slider (self);
+  gtk_widget_queue_draw (self->plot);
+}
+
+/* ---------------------------------------------------------------- input */
+
+static void
+on_motion (GtkEventControllerMotion *c, double x, double y, LmPrCurveView *self)
+{
+  self->mx = x;
+  self->my = y;
+  self->hover = TRUE;
+  gtk_widget_queue_draw (self->plot);
+}
+
+static void
+on_leave (GtkEventControllerMotion *c, LmPrCurveView *self)
+{
+  self->hover = FALSE;
+  gtk_widget_queue_draw (self->plot);
+}
+
+/* --------------------------------------------------------------- object */
+
+static void
+lm_pr_curve_view_dispose (GObject *object)
+{
+  LmPrCurveView *self = LM_PR_CURVE_VIEW (object);
+
+  g_clear_object (&self->feed);
+  g_clear_object (&self->selection);
+  G_OBJECT_CLASS (lm_pr_curve_view_parent_class)->dispose (object);
+}
+
+static void
+lm_pr_curve_view_finalize (GObject *object)
+{
+  LmPrCurveView *self = LM_PR_CURVE_VIEW (object);
+
+  g_free (self->tag);
+  g_array_unref (self->steps);
+  G_OBJECT_CLASS (lm_pr_curve_view_parent_class)->finalize (object);
+}
+
+static void
+lm_pr_curve_view_class_init (LmPrCurveViewClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = lm_pr_curve_view_dispose;
+  G_OBJECT_CLASS (klass)->finalize = lm_pr_curve_view_finalize;
+}
+
+static void
+lm_pr_curve_view_init (LmPrCurveView *self)
+{
+  GtkEventController *motion = gtk_event_controller_motion_new ();
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+
+  self->steps = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->step = G_MININT64;
+  self->follow_latest = TRUE;
+
+  self->plot = gtk_drawing_area_new ();
+  gtk_drawing_area_set_content_width (GTK_DRAWING_AREA (self->plot), 300);
+  gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (self->plot), 240);
+  gtk_widget_set_vexpand (self->plot, TRUE);
+  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self->plot), draw_plot, self, NULL);
+  g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
+  g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);
+  gtk_widget_add_controller (self->plot, motion);
+
+  self->scale = gtk_scale_new_with_range (GTK_ORIENTATION_HORIZONTAL, 0, 1, 1);
+  gtk_scale_set_draw_value (GTK_SCALE (self->scale), FALSE);
+  gtk_range_set_round_digits (GTK_RANGE (self->scale), 0);
+  gtk_widget_set_hexpand (self->scale, TRUE);
+  gtk_widget_set_tooltip_text (self->scale, "The step shown: each run draws its curve at the step nearest this one");
+  g_signal_connect (self->scale, "value-changed", G_CALLBACK (on_scale_changed), self);
+  self->step_label = gtk_label_new ("step –");
+  gtk_label_set_width_chars (GTK_LABEL (self->step_label), 10);
+  gtk_label_set_xalign (GTK_LABEL (self->step_label), 1);
+  gtk_widget_add_css_class (self->step_label, "lm-subtitle");
+  gtk_box_append (GTK_BOX (row), self->scale);
+  gtk_box_append (GTK_BOX (row), self->step_label);
+  gtk_widget_set_margin_start (row, MARGIN_L - 10);
+  gtk_widget_set_margin_end (row, 4);
+
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
+  gtk_box_append (GTK_BOX (self), self->plot);
+  gtk_box_append (GTK_BOX (self), row);
+}
+
+GtkWidget *
+lm_pr_curve_view_new (LmRecordFeed *feed, LmRunSelection *selection, const char *tag)
+{
+  LmPrCurveView *self = g_object_new (LM_TYPE_PR_CURVE_VIEW, NULL);
+
+  self->feed = g_object_ref (feed);
+  self->selection = g_object_ref (selection);
+  self->tag = g_strdup (tag);
+  lm_pr_curve_view_refresh (self);
+  return GTK_WIDGET (self);
+}
+
+const gint64 *
+lm_pr_curve_view_get_steps (LmPrCurveView *self, guint *n)
+{
+  g_return_val_if_fail (LM_IS_PR_CURVE_VIEW (self), NULL);
+  *n = self->steps->len;
+  return (const gint64 *) (gpointer) self->steps->data;
+}
+
+gint64
+lm_pr_curve_view_get_step (LmPrCurveView *self)
+{
+  g_return_val_if_fail (LM_IS_PR_CURVE_VIEW (self), G_MININT64);
+  return self->step;
+}
+
+void
+lm_pr_curve_view_set_step (LmPrCurveView *self, gint64 step)
+{
+  g_return_if_fail (LM_IS_PR_CURVE_VIEW (self));
+  if (self->steps->len == 0)
+    return;
+  /* as the user moving the slider would */
+  gtk_range_set_value (GTK_RANGE (self->scale), step_index (self, step));
+  on_scale_changed (GTK_RANGE (self->scale), self);
+}
+
+GtkWidget *
+lm_pr_curve_view_get_slider (LmPrCurveView *self)
+{
+  return self->scale;
+}
+
+GtkWidget *
+lm_pr_curve_view_get_plot (LmPrCurveView *self)
+{
+  return self->plot;
+}
+
+gboolean
+lm_pr_curve_view_get_plot_area (LmPrCurveView *self, graphene_rect_t *area)
+{
+  double x, y, w, h;
+  guint n_bad;
+  const char *bad_error;
+  g_autoptr (GArray) lines = collect_lines (self, &n_bad, &bad_error);
+
+  plot_box (self, &x, &y, &w, &h);
+  graphene_rect_init (area, x, y, w, h);
+  return lines->len > 0;
+}
+
+guint
+lm_pr_curve_view_get_n_drawn (LmPrCurveView *self)
+{
+  return self->n_drawn;
+}
+
+gint64
+lm_pr_curve_view_get_run_step (LmPrCurveView *self, const char *run_name)
+{
+  guint n_bad;
+  const char *bad_error;
+  g_autoptr (GArray) lines = collect_lines (self, &n_bad, &bad_error);
+
+  for (guint l = 0; l < lines->len; l++)
+    if (g_strcmp0 (lm_run_get_name (g_array_index (lines, Line, l).run), run_name) == 0)
+      return g_array_index (lines, Line, l).curve->step;
+  return G_MININT64;
+}
+
+char *
+lm_pr_curve_view_describe_at (LmPrCurveView *self, double x, double y)
+{
+  guint n_bad;
+  const char *bad_error;
+  g_autoptr (GArray) lines = collect_lines (self, &n_bad, &bad_error);
+
+  g_return_val_if_fail (LM_IS_PR_CURVE_VIEW (self), NULL);
+  return describe (self, lines, x, y);
+}
