@@ -8,8 +8,12 @@
  *      and the main loop runs until idle: the card's data table follows.
  *      The same without a selection is the baseline.
  *   2. The scatter plot matrix of 300 runs x 6 hparams (2 of them
- *      categorical) x 3 metrics at 1400x700: one draw (as each hover
- *      change redraws it), and one pick (as each pointer motion does).
+ *      categorical) x 3 metrics at 1400x700: one draw of the whole
+ *      matrix, and one pick (as each pointer motion does).
+ *   3. A hover change on that matrix as the window shows it: the pointer
+ *      moves onto another run's point (the motion handler), then the
+ *      widget's snapshot is taken and rendered to a texture by the
+ *      window's renderer, as a frame does.
  * Medians of several repeats.  Fixtures are written once with lumen-log
  * under DIR (default /tmp/lumen-bench-features) and reused.
  *
@@ -164,6 +168,82 @@ bench_steps (const char *dir)
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
+/* The widget's frame after the pointer moved to (x, y): its motion handler,
+ * snapshot and rendering. */
+static double
+hover_frame (GtkWidget *widget, GtkEventController *motion, GskRenderer *renderer, double x, double y)
+{
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  GskRenderNode *node;
+  GdkTexture *tex;
+  double t0 = now_ms ();
+
+  g_signal_emit_by_name (motion, "motion", x, y);
+  /* the widget's own snapshot, as the frame clock calls it (a
+   * GtkWidgetPaintable would show the last frame's) */
+  GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
+  node = gtk_snapshot_free_to_node (snapshot);
+  tex = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  t0 = now_ms () - t0;
+  g_object_unref (tex);
+  gsk_render_node_unref (node);
+  return t0;
+}
+
+/* Hover changes as the window draws them: the pointer onto a run's point,
+ * a different run each time, then off every point. */
+static void
+bench_hover (LmWindow *win, LmHparamsScatter *sc)
+{
+  GtkWidget *widget = GTK_WIDGET (sc);
+  GtkEventController *motion = NULL;
+  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (win));
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  double onto[MAX_REPEATS], off[MAX_REPEATS], spots[MAX_REPEATS][2];
+  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (widget);
+  const char *last = NULL;
+  double t0 = now_ms ();
+  int n = 0;
+
+  /* the stack's page is laid out at the next frame */
+  while ((w = gtk_widget_get_width (widget)) == 0 && now_ms () - t0 < 5000)
+    g_main_context_iteration (NULL, TRUE);
+  h = gtk_widget_get_height (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && motion == NULL; i++)
+    {
+      g_autoptr (GObject) c = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_EVENT_CONTROLLER_MOTION (c))
+        motion = GTK_EVENT_CONTROLLER (c);
+    }
+  g_assert (motion != NULL && renderer != NULL);
+  /* points of different runs, found along a diagonal of the matrix */
+  for (double t = 0; t < 1 && n < repeats; t += 0.0005)
+    {
+      double x = t * w, y = t * h;
+      const char *run = lm_hparams_scatter_pick (sc, w, h, x, y);
+
+      if (run != NULL && g_strcmp0 (run, last) != 0)
+        {
+          spots[n][0] = x, spots[n][1] = y;
+          last = run;
+          n++;
+        }
+    }
+  if (n == 0)
+    g_error ("no point found along the diagonal of the %dx%d matrix", w, h);
+  hover_frame (widget, motion, renderer, 1, 1);   /* first frame: whatever is cached gets made */
+  for (int k = 0; k < n; k++)
+    {
+      onto[k] = hover_frame (widget, motion, renderer, spots[k][0], spots[k][1]);
+      off[k] = hover_frame (widget, motion, renderer, 1, 1);
+    }
+  printf ("scatter hover change at %dx%d, snapshot and render: onto a point %.2f ms, off it %.2f ms "
+          "(medians of %d)\n", w, h, median (onto, n), median (off, n), n);
+}
+
 static void
 bench_scatter (const char *dir)
 {
@@ -210,6 +290,7 @@ bench_scatter (const char *dir)
   printf ("scatter matrix, %u runs, %u plots at 1400x700: draw %.2f ms (its layout %.2f ms), "
           "pick %.3f ms per motion (medians of %d; %d picks hit)\n", lm_hparams_view_get_n_rows (hp), plots->len,
           median (draw, repeats), median (layout, repeats), median (pick, repeats), repeats, n_picked);
+  bench_hover (win, sc);
   cairo_surface_destroy (surface);
   gtk_window_destroy (GTK_WINDOW (win));
 }
