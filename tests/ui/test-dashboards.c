@@ -49,6 +49,7 @@
 #include "lm-markdown.h"
 #include "lm-palette.h"
 #include "lm-text-card.h"
+#include "lm-theme.h"
 #include "lm-test-records.h"
 #include "lm-test-run.h"
 
@@ -1399,6 +1400,178 @@ test_hparams_scatter (void)
   lm_test_rm_rf (dir);
 }
 
+/* The scatter matrix as its widget shows it: its snapshot (the texture and
+ * what is drawn over it) drawn as GTK's Cairo renderer draws a frame. */
+static cairo_surface_t *
+snapshot_scatter (LmHparamsScatter *sc)
+{
+  GtkWidget *widget = GTK_WIDGET (sc);
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, gtk_widget_get_width (widget),
+                                                         gtk_widget_get_height (widget));
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  GskRenderNode *node;
+  cairo_t *cr = cairo_create (surface);
+
+  GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  gsk_render_node_draw (node, cr);
+  gsk_render_node_unref (node);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  return surface;
+}
+
+/* Whether a and b have the same pixels in plot p's cell (its frame and
+ * the room for its ticks around it). */
+static gboolean
+same_cell (cairo_surface_t *a, cairo_surface_t *b, const LmHpPlot *p)
+{
+  int stride = cairo_image_surface_get_stride (a);
+  int x0 = (int) p->frame.origin.x - 40, x1 = (int) (p->frame.origin.x + p->frame.size.width) + 8;
+  int y0 = (int) p->frame.origin.y - 16, y1 = (int) (p->frame.origin.y + p->frame.size.height) + 18;
+
+  g_assert_cmpint (x0, >=, 0);
+  g_assert_cmpint (x1, <=, cairo_image_surface_get_width (a));
+  g_assert_cmpint (y1, <=, cairo_image_surface_get_height (a));
+  for (int y = y0; y < y1; y++)
+    if (memcmp (cairo_image_surface_get_data (a) + y * stride + x0 * 4,
+                cairo_image_surface_get_data (b) + y * stride + x0 * 4, (x1 - x0) * 4) != 0)
+      return FALSE;
+  return TRUE;
+}
+
+/* Hover is drawn over the matrix's texture, which stays: at 300 runs x 18
+ * plots every hover change redrew every plot (75-190 ms).  A hover changes
+ * the pixels of the plots the run is in and no others; the texture is
+ * drawn anew for what it shows: the highlighted run, the filters, the
+ * theme, the run colours, the size. */
+static void
+test_hparams_scatter_hover_cache (void)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr (GArray) plots = NULL;
+  LmWindow *win;
+  LmHparamsView *hp;
+  LmHparamsScatter *sc;
+  GtkEventController *motion;
+  cairo_surface_t *before, *after;
+  const LmHpPlot *p;
+  LmThemeMode mode = lm_theme_get_mode ();
+  double x, y;
+  guint renders;
+  int w;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  dir = write_scatter_runs ();
+  win = open_window_at (dir, "hparams");
+  hp = LM_HPARAMS_VIEW (lm_dashboards_get_page (lm_window_get_dashboards (win), "hparams"));
+  g_assert_true (lm_hparams_view_set_plot (hp, "scatter"));
+  lm_test_spin (200);
+  sc = LM_HPARAMS_SCATTER (lm_hparams_view_get_scatter (hp));
+  w = gtk_widget_get_width (GTK_WIDGET (sc));
+  plots = lm_hparams_scatter_layout (sc, w, gtk_widget_get_height (GTK_WIDGET (sc)));
+  g_assert_cmpuint (plots->len, ==, 4);
+  motion = lm_ui_find_controller (GTK_WIDGET (sc), GTK_TYPE_EVENT_CONTROLLER_MOTION);
+  before = snapshot_scatter (sc);
+  renders = lm_hparams_scatter_get_n_renders (sc);
+  g_assert_cmpuint (renders, >=, 1);
+
+  /* r2 (width 30, acc 0.8) is in the acc row; its loss is NaN, so it is
+   * in no plot of the loss row */
+  p = find_plot (plots, 1, 2);
+  x = p->data.origin.x + p->data.size.width * 2 / 3;
+  y = p->data.origin.y + p->data.size.height * 0.25;
+  g_signal_emit_by_name (motion, "motion", x, y);
+  g_assert_cmpstr (lm_hparams_scatter_get_hovered (sc), ==, "r2");
+  after = snapshot_scatter (sc);
+  g_assert_cmpuint (lm_hparams_scatter_get_n_renders (sc), ==, renders);
+  g_assert_true (same_cell (before, after, find_plot (plots, 0, 3)));
+  g_assert_true (same_cell (before, after, find_plot (plots, 1, 3)));
+  g_assert_false (same_cell (before, after, find_plot (plots, 1, 2)));
+  g_assert_false (same_cell (before, after, find_plot (plots, 0, 2)));
+  /* the ring round r2's point (RADIUS + 4 out, dark on white) */
+  g_assert_cmpint (pixel_luma (before, x + 7.5, y), >, 200);
+  g_assert_cmpint (pixel_luma (after, x + 7.5, y), <, 100);
+  cairo_surface_destroy (after);
+  /* off it: as before, still from the same texture */
+  g_signal_emit_by_name (motion, "leave");
+  after = snapshot_scatter (sc);
+  for (guint i = 0; i < plots->len; i++)
+    g_assert_true (same_cell (before, after, &g_array_index (plots, LmHpPlot, i)));
+  g_assert_cmpuint (lm_hparams_scatter_get_n_renders (sc), ==, renders);
+  cairo_surface_destroy (after);
+
+  /* the highlighted run (drawn large, the rest faded) */
+  lm_run_selection_set_highlighted (lm_window_get_selection (win), "r1");
+  after = snapshot_scatter (sc);
+  g_assert_cmpuint (lm_hparams_scatter_get_n_renders (sc), ==, ++renders);
+  g_assert_false (same_cell (before, after, find_plot (plots, 1, 3)));
+  cairo_surface_destroy (after);
+  lm_run_selection_set_highlighted (lm_window_get_selection (win), NULL);
+  after = snapshot_scatter (sc);
+  g_assert_cmpuint (lm_hparams_scatter_get_n_renders (sc), ==, ++renders);
+  g_assert_true (same_cell (before, after, find_plot (plots, 1, 3)));
+  cairo_surface_destroy (after);
+  /* a filter: r2 (tanh) leaves the acc row */
+  g_assert_true (lm_hparams_view_set_value_shown (hp, 1, "tanh", FALSE));
+  after = snapshot_scatter (sc);
+  g_assert_cmpuint (lm_hparams_scatter_get_n_renders (sc), ==, ++renders);
+  g_assert_false (same_cell (before, after, find_plot (plots, 1, 2)));
+  g_assert_cmpint (pixel_luma (after, x, y), >, 200);
+  cairo_surface_destroy (after);
+  g_assert_true (lm_hparams_view_set_value_shown (hp, 1, "tanh", TRUE));
+  /* a run's colour: r0 (width 10, acc 0.5) in red */
+  {
+    GListModel *runs = G_LIST_MODEL (lm_window_get_store (win));
+    GdkRGBA red = { 1, 0, 0, 1 };
+
+    for (guint i = 0; i < g_list_model_get_n_items (runs); i++)
+      {
+        g_autoptr (LmRun) run = g_list_model_get_item (runs, i);
+
+        if (strcmp (lm_run_get_name (run), "r0") == 0)
+          lm_palette_set_run_color (run, &red);
+      }
+    lm_run_selection_colors_changed (lm_window_get_selection (win));
+    p = find_plot (plots, 1, 2);
+    after = snapshot_scatter (sc);
+    g_assert_cmpuint (lm_hparams_scatter_get_n_renders (sc), ==, ++renders);   /* once for both changes */
+    {
+      const guchar *px = cairo_image_surface_get_data (after)
+                         + (int) (p->data.origin.y + p->data.size.height) * cairo_image_surface_get_stride (after)
+                         + (int) p->data.origin.x * 4;
+
+      g_assert_cmpint (px[2], >, 200);   /* B, G, R: 90% red over white */
+      g_assert_cmpint (px[1], <, 60);
+    }
+    cairo_surface_destroy (after);
+  }
+  /* the theme: the dark background */
+  lm_theme_set_mode (LM_THEME_DARK);
+  after = snapshot_scatter (sc);
+  g_assert_cmpuint (lm_hparams_scatter_get_n_renders (sc), ==, ++renders);
+  g_assert_cmpint (pixel_luma (after, 2, 2), <, 80);
+  cairo_surface_destroy (after);
+  lm_theme_set_mode (mode);
+  /* the size */
+  gtk_window_set_default_size (GTK_WINDOW (win), 1400, 900);
+  for (int i = 0; i < 40 && gtk_widget_get_width (GTK_WIDGET (sc)) == w; i++)
+    lm_test_spin (50);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (sc)), !=, w);
+  after = snapshot_scatter (sc);
+  g_assert_cmpuint (lm_hparams_scatter_get_n_renders (sc), >, renders);
+  g_assert_cmpint (cairo_image_surface_get_width (after), ==, gtk_widget_get_width (GTK_WIDGET (sc)));
+  cairo_surface_destroy (after);
+  cairo_surface_destroy (before);
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
 /* A hyperparameter with one value in every run (a fixed seed) is left out
  * of the scatter matrix, as of the parallel coordinates, with a line above
  * the plots saying so; with every varying one hidden, the constant ones are
@@ -1713,6 +1886,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/dashboards/hparams-scatter", test_hparams_scatter);
   g_test_add_func ("/ui/dashboards/hparams-pane-width", test_hparams_pane_width);
   g_test_add_func ("/ui/dashboards/hparams-scatter-constant", test_hparams_scatter_constant);
+  g_test_add_func ("/ui/dashboards/hparams-scatter-hover-cache", test_hparams_scatter_hover_cache);
   g_test_add_func ("/ui/dashboards/cli", test_cli_views);
   g_test_add_func ("/ui/dashboards/damaged-run", test_damaged_run);
   rc = g_test_run ();
