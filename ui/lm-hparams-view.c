@@ -289,9 +289,8 @@ setup_cell (GtkSignalListItemFactory *f, GtkListItem *item, gpointer data)
     gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
   else
     {
-      /* a long string value must not push every other column off screen:
-       * cut it (the tooltip has it whole; the column can be widened) */
-      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+      /* a long string value must not push every other column off screen
+       * (bind_cell cuts it; the tooltip has it whole) */
       gtk_label_set_width_chars (GTK_LABEL (label), 6);
       gtk_label_set_max_width_chars (GTK_LABEL (label), 28);
     }
@@ -317,6 +316,11 @@ bind_cell (GtkSignalListItemFactory *f, GtkListItem *item, gpointer data)
     {
       const char *t = lm_hparams_row_cell_text (row, c);
 
+      /* a number is never cut: "0.07…" of 0.0794328 reads as another
+       * value (the table is wider than the window with a dozen columns,
+       * and each got only its six characters) */
+      gtk_label_set_ellipsize (GTK_LABEL (label), c < (int) row->n && row->present[c] && row->is_number[c]
+                                                  ? PANGO_ELLIPSIZE_NONE : PANGO_ELLIPSIZE_END);
       gtk_label_set_text (GTK_LABEL (label), t);
       gtk_widget_set_tooltip_text (label, g_utf8_strlen (t, -1) > 28 ? t : NULL);
     }
@@ -339,6 +343,33 @@ make_column (LmHparamsView *self, const char *title, int index)
   if (index == 0)
     gtk_column_view_column_set_fixed_width (col, 230);
   return col;
+}
+
+/* Column titles longer than this are cut in the middle (the tooltip has
+ * them whole): "model.encoder.layers.attention.dropout_probability" made
+ * its column 400 px wide and pushed the metrics off screen. */
+#define TITLE_MAX_CHARS 16
+
+/* GTK 4.8 has no API for the column headers' labels: they are the labels
+ * in the column view's "header" node, one per column. */
+static void
+cut_long_titles (GtkWidget *widget, gboolean in_header)
+{
+  in_header = in_header || g_strcmp0 (gtk_widget_get_css_name (widget), "header") == 0;
+  if (in_header && GTK_IS_LABEL (widget))
+    {
+      const char *title = gtk_label_get_text (GTK_LABEL (widget));
+      gboolean long_title = g_utf8_strlen (title, -1) > TITLE_MAX_CHARS;
+
+      /* short ones stay whole: an ellipsized label may be cut to "…" */
+      gtk_label_set_ellipsize (GTK_LABEL (widget), long_title ? PANGO_ELLIPSIZE_MIDDLE : PANGO_ELLIPSIZE_NONE);
+      gtk_label_set_width_chars (GTK_LABEL (widget), long_title ? TITLE_MAX_CHARS : -1);
+      gtk_widget_set_tooltip_text (widget, long_title ? title : NULL);
+      return;
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    if (!GTK_IS_LIST_BASE (c) || in_header)   /* not into the rows */
+      cut_long_titles (c, in_header);
 }
 
 static gboolean
@@ -408,6 +439,7 @@ rebuild_columns (LmHparamsView *self, GPtrArray *columns)
 
       gtk_column_view_append_column (cv, col);
     }
+  cut_long_titles (self->column_view, FALSE);
   apply_visibility (self);
 }
 

@@ -1441,6 +1441,76 @@ same_cell (cairo_surface_t *a, cairo_surface_t *b, const LmHpPlot *p)
   return TRUE;
 }
 
+/* A table wider than the window, as a sweep of a dozen hparams makes it:
+ * numbers were cut to their first characters ("0.07…" of 0.0794328, which
+ * reads as another value) and a long hparam name made its column 400 px
+ * wide, pushing the metrics off screen.  Numbers stay whole, a long title
+ * is cut in the middle with the whole name in its tooltip, short titles
+ * and long string values as before. */
+static void
+test_hparams_table_widths (void)
+{
+  static const char long_name[] = "model.encoder.layers.attention.dropout_probability";
+  g_autofree char *dir = lm_test_tmpdir_new ("lumen-hp-XXXXXX");
+  const char *metrics[] = { "acc" };
+  GtkWidget *cv;
+  GtkLabel *l;
+  LmWindow *win;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      lm_test_rm_rf (dir);
+      return;
+    }
+  for (guint r = 0; r < 4; r++)
+    {
+      g_autofree char *run = g_strdup_printf ("t%u", r);
+      lm_hparam h[12];
+      char names[10][8];
+      lm_writer *w;
+
+      for (guint k = 0; k < 10; k++)
+        {
+          g_snprintf (names[k], sizeof names[k], "p%u", k);
+          h[k] = (lm_hparam) LM_HP_NUMBER (names[k], 0.0794328 + r + k * 1e-7);
+        }
+      h[10] = (lm_hparam) LM_HP_NUMBER (long_name, r / 10.0);
+      h[11] = (lm_hparam) LM_HP_STRING ("opt", r ? "adamw" : "sgd_with_nesterov_momentum_and_weight_decay");
+      g_assert_cmpint (lm_writer_open (&w, dir, run), ==, LM_OK);
+      g_assert_cmpint (lm_writer_add_hparams (w, h, 12, metrics, 1), ==, LM_OK);
+      g_assert_cmpint (lm_writer_add_scalar (w, "acc", 1, 0.5 + r * 0.123456), ==, LM_OK);
+      g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+    }
+  win = open_window_at (dir, "hparams");
+  cv = GTK_WIDGET (lm_hparams_view_get_column_view (
+    LM_HPARAMS_VIEW (lm_dashboards_get_page (lm_window_get_dashboards (win), "hparams"))));
+  /* the table is wider than its room: columns get their minimum widths */
+  {
+    GtkAdjustment *h = gtk_scrollable_get_hadjustment (GTK_SCROLLABLE (cv));
+
+    g_assert_cmpfloat (gtk_adjustment_get_upper (h), >, gtk_adjustment_get_page_size (h));
+  }
+  l = find_label (cv, "0.0794329");   /* p1 of t0 */
+  g_assert_nonnull (l);
+  g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (l)));
+  l = find_label (cv, "sgd_with_nesterov_momentum_and_weight_decay");
+  g_assert_nonnull (l);
+  g_assert_true (pango_layout_is_ellipsized (gtk_label_get_layout (l)));
+  /* the long title: cut, whole in the tooltip, its column under 200 px */
+  l = find_label (cv, long_name);
+  g_assert_nonnull (l);
+  g_assert_true (pango_layout_is_ellipsized (gtk_label_get_layout (l)));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (l)), ==, long_name);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (l)), <, 200);
+  l = find_label (cv, "opt");
+  g_assert_nonnull (l);
+  g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (l)));
+  g_assert_null (gtk_widget_get_tooltip_text (GTK_WIDGET (l)));
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
 /* Hover is drawn over the matrix's texture, which stays: at 300 runs x 18
  * plots every hover change redrew every plot (75-190 ms).  A hover changes
  * the pixels of the plots the run is in and no others; the texture is
@@ -1887,6 +1957,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/dashboards/hparams-pane-width", test_hparams_pane_width);
   g_test_add_func ("/ui/dashboards/hparams-scatter-constant", test_hparams_scatter_constant);
   g_test_add_func ("/ui/dashboards/hparams-scatter-hover-cache", test_hparams_scatter_hover_cache);
+  g_test_add_func ("/ui/dashboards/hparams-table-widths", test_hparams_table_widths);
   g_test_add_func ("/ui/dashboards/cli", test_cli_views);
   g_test_add_func ("/ui/dashboards/damaged-run", test_damaged_run);
   rc = g_test_run ();
