@@ -488,40 +488,76 @@ on_value_toggled (GtkCheckButton *check, LmHparamsView *self)
   filters_changed (self);
 }
 
+/* An entry's bound: NAN when it is empty or not a number (*valid FALSE
+ * then). */
+static double
+parse_bound (GtkEditable *entry, gboolean *valid)
+{
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
+  char *end = NULL;
+  double v;
+
+  *valid = TRUE;
+  if (*text == '\0')
+    return NAN;
+  v = g_ascii_strtod (text, &end);
+  if (end == text || *end != '\0' || isnan (v))
+    {
+      *valid = FALSE;
+      return NAN;
+    }
+  return v;
+}
+
+/* Marks a min or max entry that cannot work, naming why in its tooltip:
+ * not a number, or a min above the max (no run passes). */
+static void
+mark_bound (GtkEditable *entry, const LmHpFilter *f)
+{
+  gboolean is_max = g_object_get_data (G_OBJECT (entry), "lm-hp-max") != NULL;
+  gboolean valid;
+  g_autofree char *tip = NULL;
+
+  parse_bound (entry, &valid);
+  if (!valid)
+    tip = g_strdup_printf ("'%s' is not a number: no %s bound", gtk_editable_get_text (entry),
+                           is_max ? "upper" : "lower");
+  else if (f->min > f->max)
+    {
+      char lo[G_ASCII_DTOSTR_BUF_SIZE], hi[G_ASCII_DTOSTR_BUF_SIZE];
+
+      tip = g_strdup_printf ("The smallest value kept, %s, is above the largest, %s: no run passes",
+                             g_ascii_formatd (lo, sizeof lo, "%g", f->min), g_ascii_formatd (hi, sizeof hi, "%g", f->max));
+    }
+  if (tip != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (entry), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (entry), "error");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (entry), tip != NULL ? tip
+                               : is_max ? "Largest value kept (empty: no bound)" : "Smallest value kept (empty: no bound)");
+}
+
+static GtkWidget *pane_widget (LmHparamsView *self, guint c, const char *value, int bound);
+
 /* A min or max entry: empty for an open bound; anything but a number is
- * marked, named in the tooltip, and leaves that end open. */
+ * marked, named in the tooltip, and leaves that end open; a min above the
+ * max marks both. */
 static void
 on_bound_changed (GtkEditable *entry, LmHparamsView *self)
 {
   LmHpColumn *col = widget_column (self, entry);
   gboolean is_max = g_object_get_data (G_OBJECT (entry), "lm-hp-max") != NULL;
-  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
-  double v = NAN;
+  GtkWidget *other;
+  gboolean valid;
 
   if (col == NULL || col->filter == NULL)
     return;
-  if (*text)
-    {
-      char *end = NULL;
-
-      v = g_ascii_strtod (text, &end);
-      if (end == text || *end != '\0' || isnan (v))
-        v = NAN;
-    }
-  if (*text && isnan (v))
-    {
-      g_autofree char *tip = g_strdup_printf ("'%s' is not a number: no %s bound", text, is_max ? "upper" : "lower");
-
-      gtk_widget_add_css_class (GTK_WIDGET (entry), "error");
-      gtk_widget_set_tooltip_text (GTK_WIDGET (entry), tip);
-    }
-  else
-    {
-      gtk_widget_remove_css_class (GTK_WIDGET (entry), "error");
-      gtk_widget_set_tooltip_text (GTK_WIDGET (entry), is_max ? "Largest value kept (empty: no bound)"
-                                                              : "Smallest value kept (empty: no bound)");
-    }
-  *(is_max ? &col->filter->max : &col->filter->min) = v;
+  *(is_max ? &col->filter->max : &col->filter->min) = parse_bound (entry, &valid);
+  mark_bound (entry, col->filter);
+  other = self->building_pane ? NULL
+          : pane_widget (self, GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (entry), "lm-hp-column")), NULL, !is_max);
+  if (other != NULL)
+    mark_bound (GTK_EDITABLE (other), col->filter);
   if (!self->building_pane)
     filters_changed (self);
 }

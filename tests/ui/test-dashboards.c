@@ -1441,6 +1441,65 @@ same_cell (cairo_surface_t *a, cairo_surface_t *b, const LmHpPlot *p)
   return TRUE;
 }
 
+/* The GtkEntry at or below root showing text, or NULL. */
+static GtkWidget *
+find_entry (GtkWidget *root, const char *text)
+{
+  if (GTK_IS_ENTRY (root) && strcmp (gtk_editable_get_text (GTK_EDITABLE (root)), text) == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *e = find_entry (c, text);
+
+      if (e != NULL)
+        return e;
+    }
+  return NULL;
+}
+
+/* A min above the max in the left pane passes no run: both entries are
+ * marked and say why (the table just emptied, with nothing marked). */
+static void
+test_hparams_interval_crossed (void)
+{
+  g_autofree char *dir = NULL;
+  LmWindow *win;
+  LmHparamsView *hp;
+  GtkWidget *lo, *hi;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  dir = write_scatter_runs ();
+  win = open_window_at (dir, "hparams");
+  hp = LM_HPARAMS_VIEW (lm_dashboards_get_page (lm_window_get_dashboards (win), "hparams"));
+  g_assert_true (lm_hparams_view_set_interval (hp, 3, "0.85", "0.55"));   /* acc */
+  g_assert_cmpuint (lm_hparams_view_get_n_rows (hp), ==, 0);
+  lo = find_entry (GTK_WIDGET (hp), "0.85");
+  hi = find_entry (GTK_WIDGET (hp), "0.55");
+  g_assert_nonnull (lo);
+  g_assert_nonnull (hi);
+  g_assert_true (gtk_widget_has_css_class (lo, "error"));
+  g_assert_true (gtk_widget_has_css_class (hi, "error"));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (lo), ==,
+                   "The smallest value kept, 0.85, is above the largest, 0.55: no run passes");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (hi), ==, gtk_widget_get_tooltip_text (lo));
+  /* raising the max clears both */
+  gtk_editable_set_text (GTK_EDITABLE (hi), "0.95");
+  g_assert_cmpuint (lm_hparams_view_get_n_rows (hp), ==, 1);   /* r3, acc 0.9 */
+  g_assert_false (gtk_widget_has_css_class (lo, "error"));
+  g_assert_false (gtk_widget_has_css_class (hi, "error"));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (hi), ==, "Largest value kept (empty: no bound)");
+  /* a bound that is not a number names itself, not the interval */
+  gtk_editable_set_text (GTK_EDITABLE (hi), "lots");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (hi), ==, "'lots' is not a number: no upper bound");
+  g_assert_false (gtk_widget_has_css_class (lo, "error"));
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
 /* A table wider than the window, as a sweep of a dozen hparams makes it:
  * numbers were cut to their first characters ("0.07…" of 0.0794328, which
  * reads as another value) and a long hparam name made its column 400 px
@@ -1958,6 +2017,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/dashboards/hparams-scatter-constant", test_hparams_scatter_constant);
   g_test_add_func ("/ui/dashboards/hparams-scatter-hover-cache", test_hparams_scatter_hover_cache);
   g_test_add_func ("/ui/dashboards/hparams-table-widths", test_hparams_table_widths);
+  g_test_add_func ("/ui/dashboards/hparams-interval-crossed", test_hparams_interval_crossed);
   g_test_add_func ("/ui/dashboards/cli", test_cli_views);
   g_test_add_func ("/ui/dashboards/damaged-run", test_damaged_run);
   rc = g_test_run ();
