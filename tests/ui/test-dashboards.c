@@ -1400,26 +1400,14 @@ test_hparams_scatter (void)
   lm_test_rm_rf (dir);
 }
 
-/* The scatter matrix as its widget shows it: its snapshot (the texture and
- * what is drawn over it) drawn as GTK's Cairo renderer draws a frame. */
-static cairo_surface_t *
-snapshot_scatter (LmHparamsScatter *sc)
+/* The window's hparams page (*hp) switched to its scatter plot matrix. */
+static LmHparamsScatter *
+show_scatter (LmWindow *win, LmHparamsView **hp)
 {
-  GtkWidget *widget = GTK_WIDGET (sc);
-  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, gtk_widget_get_width (widget),
-                                                         gtk_widget_get_height (widget));
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  GskRenderNode *node;
-  cairo_t *cr = cairo_create (surface);
-
-  GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-  gsk_render_node_draw (node, cr);
-  gsk_render_node_unref (node);
-  cairo_destroy (cr);
-  cairo_surface_flush (surface);
-  return surface;
+  *hp = LM_HPARAMS_VIEW (lm_dashboards_get_page (lm_window_get_dashboards (win), "hparams"));
+  g_assert_true (lm_hparams_view_set_plot (*hp, "scatter"));
+  lm_test_spin (200);
+  return LM_HPARAMS_SCATTER (lm_hparams_view_get_scatter (*hp));
 }
 
 /* Whether a and b have the same pixels in plot p's cell (its frame and
@@ -1441,20 +1429,10 @@ same_cell (cairo_surface_t *a, cairo_surface_t *b, const LmHpPlot *p)
   return TRUE;
 }
 
-/* The GtkEntry at or below root showing text, or NULL. */
-static GtkWidget *
-find_entry (GtkWidget *root, const char *text)
+static gboolean
+is_entry_with_text (GtkWidget *w, gconstpointer text)
 {
-  if (GTK_IS_ENTRY (root) && strcmp (gtk_editable_get_text (GTK_EDITABLE (root)), text) == 0)
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *e = find_entry (c, text);
-
-      if (e != NULL)
-        return e;
-    }
-  return NULL;
+  return GTK_IS_ENTRY (w) && strcmp (gtk_editable_get_text (GTK_EDITABLE (w)), text) == 0;
 }
 
 /* A min above the max in the left pane passes no run: both entries are
@@ -1477,8 +1455,8 @@ test_hparams_interval_crossed (void)
   hp = LM_HPARAMS_VIEW (lm_dashboards_get_page (lm_window_get_dashboards (win), "hparams"));
   g_assert_true (lm_hparams_view_set_interval (hp, 3, "0.85", "0.55"));   /* acc */
   g_assert_cmpuint (lm_hparams_view_get_n_rows (hp), ==, 0);
-  lo = find_entry (GTK_WIDGET (hp), "0.85");
-  hi = find_entry (GTK_WIDGET (hp), "0.55");
+  lo = lm_ui_find_widget (GTK_WIDGET (hp), is_entry_with_text, "0.85");
+  hi = lm_ui_find_widget (GTK_WIDGET (hp), is_entry_with_text, "0.55");
   g_assert_nonnull (lo);
   g_assert_nonnull (hi);
   g_assert_true (gtk_widget_has_css_class (lo, "error"));
@@ -1598,15 +1576,12 @@ test_hparams_scatter_hover_cache (void)
     }
   dir = write_scatter_runs ();
   win = open_window_at (dir, "hparams");
-  hp = LM_HPARAMS_VIEW (lm_dashboards_get_page (lm_window_get_dashboards (win), "hparams"));
-  g_assert_true (lm_hparams_view_set_plot (hp, "scatter"));
-  lm_test_spin (200);
-  sc = LM_HPARAMS_SCATTER (lm_hparams_view_get_scatter (hp));
+  sc = show_scatter (win, &hp);
   w = gtk_widget_get_width (GTK_WIDGET (sc));
   plots = lm_hparams_scatter_layout (sc, w, gtk_widget_get_height (GTK_WIDGET (sc)));
   g_assert_cmpuint (plots->len, ==, 4);
   motion = lm_ui_find_controller (GTK_WIDGET (sc), GTK_TYPE_EVENT_CONTROLLER_MOTION);
-  before = snapshot_scatter (sc);
+  before = lm_ui_snapshot_widget (GTK_WIDGET (sc));
   renders = lm_hparams_scatter_get_n_renders (sc);
   g_assert_cmpuint (renders, >=, 1);
 
@@ -1617,7 +1592,7 @@ test_hparams_scatter_hover_cache (void)
   y = p->data.origin.y + p->data.size.height * 0.25;
   g_signal_emit_by_name (motion, "motion", x, y);
   g_assert_cmpstr (lm_hparams_scatter_get_hovered (sc), ==, "r2");
-  after = snapshot_scatter (sc);
+  after = lm_ui_snapshot_widget (GTK_WIDGET (sc));
   g_assert_cmpuint (lm_hparams_scatter_get_n_renders (sc), ==, renders);
   g_assert_true (same_cell (before, after, find_plot (plots, 0, 3)));
   g_assert_true (same_cell (before, after, find_plot (plots, 1, 3)));
@@ -1629,7 +1604,7 @@ test_hparams_scatter_hover_cache (void)
   cairo_surface_destroy (after);
   /* off it: as before, still from the same texture */
   g_signal_emit_by_name (motion, "leave");
-  after = snapshot_scatter (sc);
+  after = lm_ui_snapshot_widget (GTK_WIDGET (sc));
   for (guint i = 0; i < plots->len; i++)
     g_assert_true (same_cell (before, after, &g_array_index (plots, LmHpPlot, i)));
   g_assert_cmpuint (lm_hparams_scatter_get_n_renders (sc), ==, renders);
@@ -1637,18 +1612,18 @@ test_hparams_scatter_hover_cache (void)
 
   /* the highlighted run (drawn large, the rest faded) */
   lm_run_selection_set_highlighted (lm_window_get_selection (win), "r1");
-  after = snapshot_scatter (sc);
+  after = lm_ui_snapshot_widget (GTK_WIDGET (sc));
   g_assert_cmpuint (lm_hparams_scatter_get_n_renders (sc), ==, ++renders);
   g_assert_false (same_cell (before, after, find_plot (plots, 1, 3)));
   cairo_surface_destroy (after);
   lm_run_selection_set_highlighted (lm_window_get_selection (win), NULL);
-  after = snapshot_scatter (sc);
+  after = lm_ui_snapshot_widget (GTK_WIDGET (sc));
   g_assert_cmpuint (lm_hparams_scatter_get_n_renders (sc), ==, ++renders);
   g_assert_true (same_cell (before, after, find_plot (plots, 1, 3)));
   cairo_surface_destroy (after);
   /* a filter: r2 (tanh) leaves the acc row */
   g_assert_true (lm_hparams_view_set_value_shown (hp, 1, "tanh", FALSE));
-  after = snapshot_scatter (sc);
+  after = lm_ui_snapshot_widget (GTK_WIDGET (sc));
   g_assert_cmpuint (lm_hparams_scatter_get_n_renders (sc), ==, ++renders);
   g_assert_false (same_cell (before, after, find_plot (plots, 1, 2)));
   g_assert_cmpint (pixel_luma (after, x, y), >, 200);
@@ -1668,7 +1643,7 @@ test_hparams_scatter_hover_cache (void)
       }
     lm_run_selection_colors_changed (lm_window_get_selection (win));
     p = find_plot (plots, 1, 2);
-    after = snapshot_scatter (sc);
+    after = lm_ui_snapshot_widget (GTK_WIDGET (sc));
     g_assert_cmpuint (lm_hparams_scatter_get_n_renders (sc), ==, ++renders);   /* once for both changes */
     {
       const guchar *px = cairo_image_surface_get_data (after)
@@ -1682,7 +1657,7 @@ test_hparams_scatter_hover_cache (void)
   }
   /* the theme: the dark background */
   lm_theme_set_mode (LM_THEME_DARK);
-  after = snapshot_scatter (sc);
+  after = lm_ui_snapshot_widget (GTK_WIDGET (sc));
   g_assert_cmpuint (lm_hparams_scatter_get_n_renders (sc), ==, ++renders);
   g_assert_cmpint (pixel_luma (after, 2, 2), <, 80);
   cairo_surface_destroy (after);
@@ -1692,7 +1667,7 @@ test_hparams_scatter_hover_cache (void)
   for (int i = 0; i < 40 && gtk_widget_get_width (GTK_WIDGET (sc)) == w; i++)
     lm_test_spin (50);
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (sc)), !=, w);
-  after = snapshot_scatter (sc);
+  after = lm_ui_snapshot_widget (GTK_WIDGET (sc));
   g_assert_cmpuint (lm_hparams_scatter_get_n_renders (sc), >, renders);
   g_assert_cmpint (cairo_image_surface_get_width (after), ==, gtk_widget_get_width (GTK_WIDGET (sc)));
   cairo_surface_destroy (after);

@@ -206,6 +206,14 @@ static const struct { const char *run; double width, acc; } kb_runs[] = {
   { "k0", 40, 0.7 }, { "k1", 10, 0.5 }, { "k2", 30, 0.9 }, { "k3", 20, 0.6 },
 };
 
+/* Keys pressed in width x acc, one after the other, and the run each goes
+ * to: from none, Right is the first along x; the last stays the last. */
+static const struct { guint key; const char *run; } kb_moves[] = {
+  { GDK_KEY_Right, "k1" }, { GDK_KEY_Right, "k3" }, { GDK_KEY_Right, "k2" }, { GDK_KEY_Left, "k3" },
+  { GDK_KEY_End, "k0" }, { GDK_KEY_Right, "k0" }, { GDK_KEY_Home, "k1" }, { GDK_KEY_Up, "k3" },
+  { GDK_KEY_Up, "k0" }, { GDK_KEY_Down, "k3" },
+};
+
 /* Whether some pixel of row y between x0 and x1 is the focus ring's blue. */
 static gboolean
 has_ring_pixel (cairo_surface_t *s, int x0, int x1, int y)
@@ -227,19 +235,6 @@ luma_at (cairo_surface_t *s, double x, double y)
   const guchar *p = cairo_image_surface_get_data (s) + (int) y * cairo_image_surface_get_stride (s) + (int) x * 4;
 
   return (p[0] + p[1] + p[2]) / 3;
-}
-
-static cairo_surface_t *
-draw_matrix (LmHparamsScatter *sc)
-{
-  int w = gtk_widget_get_width (GTK_WIDGET (sc)), h = gtk_widget_get_height (GTK_WIDGET (sc));
-  cairo_surface_t *s = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, w, h);
-  cairo_t *cr = cairo_create (s);
-
-  lm_hparams_scatter_draw (sc, cr, w, h);
-  cairo_destroy (cr);
-  cairo_surface_flush (s);
-  return s;
 }
 
 static void
@@ -341,26 +336,11 @@ test_scatter_keys (void)
 
   /* width x acc: along x k1 (10), k3, k2, k0 (40); up k1 (0.5), k3, k0, k2 */
   g_assert_null (lm_hparams_scatter_get_focused (sc));
-  g_assert_true (lm_ui_press_key (widget, GDK_KEY_Right, 0));
-  g_assert_cmpstr (lm_hparams_scatter_get_focused (sc), ==, "k1");
-  g_assert_true (lm_ui_press_key (widget, GDK_KEY_Right, 0));
-  g_assert_cmpstr (lm_hparams_scatter_get_focused (sc), ==, "k3");
-  g_assert_true (lm_ui_press_key (widget, GDK_KEY_Right, 0));
-  g_assert_cmpstr (lm_hparams_scatter_get_focused (sc), ==, "k2");
-  g_assert_true (lm_ui_press_key (widget, GDK_KEY_Left, 0));
-  g_assert_cmpstr (lm_hparams_scatter_get_focused (sc), ==, "k3");
-  g_assert_true (lm_ui_press_key (widget, GDK_KEY_End, 0));
-  g_assert_cmpstr (lm_hparams_scatter_get_focused (sc), ==, "k0");
-  g_assert_true (lm_ui_press_key (widget, GDK_KEY_Right, 0));   /* the last stays */
-  g_assert_cmpstr (lm_hparams_scatter_get_focused (sc), ==, "k0");
-  g_assert_true (lm_ui_press_key (widget, GDK_KEY_Home, 0));
-  g_assert_cmpstr (lm_hparams_scatter_get_focused (sc), ==, "k1");
-  g_assert_true (lm_ui_press_key (widget, GDK_KEY_Up, 0));
-  g_assert_cmpstr (lm_hparams_scatter_get_focused (sc), ==, "k3");
-  g_assert_true (lm_ui_press_key (widget, GDK_KEY_Up, 0));
-  g_assert_cmpstr (lm_hparams_scatter_get_focused (sc), ==, "k0");
-  g_assert_true (lm_ui_press_key (widget, GDK_KEY_Down, 0));
-  g_assert_cmpstr (lm_hparams_scatter_get_focused (sc), ==, "k3");
+  for (guint i = 0; i < G_N_ELEMENTS (kb_moves); i++)
+    {
+      g_assert_true (lm_ui_press_key (widget, kb_moves[i].key, 0));
+      g_assert_cmpstr (lm_hparams_scatter_get_focused (sc), ==, kb_moves[i].run);
+    }
   assert_description (sc, "Plot of acc against width: k3\nact: gelu\nwidth: 20\nacc: 0.6");
 
   /* k3 ringed as if hovered, here (width 20: a third across 10..40, acc
@@ -370,13 +350,13 @@ test_scatter_keys (void)
   x = p->data.origin.x + p->data.size.width / 3;
   y = p->data.origin.y + p->data.size.height * 0.75;
   gtk_window_set_focus_visible (GTK_WINDOW (win), FALSE);
-  s = draw_matrix (sc);
+  s = lm_ui_snapshot_widget (widget);
   g_assert_cmpint (luma_at (s, x + 7.5, y), >, 200);
   g_assert_false (has_ring_pixel (s, p->frame.origin.x - 60, p->frame.origin.x, p->frame.origin.y + 20));
   cairo_surface_destroy (s);
   gtk_window_set_focus_visible (GTK_WINDOW (win), TRUE);
   g_assert_true (gtk_widget_has_visible_focus (widget));
-  s = draw_matrix (sc);
+  s = lm_ui_snapshot_widget (widget);
   g_assert_cmpint (luma_at (s, x + 7.5, y), <, 100);
   g_assert_true (has_ring_pixel (s, p->frame.origin.x - 60, p->frame.origin.x, p->frame.origin.y + 20));
   /* and in the other plot (gelu: the first of two bands), without its ring */
