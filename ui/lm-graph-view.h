@@ -24,6 +24,7 @@
 #include <gtk/gtk.h>
 
 #include "lm-graph-data.h"
+#include "lm-theme.h"
 
 G_BEGIN_DECLS
 
@@ -104,9 +105,8 @@ gboolean     lm_graph_view_get_module_rect  (LmGraphView     *self,
 
 /* The marker's colour (0-1 RGB), for tests that look for it. */
 #define LM_GRAPH_VIEW_BREAKPOINT_RGB 0.9, 0.0, 0.2
-/* The keyboard focus ring's colour, a GdkRGBA initializer (Adwaita's
- * focus blue, #3584e4). */
-#define LM_GRAPH_VIEW_FOCUS_RGBA { 0.208f, 0.518f, 0.894f, 1.0f }
+/* The keyboard focus ring's colour, a GdkRGBA initializer (the theme's). */
+#define LM_GRAPH_VIEW_FOCUS_RGBA LM_THEME_FOCUS_RGBA
 
 /* Breakpoints, kept here so the canvas can mark them (a red dot at the
  * top-left corner of the box) and kept across set_graph/set_trace, like

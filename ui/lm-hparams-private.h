@@ -118,7 +118,8 @@ GPtrArray  *lm_parallel_coords_layout_labels (LmParallelCoords *self, int width,
 
 /* The scatter plot matrix: a plot per shown hparam (across) and shown
  * metric (down), a point per run in its colour.  Hover names the run and
- * its values and rings it in every plot; a click emits "run-picked". */
+ * its values and rings it in every plot; a click emits "run-picked", and
+ * so do Enter and space on the run the arrow keys moved to. */
 #define LM_TYPE_HPARAMS_SCATTER (lm_hparams_scatter_get_type ())
 G_DECLARE_FINAL_TYPE (LmHparamsScatter, lm_hparams_scatter, LM, HPARAMS_SCATTER, GtkWidget)
 
@@ -144,5 +145,15 @@ const char *lm_hparams_scatter_pick            (LmHparamsScatter *self, int widt
 /* The tooltip's markup at (x, y): the run there and its values, or the
  * plot's runs not plotted; NULL where there is none. */
 char       *lm_hparams_scatter_tooltip         (LmHparamsScatter *self, int width, int height, double x, double y);
+/* The keyboard's run (arrow keys; drawn as the hovered one), or NULL, and
+ * its plot (an index into the layout). */
+const char *lm_hparams_scatter_get_focused     (LmHparamsScatter *self);
+guint       lm_hparams_scatter_get_focus_plot  (LmHparamsScatter *self);
+/* The accessible description: the keyboard's plot and run with the run's
+ * values, as its tooltip gives them; NULL without plots. */
+char       *lm_hparams_scatter_get_focus_text  (LmHparamsScatter *self);
+/* How often the matrix has drawn its texture (all but the hover, the
+ * keyboard's run and the focus ring): tests check a hover leaves it. */
+guint       lm_hparams_scatter_get_n_renders   (LmHparamsScatter *self);
 
 G_END_DECLS

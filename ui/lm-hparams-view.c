@@ -289,9 +289,8 @@ setup_cell (GtkSignalListItemFactory *f, GtkListItem *item, gpointer data)
     gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
   else
     {
-      /* a long string value must not push every other column off screen:
-       * cut it (the tooltip has it whole; the column can be widened) */
-      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+      /* a long string value must not push every other column off screen
+       * (bind_cell cuts it; the tooltip has it whole) */
       gtk_label_set_width_chars (GTK_LABEL (label), 6);
       gtk_label_set_max_width_chars (GTK_LABEL (label), 28);
     }
@@ -317,6 +316,11 @@ bind_cell (GtkSignalListItemFactory *f, GtkListItem *item, gpointer data)
     {
       const char *t = lm_hparams_row_cell_text (row, c);
 
+      /* a number is never cut: "0.07…" of 0.0794328 reads as another
+       * value (the table is wider than the window with a dozen columns,
+       * and each got only its six characters) */
+      gtk_label_set_ellipsize (GTK_LABEL (label), c < (int) row->n && row->present[c] && row->is_number[c]
+                                                  ? PANGO_ELLIPSIZE_NONE : PANGO_ELLIPSIZE_END);
       gtk_label_set_text (GTK_LABEL (label), t);
       gtk_widget_set_tooltip_text (label, g_utf8_strlen (t, -1) > 28 ? t : NULL);
     }
@@ -339,6 +343,33 @@ make_column (LmHparamsView *self, const char *title, int index)
   if (index == 0)
     gtk_column_view_column_set_fixed_width (col, 230);
   return col;
+}
+
+/* Column titles longer than this are cut in the middle (the tooltip has
+ * them whole): "model.encoder.layers.attention.dropout_probability" made
+ * its column 400 px wide and pushed the metrics off screen. */
+#define TITLE_MAX_CHARS 16
+
+/* GTK 4.8 has no API for the column headers' labels: they are the labels
+ * in the column view's "header" node, one per column. */
+static void
+cut_long_titles (GtkWidget *widget, gboolean in_header)
+{
+  in_header = in_header || g_strcmp0 (gtk_widget_get_css_name (widget), "header") == 0;
+  if (in_header && GTK_IS_LABEL (widget))
+    {
+      const char *title = gtk_label_get_text (GTK_LABEL (widget));
+      gboolean long_title = g_utf8_strlen (title, -1) > TITLE_MAX_CHARS;
+
+      /* short ones stay whole: an ellipsized label may be cut to "…" */
+      gtk_label_set_ellipsize (GTK_LABEL (widget), long_title ? PANGO_ELLIPSIZE_MIDDLE : PANGO_ELLIPSIZE_NONE);
+      gtk_label_set_width_chars (GTK_LABEL (widget), long_title ? TITLE_MAX_CHARS : -1);
+      gtk_widget_set_tooltip_text (widget, long_title ? title : NULL);
+      return;
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    if (!GTK_IS_LIST_BASE (c) || in_header)   /* not into the rows */
+      cut_long_titles (c, in_header);
 }
 
 static gboolean
@@ -408,6 +439,7 @@ rebuild_columns (LmHparamsView *self, GPtrArray *columns)
 
       gtk_column_view_append_column (cv, col);
     }
+  cut_long_titles (self->column_view, FALSE);
   apply_visibility (self);
 }
 
@@ -456,40 +488,76 @@ on_value_toggled (GtkCheckButton *check, LmHparamsView *self)
   filters_changed (self);
 }
 
+/* An entry's bound: NAN when it is empty or not a number (*valid FALSE
+ * then). */
+static double
+parse_bound (GtkEditable *entry, gboolean *valid)
+{
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
+  char *end = NULL;
+  double v;
+
+  *valid = TRUE;
+  if (*text == '\0')
+    return NAN;
+  v = g_ascii_strtod (text, &end);
+  if (end == text || *end != '\0' || isnan (v))
+    {
+      *valid = FALSE;
+      return NAN;
+    }
+  return v;
+}
+
+/* Marks a min or max entry that cannot work, naming why in its tooltip:
+ * not a number, or a min above the max (no run passes). */
+static void
+mark_bound (GtkEditable *entry, const LmHpFilter *f)
+{
+  gboolean is_max = g_object_get_data (G_OBJECT (entry), "lm-hp-max") != NULL;
+  gboolean valid;
+  g_autofree char *tip = NULL;
+
+  parse_bound (entry, &valid);
+  if (!valid)
+    tip = g_strdup_printf ("'%s' is not a number: no %s bound", gtk_editable_get_text (entry),
+                           is_max ? "upper" : "lower");
+  else if (f->min > f->max)
+    {
+      char lo[G_ASCII_DTOSTR_BUF_SIZE], hi[G_ASCII_DTOSTR_BUF_SIZE];
+
+      tip = g_strdup_printf ("The smallest value kept, %s, is above the largest, %s: no run passes",
+                             g_ascii_formatd (lo, sizeof lo, "%g", f->min), g_ascii_formatd (hi, sizeof hi, "%g", f->max));
+    }
+  if (tip != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (entry), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (entry), "error");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (entry), tip != NULL ? tip
+                               : is_max ? "Largest value kept (empty: no bound)" : "Smallest value kept (empty: no bound)");
+}
+
+static GtkWidget *pane_widget (LmHparamsView *self, guint c, const char *value, int bound);
+
 /* A min or max entry: empty for an open bound; anything but a number is
- * marked, named in the tooltip, and leaves that end open. */
+ * marked, named in the tooltip, and leaves that end open; a min above the
+ * max marks both. */
 static void
 on_bound_changed (GtkEditable *entry, LmHparamsView *self)
 {
   LmHpColumn *col = widget_column (self, entry);
   gboolean is_max = g_object_get_data (G_OBJECT (entry), "lm-hp-max") != NULL;
-  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
-  double v = NAN;
+  GtkWidget *other;
+  gboolean valid;
 
   if (col == NULL || col->filter == NULL)
     return;
-  if (*text)
-    {
-      char *end = NULL;
-
-      v = g_ascii_strtod (text, &end);
-      if (end == text || *end != '\0' || isnan (v))
-        v = NAN;
-    }
-  if (*text && isnan (v))
-    {
-      g_autofree char *tip = g_strdup_printf ("'%s' is not a number: no %s bound", text, is_max ? "upper" : "lower");
-
-      gtk_widget_add_css_class (GTK_WIDGET (entry), "error");
-      gtk_widget_set_tooltip_text (GTK_WIDGET (entry), tip);
-    }
-  else
-    {
-      gtk_widget_remove_css_class (GTK_WIDGET (entry), "error");
-      gtk_widget_set_tooltip_text (GTK_WIDGET (entry), is_max ? "Largest value kept (empty: no bound)"
-                                                              : "Smallest value kept (empty: no bound)");
-    }
-  *(is_max ? &col->filter->max : &col->filter->min) = v;
+  *(is_max ? &col->filter->max : &col->filter->min) = parse_bound (entry, &valid);
+  mark_bound (entry, col->filter);
+  other = self->building_pane ? NULL
+          : pane_widget (self, GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (entry), "lm-hp-column")), NULL, !is_max);
+  if (other != NULL)
+    mark_bound (GTK_EDITABLE (other), col->filter);
   if (!self->building_pane)
     filters_changed (self);
 }

@@ -98,6 +98,11 @@ const char  *lm_theme_mode_to_string    (LmThemeMode mode);
 /* The dark or light rules for the dashboard sheet's CSS. */
 const char  *lm_theme_sheet_css         (gboolean dark);
 
+/* The keyboard focus ring of the canvases Lumen draws itself (the graph,
+ * the hparams scatter plot matrix): Adwaita's focus blue, #3584e4, the
+ * same in light and dark mode.  A GdkRGBA initializer. */
+#define LM_THEME_FOCUS_RGBA { 0.208f, 0.518f, 0.894f, 1.0f }
+
 /* ink or paper at an alpha, as a Cairo source */
 void         lm_theme_set_ink           (cairo_t *cr, double alpha);
 void         lm_theme_set_paper         (cairo_t *cr, double alpha);

@@ -8,8 +8,12 @@
  *      and the main loop runs until idle: the card's data table follows.
  *      The same without a selection is the baseline.
  *   2. The scatter plot matrix of 300 runs x 6 hparams (2 of them
- *      categorical) x 3 metrics at 1400x700: one draw (as each hover
- *      change redraws it), and one pick (as each pointer motion does).
+ *      categorical) x 3 metrics at 1400x700: one draw of the whole
+ *      matrix, and one pick (as each pointer motion does).
+ *   3. A hover change on that matrix as the window shows it: the pointer
+ *      moves onto another run's point (the motion handler), then the
+ *      widget's snapshot is taken and drawn as GTK's Cairo renderer draws
+ *      a frame (gsk_render_node_draw).
  * Medians of several repeats.  Fixtures are written once with lumen-log
  * under DIR (default /tmp/lumen-bench-features) and reused.
  *
@@ -164,6 +168,91 @@ bench_steps (const char *dir)
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
+/* The widget's frame after the pointer moved to (x, y): its motion handler
+ * and snapshot (*snap), and the drawing of that snapshot onto the window's
+ * pixels (*render), as GTK's Cairo renderer does (gsk_render_node_draw). */
+static void
+hover_frame (GtkWidget *widget, GtkEventController *motion, cairo_surface_t *window, double x, double y,
+             double *snap, double *render)
+{
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  GskRenderNode *node;
+  cairo_t *cr;
+  double t0 = now_ms (), t1;
+
+  g_signal_emit_by_name (motion, "motion", x, y);
+  /* the widget's own snapshot, as the frame clock calls it (a
+   * GtkWidgetPaintable would show the last frame's) */
+  GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
+  node = gtk_snapshot_free_to_node (snapshot);
+  t1 = now_ms ();
+  cr = cairo_create (window);
+  gsk_render_node_draw (node, cr);
+  cairo_destroy (cr);
+  cairo_surface_flush (window);
+  *snap = t1 - t0;
+  *render = now_ms () - t1;
+  gsk_render_node_unref (node);
+}
+
+/* Hover changes as the window draws them: the pointer onto a run's point,
+ * a different run each time, then off every point. */
+static void
+bench_hover (LmHparamsScatter *sc)
+{
+  GtkWidget *widget = GTK_WIDGET (sc);
+  GtkEventController *motion = NULL;
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  double snap[2][MAX_REPEATS], render[2][MAX_REPEATS], total[2][MAX_REPEATS], spots[MAX_REPEATS][2];
+  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (widget);
+  const char *last = NULL;
+  double t0 = now_ms ();
+  cairo_surface_t *window;
+  int n = 0;
+
+  /* the stack's page is laid out at the next frame */
+  while ((w = gtk_widget_get_width (widget)) == 0 && now_ms () - t0 < 5000)
+    g_main_context_iteration (NULL, TRUE);
+  h = gtk_widget_get_height (widget);
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && motion == NULL; i++)
+    {
+      g_autoptr (GObject) c = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_EVENT_CONTROLLER_MOTION (c))
+        motion = GTK_EVENT_CONTROLLER (c);
+    }
+  g_assert (motion != NULL);
+  window = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, w, h);
+  /* points of different runs, found along a diagonal of the matrix */
+  for (double t = 0; t < 1 && n < repeats; t += 0.0005)
+    {
+      double x = t * w, y = t * h;
+      const char *run = lm_hparams_scatter_pick (sc, w, h, x, y);
+
+      if (run != NULL && g_strcmp0 (run, last) != 0)
+        {
+          spots[n][0] = x, spots[n][1] = y;
+          last = run;
+          n++;
+        }
+    }
+  if (n == 0)
+    g_error ("no point found along the diagonal of the %dx%d matrix", w, h);
+  hover_frame (widget, motion, window, 1, 1, &snap[0][0], &render[0][0]);   /* whatever is cached gets made */
+  for (int k = 0; k < n; k++)
+    for (int off = 0; off < 2; off++)
+      {
+        hover_frame (widget, motion, window, off ? 1 : spots[k][0], off ? 1 : spots[k][1], &snap[off][k],
+                     &render[off][k]);
+        total[off][k] = snap[off][k] + render[off][k];
+      }
+  for (int off = 0; off < 2; off++)
+    printf ("scatter hover change at %dx%d, %s: %.2f ms a frame (motion and snapshot %.2f ms, "
+            "drawing it %.2f ms; medians of %d)\n", w, h, off ? "off every point" : "onto a point",
+            median (total[off], n), median (snap[off], n), median (render[off], n), n);
+  cairo_surface_destroy (window);
+}
+
 static void
 bench_scatter (const char *dir)
 {
@@ -210,6 +299,7 @@ bench_scatter (const char *dir)
   printf ("scatter matrix, %u runs, %u plots at 1400x700: draw %.2f ms (its layout %.2f ms), "
           "pick %.3f ms per motion (medians of %d; %d picks hit)\n", lm_hparams_view_get_n_rows (hp), plots->len,
           median (draw, repeats), median (layout, repeats), median (pick, repeats), repeats, n_picked);
+  bench_hover (sc);
   cairo_surface_destroy (surface);
   gtk_window_destroy (GTK_WINDOW (win));
 }

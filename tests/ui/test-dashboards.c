@@ -1404,6 +1404,287 @@ test_hparams_scatter (void)
   lm_test_rm_rf (dir);
 }
 
+/* The window's hparams page (*hp) switched to its scatter plot matrix. */
+static LmHparamsScatter *
+show_scatter (LmWindow *win, LmHparamsView **hp)
+{
+  *hp = LM_HPARAMS_VIEW (lm_dashboards_get_page (lm_window_get_dashboards (win), "hparams"));
+  g_assert_true (lm_hparams_view_set_plot (*hp, "scatter"));
+  lm_test_spin (200);
+  return LM_HPARAMS_SCATTER (lm_hparams_view_get_scatter (*hp));
+}
+
+/* Whether a and b have the same pixels in plot p's cell (its frame and
+ * the room for its ticks around it). */
+static gboolean
+same_cell (cairo_surface_t *a, cairo_surface_t *b, const LmHpPlot *p)
+{
+  int stride = cairo_image_surface_get_stride (a);
+  int x0 = (int) p->frame.origin.x - 40, x1 = (int) (p->frame.origin.x + p->frame.size.width) + 8;
+  int y0 = (int) p->frame.origin.y - 16, y1 = (int) (p->frame.origin.y + p->frame.size.height) + 18;
+
+  g_assert_cmpint (x0, >=, 0);
+  g_assert_cmpint (x1, <=, cairo_image_surface_get_width (a));
+  g_assert_cmpint (y1, <=, cairo_image_surface_get_height (a));
+  for (int y = y0; y < y1; y++)
+    if (memcmp (cairo_image_surface_get_data (a) + y * stride + x0 * 4,
+                cairo_image_surface_get_data (b) + y * stride + x0 * 4, (x1 - x0) * 4) != 0)
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+is_entry_with_text (GtkWidget *w, gconstpointer text)
+{
+  return GTK_IS_ENTRY (w) && strcmp (gtk_editable_get_text (GTK_EDITABLE (w)), text) == 0;
+}
+
+/* A min above the max in the left pane passes no run: both entries are
+ * marked and say why (the table just emptied, with nothing marked). */
+static void
+test_hparams_interval_crossed (void)
+{
+  g_autofree char *dir = NULL;
+  LmWindow *win;
+  LmHparamsView *hp;
+  GtkWidget *lo, *hi;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  dir = write_scatter_runs ();
+  win = open_window_at (dir, "hparams");
+  hp = LM_HPARAMS_VIEW (lm_dashboards_get_page (lm_window_get_dashboards (win), "hparams"));
+  g_assert_true (lm_hparams_view_set_interval (hp, 3, "0.85", "0.55"));   /* acc */
+  g_assert_cmpuint (lm_hparams_view_get_n_rows (hp), ==, 0);
+  lo = lm_ui_find_widget (GTK_WIDGET (hp), is_entry_with_text, "0.85");
+  hi = lm_ui_find_widget (GTK_WIDGET (hp), is_entry_with_text, "0.55");
+  g_assert_nonnull (lo);
+  g_assert_nonnull (hi);
+  g_assert_true (gtk_widget_has_css_class (lo, "error"));
+  g_assert_true (gtk_widget_has_css_class (hi, "error"));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (lo), ==,
+                   "The smallest value kept, 0.85, is above the largest, 0.55: no run passes");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (hi), ==, gtk_widget_get_tooltip_text (lo));
+  /* raising the max clears both */
+  gtk_editable_set_text (GTK_EDITABLE (hi), "0.95");
+  g_assert_cmpuint (lm_hparams_view_get_n_rows (hp), ==, 1);   /* r3, acc 0.9 */
+  g_assert_false (gtk_widget_has_css_class (lo, "error"));
+  g_assert_false (gtk_widget_has_css_class (hi, "error"));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (hi), ==, "Largest value kept (empty: no bound)");
+  /* a bound that is not a number names itself, not the interval */
+  gtk_editable_set_text (GTK_EDITABLE (hi), "lots");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (hi), ==, "'lots' is not a number: no upper bound");
+  g_assert_false (gtk_widget_has_css_class (lo, "error"));
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
+/* A table wider than the window, as a sweep of a dozen hparams makes it:
+ * numbers were cut to their first characters ("0.07…" of 0.0794328, which
+ * reads as another value) and a long hparam name made its column 400 px
+ * wide, pushing the metrics off screen.  Numbers stay whole, a long title
+ * is cut in the middle with the whole name in its tooltip, short titles
+ * and long string values as before. */
+static void
+test_hparams_table_widths (void)
+{
+  static const char long_name[] = "model.encoder.layers.attention.dropout_probability";
+  g_autofree char *dir = lm_test_tmpdir_new ("lumen-hp-XXXXXX");
+  const char *metrics[] = { "acc" };
+  GtkWidget *cv;
+  GtkLabel *l;
+  LmWindow *win;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      lm_test_rm_rf (dir);
+      return;
+    }
+  for (guint r = 0; r < 4; r++)
+    {
+      g_autofree char *run = g_strdup_printf ("t%u", r);
+      lm_hparam h[12];
+      char names[10][8];
+      lm_writer *w;
+
+      for (guint k = 0; k < 10; k++)
+        {
+          g_snprintf (names[k], sizeof names[k], "p%u", k);
+          h[k] = (lm_hparam) LM_HP_NUMBER (names[k], 0.0794328 + r + k * 1e-7);
+        }
+      h[10] = (lm_hparam) LM_HP_NUMBER (long_name, r / 10.0);
+      h[11] = (lm_hparam) LM_HP_STRING ("opt", r ? "adamw" : "sgd_with_nesterov_momentum_and_weight_decay");
+      g_assert_cmpint (lm_writer_open (&w, dir, run), ==, LM_OK);
+      g_assert_cmpint (lm_writer_add_hparams (w, h, 12, metrics, 1), ==, LM_OK);
+      g_assert_cmpint (lm_writer_add_scalar (w, "acc", 1, 0.5 + r * 0.123456), ==, LM_OK);
+      g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+    }
+  win = open_window_at (dir, "hparams");
+  cv = GTK_WIDGET (lm_hparams_view_get_column_view (
+    LM_HPARAMS_VIEW (lm_dashboards_get_page (lm_window_get_dashboards (win), "hparams"))));
+  /* the table is wider than its room: columns get their minimum widths */
+  {
+    GtkAdjustment *h = gtk_scrollable_get_hadjustment (GTK_SCROLLABLE (cv));
+
+    g_assert_cmpfloat (gtk_adjustment_get_upper (h), >, gtk_adjustment_get_page_size (h));
+  }
+  l = find_label (cv, "0.0794329");   /* p1 of t0 */
+  g_assert_nonnull (l);
+  g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (l)));
+  l = find_label (cv, "sgd_with_nesterov_momentum_and_weight_decay");
+  g_assert_nonnull (l);
+  g_assert_true (pango_layout_is_ellipsized (gtk_label_get_layout (l)));
+  /* the long title: cut, whole in the tooltip, its column under 200 px */
+  l = find_label (cv, long_name);
+  g_assert_nonnull (l);
+  g_assert_true (pango_layout_is_ellipsized (gtk_label_get_layout (l)));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (l)), ==, long_name);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (l)), <, 200);
+  l = find_label (cv, "opt");
+  g_assert_nonnull (l);
+  g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (l)));
+  g_assert_null (gtk_widget_get_tooltip_text (GTK_WIDGET (l)));
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
+/* Hover is drawn over the matrix's texture, which stays: at 300 runs x 18
+ * plots every hover change redrew every plot (75-190 ms).  A hover changes
+ * the pixels of the plots the run is in and no others; the texture is
+ * drawn anew for what it shows: the highlighted run, the filters, the
+ * theme, the run colours, the size. */
+static void
+test_hparams_scatter_hover_cache (void)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr (GArray) plots = NULL;
+  LmWindow *win;
+  LmHparamsView *hp;
+  LmHparamsScatter *sc;
+  GtkEventController *motion;
+  cairo_surface_t *before, *after;
+  const LmHpPlot *p;
+  LmThemeMode mode = lm_theme_get_mode ();
+  double x, y;
+  guint renders;
+  int w;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  dir = write_scatter_runs ();
+  win = open_window_at (dir, "hparams");
+  sc = show_scatter (win, &hp);
+  w = gtk_widget_get_width (GTK_WIDGET (sc));
+  plots = lm_hparams_scatter_layout (sc, w, gtk_widget_get_height (GTK_WIDGET (sc)));
+  g_assert_cmpuint (plots->len, ==, 4);
+  motion = lm_ui_find_controller (GTK_WIDGET (sc), GTK_TYPE_EVENT_CONTROLLER_MOTION);
+  /* only the motions emitted here: the UI tests share an X server, and
+   * other tests' windows coming and going under the pointer move it over
+   * this one's points */
+  gtk_event_controller_set_propagation_phase (motion, GTK_PHASE_NONE);
+  g_signal_emit_by_name (motion, "leave");
+  before = lm_ui_snapshot_widget (GTK_WIDGET (sc));
+  renders = lm_hparams_scatter_get_n_renders (sc);
+  g_assert_cmpuint (renders, >=, 1);
+
+  /* r2 (width 30, acc 0.8) is in the acc row; its loss is NaN, so it is
+   * in no plot of the loss row */
+  p = find_plot (plots, 1, 2);
+  x = p->data.origin.x + p->data.size.width * 2 / 3;
+  y = p->data.origin.y + p->data.size.height * 0.25;
+  g_signal_emit_by_name (motion, "motion", x, y);
+  g_assert_cmpstr (lm_hparams_scatter_get_hovered (sc), ==, "r2");
+  after = lm_ui_snapshot_widget (GTK_WIDGET (sc));
+  g_assert_cmpuint (lm_hparams_scatter_get_n_renders (sc), ==, renders);
+  g_assert_true (same_cell (before, after, find_plot (plots, 0, 3)));
+  g_assert_true (same_cell (before, after, find_plot (plots, 1, 3)));
+  g_assert_false (same_cell (before, after, find_plot (plots, 1, 2)));
+  g_assert_false (same_cell (before, after, find_plot (plots, 0, 2)));
+  /* the ring round r2's point (RADIUS + 4 out, dark on white) */
+  g_assert_cmpint (pixel_luma (before, x + 7.5, y), >, 200);
+  g_assert_cmpint (pixel_luma (after, x + 7.5, y), <, 100);
+  cairo_surface_destroy (after);
+  /* off it: as before, still from the same texture */
+  g_signal_emit_by_name (motion, "leave");
+  after = lm_ui_snapshot_widget (GTK_WIDGET (sc));
+  for (guint i = 0; i < plots->len; i++)
+    g_assert_true (same_cell (before, after, &g_array_index (plots, LmHpPlot, i)));
+  g_assert_cmpuint (lm_hparams_scatter_get_n_renders (sc), ==, renders);
+  cairo_surface_destroy (after);
+
+  /* the highlighted run (drawn large, the rest faded) */
+  lm_run_selection_set_highlighted (lm_window_get_selection (win), "r1");
+  after = lm_ui_snapshot_widget (GTK_WIDGET (sc));
+  g_assert_cmpuint (lm_hparams_scatter_get_n_renders (sc), ==, ++renders);
+  g_assert_false (same_cell (before, after, find_plot (plots, 1, 3)));
+  cairo_surface_destroy (after);
+  lm_run_selection_set_highlighted (lm_window_get_selection (win), NULL);
+  after = lm_ui_snapshot_widget (GTK_WIDGET (sc));
+  g_assert_cmpuint (lm_hparams_scatter_get_n_renders (sc), ==, ++renders);
+  g_assert_true (same_cell (before, after, find_plot (plots, 1, 3)));
+  cairo_surface_destroy (after);
+  /* a filter: r2 (tanh) leaves the acc row */
+  g_assert_true (lm_hparams_view_set_value_shown (hp, 1, "tanh", FALSE));
+  after = lm_ui_snapshot_widget (GTK_WIDGET (sc));
+  g_assert_cmpuint (lm_hparams_scatter_get_n_renders (sc), ==, ++renders);
+  g_assert_false (same_cell (before, after, find_plot (plots, 1, 2)));
+  g_assert_cmpint (pixel_luma (after, x, y), >, 200);
+  cairo_surface_destroy (after);
+  g_assert_true (lm_hparams_view_set_value_shown (hp, 1, "tanh", TRUE));
+  /* a run's colour: r0 (width 10, acc 0.5) in red */
+  {
+    GListModel *runs = G_LIST_MODEL (lm_window_get_store (win));
+    GdkRGBA red = { 1, 0, 0, 1 };
+
+    for (guint i = 0; i < g_list_model_get_n_items (runs); i++)
+      {
+        g_autoptr (LmRun) run = g_list_model_get_item (runs, i);
+
+        if (strcmp (lm_run_get_name (run), "r0") == 0)
+          lm_palette_set_run_color (run, &red);
+      }
+    lm_run_selection_colors_changed (lm_window_get_selection (win));
+    p = find_plot (plots, 1, 2);
+    after = lm_ui_snapshot_widget (GTK_WIDGET (sc));
+    g_assert_cmpuint (lm_hparams_scatter_get_n_renders (sc), ==, ++renders);   /* once for both changes */
+    {
+      const guchar *px = cairo_image_surface_get_data (after)
+                         + (int) (p->data.origin.y + p->data.size.height) * cairo_image_surface_get_stride (after)
+                         + (int) p->data.origin.x * 4;
+
+      g_assert_cmpint (px[2], >, 200);   /* B, G, R: 90% red over white */
+      g_assert_cmpint (px[1], <, 60);
+    }
+    cairo_surface_destroy (after);
+  }
+  /* the theme: the dark background */
+  lm_theme_set_mode (LM_THEME_DARK);
+  after = lm_ui_snapshot_widget (GTK_WIDGET (sc));
+  g_assert_cmpuint (lm_hparams_scatter_get_n_renders (sc), ==, ++renders);
+  g_assert_cmpint (pixel_luma (after, 2, 2), <, 80);
+  cairo_surface_destroy (after);
+  lm_theme_set_mode (mode);
+  /* the size */
+  gtk_window_set_default_size (GTK_WINDOW (win), 1400, 900);
+  for (int i = 0; i < 40 && gtk_widget_get_width (GTK_WIDGET (sc)) == w; i++)
+    lm_test_spin (50);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (sc)), !=, w);
+  after = lm_ui_snapshot_widget (GTK_WIDGET (sc));
+  g_assert_cmpuint (lm_hparams_scatter_get_n_renders (sc), >, renders);
+  g_assert_cmpint (cairo_image_surface_get_width (after), ==, gtk_widget_get_width (GTK_WIDGET (sc)));
+  cairo_surface_destroy (after);
+  cairo_surface_destroy (before);
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
 /* A hyperparameter with one value in every run (a fixed seed) is left out
  * of the scatter matrix, as of the parallel coordinates, with a line above
  * the plots saying so; with every varying one hidden, the constant ones are
@@ -1862,6 +2143,9 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/dashboards/hparams-scatter", test_hparams_scatter);
   g_test_add_func ("/ui/dashboards/hparams-pane-width", test_hparams_pane_width);
   g_test_add_func ("/ui/dashboards/hparams-scatter-constant", test_hparams_scatter_constant);
+  g_test_add_func ("/ui/dashboards/hparams-scatter-hover-cache", test_hparams_scatter_hover_cache);
+  g_test_add_func ("/ui/dashboards/hparams-table-widths", test_hparams_table_widths);
+  g_test_add_func ("/ui/dashboards/hparams-interval-crossed", test_hparams_interval_crossed);
   g_test_add_func ("/ui/dashboards/cli", test_cli_views);
   g_test_add_func ("/ui/dashboards/damaged-run", test_damaged_run);
   rc = g_test_run ();

@@ -7,12 +7,16 @@
  * said "button" for each.  Runs with GTK's in-process "test" accessibility
  * backend (no D-Bus) so the names can be read back.  And the graph
  * canvas, which takes the keys (arrows pan, Ctrl +/-/0 zoom), shows when
- * it has the keyboard focus.  The keys: Ctrl+1 … Ctrl+8 pick the views,
+ * it has the keyboard focus.  The hparams scatter plot matrix: Tab goes
+ * from plot to plot, the arrow keys from run to run, drawn and described
+ * to accessibility as the hovered run, Enter selects it (the table's row
+ * too) and the table's selection is where the keys go on.  The keys: Ctrl+1 … Ctrl+8 pick the views,
  * N / P / A step the debugger (next op, previous op, first NaN/Inf) but
  * not while a search entry has the focus, and the buttons' tooltips say
  * them.  Skips without a display.
  */
 #include <gtk/gtk.h>
+#include <lumen-log.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +25,8 @@
 #include "lm-debugger-pane.h"
 #include "lm-graph-page.h"
 #include "lm-graph-view.h"
+#include "lm-hparams-private.h"
+#include "lm-hparams-view.h"
 #include "lm-test-run.h"
 #include "ui-test-util.h"
 
@@ -194,6 +200,205 @@ test_graph_focus_visible (void)
   lm_test_rm_rf (logdir);
 }
 
+/* Four runs: width 40, 10, 30, 20 and acc 0.7, 0.5, 0.9, 0.6; act relu
+ * and gelu by turns.  Plots: act x acc, width x acc. */
+static const struct { const char *run; double width, acc; } kb_runs[] = {
+  { "k0", 40, 0.7 }, { "k1", 10, 0.5 }, { "k2", 30, 0.9 }, { "k3", 20, 0.6 },
+};
+
+/* Keys pressed in width x acc, one after the other, and the run each goes
+ * to: from none, Right is the first along x; the last stays the last. */
+static const struct { guint key; const char *run; } kb_moves[] = {
+  { GDK_KEY_Right, "k1" }, { GDK_KEY_Right, "k3" }, { GDK_KEY_Right, "k2" }, { GDK_KEY_Left, "k3" },
+  { GDK_KEY_End, "k0" }, { GDK_KEY_Right, "k0" }, { GDK_KEY_Home, "k1" }, { GDK_KEY_Up, "k3" },
+  { GDK_KEY_Up, "k0" }, { GDK_KEY_Down, "k3" },
+};
+
+/* Whether some pixel of row y between x0 and x1 is the focus ring's blue. */
+static gboolean
+has_ring_pixel (cairo_surface_t *s, int x0, int x1, int y)
+{
+  const GdkRGBA ring = LM_THEME_FOCUS_RGBA;
+  const guchar *row = cairo_image_surface_get_data (s) + y * cairo_image_surface_get_stride (s);
+
+  for (int x = MAX (x0, 0); x < x1; x++)
+    if (abs (row[4 * x + 2] - (int) (ring.red * 255 + 0.5)) <= 12
+        && abs (row[4 * x + 1] - (int) (ring.green * 255 + 0.5)) <= 12
+        && abs (row[4 * x] - (int) (ring.blue * 255 + 0.5)) <= 12)
+      return TRUE;
+  return FALSE;
+}
+
+static int
+luma_at (cairo_surface_t *s, double x, double y)
+{
+  const guchar *p = cairo_image_surface_get_data (s) + (int) y * cairo_image_surface_get_stride (s) + (int) x * 4;
+
+  return (p[0] + p[1] + p[2]) / 3;
+}
+
+static void
+assert_description (LmHparamsScatter *sc, const char *want)
+{
+  g_autofree char *error = gtk_test_accessible_check_property (GTK_ACCESSIBLE (sc),
+                                                               GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, want);
+
+  if (error != NULL)
+    g_error ("scatter matrix's description: %s", error);
+}
+
+/* The scatter plot matrix without a mouse: its points could not be reached
+ * at all.  Tab enters at the first plot and goes from plot to plot, then
+ * out; the arrow keys go from run to run along x or y in the focused
+ * plot; that run is ringed as the hovered one is, in every plot, and the
+ * accessible description names the plot, the run and its values; Enter
+ * and space select it as a click does (the table's row too), Escape
+ * clears the selection, and a row selected in the table is where the keys
+ * go on from. */
+static void
+test_scatter_keys (void)
+{
+  g_autofree char *logdir = NULL;
+  g_autoptr (GArray) plots = NULL;
+  const char *metrics[] = { "acc" };
+  LmRunSelection *selection;
+  LmHparamsView *hp;
+  LmHparamsScatter *sc;
+  GtkWidget *widget;
+  GtkSingleSelection *table;
+  cairo_surface_t *s;
+  const LmHpPlot *p;
+  LmWindow *win;
+  double x, y;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  logdir = g_dir_make_tmp ("lumen-scatter-keys-XXXXXX", NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (kb_runs); i++)
+    {
+      lm_hparam h[2] = { LM_HP_NUMBER ("width", kb_runs[i].width), LM_HP_STRING ("act", i % 2 ? "gelu" : "relu") };
+      lm_writer *w;
+
+      g_assert_cmpint (lm_writer_open (&w, logdir, kb_runs[i].run), ==, LM_OK);
+      g_assert_cmpint (lm_writer_add_hparams (w, h, 2, metrics, 1), ==, LM_OK);
+      g_assert_cmpint (lm_writer_add_scalar (w, "acc", 1, kb_runs[i].acc), ==, LM_OK);
+      g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+    }
+  win = lm_window_new (NULL, logdir);
+  gtk_window_set_default_size (GTK_WINDOW (win), 1280, 900);
+  gtk_window_present (GTK_WINDOW (win));
+  lm_dashboards_set_view (lm_window_get_dashboards (win), "hparams");
+  g_assert_true (settled (win));
+  selection = lm_window_get_selection (win);
+  hp = LM_HPARAMS_VIEW (lm_dashboards_get_page (lm_window_get_dashboards (win), "hparams"));
+  table = GTK_SINGLE_SELECTION (gtk_column_view_get_model (lm_hparams_view_get_column_view (hp)));
+  g_assert_cmpuint (lm_hparams_view_get_n_rows (hp), ==, 4);
+  g_assert_true (lm_hparams_view_set_plot (hp, "scatter"));
+  widget = lm_hparams_view_get_scatter (hp);
+  sc = LM_HPARAMS_SCATTER (widget);
+  for (int i = 0; i < 40 && gtk_widget_get_width (widget) == 0; i++)
+    lm_test_spin (50);
+  plots = lm_hparams_scatter_layout (sc, gtk_widget_get_width (widget), gtk_widget_get_height (widget));
+  g_assert_cmpuint (plots->len, ==, 2);
+  for (int i = 0; i < 60 && !gtk_window_is_active (GTK_WINDOW (win)); i++)
+    {
+      gtk_window_present (GTK_WINDOW (win));
+      lm_test_spin (50);
+    }
+  if (!gtk_window_is_active (GTK_WINDOW (win)))
+    {
+      g_test_skip ("the window never became active (another window holds the X focus)");
+      gtk_window_destroy (GTK_WINDOW (win));
+      lm_test_rm_rf (logdir);
+      return;
+    }
+  g_assert_true (gtk_test_accessible_has_property (GTK_ACCESSIBLE (sc), GTK_ACCESSIBLE_PROPERTY_LABEL));
+  /* no hover from the real pointer, which may rest over a point */
+  gtk_event_controller_set_propagation_phase (lm_ui_find_controller (widget, GTK_TYPE_EVENT_CONTROLLER_MOTION),
+                                              GTK_PHASE_NONE);
+  g_signal_emit_by_name (lm_ui_find_controller (widget, GTK_TYPE_EVENT_CONTROLLER_MOTION), "leave");
+
+  /* Tab: in at the first plot, on to the second, then out; Shift+Tab back */
+  g_assert_true (gtk_widget_child_focus (widget, GTK_DIR_TAB_FORWARD));
+  g_assert_true (gtk_widget_has_focus (widget));
+  g_assert_cmpuint (lm_hparams_scatter_get_focus_plot (sc), ==, 0);
+  assert_description (sc, "Plot of acc against act: arrow keys move from run to run, Enter selects one, "
+                          "Tab goes to the next plot");
+  g_assert_true (gtk_widget_child_focus (widget, GTK_DIR_TAB_FORWARD));
+  g_assert_cmpuint (lm_hparams_scatter_get_focus_plot (sc), ==, 1);
+  g_assert_false (gtk_widget_child_focus (widget, GTK_DIR_TAB_FORWARD));
+  g_assert_true (gtk_widget_child_focus (widget, GTK_DIR_TAB_BACKWARD));
+  g_assert_cmpuint (lm_hparams_scatter_get_focus_plot (sc), ==, 0);
+  g_assert_false (gtk_widget_child_focus (widget, GTK_DIR_TAB_BACKWARD));
+  g_assert_true (gtk_widget_grab_focus (lm_hparams_view_get_filter_entry (hp)));
+  g_assert_true (gtk_widget_child_focus (widget, GTK_DIR_TAB_BACKWARD));   /* Shift+Tab in: the last plot */
+  g_assert_cmpuint (lm_hparams_scatter_get_focus_plot (sc), ==, 1);
+  g_assert_true (gtk_widget_has_focus (widget));
+
+  /* width x acc: along x k1 (10), k3, k2, k0 (40); up k1 (0.5), k3, k0, k2 */
+  g_assert_null (lm_hparams_scatter_get_focused (sc));
+  for (guint i = 0; i < G_N_ELEMENTS (kb_moves); i++)
+    {
+      g_assert_true (lm_ui_press_key (widget, kb_moves[i].key, 0));
+      g_assert_cmpstr (lm_hparams_scatter_get_focused (sc), ==, kb_moves[i].run);
+    }
+  assert_description (sc, "Plot of acc against width: k3\nact: gelu\nwidth: 20\nacc: 0.6");
+
+  /* k3 ringed as if hovered, here (width 20: a third across 10..40, acc
+   * 0.6: a quarter up 0.5..0.9), and the plot's cell ringed in blue, once
+   * the focus shows */
+  p = &g_array_index (plots, LmHpPlot, 1);
+  x = p->data.origin.x + p->data.size.width / 3;
+  y = p->data.origin.y + p->data.size.height * 0.75;
+  gtk_window_set_focus_visible (GTK_WINDOW (win), FALSE);
+  s = lm_ui_snapshot_widget (widget);
+  g_assert_cmpint (luma_at (s, x + 7.5, y), >, 200);
+  g_assert_false (has_ring_pixel (s, p->frame.origin.x - 60, p->frame.origin.x, p->frame.origin.y + 20));
+  cairo_surface_destroy (s);
+  gtk_window_set_focus_visible (GTK_WINDOW (win), TRUE);
+  g_assert_true (gtk_widget_has_visible_focus (widget));
+  s = lm_ui_snapshot_widget (widget);
+  g_assert_cmpint (luma_at (s, x + 7.5, y), <, 100);
+  g_assert_true (has_ring_pixel (s, p->frame.origin.x - 60, p->frame.origin.x, p->frame.origin.y + 20));
+  /* and in the other plot (gelu: the first of two bands), without its ring */
+  p = &g_array_index (plots, LmHpPlot, 0);
+  g_assert_cmpint (luma_at (s, p->frame.origin.x + p->frame.size.width / 4 + 7.5, y), <, 100);
+  g_assert_false (has_ring_pixel (s, p->frame.origin.x - 60, p->frame.origin.x, p->frame.origin.y + 20));
+  cairo_surface_destroy (s);
+
+  /* Enter selects k3: the run selection and the table's row; Escape clears */
+  g_assert_null (lm_run_selection_get_highlighted (selection));
+  g_assert_true (lm_ui_press_key (widget, GDK_KEY_Return, 0));
+  g_assert_cmpstr (lm_run_selection_get_highlighted (selection), ==, "k3");
+  g_assert_cmpstr (((LmHparamsRow *) gtk_single_selection_get_selected_item (table))->run_name, ==, "k3");
+  g_assert_true (lm_ui_press_key (widget, GDK_KEY_Escape, 0));
+  g_assert_null (lm_run_selection_get_highlighted (selection));
+  g_assert_null (gtk_single_selection_get_selected_item (table));
+  g_assert_false (lm_ui_press_key (widget, GDK_KEY_Escape, 0));   /* nothing to clear: the key goes on */
+  g_assert_true (lm_ui_press_key (widget, GDK_KEY_Left, 0));
+  g_assert_cmpstr (lm_hparams_scatter_get_focused (sc), ==, "k1");
+  g_assert_true (lm_ui_press_key (widget, GDK_KEY_space, 0));
+  g_assert_cmpstr (lm_run_selection_get_highlighted (selection), ==, "k1");
+
+  /* a row picked in the table is where the keys go on from: k2 (30) */
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (table)); i++)
+    {
+      g_autoptr (LmHparamsRow) row = g_list_model_get_item (G_LIST_MODEL (table), i);
+
+      if (strcmp (row->run_name, "k2") == 0)
+        gtk_single_selection_set_selected (table, i);
+    }
+  g_assert_cmpstr (lm_run_selection_get_highlighted (selection), ==, "k2");
+  g_assert_cmpstr (lm_hparams_scatter_get_focused (sc), ==, "k2");
+  g_assert_true (lm_ui_press_key (widget, GDK_KEY_Right, 0));
+  g_assert_cmpstr (lm_hparams_scatter_get_focused (sc), ==, "k0");
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (logdir);
+}
+
 /* The icon-only button at or below root showing icon. */
 static GtkWidget *
 press_target_button (GtkWidget *root, const char *icon)
@@ -330,6 +535,7 @@ main (int argc, char **argv)
   have_display = lm_ui_test_init (&argc, &argv);
   g_test_add_func ("/ui/keyboard/icon-buttons-named", test_icon_buttons_named);
   g_test_add_func ("/ui/keyboard/graph-focus-visible", test_graph_focus_visible);
+  g_test_add_func ("/ui/keyboard/scatter-keys", test_scatter_keys);
   g_test_add_func ("/ui/keyboard/shortcuts", test_shortcuts);
   return g_test_run ();
 }

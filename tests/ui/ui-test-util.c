@@ -103,18 +103,51 @@ lm_ui_image_load (const char *path, LmUiImage *img, GError **error)
 }
 
 GtkWidget *
-lm_ui_find_descendant (GtkWidget *root, GType type)
+lm_ui_find_widget (GtkWidget *root, LmUiMatch match, gconstpointer data)
 {
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+  if (match (root, data))
     return root;
   for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
     {
-      GtkWidget *found = lm_ui_find_descendant (c, type);
+      GtkWidget *found = lm_ui_find_widget (c, match, data);
 
       if (found != NULL)
         return found;
     }
   return NULL;
+}
+
+static gboolean
+is_of_type (GtkWidget *widget, gconstpointer type)
+{
+  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (type));
+}
+
+GtkWidget *
+lm_ui_find_descendant (GtkWidget *root, GType type)
+{
+  return lm_ui_find_widget (root, is_of_type, GSIZE_TO_POINTER (type));
+}
+
+cairo_surface_t *
+lm_ui_snapshot_widget (GtkWidget *widget)
+{
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, gtk_widget_get_width (widget),
+                                                         gtk_widget_get_height (widget));
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  GskRenderNode *node;
+  cairo_t *cr = cairo_create (surface);
+
+  GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
+  node = gtk_snapshot_free_to_node (snapshot);
+  if (node != NULL)
+    {
+      gsk_render_node_draw (node, cr);
+      gsk_render_node_unref (node);
+    }
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  return surface;
 }
 
 GtkEventController *

@@ -44,6 +44,14 @@ gboolean   lm_ui_image_load      (const char *path, LmUiImage *img, GError **err
 gboolean   lm_ui_press_key       (GtkWidget *widget, guint keyval, GdkModifierType mods);
 /* The first widget of `type` at or below root (depth first), or NULL. */
 GtkWidget *lm_ui_find_descendant (GtkWidget *root, GType type);
+/* The first widget at or below root (depth first) that match says is the
+ * one, or NULL. */
+typedef gboolean (*LmUiMatch) (GtkWidget *widget, gconstpointer data);
+GtkWidget *lm_ui_find_widget     (GtkWidget *root, LmUiMatch match, gconstpointer data);
+/* What the widget draws itself, now: its snapshot (not the last frame's)
+ * drawn as GTK's Cairo renderer draws a frame, on a surface of the
+ * widget's size. */
+cairo_surface_t *lm_ui_snapshot_widget (GtkWidget *widget);
 /* widget's first event controller of `type` (the widget owns it), or NULL. */
 GtkEventController *lm_ui_find_controller (GtkWidget *widget, GType type);
 /* The first widget with css_class at or below root (depth first), or NULL. */
