@@ -517,10 +517,12 @@ static bool on_batch_end(void *ud, const lm_step_info *s)
   if (a->w && a->cli.hist_every > 0 && s->step % a->cli.hist_every == 0 && s->batch + 1 < s->num_batches)
     log_rc(a, lm_train_log_histograms(a->w, s->step, a->model, true, true), "histograms");
   if (!a->cli.no_progress) {
+    /* a stop leaves the bar at the step it stopped at */
     double el = now - a->t_epoch;
-    lm_progress_update(&a->prog, s->batch + 1, a->last.loss_sum / (double)a->last.seen,
-                       (double)a->last.correct / (double)a->last.seen,
-                       el > 0 ? (double)a->epoch_examples / el : 0, now);
+    (stop ? lm_progress_close : lm_progress_update)(&a->prog, s->batch + 1,
+                                                    a->last.loss_sum / (double)a->last.seen,
+                                                    (double)a->last.correct / (double)a->last.seen,
+                                                    el > 0 ? (double)a->epoch_examples / el : 0, now);
   }
   a->t_last_batch = lm_now_seconds();
   a->cpu_last_batch = process_cpu_seconds();

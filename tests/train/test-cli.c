@@ -7,17 +7,23 @@
  * checkpoint written, run marked 'stopped', and the run resumes from it),
  * and SIGTERM the same way, even while lumen-train is starting.
  */
+#define _GNU_SOURCE /* posix_openpt, grantpt, unlockpt, ptsname */
+#include <fcntl.h>
 #include <glib.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cuda/lumen-cuda.h"
+#include "lm-train-app.h"
 #include "lm-train-cli.h"
 #include "lm-train-progress.h"
 #include "lumen-train.h"
@@ -309,6 +315,105 @@ static void test_progress(void)
   g_assert_cmpint(redraws, <=, 15);
   g_assert_null(strchr(text, '\n'));
   free(text);
+
+  /* stopped mid-epoch (Ctrl-C, --stop-after-steps): close() draws the step
+   * it stopped at at once, throttle or not, and leaves it on its own line,
+   * as tqdm's close(); end() then clears nothing */
+  text = NULL;
+  f = open_memstream(&text, &len);
+  lm_progress_init(&p, f, 1);
+  lm_progress_begin(&p, 1, 1, 1000, 0, 0.0);
+  for (int s = 1; s < 137; s++)
+    lm_progress_update(&p, s, 0.5, 0.5, 100, s * 0.001);
+  lm_progress_close(&p, 137, 0.25, 0.75, 100, 0.137);
+  lm_progress_end(&p);
+  fclose(f);
+  g_assert_true(g_str_has_suffix(text, "\rEpoch 1/1 [==>               ] 137/1000 ETA 0:01 "
+                                       "loss 0.2500 acc 75.0% 100 ex/s\033[K\n"));
+  free(text);
+  /* not a terminal: a last line at the stop, between the 10% lines */
+  text = NULL;
+  f = open_memstream(&text, &len);
+  lm_progress_init(&p, f, 0);
+  lm_progress_begin(&p, 1, 1, 1000, 0, 0.0);
+  for (int s = 1; s < 137; s++)
+    lm_progress_update(&p, s, 0.5, 0.5, 100, s * 0.001);
+  lm_progress_close(&p, 137, 0.25, 0.75, 100, 0.137);
+  lm_progress_end(&p);
+  fclose(f);
+  g_assert_true(g_str_has_suffix(text, "] 100/1000 ETA 0:01 loss 0.5000 acc 50.0% 100 ex/s\n"
+                                       "Epoch 1/1 [==>                 ] 137/1000 ETA 0:01 loss 0.2500 "
+                                       "acc 75.0% 100 ex/s\n"));
+  free(text);
+}
+
+/* The bar of a real run stopped by --stop-after-steps, on a terminal (a
+ * pseudo-terminal here, raw so that "\n" stays "\n") and into a file: the
+ * last bar shows the step it stopped at (it showed step 1 on a terminal,
+ * then was cleared, and step 6 of 29 in a file, the last 10% line). */
+static void test_progress_at_stop(void)
+{
+  for (int tty = 0; tty < 2; tty++) {
+    int master = -1;
+    FILE *out;
+    char *text = NULL;
+    size_t len = 0;
+    if (tty) {
+      master = posix_openpt(O_RDWR | O_NOCTTY);
+      g_assert_cmpint(master, >=, 0);
+      g_assert_cmpint(grantpt(master), ==, 0);
+      g_assert_cmpint(unlockpt(master), ==, 0);
+      int slave = open(ptsname(master), O_RDWR | O_NOCTTY);
+      g_assert_cmpint(slave, >=, 0);
+      struct termios tio;
+      g_assert_cmpint(tcgetattr(slave, &tio), ==, 0);
+      cfmakeraw(&tio);
+      g_assert_cmpint(tcsetattr(slave, TCSANOW, &tio), ==, 0);
+      struct winsize ws = {.ws_row = 24, .ws_col = 100};
+      g_assert_cmpint(ioctl(slave, TIOCSWINSZ, &ws), ==, 0);
+      out = fdopen(slave, "w");
+    } else {
+      out = open_memstream(&text, &len);
+    }
+    lm_train_cli c;
+    char *args = g_strdup_printf("--data '%s' --epochs 1 --logdir '%s' --run stop-bar-%d --no-log "
+                                 "--stop-after-steps 7", data, tmpdir, tty);
+    g_assert_cmpint(parse(&c, args, NULL), ==, LM_CLI_RUN);
+    FILE *err = tmpfile();
+    lm_train_result res;
+    g_assert_cmpint(lm_train_app_run(&c, out, err, &res), ==, 0);
+    fclose(err);
+    fclose(out);
+    g_assert_cmpint(res.steps_done, ==, 7);
+    if (tty) {
+      /* well under the pseudo-terminal's buffer: all of it is there to read */
+      GString *s = g_string_new(NULL);
+      char buf[4096];
+      ssize_t n;
+      int fl = fcntl(master, F_GETFL);
+      fcntl(master, F_SETFL, fl | O_NONBLOCK);
+      while ((n = read(master, buf, sizeof buf)) > 0)
+        g_string_append_len(s, buf, n);
+      close(master);
+      text = g_string_free(s, FALSE);
+    }
+    g_test_message("%s", text);
+    const char *stop = strstr(text, "Stopped at epoch 1, step 7.");
+    g_assert_nonnull(stop);
+    /* the line before it: the bar at 7 of ceil(1800 / 64) = 29 steps */
+    const char *bar = g_strrstr_len(text, stop - text, "Epoch 1/1 [");
+    g_assert_nonnull(bar);
+    char *last = g_strndup(bar, stop - bar);
+    g_test_message("last bar: %s", last);
+    g_assert_nonnull(strstr(last, "] 7/29 ETA "));
+    g_assert_true(g_str_has_suffix(last, tty ? "\033[K\n" : " ex/s\n"));
+    g_free(last);
+    if (tty)
+      g_free(text);
+    else
+      free(text);
+    g_free(args);
+  }
 }
 
 /* Runs lumen-train with the given arguments; returns the exit status. */
@@ -782,6 +887,7 @@ int main(int argc, char **argv)
   g_test_add_func("/train/cli/program-name", test_program_name);
   g_test_add_func("/train/cli/bad-usage", test_bad_usage);
   g_test_add_func("/train/cli/progress", test_progress);
+  g_test_add_func("/train/cli/progress-at-stop", test_progress_at_stop);
   g_test_add_func("/train/cli/exe", test_exe);
   g_test_add_func("/train/cli/default-run-name", test_default_run_name);
   g_test_add_func("/train/cli/write-failure-and-empty-test", test_write_failure_and_empty_test);
