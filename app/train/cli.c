@@ -260,6 +260,10 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
       cli->set_model = true;
       break;
     case OPT_DATA:
+      if (!*optarg) {
+        fprintf(err, "lumen-train: --data: expected a folder, found ''\n");
+        return LM_CLI_USAGE;
+      }
       cli->data_dir = optarg;
       cli->set_data_dir = true;
       break;
@@ -369,7 +373,13 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
       cli->set_normalize = true;
       break;
     case OPT_ALLOW_TF32: cli->allow_tf32 = true; break;
-    case OPT_RESUME: cli->resume = optarg; break;
+    case OPT_RESUME:
+      if (!*optarg) {
+        fprintf(err, "lumen-train: --resume: expected a checkpoint file, found ''\n");
+        return LM_CLI_USAGE;
+      }
+      cli->resume = optarg;
+      break;
     case OPT_NO_LOG: cli->no_log = true; break;
     case OPT_NO_PROGRESS: cli->no_progress = true; break;
     case OPT_LIMIT_TRAIN:

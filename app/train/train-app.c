@@ -858,26 +858,26 @@ static bool load_data(app *a)
   char *error = NULL;
   lm_dataset *train = lm_dataset_load_dir(a->cli.data_dir, "train", &error);
   if (!train) {
-    fprintf(a->err, "lumen-train: %s\n", error);
+    fprintf(a->err, "lumen-train: --data: %s\n", error);
     free(error);
     return false;
   }
   if (lm_dataset_channels(train) != 1 || lm_dataset_height(train) != 28 || lm_dataset_width(train) != 28) {
-    fprintf(a->err, "lumen-train: %s: the %s model takes 1x28x28 images, the data set has %dx%dx%d\n",
+    fprintf(a->err, "lumen-train: --data: %s: the %s model takes 1x28x28 images, the data set has %dx%dx%d\n",
             a->cli.data_dir, a->cli.model, lm_dataset_channels(train), lm_dataset_height(train),
             lm_dataset_width(train));
     lm_dataset_release(train);
     return false;
   }
   if (lm_dataset_num_classes(train) > 10) {
-    fprintf(a->err, "lumen-train: %s: the training labels (train-labels) go up to %d, the models have 10 outputs\n", a->cli.data_dir,
+    fprintf(a->err, "lumen-train: --data: %s: the training labels (train-labels) go up to %d, the models have 10 outputs\n", a->cli.data_dir,
             lm_dataset_num_classes(train) - 1);
     lm_dataset_release(train);
     return false;
   }
   lm_dataset *test = lm_dataset_load_dir(a->cli.data_dir, "test", &error);
   if (!test) {
-    fprintf(a->err, "lumen-train: %s\n", error);
+    fprintf(a->err, "lumen-train: --data: %s\n", error);
     free(error);
     lm_dataset_release(train);
     return false;
@@ -901,7 +901,7 @@ static bool load_data(app *a)
              lm_dataset_num_classes(test) - 1);
   }
   if (bad_data) {
-    fprintf(a->err, "lumen-train: %s: %s\n", a->cli.data_dir, why);
+    fprintf(a->err, "lumen-train: --data: %s: %s\n", a->cli.data_dir, why);
     lm_dataset_release(train);
     lm_dataset_release(test);
     return false;
@@ -1010,7 +1010,7 @@ static bool claim_default_run(app *a)
   snprintf(comment, sizeof comment, "_%s", a->cli.model);
   char *name = lm_writer_claim_default_run_name(a->cli.logdir, comment);
   if (!name) {
-    fprintf(a->err, "lumen-train: %s\n", lm_log_last_error());
+    fprintf(a->err, "lumen-train: --logdir: %s\n", lm_log_last_error());
     return false;
   }
   snprintf(a->run_name, sizeof a->run_name, "%s", name);
@@ -1025,7 +1025,7 @@ static bool open_writer(app *a)
   if (a->cli.no_log) {
     snprintf(a->run_dir, sizeof a->run_dir, "%s/%s", a->cli.logdir, a->run_name);
     if (!mkdir_p(a->run_dir)) {
-      fprintf(a->err, "lumen-train: cannot create %s: %s\n", a->run_dir, strerror(errno));
+      fprintf(a->err, "lumen-train: --logdir: cannot create %s: %s\n", a->run_dir, strerror(errno));
       return false;
     }
     return true;
@@ -1043,7 +1043,7 @@ static bool open_writer(app *a)
     wo.purge_step = a->step0 + 1;
   }
   if (lm_writer_open_with(&a->w, &wo) != LM_OK) {
-    fprintf(a->err, "lumen-train: cannot open the run: %s\n", lm_log_last_error());
+    fprintf(a->err, "lumen-train: --logdir: cannot open the run: %s\n", lm_log_last_error());
     return false;
   }
   snprintf(a->run_dir, sizeof a->run_dir, "%s", lm_writer_run_dir(a->w));

@@ -199,6 +199,9 @@ static void expect_usage(const char *cmdline, const char *frag)
 static void test_bad_usage(void)
 {
   expect_usage("--epochs 0", "--epochs: expected an integer from 1 to 1000000, found '0'");
+  /* an empty path is named as such, not "lumen-train: : no such data directory" */
+  expect_usage("--data ''", "lumen-train: --data: expected a folder, found ''");
+  expect_usage("--resume ''", "lumen-train: --resume: expected a checkpoint file, found ''");
   expect_usage("--epochs 10x", "found '10x'");
   expect_usage("--batch-size -5", "--batch-size");
   expect_usage("--model resnet", "--model: expected mlp or cnn, found 'resnet'");
@@ -478,10 +481,26 @@ static void test_exe(void)
 
   args = g_strdup_printf("--data /nonexistent-data --logdir '%s'", tmpdir);
   g_assert_cmpint(run_exe(args, &out, &err), ==, 1);
-  g_assert_nonnull(strstr(err, "/nonexistent-data: no such data directory"));
+  /* the message names the option, as a bad value's does */
+  g_assert_nonnull(strstr(err, "lumen-train: --data: /nonexistent-data: no such data directory"));
   g_free(out);
   g_free(err);
   g_free(args);
+
+  /* a log directory that cannot be made (even by root: /proc takes no new
+   * folder), with or without --run: the message names --logdir */
+  for (int named = 0; named < 2; named++) {
+    args = g_strdup_printf("--data '%s' --logdir /proc/lumen-no-logdir %s --no-progress", data,
+                           named ? "--run r" : "");
+    g_assert_cmpint(run_exe(args, &out, &err), ==, 1);
+    g_test_message("%s", err);
+    g_assert_true(g_str_has_prefix(err, "lumen-train: --logdir: "));
+    g_assert_nonnull(strstr(err, "cannot create log directory '/proc/lumen-no-logdir'"));
+    g_assert_null(strstr(out, "Epoch 1/"));
+    g_free(out);
+    g_free(err);
+    g_free(args);
+  }
 
   /* a file given as --data exists: it is not a directory */
   char *file = g_build_filename(data, "train-labels-idx1-ubyte.gz", NULL);
