@@ -669,6 +669,31 @@ static bool newest_checkpoint(const char *dir, char *out, size_t len)
   return found;
 }
 
+/* A new (not resumed) run named with --run whose folder already holds a
+ * run: its steps would be added to that run file from step 1 again and
+ * its checkpoints overwritten, so it is refused with the way to continue
+ * that run instead (a default name is always a new folder). */
+static bool run_folder_is_free(app *a)
+{
+  if (a->cli.resume || a->default_name)
+    return true;
+  char dir[PATH_MAX], file[PATH_MAX + 16], ck[PATH_MAX];
+  snprintf(dir, sizeof dir, "%s/%s", a->cli.logdir, a->run_name);
+  snprintf(file, sizeof file, "%s/run.lumen", dir);
+  const bool has_run = access(file, F_OK) == 0, has_ck = newest_checkpoint(dir, ck, sizeof ck);
+  if (!has_run && !has_ck)
+    return true;
+  fprintf(a->err, "lumen-train: --run %s: %s already holds a run (%s); a new run there would "
+          "overwrite its checkpoints%s. ", a->run_name, dir,
+          has_run && has_ck ? "a run file and checkpoints" : has_run ? "a run file" : "checkpoints",
+          has_run && !a->cli.no_log ? " and log its steps a second time into its run file" : "");
+  if (has_ck)
+    fprintf(a->err, "Continue it with --resume %s, or choose another --run name\n", ck);
+  else
+    fprintf(a->err, "Choose another --run name (or remove %s)\n", dir);
+  return false;
+}
+
 /* --resume given a run folder or its run file (an easy slip: both sit next
  * to the checkpoints) gets a message naming a checkpoint to use instead of
  * the safetensors parser's complaint about a header length. */
@@ -1132,6 +1157,8 @@ int lm_train_app_run(const lm_train_cli *cli, FILE *out, FILE *err, lm_train_res
     snprintf(a.run_name, sizeof a.run_name, "%s", a.cli.run);
   else if (!a.run_name[0])
     a.default_name = true; /* claimed when the run opens (claim_default_run) */
+  if (!run_folder_is_free(&a)) /* before the data loads: said at once */
+    goto done;
 
   lm_device dev = LM_CPU;
   if (!lm_device_parse(a.cli.device, &dev)) { /* callers that skipped lm_train_cli_parse */

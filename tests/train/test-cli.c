@@ -896,6 +896,66 @@ static void test_resume_purges_later_steps(void)
   g_free(args);
 }
 
+/* A new run given the --run name of a run that already holds a run file
+ * and checkpoints is refused, naming the checkpoint to --resume: it would
+ * have logged step 1 onwards a second time into that run file and
+ * overwritten its checkpoints (the first run's epoch-1 checkpoint was
+ * silently replaced). Nothing of the first run changes. */
+static void test_run_name_taken(void)
+{
+  char *args = g_strdup_printf("--data '%s' --epochs 1 --logdir '%s' --run taken --no-progress "
+                               "--log-every 1", data, tmpdir);
+  char *out, *err;
+  g_assert_cmpint(run_exe(args, &out, &err), ==, 0);
+  g_free(out);
+  g_free(err);
+  char *ck = g_build_filename(tmpdir, "taken", "checkpoint-epoch-001.safetensors", NULL);
+  char *runfile = g_build_filename(tmpdir, "taken", "run.lumen", NULL);
+  char *ck_before = NULL;
+  gsize ck_len = 0;
+  g_assert_true(g_file_get_contents(ck, &ck_before, &ck_len, NULL));
+  sqlite3 *db = train_fixture_open_run(runfile);
+  const char *count = "SELECT count(*) FROM scalars";
+  int64_t n_scalars = train_fixture_int(db, count);
+  sqlite3_close(db);
+
+  for (int no_log = 0; no_log < 2; no_log++) {
+    char *again = g_strdup_printf("%s --seed 7%s", args, no_log ? " --no-log" : "");
+    g_assert_cmpint(run_exe(again, &out, &err), ==, 1);
+    g_test_message("%s", err);
+    char *want = g_strdup_printf("lumen-train: --run taken: %s/taken already holds a run (a run file "
+                                 "and checkpoints); a new run there would overwrite its checkpoints%s. "
+                                 "Continue it with --resume %s, or choose another --run name\n",
+                                 tmpdir, no_log ? "" : " and log its steps a second time into its run file",
+                                 ck);
+    g_assert_cmpstr(err, ==, want);
+    g_assert_null(strstr(out, "Epoch 1/1"));
+    g_free(want);
+    g_free(again);
+    g_free(out);
+    g_free(err);
+  }
+  char *ck_after = NULL;
+  gsize ck_after_len = 0;
+  g_assert_true(g_file_get_contents(ck, &ck_after, &ck_after_len, NULL));
+  g_assert_cmpmem(ck_after, ck_after_len, ck_before, ck_len);
+  db = train_fixture_open_run(runfile);
+  g_assert_cmpint(train_fixture_int(db, count), ==, n_scalars);
+  sqlite3_close(db);
+  /* --resume continues it, into the same folder */
+  char *resume = g_strdup_printf("--resume '%s' --epochs 2 --no-progress", ck);
+  g_assert_cmpint(run_exe(resume, &out, &err), ==, 0);
+  g_assert_nonnull(strstr(out, "Epoch 2/2"));
+  g_free(out);
+  g_free(err);
+  g_free(resume);
+  g_free(ck_before);
+  g_free(ck_after);
+  g_free(runfile);
+  g_free(ck);
+  g_free(args);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -911,6 +971,7 @@ int main(int argc, char **argv)
   g_test_add_func("/train/cli/default-run-name", test_default_run_name);
   g_test_add_func("/train/cli/write-failure-and-empty-test", test_write_failure_and_empty_test);
   g_test_add_func("/train/cli/plateau-needs-val", test_plateau_needs_val);
+  g_test_add_func("/train/cli/run-name-taken", test_run_name_taken);
   g_test_add_func("/train/cli/resume-purges-later-steps", test_resume_purges_later_steps);
   g_test_add_func("/train/cli/sigint", test_sigint);
   g_test_add_func("/train/cli/sigterm", test_sigterm);
