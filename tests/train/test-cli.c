@@ -272,6 +272,24 @@ static void test_bad_usage(void)
   g_free(text);
 }
 
+/* The text of a bar (tty or not) updated every 1 ms for 136 of 1000 steps,
+ * then closed at step 137 as a stopped run closes it. */
+static char *progress_stopped_at_137(int tty)
+{
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  lm_progress p;
+  lm_progress_init(&p, f, tty);
+  lm_progress_begin(&p, 1, 1, 1000, 0, 0.0);
+  for (int s = 1; s < 137; s++)
+    lm_progress_update(&p, s, 0.5, 0.5, 100, s * 0.001);
+  lm_progress_close(&p, 137, 0.25, 0.75, 100, 0.137);
+  lm_progress_end(&p);
+  fclose(f);
+  return text;
+}
+
 static void test_progress(void)
 {
   char buf[320];
@@ -322,28 +340,12 @@ static void test_progress(void)
   /* stopped mid-epoch (Ctrl-C, --stop-after-steps): close() draws the step
    * it stopped at at once, throttle or not, and leaves it on its own line,
    * as tqdm's close(); end() then clears nothing */
-  text = NULL;
-  f = open_memstream(&text, &len);
-  lm_progress_init(&p, f, 1);
-  lm_progress_begin(&p, 1, 1, 1000, 0, 0.0);
-  for (int s = 1; s < 137; s++)
-    lm_progress_update(&p, s, 0.5, 0.5, 100, s * 0.001);
-  lm_progress_close(&p, 137, 0.25, 0.75, 100, 0.137);
-  lm_progress_end(&p);
-  fclose(f);
+  text = progress_stopped_at_137(1);
   g_assert_true(g_str_has_suffix(text, "\rEpoch 1/1 [==>               ] 137/1000 ETA 0:01 "
                                        "loss 0.2500 acc 75.0% 100 ex/s\033[K\n"));
   free(text);
   /* not a terminal: a last line at the stop, between the 10% lines */
-  text = NULL;
-  f = open_memstream(&text, &len);
-  lm_progress_init(&p, f, 0);
-  lm_progress_begin(&p, 1, 1, 1000, 0, 0.0);
-  for (int s = 1; s < 137; s++)
-    lm_progress_update(&p, s, 0.5, 0.5, 100, s * 0.001);
-  lm_progress_close(&p, 137, 0.25, 0.75, 100, 0.137);
-  lm_progress_end(&p);
-  fclose(f);
+  text = progress_stopped_at_137(0);
   g_assert_true(g_str_has_suffix(text, "] 100/1000 ETA 0:01 loss 0.5000 acc 50.0% 100 ex/s\n"
                                        "Epoch 1/1 [==>                 ] 137/1000 ETA 0:01 loss 0.2500 "
                                        "acc 75.0% 100 ex/s\n"));
