@@ -96,7 +96,8 @@ void lm_train_cli_print_help(FILE *out)
     "\n"
     "Logging (view with: lumen --logdir DIR):\n"
     "  --logdir DIR           [runs]\n"
-    "  --run NAME             run name, may be nested (exp1/lr0.1)\n"
+    "  --run NAME             run name, may be nested (exp1/lr0.1); a new one\n"
+    "                         (continue a run with --resume)\n"
     "                         [like SummaryWriter: Nov21_07-45-12_HOST_MODEL]\n"
     "  --log-every N          log train loss/accuracy every N steps   [50]\n"
     "  --hist-every N         also log parameter/gradient histograms every N\n"
@@ -263,6 +264,10 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
       cli->set_model = true;
       break;
     case OPT_DATA:
+      if (!*optarg) {
+        fprintf(err, "lumen-train: --data: expected a folder, found ''\n");
+        return LM_CLI_USAGE;
+      }
       cli->data_dir = optarg;
       cli->set_data_dir = true;
       break;
@@ -372,7 +377,13 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
       cli->set_normalize = true;
       break;
     case OPT_ALLOW_TF32: cli->allow_tf32 = true; break;
-    case OPT_RESUME: cli->resume = optarg; break;
+    case OPT_RESUME:
+      if (!*optarg) {
+        fprintf(err, "lumen-train: --resume: expected a checkpoint file, found ''\n");
+        return LM_CLI_USAGE;
+      }
+      cli->resume = optarg;
+      break;
     case OPT_NO_LOG: cli->no_log = true; break;
     case OPT_NO_PROGRESS: cli->no_progress = true; break;
     case OPT_NO_PR_CURVES: cli->no_pr_curves = true; break;

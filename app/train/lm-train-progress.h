@@ -33,6 +33,12 @@ void lm_progress_begin(lm_progress *p, int epoch, int epochs, int64_t total, int
  * are the epoch's running means; examples_per_sec the current rate. */
 void lm_progress_update(lm_progress *p, int64_t done, double loss, double acc,
                         double examples_per_sec, double now);
+/* Draws the bar at `done` now (no throttling, even between 10% lines) and
+ * leaves it on its own line, as tqdm's close(): for a run stopped mid-epoch
+ * (Ctrl-C, --stop-after-steps), whose last bar would otherwise show an
+ * earlier step, or be cleared. */
+void lm_progress_close(lm_progress *p, int64_t done, double loss, double acc,
+                       double examples_per_sec, double now);
 /* Clears the bar (tty) so the epoch summary line can take its place. */
 void lm_progress_end(lm_progress *p);
 /* Formats one line (no newline) into buf: used by update, and by tests. */

@@ -118,6 +118,20 @@ void lm_progress_update(lm_progress *p, int64_t done, double loss, double acc,
   fflush(p->out);
 }
 
+void lm_progress_close(lm_progress *p, int64_t done, double loss, double acc,
+                       double examples_per_sec, double now)
+{
+  char line[320];
+  lm_progress_format(p, done, loss, acc, examples_per_sec, now, line, sizeof line);
+  if (p->tty)
+    fprintf(p->out, "\r%s\033[K\n", line); /* unthrottled: this is the step it stopped at */
+  else if (done != p->last_plain)
+    fprintf(p->out, "%s\n", line);
+  fflush(p->out);
+  p->last_plain = done;
+  p->drawn = false; /* left on screen: end() must not clear it */
+}
+
 void lm_progress_end(lm_progress *p)
 {
   if (p->tty && p->drawn) {

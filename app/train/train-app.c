@@ -517,10 +517,12 @@ static bool on_batch_end(void *ud, const lm_step_info *s)
   if (a->w && a->cli.hist_every > 0 && s->step % a->cli.hist_every == 0 && s->batch + 1 < s->num_batches)
     log_rc(a, lm_train_log_histograms(a->w, s->step, a->model, true, true), "histograms");
   if (!a->cli.no_progress) {
+    /* a stop leaves the bar at the step it stopped at */
     double el = now - a->t_epoch;
-    lm_progress_update(&a->prog, s->batch + 1, a->last.loss_sum / (double)a->last.seen,
-                       (double)a->last.correct / (double)a->last.seen,
-                       el > 0 ? (double)a->epoch_examples / el : 0, now);
+    (stop ? lm_progress_close : lm_progress_update)(&a->prog, s->batch + 1,
+                                                    a->last.loss_sum / (double)a->last.seen,
+                                                    (double)a->last.correct / (double)a->last.seen,
+                                                    el > 0 ? (double)a->epoch_examples / el : 0, now);
   }
   a->t_last_batch = lm_now_seconds();
   a->cpu_last_batch = process_cpu_seconds();
@@ -691,6 +693,31 @@ static bool newest_checkpoint(const char *dir, char *out, size_t len)
   }
   closedir(d);
   return found;
+}
+
+/* A new (not resumed) run named with --run whose folder already holds a
+ * run: its steps would be added to that run file from step 1 again and
+ * its checkpoints overwritten, so it is refused with the way to continue
+ * that run instead (a default name is always a new folder). */
+static bool run_folder_is_free(app *a)
+{
+  if (a->cli.resume || a->default_name)
+    return true;
+  char dir[PATH_MAX], file[PATH_MAX + 16], ck[PATH_MAX];
+  snprintf(dir, sizeof dir, "%s/%s", a->cli.logdir, a->run_name);
+  snprintf(file, sizeof file, "%s/run.lumen", dir);
+  const bool has_run = access(file, F_OK) == 0, has_ck = newest_checkpoint(dir, ck, sizeof ck);
+  if (!has_run && !has_ck)
+    return true;
+  fprintf(a->err, "lumen-train: --run %s: %s already holds a run (%s); a new run there would "
+          "overwrite its checkpoints%s. ", a->run_name, dir,
+          has_run && has_ck ? "a run file and checkpoints" : has_run ? "a run file" : "checkpoints",
+          has_run && !a->cli.no_log ? " and log its steps a second time into its run file" : "");
+  if (has_ck)
+    fprintf(a->err, "Continue it with --resume %s, or choose another --run name\n", ck);
+  else
+    fprintf(a->err, "Choose another --run name (or remove %s)\n", dir);
+  return false;
 }
 
 /* --resume given a run folder or its run file (an easy slip: both sit next
@@ -882,26 +909,26 @@ static bool load_data(app *a)
   char *error = NULL;
   lm_dataset *train = lm_dataset_load_dir(a->cli.data_dir, "train", &error);
   if (!train) {
-    fprintf(a->err, "lumen-train: %s\n", error);
+    fprintf(a->err, "lumen-train: --data: %s\n", error);
     free(error);
     return false;
   }
   if (lm_dataset_channels(train) != 1 || lm_dataset_height(train) != 28 || lm_dataset_width(train) != 28) {
-    fprintf(a->err, "lumen-train: %s: the %s model takes 1x28x28 images, the data set has %dx%dx%d\n",
+    fprintf(a->err, "lumen-train: --data: %s: the %s model takes 1x28x28 images, the data set has %dx%dx%d\n",
             a->cli.data_dir, a->cli.model, lm_dataset_channels(train), lm_dataset_height(train),
             lm_dataset_width(train));
     lm_dataset_release(train);
     return false;
   }
   if (lm_dataset_num_classes(train) > 10) {
-    fprintf(a->err, "lumen-train: %s: the training labels (train-labels) go up to %d, the models have 10 outputs\n", a->cli.data_dir,
+    fprintf(a->err, "lumen-train: --data: %s: the training labels (train-labels) go up to %d, the models have 10 outputs\n", a->cli.data_dir,
             lm_dataset_num_classes(train) - 1);
     lm_dataset_release(train);
     return false;
   }
   lm_dataset *test = lm_dataset_load_dir(a->cli.data_dir, "test", &error);
   if (!test) {
-    fprintf(a->err, "lumen-train: %s\n", error);
+    fprintf(a->err, "lumen-train: --data: %s\n", error);
     free(error);
     lm_dataset_release(train);
     return false;
@@ -925,7 +952,7 @@ static bool load_data(app *a)
              lm_dataset_num_classes(test) - 1);
   }
   if (bad_data) {
-    fprintf(a->err, "lumen-train: %s: %s\n", a->cli.data_dir, why);
+    fprintf(a->err, "lumen-train: --data: %s: %s\n", a->cli.data_dir, why);
     lm_dataset_release(train);
     lm_dataset_release(test);
     return false;
@@ -1034,7 +1061,7 @@ static bool claim_default_run(app *a)
   snprintf(comment, sizeof comment, "_%s", a->cli.model);
   char *name = lm_writer_claim_default_run_name(a->cli.logdir, comment);
   if (!name) {
-    fprintf(a->err, "lumen-train: %s\n", lm_log_last_error());
+    fprintf(a->err, "lumen-train: --logdir: %s\n", lm_log_last_error());
     return false;
   }
   snprintf(a->run_name, sizeof a->run_name, "%s", name);
@@ -1049,7 +1076,7 @@ static bool open_writer(app *a)
   if (a->cli.no_log) {
     snprintf(a->run_dir, sizeof a->run_dir, "%s/%s", a->cli.logdir, a->run_name);
     if (!mkdir_p(a->run_dir)) {
-      fprintf(a->err, "lumen-train: cannot create %s: %s\n", a->run_dir, strerror(errno));
+      fprintf(a->err, "lumen-train: --logdir: cannot create %s: %s\n", a->run_dir, strerror(errno));
       return false;
     }
     return true;
@@ -1067,7 +1094,7 @@ static bool open_writer(app *a)
     wo.purge_step = a->step0 + 1;
   }
   if (lm_writer_open_with(&a->w, &wo) != LM_OK) {
-    fprintf(a->err, "lumen-train: cannot open the run: %s\n", lm_log_last_error());
+    fprintf(a->err, "lumen-train: --logdir: cannot open the run: %s\n", lm_log_last_error());
     return false;
   }
   snprintf(a->run_dir, sizeof a->run_dir, "%s", lm_writer_run_dir(a->w));
@@ -1156,6 +1183,8 @@ int lm_train_app_run(const lm_train_cli *cli, FILE *out, FILE *err, lm_train_res
     snprintf(a.run_name, sizeof a.run_name, "%s", a.cli.run);
   else if (!a.run_name[0])
     a.default_name = true; /* claimed when the run opens (claim_default_run) */
+  if (!run_folder_is_free(&a)) /* before the data loads: said at once */
+    goto done;
 
   lm_device dev = LM_CPU;
   if (!lm_device_parse(a.cli.device, &dev)) { /* callers that skipped lm_train_cli_parse */

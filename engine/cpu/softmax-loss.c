@@ -210,7 +210,9 @@ void lm_cpu_cross_entropy_prob_f32(int64_t n, int64_t c, const float *logits, co
       loss[i] = (float)row;
     total += row;
   }
-  finish_loss(c, total, (double)n, a, loss, stats);
+  /* the mean is over N rows, or NaN when there is no value at all (N or C
+   * zero: PyTorch's sum().fill_(NAN)), not 0 over N rows of no classes */
+  finish_loss(c, total, c > 0 ? (double)n : 0.0, a, loss, stats);
 }
 
 void lm_cpu_cross_entropy_prob_backward_f32(int64_t n, int64_t c, const lm_class_loss_args *a,

@@ -104,12 +104,14 @@ static void reduce_launch(lm_cuda_ctx *ctx, int64_t n, int64_t c, const double *
   (void)LM_CUDA_LAUNCHED();
 }
 
-/* Zero samples (or classes): NaN for MEAN, 0 for SUM, nothing for NONE;
+/* Zero samples (or classes): NaN for MEAN, 0 for SUM, n zeros for NONE;
  * stats 0 and the class count (the backward has nothing to do). */
-static void empty_loss(int64_t c, int reduction, float *loss, float *stats)
+static void empty_loss(int64_t n, int64_t c, int reduction, float *loss, float *stats)
 {
   if (reduction != LM_REDUCTION_NONE)
     lm_cuda_fill_f32(1, reduction == LM_REDUCTION_SUM ? 0.0f : __builtin_nanf(""), loss);
+  else if (n > 0)
+    lm_cuda_fill_f32(n, 0.0f, loss);
   lm_cuda_fill_f32(1, 0.0f, stats);
   lm_cuda_fill_f32(1, (float)c, stats + 1);
 }
@@ -203,14 +205,17 @@ static char *loss_scratch(lm_cuda_ctx *ctx, int64_t n, size_t *bytes)
   return (char *)lm_cuda_scratch(ctx, *bytes);
 }
 
+static int64_t class_rows_loss(int64_t n, int64_t c, const float *logp, const int64_t *target,
+                               const lm_class_loss_args *a, float *loss, float *stats, int op);
+
 extern "C" int64_t lm_cuda_cross_entropy_f32(int64_t n, int64_t c, const float *logits,
                                              const int64_t *target, const lm_class_loss_args *a,
                                              float *loss, float *probs, float *stats)
 {
-  if (n <= 0 || c <= 0) {
-    if (n > 0) /* zero classes: every label is out of range */
-      return 0;
-    empty_loss(c, a->reduction, loss, stats);
+  if (c <= 0 && n > 0) /* zero classes: every label is out of range or ignored, as in nll_loss */
+    return class_rows_loss(n, c, logits, target, a, loss, stats, LM_CUDA_OP_CROSS_ENTROPY);
+  if (n <= 0) {
+    empty_loss(n, c, a->reduction, loss, stats);
     return -1;
   }
   lm_cuda_ctx *ctx = lm_cuda_ctx_for(loss);
@@ -327,8 +332,8 @@ extern "C" void lm_cuda_cross_entropy_prob_f32(int64_t n, int64_t c, const float
                                                const float *target, const lm_class_loss_args *a,
                                                float *loss, float *logp, float *stats)
 {
-  if (n <= 0) {
-    empty_loss(c, a->reduction, loss, stats);
+  if (n <= 0 || c <= 0) { /* no value: the mean is NaN, not 0 over n rows */
+    empty_loss(n, c, a->reduction, loss, stats);
     return;
   }
   lm_cuda_ctx *ctx = lm_cuda_ctx_for(loss);
@@ -442,14 +447,10 @@ __global__ void nll_kernel(int64_t n, int64_t c, const float *logp, const int64_
   }
 }
 
-extern "C" int64_t lm_cuda_nll_loss_f32(int64_t n, int64_t c, const float *logp,
-                                        const int64_t *target, const lm_class_loss_args *a,
-                                        float *loss, float *stats)
+/* nll_loss of logp (n, c), n > 0; op names the loss in a bad label's error. */
+static int64_t class_rows_loss(int64_t n, int64_t c, const float *logp, const int64_t *target,
+                               const lm_class_loss_args *a, float *loss, float *stats, int op)
 {
-  if (n <= 0) {
-    empty_loss(c, a->reduction, loss, stats);
-    return -1;
-  }
   lm_cuda_ctx *ctx = lm_cuda_ctx_for(loss);
   if (!ctx)
     return -1;
@@ -462,9 +463,20 @@ extern "C" int64_t lm_cuda_nll_loss_f32(int64_t n, int64_t c, const float *logp,
   nll_kernel<<<lm_cuda_blocks(ctx, n, LM_CUDA_THREADS), LM_CUDA_THREADS, 0, ctx->stream>>>(
     n, c, logp, target, *a, rowloss, roww, bad);
   (void)LM_CUDA_LAUNCHED();
-  reduce_launch(ctx, n, c, rowloss, roww, a, loss, stats, bad, target, LM_CUDA_OP_NLL_LOSS);
+  reduce_launch(ctx, n, c, rowloss, roww, a, loss, stats, bad, target, op);
   lm_cuda_scratch_free(ctx, scratch, bytes);
   return -1;
+}
+
+extern "C" int64_t lm_cuda_nll_loss_f32(int64_t n, int64_t c, const float *logp,
+                                        const int64_t *target, const lm_class_loss_args *a,
+                                        float *loss, float *stats)
+{
+  if (n <= 0) {
+    empty_loss(n, c, a->reduction, loss, stats);
+    return -1;
+  }
+  return class_rows_loss(n, c, logp, target, a, loss, stats, LM_CUDA_OP_NLL_LOSS);
 }
 
 /* gin (n, c) = 0 except gin[i, target[i]] = -s_i w[t] (gin zeroed before). */

@@ -45,18 +45,16 @@ static lm_tensor *one_hot(const char *op, const lm_tensor *labels, int64_t num_c
              lm_shape_str(labels, b1, sizeof b1), LM_MAX_DIMS - 1);
     return NULL;
   }
-  if (num_classes < -1 || num_classes == 0) {
-    if (num_classes == 0 && lm_numel(labels) == 0) {
-      /* PyTorch allows 0 classes for no labels: an empty (..., 0) result */
-    } else {
-      lm_error("%s: num_classes must be positive or -1 (the largest label + 1), got %lld", op,
-               (long long)num_classes);
-      return NULL;
-    }
-  }
   const int64_t n = lm_numel(labels);
-  if (n == 0 && num_classes == -1) {
+  /* PyTorch 1.13 refuses num_classes <= 0 for no labels with this message
+   * (it does not give an empty (..., 0) tensor for num_classes 0) */
+  if (n == 0 && num_classes <= 0) {
     lm_error("%s: Can not infer total number of classes from empty tensor.", op);
+    return NULL;
+  }
+  if (num_classes < -1 || num_classes == 0) {
+    lm_error("%s: num_classes must be positive or -1 (the largest label + 1), got %lld", op,
+             (long long)num_classes);
     return NULL;
   }
   lm_tensor *lc = lm_contiguous_owned(labels);

@@ -589,6 +589,22 @@ static void test_loss_prob_target(void)
   g_assert_true(isnan(lm_item(lm_cross_entropy(e, lm_zeros(LM_SHAPE(0, 4))))));
   g_assert_cmpfloat(lm_item(lm_cross_entropy_ex(e, lm_zeros(LM_SHAPE(0, 4)), LM_REDUCTION_SUM)),
                     ==, 0.0);
+  /* no classes (N = 2, C = 0): no value either, so PyTorch 1.13's mean is
+   * NaN too (it was 0, a sum of nothing over N), sum 0, 'none' two zeros:
+   *   F.cross_entropy(torch.zeros(2, 0), torch.zeros(2, 0), reduction=r) */
+  lm_tensor *e0 = lm_zeros(LM_SHAPE(2, 0));
+  g_assert_true(isnan(lm_item(lm_cross_entropy(e0, lm_zeros(LM_SHAPE(2, 0))))));
+  g_assert_cmpfloat(lm_item(lm_cross_entropy_ex(e0, lm_zeros(LM_SHAPE(2, 0)), LM_REDUCTION_SUM)),
+                    ==, 0.0);
+  et_assert_values(lm_cross_entropy_ex(e0, lm_zeros(LM_SHAPE(2, 0)), LM_REDUCTION_NONE),
+                   (float[]){0, 0}, 2, 0);
+  /* class indices with no class: every target ignored gives NaN (mean), 0
+   * (sum), zeros (none), as PyTorch; any other target is out of bounds */
+  lm_tensor *ign = lm_tensor_from_int64((int64_t[]){-100, -100}, LM_SHAPE(2));
+  g_assert_true(isnan(lm_item(lm_cross_entropy(e0, ign))));
+  g_assert_true(isnan(lm_item(lm_nll_loss(e0, ign))));
+  g_assert_cmpfloat(lm_item(lm_cross_entropy_ex(e0, ign, LM_REDUCTION_SUM)), ==, 0.0);
+  et_assert_values(lm_nll_loss_ex(e0, ign, LM_REDUCTION_NONE), (float[]){0, 0}, 2, 0);
   /* PyTorch's messages for targets that fit neither form */
   et_catch_errors();
   g_assert_null(lm_cross_entropy(x, lm_zeros(LM_SHAPE(3, 4))));
@@ -616,6 +632,8 @@ static void test_loss_prob_target(void)
   et_assert_error("weight tensor should be defined either for all 4 classes");
   g_assert_null(lm_nll_loss(x, lm_zeros(LM_SHAPE(4, 4))));
   et_assert_error("nll_loss: expected target to hold int64 class indices, got dtype float32");
+  g_assert_null(lm_cross_entropy(e0, lm_tensor_from_int64((int64_t[]){-100, 0}, LM_SHAPE(2))));
+  et_assert_error("cross_entropy: target 0 is out of bounds for 0 classes (at position 1)");
   g_assert_cmpint(et_err.count, ==, 0);
   et_default_errors();
   lm_scope_end();
@@ -773,8 +791,13 @@ static void test_one_hot(void)
   g_assert_cmpint(i->dtype, ==, LM_INT64);
   et_assert_values(i, (float[]){2, -2, 0, 0}, 4, 0);
   g_assert_true(lm_to_dtype(f, LM_FLOAT32) == f);
-  g_assert_cmpint(lm_one_hot(lm_tensor_from_int64((int64_t[]){0}, LM_SHAPE(0)), 0)->shape[1], ==, 0);
+  /* no labels: (0, C) for C >= 1; for num_classes 0 (or -1) PyTorch 1.13 raises
+   * "Can not infer total number of classes from empty tensor." */
+  lm_tensor *e3 = lm_one_hot(lm_tensor_from_int64((int64_t[]){0}, LM_SHAPE(2, 0)), 3);
+  et_assert_shape(e3, 2, 0, 3);
   et_catch_errors();
+  g_assert_null(lm_one_hot(lm_tensor_from_int64((int64_t[]){0}, LM_SHAPE(0)), 0));
+  et_assert_error("one_hot: Can not infer total number of classes from empty tensor.");
   g_assert_null(lm_one_hot(lm_tensor_from_int64((int64_t[]){0, 5, 1}, LM_SHAPE(3)), 3));
   et_assert_error("one_hot: Class values must be smaller than num_classes (3), got 5 (at "
                   "position 1)");

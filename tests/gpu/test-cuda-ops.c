@@ -557,6 +557,55 @@ static void test_device_mismatch(void)
   lm_set_error_handler(NULL, NULL);
 }
 
+/* Losses over no value: zero classes (C = 0), every target ignored, or
+ * class probabilities of no class. PyTorch 1.13: mean NaN, sum 0, 'none'
+ * zeros; a target that is not ignored is out of bounds. The GPU gave an
+ * out-of-bounds error for ignored targets of C = 0 and 0 for the mean over
+ * probabilities of no class. */
+static void test_empty_losses(void)
+{
+  if (!setup())
+    return;
+  lm_set_error_handler(count_error, NULL);
+  lm_scope_begin();
+  lm_tensor *x = lm_to(lm_zeros(LM_SHAPE(2, 0)), LM_CUDA0);
+  lm_tensor *ign = lm_to(lm_tensor_from_int64((const int64_t[]){-100, -100}, LM_SHAPE(2)), LM_CUDA0);
+  lm_tensor *prob = lm_to(lm_zeros(LM_SHAPE(2, 0)), LM_CUDA0);
+  n_errors = 0;
+  gt_assert(isnan(lm_item(lm_cross_entropy(x, ign))));
+  gt_assert(isnan(lm_item(lm_nll_loss(x, ign))));
+  gt_assert(lm_item(lm_cross_entropy_ex(x, ign, LM_REDUCTION_SUM)) == 0.0f);
+  lm_tensor *none = lm_to(lm_cross_entropy_ex(x, ign, LM_REDUCTION_NONE), LM_CPU);
+  gt_assert(none->ndim == 1 && none->shape[0] == 2);
+  gt_assert(lm_get(none, (const int64_t[]){0}) == 0.0f && lm_get(none, (const int64_t[]){1}) == 0.0f);
+  gt_assert(isnan(lm_item(lm_cross_entropy(x, prob))));
+  gt_assert(lm_item(lm_cross_entropy_ex(x, prob, LM_REDUCTION_SUM)) == 0.0f);
+  none = lm_to(lm_cross_entropy_ex(x, prob, LM_REDUCTION_NONE), LM_CPU);
+  gt_assert(none->ndim == 1 && none->shape[0] == 2);
+  gt_assert(lm_get(none, (const int64_t[]){0}) == 0.0f && lm_get(none, (const int64_t[]){1}) == 0.0f);
+  /* a loss over all-ignored targets of C = 3: NaN mean, zero gradient */
+  lm_tensor *x3 = lm_to(lm_zeros(LM_SHAPE(2, 3)), LM_CUDA0);
+  lm_tensor_set_requires_grad(x3, true);
+  lm_tensor *l3 = lm_cross_entropy(x3, ign);
+  gt_assert(isnan(lm_item(l3)));
+  lm_backward(l3, NULL, false);
+  float g[6];
+  lm_tensor_copy_to_host(x3->grad, g);
+  for (int i = 0; i < 6; i++)
+    gt_assert(g[i] == 0.0f);
+  gt_assert(n_errors == 0);
+  /* C = 0 with a target that is not ignored: the op's error, at the next read */
+  lm_tensor *t0 = lm_to(lm_tensor_from_int64((const int64_t[]){-100, 0}, LM_SHAPE(2)), LM_CUDA0);
+  lm_tensor *bad = lm_cross_entropy(x, t0);
+  gt_assert(bad != NULL);
+  gt_assert(isnan(lm_item(bad)));
+  gt_assert(n_errors == 1 &&
+            strstr(last_msg, "cross_entropy: target 0 is out of bounds for 0 classes") &&
+            strstr(last_msg, "position 1"));
+  lm_scope_end();
+  lm_set_error_handler(NULL, NULL);
+}
+
 int main(int argc, char **argv)
 {
   gt_poison_gpu_memory();
@@ -568,5 +617,6 @@ int main(int argc, char **argv)
   gt_add("/cuda/ops/views", test_views);
   gt_add("/cuda/ops/to-round-trip", test_to_round_trip);
   gt_add("/cuda/ops/device-errors", test_device_mismatch);
+  gt_add("/cuda/ops/empty-losses", test_empty_losses);
   return gt_run();
 }

@@ -7,17 +7,23 @@
  * checkpoint written, run marked 'stopped', and the run resumes from it),
  * and SIGTERM the same way, even while lumen-train is starting.
  */
+#define _GNU_SOURCE /* posix_openpt, grantpt, unlockpt, ptsname */
+#include <fcntl.h>
 #include <glib.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cuda/lumen-cuda.h"
+#include "lm-train-app.h"
 #include "lm-train-cli.h"
 #include "lm-train-progress.h"
 #include "lumen-train.h"
@@ -195,6 +201,9 @@ static void expect_usage(const char *cmdline, const char *frag)
 static void test_bad_usage(void)
 {
   expect_usage("--epochs 0", "--epochs: expected an integer from 1 to 1000000, found '0'");
+  /* an empty path is named as such, not "lumen-train: : no such data directory" */
+  expect_usage("--data ''", "lumen-train: --data: expected a folder, found ''");
+  expect_usage("--resume ''", "lumen-train: --resume: expected a checkpoint file, found ''");
   expect_usage("--epochs 10x", "found '10x'");
   expect_usage("--batch-size -5", "--batch-size");
   expect_usage("--model resnet", "--model: expected mlp or cnn, found 'resnet'");
@@ -265,6 +274,24 @@ static void test_bad_usage(void)
   g_free(text);
 }
 
+/* The text of a bar (tty or not) updated every 1 ms for 136 of 1000 steps,
+ * then closed at step 137 as a stopped run closes it. */
+static char *progress_stopped_at_137(int tty)
+{
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  lm_progress p;
+  lm_progress_init(&p, f, tty);
+  lm_progress_begin(&p, 1, 1, 1000, 0, 0.0);
+  for (int s = 1; s < 137; s++)
+    lm_progress_update(&p, s, 0.5, 0.5, 100, s * 0.001);
+  lm_progress_close(&p, 137, 0.25, 0.75, 100, 0.137);
+  lm_progress_end(&p);
+  fclose(f);
+  return text;
+}
+
 static void test_progress(void)
 {
   char buf[320];
@@ -311,6 +338,89 @@ static void test_progress(void)
   g_assert_cmpint(redraws, <=, 15);
   g_assert_null(strchr(text, '\n'));
   free(text);
+
+  /* stopped mid-epoch (Ctrl-C, --stop-after-steps): close() draws the step
+   * it stopped at at once, throttle or not, and leaves it on its own line,
+   * as tqdm's close(); end() then clears nothing */
+  text = progress_stopped_at_137(1);
+  g_assert_true(g_str_has_suffix(text, "\rEpoch 1/1 [==>               ] 137/1000 ETA 0:01 "
+                                       "loss 0.2500 acc 75.0% 100 ex/s\033[K\n"));
+  free(text);
+  /* not a terminal: a last line at the stop, between the 10% lines */
+  text = progress_stopped_at_137(0);
+  g_assert_true(g_str_has_suffix(text, "] 100/1000 ETA 0:01 loss 0.5000 acc 50.0% 100 ex/s\n"
+                                       "Epoch 1/1 [==>                 ] 137/1000 ETA 0:01 loss 0.2500 "
+                                       "acc 75.0% 100 ex/s\n"));
+  free(text);
+}
+
+/* The bar of a real run stopped by --stop-after-steps, on a terminal (a
+ * pseudo-terminal here, raw so that "\n" stays "\n") and into a file: the
+ * last bar shows the step it stopped at (it showed step 1 on a terminal,
+ * then was cleared, and step 6 of 29 in a file, the last 10% line). */
+static void test_progress_at_stop(void)
+{
+  for (int tty = 0; tty < 2; tty++) {
+    int master = -1;
+    FILE *out;
+    char *text = NULL;
+    size_t len = 0;
+    if (tty) {
+      master = posix_openpt(O_RDWR | O_NOCTTY);
+      g_assert_cmpint(master, >=, 0);
+      g_assert_cmpint(grantpt(master), ==, 0);
+      g_assert_cmpint(unlockpt(master), ==, 0);
+      int slave = open(ptsname(master), O_RDWR | O_NOCTTY);
+      g_assert_cmpint(slave, >=, 0);
+      struct termios tio;
+      g_assert_cmpint(tcgetattr(slave, &tio), ==, 0);
+      cfmakeraw(&tio);
+      g_assert_cmpint(tcsetattr(slave, TCSANOW, &tio), ==, 0);
+      struct winsize ws = {.ws_row = 24, .ws_col = 100};
+      g_assert_cmpint(ioctl(slave, TIOCSWINSZ, &ws), ==, 0);
+      out = fdopen(slave, "w");
+    } else {
+      out = open_memstream(&text, &len);
+    }
+    lm_train_cli c;
+    char *args = g_strdup_printf("--data '%s' --epochs 1 --logdir '%s' --run stop-bar-%d --no-log "
+                                 "--stop-after-steps 7", data, tmpdir, tty);
+    g_assert_cmpint(parse(&c, args, NULL), ==, LM_CLI_RUN);
+    FILE *err = tmpfile();
+    lm_train_result res;
+    g_assert_cmpint(lm_train_app_run(&c, out, err, &res), ==, 0);
+    fclose(err);
+    fclose(out);
+    g_assert_cmpint(res.steps_done, ==, 7);
+    if (tty) {
+      /* well under the pseudo-terminal's buffer: all of it is there to read */
+      GString *s = g_string_new(NULL);
+      char buf[4096];
+      ssize_t n;
+      int fl = fcntl(master, F_GETFL);
+      fcntl(master, F_SETFL, fl | O_NONBLOCK);
+      while ((n = read(master, buf, sizeof buf)) > 0)
+        g_string_append_len(s, buf, n);
+      close(master);
+      text = g_string_free(s, FALSE);
+    }
+    g_test_message("%s", text);
+    const char *stop = strstr(text, "Stopped at epoch 1, step 7.");
+    g_assert_nonnull(stop);
+    /* the line before it: the bar at 7 of ceil(1800 / 64) = 29 steps */
+    const char *bar = g_strrstr_len(text, stop - text, "Epoch 1/1 [");
+    g_assert_nonnull(bar);
+    char *last = g_strndup(bar, stop - bar);
+    g_test_message("last bar: %s", last);
+    g_assert_nonnull(strstr(last, "] 7/29 ETA "));
+    g_assert_true(g_str_has_suffix(last, tty ? "\033[K\n" : " ex/s\n"));
+    g_free(last);
+    if (tty)
+      g_free(text);
+    else
+      free(text);
+    g_free(args);
+  }
 }
 
 /* Runs lumen-train with the given arguments; returns the exit status. */
@@ -375,10 +485,26 @@ static void test_exe(void)
 
   args = g_strdup_printf("--data /nonexistent-data --logdir '%s'", tmpdir);
   g_assert_cmpint(run_exe(args, &out, &err), ==, 1);
-  g_assert_nonnull(strstr(err, "/nonexistent-data: no such data directory"));
+  /* the message names the option, as a bad value's does */
+  g_assert_nonnull(strstr(err, "lumen-train: --data: /nonexistent-data: no such data directory"));
   g_free(out);
   g_free(err);
   g_free(args);
+
+  /* a log directory that cannot be made (even by root: /proc takes no new
+   * folder), with or without --run: the message names --logdir */
+  for (int named = 0; named < 2; named++) {
+    args = g_strdup_printf("--data '%s' --logdir /proc/lumen-no-logdir %s --no-progress", data,
+                           named ? "--run r" : "");
+    g_assert_cmpint(run_exe(args, &out, &err), ==, 1);
+    g_test_message("%s", err);
+    g_assert_true(g_str_has_prefix(err, "lumen-train: --logdir: "));
+    g_assert_nonnull(strstr(err, "cannot create log directory '/proc/lumen-no-logdir'"));
+    g_assert_null(strstr(out, "Epoch 1/"));
+    g_free(out);
+    g_free(err);
+    g_free(args);
+  }
 
   /* a file given as --data exists: it is not a directory */
   char *file = g_build_filename(data, "train-labels-idx1-ubyte.gz", NULL);
@@ -774,6 +900,66 @@ static void test_resume_purges_later_steps(void)
   g_free(args);
 }
 
+/* A new run given the --run name of a run that already holds a run file
+ * and checkpoints is refused, naming the checkpoint to --resume: it would
+ * have logged step 1 onwards a second time into that run file and
+ * overwritten its checkpoints (the first run's epoch-1 checkpoint was
+ * silently replaced). Nothing of the first run changes. */
+static void test_run_name_taken(void)
+{
+  char *args = g_strdup_printf("--data '%s' --epochs 1 --logdir '%s' --run taken --no-progress "
+                               "--log-every 1", data, tmpdir);
+  char *out, *err;
+  g_assert_cmpint(run_exe(args, &out, &err), ==, 0);
+  g_free(out);
+  g_free(err);
+  char *ck = g_build_filename(tmpdir, "taken", "checkpoint-epoch-001.safetensors", NULL);
+  char *runfile = g_build_filename(tmpdir, "taken", "run.lumen", NULL);
+  char *ck_before = NULL;
+  gsize ck_len = 0;
+  g_assert_true(g_file_get_contents(ck, &ck_before, &ck_len, NULL));
+  sqlite3 *db = train_fixture_open_run(runfile);
+  const char *count = "SELECT count(*) FROM scalars";
+  int64_t n_scalars = train_fixture_int(db, count);
+  sqlite3_close(db);
+
+  for (int no_log = 0; no_log < 2; no_log++) {
+    char *again = g_strdup_printf("%s --seed 7%s", args, no_log ? " --no-log" : "");
+    g_assert_cmpint(run_exe(again, &out, &err), ==, 1);
+    g_test_message("%s", err);
+    char *want = g_strdup_printf("lumen-train: --run taken: %s/taken already holds a run (a run file "
+                                 "and checkpoints); a new run there would overwrite its checkpoints%s. "
+                                 "Continue it with --resume %s, or choose another --run name\n",
+                                 tmpdir, no_log ? "" : " and log its steps a second time into its run file",
+                                 ck);
+    g_assert_cmpstr(err, ==, want);
+    g_assert_null(strstr(out, "Epoch 1/1"));
+    g_free(want);
+    g_free(again);
+    g_free(out);
+    g_free(err);
+  }
+  char *ck_after = NULL;
+  gsize ck_after_len = 0;
+  g_assert_true(g_file_get_contents(ck, &ck_after, &ck_after_len, NULL));
+  g_assert_cmpmem(ck_after, ck_after_len, ck_before, ck_len);
+  db = train_fixture_open_run(runfile);
+  g_assert_cmpint(train_fixture_int(db, count), ==, n_scalars);
+  sqlite3_close(db);
+  /* --resume continues it, into the same folder */
+  char *resume = g_strdup_printf("--resume '%s' --epochs 2 --no-progress", ck);
+  g_assert_cmpint(run_exe(resume, &out, &err), ==, 0);
+  g_assert_nonnull(strstr(out, "Epoch 2/2"));
+  g_free(out);
+  g_free(err);
+  g_free(resume);
+  g_free(ck_before);
+  g_free(ck_after);
+  g_free(runfile);
+  g_free(ck);
+  g_free(args);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -784,10 +970,12 @@ int main(int argc, char **argv)
   g_test_add_func("/train/cli/program-name", test_program_name);
   g_test_add_func("/train/cli/bad-usage", test_bad_usage);
   g_test_add_func("/train/cli/progress", test_progress);
+  g_test_add_func("/train/cli/progress-at-stop", test_progress_at_stop);
   g_test_add_func("/train/cli/exe", test_exe);
   g_test_add_func("/train/cli/default-run-name", test_default_run_name);
   g_test_add_func("/train/cli/write-failure-and-empty-test", test_write_failure_and_empty_test);
   g_test_add_func("/train/cli/plateau-needs-val", test_plateau_needs_val);
+  g_test_add_func("/train/cli/run-name-taken", test_run_name_taken);
   g_test_add_func("/train/cli/resume-purges-later-steps", test_resume_purges_later_steps);
   g_test_add_func("/train/cli/sigint", test_sigint);
   g_test_add_func("/train/cli/sigterm", test_sigterm);
