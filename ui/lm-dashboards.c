@@ -8,13 +8,14 @@
 #include "lm-dashboards.h"
 
 #include "lm-graph-page.h"
+#include "lm-projector-page.h"
 
 const char *const lm_dashboard_names[] = {
-  "scalars", "histograms", "distributions", "images", "text", "hparams", "graph", NULL
+  "scalars", "histograms", "distributions", "images", "text", "hparams", "graph", "projector", NULL
 };
 
 static const char *const titles[] = {
-  "Scalars", "Histograms", "Distributions", "Images", "Text", "HParams", "Graph",
+  "Scalars", "Histograms", "Distributions", "Images", "Text", "HParams", "Graph", "Projector",
 };
 
 struct _LmDashboards
@@ -22,7 +23,7 @@ struct _LmDashboards
   GtkBox parent_instance;
 
   GtkWidget *stack, *switcher;
-  GtkWidget *pages[7];
+  GtkWidget *pages[8];
   LmRecordFeed *hist_feed, *image_feed, *text_feed, *hp_feed;
   LmImageLoader *loader;
   LmChartSettings *settings;
@@ -80,6 +81,8 @@ filter_entry (GtkWidget *page, guint i)
 {
   if (i == 0)
     return lm_card_grid_get_filter_entry (LM_CARD_GRID (page));
+  if (LM_IS_PROJECTOR_PAGE (page))
+    return NULL;   /* the projector searches labels, not tags */
   if (i == 5 || i == 6)
     return NULL;   /* hparams filters runs and values, the graph has its search */
   return lm_record_dashboard_get_filter_entry (LM_RECORD_DASHBOARD (page));
@@ -115,6 +118,7 @@ lm_dashboards_new (LmRunSelection *selection, GtkWidget *card_grid, LmChartSetti
   self->pages[4] = lm_record_dashboard_new (LM_DASHBOARD_TEXT, selection, self->text_feed, NULL);
   self->pages[5] = lm_hparams_view_new (selection, self->hp_feed);
   self->pages[6] = lm_graph_page_new (store);
+  self->pages[7] = lm_projector_page_new (store);
   self->settings = g_object_ref (settings);
   g_signal_connect (settings, "notify::x-axis", G_CALLBACK (on_x_axis), self);
   on_x_axis (settings, NULL, self);
@@ -217,5 +221,7 @@ lm_dashboards_is_settled (LmDashboards *self)
     return lm_hparams_view_is_settled (LM_HPARAMS_VIEW (page));
   if (LM_IS_GRAPH_PAGE (page))
     return lm_graph_page_is_settled (LM_GRAPH_PAGE (page));
+  if (LM_IS_PROJECTOR_PAGE (page))
+    return lm_projector_page_is_settled (LM_PROJECTOR_PAGE (page));
   return TRUE;
 }
