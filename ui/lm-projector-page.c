@@ -422,6 +422,7 @@ lm_projector_page_init (LmProjectorPage *self)
                         "(<tt>--embedding-samples N</tt>, 0 turns it off).");
   gtk_label_set_justify (GTK_LABEL (self->empty), GTK_JUSTIFY_CENTER);
   gtk_widget_add_css_class (self->empty, "dim-label");
+  gtk_widget_add_css_class (self->empty, "lm-projector-empty");
   self->stack = gtk_stack_new ();
   gtk_stack_add_named (GTK_STACK (self->stack), self->empty, "empty");
   gtk_stack_add_named (GTK_STACK (self->stack), self->view, "view");
