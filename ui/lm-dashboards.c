@@ -68,7 +68,7 @@ ensure_css (void)
     return;
   provider = gtk_css_provider_new ();
   gtk_css_provider_load_from_data (provider,
-                                   ".lm-view-switcher button { padding: 2px 7px; min-width: 0; font-size: 0.92em; }",
+                                   ".lm-view-switcher button { padding: 2px 5px; min-width: 0; font-size: 0.92em; }",
                                    -1);
   gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (provider),
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
@@ -145,7 +145,7 @@ lm_dashboards_new (LmRunSelection *selection, GtkWidget *card_grid, LmChartSetti
   self->switcher = gtk_stack_switcher_new ();
   gtk_stack_switcher_set_stack (GTK_STACK_SWITCHER (self->switcher), GTK_STACK (self->stack));
   /* Compact: buttons as wide as their labels, so the header bar (and the
-   * window) can still be narrow with seven views. */
+   * window) can still be narrow (860 px) with eight views. */
   gtk_box_layout_set_homogeneous (GTK_BOX_LAYOUT (gtk_widget_get_layout_manager (self->switcher)), FALSE);
   gtk_widget_add_css_class (self->switcher, "lm-view-switcher");
   ensure_css ();
