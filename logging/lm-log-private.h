@@ -33,6 +33,7 @@ typedef enum {
   LM_REC_HPARAMS,   /* payload lm_hparams_payload */
   LM_REC_GRAPH,     /* payload lm_graph_payload */
   LM_REC_TRACE,     /* payload lm_trace_payload */
+  LM_REC_EMBEDDING, /* payload lm_embedding_payload (lm-embedding.c) */
   LM_REC_RUN_KV,    /* payload lm_kv_payload: a `run` key/value */
   LM_REC_PR_CURVE,  /* payload lm_pr_payload */
 } lm_rec_kind;
@@ -355,5 +356,45 @@ int lm_trace_store(sqlite3 *db, int64_t trace_id, double wall_time,
 int lm_png_encode(const uint8_t *pixels, int width, int height, int channels,
                   unsigned char **out, size_t *out_len, char *err,
                   size_t errlen);
+
+/* ----------------------------------------------------------- embeddings */
+
+/* lm_writer_add_embedding: one `embeddings` row per call, its labels in
+ * `embedding_metadata`.  IF NOT EXISTS: init_file runs this on every file,
+ * so a run file from before embeddings gets the tables when a newer
+ * writer reopens it (still schema version 1; readers check for them). */
+#define LM_EMBEDDINGS_SQL                                                    \
+  "CREATE TABLE IF NOT EXISTS embeddings (\n"                                \
+  "  id INTEGER PRIMARY KEY,\n"                                              \
+  "  tag TEXT NOT NULL,\n"                                                   \
+  "  step INTEGER NOT NULL,\n"                                               \
+  "  wall_time REAL NOT NULL,\n"                                             \
+  "  n INTEGER NOT NULL,\n"                                                  \
+  "  d INTEGER NOT NULL,\n"                                                  \
+  "  tensor BLOB NOT NULL,\n"                                                \
+  "  sprite BLOB,\n"                                                         \
+  "  thumb_width INTEGER, thumb_height INTEGER, thumb_channels INTEGER,\n"   \
+  "  sprite_cols INTEGER);\n"                                                \
+  "CREATE INDEX IF NOT EXISTS embeddings_tag_step ON embeddings (tag, step);\n" \
+  "CREATE TABLE IF NOT EXISTS embedding_metadata (\n"                        \
+  "  embedding_id INTEGER NOT NULL REFERENCES embeddings(id),\n"             \
+  "  i INTEGER NOT NULL,\n"                                                  \
+  "  label TEXT NOT NULL,\n"                                                 \
+  "  PRIMARY KEY (embedding_id, i)) WITHOUT ROWID;\n"
+
+typedef struct {
+  lm_payload hdr;
+  size_t n, d;
+  float *mat;         /* n x d, inside this allocation */
+  char *labels;       /* NULL or n NUL-terminated strings back to back */
+  unsigned char *png; /* NULL or the sprite, png_len bytes */
+  size_t png_len, sprite_cols;
+  int channels, thumb_height, thumb_width;
+  char *tag;
+} lm_embedding_payload;
+
+/* Writer thread: stores one embedding (an SQLite result code). */
+int lm_embedding_store(sqlite3 *db, int64_t step, double wall_time,
+                       const lm_embedding_payload *p);
 
 #endif /* LM_LOG_PRIVATE_H */

@@ -369,6 +369,8 @@ static int store_one(lm_writer *w, const lm_rec *r) {
     const lm_trace_payload *p = r->u.payload;
     return lm_trace_store(w->db, p->trace_id, r->wall_time, p->trace);
   }
+  case LM_REC_EMBEDDING:
+    return lm_embedding_store(w->db, r->step, r->wall_time, r->u.payload);
   default:
     return SQLITE_INTERNAL;
   }

@@ -468,6 +468,9 @@ static int purge_from(lm_writer *w, int64_t step) {
       "DELETE FROM graph_edges WHERE graph_id IN "
       "(SELECT id FROM graphs WHERE step >= ?1)",
       "DELETE FROM graphs WHERE step >= ?1",
+      "DELETE FROM embedding_metadata WHERE embedding_id IN "
+      "(SELECT id FROM embeddings WHERE step >= ?1)",
+      "DELETE FROM embeddings WHERE step >= ?1",
   };
   int changed = 0;
   for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
@@ -521,6 +524,10 @@ static int init_file(lm_writer *w, const char *command_line) {
                  LM_RUN_SCHEMA_VERSION);
     goto out;
   }
+  /* The embedding tables came after schema 1's first tables: every file,
+   * new or older, gets them here, before a purge deletes from them. */
+  if ((rc = exec_sql(w, LM_EMBEDDINGS_SQL)))
+    goto out;
   double now = lm_now();
   char nowbuf[64];
   snprintf(nowbuf, sizeof nowbuf, "%.6f", now);

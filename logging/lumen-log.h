@@ -425,6 +425,23 @@ int lm_trace_add_event_stats(lm_trace *t, int64_t node_id, lm_phase phase,
 
 int lm_writer_add_trace(lm_writer *w, const lm_trace *t, int64_t *trace_id);
 
+/* ------------------------------------------------------------- embeddings */
+
+/* SummaryWriter.add_embedding for the projector: mat is n points x d
+ * dimensions, float32 row-major, every value finite.  tag NULL ->
+ * "default" (add_embedding's tag).  metadata: NULL or n UTF-8 labels (the
+ * projector colours and searches by them).  label_img: NULL (then c, h,
+ * w_px are 0) or n thumbnails of c x h x w_px floats in [0, 1] (CHW, the
+ * layout of add_embedding's N x C x H x W label_img), c 1 or 3; they are
+ * tiled into one sprite PNG as TensorBoard's make_sprite does.  n * d * 4
+ * bytes must stay under 1,000,000,000 (LM_ERR_TOO_LARGE), the sprite under
+ * lm_writer_options.max_image_bytes.  The table layout is in
+ * docs/run-format.md ("Embeddings"). */
+int lm_writer_add_embedding(lm_writer *w, const char *tag, int64_t step,
+                            const float *mat, size_t n, size_t d,
+                            const char *const *metadata,
+                            const float *label_img, int c, int h, int w_px);
+
 #ifdef __cplusplus
 }
 #endif

@@ -8,13 +8,15 @@
 #include "lm-dashboards.h"
 
 #include "lm-graph-page.h"
+#include "lm-projector-page.h"
 
 const char *const lm_dashboard_names[] = {
-  "scalars", "histograms", "distributions", "images", "text", "pr_curves", "hparams", "graph", NULL
+  "scalars", "histograms", "distributions", "images", "text", "pr_curves", "hparams", "graph", "projector",
+  NULL
 };
 
 static const char *const titles[] = {
-  "Scalars", "Histograms", "Distributions", "Images", "Text", "PR Curves", "HParams", "Graph",
+  "Scalars", "Histograms", "Distributions", "Images", "Text", "PR Curves", "HParams", "Graph", "Projector",
 };
 
 struct _LmDashboards
@@ -22,7 +24,7 @@ struct _LmDashboards
   GtkBox parent_instance;
 
   GtkWidget *stack, *switcher;
-  GtkWidget *pages[8];
+  GtkWidget *pages[9];
   LmRecordFeed *hist_feed, *image_feed, *text_feed, *pr_feed, *hp_feed;
   LmImageLoader *loader;
   LmChartSettings *settings;
@@ -81,6 +83,8 @@ filter_entry (GtkWidget *page, guint i)
 {
   if (i == 0)
     return lm_card_grid_get_filter_entry (LM_CARD_GRID (page));
+  if (LM_IS_PROJECTOR_PAGE (page))
+    return NULL;   /* the projector searches labels, not tags */
   if (i == 6 || i == 7)
     return NULL;   /* hparams filters runs and values, the graph has its search */
   return lm_record_dashboard_get_filter_entry (LM_RECORD_DASHBOARD (page));
@@ -118,6 +122,7 @@ lm_dashboards_new (LmRunSelection *selection, GtkWidget *card_grid, LmChartSetti
   self->pages[5] = lm_record_dashboard_new (LM_DASHBOARD_PR_CURVES, selection, self->pr_feed, NULL);
   self->pages[6] = lm_hparams_view_new (selection, self->hp_feed);
   self->pages[7] = lm_graph_page_new (store);
+  self->pages[8] = lm_projector_page_new (store);
   self->settings = g_object_ref (settings);
   g_signal_connect (settings, "notify::x-axis", G_CALLBACK (on_x_axis), self);
   on_x_axis (settings, NULL, self);
@@ -144,7 +149,7 @@ lm_dashboards_new (LmRunSelection *selection, GtkWidget *card_grid, LmChartSetti
   self->switcher = gtk_stack_switcher_new ();
   gtk_stack_switcher_set_stack (GTK_STACK_SWITCHER (self->switcher), GTK_STACK (self->stack));
   /* Compact: buttons as wide as their labels, so the header bar (and the
-   * window) can still be narrow with eight views. */
+   * window) can still be narrow (860 px) with nine views. */
   gtk_box_layout_set_homogeneous (GTK_BOX_LAYOUT (gtk_widget_get_layout_manager (self->switcher)), FALSE);
   gtk_widget_add_css_class (self->switcher, "lm-view-switcher");
   ensure_css ();
@@ -220,5 +225,7 @@ lm_dashboards_is_settled (LmDashboards *self)
     return lm_hparams_view_is_settled (LM_HPARAMS_VIEW (page));
   if (LM_IS_GRAPH_PAGE (page))
     return lm_graph_page_is_settled (LM_GRAPH_PAGE (page));
+  if (LM_IS_PROJECTOR_PAGE (page))
+    return lm_projector_page_is_settled (LM_PROJECTOR_PAGE (page));
   return TRUE;
 }

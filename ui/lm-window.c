@@ -317,10 +317,14 @@ static const char shortcuts_ui[] =
   "     <property name='accelerator'>&lt;Primary&gt;4</property></object></child>"
   "    <child><object class='GtkShortcutsShortcut'><property name='title'>Text</property>"
   "     <property name='accelerator'>&lt;Primary&gt;5</property></object></child>"
-  "    <child><object class='GtkShortcutsShortcut'><property name='title'>HParams</property>"
+  "    <child><object class='GtkShortcutsShortcut'><property name='title'>PR Curves</property>"
   "     <property name='accelerator'>&lt;Primary&gt;6</property></object></child>"
-  "    <child><object class='GtkShortcutsShortcut'><property name='title'>Graph</property>"
+  "    <child><object class='GtkShortcutsShortcut'><property name='title'>HParams</property>"
   "     <property name='accelerator'>&lt;Primary&gt;7</property></object></child>"
+  "    <child><object class='GtkShortcutsShortcut'><property name='title'>Graph</property>"
+  "     <property name='accelerator'>&lt;Primary&gt;8</property></object></child>"
+  "    <child><object class='GtkShortcutsShortcut'><property name='title'>Projector</property>"
+  "     <property name='accelerator'>&lt;Primary&gt;9</property></object></child>"
   "   </object></child>"
   "   <child><object class='GtkShortcutsGroup'>"
   "    <property name='title'>Graph</property>"
@@ -407,7 +411,7 @@ install_shortcuts_window (LmWindow *self)
   g_object_unref (builder);
 }
 
-/* Ctrl+1 … Ctrl+8 pick the views in switcher order, as Ctrl+N picks a
+/* Ctrl+1 … Ctrl+9 pick the views in switcher order, as Ctrl+N picks a
  * browser tab (and so TensorBoard's).  On the window itself, not as
  * application accels, so every window has them with or without a
  * GtkApplication; the switcher's buttons say their key. */
@@ -644,7 +648,6 @@ build_header (LmWindow *self)
   GtkWidget *title = gtk_label_new ("Lumen");
   g_autofree char *abs = lm_window_dup_logdir_key (self);
   GtkWidget *subtitle = gtk_label_new (abs);
-  GtkWidget *open = gtk_button_new_from_icon_name ("document-open-symbolic");
   GtkWidget *reload = gtk_button_new_from_icon_name ("view-refresh-symbolic");
   GtkWidget *menu_button = gtk_menu_button_new ();
   GMenu *menu = g_menu_new ();
@@ -652,15 +655,17 @@ build_header (LmWindow *self)
   gtk_widget_add_css_class (title, "title");
   gtk_widget_add_css_class (subtitle, "lm-subtitle");
   gtk_label_set_ellipsize (GTK_LABEL (subtitle), PANGO_ELLIPSIZE_START);
+  /* the title gives way first in a narrow window (half a 1920-px screen
+   * and less), so the nine views' buttons keep their room */
+  gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_END);
   gtk_box_append (GTK_BOX (titles), title);
   gtk_box_append (GTK_BOX (titles), subtitle);
   gtk_widget_set_valign (titles, GTK_ALIGN_CENTER);
   gtk_header_bar_set_title_widget (GTK_HEADER_BAR (header), titles);
 
-  lm_icon_tip (open, "Open a log directory (Ctrl+O)");
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (open), "win.open");
-  gtk_header_bar_pack_start (GTK_HEADER_BAR (header), open);
-
+  /* Open is in the menu (and Ctrl+O), not a button of its own: the
+   * header's room goes to the nine views' buttons */
+  g_menu_append (menu, "_Open Log Directory…", "win.open");
   g_menu_append (menu, "_Reload", "win.reload");
   g_menu_append (menu, "Reset _Zoom", "win.reset-zoom");
   g_menu_append (menu, "_Keyboard Shortcuts", "win.show-help-overlay");

@@ -7,7 +7,8 @@
  *         [--window-size WxH] [--tag-filter RE] [--run-filter RE]
  *         [--smoothing W] [--x-axis step|relative|wall] [--timings] [--version]
  *         [--theme system|light|dark]
- *         [--view scalars|histograms|distributions|images|text|pr_curves|hparams|hparams-scatter|graph|debugger]
+ *         [--view scalars|histograms|distributions|images|text|pr_curves|hparams|hparams-scatter|graph|
+ *                 projector|debugger]
  *         [--step N] [--op SEQ]          with --view debugger: traced step, op
  *         [--step N|A:B]                 with --view scalars: the step selection
  * Without --logdir it watches ./runs, torch SummaryWriter's default.

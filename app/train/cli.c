@@ -38,6 +38,7 @@ void lm_train_cli_defaults(lm_train_cli *cli)
   cli->program = "lumen-train";
   cli->logdir = "runs";
   cli->log_every = 50;
+  cli->embedding_samples = 100;
   cli->val_split = 0.1;
   cli->normalize = true;
   cli->trace_max_values = -1;
@@ -102,6 +103,11 @@ void lm_train_cli_print_help(FILE *out)
     "  --log-every N          log train loss/accuracy every N steps   [50]\n"
     "  --hist-every N         also log parameter/gradient histograms every N\n"
     "                         steps (they are always logged each epoch) [0: off]\n"
+    "  --embedding-samples N  at the end, log N random test images for the\n"
+    "                         projector (lumen --view projector): their raw\n"
+    "                         pixels as features, class names as labels, the\n"
+    "                         images as thumbnails, like add_embedding in\n"
+    "                         PyTorch's TensorBoard tutorial  [100; 0: off]\n"
     "  --no-log               write no run file (checkpoints still go to --logdir)\n"
     "  --no-progress          no progress bar, only the per-epoch lines\n"
     "  --no-pr-curves         log no per-class PR curves of the test set (by\n"
@@ -171,7 +177,7 @@ static bool one_of(const char *opt, const char *s, const char *const *choices, F
 
 enum {
   OPT_MODEL = 256, OPT_DATA, OPT_EPOCHS, OPT_BATCH, OPT_LR, OPT_OPTIM, OPT_MOMENTUM, OPT_WD,
-  OPT_SEED, OPT_DEVICE, OPT_LOGDIR, OPT_RUN, OPT_LOG_EVERY, OPT_HIST_EVERY, OPT_VAL_SPLIT,
+  OPT_SEED, OPT_DEVICE, OPT_LOGDIR, OPT_RUN, OPT_LOG_EVERY, OPT_HIST_EVERY, OPT_EMBEDDING_SAMPLES, OPT_VAL_SPLIT,
   OPT_NO_NORMALIZE, OPT_RESUME, OPT_NO_LOG, OPT_NO_PROGRESS, OPT_NO_PR_CURVES, OPT_LIMIT_TRAIN, OPT_LIMIT_TEST,
   OPT_STOP_AFTER, OPT_LR_STEP, OPT_LR_PATIENCE, OPT_LR_GAMMA, OPT_LR_SCHED,
   OPT_TRACE_EVERY, OPT_TRACE_STEPS, OPT_TRACE_ON_ANOMALY, OPT_TRACE_MAX_VALUES, OPT_ALLOW_TF32,
@@ -225,6 +231,7 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
     { "run", required_argument, NULL, OPT_RUN },
     { "log-every", required_argument, NULL, OPT_LOG_EVERY },
     { "hist-every", required_argument, NULL, OPT_HIST_EVERY },
+    { "embedding-samples", required_argument, NULL, OPT_EMBEDDING_SAMPLES },
     { "val-split", required_argument, NULL, OPT_VAL_SPLIT },
     { "no-normalize", no_argument, NULL, OPT_NO_NORMALIZE },
     { "resume", required_argument, NULL, OPT_RESUME },
@@ -360,6 +367,10 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
       if (!parse_int("--hist-every", optarg, 0, INT32_MAX, &iv, err)) return LM_CLI_USAGE;
       cli->hist_every = (int)iv;
       cli->set_hist_every = true;
+      break;
+    case OPT_EMBEDDING_SAMPLES:
+      if (!parse_int("--embedding-samples", optarg, 0, 10000, &iv, err)) return LM_CLI_USAGE;
+      cli->embedding_samples = (int)iv;
       break;
     case OPT_VAL_SPLIT: {
       char *end = NULL;

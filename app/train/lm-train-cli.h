@@ -33,6 +33,7 @@ typedef struct {
   const char *run;        /* NULL -> SummaryWriter-style default name */
   int log_every;          /* 50 steps */
   int hist_every;         /* 0: histograms once per epoch only */
+  int embedding_samples;  /* test images logged for the projector at the end; 100, 0 off */
   double val_split;       /* 0.1 */
   bool normalize;         /* mean/std of the training set (default on) */
   const char *resume;     /* checkpoint path or NULL */

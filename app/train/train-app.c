@@ -374,6 +374,38 @@ static bool save_checkpoint(app *a, const char *file)
   return true;
 }
 
+static bool is_fashion_mnist(const app *a);
+
+/* The projector's embedding, once at the end as in PyTorch's TensorBoard
+ * tutorial (add_embedding of 100 random images): --embedding-samples test
+ * images drawn with the run's seed, their raw pixels as the features. */
+static void log_embedding(app *a)
+{
+  int64_t len = lm_dataset_len(a->test);
+  int n = (int)(len < a->cli.embedding_samples ? len : a->cli.embedding_samples);
+  if (n <= 0)
+    return;
+  int64_t *idx = malloc((size_t)len * sizeof *idx);
+  if (!idx) {
+    log_rc(a, LM_ERR_NOMEM, "the embedding");
+    return;
+  }
+  for (int64_t i = 0; i < len; i++)
+    idx[i] = i;
+  uint64_t s = a->cli.seed * 6364136223846793005ull + 1442695040888963407ull;
+  for (int i = 0; i < n; i++) { /* the first n of a Fisher-Yates shuffle */
+    s = s * 6364136223846793005ull + 1442695040888963407ull;
+    int64_t j = i + (int64_t)((s >> 33) % (uint64_t)(len - i));
+    int64_t t = idx[i];
+    idx[i] = idx[j];
+    idx[j] = t;
+  }
+  log_rc(a, lm_train_log_embedding(a->w, "test_images", a->last.step, a->test, idx, n,
+                                   is_fashion_mnist(a) ? lm_fashion_mnist_classes : NULL, 10),
+         "the embedding");
+  free(idx);
+}
+
 /* The predicted class of each sample image, for the grid's labels. */
 static void predict_samples(app *a, int64_t *pred)
 {
@@ -1349,6 +1381,7 @@ int lm_train_app_run(const lm_train_cli *cli, FILE *out, FILE *err, lm_train_res
   fprintf(out, "Test accuracy: %.2f%% (loss %.4f) after %lld %s\n", 100 * a.res->test_accuracy,
           a.res->test_loss, (long long)a.res->epochs_done, plural(a.res->epochs_done, "epoch", "epochs"));
   if (a.w) {
+    log_embedding(&a);
     lm_writer_set_status(a.w, LM_RUN_FINISHED);
   }
   a.res->status = LM_RUN_FINISHED;

@@ -118,6 +118,41 @@ int lm_train_log_image_grid(lm_writer *w, const char *tag, int64_t step, const l
   return rc;
 }
 
+int lm_train_log_embedding(lm_writer *w, const char *tag, int64_t step, const lm_dataset *ds,
+                           const int64_t *indices, int n, const char *const *class_names,
+                           int num_class_names)
+{
+  if (n <= 0)
+    return LM_ERR_INVALID_ARG;
+  int c = lm_dataset_channels(ds), h = lm_dataset_height(ds), wd = lm_dataset_width(ds);
+  size_t per = (size_t)c * (size_t)h * (size_t)wd;
+  float *px = malloc(per * (size_t)n * sizeof *px);
+  char **labels = calloc((size_t)n, sizeof *labels);
+  int rc = px && labels ? LM_OK : LM_ERR_NOMEM;
+  for (int i = 0; rc == LM_OK && i < n; i++) {
+    const uint8_t *src = lm_dataset_image(ds, indices[i]); /* CHW bytes */
+    for (size_t k = 0; k < per; k++)
+      px[per * (size_t)i + k] = (float)src[k] / 255.0f;
+    int64_t y = lm_dataset_label(ds, indices[i]);
+    labels[i] = malloc(64);
+    if (!labels[i])
+      rc = LM_ERR_NOMEM;
+    else if (class_names && y >= 0 && y < num_class_names)
+      snprintf(labels[i], 64, "%s", class_names[y]);
+    else
+      snprintf(labels[i], 64, "%lld", (long long)y);
+  }
+  /* the pixels are both the features (n x c*h*w) and the thumbnails */
+  if (rc == LM_OK)
+    rc = lm_writer_add_embedding(w, tag, step, px, (size_t)n, per, (const char *const *)labels, px, c,
+                                 h, wd);
+  for (int i = 0; labels && i < n; i++)
+    free(labels[i]);
+  free(labels);
+  free(px);
+  return rc;
+}
+
 int lm_train_log_model_text(lm_writer *w, const char *tag, int64_t step, const lm_module *model)
 {
   char *text = NULL;

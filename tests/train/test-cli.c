@@ -79,6 +79,7 @@ static void test_defaults(void)
   g_assert_cmpstr(c.logdir, ==, "runs");
   g_assert_null(c.run);
   g_assert_cmpint(c.log_every, ==, 50);
+  g_assert_cmpint(c.embedding_samples, ==, 100);
   g_assert_null(c.resume);
   g_assert_cmpint(c.lr_step, ==, 7);
   g_assert_cmpfloat(c.weight_decay, ==, 0);
@@ -136,7 +137,9 @@ static void test_all_options(void)
                             "--seed 7 --device cuda --logdir L --run exp1/a --log-every 5 --resume ck.st "
                             "--hist-every 9 --no-log --val-split 0 --lr-step 0 --momentum 0.5 "
                             "--weight-decay 1e-4 --limit-train 100 --limit-test 50 --no-progress "
-                            "--no-normalize --stop-after-steps 3 --allow-tf32 --no-pr-curves", NULL), ==, LM_CLI_RUN);
+                            "--no-normalize --stop-after-steps 3 --allow-tf32 --no-pr-curves --embedding-samples 0",
+                            NULL), ==, LM_CLI_RUN);
+  g_assert_cmpint(c.embedding_samples, ==, 0);
   g_assert_cmpstr(c.model, ==, "cnn");
   g_assert_cmpstr(c.data_dir, ==, "/d");
   g_assert_cmpint(c.epochs, ==, 3);
@@ -249,6 +252,8 @@ static void test_bad_usage(void)
   expect_usage("--val-split 1", "--val-split: expected a fraction >= 0 and < 1, found '1'");
   expect_usage("--seed -1", "--seed");
   expect_usage("--log-every 0", "--log-every");
+  expect_usage("--embedding-samples -1", "--embedding-samples");
+  expect_usage("--embedding-samples 10001", "--embedding-samples");
   expect_usage("--frobnicate", "unknown option '--frobnicate'");
   expect_usage("--epochs", "--epochs needs a value");
   expect_usage("train.py", "unexpected argument 'train.py'");

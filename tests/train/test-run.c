@@ -172,6 +172,21 @@ static void test_mlp_run(void)
   g_assert_nonnull(strstr(txt, "Linear(in_features=784, out_features=128"));
   g_free(txt);
   g_assert_cmpint(count_tag(db, "texts", "run/config"), ==, 1);
+  /* the projector's embedding, as PyTorch's TensorBoard tutorial logs it:
+   * 100 test images at the last step, raw pixels as features (784 of them,
+   * in [0, 1]), class names as labels, the images as a 10 x 10 sprite */
+  g_assert_cmpint(train_fixture_int(db, "SELECT count(*) FROM embeddings"), ==, 1);
+  g_assert_cmpint(train_fixture_int(db, "SELECT n * 1000 + d FROM embeddings WHERE tag = 'test_images'"), ==,
+                  100 * 1000 + 784);
+  g_assert_cmpint(train_fixture_int(db, "SELECT step FROM embeddings"), ==, steps);
+  g_assert_cmpint(train_fixture_int(db, "SELECT length(tensor) FROM embeddings"), ==, 100 * 784 * 4);
+  g_assert_cmpint(train_fixture_int(db, "SELECT thumb_width * 100 + thumb_height FROM embeddings"), ==, 2828);
+  g_assert_cmpint(train_fixture_int(db, "SELECT sprite_cols FROM embeddings"), ==, 10);
+  g_assert_cmpint(train_fixture_int(db, "SELECT count(*) FROM embedding_metadata"), ==, 100);
+  if (fashion)
+    g_assert_cmpint(train_fixture_int(db, "SELECT count(*) FROM embedding_metadata WHERE label IN ('T-shirt/top', "
+                                          "'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', "
+                                          "'Bag', 'Ankle boot')"), ==, 100);
   char *status = train_fixture_text(db, "SELECT value FROM run WHERE key = 'status'");
   g_assert_cmpstr(status, ==, "finished");
   g_free(status);

@@ -1,0 +1,563 @@
+/* lm-embedding.c: reading embeddings and their PCA (see lm-embedding.h).
+ *
+ * The PCA works on the smaller of the d x d scatter matrix Xc^T Xc and the
+ * n x n Gram matrix Xc Xc^T (same non-zero eigenvalues), built in double.
+ * Its top eigenpairs come from subspace iteration on a block of k + 6
+ * vectors with a Rayleigh-Ritz step (a small Jacobi eigen-solve) each
+ * round: the block converges at the rate of eigenvalue k+7 over k, far
+ * faster than one power iteration per component with deflation, and is
+ * exact in one round when the matrix is no bigger than the block.
+ */
+#include "lm-embedding.h"
+
+#include <math.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "lm-reader-private.h"
+
+/* ------------------------------------------------------------- reading */
+
+static void
+info_free (gpointer p)
+{
+  LmEmbeddingInfo *info = p;
+
+  g_free (info->tag);
+  g_free (info);
+}
+
+static sqlite3 *
+open_run (const char *path, char **error)
+{
+  gboolean transient = FALSE;
+  char *msg = NULL;
+  sqlite3 *db = lm_reader_open (path, &msg, &transient);
+
+  if (db == NULL)
+    {
+      *error = g_strdup_printf ("%s: %s", path, msg);
+      g_free (msg);
+    }
+  return db;
+}
+
+/* Whether the file has the embeddings tables (files from before them do
+ * not: they have no embeddings). */
+static gboolean
+has_tables (sqlite3 *db)
+{
+  sqlite3_stmt *st = NULL;
+  gboolean found = FALSE;
+
+  if (sqlite3_prepare_v2 (db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+                          "AND name IN ('embeddings', 'embedding_metadata')", -1, &st, NULL) == SQLITE_OK
+      && sqlite3_step (st) == SQLITE_ROW)
+    found = sqlite3_column_int (st, 0) == 2;
+  sqlite3_finalize (st);
+  return found;
+}
+
+GPtrArray *
+lm_embedding_list (const char *path, char **error)
+{
+  sqlite3 *db = open_run (path, error);
+  sqlite3_stmt *st = NULL;
+  GPtrArray *list;
+  int rc = SQLITE_DONE;
+
+  if (db == NULL)
+    return NULL;
+  list = g_ptr_array_new_with_free_func (info_free);
+  if (!has_tables (db))
+    {
+      sqlite3_close (db);
+      return list;
+    }
+  if (sqlite3_prepare_v2 (db, "SELECT id, step, tag, n, d, sprite IS NOT NULL, EXISTS (SELECT 1 FROM "
+                          "embedding_metadata WHERE embedding_id = embeddings.id) FROM embeddings "
+                          "ORDER BY tag, step, id", -1, &st, NULL) != SQLITE_OK)
+    rc = sqlite3_errcode (db);
+  while (st != NULL && (rc = sqlite3_step (st)) == SQLITE_ROW)
+    {
+      LmEmbeddingInfo *info = g_new0 (LmEmbeddingInfo, 1);
+      const char *tag = (const char *) sqlite3_column_text (st, 2);
+
+      info->id = sqlite3_column_int64 (st, 0);
+      info->step = sqlite3_column_int64 (st, 1);
+      info->tag = g_strdup (tag ? tag : "");
+      info->n = sqlite3_column_int64 (st, 3);
+      info->d = sqlite3_column_int64 (st, 4);
+      info->has_sprite = sqlite3_column_int (st, 5);
+      info->has_labels = sqlite3_column_int (st, 6);
+      g_ptr_array_add (list, info);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      *error = lm_reader_describe_error (db, rc, "reading the embeddings", NULL);
+      g_clear_pointer (&list, g_ptr_array_unref);
+    }
+  sqlite3_finalize (st);
+  sqlite3_close (db);
+  return list;
+}
+
+void
+lm_embedding_free (LmEmbedding *e)
+{
+  if (e == NULL)
+    return;
+  g_free (e->tag);
+  g_free (e->mat);
+  g_strfreev (e->labels);
+  g_clear_pointer (&e->sprite, lm_image_pixels_unref);
+  g_free (e);
+}
+
+static gboolean
+load_labels (sqlite3 *db, LmEmbedding *e, char **error)
+{
+  sqlite3_stmt *st = NULL;
+  gsize got = 0;
+  int rc;
+
+  if (sqlite3_prepare_v2 (db, "SELECT i, label FROM embedding_metadata WHERE embedding_id = ?1 ORDER BY i",
+                          -1, &st, NULL) != SQLITE_OK)
+    {
+      *error = lm_reader_describe_error (db, sqlite3_errcode (db), "reading the embedding's labels", NULL);
+      return FALSE;
+    }
+  sqlite3_bind_int64 (st, 1, e->id);
+  while ((rc = sqlite3_step (st)) == SQLITE_ROW)
+    {
+      const char *label = (const char *) sqlite3_column_text (st, 1);
+
+      if (e->labels == NULL)
+        e->labels = g_new0 (char *, e->n + 1);
+      if (sqlite3_column_int64 (st, 0) != (gint64) got || got >= e->n)
+        break;
+      e->labels[got++] = g_strdup (label ? label : "");
+    }
+  sqlite3_finalize (st);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      *error = lm_reader_describe_error (db, rc, "reading the embedding's labels", NULL);
+      return FALSE;
+    }
+  if (e->labels != NULL && got != e->n)
+    {
+      *error = g_strdup_printf ("embedding '%s' at step %" G_GINT64_FORMAT ": %zu labels for %zu points "
+                                "(the metadata rows are damaged)", e->tag, e->step, got, e->n);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+LmEmbedding *
+lm_embedding_load (const char *path, gint64 id, char **error)
+{
+  sqlite3 *db = open_run (path, error);
+  sqlite3_stmt *st = NULL;
+  LmEmbedding *e = NULL;
+  int rc;
+
+  if (db == NULL)
+    return NULL;
+  if (!has_tables (db))
+    {
+      *error = g_strdup_printf ("%s has no embeddings", path);
+      sqlite3_close (db);
+      return NULL;
+    }
+  if (sqlite3_prepare_v2 (db, "SELECT tag, step, n, d, tensor, sprite, thumb_width, thumb_height, "
+                          "sprite_cols FROM embeddings WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+    {
+      *error = lm_reader_describe_error (db, sqlite3_errcode (db), "reading the embeddings", NULL);
+      sqlite3_close (db);
+      return NULL;
+    }
+  sqlite3_bind_int64 (st, 1, id);
+  rc = sqlite3_step (st);
+  if (rc == SQLITE_ROW)
+    {
+      const char *tag = (const char *) sqlite3_column_text (st, 0);
+      gint64 n = sqlite3_column_int64 (st, 2), d = sqlite3_column_int64 (st, 3);
+      gint64 bytes = sqlite3_column_bytes (st, 4);
+
+      e = g_new0 (LmEmbedding, 1);
+      e->id = id;
+      e->tag = g_strdup (tag ? tag : "");
+      e->step = sqlite3_column_int64 (st, 1);
+      if (n <= 0 || d <= 0 || n > G_MAXINT32 || bytes != n * d * (gint64) sizeof (float))
+        {
+          *error = g_strdup_printf ("embedding '%s' at step %" G_GINT64_FORMAT ": its tensor holds %"
+                                    G_GINT64_FORMAT " bytes, not %" G_GINT64_FORMAT " x %" G_GINT64_FORMAT
+                                    " float32 (the row is damaged)", e->tag, e->step, bytes, n, d);
+          g_clear_pointer (&e, lm_embedding_free);
+        }
+      else
+        {
+          e->n = (gsize) n;
+          e->d = (gsize) d;
+          e->mat = g_memdup2 (sqlite3_column_blob (st, 4), (gsize) bytes);
+        }
+      if (e != NULL && sqlite3_column_type (st, 5) == SQLITE_BLOB)
+        {
+          GError *png_error = NULL;
+
+          e->sprite = lm_image_decode_png (sqlite3_column_blob (st, 5), (gsize) sqlite3_column_bytes (st, 5),
+                                           &png_error);
+          e->thumb_width = sqlite3_column_int (st, 6);
+          e->thumb_height = sqlite3_column_int (st, 7);
+          e->sprite_cols = sqlite3_column_int (st, 8);
+          if (e->sprite == NULL || e->thumb_width <= 0 || e->thumb_height <= 0 || e->sprite_cols <= 0
+              || (gsize) e->sprite_cols * (gsize) e->thumb_width > (gsize) e->sprite->width
+              || (e->n + (gsize) e->sprite_cols - 1) / (gsize) e->sprite_cols * (gsize) e->thumb_height
+                 > (gsize) e->sprite->height)
+            {
+              *error = g_strdup_printf ("embedding '%s' at step %" G_GINT64_FORMAT ": its thumbnail sprite "
+                                        "cannot be read (%s)", e->tag, e->step,
+                                        png_error ? png_error->message : "its size does not match");
+              g_clear_pointer (&e, lm_embedding_free);
+            }
+          g_clear_error (&png_error);
+        }
+    }
+  else if (rc == SQLITE_DONE)
+    *error = g_strdup_printf ("%s has no embedding %" G_GINT64_FORMAT, path, id);
+  else
+    *error = lm_reader_describe_error (db, rc, "reading the embeddings", NULL);
+  sqlite3_finalize (st);
+  if (e != NULL && !load_labels (db, e, error))
+    g_clear_pointer (&e, lm_embedding_free);
+  sqlite3_close (db);
+  return e;
+}
+
+/* ----------------------------------------------------------------- PCA */
+
+/* Eigen-decomposition of a small symmetric b x b matrix a (destroyed) by
+ * cyclic Jacobi rotations: eigenvalues into w, eigenvectors into the
+ * columns of v. */
+static void
+jacobi_eigen (double *a, gsize b, double *w, double *v)
+{
+  for (gsize i = 0; i < b; i++)
+    for (gsize j = 0; j < b; j++)
+      v[i * b + j] = i == j;
+  for (int sweep = 0; sweep < 100; sweep++)
+    {
+      double off = 0, diag = 0;
+
+      for (gsize p = 0; p < b; p++)
+        {
+          diag += a[p * b + p] * a[p * b + p];
+          for (gsize q = p + 1; q < b; q++)
+            off += a[p * b + q] * a[p * b + q];
+        }
+      if (off <= 1e-30 * diag || off == 0)
+        break;
+      for (gsize p = 0; p < b; p++)
+        for (gsize q = p + 1; q < b; q++)
+          {
+            double apq = a[p * b + q];
+
+            if (apq == 0)
+              continue;
+            double theta = (a[q * b + q] - a[p * b + p]) / (2 * apq);
+            double t = (theta >= 0 ? 1 : -1) / (fabs (theta) + sqrt (theta * theta + 1));
+            double c = 1 / sqrt (t * t + 1), s = t * c;
+
+            for (gsize k = 0; k < b; k++)
+              {
+                double akp = a[k * b + p], akq = a[k * b + q];
+
+                a[k * b + p] = c * akp - s * akq;
+                a[k * b + q] = s * akp + c * akq;
+              }
+            for (gsize k = 0; k < b; k++)
+              {
+                double apk = a[p * b + k], aqk = a[q * b + k];
+
+                a[p * b + k] = c * apk - s * aqk;
+                a[q * b + k] = s * apk + c * aqk;
+              }
+            for (gsize k = 0; k < b; k++)
+              {
+                double vkp = v[k * b + p], vkq = v[k * b + q];
+
+                v[k * b + p] = c * vkp - s * vkq;
+                v[k * b + q] = s * vkp + c * vkq;
+              }
+          }
+    }
+  for (gsize i = 0; i < b; i++)
+    w[i] = a[i * b + i];
+}
+
+/* Orthonormalises the b columns of x (m x b, row-major) in place by
+ * modified Gram-Schmidt, twice for accuracy; a column that vanishes
+ * (rank below b) becomes zero. */
+static void
+orthonormalise (double *x, gsize m, gsize b)
+{
+  for (int pass = 0; pass < 2; pass++)
+    for (gsize c = 0; c < b; c++)
+      {
+        for (gsize o = 0; o < c; o++)
+          {
+            double dot = 0;
+
+            for (gsize i = 0; i < m; i++)
+              dot += x[i * b + c] * x[i * b + o];
+            for (gsize i = 0; i < m; i++)
+              x[i * b + c] -= dot * x[i * b + o];
+          }
+        double norm = 0;
+
+        for (gsize i = 0; i < m; i++)
+          norm += x[i * b + c] * x[i * b + c];
+        norm = sqrt (norm);
+        for (gsize i = 0; i < m; i++)
+          x[i * b + c] = norm > 1e-300 ? x[i * b + c] / norm : 0;
+      }
+}
+
+/* y = M x for the symmetric m x m matrix M (upper triangle filled) and b
+ * columns x (m x b). */
+static void
+sym_mul (const double *M, gsize m, const double *x, gsize b, double *y)
+{
+  memset (y, 0, m * b * sizeof *y);
+  for (gsize i = 0; i < m; i++)
+    {
+      const double *row = M + i * m;
+
+      for (gsize c = 0; c < b; c++)
+        y[i * b + c] += row[i] * x[i * b + c];
+      for (gsize j = i + 1; j < m; j++)
+        for (gsize c = 0; c < b; c++)
+          {
+            y[i * b + c] += row[j] * x[j * b + c];
+            y[j * b + c] += row[j] * x[i * b + c];
+          }
+    }
+}
+
+/* Upper triangle of Xc^T Xc (d x d), four rows of Xc at a time so each
+ * pass over M does four rows' work. */
+static void
+scatter_matrix (const double *xc, gsize n, gsize d, double *M)
+{
+  memset (M, 0, d * d * sizeof *M);
+  for (gsize r = 0; r < n; r += 4)
+    {
+      const double *x0 = xc + r * d;
+      const double *x1 = r + 1 < n ? x0 + d : NULL, *x2 = r + 2 < n ? x0 + 2 * d : NULL;
+      const double *x3 = r + 3 < n ? x0 + 3 * d : NULL;
+
+      if (x3 != NULL)
+        for (gsize i = 0; i < d; i++)
+          {
+            double a0 = x0[i], a1 = x1[i], a2 = x2[i], a3 = x3[i];
+            double *row = M + i * d;
+
+            for (gsize j = i; j < d; j++)
+              row[j] += a0 * x0[j] + a1 * x1[j] + a2 * x2[j] + a3 * x3[j];
+          }
+      else
+        for (const double *x = x0; x < xc + n * d; x += d)
+          for (gsize i = 0; i < d; i++)
+            for (gsize j = i; j < d; j++)
+              M[i * d + j] += x[i] * x[j];
+    }
+}
+
+/* Upper triangle of Xc Xc^T (n x n). */
+static void
+gram_matrix (const double *xc, gsize n, gsize d, double *M)
+{
+  for (gsize a = 0; a < n; a++)
+    for (gsize b = a; b < n; b++)
+      {
+        double s = 0;
+
+        for (gsize j = 0; j < d; j++)
+          s += xc[a * d + j] * xc[b * d + j];
+        M[a * n + b] = s;
+      }
+}
+
+/* Top k eigenpairs of the symmetric m x m matrix M: values (descending)
+ * into lambda, unit vectors into the columns of vec (m x k). */
+static void
+top_eigen (const double *M, gsize m, gsize k, double *lambda, double *vec)
+{
+  gsize b = MIN (m, k + 6);
+  double *v = g_new (double, m * b), *w = g_new (double, m * b);
+  double t[81], y[81], theta[9];
+  guint64 seed = 0x9e3779b97f4a7c15ull;
+  gsize order[9];
+
+  if (b == m)
+    for (gsize i = 0; i < m * b; i++)
+      v[i] = i / b == i % b;
+  else
+    for (gsize i = 0; i < m * b; i++)
+      {
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        v[i] = (double) (seed >> 11) / 9007199254740992.0 - 0.5;
+      }
+  orthonormalise (v, m, b);
+  for (int iter = 0; iter < 2000; iter++)
+    {
+      sym_mul (M, m, v, b, w);
+      /* Rayleigh-Ritz: T = V^T M V, its eigenvectors rotate V. */
+      for (gsize p = 0; p < b; p++)
+        for (gsize q = 0; q < b; q++)
+          {
+            double s = 0;
+
+            for (gsize i = 0; i < m; i++)
+              s += v[i * b + p] * w[i * b + q];
+            t[p * b + q] = s;
+          }
+      for (gsize p = 0; p < b; p++)
+        for (gsize q = p + 1; q < b; q++)
+          t[p * b + q] = t[q * b + p] = (t[p * b + q] + t[q * b + p]) / 2;
+      jacobi_eigen (t, b, theta, y);
+      for (gsize p = 0; p < b; p++)
+        order[p] = p;
+      for (gsize p = 1; p < b; p++)
+        for (gsize q = p; q > 0 && theta[order[q]] > theta[order[q - 1]]; q--)
+          {
+            gsize tmp = order[q];
+            order[q] = order[q - 1];
+            order[q - 1] = tmp;
+          }
+      /* Residual ||M x - theta x|| of the top k Ritz pairs. */
+      double worst = 0, scale = fabs (theta[order[0]]);
+
+      for (gsize c = 0; c < k; c++)
+        {
+          gsize o = order[c];
+          double r2 = 0;
+
+          for (gsize i = 0; i < m; i++)
+            {
+              double mx = 0, x = 0;
+
+              for (gsize p = 0; p < b; p++)
+                {
+                  mx += w[i * b + p] * y[p * b + o];
+                  x += v[i * b + p] * y[p * b + o];
+                }
+              r2 += (mx - theta[o] * x) * (mx - theta[o] * x);
+              vec[i * k + c] = x;
+            }
+          lambda[c] = MAX (theta[o], 0);
+          worst = MAX (worst, sqrt (r2));
+        }
+      if (b == m || worst <= 1e-11 * scale || scale == 0)
+        break;
+      memcpy (v, w, m * b * sizeof *v);
+      orthonormalise (v, m, b);
+    }
+  g_free (v);
+  g_free (w);
+}
+
+gboolean
+lm_embedding_pca (const float *mat, gsize n, gsize d, int k, float *coords, double *explained,
+                  float *components, char **error)
+{
+  if (k < 1 || k > 3 || n == 0 || d == 0)
+    {
+      *error = g_strdup_printf ("PCA of %zu x %zu into %d components: needs at least one point and "
+                                "dimension, and 1 to 3 components", n, d, k);
+      return FALSE;
+    }
+  double *xc = g_new (double, n * d), *mean = g_new0 (double, d);
+  gboolean gram = n < d;
+  gsize m = gram ? n : d, kk = MIN ((gsize) k, m);
+  double *M = g_new (double, m * m), lambda[3] = { 0 }, *vec = g_new0 (double, m * 3);
+  double *comp = g_new0 (double, 3 * d), trace = 0;
+
+  for (gsize i = 0; i < n; i++)
+    for (gsize j = 0; j < d; j++)
+      mean[j] += mat[i * d + j];
+  for (gsize j = 0; j < d; j++)
+    mean[j] /= (double) n;
+  for (gsize i = 0; i < n; i++)
+    for (gsize j = 0; j < d; j++)
+      xc[i * d + j] = mat[i * d + j] - mean[j];
+  if (gram)
+    gram_matrix (xc, n, d, M);
+  else
+    scatter_matrix (xc, n, d, M);
+  for (gsize i = 0; i < m; i++)
+    trace += M[i * m + i];
+  top_eigen (M, m, kk, lambda, vec);
+
+  for (gsize c = 0; c < kk; c++)
+    {
+      double *v = comp + c * d, norm = 0, big = 0;
+
+      /* The component as a unit vector in the d-space: v itself, or
+       * Xc^T u / sqrt(lambda) from the Gram matrix's u. */
+      for (gsize j = 0; j < d; j++)
+        {
+          if (gram)
+            {
+              double s = 0;
+
+              for (gsize i = 0; i < n; i++)
+                s += xc[i * d + j] * vec[i * kk + c];
+              v[j] = s;
+            }
+          else
+            v[j] = vec[j * kk + c];
+          norm += v[j] * v[j];
+        }
+      norm = sqrt (norm);
+      if (lambda[c] <= 1e-12 * trace || norm == 0)
+        {
+          memset (v, 0, d * sizeof *v);
+          lambda[c] = 0;
+          continue;
+        }
+      for (gsize j = 0; j < d; j++)
+        {
+          v[j] /= norm;
+          if (fabs (v[j]) > fabs (big))
+            big = v[j];
+        }
+      if (big < 0)
+        for (gsize j = 0; j < d; j++)
+          v[j] = -v[j];
+    }
+  for (gsize i = 0; i < n; i++)
+    for (int c = 0; c < k; c++)
+      {
+        double s = 0;
+
+        if ((gsize) c < kk)
+          for (gsize j = 0; j < d; j++)
+            s += xc[i * d + j] * comp[c * d + j];
+        coords[i * (gsize) k + (gsize) c] = (float) s;
+      }
+  for (int c = 0; c < k; c++)
+    {
+      if (explained)
+        explained[c] = (gsize) c < kk && trace > 0 ? lambda[c] / trace : 0;
+      if (components)
+        for (gsize j = 0; j < d; j++)
+          components[c * d + j] = (float) comp[c * d + j];
+    }
+  g_free (xc);
+  g_free (mean);
+  g_free (M);
+  g_free (vec);
+  g_free (comp);
+  return TRUE;
+}

@@ -1,0 +1,65 @@
+/* lm-embedding.h: a run's logged embeddings (the projector's data), read
+ * back, and their PCA.
+ *
+ * What it is for: the list of embeddings of a run (embeddings table: tag,
+ * step, n x d, whether labels and thumbnails came with it), one embedding
+ * loaded whole (matrix, labels, sprite decoded to RGBA), and the PCA the
+ * projector shows (centre, top components, variance explained), all
+ * synchronous: call them from a worker thread or a GTask.  A run file
+ * from before embeddings (no table) has none; that is not an error.
+ *
+ * What it is not for: following a run live (the projector reloads on
+ * demand), drawing (ui/lm-projector-view.h).
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "lm-image-loader.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  gint64 id, step;
+  char *tag;
+  gint64 n, d;
+  gboolean has_labels, has_sprite;
+} LmEmbeddingInfo;
+
+typedef struct
+{
+  gint64 id, step;
+  char *tag;
+  gsize n, d;
+  float *mat;               /* n x d, row-major */
+  char **labels;            /* n labels, or NULL (none logged) */
+  LmImagePixels *sprite;    /* RGBA sprite, or NULL */
+  int thumb_width, thumb_height, sprite_cols;
+} LmEmbedding;
+
+/* The embeddings of the run at path in (tag, step) order, as
+ * LmEmbeddingInfo* (freed with the array); an empty array for a run
+ * without any.  NULL with *error when the file cannot be read. */
+GPtrArray   *lm_embedding_list (const char *path, char **error);
+/* Embedding `id` (from the list); NULL with *error when it is not there
+ * or its rows are damaged (a matrix blob of the wrong size, a bad sprite). */
+LmEmbedding *lm_embedding_load (const char *path, gint64 id, char **error);
+void         lm_embedding_free (LmEmbedding *e);
+
+/* PCA of an n x d matrix: the points centred, projected on the top k
+ * (1..3) principal components.  coords: n x k floats (point i's score on
+ * component c at [i * k + c]); explained: k fractions of the total
+ * variance (TensorBoard's "variance described"); components (may be NULL):
+ * k x d unit vectors.  Uses the d x d covariance or the n x n Gram matrix,
+ * whichever is smaller; a component's sign is chosen so its largest
+ * loading is positive (signs are arbitrary in PCA).  Components beyond the
+ * matrix's rank get zero scores and zero variance.  FALSE (and *error)
+ * only for sizes it refuses (k outside 1..3, n or d 0). */
+gboolean     lm_embedding_pca  (const float *mat, gsize n, gsize d, int k,
+                                float *coords, double *explained,
+                                float *components, char **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LmEmbedding, lm_embedding_free)
+
+G_END_DECLS

@@ -1,0 +1,307 @@
+/* test-embedding.c: the projector's data side: lm_embedding_pca against
+ * numpy (both the covariance and the Gram path, a rank-deficient matrix),
+ * and lm_embedding_list/_load on run files written by lumen-log, one from
+ * before embeddings (no tables) and one with a damaged row.
+ */
+#include <glib/gstdio.h>
+#include <math.h>
+#include <sqlite3.h>
+
+#include "lm-embedding.h"
+#include "lumen-log.h"
+
+/* The matrix the numpy reference below was computed on:
+ *   mat(n, d) = sin(i*0.7 + j*1.3) + 0.05*i*((j % 3) - 1) + 0.3*cos(i*j*0.11)
+ * in float64, stored as float32. */
+static float *
+test_matrix (gsize n, gsize d)
+{
+  float *m = g_new (float, n * d);
+
+  for (gsize i = 0; i < n; i++)
+    for (gsize j = 0; j < d; j++)
+      m[i * d + j] = (float) (sin (i * 0.7 + j * 1.3) + 0.05 * i * ((double) (j % 3) - 1)
+                              + 0.3 * cos (i * j * 0.11));
+  return m;
+}
+
+/* Scores agree with numpy's up to each component's sign. */
+static void
+assert_scores (const float *got, const double *want, gsize n, int k, double tol)
+{
+  for (int c = 0; c < k; c++)
+    {
+      double sign = got[c] * want[c] < 0 ? -1 : 1;
+
+      for (gsize i = 0; i < n; i++)
+        g_assert_cmpfloat_with_epsilon (sign * got[i * k + c], want[i * 3 + c], tol);
+    }
+}
+
+/* Reference numbers: numpy 1.x, from the script
+ *   x = mat(n, d).astype(np.float32).astype(np.float64); xc = x - x.mean(0)
+ *   u, s, vt = np.linalg.svd(xc, full_matrices=False)
+ *   explained = s**2 / (s**2).sum(); scores = xc @ vt[:3].T
+ * run with /usr/bin/python3 (printed to 9 and 7 significant digits). */
+static void
+test_pca_covariance (void)
+{
+  /* n 12 > d 5: the 5 x 5 scatter matrix. */
+  static const double explained[3] = { 0.503951338, 0.443174922, 0.0523687569 };
+  static const double scores[12 * 3] = {
+    0.6346211, 0.5014333, 0.7428832, -0.3268062, 0.9027432, 0.5541515,
+    -1.258079, 0.6094427, 0.3026448, -1.686161, -0.2194769, 0.07184364,
+    -1.371562, -1.165239, -0.07263286, -0.424464, -1.749419, -0.1119707,
+    0.7432612, -1.662768, -0.0805805, 1.608378, -0.9145819, -0.04720255,
+    1.780166, 0.1681541, -0.07984055, 1.18367, 1.091903, -0.2112783,
+    0.09633432, 1.427221, -0.4216382, -0.9793586, 1.010588, -0.6463795,
+  };
+  g_autofree float *m = test_matrix (12, 5);
+  float coords[12 * 3], comp[3 * 5];
+  double got[3];
+  char *error = NULL;
+
+  g_assert_true (lm_embedding_pca (m, 12, 5, 3, coords, got, comp, &error));
+  for (int c = 0; c < 3; c++)
+    g_assert_cmpfloat_with_epsilon (got[c], explained[c], 1e-6);
+  assert_scores (coords, scores, 12, 3, 2e-5);
+  /* Components are unit vectors, orthogonal, largest loading positive. */
+  for (int a = 0; a < 3; a++)
+    for (int b = 0; b < 3; b++)
+      {
+        double dot = 0, big = 0;
+
+        for (int j = 0; j < 5; j++)
+          {
+            dot += comp[a * 5 + j] * comp[b * 5 + j];
+            if (fabs (comp[a * 5 + j]) > fabs (big))
+              big = comp[a * 5 + j];
+          }
+        g_assert_cmpfloat_with_epsilon (dot, a == b, 1e-5);
+        g_assert_cmpfloat (big, >, 0);
+      }
+  /* Two components (the 2D view) are the first two of three. */
+  float two[12 * 2];
+  g_assert_true (lm_embedding_pca (m, 12, 5, 2, two, got, NULL, &error));
+  for (int i = 0; i < 12; i++)
+    for (int c = 0; c < 2; c++)
+      g_assert_cmpfloat_with_epsilon (two[i * 2 + c], coords[i * 3 + c], 1e-5);
+}
+
+static void
+test_pca_gram (void)
+{
+  /* n 4 < d 7: the 4 x 4 Gram matrix. */
+  static const double explained[3] = { 0.889093524, 0.110868536, 3.79401473e-05 };
+  static const double scores[4 * 3] = {
+    -1.575951, 0.4599418, -0.004224515, -0.6943295, -0.4263499, 0.01065109,
+    0.5927982, -0.4472899, -0.01061895, 1.677483, 0.413698, 0.004192372,
+  };
+  g_autofree float *m = test_matrix (4, 7);
+  float coords[4 * 3];
+  double got[3];
+  char *error = NULL;
+
+  g_assert_true (lm_embedding_pca (m, 4, 7, 3, coords, got, NULL, &error));
+  for (int c = 0; c < 3; c++)
+    g_assert_cmpfloat_with_epsilon (got[c], explained[c], 1e-6);
+  assert_scores (coords, scores, 4, 3, 2e-5);
+}
+
+/* Matrices bigger than the iteration's block of 9 vectors: 40 x 12 (a
+ * 12 x 12 scatter matrix) and 11 x 30 (an 11 x 11 Gram matrix) converge by
+ * subspace iteration rather than in one exact step. Same numpy script;
+ * scores of rows 0, 1 and n - 1. */
+static void
+test_pca_iterative (void)
+{
+  static const struct {
+    gsize n, d;
+    double explained[3], rows[3][3];
+  } cases[] = {
+    { 40, 12, { 0.410202599, 0.344351556, 0.213629605 },
+      { { -0.9205913, 2.103399, 2.402529 }, { -2.281908, 2.174476, 1.532383 },
+        { -0.3947493, -0.4425142, -2.513073 } } },
+    { 11, 30, { 0.490738215, 0.418565301, 0.0339181406 },
+      { { -2.783199, 1.237255, -1.644121 }, { -2.972072, -1.339663, -0.7648957 },
+        { -3.016346, -1.104236, 1.431259 } } },
+  };
+
+  for (guint t = 0; t < G_N_ELEMENTS (cases); t++)
+    {
+      gsize n = cases[t].n, d = cases[t].d;
+      g_autofree float *m = test_matrix (n, d);
+      g_autofree float *coords = g_new (float, n * 3);
+      double got[3];
+      char *error = NULL;
+      const gsize rows[3] = { 0, 1, n - 1 };
+
+      g_assert_true (lm_embedding_pca (m, n, d, 3, coords, got, NULL, &error));
+      for (int c = 0; c < 3; c++)
+        {
+          double sign = coords[c] * cases[t].rows[0][c] < 0 ? -1 : 1;
+
+          g_assert_cmpfloat_with_epsilon (got[c], cases[t].explained[c], 1e-6);
+          for (int r = 0; r < 3; r++)
+            g_assert_cmpfloat_with_epsilon (sign * coords[rows[r] * 3 + c], cases[t].rows[r][c], 5e-5);
+        }
+    }
+}
+
+static void
+test_pca_degenerate (void)
+{
+  /* Two points: one component holds all the variance; the others are 0. */
+  const float two[2 * 3] = { 1, 2, 3, 3, 2, 1 };
+  float coords[2 * 3];
+  double got[3];
+  char *error = NULL;
+
+  g_assert_true (lm_embedding_pca (two, 2, 3, 3, coords, got, NULL, &error));
+  g_assert_cmpfloat_with_epsilon (got[0], 1.0, 1e-9);
+  g_assert_cmpfloat (got[1], ==, 0);
+  g_assert_cmpfloat (got[2], ==, 0);
+  g_assert_cmpfloat_with_epsilon (fabs (coords[0]), sqrt (2.0), 1e-6); /* half of |(2,0,-2)| */
+  g_assert_cmpfloat_with_epsilon (coords[0], -coords[3], 1e-6);
+  g_assert_cmpfloat (coords[1], ==, 0);
+  /* One point: no variance at all, every score 0. */
+  g_assert_true (lm_embedding_pca (two, 1, 3, 3, coords, got, NULL, &error));
+  g_assert_cmpfloat (got[0], ==, 0);
+  g_assert_cmpfloat (coords[0], ==, 0);
+  g_assert_false (lm_embedding_pca (two, 2, 3, 4, coords, got, NULL, &error));
+  g_assert_nonnull (strstr (error, "1 to 3 components"));
+  g_free (error);
+}
+
+static char *
+write_run (const char *dir, gboolean with_embedding)
+{
+  lm_writer_options o;
+  lm_writer *w = NULL;
+
+  lm_writer_options_init (&o);
+  o.logdir = dir;
+  o.run_name = "r";
+  o.quiet = TRUE;
+  g_assert_cmpint (lm_writer_open_with (&w, &o), ==, LM_OK);
+  g_assert_cmpint (lm_writer_add_scalar (w, "loss", 0, 1), ==, LM_OK);
+  if (with_embedding)
+    {
+      const float mat[3 * 2] = { 1, 2, 3, 4, 5, 6.5f };
+      const char *labels[3] = { "cat", "dog", "cat" };
+      float img[3 * 2 * 2];
+
+      for (int i = 0; i < 12; i++)
+        img[i] = i < 4 ? 1.0f : 0.0f; /* thumbnail 0 white, the others black */
+      g_assert_cmpint (lm_writer_add_embedding (w, "features", 5, mat, 3, 2, labels, img, 1, 2, 2), ==, LM_OK);
+      g_assert_cmpint (lm_writer_add_embedding (w, NULL, 9, mat, 2, 3, NULL, NULL, 0, 0, 0), ==, LM_OK);
+    }
+  char *path = g_strdup (lm_writer_file_path (w));
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+  return path;
+}
+
+static void
+exec_rw (const char *path, const char *sql)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+static void
+test_read (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("lm-emb-XXXXXX", NULL);
+  g_autofree char *path = write_run (dir, TRUE);
+  char *error = NULL;
+  GPtrArray *list = lm_embedding_list (path, &error);
+
+  g_assert_null (error);
+  g_assert_cmpuint (list->len, ==, 2);
+  /* (tag, step) order: "default" before "features". */
+  LmEmbeddingInfo *a = g_ptr_array_index (list, 0), *b = g_ptr_array_index (list, 1);
+  g_assert_cmpstr (a->tag, ==, "default");
+  g_assert_cmpint (a->step, ==, 9);
+  g_assert_cmpint (a->n, ==, 2);
+  g_assert_cmpint (a->d, ==, 3);
+  g_assert_false (a->has_labels);
+  g_assert_false (a->has_sprite);
+  g_assert_cmpstr (b->tag, ==, "features");
+  g_assert_true (b->has_labels);
+  g_assert_true (b->has_sprite);
+
+  LmEmbedding *e = lm_embedding_load (path, b->id, &error);
+  g_assert_null (error);
+  g_assert_cmpuint (e->n, ==, 3);
+  g_assert_cmpuint (e->d, ==, 2);
+  g_assert_cmpfloat (e->mat[5], ==, 6.5f);
+  g_assert_cmpstr (e->labels[0], ==, "cat");
+  g_assert_cmpstr (e->labels[1], ==, "dog");
+  g_assert_cmpint (e->thumb_width, ==, 2);
+  g_assert_cmpint (e->sprite_cols, ==, 2);
+  g_assert_cmpint (e->sprite->width, ==, 4);
+  g_assert_cmpint (e->sprite->height, ==, 4);
+  const guint8 *px = g_bytes_get_data (e->sprite->rgba, NULL);
+  g_assert_cmpint (px[0], ==, 255);                            /* thumbnail 0 */
+  g_assert_cmpint (px[2 * 4], ==, 0);                          /* thumbnail 1 */
+  g_assert_cmpint (px[3], ==, 255);                            /* opaque */
+  lm_embedding_free (e);
+
+  e = lm_embedding_load (path, a->id, &error);
+  g_assert_null (error);
+  g_assert_null (e->labels);
+  g_assert_null (e->sprite);
+  lm_embedding_free (e);
+  g_assert_null (lm_embedding_load (path, 999, &error));
+  g_assert_nonnull (strstr (error, "has no embedding 999"));
+  g_clear_pointer (&error, g_free);
+
+  /* A damaged row: a tensor blob cut short is named, not shown short. */
+  exec_rw (path, "UPDATE embeddings SET tensor = substr(tensor, 1, 10) WHERE tag = 'default'");
+  g_assert_null (lm_embedding_load (path, a->id, &error));
+  g_assert_nonnull (strstr (error, "its tensor holds 10 bytes, not 2 x 3 float32"));
+  g_clear_pointer (&error, g_free);
+  g_ptr_array_unref (list);
+  g_unlink (path);
+}
+
+static void
+test_old_file (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("lm-emb-XXXXXX", NULL);
+  g_autofree char *path = write_run (dir, FALSE);
+  char *error = NULL;
+
+  /* A file from before embeddings: no tables, no embeddings, no error. */
+  exec_rw (path, "DROP TABLE embedding_metadata; DROP TABLE embeddings");
+  GPtrArray *list = lm_embedding_list (path, &error);
+  g_assert_null (error);
+  g_assert_nonnull (list);
+  g_assert_cmpuint (list->len, ==, 0);
+  g_ptr_array_unref (list);
+  g_assert_null (lm_embedding_load (path, 1, &error));
+  g_assert_nonnull (strstr (error, "has no embeddings"));
+  g_free (error);
+  error = NULL;
+  /* Not a run file at all: an error, not an empty list. */
+  g_assert_null (lm_embedding_list ("/nonexistent/run.lumen", &error));
+  g_assert_nonnull (error);
+  g_free (error);
+  g_unlink (path);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/data/embedding/pca-covariance", test_pca_covariance);
+  g_test_add_func ("/data/embedding/pca-gram", test_pca_gram);
+  g_test_add_func ("/data/embedding/pca-iterative", test_pca_iterative);
+  g_test_add_func ("/data/embedding/pca-degenerate", test_pca_degenerate);
+  g_test_add_func ("/data/embedding/read", test_read);
+  g_test_add_func ("/data/embedding/old-file", test_old_file);
+  return g_test_run ();
+}

@@ -1,0 +1,227 @@
+/* test-projector.c: the Projector dashboard under a display (Xvfb).
+ *
+ * What it checks: a run with an embedding loads off the main thread and
+ * the view shows every point in its label's colour (pixels read back from
+ * the view's drawing) with the legend's labels; rotating moves the points
+ * (and the 2D toggle ignores rotation); hover and the label search pick
+ * the right points; the status line gives the variance PCA explains; a run
+ * without embeddings shows the empty state that says how to log one.
+ * Skips without a display.
+ */
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+#include <math.h>
+
+#include <lumen-log.h>
+
+#include "lm-projector-page.h"
+#include "lm-palette.h"
+#include "lm-run-store.h"
+#include "lm-test-run.h"
+#include "lm-theme.h"
+#include "ui-test-util.h"
+
+static gboolean have_display;
+
+/* Six points in four dimensions, three labels far apart. */
+static const float points[6 * 4] = {
+  6, 0, 0, 0,   6, 0.3f, 0, 0.1f,    /* cat */
+  -6, 0, 0, 0,  -6, 0, 0.4f, 0,      /* dog */
+  0, 4, 1, 0,   0, -4, -1, 0,        /* bird */
+};
+static const char *labels[6] = { "cat", "cat", "dog", "dog", "bird", "bird" };
+
+static char *
+make_logdir (gboolean with_embedding)
+{
+  char *dir = g_dir_make_tmp ("lm-proj-XXXXXX", NULL);
+  lm_writer_options o;
+  lm_writer *w = NULL;
+
+  lm_writer_options_init (&o);
+  o.logdir = dir;
+  o.run_name = "run";
+  o.quiet = TRUE;
+  g_assert_cmpint (lm_writer_open_with (&w, &o), ==, LM_OK);
+  g_assert_cmpint (lm_writer_add_scalar (w, "loss", 0, 1), ==, LM_OK);
+  if (with_embedding)
+    g_assert_cmpint (lm_writer_add_embedding (w, "features", 3, points, 6, 4, labels, NULL, 0, 0, 0), ==, LM_OK);
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+  return dir;
+}
+
+static gboolean
+page_settled (gpointer data)
+{
+  return lm_projector_page_is_settled (data);
+}
+
+static gboolean
+has_run (gpointer data)
+{
+  return g_list_model_get_n_items (data) >= 1;
+}
+
+static GtkWidget *
+show_page (const char *dir, LmRunStore **store_out)
+{
+  LmRunStore *store = lm_run_store_new (dir);
+  GtkWidget *win = gtk_window_new ();
+  GtkWidget *page;
+
+  lm_run_store_start (store);
+  g_assert_true (lm_test_wait_for (has_run, store, 10000));
+  page = lm_projector_page_new (store);
+  gtk_window_set_child (GTK_WINDOW (win), page);
+  gtk_window_set_default_size (GTK_WINDOW (win), 800, 600);
+  gtk_window_present (GTK_WINDOW (win));
+  g_assert_true (lm_test_wait_for (page_settled, page, 10000));
+  *store_out = store;
+  return page;
+}
+
+/* The colour of the view's pixel at (x, y) after drawing it w x h. */
+static void
+pixel_at (cairo_surface_t *s, int x, int y, double rgb[3])
+{
+  const guint8 *p = cairo_image_surface_get_data (s) + y * cairo_image_surface_get_stride (s) + x * 4;
+
+  rgb[0] = p[2] / 255.0;
+  rgb[1] = p[1] / 255.0;
+  rgb[2] = p[0] / 255.0;
+}
+
+static cairo_surface_t *
+draw_view (LmProjectorView *view, int w, int h)
+{
+  cairo_surface_t *s = cairo_image_surface_create (CAIRO_FORMAT_RGB24, w, h);
+  cairo_t *cr = cairo_create (s);
+
+  lm_projector_view_draw (view, cr, w, h);
+  cairo_destroy (cr);
+  cairo_surface_flush (s);
+  return s;
+}
+
+/* Every point's centre pixel is its label's colour at the dots' alpha
+ * (0.85) over the background. */
+static void
+assert_points_coloured (LmProjectorView *view, int w, int h)
+{
+  cairo_surface_t *s = draw_view (view, w, h);
+  const GdkRGBA *bg = &lm_theme_colors ()->bg;
+
+  for (guint i = 0; i < 6; i++)
+    {
+      double x, y, rgb[3];
+      GdkRGBA c;
+      int cls = lm_projector_view_get_point_class (view, i);
+
+      g_assert_cmpint (cls, >=, 0);
+      g_assert_cmpstr (lm_projector_view_get_class (view, (guint) cls, &c), ==, labels[i]);
+      lm_projector_view_project (view, i, w, h, &x, &y);
+      g_assert_cmpfloat (x, >, 0);
+      g_assert_cmpfloat (x, <, w);
+      pixel_at (s, (int) round (x), (int) round (y), rgb);
+      g_assert_cmpfloat_with_epsilon (rgb[0], 0.85 * c.red + 0.15 * bg->red, 0.03);
+      g_assert_cmpfloat_with_epsilon (rgb[1], 0.85 * c.green + 0.15 * bg->green, 0.03);
+      g_assert_cmpfloat_with_epsilon (rgb[2], 0.85 * c.blue + 0.15 * bg->blue, 0.03);
+    }
+  cairo_surface_destroy (s);
+}
+
+static void
+test_points (void)
+{
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  g_autofree char *dir = make_logdir (TRUE);
+  LmRunStore *store = NULL;
+  GtkWidget *page = show_page (dir, &store);
+  LmProjectorView *view = lm_projector_page_get_view (LM_PROJECTOR_PAGE (page));
+  const int W = 600, H = 400;
+
+  g_assert_nonnull (lm_projector_view_get_embedding (view));
+  g_assert_cmpuint (lm_projector_view_get_embedding (view)->n, ==, 6);
+  /* legend: the three labels, in natural order */
+  g_assert_cmpuint (lm_projector_view_get_n_classes (view), ==, 3);
+  g_assert_cmpstr (lm_projector_view_get_class (view, 0, NULL), ==, "bird");
+  g_assert_cmpstr (lm_projector_view_get_class (view, 2, NULL), ==, "dog");
+  /* the status gives the explained variance: PC1 (cat vs dog, +-6) holds
+   * most of it */
+  g_assert_nonnull (strstr (lm_projector_page_get_status (LM_PROJECTOR_PAGE (page)),
+                            "PCA of 6 points × 4 dims: variance described"));
+  g_assert_cmpfloat (lm_projector_page_get_pca_ms (LM_PROJECTOR_PAGE (page)), >=, 0);
+  assert_points_coloured (view, W, H);
+
+  /* Face on (no rotation), x is PC1: cat and dog at opposite sides. */
+  double x0, y0, x2, y2, x0r, y0r;
+  lm_projector_view_set_rotation (view, 0, 0);
+  lm_projector_view_project (view, 0, W, H, &x0, &y0);
+  lm_projector_view_project (view, 2, W, H, &x2, &y2);
+  g_assert_cmpfloat (fabs (x0 - x2), >, 0.6 * 0.42 * H * 2);
+  g_assert_cmpfloat_with_epsilon (y0, y2, 10);
+  /* A quarter turn about the vertical axis puts PC1 along the depth: cat
+   * and dog come together on screen. */
+  lm_projector_view_set_rotation (view, G_PI / 2, 0);
+  lm_projector_view_project (view, 0, W, H, &x0r, &y0r);
+  lm_projector_view_project (view, 2, W, H, &x2, &y2);
+  g_assert_cmpfloat (fabs (x0r - x2), <, 15);
+  g_assert_cmpfloat (fabs (x0r - x0), >, 50);
+  assert_points_coloured (view, W, H);
+  /* 2D: the first two components, rotation ignored. */
+  lm_projector_view_set_2d (view, TRUE);
+  lm_projector_view_project (view, 0, W, H, &x2, &y2);
+  g_assert_cmpfloat_with_epsilon (x2, x0, 0.5);
+  lm_projector_view_set_2d (view, FALSE);
+
+  /* Hover: the point under the pointer. */
+  lm_projector_view_project (view, 4, W, H, &x2, &y2);
+  g_assert_cmpint (lm_projector_view_pick (view, x2 + 3, y2 - 2, W, H, 10), ==, 4);
+  g_assert_cmpint (lm_projector_view_pick (view, 2, 2, W, H, 10), ==, -1);
+  /* Search: case-insensitive, through the page's entry. */
+  g_assert_cmpuint (lm_projector_view_set_search (view, "DO"), ==, 2);
+  g_assert_cmpuint (lm_projector_view_set_search (view, "zebra"), ==, 0);
+  g_assert_cmpuint (lm_projector_view_set_search (view, ""), ==, 0);
+
+  gtk_window_destroy (GTK_WINDOW (gtk_widget_get_root (page)));
+  g_object_unref (store);
+  lm_test_rm_rf (dir);
+}
+
+static void
+test_empty (void)
+{
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  g_autofree char *dir = make_logdir (FALSE);
+  LmRunStore *store = NULL;
+  GtkWidget *page = show_page (dir, &store);
+  LmProjectorView *view = lm_projector_page_get_view (LM_PROJECTOR_PAGE (page));
+
+  g_assert_null (lm_projector_view_get_embedding (view));
+  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (view)));
+  GtkWidget *empty = lm_ui_find_by_class (page, "lm-projector-empty");
+  g_assert_nonnull (empty);
+  g_assert_true (gtk_widget_get_mapped (empty));
+  g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (empty)), "No embeddings to project"));
+  g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (empty)), "lm_writer_add_embedding"));
+  gtk_window_destroy (GTK_WINDOW (gtk_widget_get_root (page)));
+  g_object_unref (store);
+  lm_test_rm_rf (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  have_display = lm_ui_test_init (&argc, &argv);
+  g_test_add_func ("/ui/projector/points", test_points);
+  g_test_add_func ("/ui/projector/empty", test_empty);
+  return g_test_run ();
+}

@@ -1,0 +1,490 @@
+/* lm-projector-page.c: the Projector dashboard (see lm-projector-page.h).
+ *
+ * One GTask does everything slow: it lists every run's embeddings (a small
+ * query each), picks the run and tensor (the asked-for ones, else the
+ * first run that has any, its first tag at its latest step, as TensorBoard
+ * opens the first tensor), loads it and runs the PCA, timing it.  A
+ * generation counter drops stale results.  The list is read again when
+ * runs appear and whenever the page is shown, so an embedding logged at
+ * the end of training shows up on the next visit.
+ */
+#include "lm-projector-page.h"
+
+#include "lm-run.h"
+
+struct _LmProjectorPage
+{
+  GtkBox parent_instance;
+
+  LmRunStore *store;
+  GtkWidget *run_drop, *tensor_drop, *flat_toggle, *thumb_check, *search, *status, *stack, *view, *empty;
+  GtkStringList *run_names, *tensor_names;
+  GPtrArray *runs;             /* RunEmbeddings of the last load */
+  char *run_name;              /* shown run, or NULL */
+  gint64 tensor_id;            /* shown embedding, -1 none */
+  char *status_text;
+  double pca_ms;
+  guint generation;
+  gboolean loading, updating, settled;
+};
+
+G_DEFINE_FINAL_TYPE (LmProjectorPage, lm_projector_page, GTK_TYPE_BOX)
+
+typedef struct
+{
+  char *name, *path;
+  GPtrArray *infos;            /* LmEmbeddingInfo */
+} RunEmbeddings;
+
+static void
+run_embeddings_free (gpointer p)
+{
+  RunEmbeddings *r = p;
+
+  g_free (r->name);
+  g_free (r->path);
+  g_ptr_array_unref (r->infos);
+  g_free (r);
+}
+
+typedef struct
+{
+  guint generation;
+  GPtrArray *names, *paths;    /* every run, in store order */
+  char *want_run;              /* NULL: the first with embeddings */
+  gint64 want_id;              /* -1: the run's first tensor */
+  /* results */
+  GPtrArray *runs;             /* RunEmbeddings, only runs that have some */
+  int chosen_run;
+  gint64 chosen_id;
+  LmEmbedding *e;
+  float *coords;
+  double explained[3], pca_ms;
+  char *error;
+} Job;
+
+static void
+job_free (gpointer p)
+{
+  Job *job = p;
+
+  g_ptr_array_unref (job->names);
+  g_ptr_array_unref (job->paths);
+  g_free (job->want_run);
+  if (job->runs)
+    g_ptr_array_unref (job->runs);
+  lm_embedding_free (job->e);
+  g_free (job->coords);
+  g_free (job->error);
+  g_free (job);
+}
+
+/* The tensor a run opens on: the first tag's latest step. */
+static gint64
+default_tensor (GPtrArray *infos)
+{
+  LmEmbeddingInfo *first = g_ptr_array_index (infos, 0);
+  gint64 id = first->id;
+
+  for (guint k = 1; k < infos->len; k++)
+    {
+      LmEmbeddingInfo *info = g_ptr_array_index (infos, k);
+
+      if (g_strcmp0 (info->tag, first->tag) == 0)
+        id = info->id;
+    }
+  return id;
+}
+
+static void
+job_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  Job *job = data;
+  char *first_error = NULL;
+
+  job->runs = g_ptr_array_new_with_free_func (run_embeddings_free);
+  job->chosen_run = -1;
+  job->chosen_id = -1;
+  for (guint i = 0; i < job->paths->len; i++)
+    {
+      char *error = NULL;
+      GPtrArray *infos = lm_embedding_list (g_ptr_array_index (job->paths, i), &error);
+
+      if (infos == NULL || infos->len == 0)
+        {
+          if (first_error == NULL)
+            first_error = g_steal_pointer (&error);
+          g_free (error);
+          if (infos)
+            g_ptr_array_unref (infos);
+          continue;
+        }
+      RunEmbeddings *r = g_new0 (RunEmbeddings, 1);
+      r->name = g_strdup (g_ptr_array_index (job->names, i));
+      r->path = g_strdup (g_ptr_array_index (job->paths, i));
+      r->infos = infos;
+      g_ptr_array_add (job->runs, r);
+      if (job->chosen_run < 0 || g_strcmp0 (job->want_run, r->name) == 0)
+        job->chosen_run = (int) job->runs->len - 1;
+    }
+  if (job->chosen_run < 0)
+    {
+      job->error = first_error;
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  g_free (first_error);
+  RunEmbeddings *r = g_ptr_array_index (job->runs, job->chosen_run);
+  for (guint k = 0; k < r->infos->len && job->want_id >= 0; k++)
+    if (((LmEmbeddingInfo *) g_ptr_array_index (r->infos, k))->id == job->want_id)
+      job->chosen_id = job->want_id;
+  if (job->chosen_id < 0)
+    job->chosen_id = default_tensor (r->infos);
+  job->e = lm_embedding_load (r->path, job->chosen_id, &job->error);
+  if (job->e != NULL)
+    {
+      gint64 t0 = g_get_monotonic_time ();
+
+      job->coords = g_new (float, job->e->n * 3);
+      if (!lm_embedding_pca (job->e->mat, job->e->n, job->e->d, 3, job->coords, job->explained, NULL,
+                             &job->error))
+        g_clear_pointer (&job->e, lm_embedding_free);
+      job->pca_ms = (g_get_monotonic_time () - t0) / 1000.0;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+set_status (LmProjectorPage *self, const char *text)
+{
+  g_free (self->status_text);
+  self->status_text = g_strdup (text ? text : "");
+  gtk_label_set_text (GTK_LABEL (self->status), self->status_text);
+}
+
+static void
+fill_drops (LmProjectorPage *self, Job *job)
+{
+  self->updating = TRUE;
+  gtk_string_list_splice (self->run_names, 0, g_list_model_get_n_items (G_LIST_MODEL (self->run_names)), NULL);
+  gtk_string_list_splice (self->tensor_names, 0, g_list_model_get_n_items (G_LIST_MODEL (self->tensor_names)),
+                          NULL);
+  for (guint i = 0; i < job->runs->len; i++)
+    gtk_string_list_append (self->run_names, ((RunEmbeddings *) g_ptr_array_index (job->runs, i))->name);
+  if (job->chosen_run >= 0)
+    {
+      RunEmbeddings *r = g_ptr_array_index (job->runs, job->chosen_run);
+
+      gtk_drop_down_set_selected (GTK_DROP_DOWN (self->run_drop), (guint) job->chosen_run);
+      for (guint k = 0; k < r->infos->len; k++)
+        {
+          LmEmbeddingInfo *info = g_ptr_array_index (r->infos, k);
+          g_autofree char *s = g_strdup_printf ("%s · step %" G_GINT64_FORMAT " · %" G_GINT64_FORMAT " × %"
+                                                G_GINT64_FORMAT, info->tag, info->step, info->n, info->d);
+
+          gtk_string_list_append (self->tensor_names, s);
+          if (info->id == job->chosen_id)
+            gtk_drop_down_set_selected (GTK_DROP_DOWN (self->tensor_drop), k);
+        }
+    }
+  gtk_widget_set_sensitive (self->run_drop, job->runs->len > 0);
+  gtk_widget_set_sensitive (self->tensor_drop, job->runs->len > 0);
+  self->updating = FALSE;
+}
+
+static void
+job_done (GObject *source, GAsyncResult *res, gpointer data)
+{
+  LmProjectorPage *self = LM_PROJECTOR_PAGE (source);
+  Job *job = g_task_get_task_data (G_TASK (res));
+
+  if (job->generation != self->generation)
+    return;
+  self->loading = FALSE;
+  self->settled = TRUE;
+  fill_drops (self, job);
+  g_clear_pointer (&self->runs, g_ptr_array_unref);
+  self->runs = g_ptr_array_ref (job->runs);
+  if (job->e == NULL)
+    {
+      lm_projector_view_set_data (LM_PROJECTOR_VIEW (self->view), NULL, NULL);
+      gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "empty");
+      g_clear_pointer (&self->run_name, g_free);
+      self->tensor_id = -1;
+      set_status (self, job->error ? job->error : "");
+      return;
+    }
+  g_free (self->run_name);
+  self->run_name = g_strdup (((RunEmbeddings *) g_ptr_array_index (job->runs, job->chosen_run))->name);
+  self->tensor_id = job->chosen_id;
+  self->pca_ms = job->pca_ms;
+  double *v = job->explained;
+  g_autofree char *status = g_strdup_printf ("PCA of %zu points × %zu dims: variance described %.1f%% + %.1f%% + "
+                                             "%.1f%% = %.1f%% (%.0f ms)",
+                                             job->e->n, job->e->d, 100 * v[0], 100 * v[1], 100 * v[2],
+                                             100 * (v[0] + v[1] + v[2]), job->pca_ms);
+  set_status (self, status);
+  gtk_widget_set_sensitive (self->thumb_check, job->e->sprite != NULL);
+  lm_projector_view_set_data (LM_PROJECTOR_VIEW (self->view), g_steal_pointer (&job->e),
+                              g_steal_pointer (&job->coords));
+  lm_projector_view_set_search (LM_PROJECTOR_VIEW (self->view), gtk_editable_get_text (GTK_EDITABLE (self->search)));
+  gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "view");
+}
+
+static void
+start_job (LmProjectorPage *self, const char *run_name, gint64 id)
+{
+  Job *job = g_new0 (Job, 1);
+  GListModel *model = G_LIST_MODEL (self->store);
+  GTask *task;
+
+  job->generation = ++self->generation;
+  job->names = g_ptr_array_new_with_free_func (g_free);
+  job->paths = g_ptr_array_new_with_free_func (g_free);
+  job->want_run = g_strdup (run_name);
+  job->want_id = id;
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (LmRun) run = g_list_model_get_item (model, i);
+
+      g_ptr_array_add (job->names, g_strdup (lm_run_get_name (run)));
+      g_ptr_array_add (job->paths, g_strdup (lm_run_get_path (run)));
+    }
+  self->loading = TRUE;
+  self->settled = FALSE;
+  task = g_task_new (self, NULL, job_done, NULL);
+  g_task_set_task_data (task, job, job_free);
+  g_task_run_in_thread (task, job_thread);
+  g_object_unref (task);
+}
+
+static void
+on_runs_changed (GListModel *model, guint pos, guint removed, guint added, LmProjectorPage *self)
+{
+  if (removed || added)
+    start_job (self, self->run_name, self->tensor_id);
+}
+
+static void
+on_map (GtkWidget *w, LmProjectorPage *self)
+{
+  start_job (self, self->run_name, self->tensor_id);
+}
+
+static void
+on_run_selected (GtkDropDown *drop, GParamSpec *pspec, LmProjectorPage *self)
+{
+  guint i = gtk_drop_down_get_selected (drop);
+
+  if (self->updating || self->runs == NULL || i >= self->runs->len)
+    return;
+  start_job (self, ((RunEmbeddings *) g_ptr_array_index (self->runs, i))->name, -1);
+}
+
+static void
+on_tensor_selected (GtkDropDown *drop, GParamSpec *pspec, LmProjectorPage *self)
+{
+  guint i = gtk_drop_down_get_selected (drop), r = gtk_drop_down_get_selected (GTK_DROP_DOWN (self->run_drop));
+
+  if (self->updating || self->runs == NULL || r >= self->runs->len)
+    return;
+  RunEmbeddings *run = g_ptr_array_index (self->runs, r);
+  if (i < run->infos->len)
+    start_job (self, run->name, ((LmEmbeddingInfo *) g_ptr_array_index (run->infos, i))->id);
+}
+
+static void
+on_flat_toggled (GtkToggleButton *b, LmProjectorPage *self)
+{
+  lm_projector_view_set_2d (LM_PROJECTOR_VIEW (self->view), gtk_toggle_button_get_active (b));
+}
+
+static void
+on_thumbs_toggled (GtkCheckButton *b, LmProjectorPage *self)
+{
+  lm_projector_view_set_thumbnails (LM_PROJECTOR_VIEW (self->view), gtk_check_button_get_active (b));
+}
+
+static void
+on_search_changed (GtkSearchEntry *entry, LmProjectorPage *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (entry));
+  guint n = lm_projector_view_set_search (LM_PROJECTOR_VIEW (self->view), text);
+
+  if (*text)
+    {
+      g_autofree char *tip = g_strdup_printf ("%u points match", n);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (entry), tip);
+    }
+  else
+    gtk_widget_set_tooltip_text (GTK_WIDGET (entry), "Highlight the points whose label holds this text");
+}
+
+static void
+lm_projector_page_dispose (GObject *object)
+{
+  LmProjectorPage *self = LM_PROJECTOR_PAGE (object);
+
+  self->generation++;
+  if (self->store)
+    g_signal_handlers_disconnect_by_data (self->store, self);
+  g_clear_object (&self->store);
+  G_OBJECT_CLASS (lm_projector_page_parent_class)->dispose (object);
+}
+
+static void
+lm_projector_page_finalize (GObject *object)
+{
+  LmProjectorPage *self = LM_PROJECTOR_PAGE (object);
+
+  g_clear_pointer (&self->runs, g_ptr_array_unref);
+  g_free (self->run_name);
+  g_free (self->status_text);
+  G_OBJECT_CLASS (lm_projector_page_parent_class)->finalize (object);
+}
+
+static void
+lm_projector_page_class_init (LmProjectorPageClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = lm_projector_page_dispose;
+  G_OBJECT_CLASS (klass)->finalize = lm_projector_page_finalize;
+}
+
+static GtkWidget *
+caption (const char *text)
+{
+  GtkWidget *l = gtk_label_new (text);
+
+  gtk_widget_add_css_class (l, "dim-label");
+  return l;
+}
+
+static void
+lm_projector_page_init (LmProjectorPage *self)
+{
+  GtkWidget *bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+
+  self->tensor_id = -1;
+  self->pca_ms = -1;
+  self->status_text = g_strdup ("");
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
+  self->run_names = gtk_string_list_new (NULL);
+  self->tensor_names = gtk_string_list_new (NULL);
+  self->run_drop = gtk_drop_down_new (G_LIST_MODEL (self->run_names), NULL);
+  self->tensor_drop = gtk_drop_down_new (G_LIST_MODEL (self->tensor_names), NULL);
+  gtk_widget_set_tooltip_text (self->run_drop, "Run");
+  gtk_widget_set_tooltip_text (self->tensor_drop, "Tensor: tag, step, points × dimensions");
+  g_signal_connect (self->run_drop, "notify::selected", G_CALLBACK (on_run_selected), self);
+  g_signal_connect (self->tensor_drop, "notify::selected", G_CALLBACK (on_tensor_selected), self);
+  self->flat_toggle = gtk_toggle_button_new_with_label ("2D");
+  gtk_widget_set_tooltip_text (self->flat_toggle, "Show the first two components flat (drag pans) instead of "
+                                                  "three in 3D (drag rotates)");
+  g_signal_connect (self->flat_toggle, "toggled", G_CALLBACK (on_flat_toggled), self);
+  self->thumb_check = gtk_check_button_new_with_label ("Thumbnails");
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (self->thumb_check), TRUE);
+  gtk_widget_set_tooltip_text (self->thumb_check, "Draw each point's label_img instead of a dot");
+  g_signal_connect (self->thumb_check, "toggled", G_CALLBACK (on_thumbs_toggled), self);
+  self->search = gtk_search_entry_new ();
+  g_object_set (self->search, "placeholder-text", "Search labels", NULL);
+  gtk_widget_set_tooltip_text (self->search, "Highlight the points whose label holds this text");
+  g_signal_connect (self->search, "search-changed", G_CALLBACK (on_search_changed), self);
+  gtk_box_append (GTK_BOX (bar), caption ("Run"));
+  gtk_box_append (GTK_BOX (bar), self->run_drop);
+  gtk_box_append (GTK_BOX (bar), caption ("Tensor"));
+  gtk_box_append (GTK_BOX (bar), self->tensor_drop);
+  gtk_box_append (GTK_BOX (bar), self->flat_toggle);
+  gtk_box_append (GTK_BOX (bar), self->thumb_check);
+  gtk_widget_set_hexpand (self->search, TRUE);
+  gtk_widget_set_halign (self->search, GTK_ALIGN_END);
+  gtk_box_append (GTK_BOX (bar), self->search);
+  gtk_widget_set_margin_start (bar, 8);
+  gtk_widget_set_margin_end (bar, 8);
+  gtk_widget_set_margin_top (bar, 6);
+  gtk_box_append (GTK_BOX (self), bar);
+
+  self->status = gtk_label_new ("");
+  gtk_label_set_xalign (GTK_LABEL (self->status), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (self->status), PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (self->status, "dim-label");
+  gtk_widget_set_margin_start (self->status, 10);
+  gtk_widget_set_margin_top (self->status, 4);
+  gtk_widget_set_margin_bottom (self->status, 4);
+  gtk_box_append (GTK_BOX (self), self->status);
+
+  self->view = lm_projector_view_new ();
+  self->empty = gtk_label_new (NULL);
+  gtk_label_set_markup (GTK_LABEL (self->empty),
+                        "<big>No embeddings to project</big>\n\n"
+                        "Log one as SummaryWriter.add_embedding does:\n"
+                        "<tt>lm_writer_add_embedding (w, \"features\", step, mat, n, d, labels,\n"
+                        "                         images, 1, 28, 28);</tt>\n\n"
+                        "lumen-train logs 100 test images at the end of training\n"
+                        "(<tt>--embedding-samples N</tt>, 0 turns it off).");
+  gtk_label_set_justify (GTK_LABEL (self->empty), GTK_JUSTIFY_CENTER);
+  gtk_widget_add_css_class (self->empty, "dim-label");
+  gtk_widget_add_css_class (self->empty, "lm-projector-empty");
+  self->stack = gtk_stack_new ();
+  gtk_stack_add_named (GTK_STACK (self->stack), self->empty, "empty");
+  gtk_stack_add_named (GTK_STACK (self->stack), self->view, "view");
+  gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "empty");
+  gtk_widget_set_vexpand (self->stack, TRUE);
+  gtk_box_append (GTK_BOX (self), self->stack);
+  g_signal_connect (self, "map", G_CALLBACK (on_map), self);
+}
+
+GtkWidget *
+lm_projector_page_new (LmRunStore *store)
+{
+  LmProjectorPage *self = g_object_new (LM_TYPE_PROJECTOR_PAGE, NULL);
+
+  g_return_val_if_fail (LM_IS_RUN_STORE (store), NULL);
+  self->store = g_object_ref (store);
+  g_signal_connect (store, "items-changed", G_CALLBACK (on_runs_changed), self);
+  start_job (self, NULL, -1);
+  return GTK_WIDGET (self);
+}
+
+LmProjectorView *
+lm_projector_page_get_view (LmProjectorPage *self)
+{
+  g_return_val_if_fail (LM_IS_PROJECTOR_PAGE (self), NULL);
+  return LM_PROJECTOR_VIEW (self->view);
+}
+
+GtkWidget *
+lm_projector_page_get_search_entry (LmProjectorPage *self)
+{
+  g_return_val_if_fail (LM_IS_PROJECTOR_PAGE (self), NULL);
+  return self->search;
+}
+
+gboolean
+lm_projector_page_set_tensor (LmProjectorPage *self, const char *run_name, gint64 id)
+{
+  g_return_val_if_fail (LM_IS_PROJECTOR_PAGE (self), FALSE);
+  if (lm_run_store_find (self->store, run_name) == NULL)
+    return FALSE;
+  start_job (self, run_name, id);
+  return TRUE;
+}
+
+const char *
+lm_projector_page_get_status (LmProjectorPage *self)
+{
+  g_return_val_if_fail (LM_IS_PROJECTOR_PAGE (self), NULL);
+  return self->status_text;
+}
+
+double
+lm_projector_page_get_pca_ms (LmProjectorPage *self)
+{
+  g_return_val_if_fail (LM_IS_PROJECTOR_PAGE (self), -1);
+  return self->pca_ms;
+}
+
+gboolean
+lm_projector_page_is_settled (LmProjectorPage *self)
+{
+  g_return_val_if_fail (LM_IS_PROJECTOR_PAGE (self), FALSE);
+  return !self->loading && self->settled;
+}

@@ -1,0 +1,38 @@
+/* lm-projector-page.h: the Projector dashboard (TensorBoard's PROJECTOR).
+ *
+ * What it is for: picking a run and one of its logged embeddings (tag and
+ * step), computing its PCA off the main thread, and showing it in an
+ * LmProjectorView with the variance each component explains, a 2D/3D
+ * toggle, a thumbnails toggle and a label search.  An empty state says how
+ * to log an embedding.
+ *
+ * What it is not for: drawing (lm-projector-view.c), reading the run file
+ * (data/lm-embedding.c).
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "lm-projector-view.h"
+#include "lm-run-store.h"
+
+G_BEGIN_DECLS
+
+#define LM_TYPE_PROJECTOR_PAGE (lm_projector_page_get_type ())
+G_DECLARE_FINAL_TYPE (LmProjectorPage, lm_projector_page, LM, PROJECTOR_PAGE, GtkBox)
+
+GtkWidget       *lm_projector_page_new        (LmRunStore *store);
+LmProjectorView *lm_projector_page_get_view   (LmProjectorPage *self);
+GtkWidget       *lm_projector_page_get_search_entry (LmProjectorPage *self);
+/* Shows embedding `id` of run `run_name` (-1: its first tensor); FALSE for
+ * an unknown run. */
+gboolean         lm_projector_page_set_tensor (LmProjectorPage *self, const char *run_name, gint64 id);
+/* The line under the controls: "PCA of 100 points × 784 dims: variance
+ * described 29.1% + 17.7% + 6.0% = 52.8% (12 ms)", or why nothing shows. */
+const char      *lm_projector_page_get_status (LmProjectorPage *self);
+/* The last PCA's time in milliseconds (-1: none yet). */
+double           lm_projector_page_get_pca_ms (LmProjectorPage *self);
+/* Loaded (or found nothing to load) and drawn. */
+gboolean         lm_projector_page_is_settled (LmProjectorPage *self);
+
+G_END_DECLS

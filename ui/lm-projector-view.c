@@ -1,0 +1,657 @@
+/* lm-projector-view.c: the projector's scatter (see lm-projector-view.h).
+ *
+ * Points are normalised once (the cloud's largest PCA score maps to 1),
+ * then each frame rotates and projects them orthographically.  Dots are
+ * drawn one path per label colour (a 10,000-point cloud is then a dozen
+ * fills, not 10,000), far points before near ones within a colour.
+ * Thumbnails come from one Cairo surface of the sprite, each painted
+ * through a clip; only the hover box draws a thumbnail large.
+ */
+#include "lm-projector-view.h"
+
+#include <math.h>
+
+#include "lm-natural.h"
+#include "lm-palette.h"
+#include "lm-theme.h"
+
+#define DOT_RADIUS 3.0
+#define THUMB_SIZE 22.0
+
+struct _LmProjectorView
+{
+  GtkWidget parent_instance;
+
+  LmEmbedding *e;
+  float *pos;             /* n x 3, normalised to [-1, 1] */
+  int *cls;               /* n label indices, or NULL */
+  GPtrArray *classes;     /* distinct labels (borrowed from e), legend order */
+  guint *class_counts;
+  guint8 *match;          /* n flags, NULL without a search */
+  guint n_matches;
+  cairo_surface_t *sprite;
+  double yaw, pitch, zoom, pan_x, pan_y;
+  double drag_yaw, drag_pitch, drag_pan_x, drag_pan_y;
+  gboolean flat, thumbs;
+  int hover;
+  /* scratch for draw: projected x, y, depth and a depth order */
+  float *proj;
+  guint *order;
+};
+
+G_DEFINE_FINAL_TYPE (LmProjectorView, lm_projector_view, GTK_TYPE_WIDGET)
+
+static void
+clear_data (LmProjectorView *self)
+{
+  g_clear_pointer (&self->e, lm_embedding_free);
+  g_clear_pointer (&self->pos, g_free);
+  g_clear_pointer (&self->cls, g_free);
+  g_clear_pointer (&self->classes, g_ptr_array_unref);
+  g_clear_pointer (&self->class_counts, g_free);
+  g_clear_pointer (&self->match, g_free);
+  g_clear_pointer (&self->sprite, cairo_surface_destroy);
+  g_clear_pointer (&self->proj, g_free);
+  g_clear_pointer (&self->order, g_free);
+  self->n_matches = 0;
+  self->hover = -1;
+}
+
+static void
+lm_projector_view_finalize (GObject *object)
+{
+  clear_data (LM_PROJECTOR_VIEW (object));
+  G_OBJECT_CLASS (lm_projector_view_parent_class)->finalize (object);
+}
+
+static void
+rotate (const LmProjectorView *self, const float *p, double *x, double *y, double *z)
+{
+  if (self->flat)
+    {
+      *x = p[0];
+      *y = p[1];
+      *z = 0;
+      return;
+    }
+  double cy = cos (self->yaw), sy = sin (self->yaw), cp = cos (self->pitch), sp = sin (self->pitch);
+  double x1 = p[0] * cy + p[2] * sy, z1 = -p[0] * sy + p[2] * cy;
+
+  *x = x1;
+  *y = p[1] * cp - z1 * sp;
+  *z = p[1] * sp + z1 * cp;
+}
+
+void
+lm_projector_view_project (LmProjectorView *self, guint i, int width, int height, double *x, double *y)
+{
+  double rx, ry, rz, s = 0.42 * MIN (width, height) * self->zoom;
+
+  g_return_if_fail (self->e != NULL && i < self->e->n);
+  rotate (self, self->pos + (gsize) i * 3, &rx, &ry, &rz);
+  *x = width / 2.0 + self->pan_x + rx * s;
+  *y = height / 2.0 + self->pan_y - ry * s;
+}
+
+int
+lm_projector_view_pick (LmProjectorView *self, double x, double y, int width, int height, double radius)
+{
+  int best = -1;
+  double best_d2 = radius * radius;
+
+  for (guint i = 0; self->e != NULL && i < self->e->n; i++)
+    {
+      double px, py;
+
+      lm_projector_view_project (self, i, width, height, &px, &py);
+      double d2 = (px - x) * (px - x) + (py - y) * (py - y);
+      if (d2 <= best_d2)
+        {
+          best_d2 = d2;
+          best = (int) i;
+        }
+    }
+  return best;
+}
+
+static void
+class_color (guint c, GdkRGBA *color)
+{
+  lm_palette_color (c, color);
+}
+
+/* Paints thumbnail i centred at (x, y), `size` pixels high. */
+static void
+paint_thumbnail (LmProjectorView *self, cairo_t *cr, guint i, double x, double y, double size)
+{
+  const LmEmbedding *e = self->e;
+  double scale = size / e->thumb_height, w = e->thumb_width * scale;
+  int col = (int) (i % (guint) e->sprite_cols), row = (int) (i / (guint) e->sprite_cols);
+
+  cairo_save (cr);
+  cairo_rectangle (cr, x - w / 2, y - size / 2, w, size);
+  cairo_clip (cr);
+  cairo_translate (cr, x - w / 2, y - size / 2);
+  cairo_scale (cr, scale, scale);
+  cairo_set_source_surface (cr, self->sprite, -col * e->thumb_width, -row * e->thumb_height);
+  cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_FAST);
+  cairo_paint (cr);
+  cairo_restore (cr);
+}
+
+/* Draws a disc straight into a premultiplied ARGB32 buffer, "over" what
+ * is there, its edge antialiased: thousands of dots cost a few ms this
+ * way, where a Cairo path of arcs cost ~80 ms for 10,000. */
+static void
+splat_disc (guint8 *buf, int stride, int width, int height, double cx, double cy, double r,
+            const GdkRGBA *c, double alpha)
+{
+  int x0 = MAX (0, (int) floor (cx - r - 1)), x1 = MIN (width - 1, (int) ceil (cx + r + 1));
+  int y0 = MAX (0, (int) floor (cy - r - 1)), y1 = MIN (height - 1, (int) ceil (cy + r + 1));
+
+  for (int y = y0; y <= y1; y++)
+    for (int x = x0; x <= x1; x++)
+      {
+        double dx = x + 0.5 - cx, dy = y + 0.5 - cy;
+        double cover = CLAMP (r + 0.5 - sqrt (dx * dx + dy * dy), 0, 1) * alpha;
+
+        if (cover <= 0)
+          continue;
+        guint32 *p = (guint32 *) (buf + (gsize) y * stride) + x;
+        guint32 v = *p;
+        double keep = 1 - cover;
+        guint32 a = (guint32) (cover * 255 + keep * (v >> 24) + 0.5);
+        guint32 rr = (guint32) (cover * c->red * 255 + keep * ((v >> 16) & 0xff) + 0.5);
+        guint32 gg = (guint32) (cover * c->green * 255 + keep * ((v >> 8) & 0xff) + 0.5);
+        guint32 bb = (guint32) (cover * c->blue * 255 + keep * (v & 0xff) + 0.5);
+
+        *p = a << 24 | rr << 16 | gg << 8 | bb;
+      }
+}
+
+/* Copies thumbnail i, scaled (nearest pixel) to `size` pixels high and
+ * centred at (cx, cy), into the buffer, framed in `frame` when given. */
+static void
+splat_thumbnail (LmProjectorView *self, guint8 *buf, int stride, int width, int height, guint i, double cx,
+                 double cy, double size, const GdkRGBA *frame)
+{
+  const LmEmbedding *e = self->e;
+  const guint8 *src = g_bytes_get_data (e->sprite->rgba, NULL);
+  int th = (int) size, tw = MAX (1, (int) (size * e->thumb_width / e->thumb_height));
+  int left = (int) floor (cx - tw / 2.0), top = (int) floor (cy - th / 2.0);
+  int sx0 = (int) (i % (guint) e->sprite_cols) * e->thumb_width;
+  int sy0 = (int) (i / (guint) e->sprite_cols) * e->thumb_height;
+  guint32 fc = 0;
+
+  if (frame)
+    fc = 0xff000000u | (guint32) (frame->red * 255) << 16 | (guint32) (frame->green * 255) << 8
+         | (guint32) (frame->blue * 255);
+  int xs[256];
+  int xa = MAX (0, left), xb = MIN (width, left + MIN (tw, 256));
+
+  for (int x = xa; x < xb; x++)
+    xs[x - left] = (sx0 + (x - left) * e->thumb_width / tw) * 4;
+  for (int y = MAX (0, top); y < MIN (height, top + th); y++)
+    {
+      const guint8 *row = src + (gsize) (sy0 + (y - top) * e->thumb_height / th) * e->sprite->stride;
+      guint32 *dst = (guint32 *) (buf + (gsize) y * stride);
+      gboolean edge_row = frame && (y == top || y == top + th - 1);
+
+      for (int x = xa; x < xb; x++)
+        {
+          const guint8 *p = row + xs[x - left];
+          guint32 a = p[3];
+
+          if (edge_row || (frame && (x == left || x == left + tw - 1)))
+            dst[x] = fc;
+          else if (a == 255) /* the usual case: a thumbnail without transparency */
+            dst[x] = 0xff000000u | (guint32) p[0] << 16 | (guint32) p[1] << 8 | p[2];
+          else
+            dst[x] = a << 24 | (p[0] * a / 255) << 16 | (p[1] * a / 255) << 8 | (p[2] * a / 255);
+        }
+    }
+}
+
+static int
+by_depth (gconstpointer a, gconstpointer b, gpointer data)
+{
+  const float *proj = data;
+  float za = proj[*(const guint *) a * 3 + 2], zb = proj[*(const guint *) b * 3 + 2];
+
+  return za < zb ? 1 : za > zb ? -1 : 0;
+}
+
+static void
+draw_legend (LmProjectorView *self, cairo_t *cr, const LmThemeColors *tc)
+{
+  guint n = self->classes ? self->classes->len : 0, shown = MIN (n, 20u);
+  double x = 12, y = 12, row = 17, w = 0;
+  cairo_text_extents_t ext;
+
+  if (n == 0)
+    return;
+  cairo_select_font_face (cr, "Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+  cairo_set_font_size (cr, 12);
+  for (guint c = 0; c < shown; c++)
+    {
+      g_autofree char *s = g_strdup_printf ("%s (%u)", (const char *) g_ptr_array_index (self->classes, c),
+                                            self->class_counts[c]);
+      cairo_text_extents (cr, s, &ext);
+      w = MAX (w, ext.x_advance);
+    }
+  cairo_set_source_rgba (cr, tc->paper.red, tc->paper.green, tc->paper.blue, 0.85);
+  cairo_rectangle (cr, x - 6, y - 6, w + 36, row * (shown + (n > shown)) + 10);
+  cairo_fill (cr);
+  for (guint c = 0; c < shown; c++)
+    {
+      GdkRGBA color;
+      g_autofree char *s = g_strdup_printf ("%s (%u)", (const char *) g_ptr_array_index (self->classes, c),
+                                            self->class_counts[c]);
+
+      class_color (c, &color);
+      gdk_cairo_set_source_rgba (cr, &color);
+      cairo_arc (cr, x + 6, y + row * c + 7, 5, 0, 2 * G_PI);
+      cairo_fill (cr);
+      gdk_cairo_set_source_rgba (cr, &tc->text);
+      cairo_move_to (cr, x + 18, y + row * c + 11);
+      cairo_show_text (cr, s);
+    }
+  if (n > shown)
+    {
+      g_autofree char *s = g_strdup_printf ("… %u more labels", n - shown);
+      gdk_cairo_set_source_rgba (cr, &tc->muted);
+      cairo_move_to (cr, x + 18, y + row * shown + 11);
+      cairo_show_text (cr, s);
+    }
+}
+
+static void
+draw_hover (LmProjectorView *self, cairo_t *cr, int width, int height, const LmThemeColors *tc)
+{
+  const LmEmbedding *e = self->e;
+  int i = self->hover;
+  double px = self->proj[i * 3], py = self->proj[i * 3 + 1];
+  g_autofree char *text = e->labels ? g_strdup_printf ("%s  #%d", e->labels[i], i) : g_strdup_printf ("point #%d", i);
+  gboolean thumb = self->sprite != NULL;
+  double big = 64, pad = 6, bw, bh, bx, by;
+  cairo_text_extents_t ext;
+
+  cairo_set_font_size (cr, 13);
+  cairo_text_extents (cr, text, &ext);
+  bw = MAX (ext.x_advance, thumb ? big * e->thumb_width / e->thumb_height : 0) + 2 * pad;
+  bh = 18 + (thumb ? big + pad : 0) + pad;
+  bx = px + 12 + bw > width ? px - 12 - bw : px + 12;
+  by = CLAMP (py - bh / 2, 2, MAX (2, height - bh - 2));
+  /* the point itself, ringed */
+  cairo_set_line_width (cr, 2);
+  gdk_cairo_set_source_rgba (cr, &tc->strong);
+  cairo_arc (cr, px, py, DOT_RADIUS + 4, 0, 2 * G_PI);
+  cairo_stroke (cr);
+  gdk_cairo_set_source_rgba (cr, &tc->tooltip_bg);
+  cairo_rectangle (cr, bx, by, bw, bh);
+  cairo_fill_preserve (cr);
+  cairo_set_line_width (cr, 1);
+  gdk_cairo_set_source_rgba (cr, &tc->tooltip_border);
+  cairo_stroke (cr);
+  gdk_cairo_set_source_rgba (cr, &tc->strong);
+  cairo_move_to (cr, bx + pad, by + pad + 12);
+  cairo_show_text (cr, text);
+  if (thumb)
+    paint_thumbnail (self, cr, (guint) i, bx + pad + big * e->thumb_width / e->thumb_height / 2,
+                     by + 18 + pad + big / 2, big);
+}
+
+void
+lm_projector_view_draw (LmProjectorView *self, cairo_t *cr, int width, int height)
+{
+  const LmThemeColors *tc = lm_theme_colors ();
+  const LmEmbedding *e = self->e;
+
+  gdk_cairo_set_source_rgba (cr, &tc->bg);
+  cairo_paint (cr);
+  if (e == NULL)
+    return;
+  for (guint i = 0; i < e->n; i++)
+    {
+      double x, y, rx, ry, rz;
+
+      lm_projector_view_project (self, i, width, height, &x, &y);
+      rotate (self, self->pos + (gsize) i * 3, &rx, &ry, &rz);
+      self->proj[i * 3] = (float) x;
+      self->proj[i * 3 + 1] = (float) y;
+      self->proj[i * 3 + 2] = (float) rz;
+      self->order[i] = i;
+    }
+  if (!self->flat)
+    g_qsort_with_data (self->order, (gint) e->n, sizeof (guint), by_depth, self->proj);
+
+  gboolean thumbs = self->thumbs && self->sprite != NULL;
+  cairo_surface_t *layer = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
+  guint8 *buf = cairo_image_surface_get_data (layer);
+  int stride = cairo_image_surface_get_stride (layer);
+
+  /* far to near, dimmed (outside the search) before the rest */
+  for (int pass = 0; pass < 2; pass++)
+    for (guint k = 0; k < e->n; k++)
+      {
+        guint i = self->order[k];
+        gboolean dim = self->match != NULL && !self->match[i];
+        GdkRGBA color;
+
+        if (dim != (pass == 0))
+          continue;
+        if (self->cls != NULL)
+          class_color ((guint) self->cls[i], &color);
+        else
+          color = tc->accent;
+        double x = self->proj[i * 3], y = self->proj[i * 3 + 1];
+        if (thumbs && !dim)
+          splat_thumbnail (self, buf, stride, width, height, i, x, y, THUMB_SIZE,
+                           self->cls != NULL ? &color : NULL);
+        else
+          splat_disc (buf, stride, width, height, x, y,
+                      self->match != NULL && !dim ? DOT_RADIUS + 1.5 : DOT_RADIUS, &color,
+                      dim ? 0.15 : 0.85);
+      }
+  cairo_surface_mark_dirty (layer);
+  cairo_set_source_surface (cr, layer, 0, 0);
+  cairo_paint (cr);
+  cairo_surface_destroy (layer);
+  draw_legend (self, cr, tc);
+  if (self->hover >= 0 && (guint) self->hover < e->n)
+    draw_hover (self, cr, width, height, tc);
+}
+
+static void
+lm_projector_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
+{
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
+
+  lm_projector_view_draw (LM_PROJECTOR_VIEW (widget), cr, w, h);
+  cairo_destroy (cr);
+}
+
+static void
+lm_projector_view_class_init (LmProjectorViewClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = lm_projector_view_finalize;
+  GTK_WIDGET_CLASS (klass)->snapshot = lm_projector_view_snapshot;
+  gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "lm-projector-view");
+}
+
+static void
+on_drag_begin (GtkGestureDrag *g, double x, double y, LmProjectorView *self)
+{
+  self->drag_yaw = self->yaw;
+  self->drag_pitch = self->pitch;
+  self->drag_pan_x = self->pan_x;
+  self->drag_pan_y = self->pan_y;
+}
+
+static void
+on_drag_update (GtkGestureDrag *g, double dx, double dy, LmProjectorView *self)
+{
+  if (self->flat)
+    {
+      self->pan_x = self->drag_pan_x + dx;
+      self->pan_y = self->drag_pan_y + dy;
+    }
+  else
+    {
+      self->yaw = self->drag_yaw + dx * 0.01;
+      self->pitch = CLAMP (self->drag_pitch + dy * 0.01, -G_PI / 2, G_PI / 2);
+    }
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static gboolean
+on_scroll (GtkEventControllerScroll *c, double dx, double dy, LmProjectorView *self)
+{
+  lm_projector_view_set_zoom (self, self->zoom * pow (1.1, -dy));
+  return TRUE;
+}
+
+static void
+on_motion (GtkEventControllerMotion *c, double x, double y, LmProjectorView *self)
+{
+  GtkWidget *w = GTK_WIDGET (self);
+
+  lm_projector_view_set_hover (self, lm_projector_view_pick (self, x, y, gtk_widget_get_width (w),
+                                                             gtk_widget_get_height (w), 10));
+}
+
+static void
+on_leave (GtkEventControllerMotion *c, LmProjectorView *self)
+{
+  lm_projector_view_set_hover (self, -1);
+}
+
+static void
+lm_projector_view_init (LmProjectorView *self)
+{
+  GtkGesture *drag = gtk_gesture_drag_new ();
+  GtkEventController *scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
+  GtkEventController *motion = gtk_event_controller_motion_new ();
+
+  self->hover = -1;
+  self->zoom = 1;
+  self->yaw = 0.6;
+  self->pitch = 0.35;
+  self->thumbs = TRUE;
+  g_signal_connect (drag, "drag-begin", G_CALLBACK (on_drag_begin), self);
+  g_signal_connect (drag, "drag-update", G_CALLBACK (on_drag_update), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
+  g_signal_connect (scroll, "scroll", G_CALLBACK (on_scroll), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), scroll);
+  g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
+  g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), motion);
+  gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_vexpand (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  g_signal_connect_object (lm_theme_get_default (), "notify::dark", G_CALLBACK (gtk_widget_queue_draw), self,
+                           G_CONNECT_SWAPPED);
+}
+
+GtkWidget *
+lm_projector_view_new (void)
+{
+  return g_object_new (LM_TYPE_PROJECTOR_VIEW, NULL);
+}
+
+/* The sprite as a Cairo surface (premultiplied ARGB32). */
+static cairo_surface_t *
+sprite_surface (const LmImagePixels *px)
+{
+  cairo_surface_t *s = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, px->width, px->height);
+  const guint8 *src = g_bytes_get_data (px->rgba, NULL);
+  guint8 *dst = cairo_image_surface_get_data (s);
+  int stride = cairo_image_surface_get_stride (s);
+
+  for (int y = 0; y < px->height; y++)
+    for (int x = 0; x < px->width; x++)
+      {
+        const guint8 *p = src + y * px->stride + x * 4;
+        guint32 a = p[3];
+        guint32 v = a << 24 | (p[0] * a / 255) << 16 | (p[1] * a / 255) << 8 | (p[2] * a / 255);
+
+        memcpy (dst + y * stride + x * 4, &v, 4);
+      }
+  cairo_surface_mark_dirty (s);
+  return s;
+}
+
+static int
+class_cmp (gconstpointer a, gconstpointer b)
+{
+  return lm_natural_compare (*(const char *const *) a, *(const char *const *) b);
+}
+
+void
+lm_projector_view_set_data (LmProjectorView *self, LmEmbedding *e, float *coords)
+{
+  g_return_if_fail (LM_IS_PROJECTOR_VIEW (self));
+  clear_data (self);
+  self->zoom = 1;
+  self->pan_x = self->pan_y = 0;
+  self->yaw = 0.6;
+  self->pitch = 0.35;
+  if (e == NULL)
+    {
+      g_free (coords);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+      return;
+    }
+  self->e = e;
+  self->pos = coords;
+  float big = 0;
+  for (gsize i = 0; i < e->n * 3; i++)
+    big = MAX (big, fabsf (coords[i]));
+  for (gsize i = 0; big > 0 && i < e->n * 3; i++)
+    coords[i] /= big;
+  self->proj = g_new (float, e->n * 3);
+  self->order = g_new (guint, e->n);
+  if (e->labels != NULL)
+    {
+      GHashTable *index = g_hash_table_new (g_str_hash, g_str_equal);
+
+      self->classes = g_ptr_array_new ();
+      for (gsize i = 0; i < e->n; i++)
+        if (!g_hash_table_contains (index, e->labels[i]))
+          {
+            g_hash_table_add (index, e->labels[i]);
+            g_ptr_array_add (self->classes, e->labels[i]);
+          }
+      g_ptr_array_sort (self->classes, class_cmp);
+      g_hash_table_remove_all (index);
+      for (guint c = 0; c < self->classes->len; c++)
+        g_hash_table_insert (index, g_ptr_array_index (self->classes, c), GUINT_TO_POINTER (c));
+      self->cls = g_new (int, e->n);
+      self->class_counts = g_new0 (guint, self->classes->len);
+      for (gsize i = 0; i < e->n; i++)
+        {
+          self->cls[i] = GPOINTER_TO_INT (g_hash_table_lookup (index, e->labels[i]));
+          self->class_counts[self->cls[i]]++;
+        }
+      g_hash_table_unref (index);
+    }
+  if (e->sprite != NULL)
+    self->sprite = sprite_surface (e->sprite);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+const LmEmbedding *
+lm_projector_view_get_embedding (LmProjectorView *self)
+{
+  return self->e;
+}
+
+void
+lm_projector_view_set_2d (LmProjectorView *self, gboolean flat)
+{
+  self->flat = flat;
+  self->pan_x = self->pan_y = 0;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+gboolean
+lm_projector_view_get_2d (LmProjectorView *self)
+{
+  return self->flat;
+}
+
+void
+lm_projector_view_set_thumbnails (LmProjectorView *self, gboolean on)
+{
+  self->thumbs = on;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+gboolean
+lm_projector_view_get_thumbnails (LmProjectorView *self)
+{
+  return self->thumbs;
+}
+
+void
+lm_projector_view_set_rotation (LmProjectorView *self, double yaw, double pitch)
+{
+  self->yaw = yaw;
+  self->pitch = CLAMP (pitch, -G_PI / 2, G_PI / 2);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+lm_projector_view_get_rotation (LmProjectorView *self, double *yaw, double *pitch)
+{
+  *yaw = self->yaw;
+  *pitch = self->pitch;
+}
+
+void
+lm_projector_view_set_zoom (LmProjectorView *self, double zoom)
+{
+  self->zoom = CLAMP (zoom, 0.1, 100);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+guint
+lm_projector_view_set_search (LmProjectorView *self, const char *text)
+{
+  g_clear_pointer (&self->match, g_free);
+  self->n_matches = 0;
+  if (text != NULL && *text && self->e != NULL)
+    {
+      g_autofree char *needle = g_utf8_casefold (text, -1);
+
+      self->match = g_new0 (guint8, self->e->n);
+      for (gsize i = 0; self->e->labels != NULL && i < self->e->n; i++)
+        {
+          g_autofree char *label = g_utf8_casefold (self->e->labels[i], -1);
+
+          self->match[i] = strstr (label, needle) != NULL;
+          self->n_matches += self->match[i];
+        }
+    }
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  return self->n_matches;
+}
+
+void
+lm_projector_view_set_hover (LmProjectorView *self, int i)
+{
+  if (self->e == NULL || i < -1 || i >= (int) self->e->n)
+    i = -1;
+  if (i == self->hover)
+    return;
+  self->hover = i;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+int
+lm_projector_view_get_hover (LmProjectorView *self)
+{
+  return self->hover;
+}
+
+guint
+lm_projector_view_get_n_classes (LmProjectorView *self)
+{
+  return self->classes ? self->classes->len : 0;
+}
+
+const char *
+lm_projector_view_get_class (LmProjectorView *self, guint c, GdkRGBA *color)
+{
+  g_return_val_if_fail (self->classes != NULL && c < self->classes->len, NULL);
+  if (color)
+    class_color (c, color);
+  return g_ptr_array_index (self->classes, c);
+}
+
+int
+lm_projector_view_get_point_class (LmProjectorView *self, guint i)
+{
+  return self->cls != NULL && self->e != NULL && i < self->e->n ? self->cls[i] : -1;
+}

@@ -1,0 +1,60 @@
+/* lm-projector-view.h: the projector's 3D scatter of an embedding.
+ *
+ * What it is for: drawing n points placed by their first three principal
+ * components (from lm_embedding_pca), coloured by label with a legend, or
+ * as their thumbnails; drag rotates (pans in 2D), scroll zooms, hovering a
+ * point shows its label and thumbnail, a search highlights the points
+ * whose label matches.  Like TensorBoard's projector scatter plot.
+ *
+ * What it is not for: loading or PCA (lm-projector-page.c does that off
+ * the main thread and hands the results here).
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "lm-embedding.h"
+
+G_BEGIN_DECLS
+
+#define LM_TYPE_PROJECTOR_VIEW (lm_projector_view_get_type ())
+G_DECLARE_FINAL_TYPE (LmProjectorView, lm_projector_view, LM, PROJECTOR_VIEW, GtkWidget)
+
+GtkWidget *lm_projector_view_new (void);
+/* Shows embedding e (taken) placed by coords (taken: n x 3, the PCA
+ * scores); NULL clears. Resets rotation, zoom and hover. */
+void       lm_projector_view_set_data      (LmProjectorView *self, LmEmbedding *e, float *coords);
+const LmEmbedding *lm_projector_view_get_embedding (LmProjectorView *self);
+
+void       lm_projector_view_set_2d        (LmProjectorView *self, gboolean flat);
+gboolean   lm_projector_view_get_2d        (LmProjectorView *self);
+void       lm_projector_view_set_thumbnails (LmProjectorView *self, gboolean on);
+gboolean   lm_projector_view_get_thumbnails (LmProjectorView *self);
+/* Rotation in radians about the vertical axis (yaw) then the horizontal
+ * one (pitch); zoom 1 fits the cloud. */
+void       lm_projector_view_set_rotation  (LmProjectorView *self, double yaw, double pitch);
+void       lm_projector_view_get_rotation  (LmProjectorView *self, double *yaw, double *pitch);
+void       lm_projector_view_set_zoom      (LmProjectorView *self, double zoom);
+/* Highlights the points whose label holds `text` (case-insensitive);
+ * returns how many match (0 for an empty text, which clears). */
+guint      lm_projector_view_set_search    (LmProjectorView *self, const char *text);
+
+/* Where point i is drawn in a width x height view (its centre). */
+void       lm_projector_view_project       (LmProjectorView *self, guint i, int width, int height,
+                                            double *x, double *y);
+/* The point nearest (x, y) within `radius` pixels, or -1. */
+int        lm_projector_view_pick          (LmProjectorView *self, double x, double y, int width,
+                                            int height, double radius);
+/* The hovered point (-1: none); set by the pointer or by tests. */
+void       lm_projector_view_set_hover     (LmProjectorView *self, int i);
+int        lm_projector_view_get_hover     (LmProjectorView *self);
+/* The distinct labels in legend order and the colour each is drawn in;
+ * point i's label index (-1 without labels). */
+guint      lm_projector_view_get_n_classes (LmProjectorView *self);
+const char *lm_projector_view_get_class    (LmProjectorView *self, guint c, GdkRGBA *color);
+int        lm_projector_view_get_point_class (LmProjectorView *self, guint i);
+
+/* Draws the view into cr (what snapshot does; for benchmarks and tests). */
+void       lm_projector_view_draw          (LmProjectorView *self, cairo_t *cr, int width, int height);
+
+G_END_DECLS
