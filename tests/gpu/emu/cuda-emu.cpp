@@ -434,7 +434,8 @@ static bool release_barrier(fiber *fs, unsigned n)
       fail_thread(fs[i], "waits at a warp operation that the other lanes of its mask never "
                   "reach (they wait at __syncthreads or at one with another mask)");
     if (fs[i].syncs != fs[first].syncs)
-      fail_thread(fs[i], "threads of the block wait at different __syncthreads (divergent barrier)");
+      fail_thread(fs[i], "threads of the block wait at different __syncthreads (divergent "
+                  "barrier)");
     fs[i].state = RUN;
   }
   return true;

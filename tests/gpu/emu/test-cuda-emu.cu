@@ -27,6 +27,26 @@ static void to_host(int *host, const int *dev, size_t n)
                   cudaSuccess);
 }
 
+/* A launch the emulator must stop, with a message matching `pattern` (a
+ * glob) on stderr; run in a child process. */
+typedef struct {
+  const char *path;
+  void (*launch)(void);
+  const char *pattern;
+} stop_case;
+
+static void test_stopped(const void *data)
+{
+  const stop_case *c = (const stop_case *)data;
+  if (g_test_subprocess()) {
+    c->launch();
+    return;
+  }
+  g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed();
+  g_test_trap_assert_stderr(c->pattern);
+}
+
 /* ---- launch limits ---- */
 
 __global__ void count_kernel(int *n)
@@ -125,16 +145,10 @@ __global__ void static_smem_kernel(int *out)
   *out = (int)(a[0] + b[0]);
 }
 
-static void test_launch_static_smem(void)
+static void launch_static_smem(void)
 {
-  if (g_test_subprocess()) {
-    int *out = dev_ints(1);
-    static_smem_kernel<<<1, 32>>>(out);
-    return;
-  }
-  g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_failed();
-  g_test_trap_assert_stderr("*static_smem_kernel: 65536 bytes of static shared memory*");
+  int *out = dev_ints(1);
+  static_smem_kernel<<<1, 32>>>(out);
 }
 
 /* ---- block order and concurrency ---- */
@@ -285,16 +299,10 @@ static void test_warp_ok(void)
 }
 
 /* A full-mask shuffle in a block of 48 threads: its second warp has 16 lanes. */
-static void test_warp_partial(void)
+static void launch_warp_partial(void)
 {
-  if (g_test_subprocess()) {
-    int *out = dev_ints(2);
-    warp_sum_kernel<<<1, 48>>>(out);
-    return;
-  }
-  g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_failed();
-  g_test_trap_assert_stderr("*warp_sum_kernel*mask 0xffffffff in a warp of 16 lanes*");
+  int *out = dev_ints(2);
+  warp_sum_kernel<<<1, 48>>>(out);
 }
 
 /* Lanes past the end of the data leave before the shuffle. */
@@ -306,16 +314,10 @@ __global__ void early_exit_kernel(int *out, int n)
   out[threadIdx.x] = v;
 }
 
-static void test_warp_exited(void)
+static void launch_warp_exited(void)
 {
-  if (g_test_subprocess()) {
-    int *out = dev_ints(32);
-    early_exit_kernel<<<1, 32>>>(out, 20);
-    return;
-  }
-  g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_failed();
-  g_test_trap_assert_stderr("*a lane of the mask exited*");
+  int *out = dev_ints(32);
+  early_exit_kernel<<<1, 32>>>(out, 20);
 }
 
 /* A half mask, but lane 15 reads lane 16, outside it. */
@@ -325,30 +327,32 @@ __global__ void outside_mask_kernel(int *out)
     out[threadIdx.x] = __shfl_down_sync(0x0000ffffu, (int)threadIdx.x, 1);
 }
 
-static void test_warp_outside_mask(void)
+static void launch_warp_outside_mask(void)
 {
-  if (g_test_subprocess()) {
-    int *out = dev_ints(32);
-    outside_mask_kernel<<<1, 32>>>(out);
-    return;
-  }
-  g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_failed();
-  g_test_trap_assert_stderr("*reads lane 16, which is not in the mask 0x0000ffff*");
+  int *out = dev_ints(32);
+  outside_mask_kernel<<<1, 32>>>(out);
 }
+
+static const stop_case stop_cases[] = {
+  {"/cuda-emu/launch/static-shared-memory", launch_static_smem,
+   "*static_smem_kernel: 65536 bytes of static shared memory*"},
+  {"/cuda-emu/warp/partial", launch_warp_partial,
+   "*warp_sum_kernel*mask 0xffffffff in a warp of 16 lanes*"},
+  {"/cuda-emu/warp/exited", launch_warp_exited, "*a lane of the mask exited*"},
+  {"/cuda-emu/warp/outside-mask", launch_warp_outside_mask,
+   "*reads lane 16, which is not in the mask 0x0000ffff*"},
+};
 
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/cuda-emu/launch/limits", test_launch_limits);
   g_test_add_func("/cuda-emu/launch/dynamic-shared-memory", test_launch_dynamic_smem);
-  g_test_add_func("/cuda-emu/launch/static-shared-memory", test_launch_static_smem);
   g_test_add_func("/cuda-emu/order/not-block-0-first", test_order_not_block_0_first);
   g_test_add_func("/cuda-emu/order/interleaved", test_order_interleaved);
   g_test_add_func("/cuda-emu/shared-memory", test_shared_memory);
   g_test_add_func("/cuda-emu/warp/ok", test_warp_ok);
-  g_test_add_func("/cuda-emu/warp/partial", test_warp_partial);
-  g_test_add_func("/cuda-emu/warp/exited", test_warp_exited);
-  g_test_add_func("/cuda-emu/warp/outside-mask", test_warp_outside_mask);
+  for (size_t i = 0; i < G_N_ELEMENTS(stop_cases); i++)
+    g_test_add_data_func(stop_cases[i].path, &stop_cases[i], test_stopped);
   return g_test_run();
 }
