@@ -1017,6 +1017,55 @@ static void test_gather_rows(void)
   }
 }
 
+/* ---- past 2^31 elements (a real GPU only) ----
+ * Every kernel indexes with int64 and loops grid-stride over a grid capped
+ * at 16 blocks per SM, cuBLAS takes int64 sizes: nothing should wrap at
+ * 2^31 elements (8 GiB of float32). The emulator cannot run 2^31 threads in
+ * reasonable time, so this runs on hardware only, where 8 GiB fit. */
+static void test_past_int32(void)
+{
+  if (!setup())
+    return;
+  if (lm_emu_stream_syncs) {
+    gt_skip("2^31 elements are too many for the CUDA emulator; runs on a real GPU");
+    return;
+  }
+  const int64_t half = ((int64_t)1 << 30) + 3, n = 2 * half; /* 2^31 + 6 */
+  float *d = G->alloc(0, F4(n));
+  if (!d) {
+    gt_skip("fewer than 8 GiB free on cuda:0");
+    return;
+  }
+  G->fill_f32(n, 0.5f, d);
+  /* The last element, past 2^31: mark it through the unary kernel's view
+   * of the whole buffer (x * 2 + 0 elsewhere stays 1). */
+  G->unary_f32(LM_UN_MUL_SCALAR, n, d, 2.0f, 0.0f, d);
+  const float big = 3.0f;
+  G->copy_from_host(0, d + n - 1, &big, sizeof big);
+  float tail[4], *dv = dnew(F4(2));
+  int64_t *di = dnew(I8(2)), idx[2];
+  G->copy_to_host(0, tail, d + n - 4, sizeof tail);
+  gt_assert(tail[0] == 1.0f && tail[2] == 1.0f && tail[3] == 3.0f);
+  /* One long row: the chunked sum (a float sum of n - 1 ones and a 3). */
+  G->reduce_f32(LM_RED_SUM, 1, n, 1, d, dv, NULL);
+  G->copy_to_host(0, tail, dv, F4(1));
+  gt_assert(tail[0] == (float)(double)(n + 2));
+  /* Two rows of 2^30 + 3: each row's max and where it is. */
+  G->reduce_f32(LM_RED_MAX, 2, half, 1, d, dv, di);
+  G->copy_to_host(0, tail, dv, F4(2));
+  G->copy_to_host(0, idx, di, I8(2));
+  gt_assert(tail[0] == 1.0f && idx[0] == 0 && tail[1] == 3.0f && idx[1] == half - 1);
+  /* Columns: (1, 2, 2^30 + 3) summed over the middle dim. */
+  float *dc = dnew(F4(half));
+  G->reduce_f32(LM_RED_SUM, 1, 2, half, d, dc, NULL);
+  G->copy_to_host(0, tail, dc + half - 2, F4(2));
+  gt_assert(tail[0] == 2.0f && tail[1] == 4.0f);
+  dfree(dc, F4(half));
+  dfree(di, I8(2));
+  dfree(dv, F4(2));
+  G->free(0, d, F4(n));
+}
+
 int main(int argc, char **argv)
 {
   gt_poison_gpu_memory();
@@ -1034,5 +1083,6 @@ int main(int argc, char **argv)
   gt_add("/cuda/kernels/dropout", test_dropout);
   gt_add("/cuda/kernels/optim", test_optim);
   gt_add("/cuda/kernels/gather-rows", test_gather_rows);
+  gt_add("/cuda/kernels/past-int32", test_past_int32);
   return gt_run();
 }

@@ -1,9 +1,17 @@
 #!/usr/bin/env python3
 """cu2cpp.py: turn a .cu file into C++ for the CUDA emulator (lm-cuda-emu.hpp).
 
-Only the launch syntax changes:  KERNEL<<<grid, block, smem, stream>>>(args);
-becomes  LM_EMU_LAUNCH(grid, block, smem, stream, KERNEL(args));  Launches must
-start a line (after indentation or `else`), which is how engine/cuda writes them.
+Three things change:
+  - KERNEL<<<grid, block, smem, stream>>>(args);  becomes
+    LM_EMU_LAUNCH(grid, block, smem, stream, BOUND, "KERNEL", &KERNEL, KERNEL(args));
+    where BOUND is the kernel's __launch_bounds__ (0 without), so the emulator
+    refuses a launch the real GPU would refuse for lack of registers. Launches
+    must start a line (after indentation or `else`), as engine/cuda writes them;
+  - __shared__ T name[N]...;  becomes a reference into the running block's own
+    shared memory (lm_emu::shared_var), so blocks that run interleaved do not
+    share it, it starts as garbage (0xff bytes) as on hardware, and its size
+    counts towards the 48 KiB limit;
+  - extern __shared__ T name[];  (dynamic shared memory) likewise.
 Usage: cu2cpp.py IN.cu OUT.cpp
 """
 import re
@@ -26,7 +34,26 @@ def split_top(s):
     return parts
 
 
+SHARED = re.compile(r'(?<!extern )__shared__\s+([A-Za-z_][\w:<>, ]*?)\s+(\w+)((?:\[[^\]]+\])+)\s*;')
+EXTERN_SHARED = re.compile(r'extern\s+__shared__\s+([A-Za-z_][\w:<>, ]*?)\s+(\w+)\s*\[\s*\]\s*;')
+BOUNDS = re.compile(r'__launch_bounds__\s*\(([^)]*)\)\s*(\w+)\s*\(')
+
+
+def shared_decl(m):
+    t, name, dims = m.group(1), m.group(2), m.group(3)
+    return ('static char lm_emu_site_%s_; %s(&%s)%s = *(%s(*)%s)lm_emu::shared_var('
+            'sizeof(%s%s), alignof(%s), &lm_emu_site_%s_);' %
+            (name, t, name, dims, t, dims, t, dims, t, name))
+
+
+def extern_shared_decl(m):
+    return '%s *%s = (%s *)lm_emu::dynamic_shared();' % (m.group(1), m.group(2), m.group(1))
+
+
 def convert(src):
+    bounds = {m.group(2): m.group(1).split(',')[0].strip() for m in BOUNDS.finditer(src)}
+    src = SHARED.sub(shared_decl, src)
+    src = EXTERN_SHARED.sub(extern_shared_decl, src)
     out, pos = [], 0
     while True:
         i = src.find('<<<', pos)
@@ -57,8 +84,10 @@ def convert(src):
             m += 1
         args = src[k + 1:m]
         out.append(src[pos:line_start])
-        out.append('%s%sLM_EMU_LAUNCH(%s, %s, %s, %s, %s(%s))' %
-                   (indent, prefix, cfg[0], cfg[1], cfg[2], cfg[3], kernel, args))
+        base = re.match(r'\w+', kernel).group(0)
+        out.append('%s%sLM_EMU_LAUNCH(%s, %s, %s, %s, %s, "%s", (&%s), %s(%s))' %
+                   (indent, prefix, cfg[0], cfg[1], cfg[2], cfg[3], bounds.get(base, '0'),
+                    kernel, kernel, kernel, args))
         pos = m + 1
 
 

@@ -1,5 +1,7 @@
-/* cuda-emu.cpp: the CUDA emulator's runtime (see lm-cuda-emu.hpp): fibers for
- * threads, guard-paged device memory, copies, a reference cuBLAS sgemm.
+/* cuda-emu.cpp: the CUDA emulator's runtime (see lm-cuda-emu.hpp): launch
+ * checks, fibers for threads, blocks in a shuffled order two at a time,
+ * per-block shared memory, guard-paged device memory, copies, a reference
+ * cuBLAS sgemm.
  * Development tool for machines without a GPU; never linked into Lumen.
  */
 #include "lm-cuda-emu.hpp"
@@ -194,6 +196,8 @@ const char *cudaGetErrorString(cudaError_t e)
   case cudaSuccess: return "no error";
   case cudaErrorMemoryAllocation: return "out of memory";
   case cudaErrorInvalidConfiguration: return "invalid configuration argument";
+  case cudaErrorInvalidValue: return "invalid argument";
+  case cudaErrorLaunchOutOfResources: return "too many resources requested for launch";
   case cudaErrorNoDevice: return "no CUDA-capable device is detected";
   case cudaErrorInsufficientDriver: return "CUDA driver version is insufficient for CUDA runtime version";
   default: return "emulated CUDA error";
@@ -256,11 +260,10 @@ extern "C" unsigned long long lm_emu_stream_syncs(void)
   return n_stream_syncs;
 }
 
-/* ---- kernels: one fiber per thread ---- */
+/* ---- kernels: one fiber per thread, blocks in any order ---- */
 
 namespace lm_emu {
 thread_state *cur;
-uint3 block_idx;
 dim3 block_dim, grid_dim;
 
 enum { RUN, WAIT_SYNC, WAIT_SHFL, DONE };
@@ -268,16 +271,35 @@ struct fiber {
   ucontext_t ctx;
   thread_state st;
   int state;
+  unsigned mask;              /* the warp operation it waits at */
   unsigned long syncs, shfls; /* barriers reached so far, by kind */
   char *stack;
 };
+/* Blocks run together, interleaved at their barriers (a GPU runs many at once). */
+enum { MAX_SLOTS = 2 };
 static const size_t stack_size = 256 * 1024;
+/* sm_90: 48 KiB per block without opting in, 227 KiB with cudaFuncSetAttribute. */
+static const size_t smem_default = 48 * 1024, smem_optin_max = 227 * 1024;
 static ucontext_t sched;
-static std::vector<fiber> fibers;
+static std::vector<fiber> fibers; /* slot s's threads at [s * nthreads, (s + 1) * nthreads) */
 static fiber *running;
 static void (*body_fn)(void *);
 static void *body_ctx;
-static unsigned long long slots[1024];
+static unsigned long long slots[MAX_SLOTS][1024];
+static const char *kernel_name;
+static size_t dyn_smem, smem_limit;
+
+/* One running block's shared memory: dynamic first, then each __shared__
+ * declaration at the offset its first use got. */
+struct block_smem {
+  alignas(16) unsigned char bytes[smem_optin_max];
+  std::vector<std::pair<const void *, size_t>> sites;
+  size_t used;
+};
+static block_smem *smem[MAX_SLOTS];
+
+/* Kernels opted in to more dynamic shared memory (cudaFuncSetAttribute). */
+static std::vector<std::pair<const void *, int>> smem_optin;
 
 static void entry(void)
 {
@@ -285,9 +307,10 @@ static void entry(void)
   running->state = DONE; /* uc_link returns to the scheduler */
 }
 
-static void wait(int kind)
+static void wait(int kind, unsigned mask)
 {
   running->state = kind;
+  running->mask = mask;
   if (kind == WAIT_SYNC)
     running->syncs++;
   else
@@ -295,124 +318,301 @@ static void wait(int kind)
   swapcontext(&running->ctx, &sched);
 }
 
-void barrier(void) { wait(WAIT_SYNC); }
-void shfl_barrier(void) { wait(WAIT_SHFL); }
+void barrier(void) { wait(WAIT_SYNC, 0); }
+void shfl_barrier(unsigned mask) { wait(WAIT_SHFL, mask); }
 
 void *shfl_slots(void)
 {
-  return slots; /* indexed by the thread's linear id: warps never share slots */
+  return slots[cur->slot]; /* indexed by the thread's linear id: warps never share slots */
 }
 
-static void fail_block(unsigned i, const char *why)
+static void fail_thread(const fiber &f, const char *why)
 {
-  const fiber &f = fibers[i];
-  fprintf(stderr, "cuda-emu: block (%u,%u,%u) thread %u (%s, after %lu __syncthreads and %lu "
-          "shuffle steps): %s\n", block_idx.x, block_idx.y, block_idx.z, i,
-          f.state == WAIT_SYNC ? "at __syncthreads" : f.state == WAIT_SHFL ? "at a shuffle"
+  fprintf(stderr, "cuda-emu: %s: block (%u,%u,%u) of (%u,%u,%u), %u threads: thread %u (%s, after "
+          "%lu __syncthreads and %lu warp steps): %s\n", kernel_name, f.st.bidx.x, f.st.bidx.y,
+          f.st.bidx.z, grid_dim.x, grid_dim.y, grid_dim.z,
+          block_dim.x * block_dim.y * block_dim.z, f.st.linear,
+          f.state == WAIT_SYNC ? "at __syncthreads" : f.state == WAIT_SHFL ? "at a warp operation"
                                                                             : "exited",
           f.syncs, f.shfls, why);
   emu_die("invalid synchronisation in a kernel");
 }
 
-static void run_block(unsigned nthreads)
+void check_src_lane(unsigned mask, unsigned src)
 {
-  while (fibers.size() < nthreads) {
+  if (!((mask >> src) & 1u)) {
+    fiber *f = running;
+    char why[160];
+    snprintf(why, sizeof why, "reads lane %u, which is not in the mask 0x%08x (undefined on "
+             "hardware)", src, mask);
+    fail_thread(*f, why);
+  }
+}
+
+void *shared_var(size_t size, size_t align, const void *site)
+{
+  block_smem *b = smem[cur->slot];
+  for (const auto &s : b->sites)
+    if (s.first == site)
+      return b->bytes + s.second;
+  size_t off = (b->used + align - 1) & ~(align - 1);
+  if (off + size - dyn_smem > smem_default || off + size > smem_limit) {
+    fprintf(stderr, "cuda-emu: %s: %zu bytes of static shared memory and %zu dynamic: over the "
+            "limit of %zu bytes (48 KiB without cudaFuncSetAttribute; static alone at most "
+            "48 KiB)\n", kernel_name, off + size - dyn_smem, dyn_smem, smem_limit);
+    emu_die("too much shared memory for one block");
+  }
+  memset(b->bytes + off, 0xff, size); /* uninitialised on hardware */
+  b->sites.push_back(std::make_pair(site, off));
+  b->used = off + size;
+  return b->bytes + off;
+}
+
+void *dynamic_shared(void)
+{
+  return smem[cur->slot]->bytes;
+}
+
+/* Lanes of the warps of [0, n) that wait at a warp operation: the lanes of a
+ * mask go on once every lane it names waits at one with that mask (lanes of
+ * one warp may be at different operations with disjoint masks, as Volta and
+ * later allow). A mask naming a lane that does not exist or has exited, or a
+ * lane outside its own mask, is reported. Returns whether any lane went on. */
+static bool release_warps(fiber *fs, unsigned n)
+{
+  bool released = false;
+  for (unsigned w = 0; w < n; w += 32) {
+    const unsigned lanes = n - w < 32 ? n - w : 32;
+    for (unsigned l = 0; l < lanes; l++) {
+      const fiber &f = fs[w + l];
+      if (f.state != WAIT_SHFL)
+        continue;
+      const unsigned mask = f.mask;
+      if (!((mask >> l) & 1u))
+        fail_thread(f, "a lane waits at a warp operation whose mask leaves it out");
+      if (lanes < 32 && (mask >> lanes) != 0) {
+        char why[200];
+        snprintf(why, sizeof why, "warp operation with mask 0x%08x in a warp of %u lanes (the "
+                 "block's size is not a multiple of 32): lanes %u..31 do not exist (undefined "
+                 "on hardware)", mask, lanes, lanes);
+        fail_thread(f, why);
+      }
+      bool ready = true;
+      for (unsigned k = 0; k < lanes; k++) {
+        if (!((mask >> k) & 1u))
+          continue;
+        if (fs[w + k].state == DONE)
+          fail_thread(fs[w + k], "a lane of the mask exited while the others wait at a warp "
+                      "operation");
+        ready &= fs[w + k].state == WAIT_SHFL && fs[w + k].mask == mask;
+      }
+      if (!ready)
+        continue;
+      for (unsigned k = 0; k < lanes; k++)
+        if ((mask >> k) & 1u)
+          fs[w + k].state = RUN;
+      released = true;
+    }
+  }
+  return released;
+}
+
+/* All live threads of a block wait at the same __syncthreads: release them.
+ * Returns false when the block has finished. */
+static bool release_barrier(fiber *fs, unsigned n)
+{
+  int first = -1;
+  for (unsigned i = 0; i < n && first < 0; i++)
+    if (fs[i].state != DONE)
+      first = (int)i;
+  if (first < 0)
+    return false;
+  for (unsigned i = 0; i < n; i++) {
+    if (fs[i].state == DONE)
+      continue;
+    if (fs[i].state == WAIT_SHFL)
+      fail_thread(fs[i], "waits at a warp operation that the other lanes of its mask never "
+                  "reach (they wait at __syncthreads or at one with another mask)");
+    if (fs[i].syncs != fs[first].syncs)
+      fail_thread(fs[i], "threads of the block wait at different __syncthreads (divergent "
+                  "barrier)");
+    fs[i].state = RUN;
+  }
+  return true;
+}
+
+/* Runs blocks ids[0..count) together: each round every block runs until all
+ * its threads wait (at a barrier or a warp operation), the blocks taking turns
+ * first, then each block's waiters are released. */
+static void run_wave(const uint3 *ids, unsigned count, unsigned nthreads)
+{
+  while (fibers.size() < (size_t)count * nthreads) {
     fiber f = {};
     f.stack = (char *)malloc(stack_size);
     if (!f.stack)
       emu_die("out of memory for fiber stacks");
     fibers.push_back(f);
   }
-  for (unsigned i = 0; i < nthreads; i++) {
-    fiber &f = fibers[i];
-    getcontext(&f.ctx);
-    f.ctx.uc_stack.ss_sp = f.stack;
-    f.ctx.uc_stack.ss_size = stack_size;
-    f.ctx.uc_link = &sched;
-    makecontext(&f.ctx, entry, 0);
-    f.st.tid.x = i % block_dim.x;
-    f.st.tid.y = (i / block_dim.x) % block_dim.y;
-    f.st.tid.z = i / (block_dim.x * block_dim.y);
-    f.st.linear = i;
-    f.state = RUN;
-    f.syncs = f.shfls = 0;
+  for (unsigned s = 0; s < count; s++) {
+    smem[s]->sites.clear();
+    smem[s]->used = dyn_smem;
+    memset(smem[s]->bytes, 0xff, dyn_smem);
+    for (unsigned i = 0; i < nthreads; i++) {
+      fiber &f = fibers[s * nthreads + i];
+      getcontext(&f.ctx);
+      f.ctx.uc_stack.ss_sp = f.stack;
+      f.ctx.uc_stack.ss_size = stack_size;
+      f.ctx.uc_link = &sched;
+      makecontext(&f.ctx, entry, 0);
+      f.st.tid.x = i % block_dim.x;
+      f.st.tid.y = (i / block_dim.x) % block_dim.y;
+      f.st.tid.z = i / (block_dim.x * block_dim.y);
+      f.st.linear = i;
+      f.st.bidx = ids[s];
+      f.st.slot = s;
+      f.state = RUN;
+      f.syncs = f.shfls = 0;
+    }
   }
-  for (;;) {
-    for (unsigned i = 0; i < nthreads; i++) {
-      if (fibers[i].state != RUN)
+  bool live[MAX_SLOTS];
+  for (unsigned s = 0; s < count; s++)
+    live[s] = true;
+  for (unsigned round = 0;; round++) {
+    bool any = false;
+    for (unsigned k = 0; k < count; k++) {
+      const unsigned s = (k + round) % count; /* who goes first alternates */
+      if (!live[s])
         continue;
-      running = &fibers[i];
-      cur = &fibers[i].st;
-      swapcontext(&sched, &fibers[i].ctx);
-    }
-    /* Nobody can run. A warp whose live lanes all wait at the same shuffle
-     * step proceeds; failing that, a block whose live threads all wait at the
-     * same __syncthreads proceeds; anything else is a bug in the kernel. */
-    bool released = false, any_live = false;
-    for (unsigned w = 0; w < nthreads; w += 32) {
-      unsigned end = w + 32 < nthreads ? w + 32 : nthreads;
-      int shfl = 0, live = 0;
-      for (unsigned i = w; i < end; i++) {
-        live += fibers[i].state != DONE;
-        shfl += fibers[i].state == WAIT_SHFL;
+      fiber *fs = &fibers[s * nthreads];
+      for (unsigned i = 0; i < nthreads; i++) {
+        if (fs[i].state != RUN)
+          continue;
+        running = &fs[i];
+        cur = &fs[i].st;
+        swapcontext(&sched, &fs[i].ctx);
       }
-      any_live |= live > 0;
-      if (!shfl)
+    }
+    for (unsigned s = 0; s < count; s++) {
+      if (!live[s])
         continue;
-      for (unsigned i = w; i < end; i++) {
-        if (fibers[i].state == DONE)
-          fail_block(i, "a lane of this warp exited while the others shuffle (full mask)");
-        if (fibers[i].state != WAIT_SHFL || fibers[i].shfls != fibers[w].shfls)
-          fail_block(i, "lanes of one warp are at different shuffles");
-      }
-      for (unsigned i = w; i < end; i++)
-        fibers[i].state = RUN;
-      released = true;
+      fiber *fs = &fibers[s * nthreads];
+      if (!release_warps(fs, nthreads))
+        live[s] = release_barrier(fs, nthreads);
+      any |= live[s];
     }
-    if (released)
-      continue;
-    if (!any_live)
+    if (!any)
       break;
-    unsigned first = 0;
-    while (fibers[first].state == DONE)
-      first++;
-    for (unsigned i = 0; i < nthreads; i++) {
-      if (fibers[i].state == DONE)
-        continue;
-      if (fibers[i].state != WAIT_SYNC || fibers[i].syncs != fibers[first].syncs)
-        fail_block(i, "threads of the block wait at different __syncthreads (divergent barrier)");
-      fibers[i].state = RUN;
-    }
   }
 }
 
-void launch(dim3 grid, dim3 block, size_t smem, void *stream, void (*body)(void *), void *ctx)
+static const char *block_order(void)
+{
+  const char *e = getenv("LUMEN_EMU_BLOCK_ORDER");
+  return e && *e ? e : "shuffle";
+}
+
+void launch(dim3 grid, dim3 block, size_t dsmem, void *stream, unsigned bound, const char *name,
+            const void *fn, void (*body)(void *), void *ctx)
 {
   (void)stream;
+  static unsigned long long n_launches;
+  n_launches++;
   const unsigned long long nthreads = (unsigned long long)block.x * block.y * block.z;
-  if (nthreads == 0 || nthreads > 1024 || block.z > 64 || grid.x == 0 || grid.y == 0 ||
-      grid.z == 0 || grid.y > 65535 || grid.z > 65535 || grid.x > 2147483647u || smem > 48 * 1024) {
-    fprintf(stderr, "cuda-emu: invalid launch grid (%u,%u,%u) block (%u,%u,%u)\n", grid.x, grid.y,
-            grid.z, block.x, block.y, block.z);
+  if (nthreads == 0 || nthreads > 1024 || block.x > 1024 || block.y > 1024 || block.z > 64 ||
+      grid.x == 0 || grid.y == 0 || grid.z == 0 || grid.y > 65535 || grid.z > 65535 ||
+      grid.x > 2147483647u) {
+    fprintf(stderr, "cuda-emu: %s: invalid launch configuration: grid (%u,%u,%u) block "
+            "(%u,%u,%u)\n", name, grid.x, grid.y, grid.z, block.x, block.y, block.z);
     last_error = cudaErrorInvalidConfiguration;
     return;
   }
+  /* Without __launch_bounds__ ptxas may give a thread up to 255 registers, and
+   * a block then needs more than an SM's 64K once it has over 256 threads. */
+  if ((bound && nthreads > bound) || (!bound && nthreads > 256)) {
+    fprintf(stderr, "cuda-emu: %s: %llu threads per block %s: the launch may fail on hardware "
+            "with \"too many resources requested for launch\"\n", name, nthreads,
+            bound ? "exceed its __launch_bounds__" : "without __launch_bounds__ allowing them");
+    last_error = cudaErrorLaunchOutOfResources;
+    return;
+  }
+  smem_limit = smem_default;
+  for (const auto &o : smem_optin)
+    if (o.first == fn)
+      smem_limit = (size_t)o.second > smem_default ? (size_t)o.second : smem_default;
+  if (dsmem > smem_limit) {
+    fprintf(stderr, "cuda-emu: %s: %zu bytes of dynamic shared memory, over the %zu allowed (more "
+            "than 48 KiB needs cudaFuncSetAttribute)\n", name, dsmem, smem_limit);
+    last_error = cudaErrorInvalidValue;
+    return;
+  }
+  kernel_name = name;
+  dyn_smem = dsmem;
   body_fn = body;
   body_ctx = ctx;
   block_dim = block;
   grid_dim = grid;
+  for (unsigned s = 0; s < MAX_SLOTS; s++)
+    if (!smem[s] && !(smem[s] = new block_smem()))
+      emu_die("out of memory for shared memory");
+
+  /* The order blocks start in: a permutation of the linear block ids. */
+  const unsigned long long total = (unsigned long long)grid.x * grid.y * grid.z;
+  const char *order = block_order();
+  const bool reverse = strcmp(order, "reverse") == 0;
+  const bool shuffle = strcmp(order, "shuffle") == 0 && total <= (1ull << 24);
+  if (!reverse && !shuffle && strcmp(order, "forward") != 0 && strcmp(order, "shuffle") != 0)
+    emu_die("LUMEN_EMU_BLOCK_ORDER must be forward, reverse or shuffle");
+  std::vector<unsigned> perm;
+  if (shuffle) {
+    perm.resize(total);
+    for (unsigned i = 0; i < total; i++)
+      perm[i] = i;
+    const char *seed_env = getenv("LUMEN_EMU_SEED");
+    unsigned long long x = (seed_env ? strtoull(seed_env, NULL, 10) : 1) * 0x9E3779B97F4A7C15ull +
+                           n_launches;
+    for (unsigned i = (unsigned)total; i > 1; i--) { /* Fisher-Yates on splitmix64 */
+      unsigned long long z = (x += 0x9E3779B97F4A7C15ull);
+      z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+      z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+      z ^= z >> 31;
+      std::swap(perm[i - 1], perm[z % i]);
+    }
+  }
+  const char *il = getenv("LUMEN_EMU_INTERLEAVE");
+  const unsigned per_wave = il && il[0] == '0' ? 1 : MAX_SLOTS;
+
   open_device();
-  for (unsigned z = 0; z < grid.z; z++)
-    for (unsigned y = 0; y < grid.y; y++)
-      for (unsigned x = 0; x < grid.x; x++) {
-        block_idx.x = x;
-        block_idx.y = y;
-        block_idx.z = z;
-        run_block((unsigned)nthreads);
-      }
+  for (unsigned long long k = 0; k < total; k += per_wave) {
+    uint3 ids[MAX_SLOTS];
+    unsigned count = 0;
+    for (unsigned long long j = k; j < total && count < per_wave; j++) {
+      const unsigned long long lin = shuffle ? perm[j] : reverse ? total - 1 - j : j;
+      ids[count].x = (unsigned)(lin % grid.x);
+      ids[count].y = (unsigned)((lin / grid.x) % grid.y);
+      ids[count].z = (unsigned)(lin / ((unsigned long long)grid.x * grid.y));
+      count++;
+    }
+    run_wave(ids, count, (unsigned)nthreads);
+  }
   close_device();
 }
 } // namespace lm_emu
+
+cudaError_t cudaFuncSetAttribute(const void *fn, cudaFuncAttribute attr, int value)
+{
+  if (attr != cudaFuncAttributeMaxDynamicSharedMemorySize || value < 0 ||
+      (size_t)value > lm_emu::smem_optin_max) {
+    last_error = cudaErrorInvalidValue;
+    return cudaErrorInvalidValue;
+  }
+  for (auto &o : lm_emu::smem_optin)
+    if (o.first == fn) {
+      o.second = value;
+      return cudaSuccess;
+    }
+  lm_emu::smem_optin.push_back(std::make_pair(fn, value));
+  return cudaSuccess;
+}
 
 /* ---- cuBLAS: column-major reference ---- */
 
