@@ -488,15 +488,17 @@ class_cmp (gconstpointer a, gconstpointer b)
   return lm_natural_compare (*(const char *const *) a, *(const char *const *) b);
 }
 
-void
-lm_projector_view_set_data (LmProjectorView *self, LmEmbedding *e, float *coords)
+static void
+take_data (LmProjectorView *self, LmEmbedding *e, float *coords, gboolean keep_camera)
 {
-  g_return_if_fail (LM_IS_PROJECTOR_VIEW (self));
   clear_data (self);
-  self->zoom = 1;
-  self->pan_x = self->pan_y = 0;
-  self->yaw = 0.6;
-  self->pitch = 0.35;
+  if (!keep_camera)
+    {
+      self->zoom = 1;
+      self->pan_x = self->pan_y = 0;
+      self->yaw = 0.6;
+      self->pitch = 0.35;
+    }
   if (e == NULL)
     {
       g_free (coords);
@@ -539,6 +541,20 @@ lm_projector_view_set_data (LmProjectorView *self, LmEmbedding *e, float *coords
   if (e->sprite != NULL)
     self->sprite = sprite_surface (e->sprite);
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+lm_projector_view_set_data (LmProjectorView *self, LmEmbedding *e, float *coords)
+{
+  g_return_if_fail (LM_IS_PROJECTOR_VIEW (self));
+  take_data (self, e, coords, FALSE);
+}
+
+void
+lm_projector_view_update_data (LmProjectorView *self, LmEmbedding *e, float *coords)
+{
+  g_return_if_fail (LM_IS_PROJECTOR_VIEW (self));
+  take_data (self, e, coords, TRUE);
 }
 
 const LmEmbedding *

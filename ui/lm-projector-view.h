@@ -24,6 +24,9 @@ GtkWidget *lm_projector_view_new (void);
 /* Shows embedding e (taken) placed by coords (taken: n x 3, the PCA
  * scores); NULL clears. Resets rotation, zoom and hover. */
 void       lm_projector_view_set_data      (LmProjectorView *self, LmEmbedding *e, float *coords);
+/* As set_data, for a newer step of the same tensor: keeps rotation, zoom,
+ * pan and 2D (the hover and search go: the page sets its search again). */
+void       lm_projector_view_update_data   (LmProjectorView *self, LmEmbedding *e, float *coords);
 const LmEmbedding *lm_projector_view_get_embedding (LmProjectorView *self);
 
 void       lm_projector_view_set_2d        (LmProjectorView *self, gboolean flat);
