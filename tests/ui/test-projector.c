@@ -7,7 +7,7 @@
  * the right points; the status line gives the variance PCA explains; a run
  * without embeddings shows the empty state that says how to log one; the
  * page follows an open writer live, keeping the camera; a damaged tensor
- * is named in the view's place.
+ * is named in the view's place; the keys turn, zoom, reset and pan.
  * Skips without a display.
  */
 #include <glib/gstdio.h>
@@ -410,6 +410,61 @@ test_damaged (void)
   lm_test_rm_rf (dir);
 }
 
+/* The projector without a mouse: it had no keys at all.  Focusable (a
+ * click focuses it), the graph view's keys: the arrow keys turn the cloud
+ * by 10 degrees the way a drag would, Ctrl +/- zoom, Ctrl 0 resets; in 2D
+ * the arrow keys pan, moving every point by a tenth of the view. */
+static void
+test_keys (void)
+{
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  g_autofree char *dir = make_logdir (TRUE);
+  LmRunStore *store = NULL;
+  GtkWidget *page = show_page (dir, &store);
+  LmProjectorView *view = lm_projector_page_get_view (LM_PROJECTOR_PAGE (page));
+  GtkWidget *w = GTK_WIDGET (view);
+  double yaw0, pitch0, yaw, pitch, x0, y0, x1, y1;
+
+  g_assert_true (gtk_widget_get_focusable (w));
+  lm_projector_view_get_rotation (view, &yaw0, &pitch0);
+  g_assert_true (lm_ui_press_key (w, GDK_KEY_Right, 0));
+  g_assert_true (lm_ui_press_key (w, GDK_KEY_Right, 0));
+  g_assert_true (lm_ui_press_key (w, GDK_KEY_Up, 0));
+  lm_projector_view_get_rotation (view, &yaw, &pitch);
+  g_assert_cmpfloat_with_epsilon (yaw, yaw0 + 2 * G_PI / 18, 1e-9);
+  g_assert_cmpfloat_with_epsilon (pitch, pitch0 - G_PI / 18, 1e-9);
+  g_assert_true (lm_ui_press_key (w, GDK_KEY_plus, GDK_CONTROL_MASK));
+  g_assert_cmpfloat_with_epsilon (lm_projector_view_get_zoom (view), 1.25, 1e-9);
+  g_assert_true (lm_ui_press_key (w, GDK_KEY_minus, GDK_CONTROL_MASK));
+  g_assert_true (lm_ui_press_key (w, GDK_KEY_minus, GDK_CONTROL_MASK));
+  g_assert_cmpfloat_with_epsilon (lm_projector_view_get_zoom (view), 0.8, 1e-9);
+  g_assert_true (lm_ui_press_key (w, GDK_KEY_0, GDK_CONTROL_MASK));
+  lm_projector_view_get_rotation (view, &yaw, &pitch);
+  g_assert_cmpfloat_with_epsilon (yaw, yaw0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (pitch, pitch0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (lm_projector_view_get_zoom (view), 1, 1e-9);
+  /* 2D: Left pans, showing what lies to the left (points move right) */
+  lm_projector_view_set_2d (view, TRUE);
+  lm_projector_view_project (view, 0, 600, 400, &x0, &y0);
+  gtk_widget_set_size_request (w, 600, 400);
+  lm_test_spin (200);
+  int vw = gtk_widget_get_width (w);
+  g_assert_true (lm_ui_press_key (w, GDK_KEY_Left, 0));
+  lm_projector_view_project (view, 0, 600, 400, &x1, &y1);
+  g_assert_cmpfloat_with_epsilon (x1 - x0, vw / 10.0, 0.5);
+  g_assert_cmpfloat_with_epsilon (y1, y0, 1e-6);
+  lm_projector_view_get_rotation (view, &yaw, &pitch);
+  g_assert_cmpfloat_with_epsilon (yaw, yaw0, 1e-9);
+
+  gtk_window_destroy (GTK_WINDOW (gtk_widget_get_root (page)));
+  g_object_unref (store);
+  lm_test_rm_rf (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -418,5 +473,6 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/projector/empty", test_empty);
   g_test_add_func ("/ui/projector/live", test_live);
   g_test_add_func ("/ui/projector/damaged", test_damaged);
+  g_test_add_func ("/ui/projector/keys", test_keys);
   return g_test_run ();
 }
