@@ -354,16 +354,13 @@ job_done (GObject *source, GAsyncResult *res, gpointer data)
        * one on screen, so the live checks do not load it again until the
        * user picks another */
       RunEmbeddings *r = g_ptr_array_index (job->runs, job->chosen_run);
-      const LmEmbeddingInfo *info = NULL;
+      guint n_tensors = 0;
 
-      for (guint k = 0; k < r->infos->len; k++)
-        if (((LmEmbeddingInfo *) g_ptr_array_index (r->infos, k))->id == job->chosen_id)
-          info = g_ptr_array_index (r->infos, k);
-      g_autofree char *markup = g_markup_printf_escaped ("<big>This tensor cannot be shown</big>\n\n"
-                                                         "%s · %s · step %" G_GINT64_FORMAT ":\n%s\n\n"
-                                                         "Its other steps and tags can still be picked above.",
-                                                         r->name, info ? info->tag : "?", info ? info->step : 0,
-                                                         job->error ? job->error : "unreadable");
+      for (guint i = 0; i < job->runs->len; i++)
+        n_tensors += ((RunEmbeddings *) g_ptr_array_index (job->runs, i))->infos->len;
+      g_autofree char *markup = g_markup_printf_escaped ("<big>This tensor cannot be shown</big>\n\n%s: %s%s",
+                                                         r->name, job->error ? job->error : "unreadable",
+                                                         n_tensors > 1 ? "\n\nPick another tensor or run above." : "");
       lm_projector_view_set_data (LM_PROJECTOR_VIEW (self->view), NULL, NULL);
       gtk_label_set_markup (GTK_LABEL (self->damaged), markup);
       gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "damaged");

@@ -390,8 +390,8 @@ test_damaged (void)
   g_assert_true (gtk_widget_get_mapped (damaged));
   const char *text = gtk_label_get_text (GTK_LABEL (damaged));
   g_assert_nonnull (strstr (text, "This tensor cannot be shown"));
-  g_assert_nonnull (strstr (text, "run · features · step 2"));
-  g_assert_nonnull (strstr (text, "its tensor holds 10 bytes, not 6 x 4 float32"));
+  g_assert_nonnull (strstr (text, "run: embedding 'features' at step 2: its tensor holds 10 bytes, not 6 x 4 "
+                                  "float32 (the row is damaged)\n\nPick another tensor or run above."));
   g_assert_cmpuint (n_listed (page, "Tensor"), ==, 2);
   guint64 n = lm_projector_page_get_n_live_updates (LM_PROJECTOR_PAGE (page));
   lm_test_spin (800);
