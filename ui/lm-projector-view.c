@@ -370,27 +370,7 @@ lm_projector_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 
   lm_projector_view_draw (LM_PROJECTOR_VIEW (widget), cr, w, h);
   cairo_destroy (cr);
-  /* Keyboard focus, as the graph canvas shows it: a ring inside the edge */
-  if (gtk_widget_has_visible_focus (widget) && w > 4 && h > 4)
-    {
-      const GdkRGBA ring = LM_THEME_FOCUS_RGBA;
-      const float width[4] = { 2, 2, 2, 2 };
-      const GdkRGBA colors[4] = { ring, ring, ring, ring };
-      GskRoundedRect r;
-
-      gsk_rounded_rect_init_from_rect (&r, &GRAPHENE_RECT_INIT (1, 1, w - 2, h - 2), 0);
-      gtk_snapshot_append_border (snapshot, &r, width, colors);
-    }
-}
-
-static void
-lm_projector_view_state_flags_changed (GtkWidget *widget, GtkStateFlags previous)
-{
-  GtkStateFlags now = gtk_widget_get_state_flags (widget);
-
-  GTK_WIDGET_CLASS (lm_projector_view_parent_class)->state_flags_changed (widget, previous);
-  if ((now ^ previous) & (GTK_STATE_FLAG_FOCUSED | GTK_STATE_FLAG_FOCUS_VISIBLE))
-    gtk_widget_queue_draw (widget);
+  lm_theme_snapshot_focus_ring (widget, snapshot);   /* where the keys go, as on the graph */
 }
 
 static void
@@ -398,7 +378,6 @@ lm_projector_view_class_init (LmProjectorViewClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = lm_projector_view_finalize;
   GTK_WIDGET_CLASS (klass)->snapshot = lm_projector_view_snapshot;
-  GTK_WIDGET_CLASS (klass)->state_flags_changed = lm_projector_view_state_flags_changed;
   gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "lm-projector-view");
 }
 
@@ -524,6 +503,7 @@ lm_projector_view_init (LmProjectorView *self)
   gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
   gtk_widget_set_vexpand (GTK_WIDGET (self), TRUE);
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  lm_theme_redraw_on_focus (GTK_WIDGET (self));
   g_signal_connect_object (lm_theme_get_default (), "notify::dark", G_CALLBACK (gtk_widget_queue_draw), self,
                            G_CONNECT_SWAPPED);
 }

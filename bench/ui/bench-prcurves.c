@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "lm-pr-curve-view.h"
+#include "bench-ui-util.h"
 #include "lm-window.h"
 
 #define N_RUNS 50
@@ -28,19 +29,13 @@
 #define N_STEPS 20
 #define N_SAMPLES 500
 
-static double
-now_ms (void)
-{
-  return g_get_monotonic_time () / 1e3;
-}
-
 static void
 write_fixtures (const char *dir)
 {
   g_autofree char *last = g_strdup_printf ("%s/run%02d/run.lumen", dir, N_RUNS - 1);
   guint8 labels[N_SAMPLES];
   float predictions[N_SAMPLES];
-  double t0 = now_ms ();
+  double t0 = bench_now_ms ();
 
   if (g_file_test (last, G_FILE_TEST_EXISTS))
     return;
@@ -71,7 +66,7 @@ write_fixtures (const char *dir)
           }
       lm_writer_close (w);
     }
-  printf ("wrote %d PR curves in %.0f ms\n", N_RUNS * N_TAGS * N_STEPS, now_ms () - t0);
+  printf ("wrote %d PR curves in %.0f ms\n", N_RUNS * N_TAGS * N_STEPS, bench_now_ms () - t0);
 }
 
 static LmRecordDashboard *
@@ -108,28 +103,6 @@ cards_drawn (LmWindow *win, guint *n_cards)
   return on_screen > 0;
 }
 
-static double
-render (GtkWidget *widget, GskRenderer *renderer)
-{
-  double t0 = now_ms ();
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  GdkPaintable *paintable = gtk_widget_paintable_new (widget);
-  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
-  GskRenderNode *node;
-
-  gdk_paintable_snapshot (paintable, snapshot, w, h);
-  node = gtk_snapshot_free_to_node (snapshot);
-  if (node != NULL)
-    {
-      GdkTexture *tex = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
-
-      g_object_unref (tex);
-      gsk_render_node_unref (node);
-    }
-  g_object_unref (paintable);
-  return now_ms () - t0;
-}
-
 static void
 on_after_paint (GdkFrameClock *clock, gboolean *painted)
 {
@@ -140,7 +113,7 @@ static void
 bench (const char *dir)
 {
   LmWindow *win = lm_window_new (NULL, dir);
-  double t0 = now_ms (), t_first = 0, frame = 0, slider = 0, hide = 0, show = 0;
+  double t0 = bench_now_ms (), t_first = 0, frame = 0, slider = 0, hide = 0, show = 0;
   gboolean painted = FALSE;
   guint n_cards = 0;
   const int reps = 20;
@@ -156,10 +129,10 @@ bench (const char *dir)
       g_main_context_iteration (NULL, TRUE);
       if (painted && cards_drawn (win, &n_cards))
         {
-          t_first = now_ms () - t0;
+          t_first = bench_now_ms () - t0;
           break;
         }
-      if (now_ms () - t0 > 60000)
+      if (bench_now_ms () - t0 > 60000)
         {
           printf ("PR curves: no complete frame within 60 s\n");
           return;
@@ -173,38 +146,38 @@ bench (const char *dir)
   const gint64 *steps = lm_pr_curve_view_get_steps (LM_PR_CURVE_VIEW (card), &n_steps);
 
   for (int i = 0; i < reps; i++)
-    frame += render (card, renderer);
+    frame += bench_render_widget (card, renderer);
   for (int i = 0; i < reps; i++)
     {
-      double t = now_ms ();
+      double t = bench_now_ms ();
 
       lm_pr_curve_view_set_step (LM_PR_CURVE_VIEW (card), steps[(guint) (i + 1) % n_steps]);
       g_assert (lm_pr_curve_view_get_step (LM_PR_CURVE_VIEW (card)) == steps[(guint) (i + 1) % n_steps]);
       while (g_main_context_pending (NULL))   /* the label's new size laid out */
         g_main_context_iteration (NULL, FALSE);
-      render (card, renderer);
-      slider += now_ms () - t;
+      bench_render_widget (card, renderer);
+      slider += bench_now_ms () - t;
     }
   LmRun *run = lm_run_store_find (lm_window_get_store (win), "run07");
   for (int i = 0; i < reps; i++)
     {
-      double t = now_ms ();
+      double t = bench_now_ms ();
 
       lm_run_set_visible (run, FALSE);
-      hide += now_ms () - t;
-      t = now_ms ();
+      hide += bench_now_ms () - t;
+      t = bench_now_ms ();
       lm_run_set_visible (run, TRUE);
-      show += now_ms () - t;
+      show += bench_now_ms () - t;
     }
   /* a few idle seconds: the feed's polls find nothing; what the main loop
    * spends meanwhile is the dashboard's live cost */
-  double busy = 0, t_idle = now_ms ();
-  while (now_ms () - t_idle < 2000)
+  double busy = 0, t_idle = bench_now_ms ();
+  while (bench_now_ms () - t_idle < 2000)
     {
-      double t = now_ms ();
+      double t = bench_now_ms ();
 
       if (g_main_context_iteration (NULL, FALSE))
-        busy += now_ms () - t;
+        busy += bench_now_ms () - t;
       else
         g_usleep (1000);
     }
@@ -221,16 +194,8 @@ bench (const char *dir)
 int
 main (int argc, char **argv)
 {
-  const char *dir = "/tmp/lumen-bench-pr";
+  const char *dir = bench_parse_dir (argc, argv, "/tmp/lumen-bench-pr");
 
-  for (int i = 1; i < argc; i++)
-    if (strcmp (argv[i], "--dir") == 0 && i + 1 < argc)
-      dir = argv[++i];
-    else
-      {
-        fprintf (stderr, "usage: %s [--dir DIR]\n", argv[0]);
-        return 2;
-      }
   gtk_init ();
   write_fixtures (dir);
   bench (dir);

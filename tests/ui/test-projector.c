@@ -83,6 +83,14 @@ show_page (const char *dir, LmRunStore **store_out)
   return page;
 }
 
+static void
+close_page (GtkWidget *page, LmRunStore *store, const char *dir)
+{
+  gtk_window_destroy (GTK_WINDOW (gtk_widget_get_root (page)));
+  g_object_unref (store);
+  lm_test_rm_rf (dir);
+}
+
 /* The colour of the view's pixel at (x, y) after drawing it w x h. */
 static void
 pixel_at (cairo_surface_t *s, int x, int y, double rgb[3])
@@ -190,9 +198,7 @@ test_points (void)
   g_assert_cmpuint (lm_projector_view_set_search (view, "zebra"), ==, 0);
   g_assert_cmpuint (lm_projector_view_set_search (view, ""), ==, 0);
 
-  gtk_window_destroy (GTK_WINDOW (gtk_widget_get_root (page)));
-  g_object_unref (store);
-  lm_test_rm_rf (dir);
+  close_page (page, store, dir);
 }
 
 static void
@@ -215,9 +221,7 @@ test_empty (void)
   g_assert_true (gtk_widget_get_mapped (empty));
   g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (empty)), "No embeddings to project"));
   g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (empty)), "lm_writer_add_embedding"));
-  gtk_window_destroy (GTK_WINDOW (gtk_widget_get_root (page)));
-  g_object_unref (store);
-  lm_test_rm_rf (dir);
+  close_page (page, store, dir);
 }
 
 static gboolean
@@ -344,9 +348,7 @@ test_live (void)
 
   g_assert_cmpint (lm_writer_close (w2), ==, LM_OK);
   g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
-  gtk_window_destroy (GTK_WINDOW (gtk_widget_get_root (page)));
-  g_object_unref (store);
-  lm_test_rm_rf (dir);
+  close_page (page, store, dir);
 }
 
 static gboolean
@@ -405,9 +407,7 @@ test_damaged (void)
   g_assert_false (gtk_widget_get_mapped (damaged));
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (view)));
 
-  gtk_window_destroy (GTK_WINDOW (gtk_widget_get_root (page)));
-  g_object_unref (store);
-  lm_test_rm_rf (dir);
+  close_page (page, store, dir);
 }
 
 /* The projector without a mouse: it had no keys at all.  Focusable (a
@@ -460,9 +460,7 @@ test_keys (void)
   lm_projector_view_get_rotation (view, &yaw, &pitch);
   g_assert_cmpfloat_with_epsilon (yaw, yaw0, 1e-9);
 
-  gtk_window_destroy (GTK_WINDOW (gtk_widget_get_root (page)));
-  g_object_unref (store);
-  lm_test_rm_rf (dir);
+  close_page (page, store, dir);
 }
 
 int
