@@ -351,6 +351,9 @@ show_step (LmPrCurveView *self)
     g_autofree char *t = g_strdup_printf ("step %s", st);
 
     gtk_label_set_text (GTK_LABEL (self->step_label), t);
+    /* the slider's value is an index into the steps: a screen reader says
+     * the step instead */
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->scale), GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, t, -1);
   }
 }
 
@@ -531,6 +534,11 @@ lm_pr_curve_view_new (LmRecordFeed *feed, LmRunSelection *selection, const char 
   self->feed = g_object_ref (feed);
   self->selection = g_object_ref (selection);
   self->tag = g_strdup (tag);
+  {
+    g_autofree char *name = g_strdup_printf ("Step of %s", tag);
+
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->scale), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+  }
   lm_pr_curve_view_refresh (self);
   return GTK_WIDGET (self);
 }
