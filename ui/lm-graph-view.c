@@ -579,26 +579,7 @@ lm_graph_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   /* Keyboard focus (Tab into the graph; the arrow keys pan, Ctrl +/-/0
    * zoom): a ring inside the edge in the theme's focus blue.  The canvas
    * covers the whole widget, so nothing else showed where the keys go. */
-  if (gtk_widget_has_visible_focus (widget) && w > 4 && h > 4)
-    {
-      const GdkRGBA ring = LM_GRAPH_VIEW_FOCUS_RGBA;
-      const float width[4] = { 2, 2, 2, 2 };
-      const GdkRGBA colors[4] = { ring, ring, ring, ring };
-      GskRoundedRect r;
-
-      gsk_rounded_rect_init_from_rect (&r, &GRAPHENE_RECT_INIT (1, 1, w - 2, h - 2), 0);
-      gtk_snapshot_append_border (snapshot, &r, width, colors);
-    }
-}
-
-static void
-lm_graph_view_state_flags_changed (GtkWidget *widget, GtkStateFlags previous)
-{
-  GtkStateFlags now = gtk_widget_get_state_flags (widget);
-
-  GTK_WIDGET_CLASS (lm_graph_view_parent_class)->state_flags_changed (widget, previous);
-  if ((now ^ previous) & (GTK_STATE_FLAG_FOCUSED | GTK_STATE_FLAG_FOCUS_VISIBLE))
-    gtk_widget_queue_draw (widget);
+  lm_theme_snapshot_focus_ring (widget, snapshot);
 }
 
 /* ------------------------------------------------------------ input */
@@ -869,7 +850,6 @@ lm_graph_view_class_init (LmGraphViewClass *klass)
   G_OBJECT_CLASS (klass)->dispose = lm_graph_view_dispose;
   G_OBJECT_CLASS (klass)->finalize = lm_graph_view_finalize;
   wc->snapshot = lm_graph_view_snapshot;
-  wc->state_flags_changed = lm_graph_view_state_flags_changed;
   wc->size_allocate = lm_graph_view_size_allocate;
   signals[SELECTION_CHANGED] = g_signal_new ("selection-changed", G_TYPE_FROM_CLASS (klass),
                                              G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
@@ -897,6 +877,7 @@ lm_graph_view_init (LmGraphView *self)
   self->fit_pending = TRUE;
   self->reveal_pending = -1;
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  lm_theme_redraw_on_focus (GTK_WIDGET (self));
   gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
   gtk_widget_set_vexpand (GTK_WIDGET (self), TRUE);
   g_signal_connect (click, "pressed", G_CALLBACK (on_click), self);

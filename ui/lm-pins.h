@@ -5,8 +5,8 @@
  * and accessible name following its state), the Pinned section above a
  * dashboard's cards (a header with the count over a flow box), and the
  * list of pinned keys in the order pinned.  The dashboards (lm-card-grid.c
- * for scalars, lm-record-dashboard.c for histograms, distributions and
- * images) keep the cards; settings.ini keeps the lists (lm-preferences.c).
+ * for scalars, lm-record-dashboard.c for histograms, distributions,
+ * images and PR curves) keep the cards; settings.ini keeps the lists (lm-preferences.c).
  */
 #pragma once
 

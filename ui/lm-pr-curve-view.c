@@ -37,6 +37,7 @@ struct _LmPrCurveView
   double mx, my;
   gboolean hover;
   guint n_drawn;
+  char *note;               /* the last frame's runs it could not draw, or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (LmPrCurveView, lm_pr_curve_view, GTK_TYPE_BOX)
@@ -83,7 +84,7 @@ nearest_curve (LmRecordSeries *s, gint64 step)
 
 /* The shown runs that logged the tag, in the run list's order. */
 static GArray *
-collect_lines (LmPrCurveView *self, guint *n_bad, const char **bad_error)
+collect_lines (LmPrCurveView *self, guint *n_bad, const char **bad_error, LmRun **bad_run)
 {
   GArray *lines = g_array_new (FALSE, FALSE, sizeof (Line));
   GPtrArray *shown = lm_run_selection_get_shown (self->selection);
@@ -103,7 +104,11 @@ collect_lines (LmPrCurveView *self, guint *n_bad, const char **bad_error)
       if (line.curve->error != NULL)
         {
           if ((*n_bad)++ == 0)
-            *bad_error = line.curve->error;
+            {
+              *bad_error = line.curve->error;
+              if (bad_run != NULL)
+                *bad_run = run;
+            }
           continue;
         }
       lm_palette_run_color (run, &line.color);
@@ -266,14 +271,21 @@ draw_plot (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer da
   LmPrCurveView *self = data;
   guint n_bad;
   const char *bad_error;
-  g_autoptr (GArray) lines = collect_lines (self, &n_bad, &bad_error);
+  LmRun *bad_run = NULL;
+  g_autoptr (GArray) lines = collect_lines (self, &n_bad, &bad_error, &bad_run);
   double x, y, w, h;
 
   self->n_drawn = lines->len;
+  /* which run: with fifty runs on a card, "1 run not drawn" alone left
+   * the user to guess */
+  g_clear_pointer (&self->note, g_free);
+  if (n_bad > 0)
+    self->note = g_strdup_printf ("%u run%s not drawn: %s: %s%s", n_bad, n_bad == 1 ? "" : "s",
+                                  lm_run_get_name (bad_run), bad_error, n_bad > 1 ? ", …" : "");
   if (lines->len == 0)
     {
       if (n_bad > 0)
-        lm_dash_placeholder (cr, width, height, "Cannot draw this PR curve", bad_error);
+        lm_dash_placeholder (cr, width, height, "Cannot draw this PR curve", strstr (self->note, ": ") + 2);
       else
         lm_dash_placeholder (cr, width, height, "No PR curve for the shown runs", NULL);
       return;
@@ -319,10 +331,8 @@ draw_plot (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer da
   cairo_restore (cr);
   if (n_bad > 0)
     {
-      g_autofree char *t = g_strdup_printf ("%u run%s not drawn: %s", n_bad, n_bad == 1 ? "" : "s", bad_error);
-
       gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->error);
-      lm_dash_text (cr, x + 4, y + 2, t, LM_ALIGN_START, LM_ALIGN_START, 10);
+      lm_dash_text (cr, x + 4, y + 2, self->note, LM_ALIGN_START, LM_ALIGN_START, 10);
     }
   if (self->hover)
     draw_tooltip (self, cr, lines, width, height);
@@ -341,6 +351,9 @@ show_step (LmPrCurveView *self)
     g_autofree char *t = g_strdup_printf ("step %s", st);
 
     gtk_label_set_text (GTK_LABEL (self->step_label), t);
+    /* the slider's value is an index into the steps: a screen reader says
+     * the step instead */
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->scale), GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, t, -1);
   }
 }
 
@@ -462,6 +475,7 @@ lm_pr_curve_view_finalize (GObject *object)
   LmPrCurveView *self = LM_PR_CURVE_VIEW (object);
 
   g_free (self->tag);
+  g_free (self->note);
   g_array_unref (self->steps);
   G_OBJECT_CLASS (lm_pr_curve_view_parent_class)->finalize (object);
 }
@@ -520,6 +534,11 @@ lm_pr_curve_view_new (LmRecordFeed *feed, LmRunSelection *selection, const char 
   self->feed = g_object_ref (feed);
   self->selection = g_object_ref (selection);
   self->tag = g_strdup (tag);
+  {
+    g_autofree char *name = g_strdup_printf ("Step of %s", tag);
+
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->scale), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+  }
   lm_pr_curve_view_refresh (self);
   return GTK_WIDGET (self);
 }
@@ -568,7 +587,7 @@ lm_pr_curve_view_get_plot_area (LmPrCurveView *self, graphene_rect_t *area)
   double x, y, w, h;
   guint n_bad;
   const char *bad_error;
-  g_autoptr (GArray) lines = collect_lines (self, &n_bad, &bad_error);
+  g_autoptr (GArray) lines = collect_lines (self, &n_bad, &bad_error, NULL);
 
   plot_box (self, &x, &y, &w, &h);
   graphene_rect_init (area, x, y, w, h);
@@ -581,12 +600,19 @@ lm_pr_curve_view_get_n_drawn (LmPrCurveView *self)
   return self->n_drawn;
 }
 
+const char *
+lm_pr_curve_view_get_note (LmPrCurveView *self)
+{
+  g_return_val_if_fail (LM_IS_PR_CURVE_VIEW (self), NULL);
+  return self->note;
+}
+
 gint64
 lm_pr_curve_view_get_run_step (LmPrCurveView *self, const char *run_name)
 {
   guint n_bad;
   const char *bad_error;
-  g_autoptr (GArray) lines = collect_lines (self, &n_bad, &bad_error);
+  g_autoptr (GArray) lines = collect_lines (self, &n_bad, &bad_error, NULL);
 
   for (guint l = 0; l < lines->len; l++)
     if (g_strcmp0 (lm_run_get_name (g_array_index (lines, Line, l).run), run_name) == 0)
@@ -599,7 +625,7 @@ lm_pr_curve_view_describe_at (LmPrCurveView *self, double x, double y)
 {
   guint n_bad;
   const char *bad_error;
-  g_autoptr (GArray) lines = collect_lines (self, &n_bad, &bad_error);
+  g_autoptr (GArray) lines = collect_lines (self, &n_bad, &bad_error, NULL);
 
   g_return_val_if_fail (LM_IS_PR_CURVE_VIEW (self), NULL);
   return describe (self, lines, x, y);

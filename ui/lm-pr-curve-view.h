@@ -45,6 +45,10 @@ gboolean   lm_pr_curve_view_get_plot_area (LmPrCurveView *self, graphene_rect_t 
 GtkWidget *lm_pr_curve_view_get_plot   (LmPrCurveView *self);
 guint      lm_pr_curve_view_get_n_drawn (LmPrCurveView *self);
 gint64     lm_pr_curve_view_get_run_step (LmPrCurveView *self, const char *run_name);
+/* The last frame's word on runs whose curve at the step is damaged and
+ * not drawn ("1 run not drawn: b: threshold 3 of 127 has no point"), NULL
+ * when it drew every run. */
+const char *lm_pr_curve_view_get_note  (LmPrCurveView *self);
 char      *lm_pr_curve_view_describe_at (LmPrCurveView *self, double x, double y);
 
 G_END_DECLS

@@ -4,13 +4,24 @@
  * query each), picks the run and tensor (the asked-for ones, else the
  * first run that has any, its first tag at its latest step, as TensorBoard
  * opens the first tensor), loads it and runs the PCA, timing it.  A
- * generation counter drops stale results.  The list is read again when
- * runs appear and whenever the page is shown, so an embedding logged at
- * the end of training shows up on the next visit.
+ * generation counter drops stale results.
+ *
+ * Live: while the page is shown, a poll every POLL_MS lists the runs again
+ * (a stat of each run file and its -wal per poll; a run is queried only
+ * when those changed, as a WAL writer's commit changes them).  New runs or
+ * tensors update the lists; the view is reloaded only when the shown
+ * tensor changes: when it was its tag's newest step and a newer step
+ * arrives it follows it, keeping the camera (rotation, zoom, 2D, search).
  */
 #include "lm-projector-page.h"
 
+#include <glib/gstdio.h>
+
 #include "lm-run.h"
+
+/* Writer commits every 250 ms at most; a poll as often keeps a new
+ * embedding under a second from the commit to the screen. */
+#define POLL_MS 250
 
 struct _LmProjectorPage
 {
@@ -18,6 +29,7 @@ struct _LmProjectorPage
 
   LmRunStore *store;
   GtkWidget *run_drop, *tensor_drop, *flat_toggle, *thumb_check, *search, *status, *stack, *view, *empty;
+  GtkWidget *damaged;          /* why the chosen tensor cannot be shown */
   GtkStringList *run_names, *tensor_names;
   GPtrArray *runs;             /* RunEmbeddings of the last load */
   char *run_name;              /* shown run, or NULL */
@@ -26,6 +38,9 @@ struct _LmProjectorPage
   double pca_ms;
   guint generation;
   gboolean loading, updating, settled;
+  GHashTable *cache;           /* path -> Listing, of the last finished job */
+  guint poll_id;
+  guint64 n_polls_changed;     /* polls that found a change (for tests) */
 };
 
 G_DEFINE_FINAL_TYPE (LmProjectorPage, lm_projector_page, GTK_TYPE_BOX)
@@ -47,9 +62,75 @@ run_embeddings_free (gpointer p)
   g_free (r);
 }
 
+/* A run's embeddings as listed, with the file's state when listed. */
+typedef struct
+{
+  gint64 sig[4];               /* size and mtime of the file and its -wal */
+  GPtrArray *infos;            /* NULL when it could not be read */
+  char *error;
+} Listing;
+
+static void
+listing_clear (gpointer p)
+{
+  Listing *l = p;
+
+  g_clear_pointer (&l->infos, g_ptr_array_unref);
+  g_free (l->error);
+}
+
+static void
+listing_unref (gpointer p)
+{
+  g_rc_box_release_full (p, listing_clear);
+}
+
+static void
+file_sig (const char *path, gint64 sig[4])
+{
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  const char *files[2] = { path, wal };
+
+  for (int f = 0; f < 2; f++)
+    {
+      GStatBuf st;
+
+      if (g_stat (files[f], &st) != 0)
+        sig[2 * f] = sig[2 * f + 1] = -1;
+      else
+        {
+          sig[2 * f] = st.st_size;
+          /* nanoseconds where the file system keeps them */
+          sig[2 * f + 1] = (gint64) st.st_mtim.tv_sec * G_GINT64_CONSTANT (1000000000) + st.st_mtim.tv_nsec;
+        }
+    }
+}
+
+/* path's listing: `prev`'s when the file has not changed since, else read
+ * now; a new reference. */
+static Listing *
+list_run (GHashTable *prev, const char *path)
+{
+  Listing *old = prev ? g_hash_table_lookup (prev, path) : NULL;
+  Listing *l;
+  gint64 sig[4];
+
+  file_sig (path, sig);
+  if (old != NULL && memcmp (old->sig, sig, sizeof sig) == 0)
+    return g_rc_box_acquire (old);
+  l = g_rc_box_new0 (Listing);
+  memcpy (l->sig, sig, sizeof sig);
+  l->infos = lm_embedding_list (path, &l->error);
+  return l;
+}
+
 typedef struct
 {
   guint generation;
+  gboolean poll;               /* a live check: load only a different tensor */
+  gint64 shown_id;             /* the tensor on screen (-1: none) */
+  char *follow_tag;            /* shown tensor is its tag's newest: follow newer steps */
+  GHashTable *prev, *cache;    /* listings: the page's (read only), and this job's */
   GPtrArray *names, *paths;    /* every run, in store order */
   char *want_run;              /* NULL: the first with embeddings */
   gint64 want_id;              /* -1: the run's first tensor */
@@ -61,6 +142,7 @@ typedef struct
   float *coords;
   double explained[3], pca_ms;
   char *error;
+  gboolean same_tensor;        /* poll: the shown tensor stays; nothing loaded */
 } Job;
 
 static void
@@ -70,6 +152,9 @@ job_free (gpointer p)
 
   g_ptr_array_unref (job->names);
   g_ptr_array_unref (job->paths);
+  g_clear_pointer (&job->prev, g_hash_table_unref);
+  g_clear_pointer (&job->cache, g_hash_table_unref);
+  g_free (job->follow_tag);
   g_free (job->want_run);
   if (job->runs)
     g_ptr_array_unref (job->runs);
@@ -103,26 +188,25 @@ job_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellab
   char *first_error = NULL;
 
   job->runs = g_ptr_array_new_with_free_func (run_embeddings_free);
+  job->cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, listing_unref);
   job->chosen_run = -1;
   job->chosen_id = -1;
   for (guint i = 0; i < job->paths->len; i++)
     {
-      char *error = NULL;
-      GPtrArray *infos = lm_embedding_list (g_ptr_array_index (job->paths, i), &error);
+      const char *path = g_ptr_array_index (job->paths, i);
+      Listing *l = list_run (job->prev, path);
 
-      if (infos == NULL || infos->len == 0)
+      g_hash_table_replace (job->cache, g_strdup (path), l);
+      if (l->infos == NULL || l->infos->len == 0)
         {
           if (first_error == NULL)
-            first_error = g_steal_pointer (&error);
-          g_free (error);
-          if (infos)
-            g_ptr_array_unref (infos);
+            first_error = g_strdup (l->error);
           continue;
         }
       RunEmbeddings *r = g_new0 (RunEmbeddings, 1);
       r->name = g_strdup (g_ptr_array_index (job->names, i));
-      r->path = g_strdup (g_ptr_array_index (job->paths, i));
-      r->infos = infos;
+      r->path = g_strdup (path);
+      r->infos = g_ptr_array_ref (l->infos);
       g_ptr_array_add (job->runs, r);
       if (job->chosen_run < 0 || g_strcmp0 (job->want_run, r->name) == 0)
         job->chosen_run = (int) job->runs->len - 1;
@@ -136,10 +220,29 @@ job_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellab
   g_free (first_error);
   RunEmbeddings *r = g_ptr_array_index (job->runs, job->chosen_run);
   for (guint k = 0; k < r->infos->len && job->want_id >= 0; k++)
-    if (((LmEmbeddingInfo *) g_ptr_array_index (r->infos, k))->id == job->want_id)
-      job->chosen_id = job->want_id;
+    {
+      LmEmbeddingInfo *info = g_ptr_array_index (r->infos, k);
+
+      if (info->id == job->want_id)
+        job->chosen_id = job->want_id;
+    }
+  /* the newest step of the followed tag (infos are in (tag, step) order) */
+  for (guint k = 0; k < r->infos->len && job->follow_tag != NULL && job->chosen_id >= 0
+                    && g_strcmp0 (r->name, job->want_run) == 0; k++)
+    {
+      LmEmbeddingInfo *info = g_ptr_array_index (r->infos, k);
+
+      if (g_strcmp0 (info->tag, job->follow_tag) == 0)
+        job->chosen_id = info->id;
+    }
   if (job->chosen_id < 0)
     job->chosen_id = default_tensor (r->infos);
+  if (job->poll && job->chosen_id == job->shown_id)
+    {
+      job->same_tensor = TRUE;
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
   job->e = lm_embedding_load (r->path, job->chosen_id, &job->error);
   if (job->e != NULL)
     {
@@ -192,6 +295,37 @@ fill_drops (LmProjectorPage *self, Job *job)
   self->updating = FALSE;
 }
 
+static gboolean
+infos_equal (GPtrArray *a, GPtrArray *b)
+{
+  if (a->len != b->len)
+    return FALSE;
+  for (guint k = 0; k < a->len; k++)
+    {
+      const LmEmbeddingInfo *x = g_ptr_array_index (a, k), *y = g_ptr_array_index (b, k);
+
+      if (x->id != y->id || x->step != y->step || x->n != y->n || x->d != y->d || g_strcmp0 (x->tag, y->tag) != 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The same runs with the same tensors (what the drop-downs list). */
+static gboolean
+runs_equal (GPtrArray *a, GPtrArray *b)
+{
+  if (a == NULL || b == NULL || a->len != b->len)
+    return a == b;
+  for (guint i = 0; i < a->len; i++)
+    {
+      RunEmbeddings *x = g_ptr_array_index (a, i), *y = g_ptr_array_index (b, i);
+
+      if (g_strcmp0 (x->name, y->name) != 0 || !infos_equal (x->infos, y->infos))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 job_done (GObject *source, GAsyncResult *res, gpointer data)
 {
@@ -202,9 +336,40 @@ job_done (GObject *source, GAsyncResult *res, gpointer data)
     return;
   self->loading = FALSE;
   self->settled = TRUE;
+
+  g_clear_pointer (&self->cache, g_hash_table_unref);
+  self->cache = g_hash_table_ref (job->cache);
+  if (job->poll && runs_equal (self->runs, job->runs) && job->same_tensor)
+    return;
+  if (job->poll)
+    self->n_polls_changed++;
   fill_drops (self, job);
   g_clear_pointer (&self->runs, g_ptr_array_unref);
   self->runs = g_ptr_array_ref (job->runs);
+  if (job->same_tensor)
+    return;
+  if (job->e == NULL && job->chosen_run >= 0)
+    {
+      /* a damaged tensor: say which and why where it would be; it is the
+       * one on screen, so the live checks do not load it again until the
+       * user picks another */
+      RunEmbeddings *r = g_ptr_array_index (job->runs, job->chosen_run);
+      guint n_tensors = 0;
+
+      for (guint i = 0; i < job->runs->len; i++)
+        n_tensors += ((RunEmbeddings *) g_ptr_array_index (job->runs, i))->infos->len;
+      g_autofree char *markup = g_markup_printf_escaped ("<big>This tensor cannot be shown</big>\n\n%s: %s%s",
+                                                         r->name, job->error ? job->error : "unreadable",
+                                                         n_tensors > 1 ? "\n\nPick another tensor or run above." : "");
+      lm_projector_view_set_data (LM_PROJECTOR_VIEW (self->view), NULL, NULL);
+      gtk_label_set_markup (GTK_LABEL (self->damaged), markup);
+      gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "damaged");
+      g_free (self->run_name);
+      self->run_name = g_strdup (r->name);
+      self->tensor_id = job->chosen_id;
+      set_status (self, job->error ? job->error : "");
+      return;
+    }
   if (job->e == NULL)
     {
       lm_projector_view_set_data (LM_PROJECTOR_VIEW (self->view), NULL, NULL);
@@ -225,20 +390,62 @@ job_done (GObject *source, GAsyncResult *res, gpointer data)
                                              100 * (v[0] + v[1] + v[2]), job->pca_ms);
   set_status (self, status);
   gtk_widget_set_sensitive (self->thumb_check, job->e->sprite != NULL);
-  lm_projector_view_set_data (LM_PROJECTOR_VIEW (self->view), g_steal_pointer (&job->e),
-                              g_steal_pointer (&job->coords));
+  /* a newer step of the tag on screen: the user's camera stays */
+  if (job->follow_tag != NULL && g_strcmp0 (job->follow_tag, job->e->tag) == 0)
+    lm_projector_view_update_data (LM_PROJECTOR_VIEW (self->view), g_steal_pointer (&job->e),
+                                   g_steal_pointer (&job->coords));
+  else
+    lm_projector_view_set_data (LM_PROJECTOR_VIEW (self->view), g_steal_pointer (&job->e),
+                                g_steal_pointer (&job->coords));
   lm_projector_view_set_search (LM_PROJECTOR_VIEW (self->view), gtk_editable_get_text (GTK_EDITABLE (self->search)));
   gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "view");
 }
 
-static void
-start_job (LmProjectorPage *self, const char *run_name, gint64 id)
+/* The shown tensor's tag when it is the newest step of that tag. */
+static const char *
+newest_tag (LmProjectorPage *self)
 {
-  Job *job = g_new0 (Job, 1);
+  const LmEmbeddingInfo *shown = NULL, *last = NULL;
+
+  for (guint i = 0; self->runs != NULL && i < self->runs->len; i++)
+    {
+      RunEmbeddings *r = g_ptr_array_index (self->runs, i);
+
+      if (g_strcmp0 (r->name, self->run_name) != 0)
+        continue;
+      for (guint k = 0; k < r->infos->len; k++)
+        {
+          const LmEmbeddingInfo *info = g_ptr_array_index (r->infos, k);
+
+          if (info->id == self->tensor_id)
+            shown = info;
+          if (shown != NULL && g_strcmp0 (info->tag, shown->tag) == 0)
+            last = info;
+        }
+    }
+  return shown != NULL && last == shown ? shown->tag : NULL;
+}
+
+/* Loads (run_name, id), or with `poll` only looks for changes: new lists,
+ * or a newer step of the shown tensor's tag when it showed the newest. */
+static void
+start_job_full (LmProjectorPage *self, const char *run_name, gint64 id, gboolean poll)
+{
   GListModel *model = G_LIST_MODEL (self->store);
   GTask *task;
+  Job *job;
 
+  /* not to overtake a tensor the user picked: the next poll (or map)
+   * looks once it is in */
+  if (poll && self->loading)
+    return;
+  job = g_new0 (Job, 1);
   job->generation = ++self->generation;
+  job->poll = poll;
+  job->shown_id = self->tensor_id;
+  if (poll || (g_strcmp0 (run_name, self->run_name) == 0 && id == self->tensor_id))
+    job->follow_tag = g_strdup (newest_tag (self));
+  job->prev = self->cache ? g_hash_table_ref (self->cache) : NULL;
   job->names = g_ptr_array_new_with_free_func (g_free);
   job->paths = g_ptr_array_new_with_free_func (g_free);
   job->want_run = g_strdup (run_name);
@@ -259,16 +466,40 @@ start_job (LmProjectorPage *self, const char *run_name, gint64 id)
 }
 
 static void
+start_job (LmProjectorPage *self, const char *run_name, gint64 id)
+{
+  start_job_full (self, run_name, id, FALSE);
+}
+
+static gboolean
+on_poll (gpointer data)
+{
+  LmProjectorPage *self = data;
+
+  start_job_full (self, self->run_name, self->tensor_id, TRUE);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
 on_runs_changed (GListModel *model, guint pos, guint removed, guint added, LmProjectorPage *self)
 {
+  /* the tensor on screen stays (and its camera) unless its run went */
   if (removed || added)
-    start_job (self, self->run_name, self->tensor_id);
+    start_job_full (self, self->run_name, self->tensor_id, TRUE);
 }
 
 static void
 on_map (GtkWidget *w, LmProjectorPage *self)
 {
-  start_job (self, self->run_name, self->tensor_id);
+  start_job_full (self, self->run_name, self->tensor_id, TRUE);
+  if (self->poll_id == 0)
+    self->poll_id = g_timeout_add (POLL_MS, on_poll, self);
+}
+
+static void
+on_unmap (GtkWidget *w, LmProjectorPage *self)
+{
+  g_clear_handle_id (&self->poll_id, g_source_remove);
 }
 
 static void
@@ -326,6 +557,7 @@ lm_projector_page_dispose (GObject *object)
   LmProjectorPage *self = LM_PROJECTOR_PAGE (object);
 
   self->generation++;
+  g_clear_handle_id (&self->poll_id, g_source_remove);
   if (self->store)
     g_signal_handlers_disconnect_by_data (self->store, self);
   g_clear_object (&self->store);
@@ -338,6 +570,7 @@ lm_projector_page_finalize (GObject *object)
   LmProjectorPage *self = LM_PROJECTOR_PAGE (object);
 
   g_clear_pointer (&self->runs, g_ptr_array_unref);
+  g_clear_pointer (&self->cache, g_hash_table_unref);
   g_free (self->run_name);
   g_free (self->status_text);
   G_OBJECT_CLASS (lm_projector_page_parent_class)->finalize (object);
@@ -426,10 +659,16 @@ lm_projector_page_init (LmProjectorPage *self)
   self->stack = gtk_stack_new ();
   gtk_stack_add_named (GTK_STACK (self->stack), self->empty, "empty");
   gtk_stack_add_named (GTK_STACK (self->stack), self->view, "view");
+  self->damaged = gtk_label_new (NULL);
+  gtk_label_set_justify (GTK_LABEL (self->damaged), GTK_JUSTIFY_CENTER);
+  gtk_label_set_wrap (GTK_LABEL (self->damaged), TRUE);
+  gtk_widget_add_css_class (self->damaged, "lm-projector-damaged");
+  gtk_stack_add_named (GTK_STACK (self->stack), self->damaged, "damaged");
   gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "empty");
   gtk_widget_set_vexpand (self->stack, TRUE);
   gtk_box_append (GTK_BOX (self), self->stack);
   g_signal_connect (self, "map", G_CALLBACK (on_map), self);
+  g_signal_connect (self, "unmap", G_CALLBACK (on_unmap), self);
 }
 
 GtkWidget *
@@ -466,6 +705,13 @@ lm_projector_page_set_tensor (LmProjectorPage *self, const char *run_name, gint6
     return FALSE;
   start_job (self, run_name, id);
   return TRUE;
+}
+
+guint64
+lm_projector_page_get_n_live_updates (LmProjectorPage *self)
+{
+  g_return_val_if_fail (LM_IS_PROJECTOR_PAGE (self), 0);
+  return self->n_polls_changed;
 }
 
 const char *

@@ -4,7 +4,9 @@
  * step), computing its PCA off the main thread, and showing it in an
  * LmProjectorView with the variance each component explains, a 2D/3D
  * toggle, a thumbnails toggle and a label search.  An empty state says how
- * to log an embedding.
+ * to log an embedding.  Live while shown: new runs and tensors join the
+ * lists within a second of the writer's commit, and a view on its tag's
+ * newest step moves to a newer one, keeping its rotation and zoom.
  *
  * What it is not for: drawing (lm-projector-view.c), reading the run file
  * (data/lm-embedding.c).
@@ -32,6 +34,9 @@ gboolean         lm_projector_page_set_tensor (LmProjectorPage *self, const char
 const char      *lm_projector_page_get_status (LmProjectorPage *self);
 /* The last PCA's time in milliseconds (-1: none yet). */
 double           lm_projector_page_get_pca_ms (LmProjectorPage *self);
+/* How many of the live checks (every 250 ms while shown) found new runs,
+ * tensors or steps and updated the page (for tests). */
+guint64          lm_projector_page_get_n_live_updates (LmProjectorPage *self);
 /* Loaded (or found nothing to load) and drawn. */
 gboolean         lm_projector_page_is_settled (LmProjectorPage *self);
 

@@ -370,6 +370,7 @@ lm_projector_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 
   lm_projector_view_draw (LM_PROJECTOR_VIEW (widget), cr, w, h);
   cairo_destroy (cr);
+  lm_theme_snapshot_focus_ring (widget, snapshot);   /* where the keys go, as on the graph */
 }
 
 static void
@@ -383,6 +384,7 @@ lm_projector_view_class_init (LmProjectorViewClass *klass)
 static void
 on_drag_begin (GtkGestureDrag *g, double x, double y, LmProjectorView *self)
 {
+  gtk_widget_grab_focus (GTK_WIDGET (self));
   self->drag_yaw = self->yaw;
   self->drag_pitch = self->pitch;
   self->drag_pan_x = self->pan_x;
@@ -410,6 +412,56 @@ on_scroll (GtkEventControllerScroll *c, double dx, double dy, LmProjectorView *s
 {
   lm_projector_view_set_zoom (self, self->zoom * pow (1.1, -dy));
   return TRUE;
+}
+
+/* The graph view's keys: the arrow keys turn the cloud by 10 degrees as a
+ * drag that way would (pan by a tenth of the view in 2D), Ctrl +/- zoom,
+ * Ctrl 0 goes back to the opening view. */
+enum { KEY_LEFT, KEY_RIGHT, KEY_UP, KEY_DOWN, KEY_ZOOM_IN, KEY_ZOOM_OUT, KEY_RESET };
+
+static gboolean
+on_shortcut (GtkWidget *widget, GVariant *args, gpointer data)
+{
+  LmProjectorView *self = LM_PROJECTOR_VIEW (widget);
+  const double turn = G_PI / 18;
+  double w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  int key = g_variant_get_int32 (args);
+  double dx = key == KEY_LEFT ? -1 : key == KEY_RIGHT ? 1 : 0, dy = key == KEY_UP ? -1 : key == KEY_DOWN ? 1 : 0;
+
+  if (key == KEY_ZOOM_IN || key == KEY_ZOOM_OUT)
+    lm_projector_view_set_zoom (self, self->zoom * (key == KEY_ZOOM_IN ? 1.25 : 0.8));
+  else if (key == KEY_RESET)
+    lm_projector_view_reset_camera (self);
+  else if (self->flat)
+    {
+      /* as the graph: Left shows what lies to the left */
+      self->pan_x -= dx * w / 10;
+      self->pan_y -= dy * h / 10;
+      gtk_widget_queue_draw (widget);
+    }
+  else
+    lm_projector_view_set_rotation (self, self->yaw + dx * turn, self->pitch + dy * turn);
+  return TRUE;
+}
+
+static GtkEventController *
+key_controller (void)
+{
+  static const struct { guint keyval; GdkModifierType mods; int key; } keys[] = {
+    { GDK_KEY_Left, 0, KEY_LEFT }, { GDK_KEY_Right, 0, KEY_RIGHT }, { GDK_KEY_Up, 0, KEY_UP },
+    { GDK_KEY_Down, 0, KEY_DOWN }, { GDK_KEY_plus, GDK_CONTROL_MASK, KEY_ZOOM_IN },
+    { GDK_KEY_equal, GDK_CONTROL_MASK, KEY_ZOOM_IN }, { GDK_KEY_KP_Add, GDK_CONTROL_MASK, KEY_ZOOM_IN },
+    { GDK_KEY_minus, GDK_CONTROL_MASK, KEY_ZOOM_OUT }, { GDK_KEY_KP_Subtract, GDK_CONTROL_MASK, KEY_ZOOM_OUT },
+    { GDK_KEY_0, GDK_CONTROL_MASK, KEY_RESET }, { GDK_KEY_KP_0, GDK_CONTROL_MASK, KEY_RESET },
+  };
+  GtkEventController *c = gtk_shortcut_controller_new ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    gtk_shortcut_controller_add_shortcut (
+      GTK_SHORTCUT_CONTROLLER (c),
+      gtk_shortcut_new_with_arguments (gtk_keyval_trigger_new (keys[i].keyval, keys[i].mods),
+                                       gtk_callback_action_new (on_shortcut, NULL, NULL), "i", keys[i].key));
+  return c;
 }
 
 static void
@@ -447,9 +499,11 @@ lm_projector_view_init (LmProjectorView *self)
   g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
   g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);
   gtk_widget_add_controller (GTK_WIDGET (self), motion);
+  gtk_widget_add_controller (GTK_WIDGET (self), key_controller ());
   gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
   gtk_widget_set_vexpand (GTK_WIDGET (self), TRUE);
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  lm_theme_redraw_on_focus (GTK_WIDGET (self));
   g_signal_connect_object (lm_theme_get_default (), "notify::dark", G_CALLBACK (gtk_widget_queue_draw), self,
                            G_CONNECT_SWAPPED);
 }
@@ -489,14 +543,22 @@ class_cmp (gconstpointer a, gconstpointer b)
 }
 
 void
-lm_projector_view_set_data (LmProjectorView *self, LmEmbedding *e, float *coords)
+lm_projector_view_reset_camera (LmProjectorView *self)
 {
   g_return_if_fail (LM_IS_PROJECTOR_VIEW (self));
-  clear_data (self);
   self->zoom = 1;
   self->pan_x = self->pan_y = 0;
   self->yaw = 0.6;
   self->pitch = 0.35;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+take_data (LmProjectorView *self, LmEmbedding *e, float *coords, gboolean keep_camera)
+{
+  clear_data (self);
+  if (!keep_camera)
+    lm_projector_view_reset_camera (self);
   if (e == NULL)
     {
       g_free (coords);
@@ -539,6 +601,20 @@ lm_projector_view_set_data (LmProjectorView *self, LmEmbedding *e, float *coords
   if (e->sprite != NULL)
     self->sprite = sprite_surface (e->sprite);
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+lm_projector_view_set_data (LmProjectorView *self, LmEmbedding *e, float *coords)
+{
+  g_return_if_fail (LM_IS_PROJECTOR_VIEW (self));
+  take_data (self, e, coords, FALSE);
+}
+
+void
+lm_projector_view_update_data (LmProjectorView *self, LmEmbedding *e, float *coords)
+{
+  g_return_if_fail (LM_IS_PROJECTOR_VIEW (self));
+  take_data (self, e, coords, TRUE);
 }
 
 const LmEmbedding *
@@ -594,6 +670,13 @@ lm_projector_view_set_zoom (LmProjectorView *self, double zoom)
 {
   self->zoom = CLAMP (zoom, 0.1, 100);
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+double
+lm_projector_view_get_zoom (LmProjectorView *self)
+{
+  g_return_val_if_fail (LM_IS_PROJECTOR_VIEW (self), 1);
+  return self->zoom;
 }
 
 guint

@@ -5,6 +5,8 @@
  * as their thumbnails; drag rotates (pans in 2D), scroll zooms, hovering a
  * point shows its label and thumbnail, a search highlights the points
  * whose label matches.  Like TensorBoard's projector scatter plot.
+ * Focused (Tab, or a click), it takes the graph view's keys: the arrow
+ * keys rotate by 10 degrees (pan in 2D), Ctrl +/- zoom, Ctrl 0 resets.
  *
  * What it is not for: loading or PCA (lm-projector-page.c does that off
  * the main thread and hands the results here).
@@ -24,6 +26,9 @@ GtkWidget *lm_projector_view_new (void);
 /* Shows embedding e (taken) placed by coords (taken: n x 3, the PCA
  * scores); NULL clears. Resets rotation, zoom and hover. */
 void       lm_projector_view_set_data      (LmProjectorView *self, LmEmbedding *e, float *coords);
+/* As set_data, for a newer step of the same tensor: keeps rotation, zoom,
+ * pan and 2D (the hover and search go: the page sets its search again). */
+void       lm_projector_view_update_data   (LmProjectorView *self, LmEmbedding *e, float *coords);
 const LmEmbedding *lm_projector_view_get_embedding (LmProjectorView *self);
 
 void       lm_projector_view_set_2d        (LmProjectorView *self, gboolean flat);
@@ -35,6 +40,9 @@ gboolean   lm_projector_view_get_thumbnails (LmProjectorView *self);
 void       lm_projector_view_set_rotation  (LmProjectorView *self, double yaw, double pitch);
 void       lm_projector_view_get_rotation  (LmProjectorView *self, double *yaw, double *pitch);
 void       lm_projector_view_set_zoom      (LmProjectorView *self, double zoom);
+double     lm_projector_view_get_zoom      (LmProjectorView *self);
+/* The opening view: its rotation, zoom 1, no pan (Ctrl+0). */
+void       lm_projector_view_reset_camera  (LmProjectorView *self);
 /* Highlights the points whose label holds `text` (case-insensitive);
  * returns how many match (0 for an empty text, which clears). */
 guint      lm_projector_view_set_search    (LmProjectorView *self, const char *text);

@@ -58,11 +58,19 @@ kind_noun (LmDashboardKind kind)
   return nouns[kind];
 }
 
-/* Text and PR curves have no pins. */
+/* Text has no pins (as in TensorBoard). */
 static gboolean
 has_pins (LmDashboardKind kind)
 {
-  return kind != LM_DASHBOARD_TEXT && kind != LM_DASHBOARD_PR_CURVES;
+  return kind != LM_DASHBOARD_TEXT;
+}
+
+/* A card's key: "tag\nrun", or "tag\n" for a PR curve card (one per tag,
+ * a line per run), whatever run is named. */
+static char *
+card_key (LmRecordDashboard *self, const char *run_name, const char *tag)
+{
+  return g_strconcat (tag, "\n", self->kind == LM_DASHBOARD_PR_CURVES ? "" : run_name, NULL);
 }
 
 static GtkWidget *
@@ -257,6 +265,7 @@ sync_cards (LmRecordDashboard *self)
   g_autoptr (GHashTable) runs = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr (GHashTable) want = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr (GHashTable) want_pins = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   GHashTableIter it;
   gpointer k, v;
   guint n_tags_total = 0;
@@ -273,8 +282,8 @@ sync_cards (LmRecordDashboard *self)
       if (run == NULL)
         continue;
       /* PR curves: one card per tag, for every run ("tag\n" keys) */
-      key = g_strconcat (s->tag, "\n", self->kind == LM_DASHBOARD_PR_CURVES ? "" : s->run_name, NULL);
-      if (self->kind == LM_DASHBOARD_PR_CURVES && g_hash_table_contains (want, key))
+      key = card_key (self, s->run_name, s->tag);
+      if (self->kind == LM_DASHBOARD_PR_CURVES && !g_hash_table_add (seen, g_strdup (key)))
         continue;
       if (lm_pins_index (self->pinned, key) >= 0)
         keep_card (self, self->pin_flow, self->pin_cards, want_pins, s, run, key);
@@ -587,7 +596,7 @@ lm_record_dashboard_set_x_axis (LmRecordDashboard *self, LmXAxis axis)
 const char *
 lm_record_dashboard_get_badge (LmRecordDashboard *self, const char *run_name, const char *tag)
 {
-  g_autofree char *key = g_strconcat (tag, "\n", run_name, NULL);
+  g_autofree char *key = card_key (self, run_name, tag);
   GtkWidget *child = g_hash_table_lookup (self->cards, key);
   GtkWidget *badge = child ? g_object_get_data (G_OBJECT (child), "lm-badge") : NULL;
 
@@ -597,9 +606,9 @@ lm_record_dashboard_get_badge (LmRecordDashboard *self, const char *run_name, co
 
 /* The body of (tag, run)'s card in `cards`, or NULL. */
 static GtkWidget *
-find_body (GHashTable *cards, const char *run_name, const char *tag)
+find_body (LmRecordDashboard *self, GHashTable *cards, const char *run_name, const char *tag)
 {
-  g_autofree char *key = g_strconcat (tag, "\n", run_name, NULL);
+  g_autofree char *key = card_key (self, run_name, tag);
   GtkWidget *child = g_hash_table_lookup (cards, key);
 
   return child ? body_of (child) : NULL;
@@ -608,7 +617,7 @@ find_body (GHashTable *cards, const char *run_name, const char *tag)
 GtkWidget *
 lm_record_dashboard_find_card (LmRecordDashboard *self, const char *run_name, const char *tag)
 {
-  return find_body (self->cards, run_name, tag);
+  return find_body (self, self->cards, run_name, tag);
 }
 
 guint
@@ -651,7 +660,7 @@ lm_record_dashboard_set_pinned (LmRecordDashboard *self, const char *run_name, c
 
   g_return_val_if_fail (LM_IS_RECORD_DASHBOARD (self), FALSE);
   g_return_val_if_fail (run_name != NULL && tag != NULL, FALSE);
-  key = g_strconcat (tag, "\n", run_name, NULL);
+  key = card_key (self, run_name, tag);
   if (!has_pins (self->kind) || !lm_pins_set (self->pinned, key, pinned))
     return FALSE;
   sync_cards (self);
@@ -662,7 +671,7 @@ lm_record_dashboard_set_pinned (LmRecordDashboard *self, const char *run_name, c
 gboolean
 lm_record_dashboard_is_pinned (LmRecordDashboard *self, const char *run_name, const char *tag)
 {
-  g_autofree char *key = g_strconcat (tag, "\n", run_name, NULL);
+  g_autofree char *key = card_key (self, run_name, tag);
 
   g_return_val_if_fail (LM_IS_RECORD_DASHBOARD (self), FALSE);
   return lm_pins_index (self->pinned, key) >= 0;
@@ -688,7 +697,7 @@ lm_record_dashboard_get_pinned_keys (LmRecordDashboard *self)
 GtkWidget *
 lm_record_dashboard_find_pinned_card (LmRecordDashboard *self, const char *run_name, const char *tag)
 {
-  return find_body (self->pin_cards, run_name, tag);
+  return find_body (self, self->pin_cards, run_name, tag);
 }
 
 guint

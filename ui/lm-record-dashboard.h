@@ -12,12 +12,12 @@
  * follow the horizontal axis setting (step / relative / wall) and show
  * their NaN and +-Inf counts in the card header.
  *
- * Pinned cards (TensorBoard's pin; histograms, distributions and images):
- * a card's pin button puts a second card for its (tag, run) in a Pinned
+ * Pinned cards (TensorBoard's pin; histograms, distributions, images and PR
+ * curves): a card's pin button puts a second card for its (tag, run) in a Pinned
  * section above the cards, in the order pinned, as LmCardGrid does for
  * scalars: the tag filter does not hide it, unpinning works from either
  * card, and a pinned card no run has (yet) is kept and shows when logged.
- * A pin's key is "tag\nrun".
+ * A pin's key is "tag\nrun" ("tag\n" for a PR curve card).
  *
  * Signals: "pins-changed" (the user pinned or unpinned a card).
  *
@@ -59,7 +59,7 @@ void          lm_record_dashboard_set_x_axis   (LmRecordDashboard *self, LmXAxis
 const char   *lm_record_dashboard_get_badge    (LmRecordDashboard *self, const char *run_name, const char *tag);
 /* The card body (LmHistogramView, LmDistributionView, LmImageCard,
  * LmTextCard or LmPrCurveView) for a run and tag, or NULL; PR curve cards
- * are per tag: pass run_name "". */
+ * are per tag: their run_name is ignored (pass ""). */
 GtkWidget    *lm_record_dashboard_find_card    (LmRecordDashboard *self, const char *run_name, const char *tag);
 guint         lm_record_dashboard_get_n_cards  (LmRecordDashboard *self);
 /* The warning about runs whose records could not all be read ("" if none). */
@@ -68,12 +68,13 @@ const char   *lm_record_dashboard_get_run_errors (LmRecordDashboard *self);
  * in or near the view has its selected image on screen). */
 gboolean      lm_record_dashboard_is_settled   (LmRecordDashboard *self);
 
-/* FALSE when it was already so (and for text and PR curves, which have no
- * pins). */
+/* FALSE when it was already so (and for text, which has no pins).  A PR
+ * curve card is per tag: its run_name is ignored ("" will do). */
 gboolean      lm_record_dashboard_set_pinned   (LmRecordDashboard *self, const char *run_name, const char *tag,
                                                 gboolean pinned);
 gboolean      lm_record_dashboard_is_pinned    (LmRecordDashboard *self, const char *run_name, const char *tag);
-/* Replaces the pins ("tag\nrun" keys, in order; settings.ini), without
+/* Replaces the pins ("tag\nrun" keys, "tag\n" for PR curves, in order;
+ * settings.ini), without
  * "pins-changed". */
 void          lm_record_dashboard_set_pinned_keys (LmRecordDashboard *self, const char *const *keys);
 /* The keys in the order pinned, shown or not (owned by the dashboard). */

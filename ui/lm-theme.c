@@ -455,3 +455,31 @@ lm_theme_set_paper (cairo_t *cr, double alpha)
 
   cairo_set_source_rgba (cr, c->red, c->green, c->blue, alpha);
 }
+
+void
+lm_theme_snapshot_focus_ring (GtkWidget *widget, GtkSnapshot *snapshot)
+{
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  const GdkRGBA ring = LM_THEME_FOCUS_RGBA;
+  const float width[4] = { 2, 2, 2, 2 };
+  const GdkRGBA colors[4] = { ring, ring, ring, ring };
+  GskRoundedRect r;
+
+  if (!gtk_widget_has_visible_focus (widget) || w <= 4 || h <= 4)
+    return;
+  gsk_rounded_rect_init_from_rect (&r, &GRAPHENE_RECT_INIT (1, 1, w - 2, h - 2), 0);
+  gtk_snapshot_append_border (snapshot, &r, width, colors);
+}
+
+static void
+on_state_flags_changed (GtkWidget *widget, GtkStateFlags previous)
+{
+  if ((gtk_widget_get_state_flags (widget) ^ previous) & (GTK_STATE_FLAG_FOCUSED | GTK_STATE_FLAG_FOCUS_VISIBLE))
+    gtk_widget_queue_draw (widget);
+}
+
+void
+lm_theme_redraw_on_focus (GtkWidget *widget)
+{
+  g_signal_connect (widget, "state-flags-changed", G_CALLBACK (on_state_flags_changed), NULL);
+}

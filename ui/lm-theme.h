@@ -102,6 +102,11 @@ const char  *lm_theme_sheet_css         (gboolean dark);
  * the hparams scatter plot matrix): Adwaita's focus blue, #3584e4, the
  * same in light and dark mode.  A GdkRGBA initializer. */
 #define LM_THEME_FOCUS_RGBA { 0.208f, 0.518f, 0.894f, 1.0f }
+/* A canvas that covers its whole widget (the graph, the projector) shows
+ * where the keys go with that ring, 2 px inside its edge, while it has
+ * visible focus; redraw_on_focus redraws it as the focus comes and goes. */
+void         lm_theme_snapshot_focus_ring (GtkWidget *widget, GtkSnapshot *snapshot);
+void         lm_theme_redraw_on_focus   (GtkWidget *widget);
 
 /* ink or paper at an alpha, as a Cairo source */
 void         lm_theme_set_ink           (cairo_t *cr, double alpha);

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bench-ui-util.h"
 #include "lm-window.h"
 #include "lm-histogram-view.h"
 #include "lm-image-card.h"
@@ -179,28 +180,6 @@ image_shown (LmImageCard *card, guint i)
   return lm_image_card_get_shown_index (card) == (int) i;
 }
 
-static double
-render_card (GtkWidget *widget, GskRenderer *renderer)
-{
-  double t0 = now_ms ();
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  GdkPaintable *paintable = gtk_widget_paintable_new (widget);
-  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
-  GskRenderNode *node;
-
-  gdk_paintable_snapshot (paintable, snapshot, w, h);
-  node = gtk_snapshot_free_to_node (snapshot);
-  if (node != NULL)
-    {
-      GdkTexture *tex = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
-
-      g_object_unref (tex);
-      gsk_render_node_unref (node);
-    }
-  g_object_unref (paintable);
-  return now_ms () - t0;
-}
-
 static int
 compare_doubles (const void *a, const void *b)
 {
@@ -245,7 +224,7 @@ bench_images (const char *dir)
           lm_image_card_set_index (card, i);
           while (!image_shown (card, i))
             g_main_context_iteration (NULL, TRUE);
-          render_card (GTK_WIDGET (card), renderer);
+          bench_render_widget (GTK_WIDGET (card), renderer);
           times[k] = now_ms () - s;
           total += times[k];
           if (times[k] > worst)
@@ -267,16 +246,8 @@ bench_images (const char *dir)
 int
 main (int argc, char **argv)
 {
-  const char *dir = "/tmp/lumen-bench-dash";
+  const char *dir = bench_parse_dir (argc, argv, "/tmp/lumen-bench-dash");
 
-  for (int i = 1; i < argc; i++)
-    if (strcmp (argv[i], "--dir") == 0 && i + 1 < argc)
-      dir = argv[++i];
-    else
-      {
-        fprintf (stderr, "usage: %s [--dir DIR]\n", argv[0]);
-        return 2;
-      }
   g_setenv ("GTK_A11Y", "none", FALSE);
   if (!gtk_init_check ())
     {

@@ -2116,6 +2116,57 @@ test_damaged_run (void)
   lm_test_rm_rf (dir);
 }
 
+/* A run whose PR rows are damaged (a threshold's point deleted) on a card
+ * with a good run: the good line is drawn and the card's note names the
+ * run and what is wrong; with only the damaged run shown, the placeholder
+ * does.  Before, the note said "1 run not drawn" without the run. */
+static void
+test_pr_curves_damaged (void)
+{
+  g_autofree char *dir = NULL, *path = NULL;
+  LmWindow *win;
+  GtkWidget *page;
+  LmPrCurveView *view;
+  sqlite3 *db = NULL;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  dir = lm_test_tmpdir_new ("lumen-pr-bad-XXXXXX");
+  lm_test_records_append_pr_curves (dir, "a", "pr/cat", 0, 1, 2, 0);
+  lm_test_records_append_pr_curves (dir, "b", "pr/cat", 0, 1, 2, 0);
+  path = g_build_filename (dir, "b", "run.lumen", NULL);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "DELETE FROM pr_curve_points WHERE i = 3", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  win = open_window_at (dir, "pr_curves");
+  page = lm_dashboards_get_page (lm_window_get_dashboards (win), "pr_curves");
+  view = LM_PR_CURVE_VIEW (lm_record_dashboard_find_card (LM_RECORD_DASHBOARD (page), "", "pr/cat"));
+  g_assert_nonnull (view);
+  gtk_widget_queue_draw (lm_pr_curve_view_get_plot (view));
+  lm_test_spin (100);
+  g_assert_cmpuint (lm_pr_curve_view_get_n_drawn (view), ==, 1);
+  g_assert_cmpstr (lm_pr_curve_view_get_note (view), ==, "1 run not drawn: b: threshold 3 of 127 has no point");
+  /* the good run alone: no note */
+  g_assert_true (lm_run_selection_set_filter (lm_window_get_selection (win), "^a$", NULL));
+  gtk_widget_queue_draw (lm_pr_curve_view_get_plot (view));
+  lm_test_spin (100);
+  g_assert_cmpuint (lm_pr_curve_view_get_n_drawn (view), ==, 1);
+  g_assert_null (lm_pr_curve_view_get_note (view));
+  /* the damaged run alone: the placeholder, the same words */
+  g_assert_true (lm_run_selection_set_filter (lm_window_get_selection (win), "^b$", NULL));
+  gtk_widget_queue_draw (lm_pr_curve_view_get_plot (view));
+  lm_test_spin (100);
+  g_assert_cmpuint (lm_pr_curve_view_get_n_drawn (view), ==, 0);
+  g_assert_cmpstr (lm_pr_curve_view_get_note (view), ==, "1 run not drawn: b: threshold 3 of 127 has no point");
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -2135,6 +2186,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/dashboards/images", test_images);
   g_test_add_func ("/ui/dashboards/text", test_text);
   g_test_add_func ("/ui/dashboards/pr-curves", test_pr_curves);
+  g_test_add_func ("/ui/dashboards/pr-curves-damaged", test_pr_curves_damaged);
   g_test_add_func ("/ui/dashboards/hparams", test_hparams);
   g_test_add_func ("/ui/dashboards/hparams-values", test_hparams_values);
   g_test_add_func ("/ui/dashboards/hparams-mixed-types", test_hparams_mixed_types);

@@ -27,6 +27,9 @@
 #include "lm-graph-view.h"
 #include "lm-hparams-private.h"
 #include "lm-hparams-view.h"
+#include "lm-pr-curve-view.h"
+#include "lm-record-dashboard.h"
+#include "lm-test-records.h"
 #include "lm-test-run.h"
 #include "ui-test-util.h"
 
@@ -570,6 +573,45 @@ test_shortcuts (void)
   lm_test_rm_rf (logdir);
 }
 
+/* A PR curve card's step slider: its value is an index into the logged
+ * steps, so a screen reader read "2" of an unnamed slider.  It names its
+ * card's tag and says the step it shows. */
+static void
+test_pr_slider_named (void)
+{
+  g_autofree char *logdir = NULL;
+  LmWindow *win;
+  GtkWidget *page, *view;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  logdir = lm_test_tmpdir_new ("lumen-pr-keys-XXXXXX");
+  lm_test_records_append_pr_curves (logdir, "a", "pr/cat", 0, 5, 3, 0);   /* steps 0, 5, 10 */
+  win = lm_window_new (NULL, logdir);
+  gtk_window_present (GTK_WINDOW (win));
+  g_assert_true (lm_dashboards_set_view (lm_window_get_dashboards (win), "pr_curves"));
+  g_assert_true (settled (win));
+  page = lm_dashboards_get_page (lm_window_get_dashboards (win), "pr_curves");
+  view = lm_record_dashboard_find_card (LM_RECORD_DASHBOARD (page), "", "pr/cat");
+  g_assert_nonnull (view);
+
+  GtkAccessible *slider = GTK_ACCESSIBLE (lm_pr_curve_view_get_slider (LM_PR_CURVE_VIEW (view)));
+  g_assert_true (gtk_widget_get_focusable (GTK_WIDGET (slider)));
+  g_autofree char *e1 = gtk_test_accessible_check_property (slider, GTK_ACCESSIBLE_PROPERTY_LABEL, "Step of pr/cat");
+  g_autofree char *e2 = gtk_test_accessible_check_property (slider, GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, "step 10");
+  g_assert_null (e1);
+  g_assert_null (e2);
+  lm_pr_curve_view_set_step (LM_PR_CURVE_VIEW (view), 5);
+  g_autofree char *e3 = gtk_test_accessible_check_property (slider, GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, "step 5");
+  g_assert_null (e3);
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (logdir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -582,5 +624,6 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/keyboard/graph-focus-visible", test_graph_focus_visible);
   g_test_add_func ("/ui/keyboard/scatter-keys", test_scatter_keys);
   g_test_add_func ("/ui/keyboard/shortcuts", test_shortcuts);
+  g_test_add_func ("/ui/keyboard/pr-slider-named", test_pr_slider_named);
   return g_test_run ();
 }

@@ -20,6 +20,7 @@
 #include "lm-palette.h"
 #include "lm-image-card.h"
 #include "lm-preferences.h"
+#include "lm-pr-curve-view.h"
 #include "lm-record-dashboard.h"
 #include "lm-window.h"
 #include "ui-test-util.h"
@@ -575,6 +576,93 @@ test_record_pins (void)
   lm_test_rm_rf (logdir);
 }
 
+/* PR curve cards (one per tag, a line per run) pin as the others do: a
+ * pin button, a second card above the rest that the tag filter leaves,
+ * "pinned-pr_curves" in settings.ini, pinned again after a restart.
+ * Before, PR curve cards had no pin button and set_pinned refused. */
+static void
+test_pr_curve_pins (void)
+{
+  g_autofree char *logdir = NULL, *cfg = NULL, *prefs = NULL, *text = NULL;
+  LmWindow *win;
+  LmDashboards *dash;
+  LmRecordDashboard *pr;
+  GtkWidget *card, *pinned;
+  GtkToggleButton *pin;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  logdir = lm_test_tmpdir_new ("lumen-pins-pr-XXXXXX");
+  lm_test_records_append_pr_curves (logdir, "a", "pr/cat", 0, 1, 2, 0);
+  lm_test_records_append_pr_curves (logdir, "b", "pr/cat", 0, 1, 2, 0);
+  lm_test_records_append_pr_curves (logdir, "b", "pr/dog", 0, 1, 2, 0);
+  cfg = lm_test_tmpdir_new ("lumen-pins-cfg-XXXXXX");
+  prefs = g_build_filename (cfg, "lumen", "settings.ini", NULL);
+
+  win = open_window (logdir, prefs);
+  dash = lm_window_get_dashboards (win);
+  pr = record_page (win, "pr_curves");
+  g_assert_true (lm_dashboards_set_view (dash, "pr_curves"));
+  g_assert_true (lm_test_wait_for (settled, win, 20000));
+  g_assert_cmpuint (lm_record_dashboard_get_n_cards (pr), ==, 2);
+  card = lm_record_dashboard_find_card (pr, "", "pr/dog");
+  g_assert_nonnull (card);
+  pin = lm_record_dashboard_get_pin_button (card);
+  g_assert_nonnull (pin);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (pin)));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (pin)), ==, "Pin this card to the top");
+
+  gtk_toggle_button_set_active (pin, TRUE);
+  pinned = lm_record_dashboard_find_pinned_card (pr, "", "pr/dog");
+  g_assert_nonnull (pinned);
+  g_assert_true (LM_IS_PR_CURVE_VIEW (pinned));
+  g_assert_true (pinned != card);
+  g_assert_true (lm_record_dashboard_is_pinned (pr, "any run", "pr/dog"));
+  g_assert_true (gtk_toggle_button_get_active (lm_record_dashboard_get_pin_button (pinned)));
+  g_assert_true (lm_test_wait_for (settled, win, 20000));
+  lm_test_spin (300);   /* laid out */
+  g_assert_cmpfloat (y_in (pinned, GTK_WIDGET (pr)), <,
+                     y_in (lm_record_dashboard_find_card (pr, "", "pr/cat"), GTK_WIDGET (pr)));
+  guint n_steps = 0;
+  lm_pr_curve_view_get_steps (LM_PR_CURVE_VIEW (pinned), &n_steps);
+  g_assert_cmpuint (n_steps, ==, 2);
+  g_assert_cmpuint (lm_pr_curve_view_get_n_drawn (LM_PR_CURVE_VIEW (pinned)), ==, 1);
+
+  lm_preferences_flush (win);
+  text = file_text (prefs);
+  g_assert_nonnull (strstr (text, "pinned-pr_curves=pr/dog\\n;\n"));
+  g_clear_pointer (&text, g_free);
+
+  /* the tag filter leaves the pinned card */
+  g_assert_true (lm_dashboards_set_tag_filter (dash, "^nothing$", NULL));
+  g_assert_cmpuint (lm_record_dashboard_get_n_cards (pr), ==, 0);
+  g_assert_true (lm_test_wait_for (settled, win, 20000));
+  g_assert_true (gtk_widget_get_mapped (pinned));
+  gtk_window_destroy (GTK_WINDOW (win));
+
+  /* a restart: still pinned; unpinned from the pinned card */
+  win = open_window (logdir, prefs);
+  dash = lm_window_get_dashboards (win);
+  pr = record_page (win, "pr_curves");
+  g_assert_true (lm_dashboards_set_view (dash, "pr_curves"));
+  g_assert_true (lm_test_wait_for (settled, win, 20000));
+  pinned = lm_record_dashboard_find_pinned_card (pr, "", "pr/dog");
+  g_assert_nonnull (pinned);
+  g_assert_true (gtk_toggle_button_get_active (
+    lm_record_dashboard_get_pin_button (lm_record_dashboard_find_card (pr, "", "pr/dog"))));
+  gtk_toggle_button_set_active (lm_record_dashboard_get_pin_button (pinned), FALSE);
+  g_assert_null (lm_record_dashboard_find_pinned_card (pr, "", "pr/dog"));
+  lm_preferences_flush (win);
+  text = file_text (prefs);
+  g_assert_null (strstr (text, "pinned-pr_curves"));
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (cfg);
+  lm_test_rm_rf (logdir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -584,6 +672,7 @@ main (int argc, char **argv)
   have_display = lm_ui_test_init (&argc, &argv);
   g_test_add_func ("/ui/pins/pin-unpin-restart", test_pins);
   g_test_add_func ("/ui/pins/records", test_record_pins);
+  g_test_add_func ("/ui/pins/pr-curves", test_pr_curve_pins);
   g_test_add_func ("/ui/colors/pick-save-reset", test_run_colors);
   return g_test_run ();
 }

@@ -5,12 +5,15 @@
  * the view's drawing) with the legend's labels; rotating moves the points
  * (and the 2D toggle ignores rotation); hover and the label search pick
  * the right points; the status line gives the variance PCA explains; a run
- * without embeddings shows the empty state that says how to log one.
+ * without embeddings shows the empty state that says how to log one; the
+ * page follows an open writer live, keeping the camera; a damaged tensor
+ * is named in the view's place; the keys turn, zoom, reset and pan.
  * Skips without a display.
  */
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 #include <math.h>
+#include <sqlite3.h>
 
 #include <lumen-log.h>
 
@@ -78,6 +81,14 @@ show_page (const char *dir, LmRunStore **store_out)
   g_assert_true (lm_test_wait_for (page_settled, page, 10000));
   *store_out = store;
   return page;
+}
+
+static void
+close_page (GtkWidget *page, LmRunStore *store, const char *dir)
+{
+  gtk_window_destroy (GTK_WINDOW (gtk_widget_get_root (page)));
+  g_object_unref (store);
+  lm_test_rm_rf (dir);
 }
 
 /* The colour of the view's pixel at (x, y) after drawing it w x h. */
@@ -187,9 +198,7 @@ test_points (void)
   g_assert_cmpuint (lm_projector_view_set_search (view, "zebra"), ==, 0);
   g_assert_cmpuint (lm_projector_view_set_search (view, ""), ==, 0);
 
-  gtk_window_destroy (GTK_WINDOW (gtk_widget_get_root (page)));
-  g_object_unref (store);
-  lm_test_rm_rf (dir);
+  close_page (page, store, dir);
 }
 
 static void
@@ -212,9 +221,246 @@ test_empty (void)
   g_assert_true (gtk_widget_get_mapped (empty));
   g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (empty)), "No embeddings to project"));
   g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (empty)), "lm_writer_add_embedding"));
-  gtk_window_destroy (GTK_WINDOW (gtk_widget_get_root (page)));
-  g_object_unref (store);
-  lm_test_rm_rf (dir);
+  close_page (page, store, dir);
+}
+
+static gboolean
+tooltip_starts (GtkWidget *w, gconstpointer prefix)
+{
+  const char *tip = gtk_widget_get_tooltip_text (w);
+
+  return GTK_IS_DROP_DOWN (w) && tip != NULL && g_str_has_prefix (tip, prefix);
+}
+
+static guint
+n_listed (GtkWidget *page, const char *tooltip)
+{
+  GtkWidget *drop = lm_ui_find_widget (page, tooltip_starts, tooltip);
+
+  g_assert_nonnull (drop);
+  return g_list_model_get_n_items (gtk_drop_down_get_model (GTK_DROP_DOWN (drop)));
+}
+
+typedef struct
+{
+  GtkWidget *page;
+  gint64 step;
+  guint n_tensors, n_runs;
+} LiveWait;
+
+static gboolean
+shows_step (gpointer data)
+{
+  LiveWait *lw = data;
+  const LmEmbedding *e = lm_projector_view_get_embedding (lm_projector_page_get_view (LM_PROJECTOR_PAGE (lw->page)));
+
+  return e != NULL && e->step == lw->step;
+}
+
+static gboolean
+lists_grew (gpointer data)
+{
+  LiveWait *lw = data;
+
+  return n_listed (lw->page, "Tensor") == lw->n_tensors && n_listed (lw->page, "Run") == lw->n_runs;
+}
+
+static lm_writer *
+open_writer (const char *dir, const char *name)
+{
+  lm_writer_options o;
+  lm_writer *w = NULL;
+
+  lm_writer_options_init (&o);
+  o.logdir = dir;
+  o.run_name = name;
+  o.quiet = TRUE;
+  g_assert_cmpint (lm_writer_open_with (&w, &o), ==, LM_OK);
+  return w;
+}
+
+/* Live: a writer still open logs a newer step of the shown tensor, another
+ * tag and another run while the page is shown.  The view follows the new
+ * step within a second or so of the commit, keeping the user's rotation;
+ * the lists grow without reloading the view.  Before, nothing changed
+ * until the page was shown again. */
+static void
+test_live (void)
+{
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  g_autofree char *dir = g_dir_make_tmp ("lm-proj-XXXXXX", NULL);
+  lm_writer *w = open_writer (dir, "run");
+  float moved[6 * 4];
+  LmRunStore *store = NULL;
+
+  g_assert_cmpint (lm_writer_add_scalar (w, "loss", 0, 1), ==, LM_OK);
+  g_assert_cmpint (lm_writer_add_embedding (w, "features", 1, points, 6, 4, labels, NULL, 0, 0, 0), ==, LM_OK);
+  g_assert_cmpint (lm_writer_flush (w), ==, LM_OK);
+  GtkWidget *page = show_page (dir, &store);
+  LmProjectorView *view = lm_projector_page_get_view (LM_PROJECTOR_PAGE (page));
+  LiveWait lw = { page, 1, 1, 1 };
+
+  g_assert_true (shows_step (&lw));
+  lm_projector_view_set_rotation (view, 1.25, -0.5);
+  gtk_editable_set_text (GTK_EDITABLE (lm_projector_page_get_search_entry (LM_PROJECTOR_PAGE (page))), "dog");
+  lm_test_spin (400);
+
+  /* a newer step of the shown tag: followed, the camera and search kept */
+  for (guint i = 0; i < G_N_ELEMENTS (moved); i++)
+    moved[i] = points[i] * 2;
+  gint64 t0 = g_get_monotonic_time ();
+  g_assert_cmpint (lm_writer_add_embedding (w, "features", 2, moved, 6, 4, labels, NULL, 0, 0, 0), ==, LM_OK);
+  lw.step = 2;
+  lw.n_tensors = 2;
+  g_assert_true (lm_test_wait_for (shows_step, &lw, 5000));
+  g_test_message ("new step shown %.0f ms after it was logged", (g_get_monotonic_time () - t0) / 1000.0);
+  g_assert_true (lists_grew (&lw));
+  double yaw, pitch;
+  lm_projector_view_get_rotation (view, &yaw, &pitch);
+  g_assert_cmpfloat_with_epsilon (yaw, 1.25, 1e-9);
+  g_assert_cmpfloat_with_epsilon (pitch, -0.5, 1e-9);
+  g_assert_cmpuint (lm_projector_view_set_search (view, "dog"), ==, 2);
+
+  /* another tag and another run: listed, the view stays on step 2 (the
+   * same tensor: not reloaded) */
+  const LmEmbedding *shown = lm_projector_view_get_embedding (view);
+  g_assert_cmpint (lm_writer_add_embedding (w, "logits", 2, points, 6, 4, labels, NULL, 0, 0, 0), ==, LM_OK);
+  lm_writer *w2 = open_writer (dir, "run2");
+  g_assert_cmpint (lm_writer_add_embedding (w2, "features", 5, points, 6, 4, NULL, NULL, 0, 0, 0), ==, LM_OK);
+  g_assert_cmpint (lm_writer_flush (w2), ==, LM_OK);
+  lw.n_tensors = 3;
+  lw.n_runs = 2;
+  g_assert_true (lm_test_wait_for (lists_grew, &lw, 5000));
+  g_assert_true (shows_step (&lw));
+  g_assert_cmpstr (lm_projector_view_get_embedding (view)->tag, ==, "features");
+  g_assert_true (lm_projector_view_get_embedding (view) == shown);
+  lm_projector_view_get_rotation (view, &yaw, &pitch);
+  g_assert_cmpfloat_with_epsilon (yaw, 1.25, 1e-9);
+
+  /* a poll that finds nothing new changes nothing */
+  guint64 n = lm_projector_page_get_n_live_updates (LM_PROJECTOR_PAGE (page));
+  lm_test_spin (800);
+  g_assert_cmpuint (lm_projector_page_get_n_live_updates (LM_PROJECTOR_PAGE (page)), ==, n);
+
+  g_assert_cmpint (lm_writer_close (w2), ==, LM_OK);
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+  close_page (page, store, dir);
+}
+
+static gboolean
+view_has_data (gpointer data)
+{
+  return lm_projector_view_get_embedding (data) != NULL;
+}
+
+/* A tensor whose matrix blob was cut short: the view's place says which
+ * tensor and why (not the "No embeddings" how-to it showed before), the
+ * lists still offer the run's other steps, which load fine, and the live
+ * checks do not reload the damaged one over and over. */
+static void
+test_damaged (void)
+{
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  g_autofree char *dir = g_dir_make_tmp ("lm-proj-XXXXXX", NULL);
+  lm_writer *w = open_writer (dir, "run");
+  g_autofree char *path = g_build_filename (dir, "run", "run.lumen", NULL);
+  LmRunStore *store = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (lm_writer_add_embedding (w, "features", 1, points, 6, 4, labels, NULL, 0, 0, 0), ==, LM_OK);
+  g_assert_cmpint (lm_writer_add_embedding (w, "features", 2, points, 6, 4, labels, NULL, 0, 0, 0), ==, LM_OK);
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE embeddings SET tensor = substr (tensor, 1, 10) WHERE step = 2", NULL,
+                                 NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  GtkWidget *page = show_page (dir, &store);
+  LmProjectorView *view = lm_projector_page_get_view (LM_PROJECTOR_PAGE (page));
+  GtkWidget *damaged = lm_ui_find_by_class (page, "lm-projector-damaged");
+
+  g_assert_null (lm_projector_view_get_embedding (view));
+  g_assert_nonnull (damaged);
+  g_assert_true (gtk_widget_get_mapped (damaged));
+  const char *text = gtk_label_get_text (GTK_LABEL (damaged));
+  g_assert_nonnull (strstr (text, "This tensor cannot be shown"));
+  g_assert_nonnull (strstr (text, "run: embedding 'features' at step 2: its tensor holds 10 bytes, not 6 x 4 "
+                                  "float32 (the row is damaged)\n\nPick another tensor or run above."));
+  g_assert_cmpuint (n_listed (page, "Tensor"), ==, 2);
+  guint64 n = lm_projector_page_get_n_live_updates (LM_PROJECTOR_PAGE (page));
+  lm_test_spin (800);
+  g_assert_cmpuint (lm_projector_page_get_n_live_updates (LM_PROJECTOR_PAGE (page)), ==, n);
+  g_assert_true (gtk_widget_get_mapped (damaged));
+
+  /* step 1 is fine */
+  g_assert_true (lm_projector_page_set_tensor (LM_PROJECTOR_PAGE (page), "run", 1));
+  g_assert_true (lm_test_wait_for (view_has_data, view, 5000));
+  g_assert_cmpint (lm_projector_view_get_embedding (view)->step, ==, 1);
+  g_assert_false (gtk_widget_get_mapped (damaged));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (view)));
+
+  close_page (page, store, dir);
+}
+
+/* The projector without a mouse: it had no keys at all.  Focusable (a
+ * click focuses it), the graph view's keys: the arrow keys turn the cloud
+ * by 10 degrees the way a drag would, Ctrl +/- zoom, Ctrl 0 resets; in 2D
+ * the arrow keys pan, moving every point by a tenth of the view. */
+static void
+test_keys (void)
+{
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  g_autofree char *dir = make_logdir (TRUE);
+  LmRunStore *store = NULL;
+  GtkWidget *page = show_page (dir, &store);
+  LmProjectorView *view = lm_projector_page_get_view (LM_PROJECTOR_PAGE (page));
+  GtkWidget *w = GTK_WIDGET (view);
+  double yaw0, pitch0, yaw, pitch, x0, y0, x1, y1;
+
+  g_assert_true (gtk_widget_get_focusable (w));
+  lm_projector_view_get_rotation (view, &yaw0, &pitch0);
+  g_assert_true (lm_ui_press_key (w, GDK_KEY_Right, 0));
+  g_assert_true (lm_ui_press_key (w, GDK_KEY_Right, 0));
+  g_assert_true (lm_ui_press_key (w, GDK_KEY_Up, 0));
+  lm_projector_view_get_rotation (view, &yaw, &pitch);
+  g_assert_cmpfloat_with_epsilon (yaw, yaw0 + 2 * G_PI / 18, 1e-9);
+  g_assert_cmpfloat_with_epsilon (pitch, pitch0 - G_PI / 18, 1e-9);
+  g_assert_true (lm_ui_press_key (w, GDK_KEY_plus, GDK_CONTROL_MASK));
+  g_assert_cmpfloat_with_epsilon (lm_projector_view_get_zoom (view), 1.25, 1e-9);
+  g_assert_true (lm_ui_press_key (w, GDK_KEY_minus, GDK_CONTROL_MASK));
+  g_assert_true (lm_ui_press_key (w, GDK_KEY_minus, GDK_CONTROL_MASK));
+  g_assert_cmpfloat_with_epsilon (lm_projector_view_get_zoom (view), 0.8, 1e-9);
+  g_assert_true (lm_ui_press_key (w, GDK_KEY_0, GDK_CONTROL_MASK));
+  lm_projector_view_get_rotation (view, &yaw, &pitch);
+  g_assert_cmpfloat_with_epsilon (yaw, yaw0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (pitch, pitch0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (lm_projector_view_get_zoom (view), 1, 1e-9);
+  /* 2D: Left pans, showing what lies to the left (points move right) */
+  lm_projector_view_set_2d (view, TRUE);
+  lm_projector_view_project (view, 0, 600, 400, &x0, &y0);
+  gtk_widget_set_size_request (w, 600, 400);
+  lm_test_spin (200);
+  int vw = gtk_widget_get_width (w);
+  g_assert_true (lm_ui_press_key (w, GDK_KEY_Left, 0));
+  lm_projector_view_project (view, 0, 600, 400, &x1, &y1);
+  g_assert_cmpfloat_with_epsilon (x1 - x0, vw / 10.0, 0.5);
+  g_assert_cmpfloat_with_epsilon (y1, y0, 1e-6);
+  lm_projector_view_get_rotation (view, &yaw, &pitch);
+  g_assert_cmpfloat_with_epsilon (yaw, yaw0, 1e-9);
+
+  close_page (page, store, dir);
 }
 
 int
@@ -223,5 +469,8 @@ main (int argc, char **argv)
   have_display = lm_ui_test_init (&argc, &argv);
   g_test_add_func ("/ui/projector/points", test_points);
   g_test_add_func ("/ui/projector/empty", test_empty);
+  g_test_add_func ("/ui/projector/live", test_live);
+  g_test_add_func ("/ui/projector/damaged", test_damaged);
+  g_test_add_func ("/ui/projector/keys", test_keys);
   return g_test_run ();
 }

@@ -1,0 +1,203 @@
+/* bench-prcurves.c: the PR Curves dashboard with many runs and tags.
+ *
+ * What it measures, in the real LmWindow under a display (xvfb-run -a):
+ * 50 runs x 10 tags x 20 steps of 127-threshold curves (10,000 rows), as a
+ * sweep with lumen-train's per-class curves would log them:
+ *   1. opening the window on PR Curves until every card on screen has
+ *      drawn its 50 lines;
+ *   2. one card's frame (50 lines of 127 points, rendered to a texture);
+ *   3. moving a card's step slider one stop, the layout and its frame;
+ *   4. hiding one run in the run list (every card resynced) and showing it
+ *      again;
+ *   5. a live poll that finds nothing new, on the main thread.
+ * Fixtures are written once with lumen-log under DIR (default
+ * /tmp/lumen-bench-pr) and reused.
+ *
+ * Usage: xvfb-run -a bench-prcurves [--dir DIR]
+ */
+#include <gtk/gtk.h>
+#include <lumen-log.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lm-pr-curve-view.h"
+#include "bench-ui-util.h"
+#include "lm-window.h"
+
+#define N_RUNS 50
+#define N_TAGS 10
+#define N_STEPS 20
+#define N_SAMPLES 500
+
+static void
+write_fixtures (const char *dir)
+{
+  g_autofree char *last = g_strdup_printf ("%s/run%02d/run.lumen", dir, N_RUNS - 1);
+  guint8 labels[N_SAMPLES];
+  float predictions[N_SAMPLES];
+  double t0 = bench_now_ms ();
+
+  if (g_file_test (last, G_FILE_TEST_EXISTS))
+    return;
+  for (int r = 0; r < N_RUNS; r++)
+    {
+      g_autofree char *name = g_strdup_printf ("run%02d", r);
+      lm_writer *w;
+
+      if (lm_writer_open (&w, dir, name) != LM_OK)
+        g_error ("%s", lm_log_last_error ());
+      for (int s = 0; s < N_STEPS; s++)
+        for (int t = 0; t < N_TAGS; t++)
+          {
+            char tag[32];
+            guint32 seed = (guint32) (r * 7919 + t * 104729 + s * 31);
+
+            g_snprintf (tag, sizeof tag, "pr/class%d", t);
+            for (int k = 0; k < N_SAMPLES; k++)
+              {
+                seed = seed * 1664525u + 1013904223u;
+                labels[k] = (guint8) (k % 3 == 0);
+                /* better separated as training goes on */
+                predictions[k] = (float) CLAMP ((labels[k] ? 0.3 + 0.03 * s : 0.6 - 0.02 * s)
+                                                + ((seed >> 8) / 16777216.0 - 0.5), 0, 1);
+              }
+            if (lm_writer_add_pr_curve (w, tag, s, labels, predictions, N_SAMPLES, 127, NULL) != LM_OK)
+              g_error ("%s", lm_log_last_error ());
+          }
+      lm_writer_close (w);
+    }
+  printf ("wrote %d PR curves in %.0f ms\n", N_RUNS * N_TAGS * N_STEPS, bench_now_ms () - t0);
+}
+
+static LmRecordDashboard *
+pr_page (LmWindow *win)
+{
+  return LM_RECORD_DASHBOARD (lm_dashboards_get_page (lm_window_get_dashboards (win), "pr_curves"));
+}
+
+/* Every card in the first screen has drawn every run's line. */
+static gboolean
+cards_drawn (LmWindow *win, guint *n_cards)
+{
+  guint on_screen = 0;
+
+  if (!lm_window_is_settled (win))
+    return FALSE;
+  *n_cards = lm_record_dashboard_get_n_cards (pr_page (win));
+  if (*n_cards < N_TAGS)
+    return FALSE;
+  for (int t = 0; t < N_TAGS; t++)
+    {
+      char tag[32];
+      graphene_rect_t b;
+      GtkWidget *view;
+
+      g_snprintf (tag, sizeof tag, "pr/class%d", t);
+      view = lm_record_dashboard_find_card (pr_page (win), "", tag);
+      if (!gtk_widget_compute_bounds (view, GTK_WIDGET (win), &b) || b.origin.y > 800)
+        continue;
+      on_screen++;
+      if (lm_pr_curve_view_get_n_drawn (LM_PR_CURVE_VIEW (view)) < N_RUNS)
+        return FALSE;
+    }
+  return on_screen > 0;
+}
+
+static void
+on_after_paint (GdkFrameClock *clock, gboolean *painted)
+{
+  *painted = TRUE;
+}
+
+static void
+bench (const char *dir)
+{
+  LmWindow *win = lm_window_new (NULL, dir);
+  double t0 = bench_now_ms (), t_first = 0, frame = 0, slider = 0, hide = 0, show = 0;
+  gboolean painted = FALSE;
+  guint n_cards = 0;
+  const int reps = 20;
+
+  gtk_window_set_default_size (GTK_WINDOW (win), 1400, 900);
+  lm_dashboards_set_view (lm_window_get_dashboards (win), "pr_curves");
+  gtk_window_present (GTK_WINDOW (win));
+  gulong id = g_signal_connect (gtk_widget_get_frame_clock (GTK_WIDGET (win)), "after-paint",
+                                G_CALLBACK (on_after_paint), &painted);
+  for (;;)
+    {
+      painted = FALSE;
+      g_main_context_iteration (NULL, TRUE);
+      if (painted && cards_drawn (win, &n_cards))
+        {
+          t_first = bench_now_ms () - t0;
+          break;
+        }
+      if (bench_now_ms () - t0 > 60000)
+        {
+          printf ("PR curves: no complete frame within 60 s\n");
+          return;
+        }
+    }
+  g_signal_handler_disconnect (gtk_widget_get_frame_clock (GTK_WIDGET (win)), id);
+
+  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (win));
+  GtkWidget *card = lm_record_dashboard_find_card (pr_page (win), "", "pr/class0");
+  guint n_steps = 0;
+  const gint64 *steps = lm_pr_curve_view_get_steps (LM_PR_CURVE_VIEW (card), &n_steps);
+
+  for (int i = 0; i < reps; i++)
+    frame += bench_render_widget (card, renderer);
+  for (int i = 0; i < reps; i++)
+    {
+      double t = bench_now_ms ();
+
+      lm_pr_curve_view_set_step (LM_PR_CURVE_VIEW (card), steps[(guint) (i + 1) % n_steps]);
+      g_assert (lm_pr_curve_view_get_step (LM_PR_CURVE_VIEW (card)) == steps[(guint) (i + 1) % n_steps]);
+      while (g_main_context_pending (NULL))   /* the label's new size laid out */
+        g_main_context_iteration (NULL, FALSE);
+      bench_render_widget (card, renderer);
+      slider += bench_now_ms () - t;
+    }
+  LmRun *run = lm_run_store_find (lm_window_get_store (win), "run07");
+  for (int i = 0; i < reps; i++)
+    {
+      double t = bench_now_ms ();
+
+      lm_run_set_visible (run, FALSE);
+      hide += bench_now_ms () - t;
+      t = bench_now_ms ();
+      lm_run_set_visible (run, TRUE);
+      show += bench_now_ms () - t;
+    }
+  /* a few idle seconds: the feed's polls find nothing; what the main loop
+   * spends meanwhile is the dashboard's live cost */
+  double busy = 0, t_idle = bench_now_ms ();
+  while (bench_now_ms () - t_idle < 2000)
+    {
+      double t = bench_now_ms ();
+
+      if (g_main_context_iteration (NULL, FALSE))
+        busy += bench_now_ms () - t;
+      else
+        g_usleep (1000);
+    }
+  printf ("PR curves, %d runs x %d tags x %d steps (127 thresholds): first complete frame %.0f ms, %u cards\n",
+          N_RUNS, N_TAGS, N_STEPS, t_first, n_cards);
+  printf ("  one card's frame (%d lines): %.1f ms\n", N_RUNS, frame / reps);
+  printf ("  slider to another step, layout and its frame: %.1f ms\n", slider / reps);
+  printf ("  hide a run in the run list (every card resynced): %.1f ms, show it again %.1f ms\n", hide / reps,
+          show / reps);
+  printf ("  idle: main loop busy %.1f%% of 2 s\n", busy / 20.0);
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+int
+main (int argc, char **argv)
+{
+  const char *dir = bench_parse_dir (argc, argv, "/tmp/lumen-bench-pr");
+
+  gtk_init ();
+  write_fixtures (dir);
+  bench (dir);
+  return 0;
+}
