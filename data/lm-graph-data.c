@@ -305,27 +305,24 @@ lm_graph_data_load (const char *path, gint64 graph_id, char **error)
 
 /* A run file from before op times has no start_ns, dur_ns, input_shapes
  * columns (a writer reopening it adds them): its traces read as untimed. */
+static int
+count_of (sqlite3 *db, const char *sql)
+{
+  sqlite3_stmt *st = NULL;
+  int n = -1;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step (st) == SQLITE_ROW)
+    n = sqlite3_column_int (st, 0);
+  sqlite3_finalize (st);
+  return n;
+}
+
 static gboolean
 has_op_times (sqlite3 *db)
 {
-  sqlite3_stmt *st = NULL;
-  gboolean found = FALSE;
-
-  if (sqlite3_prepare_v2 (db, "SELECT count(*) FROM pragma_table_info('trace_events') "
-                              "WHERE name IN ('start_ns', 'dur_ns', 'input_shapes')",
-                          -1, &st, NULL) == SQLITE_OK
-      && sqlite3_step (st) == SQLITE_ROW)
-    found = sqlite3_column_int (st, 0) == 3;
-  sqlite3_finalize (st);
-  if (found
-      && sqlite3_prepare_v2 (db, "SELECT count(*) FROM pragma_table_info('traces') WHERE name = 'dur_ns'",
-                             -1, &st, NULL) == SQLITE_OK
-      && sqlite3_step (st) == SQLITE_ROW)
-    found = sqlite3_column_int (st, 0) == 1;
-  else
-    found = FALSE;
-  sqlite3_finalize (st);
-  return found;
+  return count_of (db, "SELECT count(*) FROM pragma_table_info('trace_events') "
+                       "WHERE name IN ('start_ns', 'dur_ns', 'input_shapes')") == 3
+         && count_of (db, "SELECT count(*) FROM pragma_table_info('traces') WHERE name = 'dur_ns'") == 1;
 }
 
 GArray *

@@ -13,7 +13,7 @@ struct _LmProfilePane
 {
   GtkBox parent_instance;
 
-  LmGraphView *view;            /* not owned: the page holds both */
+  LmGraphView *view;            /* a reference: siblings may go first */
   LmProfile *profile;
   LmProfileGroup group;
   LmProfileSort sort;
@@ -101,7 +101,7 @@ lm_profile_pane_reload (LmProfilePane *self)
   g_return_if_fail (LM_IS_PROFILE_PANE (self));
   g_clear_pointer (&self->profile, lm_profile_free);
   g_clear_pointer (&self->summary, g_free);
-  t = lm_graph_view_get_trace (self->view);
+  t = self->view ? lm_graph_view_get_trace (self->view) : NULL;
   if (t != NULL)
     self->profile = lm_profile_compute (t, lm_graph_view_get_graph (self->view), self->group);
   if (self->profile != NULL)
@@ -207,8 +207,11 @@ static void
 draw_timeline (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
 {
   LmProfilePane *self = data;
-  const LmTraceData *t = lm_graph_view_get_trace (self->view);
   const LmThemeColors *tc = lm_theme_colors ();
+
+  if (self->view == NULL)
+    return;
+  const LmTraceData *t = lm_graph_view_get_trace (self->view);
   gint64 t0 = G_MAXINT64, t1 = 0, sel = lm_graph_view_get_selected (self->view);
 
   gdk_cairo_set_source_rgba (cr, &tc->panel);
@@ -261,7 +264,7 @@ lm_profile_pane_dispose (GObject *object)
 
   if (self->view)
     g_signal_handlers_disconnect_by_data (self->view, self);
-  self->view = NULL;
+  g_clear_object (&self->view);
   G_OBJECT_CLASS (lm_profile_pane_parent_class)->dispose (object);
 }
 
@@ -349,7 +352,7 @@ lm_profile_pane_new (LmGraphView *view)
   LmProfilePane *self = g_object_new (LM_TYPE_PROFILE_PANE, NULL);
 
   g_return_val_if_fail (LM_IS_GRAPH_VIEW (view), NULL);
-  self->view = view;
+  self->view = g_object_ref (view);
   g_signal_connect (view, "selection-changed", G_CALLBACK (on_selection_changed), self);
   lm_profile_pane_reload (self);
   return GTK_WIDGET (self);
