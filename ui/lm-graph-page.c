@@ -614,8 +614,16 @@ lm_graph_page_init (LmGraphPage *self)
     gtk_widget_set_vexpand (dscroll, TRUE);
     gtk_stack_add_titled (GTK_STACK (self->side), dscroll, "debugger", "Debugger");
   }
-  self->profile = lm_profile_pane_new (LM_GRAPH_VIEW (self->view));
-  gtk_stack_add_titled (GTK_STACK (self->side), self->profile, "profile", "Profile");
+  {
+    /* scrolls as a whole, as the debugger does (its wrapped summary would
+     * otherwise ask the paned for a height it does not report) */
+    GtkWidget *pscroll = gtk_scrolled_window_new ();
+    self->profile = lm_profile_pane_new (LM_GRAPH_VIEW (self->view));
+    gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (pscroll), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+    gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (pscroll), self->profile);
+    gtk_widget_set_vexpand (pscroll, TRUE);
+    gtk_stack_add_titled (GTK_STACK (self->side), pscroll, "profile", "Profile");
+  }
   {
     GtkWidget *side_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
     GtkWidget *sw = gtk_stack_switcher_new ();

@@ -290,7 +290,6 @@ lm_profile_pane_init (LmProfilePane *self)
 {
   static const char *const groups[] = { "By node", "By op type", NULL };
   GtkWidget *heads = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *scroll = gtk_scrolled_window_new ();
   GtkWidget *tl_label = gtk_label_new ("Timeline: forward (top), backward (bottom)");
 
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
@@ -340,10 +339,8 @@ lm_profile_pane_init (LmProfilePane *self)
   gtk_list_box_set_selection_mode (GTK_LIST_BOX (self->list), GTK_SELECTION_SINGLE);
   gtk_list_box_set_activate_on_single_click (GTK_LIST_BOX (self->list), TRUE);
   g_signal_connect (self->list, "row-activated", G_CALLBACK (on_row_activated), self);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroll), self->list);
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroll), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_widget_set_vexpand (scroll, TRUE);
-  gtk_box_append (GTK_BOX (self), scroll);
+  /* the page scrolls the pane as a whole */
+  gtk_box_append (GTK_BOX (self), self->list);
 }
 
 GtkWidget *
