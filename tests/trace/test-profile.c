@@ -226,24 +226,6 @@ test_old_file (void)
 }
 
 static void
-spin_until (gboolean (*done) (gpointer), gpointer data)
-{
-  gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-
-  while (!done (data) && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE);
-  for (int i = 0; i < 20; i++)
-    g_main_context_iteration (NULL, FALSE);
-  g_assert_true (done (data));
-}
-
-static gboolean
-laid_out (gpointer v)
-{
-  return lm_graph_view_is_laid_out (v) && gtk_widget_get_width (v) > 0;
-}
-
-static void
 box_centre (LmGraphView *view, gint64 id, int *x, int *y)
 {
   graphene_rect_t r;
@@ -283,7 +265,7 @@ test_pane_and_colours (void)
   lm_graph_view_set_graph (gv, g);
   lm_graph_view_set_trace (gv, t);
   lm_profile_pane_reload (LM_PROFILE_PANE (pane));
-  spin_until (laid_out, view);
+  widget_pixels_wait_laid_out (view);
   lm_graph_view_fit (gv);
 
   /* the table: every timed node once, by total time, shares of the step */
