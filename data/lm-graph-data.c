@@ -303,6 +303,28 @@ lm_graph_data_load (const char *path, gint64 graph_id, char **error)
   return g;
 }
 
+/* A run file from before op times has no start_ns, dur_ns, input_shapes
+ * columns (a writer reopening it adds them): its traces read as untimed. */
+static int
+count_of (sqlite3 *db, const char *sql)
+{
+  sqlite3_stmt *st = NULL;
+  int n = -1;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step (st) == SQLITE_ROW)
+    n = sqlite3_column_int (st, 0);
+  sqlite3_finalize (st);
+  return n;
+}
+
+static gboolean
+has_op_times (sqlite3 *db)
+{
+  return count_of (db, "SELECT count(*) FROM pragma_table_info('trace_events') "
+                       "WHERE name IN ('start_ns', 'dur_ns', 'input_shapes')") == 3
+         && count_of (db, "SELECT count(*) FROM pragma_table_info('traces') WHERE name = 'dur_ns'") == 1;
+}
+
 GArray *
 lm_trace_data_list (const char *path, gint64 graph_id, char **error)
 {
@@ -313,11 +335,20 @@ lm_trace_data_list (const char *path, gint64 graph_id, char **error)
 
   if (db == NULL)
     return NULL;
-  if (!prepare (db, "SELECT t.id, t.step, coalesce(t.graph_id, -1), "
-                    "(SELECT count(*) FROM trace_events e WHERE e.trace_id = t.id), "
-                    "(SELECT count(*) FROM trace_events e WHERE e.trace_id = t.id "
-                    "   AND e.nan_count + e.inf_count > 0) "
-                    "FROM traces t WHERE ?1 < 0 OR t.graph_id = ?1 ORDER BY t.step, t.id", &st, error))
+  if (!prepare (db, has_op_times (db)
+                    ? "SELECT t.id, t.step, coalesce(t.graph_id, -1), "
+                      "(SELECT count(*) FROM trace_events e WHERE e.trace_id = t.id), "
+                      "(SELECT count(*) FROM trace_events e WHERE e.trace_id = t.id "
+                      "   AND e.nan_count + e.inf_count > 0), "
+                      "EXISTS (SELECT 1 FROM trace_events e WHERE e.trace_id = t.id "
+                      "   AND e.dur_ns IS NOT NULL) "
+                      "FROM traces t WHERE ?1 < 0 OR t.graph_id = ?1 ORDER BY t.step, t.id"
+                    : "SELECT t.id, t.step, coalesce(t.graph_id, -1), "
+                      "(SELECT count(*) FROM trace_events e WHERE e.trace_id = t.id), "
+                      "(SELECT count(*) FROM trace_events e WHERE e.trace_id = t.id "
+                      "   AND e.nan_count + e.inf_count > 0), 0 "
+                      "FROM traces t WHERE ?1 < 0 OR t.graph_id = ?1 ORDER BY t.step, t.id",
+                &st, error))
     {
       sqlite3_close (db);
       return NULL;
@@ -329,7 +360,7 @@ lm_trace_data_list (const char *path, gint64 graph_id, char **error)
       LmTraceInfo t = {
         .id = sqlite3_column_int64 (st, 0), .step = sqlite3_column_int64 (st, 1),
         .graph_id = sqlite3_column_int64 (st, 2), .n_events = (gsize) sqlite3_column_int64 (st, 3),
-        .n_anomalies = sqlite3_column_int (st, 4),
+        .n_anomalies = sqlite3_column_int (st, 4), .timed = sqlite3_column_int (st, 5) != 0,
       };
       g_array_append_val (out, t);
     }
@@ -346,7 +377,10 @@ lm_trace_data_free (LmTraceData *t)
   if (t == NULL)
     return;
   for (gsize i = 0; i < t->n_events; i++)
-    g_free (t->events[i].values);
+    {
+      g_free (t->events[i].values);
+      g_free (t->events[i].input_shapes);
+    }
   g_free (t->events);
   g_free (t);
 }
@@ -358,11 +392,16 @@ lm_trace_data_load (const char *path, gint64 trace_id, gboolean with_values, cha
   sqlite3_stmt *st = NULL;
   LmTraceData *t;
   GArray *ev;
+  gboolean timed, ok;
+  char *sql;
   int rc;
 
   if (db == NULL)
     return NULL;
-  if (!prepare (db, "SELECT step, coalesce(graph_id, -1) FROM traces WHERE id = ?1", &st, error))
+  timed = has_op_times (db);
+  if (!prepare (db, timed ? "SELECT step, coalesce(graph_id, -1), coalesce(dur_ns, -1) FROM traces WHERE id = ?1"
+                          : "SELECT step, coalesce(graph_id, -1), -1 FROM traces WHERE id = ?1",
+                &st, error))
     {
       sqlite3_close (db);
       return NULL;
@@ -379,18 +418,20 @@ lm_trace_data_load (const char *path, gint64 trace_id, gboolean with_values, cha
   t->id = trace_id;
   t->step = sqlite3_column_int64 (st, 0);
   t->graph_id = sqlite3_column_int64 (st, 1);
+  t->dur_ns = sqlite3_column_int64 (st, 2);
   sqlite3_finalize (st);
 
   ev = g_array_new (FALSE, TRUE, sizeof (LmTraceDataEvent));
   /* length(CAST(... AS BLOB)) counts bytes even for a value stored as text */
-  if (prepare (db, with_values
-                 ? "SELECT seq, node_id, phase, shape, numel, min, max, mean, std, nan_count, "
-                   "inf_count, zero_count, vals, length(CAST(vals AS BLOB)) FROM trace_events "
-                   "WHERE trace_id = ?1 ORDER BY seq"
-                 : "SELECT seq, node_id, phase, shape, numel, min, max, mean, std, nan_count, "
-                   "inf_count, zero_count, NULL, length(CAST(vals AS BLOB)) FROM trace_events "
-                   "WHERE trace_id = ?1 ORDER BY seq",
-               &st, error))
+  sql = g_strdup_printf ("SELECT seq, node_id, phase, shape, numel, min, max, mean, std, nan_count, "
+                         "inf_count, zero_count, %s, length(CAST(vals AS BLOB)), %s FROM trace_events "
+                         "WHERE trace_id = ?1 ORDER BY seq",
+                         with_values ? "vals" : "NULL",
+                         timed ? "coalesce(start_ns, -1), coalesce(dur_ns, -1), input_shapes"
+                               : "-1, -1, NULL");
+  ok = prepare (db, sql, &st, error);
+  g_free (sql);
+  if (ok)
     {
       sqlite3_bind_int64 (st, 1, trace_id);
       while ((rc = sqlite3_step (st)) == SQLITE_ROW)
@@ -422,6 +463,11 @@ lm_trace_data_load (const char *path, gint64 trace_id, gboolean with_values, cha
           bytes = sqlite3_column_bytes (st, 12);
           if (blob && !e.values_damaged && e.numel > 0 && bytes == e.numel * (gint64) sizeof (float))
             e.values = g_memdup2 (blob, (gsize) bytes);
+          e.start_ns = sqlite3_column_int64 (st, 14);
+          e.dur_ns = sqlite3_column_int64 (st, 15);
+          if (e.start_ns < 0 || e.dur_ns < 0)
+            e.start_ns = e.dur_ns = -1;
+          e.input_shapes = g_strdup ((const char *) sqlite3_column_text (st, 16));
           g_array_append_val (ev, e);
         }
       (void) rows_done (db, rc, "reading the trace's ops", error);

@@ -52,6 +52,7 @@ typedef struct
   gint64 id, step, graph_id; /* graph_id -1: none */
   gsize n_events;
   int n_anomalies;           /* events with a NaN or an Inf */
+  gboolean timed;            /* some event has an op time (a profiled step) */
 } LmTraceInfo;
 
 typedef struct
@@ -70,6 +71,11 @@ typedef struct
    * short; values is then NULL and the statistics are the stored ones. */
   gint64 values_bytes;
   gboolean values_damaged;
+  /* Op time (lumen-train --profile-steps): start from the step's start and
+   * duration in ns; -1 when not timed (a file from before op times, a
+   * step not profiled, a parameter's gradient event). */
+  gint64 start_ns, dur_ns;
+  char *input_shapes;           /* "[[64, 784], [128, 784]]" or NULL */
 } LmTraceDataEvent;
 
 typedef struct
@@ -83,6 +89,7 @@ typedef struct
    * match messages such as lumen-train's "--op K". */
   gint64 n_ops;
   gint64 n_missing;
+  gint64 dur_ns;                /* the step's wall time, -1: not profiled */
 } LmTraceData;
 
 /* What lm_trace_data_first_anomaly looks for. */

@@ -8,7 +8,9 @@
  *   4. if lm_needs_grad(inputs...), record a node with lm_node_record(), saving what
  *      backward needs (the op's own output only through lm_node_save_detached(),
  *      which avoids an output -> node -> output cycle),
- *   5. call lm_hook_forward(op, node, out) (node NULL when none was recorded).
+ *   5. call lm_hook_forward(op, node, out, t0) (node NULL when none was recorded),
+ *      t0 being lm_op_start(input) taken once the inputs are checked, before any
+ *      work: the op's start time when op timing is on, else 0.
  * A backward function receives the gradient of the node's output and fills
  * grad_in[i] (new references, or NULL when input i needs no gradient); the autograd
  * engine reduces broadcast gradients, accumulates and releases them.
@@ -144,7 +146,16 @@ void lm_node_save(lm_node *node, const lm_tensor *t);
 /* Saves a detached alias of t (use for the op's own output: no cycle). */
 void lm_node_save_detached(lm_node *node, const lm_tensor *t);
 bool lm_node_input_needs_grad(const lm_node *node, int i);
-void lm_hook_forward(const char *op, const lm_node *node, const lm_tensor *out);
+void lm_hook_forward(const char *op, const lm_node *node, const lm_tensor *out, int64_t t0);
+/* Op timing (lm_set_op_timing): lm_op_start is an op's start time, or 0 while
+ * timing is off, which is the whole cost then; lm_op_clock waits for x's CUDA
+ * device first (x may be NULL or a CPU tensor: no wait). */
+extern bool lm_op_timing_on;
+int64_t lm_op_clock(const lm_tensor *x);
+static inline int64_t lm_op_start(const lm_tensor *x)
+{
+  return lm_op_timing_on ? lm_op_clock(x) : 0;
+}
 /* Sum a broadcast gradient back to `shape` (used by backward of broadcasting ops).
  * Returns a new (scoped) reference; grad itself retained when already that shape. */
 lm_tensor *lm_sum_to_shape(const lm_tensor *grad, int ndim, const int64_t *shape);

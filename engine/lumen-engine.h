@@ -341,7 +341,11 @@ size_t lm_graph_nodes(const lm_tensor *root, const lm_node ***nodes_out);
 /* Hook called after every forward op (node is NULL when no graph is recorded) and
  * after every backward op. For the forward phase `tensor` is the op's output; for
  * the backward phase it is the gradient with respect to that output, and
- * grad_inputs[i] is the gradient the op produced for input i (NULL if none). */
+ * grad_inputs[i] is the gradient the op produced for input i (NULL if none).
+ * While op timing is on (lm_set_op_timing), start_ns and end_ns bracket the op's
+ * own work on lm_clock_ns()'s clock (a backward event: the op's backward
+ * function); the hooks themselves run after end_ns and are in no op's time.
+ * Both are 0 while timing is off. */
 typedef struct {
   lm_phase phase;
   const char *op;
@@ -349,6 +353,7 @@ typedef struct {
   const lm_tensor *tensor;
   int n_grad_inputs;
   const lm_tensor *const *grad_inputs;
+  int64_t start_ns, end_ns;
 } lm_hook_event;
 typedef void (*lm_op_hook)(const lm_hook_event *event, void *user_data);
 /* Installs a hook next to any others (they run in the order they were
@@ -362,6 +367,19 @@ void lm_remove_op_hook(int handle); /* unknown handles are ignored */
 /* The one-hook shortcut: replaces the hook an earlier lm_set_op_hook call
  * installed (NULL removes it) and leaves lm_add_op_hook's hooks alone. */
 void lm_set_op_hook(lm_op_hook hook, void *user_data);
+
+/* Op timing, what torch.profiler's CPU activity measures: while on, every op
+ * and every backward function reads a monotonic clock before and after its
+ * work and hands both to the op hooks (lm_hook_event.start_ns/end_ns). Off
+ * (the default), an op pays one branch. On a CUDA tensor the op waits for its
+ * device (lm_cuda_synchronize) before each reading, so a time is the kernels'
+ * real time rather than their launch's, at the cost of the overlap CUDA
+ * would give otherwise: turn it on for the steps being profiled only.
+ * Process-wide, like the hooks. Returns the previous setting. */
+bool lm_set_op_timing(bool enabled);
+bool lm_op_timing(void);
+/* Nanoseconds on CLOCK_MONOTONIC: the clock op times are read on. */
+int64_t lm_clock_ns(void);
 
 /* Module path recorded in new nodes (Sequential pushes "0", "features.3", ...). */
 void lm_module_path_push(const char *name);

@@ -386,10 +386,13 @@ typedef struct {
   double min, max, mean, std;
   int64_t nan_count, inf_count, zero_count;
   float *vals; /* NULL when numel is over the cap */
+  int64_t start_ns, dur_ns; /* dur_ns -1: not timed (NULL in the file) */
+  char *input_shapes;       /* NULL: not given */
 } event_rec;
 
 struct lm_trace {
   int64_t graph_id, step;
+  int64_t dur_ns; /* the step's wall time, -1: not given */
   size_t values_cap;
   event_rec *ev;
   size_t n, cap;
@@ -410,6 +413,7 @@ int lm_trace_new(lm_trace **out, int64_t graph_id, int64_t step) {
   t->graph_id = graph_id;
   t->step = step;
   t->values_cap = LM_TRACE_DEFAULT_VALUES_CAP;
+  t->dur_ns = -1;
   t->bytes = sizeof *t;
   *out = t;
   return LM_OK;
@@ -421,6 +425,7 @@ void lm_trace_free(lm_trace *t) {
   for (size_t i = 0; i < t->n; i++) {
     free(t->ev[i].shape);
     free(t->ev[i].vals);
+    free(t->ev[i].input_shapes);
   }
   free(t->ev);
   free(t);
@@ -516,6 +521,7 @@ static int add_event(lm_trace *t, int64_t node_id, lm_phase phase,
   e->phase = phase;
   e->shape = sj;
   e->numel = (int64_t)numel;
+  e->dur_ns = -1;
   if (given) {
     e->min = given->min;
     e->max = given->max;
@@ -556,6 +562,46 @@ int lm_trace_add_event_stats(lm_trace *t, int64_t node_id, lm_phase phase,
   return add_event(t, node_id, phase, shape, ndim, NULL, numel, stats);
 }
 
+int lm_trace_set_event_time(lm_trace *t, int64_t start_ns, int64_t dur_ns) {
+  if (!t || t->n == 0)
+    return lm_fail(NULL, LM_ERR_INVALID_ARG,
+                   "lm_trace_set_event_time: the trace has no event to time");
+  if (start_ns < 0 || dur_ns < 0)
+    return lm_fail(NULL, LM_ERR_INVALID_ARG,
+                   "event %zu: start_ns %lld and dur_ns %lld must be >= 0",
+                   t->n - 1, (long long)start_ns, (long long)dur_ns);
+  t->ev[t->n - 1].start_ns = start_ns;
+  t->ev[t->n - 1].dur_ns = dur_ns;
+  return LM_OK;
+}
+
+int lm_trace_set_event_input_shapes(lm_trace *t, const char *input_shapes) {
+  if (!t || t->n == 0 || !input_shapes)
+    return lm_fail(NULL, LM_ERR_INVALID_ARG,
+                   "lm_trace_set_event_input_shapes: no event, or the shapes "
+                   "are NULL");
+  if (lm_utf8_check(input_shapes, strlen(input_shapes)) != 0)
+    return lm_fail(NULL, LM_ERR_INVALID_ARG,
+                   "event %zu: input_shapes is not valid UTF-8", t->n - 1);
+  char *c = strdup(input_shapes);
+  if (!c)
+    return lm_fail(NULL, LM_ERR_NOMEM, "out of memory");
+  event_rec *e = &t->ev[t->n - 1];
+  free(e->input_shapes);
+  e->input_shapes = c;
+  t->bytes += strlen(c);
+  return LM_OK;
+}
+
+int lm_trace_set_step_time(lm_trace *t, int64_t dur_ns) {
+  if (!t || dur_ns < 0)
+    return lm_fail(NULL, LM_ERR_INVALID_ARG,
+                   "lm_trace_set_step_time: no trace, or dur_ns %lld < 0",
+                   (long long)dur_ns);
+  t->dur_ns = dur_ns;
+  return LM_OK;
+}
+
 lm_trace *lm_trace_clone(const lm_trace *t) {
   lm_trace *c = calloc(1, sizeof *c);
   if (!c)
@@ -572,8 +618,11 @@ lm_trace *lm_trace_clone(const lm_trace *t) {
     *d = *s;
     d->shape = NULL;
     d->vals = NULL;
+    d->input_shapes = NULL;
     c->n++;
     if (s->shape && !(d->shape = strdup(s->shape)))
+      goto fail;
+    if (s->input_shapes && !(d->input_shapes = strdup(s->input_shapes)))
       goto fail;
     if (s->vals) {
       d->vals = malloc((size_t)s->numel * sizeof(float));
@@ -600,14 +649,15 @@ int lm_trace_store(sqlite3 *db, int64_t trace_id, double wall_time,
   sqlite3_stmt *st = NULL, *se = NULL;
   int rc = sqlite3_prepare_v2(db,
                               "INSERT INTO traces(id, graph_id, step, "
-                              "wall_time) VALUES (?1, ?2, ?3, ?4)",
+                              "wall_time, dur_ns) VALUES (?1, ?2, ?3, ?4, ?5)",
                               -1, &st, NULL);
   if (rc == SQLITE_OK)
     rc = sqlite3_prepare_v2(
         db,
         "INSERT INTO trace_events(trace_id, seq, node_id, phase, shape, "
-        "numel, min, max, mean, std, nan_count, inf_count, zero_count, vals) "
-        "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
+        "numel, min, max, mean, std, nan_count, inf_count, zero_count, vals, "
+        "start_ns, dur_ns, input_shapes) "
+        "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)",
         -1, &se, NULL);
   if (rc == SQLITE_OK) {
     sqlite3_bind_int64(st, 1, trace_id);
@@ -617,6 +667,10 @@ int lm_trace_store(sqlite3 *db, int64_t trace_id, double wall_time,
       sqlite3_bind_null(st, 2);
     sqlite3_bind_int64(st, 3, t->step);
     sqlite3_bind_double(st, 4, wall_time);
+    if (t->dur_ns >= 0)
+      sqlite3_bind_int64(st, 5, t->dur_ns);
+    else
+      sqlite3_bind_null(st, 5);
     rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
   }
   for (size_t i = 0; rc == SQLITE_OK && i < t->n; i++) {
@@ -641,6 +695,17 @@ int lm_trace_store(sqlite3 *db, int64_t trace_id, double wall_time,
                           SQLITE_STATIC);
     else
       sqlite3_bind_null(se, 14);
+    if (e->dur_ns >= 0) {
+      sqlite3_bind_int64(se, 15, e->start_ns);
+      sqlite3_bind_int64(se, 16, e->dur_ns);
+    } else {
+      sqlite3_bind_null(se, 15);
+      sqlite3_bind_null(se, 16);
+    }
+    if (e->input_shapes)
+      sqlite3_bind_text(se, 17, e->input_shapes, -1, SQLITE_STATIC);
+    else
+      sqlite3_bind_null(se, 17);
     rc = sqlite3_step(se) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
     sqlite3_reset(se);
   }

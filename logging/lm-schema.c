@@ -5,6 +5,8 @@
  * The benchmark reuses both so its bare-INSERT baseline writes exactly
  * the same layout.  Not for: reading, migrations (there is one version).
  */
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "lm-log-private.h"
@@ -86,7 +88,8 @@ const char lm_schema_sql[] =
     "  id INTEGER PRIMARY KEY,\n"
     "  graph_id INTEGER REFERENCES graphs(id),\n"
     "  step INTEGER NOT NULL,\n"
-    "  wall_time REAL NOT NULL);\n"
+    "  wall_time REAL NOT NULL,\n"
+    "  dur_ns INTEGER);\n"
     "CREATE INDEX traces_graph_step ON traces (graph_id, step);\n"
     "CREATE TABLE trace_events (\n"
     "  trace_id INTEGER NOT NULL REFERENCES traces(id),\n"
@@ -99,7 +102,55 @@ const char lm_schema_sql[] =
     "  nan_count INTEGER NOT NULL, inf_count INTEGER NOT NULL,\n"
     "  zero_count INTEGER NOT NULL,\n"
     "  vals BLOB,\n"
+    "  start_ns INTEGER, dur_ns INTEGER, input_shapes TEXT,\n"
     "  PRIMARY KEY (trace_id, seq));\n";
+
+/* Columns added to schema 1 after its first files were written: a writer
+ * reopening an older file adds those it lacks (lm_schema_add_columns). */
+static const struct {
+  const char *table, *column, *type;
+} added_columns[] = {
+    {"traces", "dur_ns", "INTEGER"},
+    {"trace_events", "start_ns", "INTEGER"},
+    {"trace_events", "dur_ns", "INTEGER"},
+    {"trace_events", "input_shapes", "TEXT"},
+};
+
+static bool has_column(sqlite3 *db, const char *table, const char *column,
+                       int *rc) {
+  char sql[128];
+  snprintf(sql, sizeof sql, "SELECT 1 FROM pragma_table_info('%s') WHERE name = ?1",
+           table);
+  sqlite3_stmt *st = NULL;
+  bool found = false;
+  *rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+  if (*rc == SQLITE_OK) {
+    sqlite3_bind_text(st, 1, column, -1, SQLITE_STATIC);
+    *rc = sqlite3_step(st);
+    found = *rc == SQLITE_ROW;
+    *rc = *rc == SQLITE_ROW || *rc == SQLITE_DONE ? SQLITE_OK : *rc;
+  }
+  sqlite3_finalize(st);
+  return found;
+}
+
+int lm_schema_add_columns(sqlite3 *db, char *err, size_t errlen) {
+  for (size_t i = 0; i < sizeof added_columns / sizeof added_columns[0]; i++) {
+    int rc;
+    bool have = has_column(db, added_columns[i].table, added_columns[i].column, &rc);
+    char sql[160];
+    snprintf(sql, sizeof sql, "ALTER TABLE %s ADD COLUMN %s %s",
+             added_columns[i].table, added_columns[i].column,
+             added_columns[i].type);
+    if (rc == SQLITE_OK && !have)
+      rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+      snprintf(err, errlen, "%s: %s", sql, sqlite3_errmsg(db));
+      return rc;
+    }
+  }
+  return SQLITE_OK;
+}
 
 /* Page size 16 KiB: appends to the scalar table and its index split pages
  * a quarter as often as with 4 KiB pages (about 10% more rows/s), and

@@ -414,6 +414,15 @@ static int exec_sql(lm_writer *w, const char *sql) {
   return LM_OK;
 }
 
+static int add_columns(lm_writer *w) {
+  char err[256];
+  int rc = lm_schema_add_columns(w->db, err, sizeof err);
+  if (rc != SQLITE_OK)
+    return lm_fail(NULL, lm_error_from_sqlite(w->db, rc), "run file '%s': %s",
+                   w->path, err);
+  return LM_OK;
+}
+
 static int64_t query_int(sqlite3 *db, const char *sql, int *rc) {
   sqlite3_stmt *st = NULL;
   int64_t v = 0;
@@ -553,6 +562,9 @@ static int init_file(lm_writer *w, const char *command_line) {
     goto out;
   } else if ((rc = exec_sql(w, LM_PR_CURVES_SQL))) {
     /* a file from before PR curves: the tables only add to it */
+    goto out;
+  } else if ((rc = add_columns(w))) {
+    /* a file from before op times: its traces read as untimed */
     goto out;
   } else if (w->purge && (rc = purge_from(w, w->purge_step))) {
     goto out;

@@ -423,6 +423,16 @@ int lm_trace_add_event_stats(lm_trace *t, int64_t node_id, lm_phase phase,
                              const int64_t *shape, int ndim, size_t numel,
                              const lm_trace_stats *stats);
 
+/* Profiling (torch.profiler's view of a step): the time of the event added
+ * last, start_ns from the step's start and dur_ns its duration, both in
+ * nanoseconds (trace_events.start_ns, dur_ns; NULL for events never timed). */
+int lm_trace_set_event_time(lm_trace *t, int64_t start_ns, int64_t dur_ns);
+/* The input shapes of the event added last, as text such as
+ * "[[64, 784], [128, 784], [128]]" (trace_events.input_shapes). */
+int lm_trace_set_event_input_shapes(lm_trace *t, const char *input_shapes);
+/* The profiled step's wall time in nanoseconds (traces.dur_ns). */
+int lm_trace_set_step_time(lm_trace *t, int64_t dur_ns);
+
 int lm_writer_add_trace(lm_writer *w, const lm_trace *t, int64_t *trace_id);
 
 /* ------------------------------------------------------------- embeddings */

@@ -12,6 +12,7 @@
 #include "lm-debugger-pane.h"
 #include "lm-graph-data.h"
 #include "lm-icon-tip.h"
+#include "lm-profile-pane.h"
 #include "lm-run.h"
 
 struct _LmGraphPage
@@ -20,7 +21,8 @@ struct _LmGraphPage
 
   LmRunStore *store;
   GtkWidget *run_drop, *trace_drop, *search, *view, *details, *status;
-  GtkWidget *side, *debugger;  /* side: a stack of "node" (details) and "debugger" */
+  GtkWidget *side, *debugger;  /* side: a stack of "node" (details), "debugger" and "profile" */
+  GtkWidget *profile, *color_drop;
   GtkWidget *bp_toggle;        /* breakpoint on the selected node */
   gboolean syncing;
   GtkStringList *run_names, *trace_names;
@@ -31,6 +33,7 @@ struct _LmGraphPage
   gboolean loading, settled, updating;
   gint64 want_step;            /* lm_graph_page_set_target: -1 none */
   gint64 want_op;              /* 1-based execution index, -1 none */
+  gboolean want_timed;         /* choose the last profiled trace */
 };
 
 G_DEFINE_FINAL_TYPE (LmGraphPage, lm_graph_page, GTK_TYPE_BOX)
@@ -42,6 +45,7 @@ typedef struct
   gint64 trace_id;             /* -1: choose (first anomalous, else last) */
   gboolean trace_only;         /* keep the graph, load this trace */
   gint64 want_step;            /* >= 0: the trace of this step, if any */
+  gboolean want_timed;         /* by default the last trace with op times */
   /* results */
   int chosen;
   LmGraphData *graph;
@@ -148,6 +152,9 @@ load_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancella
                 trace_id = g_array_index (job->traces, LmTraceInfo, k).id;
                 break;
               }
+          for (guint k = 0; job->want_timed && k < job->traces->len; k++)
+            if (g_array_index (job->traces, LmTraceInfo, k).timed)
+              trace_id = g_array_index (job->traces, LmTraceInfo, k).id;
           for (guint k = 0; job->want_step >= 0 && k < job->traces->len; k++)
             if (g_array_index (job->traces, LmTraceInfo, k).step == job->want_step)
               trace_id = g_array_index (job->traces, LmTraceInfo, k).id;
@@ -209,8 +216,8 @@ fill_traces (LmGraphPage *self, gint64 shown_trace)
   for (guint i = 0; self->traces && i < self->traces->len; i++)
     {
       LmTraceInfo *t = &g_array_index (self->traces, LmTraceInfo, i);
-      g_autofree char *s = g_strdup_printf ("trace: step %" G_GINT64_FORMAT "%s", t->step,
-                                            t->n_anomalies ? "  ⚠ NaN/Inf" : "");
+      g_autofree char *s = g_strdup_printf ("trace: step %" G_GINT64_FORMAT "%s%s", t->step,
+                                            t->timed ? ", profiled" : "", t->n_anomalies ? "  ⚠ NaN/Inf" : "");
       gtk_string_list_append (self->trace_names, s);
       if (t->id == shown_trace)
         sel = i;
@@ -285,6 +292,7 @@ on_loaded (GObject *source, GAsyncResult *res, gpointer user_data)
       lm_graph_view_set_trace (LM_GRAPH_VIEW (self->view), g_steal_pointer (&job->trace));
       select_first_anomaly (self);
       lm_debugger_pane_reload (LM_DEBUGGER_PANE (self->debugger));
+      lm_profile_pane_reload (LM_PROFILE_PANE (self->profile));
       show_trace_error (self, job);
       self->settled = TRUE;
       return;
@@ -317,6 +325,7 @@ on_loaded (GObject *source, GAsyncResult *res, gpointer user_data)
   lm_graph_view_set_trace (LM_GRAPH_VIEW (self->view), g_steal_pointer (&job->trace));
   select_first_anomaly (self);
   lm_debugger_pane_reload (LM_DEBUGGER_PANE (self->debugger));
+  lm_profile_pane_reload (LM_PROFILE_PANE (self->profile));
   show_trace_error (self, job);
   apply_target (self);
   update_details (self);
@@ -337,6 +346,7 @@ start_load (LmGraphPage *self, const char *name, gint64 trace_id, gboolean trace
   job->trace_id = trace_id;
   job->trace_only = trace_only;
   job->want_step = self->want_step;
+  job->want_timed = self->want_timed;
   if (trace_only)
     {
       g_ptr_array_add (job->names, g_strdup (self->run_name));
@@ -434,6 +444,12 @@ on_search_previous (GtkSearchEntry *entry, LmGraphPage *self)
   lm_graph_view_search_step (LM_GRAPH_VIEW (self->view), -1);
 }
 
+static void
+on_color_selected (GtkDropDown *drop, GParamSpec *pspec, LmGraphPage *self)
+{
+  lm_graph_view_set_color (LM_GRAPH_VIEW (self->view), (LmGraphColor) gtk_drop_down_get_selected (drop));
+}
+
 static void on_fit (GtkButton *b, LmGraphPage *self) { lm_graph_view_fit (LM_GRAPH_VIEW (self->view)); }
 static void on_zoom_in (GtkButton *b, LmGraphPage *self) { lm_graph_view_zoom (LM_GRAPH_VIEW (self->view), 1.25); }
 static void on_zoom_out (GtkButton *b, LmGraphPage *self) { lm_graph_view_zoom (LM_GRAPH_VIEW (self->view), 0.8); }
@@ -525,8 +541,17 @@ lm_graph_page_init (LmGraphPage *self)
   g_signal_connect (self->search, "previous-match", G_CALLBACK (on_search_previous), self);
   gtk_widget_set_tooltip_text (self->search, "Find a node by name, op or module; Enter or Ctrl+G: next match, "
                                              "Shift+Ctrl+G: previous");
+  {
+    /* TensorBoard's graph dashboard's "Color" choice */
+    static const char *const colors[] = { "Color: Structure", "Color: Compute time", NULL };
+    self->color_drop = gtk_drop_down_new_from_strings (colors);
+    gtk_widget_set_tooltip_text (self->color_drop, "Fill the nodes by op kind, or by their forward + backward "
+                                                   "time in the shown trace (lumen-train --profile-steps)");
+    g_signal_connect (self->color_drop, "notify::selected", G_CALLBACK (on_color_selected), self);
+  }
   gtk_box_append (GTK_BOX (bar), self->run_drop);
   gtk_box_append (GTK_BOX (bar), self->trace_drop);
+  gtk_box_append (GTK_BOX (bar), self->color_drop);
   gtk_box_append (GTK_BOX (bar), self->search);
   gtk_box_append (GTK_BOX (bar), tool_button ("zoom-out-symbolic", "Zoom out", G_CALLBACK (on_zoom_out), self));
   gtk_box_append (GTK_BOX (bar), tool_button ("zoom-in-symbolic", "Zoom in", G_CALLBACK (on_zoom_in), self));
@@ -590,6 +615,16 @@ lm_graph_page_init (LmGraphPage *self)
     gtk_stack_add_titled (GTK_STACK (self->side), dscroll, "debugger", "Debugger");
   }
   {
+    /* scrolls as a whole, as the debugger does (its wrapped summary would
+     * otherwise ask the paned for a height it does not report) */
+    GtkWidget *pscroll = gtk_scrolled_window_new ();
+    self->profile = lm_profile_pane_new (LM_GRAPH_VIEW (self->view));
+    gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (pscroll), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+    gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (pscroll), self->profile);
+    gtk_widget_set_vexpand (pscroll, TRUE);
+    gtk_stack_add_titled (GTK_STACK (self->side), pscroll, "profile", "Profile");
+  }
+  {
     GtkWidget *side_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
     GtkWidget *sw = gtk_stack_switcher_new ();
     gtk_stack_switcher_set_stack (GTK_STACK_SWITCHER (sw), GTK_STACK (self->side));
@@ -649,6 +684,34 @@ lm_graph_page_show_debugger (LmGraphPage *self, gboolean debugger)
 {
   g_return_if_fail (LM_IS_GRAPH_PAGE (self));
   gtk_stack_set_visible_child_name (GTK_STACK (self->side), debugger ? "debugger" : "node");
+}
+
+void
+lm_graph_page_show_profile (LmGraphPage *self)
+{
+  g_return_if_fail (LM_IS_GRAPH_PAGE (self));
+  gtk_stack_set_visible_child_name (GTK_STACK (self->side), "profile");
+  if (!self->want_timed && (self->run_name != NULL || self->loading))
+    {
+      self->want_timed = TRUE;
+      start_load (self, self->run_name, -1, FALSE);
+    }
+  self->want_timed = TRUE;
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (self->color_drop), LM_GRAPH_COLOR_COMPUTE_TIME);
+}
+
+LmProfilePane *
+lm_graph_page_get_profile (LmGraphPage *self)
+{
+  g_return_val_if_fail (LM_IS_GRAPH_PAGE (self), NULL);
+  return LM_PROFILE_PANE (self->profile);
+}
+
+void
+lm_graph_page_set_color (LmGraphPage *self, LmGraphColor color)
+{
+  g_return_if_fail (LM_IS_GRAPH_PAGE (self));
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (self->color_drop), color);
 }
 
 LmDebuggerPane *

@@ -18,6 +18,7 @@
 
 #include "lm-debugger-pane.h"
 #include "lm-graph-view.h"
+#include "lm-profile-pane.h"
 #include "lm-run-store.h"
 
 G_BEGIN_DECLS
@@ -37,6 +38,14 @@ GtkWidget   *lm_graph_page_get_search_entry (LmGraphPage *self);
 void         lm_graph_page_show_debugger (LmGraphPage *self,
                                           gboolean     debugger);
 LmDebuggerPane *lm_graph_page_get_debugger (LmGraphPage *self);
+/* The side pane's Profile (the op-time table of a profiled trace) with the
+ * nodes coloured by compute time; the next load without a target step
+ * opens the last profiled trace (`lumen --view profile`). */
+void         lm_graph_page_show_profile (LmGraphPage *self);
+LmProfilePane *lm_graph_page_get_profile (LmGraphPage *self);
+/* The toolbar's "Color" choice. */
+void         lm_graph_page_set_color  (LmGraphPage  *self,
+                                       LmGraphColor  color);
 /* Once loaded, show the trace of step (-1: the default choice, the first
  * with an anomaly, else the last) with the debugger on op (1-based, as the
  * execution list numbers them; -1: its default). Applies to the next full

@@ -37,6 +37,7 @@
  * (lm-graph-view.c).
  */
 #include "lm-graph-view-private.h"
+#include "lm-profile.h"
 #include "lm-theme.h"
 
 #include <math.h>
@@ -768,7 +769,10 @@ draw_boxes (LmGraphView *self, GtkSnapshot *s, double vx0, double vy0, double vx
 
       if (b->x + b->w / 2 < vx0 || x > vx1 || b->y + b->h / 2 < vy0 || y > vy1)
         continue;
-      lm_graph_view_kind_colour (b->kind, rgb);
+      if (self->color == LM_GRAPH_COLOR_COMPUTE_TIME)
+        lm_graph_view_time_colour (self, lm_graph_view_box_time (self, i), rgb);
+      else
+        lm_graph_view_kind_colour (b->kind, rgb);
       /* a kind's colour as it is on the light canvas, a darker tint of
        * it on the dark one (where the titles are light) */
       fill = over_bg (rgb[0], rgb[1], rgb[2], (dim ? 0.35 : 1) * tc->graph_node_tint);
@@ -831,6 +835,48 @@ draw_boxes (LmGraphView *self, GtkSnapshot *s, double vx0, double vy0, double vx
     }
 }
 
+/* The compute-time scale, bottom left: a bar from 0 to the slowest box's
+ * time, or why there is none. */
+static void
+draw_time_legend (LmGraphView *self, GtkSnapshot *s, int height)
+{
+  const LmThemeColors *tc = lm_theme_colors ();
+  const float bw = 180, bh = 10, x = 12, y = (float) height - 30;
+  char top[32];
+  int tw, th;
+
+  if (self->node_ns == NULL)
+    {
+      g_autoptr (PangoLayout) pl = make_layout (self, font_bold (),
+                                                "No op times in this trace: lumen-train --profile-steps records them",
+                                                &tw, &th);
+      rounded_fill (s, &GRAPHENE_RECT_INIT (x - 6, y - 6, (float) tw + 12, (float) th + 8), 4, &tc->tooltip_bg);
+      text_at (s, pl, x, y - 3, &tc->plot_index);
+      return;
+    }
+  lm_graph_view_update_time_scale (self);
+  lm_profile_time_text ((double) self->max_ns, top, sizeof top);
+  g_autofree char *title = g_strdup_printf ("Compute time, forward + backward (step %" G_GINT64_FORMAT ")",
+                                            self->trace ? self->trace->step : 0);
+  g_autoptr (PangoLayout) tl = make_layout (self, font_bold (), title, &tw, &th);
+  g_autoptr (PangoLayout) zl = make_layout (self, font_bold (), "0", NULL, NULL);
+  int mw, mh;
+  g_autoptr (PangoLayout) ml = make_layout (self, font_bold (), top, &mw, &mh);
+  float boxw = MAX (bw + 20 + (float) mw, (float) tw) + 12;
+  rounded_fill (s, &GRAPHENE_RECT_INIT (x - 6, y - (float) th - 8, boxw, (float) th + bh + 16), 4, &tc->tooltip_bg);
+  text_at (s, tl, x, y - (float) th - 4, &tc->graph_label);
+  GskColorStop stops[2];
+  double lo[3], hi[3];
+  lm_graph_view_time_colour (self, 0, lo);
+  lm_graph_view_time_colour (self, self->max_ns, hi);
+  stops[0] = (GskColorStop) { 0, over_bg (lo[0], lo[1], lo[2], tc->graph_node_tint) };
+  stops[1] = (GskColorStop) { 1, over_bg (hi[0], hi[1], hi[2], tc->graph_node_tint) };
+  gtk_snapshot_append_linear_gradient (s, &GRAPHENE_RECT_INIT (x + 12, y, bw, bh), &GRAPHENE_POINT_INIT (x + 12, y),
+                                       &GRAPHENE_POINT_INIT (x + 12 + bw, y), stops, 2);
+  text_at (s, zl, x, y - 3, &tc->graph_label);
+  text_at (s, ml, x + 16 + bw, y - 3, &tc->graph_label);
+}
+
 void
 lm_graph_view_draw (LmGraphView *self, GtkSnapshot *s, int width, int height)
 {
@@ -864,5 +910,7 @@ lm_graph_view_draw (LmGraphView *self, GtkSnapshot *s, int width, int height)
   draw_boxes (self, s, vx0, vy0, vx1, vy1, width, height);
   texts_flush (self, s, self->texts_later);   /* boxes' and frames' titles */
   gtk_snapshot_restore (s);
+  if (self->color == LM_GRAPH_COLOR_COMPUTE_TIME)
+    draw_time_legend (self, s, height);
   gtk_snapshot_pop (s);
 }

@@ -67,6 +67,9 @@ struct _LmGraphView
 
   LmGraphData *graph;
   LmTraceData *trace;
+  LmGraphColor color;          /* what fills the boxes */
+  GHashTable *node_ns;         /* node id -> gint64 * forward + backward time; NULL: untimed */
+  gint64 max_ns;               /* the slowest box's time: the scale's top */
   GHashTable *collapsed;       /* module -> TRUE */
   GHashTable *bp_nodes;        /* gint64 node id (boxed) -> TRUE */
   GHashTable *bp_ops;          /* op type -> TRUE */
@@ -110,6 +113,10 @@ struct _LmGraphView
 #define LM_GRAPH_PAD_Y 6.0
 
 void     lm_graph_view_kind_colour  (LmGraphKind kind, double rgb[3]);
+/* A box's time (ns) for the compute-time colouring, -1 when none. */
+gint64   lm_graph_view_box_time     (LmGraphView *self, int box);
+/* Sets max_ns from the boxes as they are (collapsing changes them). */
+void     lm_graph_view_update_time_scale (LmGraphView *self);
 gboolean lm_graph_view_box_breaks   (LmGraphView *self, int box);
 
 /* lm-graph-view-draw.c */

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "lm-graph-layout.h"
+#include "lm-profile.h"
 
 typedef LmGraphKind Kind;
 typedef LmGraphBox Box;
@@ -828,6 +829,7 @@ lm_graph_view_dispose (GObject *object)
   g_clear_object (&self->badge_pl);
   g_clear_pointer (&self->graph, lm_graph_data_free);
   g_clear_pointer (&self->trace, lm_trace_data_free);
+  g_clear_pointer (&self->node_ns, g_hash_table_unref);
   G_OBJECT_CLASS (lm_graph_view_parent_class)->dispose (object);
 }
 
@@ -915,6 +917,8 @@ lm_graph_view_set_graph (LmGraphView *self, LmGraphData *graph)
   lm_graph_view_clear_texts (self); /* another graph, other texts */
   g_clear_pointer (&self->graph, lm_graph_data_free);
   g_clear_pointer (&self->trace, lm_trace_data_free);
+  g_clear_pointer (&self->node_ns, g_hash_table_unref);
+  self->max_ns = 0;
   self->graph = graph;
   self->selected_id = -1;
   g_hash_table_remove_all (self->collapsed);
@@ -932,6 +936,98 @@ lm_graph_view_get_graph (LmGraphView *self)
   return self->graph;
 }
 
+gint64
+lm_graph_view_box_time (LmGraphView *self, int box)
+{
+  const LmGraphBox *b;
+  gint64 sum = -1;
+
+  if (self->node_ns == NULL || self->graph == NULL || box < 0 || self->boxes == NULL
+      || box >= (int) self->boxes->len)
+    return -1;
+  b = &g_array_index (self->boxes, LmGraphBox, box);
+  if (b->data >= 0)
+    {
+      gint64 *ns = g_hash_table_lookup (self->node_ns, &self->graph->nodes[b->data].id);
+      return ns ? *ns : -1;
+    }
+  /* a collapsed module: what its nodes took */
+  for (gsize i = 0; self->rep != NULL && i < self->graph->n_nodes; i++)
+    if (self->rep[i] == box)
+      {
+        gint64 *ns = g_hash_table_lookup (self->node_ns, &self->graph->nodes[i].id);
+        if (ns)
+          sum = MAX (sum, 0) + *ns;
+      }
+  return sum;
+}
+
+/* The scale's top: the slowest box as boxes are now (collapsing a module
+ * makes one box of its nodes' times). */
+void
+lm_graph_view_update_time_scale (LmGraphView *self)
+{
+  self->max_ns = 0;
+  for (guint i = 0; self->node_ns && self->boxes && i < self->boxes->len; i++)
+    self->max_ns = MAX (self->max_ns, lm_graph_view_box_time (self, (int) i));
+}
+
+static void
+update_times (LmGraphView *self)
+{
+  g_clear_pointer (&self->node_ns, g_hash_table_unref);
+  if (self->trace)
+    self->node_ns = lm_profile_node_times (self->trace);
+  lm_graph_view_update_time_scale (self);
+}
+
+void
+lm_graph_view_set_color (LmGraphView *self, LmGraphColor color)
+{
+  g_return_if_fail (LM_IS_GRAPH_VIEW (self));
+  if (self->color == color)
+    return;
+  self->color = color;
+  lm_graph_view_update_time_scale (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+LmGraphColor
+lm_graph_view_get_color (LmGraphView *self)
+{
+  g_return_val_if_fail (LM_IS_GRAPH_VIEW (self), LM_GRAPH_COLOR_STRUCTURE);
+  return self->color;
+}
+
+gint64
+lm_graph_view_get_node_time (LmGraphView *self, gint64 node_id)
+{
+  gssize k;
+
+  g_return_val_if_fail (LM_IS_GRAPH_VIEW (self), -1);
+  if (self->graph == NULL || self->rep == NULL || (k = lm_graph_data_find (self->graph, node_id)) < 0)
+    return -1;
+  return lm_graph_view_box_time (self, self->rep[k]);
+}
+
+void
+lm_graph_view_time_colour (LmGraphView *self, gint64 ns, double rgb[3])
+{
+  /* light yellow to dark red, as TensorBoard shades compute time */
+  static const double lo[3] = { 1.0, 0.95, 0.80 }, hi[3] = { 0.70, 0.05, 0.05 };
+  double f;
+
+  g_return_if_fail (LM_IS_GRAPH_VIEW (self));
+  if (ns < 0)
+    {
+      rgb[0] = rgb[1] = rgb[2] = 0.82;
+      return;
+    }
+  f = self->max_ns > 0 ? CLAMP ((double) ns / (double) self->max_ns, 0, 1) : 0;
+  for (int c = 0; c < 3; c++)
+    rgb[c] = lo[c] + (hi[c] - lo[c]) * f;
+}
+
 void
 lm_graph_view_set_trace (LmGraphView *self, LmTraceData *trace)
 {
@@ -941,6 +1037,7 @@ lm_graph_view_set_trace (LmGraphView *self, LmTraceData *trace)
   g_clear_pointer (&self->trace, lm_trace_data_free);
   self->trace = trace;
   mark_anomalies (self);
+  update_times (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
   g_signal_emit (self, signals[SELECTION_CHANGED], 0);
 }
@@ -1229,6 +1326,37 @@ append_stats (GString *s, const LmTraceDataEvent *e)
                           e->nan_count, e->inf_count, e->zero_count, e->numel);
 }
 
+/* A profiled step's times for node id: "Time: forward 1.20 ms, backward
+ * 2.41 ms (3.61 ms, 14.2% of the step)". */
+static void
+append_times (GString *s, const LmTraceData *t, gint64 id)
+{
+  gint64 fwd = 0, bwd = 0, ops = 0;
+  gboolean timed = FALSE;
+  char a[32], b[32], c[32];
+
+  for (gsize i = 0; i < t->n_events; i++)
+    if (t->events[i].dur_ns >= 0)
+      {
+        ops += t->events[i].dur_ns;
+        if (t->events[i].node_id != id)
+          continue;
+        timed = TRUE;
+        if (t->events[i].backward)
+          bwd += t->events[i].dur_ns;
+        else
+          fwd += t->events[i].dur_ns;
+      }
+  if (!timed)
+    return;
+  gint64 step = t->dur_ns > 0 ? MAX (t->dur_ns, ops) : ops;
+  g_string_append_printf (s, "<b>Time</b>: forward %s, backward %s\n(%s, %.1f%% of the step)\n",
+                          lm_profile_time_text ((double) fwd, a, sizeof a),
+                          lm_profile_time_text ((double) bwd, b, sizeof b),
+                          lm_profile_time_text ((double) (fwd + bwd), c, sizeof c),
+                          step > 0 ? 100.0 * (double) (fwd + bwd) / (double) step : 0.0);
+}
+
 char *
 lm_graph_view_describe_selected (LmGraphView *self)
 {
@@ -1315,6 +1443,7 @@ lm_graph_view_describe_selected (LmGraphView *self)
           }
       if (!any)
         g_string_append (s, "  (no event for this node)\n");
+      append_times (s, self->trace, n->id);
     }
   else
     g_string_append (s, "\nNo trace in this run (lumen-train --trace-steps 1,100 records one).\n");

@@ -44,6 +44,27 @@ void         lm_graph_view_set_trace        (LmGraphView  *self,
 
 const LmTraceData *lm_graph_view_get_trace (LmGraphView *self);
 
+/* What fills the boxes, as TensorBoard's graph dashboard's "Color" choice:
+ * the op's kind, or (a profiled trace, lumen-train --profile-steps) the
+ * node's forward + backward time in that step, light to dark red, with a
+ * legend of the scale; nodes without a time are grey. */
+typedef enum {
+  LM_GRAPH_COLOR_STRUCTURE,
+  LM_GRAPH_COLOR_COMPUTE_TIME,
+} LmGraphColor;
+void         lm_graph_view_set_color        (LmGraphView  *self,
+                                             LmGraphColor  color);
+LmGraphColor lm_graph_view_get_color        (LmGraphView  *self);
+/* The time shading a node gets (forward + backward, ns), or -1 when the
+ * trace has none for it; a collapsed module's is the sum of its nodes'. */
+gint64       lm_graph_view_get_node_time    (LmGraphView  *self,
+                                             gint64        node_id);
+/* The colour a time of `ns` gets on the current scale (0..the slowest
+ * node's time), as drawn before the theme's tint. */
+void         lm_graph_view_time_colour      (LmGraphView  *self,
+                                             gint64        ns,
+                                             double        rgb[3]);
+
 /* Module boxes: module paths such as "features" or "features.3". */
 void         lm_graph_view_set_collapsed    (LmGraphView  *self,
                                              const char   *module,

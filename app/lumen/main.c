@@ -8,7 +8,7 @@
  *         [--smoothing W] [--x-axis step|relative|wall] [--timings] [--version]
  *         [--theme system|light|dark]
  *         [--view scalars|histograms|distributions|images|text|pr_curves|hparams|hparams-scatter|graph|
- *                 projector|debugger]
+ *                 projector|debugger|profile]
  *         [--step N] [--op SEQ]          with --view debugger: traced step, op
  *         [--step N|A:B]                 with --view scalars: the step selection
  * Without --logdir it watches ./runs, torch SummaryWriter's default.
@@ -340,11 +340,11 @@ check_usage (GVariantDict *opts, Usage *u)
   /* "debugger" is the graph page with its debugger pane open,
    * "hparams-scatter" the hparams page showing its scatter plot matrix */
   if (view != NULL && !g_strv_contains (lm_dashboard_names, view) && g_strcmp0 (view, "debugger") != 0
-      && g_strcmp0 (view, "hparams-scatter") != 0)
+      && g_strcmp0 (view, "profile") != 0 && g_strcmp0 (view, "hparams-scatter") != 0)
     {
       g_autofree char *names = g_strjoinv (", ", (char **) lm_dashboard_names);
 
-      return g_strdup_printf ("lumen: --view must be one of %s, hparams-scatter or debugger; got '%s'\n",
+      return g_strdup_printf ("lumen: --view must be one of %s, hparams-scatter, debugger or profile; got '%s'\n",
                               names, view);
     }
   /* on the scalars view --step is TensorBoard's step selection: a step,
@@ -368,9 +368,10 @@ check_usage (GVariantDict *opts, Usage *u)
       u->select_steps = TRUE;
       return NULL;
     }
-  if ((step != NULL || op != NULL) && g_strcmp0 (view, "debugger") != 0 && g_strcmp0 (view, "graph") != 0)
-    return g_strdup ("lumen: --step goes with --view scalars, debugger or graph, --op with --view debugger "
-                     "(or graph)\n");
+  if ((step != NULL || op != NULL) && g_strcmp0 (view, "debugger") != 0 && g_strcmp0 (view, "graph") != 0
+      && g_strcmp0 (view, "profile") != 0)
+    return g_strdup ("lumen: --step goes with --view scalars, debugger, profile or graph, --op with --view "
+                     "debugger (or graph)\n");
   if (step != NULL && !g_ascii_string_to_signed (step, 10, 0, G_MAXINT64, &u->step, NULL))
     return g_strdup_printf ("lumen: --step must be a traced step (an integer >= 0); got '%s'\n", step);
   if (op != NULL && !g_ascii_string_to_signed (op, 10, 1, G_MAXINT64, &u->op, NULL))
@@ -434,6 +435,14 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
 
       lm_dashboards_set_view (dash, "graph");
       lm_graph_page_show_debugger (LM_GRAPH_PAGE (lm_dashboards_get_page (dash, "graph")), TRUE);
+    }
+  else if (g_strcmp0 (u.view, "profile") == 0)
+    {
+      /* the graph page, coloured by compute time, with its Profile pane */
+      LmDashboards *dash = lm_window_get_dashboards (window);
+
+      lm_dashboards_set_view (dash, "graph");
+      lm_graph_page_show_profile (LM_GRAPH_PAGE (lm_dashboards_get_page (dash, "graph")));
     }
   else if (g_strcmp0 (u.view, "hparams-scatter") == 0)
     {
@@ -644,7 +653,8 @@ main (int argc, char **argv)
       "Light or dark charts and dashboards: system (follow the desktop, the default), light or dark", "MODE" },
     { "view", 0, 0, G_OPTION_ARG_STRING, NULL,
       "Dashboard to open: scalars, histograms, distributions, images, text, pr_curves, hparams, hparams-scatter "
-      "(hparams with its scatter plot matrix), graph or debugger", "VIEW" },
+      "(hparams with its scatter plot matrix), graph, debugger or profile (the graph by compute time with "
+      "its op-time table)", "VIEW" },
     { "timings", 0, 0, G_OPTION_ARG_NONE, NULL,
       "Print start-up timings and memory once the data is shown, then exit", NULL },
     { "step", 0, 0, G_OPTION_ARG_STRING, NULL,

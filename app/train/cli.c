@@ -124,6 +124,13 @@ void lm_train_cli_print_help(FILE *out)
     "  --trace-max-values N   keep the values of tensors up to N elements, only\n"
     "                         statistics for bigger ones  [1048576: all of mlp/cnn]\n"
     "\n"
+    "Op profiling (torch.profiler; see it in: lumen --view profile):\n"
+    "  --profile-steps LIST   time every forward and backward op of these steps,\n"
+    "                         e.g. 10,11,12; written as traces with times and\n"
+    "                         statistics (values only with --trace-max-values)\n"
+    "  --profile              the same for steps 2, 3 and 4 of this run (step 1\n"
+    "                         warms up: first allocations, BLAS threads)\n"
+    "\n"
     "  -h, --help             show this help and exit\n"
     "  -V, --version          show the version and exit\n"
     "\n"
@@ -181,28 +188,29 @@ enum {
   OPT_NO_NORMALIZE, OPT_RESUME, OPT_NO_LOG, OPT_NO_PROGRESS, OPT_NO_PR_CURVES, OPT_LIMIT_TRAIN, OPT_LIMIT_TEST,
   OPT_STOP_AFTER, OPT_LR_STEP, OPT_LR_PATIENCE, OPT_LR_GAMMA, OPT_LR_SCHED,
   OPT_TRACE_EVERY, OPT_TRACE_STEPS, OPT_TRACE_ON_ANOMALY, OPT_TRACE_MAX_VALUES, OPT_ALLOW_TF32,
+  OPT_PROFILE_STEPS, OPT_PROFILE,
 };
 
-/* "1,100,500": strictly increasing is not required, duplicates are fine. */
-static bool parse_steps(const char *s, lm_train_cli *cli, FILE *err)
+/* "1,100,500" into steps[] (at most LM_CLI_MAX_TRACE_STEPS): strictly
+ * increasing is not required, duplicates are fine. */
+static bool parse_steps(const char *opt, const char *s, int64_t *steps, int *n_steps, FILE *err)
 {
   const char *p = s;
-  cli->n_trace_steps = 0;
+  *n_steps = 0;
   for (;;) {
     char *end = NULL;
     errno = 0;
     long long v = strtoll(p, &end, 10);
     if (errno || end == p || v < 1 || (*end && *end != ',')) {
-      fprintf(err, "lumen-train: --trace-steps: expected step numbers >= 1 separated by commas "
-              "(like 1,100,500), found '%s'\n", s);
+      fprintf(err, "lumen-train: %s: expected step numbers >= 1 separated by commas "
+              "(like 1,100,500), found '%s'\n", opt, s);
       return false;
     }
-    if (cli->n_trace_steps == LM_CLI_MAX_TRACE_STEPS) {
-      fprintf(err, "lumen-train: --trace-steps: at most %d steps (use --trace-every)\n",
-              LM_CLI_MAX_TRACE_STEPS);
+    if (*n_steps == LM_CLI_MAX_TRACE_STEPS) {
+      fprintf(err, "lumen-train: %s: at most %d steps\n", opt, LM_CLI_MAX_TRACE_STEPS);
       return false;
     }
-    cli->trace_steps[cli->n_trace_steps++] = v;
+    steps[(*n_steps)++] = v;
     if (!*end)
       return true;
     p = end + 1;
@@ -245,6 +253,8 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
     { "trace-steps", required_argument, NULL, OPT_TRACE_STEPS },
     { "trace-on-anomaly", no_argument, NULL, OPT_TRACE_ON_ANOMALY },
     { "trace-max-values", required_argument, NULL, OPT_TRACE_MAX_VALUES },
+    { "profile-steps", required_argument, NULL, OPT_PROFILE_STEPS },
+    { "profile", no_argument, NULL, OPT_PROFILE },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
     { 0 },
@@ -415,7 +425,17 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
       if (!parse_int("--trace-every", optarg, 0, INT64_MAX, &cli->trace_every, err)) return LM_CLI_USAGE;
       break;
     case OPT_TRACE_STEPS:
-      if (!parse_steps(optarg, cli, err)) return LM_CLI_USAGE;
+      if (!parse_steps("--trace-steps", optarg, cli->trace_steps, &cli->n_trace_steps, err))
+        return LM_CLI_USAGE;
+      break;
+    case OPT_PROFILE_STEPS:
+      if (!parse_steps("--profile-steps", optarg, cli->profile_steps, &cli->n_profile_steps, err))
+        return LM_CLI_USAGE;
+      cli->profile = false;
+      break;
+    case OPT_PROFILE:
+      cli->profile = true;
+      cli->n_profile_steps = 0;
       break;
     case OPT_TRACE_ON_ANOMALY: cli->trace_on_anomaly = true; break;
     case OPT_TRACE_MAX_VALUES:

@@ -51,6 +51,11 @@ typedef struct {
   int n_trace_steps;
   bool trace_on_anomaly;
   int64_t trace_max_values; /* -1: LM_TRACER_DEFAULT_VALUES_CAP */
+  /* op profiling: these steps are traced with op times (--profile-steps),
+   * or steps 2-4 of this run (--profile) */
+  int64_t profile_steps[LM_CLI_MAX_TRACE_STEPS];
+  int n_profile_steps;
+  bool profile;
   int64_t stop_after_steps;
   /* which options were given explicitly (a resumed run adopts the
    * checkpoint's settings for the others) */

@@ -461,13 +461,29 @@ static bool trace_wanted(const app *a, int64_t step)
   return false;
 }
 
+/* --profile-steps, or --profile: steps 2-4 of this process (its first
+ * step warms up: first allocations, BLAS threads starting). */
+static bool profile_wanted(const app *a, int64_t step)
+{
+  if (a->cli.profile)
+    return step >= a->step0 + 2 && step <= a->step0 + 4;
+  for (int i = 0; i < a->cli.n_profile_steps; i++)
+    if (a->cli.profile_steps[i] == step)
+      return true;
+  return false;
+}
+
 /* The recorder runs only for steps that may be written: chosen ones, or
- * all of them when any step may turn out to hold the first anomaly. */
+ * all of them when any step may turn out to hold the first anomaly. Op
+ * timing is on for profiled steps only (on CUDA it synchronises each op),
+ * and before the reset, which takes the step's start time. */
 static void trace_begin_step(app *a, int64_t step)
 {
   lm_tracer *rec = lm_train_tracer_recorder(a->tracer);
+  bool profiled = profile_wanted(a, step);
+  lm_set_op_timing(profiled);
   lm_tracer_reset(rec, step);
-  lm_tracer_set_enabled(rec, a->cli.trace_on_anomaly || trace_wanted(a, step));
+  lm_tracer_set_enabled(rec, a->cli.trace_on_anomaly || profiled || trace_wanted(a, step));
 }
 
 /* After step s: write its trace if chosen (or anomalous with
@@ -479,7 +495,7 @@ static bool trace_step_done(app *a, const lm_step_info *s)
   bool bad = a->cli.trace_on_anomaly && lm_tracer_anomaly(rec) >= 0;
   if (!lm_tracer_ok(rec))
     log_rc(a, LM_ERR_NOMEM, "a trace (out of memory while recording)");
-  if (a->w && (bad || trace_wanted(a, s->step)))
+  if (a->w && (bad || trace_wanted(a, s->step) || profile_wanted(a, s->step)))
     log_rc(a, lm_train_tracer_write(a->tracer, s->loss_tensor, NULL), "a trace");
   if (bad) {
     lm_tracer_describe_anomaly(rec, a->anomaly_msg, sizeof a->anomaly_msg);
@@ -1295,8 +1311,12 @@ int lm_train_app_run(const lm_train_cli *cli, FILE *out, FILE *err, lm_train_res
   fprintf(out, "Run: %s%s\n", a.run_dir, a.w ? "" : " (not logged: --no-log)");
   fflush(out);
 
-  if (a.cli.trace_every > 0 || a.cli.n_trace_steps > 0 || a.cli.trace_on_anomaly) {
-    size_t cap = a.cli.trace_max_values < 0 ? LM_TRACER_DEFAULT_VALUES_CAP : (size_t)a.cli.trace_max_values;
+  bool tracing = a.cli.trace_every > 0 || a.cli.n_trace_steps > 0 || a.cli.trace_on_anomaly;
+  if (tracing || a.cli.profile || a.cli.n_profile_steps > 0) {
+    /* profiling alone keeps statistics only: values cost copies and file space */
+    size_t cap = a.cli.trace_max_values >= 0 ? (size_t)a.cli.trace_max_values
+                 : tracing                   ? LM_TRACER_DEFAULT_VALUES_CAP
+                                             : 0;
     a.tracer = lm_train_tracer_new(a.w, a.model, cap);
     if (!a.tracer) {
       fprintf(err, "lumen-train: out of memory for the op tracer\n");
@@ -1390,6 +1410,7 @@ int lm_train_app_run(const lm_train_cli *cli, FILE *out, FILE *err, lm_train_res
 done:
   if (a.tracer)
     lm_train_tracer_free(a.tracer); /* detaches the op hook */
+  lm_set_op_timing(false);
   free(error);
   lm_safetensors_free(ck);
   if (a.w) {

@@ -225,6 +225,7 @@ int lm_train_tracer_write(lm_train_tracer *tt, const lm_tensor *loss, int64_t *t
     return rc;
   }
   lm_trace_set_values_cap(tr, lm_tracer_values_cap(tt->rec));
+  int64_t t_step = lm_tracer_step_start_ns(tt->rec);
   size_t n = lm_tracer_count(tt->rec);
   for (size_t i = 0; rc == LM_OK && i < n; i++) {
     const lm_traced_op *e = lm_tracer_event(tt->rec, i);
@@ -252,7 +253,14 @@ int lm_train_tracer_write(lm_train_tracer *tt, const lm_tensor *loss, int64_t *t
       };
       rc = lm_trace_add_event_stats(tr, id, e->phase, e->shape, e->ndim, (size_t)e->numel, &st);
     }
+    /* op times count from the step's start (lm_tracer_reset) */
+    if (rc == LM_OK && e->timed && t_step > 0 && e->start_ns >= t_step)
+      rc = lm_trace_set_event_time(tr, e->start_ns - t_step, e->dur_ns);
+    if (rc == LM_OK && e->input_shapes && e->input_slot < 0)
+      rc = lm_trace_set_event_input_shapes(tr, e->input_shapes);
   }
+  if (rc == LM_OK && t_step > 0)
+    rc = lm_trace_set_step_time(tr, lm_clock_ns() - t_step);
   if (rc == LM_OK)
     rc = lm_writer_add_trace(tt->w, tr, trace_id);
   lm_trace_free(tr);

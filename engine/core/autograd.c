@@ -17,6 +17,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lm-backend.h"
 #include "lm-core.h"
@@ -163,13 +164,60 @@ bool lm_hooks_muted(void)
   return hooks_mute_depth > 0;
 }
 
-void lm_hook_forward(const char *op, const lm_node *node, const lm_tensor *out)
+/* ---- op timing ---- */
+
+bool lm_op_timing_on;
+
+bool lm_set_op_timing(bool enabled)
+{
+  bool prev = lm_op_timing_on;
+  lm_op_timing_on = enabled;
+  return prev;
+}
+
+bool lm_op_timing(void)
+{
+  return lm_op_timing_on;
+}
+
+int64_t lm_clock_ns(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* A CUDA op only queues kernels: its time is real once the device has
+ * drained what came before (at the start) and what it queued (at the end). */
+static int64_t clock_on(lm_device device)
+{
+  if (device.type == LM_DEVICE_CUDA) {
+    const lm_backend *be = lm_backend_of(device);
+    if (be && be->synchronize)
+      be->synchronize(device.index);
+  }
+  return lm_clock_ns();
+}
+
+int64_t lm_op_clock(const lm_tensor *x)
+{
+  return x ? clock_on(x->device) : lm_clock_ns();
+}
+
+void lm_hook_forward(const char *op, const lm_node *node, const lm_tensor *out, int64_t t0)
 {
   if (!n_op_hooks || hooks_mute_depth > 0 || !out)
     return;
+  int64_t t1 = 0;
+  if (lm_op_timing_on) {
+    t1 = clock_on(out->device);
+    t0 = t0 ? t0 : t1; /* an op that took no start time (timing turned on mid-op) */
+  } else {
+    t0 = 0;
+  }
   lm_hook_event ev = {
     .phase = LM_PHASE_FORWARD, .op = op, .node = node, .tensor = out,
-    .n_grad_inputs = 0, .grad_inputs = NULL,
+    .n_grad_inputs = 0, .grad_inputs = NULL, .start_ns = t0, .end_ns = t1,
   };
   dispatch(&ev);
 }
@@ -545,6 +593,7 @@ void lm_backward(lm_tensor *root, const lm_tensor *grad_output, bool retain_grap
     }
     for (int i = 0; i < node->n_inputs; i++)
       gin[i] = NULL;
+    int64_t t0 = lm_op_timing_on ? clock_on(node->out_device) : 0;
     lm_scope_begin();
     node->backward(node, gout, gin);
     for (int i = 0; i < node->n_inputs; i++)
@@ -552,9 +601,11 @@ void lm_backward(lm_tensor *root, const lm_tensor *grad_output, bool retain_grap
     lm_scope_end();
 
     if (n_op_hooks) {
+      int64_t t1 = t0 ? clock_on(node->out_device) : 0;
       lm_hook_event ev = {
         .phase = LM_PHASE_BACKWARD, .op = node->op, .node = node, .tensor = gout,
         .n_grad_inputs = node->n_inputs, .grad_inputs = (const lm_tensor *const *)gin,
+        .start_ns = t0, .end_ns = t1,
       };
       dispatch(&ev);
     }

@@ -75,6 +75,7 @@ static int64_t out_size(int64_t in, int64_t k, int64_t s, int64_t p, int64_t d)
 lm_tensor *lm_conv2d(const lm_tensor *x, const lm_tensor *weight, const lm_tensor *bias,
                      int stride_h, int stride_w, int pad_h, int pad_w, int dil_h, int dil_w)
 {
+  int64_t t0 = lm_op_start(x);
   char xs[LM_SHAPE_STR_LEN], wss[LM_SHAPE_STR_LEN], bs[LM_SHAPE_STR_LEN];
   if (!x || !weight)
     return NULL;
@@ -165,6 +166,6 @@ lm_tensor *lm_conv2d(const lm_tensor *x, const lm_tensor *weight, const lm_tenso
   lm_tensor_release(xc);
   lm_tensor_release(wc);
   lm_tensor_release(bc);
-  lm_hook_forward("conv2d", node, out);
+  lm_hook_forward("conv2d", node, out, t0);
   return out;
 }

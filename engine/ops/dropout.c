@@ -26,6 +26,7 @@ static void dropout_backward(lm_node *node, const lm_tensor *grad_out, lm_tensor
 
 lm_tensor *lm_dropout(const lm_tensor *x, float p, bool training)
 {
+  int64_t t0 = lm_op_start(x);
   if (!x || !lm_check_float("dropout", x))
     return NULL;
   if (!(p >= 0.0f && p <= 1.0f)) {
@@ -62,6 +63,6 @@ lm_tensor *lm_dropout(const lm_tensor *x, float p, bool training)
   }
   lm_tensor_release(mask);
   lm_tensor_release(xc);
-  lm_hook_forward("dropout", node, out);
+  lm_hook_forward("dropout", node, out, t0);
   return out;
 }

@@ -84,6 +84,7 @@ static void pow_backward(lm_node *node, const lm_tensor *g, lm_tensor **gin)
 static lm_tensor *binary_op(const char *name, lm_binary_op op, const lm_tensor *a,
                             const lm_tensor *b, lm_backward_fn backward, bool save_inputs)
 {
+  int64_t t0 = lm_op_start(a);
   lm_tensor *out = binary_raw(name, op, a, b);
   if (!out)
     return NULL;
@@ -96,7 +97,7 @@ static lm_tensor *binary_op(const char *name, lm_binary_op op, const lm_tensor *
       lm_node_save(node, b);
     }
   }
-  lm_hook_forward(name, node, out);
+  lm_hook_forward(name, node, out, t0);
   return out;
 }
 
@@ -153,6 +154,7 @@ static void unary_backward(lm_node *node, const lm_tensor *g, lm_tensor **gin)
 static lm_tensor *unary_op(const char *name, lm_unary_op op, const lm_tensor *a, float p0, float p1,
                            int need)
 {
+  int64_t t0 = lm_op_start(a);
   if (!a || !lm_check_float(name, a))
     return NULL;
   lm_tensor *ac = lm_contiguous_owned(a);
@@ -179,7 +181,7 @@ static lm_tensor *unary_op(const char *name, lm_unary_op op, const lm_tensor *a,
         lm_node_save_detached(node, out);
     }
   }
-  lm_hook_forward(name, node, out);
+  lm_hook_forward(name, node, out, t0);
   return out;
 }
 

@@ -66,6 +66,7 @@ static void linear_backward(lm_node *node, const lm_tensor *g, lm_tensor **gin)
 
 lm_tensor *lm_linear(const lm_tensor *x, const lm_tensor *weight, const lm_tensor *bias)
 {
+  int64_t t0 = lm_op_start(x);
   static const char *op = "linear";
   if (!x || !weight)
     return NULL;
@@ -127,6 +128,6 @@ lm_tensor *lm_linear(const lm_tensor *x, const lm_tensor *weight, const lm_tenso
     }
   }
   lm_tensor_release(xc);
-  lm_hook_forward(op, node, out);
+  lm_hook_forward(op, node, out, t0);
   return out;
 }

@@ -177,6 +177,7 @@ static void nll_backward(lm_node *node, const lm_tensor *g, lm_tensor **gin)
 static lm_tensor *class_loss(const char *op, bool ce, const lm_tensor *x, const lm_tensor *target,
                              const lm_loss_options *options)
 {
+  int64_t t0 = lm_op_start(x);
   if (!x || !target)
     return NULL;
   const lm_loss_options o = options ? *options : LM_LOSS_DEFAULTS;
@@ -226,7 +227,7 @@ static lm_tensor *class_loss(const char *op, bool ce, const lm_tensor *x, const 
   lm_tensor_release(wc);
   lm_tensor_release(xc);
   lm_tensor_release(tc);
-  lm_hook_forward(op, node, out);
+  lm_hook_forward(op, node, out, t0);
   return out;
 }
 
@@ -275,6 +276,7 @@ static void cross_entropy_prob_backward(lm_node *node, const lm_tensor *g, lm_te
 static lm_tensor *prob_loss(const char *op, const lm_tensor *x, const lm_tensor *target,
                             const lm_loss_options *o)
 {
+  int64_t t0 = lm_op_start(x);
   lm_class_loss_args a;
   if (!check_prob_target(op, x, target))
     return NULL;
@@ -320,7 +322,7 @@ static lm_tensor *prob_loss(const char *op, const lm_tensor *x, const lm_tensor 
   lm_tensor_release(wc);
   lm_tensor_release(xc);
   lm_tensor_release(tc);
-  lm_hook_forward(op, node, out);
+  lm_hook_forward(op, node, out, t0);
   return out;
 }
 
@@ -496,6 +498,7 @@ static lm_tensor *broadcast_owned(const lm_tensor *t, int nd, const int64_t *sha
 
 lm_tensor *lm_mse_loss(const lm_tensor *input, const lm_tensor *target)
 {
+  int64_t t0 = lm_op_start(input);
   static const char *op = "mse_loss";
   if (!input || !target)
     return NULL;
@@ -521,6 +524,6 @@ lm_tensor *lm_mse_loss(const lm_tensor *input, const lm_tensor *target)
   }
   lm_tensor_release(ac);
   lm_tensor_release(bc);
-  lm_hook_forward(op, node, out);
+  lm_hook_forward(op, node, out, t0);
   return out;
 }

@@ -94,6 +94,7 @@ static void matmul_backward(lm_node *node, const lm_tensor *g, lm_tensor **gin)
 
 lm_tensor *lm_matmul(const lm_tensor *a, const lm_tensor *b)
 {
+  int64_t t0 = lm_op_start(a);
   static const char *op = "matmul";
   if (!a || !b)
     return NULL;
@@ -228,6 +229,6 @@ lm_tensor *lm_matmul(const lm_tensor *a, const lm_tensor *b)
     lm_node_save(node, a);
     lm_node_save(node, b);
   }
-  lm_hook_forward(op, node, out);
+  lm_hook_forward(op, node, out, t0);
   return out;
 }

@@ -32,6 +32,7 @@ static int64_t *labels_to_host(const char *op, const lm_tensor *c, int64_t n)
 static lm_tensor *one_hot(const char *op, const lm_tensor *labels, int64_t num_classes,
                           bool as_float)
 {
+  int64_t t0 = lm_op_start(labels);
   char b1[LM_SHAPE_STR_LEN];
   if (!labels)
     return NULL;
@@ -90,7 +91,7 @@ static lm_tensor *one_hot(const char *op, const lm_tensor *labels, int64_t num_c
   if (out && n * c > 0)
     lm_backend_of(labels->device)->one_hot(n, c, lm_data_ptr(lc), as_float, lm_data_ptr(out));
   lm_tensor_release(lc);
-  lm_hook_forward(op, NULL, out);
+  lm_hook_forward(op, NULL, out, t0);
   return out;
 }
 
@@ -106,6 +107,7 @@ lm_tensor *lm_to_categorical(const lm_tensor *labels, int64_t num_classes)
 
 lm_tensor *lm_to_dtype(const lm_tensor *t, lm_dtype dtype)
 {
+  int64_t t0 = lm_op_start(t);
   if (!t)
     return NULL;
   if (dtype != LM_FLOAT32 && dtype != LM_INT64) {
@@ -120,6 +122,6 @@ lm_tensor *lm_to_dtype(const lm_tensor *t, lm_dtype dtype)
     lm_backend_of(t->device)->convert(lm_numel(t), t->dtype, lm_data_ptr(c), dtype,
                                       lm_data_ptr(out));
   lm_tensor_release(c);
-  lm_hook_forward("to", NULL, out);
+  lm_hook_forward("to", NULL, out, t0);
   return out;
 }

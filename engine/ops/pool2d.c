@@ -111,6 +111,7 @@ static void max_pool2d_backward(lm_node *node, const lm_tensor *grad_out, lm_ten
 lm_tensor *lm_max_pool2d_ex(const lm_tensor *x, int kh, int kw, int sh, int sw, int ph, int pw,
                             bool ceil_mode)
 {
+  int64_t t0 = lm_op_start(x);
   lm_pool2d_geom g;
   if (!x || !pool_geom("max_pool2d", x, kh, kw, sh, sw, ph, pw, ceil_mode, &g))
     return NULL;
@@ -136,7 +137,7 @@ lm_tensor *lm_max_pool2d_ex(const lm_tensor *x, int kh, int kw, int sh, int sw, 
   }
   lm_tensor_release(idx);
   lm_tensor_release(xc);
-  lm_hook_forward("max_pool2d", node, out);
+  lm_hook_forward("max_pool2d", node, out, t0);
   return out;
 }
 
@@ -161,6 +162,7 @@ static void avg_pool2d_backward(lm_node *node, const lm_tensor *grad_out, lm_ten
 static lm_tensor *avg_pool2d(const lm_tensor *x, int kh, int kw, int sh, int sw, int ph, int pw,
                              bool ceil_mode, bool count_include_pad, int divisor)
 {
+  int64_t t0 = lm_op_start(x);
   lm_pool2d_geom g;
   if (!x || !pool_geom("avg_pool2d", x, kh, kw, sh, sw, ph, pw, ceil_mode, &g))
     return NULL;
@@ -183,7 +185,7 @@ static lm_tensor *avg_pool2d(const lm_tensor *x, int kh, int kw, int sh, int sw,
       geom_to_node(&g, node);
   }
   lm_tensor_release(xc);
-  lm_hook_forward("avg_pool2d", node, out);
+  lm_hook_forward("avg_pool2d", node, out, t0);
   return out;
 }
 

@@ -116,6 +116,7 @@ static void max_backward(lm_node *node, const lm_tensor *g, lm_tensor **gin)
 static lm_tensor *reduce_op(const char *name, lm_reduce_op op, const lm_tensor *a, int dim,
                             bool keepdim)
 {
+  int64_t t0 = lm_op_start(a);
   if (!a || !lm_check_float(name, a))
     return NULL;
   int64_t outer, n, inner;
@@ -151,7 +152,7 @@ static lm_tensor *reduce_op(const char *name, lm_reduce_op op, const lm_tensor *
     if (out)
       be->reduce_f32(op, outer, n, inner, lm_data_ptr(ac), NULL, lm_data_ptr(out));
     lm_tensor_release(ac);
-    lm_hook_forward(name, NULL, out);
+    lm_hook_forward(name, NULL, out, t0);
     return out;
   }
   out = lm_tensor_new_out(nd, shape, LM_FLOAT32, a->device);
@@ -184,7 +185,7 @@ static lm_tensor *reduce_op(const char *name, lm_reduce_op op, const lm_tensor *
   }
   lm_tensor_release(ac);
   lm_tensor_release(idx);
-  lm_hook_forward(name, node, out);
+  lm_hook_forward(name, node, out, t0);
   return out;
 }
 

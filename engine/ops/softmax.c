@@ -32,6 +32,7 @@ static void softmax_backward(lm_node *node, const lm_tensor *g, lm_tensor **gin)
 
 static lm_tensor *softmax_op(const char *op, const lm_tensor *a, int dim, bool log)
 {
+  int64_t t0 = lm_op_start(a);
   if (!a || !lm_check_float(op, a) || !lm_check_dim(op, &dim, a->ndim))
     return NULL;
   int64_t outer, n, inner;
@@ -53,7 +54,7 @@ static lm_tensor *softmax_op(const char *op, const lm_tensor *a, int dim, bool l
       lm_node_save_detached(node, out);
     }
   }
-  lm_hook_forward(op, node, out);
+  lm_hook_forward(op, node, out, t0);
   return out;
 }
 

@@ -45,7 +45,7 @@ static void identity_backward(lm_node *node, const lm_tensor *g, lm_tensor **gin
 
 /* Records a single-input node when t needs grad and fires the hook. */
 static lm_tensor *finish1(const char *op, const lm_tensor *t, lm_tensor *out, lm_backward_fn bw,
-                          lm_node **node_out)
+                          lm_node **node_out, int64_t t0)
 {
   lm_node *node = NULL;
   if (out && lm_needs_grad(t, NULL)) {
@@ -54,7 +54,7 @@ static lm_tensor *finish1(const char *op, const lm_tensor *t, lm_tensor *out, lm
   }
   if (node_out)
     *node_out = node;
-  lm_hook_forward(op, node, out);
+  lm_hook_forward(op, node, out, t0);
   return out;
 }
 
@@ -143,6 +143,7 @@ static bool view_strides(const lm_tensor *t, int ndim, const int64_t *shape, int
 static lm_tensor *reshape_impl(const char *op, const lm_tensor *t, int ndim, const int64_t *shape,
                                bool allow_copy)
 {
+  int64_t t0 = lm_op_start(t);
   if (!t)
     return NULL;
   int64_t sh[LM_MAX_DIMS], st[LM_MAX_DIMS];
@@ -165,7 +166,7 @@ static lm_tensor *reshape_impl(const char *op, const lm_tensor *t, int ndim, con
              "instead", op, lm_shape_str(t, buf, sizeof buf));
     return NULL;
   }
-  return finish1(op, t, out, reshape_backward, NULL);
+  return finish1(op, t, out, reshape_backward, NULL, t0);
 }
 
 lm_tensor *lm_view(const lm_tensor *t, int ndim, const int64_t *shape)
@@ -205,6 +206,7 @@ lm_tensor *lm_flatten(const lm_tensor *t, int start_dim, int end_dim)
 
 lm_tensor *lm_unsqueeze(const lm_tensor *t, int dim)
 {
+  int64_t t0 = lm_op_start(t);
   if (!t)
     return NULL;
   if (t->ndim >= LM_MAX_DIMS) {
@@ -228,11 +230,12 @@ lm_tensor *lm_unsqueeze(const lm_tensor *t, int dim)
     }
   }
   lm_tensor *out = lm_tensor_new_view(t, n, sh, st, t->offset);
-  return finish1("unsqueeze", t, out, reshape_backward, NULL);
+  return finish1("unsqueeze", t, out, reshape_backward, NULL, t0);
 }
 
 lm_tensor *lm_squeeze(const lm_tensor *t, int dim)
 {
+  int64_t t0 = lm_op_start(t);
   if (!t)
     return NULL;
   bool all = dim == LM_ALL_DIMS;
@@ -248,7 +251,7 @@ lm_tensor *lm_squeeze(const lm_tensor *t, int dim)
     n++;
   }
   lm_tensor *out = lm_tensor_new_view(t, n, sh, st, t->offset);
-  return finish1("squeeze", t, out, reshape_backward, NULL);
+  return finish1("squeeze", t, out, reshape_backward, NULL, t0);
 }
 
 /* ---- permutations ---- */
@@ -265,6 +268,7 @@ static void permute_backward(lm_node *node, const lm_tensor *g, lm_tensor **gin)
 
 static lm_tensor *permute_impl(const char *op, const lm_tensor *t, const int *dims)
 {
+  int64_t t0 = lm_op_start(t);
   int64_t sh[LM_MAX_DIMS], st[LM_MAX_DIMS];
   for (int i = 0; i < t->ndim; i++) {
     sh[i] = t->shape[dims[i]];
@@ -272,7 +276,7 @@ static lm_tensor *permute_impl(const char *op, const lm_tensor *t, const int *di
   }
   lm_tensor *out = lm_tensor_new_view(t, t->ndim, sh, st, t->offset);
   lm_node *node;
-  finish1(op, t, out, permute_backward, &node);
+  finish1(op, t, out, permute_backward, &node, t0);
   if (node)
     for (int i = 0; i < t->ndim; i++)
       node->iargs[i] = dims[i];
@@ -350,6 +354,7 @@ static void slice_backward(lm_node *node, const lm_tensor *g, lm_tensor **gin)
 
 lm_tensor *lm_slice(const lm_tensor *t, int dim, int64_t start, int64_t end, int64_t step)
 {
+  int64_t t0 = lm_op_start(t);
   if (!t)
     return NULL;
   if (t->ndim == 0) {
@@ -376,7 +381,7 @@ lm_tensor *lm_slice(const lm_tensor *t, int dim, int64_t start, int64_t end, int
   st[dim] = t->stride[dim] * step;
   lm_tensor *out = lm_tensor_new_view(t, t->ndim, sh, st, t->offset + start * t->stride[dim]);
   lm_node *node;
-  finish1("slice", t, out, slice_backward, &node);
+  finish1("slice", t, out, slice_backward, &node, t0);
   if (node) {
     node->iargs[0] = dim;
     node->iargs[1] = start;
@@ -388,6 +393,7 @@ lm_tensor *lm_slice(const lm_tensor *t, int dim, int64_t start, int64_t end, int
 
 lm_tensor *lm_select(const lm_tensor *t, int dim, int64_t index)
 {
+  int64_t t0 = lm_op_start(t);
   if (!t)
     return NULL;
   if (t->ndim == 0) {
@@ -415,7 +421,7 @@ lm_tensor *lm_select(const lm_tensor *t, int dim, int64_t index)
   }
   lm_tensor *out = lm_tensor_new_view(t, n, sh, st, t->offset + index * t->stride[dim]);
   lm_node *node;
-  finish1("select", t, out, slice_backward, &node);
+  finish1("select", t, out, slice_backward, &node, t0);
   if (node) {
     node->iargs[0] = dim;
     node->iargs[1] = index;
@@ -435,6 +441,7 @@ static void expand_backward(lm_node *node, const lm_tensor *g, lm_tensor **gin)
 
 lm_tensor *lm_expand(const lm_tensor *t, int ndim, const int64_t *shape)
 {
+  int64_t t0 = lm_op_start(t);
   if (!t)
     return NULL;
   if (!shape && ndim > 0) {
@@ -478,22 +485,24 @@ lm_tensor *lm_expand(const lm_tensor *t, int ndim, const int64_t *shape)
     }
   }
   lm_tensor *out = lm_tensor_new_view(t, ndim, sh, st, t->offset);
-  return finish1("expand", t, out, expand_backward, NULL);
+  return finish1("expand", t, out, expand_backward, NULL, t0);
 }
 
 /* ---- detach, contiguous, clone ---- */
 
 lm_tensor *lm_detach(const lm_tensor *t)
 {
+  int64_t t0 = lm_op_start(t);
   if (!t)
     return NULL;
   lm_tensor *out = lm_scope_adopt(lm_detach_owned(t));
-  lm_hook_forward("detach", NULL, out);
+  lm_hook_forward("detach", NULL, out, t0);
   return out;
 }
 
 lm_tensor *lm_contiguous(const lm_tensor *t)
 {
+  int64_t t0 = lm_op_start(t);
   if (!t)
     return NULL;
   if (lm_is_contiguous(t))
@@ -501,17 +510,18 @@ lm_tensor *lm_contiguous(const lm_tensor *t)
   lm_tensor *out = lm_tensor_new_out(t->ndim, t->shape, t->dtype, t->device);
   if (out)
     copy_into(out, t);
-  return finish1("contiguous", t, out, identity_backward, NULL);
+  return finish1("contiguous", t, out, identity_backward, NULL, t0);
 }
 
 lm_tensor *lm_clone(const lm_tensor *t)
 {
+  int64_t t0 = lm_op_start(t);
   if (!t)
     return NULL;
   lm_tensor *out = lm_tensor_new_out(t->ndim, t->shape, t->dtype, t->device);
   if (out)
     copy_into(out, t);
-  return finish1("clone", t, out, identity_backward, NULL);
+  return finish1("clone", t, out, identity_backward, NULL, t0);
 }
 
 /* ---- cat ---- */
@@ -534,6 +544,7 @@ static void cat_backward(lm_node *node, const lm_tensor *g, lm_tensor **gin)
 
 lm_tensor *lm_cat(lm_tensor *const *tensors, int n, int dim)
 {
+  int64_t started = lm_op_start(n > 0 && tensors ? tensors[0] : NULL);
   if (!tensors || n <= 0) {
     lm_error("cat: expected a non-empty list of tensors");
     return NULL;
@@ -591,7 +602,7 @@ lm_tensor *lm_cat(lm_tensor *const *tensors, int n, int dim)
     if (node)
       node->iargs[0] = dim;
   }
-  lm_hook_forward("cat", node, out);
+  lm_hook_forward("cat", node, out, started);
   return out;
 }
 
@@ -605,6 +616,7 @@ static void to_backward(lm_node *node, const lm_tensor *g, lm_tensor **gin)
 
 lm_tensor *lm_to(const lm_tensor *t, lm_device device)
 {
+  int64_t t0 = lm_op_start(t);
   if (!t)
     return NULL;
   if (t->device.type == device.type && t->device.index == device.index)
@@ -636,5 +648,5 @@ lm_tensor *lm_to(const lm_tensor *t, lm_device device)
     }
   }
   lm_tensor_release(c);
-  return finish1("to", t, out, to_backward, NULL);
+  return finish1("to", t, out, to_backward, NULL, t0);
 }

@@ -83,6 +83,14 @@ typedef struct {
   int64_t nan_count, inf_count, zero_count;
   const float *values;     /* numel floats, or NULL when numel > values cap;
                             * valid until the next reset or event */
+  /* With op timing on (lm_set_op_timing) for an op's own event (input_slot
+   * -1): its start on lm_clock_ns()'s clock and its duration, the forward op
+   * or the backward function alone; timed is false, and both 0, otherwise. */
+  bool timed;
+  int64_t start_ns, dur_ns;
+  /* the op's input shapes as torch.profiler's record_shapes lists them,
+   * "[[64, 784], [128, 784], [128]]" ([] for an input that is not a tensor) */
+  const char *input_shapes;
 } lm_traced_op;
 
 /* values_cap: most elements whose values are copied (0: statistics only).
@@ -100,6 +108,9 @@ void lm_tracer_set_enabled(lm_tracer *t, bool enabled);
 /* Forgets the recorded events and starts the trace of `step`. */
 void lm_tracer_reset(lm_tracer *t, int64_t step);
 int64_t lm_tracer_step(const lm_tracer *t);
+/* lm_clock_ns() at the last reset when op timing was on then, else 0: the
+ * step's start, which op start times are measured from in a run file. */
+int64_t lm_tracer_step_start_ns(const lm_tracer *t);
 
 size_t lm_tracer_count(const lm_tracer *t);
 /* Event i in execution order (NULL when out of range); valid until the next

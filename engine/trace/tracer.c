@@ -30,6 +30,7 @@ struct lm_tracer {
   bool attached, enabled, ok;
   int hook_handle; /* from lm_add_op_hook while attached */
   int64_t step;
+  int64_t step_start_ns;
   lm_traced_op *ev;
   size_t n, cap;
   chunk *chunks;
@@ -66,6 +67,7 @@ static void forget_events(lm_tracer *t)
   for (size_t i = 0; i < t->n; i++) {
     free((char *)t->ev[i].module);
     free((char *)t->ev[i].leaf_name);
+    free((char *)t->ev[i].input_shapes);
   }
   t->n = 0;
   for (size_t c = 0; c < t->n_chunks; c++)
@@ -109,11 +111,17 @@ void lm_tracer_reset(lm_tracer *t, int64_t step)
     return;
   forget_events(t);
   t->step = step;
+  t->step_start_ns = lm_op_timing() ? lm_clock_ns() : 0;
 }
 
 int64_t lm_tracer_step(const lm_tracer *t)
 {
   return t ? t->step : 0;
+}
+
+int64_t lm_tracer_step_start_ns(const lm_tracer *t)
+{
+  return t ? t->step_start_ns : 0;
 }
 
 size_t lm_tracer_count(const lm_tracer *t)
@@ -299,8 +307,43 @@ static bool same_shape(const lm_tensor *a, const lm_tensor *b)
   return true;
 }
 
+/* "[[64, 784], [128, 784], [128]]": malloc'd, NULL when out of memory. */
+static char *input_shapes_of(const lm_node *node)
+{
+  size_t cap = 64, len = 0;
+  char *s = malloc(cap);
+  int n = lm_node_num_inputs(node);
+  for (int i = -1; s && i <= n; i++) {
+    char part[LM_MAX_DIMS * 22 + 8];
+    size_t pl = 0;
+    if (i < 0 || i == n) {
+      part[pl++] = i < 0 ? '[' : ']';
+    } else {
+      const lm_tensor *in = lm_node_input(node, i);
+      pl += (size_t)snprintf(part, sizeof part, "%s[", i ? ", " : "");
+      for (int d = 0; in && d < in->ndim; d++)
+        pl += (size_t)snprintf(part + pl, sizeof part - pl, "%s%lld", d ? ", " : "",
+                               (long long)in->shape[d]);
+      part[pl++] = ']';
+    }
+    if (len + pl + 1 > cap) {
+      cap = (len + pl + 1) * 2;
+      char *ns = realloc(s, cap);
+      if (!ns) {
+        free(s);
+        return NULL;
+      }
+      s = ns;
+    }
+    memcpy(s + len, part, pl);
+    len += pl;
+    s[len] = '\0';
+  }
+  return s;
+}
+
 static void record(lm_tracer *t, lm_phase phase, const char *op, const lm_node *node, int slot,
-                   const lm_tensor *leaf, const lm_tensor *x)
+                   const lm_tensor *leaf, const lm_tensor *x, int64_t start_ns, int64_t end_ns)
 {
   if (!x)
     return;
@@ -324,13 +367,19 @@ static void record(lm_tracer *t, lm_phase phase, const char *op, const lm_node *
   e->input_slot = slot;
   e->leaf = leaf;
   e->leaf_name = leaf && leaf->name ? strdup(leaf->name) : NULL;
+  e->timed = slot < 0 && end_ns > 0;
+  e->start_ns = e->timed ? start_ns : 0;
+  e->dur_ns = e->timed ? end_ns - start_ns : 0;
+  e->input_shapes = input_shapes_of(node);
   /* a leaf's gradient is shown as the leaf will receive it */
   const lm_tensor *shape_of = leaf && leaf->ndim <= x->ndim && !same_shape(leaf, x) ? leaf : x;
   e->ndim = shape_of->ndim;
   memcpy(e->shape, shape_of->shape, sizeof e->shape);
   e->numel = lm_numel(shape_of);
-  if (!e->module) {
+  if (!e->module || !e->input_shapes) {
+    free((char *)e->module);
     free((char *)e->leaf_name);
+    free((char *)e->input_shapes);
     t->ok = false;
     return;
   }
@@ -341,6 +390,7 @@ static void record(lm_tracer *t, lm_phase phase, const char *op, const lm_node *
     if (n && !buf) {
       free((char *)e->module);
       free((char *)e->leaf_name);
+      free((char *)e->input_shapes);
       t->ok = false;
       return;
     }
@@ -350,6 +400,7 @@ static void record(lm_tracer *t, lm_phase phase, const char *op, const lm_node *
     if (!grow(&t->scratch, &t->scratch_cap, n)) {
       free((char *)e->module);
       free((char *)e->leaf_name);
+      free((char *)e->input_shapes);
       t->ok = false;
       return;
     }
@@ -360,6 +411,7 @@ static void record(lm_tracer *t, lm_phase phase, const char *op, const lm_node *
     if (!grow(&t->wide, &t->wide_cap, wn)) {
       free((char *)e->module);
       free((char *)e->leaf_name);
+      free((char *)e->input_shapes);
       t->ok = false;
       return;
     }
@@ -465,14 +517,14 @@ static void on_op(const lm_hook_event *ev, void *user_data)
   lm_hooks_mute();
   bool prev = lm_set_grad_enabled(false);
   size_t op_ev = t->n;
-  record(t, ev->phase, ev->op, ev->node, -1, NULL, ev->tensor);
+  record(t, ev->phase, ev->op, ev->node, -1, NULL, ev->tensor, ev->start_ns, ev->end_ns);
   if (ev->phase == LM_PHASE_BACKWARD) {
     size_t first_leaf_ev = t->n;
     for (int i = 0; i < ev->n_grad_inputs && i < lm_node_num_inputs(ev->node); i++) {
       const lm_tensor *in = lm_node_input(ev->node, i);
       const lm_tensor *g = ev->grad_inputs ? ev->grad_inputs[i] : NULL;
       if (g && in && !in->grad_fn && in->requires_grad)
-        record(t, LM_PHASE_BACKWARD, ev->op, ev->node, i, in, g);
+        record(t, LM_PHASE_BACKWARD, ev->op, ev->node, i, in, g, 0, 0);
     }
     if (t->n > op_ev && t->ev[op_ev].input_slot < 0)
       blame_backward(t, ev, op_ev, first_leaf_ev);

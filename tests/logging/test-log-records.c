@@ -1076,6 +1076,75 @@ static void test_pr_curve_old_file(void) {
   tmpdir_free(dir);
 }
 
+/* Op times (lumen-train --profile-steps): a timed event's start_ns,
+ * dur_ns and input_shapes, the step's dur_ns; NULL for untimed events.
+ * A file from before op times (the columns dropped) still opens, its old
+ * traces keep their rows with NULL times, and a reopening writer adds the
+ * columns so new traces carry times. Bad times are refused by name. */
+static lm_trace *timed_trace(int64_t step) {
+  lm_trace *t;
+  float v[2] = {1, 2};
+  int64_t shape[] = {2};
+  assert_ok(lm_trace_new(&t, -1, step));
+  assert_ok(lm_trace_add_event(t, 3, LM_PHASE_FORWARD, shape, 1, v, 2));
+  assert_ok(lm_trace_set_event_time(t, 1500, 2500));
+  assert_ok(lm_trace_set_event_input_shapes(t, "[[64, 784], [128, 784]]"));
+  assert_ok(lm_trace_add_event(t, 2, LM_PHASE_BACKWARD, shape, 1, v, 2));
+  assert_ok(lm_trace_set_step_time(t, 90000));
+  return t;
+}
+
+static void test_trace_times(void) {
+  char *dir = tmpdir_new();
+  lm_writer *w = writer_open(dir, "prof");
+  lm_trace *t = timed_trace(5);
+  g_assert_cmpint(lm_trace_set_event_time(t, -1, 10), ==, LM_ERR_INVALID_ARG);
+  g_assert_nonnull(strstr(lm_log_last_error(), "start_ns -1"));
+  assert_ok(lm_writer_add_trace(w, t, NULL));
+  lm_trace_free(t);
+  char *path = g_strdup(lm_writer_file_path(w));
+  assert_ok(lm_writer_close(w));
+
+  sqlite3 *db = db_open_ro(path);
+  g_assert_cmpint(db_int(db, "SELECT dur_ns FROM traces WHERE step = 5"), ==, 90000);
+  g_assert_cmpint(db_int(db, "SELECT start_ns FROM trace_events WHERE seq = 0"), ==, 1500);
+  g_assert_cmpint(db_int(db, "SELECT dur_ns FROM trace_events WHERE seq = 0"), ==, 2500);
+  char *s = db_text(db, "SELECT input_shapes FROM trace_events WHERE seq = 0");
+  g_assert_cmpstr(s, ==, "[[64, 784], [128, 784]]");
+  g_free(s);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM trace_events WHERE seq = 1 AND "
+                             "start_ns IS NULL AND dur_ns IS NULL AND input_shapes IS NULL"),
+                  ==, 1);
+  sqlite3_close(db);
+
+  /* the same file as a lumen-log from before op times wrote it */
+  g_assert_cmpint(sqlite3_open(path, &db), ==, SQLITE_OK);
+  g_assert_cmpint(sqlite3_exec(db, "ALTER TABLE trace_events DROP COLUMN start_ns; "
+                                   "ALTER TABLE trace_events DROP COLUMN dur_ns; "
+                                   "ALTER TABLE trace_events DROP COLUMN input_shapes; "
+                                   "ALTER TABLE traces DROP COLUMN dur_ns",
+                               NULL, NULL, NULL),
+                  ==, SQLITE_OK);
+  sqlite3_close(db);
+  w = writer_open(dir, "prof");
+  t = timed_trace(6);
+  assert_ok(lm_writer_add_trace(w, t, NULL));
+  lm_trace_free(t);
+  assert_ok(lm_writer_close(w));
+  db = db_open_ro(path);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM trace_events"), ==, 4);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM trace_events e JOIN traces t ON "
+                             "t.id = e.trace_id WHERE t.step = 5 AND e.dur_ns IS NULL"),
+                  ==, 2);
+  g_assert_cmpint(db_int(db, "SELECT e.dur_ns FROM trace_events e JOIN traces t ON "
+                             "t.id = e.trace_id WHERE t.step = 6 AND e.seq = 0"),
+                  ==, 2500);
+  g_assert_cmpint(db_int(db, "SELECT dur_ns FROM traces WHERE step = 6"), ==, 90000);
+  sqlite3_close(db);
+  g_free(path);
+  tmpdir_free(dir);
+}
+
 static void test_run_metadata(void) {
   char *dir = tmpdir_new();
   lm_writer_options o;
@@ -1176,6 +1245,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/logging/pr-curve/stored", test_pr_curve_stored);
   g_test_add_func("/logging/pr-curve/old-file", test_pr_curve_old_file);
   g_test_add_func("/logging/graph-trace", test_graph_and_trace);
+  g_test_add_func("/logging/trace-times", test_trace_times);
   g_test_add_func("/logging/run/default-name", test_default_run_name);
   g_test_add_func("/logging/run/nested-name", test_nested_run_name);
   g_test_add_func("/logging/run/metadata", test_run_metadata);

@@ -193,24 +193,6 @@ test_read_back (void)
 /* ---------------------------------------------------------- display */
 
 static void
-spin_until (gboolean (*done) (gpointer), gpointer data)
-{
-  gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-
-  while (!done (data) && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE);
-  for (int i = 0; i < 20; i++)
-    g_main_context_iteration (NULL, FALSE);
-  g_assert_true (done (data));
-}
-
-static gboolean
-laid_out (gpointer v)
-{
-  return lm_graph_view_is_laid_out (v) && gtk_widget_get_width (v) > 0;
-}
-
-static void
 test_view (void)
 {
   char *error = NULL;
@@ -236,7 +218,7 @@ test_view (void)
   gtk_window_set_child (GTK_WINDOW (win), view);
   gtk_window_present (GTK_WINDOW (win));
   lm_graph_view_set_graph (LM_GRAPH_VIEW (view), g);
-  spin_until (laid_out, view);
+  widget_pixels_wait_laid_out (view);
   lm_graph_view_fit (LM_GRAPH_VIEW (view));
   g_assert_cmpuint (lm_graph_view_get_n_boxes (LM_GRAPH_VIEW (view)), ==, n_nodes);
   g_test_message ("layout of %u nodes: %.2f ms", n_nodes, lm_graph_view_get_layout_ms (LM_GRAPH_VIEW (view)));
@@ -281,7 +263,7 @@ test_view (void)
   /* collapse module "1": its three nodes become one box; expand restores */
   lm_graph_view_set_collapsed (LM_GRAPH_VIEW (view), "1", TRUE);
   g_assert_true (lm_graph_view_get_collapsed (LM_GRAPH_VIEW (view), "1"));
-  spin_until (laid_out, view);
+  widget_pixels_wait_laid_out (view);
   g_assert_cmpuint (lm_graph_view_get_n_boxes (LM_GRAPH_VIEW (view)), ==, n_nodes - n_module1 + 1);
   {
     graphene_rect_t a, b;
@@ -299,7 +281,7 @@ test_view (void)
     g_assert_nonnull (strstr (d, "100.5k parameters")); /* 784*128 + 128 */
   }
   lm_graph_view_set_collapsed (LM_GRAPH_VIEW (view), "1", FALSE);
-  spin_until (laid_out, view);
+  widget_pixels_wait_laid_out (view);
   g_assert_cmpuint (lm_graph_view_get_n_boxes (LM_GRAPH_VIEW (view)), ==, n_nodes);
 
   /* search and details (with the trace's statistics) */
@@ -356,7 +338,7 @@ test_big_graph (void)
   gtk_window_present (GTK_WINDOW (win));
   gint64 t0 = g_get_monotonic_time ();
   lm_graph_view_set_graph (LM_GRAPH_VIEW (view), g);
-  spin_until (laid_out, view);
+  widget_pixels_wait_laid_out (view);
   double total_ms = (g_get_monotonic_time () - t0) / 1000.0;
   double worst = 0, sum = 0;
   /* too big to fit readably: it opens readable (labels of 9 px or more),
@@ -391,7 +373,7 @@ test_big_graph (void)
   g_assert_cmpfloat (sum / frames, <, 250);
   /* collapsing every module leaves one box per module */
   lm_graph_view_collapse_all (LM_GRAPH_VIEW (view), TRUE);
-  spin_until (laid_out, view);
+  widget_pixels_wait_laid_out (view);
   g_assert_cmpuint (lm_graph_view_get_n_boxes (LM_GRAPH_VIEW (view)), ==, 1);
   gtk_window_destroy (GTK_WINDOW (win));
 }
@@ -433,7 +415,7 @@ test_reveal_before_layout (void)
   lm_graph_view_select (LM_GRAPH_VIEW (view), last);
   lm_graph_view_reveal (LM_GRAPH_VIEW (view), last);
   gtk_window_present (GTK_WINDOW (win));
-  spin_until (laid_out, view);
+  widget_pixels_wait_laid_out (view);
   /* too tall to fit readably: the top of the graph is off screen, the node is on */
   g_assert_cmpfloat (lm_graph_view_get_scale (LM_GRAPH_VIEW (view)), >=, 0.7);
   g_assert_true (node_on_screen (view, last));
@@ -698,7 +680,7 @@ test_debugger (void)
   pane = lm_debugger_pane_new (LM_GRAPH_VIEW (view));
   gtk_box_append (GTK_BOX (box), pane);
   gtk_window_present (GTK_WINDOW (win));
-  spin_until (laid_out, view);
+  widget_pixels_wait_laid_out (view);
 
   /* lands on the first anomaly, and the graph selects its node */
   g_assert_cmpint (lm_debugger_pane_get_current (LM_DEBUGGER_PANE (pane)), ==, first);

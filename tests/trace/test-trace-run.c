@@ -233,6 +233,74 @@ static void test_anomaly(void)
   g_free(path);
 }
 
+/* --profile-steps 2,4: exactly those steps' traces, every op event timed
+ * (start_ns, dur_ns, input_shapes), parameter gradient events not; times
+ * in execution order within the step's wall time; statistics only (no
+ * values) when profiling alone. --profile: steps 2-4. */
+static void test_profile_steps(void)
+{
+  lm_train_cli cli;
+  base_cli(&cli, "profiled");
+  char *argv[] = { "lumen-train", "--profile-steps", "2,4", NULL };
+  FILE *null = fopen("/dev/null", "w");
+  g_assert_cmpint(lm_train_cli_parse(&cli, 3, argv, null, null), ==, LM_CLI_RUN);
+  cli.stop_after_steps_set = true;
+  cli.stop_after_steps = 5;
+  int rc = lm_train_app_run(&cli, null, stderr, NULL);
+  g_assert_cmpint(rc, ==, 0);
+  char *path = run_path("profiled");
+  sqlite3 *db = train_fixture_open_run(path);
+  g_assert_cmpint(train_fixture_int(db, "SELECT group_concat(step) = '2,4' FROM traces"), ==, 1);
+  g_assert_cmpint(train_fixture_int(db, "SELECT count(*) FROM traces WHERE dur_ns IS NULL OR dur_ns <= 0"), ==, 0);
+  /* op events (not a parameter's gradient) are timed, with input shapes */
+  g_assert_cmpint(train_fixture_int(db, "SELECT count(*) FROM trace_events e JOIN traces t ON t.id = e.trace_id "
+                                        "JOIN graph_nodes n ON n.graph_id = t.graph_id AND n.node_id = e.node_id "
+                                        "WHERE n.op != 'parameter' AND (e.dur_ns IS NULL OR e.input_shapes IS NULL)"),
+                  ==, 0);
+  g_assert_cmpint(train_fixture_int(db, "SELECT count(*) FROM trace_events e JOIN traces t ON t.id = e.trace_id "
+                                        "JOIN graph_nodes n ON n.graph_id = t.graph_id AND n.node_id = e.node_id "
+                                        "WHERE n.op = 'parameter' AND e.dur_ns IS NOT NULL"),
+                  ==, 0);
+  g_assert_cmpint(train_fixture_int(db, "SELECT count(*) FROM trace_events WHERE dur_ns IS NOT NULL"), >, 10);
+  /* each op starts after the one before it ended; all of them inside the step */
+  g_assert_cmpint(train_fixture_int(db, "SELECT count(*) FROM trace_events a JOIN trace_events b "
+                                        "ON a.trace_id = b.trace_id AND b.seq > a.seq "
+                                        "WHERE a.dur_ns IS NOT NULL AND b.dur_ns IS NOT NULL "
+                                        "AND b.start_ns < a.start_ns + a.dur_ns"), ==, 0);
+  g_assert_cmpint(train_fixture_int(db, "SELECT count(*) FROM traces t WHERE (SELECT sum(dur_ns) FROM "
+                                        "trace_events e WHERE e.trace_id = t.id) > t.dur_ns"), ==, 0);
+  g_assert_cmpint(train_fixture_int(db, "SELECT count(*) FROM traces t WHERE (SELECT max(start_ns + dur_ns) FROM "
+                                        "trace_events e WHERE e.trace_id = t.id) > t.dur_ns"), ==, 0);
+  g_assert_cmpint(train_fixture_int(db, "SELECT count(*) FROM trace_events WHERE vals IS NOT NULL"), ==, 0);
+  sqlite3_close(db);
+  g_free(path);
+
+  base_cli(&cli, "profiled-default");
+  char *argv2[] = { "lumen-train", "--profile", NULL };
+  g_assert_cmpint(lm_train_cli_parse(&cli, 2, argv2, null, null), ==, LM_CLI_RUN);
+  cli.stop_after_steps_set = true;
+  cli.stop_after_steps = 6;
+  g_assert_cmpint(lm_train_app_run(&cli, null, stderr, NULL), ==, 0);
+  path = run_path("profiled-default");
+  db = train_fixture_open_run(path);
+  g_assert_cmpint(train_fixture_int(db, "SELECT group_concat(step) = '2,3,4' FROM traces"), ==, 1);
+  sqlite3_close(db);
+  g_free(path);
+
+  /* a bad list is named */
+  char *bad[] = { "lumen-train", "--profile-steps", "2,zero", NULL };
+  FILE *err = tmpfile();
+  lm_train_cli_defaults(&cli);
+  g_assert_cmpint(lm_train_cli_parse(&cli, 3, bad, null, err), ==, LM_CLI_USAGE);
+  char buf[512] = "";
+  rewind(err);
+  buf[fread(buf, 1, sizeof buf - 1, err)] = '\0';
+  fclose(err);
+  g_assert_nonnull(strstr(buf, "--profile-steps: expected step numbers >= 1"));
+  g_assert_nonnull(strstr(buf, "'2,zero'"));
+  fclose(null);
+}
+
 static void test_cli(void)
 {
   lm_train_cli cli;
@@ -287,6 +355,7 @@ int main(int argc, char **argv)
   g_test_add_func("/trace/run/chosen-steps", test_chosen_steps);
   g_test_add_func("/trace/run/values-cap", test_values_cap);
   g_test_add_func("/trace/run/anomaly", test_anomaly);
+  g_test_add_func("/trace/run/profile-steps", test_profile_steps);
   int rc = g_test_run();
   train_fixture_rmdir(tmpdir);
   g_free(data);

@@ -414,6 +414,86 @@ static void test_anomaly_backward_name(void)
   lm_tracer_free(tr);
 }
 
+/* Op timing (lm_set_op_timing): a 256x256 matmul takes longer than a
+ * relu of 4 floats, op times follow each other without overlapping (the
+ * hooks run between them), lie within the step, and every op's own event
+ * carries its time and input shapes; a leaf's gradient event is no op and
+ * has none. Timing off: no times. */
+static void test_op_times(void)
+{
+  lm_tracer *tr = lm_tracer_new(0);
+  lm_tracer_attach(tr);
+  g_assert_false(lm_set_op_timing(true));
+  lm_tracer_reset(tr, 3);
+  int64_t t_step = lm_tracer_step_start_ns(tr);
+  g_assert_cmpint(t_step, >, 0);
+  lm_scope_begin();
+  lm_tensor *a = lm_rand(LM_SHAPE(256, 256));
+  lm_tensor *b = lm_scope_keep(lm_rand(LM_SHAPE(256, 256)));
+  lm_tensor_set_requires_grad(b, true);
+  lm_tensor *small = lm_rand(LM_SHAPE(4));
+  lm_tensor_set_requires_grad(small, true);
+  lm_tensor *m = lm_matmul(a, b);
+  lm_tensor *r = lm_relu(small);
+  lm_tensor *loss = lm_add(lm_sum(m), lm_sum(r));
+  lm_backward(loss, NULL, false);
+  int64_t t_end = lm_clock_ns();
+  lm_scope_end();
+  lm_tensor_release(b);
+  g_assert_true(lm_set_op_timing(false));
+
+  size_t n = lm_tracer_count(tr);
+  g_assert_cmpuint(n, ==, 12); /* 5 forward, 5 backward, 2 leaf gradients */
+  const lm_traced_op *mm = lm_tracer_event(tr, 0), *relu = lm_tracer_event(tr, 1);
+  expect_op(mm, "matmul", LM_PHASE_FORWARD, -1);
+  expect_op(relu, "relu", LM_PHASE_FORWARD, -1);
+  g_assert_true(mm->timed && relu->timed);
+  g_assert_cmpint(mm->dur_ns, >, relu->dur_ns);
+  g_assert_cmpstr(mm->input_shapes, ==, "[[256, 256], [256, 256]]");
+  g_assert_cmpstr(relu->input_shapes, ==, "[[4]]");
+  int64_t sum = 0, prev_end = t_step;
+  for (size_t i = 0; i < n; i++) {
+    const lm_traced_op *e = lm_tracer_event(tr, i);
+    if (e->input_slot >= 0) {
+      g_assert_false(e->timed);
+      g_assert_cmpint(e->dur_ns, ==, 0);
+      continue;
+    }
+    g_assert_true(e->timed);
+    g_assert_cmpint(e->dur_ns, >=, 0);
+    g_assert_cmpint(e->start_ns, >=, prev_end); /* starts in order, no overlap */
+    prev_end = e->start_ns + e->dur_ns;
+    sum += e->dur_ns;
+  }
+  g_assert_cmpint(prev_end, <=, t_end);
+  g_assert_cmpint(sum, <=, t_end - t_step);
+  /* the matmul's backward (two 256^3 products) also beats relu's */
+  const lm_traced_op *mm_back = NULL, *relu_back = NULL;
+  for (size_t i = 0; i < n; i++) {
+    const lm_traced_op *e = lm_tracer_event(tr, i);
+    if (e->phase == LM_PHASE_BACKWARD && e->input_slot < 0 && !strcmp(e->op, "matmul"))
+      mm_back = e;
+    if (e->phase == LM_PHASE_BACKWARD && e->input_slot < 0 && !strcmp(e->op, "relu"))
+      relu_back = e;
+  }
+  g_assert_nonnull(mm_back);
+  g_assert_nonnull(relu_back);
+  g_assert_cmpint(mm_back->dur_ns, >, relu_back->dur_ns);
+
+  /* off: no times, no step start */
+  lm_tracer_reset(tr, 4);
+  g_assert_cmpint(lm_tracer_step_start_ns(tr), ==, 0);
+  lm_scope_begin();
+  lm_tensor *x = lm_rand(LM_SHAPE(4));
+  lm_tensor_set_requires_grad(x, true);
+  lm_relu(x);
+  lm_scope_end();
+  g_assert_cmpuint(lm_tracer_count(tr), ==, 1);
+  g_assert_false(lm_tracer_event(tr, 0)->timed);
+  g_assert_cmpint(lm_tracer_event(tr, 0)->start_ns, ==, 0);
+  lm_tracer_free(tr);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -425,5 +505,6 @@ int main(int argc, char **argv)
   g_test_add_func("/trace/tracer/anomaly-in-backward", test_anomaly_in_backward);
   g_test_add_func("/trace/tracer/anomaly-names-producer", test_anomaly_names_producer);
   g_test_add_func("/trace/tracer/anomaly-backward-name", test_anomaly_backward_name);
+  g_test_add_func("/trace/tracer/op-times", test_op_times);
   return g_test_run();
 }

@@ -1,6 +1,8 @@
 /* widget-pixels.c: see widget-pixels.h. */
 #include "widget-pixels.h"
 
+#include "lm-graph-view.h"
+
 #include <math.h>
 
 /* The texture's pixels (B8G8R8A8, g_free them); takes the texture. */
@@ -51,4 +53,18 @@ widget_pixels_near (const guchar *buf, gsize stride, int x, int y, double r, dou
   const guchar *px = buf + (gsize) y * stride + (gsize) x * 4;
 
   return fabs (px[2] / 255.0 - r) < tol && fabs (px[1] / 255.0 - g) < tol && fabs (px[0] / 255.0 - b) < tol;
+}
+
+void
+widget_pixels_wait_laid_out (GtkWidget *graph_view)
+{
+  gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  LmGraphView *v = LM_GRAPH_VIEW (graph_view);
+
+  while (!(lm_graph_view_is_laid_out (v) && gtk_widget_get_width (graph_view) > 0)
+         && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+  for (int i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_true (lm_graph_view_is_laid_out (v) && gtk_widget_get_width (graph_view) > 0);
 }

@@ -15,6 +15,10 @@ guchar  *widget_pixels_render (GtkWidget *w, int *width, int *height, gsize *str
 /* The pixels of a PNG file (a `lumen --screenshot`), in the same layout. */
 guchar  *widget_pixels_load   (const char *png, int *width, int *height, gsize *stride);
 
+/* Runs the main loop until the LmGraphView has laid its graph out and has
+ * a size (20 s at most, then fails the test). */
+void     widget_pixels_wait_laid_out (GtkWidget *graph_view);
+
 /* Pixel (x, y) within tol of the colour (r, g, b) in 0..1, channel by channel. */
 gboolean widget_pixels_near   (const guchar *buf, gsize stride, int x, int y,
                                double r, double g, double b, double tol);

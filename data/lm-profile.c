@@ -1,0 +1,260 @@
+/* lm-profile.c: key_averages()-style sums of a profiled step's op times.
+ *
+ * Self times come from one pass over the timed events in start order with
+ * a stack of the events still open: an event that ends inside the one on
+ * top of the stack is its child, and its duration leaves the parent's self
+ * time. Events are a step's worth (hundreds), so a table is built afresh
+ * whenever the step or the grouping changes.
+ * Not here: reading traces (lm-graph-data.c), the pane (ui/lm-profile-pane.c).
+ */
+#include "lm-profile.h"
+
+#include <string.h>
+
+typedef struct
+{
+  gint64 start, end;
+  gsize event;
+} span;
+
+static int
+by_start (gconstpointer a, gconstpointer b)
+{
+  const span *x = a, *y = b;
+
+  if (x->start != y->start)
+    return x->start < y->start ? -1 : 1;
+  /* the longer one first: a parent that starts with its first child */
+  if (x->end != y->end)
+    return x->end > y->end ? -1 : 1;
+  return x->event < y->event ? -1 : x->event > y->event;
+}
+
+/* self[i] for every event (0 for untimed ones); returns the timed count. */
+static guint
+self_times (const LmTraceData *t, gint64 *self)
+{
+  g_autofree span *s = g_new (span, t->n_events ? t->n_events : 1);
+  g_autofree gsize *stack = g_new (gsize, t->n_events ? t->n_events : 1);
+  gsize n = 0, depth = 0;
+
+  for (gsize i = 0; i < t->n_events; i++)
+    {
+      const LmTraceDataEvent *e = &t->events[i];
+      self[i] = 0;
+      if (e->dur_ns < 0)
+        continue;
+      s[n++] = (span){ e->start_ns, e->start_ns + e->dur_ns, i };
+      self[i] = e->dur_ns;
+    }
+  qsort (s, n, sizeof *s, by_start);
+  for (gsize k = 0; k < n; k++)
+    {
+      while (depth > 0 && s[stack[depth - 1]].end <= s[k].start)
+        depth--;
+      if (depth > 0 && s[k].end <= s[stack[depth - 1]].end)
+        self[s[stack[depth - 1]].event] -= s[k].end - s[k].start;
+      stack[depth++] = k;
+    }
+  return (guint) n;
+}
+
+static void
+row_clear (LmProfileRow *r)
+{
+  g_free (r->op);
+  g_free (r->module);
+}
+
+void
+lm_profile_free (LmProfile *p)
+{
+  if (p == NULL)
+    return;
+  for (gsize i = 0; i < p->n_rows; i++)
+    row_clear (&p->rows[i]);
+  g_free (p->rows);
+  g_free (p);
+}
+
+LmProfile *
+lm_profile_compute (const LmTraceData *t, const LmGraphData *g, LmProfileGroup group)
+{
+  g_return_val_if_fail (t != NULL, NULL);
+  g_autofree gint64 *self = g_new (gint64, t->n_events ? t->n_events : 1);
+  guint n_timed = self_times (t, self);
+  if (n_timed == 0)
+    return NULL;
+
+  LmProfile *p = g_new0 (LmProfile, 1);
+  GArray *rows = g_array_new (FALSE, TRUE, sizeof (LmProfileRow));
+  g_autoptr (GHashTable) index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  /* the slowest node of each by-op row, for selecting it */
+  g_autoptr (GHashTable) node_ns = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+
+  p->n_timed = n_timed;
+  for (gsize i = 0; i < t->n_events; i++)
+    {
+      const LmTraceDataEvent *e = &t->events[i];
+      if (e->dur_ns < 0)
+        continue;
+      gssize ni = g != NULL ? lm_graph_data_find (g, e->node_id) : -1;
+      const char *op = ni >= 0 ? g->nodes[ni].op : "node";
+      const char *module = ni >= 0 ? g->nodes[ni].module : "";
+      g_autofree char *key = group == LM_PROFILE_BY_OP
+                               ? g_strdup (op)
+                               : g_strdup_printf ("%" G_GINT64_FORMAT, e->node_id);
+      gpointer found;
+      LmProfileRow *r;
+
+      if (g_hash_table_lookup_extended (index, key, NULL, &found))
+        r = &g_array_index (rows, LmProfileRow, GPOINTER_TO_SIZE (found) - 1);
+      else
+        {
+          LmProfileRow nr = { 0 };
+          nr.op = ni >= 0 ? g_strdup (op) : g_strdup_printf ("node %" G_GINT64_FORMAT, e->node_id);
+          nr.module = g_strdup (group == LM_PROFILE_BY_OP ? "" : module);
+          nr.node_id = e->node_id;
+          g_array_append_val (rows, nr);
+          g_hash_table_insert (index, g_steal_pointer (&key), GSIZE_TO_POINTER (rows->len));
+          r = &g_array_index (rows, LmProfileRow, rows->len - 1);
+        }
+      r->calls++;
+      if (e->backward)
+        r->backward_ns += e->dur_ns;
+      else
+        r->forward_ns += e->dur_ns;
+      r->total_ns += e->dur_ns;
+      r->self_ns += self[i];
+      p->ops_ns += self[i];
+      if (e->backward)
+        p->backward_ns += self[i];
+      else
+        p->forward_ns += self[i];
+
+      gint64 *ns = g_hash_table_lookup (node_ns, &e->node_id);
+      if (ns == NULL)
+        {
+          ns = g_new0 (gint64, 1);
+          g_hash_table_insert (node_ns, g_memdup2 (&e->node_id, sizeof e->node_id), ns);
+        }
+      *ns += e->dur_ns;
+      gint64 *best = g_hash_table_lookup (node_ns, &r->node_id);
+      if (best != NULL && *ns > *best)
+        r->node_id = e->node_id;
+    }
+
+  p->step_measured = t->dur_ns > 0;
+  p->step_ns = p->step_measured ? MAX (t->dur_ns, p->ops_ns) : p->ops_ns;
+  p->n_rows = rows->len;
+  p->rows = (LmProfileRow *) g_array_free (rows, FALSE);
+  for (gsize i = 0; i < p->n_rows; i++)
+    {
+      LmProfileRow *r = &p->rows[i];
+      r->mean_ns = r->calls ? (double) r->total_ns / r->calls : 0;
+      r->percent = p->step_ns > 0 ? 100.0 * (double) r->total_ns / (double) p->step_ns : 0;
+      r->nodes = 1;
+    }
+  if (group == LM_PROFILE_BY_OP)
+    {
+      /* nodes per op type */
+      for (gsize i = 0; i < p->n_rows; i++)
+        p->rows[i].nodes = 0;
+      GHashTableIter it;
+      gpointer k;
+      g_hash_table_iter_init (&it, node_ns);
+      while (g_hash_table_iter_next (&it, &k, NULL))
+        {
+          gssize ni = g != NULL ? lm_graph_data_find (g, *(gint64 *) k) : -1;
+          g_autofree char *name = ni >= 0 ? g_strdup (g->nodes[ni].op)
+                                          : g_strdup_printf ("node %" G_GINT64_FORMAT, *(gint64 *) k);
+          for (gsize i = 0; i < p->n_rows; i++)
+            if (strcmp (p->rows[i].op, name) == 0)
+              p->rows[i].nodes++;
+        }
+    }
+  lm_profile_sort (p, LM_PROFILE_SORT_TOTAL);
+  return p;
+}
+
+static LmProfileSort sort_key;
+
+static int
+cmp_rows (gconstpointer pa, gconstpointer pb)
+{
+  const LmProfileRow *a = pa, *b = pb;
+  double x = 0, y = 0;
+
+  switch (sort_key)
+    {
+    case LM_PROFILE_SORT_NAME:
+      {
+        int c = strcmp (a->op, b->op);
+        if (c == 0)
+          c = strcmp (a->module, b->module);
+        if (c != 0)
+          return c;
+        break;
+      }
+    case LM_PROFILE_SORT_SELF: x = a->self_ns, y = b->self_ns; break;
+    case LM_PROFILE_SORT_FORWARD: x = a->forward_ns, y = b->forward_ns; break;
+    case LM_PROFILE_SORT_BACKWARD: x = a->backward_ns, y = b->backward_ns; break;
+    case LM_PROFILE_SORT_CALLS: x = a->calls, y = b->calls; break;
+    case LM_PROFILE_SORT_MEAN: x = a->mean_ns, y = b->mean_ns; break;
+    case LM_PROFILE_SORT_TOTAL:
+    default: x = a->total_ns, y = b->total_ns; break;
+    }
+  if (x != y)
+    return x > y ? -1 : 1;
+  /* ties: the bigger total, then graph order */
+  if (a->total_ns != b->total_ns)
+    return a->total_ns > b->total_ns ? -1 : 1;
+  return a->node_id < b->node_id ? -1 : a->node_id > b->node_id;
+}
+
+void
+lm_profile_sort (LmProfile *p, LmProfileSort sort)
+{
+  g_return_if_fail (p != NULL);
+  /* main-thread only (the UI), so a static key is enough */
+  sort_key = sort;
+  qsort (p->rows, p->n_rows, sizeof *p->rows, cmp_rows);
+}
+
+GHashTable *
+lm_profile_node_times (const LmTraceData *t)
+{
+  GHashTable *h = NULL;
+
+  g_return_val_if_fail (t != NULL, NULL);
+  for (gsize i = 0; i < t->n_events; i++)
+    {
+      const LmTraceDataEvent *e = &t->events[i];
+      if (e->dur_ns < 0)
+        continue;
+      if (h == NULL)
+        h = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+      gint64 *ns = g_hash_table_lookup (h, &e->node_id);
+      if (ns == NULL)
+        {
+          ns = g_new0 (gint64, 1);
+          g_hash_table_insert (h, g_memdup2 (&e->node_id, sizeof e->node_id), ns);
+        }
+      *ns += e->dur_ns;
+    }
+  return h;
+}
+
+const char *
+lm_profile_time_text (double ns, char *buf, gsize len)
+{
+  if (ns < 1e3)
+    g_snprintf (buf, len, "%.0f ns", ns);
+  else if (ns < 1e6)
+    g_snprintf (buf, len, "%.*f µs", ns < 1e5 ? 1 : 0, ns / 1e3);
+  else if (ns < 1e9)
+    g_snprintf (buf, len, "%.*f ms", ns < 1e8 ? 2 : 1, ns / 1e6);
+  else
+    g_snprintf (buf, len, "%.2f s", ns / 1e9);
+  return buf;
+}

@@ -1,0 +1,79 @@
+/* lm-profile.h: a profiled step's op times, summed as torch.profiler's
+ * key_averages() table sums them.
+ *
+ * What it is for: the Graph page's Profile pane and its "Color: Compute
+ * time" mode. From a trace whose events carry op times (lumen-train
+ * --profile-steps), one row per graph node (or per op type) with its
+ * calls, forward, backward, total and self time, mean per call and share
+ * of the step, sorted by a column. Self time is the total less the time
+ * of events nested inside it (an op built from other timed ops); for the
+ * engine's flat ops the two are equal.
+ *
+ * What it is not for: reading the file (lm-graph-data.h), drawing.
+ */
+#pragma once
+
+#include "lm-graph-data.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  LM_PROFILE_BY_NODE,  /* one row per graph node: "linear" in module "0" */
+  LM_PROFILE_BY_OP,    /* one row per op type, as key_averages() groups */
+} LmProfileGroup;
+
+typedef enum {
+  LM_PROFILE_SORT_TOTAL,    /* descending, the default */
+  LM_PROFILE_SORT_SELF,
+  LM_PROFILE_SORT_FORWARD,
+  LM_PROFILE_SORT_BACKWARD,
+  LM_PROFILE_SORT_CALLS,
+  LM_PROFILE_SORT_MEAN,
+  LM_PROFILE_SORT_NAME,     /* ascending */
+} LmProfileSort;
+
+typedef struct
+{
+  char *op;             /* "linear", "conv2d", ... */
+  char *module;         /* "features.0"; "" for a by-op row */
+  gint64 node_id;       /* the node (by op: the slowest node of that type) */
+  guint calls;          /* timed events: a forward and a backward make 2 */
+  guint nodes;          /* nodes summed (1 by node) */
+  gint64 forward_ns, backward_ns, total_ns, self_ns;
+  double mean_ns;       /* total / calls */
+  double percent;       /* total as a share of the step (0-100) */
+} LmProfileRow;
+
+typedef struct
+{
+  gsize n_rows;
+  LmProfileRow *rows;
+  gint64 ops_ns;        /* sum of every event's self time */
+  gint64 forward_ns, backward_ns;
+  /* the step's wall time (traces.dur_ns), or ops_ns when not stored; the
+   * percentages are shares of it */
+  gint64 step_ns;
+  gboolean step_measured;
+  guint n_timed;        /* timed events */
+} LmProfile;
+
+/* NULL when the trace holds no op time (a step that was not profiled, a
+ * file from before op times). g may be NULL (rows then show no op name
+ * beyond "node N"). */
+LmProfile   *lm_profile_compute   (const LmTraceData *t,
+                                   const LmGraphData *g,
+                                   LmProfileGroup     group);
+void         lm_profile_sort      (LmProfile         *p,
+                                   LmProfileSort      sort);
+void         lm_profile_free      (LmProfile         *p);
+/* Each node's forward + backward time in ns (gint64 id -> gint64 * ns),
+ * for shading the graph; NULL when the trace has no op time. */
+GHashTable  *lm_profile_node_times (const LmTraceData *t);
+/* "812 µs", "3.25 ms", "1.20 s", "90 ns" into buf. */
+const char  *lm_profile_time_text (double             ns,
+                                   char              *buf,
+                                   gsize              len);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LmProfile, lm_profile_free)
+
+G_END_DECLS

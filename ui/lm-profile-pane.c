@@ -1,0 +1,356 @@
+/* lm-profile-pane.c: the Profile pane (see lm-profile-pane.h).
+ *
+ * The table is a list box of fixed-width label rows under a row of heading
+ * buttons: a step has tens to a few hundred nodes, so rows are rebuilt
+ * whenever the trace, the grouping or the sort changes. The timeline is a
+ * drawing area over the step's span.
+ */
+#include "lm-profile-pane.h"
+
+#include "lm-theme.h"
+
+struct _LmProfilePane
+{
+  GtkBox parent_instance;
+
+  LmGraphView *view;            /* a reference: siblings may go first */
+  LmProfile *profile;
+  LmProfileGroup group;
+  LmProfileSort sort;
+  char *summary;
+  GtkWidget *summary_label, *group_drop, *timeline, *list;
+  GtkWidget *heads[8];
+};
+
+G_DEFINE_FINAL_TYPE (LmProfilePane, lm_profile_pane, GTK_TYPE_BOX)
+
+/* The columns: heading, the sort it asks for, width in characters. */
+static const struct
+{
+  const char *title, *tip;
+  LmProfileSort sort;
+  int chars;
+} columns[] = {
+  { "Op", "Op and module (sort by name)", LM_PROFILE_SORT_NAME, 14 },
+  { "Calls", "Timed events: a forward and a backward make two", LM_PROFILE_SORT_CALLS, 5 },
+  { "Fwd", "Forward time", LM_PROFILE_SORT_FORWARD, 7 },
+  { "Bwd", "Backward time (the op's backward function)", LM_PROFILE_SORT_BACKWARD, 7 },
+  { "Total", "Forward + backward time", LM_PROFILE_SORT_TOTAL, 7 },
+  { "Self", "Total less the ops nested inside it", LM_PROFILE_SORT_SELF, 7 },
+  { "Mean", "Total per call", LM_PROFILE_SORT_MEAN, 7 },
+  { "%", "Total as a share of the step's wall time", LM_PROFILE_SORT_TOTAL, 4 },
+};
+
+static GtkWidget *
+cell (const char *text, int chars, gboolean left)
+{
+  GtkWidget *l = gtk_label_new (text);
+
+  gtk_label_set_width_chars (GTK_LABEL (l), chars);
+  gtk_label_set_max_width_chars (GTK_LABEL (l), chars);
+  gtk_label_set_ellipsize (GTK_LABEL (l), left ? PANGO_ELLIPSIZE_MIDDLE : PANGO_ELLIPSIZE_NONE);
+  gtk_label_set_xalign (GTK_LABEL (l), left ? 0 : 1);
+  gtk_widget_add_css_class (l, "numeric");
+  return l;
+}
+
+static void
+fill_rows (LmProfilePane *self)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (self->list)) != NULL)
+    gtk_list_box_remove (GTK_LIST_BOX (self->list), child);
+  for (guint c = 0; c < G_N_ELEMENTS (columns); c++)
+    {
+      g_autofree char *t = g_strdup_printf ("%s%s", columns[c].title,
+                                            c != 7 && columns[c].sort == self->sort ? " ▾" : "");
+      gtk_label_set_text (GTK_LABEL (self->heads[c]), t);
+    }
+  for (gsize i = 0; self->profile && i < self->profile->n_rows; i++)
+    {
+      const LmProfileRow *r = &self->profile->rows[i];
+      GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+      char b[5][32];
+      g_autofree char *name = *r->module ? g_strdup_printf ("%s  %s", r->op, r->module)
+                                         : r->nodes > 1 ? g_strdup_printf ("%s ×%u", r->op, r->nodes)
+                                                        : g_strdup (r->op);
+      g_autofree char *calls = g_strdup_printf ("%u", r->calls);
+      g_autofree char *pc = g_strdup_printf ("%.1f", r->percent);
+
+      gtk_box_append (GTK_BOX (row), cell (name, columns[0].chars, TRUE));
+      gtk_box_append (GTK_BOX (row), cell (calls, columns[1].chars, FALSE));
+      gtk_box_append (GTK_BOX (row), cell (lm_profile_time_text ((double) r->forward_ns, b[0], 32), 7, FALSE));
+      gtk_box_append (GTK_BOX (row), cell (lm_profile_time_text ((double) r->backward_ns, b[1], 32), 7, FALSE));
+      gtk_box_append (GTK_BOX (row), cell (lm_profile_time_text ((double) r->total_ns, b[2], 32), 7, FALSE));
+      gtk_box_append (GTK_BOX (row), cell (lm_profile_time_text ((double) r->self_ns, b[3], 32), 7, FALSE));
+      gtk_box_append (GTK_BOX (row), cell (lm_profile_time_text (r->mean_ns, b[4], 32), 7, FALSE));
+      gtk_box_append (GTK_BOX (row), cell (pc, columns[7].chars, FALSE));
+      gtk_widget_set_tooltip_text (row, name);
+      gtk_list_box_append (GTK_LIST_BOX (self->list), row);
+    }
+  gtk_widget_queue_draw (self->timeline);
+}
+
+void
+lm_profile_pane_reload (LmProfilePane *self)
+{
+  const LmTraceData *t;
+  char a[32], b[32], c[32], d[32];
+
+  g_return_if_fail (LM_IS_PROFILE_PANE (self));
+  g_clear_pointer (&self->profile, lm_profile_free);
+  g_clear_pointer (&self->summary, g_free);
+  t = self->view ? lm_graph_view_get_trace (self->view) : NULL;
+  if (t != NULL)
+    self->profile = lm_profile_compute (t, lm_graph_view_get_graph (self->view), self->group);
+  if (self->profile != NULL)
+    {
+      const LmProfile *p = self->profile;
+      lm_profile_sort (self->profile, self->sort);
+      if (p->step_measured)
+        self->summary = g_strdup_printf ("Step %" G_GINT64_FORMAT ": %u ops took %s of a %s step (%.0f%%): "
+                                         "forward %s, backward %s. The rest: data, optimizer, "
+                                         "autograd's bookkeeping, recording.",
+                                         t->step, p->n_timed, lm_profile_time_text ((double) p->ops_ns, a, 32),
+                                         lm_profile_time_text ((double) p->step_ns, b, 32),
+                                         100.0 * (double) p->ops_ns / (double) p->step_ns,
+                                         lm_profile_time_text ((double) p->forward_ns, c, 32),
+                                         lm_profile_time_text ((double) p->backward_ns, d, 32));
+      else
+        self->summary = g_strdup_printf ("Step %" G_GINT64_FORMAT ": %u ops took %s: forward %s, backward %s.",
+                                         t->step, p->n_timed, lm_profile_time_text ((double) p->ops_ns, a, 32),
+                                         lm_profile_time_text ((double) p->forward_ns, c, 32),
+                                         lm_profile_time_text ((double) p->backward_ns, d, 32));
+    }
+  else if (t != NULL)
+    self->summary = g_strdup_printf ("The trace of step %" G_GINT64_FORMAT " has no op times. Profile steps "
+                                     "with: lumen-train --profile-steps 10,11,12 (or --profile).", t->step);
+  else
+    self->summary = g_strdup ("No trace. Profile steps with: lumen-train --profile-steps 10,11,12 "
+                              "(or --profile).");
+  gtk_label_set_text (GTK_LABEL (self->summary_label), self->summary);
+  gtk_widget_set_visible (self->timeline, self->profile != NULL);
+  fill_rows (self);
+}
+
+void
+lm_profile_pane_set_sort (LmProfilePane *self, LmProfileSort sort)
+{
+  g_return_if_fail (LM_IS_PROFILE_PANE (self));
+  self->sort = sort;
+  if (self->profile)
+    lm_profile_sort (self->profile, sort);
+  fill_rows (self);
+}
+
+void
+lm_profile_pane_set_group (LmProfilePane *self, LmProfileGroup group)
+{
+  g_return_if_fail (LM_IS_PROFILE_PANE (self));
+  if (gtk_drop_down_get_selected (GTK_DROP_DOWN (self->group_drop)) != (guint) group)
+    gtk_drop_down_set_selected (GTK_DROP_DOWN (self->group_drop), (guint) group);
+  if (self->group == group)
+    return;
+  self->group = group;
+  lm_profile_pane_reload (self);
+}
+
+const LmProfile *
+lm_profile_pane_get_profile (LmProfilePane *self)
+{
+  g_return_val_if_fail (LM_IS_PROFILE_PANE (self), NULL);
+  return self->profile;
+}
+
+const char *
+lm_profile_pane_get_summary (LmProfilePane *self)
+{
+  g_return_val_if_fail (LM_IS_PROFILE_PANE (self), NULL);
+  return self->summary;
+}
+
+void
+lm_profile_pane_activate_row (LmProfilePane *self, guint i)
+{
+  g_return_if_fail (LM_IS_PROFILE_PANE (self));
+  if (self->profile == NULL || i >= self->profile->n_rows)
+    return;
+  lm_graph_view_select (self->view, self->profile->rows[i].node_id);
+}
+
+static void
+on_row_activated (GtkListBox *box, GtkListBoxRow *row, LmProfilePane *self)
+{
+  lm_profile_pane_activate_row (self, (guint) gtk_list_box_row_get_index (row));
+}
+
+static void
+on_head_clicked (GtkGestureClick *click, int n_press, double x, double y, LmProfilePane *self)
+{
+  GtkWidget *head = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (click));
+
+  for (guint c = 0; c < G_N_ELEMENTS (columns); c++)
+    if (self->heads[c] == head)
+      lm_profile_pane_set_sort (self, columns[c].sort);
+}
+
+static void
+on_group_selected (GtkDropDown *drop, GParamSpec *pspec, LmProfilePane *self)
+{
+  lm_profile_pane_set_group (self, (LmProfileGroup) gtk_drop_down_get_selected (drop));
+}
+
+/* The step's ops as bars over its span: forward blue, backward orange;
+ * the selected node's bars outlined. */
+static void
+draw_timeline (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
+{
+  LmProfilePane *self = data;
+  const LmThemeColors *tc = lm_theme_colors ();
+
+  if (self->view == NULL)
+    return;
+  const LmTraceData *t = lm_graph_view_get_trace (self->view);
+  gint64 t0 = G_MAXINT64, t1 = 0, sel = lm_graph_view_get_selected (self->view);
+
+  gdk_cairo_set_source_rgba (cr, &tc->panel);
+  cairo_paint (cr);
+  if (t == NULL || self->profile == NULL)
+    return;
+  for (gsize i = 0; i < t->n_events; i++)
+    if (t->events[i].dur_ns >= 0)
+      {
+        t0 = MIN (t0, t->events[i].start_ns);
+        t1 = MAX (t1, t->events[i].start_ns + t->events[i].dur_ns);
+      }
+  if (t1 <= t0)
+    return;
+  double sx = (width - 8) / (double) (t1 - t0);
+  for (int pass = 0; pass < 2; pass++)
+    for (gsize i = 0; i < t->n_events; i++)
+      {
+        const LmTraceDataEvent *e = &t->events[i];
+        if (e->dur_ns < 0 || (pass == 1) != (e->node_id == sel))
+          continue;
+        double x = 4 + (double) (e->start_ns - t0) * sx, w = MAX ((double) e->dur_ns * sx, 1.0);
+        double y = e->backward ? height / 2.0 + 2 : 4, h = height / 2.0 - 6;
+        if (e->backward)
+          cairo_set_source_rgb (cr, 0.93, 0.55, 0.15);
+        else
+          cairo_set_source_rgb (cr, 0.25, 0.50, 0.85);
+        cairo_rectangle (cr, x, y, w, h);
+        cairo_fill (cr);
+        if (pass == 1)
+          {
+            gdk_cairo_set_source_rgba (cr, &tc->strong);
+            cairo_set_line_width (cr, 2);
+            cairo_rectangle (cr, x - 1, y - 1, w + 2, h + 2);
+            cairo_stroke (cr);
+          }
+      }
+}
+
+static void
+on_selection_changed (LmGraphView *view, LmProfilePane *self)
+{
+  gtk_widget_queue_draw (self->timeline);
+}
+
+static void
+lm_profile_pane_dispose (GObject *object)
+{
+  LmProfilePane *self = LM_PROFILE_PANE (object);
+
+  if (self->view)
+    g_signal_handlers_disconnect_by_data (self->view, self);
+  g_clear_object (&self->view);
+  G_OBJECT_CLASS (lm_profile_pane_parent_class)->dispose (object);
+}
+
+static void
+lm_profile_pane_finalize (GObject *object)
+{
+  LmProfilePane *self = LM_PROFILE_PANE (object);
+
+  lm_profile_free (self->profile);
+  g_free (self->summary);
+  G_OBJECT_CLASS (lm_profile_pane_parent_class)->finalize (object);
+}
+
+static void
+lm_profile_pane_class_init (LmProfilePaneClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = lm_profile_pane_dispose;
+  G_OBJECT_CLASS (klass)->finalize = lm_profile_pane_finalize;
+}
+
+static void
+lm_profile_pane_init (LmProfilePane *self)
+{
+  static const char *const groups[] = { "By node", "By op type", NULL };
+  GtkWidget *heads = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *tl_label = gtk_label_new ("Timeline: forward (top), backward (bottom)");
+
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
+  gtk_box_set_spacing (GTK_BOX (self), 6);
+  gtk_widget_set_margin_start (GTK_WIDGET (self), 8);
+  gtk_widget_set_margin_end (GTK_WIDGET (self), 8);
+  gtk_widget_set_margin_top (GTK_WIDGET (self), 6);
+  self->sort = LM_PROFILE_SORT_TOTAL;
+
+  self->summary_label = gtk_label_new (NULL);
+  gtk_label_set_wrap (GTK_LABEL (self->summary_label), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (self->summary_label), 0);
+  gtk_label_set_max_width_chars (GTK_LABEL (self->summary_label), 40);
+  gtk_box_append (GTK_BOX (self), self->summary_label);
+
+  self->group_drop = gtk_drop_down_new_from_strings (groups);
+  gtk_widget_set_tooltip_text (self->group_drop, "One row per graph node, or per op type (key_averages)");
+  gtk_widget_set_halign (self->group_drop, GTK_ALIGN_START);
+  g_signal_connect (self->group_drop, "notify::selected", G_CALLBACK (on_group_selected), self);
+  gtk_box_append (GTK_BOX (self), self->group_drop);
+
+  gtk_label_set_xalign (GTK_LABEL (tl_label), 0);
+  gtk_widget_add_css_class (tl_label, "dim-label");
+  gtk_box_append (GTK_BOX (self), tl_label);
+  self->timeline = gtk_drawing_area_new ();
+  gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (self->timeline), 44);
+  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self->timeline), draw_timeline, self, NULL);
+  gtk_box_append (GTK_BOX (self), self->timeline);
+
+  for (guint c = 0; c < G_N_ELEMENTS (columns); c++)
+    {
+      /* labels as wide as the rows' cells, so the columns line up; a
+       * click sorts by the column */
+      GtkWidget *l = cell (columns[c].title, columns[c].chars, c == 0);
+      GtkGesture *click = gtk_gesture_click_new ();
+      gtk_widget_add_css_class (l, "dim-label");
+      gtk_widget_set_tooltip_text (l, columns[c].tip);
+      gtk_widget_set_cursor_from_name (l, "pointer");
+      g_signal_connect (click, "released", G_CALLBACK (on_head_clicked), self);
+      gtk_widget_add_controller (l, GTK_EVENT_CONTROLLER (click));
+      self->heads[c] = l;
+      gtk_box_append (GTK_BOX (heads), l);
+    }
+  gtk_box_append (GTK_BOX (self), heads);
+
+  self->list = gtk_list_box_new ();
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (self->list), GTK_SELECTION_SINGLE);
+  gtk_list_box_set_activate_on_single_click (GTK_LIST_BOX (self->list), TRUE);
+  g_signal_connect (self->list, "row-activated", G_CALLBACK (on_row_activated), self);
+  /* the page scrolls the pane as a whole */
+  gtk_box_append (GTK_BOX (self), self->list);
+}
+
+GtkWidget *
+lm_profile_pane_new (LmGraphView *view)
+{
+  LmProfilePane *self = g_object_new (LM_TYPE_PROFILE_PANE, NULL);
+
+  g_return_val_if_fail (LM_IS_GRAPH_VIEW (view), NULL);
+  self->view = g_object_ref (view);
+  g_signal_connect (view, "selection-changed", G_CALLBACK (on_selection_changed), self);
+  lm_profile_pane_reload (self);
+  return GTK_WIDGET (self);
+}

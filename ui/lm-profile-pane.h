@@ -1,0 +1,41 @@
+/* lm-profile-pane.h: where a profiled step's time went, next to the graph.
+ *
+ * What it is for: torch.profiler's key_averages() table for the trace the
+ * LmGraphView shows (lumen-train --profile-steps): one row per node, or per
+ * op type, with calls, forward, backward, total and self time, mean per
+ * call and share of the step, sorted by total time (click a column's
+ * heading to sort by it); a timeline of the step's ops as bars by start and
+ * duration (forward blue, backward orange); a summary line. Clicking a row
+ * selects its node in the graph (for an op type, its slowest node).
+ *
+ * What it is not for: loading (the graph page does), the sums themselves
+ * (data/lm-profile.h).
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "lm-graph-view.h"
+#include "lm-profile.h"
+
+G_BEGIN_DECLS
+
+#define LM_TYPE_PROFILE_PANE (lm_profile_pane_get_type ())
+G_DECLARE_FINAL_TYPE (LmProfilePane, lm_profile_pane, LM, PROFILE_PANE, GtkBox)
+
+GtkWidget       *lm_profile_pane_new         (LmGraphView    *view);
+/* The view's trace changed: the table is built again. */
+void             lm_profile_pane_reload      (LmProfilePane  *self);
+void             lm_profile_pane_set_sort    (LmProfilePane  *self,
+                                              LmProfileSort   sort);
+void             lm_profile_pane_set_group   (LmProfilePane  *self,
+                                              LmProfileGroup  group);
+/* The table as shown (NULL: the trace has no op times). */
+const LmProfile *lm_profile_pane_get_profile (LmProfilePane  *self);
+/* The summary line ("Step 3: 32 ops, ..."), or why there is no table. */
+const char      *lm_profile_pane_get_summary (LmProfilePane  *self);
+/* As a click on row i: selects its node in the graph. */
+void             lm_profile_pane_activate_row (LmProfilePane *self,
+                                               guint          i);
+
+G_END_DECLS
