@@ -9,13 +9,15 @@
  *
  * Not for: real training (see lumen-train, which logs the same for
  * Fashion-MNIST), or anything beyond the public header; the install test
- * builds it against the installed pkg-config file:
+ * builds it against the installed pkg-config file (example-util.h,
+ * the made-up numbers, next to it):
  *
- *   cc log-classifier.c $(pkg-config --cflags --libs lumen-log) -lm -o log-classifier
+ *   cc log-classifier.c $(pkg-config --cflags --libs lumen-log) -o log-classifier
  *   ./log-classifier --logdir runs --run classifier --epochs 5
  *   lumen --logdir runs --view pr_curves          (or --view projector)
  */
 #include <lumen-log.h>
+#include "example-util.h"
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,18 +34,6 @@ enum {
 
 static const char *const class_names[N_CLASSES] = {"ring", "square", "cross"};
 
-static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
-
-static double uniform01(void) {
-  rng_state = rng_state * 6364136223846793005ull + 1442695040888963407ull;
-  return (double)(rng_state >> 11) * (1.0 / 9007199254740992.0);
-}
-
-static double normal(void) { /* Box-Muller */
-  double u = uniform01(), v = uniform01();
-  return sqrt(-2.0 * log(u + 1e-300)) * cos(6.283185307179586 * v);
-}
-
 static void usage(const char *argv0) {
   fprintf(stderr,
           "usage: %s [--logdir LOGDIR] [--run NAME] [--epochs N]\n"
@@ -55,14 +45,7 @@ static void usage(const char *argv0) {
           argv0);
 }
 
-/* Fails with lumen-log's own message, which names what was wrong. */
-static void check(int rc, const char *what) {
-  if (rc != LM_OK) {
-    fprintf(stderr, "log-classifier: %s failed: %s (%s)\n", what,
-            lm_log_last_error(), lm_error_name(rc));
-    exit(1);
-  }
-}
+static void check(int rc, const char *what) { example_check("log-classifier", rc, what); }
 
 /* Thumbnail of class k: its shape drawn in white on black, 1 x THUMB x
  * THUMB floats in [0, 1] (CHW with one channel, as a grey label_img). */
@@ -109,8 +92,8 @@ int main(int argc, char **argv) {
     int k = i / PER_CLASS;
     double a = 1.5707963 + k * 2.0943951; /* centres 120 degrees apart */
     label[i] = k;
-    xy[i][0] = 1.5 * cos(a) + 0.9 * normal();
-    xy[i][1] = 1.5 * sin(a) + 0.9 * normal();
+    xy[i][0] = 1.5 * cos(a) + 0.9 * example_normal();
+    xy[i][1] = 1.5 * sin(a) + 0.9 * example_normal();
   }
 
   lm_writer *w;
@@ -183,7 +166,7 @@ int main(int argc, char **argv) {
   double mix[D][3];
   for (int j = 0; j < D; j++)
     for (int m = 0; m < 3; m++)
-      mix[j][m] = normal();
+      mix[j][m] = example_normal();
   for (int i = 0; i < N; i++) {
     for (int j = 0; j < D; j++)
       features[i][j] = (float)tanh(mix[j][0] * xy[i][0] + mix[j][1] * xy[i][1] + mix[j][2]);
