@@ -5,29 +5,19 @@
  *
  * Not for: real training (see lumen-train), or anything beyond the
  * public header; it is also what the install test builds against the
- * installed pkg-config file:
+ * installed pkg-config file (example-util.h, the made-up numbers, next to
+ * it):
  *
  *   cc log-scalars.c $(pkg-config --cflags --libs lumen-log) -o log-scalars
  *   ./log-scalars --logdir runs --run demo --steps 1000
  */
 #include <lumen-log.h>
+#include "example-util.h"
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
-
-static double uniform01(void) {
-  rng_state = rng_state * 6364136223846793005ull + 1442695040888963407ull;
-  return (double)(rng_state >> 11) * (1.0 / 9007199254740992.0);
-}
-
-static double normal(void) { /* Box-Muller */
-  double u = uniform01(), v = uniform01();
-  return sqrt(-2.0 * log(u + 1e-300)) * cos(6.283185307179586 * v);
-}
 
 static void usage(const char *argv0) {
   fprintf(stderr,
@@ -39,14 +29,7 @@ static void usage(const char *argv0) {
           argv0);
 }
 
-/* Fails with lumen-log's own message, which names what was wrong. */
-static void check(int rc, const char *what) {
-  if (rc != LM_OK) {
-    fprintf(stderr, "log-scalars: %s failed: %s (%s)\n", what,
-            lm_log_last_error(), lm_error_name(rc));
-    exit(1);
-  }
-}
+static void check(int rc, const char *what) { example_check("log-scalars", rc, what); }
 
 int main(int argc, char **argv) {
   const char *logdir = "runs", *run = NULL;
@@ -89,8 +72,8 @@ int main(int argc, char **argv) {
   long scalars = 0, histograms = 0, images = 0;
   for (long step = 0; step < steps; step++) {
     double t = (double)step / (double)steps;
-    double loss = 2.3 * exp(-4.0 * t) + 0.05 + 0.03 * normal();
-    double acc = 0.1 + 0.85 * (1.0 - exp(-5.0 * t)) + 0.01 * normal();
+    double loss = 2.3 * exp(-4.0 * t) + 0.05 + 0.03 * example_normal();
+    double acc = 0.1 + 0.85 * (1.0 - exp(-5.0 * t)) + 0.01 * example_normal();
     const char *tags[] = {"train/loss", "train/accuracy", "lr"};
     double values[] = {loss, acc, lr * 0.5 * (1.0 + cos(3.14159265 * t))};
     check(lm_writer_add_scalars(w, step, 3, tags, values), "logging scalars");
@@ -99,7 +82,7 @@ int main(int argc, char **argv) {
     if (step % 100 == 0 || step == steps - 1) {
       /* Weights spread out as training goes on, as they tend to. */
       for (int i = 0; i < N_WEIGHTS; i++)
-        weights[i] = (float)((0.05 + 0.2 * t) * normal());
+        weights[i] = (float)((0.05 + 0.2 * t) * example_normal());
       check(lm_writer_add_histogram(w, "fc1/weight", step, weights, N_WEIGHTS),
             "logging a histogram");
       histograms++;

@@ -648,13 +648,13 @@ main (int argc, char **argv)
     { "tag-filter", 0, 0, G_OPTION_ARG_STRING, NULL, "Show only tags matching this regex", "REGEX" },
     { "run-filter", 0, 0, G_OPTION_ARG_STRING, NULL, "Show only runs matching this regex", "REGEX" },
     { "smoothing", 0, 0, G_OPTION_ARG_STRING, NULL, "Smoothing weight 0..0.999 (default 0.6)", "W" },
-    { "x-axis", 0, 0, G_OPTION_ARG_STRING, NULL, "Horizontal axis: step, relative or wall", "AXIS" },
+    { "x-axis", 0, 0, G_OPTION_ARG_STRING, NULL, "Horizontal axis: step (the default), relative or wall", "AXIS" },
     { "theme", 0, 0, G_OPTION_ARG_STRING, NULL,
       "Light or dark charts and dashboards: system (follow the desktop, the default), light or dark", "MODE" },
     { "view", 0, 0, G_OPTION_ARG_STRING, NULL,
-      "Dashboard to open: scalars, histograms, distributions, images, text, pr_curves, hparams, hparams-scatter "
-      "(hparams with its scatter plot matrix), graph, debugger or profile (the graph by compute time with "
-      "its op-time table)", "VIEW" },
+      "Dashboard to open: scalars (the default), histograms, distributions, images, text, pr_curves, hparams, "
+      "hparams-scatter (hparams with its scatter plot matrix), graph, projector, debugger or profile (the "
+      "graph by compute time with its op-time table)", "VIEW" },
     { "timings", 0, 0, G_OPTION_ARG_NONE, NULL,
       "Print start-up timings and memory once the data is shown, then exit", NULL },
     { "step", 0, 0, G_OPTION_ARG_STRING, NULL,
@@ -699,9 +699,10 @@ main (int argc, char **argv)
   g_application_set_option_context_summary (G_APPLICATION (app),
     "Live charts of the training runs in a log directory (like tensorboard --logdir).");
   g_application_set_option_context_description (G_APPLICATION (app),
-    "Settings you change in the window (smoothing, horizontal axis, ignore outliers, step selection,\n"
-    "appearance, window size) are kept in $XDG_CONFIG_HOME/lumen/settings.ini (~/.config/lumen/settings.ini);\n"
-    "the options above apply on top of them for one session.");
+    "Settings you change in the window (smoothing, horizontal axis, ignore outliers, tooltip sorting,\n"
+    "step selection, appearance, window size; per log directory the pinned cards and run colours) are kept\n"
+    "in $XDG_CONFIG_HOME/lumen/settings.ini (~/.config/lumen/settings.ini); the options above apply on top\n"
+    "of them for one session.");
   g_signal_connect (app, "handle-local-options", G_CALLBACK (on_local_options), NULL);
   g_signal_connect (app, "startup", G_CALLBACK (on_startup), NULL);
   g_signal_connect (app, "command-line", G_CALLBACK (on_command_line), NULL);

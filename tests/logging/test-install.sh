@@ -1,8 +1,9 @@
 #!/bin/sh
 # test-install.sh: proves the installed libraries are usable from outside
 # the tree.  Installs the build into a temporary DESTDIR, then compiles
-# examples/log-scalars.c with plain `cc` and the *installed* lumen-log.pc
-# (pkg-config), runs it and checks the run file with the sqlite3 CLI; does
+# examples/log-scalars.c and examples/log-classifier.c with plain `cc` and
+# the *installed* lumen-log.pc (pkg-config), runs them and checks their run
+# files with the sqlite3 CLI; does
 # the same for a small engine program (lumen-engine.pc) and
 # examples/trace-capture.c (lumen-train-log.pc), and checks that every
 # installed library has a .pc and every installed header compiles with one.
@@ -81,6 +82,34 @@ q() { sqlite3 "file:$file?mode=ro" "$1"; }
 [ "$(q 'SELECT count(*) FROM images')" = 2 ] || fail "expected 2 images"
 [ "$(q "SELECT value FROM run WHERE key = 'status'")" = finished ] || fail "status not finished"
 [ "$(q "SELECT hex(substr(png, 1, 8)) FROM images LIMIT 1")" = 89504E470D0A1A0A ] || fail "image is not a PNG"
+
+# examples/log-classifier.c, built the same way: a PR curve per class
+# each epoch and an embedding with labels and thumbnails.
+cc -std=gnu11 -Wall -Wextra -Werror $sanflags -o "$tmp/log-classifier" \
+  "$src/examples/log-classifier.c" $cflags $libs -lm || fail "compiling examples/log-classifier.c"
+out=$("$tmp/log-classifier" --logdir "$tmp/runs" --run classifier --epochs 4) ||
+  fail "running log-classifier"
+echo "$out"
+file="$tmp/runs/classifier/run.lumen"
+echo "$out" | grep -q "wrote $file" || fail "log-classifier did not say where the file is"
+expect() { # expect WHAT SQL VALUE
+  got=$(q "$2")
+  [ "$got" = "$3" ] || fail "log-classifier: expected $1 $3, got $got"
+}
+expect "PR curve tags" "SELECT group_concat(name, ' ') FROM (SELECT name FROM tags WHERE kind = 'pr_curve' ORDER BY id)" \
+  "pr/ring pr/square pr/cross"
+expect "PR curves (3 classes x 4 epochs, 127 thresholds)" \
+  "SELECT count(*), min(step), max(step), min(num_thresholds), max(num_thresholds) FROM pr_curves" "12|1|4|127|127"
+expect "points" "SELECT count(*) FROM pr_curve_points" 1524
+# At threshold 0 every point is predicted positive: recall 1, precision
+# the class's share of the 300 test points (100 each), TP + FN 100.
+expect "threshold-0 rows" "SELECT count(*) FROM pr_curve_points WHERE i = 0 AND recall = 1
+  AND abs(precision - 1.0 / 3) < 1e-9 AND tp = 100 AND fp = 200 AND tn = 0 AND fn = 0" 12
+expect "the embedding" "SELECT tag, step, n, d, thumb_width, thumb_height, thumb_channels, sprite_cols,
+  hex(substr(sprite, 1, 8)) FROM embeddings" "test_points|4|300|16|16|16|1|18|89504E470D0A1A0A"
+expect "labels" "SELECT group_concat(label || ' ' || c, ', ') FROM (SELECT label, count(*) AS c
+  FROM embedding_metadata GROUP BY label ORDER BY label)" "cross 100, ring 100, square 100"
+expect "status" "SELECT value FROM run WHERE key = 'status'" finished
 
 # The engine is usable from outside the tree too: lumen-engine.pc and the
 # installed headers build a small PyTorch-style training loop that must

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "graph-fixture.h"
+#include "lm-dashboards.h"
 #include "lm-graph-page.h"
 #include "lm-palette.h"
 #include "lm-theme.h"
@@ -548,6 +549,52 @@ test_cli_unknown_options (void)
     }
 }
 
+/* lumen --help names every view --view takes (it left out projector, which
+ * --view accepted) and the defaults README gives (scalars, step).  Needs
+ * no display. */
+static void
+test_cli_help (void)
+{
+  const char *argv[] = { lumen_bin, "--help", NULL };
+  g_autofree char *out = NULL, *err = NULL;
+  g_auto (GStrv) lines = NULL;
+  const char *view = NULL, *axis = NULL;
+  int status;
+
+  if (lumen_bin == NULL)
+    {
+      g_test_skip ("no lumen binary (--lumen-bin PATH or LUMEN_BIN)");
+      return;
+    }
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, NULL));
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (strstr (lines[i], "--view=VIEW") != NULL)
+      view = lines[i];
+    else if (strstr (lines[i], "--x-axis=AXIS") != NULL)
+      axis = lines[i];
+  g_assert_nonnull (view);
+  g_assert_nonnull (axis);
+  for (guint i = 0; lm_dashboard_names[i] != NULL; i++)
+    {
+      g_autofree char *word = g_strdup_printf (" %s", lm_dashboard_names[i]);
+
+      if (strstr (view, word) == NULL)
+        g_error ("lumen --help's --view does not name %s: %s", lm_dashboard_names[i], view);
+    }
+  {
+    const char *const expected[][2] = {
+      { view, " hparams-scatter " }, { view, " debugger" }, { view, "scalars (the default)" },
+      { axis, "step (the default)" }, { out, "tooltip sorting" }, { out, "pinned cards and run colours" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+      if (strstr (expected[i][0], expected[i][1]) == NULL)
+        g_error ("lumen --help lacks '%s'", expected[i][1]);
+  }
+}
+
 /* Tags and log directories are UTF-8: a filter or a folder name beyond
  * ASCII is read in the user's (UTF-8) locale; it failed with GLib's
  * "Invalid byte sequence in conversion input" (options were read before
@@ -781,6 +828,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/screenshot/cli", test_cli_screenshot);
   g_test_add_func ("/ui/screenshot/cli-hidpi", test_cli_hidpi);
   g_test_add_func ("/ui/screenshot/cli-unknown-options", test_cli_unknown_options);
+  g_test_add_func ("/ui/screenshot/cli-help", test_cli_help);
   g_test_add_func ("/ui/screenshot/cli-bad-options", test_cli_bad_options);
   g_test_add_func ("/ui/screenshot/cli-logdir-spec", test_cli_logdir_spec);
   g_test_add_func ("/ui/screenshot/cli-utf8-options", test_cli_utf8_options);
