@@ -119,11 +119,16 @@ lm_profile_compute (const LmTraceData *t, const LmGraphData *g, LmProfileGroup g
           g_hash_table_insert (index, g_steal_pointer (&key), GSIZE_TO_POINTER (rows->len));
           r = &g_array_index (rows, LmProfileRow, rows->len - 1);
         }
-      r->calls++;
       if (e->backward)
-        r->backward_ns += e->dur_ns;
+        {
+          r->backward_calls++;
+          r->backward_ns += e->dur_ns;
+        }
       else
-        r->forward_ns += e->dur_ns;
+        {
+          r->forward_calls++;
+          r->forward_ns += e->dur_ns;
+        }
       r->total_ns += e->dur_ns;
       r->self_ns += self[i];
       p->ops_ns += self[i];
@@ -151,6 +156,7 @@ lm_profile_compute (const LmTraceData *t, const LmGraphData *g, LmProfileGroup g
   for (gsize i = 0; i < p->n_rows; i++)
     {
       LmProfileRow *r = &p->rows[i];
+      r->calls = r->forward_calls > 0 ? r->forward_calls : r->backward_calls;
       r->mean_ns = r->calls ? (double) r->total_ns / r->calls : 0;
       r->percent = p->step_ns > 0 ? 100.0 * (double) r->total_ns / (double) p->step_ns : 0;
       r->nodes = 1;

@@ -37,10 +37,13 @@ typedef struct
   char *op;             /* "linear", "conv2d", ... */
   char *module;         /* "features.0"; "" for a by-op row */
   gint64 node_id;       /* the node (by op: the slowest node of that type) */
-  guint calls;          /* timed events: a forward and a backward make 2 */
+  guint calls;          /* calls of the op: its forward events (its backward
+                         * ones when it has no timed forward), as
+                         * torch.profiler counts an op's calls */
+  guint forward_calls, backward_calls;
   guint nodes;          /* nodes summed (1 by node) */
   gint64 forward_ns, backward_ns, total_ns, self_ns;
-  double mean_ns;       /* total / calls */
+  double mean_ns;       /* total / calls: forward and backward time per call */
   double percent;       /* total as a share of the step (0-100) */
 } LmProfileRow;
 

@@ -251,6 +251,14 @@ lm_graph_view_index (LmGraphView *self)
 
 /* ---------------------------------------------------------- primitives */
 
+/* Relative luminance (Rec. 709 weights on the sRGB values, close enough
+ * to pick light or dark text). */
+static double
+luminance (const GdkRGBA *c)
+{
+  return 0.2126 * c->red + 0.7152 * c->green + 0.0722 * c->blue;
+}
+
 static void
 rounded_fill (GtkSnapshot *s, const graphene_rect_t *r, double radius, const GdkRGBA *c)
 {
@@ -829,6 +837,13 @@ draw_boxes (LmGraphView *self, GtkSnapshot *s, double vx0, double vy0, double vx
       GdkRGBA t1 = tc->graph_node_text, t2 = tc->graph_node_subtext;
       if (dim)
         t1 = tc->graph_node_text_dim, t2 = tc->graph_node_subtext_dim;
+      else if (luminance (&fill) < 0.3 && luminance (&t1) < 0.5)
+        {
+          /* dark text on a dark fill (the slowest ops' red by compute
+           * time on the light canvas): light text, as on the dark canvas */
+          t1 = (GdkRGBA) { 1, 1, 1, 1 };
+          t2 = (GdkRGBA) { 0.93, 0.93, 0.93, 1 };
+        }
       text_req (self->texts_later, b->title_pl, b->x, y + LM_GRAPH_PAD_Y, -b->title_w / 2.0, 0, &t1);
       if (b->sub_pl && subtitles)
         text_req (self->texts_later, b->sub_pl, b->x, y + LM_GRAPH_PAD_Y, -b->sub_w / 2.0, b->title_h, &t2);
