@@ -773,17 +773,20 @@ draw_boxes (LmGraphView *self, GtkSnapshot *s, double vx0, double vy0, double vx
       gboolean special = i == self->selected || b->anomaly || (self->match && self->match[i]) || breaks;
       graphene_rect_t r = GRAPHENE_RECT_INIT ((float) x, (float) y, (float) b->w, (float) b->h);
       GdkRGBA fill, line;
-      double lw;
+      double lw, tint;
 
       if (b->x + b->w / 2 < vx0 || x > vx1 || b->y + b->h / 2 < vy0 || y > vy1)
         continue;
+      /* a kind's colour as it is on the light canvas, a darker tint of
+       * it on the dark one (where the titles are light); the compute-time
+       * scale is the theme's own, untinted (tinted, the dark canvas washed
+       * it out) */
       if (self->color == LM_GRAPH_COLOR_COMPUTE_TIME)
         lm_graph_view_time_colour (self, lm_graph_view_box_time (self, i), rgb);
       else
         lm_graph_view_kind_colour (b->kind, rgb);
-      /* a kind's colour as it is on the light canvas, a darker tint of
-       * it on the dark one (where the titles are light) */
-      fill = over_bg (rgb[0], rgb[1], rgb[2], (dim ? 0.35 : 1) * tc->graph_node_tint);
+      tint = self->color == LM_GRAPH_COLOR_COMPUTE_TIME ? 1 : tc->graph_node_tint;
+      fill = over_bg (rgb[0], rgb[1], rgb[2], (dim ? 0.35 : 1) * tint);
       if (!special && b->h * sc < ROUNDED_MIN_PX)
         {
           if (b->h * sc < DOT_MAX_PX && b->w * sc < 4 * DOT_MAX_PX)
@@ -798,7 +801,7 @@ draw_boxes (LmGraphView *self, GtkSnapshot *s, double vx0, double vy0, double vx
             }
           /* no room for corners or a border: a plain rectangle, in a
            * slightly darker shade so neighbours stay apart */
-          fill = over_bg (rgb[0] * 0.85, rgb[1] * 0.85, rgb[2] * 0.85, (dim ? 0.35 : 1) * tc->graph_node_tint);
+          fill = over_bg (rgb[0] * 0.85, rgb[1] * 0.85, rgb[2] * 0.85, (dim ? 0.35 : 1) * tint);
           gtk_snapshot_append_color (s, &fill, &GRAPHENE_RECT_INIT ((float) x, (float) y, (float) MAX (b->w, px),
                                                                     (float) MAX (b->h, px)));
           continue;
@@ -844,6 +847,13 @@ draw_boxes (LmGraphView *self, GtkSnapshot *s, double vx0, double vy0, double vx
           t1 = (GdkRGBA) { 1, 1, 1, 1 };
           t2 = (GdkRGBA) { 0.93, 0.93, 0.93, 1 };
         }
+      else if (luminance (&fill) > 0.42 && luminance (&t1) > 0.5)
+        {
+          /* light text on a bright fill (the slowest ops' red by compute
+           * time on the dark canvas): dark text, as on the light canvas */
+          t1 = (GdkRGBA) { 0.1, 0.1, 0.1, 1 };
+          t2 = (GdkRGBA) { 0.25, 0.25, 0.25, 1 };
+        }
       text_req (self->texts_later, b->title_pl, b->x, y + LM_GRAPH_PAD_Y, -b->title_w / 2.0, 0, &t1);
       if (b->sub_pl && subtitles)
         text_req (self->texts_later, b->sub_pl, b->x, y + LM_GRAPH_PAD_Y, -b->sub_w / 2.0, b->title_h, &t2);
@@ -884,8 +894,9 @@ draw_time_legend (LmGraphView *self, GtkSnapshot *s, int height)
   double lo[3], hi[3];
   lm_graph_view_time_colour (self, 0, lo);
   lm_graph_view_time_colour (self, self->max_ns, hi);
-  stops[0] = (GskColorStop) { 0, over_bg (lo[0], lo[1], lo[2], tc->graph_node_tint) };
-  stops[1] = (GskColorStop) { 1, over_bg (hi[0], hi[1], hi[2], tc->graph_node_tint) };
+  /* the boxes' fills at both ends, and between as they are */
+  stops[0] = (GskColorStop) { 0, { (float) lo[0], (float) lo[1], (float) lo[2], 1 } };
+  stops[1] = (GskColorStop) { 1, { (float) hi[0], (float) hi[1], (float) hi[2], 1 } };
   gtk_snapshot_append_linear_gradient (s, &GRAPHENE_RECT_INIT (x + 12, y, bw, bh), &GRAPHENE_POINT_INIT (x + 12, y),
                                        &GRAPHENE_POINT_INIT (x + 12 + bw, y), stops, 2);
   text_at (s, zl, x, y - 3, &tc->graph_label);

@@ -1013,19 +1013,22 @@ lm_graph_view_get_node_time (LmGraphView *self, gint64 node_id)
 void
 lm_graph_view_time_colour (LmGraphView *self, gint64 ns, double rgb[3])
 {
-  /* light yellow to dark red, as TensorBoard shades compute time */
-  static const double lo[3] = { 1.0, 0.95, 0.80 }, hi[3] = { 0.70, 0.05, 0.05 };
+  /* the theme's scale, light yellow to dark red on the light canvas as
+   * TensorBoard shades compute time; the colour as painted */
+  const LmThemeColors *tc = lm_theme_colors ();
+  const GdkRGBA *lo = &tc->graph_time_lo, *hi = &tc->graph_time_hi;
   double f;
 
   g_return_if_fail (LM_IS_GRAPH_VIEW (self));
   if (ns < 0)
     {
-      rgb[0] = rgb[1] = rgb[2] = 0.82;
+      rgb[0] = tc->graph_time_none.red, rgb[1] = tc->graph_time_none.green, rgb[2] = tc->graph_time_none.blue;
       return;
     }
   f = self->max_ns > 0 ? CLAMP ((double) ns / (double) self->max_ns, 0, 1) : 0;
-  for (int c = 0; c < 3; c++)
-    rgb[c] = lo[c] + (hi[c] - lo[c]) * f;
+  rgb[0] = lo->red + (hi->red - lo->red) * f;
+  rgb[1] = lo->green + (hi->green - lo->green) * f;
+  rgb[2] = lo->blue + (hi->blue - lo->blue) * f;
 }
 
 void

@@ -59,8 +59,9 @@ LmGraphColor lm_graph_view_get_color        (LmGraphView  *self);
  * trace has none for it; a collapsed module's is the sum of its nodes'. */
 gint64       lm_graph_view_get_node_time    (LmGraphView  *self,
                                              gint64        node_id);
-/* The colour a time of `ns` gets on the current scale (0..the slowest
- * node's time), as drawn before the theme's tint. */
+/* The colour a box with a time of `ns` is filled with on the current
+ * scale (0..the slowest node's time; -1: no time, grey), in the current
+ * theme, as painted on the canvas. */
 void         lm_graph_view_time_colour      (LmGraphView  *self,
                                              gint64        ns,
                                              double        rgb[3]);

@@ -1,13 +1,17 @@
 /* lm-profile-pane.c: the Profile pane (see lm-profile-pane.h).
  *
  * The table is a list box of fixed-width label rows under a row of heading
- * buttons: a step has tens to a few hundred nodes, so rows are rebuilt
- * whenever the trace, the grouping or the sort changes. The timeline is a
- * drawing area over the step's span.
+ * buttons, rebuilt whenever the trace, the grouping or the sort changes:
+ * at most MAX_ROWS of them, as key_averages().table() prints its top 100
+ * rows by default (a 4,000-op step's every row took 4 s to sort and 3 s to
+ * show), with a line saying how many more there are.
+ * The timeline is a drawing area over the step's span.
  */
 #include "lm-profile-pane.h"
 
 #include "lm-theme.h"
+
+#define MAX_ROWS 100
 
 struct _LmProfilePane
 {
@@ -18,7 +22,7 @@ struct _LmProfilePane
   LmProfileGroup group;
   LmProfileSort sort;
   char *summary;
-  GtkWidget *summary_label, *group_drop, *timeline, *list;
+  GtkWidget *summary_label, *group_drop, *timeline, *list, *more;
   GtkWidget *heads[8];
 };
 
@@ -32,7 +36,7 @@ static const struct
   int chars;
 } columns[] = {
   { "Op", "Op and module (sort by name)", LM_PROFILE_SORT_NAME, 14 },
-  { "Calls", "Timed events: a forward and a backward make two", LM_PROFILE_SORT_CALLS, 5 },
+  { "Calls", "Calls of the op (its forward calls; each one's backward belongs to it)", LM_PROFILE_SORT_CALLS, 5 },
   { "Fwd", "Forward time", LM_PROFILE_SORT_FORWARD, 7 },
   { "Bwd", "Backward time (the op's backward function)", LM_PROFILE_SORT_BACKWARD, 7 },
   { "Total", "Forward + backward time", LM_PROFILE_SORT_TOTAL, 7 },
@@ -67,7 +71,7 @@ fill_rows (LmProfilePane *self)
                                             c != 7 && columns[c].sort == self->sort ? " ▾" : "");
       gtk_label_set_text (GTK_LABEL (self->heads[c]), t);
     }
-  for (gsize i = 0; self->profile && i < self->profile->n_rows; i++)
+  for (gsize i = 0; self->profile && i < MIN (self->profile->n_rows, MAX_ROWS); i++)
     {
       const LmProfileRow *r = &self->profile->rows[i];
       GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
@@ -89,6 +93,15 @@ fill_rows (LmProfilePane *self)
       gtk_widget_set_tooltip_text (row, name);
       gtk_list_box_append (GTK_LIST_BOX (self->list), row);
     }
+  if (self->profile && self->profile->n_rows > MAX_ROWS)
+    {
+      g_autofree char *more = g_strdup_printf ("The first %d of %zu rows in this order: %zu more (%s); sort by "
+                                               "another column, or group by op type, to see others.",
+                                               MAX_ROWS, self->profile->n_rows, self->profile->n_rows - MAX_ROWS,
+                                               self->sort == LM_PROFILE_SORT_NAME ? "later names" : "smaller");
+      gtk_label_set_text (GTK_LABEL (self->more), more);
+    }
+  gtk_widget_set_visible (self->more, self->profile && self->profile->n_rows > MAX_ROWS);
   gtk_widget_queue_draw (self->timeline);
 }
 
@@ -164,6 +177,24 @@ lm_profile_pane_get_profile (LmProfilePane *self)
 }
 
 const char *
+lm_profile_pane_get_more (LmProfilePane *self)
+{
+  g_return_val_if_fail (LM_IS_PROFILE_PANE (self), NULL);
+  return gtk_widget_get_visible (self->more) ? gtk_label_get_text (GTK_LABEL (self->more)) : NULL;
+}
+
+guint
+lm_profile_pane_get_n_shown (LmProfilePane *self)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (LM_IS_PROFILE_PANE (self), 0);
+  for (GtkWidget *c = gtk_widget_get_first_child (self->list); c; c = gtk_widget_get_next_sibling (c))
+    n++;
+  return n;
+}
+
+const char *
 lm_profile_pane_get_summary (LmProfilePane *self)
 {
   g_return_val_if_fail (LM_IS_PROFILE_PANE (self), NULL);
@@ -201,6 +232,20 @@ on_group_selected (GtkDropDown *drop, GParamSpec *pspec, LmProfilePane *self)
   lm_profile_pane_set_group (self, (LmProfileGroup) gtk_drop_down_get_selected (drop));
 }
 
+/* The span of the step's timed events: FALSE when it has none. */
+static gboolean
+timeline_span (const LmTraceData *t, gint64 *t0, gint64 *t1)
+{
+  *t0 = G_MAXINT64, *t1 = 0;
+  for (gsize i = 0; i < t->n_events; i++)
+    if (t->events[i].dur_ns >= 0)
+      {
+        *t0 = MIN (*t0, t->events[i].start_ns);
+        *t1 = MAX (*t1, t->events[i].start_ns + t->events[i].dur_ns);
+      }
+  return *t1 > *t0;
+}
+
 /* The step's ops as bars over its span: forward blue, backward orange;
  * the selected node's bars outlined. */
 static void
@@ -212,19 +257,13 @@ draw_timeline (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointe
   if (self->view == NULL)
     return;
   const LmTraceData *t = lm_graph_view_get_trace (self->view);
-  gint64 t0 = G_MAXINT64, t1 = 0, sel = lm_graph_view_get_selected (self->view);
+  gint64 t0, t1, sel = lm_graph_view_get_selected (self->view);
 
   gdk_cairo_set_source_rgba (cr, &tc->panel);
   cairo_paint (cr);
   if (t == NULL || self->profile == NULL)
     return;
-  for (gsize i = 0; i < t->n_events; i++)
-    if (t->events[i].dur_ns >= 0)
-      {
-        t0 = MIN (t0, t->events[i].start_ns);
-        t1 = MAX (t1, t->events[i].start_ns + t->events[i].dur_ns);
-      }
-  if (t1 <= t0)
+  if (!timeline_span (t, &t0, &t1))
     return;
   double sx = (width - 8) / (double) (t1 - t0);
   for (int pass = 0; pass < 2; pass++)
@@ -249,6 +288,88 @@ draw_timeline (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointe
             cairo_stroke (cr);
           }
       }
+}
+
+/* The timed event under (x, y) of the timeline, -1 for none: the bars'
+ * geometry as draw_timeline lays them out; a bar under 3 px is hit 1 px
+ * either side. */
+static gssize
+event_at (LmProfilePane *self, double x, double y)
+{
+  const LmTraceData *t = self->view ? lm_graph_view_get_trace (self->view) : NULL;
+  int width = gtk_widget_get_width (self->timeline), height = gtk_widget_get_height (self->timeline);
+  gint64 t0, t1;
+  gssize best = -1;
+
+  if (t == NULL || self->profile == NULL)
+    return -1;
+  if (!timeline_span (t, &t0, &t1))
+    return -1;
+  double sx = (width - 8) / (double) (t1 - t0);
+  gboolean backward = y >= height / 2.0;
+  for (gsize i = 0; i < t->n_events; i++)
+    {
+      const LmTraceDataEvent *e = &t->events[i];
+      if (e->dur_ns < 0 || e->backward != backward)
+        continue;
+      double x0 = 4 + (double) (e->start_ns - t0) * sx, w = MAX ((double) e->dur_ns * sx, 1.0);
+      /* the shortest bar under the pointer: a nested op over its parent */
+      if (x >= x0 - (w < 3 ? 1 : 0) && x <= x0 + w + (w < 3 ? 1 : 0)
+          && (best < 0 || e->dur_ns < t->events[best].dur_ns))
+        best = (gssize) i;
+    }
+  return best;
+}
+
+char *
+lm_profile_pane_timeline_text (LmProfilePane *self, double x, double y)
+{
+  g_return_val_if_fail (LM_IS_PROFILE_PANE (self), NULL);
+  gssize i = event_at (self, x, y);
+  if (i < 0)
+    return NULL;
+  const LmTraceData *t = lm_graph_view_get_trace (self->view);
+  const LmTraceDataEvent *e = &t->events[i];
+  const LmGraphData *g = lm_graph_view_get_graph (self->view);
+  gssize ni = g ? lm_graph_data_find (g, e->node_id) : -1;
+  gint64 t0, t1;
+  char d[32], at[32];
+
+  timeline_span (t, &t0, &t1);
+  g_autofree char *name = ni < 0 ? g_strdup_printf ("node %" G_GINT64_FORMAT, e->node_id)
+                          : *g->nodes[ni].module ? g_strdup_printf ("%s  %s", g->nodes[ni].op, g->nodes[ni].module)
+                                                 : g_strdup (g->nodes[ni].op);
+  return g_strdup_printf ("%s, %s: %s at %s", name, e->backward ? "backward" : "forward",
+                          lm_profile_time_text ((double) e->dur_ns, d, sizeof d),
+                          lm_profile_time_text ((double) (e->start_ns - t0), at, sizeof at));
+}
+
+GtkWidget *
+lm_profile_pane_get_timeline (LmProfilePane *self)
+{
+  g_return_val_if_fail (LM_IS_PROFILE_PANE (self), NULL);
+  return self->timeline;
+}
+
+static gboolean
+on_timeline_tooltip (GtkWidget *w, int x, int y, gboolean keyboard, GtkTooltip *tip, LmProfilePane *self)
+{
+  g_autofree char *text = keyboard ? NULL : lm_profile_pane_timeline_text (self, x, y);
+
+  if (text == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tip, text);
+  return TRUE;
+}
+
+/* A click on a bar selects its node, as a click on a table row does. */
+static void
+on_timeline_click (GtkGestureClick *click, int n_press, double x, double y, LmProfilePane *self)
+{
+  gssize i = event_at (self, x, y);
+
+  if (i >= 0)
+    lm_graph_view_select (self->view, lm_graph_view_get_trace (self->view)->events[i].node_id);
 }
 
 static void
@@ -317,6 +438,11 @@ lm_profile_pane_init (LmProfilePane *self)
   self->timeline = gtk_drawing_area_new ();
   gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (self->timeline), 44);
   gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self->timeline), draw_timeline, self, NULL);
+  gtk_widget_set_has_tooltip (self->timeline, TRUE);
+  g_signal_connect (self->timeline, "query-tooltip", G_CALLBACK (on_timeline_tooltip), self);
+  GtkGesture *bar_click = gtk_gesture_click_new ();
+  g_signal_connect (bar_click, "released", G_CALLBACK (on_timeline_click), self);
+  gtk_widget_add_controller (self->timeline, GTK_EVENT_CONTROLLER (bar_click));
   gtk_box_append (GTK_BOX (self), self->timeline);
 
   for (guint c = 0; c < G_N_ELEMENTS (columns); c++)
@@ -341,6 +467,13 @@ lm_profile_pane_init (LmProfilePane *self)
   g_signal_connect (self->list, "row-activated", G_CALLBACK (on_row_activated), self);
   /* the page scrolls the pane as a whole */
   gtk_box_append (GTK_BOX (self), self->list);
+  self->more = gtk_label_new (NULL);
+  gtk_label_set_wrap (GTK_LABEL (self->more), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (self->more), 0);
+  gtk_label_set_max_width_chars (GTK_LABEL (self->more), 40);
+  gtk_widget_add_css_class (self->more, "dim-label");
+  gtk_widget_set_visible (self->more, FALSE);
+  gtk_box_append (GTK_BOX (self), self->more);
 }
 
 GtkWidget *

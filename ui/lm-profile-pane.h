@@ -34,8 +34,21 @@ void             lm_profile_pane_set_group   (LmProfilePane  *self,
 const LmProfile *lm_profile_pane_get_profile (LmProfilePane  *self);
 /* The summary line ("Step 3: 32 ops, ..."), or why there is no table. */
 const char      *lm_profile_pane_get_summary (LmProfilePane  *self);
+/* The table's rows on screen: the first 100 of the profile's in its
+ * order; get_more is the line under them saying how many are left out
+ * (NULL when none is). */
+guint            lm_profile_pane_get_n_shown (LmProfilePane *self);
+const char      *lm_profile_pane_get_more    (LmProfilePane *self);
 /* As a click on row i: selects its node in the graph. */
 void             lm_profile_pane_activate_row (LmProfilePane *self,
                                                guint          i);
+/* The timeline's tooltip at (x, y) in its own pixels: the op under the
+ * pointer, its direction, time and start ("linear  fc1, backward: 12.0 µs
+ * at 1.20 ms"); NULL between bars. Free with g_free. */
+char            *lm_profile_pane_timeline_text (LmProfilePane *self,
+                                                double         x,
+                                                double         y);
+/* The timeline's drawing area (for tests). */
+GtkWidget       *lm_profile_pane_get_timeline (LmProfilePane *self);
 
 G_END_DECLS

@@ -72,6 +72,9 @@ typedef struct
   GdkRGBA graph_node_subtext_dim;
   GdkRGBA graph_selected;
   double graph_node_tint; /* how much of a node kind's colour shows over graph_bg */
+  /* "Color: Compute time", as painted (not tinted): the fastest box,
+   * the slowest, and a box with no time (parameters, inputs) */
+  GdkRGBA graph_time_lo, graph_time_hi, graph_time_none;
   /* Markdown (text dashboard), as "#rrggbb" for GtkTextTag */
   const char *code_bg, *pre_bg, *quote_fg, *link_fg, *rule;
 } LmThemeColors;

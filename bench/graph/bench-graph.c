@@ -23,6 +23,9 @@
  *
  *   ./bench-graph [STEPS]     (default 10 timed steps each way)
  *   ./bench-graph --frames    only the pan/zoom frames
+ *   ./bench-graph --profile   only the Profile pane on made-up profiled steps
+ *                             of 500 to 4,000 ops: a new trace, a sort, the
+ *                             grouping, a frame
  * LM_BENCH_TRACE=1 prints every frame's time and scale; LM_BENCH_PNG=DIR
  * saves the view as each part of the session ends.
  */
@@ -37,6 +40,7 @@
 #include <gtk/gtk.h>
 
 #include "lm-debugger-pane.h"
+#include "lm-profile-pane.h"
 #include "lm-graph-data.h"
 #include "lm-graph-view.h"
 #include "lm-graph-layout.h"
@@ -126,6 +130,24 @@ synthetic_ms (int n, int *crossings)
 /* Opens the run's graph and trace in a graph view with a debugger pane,
  * then times stepping to each op: the step, the layout of the changed
  * widgets and the rendering of both (what one frame costs). */
+/* A frame of box at bw x bh: laid out, its snapshot rendered to a
+ * texture by r. */
+static void
+render_box (GtkWidget *box, GskRenderer *r, int bw, int bh)
+{
+  GtkSnapshot *s = gtk_snapshot_new ();
+
+  gtk_widget_size_allocate (box, &(GtkAllocation) { 0, 0, bw, bh }, -1);
+  GTK_WIDGET_GET_CLASS (box)->snapshot (box, s);
+  GskRenderNode *node = gtk_snapshot_free_to_node (s);
+  if (node)
+    {
+      GdkTexture *tex = gsk_renderer_render_texture (r, node, &GRAPHENE_RECT_INIT (0, 0, bw, bh));
+      g_object_unref (tex);
+      gsk_render_node_unref (node);
+    }
+}
+
 static void
 bench_redraw (const char *path)
 {
@@ -184,17 +206,8 @@ bench_redraw (const char *path)
   for (gsize i = 0; i < n; i++)
     {
       double t0 = now_ms ();
-      GtkSnapshot *s = gtk_snapshot_new ();
       lm_debugger_pane_set_current (LM_DEBUGGER_PANE (pane), (gssize) i);
-      gtk_widget_size_allocate (box, &(GtkAllocation) { 0, 0, bw, bh }, -1);
-      GTK_WIDGET_GET_CLASS (box)->snapshot (box, s);
-      GskRenderNode *node = gtk_snapshot_free_to_node (s);
-      if (node)
-        {
-          GdkTexture *tex = gsk_renderer_render_texture (r, node, &GRAPHENE_RECT_INIT (0, 0, bw, bh));
-          g_object_unref (tex);
-          gsk_render_node_unref (node);
-        }
+      render_box (box, r, bw, bh);
       double ms = now_ms () - t0;
       total += ms;
       worst = MAX (worst, ms);
@@ -473,9 +486,108 @@ bench_pan_zoom (void)
   gtk_window_destroy (GTK_WINDOW (f.win));
 }
 
+/* ------------------------------------------------- the Profile pane */
+
+/* A made-up profiled step of g: each op node a forward and a backward
+ * event, back to back, of 1 to 40 µs. */
+static LmTraceData *
+timed_trace (const LmGraphData *g)
+{
+  LmTraceData *t = g_new0 (LmTraceData, 1);
+  gint64 at = 0;
+
+  t->step = 3;
+  t->events = g_new0 (LmTraceDataEvent, 2 * g->n_nodes);
+  for (int pass = 0; pass < 2; pass++)
+    for (gsize k = 0; k < g->n_nodes; k++)
+      {
+        gsize i = pass ? g->n_nodes - 1 - k : k;
+        if (g_strcmp0 (g->nodes[i].op, "parameter") == 0 || g_strcmp0 (g->nodes[i].op, "input") == 0)
+          continue;
+        LmTraceDataEvent *e = &t->events[t->n_events];
+        e->seq = (gint64) t->n_events++;
+        e->node_id = g->nodes[i].id;
+        e->backward = pass == 1;
+        e->start_ns = at;
+        e->dur_ns = 1000 + (gint64) ((i * 7919) % 40) * 1000;
+        at += e->dur_ns + 200;
+      }
+  t->n_ops = (gint64) t->n_events;
+  t->dur_ns = at + 100000;
+  return t;
+}
+
+/* The pane's costs on a big graph: a new trace (the table's rows made),
+ * a sort, the grouping by op type, and a frame of the pane. */
+static void
+bench_profile (int n_ops)
+{
+  LmGraphData *g = graph_fixture_synthetic (n_ops);
+  LmTraceData *t = timed_trace (g);
+  gsize n_events = t->n_events, n_nodes = g->n_nodes;
+  GtkWidget *win = gtk_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  GtkWidget *view = lm_graph_view_new ();
+  GtkWidget *scroll = gtk_scrolled_window_new ();
+
+  gtk_window_set_default_size (GTK_WINDOW (win), 1400, 900);
+  gtk_widget_set_hexpand (view, TRUE);
+  gtk_box_append (GTK_BOX (box), view);
+  gtk_box_append (GTK_BOX (box), scroll);
+  gtk_window_set_child (GTK_WINDOW (win), box);
+  lm_graph_view_set_graph (LM_GRAPH_VIEW (view), g);
+  GtkWidget *pane = lm_profile_pane_new (LM_GRAPH_VIEW (view));
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroll), pane);
+  gtk_widget_set_size_request (scroll, 520, -1);
+  gtk_window_present (GTK_WINDOW (win));
+  gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while ((!lm_graph_view_is_laid_out (LM_GRAPH_VIEW (view)) || gtk_widget_get_width (box) == 0)
+         && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+
+  double t0 = now_ms ();
+  lm_graph_view_set_trace (LM_GRAPH_VIEW (view), t);
+  lm_profile_pane_reload (LM_PROFILE_PANE (pane));
+  double reload = now_ms () - t0;
+  t0 = now_ms ();
+  lm_profile_pane_set_sort (LM_PROFILE_PANE (pane), LM_PROFILE_SORT_NAME);
+  double sort = now_ms () - t0;
+  t0 = now_ms ();
+  lm_profile_pane_set_group (LM_PROFILE_PANE (pane), LM_PROFILE_BY_OP);
+  lm_profile_pane_set_group (LM_PROFILE_PANE (pane), LM_PROFILE_BY_NODE);
+  double group = now_ms () - t0;
+  /* the next frame: measuring and laying out the rows, snapshot, render */
+  int bw = gtk_widget_get_width (box), bh = gtk_widget_get_height (box);
+  GskRenderer *r = gtk_native_get_renderer (GTK_NATIVE (win));
+  double frame = 0;
+  for (int k = 0; k < 2; k++)
+    {
+      t0 = now_ms ();
+      gtk_widget_measure (box, GTK_ORIENTATION_HORIZONTAL, -1, NULL, NULL, NULL, NULL);
+      render_box (box, r, bw, bh);
+      frame = now_ms () - t0; /* the second: after the first's layout */
+      if (k == 0)
+        printf ("profile pane, %zu nodes, %zu timed events: first frame after the rows %.0f ms\n", n_nodes,
+                n_events, frame);
+    }
+  printf ("profile pane, %zu nodes: new trace (table and rows) %.0f ms, sort by name %.0f ms, by op type and "
+          "back %.0f ms, a frame %.1f ms\n",
+          n_nodes, reload, sort, group, frame);
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
 int
 main (int argc, char **argv)
 {
+  if (argc > 1 && strcmp (argv[1], "--profile") == 0)
+    {
+      if (!gtk_init_check ())
+        printf ("profile pane: skipped (no display; run under xvfb-run -a)\n");
+      else
+        for (int n = 500; n <= 4000; n *= 2)
+          bench_profile (n);
+      return 0;
+    }
   if (argc > 1 && strcmp (argv[1], "--frames") == 0)
     {
       if (!gtk_init_check ())

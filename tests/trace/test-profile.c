@@ -8,9 +8,14 @@
  * With a display (Xvfb), on a real lumen-train --profile-steps run: the
  * Profile pane lists every timed node sorted by total time with the
  * percentages of the step, sorts by a column, and a click on a row selects
- * the node in the graph; "Color: Compute time" fills the slowest node's box
- * with the dark end of the scale and a parameter (no time) grey, where
- * "Structure" had the kind's colour.
+ * the node in the graph, the timeline's bars name their op under the
+ * pointer and select it on a click; "Color: Compute time" fills the
+ * slowest node's box with the dark end of the scale and a parameter (no
+ * time) grey, where "Structure" had the kind's colour; the dark theme's
+ * scale spans as much (CIELAB) as the light one's, the legend ending in
+ * the boxes' fills; a 150-node step shows its first 100 rows and says so;
+ * `lumen --view profile --screenshot`, light and dark, has the timeline's
+ * bars and the slowest box on it.
  */
 #include <glib.h>
 #include <gtk/gtk.h>
@@ -22,6 +27,7 @@
 #include "lm-graph-view.h"
 #include "lm-profile-pane.h"
 #include "lm-profile.h"
+#include "lm-theme.h"
 #include "lm-train-app.h"
 #include "lumen-log.h"
 #include "train-fixture.h"
@@ -238,21 +244,49 @@ box_centre (LmGraphView *view, gint64 id, int *x, int *y)
   *y = (int) (r.origin.y + r.size.height / 2);
 }
 
-static void
-test_pane_and_colours (void)
+/* The fixture run's graph and its profiled step, for a test that shows
+ * them: NULL (the test skipped) without a display. */
+static LmTraceData *
+load_profiled (LmGraphData **g)
 {
   char *error = NULL;
 
   if (!have_display)
     {
       g_test_skip ("no display");
-      return;
+      return NULL;
     }
-  LmGraphData *g = lm_graph_data_load (run_file, -1, &error);
+  *g = lm_graph_data_load (run_file, -1, &error);
   GArray *list = lm_trace_data_list (run_file, -1, &error);
   LmTraceData *t = lm_trace_data_load (run_file, g_array_index (list, LmTraceInfo, 0).id, FALSE, &error);
   g_assert_null (error);
   g_array_unref (list);
+  return t;
+}
+
+/* The label under w whose text starts with prefix. */
+static GtkWidget *
+find_label (GtkWidget *w, const char *prefix)
+{
+  if (GTK_IS_LABEL (w) && g_str_has_prefix (gtk_label_get_text (GTK_LABEL (w)), prefix))
+    return w;
+  for (GtkWidget *c = gtk_widget_get_first_child (w); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_label (c, prefix);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+test_pane_and_colours (void)
+{
+  LmGraphData *g = NULL;
+  LmTraceData *t = load_profiled (&g);
+
+  if (t == NULL)
+    return;
 
   GtkWidget *win = gtk_window_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
@@ -294,6 +328,52 @@ test_pane_and_colours (void)
   /* a click on a row selects its node */
   lm_profile_pane_activate_row (LM_PROFILE_PANE (pane), 1);
   g_assert_cmpint (lm_graph_view_get_selected (gv), ==, p->rows[1].node_id);
+  /* the Calls heading says what it counts: forward calls (it said a
+   * forward and a backward made two, which the column no longer does) */
+  GtkWidget *calls = find_label (pane, "Calls");
+  g_assert_nonnull (calls);
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (calls), "forward calls"));
+  g_assert_null (strstr (gtk_widget_get_tooltip_text (calls), "make two"));
+  /* the timeline: the pointer over the longest forward bar names its op,
+   * direction and time, and a click there selects its node */
+  {
+    GtkWidget *tl = lm_profile_pane_get_timeline (LM_PROFILE_PANE (pane));
+    int tw = gtk_widget_get_width (tl);
+    gint64 t0 = G_MAXINT64, t1 = 0;
+    gssize longest = -1;
+    char d[32];
+
+    g_assert_cmpint (tw, >, 100);
+    for (gsize i = 0; i < t->n_events; i++)
+      if (t->events[i].dur_ns >= 0)
+        {
+          t0 = MIN (t0, t->events[i].start_ns);
+          t1 = MAX (t1, t->events[i].start_ns + t->events[i].dur_ns);
+          if (!t->events[i].backward && (longest < 0 || t->events[i].dur_ns > t->events[longest].dur_ns))
+            longest = (gssize) i;
+        }
+    const LmTraceDataEvent *e = &t->events[longest];
+    double bx = 4 + (e->start_ns - t0 + e->dur_ns / 2.0) * (tw - 8) / (double) (t1 - t0);
+    g_autofree char *tip = lm_profile_pane_timeline_text (LM_PROFILE_PANE (pane), bx, 8);
+    gssize ni = lm_graph_data_find (g, e->node_id);
+    g_test_message ("timeline tooltip: %s", tip);
+    g_assert_nonnull (tip);
+    g_assert_true (g_str_has_prefix (tip, g->nodes[ni].op));
+    g_assert_nonnull (strstr (tip, ", forward: "));
+    g_assert_nonnull (strstr (tip, lm_profile_time_text ((double) e->dur_ns, d, sizeof d)));
+    /* the backward half under the same x is another op, or nothing */
+    g_autofree char *below = lm_profile_pane_timeline_text (LM_PROFILE_PANE (pane), bx, 40);
+    g_assert_true (below == NULL || strstr (below, ", backward: ") != NULL);
+    GListModel *ctl = gtk_widget_observe_controllers (tl);
+    for (guint k = 0; k < g_list_model_get_n_items (ctl); k++)
+      {
+        g_autoptr (GObject) c = g_list_model_get_item (ctl, k);
+        if (GTK_IS_GESTURE_CLICK (c))
+          g_signal_emit_by_name (c, "released", 1, bx, 8.0);
+      }
+    g_object_unref (ctl);
+    g_assert_cmpint (lm_graph_view_get_selected (gv), ==, e->node_id);
+  }
   lm_profile_pane_set_sort (LM_PROFILE_PANE (pane), LM_PROFILE_SORT_NAME);
   p = lm_profile_pane_get_profile (LM_PROFILE_PANE (pane));
   for (gsize i = 1; i < p->n_rows; i++)
@@ -359,6 +439,190 @@ test_pane_and_colours (void)
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
+/* A big step (150 timed nodes): the table shows its first 100 rows, as
+ * key_averages().table() does, and says how many it leaves out; before,
+ * every row was made (a 4,000-op step took 4 s per sort). */
+static void
+test_row_limit (void)
+{
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  LmTraceData *t = g_new0 (LmTraceData, 1);
+  t->step = 3;
+  t->n_events = 150;
+  t->events = g_new0 (LmTraceDataEvent, t->n_events);
+  for (gsize i = 0; i < t->n_events; i++)
+    {
+      t->events[i].seq = (gint64) i;
+      t->events[i].node_id = (gint64) i + 1;
+      t->events[i].start_ns = (gint64) i * 1000;
+      t->events[i].dur_ns = 100 + (gint64) i; /* the last node the slowest */
+    }
+  t->n_ops = (gint64) t->n_events;
+  GtkWidget *view = g_object_ref_sink (lm_graph_view_new ());
+  lm_graph_view_set_trace (LM_GRAPH_VIEW (view), t);
+  GtkWidget *pane = g_object_ref_sink (lm_profile_pane_new (LM_GRAPH_VIEW (view)));
+  LmProfilePane *pp = LM_PROFILE_PANE (pane);
+
+  g_assert_cmpuint (lm_profile_pane_get_profile (pp)->n_rows, ==, 150);
+  g_assert_cmpuint (lm_profile_pane_get_n_shown (pp), ==, 100);
+  g_assert_cmpint (lm_profile_pane_get_profile (pp)->rows[0].node_id, ==, 150);
+  g_assert_cmpstr (lm_profile_pane_get_more (pp), ==,
+                   "The first 100 of 150 rows in this order: 50 more (smaller); sort by another column, or group "
+                   "by op type, to see others.");
+  lm_profile_pane_set_sort (pp, LM_PROFILE_SORT_NAME);
+  g_assert_cmpuint (lm_profile_pane_get_n_shown (pp), ==, 100);
+  g_assert_nonnull (strstr (lm_profile_pane_get_more (pp), "50 more (later names)"));
+  /* a step that fits shows every row and no such line */
+  lm_graph_view_set_trace (LM_GRAPH_VIEW (view), made_up_trace ());
+  lm_profile_pane_reload (pp);
+  g_assert_cmpuint (lm_profile_pane_get_n_shown (pp), ==, lm_profile_pane_get_profile (pp)->n_rows);
+  g_assert_null (lm_profile_pane_get_more (pp));
+  g_object_unref (pane);
+  g_object_unref (view);
+}
+
+/* CIELAB distance (CIE76) of two sRGB colours: how far apart a reader
+ * sees them. */
+static void
+srgb_lab (const double c[3], double lab[3])
+{
+  double l[3], xyz[3], f[3];
+
+  for (int i = 0; i < 3; i++)
+    l[i] = c[i] <= 0.04045 ? c[i] / 12.92 : pow ((c[i] + 0.055) / 1.055, 2.4);
+  xyz[0] = (0.4124 * l[0] + 0.3576 * l[1] + 0.1805 * l[2]) / 0.95047;
+  xyz[1] = 0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2];
+  xyz[2] = (0.0193 * l[0] + 0.1192 * l[1] + 0.9505 * l[2]) / 1.08883;
+  for (int i = 0; i < 3; i++)
+    f[i] = xyz[i] > 0.008856 ? cbrt (xyz[i]) : 7.787 * xyz[i] + 16.0 / 116;
+  lab[0] = 116 * f[1] - 16;
+  lab[1] = 500 * (f[0] - f[1]);
+  lab[2] = 200 * (f[1] - f[2]);
+}
+
+static double
+delta_e (const double a[3], const double b[3])
+{
+  double x[3], y[3];
+
+  srgb_lab (a, x);
+  srgb_lab (b, y);
+  return sqrt ((x[0] - y[0]) * (x[0] - y[0]) + (x[1] - y[1]) * (x[1] - y[1]) + (x[2] - y[2]) * (x[2] - y[2]));
+}
+
+/* The scale in dark mode reads as well as in light: its ends as far apart
+ * (the light scale tinted over the dark canvas was 36 apart against 89),
+ * the slowest box painted with the scale's end, the legend's bar ending
+ * in the boxes' fills. */
+static void
+test_dark_scale (void)
+{
+  double ends[2][2][3];
+  LmThemeMode mode = lm_theme_get_mode ();
+  LmGraphData *g = NULL;
+  LmTraceData *t = load_profiled (&g);
+
+  if (t == NULL)
+    return;
+  GtkWidget *win = gtk_window_new ();
+  GtkWidget *view = lm_graph_view_new ();
+  LmGraphView *gv = LM_GRAPH_VIEW (view);
+  gtk_window_set_default_size (GTK_WINDOW (win), 1000, 900);
+  gtk_window_set_child (GTK_WINDOW (win), view);
+  gtk_window_present (GTK_WINDOW (win));
+  lm_graph_view_set_graph (gv, g);
+  lm_graph_view_set_trace (gv, t);
+  lm_graph_view_set_color (gv, LM_GRAPH_COLOR_COMPUTE_TIME);
+  widget_pixels_wait_laid_out (view);
+  lm_graph_view_fit (gv);
+
+  gint64 slowest = -1, max_ns = -1;
+  for (gsize i = 0; i < g->n_nodes; i++)
+    {
+      gint64 ns = lm_graph_view_get_node_time (gv, g->nodes[i].id);
+      if (ns > max_ns)
+        max_ns = ns, slowest = g->nodes[i].id;
+    }
+  for (int dark = 0; dark < 2; dark++)
+    {
+      int w, h, x, y;
+      gsize stride;
+
+      lm_theme_set_mode (dark ? LM_THEME_DARK : LM_THEME_LIGHT);
+      g_assert_cmpint (lm_theme_is_dark (), ==, dark);
+      lm_graph_view_time_colour (gv, 0, ends[dark][0]);
+      lm_graph_view_time_colour (gv, max_ns, ends[dark][1]);
+      g_autofree guchar *px = widget_pixels_render (view, &w, &h, &stride);
+      box_centre (gv, slowest, &x, &y);
+      g_assert_true (widget_pixels_near (px, stride, x, y, ends[dark][1][0], ends[dark][1][1], ends[dark][1][2], 0.03));
+      /* the legend's bar (12 px in from its box, 180 wide, 30 px above
+       * the bottom): its ends are the scale's */
+      for (int e = 0; e < 2; e++)
+        g_assert_true (widget_pixels_near (px, stride, e ? 24 + 178 : 25, h - 25, ends[dark][e][0], ends[dark][e][1],
+                                           ends[dark][e][2], 0.03));
+    }
+  double light = delta_e (ends[0][0], ends[0][1]), dark = delta_e (ends[1][0], ends[1][1]);
+  g_test_message ("compute-time scale, fastest to slowest: %.0f apart in light, %.0f in dark", light, dark);
+  g_assert_cmpfloat (dark, >=, 0.8 * light);
+  lm_theme_set_mode (mode);
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+/* lumen --view profile's screenshot, light and dark: the timeline's bars
+ * (forward blue over backward orange) and the slowest box in the scale's
+ * dark end are on screen. */
+static void
+test_app_screenshot (void)
+{
+  static const char *const themes[] = { "light", "dark" };
+  /* the scale's slowest colour per theme (lm-theme.c) */
+  static const double slow[2][3] = { { 0.70, 0.05, 0.05 }, { 0.96, 0.33, 0.24 } };
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  for (int k = 0; k < 2; k++)
+    {
+      g_autofree char *png = g_strdup_printf ("%s/profile-%s.png", tmpdir, themes[k]);
+      const char *argv[] = { LM_LUMEN_BIN, "--logdir", tmpdir, "--view", "profile", "--theme", themes[k],
+                             "--window-size", "1400x900", "--screenshot", png, NULL };
+      GError *error = NULL;
+      int status = 0, w, h;
+      gsize stride;
+      g_autofree char *err = NULL;
+      guint blue = 0, orange = 0, hot = 0;
+      double blue_y = 0, orange_y = 0;
+
+      g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, &err, &status,
+                                   &error));
+      g_assert_no_error (error);
+      g_assert_true (g_spawn_check_wait_status (status, NULL));
+      g_autofree guchar *buf = widget_pixels_load (png, &w, &h, &stride);
+      g_assert_cmpint (w, ==, 1400);
+      for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+          {
+            if (widget_pixels_near (buf, stride, x, y, 0.25, 0.50, 0.85, 0.02))
+              blue++, blue_y += y;
+            if (widget_pixels_near (buf, stride, x, y, 0.93, 0.55, 0.15, 0.02))
+              orange++, orange_y += y;
+            hot += widget_pixels_near (buf, stride, x, y, slow[k][0], slow[k][1], slow[k][2], 0.03);
+          }
+      g_test_message ("%s: %u forward, %u backward bar pixels, %u of the slowest colour", themes[k], blue, orange,
+                      hot);
+      g_assert_cmpuint (blue, >, 100);
+      g_assert_cmpuint (orange, >, 100);
+      g_assert_cmpfloat (blue_y / blue, <, orange_y / orange);
+      g_assert_cmpuint (hot, >, 1000); /* a box, not only the legend's end */
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -394,6 +658,9 @@ main (int argc, char **argv)
   g_test_add_func ("/trace/profile/sums", test_sums);
   g_test_add_func ("/trace/profile/old-file", test_old_file);
   g_test_add_func ("/trace/profile/pane-and-colours", test_pane_and_colours);
+  g_test_add_func ("/trace/profile/dark-scale", test_dark_scale);
+  g_test_add_func ("/trace/profile/row-limit", test_row_limit);
+  g_test_add_func ("/trace/profile/app-screenshot", test_app_screenshot);
   rc = g_test_run ();
   train_fixture_rmdir (tmpdir);
   g_free (tmpdir);
