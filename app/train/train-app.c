@@ -473,6 +473,44 @@ static bool profile_wanted(const app *a, int64_t step)
   return false;
 }
 
+/* After training: the chosen steps to profile that this process did not
+ * train (past the run's end, or before the step it resumed from) are
+ * named, not silently left out. */
+static void note_unprofiled(const app *a)
+{
+  int64_t first = a->step0 + 1, last = a->last.step > a->step0 ? a->last.step : a->step0;
+  int64_t want[3 + LM_CLI_MAX_TRACE_STEPS];
+  int n = 0, missed = 0;
+  char list[256] = "";
+
+  if (!a->w)
+    return; /* --no-log has said that nothing is written */
+  if (a->cli.profile)
+    for (int i = 2; i <= 4; i++)
+      want[n++] = a->step0 + i;
+  for (int i = 0; i < a->cli.n_profile_steps; i++)
+    want[n++] = a->cli.profile_steps[i];
+  for (int i = 0; i < n; i++) {
+    if (want[i] >= first && want[i] <= last)
+      continue;
+    size_t len = strlen(list);
+    if (len + 30 < sizeof list)
+      snprintf(list + len, sizeof list - len, "%s%lld", missed ? ", " : "", (long long)want[i]);
+    else if (!strstr(list, "..."))
+      snprintf(list + len, sizeof list - len, ", ...");
+    missed++;
+  }
+  if (missed == 0)
+    return;
+  if (last < first)
+    fprintf(a->err, "lumen-train: note: %s: %s %s not profiled: this run trained no step\n",
+            a->cli.profile ? "--profile" : "--profile-steps", plural(missed, "step", "steps"), list);
+  else
+    fprintf(a->err, "lumen-train: note: %s: %s %s not profiled: this run trained steps %lld to %lld\n",
+            a->cli.profile ? "--profile" : "--profile-steps", plural(missed, "step", "steps"), list,
+            (long long)first, (long long)last);
+}
+
 /* The recorder runs only for steps that may be written: chosen ones, or
  * all of them when any step may turn out to hold the first anomaly. Op
  * timing is on for profiled steps only (on CUDA it synchronises each op),
@@ -1355,6 +1393,7 @@ int lm_train_app_run(const lm_train_cli *cli, FILE *out, FILE *err, lm_train_res
       lm_writer_set_status(a.w, LM_RUN_FAILED);
     goto done;
   }
+  note_unprofiled(&a);
   if (a.anomaly) {
     fprintf(err, "lumen-train: anomaly: %s\n", a.anomaly_msg);
     fprintf(err, "lumen-train: stopped at step %lld; %s\n", (long long)a.anomaly_step,

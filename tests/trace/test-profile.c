@@ -16,6 +16,7 @@
  * the boxes' fills; a 150-node step shows its first 100 rows and says so;
  * `lumen --view profile --screenshot`, light and dark, has the timeline's
  * bars and the slowest box on it.
+ * lumen-train names the --profile-steps past the run's end.
  */
 #include <glib.h>
 #include <gtk/gtk.h>
@@ -33,7 +34,7 @@
 #include "train-fixture.h"
 #include "widget-pixels.h"
 
-static char *tmpdir, *run_file;
+static char *tmpdir, *run_file, *data_dir;
 static gboolean have_display;
 
 /* Events of a made-up step: node 1 forward 0-100 with node 4 nested in it
@@ -485,6 +486,44 @@ test_row_limit (void)
   g_object_unref (view);
 }
 
+/* --profile-steps past the run's last step: lumen-train names the steps
+ * it did not profile (it said nothing, and the user looked for a trace
+ * that was never written). */
+static void
+test_unreached_steps (void)
+{
+  lm_train_cli cli;
+  FILE *err = tmpfile ();
+  char text[1024] = "";
+
+  lm_train_cli_defaults (&cli);
+  cli.data_dir = data_dir;
+  cli.epochs = 1; /* 640 examples less the validation ones, batches of 64 */
+  cli.set_epochs = TRUE;
+  cli.no_progress = TRUE;
+  cli.logdir = tmpdir;
+  cli.run = "beyond";
+  cli.profile_steps[0] = 2;
+  cli.profile_steps[1] = 50;
+  cli.profile_steps[2] = 60;
+  cli.n_profile_steps = 3;
+  FILE *out = tmpfile ();
+  lm_train_result res;
+  g_assert_cmpint (lm_train_app_run (&cli, out, err, &res), ==, 0);
+  fclose (out);
+  rewind (err);
+  text[fread (text, 1, sizeof text - 1, err)] = '\0';
+  fclose (err);
+  g_test_message ("%s", text);
+  g_autofree char *want = g_strdup_printf ("lumen-train: note: --profile-steps: steps 50, 60 not profiled: "
+                                           "this run trained steps 1 to %" G_GINT64_FORMAT "\n", (gint64) res.steps_done);
+  g_assert_cmpint (res.steps_done, >=, 2);
+  g_assert_cmpint (res.steps_done, <, 50);
+  g_assert_nonnull (strstr (text, want));
+  g_autofree char *dir = g_build_filename (tmpdir, "beyond", NULL);
+  train_fixture_rmdir (dir);
+}
+
 /* CIELAB distance (CIE76) of two sRGB colours: how far apart a reader
  * sees them. */
 static void
@@ -637,7 +676,7 @@ main (int argc, char **argv)
   tmpdir = g_dir_make_tmp ("lumen-profile-XXXXXX", NULL);
   {
     lm_train_cli cli;
-    char *data = train_fixture_make_data (tmpdir, 640, 64);
+    char *data = data_dir = train_fixture_make_data (tmpdir, 640, 64);
     lm_train_cli_defaults (&cli);
     cli.data_dir = data;
     cli.epochs = 1;
@@ -652,7 +691,6 @@ main (int argc, char **argv)
     FILE *out = tmpfile ();
     g_assert_cmpint (lm_train_app_run (&cli, out, stderr, NULL), ==, 0);
     fclose (out);
-    g_free (data);
     run_file = g_build_filename (tmpdir, "mlp", "run.lumen", NULL);
   }
   g_test_add_func ("/trace/profile/sums", test_sums);
@@ -660,10 +698,12 @@ main (int argc, char **argv)
   g_test_add_func ("/trace/profile/pane-and-colours", test_pane_and_colours);
   g_test_add_func ("/trace/profile/dark-scale", test_dark_scale);
   g_test_add_func ("/trace/profile/row-limit", test_row_limit);
+  g_test_add_func ("/trace/profile/unreached-steps", test_unreached_steps);
   g_test_add_func ("/trace/profile/app-screenshot", test_app_screenshot);
   rc = g_test_run ();
   train_fixture_rmdir (tmpdir);
   g_free (tmpdir);
   g_free (run_file);
+  g_free (data_dir);
   return rc;
 }
