@@ -27,41 +27,20 @@ info_free (gpointer p)
   g_free (info);
 }
 
-static sqlite3 *
-open_run (const char *path, char **error)
-{
-  gboolean transient = FALSE;
-  char *msg = NULL;
-  sqlite3 *db = lm_reader_open (path, &msg, &transient);
-
-  if (db == NULL)
-    {
-      *error = g_strdup_printf ("%s: %s", path, msg);
-      g_free (msg);
-    }
-  return db;
-}
-
 /* Whether the file has the embeddings tables (files from before them do
  * not: they have no embeddings). */
 static gboolean
 has_tables (sqlite3 *db)
 {
-  sqlite3_stmt *st = NULL;
-  gboolean found = FALSE;
+  int rc;
 
-  if (sqlite3_prepare_v2 (db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
-                          "AND name IN ('embeddings', 'embedding_metadata')", -1, &st, NULL) == SQLITE_OK
-      && sqlite3_step (st) == SQLITE_ROW)
-    found = sqlite3_column_int (st, 0) == 2;
-  sqlite3_finalize (st);
-  return found;
+  return lm_reader_table_exists (db, "embeddings", &rc) && lm_reader_table_exists (db, "embedding_metadata", &rc);
 }
 
 GPtrArray *
 lm_embedding_list (const char *path, char **error)
 {
-  sqlite3 *db = open_run (path, error);
+  sqlite3 *db = lm_reader_open_path (path, error);
   sqlite3_stmt *st = NULL;
   GPtrArray *list;
   int rc = SQLITE_DONE;
@@ -156,7 +135,7 @@ load_labels (sqlite3 *db, LmEmbedding *e, char **error)
 LmEmbedding *
 lm_embedding_load (const char *path, gint64 id, char **error)
 {
-  sqlite3 *db = open_run (path, error);
+  sqlite3 *db = lm_reader_open_path (path, error);
   sqlite3_stmt *st = NULL;
   LmEmbedding *e = NULL;
   int rc;

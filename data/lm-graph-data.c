@@ -84,21 +84,6 @@ numel_of (int ndim, const gint64 *shape)
   return n;
 }
 
-static sqlite3 *
-open_run (const char *path, char **error)
-{
-  gboolean transient = FALSE;
-  char *msg = NULL;
-  sqlite3 *db = lm_reader_open (path, &msg, &transient);
-
-  if (db == NULL)
-    {
-      *error = g_strdup_printf ("%s: %s", path, msg);
-      g_free (msg);
-    }
-  return db;
-}
-
 static gboolean
 prepare (sqlite3 *db, const char *sql, sqlite3_stmt **st, char **error)
 {
@@ -139,7 +124,7 @@ rows_done (sqlite3 *db, int rc, const char *doing, char **error)
 gboolean
 lm_graph_data_list (const char *path, GArray **ids_steps, GPtrArray **names, char **error)
 {
-  sqlite3 *db = open_run (path, error);
+  sqlite3 *db = lm_reader_open_path (path, error);
   sqlite3_stmt *st = NULL;
   int rc;
 
@@ -207,7 +192,7 @@ lm_graph_data_find (const LmGraphData *g, gint64 id)
 LmGraphData *
 lm_graph_data_load (const char *path, gint64 graph_id, char **error)
 {
-  sqlite3 *db = open_run (path, error);
+  sqlite3 *db = lm_reader_open_path (path, error);
   sqlite3_stmt *st = NULL;
   LmGraphData *g;
   GArray *nodes, *edges;
@@ -328,7 +313,7 @@ has_op_times (sqlite3 *db)
 GArray *
 lm_trace_data_list (const char *path, gint64 graph_id, char **error)
 {
-  sqlite3 *db = open_run (path, error);
+  sqlite3 *db = lm_reader_open_path (path, error);
   sqlite3_stmt *st = NULL;
   GArray *out;
   int rc;
@@ -388,7 +373,7 @@ lm_trace_data_free (LmTraceData *t)
 LmTraceData *
 lm_trace_data_load (const char *path, gint64 trace_id, gboolean with_values, char **error)
 {
-  sqlite3 *db = open_run (path, error);
+  sqlite3 *db = lm_reader_open_path (path, error);
   sqlite3_stmt *st = NULL;
   LmTraceData *t;
   GArray *ev;

@@ -74,6 +74,14 @@ sqlite3 *lm_reader_open (const char  *path,
                          char       **error,
                          gboolean    *transient);
 
+/* lm_reader_open for a one-off read (graphs, traces, embeddings): the
+ * message in *error starts with the path. */
+sqlite3 *lm_reader_open_path (const char *path, char **error);
+
+/* Whether the file has the table `name`; *rc is SQLITE_OK, or the error
+ * of the query. */
+gboolean lm_reader_table_exists (sqlite3 *db, const char *name, int *rc);
+
 /* TRUE when db was opened as an immutable file (a finished run). */
 gboolean lm_reader_is_immutable (sqlite3 *db);
 

@@ -127,8 +127,8 @@ query_int64 (sqlite3 *db, const char *sql, gint64 if_null, gint64 *out)
   return rc;
 }
 
-static gboolean
-table_exists (sqlite3 *db, const char *name, int *rc_out)
+gboolean
+lm_reader_table_exists (sqlite3 *db, const char *name, int *rc_out)
 {
   sqlite3_stmt *st = NULL;
   gboolean found = FALSE;
@@ -222,6 +222,21 @@ lm_reader_is_stale (sqlite3 *db)
 }
 
 sqlite3 *
+lm_reader_open_path (const char *path, char **error)
+{
+  gboolean transient = FALSE;
+  char *msg = NULL;
+  sqlite3 *db = lm_reader_open (path, &msg, &transient);
+
+  if (db == NULL)
+    {
+      *error = g_strdup_printf ("%s: %s", path, msg);
+      g_free (msg);
+    }
+  return db;
+}
+
+sqlite3 *
 lm_reader_open (const char *path, char **error, gboolean *transient)
 {
   static const char *const required[] = { "meta", "run", "tags", "scalars" };
@@ -289,7 +304,7 @@ lm_reader_open (const char *path, char **error, gboolean *transient)
 
   for (guint i = 0; i < G_N_ELEMENTS (required); i++)
     {
-      if (table_exists (db, required[i], &rc))
+      if (lm_reader_table_exists (db, required[i], &rc))
         n_tables++;
       if (rc != SQLITE_OK)
         goto fail;
@@ -557,7 +572,7 @@ lm_reader_read_summaries (sqlite3      *db,
   int rc;
 
   *covered = FALSE;
-  if (!table_exists (db, "scalar_summaries", &rc))
+  if (!lm_reader_table_exists (db, "scalar_summaries", &rc))
     {
       if (rc == SQLITE_OK)
         return TRUE;
