@@ -14,4 +14,11 @@ GDestroyNotify lm_record_item_free_func (LmRecordKind kind);
  * that failed is not tried again until it changes). */
 guint lm_record_feed_get_n_opens (LmRecordFeed *self);
 
+/* PR curves in two passes, so that a card can draw before every step is
+ * read: the curves with id > *last_id, each tag's newest (largest step,
+ * then id) with its points and the others pending, their ids appended to
+ * `pending`; then lm_pr_curves_read_ids reads those ids in full. */
+gboolean lm_pr_curves_read_newest (gpointer db, gint64 *last_id, GHashTable *out, GArray *pending, char **error);
+gboolean lm_pr_curves_read_ids    (gpointer db, GArray *ids, GHashTable *out, char **error);
+
 G_END_DECLS

@@ -321,53 +321,50 @@ pr_curve_check (LmPrCurve *c)
     }
 }
 
-/* New curves (id > *last_id) with their points, one row per point. */
-static gboolean
-read_pr_curves (sqlite3 *db, gint64 *last_id, GHashTable *out, char **error)
+/* Curves with their points, one row per point, in (c.id, p.i) order. */
+#define PR_SELECT "SELECT c.id, t.name, c.step, c.wall_time, c.num_thresholds, p.i, p.threshold, " \
+                  "p.tp, p.fp, p.tn, p.fn, p.precision, p.recall " \
+                  "FROM pr_curves c JOIN tags t ON t.id = c.tag_id " \
+                  "LEFT JOIN pr_curve_points p ON p.curve_id = c.id "
+
+/* Steps st (a PR_SELECT) to its end, adding each curve to `out`; on a
+ * failure part-way, the curve being read is dropped and *last_id left
+ * below it, so that it comes again.  Returns the last sqlite3_step code. */
+static int
+step_pr_curves (sqlite3_stmt *st, gint64 *last_id, GHashTable *out)
 {
-  sqlite3_stmt *st = NULL;
   LmPrCurve *cur = NULL;
   g_autofree char *cur_tag = NULL;
   int rc;
 
-  rc = sqlite3_prepare_v2 (db,
-      "SELECT c.id, t.name, c.step, c.wall_time, c.num_thresholds, p.i, p.threshold, "
-      "p.tp, p.fp, p.tn, p.fn, p.precision, p.recall "
-      "FROM pr_curves c JOIN tags t ON t.id = c.tag_id "
-      "LEFT JOIN pr_curve_points p ON p.curve_id = c.id "
-      "WHERE c.id > ?1 ORDER BY c.id, p.i", -1, &st, NULL);
-  if (rc == SQLITE_OK)
+  while ((rc = sqlite3_step (st)) == SQLITE_ROW)
     {
-      sqlite3_bind_int64 (st, 1, *last_id);
-      while ((rc = sqlite3_step (st)) == SQLITE_ROW)
+      gint64 id = sqlite3_column_int64 (st, 0), i;
+
+      if (cur == NULL || cur->id != id)
         {
-          gint64 id = sqlite3_column_int64 (st, 0), i;
+          const char *tag = (const char *) sqlite3_column_text (st, 1);
 
-          if (cur == NULL || cur->id != id)
+          if (cur != NULL)
             {
-              const char *tag = (const char *) sqlite3_column_text (st, 1);
-
-              if (cur != NULL)
-                {
-                  pr_curve_check (cur);
-                  add_row (out, cur_tag, g_steal_pointer (&cur), (GDestroyNotify) lm_pr_curve_free);
-                }
-              cur = pr_curve_new (st);
-              g_free (cur_tag);
-              cur_tag = g_strdup (tag ? tag : "");
-              *last_id = MAX (*last_id, id);
+              pr_curve_check (cur);
+              add_row (out, cur_tag, g_steal_pointer (&cur), (GDestroyNotify) lm_pr_curve_free);
             }
-          i = sqlite3_column_int64 (st, 5);
-          if (cur->n_thresholds > 0 && sqlite3_column_type (st, 5) != SQLITE_NULL && i >= 0 && i < cur->n_thresholds)
-            {
-              cur->thresholds[i] = column_double (st, 6);
-              cur->tp[i] = column_double (st, 7);
-              cur->fp[i] = column_double (st, 8);
-              cur->tn[i] = column_double (st, 9);
-              cur->fn[i] = column_double (st, 10);
-              cur->precision[i] = column_double (st, 11);
-              cur->recall[i] = column_double (st, 12);
-            }
+          cur = pr_curve_new (st);
+          g_free (cur_tag);
+          cur_tag = g_strdup (tag ? tag : "");
+          *last_id = MAX (*last_id, id);
+        }
+      i = sqlite3_column_int64 (st, 5);
+      if (cur->n_thresholds > 0 && sqlite3_column_type (st, 5) != SQLITE_NULL && i >= 0 && i < cur->n_thresholds)
+        {
+          cur->thresholds[i] = column_double (st, 6);
+          cur->tp[i] = column_double (st, 7);
+          cur->fp[i] = column_double (st, 8);
+          cur->tn[i] = column_double (st, 9);
+          cur->fn[i] = column_double (st, 10);
+          cur->precision[i] = column_double (st, 11);
+          cur->recall[i] = column_double (st, 12);
         }
     }
   if (cur != NULL && rc == SQLITE_DONE)
@@ -377,17 +374,134 @@ read_pr_curves (sqlite3 *db, gint64 *last_id, GHashTable *out, char **error)
     }
   else if (cur != NULL)
     {
-      /* a read that failed part-way: the curve being read comes again */
       *last_id = cur->id - 1;
       lm_pr_curve_free (cur);
     }
+  return rc;
+}
+
+/* TRUE when rc ends a read well (a file from before PR curves has no
+ * tables: nothing to read); else *error says why. */
+static gboolean
+pr_read_ok (sqlite3 *db, int rc, char **error)
+{
   if (rc != SQLITE_DONE && !(rc != SQLITE_OK && is_missing_table (db)))
     {
       *error = lm_reader_describe_error (db, rc, "reading PR curves", NULL);
-      sqlite3_finalize (st);
       return FALSE;
     }
+  return TRUE;
+}
+
+/* New curves (id > *last_id) with their points. */
+static gboolean
+read_pr_curves (sqlite3 *db, gint64 *last_id, GHashTable *out, char **error)
+{
+  sqlite3_stmt *st = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db, PR_SELECT "WHERE c.id > ?1 ORDER BY c.id, p.i", -1, &st, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (st, 1, *last_id);
+      rc = step_pr_curves (st, last_id, out);
+    }
   sqlite3_finalize (st);
+  return pr_read_ok (db, rc, error);
+}
+
+gboolean
+lm_pr_curves_read_ids (gpointer db_ptr, GArray *ids, GHashTable *out, char **error)
+{
+  sqlite3 *db = db_ptr;
+  sqlite3_stmt *st = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db, PR_SELECT "WHERE c.id = ?1 ORDER BY p.i", -1, &st, NULL);
+  for (guint k = 0; rc == SQLITE_OK && k < ids->len; k++)
+    {
+      gint64 unused = 0;
+
+      sqlite3_bind_int64 (st, 1, g_array_index (ids, gint64, k));
+      rc = step_pr_curves (st, &unused, out);
+      sqlite3_reset (st);
+      if (rc == SQLITE_DONE)
+        rc = SQLITE_OK;
+    }
+  sqlite3_finalize (st);
+  return pr_read_ok (db, rc == SQLITE_OK ? SQLITE_DONE : rc, error);
+}
+
+gboolean
+lm_pr_curves_read_newest (gpointer db_ptr, gint64 *last_id, GHashTable *out, GArray *pending, char **error)
+{
+  sqlite3 *db = db_ptr;
+  sqlite3_stmt *st = NULL;
+  g_autoptr (GHashTable) newest = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr (GHashTable) heads = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                        (GDestroyNotify) g_ptr_array_unref);
+  gint64 top = *last_id;
+  GHashTableIter it;
+  gpointer k, v;
+  int rc;
+
+  /* the headers only: a few bytes a curve */
+  rc = sqlite3_prepare_v2 (db,
+      "SELECT c.id, t.name, c.step, c.wall_time, c.num_thresholds "
+      "FROM pr_curves c JOIN tags t ON t.id = c.tag_id WHERE c.id > ?1 ORDER BY c.id", -1, &st, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (st, 1, *last_id);
+      while ((rc = sqlite3_step (st)) == SQLITE_ROW)
+        {
+          const char *tag = (const char *) sqlite3_column_text (st, 1);
+          LmPrCurve *c = pr_curve_new (st), *best;
+
+          tag = tag ? tag : "";
+          top = MAX (top, c->id);
+          if (c->error == NULL)
+            {
+              /* no points yet: pending until read */
+              g_clear_pointer (&c->thresholds, g_free);
+              c->tp = c->fp = c->tn = c->fn = c->precision = c->recall = NULL;
+              c->n_thresholds = 0;
+              c->pending = TRUE;
+              best = g_hash_table_lookup (newest, tag);
+              if (best == NULL || c->step >= best->step)   /* ids ascend: the later on a tie */
+                g_hash_table_insert (newest, g_strdup (tag), c);
+            }
+          add_row (heads, tag, c, (GDestroyNotify) lm_pr_curve_free);
+        }
+    }
+  sqlite3_finalize (st);
+  if (!pr_read_ok (db, rc, error))
+    return FALSE;
+
+  g_hash_table_iter_init (&it, newest);
+  while (g_hash_table_iter_next (&it, NULL, &v))
+    g_array_append_val (ids, ((LmPrCurve *) v)->id);
+  if (!lm_pr_curves_read_ids (db, ids, out, error))
+    return FALSE;
+  /* the others, pending, beside the newest read in full */
+  g_hash_table_iter_init (&it, heads);
+  while (g_hash_table_iter_next (&it, &k, &v))
+    {
+      GPtrArray *rows = v;
+      LmPrCurve *best = g_hash_table_lookup (newest, k);
+
+      for (guint i = 0; i < rows->len; i++)
+        {
+          LmPrCurve *c = rows->pdata[i];
+
+          if (c == best)
+            continue;
+          if (c->pending)
+            g_array_append_val (pending, c->id);
+          add_row (out, k, g_steal_pointer (&rows->pdata[i]), (GDestroyNotify) lm_pr_curve_free);
+        }
+    }
+  *last_id = top;
   return TRUE;
 }
 

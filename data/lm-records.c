@@ -4,6 +4,13 @@
  * per-run connections while it runs on a GTask worker thread and hands it
  * back with its results, so no connection is ever shared between threads
  * and no lock is needed.  The main thread only merges results.
+ *
+ * PR curves come newest first: a sweep's 10,000 curves are 1.3 million
+ * point rows, a second or more to read, yet a card shows one step.  So a
+ * job reads the new curves' headers and, per tag, the newest curve's
+ * points; the others enter the series pending and the jobs that follow,
+ * straight after, read their points a slice at a time and put each whole
+ * curve in its place.
  */
 #include "lm-records-private.h"
 
@@ -16,6 +23,7 @@
 #include "lm-natural.h"
 
 #define DEFAULT_POLL_MS 500
+#define PENDING_SLICE_US (200 * 1000)
 
 struct _LmRecordFeed
 {
@@ -34,6 +42,7 @@ struct _LmRecordFeed
   GHashTable *by_key;       /* "run\ntag" -> LmRecordSeries* */
   GPtrArray *sorted;        /* LmRecordSeries*, by tag then run */
   GHashTable *errors;       /* run name -> message */
+  guint n_pending;          /* PR curves in the series still pending */
   gint n_opens;             /* atomic: lm_reader_open calls, for tests */
 };
 
@@ -48,6 +57,7 @@ typedef struct
   gint64 data_version;
   gint64 last_id;
   gboolean read_once;
+  GArray *pending;     /* PR curve ids read without their points yet */
   char *failure;       /* why a corrupt or foreign file failed ... */
   gint64 failed_stamp; /* ...and its lm_scan_stamp then */
 } Conn;
@@ -65,6 +75,7 @@ typedef struct
   LmRecordKind kind;
   GHashTable *conns;
   GPtrArray *runs;     /* RunJob* */
+  gboolean more;       /* PR curves left pending: another job reads them */
 } Job;
 
 static void
@@ -74,6 +85,7 @@ conn_free (gpointer data)
 
   if (c->db != NULL)
     sqlite3_close (c->db);
+  g_array_unref (c->pending);
   g_free (c->failure);
   g_free (c);
 }
@@ -106,17 +118,21 @@ static void
 poll_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   Job *job = task_data;
+  /* pending PR curves are read a slice a job, so that a new run or new
+   * rows never wait behind a whole sweep's older steps */
+  gint64 pending_deadline = g_get_monotonic_time () + PENDING_SLICE_US;
 
   for (guint i = 0; i < job->runs->len && !g_cancellable_is_cancelled (cancellable); i++)
     {
       RunJob *r = job->runs->pdata[i];
       Conn *c = g_hash_table_lookup (job->conns, r->run_name);
       gint64 version = 0;
-      gboolean transient;
+      gboolean transient, read_pending;
 
       if (c == NULL)
         {
           c = g_new0 (Conn, 1);
+          c->pending = g_array_new (FALSE, FALSE, sizeof (gint64));
           g_hash_table_insert (job->conns, g_strdup (r->run_name), c);
         }
       if (c->db != NULL && lm_reader_is_stale (c->db))
@@ -158,11 +174,28 @@ poll_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
           g_clear_pointer (&c->db, sqlite3_close);
           continue;
         }
-      if (c->read_once && version == c->data_version)
+      read_pending = c->pending->len > 0 && g_get_monotonic_time () < pending_deadline;
+      job->more |= c->pending->len > 0 && !read_pending;
+      if (c->read_once && version == c->data_version && !read_pending)
         continue;
       r->rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                        (GDestroyNotify) g_ptr_array_unref);
-      if (!lm_records_read (c->db, job->kind, &c->last_id, r->rows, &r->error))
+      if (job->kind == LM_RECORD_PR_CURVE)
+        {
+          /* The older curves' points, left by a job before; then the new
+           * curves, each tag's newest in full: what a card shows first. */
+          if (read_pending)
+            {
+              if (!lm_pr_curves_read_ids (c->db, c->pending, r->rows, &r->error))
+                continue;
+              g_array_set_size (c->pending, 0);
+            }
+          if (!(c->read_once && version == c->data_version)
+              && !lm_pr_curves_read_newest (c->db, &c->last_id, r->rows, c->pending, &r->error))
+            continue;
+          job->more |= c->pending->len > 0;
+        }
+      else if (!lm_records_read (c->db, job->kind, &c->last_id, r->rows, &r->error))
         continue;
       c->data_version = version;
       c->read_once = TRUE;
@@ -232,6 +265,9 @@ on_poll_done (GObject *source, GAsyncResult *res, gpointer user_data)
     if (!g_hash_table_contains (present, ((LmRecordSeries *) v)->run_name))
       {
         g_ptr_array_remove (self->sorted, v);
+        if (self->kind == LM_RECORD_PR_CURVE)
+          for (guint i = 0; i < ((LmRecordSeries *) v)->items->len; i++)
+            self->n_pending -= ((LmPrCurve *) ((LmRecordSeries *) v)->items->pdata[i])->pending;
         g_hash_table_iter_remove (&it);
         changed = TRUE;
       }
@@ -247,8 +283,30 @@ on_poll_done (GObject *source, GAsyncResult *res, gpointer user_data)
     }
   if (changed)
     g_signal_emit (self, signals[CHANGED], 0);
-  if (self->store_dirty && self->active)
+  if ((self->store_dirty || job->more) && self->active)
     schedule (self);
+}
+
+/* The item of s with item's (step, id), or -1; among its first n items,
+ * which are in (step, id) order. */
+static gint
+find_item (LmRecordSeries *s, guint n, gpointer item)
+{
+  guint lo = 0, hi = n;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      int c = compare_items (&s->items->pdata[mid], &item);
+
+      if (c == 0)
+        return (gint) mid;
+      if (c < 0)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return -1;
 }
 
 static gboolean
@@ -275,6 +333,7 @@ merge_run (LmRecordFeed *self, RunJob *r)
       LmRecordSeries *s = g_hash_table_lookup (self->by_key, key);
       GPtrArray *rows = v;
       gboolean sorted = TRUE;
+      guint n_old;
 
       if (s == NULL)
         {
@@ -289,10 +348,26 @@ merge_run (LmRecordFeed *self, RunJob *r)
         }
       if (self->kind == LM_RECORD_HPARAMS)
         g_ptr_array_set_size (s->items, 0);   /* a fresh full read */
+      n_old = s->items->len;
       for (guint i = 0; i < rows->len; i++)
         {
           gpointer item = rows->pdata[i];
+          gint old;
 
+          if (self->kind == LM_RECORD_PR_CURVE)
+            {
+              /* a pending curve read in full takes its place */
+              if (((LmPrCurve *) item)->pending)
+                self->n_pending++;
+              else if ((old = find_item (s, n_old, item)) >= 0)
+                {
+                  if (((LmPrCurve *) s->items->pdata[old])->pending)
+                    self->n_pending--;
+                  lm_pr_curve_free (s->items->pdata[old]);
+                  s->items->pdata[old] = item;
+                  continue;
+                }
+            }
           if (s->items->len > 0 && self->kind != LM_RECORD_HPARAMS
               && compare_items (&s->items->pdata[s->items->len - 1], &item) > 0)
             sorted = FALSE;
@@ -493,6 +568,13 @@ lm_record_feed_find (LmRecordFeed *self, const char *run_name, const char *tag)
   g_autofree char *key = g_strconcat (run_name, "\n", tag, NULL);
 
   return g_hash_table_lookup (self->by_key, key);
+}
+
+gboolean
+lm_record_feed_get_complete (LmRecordFeed *self)
+{
+  g_return_val_if_fail (LM_IS_RECORD_FEED (self), FALSE);
+  return self->loaded && self->n_pending == 0;
 }
 
 const char *

@@ -65,7 +65,10 @@ typedef struct
 /* One logged PR curve (lm_writer_add_pr_curve): per threshold i (i /
  * (n_thresholds - 1)), the weighted counts and precision/recall TensorBoard
  * shows.  A curve whose points are missing or out of range keeps its row
- * with `error` set (and n_thresholds 0) so the card can say so. */
+ * with `error` set (and n_thresholds 0) so the card can say so.  A feed
+ * reads each tag's newest curve first and the older curves' points right
+ * after: until then an older curve is `pending` (n_thresholds 0, no
+ * points) and is replaced by its whole self in the series. */
 typedef struct
 {
   gint64 id, step;
@@ -73,6 +76,7 @@ typedef struct
   guint n_thresholds;
   double *thresholds, *tp, *fp, *tn, *fn, *precision, *recall;   /* one block */
   char *error;
+  gboolean pending;
 } LmPrCurve;
 
 typedef enum { LM_HP_NUMBER, LM_HP_STRING, LM_HP_BOOL } LmHpType;
@@ -123,6 +127,8 @@ gboolean        lm_record_feed_get_loaded (LmRecordFeed *self);
  * the next "changed"). */
 GPtrArray      *lm_record_feed_get_series (LmRecordFeed *self);
 LmRecordSeries *lm_record_feed_find       (LmRecordFeed *self, const char *run_name, const char *tag);
+/* Every record is read in full: no PR curve is still pending. */
+gboolean        lm_record_feed_get_complete (LmRecordFeed *self);
 /* Why a run's records could not be read (NULL when fine). */
 const char     *lm_record_feed_get_run_error (LmRecordFeed *self, const char *run_name);
 

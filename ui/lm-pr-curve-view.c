@@ -3,7 +3,9 @@
  * Nothing is cached but the slider's steps: a frame looks up each shown
  * run's series and its curve nearest the selected step (a scan of one
  * curve per logged step: an epoch's worth), so a live update or a run
- * toggled in the run list needs only a refresh of the steps and a redraw.
+ * toggled in the run list needs only a refresh of the steps and a redraw,
+ * and that only when what the card draws changed (frame_signature).  A
+ * curve whose points are still being read (pending) is not drawn.
  */
 #include "lm-pr-curve-view.h"
 
@@ -38,6 +40,8 @@ struct _LmPrCurveView
   gboolean hover;
   guint n_drawn;
   char *note;               /* the last frame's runs it could not draw, or NULL */
+  guint64 drawn_sig;        /* what the last frame drew (frame_signature) */
+  gboolean drawn;
 };
 
 G_DEFINE_FINAL_TYPE (LmPrCurveView, lm_pr_curve_view, GTK_TYPE_BOX)
@@ -82,15 +86,19 @@ nearest_curve (LmRecordSeries *s, gint64 step)
   return best;
 }
 
-/* The shown runs that logged the tag, in the run list's order. */
+/* The shown runs that logged the tag, in the run list's order; those whose
+ * curve is damaged are counted in n_bad, those whose curve is still being
+ * read (pending) in n_loading. */
 static GArray *
-collect_lines (LmPrCurveView *self, guint *n_bad, const char **bad_error, LmRun **bad_run)
+collect_lines (LmPrCurveView *self, guint *n_bad, const char **bad_error, LmRun **bad_run, guint *n_loading)
 {
   GArray *lines = g_array_new (FALSE, FALSE, sizeof (Line));
   GPtrArray *shown = lm_run_selection_get_shown (self->selection);
 
   *n_bad = 0;
   *bad_error = NULL;
+  if (n_loading != NULL)
+    *n_loading = 0;
   if (self->step == G_MININT64)
     return lines;
   for (guint i = 0; i < shown->len; i++)
@@ -101,6 +109,13 @@ collect_lines (LmPrCurveView *self, guint *n_bad, const char **bad_error, LmRun 
 
       if (s == NULL || (line.curve = nearest_curve (s, self->step)) == NULL)
         continue;
+      if (line.curve->pending)
+        {
+          /* its points come within the second, with "changed" */
+          if (n_loading != NULL)
+            (*n_loading)++;
+          continue;
+        }
       if (line.curve->error != NULL)
         {
           if ((*n_bad)++ == 0)
@@ -115,6 +130,33 @@ collect_lines (LmPrCurveView *self, guint *n_bad, const char **bad_error, LmRun 
       g_array_append_val (lines, line);
     }
   return lines;
+}
+
+static guint64
+mix (guint64 h, guint64 v)
+{
+  return (h ^ v) * 0x100000001b3ull;
+}
+
+/* What a frame draws, short of the widget's size and the pointer: each
+ * line's run, colour and curve (a curve's points never change once read),
+ * the damaged and still-loading runs.  A refresh that leaves it as it was
+ * (new steps of other tags, a pending curve of another step read) does
+ * not redraw the card. */
+static guint64
+frame_signature (GArray *lines, guint n_bad, LmRun *bad_run, guint n_loading)
+{
+  guint64 h = mix (mix (mix (0xcbf29ce484222325ull, n_bad), (guintptr) bad_run), n_loading);
+
+  for (guint l = 0; l < lines->len; l++)
+    {
+      const Line *line = &g_array_index (lines, Line, l);
+
+      h = mix (mix (h, (guintptr) line->run), (guint64) line->curve->id);
+      h = mix (mix (h, (guint64) (line->color.red * 65535)), (guint64) (line->color.green * 65535));
+      h = mix (mix (h, (guint64) (line->color.blue * 65535)), (guint64) (line->color.alpha * 65535));
+    }
+  return h;
 }
 
 static void
@@ -269,13 +311,15 @@ static void
 draw_plot (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
 {
   LmPrCurveView *self = data;
-  guint n_bad;
+  guint n_bad, n_loading;
   const char *bad_error;
   LmRun *bad_run = NULL;
-  g_autoptr (GArray) lines = collect_lines (self, &n_bad, &bad_error, &bad_run);
+  g_autoptr (GArray) lines = collect_lines (self, &n_bad, &bad_error, &bad_run, &n_loading);
   double x, y, w, h;
 
   self->n_drawn = lines->len;
+  self->drawn_sig = frame_signature (lines, n_bad, bad_run, n_loading);
+  self->drawn = TRUE;
   /* which run: with fifty runs on a card, "1 run not drawn" alone left
    * the user to guess */
   g_clear_pointer (&self->note, g_free);
@@ -286,6 +330,8 @@ draw_plot (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer da
     {
       if (n_bad > 0)
         lm_dash_placeholder (cr, width, height, "Cannot draw this PR curve", strstr (self->note, ": ") + 2);
+      else if (n_loading > 0)
+        lm_dash_placeholder (cr, width, height, "Loading…", NULL);
       else
         lm_dash_placeholder (cr, width, height, "No PR curve for the shown runs", NULL);
       return;
@@ -436,7 +482,15 @@ lm_pr_curve_view_refresh (LmPrCurveView *self)
   else
     self->step = g_array_index (self->steps, gint64, step_index (self, self->step));
   sync_slider (self);
-  gtk_widget_queue_draw (self->plot);
+  {
+    guint n_bad, n_loading;
+    const char *bad_error;
+    LmRun *bad_run = NULL;
+    g_autoptr (GArray) lines = collect_lines (self, &n_bad, &bad_error, &bad_run, &n_loading);
+
+    if (!self->drawn || frame_signature (lines, n_bad, bad_run, n_loading) != self->drawn_sig)
+      gtk_widget_queue_draw (self->plot);
+  }
 }
 
 /* ---------------------------------------------------------------- input */
@@ -587,7 +641,7 @@ lm_pr_curve_view_get_plot_area (LmPrCurveView *self, graphene_rect_t *area)
   double x, y, w, h;
   guint n_bad;
   const char *bad_error;
-  g_autoptr (GArray) lines = collect_lines (self, &n_bad, &bad_error, NULL);
+  g_autoptr (GArray) lines = collect_lines (self, &n_bad, &bad_error, NULL, NULL);
 
   plot_box (self, &x, &y, &w, &h);
   graphene_rect_init (area, x, y, w, h);
@@ -612,7 +666,7 @@ lm_pr_curve_view_get_run_step (LmPrCurveView *self, const char *run_name)
 {
   guint n_bad;
   const char *bad_error;
-  g_autoptr (GArray) lines = collect_lines (self, &n_bad, &bad_error, NULL);
+  g_autoptr (GArray) lines = collect_lines (self, &n_bad, &bad_error, NULL, NULL);
 
   for (guint l = 0; l < lines->len; l++)
     if (g_strcmp0 (lm_run_get_name (g_array_index (lines, Line, l).run), run_name) == 0)
@@ -625,7 +679,7 @@ lm_pr_curve_view_describe_at (LmPrCurveView *self, double x, double y)
 {
   guint n_bad;
   const char *bad_error;
-  g_autoptr (GArray) lines = collect_lines (self, &n_bad, &bad_error, NULL);
+  g_autoptr (GArray) lines = collect_lines (self, &n_bad, &bad_error, NULL, NULL);
 
   g_return_val_if_fail (LM_IS_PR_CURVE_VIEW (self), NULL);
   return describe (self, lines, x, y);

@@ -618,6 +618,151 @@ test_pr_curves (void)
   lm_test_rm_rf (dir);
 }
 
+/* What lm_records_read fills: tag -> its rows. */
+static GHashTable *
+rows_new (void)
+{
+  return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
+}
+
+/* Two curves are equal: same id, step, error and every point. */
+static void
+assert_same_curve (const LmPrCurve *a, const LmPrCurve *b)
+{
+  g_assert_cmpint (a->id, ==, b->id);
+  g_assert_cmpint (a->step, ==, b->step);
+  g_assert_cmpuint (a->n_thresholds, ==, b->n_thresholds);
+  g_assert_cmpstr (a->error, ==, b->error);
+  g_assert_false (a->pending || b->pending);
+  if (a->n_thresholds > 0)
+    g_assert_cmpmem (a->thresholds, 7 * a->n_thresholds * sizeof (double),
+                     b->thresholds, 7 * b->n_thresholds * sizeof (double));
+}
+
+/* Complete, with pr/cat's 6 curves of test_pr_curves_newest_first. */
+static gboolean
+feed_complete_6 (gpointer data)
+{
+  LmRecordSeries *s = lm_record_feed_find (data, "a", "pr/cat");
+
+  return lm_record_feed_get_complete (data) && s != NULL && s->items->len == 6;
+}
+
+/* PR curves are read newest first: each tag's newest curve in full, the
+ * others pending (no points) with their ids listed, then read in full by
+ * id; the feed ends with every curve exactly as one full read gives it,
+ * once each, also with curves logged while it was still reading.  (Before,
+ * a feed read every point of every step before its first "changed": 50
+ * runs x 10 tags x 20 steps took 1.3 s to show one frame.) */
+static void
+test_pr_curves_newest_first (void)
+{
+  g_autofree char *dir = lm_test_tmpdir_new ("lumen-dash-XXXXXX");
+  g_autofree char *a_path = NULL;
+  g_autoptr (LmRunStore) store = NULL;
+  g_autoptr (LmRecordFeed) feed = NULL;
+  g_autoptr (GHashTable) full = rows_new ();
+  g_autoptr (GHashTable) rows = rows_new ();
+  g_autoptr (GHashTable) filled = rows_new ();
+  g_autoptr (GArray) pending = g_array_new (FALSE, FALSE, sizeof (gint64));
+  const char *tags[] = { "pr/cat", "pr/dog", "bad/pr" };
+  GPtrArray *cat, *full_cat;
+  gint64 last_full = 0, last = 0;
+  char *error = NULL;
+  sqlite3 *db;
+
+  lm_test_records_append_pr_curves (dir, "a", "pr/cat", 0, 5, 3, 0);   /* steps 0, 5, 10 */
+  lm_test_records_append_pr_curves (dir, "a", "pr/dog", 0, 1, 1, 5);
+  lm_test_records_append_pr_curves (dir, "a", "pr/cat", 7, 1, 1, 0);   /* step 7, logged last */
+  a_path = g_build_filename (dir, "a", "run.lumen", NULL);
+  g_assert_cmpint (sqlite3_open (a_path, &db), ==, SQLITE_OK);
+  /* a damaged curve: never pending, its error straight away */
+  g_assert_cmpint (sqlite3_exec (db,
+      "INSERT INTO tags (name, kind) VALUES ('bad/pr', 'pr_curve');"
+      "INSERT INTO pr_curves (tag_id, step, wall_time, num_thresholds) "
+      "SELECT id, 3, 1700000000, 1 FROM tags WHERE name = 'bad/pr';",
+      NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  g_assert_cmpint (sqlite3_open_v2 (a_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_true (lm_records_read (db, LM_RECORD_PR_CURVE, &last_full, full, &error));
+  g_assert_true (lm_pr_curves_read_newest (db, &last, rows, pending, &error));
+  g_assert_null (error);
+  g_assert_cmpint (last, ==, last_full);
+  /* pr/cat in id order: steps 0, 5, 10 pending but 10, the newest; then 7 */
+  cat = g_hash_table_lookup (rows, "pr/cat");
+  full_cat = g_hash_table_lookup (full, "pr/cat");
+  g_assert_cmpuint (cat->len, ==, 4);
+  g_assert_cmpuint (pending->len, ==, 3);
+  for (guint i = 0; i < cat->len; i++)
+    {
+      const LmPrCurve *c = cat->pdata[i];
+
+      if (c->step == 10)
+        assert_same_curve (c, full_cat->pdata[2]);
+      else
+        {
+          g_assert_true (c->pending);
+          g_assert_cmpuint (c->n_thresholds, ==, 0);
+          g_assert_null (c->thresholds);
+        }
+    }
+  assert_same_curve (((GPtrArray *) g_hash_table_lookup (rows, "pr/dog"))->pdata[0],
+                     ((GPtrArray *) g_hash_table_lookup (full, "pr/dog"))->pdata[0]);
+  g_assert_cmpstr (((LmPrCurve *) ((GPtrArray *) g_hash_table_lookup (rows, "bad/pr"))->pdata[0])->error, ==,
+                   "num_thresholds is 1, not 2..10000");
+  /* the pending ids read in full: as the full read has them */
+  g_assert_true (lm_pr_curves_read_ids (db, pending, filled, &error));
+  cat = g_hash_table_lookup (filled, "pr/cat");
+  g_assert_cmpuint (cat->len, ==, 3);
+  for (guint i = 0; i < cat->len; i++)
+    for (guint k = 0; k < full_cat->len; k++)
+      if (((LmPrCurve *) full_cat->pdata[k])->id == ((LmPrCurve *) cat->pdata[i])->id)
+        assert_same_curve (cat->pdata[i], full_cat->pdata[k]);
+  /* nothing new: nothing read */
+  g_hash_table_remove_all (rows);
+  g_array_set_size (pending, 0);
+  g_assert_true (lm_pr_curves_read_newest (db, &last, rows, pending, &error));
+  g_assert_cmpuint (g_hash_table_size (rows), ==, 0);
+  g_assert_cmpuint (pending->len, ==, 0);
+  sqlite3_close (db);
+
+  /* the feed, with two more steps logged as it starts */
+  store = open_store (dir);
+  feed = open_feed (store, LM_RECORD_PR_CURVE);
+  lm_test_records_append_pr_curves (dir, "a", "pr/cat", 1, 1, 2, 0);   /* steps 1, 2 */
+  g_assert_true (lm_test_wait_for (feed_complete_6, feed, 10000));
+  g_assert_cmpint (sqlite3_open_v2 (a_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_hash_table_remove_all (full);
+  last_full = 0;
+  g_assert_true (lm_records_read (db, LM_RECORD_PR_CURVE, &last_full, full, &error));
+  sqlite3_close (db);
+  for (guint t = 0; t < G_N_ELEMENTS (tags); t++)
+    {
+      LmRecordSeries *s = lm_record_feed_find (feed, "a", tags[t]);
+      GPtrArray *want = g_hash_table_lookup (full, tags[t]);
+
+      g_assert_nonnull (s);
+      g_assert_cmpuint (s->items->len, ==, want->len);
+      for (guint i = 0; i < s->items->len; i++)
+        {
+          const LmPrCurve *c = s->items->pdata[i];
+
+          /* in (step, id) order */
+          g_assert_true (i == 0 || ((LmPrCurve *) s->items->pdata[i - 1])->step <= c->step);
+          for (guint k = 0; k < want->len; k++)
+            if (((LmPrCurve *) want->pdata[k])->id == c->id)
+              assert_same_curve (c, want->pdata[k]);
+        }
+    }
+  g_assert_cmpuint (lm_record_feed_find (feed, "a", "pr/cat")->items->len, ==, 6);
+  g_assert_cmpint (((LmPrCurve *) lm_record_feed_find (feed, "a", "pr/cat")->items->pdata[5])->step, ==, 10);
+
+  g_clear_object (&feed);
+  g_clear_object (&store);
+  lm_test_rm_rf (dir);
+}
+
 typedef struct
 {
   LmRecordFeed *feed;
@@ -1275,6 +1420,7 @@ main (int argc, char **argv)
   g_test_add_func ("/records/feed", test_feed);
   g_test_add_func ("/records/feed-bad-file", test_feed_bad_file);
   g_test_add_func ("/records/pr-curves", test_pr_curves);
+  g_test_add_func ("/records/pr-curves-newest-first", test_pr_curves_newest_first);
   g_test_add_func ("/records/image-loader", test_loader);
   g_test_add_func ("/records/image-reduce", test_reduce);
   g_test_add_func ("/records/image-reduce-factor", test_reduce_factor);

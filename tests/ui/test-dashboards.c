@@ -1855,6 +1855,100 @@ test_parallel_coords_labels (void)
   g_object_unref (pc);
 }
 
+static gboolean
+pr_feed_complete (gpointer page)
+{
+  return lm_record_feed_get_complete (lm_record_dashboard_get_feed (page));
+}
+
+static gboolean
+is_true (gpointer flag)
+{
+  return *(gboolean *) flag;
+}
+
+/* The feed stopped as soon as a curve is pending (its points not read). */
+static void
+stop_when_pending (LmRecordFeed *feed, gboolean *stopped)
+{
+  LmRecordSeries *s = lm_record_feed_find (feed, "a", "pr/cat");
+
+  for (guint i = 0; s != NULL && i < s->items->len && !*stopped; i++)
+    if (((LmPrCurve *) s->items->pdata[i])->pending)
+      {
+        lm_record_feed_set_active (feed, FALSE);
+        *stopped = TRUE;
+      }
+}
+
+/* A card draws each tag's newest curves as soon as they are read, before
+ * the older steps' points: at a step whose curve is still being read a run
+ * is not drawn (not an error, no note), and is drawn once it comes.
+ * Before, nothing was drawn until every step of every run was read. */
+static void
+test_pr_curves_newest_first (void)
+{
+  g_autofree char *dir = NULL;
+  LmWindow *win;
+  LmRecordDashboard *page;
+  LmRecordFeed *feed;
+  LmPrCurveView *view;
+  gboolean stopped = FALSE;
+  guint n_steps = 0;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  dir = lm_test_tmpdir_new ("lumen-pr-XXXXXX");
+  lm_test_records_append_pr_curves (dir, "a", "pr/cat", 0, 5, 3, 0);   /* steps 0, 5, 10 */
+  lm_test_records_append_pr_curves (dir, "b", "pr/cat", 0, 4, 2, 0);   /* steps 0, 4 */
+  win = lm_window_new (NULL, dir);
+  gtk_window_set_default_size (GTK_WINDOW (win), 1280, 900);
+  g_assert_true (lm_dashboards_set_view (lm_window_get_dashboards (win), "pr_curves"));
+  page = LM_RECORD_DASHBOARD (lm_dashboards_get_page (lm_window_get_dashboards (win), "pr_curves"));
+  feed = lm_record_dashboard_get_feed (page);
+  g_signal_connect (feed, "changed", G_CALLBACK (stop_when_pending), &stopped);
+  gtk_window_present (GTK_WINDOW (win));
+  g_assert_true (lm_test_wait_for (is_true, &stopped, 20000));
+  lm_test_spin (200);
+  g_assert_false (lm_record_feed_get_complete (feed));
+
+  /* the newest step: a's 10 and b's 4, read first */
+  view = LM_PR_CURVE_VIEW (lm_record_dashboard_find_card (page, "", "pr/cat"));
+  lm_pr_curve_view_get_steps (view, &n_steps);
+  g_assert_cmpuint (n_steps, ==, 4);
+  g_assert_cmpint (lm_pr_curve_view_get_step (view), ==, 10);
+  g_assert_cmpuint (lm_pr_curve_view_get_n_drawn (view), ==, 2);
+  g_assert_cmpint (lm_pr_curve_view_get_run_step (view, "a"), ==, 10);
+  g_assert_cmpint (lm_pr_curve_view_get_run_step (view, "b"), ==, 4);
+  /* step 5: a's curve there is still to be read, b's nearest (4) is read */
+  lm_pr_curve_view_set_step (view, 5);
+  lm_test_spin (100);
+  g_assert_cmpuint (lm_pr_curve_view_get_n_drawn (view), ==, 1);
+  g_assert_cmpint (lm_pr_curve_view_get_run_step (view, "a"), ==, G_MININT64);
+  g_assert_cmpint (lm_pr_curve_view_get_run_step (view, "b"), ==, 4);
+  g_assert_null (lm_pr_curve_view_get_note (view));
+  /* step 0: neither (the placeholder says Loading…) */
+  lm_pr_curve_view_set_step (view, 0);
+  lm_test_spin (100);
+  g_assert_cmpuint (lm_pr_curve_view_get_n_drawn (view), ==, 0);
+  g_assert_null (lm_pr_curve_view_get_note (view));
+
+  /* the rest read: both drawn at step 0, with no redraw asked by the test */
+  lm_record_feed_set_active (feed, TRUE);
+  g_assert_true (lm_test_wait_for (pr_feed_complete, page, 10000));
+  lm_test_spin (100);
+  g_assert_cmpint (lm_pr_curve_view_get_step (view), ==, 0);
+  g_assert_cmpuint (lm_pr_curve_view_get_n_drawn (view), ==, 2);
+  g_assert_cmpint (lm_pr_curve_view_get_run_step (view, "a"), ==, 0);
+  g_assert_cmpint (lm_pr_curve_view_get_run_step (view, "b"), ==, 0);
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
 /* PR curves: a card per tag with a line per run in the run's colour at
  * the step nearest the slider's, the hover read-out of a point, the run
  * list's toggles and the tag filter, and the empty state. */
@@ -1896,6 +1990,8 @@ test_pr_curves (void)
   lm_test_records_append_pr_curves (dir, "b", "pr/dog", 0, 1, 1, 0);
   win = open_window_at (dir, "pr_curves");
   page = lm_dashboards_get_page (lm_window_get_dashboards (win), "pr_curves");
+  /* the older steps' points follow the newest's: all read */
+  g_assert_true (lm_test_wait_for (pr_feed_complete, page, 10000));
   g_assert_cmpuint (lm_record_dashboard_get_n_cards (LM_RECORD_DASHBOARD (page)), ==, 2);
   view = LM_PR_CURVE_VIEW (lm_record_dashboard_find_card (LM_RECORD_DASHBOARD (page), "", "pr/cat"));
   g_assert_cmpuint (lm_pr_curve_view_get_n_drawn (view), ==, 2);
@@ -2186,6 +2282,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/dashboards/images", test_images);
   g_test_add_func ("/ui/dashboards/text", test_text);
   g_test_add_func ("/ui/dashboards/pr-curves", test_pr_curves);
+  g_test_add_func ("/ui/dashboards/pr-curves-newest-first", test_pr_curves_newest_first);
   g_test_add_func ("/ui/dashboards/pr-curves-damaged", test_pr_curves_damaged);
   g_test_add_func ("/ui/dashboards/hparams", test_hparams);
   g_test_add_func ("/ui/dashboards/hparams-values", test_hparams_values);
