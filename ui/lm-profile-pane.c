@@ -6,6 +6,14 @@
  * rows by default (a 4,000-op step's every row took 4 s to sort and 3 s to
  * show), with a line saying how many more there are.
  * The timeline is a drawing area over the step's span.
+ *
+ * Keyboard, as the scalar charts and the HParams matrix: Tab focuses the
+ * timeline (a ring marks it); Left/Right move to the previous/next op in
+ * time order (by start; a parent before the ops nested in it; a forward
+ * op before a backward one starting with it), Home/End to the first and
+ * last.  That op's bar is drawn as the hovered one is, its tooltip text
+ * is the timeline's accessible description and its keyboard tooltip, and
+ * Enter or space selects its node as a click on the bar does.
  */
 #include "lm-profile-pane.h"
 
@@ -24,6 +32,15 @@ struct _LmProfilePane
   char *summary;
   GtkWidget *summary_label, *group_drop, *timeline, *list, *more;
   GtkWidget *heads[8];
+  guint *order;                 /* the trace's timed events in time order */
+  guint n_order;
+  int focus;                    /* the keys' op, in order; -1: none yet */
+  struct
+  {
+    gint64 node_id, start_ns, dur_ns;
+    gboolean backward;
+  } focus_was;                  /* the keys' op, found again after a reload */
+  gssize hover;                 /* the event under the pointer, or -1 */
 };
 
 G_DEFINE_FINAL_TYPE (LmProfilePane, lm_profile_pane, GTK_TYPE_BOX)
@@ -105,6 +122,53 @@ fill_rows (LmProfilePane *self)
   gtk_widget_queue_draw (self->timeline);
 }
 
+static int
+compare_events (gconstpointer a, gconstpointer b, gpointer data)
+{
+  const LmTraceData *t = data;
+  const LmTraceDataEvent *ea = &t->events[*(const guint *) a];
+  const LmTraceDataEvent *eb = &t->events[*(const guint *) b];
+
+  if (ea->start_ns != eb->start_ns)
+    return ea->start_ns < eb->start_ns ? -1 : 1;
+  if (ea->dur_ns != eb->dur_ns)   /* the parent before what is nested in it */
+    return ea->dur_ns > eb->dur_ns ? -1 : 1;
+  if (ea->backward != eb->backward)
+    return ea->backward ? 1 : -1;
+  return *(const guint *) a < *(const guint *) b ? -1 : 1;
+}
+
+static void update_accessible (LmProfilePane *self);
+
+/* The keys' order over t's timed events; they stay on their op where t
+ * has it (another grouping, the same step again), else start from none. */
+static void
+fill_order (LmProfilePane *self, const LmTraceData *t)
+{
+  gboolean had = self->focus >= 0;
+
+  g_clear_pointer (&self->order, g_free);
+  self->n_order = 0;
+  self->focus = -1;
+  self->hover = -1;
+  if (t != NULL)
+    {
+      self->order = g_new (guint, MAX (t->n_events, 1));
+      for (gsize i = 0; i < t->n_events; i++)
+        if (t->events[i].dur_ns >= 0)
+          self->order[self->n_order++] = (guint) i;
+      g_qsort_with_data (self->order, (gint) self->n_order, sizeof *self->order, compare_events, (gpointer) t);
+      for (guint k = 0; had && k < self->n_order; k++)
+        {
+          const LmTraceDataEvent *e = &t->events[self->order[k]];
+          if (e->node_id == self->focus_was.node_id && e->backward == self->focus_was.backward
+              && e->start_ns == self->focus_was.start_ns && e->dur_ns == self->focus_was.dur_ns)
+            self->focus = (int) k;
+        }
+    }
+  update_accessible (self);
+}
+
 void
 lm_profile_pane_reload (LmProfilePane *self)
 {
@@ -144,6 +208,7 @@ lm_profile_pane_reload (LmProfilePane *self)
                               "(or --profile).");
   gtk_label_set_text (GTK_LABEL (self->summary_label), self->summary);
   gtk_widget_set_visible (self->timeline, self->profile != NULL);
+  fill_order (self, self->profile != NULL ? t : NULL);
   fill_rows (self);
 }
 
@@ -246,8 +311,22 @@ timeline_span (const LmTraceData *t, gint64 *t0, gint64 *t1)
   return *t1 > *t0;
 }
 
+/* The event the keys are on, or -1. */
+static gssize
+focus_event (LmProfilePane *self)
+{
+  const LmTraceData *t = self->view ? lm_graph_view_get_trace (self->view) : NULL;
+
+  if (t == NULL || self->focus < 0 || (guint) self->focus >= self->n_order
+      || self->order[self->focus] >= t->n_events)
+    return -1;
+  return (gssize) self->order[self->focus];
+}
+
 /* The step's ops as bars over its span: forward blue, backward orange;
- * the selected node's bars outlined. */
+ * the selected node's bars outlined; the bar under the pointer, and the
+ * keys' bar while the focus shows, lighter and edged in ink; the focus
+ * ring round it all. */
 static void
 draw_timeline (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
 {
@@ -266,28 +345,49 @@ draw_timeline (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointe
   if (!timeline_span (t, &t0, &t1))
     return;
   double sx = (width - 8) / (double) (t1 - t0);
-  for (int pass = 0; pass < 2; pass++)
+  gboolean keys = gtk_widget_has_visible_focus (self->timeline);
+  gssize focus = keys ? focus_event (self) : -1;
+  for (int pass = 0; pass < 3; pass++)
     for (gsize i = 0; i < t->n_events; i++)
       {
         const LmTraceDataEvent *e = &t->events[i];
-        if (e->dur_ns < 0 || (pass == 1) != (e->node_id == sel))
+        gboolean lit = (gssize) i == self->hover || (gssize) i == focus;
+        /* plain bars, then the selected node's, then the lit ones on top */
+        if (e->dur_ns < 0 || pass != (lit ? 2 : e->node_id == sel ? 1 : 0))
           continue;
         double x = 4 + (double) (e->start_ns - t0) * sx, w = MAX ((double) e->dur_ns * sx, 1.0);
         double y = e->backward ? height / 2.0 + 2 : 4, h = height / 2.0 - 6;
+        double k = lit ? 0.45 : 0;   /* towards white */
         if (e->backward)
-          cairo_set_source_rgb (cr, 0.93, 0.55, 0.15);
+          cairo_set_source_rgb (cr, 0.93 + 0.07 * k, 0.55 + 0.45 * k, 0.15 + 0.85 * k);
         else
-          cairo_set_source_rgb (cr, 0.25, 0.50, 0.85);
+          cairo_set_source_rgb (cr, 0.25 + 0.75 * k, 0.50 + 0.50 * k, 0.85 + 0.15 * k);
         cairo_rectangle (cr, x, y, w, h);
         cairo_fill (cr);
-        if (pass == 1)
+        if (e->node_id == sel)
           {
             gdk_cairo_set_source_rgba (cr, &tc->strong);
             cairo_set_line_width (cr, 2);
             cairo_rectangle (cr, x - 1, y - 1, w + 2, h + 2);
             cairo_stroke (cr);
           }
+        if (lit)
+          {
+            lm_theme_set_ink (cr, 0.85);
+            cairo_set_line_width (cr, 1);
+            cairo_rectangle (cr, x - 0.5, y - 0.5, w + 1, h + 1);
+            cairo_stroke (cr);
+          }
       }
+  if (keys)
+    {
+      const GdkRGBA ring = LM_THEME_FOCUS_RGBA;
+
+      gdk_cairo_set_source_rgba (cr, &ring);
+      cairo_set_line_width (cr, 2);
+      cairo_rectangle (cr, 1, 1, width - 2, height - 2);
+      cairo_stroke (cr);
+    }
 }
 
 /* The timed event under (x, y) of the timeline, -1 for none: the bars'
@@ -321,11 +421,10 @@ event_at (LmProfilePane *self, double x, double y)
   return best;
 }
 
-char *
-lm_profile_pane_timeline_text (LmProfilePane *self, double x, double y)
+/* Event i's tooltip text: its op, direction, time and start. */
+static char *
+event_text (LmProfilePane *self, gssize i)
 {
-  g_return_val_if_fail (LM_IS_PROFILE_PANE (self), NULL);
-  gssize i = event_at (self, x, y);
   if (i < 0)
     return NULL;
   const LmTraceData *t = lm_graph_view_get_trace (self->view);
@@ -344,6 +443,43 @@ lm_profile_pane_timeline_text (LmProfilePane *self, double x, double y)
                           lm_profile_time_text ((double) (e->start_ns - t0), at, sizeof at));
 }
 
+char *
+lm_profile_pane_timeline_text (LmProfilePane *self, double x, double y)
+{
+  g_return_val_if_fail (LM_IS_PROFILE_PANE (self), NULL);
+  return event_text (self, event_at (self, x, y));
+}
+
+char *
+lm_profile_pane_get_focus_text (LmProfilePane *self)
+{
+  g_return_val_if_fail (LM_IS_PROFILE_PANE (self), NULL);
+  return event_text (self, focus_event (self));
+}
+
+/* The accessible description says where the keys are: their op as its
+ * tooltip names it, or how to get there. */
+static void
+update_accessible (LmProfilePane *self)
+{
+  gssize i = focus_event (self);
+  g_autofree char *text = event_text (self, i);
+
+  if (i >= 0)
+    {
+      const LmTraceDataEvent *e = &lm_graph_view_get_trace (self->view)->events[i];
+      self->focus_was.node_id = e->node_id;
+      self->focus_was.start_ns = e->start_ns;
+      self->focus_was.dur_ns = e->dur_ns;
+      self->focus_was.backward = e->backward;
+    }
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->timeline), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  text != NULL ? text
+                                  : self->n_order > 0 ? "No op chosen: Left, Right, Home or End moves to one"
+                                                      : "No timed ops",
+                                  -1);
+}
+
 GtkWidget *
 lm_profile_pane_get_timeline (LmProfilePane *self)
 {
@@ -351,10 +487,11 @@ lm_profile_pane_get_timeline (LmProfilePane *self)
   return self->timeline;
 }
 
+/* Under the pointer, its bar's op; from the keyboard (Ctrl+F1), the keys' op. */
 static gboolean
 on_timeline_tooltip (GtkWidget *w, int x, int y, gboolean keyboard, GtkTooltip *tip, LmProfilePane *self)
 {
-  g_autofree char *text = keyboard ? NULL : lm_profile_pane_timeline_text (self, x, y);
+  g_autofree char *text = keyboard ? event_text (self, focus_event (self)) : event_text (self, event_at (self, x, y));
 
   if (text == NULL)
     return FALSE;
@@ -362,14 +499,87 @@ on_timeline_tooltip (GtkWidget *w, int x, int y, gboolean keyboard, GtkTooltip *
   return TRUE;
 }
 
-/* A click on a bar selects its node, as a click on a table row does. */
+/* The keys go to event i (-1: none). */
+static void
+set_focus_event (LmProfilePane *self, gssize i)
+{
+  self->focus = -1;
+  for (guint k = 0; i >= 0 && k < self->n_order; k++)
+    if (self->order[k] == (guint) i)
+      self->focus = (int) k;
+  update_accessible (self);
+  gtk_widget_queue_draw (self->timeline);
+}
+
+/* A click on a bar selects its node, as a click on a table row does, and
+ * leaves the keys on it. */
 static void
 on_timeline_click (GtkGestureClick *click, int n_press, double x, double y, LmProfilePane *self)
 {
   gssize i = event_at (self, x, y);
 
-  if (i >= 0)
-    lm_graph_view_select (self->view, lm_graph_view_get_trace (self->view)->events[i].node_id);
+  gtk_widget_grab_focus (self->timeline);
+  if (i < 0)
+    return;
+  set_focus_event (self, i);
+  lm_graph_view_select (self->view, lm_graph_view_get_trace (self->view)->events[i].node_id);
+}
+
+static void
+on_timeline_motion (GtkEventControllerMotion *motion, double x, double y, LmProfilePane *self)
+{
+  gssize i = event_at (self, x, y);
+
+  if (i != self->hover)
+    {
+      self->hover = i;
+      gtk_widget_queue_draw (self->timeline);
+    }
+}
+
+static void
+on_timeline_leave (GtkEventControllerMotion *motion, LmProfilePane *self)
+{
+  on_timeline_motion (motion, -1, -1, self);
+}
+
+enum { KEY_PREVIOUS = -1, KEY_NEXT = 1, KEY_FIRST = -2, KEY_LAST = 2, KEY_ACTIVATE = 10 };
+
+static gboolean
+on_timeline_key (GtkWidget *widget, GVariant *args, gpointer data)
+{
+  LmProfilePane *self = data;
+  int key = g_variant_get_int32 (args);
+  gssize i;
+
+  if (self->n_order == 0)
+    return FALSE;
+  if (key == KEY_ACTIVATE)
+    {
+      if ((i = focus_event (self)) < 0)
+        return FALSE;
+      lm_graph_view_select (self->view, lm_graph_view_get_trace (self->view)->events[i].node_id);
+      return TRUE;
+    }
+  if (key == KEY_FIRST)
+    self->focus = 0;
+  else if (key == KEY_LAST)
+    self->focus = (int) self->n_order - 1;
+  else if (self->focus < 0)   /* from none, the first or the last */
+    self->focus = key > 0 ? 0 : (int) self->n_order - 1;
+  else
+    self->focus = CLAMP (self->focus + key, 0, (int) self->n_order - 1);
+  update_accessible (self);
+  gtk_widget_queue_draw (self->timeline);
+  return TRUE;
+}
+
+/* The ring and the keys' bar show with the focus. */
+static void
+on_timeline_state (GtkWidget *widget, GtkStateFlags old, LmProfilePane *self)
+{
+  if ((old ^ gtk_widget_get_state_flags (widget)) & (GTK_STATE_FLAG_FOCUS_VISIBLE | GTK_STATE_FLAG_FOCUSED))
+    gtk_widget_queue_draw (widget);
 }
 
 static void
@@ -396,6 +606,7 @@ lm_profile_pane_finalize (GObject *object)
 
   lm_profile_free (self->profile);
   g_free (self->summary);
+  g_free (self->order);
   G_OBJECT_CLASS (lm_profile_pane_parent_class)->finalize (object);
 }
 
@@ -412,6 +623,11 @@ lm_profile_pane_init (LmProfilePane *self)
   static const char *const groups[] = { "By node", "By op type", NULL };
   GtkWidget *heads = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *tl_label = gtk_label_new ("Timeline: forward (top), backward (bottom)");
+  static const struct { guint keyval; int key; } bindings[] = {
+    { GDK_KEY_Left, KEY_PREVIOUS }, { GDK_KEY_Right, KEY_NEXT }, { GDK_KEY_Home, KEY_FIRST },
+    { GDK_KEY_End, KEY_LAST }, { GDK_KEY_Return, KEY_ACTIVATE }, { GDK_KEY_KP_Enter, KEY_ACTIVATE },
+    { GDK_KEY_space, KEY_ACTIVATE },
+  };
 
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
   gtk_box_set_spacing (GTK_BOX (self), 6);
@@ -419,6 +635,8 @@ lm_profile_pane_init (LmProfilePane *self)
   gtk_widget_set_margin_end (GTK_WIDGET (self), 8);
   gtk_widget_set_margin_top (GTK_WIDGET (self), 6);
   self->sort = LM_PROFILE_SORT_TOTAL;
+  self->focus = -1;
+  self->hover = -1;
 
   self->summary_label = gtk_label_new (NULL);
   gtk_label_set_wrap (GTK_LABEL (self->summary_label), TRUE);
@@ -443,6 +661,24 @@ lm_profile_pane_init (LmProfilePane *self)
   GtkGesture *bar_click = gtk_gesture_click_new ();
   g_signal_connect (bar_click, "released", G_CALLBACK (on_timeline_click), self);
   gtk_widget_add_controller (self->timeline, GTK_EVENT_CONTROLLER (bar_click));
+  GtkEventController *motion = gtk_event_controller_motion_new ();
+  g_signal_connect (motion, "motion", G_CALLBACK (on_timeline_motion), self);
+  g_signal_connect (motion, "leave", G_CALLBACK (on_timeline_leave), self);
+  gtk_widget_add_controller (self->timeline, motion);
+  GtkEventController *keys = gtk_shortcut_controller_new ();
+  for (guint i = 0; i < G_N_ELEMENTS (bindings); i++)
+    {
+      GtkShortcut *sc = gtk_shortcut_new (gtk_keyval_trigger_new (bindings[i].keyval, 0),
+                                          gtk_callback_action_new (on_timeline_key, self, NULL));
+
+      gtk_shortcut_set_arguments (sc, g_variant_new_int32 (bindings[i].key));
+      gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys), sc);
+    }
+  gtk_widget_add_controller (self->timeline, keys);
+  gtk_widget_set_focusable (self->timeline, TRUE);
+  g_signal_connect (self->timeline, "state-flags-changed", G_CALLBACK (on_timeline_state), self);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->timeline), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  "Timeline of the profiled step", -1);
   gtk_box_append (GTK_BOX (self), self->timeline);
 
   for (guint c = 0; c < G_N_ELEMENTS (columns); c++)

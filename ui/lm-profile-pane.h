@@ -6,7 +6,10 @@
  * call and share of the step, sorted by total time (click a column's
  * heading to sort by it); a timeline of the step's ops as bars by start and
  * duration (forward blue, backward orange); a summary line. Clicking a row
- * selects its node in the graph (for an op type, its slowest node).
+ * selects its node in the graph (for an op type, its slowest node), as
+ * clicking a bar does; the timeline takes the keyboard focus, Left/Right
+ * (Home/End) step through its ops in time order and Enter or space
+ * selects the op's node.
  *
  * What it is not for: loading (the graph page does), the sums themselves
  * (data/lm-profile.h).
@@ -48,6 +51,10 @@ void             lm_profile_pane_activate_row (LmProfilePane *self,
 char            *lm_profile_pane_timeline_text (LmProfilePane *self,
                                                 double         x,
                                                 double         y);
+/* The tooltip text of the timeline's op the keys are on (Left, Right,
+ * Home, End), NULL before they are on one; it is the timeline's
+ * accessible description. */
+char            *lm_profile_pane_get_focus_text (LmProfilePane *self);
 /* The timeline's drawing area (for tests). */
 GtkWidget       *lm_profile_pane_get_timeline (LmProfilePane *self);
 

@@ -14,6 +14,10 @@
  * time) grey, where "Structure" had the kind's colour; the dark theme's
  * scale spans as much (CIELAB) as the light one's, the legend ending in
  * the boxes' fills; a 150-node step shows its first 100 rows and says so;
+ * the timeline from the keyboard: focusable, a ring with the focus,
+ * Left/Right/Home/End through the ops in time order, the keys' bar drawn
+ * as the hovered one and named as its tooltip would (the
+ * accessible description), Enter and space select its node;
  * `lumen --view profile --screenshot`, light and dark, has the timeline's
  * bars and the slowest box on it.
  * lumen-train names the --profile-steps past the run's end.
@@ -32,6 +36,7 @@
 #include "lm-train-app.h"
 #include "lumen-log.h"
 #include "train-fixture.h"
+#include "ui-test-util.h"
 #include "widget-pixels.h"
 
 static char *tmpdir, *run_file, *data_dir;
@@ -440,6 +445,183 @@ test_pane_and_colours (void)
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
+/* Events a and b (indices into the test's trace) in the timeline's key
+ * order: by start, the longer (a parent) first, forward before backward. */
+static const LmTraceData *order_trace;
+
+static int
+key_order (gconstpointer a, gconstpointer b)
+{
+  const LmTraceDataEvent *ea = &order_trace->events[*(const guint *) a];
+  const LmTraceDataEvent *eb = &order_trace->events[*(const guint *) b];
+
+  if (ea->start_ns != eb->start_ns)
+    return ea->start_ns < eb->start_ns ? -1 : 1;
+  if (ea->dur_ns != eb->dur_ns)
+    return ea->dur_ns > eb->dur_ns ? -1 : 1;
+  if (ea->backward != eb->backward)
+    return ea->backward ? 1 : -1;
+  return *(const guint *) a < *(const guint *) b ? -1 : 1;
+}
+
+/* What the tooltip says for event e of t (graph g), built here. */
+static char *
+expected_text (const LmGraphData *g, const LmTraceData *t, const LmTraceDataEvent *e)
+{
+  gssize ni = lm_graph_data_find (g, e->node_id);
+  gint64 t0 = G_MAXINT64;
+  char d[32], at[32];
+
+  for (gsize i = 0; i < t->n_events; i++)
+    if (t->events[i].dur_ns >= 0)
+      t0 = MIN (t0, t->events[i].start_ns);
+  g_autofree char *name = *g->nodes[ni].module ? g_strdup_printf ("%s  %s", g->nodes[ni].op, g->nodes[ni].module)
+                                               : g_strdup (g->nodes[ni].op);
+  return g_strdup_printf ("%s, %s: %s at %s", name, e->backward ? "backward" : "forward",
+                          lm_profile_time_text ((double) e->dur_ns, d, sizeof d),
+                          lm_profile_time_text ((double) (e->start_ns - t0), at, sizeof at));
+}
+
+static void
+assert_keys_on (LmProfilePane *pane, const LmGraphData *g, const LmTraceData *t, guint event)
+{
+  g_autofree char *want = expected_text (g, t, &t->events[event]);
+  g_autofree char *got = lm_profile_pane_get_focus_text (pane);
+  g_autofree char *error = NULL;
+
+  g_assert_cmpstr (got, ==, want);
+  error = gtk_test_accessible_check_property (GTK_ACCESSIBLE (lm_profile_pane_get_timeline (pane)),
+                                              GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, want);
+  if (error != NULL)
+    g_error ("timeline's description: %s", error);
+}
+
+/* The timeline without a mouse: it could not be reached at all.  It takes
+ * the focus and rings it; Home, Right, Left, End walk its ops in time
+ * order, each named as its tooltip names it (the accessible
+ * description); that bar is drawn as the hovered one; Enter and
+ * space select its node as a click does. */
+static void
+test_timeline_keys (void)
+{
+  LmGraphData *g = NULL;
+  LmTraceData *t = load_profiled (&g);
+
+  if (t == NULL)
+    return;
+
+  GtkWidget *win = gtk_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  GtkWidget *view = lm_graph_view_new ();
+  LmGraphView *gv = LM_GRAPH_VIEW (view);
+  gtk_window_set_default_size (GTK_WINDOW (win), 1300, 1000);
+  gtk_widget_set_hexpand (view, TRUE);
+  gtk_box_append (GTK_BOX (box), view);
+  GtkWidget *pane = lm_profile_pane_new (gv);
+  LmProfilePane *pp = LM_PROFILE_PANE (pane);
+  gtk_box_append (GTK_BOX (box), pane);
+  gtk_window_set_child (GTK_WINDOW (win), box);
+  gtk_window_present (GTK_WINDOW (win));
+  lm_graph_view_set_graph (gv, g);
+  lm_graph_view_set_trace (gv, t);
+  lm_profile_pane_reload (pp);
+  widget_pixels_wait_laid_out (view);
+
+  GtkWidget *tl = lm_profile_pane_get_timeline (pp);
+  g_autoptr (GArray) order = g_array_new (FALSE, FALSE, sizeof (guint));
+  for (guint i = 0; i < t->n_events; i++)
+    if (t->events[i].dur_ns >= 0)
+      g_array_append_val (order, i);
+  order_trace = t;
+  g_array_sort (order, key_order);
+  g_assert_cmpuint (order->len, >, 3);
+#define AT(k) g_array_index (order, guint, (k))
+
+  /* focusable, a ring only with the focus */
+  g_assert_true (gtk_widget_get_focusable (tl));
+  int w, h;
+  gsize stride;
+  g_autofree guchar *plain = widget_pixels_render (tl, &w, &h, &stride);
+  const GdkRGBA ring = LM_THEME_FOCUS_RGBA;
+  g_assert_false (widget_pixels_near (plain, stride, 1, h / 2, ring.red, ring.green, ring.blue, 0.05));
+  g_assert_true (gtk_widget_grab_focus (tl));
+  gtk_window_set_focus_visible (GTK_WINDOW (win), TRUE);
+  g_assert_true (gtk_widget_has_visible_focus (tl));
+  g_autofree guchar *ringed = widget_pixels_render (tl, &w, &h, &stride);
+  g_assert_true (widget_pixels_near (ringed, stride, 1, h / 2, ring.red, ring.green, ring.blue, 0.05));
+  g_assert_true (widget_pixels_near (ringed, stride, w - 2, h / 2, ring.red, ring.green, ring.blue, 0.05));
+
+  /* no op before a key; Home the first in time, Right the next, Left back,
+   * End the last, Right there stays */
+  g_assert_null (lm_profile_pane_get_focus_text (pp));
+  g_assert_true (lm_ui_press_key (tl, GDK_KEY_Home, 0));
+  assert_keys_on (pp, g, t, AT (0));
+  g_assert_true (g_str_has_suffix (lm_profile_pane_get_focus_text (pp), " at 0 ns"));
+  g_assert_true (lm_ui_press_key (tl, GDK_KEY_Right, 0));
+  assert_keys_on (pp, g, t, AT (1));
+  g_assert_true (lm_ui_press_key (tl, GDK_KEY_Right, 0));
+  assert_keys_on (pp, g, t, AT (2));
+  g_assert_true (lm_ui_press_key (tl, GDK_KEY_Left, 0));
+  assert_keys_on (pp, g, t, AT (1));
+  g_assert_true (lm_ui_press_key (tl, GDK_KEY_End, 0));
+  assert_keys_on (pp, g, t, AT (order->len - 1));
+  g_assert_true (lm_ui_press_key (tl, GDK_KEY_Right, 0));
+  assert_keys_on (pp, g, t, AT (order->len - 1));
+  g_assert_true (lm_ui_press_key (tl, GDK_KEY_Left, 0));
+  assert_keys_on (pp, g, t, AT (order->len - 2));
+  /* every op once, in time order, from the first to the last */
+  g_assert_true (lm_ui_press_key (tl, GDK_KEY_Home, 0));
+  for (guint k = 1; k < order->len; k++)
+    {
+      g_assert_true (lm_ui_press_key (tl, GDK_KEY_Right, 0));
+      assert_keys_on (pp, g, t, AT (k));
+      g_assert_cmpint (t->events[AT (k - 1)].start_ns, <=, t->events[AT (k)].start_ns);
+    }
+
+  /* the keys' bar drawn as the hovered one: the longest forward op */
+  guint longest = AT (0), at = 0;
+  for (guint k = 0; k < order->len; k++)
+    if (!t->events[AT (k)].backward && t->events[AT (k)].dur_ns > t->events[longest].dur_ns)
+      longest = AT (k), at = k;
+  gint64 t0 = t->events[AT (0)].start_ns, t1 = 0;
+  for (guint k = 0; k < order->len; k++)
+    t1 = MAX (t1, t->events[AT (k)].start_ns + t->events[AT (k)].dur_ns);
+  const LmTraceDataEvent *e = &t->events[longest];
+  double bx = 4 + (e->start_ns - t0 + e->dur_ns / 2.0) * (w - 8) / (double) (t1 - t0);
+  g_autofree guchar *unlit = widget_pixels_render (tl, &w, &h, &stride);
+  g_assert_true (widget_pixels_near (unlit, stride, (int) bx, 12, 0.25, 0.50, 0.85, 0.04));
+  g_assert_true (lm_ui_press_key (tl, GDK_KEY_Home, 0));
+  for (guint k = 0; k < at; k++)
+    g_assert_true (lm_ui_press_key (tl, GDK_KEY_Right, 0));
+  assert_keys_on (pp, g, t, longest);
+  g_autofree guchar *keyed = widget_pixels_render (tl, &w, &h, &stride);
+  g_assert_false (widget_pixels_near (keyed, stride, (int) bx, 12, 0.25, 0.50, 0.85, 0.04));
+  /* the same bar under the pointer, the keys elsewhere */
+  g_assert_true (lm_ui_press_key (tl, GDK_KEY_Home, 0));
+  GtkEventController *motion = lm_ui_find_controller (tl, GTK_TYPE_EVENT_CONTROLLER_MOTION);
+  g_assert_nonnull (motion);
+  g_signal_emit_by_name (motion, "motion", bx, 12.0);
+  g_autofree guchar *hovered = widget_pixels_render (tl, &w, &h, &stride);
+  guchar *kp = keyed + 12 * stride + 4 * (int) bx, *hp = hovered + 12 * stride + 4 * (int) bx;
+  g_test_message ("keys' bar %u,%u,%u; hovered %u,%u,%u", kp[2], kp[1], kp[0], hp[2], hp[1], hp[0]);
+  for (int c = 0; c < 3; c++)
+    g_assert_cmpint (abs (kp[c] - hp[c]), <=, 2);
+  g_signal_emit_by_name (motion, "leave");
+
+  /* Enter and space select the keys' node, as a click does */
+  lm_graph_view_select (gv, -1);
+  g_assert_true (lm_ui_press_key (tl, GDK_KEY_Return, 0));
+  g_assert_cmpint (lm_graph_view_get_selected (gv), ==, t->events[AT (0)].node_id);
+  g_assert_true (lm_ui_press_key (tl, GDK_KEY_End, 0));
+  g_assert_true (lm_ui_press_key (tl, GDK_KEY_space, 0));
+  g_assert_cmpint (lm_graph_view_get_selected (gv), ==, t->events[AT (order->len - 1)].node_id);
+  /* another grouping keeps the keys on their op */
+  lm_profile_pane_set_group (pp, LM_PROFILE_BY_OP);
+  assert_keys_on (pp, g, t, AT (order->len - 1));
+#undef AT
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
 /* A big step (150 timed nodes): the table shows its first 100 rows, as
  * key_averages().table() does, and says how many it leaves out; before,
  * every row was made (a 4,000-op step took 4 s per sort). */
@@ -670,6 +852,9 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_setenv ("GSK_RENDERER", "cairo", FALSE);
   g_setenv ("GDK_DEBUG", "gl-disable", FALSE);
+  /* GTK's in-process accessibility backend, which keeps what is set on a
+   * widget for gtk_test_accessible_check_property ("none" keeps nothing) */
+  g_setenv ("GTK_A11Y", "test", TRUE);
   have_display = gtk_init_check ();
   if (have_display)
     g_object_set (gtk_settings_get_default (), "gtk-application-prefer-dark-theme", FALSE, NULL);
@@ -696,6 +881,7 @@ main (int argc, char **argv)
   g_test_add_func ("/trace/profile/sums", test_sums);
   g_test_add_func ("/trace/profile/old-file", test_old_file);
   g_test_add_func ("/trace/profile/pane-and-colours", test_pane_and_colours);
+  g_test_add_func ("/trace/profile/timeline-keys", test_timeline_keys);
   g_test_add_func ("/trace/profile/dark-scale", test_dark_scale);
   g_test_add_func ("/trace/profile/row-limit", test_row_limit);
   g_test_add_func ("/trace/profile/unreached-steps", test_unreached_steps);
