@@ -535,6 +535,12 @@ test_shortcuts (void)
         if (found == NULL)
           g_error ("the shortcuts window has no %s for %s", accel, title);
       }
+    /* the Profile pane's timeline keys (it had none) */
+    g_assert_true (lm_ui_shortcut_listed (GTK_WIDGET (help), "Previous, next op in time (timeline focused)",
+                                          "Left Right"));
+    g_assert_true (lm_ui_shortcut_listed (GTK_WIDGET (help), "First, last op (timeline focused)", "Home End"));
+    g_assert_true (lm_ui_shortcut_listed (GTK_WIDGET (help), "Select the op's node (timeline focused)",
+                                          "Return space"));
   }
 
   /* the debugger: N next op, P previous, A the first NaN/Inf */

@@ -497,24 +497,6 @@ test_keys (void)
   lm_test_rm_rf (logdir);
 }
 
-/* Whether a GtkShortcutsShortcut under `w` has `title` and `accel`. */
-static gboolean
-shortcut_listed (GtkWidget *w, const char *title, const char *accel)
-{
-  if (GTK_IS_SHORTCUTS_SHORTCUT (w))
-    {
-      g_autofree char *t = NULL, *a = NULL;
-
-      g_object_get (w, "title", &t, "accelerator", &a, NULL);
-      if (g_strcmp0 (t, title) == 0 && g_strcmp0 (a, accel) == 0)
-        return TRUE;
-    }
-  for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
-    if (shortcut_listed (c, title, accel))
-      return TRUE;
-  return FALSE;
-}
-
 /* Enter on a chart with nothing selected: the last step any run logged
  * (alpha's 200; beta's last is 195), which Left/Right then move; the
  * setting's tooltip and the shortcuts window say so. */
@@ -562,7 +544,7 @@ test_keyboard_start (void)
   help = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (win));
   g_assert_nonnull (help);
   /* the Charts group lists Return for it */
-  listed = shortcut_listed (GTK_WIDGET (help), "Select a chart's last step (step selection on)", "Return");
+  listed = lm_ui_shortcut_listed (GTK_WIDGET (help), "Select a chart's last step (step selection on)", "Return");
   g_assert_true (listed);
 
   gtk_window_destroy (GTK_WINDOW (win));

@@ -194,6 +194,23 @@ lm_ui_press_key (GtkWidget *widget, guint keyval, GdkModifierType mods)
   return FALSE;
 }
 
+gboolean
+lm_ui_shortcut_listed (GtkWidget *w, const char *title, const char *accel)
+{
+  if (GTK_IS_SHORTCUTS_SHORTCUT (w))
+    {
+      g_autofree char *t = NULL, *a = NULL;
+
+      g_object_get (w, "title", &t, "accelerator", &a, NULL);
+      if (g_strcmp0 (t, title) == 0 && g_strcmp0 (a, accel) == 0)
+        return TRUE;
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
+    if (lm_ui_shortcut_listed (c, title, accel))
+      return TRUE;
+  return FALSE;
+}
+
 GtkWidget *
 lm_ui_find_by_class (GtkWidget *root, const char *css_class)
 {

@@ -54,6 +54,8 @@ GtkWidget *lm_ui_find_widget     (GtkWidget *root, LmUiMatch match, gconstpointe
 cairo_surface_t *lm_ui_snapshot_widget (GtkWidget *widget);
 /* widget's first event controller of `type` (the widget owns it), or NULL. */
 GtkEventController *lm_ui_find_controller (GtkWidget *widget, GType type);
+/* Whether a GtkShortcutsShortcut at or below w has title and accel. */
+gboolean   lm_ui_shortcut_listed (GtkWidget *w, const char *title, const char *accel);
 /* The first widget with css_class at or below root (depth first), or NULL. */
 GtkWidget *lm_ui_find_by_class   (GtkWidget *root, const char *css_class);
 /* The lumen binary the tests that run it use: "--lumen-bin PATH" (meson
