@@ -29,8 +29,9 @@
  * x range from the finite values.  Pixels: a histogram's peak is drawn
  * over its bucket, a logged image's colour is on screen, and `lumen
  * --view V --screenshot` works for every view.  A 1200 px window shows
- * histogram, distribution and image cards in two columns or more.  Skips
- * without a display.
+ * histogram, distribution and image cards in two columns or more.  The
+ * Distributions page, hidden behind Histograms, builds its cards only once
+ * shown.  Skips without a display.
  */
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
@@ -255,6 +256,56 @@ test_distributions (void)
   g_assert_nonnull (strstr (text, "median 6.4312"));
   g_assert_nonnull (strstr (text, "max 10"));
   g_assert_cmpuint (lm_distribution_view_get_n_steps (LM_DISTRIBUTION_VIEW (card (win, "distributions", "a", "bad/nan"))), ==, 0);
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+/* Widgets of `type` in the tree under `w`, counted without asking the
+ * dashboard (whose accessors bring its cards up to date). */
+static guint
+count_widgets (GtkWidget *w, GType type)
+{
+  guint n = G_TYPE_CHECK_INSTANCE_TYPE (w, type);
+
+  for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
+    n += count_widgets (c, type);
+  return n;
+}
+
+/* Histograms and Distributions share one feed: the page off screen builds
+ * no cards (500 of them doubled the Histograms view's first frame) and
+ * catches up, run list changes included, when it is shown. */
+static void
+test_offscreen_page_deferred (void)
+{
+  LmWindow *win;
+  GtkWidget *hist, *dist;
+  guint n;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  win = open_window ("histograms");
+  hist = lm_dashboards_get_page (lm_window_get_dashboards (win), "histograms");
+  dist = lm_dashboards_get_page (lm_window_get_dashboards (win), "distributions");
+  n = count_widgets (hist, LM_TYPE_HISTOGRAM_VIEW);
+  g_assert_cmpuint (n, >, 2);
+  g_assert_cmpuint (n, ==, lm_record_dashboard_get_n_cards (LM_RECORD_DASHBOARD (hist)));
+  g_assert_cmpuint (count_widgets (dist, LM_TYPE_DISTRIBUTION_VIEW), ==, 0);
+
+  /* a run hidden meanwhile: the shown page follows now, the other later */
+  lm_run_set_visible (lm_run_store_find (lm_window_get_store (win), "b"), FALSE);
+  g_assert_null (lm_record_dashboard_find_card (LM_RECORD_DASHBOARD (hist), "b", LM_TR_HIST_TAG));
+  n = count_widgets (hist, LM_TYPE_HISTOGRAM_VIEW);
+  g_assert_cmpuint (count_widgets (dist, LM_TYPE_DISTRIBUTION_VIEW), ==, 0);
+
+  lm_dashboards_set_view (lm_window_get_dashboards (win), "distributions");
+  lm_test_spin (100);
+  g_assert_cmpuint (count_widgets (dist, LM_TYPE_DISTRIBUTION_VIEW), ==, n);
+  g_assert_null (lm_record_dashboard_find_card (LM_RECORD_DASHBOARD (dist), "b", LM_TR_HIST_TAG));
+  g_assert_cmpuint (lm_distribution_view_get_n_steps (LM_DISTRIBUTION_VIEW (card (win, "distributions", "a", LM_TR_HIST_TAG))),
+                    ==, LM_TR_HIST_STEPS);
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
@@ -2275,6 +2326,7 @@ main (int argc, char **argv)
   lm_test_records_write (logdir, "b", 0.01, "sgd", 0.7, FALSE);
   g_test_add_func ("/ui/dashboards/histograms", test_histograms);
   g_test_add_func ("/ui/dashboards/distributions", test_distributions);
+  g_test_add_func ("/ui/dashboards/offscreen-page-deferred", test_offscreen_page_deferred);
   g_test_add_func ("/ui/dashboards/columns", test_columns);
   g_test_add_func ("/ui/dashboards/offset-axis", test_offset_axis);
   g_test_add_func ("/ui/dashboards/distribution-axis", test_distribution_axis);
