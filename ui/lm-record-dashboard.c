@@ -16,6 +16,7 @@
 
 #include "lm-distribution-view.h"
 #include "lm-histogram-view.h"
+#include "lm-icon-tip.h"
 #include "lm-image-card.h"
 #include "lm-dash-util.h"
 #include "lm-palette.h"
@@ -113,7 +114,7 @@ update_badge (LmRecordDashboard *self, GtkWidget *child, LmRecordSeries *s)
   markup = g_markup_printf_escaped ("<span foreground='#c00'><b>%s</b></span>", text);
   gtk_label_set_markup (GTK_LABEL (badge), markup);
   tip = g_strdup_printf ("%s: %s", text, BADGE_TIP);
-  gtk_widget_set_tooltip_text (badge, tip);
+  lm_set_tooltip (badge, tip);
 }
 
 static void
