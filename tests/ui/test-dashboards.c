@@ -31,7 +31,9 @@
  * --view V --screenshot` works for every view.  A 1200 px window shows
  * histogram, distribution and image cards in two columns or more.  The
  * Distributions page, hidden behind Histograms, builds its cards only once
- * shown.  Skips without a display.
+ * shown; histogram cards far below the view are drawn only once a scroll
+ * or the tag filter brings them near it; a card's tooltips cost no X
+ * request.  Skips without a display.
  */
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
@@ -312,6 +314,89 @@ test_offscreen_page_deferred (void)
   g_assert_cmpuint (lm_distribution_view_get_n_steps (LM_DISTRIBUTION_VIEW (card (win, "distributions", "a", LM_TR_HIST_TAG))),
                     ==, LM_TR_HIST_STEPS);
   gtk_window_destroy (GTK_WINDOW (win));
+}
+
+/* Pixels of `view`'s run colour inside its bounds in `img`. */
+static guint
+count_card_color (LmWindow *win, GtkWidget *view, const Image *img, const GdkRGBA *color)
+{
+  graphene_rect_t b;
+  guint n = 0;
+
+  g_assert_true (gtk_widget_compute_bounds (view, GTK_WIDGET (win), &b));
+  for (int y = MAX (0, (int) b.origin.y); y < MIN (img->height, b.origin.y + b.size.height); y++)
+    for (int x = MAX (0, (int) b.origin.x); x < MIN (img->width, b.origin.x + b.size.width); x++)
+      n += is_rgb (img, x, y, (int) (color->red * 255 + .5), (int) (color->green * 255 + .5),
+                   (int) (color->blue * 255 + .5), 6);
+  return n;
+}
+
+/* Forty histogram cards (ten rows): those far below the view are not
+ * drawn until they come near it, and then they are, in the frame that
+ * brings them there, whether a scroll or the tag filter moved them. */
+static void
+test_offscreen_cards_skipped (void)
+{
+  g_autofree char *dir = NULL, *shot = NULL;
+  LmWindow *win;
+  GtkWidget *page, *first, *last, *t30, *sw;
+  GtkAdjustment *adj;
+  GdkRGBA color;
+  float v[100];
+  lm_writer *w;
+  Image img;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  dir = lm_test_tmpdir_new ("lumen-many-XXXXXX");
+  shot = g_build_filename (dir, "shot.png", NULL);
+  g_assert_cmpint (lm_writer_open (&w, dir, "r"), ==, LM_OK);
+  for (int i = 0; i < 100; i++)
+    v[i] = (float) (i % 10 + i / 10);
+  for (int t = 0; t < 40; t++)
+    for (int st = 0; st < 2; st++)
+      {
+        g_autofree char *tag = g_strdup_printf ("t%02d", t);
+
+        g_assert_cmpint (lm_writer_add_histogram_uniform (w, tag, st, v, 100, 30), ==, LM_OK);
+      }
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+
+  win = open_window_at (dir, "histograms");
+  page = lm_dashboards_get_page (lm_window_get_dashboards (win), "histograms");
+  first = card (win, "histograms", "r", "t00");
+  last = card (win, "histograms", "r", "t39");
+  t30 = card (win, "histograms", "r", "t30");
+  lm_palette_run_color (lm_run_store_find (lm_window_get_store (win), "r"), &color);
+  g_assert_cmpuint (lm_record_dashboard_get_n_cards (LM_RECORD_DASHBOARD (page)), ==, 40);
+  g_assert_cmpuint (lm_histogram_view_get_n_drawn (LM_HISTOGRAM_VIEW (first)), ==, 2);
+  g_assert_cmpuint (lm_histogram_view_get_n_drawn (LM_HISTOGRAM_VIEW (last)), ==, 0);
+  g_assert_cmpuint (lm_histogram_view_get_n_drawn (LM_HISTOGRAM_VIEW (t30)), ==, 0);
+
+  /* scrolled to the bottom: the last card draws, on screen */
+  sw = gtk_widget_get_ancestor (last, GTK_TYPE_SCROLLED_WINDOW);
+  adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (sw));
+  gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
+  lm_test_spin (100);
+  g_assert_cmpuint (lm_histogram_view_get_n_drawn (LM_HISTOGRAM_VIEW (last)), ==, 2);
+  shoot (win, shot, &img);
+  g_assert_cmpuint (count_card_color (win, last, &img, &color), >, 200);
+  g_free (img.pixels);
+
+  /* back at the top, a filter brings t30 (not drawn since) to the top */
+  gtk_adjustment_set_value (adj, 0);
+  lm_test_spin (100);
+  g_assert_true (lm_dashboards_set_tag_filter (lm_window_get_dashboards (win), "^t3", NULL));
+  lm_test_spin (100);
+  g_assert_cmpuint (lm_histogram_view_get_n_drawn (LM_HISTOGRAM_VIEW (t30)), ==, 2);
+  shoot (win, shot, &img);
+  g_assert_cmpuint (count_card_color (win, t30, &img, &color), >, 200);
+  g_free (img.pixels);
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
 }
 
 /* A card's header and pin button, built before they are in a window, set
@@ -2372,6 +2457,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/dashboards/distributions", test_distributions);
   g_test_add_func ("/ui/dashboards/offscreen-page-deferred", test_offscreen_page_deferred);
   g_test_add_func ("/ui/dashboards/card-tooltips-quiet", test_card_tooltips_quiet);
+  g_test_add_func ("/ui/dashboards/offscreen-cards-skipped", test_offscreen_cards_skipped);
   g_test_add_func ("/ui/dashboards/columns", test_columns);
   g_test_add_func ("/ui/dashboards/offset-axis", test_offset_axis);
   g_test_add_func ("/ui/dashboards/distribution-axis", test_distribution_axis);
