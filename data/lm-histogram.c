@@ -6,21 +6,17 @@
 
 const int lm_histogram_bps[LM_N_PERCENTILES] = { 0, 668, 1587, 3085, 5000, 6915, 8413, 9332, 10000 };
 
-static double *
-decode_f64 (const void *blob, guint n)
+/* The i-th little-endian float64 of a blob. */
+static double
+f64_at (const void *blob, guint i)
 {
-  const guint8 *p = blob;
-  double *out = g_new (double, n);
+  guint64 bits;
+  double v;
 
-  for (guint i = 0; i < n; i++)
-    {
-      guint64 bits;
-
-      memcpy (&bits, p + 8 * (gsize) i, 8);
-      bits = GUINT64_FROM_LE (bits);
-      memcpy (&out[i], &bits, 8);
-    }
-  return out;
+  memcpy (&bits, (const guint8 *) blob + 8 * (gsize) i, 8);
+  bits = GUINT64_FROM_LE (bits);
+  memcpy (&v, &bits, 8);
+  return v;
 }
 
 /* The default buckets' outermost bucket starts at 1e-12 * 1.1^772, about
@@ -120,28 +116,51 @@ lm_histogram_new_from_blobs (gint64 id, gint64 step, double wall_time,
                                   bucket_count, (size_t) edges_len, (size_t) counts_len);
       return h;
     }
-  h->n_buckets = bucket_count;
-  h->edges = decode_f64 (edges, bucket_count + 1);
-  h->counts = decode_f64 (counts, bucket_count);
   for (guint i = 0; i <= bucket_count; i++)
     {
-      if (!isfinite (h->edges[i]))
+      double e = f64_at (edges, i);
+
+      if (!isfinite (e))
         {
-          h->error = g_strdup_printf ("bucket edge %u is %s", i, isnan (h->edges[i]) ? "NaN" : "infinite");
+          h->error = g_strdup_printf ("bucket edge %u is %s", i, isnan (e) ? "NaN" : "infinite");
           return h;
         }
-      if (i > 0 && h->edges[i] < h->edges[i - 1])
+      if (i > 0 && e < f64_at (edges, i - 1))
         {
           h->error = g_strdup_printf ("bucket edges are not ascending at edge %u", i);
           return h;
         }
     }
+  /* Each run of empty buckets is kept as one: the default buckets of
+   * values around 0 are some 550, four in five of them empty between
+   * 1e-12 and the values' scale, and a sweep holds thousands of rows.
+   * An empty bucket adds nothing to a display bin or a percentile, so
+   * what is drawn is the same. */
   for (guint i = 0; i < bucket_count; i++)
-    if (!(h->counts[i] >= 0) || isinf (h->counts[i]))
-      {
-        h->error = g_strdup_printf ("bucket %u has an invalid count", i);
-        return h;
-      }
+    {
+      double c = f64_at (counts, i);
+
+      if (!(c >= 0) || isinf (c))
+        {
+          h->error = g_strdup_printf ("bucket %u has an invalid count", i);
+          h->n_buckets = 0;
+          return h;
+        }
+      h->n_buckets += c != 0 || i == 0 || f64_at (counts, i - 1) != 0;
+    }
+  h->edges = g_new (double, h->n_buckets + 1);
+  h->counts = g_new (double, h->n_buckets);
+  for (guint i = 0, k = 0; i < bucket_count; i++)
+    {
+      double c = f64_at (counts, i);
+
+      if (c != 0 || i == 0 || f64_at (counts, i - 1) != 0)
+        {
+          h->edges[k] = f64_at (edges, i);
+          h->counts[k++] = c;
+        }
+    }
+  h->edges[h->n_buckets] = f64_at (edges, bucket_count);
   find_finite (h);
   return h;
 }

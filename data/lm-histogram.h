@@ -25,7 +25,7 @@ typedef struct
   double wall_time;
   double count, min, max, sum, sum_squares;   /* NaN for NULL */
   gint64 nan_count;
-  guint n_buckets;
+  guint n_buckets;  /* as stored, less empty ones: a run of them is one */
   double *edges;    /* n_buckets + 1 ascending */
   double *counts;   /* n_buckets */
   char *error;      /* why this row cannot be drawn, or NULL */

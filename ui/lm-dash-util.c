@@ -1,5 +1,6 @@
 /* lm-dash-util.c: shared drawing helpers (see lm-dash-util.h). */
 #include "lm-dash-util.h"
+#include "lm-icon-tip.h"
 #include "lm-theme.h"
 
 #include <math.h>
@@ -157,7 +158,7 @@ lm_dash_card_header (const char *title, const char *run_name, const GdkRGBA *col
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
   gtk_label_set_max_width_chars (GTK_LABEL (label), 1);
   gtk_widget_set_hexpand (label, TRUE);
-  gtk_widget_set_tooltip_text (label, title);
+  lm_set_tooltip (label, title);
   gtk_widget_add_css_class (label, "lm-card-title");
 
   /* The dot stays when the name is cut short (so it is a label of its
@@ -169,7 +170,7 @@ lm_dash_card_header (const char *title, const char *run_name, const GdkRGBA *col
   gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_START);
   gtk_label_set_max_width_chars (GTK_LABEL (name), LM_DASH_RUN_CHIP_CHARS);
   gtk_widget_add_css_class (chip, "lm-subtitle");
-  gtk_widget_set_tooltip_text (chip, run_name);
+  lm_set_tooltip (chip, run_name);
   gtk_widget_set_margin_end (chip, 6);
   gtk_box_append (GTK_BOX (chip), dot);
   gtk_box_append (GTK_BOX (chip), name);

@@ -45,7 +45,7 @@ void       lm_histogram_view_refresh   (LmHistogramView *self);
 gboolean   lm_histogram_view_get_plot_area (LmHistogramView *self, graphene_rect_t *area);
 double     lm_histogram_view_value_to_x    (LmHistogramView *self, double value);
 char      *lm_histogram_view_describe_at   (LmHistogramView *self, double x, double y);
-/* Steps drawn in the last frame. */
+/* Steps drawn in the last frame (none by a card skipped off screen). */
 guint      lm_histogram_view_get_n_drawn   (LmHistogramView *self);
 /* Offset mode: the y of a shown step's baseline (NaN if not shown), and
  * the y where the offset axis puts value t (its tick labels' place). */

@@ -5,11 +5,18 @@
  * and the run selection whenever either changes; a card that stays is
  * refreshed in place (its views re-read the series only when its version
  * moved), so a live update never rebuilds the dashboard.
+ *
+ * A dashboard off screen (Distributions beside Histograms share a feed;
+ * every dashboard follows the run selection) only notes that its cards are
+ * out of date, and reconciles them when it is mapped or asked about them:
+ * 500 histogram cards cost the Histograms view's first frame about as
+ * much again when the hidden Distributions page built its own.
  */
 #include "lm-record-dashboard.h"
 
 #include "lm-distribution-view.h"
 #include "lm-histogram-view.h"
+#include "lm-icon-tip.h"
 #include "lm-image-card.h"
 #include "lm-dash-util.h"
 #include "lm-palette.h"
@@ -33,6 +40,7 @@ struct _LmRecordDashboard
   GtkWidget *entry, *warning, *stack, *empty_label, *flow, *mode_drop;
   GtkWidget *run_errors;   /* runs whose records could not all be read */
   GHashTable *cards;   /* key -> GtkFlowBoxChild (owned by the flow box) */
+  gboolean stale;      /* a change came while unmapped: sync_cards on map */
 
   /* TensorBoard's pinned cards (not text): a second card per pinned key */
   GPtrArray *pinned;       /* keys in the order pinned, present or not */
@@ -106,7 +114,7 @@ update_badge (LmRecordDashboard *self, GtkWidget *child, LmRecordSeries *s)
   markup = g_markup_printf_escaped ("<span foreground='#c00'><b>%s</b></span>", text);
   gtk_label_set_markup (GTK_LABEL (badge), markup);
   tip = g_strdup_printf ("%s: %s", text, BADGE_TIP);
-  gtk_widget_set_tooltip_text (badge, tip);
+  lm_set_tooltip (badge, tip);
 }
 
 static void
@@ -270,6 +278,7 @@ sync_cards (LmRecordDashboard *self)
   gpointer k, v;
   guint n_tags_total = 0;
 
+  self->stale = FALSE;
   for (guint i = 0; i < shown->len; i++)
     g_hash_table_insert (runs, (gpointer) lm_run_get_name (shown->pdata[i]), shown->pdata[i]);
   for (guint i = 0; i < series->len; i++)
@@ -347,6 +356,24 @@ sync_cards (LmRecordDashboard *self)
       gtk_label_set_text (GTK_LABEL (self->empty_label), text);
       gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "empty");
     }
+}
+
+/* A change of the feed or the run selection: the cards follow now when
+ * the dashboard is on screen, else once it is mapped (or asked). */
+static void
+on_source_changed (LmRecordDashboard *self)
+{
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    sync_cards (self);
+  else
+    self->stale = TRUE;
+}
+
+static void
+ensure_synced (LmRecordDashboard *self)
+{
+  if (self->stale)
+    sync_cards (self);
 }
 
 static int
@@ -508,9 +535,10 @@ lm_record_dashboard_new (LmDashboardKind kind, LmRunSelection *selection, LmReco
   gtk_box_append (GTK_BOX (self), self->stack);
   gtk_widget_add_css_class (GTK_WIDGET (self), "lm-dashboard");
 
-  /* either change: resync the cards (swapped: sync_cards (self)) */
-  g_signal_connect_swapped (feed, "changed", G_CALLBACK (sync_cards), self);
-  g_signal_connect_swapped (selection, "changed", G_CALLBACK (sync_cards), self);
+  /* either change: resync the cards, now or once on screen */
+  g_signal_connect_swapped (feed, "changed", G_CALLBACK (on_source_changed), self);
+  g_signal_connect_swapped (selection, "changed", G_CALLBACK (on_source_changed), self);
+  g_signal_connect (self, "map", G_CALLBACK (ensure_synced), NULL);
   lm_dash_feed_follow_mapped (GTK_WIDGET (self), feed);
   sync_cards (self);
   return GTK_WIDGET (self);
@@ -597,10 +625,12 @@ const char *
 lm_record_dashboard_get_badge (LmRecordDashboard *self, const char *run_name, const char *tag)
 {
   g_autofree char *key = card_key (self, run_name, tag);
-  GtkWidget *child = g_hash_table_lookup (self->cards, key);
-  GtkWidget *badge = child ? g_object_get_data (G_OBJECT (child), "lm-badge") : NULL;
+  GtkWidget *child, *badge;
 
   g_return_val_if_fail (LM_IS_RECORD_DASHBOARD (self), NULL);
+  ensure_synced (self);
+  child = g_hash_table_lookup (self->cards, key);
+  badge = child ? g_object_get_data (G_OBJECT (child), "lm-badge") : NULL;
   return badge != NULL && gtk_widget_get_visible (badge) ? gtk_label_get_text (GTK_LABEL (badge)) : NULL;
 }
 
@@ -609,8 +639,10 @@ static GtkWidget *
 find_body (LmRecordDashboard *self, GHashTable *cards, const char *run_name, const char *tag)
 {
   g_autofree char *key = card_key (self, run_name, tag);
-  GtkWidget *child = g_hash_table_lookup (cards, key);
+  GtkWidget *child;
 
+  ensure_synced (self);
+  child = g_hash_table_lookup (cards, key);
   return child ? body_of (child) : NULL;
 }
 
@@ -623,6 +655,7 @@ lm_record_dashboard_find_card (LmRecordDashboard *self, const char *run_name, co
 guint
 lm_record_dashboard_get_n_cards (LmRecordDashboard *self)
 {
+  ensure_synced (self);
   return g_hash_table_size (self->cards);
 }
 
@@ -636,6 +669,7 @@ lm_record_dashboard_is_settled (LmRecordDashboard *self)
     return FALSE;
   if (self->kind != LM_DASHBOARD_IMAGES)
     return TRUE;
+  ensure_synced (self);
   for (int t = 0; t < 2; t++)
     {
       g_hash_table_iter_init (&it, t ? self->pin_cards : self->cards);
@@ -650,6 +684,7 @@ const char *
 lm_record_dashboard_get_run_errors (LmRecordDashboard *self)
 {
   g_return_val_if_fail (LM_IS_RECORD_DASHBOARD (self), "");
+  ensure_synced (self);
   return gtk_widget_get_visible (self->run_errors) ? gtk_label_get_text (GTK_LABEL (self->run_errors)) : "";
 }
 
@@ -704,6 +739,7 @@ guint
 lm_record_dashboard_get_n_pinned_shown (LmRecordDashboard *self)
 {
   g_return_val_if_fail (LM_IS_RECORD_DASHBOARD (self), 0);
+  ensure_synced (self);
   return g_hash_table_size (self->pin_cards);
 }
 

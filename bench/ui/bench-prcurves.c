@@ -31,43 +31,23 @@
 #define N_SAMPLES 500
 
 static void
-write_fixtures (const char *dir)
+add_curve (lm_writer *w, int r, int t, int s, guint32 seed)
 {
-  g_autofree char *last = g_strdup_printf ("%s/run%02d/run.lumen", dir, N_RUNS - 1);
   guint8 labels[N_SAMPLES];
   float predictions[N_SAMPLES];
-  double t0 = bench_now_ms ();
+  char tag[32];
 
-  if (g_file_test (last, G_FILE_TEST_EXISTS))
-    return;
-  for (int r = 0; r < N_RUNS; r++)
+  g_snprintf (tag, sizeof tag, "pr/class%d", t);
+  for (int k = 0; k < N_SAMPLES; k++)
     {
-      g_autofree char *name = g_strdup_printf ("run%02d", r);
-      lm_writer *w;
-
-      if (lm_writer_open (&w, dir, name) != LM_OK)
-        g_error ("%s", lm_log_last_error ());
-      for (int s = 0; s < N_STEPS; s++)
-        for (int t = 0; t < N_TAGS; t++)
-          {
-            char tag[32];
-            guint32 seed = (guint32) (r * 7919 + t * 104729 + s * 31);
-
-            g_snprintf (tag, sizeof tag, "pr/class%d", t);
-            for (int k = 0; k < N_SAMPLES; k++)
-              {
-                seed = seed * 1664525u + 1013904223u;
-                labels[k] = (guint8) (k % 3 == 0);
-                /* better separated as training goes on */
-                predictions[k] = (float) CLAMP ((labels[k] ? 0.3 + 0.03 * s : 0.6 - 0.02 * s)
-                                                + ((seed >> 8) / 16777216.0 - 0.5), 0, 1);
-              }
-            if (lm_writer_add_pr_curve (w, tag, s, labels, predictions, N_SAMPLES, 127, NULL) != LM_OK)
-              g_error ("%s", lm_log_last_error ());
-          }
-      lm_writer_close (w);
+      seed = seed * 1664525u + 1013904223u;
+      labels[k] = (guint8) (k % 3 == 0);
+      /* better separated as training goes on */
+      predictions[k] = (float) CLAMP ((labels[k] ? 0.3 + 0.03 * s : 0.6 - 0.02 * s)
+                                      + ((seed >> 8) / 16777216.0 - 0.5), 0, 1);
     }
-  printf ("wrote %d PR curves in %.0f ms\n", N_RUNS * N_TAGS * N_STEPS, bench_now_ms () - t0);
+  if (lm_writer_add_pr_curve (w, tag, s, labels, predictions, N_SAMPLES, 127, NULL) != LM_OK)
+    g_error ("%s", lm_log_last_error ());
 }
 
 static LmRecordDashboard *
@@ -76,38 +56,26 @@ pr_page (LmWindow *win)
   return LM_RECORD_DASHBOARD (lm_dashboards_get_page (lm_window_get_dashboards (win), "pr_curves"));
 }
 
-/* Every card in the first screen has drawn every run's line. */
-static gboolean
-cards_drawn (LmWindow *win, guint *n_cards)
+static GtkWidget *
+nth_card (GtkWidget *page, guint i)
 {
-  guint on_screen = 0;
+  char tag[32];
 
-  if (!lm_window_is_settled (win))
-    return FALSE;
-  *n_cards = lm_record_dashboard_get_n_cards (pr_page (win));
-  if (*n_cards < N_TAGS)
-    return FALSE;
-  for (int t = 0; t < N_TAGS; t++)
-    {
-      char tag[32];
-      graphene_rect_t b;
-      GtkWidget *view;
-
-      g_snprintf (tag, sizeof tag, "pr/class%d", t);
-      view = lm_record_dashboard_find_card (pr_page (win), "", tag);
-      if (!gtk_widget_compute_bounds (view, GTK_WIDGET (win), &b) || b.origin.y > 800)
-        continue;
-      on_screen++;
-      if (lm_pr_curve_view_get_n_drawn (LM_PR_CURVE_VIEW (view)) < N_RUNS)
-        return FALSE;
-    }
-  return on_screen > 0;
+  g_snprintf (tag, sizeof tag, "pr/class%u", i);
+  return lm_record_dashboard_find_card (LM_RECORD_DASHBOARD (page), "", tag);
 }
 
-static void
-on_after_paint (GdkFrameClock *clock, gboolean *painted)
+static gboolean
+lines_drawn (GtkWidget *card)
 {
-  *painted = TRUE;
+  return lm_pr_curve_view_get_n_drawn (LM_PR_CURVE_VIEW (card)) >= N_RUNS;
+}
+
+/* Every card in the first screen has drawn every run's line. */
+static gboolean
+cards_drawn (GtkWindow *win)
+{
+  return bench_screen_drawn (win, "pr_curves", N_TAGS, nth_card, lines_drawn);
 }
 
 static void
@@ -119,28 +87,13 @@ bench (const char *dir)
   guint n_cards = 0;
   const int reps = 20;
 
-  gtk_window_set_default_size (GTK_WINDOW (win), 1400, 900);
-  lm_dashboards_set_view (lm_window_get_dashboards (win), "pr_curves");
-  gtk_window_present (GTK_WINDOW (win));
-  gulong id = g_signal_connect (gtk_widget_get_frame_clock (GTK_WIDGET (win)), "after-paint",
-                                G_CALLBACK (on_after_paint), &painted);
-  for (;;)
+  t_first = bench_first_frame (GTK_WINDOW (win), "pr_curves", t0, cards_drawn, &painted);
+  if (t_first < 0)
     {
-      /* the lines counted are those of the last paint; the window may
-       * settle (every run's scalars read) after that paint, with nothing
-       * new to paint */
-      g_main_context_iteration (NULL, TRUE);
-      if (painted && cards_drawn (win, &n_cards))
-        {
-          t_first = bench_now_ms () - t0;
-          break;
-        }
-      if (bench_now_ms () - t0 > 60000)
-        {
-          printf ("PR curves: no complete frame within 60 s\n");
-          return;
-        }
+      printf ("PR curves: no complete frame within 60 s\n");
+      return;
     }
+  n_cards = lm_record_dashboard_get_n_cards (pr_page (win));
   /* each tag's newest curve comes first, the older steps' points after:
    * the slider below moves over those (and the frame after the last) */
   while (!lm_record_feed_get_complete (lm_record_dashboard_get_feed (pr_page (win))))
@@ -171,7 +124,7 @@ bench (const char *dir)
       bench_render_widget (card, renderer);
       slider += bench_now_ms () - t;
     }
-  g_signal_handler_disconnect (gtk_widget_get_frame_clock (GTK_WIDGET (win)), id);
+  g_signal_handlers_disconnect_by_data (gtk_widget_get_frame_clock (GTK_WIDGET (win)), &painted);
   LmRun *run = lm_run_store_find (lm_window_get_store (win), "run07");
   for (int i = 0; i < reps; i++)
     {
@@ -212,7 +165,7 @@ main (int argc, char **argv)
   const char *dir = bench_parse_dir (argc, argv, "/tmp/lumen-bench-pr");
 
   gtk_init ();
-  write_fixtures (dir);
+  bench_write_sweep (dir, N_RUNS, N_TAGS, N_STEPS, "PR curves", add_curve);
   bench (dir);
   return 0;
 }

@@ -302,6 +302,50 @@ test_rebin (void)
   lm_histogram_free (h);
 }
 
+/* Runs of empty buckets are kept as one bucket each (the default
+ * buckets are mostly empty ones), and what is drawn does not change:
+ * percentiles and display bins worked out by hand on the 7 buckets. */
+static void
+test_empty_buckets_merged (void)
+{
+  const double edges[] = { 0, 1, 2, 3, 4, 5, 6, 7 }, counts[] = { 0, 0, 3, 0, 0, 0, 5 };
+  const double bad[] = { 0, 0, 1, 0, 0, -1, 0 };
+  const double want_edges[] = { 0, 2, 3, 6, 7 }, want_counts[] = { 0, 3, 0, 5 };
+  /* cumulative 3/8 at 3, 8/8 at 7: p < 3750 lies in [2, 3), the rest in
+   * [6, 7); 10000 is the top of the range */
+  const double want_p[LM_N_PERCENTILES] = { 2, 2 + 668 / 3750.0, 2 + 1587 / 3750.0, 2 + 3085 / 3750.0,
+                                            6 + 1250 / 6250.0, 6 + 3165 / 6250.0, 6 + 4663 / 6250.0,
+                                            6 + 5582 / 6250.0, 7 };
+  LmHistogram *h = make (7, edges, counts, 2, 7);
+  double p[LM_N_PERCENTILES], out[5], lo, hi;
+
+  g_assert_null (h->error);
+  g_assert_cmpuint (h->n_buckets, ==, 4);
+  for (guint i = 0; i < 4; i++)
+    {
+      g_assert_cmpfloat (h->edges[i], ==, want_edges[i]);
+      g_assert_cmpfloat (h->counts[i], ==, want_counts[i]);
+    }
+  g_assert_cmpfloat (h->edges[4], ==, 7);
+  g_assert_true (lm_histogram_range (h, &lo, &hi));
+  g_assert_cmpfloat (lo, ==, 2);
+  g_assert_cmpfloat (hi, ==, 7);
+  lm_histogram_percentiles (h, p);
+  for (guint k = 0; k < LM_N_PERCENTILES; k++)
+    g_assert_cmpfloat_with_epsilon (p[k], want_p[k], 1e-12);
+  lm_histogram_rebin (h, 2, 7, 5, out);
+  g_assert_cmpfloat (out[0], ==, 3);
+  g_assert_cmpfloat (out[1] + out[2] + out[3], ==, 0);
+  g_assert_cmpfloat (out[4], ==, 5);
+  lm_histogram_free (h);
+
+  /* a bad count is named by its place among all the buckets */
+  h = make (6, edges, bad, 0, 6);
+  g_assert_cmpstr (h->error, ==, "bucket 5 has an invalid count");
+  g_assert_cmpuint (h->n_buckets, ==, 0);
+  lm_histogram_free (h);
+}
+
 static void
 test_bad_histograms (void)
 {
@@ -1416,6 +1460,7 @@ main (int argc, char **argv)
   g_test_add_func ("/records/nonfinite", test_nonfinite);
   g_test_add_func ("/records/rebin", test_rebin);
   g_test_add_func ("/records/bad-histograms", test_bad_histograms);
+  g_test_add_func ("/records/empty-buckets-merged", test_empty_buckets_merged);
   g_test_add_func ("/records/png-decode", test_png_decode);
   g_test_add_func ("/records/feed", test_feed);
   g_test_add_func ("/records/feed-bad-file", test_feed_bad_file);

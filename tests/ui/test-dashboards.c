@@ -29,8 +29,11 @@
  * x range from the finite values.  Pixels: a histogram's peak is drawn
  * over its bucket, a logged image's colour is on screen, and `lumen
  * --view V --screenshot` works for every view.  A 1200 px window shows
- * histogram, distribution and image cards in two columns or more.  Skips
- * without a display.
+ * histogram, distribution and image cards in two columns or more.  The
+ * Distributions page, hidden behind Histograms, builds its cards only once
+ * shown; histogram cards far below the view are drawn only once a scroll
+ * or the tag filter brings them near it; a card's tooltips cost no X
+ * request.  Skips without a display.
  */
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
@@ -51,6 +54,7 @@
 #include "lm-image-card.h"
 #include "lm-markdown.h"
 #include "lm-palette.h"
+#include "lm-pins.h"
 #include "lm-pr-curve-view.h"
 #include "lm-text-card.h"
 #include "lm-theme.h"
@@ -58,6 +62,10 @@
 #include "lm-test-run.h"
 
 #include <lumen-log.h>
+
+#ifdef GDK_WINDOWING_X11
+#include <gdk/x11/gdkx.h>
+#endif
 
 static gboolean have_display;
 static const char *lumen_bin;
@@ -256,6 +264,178 @@ test_distributions (void)
   g_assert_nonnull (strstr (text, "max 10"));
   g_assert_cmpuint (lm_distribution_view_get_n_steps (LM_DISTRIBUTION_VIEW (card (win, "distributions", "a", "bad/nan"))), ==, 0);
   gtk_window_destroy (GTK_WINDOW (win));
+}
+
+/* Widgets of `type` in the tree under `w`, counted without asking the
+ * dashboard (whose accessors bring its cards up to date). */
+static guint
+count_widgets (GtkWidget *w, GType type)
+{
+  guint n = G_TYPE_CHECK_INSTANCE_TYPE (w, type);
+
+  for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
+    n += count_widgets (c, type);
+  return n;
+}
+
+/* Histograms and Distributions share one feed: the page off screen builds
+ * no cards (500 of them doubled the Histograms view's first frame) and
+ * catches up, run list changes included, when it is shown. */
+static void
+test_offscreen_page_deferred (void)
+{
+  LmWindow *win;
+  GtkWidget *hist, *dist;
+  guint n;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  win = open_window ("histograms");
+  hist = lm_dashboards_get_page (lm_window_get_dashboards (win), "histograms");
+  dist = lm_dashboards_get_page (lm_window_get_dashboards (win), "distributions");
+  n = count_widgets (hist, LM_TYPE_HISTOGRAM_VIEW);
+  g_assert_cmpuint (n, >, 2);
+  g_assert_cmpuint (n, ==, lm_record_dashboard_get_n_cards (LM_RECORD_DASHBOARD (hist)));
+  g_assert_cmpuint (count_widgets (dist, LM_TYPE_DISTRIBUTION_VIEW), ==, 0);
+
+  /* a run hidden meanwhile: the shown page follows now, the other later */
+  lm_run_set_visible (lm_run_store_find (lm_window_get_store (win), "b"), FALSE);
+  g_assert_null (lm_record_dashboard_find_card (LM_RECORD_DASHBOARD (hist), "b", LM_TR_HIST_TAG));
+  n = count_widgets (hist, LM_TYPE_HISTOGRAM_VIEW);
+  g_assert_cmpuint (count_widgets (dist, LM_TYPE_DISTRIBUTION_VIEW), ==, 0);
+
+  lm_dashboards_set_view (lm_window_get_dashboards (win), "distributions");
+  lm_test_spin (100);
+  g_assert_cmpuint (count_widgets (dist, LM_TYPE_DISTRIBUTION_VIEW), ==, n);
+  g_assert_null (lm_record_dashboard_find_card (LM_RECORD_DASHBOARD (dist), "b", LM_TR_HIST_TAG));
+  g_assert_cmpuint (lm_distribution_view_get_n_steps (LM_DISTRIBUTION_VIEW (card (win, "distributions", "a", LM_TR_HIST_TAG))),
+                    ==, LM_TR_HIST_STEPS);
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+/* Pixels of `view`'s run colour inside its bounds in `img`. */
+static guint
+count_card_color (LmWindow *win, GtkWidget *view, const Image *img, const GdkRGBA *color)
+{
+  graphene_rect_t b;
+  guint n = 0;
+
+  g_assert_true (gtk_widget_compute_bounds (view, GTK_WIDGET (win), &b));
+  for (int y = MAX (0, (int) b.origin.y); y < MIN (img->height, b.origin.y + b.size.height); y++)
+    for (int x = MAX (0, (int) b.origin.x); x < MIN (img->width, b.origin.x + b.size.width); x++)
+      n += is_rgb (img, x, y, (int) (color->red * 255 + .5), (int) (color->green * 255 + .5),
+                   (int) (color->blue * 255 + .5), 6);
+  return n;
+}
+
+/* Forty histogram cards (ten rows): those far below the view are not
+ * drawn until they come near it, and then they are, in the frame that
+ * brings them there, whether a scroll or the tag filter moved them. */
+static void
+test_offscreen_cards_skipped (void)
+{
+  g_autofree char *dir = NULL, *shot = NULL;
+  LmWindow *win;
+  GtkWidget *page, *first, *last, *t30, *sw;
+  GtkAdjustment *adj;
+  GdkRGBA color;
+  float v[100];
+  lm_writer *w;
+  Image img;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  dir = lm_test_tmpdir_new ("lumen-many-XXXXXX");
+  shot = g_build_filename (dir, "shot.png", NULL);
+  g_assert_cmpint (lm_writer_open (&w, dir, "r"), ==, LM_OK);
+  for (int i = 0; i < 100; i++)
+    v[i] = (float) (i % 10 + i / 10);
+  for (int t = 0; t < 40; t++)
+    for (int st = 0; st < 2; st++)
+      {
+        g_autofree char *tag = g_strdup_printf ("t%02d", t);
+
+        g_assert_cmpint (lm_writer_add_histogram_uniform (w, tag, st, v, 100, 30), ==, LM_OK);
+      }
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+
+  win = open_window_at (dir, "histograms");
+  page = lm_dashboards_get_page (lm_window_get_dashboards (win), "histograms");
+  first = card (win, "histograms", "r", "t00");
+  last = card (win, "histograms", "r", "t39");
+  t30 = card (win, "histograms", "r", "t30");
+  lm_palette_run_color (lm_run_store_find (lm_window_get_store (win), "r"), &color);
+  g_assert_cmpuint (lm_record_dashboard_get_n_cards (LM_RECORD_DASHBOARD (page)), ==, 40);
+  g_assert_cmpuint (lm_histogram_view_get_n_drawn (LM_HISTOGRAM_VIEW (first)), ==, 2);
+  g_assert_cmpuint (lm_histogram_view_get_n_drawn (LM_HISTOGRAM_VIEW (last)), ==, 0);
+  g_assert_cmpuint (lm_histogram_view_get_n_drawn (LM_HISTOGRAM_VIEW (t30)), ==, 0);
+
+  /* scrolled to the bottom: the last card draws, on screen */
+  sw = gtk_widget_get_ancestor (last, GTK_TYPE_SCROLLED_WINDOW);
+  adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (sw));
+  gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
+  lm_test_spin (100);
+  g_assert_cmpuint (lm_histogram_view_get_n_drawn (LM_HISTOGRAM_VIEW (last)), ==, 2);
+  shoot (win, shot, &img);
+  g_assert_cmpuint (count_card_color (win, last, &img, &color), >, 200);
+  g_free (img.pixels);
+
+  /* back at the top, a filter brings t30 (not drawn since) to the top */
+  gtk_adjustment_set_value (adj, 0);
+  lm_test_spin (100);
+  g_assert_true (lm_dashboards_set_tag_filter (lm_window_get_dashboards (win), "^t3", NULL));
+  lm_test_spin (100);
+  g_assert_cmpuint (lm_histogram_view_get_n_drawn (LM_HISTOGRAM_VIEW (t30)), ==, 2);
+  shoot (win, shot, &img);
+  g_assert_cmpuint (count_card_color (win, t30, &img, &color), >, 200);
+  g_free (img.pixels);
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
+/* A card's header and pin button, built before they are in a window, set
+ * their tooltips without a request to the X server: GTK's tooltip query
+ * (where is the pointer?) cost a round trip a tooltip, three a card, and
+ * 1,500 of them made up a good part of 500 histogram cards' build. */
+static void
+test_card_tooltips_quiet (void)
+{
+#ifdef GDK_WINDOWING_X11
+  GdkDisplay *display = gdk_display_get_default ();
+  GdkRGBA color = { 0.2f, 0.4f, 0.6f, 1 };
+  GtkWidget *header, *pin, *title, *chip;
+  Display *x;
+  unsigned long before;
+
+  if (!have_display || !GDK_IS_X11_DISPLAY (display))
+    {
+      g_test_skip ("no X11 display");
+      return;
+    }
+  x = gdk_x11_display_get_xdisplay (display);
+  before = NextRequest (x);
+  header = g_object_ref_sink (lm_dash_card_header ("layer0/weight", "run00", &color));
+  pin = g_object_ref_sink (lm_pin_button_new ());
+  g_assert_cmpuint (NextRequest (x), ==, before);
+
+  title = gtk_widget_get_first_child (header);
+  chip = gtk_widget_get_last_child (header);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (title), ==, "layer0/weight");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (chip), ==, "run00");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (pin), ==, "Pin this card to the top");
+  g_assert_true (gtk_widget_get_visible (title) && gtk_widget_get_visible (chip) && gtk_widget_get_visible (pin));
+  g_assert_true (gtk_widget_get_has_tooltip (title) && gtk_widget_get_has_tooltip (pin));
+  g_object_unref (header);
+  g_object_unref (pin);
+#else
+  g_test_skip ("no X11 backend");
+#endif
 }
 
 /* Columns of cards in the first row of `view`'s flow box (children at the
@@ -2275,6 +2455,9 @@ main (int argc, char **argv)
   lm_test_records_write (logdir, "b", 0.01, "sgd", 0.7, FALSE);
   g_test_add_func ("/ui/dashboards/histograms", test_histograms);
   g_test_add_func ("/ui/dashboards/distributions", test_distributions);
+  g_test_add_func ("/ui/dashboards/offscreen-page-deferred", test_offscreen_page_deferred);
+  g_test_add_func ("/ui/dashboards/card-tooltips-quiet", test_card_tooltips_quiet);
+  g_test_add_func ("/ui/dashboards/offscreen-cards-skipped", test_offscreen_cards_skipped);
   g_test_add_func ("/ui/dashboards/columns", test_columns);
   g_test_add_func ("/ui/dashboards/offset-axis", test_offset_axis);
   g_test_add_func ("/ui/dashboards/distribution-axis", test_distribution_axis);
