@@ -556,7 +556,11 @@ test_timeline_keys (void)
   g_assert_null (lm_profile_pane_get_focus_text (pp));
   g_assert_true (lm_ui_press_key (tl, GDK_KEY_Home, 0));
   assert_keys_on (pp, g, t, AT (0));
-  g_assert_true (g_str_has_suffix (lm_profile_pane_get_focus_text (pp), " at 0 ns"));
+  {
+    g_autofree char *first = lm_profile_pane_get_focus_text (pp);
+
+    g_assert_true (g_str_has_suffix (first, " at 0 ns"));
+  }
   g_assert_true (lm_ui_press_key (tl, GDK_KEY_Right, 0));
   assert_keys_on (pp, g, t, AT (1));
   g_assert_true (lm_ui_press_key (tl, GDK_KEY_Right, 0));
