@@ -285,6 +285,31 @@ find_label (GtkWidget *w, const char *prefix)
   return NULL;
 }
 
+/* A window with a graph view showing g and t and a profile pane beside
+ * it, laid out; returns the pane. */
+static GtkWidget *
+show_view_and_pane (LmGraphData *g, LmTraceData *t, GtkWidget **win_out, GtkWidget **view_out)
+{
+  GtkWidget *win = gtk_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  GtkWidget *view = lm_graph_view_new ();
+  GtkWidget *pane = lm_profile_pane_new (LM_GRAPH_VIEW (view));
+
+  gtk_window_set_default_size (GTK_WINDOW (win), 1300, 1000);
+  gtk_widget_set_hexpand (view, TRUE);
+  gtk_box_append (GTK_BOX (box), view);
+  gtk_box_append (GTK_BOX (box), pane);
+  gtk_window_set_child (GTK_WINDOW (win), box);
+  gtk_window_present (GTK_WINDOW (win));
+  lm_graph_view_set_graph (LM_GRAPH_VIEW (view), g);
+  lm_graph_view_set_trace (LM_GRAPH_VIEW (view), t);
+  lm_profile_pane_reload (LM_PROFILE_PANE (pane));
+  widget_pixels_wait_laid_out (view);
+  *win_out = win;
+  *view_out = view;
+  return pane;
+}
+
 static void
 test_pane_and_colours (void)
 {
@@ -294,21 +319,9 @@ test_pane_and_colours (void)
   if (t == NULL)
     return;
 
-  GtkWidget *win = gtk_window_new ();
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
-  GtkWidget *view = lm_graph_view_new ();
+  GtkWidget *win, *view;
+  GtkWidget *pane = show_view_and_pane (g, t, &win, &view);
   LmGraphView *gv = LM_GRAPH_VIEW (view);
-  gtk_window_set_default_size (GTK_WINDOW (win), 1300, 1000);
-  gtk_widget_set_hexpand (view, TRUE);
-  gtk_box_append (GTK_BOX (box), view);
-  GtkWidget *pane = lm_profile_pane_new (gv);
-  gtk_box_append (GTK_BOX (box), pane);
-  gtk_window_set_child (GTK_WINDOW (win), box);
-  gtk_window_present (GTK_WINDOW (win));
-  lm_graph_view_set_graph (gv, g);
-  lm_graph_view_set_trace (gv, t);
-  lm_profile_pane_reload (LM_PROFILE_PANE (pane));
-  widget_pixels_wait_laid_out (view);
   lm_graph_view_fit (gv);
 
   /* the table: every timed node once, by total time, shares of the step */
@@ -510,22 +523,10 @@ test_timeline_keys (void)
   if (t == NULL)
     return;
 
-  GtkWidget *win = gtk_window_new ();
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
-  GtkWidget *view = lm_graph_view_new ();
+  GtkWidget *win, *view;
+  GtkWidget *pane = show_view_and_pane (g, t, &win, &view);
   LmGraphView *gv = LM_GRAPH_VIEW (view);
-  gtk_window_set_default_size (GTK_WINDOW (win), 1300, 1000);
-  gtk_widget_set_hexpand (view, TRUE);
-  gtk_box_append (GTK_BOX (box), view);
-  GtkWidget *pane = lm_profile_pane_new (gv);
   LmProfilePane *pp = LM_PROFILE_PANE (pane);
-  gtk_box_append (GTK_BOX (box), pane);
-  gtk_window_set_child (GTK_WINDOW (win), box);
-  gtk_window_present (GTK_WINDOW (win));
-  lm_graph_view_set_graph (gv, g);
-  lm_graph_view_set_trace (gv, t);
-  lm_profile_pane_reload (pp);
-  widget_pixels_wait_laid_out (view);
 
   GtkWidget *tl = lm_profile_pane_get_timeline (pp);
   g_autoptr (GArray) order = g_array_new (FALSE, FALSE, sizeof (guint));
