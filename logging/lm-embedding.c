@@ -181,7 +181,7 @@ int lm_writer_add_embedding(lm_writer *w, const char *tag, int64_t step,
     }
   }
   p->tag = memcpy(s, tag, tag_len);
-  return lm_queue_payload(w, LM_REC_EMBEDDING, NULL, 0, step, lm_now(), p);
+  return lm_queue_payload(w, LM_REC_EMBEDDING, NULL, 0, step, lm_writer_now(w), p);
 }
 
 int lm_embedding_store(sqlite3 *db, int64_t step, double wall_time,

@@ -364,7 +364,7 @@ int lm_writer_add_graph(lm_writer *w, int64_t step, const lm_graph *g,
   rc = lm_queue_reserve_locked(w, 1, p->hdr.bytes);
   if (rc == LM_OK) {
     p->graph_id = w->next_graph_id++;
-    lm_rec r = {.kind = LM_REC_GRAPH, .step = step, .wall_time = lm_now()};
+    lm_rec r = {.kind = LM_REC_GRAPH, .step = step, .wall_time = lm_writer_now(w)};
     r.u.payload = p;
     lm_queue_push_locked(w, &r);
     if (graph_id)
@@ -738,7 +738,7 @@ int lm_writer_add_trace(lm_writer *w, const lm_trace *t, int64_t *trace_id) {
     rc = lm_queue_reserve_locked(w, 1, p->hdr.bytes);
   if (rc == LM_OK) {
     p->trace_id = w->next_trace_id++;
-    lm_rec r = {.kind = LM_REC_TRACE, .step = t->step, .wall_time = lm_now()};
+    lm_rec r = {.kind = LM_REC_TRACE, .step = t->step, .wall_time = lm_writer_now(w)};
     r.u.payload = p;
     lm_queue_push_locked(w, &r);
     if (trace_id)

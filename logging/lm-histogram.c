@@ -322,7 +322,7 @@ static int queue_histogram(lm_writer *w, const char *tag, int64_t step,
     memcpy(p->counts, h->counts, bc * sizeof(double));
   }
   return lm_queue_payload(w, LM_REC_HISTOGRAM, tag, LM_TAG_HISTOGRAM, step,
-                          lm_now(), p);
+                          lm_writer_now(w), p);
 }
 
 static int check_common(lm_writer *w, const char *tag, const void *values,

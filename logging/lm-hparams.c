@@ -81,5 +81,5 @@ int lm_writer_add_hparams(lm_writer *w, const lm_hparam *hps, size_t n,
     p->metric_tags[i] = memcpy(s, metric_tags[i], l);
     s += l;
   }
-  return lm_queue_payload(w, LM_REC_HPARAMS, NULL, 0, 0, lm_now(), p);
+  return lm_queue_payload(w, LM_REC_HPARAMS, NULL, 0, 0, lm_writer_now(w), p);
 }

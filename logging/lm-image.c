@@ -188,7 +188,7 @@ static int queue_png(lm_writer *w, const char *tag, int64_t step,
   char *tail = (char *)p->png + png_len;
   p->caption = caption ? memcpy(tail, caption, cl) : NULL;
   p->grid = grid ? memcpy(tail + cl, grid, gl) : NULL;
-  return lm_queue_payload(w, LM_REC_IMAGE, tag, LM_TAG_IMAGE, step, lm_now(),
+  return lm_queue_payload(w, LM_REC_IMAGE, tag, LM_TAG_IMAGE, step, lm_writer_now(w),
                           p);
 }
 
@@ -376,5 +376,5 @@ int lm_writer_add_text(lm_writer *w, const char *tag, int64_t step,
     return lm_fail(w, LM_ERR_NOMEM, "out of memory for text '%s'", tag);
   p->hdr.bytes = sizeof *p + len;
   memcpy(p->text, text, len);
-  return lm_queue_payload(w, LM_REC_TEXT, tag, LM_TAG_TEXT, step, lm_now(), p);
+  return lm_queue_payload(w, LM_REC_TEXT, tag, LM_TAG_TEXT, step, lm_writer_now(w), p);
 }

@@ -212,6 +212,9 @@ struct lm_writer {
   bool quiet;
   bool purge;              /* delete records with step >= purge_step at open */
   int64_t purge_step;
+  /* lm_writer_set_wall_time(): the bits of the wall time given to records
+   * logged from now on, 0 for the clock (read and written atomically). */
+  uint64_t wall_time_bits;
   pthread_t thread;
   bool thread_started;
 
@@ -331,6 +334,9 @@ void lm_payload_free(uint32_t kind, void *payload);
 
 /* Wall clock in unix seconds. */
 double lm_now(void);
+/* The wall time of a record logged now on w: lm_writer_set_wall_time()'s,
+ * or the clock's. */
+double lm_writer_now(lm_writer *w);
 
 /* --------------------------------------------------------- writer thread */
 

@@ -151,7 +151,7 @@ int lm_writer_add_pr_curve(lm_writer *w, const char *tag, int64_t step,
     return LM_ERR_NOMEM;
   compute(labels, predictions, n, nt, weights, p->v);
   return lm_queue_payload(w, LM_REC_PR_CURVE, tag, LM_TAG_PR_CURVE, step,
-                          lm_now(), p);
+                          lm_writer_now(w), p);
 }
 
 int lm_writer_add_pr_curve_raw(lm_writer *w, const char *tag, int64_t step,
@@ -189,5 +189,5 @@ int lm_writer_add_pr_curve_raw(lm_writer *w, const char *tag, int64_t step,
     memcpy(p->v + (size_t)k * num_thresholds, arrays[k],
            num_thresholds * sizeof(double));
   return lm_queue_payload(w, LM_REC_PR_CURVE, tag, LM_TAG_PR_CURVE, step,
-                          lm_now(), p);
+                          lm_writer_now(w), p);
 }

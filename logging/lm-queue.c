@@ -25,6 +25,33 @@ double lm_now(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+double lm_writer_now(lm_writer *w) {
+  uint64_t bits = __atomic_load_n(&w->wall_time_bits, __ATOMIC_RELAXED);
+  double t;
+  if (!bits)
+    return lm_now();
+  memcpy(&t, &bits, sizeof t);
+  return t;
+}
+
+int lm_writer_set_wall_time(lm_writer *w, double wall_time) {
+  if (!w)
+    return lm_fail(NULL, LM_ERR_INVALID_ARG, "writer is NULL");
+  if (!isfinite(wall_time))
+    return lm_fail(w, LM_ERR_INVALID_ARG,
+                   "wall_time must be finite (unix seconds), got %g", wall_time);
+  if (wall_time != 0 && (wall_time >= LM_WALL_MAX || wall_time < LM_WALL_MIN))
+    return lm_fail(w, LM_ERR_INVALID_ARG,
+                   "wall_time %g is %s: unix seconds are expected%s", wall_time,
+                   wall_time > 0 ? "after the year 9999" : "before the year 1",
+                   wall_time > 0 ? " (milliseconds?)" : "");
+  uint64_t bits = 0;
+  if (wall_time != 0)
+    memcpy(&bits, &wall_time, sizeof bits);
+  __atomic_store_n(&w->wall_time_bits, bits, __ATOMIC_RELAXED);
+  return LM_OK;
+}
+
 static uint64_t mono_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -269,7 +296,9 @@ int lm_writer_add_scalar_at(lm_writer *w, const char *tag, int64_t step,
 
 int lm_writer_add_scalar(lm_writer *w, const char *tag, int64_t step,
                          double value) {
-  return lm_writer_add_scalar_at(w, tag, step, value, lm_now());
+  if (!w)
+    return lm_fail(NULL, LM_ERR_INVALID_ARG, "writer is NULL");
+  return lm_writer_add_scalar_at(w, tag, step, value, lm_writer_now(w));
 }
 
 int lm_writer_add_scalars(lm_writer *w, int64_t step, size_t n,
@@ -291,7 +320,7 @@ int lm_writer_add_scalars(lm_writer *w, int64_t step, size_t n,
                      "tags[%zu] is not valid UTF-8 (bad byte at offset %zu)",
                      i, bad - 1);
   }
-  double now = lm_now();
+  double now = lm_writer_now(w);
   int rc = LM_OK;
   pthread_mutex_lock(&w->mu);
   /* Each scalar may bring a new tag: reserve two slots per value, in

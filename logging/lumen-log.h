@@ -178,6 +178,17 @@ int lm_writer_close_stats(lm_writer *w, lm_writer_stats *stats);
 
 int lm_writer_set_status(lm_writer *w, lm_run_status status);
 
+/* The wall time (unix seconds) of every record logged on w from now on,
+ * as SummaryWriter's add_*(..., walltime=t) gives one per call: scalars,
+ * histograms, images, texts, PR curves, hyperparameters, graphs, traces
+ * and embeddings (lm_writer_add_scalar_at's own argument still wins for
+ * that call).  0 goes back to the clock, the default.  For importers and
+ * replays (lumen-import keeps each TensorBoard event's wall_time).  The
+ * same checks as lm_writer_add_scalar_at: finite, years 1 to 9999, else
+ * LM_ERR_INVALID_ARG and the setting is unchanged.  The setting is the
+ * writer's, not the calling thread's. */
+int lm_writer_set_wall_time(lm_writer *w, double wall_time);
+
 /* Where the run lives; owned by w. */
 const char *lm_writer_run_name(lm_writer *w); /* e.g. "exp1/lr0.1" */
 const char *lm_writer_run_dir(lm_writer *w);  /* e.g. "runs/exp1/lr0.1" */

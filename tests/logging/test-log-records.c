@@ -11,6 +11,58 @@
 
 /* ------------------------------------------------------------- scalars */
 
+/* lm_writer_set_wall_time: every kind of record logged after it carries the
+ * given time (as SummaryWriter's walltime=), 0 goes back to the clock, and
+ * a bad time is refused without changing the setting. */
+static void test_set_wall_time(void) {
+  char *dir = tmpdir_new();
+  lm_writer *w = writer_open(dir, "wt");
+  const float vals[3] = {1, 2, 3};
+  const uint8_t px[3] = {1, 2, 3};
+  const double tp[2] = {1, 0}, fp[2] = {1, 0}, tn[2] = {0, 1}, fn[2] = {0, 1};
+  const double pr[2] = {0.5, 1}, rc[2] = {1, 0};
+  const float mat[2] = {1, 2};
+  lm_hparam hp = LM_HP_NUMBER("lr", 0.1);
+
+  assert_ok(lm_writer_set_wall_time(w, 1669111200.25));
+  assert_ok(lm_writer_add_scalar(w, "s", 1, 0.5));
+  const char *tags[1] = {"s2"};
+  const double v2[1] = {2};
+  assert_ok(lm_writer_add_scalars(w, 1, 1, tags, v2));
+  assert_ok(lm_writer_add_histogram(w, "h", 1, vals, 3));
+  assert_ok(lm_writer_add_image(w, "i", 1, px, 1, 1, 3));
+  assert_ok(lm_writer_add_text(w, "t", 1, "x"));
+  assert_ok(lm_writer_add_pr_curve_raw(w, "p", 1, tp, fp, tn, fn, pr, rc, 2));
+  assert_ok(lm_writer_add_hparams(w, &hp, 1, NULL, 0));
+  assert_ok(lm_writer_add_embedding(w, "e", 1, mat, 1, 2, NULL, NULL, 0, 0, 0));
+  /* refused: the setting stays */
+  g_assert_cmpint(lm_writer_set_wall_time(w, 1.7e12), ==, LM_ERR_INVALID_ARG);
+  g_assert_nonnull(strstr(lm_log_last_error(), "milliseconds?"));
+  g_assert_cmpint(lm_writer_set_wall_time(w, NAN), ==, LM_ERR_INVALID_ARG);
+  assert_ok(lm_writer_add_scalar(w, "s", 2, 0.25));
+  /* _at's own time wins */
+  assert_ok(lm_writer_add_scalar_at(w, "s", 3, 0.25, 1000.5));
+  assert_ok(lm_writer_set_wall_time(w, 0));
+  double before = (double)g_get_real_time() / 1e6;
+  assert_ok(lm_writer_add_scalar(w, "s", 4, 0.125));
+  char *path = g_strdup(lm_writer_file_path(w));
+  assert_ok(lm_writer_close(w));
+
+  sqlite3 *db = db_open_ro(path);
+  const char *const tables[] = {"scalars", "histograms", "images", "texts",
+                                "pr_curves", "embeddings"};
+  for (size_t i = 0; i < G_N_ELEMENTS(tables); i++)
+    g_assert_cmpfloat(db_double(db, "SELECT wall_time FROM %s WHERE step = 1 LIMIT 1",
+                                tables[i]), ==, 1669111200.25);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM scalars WHERE step = 1 AND wall_time = 1669111200.25"), ==, 2);
+  g_assert_cmpfloat(db_double(db, "SELECT wall_time FROM scalars WHERE step = 2"), ==, 1669111200.25);
+  g_assert_cmpfloat(db_double(db, "SELECT wall_time FROM scalars WHERE step = 3"), ==, 1000.5);
+  g_assert_cmpfloat(db_double(db, "SELECT wall_time FROM scalars WHERE step = 4"), >=, before - 1);
+  sqlite3_close(db);
+  g_free(path);
+  tmpdir_free(dir);
+}
+
 static void test_scalars_roundtrip(void) {
   char *dir = tmpdir_new();
   lm_writer *w = writer_open(dir, "s");
@@ -1233,6 +1285,7 @@ static void test_run_metadata(void) {
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/logging/scalars/roundtrip", test_scalars_roundtrip);
+  g_test_add_func("/logging/set-wall-time", test_set_wall_time);
   g_test_add_func("/logging/scalars/summaries", test_scalar_summaries);
   g_test_add_func("/logging/histogram/known-answer", test_histogram_known_answer);
   g_test_add_func("/logging/histogram/vs-reference", test_histogram_vs_reference);
