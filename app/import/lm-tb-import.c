@@ -1,0 +1,1304 @@
+/* lm-tb-import.c: TensorBoard event files -> lumen-log runs (see
+ * lm-tb-import.h).  Each source folder with event files is one run; its
+ * files are read in name order (as TensorBoard does), each from the byte
+ * offset the last poll stopped at.  Conversions follow what TensorBoard
+ * shows: a HistogramProto's first bucket starts at min and its last ends
+ * at max, a text tensor of more than one string is a table, PyTorch's
+ * add_hparams sub-folder is a run of its own. */
+#include "lm-tb-import.h"
+#include "lm-tfevents.h"
+
+#include <lumen-log.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <png.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_DEPTH 32
+
+typedef enum
+{
+  K_SCALAR,
+  K_HISTOGRAM,
+  K_IMAGE,
+  K_TEXT,
+  K_PR_CURVE,
+  K_HPARAMS,
+  K_EMBEDDING,
+  N_KINDS
+} Kind;
+
+static const char *const kind_names[N_KINDS][2] = {
+  { "scalar", "scalars" },       { "histogram", "histograms" },
+  { "image", "images" },         { "text", "texts" },
+  { "PR curve", "PR curves" },   { "hparams set", "hparams sets" },
+  { "embedding", "embeddings" },
+};
+
+typedef struct
+{
+  guint64 offset;  /* the next record starts here */
+  gboolean broken; /* a bad record: not read further */
+} EventFile;
+
+typedef struct
+{
+  LmTbImport *imp;
+  char *src_dir;   /* the source folder */
+  char *name;      /* the run's name under dst */
+  lm_writer *w;
+  gboolean refused; /* dst run exists, or cannot be opened */
+  GHashTable *files; /* file name -> EventFile */
+  guint64 counts[N_KINDS];
+  GHashTable *skipped; /* reason -> count (GUINT_TO_POINTER) */
+  GPtrArray *skip_order;
+  GPtrArray *metric_tags; /* from the hparams experiment */
+  GHashTable *embeddings; /* tensor names imported */
+  gint64 pbtxt_stamp;
+  /* the event being converted */
+  gint64 step;
+} Run;
+
+struct _LmTbImport
+{
+  char *src, *dst;
+  LmTbImportFlags flags;
+  LmTbImportMessageFunc message;
+  gpointer message_data;
+  GHashTable *runs; /* relative folder ("" for the root) -> Run */
+  guint n_errors;
+  guint64 imported;
+};
+
+static void
+default_message (const char *message, gboolean is_error, gpointer user_data)
+{
+  (void) is_error;
+  (void) user_data;
+  fprintf (stderr, "%s\n", message);
+}
+
+G_GNUC_PRINTF (3, 4) static void
+say (LmTbImport *imp, gboolean is_error, const char *fmt, ...)
+{
+  va_list ap;
+  g_autofree char *msg = NULL;
+
+  va_start (ap, fmt);
+  msg = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  if (is_error)
+    imp->n_errors++;
+  imp->message (msg, is_error, imp->message_data);
+}
+
+static void
+run_free (Run *r)
+{
+  if (r->w)
+    lm_writer_close (r->w);
+  g_free (r->src_dir);
+  g_free (r->name);
+  g_hash_table_unref (r->files);
+  g_hash_table_unref (r->skipped);
+  g_ptr_array_unref (r->skip_order);
+  g_ptr_array_unref (r->metric_tags);
+  g_hash_table_unref (r->embeddings);
+  g_free (r);
+}
+
+static void
+skip (Run *r, const char *reason)
+{
+  gpointer n = g_hash_table_lookup (r->skipped, reason);
+
+  if (n == NULL)
+    {
+      char *key = g_strdup (reason);
+      g_hash_table_insert (r->skipped, key, GUINT_TO_POINTER (1));
+      g_ptr_array_add (r->skip_order, key);
+    }
+  else
+    g_hash_table_insert (r->skipped, g_strdup (reason), GUINT_TO_POINTER (GPOINTER_TO_UINT (n) + 1));
+}
+
+/* A lumen-log call that failed: named with the run, counted. */
+static void
+log_failed (Run *r, const char *what, const char *tag)
+{
+  say (r->imp, TRUE, "%s: %s '%s' at step %" G_GINT64_FORMAT " not imported: %s", r->src_dir,
+       what, tag, r->step, lm_log_last_error ());
+}
+
+static void
+counted (Run *r, Kind k, int rc, const char *tag)
+{
+  if (rc == LM_OK)
+    {
+      r->counts[k]++;
+      r->imp->imported++;
+    }
+  else
+    log_failed (r, kind_names[k][0], tag);
+}
+
+gboolean
+lm_tb_is_event_file (const char *name)
+{
+  return strstr (name, "tfevents") != NULL;
+}
+
+/* ------------------------------------------------------------ scalars */
+
+static void
+import_scalar (Run *r, const char *tag, double v)
+{
+  counted (r, K_SCALAR, lm_writer_add_scalar (r->w, tag, r->step, v), tag);
+}
+
+static void
+import_tensor_scalar (Run *r, LmTfValue *v)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) num = lm_tf_tensor_numbers (&v->tensor, &error);
+
+  if (num == NULL || num->len != 1)
+    {
+      say (r->imp, TRUE, "%s: scalar '%s' at step %" G_GINT64_FORMAT " not imported: %s",
+           r->src_dir, v->tag, r->step,
+           num == NULL ? error->message : "its tensor holds more than one value");
+      return;
+    }
+  import_scalar (r, v->tag, g_array_index (num, double, 0));
+}
+
+/* --------------------------------------------------------- histograms */
+
+static void
+add_histogram (Run *r, const char *tag, lm_histogram *h)
+{
+  counted (r, K_HISTOGRAM, lm_writer_add_histogram_buckets (r->w, tag, r->step, h), tag);
+}
+
+/* HistogramProto: bucket i holds the values in (limit[i-1], limit[i]];
+ * TensorBoard draws the first from min and the last to max. */
+static void
+import_histo (Run *r, LmTfValue *v)
+{
+  LmTfHisto *hp = &v->histo;
+  guint k = MIN (hp->bucket->len, hp->bucket_limit->len);
+  g_autofree double *edges = g_new (double, k + 1);
+  lm_histogram h = { .count = hp->num, .min = hp->min, .max = hp->max, .sum = hp->sum,
+                     .sum_squares = hp->sum_squares, .bucket_count = k, .edges = edges,
+                     .counts = (const double *) hp->bucket->data };
+
+  if (k == 0)
+    {
+      h.min = h.max = h.sum = h.sum_squares = 0;
+      add_histogram (r, v->tag, &h);
+      return;
+    }
+  edges[0] = hp->min;
+  for (guint i = 1; i < k; i++)
+    edges[i] = g_array_index (hp->bucket_limit, double, i - 1);
+  edges[k] = hp->max;
+  /* keep them finite and ascending whatever the writer did */
+  for (guint i = 0; i <= k; i++)
+    {
+      if (!isfinite (edges[i]))
+        edges[i] = i == 0 ? (isfinite (edges[1]) ? edges[1] : 0) : edges[i - 1];
+      if (i > 0 && edges[i] < edges[i - 1])
+        edges[i] = edges[i - 1];
+    }
+  add_histogram (r, v->tag, &h);
+}
+
+/* tf.summary.histogram (TF2): a [k, 3] tensor of left, right, count
+ * ([0] or [0, 3] when there were no values). */
+static void
+import_tensor_histogram (Run *r, LmTfValue *v)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) num = lm_tf_tensor_numbers (&v->tensor, &error);
+  LmTfTensor *t = &v->tensor;
+  lm_histogram h = { 0 };
+
+  if (num != NULL && num->len == 0)
+    {
+      add_histogram (r, v->tag, &h);
+      return;
+    }
+  if (num == NULL || t->ndim != 2 || t->dims[1] != 3)
+    {
+      say (r->imp, TRUE, "%s: histogram '%s' at step %" G_GINT64_FORMAT " not imported: %s",
+           r->src_dir, v->tag, r->step, num == NULL ? error->message : "its tensor is not [k, 3]");
+      return;
+    }
+  guint k = (guint) t->dims[0];
+  const double *b = (const double *) num->data;
+  g_autofree double *edges = g_new (double, k + 1);
+  g_autofree double *counts = g_new (double, k);
+  h.bucket_count = k;
+  h.edges = edges;
+  h.counts = counts;
+  for (guint i = 0; i < k; i++)
+    {
+      edges[i] = b[3 * i];
+      counts[i] = b[3 * i + 2];
+      double mid = (b[3 * i] + b[3 * i + 1]) / 2;
+      /* the values are gone: the buckets' centres stand for them */
+      h.count += counts[i];
+      h.sum += mid * counts[i];
+      h.sum_squares += mid * mid * counts[i];
+    }
+  edges[k] = b[3 * (k - 1) + 1];
+  h.min = edges[0];
+  h.max = edges[k];
+  add_histogram (r, v->tag, &h);
+}
+
+/* ------------------------------------------------------------- images */
+
+static void
+import_png (Run *r, const char *tag, const guint8 *data, size_t len)
+{
+  png_image img = { .version = PNG_IMAGE_VERSION };
+
+  if (len < 8 || png_sig_cmp (data, 0, 8) != 0)
+    {
+      skip (r, "image (only PNG images are read)");
+      return;
+    }
+  if (!png_image_begin_read_from_memory (&img, data, len))
+    {
+      say (r->imp, TRUE, "%s: image '%s' at step %" G_GINT64_FORMAT " not imported: %s",
+           r->src_dir, tag, r->step, img.message);
+      return;
+    }
+  gboolean alpha = (img.format & PNG_FORMAT_FLAG_ALPHA) != 0;
+  gboolean color = (img.format & PNG_FORMAT_FLAG_COLOR) != 0;
+  img.format = color ? (alpha ? PNG_FORMAT_RGBA : PNG_FORMAT_RGB)
+                     : (alpha ? PNG_FORMAT_RGBA : PNG_FORMAT_GRAY);
+  int channels = (int) PNG_IMAGE_SAMPLE_CHANNELS (img.format);
+  size_t size = PNG_IMAGE_SIZE (img);
+  g_autofree guint8 *pixels = g_try_malloc (size ? size : 1);
+  if (pixels == NULL || !png_image_finish_read (&img, NULL, pixels, 0, NULL))
+    {
+      say (r->imp, TRUE, "%s: image '%s' at step %" G_GINT64_FORMAT " not imported: %s",
+           r->src_dir, tag, r->step, pixels ? img.message : "out of memory");
+      png_image_free (&img);
+      return;
+    }
+  counted (r, K_IMAGE,
+           lm_writer_add_image (r->w, tag, r->step, pixels, (int) img.width, (int) img.height,
+                                channels),
+           tag);
+}
+
+/* tf.summary.image (TF2): strings [width, height, png, png...]. */
+static void
+import_tensor_images (Run *r, LmTfValue *v)
+{
+  GPtrArray *s = v->tensor.strings;
+
+  for (guint i = 2; i < s->len; i++)
+    {
+      gsize n;
+      const guint8 *d = g_bytes_get_data (s->pdata[i], &n);
+      import_png (r, v->tag, d, n);
+    }
+}
+
+/* --------------------------------------------------------------- text */
+
+static void
+append_cell (GString *md, GBytes *b)
+{
+  gsize n;
+  const char *d = g_bytes_get_data (b, &n);
+  g_autofree char *s = g_utf8_make_valid (d, (gssize) n);
+
+  g_string_append (md, "| ");
+  for (const char *p = s; *p; p++)
+    {
+      if (*p == '|')
+        g_string_append (md, "\\|");
+      else if (*p == '\n')
+        g_string_append (md, "<br>");
+      else if (*p != '\r')
+        g_string_append_c (md, *p);
+    }
+  g_string_append_c (md, ' ');
+}
+
+/* A string tensor as TensorBoard's text plugin shows it: a scalar as it
+ * is, a vector as a one-column table, a matrix as a table (both without
+ * a header, which Markdown needs: an empty one); higher ranks keep the
+ * first matrix, as TensorBoard does with a warning. */
+static void
+import_text (Run *r, LmTfValue *v)
+{
+  LmTfTensor *t = &v->tensor;
+  GPtrArray *s = t->strings;
+  g_autoptr (GString) md = g_string_new (NULL);
+
+  if (t->dtype != LM_DT_STRING || s->len == 0)
+    {
+      say (r->imp, TRUE, "%s: text '%s' at step %" G_GINT64_FORMAT " not imported: not a string tensor",
+           r->src_dir, v->tag, r->step);
+      return;
+    }
+  gint64 numel = lm_tf_tensor_numel (t);
+  if (t->ndim <= 0 || numel == 1 || numel != (gint64) s->len)
+    {
+      gsize n;
+      const char *d = g_bytes_get_data (s->pdata[0], &n);
+      g_autofree char *text = g_utf8_make_valid (d, (gssize) n);
+      counted (r, K_TEXT, lm_writer_add_text (r->w, v->tag, r->step, text), v->tag);
+      return;
+    }
+  guint rows = (guint) t->dims[0];
+  guint cols = t->ndim == 1 ? 1 : (guint) t->dims[1];
+  guint stride = (guint) (numel / MAX (rows, 1)); /* elements per row */
+  for (guint c = 0; c < cols; c++)
+    g_string_append (md, "| ");
+  g_string_append (md, "|\n");
+  for (guint c = 0; c < cols; c++)
+    g_string_append (md, "|---");
+  g_string_append (md, "|\n");
+  for (guint i = 0; i < rows; i++)
+    {
+      for (guint c = 0; c < cols; c++)
+        append_cell (md, s->pdata[i * stride + c]);
+      g_string_append (md, "|\n");
+    }
+  if (t->ndim > 2)
+    g_string_append_printf (md, "\n*(the first %u x %u of a %d-D tensor)*\n", rows, cols, t->ndim);
+  counted (r, K_TEXT, lm_writer_add_text (r->w, v->tag, r->step, md->str), v->tag);
+}
+
+/* ---------------------------------------------------------- PR curves */
+
+static void
+import_pr_curve (Run *r, LmTfValue *v)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) num = lm_tf_tensor_numbers (&v->tensor, &error);
+  LmTfTensor *t = &v->tensor;
+
+  if (num == NULL || t->ndim != 2 || t->dims[0] != 6 || t->dims[1] < 2)
+    {
+      say (r->imp, TRUE, "%s: PR curve '%s' at step %" G_GINT64_FORMAT " not imported: %s",
+           r->src_dir, v->tag, r->step,
+           num == NULL ? error->message : "its tensor is not [6, num_thresholds]");
+      return;
+    }
+  size_t n = (size_t) t->dims[1];
+  double *d = (double *) num->data;
+  /* TP, FP, TN, FN, precision, recall; float32 rounding may step out of
+   * what lumen-log accepts by an ulp */
+  for (size_t i = 0; i < 6 * n; i++)
+    {
+      if (!isfinite (d[i]) || d[i] < 0)
+        d[i] = 0;
+      if (i >= 4 * n && d[i] > 1)
+        d[i] = 1;
+    }
+  counted (r, K_PR_CURVE,
+           lm_writer_add_pr_curve_raw (r->w, v->tag, r->step, d, d + n, d + 2 * n, d + 3 * n,
+                                       d + 4 * n, d + 5 * n, n),
+           v->tag);
+}
+
+/* ------------------------------------------------------------ hparams */
+
+static char *
+pb_string (const LmPbField *f)
+{
+  return g_strndup ((const char *) f->data, f->len);
+}
+
+/* Experiment.metric_infos[].name.tag: the scalars that measure the run. */
+static void
+read_experiment (Run *r, const guint8 *data, size_t len)
+{
+  LmPb pb, pm, pn;
+  LmPbField f, g, h;
+  gboolean bad = FALSE;
+
+  lm_pb_init (&pb, data, len);
+  while (lm_pb_next (&pb, &f, &bad))
+    {
+      if (f.field != 5 || f.wire != 2) /* repeated MetricInfo metric_infos */
+        continue;
+      lm_pb_init (&pm, f.data, f.len);
+      while (lm_pb_next (&pm, &g, &bad))
+        {
+          if (g.field != 1 || g.wire != 2) /* MetricName name */
+            continue;
+          g_autofree char *group = NULL, *tag = NULL;
+          lm_pb_init (&pn, g.data, g.len);
+          while (lm_pb_next (&pn, &h, &bad))
+            if (h.wire == 2 && h.field == 1)
+              group = pb_string (&h);
+            else if (h.wire == 2 && h.field == 2)
+              tag = pb_string (&h);
+          if (tag && *tag)
+            g_ptr_array_add (r->metric_tags,
+                             group && *group ? g_strconcat (group, "/", tag, NULL) : g_strdup (tag));
+        }
+    }
+}
+
+/* SessionStartInfo.hparams: map<string, google.protobuf.Value>. */
+static void
+read_session_start (Run *r, const guint8 *data, size_t len)
+{
+  LmPb pb, pe, pv;
+  LmPbField f, g, h;
+  gboolean bad = FALSE;
+  g_autoptr (GArray) hps = g_array_new (FALSE, TRUE, sizeof (lm_hparam));
+  g_autoptr (GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
+
+  lm_pb_init (&pb, data, len);
+  while (lm_pb_next (&pb, &f, &bad))
+    {
+      if (f.field != 1 || f.wire != 2) /* map entry */
+        continue;
+      char *key = NULL;
+      lm_hparam hp = { 0 };
+      gboolean have = FALSE;
+      lm_pb_init (&pe, f.data, f.len);
+      while (lm_pb_next (&pe, &g, &bad))
+        {
+          if (g.field == 1 && g.wire == 2)
+            {
+              key = pb_string (&g);
+              g_ptr_array_add (strings, key);
+            }
+          else if (g.field == 2 && g.wire == 2)
+            {
+              lm_pb_init (&pv, g.data, g.len);
+              while (lm_pb_next (&pv, &h, &bad))
+                if (h.field == 2 && h.wire == 1) /* number_value */
+                  hp = LM_HP_NUMBER (NULL, lm_pb_double (&h)), have = TRUE;
+                else if (h.field == 3 && h.wire == 2) /* string_value */
+                  {
+                    char *s = pb_string (&h);
+                    g_ptr_array_add (strings, s);
+                    hp = LM_HP_STRING (NULL, s), have = TRUE;
+                  }
+                else if (h.field == 4 && h.wire == 0) /* bool_value */
+                  hp = LM_HP_BOOL (NULL, h.varint != 0), have = TRUE;
+            }
+        }
+      if (key == NULL)
+        continue;
+      if (!have)
+        {
+          skip (r, "hparam (null, list and struct values are not supported)");
+          continue;
+        }
+      hp.name = key;
+      g_array_append_val (hps, hp);
+    }
+  if (hps->len == 0 && r->metric_tags->len == 0)
+    return;
+  counted (r, K_HPARAMS,
+           lm_writer_add_hparams (r->w, (const lm_hparam *) hps->data, hps->len,
+                                  (const char *const *) r->metric_tags->pdata,
+                                  r->metric_tags->len),
+           "hparams");
+}
+
+/* HParamsPluginData: version 1, then one of experiment 2,
+ * session_start_info 3, session_end_info 4. */
+static void
+import_hparams (Run *r, LmTfValue *v)
+{
+  LmPb pb;
+  LmPbField f;
+  gboolean bad = FALSE;
+
+  lm_pb_init (&pb, v->plugin_content, v->plugin_content_len);
+  while (lm_pb_next (&pb, &f, &bad))
+    {
+      if (f.wire != 2)
+        continue;
+      if (f.field == 2)
+        read_experiment (r, f.data, f.len);
+      else if (f.field == 3)
+        read_session_start (r, f.data, f.len);
+    }
+  if (bad)
+    say (r->imp, TRUE, "%s: hparams '%s' at step %" G_GINT64_FORMAT " not imported: malformed plugin data",
+         r->src_dir, v->tag, r->step);
+}
+
+/* ------------------------------------------------------------- values */
+
+static void
+import_value (LmTfValue *v, gpointer user_data)
+{
+  Run *r = user_data;
+  const char *plugin = v->plugin_name;
+
+  if (strcmp (plugin, "hparams") == 0)
+    import_hparams (r, v);
+  else if (v->kind == LM_TF_VALUE_SIMPLE)
+    import_scalar (r, v->tag, v->simple_value);
+  else if (v->kind == LM_TF_VALUE_HISTO)
+    import_histo (r, v);
+  else if (v->kind == LM_TF_VALUE_IMAGE)
+    import_png (r, v->tag, v->image, v->image_len);
+  else if (v->kind == LM_TF_VALUE_AUDIO || strcmp (plugin, "audio") == 0)
+    skip (r, "audio clip (audio is not supported)");
+  else if (v->kind == LM_TF_VALUE_OLD_HISTO)
+    skip (r, "old-style histogram (not supported)");
+  else if (v->kind == LM_TF_VALUE_TENSOR && strcmp (plugin, "scalars") == 0)
+    import_tensor_scalar (r, v);
+  else if (v->kind == LM_TF_VALUE_TENSOR && strcmp (plugin, "histograms") == 0)
+    import_tensor_histogram (r, v);
+  else if (v->kind == LM_TF_VALUE_TENSOR && strcmp (plugin, "images") == 0)
+    import_tensor_images (r, v);
+  else if (v->kind == LM_TF_VALUE_TENSOR && strcmp (plugin, "text") == 0)
+    import_text (r, v);
+  else if (v->kind == LM_TF_VALUE_TENSOR && strcmp (plugin, "pr_curves") == 0)
+    import_pr_curve (r, v);
+  else if (g_str_has_prefix (plugin, "graph"))
+    skip (r, "graph (GraphDef is not supported)");
+  else
+    {
+      g_autofree char *why = g_strdup_printf ("value of plugin '%s' (not supported)",
+                                              *plugin ? plugin : "(none)");
+      skip (r, why);
+    }
+}
+
+static void
+import_event (Run *r, const guint8 *data, size_t len, const char *path, guint64 offset)
+{
+  LmTfEvent ev;
+
+  if (!lm_tf_event_parse (data, len, &ev))
+    {
+      say (r->imp, TRUE, "%s: record at byte %" G_GUINT64_FORMAT " is not an Event; skipped", path,
+           offset);
+      return;
+    }
+  if (ev.graph_def || ev.run_metadata)
+    skip (r, "graph (GraphDef is not supported)");
+  if (ev.summary == NULL)
+    return; /* file_version, session_log: not data */
+  r->step = ev.step;
+  double t = ev.wall_time;
+  if (lm_writer_set_wall_time (r->w, isfinite (t) && t > 0 ? t : 0) != LM_OK)
+    lm_writer_set_wall_time (r->w, 0);
+  if (!lm_tf_summary_foreach (ev.summary, ev.summary_len, import_value, r))
+    say (r->imp, TRUE, "%s: record at byte %" G_GUINT64_FORMAT " holds a malformed Summary; "
+         "the values before the fault were imported", path, offset);
+}
+
+/* --------------------------------------------------------- embeddings */
+
+/* The projector's config, in protobuf text format:
+ *   embeddings { tensor_name: "tag:00005" tensor_path: "00005/tag/tensors.tsv"
+ *     metadata_path: "..." sprite { image_path: "..." single_image_dim: 28
+ *     single_image_dim: 28 } }
+ * Only these fields are read; other fields and blocks are passed over. */
+typedef struct
+{
+  char *tensor_name, *tensor_path, *metadata_path, *sprite_path;
+  int dim[2];
+  int n_dim;
+} EmbeddingInfo;
+
+static void
+embedding_info_clear (EmbeddingInfo *e)
+{
+  g_free (e->tensor_name);
+  g_free (e->tensor_path);
+  g_free (e->metadata_path);
+  g_free (e->sprite_path);
+}
+
+typedef struct
+{
+  const char *p;
+} Lex;
+
+/* The next token: '{', '}', ':', a "string" (its text, unescaped) or a
+ * word/number; NULL at the end. */
+static char *
+lex_next (Lex *lx, char *kind)
+{
+  const char *p = lx->p;
+
+  for (;;)
+    {
+      while (g_ascii_isspace (*p))
+        p++;
+      if (*p == '#')
+        {
+          while (*p && *p != '\n')
+            p++;
+          continue;
+        }
+      break;
+    }
+  if (*p == '\0')
+    {
+      lx->p = p;
+      return NULL;
+    }
+  if (*p == '{' || *p == '}' || *p == ':' || *p == '<' || *p == '>')
+    {
+      *kind = *p == '<' ? '{' : *p == '>' ? '}' : *p;
+      lx->p = p + 1;
+      return g_strndup (p, 1);
+    }
+  if (*p == '"' || *p == '\'')
+    {
+      char q = *p++;
+      GString *s = g_string_new (NULL);
+      while (*p && *p != q)
+        {
+          if (*p == '\\' && p[1])
+            p++;
+          g_string_append_c (s, *p++);
+        }
+      if (*p)
+        p++;
+      lx->p = p;
+      *kind = '"';
+      return g_string_free (s, FALSE);
+    }
+  const char *start = p;
+  while (*p && !g_ascii_isspace (*p) && !strchr ("{}:<>\"'#", *p))
+    p++;
+  if (p == start)
+    p++;
+  lx->p = p;
+  *kind = 'w';
+  return g_strndup (start, (gsize) (p - start));
+}
+
+/* Reads the fields of one block up to its '}', into e where known. */
+static void
+parse_block (Lex *lx, EmbeddingInfo *e, gboolean in_sprite)
+{
+  char kind;
+  char *tok;
+
+  while ((tok = lex_next (lx, &kind)) != NULL)
+    {
+      if (kind == '}')
+        {
+          g_free (tok);
+          return;
+        }
+      g_autofree char *field = tok;
+      char *v = lex_next (lx, &kind);
+      if (v && kind == ':')
+        {
+          g_free (v);
+          v = lex_next (lx, &kind);
+        }
+      if (v == NULL)
+        return;
+      if (kind == '{')
+        {
+          g_free (v);
+          parse_block (lx, e, e && strcmp (field, "sprite") == 0);
+          continue;
+        }
+      if (e && !in_sprite && strcmp (field, "tensor_name") == 0)
+        g_free (e->tensor_name), e->tensor_name = v;
+      else if (e && !in_sprite && strcmp (field, "tensor_path") == 0)
+        g_free (e->tensor_path), e->tensor_path = v;
+      else if (e && !in_sprite && strcmp (field, "metadata_path") == 0)
+        g_free (e->metadata_path), e->metadata_path = v;
+      else if (e && in_sprite && strcmp (field, "image_path") == 0)
+        g_free (e->sprite_path), e->sprite_path = v;
+      else if (e && in_sprite && strcmp (field, "single_image_dim") == 0 && e->n_dim < 2)
+        {
+          e->dim[e->n_dim++] = atoi (v);
+          g_free (v);
+        }
+      else
+        g_free (v);
+    }
+}
+
+static GArray *
+parse_projector_config (const char *text)
+{
+  GArray *out = g_array_new (FALSE, TRUE, sizeof (EmbeddingInfo));
+  Lex lx = { text };
+  char kind;
+  char *tok;
+
+  g_array_set_clear_func (out, (GDestroyNotify) embedding_info_clear);
+  while ((tok = lex_next (&lx, &kind)) != NULL)
+    {
+      g_autofree char *field = tok;
+      char *v = lex_next (&lx, &kind);
+      if (v && kind == ':')
+        {
+          g_free (v);
+          v = lex_next (&lx, &kind);
+        }
+      if (v == NULL)
+        break;
+      gboolean block = kind == '{';
+      g_free (v);
+      if (!block)
+        continue;
+      if (strcmp (field, "embeddings") == 0)
+        {
+          EmbeddingInfo e = { 0 };
+          parse_block (&lx, &e, FALSE);
+          g_array_append_val (out, e);
+        }
+      else
+        parse_block (&lx, NULL, FALSE);
+    }
+  return out;
+}
+
+/* tensors.tsv: one point a line, values separated by tabs. */
+static GArray *
+read_tensor_tsv (const char *path, size_t *n, size_t *d, GError **error)
+{
+  g_autofree char *text = NULL;
+  g_autoptr (GArray) mat = g_array_new (FALSE, FALSE, sizeof (float));
+
+  if (!g_file_get_contents (path, &text, NULL, error))
+    return NULL;
+  *n = *d = 0;
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    {
+      g_strchomp (lines[i]);
+      if (!lines[i][0])
+        continue;
+      g_auto (GStrv) cells = g_strsplit (lines[i], "\t", -1);
+      size_t k = g_strv_length (cells);
+      if (*n > 0 && k != *d)
+        {
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                       "%s: line %u has %zu values, the first had %zu", path, i + 1, k, *d);
+          return NULL;
+        }
+      for (size_t c = 0; c < k; c++)
+        {
+          char *end;
+          float x = (float) g_ascii_strtod (cells[c], &end);
+          if (end == cells[c] || *end || !isfinite (x))
+            {
+              g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                           "%s: line %u: '%s' is not a finite number", path, i + 1, cells[c]);
+              return NULL;
+            }
+          g_array_append_val (mat, x);
+        }
+      *d = k;
+      (*n)++;
+    }
+  if (*n == 0)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: no points", path);
+      return NULL;
+    }
+  return g_steal_pointer (&mat);
+}
+
+/* The sprite (a square grid of ceil(sqrt(n)) thumbnails a row, each
+ * dim[0] wide and dim[1] high) cut back into n RGB thumbnails, CHW floats
+ * in [0, 1], as add_embedding's label_img. */
+static float *
+read_sprite (const char *path, size_t n, int tw, int th, GError **error)
+{
+  png_image img = { .version = PNG_IMAGE_VERSION };
+  g_autofree guint8 *px = NULL;
+  int per_row = (int) ceil (sqrt ((double) n));
+
+  if (tw <= 0 || th <= 0)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   "sprite %s: single_image_dim missing", path);
+      return NULL;
+    }
+  if (!png_image_begin_read_from_file (&img, path))
+    goto bad;
+  img.format = PNG_FORMAT_RGB;
+  px = g_malloc (PNG_IMAGE_SIZE (img));
+  if (!png_image_finish_read (&img, NULL, px, 0, NULL))
+    goto bad;
+  if ((gint64) img.width < (gint64) per_row * tw
+      || (gint64) img.height < (gint64) ((n + (size_t) per_row - 1) / (size_t) per_row) * th)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   "sprite %s: %ux%u is too small for %zu images of %dx%d", path, img.width,
+                   img.height, n, tw, th);
+      return NULL;
+    }
+  float *out = g_new (float, n * 3 * (size_t) tw * (size_t) th);
+  for (size_t i = 0; i < n; i++)
+    {
+      size_t x0 = (i % (size_t) per_row) * (size_t) tw, y0 = (i / (size_t) per_row) * (size_t) th;
+      for (int c = 0; c < 3; c++)
+        for (int y = 0; y < th; y++)
+          for (int x = 0; x < tw; x++)
+            out[((i * 3 + (size_t) c) * (size_t) th + (size_t) y) * (size_t) tw + (size_t) x] =
+                px[((y0 + (size_t) y) * img.width + x0 + (size_t) x) * 3 + (size_t) c] / 255.0f;
+    }
+  return out;
+bad:
+  g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "sprite %s: %s", path, img.message);
+  png_image_free (&img);
+  return NULL;
+}
+
+static void
+import_embedding (Run *r, const EmbeddingInfo *e)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *tensor_path = g_build_filename (r->src_dir, e->tensor_path, NULL);
+  size_t n = 0, d = 0;
+  g_autoptr (GArray) mat = read_tensor_tsv (tensor_path, &n, &d, &error);
+  g_auto (GStrv) meta = NULL;
+  g_autofree float *sprite = NULL;
+  g_autofree char *tag = g_strdup (e->tensor_name);
+  gint64 step = 0;
+
+  /* PyTorch names it "tag:00005" */
+  char *colon = strrchr (tag, ':');
+  if (colon && colon[1] && strspn (colon + 1, "0123456789") == strlen (colon + 1))
+    {
+      step = g_ascii_strtoll (colon + 1, NULL, 10);
+      *colon = '\0';
+    }
+  if (mat && e->metadata_path)
+    {
+      g_autofree char *path = g_build_filename (r->src_dir, e->metadata_path, NULL);
+      g_autofree char *text = NULL;
+      if (g_file_get_contents (path, &text, NULL, &error))
+        {
+          g_strchomp (text);
+          meta = g_strsplit (text, "\n", -1);
+          guint lines = g_strv_length (meta);
+          /* metadata_header: a first line naming the columns */
+          if (lines == n + 1)
+            {
+              g_free (meta[0]);
+              memmove (meta, meta + 1, lines * sizeof *meta);
+            }
+          else if (lines != n)
+            g_set_error (&error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                         "%s: %u labels for %zu points", path, lines, n);
+        }
+    }
+  if (mat && !error && e->sprite_path)
+    {
+      g_autofree char *path = g_build_filename (r->src_dir, e->sprite_path, NULL);
+      sprite = read_sprite (path, n, e->n_dim > 0 ? e->dim[0] : 0, e->n_dim > 1 ? e->dim[1] : 0,
+                            &error);
+    }
+  if (mat == NULL || error)
+    {
+      say (r->imp, TRUE, "%s: embedding '%s' not imported: %s", r->src_dir, e->tensor_name,
+           error->message);
+      return;
+    }
+  r->step = step;
+  lm_writer_set_wall_time (r->w, 0);
+  counted (r, K_EMBEDDING,
+           lm_writer_add_embedding (r->w, *tag ? tag : NULL, step, (const float *) mat->data, n, d,
+                                    (const char *const *) meta, sprite, sprite ? 3 : 0,
+                                    sprite ? e->dim[1] : 0, sprite ? e->dim[0] : 0),
+           e->tensor_name);
+}
+
+static void
+poll_embeddings (Run *r)
+{
+  g_autofree char *path = g_build_filename (r->src_dir, "projector_config.pbtxt", NULL);
+  struct stat st;
+  g_autofree char *text = NULL;
+
+  if (stat (path, &st) != 0)
+    return;
+  gint64 stamp = (gint64) st.st_size * 1000003 ^ (gint64) st.st_mtim.tv_sec * 1000000000
+                 ^ st.st_mtim.tv_nsec;
+  if (stamp == r->pbtxt_stamp || !g_file_get_contents (path, &text, NULL, NULL))
+    return;
+  r->pbtxt_stamp = stamp;
+  g_autoptr (GArray) infos = parse_projector_config (text);
+  for (guint i = 0; i < infos->len; i++)
+    {
+      EmbeddingInfo *e = &g_array_index (infos, EmbeddingInfo, i);
+      if (!e->tensor_name || !e->tensor_path
+          || g_hash_table_contains (r->embeddings, e->tensor_name))
+        continue;
+      g_hash_table_add (r->embeddings, g_strdup (e->tensor_name));
+      import_embedding (r, e);
+    }
+}
+
+/* -------------------------------------------------------------- runs */
+
+static Run *
+run_new (LmTbImport *imp, const char *src_dir, const char *rel)
+{
+  Run *r = g_new0 (Run, 1);
+
+  r->imp = imp;
+  r->src_dir = g_strdup (src_dir);
+  if (*rel)
+    r->name = g_strdup (rel);
+  else
+    {
+      g_autofree char *abs = g_canonicalize_filename (imp->src, NULL);
+      r->name = g_path_get_basename (abs);
+      if (strcmp (r->name, "/") == 0 || strcmp (r->name, ".") == 0)
+        g_free (r->name), r->name = g_strdup ("root");
+    }
+  r->files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  r->skipped = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  r->skip_order = g_ptr_array_new (); /* keys of skipped */
+  r->metric_tags = g_ptr_array_new_with_free_func (g_free);
+  r->embeddings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  g_autofree char *dir = g_build_filename (imp->dst, r->name, NULL);
+  g_autofree char *file = g_build_filename (dir, "run.lumen", NULL);
+  if (g_file_test (file, G_FILE_TEST_EXISTS))
+    {
+      if (!(imp->flags & LM_TB_IMPORT_OVERWRITE))
+        {
+          say (imp, TRUE, "%s: run %s already exists; not imported (--overwrite replaces it)",
+               src_dir, file);
+          r->refused = TRUE;
+          return r;
+        }
+      static const char *const sfx[] = { "", "-wal", "-shm", ".lock" };
+      for (guint i = 0; i < G_N_ELEMENTS (sfx); i++)
+        {
+          g_autofree char *p = g_strconcat (file, sfx[i], NULL);
+          if (unlink (p) != 0 && errno != ENOENT)
+            {
+              say (imp, TRUE, "%s: cannot replace %s: %s", src_dir, p, g_strerror (errno));
+              r->refused = TRUE;
+              return r;
+            }
+        }
+    }
+  lm_writer_options opts;
+  lm_writer_options_init (&opts);
+  opts.logdir = imp->dst;
+  opts.run_name = r->name;
+  opts.quiet = TRUE;
+  g_autofree char *cmd = g_strdup_printf ("lumen-import %s", src_dir);
+  opts.command_line = cmd;
+  if (lm_writer_open_with (&r->w, &opts) != LM_OK)
+    {
+      say (imp, TRUE, "%s: cannot create run %s: %s", src_dir, r->name, lm_log_last_error ());
+      r->refused = TRUE;
+    }
+  return r;
+}
+
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+/* Reads the new records of one event file. */
+static void
+poll_file (Run *r, const char *name)
+{
+  g_autofree char *path = g_build_filename (r->src_dir, name, NULL);
+  EventFile *ef = g_hash_table_lookup (r->files, name);
+  g_autoptr (GByteArray) buf = g_byte_array_new ();
+
+  if (ef == NULL)
+    {
+      ef = g_new0 (EventFile, 1);
+      g_hash_table_insert (r->files, g_strdup (name), ef);
+    }
+  if (ef->broken)
+    return;
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    {
+      say (r->imp, TRUE, "%s: %s", path, g_strerror (errno));
+      ef->broken = TRUE;
+      return;
+    }
+  for (;;)
+    {
+      g_autoptr (GError) error = NULL;
+      guint64 at = ef->offset;
+      LmTfRecordStatus st = lm_tfrecord_read (fd, path, &ef->offset, buf, &error);
+      if (st == LM_TFRECORD_END)
+        break;
+      if (st != LM_TFRECORD_OK)
+        {
+          say (r->imp, TRUE, "%s; the rest of this file is not read", error->message);
+          ef->broken = TRUE;
+          break;
+        }
+      import_event (r, buf->data, buf->len, path, at);
+    }
+  close (fd);
+}
+
+static void
+poll_run (Run *r, GPtrArray *names)
+{
+  if (r->refused)
+    return;
+  g_ptr_array_sort (names, compare_names);
+  for (guint i = 0; i < names->len; i++)
+    poll_file (r, names->pdata[i]);
+  poll_embeddings (r);
+}
+
+static void
+scan_dir (LmTbImport *imp, const char *dir, const char *rel, int depth)
+{
+  DIR *d = opendir (dir);
+  struct dirent *de;
+  g_autoptr (GPtrArray) events = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) subdirs = g_ptr_array_new_with_free_func (g_free);
+
+  if (d == NULL)
+    {
+      if (depth == 0)
+        say (imp, TRUE, "%s: %s", dir, g_strerror (errno));
+      return;
+    }
+  while ((de = readdir (d)) != NULL)
+    {
+      if (de->d_name[0] == '.')
+        continue;
+      g_autofree char *path = g_build_filename (dir, de->d_name, NULL);
+      struct stat st;
+      if (stat (path, &st) != 0)
+        continue;
+      if (S_ISDIR (st.st_mode))
+        g_ptr_array_add (subdirs, g_strdup (de->d_name));
+      else if (S_ISREG (st.st_mode) && lm_tb_is_event_file (de->d_name))
+        g_ptr_array_add (events, g_strdup (de->d_name));
+    }
+  closedir (d);
+  if (events->len > 0)
+    {
+      Run *r = g_hash_table_lookup (imp->runs, rel);
+      if (r == NULL)
+        {
+          r = run_new (imp, dir, rel);
+          g_hash_table_insert (imp->runs, g_strdup (rel), r);
+        }
+      poll_run (r, events);
+    }
+  if (depth >= MAX_DEPTH)
+    return;
+  g_ptr_array_sort (subdirs, compare_names);
+  for (guint i = 0; i < subdirs->len; i++)
+    {
+      const char *name = subdirs->pdata[i];
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *sub = *rel ? g_strconcat (rel, "/", name, NULL) : g_strdup (name);
+      scan_dir (imp, path, sub, depth + 1);
+    }
+}
+
+/* ------------------------------------------------------------ public */
+
+LmTbImport *
+lm_tb_import_new (const char *src, const char *dst, LmTbImportFlags flags)
+{
+  LmTbImport *imp = g_new0 (LmTbImport, 1);
+
+  imp->src = g_strdup (src);
+  imp->dst = g_strdup (dst);
+  imp->flags = flags;
+  imp->message = default_message;
+  imp->runs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) run_free);
+  return imp;
+}
+
+void
+lm_tb_import_set_message_func (LmTbImport *imp, LmTbImportMessageFunc fn, gpointer user_data)
+{
+  imp->message = fn ? fn : default_message;
+  imp->message_data = user_data;
+}
+
+guint64
+lm_tb_import_poll (LmTbImport *imp)
+{
+  guint64 before = imp->imported;
+
+  scan_dir (imp, imp->src, "", 0);
+  return imp->imported - before;
+}
+
+void
+lm_tb_import_flush (LmTbImport *imp)
+{
+  GHashTableIter it;
+  gpointer v;
+
+  g_hash_table_iter_init (&it, imp->runs);
+  while (g_hash_table_iter_next (&it, NULL, &v))
+    if (((Run *) v)->w)
+      lm_writer_flush (((Run *) v)->w);
+}
+
+/* "1,234" */
+static void
+append_count (GString *s, guint64 n)
+{
+  char digits[32];
+  int len = g_snprintf (digits, sizeof digits, "%" G_GUINT64_FORMAT, n);
+
+  for (int i = 0; i < len; i++)
+    {
+      if (i > 0 && (len - i) % 3 == 0)
+        g_string_append_c (s, ',');
+      g_string_append_c (s, digits[i]);
+    }
+}
+
+static char *
+run_summary (Run *r)
+{
+  GString *s = g_string_new (NULL);
+  gboolean any = FALSE;
+
+  g_string_append_printf (s, "%s -> %s/%s/run.lumen: imported ", r->src_dir, r->imp->dst, r->name);
+  for (int k = 0; k < N_KINDS; k++)
+    {
+      if (r->counts[k] == 0 && k != K_SCALAR)
+        continue;
+      if (any)
+        g_string_append (s, ", ");
+      append_count (s, r->counts[k]);
+      g_string_append_printf (s, " %s", kind_names[k][r->counts[k] == 1 ? 0 : 1]);
+      any = TRUE;
+    }
+  for (guint i = 0; i < r->skip_order->len; i++)
+    {
+      const char *why = r->skip_order->pdata[i];
+      guint n = GPOINTER_TO_UINT (g_hash_table_lookup (r->skipped, why));
+      g_string_append (s, i == 0 ? "; skipped " : ", ");
+      append_count (s, n);
+      /* "graph (why)" -> "graphs (why)" */
+      const char *paren = strstr (why, " (");
+      if (n != 1 && paren)
+        g_string_append_printf (s, " %.*ss%s", (int) (paren - why), why, paren);
+      else
+        g_string_append_printf (s, " %s", why);
+    }
+  return g_string_free (s, FALSE);
+}
+
+static int
+compare_runs (gconstpointer a, gconstpointer b)
+{
+  const Run *ra = *(Run *const *) a, *rb = *(Run *const *) b;
+
+  return strcmp (ra->name, rb->name);
+}
+
+guint
+lm_tb_import_finish (LmTbImport *imp, gboolean stopped)
+{
+  g_autoptr (GPtrArray) runs = g_ptr_array_new ();
+  GHashTableIter it;
+  gpointer v;
+
+  g_hash_table_iter_init (&it, imp->runs);
+  while (g_hash_table_iter_next (&it, NULL, &v))
+    g_ptr_array_add (runs, v);
+
+  g_ptr_array_sort (runs, compare_runs);
+  for (guint i = 0; i < runs->len; i++)
+    {
+      Run *r = runs->pdata[i];
+      if (r->w == NULL)
+        continue;
+      lm_writer_set_status (r->w, stopped ? LM_RUN_STOPPED : LM_RUN_FINISHED);
+      if (lm_writer_close (r->w) != LM_OK)
+        say (imp, TRUE, "%s: %s", r->name, lm_log_last_error ());
+      r->w = NULL;
+      g_autofree char *line = run_summary (r);
+      say (imp, FALSE, "%s", line);
+    }
+  if (runs->len == 0)
+    say (imp, TRUE, "%s: no event files (events.out.tfevents.*) found", imp->src);
+  return imp->n_errors;
+}
+
+guint
+lm_tb_import_get_n_errors (LmTbImport *imp)
+{
+  return imp->n_errors;
+}
+
+guint
+lm_tb_import_get_n_runs (LmTbImport *imp)
+{
+  return g_hash_table_size (imp->runs);
+}
+
+void
+lm_tb_import_free (LmTbImport *imp)
+{
+  if (imp == NULL)
+    return;
+  g_hash_table_unref (imp->runs);
+  g_free (imp->src);
+  g_free (imp->dst);
+  g_free (imp);
+}
+
+static gboolean
+has_events (const char *dir, int depth)
+{
+  DIR *d = opendir (dir);
+  struct dirent *de;
+  gboolean found = FALSE;
+
+  if (d == NULL)
+    return FALSE;
+  while (!found && (de = readdir (d)) != NULL)
+    {
+      if (de->d_name[0] == '.')
+        continue;
+      g_autofree char *path = g_build_filename (dir, de->d_name, NULL);
+      struct stat st;
+      if (stat (path, &st) != 0)
+        continue;
+      if (S_ISREG (st.st_mode) && lm_tb_is_event_file (de->d_name))
+        found = TRUE;
+      else if (S_ISDIR (st.st_mode) && depth < MAX_DEPTH)
+        found = has_events (path, depth + 1);
+    }
+  closedir (d);
+  return found;
+}
+
+gboolean
+lm_tb_has_event_files (const char *root)
+{
+  return has_events (root, 0);
+}

@@ -1,0 +1,62 @@
+/* lm-tb-import.h: TensorBoard log folders -> Lumen runs.
+ *
+ * What it is for: every folder under a source root that holds event files
+ * (events.out.tfevents.*, as SummaryWriter, tensorboardX and tf.summary
+ * write them) becomes the Lumen run <dst>/<same relative path>/run.lumen,
+ * the root folder itself <dst>/<root's name>.  Scalars, histograms,
+ * images, text, PR curves, hyperparameters and projector embeddings are
+ * converted with their steps and wall times; graphs, audio and unknown
+ * plugins are counted and skipped.  A poll reads only what was added
+ * since the last one (new bytes, files and folders), so an importer can
+ * follow runs that are still being written.
+ *
+ * What it is not for: the command line (app/import/main.c) or knowing
+ * what the app shows; it writes run files with lumen-log.
+ */
+#ifndef LM_TB_IMPORT_H
+#define LM_TB_IMPORT_H
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct _LmTbImport LmTbImport;
+
+typedef enum
+{
+  LM_TB_IMPORT_OVERWRITE = 1 << 0, /* replace runs already in dst */
+  LM_TB_IMPORT_QUIET = 1 << 1,     /* messages go to the handler only */
+} LmTbImportFlags;
+
+/* Receives each message (an error naming the file and byte offset, or a
+ * run's summary line); the default prints it on stderr. */
+typedef void (*LmTbImportMessageFunc) (const char *message, gboolean is_error,
+                                       gpointer user_data);
+
+LmTbImport *lm_tb_import_new (const char *src, const char *dst, LmTbImportFlags flags);
+void lm_tb_import_set_message_func (LmTbImport *imp, LmTbImportMessageFunc fn,
+                                    gpointer user_data);
+/* Reads what is new under src into the runs (committing within the
+ * writers' flush interval).  Returns the number of records imported. */
+guint64 lm_tb_import_poll (LmTbImport *imp);
+/* Waits until everything imported so far is in the run files. */
+void lm_tb_import_flush (LmTbImport *imp);
+/* Closes the runs, marking them finished (or stopped when `stopped`),
+ * and reports each run's counts.  Returns the number of errors seen. */
+guint lm_tb_import_finish (LmTbImport *imp, gboolean stopped);
+/* Errors so far (bad CRCs, runs refused, unreadable files). */
+guint lm_tb_import_get_n_errors (LmTbImport *imp);
+guint lm_tb_import_get_n_runs (LmTbImport *imp);
+void lm_tb_import_free (LmTbImport *imp);
+
+/* Whether a file name is an event file's ("tfevents" in it, as
+ * TensorBoard's IsTensorFlowEventsFile). */
+gboolean lm_tb_is_event_file (const char *name);
+/* Whether some folder under root (to a depth of 32) holds event files. */
+gboolean lm_tb_has_event_files (const char *root);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LmTbImport, lm_tb_import_free)
+
+G_END_DECLS
+
+#endif /* LM_TB_IMPORT_H */

@@ -1,0 +1,171 @@
+/* lm-tfevents.h: reading TensorBoard event files (events.out.tfevents.*).
+ *
+ * What it is for: the TFRecord framing those files use (length, masked
+ * CRC-32C of the length, data, masked CRC-32C of the data) and a small
+ * protobuf wire decoder for the messages TensorBoard's writers put in
+ * them (Event, Summary, HistogramProto, TensorProto).  Decoded values
+ * point into the record's bytes: they live as long as the record.
+ *
+ * What it is not for: turning them into Lumen records (lm-tb-import.h),
+ * or decoding every field of every message: what a writer may add and
+ * Lumen cannot show is skipped by its wire type.
+ */
+#ifndef LM_TFEVENTS_H
+#define LM_TFEVENTS_H
+
+#include <glib.h>
+#include <stdint.h>
+
+G_BEGIN_DECLS
+
+/* ------------------------------------------------------------ CRC-32C */
+
+guint32 lm_crc32c (const void *data, size_t n);
+/* TFRecord's mask: ((crc >> 15) | (crc << 17)) + 0xa282ead8. */
+guint32 lm_crc32c_masked (const void *data, size_t n);
+
+/* ------------------------------------------------------------ TFRecord */
+
+typedef enum
+{
+  LM_TFRECORD_OK,      /* *out holds the next record */
+  LM_TFRECORD_END,     /* no whole record yet (end of file, or a record
+                        * still being written): try again when it grows */
+  LM_TFRECORD_CORRUPT, /* bad CRC or length: error says where */
+  LM_TFRECORD_IO,      /* the file cannot be read: error says why */
+} LmTfRecordStatus;
+
+/* Reads the record starting at *offset of the file at path into out (its
+ * data alone) and moves *offset past it.  On END *offset is unchanged. */
+LmTfRecordStatus lm_tfrecord_read (int fd, const char *path, guint64 *offset,
+                                   GByteArray *out, GError **error);
+
+/* ------------------------------------------------------ protobuf wire */
+
+typedef struct
+{
+  const guint8 *p, *end;
+} LmPb;
+
+typedef struct
+{
+  guint32 field;
+  guint32 wire;     /* 0 varint, 1 fixed64, 2 length-delimited, 5 fixed32 */
+  guint64 varint;   /* wire 0, 1 and 5: the value's bits */
+  const guint8 *data; /* wire 2 */
+  size_t len;
+} LmPbField;
+
+static inline void
+lm_pb_init (LmPb *pb, const void *data, size_t len)
+{
+  pb->p = data;
+  pb->end = (const guint8 *) data + len;
+}
+
+/* The next field, or FALSE at the end (*bad set when the bytes are not a
+ * message: a cut varint, a length past the end, a group). */
+gboolean lm_pb_next (LmPb *pb, LmPbField *f, gboolean *bad);
+double lm_pb_double (const LmPbField *f); /* fixed64 as a double */
+float lm_pb_float (const LmPbField *f);   /* fixed32 as a float */
+/* A repeated double (fixed64) or float (fixed32) field, packed or not,
+ * appended to out (doubles).  FALSE if its bytes are malformed. */
+gboolean lm_pb_append_reals (const LmPbField *f, gboolean is_double, GArray *out);
+/* A repeated varint field, packed or not, appended to out (guint64). */
+gboolean lm_pb_append_varints (const LmPbField *f, GArray *out);
+
+/* ------------------------------------------------------------- Event */
+
+typedef struct
+{
+  double wall_time;
+  gint64 step;
+  const guint8 *summary; /* Summary message, NULL if none */
+  size_t summary_len;
+  gboolean file_version;
+  gboolean graph_def;    /* graph_def or meta_graph_def */
+  gboolean run_metadata; /* tagged_run_metadata */
+  gboolean session_log;  /* session_log or log_message */
+} LmTfEvent;
+
+gboolean lm_tf_event_parse (const guint8 *data, size_t len, LmTfEvent *ev);
+
+/* TensorFlow's DataType numbers used here. */
+enum
+{
+  LM_DT_FLOAT = 1,
+  LM_DT_DOUBLE = 2,
+  LM_DT_INT32 = 3,
+  LM_DT_UINT8 = 4,
+  LM_DT_INT16 = 5,
+  LM_DT_INT8 = 6,
+  LM_DT_STRING = 7,
+  LM_DT_INT64 = 9,
+  LM_DT_BOOL = 10,
+  LM_DT_BFLOAT16 = 14,
+  LM_DT_HALF = 19,
+};
+
+#define LM_TF_MAX_DIMS 8
+
+typedef struct
+{
+  int dtype;
+  int ndim;              /* -1: unknown rank */
+  gint64 dims[LM_TF_MAX_DIMS];
+  const guint8 *content; /* tensor_content, NULL if none */
+  size_t content_len;
+  gboolean half_bits;    /* reals holds half_val's bits */
+  GArray *reals;         /* float_val / double_val / half_val / int*_val, as doubles */
+  GPtrArray *strings;    /* string_val, GBytes */
+} LmTfTensor;
+
+typedef struct
+{
+  double min, max, num, sum, sum_squares;
+  GArray *bucket_limit; /* doubles */
+  GArray *bucket;       /* doubles */
+} LmTfHisto;
+
+typedef enum
+{
+  LM_TF_VALUE_NONE,
+  LM_TF_VALUE_SIMPLE,
+  LM_TF_VALUE_IMAGE,
+  LM_TF_VALUE_HISTO,
+  LM_TF_VALUE_AUDIO,
+  LM_TF_VALUE_TENSOR,
+  LM_TF_VALUE_OLD_HISTO,
+} LmTfValueKind;
+
+typedef struct
+{
+  char *tag;
+  char *plugin_name;     /* "" when none */
+  const guint8 *plugin_content;
+  size_t plugin_content_len;
+  LmTfValueKind kind;
+  float simple_value;
+  const guint8 *image;   /* Summary.Image.encoded_image_string */
+  size_t image_len;
+  LmTfHisto histo;
+  LmTfTensor tensor;
+} LmTfValue;
+
+void lm_tf_value_clear (LmTfValue *v);
+/* Calls fn for each Summary.Value of a Summary message; FALSE if the
+ * message is malformed (values before the fault were passed on). */
+typedef void (*LmTfValueFunc) (LmTfValue *v, gpointer user_data);
+gboolean lm_tf_summary_foreach (const guint8 *data, size_t len, LmTfValueFunc fn,
+                                gpointer user_data);
+
+/* The tensor's numbers (float, double, half, bfloat16 and integer types,
+ * from tensor_content or the *_val fields), as doubles; NULL with error
+ * for other types or a size that does not match the shape. */
+GArray *lm_tf_tensor_numbers (const LmTfTensor *t, GError **error);
+/* Number of elements its shape holds (1 for a scalar). */
+gint64 lm_tf_tensor_numel (const LmTfTensor *t);
+
+G_END_DECLS
+
+#endif /* LM_TFEVENTS_H */

@@ -1,0 +1,108 @@
+/* lumen-import: converts TensorBoard log folders (event files written by
+ * PyTorch's SummaryWriter, tensorboardX or tf.summary) into Lumen runs,
+ * once or following them as they grow.  The work is lm-tb-import.c's; this
+ * is the command line. */
+#include "lm-tb-import.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static volatile sig_atomic_t interrupted;
+
+static void
+print_errors_only (const char *message, gboolean is_error, gpointer user_data)
+{
+  (void) user_data;
+  if (is_error)
+    fprintf (stderr, "%s\n", message);
+}
+
+static void
+on_signal (int sig)
+{
+  (void) sig;
+  interrupted = 1;
+}
+
+int
+main (int argc, char **argv)
+{
+  gboolean follow = FALSE, overwrite = FALSE, quiet = FALSE;
+  double interval = 1.0;
+  GOptionEntry entries[] = {
+    { "follow", 'f', 0, G_OPTION_ARG_NONE, &follow,
+      "Keep running: read new records, files and folders every second (like tensorboard) "
+      "until Ctrl-C", NULL },
+    { "overwrite", 0, 0, G_OPTION_ARG_NONE, &overwrite,
+      "Replace runs that already exist in DST (otherwise they are refused)", NULL },
+    { "interval", 0, 0, G_OPTION_ARG_DOUBLE, &interval,
+      "Seconds between two looks with --follow (default 1)", "SECONDS" },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Print errors only", NULL },
+    { NULL, 0, 0, 0, NULL, NULL, NULL },
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("SRC DST");
+  g_autoptr (GError) error = NULL;
+
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_set_summary (ctx,
+      "Converts TensorBoard event files (events.out.tfevents.*) into Lumen runs.\n"
+      "Every folder under SRC holding event files becomes DST/<same path>/run.lumen\n"
+      "(SRC itself: DST/<SRC's name>/run.lumen), with each event's step and wall time:\n"
+      "scalars, histograms, images (PNG), text, PR curves, hparams and projector\n"
+      "embeddings.  Graphs, audio and other plugins are skipped and counted.\n"
+      "Then:  lumen --logdir DST   (lumen --logdir SRC also imports, by itself).");
+  g_option_context_set_description (ctx,
+      "Exit status: 0 when everything was read, 1 when a file had a bad record (the\n"
+      "records before it are kept), a run was refused or nothing was found, 2 on bad\n"
+      "arguments.  A record cut short at the end of a file (still being written) is\n"
+      "not an error: --follow reads it when it is complete.");
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    {
+      fprintf (stderr, "lumen-import: %s (see lumen-import --help)\n", error->message);
+      return 2;
+    }
+  if (argc != 3)
+    {
+      fprintf (stderr, "lumen-import: %s (usage: lumen-import SRC DST [--follow] [--overwrite])\n",
+               argc < 3 ? "SRC and DST are needed" : "too many arguments");
+      return 2;
+    }
+  if (!g_file_test (argv[1], G_FILE_TEST_IS_DIR))
+    {
+      fprintf (stderr, "lumen-import: SRC %s is not a folder\n", argv[1]);
+      return 2;
+    }
+  if (!(interval > 0 && interval <= 3600))
+    {
+      fprintf (stderr, "lumen-import: --interval %g is not between 0 and 3600 seconds\n", interval);
+      return 2;
+    }
+
+  g_autoptr (LmTbImport) imp =
+      lm_tb_import_new (argv[1], argv[2], overwrite ? LM_TB_IMPORT_OVERWRITE : 0);
+  if (quiet)
+    lm_tb_import_set_message_func (imp, print_errors_only, NULL);
+  struct sigaction sa;
+  memset (&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigaction (SIGINT, &sa, NULL);
+  sigaction (SIGTERM, &sa, NULL);
+
+  lm_tb_import_poll (imp);
+  if (follow)
+    {
+      if (!quiet)
+        fprintf (stderr, "lumen-import: following %s into %s (Ctrl-C ends)\n", argv[1], argv[2]);
+      while (!interrupted)
+        {
+          struct timespec ts = { (time_t) interval, (long) ((interval - (time_t) interval) * 1e9) };
+          nanosleep (&ts, NULL);
+          if (!interrupted)
+            lm_tb_import_poll (imp);
+        }
+    }
+  guint errors = lm_tb_import_finish (imp, follow);
+  return errors ? 1 : 0;
+}

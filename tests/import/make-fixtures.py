@@ -1,0 +1,296 @@
+#!/usr/bin/env python3
+"""make-fixtures.py: writes the TensorBoard log folders tests/import reads.
+
+Usage: python3 make-fixtures.py OUTDIR   (the committed copy is tests/import/fixtures)
+
+The event files are encoded by hand here (struct + zlib, no protobuf or
+TensorFlow), the way PyTorch 1.13's SummaryWriter (torch/utils/tensorboard/
+summary.py, writer.py, _embedding.py) and tf.summary (TF2 tensors) write them.
+Field numbers: tensorboard/compat/proto/{event,summary,tensor,tensor_shape,
+types,histogram}.proto, plugins/hparams/{plugin_data,api}.proto,
+plugins/pr_curve/plugin_data.proto.
+
+How the encoding was checked (once, at development time; CI has neither):
+  - every record's bytes were parsed with the official runtime
+    (apt-get install python3-protobuf protobuf-compiler; minimal copies of the
+    .proto files above compiled with protoc in /tmp) and printed: each message
+    decoded to the fields written here, with no unknown fields;
+  - crc32c below was compared with crcmod's predefined 'crc-32c' on every
+    record and gives the known vector crc32c(b"123456789") = 0xE3069283.
+"""
+import os
+import struct
+import sys
+import zlib
+
+# --------------------------------------------------------------- crc32c
+
+_T = []
+for i in range(256):
+    c = i
+    for _ in range(8):
+        c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
+    _T.append(c)
+
+
+def crc32c(data):
+    c = 0xFFFFFFFF
+    for b in data:
+        c = _T[(c ^ b) & 0xFF] ^ (c >> 8)
+    return c ^ 0xFFFFFFFF
+
+
+assert crc32c(b"123456789") == 0xE3069283
+
+
+def masked(data):
+    c = crc32c(data)
+    return (((c >> 15) | (c << 17)) + 0xA282EAD8) & 0xFFFFFFFF
+
+
+def record(data):
+    n = struct.pack("<Q", len(data))
+    return n + struct.pack("<I", masked(n)) + data + struct.pack("<I", masked(data))
+
+# ------------------------------------------------------------- protobuf
+
+
+def varint(v):
+    v &= (1 << 64) - 1
+    out = b""
+    while True:
+        b = v & 0x7F
+        v >>= 7
+        if v:
+            out += bytes([b | 0x80])
+        else:
+            return out + bytes([b])
+
+
+def key(field, wire):
+    return varint(field << 3 | wire)
+
+
+def f_varint(field, v):
+    return key(field, 0) + varint(v)
+
+
+def f_bytes(field, b):
+    if isinstance(b, str):
+        b = b.encode()
+    return key(field, 2) + varint(len(b)) + b
+
+
+def f_double(field, v):
+    return key(field, 1) + struct.pack("<d", v)
+
+
+def f_float(field, v):
+    return key(field, 5) + struct.pack("<f", v)
+
+
+def f_packed_doubles(field, vs):
+    return f_bytes(field, b"".join(struct.pack("<d", v) for v in vs))
+
+
+def f_packed_floats(field, vs):
+    return f_bytes(field, b"".join(struct.pack("<f", v) for v in vs))
+
+# ---------------------------------------------------------------- messages
+
+DT_FLOAT, DT_DOUBLE, DT_STRING, DT_HALF = 1, 2, 7, 19
+
+
+def event(wall_time, step=0, summary=None, file_version=None, graph_def=None):
+    b = f_double(1, wall_time)
+    if step:
+        b += f_varint(2, step)
+    if file_version is not None:
+        b += f_bytes(3, file_version)
+    if graph_def is not None:
+        b += f_bytes(4, graph_def)
+    if summary is not None:
+        b += f_bytes(5, summary)
+    return b
+
+
+def summary(*values):
+    return b"".join(f_bytes(1, v) for v in values)
+
+
+def metadata(plugin, content=b""):
+    pd = f_bytes(1, plugin) + (f_bytes(2, content) if content else b"")
+    return f_bytes(9, f_bytes(1, pd))
+
+
+def shape(*dims):
+    return f_bytes(2, b"".join(f_bytes(2, f_varint(1, d)) for d in dims))
+
+
+def tensor(dtype, dims, content=None, float_val=None, string_val=None, half_val=None):
+    b = f_varint(1, dtype) + shape(*dims)
+    if content is not None:
+        b += f_bytes(4, content)
+    if float_val is not None:
+        b += f_packed_floats(5, float_val)
+    if half_val is not None:
+        b += f_bytes(13, b"".join(varint(h) for h in half_val))
+    for s in string_val or []:
+        b += f_bytes(8, s)
+    return b
+
+
+def v_simple(tag, x):
+    return f_bytes(1, tag) + f_float(2, x)
+
+
+def v_tensor(tag, plugin, t, content=b""):
+    return f_bytes(1, tag) + metadata(plugin, content) + f_bytes(8, t)
+
+
+def v_histo(tag, mn, mx, num, s, ss, limits, counts):
+    h = (f_double(1, mn) + f_double(2, mx) + f_double(3, num) + f_double(4, s)
+         + f_double(5, ss) + f_packed_doubles(6, limits) + f_packed_doubles(7, counts))
+    return f_bytes(1, tag) + f_bytes(5, h)
+
+
+def v_image(tag, w, h, png):
+    img = f_varint(1, h) + f_varint(2, w) + f_varint(3, 3) + f_bytes(4, png)
+    return f_bytes(1, tag) + f_bytes(4, img)
+
+
+def v_audio(tag):
+    return f_bytes(1, tag) + f_bytes(6, f_float(1, 44100.0))
+
+
+def png(w, h, rgb_rows):
+    def chunk(t, d):
+        return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))
+    raw = b"".join(b"\x00" + bytes(r) for r in rgb_rows)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def write(path, records, tail=b""):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        for r in records:
+            f.write(record(r))
+        f.write(tail)
+
+# ---------------------------------------------------------------- fixtures
+
+T0 = 1669111200.0  # 2022-11-22 10:00:00 UTC
+
+
+def main(out):
+    run = os.path.join(out, "runs", "Nov22_10-00-00_host")
+    fv = event(T0, file_version="brain.Event:2")
+    img_png = png(2, 2, [[255, 0, 0, 0, 255, 0], [0, 0, 255, 255, 255, 255]])
+    # PR curve rows TP, FP, TN, FN, precision, recall; 3 thresholds
+    pr = [3, 2, 0, 1, 0, 0, 0, 1, 2, 0, 1, 3, 0.75, 1.0, 1.0, 1.0, 2 / 3, 0.0]
+    recs = [
+        fv,
+        event(T0 + 1.5, 0, summary(v_simple("loss", 1.0))),
+        event(T0 + 2.5, 1, summary(v_simple("loss", 0.5))),
+        event(T0 + 3.5, 2, summary(v_simple("loss", 0.25), v_simple("lr", 0.125))),
+        # add_histogram: bucket i holds (limit[i-1], limit[i]]
+        event(T0 + 4.0, 2, summary(v_histo("weights", -1.0, 3.0, 6, 5.0, 15.0,
+                                           [0.0, 2.0, 1.7976931348623157e308],
+                                           [2, 3, 1]))),
+        event(T0 + 5.0, 3, summary(v_image("input", 2, 2, img_png))),
+        event(T0 + 6.0, 4, summary(v_tensor("note", "text",
+                                            tensor(DT_STRING, [1], string_val=["**hello** world"]),
+                                            f_varint(1, 0)))),
+        event(T0 + 7.0, 5, summary(v_tensor("table", "text",
+                                            tensor(DT_STRING, [2, 2], string_val=["a", "b|c", "d", "e"])))),
+        event(T0 + 8.0, 6, summary(v_tensor("pr", "pr_curves",
+                                            tensor(DT_FLOAT, [6, 3], float_val=pr),
+                                            f_varint(1, 0) + f_varint(2, 3)))),
+        event(T0 + 9.0, 0, graph_def=b"\x0a\x00"),
+        event(T0 + 10.0, 7, summary(v_audio("sound"))),
+        event(T0 + 11.0, 7, summary(v_tensor("mystery", "custom_plugin", tensor(DT_FLOAT, [], float_val=[1.0])))),
+    ]
+    write(os.path.join(run, "events.out.tfevents.1669111200.host.100.0"), recs)
+    # TF2 style (tf.summary): a second file of the same run, read after the first
+    tf2 = [
+        event(T0 + 20.0, file_version="brain.Event:2"),
+        event(T0 + 21.0, 10, summary(v_tensor("tf2/acc", "scalars",
+                                              tensor(DT_FLOAT, [], content=struct.pack("<f", 0.875))))),
+        event(T0 + 22.0, 11, summary(v_tensor("tf2/acc", "scalars",
+                                              tensor(DT_DOUBLE, [], content=struct.pack("<d", 0.9375))))),
+        event(T0 + 23.0, 12, summary(v_tensor("tf2/acc", "scalars",
+                                              tensor(DT_HALF, [], half_val=[0x3C00])))),  # 1.0
+        event(T0 + 24.0, 12, summary(v_tensor("tf2/hist", "histograms",
+                                              tensor(DT_DOUBLE, [2, 3], content=struct.pack(
+                                                  "<6d", 0.0, 1.0, 4.0, 1.0, 2.0, 6.0))))),
+        event(T0 + 25.0, 12, summary(v_tensor("tf2/img", "images",
+                                              tensor(DT_STRING, [3], string_val=[b"2", b"2", img_png])))),
+    ]
+    write(os.path.join(run, "events.out.tfevents.1669111220.host.100.1"), tf2)
+    # add_hparams: its own sub-folder, the experiment, the session start
+    # (hparams), its end, and the metric as a scalar
+    hp = os.path.join(run, "1669111230.5")
+    metric = f_bytes(1, f_bytes(2, "hparam/accuracy"))  # MetricInfo{name{tag}}
+    exp = f_bytes(2, f_bytes(4, f_bytes(1, "lr")) + f_bytes(5, metric))
+    entries = (f_bytes(1, f_bytes(1, "lr") + f_bytes(2, f_double(2, 0.01)))
+               + f_bytes(1, f_bytes(1, "optim") + f_bytes(2, f_bytes(3, "adam")))
+               + f_bytes(1, f_bytes(1, "nesterov") + f_bytes(2, f_varint(4, 1))))
+    ssi = f_bytes(3, entries + f_double(5, 0.0))
+    sei = f_bytes(4, f_varint(1, 1))
+    hrec = [
+        fv,
+        event(T0 + 30.0, 0, summary(f_bytes(1, "_hparams_/experiment") + metadata("hparams", exp))),
+        event(T0 + 30.0, 0, summary(f_bytes(1, "_hparams_/session_start_info") + metadata("hparams", ssi))),
+        event(T0 + 30.0, 0, summary(f_bytes(1, "_hparams_/session_end_info") + metadata("hparams", sei))),
+        event(T0 + 30.5, 0, summary(v_simple("hparam/accuracy", 0.75))),
+    ]
+    write(os.path.join(hp, "events.out.tfevents.1669111230.host.100.2"), hrec)
+    # add_embedding(mat 3x2, metadata, label_img 3x3x1x2, tag="default", step 0)
+    emb = os.path.join(run, "00000", "default")
+    os.makedirs(emb, exist_ok=True)
+    with open(os.path.join(emb, "tensors.tsv"), "w") as f:
+        f.write("1.0\t2.0\n3.0\t4.0\n5.5\t-6.0\n")
+    with open(os.path.join(emb, "metadata.tsv"), "w") as f:
+        f.write("cat\ndog\nbird\n")
+    # sprite: 2 thumbnails a row (ceil(sqrt(3))), each 2 wide 1 high, in a
+    # 4x4 square (make_sprite pads to a square)
+    rows = [[255, 255, 255, 255, 255, 255, 0, 0, 0, 0, 0, 0],
+            [255, 0, 0, 255, 0, 0, 0, 0, 0, 0, 0, 0],
+            [0] * 12, [0] * 12]
+    with open(os.path.join(emb, "sprite.png"), "wb") as f:
+        f.write(png(4, 4, rows))
+    with open(os.path.join(run, "projector_config.pbtxt"), "w") as f:
+        f.write('embeddings {\n  tensor_name: "default:00000"\n'
+                '  metadata_path: "00000/default/metadata.tsv"\n'
+                '  sprite {\n    image_path: "00000/default/sprite.png"\n'
+                '    single_image_dim: 2\n    single_image_dim: 1\n  }\n'
+                '  tensor_path: "00000/default/tensors.tsv"\n}\n')
+
+    # a bad data CRC in the third record: the first two are kept, the
+    # fourth is not read
+    bad = [record(fv), record(event(T0 + 1, 1, summary(v_simple("x", 1.0)))),
+           bytearray(record(event(T0 + 2, 2, summary(v_simple("x", 2.0))))),
+           record(event(T0 + 3, 3, summary(v_simple("x", 3.0))))]
+    bad[2][-1] ^= 0xFF
+    path = os.path.join(out, "bad", "events.out.tfevents.1669111200.host.1.0")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(b"".join(bytes(b) for b in bad))
+    # a record cut short at the end (being written): not an error
+    last = record(event(T0 + 3, 3, summary(v_simple("y", 3.0))))
+    write(os.path.join(out, "tail", "events.out.tfevents.1669111200.host.2.0"),
+          [fv, event(T0 + 1, 1, summary(v_simple("y", 1.0))),
+           event(T0 + 2, 2, summary(v_simple("y", 2.0)))], tail=last[:len(last) // 2])
+    # an empty event file, and a file that is not an event file
+    os.makedirs(os.path.join(out, "empty"), exist_ok=True)
+    open(os.path.join(out, "empty", "events.out.tfevents.1669111200.host.3.0"), "wb").close()
+    with open(os.path.join(out, "empty", "notes.txt"), "w") as f:
+        f.write("not an event file\n")
+    os.makedirs(os.path.join(out, "garbage"), exist_ok=True)
+    with open(os.path.join(out, "garbage", "events.out.tfevents.1669111200.host.4.0"), "w") as f:
+        f.write("this is plain text, not TFRecords\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "fixtures"))

@@ -1,0 +1,428 @@
+/* test-import.c: lumen-import (app/import) end to end: the fixtures that
+ * make-fixtures.py writes (event files as PyTorch's SummaryWriter and
+ * tf.summary write them) are converted and the run files are checked row
+ * by row: steps, values, wall times, buckets, pixels, text, PR points,
+ * hparams, embeddings; then the faults (a bad CRC mid-file, a record cut
+ * short, an empty file, a file that is not an event file), --follow, and
+ * the command line. */
+#include "lm-tb-import.h"
+#include "lm-tfevents.h"
+#include "../logging/log-test-util.h"
+
+#include <png.h>
+#include <sys/wait.h>
+
+#define T0 1669111200.0
+
+typedef struct
+{
+  GPtrArray *errors, *infos;
+} Messages;
+
+static void
+collect (const char *message, gboolean is_error, gpointer user_data)
+{
+  Messages *m = user_data;
+
+  g_ptr_array_add (is_error ? m->errors : m->infos, g_strdup (message));
+}
+
+static void
+messages_init (Messages *m)
+{
+  m->errors = g_ptr_array_new_with_free_func (g_free);
+  m->infos = g_ptr_array_new_with_free_func (g_free);
+}
+
+static void
+messages_clear (Messages *m)
+{
+  g_ptr_array_unref (m->errors);
+  g_ptr_array_unref (m->infos);
+}
+
+/* The message containing all of needles (NULL if none). */
+static const char *
+find_message (GPtrArray *msgs, const char *a, const char *b)
+{
+  for (guint i = 0; i < msgs->len; i++)
+    if (strstr (msgs->pdata[i], a) && (b == NULL || strstr (msgs->pdata[i], b)))
+      return msgs->pdata[i];
+  return NULL;
+}
+
+static char *
+fixtures (void)
+{
+  return g_test_build_filename (G_TEST_DIST, "fixtures", NULL);
+}
+
+static sqlite3 *
+open_run (const char *dst, const char *name)
+{
+  g_autofree char *path = g_build_filename (dst, name, "run.lumen", NULL);
+
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+  return db_open_ro (path);
+}
+
+static void
+test_crc32c (void)
+{
+  /* the known check value of CRC-32C (Castagnoli) */
+  g_assert_cmphex (lm_crc32c ("123456789", 9), ==, 0xE3069283u);
+  /* ((c >> 15) | (c << 17)) + 0xa282ead8 */
+  guint32 c = 0xE3069283u;
+  g_assert_cmphex (lm_crc32c_masked ("123456789", 9), ==, ((c >> 15) | (c << 17)) + 0xa282ead8u);
+}
+
+/* Imports the whole fixtures folder once; every run is checked. */
+static void
+test_fixtures (void)
+{
+  g_autofree char *src = fixtures ();
+  char *dst = tmpdir_new ();
+  Messages m;
+
+  messages_init (&m);
+  LmTbImport *imp = lm_tb_import_new (src, dst, 0);
+  lm_tb_import_set_message_func (imp, collect, &m);
+  g_assert_cmpuint (lm_tb_import_poll (imp), >, 0);
+  guint errors = lm_tb_import_finish (imp, FALSE);
+  lm_tb_import_free (imp);
+
+  /* the bad CRC and the text file; the cut tail and the empty file are
+   * not errors */
+  for (guint i = 0; i < m.errors->len; i++)
+    g_test_message ("error: %s", (char *) m.errors->pdata[i]);
+  g_assert_cmpuint (errors, ==, 2);
+  g_assert_nonnull (find_message (m.errors, "bad/events.out.tfevents", "bad CRC of the record data at byte 79"));
+  g_assert_nonnull (find_message (m.errors, "garbage/events.out.tfevents", "bad CRC of the record length at byte 0"));
+
+  const char *line = find_message (m.infos, "runs/Nov22_10-00-00_host ->", NULL);
+  g_assert_nonnull (line);
+  g_assert_nonnull (strstr (line, ": imported 7 scalars, 2 histograms, 2 images, 2 texts, 1 PR curve, "
+                                  "1 embedding; skipped 1 graph (GraphDef is not supported), "
+                                  "1 audio clip (audio is not supported), 1 value of plugin "
+                                  "'custom_plugin' (not supported)"));
+
+  sqlite3 *db = open_run (dst, "runs/Nov22_10-00-00_host");
+  /* scalars: steps, values and the events' wall times */
+  sqlite3_stmt *st = db_query (db, "SELECT s.step, s.value, s.wall_time FROM scalars s JOIN tags t "
+                                   "ON t.id = s.tag_id WHERE t.name = 'loss' ORDER BY s.id");
+  const double loss[3] = { 1.0, 0.5, 0.25 };
+  for (int i = 0; i < 3; i++)
+    {
+      g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+      g_assert_cmpint (sqlite3_column_int64 (st, 0), ==, i);
+      g_assert_cmpfloat (sqlite3_column_double (st, 1), ==, loss[i]);
+      g_assert_cmpfloat (sqlite3_column_double (st, 2), ==, T0 + 1.5 + i);
+    }
+  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_DONE);
+  sqlite3_finalize (st);
+  g_assert_cmpfloat (db_double (db, "SELECT value FROM scalars s JOIN tags t ON t.id = s.tag_id "
+                                    "WHERE t.name = 'lr' AND step = 2"), ==, 0.125);
+  /* TF2 tensors: float tensor_content, double, half_val; the second file
+   * is read after the first */
+  st = db_query (db, "SELECT s.step, s.value, s.wall_time FROM scalars s JOIN tags t "
+                     "ON t.id = s.tag_id WHERE t.name = 'tf2/acc' ORDER BY s.id");
+  const double acc[3] = { 0.875, 0.9375, 1.0 };
+  for (int i = 0; i < 3; i++)
+    {
+      g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+      g_assert_cmpint (sqlite3_column_int64 (st, 0), ==, 10 + i);
+      g_assert_cmpfloat (sqlite3_column_double (st, 1), ==, acc[i]);
+      g_assert_cmpfloat (sqlite3_column_double (st, 2), ==, T0 + 21 + i);
+    }
+  sqlite3_finalize (st);
+  g_assert_cmpint (db_int (db, "SELECT max(s.id) FROM scalars s JOIN tags t ON t.id = s.tag_id "
+                               "WHERE t.name = 'loss'"), <,
+                   db_int (db, "SELECT min(s.id) FROM scalars s JOIN tags t ON t.id = s.tag_id "
+                               "WHERE t.name = 'tf2/acc'"));
+
+  /* histograms: HistogramProto limits 0, 2, DBL_MAX with min -1, max 3 ->
+   * edges -1, 0, 2, 3 (TensorBoard's buckets); TF2 [k, 3] */
+  st = db_query (db, "SELECT h.step, h.wall_time, h.count, h.min, h.max, h.sum, h.sum_squares, "
+                     "h.bucket_count, h.edges, h.counts FROM histograms h JOIN tags t "
+                     "ON t.id = h.tag_id WHERE t.name = 'weights'");
+  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int64 (st, 0), ==, 2);
+  g_assert_cmpfloat (sqlite3_column_double (st, 1), ==, T0 + 4);
+  g_assert_cmpfloat (sqlite3_column_double (st, 2), ==, 6);
+  g_assert_cmpfloat (sqlite3_column_double (st, 3), ==, -1);
+  g_assert_cmpfloat (sqlite3_column_double (st, 4), ==, 3);
+  g_assert_cmpfloat (sqlite3_column_double (st, 5), ==, 5);
+  g_assert_cmpfloat (sqlite3_column_double (st, 6), ==, 15);
+  g_assert_cmpint (sqlite3_column_int (st, 7), ==, 3);
+  {
+    const double want_e[4] = { -1, 0, 2, 3 }, want_c[3] = { 2, 3, 1 };
+    g_assert_cmpint (sqlite3_column_bytes (st, 8), ==, sizeof want_e);
+    g_assert_cmpmem (sqlite3_column_blob (st, 8), sizeof want_e, want_e, sizeof want_e);
+    g_assert_cmpmem (sqlite3_column_blob (st, 9), sqlite3_column_bytes (st, 9), want_c, sizeof want_c);
+  }
+  sqlite3_finalize (st);
+  st = db_query (db, "SELECT h.count, h.min, h.max, h.edges, h.counts FROM histograms h "
+                     "JOIN tags t ON t.id = h.tag_id WHERE t.name = 'tf2/hist'");
+  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+  g_assert_cmpfloat (sqlite3_column_double (st, 0), ==, 10);
+  g_assert_cmpfloat (sqlite3_column_double (st, 1), ==, 0);
+  g_assert_cmpfloat (sqlite3_column_double (st, 2), ==, 2);
+  {
+    const double want_e[3] = { 0, 1, 2 }, want_c[2] = { 4, 6 };
+    g_assert_cmpmem (sqlite3_column_blob (st, 3), sqlite3_column_bytes (st, 3), want_e, sizeof want_e);
+    g_assert_cmpmem (sqlite3_column_blob (st, 4), sqlite3_column_bytes (st, 4), want_c, sizeof want_c);
+  }
+  sqlite3_finalize (st);
+
+  /* images: the PNG's pixels (red, green / blue, white), both forms */
+  st = db_query (db, "SELECT t.name, i.step, i.width, i.height, i.channels, i.png FROM images i "
+                     "JOIN tags t ON t.id = i.tag_id ORDER BY i.id");
+  const char *const img_tags[2] = { "input", "tf2/img" };
+  const int img_steps[2] = { 3, 12 };
+  for (int k = 0; k < 2; k++)
+    {
+      g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+      g_assert_cmpstr ((const char *) sqlite3_column_text (st, 0), ==, img_tags[k]);
+      g_assert_cmpint (sqlite3_column_int (st, 1), ==, img_steps[k]);
+      g_assert_cmpint (sqlite3_column_int (st, 2), ==, 2);
+      g_assert_cmpint (sqlite3_column_int (st, 3), ==, 2);
+      g_assert_cmpint (sqlite3_column_int (st, 4), ==, 3);
+      png_image img = { .version = PNG_IMAGE_VERSION };
+      g_assert_true (png_image_begin_read_from_memory (&img, sqlite3_column_blob (st, 5),
+                                                       (size_t) sqlite3_column_bytes (st, 5)));
+      img.format = PNG_FORMAT_RGB;
+      guint8 px[12];
+      g_assert_cmpuint (PNG_IMAGE_SIZE (img), ==, sizeof px);
+      g_assert_true (png_image_finish_read (&img, NULL, px, 0, NULL));
+      const guint8 want[12] = { 255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255 };
+      g_assert_cmpmem (px, sizeof px, want, sizeof want);
+    }
+  sqlite3_finalize (st);
+
+  /* text: a scalar string as it is, a 2x2 string tensor as a table */
+  g_autofree char *note = db_text (db, "SELECT value FROM texts x JOIN tags t ON t.id = x.tag_id "
+                                       "WHERE t.name = 'note' AND step = 4");
+  g_assert_cmpstr (note, ==, "**hello** world");
+  g_autofree char *table = db_text (db, "SELECT value FROM texts x JOIN tags t ON t.id = x.tag_id "
+                                        "WHERE t.name = 'table' AND step = 5");
+  g_assert_cmpstr (table, ==, "| | |\n|---|---|\n| a | b\\|c |\n| d | e |\n");
+
+  /* PR curve: [6, 3] rows TP, FP, TN, FN, precision, recall */
+  g_assert_cmpint (db_int (db, "SELECT num_thresholds FROM pr_curves WHERE step = 6"), ==, 3);
+  st = db_query (db, "SELECT threshold, tp, fp, tn, fn, precision, recall FROM pr_curve_points "
+                     "ORDER BY i");
+  const double pr[3][7] = { { 0, 3, 1, 0, 0, 0.75, 1 },
+                            { 0.5, 2, 0, 1, 1, 1, (float) (2.0 / 3) },
+                            { 1, 0, 0, 2, 3, 1, 0 } };
+  for (int i = 0; i < 3; i++)
+    {
+      g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+      for (int c = 0; c < 7; c++)
+        g_assert_cmpfloat_with_epsilon (sqlite3_column_double (st, c), pr[i][c], 1e-12);
+    }
+  sqlite3_finalize (st);
+
+  /* embedding: projector_config.pbtxt, tensors.tsv, metadata.tsv, sprite */
+  st = db_query (db, "SELECT id, tag, step, n, d, tensor, thumb_width, thumb_height FROM embeddings");
+  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+  gint64 eid = sqlite3_column_int64 (st, 0);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (st, 1), ==, "default");
+  g_assert_cmpint (sqlite3_column_int (st, 2), ==, 0);
+  g_assert_cmpint (sqlite3_column_int (st, 3), ==, 3);
+  g_assert_cmpint (sqlite3_column_int (st, 4), ==, 2);
+  {
+    const float want[6] = { 1, 2, 3, 4, 5.5f, -6 };
+    g_assert_cmpmem (sqlite3_column_blob (st, 5), sqlite3_column_bytes (st, 5), want, sizeof want);
+  }
+  g_assert_cmpint (sqlite3_column_int (st, 6), ==, 2);
+  g_assert_cmpint (sqlite3_column_int (st, 7), ==, 1);
+  sqlite3_finalize (st);
+  g_autofree char *labels = db_text (db, "SELECT group_concat(label, ',') FROM (SELECT label FROM "
+                                         "embedding_metadata WHERE embedding_id = %" G_GINT64_FORMAT
+                                         " ORDER BY i)", eid);
+  g_assert_cmpstr (labels, ==, "cat,dog,bird");
+  g_autofree char *status = db_text (db, "SELECT value FROM run WHERE key = 'status'");
+  g_assert_cmpstr (status, ==, "finished");
+  sqlite3_close (db);
+
+  /* add_hparams' sub-folder: a run with the hparams and its metric */
+  db = open_run (dst, "runs/Nov22_10-00-00_host/1669111230.5");
+  g_assert_cmpfloat (db_double (db, "SELECT value FROM hparams WHERE name = 'lr'"), ==, 0.01);
+  g_autofree char *optim = db_text (db, "SELECT type || '=' || value FROM hparams WHERE name = 'optim'");
+  g_assert_cmpstr (optim, ==, "string=adam");
+  g_autofree char *nesterov = db_text (db, "SELECT type FROM hparams WHERE name = 'nesterov'");
+  g_assert_cmpstr (nesterov, ==, "bool");
+  g_assert_cmpint (db_int (db, "SELECT value FROM hparams WHERE name = 'nesterov'"), ==, 1);
+  g_autofree char *metric = db_text (db, "SELECT group_concat(tag) FROM hparam_metrics");
+  g_assert_cmpstr (metric, ==, "hparam/accuracy");
+  g_assert_cmpfloat (db_double (db, "SELECT value FROM scalars s JOIN tags t ON t.id = s.tag_id "
+                                    "WHERE t.name = 'hparam/accuracy'"), ==, 0.75);
+  sqlite3_close (db);
+
+  /* a bad CRC in the third record: the one before it is kept */
+  db = open_run (dst, "bad");
+  g_autofree char *xs = db_text (db, "SELECT group_concat(step || ':' || value) FROM scalars");
+  g_assert_cmpstr (xs, ==, "1:1.0");
+  sqlite3_close (db);
+  /* a record cut short at the end: what came before is there */
+  db = open_run (dst, "tail");
+  g_autofree char *ys = db_text (db, "SELECT group_concat(step || ':' || value) FROM (SELECT * FROM "
+                                     "scalars ORDER BY id)");
+  g_assert_cmpstr (ys, ==, "1:1.0,2:2.0");
+  sqlite3_close (db);
+  /* an empty event file: an empty run; notes.txt is not read */
+  db = open_run (dst, "empty");
+  g_assert_cmpint (db_int (db, "SELECT count(*) FROM scalars"), ==, 0);
+  sqlite3_close (db);
+
+  messages_clear (&m);
+  tmpdir_free (dst);
+}
+
+/* A run already in dst is refused unless overwrite; overwriting does not
+ * double the rows. */
+static void
+test_existing (void)
+{
+  g_autofree char *all = fixtures ();
+  g_autofree char *src = g_build_filename (all, "tail", NULL);
+  char *dst = tmpdir_new ();
+  Messages m;
+
+  messages_init (&m);
+  for (int round = 0; round < 3; round++)
+    {
+      LmTbImport *imp = lm_tb_import_new (src, dst, round == 2 ? LM_TB_IMPORT_OVERWRITE : 0);
+      lm_tb_import_set_message_func (imp, collect, &m);
+      lm_tb_import_poll (imp);
+      guint errors = lm_tb_import_finish (imp, FALSE);
+      lm_tb_import_free (imp);
+      g_assert_cmpuint (errors, ==, round == 1 ? 1 : 0);
+    }
+  g_assert_cmpuint (m.errors->len, ==, 1);
+  g_assert_nonnull (find_message (m.errors, "tail/run.lumen already exists", "--overwrite"));
+  sqlite3 *db = open_run (dst, "tail");
+  g_assert_cmpint (db_int (db, "SELECT count(*) FROM scalars"), ==, 2);
+  sqlite3_close (db);
+  messages_clear (&m);
+  tmpdir_free (dst);
+}
+
+static void
+append_file (const char *path, const char *data, gsize len)
+{
+  FILE *f = fopen (path, "ab");
+  g_assert_nonnull (f);
+  g_assert_cmpuint (fwrite (data, 1, len, f), ==, len);
+  fclose (f);
+}
+
+/* Following: a file that grows (a record completed), a new file, a new
+ * folder; ended as 'stopped'. */
+static void
+test_follow (void)
+{
+  g_autofree char *all = fixtures ();
+  g_autofree char *tail = g_build_filename (all, "tail", "events.out.tfevents.1669111200.host.2.0", NULL);
+  g_autofree char *bad = g_build_filename (all, "bad", "events.out.tfevents.1669111200.host.1.0", NULL);
+  g_autofree char *data = NULL;
+  gsize len;
+  char *src = tmpdir_new (), *dst = tmpdir_new ();
+  Messages m;
+
+  g_assert_true (g_file_get_contents (tail, &data, &len, NULL));
+  g_autofree char *run = g_build_filename (src, "exp", NULL);
+  g_mkdir (run, 0755);
+  g_autofree char *file = g_build_filename (run, "events.out.tfevents.1.host.1.0", NULL);
+  /* the first 60 bytes: the file_version record and part of step 1 */
+  append_file (file, data, 60);
+
+  messages_init (&m);
+  LmTbImport *imp = lm_tb_import_new (src, dst, 0);
+  lm_tb_import_set_message_func (imp, collect, &m);
+  g_assert_cmpuint (lm_tb_import_poll (imp), ==, 0);
+  append_file (file, data + 60, len - 60);
+  g_assert_cmpuint (lm_tb_import_poll (imp), ==, 2);
+  g_assert_cmpuint (lm_tb_import_poll (imp), ==, 0);
+  /* a new folder, with the first good records of 'bad' */
+  g_autofree char *bad_data = NULL;
+  gsize bad_len;
+  g_assert_true (g_file_get_contents (bad, &bad_data, &bad_len, NULL));
+  g_autofree char *run2 = g_build_filename (src, "exp", "later", NULL);
+  g_mkdir (run2, 0755);
+  g_autofree char *file2 = g_build_filename (run2, "events.out.tfevents.2.host.1.0", NULL);
+  append_file (file2, bad_data, 79);
+  g_assert_cmpuint (lm_tb_import_poll (imp), ==, 1);
+  /* visible to readers before the end */
+  lm_tb_import_flush (imp);
+  sqlite3 *db = open_run (dst, "exp/later");
+  g_assert_cmpint (db_int (db, "SELECT count(*) FROM scalars"), ==, 1);
+  g_autofree char *running = db_text (db, "SELECT value FROM run WHERE key = 'status'");
+  g_assert_cmpstr (running, ==, "running");
+  sqlite3_close (db);
+  g_assert_cmpuint (lm_tb_import_finish (imp, TRUE), ==, 0);
+  lm_tb_import_free (imp);
+
+  db = open_run (dst, "exp");
+  g_autofree char *ys = db_text (db, "SELECT group_concat(step || ':' || value) FROM (SELECT * FROM "
+                                     "scalars ORDER BY id)");
+  g_assert_cmpstr (ys, ==, "1:1.0,2:2.0");
+  g_autofree char *status = db_text (db, "SELECT value FROM run WHERE key = 'status'");
+  g_assert_cmpstr (status, ==, "stopped");
+  sqlite3_close (db);
+  g_assert_cmpuint (m.errors->len, ==, 0);
+  messages_clear (&m);
+  tmpdir_free (src);
+  tmpdir_free (dst);
+}
+
+/* The command line: exit status, messages, --help. */
+static void
+test_cli (void)
+{
+  const char *exe = g_getenv ("LUMEN_IMPORT");
+  g_autofree char *src = fixtures ();
+  char *dst = tmpdir_new ();
+  g_autofree char *out = NULL, *err = NULL;
+  int status;
+
+  g_assert_nonnull (exe);
+  const char *argv[] = { exe, src, dst, NULL };
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, 0, NULL, NULL, &out, &err, &status, NULL));
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 1); /* the bad CRC */
+  g_assert_nonnull (strstr (err, "bad CRC of the record data at byte 79 (23 bytes of data); the rest of this file is not read"));
+  g_assert_nonnull (strstr (err, "runs/Nov22_10-00-00_host/run.lumen: imported 7 scalars"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  /* again: refused, naming --overwrite */
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, 0, NULL, NULL, &out, &err, &status, NULL));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 1);
+  g_assert_nonnull (strstr (err, "already exists; not imported (--overwrite replaces it)"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  const char *help[] = { exe, "--help", NULL };
+  g_assert_true (g_spawn_sync (NULL, (char **) help, NULL, 0, NULL, NULL, &out, &err, &status, NULL));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  g_assert_nonnull (strstr (out, "--follow"));
+  g_assert_nonnull (strstr (out, "--overwrite"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  const char *missing[] = { exe, "/nonexistent-lumen-src", dst, NULL };
+  g_assert_true (g_spawn_sync (NULL, (char **) missing, NULL, 0, NULL, NULL, &out, &err, &status, NULL));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 2);
+  g_assert_nonnull (strstr (err, "SRC /nonexistent-lumen-src is not a folder"));
+  tmpdir_free (dst);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/import/crc32c", test_crc32c);
+  g_test_add_func ("/import/fixtures", test_fixtures);
+  g_test_add_func ("/import/existing", test_existing);
+  g_test_add_func ("/import/follow", test_follow);
+  g_test_add_func ("/import/cli", test_cli);
+  return g_test_run ();
+}
