@@ -304,6 +304,22 @@ lm_run_store_new_spec (const char *const *names, const char *const *paths)
 }
 
 void
+lm_run_store_add_root (LmRunStore *self, const char *name, const char *path)
+{
+  guint n;
+
+  g_return_if_fail (LM_IS_RUN_STORE (self));
+  g_return_if_fail (path != NULL);
+  g_return_if_fail (self->watcher == NULL);
+  n = g_strv_length (self->paths);
+  self->names = g_renew (char *, self->names, n + 2);
+  self->paths = g_renew (char *, self->paths, n + 2);
+  self->names[n] = g_strdup (name != NULL ? name : "");
+  self->paths[n] = g_strdup (path);
+  self->names[n + 1] = self->paths[n + 1] = NULL;
+}
+
+void
 lm_run_store_set_intervals (LmRunStore *self, guint poll_ms, guint scan_ms)
 {
   g_return_if_fail (LM_IS_RUN_STORE (self));

@@ -39,6 +39,14 @@ gboolean    lm_logdir_spec_parse      (const char *spec,
                                        GStrv      *names,
                                        GStrv      *paths,
                                        GError    **error);
+/* One more folder to watch, before lm_run_store_start(): its runs are
+ * named as an entry "name:path" of lm_run_store_new_spec would name them
+ * (name NULL or "": by their paths in it).  The logdir and
+ * lm_run_store_is_spec() stay as they were: the app adds the cache of a
+ * folder of TensorBoard event files this way. */
+void        lm_run_store_add_root     (LmRunStore *store,
+                                       const char *name,
+                                       const char *path);
 /* Tuning, before lm_run_store_start(): data_version poll interval and
  * directory walk interval in milliseconds (0 keeps the default). */
 void        lm_run_store_set_intervals (LmRunStore *store,

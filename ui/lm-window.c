@@ -717,25 +717,23 @@ lm_window_dup_logdir_key (LmWindow *self)
   return g_canonicalize_filename (lm_run_store_get_logdir (store), NULL);
 }
 
-static LmWindow *window_new_for_store (GtkApplication *app, LmRunStore *store);
 
 LmWindow *
 lm_window_new (GtkApplication *app, const char *logdir)
 {
   g_return_val_if_fail (logdir != NULL, NULL);
-  return window_new_for_store (app, lm_run_store_new (logdir));
+  return lm_window_new_for_store (app, lm_run_store_new (logdir));
 }
 
 LmWindow *
 lm_window_new_spec (GtkApplication *app, const char *const *names, const char *const *paths)
 {
   g_return_val_if_fail (names != NULL && paths != NULL && paths[0] != NULL, NULL);
-  return window_new_for_store (app, lm_run_store_new_spec (names, paths));
+  return lm_window_new_for_store (app, lm_run_store_new_spec (names, paths));
 }
 
-/* Takes the store. */
-static LmWindow *
-window_new_for_store (GtkApplication *app, LmRunStore *store)
+LmWindow *
+lm_window_new_for_store (GtkApplication *app, LmRunStore *store)
 {
   static const GActionEntry entries[] = {
     { "reload", action_reload, NULL, NULL, NULL, { 0 } },

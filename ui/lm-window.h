@@ -25,6 +25,9 @@ LmWindow        *lm_window_new          (GtkApplication *app, const char *logdir
 /* Several log directories, as lm_run_store_new_spec takes them. */
 LmWindow        *lm_window_new_spec     (GtkApplication *app, const char *const *names,
                                          const char *const *paths);
+/* Takes the store, not started yet (lm_run_store_add_root() may have
+ * given it more roots); the window starts it. */
+LmWindow        *lm_window_new_for_store (GtkApplication *app, LmRunStore *store);
 /* What the window shows and keeps settings by: the log directory as an
  * absolute path, or the spec "name:path,..." */
 char            *lm_window_dup_logdir_key (LmWindow *window);

@@ -12,6 +12,8 @@
  *         [--step N] [--op SEQ]          with --view debugger: traced step, op
  *         [--step N|A:B]                 with --view scalars: the step selection
  * Without --logdir it watches ./runs, torch SummaryWriter's default.
+ * Folders holding TensorBoard event files are imported in the background
+ * into a cache that the window also watches (new_window_following).
  * Settings the user changes (smoothing, axis, outliers, theme, window
  * size) are kept in ~/.config/lumen/settings.ini (ui/lm-preferences.h); options on
  * the command line apply on top of them for that session only.
@@ -30,6 +32,9 @@
 #endif
 
 #include "lm-graph-page.h"
+#include "lm-run-store.h"
+#include "lm-tb-follow.h"
+#include "lm-tb-import.h"
 #include "lm-hparams-view.h"
 #include "lm-preferences.h"
 #include "lm-theme.h"
@@ -380,6 +385,33 @@ check_usage (GVariantDict *opts, Usage *u)
   return NULL;
 }
 
+
+/* TensorBoard event files in a root (--logdir DIR or a --logdir_spec
+ * entry) are imported by a background thread into a cache folder
+ * (app/import/lm-tb-follow.h), followed about every second; the cache is
+ * one more root of the store, under the same name, so the runs show under
+ * their source names.  The followers live as long as the window. */
+static LmWindow *
+new_window_following (GtkApplication *app, LmRunStore *store, const char *const *names,
+                      const char *const *paths, gboolean wait_first)
+{
+  GPtrArray *followers = g_ptr_array_new_with_free_func ((GDestroyNotify) lm_tb_follower_free);
+  LmWindow *window;
+
+  for (guint i = 0; paths[i] != NULL; i++)
+    {
+      if (!lm_tb_has_event_files (paths[i]))
+        continue;
+      g_autofree char *cache = lm_tb_cache_dir (paths[i]);
+      g_ptr_array_add (followers, lm_tb_follower_new (paths[i], cache, 1000, wait_first));
+      lm_run_store_add_root (store, names[i], cache);
+    }
+  window = lm_window_new_for_store (app, store);
+  g_object_set_data_full (G_OBJECT (window), "lm-tb-followers", followers,
+                          (GDestroyNotify) g_ptr_array_unref);
+  return window;
+}
+
 static int
 on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer user_data)
 {
@@ -414,13 +446,20 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
           g_free (paths[i]);
           paths[i] = abs;
         }
-      window = lm_window_new_spec (GTK_APPLICATION (app), (const char *const *) names,
-                                   (const char *const *) paths);
+      window = new_window_following (GTK_APPLICATION (app),
+                                     lm_run_store_new_spec ((const char *const *) names,
+                                                            (const char *const *) paths),
+                                     (const char *const *) names, (const char *const *) paths,
+                                     screenshot != NULL);
     }
   else
     {
+      const char *names[] = { "", NULL }, *paths[] = { NULL, NULL };
+
       logdir = resolve_path (cmdline, logdir_arg);
-      window = lm_window_new (GTK_APPLICATION (app), logdir);
+      paths[0] = logdir;
+      window = new_window_following (GTK_APPLICATION (app), lm_run_store_new (logdir), names, paths,
+                                     screenshot != NULL);
     }
   /* the saved settings first, the command line's on top of them */
   prefs = lm_preferences_default_path ();
@@ -636,7 +675,7 @@ main (int argc, char **argv)
 {
   static const GOptionEntry entries[] = {
     { "logdir", 'l', 0, G_OPTION_ARG_STRING, NULL,
-      "Log directory to watch (default: ./runs); every run.lumen below it is a run", "DIR" },
+      "Log directory to watch (default: ./runs); every run.lumen below it is a run; TensorBoard event files there are imported and followed too", "DIR" },
     { "logdir_spec", 0, 0, G_OPTION_ARG_STRING, NULL,
       "Several log directories in one window, as TensorBoard's --logdir_spec: name:path,name:path "
       "(the runs under path shown as name/<run>; a path without 'name:' keeps its runs' names)",
