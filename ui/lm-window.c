@@ -222,6 +222,37 @@ action_close (GSimpleAction *action, GVariant *param, gpointer user_data)
   gtk_window_close (GTK_WINDOW (user_data));
 }
 
+static LmWindowNewFunc new_window_func;
+
+void
+lm_window_set_new_func (LmWindowNewFunc func)
+{
+  new_window_func = func;
+}
+
+LmWindow *
+lm_window_open_logdir (LmWindow *self, const char *path)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  LmWindow *win = new_window_func ? new_window_func (app, path) : lm_window_new (app, path);
+  const char *prefs = lm_preferences_get_path (self);
+
+  gtk_window_set_default_size (GTK_WINDOW (win), gtk_widget_get_width (GTK_WIDGET (self)),
+                               gtk_widget_get_height (GTK_WIDGET (self)));
+  /* this window's chart settings, kept like this one's */
+  lm_chart_settings_copy_from (win->settings, self->settings);
+  if (prefs != NULL)
+    {
+      g_autoptr (GError) error = NULL;
+
+      if (!lm_preferences_load_logdir (win, prefs, &error))
+        g_printerr ("lumen: %s\n", error->message);
+      lm_preferences_track (win, prefs);
+    }
+  gtk_window_present (GTK_WINDOW (win));
+  return win;
+}
+
 static void
 on_open_response (GtkNativeDialog *dialog, int response, LmWindow *self)
 {
@@ -231,25 +262,7 @@ on_open_response (GtkNativeDialog *dialog, int response, LmWindow *self)
       g_autofree char *path = dir ? g_file_get_path (dir) : NULL;
 
       if (path != NULL)
-        {
-          LmWindow *win = lm_window_new (gtk_window_get_application (GTK_WINDOW (self)), path);
-          const char *prefs = lm_preferences_get_path (self);
-
-          gtk_window_set_default_size (GTK_WINDOW (win),
-                                       gtk_widget_get_width (GTK_WIDGET (self)),
-                                       gtk_widget_get_height (GTK_WIDGET (self)));
-          /* this window's chart settings, kept like this one's */
-          lm_chart_settings_copy_from (win->settings, self->settings);
-          if (prefs != NULL)
-            {
-              g_autoptr (GError) error = NULL;
-
-              if (!lm_preferences_load_logdir (win, prefs, &error))
-                g_printerr ("lumen: %s\n", error->message);
-              lm_preferences_track (win, prefs);
-            }
-          gtk_window_present (GTK_WINDOW (win));
-        }
+        lm_window_open_logdir (self, path);
     }
   g_object_unref (dialog);
   g_object_unref (self);

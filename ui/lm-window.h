@@ -28,6 +28,14 @@ LmWindow        *lm_window_new_spec     (GtkApplication *app, const char *const 
 /* Takes the store, not started yet (lm_run_store_add_root() may have
  * given it more roots); the window starts it. */
 LmWindow        *lm_window_new_for_store (GtkApplication *app, LmRunStore *store);
+/* How a window for another log directory is made (Open Log Directory,
+ * Ctrl+O): lm_window_new unless the app sets its own (app/lumen's also
+ * imports the TensorBoard event files there).  NULL: lm_window_new. */
+typedef LmWindow *(*LmWindowNewFunc) (GtkApplication *app, const char *logdir);
+void             lm_window_set_new_func (LmWindowNewFunc func);
+/* What Open Log Directory does with the folder the user picked: a new
+ * window on path, this one's size, chart settings and settings file, shown. */
+LmWindow        *lm_window_open_logdir  (LmWindow *self, const char *path);
 /* What the window shows and keeps settings by: the log directory as an
  * absolute path, or the spec "name:path,..." */
 char            *lm_window_dup_logdir_key (LmWindow *window);

@@ -3,12 +3,20 @@
 #include "lm-tb-follow.h"
 #include "lm-tb-import.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 
 struct _LmTbFollower
 {
-  LmTbImport *imp;
-  char *src;
+  guint refs;
+  LmTbImport *imp;          /* NULL: another process follows this cache */
+  int lock_fd;              /* cache/.lumen-follow.lock, flock()ed; -1 */
+  char *src, *cache;
   guint interval_ms;
   GThread *thread;
   GMutex mu;
@@ -47,6 +55,9 @@ follow_thread (gpointer data)
     {
       g_mutex_unlock (&f->mu);
       lm_tb_import_poll (f->imp);
+      /* what a pass read is in the files before anyone is told it is done
+       * (a screenshot waits for the first pass) */
+      lm_tb_import_flush (f->imp);
       g_mutex_lock (&f->mu);
       f->n_passes++;
       f->first_done = TRUE;
@@ -59,27 +70,83 @@ follow_thread (gpointer data)
   return NULL;
 }
 
-LmTbFollower *
-lm_tb_follower_new (const char *src, const char *cache, guint interval_ms, gboolean wait_first)
-{
-  LmTbFollower *f = g_new0 (LmTbFollower, 1);
+/* The followers of this process by cache folder: two windows on one
+ * folder share one (a second importer would replace the first's runs). */
+G_LOCK_DEFINE_STATIC (followers);
+static GHashTable *followers;
 
-  f->src = g_strdup (src);
-  f->interval_ms = interval_ms ? interval_ms : 1000;
-  f->imp = lm_tb_import_new (src, cache, LM_TB_IMPORT_OVERWRITE);
-  lm_tb_import_set_message_func (f->imp, on_message, NULL);
-  g_mutex_init (&f->mu);
-  g_cond_init (&f->cond);
-  f->thread = g_thread_new ("lumen-tfevents", follow_thread, f);
-  if (wait_first)
+/* Takes the cache's lock: FALSE when another process (another lumen on
+ * the same folder) holds it, and then that one keeps the cache. */
+static gboolean
+take_cache_lock (LmTbFollower *f)
+{
+  g_autofree char *path = g_build_filename (f->cache, ".lumen-follow.lock", NULL);
+
+  if (g_mkdir_with_parents (f->cache, 0700) != 0)
+    {
+      fprintf (stderr, "lumen: cannot create the cache folder %s for %s: %s\n", f->cache,
+               f->src, g_strerror (errno));
+      return FALSE;
+    }
+  f->lock_fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (f->lock_fd < 0)
+    {
+      fprintf (stderr, "lumen: cannot open %s: %s\n", path, g_strerror (errno));
+      return FALSE;
+    }
+  if (flock (f->lock_fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      close (f->lock_fd);
+      f->lock_fd = -1;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+LmTbFollower *
+lm_tb_follower_get (const char *src, const char *cache, guint interval_ms, gboolean wait_first)
+{
+  LmTbFollower *f;
+
+  G_LOCK (followers);
+  if (followers == NULL)
+    followers = g_hash_table_new (g_str_hash, g_str_equal);
+  f = g_hash_table_lookup (followers, cache);
+  if (f != NULL)
+    f->refs++;
+  else
+    {
+      f = g_new0 (LmTbFollower, 1);
+      f->refs = 1;
+      f->lock_fd = -1;
+      f->src = g_strdup (src);
+      f->cache = g_strdup (cache);
+      f->interval_ms = interval_ms ? interval_ms : 1000;
+      g_mutex_init (&f->mu);
+      g_cond_init (&f->cond);
+      g_hash_table_insert (followers, f->cache, f);
+      if (take_cache_lock (f))
+        {
+          f->imp = lm_tb_import_new (src, cache, LM_TB_IMPORT_OVERWRITE);
+          lm_tb_import_set_message_func (f->imp, on_message, NULL);
+          f->thread = g_thread_new ("lumen-tfevents", follow_thread, f);
+        }
+    }
+  G_UNLOCK (followers);
+  if (wait_first && f->imp != NULL)
     {
       g_mutex_lock (&f->mu);
       while (!f->first_done)
         g_cond_wait (&f->cond, &f->mu);
       g_mutex_unlock (&f->mu);
-      lm_tb_import_flush (f->imp);
     }
   return f;
+}
+
+gboolean
+lm_tb_follower_is_importing (LmTbFollower *f)
+{
+  return f->imp != NULL;
 }
 
 guint
@@ -92,19 +159,33 @@ lm_tb_follower_get_n_passes (LmTbFollower *f)
 }
 
 void
-lm_tb_follower_free (LmTbFollower *f)
+lm_tb_follower_unref (LmTbFollower *f)
 {
   if (f == NULL)
     return;
-  g_mutex_lock (&f->mu);
-  f->stop = TRUE;
-  g_cond_broadcast (&f->cond);
-  g_mutex_unlock (&f->mu);
-  g_thread_join (f->thread);
-  lm_tb_import_finish (f->imp, TRUE);
-  lm_tb_import_free (f->imp);
+  G_LOCK (followers);
+  if (--f->refs > 0)
+    {
+      G_UNLOCK (followers);
+      return;
+    }
+  g_hash_table_remove (followers, f->cache);
+  G_UNLOCK (followers);
+  if (f->imp != NULL)
+    {
+      g_mutex_lock (&f->mu);
+      f->stop = TRUE;
+      g_cond_broadcast (&f->cond);
+      g_mutex_unlock (&f->mu);
+      g_thread_join (f->thread);
+      lm_tb_import_finish (f->imp, TRUE);
+      lm_tb_import_free (f->imp);
+    }
+  if (f->lock_fd >= 0)
+    close (f->lock_fd); /* releases the flock */
   g_mutex_clear (&f->mu);
   g_cond_clear (&f->cond);
   g_free (f->src);
+  g_free (f->cache);
   g_free (f);
 }

@@ -23,15 +23,23 @@ char *lm_tb_cache_dir (const char *root);
 
 /* Starts importing src into cache (runs already there are replaced),
  * then every interval_ms (0: 1000).  With wait_first the first pass is
- * done before returning (a screenshot needs the runs there at once). */
-LmTbFollower *lm_tb_follower_new (const char *src, const char *cache, guint interval_ms,
+ * done before returning (a screenshot needs the runs there at once).
+ * One follower per cache folder in a process: a second call for the same
+ * cache returns the running one with one more reference.  When another
+ * process (another lumen on the same folder) holds the cache's lock
+ * (cache/.lumen-follow.lock), the follower imports nothing and leaves
+ * that process's runs as they are: they are live all the same. */
+LmTbFollower *lm_tb_follower_get (const char *src, const char *cache, guint interval_ms,
                                   gboolean wait_first);
+/* FALSE for a follower that leaves the cache to another process. */
+gboolean lm_tb_follower_is_importing (LmTbFollower *f);
 /* Number of passes done so far. */
 guint lm_tb_follower_get_n_passes (LmTbFollower *f);
-/* Stops the thread; the runs are marked stopped and closed. */
-void lm_tb_follower_free (LmTbFollower *f);
+/* Drops a reference; the last one stops the thread (the runs are marked
+ * stopped and closed) and releases the cache's lock. */
+void lm_tb_follower_unref (LmTbFollower *f);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (LmTbFollower, lm_tb_follower_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LmTbFollower, lm_tb_follower_unref)
 
 G_END_DECLS
 

@@ -395,7 +395,7 @@ static LmWindow *
 new_window_following (GtkApplication *app, LmRunStore *store, const char *const *names,
                       const char *const *paths, gboolean wait_first)
 {
-  GPtrArray *followers = g_ptr_array_new_with_free_func ((GDestroyNotify) lm_tb_follower_free);
+  GPtrArray *followers = g_ptr_array_new_with_free_func ((GDestroyNotify) lm_tb_follower_unref);
   LmWindow *window;
 
   for (guint i = 0; paths[i] != NULL; i++)
@@ -403,13 +403,22 @@ new_window_following (GtkApplication *app, LmRunStore *store, const char *const 
       if (!lm_tb_has_event_files (paths[i]))
         continue;
       g_autofree char *cache = lm_tb_cache_dir (paths[i]);
-      g_ptr_array_add (followers, lm_tb_follower_new (paths[i], cache, 1000, wait_first));
+      g_ptr_array_add (followers, lm_tb_follower_get (paths[i], cache, 1000, wait_first));
       lm_run_store_add_root (store, names[i], cache);
     }
   window = lm_window_new_for_store (app, store);
   g_object_set_data_full (G_OBJECT (window), "lm-tb-followers", followers,
                           (GDestroyNotify) g_ptr_array_unref);
   return window;
+}
+
+/* Open Log Directory (Ctrl+O) in any window: the same as --logdir. */
+static LmWindow *
+new_window_for_logdir (GtkApplication *app, const char *logdir)
+{
+  const char *names[] = { "", NULL }, *paths[] = { logdir, NULL };
+
+  return new_window_following (app, lm_run_store_new (logdir), names, paths, FALSE);
 }
 
 static int
@@ -585,6 +594,7 @@ on_startup (GApplication *app, gpointer user_data)
   g_object_unref (action);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit);
   lm_window_install_accels (GTK_APPLICATION (app));
+  lm_window_set_new_func (new_window_for_logdir);
 }
 
 /* TensorBoard's server options: Lumen has no server to give them to. */

@@ -8,8 +8,11 @@
 #include "lm-tb-follow.h"
 #include "lm-test-run.h"
 
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 typedef struct
 {
@@ -25,6 +28,20 @@ run_has_points (gpointer data)
   LmRun *run = lm_run_store_find (c->store, c->name);
 
   return run != NULL && lm_run_get_n_points (run) == c->points;
+}
+
+typedef struct
+{
+  LmTbFollower *f;
+  guint passes;
+} PassesCond;
+
+static gboolean
+has_passes (gpointer data)
+{
+  PassesCond *c = data;
+
+  return lm_tb_follower_get_n_passes (c->f) >= c->passes;
 }
 
 /* The first n bytes of a fixture, as a new event file in dir. */
@@ -57,7 +74,7 @@ test_store_follows (void)
 
   /* file_version + y at steps 1 and 2 (the tail record cut short) */
   copy_head ("tail/events.out.tfevents.1669111200.host.2.0", exp, "events.out.tfevents.1.host.1.0", 137);
-  LmTbFollower *f = lm_tb_follower_new (src, cache, 100, FALSE);
+  LmTbFollower *f = lm_tb_follower_get (src, cache, 100, FALSE);
   LmRunStore *store = lm_run_store_new (src);
   lm_run_store_add_root (store, NULL, cache);
   g_assert_false (lm_run_store_is_spec (store));
@@ -86,7 +103,56 @@ test_store_follows (void)
   g_assert_cmpuint (lm_tb_follower_get_n_passes (f), >=, 2);
 
   g_object_unref (store);
-  lm_tb_follower_free (f);
+  lm_tb_follower_unref (f);
+  lm_test_rm_rf (src);
+  lm_test_rm_rf (cache_home);
+}
+
+/* Two windows on one folder share a follower (a second importer would
+ * replace the first's runs under its feet), and a cache that another
+ * process follows (it holds the cache's lock) is left to it. */
+static void
+test_follower_shared (void)
+{
+  g_autofree char *src = lm_test_tmpdir_new ("lumen-tb-src-XXXXXX");
+  g_autofree char *cache_home = lm_test_tmpdir_new ("lumen-tb-cache-XXXXXX");
+  g_autofree char *exp = g_build_filename (src, "exp", NULL);
+
+  g_setenv ("XDG_CACHE_HOME", cache_home, TRUE);
+  g_autofree char *cache = lm_tb_cache_dir (src);
+  g_autofree char *run_file = g_build_filename (cache, "exp", "run.lumen", NULL);
+  g_autofree char *lock = g_build_filename (cache, ".lumen-follow.lock", NULL);
+  copy_head ("tail/events.out.tfevents.1669111200.host.2.0", exp, "events.out.tfevents.1.host.1.0", 137);
+
+  LmTbFollower *a = lm_tb_follower_get (src, cache, 50, TRUE);
+  g_assert_true (lm_tb_follower_is_importing (a));
+  g_assert_true (g_file_test (run_file, G_FILE_TEST_EXISTS));
+  LmTbFollower *b = lm_tb_follower_get (src, cache, 50, TRUE);
+  g_assert_true (a == b);
+  lm_tb_follower_unref (b);
+  /* still following for the first window */
+  guint n = lm_tb_follower_get_n_passes (a);
+  g_assert_true (lm_test_wait_for (has_passes, &(PassesCond) { a, n + 2 }, 10000));
+  lm_tb_follower_unref (a);
+
+  /* another process holds the lock: nothing is imported or replaced */
+  GStatBuf before, after;
+  g_assert_cmpint (g_stat (run_file, &before), ==, 0);
+  int fd = open (lock, O_RDWR);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (flock (fd, LOCK_EX | LOCK_NB), ==, 0);
+  LmTbFollower *c = lm_tb_follower_get (src, cache, 50, TRUE);
+  g_assert_false (lm_tb_follower_is_importing (c));
+  g_assert_cmpuint (lm_tb_follower_get_n_passes (c), ==, 0);
+  g_assert_cmpint (g_stat (run_file, &after), ==, 0);
+  g_assert_cmpuint (before.st_ino, ==, after.st_ino);
+  lm_tb_follower_unref (c);
+  close (fd);
+
+  /* the lock free again: this process takes the cache over */
+  LmTbFollower *d = lm_tb_follower_get (src, cache, 50, TRUE);
+  g_assert_true (lm_tb_follower_is_importing (d));
+  lm_tb_follower_unref (d);
   lm_test_rm_rf (src);
   lm_test_rm_rf (cache_home);
 }
@@ -96,5 +162,6 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/import/store-follows", test_store_follows);
+  g_test_add_func ("/import/follower-shared", test_follower_shared);
   return g_test_run ();
 }

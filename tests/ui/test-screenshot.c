@@ -818,12 +818,59 @@ test_cli_logdir_spec (void)
   lm_test_rm_rf (two);
 }
 
+/* lumen --logdir on a folder of TensorBoard event files (PyTorch's
+ * SummaryWriter's runs/): imported in the background into the user's
+ * cache and drawn like any run. */
+static void
+test_cli_tfevents (void)
+{
+  g_autofree char *src = g_test_build_filename (G_TEST_DIST, "import", "fixtures", "runs", NULL);
+  g_autofree char *cache_home = g_dir_make_tmp ("lumen-cache-XXXXXX", NULL);
+  g_autofree char *png = g_build_filename (cache_home, "tb.png", NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  g_auto (GStrv) envp = g_environ_setenv (g_get_environ (), "XDG_CACHE_HOME", cache_home, TRUE);
+  const char *argv[] = { lumen_bin, "--logdir", src, "--screenshot", png, "--window-size", "900x640",
+                         "--smoothing", "0", NULL };
+  int status;
+  Image img = { 0 };
+  GdkRGBA c;
+
+  if (!can_run_lumen ())
+    return;
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, envp, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+                               &status, NULL));
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("lumen --logdir (event files) --screenshot failed: %s", err);
+  /* the runs went to the cache named by XDG_CACHE_HOME, not next to the
+   * event files */
+  {
+    g_autoptr (GDir) dir = NULL;
+    g_autofree char *tfevents = g_build_filename (cache_home, "lumen", "tfevents", NULL);
+    const char *hash;
+
+    dir = g_dir_open (tfevents, 0, NULL);
+    g_assert_nonnull (dir);
+    hash = g_dir_read_name (dir);
+    g_assert_nonnull (hash);
+    g_autofree char *run = g_build_filename (tfevents, hash, "Nov22_10-00-00_host", "run.lumen", NULL);
+    g_assert_true (g_file_test (run, G_FILE_TEST_EXISTS));
+  }
+  g_assert_true (load_image (png, &img));
+  /* the first run's scalar lines are drawn in the first palette colour */
+  lm_palette_color (0, &c);
+  g_test_message ("run 0's colour: %u pixels", count_color (&img, &c, 30));
+  g_assert_cmpuint (count_color (&img, &c, 30), >, 100);
+  g_free (img.pixels);
+  lm_test_rm_rf (cache_home);
+}
+
 int
 main (int argc, char **argv)
 {
   lumen_bin = lm_ui_take_lumen_bin (&argc, &argv);
   have_display = lm_ui_test_init (&argc, &argv);
   g_test_add_func ("/ui/screenshot/window-pixels", test_window_pixels);
+  g_test_add_func ("/ui/screenshot/cli-tfevents", test_cli_tfevents);
   g_test_add_func ("/ui/screenshot/dark-theme", test_dark_theme);
   g_test_add_func ("/ui/screenshot/cli", test_cli_screenshot);
   g_test_add_func ("/ui/screenshot/cli-hidpi", test_cli_hidpi);

@@ -762,6 +762,53 @@ window_gone (gpointer data)
 /* settings.ini: saved settings apply at start, only what the user changes
  * is written (merged, comments and other keys kept), the window size on
  * close; bad values and unreadable files are reported, never overwritten. */
+static char *opened_logdir;
+
+static LmWindow *
+counting_new_window (GtkApplication *app, const char *logdir)
+{
+  g_free (opened_logdir);
+  opened_logdir = g_strdup (logdir);
+  return lm_window_new (app, logdir);
+}
+
+/* Open Log Directory: the app's window maker (app/lumen imports event
+ * files there) makes the new window, with this one's chart settings. */
+static void
+test_open_logdir (void)
+{
+  g_autofree char *logdir = NULL, *other = NULL;
+  LmWindow *win, *opened;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  logdir = make_logdir ();
+  other = make_logdir ();
+  win = lm_window_new (NULL, logdir);
+  lm_chart_settings_set_smoothing (lm_window_get_settings (win), 0.25);
+
+  lm_window_set_new_func (counting_new_window);
+  opened = lm_window_open_logdir (win, other);
+  g_assert_cmpstr (opened_logdir, ==, other);
+  g_assert_cmpstr (lm_run_store_get_logdir (lm_window_get_store (opened)), ==, other);
+  g_assert_cmpfloat (lm_chart_settings_get_smoothing (lm_window_get_settings (opened)), ==, 0.25);
+  gtk_window_destroy (GTK_WINDOW (opened));
+
+  /* no maker set: a plain window */
+  lm_window_set_new_func (NULL);
+  g_clear_pointer (&opened_logdir, g_free);
+  opened = lm_window_open_logdir (win, logdir);
+  g_assert_null (opened_logdir);
+  g_assert_cmpstr (lm_run_store_get_logdir (lm_window_get_store (opened)), ==, logdir);
+  gtk_window_destroy (GTK_WINDOW (opened));
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (logdir);
+  lm_test_rm_rf (other);
+}
+
 static void
 test_preferences (void)
 {
@@ -1060,6 +1107,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/window/all-nan-tag", test_all_nan_tag);
   g_test_add_func ("/ui/window/long-tag", test_long_tag);
   g_test_add_func ("/ui/window/preferences", test_preferences);
+  g_test_add_func ("/ui/window/open-logdir", test_open_logdir);
   g_test_add_func ("/ui/axis/labels", test_axis_labels);
   g_test_add_func ("/ui/axis/label-places", test_axis_label_places);
   {
