@@ -31,8 +31,8 @@
  * --view V --screenshot` works for every view.  A 1200 px window shows
  * histogram, distribution and image cards in two columns or more.  The
  * Distributions page, hidden behind Histograms, builds its cards only once
- * shown; histogram cards far below the view are drawn only once a scroll
- * or the tag filter brings them near it; a card's tooltips cost no X
+ * shown; histogram and distribution cards far below the view are drawn
+ * only once a scroll or the tag filter brings them near it; a card's tooltips cost no X
  * request.  Skips without a display.
  */
 #include <glib/gstdio.h>
@@ -331,12 +331,24 @@ count_card_color (LmWindow *win, GtkWidget *view, const Image *img, const GdkRGB
   return n;
 }
 
-/* Forty histogram cards (ten rows): those far below the view are not
- * drawn until they come near it, and then they are, in the frame that
- * brings them there, whether a scroll or the tag filter moved them. */
-static void
-test_offscreen_cards_skipped (void)
+/* Steps a histogram or distribution card drew in its last frame. */
+static guint
+n_drawn (GtkWidget *view)
 {
+  return LM_IS_HISTOGRAM_VIEW (view) ? lm_histogram_view_get_n_drawn (LM_HISTOGRAM_VIEW (view))
+                                     : lm_distribution_view_get_n_drawn (LM_DISTRIBUTION_VIEW (view));
+}
+
+/* Forty histogram or distribution cards (ten rows; the view is the test's
+ * data): those far below the view are not drawn until they come near it,
+ * and then they are, in the frame that brings them there, whether a scroll
+ * or the tag filter moved them.  A histogram card is drawn in its run's
+ * colour, a distribution's 31%-69% band in its tint. */
+static void
+test_offscreen_cards_skipped (gconstpointer data)
+{
+  const char *view = data;
+  gboolean hist = strcmp (view, "histograms") == 0;
   g_autofree char *dir = NULL, *shot = NULL;
   LmWindow *win;
   GtkWidget *page, *first, *last, *t30, *sw;
@@ -365,23 +377,25 @@ test_offscreen_cards_skipped (void)
       }
   g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
 
-  win = open_window_at (dir, "histograms");
-  page = lm_dashboards_get_page (lm_window_get_dashboards (win), "histograms");
-  first = card (win, "histograms", "r", "t00");
-  last = card (win, "histograms", "r", "t39");
-  t30 = card (win, "histograms", "r", "t30");
+  win = open_window_at (dir, view);
+  page = lm_dashboards_get_page (lm_window_get_dashboards (win), view);
+  first = card (win, view, "r", "t00");
+  last = card (win, view, "r", "t39");
+  t30 = card (win, view, "r", "t30");
   lm_palette_run_color (lm_run_store_find (lm_window_get_store (win), "r"), &color);
+  if (!hist)
+    lm_dash_tint (&color, 0.8 - 0.17 * 3, &color);
   g_assert_cmpuint (lm_record_dashboard_get_n_cards (LM_RECORD_DASHBOARD (page)), ==, 40);
-  g_assert_cmpuint (lm_histogram_view_get_n_drawn (LM_HISTOGRAM_VIEW (first)), ==, 2);
-  g_assert_cmpuint (lm_histogram_view_get_n_drawn (LM_HISTOGRAM_VIEW (last)), ==, 0);
-  g_assert_cmpuint (lm_histogram_view_get_n_drawn (LM_HISTOGRAM_VIEW (t30)), ==, 0);
+  g_assert_cmpuint (n_drawn (first), ==, 2);
+  g_assert_cmpuint (n_drawn (last), ==, 0);
+  g_assert_cmpuint (n_drawn (t30), ==, 0);
 
   /* scrolled to the bottom: the last card draws, on screen */
   sw = gtk_widget_get_ancestor (last, GTK_TYPE_SCROLLED_WINDOW);
   adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (sw));
   gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
   lm_test_spin (100);
-  g_assert_cmpuint (lm_histogram_view_get_n_drawn (LM_HISTOGRAM_VIEW (last)), ==, 2);
+  g_assert_cmpuint (n_drawn (last), ==, 2);
   shoot (win, shot, &img);
   g_assert_cmpuint (count_card_color (win, last, &img, &color), >, 200);
   g_free (img.pixels);
@@ -391,7 +405,7 @@ test_offscreen_cards_skipped (void)
   lm_test_spin (100);
   g_assert_true (lm_dashboards_set_tag_filter (lm_window_get_dashboards (win), "^t3", NULL));
   lm_test_spin (100);
-  g_assert_cmpuint (lm_histogram_view_get_n_drawn (LM_HISTOGRAM_VIEW (t30)), ==, 2);
+  g_assert_cmpuint (n_drawn (t30), ==, 2);
   shoot (win, shot, &img);
   g_assert_cmpuint (count_card_color (win, t30, &img, &color), >, 200);
   g_free (img.pixels);
@@ -2457,7 +2471,9 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/dashboards/distributions", test_distributions);
   g_test_add_func ("/ui/dashboards/offscreen-page-deferred", test_offscreen_page_deferred);
   g_test_add_func ("/ui/dashboards/card-tooltips-quiet", test_card_tooltips_quiet);
-  g_test_add_func ("/ui/dashboards/offscreen-cards-skipped", test_offscreen_cards_skipped);
+  g_test_add_data_func ("/ui/dashboards/offscreen-cards-skipped", "histograms", test_offscreen_cards_skipped);
+  g_test_add_data_func ("/ui/dashboards/offscreen-distributions-skipped", "distributions",
+                        test_offscreen_cards_skipped);
   g_test_add_func ("/ui/dashboards/columns", test_columns);
   g_test_add_func ("/ui/dashboards/offset-axis", test_offset_axis);
   g_test_add_func ("/ui/dashboards/distribution-axis", test_distribution_axis);
