@@ -32,8 +32,9 @@
  * histogram, distribution and image cards in two columns or more.  The
  * Distributions page, hidden behind Histograms, builds its cards only once
  * shown; histogram and distribution cards far below the view are drawn
- * only once a scroll or the tag filter brings them near it; a card's tooltips cost no X
- * request.  Skips without a display.
+ * only once a scroll or the tag filter brings them near it; a card's
+ * tooltips (scalar and image cards' too) cost no X request.  Skips
+ * without a display.
  */
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
@@ -56,6 +57,7 @@
 #include "lm-palette.h"
 #include "lm-pins.h"
 #include "lm-pr-curve-view.h"
+#include "lm-scalar-card.h"
 #include "lm-text-card.h"
 #include "lm-theme.h"
 #include "lm-test-records.h"
@@ -447,6 +449,62 @@ test_card_tooltips_quiet (void)
   g_assert_true (gtk_widget_get_has_tooltip (title) && gtk_widget_get_has_tooltip (pin));
   g_object_unref (header);
   g_object_unref (pin);
+#else
+  g_test_skip ("no X11 backend");
+#endif
+}
+
+static gboolean
+has_tooltip_text (GtkWidget *w, gconstpointer text)
+{
+  return g_strcmp0 (gtk_widget_get_tooltip_text (w), text) == 0 && gtk_widget_get_has_tooltip (w);
+}
+
+/* Scalar and image cards as they are built, before they are in a window,
+ * set their tooltips (title, log scale, pin; the image, step slider, Fit,
+ * cell labels) without a request to the X server, as the histogram
+ * cards' headers do: each was a round trip, seven an image card. */
+static void
+test_scalar_image_tooltips_quiet (void)
+{
+#ifdef GDK_WINDOWING_X11
+  GdkDisplay *display = gdk_display_get_default ();
+  g_autoptr (LmRunStore) store = NULL;
+  g_autoptr (LmRunSelection) selection = NULL;
+  g_autoptr (LmChartSettings) settings = NULL;
+  g_autoptr (LmRecordFeed) feed = NULL;
+  g_autoptr (LmImageLoader) loader = NULL;
+  GtkWidget *scalar, *image;
+  Display *x;
+  unsigned long before, after_scalar;
+
+  if (!have_display || !GDK_IS_X11_DISPLAY (display))
+    {
+      g_test_skip ("no X11 display");
+      return;
+    }
+  store = lm_run_store_new (logdir);
+  selection = lm_run_selection_new (store);
+  settings = lm_chart_settings_new ();
+  feed = lm_record_feed_new (store, LM_RECORD_IMAGE);
+  loader = lm_image_loader_new (1 << 20);
+  x = gdk_x11_display_get_xdisplay (display);
+  before = NextRequest (x);
+  scalar = g_object_ref_sink (lm_scalar_card_new ("train/loss", selection, settings));
+  after_scalar = NextRequest (x);
+  image = g_object_ref_sink (lm_image_card_new (feed, loader, "run_a", NULL, "samples"));
+  g_assert_cmpuint (after_scalar, ==, before);
+  g_assert_cmpuint (NextRequest (x), ==, after_scalar);
+
+  g_assert_nonnull (lm_ui_find_widget (scalar, has_tooltip_text, "train/loss"));
+  g_assert_nonnull (lm_ui_find_widget (scalar, has_tooltip_text, "Log scale for the y axis"));
+  g_assert_nonnull (lm_ui_find_widget (scalar, has_tooltip_text, "Pin this card to the top"));
+  g_assert_nonnull (lm_ui_find_widget (image, has_tooltip_text, "Click to open full size"));
+  g_assert_nonnull (lm_ui_find_widget (image, has_tooltip_text, "Step (every logged image)"));
+  g_assert_nonnull (lm_ui_find_widget (image, has_tooltip_text, "Fit to the card, or show at actual size"));
+  g_assert_true (gtk_widget_get_visible (lm_ui_find_widget (image, has_tooltip_text, "Click to open full size")));
+  g_object_unref (scalar);
+  g_object_unref (image);
 #else
   g_test_skip ("no X11 backend");
 #endif
@@ -2471,6 +2529,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/dashboards/distributions", test_distributions);
   g_test_add_func ("/ui/dashboards/offscreen-page-deferred", test_offscreen_page_deferred);
   g_test_add_func ("/ui/dashboards/card-tooltips-quiet", test_card_tooltips_quiet);
+  g_test_add_func ("/ui/dashboards/scalar-image-tooltips-quiet", test_scalar_image_tooltips_quiet);
   g_test_add_data_func ("/ui/dashboards/offscreen-cards-skipped", "histograms", test_offscreen_cards_skipped);
   g_test_add_data_func ("/ui/dashboards/offscreen-distributions-skipped", "distributions",
                         test_offscreen_cards_skipped);
