@@ -199,6 +199,64 @@ lm_dash_feed_follow_mapped (GtkWidget *widget, LmRecordFeed *feed)
   g_signal_connect_object (widget, "unmap", G_CALLBACK (feed_deactivate), feed, G_CONNECT_SWAPPED);
 }
 
+/* Within half a view of its scrolled window's visible part (or in none). */
+static gboolean
+near_view (GtkWidget *widget)
+{
+  GtkWidget *sw = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+  graphene_rect_t b;
+  double margin;
+
+  if (sw == NULL || !gtk_widget_compute_bounds (widget, sw, &b))
+    return TRUE;
+  margin = gtk_widget_get_height (sw) / 2.0;
+  return b.origin.y + b.size.height >= -margin && b.origin.y <= gtk_widget_get_height (sw) + margin;
+}
+
+static void
+offscreen_stop (LmDashOffscreen *o)
+{
+  if (o->layout_id != 0)
+    g_signal_handler_disconnect (o->clock, o->layout_id);
+  o->layout_id = 0;
+  o->clock = NULL;
+}
+
+/* Layout is done for this frame: a card skipped off screen that is near
+ * the view now draws in this frame's paint. */
+static void
+offscreen_on_layout (LmDashOffscreen *o)
+{
+  if (near_view (o->widget))
+    {
+      offscreen_stop (o);
+      gtk_widget_queue_draw (o->widget);
+    }
+}
+
+gboolean
+lm_dash_offscreen_skip (LmDashOffscreen *o, GtkWidget *widget)
+{
+  if (near_view (widget))
+    {
+      offscreen_stop (o);
+      return FALSE;
+    }
+  o->widget = widget;
+  if (o->layout_id == 0 && (o->clock = gtk_widget_get_frame_clock (widget)) != NULL)
+    o->layout_id = g_signal_connect_swapped (o->clock, "layout", G_CALLBACK (offscreen_on_layout), o);
+  return TRUE;
+}
+
+void
+lm_dash_offscreen_unmap (LmDashOffscreen *o)
+{
+  /* mapped again, a card skipped is drawn if near the view */
+  if (o->layout_id != 0)
+    gtk_widget_queue_draw (o->widget);
+  offscreen_stop (o);
+}
+
 void
 lm_dash_release_sources (gpointer owner, LmRecordFeed **feed, LmRunSelection **selection)
 {

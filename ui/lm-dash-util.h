@@ -4,8 +4,9 @@
  * What it is for: text placement with Pango in a Cairo context, axis tick
  * labels along a box, the "this card cannot be drawn" placeholder, and
  * a run colour lightened towards white, the header of a dashboard card
- * (title and run chip), and keeping a record feed polling only while its
- * dashboard is on screen.  Not a widget.
+ * (title and run chip), keeping a record feed polling only while its
+ * dashboard is on screen, and not drawing a card far off screen.  Not a
+ * widget.
  */
 #pragma once
 
@@ -50,6 +51,22 @@ GtkWidget *lm_dash_card_header (const char *title, const char *run_name, const G
 /* Makes `feed` poll its run files only while `widget` is mapped (a hidden
  * dashboard costs nothing); the connection ends with either object. */
 void lm_dash_feed_follow_mapped (GtkWidget *widget, LmRecordFeed *feed);
+/* A card far outside its scrolled window's view is not drawn (a sweep's
+ * 500 cards took a third of the first frame, a dozen of them on screen).
+ * A card's snapshot returns at once when lm_dash_offscreen_skip says so:
+ * the card then watches the frame clock's layout phase, and draws in the
+ * frame that brings it within half a view of the visible part, whatever
+ * moved it there (a scroll, a resize, a filter or a pin).  Its unmap calls
+ * lm_dash_offscreen_unmap.  Zeroed with the widget. */
+typedef struct
+{
+  GtkWidget *widget;
+  GdkFrameClock *clock;    /* while skipped */
+  gulong layout_id;
+} LmDashOffscreen;
+
+gboolean lm_dash_offscreen_skip  (LmDashOffscreen *o, GtkWidget *widget);
+void     lm_dash_offscreen_unmap (LmDashOffscreen *o);
 /* For a dashboard's dispose: disconnects `owner`'s handlers from the feed
  * and the run selection, stops the feed polling and drops both. */
 void lm_dash_release_sources (gpointer owner, LmRecordFeed **feed, LmRunSelection **selection);

@@ -1,4 +1,8 @@
-/* lm-distribution-view.c: percentile bands over steps (see lm-distribution-view.h). */
+/* lm-distribution-view.c: percentile bands over steps (see lm-distribution-view.h).
+ *
+ * A card far outside its scrolled window's view is neither drawn nor reads
+ * its percentiles until it comes near it (lm_dash_offscreen_skip).
+ */
 #include "lm-distribution-view.h"
 
 #include <math.h>
@@ -36,6 +40,8 @@ struct _LmDistributionView
 
   gboolean hover;
   double mx;
+  guint n_drawn;
+  LmDashOffscreen offscreen;
 };
 
 G_DEFINE_FINAL_TYPE (LmDistributionView, lm_distribution_view, GTK_TYPE_WIDGET)
@@ -179,7 +185,7 @@ draw (LmDistributionView *self, cairo_t *cr, int width, int height)
   guint n;
 
   ensure_points (self);
-  n = self->points->len;
+  n = self->n_drawn = self->points->len;
   if (n == 0)
     {
       lm_dash_placeholder (cr, width, height,
@@ -283,10 +289,17 @@ draw (LmDistributionView *self, cairo_t *cr, int width, int height)
 static void
 lm_distribution_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 {
+  LmDistributionView *self = LM_DISTRIBUTION_VIEW (widget);
   int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
-  cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  cairo_t *cr;
 
-  draw (LM_DISTRIBUTION_VIEW (widget), cr, w, h);
+  if (lm_dash_offscreen_skip (&self->offscreen, widget))
+    {
+      self->n_drawn = 0;
+      return;
+    }
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  draw (self, cr, w, h);
   cairo_destroy (cr);
 }
 
@@ -314,6 +327,13 @@ lm_distribution_view_measure (GtkWidget *widget, GtkOrientation o, int for_size,
 }
 
 static void
+lm_distribution_view_unmap (GtkWidget *widget)
+{
+  lm_dash_offscreen_unmap (&LM_DISTRIBUTION_VIEW (widget)->offscreen);
+  GTK_WIDGET_CLASS (lm_distribution_view_parent_class)->unmap (widget);
+}
+
+static void
 lm_distribution_view_finalize (GObject *object)
 {
   LmDistributionView *self = LM_DISTRIBUTION_VIEW (object);
@@ -332,6 +352,7 @@ lm_distribution_view_class_init (LmDistributionViewClass *klass)
   G_OBJECT_CLASS (klass)->finalize = lm_distribution_view_finalize;
   GTK_WIDGET_CLASS (klass)->snapshot = lm_distribution_view_snapshot;
   GTK_WIDGET_CLASS (klass)->measure = lm_distribution_view_measure;
+  GTK_WIDGET_CLASS (klass)->unmap = lm_distribution_view_unmap;
 }
 
 static void
@@ -399,4 +420,11 @@ lm_distribution_view_get_n_steps (LmDistributionView *self)
 {
   ensure_points (self);
   return self->points->len;
+}
+
+guint
+lm_distribution_view_get_n_drawn (LmDistributionView *self)
+{
+  g_return_val_if_fail (LM_IS_DISTRIBUTION_VIEW (self), 0);
+  return self->n_drawn;
 }

@@ -31,6 +31,8 @@ void       lm_distribution_view_set_x_axis (LmDistributionView *self, LmXAxis ax
 /* For tests: steps with usable percentiles, and the hover text at x. */
 guint      lm_distribution_view_get_n_steps (LmDistributionView *self);
 char      *lm_distribution_view_describe_at (LmDistributionView *self, double x);
+/* Steps drawn in the last frame (none by a card skipped off screen). */
+guint      lm_distribution_view_get_n_drawn (LmDistributionView *self);
 /* The x of axis value t (a step, or seconds), NaN with nothing drawn. */
 double     lm_distribution_view_axis_to_x   (LmDistributionView *self, double t);
 

@@ -5,11 +5,8 @@
  * step range, axis and height, and reused by every frame and every hover;
  * drawing is one Cairo path per shown step.
  *
- * A card far outside its scrolled window's view is not drawn (a sweep's
- * 500 cards took a third of the first frame, a dozen of them on screen):
- * it watches the frame clock's layout phase instead, and draws in the
- * frame that brings it near the view, whatever moved it there (scrolling,
- * a resize, a filter or a pin).
+ * A card far outside its scrolled window's view is not drawn until it
+ * comes near it (lm_dash_offscreen_skip).
  */
 #include "lm-histogram-view.h"
 
@@ -53,8 +50,7 @@ struct _LmHistogramView
   gboolean dragging;
   double drag_y0, drag_y1;
   guint n_drawn;
-  GdkFrameClock *clock;          /* while off screen and not drawn */
-  gulong layout_id;
+  LmDashOffscreen offscreen;
 };
 
 G_DEFINE_FINAL_TYPE (LmHistogramView, lm_histogram_view, GTK_TYPE_WIDGET)
@@ -467,41 +463,6 @@ draw (LmHistogramView *self, cairo_t *cr, int width, int height)
     }
 }
 
-/* Within half a view of its scrolled window's visible part (or in none). */
-static gboolean
-near_view (GtkWidget *widget)
-{
-  GtkWidget *sw = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
-  graphene_rect_t b;
-  double margin;
-
-  if (sw == NULL || !gtk_widget_compute_bounds (widget, sw, &b))
-    return TRUE;
-  margin = gtk_widget_get_height (sw) / 2.0;
-  return b.origin.y + b.size.height >= -margin && b.origin.y <= gtk_widget_get_height (sw) + margin;
-}
-
-static void
-stop_watching (LmHistogramView *self)
-{
-  if (self->layout_id != 0)
-    g_signal_handler_disconnect (self->clock, self->layout_id);
-  self->layout_id = 0;
-  self->clock = NULL;
-}
-
-/* Layout is done for this frame: a card skipped off screen that is near
- * the view now draws in this frame's paint. */
-static void
-on_layout (LmHistogramView *self)
-{
-  if (near_view (GTK_WIDGET (self)))
-    {
-      stop_watching (self);
-      gtk_widget_queue_draw (GTK_WIDGET (self));
-    }
-}
-
 static void
 lm_histogram_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 {
@@ -509,14 +470,11 @@ lm_histogram_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
   cairo_t *cr;
 
-  if (!near_view (widget))
+  if (lm_dash_offscreen_skip (&self->offscreen, widget))
     {
       self->n_drawn = 0;
-      if (self->layout_id == 0 && (self->clock = gtk_widget_get_frame_clock (widget)) != NULL)
-        self->layout_id = g_signal_connect_swapped (self->clock, "layout", G_CALLBACK (on_layout), self);
       return;
     }
-  stop_watching (self);
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
   draw (self, cr, w, h);
   cairo_destroy (cr);
@@ -624,12 +582,7 @@ lm_histogram_view_size_allocate (GtkWidget *widget, int w, int h, int baseline)
 static void
 lm_histogram_view_unmap (GtkWidget *widget)
 {
-  LmHistogramView *self = LM_HISTOGRAM_VIEW (widget);
-
-  /* mapped again, a card skipped is drawn if near the view */
-  if (self->layout_id != 0)
-    gtk_widget_queue_draw (widget);
-  stop_watching (self);
+  lm_dash_offscreen_unmap (&LM_HISTOGRAM_VIEW (widget)->offscreen);
   GTK_WIDGET_CLASS (lm_histogram_view_parent_class)->unmap (widget);
 }
 

@@ -116,10 +116,10 @@ show_pixels (LmImageCard *self, LmImageMeta *m, LmImagePixels *pixels)
     {
       g_autofree char *tip = g_strdup_printf (CLICK_HINT "\nNo cell labels: %s", m->grid_error);
 
-      gtk_widget_set_tooltip_text (self->canvas, tip);
+      lm_set_tooltip (self->canvas, tip);
     }
   else
-    gtk_widget_set_tooltip_text (self->canvas, CLICK_HINT);
+    lm_set_tooltip (self->canvas, CLICK_HINT);
 }
 
 typedef struct
@@ -232,7 +232,7 @@ update_labels (LmImageCard *self, LmImageMeta *m)
   text = g_strdup_printf ("step %s · %s · %d×%d", step, wall, m->width, m->height);
   gtk_label_set_text (GTK_LABEL (self->step_label), text);
   gtk_label_set_text (GTK_LABEL (self->caption), m->caption ? m->caption : "");
-  gtk_widget_set_tooltip_text (self->caption, m->caption && g_utf8_strlen (m->caption, -1) > 36 ? m->caption : NULL);
+  lm_set_tooltip (self->caption, m->caption && g_utf8_strlen (m->caption, -1) > 36 ? m->caption : NULL);
   gtk_widget_set_visible (self->caption, m->caption != NULL && *m->caption);
 }
 
@@ -642,7 +642,7 @@ lm_image_card_init (LmImageCard *self)
 
   self->canvas = lm_image_canvas_new ();
   gtk_widget_set_cursor_from_name (self->canvas, "zoom-in");
-  gtk_widget_set_tooltip_text (self->canvas, CLICK_HINT);
+  lm_set_tooltip (self->canvas, CLICK_HINT);
   g_signal_connect (click, "released", G_CALLBACK (on_canvas_click), self);
   gtk_widget_add_controller (self->canvas, GTK_EVENT_CONTROLLER (click));
   self->scroller = gtk_scrolled_window_new ();
@@ -672,11 +672,11 @@ lm_image_card_init (LmImageCard *self)
   gtk_scale_set_digits (GTK_SCALE (self->scale), 0);
   gtk_scale_set_draw_value (GTK_SCALE (self->scale), FALSE);
   gtk_widget_set_hexpand (self->scale, TRUE);
-  gtk_widget_set_tooltip_text (self->scale, "Step (every logged image)");
+  lm_set_tooltip (self->scale, "Step (every logged image)");
 
   self->fit_button = gtk_toggle_button_new_with_label ("Fit");
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->fit_button), TRUE);
-  gtk_widget_set_tooltip_text (self->fit_button, "Fit to the card, or show at actual size");
+  lm_set_tooltip (self->fit_button, "Fit to the card, or show at actual size");
   gtk_widget_add_css_class (self->fit_button, "lm-card-button");
   g_signal_connect (self->fit_button, "toggled", G_CALLBACK (on_fit_toggled), self);
 
@@ -684,7 +684,7 @@ lm_image_card_init (LmImageCard *self)
   gtk_box_append (GTK_BOX (pop_box), adjust_row (self, "Contrast", 0, 3, 1, TRUE));
   self->labels_check = gtk_check_button_new_with_label ("Cell labels");
   gtk_check_button_set_active (GTK_CHECK_BUTTON (self->labels_check), TRUE);
-  gtk_widget_set_tooltip_text (self->labels_check,
+  lm_set_tooltip (self->labels_check,
                                "Label each image of a grid (hover names the cell either way)");
   g_signal_connect (self->labels_check, "toggled", G_CALLBACK (on_labels_toggled), self);
   gtk_box_append (GTK_BOX (pop_box), self->labels_check);

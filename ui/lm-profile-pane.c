@@ -4,7 +4,9 @@
  * buttons, rebuilt whenever the trace, the grouping or the sort changes:
  * at most MAX_ROWS of them, as key_averages().table() prints its top 100
  * rows by default (a 4,000-op step's every row took 4 s to sort and 3 s to
- * show), with a line saying how many more there are.
+ * show), with a line above them saying how many more there are and a
+ * button showing them all (table(row_limit=-1)) or the first 100 again;
+ * the choice stays for other sorts, groupings and steps.
  * The timeline is a drawing area over the step's span.
  *
  * Keyboard, as the scalar charts and the HParams matrix: Tab focuses the
@@ -30,7 +32,8 @@ struct _LmProfilePane
   LmProfileGroup group;
   LmProfileSort sort;
   char *summary;
-  GtkWidget *summary_label, *group_drop, *timeline, *list, *more;
+  GtkWidget *summary_label, *group_drop, *timeline, *list, *more, *all_button;
+  gboolean show_all;            /* every row, not the first MAX_ROWS */
   GtkWidget *heads[8];
   guint *order;                 /* the trace's timed events in time order */
   guint n_order;
@@ -79,6 +82,7 @@ static void
 fill_rows (LmProfilePane *self)
 {
   GtkWidget *child;
+  gsize n_rows = self->profile ? self->profile->n_rows : 0;
 
   while ((child = gtk_widget_get_first_child (self->list)) != NULL)
     gtk_list_box_remove (GTK_LIST_BOX (self->list), child);
@@ -88,7 +92,7 @@ fill_rows (LmProfilePane *self)
                                             c != 7 && columns[c].sort == self->sort ? " ▾" : "");
       gtk_label_set_text (GTK_LABEL (self->heads[c]), t);
     }
-  for (gsize i = 0; self->profile && i < MIN (self->profile->n_rows, MAX_ROWS); i++)
+  for (gsize i = 0; i < (self->show_all ? n_rows : MIN (n_rows, MAX_ROWS)); i++)
     {
       const LmProfileRow *r = &self->profile->rows[i];
       GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
@@ -110,15 +114,20 @@ fill_rows (LmProfilePane *self)
       gtk_widget_set_tooltip_text (row, name);
       gtk_list_box_append (GTK_LIST_BOX (self->list), row);
     }
-  if (self->profile && self->profile->n_rows > MAX_ROWS)
+  if (n_rows > MAX_ROWS)
     {
       g_autofree char *more = g_strdup_printf ("The first %d of %zu rows in this order: %zu more (%s); sort by "
-                                               "another column, or group by op type, to see others.",
-                                               MAX_ROWS, self->profile->n_rows, self->profile->n_rows - MAX_ROWS,
+                                               "another column, group by op type, or show them all.",
+                                               MAX_ROWS, n_rows, n_rows - MAX_ROWS,
                                                self->sort == LM_PROFILE_SORT_NAME ? "later names" : "smaller");
+      g_autofree char *all = g_strdup_printf ("Show all %zu rows", n_rows);
+
       gtk_label_set_text (GTK_LABEL (self->more), more);
+      gtk_button_set_label (GTK_BUTTON (self->all_button),
+                            self->show_all ? "Show the first " G_STRINGIFY (MAX_ROWS) " rows" : all);
     }
-  gtk_widget_set_visible (self->more, self->profile && self->profile->n_rows > MAX_ROWS);
+  gtk_widget_set_visible (self->more, n_rows > MAX_ROWS && !self->show_all);
+  gtk_widget_set_visible (self->all_button, n_rows > MAX_ROWS);
   gtk_widget_queue_draw (self->timeline);
 }
 
@@ -246,6 +255,20 @@ lm_profile_pane_get_more (LmProfilePane *self)
 {
   g_return_val_if_fail (LM_IS_PROFILE_PANE (self), NULL);
   return gtk_widget_get_visible (self->more) ? gtk_label_get_text (GTK_LABEL (self->more)) : NULL;
+}
+
+GtkWidget *
+lm_profile_pane_get_all_button (LmProfilePane *self)
+{
+  g_return_val_if_fail (LM_IS_PROFILE_PANE (self), NULL);
+  return self->all_button;
+}
+
+static void
+on_all_clicked (LmProfilePane *self)
+{
+  self->show_all = !self->show_all;
+  fill_rows (self);
 }
 
 guint
@@ -681,6 +704,21 @@ lm_profile_pane_init (LmProfilePane *self)
                                   "Timeline of the profiled step", -1);
   gtk_box_append (GTK_BOX (self), self->timeline);
 
+  /* above the table, so that Tab reaches the button before the rows (each
+   * row takes a Tab) and it stays at hand with every row shown */
+  self->more = gtk_label_new (NULL);
+  gtk_label_set_wrap (GTK_LABEL (self->more), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (self->more), 0);
+  gtk_label_set_max_width_chars (GTK_LABEL (self->more), 40);
+  gtk_widget_add_css_class (self->more, "dim-label");
+  gtk_widget_set_visible (self->more, FALSE);
+  gtk_box_append (GTK_BOX (self), self->more);
+  self->all_button = gtk_button_new ();
+  gtk_widget_set_halign (self->all_button, GTK_ALIGN_START);
+  gtk_widget_set_visible (self->all_button, FALSE);
+  g_signal_connect_swapped (self->all_button, "clicked", G_CALLBACK (on_all_clicked), self);
+  gtk_box_append (GTK_BOX (self), self->all_button);
+
   for (guint c = 0; c < G_N_ELEMENTS (columns); c++)
     {
       /* labels as wide as the rows' cells, so the columns line up; a
@@ -703,13 +741,6 @@ lm_profile_pane_init (LmProfilePane *self)
   g_signal_connect (self->list, "row-activated", G_CALLBACK (on_row_activated), self);
   /* the page scrolls the pane as a whole */
   gtk_box_append (GTK_BOX (self), self->list);
-  self->more = gtk_label_new (NULL);
-  gtk_label_set_wrap (GTK_LABEL (self->more), TRUE);
-  gtk_label_set_xalign (GTK_LABEL (self->more), 0);
-  gtk_label_set_max_width_chars (GTK_LABEL (self->more), 40);
-  gtk_widget_add_css_class (self->more, "dim-label");
-  gtk_widget_set_visible (self->more, FALSE);
-  gtk_box_append (GTK_BOX (self), self->more);
 }
 
 GtkWidget *

@@ -38,10 +38,13 @@ const LmProfile *lm_profile_pane_get_profile (LmProfilePane  *self);
 /* The summary line ("Step 3: 32 ops, ..."), or why there is no table. */
 const char      *lm_profile_pane_get_summary (LmProfilePane  *self);
 /* The table's rows on screen: the first 100 of the profile's in its
- * order; get_more is the line under them saying how many are left out
- * (NULL when none is). */
+ * order, or all of them once its "Show all N rows" button is clicked (it
+ * then reads "Show the first 100 rows"; the button is there only for a
+ * table of more than 100 rows); get_more is the line above them saying
+ * how many are left out (NULL when none is). */
 guint            lm_profile_pane_get_n_shown (LmProfilePane *self);
 const char      *lm_profile_pane_get_more    (LmProfilePane *self);
+GtkWidget       *lm_profile_pane_get_all_button (LmProfilePane *self);
 /* As a click on row i: selects its node in the graph. */
 void             lm_profile_pane_activate_row (LmProfilePane *self,
                                                guint          i);

@@ -268,12 +268,12 @@ lm_scalar_card_new (const char *tag, LmRunSelection *selection, LmChartSettings 
    * and the flow box then laid its whole group out two a row. */
   gtk_label_set_max_width_chars (GTK_LABEL (title), 1);
   gtk_widget_set_hexpand (title, TRUE);
-  gtk_widget_set_tooltip_text (title, tag);
+  lm_set_tooltip (title, tag);
   gtk_widget_add_css_class (title, "lm-card-title");
   gtk_box_append (GTK_BOX (header), title);
 
   self->log_button = gtk_toggle_button_new_with_label ("log");
-  gtk_widget_set_tooltip_text (self->log_button, "Log scale for the y axis");
+  lm_set_tooltip (self->log_button, "Log scale for the y axis");
   g_signal_connect (self->log_button, "toggled", G_CALLBACK (on_log_toggled), self);
   gtk_box_append (GTK_BOX (header), self->log_button);
 

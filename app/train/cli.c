@@ -140,12 +140,41 @@ void lm_train_cli_print_help(FILE *out)
     out);
 }
 
+/* Whether s is a number as written in decimal: an optional sign, digits
+ * with at most one '.' among them, then (unless integral) an optional
+ * exponent, e or E, a sign and digits. strtod alone also takes hex ("0x10"
+ * is 16), inf, nan and leading spaces, strtoll leading spaces. */
+static bool is_decimal(const char *s, bool integral)
+{
+  const char *p = s + (*s == '+' || *s == '-');
+  int digits = 0;
+  bool dot = false;
+  for (;; p++) {
+    if (*p >= '0' && *p <= '9')
+      digits++;
+    else if (*p == '.' && !dot && !integral)
+      dot = true;
+    else
+      break;
+  }
+  if (!digits)
+    return false;
+  if (!integral && (*p == 'e' || *p == 'E')) {
+    p += 1 + (p[1] == '+' || p[1] == '-');
+    if (!(*p >= '0' && *p <= '9'))
+      return false;
+    while (*p >= '0' && *p <= '9')
+      p++;
+  }
+  return *p == '\0';
+}
+
 static bool parse_int(const char *opt, const char *s, int64_t min, int64_t max, int64_t *out, FILE *err)
 {
   char *end = NULL;
   errno = 0;
-  long long v = strtoll(s, &end, 10);
-  if (errno || !*s || *end || v < min || v > max) {
+  long long v = is_decimal(s, true) ? strtoll(s, &end, 10) : 0;
+  if (!end || errno || *end || v < min || v > max) {
     if (max == INT32_MAX || max == INT64_MAX)
       fprintf(err, "lumen-train: %s: expected an integer >= %lld, found '%s'\n", opt, (long long)min, s);
     else
@@ -157,12 +186,35 @@ static bool parse_int(const char *opt, const char *s, int64_t min, int64_t max, 
   return true;
 }
 
+/* s as a double when it is a decimal number a double holds, refused with a
+ * message naming opt otherwise: hex, inf and nan, and a value out of a
+ * double's range ("1e-400" would be 0, "1e400" inf). */
+static bool parse_decimal(const char *opt, const char *s, double *out, FILE *err)
+{
+  if (!is_decimal(s, false)) {
+    fprintf(err, "lumen-train: %s: '%s' is not a decimal number\n", opt, s);
+    return false;
+  }
+  errno = 0;
+  const double v = strtod(s, NULL);
+  if (errno == ERANGE && fabs(v) < 1) {
+    fprintf(err, "lumen-train: %s: '%s' is too close to 0 for a double (under about 2.2e-308)\n", opt, s);
+    return false;
+  }
+  if (errno == ERANGE || !isfinite(v)) {
+    fprintf(err, "lumen-train: %s: '%s' is too large for a double (over about 1.8e308)\n", opt, s);
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
 static bool parse_real(const char *opt, const char *s, double min, bool min_open, double *out, FILE *err)
 {
-  char *end = NULL;
-  errno = 0;
-  double v = strtod(s, &end);
-  if (errno || !*s || *end || !isfinite(v) || v < min || (min_open && v == min)) {
+  double v;
+  if (!parse_decimal(opt, s, &v, err))
+    return false;
+  if (v < min || (min_open && v == min)) {
     fprintf(err, "lumen-train: %s: expected a number %s %g, found '%s'\n", opt, min_open ? ">" : ">=", min, s);
     return false;
   }
@@ -200,8 +252,8 @@ static bool parse_steps(const char *opt, const char *s, int64_t *steps, int *n_s
   for (;;) {
     char *end = NULL;
     errno = 0;
-    long long v = strtoll(p, &end, 10);
-    if (errno || end == p || v < 1 || (*end && *end != ',')) {
+    long long v = *p >= '0' && *p <= '9' ? strtoll(p, &end, 10) : 0;
+    if (!end || errno || v < 1 || (*end && *end != ',')) {
       fprintf(err, "lumen-train: %s: expected step numbers >= 1 separated by commas "
               "(like 1,100,500), found '%s'\n", opt, s);
       return false;
@@ -383,9 +435,10 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
       cli->embedding_samples = (int)iv;
       break;
     case OPT_VAL_SPLIT: {
-      char *end = NULL;
-      double v = strtod(optarg, &end);
-      if (!*optarg || *end || !(v >= 0 && v < 1)) {
+      double v;
+      if (!parse_decimal("--val-split", optarg, &v, err))
+        return LM_CLI_USAGE;
+      if (!(v >= 0 && v < 1)) {
         fprintf(err, "lumen-train: --val-split: expected a fraction >= 0 and < 1, found '%s'\n", optarg);
         return LM_CLI_USAGE;
       }

@@ -627,6 +627,26 @@ test_timeline_keys (void)
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
+/* A step of 150 timed nodes, one op each, the last node the slowest. */
+static LmTraceData *
+big_trace (void)
+{
+  LmTraceData *t = g_new0 (LmTraceData, 1);
+
+  t->step = 3;
+  t->n_events = 150;
+  t->events = g_new0 (LmTraceDataEvent, t->n_events);
+  for (gsize i = 0; i < t->n_events; i++)
+    {
+      t->events[i].seq = (gint64) i;
+      t->events[i].node_id = (gint64) i + 1;
+      t->events[i].start_ns = (gint64) i * 1000;
+      t->events[i].dur_ns = 100 + (gint64) i;
+    }
+  t->n_ops = (gint64) t->n_events;
+  return t;
+}
+
 /* A big step (150 timed nodes): the table shows its first 100 rows, as
  * key_averages().table() does, and says how many it leaves out; before,
  * every row was made (a 4,000-op step took 4 s per sort). */
@@ -638,18 +658,7 @@ test_row_limit (void)
       g_test_skip ("no display");
       return;
     }
-  LmTraceData *t = g_new0 (LmTraceData, 1);
-  t->step = 3;
-  t->n_events = 150;
-  t->events = g_new0 (LmTraceDataEvent, t->n_events);
-  for (gsize i = 0; i < t->n_events; i++)
-    {
-      t->events[i].seq = (gint64) i;
-      t->events[i].node_id = (gint64) i + 1;
-      t->events[i].start_ns = (gint64) i * 1000;
-      t->events[i].dur_ns = 100 + (gint64) i; /* the last node the slowest */
-    }
-  t->n_ops = (gint64) t->n_events;
+  LmTraceData *t = big_trace ();
   GtkWidget *view = g_object_ref_sink (lm_graph_view_new ());
   lm_graph_view_set_trace (LM_GRAPH_VIEW (view), t);
   GtkWidget *pane = g_object_ref_sink (lm_profile_pane_new (LM_GRAPH_VIEW (view)));
@@ -659,8 +668,8 @@ test_row_limit (void)
   g_assert_cmpuint (lm_profile_pane_get_n_shown (pp), ==, 100);
   g_assert_cmpint (lm_profile_pane_get_profile (pp)->rows[0].node_id, ==, 150);
   g_assert_cmpstr (lm_profile_pane_get_more (pp), ==,
-                   "The first 100 of 150 rows in this order: 50 more (smaller); sort by another column, or group "
-                   "by op type, to see others.");
+                   "The first 100 of 150 rows in this order: 50 more (smaller); sort by another column, group "
+                   "by op type, or show them all.");
   lm_profile_pane_set_sort (pp, LM_PROFILE_SORT_NAME);
   g_assert_cmpuint (lm_profile_pane_get_n_shown (pp), ==, 100);
   g_assert_nonnull (strstr (lm_profile_pane_get_more (pp), "50 more (later names)"));
@@ -670,6 +679,70 @@ test_row_limit (void)
   g_assert_cmpuint (lm_profile_pane_get_n_shown (pp), ==, lm_profile_pane_get_profile (pp)->n_rows);
   g_assert_null (lm_profile_pane_get_more (pp));
   g_object_unref (pane);
+  g_object_unref (view);
+}
+
+/* "Show all 150 rows" shows every row (table(row_limit=-1)) and then
+ * reads "Show the first 100 rows", which goes back; the choice stays for
+ * another sort and another step; Tab reaches the button and space presses
+ * it.  Before, rows past the 100th could not be reached at all. */
+static void
+test_show_all_rows (void)
+{
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  GtkWidget *win = gtk_window_new ();
+  GtkWidget *view = g_object_ref_sink (lm_graph_view_new ());
+  lm_graph_view_set_trace (LM_GRAPH_VIEW (view), big_trace ());
+  GtkWidget *pane = lm_profile_pane_new (LM_GRAPH_VIEW (view));
+  LmProfilePane *pp = LM_PROFILE_PANE (pane);
+  GtkWidget *all = lm_profile_pane_get_all_button (pp);
+
+  gtk_window_set_child (GTK_WINDOW (win), pane);
+  gtk_window_present (GTK_WINDOW (win));
+  for (gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+       gtk_widget_get_width (all) == 0 && g_get_monotonic_time () < end;)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_true (gtk_widget_get_visible (all));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (all)), ==, "Show all 150 rows");
+  g_assert_cmpuint (lm_profile_pane_get_n_shown (pp), ==, 100);
+
+  /* Tab reaches the button before the table's rows (each takes a Tab) */
+  gboolean reached = FALSE;
+  for (int i = 0; i < 4 && !reached; i++)
+    {
+      gtk_widget_child_focus (win, GTK_DIR_TAB_FORWARD);
+      reached = gtk_root_get_focus (GTK_ROOT (win)) == all;
+    }
+  g_assert_true (reached);
+  g_assert_true (lm_ui_press_key (all, GDK_KEY_space, 0));
+  /* a button pressed from the keyboard clicks when its press is drawn */
+  for (gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+       lm_profile_pane_get_n_shown (pp) == 100 && g_get_monotonic_time () < end;)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (lm_profile_pane_get_n_shown (pp), ==, 150);
+  g_assert_null (lm_profile_pane_get_more (pp));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (all)), ==, "Show the first 100 rows");
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (win)) == all);
+  lm_profile_pane_set_sort (pp, LM_PROFILE_SORT_NAME);
+  g_assert_cmpuint (lm_profile_pane_get_n_shown (pp), ==, 150);
+  lm_graph_view_set_trace (LM_GRAPH_VIEW (view), big_trace ());
+  lm_profile_pane_reload (pp);
+  g_assert_cmpuint (lm_profile_pane_get_n_shown (pp), ==, 150);
+
+  /* and back */
+  g_signal_emit_by_name (all, "clicked");
+  g_assert_cmpuint (lm_profile_pane_get_n_shown (pp), ==, 100);
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (all)), ==, "Show all 150 rows");
+  g_assert_nonnull (strstr (lm_profile_pane_get_more (pp), "50 more (later names)"));
+  /* a step that fits has no button */
+  lm_graph_view_set_trace (LM_GRAPH_VIEW (view), made_up_trace ());
+  lm_profile_pane_reload (pp);
+  g_assert_false (gtk_widget_get_visible (all));
+  gtk_window_destroy (GTK_WINDOW (win));
   g_object_unref (view);
 }
 
@@ -889,6 +962,7 @@ main (int argc, char **argv)
   g_test_add_func ("/trace/profile/timeline-keys", test_timeline_keys);
   g_test_add_func ("/trace/profile/dark-scale", test_dark_scale);
   g_test_add_func ("/trace/profile/row-limit", test_row_limit);
+  g_test_add_func ("/trace/profile/show-all-rows", test_show_all_rows);
   g_test_add_func ("/trace/profile/unreached-steps", test_unreached_steps);
   g_test_add_func ("/trace/profile/app-screenshot", test_app_screenshot);
   rc = g_test_run ();

@@ -201,6 +201,58 @@ static void expect_usage(const char *cmdline, const char *frag)
   g_free(err);
 }
 
+/* Numbers are taken as written in decimal: strtod's hex, inf and nan, and a
+ * value a double cannot hold, are refused naming the option and the value
+ * ("--lr 0x10" ran at lr 16, "--val-split 1e-400" with no validation set). */
+static void test_decimal_numbers(void)
+{
+  expect_usage("--lr 0x10", "lumen-train: --lr: '0x10' is not a decimal number\n");
+  expect_usage("--lr inf", "lumen-train: --lr: 'inf' is not a decimal number\n");
+  expect_usage("--lr nan", "lumen-train: --lr: 'nan' is not a decimal number\n");
+  expect_usage("--lr ' 0.1'", "lumen-train: --lr: ' 0.1' is not a decimal number\n");
+  expect_usage("--lr 0.1x", "lumen-train: --lr: '0.1x' is not a decimal number\n");
+  expect_usage("--lr 1e", "lumen-train: --lr: '1e' is not a decimal number\n");
+  expect_usage("--lr .", "lumen-train: --lr: '.' is not a decimal number\n");
+  expect_usage("--lr 1e400", "lumen-train: --lr: '1e400' is too large for a double (over about 1.8e308)\n");
+  expect_usage("--lr 1e-400", "lumen-train: --lr: '1e-400' is too close to 0 for a double");
+  expect_usage("--val-split 1e-400",
+               "lumen-train: --val-split: '1e-400' is too close to 0 for a double (under about 2.2e-308)\n");
+  expect_usage("--val-split 0x0.1", "lumen-train: --val-split: '0x0.1' is not a decimal number\n");
+  expect_usage("--val-split INFINITY", "lumen-train: --val-split: 'INFINITY' is not a decimal number\n");
+  expect_usage("--val-split ''", "lumen-train: --val-split: '' is not a decimal number\n");
+  expect_usage("--momentum 0X1p-1", "lumen-train: --momentum: '0X1p-1' is not a decimal number\n");
+  expect_usage("--weight-decay 1e-310", "lumen-train: --weight-decay: '1e-310' is too close to 0");
+  expect_usage("--lr-scheduler step --lr-gamma -nan", "lumen-train: --lr-gamma: '-nan' is not a decimal number\n");
+  /* integers: decimal digits only, no leading space */
+  expect_usage("--epochs 0x10", "--epochs: expected an integer from 1 to 1000000, found '0x10'");
+  expect_usage("--epochs ' 5'", "--epochs: expected an integer from 1 to 1000000, found ' 5'");
+  expect_usage("--seed 99999999999999999999", "--seed: expected an integer >= 0, found '99999999999999999999'");
+  expect_usage("--limit-train 1e3", "--limit-train: expected an integer >= 1, found '1e3'");
+  expect_usage("--trace-steps ' 5'", "--trace-steps: expected step numbers >= 1 separated by commas");
+  expect_usage("--trace-steps 1,' 5'", "found '1, 5'");
+  expect_usage("--profile-steps 3,+4", "--profile-steps: expected step numbers >= 1 separated by commas");
+  expect_usage("--profile-steps 99999999999999999999", "found '99999999999999999999'");
+
+  /* what a user writes in decimal still parses, to the value torch's float() gives */
+  lm_train_cli c;
+  g_assert_cmpint(parse(&c, "--lr 1E-3 --momentum .9 --weight-decay 5e-4 --val-split 0.1", NULL), ==,
+                  LM_CLI_RUN);
+  g_assert_cmpfloat(c.lr, ==, 1e-3);
+  g_assert_cmpfloat(c.momentum, ==, 0.9);
+  g_assert_cmpfloat(c.weight_decay, ==, 5e-4);
+  g_assert_cmpfloat(c.val_split, ==, 0.1);
+  g_assert_cmpint(parse(&c, "--lr +2. --val-split 0e-999 --lr-scheduler step --lr-gamma 1e+0 --epochs +3", NULL), ==,
+                  LM_CLI_RUN);
+  g_assert_cmpfloat(c.lr, ==, 2.0);
+  g_assert_cmpfloat(c.val_split, ==, 0.0);
+  g_assert_cmpfloat(c.lr_gamma, ==, 1.0);
+  g_assert_cmpint(c.epochs, ==, 3);
+  g_assert_cmpint(parse(&c, "--lr 2.3e-308 --trace-steps 1,100", NULL), ==, LM_CLI_RUN);
+  g_assert_cmpfloat(c.lr, ==, 2.3e-308);
+  g_assert_cmpint(c.n_trace_steps, ==, 2);
+  g_assert_cmpint(c.trace_steps[1], ==, 100);
+}
+
 static void test_bad_usage(void)
 {
   expect_usage("--epochs 0", "--epochs: expected an integer from 1 to 1000000, found '0'");
@@ -974,6 +1026,7 @@ int main(int argc, char **argv)
   g_test_add_func("/train/cli/all-options", test_all_options);
   g_test_add_func("/train/cli/program-name", test_program_name);
   g_test_add_func("/train/cli/bad-usage", test_bad_usage);
+  g_test_add_func("/train/cli/decimal-numbers", test_decimal_numbers);
   g_test_add_func("/train/cli/progress", test_progress);
   g_test_add_func("/train/cli/progress-at-stop", test_progress_at_stop);
   g_test_add_func("/train/cli/exe", test_exe);

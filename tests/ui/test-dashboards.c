@@ -31,9 +31,10 @@
  * --view V --screenshot` works for every view.  A 1200 px window shows
  * histogram, distribution and image cards in two columns or more.  The
  * Distributions page, hidden behind Histograms, builds its cards only once
- * shown; histogram cards far below the view are drawn only once a scroll
- * or the tag filter brings them near it; a card's tooltips cost no X
- * request.  Skips without a display.
+ * shown; histogram and distribution cards far below the view are drawn
+ * only once a scroll or the tag filter brings them near it; a card's
+ * tooltips (scalar and image cards' too) cost no X request.  Skips
+ * without a display.
  */
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
@@ -56,6 +57,7 @@
 #include "lm-palette.h"
 #include "lm-pins.h"
 #include "lm-pr-curve-view.h"
+#include "lm-scalar-card.h"
 #include "lm-text-card.h"
 #include "lm-theme.h"
 #include "lm-test-records.h"
@@ -331,12 +333,24 @@ count_card_color (LmWindow *win, GtkWidget *view, const Image *img, const GdkRGB
   return n;
 }
 
-/* Forty histogram cards (ten rows): those far below the view are not
- * drawn until they come near it, and then they are, in the frame that
- * brings them there, whether a scroll or the tag filter moved them. */
-static void
-test_offscreen_cards_skipped (void)
+/* Steps a histogram or distribution card drew in its last frame. */
+static guint
+n_drawn (GtkWidget *view)
 {
+  return LM_IS_HISTOGRAM_VIEW (view) ? lm_histogram_view_get_n_drawn (LM_HISTOGRAM_VIEW (view))
+                                     : lm_distribution_view_get_n_drawn (LM_DISTRIBUTION_VIEW (view));
+}
+
+/* Forty histogram or distribution cards (ten rows; the view is the test's
+ * data): those far below the view are not drawn until they come near it,
+ * and then they are, in the frame that brings them there, whether a scroll
+ * or the tag filter moved them.  A histogram card is drawn in its run's
+ * colour, a distribution's 31%-69% band in its tint. */
+static void
+test_offscreen_cards_skipped (gconstpointer data)
+{
+  const char *view = data;
+  gboolean hist = strcmp (view, "histograms") == 0;
   g_autofree char *dir = NULL, *shot = NULL;
   LmWindow *win;
   GtkWidget *page, *first, *last, *t30, *sw;
@@ -365,23 +379,25 @@ test_offscreen_cards_skipped (void)
       }
   g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
 
-  win = open_window_at (dir, "histograms");
-  page = lm_dashboards_get_page (lm_window_get_dashboards (win), "histograms");
-  first = card (win, "histograms", "r", "t00");
-  last = card (win, "histograms", "r", "t39");
-  t30 = card (win, "histograms", "r", "t30");
+  win = open_window_at (dir, view);
+  page = lm_dashboards_get_page (lm_window_get_dashboards (win), view);
+  first = card (win, view, "r", "t00");
+  last = card (win, view, "r", "t39");
+  t30 = card (win, view, "r", "t30");
   lm_palette_run_color (lm_run_store_find (lm_window_get_store (win), "r"), &color);
+  if (!hist)
+    lm_dash_tint (&color, 0.8 - 0.17 * 3, &color);
   g_assert_cmpuint (lm_record_dashboard_get_n_cards (LM_RECORD_DASHBOARD (page)), ==, 40);
-  g_assert_cmpuint (lm_histogram_view_get_n_drawn (LM_HISTOGRAM_VIEW (first)), ==, 2);
-  g_assert_cmpuint (lm_histogram_view_get_n_drawn (LM_HISTOGRAM_VIEW (last)), ==, 0);
-  g_assert_cmpuint (lm_histogram_view_get_n_drawn (LM_HISTOGRAM_VIEW (t30)), ==, 0);
+  g_assert_cmpuint (n_drawn (first), ==, 2);
+  g_assert_cmpuint (n_drawn (last), ==, 0);
+  g_assert_cmpuint (n_drawn (t30), ==, 0);
 
   /* scrolled to the bottom: the last card draws, on screen */
   sw = gtk_widget_get_ancestor (last, GTK_TYPE_SCROLLED_WINDOW);
   adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (sw));
   gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
   lm_test_spin (100);
-  g_assert_cmpuint (lm_histogram_view_get_n_drawn (LM_HISTOGRAM_VIEW (last)), ==, 2);
+  g_assert_cmpuint (n_drawn (last), ==, 2);
   shoot (win, shot, &img);
   g_assert_cmpuint (count_card_color (win, last, &img, &color), >, 200);
   g_free (img.pixels);
@@ -391,7 +407,7 @@ test_offscreen_cards_skipped (void)
   lm_test_spin (100);
   g_assert_true (lm_dashboards_set_tag_filter (lm_window_get_dashboards (win), "^t3", NULL));
   lm_test_spin (100);
-  g_assert_cmpuint (lm_histogram_view_get_n_drawn (LM_HISTOGRAM_VIEW (t30)), ==, 2);
+  g_assert_cmpuint (n_drawn (t30), ==, 2);
   shoot (win, shot, &img);
   g_assert_cmpuint (count_card_color (win, t30, &img, &color), >, 200);
   g_free (img.pixels);
@@ -433,6 +449,62 @@ test_card_tooltips_quiet (void)
   g_assert_true (gtk_widget_get_has_tooltip (title) && gtk_widget_get_has_tooltip (pin));
   g_object_unref (header);
   g_object_unref (pin);
+#else
+  g_test_skip ("no X11 backend");
+#endif
+}
+
+static gboolean
+has_tooltip_text (GtkWidget *w, gconstpointer text)
+{
+  return g_strcmp0 (gtk_widget_get_tooltip_text (w), text) == 0 && gtk_widget_get_has_tooltip (w);
+}
+
+/* Scalar and image cards as they are built, before they are in a window,
+ * set their tooltips (title, log scale, pin; the image, step slider, Fit,
+ * cell labels) without a request to the X server, as the histogram
+ * cards' headers do: each was a round trip, seven an image card. */
+static void
+test_scalar_image_tooltips_quiet (void)
+{
+#ifdef GDK_WINDOWING_X11
+  GdkDisplay *display = gdk_display_get_default ();
+  g_autoptr (LmRunStore) store = NULL;
+  g_autoptr (LmRunSelection) selection = NULL;
+  g_autoptr (LmChartSettings) settings = NULL;
+  g_autoptr (LmRecordFeed) feed = NULL;
+  g_autoptr (LmImageLoader) loader = NULL;
+  GtkWidget *scalar, *image;
+  Display *x;
+  unsigned long before, after_scalar;
+
+  if (!have_display || !GDK_IS_X11_DISPLAY (display))
+    {
+      g_test_skip ("no X11 display");
+      return;
+    }
+  store = lm_run_store_new (logdir);
+  selection = lm_run_selection_new (store);
+  settings = lm_chart_settings_new ();
+  feed = lm_record_feed_new (store, LM_RECORD_IMAGE);
+  loader = lm_image_loader_new (1 << 20);
+  x = gdk_x11_display_get_xdisplay (display);
+  before = NextRequest (x);
+  scalar = g_object_ref_sink (lm_scalar_card_new ("train/loss", selection, settings));
+  after_scalar = NextRequest (x);
+  image = g_object_ref_sink (lm_image_card_new (feed, loader, "run_a", NULL, "samples"));
+  g_assert_cmpuint (after_scalar, ==, before);
+  g_assert_cmpuint (NextRequest (x), ==, after_scalar);
+
+  g_assert_nonnull (lm_ui_find_widget (scalar, has_tooltip_text, "train/loss"));
+  g_assert_nonnull (lm_ui_find_widget (scalar, has_tooltip_text, "Log scale for the y axis"));
+  g_assert_nonnull (lm_ui_find_widget (scalar, has_tooltip_text, "Pin this card to the top"));
+  g_assert_nonnull (lm_ui_find_widget (image, has_tooltip_text, "Click to open full size"));
+  g_assert_nonnull (lm_ui_find_widget (image, has_tooltip_text, "Step (every logged image)"));
+  g_assert_nonnull (lm_ui_find_widget (image, has_tooltip_text, "Fit to the card, or show at actual size"));
+  g_assert_true (gtk_widget_get_visible (lm_ui_find_widget (image, has_tooltip_text, "Click to open full size")));
+  g_object_unref (scalar);
+  g_object_unref (image);
 #else
   g_test_skip ("no X11 backend");
 #endif
@@ -2457,7 +2529,10 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/dashboards/distributions", test_distributions);
   g_test_add_func ("/ui/dashboards/offscreen-page-deferred", test_offscreen_page_deferred);
   g_test_add_func ("/ui/dashboards/card-tooltips-quiet", test_card_tooltips_quiet);
-  g_test_add_func ("/ui/dashboards/offscreen-cards-skipped", test_offscreen_cards_skipped);
+  g_test_add_func ("/ui/dashboards/scalar-image-tooltips-quiet", test_scalar_image_tooltips_quiet);
+  g_test_add_data_func ("/ui/dashboards/offscreen-cards-skipped", "histograms", test_offscreen_cards_skipped);
+  g_test_add_data_func ("/ui/dashboards/offscreen-distributions-skipped", "distributions",
+                        test_offscreen_cards_skipped);
   g_test_add_func ("/ui/dashboards/columns", test_columns);
   g_test_add_func ("/ui/dashboards/offset-axis", test_offset_axis);
   g_test_add_func ("/ui/dashboards/distribution-axis", test_distribution_axis);
