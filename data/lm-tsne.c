@@ -44,6 +44,29 @@ typedef struct
   gsize len, cap;
 } Heap;
 
+/* Puts (d2, j) in the hole at p, moving larger children up past it. */
+static void
+heap_sift_down (Heap *h, gsize p, double d2, guint32 j)
+{
+  for (;;)
+    {
+      gsize l = 2 * p + 1, r = l + 1, big = p;
+      double bd = d2;
+
+      if (l < h->len && h->d2[l] > bd)
+        big = l, bd = h->d2[l];
+      if (r < h->len && h->d2[r] > bd)
+        big = r;
+      if (big == p)
+        break;
+      h->d2[p] = h->d2[big];
+      h->idx[p] = h->idx[big];
+      p = big;
+    }
+  h->d2[p] = d2;
+  h->idx[p] = j;
+}
+
 static void
 heap_push (Heap *h, double d2, guint32 j)
 {
@@ -51,28 +74,9 @@ heap_push (Heap *h, double d2, guint32 j)
 
   if (h->len == h->cap)
     {
-      if (d2 >= h->d2[0])
-        return;
-      /* replace the root and sift down */
-      gsize p = 0;
-
-      for (;;)
-        {
-          gsize l = 2 * p + 1, r = l + 1, big = p;
-          double bd = d2;
-
-          if (l < h->len && h->d2[l] > bd)
-            big = l, bd = h->d2[l];
-          if (r < h->len && h->d2[r] > bd)
-            big = r;
-          if (big == p)
-            break;
-          h->d2[p] = h->d2[big];
-          h->idx[p] = h->idx[big];
-          p = big;
-        }
-      h->d2[p] = d2;
-      h->idx[p] = j;
+      /* nearer than the farthest kept: it takes the root's place */
+      if (d2 < h->d2[0])
+        heap_sift_down (h, 0, d2, j);
       return;
     }
   c = h->len++;
@@ -100,26 +104,7 @@ heap_sort (Heap *h)
       h->d2[h->len - 1] = h->d2[0];
       h->idx[h->len - 1] = h->idx[0];
       h->len--;
-      /* sift the former last element down from the root */
-      gsize p = 0;
-
-      for (;;)
-        {
-          gsize l = 2 * p + 1, r = l + 1, big = p;
-          double bd = d;
-
-          if (l < h->len && h->d2[l] > bd)
-            big = l, bd = h->d2[l];
-          if (r < h->len && h->d2[r] > bd)
-            big = r;
-          if (big == p)
-            break;
-          h->d2[p] = h->d2[big];
-          h->idx[p] = h->idx[big];
-          p = big;
-        }
-      h->d2[p] = d;
-      h->idx[p] = j;
+      heap_sift_down (h, 0, d, j);
     }
   h->len = len;
 }
@@ -536,20 +521,6 @@ lm_tsne_get_iteration (LmTsne *t)
 {
   g_return_val_if_fail (t != NULL, 0);
   return t->iteration;
-}
-
-gsize
-lm_tsne_get_n (LmTsne *t)
-{
-  g_return_val_if_fail (t != NULL, 0);
-  return t->n;
-}
-
-int
-lm_tsne_get_dim (LmTsne *t)
-{
-  g_return_val_if_fail (t != NULL, 0);
-  return t->dim;
 }
 
 gsize

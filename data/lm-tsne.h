@@ -48,8 +48,6 @@ void         lm_tsne_free      (LmTsne *t);
 /* One gradient step (early exaggeration, momentum and gains as above). */
 void         lm_tsne_step      (LmTsne *t);
 guint        lm_tsne_get_iteration (LmTsne *t);
-gsize        lm_tsne_get_n     (LmTsne *t);
-int          lm_tsne_get_dim   (LmTsne *t);
 /* The dimensions t-SNE ran on: d, or LM_TSNE_PCA_DIMS after the PCA. */
 gsize        lm_tsne_get_input_dims (LmTsne *t);
 /* Takes effect from the next step (TensorBoard's slider does too). */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lm-embedding.h"
+#include "lm-test-run.h"
 #include "lm-tsne.h"
 
 /* n points in d dimensions: `k` Gaussian clusters (sd 1) whose centres
@@ -156,34 +157,6 @@ test_kl_decreases (void)
   g_assert_cmpfloat (last, <, 0.5 * kl0);
 }
 
-/* The share of points whose nearest neighbour in the layout has their
- * label. */
-static double
-nn_agreement (const double *y, gsize n, int dim, const int *labels)
-{
-  gsize agree = 0;
-
-  for (gsize i = 0; i < n; i++)
-    {
-      double best = INFINITY;
-      gsize bj = i;
-
-      for (gsize j = 0; j < n; j++)
-        {
-          double s = 0;
-
-          if (j == i)
-            continue;
-          for (int c = 0; c < dim; c++)
-            s += (y[i * dim + c] - y[j * dim + c]) * (y[i * dim + c] - y[j * dim + c]);
-          if (s < best)
-            best = s, bj = j;
-        }
-      agree += labels[bj] == labels[i];
-    }
-  return (double) agree / (double) n;
-}
-
 static void
 check_clusters (gsize d, int dim)
 {
@@ -197,7 +170,9 @@ check_clusters (gsize d, int dim)
   g_assert_cmpuint (lm_tsne_get_input_dims (t), ==, MIN (d, LM_TSNE_PCA_DIMS));
   for (int s = 0; s < 500; s++)
     lm_tsne_step (t);
-  double agree = nn_agreement (lm_tsne_get_layout (t), n, dim, labels);
+  float coords[250 * 3];
+  lm_tsne_copy_coords (t, coords, 3);
+  double agree = lm_test_nn_agreement (coords, n, labels);
 
   g_test_message ("%zu dims into %d: nearest-neighbour label agreement %.3f", d, dim, agree);
   g_assert_cmpfloat (agree, >, 0.95);

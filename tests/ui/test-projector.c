@@ -20,6 +20,7 @@
 #include <lumen-log.h>
 
 #include "lm-projector-page.h"
+#include "lm-tsne.h"
 #include "lm-palette.h"
 #include "lm-run-store.h"
 #include "lm-test-run.h"
@@ -494,17 +495,6 @@ make_cluster_logdir (gsize n)
   return dir;
 }
 
-/* Runs the main loop for ms milliseconds. */
-static void
-spin_ms (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (1000);
-}
-
 typedef struct
 {
   LmProjectorPage *page;
@@ -588,9 +578,9 @@ test_tsne (void)
   /* Pause holds the counter; Resume goes on to the end */
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (pause), TRUE);
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (pause)), ==, "Resume");
-  spin_ms (150);
+  lm_test_spin (150);
   guint held = lm_projector_page_get_tsne_iteration (pp);
-  spin_ms (300);
+  lm_test_spin (300);
   g_assert_cmpuint (lm_projector_page_get_tsne_iteration (pp), ==, held);
   g_assert_false (lm_projector_page_is_settled (pp));
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (pause), FALSE);
@@ -599,24 +589,10 @@ test_tsne (void)
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (counter)), ==, "Iteration: 1000 (done)");
 
   /* the layout on screen: each point's nearest neighbour has its label */
-  const float *y = lm_projector_view_get_coords (view);
-  gsize agree = 0;
+  g_autofree int *cls = g_new (int, n);
   for (gsize i = 0; i < n; i++)
-    {
-      double best = INFINITY;
-      gsize bj = i;
-
-      for (gsize j = 0; j < n; j++)
-        {
-          double s = 0;
-          for (int c = 0; c < 3 && j != i; c++)
-            s += (y[i * 3 + c] - y[j * 3 + c]) * (y[i * 3 + c] - y[j * 3 + c]);
-          if (j != i && s < best)
-            best = s, bj = j;
-        }
-      agree += bj % 3 == i % 3;
-    }
-  g_assert_cmpfloat ((double) agree / n, >, 0.95);
+    cls[i] = (int) (i % 3);
+  g_assert_cmpfloat (lm_test_nn_agreement (lm_projector_view_get_coords (view), n, cls), >, 0.95);
 
   /* 2D runs it again in two dimensions: z is 0 */
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (lm_projector_page_get_control (pp, "2d")), TRUE);
@@ -633,6 +609,28 @@ test_tsne (void)
   g_assert_cmpmem (pca, n * 3 * sizeof (float), lm_projector_view_get_coords (view), n * 3 * sizeof (float));
   g_assert_true (g_str_has_prefix (lm_projector_page_get_status (pp), "PCA of 900 points"));
   close_page (page, store, dir);
+  g_free (dir);
+
+  /* over LM_TSNE_MAX_POINTS: a random sample, said, and shown alone (two
+   * iterations are enough to see it) */
+  dir = make_cluster_logdir (LM_TSNE_MAX_POINTS + 100);
+  page = show_page (dir, &store);
+  pp = LM_PROJECTOR_PAGE (page);
+  view = lm_projector_page_get_view (pp);
+  lm_projector_page_set_tsne_iterations (pp, 2);
+  lm_projector_page_set_method (pp, LM_PROJECTOR_TSNE);
+  g_assert_true (lm_test_wait_for (page_settled, page, 60000));
+  g_assert_true (g_str_has_prefix (lm_projector_page_get_status (pp),
+                                   "t-SNE on 5,000 of 5,100 points (a random sample) × 20 dims"));
+  g_assert_cmpuint (lm_projector_view_get_embedding (view)->n, ==, LM_TSNE_MAX_POINTS);
+  g_assert_cmpuint (lm_projector_view_get_n_classes (view), ==, 3);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (lm_projector_page_get_control (pp, "iteration"))), ==,
+                   "Iteration: 2 (done)");
+  lm_projector_page_set_method (pp, LM_PROJECTOR_PCA);
+  g_assert_true (lm_test_wait_for (page_settled, page, 20000));
+  g_assert_cmpuint (lm_projector_view_get_embedding (view)->n, ==, LM_TSNE_MAX_POINTS + 100);
+  close_page (page, store, dir);
+  g_free (dir);
 
   /* six points cannot have a perplexity of 30: said, PCA stays */
   dir = make_logdir (TRUE);
