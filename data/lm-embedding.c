@@ -6,7 +6,11 @@
  * vectors with a Rayleigh-Ritz step (a small Jacobi eigen-solve) each
  * round: the block converges at the rate of eigenvalue k+7 over k, far
  * faster than one power iteration per component with deflation, and is
- * exact in one round when the matrix is no bigger than the block.
+ * exact in one round when the matrix is no bigger than the block.  The
+ * many components of a reduction before t-SNE (k up to 50) take a block
+ * of k + 10 and at most REDUCE_PASSES rounds: their eigenvalues crowd, so
+ * the last ones would take thousands of rounds to settle to the last
+ * digit, and t-SNE only needs the subspace that holds the variance.
  */
 #include "lm-embedding.h"
 
@@ -15,6 +19,8 @@
 #include <string.h>
 
 #include "lm-reader-private.h"
+
+#define REDUCE_PASSES 20
 
 /* ------------------------------------------------------------- reading */
 
@@ -91,6 +97,57 @@ lm_embedding_free (LmEmbedding *e)
   g_strfreev (e->labels);
   g_clear_pointer (&e->sprite, lm_image_pixels_unref);
   g_free (e);
+}
+
+LmEmbedding *
+lm_embedding_subset (const LmEmbedding *e, const guint32 *idx, gsize m)
+{
+  LmEmbedding *s;
+
+  g_return_val_if_fail (e != NULL && (idx != NULL || m == 0), NULL);
+  s = g_new0 (LmEmbedding, 1);
+  s->id = e->id;
+  s->step = e->step;
+  s->tag = g_strdup (e->tag);
+  s->n = m;
+  s->d = e->d;
+  s->mat = g_new (float, m * e->d);
+  for (gsize i = 0; i < m; i++)
+    memcpy (s->mat + i * e->d, e->mat + (gsize) idx[i] * e->d, e->d * sizeof *s->mat);
+  if (e->labels != NULL)
+    {
+      s->labels = g_new0 (char *, m + 1);
+      for (gsize i = 0; i < m; i++)
+        s->labels[i] = g_strdup (e->labels[idx[i]]);
+    }
+  if (e->sprite != NULL && m > 0)
+    {
+      /* the kept thumbnails in a sprite of their own, as many columns */
+      int tw = e->thumb_width, th = e->thumb_height, cols = e->sprite_cols;
+      gsize rows = (m + (gsize) cols - 1) / (gsize) cols, stride = (gsize) cols * tw * 4;
+      guint8 *out = g_malloc0 (stride * rows * th);
+      const guint8 *in = g_bytes_get_data (e->sprite->rgba, NULL);
+      LmImagePixels *px = g_atomic_rc_box_new0 (LmImagePixels);
+
+      for (gsize i = 0; i < m; i++)
+        {
+          gsize sx = idx[i] % (guint32) cols * (gsize) tw, sy = idx[i] / (guint32) cols * (gsize) th;
+          gsize dx = i % (gsize) cols * (gsize) tw, dy = i / (gsize) cols * (gsize) th;
+
+          for (int y = 0; y < th; y++)
+            memcpy (out + (dy + y) * stride + dx * 4, in + (sy + y) * e->sprite->stride + sx * 4, (gsize) tw * 4);
+        }
+      px->width = px->full_width = cols * tw;
+      px->height = px->full_height = (int) rows * th;
+      px->factor = 1;
+      px->stride = stride;
+      px->rgba = g_bytes_new_take (out, stride * rows * th);
+      s->sprite = px;
+      s->thumb_width = tw;
+      s->thumb_height = th;
+      s->sprite_cols = cols;
+    }
+  return s;
 }
 
 static gboolean
@@ -372,11 +429,12 @@ gram_matrix (const double *xc, gsize n, gsize d, double *M)
 static void
 top_eigen (const double *M, gsize m, gsize k, double *lambda, double *vec)
 {
-  gsize b = MIN (m, k + 6);
+  gboolean many = k > 3;
+  gsize b = MIN (m, k + (many ? 10 : 6));
   double *v = g_new (double, m * b), *w = g_new (double, m * b);
-  double t[81], y[81], theta[9];
+  double *t = g_new (double, b * b), *y = g_new (double, b * b), *theta = g_new (double, b);
   guint64 seed = 0x9e3779b97f4a7c15ull;
-  gsize order[9];
+  gsize *order = g_new (gsize, b);
 
   if (b == m)
     for (gsize i = 0; i < m * b; i++)
@@ -388,7 +446,7 @@ top_eigen (const double *M, gsize m, gsize k, double *lambda, double *vec)
         v[i] = (double) (seed >> 11) / 9007199254740992.0 - 0.5;
       }
   orthonormalise (v, m, b);
-  for (int iter = 0; iter < 2000; iter++)
+  for (int iter = 0; iter < (many ? REDUCE_PASSES : 2000); iter++)
     {
       sym_mul (M, m, v, b, w);
       /* Rayleigh-Ritz: T = V^T M V, its eigenvectors rotate V. */
@@ -444,23 +502,27 @@ top_eigen (const double *M, gsize m, gsize k, double *lambda, double *vec)
     }
   g_free (v);
   g_free (w);
+  g_free (t);
+  g_free (y);
+  g_free (theta);
+  g_free (order);
 }
 
 gboolean
 lm_embedding_pca (const float *mat, gsize n, gsize d, int k, float *coords, double *explained,
                   float *components, char **error)
 {
-  if (k < 1 || k > 3 || n == 0 || d == 0)
+  if (k < 1 || k > LM_EMBEDDING_PCA_MAX_K || n == 0 || d == 0)
     {
       *error = g_strdup_printf ("PCA of %zu x %zu into %d components: needs at least one point and "
-                                "dimension, and 1 to 3 components", n, d, k);
+                                "dimension, and 1 to %d components", n, d, k, LM_EMBEDDING_PCA_MAX_K);
       return FALSE;
     }
   double *xc = g_new (double, n * d), *mean = g_new0 (double, d);
   gboolean gram = n < d;
   gsize m = gram ? n : d, kk = MIN ((gsize) k, m);
-  double *M = g_new (double, m * m), lambda[3] = { 0 }, *vec = g_new0 (double, m * 3);
-  double *comp = g_new0 (double, 3 * d), trace = 0;
+  double *M = g_new (double, m * m), *lambda = g_new0 (double, k), *vec = g_new0 (double, m * k);
+  double *comp = g_new0 (double, (gsize) k * d), trace = 0;
 
   for (gsize i = 0; i < n; i++)
     for (gsize j = 0; j < d; j++)
@@ -538,5 +600,6 @@ lm_embedding_pca (const float *mat, gsize n, gsize d, int k, float *coords, doub
   g_free (M);
   g_free (vec);
   g_free (comp);
+  g_free (lambda);
   return TRUE;
 }

@@ -46,16 +46,24 @@ GPtrArray   *lm_embedding_list (const char *path, char **error);
  * or its rows are damaged (a matrix blob of the wrong size, a bad sprite). */
 LmEmbedding *lm_embedding_load (const char *path, gint64 id, char **error);
 void         lm_embedding_free (LmEmbedding *e);
+/* A new embedding of the m rows idx[0..m) of e (their values, labels and
+ * thumbnails, in a sprite of their own), for t-SNE on a sample. */
+LmEmbedding *lm_embedding_subset (const LmEmbedding *e, const guint32 *idx, gsize m);
+
+/* The most components lm_embedding_pca finds (t-SNE's reduction to 50). */
+#define LM_EMBEDDING_PCA_MAX_K 50
 
 /* PCA of an n x d matrix: the points centred, projected on the top k
- * (1..3) principal components.  coords: n x k floats (point i's score on
+ * (1..LM_EMBEDDING_PCA_MAX_K) principal components.  coords: n x k floats (point i's score on
  * component c at [i * k + c]); explained: k fractions of the total
  * variance (TensorBoard's "variance described"); components (may be NULL):
  * k x d unit vectors.  Uses the d x d covariance or the n x n Gram matrix,
  * whichever is smaller; a component's sign is chosen so its largest
  * loading is positive (signs are arbitrary in PCA).  Components beyond the
- * matrix's rank get zero scores and zero variance.  FALSE (and *error)
- * only for sizes it refuses (k outside 1..3, n or d 0). */
+ * matrix's rank get zero scores and zero variance.  Beyond 3 components
+ * (a reduction before t-SNE) the eigenvectors are found to the subspace
+ * rather than to the last digit (see lm-embedding.c).  FALSE (and *error)
+ * only for sizes it refuses (k outside 1..LM_EMBEDDING_PCA_MAX_K, n or d 0). */
 gboolean     lm_embedding_pca  (const float *mat, gsize n, gsize d, int k,
                                 float *coords, double *explained,
                                 float *components, char **error);

@@ -12,16 +12,57 @@
  * tensors update the lists; the view is reloaded only when the shown
  * tensor changes: when it was its tag's newest step and a newer step
  * arrives it follows it, keeping the camera (rotation, zoom, 2D, search).
+ *
+ * t-SNE (the method switch) runs in a thread of its own on the tensor on
+ * screen (a random sample of LM_TSNE_MAX_POINTS when it has more, then
+ * the view shows that sample): it sets up (PCA to 50 dimensions,
+ * neighbours, perplexity), then steps until tsne_iterations, posting the
+ * layout to the main thread at most every POST_MS (an idle that copies
+ * the newest layout; the worker never waits for it).  Re-running, a new
+ * tensor, a new perplexity, 2D/3D or going back to PCA tells the worker
+ * to stop (it checks between steps) and forgets it: its late posts are
+ * dropped, and it frees itself.  The learning rate changes the running
+ * one's next step, as TensorBoard's slider does.
  */
 #include "lm-projector-page.h"
 
 #include <glib/gstdio.h>
 
 #include "lm-run.h"
+#include "lm-tsne.h"
 
 /* Writer commits every 250 ms at most; a poll as often keeps a new
  * embedding under a second from the commit to the screen. */
 #define POLL_MS 250
+/* t-SNE's layout reaches the screen at most this often (a frame or two). */
+#define POST_MS 30
+
+static const char *const learning_rates[] = { "1", "10", "100", "1000", "10000", NULL };
+
+/* One t-SNE run: the worker thread and the page share it (atomic
+ * reference counts); `lock` guards what both touch. */
+typedef struct
+{
+  GMutex lock;
+  GCond wake;                  /* pause lifted or stop asked */
+  gboolean stop, paused;
+  double learning_rate;
+  /* set before the thread starts, then read only */
+  float *mat;
+  gsize n, d;
+  int dim;
+  double perplexity;
+  guint64 seed;
+  guint iterations;
+  GWeakRef page;
+  /* the worker's latest, for the main thread */
+  float *coords;               /* n x 3 */
+  guint iteration;
+  gsize input_dims;
+  gboolean started, done, posted;
+  char *error;
+  gint64 last_post_us;
+} TsneRun;
 
 struct _LmProjectorPage
 {
@@ -30,6 +71,14 @@ struct _LmProjectorPage
   LmRunStore *store;
   GtkWidget *run_drop, *tensor_drop, *flat_toggle, *thumb_check, *search, *status, *stack, *view, *empty;
   GtkWidget *damaged;          /* why the chosen tensor cannot be shown */
+  GtkWidget *method_drop, *tsne_bar, *perp_spin, *lr_drop, *rerun_button, *pause_button, *iter_label;
+  LmProjectorMethod method;
+  TsneRun *tsne;               /* the t-SNE on screen, or NULL */
+  guint tsne_seed;             /* bumped by Re-run */
+  guint tsne_iterations;       /* where a run stops */
+  guint tsne_shown;            /* the iteration on screen */
+  gsize tsne_of;               /* the tensor's points when t-SNE runs on a sample, else 0 */
+  char *pca_status;            /* the PCA line, for going back to it */
   GtkStringList *run_names, *tensor_names;
   GPtrArray *runs;             /* RunEmbeddings of the last load */
   char *run_name;              /* shown run, or NULL */
@@ -326,6 +375,251 @@ runs_equal (GPtrArray *a, GPtrArray *b)
   return TRUE;
 }
 
+/* ------------------------------------------------------------- t-SNE */
+
+static TsneRun *
+tsne_run_ref (TsneRun *run)
+{
+  return g_atomic_rc_box_acquire (run);
+}
+
+static void
+tsne_run_clear (gpointer p)
+{
+  TsneRun *run = p;
+
+  g_mutex_clear (&run->lock);
+  g_cond_clear (&run->wake);
+  g_weak_ref_clear (&run->page);
+  g_free (run->mat);
+  g_free (run->coords);
+  g_free (run->error);
+}
+
+static void
+tsne_run_unref (TsneRun *run)
+{
+  g_atomic_rc_box_release_full (run, tsne_run_clear);
+}
+
+static void apply_tsne (LmProjectorPage *self, TsneRun *run);
+
+static gboolean
+tsne_post (gpointer data)
+{
+  TsneRun *run = data;
+  LmProjectorPage *self = g_weak_ref_get (&run->page);
+
+  if (self != NULL)
+    {
+      if (self->tsne == run)
+        apply_tsne (self, run);
+      g_object_unref (self);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* With run->lock held: hands the newest layout to the main thread unless
+ * a hand-over is already waiting (it will take the newest) or, mid-run,
+ * one went less than POST_MS ago. */
+static void
+tsne_maybe_post (TsneRun *run, gboolean force)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (run->posted || (!force && now - run->last_post_us < POST_MS * 1000))
+    return;
+  run->posted = TRUE;
+  run->last_post_us = now;
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, tsne_post, tsne_run_ref (run), (GDestroyNotify) tsne_run_unref);
+}
+
+static gpointer
+tsne_thread (gpointer data)
+{
+  TsneRun *run = data;
+  char *error = NULL;
+  LmTsne *t = lm_tsne_new (run->mat, run->n, run->d, run->dim, run->perplexity, run->learning_rate, run->seed,
+                           &error);
+
+  g_mutex_lock (&run->lock);
+  run->started = TRUE;
+  if (t == NULL)
+    {
+      run->error = error;
+      run->done = TRUE;
+      tsne_maybe_post (run, TRUE);
+      g_mutex_unlock (&run->lock);
+      tsne_run_unref (run);
+      return NULL;
+    }
+  run->input_dims = lm_tsne_get_input_dims (t);
+  lm_tsne_copy_coords (t, run->coords, 3);
+  tsne_maybe_post (run, TRUE);
+  for (;;)
+    {
+      while (run->paused && !run->stop)
+        g_cond_wait (&run->wake, &run->lock);
+      if (run->stop || run->iteration >= run->iterations)
+        break;
+      lm_tsne_set_learning_rate (t, run->learning_rate);
+      g_mutex_unlock (&run->lock);
+      lm_tsne_step (t);
+      g_mutex_lock (&run->lock);
+      lm_tsne_copy_coords (t, run->coords, 3);
+      run->iteration = lm_tsne_get_iteration (t);
+      run->done = run->iteration >= run->iterations;
+      tsne_maybe_post (run, run->done);
+    }
+  g_mutex_unlock (&run->lock);
+  lm_tsne_free (t);
+  tsne_run_unref (run);
+  return NULL;
+}
+
+/* Tells the running t-SNE to stop and forgets it (it frees itself). */
+static void
+tsne_stop (LmProjectorPage *self)
+{
+  TsneRun *run = g_steal_pointer (&self->tsne);
+
+  if (run == NULL)
+    return;
+  g_mutex_lock (&run->lock);
+  run->stop = TRUE;
+  g_cond_broadcast (&run->wake);
+  g_mutex_unlock (&run->lock);
+  tsne_run_unref (run);
+}
+
+/* 12345 as "12,345". */
+static char *
+group_digits (gsize v)
+{
+  g_autofree char *plain = g_strdup_printf ("%zu", v);
+  GString *out = g_string_new (NULL);
+  gsize len = strlen (plain);
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (i > 0 && (len - i) % 3 == 0)
+        g_string_append_c (out, ',');
+      g_string_append_c (out, plain[i]);
+    }
+  return g_string_free (out, FALSE);
+}
+
+static double
+tsne_learning_rate (LmProjectorPage *self)
+{
+  guint i = gtk_drop_down_get_selected (GTK_DROP_DOWN (self->lr_drop));
+
+  return i < G_N_ELEMENTS (learning_rates) - 1 ? g_ascii_strtod (learning_rates[i], NULL)
+                                                : LM_TSNE_DEFAULT_LEARNING_RATE;
+}
+
+static void
+show_iteration (LmProjectorPage *self)
+{
+  g_autofree char *text = NULL;
+
+  if (self->tsne == NULL)
+    text = g_strdup ("Iteration: –");
+  else
+    text = g_strdup_printf ("Iteration: %u%s", self->tsne_shown,
+                            self->tsne_shown >= self->tsne->iterations ? " (done)" : "");
+  gtk_label_set_text (GTK_LABEL (self->iter_label), text);
+}
+
+static void
+tsne_status (LmProjectorPage *self, TsneRun *run)
+{
+  g_autofree char *n = group_digits (run->n), *of = group_digits (self->tsne_of);
+  g_autofree char *points = self->tsne_of > 0 ? g_strdup_printf ("t-SNE on %s of %s points (a random sample)", n, of)
+                                              : g_strdup_printf ("t-SNE of %s points", n);
+  g_autofree char *reduce = run->d > LM_TSNE_PCA_DIMS ? g_strdup_printf (", PCA to %d first", LM_TSNE_PCA_DIMS)
+                                                      : g_strdup ("");
+  g_autofree char *text = g_strdup_printf ("%s × %zu dims%s: perplexity %g, learning rate %g, %dD", points, run->d,
+                                           reduce, run->perplexity, run->learning_rate, run->dim);
+
+  set_status (self, text);
+}
+
+/* The newest layout of the run on screen, to the view (main thread). */
+static void
+apply_tsne (LmProjectorPage *self, TsneRun *run)
+{
+  g_autofree float *coords = NULL;
+  g_autofree char *error = NULL;
+  gboolean started, done;
+
+  g_mutex_lock (&run->lock);
+  run->posted = FALSE;
+  started = run->started && run->error == NULL;
+  if (started)
+    coords = g_memdup2 (run->coords, run->n * 3 * sizeof *coords);
+  self->tsne_shown = run->iteration;
+  error = g_strdup (run->error);
+  done = run->done;
+  g_mutex_unlock (&run->lock);
+  if (error != NULL)
+    {
+      set_status (self, error);
+      gtk_widget_set_sensitive (self->pause_button, FALSE);
+    }
+  else if (coords != NULL)
+    lm_projector_view_set_coords (LM_PROJECTOR_VIEW (self->view), coords);
+  if (done)
+    gtk_widget_set_sensitive (self->pause_button, FALSE);
+  show_iteration (self);
+}
+
+/* (Re)starts t-SNE on the tensor on screen with the controls' settings. */
+static void
+tsne_start (LmProjectorPage *self)
+{
+  LmProjectorView *view = LM_PROJECTOR_VIEW (self->view);
+  const LmEmbedding *e = lm_projector_view_get_embedding (view);
+  TsneRun *run;
+
+  tsne_stop (self);
+  if (e == NULL)
+    {
+      show_iteration (self);
+      return;
+    }
+  /* a big tensor: a random sample, which the view then shows alone */
+  if (e->n > LM_TSNE_MAX_POINTS)
+    {
+      g_autofree guint32 *idx = lm_tsne_sample (e->n, LM_TSNE_MAX_POINTS, 0);
+      LmEmbedding *sub = lm_embedding_subset (e, idx, LM_TSNE_MAX_POINTS);
+
+      self->tsne_of = e->n;
+      lm_projector_view_update_data (view, sub, g_new0 (float, sub->n * 3));
+      e = lm_projector_view_get_embedding (view);
+    }
+  run = g_atomic_rc_box_new0 (TsneRun);
+  g_mutex_init (&run->lock);
+  g_cond_init (&run->wake);
+  g_weak_ref_init (&run->page, self);
+  run->mat = g_memdup2 (e->mat, e->n * e->d * sizeof *e->mat);
+  run->n = e->n;
+  run->d = e->d;
+  run->dim = lm_projector_view_get_2d (view) ? 2 : 3;
+  run->perplexity = gtk_spin_button_get_value (GTK_SPIN_BUTTON (self->perp_spin));
+  run->learning_rate = tsne_learning_rate (self);
+  run->seed = self->tsne_seed;
+  run->iterations = self->tsne_iterations;
+  run->coords = g_new0 (float, e->n * 3);
+  run->paused = gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->pause_button));
+  self->tsne = run;
+  self->tsne_shown = 0;
+  gtk_widget_set_sensitive (self->pause_button, TRUE);
+  tsne_status (self, run);
+  show_iteration (self);
+  g_thread_unref (g_thread_new ("lumen-tsne", tsne_thread, tsne_run_ref (run)));
+}
+
 static void
 job_done (GObject *source, GAsyncResult *res, gpointer data)
 {
@@ -361,6 +655,8 @@ job_done (GObject *source, GAsyncResult *res, gpointer data)
       g_autofree char *markup = g_markup_printf_escaped ("<big>This tensor cannot be shown</big>\n\n%s: %s%s",
                                                          r->name, job->error ? job->error : "unreadable",
                                                          n_tensors > 1 ? "\n\nPick another tensor or run above." : "");
+      tsne_stop (self);
+      show_iteration (self);
       lm_projector_view_set_data (LM_PROJECTOR_VIEW (self->view), NULL, NULL);
       gtk_label_set_markup (GTK_LABEL (self->damaged), markup);
       gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "damaged");
@@ -372,6 +668,8 @@ job_done (GObject *source, GAsyncResult *res, gpointer data)
     }
   if (job->e == NULL)
     {
+      tsne_stop (self);
+      show_iteration (self);
       lm_projector_view_set_data (LM_PROJECTOR_VIEW (self->view), NULL, NULL);
       gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "empty");
       g_clear_pointer (&self->run_name, g_free);
@@ -388,8 +686,11 @@ job_done (GObject *source, GAsyncResult *res, gpointer data)
                                              "%.1f%% = %.1f%% (%.0f ms)",
                                              job->e->n, job->e->d, 100 * v[0], 100 * v[1], 100 * v[2],
                                              100 * (v[0] + v[1] + v[2]), job->pca_ms);
+  g_free (self->pca_status);
+  self->pca_status = g_strdup (status);
   set_status (self, status);
   gtk_widget_set_sensitive (self->thumb_check, job->e->sprite != NULL);
+  self->tsne_of = 0;
   /* a newer step of the tag on screen: the user's camera stays */
   if (job->follow_tag != NULL && g_strcmp0 (job->follow_tag, job->e->tag) == 0)
     lm_projector_view_update_data (LM_PROJECTOR_VIEW (self->view), g_steal_pointer (&job->e),
@@ -397,6 +698,8 @@ job_done (GObject *source, GAsyncResult *res, gpointer data)
   else
     lm_projector_view_set_data (LM_PROJECTOR_VIEW (self->view), g_steal_pointer (&job->e),
                                 g_steal_pointer (&job->coords));
+  if (self->method == LM_PROJECTOR_TSNE)
+    tsne_start (self);
   lm_projector_view_set_search (LM_PROJECTOR_VIEW (self->view), gtk_editable_get_text (GTK_EDITABLE (self->search)));
   gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "view");
 }
@@ -528,6 +831,61 @@ static void
 on_flat_toggled (GtkToggleButton *b, LmProjectorPage *self)
 {
   lm_projector_view_set_2d (LM_PROJECTOR_VIEW (self->view), gtk_toggle_button_get_active (b));
+  /* t-SNE lays the points out in 2 or 3 dimensions: run it again */
+  if (self->method == LM_PROJECTOR_TSNE)
+    tsne_start (self);
+}
+
+static void
+on_method_selected (GtkDropDown *drop, GParamSpec *pspec, LmProjectorPage *self)
+{
+  lm_projector_page_set_method (self, gtk_drop_down_get_selected (drop) == 1 ? LM_PROJECTOR_TSNE
+                                                                             : LM_PROJECTOR_PCA);
+}
+
+static void
+on_perplexity_changed (GtkSpinButton *spin, LmProjectorPage *self)
+{
+  if (self->method == LM_PROJECTOR_TSNE)
+    tsne_start (self);
+}
+
+static void
+on_learning_rate_selected (GtkDropDown *drop, GParamSpec *pspec, LmProjectorPage *self)
+{
+  TsneRun *run = self->tsne;
+
+  if (run == NULL)
+    return;
+  g_mutex_lock (&run->lock);
+  run->learning_rate = tsne_learning_rate (self);
+  gboolean failed = run->error != NULL;
+  g_mutex_unlock (&run->lock);
+  if (!failed)
+    tsne_status (self, run);
+}
+
+static void
+on_rerun_clicked (GtkButton *button, LmProjectorPage *self)
+{
+  /* a new random start, as TensorBoard's Re-run */
+  self->tsne_seed++;
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->pause_button), FALSE);
+  tsne_start (self);
+}
+
+static void
+on_pause_toggled (GtkToggleButton *b, LmProjectorPage *self)
+{
+  gboolean paused = gtk_toggle_button_get_active (b);
+
+  gtk_button_set_label (GTK_BUTTON (b), paused ? "Resume" : "Pause");
+  if (self->tsne == NULL)
+    return;
+  g_mutex_lock (&self->tsne->lock);
+  self->tsne->paused = paused;
+  g_cond_broadcast (&self->tsne->wake);
+  g_mutex_unlock (&self->tsne->lock);
 }
 
 static void
@@ -557,6 +915,7 @@ lm_projector_page_dispose (GObject *object)
   LmProjectorPage *self = LM_PROJECTOR_PAGE (object);
 
   self->generation++;
+  tsne_stop (self);
   g_clear_handle_id (&self->poll_id, g_source_remove);
   if (self->store)
     g_signal_handlers_disconnect_by_data (self->store, self);
@@ -573,6 +932,7 @@ lm_projector_page_finalize (GObject *object)
   g_clear_pointer (&self->cache, g_hash_table_unref);
   g_free (self->run_name);
   g_free (self->status_text);
+  g_free (self->pca_status);
   G_OBJECT_CLASS (lm_projector_page_parent_class)->finalize (object);
 }
 
@@ -599,6 +959,7 @@ lm_projector_page_init (LmProjectorPage *self)
 
   self->tensor_id = -1;
   self->pca_ms = -1;
+  self->tsne_iterations = LM_PROJECTOR_TSNE_ITERATIONS;
   self->status_text = g_strdup ("");
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
   self->run_names = gtk_string_list_new (NULL);
@@ -609,6 +970,10 @@ lm_projector_page_init (LmProjectorPage *self)
   gtk_widget_set_tooltip_text (self->tensor_drop, "Tensor: tag, step, points × dimensions");
   g_signal_connect (self->run_drop, "notify::selected", G_CALLBACK (on_run_selected), self);
   g_signal_connect (self->tensor_drop, "notify::selected", G_CALLBACK (on_tensor_selected), self);
+  self->method_drop = gtk_drop_down_new_from_strings ((const char *const[]) { "PCA", "t-SNE", NULL });
+  gtk_widget_set_tooltip_text (self->method_drop, "Projection: PCA (the top principal components) or t-SNE "
+                                                  "(keeps neighbours together; it runs live)");
+  g_signal_connect (self->method_drop, "notify::selected", G_CALLBACK (on_method_selected), self);
   self->flat_toggle = gtk_toggle_button_new_with_label ("2D");
   gtk_widget_set_tooltip_text (self->flat_toggle, "Show the first two components flat (drag pans) instead of "
                                                   "three in 3D (drag rotates)");
@@ -625,6 +990,7 @@ lm_projector_page_init (LmProjectorPage *self)
   gtk_box_append (GTK_BOX (bar), self->run_drop);
   gtk_box_append (GTK_BOX (bar), caption ("Tensor"));
   gtk_box_append (GTK_BOX (bar), self->tensor_drop);
+  gtk_box_append (GTK_BOX (bar), self->method_drop);
   gtk_box_append (GTK_BOX (bar), self->flat_toggle);
   gtk_box_append (GTK_BOX (bar), self->thumb_check);
   gtk_widget_set_hexpand (self->search, TRUE);
@@ -634,6 +1000,41 @@ lm_projector_page_init (LmProjectorPage *self)
   gtk_widget_set_margin_end (bar, 8);
   gtk_widget_set_margin_top (bar, 6);
   gtk_box_append (GTK_BOX (self), bar);
+
+  /* TensorBoard's t-SNE panel: perplexity, learning rate, re-run, pause,
+   * the iteration; shown while t-SNE is the method */
+  self->tsne_bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  self->perp_spin = gtk_spin_button_new_with_range (2, 100, 1);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->perp_spin), LM_TSNE_DEFAULT_PERPLEXITY);
+  gtk_widget_set_tooltip_text (self->perp_spin, "Perplexity: about how many neighbours each point keeps close "
+                                                "(5 to 50 is usual); a change runs t-SNE again");
+  g_signal_connect (self->perp_spin, "value-changed", G_CALLBACK (on_perplexity_changed), self);
+  self->lr_drop = gtk_drop_down_new_from_strings (learning_rates);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (self->lr_drop), 1);
+  gtk_widget_set_tooltip_text (self->lr_drop, "Learning rate (epsilon) of the gradient steps; applies to the "
+                                              "running t-SNE from its next step");
+  g_signal_connect (self->lr_drop, "notify::selected", G_CALLBACK (on_learning_rate_selected), self);
+  self->rerun_button = gtk_button_new_with_label ("Re-run");
+  gtk_widget_set_tooltip_text (self->rerun_button, "Start t-SNE again from a new random layout");
+  g_signal_connect (self->rerun_button, "clicked", G_CALLBACK (on_rerun_clicked), self);
+  self->pause_button = gtk_toggle_button_new_with_label ("Pause");
+  gtk_widget_set_tooltip_text (self->pause_button, "Pause or resume the optimisation");
+  g_signal_connect (self->pause_button, "toggled", G_CALLBACK (on_pause_toggled), self);
+  self->iter_label = gtk_label_new ("Iteration: –");
+  gtk_label_set_width_chars (GTK_LABEL (self->iter_label), 22);
+  gtk_label_set_xalign (GTK_LABEL (self->iter_label), 0);
+  gtk_box_append (GTK_BOX (self->tsne_bar), caption ("Perplexity"));
+  gtk_box_append (GTK_BOX (self->tsne_bar), self->perp_spin);
+  gtk_box_append (GTK_BOX (self->tsne_bar), caption ("Learning rate"));
+  gtk_box_append (GTK_BOX (self->tsne_bar), self->lr_drop);
+  gtk_box_append (GTK_BOX (self->tsne_bar), self->rerun_button);
+  gtk_box_append (GTK_BOX (self->tsne_bar), self->pause_button);
+  gtk_box_append (GTK_BOX (self->tsne_bar), self->iter_label);
+  gtk_widget_set_margin_start (self->tsne_bar, 8);
+  gtk_widget_set_margin_end (self->tsne_bar, 8);
+  gtk_widget_set_margin_top (self->tsne_bar, 6);
+  gtk_widget_set_visible (self->tsne_bar, FALSE);
+  gtk_box_append (GTK_BOX (self), self->tsne_bar);
 
   self->status = gtk_label_new ("");
   gtk_label_set_xalign (GTK_LABEL (self->status), 0);
@@ -732,5 +1133,88 @@ gboolean
 lm_projector_page_is_settled (LmProjectorPage *self)
 {
   g_return_val_if_fail (LM_IS_PROJECTOR_PAGE (self), FALSE);
-  return !self->loading && self->settled;
+  if (self->loading || !self->settled)
+    return FALSE;
+  /* t-SNE: once its last layout is on screen (or it failed) */
+  TsneRun *run = self->tsne;
+  gboolean over;
+
+  if (run == NULL)
+    return TRUE;
+  g_mutex_lock (&run->lock);
+  over = run->done && !run->posted && (run->error != NULL || self->tsne_shown == run->iterations);
+  g_mutex_unlock (&run->lock);
+  return over;
+}
+
+void
+lm_projector_page_set_method (LmProjectorPage *self, LmProjectorMethod method)
+{
+  g_return_if_fail (LM_IS_PROJECTOR_PAGE (self));
+  if (method == self->method)
+    return;
+  self->method = method;
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (self->method_drop), method == LM_PROJECTOR_TSNE ? 1 : 0);
+  gtk_widget_set_visible (self->tsne_bar, method == LM_PROJECTOR_TSNE);
+  gtk_widget_set_tooltip_text (self->flat_toggle, method == LM_PROJECTOR_TSNE
+                                                      ? "Run t-SNE in two dimensions (drag pans) instead of three "
+                                                        "(drag rotates)"
+                                                      : "Show the first two components flat (drag pans) instead of "
+                                                        "three in 3D (drag rotates)");
+  if (method == LM_PROJECTOR_TSNE)
+    tsne_start (self);
+  else
+    {
+      /* back to the PCA of the whole tensor (t-SNE may show a sample) */
+      tsne_stop (self);
+      show_iteration (self);
+      if (self->run_name != NULL)
+        start_job (self, self->run_name, self->tensor_id);
+    }
+}
+
+LmProjectorMethod
+lm_projector_page_get_method (LmProjectorPage *self)
+{
+  g_return_val_if_fail (LM_IS_PROJECTOR_PAGE (self), LM_PROJECTOR_PCA);
+  return self->method;
+}
+
+void
+lm_projector_page_set_tsne_iterations (LmProjectorPage *self, guint iterations)
+{
+  g_return_if_fail (LM_IS_PROJECTOR_PAGE (self));
+  self->tsne_iterations = MAX (iterations, 1);
+  if (self->method == LM_PROJECTOR_TSNE)
+    tsne_start (self);
+}
+
+guint
+lm_projector_page_get_tsne_iteration (LmProjectorPage *self)
+{
+  g_return_val_if_fail (LM_IS_PROJECTOR_PAGE (self), 0);
+  return self->tsne_shown;
+}
+
+GtkWidget *
+lm_projector_page_get_control (LmProjectorPage *self, const char *name)
+{
+  g_return_val_if_fail (LM_IS_PROJECTOR_PAGE (self), NULL);
+  if (g_strcmp0 (name, "method") == 0)
+    return self->method_drop;
+  if (g_strcmp0 (name, "2d") == 0)
+    return self->flat_toggle;
+  if (g_strcmp0 (name, "perplexity") == 0)
+    return self->perp_spin;
+  if (g_strcmp0 (name, "learning-rate") == 0)
+    return self->lr_drop;
+  if (g_strcmp0 (name, "rerun") == 0)
+    return self->rerun_button;
+  if (g_strcmp0 (name, "pause") == 0)
+    return self->pause_button;
+  if (g_strcmp0 (name, "iteration") == 0)
+    return self->iter_label;
+  if (g_strcmp0 (name, "tsne-bar") == 0)
+    return self->tsne_bar;
+  return NULL;
 }

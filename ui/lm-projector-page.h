@@ -3,7 +3,9 @@
  * What it is for: picking a run and one of its logged embeddings (tag and
  * step), computing its PCA off the main thread, and showing it in an
  * LmProjectorView with the variance each component explains, a 2D/3D
- * toggle, a thumbnails toggle and a label search.  An empty state says how
+ * toggle, a thumbnails toggle and a label search.  Or, as TensorBoard's
+ * method switch offers, t-SNE: perplexity, learning rate, Re-run, Pause
+ * and an iteration counter, the layout moving live as it optimises.  An empty state says how
  * to log an embedding.  Live while shown: new runs and tensors join the
  * lists within a second of the writer's commit, and a view on its tag's
  * newest step moves to a newer one, keeping its rotation and zoom.
@@ -19,6 +21,15 @@
 #include "lm-run-store.h"
 
 G_BEGIN_DECLS
+
+typedef enum
+{
+  LM_PROJECTOR_PCA,
+  LM_PROJECTOR_TSNE,
+} LmProjectorMethod;
+
+/* Where a t-SNE run stops (TensorBoard's settles by then too). */
+#define LM_PROJECTOR_TSNE_ITERATIONS 1000
 
 #define LM_TYPE_PROJECTOR_PAGE (lm_projector_page_get_type ())
 G_DECLARE_FINAL_TYPE (LmProjectorPage, lm_projector_page, LM, PROJECTOR_PAGE, GtkBox)
@@ -37,7 +48,20 @@ double           lm_projector_page_get_pca_ms (LmProjectorPage *self);
 /* How many of the live checks (every 250 ms while shown) found new runs,
  * tensors or steps and updated the page (for tests). */
 guint64          lm_projector_page_get_n_live_updates (LmProjectorPage *self);
-/* Loaded (or found nothing to load) and drawn. */
+/* Loaded (or found nothing to load) and drawn; with t-SNE, its last
+ * iteration on screen too (or its error). */
 gboolean         lm_projector_page_is_settled (LmProjectorPage *self);
+
+/* PCA or t-SNE (the method switch); t-SNE starts on the tensor shown. */
+void             lm_projector_page_set_method (LmProjectorPage *self, LmProjectorMethod method);
+LmProjectorMethod lm_projector_page_get_method (LmProjectorPage *self);
+/* Where t-SNE runs stop (default LM_PROJECTOR_TSNE_ITERATIONS); a
+ * running one starts again. */
+void             lm_projector_page_set_tsne_iterations (LmProjectorPage *self, guint iterations);
+/* The t-SNE iteration on screen (the counter's). */
+guint            lm_projector_page_get_tsne_iteration (LmProjectorPage *self);
+/* A control, for tests: "method", "2d", "perplexity", "learning-rate",
+ * "rerun", "pause", "iteration" (the counter's label), "tsne-bar". */
+GtkWidget       *lm_projector_page_get_control (LmProjectorPage *self, const char *name);
 
 G_END_DECLS

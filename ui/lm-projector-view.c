@@ -10,6 +10,7 @@
 #include "lm-projector-view.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "lm-natural.h"
 #include "lm-palette.h"
@@ -553,6 +554,18 @@ lm_projector_view_reset_camera (LmProjectorView *self)
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+/* Scales n x 3 coordinates into [-1, 1] (the camera's zoom 1 fits them). */
+static void
+fit (float *coords, gsize n)
+{
+  float big = 0;
+
+  for (gsize i = 0; i < n * 3; i++)
+    big = MAX (big, fabsf (coords[i]));
+  for (gsize i = 0; big > 0 && i < n * 3; i++)
+    coords[i] /= big;
+}
+
 static void
 take_data (LmProjectorView *self, LmEmbedding *e, float *coords, gboolean keep_camera)
 {
@@ -567,11 +580,7 @@ take_data (LmProjectorView *self, LmEmbedding *e, float *coords, gboolean keep_c
     }
   self->e = e;
   self->pos = coords;
-  float big = 0;
-  for (gsize i = 0; i < e->n * 3; i++)
-    big = MAX (big, fabsf (coords[i]));
-  for (gsize i = 0; big > 0 && i < e->n * 3; i++)
-    coords[i] /= big;
+  fit (coords, e->n);
   self->proj = g_new (float, e->n * 3);
   self->order = g_new (guint, e->n);
   if (e->labels != NULL)
@@ -615,6 +624,23 @@ lm_projector_view_update_data (LmProjectorView *self, LmEmbedding *e, float *coo
 {
   g_return_if_fail (LM_IS_PROJECTOR_VIEW (self));
   take_data (self, e, coords, TRUE);
+}
+
+void
+lm_projector_view_set_coords (LmProjectorView *self, const float *coords)
+{
+  g_return_if_fail (LM_IS_PROJECTOR_VIEW (self));
+  g_return_if_fail (self->e != NULL && coords != NULL);
+  memcpy (self->pos, coords, self->e->n * 3 * sizeof *self->pos);
+  fit (self->pos, self->e->n);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+const float *
+lm_projector_view_get_coords (LmProjectorView *self)
+{
+  g_return_val_if_fail (LM_IS_PROJECTOR_VIEW (self), NULL);
+  return self->pos;
 }
 
 const LmEmbedding *

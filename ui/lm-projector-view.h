@@ -1,7 +1,7 @@
 /* lm-projector-view.h: the projector's 3D scatter of an embedding.
  *
  * What it is for: drawing n points placed by their first three principal
- * components (from lm_embedding_pca), coloured by label with a legend, or
+ * components (from lm_embedding_pca) or by t-SNE (lm-tsne.h), coloured by label with a legend, or
  * as their thumbnails; drag rotates (pans in 2D), scroll zooms, hovering a
  * point shows its label and thumbnail, a search highlights the points
  * whose label matches.  Like TensorBoard's projector scatter plot.
@@ -29,6 +29,11 @@ void       lm_projector_view_set_data      (LmProjectorView *self, LmEmbedding *
 /* As set_data, for a newer step of the same tensor: keeps rotation, zoom,
  * pan and 2D (the hover and search go: the page sets its search again). */
 void       lm_projector_view_update_data   (LmProjectorView *self, LmEmbedding *e, float *coords);
+/* New places for the same points (n x 3, copied; t-SNE's layout as it
+ * forms), scaled to fit; the camera, hover and search stay. */
+void       lm_projector_view_set_coords    (LmProjectorView *self, const float *coords);
+/* The points' places as drawn: n x 3, scaled into [-1, 1]. */
+const float *lm_projector_view_get_coords  (LmProjectorView *self);
 const LmEmbedding *lm_projector_view_get_embedding (LmProjectorView *self);
 
 void       lm_projector_view_set_2d        (LmProjectorView *self, gboolean flat);

@@ -11,6 +11,7 @@
  *                 projector|debugger|profile]
  *         [--step N] [--op SEQ]          with --view debugger: traced step, op
  *         [--step N|A:B]                 with --view scalars: the step selection
+ *         [--projector-method pca|tsne] [--tsne-iterations N]   with --view projector
  * Without --logdir it watches ./runs, torch SummaryWriter's default.
  * Folders holding TensorBoard event files are imported in the background
  * into a cache that the window also watches (new_window_following).
@@ -37,6 +38,7 @@
 #include "lm-tb-import.h"
 #include "lm-hparams-view.h"
 #include "lm-preferences.h"
+#include "lm-projector-page.h"
 #include "lm-theme.h"
 #include "lm-window.h"
 
@@ -272,6 +274,8 @@ typedef struct
   gboolean select_steps;      /* step and step_end are a scalars step selection */
   const char *filters[2];     /* --tag-filter, --run-filter: NULL or a good regex */
   const char *spec;           /* --logdir_spec, good; NULL: not given */
+  gboolean tsne;              /* --projector-method tsne */
+  gint64 tsne_iterations;     /* -1: not given */
 } Usage;
 
 /* Every usage check, made before any window exists (the local process
@@ -292,7 +296,12 @@ check_usage (GVariantDict *opts, Usage *u)
   const char *view = NULL, *theme = NULL, *spec = NULL;
   g_autofree const char **rest = NULL;
 
-  *u = (Usage) { .axis = LM_X_STEP, .smoothing = -1, .timeout_s = 120, .step = -1, .op = -1 };
+  const char *method = NULL, *tsne_iterations = NULL;
+
+  *u = (Usage) { .axis = LM_X_STEP, .smoothing = -1, .timeout_s = 120, .step = -1, .op = -1,
+                 .tsne_iterations = -1 };
+  g_variant_dict_lookup (opts, "projector-method", "&s", &method);
+  g_variant_dict_lookup (opts, "tsne-iterations", "&s", &tsne_iterations);
   g_variant_dict_lookup (opts, "window-size", "&s", &size);
   g_variant_dict_lookup (opts, "x-axis", "&s", &x_axis);
   g_variant_dict_lookup (opts, "smoothing", "&s", &smoothing);
@@ -352,6 +361,19 @@ check_usage (GVariantDict *opts, Usage *u)
       return g_strdup_printf ("lumen: --view must be one of %s, hparams-scatter, debugger or profile; got '%s'\n",
                               names, view);
     }
+  /* the projector's method switch, and where t-SNE stops (a screenshot
+   * waits for that iteration) */
+  if ((method != NULL || tsne_iterations != NULL) && g_strcmp0 (view, "projector") != 0)
+    return g_strdup ("lumen: --projector-method and --tsne-iterations go with --view projector\n");
+  if (method != NULL && g_strcmp0 (method, "pca") != 0 && g_strcmp0 (method, "tsne") != 0)
+    return g_strdup_printf ("lumen: --projector-method must be pca or tsne; got '%s'\n", method);
+  u->tsne = g_strcmp0 (method, "tsne") == 0;
+  if (tsne_iterations != NULL && !u->tsne)
+    return g_strdup ("lumen: --tsne-iterations goes with --projector-method tsne\n");
+  if (tsne_iterations != NULL
+      && !g_ascii_string_to_signed (tsne_iterations, 10, 1, 100000, &u->tsne_iterations, NULL))
+    return g_strdup_printf ("lumen: --tsne-iterations must be a whole number from 1 to 100000; got '%s'\n",
+                            tsne_iterations);
   /* on the scalars view --step is TensorBoard's step selection: a step,
    * or a range A:B, selected on every card */
   if (step != NULL && op == NULL && (view == NULL || g_str_equal (view, "scalars")))
@@ -501,6 +523,15 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
     }
   else if (u.view != NULL)
     lm_dashboards_set_view (lm_window_get_dashboards (window), u.view);
+  if (u.tsne)
+    {
+      LmProjectorPage *page = LM_PROJECTOR_PAGE (lm_dashboards_get_page (lm_window_get_dashboards (window),
+                                                                         "projector"));
+
+      if (u.tsne_iterations > 0)
+        lm_projector_page_set_tsne_iterations (page, (guint) u.tsne_iterations);
+      lm_projector_page_set_method (page, LM_PROJECTOR_TSNE);
+    }
   if (!u.select_steps && (u.step >= 0 || u.op >= 1))
     lm_graph_page_set_target (LM_GRAPH_PAGE (lm_dashboards_get_page (lm_window_get_dashboards (window), "graph")),
                               u.step, u.op);
@@ -711,6 +742,11 @@ main (int argc, char **argv)
       "with --screenshot on the scalars view: the step N, or the range A:B, to select on every card", "N" },
     { "op", 0, 0, G_OPTION_ARG_STRING, NULL,
       "With --view debugger: the op to stop on, numbered from 1 as in the execution list", "SEQ" },
+    { "projector-method", 0, 0, G_OPTION_ARG_STRING, NULL,
+      "With --view projector: pca (the default) or tsne, as TensorBoard's method switch", "METHOD" },
+    { "tsne-iterations", 0, 0, G_OPTION_ARG_STRING, NULL,
+      "With --projector-method tsne: the iteration t-SNE stops at (default 1000); a screenshot waits for it",
+      "N" },
     { "screenshot-timeout", 0, 0, G_OPTION_ARG_STRING, NULL,
       "Seconds to wait for data before a screenshot anyway (default 120)", "S" },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, "Print the version and exit", NULL },

@@ -233,3 +233,29 @@ lm_test_spin (guint ms)
       g_usleep (1000);
     }
 }
+
+double
+lm_test_nn_agreement (const float *y, gsize n, const int *labels)
+{
+  gsize agree = 0;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      double best = INFINITY;
+      gsize nearest = i;
+
+      for (gsize j = 0; j < n; j++)
+        {
+          double s = 0;
+
+          if (j == i)
+            continue;
+          for (int c = 0; c < 3; c++)
+            s += ((double) y[i * 3 + c] - y[j * 3 + c]) * ((double) y[i * 3 + c] - y[j * 3 + c]);
+          if (s < best)
+            best = s, nearest = j;
+        }
+      agree += labels[nearest] == labels[i];
+    }
+  return n > 0 ? (double) agree / (double) n : 0;
+}

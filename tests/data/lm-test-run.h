@@ -50,6 +50,10 @@ typedef gboolean (*LmTestCond) (gpointer data);
 gboolean    lm_test_wait_for       (LmTestCond cond, gpointer data, guint timeout_ms);
 void        lm_test_spin           (guint ms);
 
+/* The share of the n points (n x 3 coordinates) whose nearest other
+ * point has their label: how well a projection keeps classes apart. */
+double      lm_test_nn_agreement   (const float *y, gsize n, const int *labels);
+
 /* The CREATE statements of schema version 1 (scalars part and friends). */
 extern const char lm_test_run_schema[];
 

@@ -168,8 +168,8 @@ test_pca_degenerate (void)
   g_assert_true (lm_embedding_pca (two, 1, 3, 3, coords, got, NULL, &error));
   g_assert_cmpfloat (got[0], ==, 0);
   g_assert_cmpfloat (coords[0], ==, 0);
-  g_assert_false (lm_embedding_pca (two, 2, 3, 4, coords, got, NULL, &error));
-  g_assert_nonnull (strstr (error, "1 to 3 components"));
+  g_assert_false (lm_embedding_pca (two, 2, 3, LM_EMBEDDING_PCA_MAX_K + 1, coords, got, NULL, &error));
+  g_assert_nonnull (strstr (error, "1 to 50 components"));
   g_free (error);
 }
 
@@ -248,6 +248,30 @@ test_read (void)
   g_assert_cmpint (px[0], ==, 255);                            /* thumbnail 0 */
   g_assert_cmpint (px[2 * 4], ==, 0);                          /* thumbnail 1 */
   g_assert_cmpint (px[3], ==, 255);                            /* opaque */
+
+  /* Rows 2 and 1 alone (t-SNE's sample): values, labels, thumbnails. */
+  {
+    const guint32 idx[2] = { 2, 1 };
+    LmEmbedding *sub = lm_embedding_subset (e, idx, 2);
+    const guint8 *spx = g_bytes_get_data (sub->sprite->rgba, NULL);
+
+    g_assert_cmpuint (sub->n, ==, 2);
+    g_assert_cmpuint (sub->d, ==, 2);
+    g_assert_cmpfloat (sub->mat[1], ==, 6.5f);
+    g_assert_cmpfloat (sub->mat[2], ==, e->mat[2]);
+    g_assert_cmpstr (sub->labels[0], ==, e->labels[2]);
+    g_assert_cmpstr (sub->labels[1], ==, "dog");
+    g_assert_null (sub->labels[2]);
+    g_assert_cmpint (sub->sprite_cols, ==, 2);
+    g_assert_cmpint (sub->sprite->width, ==, 4);
+    g_assert_cmpint (sub->sprite->height, ==, 2);
+    /* thumbnail 1 now second in the first row; thumbnail 2 (row 2 of the
+     * old sprite) first */
+    g_assert_cmpmem (spx + 2 * 4, 8, px + 2 * 4, 8);
+    g_assert_cmpmem (spx, 8, px + 2 * e->sprite->stride, 8);
+    g_assert_cmpmem (spx + sub->sprite->stride, 8, px + 3 * e->sprite->stride, 8);
+    lm_embedding_free (sub);
+  }
   lm_embedding_free (e);
 
   e = lm_embedding_load (path, a->id, &error);

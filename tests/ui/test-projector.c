@@ -7,7 +7,9 @@
  * the right points; the status line gives the variance PCA explains; a run
  * without embeddings shows the empty state that says how to log one; the
  * page follows an open writer live, keeping the camera; a damaged tensor
- * is named in the view's place; the keys turn, zoom, reset and pan.
+ * is named in the view's place; the keys turn, zoom, reset and pan; the
+ * method switch runs t-SNE live (its controls, counter, pause, 2D, and its
+ * error for a perplexity the points cannot reach).
  * Skips without a display.
  */
 #include <glib/gstdio.h>
@@ -18,6 +20,7 @@
 #include <lumen-log.h>
 
 #include "lm-projector-page.h"
+#include "lm-tsne.h"
 #include "lm-palette.h"
 #include "lm-run-store.h"
 #include "lm-test-run.h"
@@ -463,6 +466,193 @@ test_keys (void)
   close_page (page, store, dir);
 }
 
+/* A logdir whose run holds n points of 20 dimensions in three labelled
+ * Gaussian clusters (sd 1, centres 10 apart). */
+static char *
+make_cluster_logdir (gsize n)
+{
+  char *dir = g_dir_make_tmp ("lm-proj-XXXXXX", NULL);
+  g_autoptr (GRand) r = g_rand_new_with_seed (3);
+  g_autofree float *x = g_new (float, n * 20);
+  g_autofree const char **names = g_new (const char *, n);
+  static const char *classes[3] = { "ant", "bee", "cow" };
+  lm_writer_options o;
+  lm_writer *w = NULL;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      for (gsize j = 0; j < 20; j++)
+        x[i * 20 + j] = (float) (g_rand_double_range (r, -1.7, 1.7) + (j == i % 3 ? 10 : 0));
+      names[i] = classes[i % 3];
+    }
+  lm_writer_options_init (&o);
+  o.logdir = dir;
+  o.run_name = "run";
+  o.quiet = TRUE;
+  g_assert_cmpint (lm_writer_open_with (&w, &o), ==, LM_OK);
+  g_assert_cmpint (lm_writer_add_embedding (w, "features", 1, x, n, 20, names, NULL, 0, 0, 0), ==, LM_OK);
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+  return dir;
+}
+
+typedef struct
+{
+  LmProjectorPage *page;
+  guint above;
+} IterWait;
+
+static gboolean
+iteration_above (gpointer data)
+{
+  IterWait *w = data;
+
+  return lm_projector_page_get_tsne_iteration (w->page) > w->above;
+}
+
+/* The method switch and t-SNE's controls; t-SNE moves the points live
+ * (the counter rising, the coordinates changing between posts), pauses,
+ * ends with the clusters apart, and PCA comes back as it was. */
+static void
+test_tsne (void)
+{
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  const gsize n = 900;
+  g_autofree char *dir = make_cluster_logdir (n);
+  LmRunStore *store = NULL;
+  GtkWidget *page = show_page (dir, &store);
+  LmProjectorPage *pp = LM_PROJECTOR_PAGE (page);
+  LmProjectorView *view = lm_projector_page_get_view (pp);
+  GtkWidget *method = lm_projector_page_get_control (pp, "method");
+  GtkWidget *perp = lm_projector_page_get_control (pp, "perplexity");
+  GtkWidget *lr = lm_projector_page_get_control (pp, "learning-rate");
+  GtkWidget *pause = lm_projector_page_get_control (pp, "pause");
+  GtkWidget *counter = lm_projector_page_get_control (pp, "iteration");
+  GListModel *methods = gtk_drop_down_get_model (GTK_DROP_DOWN (method));
+  GListModel *rates = gtk_drop_down_get_model (GTK_DROP_DOWN (lr));
+  double lo, hi;
+
+  g_assert_cmpuint (lm_projector_view_get_embedding (view)->n, ==, n);
+  g_autofree float *pca = g_memdup2 (lm_projector_view_get_coords (view), n * 3 * sizeof (float));
+
+  /* TensorBoard's controls and defaults */
+  g_assert_cmpuint (g_list_model_get_n_items (methods), ==, 2);
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (methods), 0), ==, "PCA");
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (methods), 1), ==, "t-SNE");
+  g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (method)), ==, 0);
+  g_assert_false (gtk_widget_get_visible (lm_projector_page_get_control (pp, "tsne-bar")));
+  g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (perp)), ==, 30);
+  gtk_spin_button_get_range (GTK_SPIN_BUTTON (perp), &lo, &hi);
+  g_assert_cmpfloat (lo, ==, 2);
+  g_assert_cmpfloat (hi, ==, 100);
+  g_assert_cmpuint (g_list_model_get_n_items (rates), ==, 5);
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (rates), 0), ==, "1");
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (rates), 4), ==, "10000");
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (rates),
+                                               gtk_drop_down_get_selected (GTK_DROP_DOWN (lr))), ==, "10");
+  g_assert_true (GTK_IS_BUTTON (lm_projector_page_get_control (pp, "rerun")));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (pause)), ==, "Pause");
+
+  /* the switch, as a click on it would */
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (method), 1);
+  g_assert_cmpint (lm_projector_page_get_method (pp), ==, LM_PROJECTOR_TSNE);
+  g_assert_true (gtk_widget_get_visible (lm_projector_page_get_control (pp, "tsne-bar")));
+  g_assert_nonnull (strstr (lm_projector_page_get_status (pp), "t-SNE of 900 points × 20 dims: perplexity 30"));
+
+  /* a first layout past the start, then a later, different one */
+  IterWait w = { pp, 0 };
+  g_assert_true (lm_test_wait_for (iteration_above, &w, 20000));
+  guint first = lm_projector_page_get_tsne_iteration (pp);
+  g_autofree float *early = g_memdup2 (lm_projector_view_get_coords (view), n * 3 * sizeof (float));
+  g_autofree char *label = g_strdup_printf ("Iteration: %u", first);
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (counter)), label));
+  g_assert_cmpuint (first, <, LM_PROJECTOR_TSNE_ITERATIONS);
+  w.above = first;
+  g_assert_true (lm_test_wait_for (iteration_above, &w, 20000));
+  g_assert_cmpuint (lm_projector_page_get_tsne_iteration (pp), >, first);
+  g_assert_true (memcmp (early, lm_projector_view_get_coords (view), n * 3 * sizeof (float)) != 0);
+
+  /* Pause holds the counter; Resume goes on to the end */
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (pause), TRUE);
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (pause)), ==, "Resume");
+  lm_test_spin (150);
+  guint held = lm_projector_page_get_tsne_iteration (pp);
+  lm_test_spin (300);
+  g_assert_cmpuint (lm_projector_page_get_tsne_iteration (pp), ==, held);
+  g_assert_false (lm_projector_page_is_settled (pp));
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (pause), FALSE);
+  g_assert_true (lm_test_wait_for (page_settled, page, 60000));
+  g_assert_cmpuint (lm_projector_page_get_tsne_iteration (pp), ==, LM_PROJECTOR_TSNE_ITERATIONS);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (counter)), ==, "Iteration: 1000 (done)");
+
+  /* the layout on screen: each point's nearest neighbour has its label */
+  g_autofree int *cls = g_new (int, n);
+  for (gsize i = 0; i < n; i++)
+    cls[i] = (int) (i % 3);
+  g_assert_cmpfloat (lm_test_nn_agreement (lm_projector_view_get_coords (view), n, cls), >, 0.95);
+
+  /* 2D runs it again in two dimensions: z is 0 */
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (lm_projector_page_get_control (pp, "2d")), TRUE);
+  g_assert_true (lm_test_wait_for (page_settled, page, 60000));
+  for (gsize i = 0; i < n; i++)
+    g_assert_cmpfloat (lm_projector_view_get_coords (view)[i * 3 + 2], ==, 0);
+  g_assert_nonnull (strstr (lm_projector_page_get_status (pp), "2D"));
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (lm_projector_page_get_control (pp, "2d")), FALSE);
+
+  /* back to PCA: the same places as before */
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (method), 0);
+  g_assert_true (lm_test_wait_for (page_settled, page, 10000));
+  g_assert_false (gtk_widget_get_visible (lm_projector_page_get_control (pp, "tsne-bar")));
+  g_assert_cmpmem (pca, n * 3 * sizeof (float), lm_projector_view_get_coords (view), n * 3 * sizeof (float));
+  g_assert_true (g_str_has_prefix (lm_projector_page_get_status (pp), "PCA of 900 points"));
+  close_page (page, store, dir);
+  g_free (dir);
+
+  /* over LM_TSNE_MAX_POINTS: a random sample, said, and shown alone (two
+   * iterations are enough to see it) */
+  dir = make_cluster_logdir (LM_TSNE_MAX_POINTS + 100);
+  page = show_page (dir, &store);
+  pp = LM_PROJECTOR_PAGE (page);
+  view = lm_projector_page_get_view (pp);
+  lm_projector_page_set_tsne_iterations (pp, 2);
+  lm_projector_page_set_method (pp, LM_PROJECTOR_TSNE);
+  g_assert_true (lm_test_wait_for (page_settled, page, 60000));
+  g_assert_true (g_str_has_prefix (lm_projector_page_get_status (pp),
+                                   "t-SNE on 5,000 of 5,100 points (a random sample) × 20 dims"));
+  g_assert_cmpuint (lm_projector_view_get_embedding (view)->n, ==, LM_TSNE_MAX_POINTS);
+  g_assert_cmpuint (lm_projector_view_get_n_classes (view), ==, 3);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (lm_projector_page_get_control (pp, "iteration"))), ==,
+                   "Iteration: 2 (done)");
+  lm_projector_page_set_method (pp, LM_PROJECTOR_PCA);
+  g_assert_true (lm_test_wait_for (page_settled, page, 20000));
+  g_assert_cmpuint (lm_projector_view_get_embedding (view)->n, ==, LM_TSNE_MAX_POINTS + 100);
+  close_page (page, store, dir);
+  g_free (dir);
+
+  /* six points cannot have a perplexity of 30: said, PCA stays */
+  dir = make_logdir (TRUE);
+  page = show_page (dir, &store);
+  pp = LM_PROJECTOR_PAGE (page);
+  view = lm_projector_page_get_view (pp);
+  g_free (pca);
+  pca = g_memdup2 (lm_projector_view_get_coords (view), 6 * 3 * sizeof (float));
+  lm_projector_page_set_method (pp, LM_PROJECTOR_TSNE);
+  g_assert_true (lm_test_wait_for (page_settled, page, 10000));
+  g_assert_cmpstr (lm_projector_page_get_status (pp), ==,
+                   "t-SNE perplexity 30 needs at least 31 points; this embedding has 6 (set the perplexity to at "
+                   "most 5)");
+  g_assert_cmpmem (pca, 6 * 3 * sizeof (float), lm_projector_view_get_coords (view), 6 * 3 * sizeof (float));
+  /* a perplexity it can reach: it runs */
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (lm_projector_page_get_control (pp, "perplexity")), 2);
+  g_assert_true (lm_test_wait_for (page_settled, page, 10000));
+  g_assert_cmpuint (lm_projector_page_get_tsne_iteration (pp), ==, LM_PROJECTOR_TSNE_ITERATIONS);
+  g_assert_true (g_str_has_prefix (lm_projector_page_get_status (pp), "t-SNE of 6 points × 4 dims: perplexity 2"));
+  close_page (page, store, dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -472,5 +662,6 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/projector/live", test_live);
   g_test_add_func ("/ui/projector/damaged", test_damaged);
   g_test_add_func ("/ui/projector/keys", test_keys);
+  g_test_add_func ("/ui/projector/tsne", test_tsne);
   return g_test_run ();
 }

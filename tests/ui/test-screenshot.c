@@ -695,6 +695,7 @@ test_cli_bad_options (void)
     { { "extra", NULL }, "lumen: unexpected argument 'extra'" },
     { { "--theme", "bogus", NULL }, "lumen: --theme must be system, light or dark; got 'bogus'" },
     { { "--logdir_spec", "a:/x", NULL }, "lumen: --logdir and --logdir_spec cannot be used together" },
+    { { "--projector-method", "tsne", NULL }, "lumen: --projector-method and --tsne-iterations go with --view projector" },
   };
   static const char *const with[][5] = {
     { NULL },

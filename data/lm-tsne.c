@@ -1,0 +1,588 @@
+/* lm-tsne.c: t-SNE (see lm-tsne.h).
+ *
+ * The layout y (n x dim) follows the gradient of KL(P || Q),
+ *   dC/dy_i = 4 sum_j (p_ij - q_ij) w_ij (y_i - y_j),  w_ij = 1 / (1 + |y_i - y_j|^2),
+ * q_ij = w_ij / Z, Z = sum_{k != l} w_kl.  The attraction (the p_ij part)
+ * runs over P's non-zero entries only (a sparse, symmetric matrix in rows);
+ * the repulsion, sum_j w_ij^2 (y_i - y_j) / Z, over every pair once,
+ * with Z summed in the same pass, so no n x n matrix is ever held.
+ *
+ * The conditional affinities use distances less the row's smallest, so
+ * exp() never underflows for far-apart inputs (the shift cancels when the
+ * row is normalised); the binary search is on beta = 1 / (2 sigma^2).
+ */
+#include "lm-tsne.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "lm-embedding.h"
+
+#define ENTROPY_TOL 1e-5
+#define MIN_GAIN 0.01
+
+struct _LmTsne
+{
+  gsize n, dims;            /* points, input dimensions (after the PCA) */
+  int dim;                  /* 2 or 3 */
+  double learning_rate;
+  guint iteration;
+  /* symmetric P as rows: row i's entries are col[row[i]..row[i+1]) */
+  gsize *row;
+  guint32 *col;
+  double *val;
+  double *y, *step, *gains, *grad, *attr, *rep;
+};
+
+/* ------------------------------------------------------ affinities */
+
+/* A max-heap of a row's k nearest so far, on distance. */
+typedef struct
+{
+  double *d2;
+  guint32 *idx;
+  gsize len, cap;
+} Heap;
+
+/* Puts (d2, j) in the hole at p, moving larger children up past it. */
+static void
+heap_sift_down (Heap *h, gsize p, double d2, guint32 j)
+{
+  for (;;)
+    {
+      gsize l = 2 * p + 1, r = l + 1, big = p;
+      double bd = d2;
+
+      if (l < h->len && h->d2[l] > bd)
+        big = l, bd = h->d2[l];
+      if (r < h->len && h->d2[r] > bd)
+        big = r;
+      if (big == p)
+        break;
+      h->d2[p] = h->d2[big];
+      h->idx[p] = h->idx[big];
+      p = big;
+    }
+  h->d2[p] = d2;
+  h->idx[p] = j;
+}
+
+static void
+heap_push (Heap *h, double d2, guint32 j)
+{
+  gsize c;
+
+  if (h->len == h->cap)
+    {
+      /* nearer than the farthest kept: it takes the root's place */
+      if (d2 < h->d2[0])
+        heap_sift_down (h, 0, d2, j);
+      return;
+    }
+  c = h->len++;
+  while (c > 0 && h->d2[(c - 1) / 2] < d2)
+    {
+      h->d2[c] = h->d2[(c - 1) / 2];
+      h->idx[c] = h->idx[(c - 1) / 2];
+      c = (c - 1) / 2;
+    }
+  h->d2[c] = d2;
+  h->idx[c] = j;
+}
+
+/* Sorts a full heap nearest first (heap sort in place). */
+static void
+heap_sort (Heap *h)
+{
+  gsize len = h->len;
+
+  while (h->len > 1)
+    {
+      double d = h->d2[h->len - 1];
+      guint32 j = h->idx[h->len - 1];
+
+      h->d2[h->len - 1] = h->d2[0];
+      h->idx[h->len - 1] = h->idx[0];
+      h->len--;
+      heap_sift_down (h, 0, d, j);
+    }
+  h->len = len;
+}
+
+/* p (k values summing to 1) from the squared distances d2 (ascending) at
+ * the beta whose entropy is log(perplexity). */
+static void
+calibrate_row (const double *d2, gsize k, double perplexity, double *p)
+{
+  double target = log (perplexity), lo = 0, hi = INFINITY, mean = 0;
+  double beta;
+
+  for (gsize j = 0; j < k; j++)
+    mean += d2[j] - d2[0];
+  mean /= (double) k;
+  beta = mean > 0 ? 1 / mean : 1;
+  for (int iter = 0; iter < 200; iter++)
+    {
+      double sum = 0, dsum = 0, h;
+
+      for (gsize j = 0; j < k; j++)
+        {
+          p[j] = exp (-beta * (d2[j] - d2[0]));
+          sum += p[j];
+          dsum += (d2[j] - d2[0]) * p[j];
+        }
+      h = log (sum) + beta * dsum / sum;
+      for (gsize j = 0; j < k; j++)
+        p[j] /= sum;
+      if (fabs (h - target) < ENTROPY_TOL)
+        break;
+      if (h > target)
+        {
+          lo = beta;
+          beta = isinf (hi) ? beta * 2 : (beta + hi) / 2;
+        }
+      else
+        {
+          hi = beta;
+          beta = (beta + lo) / 2;
+        }
+    }
+}
+
+gboolean
+lm_tsne_affinities (const float *x, gsize n, gsize d, double perplexity, gsize k, guint32 *nbr, double *p,
+                    char **error)
+{
+  if (k == 0 || k >= n || !(perplexity >= 1 && perplexity <= (double) k))
+    {
+      *error = g_strdup_printf ("t-SNE perplexity %g with %zu neighbours of %zu points: the perplexity must be "
+                                "between 1 and the number of neighbours, which must be fewer than the points",
+                                perplexity, k, n);
+      return FALSE;
+    }
+  double *d2 = g_new (double, n * k);
+  Heap *heaps = g_new (Heap, n);
+
+  for (gsize i = 0; i < n; i++)
+    heaps[i] = (Heap) { d2 + i * k, nbr + i * k, 0, k };
+  /* each pair once, offered to both ends' heaps */
+  for (gsize i = 0; i < n; i++)
+    {
+      const float *xi = x + i * d;
+
+      for (gsize j = i + 1; j < n; j++)
+        {
+          const float *xj = x + j * d;
+          double s = 0;
+
+          for (gsize c = 0; c < d; c++)
+            {
+              double t = (double) xi[c] - xj[c];
+              s += t * t;
+            }
+          heap_push (&heaps[i], s, (guint32) j);
+          heap_push (&heaps[j], s, (guint32) i);
+        }
+    }
+  for (gsize i = 0; i < n; i++)
+    {
+      heap_sort (&heaps[i]);
+      calibrate_row (heaps[i].d2, k, perplexity, p + i * k);
+    }
+  g_free (heaps);
+  g_free (d2);
+  return TRUE;
+}
+
+/* ----------------------------------------------------------- set up */
+
+typedef struct
+{
+  guint64 key;              /* row * n + col */
+  double v;
+} Entry;
+
+static int
+entry_cmp (const void *a, const void *b)
+{
+  guint64 x = ((const Entry *) a)->key, y = ((const Entry *) b)->key;
+
+  return x < y ? -1 : x > y;
+}
+
+static int
+u32_cmp (const void *a, const void *b)
+{
+  guint32 x = *(const guint32 *) a, y = *(const guint32 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* P = (P_cond + P_cond^T) / 2n as rows. */
+static void
+symmetrise (LmTsne *t, const guint32 *nbr, const double *p, gsize k)
+{
+  gsize n = t->n, m = 0;
+  Entry *e = g_new (Entry, 2 * n * k);
+
+  for (gsize i = 0; i < n; i++)
+    for (gsize a = 0; a < k; a++)
+      {
+        gsize j = nbr[i * k + a];
+        double v = p[i * k + a] / (2.0 * n);
+
+        e[m++] = (Entry) { (guint64) i * n + j, v };
+        e[m++] = (Entry) { (guint64) j * n + i, v };
+      }
+  qsort (e, m, sizeof *e, entry_cmp);
+  t->row = g_new0 (gsize, n + 1);
+  t->col = g_new (guint32, m);
+  t->val = g_new (double, m);
+  gsize out = 0;
+  for (gsize a = 0; a < m; a++)
+    {
+      if (a > 0 && e[a].key == e[a - 1].key)
+        {
+          t->val[out - 1] += e[a].v;
+          continue;
+        }
+      t->col[out] = (guint32) (e[a].key % n);
+      t->val[out] = e[a].v;
+      t->row[e[a].key / n + 1]++;
+      out++;
+    }
+  for (gsize i = 0; i < n; i++)
+    t->row[i + 1] += t->row[i];
+  g_free (e);
+}
+
+static double
+gaussian (GRand *r)
+{
+  double u = g_rand_double (r), v = g_rand_double (r);
+
+  /* Box-Muller; 1 - u is in (0, 1] */
+  return sqrt (-2 * log (1 - u)) * cos (2 * G_PI * v);
+}
+
+static void
+centre (LmTsne *t)
+{
+  for (int c = 0; c < t->dim; c++)
+    {
+      double mean = 0;
+
+      for (gsize i = 0; i < t->n; i++)
+        mean += t->y[i * t->dim + c];
+      mean /= (double) t->n;
+      for (gsize i = 0; i < t->n; i++)
+        t->y[i * t->dim + c] -= mean;
+    }
+}
+
+LmTsne *
+lm_tsne_new (const float *mat, gsize n, gsize d, int dim, double perplexity, double learning_rate, guint64 seed,
+             char **error)
+{
+  if (n < 2 || d == 0)
+    {
+      *error = g_strdup_printf ("t-SNE needs at least 2 points of at least 1 dimension; this embedding has %zu "
+                                "point%s of %zu", n, n == 1 ? "" : "s", d);
+      return NULL;
+    }
+  if (dim != 2 && dim != 3)
+    {
+      *error = g_strdup_printf ("t-SNE into %d dimensions: only 2 or 3", dim);
+      return NULL;
+    }
+  if (!(perplexity >= 1 && perplexity <= (double) (n - 1)))
+    {
+      if (perplexity >= 1 && isfinite (perplexity))
+        *error = g_strdup_printf ("t-SNE perplexity %g needs at least %.0f points; this embedding has %zu "
+                                  "(set the perplexity to at most %zu)", perplexity, ceil (perplexity) + 1, n, n - 1);
+      else
+        *error = g_strdup_printf ("t-SNE perplexity %g: must be between 1 and %zu (the points less one)",
+                                  perplexity, n - 1);
+      return NULL;
+    }
+  if (!(learning_rate > 0) || !isfinite (learning_rate))
+    {
+      *error = g_strdup_printf ("t-SNE learning rate %g: must be above 0", learning_rate);
+      return NULL;
+    }
+  for (gsize i = 0; i < n * d; i++)
+    if (!isfinite (mat[i]))
+      {
+        *error = g_strdup_printf ("t-SNE cannot place point %zu: its value %zu is %s", i / d, i % d,
+                                  isnan (mat[i]) ? "NaN" : "infinite");
+        return NULL;
+      }
+
+  LmTsne *t = g_new0 (LmTsne, 1);
+  float *x = NULL;
+  gsize k = MIN (n - 1, (gsize) floor (3 * perplexity));
+
+  t->n = n;
+  t->dim = dim;
+  t->learning_rate = learning_rate;
+  t->dims = d;
+  if (d > LM_TSNE_PCA_DIMS)
+    {
+      x = g_new (float, n * LM_TSNE_PCA_DIMS);
+      if (!lm_embedding_pca (mat, n, d, LM_TSNE_PCA_DIMS, x, NULL, NULL, error))
+        {
+          g_free (x);
+          g_free (t);
+          return NULL;
+        }
+      t->dims = LM_TSNE_PCA_DIMS;
+    }
+
+  guint32 *nbr = g_new (guint32, n * k);
+  double *p = g_new (double, n * k);
+
+  if (!lm_tsne_affinities (x ? x : mat, n, t->dims, perplexity, k, nbr, p, error))
+    {
+      g_free (nbr);
+      g_free (p);
+      g_free (x);
+      g_free (t);
+      return NULL;
+    }
+  symmetrise (t, nbr, p, k);
+  g_free (nbr);
+  g_free (p);
+  g_free (x);
+
+  gsize m = n * (gsize) dim;
+  guint32 words[2] = { (guint32) seed, (guint32) (seed >> 32) };
+  GRand *r = g_rand_new_with_seed_array (words, 2);
+
+  t->y = g_new (double, m);
+  t->step = g_new0 (double, m);
+  t->gains = g_new (double, m);
+  t->grad = g_new (double, m);
+  t->attr = g_new (double, m);
+  t->rep = g_new (double, m);
+  for (gsize i = 0; i < m; i++)
+    {
+      t->y[i] = 1e-4 * gaussian (r);
+      t->gains[i] = 1;
+    }
+  g_rand_free (r);
+  centre (t);
+  return t;
+}
+
+void
+lm_tsne_free (LmTsne *t)
+{
+  if (t == NULL)
+    return;
+  g_free (t->row);
+  g_free (t->col);
+  g_free (t->val);
+  g_free (t->y);
+  g_free (t->step);
+  g_free (t->gains);
+  g_free (t->grad);
+  g_free (t->attr);
+  g_free (t->rep);
+  g_free (t);
+}
+
+/* --------------------------------------------------------- gradient */
+
+/* Sum over all pairs of w_ij^2 (y_i - y_j) into rep, and Z, for a
+ * fixed number of dimensions D (so the inner loops unroll). */
+#define REPULSION(D)                                                            \
+  static double repulsion_##D (const double *y, gsize n, double *rep)           \
+  {                                                                             \
+    double z = 0;                                                               \
+    memset (rep, 0, n * D * sizeof *rep);                                       \
+    for (gsize i = 0; i < n; i++)                                               \
+      {                                                                         \
+        const double *yi = y + i * D;                                           \
+        double ri[D] = { 0 }, zi = 0;                                           \
+        for (gsize j = i + 1; j < n; j++)                                       \
+          {                                                                     \
+            const double *yj = y + j * D;                                       \
+            double diff[D], s = 1;                                              \
+            for (int c = 0; c < D; c++)                                         \
+              {                                                                 \
+                diff[c] = yi[c] - yj[c];                                        \
+                s += diff[c] * diff[c];                                         \
+              }                                                                 \
+            double w = 1 / s, w2 = w * w;                                       \
+            zi += w;                                                            \
+            for (int c = 0; c < D; c++)                                         \
+              {                                                                 \
+                ri[c] += w2 * diff[c];                                          \
+                rep[j * D + c] -= w2 * diff[c];                                 \
+              }                                                                 \
+          }                                                                     \
+        z += 2 * zi;                                                            \
+        for (int c = 0; c < D; c++)                                             \
+          rep[i * D + c] += ri[c];                                              \
+      }                                                                         \
+    return z;                                                                   \
+  }
+REPULSION (2)
+REPULSION (3)
+
+/* The gradient with P times `exaggeration`; returns Z. */
+static double
+gradient (LmTsne *t, double exaggeration, double *grad)
+{
+  gsize n = t->n;
+  int dim = t->dim;
+  double z = dim == 2 ? repulsion_2 (t->y, n, t->rep) : repulsion_3 (t->y, n, t->rep);
+
+  memset (t->attr, 0, n * dim * sizeof *t->attr);
+  for (gsize i = 0; i < n; i++)
+    {
+      const double *yi = t->y + i * dim;
+
+      for (gsize a = t->row[i]; a < t->row[i + 1]; a++)
+        {
+          const double *yj = t->y + (gsize) t->col[a] * dim;
+          double s = 1;
+
+          for (int c = 0; c < dim; c++)
+            s += (yi[c] - yj[c]) * (yi[c] - yj[c]);
+          double f = exaggeration * t->val[a] / s;
+          for (int c = 0; c < dim; c++)
+            t->attr[i * dim + c] += f * (yi[c] - yj[c]);
+        }
+    }
+  for (gsize i = 0; i < n * dim; i++)
+    grad[i] = 4 * (t->attr[i] - t->rep[i] / z);
+  return z;
+}
+
+void
+lm_tsne_gradient (LmTsne *t, double *grad)
+{
+  g_return_if_fail (t != NULL && grad != NULL);
+  gradient (t, 1, grad);
+}
+
+double
+lm_tsne_kl (LmTsne *t)
+{
+  g_return_val_if_fail (t != NULL, NAN);
+  double z = t->dim == 2 ? repulsion_2 (t->y, t->n, t->rep) : repulsion_3 (t->y, t->n, t->rep);
+  double kl = 0;
+
+  for (gsize i = 0; i < t->n; i++)
+    for (gsize a = t->row[i]; a < t->row[i + 1]; a++)
+      {
+        const double *yi = t->y + i * t->dim, *yj = t->y + (gsize) t->col[a] * t->dim;
+        double s = 1, pij = t->val[a];
+
+        for (int c = 0; c < t->dim; c++)
+          s += (yi[c] - yj[c]) * (yi[c] - yj[c]);
+        if (pij > 0)
+          kl += pij * log (pij * z * s);   /* log (p / q), q = (1 / s) / z */
+      }
+  return kl;
+}
+
+void
+lm_tsne_step (LmTsne *t)
+{
+  g_return_if_fail (t != NULL);
+  gsize m = t->n * (gsize) t->dim;
+  double ex = t->iteration < LM_TSNE_EXAGGERATION_ITERS ? LM_TSNE_EXAGGERATION : 1;
+  double momentum = t->iteration < LM_TSNE_MOMENTUM_SWITCH_ITER ? 0.5 : 0.8;
+
+  gradient (t, ex, t->grad);
+  for (gsize i = 0; i < m; i++)
+    {
+      /* a gain grows while the step keeps being reversed by the gradient
+       * (the step goes against it: progress) and shrinks when they agree */
+      if ((t->grad[i] > 0) != (t->step[i] > 0))
+        t->gains[i] += 0.2;
+      else
+        t->gains[i] *= 0.8;
+      if (t->gains[i] < MIN_GAIN)
+        t->gains[i] = MIN_GAIN;
+      t->step[i] = momentum * t->step[i] - t->learning_rate * t->gains[i] * t->grad[i];
+      t->y[i] += t->step[i];
+    }
+  centre (t);
+  t->iteration++;
+}
+
+/* ------------------------------------------------------- accessors */
+
+guint
+lm_tsne_get_iteration (LmTsne *t)
+{
+  g_return_val_if_fail (t != NULL, 0);
+  return t->iteration;
+}
+
+gsize
+lm_tsne_get_input_dims (LmTsne *t)
+{
+  g_return_val_if_fail (t != NULL, 0);
+  return t->dims;
+}
+
+void
+lm_tsne_set_learning_rate (LmTsne *t, double learning_rate)
+{
+  g_return_if_fail (t != NULL);
+  if (learning_rate > 0 && isfinite (learning_rate))
+    t->learning_rate = learning_rate;
+}
+
+const double *
+lm_tsne_get_layout (LmTsne *t)
+{
+  g_return_val_if_fail (t != NULL, NULL);
+  return t->y;
+}
+
+void
+lm_tsne_set_layout (LmTsne *t, const double *y)
+{
+  g_return_if_fail (t != NULL && y != NULL);
+  memcpy (t->y, y, t->n * t->dim * sizeof *t->y);
+}
+
+void
+lm_tsne_copy_coords (LmTsne *t, float *out, int k)
+{
+  g_return_if_fail (t != NULL && k >= t->dim);
+  for (gsize i = 0; i < t->n; i++)
+    for (int c = 0; c < k; c++)
+      out[i * k + c] = c < t->dim ? (float) t->y[i * t->dim + c] : 0;
+}
+
+guint32 *
+lm_tsne_sample (gsize n, gsize keep, guint64 seed)
+{
+  guint32 *idx = g_new (guint32, n);
+  guint32 words[2] = { (guint32) seed, (guint32) (seed >> 32) };
+  GRand *r = g_rand_new_with_seed_array (words, 2);
+
+  for (gsize i = 0; i < n; i++)
+    idx[i] = (guint32) i;
+  keep = MIN (keep, n);
+  /* the first `keep` of a partial Fisher-Yates shuffle */
+  for (gsize i = 0; i < keep && keep < n; i++)
+    {
+      gsize j = i + (gsize) (g_rand_double (r) * (double) (n - i));
+      guint32 tmp;
+
+      j = MIN (j, n - 1);
+      tmp = idx[i];
+      idx[i] = idx[j];
+      idx[j] = tmp;
+    }
+  g_rand_free (r);
+  qsort (idx, keep, sizeof *idx, u32_cmp);
+  return idx;
+}
