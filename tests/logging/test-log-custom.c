@@ -65,22 +65,13 @@ static void test_rows(void) {
 /* A run file from before custom scalars gets the tables when reopened. */
 static void test_old_file(void) {
   char *dir = tmpdir_new();
+  char *path = old_run_file(dir, "old", "DROP TABLE custom_scalar_tags; DROP "
+                                        "TABLE custom_scalar_charts");
   lm_writer *w = writer_open(dir, "old");
-  assert_ok(lm_writer_add_scalar(w, "loss", 0, 1.5));
-  char *path = g_strdup(lm_writer_file_path(w));
-  assert_ok(lm_writer_close(w));
-  sqlite3 *db = NULL;
-  g_assert_cmpint(sqlite3_open(path, &db), ==, SQLITE_OK);
-  g_assert_cmpint(sqlite3_exec(db, "DROP TABLE custom_scalar_tags; DROP TABLE "
-                                   "custom_scalar_charts", NULL, NULL, NULL),
-                  ==, SQLITE_OK);
-  sqlite3_close(db);
-
-  w = writer_open(dir, "old");
   const char *tags[] = {"loss"};
   assert_ok(lm_writer_add_custom_scalars_multilinechart(w, tags, 1, "C", "T"));
   assert_ok(lm_writer_close(w));
-  db = db_open_ro(path);
+  sqlite3 *db = db_open_ro(path);
   g_assert_cmpint(db_int(db, "PRAGMA user_version"), ==, 1);
   g_assert_cmpint(db_int(db, "SELECT count(*) FROM scalars"), ==, 1);
   char *rows = dump_charts(db);
