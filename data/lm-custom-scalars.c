@@ -230,8 +230,8 @@ lm_custom_chart_get_error (const LmCustomChart *chart)
   return chart->error;
 }
 
-gboolean
-lm_custom_chart_matches (const LmCustomChart *chart, const char *tag)
+int
+lm_custom_chart_match_index (const LmCustomChart *chart, const char *tag)
 {
   for (guint i = 0; i < chart->n_compiled; i++)
     {
@@ -239,9 +239,15 @@ lm_custom_chart_matches (const LmCustomChart *chart, const char *tag)
 
       /* POSIX takes the leftmost match: one at 0 exists iff it starts there */
       if (regexec (&chart->compiled[i], tag, 1, &m, 0) == 0 && m.rm_so == 0)
-        return TRUE;
+        return (int) i;
     }
-  return FALSE;
+  return -1;
+}
+
+gboolean
+lm_custom_chart_matches (const LmCustomChart *chart, const char *tag)
+{
+  return lm_custom_chart_match_index (chart, tag) >= 0;
 }
 
 static void

@@ -70,6 +70,8 @@ const char        *lm_custom_chart_get_error   (const LmCustomChart *chart);
 /* A Multiline chart draws this tag: one of its regexes matches at the
  * tag's start.  FALSE for a Margin chart. */
 gboolean           lm_custom_chart_matches     (const LmCustomChart *chart, const char *tag);
+/* The first of the chart's regexes that matches the tag, or -1. */
+int                lm_custom_chart_match_index (const LmCustomChart *chart, const char *tag);
 
 /* The layouts a run file holds (`db` an sqlite3*), merged in log order.
  * NULL without an error when the run has none (or a file from before

@@ -99,6 +99,7 @@ lm_plot_hover_rows (LmPlot *p, double px, double py)
       k = lm_series_nearest (s, p->axis, x);
       row.run = l->run;
       row.label = lm_plot_line_label (l);
+      row.dash = l->dash;
       row.color = l->color;
       row.step = lm_series_step (s, k);
       row.value = s->value[k];
@@ -303,8 +304,22 @@ lm_plot_render_hover (LmPlot  *p,
       double x = bx + pad, y = by + pad + row_h * (i + 1.5);
 
       gdk_cairo_set_source_rgba (cr, &r->color);
-      cairo_rectangle (cr, x + 1, y - 4, 9, 8);
-      cairo_fill (cr);
+      if (r->dash > 0)
+        {
+          /* a custom chart's tag: its line's dash, as the legend */
+          cairo_save (cr);
+          lm_plot_set_dash (cr, r->dash);
+          cairo_set_line_width (cr, 2);
+          cairo_move_to (cr, x, y);
+          cairo_line_to (cr, x + 11, y);
+          cairo_stroke (cr);
+          cairo_restore (cr);
+        }
+      else
+        {
+          cairo_rectangle (cr, x + 1, y - 4, 9, 8);
+          cairo_fill (cr);
+        }
       x += sw;
       g_strlcpy (cell[0], r->label, sizeof cell[0]);
       lm_format_value (r->smoothed, cell[1], sizeof cell[1]);

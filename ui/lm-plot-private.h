@@ -21,6 +21,7 @@ typedef struct
    * margin chart's band between the run's lower and upper tags. */
   char *tag, *label;
   char *lower_tag, *upper_tag;
+  guint dash;               /* a multiline chart's pattern for the tag (0: solid) */
   GdkRGBA color;
   LmDecimation dec;
   /* Cache key: the decimation is reused while all of these match. */
@@ -83,6 +84,10 @@ lm_plot_line_label (const LmPlotLine *l)
 {
   return l->label != NULL ? l->label : lm_run_get_name (l->run);
 }
+
+/* Sets the dash of a custom chart's tag (lm_plot_set_custom) on cr;
+ * 0 is solid. */
+void lm_plot_set_dash (cairo_t *cr, guint dash);
 
 /* y in data units -> pixel, honouring log scale. */
 static inline double

@@ -8,6 +8,7 @@
  */
 #include "lm-plot-private.h"
 #include "lm-axis.h"
+#include "lm-natural.h"
 #include "lm-palette.h"
 
 #include <math.h>
@@ -119,6 +120,68 @@ take_line (LmPlot *p, GPtrArray *lines, LmRun *run, const char *tag)
   return l;
 }
 
+static const struct
+{
+  double pattern[4];
+  int n;
+} dashes[] = {
+  { { 0 }, 0 }, { { 6, 4 }, 2 }, { { 0.5, 3.5 }, 2 }, { { 9, 3, 1, 3 }, 4 }, { { 3, 2.5 }, 2 },
+};
+
+void
+lm_plot_set_dash (cairo_t *cr, guint dash)
+{
+  guint d = dash % G_N_ELEMENTS (dashes);
+
+  cairo_set_dash (cr, dashes[d].pattern, dashes[d].n, 0);
+}
+
+typedef struct
+{
+  const char *tag;
+  int regex;
+} DashKey;
+
+static int
+compare_dash_keys (gconstpointer a, gconstpointer b)
+{
+  const DashKey *x = a, *y = b;
+
+  return x->regex != y->regex ? (x->regex < y->regex ? -1 : 1) : lm_natural_compare (x->tag, y->tag);
+}
+
+/* One dash per tag of a multiline chart, the same for every run: the
+ * tags in the order of the first regex they match, then by name, get
+ * solid, dashed, dotted... (train/loss$, val/loss$: train solid, val
+ * dashed). */
+static void
+set_dashes (LmPlot *p)
+{
+  GArray *keys = g_array_new (FALSE, FALSE, sizeof (DashKey));
+
+  for (guint i = 0; i < p->lines->len; i++)
+    {
+      LmPlotLine *l = g_ptr_array_index (p->lines, i);
+      DashKey key = { l->tag, lm_custom_chart_match_index (p->custom, l->tag) };
+      gboolean seen = FALSE;
+
+      for (guint k = 0; k < keys->len && !seen; k++)
+        seen = strcmp (g_array_index (keys, DashKey, k).tag, l->tag) == 0;
+      if (!seen)
+        g_array_append_val (keys, key);
+    }
+  g_array_sort (keys, compare_dash_keys);
+  for (guint i = 0; i < p->lines->len; i++)
+    {
+      LmPlotLine *l = g_ptr_array_index (p->lines, i);
+
+      for (guint k = 0; k < keys->len; k++)
+        if (strcmp (g_array_index (keys, DashKey, k).tag, l->tag) == 0)
+          l->dash = k;
+    }
+  g_array_unref (keys);
+}
+
 /* A custom chart's lines for the shown runs (few: a linear search). */
 static void
 set_custom_runs (LmPlot *p, GPtrArray *runs)
@@ -153,8 +216,7 @@ set_custom_runs (LmPlot *p, GPtrArray *runs)
             if (!lm_custom_chart_matches (c, tag))
               continue;
             l = take_line (p, lines, run, tag);
-            /* each (run, tag) its own colour, in the chart's order */
-            lm_palette_color (lines->len - 1, &l->color);
+            lm_palette_run_color (run, &l->color);
             if (l->label == NULL)
               l->label = g_strdup_printf ("%s · %s", lm_run_get_name (run), tag);
           }
@@ -162,6 +224,8 @@ set_custom_runs (LmPlot *p, GPtrArray *runs)
     }
   g_ptr_array_unref (p->lines);
   p->lines = lines;
+  if (lm_custom_chart_get_kind (c) == LM_CUSTOM_CHART_MULTILINE)
+    set_dashes (p);
 }
 
 void
@@ -798,11 +862,13 @@ draw_legend (LmPlot *p, cairo_t *cr, double x, double y, double max_x)
           return;
         }
       gdk_cairo_set_source_rgba (cr, &l->color);
-      cairo_set_line_width (cr, 3);
+      cairo_set_line_width (cr, l->dash > 0 ? 2 : 3);
       cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
+      lm_plot_set_dash (cr, l->dash);
       cairo_move_to (cr, x + 2, y);
       cairo_line_to (cr, x + 13, y);
       cairo_stroke (cr);
+      lm_plot_set_dash (cr, 0);
       lm_plot_text (p, cr, name, FALSE, x + 18, y, 0, 0.5, &lm_theme_colors ()->text, NULL, NULL);
       x += 18 + w + 12;
       shown++;
@@ -949,23 +1015,23 @@ lm_plot_render (LmPlot          *p,
 
         if ((!line && l->dec.markers->len == 0) || (layer == 2 && !is_hl))
           continue;
+        /* a dashed line is stroked (the spans have no dashes) */
+        if (l->dash > 0)
+          dense = FALSE;
+        cairo_save (cr);
+        lm_plot_set_dash (cr, l->dash);
         if (layer == 0 && smooth && line)
           lm_plot_draw_line (p, cr, image, scale, l->dec.raw, dense, &l->color,
                              RAW_ALPHA_SMOOTHED * fade, LINE_WIDTH);
-        else if (layer == 1 && !is_hl)
-          {
-            if (line)
-              lm_plot_draw_line (p, cr, image, scale, smooth ? l->dec.smooth : l->dec.raw,
-                                 dense, &l->color, fade, LINE_WIDTH);
-            draw_markers (p, cr, l);
-          }
-        else if (layer == 2)
-          {
-            if (line)
-              lm_plot_draw_line (p, cr, image, scale, smooth ? l->dec.smooth : l->dec.raw,
-                                 dense, &l->color, 1.0, 2 * LINE_WIDTH);
-            draw_markers (p, cr, l);
-          }
+        else if (layer == 1 && !is_hl && line)
+          lm_plot_draw_line (p, cr, image, scale, smooth ? l->dec.smooth : l->dec.raw,
+                             dense, &l->color, fade, LINE_WIDTH);
+        else if (layer == 2 && line)
+          lm_plot_draw_line (p, cr, image, scale, smooth ? l->dec.smooth : l->dec.raw,
+                             dense, &l->color, 1.0, 2 * LINE_WIDTH);
+        cairo_restore (cr);
+        if ((layer == 1 && !is_hl) || layer == 2)
+          draw_markers (p, cr, l);
         if (l->dec.n_in_view > 0 || l->dec.markers->len > 0)
           p->has_data = TRUE;
       }

@@ -49,6 +49,7 @@ typedef struct
 {
   LmRun *run;           /* borrowed */
   const char *label;    /* the run's name, or "run · tag" in a custom chart (borrowed) */
+  guint dash;           /* a custom chart's dash for the tag, 0: solid */
   GdkRGBA color;
   gint64 step;
   double value;         /* raw */
@@ -68,7 +69,9 @@ void        lm_plot_set_runs         (LmPlot *plot, GPtrArray *runs);
 /* TensorBoard's Custom Scalars: from now on the runs given to
  * lm_plot_set_runs draw this chart of the layout (a ref is taken): a
  * Multiline chart a line per (run, tag) whose tag one of its regexes
- * matches, each line its own colour and named "run · tag"; a Margin chart
+ * matches, in the run's colour with a dash per tag (solid, dashed, dotted,
+ * dash-dot, short dashes, again: the tags in the order of the regexes
+ * they match, then by name) and named "run · tag"; a Margin chart
  * per run the value tag in the run's colour over a band of the same
  * colour, translucent, between the lower and upper tags.  Call
  * lm_plot_set_runs again when a run gains tags. */

@@ -58,6 +58,9 @@ test_matching (void)
   g_assert_false (lm_custom_chart_matches (c, "test/acc"));
   g_assert_true (lm_custom_chart_matches (c, "lr12"));
   g_assert_false (lm_custom_chart_matches (c, "lr"));
+  g_assert_cmpint (lm_custom_chart_match_index (c, "val/acc"), ==, 1);
+  g_assert_cmpint (lm_custom_chart_match_index (c, "lr7"), ==, 2);
+  g_assert_cmpint (lm_custom_chart_match_index (c, "x"), ==, -1);
   /* margin tags are names, never patterns */
   g_assert_false (lm_custom_chart_matches (m, "v"));
 }

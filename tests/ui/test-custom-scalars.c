@@ -3,8 +3,8 @@
  *
  * What it checks: the runs' layouts (lumen-log's lm_writer_add_custom_scalars)
  * show as one group per category above the tag groups, merged across
- * runs; a Multiline chart draws a line per (run, matching tag) and its
- * tooltip names run and tag; a Margin chart fills a band per run between
+ * runs; a Multiline chart draws a line per (run, matching tag), in the
+ * run's colour with a dash per tag, and its tooltip names run and tag; a Margin chart fills a band per run between
  * its lower and upper tags (a draw counter and the band's colour in the
  * rendered pixels); hiding a run in the run list drops its lines and band;
  * a layout logged later shows up.  Skips without a display.
@@ -151,6 +151,22 @@ test_custom_scalars (void)
   g_assert_nonnull (strstr (hover, "beta · train/loss\tstep "));
   g_assert_null (strstr (hover, "loss_ema"));
   lm_chart_clear_hover (chart);
+  /* each line in its run's colour, a dash per tag: train/loss (the first
+   * regex's) solid in both runs, val/loss dashed */
+  {
+    g_autoptr (GArray) rows = lm_plot_hover_rows (plot, area.x + area.width / 2, area.y + 10);
+
+    g_assert_cmpuint (rows->len, ==, 3);
+    for (guint i = 0; i < rows->len; i++)
+      {
+        LmHoverRow *r = &g_array_index (rows, LmHoverRow, i);
+        GdkRGBA run_color;
+
+        lm_palette_run_color (r->run, &run_color);
+        g_assert_true (gdk_rgba_equal (&r->color, &run_color));
+        g_assert_cmpuint (r->dash, ==, g_str_has_suffix (r->label, "val/loss") ? 1 : 0);
+      }
+  }
 
   /* Margin: a line and a band per run, the band in the run's colour at a
    * fifth of its opacity over the background, between 0.2 and 0.8 */
