@@ -6,7 +6,8 @@
  * runs; a Multiline chart draws a line per (run, matching tag), in the
  * run's colour with a dash per tag, and its tooltip names run and tag; a Margin chart fills a band per run between
  * its lower and upper tags (a draw counter and the band's colour in the
- * rendered pixels); hiding a run in the run list drops its lines and band;
+ * rendered pixels); a chart whose regex does not compile (written by
+ * SQL, as another producer might) says why on its card; hiding a run in the run list drops its lines and band;
  * a layout logged later shows up.  Skips without a display.
  */
 #include <gtk/gtk.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include <lumen-log.h>
+#include <sqlite3.h>
 
 #include "lm-card-grid.h"
 #include "lm-custom-scalars-view.h"
@@ -62,9 +64,9 @@ write_run (const char *dir, const char *run, gboolean with_val)
 }
 
 static gboolean
-has_3_cards (gpointer data)
+has_4_cards (gpointer data)
 {
-  return lm_custom_scalars_view_get_n_cards (data) == 3;
+  return lm_custom_scalars_view_get_n_cards (data) == 4;
 }
 
 /* Renders the card's plot offscreen; the pixel at data (x, y). */
@@ -109,6 +111,19 @@ test_custom_scalars (void)
   dir = lm_test_tmpdir_new ("lumen-custom-XXXXXX");
   write_run (dir, "alpha", TRUE);
   write_run (dir, "beta", FALSE);
+  /* a regex no writer of ours lets through (another producer, a hand edit) */
+  {
+    g_autofree char *path = g_build_filename (dir, "beta", "run.lumen", NULL);
+    sqlite3 *db;
+
+    g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_exec (db,
+                                   "INSERT INTO custom_scalar_charts(id, wall_time, category, title, kind) "
+                                   "VALUES (100, 1.7e9, 'Bands', 'Broken', 'multiline');"
+                                   "INSERT INTO custom_scalar_tags VALUES (100, 0, 'train/(loss');",
+                                   NULL, NULL, NULL), ==, SQLITE_OK);
+    sqlite3_close (db);
+  }
 
   win = lm_window_new (NULL, dir);
   lm_chart_settings_set_smoothing (lm_window_get_settings (win), 0.0);
@@ -120,9 +135,21 @@ test_custom_scalars (void)
   view = LM_CUSTOM_SCALARS_VIEW (lm_card_grid_get_custom_scalars (grid));
   lm_custom_scalars_view_set_poll_interval (view, 50);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (view)));
-  /* the two runs' identical layouts merged: two categories, a chart each */
+  /* the two runs' identical layouts merged: two categories, Loss in one,
+   * Accuracy and beta's broken chart in the other */
   g_assert_cmpuint (lm_custom_scalars_view_get_layout (view)->categories->len, ==, 2);
-  g_assert_cmpuint (lm_custom_scalars_view_get_n_cards (view), ==, 2);
+  g_assert_cmpuint (lm_custom_scalars_view_get_n_cards (view), ==, 3);
+  /* the broken chart says why, and draws nothing */
+  {
+    LmScalarCard *broken = lm_custom_scalars_view_get_card (view, 2);
+    GtkWidget *error = lm_ui_find_by_class (GTK_WIDGET (broken), "error");
+
+    g_assert_cmpstr (lm_scalar_card_get_tag (broken), ==, "Broken");
+    g_assert_nonnull (error);
+    g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (error)),
+                              "tag regex 'train/(loss' is not a valid regular expression"));
+    g_assert_cmpuint (lm_plot_get_n_runs (lm_chart_get_plot (lm_scalar_card_get_chart (broken))), ==, 0);
+  }
   loss_card = lm_custom_scalars_view_get_card (view, 0);
   band_card = lm_custom_scalars_view_get_card (view, 1);
   g_assert_cmpstr (lm_scalar_card_get_tag (loss_card), ==, "Loss");
@@ -212,7 +239,7 @@ test_custom_scalars (void)
     g_assert_cmpint (lm_writer_add_custom_scalars_multilinechart (w, lr, 1, "Overview", "Learning rate"), ==, LM_OK);
     g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
   }
-  g_assert_true (lm_test_wait_for (has_3_cards, view, 20000));
+  g_assert_true (lm_test_wait_for (has_4_cards, view, 20000));
   g_assert_cmpstr (lm_scalar_card_get_tag (lm_custom_scalars_view_get_card (view, 1)), ==, "Learning rate");
 
   gtk_window_destroy (GTK_WINDOW (win));
