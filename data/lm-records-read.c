@@ -25,6 +25,7 @@ lm_record_item_free_func (LmRecordKind kind)
     case LM_RECORD_IMAGE: return (GDestroyNotify) lm_image_meta_free;
     case LM_RECORD_TEXT: return (GDestroyNotify) lm_text_record_free;
     case LM_RECORD_PR_CURVE: return (GDestroyNotify) lm_pr_curve_free;
+    case LM_RECORD_CUSTOM_SCALARS: return (GDestroyNotify) lm_custom_scalars_unref;
     case LM_RECORD_HPARAMS: default: return (GDestroyNotify) lm_hparams_record_free;
     }
 }
@@ -32,9 +33,10 @@ lm_record_item_free_func (LmRecordKind kind)
 const char *
 lm_record_kind_to_string (LmRecordKind kind)
 {
-  static const char *const names[] = { "histogram", "image", "text", "hparams", "pr_curve" };
+  static const char *const names[] = { "histogram", "image", "text", "hparams", "pr_curve",
+                                       "custom_scalars" };
 
-  return kind <= LM_RECORD_PR_CURVE ? names[kind] : "unknown";
+  return kind <= LM_RECORD_CUSTOM_SCALARS ? names[kind] : "unknown";
 }
 
 void
@@ -528,6 +530,15 @@ lm_records_read (gpointer db_ptr, LmRecordKind kind, gint64 *last_id, GHashTable
     return read_hparams (db, out, error);
   if (kind == LM_RECORD_PR_CURVE)
     return read_pr_curves (db, last_id, out, error);
+  if (kind == LM_RECORD_CUSTOM_SCALARS)
+    {
+      /* a few rows: read whole whenever the file changed, as hparams */
+      LmCustomScalars *layout = lm_custom_scalars_read (db, error);
+
+      if (layout != NULL)
+        add_row (out, "", layout, (GDestroyNotify) lm_custom_scalars_unref);
+      return *error == NULL;
+    }
 
   rc = sqlite3_prepare_v2 (db, sql[kind], -1, &st, NULL);
   if (rc == SQLITE_OK)

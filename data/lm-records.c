@@ -346,7 +346,7 @@ merge_run (LmRecordFeed *self, RunJob *r)
           g_ptr_array_add (self->sorted, s);
           g_ptr_array_sort (self->sorted, compare_series);
         }
-      if (self->kind == LM_RECORD_HPARAMS)
+      if (self->kind == LM_RECORD_HPARAMS || self->kind == LM_RECORD_CUSTOM_SCALARS)
         g_ptr_array_set_size (s->items, 0);   /* a fresh full read */
       n_old = s->items->len;
       for (guint i = 0; i < rows->len; i++)
@@ -369,6 +369,7 @@ merge_run (LmRecordFeed *self, RunJob *r)
                 }
             }
           if (s->items->len > 0 && self->kind != LM_RECORD_HPARAMS
+              && self->kind != LM_RECORD_CUSTOM_SCALARS
               && compare_items (&s->items->pdata[s->items->len - 1], &item) > 0)
             sorted = FALSE;
           g_ptr_array_add (s->items, item);

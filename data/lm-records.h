@@ -3,7 +3,7 @@
  *
  * What it is for: the data behind the non-scalar dashboards.  An
  * LmRecordFeed follows one kind of record (histograms, image metadata,
- * texts, PR curves or hparams) in every run of an LmRunStore: a worker thread keeps
+ * texts, PR curves, hparams or custom-scalar layouts) in every run of an LmRunStore: a worker thread keeps
  * one read-only connection per run, polls `PRAGMA data_version` and reads
  * only rows with an id above the last one seen (docs/run-format.md,
  * "Reading a run while it is written").  Results are merged on the main
@@ -17,6 +17,7 @@
 
 #include <gio/gio.h>
 
+#include "lm-custom-scalars.h"
 #include "lm-histogram.h"
 #include "lm-run-store.h"
 
@@ -28,6 +29,7 @@ typedef enum {
   LM_RECORD_TEXT,
   LM_RECORD_HPARAMS,
   LM_RECORD_PR_CURVE,
+  LM_RECORD_CUSTOM_SCALARS,
 } LmRecordKind;
 
 /* The layout of an image grid logged with lm_writer_add_images_grid
@@ -103,10 +105,11 @@ typedef struct
 typedef struct
 {
   char *run_name;
-  char *tag;          /* "" for hparams */
+  char *tag;          /* "" for hparams and custom scalars */
   LmRecordKind kind;
   /* LmHistogram* / LmImageMeta* / LmTextRecord* / LmPrCurve* in (step, id) order, or
-   * one LmHparamsRecord* (replaced when the file changes). */
+   * one LmHparamsRecord* or LmCustomScalars* (the run's layouts merged,
+   * lm-custom-scalars.h), replaced when the file changes. */
   GPtrArray *items;
   guint64 version;    /* bumps whenever items change */
 } LmRecordSeries;
@@ -133,6 +136,11 @@ gboolean        lm_record_feed_get_complete (LmRecordFeed *self);
 const char     *lm_record_feed_get_run_error (LmRecordFeed *self, const char *run_name);
 
 const char     *lm_record_kind_to_string  (LmRecordKind kind);
+
+/* A feed of LM_RECORD_CUSTOM_SCALARS: every run's layout merged, runs in
+ * name order (lm_custom_scalars_merge); empty (no categories) when no run
+ * has one.  Unref it. */
+LmCustomScalars *lm_record_feed_merge_custom_scalars (LmRecordFeed *self);
 
 void            lm_hparams_record_free    (LmHparamsRecord *rec);
 void            lm_image_meta_free        (LmImageMeta *meta);

@@ -36,6 +36,7 @@ typedef enum {
   LM_REC_EMBEDDING, /* payload lm_embedding_payload (lm-embedding.c) */
   LM_REC_RUN_KV,    /* payload lm_kv_payload: a `run` key/value */
   LM_REC_PR_CURVE,  /* payload lm_pr_payload */
+  LM_REC_CUSTOM_SCALARS, /* payload lm_custom_payload (lm-custom-scalars.c) */
 } lm_rec_kind;
 
 /* Tag kinds, as stored in tags.kind. */
@@ -179,6 +180,44 @@ typedef struct {
   "  tp REAL NOT NULL, fp REAL NOT NULL, tn REAL NOT NULL, fn REAL NOT NULL,\n" \
   "  precision REAL NOT NULL, recall REAL NOT NULL,\n"                        \
   "  PRIMARY KEY (curve_id, i)) WITHOUT ROWID;\n"
+
+/* Custom-scalar layouts (lm_writer_add_custom_scalars): one
+ * custom_scalar_charts row per chart in log order, its tags (regexes of a
+ * multiline chart; value, lower, upper of a margin chart) in
+ * custom_scalar_tags.  IF NOT EXISTS: an older run file gets the tables
+ * when a newer writer reopens it (schema version 1 still). */
+#define LM_CUSTOM_SCALARS_SQL                                                \
+  "CREATE TABLE IF NOT EXISTS custom_scalar_charts (\n"                      \
+  "  id INTEGER PRIMARY KEY,\n"                                              \
+  "  wall_time REAL NOT NULL,\n"                                             \
+  "  category TEXT NOT NULL,\n"                                              \
+  "  title TEXT NOT NULL,\n"                                                 \
+  "  kind TEXT NOT NULL);\n"                                                 \
+  "CREATE TABLE IF NOT EXISTS custom_scalar_tags (\n"                        \
+  "  chart_id INTEGER NOT NULL REFERENCES custom_scalar_charts(id),\n"       \
+  "  i INTEGER NOT NULL,\n"                                                  \
+  "  tag TEXT NOT NULL,\n"                                                   \
+  "  PRIMARY KEY (chart_id, i)) WITHOUT ROWID;\n"
+
+typedef enum {
+  LM_CUSTOM_MULTILINE = 0,
+  LM_CUSTOM_MARGIN = 1,
+} lm_custom_kind;
+
+/* One chart of a layout; in a payload its strings live in the same
+ * allocation. */
+typedef struct {
+  lm_custom_kind kind;
+  char *category, *title;
+  size_t n_tags;
+  char **tags;
+} lm_custom_chart;
+
+typedef struct {
+  lm_payload hdr;
+  size_t n;
+  lm_custom_chart *charts; /* inside this allocation */
+} lm_custom_payload;
 
 /* One point of a summary (value NaN for a NaN). */
 typedef struct {

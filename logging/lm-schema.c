@@ -58,6 +58,7 @@ const char lm_schema_sql[] =
     "  value TEXT NOT NULL);\n"
     "CREATE INDEX texts_tag_step ON texts (tag_id, step);\n"
     LM_PR_CURVES_SQL
+    LM_CUSTOM_SCALARS_SQL
     "CREATE TABLE hparams (\n"
     "  name TEXT PRIMARY KEY,\n"
     "  type TEXT NOT NULL,\n"

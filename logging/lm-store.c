@@ -39,8 +39,12 @@ enum {
   ST_SUMMARY_NEXT,
   ST_PR,
   ST_PR_POINT,
+  ST_CS_CHART,
+  ST_CS_TAG,
   ST_N
 };
+_Static_assert(ST_N <= sizeof(((lm_writer *)0)->stmts) / sizeof(sqlite3_stmt *),
+               "lm_writer.stmts has a slot per statement");
 
 /* Records handled per lock hand-off: small enough that tail advances
  * (and waiting producers resume) often, big enough to amortise. */
@@ -216,6 +220,10 @@ int lm_store_prepare(lm_writer *w, char *err, size_t errlen) {
       [ST_PR_POINT] = "INSERT INTO pr_curve_points(curve_id, i, threshold, "
                       "tp, fp, tn, fn, precision, recall) VALUES "
                       "(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
+      [ST_CS_CHART] = "INSERT INTO custom_scalar_charts(wall_time, category, "
+                      "title, kind) VALUES (?1,?2,?3,?4)",
+      [ST_CS_TAG] = "INSERT INTO custom_scalar_tags(chart_id, i, tag) "
+                    "VALUES (?1,?2,?3)",
   };
   int rc = sqlite3_create_module(w->db, "lm_scalar_batch", &batch_module,
                                  NULL);
@@ -336,6 +344,30 @@ static int store_one(lm_writer *w, const lm_rec *r) {
       st = w->stmts[ST_HMETRIC];
       sqlite3_bind_text(st, 1, p->metric_tags[i], -1, SQLITE_STATIC);
       rc = run_stmt(st);
+    }
+    return rc;
+  }
+  case LM_REC_CUSTOM_SCALARS: {
+    const lm_custom_payload *p = r->u.payload;
+    int rc = SQLITE_OK;
+    for (size_t c = 0; rc == SQLITE_OK && c < p->n; c++) {
+      const lm_custom_chart *ch = &p->charts[c];
+      st = w->stmts[ST_CS_CHART];
+      sqlite3_bind_double(st, 1, r->wall_time);
+      sqlite3_bind_text(st, 2, ch->category, -1, SQLITE_STATIC);
+      sqlite3_bind_text(st, 3, ch->title, -1, SQLITE_STATIC);
+      sqlite3_bind_text(st, 4,
+                        ch->kind == LM_CUSTOM_MARGIN ? "margin" : "multiline",
+                        -1, SQLITE_STATIC);
+      rc = run_stmt(st);
+      sqlite3_int64 chart_id = sqlite3_last_insert_rowid(w->db);
+      st = w->stmts[ST_CS_TAG];
+      for (size_t i = 0; rc == SQLITE_OK && i < ch->n_tags; i++) {
+        sqlite3_bind_int64(st, 1, chart_id);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+        sqlite3_bind_text(st, 3, ch->tags[i], -1, SQLITE_STATIC);
+        rc = run_stmt(st);
+      }
     }
     return rc;
   }

@@ -563,6 +563,9 @@ static int init_file(lm_writer *w, const char *command_line) {
   } else if ((rc = exec_sql(w, LM_PR_CURVES_SQL))) {
     /* a file from before PR curves: the tables only add to it */
     goto out;
+  } else if ((rc = exec_sql(w, LM_CUSTOM_SCALARS_SQL))) {
+    /* a file from before custom scalars: the same */
+    goto out;
   } else if ((rc = add_columns(w))) {
     /* a file from before op times: its traces read as untimed */
     goto out;

@@ -1,8 +1,9 @@
 /* lumen-log.h: the public API of lumen-log, Lumen's C logging library.
  *
  * What it is for: a C training program logs scalars, histograms, images,
- * text, PR curves, hyperparameters, graphs and op-by-op traces into one SQLite "run
- * file" per run (<logdir>/<run>/run.lumen), much like PyTorch's
+ * text, PR curves, hyperparameters, custom-scalar layouts, graphs and
+ * op-by-op traces into one SQLite "run file" per run
+ * (<logdir>/<run>/run.lumen), much like PyTorch's
  * torch.utils.tensorboard.SummaryWriter writes event files.  The file
  * format is public and documented in docs/run-format.md.
  *
@@ -329,6 +330,64 @@ int lm_writer_add_pr_curve_raw(lm_writer *w, const char *tag, int64_t step,
 int lm_pr_curve_compute(const uint8_t *labels, const float *predictions,
                         size_t n, size_t num_thresholds, const float *weights,
                         double *out);
+
+/* --------------------------------------------------------- custom scalars */
+
+/* TensorBoard's Custom Scalars (SummaryWriter.add_custom_scalars): a
+ * layout of categories, each with charts that gather scalar tags logged
+ * as usual.  A Multiline chart draws every scalar tag of a run that
+ * matches any of its regexes, one line per (run, tag); a Margin chart
+ * draws a value tag as a line with a shaded band between a lower and an
+ * upper tag, per run.  Regexes are POSIX extended (regcomp REG_EXTENDED:
+ * `.*`, `[0-9]+`, `a|b`, `\.`; not Python's `\d` or `(?:...)`) and,
+ * as TensorBoard's re.match, match at the start of the tag: "loss" matches
+ * "loss/train", "train/loss$" only that tag.  Margin tags are exact names.
+ * The viewer merges the layouts of every run, as TensorBoard does:
+ * categories of the same title become one, a chart already there is not
+ * repeated.  Unlike TensorBoard (which reads a run's first layout only) a
+ * run may log several; they merge the same way.
+ *
+ *   lm_custom_layout *l;
+ *   lm_custom_layout_new(&l);
+ *   const char *loss[] = {"train/loss$", "val/loss$"};
+ *   lm_custom_layout_add_multiline(l, "Overview", "Loss", loss, 2);
+ *   lm_custom_layout_add_margin(l, "Overview", "Accuracy", "val/acc",
+ *                               "val/acc_low", "val/acc_high");
+ *   lm_writer_add_custom_scalars(w, l);
+ *   lm_custom_layout_free(l);
+ *
+ * Tables custom_scalar_charts and custom_scalar_tags (docs/run-format.md). */
+typedef struct lm_custom_layout lm_custom_layout;
+
+int lm_custom_layout_new(lm_custom_layout **out);
+void lm_custom_layout_free(lm_custom_layout *layout);
+/* Category and title: non-empty UTF-8; a title may appear once per
+ * category.  tags: n >= 1 regexes (each checked with regcomp). */
+int lm_custom_layout_add_multiline(lm_custom_layout *layout,
+                                   const char *category, const char *title,
+                                   const char *const *tags, size_t n);
+/* value, lower, upper: the three scalar tags of a margin chart. */
+int lm_custom_layout_add_margin(lm_custom_layout *layout,
+                                const char *category, const char *title,
+                                const char *value, const char *lower,
+                                const char *upper);
+size_t lm_custom_layout_chart_count(const lm_custom_layout *layout);
+
+/* Stores the layout (a copy; it needs at least one chart). */
+int lm_writer_add_custom_scalars(lm_writer *w, const lm_custom_layout *layout);
+/* One-chart shortcuts, as add_custom_scalars_multilinechart and
+ * add_custom_scalars_marginchart: category NULL -> "default", title NULL
+ * -> "untitled" (their defaults). */
+int lm_writer_add_custom_scalars_multilinechart(lm_writer *w,
+                                                const char *const *tags,
+                                                size_t n,
+                                                const char *category,
+                                                const char *title);
+int lm_writer_add_custom_scalars_marginchart(lm_writer *w, const char *value,
+                                             const char *lower,
+                                             const char *upper,
+                                             const char *category,
+                                             const char *title);
 
 /* ------------------------------------------------------------------ text */
 

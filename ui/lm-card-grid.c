@@ -1,5 +1,6 @@
 /* lm-card-grid.c: grouped scalar cards (see lm-card-grid.h). */
 #include "lm-card-grid.h"
+#include "lm-custom-scalars-view.h"
 #include "lm-natural.h"
 #include "lm-pins.h"
 
@@ -46,6 +47,9 @@ struct _LmCardGrid
   GPtrArray *pinned;       /* tags in the order pinned, present or not */
   GHashTable *pin_cards;   /* tag -> LmScalarCard* in pin_flow (borrowed) */
   GtkWidget *pin_box, *pin_flow, *pin_count;
+
+  /* TensorBoard's Custom Scalars: the runs' layouts, above Pinned */
+  GtkWidget *custom;
 };
 
 enum
@@ -464,6 +468,7 @@ on_scrolled (GtkAdjustment *adj, LmCardGrid *self)
   g_hash_table_iter_init (&it, self->pin_cards);
   while (g_hash_table_iter_next (&it, NULL, &value))
     lm_chart_viewport_changed (lm_scalar_card_get_chart (value));
+  lm_custom_scalars_view_viewport_changed (LM_CUSTOM_SCALARS_VIEW (self->custom));
 }
 
 static void
@@ -630,6 +635,13 @@ build_empty_page (LmCardGrid *self)
   return box;
 }
 
+/* The Custom Scalars section reads while the Scalars view shows. */
+static void
+on_map_changed (GtkWidget *widget, LmCardGrid *self)
+{
+  lm_custom_scalars_view_set_active (LM_CUSTOM_SCALARS_VIEW (self->custom), gtk_widget_get_mapped (widget));
+}
+
 GtkWidget *
 lm_card_grid_new (LmRunSelection *selection, LmChartSettings *settings)
 {
@@ -664,11 +676,14 @@ lm_card_grid_new (LmRunSelection *selection, LmChartSettings *settings)
   gtk_widget_add_css_class (self->sections_box, "lm-sections");
   /* cards keep their height when few of them leave the page half empty */
   gtk_widget_set_valign (self->sections_box, GTK_ALIGN_START);
+  self->custom = lm_custom_scalars_view_new (selection, settings);
+  gtk_box_append (GTK_BOX (self->sections_box), self->custom);
   self->pin_box = lm_pin_section_new (8, pin_sort, self, &self->pin_flow, &self->pin_count);
   gtk_box_append (GTK_BOX (self->sections_box), self->pin_box);
   self->scrolled = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scrolled), self->sections_box);
+  lm_custom_scalars_view_set_viewport (LM_CUSTOM_SCALARS_VIEW (self->custom), self->scrolled);
   vadj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (self->scrolled));
   g_signal_connect (vadj, "value-changed", G_CALLBACK (on_scrolled), self);
   g_signal_connect (vadj, "notify::page-size", G_CALLBACK (on_adjustment_notify), self);
@@ -680,12 +695,21 @@ lm_card_grid_new (LmRunSelection *selection, LmChartSettings *settings)
   gtk_stack_add_named (GTK_STACK (self->stack), build_empty_page (self), "empty");
   gtk_box_append (GTK_BOX (self), self->stack);
 
+  g_signal_connect_after (self, "map", G_CALLBACK (on_map_changed), self);
+  g_signal_connect_after (self, "unmap", G_CALLBACK (on_map_changed), self);
   g_signal_connect (self->store, "tags-changed", G_CALLBACK (on_tags_changed), self);
   g_signal_connect (self->store, "notify::loading", G_CALLBACK (on_store_state), self);
   g_signal_connect (self->store, "notify::error", G_CALLBACK (on_store_state), self);
   g_signal_connect (self->store, "items-changed", G_CALLBACK (on_store_items), self);
   sync_tags (self);
   return GTK_WIDGET (self);
+}
+
+GtkWidget *
+lm_card_grid_get_custom_scalars (LmCardGrid *self)
+{
+  g_return_val_if_fail (LM_IS_CARD_GRID (self), NULL);
+  return self->custom;
 }
 
 GtkWidget *
@@ -735,7 +759,7 @@ lm_card_grid_is_up_to_date (LmCardGrid *self)
   while (g_hash_table_iter_next (&it, NULL, &value))
     if (!lm_chart_is_settled (lm_scalar_card_get_chart (value)))
       return FALSE;
-  return TRUE;
+  return lm_custom_scalars_view_is_settled (LM_CUSTOM_SCALARS_VIEW (self->custom));
 }
 
 gboolean

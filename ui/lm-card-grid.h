@@ -29,6 +29,8 @@ GtkWidget    *lm_card_grid_new            (LmRunSelection  *selection,
                                            LmChartSettings *settings);
 /* Sets the entry text too.  FALSE (and *error) for an invalid regex. */
 gboolean      lm_card_grid_set_filter     (LmCardGrid *self, const char *regex, GError **error);
+/* The Custom Scalars section on top (an LmCustomScalarsView). */
+GtkWidget    *lm_card_grid_get_custom_scalars (LmCardGrid *self);
 GtkWidget    *lm_card_grid_get_filter_entry (LmCardGrid *self);
 LmScalarCard *lm_card_grid_find_card      (LmCardGrid *self, const char *tag);
 /* Cards the filter lets through. */

@@ -28,6 +28,7 @@ struct _LmChart
 
   char *tag;
   LmPlot *plot;
+  gboolean custom;            /* a custom-scalars chart (lm_chart_new_custom) */
   LmRunSelection *selection;
   LmChartSettings *settings;
   GtkWidget *viewport;        /* weak */
@@ -154,8 +155,11 @@ on_run_data_changed (LmRunSelection *selection, LmRun *run, LmChart *self)
 {
   GPtrArray *shown = lm_run_selection_get_shown (self->selection);
 
-  /* Only runs drawn here, and only if they have this tag. */
-  if (lm_run_get_series (run, self->tag) == NULL && !lm_plot_has_data (self->plot))
+  /* Only runs drawn here, and only if they have this tag; a custom
+   * chart's lines follow the run's tags, which may be new. */
+  if (self->custom)
+    sync_runs (self);
+  else if (lm_run_get_series (run, self->tag) == NULL && !lm_plot_has_data (self->plot))
     return;
   for (guint i = 0; i < shown->len; i++)
     if (g_ptr_array_index (shown, i) == run)
@@ -638,18 +642,19 @@ lm_chart_init (LmChart *self)
   self->dirty = TRUE;
 }
 
-GtkWidget *
-lm_chart_new (const char *tag, LmRunSelection *selection, LmChartSettings *settings)
+static LmChart *
+chart_new (const char *tag, LmCustomScalars *layout, const LmCustomChart *custom,
+           LmRunSelection *selection, LmChartSettings *settings)
 {
-  LmChart *self;
+  LmChart *self = g_object_new (LM_TYPE_CHART, NULL);
 
-  g_return_val_if_fail (tag != NULL, NULL);
-  g_return_val_if_fail (LM_IS_RUN_SELECTION (selection), NULL);
-  g_return_val_if_fail (LM_IS_CHART_SETTINGS (settings), NULL);
-
-  self = g_object_new (LM_TYPE_CHART, NULL);
   self->tag = g_strdup (tag);
   self->plot = lm_plot_new (tag);
+  if (custom != NULL)
+    {
+      lm_plot_set_custom (self->plot, layout, custom);
+      self->custom = TRUE;
+    }
   self->selection = g_object_ref (selection);
   self->settings = g_object_ref (settings);
   g_signal_connect (selection, "changed", G_CALLBACK (on_selection_changed), self);
@@ -661,7 +666,29 @@ lm_chart_new (const char *tag, LmRunSelection *selection, LmChartSettings *setti
                     G_CALLBACK (on_loading_changed), self);
   sync_runs (self);
   sync_settings (self);
-  return GTK_WIDGET (self);
+  return self;
+}
+
+GtkWidget *
+lm_chart_new (const char *tag, LmRunSelection *selection, LmChartSettings *settings)
+{
+  g_return_val_if_fail (tag != NULL, NULL);
+  g_return_val_if_fail (LM_IS_RUN_SELECTION (selection), NULL);
+  g_return_val_if_fail (LM_IS_CHART_SETTINGS (settings), NULL);
+
+  return GTK_WIDGET (chart_new (tag, NULL, NULL, selection, settings));
+}
+
+GtkWidget *
+lm_chart_new_custom (LmCustomScalars *layout, const LmCustomChart *chart,
+                     LmRunSelection *selection, LmChartSettings *settings)
+{
+  g_return_val_if_fail (layout != NULL && chart != NULL, NULL);
+  g_return_val_if_fail (LM_IS_RUN_SELECTION (selection), NULL);
+  g_return_val_if_fail (LM_IS_CHART_SETTINGS (settings), NULL);
+
+  return GTK_WIDGET (chart_new (lm_custom_chart_get_title (chart), layout, chart, selection,
+                                settings));
 }
 
 const char *

@@ -35,6 +35,12 @@ G_DECLARE_FINAL_TYPE (LmChart, lm_chart, LM, CHART, GtkWidget)
 GtkWidget  *lm_chart_new           (const char      *tag,
                                     LmRunSelection  *selection,
                                     LmChartSettings *settings);
+/* A chart of a custom-scalars layout (lm_plot_set_custom); its "tag" is
+ * the chart's title. */
+GtkWidget  *lm_chart_new_custom    (LmCustomScalars     *layout,
+                                    const LmCustomChart *chart,
+                                    LmRunSelection      *selection,
+                                    LmChartSettings     *settings);
 const char *lm_chart_get_tag       (LmChart *self);
 LmPlot     *lm_chart_get_plot      (LmChart *self);
 void        lm_chart_set_log_y     (LmChart *self, gboolean log_y);

@@ -89,7 +89,7 @@ lm_plot_hover_rows (LmPlot *p, double px, double py)
   for (guint i = 0; i < p->lines->len; i++)
     {
       LmPlotLine *l = g_ptr_array_index (p->lines, i);
-      LmSeries *s = lm_run_get_series (l->run, p->tag);
+      LmSeries *s = lm_plot_line_series (p, l);
       LmHoverRow row = { 0 };
       gsize k;
       double shown;
@@ -98,6 +98,8 @@ lm_plot_hover_rows (LmPlot *p, double px, double py)
         continue;
       k = lm_series_nearest (s, p->axis, x);
       row.run = l->run;
+      row.label = lm_plot_line_label (l);
+      row.dash = l->dash;
       row.color = l->color;
       row.step = lm_series_step (s, k);
       row.value = s->value[k];
@@ -128,7 +130,7 @@ lm_plot_hover_text (LmPlot *p, double px, double py)
       lm_format_value (r->smoothed, sm, sizeof sm);
       lm_format_step (r->step, st, sizeof st);
       g_string_append_printf (out, "%s\tstep %s\tvalue %s\tsmoothed %s\n",
-                              lm_run_get_name (r->run), st, v, sm);
+                              r->label, st, v, sm);
     }
   return g_string_free (out, FALSE);
 }
@@ -231,7 +233,7 @@ lm_plot_render_hover (LmPlot  *p,
     {
       LmHoverRow *r = picks[i].row;
 
-      g_strlcpy (cell[0], lm_run_get_name (r->run), sizeof cell[0]);
+      g_strlcpy (cell[0], r->label, sizeof cell[0]);
       lm_format_value (r->smoothed, cell[1], sizeof cell[1]);
       lm_format_value (r->value, cell[2], sizeof cell[2]);
       lm_format_step (r->step, cell[3], sizeof cell[3]);
@@ -302,10 +304,24 @@ lm_plot_render_hover (LmPlot  *p,
       double x = bx + pad, y = by + pad + row_h * (i + 1.5);
 
       gdk_cairo_set_source_rgba (cr, &r->color);
-      cairo_rectangle (cr, x + 1, y - 4, 9, 8);
-      cairo_fill (cr);
+      if (r->dash > 0)
+        {
+          /* a custom chart's tag: its line's dash, as the legend */
+          cairo_save (cr);
+          lm_plot_set_dash (cr, r->dash);
+          cairo_set_line_width (cr, 2);
+          cairo_move_to (cr, x, y);
+          cairo_line_to (cr, x + 11, y);
+          cairo_stroke (cr);
+          cairo_restore (cr);
+        }
+      else
+        {
+          cairo_rectangle (cr, x + 1, y - 4, 9, 8);
+          cairo_fill (cr);
+        }
       x += sw;
-      g_strlcpy (cell[0], lm_run_get_name (r->run), sizeof cell[0]);
+      g_strlcpy (cell[0], r->label, sizeof cell[0]);
       lm_format_value (r->smoothed, cell[1], sizeof cell[1]);
       lm_format_value (r->value, cell[2], sizeof cell[2]);
       lm_format_step (r->step, cell[3], sizeof cell[3]);
@@ -403,7 +419,7 @@ all_loaded (LmPlot *p, GError **error)
     {
       LmPlotLine *l = g_ptr_array_index (p->lines, i);
 
-      if (lm_run_get_series (l->run, p->tag) != NULL && !lm_run_get_loaded (l->run))
+      if (lm_plot_line_series (p, l) != NULL && !lm_run_get_loaded (l->run))
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
                        "run '%s' is still loading; export again once its \"loading…\" marker is gone",
@@ -428,7 +444,7 @@ lm_plot_write_csv (LmPlot *p, const char *path, GError **error)
   for (guint i = 0; i < p->lines->len; i++)
     {
       LmPlotLine *l = g_ptr_array_index (p->lines, i);
-      LmSeries *s = lm_run_get_series (l->run, p->tag);
+      LmSeries *s = lm_plot_line_series (p, l);
       gsize n = s ? lm_series_get_n (s) : 0;
       double *vals, *sm;
 
@@ -443,7 +459,7 @@ lm_plot_write_csv (LmPlot *p, const char *path, GError **error)
         {
           csv_field (out, lm_run_get_name (l->run));
           g_string_append_c (out, ',');
-          csv_field (out, p->tag);
+          csv_field (out, l->tag != NULL ? l->tag : p->tag);
           g_string_append_printf (out, ",%" G_GINT64_FORMAT ",", lm_series_step (s, k));
           write_number (out, lm_series_wall_time (s, k), "%.3f", FALSE);
           g_string_append_c (out, ',');
@@ -492,14 +508,14 @@ lm_plot_write_json (LmPlot *p, const char *path, GError **error)
   for (guint i = 0; i < p->lines->len; i++)
     {
       LmPlotLine *l = g_ptr_array_index (p->lines, i);
-      LmSeries *s = lm_run_get_series (l->run, p->tag);
+      LmSeries *s = lm_plot_line_series (p, l);
       gsize n = s ? lm_series_get_n (s) : 0;
 
       if (n == 0)
         continue;
       g_string_append (out, first ? "\n  " : ",\n  ");
       first = FALSE;
-      json_string (out, lm_run_get_name (l->run));
+      json_string (out, lm_plot_line_label (l));
       g_string_append (out, ": [");
       for (gsize k = 0; k < n; k++)
         {

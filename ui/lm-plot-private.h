@@ -16,6 +16,12 @@ G_BEGIN_DECLS
 typedef struct
 {
   LmRun *run;
+  /* A custom chart's line (lm_plot_set_custom): its own tag (NULL: the
+   * plot's), its name in the legend and tooltip (NULL: the run's), and a
+   * margin chart's band between the run's lower and upper tags. */
+  char *tag, *label;
+  char *lower_tag, *upper_tag;
+  guint dash;               /* a multiline chart's pattern for the tag (0: solid) */
   GdkRGBA color;
   LmDecimation dec;
   /* Cache key: the decimation is reused while all of these match. */
@@ -31,6 +37,11 @@ typedef struct
 struct _LmPlot
 {
   char *tag;
+  /* A custom-scalars chart (lm_plot_set_custom), NULL for a tag's chart;
+   * the layout keeps the chart alive. */
+  LmCustomScalars *custom_layout;
+  const LmCustomChart *custom;
+  guint n_bands_drawn;      /* margin bands filled by the last render */
   GPtrArray *lines;         /* LmPlotLine* */
   LmXAxis axis;
   double smoothing;
@@ -60,6 +71,23 @@ struct _LmPlot
   PangoFontDescription *font;
   PangoFontDescription *bold;
 };
+
+/* The series a line draws, NULL if its run has none. */
+static inline LmSeries *
+lm_plot_line_series (const LmPlot *p, const LmPlotLine *l)
+{
+  return lm_run_get_series (l->run, l->tag != NULL ? l->tag : p->tag);
+}
+
+static inline const char *
+lm_plot_line_label (const LmPlotLine *l)
+{
+  return l->label != NULL ? l->label : lm_run_get_name (l->run);
+}
+
+/* Sets the dash of a custom chart's tag (lm_plot_set_custom) on cr;
+ * 0 is solid. */
+void lm_plot_set_dash (cairo_t *cr, guint dash);
 
 /* y in data units -> pixel, honouring log scale. */
 static inline double

@@ -37,7 +37,7 @@ static LmSeries *
 line_series (LmPlot *p, guint i)
 {
   LmPlotLine *l = g_ptr_array_index (p->lines, i);
-  LmSeries *s = lm_run_get_series (l->run, p->tag);
+  LmSeries *s = lm_plot_line_series (p, l);
 
   return s != NULL && lm_series_get_n (s) > 0 ? s : NULL;
 }
@@ -178,6 +178,7 @@ lm_plot_step_rows (LmPlot *p)
       if (s == NULL)
         continue;
       row.run = l->run;
+      row.label = lm_plot_line_label (l);
       row.color = l->color;
       if (p->steps.range)
         range_stats (p, s, &row);
@@ -218,7 +219,7 @@ lm_plot_step_text (LmPlot *p)
         {
           if (r->n == 0)
             {
-              g_string_append_printf (out, "%s\t\t\t\t\t\t\t\t\n", lm_run_get_name (r->run));
+              g_string_append_printf (out, "%s\t\t\t\t\t\t\t\t\n", r->label);
               continue;
             }
           lm_format_step (r->start_step, a, sizeof a);
@@ -230,7 +231,7 @@ lm_plot_step_text (LmPlot *p)
           lm_format_value (r->max, g, sizeof g);
           lm_format_value (r->mean, h, sizeof h);
           g_string_append_printf (out, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-                                  lm_run_get_name (r->run), a, b, c, d, e, f, g, h);
+                                  r->label, a, b, c, d, e, f, g, h);
         }
       else
         {
@@ -238,7 +239,7 @@ lm_plot_step_text (LmPlot *p)
           lm_format_value (r->value, b, sizeof b);
           lm_format_step (r->step, c, sizeof c);
           lm_format_duration (r->relative, d, sizeof d);
-          g_string_append_printf (out, "%s\t%s\t%s\t%s\t%s\n", lm_run_get_name (r->run), a, b, c, d);
+          g_string_append_printf (out, "%s\t%s\t%s\t%s\t%s\n", r->label, a, b, c, d);
         }
     }
   return g_string_free (out, FALSE);

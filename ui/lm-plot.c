@@ -8,6 +8,7 @@
  */
 #include "lm-plot-private.h"
 #include "lm-axis.h"
+#include "lm-natural.h"
 #include "lm-palette.h"
 
 #include <math.h>
@@ -27,6 +28,10 @@ line_free (gpointer data)
 
   if (l == NULL)
     return;
+  g_free (l->tag);
+  g_free (l->label);
+  g_free (l->lower_tag);
+  g_free (l->upper_tag);
   g_object_unref (l->run);
   lm_decimation_clear (&l->dec);
   g_free (l);
@@ -62,6 +67,7 @@ lm_plot_free (LmPlot *p)
   pango_font_description_free (p->bold);
   g_free (p->tag);
   g_free (p->highlight);
+  g_clear_pointer (&p->custom_layout, lm_custom_scalars_unref);
   g_free (p);
 }
 
@@ -72,10 +78,169 @@ lm_plot_get_tag (LmPlot *p)
 }
 
 void
-lm_plot_set_runs (LmPlot *p, GPtrArray *runs)
+lm_plot_set_custom (LmPlot *p, LmCustomScalars *layout, const LmCustomChart *chart)
+{
+  lm_custom_scalars_ref (layout);
+  g_clear_pointer (&p->custom_layout, lm_custom_scalars_unref);
+  p->custom_layout = layout;
+  p->custom = chart;
+}
+
+guint
+lm_plot_get_n_bands_drawn (LmPlot *p)
+{
+  return p->n_bands_drawn;
+}
+
+/* The line of (run, tag) in p->lines, taken out of it (its decimation
+ * cache goes on), or a new one; appended to `lines`. */
+static LmPlotLine *
+take_line (LmPlot *p, GPtrArray *lines, LmRun *run, const char *tag)
+{
+  LmPlotLine *l = NULL;
+
+  for (guint k = 0; k < p->lines->len && l == NULL; k++)
+    {
+      LmPlotLine *o = g_ptr_array_index (p->lines, k);
+
+      if (o != NULL && o->run == run && g_strcmp0 (o->tag, tag) == 0)
+        {
+          l = o;
+          g_ptr_array_index (p->lines, k) = NULL;
+        }
+    }
+  if (l == NULL)
+    {
+      l = g_new0 (LmPlotLine, 1);
+      l->run = g_object_ref (run);
+      l->tag = g_strdup (tag);
+      lm_decimation_init (&l->dec);
+    }
+  g_ptr_array_add (lines, l);
+  return l;
+}
+
+static const struct
+{
+  double pattern[4];
+  int n;
+} dashes[] = {
+  { { 0 }, 0 }, { { 6, 4 }, 2 }, { { 0.5, 3.5 }, 2 }, { { 9, 3, 1, 3 }, 4 }, { { 3, 2.5 }, 2 },
+};
+
+void
+lm_plot_set_dash (cairo_t *cr, guint dash)
+{
+  guint d = dash % G_N_ELEMENTS (dashes);
+
+  cairo_set_dash (cr, dashes[d].pattern, dashes[d].n, 0);
+}
+
+typedef struct
+{
+  const char *tag;
+  int regex;
+} DashKey;
+
+static int
+compare_dash_keys (gconstpointer a, gconstpointer b)
+{
+  const DashKey *x = a, *y = b;
+
+  return x->regex != y->regex ? (x->regex < y->regex ? -1 : 1) : lm_natural_compare (x->tag, y->tag);
+}
+
+/* One dash per tag of a multiline chart, the same for every run: the
+ * tags in the order of the first regex they match, then by name, get
+ * solid, dashed, dotted... (train/loss$, val/loss$: train solid, val
+ * dashed). */
+static void
+set_dashes (LmPlot *p)
+{
+  GArray *keys = g_array_new (FALSE, FALSE, sizeof (DashKey));
+
+  for (guint i = 0; i < p->lines->len; i++)
+    {
+      LmPlotLine *l = g_ptr_array_index (p->lines, i);
+      DashKey key = { l->tag, lm_custom_chart_match_index (p->custom, l->tag) };
+      gboolean seen = FALSE;
+
+      for (guint k = 0; k < keys->len && !seen; k++)
+        seen = strcmp (g_array_index (keys, DashKey, k).tag, l->tag) == 0;
+      if (!seen)
+        g_array_append_val (keys, key);
+    }
+  g_array_sort (keys, compare_dash_keys);
+  for (guint i = 0; i < p->lines->len; i++)
+    {
+      LmPlotLine *l = g_ptr_array_index (p->lines, i);
+
+      for (guint k = 0; k < keys->len; k++)
+        if (strcmp (g_array_index (keys, DashKey, k).tag, l->tag) == 0)
+          l->dash = k;
+    }
+  g_array_unref (keys);
+}
+
+/* A custom chart's lines for the shown runs (few: a linear search). */
+static void
+set_custom_runs (LmPlot *p, GPtrArray *runs)
 {
   GPtrArray *lines = g_ptr_array_new_with_free_func (line_free);
-  GHashTable *old = g_hash_table_new (NULL, NULL);   /* LmRun* -> index + 1 */
+  const LmCustomChart *c = p->custom;
+
+  for (guint i = 0; i < runs->len; i++)
+    {
+      LmRun *run = g_ptr_array_index (runs, i);
+      LmPlotLine *l;
+
+      if (lm_custom_chart_get_kind (c) == LM_CUSTOM_CHART_MARGIN)
+        {
+          if (lm_custom_chart_get_error (c) != NULL)
+            continue;
+          l = take_line (p, lines, run, lm_custom_chart_get_tag (c, 0));
+          lm_palette_run_color (run, &l->color);
+          g_free (l->lower_tag);
+          g_free (l->upper_tag);
+          l->lower_tag = g_strdup (lm_custom_chart_get_tag (c, 1));
+          l->upper_tag = g_strdup (lm_custom_chart_get_tag (c, 2));
+          continue;
+        }
+      {
+        GPtrArray *tags = lm_run_get_scalar_tags (run);
+
+        for (guint k = 0; tags != NULL && k < tags->len; k++)
+          {
+            const char *tag = g_ptr_array_index (tags, k);
+
+            if (!lm_custom_chart_matches (c, tag))
+              continue;
+            l = take_line (p, lines, run, tag);
+            lm_palette_run_color (run, &l->color);
+            if (l->label == NULL)
+              l->label = g_strdup_printf ("%s · %s", lm_run_get_name (run), tag);
+          }
+      }
+    }
+  g_ptr_array_unref (p->lines);
+  p->lines = lines;
+  if (lm_custom_chart_get_kind (c) == LM_CUSTOM_CHART_MULTILINE)
+    set_dashes (p);
+}
+
+void
+lm_plot_set_runs (LmPlot *p, GPtrArray *runs)
+{
+  GPtrArray *lines;
+  GHashTable *old;
+
+  if (p->custom != NULL)
+    {
+      set_custom_runs (p, runs);
+      return;
+    }
+  lines = g_ptr_array_new_with_free_func (line_free);
+  old = g_hash_table_new (NULL, NULL);   /* LmRun* -> index + 1 */
 
   /* Keep the lines (and decimation caches) of runs that stay. */
   for (guint k = 0; k < p->lines->len; k++)
@@ -349,7 +514,7 @@ data_x_range (LmPlot *p, double *x0, double *x1)
   for (guint i = 0; i < p->lines->len; i++)
     {
       LmPlotLine *l = g_ptr_array_index (p->lines, i);
-      LmSeries *s = lm_run_get_series (l->run, p->tag);
+      LmSeries *s = lm_plot_line_series (p, l);
       double a, b;
 
       if (s != NULL && lm_series_x_range (s, p->axis, &a, &b))
@@ -368,7 +533,7 @@ decimate_lines (LmPlot *p, double x0, double x1, guint columns)
   for (guint i = 0; i < p->lines->len; i++)
     {
       LmPlotLine *l = g_ptr_array_index (p->lines, i);
-      LmSeries *s = lm_run_get_series (l->run, p->tag);
+      LmSeries *s = lm_plot_line_series (p, l);
       LmDecimateParams params = { p->axis, x0, x1, columns, p->smoothing, p->log_y };
 
       if (s == NULL)
@@ -398,6 +563,73 @@ decimate_lines (LmPlot *p, double x0, double x1, guint columns)
     }
 }
 
+/* A margin line's lower and upper series, FALSE unless it has both. */
+static gboolean
+band_series (LmPlot *p, LmPlotLine *l, LmSeries **lower, LmSeries **upper)
+{
+  if (l->lower_tag == NULL)
+    return FALSE;
+  *lower = lm_run_get_series (l->run, l->lower_tag);
+  *upper = lm_run_get_series (l->run, l->upper_tag);
+  return *lower != NULL && *upper != NULL && lm_series_get_n (*lower) > 0
+         && lm_series_get_n (*upper) > 0;
+}
+
+/* Widens [lo, hi] to the finite band values with x in [x0, x1] (> 0 on
+ * a log scale): the band is part of what the chart shows. */
+static void
+band_extent (LmPlot *p, LmPlotLine *l, double x0, double x1, double *lo, double *hi)
+{
+  LmSeries *s[2];
+
+  if (!band_series (p, l, &s[0], &s[1]))
+    return;
+  for (int b = 0; b < 2; b++)
+    for (gsize k = 0; k < lm_series_get_n (s[b]); k++)
+      {
+        double x = lm_series_x (s[b], p->axis, k), v = s[b]->value[k];
+
+        if (x >= x0 && x <= x1 && isfinite (v) && !(p->log_y && v <= 0))
+          *lo = MIN (*lo, v), *hi = MAX (*hi, v);
+      }
+}
+
+/* A margin chart's band: the upper points left to right, the lower
+ * right to left, filled in the line's colour at a fifth of its opacity
+ * (TensorBoard's margin chart).  Non-finite points are left out. */
+static void
+draw_band (LmPlot *p, cairo_t *cr, LmPlotLine *l, double fade)
+{
+  LmSeries *s[2];
+  gboolean any = FALSE;
+
+  if (!band_series (p, l, &s[0], &s[1]))
+    return;
+  cairo_new_path (cr);
+  for (int b = 1; b >= 0; b--)
+    {
+      gsize n = lm_series_get_n (s[b]);
+
+      for (gsize j = 0; j < n; j++)
+        {
+          gsize k = b == 1 ? j : n - 1 - j;
+          double v = s[b]->value[k];
+
+          if (!isfinite (v) || (p->log_y && v <= 0))
+            continue;
+          cairo_line_to (cr, lm_plot_x_to_px (p, lm_series_x (s[b], p->axis, k)),
+                         lm_plot_y_to_px (p, v));
+          any = TRUE;
+        }
+    }
+  if (!any)
+    return;
+  cairo_close_path (cr);
+  cairo_set_source_rgba (cr, l->color.red, l->color.green, l->color.blue, 0.2 * fade);
+  cairo_fill (cr);
+  p->n_bands_drawn++;
+}
+
 static gboolean
 auto_y_range (LmPlot *p, double x0, double x1, double *y0, double *y1)
 {
@@ -409,6 +641,7 @@ auto_y_range (LmPlot *p, double x0, double x1, double *y0, double *y1)
 
       lo = MIN (lo, l->dec.y_min);
       hi = MAX (hi, l->dec.y_max);
+      band_extent (p, l, x0, x1, &lo, &hi);
     }
   if (!(hi >= lo))
     return FALSE;
@@ -425,7 +658,7 @@ auto_y_range (LmPlot *p, double x0, double x1, double *y0, double *y1)
       for (guint i = 0; i < p->lines->len; i++)
         {
           LmPlotLine *l = g_ptr_array_index (p->lines, i);
-          LmSeries *s = lm_run_get_series (l->run, p->tag);
+          LmSeries *s = lm_plot_line_series (p, l);
 
           if (s != NULL)
             lm_series_sample_values (s, p->axis, x0, x1, p->smoothing, p->log_y, per_run,
@@ -574,7 +807,7 @@ common_folder_prefix (LmPlot *p)
       const char *name = lm_run_get_name (l->run);
       gsize k = 0;
 
-      if (lm_run_get_series (l->run, p->tag) == NULL)
+      if (lm_plot_line_series (p, l) == NULL)
         continue;
       if (first == NULL)
         {
@@ -600,7 +833,7 @@ draw_legend (LmPlot *p, cairo_t *cr, double x, double y, double max_x)
   gsize skip = common_folder_prefix (p);
 
   for (guint i = 0; i < p->lines->len; i++)
-    if (lm_run_get_series (((LmPlotLine *) g_ptr_array_index (p->lines, i))->run, p->tag))
+    if (lm_plot_line_series (p, g_ptr_array_index (p->lines, i)))
       with_data++;
   /* A single run keeps its full name. */
   if (with_data < 2)
@@ -609,12 +842,12 @@ draw_legend (LmPlot *p, cairo_t *cr, double x, double y, double max_x)
   for (guint i = 0; i < p->lines->len; i++)
     {
       LmPlotLine *l = g_ptr_array_index (p->lines, i);
-      const char *name = lm_run_get_name (l->run) + skip;
+      const char *name = lm_plot_line_label (l) + (l->label != NULL ? 0 : skip);
       double w, h;
       char more[32];
       double more_w = 0;
 
-      if (lm_run_get_series (l->run, p->tag) == NULL)
+      if (lm_plot_line_series (p, l) == NULL)
         continue;
       lm_plot_text (p, cr, name, FALSE, 0, 0, 0, 0, NULL, &w, &h);
       if (shown + 1 < with_data)
@@ -629,11 +862,13 @@ draw_legend (LmPlot *p, cairo_t *cr, double x, double y, double max_x)
           return;
         }
       gdk_cairo_set_source_rgba (cr, &l->color);
-      cairo_set_line_width (cr, 3);
+      cairo_set_line_width (cr, l->dash > 0 ? 2 : 3);
       cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
+      lm_plot_set_dash (cr, l->dash);
       cairo_move_to (cr, x + 2, y);
       cairo_line_to (cr, x + 13, y);
       cairo_stroke (cr);
+      lm_plot_set_dash (cr, 0);
       lm_plot_text (p, cr, name, FALSE, x + 18, y, 0, 0.5, &lm_theme_colors ()->text, NULL, NULL);
       x += 18 + w + 12;
       shown++;
@@ -756,6 +991,14 @@ lm_plot_render (LmPlot          *p,
   cairo_save (cr);
   cairo_rectangle (cr, left, top, plot_w, p->area.height);
   cairo_clip (cr);
+  p->n_bands_drawn = 0;
+  for (guint i = 0; i < p->lines->len; i++)
+    {
+      LmPlotLine *l = g_ptr_array_index (p->lines, i);
+      gboolean faded = p->highlight != NULL && strcmp (lm_run_get_name (l->run), p->highlight) != 0;
+
+      draw_band (p, cr, l, faded ? 0.25 : 1.0);
+    }
   /* Layer 2 redraws a highlighted run on top of everything. */
   for (int layer = 0; layer < 3; layer++)
     for (guint i = 0; i < p->lines->len; i++)
@@ -772,23 +1015,23 @@ lm_plot_render (LmPlot          *p,
 
         if ((!line && l->dec.markers->len == 0) || (layer == 2 && !is_hl))
           continue;
+        /* a dashed line is stroked (the spans have no dashes) */
+        if (l->dash > 0)
+          dense = FALSE;
+        cairo_save (cr);
+        lm_plot_set_dash (cr, l->dash);
         if (layer == 0 && smooth && line)
           lm_plot_draw_line (p, cr, image, scale, l->dec.raw, dense, &l->color,
                              RAW_ALPHA_SMOOTHED * fade, LINE_WIDTH);
-        else if (layer == 1 && !is_hl)
-          {
-            if (line)
-              lm_plot_draw_line (p, cr, image, scale, smooth ? l->dec.smooth : l->dec.raw,
-                                 dense, &l->color, fade, LINE_WIDTH);
-            draw_markers (p, cr, l);
-          }
-        else if (layer == 2)
-          {
-            if (line)
-              lm_plot_draw_line (p, cr, image, scale, smooth ? l->dec.smooth : l->dec.raw,
-                                 dense, &l->color, 1.0, 2 * LINE_WIDTH);
-            draw_markers (p, cr, l);
-          }
+        else if (layer == 1 && !is_hl && line)
+          lm_plot_draw_line (p, cr, image, scale, smooth ? l->dec.smooth : l->dec.raw,
+                             dense, &l->color, fade, LINE_WIDTH);
+        else if (layer == 2 && line)
+          lm_plot_draw_line (p, cr, image, scale, smooth ? l->dec.smooth : l->dec.raw,
+                             dense, &l->color, 1.0, 2 * LINE_WIDTH);
+        cairo_restore (cr);
+        if ((layer == 1 && !is_hl) || layer == 2)
+          draw_markers (p, cr, l);
         if (l->dec.n_in_view > 0 || l->dec.markers->len > 0)
           p->has_data = TRUE;
       }

@@ -48,6 +48,8 @@ typedef struct
 typedef struct
 {
   LmRun *run;           /* borrowed */
+  const char *label;    /* the run's name, or "run · tag" in a custom chart (borrowed) */
+  guint dash;           /* a custom chart's dash for the tag, 0: solid */
   GdkRGBA color;
   gint64 step;
   double value;         /* raw */
@@ -64,6 +66,20 @@ const char *lm_plot_get_tag          (LmPlot *plot);
 /* Runs to draw, in order (LmRun*, refs taken).  Colours come from the
  * runs' ordinals. */
 void        lm_plot_set_runs         (LmPlot *plot, GPtrArray *runs);
+/* TensorBoard's Custom Scalars: from now on the runs given to
+ * lm_plot_set_runs draw this chart of the layout (a ref is taken): a
+ * Multiline chart a line per (run, tag) whose tag one of its regexes
+ * matches, in the run's colour with a dash per tag (solid, dashed, dotted,
+ * dash-dot, short dashes, again: the tags in the order of the regexes
+ * they match, then by name) and named "run · tag"; a Margin chart
+ * per run the value tag in the run's colour over a band of the same
+ * colour, translucent, between the lower and upper tags.  Call
+ * lm_plot_set_runs again when a run gains tags. */
+void        lm_plot_set_custom       (LmPlot                *plot,
+                                      LmCustomScalars       *layout,
+                                      const LmCustomChart   *chart);
+/* Margin bands filled by the last render (tests). */
+guint       lm_plot_get_n_bands_drawn (LmPlot *plot);
 guint       lm_plot_get_n_runs       (LmPlot *plot);
 void        lm_plot_set_x_axis       (LmPlot *plot, LmXAxis axis);
 LmXAxis     lm_plot_get_x_axis       (LmPlot *plot);
@@ -137,6 +153,7 @@ typedef struct
 typedef struct
 {
   LmRun *run;           /* borrowed */
+  const char *label;    /* as LmHoverRow's */
   GdkRGBA color;
   /* One step: the point at or before it. */
   gint64 step;

@@ -16,6 +16,9 @@ struct _LmScalarCard
   GSimpleActionGroup *actions; /* "card.*" */
   GtkWidget *enlarge_button;
   GtkWidget *pin_button;
+  /* a custom-scalars chart's card: its layout (a ref) and chart */
+  LmCustomScalars *layout;
+  const LmCustomChart *custom;
 };
 
 G_DEFINE_FINAL_TYPE (LmScalarCard, lm_scalar_card, GTK_TYPE_BOX)
@@ -29,6 +32,7 @@ lm_scalar_card_finalize (GObject *object)
   g_clear_object (&self->selection);
   g_clear_object (&self->settings);
   g_clear_object (&self->actions);
+  g_clear_pointer (&self->layout, lm_custom_scalars_unref);
   G_OBJECT_CLASS (lm_scalar_card_parent_class)->finalize (object);
 }
 
@@ -192,7 +196,10 @@ action_enlarge (GSimpleAction *action, GVariant *param, gpointer user_data)
   LmScalarCard *self = user_data;
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   GtkWidget *window = gtk_window_new ();
-  LmScalarCard *card = LM_SCALAR_CARD (lm_scalar_card_new (self->tag, self->selection, self->settings));
+  LmScalarCard *card = LM_SCALAR_CARD (self->custom != NULL
+                                       ? lm_scalar_card_new_custom (self->layout, self->custom,
+                                                                    self->selection, self->settings)
+                                       : lm_scalar_card_new (self->tag, self->selection, self->settings));
   GtkEventController *keys = gtk_shortcut_controller_new ();
 
   gtk_window_set_title (GTK_WINDOW (window), *self->tag ? self->tag : "(empty tag name)");
@@ -232,8 +239,63 @@ on_table_visible (GtkWidget *table, GParamSpec *pspec, GtkWidget *chart)
   gtk_widget_set_size_request (chart, -1, gtk_widget_get_visible (table) ? LM_CHART_NATURAL_HEIGHT : -1);
 }
 
+static LmScalarCard *card_new (const char *tag, LmCustomScalars *layout, const LmCustomChart *custom,
+                               LmRunSelection *selection, LmChartSettings *settings);
+
 GtkWidget *
 lm_scalar_card_new (const char *tag, LmRunSelection *selection, LmChartSettings *settings)
+{
+  return GTK_WIDGET (card_new (tag, NULL, NULL, selection, settings));
+}
+
+/* "Multiline: train/loss$, val/loss$" / "Margin: value v, lower l, upper u" */
+static char *
+custom_tooltip (const LmCustomChart *chart)
+{
+  GString *out = g_string_new (lm_custom_chart_get_title (chart));
+  guint n = lm_custom_chart_get_n_tags (chart);
+
+  if (lm_custom_chart_get_kind (chart) == LM_CUSTOM_CHART_MARGIN && n == 3)
+    g_string_append_printf (out, "\nMargin: value %s, lower %s, upper %s",
+                            lm_custom_chart_get_tag (chart, 0), lm_custom_chart_get_tag (chart, 1),
+                            lm_custom_chart_get_tag (chart, 2));
+  else
+    {
+      g_string_append (out, "\nMultiline, tags matching:");
+      for (guint i = 0; i < n; i++)
+        g_string_append_printf (out, "%s %s", i ? "," : "", lm_custom_chart_get_tag (chart, i));
+    }
+  if (lm_custom_chart_get_error (chart) != NULL)
+    g_string_append_printf (out, "\n%s", lm_custom_chart_get_error (chart));
+  return g_string_free (out, FALSE);
+}
+
+GtkWidget *
+lm_scalar_card_new_custom (LmCustomScalars *layout, const LmCustomChart *chart,
+                           LmRunSelection *selection, LmChartSettings *settings)
+{
+  g_autofree char *tip = custom_tooltip (chart);
+  LmScalarCard *self = card_new (lm_custom_chart_get_title (chart), layout, chart, selection, settings);
+
+  /* pinning is by tag: a layout's chart has none */
+  gtk_widget_set_visible (self->pin_button, FALSE);
+  gtk_widget_set_tooltip_text (gtk_widget_get_first_child (gtk_widget_get_first_child (GTK_WIDGET (self))),
+                               tip);
+  if (lm_custom_chart_get_error (chart) != NULL)
+    {
+      GtkWidget *error = gtk_label_new (lm_custom_chart_get_error (chart));
+
+      gtk_label_set_wrap (GTK_LABEL (error), TRUE);
+      gtk_label_set_xalign (GTK_LABEL (error), 0);
+      gtk_widget_add_css_class (error, "error");
+      gtk_box_insert_child_after (GTK_BOX (self), error, gtk_widget_get_first_child (GTK_WIDGET (self)));
+    }
+  return GTK_WIDGET (self);
+}
+
+static LmScalarCard *
+card_new (const char *tag, LmCustomScalars *layout, const LmCustomChart *custom,
+          LmRunSelection *selection, LmChartSettings *settings)
 {
   static const GActionEntry entries[] = {
     { "export-png", action_export_png, NULL, NULL, NULL, { 0 } },
@@ -256,6 +318,11 @@ lm_scalar_card_new (const char *tag, LmRunSelection *selection, LmChartSettings 
   GtkWidget *table;
 
   self->tag = g_strdup (tag);
+  if (custom != NULL)
+    {
+      self->layout = lm_custom_scalars_ref (layout);
+      self->custom = custom;
+    }
   self->selection = g_object_ref (selection);
   self->settings = g_object_ref (settings);
   gtk_widget_add_css_class (GTK_WIDGET (self), "lm-card");
@@ -315,7 +382,8 @@ lm_scalar_card_new (const char *tag, LmRunSelection *selection, LmChartSettings 
   gtk_widget_insert_action_group (GTK_WIDGET (self), "card", G_ACTION_GROUP (group));
   self->actions = group;
 
-  self->chart = LM_CHART (lm_chart_new (tag, selection, settings));
+  self->chart = LM_CHART (custom != NULL ? lm_chart_new_custom (layout, custom, selection, settings)
+                                         : lm_chart_new (tag, selection, settings));
   gtk_widget_set_vexpand (GTK_WIDGET (self->chart), TRUE);
   gtk_widget_set_hexpand (GTK_WIDGET (self->chart), TRUE);
 
@@ -326,7 +394,7 @@ lm_scalar_card_new (const char *tag, LmRunSelection *selection, LmChartSettings 
   g_signal_connect (table, "notify::visible", G_CALLBACK (on_table_visible), self->chart);
   gtk_box_append (GTK_BOX (self), table);
   gtk_widget_set_size_request (GTK_WIDGET (self), 330, 290);
-  return GTK_WIDGET (self);
+  return self;
 }
 
 const char *

@@ -19,6 +19,14 @@ G_DECLARE_FINAL_TYPE (LmScalarCard, lm_scalar_card, LM, SCALAR_CARD, GtkBox)
 GtkWidget  *lm_scalar_card_new       (const char      *tag,
                                       LmRunSelection  *selection,
                                       LmChartSettings *settings);
+/* The card of a custom-scalars chart (TensorBoard's Custom Scalars): the
+ * chart's title, a tooltip with its tags or regexes, the chart drawn by
+ * lm_chart_new_custom, no pin; a chart whose regex does not compile says
+ * why above its empty chart. */
+GtkWidget  *lm_scalar_card_new_custom (LmCustomScalars     *layout,
+                                       const LmCustomChart *chart,
+                                       LmRunSelection      *selection,
+                                       LmChartSettings     *settings);
 const char *lm_scalar_card_get_tag   (LmScalarCard *self);
 LmChart    *lm_scalar_card_get_chart (LmScalarCard *self);
 /* The pin toggle in the header (active: pinned); its owner (the card

@@ -87,7 +87,7 @@ static void
 set_run_cell (LmStepTable *self, int row, const LmStepRow *r)
 {
   GtkWidget *l = cell (self, 0, row);
-  g_autofree char *name = g_markup_escape_text (lm_run_get_name (r->run), -1);
+  g_autofree char *name = g_markup_escape_text (r->label, -1);
   g_autofree char *markup = g_strdup_printf ("<span foreground=\"#%02x%02x%02x\">\u25a0</span> %s",
                                              (int) lrint (r->color.red * 255), (int) lrint (r->color.green * 255),
                                              (int) lrint (r->color.blue * 255), name);
@@ -98,8 +98,8 @@ set_run_cell (LmStepTable *self, int row, const LmStepRow *r)
   gtk_label_set_markup (GTK_LABEL (l), markup);
   /* a narrow card scrolls the numbers sideways, but keeps the names
    * readable (an ellipsis alone said nothing) */
-  gtk_label_set_width_chars (GTK_LABEL (l), (int) MIN (g_utf8_strlen (lm_run_get_name (r->run), -1) + 2, 14));
-  gtk_widget_set_tooltip_text (l, lm_run_get_name (r->run));
+  gtk_label_set_width_chars (GTK_LABEL (l), (int) MIN (g_utf8_strlen (r->label, -1) + 2, 14));
+  gtk_widget_set_tooltip_text (l, r->label);
 }
 
 static void

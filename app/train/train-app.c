@@ -1209,6 +1209,28 @@ static void log_start(app *a)
   const char *metrics[] = { "test/accuracy", "test/loss", "val/accuracy", "val/loss" };
   size_t n_hp = sizeof hp / sizeof hp[0] - (a->device.type == LM_DEVICE_CUDA ? 0 : 1);
   log_rc(a, lm_writer_add_hparams(a->w, hp, n_hp, metrics, 4), "hparams");
+  /* TensorBoard's Custom Scalars: train, val and test curves on one chart
+   * each (the splits this run has); "$" keeps train/loss from taking a
+   * longer tag that starts the same.  A resumed run logs it again, which
+   * the viewer's merge leaves as one. */
+  {
+    const char *loss[3] = { "train/loss$" }, *acc[3] = { "train/accuracy$" };
+    size_t n = 1;
+    if (a->val)
+      loss[n] = "val/loss$", acc[n++] = "val/accuracy$";
+    if (a->test)
+      loss[n] = "test/loss$", acc[n++] = "test/accuracy$";
+    lm_custom_layout *layout = NULL;
+    int rc = lm_custom_layout_new(&layout);
+    if (rc == LM_OK)
+      rc = lm_custom_layout_add_multiline(layout, "Overview", "Loss", loss, n);
+    if (rc == LM_OK)
+      rc = lm_custom_layout_add_multiline(layout, "Overview", "Accuracy", acc, n);
+    if (rc == LM_OK)
+      rc = lm_writer_add_custom_scalars(a->w, layout);
+    log_rc(a, rc, "the custom scalars layout");
+    lm_custom_layout_free(layout);
+  }
   if (a->step0 == 0)
     log_rc(a, lm_train_log_model_text(a->w, "model/structure", 0, a->model), "the model text");
   char sched_text[96];

@@ -148,4 +148,20 @@ static inline lm_writer *writer_open(const char *dir, const char *run) {
               (needle));                                                       \
   } while (0)
 
+/* <dir>/<run> as an older lumen-log left it: one scalar ("loss" 1.5 at
+ * step 0), without the tables drop_sql drops (those it did not have yet).
+ * Returns the run file's path (g_free it). */
+static inline char *old_run_file(const char *dir, const char *run,
+                                 const char *drop_sql) {
+  lm_writer *w = writer_open(dir, run);
+  assert_ok(lm_writer_add_scalar(w, "loss", 0, 1.5));
+  char *path = g_strdup(lm_writer_file_path(w));
+  assert_ok(lm_writer_close(w));
+  sqlite3 *db = NULL;
+  g_assert_cmpint(sqlite3_open(path, &db), ==, SQLITE_OK);
+  g_assert_cmpint(sqlite3_exec(db, drop_sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close(db);
+  return path;
+}
+
 #endif /* LOG_TEST_UTIL_H */

@@ -1101,22 +1101,13 @@ static void test_pr_curve_stored(void) {
  * tables): a newer writer reopening it adds the tables and appends. */
 static void test_pr_curve_old_file(void) {
   char *dir = tmpdir_new();
+  char *path = old_run_file(dir, "old", "DROP TABLE pr_curve_points; DROP "
+                                        "TABLE pr_curves");
   lm_writer *w = writer_open(dir, "old");
-  assert_ok(lm_writer_add_scalar(w, "loss", 0, 1.5));
-  char *path = g_strdup(lm_writer_file_path(w));
-  assert_ok(lm_writer_close(w));
-  sqlite3 *db = NULL;
-  g_assert_cmpint(sqlite3_open(path, &db), ==, SQLITE_OK);
-  g_assert_cmpint(sqlite3_exec(db, "DROP TABLE pr_curve_points; DROP TABLE "
-                                   "pr_curves", NULL, NULL, NULL),
-                  ==, SQLITE_OK);
-  sqlite3_close(db);
-
-  w = writer_open(dir, "old");
   assert_ok(lm_writer_add_pr_curve(w, "pr/x", 1, pr_labels, pr_preds, 12, 5,
                                    NULL));
   assert_ok(lm_writer_close(w));
-  db = db_open_ro(path);
+  sqlite3 *db = db_open_ro(path);
   g_assert_cmpint(db_int(db, "PRAGMA user_version"), ==, 1);
   g_assert_cmpint(db_int(db, "SELECT count(*) FROM scalars"), ==, 1);
   g_assert_cmpint(db_int(db, "SELECT count(*) FROM pr_curve_points"), ==, 5);

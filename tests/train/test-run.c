@@ -166,6 +166,17 @@ static void test_mlp_run(void)
   g_free(m);
   g_assert_cmpint(train_fixture_int(db, "SELECT count(*) FROM hparam_metrics WHERE tag IN "
                                         "('test/accuracy', 'test/loss', 'val/accuracy', 'val/loss')"), ==, 4);
+  /* the Custom Scalars layout: train, val and test on one chart each, and
+   * every pattern names a scalar tag the run logged */
+  char *cs = train_fixture_text(db, "SELECT group_concat(c.category || '/' || c.title || ':' || t.tag, ' ') "
+                                    "FROM custom_scalar_charts c JOIN (SELECT * FROM custom_scalar_tags "
+                                    "ORDER BY chart_id, i) t ON t.chart_id = c.id");
+  g_assert_cmpstr(cs, ==, "Overview/Loss:train/loss$ Overview/Loss:val/loss$ Overview/Loss:test/loss$ "
+                          "Overview/Accuracy:train/accuracy$ Overview/Accuracy:val/accuracy$ "
+                          "Overview/Accuracy:test/accuracy$");
+  g_free(cs);
+  g_assert_cmpint(train_fixture_int(db, "SELECT count(*) FROM custom_scalar_tags c WHERE NOT EXISTS "
+                                        "(SELECT 1 FROM tags WHERE kind = 'scalar' AND name || '$' = c.tag)"), ==, 0);
   char *txt = train_fixture_text(db, "SELECT value FROM texts x JOIN tags t ON t.id = x.tag_id "
                                      "WHERE t.name = 'model/structure'");
   g_assert_nonnull(txt);
