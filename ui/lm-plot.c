@@ -92,6 +92,12 @@ lm_plot_get_n_bands_drawn (LmPlot *p)
   return p->n_bands_drawn;
 }
 
+guint
+lm_plot_get_n_legend_named (LmPlot *p)
+{
+  return p->n_legend_named;
+}
+
 /* The line of (run, tag) in p->lines, taken out of it (its decimation
  * cache goes on), or a new one; appended to `lines`. */
 static LmPlotLine *
@@ -843,6 +849,7 @@ draw_legend (LmPlot *p, cairo_t *cr, double x, double y, double max_x)
     {
       LmPlotLine *l = g_ptr_array_index (p->lines, i);
       const char *name = lm_plot_line_label (l) + (l->label != NULL ? 0 : skip);
+      g_autofree char *short_name = NULL;
       double w, h;
       char more[32];
       double more_w = 0;
@@ -854,6 +861,26 @@ draw_legend (LmPlot *p, cairo_t *cr, double x, double y, double max_x)
         {
           g_snprintf (more, sizeof more, "+%u more", with_data - shown - 1);
           lm_plot_text (p, cr, more, FALSE, 0, 0, 0, 0, NULL, &more_w, NULL);
+        }
+      if (shown == 0 && x + 18 + w + (shown + 1 < with_data ? 12 + more_w : 0) > max_x)
+        {
+          /* not even the first entry fits (a long "run · tag"): shorten it
+           * in the middle rather than show "+N more" alone */
+          double room = max_x - x - 18 - (shown + 1 < with_data ? 12 + more_w : 0);
+          glong n = g_utf8_strlen (name, -1);
+
+          for (glong cut = 1; cut < n && w > room; cut++)
+            {
+              glong keep_head = (n - cut + 1) / 2, keep_tail = (n - cut) / 2;
+              const char *tail = g_utf8_offset_to_pointer (name, n - keep_tail);
+              g_autofree char *head = g_utf8_substring (name, 0, keep_head);
+
+              g_free (short_name);
+              short_name = g_strconcat (head, "\u2026", tail, NULL);
+              lm_plot_text (p, cr, short_name, FALSE, 0, 0, 0, 0, NULL, &w, &h);
+            }
+          if (short_name != NULL && w <= room && room > 40)
+            name = short_name;
         }
       if (x + 18 + w + (shown + 1 < with_data ? 12 + more_w : 0) > max_x)
         {
@@ -872,6 +899,7 @@ draw_legend (LmPlot *p, cairo_t *cr, double x, double y, double max_x)
       lm_plot_text (p, cr, name, FALSE, x + 18, y, 0, 0.5, &lm_theme_colors ()->text, NULL, NULL);
       x += 18 + w + 12;
       shown++;
+      p->n_legend_named++;
     }
 }
 
@@ -992,6 +1020,7 @@ lm_plot_render (LmPlot          *p,
   cairo_rectangle (cr, left, top, plot_w, p->area.height);
   cairo_clip (cr);
   p->n_bands_drawn = 0;
+  p->n_legend_named = 0;
   for (guint i = 0; i < p->lines->len; i++)
     {
       LmPlotLine *l = g_ptr_array_index (p->lines, i);

@@ -195,6 +195,23 @@ test_custom_scalars (void)
       }
   }
 
+  /* The legend on a narrow card: three "run · tag" entries do not fit,
+   * yet the first still shows, shortened in the middle, before "+2 more"
+   * (it used to show "+3 more" alone) */
+  {
+    const int widths[] = { 700, 150 };
+
+    for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
+      {
+        cairo_surface_t *img = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, widths[i], 260);
+
+        lm_plot_render (plot, img, widths[i], 260, 1.0);
+        g_test_message ("legend at %d px: %u named", widths[i], lm_plot_get_n_legend_named (plot));
+        g_assert_cmpuint (lm_plot_get_n_legend_named (plot), ==, i == 0 ? 3 : 1);
+        cairo_surface_destroy (img);
+      }
+  }
+
   /* Margin: a line and a band per run, the band in the run's colour at a
    * fifth of its opacity over the background, between 0.2 and 0.8 */
   plot = lm_chart_get_plot (lm_scalar_card_get_chart (band_card));
