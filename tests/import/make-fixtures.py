@@ -7,8 +7,8 @@ The event files are encoded by hand here (struct + zlib, no protobuf or
 TensorFlow), the way PyTorch 1.13's SummaryWriter (torch/utils/tensorboard/
 summary.py, writer.py, _embedding.py) and tf.summary (TF2 tensors) write them.
 Field numbers: tensorboard/compat/proto/{event,summary,tensor,tensor_shape,
-types,histogram}.proto, plugins/hparams/{plugin_data,api}.proto,
-plugins/pr_curve/plugin_data.proto.
+types,histogram}.proto, plugins/hparams/{plugin_data,api}.proto, plugins/pr_curve/plugin_data.proto,
+plugins/custom_scalar/layout.proto.
 
 How the encoding was checked (once, at development time; CI has neither):
   - every record's bytes were parsed with the official runtime
@@ -163,6 +163,29 @@ def v_audio(tag):
     return f_bytes(1, tag) + f_bytes(6, f_float(1, 44100.0))
 
 
+def layout(*categories):
+    """Layout{category 2}; categories: (title, [chart...])."""
+    return b"".join(f_bytes(2, f_bytes(1, t) + b"".join(f_bytes(2, c) for c in charts))
+                    for t, charts in categories)
+
+
+def multiline(title, *tags):
+    """Chart{title 1, multiline 2: MultilineChartContent{repeated tag 1}}."""
+    return f_bytes(1, title) + f_bytes(2, b"".join(f_bytes(1, t) for t in tags))
+
+
+def margin(title, *series):
+    """Chart{title 1, margin 3: MarginChartContent{repeated Series{value, lower, upper}}}."""
+    return f_bytes(1, title) + f_bytes(3, b"".join(
+        f_bytes(1, f_bytes(1, v) + f_bytes(2, lo) + f_bytes(3, hi)) for v, lo, hi in series))
+
+
+def v_custom_scalars(lay):
+    # add_custom_scalars: tag "custom_scalars__config__", a scalar string tensor
+    return v_tensor("custom_scalars__config__", "custom_scalars",
+                    f_varint(1, DT_STRING) + f_bytes(2, b"") + f_bytes(8, lay))
+
+
 def png(w, h, rgb_rows):
     def chunk(t, d):
         return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))
@@ -267,6 +290,18 @@ def main(out):
                 '    single_image_dim: 2\n    single_image_dim: 1\n  }\n'
                 '  tensor_path: "00000/default/tensors.tsv"\n}\n')
 
+    # add_custom_scalars: Python regexes, translated where POSIX can say
+    # the same, left out (and counted) where it cannot
+    lay = layout(
+        ("Training", [multiline("Loss", r"loss/\d+$", "val/loss"),
+                      margin("Accuracy", ("acc", "acc_lo", "acc_hi"), ("acc2", "acc2_lo", "acc2_hi")),
+                      multiline("Lazy", r"lr.*?/(?:head|tail)", r"a\.b\/c{,2}")]),
+        ("Odd", [multiline("Words", r"\bloss"),
+                 multiline("Sets", r"[\w\-]+/x\s"),
+                 multiline("", "untitled/.*")]))
+    write(os.path.join(out, "custom", "events.out.tfevents.1669111200.host.5.0"),
+          [fv, event(T0 + 1, 0, summary(v_custom_scalars(lay))),
+           event(T0 + 2, 1, summary(v_simple("loss/1", 1.0)))])
     # a bad data CRC in the third record: the first two are kept, the
     # fourth is not read
     bad = [record(fv), record(event(T0 + 1, 1, summary(v_simple("x", 1.0)))),

@@ -6,10 +6,12 @@
  * short, an empty file, a file that is not an event file), --follow, and
  * the command line. */
 #include "lm-tb-import.h"
+#include "lm-tb-import-private.h"
 #include "lm-tfevents.h"
 #include "../logging/log-test-util.h"
 
 #include <png.h>
+#include <regex.h>
 #include <sys/wait.h>
 
 #define T0 1669111200.0
@@ -74,6 +76,116 @@ test_crc32c (void)
   /* ((c >> 15) | (c << 17)) + 0xa282ead8 */
   guint32 c = 0xE3069283u;
   g_assert_cmphex (lm_crc32c_masked ("123456789", 9), ==, ((c >> 15) | (c << 17)) + 0xa282ead8u);
+}
+
+/* TensorBoard's tag regexes (Python re) in POSIX extended: the spelling,
+ * and on sample tags the same answers as Python's re.match. */
+static void
+test_regex (void)
+{
+  static const struct
+  {
+    const char *python, *posix, *matches;
+  } ok[] = {
+    { "loss/\\d+$", "loss/[0-9]+$", "10000000000000000" },
+    { "lr.*?/(?:head|tail)", "lr.*/(head|tail)", "00110000000000000" },
+    { "a\\.b\\/c{,2}", "a\\.b/c{0,2}", "00001100000000000" },
+    { "[\\w\\-]+/x\\s", "[[:alnum:]_-]+/x[[:space:]]", "00000001000000000" },
+    { "(?P<split>train|val)/acc\\D", "(train|val)/acc[^0-9]", "00000000010000000" },
+    { "x{2", "x\\{2", "00000000000100000" },
+    { "[^^]a", "[^^]a", "00000000001001000" },
+    { "[.]b", "[.]b", "00000000000000010" },
+  };
+  /* the matches columns: Python 3's re.match(pattern, tag) on these tags
+   * (/usr/bin/python3, printed as 0/1 per tag) */
+  static const char *const tags[] = { "loss/12", "loss/1a", "lr0/head", "lr/tail/x", "a.b/cc",
+                                      "a.b/ccc", "axb/c", "a-b_c/x ", "a b/x ", "train/acc!",
+                                      "val/acc1", "x{2", "xx", "ba", "^a", ".b", "xb" };
+  for (guint i = 0; i < G_N_ELEMENTS (ok); i++)
+    {
+      g_autofree char *why = NULL;
+      g_autofree char *posix = lm_tb_regex_to_posix (ok[i].python, &why);
+      g_assert_cmpstr (posix, ==, ok[i].posix);
+      g_assert_null (why);
+      regex_t re;
+      g_assert_cmpint (regcomp (&re, posix, REG_EXTENDED), ==, 0);
+      for (guint t = 0; t < G_N_ELEMENTS (tags); t++)
+        {
+          regmatch_t m;
+          gboolean hit = regexec (&re, tags[t], 1, &m, 0) == 0 && m.rm_so == 0;
+          if (hit != (ok[i].matches[t] == '1'))
+            g_error ("'%s' as '%s' on '%s': %d, Python %c", ok[i].python, posix, tags[t], hit,
+                     ok[i].matches[t]);
+        }
+      regfree (&re);
+    }
+  /* what would mean something else: refused, naming the part */
+  static const struct
+  {
+    const char *python, *why;
+  } refused[] = {
+    { "\\bloss", "'\\b' (no POSIX extended equivalent)" },
+    { "(?i)loss", "'(?i)' (no POSIX extended equivalent)" },
+    { "loss(?=/train)", "'(?=/train)' (no POSIX extended equivalent)" },
+    { "(a)\\1", "'\\1' (no POSIX extended equivalent)" },
+    { "[[:alpha:]]", "'[:' inside a set" },
+    { "[a\\\\]", "'\\\\' inside a set" },
+    { "a*+", "'*+' (a possessive quantifier" },
+    { "[abc", "a '[' set that is never closed" },
+    { "loss\\", "a '\\' at the end" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autofree char *why = NULL;
+      g_autofree char *posix = lm_tb_regex_to_posix (refused[i].python, &why);
+      g_assert_null (posix);
+      g_assert_nonnull (why);
+      if (!g_str_has_prefix (why, refused[i].why))
+        g_error ("'%s': '%s', wanted '%s...'", refused[i].python, why, refused[i].why);
+    }
+}
+
+/* add_custom_scalars' Layout: categories and charts in order, regexes in
+ * POSIX, a margin chart per series, 'untitled' for no title; a chart whose
+ * regex has no POSIX spelling is left out, counted and named. */
+static void
+test_custom_scalars (void)
+{
+  g_autofree char *all = fixtures ();
+  g_autofree char *src = g_build_filename (all, "custom", NULL);
+  char *dst = tmpdir_new ();
+  Messages m;
+
+  messages_init (&m);
+  LmTbImport *imp = lm_tb_import_new (src, dst, 0);
+  lm_tb_import_set_message_func (imp, collect, &m);
+  lm_tb_import_poll (imp);
+  g_assert_cmpuint (lm_tb_import_finish (imp, FALSE), ==, 0);
+  lm_tb_import_free (imp);
+  g_assert_nonnull (find_message (m.infos, "custom scalars chart 'Words' in 'Odd' at step 0 not "
+                                  "imported: tag regex '\\bloss': '\\b' (no POSIX extended "
+                                  "equivalent)", NULL));
+  g_assert_nonnull (find_message (m.infos, "run.lumen: imported 1 scalar, 1 custom scalars layout; "
+                                  "skipped 1 custom scalars chart (a tag regex with no POSIX "
+                                  "equivalent)", NULL));
+
+  sqlite3 *db = open_run (dst, "custom");
+  g_autofree char *charts = db_text (db, "SELECT group_concat(x, '\n') FROM (SELECT c.category || "
+                                         "'/' || c.title || ' ' || c.kind || ': ' || (SELECT "
+                                         "group_concat(tag, ' ; ') FROM (SELECT tag FROM "
+                                         "custom_scalar_tags WHERE chart_id = c.id ORDER BY i)) "
+                                         "AS x FROM custom_scalar_charts c ORDER BY c.id)");
+  g_assert_cmpstr (charts, ==,
+                   "Training/Loss multiline: loss/[0-9]+$ ; val/loss\n"
+                   "Training/Accuracy margin: acc ; acc_lo ; acc_hi\n"
+                   "Training/Accuracy (acc2) margin: acc2 ; acc2_lo ; acc2_hi\n"
+                   "Training/Lazy multiline: lr.*/(head|tail) ; a\\.b/c{0,2}\n"
+                   "Odd/Sets multiline: [[:alnum:]_-]+/x[[:space:]]\n"
+                   "Odd/untitled multiline: untitled/.*");
+  g_assert_cmpfloat (db_double (db, "SELECT min(wall_time) FROM custom_scalar_charts"), ==, T0 + 1);
+  sqlite3_close (db);
+  messages_clear (&m);
+  tmpdir_free (dst);
 }
 
 /* Imports the whole fixtures folder once; every run is checked. */
@@ -420,6 +532,8 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/import/crc32c", test_crc32c);
+  g_test_add_func ("/import/regex", test_regex);
+  g_test_add_func ("/import/custom-scalars", test_custom_scalars);
   g_test_add_func ("/import/fixtures", test_fixtures);
   g_test_add_func ("/import/existing", test_existing);
   g_test_add_func ("/import/follow", test_follow);
