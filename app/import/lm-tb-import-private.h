@@ -4,6 +4,7 @@
 #define LM_TB_IMPORT_PRIVATE_H
 
 #include <glib.h>
+#include <lumen-log.h>
 
 G_BEGIN_DECLS
 
@@ -11,6 +12,12 @@ G_BEGIN_DECLS
  * matches the same tags (lm-tb-regex.c); NULL with *why (free it) naming
  * the part that has no exact POSIX spelling. */
 char *lm_tb_regex_to_posix (const char *re, char **why);
+
+/* A serialized GraphDef as Lumen's graph named `name` (lm-tb-graph.c);
+ * NULL with error when the bytes are not a GraphDef or a node has no
+ * name or op. */
+lm_graph *lm_tb_graph_from_graphdef (const guint8 *data, size_t len, const char *name,
+                                     GError **error);
 
 G_END_DECLS
 

@@ -32,6 +32,7 @@ typedef enum
   K_HPARAMS,
   K_EMBEDDING,
   K_CUSTOM,
+  K_GRAPH,
   N_KINDS
 } Kind;
 
@@ -41,6 +42,7 @@ static const char *const kind_names[N_KINDS][2] = {
   { "PR curve", "PR curves" },   { "hparams set", "hparams sets" },
   { "embedding", "embeddings" },
   { "custom scalars layout", "custom scalars layouts" },
+  { "graph", "graphs" },
 };
 
 typedef struct
@@ -748,14 +750,48 @@ import_value (LmTfValue *v, gpointer user_data)
     import_text (r, v);
   else if (v->kind == LM_TF_VALUE_TENSOR && strcmp (plugin, "pr_curves") == 0)
     import_pr_curve (r, v);
-  else if (g_str_has_prefix (plugin, "graph"))
-    skip (r, "graph (GraphDef is not supported)");
   else
     {
       g_autofree char *why = g_strdup_printf ("value of plugin '%s' (not supported)",
                                               *plugin ? plugin : "(none)");
       skip (r, why);
     }
+}
+
+/* Event.graph_def (PyTorch's add_graph, TensorFlow) or the graph_def 2
+ * of a meta_graph_def (TF1's MetaGraphDef). */
+static void
+import_graph (Run *r, const LmTfEvent *ev, const char *path, guint64 offset)
+{
+  const guint8 *data = ev->graph;
+  size_t len = ev->graph_len;
+  g_autoptr (GError) error = NULL;
+
+  if (ev->meta_graph)
+    {
+      LmPb pb;
+      LmPbField f;
+      gboolean bad = FALSE;
+      data = NULL;
+      lm_pb_init (&pb, ev->graph, ev->graph_len);
+      while (lm_pb_next (&pb, &f, &bad))
+        if (f.field == 2 && f.wire == 2)
+          data = f.data, len = f.len;
+      if (data == NULL)
+        {
+          skip (r, "meta graph (without a graph_def)");
+          return;
+        }
+    }
+  lm_graph *g = lm_tb_graph_from_graphdef (data, len, "graph", &error);
+  if (g == NULL)
+    {
+      say (r->imp, TRUE, "%s: graph at byte %" G_GUINT64_FORMAT " (step %" G_GINT64_FORMAT
+           ") not imported: %s", path, offset, r->step, error->message);
+      return;
+    }
+  counted (r, K_GRAPH, lm_writer_add_graph (r->w, r->step, g, NULL), "graph");
+  lm_graph_free (g);
 }
 
 static void
@@ -769,14 +805,18 @@ import_event (Run *r, const guint8 *data, size_t len, const char *path, guint64 
            offset);
       return;
     }
-  if (ev.graph_def || ev.run_metadata)
-    skip (r, "graph (GraphDef is not supported)");
-  if (ev.summary == NULL)
+  if (ev.run_metadata)
+    skip (r, "run metadata record (step stats and profiles are not supported)");
+  if (ev.summary == NULL && ev.graph == NULL)
     return; /* file_version, session_log: not data */
   r->step = ev.step;
   double t = ev.wall_time;
   if (lm_writer_set_wall_time (r->w, isfinite (t) && t > 0 ? t : 0) != LM_OK)
     lm_writer_set_wall_time (r->w, 0);
+  if (ev.graph)
+    import_graph (r, &ev, path, offset);
+  if (ev.summary == NULL)
+    return;
   if (!lm_tf_summary_foreach (ev.summary, ev.summary_len, import_value, r))
     say (r->imp, TRUE, "%s: record at byte %" G_GUINT64_FORMAT " holds a malformed Summary; "
          "the values before the fault were imported", path, offset);

@@ -7,7 +7,8 @@ The event files are encoded by hand here (struct + zlib, no protobuf or
 TensorFlow), the way PyTorch 1.13's SummaryWriter (torch/utils/tensorboard/
 summary.py, writer.py, _embedding.py) and tf.summary (TF2 tensors) write them.
 Field numbers: tensorboard/compat/proto/{event,summary,tensor,tensor_shape,
-types,histogram}.proto, plugins/hparams/{plugin_data,api}.proto, plugins/pr_curve/plugin_data.proto,
+types,histogram,graph,node_def,attr_value}.proto, plugins/hparams/
+{plugin_data,api}.proto, plugins/pr_curve/plugin_data.proto,
 plugins/custom_scalar/layout.proto.
 
 How the encoding was checked (once, at development time; CI has neither):
@@ -186,6 +187,25 @@ def v_custom_scalars(lay):
                     f_varint(1, DT_STRING) + f_bytes(2, b"") + f_bytes(8, lay))
 
 
+def node_def(name, op, inputs=(), shape=None, attr_s=None, device=None):
+    """NodeDef{name 1, op 2, repeated input 3, device 4, map<string, AttrValue> attr 5}.
+    AttrValue{s 2, list 1: ListValue{repeated TensorShapeProto shape 7}}, as
+    torch/utils/tensorboard/_proto_graph.py's node_proto writes them."""
+    b = f_bytes(1, name) + f_bytes(2, op) + b"".join(f_bytes(3, i) for i in inputs)
+    if device:
+        b += f_bytes(4, device)
+    if attr_s is not None:
+        b += f_bytes(5, f_bytes(1, "attr") + f_bytes(2, f_bytes(2, attr_s)))
+    if shape is not None:
+        b += f_bytes(5, f_bytes(1, "_output_shapes")
+                     + f_bytes(2, f_bytes(1, f_bytes(7, shape_body(*shape)))))
+    return b
+
+
+def shape_body(*dims):
+    return b"".join(f_bytes(2, f_varint(1, d)) for d in dims)
+
+
 def png(w, h, rgb_rows):
     def chunk(t, d):
         return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))
@@ -302,6 +322,36 @@ def main(out):
     write(os.path.join(out, "custom", "events.out.tfevents.1669111200.host.5.0"),
           [fv, event(T0 + 1, 0, summary(v_custom_scalars(lay))),
            event(T0 + 2, 1, summary(v_simple("loss/1", 1.0)))])
+    # add_graph(Net(), torch.zeros(2, 4)) with Net: fc1 = Linear(4, 8),
+    # relu, fc2 = Linear(8, 3): the NodeDefs PyTorch 1.13's
+    # _pytorch_graph.graph() made (printed from it with stand-ins for the
+    # tensorboard protos), in its order; a GetAttr's input names the
+    # module object, which is not a node.  The Event has no step, and
+    # add_graph writes tagged_run_metadata (step stats) after it.
+    nodes = [
+        node_def("input/x", "IO Node", shape=[2, 4], attr_s=""),
+        node_def("output/output.1", "IO Node", ["Net/Linear[fc2]/34"], shape=[2, 3], attr_s=""),
+        node_def("Net/Linear[fc1]/bias/bias.1", "prim::GetAttr", ["Net/Linear[fc1]/weight/fc1"],
+                 attr_s="{ name :  bias }"),
+        node_def("Net/Linear[fc1]/weight/weight.1", "prim::GetAttr", ["Net/Linear[fc1]/weight/fc1"],
+                 attr_s="{ name :  weight }"),
+        node_def("Net/Linear[fc1]/31", "aten::linear",
+                 ["input/x", "Net/Linear[fc1]/weight/weight.1", "Net/Linear[fc1]/bias/bias.1"],
+                 shape=[2, 8], attr_s="{}"),
+        node_def("Net/input", "aten::relu", ["Net/Linear[fc1]/31"], shape=[2, 8], attr_s="{}"),
+        node_def("Net/Linear[fc2]/bias/bias", "prim::GetAttr", ["Net/Linear[fc2]/weight/fc2"],
+                 attr_s="{ name :  bias }"),
+        node_def("Net/Linear[fc2]/weight/weight", "prim::GetAttr", ["Net/Linear[fc2]/weight/fc2"],
+                 attr_s="{ name :  weight }"),
+        node_def("Net/Linear[fc2]/34", "aten::linear",
+                 ["Net/input", "Net/Linear[fc2]/weight/weight", "Net/Linear[fc2]/bias/bias"],
+                 shape=[2, 3], attr_s="{}"),
+    ]
+    gdef = b"".join(f_bytes(1, n) for n in nodes) + f_bytes(4, f_varint(1, 22))  # versions{producer}
+    trm = f_bytes(1, "step1") + f_bytes(2, f_bytes(1, f_bytes(1, f_bytes(1, "/device:CPU:0"))))
+    write(os.path.join(out, "graph", "events.out.tfevents.1669111200.host.6.0"),
+          [fv, event(T0 + 1, 0, graph_def=gdef), event(T0 + 1, 0) + f_bytes(8, trm)])
+
     # a bad data CRC in the third record: the first two are kept, the
     # fourth is not read
     bad = [record(fv), record(event(T0 + 1, 1, summary(v_simple("x", 1.0)))),

@@ -188,6 +188,115 @@ test_custom_scalars (void)
   tmpdir_free (dst);
 }
 
+/* PyTorch's add_graph of a 2-layer MLP: every NodeDef a node (ops without
+ * "aten::", parameters as leaves named as named_parameters(), the IO
+ * nodes), inputs as edges in slot order, _output_shapes as shapes, name
+ * scopes as module paths; the step stats beside it are skipped. */
+static void
+test_graph (void)
+{
+  g_autofree char *all = fixtures ();
+  g_autofree char *src = g_build_filename (all, "graph", NULL);
+  char *dst = tmpdir_new ();
+  Messages m;
+
+  messages_init (&m);
+  LmTbImport *imp = lm_tb_import_new (src, dst, 0);
+  lm_tb_import_set_message_func (imp, collect, &m);
+  lm_tb_import_poll (imp);
+  g_assert_cmpuint (lm_tb_import_finish (imp, FALSE), ==, 0);
+  lm_tb_import_free (imp);
+  g_assert_nonnull (find_message (m.infos, "run.lumen: imported 0 scalars, 1 graph; skipped 1 run "
+                                  "metadata record (step stats and profiles are not supported)",
+                                  NULL));
+
+  sqlite3 *db = open_run (dst, "graph");
+  g_assert_cmpint (db_int (db, "SELECT count(*) FROM graphs WHERE name = 'graph' AND step = 0"), ==, 1);
+  sqlite3_stmt *st = db_query (db, "SELECT node_id, op, name, module, ifnull(shape, '-'), "
+                                   "ifnull(attrs, '-') FROM graph_nodes ORDER BY node_id");
+  static const char *const want[9][6] = {
+    { "0", "input", "x", "", "[2,4]", "-" },
+    { "1", "output", "output.1", "", "[2,3]", "-" },
+    { "2", "parameter", "fc1.bias", "fc1", "-", "{\"attr\":\"{ name :  bias }\"}" },
+    { "3", "parameter", "fc1.weight", "fc1", "-", "{\"attr\":\"{ name :  weight }\"}" },
+    { "4", "linear", "Net/Linear[fc1]/31", "fc1", "[2,8]", "-" },
+    { "5", "relu", "Net/input", "", "[2,8]", "-" },
+    { "6", "parameter", "fc2.bias", "fc2", "-", "{\"attr\":\"{ name :  bias }\"}" },
+    { "7", "parameter", "fc2.weight", "fc2", "-", "{\"attr\":\"{ name :  weight }\"}" },
+    { "8", "linear", "Net/Linear[fc2]/34", "fc2", "[2,3]", "-" },
+  };
+  for (int i = 0; i < 9; i++)
+    {
+      g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+      for (int c = 0; c < 6; c++)
+        g_assert_cmpstr ((const char *) sqlite3_column_text (st, c), ==, want[i][c]);
+    }
+  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_DONE);
+  sqlite3_finalize (st);
+  /* input x, weight, bias into each linear; the GetAttrs' input (the
+   * module object) is not a node and draws nothing */
+  g_autofree char *edges = db_text (db, "SELECT group_concat(e, ' ') FROM (SELECT src || '>' || "
+                                        "dst || ':' || dst_slot AS e FROM graph_edges "
+                                        "ORDER BY dst, dst_slot)");
+  g_assert_cmpstr (edges, ==, "8>1:0 0>4:0 3>4:1 2>4:2 4>5:0 5>8:0 7>8:1 6>8:2");
+  sqlite3_close (db);
+  messages_clear (&m);
+  tmpdir_free (dst);
+}
+
+/* GraphDefs that are not graphs Lumen can store: the message says why. */
+static void
+test_graph_bad (void)
+{
+  static const struct
+  {
+    const char *bytes;
+    size_t len;
+    const char *why;
+  } bad[] = {
+    { "\x0a\x02\x12\x01", 4, "its bytes are not a GraphDef" },   /* cut short */
+    { "\x0a\x03\x12\x01x", 5, "node 1 has no name" },           /* op only */
+    { "\x0a\x03\x0a\x01x", 5, "node 'x' has no op" },           /* name only */
+    { "\x0a\x06\x0a\x01x\x12\x01y\x0a\x06\x0a\x01x\x12\x01z", 16, "two nodes are named 'x'" },
+    { "\x22\x02\x08\x16", 4, "the GraphDef has no nodes" },     /* versions only */
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      lm_graph *g = lm_tb_graph_from_graphdef ((const guint8 *) bad[i].bytes, bad[i].len, "graph",
+                                               &error);
+      g_assert_null (g);
+      g_assert_nonnull (error);
+      g_assert_cmpstr (error->message, ==, bad[i].why);
+    }
+  /* TensorFlow's scopes and inputs: "dense/MatMul" in module "dense", a
+   * second output "a:1" is node a, a control input is listed, not drawn */
+  static const char tf[] = "\x0a\x10\x0a\x01" "a" "\x12\x0b" "Placeholder"
+                           "\x0a\x1f\x0a\x0c" "dense/MatMul" "\x12\x06" "MatMul"
+                           "\x1a\x03" "a:1" "\x1a\x02" "^a";
+  g_autoptr (GError) error = NULL;
+  lm_graph *g = lm_tb_graph_from_graphdef ((const guint8 *) tf, sizeof tf - 1, "graph", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (lm_graph_node_count (g), ==, 2);
+  g_assert_cmpuint (lm_graph_edge_count (g), ==, 1);
+  char *dir = tmpdir_new ();
+  lm_writer *w = NULL;
+  g_assert_cmpint (lm_writer_open (&w, dir, "tf"), ==, LM_OK);
+  g_assert_cmpint (lm_writer_add_graph (w, 3, g, NULL), ==, LM_OK);
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+  lm_graph_free (g);
+  sqlite3 *db = open_run (dir, "tf");
+  g_autofree char *nodes = db_text (db, "SELECT group_concat(x, ' ; ') FROM (SELECT op || ' ' || "
+                                        "name || ' [' || module || '] ' || ifnull(attrs, '-') AS x "
+                                        "FROM graph_nodes ORDER BY node_id)");
+  g_assert_cmpstr (nodes, ==, "Placeholder a [] - ; MatMul dense/MatMul [dense] "
+                              "{\"control_inputs\":[\"a\"]}");
+  g_autofree char *edges = db_text (db, "SELECT src || '>' || dst || ':' || dst_slot FROM graph_edges");
+  g_assert_cmpstr (edges, ==, "0>1:0");
+  sqlite3_close (db);
+  tmpdir_free (dir);
+}
+
 /* Imports the whole fixtures folder once; every run is checked. */
 static void
 test_fixtures (void)
@@ -203,19 +312,20 @@ test_fixtures (void)
   guint errors = lm_tb_import_finish (imp, FALSE);
   lm_tb_import_free (imp);
 
-  /* the bad CRC and the text file; the cut tail and the empty file are
-   * not errors */
+  /* the bad CRC, the text file and a GraphDef whose node has no name;
+   * the cut tail and the empty file are not errors */
   for (guint i = 0; i < m.errors->len; i++)
     g_test_message ("error: %s", (char *) m.errors->pdata[i]);
-  g_assert_cmpuint (errors, ==, 2);
+  g_assert_cmpuint (errors, ==, 3);
+  g_assert_nonnull (find_message (m.errors, "host.100.0: graph at byte 735 (step 0) not imported: "
+                                  "node 1 has no name", NULL));
   g_assert_nonnull (find_message (m.errors, "bad/events.out.tfevents", "bad CRC of the record data at byte 79"));
   g_assert_nonnull (find_message (m.errors, "garbage/events.out.tfevents", "bad CRC of the record length at byte 0"));
 
   const char *line = find_message (m.infos, "runs/Nov22_10-00-00_host ->", NULL);
   g_assert_nonnull (line);
   g_assert_nonnull (strstr (line, ": imported 7 scalars, 2 histograms, 2 images, 2 texts, 1 PR curve, "
-                                  "1 embedding; skipped 1 graph (GraphDef is not supported), "
-                                  "1 audio clip (audio is not supported), 1 value of plugin "
+                                  "1 embedding; skipped 1 audio clip (audio is not supported), 1 value of plugin "
                                   "'custom_plugin' (not supported)"));
 
   sqlite3 *db = open_run (dst, "runs/Nov22_10-00-00_host");
@@ -534,6 +644,8 @@ main (int argc, char **argv)
   g_test_add_func ("/import/crc32c", test_crc32c);
   g_test_add_func ("/import/regex", test_regex);
   g_test_add_func ("/import/custom-scalars", test_custom_scalars);
+  g_test_add_func ("/import/graph", test_graph);
+  g_test_add_func ("/import/graph-bad", test_graph_bad);
   g_test_add_func ("/import/fixtures", test_fixtures);
   g_test_add_func ("/import/existing", test_existing);
   g_test_add_func ("/import/follow", test_follow);
