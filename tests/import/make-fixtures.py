@@ -328,25 +328,20 @@ def main(out):
     # tensorboard protos), in its order; a GetAttr's input names the
     # module object, which is not a node.  The Event has no step, and
     # add_graph writes tagged_run_metadata (step stats) after it.
-    nodes = [
-        node_def("input/x", "IO Node", shape=[2, 4], attr_s=""),
-        node_def("output/output.1", "IO Node", ["Net/Linear[fc2]/34"], shape=[2, 3], attr_s=""),
-        node_def("Net/Linear[fc1]/bias/bias.1", "prim::GetAttr", ["Net/Linear[fc1]/weight/fc1"],
-                 attr_s="{ name :  bias }"),
-        node_def("Net/Linear[fc1]/weight/weight.1", "prim::GetAttr", ["Net/Linear[fc1]/weight/fc1"],
-                 attr_s="{ name :  weight }"),
-        node_def("Net/Linear[fc1]/31", "aten::linear",
-                 ["input/x", "Net/Linear[fc1]/weight/weight.1", "Net/Linear[fc1]/bias/bias.1"],
-                 shape=[2, 8], attr_s="{}"),
-        node_def("Net/input", "aten::relu", ["Net/Linear[fc1]/31"], shape=[2, 8], attr_s="{}"),
-        node_def("Net/Linear[fc2]/bias/bias", "prim::GetAttr", ["Net/Linear[fc2]/weight/fc2"],
-                 attr_s="{ name :  bias }"),
-        node_def("Net/Linear[fc2]/weight/weight", "prim::GetAttr", ["Net/Linear[fc2]/weight/fc2"],
-                 attr_s="{ name :  weight }"),
-        node_def("Net/Linear[fc2]/34", "aten::linear",
-                 ["Net/input", "Net/Linear[fc2]/weight/weight", "Net/Linear[fc2]/bias/bias"],
-                 shape=[2, 3], attr_s="{}"),
-    ]
+    def linear(mod, x, out, n_out, sfx):
+        # the GetAttrs of bias and weight (named with a suffix or not, as
+        # the tracer numbered them), then aten::linear
+        scope = "Net/Linear[%s]" % mod
+        params = ["%s/%s/%s%s" % (scope, p, p, sfx) for p in ("bias", "weight")]
+        return [node_def(params[k], "prim::GetAttr", ["%s/weight/%s" % (scope, mod)],
+                         attr_s="{ name :  %s }" % ("bias", "weight")[k]) for k in (0, 1)] + [
+            node_def("%s/%s" % (scope, out), "aten::linear", [x, params[1], params[0]],
+                     shape=[2, n_out], attr_s="{}")]
+    nodes = ([node_def("input/x", "IO Node", shape=[2, 4], attr_s=""),
+              node_def("output/output.1", "IO Node", ["Net/Linear[fc2]/34"], shape=[2, 3], attr_s="")]
+             + linear("fc1", "input/x", "31", 8, ".1")
+             + [node_def("Net/input", "aten::relu", ["Net/Linear[fc1]/31"], shape=[2, 8], attr_s="{}")]
+             + linear("fc2", "Net/input", "34", 3, ""))
     gdef = b"".join(f_bytes(1, n) for n in nodes) + f_bytes(4, f_varint(1, 22))  # versions{producer}
     trm = f_bytes(1, "step1") + f_bytes(2, f_bytes(1, f_bytes(1, f_bytes(1, "/device:CPU:0"))))
     write(os.path.join(out, "graph", "events.out.tfevents.1669111200.host.6.0"),

@@ -59,6 +59,24 @@ fixtures (void)
   return g_test_build_filename (G_TEST_DIST, "fixtures", NULL);
 }
 
+/* Imports fixtures/<folder> into a new temporary folder (returned, for
+ * tmpdir_free), the messages into m; the number of errors in *errors. */
+static char *
+import_fixture (const char *folder, Messages *m, guint *errors)
+{
+  g_autofree char *all = fixtures ();
+  g_autofree char *src = g_build_filename (all, folder, NULL);
+  char *dst = tmpdir_new ();
+
+  messages_init (m);
+  LmTbImport *imp = lm_tb_import_new (src, dst, 0);
+  lm_tb_import_set_message_func (imp, collect, m);
+  lm_tb_import_poll (imp);
+  *errors = lm_tb_import_finish (imp, FALSE);
+  lm_tb_import_free (imp);
+  return dst;
+}
+
 static sqlite3 *
 open_run (const char *dst, const char *name)
 {
@@ -151,17 +169,11 @@ test_regex (void)
 static void
 test_custom_scalars (void)
 {
-  g_autofree char *all = fixtures ();
-  g_autofree char *src = g_build_filename (all, "custom", NULL);
-  char *dst = tmpdir_new ();
   Messages m;
+  guint errors;
+  char *dst = import_fixture ("custom", &m, &errors);
 
-  messages_init (&m);
-  LmTbImport *imp = lm_tb_import_new (src, dst, 0);
-  lm_tb_import_set_message_func (imp, collect, &m);
-  lm_tb_import_poll (imp);
-  g_assert_cmpuint (lm_tb_import_finish (imp, FALSE), ==, 0);
-  lm_tb_import_free (imp);
+  g_assert_cmpuint (errors, ==, 0);
   g_assert_nonnull (find_message (m.infos, "custom scalars chart 'Words' in 'Odd' at step 0 not "
                                   "imported: tag regex '\\bloss': '\\b' (no POSIX extended "
                                   "equivalent)", NULL));
@@ -195,17 +207,11 @@ test_custom_scalars (void)
 static void
 test_graph (void)
 {
-  g_autofree char *all = fixtures ();
-  g_autofree char *src = g_build_filename (all, "graph", NULL);
-  char *dst = tmpdir_new ();
   Messages m;
+  guint errors;
+  char *dst = import_fixture ("graph", &m, &errors);
 
-  messages_init (&m);
-  LmTbImport *imp = lm_tb_import_new (src, dst, 0);
-  lm_tb_import_set_message_func (imp, collect, &m);
-  lm_tb_import_poll (imp);
-  g_assert_cmpuint (lm_tb_import_finish (imp, FALSE), ==, 0);
-  lm_tb_import_free (imp);
+  g_assert_cmpuint (errors, ==, 0);
   g_assert_nonnull (find_message (m.infos, "run.lumen: imported 0 scalars, 1 graph; skipped 1 run "
                                   "metadata record (step stats and profiles are not supported)",
                                   NULL));
