@@ -225,7 +225,7 @@ int lm_writer_add_custom_scalars(lm_writer *w,
   lm_custom_payload *p = payload_new(layout);
   if (!p)
     return lm_fail(w, LM_ERR_NOMEM, "out of memory for a custom layout");
-  return lm_queue_payload(w, LM_REC_CUSTOM_SCALARS, NULL, 0, 0, lm_now(), p);
+  return lm_queue_payload(w, LM_REC_CUSTOM_SCALARS, NULL, 0, 0, lm_writer_now(w), p);
 }
 
 /* The shortcuts build a one-chart layout; a bad chart's message is

@@ -6,6 +6,7 @@
  * at max, a text tensor of more than one string is a table, PyTorch's
  * add_hparams sub-folder is a run of its own. */
 #include "lm-tb-import.h"
+#include "lm-tb-import-private.h"
 #include "lm-tfevents.h"
 
 #include <lumen-log.h>
@@ -30,6 +31,8 @@ typedef enum
   K_PR_CURVE,
   K_HPARAMS,
   K_EMBEDDING,
+  K_CUSTOM,
+  K_GRAPH,
   N_KINDS
 } Kind;
 
@@ -38,6 +41,8 @@ static const char *const kind_names[N_KINDS][2] = {
   { "image", "images" },         { "text", "texts" },
   { "PR curve", "PR curves" },   { "hparams set", "hparams sets" },
   { "embedding", "embeddings" },
+  { "custom scalars layout", "custom scalars layouts" },
+  { "graph", "graphs" },
 };
 
 typedef struct
@@ -540,6 +545,179 @@ import_hparams (Run *r, LmTfValue *v)
          r->src_dir, v->tag, r->step);
 }
 
+/* ----------------------------------------------------- custom scalars */
+
+/* A chart that is left out: counted, and named in a message. */
+static void
+skip_chart (Run *r, const char *category, const char *title, const char *reason,
+            const char *detail)
+{
+  g_autofree char *why = g_strdup_printf ("custom scalars chart (%s)", reason);
+
+  skip (r, why);
+  say (r->imp, FALSE, "%s: custom scalars chart '%s' in '%s' at step %" G_GINT64_FORMAT
+       " not imported: %s", r->src_dir, title, category, r->step, detail);
+}
+
+/* MultilineChartContent: repeated string tag 1 (Python regexes). */
+static void
+add_multiline (Run *r, lm_custom_layout *l, const char *category, const char *title,
+               const guint8 *data, size_t len)
+{
+  LmPb pb;
+  LmPbField f;
+  gboolean bad = FALSE;
+  g_autoptr (GPtrArray) tags = g_ptr_array_new_with_free_func (g_free);
+
+  lm_pb_init (&pb, data, len);
+  while (lm_pb_next (&pb, &f, &bad))
+    {
+      if (f.field != 1 || f.wire != 2)
+        continue;
+      g_autofree char *re = pb_string (&f);
+      g_autofree char *why = NULL;
+      char *posix = lm_tb_regex_to_posix (re, &why);
+      if (posix == NULL)
+        {
+          g_autofree char *detail = g_strdup_printf ("tag regex '%s': %s", re, why);
+          skip_chart (r, category, title, "a tag regex with no POSIX equivalent", detail);
+          return;
+        }
+      g_ptr_array_add (tags, posix);
+    }
+  if (tags->len == 0)
+    {
+      skip_chart (r, category, title, "no tags", "a Multiline chart without tag regexes");
+      return;
+    }
+  if (lm_custom_layout_add_multiline (l, category, title, (const char *const *) tags->pdata,
+                                      tags->len) != LM_OK)
+    skip_chart (r, category, title, "refused by lumen-log", lm_log_last_error ());
+}
+
+/* MarginChartContent: repeated Series series 1 {value 1, lower 2,
+ * upper 3}; a series after the first is a chart of its own titled
+ * "title (value tag)", as Lumen's margin charts hold one series. */
+static void
+add_margin (Run *r, lm_custom_layout *l, const char *category, const char *title,
+            const guint8 *data, size_t len)
+{
+  LmPb pb, ps;
+  LmPbField f, g;
+  gboolean bad = FALSE;
+  guint n = 0;
+
+  lm_pb_init (&pb, data, len);
+  while (lm_pb_next (&pb, &f, &bad))
+    {
+      if (f.field != 1 || f.wire != 2)
+        continue;
+      char *t[3] = { NULL, NULL, NULL };
+      lm_pb_init (&ps, f.data, f.len);
+      while (lm_pb_next (&ps, &g, &bad))
+        if (g.wire == 2 && g.field >= 1 && g.field <= 3)
+          {
+            g_free (t[g.field - 1]);
+            t[g.field - 1] = pb_string (&g);
+          }
+      g_autofree char *own = n++ == 0 ? g_strdup (title)
+                                      : g_strdup_printf ("%s (%s)", title, t[0] ? t[0] : "");
+      if (!t[0] || !t[1] || !t[2] || !*t[0] || !*t[1] || !*t[2])
+        skip_chart (r, category, own, "a margin series without its three tags",
+                    "a Margin series needs value, lower and upper tags");
+      else if (lm_custom_layout_add_margin (l, category, own, t[0], t[1], t[2]) != LM_OK)
+        skip_chart (r, category, own, "refused by lumen-log", lm_log_last_error ());
+      for (int k = 0; k < 3; k++)
+        g_free (t[k]);
+    }
+  if (n == 0)
+    skip_chart (r, category, title, "no tags", "a Margin chart without series");
+}
+
+/* Chart: title 1, then one of multiline 2, margin 3. */
+static void
+add_chart (Run *r, lm_custom_layout *l, const char *category, const guint8 *data, size_t len)
+{
+  LmPb pb;
+  LmPbField f;
+  gboolean bad = FALSE;
+  g_autofree char *title = NULL;
+  const guint8 *body = NULL;
+  size_t body_len = 0;
+  guint32 kind = 0;
+
+  lm_pb_init (&pb, data, len);
+  while (lm_pb_next (&pb, &f, &bad))
+    {
+      if (f.wire != 2)
+        continue;
+      if (f.field == 1)
+        g_free (title), title = pb_string (&f);
+      else if (f.field == 2 || f.field == 3)
+        kind = f.field, body = f.data, body_len = f.len;
+    }
+  if (title == NULL || *title == '\0')
+    g_free (title), title = g_strdup ("untitled"); /* TensorBoard's default */
+  if (kind == 2)
+    add_multiline (r, l, category, title, body, body_len);
+  else if (kind == 3)
+    add_margin (r, l, category, title, body, body_len);
+  else
+    skip_chart (r, category, title, "neither Multiline nor Margin",
+                "the chart has neither Multiline nor Margin content");
+}
+
+/* add_custom_scalars: a string tensor holding a serialized Layout
+ * (plugins/custom_scalar/layout.proto): Layout {version 1, repeated
+ * Category category 2}, Category {title 1, repeated Chart chart 2}. */
+static void
+import_custom_scalars (Run *r, LmTfValue *v)
+{
+  LmTfTensor *t = &v->tensor;
+  LmPb pb, pc;
+  LmPbField f, g;
+  gboolean bad = FALSE;
+  lm_custom_layout *l = NULL;
+
+  if (t->dtype != LM_DT_STRING || t->strings->len != 1)
+    {
+      say (r->imp, TRUE, "%s: custom scalars layout '%s' at step %" G_GINT64_FORMAT
+           " not imported: not a single serialized Layout string", r->src_dir, v->tag, r->step);
+      return;
+    }
+  if (lm_custom_layout_new (&l) != LM_OK)
+    {
+      log_failed (r, "custom scalars layout", v->tag);
+      return;
+    }
+  gsize n;
+  const guint8 *d = g_bytes_get_data (t->strings->pdata[0], &n);
+  lm_pb_init (&pb, d, n);
+  while (lm_pb_next (&pb, &f, &bad))
+    {
+      if (f.field != 2 || f.wire != 2)
+        continue;
+      g_autofree char *title = NULL;
+      /* the title may follow the charts on the wire: find it first */
+      lm_pb_init (&pc, f.data, f.len);
+      while (lm_pb_next (&pc, &g, &bad))
+        if (g.field == 1 && g.wire == 2)
+          g_free (title), title = pb_string (&g);
+      if (title == NULL || *title == '\0')
+        g_free (title), title = g_strdup ("default");
+      lm_pb_init (&pc, f.data, f.len);
+      while (lm_pb_next (&pc, &g, &bad))
+        if (g.field == 2 && g.wire == 2)
+          add_chart (r, l, title, g.data, g.len);
+    }
+  if (bad)
+    say (r->imp, TRUE, "%s: custom scalars layout '%s' at step %" G_GINT64_FORMAT
+         " not imported: its Layout is malformed", r->src_dir, v->tag, r->step);
+  else if (lm_custom_layout_chart_count (l) > 0)
+    counted (r, K_CUSTOM, lm_writer_add_custom_scalars (r->w, l), v->tag);
+  lm_custom_layout_free (l);
+}
+
 /* ------------------------------------------------------------- values */
 
 static void
@@ -550,6 +728,8 @@ import_value (LmTfValue *v, gpointer user_data)
 
   if (strcmp (plugin, "hparams") == 0)
     import_hparams (r, v);
+  else if (v->kind == LM_TF_VALUE_TENSOR && strcmp (plugin, "custom_scalars") == 0)
+    import_custom_scalars (r, v);
   else if (v->kind == LM_TF_VALUE_SIMPLE)
     import_scalar (r, v->tag, v->simple_value);
   else if (v->kind == LM_TF_VALUE_HISTO)
@@ -570,14 +750,48 @@ import_value (LmTfValue *v, gpointer user_data)
     import_text (r, v);
   else if (v->kind == LM_TF_VALUE_TENSOR && strcmp (plugin, "pr_curves") == 0)
     import_pr_curve (r, v);
-  else if (g_str_has_prefix (plugin, "graph"))
-    skip (r, "graph (GraphDef is not supported)");
   else
     {
       g_autofree char *why = g_strdup_printf ("value of plugin '%s' (not supported)",
                                               *plugin ? plugin : "(none)");
       skip (r, why);
     }
+}
+
+/* Event.graph_def (PyTorch's add_graph, TensorFlow) or the graph_def 2
+ * of a meta_graph_def (TF1's MetaGraphDef). */
+static void
+import_graph (Run *r, const LmTfEvent *ev, const char *path, guint64 offset)
+{
+  const guint8 *data = ev->graph;
+  size_t len = ev->graph_len;
+  g_autoptr (GError) error = NULL;
+
+  if (ev->meta_graph)
+    {
+      LmPb pb;
+      LmPbField f;
+      gboolean bad = FALSE;
+      data = NULL;
+      lm_pb_init (&pb, ev->graph, ev->graph_len);
+      while (lm_pb_next (&pb, &f, &bad))
+        if (f.field == 2 && f.wire == 2)
+          data = f.data, len = f.len;
+      if (data == NULL)
+        {
+          skip (r, "meta graph (without a graph_def)");
+          return;
+        }
+    }
+  lm_graph *g = lm_tb_graph_from_graphdef (data, len, "graph", &error);
+  if (g == NULL)
+    {
+      say (r->imp, TRUE, "%s: graph at byte %" G_GUINT64_FORMAT " (step %" G_GINT64_FORMAT
+           ") not imported: %s", path, offset, r->step, error->message);
+      return;
+    }
+  counted (r, K_GRAPH, lm_writer_add_graph (r->w, r->step, g, NULL), "graph");
+  lm_graph_free (g);
 }
 
 static void
@@ -591,14 +805,18 @@ import_event (Run *r, const guint8 *data, size_t len, const char *path, guint64 
            offset);
       return;
     }
-  if (ev.graph_def || ev.run_metadata)
-    skip (r, "graph (GraphDef is not supported)");
-  if (ev.summary == NULL)
+  if (ev.run_metadata)
+    skip (r, "run metadata record (step stats and profiles are not supported)");
+  if (ev.summary == NULL && ev.graph == NULL)
     return; /* file_version, session_log: not data */
   r->step = ev.step;
   double t = ev.wall_time;
   if (lm_writer_set_wall_time (r->w, isfinite (t) && t > 0 ? t : 0) != LM_OK)
     lm_writer_set_wall_time (r->w, 0);
+  if (ev.graph)
+    import_graph (r, &ev, path, offset);
+  if (ev.summary == NULL)
+    return;
   if (!lm_tf_summary_foreach (ev.summary, ev.summary_len, import_value, r))
     say (r->imp, TRUE, "%s: record at byte %" G_GUINT64_FORMAT " holds a malformed Summary; "
          "the values before the fault were imported", path, offset);

@@ -299,7 +299,12 @@ lm_tf_event_parse (const guint8 *data, size_t len, LmTfEvent *ev)
           break;
         case 4: /* bytes graph_def */
         case 9: /* bytes meta_graph_def */
-          ev->graph_def = TRUE;
+          if (f.wire == 2)
+            {
+              ev->graph = f.data;
+              ev->graph_len = f.len;
+              ev->meta_graph = f.field == 9;
+            }
           break;
         case 5: /* Summary summary */
           if (f.wire == 2)

@@ -83,7 +83,10 @@ typedef struct
   const guint8 *summary; /* Summary message, NULL if none */
   size_t summary_len;
   gboolean file_version;
-  gboolean graph_def;    /* graph_def or meta_graph_def */
+  const guint8 *graph;   /* graph_def (a GraphDef) or meta_graph_def (a
+                          * MetaGraphDef), NULL if none */
+  size_t graph_len;
+  gboolean meta_graph;   /* graph is a MetaGraphDef */
   gboolean run_metadata; /* tagged_run_metadata */
   gboolean session_log;  /* session_log or log_message */
 } LmTfEvent;

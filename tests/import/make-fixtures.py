@@ -7,8 +7,9 @@ The event files are encoded by hand here (struct + zlib, no protobuf or
 TensorFlow), the way PyTorch 1.13's SummaryWriter (torch/utils/tensorboard/
 summary.py, writer.py, _embedding.py) and tf.summary (TF2 tensors) write them.
 Field numbers: tensorboard/compat/proto/{event,summary,tensor,tensor_shape,
-types,histogram}.proto, plugins/hparams/{plugin_data,api}.proto,
-plugins/pr_curve/plugin_data.proto.
+types,histogram,graph,node_def,attr_value}.proto, plugins/hparams/
+{plugin_data,api}.proto, plugins/pr_curve/plugin_data.proto,
+plugins/custom_scalar/layout.proto.
 
 How the encoding was checked (once, at development time; CI has neither):
   - every record's bytes were parsed with the official runtime
@@ -163,6 +164,48 @@ def v_audio(tag):
     return f_bytes(1, tag) + f_bytes(6, f_float(1, 44100.0))
 
 
+def layout(*categories):
+    """Layout{category 2}; categories: (title, [chart...])."""
+    return b"".join(f_bytes(2, f_bytes(1, t) + b"".join(f_bytes(2, c) for c in charts))
+                    for t, charts in categories)
+
+
+def multiline(title, *tags):
+    """Chart{title 1, multiline 2: MultilineChartContent{repeated tag 1}}."""
+    return f_bytes(1, title) + f_bytes(2, b"".join(f_bytes(1, t) for t in tags))
+
+
+def margin(title, *series):
+    """Chart{title 1, margin 3: MarginChartContent{repeated Series{value, lower, upper}}}."""
+    return f_bytes(1, title) + f_bytes(3, b"".join(
+        f_bytes(1, f_bytes(1, v) + f_bytes(2, lo) + f_bytes(3, hi)) for v, lo, hi in series))
+
+
+def v_custom_scalars(lay):
+    # add_custom_scalars: tag "custom_scalars__config__", a scalar string tensor
+    return v_tensor("custom_scalars__config__", "custom_scalars",
+                    f_varint(1, DT_STRING) + f_bytes(2, b"") + f_bytes(8, lay))
+
+
+def node_def(name, op, inputs=(), shape=None, attr_s=None, device=None):
+    """NodeDef{name 1, op 2, repeated input 3, device 4, map<string, AttrValue> attr 5}.
+    AttrValue{s 2, list 1: ListValue{repeated TensorShapeProto shape 7}}, as
+    torch/utils/tensorboard/_proto_graph.py's node_proto writes them."""
+    b = f_bytes(1, name) + f_bytes(2, op) + b"".join(f_bytes(3, i) for i in inputs)
+    if device:
+        b += f_bytes(4, device)
+    if attr_s is not None:
+        b += f_bytes(5, f_bytes(1, "attr") + f_bytes(2, f_bytes(2, attr_s)))
+    if shape is not None:
+        b += f_bytes(5, f_bytes(1, "_output_shapes")
+                     + f_bytes(2, f_bytes(1, f_bytes(7, shape_body(*shape)))))
+    return b
+
+
+def shape_body(*dims):
+    return b"".join(f_bytes(2, f_varint(1, d)) for d in dims)
+
+
 def png(w, h, rgb_rows):
     def chunk(t, d):
         return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))
@@ -266,6 +309,43 @@ def main(out):
                 '  sprite {\n    image_path: "00000/default/sprite.png"\n'
                 '    single_image_dim: 2\n    single_image_dim: 1\n  }\n'
                 '  tensor_path: "00000/default/tensors.tsv"\n}\n')
+
+    # add_custom_scalars: Python regexes, translated where POSIX can say
+    # the same, left out (and counted) where it cannot
+    lay = layout(
+        ("Training", [multiline("Loss", r"loss/\d+$", "val/loss"),
+                      margin("Accuracy", ("acc", "acc_lo", "acc_hi"), ("acc2", "acc2_lo", "acc2_hi")),
+                      multiline("Lazy", r"lr.*?/(?:head|tail)", r"a\.b\/c{,2}")]),
+        ("Odd", [multiline("Words", r"\bloss"),
+                 multiline("Sets", r"[\w\-]+/x\s"),
+                 multiline("", "untitled/.*")]))
+    write(os.path.join(out, "custom", "events.out.tfevents.1669111200.host.5.0"),
+          [fv, event(T0 + 1, 0, summary(v_custom_scalars(lay))),
+           event(T0 + 2, 1, summary(v_simple("loss/1", 1.0)))])
+    # add_graph(Net(), torch.zeros(2, 4)) with Net: fc1 = Linear(4, 8),
+    # relu, fc2 = Linear(8, 3): the NodeDefs PyTorch 1.13's
+    # _pytorch_graph.graph() made (printed from it with stand-ins for the
+    # tensorboard protos), in its order; a GetAttr's input names the
+    # module object, which is not a node.  The Event has no step, and
+    # add_graph writes tagged_run_metadata (step stats) after it.
+    def linear(mod, x, out, n_out, sfx):
+        # the GetAttrs of bias and weight (named with a suffix or not, as
+        # the tracer numbered them), then aten::linear
+        scope = "Net/Linear[%s]" % mod
+        params = ["%s/%s/%s%s" % (scope, p, p, sfx) for p in ("bias", "weight")]
+        return [node_def(params[k], "prim::GetAttr", ["%s/weight/%s" % (scope, mod)],
+                         attr_s="{ name :  %s }" % ("bias", "weight")[k]) for k in (0, 1)] + [
+            node_def("%s/%s" % (scope, out), "aten::linear", [x, params[1], params[0]],
+                     shape=[2, n_out], attr_s="{}")]
+    nodes = ([node_def("input/x", "IO Node", shape=[2, 4], attr_s=""),
+              node_def("output/output.1", "IO Node", ["Net/Linear[fc2]/34"], shape=[2, 3], attr_s="")]
+             + linear("fc1", "input/x", "31", 8, ".1")
+             + [node_def("Net/input", "aten::relu", ["Net/Linear[fc1]/31"], shape=[2, 8], attr_s="{}")]
+             + linear("fc2", "Net/input", "34", 3, ""))
+    gdef = b"".join(f_bytes(1, n) for n in nodes) + f_bytes(4, f_varint(1, 22))  # versions{producer}
+    trm = f_bytes(1, "step1") + f_bytes(2, f_bytes(1, f_bytes(1, f_bytes(1, "/device:CPU:0"))))
+    write(os.path.join(out, "graph", "events.out.tfevents.1669111200.host.6.0"),
+          [fv, event(T0 + 1, 0, graph_def=gdef), event(T0 + 1, 0) + f_bytes(8, trm)])
 
     # a bad data CRC in the third record: the first two are kept, the
     # fourth is not read

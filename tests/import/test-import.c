@@ -6,10 +6,12 @@
  * short, an empty file, a file that is not an event file), --follow, and
  * the command line. */
 #include "lm-tb-import.h"
+#include "lm-tb-import-private.h"
 #include "lm-tfevents.h"
 #include "../logging/log-test-util.h"
 
 #include <png.h>
+#include <regex.h>
 #include <sys/wait.h>
 
 #define T0 1669111200.0
@@ -57,6 +59,24 @@ fixtures (void)
   return g_test_build_filename (G_TEST_DIST, "fixtures", NULL);
 }
 
+/* Imports fixtures/<folder> into a new temporary folder (returned, for
+ * tmpdir_free), the messages into m; the number of errors in *errors. */
+static char *
+import_fixture (const char *folder, Messages *m, guint *errors)
+{
+  g_autofree char *all = fixtures ();
+  g_autofree char *src = g_build_filename (all, folder, NULL);
+  char *dst = tmpdir_new ();
+
+  messages_init (m);
+  LmTbImport *imp = lm_tb_import_new (src, dst, 0);
+  lm_tb_import_set_message_func (imp, collect, m);
+  lm_tb_import_poll (imp);
+  *errors = lm_tb_import_finish (imp, FALSE);
+  lm_tb_import_free (imp);
+  return dst;
+}
+
 static sqlite3 *
 open_run (const char *dst, const char *name)
 {
@@ -76,6 +96,213 @@ test_crc32c (void)
   g_assert_cmphex (lm_crc32c_masked ("123456789", 9), ==, ((c >> 15) | (c << 17)) + 0xa282ead8u);
 }
 
+/* TensorBoard's tag regexes (Python re) in POSIX extended: the spelling,
+ * and on sample tags the same answers as Python's re.match. */
+static void
+test_regex (void)
+{
+  static const struct
+  {
+    const char *python, *posix, *matches;
+  } ok[] = {
+    { "loss/\\d+$", "loss/[0-9]+$", "10000000000000000" },
+    { "lr.*?/(?:head|tail)", "lr.*/(head|tail)", "00110000000000000" },
+    { "a\\.b\\/c{,2}", "a\\.b/c{0,2}", "00001100000000000" },
+    { "[\\w\\-]+/x\\s", "[[:alnum:]_-]+/x[[:space:]]", "00000001000000000" },
+    { "(?P<split>train|val)/acc\\D", "(train|val)/acc[^0-9]", "00000000010000000" },
+    { "x{2", "x\\{2", "00000000000100000" },
+    { "[^^]a", "[^^]a", "00000000001001000" },
+    { "[.]b", "[.]b", "00000000000000010" },
+  };
+  /* the matches columns: Python 3's re.match(pattern, tag) on these tags
+   * (/usr/bin/python3, printed as 0/1 per tag) */
+  static const char *const tags[] = { "loss/12", "loss/1a", "lr0/head", "lr/tail/x", "a.b/cc",
+                                      "a.b/ccc", "axb/c", "a-b_c/x ", "a b/x ", "train/acc!",
+                                      "val/acc1", "x{2", "xx", "ba", "^a", ".b", "xb" };
+  for (guint i = 0; i < G_N_ELEMENTS (ok); i++)
+    {
+      g_autofree char *why = NULL;
+      g_autofree char *posix = lm_tb_regex_to_posix (ok[i].python, &why);
+      g_assert_cmpstr (posix, ==, ok[i].posix);
+      g_assert_null (why);
+      regex_t re;
+      g_assert_cmpint (regcomp (&re, posix, REG_EXTENDED), ==, 0);
+      for (guint t = 0; t < G_N_ELEMENTS (tags); t++)
+        {
+          regmatch_t m;
+          gboolean hit = regexec (&re, tags[t], 1, &m, 0) == 0 && m.rm_so == 0;
+          if (hit != (ok[i].matches[t] == '1'))
+            g_error ("'%s' as '%s' on '%s': %d, Python %c", ok[i].python, posix, tags[t], hit,
+                     ok[i].matches[t]);
+        }
+      regfree (&re);
+    }
+  /* what would mean something else: refused, naming the part */
+  static const struct
+  {
+    const char *python, *why;
+  } refused[] = {
+    { "\\bloss", "'\\b' (no POSIX extended equivalent)" },
+    { "(?i)loss", "'(?i)' (no POSIX extended equivalent)" },
+    { "loss(?=/train)", "'(?=/train)' (no POSIX extended equivalent)" },
+    { "(a)\\1", "'\\1' (no POSIX extended equivalent)" },
+    { "[[:alpha:]]", "'[:' inside a set" },
+    { "[a\\\\]", "'\\\\' inside a set" },
+    { "a*+", "'*+' (a possessive quantifier" },
+    { "[abc", "a '[' set that is never closed" },
+    { "loss\\", "a '\\' at the end" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autofree char *why = NULL;
+      g_autofree char *posix = lm_tb_regex_to_posix (refused[i].python, &why);
+      g_assert_null (posix);
+      g_assert_nonnull (why);
+      if (!g_str_has_prefix (why, refused[i].why))
+        g_error ("'%s': '%s', wanted '%s...'", refused[i].python, why, refused[i].why);
+    }
+}
+
+/* add_custom_scalars' Layout: categories and charts in order, regexes in
+ * POSIX, a margin chart per series, 'untitled' for no title; a chart whose
+ * regex has no POSIX spelling is left out, counted and named. */
+static void
+test_custom_scalars (void)
+{
+  Messages m;
+  guint errors;
+  char *dst = import_fixture ("custom", &m, &errors);
+
+  g_assert_cmpuint (errors, ==, 0);
+  g_assert_nonnull (find_message (m.infos, "custom scalars chart 'Words' in 'Odd' at step 0 not "
+                                  "imported: tag regex '\\bloss': '\\b' (no POSIX extended "
+                                  "equivalent)", NULL));
+  g_assert_nonnull (find_message (m.infos, "run.lumen: imported 1 scalar, 1 custom scalars layout; "
+                                  "skipped 1 custom scalars chart (a tag regex with no POSIX "
+                                  "equivalent)", NULL));
+
+  sqlite3 *db = open_run (dst, "custom");
+  g_autofree char *charts = db_text (db, "SELECT group_concat(x, '\n') FROM (SELECT c.category || "
+                                         "'/' || c.title || ' ' || c.kind || ': ' || (SELECT "
+                                         "group_concat(tag, ' ; ') FROM (SELECT tag FROM "
+                                         "custom_scalar_tags WHERE chart_id = c.id ORDER BY i)) "
+                                         "AS x FROM custom_scalar_charts c ORDER BY c.id)");
+  g_assert_cmpstr (charts, ==,
+                   "Training/Loss multiline: loss/[0-9]+$ ; val/loss\n"
+                   "Training/Accuracy margin: acc ; acc_lo ; acc_hi\n"
+                   "Training/Accuracy (acc2) margin: acc2 ; acc2_lo ; acc2_hi\n"
+                   "Training/Lazy multiline: lr.*/(head|tail) ; a\\.b/c{0,2}\n"
+                   "Odd/Sets multiline: [[:alnum:]_-]+/x[[:space:]]\n"
+                   "Odd/untitled multiline: untitled/.*");
+  g_assert_cmpfloat (db_double (db, "SELECT min(wall_time) FROM custom_scalar_charts"), ==, T0 + 1);
+  sqlite3_close (db);
+  messages_clear (&m);
+  tmpdir_free (dst);
+}
+
+/* PyTorch's add_graph of a 2-layer MLP: every NodeDef a node (ops without
+ * "aten::", parameters as leaves named as named_parameters(), the IO
+ * nodes), inputs as edges in slot order, _output_shapes as shapes, name
+ * scopes as module paths; the step stats beside it are skipped. */
+static void
+test_graph (void)
+{
+  Messages m;
+  guint errors;
+  char *dst = import_fixture ("graph", &m, &errors);
+
+  g_assert_cmpuint (errors, ==, 0);
+  g_assert_nonnull (find_message (m.infos, "run.lumen: imported 0 scalars, 1 graph; skipped 1 run "
+                                  "metadata record (step stats and profiles are not supported)",
+                                  NULL));
+
+  sqlite3 *db = open_run (dst, "graph");
+  g_assert_cmpint (db_int (db, "SELECT count(*) FROM graphs WHERE name = 'graph' AND step = 0"), ==, 1);
+  sqlite3_stmt *st = db_query (db, "SELECT node_id, op, name, module, ifnull(shape, '-'), "
+                                   "ifnull(attrs, '-') FROM graph_nodes ORDER BY node_id");
+  static const char *const want[9][6] = {
+    { "0", "input", "x", "", "[2,4]", "-" },
+    { "1", "output", "output.1", "", "[2,3]", "-" },
+    { "2", "parameter", "fc1.bias", "fc1", "-", "{\"attr\":\"{ name :  bias }\"}" },
+    { "3", "parameter", "fc1.weight", "fc1", "-", "{\"attr\":\"{ name :  weight }\"}" },
+    { "4", "linear", "Net/Linear[fc1]/31", "fc1", "[2,8]", "-" },
+    { "5", "relu", "Net/input", "", "[2,8]", "-" },
+    { "6", "parameter", "fc2.bias", "fc2", "-", "{\"attr\":\"{ name :  bias }\"}" },
+    { "7", "parameter", "fc2.weight", "fc2", "-", "{\"attr\":\"{ name :  weight }\"}" },
+    { "8", "linear", "Net/Linear[fc2]/34", "fc2", "[2,3]", "-" },
+  };
+  for (int i = 0; i < 9; i++)
+    {
+      g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+      for (int c = 0; c < 6; c++)
+        g_assert_cmpstr ((const char *) sqlite3_column_text (st, c), ==, want[i][c]);
+    }
+  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_DONE);
+  sqlite3_finalize (st);
+  /* input x, weight, bias into each linear; the GetAttrs' input (the
+   * module object) is not a node and draws nothing */
+  g_autofree char *edges = db_text (db, "SELECT group_concat(e, ' ') FROM (SELECT src || '>' || "
+                                        "dst || ':' || dst_slot AS e FROM graph_edges "
+                                        "ORDER BY dst, dst_slot)");
+  g_assert_cmpstr (edges, ==, "8>1:0 0>4:0 3>4:1 2>4:2 4>5:0 5>8:0 7>8:1 6>8:2");
+  sqlite3_close (db);
+  messages_clear (&m);
+  tmpdir_free (dst);
+}
+
+/* GraphDefs that are not graphs Lumen can store: the message says why. */
+static void
+test_graph_bad (void)
+{
+  static const struct
+  {
+    const char *bytes;
+    size_t len;
+    const char *why;
+  } bad[] = {
+    { "\x0a\x02\x12\x01", 4, "its bytes are not a GraphDef" },   /* cut short */
+    { "\x0a\x03\x12\x01x", 5, "node 1 has no name" },           /* op only */
+    { "\x0a\x03\x0a\x01x", 5, "node 'x' has no op" },           /* name only */
+    { "\x0a\x06\x0a\x01x\x12\x01y\x0a\x06\x0a\x01x\x12\x01z", 16, "two nodes are named 'x'" },
+    { "\x22\x02\x08\x16", 4, "the GraphDef has no nodes" },     /* versions only */
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      lm_graph *g = lm_tb_graph_from_graphdef ((const guint8 *) bad[i].bytes, bad[i].len, "graph",
+                                               &error);
+      g_assert_null (g);
+      g_assert_nonnull (error);
+      g_assert_cmpstr (error->message, ==, bad[i].why);
+    }
+  /* TensorFlow's scopes and inputs: "dense/MatMul" in module "dense", a
+   * second output "a:1" is node a, a control input is listed, not drawn */
+  static const char tf[] = "\x0a\x10\x0a\x01" "a" "\x12\x0b" "Placeholder"
+                           "\x0a\x1f\x0a\x0c" "dense/MatMul" "\x12\x06" "MatMul"
+                           "\x1a\x03" "a:1" "\x1a\x02" "^a";
+  g_autoptr (GError) error = NULL;
+  lm_graph *g = lm_tb_graph_from_graphdef ((const guint8 *) tf, sizeof tf - 1, "graph", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (lm_graph_node_count (g), ==, 2);
+  g_assert_cmpuint (lm_graph_edge_count (g), ==, 1);
+  char *dir = tmpdir_new ();
+  lm_writer *w = NULL;
+  g_assert_cmpint (lm_writer_open (&w, dir, "tf"), ==, LM_OK);
+  g_assert_cmpint (lm_writer_add_graph (w, 3, g, NULL), ==, LM_OK);
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+  lm_graph_free (g);
+  sqlite3 *db = open_run (dir, "tf");
+  g_autofree char *nodes = db_text (db, "SELECT group_concat(x, ' ; ') FROM (SELECT op || ' ' || "
+                                        "name || ' [' || module || '] ' || ifnull(attrs, '-') AS x "
+                                        "FROM graph_nodes ORDER BY node_id)");
+  g_assert_cmpstr (nodes, ==, "Placeholder a [] - ; MatMul dense/MatMul [dense] "
+                              "{\"control_inputs\":[\"a\"]}");
+  g_autofree char *edges = db_text (db, "SELECT src || '>' || dst || ':' || dst_slot FROM graph_edges");
+  g_assert_cmpstr (edges, ==, "0>1:0");
+  sqlite3_close (db);
+  tmpdir_free (dir);
+}
+
 /* Imports the whole fixtures folder once; every run is checked. */
 static void
 test_fixtures (void)
@@ -91,19 +318,20 @@ test_fixtures (void)
   guint errors = lm_tb_import_finish (imp, FALSE);
   lm_tb_import_free (imp);
 
-  /* the bad CRC and the text file; the cut tail and the empty file are
-   * not errors */
+  /* the bad CRC, the text file and a GraphDef whose node has no name;
+   * the cut tail and the empty file are not errors */
   for (guint i = 0; i < m.errors->len; i++)
     g_test_message ("error: %s", (char *) m.errors->pdata[i]);
-  g_assert_cmpuint (errors, ==, 2);
+  g_assert_cmpuint (errors, ==, 3);
+  g_assert_nonnull (find_message (m.errors, "host.100.0: graph at byte 735 (step 0) not imported: "
+                                  "node 1 has no name", NULL));
   g_assert_nonnull (find_message (m.errors, "bad/events.out.tfevents", "bad CRC of the record data at byte 79"));
   g_assert_nonnull (find_message (m.errors, "garbage/events.out.tfevents", "bad CRC of the record length at byte 0"));
 
   const char *line = find_message (m.infos, "runs/Nov22_10-00-00_host ->", NULL);
   g_assert_nonnull (line);
   g_assert_nonnull (strstr (line, ": imported 7 scalars, 2 histograms, 2 images, 2 texts, 1 PR curve, "
-                                  "1 embedding; skipped 1 graph (GraphDef is not supported), "
-                                  "1 audio clip (audio is not supported), 1 value of plugin "
+                                  "1 embedding; skipped 1 audio clip (audio is not supported), 1 value of plugin "
                                   "'custom_plugin' (not supported)"));
 
   sqlite3 *db = open_run (dst, "runs/Nov22_10-00-00_host");
@@ -420,6 +648,10 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/import/crc32c", test_crc32c);
+  g_test_add_func ("/import/regex", test_regex);
+  g_test_add_func ("/import/custom-scalars", test_custom_scalars);
+  g_test_add_func ("/import/graph", test_graph);
+  g_test_add_func ("/import/graph-bad", test_graph_bad);
   g_test_add_func ("/import/fixtures", test_fixtures);
   g_test_add_func ("/import/existing", test_existing);
   g_test_add_func ("/import/follow", test_follow);

@@ -1,0 +1,24 @@
+/* lm-tb-import-private.h: the converters lm-tb-import.c calls that have
+ * files of their own (and tests of their own).  Not installed. */
+#ifndef LM_TB_IMPORT_PRIVATE_H
+#define LM_TB_IMPORT_PRIVATE_H
+
+#include <glib.h>
+#include <lumen-log.h>
+
+G_BEGIN_DECLS
+
+/* A TensorBoard tag regex (Python re) as a POSIX extended one that
+ * matches the same tags (lm-tb-regex.c); NULL with *why (free it) naming
+ * the part that has no exact POSIX spelling. */
+char *lm_tb_regex_to_posix (const char *re, char **why);
+
+/* A serialized GraphDef as Lumen's graph named `name` (lm-tb-graph.c);
+ * NULL with error when the bytes are not a GraphDef or a node has no
+ * name or op. */
+lm_graph *lm_tb_graph_from_graphdef (const guint8 *data, size_t len, const char *name,
+                                     GError **error);
+
+G_END_DECLS
+
+#endif /* LM_TB_IMPORT_PRIVATE_H */
