@@ -19,6 +19,11 @@ struct _LmCustomChart
   regex_t *compiled;    /* MULTILINE: one per tag (all or none compiled) */
   guint n_compiled;
   char *error;
+  /* tag -> first matching regex + 1 (0: none); a layout of 1000 charts
+   * is matched against every run's tags on each data change */
+  GMutex lock;
+  GHashTable *matched;
+  guint n_regexec;
 };
 
 typedef struct
@@ -38,6 +43,8 @@ chart_free (gpointer data)
   g_free (c->title);
   g_ptr_array_unref (c->tags);
   g_free (c->error);
+  g_clear_pointer (&c->matched, g_hash_table_unref);
+  g_mutex_clear (&c->lock);
   g_free (c);
 }
 
@@ -135,6 +142,7 @@ lm_custom_scalars_add_chart (LmCustomScalars *layout, const char *category, cons
     if (chart_equal (cat->charts->pdata[i], title, kind, tags, n_tags))
       return NULL;
   c = g_new0 (LmCustomChart, 1);
+  g_mutex_init (&c->lock);
   c->title = g_strdup (title);
   c->kind = kind;
   c->tags = g_ptr_array_new_with_free_func (g_free);
@@ -233,15 +241,38 @@ lm_custom_chart_get_error (const LmCustomChart *chart)
 int
 lm_custom_chart_match_index (const LmCustomChart *chart, const char *tag)
 {
-  for (guint i = 0; i < chart->n_compiled; i++)
+  LmCustomChart *c = (LmCustomChart *) chart;   /* the cache only */
+  gpointer found;
+  int index = -1;
+
+  if (c->n_compiled == 0)
+    return -1;
+  g_mutex_lock (&c->lock);
+  if (c->matched == NULL)
+    c->matched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  if (g_hash_table_lookup_extended (c->matched, tag, NULL, &found))
+    {
+      g_mutex_unlock (&c->lock);
+      return GPOINTER_TO_INT (found) - 1;
+    }
+  for (guint i = 0; i < c->n_compiled && index < 0; i++)
     {
       regmatch_t m;
 
       /* POSIX takes the leftmost match: one at 0 exists iff it starts there */
-      if (regexec (&chart->compiled[i], tag, 1, &m, 0) == 0 && m.rm_so == 0)
-        return (int) i;
+      c->n_regexec++;
+      if (regexec (&c->compiled[i], tag, 1, &m, 0) == 0 && m.rm_so == 0)
+        index = (int) i;
     }
-  return -1;
+  g_hash_table_insert (c->matched, g_strdup (tag), GINT_TO_POINTER (index + 1));
+  g_mutex_unlock (&c->lock);
+  return index;
+}
+
+guint
+lm_custom_chart_get_n_regexec (const LmCustomChart *chart)
+{
+  return chart->n_regexec;
 }
 
 gboolean

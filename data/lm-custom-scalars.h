@@ -72,6 +72,9 @@ const char        *lm_custom_chart_get_error   (const LmCustomChart *chart);
 gboolean           lm_custom_chart_matches     (const LmCustomChart *chart, const char *tag);
 /* The first of the chart's regexes that matches the tag, or -1. */
 int                lm_custom_chart_match_index (const LmCustomChart *chart, const char *tag);
+/* How many times the chart ran one of its regexes: once per regex per
+ * distinct tag, as the answer is kept (for tests). */
+guint              lm_custom_chart_get_n_regexec (const LmCustomChart *chart);
 
 /* The layouts a run file holds (`db` an sqlite3*), merged in log order.
  * NULL without an error when the run has none (or a file from before

@@ -42,6 +42,7 @@ struct _LmPlot
   LmCustomScalars *custom_layout;
   const LmCustomChart *custom;
   guint n_bands_drawn;      /* margin bands filled by the last render */
+  guint n_band_vertices;    /* their outlines' vertices */
   guint n_legend_named;     /* legend entries drawn with their name, last render */
   GPtrArray *lines;         /* LmPlotLine* */
   LmXAxis axis;

@@ -93,6 +93,12 @@ lm_plot_get_n_bands_drawn (LmPlot *p)
 }
 
 guint
+lm_plot_get_n_band_vertices (LmPlot *p)
+{
+  return p->n_band_vertices;
+}
+
+guint
 lm_plot_get_n_legend_named (LmPlot *p)
 {
   return p->n_legend_named;
@@ -600,6 +606,68 @@ band_extent (LmPlot *p, LmPlotLine *l, double x0, double x1, double *lo, double 
       }
 }
 
+/* Which side of the plot area a band point is on: -1 left, 0 in, 1 right. */
+static int
+band_side (LmPlot *p, double px)
+{
+  return px < p->area.x - 1 ? -1 : px > p->area.x + p->area.width + 1 ? 1 : 0;
+}
+
+/* Traces one side of a band (b 1: the upper series left to right, 0:
+ * the lower right to left) with a vertex per pixel column at most: the
+ * points in a column give their highest (upper) or lowest (lower) value,
+ * and of the points off the plot only those next to a point elsewhere
+ * (the edges into the view) are kept.  A series of a million steps drew
+ * a million vertices each frame.  Returns the vertices traced. */
+static guint
+trace_band_side (LmPlot *p, cairo_t *cr, LmSeries *s, int b)
+{
+  gsize n = lm_series_get_n (s);
+  guint traced = 0;
+  gboolean have = FALSE;
+  double col = 0, cx = 0, cy = 0;
+  int prev_side = 2;
+
+  for (gsize j = 0; j < n; j++)
+    {
+      gsize k = b == 1 ? j : n - 1 - j, next = b == 1 ? j + 1 : n - 2 - j;
+      double v = s->value[k], px, py;
+      int side, next_side = 2;
+
+      if (!isfinite (v) || (p->log_y && v <= 0))
+        continue;
+      px = lm_plot_x_to_px (p, lm_series_x (s, p->axis, k));
+      py = lm_plot_y_to_px (p, v);
+      side = band_side (p, px);
+      if (j + 1 < n)
+        next_side = band_side (p, lm_plot_x_to_px (p, lm_series_x (s, p->axis, next)));
+      if (side != 0 && side == prev_side && side == next_side)
+        continue;
+      prev_side = side;
+      /* same column as the pending vertex: keep the outer value */
+      if (have && side == 0 && floor (px) == col)
+        {
+          if (b == 1 ? py < cy : py > cy)
+            cx = px, cy = py;
+          continue;
+        }
+      if (have)
+        {
+          cairo_line_to (cr, cx, cy);
+          traced++;
+        }
+      have = TRUE;
+      col = side == 0 ? floor (px) : NAN;
+      cx = px, cy = py;
+    }
+  if (have)
+    {
+      cairo_line_to (cr, cx, cy);
+      traced++;
+    }
+  return traced;
+}
+
 /* A margin chart's band: the upper points left to right, the lower
  * right to left, filled in the line's colour at a fifth of its opacity
  * (TensorBoard's margin chart).  Non-finite points are left out. */
@@ -607,33 +675,20 @@ static void
 draw_band (LmPlot *p, cairo_t *cr, LmPlotLine *l, double fade)
 {
   LmSeries *s[2];
-  gboolean any = FALSE;
+  guint traced = 0;
 
   if (!band_series (p, l, &s[0], &s[1]))
     return;
   cairo_new_path (cr);
   for (int b = 1; b >= 0; b--)
-    {
-      gsize n = lm_series_get_n (s[b]);
-
-      for (gsize j = 0; j < n; j++)
-        {
-          gsize k = b == 1 ? j : n - 1 - j;
-          double v = s[b]->value[k];
-
-          if (!isfinite (v) || (p->log_y && v <= 0))
-            continue;
-          cairo_line_to (cr, lm_plot_x_to_px (p, lm_series_x (s[b], p->axis, k)),
-                         lm_plot_y_to_px (p, v));
-          any = TRUE;
-        }
-    }
-  if (!any)
+    traced += trace_band_side (p, cr, s[b], b);
+  if (traced == 0)
     return;
   cairo_close_path (cr);
   cairo_set_source_rgba (cr, l->color.red, l->color.green, l->color.blue, 0.2 * fade);
   cairo_fill (cr);
   p->n_bands_drawn++;
+  p->n_band_vertices += traced;
 }
 
 static gboolean
@@ -1020,6 +1075,7 @@ lm_plot_render (LmPlot          *p,
   cairo_rectangle (cr, left, top, plot_w, p->area.height);
   cairo_clip (cr);
   p->n_bands_drawn = 0;
+  p->n_band_vertices = 0;
   p->n_legend_named = 0;
   for (guint i = 0; i < p->lines->len; i++)
     {

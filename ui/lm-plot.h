@@ -80,6 +80,9 @@ void        lm_plot_set_custom       (LmPlot                *plot,
                                       const LmCustomChart   *chart);
 /* Margin bands filled by the last render (tests). */
 guint       lm_plot_get_n_bands_drawn (LmPlot *plot);
+/* The vertices of their outlines (at most about two per pixel column
+ * per band, however many steps the series have). */
+guint       lm_plot_get_n_band_vertices (LmPlot *plot);
 /* Legend entries the last render drew with their (maybe shortened) name,
  * not counting the "+N more" that stands for the rest. */
 guint       lm_plot_get_n_legend_named (LmPlot *plot);

@@ -77,6 +77,35 @@ test_bad_regex (void)
   g_assert_false (lm_custom_chart_matches (c, "ok"));
 }
 
+/* A layout of 1000 charts is matched against every shown run's tags on
+ * each data change: a chart runs its regexes once per distinct tag, then
+ * keeps the answer (it ran them 1000 x 200 x 2 times for 200 tags,
+ * asked 1000 times each, and the app stalled). */
+static void
+test_match_cached (void)
+{
+  g_autoptr (LmCustomScalars) l = lm_custom_scalars_new ();
+  const char *tags[] = { "(train|val)/loss$", "lr" };
+  LmCustomChart *c = lm_custom_scalars_add_chart (l, "C", "T", LM_CUSTOM_CHART_MULTILINE, tags, 2);
+  const char *margin[] = { "v", "lo", "hi" };
+  LmCustomChart *m = lm_custom_scalars_add_chart (l, "C", "M", LM_CUSTOM_CHART_MARGIN, margin, 3);
+
+  for (guint round = 0; round < 1000; round++)
+    for (guint t = 0; t < 200; t++)
+      {
+        g_autofree char *tag = t % 4 == 0 ? g_strdup ("train/loss")
+                                          : g_strdup_printf ("%s/%u", t % 4 == 1 ? "lr" : "x", t);
+
+        /* the answers do not change */
+        g_assert_cmpint (lm_custom_chart_match_index (c, tag), ==, t % 4 == 0 ? 0 : t % 4 == 1 ? 1 : -1);
+        g_assert_false (lm_custom_chart_matches (m, tag));
+      }
+  /* distinct tags: train/loss, 50 lr/N (one regex each: the first fails,
+   * the second matches), 100 x/N (both regexes) */
+  g_assert_cmpuint (lm_custom_chart_get_n_regexec (c), ==, 1 + 50 * 2 + 100 * 2);
+  g_assert_cmpuint (lm_custom_chart_get_n_regexec (m), ==, 0);
+}
+
 /* TensorBoard's layout_impl: runs in name order, the first layout as it
  * is, then each category found again takes the charts it lacks, a new
  * category goes at the end. */
@@ -207,6 +236,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/data/custom-scalars/matching", test_matching);
   g_test_add_func ("/data/custom-scalars/bad-regex", test_bad_regex);
+  g_test_add_func ("/data/custom-scalars/match-cached", test_match_cached);
   g_test_add_func ("/data/custom-scalars/merge", test_merge);
   g_test_add_func ("/data/custom-scalars/feed", test_feed);
   return g_test_run ();

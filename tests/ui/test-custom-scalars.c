@@ -263,10 +263,92 @@ test_custom_scalars (void)
   lm_test_rm_rf (dir);
 }
 
+/* A margin chart of a long run: the band's outline has a vertex per
+ * pixel column at most (100,000 steps drew 200,000 vertices each frame),
+ * still between the lower and upper values, and zoomed in on a few
+ * steps it follows them exactly. */
+static void
+test_long_band (void)
+{
+  g_autofree char *dir = NULL;
+  lm_writer *w;
+  LmWindow *win;
+  LmCustomScalarsView *view;
+  LmPlot *plot;
+  cairo_surface_t *img;
+  guchar in[3], band[3];
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  dir = lm_test_tmpdir_new ("lumen-custom-XXXXXX");
+  g_assert_cmpint (lm_writer_open (&w, dir, "long"), ==, LM_OK);
+  g_assert_cmpint (lm_writer_add_custom_scalars_marginchart (w, "acc", "acc_lo", "acc_hi", "Bands", "Acc"), ==,
+                   LM_OK);
+  for (int i = 0; i < 100000; i++)
+    {
+      /* a band whose width wiggles from step to step */
+      g_assert_cmpint (lm_writer_add_scalar (w, "acc", i, 0.5), ==, LM_OK);
+      g_assert_cmpint (lm_writer_add_scalar (w, "acc_lo", i, i % 2 ? 0.3 : 0.2), ==, LM_OK);
+      g_assert_cmpint (lm_writer_add_scalar (w, "acc_hi", i, i % 2 ? 0.7 : 0.8), ==, LM_OK);
+    }
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+
+  win = lm_window_new (NULL, dir);
+  gtk_window_set_default_size (GTK_WINDOW (win), 1300, 900);
+  gtk_window_present (GTK_WINDOW (win));
+  g_assert_true (lm_test_wait_for (settled, win, 60000));
+  view = LM_CUSTOM_SCALARS_VIEW (lm_card_grid_get_custom_scalars (lm_window_get_card_grid (win)));
+  g_assert_cmpuint (lm_custom_scalars_view_get_n_cards (view), ==, 1);
+  plot = lm_chart_get_plot (lm_scalar_card_get_chart (lm_custom_scalars_view_get_card (view, 0)));
+
+  img = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 400, 260);
+  lm_plot_render (plot, img, 400, 260, 1.0);
+  cairo_surface_destroy (img);
+  g_assert_cmpuint (lm_plot_get_n_bands_drawn (plot), ==, 1);
+  g_test_message ("band vertices at 400 px: %u", lm_plot_get_n_band_vertices (plot));
+  g_assert_cmpuint (lm_plot_get_n_band_vertices (plot), <=, 2 * (400 + 4));
+  /* the band spans the outer values (0.2 to 0.8): at 0.75 and 0.25 (where
+   * it alternates from step to step) as at its core, 0.45 */
+  pixel_at (plot, 50000, 0.45, band);
+  g_assert_cmpint (abs (band[0] - 255) + abs (band[1] - 255) + abs (band[2] - 255), >, 12);
+  pixel_at (plot, 50000, 0.75, in);
+  g_assert_cmpint (abs (in[0] - band[0]) + abs (in[1] - band[1]) + abs (in[2] - band[2]), <=, 6);
+  pixel_at (plot, 50000, 0.25, in);
+  g_assert_cmpint (abs (in[0] - band[0]) + abs (in[1] - band[1]) + abs (in[2] - band[2]), <=, 6);
+
+  /* zoomed in on steps 100 to 110: every point, plus one past each edge */
+  {
+    double ax, ay, bx, by;
+
+    g_assert_true (lm_plot_data_to_pixel (plot, 100, 1, &ax, &ay));
+    g_assert_true (lm_plot_data_to_pixel (plot, 110, 0, &bx, &by));
+    lm_plot_zoom_box (plot, ax, ay, bx, by);
+  }
+  img = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 400, 260);
+  lm_plot_render (plot, img, 400, 260, 1.0);
+  cairo_surface_destroy (img);
+  g_test_message ("band vertices zoomed in: %u", lm_plot_get_n_band_vertices (plot));
+  g_assert_cmpuint (lm_plot_get_n_band_vertices (plot), >=, 2 * 11);
+  g_assert_cmpuint (lm_plot_get_n_band_vertices (plot), <=, 2 * (11 + 6));
+  /* at step 101 the band is 0.3 to 0.7: 0.75 is outside it, 0.65 in */
+  pixel_at (plot, 101, 0.45, band);
+  pixel_at (plot, 101, 0.65, in);
+  g_assert_cmpint (abs (in[0] - band[0]) + abs (in[1] - band[1]) + abs (in[2] - band[2]), <=, 6);
+  pixel_at (plot, 101, 0.75, in);
+  g_assert_cmpint (abs (in[0] - band[0]) + abs (in[1] - band[1]) + abs (in[2] - band[2]), >, 12);
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
 int
 main (int argc, char **argv)
 {
   have_display = lm_ui_test_init (&argc, &argv);
   g_test_add_func ("/ui/custom-scalars", test_custom_scalars);
+  g_test_add_func ("/ui/custom-scalars/long-band", test_long_band);
   return g_test_run ();
 }
