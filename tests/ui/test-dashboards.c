@@ -2545,6 +2545,65 @@ test_cli_views (void)
   }
 }
 
+/* Runs lumen on `dir`'s PR Curves with `step` (NULL: none) into `png`;
+ * returns its exit status and stderr. */
+static int
+run_pr_screenshot (const char *dir, const char *step, const char *png, char **err)
+{
+  const char *argv[] = { lumen_bin, "--logdir", dir, "--view", "pr_curves", "--window-size", "1000x700",
+                         png ? "--screenshot" : "--step", png ? png : step, step ? "--step" : NULL, step, NULL };
+  int status;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, err, &status, NULL));
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+/* lumen --view pr_curves --step N --screenshot: every run's slider at its
+ * step nearest N (a at 10 and b at 4 is what the window opens on: the
+ * same pixels; step 0 moves both); a bad N, or --step without
+ * --screenshot, exits 2 saying so. */
+static void
+test_cli_pr_step (void)
+{
+  g_autofree char *dir = NULL;
+  static const char *const steps[] = { NULL, "10", "0" };
+  GBytes *bytes[3];
+
+  if (!have_display || lumen_bin == NULL)
+    {
+      g_test_skip (have_display ? "no lumen binary" : "no display");
+      return;
+    }
+  dir = lm_test_tmpdir_new ("lumen-pr-XXXXXX");
+  lm_test_records_append_pr_curves (dir, "a", "pr/cat", 0, 5, 3, 0);   /* steps 0, 5, 10 */
+  lm_test_records_append_pr_curves (dir, "b", "pr/cat", 0, 4, 2, 0);   /* steps 0, 4 */
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *err = NULL, *data = NULL, *png = g_strdup_printf ("%s/pr-%u.png", dir, i);
+      gsize len;
+
+      g_assert_cmpint (run_pr_screenshot (dir, steps[i], png, &err), ==, 0);
+      g_assert_null (strstr (err, "taking the screenshot anyway"));
+      g_assert_true (g_file_get_contents (png, &data, &len, NULL));
+      bytes[i] = g_bytes_new_take (g_steal_pointer (&data), len);
+    }
+  g_assert_true (g_bytes_equal (bytes[0], bytes[1]));
+  g_assert_false (g_bytes_equal (bytes[0], bytes[2]));
+  for (guint i = 0; i < 3; i++)
+    g_bytes_unref (bytes[i]);
+  {
+    g_autofree char *err = NULL, *bad = g_strdup_printf ("%s/bad.png", dir);
+
+    g_assert_cmpint (run_pr_screenshot (dir, "x", bad, &err), ==, 2);
+    g_assert_nonnull (strstr (err, "lumen: --step on the PR Curves view must be a step N"));
+    g_assert_false (g_file_test (bad, G_FILE_TEST_EXISTS));
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (run_pr_screenshot (dir, "4", NULL, &err), ==, 2);
+    g_assert_nonnull (strstr (err, "--step on the PR Curves view sets each run's slider for --screenshot"));
+  }
+  lm_test_rm_rf (dir);
+}
+
 /* A run whose histogram pages are damaged part-way: the histograms read
  * before the damage stay, and the page says the run could not be read. */
 static void
@@ -2696,6 +2755,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/dashboards/pr-curves", test_pr_curves);
   g_test_add_func ("/ui/dashboards/pr-curves-newest-first", test_pr_curves_newest_first);
   g_test_add_func ("/ui/dashboards/pr-curves-run-sliders", test_pr_curves_run_sliders);
+  g_test_add_func ("/ui/dashboards/cli-pr-step", test_cli_pr_step);
   g_test_add_func ("/ui/dashboards/pr-curves-damaged", test_pr_curves_damaged);
   g_test_add_func ("/ui/dashboards/hparams", test_hparams);
   g_test_add_func ("/ui/dashboards/hparams-values", test_hparams_values);
