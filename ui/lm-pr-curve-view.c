@@ -1,17 +1,23 @@
 /* lm-pr-curve-view.c: the PR Curves card body (see lm-pr-curve-view.h).
  *
- * Nothing is cached but the slider's steps: a frame looks up each shown
- * run's series and its curve nearest the selected step (a scan of one
- * curve per logged step: an epoch's worth), so a live update or a run
- * toggled in the run list needs only a refresh of the steps and a redraw,
- * and that only when what the card draws changed (frame_signature).  A
- * curve whose points are still being read (pending) is not drawn.
+ * Nothing is cached but each run's slider (its steps and the one
+ * selected): a frame looks up each shown run's series and its curve
+ * nearest that run's step (a scan of one curve per logged step: an
+ * epoch's worth), so a live update or a run toggled in the run list needs
+ * only a refresh of the steps and a redraw, and that only when what the
+ * card draws changed (frame_signature).  A curve whose points are still
+ * being read (pending) is not drawn.
+ *
+ * A run's slider row is made the first time the run shows a curve of the
+ * tag and kept, hidden while the run is not shown: shown again, it comes
+ * back at the step it was left at, as TensorBoard's does.
  */
 #include "lm-pr-curve-view.h"
 
 #include <math.h>
 
 #include "lm-dash-util.h"
+#include "lm-icon-tip.h"
 #include "lm-palette.h"
 #include "lm-theme.h"
 
@@ -29,12 +35,11 @@ struct _LmPrCurveView
   LmRecordFeed *feed;
   LmRunSelection *selection;
   char *tag;
-  GtkWidget *plot, *scale, *step_label;
+  GtkWidget *plot, *sliders;
 
-  GArray *steps;            /* gint64, ascending, unique */
-  gint64 step;              /* selected; G_MININT64: none */
-  gboolean follow_latest;   /* the slider sits on the newest step */
-  gboolean syncing;         /* the slider is being moved by code */
+  GArray *steps;            /* gint64, ascending, unique: every shown run's */
+  GHashTable *runs;         /* run name -> RunSlider* */
+  guint n_rows;             /* rows shown: runs shown with a curve of the tag */
 
   double mx, my;
   gboolean hover;
@@ -45,6 +50,24 @@ struct _LmPrCurveView
 };
 
 G_DEFINE_FINAL_TYPE (LmPrCurveView, lm_pr_curve_view, GTK_TYPE_BOX)
+
+/* One run's row under the plot: its colour dot and name, the step shown
+ * and its wall time, and a slider over the run's own steps (none when it
+ * logged one step). */
+typedef struct
+{
+  LmPrCurveView *view;
+  char *run_name;
+  GtkWidget *row, *dot, *name, *time, *scale;
+  GArray *steps;            /* gint64, ascending, unique: this run's */
+  gint64 step;              /* selected; G_MININT64: none */
+  gboolean follow_latest;   /* the slider sits on the newest step */
+  gboolean syncing;         /* the slider is being moved by code */
+  gboolean listed;          /* shown in the last refresh */
+  double start_time;        /* the run's, for the relative time; 0: unknown */
+  GdkRGBA color;
+  gint64 labelled_id;       /* the curve the labels describe; -1: none */
+} RunSlider;
 
 /* One run's line in a frame. */
 typedef struct
@@ -86,7 +109,9 @@ nearest_curve (LmRecordSeries *s, gint64 step)
   return best;
 }
 
-/* The shown runs that logged the tag, in the run list's order; those whose
+/* The shown runs that logged the tag, in the run list's order, each at its
+ * slider's step (a run with no slider yet, before the refresh that makes
+ * it, has no line); those whose
  * curve is damaged are counted in n_bad, those whose curve is still being
  * read (pending) in n_loading. */
 static GArray *
@@ -99,15 +124,16 @@ collect_lines (LmPrCurveView *self, guint *n_bad, const char **bad_error, LmRun 
   *bad_error = NULL;
   if (n_loading != NULL)
     *n_loading = 0;
-  if (self->step == G_MININT64)
-    return lines;
   for (guint i = 0; i < shown->len; i++)
     {
       LmRun *run = shown->pdata[i];
-      LmRecordSeries *s = lm_record_feed_find (self->feed, lm_run_get_name (run), self->tag);
+      RunSlider *rs = g_hash_table_lookup (self->runs, lm_run_get_name (run));
+      LmRecordSeries *s;
       Line line = { .run = run };
 
-      if (s == NULL || (line.curve = nearest_curve (s, self->step)) == NULL)
+      if (rs == NULL || rs->step == G_MININT64
+          || (s = lm_record_feed_find (self->feed, rs->run_name, self->tag)) == NULL
+          || (line.curve = nearest_curve (s, rs->step)) == NULL)
         continue;
       if (line.curve->pending)
         {
@@ -386,60 +412,169 @@ draw_plot (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer da
 
 /* ---------------------------------------------------------------- steps */
 
-static void
-show_step (LmPrCurveView *self)
-{
-  char st[32] = "–";
-
-  if (self->step != G_MININT64)
-    lm_format_step (self->step, st, sizeof st);
-  {
-    g_autofree char *t = g_strdup_printf ("step %s", st);
-
-    gtk_label_set_text (GTK_LABEL (self->step_label), t);
-    /* the slider's value is an index into the steps: a screen reader says
-     * the step instead */
-    gtk_accessible_update_property (GTK_ACCESSIBLE (self->scale), GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, t, -1);
-  }
-}
-
 static guint
-step_index (LmPrCurveView *self, gint64 step)
+step_index (GArray *steps, gint64 step)
 {
   guint best = 0;
 
-  for (guint i = 0; i < self->steps->len; i++)
-    if (llabs (g_array_index (self->steps, gint64, i) - step)
-        < llabs (g_array_index (self->steps, gint64, best) - step))
+  for (guint i = 0; i < steps->len; i++)
+    if (llabs (g_array_index (steps, gint64, i) - step) < llabs (g_array_index (steps, gint64, best) - step))
       best = i;
   return best;
 }
 
+/* The row's labels for the curve at its step: "step 10 · 2026-11-22
+ * 09:14:03" as an image card says it, the time since the run started in
+ * the tooltip (TensorBoard's relative time); the slider's value is an
+ * index into the steps, so a screen reader is told the step instead. */
 static void
-sync_slider (LmPrCurveView *self)
+show_step (RunSlider *rs)
 {
-  guint n = self->steps->len;
+  LmRecordSeries *s = lm_record_feed_find (rs->view->feed, rs->run_name, rs->view->tag);
+  const LmPrCurve *c = s != NULL && rs->step != G_MININT64 ? nearest_curve (s, rs->step) : NULL;
+  char st[32], wall[64], rel[48];
+  g_autofree char *text = NULL, *value = NULL, *tip = NULL;
 
-  self->syncing = TRUE;
-  gtk_range_set_range (GTK_RANGE (self->scale), 0, MAX (1, (double) n - 1));
-  gtk_range_set_value (GTK_RANGE (self->scale), n ? step_index (self, self->step) : 0);
-  gtk_widget_set_sensitive (self->scale, n > 1);
-  self->syncing = FALSE;
-  show_step (self);
+  if (c == NULL || c->id == rs->labelled_id)
+    return;
+  rs->labelled_id = c->id;
+  lm_format_step (c->step, st, sizeof st);
+  lm_format_wall (c->wall_time, wall, sizeof wall);
+  text = g_strdup_printf ("step %s · %s", st, wall);
+  value = g_strdup_printf ("step %s", st);
+  gtk_label_set_text (GTK_LABEL (rs->time), text);
+  if (rs->start_time > 0 && c->wall_time >= rs->start_time)
+    {
+      lm_format_duration (c->wall_time - rs->start_time, rel, sizeof rel);
+      tip = g_strdup_printf ("%s: step %s, logged %s after the run started (%s)", rs->run_name, st, rel, wall);
+    }
+  else
+    tip = g_strdup_printf ("%s: step %s, logged %s", rs->run_name, st, wall);
+  lm_set_tooltip (rs->time, tip);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (rs->scale), GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, value, -1);
 }
 
 static void
-on_scale_changed (GtkRange *range, LmPrCurveView *self)
+sync_slider (RunSlider *rs)
 {
-  guint n = self->steps->len, i;
+  guint n = rs->steps->len;
 
-  if (self->syncing || n == 0)
+  rs->syncing = TRUE;
+  gtk_range_set_range (GTK_RANGE (rs->scale), 0, MAX (1, (double) n - 1));
+  gtk_range_set_value (GTK_RANGE (rs->scale), n ? step_index (rs->steps, rs->step) : 0);
+  /* one step: nothing to choose, the label says which */
+  gtk_widget_set_visible (rs->scale, n > 1);
+  rs->syncing = FALSE;
+  show_step (rs);
+}
+
+static void
+on_scale_changed (GtkRange *range, RunSlider *rs)
+{
+  guint n = rs->steps->len, i;
+
+  if (rs->syncing || n == 0)
     return;
   i = (guint) CLAMP (lround (gtk_range_get_value (range)), 0, (long) n - 1);
-  self->step = g_array_index (self->steps, gint64, i);
-  self->follow_latest = i == n - 1;
-  show_step (self);
-  gtk_widget_queue_draw (self->plot);
+  rs->step = g_array_index (rs->steps, gint64, i);
+  rs->follow_latest = i == n - 1;
+  show_step (rs);
+  gtk_widget_queue_draw (rs->view->plot);
+}
+
+static void
+set_dot_color (RunSlider *rs, const GdkRGBA *color)
+{
+  g_autofree char *markup = NULL;
+
+  if (gdk_rgba_equal (color, &rs->color))
+    return;
+  rs->color = *color;
+  markup = g_markup_printf_escaped ("<span foreground='#%02x%02x%02x'>●</span>", (int) (color->red * 255),
+                                    (int) (color->green * 255), (int) (color->blue * 255));
+  gtk_label_set_markup (GTK_LABEL (rs->dot), markup);
+}
+
+static void
+run_slider_free (RunSlider *rs)
+{
+  g_free (rs->run_name);
+  g_array_unref (rs->steps);
+  g_free (rs);
+}
+
+/* A run's row, made at its newest step and following it. */
+static RunSlider *
+run_slider_new (LmPrCurveView *self, const char *run_name)
+{
+  RunSlider *rs = g_new0 (RunSlider, 1);
+  GtkWidget *top = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
+  g_autofree char *name = g_strdup_printf ("Step of %s in %s", run_name, self->tag);
+
+  rs->view = self;
+  rs->run_name = g_strdup (run_name);
+  rs->steps = g_array_new (FALSE, FALSE, sizeof (gint64));
+  rs->step = G_MININT64;
+  rs->follow_latest = TRUE;
+  rs->labelled_id = -1;
+  rs->color.alpha = -1;   /* no colour yet */
+
+  rs->dot = gtk_label_new (NULL);
+  /* the name takes what the step and time leave, cut at its start (its
+   * end tells runs apart), and never widens the card */
+  rs->name = gtk_label_new (run_name);
+  gtk_label_set_xalign (GTK_LABEL (rs->name), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (rs->name), PANGO_ELLIPSIZE_START);
+  gtk_label_set_max_width_chars (GTK_LABEL (rs->name), 1);
+  gtk_widget_set_hexpand (rs->name, TRUE);
+  lm_set_tooltip (rs->name, run_name);
+  rs->time = gtk_label_new ("step –");
+  gtk_label_set_xalign (GTK_LABEL (rs->time), 1);
+  gtk_widget_add_css_class (rs->time, "lm-subtitle");
+  gtk_box_append (GTK_BOX (top), rs->dot);
+  gtk_box_append (GTK_BOX (top), rs->name);
+  gtk_box_append (GTK_BOX (top), rs->time);
+
+  rs->scale = gtk_scale_new_with_range (GTK_ORIENTATION_HORIZONTAL, 0, 1, 1);
+  gtk_scale_set_draw_value (GTK_SCALE (rs->scale), FALSE);
+  gtk_range_set_round_digits (GTK_RANGE (rs->scale), 0);
+  gtk_widget_set_hexpand (rs->scale, TRUE);
+  gtk_widget_set_tooltip_text (rs->scale, "The step of this run's curve");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (rs->scale), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+  g_signal_connect (rs->scale, "value-changed", G_CALLBACK (on_scale_changed), rs);
+
+  rs->row = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_box_append (GTK_BOX (rs->row), top);
+  gtk_box_append (GTK_BOX (rs->row), rs->scale);
+  return rs;
+}
+
+/* The run's steps re-read from its series; its step kept (or the newest,
+ * when it follows it). */
+static void
+run_slider_update (RunSlider *rs, LmRun *run, LmRecordSeries *s)
+{
+  GdkRGBA color;
+
+  g_array_set_size (rs->steps, 0);
+  for (guint k = 0; k < s->items->len; k++)
+    {
+      gint64 step = ((LmPrCurve *) s->items->pdata[k])->step;
+
+      /* items are in step order */
+      if (rs->steps->len == 0 || g_array_index (rs->steps, gint64, rs->steps->len - 1) != step)
+        g_array_append_val (rs->steps, step);
+    }
+  if (rs->steps->len == 0)
+    rs->step = G_MININT64;
+  else if (rs->follow_latest || rs->step == G_MININT64)
+    rs->step = g_array_index (rs->steps, gint64, rs->steps->len - 1);
+  else
+    rs->step = g_array_index (rs->steps, gint64, step_index (rs->steps, rs->step));
+  rs->start_time = lm_run_get_start_time (run);
+  lm_palette_run_color (run, &color);
+  set_dot_color (rs, &color);
+  sync_slider (rs);
 }
 
 static int
@@ -455,17 +590,41 @@ lm_pr_curve_view_refresh (LmPrCurveView *self)
 {
   GPtrArray *shown;
   g_autoptr (GHashTable) seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  GHashTableIter it;
+  RunSlider *rs;
+  GtkWidget *prev = NULL;
 
   g_return_if_fail (LM_IS_PR_CURVE_VIEW (self));
   shown = lm_run_selection_get_shown (self->selection);
   g_array_set_size (self->steps, 0);
+  g_hash_table_iter_init (&it, self->runs);
+  while (g_hash_table_iter_next (&it, NULL, (gpointer *) &rs))
+    rs->listed = FALSE;
+  self->n_rows = 0;
   for (guint i = 0; i < shown->len; i++)
     {
-      LmRecordSeries *s = lm_record_feed_find (self->feed, lm_run_get_name (shown->pdata[i]), self->tag);
+      LmRun *run = shown->pdata[i];
+      LmRecordSeries *s = lm_record_feed_find (self->feed, lm_run_get_name (run), self->tag);
 
-      for (guint k = 0; s != NULL && k < s->items->len; k++)
+      if (s == NULL || s->items->len == 0)
+        continue;
+      if ((rs = g_hash_table_lookup (self->runs, lm_run_get_name (run))) == NULL)
         {
-          gint64 step = ((LmPrCurve *) s->items->pdata[k])->step;
+          /* a run new to the card (read live, or shown for the first
+           * time): its own slider, the others stay where they are */
+          rs = run_slider_new (self, lm_run_get_name (run));
+          g_hash_table_insert (self->runs, rs->run_name, rs);
+          gtk_box_append (GTK_BOX (self->sliders), rs->row);
+        }
+      run_slider_update (rs, run, s);
+      rs->listed = TRUE;
+      self->n_rows++;
+      /* in the run list's order */
+      gtk_box_reorder_child_after (GTK_BOX (self->sliders), rs->row, prev);
+      prev = rs->row;
+      for (guint k = 0; k < rs->steps->len; k++)
+        {
+          gint64 step = g_array_index (rs->steps, gint64, k);
 
           if (!g_hash_table_contains (seen, &step))
             {
@@ -474,14 +633,10 @@ lm_pr_curve_view_refresh (LmPrCurveView *self)
             }
         }
     }
+  g_hash_table_iter_init (&it, self->runs);
+  while (g_hash_table_iter_next (&it, NULL, (gpointer *) &rs))
+    gtk_widget_set_visible (rs->row, rs->listed);
   g_array_sort (self->steps, compare_steps);
-  if (self->steps->len == 0)
-    self->step = G_MININT64;
-  else if (self->follow_latest || self->step == G_MININT64)
-    self->step = g_array_index (self->steps, gint64, self->steps->len - 1);
-  else
-    self->step = g_array_index (self->steps, gint64, step_index (self, self->step));
-  sync_slider (self);
   {
     guint n_bad, n_loading;
     const char *bad_error;
@@ -531,6 +686,7 @@ lm_pr_curve_view_finalize (GObject *object)
   g_free (self->tag);
   g_free (self->note);
   g_array_unref (self->steps);
+  g_hash_table_unref (self->runs);
   G_OBJECT_CLASS (lm_pr_curve_view_parent_class)->finalize (object);
 }
 
@@ -545,11 +701,9 @@ static void
 lm_pr_curve_view_init (LmPrCurveView *self)
 {
   GtkEventController *motion = gtk_event_controller_motion_new ();
-  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
 
   self->steps = g_array_new (FALSE, FALSE, sizeof (gint64));
-  self->step = G_MININT64;
-  self->follow_latest = TRUE;
+  self->runs = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) run_slider_free);
 
   self->plot = gtk_drawing_area_new ();
   gtk_drawing_area_set_content_width (GTK_DRAWING_AREA (self->plot), 300);
@@ -560,24 +714,14 @@ lm_pr_curve_view_init (LmPrCurveView *self)
   g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);
   gtk_widget_add_controller (self->plot, motion);
 
-  self->scale = gtk_scale_new_with_range (GTK_ORIENTATION_HORIZONTAL, 0, 1, 1);
-  gtk_scale_set_draw_value (GTK_SCALE (self->scale), FALSE);
-  gtk_range_set_round_digits (GTK_RANGE (self->scale), 0);
-  gtk_widget_set_hexpand (self->scale, TRUE);
-  gtk_widget_set_tooltip_text (self->scale, "The step shown: each run draws its curve at the step nearest this one");
-  g_signal_connect (self->scale, "value-changed", G_CALLBACK (on_scale_changed), self);
-  self->step_label = gtk_label_new ("step –");
-  gtk_label_set_width_chars (GTK_LABEL (self->step_label), 10);
-  gtk_label_set_xalign (GTK_LABEL (self->step_label), 1);
-  gtk_widget_add_css_class (self->step_label, "lm-subtitle");
-  gtk_box_append (GTK_BOX (row), self->scale);
-  gtk_box_append (GTK_BOX (row), self->step_label);
-  gtk_widget_set_margin_start (row, MARGIN_L - 10);
-  gtk_widget_set_margin_end (row, 4);
+  /* a row per shown run, as TensorBoard's run sliders under the chart */
+  self->sliders = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+  gtk_widget_set_margin_start (self->sliders, 8);
+  gtk_widget_set_margin_end (self->sliders, 4);
 
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
   gtk_box_append (GTK_BOX (self), self->plot);
-  gtk_box_append (GTK_BOX (self), row);
+  gtk_box_append (GTK_BOX (self), self->sliders);
 }
 
 GtkWidget *
@@ -588,11 +732,6 @@ lm_pr_curve_view_new (LmRecordFeed *feed, LmRunSelection *selection, const char 
   self->feed = g_object_ref (feed);
   self->selection = g_object_ref (selection);
   self->tag = g_strdup (tag);
-  {
-    g_autofree char *name = g_strdup_printf ("Step of %s", tag);
-
-    gtk_accessible_update_property (GTK_ACCESSIBLE (self->scale), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
-  }
   lm_pr_curve_view_refresh (self);
   return GTK_WIDGET (self);
 }
@@ -605,28 +744,96 @@ lm_pr_curve_view_get_steps (LmPrCurveView *self, guint *n)
   return (const gint64 *) (gpointer) self->steps->data;
 }
 
-gint64
-lm_pr_curve_view_get_step (LmPrCurveView *self)
+/* The run's row when it is shown, else NULL. */
+static RunSlider *
+listed_run (LmPrCurveView *self, const char *run_name)
 {
-  g_return_val_if_fail (LM_IS_PR_CURVE_VIEW (self), G_MININT64);
-  return self->step;
+  RunSlider *rs = g_hash_table_lookup (self->runs, run_name);
+
+  return rs != NULL && rs->listed ? rs : NULL;
+}
+
+/* As the user moving the slider would. */
+static void
+move_slider (RunSlider *rs, gint64 step)
+{
+  if (rs->steps->len == 0)
+    return;
+  gtk_range_set_value (GTK_RANGE (rs->scale), step_index (rs->steps, step));
+  on_scale_changed (GTK_RANGE (rs->scale), rs);
 }
 
 void
 lm_pr_curve_view_set_step (LmPrCurveView *self, gint64 step)
 {
+  GHashTableIter it;
+  RunSlider *rs;
+
   g_return_if_fail (LM_IS_PR_CURVE_VIEW (self));
-  if (self->steps->len == 0)
-    return;
-  /* as the user moving the slider would */
-  gtk_range_set_value (GTK_RANGE (self->scale), step_index (self, step));
-  on_scale_changed (GTK_RANGE (self->scale), self);
+  g_hash_table_iter_init (&it, self->runs);
+  while (g_hash_table_iter_next (&it, NULL, (gpointer *) &rs))
+    if (rs->listed)
+      move_slider (rs, step);
+}
+
+gboolean
+lm_pr_curve_view_set_run_step (LmPrCurveView *self, const char *run_name, gint64 step)
+{
+  RunSlider *rs;
+
+  g_return_val_if_fail (LM_IS_PR_CURVE_VIEW (self), FALSE);
+  if ((rs = listed_run (self, run_name)) == NULL)
+    return FALSE;
+  move_slider (rs, step);
+  return TRUE;
+}
+
+const gint64 *
+lm_pr_curve_view_get_run_steps (LmPrCurveView *self, const char *run_name, guint *n)
+{
+  RunSlider *rs;
+
+  g_return_val_if_fail (LM_IS_PR_CURVE_VIEW (self), NULL);
+  rs = listed_run (self, run_name);
+  *n = rs != NULL ? rs->steps->len : 0;
+  return rs != NULL ? (const gint64 *) (gpointer) rs->steps->data : NULL;
+}
+
+gint64
+lm_pr_curve_view_get_run_selected (LmPrCurveView *self, const char *run_name)
+{
+  RunSlider *rs;
+
+  g_return_val_if_fail (LM_IS_PR_CURVE_VIEW (self), G_MININT64);
+  rs = listed_run (self, run_name);
+  return rs != NULL ? rs->step : G_MININT64;
 }
 
 GtkWidget *
-lm_pr_curve_view_get_slider (LmPrCurveView *self)
+lm_pr_curve_view_get_run_slider (LmPrCurveView *self, const char *run_name)
 {
-  return self->scale;
+  RunSlider *rs;
+
+  g_return_val_if_fail (LM_IS_PR_CURVE_VIEW (self), NULL);
+  rs = listed_run (self, run_name);
+  return rs != NULL && gtk_widget_get_visible (rs->scale) ? rs->scale : NULL;
+}
+
+const char *
+lm_pr_curve_view_get_run_label (LmPrCurveView *self, const char *run_name)
+{
+  RunSlider *rs;
+
+  g_return_val_if_fail (LM_IS_PR_CURVE_VIEW (self), NULL);
+  rs = listed_run (self, run_name);
+  return rs != NULL ? gtk_label_get_text (GTK_LABEL (rs->time)) : NULL;
+}
+
+guint
+lm_pr_curve_view_get_n_rows (LmPrCurveView *self)
+{
+  g_return_val_if_fail (LM_IS_PR_CURVE_VIEW (self), 0);
+  return self->n_rows;
 }
 
 GtkWidget *

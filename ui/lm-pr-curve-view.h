@@ -1,15 +1,17 @@
-/* lm-pr-curve-view.h: one PR-curve tag, every shown run, at one step.
+/* lm-pr-curve-view.h: one PR-curve tag, every shown run, each at its step.
  *
  * What it is for: the body of a TensorBoard "PR Curves" card.  The plot
  * has recall on x and precision on y, both 0..1, and one line per shown
  * run (the run selection's runs that logged the tag) in the run's colour,
- * through the curve's (recall, precision) points in threshold order.  A
- * step slider under the plot picks the step: its stops are the steps any
- * shown run logged, and each run draws its curve at the step nearest the
- * slider's (TensorBoard has a slider per run; one per card, nearest step
- * per run, keeps a card small).  The slider starts at, and follows, the
- * newest step until the user moves it.  Hovering lists, for each run, its
- * point nearest the pointer: threshold, precision, recall, TP, FP, TN, FN.
+ * through the curve's (recall, precision) points in threshold order.
+ * Under the plot, as in TensorBoard, each shown run has a row of its own:
+ * its colour dot and name, the step its line shows with that curve's wall
+ * time (the time since the run started in its tooltip), and a slider over
+ * the run's steps (none when it logged one step), so runs logged at
+ * different steps are compared at steps chosen for each.  A slider starts
+ * at, and follows, its run's newest step until the user moves it; moving
+ * one moves no other.  Hovering lists, for each run, its point nearest the
+ * pointer: threshold, precision, recall, TP, FP, TN, FN, at its step.
  *
  * What it is not for: reading data (the LmRecordFeed holds it), or
  * computing curves (lumen-log does that when they are logged).
@@ -29,13 +31,21 @@ G_DECLARE_FINAL_TYPE (LmPrCurveView, lm_pr_curve_view, LM, PR_CURVE_VIEW, GtkBox
 GtkWidget *lm_pr_curve_view_new        (LmRecordFeed *feed, LmRunSelection *selection, const char *tag);
 /* The feed or the run selection changed: re-read the steps and redraw. */
 void       lm_pr_curve_view_refresh    (LmPrCurveView *self);
-/* The slider's steps (every shown run's, ascending) and the one selected
- * (G_MININT64 when there are none); set_step moves the slider to the
- * nearest stop. */
+/* Every shown run's steps, ascending; set_step moves every shown run's
+ * slider to its step nearest `step` (for --screenshot and benchmarks). */
 const gint64 *lm_pr_curve_view_get_steps (LmPrCurveView *self, guint *n);
-gint64     lm_pr_curve_view_get_step   (LmPrCurveView *self);
 void       lm_pr_curve_view_set_step   (LmPrCurveView *self, gint64 step);
-GtkWidget *lm_pr_curve_view_get_slider (LmPrCurveView *self);
+/* A shown run's row: its steps (NULL, 0 when the run has no row), the step
+ * its slider selects (G_MININT64 when none), its slider (NULL when the run
+ * is not shown or logged one step), its "step · wall time" label; and
+ * set_run_step moves its slider to its step nearest `step` as the user
+ * would (FALSE when the run has no row).  n_rows: the rows shown. */
+const gint64 *lm_pr_curve_view_get_run_steps (LmPrCurveView *self, const char *run_name, guint *n);
+gint64     lm_pr_curve_view_get_run_selected (LmPrCurveView *self, const char *run_name);
+GtkWidget *lm_pr_curve_view_get_run_slider (LmPrCurveView *self, const char *run_name);
+const char *lm_pr_curve_view_get_run_label (LmPrCurveView *self, const char *run_name);
+gboolean   lm_pr_curve_view_set_run_step (LmPrCurveView *self, const char *run_name, gint64 step);
+guint      lm_pr_curve_view_get_n_rows (LmPrCurveView *self);
 
 /* For tests: the plot box in the plot's coordinates (FALSE when no line
  * is drawn), the plot widget, the runs whose lines the last frame drew,

@@ -11,6 +11,7 @@
  *                 projector|debugger|profile]
  *         [--step N] [--op SEQ]          with --view debugger: traced step, op
  *         [--step N|A:B]                 with --view scalars: the step selection
+ *         [--step N]                     with --view pr_curves: each run's slider
  *         [--projector-method pca|tsne] [--tsne-iterations N]   with --view projector
  * Without --logdir it watches ./runs, torch SummaryWriter's default.
  * Folders holding TensorBoard event files are imported in the background
@@ -39,6 +40,7 @@
 #include "lm-hparams-view.h"
 #include "lm-preferences.h"
 #include "lm-projector-page.h"
+#include "lm-pr-curve-view.h"
 #include "lm-theme.h"
 #include "lm-window.h"
 
@@ -60,7 +62,8 @@ typedef struct
   guint tick_id;
   guint deadline_id;
   gboolean done;
-  gboolean sel_pending;       /* --step on the scalars view, not yet applied */
+  gboolean sel_pending;       /* --step on the scalars or PR Curves view, not yet applied */
+  gboolean pr_step;           /* it is PR Curves' */
   gint64 sel_start, sel_end;
   guint sel_wait;             /* ticks left for the tables to be laid out */
 } Job;
@@ -159,6 +162,20 @@ select_steps (GtkWidget *widget, gint64 start, gint64 end)
     select_steps (c, start, end);
 }
 
+/* --step on PR Curves: every run's slider on every card at its step
+ * nearest `step`, as the user would move each. */
+static void
+set_pr_steps (GtkWidget *widget, gint64 step)
+{
+  if (LM_IS_PR_CURVE_VIEW (widget))
+    {
+      lm_pr_curve_view_set_step (LM_PR_CURVE_VIEW (widget), step);
+      return;
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    set_pr_steps (c, step);
+}
+
 static gboolean
 job_tick (gpointer user_data)
 {
@@ -174,7 +191,10 @@ job_tick (gpointer user_data)
   if (job->sel_pending && lm_window_is_settled (job->window))
     {
       /* the cards are all there now; their tables take a frame or two */
-      select_steps (GTK_WIDGET (job->window), job->sel_start, job->sel_end);
+      if (job->pr_step)
+        set_pr_steps (GTK_WIDGET (job->window), job->sel_start);
+      else
+        select_steps (GTK_WIDGET (job->window), job->sel_start, job->sel_end);
       job->sel_pending = FALSE;
       job->sel_wait = 20;
     }
@@ -272,6 +292,7 @@ typedef struct
   gint64 step_end;            /* --step A:B on the scalars view: B; else step */
   const char *view;           /* NULL: not given; the strings are the dict's */
   gboolean select_steps;      /* step and step_end are a scalars step selection */
+  gboolean pr_step;           /* step is the PR Curves runs' */
   const char *filters[2];     /* --tag-filter, --run-filter: NULL or a good regex */
   const char *spec;           /* --logdir_spec, good; NULL: not given */
   gboolean tsne;              /* --projector-method tsne */
@@ -395,10 +416,24 @@ check_usage (GVariantDict *opts, Usage *u)
       u->select_steps = TRUE;
       return NULL;
     }
+  /* on PR Curves it is every run's slider, each at its step nearest N */
+  if (step != NULL && op == NULL && g_strcmp0 (view, "pr_curves") == 0)
+    {
+      if (!g_variant_dict_contains (opts, "screenshot"))
+        return g_strdup ("lumen: --step on the PR Curves view sets each run's slider for --screenshot; in the "
+                         "window, move a run's slider under its card\n");
+      if (!g_ascii_string_to_signed (step, 10, G_MININT64, G_MAXINT64, &u->step, NULL))
+        return g_strdup_printf ("lumen: --step on the PR Curves view must be a step N (each run shows its step "
+                                "nearest N); got '%s'\n", step);
+      u->step_end = u->step;
+      u->view = view;
+      u->pr_step = TRUE;
+      return NULL;
+    }
   if ((step != NULL || op != NULL) && g_strcmp0 (view, "debugger") != 0 && g_strcmp0 (view, "graph") != 0
       && g_strcmp0 (view, "profile") != 0)
-    return g_strdup ("lumen: --step goes with --view scalars, debugger, profile or graph, --op with --view "
-                     "debugger (or graph)\n");
+    return g_strdup ("lumen: --step goes with --view scalars, pr_curves, debugger, profile or graph, --op with "
+                     "--view debugger (or graph)\n");
   if (step != NULL && !g_ascii_string_to_signed (step, 10, 0, G_MAXINT64, &u->step, NULL))
     return g_strdup_printf ("lumen: --step must be a traced step (an integer >= 0); got '%s'\n", step);
   if (op != NULL && !g_ascii_string_to_signed (op, 10, 1, G_MAXINT64, &u->op, NULL))
@@ -532,7 +567,7 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
         lm_projector_page_set_tsne_iterations (page, (guint) u.tsne_iterations);
       lm_projector_page_set_method (page, LM_PROJECTOR_TSNE);
     }
-  if (!u.select_steps && (u.step >= 0 || u.op >= 1))
+  if (!u.select_steps && !u.pr_step && (u.step >= 0 || u.op >= 1))
     lm_graph_page_set_target (LM_GRAPH_PAGE (lm_dashboards_get_page (lm_window_get_dashboards (window), "graph")),
                               u.step, u.op);
   if (u.width > 0)
@@ -563,7 +598,8 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
       job->screenshot = screenshot ? resolve_path (cmdline, screenshot) : NULL;
       job->timings = timings;
       job->timeout_s = (guint) u.timeout_s;
-      job->sel_pending = u.select_steps;
+      job->sel_pending = u.select_steps || u.pr_step;
+      job->pr_step = u.pr_step;
       job->sel_start = u.step;
       job->sel_end = u.step_end;
       g_application_hold (app);
@@ -739,7 +775,8 @@ main (int argc, char **argv)
       "Print start-up timings and memory once the data is shown, then exit", NULL },
     { "step", 0, 0, G_OPTION_ARG_STRING, NULL,
       "With --view debugger: the traced step to show (default: the first with a NaN/Inf, else the last); "
-      "with --screenshot on the scalars view: the step N, or the range A:B, to select on every card", "N" },
+      "with --screenshot on the scalars view: the step N, or the range A:B, to select on every card; on the "
+      "pr_curves view: the step N each run's slider shows (its nearest)", "N" },
     { "op", 0, 0, G_OPTION_ARG_STRING, NULL,
       "With --view debugger: the op to stop on, numbered from 1 as in the execution list", "SEQ" },
     { "projector-method", 0, 0, G_OPTION_ARG_STRING, NULL,

@@ -7,7 +7,8 @@
  *      drawn its 50 lines (each tag's newest step, read first), and until
  *      every step is read;
  *   2. one card's frame (50 lines of 127 points, rendered to a texture);
- *   3. moving a card's step slider one stop, until the window's next frame;
+ *   3. moving one run's step slider on a card one stop, until the window's
+ *      next frame;
  *   4. hiding one run in the run list (every card resynced) and showing it
  *      again;
  *   5. a live poll that finds nothing new, on the main thread.
@@ -106,7 +107,7 @@ bench (const char *dir)
   GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (win));
   GtkWidget *card = lm_record_dashboard_find_card (pr_page (win), "", "pr/class0");
   guint n_steps = 0;
-  const gint64 *steps = lm_pr_curve_view_get_steps (LM_PR_CURVE_VIEW (card), &n_steps);
+  const gint64 *steps = lm_pr_curve_view_get_run_steps (LM_PR_CURVE_VIEW (card), "run00", &n_steps);
 
   for (int i = 0; i < reps; i++)
     frame += bench_render_widget (card, renderer);
@@ -114,8 +115,9 @@ bench (const char *dir)
     {
       double t = bench_now_ms ();
 
-      lm_pr_curve_view_set_step (LM_PR_CURVE_VIEW (card), steps[(guint) (i + 1) % n_steps]);
-      g_assert (lm_pr_curve_view_get_step (LM_PR_CURVE_VIEW (card)) == steps[(guint) (i + 1) % n_steps]);
+      lm_pr_curve_view_set_run_step (LM_PR_CURVE_VIEW (card), "run00", steps[(guint) (i + 1) % n_steps]);
+      g_assert (lm_pr_curve_view_get_run_selected (LM_PR_CURVE_VIEW (card), "run00")
+                == steps[(guint) (i + 1) % n_steps]);
       /* the window's next frame: the label's new size laid out and the
        * card drawn (before, pending events alone often ended before the
        * frame, leaving the card undrawn and its render below empty) */
@@ -152,7 +154,7 @@ bench (const char *dir)
           N_RUNS, N_TAGS, N_STEPS, t_first, n_cards);
   printf ("  every step's curves read: %.0f ms\n", t_all);
   printf ("  one card's frame (%d lines): %.1f ms\n", N_RUNS, frame / reps);
-  printf ("  slider to another step, until the window's next frame: %.1f ms\n", slider / reps);
+  printf ("  a run's slider to another step, until the window's next frame: %.1f ms\n", slider / reps);
   printf ("  hide a run in the run list (every card resynced): %.1f ms, show it again %.1f ms\n", hide / reps,
           show / reps);
   printf ("  idle: main loop busy %.1f%% of 2 s\n", busy / 20.0);

@@ -2171,18 +2171,18 @@ test_pr_curves_newest_first (void)
   view = LM_PR_CURVE_VIEW (lm_record_dashboard_find_card (page, "", "pr/cat"));
   lm_pr_curve_view_get_steps (view, &n_steps);
   g_assert_cmpuint (n_steps, ==, 4);
-  g_assert_cmpint (lm_pr_curve_view_get_step (view), ==, 10);
+  g_assert_cmpint (lm_pr_curve_view_get_run_selected (view, "a"), ==, 10);
   g_assert_cmpuint (lm_pr_curve_view_get_n_drawn (view), ==, 2);
   g_assert_cmpint (lm_pr_curve_view_get_run_step (view, "a"), ==, 10);
   g_assert_cmpint (lm_pr_curve_view_get_run_step (view, "b"), ==, 4);
-  /* step 5: a's curve there is still to be read, b's nearest (4) is read */
-  lm_pr_curve_view_set_step (view, 5);
+  /* a's slider at 5: its curve there is still to be read; b stays at 4 */
+  g_assert_true (lm_pr_curve_view_set_run_step (view, "a", 5));
   lm_test_spin (100);
   g_assert_cmpuint (lm_pr_curve_view_get_n_drawn (view), ==, 1);
   g_assert_cmpint (lm_pr_curve_view_get_run_step (view, "a"), ==, G_MININT64);
   g_assert_cmpint (lm_pr_curve_view_get_run_step (view, "b"), ==, 4);
   g_assert_null (lm_pr_curve_view_get_note (view));
-  /* step 0: neither (the placeholder says Loading…) */
+  /* every slider at 0: neither (the placeholder says Loading…) */
   lm_pr_curve_view_set_step (view, 0);
   lm_test_spin (100);
   g_assert_cmpuint (lm_pr_curve_view_get_n_drawn (view), ==, 0);
@@ -2192,7 +2192,8 @@ test_pr_curves_newest_first (void)
   lm_record_feed_set_active (feed, TRUE);
   g_assert_true (lm_test_wait_for (pr_feed_complete, page, 10000));
   lm_test_spin (100);
-  g_assert_cmpint (lm_pr_curve_view_get_step (view), ==, 0);
+  g_assert_cmpint (lm_pr_curve_view_get_run_selected (view, "a"), ==, 0);
+  g_assert_cmpint (lm_pr_curve_view_get_run_selected (view, "b"), ==, 0);
   g_assert_cmpuint (lm_pr_curve_view_get_n_drawn (view), ==, 2);
   g_assert_cmpint (lm_pr_curve_view_get_run_step (view, "a"), ==, 0);
   g_assert_cmpint (lm_pr_curve_view_get_run_step (view, "b"), ==, 0);
@@ -2201,8 +2202,160 @@ test_pr_curves_newest_first (void)
   lm_test_rm_rf (dir);
 }
 
+static gboolean
+pr_has_rows (gpointer view)
+{
+  return lm_pr_curve_view_get_n_rows (view) == GPOINTER_TO_UINT (g_object_get_data (view, "want-rows"));
+}
+
+static gboolean
+pr_a_at_15 (gpointer view)
+{
+  return lm_pr_curve_view_get_run_selected (view, "a") == 15;
+}
+
+/* The run's curve at `step`: its "step · wall time" label, as an image
+ * card says it. */
+static char *
+pr_want_label (LmRecordDashboard *page, const char *run, gint64 step)
+{
+  LmRecordSeries *s = lm_record_feed_find (lm_record_dashboard_get_feed (page), run, "pr/cat");
+  char st[32], wall[64];
+
+  for (guint i = 0; s != NULL && i < s->items->len; i++)
+    {
+      const LmPrCurve *c = s->items->pdata[i];
+
+      if (c->step == step)
+        {
+          lm_format_step (step, st, sizeof st);
+          lm_format_wall (c->wall_time, wall, sizeof wall);
+          return g_strdup_printf ("step %s · %s", st, wall);
+        }
+    }
+  return NULL;
+}
+
+/* A slider per shown run, as TensorBoard's PR Curves: runs logged at
+ * different steps each at a step of their own.  Moving one run's slider
+ * moves only that run's line; a run of one step has a row with no slider;
+ * a hidden run has no row (and is back where it was when shown again); a
+ * run added live gets a row at its newest step and the others stay put.
+ * Before, one slider per card moved every run to its step nearest the
+ * slider's. */
+static void
+test_pr_curves_run_sliders (void)
+{
+  g_autofree char *dir = NULL, *want = NULL;
+  LmWindow *win;
+  LmRecordDashboard *page;
+  LmPrCurveView *view;
+  GtkWidget *slider_b;
+  const gint64 *steps;
+  guint n;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  dir = lm_test_tmpdir_new ("lumen-pr-XXXXXX");
+  lm_test_records_append_pr_curves (dir, "a", "pr/cat", 0, 5, 3, 0);   /* steps 0, 5, 10 */
+  lm_test_records_append_pr_curves (dir, "b", "pr/cat", 0, 4, 2, 0);   /* steps 0, 4 */
+  lm_test_records_append_pr_curves (dir, "c", "pr/cat", 7, 1, 1, 0);   /* step 7 */
+  win = open_window_at (dir, "pr_curves");
+  page = LM_RECORD_DASHBOARD (lm_dashboards_get_page (lm_window_get_dashboards (win), "pr_curves"));
+  g_assert_true (lm_test_wait_for (pr_feed_complete, page, 10000));
+  lm_test_spin (100);
+  view = LM_PR_CURVE_VIEW (lm_record_dashboard_find_card (page, "", "pr/cat"));
+
+  /* a row per run, each over its own steps, at its newest */
+  g_assert_cmpuint (lm_pr_curve_view_get_n_rows (view), ==, 3);
+  steps = lm_pr_curve_view_get_run_steps (view, "b", &n);
+  g_assert_cmpuint (n, ==, 2);
+  g_assert_cmpint (steps[0], ==, 0);
+  g_assert_cmpint (steps[1], ==, 4);
+  g_assert_cmpint (lm_pr_curve_view_get_run_selected (view, "a"), ==, 10);
+  g_assert_cmpint (lm_pr_curve_view_get_run_selected (view, "b"), ==, 4);
+  g_assert_cmpint (lm_pr_curve_view_get_run_selected (view, "c"), ==, 7);
+  want = pr_want_label (page, "a", 10);
+  g_assert_cmpstr (lm_pr_curve_view_get_run_label (view, "a"), ==, want);
+  g_clear_pointer (&want, g_free);
+  /* c logged one step: its row says which, with no slider */
+  g_assert_null (lm_pr_curve_view_get_run_slider (view, "c"));
+  want = pr_want_label (page, "c", 7);
+  g_assert_cmpstr (lm_pr_curve_view_get_run_label (view, "c"), ==, want);
+  g_clear_pointer (&want, g_free);
+
+  /* the user drags b's slider to its first stop: only b's line moves */
+  slider_b = lm_pr_curve_view_get_run_slider (view, "b");
+  g_assert_nonnull (slider_b);
+  g_assert_true (slider_b != lm_pr_curve_view_get_run_slider (view, "a"));
+  gtk_range_set_value (GTK_RANGE (slider_b), 0);
+  lm_test_spin (50);
+  g_assert_cmpuint (lm_pr_curve_view_get_n_drawn (view), ==, 3);
+  g_assert_cmpint (lm_pr_curve_view_get_run_step (view, "b"), ==, 0);
+  g_assert_cmpint (lm_pr_curve_view_get_run_step (view, "a"), ==, 10);
+  g_assert_cmpint (lm_pr_curve_view_get_run_step (view, "c"), ==, 7);
+  want = pr_want_label (page, "b", 0);
+  g_assert_cmpstr (lm_pr_curve_view_get_run_label (view, "b"), ==, want);
+  g_clear_pointer (&want, g_free);
+  /* the hover names each run's point at its own step */
+  {
+    graphene_rect_t area;
+    g_autofree char *text = NULL;
+
+    g_assert_true (lm_pr_curve_view_get_plot_area (view, &area));
+    text = lm_pr_curve_view_describe_at (view, area.origin.x + area.size.width / 2, area.origin.y + 4);
+    g_assert_nonnull (text);
+    g_assert_nonnull (strstr (text, " · step 10\nb: "));
+    g_assert_nonnull (strstr (text, " · step 0\nc: "));
+    g_assert_true (g_str_has_suffix (text, " · step 7"));
+  }
+
+  /* b hidden in the run list: no row, no line; shown again, where it was */
+  lm_run_set_visible (lm_run_store_find (lm_window_get_store (win), "b"), FALSE);
+  lm_test_spin (50);
+  g_assert_cmpuint (lm_pr_curve_view_get_n_rows (view), ==, 2);
+  g_assert_null (lm_pr_curve_view_get_run_slider (view, "b"));
+  g_assert_false (lm_pr_curve_view_set_run_step (view, "b", 4));
+  gtk_widget_queue_draw (lm_pr_curve_view_get_plot (view));
+  lm_test_spin (100);
+  g_assert_cmpuint (lm_pr_curve_view_get_n_drawn (view), ==, 2);
+  g_assert_cmpint (lm_pr_curve_view_get_run_step (view, "b"), ==, G_MININT64);
+  lm_run_set_visible (lm_run_store_find (lm_window_get_store (win), "b"), TRUE);
+  lm_test_spin (50);
+  g_assert_cmpuint (lm_pr_curve_view_get_n_rows (view), ==, 3);
+  g_assert_true (lm_pr_curve_view_get_run_slider (view, "b") == slider_b);
+  g_assert_cmpint (lm_pr_curve_view_get_run_selected (view, "b"), ==, 0);
+
+  /* live: run d appears (steps 0, 3) and a logs step 15.  d comes at its
+   * newest step; a, left at its newest, follows it; b stays at 0 */
+  lm_test_records_append_pr_curves (dir, "d", "pr/cat", 0, 3, 2, 0);
+  lm_test_records_append_pr_curves (dir, "a", "pr/cat", 15, 1, 1, 0);
+  lm_run_store_reload (lm_window_get_store (win));
+  g_object_set_data (G_OBJECT (view), "want-rows", GUINT_TO_POINTER (4));
+  g_assert_true (lm_test_wait_for (pr_has_rows, view, 10000));
+  g_assert_true (lm_test_wait_for (pr_a_at_15, view, 10000));
+  g_assert_true (lm_test_wait_for (pr_feed_complete, page, 10000));
+  lm_test_spin (100);
+  g_assert_cmpint (lm_pr_curve_view_get_run_selected (view, "d"), ==, 3);
+  g_assert_cmpint (lm_pr_curve_view_get_run_selected (view, "b"), ==, 0);
+  g_assert_cmpint (lm_pr_curve_view_get_run_selected (view, "c"), ==, 7);
+  g_assert_nonnull (lm_pr_curve_view_get_run_slider (view, "d"));
+  gtk_widget_queue_draw (lm_pr_curve_view_get_plot (view));
+  lm_test_spin (100);
+  g_assert_cmpuint (lm_pr_curve_view_get_n_drawn (view), ==, 4);
+  g_assert_cmpint (lm_pr_curve_view_get_run_step (view, "a"), ==, 15);
+  g_assert_cmpint (lm_pr_curve_view_get_run_step (view, "b"), ==, 0);
+  g_assert_cmpint (lm_pr_curve_view_get_run_step (view, "d"), ==, 3);
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
 /* PR curves: a card per tag with a line per run in the run's colour at
- * the step nearest the slider's, the hover read-out of a point, the run
+ * the step of its slider, the hover read-out of a point, the run
  * list's toggles and the tag filter, and the empty state. */
 static void
 test_pr_curves (void)
@@ -2252,13 +2405,14 @@ test_pr_curves (void)
   g_assert_cmpint (steps[0], ==, 0);
   g_assert_cmpint (steps[1], ==, 4);
   g_assert_cmpint (steps[3], ==, 10);
-  /* the newest step first; b has nothing after 4 and shows that */
-  g_assert_cmpint (lm_pr_curve_view_get_step (view), ==, 10);
+  /* each run's newest step first */
+  g_assert_cmpint (lm_pr_curve_view_get_run_selected (view, "a"), ==, 10);
+  g_assert_cmpint (lm_pr_curve_view_get_run_selected (view, "b"), ==, 4);
   g_assert_cmpint (lm_pr_curve_view_get_run_step (view, "a"), ==, 10);
   g_assert_cmpint (lm_pr_curve_view_get_run_step (view, "b"), ==, 4);
-  /* the slider at step 4: a shows its nearest, 5 */
-  lm_pr_curve_view_set_step (view, 4);
-  g_assert_cmpfloat (gtk_range_get_value (GTK_RANGE (lm_pr_curve_view_get_slider (view))), ==, 1);
+  /* a's slider asked for step 4: a shows its nearest, 5 (its second stop) */
+  g_assert_true (lm_pr_curve_view_set_run_step (view, "a", 4));
+  g_assert_cmpfloat (gtk_range_get_value (GTK_RANGE (lm_pr_curve_view_get_run_slider (view, "a"))), ==, 1);
   g_assert_cmpint (lm_pr_curve_view_get_run_step (view, "a"), ==, 5);
   g_assert_cmpint (lm_pr_curve_view_get_run_step (view, "b"), ==, 4);
 
@@ -2389,6 +2543,65 @@ test_cli_views (void)
     g_assert_false (g_spawn_check_wait_status (status, NULL));
     g_assert_nonnull (strstr (err, "--view must be one of"));
   }
+}
+
+/* Runs lumen on `dir`'s PR Curves with `step` (NULL: none) into `png`;
+ * returns its exit status and stderr. */
+static int
+run_pr_screenshot (const char *dir, const char *step, const char *png, char **err)
+{
+  const char *argv[] = { lumen_bin, "--logdir", dir, "--view", "pr_curves", "--window-size", "1000x700",
+                         png ? "--screenshot" : "--step", png ? png : step, step ? "--step" : NULL, step, NULL };
+  int status;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, err, &status, NULL));
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+/* lumen --view pr_curves --step N --screenshot: every run's slider at its
+ * step nearest N (a at 10 and b at 4 is what the window opens on: the
+ * same pixels; step 0 moves both); a bad N, or --step without
+ * --screenshot, exits 2 saying so. */
+static void
+test_cli_pr_step (void)
+{
+  g_autofree char *dir = NULL;
+  static const char *const steps[] = { NULL, "10", "0" };
+  GBytes *bytes[3];
+
+  if (!have_display || lumen_bin == NULL)
+    {
+      g_test_skip (have_display ? "no lumen binary" : "no display");
+      return;
+    }
+  dir = lm_test_tmpdir_new ("lumen-pr-XXXXXX");
+  lm_test_records_append_pr_curves (dir, "a", "pr/cat", 0, 5, 3, 0);   /* steps 0, 5, 10 */
+  lm_test_records_append_pr_curves (dir, "b", "pr/cat", 0, 4, 2, 0);   /* steps 0, 4 */
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *err = NULL, *data = NULL, *png = g_strdup_printf ("%s/pr-%u.png", dir, i);
+      gsize len;
+
+      g_assert_cmpint (run_pr_screenshot (dir, steps[i], png, &err), ==, 0);
+      g_assert_null (strstr (err, "taking the screenshot anyway"));
+      g_assert_true (g_file_get_contents (png, &data, &len, NULL));
+      bytes[i] = g_bytes_new_take (g_steal_pointer (&data), len);
+    }
+  g_assert_true (g_bytes_equal (bytes[0], bytes[1]));
+  g_assert_false (g_bytes_equal (bytes[0], bytes[2]));
+  for (guint i = 0; i < 3; i++)
+    g_bytes_unref (bytes[i]);
+  {
+    g_autofree char *err = NULL, *bad = g_strdup_printf ("%s/bad.png", dir);
+
+    g_assert_cmpint (run_pr_screenshot (dir, "x", bad, &err), ==, 2);
+    g_assert_nonnull (strstr (err, "lumen: --step on the PR Curves view must be a step N"));
+    g_assert_false (g_file_test (bad, G_FILE_TEST_EXISTS));
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (run_pr_screenshot (dir, "4", NULL, &err), ==, 2);
+    g_assert_nonnull (strstr (err, "--step on the PR Curves view sets each run's slider for --screenshot"));
+  }
+  lm_test_rm_rf (dir);
 }
 
 /* A run whose histogram pages are damaged part-way: the histograms read
@@ -2541,6 +2754,8 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/dashboards/text", test_text);
   g_test_add_func ("/ui/dashboards/pr-curves", test_pr_curves);
   g_test_add_func ("/ui/dashboards/pr-curves-newest-first", test_pr_curves_newest_first);
+  g_test_add_func ("/ui/dashboards/pr-curves-run-sliders", test_pr_curves_run_sliders);
+  g_test_add_func ("/ui/dashboards/cli-pr-step", test_cli_pr_step);
   g_test_add_func ("/ui/dashboards/pr-curves-damaged", test_pr_curves_damaged);
   g_test_add_func ("/ui/dashboards/hparams", test_hparams);
   g_test_add_func ("/ui/dashboards/hparams-values", test_hparams_values);

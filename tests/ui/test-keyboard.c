@@ -604,13 +604,18 @@ test_pr_slider_named (void)
   view = lm_record_dashboard_find_card (LM_RECORD_DASHBOARD (page), "", "pr/cat");
   g_assert_nonnull (view);
 
-  GtkAccessible *slider = GTK_ACCESSIBLE (lm_pr_curve_view_get_slider (LM_PR_CURVE_VIEW (view)));
+  /* run a's slider: named for its run, and the arrow keys' step left
+   * (GtkRange's move-slider) moves it one stop */
+  GtkAccessible *slider = GTK_ACCESSIBLE (lm_pr_curve_view_get_run_slider (LM_PR_CURVE_VIEW (view), "a"));
+  g_assert_nonnull (slider);
   g_assert_true (gtk_widget_get_focusable (GTK_WIDGET (slider)));
-  g_autofree char *e1 = gtk_test_accessible_check_property (slider, GTK_ACCESSIBLE_PROPERTY_LABEL, "Step of pr/cat");
+  g_autofree char *e1 = gtk_test_accessible_check_property (slider, GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                                            "Step of a in pr/cat");
   g_autofree char *e2 = gtk_test_accessible_check_property (slider, GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, "step 10");
   g_assert_null (e1);
   g_assert_null (e2);
-  lm_pr_curve_view_set_step (LM_PR_CURVE_VIEW (view), 5);
+  g_signal_emit_by_name (slider, "move-slider", GTK_SCROLL_STEP_LEFT);
+  g_assert_cmpint (lm_pr_curve_view_get_run_selected (LM_PR_CURVE_VIEW (view), "a"), ==, 5);
   g_autofree char *e3 = gtk_test_accessible_check_property (slider, GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, "step 5");
   g_assert_null (e3);
 
