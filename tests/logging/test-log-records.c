@@ -1137,6 +1137,20 @@ static lm_trace *timed_trace(int64_t step) {
   return t;
 }
 
+/* The run file at path as an older lumen-log wrote it (drop_sql removes
+ * the columns it lacked), reopened by a writer that adds trace t (freed). */
+static void add_trace_to_older_file(const char *dir, const char *run, const char *path,
+                                    const char *drop_sql, lm_trace *t) {
+  sqlite3 *db;
+  g_assert_cmpint(sqlite3_open(path, &db), ==, SQLITE_OK);
+  g_assert_cmpint(sqlite3_exec(db, drop_sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close(db);
+  lm_writer *w = writer_open(dir, run);
+  assert_ok(lm_writer_add_trace(w, t, NULL));
+  lm_trace_free(t);
+  assert_ok(lm_writer_close(w));
+}
+
 static void test_trace_times(void) {
   char *dir = tmpdir_new();
   lm_writer *w = writer_open(dir, "prof");
@@ -1161,19 +1175,12 @@ static void test_trace_times(void) {
   sqlite3_close(db);
 
   /* the same file as a lumen-log from before op times wrote it */
-  g_assert_cmpint(sqlite3_open(path, &db), ==, SQLITE_OK);
-  g_assert_cmpint(sqlite3_exec(db, "ALTER TABLE trace_events DROP COLUMN start_ns; "
-                                   "ALTER TABLE trace_events DROP COLUMN dur_ns; "
-                                   "ALTER TABLE trace_events DROP COLUMN input_shapes; "
-                                   "ALTER TABLE traces DROP COLUMN dur_ns",
-                               NULL, NULL, NULL),
-                  ==, SQLITE_OK);
-  sqlite3_close(db);
-  w = writer_open(dir, "prof");
-  t = timed_trace(6);
-  assert_ok(lm_writer_add_trace(w, t, NULL));
-  lm_trace_free(t);
-  assert_ok(lm_writer_close(w));
+  add_trace_to_older_file(dir, "prof", path,
+                          "ALTER TABLE trace_events DROP COLUMN start_ns; "
+                          "ALTER TABLE trace_events DROP COLUMN dur_ns; "
+                          "ALTER TABLE trace_events DROP COLUMN input_shapes; "
+                          "ALTER TABLE traces DROP COLUMN dur_ns",
+                          timed_trace(6));
   db = db_open_ro(path);
   g_assert_cmpint(db_int(db, "SELECT count(*) FROM trace_events"), ==, 4);
   g_assert_cmpint(db_int(db, "SELECT count(*) FROM trace_events e JOIN traces t ON "
@@ -1221,19 +1228,12 @@ static void test_trace_memory(void) {
   sqlite3_close(db);
 
   /* the same file as a lumen-log from before memory profiling wrote it */
-  g_assert_cmpint(sqlite3_open(path, &db), ==, SQLITE_OK);
-  g_assert_cmpint(sqlite3_exec(db, "ALTER TABLE trace_events DROP COLUMN alloc_bytes; "
-                                   "ALTER TABLE trace_events DROP COLUMN free_bytes; "
-                                   "ALTER TABLE trace_events DROP COLUMN mem_after; "
-                                   "ALTER TABLE trace_events DROP COLUMN mem_peak",
-                               NULL, NULL, NULL),
-                  ==, SQLITE_OK);
-  sqlite3_close(db);
-  w = writer_open(dir, "mem");
-  t = memory_trace(6);
-  assert_ok(lm_writer_add_trace(w, t, NULL));
-  lm_trace_free(t);
-  assert_ok(lm_writer_close(w));
+  add_trace_to_older_file(dir, "mem", path,
+                          "ALTER TABLE trace_events DROP COLUMN alloc_bytes; "
+                          "ALTER TABLE trace_events DROP COLUMN free_bytes; "
+                          "ALTER TABLE trace_events DROP COLUMN mem_after; "
+                          "ALTER TABLE trace_events DROP COLUMN mem_peak",
+                          memory_trace(6));
   db = db_open_ro(path);
   g_assert_cmpint(db_int(db, "SELECT count(*) FROM trace_events"), ==, 4);
   g_assert_cmpint(db_int(db, "SELECT count(*) FROM trace_events e JOIN traces t ON "
