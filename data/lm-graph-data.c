@@ -310,6 +310,15 @@ has_op_times (sqlite3 *db)
          && count_of (db, "SELECT count(*) FROM pragma_table_info('traces') WHERE name = 'dur_ns'") == 1;
 }
 
+/* Files from before memory profiling lack alloc_bytes, free_bytes,
+ * mem_after and mem_peak: their events read as without memory (-1). */
+static gboolean
+has_op_memory (sqlite3 *db)
+{
+  return count_of (db, "SELECT count(*) FROM pragma_table_info('trace_events') "
+                       "WHERE name IN ('alloc_bytes', 'free_bytes', 'mem_after', 'mem_peak')") == 4;
+}
+
 GArray *
 lm_trace_data_list (const char *path, gint64 graph_id, char **error)
 {
@@ -409,11 +418,14 @@ lm_trace_data_load (const char *path, gint64 trace_id, gboolean with_values, cha
   ev = g_array_new (FALSE, TRUE, sizeof (LmTraceDataEvent));
   /* length(CAST(... AS BLOB)) counts bytes even for a value stored as text */
   sql = g_strdup_printf ("SELECT seq, node_id, phase, shape, numel, min, max, mean, std, nan_count, "
-                         "inf_count, zero_count, %s, length(CAST(vals AS BLOB)), %s FROM trace_events "
+                         "inf_count, zero_count, %s, length(CAST(vals AS BLOB)), %s, %s FROM trace_events "
                          "WHERE trace_id = ?1 ORDER BY seq",
                          with_values ? "vals" : "NULL",
                          timed ? "coalesce(start_ns, -1), coalesce(dur_ns, -1), input_shapes"
-                               : "-1, -1, NULL");
+                               : "-1, -1, NULL",
+                         has_op_memory (db) ? "coalesce(alloc_bytes, -1), coalesce(free_bytes, -1), "
+                                              "coalesce(mem_after, -1), coalesce(mem_peak, -1)"
+                                            : "-1, -1, -1, -1");
   ok = prepare (db, sql, &st, error);
   g_free (sql);
   if (ok)
@@ -453,6 +465,12 @@ lm_trace_data_load (const char *path, gint64 trace_id, gboolean with_values, cha
           if (e.start_ns < 0 || e.dur_ns < 0)
             e.start_ns = e.dur_ns = -1;
           e.input_shapes = g_strdup ((const char *) sqlite3_column_text (st, 16));
+          e.alloc_bytes = sqlite3_column_int64 (st, 17);
+          e.free_bytes = sqlite3_column_int64 (st, 18);
+          e.mem_after = sqlite3_column_int64 (st, 19);
+          e.mem_peak = sqlite3_column_int64 (st, 20);
+          if (e.alloc_bytes < 0 || e.free_bytes < 0 || e.mem_after < 0 || e.mem_peak < 0)
+            e.alloc_bytes = e.free_bytes = e.mem_after = e.mem_peak = -1;
           g_array_append_val (ev, e);
         }
       (void) rows_done (db, rc, "reading the trace's ops", error);

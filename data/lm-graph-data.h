@@ -76,6 +76,11 @@ typedef struct
    * step not profiled, a parameter's gradient event). */
   gint64 start_ns, dur_ns;
   char *input_shapes;           /* "[[64, 784], [128, 784]]" or NULL */
+  /* Memory (lumen-train --profile-memory): bytes the op allocated and
+   * freed, bytes allocated on its device at its end and the most during
+   * it; all -1 when not recorded (a file from before them, a step not
+   * profiled for memory, a parameter's gradient event). */
+  gint64 alloc_bytes, free_bytes, mem_after, mem_peak;
 } LmTraceDataEvent;
 
 typedef struct

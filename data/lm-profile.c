@@ -9,6 +9,7 @@
  */
 #include "lm-profile.h"
 
+#include <math.h>
 #include <string.h>
 
 typedef struct
@@ -30,9 +31,22 @@ by_start (gconstpointer a, gconstpointer b)
   return x->event < y->event ? -1 : x->event > y->event;
 }
 
-/* self[i] for every event (0 for untimed ones); returns the timed count. */
+static gboolean
+has_mem (const LmTraceDataEvent *e)
+{
+  return e->alloc_bytes >= 0;
+}
+
+static gint64
+net_mem (const LmTraceDataEvent *e)
+{
+  return has_mem (e) ? e->alloc_bytes - e->free_bytes : 0;
+}
+
+/* self[i] for every event (0 for untimed ones), and self_mem[i], its net
+ * bytes less those of the events nested in it; returns the timed count. */
 static guint
-self_times (const LmTraceData *t, gint64 *self)
+self_times (const LmTraceData *t, gint64 *self, gint64 *self_mem)
 {
   g_autofree span *s = g_new (span, t->n_events ? t->n_events : 1);
   g_autofree gsize *stack = g_new (gsize, t->n_events ? t->n_events : 1);
@@ -42,10 +56,12 @@ self_times (const LmTraceData *t, gint64 *self)
     {
       const LmTraceDataEvent *e = &t->events[i];
       self[i] = 0;
+      self_mem[i] = 0;
       if (e->dur_ns < 0)
         continue;
       s[n++] = (span){ e->start_ns, e->start_ns + e->dur_ns, i };
       self[i] = e->dur_ns;
+      self_mem[i] = net_mem (e);
     }
   qsort (s, n, sizeof *s, by_start);
   for (gsize k = 0; k < n; k++)
@@ -53,7 +69,10 @@ self_times (const LmTraceData *t, gint64 *self)
       while (depth > 0 && s[stack[depth - 1]].end <= s[k].start)
         depth--;
       if (depth > 0 && s[k].end <= s[stack[depth - 1]].end)
-        self[s[stack[depth - 1]].event] -= s[k].end - s[k].start;
+        {
+          self[s[stack[depth - 1]].event] -= s[k].end - s[k].start;
+          self_mem[s[stack[depth - 1]].event] -= net_mem (&t->events[s[k].event]);
+        }
       stack[depth++] = k;
     }
   return (guint) n;
@@ -74,7 +93,66 @@ lm_profile_free (LmProfile *p)
   for (gsize i = 0; i < p->n_rows; i++)
     row_clear (&p->rows[i]);
   g_free (p->rows);
+  g_free (p->mem_points);
   g_free (p);
+}
+
+static int
+by_time (gconstpointer a, gconstpointer b, gpointer data)
+{
+  const LmTraceDataEvent *ev = data;
+  const LmTraceDataEvent *x = &ev[*(const gsize *) a], *y = &ev[*(const gsize *) b];
+
+  if (x->start_ns != y->start_ns)
+    return x->start_ns < y->start_ns ? -1 : 1;
+  return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int
+by_point_time (gconstpointer a, gconstpointer b)
+{
+  const LmProfileMemPoint *x = a, *y = b;
+
+  if (x->t_ns != y->t_ns)
+    return x->t_ns < y->t_ns ? -1 : 1;
+  /* at one instant: an op's end before the next one's start */
+  if (x->end != y->end)
+    return x->end ? -1 : 1;
+  return x->event < y->event ? -1 : x->event > y->event;
+}
+
+/* The curve: before each op, what was allocated at its end less what it
+ * allocated plus what it freed; at its end, mem_after. An op nested in
+ * another adds its own points inside its parent's. */
+static void
+memory_curve (LmProfile *p, const LmTraceData *t)
+{
+  g_autofree gsize *order = NULL;
+  gsize n = 0;
+
+  p->mem_peak_event = -1;
+  if (!p->has_memory)
+    return;
+  order = g_new (gsize, t->n_events);
+  for (gsize i = 0; i < t->n_events; i++)
+    if (t->events[i].dur_ns >= 0 && has_mem (&t->events[i]))
+      order[n++] = i;
+  g_qsort_with_data (order, (gint) n, sizeof *order, by_time, (gpointer) t->events);
+  p->mem_points = g_new (LmProfileMemPoint, 2 * n);
+  for (gsize k = 0; k < n; k++)
+    {
+      const LmTraceDataEvent *e = &t->events[order[k]];
+      gint64 before = MAX (e->mem_after - e->alloc_bytes + e->free_bytes, 0);
+      p->mem_points[p->n_mem_points++] = (LmProfileMemPoint){ e->start_ns, before, order[k], FALSE };
+      p->mem_points[p->n_mem_points++] = (LmProfileMemPoint){ e->start_ns + e->dur_ns, e->mem_after, order[k], TRUE };
+      if (p->mem_peak_event < 0 || e->mem_peak > p->mem_peak_bytes)
+        {
+          p->mem_peak_bytes = e->mem_peak;
+          p->mem_peak_event = (gssize) order[k];
+        }
+    }
+  /* an op nested in another ends before its parent does */
+  qsort (p->mem_points, p->n_mem_points, sizeof *p->mem_points, by_point_time);
 }
 
 LmProfile *
@@ -82,7 +160,8 @@ lm_profile_compute (const LmTraceData *t, const LmGraphData *g, LmProfileGroup g
 {
   g_return_val_if_fail (t != NULL, NULL);
   g_autofree gint64 *self = g_new (gint64, t->n_events ? t->n_events : 1);
-  guint n_timed = self_times (t, self);
+  g_autofree gint64 *self_mem = g_new (gint64, t->n_events ? t->n_events : 1);
+  guint n_timed = self_times (t, self, self_mem);
   if (n_timed == 0)
     return NULL;
 
@@ -131,6 +210,9 @@ lm_profile_compute (const LmTraceData *t, const LmGraphData *g, LmProfileGroup g
         }
       r->total_ns += e->dur_ns;
       r->self_ns += self[i];
+      r->mem_bytes += net_mem (e);
+      r->self_mem_bytes += self_mem[i];
+      p->has_memory |= has_mem (e);
       p->ops_ns += self[i];
       if (e->backward)
         p->backward_ns += self[i];
@@ -179,6 +261,7 @@ lm_profile_compute (const LmTraceData *t, const LmGraphData *g, LmProfileGroup g
               p->rows[i].nodes++;
         }
     }
+  memory_curve (p, t);
   lm_profile_sort (p, LM_PROFILE_SORT_TOTAL);
   return p;
 }
@@ -207,6 +290,8 @@ cmp_rows (gconstpointer pa, gconstpointer pb)
     case LM_PROFILE_SORT_BACKWARD: x = a->backward_ns, y = b->backward_ns; break;
     case LM_PROFILE_SORT_CALLS: x = a->calls, y = b->calls; break;
     case LM_PROFILE_SORT_MEAN: x = a->mean_ns, y = b->mean_ns; break;
+    case LM_PROFILE_SORT_MEM: x = (double) a->mem_bytes, y = (double) b->mem_bytes; break;
+    case LM_PROFILE_SORT_SELF_MEM: x = (double) a->self_mem_bytes, y = (double) b->self_mem_bytes; break;
     case LM_PROFILE_SORT_TOTAL:
     default: x = a->total_ns, y = b->total_ns; break;
     }
@@ -249,6 +334,27 @@ lm_profile_node_times (const LmTraceData *t)
       *ns += e->dur_ns;
     }
   return h;
+}
+
+const char *
+lm_profile_bytes_text (gint64 bytes, char *buf, gsize len)
+{
+  static const char *units[] = { "KB", "MB", "GB", "TB" };
+  double v = (double) bytes;
+  double mag = fabs (v);
+  int u = -1;
+
+  while (mag >= 1024 && u < 3)
+    {
+      mag /= 1024;
+      v /= 1024;
+      u++;
+    }
+  if (u < 0)
+    g_snprintf (buf, len, "%" G_GINT64_FORMAT " B", bytes);
+  else
+    g_snprintf (buf, len, "%.2f %s", v, units[u]);
+  return buf;
 }
 
 const char *

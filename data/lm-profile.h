@@ -30,6 +30,8 @@ typedef enum {
   LM_PROFILE_SORT_CALLS,
   LM_PROFILE_SORT_MEAN,
   LM_PROFILE_SORT_NAME,     /* ascending */
+  LM_PROFILE_SORT_MEM,      /* CPU Mem, descending */
+  LM_PROFILE_SORT_SELF_MEM, /* Self CPU Mem, descending */
 } LmProfileSort;
 
 typedef struct
@@ -45,7 +47,20 @@ typedef struct
   gint64 forward_ns, backward_ns, total_ns, self_ns;
   double mean_ns;       /* total / calls: forward and backward time per call */
   double percent;       /* total as a share of the step (0-100) */
+  /* torch.profiler's "CPU Mem" and "Self CPU Mem" (profile_memory): bytes
+   * allocated less bytes freed by the row's events and the events nested
+   * in them / by its events alone; 0 when the trace has no memory */
+  gint64 mem_bytes, self_mem_bytes;
 } LmProfileRow;
+
+/* One point of the step's memory curve: bytes allocated at time t_ns
+ * (from the step's start). */
+typedef struct
+{
+  gint64 t_ns, bytes;
+  gsize event;          /* the trace event it starts or ends */
+  gboolean end;         /* at that event's end (else its start) */
+} LmProfileMemPoint;
 
 typedef struct
 {
@@ -58,6 +73,16 @@ typedef struct
   gint64 step_ns;
   gboolean step_measured;
   guint n_timed;        /* timed events */
+  /* Memory (lumen-train --profile-memory): whether any timed event holds
+   * it; the curve of allocated bytes over the step, one point at each
+   * such op's start and end in time order (forward, then backward); its
+   * peak, the most allocated at any moment of an op (mem_peak), and that
+   * op's event. */
+  gboolean has_memory;
+  gsize n_mem_points;
+  LmProfileMemPoint *mem_points;
+  gint64 mem_peak_bytes;
+  gssize mem_peak_event;  /* index into the trace's events, -1: none */
 } LmProfile;
 
 /* NULL when the trace holds no op time (a step that was not profiled, a
@@ -72,6 +97,11 @@ void         lm_profile_free      (LmProfile         *p);
 /* Each node's forward + backward time in ns (gint64 id -> gint64 * ns),
  * for shading the graph; NULL when the trace has no op time. */
 GHashTable  *lm_profile_node_times (const LmTraceData *t);
+/* Bytes as torch's table prints them, with the usual unit names: "512 B",
+ * "32.00 KB", "-1.50 MB", "2.00 GB" (powers of 1024) into buf. */
+const char  *lm_profile_bytes_text (gint64            bytes,
+                                    char             *buf,
+                                    gsize             len);
 /* "812 µs", "3.25 ms", "1.20 s", "90 ns" into buf. */
 const char  *lm_profile_time_text (double             ns,
                                    char              *buf,

@@ -147,14 +147,20 @@ void lm_node_save(lm_node *node, const lm_tensor *t);
 void lm_node_save_detached(lm_node *node, const lm_tensor *t);
 bool lm_node_input_needs_grad(const lm_node *node, int i);
 void lm_hook_forward(const char *op, const lm_node *node, const lm_tensor *out, int64_t t0);
-/* Op timing (lm_set_op_timing): lm_op_start is an op's start time, or 0 while
- * timing is off, which is the whole cost then; lm_op_clock waits for x's CUDA
- * device first (x may be NULL or a CPU tensor: no wait). */
+/* Op timing (lm_set_op_timing) and memory profiling (lm_set_op_memory):
+ * lm_op_start is an op's start time, or 0 while both are off, which is the
+ * whole cost then; the op hands it to lm_hook_forward. With memory
+ * profiling on, lm_op_begin also marks the allocator's counts, which
+ * lm_hook_forward looks up by that value (negative while timing is off).
+ * lm_op_clock waits for x's CUDA device first (x may be NULL or a CPU
+ * tensor: no wait). */
 extern bool lm_op_timing_on;
+extern bool lm_op_memory_on;
 int64_t lm_op_clock(const lm_tensor *x);
+int64_t lm_op_begin(const lm_tensor *x);
 static inline int64_t lm_op_start(const lm_tensor *x)
 {
-  return lm_op_timing_on ? lm_op_clock(x) : 0;
+  return (lm_op_timing_on || lm_op_memory_on) ? lm_op_begin(x) : 0;
 }
 /* Sum a broadcast gradient back to `shape` (used by backward of broadcasting ops).
  * Returns a new (scoped) reference; grad itself retained when already that shape. */

@@ -354,6 +354,13 @@ typedef struct {
   int n_grad_inputs;
   const lm_tensor *const *grad_inputs;
   int64_t start_ns, end_ns;
+  /* While memory profiling is on (lm_set_op_memory), memory is true and, on
+   * the op's device (its output's; a backward event: its gradient's), the
+   * bytes of tensor storage the op (or backward function) allocated and
+   * freed, the bytes allocated on that device at its end and the most
+   * allocated at any moment during it. All 0 while memory profiling is off. */
+  bool memory;
+  int64_t alloc_bytes, free_bytes, mem_after, mem_peak;
 } lm_hook_event;
 typedef void (*lm_op_hook)(const lm_hook_event *event, void *user_data);
 /* Installs a hook next to any others (they run in the order they were
@@ -378,6 +385,21 @@ void lm_set_op_hook(lm_op_hook hook, void *user_data);
  * Process-wide, like the hooks. Returns the previous setting. */
 bool lm_set_op_timing(bool enabled);
 bool lm_op_timing(void);
+/* Memory profiling, what torch.profiler's profile_memory=True records:
+ * while on, the tensor allocator counts the bytes every op and every
+ * backward function asks it for and gives back, and hands them to the op
+ * hooks (lm_hook_event.memory and after). A byte count is what the op
+ * requested (a tensor of numel elements: numel * element size; an empty
+ * one 64), on CUDA too, where the caching allocator may hand out a larger
+ * cached block. Counts are per thread: an op counts what its own thread
+ * allocates and frees. Off (the default), an allocation pays one branch.
+ * Independent of op timing; process-wide. Returns the previous setting. */
+bool lm_set_op_memory(bool enabled);
+bool lm_op_memory(void);
+/* Bytes of tensor storage allocated now on devices of device's type (all
+ * CUDA devices together), as torch.cuda.memory_allocated(); counted
+ * whether memory profiling is on or not. */
+int64_t lm_memory_allocated(lm_device device);
 /* Nanoseconds on CLOCK_MONOTONIC: the clock op times are read on. */
 int64_t lm_clock_ns(void);
 

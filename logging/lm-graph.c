@@ -388,6 +388,9 @@ typedef struct {
   float *vals; /* NULL when numel is over the cap */
   int64_t start_ns, dur_ns; /* dur_ns -1: not timed (NULL in the file) */
   char *input_shapes;       /* NULL: not given */
+  /* bytes allocated, freed, allocated after, most during; alloc_bytes -1:
+   * not given (NULL in the file) */
+  int64_t alloc_bytes, free_bytes, mem_after, mem_peak;
 } event_rec;
 
 struct lm_trace {
@@ -522,6 +525,7 @@ static int add_event(lm_trace *t, int64_t node_id, lm_phase phase,
   e->shape = sj;
   e->numel = (int64_t)numel;
   e->dur_ns = -1;
+  e->alloc_bytes = -1;
   if (given) {
     e->min = given->min;
     e->max = given->max;
@@ -572,6 +576,26 @@ int lm_trace_set_event_time(lm_trace *t, int64_t start_ns, int64_t dur_ns) {
                    t->n - 1, (long long)start_ns, (long long)dur_ns);
   t->ev[t->n - 1].start_ns = start_ns;
   t->ev[t->n - 1].dur_ns = dur_ns;
+  return LM_OK;
+}
+
+int lm_trace_set_event_memory(lm_trace *t, int64_t alloc_bytes,
+                               int64_t free_bytes, int64_t mem_after,
+                               int64_t mem_peak) {
+  if (!t || t->n == 0)
+    return lm_fail(NULL, LM_ERR_INVALID_ARG,
+                   "lm_trace_set_event_memory: the trace has no event");
+  if (alloc_bytes < 0 || free_bytes < 0 || mem_after < 0 || mem_peak < 0)
+    return lm_fail(NULL, LM_ERR_INVALID_ARG,
+                   "event %zu: alloc_bytes %lld, free_bytes %lld, mem_after "
+                   "%lld and mem_peak %lld must be >= 0",
+                   t->n - 1, (long long)alloc_bytes, (long long)free_bytes,
+                   (long long)mem_after, (long long)mem_peak);
+  event_rec *e = &t->ev[t->n - 1];
+  e->alloc_bytes = alloc_bytes;
+  e->free_bytes = free_bytes;
+  e->mem_after = mem_after;
+  e->mem_peak = mem_peak;
   return LM_OK;
 }
 
@@ -656,8 +680,10 @@ int lm_trace_store(sqlite3 *db, int64_t trace_id, double wall_time,
         db,
         "INSERT INTO trace_events(trace_id, seq, node_id, phase, shape, "
         "numel, min, max, mean, std, nan_count, inf_count, zero_count, vals, "
-        "start_ns, dur_ns, input_shapes) "
-        "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)",
+        "start_ns, dur_ns, input_shapes, alloc_bytes, free_bytes, mem_after, "
+        "mem_peak) "
+        "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,"
+        "?18,?19,?20,?21)",
         -1, &se, NULL);
   if (rc == SQLITE_OK) {
     sqlite3_bind_int64(st, 1, trace_id);
@@ -706,6 +732,15 @@ int lm_trace_store(sqlite3 *db, int64_t trace_id, double wall_time,
       sqlite3_bind_text(se, 17, e->input_shapes, -1, SQLITE_STATIC);
     else
       sqlite3_bind_null(se, 17);
+    if (e->alloc_bytes >= 0) {
+      sqlite3_bind_int64(se, 18, e->alloc_bytes);
+      sqlite3_bind_int64(se, 19, e->free_bytes);
+      sqlite3_bind_int64(se, 20, e->mem_after);
+      sqlite3_bind_int64(se, 21, e->mem_peak);
+    } else {
+      for (int k = 18; k <= 21; k++)
+        sqlite3_bind_null(se, k);
+    }
     rc = sqlite3_step(se) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
     sqlite3_reset(se);
   }

@@ -334,7 +334,8 @@ extern const char lm_schema_sql[];
 /* Per-connection settings for a writer connection (WAL, page size...). */
 int lm_schema_configure(sqlite3 *db, char *err, size_t errlen);
 /* Adds the columns schema 1 gained later (traces.dur_ns, trace_events
- * start_ns, dur_ns, input_shapes) to an older file that lacks them. */
+ * start_ns, dur_ns, input_shapes, alloc_bytes, free_bytes, mem_after,
+ * mem_peak) to an older file that lacks them. */
 int lm_schema_add_columns(sqlite3 *db, char *err, size_t errlen);
 
 /* ---------------------------------------------------------------- queue */

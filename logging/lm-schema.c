@@ -104,6 +104,8 @@ const char lm_schema_sql[] =
     "  zero_count INTEGER NOT NULL,\n"
     "  vals BLOB,\n"
     "  start_ns INTEGER, dur_ns INTEGER, input_shapes TEXT,\n"
+    "  alloc_bytes INTEGER, free_bytes INTEGER, mem_after INTEGER,\n"
+    "  mem_peak INTEGER,\n"
     "  PRIMARY KEY (trace_id, seq));\n";
 
 /* Columns added to schema 1 after its first files were written: a writer
@@ -115,6 +117,10 @@ static const struct {
     {"trace_events", "start_ns", "INTEGER"},
     {"trace_events", "dur_ns", "INTEGER"},
     {"trace_events", "input_shapes", "TEXT"},
+    {"trace_events", "alloc_bytes", "INTEGER"},
+    {"trace_events", "free_bytes", "INTEGER"},
+    {"trace_events", "mem_after", "INTEGER"},
+    {"trace_events", "mem_peak", "INTEGER"},
 };
 
 static bool has_column(sqlite3 *db, const char *table, const char *column,

@@ -497,6 +497,13 @@ int lm_trace_add_event_stats(lm_trace *t, int64_t node_id, lm_phase phase,
  * last, start_ns from the step's start and dur_ns its duration, both in
  * nanoseconds (trace_events.start_ns, dur_ns; NULL for events never timed). */
 int lm_trace_set_event_time(lm_trace *t, int64_t start_ns, int64_t dur_ns);
+/* Memory profiling (torch.profiler's profile_memory): for the event added
+ * last, the bytes its op allocated and freed, the bytes allocated on its
+ * device at its end and the most allocated during it (trace_events
+ * alloc_bytes, free_bytes, mem_after, mem_peak; NULL for events without). */
+int lm_trace_set_event_memory(lm_trace *t, int64_t alloc_bytes,
+                              int64_t free_bytes, int64_t mem_after,
+                              int64_t mem_peak);
 /* The input shapes of the event added last, as text such as
  * "[[64, 784], [128, 784], [128]]" (trace_events.input_shapes). */
 int lm_trace_set_event_input_shapes(lm_trace *t, const char *input_shapes);

@@ -7,7 +7,12 @@
  * show), with a line above them saying how many more there are and a
  * button showing them all (table(row_limit=-1)) or the first 100 again;
  * the choice stays for other sorts, groupings and steps.
- * The timeline is a drawing area over the step's span.
+ * The timeline is a drawing area over the step's span; under it, for a
+ * step profiled with memory, the memory curve over the same span (bytes
+ * allocated at each op's start and end, the step's peak marked with a dot),
+ * as the PyTorch Profiler plugin's Memory view draws it. The table's two
+ * memory columns show only then, as torch's table has them only with
+ * profile_memory=True.
  *
  * Keyboard, as the scalar charts and the HParams matrix: Tab focuses the
  * timeline (a ring marks it); Left/Right move to the previous/next op in
@@ -21,6 +26,8 @@
 
 #include "lm-theme.h"
 
+#include <math.h>
+
 #define MAX_ROWS 100
 
 struct _LmProfilePane
@@ -33,8 +40,10 @@ struct _LmProfilePane
   LmProfileSort sort;
   char *summary;
   GtkWidget *summary_label, *group_drop, *timeline, *list, *more, *all_button;
+  GtkWidget *memory_label, *memory;
+  double memory_x;              /* the pointer over the memory curve, -1: away */
   gboolean show_all;            /* every row, not the first MAX_ROWS */
-  GtkWidget *heads[8];
+  GtkWidget *heads[10];
   guint *order;                 /* the trace's timed events in time order */
   guint n_order;
   int focus;                    /* the keys' op, in order; -1: none yet */
@@ -63,7 +72,11 @@ static const struct
   { "Self", "Total less the ops nested inside it", LM_PROFILE_SORT_SELF, 7 },
   { "Mean", "Total per call", LM_PROFILE_SORT_MEAN, 7 },
   { "%", "Total as a share of the step's wall time", LM_PROFILE_SORT_TOTAL, 4 },
+  { "CPU Mem", "Bytes allocated less bytes freed by the op and the ops nested in it (profile_memory)",
+    LM_PROFILE_SORT_MEM, 10 },
+  { "Self CPU Mem", "Bytes allocated less bytes freed by the op alone", LM_PROFILE_SORT_SELF_MEM, 12 },
 };
+#define FIRST_MEM_COLUMN 8
 
 static GtkWidget *
 cell (const char *text, int chars, gboolean left)
@@ -83,6 +96,7 @@ fill_rows (LmProfilePane *self)
 {
   GtkWidget *child;
   gsize n_rows = self->profile ? self->profile->n_rows : 0;
+  gboolean mem = self->profile != NULL && self->profile->has_memory;
 
   while ((child = gtk_widget_get_first_child (self->list)) != NULL)
     gtk_list_box_remove (GTK_LIST_BOX (self->list), child);
@@ -91,6 +105,7 @@ fill_rows (LmProfilePane *self)
       g_autofree char *t = g_strdup_printf ("%s%s", columns[c].title,
                                             c != 7 && columns[c].sort == self->sort ? " ▾" : "");
       gtk_label_set_text (GTK_LABEL (self->heads[c]), t);
+      gtk_widget_set_visible (self->heads[c], c < FIRST_MEM_COLUMN || mem);
     }
   for (gsize i = 0; i < (self->show_all ? n_rows : MIN (n_rows, MAX_ROWS)); i++)
     {
@@ -111,6 +126,13 @@ fill_rows (LmProfilePane *self)
       gtk_box_append (GTK_BOX (row), cell (lm_profile_time_text ((double) r->self_ns, b[3], 32), 7, FALSE));
       gtk_box_append (GTK_BOX (row), cell (lm_profile_time_text (r->mean_ns, b[4], 32), 7, FALSE));
       gtk_box_append (GTK_BOX (row), cell (pc, columns[7].chars, FALSE));
+      if (mem)
+        {
+          char m[2][32];
+          gtk_box_append (GTK_BOX (row), cell (lm_profile_bytes_text (r->mem_bytes, m[0], 32), columns[8].chars, FALSE));
+          gtk_box_append (GTK_BOX (row),
+                          cell (lm_profile_bytes_text (r->self_mem_bytes, m[1], 32), columns[9].chars, FALSE));
+        }
       gtk_widget_set_tooltip_text (row, name);
       gtk_list_box_append (GTK_LIST_BOX (self->list), row);
     }
@@ -129,6 +151,7 @@ fill_rows (LmProfilePane *self)
   gtk_widget_set_visible (self->more, n_rows > MAX_ROWS && !self->show_all);
   gtk_widget_set_visible (self->all_button, n_rows > MAX_ROWS);
   gtk_widget_queue_draw (self->timeline);
+  gtk_widget_queue_draw (self->memory);
 }
 
 static int
@@ -148,6 +171,7 @@ compare_events (gconstpointer a, gconstpointer b, gpointer data)
 }
 
 static void update_accessible (LmProfilePane *self);
+static char *event_name (LmProfilePane *self, gssize i);
 
 /* The keys' order over t's timed events; they stay on their op where t
  * has it (another grouping, the same step again), else start from none. */
@@ -209,14 +233,26 @@ lm_profile_pane_reload (LmProfilePane *self)
                                          lm_profile_time_text ((double) p->forward_ns, c, 32),
                                          lm_profile_time_text ((double) p->backward_ns, d, 32));
     }
-  else if (t != NULL)
+  if (self->profile != NULL && self->profile->has_memory && self->profile->mem_peak_event >= 0)
+    {
+      g_autofree char *op = event_name (self, self->profile->mem_peak_event);
+      g_autofree char *with = g_strdup_printf ("%s Memory peaked at %s during %s (%s).", self->summary,
+                                               lm_profile_bytes_text (self->profile->mem_peak_bytes, a, 32), op,
+                                               t->events[self->profile->mem_peak_event].backward ? "backward"
+                                                                                                 : "forward");
+      g_free (self->summary);
+      self->summary = g_steal_pointer (&with);
+    }
+  else if (self->profile == NULL && t != NULL)
     self->summary = g_strdup_printf ("The trace of step %" G_GINT64_FORMAT " has no op times. Profile steps "
                                      "with: lumen-train --profile-steps 10,11,12 (or --profile).", t->step);
-  else
+  else if (t == NULL)
     self->summary = g_strdup ("No trace. Profile steps with: lumen-train --profile-steps 10,11,12 "
                               "(or --profile).");
   gtk_label_set_text (GTK_LABEL (self->summary_label), self->summary);
   gtk_widget_set_visible (self->timeline, self->profile != NULL);
+  gtk_widget_set_visible (self->memory_label, self->profile != NULL && self->profile->has_memory);
+  gtk_widget_set_visible (self->memory, self->profile != NULL && self->profile->has_memory);
   fill_order (self, self->profile != NULL ? t : NULL);
   fill_rows (self);
 }
@@ -444,6 +480,19 @@ event_at (LmProfilePane *self, double x, double y)
   return best;
 }
 
+/* Event i's op and module, "linear  fc1" ("node 7" without a graph). */
+static char *
+event_name (LmProfilePane *self, gssize i)
+{
+  const LmTraceDataEvent *e = &lm_graph_view_get_trace (self->view)->events[i];
+  const LmGraphData *g = lm_graph_view_get_graph (self->view);
+  gssize ni = g ? lm_graph_data_find (g, e->node_id) : -1;
+
+  return ni < 0 ? g_strdup_printf ("node %" G_GINT64_FORMAT, e->node_id)
+         : *g->nodes[ni].module ? g_strdup_printf ("%s  %s", g->nodes[ni].op, g->nodes[ni].module)
+                                : g_strdup (g->nodes[ni].op);
+}
+
 /* Event i's tooltip text: its op, direction, time and start. */
 static char *
 event_text (LmProfilePane *self, gssize i)
@@ -452,15 +501,11 @@ event_text (LmProfilePane *self, gssize i)
     return NULL;
   const LmTraceData *t = lm_graph_view_get_trace (self->view);
   const LmTraceDataEvent *e = &t->events[i];
-  const LmGraphData *g = lm_graph_view_get_graph (self->view);
-  gssize ni = g ? lm_graph_data_find (g, e->node_id) : -1;
   gint64 t0, t1;
   char d[32], at[32];
 
   timeline_span (t, &t0, &t1);
-  g_autofree char *name = ni < 0 ? g_strdup_printf ("node %" G_GINT64_FORMAT, e->node_id)
-                          : *g->nodes[ni].module ? g_strdup_printf ("%s  %s", g->nodes[ni].op, g->nodes[ni].module)
-                                                 : g_strdup (g->nodes[ni].op);
+  g_autofree char *name = event_name (self, i);
   return g_strdup_printf ("%s, %s: %s at %s", name, e->backward ? "backward" : "forward",
                           lm_profile_time_text ((double) e->dur_ns, d, sizeof d),
                           lm_profile_time_text ((double) (e->start_ns - t0), at, sizeof at));
@@ -508,6 +553,160 @@ lm_profile_pane_get_timeline (LmProfilePane *self)
 {
   g_return_val_if_fail (LM_IS_PROFILE_PANE (self), NULL);
   return self->timeline;
+}
+
+/* ---- the memory curve ---- */
+
+/* Its geometry, as the timeline's x: FALSE when there is nothing to draw. */
+static gboolean
+memory_scale (LmProfilePane *self, int width, int height, gint64 *t0, double *sx, double *sy)
+{
+  const LmTraceData *t = self->view ? lm_graph_view_get_trace (self->view) : NULL;
+  gint64 t1;
+
+  if (t == NULL || self->profile == NULL || self->profile->n_mem_points == 0 || !timeline_span (t, t0, &t1))
+    return FALSE;
+  *sx = (width - 8) / (double) (t1 - *t0);
+  /* room above the peak for its dot */
+  *sy = (height - 10) / (double) MAX (self->profile->mem_peak_bytes, 1);
+  return TRUE;
+}
+
+/* The peak's dot: at the middle of the op it happened in. */
+static void
+memory_peak_at (LmProfilePane *self, int height, gint64 t0, double sx, double sy, double *x, double *y)
+{
+  const LmTraceDataEvent *e = &lm_graph_view_get_trace (self->view)->events[self->profile->mem_peak_event];
+
+  *x = 4 + ((double) (e->start_ns - t0) + e->dur_ns / 2.0) * sx;
+  *y = height - 2 - (double) self->profile->mem_peak_bytes * sy;
+}
+
+/* Allocated bytes as a filled step line (each op's start and end), the
+ * peak as a red dot, and under the pointer a rule. */
+static void
+draw_memory (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
+{
+  LmProfilePane *self = data;
+  const LmThemeColors *tc = lm_theme_colors ();
+  gint64 t0;
+  double sx, sy, px, py;
+
+  gdk_cairo_set_source_rgba (cr, &tc->panel);
+  cairo_paint (cr);
+  if (!memory_scale (self, width, height, &t0, &sx, &sy))
+    return;
+  const LmProfile *p = self->profile;
+  double base = height - 2;
+  cairo_move_to (cr, 4 + (double) (p->mem_points[0].t_ns - t0) * sx, base);
+  for (gsize i = 0; i < p->n_mem_points; i++)
+    cairo_line_to (cr, 4 + (double) (p->mem_points[i].t_ns - t0) * sx, base - (double) p->mem_points[i].bytes * sy);
+  cairo_line_to (cr, 4 + (double) (p->mem_points[p->n_mem_points - 1].t_ns - t0) * sx, base);
+  cairo_close_path (cr);
+  cairo_set_source_rgba (cr, 0.30, 0.62, 0.35, 0.35);
+  cairo_fill_preserve (cr);
+  cairo_set_source_rgb (cr, 0.20, 0.52, 0.25);
+  cairo_set_line_width (cr, 1.5);
+  cairo_stroke (cr);
+  if (p->mem_peak_event >= 0)
+    {
+      memory_peak_at (self, height, t0, sx, sy, &px, &py);
+      cairo_set_source_rgb (cr, 0.85, 0.15, 0.15);
+      cairo_arc (cr, px, py, 3.5, 0, 2 * G_PI);
+      cairo_fill (cr);
+      /* its bytes beside it: on its left, where the curve is no higher,
+       * unless the step starts there */
+      char b[32];
+      g_autoptr (PangoLayout) pl = gtk_widget_create_pango_layout (
+        GTK_WIDGET (area), lm_profile_bytes_text (p->mem_peak_bytes, b, sizeof b));
+      int tw, th;
+      pango_layout_get_pixel_size (pl, &tw, &th);
+      lm_theme_set_ink (cr, 0.85);
+      cairo_move_to (cr, px - 6 - tw >= 0 ? px - 6 - tw : px + 6, MAX (py - th / 2.0, 0));
+      pango_cairo_show_layout (cr, pl);
+    }
+  if (self->memory_x >= 0)
+    {
+      lm_theme_set_ink (cr, 0.5);
+      cairo_set_line_width (cr, 1);
+      cairo_move_to (cr, floor (self->memory_x) + 0.5, 0);
+      cairo_line_to (cr, floor (self->memory_x) + 0.5, height);
+      cairo_stroke (cr);
+    }
+}
+
+char *
+lm_profile_pane_memory_text (LmProfilePane *self, double x, double y)
+{
+  int width = gtk_widget_get_width (self->memory), height = gtk_widget_get_height (self->memory);
+  gint64 t0;
+  double sx, sy, px, py;
+  char b[32], at[32];
+
+  g_return_val_if_fail (LM_IS_PROFILE_PANE (self), NULL);
+  if (!memory_scale (self, width, height, &t0, &sx, &sy))
+    return NULL;
+  const LmProfile *p = self->profile;
+  const LmTraceData *t = lm_graph_view_get_trace (self->view);
+  if (p->mem_peak_event >= 0)
+    {
+      memory_peak_at (self, height, t0, sx, sy, &px, &py);
+      if (fabs (x - px) <= 5 && fabs (y - py) <= 8)
+        {
+          const LmTraceDataEvent *e = &t->events[p->mem_peak_event];
+          g_autofree char *name = event_name (self, p->mem_peak_event);
+          return g_strdup_printf ("Peak: %s allocated during %s, %s (at %s)",
+                                  lm_profile_bytes_text (p->mem_peak_bytes, b, sizeof b), name,
+                                  e->backward ? "backward" : "forward",
+                                  lm_profile_time_text ((double) (e->start_ns - t0), at, sizeof at));
+        }
+    }
+  /* the last point at or before x: what was allocated there */
+  gssize k = -1;
+  for (gsize i = 0; i < p->n_mem_points; i++)
+    if (4 + (double) (p->mem_points[i].t_ns - t0) * sx <= x + 0.5)
+      k = (gssize) i;
+  if (k < 0)
+    return NULL;
+  const LmProfileMemPoint *m = &p->mem_points[k];
+  g_autofree char *name = event_name (self, (gssize) m->event);
+  return g_strdup_printf ("%s allocated %s %s, %s (at %s)", lm_profile_bytes_text (m->bytes, b, sizeof b),
+                          m->end ? "after" : "before", name, t->events[m->event].backward ? "backward" : "forward",
+                          lm_profile_time_text ((double) (m->t_ns - t0), at, sizeof at));
+}
+
+GtkWidget *
+lm_profile_pane_get_memory (LmProfilePane *self)
+{
+  g_return_val_if_fail (LM_IS_PROFILE_PANE (self), NULL);
+  return self->memory;
+}
+
+static gboolean
+on_memory_tooltip (GtkWidget *w, int x, int y, gboolean keyboard, GtkTooltip *tip, LmProfilePane *self)
+{
+  g_autofree char *text = lm_profile_pane_memory_text (self, x, y);
+
+  if (text == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tip, text);
+  return TRUE;
+}
+
+static void
+on_memory_motion (GtkEventControllerMotion *motion, double x, double y, LmProfilePane *self)
+{
+  if (x != self->memory_x)
+    {
+      self->memory_x = x;
+      gtk_widget_queue_draw (self->memory);
+    }
+}
+
+static void
+on_memory_leave (GtkEventControllerMotion *motion, LmProfilePane *self)
+{
+  on_memory_motion (motion, -1, -1, self);
 }
 
 /* Under the pointer, its bar's op; from the keyboard (Ctrl+F1), the keys' op. */
@@ -703,6 +902,24 @@ lm_profile_pane_init (LmProfilePane *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->timeline), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   "Timeline of the profiled step", -1);
   gtk_box_append (GTK_BOX (self), self->timeline);
+
+  self->memory_label = gtk_label_new ("Memory: bytes allocated over the step (red dot: the peak)");
+  gtk_label_set_xalign (GTK_LABEL (self->memory_label), 0);
+  gtk_widget_add_css_class (self->memory_label, "dim-label");
+  gtk_box_append (GTK_BOX (self), self->memory_label);
+  self->memory_x = -1;
+  self->memory = gtk_drawing_area_new ();
+  gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (self->memory), 56);
+  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self->memory), draw_memory, self, NULL);
+  gtk_widget_set_has_tooltip (self->memory, TRUE);
+  g_signal_connect (self->memory, "query-tooltip", G_CALLBACK (on_memory_tooltip), self);
+  GtkEventController *mem_motion = gtk_event_controller_motion_new ();
+  g_signal_connect (mem_motion, "motion", G_CALLBACK (on_memory_motion), self);
+  g_signal_connect (mem_motion, "leave", G_CALLBACK (on_memory_leave), self);
+  gtk_widget_add_controller (self->memory, mem_motion);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->memory), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  "Memory allocated over the profiled step", -1);
+  gtk_box_append (GTK_BOX (self), self->memory);
 
   /* above the table, so that Tab reaches the button before the rows (each
    * row takes a Tab) and it stays at hand with every row shown */

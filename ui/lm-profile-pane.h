@@ -5,7 +5,10 @@
  * op type, with calls, forward, backward, total and self time, mean per
  * call and share of the step, sorted by total time (click a column's
  * heading to sort by it); a timeline of the step's ops as bars by start and
- * duration (forward blue, backward orange); a summary line. Clicking a row
+ * duration (forward blue, backward orange); a summary line. A step
+ * profiled with memory (lumen-train --profile-memory, --profile) adds
+ * torch's "CPU Mem" and "Self CPU Mem" columns and a curve of the bytes
+ * allocated over the step under the timeline, its peak marked. Clicking a row
  * selects its node in the graph (for an op type, its slowest node), as
  * clicking a bar does; the timeline takes the keyboard focus, Left/Right
  * (Home/End) step through its ops in time order and Enter or space
@@ -60,5 +63,14 @@ char            *lm_profile_pane_timeline_text (LmProfilePane *self,
 char            *lm_profile_pane_get_focus_text (LmProfilePane *self);
 /* The timeline's drawing area (for tests). */
 GtkWidget       *lm_profile_pane_get_timeline (LmProfilePane *self);
+/* The memory curve (a step profiled with memory only): its tooltip at
+ * (x, y), the peak's near its red dot ("Peak: 2.00 MB allocated during
+ * linear  0, backward (at 1.20 ms)"), else the bytes allocated at the
+ * last op start or end left of x ("1.50 MB allocated after relu, forward
+ * (at 0.40 ms)"); NULL left of the curve. Free with g_free. */
+char            *lm_profile_pane_memory_text (LmProfilePane *self,
+                                              double         x,
+                                              double         y);
+GtkWidget       *lm_profile_pane_get_memory (LmProfilePane *self);
 
 G_END_DECLS

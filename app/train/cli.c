@@ -129,7 +129,11 @@ void lm_train_cli_print_help(FILE *out)
     "                         e.g. 10,11,12; written as traces with times and\n"
     "                         statistics (values only with --trace-max-values)\n"
     "  --profile              the same for steps 2, 3 and 4 of this run (step 1\n"
-    "                         warms up: first allocations, BLAS threads)\n"
+    "                         warms up: first allocations, BLAS threads), with\n"
+    "                         --profile-memory\n"
+    "  --profile-memory       also count the bytes each profiled op allocates and\n"
+    "                         frees, and what is allocated after it (torch.profiler's\n"
+    "                         profile_memory=True); alone, profiles steps 2, 3, 4\n"
     "\n"
     "  -h, --help             show this help and exit\n"
     "  -V, --version          show the version and exit\n"
@@ -240,7 +244,7 @@ enum {
   OPT_NO_NORMALIZE, OPT_RESUME, OPT_NO_LOG, OPT_NO_PROGRESS, OPT_NO_PR_CURVES, OPT_LIMIT_TRAIN, OPT_LIMIT_TEST,
   OPT_STOP_AFTER, OPT_LR_STEP, OPT_LR_PATIENCE, OPT_LR_GAMMA, OPT_LR_SCHED,
   OPT_TRACE_EVERY, OPT_TRACE_STEPS, OPT_TRACE_ON_ANOMALY, OPT_TRACE_MAX_VALUES, OPT_ALLOW_TF32,
-  OPT_PROFILE_STEPS, OPT_PROFILE,
+  OPT_PROFILE_STEPS, OPT_PROFILE, OPT_PROFILE_MEMORY,
 };
 
 /* "1,100,500" into steps[] (at most LM_CLI_MAX_TRACE_STEPS): strictly
@@ -307,6 +311,7 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
     { "trace-max-values", required_argument, NULL, OPT_TRACE_MAX_VALUES },
     { "profile-steps", required_argument, NULL, OPT_PROFILE_STEPS },
     { "profile", no_argument, NULL, OPT_PROFILE },
+    { "profile-memory", no_argument, NULL, OPT_PROFILE_MEMORY },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
     { 0 },
@@ -490,6 +495,7 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
       cli->profile = true;
       cli->n_profile_steps = 0;
       break;
+    case OPT_PROFILE_MEMORY: cli->profile_memory = true; break;
     case OPT_TRACE_ON_ANOMALY: cli->trace_on_anomaly = true; break;
     case OPT_TRACE_MAX_VALUES:
       if (!parse_int("--trace-max-values", optarg, 0, (int64_t)1 << 40, &cli->trace_max_values, err))
@@ -513,6 +519,12 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
     fprintf(err, "lumen-train: unexpected argument '%s' (options start with --; see --help)\n", argv[optind]);
     return LM_CLI_USAGE;
   }
+  /* profile_memory is mostly used with a profile: --profile counts memory
+   * too, and --profile-memory alone profiles --profile's steps */
+  if (cli->profile)
+    cli->profile_memory = true;
+  else if (cli->profile_memory && cli->n_profile_steps == 0)
+    cli->profile = true;
   /* a resumed run's scheduler is the checkpoint's unless given: the app
    * checks once it has adopted it */
   if (cli->resume && !cli->set_lr_scheduler)

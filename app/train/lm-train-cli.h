@@ -56,6 +56,8 @@ typedef struct {
   int64_t profile_steps[LM_CLI_MAX_TRACE_STEPS];
   int n_profile_steps;
   bool profile;
+  /* and count each op's memory (--profile-memory; --profile turns it on) */
+  bool profile_memory;
   int64_t stop_after_steps;
   /* which options were given explicitly (a resumed run adopts the
    * checkpoint's settings for the others) */

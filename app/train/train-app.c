@@ -520,6 +520,7 @@ static void trace_begin_step(app *a, int64_t step)
   lm_tracer *rec = lm_train_tracer_recorder(a->tracer);
   bool profiled = profile_wanted(a, step);
   lm_set_op_timing(profiled);
+  lm_set_op_memory(profiled && a->cli.profile_memory);
   lm_tracer_reset(rec, step);
   lm_tracer_set_enabled(rec, a->cli.trace_on_anomaly || profiled || trace_wanted(a, step));
 }
@@ -1472,6 +1473,7 @@ done:
   if (a.tracer)
     lm_train_tracer_free(a.tracer); /* detaches the op hook */
   lm_set_op_timing(false);
+  lm_set_op_memory(false);
   free(error);
   lm_safetensors_free(ck);
   if (a.w) {

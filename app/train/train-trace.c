@@ -256,6 +256,8 @@ int lm_train_tracer_write(lm_train_tracer *tt, const lm_tensor *loss, int64_t *t
     /* op times count from the step's start (lm_tracer_reset) */
     if (rc == LM_OK && e->timed && t_step > 0 && e->start_ns >= t_step)
       rc = lm_trace_set_event_time(tr, e->start_ns - t_step, e->dur_ns);
+    if (rc == LM_OK && e->memory)
+      rc = lm_trace_set_event_memory(tr, e->alloc_bytes, e->free_bytes, e->mem_after, e->mem_peak);
     if (rc == LM_OK && e->input_shapes && e->input_slot < 0)
       rc = lm_trace_set_event_input_shapes(tr, e->input_shapes);
   }

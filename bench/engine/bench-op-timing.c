@@ -1,12 +1,15 @@
-/* bench-op-timing.c: what op timing (lm_set_op_timing) costs.
+/* bench-op-timing.c: what op timing (lm_set_op_timing) and memory
+ * profiling (lm_set_op_memory) cost.
  *
  * Prints, on this CPU: the monotonic clock's cost per reading; a tiny op's
  * time (relu of 16 floats, so the op's fixed cost dominates) with timing
  * off, with an op hook installed, and with timing on; and the median MLP
  * (784-128-10, batch 64) and CNN training step with timing off and on
  * (with a hook that only counts, so recording statistics is not part of
- * the figure). Off, an op pays one branch on a global flag, which the
- * tiny op's figure shows is within noise.
+ * the figure), and with timing and memory profiling on together (as
+ * lumen-train --profile runs them) and memory profiling alone. Off, an op
+ * and an allocation each pay one branch on a global flag, which the tiny
+ * op's figure shows is within noise.
  *
  * Usage: bench-op-timing [--steps N]
  */
@@ -116,19 +119,31 @@ int main(int argc, char **argv)
   double hooked = tiny_op_ns();
   lm_set_op_timing(true);
   double on = tiny_op_ns();
+  lm_set_op_memory(true);
+  double on_mem = tiny_op_ns();
   lm_set_op_timing(false);
+  double mem_only = tiny_op_ns();
+  lm_set_op_memory(false);
   double off_again = tiny_op_ns();
   printf("relu of 16 floats (with autograd): %.0f ns timing off, no hook; %.0f ns off, a hook; "
-         "%.0f ns timing on, a hook; %.0f ns off again\n", off, hooked, on, off_again);
+         "%.0f ns timing on, a hook; %.0f ns timing and memory on; %.0f ns memory alone; "
+         "%.0f ns off again\n", off, hooked, on, on_mem, mem_only, off_again);
 
   const char *models[] = {"mlp", "cnn"};
   for (int m = 0; m < 2; m++) {
     double s_off = step_ms(models[m], steps);
     lm_set_op_timing(true);
     double s_on = step_ms(models[m], steps);
+    lm_set_op_memory(true);
+    double s_mem = step_ms(models[m], steps);
     lm_set_op_timing(false);
+    double s_mem_only = step_ms(models[m], steps);
+    lm_set_op_memory(false);
     printf("%s training step (Adam, median of %d, a counting hook): %.3f ms timing off, %.3f ms on (%+.1f%%)\n",
            models[m], steps, s_off, s_on, 100.0 * (s_on - s_off) / s_off);
+    printf("%s training step, memory profiling: %.3f ms off, %.3f ms on with timing (%+.1f%% over timing "
+           "alone), %.3f ms on alone (%+.1f%% over off)\n",
+           models[m], s_off, s_mem, 100.0 * (s_mem - s_on) / s_on, s_mem_only, 100.0 * (s_mem_only - s_off) / s_off);
   }
   lm_remove_op_hook(h);
   return 0;

@@ -204,21 +204,111 @@ int64_t lm_op_clock(const lm_tensor *x)
   return x ? clock_on(x->device) : lm_clock_ns();
 }
 
+/* ---- memory profiling ----
+ * An op's counts are the allocator's (lm_mem_counts) at its end less those
+ * at its start. Ops may run inside ops (a backward function calls ops, an op
+ * is built from ops), so the starts wait on a small per-thread stack, each
+ * keyed by the value lm_op_start handed the op; an op that fails before its
+ * lm_hook_forward leaves its mark behind, dropped when a mark under it is
+ * taken or when the stack fills. Each mark also holds the running peak of
+ * the op around it, which the inner op's peak joins when it ends. */
+
+typedef struct {
+  int64_t key;
+  lm_mem_counter at[LM_MEM_SLOTS];
+} mem_mark;
+
+#define MEM_MARKS_MAX 32
+static _Thread_local mem_mark mem_marks[MEM_MARKS_MAX];
+static _Thread_local int n_mem_marks;
+static _Thread_local int64_t mem_keys;
+bool lm_op_memory_on;
+
+bool lm_set_op_memory(bool enabled)
+{
+  bool prev = lm_op_memory_on;
+  if (enabled && !prev)
+    n_mem_marks = 0;
+  lm_op_memory_on = enabled;
+  return prev;
+}
+
+bool lm_op_memory(void)
+{
+  return lm_op_memory_on;
+}
+
+/* Marks the allocator's counts and starts each slot's peak afresh. */
+static void mem_mark_take(mem_mark *m, int64_t key)
+{
+  m->key = key;
+  for (int i = 0; i < LM_MEM_SLOTS; i++) {
+    m->at[i] = lm_mem_counts[i];
+    lm_mem_counts[i].peak = lm_mem_live(i);
+  }
+}
+
+/* Fills ev's memory fields for an op on `device` that started at m, and
+ * hands the op's peak on to the running peak of the op around it. */
+static void mem_mark_end(const mem_mark *m, lm_device device, lm_hook_event *ev)
+{
+  int slot = lm_mem_slot(device);
+  const lm_mem_counter *c = &lm_mem_counts[slot];
+  ev->memory = true;
+  ev->alloc_bytes = c->alloc - m->at[slot].alloc;
+  ev->free_bytes = c->freed - m->at[slot].freed;
+  ev->mem_after = lm_mem_live(slot);
+  ev->mem_peak = c->peak > ev->mem_after ? c->peak : ev->mem_after;
+  for (int i = 0; i < LM_MEM_SLOTS; i++)
+    if (m->at[i].peak > lm_mem_counts[i].peak)
+      lm_mem_counts[i].peak = m->at[i].peak;
+}
+
+int64_t lm_op_begin(const lm_tensor *x)
+{
+  int64_t t0 = lm_op_timing_on ? lm_op_clock(x) : 0;
+  if (lm_op_memory_on) {
+    if (!t0)
+      t0 = -++mem_keys;
+    if (n_mem_marks == MEM_MARKS_MAX)
+      n_mem_marks = 0;
+    mem_mark_take(&mem_marks[n_mem_marks++], t0);
+  }
+  return t0;
+}
+
+/* Pops the mark keyed t0 (and any left above it) into ev; false when none. */
+static bool mem_pop(int64_t t0, lm_device device, lm_hook_event *ev)
+{
+  for (int i = n_mem_marks - 1; i >= 0; i--)
+    if (mem_marks[i].key == t0) {
+      mem_mark_end(&mem_marks[i], device, ev);
+      n_mem_marks = i;
+      return true;
+    }
+  return false;
+}
+
 void lm_hook_forward(const char *op, const lm_node *node, const lm_tensor *out, int64_t t0)
 {
+  lm_hook_event ev = { .phase = LM_PHASE_FORWARD };
+  if (lm_op_memory_on && t0)
+    mem_pop(t0, out ? out->device : LM_CPU, &ev);
   if (!n_op_hooks || hooks_mute_depth > 0 || !out)
     return;
   int64_t t1 = 0;
   if (lm_op_timing_on) {
     t1 = clock_on(out->device);
-    t0 = t0 ? t0 : t1; /* an op that took no start time (timing turned on mid-op) */
+    /* an op that took no start time (timing turned on mid-op) */
+    t0 = t0 > 0 ? t0 : t1;
   } else {
     t0 = 0;
   }
-  lm_hook_event ev = {
-    .phase = LM_PHASE_FORWARD, .op = op, .node = node, .tensor = out,
-    .n_grad_inputs = 0, .grad_inputs = NULL, .start_ns = t0, .end_ns = t1,
-  };
+  ev.op = op;
+  ev.node = node;
+  ev.tensor = out;
+  ev.start_ns = t0;
+  ev.end_ns = t1;
   dispatch(&ev);
 }
 
@@ -594,21 +684,25 @@ void lm_backward(lm_tensor *root, const lm_tensor *grad_output, bool retain_grap
     for (int i = 0; i < node->n_inputs; i++)
       gin[i] = NULL;
     int64_t t0 = lm_op_timing_on ? clock_on(node->out_device) : 0;
+    bool mem = lm_op_memory_on;
+    mem_mark mark;
+    if (mem)
+      mem_mark_take(&mark, 0);
     lm_scope_begin();
     node->backward(node, gout, gin);
     for (int i = 0; i < node->n_inputs; i++)
       lm_scope_keep(gin[i]);
     lm_scope_end();
 
-    if (n_op_hooks) {
-      int64_t t1 = t0 ? clock_on(node->out_device) : 0;
-      lm_hook_event ev = {
-        .phase = LM_PHASE_BACKWARD, .op = node->op, .node = node, .tensor = gout,
-        .n_grad_inputs = node->n_inputs, .grad_inputs = (const lm_tensor *const *)gin,
-        .start_ns = t0, .end_ns = t1,
-      };
+    lm_hook_event ev = {
+      .phase = LM_PHASE_BACKWARD, .op = node->op, .node = node, .tensor = gout,
+      .n_grad_inputs = node->n_inputs, .grad_inputs = (const lm_tensor *const *)gin,
+      .start_ns = t0, .end_ns = t0 && n_op_hooks ? clock_on(node->out_device) : 0,
+    };
+    if (mem)
+      mem_mark_end(&mark, gout->device, &ev);
+    if (n_op_hooks)
       dispatch(&ev);
-    }
 
     for (int i = 0; i < node->n_inputs; i++) {
       lm_tensor *g = gin[i];

@@ -17,8 +17,21 @@
 
 /* ---- live counts ---- */
 
-static _Atomic int64_t live_tensors, live_storages, live_bytes;
+static _Atomic int64_t live_tensors, live_storages;
+/* storage bytes by device slot (lm_mem_slot): CPU, CUDA */
+static _Atomic int64_t live_bytes[LM_MEM_SLOTS];
 _Atomic int64_t lm_live_nodes_counter;
+_Thread_local lm_mem_counter lm_mem_counts[LM_MEM_SLOTS];
+
+int64_t lm_mem_live(int slot)
+{
+  return atomic_load(&live_bytes[slot]);
+}
+
+int64_t lm_memory_allocated(lm_device device)
+{
+  return lm_mem_live(lm_mem_slot(device));
+}
 
 lm_live_counts lm_debug_live(void)
 {
@@ -26,7 +39,7 @@ lm_live_counts lm_debug_live(void)
     .tensors = atomic_load(&live_tensors),
     .storages = atomic_load(&live_storages),
     .nodes = atomic_load(&lm_live_nodes_counter),
-    .storage_bytes = atomic_load(&live_bytes),
+    .storage_bytes = atomic_load(&live_bytes[0]) + atomic_load(&live_bytes[1]),
   };
   return c;
 }
@@ -56,7 +69,14 @@ static lm_storage *storage_new(size_t nbytes, lm_device device)
   s->refcount = 1;
   s->nbytes = alloc_bytes;
   atomic_fetch_add(&live_storages, 1);
-  atomic_fetch_add(&live_bytes, (int64_t)alloc_bytes);
+  int slot = lm_mem_slot(device);
+  int64_t now = atomic_fetch_add(&live_bytes[slot], (int64_t)alloc_bytes) + (int64_t)alloc_bytes;
+  if (lm_op_memory_on) {
+    lm_mem_counter *c = &lm_mem_counts[slot];
+    c->alloc += (int64_t)alloc_bytes;
+    if (now > c->peak)
+      c->peak = now;
+  }
   s->device = device;
   return s;
 }
@@ -69,7 +89,9 @@ static void storage_release(lm_storage *s)
   if (be)
     be->free(s->device.index, s->data, s->nbytes);
   atomic_fetch_sub(&live_storages, 1);
-  atomic_fetch_sub(&live_bytes, (int64_t)s->nbytes);
+  atomic_fetch_sub(&live_bytes[lm_mem_slot(s->device)], (int64_t)s->nbytes);
+  if (lm_op_memory_on)
+    lm_mem_counts[lm_mem_slot(s->device)].freed += (int64_t)s->nbytes;
   free(s);
 }
 

@@ -88,6 +88,12 @@ typedef struct {
    * or the backward function alone; timed is false, and both 0, otherwise. */
   bool timed;
   int64_t start_ns, dur_ns;
+  /* With memory profiling on (lm_set_op_memory), for an op's own event:
+   * memory is true and the rest are lm_hook_event's (bytes the op allocated
+   * and freed, allocated at its end, most allocated during it); all 0
+   * otherwise. */
+  bool memory;
+  int64_t alloc_bytes, free_bytes, mem_after, mem_peak;
   /* the op's input shapes as torch.profiler's record_shapes lists them,
    * "[[64, 784], [128, 784], [128]]" ([] for an input that is not a tensor) */
   const char *input_shapes;

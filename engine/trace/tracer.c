@@ -518,6 +518,14 @@ static void on_op(const lm_hook_event *ev, void *user_data)
   bool prev = lm_set_grad_enabled(false);
   size_t op_ev = t->n;
   record(t, ev->phase, ev->op, ev->node, -1, NULL, ev->tensor, ev->start_ns, ev->end_ns);
+  if (t->n > op_ev && ev->memory) {
+    lm_traced_op *e = &t->ev[op_ev];
+    e->memory = true;
+    e->alloc_bytes = ev->alloc_bytes;
+    e->free_bytes = ev->free_bytes;
+    e->mem_after = ev->mem_after;
+    e->mem_peak = ev->mem_peak;
+  }
   if (ev->phase == LM_PHASE_BACKWARD) {
     size_t first_leaf_ev = t->n;
     for (int i = 0; i < ev->n_grad_inputs && i < lm_node_num_inputs(ev->node); i++) {

@@ -351,6 +351,133 @@ static void test_module_path_errors(void)
   et_default_errors();
 }
 
+/* ---- memory profiling ---- */
+
+#define MEM_EVENTS_MAX 16
+typedef struct {
+  int n;
+  lm_hook_event ev[MEM_EVENTS_MAX];
+  const char *op[MEM_EVENTS_MAX];
+} mem_log;
+
+static void mem_hook(const lm_hook_event *ev, void *user_data)
+{
+  mem_log *m = user_data;
+  if (m->n < MEM_EVENTS_MAX) {
+    m->op[m->n] = ev->op;
+    m->ev[m->n++] = *ev;
+  }
+}
+
+/* A Linear(784, 128) on a batch of 64, as torch.profiler with
+ * profile_memory=True counts it: the forward allocates its (64, 128)
+ * output, 64*128*4 bytes, and frees nothing (x and the weight are read in
+ * place); its backward allocates dx (64, 784), dW (128, 784) and db (128).
+ * sum allocates its 4-byte result, and its backward the (64, 128) gradient
+ * it expands. mem_after is what was allocated before plus the op's net,
+ * and no op here frees a temporary, so its peak is mem_after. */
+static void test_memory_profiling(void)
+{
+  lm_scope_begin();
+  lm_tensor *x = lm_rand(LM_SHAPE(64, 784));
+  lm_tensor *w = lm_rand(LM_SHAPE(128, 784));
+  lm_tensor *b = lm_rand(LM_SHAPE(128));
+  lm_tensor_set_requires_grad(w, true);
+  lm_tensor_set_requires_grad(b, true);
+  mem_log m = {0};
+  int h = lm_add_op_hook(mem_hook, &m);
+  g_assert_false(lm_set_op_memory(true));
+  int64_t before = lm_memory_allocated(LM_CPU);
+  lm_tensor *y = lm_linear(x, w, b);
+  lm_tensor *loss = lm_sum(y);
+  lm_backward(loss, NULL, false);
+  g_assert_true(lm_set_op_memory(false));
+  lm_remove_op_hook(h);
+
+  g_assert_cmpint(m.n, ==, 4);
+  g_assert_cmpstr(m.op[0], ==, "linear");
+  g_assert_true(m.ev[0].memory);
+  g_assert_cmpint(m.ev[0].alloc_bytes, ==, 64 * 128 * 4);
+  g_assert_cmpint(m.ev[0].free_bytes, ==, 0);
+  g_assert_cmpint(m.ev[0].mem_after, ==, before + 64 * 128 * 4);
+  g_assert_cmpint(m.ev[0].mem_peak, ==, m.ev[0].mem_after);
+  g_assert_cmpstr(m.op[1], ==, "sum");
+  g_assert_cmpint(m.ev[1].alloc_bytes, ==, 4);
+  g_assert_cmpint(m.ev[1].free_bytes, ==, 0);
+  g_assert_cmpint(m.ev[1].mem_after, ==, m.ev[0].mem_after + 4);
+  /* backward: sum's expands the ones gradient lm_backward made (4 bytes,
+   * before the op) to (64, 128) */
+  g_assert_cmpint(m.ev[2].phase, ==, LM_PHASE_BACKWARD);
+  g_assert_cmpstr(m.op[2], ==, "sum");
+  g_assert_true(m.ev[2].memory);
+  g_assert_cmpint(m.ev[2].alloc_bytes, ==, 64 * 128 * 4);
+  g_assert_cmpint(m.ev[3].phase, ==, LM_PHASE_BACKWARD);
+  g_assert_cmpstr(m.op[3], ==, "linear");
+  /* x needs no gradient: dW and db only */
+  g_assert_cmpint(m.ev[3].alloc_bytes, ==, 128 * 784 * 4 + 128 * 4);
+  g_assert_cmpint(m.ev[3].free_bytes, ==, 0);
+  g_assert_cmpint(m.ev[3].mem_peak, >=, m.ev[3].mem_after);
+  /* after it, the engine drops the (64, 128) gradient linear received */
+  g_assert_cmpint(m.ev[3].mem_after, ==, lm_memory_allocated(LM_CPU) + 64 * 128 * 4);
+  lm_scope_end();
+}
+
+/* Frees: a linear on a transposed x under no_grad copies x to a
+ * contiguous (64, 784) buffer for the gemm and frees it before it returns:
+ * allocated 64*784*4 + 64*128*4, freed 64*784*4, the peak both at once. */
+static void test_memory_frees(void)
+{
+  lm_scope_begin();
+  lm_tensor *xt = lm_rand(LM_SHAPE(784, 64));
+  lm_tensor *w = lm_rand(LM_SHAPE(128, 784));
+  lm_tensor *x = lm_transpose(xt, 0, 1);
+  mem_log m = {0};
+  int h = lm_add_op_hook(mem_hook, &m);
+  bool grad = lm_set_grad_enabled(false);
+  lm_set_op_memory(true);
+  int64_t before = lm_memory_allocated(LM_CPU);
+  lm_tensor *y = lm_linear(x, w, NULL);
+  lm_set_op_memory(false);
+  lm_set_grad_enabled(grad);
+  lm_remove_op_hook(h);
+  g_assert_nonnull(y);
+
+  g_assert_cmpint(m.n, ==, 1);
+  g_assert_cmpstr(m.op[0], ==, "linear");
+  g_assert_cmpint(m.ev[0].alloc_bytes, ==, 64 * 784 * 4 + 64 * 128 * 4);
+  g_assert_cmpint(m.ev[0].free_bytes, ==, 64 * 784 * 4);
+  g_assert_cmpint(m.ev[0].mem_after, ==, before + 64 * 128 * 4);
+  g_assert_cmpint(m.ev[0].mem_peak, ==, before + 64 * 784 * 4 + 64 * 128 * 4);
+  lm_scope_end();
+}
+
+/* Off (the default), the hooks see no memory: every field 0, as they
+ * would be for a build without it. */
+static void test_memory_off(void)
+{
+  lm_scope_begin();
+  g_assert_false(lm_op_memory());
+  lm_tensor *x = lm_rand(LM_SHAPE(64, 784));
+  lm_tensor *w = lm_rand(LM_SHAPE(128, 784));
+  lm_tensor_set_requires_grad(w, true);
+  mem_log m = {0};
+  int h = lm_add_op_hook(mem_hook, &m);
+  int64_t before = lm_memory_allocated(LM_CPU);
+  lm_backward(lm_sum(lm_linear(x, w, NULL)), NULL, false);
+  lm_remove_op_hook(h);
+  g_assert_cmpint(m.n, ==, 4);
+  for (int i = 0; i < m.n; i++) {
+    g_assert_false(m.ev[i].memory);
+    g_assert_cmpint(m.ev[i].alloc_bytes, ==, 0);
+    g_assert_cmpint(m.ev[i].free_bytes, ==, 0);
+    g_assert_cmpint(m.ev[i].mem_after, ==, 0);
+    g_assert_cmpint(m.ev[i].mem_peak, ==, 0);
+  }
+  /* the allocator's current bytes are kept either way */
+  g_assert_cmpint(lm_memory_allocated(LM_CPU), >, before);
+  lm_scope_end();
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -361,6 +488,9 @@ int main(int argc, char **argv)
   g_test_add_func("/engine/autograd/graph-walk", test_graph_walk);
   g_test_add_func("/engine/autograd/hooks", test_hooks);
   g_test_add_func("/engine/autograd/hooks/several", test_hooks_several);
+  g_test_add_func("/engine/autograd/memory", test_memory_profiling);
+  g_test_add_func("/engine/autograd/memory/frees", test_memory_frees);
+  g_test_add_func("/engine/autograd/memory/off", test_memory_off);
   g_test_add_func("/engine/autograd/module-path", test_module_path_errors);
   return g_test_run();
 }

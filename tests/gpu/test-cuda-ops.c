@@ -606,6 +606,49 @@ static void test_empty_losses(void)
   lm_set_error_handler(NULL, NULL);
 }
 
+/* Memory profiling (lm_set_op_memory) on cuda:0: an op counts the bytes
+ * it asked the caching allocator for, not the cache's blocks (sum's 4-byte
+ * result comes from a bigger cached block: 4), and what is allocated after
+ * it on the GPU; the CPU's bytes are another count, which the GPU ops leave
+ * alone. */
+typedef struct {
+  int n;
+  lm_hook_event ev[4];
+} gpu_mem_log;
+
+static void gpu_mem_hook(const lm_hook_event *ev, void *user_data)
+{
+  gpu_mem_log *m = user_data;
+  if (m->n < 4)
+    m->ev[m->n++] = *ev;
+}
+
+static void test_memory_profiling(void)
+{
+  if (!setup())
+    return;
+  lm_scope_begin();
+  lm_tensor *x = lm_to(lm_rand(LM_SHAPE(64, 784)), LM_CUDA0);
+  lm_tensor *w = lm_to(lm_rand(LM_SHAPE(128, 784)), LM_CUDA0);
+  lm_tensor *b = lm_to(lm_rand(LM_SHAPE(128)), LM_CUDA0);
+  gpu_mem_log m = {0};
+  int h = lm_add_op_hook(gpu_mem_hook, &m);
+  lm_set_op_memory(true);
+  int64_t cpu_before = lm_memory_allocated(LM_CPU), gpu_before = lm_memory_allocated(LM_CUDA0);
+  lm_tensor *y = lm_linear(x, w, b);
+  lm_tensor *s = lm_sum(y);
+  lm_set_op_memory(false);
+  lm_remove_op_hook(h);
+  gt_assert(s != NULL);
+  gt_assert(m.n == 2);
+  gt_assert(m.ev[0].memory && m.ev[0].alloc_bytes == 64 * 128 * 4 && m.ev[0].free_bytes == 0);
+  gt_assert(m.ev[0].mem_after == gpu_before + 64 * 128 * 4);
+  gt_assert(m.ev[1].alloc_bytes == 4 && m.ev[1].mem_after == gpu_before + 64 * 128 * 4 + 4);
+  gt_assert(lm_memory_allocated(LM_CUDA0) == m.ev[1].mem_after);
+  gt_assert(lm_memory_allocated(LM_CPU) == cpu_before);
+  lm_scope_end();
+}
+
 int main(int argc, char **argv)
 {
   gt_poison_gpu_memory();
@@ -618,5 +661,6 @@ int main(int argc, char **argv)
   gt_add("/cuda/ops/to-round-trip", test_to_round_trip);
   gt_add("/cuda/ops/device-errors", test_device_mismatch);
   gt_add("/cuda/ops/empty-losses", test_empty_losses);
+  gt_add("/cuda/ops/memory-profiling", test_memory_profiling);
   return gt_run();
 }

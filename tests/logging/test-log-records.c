@@ -1137,6 +1137,20 @@ static lm_trace *timed_trace(int64_t step) {
   return t;
 }
 
+/* The run file at path as an older lumen-log wrote it (drop_sql removes
+ * the columns it lacked), reopened by a writer that adds trace t (freed). */
+static void add_trace_to_older_file(const char *dir, const char *run, const char *path,
+                                    const char *drop_sql, lm_trace *t) {
+  sqlite3 *db;
+  g_assert_cmpint(sqlite3_open(path, &db), ==, SQLITE_OK);
+  g_assert_cmpint(sqlite3_exec(db, drop_sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close(db);
+  lm_writer *w = writer_open(dir, run);
+  assert_ok(lm_writer_add_trace(w, t, NULL));
+  lm_trace_free(t);
+  assert_ok(lm_writer_close(w));
+}
+
 static void test_trace_times(void) {
   char *dir = tmpdir_new();
   lm_writer *w = writer_open(dir, "prof");
@@ -1161,19 +1175,12 @@ static void test_trace_times(void) {
   sqlite3_close(db);
 
   /* the same file as a lumen-log from before op times wrote it */
-  g_assert_cmpint(sqlite3_open(path, &db), ==, SQLITE_OK);
-  g_assert_cmpint(sqlite3_exec(db, "ALTER TABLE trace_events DROP COLUMN start_ns; "
-                                   "ALTER TABLE trace_events DROP COLUMN dur_ns; "
-                                   "ALTER TABLE trace_events DROP COLUMN input_shapes; "
-                                   "ALTER TABLE traces DROP COLUMN dur_ns",
-                               NULL, NULL, NULL),
-                  ==, SQLITE_OK);
-  sqlite3_close(db);
-  w = writer_open(dir, "prof");
-  t = timed_trace(6);
-  assert_ok(lm_writer_add_trace(w, t, NULL));
-  lm_trace_free(t);
-  assert_ok(lm_writer_close(w));
+  add_trace_to_older_file(dir, "prof", path,
+                          "ALTER TABLE trace_events DROP COLUMN start_ns; "
+                          "ALTER TABLE trace_events DROP COLUMN dur_ns; "
+                          "ALTER TABLE trace_events DROP COLUMN input_shapes; "
+                          "ALTER TABLE traces DROP COLUMN dur_ns",
+                          timed_trace(6));
   db = db_open_ro(path);
   g_assert_cmpint(db_int(db, "SELECT count(*) FROM trace_events"), ==, 4);
   g_assert_cmpint(db_int(db, "SELECT count(*) FROM trace_events e JOIN traces t ON "
@@ -1183,6 +1190,58 @@ static void test_trace_times(void) {
                              "t.id = e.trace_id WHERE t.step = 6 AND e.seq = 0"),
                   ==, 2500);
   g_assert_cmpint(db_int(db, "SELECT dur_ns FROM traces WHERE step = 6"), ==, 90000);
+  sqlite3_close(db);
+  g_free(path);
+  tmpdir_free(dir);
+}
+
+/* Memory (lumen-train --profile-memory): an event's alloc_bytes,
+ * free_bytes, mem_after and mem_peak; NULL for events without. A file
+ * from before them (the columns dropped) gets them from a reopening
+ * writer, its old rows NULL. Negative bytes are refused by name. */
+static lm_trace *memory_trace(int64_t step) {
+  lm_trace *t = timed_trace(step);
+  /* the backward event added last */
+  assert_ok(lm_trace_set_event_memory(t, 32768, 512, 1081344, 1114112));
+  return t;
+}
+
+static void test_trace_memory(void) {
+  char *dir = tmpdir_new();
+  lm_writer *w = writer_open(dir, "mem");
+  lm_trace *t = memory_trace(5);
+  g_assert_cmpint(lm_trace_set_event_memory(t, -1, 0, 0, 0), ==, LM_ERR_INVALID_ARG);
+  g_assert_nonnull(strstr(lm_log_last_error(), "alloc_bytes -1"));
+  assert_ok(lm_writer_add_trace(w, t, NULL));
+  lm_trace_free(t);
+  char *path = g_strdup(lm_writer_file_path(w));
+  assert_ok(lm_writer_close(w));
+
+  sqlite3 *db = db_open_ro(path);
+  g_assert_cmpint(db_int(db, "SELECT alloc_bytes FROM trace_events WHERE seq = 1"), ==, 32768);
+  g_assert_cmpint(db_int(db, "SELECT free_bytes FROM trace_events WHERE seq = 1"), ==, 512);
+  g_assert_cmpint(db_int(db, "SELECT mem_after FROM trace_events WHERE seq = 1"), ==, 1081344);
+  g_assert_cmpint(db_int(db, "SELECT mem_peak FROM trace_events WHERE seq = 1"), ==, 1114112);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM trace_events WHERE seq = 0 AND alloc_bytes IS NULL AND "
+                             "free_bytes IS NULL AND mem_after IS NULL AND mem_peak IS NULL"),
+                  ==, 1);
+  sqlite3_close(db);
+
+  /* the same file as a lumen-log from before memory profiling wrote it */
+  add_trace_to_older_file(dir, "mem", path,
+                          "ALTER TABLE trace_events DROP COLUMN alloc_bytes; "
+                          "ALTER TABLE trace_events DROP COLUMN free_bytes; "
+                          "ALTER TABLE trace_events DROP COLUMN mem_after; "
+                          "ALTER TABLE trace_events DROP COLUMN mem_peak",
+                          memory_trace(6));
+  db = db_open_ro(path);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM trace_events"), ==, 4);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM trace_events e JOIN traces t ON "
+                             "t.id = e.trace_id WHERE t.step = 5 AND e.alloc_bytes IS NULL"),
+                  ==, 2);
+  g_assert_cmpint(db_int(db, "SELECT e.mem_peak FROM trace_events e JOIN traces t ON "
+                             "t.id = e.trace_id WHERE t.step = 6 AND e.seq = 1"),
+                  ==, 1114112);
   sqlite3_close(db);
   g_free(path);
   tmpdir_free(dir);
@@ -1290,6 +1349,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/logging/pr-curve/old-file", test_pr_curve_old_file);
   g_test_add_func("/logging/graph-trace", test_graph_and_trace);
   g_test_add_func("/logging/trace-times", test_trace_times);
+  g_test_add_func("/logging/trace-memory", test_trace_memory);
   g_test_add_func("/logging/run/default-name", test_default_run_name);
   g_test_add_func("/logging/run/nested-name", test_nested_run_name);
   g_test_add_func("/logging/run/metadata", test_run_metadata);

@@ -19,7 +19,11 @@
  * as the hovered one and named as its tooltip would (the
  * accessible description), Enter and space select its node;
  * `lumen --view profile --screenshot`, light and dark, has the timeline's
- * bars and the slowest box on it.
+ * bars, the memory curve and the slowest box on it.
+ * Memory (the fixture runs --profile-memory): "CPU Mem" and "Self CPU
+ * Mem" sums with a nested op, their sorts, the curve's points and peak,
+ * torch's byte units; in the pane, the columns' cells and sorts, the
+ * curve's pixels and tooltips, and a step without memory hiding them.
  * lumen-train names the --profile-steps past the run's end.
  */
 #include <glib.h>
@@ -65,8 +69,35 @@ made_up_trace (void)
       t->events[i].backward = ev[i].bwd;
       t->events[i].start_ns = ev[i].start;
       t->events[i].dur_ns = ev[i].dur;
+      /* no memory, as the reader gives a step profiled without it */
+      t->events[i].alloc_bytes = t->events[i].free_bytes = -1;
+      t->events[i].mem_after = t->events[i].mem_peak = -1;
     }
   t->n_ops = (gint64) t->n_events;
+  return t;
+}
+
+/* made_up_trace with memory (bytes allocated, freed, allocated after,
+ * most during): node 1's forward allocates 1000 and frees 100, node 4's
+ * nested in it 400 and 100 of those; node 2's forward 32 KB; its backward
+ * allocates 1 KB, frees 2 KB and peaks at 40000 in between; node 1's
+ * backward frees 512. */
+static LmTraceData *
+made_up_memory_trace (void)
+{
+  static const gint64 mem[][4] = {
+    { 1000, 100, 1900, 2000 }, { 400, 100, 1300, 1400 }, { 32768, 0, 34668, 34668 },
+    { 1024, 2048, 33644, 40000 }, { -1, -1, -1, -1 }, { 0, 512, 33132, 33644 },
+  };
+  LmTraceData *t = made_up_trace ();
+
+  for (gsize i = 0; i < t->n_events; i++)
+    {
+      t->events[i].alloc_bytes = mem[i][0];
+      t->events[i].free_bytes = mem[i][1];
+      t->events[i].mem_after = mem[i][2];
+      t->events[i].mem_peak = mem[i][3];
+    }
   return t;
 }
 
@@ -197,27 +228,104 @@ test_sums (void)
 }
 
 /* A run file from before op times: its traces still read, untimed. */
+/* torch's "CPU Mem" and "Self CPU Mem": allocated less freed by a row's
+ * events and those nested in them / by its events alone; sorts by either;
+ * the step's curve (each op's start and end, in time order, a nested op's
+ * points inside its parent's) and its peak's op; bytes in torch's units. */
 static void
-test_old_file (void)
+test_memory_sums (void)
 {
-  g_autofree char *dir = g_build_filename (tmpdir, "old", NULL);
-  g_autofree char *copy = g_build_filename (tmpdir, "old.lumen", NULL);
+  g_autoptr (LmTraceData) t = made_up_memory_trace ();
+  g_autoptr (LmGraphData) g = made_up_graph ();
+  g_autoptr (LmProfile) p = lm_profile_compute (t, g, LM_PROFILE_BY_NODE);
+  char b[32];
+
+  g_assert_true (p->has_memory);
+  g_assert_cmpint (row_of (p, 1)->mem_bytes, ==, 900 - 512);
+  g_assert_cmpint (row_of (p, 1)->self_mem_bytes, ==, 900 - 300 - 512);
+  g_assert_cmpint (row_of (p, 4)->mem_bytes, ==, 300);
+  g_assert_cmpint (row_of (p, 4)->self_mem_bytes, ==, 300);
+  g_assert_cmpint (row_of (p, 2)->mem_bytes, ==, 32768 + 1024 - 2048);
+  g_assert_cmpint (row_of (p, 2)->self_mem_bytes, ==, 32768 + 1024 - 2048);
+  lm_profile_sort (p, LM_PROFILE_SORT_MEM);
+  g_assert_cmpint (p->rows[0].node_id, ==, 2);
+  g_assert_cmpint (p->rows[1].node_id, ==, 1);
+  g_assert_cmpint (p->rows[2].node_id, ==, 4);
+  lm_profile_sort (p, LM_PROFILE_SORT_SELF_MEM);
+  g_assert_cmpint (p->rows[0].node_id, ==, 2);
+  g_assert_cmpint (p->rows[1].node_id, ==, 4);
+  g_assert_cmpint (p->rows[2].node_id, ==, 1);
+
+  static const LmProfileMemPoint curve[] = {
+    { 0, 1000, 0, FALSE }, { 20, 1000, 1, FALSE }, { 50, 1300, 1, TRUE }, { 100, 1900, 0, TRUE },
+    { 100, 1900, 2, FALSE }, { 400, 34668, 2, TRUE }, { 500, 34668, 3, FALSE }, { 1100, 33644, 3, TRUE },
+    { 1100, 33644, 5, FALSE }, { 1200, 33132, 5, TRUE },
+  };
+  g_assert_cmpuint (p->n_mem_points, ==, G_N_ELEMENTS (curve));
+  for (gsize i = 0; i < p->n_mem_points; i++)
+    {
+      g_assert_cmpint (p->mem_points[i].t_ns, ==, curve[i].t_ns);
+      g_assert_cmpint (p->mem_points[i].bytes, ==, curve[i].bytes);
+      g_assert_cmpuint (p->mem_points[i].event, ==, curve[i].event);
+      g_assert_cmpint (p->mem_points[i].end, ==, curve[i].end);
+    }
+  g_assert_cmpint (p->mem_peak_bytes, ==, 40000);
+  g_assert_cmpint (p->mem_peak_event, ==, 3);
+
+  /* by op type: the two linears' nodes together */
+  g_autoptr (LmProfile) by_op = lm_profile_compute (t, g, LM_PROFILE_BY_OP);
+  for (gsize i = 0; i < by_op->n_rows; i++)
+    if (strcmp (by_op->rows[i].op, "linear") == 0)
+      g_assert_cmpint (by_op->rows[i].mem_bytes, ==, 388 + 300);
+
+  /* a step without memory has no columns' worth: all 0, no curve */
+  g_autoptr (LmTraceData) plain = made_up_trace ();
+  g_autoptr (LmProfile) none = lm_profile_compute (plain, g, LM_PROFILE_BY_NODE);
+  g_assert_false (none->has_memory);
+  g_assert_cmpuint (none->n_mem_points, ==, 0);
+  g_assert_cmpint (none->mem_peak_event, ==, -1);
+  g_assert_cmpint (row_of (none, 2)->mem_bytes, ==, 0);
+
+  /* torch.autograd.profiler_util._format_memory's numbers (PyTorch 1.13:
+   * 0 b, 512 b, 1023 b, 1.00 Kb, 1.50 Kb, 32.00 Kb, -1.50 Mb, 2.00 Gb),
+   * with the usual unit names */
+  g_assert_cmpstr (lm_profile_bytes_text (0, b, sizeof b), ==, "0 B");
+  g_assert_cmpstr (lm_profile_bytes_text (512, b, sizeof b), ==, "512 B");
+  g_assert_cmpstr (lm_profile_bytes_text (1023, b, sizeof b), ==, "1023 B");
+  g_assert_cmpstr (lm_profile_bytes_text (1024, b, sizeof b), ==, "1.00 KB");
+  g_assert_cmpstr (lm_profile_bytes_text (1536, b, sizeof b), ==, "1.50 KB");
+  g_assert_cmpstr (lm_profile_bytes_text (32768, b, sizeof b), ==, "32.00 KB");
+  g_assert_cmpstr (lm_profile_bytes_text (-1572864, b, sizeof b), ==, "-1.50 MB");
+  g_assert_cmpstr (lm_profile_bytes_text ((gint64) 2 << 30, b, sizeof b), ==, "2.00 GB");
+}
+
+/* A copy of the fixture run (named name in the test's folder) as an older
+ * lumen-log wrote it: sql (dropping columns) run on it. */
+static char *
+copy_of_run (const char *name, const char *sql)
+{
+  char *copy = g_build_filename (tmpdir, name, NULL);
   g_autofree char *contents = NULL;
+  g_autofree char *all = g_strconcat ("PRAGMA journal_mode = DELETE; ", sql, NULL);
   gsize len;
-  char *error = NULL;
   sqlite3 *db;
 
   g_assert_true (g_file_get_contents (run_file, &contents, &len, NULL));
   g_assert_true (g_file_set_contents (copy, contents, (gssize) len, NULL));
   g_assert_cmpint (sqlite3_open (copy, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, "PRAGMA journal_mode = DELETE; "
-                                     "ALTER TABLE trace_events DROP COLUMN start_ns; "
-                                     "ALTER TABLE trace_events DROP COLUMN dur_ns; "
-                                     "ALTER TABLE trace_events DROP COLUMN input_shapes; "
-                                     "ALTER TABLE traces DROP COLUMN dur_ns",
-                                 NULL, NULL, NULL),
-                   ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, all, NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
+  return copy;
+}
+
+static void
+test_old_file (void)
+{
+  char *error = NULL;
+  g_autofree char *copy = copy_of_run ("old.lumen", "ALTER TABLE trace_events DROP COLUMN start_ns; "
+                                                    "ALTER TABLE trace_events DROP COLUMN dur_ns; "
+                                                    "ALTER TABLE trace_events DROP COLUMN input_shapes; "
+                                                    "ALTER TABLE traces DROP COLUMN dur_ns");
   GArray *list = lm_trace_data_list (copy, -1, &error);
   g_assert_null (error);
   g_assert_cmpuint (list->len, ==, 1);
@@ -238,6 +346,30 @@ test_old_file (void)
   list = lm_trace_data_list (run_file, -1, &error);
   g_assert_true (g_array_index (list, LmTraceInfo, 0).timed);
   g_array_unref (list);
+
+  /* a file from before memory profiling (times, no memory columns):
+   * times and no memory */
+  g_autofree char *copy2 = copy_of_run ("old-memory.lumen", "ALTER TABLE trace_events DROP COLUMN alloc_bytes; "
+                                                            "ALTER TABLE trace_events DROP COLUMN free_bytes; "
+                                                            "ALTER TABLE trace_events DROP COLUMN mem_after; "
+                                                            "ALTER TABLE trace_events DROP COLUMN mem_peak");
+  list = lm_trace_data_list (copy2, -1, &error);
+  g_assert_null (error);
+  g_autoptr (LmTraceData) nomem = lm_trace_data_load (copy2, g_array_index (list, LmTraceInfo, 0).id, FALSE, &error);
+  g_assert_null (error);
+  g_array_unref (list);
+  for (gsize i = 0; i < nomem->n_events; i++)
+    g_assert_cmpint (nomem->events[i].alloc_bytes, ==, -1);
+  g_autoptr (LmProfile) p = lm_profile_compute (nomem, NULL, LM_PROFILE_BY_NODE);
+  g_assert_nonnull (p);
+  g_assert_false (p->has_memory);
+  /* as written (--profile-memory): every op's memory */
+  list = lm_trace_data_list (run_file, -1, &error);
+  g_autoptr (LmTraceData) mem = lm_trace_data_load (run_file, g_array_index (list, LmTraceInfo, 0).id, FALSE, &error);
+  g_array_unref (list);
+  g_autoptr (LmProfile) pm = lm_profile_compute (mem, NULL, LM_PROFILE_BY_NODE);
+  g_assert_true (pm->has_memory);
+  g_assert_cmpuint (pm->n_mem_points, ==, 2 * pm->n_timed);
 }
 
 static void
@@ -874,6 +1006,157 @@ test_dark_scale (void)
 /* lumen --view profile's screenshot, light and dark: the timeline's bars
  * (forward blue over backward orange) and the slowest box in the scale's
  * dark end are on screen. */
+/* Sends a click to the first click gesture of w at (x, y). */
+static void
+click_on (GtkWidget *w, double x, double y)
+{
+  GListModel *ctl = gtk_widget_observe_controllers (w);
+
+  for (guint k = 0; k < g_list_model_get_n_items (ctl); k++)
+    {
+      g_autoptr (GObject) c = g_list_model_get_item (ctl, k);
+      if (GTK_IS_GESTURE_CLICK (c))
+        {
+          g_signal_emit_by_name (c, "released", 1, x, y);
+          break;
+        }
+    }
+  g_object_unref (ctl);
+}
+
+/* The texts of the row whose first cell reads name. */
+static GPtrArray *
+row_texts (GtkWidget *pane, const char *name)
+{
+  GtkWidget *first = find_label (pane, name);
+  GPtrArray *texts = g_ptr_array_new ();
+
+  g_assert_nonnull (first);
+  for (GtkWidget *c = first; c; c = gtk_widget_get_next_sibling (c))
+    g_ptr_array_add (texts, (gpointer) gtk_label_get_text (GTK_LABEL (c)));
+  return texts;
+}
+
+/* A step profiled with memory (the fixture runs --profile-memory): the
+ * table has "CPU Mem" and "Self CPU Mem" (their tooltips say what they
+ * count), each row's cells are its bytes in torch's units, and a click on
+ * a heading sorts by it; the first Linear(784, 128)'s forward allocated
+ * 64*128*4 bytes and freed none. Under the timeline the memory curve is
+ * drawn (its line, and the red dot of the peak), its tooltip at the dot
+ * names the peak's bytes and op, at the right end the bytes allocated
+ * after the last op. A step without memory hides the columns and the
+ * curve. */
+static void
+test_memory_pane (void)
+{
+  LmGraphData *g = NULL;
+  LmTraceData *t = load_profiled (&g);
+  char b[32];
+
+  if (t == NULL)
+    return;
+  GtkWidget *win, *view;
+  GtkWidget *pane = show_view_and_pane (g, t, &win, &view);
+  LmProfilePane *pp = LM_PROFILE_PANE (pane);
+  const LmProfile *p = lm_profile_pane_get_profile (pp);
+  g_assert_true (p->has_memory);
+
+  /* the first linear's forward, as the engine counts it */
+  gint64 fc1 = -1;
+  for (gsize i = 0; i < t->n_events; i++)
+    if (!t->events[i].backward && g_strcmp0 (t->events[i].input_shapes, "[[64, 784], [128, 784], [128]]") == 0)
+      {
+        fc1 = t->events[i].node_id;
+        g_assert_cmpint (t->events[i].alloc_bytes, ==, 64 * 128 * 4);
+        g_assert_cmpint (t->events[i].free_bytes, ==, 0);
+      }
+  g_assert_cmpint (fc1, >, 0);
+
+  GtkWidget *mem_head = find_label (pane, "CPU Mem"), *self_head = find_label (pane, "Self CPU Mem");
+  g_assert_nonnull (mem_head);
+  g_assert_nonnull (self_head);
+  g_assert_true (gtk_widget_get_visible (mem_head) && gtk_widget_get_visible (self_head));
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (mem_head), "freed"));
+  click_on (mem_head, 2, 2);
+  p = lm_profile_pane_get_profile (pp);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (mem_head)), ==, "CPU Mem ▾");
+  for (gsize i = 1; i < p->n_rows; i++)
+    g_assert_cmpint (p->rows[i - 1].mem_bytes, >=, p->rows[i].mem_bytes);
+  click_on (self_head, 2, 2);
+  p = lm_profile_pane_get_profile (pp);
+  for (gsize i = 1; i < p->n_rows; i++)
+    g_assert_cmpint (p->rows[i - 1].self_mem_bytes, >=, p->rows[i].self_mem_bytes);
+  /* the rows' cells: the sums in torch's units */
+  for (gsize i = 0; i < p->n_rows; i++)
+    {
+      const LmProfileRow *r = &p->rows[i];
+      g_autofree char *name = *r->module ? g_strdup_printf ("%s  %s", r->op, r->module) : g_strdup (r->op);
+      g_autoptr (GPtrArray) cells = row_texts (pane, name);
+      gint64 net = 0;
+      for (gsize k = 0; k < t->n_events; k++)
+        if (t->events[k].node_id == r->node_id && t->events[k].dur_ns >= 0)
+          net += t->events[k].alloc_bytes - t->events[k].free_bytes;
+      g_assert_cmpint (r->mem_bytes, ==, net);
+      g_assert_cmpuint (cells->len, ==, 10);
+      g_assert_cmpstr (g_ptr_array_index (cells, 8), ==, lm_profile_bytes_text (r->mem_bytes, b, sizeof b));
+      g_assert_cmpstr (g_ptr_array_index (cells, 9), ==, lm_profile_bytes_text (r->self_mem_bytes, b, sizeof b));
+      if (r->node_id == fc1)
+        g_test_message ("first linear: %s, %s", (char *) g_ptr_array_index (cells, 8),
+                        (char *) g_ptr_array_index (cells, 9));
+    }
+
+  /* the curve */
+  GtkWidget *curve = lm_profile_pane_get_memory (pp);
+  g_assert_true (gtk_widget_get_visible (curve));
+  int w, h;
+  gsize stride;
+  g_autofree guchar *px = widget_pixels_render (curve, &w, &h, &stride);
+  guint line = widget_pixels_count (px, stride, w, h, 0.20, 0.52, 0.25, 0.04);
+  guint dot = widget_pixels_count (px, stride, w, h, 0.85, 0.15, 0.15, 0.04);
+  g_test_message ("memory curve: %u line pixels, %u peak dot pixels", line, dot);
+  g_assert_cmpuint (line, >, 100);
+  g_assert_cmpuint (dot, >, 10);
+  gint64 t0 = G_MAXINT64, t1 = 0;
+  for (gsize i = 0; i < t->n_events; i++)
+    if (t->events[i].dur_ns >= 0)
+      {
+        t0 = MIN (t0, t->events[i].start_ns);
+        t1 = MAX (t1, t->events[i].start_ns + t->events[i].dur_ns);
+      }
+  const LmTraceDataEvent *pe = &t->events[p->mem_peak_event];
+  for (gsize i = 0; i < t->n_events; i++)
+    if (t->events[i].dur_ns >= 0)
+      g_assert_cmpint (t->events[i].mem_peak, <=, p->mem_peak_bytes);
+  double peak_x = 4 + (pe->start_ns - t0 + pe->dur_ns / 2.0) * (w - 8) / (double) (t1 - t0);
+  g_autofree char *tip = lm_profile_pane_memory_text (pp, peak_x, 8);
+  g_test_message ("peak tooltip: %s", tip);
+  g_assert_nonnull (tip);
+  g_assert_true (g_str_has_prefix (tip, "Peak: "));
+  g_assert_nonnull (strstr (tip, lm_profile_bytes_text (p->mem_peak_bytes, b, sizeof b)));
+  g_assert_nonnull (strstr (tip, pe->backward ? ", backward" : ", forward"));
+  g_assert_nonnull (strstr (lm_profile_pane_get_summary (pp), "Memory peaked at"));
+  g_autofree char *end_tip = lm_profile_pane_memory_text (pp, w - 2, h - 4);
+  g_test_message ("end tooltip: %s", end_tip);
+  g_assert_nonnull (end_tip);
+  const LmProfileMemPoint *last = &p->mem_points[p->n_mem_points - 1];
+  g_assert_true (g_str_has_prefix (end_tip, lm_profile_bytes_text (last->bytes, b, sizeof b)));
+  g_assert_nonnull (strstr (end_tip, " allocated after "));
+  g_assert_null (lm_profile_pane_memory_text (pp, 1, h - 4));
+
+  /* the same step without memory */
+  LmTraceData *shown = (LmTraceData *) lm_graph_view_get_trace (LM_GRAPH_VIEW (view));
+  for (gsize i = 0; i < shown->n_events; i++)
+    shown->events[i].alloc_bytes = shown->events[i].free_bytes = shown->events[i].mem_after
+      = shown->events[i].mem_peak = -1;
+  lm_profile_pane_reload (pp);
+  g_assert_false (lm_profile_pane_get_profile (pp)->has_memory);
+  g_assert_false (gtk_widget_get_visible (mem_head));
+  g_assert_false (gtk_widget_get_visible (self_head));
+  g_assert_false (gtk_widget_get_visible (curve));
+  g_assert_null (strstr (lm_profile_pane_get_summary (pp), "Memory"));
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
 static void
 test_app_screenshot (void)
 {
@@ -895,7 +1178,7 @@ test_app_screenshot (void)
       int status = 0, w, h;
       gsize stride;
       g_autofree char *err = NULL;
-      guint blue = 0, orange = 0, hot = 0;
+      guint blue = 0, orange = 0, hot = 0, curve = 0;
       double blue_y = 0, orange_y = 0;
 
       g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, &err, &status,
@@ -912,6 +1195,7 @@ test_app_screenshot (void)
             if (widget_pixels_near (buf, stride, x, y, 0.93, 0.55, 0.15, 0.02))
               orange++, orange_y += y;
             hot += widget_pixels_near (buf, stride, x, y, slow[k][0], slow[k][1], slow[k][2], 0.03);
+            curve += widget_pixels_near (buf, stride, x, y, 0.20, 0.52, 0.25, 0.03);
           }
       g_test_message ("%s: %u forward, %u backward bar pixels, %u of the slowest colour", themes[k], blue, orange,
                       hot);
@@ -919,6 +1203,8 @@ test_app_screenshot (void)
       g_assert_cmpuint (orange, >, 100);
       g_assert_cmpfloat (blue_y / blue, <, orange_y / orange);
       g_assert_cmpuint (hot, >, 1000); /* a box, not only the legend's end */
+      g_test_message ("%s: %u memory curve pixels", themes[k], curve);
+      g_assert_cmpuint (curve, >, 100);
     }
 }
 
@@ -949,6 +1235,7 @@ main (int argc, char **argv)
     cli.run = "mlp";
     cli.profile_steps[0] = 2;
     cli.n_profile_steps = 1;
+    cli.profile_memory = TRUE;
     cli.stop_after_steps_set = TRUE;
     cli.stop_after_steps = 3;
     FILE *out = tmpfile ();
@@ -957,7 +1244,9 @@ main (int argc, char **argv)
     run_file = g_build_filename (tmpdir, "mlp", "run.lumen", NULL);
   }
   g_test_add_func ("/trace/profile/sums", test_sums);
+  g_test_add_func ("/trace/profile/memory-sums", test_memory_sums);
   g_test_add_func ("/trace/profile/old-file", test_old_file);
+  g_test_add_func ("/trace/profile/memory-pane", test_memory_pane);
   g_test_add_func ("/trace/profile/pane-and-colours", test_pane_and_colours);
   g_test_add_func ("/trace/profile/timeline-keys", test_timeline_keys);
   g_test_add_func ("/trace/profile/dark-scale", test_dark_scale);

@@ -301,6 +301,64 @@ static void test_profile_steps(void)
   fclose(null);
 }
 
+/* --profile-memory: the profiled steps' op events carry the bytes they
+ * allocated and freed and what was allocated after them and at the most;
+ * parameter gradient events do not. The MLP's first Linear(784, 128) on a
+ * batch of 64 allocates its output, 64*128*4 bytes, and frees nothing in
+ * its forward; its backward allocates dW and db (x needs no gradient).
+ * --profile-steps alone records no memory. */
+static void test_profile_memory(void)
+{
+  lm_train_cli cli;
+  FILE *null = fopen("/dev/null", "w");
+  base_cli(&cli, "profiled-memory");
+  char *argv[] = { "lumen-train", "--profile-memory", NULL };
+  g_assert_cmpint(lm_train_cli_parse(&cli, 2, argv, null, null), ==, LM_CLI_RUN);
+  cli.stop_after_steps_set = true;
+  cli.stop_after_steps = 4;
+  g_assert_cmpint(lm_train_app_run(&cli, null, stderr, NULL), ==, 0);
+  char *path = run_path("profiled-memory");
+  sqlite3 *db = train_fixture_open_run(path);
+  g_assert_cmpint(train_fixture_int(db, "SELECT group_concat(step) = '2,3,4' FROM traces"), ==, 1);
+  const char *join = "FROM trace_events e JOIN traces t ON t.id = e.trace_id "
+                     "JOIN graph_nodes n ON n.graph_id = t.graph_id AND n.node_id = e.node_id ";
+  g_autofree char *unmeasured = g_strdup_printf ("SELECT count(*) %s WHERE n.op != 'parameter' AND "
+                                                 "(e.alloc_bytes IS NULL OR e.free_bytes IS NULL OR "
+                                                 "e.mem_after IS NULL OR e.mem_peak < e.mem_after)", join);
+  g_assert_cmpint(train_fixture_int(db, unmeasured), ==, 0);
+  g_autofree char *params = g_strdup_printf ("SELECT count(*) %s WHERE n.op = 'parameter' AND "
+                                             "e.alloc_bytes IS NOT NULL", join);
+  g_assert_cmpint(train_fixture_int(db, params), ==, 0);
+  g_autofree char *fc1 = g_strdup_printf ("SELECT group_concat(e.alloc_bytes || '/' || e.free_bytes) %s "
+                                          "WHERE n.op = 'linear' AND e.input_shapes LIKE '[[64, 784],%%' "
+                                          "AND e.phase = 'forward'", join);
+  g_autofree char *fc1_text = train_fixture_text(db, fc1);
+  g_assert_cmpstr(fc1_text, ==, "32768/0,32768/0,32768/0");
+  g_autofree char *fc1_back = g_strdup_printf ("SELECT group_concat(e.alloc_bytes) %s WHERE n.op = 'linear' "
+                                               "AND n.node_id = (SELECT min(n2.node_id) FROM graph_nodes n2 "
+                                               "WHERE n2.graph_id = t.graph_id AND n2.op = 'linear') "
+                                               "AND e.phase = 'backward' AND e.dur_ns IS NOT NULL", join);
+  g_autofree char *fc1_back_text = train_fixture_text(db, fc1_back);
+  g_assert_cmpstr(fc1_back_text, ==, "401920,401920,401920"); /* 128*784*4 + 128*4 */
+  sqlite3_close(db);
+  g_free(path);
+
+  base_cli(&cli, "profiled-time-only");
+  char *argv2[] = { "lumen-train", "--profile-steps", "2", NULL };
+  g_assert_cmpint(lm_train_cli_parse(&cli, 3, argv2, null, null), ==, LM_CLI_RUN);
+  cli.stop_after_steps_set = true;
+  cli.stop_after_steps = 2;
+  g_assert_cmpint(lm_train_app_run(&cli, null, stderr, NULL), ==, 0);
+  path = run_path("profiled-time-only");
+  db = train_fixture_open_run(path);
+  g_assert_cmpint(train_fixture_int(db, "SELECT count(*) FROM trace_events WHERE dur_ns IS NOT NULL"), >, 0);
+  g_assert_cmpint(train_fixture_int(db, "SELECT count(*) FROM trace_events WHERE alloc_bytes IS NOT NULL "
+                                        "OR mem_after IS NOT NULL"), ==, 0);
+  sqlite3_close(db);
+  g_free(path);
+  fclose(null);
+}
+
 static void test_cli(void)
 {
   lm_train_cli cli;
@@ -342,7 +400,28 @@ static void test_cli(void)
   fclose(h);
   g_assert_nonnull(strstr(help, "--trace-on-anomaly"));
   g_assert_nonnull(strstr(help, "--trace-steps LIST"));
+  g_assert_nonnull(strstr(help, "--profile-memory"));
   free(help);
+  /* --profile counts memory too; --profile-memory alone profiles
+   * --profile's steps; with --profile-steps, those */
+  char *prof[] = { "lumen-train", "--profile", NULL };
+  lm_train_cli_defaults(&cli);
+  g_assert_false(cli.profile_memory);
+  g_assert_cmpint(lm_train_cli_parse(&cli, 2, prof, null, null), ==, LM_CLI_RUN);
+  g_assert_true(cli.profile && cli.profile_memory);
+  char *mem[] = { "lumen-train", "--profile-memory", NULL };
+  lm_train_cli_defaults(&cli);
+  g_assert_cmpint(lm_train_cli_parse(&cli, 2, mem, null, null), ==, LM_CLI_RUN);
+  g_assert_true(cli.profile && cli.profile_memory);
+  char *steps[] = { "lumen-train", "--profile-memory", "--profile-steps", "7", NULL };
+  lm_train_cli_defaults(&cli);
+  g_assert_cmpint(lm_train_cli_parse(&cli, 4, steps, null, null), ==, LM_CLI_RUN);
+  g_assert_true(!cli.profile && cli.profile_memory);
+  g_assert_cmpint(cli.n_profile_steps, ==, 1);
+  char *time_only[] = { "lumen-train", "--profile-steps", "7", NULL };
+  lm_train_cli_defaults(&cli);
+  g_assert_cmpint(lm_train_cli_parse(&cli, 3, time_only, null, null), ==, LM_CLI_RUN);
+  g_assert_false(cli.profile_memory);
   fclose(null);
 }
 
@@ -356,6 +435,7 @@ int main(int argc, char **argv)
   g_test_add_func("/trace/run/values-cap", test_values_cap);
   g_test_add_func("/trace/run/anomaly", test_anomaly);
   g_test_add_func("/trace/run/profile-steps", test_profile_steps);
+  g_test_add_func("/trace/run/profile-memory", test_profile_memory);
   int rc = g_test_run();
   train_fixture_rmdir(tmpdir);
   g_free(data);

@@ -55,6 +55,17 @@ widget_pixels_near (const guchar *buf, gsize stride, int x, int y, double r, dou
   return fabs (px[2] / 255.0 - r) < tol && fabs (px[1] / 255.0 - g) < tol && fabs (px[0] / 255.0 - b) < tol;
 }
 
+guint
+widget_pixels_count (const guchar *buf, gsize stride, int width, int height, double r, double g, double b, double tol)
+{
+  guint n = 0;
+
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      n += widget_pixels_near (buf, stride, x, y, r, g, b, tol);
+  return n;
+}
+
 void
 widget_pixels_wait_laid_out (GtkWidget *graph_view)
 {

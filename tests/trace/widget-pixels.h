@@ -22,3 +22,6 @@ void     widget_pixels_wait_laid_out (GtkWidget *graph_view);
 /* Pixel (x, y) within tol of the colour (r, g, b) in 0..1, channel by channel. */
 gboolean widget_pixels_near   (const guchar *buf, gsize stride, int x, int y,
                                double r, double g, double b, double tol);
+/* How many of the width x height pixels are near (r, g, b) so. */
+guint    widget_pixels_count  (const guchar *buf, gsize stride, int width, int height,
+                               double r, double g, double b, double tol);
