@@ -85,30 +85,37 @@ lm_pbw_message (GByteArray *b, guint32 field, const GByteArray *m)
   lm_pbw_bytes (b, field, m->data, m->len);
 }
 
+/* n values of w bytes (8: double, 4: float), packed. */
+static void
+put_packed (GByteArray *b, guint32 field, const void *v, size_t n, guint w)
+{
+  put_key (b, field, 2);
+  put_varint (b, (guint64) n * w);
+  for (size_t i = 0; i < n; i++)
+    {
+      guint64 bits = 0;
+      if (w == 8)
+        memcpy (&bits, (const guint8 *) v + i * 8, 8);
+      else
+        {
+          guint32 b32;
+          memcpy (&b32, (const guint8 *) v + i * 4, 4);
+          bits = b32;
+        }
+      put_le (b, bits, w);
+    }
+}
+
 void
 lm_pbw_packed_doubles (GByteArray *b, guint32 field, const double *v, size_t n)
 {
-  put_key (b, field, 2);
-  put_varint (b, (guint64) n * 8);
-  for (size_t i = 0; i < n; i++)
-    {
-      guint64 bits;
-      memcpy (&bits, &v[i], sizeof bits);
-      put_le (b, bits, 8);
-    }
+  put_packed (b, field, v, n, 8);
 }
 
 void
 lm_pbw_packed_floats (GByteArray *b, guint32 field, const float *v, size_t n)
 {
-  put_key (b, field, 2);
-  put_varint (b, (guint64) n * 4);
-  for (size_t i = 0; i < n; i++)
-    {
-      guint32 bits;
-      memcpy (&bits, &v[i], sizeof bits);
-      put_le (b, bits, 4);
-    }
+  put_packed (b, field, v, n, 4);
 }
 
 void

@@ -7,6 +7,7 @@
 #include "lm-tb-export.h"
 #include "lm-tb-import.h"
 #include "lm-tfevents.h"
+#include "../import/tb-messages.h"
 #include "../logging/log-test-util.h"
 
 #include <math.h>
@@ -17,37 +18,16 @@
 
 #define T0 1669111200.0
 
-typedef struct
-{
-  GPtrArray *errors, *infos;
-} Messages;
-
-static void
-collect (const char *message, gboolean is_error, gpointer user_data)
-{
-  Messages *m = user_data;
-
-  g_ptr_array_add (is_error ? m->errors : m->infos, g_strdup (message));
-}
-
 static guint
 export_dir (const char *src, const char *dst, LmTbExportFlags flags, const char *runs,
             Messages *m)
 {
-  m->errors = g_ptr_array_new_with_free_func (g_free);
-  m->infos = g_ptr_array_new_with_free_func (g_free);
+  messages_init (m);
   LmTbExportOptions o = { .flags = flags, .runs = runs, .message = collect, .message_data = m };
   guint errors = lm_tb_export (src, dst, &o);
   for (guint i = 0; i < m->errors->len; i++)
     g_test_message ("error: %s", (const char *) m->errors->pdata[i]);
   return errors;
-}
-
-static void
-messages_clear (Messages *m)
-{
-  g_ptr_array_unref (m->errors);
-  g_ptr_array_unref (m->infos);
 }
 
 /* The one event file in dir (asserted), its name into *name. */
@@ -266,9 +246,8 @@ test_round_trip (void)
 
   g_autofree char *mid_run = g_build_filename (mid, "exp/a", NULL);
   LmTbImport *imp = lm_tb_import_new (mid_run, back, LM_TB_IMPORT_QUIET);
+  messages_init (&m);
   lm_tb_import_set_message_func (imp, collect, &m);
-  m.errors = g_ptr_array_new_with_free_func (g_free);
-  m.infos = g_ptr_array_new_with_free_func (g_free);
   lm_tb_import_poll (imp);
   g_assert_cmpuint (lm_tb_import_finish (imp, FALSE), ==, 0);
   lm_tb_import_free (imp);
