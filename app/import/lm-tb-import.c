@@ -191,16 +191,22 @@ add_histogram (Run *r, const char *tag, lm_histogram *h)
 }
 
 /* HistogramProto: bucket i holds the values in (limit[i-1], limit[i]];
- * TensorBoard draws the first from min and the last to max. */
+ * TensorBoard draws the first from min and the last to max.  PyTorch
+ * (and lumen-export) put an empty bucket first whose limit, at most min,
+ * is the left edge of the data's first bucket: that limit is the first
+ * edge and the last limit the last (unless it is TF's open end). */
 static void
 import_histo (Run *r, LmTfValue *v)
 {
   LmTfHisto *hp = &v->histo;
   guint k = MIN (hp->bucket->len, hp->bucket_limit->len);
+  const double *limit = (const double *) hp->bucket_limit->data;
+  const double *count = (const double *) hp->bucket->data;
+  guint skip = k >= 2 && count[0] == 0 && limit[0] <= hp->min ? 1 : 0;
   g_autofree double *edges = g_new (double, k + 1);
   lm_histogram h = { .count = hp->num, .min = hp->min, .max = hp->max, .sum = hp->sum,
-                     .sum_squares = hp->sum_squares, .bucket_count = k, .edges = edges,
-                     .counts = (const double *) hp->bucket->data };
+                     .sum_squares = hp->sum_squares, .bucket_count = k - skip, .edges = edges,
+                     .counts = count + skip };
 
   if (k == 0)
     {
@@ -208,10 +214,11 @@ import_histo (Run *r, LmTfValue *v)
       add_histogram (r, v->tag, &h);
       return;
     }
-  edges[0] = hp->min;
-  for (guint i = 1; i < k; i++)
-    edges[i] = g_array_index (hp->bucket_limit, double, i - 1);
-  edges[k] = hp->max;
+  edges[0] = skip ? limit[0] : hp->min;
+  for (guint i = 1; i < k - skip; i++)
+    edges[i] = limit[skip + i - 1];
+  k -= skip;
+  edges[k] = skip && limit[k] >= hp->max && limit[k] < G_MAXDOUBLE ? limit[k] : hp->max;
   /* keep them finite and ascending whatever the writer did */
   for (guint i = 0; i <= k; i++)
     {

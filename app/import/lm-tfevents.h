@@ -1,4 +1,5 @@
-/* lm-tfevents.h: reading TensorBoard event files (events.out.tfevents.*).
+/* lm-tfevents.h: reading (and writing) TensorBoard event files
+ * (events.out.tfevents.*).
  *
  * What it is for: the TFRecord framing those files use (length, masked
  * CRC-32C of the length, data, masked CRC-32C of the data) and a small
@@ -168,6 +169,26 @@ gboolean lm_tf_summary_foreach (const guint8 *data, size_t len, LmTfValueFunc fn
 GArray *lm_tf_tensor_numbers (const LmTfTensor *t, GError **error);
 /* Number of elements its shape holds (1 for a scalar). */
 gint64 lm_tf_tensor_numel (const LmTfTensor *t);
+
+/* ------------------------------------------------- protobuf encoding */
+
+/* Appenders of one field each to a message being built in b (for
+ * lumen-export, lm-tfevents-write.c).  Like the official runtime they
+ * write what they are given: leaving out proto3 defaults (0, "", false
+ * outside a oneof) is the caller's part. */
+void lm_pbw_varint (GByteArray *b, guint32 field, guint64 v);
+void lm_pbw_double (GByteArray *b, guint32 field, double v);
+void lm_pbw_float (GByteArray *b, guint32 field, float v);
+void lm_pbw_bytes (GByteArray *b, guint32 field, const void *data, size_t len);
+void lm_pbw_string (GByteArray *b, guint32 field, const char *s);
+/* A nested message built in m (may be empty: a set, empty message). */
+void lm_pbw_message (GByteArray *b, guint32 field, const GByteArray *m);
+/* repeated double / float, packed (proto3's encoding) */
+void lm_pbw_packed_doubles (GByteArray *b, guint32 field, const double *v, size_t n);
+void lm_pbw_packed_floats (GByteArray *b, guint32 field, const float *v, size_t n);
+/* One TFRecord (length, masked CRC of it, data, masked CRC of the data)
+ * appended to out. */
+void lm_tfrecord_frame (GByteArray *out, const void *data, size_t len);
 
 G_END_DECLS
 

@@ -8,6 +8,7 @@
 #include "lm-tb-import.h"
 #include "lm-tb-import-private.h"
 #include "lm-tfevents.h"
+#include "tb-messages.h"
 #include "../logging/log-test-util.h"
 
 #include <png.h>
@@ -15,33 +16,6 @@
 #include <sys/wait.h>
 
 #define T0 1669111200.0
-
-typedef struct
-{
-  GPtrArray *errors, *infos;
-} Messages;
-
-static void
-collect (const char *message, gboolean is_error, gpointer user_data)
-{
-  Messages *m = user_data;
-
-  g_ptr_array_add (is_error ? m->errors : m->infos, g_strdup (message));
-}
-
-static void
-messages_init (Messages *m)
-{
-  m->errors = g_ptr_array_new_with_free_func (g_free);
-  m->infos = g_ptr_array_new_with_free_func (g_free);
-}
-
-static void
-messages_clear (Messages *m)
-{
-  g_ptr_array_unref (m->errors);
-  g_ptr_array_unref (m->infos);
-}
 
 /* The message containing all of needles (NULL if none). */
 static const char *

@@ -1,0 +1,1012 @@
+/* lm-tb-export.c: Lumen runs -> TensorBoard event files (see
+ * lm-tb-export.h).  Each run's records are written one value an event,
+ * in wall-time order (then step, kind, logging order), with the messages
+ * and field order torch.utils.tensorboard (1.13) gives them: simple_value
+ * scalars, HistogramProto with PyTorch's empty first bucket (its limit is
+ * the left edge), PNG Summary.Image, "text", "pr_curves", "hparams" and
+ * "custom_scalars" plugin tensors, Event.graph_def.  proto3 defaults (0,
+ * empty) are left out as the official runtime leaves them out. */
+#include "lm-tb-export.h"
+#include "lm-tb-export-private.h"
+#include "lm-tfevents.h"
+
+#include <lm-reader-private.h>
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_DEPTH 32
+
+typedef enum
+{
+  K_SCALAR,
+  K_HISTOGRAM,
+  K_IMAGE,
+  K_TEXT,
+  K_PR_CURVE,
+  K_GRAPH,
+  K_CUSTOM,
+  K_HPARAMS,
+  K_EMBEDDING,
+  N_KINDS
+} Kind;
+
+static const char *const kind_names[N_KINDS][2] = {
+  { "scalar", "scalars" },       { "histogram", "histograms" },
+  { "image", "images" },         { "text", "texts" },
+  { "PR curve", "PR curves" },   { "graph", "graphs" },
+  { "custom scalars layout", "custom scalars layouts" },
+  { "hparams set", "hparams sets" }, { "embedding", "embeddings" },
+};
+
+typedef struct
+{
+  const LmTbExportOptions *opts;
+  const char *src, *dst;
+  GRegex *filter;
+  guint n_errors, n_runs;
+} Export;
+
+typedef struct
+{
+  Export *ex;
+  char *path;    /* .../run.lumen */
+  char *name;    /* the run's name under dst */
+  char *out_dir;
+  char *file;    /* the event file */
+  sqlite3 *db;
+  FILE *f;
+  GByteArray *rec, *framed;
+  guint64 counts[N_KINDS];
+  guint64 traces;
+  gboolean failed;
+} Run;
+
+G_GNUC_PRINTF (3, 4) static void
+say (Export *ex, gboolean is_error, const char *fmt, ...)
+{
+  va_list ap;
+  g_autofree char *msg = NULL;
+
+  va_start (ap, fmt);
+  msg = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  if (is_error)
+    ex->n_errors++;
+  if (ex->opts->message)
+    ex->opts->message (msg, is_error, ex->opts->message_data);
+  else
+    fprintf (stderr, "%s\n", msg);
+}
+
+static gboolean
+has_table (sqlite3 *db, const char *name)
+{
+  sqlite3_stmt *st = NULL;
+  gboolean found = FALSE;
+
+  if (sqlite3_prepare_v2 (db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                          -1, &st, NULL) == SQLITE_OK)
+    {
+      sqlite3_bind_text (st, 1, name, -1, SQLITE_STATIC);
+      found = sqlite3_step (st) == SQLITE_ROW;
+    }
+  sqlite3_finalize (st);
+  return found;
+}
+
+/* A query's failure: named with the run file, counted once per run. */
+static void
+db_failed (Run *r, const char *what)
+{
+  if (!r->failed)
+    say (r->ex, TRUE, "%s: cannot read %s: %s; the export of this run is incomplete", r->path,
+         what, sqlite3_errmsg (r->db));
+  r->failed = TRUE;
+}
+
+static sqlite3_stmt *
+prepare (Run *r, const char *sql)
+{
+  sqlite3_stmt *st = NULL;
+
+  if (sqlite3_prepare_v2 (r->db, sql, -1, &st, NULL) != SQLITE_OK)
+    {
+      db_failed (r, "its tables");
+      sqlite3_finalize (st);
+      return NULL;
+    }
+  return st;
+}
+
+/* ------------------------------------------------------------ events */
+
+/* Event {wall_time 1, step 2, <field> body}, framed and written. */
+static void
+write_event (Run *r, double wall_time, gint64 step, guint32 field, const GByteArray *body)
+{
+  g_byte_array_set_size (r->rec, 0);
+  g_byte_array_set_size (r->framed, 0);
+  if (wall_time != 0)
+    lm_pbw_double (r->rec, 1, wall_time);
+  if (step != 0)
+    lm_pbw_varint (r->rec, 2, (guint64) step);
+  lm_pbw_message (r->rec, field, body);
+  lm_tfrecord_frame (r->framed, r->rec->data, r->rec->len);
+  fwrite (r->framed->data, 1, r->framed->len, r->f);
+}
+
+/* Event.summary {value [v]}. */
+static void
+write_value (Run *r, double wall_time, gint64 step, const GByteArray *v, Kind k)
+{
+  g_autoptr (GByteArray) summary = g_byte_array_new ();
+
+  lm_pbw_message (summary, 1, v);
+  write_event (r, wall_time, step, 5, summary);
+  r->counts[k]++;
+}
+
+/* SummaryMetadata {plugin_data {plugin_name, content}} as Value.metadata 9. */
+static void
+add_metadata (GByteArray *v, const char *plugin, const GByteArray *content)
+{
+  g_autoptr (GByteArray) pd = g_byte_array_new ();
+  g_autoptr (GByteArray) md = g_byte_array_new ();
+
+  lm_pbw_string (pd, 1, plugin);
+  if (content && content->len)
+    lm_pbw_message (pd, 2, content);
+  lm_pbw_message (md, 1, pd);
+  lm_pbw_message (v, 9, md);
+}
+
+static void
+add_double (GByteArray *b, guint32 field, double x)
+{
+  guint64 bits;
+
+  memcpy (&bits, &x, sizeof bits);
+  if (bits != 0) /* proto3 leaves 0.0 out (-0.0 has bits) */
+    lm_pbw_double (b, field, x);
+}
+
+static double
+column_real (sqlite3_stmt *st, int i)
+{
+  return sqlite3_column_type (st, i) == SQLITE_NULL ? NAN : sqlite3_column_double (st, i);
+}
+
+static const char *
+column_text (sqlite3_stmt *st, int i)
+{
+  const char *s = (const char *) sqlite3_column_text (st, i);
+
+  return s ? s : "";
+}
+
+/* ------------------------------------------------------------- kinds */
+
+/* summary.scalar: Value {tag 1, simple_value 2}. */
+static void
+export_scalar (Run *r, sqlite3_stmt *st, double wall_time, gint64 step)
+{
+  g_autoptr (GByteArray) v = g_byte_array_new ();
+  float x = (float) column_real (st, 1);
+  guint32 bits;
+
+  lm_pbw_string (v, 1, column_text (st, 0));
+  memcpy (&bits, &x, sizeof bits);
+  if (bits != 0)
+    lm_pbw_float (v, 2, x);
+  write_value (r, wall_time, step, v, K_SCALAR);
+}
+
+/* summary.make_histogram: HistogramProto {min 1, max 2, num 3, sum 4,
+ * sum_squares 5, bucket_limit 6, bucket 7}; bucket i holds (limit[i-1],
+ * limit[i]], and PyTorch puts an empty bucket first so that its limit
+ * keeps the left edge: limits are Lumen's edges, buckets 0 + counts. */
+static void
+export_histogram (Run *r, sqlite3_stmt *st, double wall_time, gint64 step)
+{
+  g_autoptr (GByteArray) v = g_byte_array_new ();
+  g_autoptr (GByteArray) h = g_byte_array_new ();
+  gint64 k = sqlite3_column_int64 (st, 6);
+  const double *edges = sqlite3_column_blob (st, 7);
+  size_t edges_len = (size_t) sqlite3_column_bytes (st, 7);
+  const double *counts = sqlite3_column_blob (st, 8);
+  size_t counts_len = (size_t) sqlite3_column_bytes (st, 8);
+
+  if (k < 0 || (k > 0 && (edges_len != (size_t) (k + 1) * 8 || counts_len != (size_t) k * 8)))
+    {
+      say (r->ex, TRUE, "%s: histogram '%s' at step %" G_GINT64_FORMAT " not exported: "
+           "%" G_GINT64_FORMAT " buckets but %zu edge and %zu count bytes", r->path,
+           column_text (st, 0), step, k, edges_len, counts_len);
+      return;
+    }
+  lm_pbw_string (v, 1, column_text (st, 0));
+  if (k > 0)
+    {
+      add_double (h, 1, column_real (st, 2));
+      add_double (h, 2, column_real (st, 3));
+    }
+  add_double (h, 3, sqlite3_column_double (st, 1));
+  add_double (h, 4, k > 0 ? column_real (st, 4) : 0);
+  add_double (h, 5, k > 0 ? column_real (st, 5) : 0);
+  if (k > 0)
+    {
+      g_autofree double *limits = g_new (double, (size_t) k + 1);
+      g_autofree double *buckets = g_new (double, (size_t) k + 1);
+      memcpy (limits, edges, edges_len); /* the blob may be unaligned */
+      buckets[0] = 0;
+      memcpy (buckets + 1, counts, counts_len);
+      lm_pbw_packed_doubles (h, 6, limits, (size_t) k + 1);
+      lm_pbw_packed_doubles (h, 7, buckets, (size_t) k + 1);
+    }
+  lm_pbw_message (v, 5, h);
+  write_value (r, wall_time, step, v, K_HISTOGRAM);
+}
+
+/* summary.make_image: Summary.Image {height 1, width 2, colorspace 3,
+ * encoded_image_string 4}; Lumen's PNG is written as it is. */
+static void
+export_image (Run *r, sqlite3_stmt *st, double wall_time, gint64 step)
+{
+  g_autoptr (GByteArray) v = g_byte_array_new ();
+  g_autoptr (GByteArray) img = g_byte_array_new ();
+
+  lm_pbw_string (v, 1, column_text (st, 0));
+  lm_pbw_varint (img, 1, (guint64) sqlite3_column_int64 (st, 2));
+  lm_pbw_varint (img, 2, (guint64) sqlite3_column_int64 (st, 1));
+  lm_pbw_varint (img, 3, (guint64) sqlite3_column_int64 (st, 3));
+  lm_pbw_bytes (img, 4, sqlite3_column_blob (st, 4), (size_t) sqlite3_column_bytes (st, 4));
+  lm_pbw_message (v, 4, img);
+  write_value (r, wall_time, step, v, K_IMAGE);
+}
+
+/* TensorShapeProto {dim {size}...}. */
+static void
+add_shape (GByteArray *t, const gint64 *dims, int n)
+{
+  g_autoptr (GByteArray) shape = g_byte_array_new ();
+
+  for (int i = 0; i < n; i++)
+    {
+      g_autoptr (GByteArray) dim = g_byte_array_new ();
+      if (dims[i])
+        lm_pbw_varint (dim, 1, (guint64) dims[i]);
+      lm_pbw_message (shape, 2, dim);
+    }
+  lm_pbw_message (t, 2, shape);
+}
+
+/* summary.text: TensorProto {dtype DT_STRING, shape [1], string_val},
+ * plugin "text" (TextPluginData version 0: no content).  The tag is
+ * Lumen's (add_text would append "/text_summary"). */
+static void
+export_text (Run *r, sqlite3_stmt *st, double wall_time, gint64 step)
+{
+  g_autoptr (GByteArray) v = g_byte_array_new ();
+  g_autoptr (GByteArray) t = g_byte_array_new ();
+  const gint64 one = 1;
+
+  lm_pbw_string (v, 1, column_text (st, 0));
+  lm_pbw_varint (t, 1, LM_DT_STRING);
+  add_shape (t, &one, 1);
+  lm_pbw_bytes (t, 8, sqlite3_column_blob (st, 1), (size_t) sqlite3_column_bytes (st, 1));
+  lm_pbw_message (v, 8, t);
+  add_metadata (v, "text", NULL);
+  write_value (r, wall_time, step, v, K_TEXT);
+}
+
+/* summary.pr_curve_raw: a [6, n] DT_FLOAT tensor (tp, fp, tn, fn,
+ * precision, recall), plugin "pr_curves" with PrCurvePluginData
+ * {version 1 (0), num_thresholds 2}. */
+static void
+export_pr_curve (Run *r, sqlite3_stmt *st, sqlite3_stmt *pts, gint64 id, double wall_time,
+                 gint64 step)
+{
+  g_autoptr (GByteArray) v = g_byte_array_new ();
+  g_autoptr (GByteArray) t = g_byte_array_new ();
+  g_autoptr (GByteArray) pd = g_byte_array_new ();
+  GArray *cols[6];
+  int rc;
+
+  for (int c = 0; c < 6; c++)
+    cols[c] = g_array_new (FALSE, FALSE, sizeof (float));
+  sqlite3_reset (pts);
+  sqlite3_bind_int64 (pts, 1, id);
+  while ((rc = sqlite3_step (pts)) == SQLITE_ROW)
+    for (int c = 0; c < 6; c++)
+      {
+        float x = (float) sqlite3_column_double (pts, c);
+        g_array_append_val (cols[c], x);
+      }
+  guint n = cols[0]->len;
+  g_autofree float *data = g_new (float, 6 * (size_t) MAX (n, 1));
+  for (int c = 0; c < 6; c++)
+    {
+      memcpy (data + (size_t) c * n, cols[c]->data, n * sizeof (float));
+      g_array_unref (cols[c]);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      db_failed (r, "pr_curve_points");
+      return;
+    }
+  gint64 dims[2] = { 6, n };
+  lm_pbw_string (v, 1, column_text (st, 0));
+  lm_pbw_varint (t, 1, LM_DT_FLOAT);
+  add_shape (t, dims, 2);
+  if (n)
+    lm_pbw_packed_floats (t, 5, data, 6 * (size_t) n);
+  lm_pbw_message (v, 8, t);
+  lm_pbw_varint (pd, 2, n);
+  add_metadata (v, "pr_curves", pd);
+  write_value (r, wall_time, step, v, K_PR_CURVE);
+}
+
+static void
+export_graph (Run *r, gint64 id, double wall_time, gint64 step)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GByteArray) def = lm_tb_export_graphdef (r->db, id, &error);
+
+  if (def == NULL)
+    {
+      say (r->ex, TRUE, "%s: graph not exported: %s", r->path, error->message);
+      return;
+    }
+  write_event (r, wall_time, step, 4, def); /* Event.graph_def */
+  r->counts[K_GRAPH]++;
+}
+
+/* ---------------------------------------------------- custom scalars */
+
+typedef struct
+{
+  char *title;
+  GByteArray *charts; /* Category.chart 2 fields */
+} Category;
+
+static void
+category_free (Category *c)
+{
+  g_free (c->title);
+  g_byte_array_unref (c->charts);
+  g_free (c);
+}
+
+/* Chart {title 1, multiline 2 {tag 1...} | margin 3 {series 1 {value 1,
+ * lower 2, upper 3}}} appended to its category. */
+static void
+layout_add_chart (Run *r, GPtrArray *cats, sqlite3_stmt *chart, sqlite3_stmt *tags, gint64 id)
+{
+  const char *cat = column_text (chart, 0);
+  Category *c = NULL;
+  g_autoptr (GByteArray) ch = g_byte_array_new ();
+  g_autoptr (GByteArray) body = g_byte_array_new ();
+  g_autoptr (GByteArray) series = g_byte_array_new ();
+  gboolean margin = strcmp (column_text (chart, 2), "margin") == 0;
+  int rc;
+
+  for (guint i = 0; i < cats->len && c == NULL; i++)
+    if (strcmp (((Category *) cats->pdata[i])->title, cat) == 0)
+      c = cats->pdata[i];
+  if (c == NULL)
+    {
+      c = g_new0 (Category, 1);
+      c->title = g_strdup (cat);
+      c->charts = g_byte_array_new ();
+      g_ptr_array_add (cats, c);
+    }
+  lm_pbw_string (ch, 1, column_text (chart, 1));
+  sqlite3_reset (tags);
+  sqlite3_bind_int64 (tags, 1, id);
+  for (guint32 i = 1; (rc = sqlite3_step (tags)) == SQLITE_ROW; i++)
+    lm_pbw_string (margin ? series : body, margin ? i : 1, column_text (tags, 0));
+  if (rc != SQLITE_DONE)
+    db_failed (r, "custom_scalar_tags");
+  if (margin)
+    lm_pbw_message (body, 1, series);
+  lm_pbw_message (ch, margin ? 3 : 2, body);
+  lm_pbw_message (c->charts, 2, ch);
+}
+
+/* summary.custom_scalars: Layout {category 2 {title 1, chart 2}} in a
+ * DT_STRING scalar tensor tagged custom_scalars__config__. */
+static void
+export_layout (Run *r, GPtrArray *cats, double wall_time)
+{
+  g_autoptr (GByteArray) layout = g_byte_array_new ();
+  g_autoptr (GByteArray) v = g_byte_array_new ();
+  g_autoptr (GByteArray) t = g_byte_array_new ();
+
+  for (guint i = 0; i < cats->len; i++)
+    {
+      Category *c = cats->pdata[i];
+      g_autoptr (GByteArray) cb = g_byte_array_new ();
+      lm_pbw_string (cb, 1, c->title);
+      g_byte_array_append (cb, c->charts->data, c->charts->len);
+      lm_pbw_message (layout, 2, cb);
+    }
+  lm_pbw_string (v, 1, "custom_scalars__config__");
+  lm_pbw_varint (t, 1, LM_DT_STRING);
+  add_shape (t, NULL, 0);
+  lm_pbw_message (t, 8, layout);
+  lm_pbw_message (v, 8, t);
+  add_metadata (v, "custom_scalars", NULL);
+  write_value (r, wall_time, 0, v, K_CUSTOM);
+  g_ptr_array_set_size (cats, 0);
+}
+
+/* ------------------------------------------------------------ hparams */
+
+/* HParamsPluginData {version 1 (0), experiment 2 | session_start_info 3
+ * | session_end_info 4} as add_hparams writes them, one value each. */
+static void
+write_hparams_part (Run *r, double wall_time, const char *tag, guint32 field,
+                    const GByteArray *body)
+{
+  g_autoptr (GByteArray) content = g_byte_array_new ();
+  g_autoptr (GByteArray) v = g_byte_array_new ();
+  g_autoptr (GByteArray) summary = g_byte_array_new ();
+
+  lm_pbw_message (content, field, body);
+  lm_pbw_string (v, 1, tag);
+  add_metadata (v, "hparams", content);
+  lm_pbw_message (summary, 1, v);
+  write_event (r, wall_time, 0, 5, summary);
+}
+
+static void
+export_hparams (Run *r, double wall_time)
+{
+  sqlite3_stmt *st;
+  g_autoptr (GByteArray) exp = g_byte_array_new ();
+  g_autoptr (GByteArray) ssi = g_byte_array_new ();
+  g_autoptr (GByteArray) sei = g_byte_array_new ();
+  guint n = 0;
+  int rc;
+
+  if (!has_table (r->db, "hparams") || (st = prepare (r, "SELECT name, type, value FROM hparams "
+                                                         "ORDER BY name")) == NULL)
+    return;
+  while ((rc = sqlite3_step (st)) == SQLITE_ROW)
+    {
+      const char *name = column_text (st, 0), *type = column_text (st, 1);
+      g_autoptr (GByteArray) value = g_byte_array_new ();
+      g_autoptr (GByteArray) entry = g_byte_array_new ();
+      g_autoptr (GByteArray) info = g_byte_array_new ();
+      int dt;
+      /* google.protobuf.Value: number 2, string 3, bool 4 (a oneof: a
+       * 0 or false is written) */
+      if (strcmp (type, "string") == 0)
+        lm_pbw_string (value, 3, column_text (st, 2)), dt = 1;
+      else if (strcmp (type, "bool") == 0)
+        lm_pbw_varint (value, 4, sqlite3_column_int64 (st, 2) != 0), dt = 2;
+      else
+        lm_pbw_double (value, 2, column_real (st, 2)), dt = 3;
+      lm_pbw_string (entry, 1, name);
+      lm_pbw_message (entry, 2, value);
+      lm_pbw_message (ssi, 1, entry); /* map<string, Value> hparams */
+      lm_pbw_string (info, 1, name);  /* HParamInfo {name 1, type 4} */
+      lm_pbw_varint (info, 4, (guint64) dt);
+      lm_pbw_message (exp, 4, info);
+      n++;
+    }
+  sqlite3_finalize (st);
+  if (rc != SQLITE_DONE)
+    {
+      db_failed (r, "hparams");
+      return;
+    }
+  if (has_table (r->db, "hparam_metrics")
+      && (st = prepare (r, "SELECT tag FROM hparam_metrics ORDER BY tag")) != NULL)
+    {
+      while ((rc = sqlite3_step (st)) == SQLITE_ROW)
+        {
+          g_autoptr (GByteArray) mname = g_byte_array_new ();
+          g_autoptr (GByteArray) info = g_byte_array_new ();
+          lm_pbw_string (mname, 2, column_text (st, 0)); /* MetricName.tag */
+          lm_pbw_message (info, 1, mname);
+          lm_pbw_message (exp, 5, info); /* Experiment.metric_infos */
+          n++;
+        }
+      sqlite3_finalize (st);
+      if (rc != SQLITE_DONE)
+        db_failed (r, "hparam_metrics");
+    }
+  if (n == 0)
+    return;
+  lm_pbw_varint (sei, 1, 1); /* STATUS_SUCCESS */
+  write_hparams_part (r, wall_time, "_hparams_/experiment", 2, exp);
+  write_hparams_part (r, wall_time, "_hparams_/session_start_info", 3, ssi);
+  write_hparams_part (r, wall_time, "_hparams_/session_end_info", 4, sei);
+  r->counts[K_HPARAMS]++;
+}
+
+/* --------------------------------------------------------- embeddings */
+
+/* SummaryWriter._encode: the tag as one folder name. */
+static char *
+encode_tag (const char *tag)
+{
+  GString *s = g_string_new (NULL);
+
+  for (const char *p = tag; *p; p++)
+    if (*p == '%' || *p == '/' || *p == '\\')
+      g_string_append_printf (s, "%%%02x", (guint8) *p);
+    else
+      g_string_append_c (s, *p);
+  return g_string_free (s, FALSE);
+}
+
+/* A string in protobuf text format's quotes. */
+static void
+append_quoted (GString *s, const char *text)
+{
+  g_string_append_c (s, '"');
+  for (const char *p = text; *p; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        g_string_append_c (s, '\\');
+      if (*p == '\n')
+        g_string_append (s, "\\n");
+      else
+        g_string_append_c (s, *p);
+    }
+  g_string_append_c (s, '"');
+}
+
+static gboolean
+write_file (Run *r, const char *path, const void *data, size_t len)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!g_file_set_contents (path, data, (gssize) len, &error))
+    {
+      say (r->ex, TRUE, "%s: %s", r->path, error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* add_embedding's files: <step:05>/<tag>/tensors.tsv (a point a line,
+ * tab-separated), metadata.tsv (a label a line), sprite.png (Lumen's
+ * sprite is make_sprite's layout already), and an "embeddings" block of
+ * projector_config.pbtxt each. */
+static void
+export_embeddings (Run *r)
+{
+  sqlite3_stmt *st, *meta = NULL;
+  g_autoptr (GString) pbtxt = g_string_new (NULL);
+  int rc;
+
+  if (!has_table (r->db, "embeddings"))
+    return;
+  st = prepare (r, "SELECT id, tag, step, n, d, tensor, sprite, thumb_width, thumb_height "
+                   "FROM embeddings ORDER BY id");
+  if (st && has_table (r->db, "embedding_metadata"))
+    meta = prepare (r, "SELECT label FROM embedding_metadata WHERE embedding_id = ?1 ORDER BY i");
+  while (st && (rc = sqlite3_step (st)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (st, 0), step = sqlite3_column_int64 (st, 2);
+      const char *tag = column_text (st, 1);
+      gint64 n = sqlite3_column_int64 (st, 3), d = sqlite3_column_int64 (st, 4);
+      size_t bytes = (size_t) sqlite3_column_bytes (st, 5);
+      if (n <= 0 || d <= 0 || bytes != (size_t) n * (size_t) d * sizeof (float))
+        {
+          say (r->ex, TRUE, "%s: embedding '%s' not exported: %" G_GINT64_FORMAT "x%"
+               G_GINT64_FORMAT " points in %zu bytes", r->path, tag, n, d, bytes);
+          continue;
+        }
+      g_autofree char *enc = encode_tag (tag);
+      g_autofree char *sub = g_strdup_printf ("%05" G_GINT64_FORMAT "/%s", step, enc);
+      g_autofree char *dir = g_build_filename (r->out_dir, sub, NULL);
+      g_autofree float *mat = g_new (float, (size_t) n * (size_t) d);
+      g_autoptr (GString) tsv = g_string_new (NULL);
+      char num[G_ASCII_DTOSTR_BUF_SIZE];
+
+      if (g_mkdir_with_parents (dir, 0755) != 0)
+        {
+          say (r->ex, TRUE, "%s: cannot create %s: %s", r->path, dir, g_strerror (errno));
+          continue;
+        }
+      memcpy (mat, sqlite3_column_blob (st, 5), bytes);
+      for (gint64 i = 0; i < n; i++)
+        {
+          for (gint64 j = 0; j < d; j++)
+            {
+              if (j)
+                g_string_append_c (tsv, '\t');
+              /* 9 digits give the float back exactly */
+              g_string_append (tsv, g_ascii_formatd (num, sizeof num, "%.9g",
+                                                     mat[i * d + j]));
+            }
+          g_string_append_c (tsv, '\n');
+        }
+      g_autofree char *tpath = g_build_filename (dir, "tensors.tsv", NULL);
+      if (!write_file (r, tpath, tsv->str, tsv->len))
+        continue;
+      g_string_append (pbtxt, "embeddings {\n  tensor_name: ");
+      g_autofree char *tname = g_strdup_printf ("%s:%05" G_GINT64_FORMAT, tag, step);
+      append_quoted (pbtxt, tname);
+      g_autofree char *tsv_rel = g_strconcat (sub, "/tensors.tsv", NULL);
+      g_string_append (pbtxt, "\n  tensor_path: ");
+      append_quoted (pbtxt, tsv_rel);
+      g_string_append_c (pbtxt, '\n');
+
+      guint labels = 0;
+      g_autoptr (GString) mtsv = g_string_new (NULL);
+      if (meta)
+        {
+          sqlite3_reset (meta);
+          sqlite3_bind_int64 (meta, 1, id);
+          while ((rc = sqlite3_step (meta)) == SQLITE_ROW)
+            {
+              g_autofree char *label = g_strdup (column_text (meta, 0));
+              g_strdelimit (label, "\n\r", ' ');
+              g_string_append_printf (mtsv, "%s\n", label);
+              labels++;
+            }
+          if (rc != SQLITE_DONE)
+            db_failed (r, "embedding_metadata");
+        }
+      if (labels > 0)
+        {
+          g_autofree char *mpath = g_build_filename (dir, "metadata.tsv", NULL);
+          g_autofree char *rel = g_strconcat (sub, "/metadata.tsv", NULL);
+          if (write_file (r, mpath, mtsv->str, mtsv->len))
+            {
+              g_string_append (pbtxt, "  metadata_path: ");
+              append_quoted (pbtxt, rel);
+              g_string_append_c (pbtxt, '\n');
+            }
+        }
+      if (sqlite3_column_type (st, 6) == SQLITE_BLOB)
+        {
+          g_autofree char *spath = g_build_filename (dir, "sprite.png", NULL);
+          g_autofree char *rel = g_strconcat (sub, "/sprite.png", NULL);
+          if (write_file (r, spath, sqlite3_column_blob (st, 6),
+                          (size_t) sqlite3_column_bytes (st, 6)))
+            {
+              g_string_append (pbtxt, "  sprite {\n    image_path: ");
+              append_quoted (pbtxt, rel);
+              g_string_append_printf (pbtxt, "\n    single_image_dim: %" G_GINT64_FORMAT
+                                      "\n    single_image_dim: %" G_GINT64_FORMAT "\n  }\n",
+                                      (gint64) sqlite3_column_int64 (st, 7),
+                                      (gint64) sqlite3_column_int64 (st, 8));
+            }
+        }
+      g_string_append (pbtxt, "}\n");
+      r->counts[K_EMBEDDING]++;
+    }
+  if (st && rc != SQLITE_DONE)
+    db_failed (r, "embeddings");
+  sqlite3_finalize (meta);
+  sqlite3_finalize (st);
+  if (pbtxt->len)
+    {
+      g_autofree char *path = g_build_filename (r->out_dir, "projector_config.pbtxt", NULL);
+      write_file (r, path, pbtxt->str, pbtxt->len);
+    }
+}
+
+/* -------------------------------------------------------------- runs */
+
+/* Event files (and a projector config) already in the run's folder:
+ * refused, or removed with --overwrite.  FALSE when refused. */
+static gboolean
+clear_output (Run *r)
+{
+  g_autoptr (GDir) d = g_dir_open (r->out_dir, 0, NULL);
+  const char *name;
+  gboolean overwrite = (r->ex->opts->flags & LM_TB_EXPORT_OVERWRITE) != 0;
+
+  while (d && (name = g_dir_read_name (d)) != NULL)
+    {
+      if (!strstr (name, "tfevents") && strcmp (name, "projector_config.pbtxt") != 0)
+        continue;
+      g_autofree char *path = g_build_filename (r->out_dir, name, NULL);
+      if (!overwrite)
+        {
+          say (r->ex, TRUE, "%s: %s already exists; run not exported (--overwrite replaces it)",
+               r->path, path);
+          return FALSE;
+        }
+      if (unlink (path) != 0)
+        {
+          say (r->ex, TRUE, "%s: cannot replace %s: %s", r->path, path, g_strerror (errno));
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static char *
+run_summary (Run *r)
+{
+  GString *s = g_string_new (NULL);
+
+  g_string_append_printf (s, "%s -> %s: exported ", r->path, r->file);
+  for (int k = 0; k < N_KINDS; k++)
+    {
+      if (r->counts[k] == 0 && k != K_SCALAR)
+        continue;
+      if (k != K_SCALAR)
+        g_string_append (s, ", ");
+      g_string_append_printf (s, "%" G_GUINT64_FORMAT " %s", r->counts[k],
+                              kind_names[k][r->counts[k] == 1 ? 0 : 1]);
+    }
+  if (r->traces)
+    g_string_append_printf (s, "; skipped %" G_GUINT64_FORMAT " trace%s (no TensorBoard form)",
+                            r->traces, r->traces == 1 ? "" : "s");
+  return g_string_free (s, FALSE);
+}
+
+static const struct
+{
+  const char *table;
+  const char *select; /* kind, id, step, wall_time */
+} sources[] = {
+  { "scalars", "SELECT 0, id, step, wall_time FROM scalars" },
+  { "histograms", "SELECT 1, id, step, wall_time FROM histograms" },
+  { "images", "SELECT 2, id, step, wall_time FROM images" },
+  { "texts", "SELECT 3, id, step, wall_time FROM texts" },
+  { "pr_curves", "SELECT 4, id, step, wall_time FROM pr_curves" },
+  { "graphs", "SELECT 5, id, step, wall_time FROM graphs" },
+  { "custom_scalar_charts", "SELECT 6, id, 0, wall_time FROM custom_scalar_charts" },
+};
+
+/* Every event-bound record of the run in wall-time order. */
+static void
+export_events (Run *r)
+{
+  g_autoptr (GString) sql = g_string_new (NULL);
+  sqlite3_stmt *all, *q[G_N_ELEMENTS (sources)] = { NULL }, *pts = NULL, *cst = NULL;
+  g_autoptr (GPtrArray) cats = g_ptr_array_new_with_free_func ((GDestroyNotify) category_free);
+  double layout_wall = 0;
+  int rc = SQLITE_DONE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (sources); i++)
+    if (has_table (r->db, sources[i].table))
+      g_string_append_printf (sql, "%s%s", sql->len ? " UNION ALL " : "", sources[i].select);
+  g_string_append (sql, " ORDER BY 4, 3, 1, 2");
+  all = prepare (r, sql->str);
+  if (all == NULL)
+    return;
+  /* the event file's name and its first event: the run's first time */
+  double first = 0;
+  rc = sqlite3_step (all);
+  if (rc == SQLITE_ROW)
+    first = sqlite3_column_double (all, 3);
+  if (!(first > 0) && !(first = g_get_real_time () / 1e6))
+    first = 1;
+  r->file = g_strdup_printf ("%s/events.out.tfevents.%010" G_GINT64_FORMAT ".%s.%d.0",
+                             r->out_dir, (gint64) first, g_get_host_name (), (int) getpid ());
+  r->f = fopen (r->file, "wb");
+  if (r->f == NULL)
+    {
+      say (r->ex, TRUE, "%s: cannot create %s: %s", r->path, r->file, g_strerror (errno));
+      r->failed = TRUE;
+      sqlite3_finalize (all);
+      return;
+    }
+  {
+    g_autoptr (GByteArray) ev = g_byte_array_new ();
+    lm_pbw_double (ev, 1, first);
+    lm_pbw_string (ev, 3, "brain.Event:2");
+    lm_tfrecord_frame (r->framed, ev->data, ev->len);
+    fwrite (r->framed->data, 1, r->framed->len, r->f);
+  }
+  export_hparams (r, first);
+
+  static const char *const by_id[G_N_ELEMENTS (sources)] = {
+    "SELECT t.name, s.value FROM scalars s JOIN tags t ON t.id = s.tag_id WHERE s.id = ?1",
+    "SELECT t.name, h.count, h.min, h.max, h.sum, h.sum_squares, h.bucket_count, h.edges, "
+    "h.counts FROM histograms h JOIN tags t ON t.id = h.tag_id WHERE h.id = ?1",
+    "SELECT t.name, i.width, i.height, i.channels, i.png FROM images i "
+    "JOIN tags t ON t.id = i.tag_id WHERE i.id = ?1",
+    "SELECT t.name, x.value FROM texts x JOIN tags t ON t.id = x.tag_id WHERE x.id = ?1",
+    "SELECT t.name FROM pr_curves p JOIN tags t ON t.id = p.tag_id WHERE p.id = ?1",
+    NULL,
+    "SELECT category, title, kind FROM custom_scalar_charts WHERE id = ?1",
+  };
+  for (; rc == SQLITE_ROW && !r->failed; rc = sqlite3_step (all))
+    {
+      int k = sqlite3_column_int (all, 0);
+      gint64 id = sqlite3_column_int64 (all, 1), step = sqlite3_column_int64 (all, 2);
+      double wall = sqlite3_column_double (all, 3);
+      if (cats->len && (k != 6 || wall != layout_wall))
+        export_layout (r, cats, layout_wall);
+      if (k == 5)
+        {
+          export_graph (r, id, wall, step);
+          continue;
+        }
+      if (q[k] == NULL && (q[k] = prepare (r, by_id[k])) == NULL)
+        break;
+      if (k == 4 && pts == NULL
+          && (pts = prepare (r, "SELECT tp, fp, tn, fn, precision, recall FROM pr_curve_points "
+                                "WHERE curve_id = ?1 ORDER BY i")) == NULL)
+        break;
+      if (k == 6 && cst == NULL
+          && (cst = prepare (r, "SELECT tag FROM custom_scalar_tags WHERE chart_id = ?1 "
+                                "ORDER BY i")) == NULL)
+        break;
+      sqlite3_reset (q[k]);
+      sqlite3_bind_int64 (q[k], 1, id);
+      if (sqlite3_step (q[k]) != SQLITE_ROW)
+        {
+          db_failed (r, sources[k].table);
+          break;
+        }
+      switch (k)
+        {
+        case 0: export_scalar (r, q[k], wall, step); break;
+        case 1: export_histogram (r, q[k], wall, step); break;
+        case 2: export_image (r, q[k], wall, step); break;
+        case 3: export_text (r, q[k], wall, step); break;
+        case 4: export_pr_curve (r, q[k], pts, id, wall, step); break;
+        default:
+          layout_add_chart (r, cats, q[k], cst, id);
+          layout_wall = wall;
+          break;
+        }
+    }
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    db_failed (r, "its records");
+  if (cats->len)
+    export_layout (r, cats, layout_wall);
+  for (guint i = 0; i < G_N_ELEMENTS (q); i++)
+    sqlite3_finalize (q[i]);
+  sqlite3_finalize (pts);
+  sqlite3_finalize (cst);
+  sqlite3_finalize (all);
+}
+
+static void
+export_run (Export *ex, const char *path, const char *name)
+{
+  Run run = { .ex = ex, .path = g_strdup (path), .name = g_strdup (name) }, *r = &run;
+  char *msg = NULL;
+
+  ex->n_runs++;
+  r->out_dir = g_build_filename (ex->dst, name, NULL);
+  r->rec = g_byte_array_new ();
+  r->framed = g_byte_array_new ();
+  r->db = lm_reader_open_path (path, &msg);
+  if (r->db == NULL)
+    {
+      say (ex, TRUE, "%s; run not exported", msg);
+      g_free (msg);
+      goto done;
+    }
+  if (g_mkdir_with_parents (r->out_dir, 0755) != 0)
+    {
+      say (ex, TRUE, "%s: cannot create %s: %s", path, r->out_dir, g_strerror (errno));
+      goto done;
+    }
+  if (!clear_output (r))
+    goto done;
+  export_events (r);
+  if (r->f == NULL)
+    goto done;
+  {
+    gboolean bad = ferror (r->f) != 0;
+    int e = errno;
+    if (fclose (r->f) != 0)
+      bad = TRUE, e = errno;
+    r->f = NULL;
+    if (bad)
+      say (ex, TRUE, "%s: writing %s failed: %s", path, r->file, g_strerror (e));
+  }
+  export_embeddings (r);
+  if (has_table (r->db, "traces"))
+    {
+      sqlite3_stmt *st = prepare (r, "SELECT count(*) FROM traces");
+      if (st && sqlite3_step (st) == SQLITE_ROW)
+        r->traces = (guint64) sqlite3_column_int64 (st, 0);
+      sqlite3_finalize (st);
+    }
+  {
+    g_autofree char *line = run_summary (r);
+    say (ex, FALSE, "%s", line);
+  }
+
+done:
+  if (r->f)
+    fclose (r->f);
+  sqlite3_close (r->db);
+  g_byte_array_unref (r->rec);
+  g_byte_array_unref (r->framed);
+  g_free (r->path);
+  g_free (r->name);
+  g_free (r->out_dir);
+  g_free (r->file);
+}
+
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+/* Runs are folders holding run.lumen, at any depth (to 32), named by
+ * their path under src as lumen --logdir names them. */
+static void
+scan (Export *ex, const char *dir, const char *rel, int depth)
+{
+  g_autofree char *file = g_build_filename (dir, "run.lumen", NULL);
+  g_autoptr (GPtrArray) subdirs = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GDir) d = NULL;
+  const char *name;
+
+  if (g_file_test (file, G_FILE_TEST_IS_REGULAR))
+    {
+      g_autofree char *run = NULL;
+      if (*rel)
+        run = g_strdup (rel);
+      else
+        {
+          g_autofree char *abs = g_canonicalize_filename (dir, NULL);
+          run = g_path_get_basename (abs);
+          if (strcmp (run, "/") == 0 || strcmp (run, ".") == 0)
+            g_free (run), run = g_strdup ("root");
+        }
+      if (ex->filter == NULL || g_regex_match (ex->filter, run, 0, NULL))
+        export_run (ex, file, run);
+    }
+  if (depth >= MAX_DEPTH || (d = g_dir_open (dir, 0, NULL)) == NULL)
+    return;
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      if (name[0] != '.' && g_file_test (path, G_FILE_TEST_IS_DIR))
+        g_ptr_array_add (subdirs, g_strdup (name));
+    }
+  g_ptr_array_sort (subdirs, compare_names);
+  for (guint i = 0; i < subdirs->len; i++)
+    {
+      const char *sub = subdirs->pdata[i];
+      g_autofree char *path = g_build_filename (dir, sub, NULL);
+      g_autofree char *srel = *rel ? g_strconcat (rel, "/", sub, NULL) : g_strdup (sub);
+      scan (ex, path, srel, depth + 1);
+    }
+}
+
+guint
+lm_tb_export (const char *src, const char *dst, const LmTbExportOptions *opts)
+{
+  static const LmTbExportOptions none = { 0 };
+  Export ex = { .opts = opts ? opts : &none, .src = src, .dst = dst };
+  g_autoptr (GError) error = NULL;
+
+  if (ex.opts->runs)
+    {
+      ex.filter = g_regex_new (ex.opts->runs, 0, 0, &error);
+      if (ex.filter == NULL)
+        {
+          say (&ex, TRUE, "--runs '%s' is not a valid regular expression: %s", ex.opts->runs,
+               error->message);
+          return ex.n_errors;
+        }
+    }
+  if (!g_file_test (src, G_FILE_TEST_IS_DIR))
+    say (&ex, TRUE, "%s: not a folder", src);
+  else
+    {
+      scan (&ex, src, "", 0);
+      if (ex.n_runs == 0)
+        say (&ex, TRUE, "%s: no Lumen runs (run.lumen)%s found", src,
+             ex.filter ? " matching --runs" : "");
+    }
+  if (ex.filter)
+    g_regex_unref (ex.filter);
+  return ex.n_errors;
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env python3
+"""make-expected.py: the bytes lumen-export must write for the run that
+test-export.c's test_bytes logs, hand-encoded with make-fixtures.py's
+helpers (whose encoding was checked against the official protobuf
+runtime), in the field order torch.utils.tensorboard 1.13's summary.py
+and writer.py produce.  Writes expected-records.h:
+
+    python3 tests/export/make-expected.py > tests/export/expected-records.h
+"""
+import importlib.util
+import os
+spec = importlib.util.spec_from_file_location("mf", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "import", "make-fixtures.py"))
+mf = importlib.util.module_from_spec(spec); spec.loader.exec_module(mf)
+T0 = 1669111200.0
+recs = [
+  mf.event(T0 + 1.5, file_version="brain.Event:2"),
+  mf.event(T0 + 1.5, 3, mf.summary(mf.v_simple("loss", 0.25))),
+  # add_scalar("loss", 0.0, 4): proto3 leaves simple_value 0 out
+  mf.event(T0 + 2.5, 4, mf.summary(mf.f_bytes(1, "loss"))),
+  # make_histogram's layout: an empty bucket first, its limit the left edge
+  mf.event(T0 + 4.0, 5, mf.summary(mf.v_histo("w", -1.0, 3.0, 6, 5.0, 15.0,
+                                              [-1.0, 0.0, 2.0, 3.5], [0, 2, 3, 1]))),
+  # summary.text: tag, tensor 8 (DT_STRING, shape [1]), metadata 9 ("text", no content)
+  mf.event(T0 + 6.0, 6, mf.summary(mf.f_bytes(1, "note")
+                                   + mf.f_bytes(8, mf.tensor(mf.DT_STRING, [1], string_val=["**hi**"]))
+                                   + mf.metadata("text"))),
+]
+print("/* expected-records.h: written by make-expected.py (do not edit). */")
+print("static const guint8 expected_records[] = {")
+for i, r in enumerate(recs):
+    b = mf.record(r)
+    print("  /* record %d */" % i)
+    for k in range(0, len(b), 12):
+        print("  " + " ".join("0x%02x," % x for x in b[k:k+12]))
+print("};")

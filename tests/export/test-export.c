@@ -1,0 +1,407 @@
+/* test-export.c: lumen-export (app/export) end to end.  A run logged with
+ * lumen-log is exported, its event file compared byte for byte with what
+ * PyTorch's SummaryWriter writes (expected-records.h, from
+ * make-expected.py); a run with every kind is exported and imported back
+ * with lumen-import and every row compared; then a damaged run file,
+ * --overwrite, --runs and the command line. */
+#include "lm-tb-export.h"
+#include "lm-tb-import.h"
+#include "lm-tfevents.h"
+#include "../import/tb-messages.h"
+#include "../logging/log-test-util.h"
+
+#include <math.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "expected-records.h"
+
+#define T0 1669111200.0
+
+static guint
+export_dir (const char *src, const char *dst, LmTbExportFlags flags, const char *runs,
+            Messages *m)
+{
+  messages_init (m);
+  LmTbExportOptions o = { .flags = flags, .runs = runs, .message = collect, .message_data = m };
+  guint errors = lm_tb_export (src, dst, &o);
+  for (guint i = 0; i < m->errors->len; i++)
+    g_test_message ("error: %s", (const char *) m->errors->pdata[i]);
+  return errors;
+}
+
+/* The one event file in dir (asserted), its name into *name. */
+static char *
+event_file (const char *dir, char **name)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const char *n;
+  char *found = NULL;
+
+  g_assert_nonnull (d);
+  while ((n = g_dir_read_name (d)) != NULL)
+    if (strstr (n, "tfevents"))
+      {
+        g_assert_null (found);
+        found = g_build_filename (dir, n, NULL);
+        if (name)
+          *name = g_strdup (n);
+      }
+  g_assert_nonnull (found);
+  return found;
+}
+
+/* One scalar, a zero, a histogram and a text: the file must be what
+ * SummaryWriter writes (file_version first, the first event's time). */
+static void
+test_bytes (void)
+{
+  g_autofree char *src = tmpdir_new (), *dst = tmpdir_new ();
+  lm_writer *w = writer_open (src, "run");
+  const double edges[] = { -1, 0, 2, 3.5 }, counts[] = { 2, 3, 1 };
+  lm_histogram h = { .count = 6, .min = -1, .max = 3, .sum = 5, .sum_squares = 15,
+                     .bucket_count = 3, .edges = edges, .counts = counts };
+  Messages m;
+
+  assert_ok (lm_writer_set_wall_time (w, T0 + 1.5));
+  assert_ok (lm_writer_add_scalar (w, "loss", 3, 0.25));
+  assert_ok (lm_writer_set_wall_time (w, T0 + 2.5));
+  assert_ok (lm_writer_add_scalar (w, "loss", 4, 0.0));
+  assert_ok (lm_writer_set_wall_time (w, T0 + 4));
+  assert_ok (lm_writer_add_histogram_buckets (w, "w", 5, &h));
+  assert_ok (lm_writer_set_wall_time (w, T0 + 6));
+  assert_ok (lm_writer_add_text (w, "note", 6, "**hi**"));
+  assert_ok (lm_writer_close (w));
+
+  g_autofree char *run_dir = g_build_filename (src, "run", NULL);
+  g_assert_cmpuint (export_dir (run_dir, dst, 0, NULL, &m), ==, 0);
+  g_autofree char *out = g_build_filename (dst, "run", NULL);
+  g_autofree char *name = NULL;
+  g_autofree char *file = event_file (out, &name);
+  g_autofree char *want_name = g_strdup_printf ("events.out.tfevents.1669111201.%s.%d.0",
+                                                g_get_host_name (), (int) getpid ());
+  g_assert_cmpstr (name, ==, want_name);
+  g_autofree char *data = NULL;
+  gsize len;
+  g_assert_true (g_file_get_contents (file, &data, &len, NULL));
+  g_assert_cmpmem (data, len, expected_records, sizeof expected_records);
+  g_assert_cmpuint (m.infos->len, ==, 1);
+  g_assert_nonnull (strstr (m.infos->pdata[0], ": exported 2 scalars, 1 histogram, 1 text"));
+  messages_clear (&m);
+  tmpdir_free (g_steal_pointer (&src));
+  tmpdir_free (g_steal_pointer (&dst));
+}
+
+/* --------------------------------------------------------- round trip */
+
+static void
+log_everything (lm_writer *w)
+{
+  /* scalars: float-exact and not, NaN, +-Inf, a negative step */
+  static const double loss[] = { 2.5, 0.1, NAN, INFINITY, -INFINITY, 1e-3 };
+  for (int i = 0; i < 6; i++)
+    {
+      assert_ok (lm_writer_set_wall_time (w, T0 + i + 0.125));
+      assert_ok (lm_writer_add_scalar (w, "train/loss", i - 1, loss[i]));
+      assert_ok (lm_writer_add_scalar (w, "lr", (i + 1) * 1000000000LL, 0.5 / (i + 1)));
+    }
+  /* histograms: TensorFlow's default buckets, and the caller's */
+  float vals[50];
+  for (int i = 0; i < 50; i++)
+    vals[i] = (float) sin (i * 0.7) * 3;
+  assert_ok (lm_writer_set_wall_time (w, T0 + 10));
+  assert_ok (lm_writer_add_histogram (w, "fc1/weight", 1, vals, 50));
+  assert_ok (lm_writer_add_histogram_uniform (w, "fc1/bias", 2, vals, 50, 7));
+  /* images: grey, RGB, RGBA */
+  guint8 px[4 * 3 * 4];
+  for (guint i = 0; i < sizeof px; i++)
+    px[i] = (guint8) (i * 37);
+  assert_ok (lm_writer_set_wall_time (w, T0 + 11));
+  assert_ok (lm_writer_add_image (w, "grey", 1, px, 4, 3, 1));
+  assert_ok (lm_writer_add_image (w, "rgb", 2, px, 4, 3, 3));
+  assert_ok (lm_writer_add_image (w, "rgba", 3, px, 4, 3, 4));
+  assert_ok (lm_writer_set_wall_time (w, T0 + 12));
+  assert_ok (lm_writer_add_text (w, "notes", 3, "# Title\n\n| a | b |\n|---|---|\n| 1 | é |"));
+  /* a PR curve */
+  const guint8 labels[] = { 1, 0, 1, 1, 0, 0, 1, 0 };
+  const float preds[] = { 0.9f, 0.1f, 0.65f, 0.3f, 0.45f, 0.8f, 0.99f, 0.05f };
+  assert_ok (lm_writer_set_wall_time (w, T0 + 13));
+  assert_ok (lm_writer_add_pr_curve (w, "pr/cat", 4, labels, preds, 8, 11, NULL));
+  /* hparams */
+  lm_hparam hp[] = { LM_HP_NUMBER ("lr", 0.01), LM_HP_STRING ("opt", "adam"),
+                     LM_HP_BOOL ("nesterov", false), LM_HP_NUMBER ("layers", 0) };
+  const char *metrics[] = { "train/loss" };
+  assert_ok (lm_writer_add_hparams (w, hp, 4, metrics, 1));
+  /* two custom scalars layouts */
+  lm_custom_layout *l;
+  const char *tags[] = { "train/loss$", "val/(loss|acc)$" };
+  assert_ok (lm_custom_layout_new (&l));
+  assert_ok (lm_custom_layout_add_multiline (l, "Overview", "Loss", tags, 2));
+  assert_ok (lm_custom_layout_add_margin (l, "Overview", "Band", "lr", "lr_lo", "lr_hi"));
+  assert_ok (lm_custom_layout_add_multiline (l, "Other", "LR", tags, 1));
+  assert_ok (lm_writer_set_wall_time (w, T0 + 14));
+  assert_ok (lm_writer_add_custom_scalars (w, l));
+  lm_custom_layout_free (l);
+  assert_ok (lm_writer_set_wall_time (w, T0 + 15));
+  assert_ok (lm_writer_add_custom_scalars_multilinechart (w, tags + 1, 1, NULL, NULL));
+  /* a graph, and a trace of it (not exported) */
+  lm_graph *g;
+  const int64_t s_in[] = { 4, 784 }, s_w[] = { 128, 784 }, s_out[] = { 4, 128 };
+  assert_ok (lm_graph_new (&g, "train_step"));
+  lm_graph_node nodes[] = {
+    { .id = 0, .op = "input", .name = "x", .module = "", .shape = s_in, .ndim = 2,
+      .dtype = "float32", .device = "cpu" },
+    { .id = 1, .op = "parameter", .name = "fc1.weight", .module = "fc1", .shape = s_w, .ndim = 2,
+      .dtype = "float32" },
+    { .id = 2, .op = "linear", .module = "fc1", .shape = s_out, .ndim = 2, .dtype = "float32" },
+    { .id = 3, .op = "relu", .module = "", .shape = s_out, .ndim = 2 },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (nodes); i++)
+    assert_ok (lm_graph_add_node (g, &nodes[i]));
+  assert_ok (lm_graph_add_edge (g, 0, 2, 0));
+  assert_ok (lm_graph_add_edge (g, 1, 2, 1));
+  assert_ok (lm_graph_add_edge (g, 2, 3, 0));
+  int64_t gid;
+  assert_ok (lm_writer_set_wall_time (w, T0 + 16));
+  assert_ok (lm_writer_add_graph (w, 5, g, &gid));
+  lm_graph_free (g);
+  lm_trace *t;
+  const float tv[] = { 1, 2 };
+  const int64_t ts[] = { 2 };
+  assert_ok (lm_trace_new (&t, gid, 5));
+  assert_ok (lm_trace_add_event (t, 3, LM_PHASE_FORWARD, ts, 1, tv, 2));
+  assert_ok (lm_writer_add_trace (w, t, NULL));
+  lm_trace_free (t);
+  /* an embedding with labels and RGB thumbnails */
+  float mat[4 * 3], thumbs[4 * 3 * 2 * 2];
+  for (int i = 0; i < 12; i++)
+    mat[i] = (float) (i * 0.3 - 1.7);
+  for (int i = 0; i < 48; i++)
+    thumbs[i] = (float) ((i * 53) % 256) / 255.0f;
+  const char *names[] = { "a", "b c", "d", "e" };
+  assert_ok (lm_writer_add_embedding (w, "feat/x", 7, mat, 4, 3, names, thumbs, 3, 2, 2));
+}
+
+/* The rows of a query as text: reals exactly, or in float32 precision
+ * where the column's name starts with f_ (what an event file holds). */
+static char *
+dump (sqlite3 *db, const char *sql)
+{
+  sqlite3_stmt *st = db_query (db, sql);
+  GString *s = g_string_new (NULL);
+
+  while (sqlite3_step (st) == SQLITE_ROW)
+    {
+      for (int i = 0; i < sqlite3_column_count (st); i++)
+        {
+          gboolean f32 = g_str_has_prefix (sqlite3_column_name (st, i), "f_");
+          switch (sqlite3_column_type (st, i))
+            {
+            case SQLITE_NULL: g_string_append (s, "NULL"); break;
+            case SQLITE_INTEGER:
+              g_string_append_printf (s, "%lld", (long long) sqlite3_column_int64 (st, i));
+              break;
+            case SQLITE_FLOAT:
+              if (f32)
+                g_string_append_printf (s, "%.9g", (double) (float) sqlite3_column_double (st, i));
+              else
+                g_string_append_printf (s, "%.17g", sqlite3_column_double (st, i));
+              break;
+            default: g_string_append (s, (const char *) sqlite3_column_text (st, i)); break;
+            }
+          g_string_append_c (s, '|');
+        }
+      g_string_append_c (s, '\n');
+    }
+  sqlite3_finalize (st);
+  return g_string_free (s, FALSE);
+}
+
+static void
+test_round_trip (void)
+{
+  g_autofree char *src = tmpdir_new (), *mid = tmpdir_new (), *back = tmpdir_new ();
+  lm_writer *w = writer_open (src, "exp/a");
+  Messages m;
+
+  log_everything (w);
+  assert_ok (lm_writer_close (w));
+  g_assert_cmpuint (export_dir (src, mid, 0, NULL, &m), ==, 0);
+  g_assert_cmpuint (m.infos->len, ==, 1);
+  g_assert_nonnull (strstr (m.infos->pdata[0],
+                            ": exported 12 scalars, 2 histograms, 3 images, 1 text, 1 PR curve, "
+                            "1 graph, 2 custom scalars layouts, 1 hparams set, 1 embedding; "
+                            "skipped 1 trace (no TensorBoard form)"));
+  messages_clear (&m);
+  /* the projector's files, as add_embedding names them */
+  g_autofree char *pbtxt_path = g_build_filename (mid, "exp/a/projector_config.pbtxt", NULL);
+  g_autofree char *pbtxt = NULL;
+  g_assert_true (g_file_get_contents (pbtxt_path, &pbtxt, NULL, NULL));
+  g_assert_cmpstr (pbtxt, ==,
+                   "embeddings {\n  tensor_name: \"feat/x:00007\"\n"
+                   "  tensor_path: \"00007/feat%2fx/tensors.tsv\"\n"
+                   "  metadata_path: \"00007/feat%2fx/metadata.tsv\"\n"
+                   "  sprite {\n    image_path: \"00007/feat%2fx/sprite.png\"\n"
+                   "    single_image_dim: 2\n    single_image_dim: 2\n  }\n}\n");
+
+  g_autofree char *mid_run = g_build_filename (mid, "exp/a", NULL);
+  LmTbImport *imp = lm_tb_import_new (mid_run, back, LM_TB_IMPORT_QUIET);
+  messages_init (&m);
+  lm_tb_import_set_message_func (imp, collect, &m);
+  lm_tb_import_poll (imp);
+  g_assert_cmpuint (lm_tb_import_finish (imp, FALSE), ==, 0);
+  lm_tb_import_free (imp);
+  g_assert_cmpuint (m.infos->len, ==, 1);
+  g_assert_null (strstr (m.infos->pdata[0], "skipped"));
+  messages_clear (&m);
+
+  g_autofree char *p1 = g_build_filename (src, "exp/a/run.lumen", NULL);
+  g_autofree char *p2 = g_build_filename (back, "a/run.lumen", NULL);
+  sqlite3 *a = db_open_ro (p1), *b = db_open_ro (p2);
+  static const char *const queries[] = {
+    "SELECT t.name, s.step, s.wall_time, s.value AS f_v FROM scalars s JOIN tags t "
+    "ON t.id = s.tag_id ORDER BY t.name, s.step, s.id",
+    "SELECT t.name, h.step, h.wall_time, h.count, h.min, h.max, h.sum, h.sum_squares, "
+    "h.bucket_count, hex(h.edges), hex(h.counts) FROM histograms h JOIN tags t "
+    "ON t.id = h.tag_id ORDER BY t.name, h.step",
+    "SELECT t.name, i.step, i.wall_time, i.width, i.height, i.channels, hex(i.png) "
+    "FROM images i JOIN tags t ON t.id = i.tag_id ORDER BY t.name, i.step",
+    "SELECT t.name, x.step, x.wall_time, x.value FROM texts x JOIN tags t ON t.id = x.tag_id "
+    "ORDER BY t.name, x.step",
+    "SELECT t.name, p.step, p.wall_time, p.num_thresholds, q.i, q.threshold AS f_th, "
+    "q.tp AS f_tp, q.fp AS f_fp, q.tn AS f_tn, q.fn AS f_fn, q.precision AS f_p, "
+    "q.recall AS f_r FROM pr_curves p JOIN tags t ON t.id = p.tag_id "
+    "JOIN pr_curve_points q ON q.curve_id = p.id ORDER BY t.name, p.step, q.i",
+    "SELECT name, type, value FROM hparams ORDER BY name",
+    "SELECT tag FROM hparam_metrics ORDER BY tag",
+    "SELECT c.wall_time, c.category, c.title, c.kind, t.i, t.tag FROM custom_scalar_charts c "
+    "JOIN custom_scalar_tags t ON t.chart_id = c.id ORDER BY c.id, t.i",
+    "SELECT g.step, g.wall_time, n.node_id, n.op, n.module, n.shape, n.dtype, n.device "
+    "FROM graphs g JOIN graph_nodes n ON n.graph_id = g.id ORDER BY g.id, n.node_id",
+    "SELECT src, dst, dst_slot FROM graph_edges ORDER BY graph_id, dst, dst_slot",
+    "SELECT tag, step, n, d, hex(tensor), hex(sprite), thumb_width, thumb_height, "
+    "thumb_channels, sprite_cols FROM embeddings ORDER BY id",
+    "SELECT i, label FROM embedding_metadata ORDER BY embedding_id, i",
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (queries); i++)
+    {
+      g_autofree char *want = dump (a, queries[i]), *got = dump (b, queries[i]);
+      g_test_message ("%s", queries[i]);
+      g_assert_cmpstr (want, !=, "");
+      g_assert_cmpstr (got, ==, want);
+    }
+  sqlite3_close (a);
+  sqlite3_close (b);
+  tmpdir_free (g_steal_pointer (&src));
+  tmpdir_free (g_steal_pointer (&mid));
+  tmpdir_free (g_steal_pointer (&back));
+}
+
+/* ------------------------------------------------------ command line */
+
+static int
+run_export (const char *const *args, char **err)
+{
+  const char *exe = g_getenv ("LUMEN_EXPORT");
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  int status;
+
+  g_assert_nonnull (exe);
+  g_ptr_array_add (argv, (gpointer) exe);
+  for (guint i = 0; args[i]; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
+                               NULL, NULL, err, &status, NULL));
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+static void
+small_run (const char *dir, const char *name, double v)
+{
+  lm_writer *w = writer_open (dir, name);
+  assert_ok (lm_writer_add_scalar (w, "loss", 1, v));
+  assert_ok (lm_writer_close (w));
+}
+
+static gboolean
+exported (const char *dst, const char *run)
+{
+  g_autofree char *dir = g_build_filename (dst, run, NULL);
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const char *n;
+
+  while (d && (n = g_dir_read_name (d)) != NULL)
+    if (g_str_has_prefix (n, "events.out.tfevents."))
+      return TRUE;
+  return FALSE;
+}
+
+/* A damaged run file is named, the others are exported, exit 1. */
+static void
+test_damaged (void)
+{
+  g_autofree char *src = tmpdir_new (), *dst = tmpdir_new ();
+  g_autofree char *err = NULL;
+
+  small_run (src, "a", 1);
+  small_run (src, "b", 2);
+  small_run (src, "c", 3);
+  g_autofree char *bad = g_build_filename (src, "b", "run.lumen", NULL);
+  g_assert_true (g_file_set_contents (bad, "this is not a database, it was damaged........"
+                                      "................................................", -1,
+                                      NULL));
+  const char *args[] = { src, dst, NULL };
+  g_assert_cmpint (run_export (args, &err), ==, 1);
+  g_assert_nonnull (strstr (err, bad));
+  g_assert_nonnull (strstr (err, "not a Lumen run file"));
+  g_assert_true (exported (dst, "a"));
+  g_assert_false (exported (dst, "b"));
+  g_assert_true (exported (dst, "c"));
+  tmpdir_free (g_steal_pointer (&src));
+  tmpdir_free (g_steal_pointer (&dst));
+}
+
+/* --runs picks runs; existing output is refused without --overwrite
+ * and replaced (one event file left) with it; bad arguments exit 2. */
+static void
+test_options (void)
+{
+  g_autofree char *src = tmpdir_new (), *dst = tmpdir_new ();
+  g_autofree char *e1 = NULL, *e2 = NULL, *e3 = NULL, *e4 = NULL, *e5 = NULL;
+
+  small_run (src, "lr0.1", 1);
+  small_run (src, "lr0.01", 2);
+  const char *only[] = { src, dst, "--runs", "0\\.1$", NULL };
+  g_assert_cmpint (run_export (only, &e1), ==, 0);
+  g_assert_true (exported (dst, "lr0.1"));
+  g_assert_false (exported (dst, "lr0.01"));
+  const char *again[] = { src, dst, NULL };
+  g_assert_cmpint (run_export (again, &e2), ==, 1);
+  g_assert_nonnull (strstr (e2, "already exists; run not exported (--overwrite replaces it)"));
+  g_assert_true (exported (dst, "lr0.01"));
+  const char *over[] = { src, dst, "--overwrite", "-q", NULL };
+  g_assert_cmpint (run_export (over, &e3), ==, 0);
+  g_assert_cmpstr (e3, ==, "");
+  g_autofree char *dir = g_build_filename (dst, "lr0.1", NULL);
+  g_autofree char *one = event_file (dir, NULL); /* asserts there is one */
+  const char *bad_re[] = { src, dst, "--runs", "(", NULL };
+  g_assert_cmpint (run_export (bad_re, &e4), ==, 2);
+  g_assert_nonnull (strstr (e4, "--runs '(' is not a valid regular expression"));
+  const char *none[] = { src, dst, "--runs", "nothing", NULL };
+  g_assert_cmpint (run_export (none, &e5), ==, 1);
+  g_assert_nonnull (strstr (e5, "no Lumen runs (run.lumen) matching --runs found"));
+  tmpdir_free (g_steal_pointer (&src));
+  tmpdir_free (g_steal_pointer (&dst));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/export/bytes", test_bytes);
+  g_test_add_func ("/export/round-trip", test_round_trip);
+  g_test_add_func ("/export/damaged", test_damaged);
+  g_test_add_func ("/export/options", test_options);
+  return g_test_run ();
+}
