@@ -190,17 +190,26 @@ add_histogram (Run *r, const char *tag, lm_histogram *h)
   counted (r, K_HISTOGRAM, lm_writer_add_histogram_buckets (r->w, tag, r->step, h), tag);
 }
 
-/* HistogramProto: bucket i holds the values in (limit[i-1], limit[i]];
- * TensorBoard draws the first from min and the last to max. */
+/* HistogramProto: bucket i holds the values in (limit[i-1], limit[i]].
+ * TensorBoard keeps the buckets from the first non-empty one to the last
+ * (TensorFlow's writer adds an empty one up to DBL_MAX after them) and
+ * draws the first from min and the last to max. */
 static void
 import_histo (Run *r, LmTfValue *v)
 {
   LmTfHisto *hp = &v->histo;
-  guint k = MIN (hp->bucket->len, hp->bucket_limit->len);
+  guint n = MIN (hp->bucket->len, hp->bucket_limit->len), first = 0, last = n;
+  const double *counts = (const double *) hp->bucket->data;
+
+  while (first < n && !(counts[first] > 0))
+    first++;
+  while (last > first && !(counts[last - 1] > 0))
+    last--;
+  guint k = last - first;
   g_autofree double *edges = g_new (double, k + 1);
   lm_histogram h = { .count = hp->num, .min = hp->min, .max = hp->max, .sum = hp->sum,
                      .sum_squares = hp->sum_squares, .bucket_count = k, .edges = edges,
-                     .counts = (const double *) hp->bucket->data };
+                     .counts = counts + first };
 
   if (k == 0)
     {
@@ -210,7 +219,7 @@ import_histo (Run *r, LmTfValue *v)
     }
   edges[0] = hp->min;
   for (guint i = 1; i < k; i++)
-    edges[i] = g_array_index (hp->bucket_limit, double, i - 1);
+    edges[i] = g_array_index (hp->bucket_limit, double, first + i - 1);
   edges[k] = hp->max;
   /* keep them finite and ascending whatever the writer did */
   for (guint i = 0; i <= k; i++)

@@ -59,13 +59,11 @@ fixtures (void)
   return g_test_build_filename (G_TEST_DIST, "fixtures", NULL);
 }
 
-/* Imports fixtures/<folder> into a new temporary folder (returned, for
+/* Imports the folder src into a new temporary folder (returned, for
  * tmpdir_free), the messages into m; the number of errors in *errors. */
 static char *
-import_fixture (const char *folder, Messages *m, guint *errors)
+import_folder (const char *src, Messages *m, guint *errors)
 {
-  g_autofree char *all = fixtures ();
-  g_autofree char *src = g_build_filename (all, folder, NULL);
   char *dst = tmpdir_new ();
 
   messages_init (m);
@@ -75,6 +73,16 @@ import_fixture (const char *folder, Messages *m, guint *errors)
   *errors = lm_tb_import_finish (imp, FALSE);
   lm_tb_import_free (imp);
   return dst;
+}
+
+/* The same for fixtures/<folder>. */
+static char *
+import_fixture (const char *folder, Messages *m, guint *errors)
+{
+  g_autofree char *all = fixtures ();
+  g_autofree char *src = g_build_filename (all, folder, NULL);
+
+  return import_folder (src, m, errors);
 }
 
 static sqlite3 *
@@ -545,6 +553,178 @@ append_file (const char *path, const char *data, gsize len)
   fclose (f);
 }
 
+/* ------------------------------------------ event files written here */
+
+/* The cases below write their event files here, as make-fixtures.py
+ * does (the same field numbers), one Summary.Value an event. */
+static void
+pb_varint (GByteArray *b, guint64 v)
+{
+  do
+    {
+      guint8 c = v & 0x7f;
+      v >>= 7;
+      if (v)
+        c |= 0x80;
+      g_byte_array_append (b, &c, 1);
+    }
+  while (v);
+}
+
+static void
+pb_int (GByteArray *b, guint32 field, guint64 v)
+{
+  pb_varint (b, (guint64) field << 3);
+  pb_varint (b, v);
+}
+
+static void
+pb_bytes (GByteArray *b, guint32 field, const void *data, gsize n)
+{
+  pb_varint (b, (guint64) field << 3 | 2);
+  pb_varint (b, n);
+  g_byte_array_append (b, data, (guint) n);
+}
+
+static void
+pb_string (GByteArray *b, guint32 field, const char *s)
+{
+  pb_bytes (b, field, s, strlen (s));
+}
+
+/* Appends message m (and frees it) as field. */
+static void
+pb_message (GByteArray *b, guint32 field, GByteArray *m)
+{
+  pb_bytes (b, field, m->data, m->len);
+  g_byte_array_unref (m);
+}
+
+static void
+pb_double (GByteArray *b, guint32 field, double d)
+{
+  guint8 le[8];
+  guint64 u;
+
+  memcpy (&u, &d, 8);
+  for (int k = 0; k < 8; k++)
+    le[k] = (guint8) (u >> (8 * k));
+  pb_varint (b, (guint64) field << 3 | 1);
+  g_byte_array_append (b, le, 8);
+}
+
+/* Appends the record of Event {wall_time T0 + step, step, summary
+ * {value}} to the file at path; value is freed. */
+static void
+write_event (const char *path, gint64 step, GByteArray *value)
+{
+  GByteArray *summary = g_byte_array_new ();
+  g_autoptr (GByteArray) ev = g_byte_array_new ();
+  guint8 head[12], tail[4];
+  guint32 crc;
+
+  pb_message (summary, 1, value);
+  pb_double (ev, 1, T0 + (double) step);
+  pb_int (ev, 2, (guint64) step);
+  pb_message (ev, 5, summary);
+  for (int k = 0; k < 8; k++)
+    head[k] = (guint8) ((guint64) ev->len >> (8 * k));
+  crc = lm_crc32c_masked (head, 8);
+  for (int k = 0; k < 4; k++)
+    head[8 + k] = (guint8) (crc >> (8 * k));
+  crc = lm_crc32c_masked (ev->data, ev->len);
+  for (int k = 0; k < 4; k++)
+    tail[k] = (guint8) (crc >> (8 * k));
+  append_file (path, (const char *) head, sizeof head);
+  append_file (path, (const char *) ev->data, ev->len);
+  append_file (path, (const char *) tail, sizeof tail);
+}
+
+/* A Summary.Value with tag and, unless NULL, plugin_name. */
+static GByteArray *
+value_new (const char *tag, const char *plugin)
+{
+  GByteArray *v = g_byte_array_new ();
+
+  pb_string (v, 1, tag);
+  if (plugin != NULL)
+    {
+      GByteArray *pd = g_byte_array_new (), *md = g_byte_array_new ();
+      pb_string (pd, 1, plugin);
+      pb_message (md, 1, pd);
+      pb_message (v, 9, md);
+    }
+  return v;
+}
+
+/* A folder "run" in a new temporary folder (returned) and the path of
+ * its event file in *file. */
+static char *
+events_dir_new (char **file)
+{
+  char *src = tmpdir_new ();
+  g_autofree char *run = g_build_filename (src, "run", NULL);
+
+  g_assert_cmpint (g_mkdir (run, 0755), ==, 0);
+  *file = g_build_filename (run, "events.out.tfevents.1669111200.host.1.0", NULL);
+  return src;
+}
+
+/* A HistogramProto as TensorFlow 1's C++ Histogram writes it: the empty
+ * buckets before the first value and after the last one collapse into
+ * one each (the last up to DBL_MAX).  TensorBoard (data_compat.py
+ * _migrate_histogram) keeps the buckets from the first non-empty one to
+ * the last, the first starting at min and the last ending at max. */
+static void
+test_histogram_empty_ends (void)
+{
+  char *file = NULL;
+  char *src = events_dir_new (&file);
+  const double limits[4] = { 0.4, 0.6, 1.0, G_MAXDOUBLE }, counts[4] = { 0, 3, 2, 0 };
+  const double empty[2] = { 0, 0 };
+  Messages m;
+  guint errors;
+
+  for (int k = 0; k < 2; k++)
+    {
+      GByteArray *v = value_new (k == 0 ? "w" : "none", NULL), *h = g_byte_array_new ();
+      pb_double (h, 1, k == 0 ? 0.5 : 0);
+      pb_double (h, 2, k == 0 ? 0.93 : 0);
+      pb_double (h, 3, k == 0 ? 5 : 0);
+      pb_double (h, 4, k == 0 ? 3.5 : 0);
+      pb_double (h, 5, k == 0 ? 2.7 : 0);
+      pb_bytes (h, 6, limits + 2 * k, (k == 0 ? 4 : 2) * sizeof (double));
+      pb_bytes (h, 7, k == 0 ? counts : empty, (k == 0 ? 4 : 2) * sizeof (double));
+      pb_message (v, 5, h);
+      write_event (file, 7, v);
+    }
+  char *dst = import_folder (src, &m, &errors);
+  g_assert_cmpuint (errors, ==, 0);
+  sqlite3 *db = open_run (dst, "run");
+  sqlite3_stmt *st = db_query (db, "SELECT h.count, h.min, h.max, h.bucket_count, h.edges, "
+                                   "h.counts FROM histograms h JOIN tags t ON t.id = h.tag_id "
+                                   "WHERE t.name = 'w' AND h.step = 7");
+  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+  g_assert_cmpfloat (sqlite3_column_double (st, 0), ==, 5);
+  g_assert_cmpfloat (sqlite3_column_double (st, 1), ==, 0.5);
+  g_assert_cmpfloat (sqlite3_column_double (st, 2), ==, 0.93);
+  g_assert_cmpint (sqlite3_column_int (st, 3), ==, 2);
+  {
+    const double want_e[3] = { 0.5, 0.6, 0.93 }, want_c[2] = { 3, 2 };
+    g_assert_cmpmem (sqlite3_column_blob (st, 4), sqlite3_column_bytes (st, 4), want_e, sizeof want_e);
+    g_assert_cmpmem (sqlite3_column_blob (st, 5), sqlite3_column_bytes (st, 5), want_c, sizeof want_c);
+  }
+  sqlite3_finalize (st);
+  /* only empty buckets: no buckets, as TensorBoard's [0, 3] */
+  g_assert_cmpint (db_int (db, "SELECT h.bucket_count FROM histograms h JOIN tags t ON t.id = "
+                               "h.tag_id WHERE t.name = 'none'"), ==, 0);
+  sqlite3_close (db);
+  messages_clear (&m);
+  tmpdir_free (dst);
+  tmpdir_free (src);
+  g_free (file);
+}
+
 /* Following: a file that grows (a record completed), a new file, a new
  * folder; ended as 'stopped'. */
 static void
@@ -656,5 +836,6 @@ main (int argc, char **argv)
   g_test_add_func ("/import/existing", test_existing);
   g_test_add_func ("/import/follow", test_follow);
   g_test_add_func ("/import/cli", test_cli);
+  g_test_add_func ("/import/histogram-empty-ends", test_histogram_empty_ends);
   return g_test_run ();
 }
