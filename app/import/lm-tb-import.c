@@ -298,6 +298,10 @@ import_png (Run *r, const char *tag, const guint8 *data, size_t len)
   gboolean color = (img.format & PNG_FORMAT_FLAG_COLOR) != 0;
   img.format = color ? (alpha ? PNG_FORMAT_RGBA : PNG_FORMAT_RGB)
                      : (alpha ? PNG_FORMAT_RGBA : PNG_FORMAT_GRAY);
+  /* libpng takes a 16-bit PNG without gamma chunks for linear light and
+   * would brighten it (0x8080 -> 186); browsers, so TensorBoard, show it
+   * as sRGB (0x8080 -> 128) */
+  img.flags |= PNG_IMAGE_FLAG_16BIT_sRGB;
   int channels = (int) PNG_IMAGE_SAMPLE_CHANNELS (img.format);
   size_t size = PNG_IMAGE_SIZE (img);
   g_autofree guint8 *pixels = g_try_malloc (size ? size : 1);

@@ -725,6 +725,127 @@ test_histogram_empty_ends (void)
   g_free (file);
 }
 
+static void
+png_write_mem (png_structp p, png_bytep data, png_size_t n)
+{
+  g_byte_array_append (png_get_io_ptr (p), data, (guint) n);
+}
+
+static void
+png_flush_mem (png_structp p)
+{
+  (void) p;
+}
+
+/* A PNG of one row of w pixels: raw holds the row's bytes as PNG stores
+ * them (16-bit samples big-endian; palette indices). */
+static GByteArray *
+png_row_new (int w, int color_type, int depth, gboolean interlace, const guint8 *raw,
+             const png_color *palette, int n_palette, const guint8 *trns, int n_trns)
+{
+  png_structp p = png_create_write_struct (PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+  png_infop info = png_create_info_struct (p);
+  GByteArray *out = g_byte_array_new ();
+
+  if (setjmp (png_jmpbuf (p)) != 0)
+    g_error ("libpng could not write the test image");
+  png_set_write_fn (p, out, png_write_mem, png_flush_mem);
+  png_set_IHDR (p, info, (png_uint_32) w, 1, depth, color_type,
+                interlace ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
+                PNG_FILTER_TYPE_DEFAULT);
+  if (palette != NULL)
+    png_set_PLTE (p, info, palette, n_palette);
+  if (trns != NULL)
+    png_set_tRNS (p, info, trns, n_trns, NULL);
+  png_write_info (p, info);
+  int passes = png_set_interlace_handling (p);
+  for (int pass = 0; pass < passes; pass++)
+    png_write_row (p, raw);
+  png_write_end (p, NULL);
+  png_destroy_write_struct (&p, &info);
+  return out;
+}
+
+/* PNGs as other writers than PIL make them: 16-bit (no gAMA chunk: a
+ * browser, so TensorBoard, shows 0x8080 as 128, not gamma-brightened),
+ * a palette with transparency, grey + alpha, interlaced.  Each is stored
+ * with its pixels; channels 1 (grey), 3 (RGB) or 4 (with alpha). */
+static void
+test_png_variants (void)
+{
+  static const guint8 gray16[] = { 0x80, 0x80, 0xff, 0xff };
+  static const guint8 rgba16[] = { 0x80, 0x80, 0, 0, 0xff, 0xff, 0x80, 0x80,
+                                   0, 0, 0x40, 0x40, 0x20, 0x20, 0xff, 0xff };
+  static const guint8 indices[] = { 0, 1 }, trns[] = { 128, 255 };
+  static const png_color palette[] = { { 255, 0, 0 }, { 0, 0, 255 } };
+  static const guint8 gray_alpha[] = { 200, 100, 50, 255 };
+  static const guint8 rgb[] = { 10, 20, 30, 40, 50, 60 };
+  static const struct
+  {
+    const char *tag;
+    int channels;
+    guint8 rgba[8];
+  } want[] = {
+    { "gray16", 1, { 128, 128, 128, 255, 255, 255, 255, 255 } },
+    { "rgba16", 4, { 128, 0, 255, 128, 0, 64, 32, 255 } },
+    { "palette", 4, { 255, 0, 0, 128, 0, 0, 255, 255 } },
+    { "gray_alpha", 4, { 200, 200, 200, 100, 50, 50, 50, 255 } },
+    { "interlaced", 3, { 10, 20, 30, 255, 40, 50, 60, 255 } },
+  };
+  GByteArray *png[G_N_ELEMENTS (want)] = {
+    png_row_new (2, PNG_COLOR_TYPE_GRAY, 16, FALSE, gray16, NULL, 0, NULL, 0),
+    png_row_new (2, PNG_COLOR_TYPE_RGBA, 16, FALSE, rgba16, NULL, 0, NULL, 0),
+    png_row_new (2, PNG_COLOR_TYPE_PALETTE, 8, FALSE, indices, palette, 2, trns, 2),
+    png_row_new (2, PNG_COLOR_TYPE_GRAY_ALPHA, 8, FALSE, gray_alpha, NULL, 0, NULL, 0),
+    png_row_new (2, PNG_COLOR_TYPE_RGB, 8, TRUE, rgb, NULL, 0, NULL, 0),
+  };
+  char *file = NULL;
+  char *src = events_dir_new (&file);
+  Messages m;
+  guint errors;
+
+  for (guint i = 0; i < G_N_ELEMENTS (want); i++)
+    {
+      GByteArray *v = value_new (want[i].tag, NULL), *img = g_byte_array_new ();
+      pb_int (img, 1, 1);                       /* height */
+      pb_int (img, 2, 2);                       /* width */
+      pb_int (img, 3, (guint64) want[i].channels); /* colorspace */
+      pb_message (img, 4, png[i]);              /* encoded_image_string */
+      pb_message (v, 4, img);
+      write_event (file, 1, v);
+    }
+  char *dst = import_folder (src, &m, &errors);
+  g_assert_cmpuint (errors, ==, 0);
+  sqlite3 *db = open_run (dst, "run");
+  for (guint i = 0; i < G_N_ELEMENTS (want); i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT i.width, i.height, i.channels, i.png FROM "
+                                              "images i JOIN tags t ON t.id = i.tag_id WHERE "
+                                              "t.name = '%s'", want[i].tag);
+      sqlite3_stmt *st = db_query (db, sql);
+      g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+      g_assert_cmpint (sqlite3_column_int (st, 0), ==, 2);
+      g_assert_cmpint (sqlite3_column_int (st, 1), ==, 1);
+      g_assert_cmpint (sqlite3_column_int (st, 2), ==, want[i].channels);
+      png_image img = { .version = PNG_IMAGE_VERSION };
+      g_assert_true (png_image_begin_read_from_memory (&img, sqlite3_column_blob (st, 3),
+                                                       (size_t) sqlite3_column_bytes (st, 3)));
+      img.format = PNG_FORMAT_RGBA;
+      guint8 px[8];
+      g_assert_cmpuint (PNG_IMAGE_SIZE (img), ==, sizeof px);
+      g_assert_true (png_image_finish_read (&img, NULL, px, 0, NULL));
+      if (memcmp (px, want[i].rgba, sizeof px) != 0)
+        g_error ("%s: %u %u %u %u, %u %u %u %u", want[i].tag, px[0], px[1], px[2], px[3], px[4],
+                 px[5], px[6], px[7]);
+      sqlite3_finalize (st);
+    }
+  sqlite3_close (db);
+  messages_clear (&m);
+  tmpdir_free (dst);
+  tmpdir_free (src);
+  g_free (file);
+}
+
 /* Following: a file that grows (a record completed), a new file, a new
  * folder; ended as 'stopped'. */
 static void
@@ -837,5 +958,6 @@ main (int argc, char **argv)
   g_test_add_func ("/import/follow", test_follow);
   g_test_add_func ("/import/cli", test_cli);
   g_test_add_func ("/import/histogram-empty-ends", test_histogram_empty_ends);
+  g_test_add_func ("/import/png-variants", test_png_variants);
   return g_test_run ();
 }
