@@ -357,7 +357,8 @@ append_cell (GString *md, GBytes *b)
 /* A string tensor as TensorBoard's text plugin shows it: a scalar as it
  * is, a vector as a one-column table, a matrix as a table (both without
  * a header, which Markdown needs: an empty one); higher ranks keep the
- * first matrix, as TensorBoard does with a warning. */
+ * first 2-D slice (t[0, ..., 0, :, :]), as TensorBoard does with a
+ * warning. */
 static void
 import_text (Run *r, LmTfValue *v)
 {
@@ -380,9 +381,8 @@ import_text (Run *r, LmTfValue *v)
       counted (r, K_TEXT, lm_writer_add_text (r->w, v->tag, r->step, text), v->tag);
       return;
     }
-  guint rows = (guint) t->dims[0];
-  guint cols = t->ndim == 1 ? 1 : (guint) t->dims[1];
-  guint stride = (guint) (numel / MAX (rows, 1)); /* elements per row */
+  guint rows = (guint) t->dims[MAX (t->ndim - 2, 0)];
+  guint cols = t->ndim == 1 ? 1 : (guint) t->dims[t->ndim - 1];
   for (guint c = 0; c < cols; c++)
     g_string_append (md, "| ");
   g_string_append (md, "|\n");
@@ -392,11 +392,12 @@ import_text (Run *r, LmTfValue *v)
   for (guint i = 0; i < rows; i++)
     {
       for (guint c = 0; c < cols; c++)
-        append_cell (md, s->pdata[i * stride + c]);
+        append_cell (md, s->pdata[i * cols + c]);
       g_string_append (md, "|\n");
     }
   if (t->ndim > 2)
-    g_string_append_printf (md, "\n*(the first %u x %u of a %d-D tensor)*\n", rows, cols, t->ndim);
+    g_string_append_printf (md, "\n*(the first %u x %u slice of a %d-D tensor)*\n", rows, cols,
+                            t->ndim);
   counted (r, K_TEXT, lm_writer_add_text (r->w, v->tag, r->step, md->str), v->tag);
 }
 

@@ -846,6 +846,47 @@ test_png_variants (void)
   g_free (file);
 }
 
+/* A string tensor of more than two dimensions: TensorBoard's text plugin
+ * (text_plugin.py reduce_to_2d) shows its first 2-D slice, arr[0, ..., :,
+ * :], as a table of the last two dimensions. */
+static void
+test_text_3d (void)
+{
+  char *file = NULL;
+  char *src = events_dir_new (&file);
+  GByteArray *v = value_new ("t3", "text"), *t = g_byte_array_new (), *shape = g_byte_array_new ();
+  const int dims[3] = { 2, 2, 3 };
+  Messages m;
+  guint errors;
+
+  pb_int (t, 1, 7); /* DT_STRING */
+  for (int d = 0; d < 3; d++)
+    {
+      GByteArray *dim = g_byte_array_new ();
+      pb_int (dim, 1, (guint64) dims[d]);
+      pb_message (shape, 2, dim);
+    }
+  pb_message (t, 2, shape);
+  for (int i = 0; i < 12; i++)
+    {
+      g_autofree char *s = g_strdup_printf ("a%d", i);
+      pb_string (t, 8, s);
+    }
+  pb_message (v, 8, t);
+  write_event (file, 3, v);
+  char *dst = import_folder (src, &m, &errors);
+  g_assert_cmpuint (errors, ==, 0);
+  sqlite3 *db = open_run (dst, "run");
+  g_autofree char *table = db_text (db, "SELECT value FROM texts WHERE step = 3");
+  g_assert_cmpstr (table, ==, "| | | |\n|---|---|---|\n| a0 | a1 | a2 |\n| a3 | a4 | a5 |\n\n"
+                              "*(the first 2 x 3 slice of a 3-D tensor)*\n");
+  sqlite3_close (db);
+  messages_clear (&m);
+  tmpdir_free (dst);
+  tmpdir_free (src);
+  g_free (file);
+}
+
 /* Following: a file that grows (a record completed), a new file, a new
  * folder; ended as 'stopped'. */
 static void
@@ -959,5 +1000,6 @@ main (int argc, char **argv)
   g_test_add_func ("/import/cli", test_cli);
   g_test_add_func ("/import/histogram-empty-ends", test_histogram_empty_ends);
   g_test_add_func ("/import/png-variants", test_png_variants);
+  g_test_add_func ("/import/text-3d", test_text_3d);
   return g_test_run ();
 }
