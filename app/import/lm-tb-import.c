@@ -21,6 +21,11 @@
 #include <unistd.h>
 
 #define MAX_DEPTH 32
+/* A run whose event files were all last changed this long ago, and are
+ * read to their end, has its run file closed (finished), so that a
+ * folder of 1,000 finished runs holds no writer thread and file
+ * descriptors per run; it is opened again when one of them grows. */
+#define IDLE_CLOSE_S 60
 
 typedef enum
 {
@@ -51,12 +56,20 @@ typedef struct
   gboolean broken; /* a bad record: not read further */
 } EventFile;
 
+/* An event file as the folder scan found it. */
+typedef struct
+{
+  char *name;
+  guint64 size;
+  gint64 mtime; /* seconds */
+} FileSeen;
+
 typedef struct
 {
   LmTbImport *imp;
   char *src_dir;   /* the source folder */
   char *name;      /* the run's name under dst */
-  lm_writer *w;
+  lm_writer *w;     /* NULL while idle (IDLE_CLOSE_S) */
   gboolean refused; /* dst run exists, or cannot be opened */
   GHashTable *files; /* file name -> EventFile */
   guint64 counts[N_KINDS];
@@ -1157,6 +1170,30 @@ import_embedding (Run *r, const EmbeddingInfo *e)
            e->tensor_name);
 }
 
+/* Opens (or opens again, appending) the run's file; a failure refuses
+ * the run.  what: "create" or "reopen", for the message. */
+static gboolean
+run_open (Run *r, const char *what)
+{
+  lm_writer_options opts;
+  g_autofree char *cmd = g_strdup_printf ("lumen-import %s", r->src_dir);
+
+  if (r->w != NULL || r->refused)
+    return r->w != NULL;
+  lm_writer_options_init (&opts);
+  opts.logdir = r->imp->dst;
+  opts.run_name = r->name;
+  opts.quiet = TRUE;
+  opts.command_line = cmd;
+  if (lm_writer_open_with (&r->w, &opts) != LM_OK)
+    {
+      say (r->imp, TRUE, "%s: cannot %s run %s: %s", r->src_dir, what, r->name,
+           lm_log_last_error ());
+      r->refused = TRUE;
+    }
+  return r->w != NULL;
+}
+
 static void
 poll_embeddings (Run *r)
 {
@@ -1168,7 +1205,8 @@ poll_embeddings (Run *r)
     return;
   gint64 stamp = (gint64) st.st_size * 1000003 ^ (gint64) st.st_mtim.tv_sec * 1000000000
                  ^ st.st_mtim.tv_nsec;
-  if (stamp == r->pbtxt_stamp || !g_file_get_contents (path, &text, NULL, NULL))
+  if (stamp == r->pbtxt_stamp || !g_file_get_contents (path, &text, NULL, NULL)
+      || !run_open (r, "reopen"))
     return;
   r->pbtxt_stamp = stamp;
   g_autoptr (GArray) infos = parse_projector_config (text);
@@ -1230,18 +1268,7 @@ run_new (LmTbImport *imp, const char *src_dir, const char *rel)
             }
         }
     }
-  lm_writer_options opts;
-  lm_writer_options_init (&opts);
-  opts.logdir = imp->dst;
-  opts.run_name = r->name;
-  opts.quiet = TRUE;
-  g_autofree char *cmd = g_strdup_printf ("lumen-import %s", src_dir);
-  opts.command_line = cmd;
-  if (lm_writer_open_with (&r->w, &opts) != LM_OK)
-    {
-      say (imp, TRUE, "%s: cannot create run %s: %s", src_dir, r->name, lm_log_last_error ());
-      r->refused = TRUE;
-    }
+  run_open (r, "create");
   return r;
 }
 
@@ -1251,10 +1278,12 @@ compare_names (gconstpointer a, gconstpointer b)
   return strcmp (*(char *const *) a, *(char *const *) b);
 }
 
-/* Reads the new records of one event file. */
-static void
-poll_file (Run *r, const char *name)
+/* Reads the new records of one event file.  One that has not grown
+ * since is not opened: FALSE when it is read to its end. */
+static gboolean
+poll_file (Run *r, const FileSeen *seen)
 {
+  const char *name = seen->name;
   g_autofree char *path = g_build_filename (r->src_dir, name, NULL);
   EventFile *ef = g_hash_table_lookup (r->files, name);
   g_autoptr (GByteArray) buf = g_byte_array_new ();
@@ -1264,14 +1293,18 @@ poll_file (Run *r, const char *name)
       ef = g_new0 (EventFile, 1);
       g_hash_table_insert (r->files, g_strdup (name), ef);
     }
-  if (ef->broken)
-    return;
+  /* a file cut shorter than what was read is waited for, as TensorBoard
+   * does */
+  if (ef->broken || seen->size <= ef->offset)
+    return FALSE;
+  if (!run_open (r, "reopen"))
+    return FALSE;
   int fd = open (path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     {
       say (r->imp, TRUE, "%s: %s", path, g_strerror (errno));
       ef->broken = TRUE;
-      return;
+      return FALSE;
     }
   for (;;)
     {
@@ -1289,17 +1322,38 @@ poll_file (Run *r, const char *name)
       import_event (r, buf->data, buf->len, path, at);
     }
   close (fd);
+  return !ef->broken && ef->offset < seen->size;
 }
 
 static void
-poll_run (Run *r, GPtrArray *names)
+poll_run (Run *r, GArray *files)
 {
+  gboolean pending = FALSE;
+  gint64 newest = 0;
+
   if (r->refused)
     return;
-  g_ptr_array_sort (names, compare_names);
-  for (guint i = 0; i < names->len; i++)
-    poll_file (r, names->pdata[i]);
+  g_array_sort (files, compare_names);
+  for (guint i = 0; i < files->len; i++)
+    {
+      const FileSeen *seen = &g_array_index (files, FileSeen, i);
+      pending |= poll_file (r, seen);
+      newest = MAX (newest, seen->mtime);
+    }
   poll_embeddings (r);
+  if (r->w != NULL && !pending && newest < g_get_real_time () / G_USEC_PER_SEC - IDLE_CLOSE_S)
+    {
+      lm_writer_set_status (r->w, LM_RUN_FINISHED);
+      if (lm_writer_close (r->w) != LM_OK)
+        say (r->imp, TRUE, "%s: %s", r->name, lm_log_last_error ());
+      r->w = NULL;
+    }
+}
+
+static void
+file_seen_clear (FileSeen *f)
+{
+  g_free (f->name);
 }
 
 static void
@@ -1307,9 +1361,10 @@ scan_dir (LmTbImport *imp, const char *dir, const char *rel, int depth)
 {
   DIR *d = opendir (dir);
   struct dirent *de;
-  g_autoptr (GPtrArray) events = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GArray) events = g_array_new (FALSE, FALSE, sizeof (FileSeen));
   g_autoptr (GPtrArray) subdirs = g_ptr_array_new_with_free_func (g_free);
 
+  g_array_set_clear_func (events, (GDestroyNotify) file_seen_clear);
   if (d == NULL)
     {
       if (depth == 0)
@@ -1327,7 +1382,10 @@ scan_dir (LmTbImport *imp, const char *dir, const char *rel, int depth)
       if (S_ISDIR (st.st_mode))
         g_ptr_array_add (subdirs, g_strdup (de->d_name));
       else if (S_ISREG (st.st_mode) && lm_tb_is_event_file (de->d_name))
-        g_ptr_array_add (events, g_strdup (de->d_name));
+        {
+          FileSeen f = { g_strdup (de->d_name), (guint64) st.st_size, (gint64) st.st_mtime };
+          g_array_append_val (events, f);
+        }
     }
   closedir (d);
   if (events->len > 0)
@@ -1466,12 +1524,15 @@ lm_tb_import_finish (LmTbImport *imp, gboolean stopped)
   for (guint i = 0; i < runs->len; i++)
     {
       Run *r = runs->pdata[i];
-      if (r->w == NULL)
+      if (r->refused)
         continue;
-      lm_writer_set_status (r->w, stopped ? LM_RUN_STOPPED : LM_RUN_FINISHED);
-      if (lm_writer_close (r->w) != LM_OK)
-        say (imp, TRUE, "%s: %s", r->name, lm_log_last_error ());
-      r->w = NULL;
+      if (r->w != NULL) /* else closed when it went idle, as finished */
+        {
+          lm_writer_set_status (r->w, stopped ? LM_RUN_STOPPED : LM_RUN_FINISHED);
+          if (lm_writer_close (r->w) != LM_OK)
+            say (imp, TRUE, "%s: %s", r->name, lm_log_last_error ());
+          r->w = NULL;
+        }
       g_autofree char *line = run_summary (r);
       say (imp, FALSE, "%s", line);
     }

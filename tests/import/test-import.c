@@ -12,7 +12,9 @@
 
 #include <png.h>
 #include <regex.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
+#include <utime.h>
 
 #define T0 1669111200.0
 
@@ -887,6 +889,88 @@ test_text_3d (void)
   g_free (file);
 }
 
+/* Runs whose event files have not changed for a minute are closed once
+ * read (finished), so a folder of many finished runs does not hold a
+ * writer (a thread and four file descriptors) per run: 40 runs import
+ * under a limit of 64 open files.  A closed run that grows is opened
+ * again and appended to. */
+static void
+test_idle_runs (void)
+{
+  char *src = tmpdir_new ();
+  g_autofree char *first = NULL;
+  struct rlimit saved, low;
+  Messages m;
+  guint errors;
+
+  for (int i = 0; i < 40; i++)
+    {
+      g_autofree char *run = g_strdup_printf ("%s/run%02d", src, i);
+      g_autofree char *file = g_build_filename (run, "events.out.tfevents.1669111200.host.1.0", NULL);
+      g_assert_cmpint (g_mkdir (run, 0755), ==, 0);
+      GByteArray *v = value_new ("loss", NULL);
+      const float x = 0.5f;
+      pb_varint (v, 2 << 3 | 5); /* simple_value */
+      g_byte_array_append (v, (const guint8 *) &x, 4);
+      write_event (file, 1, v);
+      struct utimbuf old = { (time_t) T0, (time_t) T0 };
+      g_assert_cmpint (utime (file, &old), ==, 0);
+      if (i == 0)
+        first = g_strdup (file);
+    }
+  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+  low = saved;
+  low.rlim_cur = 64;
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &low), ==, 0);
+  char *dst = import_folder (src, &m, &errors);
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+  for (guint i = 0; i < m.errors->len; i++)
+    g_test_message ("error: %s", (char *) m.errors->pdata[i]);
+  g_assert_cmpuint (errors, ==, 0);
+  g_assert_cmpuint (m.infos->len, ==, 40);
+  g_assert_nonnull (find_message (m.infos, "run39/run.lumen: imported 1 scalar", NULL));
+  sqlite3 *db = open_run (dst, "run39");
+  g_assert_cmpfloat (db_double (db, "SELECT value FROM scalars WHERE step = 1"), ==, 0.5);
+  sqlite3_close (db);
+  messages_clear (&m);
+  tmpdir_free (dst);
+
+  /* following: closed once read, opened again when the file grows */
+  dst = tmpdir_new ();
+  messages_init (&m);
+  LmTbImport *imp = lm_tb_import_new (src, dst, 0);
+  lm_tb_import_set_message_func (imp, collect, &m);
+  g_assert_cmpuint (lm_tb_import_poll (imp), ==, 40);
+  db = open_run (dst, "run00");
+  g_autofree char *idle = db_text (db, "SELECT value FROM run WHERE key = 'status'");
+  g_assert_cmpstr (idle, ==, "finished");
+  sqlite3_close (db);
+  GByteArray *v = value_new ("loss", NULL);
+  const float y = 0.25f;
+  pb_varint (v, 2 << 3 | 5);
+  g_byte_array_append (v, (const guint8 *) &y, 4);
+  write_event (first, 2, v);
+  g_assert_cmpuint (lm_tb_import_poll (imp), ==, 1);
+  g_assert_cmpuint (lm_tb_import_poll (imp), ==, 0);
+  lm_tb_import_flush (imp);
+  db = open_run (dst, "run00");
+  g_autofree char *running = db_text (db, "SELECT value FROM run WHERE key = 'status'");
+  g_assert_cmpstr (running, ==, "running");
+  g_autofree char *xs = db_text (db, "SELECT group_concat(step || ':' || value) FROM (SELECT * "
+                                     "FROM scalars ORDER BY id)");
+  g_assert_cmpstr (xs, ==, "1:0.5,2:0.25");
+  sqlite3_close (db);
+  g_assert_cmpuint (lm_tb_import_finish (imp, TRUE), ==, 0);
+  lm_tb_import_free (imp);
+  db = open_run (dst, "run00");
+  g_autofree char *stopped = db_text (db, "SELECT value FROM run WHERE key = 'status'");
+  g_assert_cmpstr (stopped, ==, "stopped");
+  sqlite3_close (db);
+  messages_clear (&m);
+  tmpdir_free (dst);
+  tmpdir_free (src);
+}
+
 /* Following: a file that grows (a record completed), a new file, a new
  * folder; ended as 'stopped'. */
 static void
@@ -1001,5 +1085,6 @@ main (int argc, char **argv)
   g_test_add_func ("/import/histogram-empty-ends", test_histogram_empty_ends);
   g_test_add_func ("/import/png-variants", test_png_variants);
   g_test_add_func ("/import/text-3d", test_text_3d);
+  g_test_add_func ("/import/idle-runs", test_idle_runs);
   return g_test_run ();
 }
