@@ -78,6 +78,7 @@ typedef struct
   GPtrArray *metric_tags; /* from the hparams experiment */
   GHashTable *embeddings; /* tensor names imported */
   gint64 pbtxt_stamp;
+  guint64 pass;    /* the last poll that found its event files */
   /* the event being converted */
   gint64 step;
 } Run;
@@ -89,6 +90,7 @@ struct _LmTbImport
   LmTbImportMessageFunc message;
   gpointer message_data;
   GHashTable *runs; /* relative folder ("" for the root) -> Run */
+  guint64 pass;     /* polls so far */
   guint n_errors;
   guint64 imported;
 };
@@ -1396,6 +1398,7 @@ scan_dir (LmTbImport *imp, const char *dir, const char *rel, int depth)
           r = run_new (imp, dir, rel);
           g_hash_table_insert (imp->runs, g_strdup (rel), r);
         }
+      r->pass = imp->pass;
       poll_run (r, events);
     }
   if (depth >= MAX_DEPTH)
@@ -1432,12 +1435,46 @@ lm_tb_import_set_message_func (LmTbImport *imp, LmTbImportMessageFunc fn, gpoint
   imp->message_data = user_data;
 }
 
+/* LM_TB_IMPORT_MIRROR: the runs whose folders this poll found without
+ * event files (deleted, moved) leave dst. */
+static void
+drop_gone_runs (LmTbImport *imp)
+{
+  GHashTableIter it;
+  gpointer v;
+
+  g_hash_table_iter_init (&it, imp->runs);
+  while (g_hash_table_iter_next (&it, NULL, &v))
+    {
+      Run *r = v;
+      if (r->pass == imp->pass)
+        continue;
+      gboolean ours = !r->refused;
+      g_autofree char *dir = g_build_filename (imp->dst, r->name, NULL);
+      g_hash_table_iter_remove (&it); /* closes its writer */
+      if (!ours)
+        continue;
+      static const char *const files[] = { "run.lumen", "run.lumen-wal", "run.lumen-shm",
+                                           "run.lumen.lock" };
+      for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+        {
+          g_autofree char *path = g_build_filename (dir, files[i], NULL);
+          if (unlink (path) != 0 && errno != ENOENT)
+            say (imp, TRUE, "%s: cannot remove %s: %s", imp->src, path, g_strerror (errno));
+        }
+      rmdir (dir); /* kept when it holds a nested run */
+    }
+}
+
 guint64
 lm_tb_import_poll (LmTbImport *imp)
 {
   guint64 before = imp->imported;
 
+  imp->pass++;
   scan_dir (imp, imp->src, "", 0);
+  if (imp->flags & LM_TB_IMPORT_MIRROR)
+    drop_gone_runs (imp);
   return imp->imported - before;
 }
 
