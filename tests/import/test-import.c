@@ -672,6 +672,39 @@ events_dir_new (char **file)
   return src;
 }
 
+/* Imports src, which gives no errors, into *dst and opens its run "run". */
+static sqlite3 *
+import_run (const char *src, Messages *m, char **dst)
+{
+  guint errors;
+
+  *dst = import_folder (src, m, &errors);
+  g_assert_cmpuint (errors, ==, 0);
+  return open_run (*dst, "run");
+}
+
+/* Frees what events_dir_new and import_run gave. */
+static void
+events_done (sqlite3 *db, Messages *m, char *dst, char *src, char *file)
+{
+  sqlite3_close (db);
+  messages_clear (m);
+  tmpdir_free (dst);
+  tmpdir_free (src);
+  g_free (file);
+}
+
+/* A Summary.Value {tag, simple_value x}. */
+static GByteArray *
+value_scalar (const char *tag, float x)
+{
+  GByteArray *v = value_new (tag, NULL);
+
+  pb_varint (v, 2 << 3 | 5);
+  g_byte_array_append (v, (const guint8 *) &x, 4);
+  return v;
+}
+
 /* A HistogramProto as TensorFlow 1's C++ Histogram writes it: the empty
  * buckets before the first value and after the last one collapse into
  * one each (the last up to DBL_MAX).  TensorBoard (data_compat.py
@@ -685,7 +718,7 @@ test_histogram_empty_ends (void)
   const double limits[4] = { 0.4, 0.6, 1.0, G_MAXDOUBLE }, counts[4] = { 0, 3, 2, 0 };
   const double empty[2] = { 0, 0 };
   Messages m;
-  guint errors;
+  char *dst = NULL;
 
   for (int k = 0; k < 2; k++)
     {
@@ -700,9 +733,7 @@ test_histogram_empty_ends (void)
       pb_message (v, 5, h);
       write_event (file, 7, v);
     }
-  char *dst = import_folder (src, &m, &errors);
-  g_assert_cmpuint (errors, ==, 0);
-  sqlite3 *db = open_run (dst, "run");
+  sqlite3 *db = import_run (src, &m, &dst);
   sqlite3_stmt *st = db_query (db, "SELECT h.count, h.min, h.max, h.bucket_count, h.edges, "
                                    "h.counts FROM histograms h JOIN tags t ON t.id = h.tag_id "
                                    "WHERE t.name = 'w' AND h.step = 7");
@@ -720,11 +751,7 @@ test_histogram_empty_ends (void)
   /* only empty buckets: no buckets, as TensorBoard's [0, 3] */
   g_assert_cmpint (db_int (db, "SELECT h.bucket_count FROM histograms h JOIN tags t ON t.id = "
                                "h.tag_id WHERE t.name = 'none'"), ==, 0);
-  sqlite3_close (db);
-  messages_clear (&m);
-  tmpdir_free (dst);
-  tmpdir_free (src);
-  g_free (file);
+  events_done (db, &m, dst, src, file);
 }
 
 static void
@@ -801,10 +828,9 @@ test_png_variants (void)
     png_row_new (2, PNG_COLOR_TYPE_GRAY_ALPHA, 8, FALSE, gray_alpha, NULL, 0, NULL, 0),
     png_row_new (2, PNG_COLOR_TYPE_RGB, 8, TRUE, rgb, NULL, 0, NULL, 0),
   };
-  char *file = NULL;
+  char *file = NULL, *dst = NULL;
   char *src = events_dir_new (&file);
   Messages m;
-  guint errors;
 
   for (guint i = 0; i < G_N_ELEMENTS (want); i++)
     {
@@ -816,9 +842,7 @@ test_png_variants (void)
       pb_message (v, 4, img);
       write_event (file, 1, v);
     }
-  char *dst = import_folder (src, &m, &errors);
-  g_assert_cmpuint (errors, ==, 0);
-  sqlite3 *db = open_run (dst, "run");
+  sqlite3 *db = import_run (src, &m, &dst);
   for (guint i = 0; i < G_N_ELEMENTS (want); i++)
     {
       g_autofree char *sql = g_strdup_printf ("SELECT i.width, i.height, i.channels, i.png FROM "
@@ -841,11 +865,7 @@ test_png_variants (void)
                  px[5], px[6], px[7]);
       sqlite3_finalize (st);
     }
-  sqlite3_close (db);
-  messages_clear (&m);
-  tmpdir_free (dst);
-  tmpdir_free (src);
-  g_free (file);
+  events_done (db, &m, dst, src, file);
 }
 
 /* A string tensor of more than two dimensions: TensorBoard's text plugin
@@ -859,7 +879,7 @@ test_text_3d (void)
   GByteArray *v = value_new ("t3", "text"), *t = g_byte_array_new (), *shape = g_byte_array_new ();
   const int dims[3] = { 2, 2, 3 };
   Messages m;
-  guint errors;
+  char *dst = NULL;
 
   pb_int (t, 1, 7); /* DT_STRING */
   for (int d = 0; d < 3; d++)
@@ -876,17 +896,11 @@ test_text_3d (void)
     }
   pb_message (v, 8, t);
   write_event (file, 3, v);
-  char *dst = import_folder (src, &m, &errors);
-  g_assert_cmpuint (errors, ==, 0);
-  sqlite3 *db = open_run (dst, "run");
+  sqlite3 *db = import_run (src, &m, &dst);
   g_autofree char *table = db_text (db, "SELECT value FROM texts WHERE step = 3");
   g_assert_cmpstr (table, ==, "| | | |\n|---|---|---|\n| a0 | a1 | a2 |\n| a3 | a4 | a5 |\n\n"
                               "*(the first 2 x 3 slice of a 3-D tensor)*\n");
-  sqlite3_close (db);
-  messages_clear (&m);
-  tmpdir_free (dst);
-  tmpdir_free (src);
-  g_free (file);
+  events_done (db, &m, dst, src, file);
 }
 
 /* Runs whose event files have not changed for a minute are closed once
@@ -908,11 +922,7 @@ test_idle_runs (void)
       g_autofree char *run = g_strdup_printf ("%s/run%02d", src, i);
       g_autofree char *file = g_build_filename (run, "events.out.tfevents.1669111200.host.1.0", NULL);
       g_assert_cmpint (g_mkdir (run, 0755), ==, 0);
-      GByteArray *v = value_new ("loss", NULL);
-      const float x = 0.5f;
-      pb_varint (v, 2 << 3 | 5); /* simple_value */
-      g_byte_array_append (v, (const guint8 *) &x, 4);
-      write_event (file, 1, v);
+      write_event (file, 1, value_scalar ("loss", 0.5f));
       struct utimbuf old = { (time_t) T0, (time_t) T0 };
       g_assert_cmpint (utime (file, &old), ==, 0);
       if (i == 0)
@@ -945,11 +955,7 @@ test_idle_runs (void)
   g_autofree char *idle = db_text (db, "SELECT value FROM run WHERE key = 'status'");
   g_assert_cmpstr (idle, ==, "finished");
   sqlite3_close (db);
-  GByteArray *v = value_new ("loss", NULL);
-  const float y = 0.25f;
-  pb_varint (v, 2 << 3 | 5);
-  g_byte_array_append (v, (const guint8 *) &y, 4);
-  write_event (first, 2, v);
+  write_event (first, 2, value_scalar ("loss", 0.25f));
   g_assert_cmpuint (lm_tb_import_poll (imp), ==, 1);
   g_assert_cmpuint (lm_tb_import_poll (imp), ==, 0);
   lm_tb_import_flush (imp);
