@@ -127,7 +127,8 @@ lm_tb_follower_get (const char *src, const char *cache, guint interval_ms, gbool
       g_hash_table_insert (followers, f->cache, f);
       if (take_cache_lock (f))
         {
-          f->imp = lm_tb_import_new (src, cache, LM_TB_IMPORT_OVERWRITE);
+          f->imp = lm_tb_import_new (src, cache,
+                                     LM_TB_IMPORT_OVERWRITE | LM_TB_IMPORT_MIRROR);
           lm_tb_import_set_message_func (f->imp, on_message, NULL);
           f->thread = g_thread_new ("lumen-tfevents", follow_thread, f);
         }

@@ -21,6 +21,11 @@
 #include <unistd.h>
 
 #define MAX_DEPTH 32
+/* A run whose event files were all last changed this long ago, and are
+ * read to their end, has its run file closed (finished), so that a
+ * folder of 1,000 finished runs holds no writer thread and file
+ * descriptors per run; it is opened again when one of them grows. */
+#define IDLE_CLOSE_S 60
 
 typedef enum
 {
@@ -51,12 +56,20 @@ typedef struct
   gboolean broken; /* a bad record: not read further */
 } EventFile;
 
+/* An event file as the folder scan found it. */
+typedef struct
+{
+  char *name;
+  guint64 size;
+  gint64 mtime; /* seconds */
+} FileSeen;
+
 typedef struct
 {
   LmTbImport *imp;
   char *src_dir;   /* the source folder */
   char *name;      /* the run's name under dst */
-  lm_writer *w;
+  lm_writer *w;     /* NULL while idle (IDLE_CLOSE_S) */
   gboolean refused; /* dst run exists, or cannot be opened */
   GHashTable *files; /* file name -> EventFile */
   guint64 counts[N_KINDS];
@@ -65,6 +78,7 @@ typedef struct
   GPtrArray *metric_tags; /* from the hparams experiment */
   GHashTable *embeddings; /* tensor names imported */
   gint64 pbtxt_stamp;
+  guint64 pass;    /* the last poll that found its event files */
   /* the event being converted */
   gint64 step;
 } Run;
@@ -76,6 +90,7 @@ struct _LmTbImport
   LmTbImportMessageFunc message;
   gpointer message_data;
   GHashTable *runs; /* relative folder ("" for the root) -> Run */
+  guint64 pass;     /* polls so far */
   guint n_errors;
   guint64 imported;
 };
@@ -190,23 +205,26 @@ add_histogram (Run *r, const char *tag, lm_histogram *h)
   counted (r, K_HISTOGRAM, lm_writer_add_histogram_buckets (r->w, tag, r->step, h), tag);
 }
 
-/* HistogramProto: bucket i holds the values in (limit[i-1], limit[i]];
- * TensorBoard draws the first from min and the last to max.  PyTorch
- * (and lumen-export) put an empty bucket first whose limit, at most min,
- * is the left edge of the data's first bucket: that limit is the first
- * edge and the last limit the last (unless it is TF's open end). */
+/* HistogramProto: bucket i holds the values in (limit[i-1], limit[i]].
+ * TensorBoard keeps the buckets from the first non-empty one to the last
+ * (TensorFlow's writer adds an empty one up to DBL_MAX after them) and
+ * draws the first from min and the last to max. */
 static void
 import_histo (Run *r, LmTfValue *v)
 {
   LmTfHisto *hp = &v->histo;
-  guint k = MIN (hp->bucket->len, hp->bucket_limit->len);
-  const double *limit = (const double *) hp->bucket_limit->data;
-  const double *count = (const double *) hp->bucket->data;
-  guint skip = k >= 2 && count[0] == 0 && limit[0] <= hp->min ? 1 : 0;
+  guint n = MIN (hp->bucket->len, hp->bucket_limit->len), first = 0, last = n;
+  const double *counts = (const double *) hp->bucket->data;
+
+  while (first < n && !(counts[first] > 0))
+    first++;
+  while (last > first && !(counts[last - 1] > 0))
+    last--;
+  guint k = last - first;
   g_autofree double *edges = g_new (double, k + 1);
   lm_histogram h = { .count = hp->num, .min = hp->min, .max = hp->max, .sum = hp->sum,
-                     .sum_squares = hp->sum_squares, .bucket_count = k - skip, .edges = edges,
-                     .counts = count + skip };
+                     .sum_squares = hp->sum_squares, .bucket_count = k, .edges = edges,
+                     .counts = counts + first };
 
   if (k == 0)
     {
@@ -214,11 +232,10 @@ import_histo (Run *r, LmTfValue *v)
       add_histogram (r, v->tag, &h);
       return;
     }
-  edges[0] = skip ? limit[0] : hp->min;
-  for (guint i = 1; i < k - skip; i++)
-    edges[i] = limit[skip + i - 1];
-  k -= skip;
-  edges[k] = skip && limit[k] >= hp->max && limit[k] < G_MAXDOUBLE ? limit[k] : hp->max;
+  edges[0] = hp->min;
+  for (guint i = 1; i < k; i++)
+    edges[i] = g_array_index (hp->bucket_limit, double, first + i - 1);
+  edges[k] = hp->max;
   /* keep them finite and ascending whatever the writer did */
   for (guint i = 0; i <= k; i++)
     {
@@ -296,6 +313,10 @@ import_png (Run *r, const char *tag, const guint8 *data, size_t len)
   gboolean color = (img.format & PNG_FORMAT_FLAG_COLOR) != 0;
   img.format = color ? (alpha ? PNG_FORMAT_RGBA : PNG_FORMAT_RGB)
                      : (alpha ? PNG_FORMAT_RGBA : PNG_FORMAT_GRAY);
+  /* libpng takes a 16-bit PNG without gamma chunks for linear light and
+   * would brighten it (0x8080 -> 186); browsers, so TensorBoard, show it
+   * as sRGB (0x8080 -> 128) */
+  img.flags |= PNG_IMAGE_FLAG_16BIT_sRGB;
   int channels = (int) PNG_IMAGE_SAMPLE_CHANNELS (img.format);
   size_t size = PNG_IMAGE_SIZE (img);
   g_autofree guint8 *pixels = g_try_malloc (size ? size : 1);
@@ -351,7 +372,8 @@ append_cell (GString *md, GBytes *b)
 /* A string tensor as TensorBoard's text plugin shows it: a scalar as it
  * is, a vector as a one-column table, a matrix as a table (both without
  * a header, which Markdown needs: an empty one); higher ranks keep the
- * first matrix, as TensorBoard does with a warning. */
+ * first 2-D slice (t[0, ..., 0, :, :]), as TensorBoard does with a
+ * warning. */
 static void
 import_text (Run *r, LmTfValue *v)
 {
@@ -374,9 +396,8 @@ import_text (Run *r, LmTfValue *v)
       counted (r, K_TEXT, lm_writer_add_text (r->w, v->tag, r->step, text), v->tag);
       return;
     }
-  guint rows = (guint) t->dims[0];
-  guint cols = t->ndim == 1 ? 1 : (guint) t->dims[1];
-  guint stride = (guint) (numel / MAX (rows, 1)); /* elements per row */
+  guint rows = (guint) t->dims[MAX (t->ndim - 2, 0)];
+  guint cols = t->ndim == 1 ? 1 : (guint) t->dims[t->ndim - 1];
   for (guint c = 0; c < cols; c++)
     g_string_append (md, "| ");
   g_string_append (md, "|\n");
@@ -386,11 +407,12 @@ import_text (Run *r, LmTfValue *v)
   for (guint i = 0; i < rows; i++)
     {
       for (guint c = 0; c < cols; c++)
-        append_cell (md, s->pdata[i * stride + c]);
+        append_cell (md, s->pdata[i * cols + c]);
       g_string_append (md, "|\n");
     }
   if (t->ndim > 2)
-    g_string_append_printf (md, "\n*(the first %u x %u of a %d-D tensor)*\n", rows, cols, t->ndim);
+    g_string_append_printf (md, "\n*(the first %u x %u slice of a %d-D tensor)*\n", rows, cols,
+                            t->ndim);
   counted (r, K_TEXT, lm_writer_add_text (r->w, v->tag, r->step, md->str), v->tag);
 }
 
@@ -1150,6 +1172,30 @@ import_embedding (Run *r, const EmbeddingInfo *e)
            e->tensor_name);
 }
 
+/* Opens (or opens again, appending) the run's file; a failure refuses
+ * the run.  what: "create" or "reopen", for the message. */
+static gboolean
+run_open (Run *r, const char *what)
+{
+  lm_writer_options opts;
+  g_autofree char *cmd = g_strdup_printf ("lumen-import %s", r->src_dir);
+
+  if (r->w != NULL || r->refused)
+    return r->w != NULL;
+  lm_writer_options_init (&opts);
+  opts.logdir = r->imp->dst;
+  opts.run_name = r->name;
+  opts.quiet = TRUE;
+  opts.command_line = cmd;
+  if (lm_writer_open_with (&r->w, &opts) != LM_OK)
+    {
+      say (r->imp, TRUE, "%s: cannot %s run %s: %s", r->src_dir, what, r->name,
+           lm_log_last_error ());
+      r->refused = TRUE;
+    }
+  return r->w != NULL;
+}
+
 static void
 poll_embeddings (Run *r)
 {
@@ -1161,7 +1207,8 @@ poll_embeddings (Run *r)
     return;
   gint64 stamp = (gint64) st.st_size * 1000003 ^ (gint64) st.st_mtim.tv_sec * 1000000000
                  ^ st.st_mtim.tv_nsec;
-  if (stamp == r->pbtxt_stamp || !g_file_get_contents (path, &text, NULL, NULL))
+  if (stamp == r->pbtxt_stamp || !g_file_get_contents (path, &text, NULL, NULL)
+      || !run_open (r, "reopen"))
     return;
   r->pbtxt_stamp = stamp;
   g_autoptr (GArray) infos = parse_projector_config (text);
@@ -1223,18 +1270,7 @@ run_new (LmTbImport *imp, const char *src_dir, const char *rel)
             }
         }
     }
-  lm_writer_options opts;
-  lm_writer_options_init (&opts);
-  opts.logdir = imp->dst;
-  opts.run_name = r->name;
-  opts.quiet = TRUE;
-  g_autofree char *cmd = g_strdup_printf ("lumen-import %s", src_dir);
-  opts.command_line = cmd;
-  if (lm_writer_open_with (&r->w, &opts) != LM_OK)
-    {
-      say (imp, TRUE, "%s: cannot create run %s: %s", src_dir, r->name, lm_log_last_error ());
-      r->refused = TRUE;
-    }
+  run_open (r, "create");
   return r;
 }
 
@@ -1244,10 +1280,12 @@ compare_names (gconstpointer a, gconstpointer b)
   return strcmp (*(char *const *) a, *(char *const *) b);
 }
 
-/* Reads the new records of one event file. */
-static void
-poll_file (Run *r, const char *name)
+/* Reads the new records of one event file.  One that has not grown
+ * since is not opened: FALSE when it is read to its end. */
+static gboolean
+poll_file (Run *r, const FileSeen *seen)
 {
+  const char *name = seen->name;
   g_autofree char *path = g_build_filename (r->src_dir, name, NULL);
   EventFile *ef = g_hash_table_lookup (r->files, name);
   g_autoptr (GByteArray) buf = g_byte_array_new ();
@@ -1257,14 +1295,18 @@ poll_file (Run *r, const char *name)
       ef = g_new0 (EventFile, 1);
       g_hash_table_insert (r->files, g_strdup (name), ef);
     }
-  if (ef->broken)
-    return;
+  /* a file cut shorter than what was read is waited for, as TensorBoard
+   * does */
+  if (ef->broken || seen->size <= ef->offset)
+    return FALSE;
+  if (!run_open (r, "reopen"))
+    return FALSE;
   int fd = open (path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     {
       say (r->imp, TRUE, "%s: %s", path, g_strerror (errno));
       ef->broken = TRUE;
-      return;
+      return FALSE;
     }
   for (;;)
     {
@@ -1282,17 +1324,38 @@ poll_file (Run *r, const char *name)
       import_event (r, buf->data, buf->len, path, at);
     }
   close (fd);
+  return !ef->broken && ef->offset < seen->size;
 }
 
 static void
-poll_run (Run *r, GPtrArray *names)
+poll_run (Run *r, GArray *files)
 {
+  gboolean pending = FALSE;
+  gint64 newest = 0;
+
   if (r->refused)
     return;
-  g_ptr_array_sort (names, compare_names);
-  for (guint i = 0; i < names->len; i++)
-    poll_file (r, names->pdata[i]);
+  g_array_sort (files, compare_names);
+  for (guint i = 0; i < files->len; i++)
+    {
+      const FileSeen *seen = &g_array_index (files, FileSeen, i);
+      pending |= poll_file (r, seen);
+      newest = MAX (newest, seen->mtime);
+    }
   poll_embeddings (r);
+  if (r->w != NULL && !pending && newest < g_get_real_time () / G_USEC_PER_SEC - IDLE_CLOSE_S)
+    {
+      lm_writer_set_status (r->w, LM_RUN_FINISHED);
+      if (lm_writer_close (r->w) != LM_OK)
+        say (r->imp, TRUE, "%s: %s", r->name, lm_log_last_error ());
+      r->w = NULL;
+    }
+}
+
+static void
+file_seen_clear (FileSeen *f)
+{
+  g_free (f->name);
 }
 
 static void
@@ -1300,9 +1363,10 @@ scan_dir (LmTbImport *imp, const char *dir, const char *rel, int depth)
 {
   DIR *d = opendir (dir);
   struct dirent *de;
-  g_autoptr (GPtrArray) events = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GArray) events = g_array_new (FALSE, FALSE, sizeof (FileSeen));
   g_autoptr (GPtrArray) subdirs = g_ptr_array_new_with_free_func (g_free);
 
+  g_array_set_clear_func (events, (GDestroyNotify) file_seen_clear);
   if (d == NULL)
     {
       if (depth == 0)
@@ -1320,7 +1384,10 @@ scan_dir (LmTbImport *imp, const char *dir, const char *rel, int depth)
       if (S_ISDIR (st.st_mode))
         g_ptr_array_add (subdirs, g_strdup (de->d_name));
       else if (S_ISREG (st.st_mode) && lm_tb_is_event_file (de->d_name))
-        g_ptr_array_add (events, g_strdup (de->d_name));
+        {
+          FileSeen f = { g_strdup (de->d_name), (guint64) st.st_size, (gint64) st.st_mtime };
+          g_array_append_val (events, f);
+        }
     }
   closedir (d);
   if (events->len > 0)
@@ -1331,6 +1398,7 @@ scan_dir (LmTbImport *imp, const char *dir, const char *rel, int depth)
           r = run_new (imp, dir, rel);
           g_hash_table_insert (imp->runs, g_strdup (rel), r);
         }
+      r->pass = imp->pass;
       poll_run (r, events);
     }
   if (depth >= MAX_DEPTH)
@@ -1367,12 +1435,46 @@ lm_tb_import_set_message_func (LmTbImport *imp, LmTbImportMessageFunc fn, gpoint
   imp->message_data = user_data;
 }
 
+/* LM_TB_IMPORT_MIRROR: the runs whose folders this poll found without
+ * event files (deleted, moved) leave dst. */
+static void
+drop_gone_runs (LmTbImport *imp)
+{
+  GHashTableIter it;
+  gpointer v;
+
+  g_hash_table_iter_init (&it, imp->runs);
+  while (g_hash_table_iter_next (&it, NULL, &v))
+    {
+      Run *r = v;
+      if (r->pass == imp->pass)
+        continue;
+      gboolean ours = !r->refused;
+      g_autofree char *dir = g_build_filename (imp->dst, r->name, NULL);
+      g_hash_table_iter_remove (&it); /* closes its writer */
+      if (!ours)
+        continue;
+      static const char *const files[] = { "run.lumen", "run.lumen-wal", "run.lumen-shm",
+                                           "run.lumen.lock" };
+      for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+        {
+          g_autofree char *path = g_build_filename (dir, files[i], NULL);
+          if (unlink (path) != 0 && errno != ENOENT)
+            say (imp, TRUE, "%s: cannot remove %s: %s", imp->src, path, g_strerror (errno));
+        }
+      rmdir (dir); /* kept when it holds a nested run */
+    }
+}
+
 guint64
 lm_tb_import_poll (LmTbImport *imp)
 {
   guint64 before = imp->imported;
 
+  imp->pass++;
   scan_dir (imp, imp->src, "", 0);
+  if (imp->flags & LM_TB_IMPORT_MIRROR)
+    drop_gone_runs (imp);
   return imp->imported - before;
 }
 
@@ -1459,12 +1561,15 @@ lm_tb_import_finish (LmTbImport *imp, gboolean stopped)
   for (guint i = 0; i < runs->len; i++)
     {
       Run *r = runs->pdata[i];
-      if (r->w == NULL)
+      if (r->refused)
         continue;
-      lm_writer_set_status (r->w, stopped ? LM_RUN_STOPPED : LM_RUN_FINISHED);
-      if (lm_writer_close (r->w) != LM_OK)
-        say (imp, TRUE, "%s: %s", r->name, lm_log_last_error ());
-      r->w = NULL;
+      if (r->w != NULL) /* else closed when it went idle, as finished */
+        {
+          lm_writer_set_status (r->w, stopped ? LM_RUN_STOPPED : LM_RUN_FINISHED);
+          if (lm_writer_close (r->w) != LM_OK)
+            say (imp, TRUE, "%s: %s", r->name, lm_log_last_error ());
+          r->w = NULL;
+        }
       g_autofree char *line = run_summary (r);
       say (imp, FALSE, "%s", line);
     }

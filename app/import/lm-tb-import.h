@@ -29,6 +29,10 @@ typedef enum
 {
   LM_TB_IMPORT_OVERWRITE = 1 << 0, /* replace runs already in dst */
   LM_TB_IMPORT_QUIET = 1 << 1,     /* messages go to the handler only */
+  LM_TB_IMPORT_MIRROR = 1 << 2,    /* dst is a cache of src: a run whose
+                                    * folder no longer holds event files
+                                    * is removed from it (TensorBoard drops
+                                    * such a run from its list) */
 } LmTbImportFlags;
 
 /* Receives each message (an error naming the file and byte offset, or a

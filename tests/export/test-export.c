@@ -184,6 +184,50 @@ log_everything (lm_writer *w)
 
 /* The rows of a query as text: reals exactly, or in float32 precision
  * where the column's name starts with f_ (what an event file holds). */
+/* Every histogram's buckets as "edge [count] edge ...", as TensorBoard
+ * would show them (tb_view: empty buckets at the ends dropped, the outer
+ * edges at min and max) or as stored. */
+static char *
+histogram_buckets (sqlite3 *db, gboolean tb_view)
+{
+  sqlite3_stmt *st = db_query (db, "SELECT h.bucket_count, h.edges, h.counts, h.min, h.max "
+                                   "FROM histograms h JOIN tags t ON t.id = h.tag_id "
+                                   "ORDER BY t.name, h.step");
+  GString *s = g_string_new (NULL);
+
+  while (sqlite3_step (st) == SQLITE_ROW)
+    {
+      int k = sqlite3_column_int (st, 0), first = 0, last;
+      const double *edges = sqlite3_column_blob (st, 1), *counts = sqlite3_column_blob (st, 2);
+
+      g_assert_cmpint (sqlite3_column_bytes (st, 1), ==, (k + 1) * (int) sizeof (double));
+      g_assert_cmpint (sqlite3_column_bytes (st, 2), ==, k * (int) sizeof (double));
+      last = k;
+      if (tb_view)
+        {
+          while (first < k && !(counts[first] > 0))
+            first++;
+          while (last > first && !(counts[last - 1] > 0))
+            last--;
+        }
+      for (int i = first; i <= last; i++)
+        {
+          double e = edges[i];
+
+          if (tb_view && i == first)
+            e = sqlite3_column_double (st, 3);
+          else if (tb_view && i == last)
+            e = sqlite3_column_double (st, 4);
+          g_string_append_printf (s, "%.17g", e);
+          if (i < last)
+            g_string_append_printf (s, " [%.17g] ", counts[i]);
+        }
+      g_string_append_c (s, '\n');
+    }
+  sqlite3_finalize (st);
+  return g_string_free (s, FALSE);
+}
+
 static char *
 dump (sqlite3 *db, const char *sql)
 {
@@ -261,9 +305,8 @@ test_round_trip (void)
   static const char *const queries[] = {
     "SELECT t.name, s.step, s.wall_time, s.value AS f_v FROM scalars s JOIN tags t "
     "ON t.id = s.tag_id ORDER BY t.name, s.step, s.id",
-    "SELECT t.name, h.step, h.wall_time, h.count, h.min, h.max, h.sum, h.sum_squares, "
-    "h.bucket_count, hex(h.edges), hex(h.counts) FROM histograms h JOIN tags t "
-    "ON t.id = h.tag_id ORDER BY t.name, h.step",
+    "SELECT t.name, h.step, h.wall_time, h.count, h.min, h.max, h.sum, h.sum_squares "
+    "FROM histograms h JOIN tags t ON t.id = h.tag_id ORDER BY t.name, h.step",
     "SELECT t.name, i.step, i.wall_time, i.width, i.height, i.channels, hex(i.png) "
     "FROM images i JOIN tags t ON t.id = i.tag_id ORDER BY t.name, i.step",
     "SELECT t.name, x.step, x.wall_time, x.value FROM texts x JOIN tags t ON t.id = x.tag_id "
@@ -290,6 +333,14 @@ test_round_trip (void)
       g_assert_cmpstr (want, !=, "");
       g_assert_cmpstr (got, ==, want);
     }
+  /* the buckets come back as TensorBoard shows them: from the first
+   * non-empty bucket to the last, the outer edges at min and max */
+  {
+    g_autofree char *want = histogram_buckets (a, TRUE), *got = histogram_buckets (b, FALSE);
+
+    g_assert_cmpstr (want, !=, "");
+    g_assert_cmpstr (got, ==, want);
+  }
   sqlite3_close (a);
   sqlite3_close (b);
   tmpdir_free (g_steal_pointer (&src));

@@ -2,7 +2,8 @@
  * TensorBoard event files (app/lumen/main.c): a follower imports DIR into
  * a cache (app/import/lm-tb-follow.h) that is one more root of the run
  * store, and the store lists the runs under their source names with their
- * scalars, including a folder that appears while it runs. */
+ * scalars, including a folder that appears while it runs and leaves the
+ * list when it is deleted. */
 #include "lm-run-store.h"
 #include "lm-series.h"
 #include "lm-tb-follow.h"
@@ -42,6 +43,20 @@ has_passes (gpointer data)
   PassesCond *c = data;
 
   return lm_tb_follower_get_n_passes (c->f) >= c->passes;
+}
+
+typedef struct
+{
+  LmRunStore *store;
+  guint n;
+} RunsCond;
+
+static gboolean
+has_runs (gpointer data)
+{
+  RunsCond *c = data;
+
+  return g_list_model_get_n_items (G_LIST_MODEL (c->store)) == c->n;
 }
 
 /* The first n bytes of a fixture, as a new event file in dir. */
@@ -101,6 +116,15 @@ test_store_follows (void)
   g_assert_cmpfloat (s->value[0], ==, 1.0f);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 2);
   g_assert_cmpuint (lm_tb_follower_get_n_passes (f), >=, 2);
+
+  /* a run folder deleted: gone from the list, as from TensorBoard's */
+  g_autofree char *cached = g_build_filename (cache, "exp", "later", "run.lumen", NULL);
+  g_assert_true (g_file_test (cached, G_FILE_TEST_EXISTS));
+  lm_test_rm_rf (later);
+  g_assert_true (lm_test_wait_for (has_runs, &(RunsCond) { store, 1 }, 10000));
+  g_assert_nonnull (lm_run_store_find (store, "exp"));
+  g_assert_null (lm_run_store_find (store, "exp/later"));
+  g_assert_false (g_file_test (cached, G_FILE_TEST_EXISTS));
 
   g_object_unref (store);
   lm_tb_follower_unref (f);

@@ -13,7 +13,9 @@
 
 #include <png.h>
 #include <regex.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
+#include <utime.h>
 
 #define T0 1669111200.0
 
@@ -33,13 +35,11 @@ fixtures (void)
   return g_test_build_filename (G_TEST_DIST, "fixtures", NULL);
 }
 
-/* Imports fixtures/<folder> into a new temporary folder (returned, for
+/* Imports the folder src into a new temporary folder (returned, for
  * tmpdir_free), the messages into m; the number of errors in *errors. */
 static char *
-import_fixture (const char *folder, Messages *m, guint *errors)
+import_folder (const char *src, Messages *m, guint *errors)
 {
-  g_autofree char *all = fixtures ();
-  g_autofree char *src = g_build_filename (all, folder, NULL);
   char *dst = tmpdir_new ();
 
   messages_init (m);
@@ -49,6 +49,16 @@ import_fixture (const char *folder, Messages *m, guint *errors)
   *errors = lm_tb_import_finish (imp, FALSE);
   lm_tb_import_free (imp);
   return dst;
+}
+
+/* The same for fixtures/<folder>. */
+static char *
+import_fixture (const char *folder, Messages *m, guint *errors)
+{
+  g_autofree char *all = fixtures ();
+  g_autofree char *src = g_build_filename (all, folder, NULL);
+
+  return import_folder (src, m, errors);
 }
 
 static sqlite3 *
@@ -519,6 +529,428 @@ append_file (const char *path, const char *data, gsize len)
   fclose (f);
 }
 
+/* ------------------------------------------ event files written here */
+
+/* The cases below write their event files here, as make-fixtures.py
+ * does (the same field numbers), one Summary.Value an event. */
+static void
+pb_varint (GByteArray *b, guint64 v)
+{
+  do
+    {
+      guint8 c = v & 0x7f;
+      v >>= 7;
+      if (v)
+        c |= 0x80;
+      g_byte_array_append (b, &c, 1);
+    }
+  while (v);
+}
+
+static void
+pb_int (GByteArray *b, guint32 field, guint64 v)
+{
+  pb_varint (b, (guint64) field << 3);
+  pb_varint (b, v);
+}
+
+static void
+pb_bytes (GByteArray *b, guint32 field, const void *data, gsize n)
+{
+  pb_varint (b, (guint64) field << 3 | 2);
+  pb_varint (b, n);
+  g_byte_array_append (b, data, (guint) n);
+}
+
+static void
+pb_string (GByteArray *b, guint32 field, const char *s)
+{
+  pb_bytes (b, field, s, strlen (s));
+}
+
+/* Appends message m (and frees it) as field. */
+static void
+pb_message (GByteArray *b, guint32 field, GByteArray *m)
+{
+  pb_bytes (b, field, m->data, m->len);
+  g_byte_array_unref (m);
+}
+
+static void
+pb_double (GByteArray *b, guint32 field, double d)
+{
+  guint8 le[8];
+  guint64 u;
+
+  memcpy (&u, &d, 8);
+  for (int k = 0; k < 8; k++)
+    le[k] = (guint8) (u >> (8 * k));
+  pb_varint (b, (guint64) field << 3 | 1);
+  g_byte_array_append (b, le, 8);
+}
+
+/* Appends the record of Event {wall_time T0 + step, step, summary
+ * {value}} to the file at path; value is freed. */
+static void
+write_event (const char *path, gint64 step, GByteArray *value)
+{
+  GByteArray *summary = g_byte_array_new ();
+  g_autoptr (GByteArray) ev = g_byte_array_new ();
+  guint8 head[12], tail[4];
+  guint32 crc;
+
+  pb_message (summary, 1, value);
+  pb_double (ev, 1, T0 + (double) step);
+  pb_int (ev, 2, (guint64) step);
+  pb_message (ev, 5, summary);
+  for (int k = 0; k < 8; k++)
+    head[k] = (guint8) ((guint64) ev->len >> (8 * k));
+  crc = lm_crc32c_masked (head, 8);
+  for (int k = 0; k < 4; k++)
+    head[8 + k] = (guint8) (crc >> (8 * k));
+  crc = lm_crc32c_masked (ev->data, ev->len);
+  for (int k = 0; k < 4; k++)
+    tail[k] = (guint8) (crc >> (8 * k));
+  append_file (path, (const char *) head, sizeof head);
+  append_file (path, (const char *) ev->data, ev->len);
+  append_file (path, (const char *) tail, sizeof tail);
+}
+
+/* A Summary.Value with tag and, unless NULL, plugin_name. */
+static GByteArray *
+value_new (const char *tag, const char *plugin)
+{
+  GByteArray *v = g_byte_array_new ();
+
+  pb_string (v, 1, tag);
+  if (plugin != NULL)
+    {
+      GByteArray *pd = g_byte_array_new (), *md = g_byte_array_new ();
+      pb_string (pd, 1, plugin);
+      pb_message (md, 1, pd);
+      pb_message (v, 9, md);
+    }
+  return v;
+}
+
+/* A folder "run" in a new temporary folder (returned) and the path of
+ * its event file in *file. */
+static char *
+events_dir_new (char **file)
+{
+  char *src = tmpdir_new ();
+  g_autofree char *run = g_build_filename (src, "run", NULL);
+
+  g_assert_cmpint (g_mkdir (run, 0755), ==, 0);
+  *file = g_build_filename (run, "events.out.tfevents.1669111200.host.1.0", NULL);
+  return src;
+}
+
+/* Imports src, which gives no errors, into *dst and opens its run "run". */
+static sqlite3 *
+import_run (const char *src, Messages *m, char **dst)
+{
+  guint errors;
+
+  *dst = import_folder (src, m, &errors);
+  g_assert_cmpuint (errors, ==, 0);
+  return open_run (*dst, "run");
+}
+
+/* Frees what events_dir_new and import_run gave. */
+static void
+events_done (sqlite3 *db, Messages *m, char *dst, char *src, char *file)
+{
+  sqlite3_close (db);
+  messages_clear (m);
+  tmpdir_free (dst);
+  tmpdir_free (src);
+  g_free (file);
+}
+
+/* A Summary.Value {tag, simple_value x}. */
+static GByteArray *
+value_scalar (const char *tag, float x)
+{
+  GByteArray *v = value_new (tag, NULL);
+
+  pb_varint (v, 2 << 3 | 5);
+  g_byte_array_append (v, (const guint8 *) &x, 4);
+  return v;
+}
+
+/* A HistogramProto as TensorFlow 1's C++ Histogram writes it: the empty
+ * buckets before the first value and after the last one collapse into
+ * one each (the last up to DBL_MAX).  TensorBoard (data_compat.py
+ * _migrate_histogram) keeps the buckets from the first non-empty one to
+ * the last, the first starting at min and the last ending at max. */
+static void
+test_histogram_empty_ends (void)
+{
+  char *file = NULL;
+  char *src = events_dir_new (&file);
+  const double limits[4] = { 0.4, 0.6, 1.0, G_MAXDOUBLE }, counts[4] = { 0, 3, 2, 0 };
+  const double empty[2] = { 0, 0 };
+  Messages m;
+  char *dst = NULL;
+
+  for (int k = 0; k < 2; k++)
+    {
+      GByteArray *v = value_new (k == 0 ? "w" : "none", NULL), *h = g_byte_array_new ();
+      pb_double (h, 1, k == 0 ? 0.5 : 0);
+      pb_double (h, 2, k == 0 ? 0.93 : 0);
+      pb_double (h, 3, k == 0 ? 5 : 0);
+      pb_double (h, 4, k == 0 ? 3.5 : 0);
+      pb_double (h, 5, k == 0 ? 2.7 : 0);
+      pb_bytes (h, 6, limits + 2 * k, (k == 0 ? 4 : 2) * sizeof (double));
+      pb_bytes (h, 7, k == 0 ? counts : empty, (k == 0 ? 4 : 2) * sizeof (double));
+      pb_message (v, 5, h);
+      write_event (file, 7, v);
+    }
+  sqlite3 *db = import_run (src, &m, &dst);
+  sqlite3_stmt *st = db_query (db, "SELECT h.count, h.min, h.max, h.bucket_count, h.edges, "
+                                   "h.counts FROM histograms h JOIN tags t ON t.id = h.tag_id "
+                                   "WHERE t.name = 'w' AND h.step = 7");
+  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+  g_assert_cmpfloat (sqlite3_column_double (st, 0), ==, 5);
+  g_assert_cmpfloat (sqlite3_column_double (st, 1), ==, 0.5);
+  g_assert_cmpfloat (sqlite3_column_double (st, 2), ==, 0.93);
+  g_assert_cmpint (sqlite3_column_int (st, 3), ==, 2);
+  {
+    const double want_e[3] = { 0.5, 0.6, 0.93 }, want_c[2] = { 3, 2 };
+    g_assert_cmpmem (sqlite3_column_blob (st, 4), sqlite3_column_bytes (st, 4), want_e, sizeof want_e);
+    g_assert_cmpmem (sqlite3_column_blob (st, 5), sqlite3_column_bytes (st, 5), want_c, sizeof want_c);
+  }
+  sqlite3_finalize (st);
+  /* only empty buckets: no buckets, as TensorBoard's [0, 3] */
+  g_assert_cmpint (db_int (db, "SELECT h.bucket_count FROM histograms h JOIN tags t ON t.id = "
+                               "h.tag_id WHERE t.name = 'none'"), ==, 0);
+  events_done (db, &m, dst, src, file);
+}
+
+static void
+png_write_mem (png_structp p, png_bytep data, png_size_t n)
+{
+  g_byte_array_append (png_get_io_ptr (p), data, (guint) n);
+}
+
+static void
+png_flush_mem (png_structp p)
+{
+  (void) p;
+}
+
+/* A PNG of one row of w pixels: raw holds the row's bytes as PNG stores
+ * them (16-bit samples big-endian; palette indices). */
+static GByteArray *
+png_row_new (int w, int color_type, int depth, gboolean interlace, const guint8 *raw,
+             const png_color *palette, int n_palette, const guint8 *trns, int n_trns)
+{
+  png_structp p = png_create_write_struct (PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+  png_infop info = png_create_info_struct (p);
+  GByteArray *out = g_byte_array_new ();
+
+  if (setjmp (png_jmpbuf (p)) != 0)
+    g_error ("libpng could not write the test image");
+  png_set_write_fn (p, out, png_write_mem, png_flush_mem);
+  png_set_IHDR (p, info, (png_uint_32) w, 1, depth, color_type,
+                interlace ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
+                PNG_FILTER_TYPE_DEFAULT);
+  if (palette != NULL)
+    png_set_PLTE (p, info, palette, n_palette);
+  if (trns != NULL)
+    png_set_tRNS (p, info, trns, n_trns, NULL);
+  png_write_info (p, info);
+  int passes = png_set_interlace_handling (p);
+  for (int pass = 0; pass < passes; pass++)
+    png_write_row (p, raw);
+  png_write_end (p, NULL);
+  png_destroy_write_struct (&p, &info);
+  return out;
+}
+
+/* PNGs as other writers than PIL make them: 16-bit (no gAMA chunk: a
+ * browser, so TensorBoard, shows 0x8080 as 128, not gamma-brightened),
+ * a palette with transparency, grey + alpha, interlaced.  Each is stored
+ * with its pixels; channels 1 (grey), 3 (RGB) or 4 (with alpha). */
+static void
+test_png_variants (void)
+{
+  static const guint8 gray16[] = { 0x80, 0x80, 0xff, 0xff };
+  static const guint8 rgba16[] = { 0x80, 0x80, 0, 0, 0xff, 0xff, 0x80, 0x80,
+                                   0, 0, 0x40, 0x40, 0x20, 0x20, 0xff, 0xff };
+  static const guint8 indices[] = { 0, 1 }, trns[] = { 128, 255 };
+  static const png_color palette[] = { { 255, 0, 0 }, { 0, 0, 255 } };
+  static const guint8 gray_alpha[] = { 200, 100, 50, 255 };
+  static const guint8 rgb[] = { 10, 20, 30, 40, 50, 60 };
+  static const struct
+  {
+    const char *tag;
+    int channels;
+    guint8 rgba[8];
+  } want[] = {
+    { "gray16", 1, { 128, 128, 128, 255, 255, 255, 255, 255 } },
+    { "rgba16", 4, { 128, 0, 255, 128, 0, 64, 32, 255 } },
+    { "palette", 4, { 255, 0, 0, 128, 0, 0, 255, 255 } },
+    { "gray_alpha", 4, { 200, 200, 200, 100, 50, 50, 50, 255 } },
+    { "interlaced", 3, { 10, 20, 30, 255, 40, 50, 60, 255 } },
+  };
+  GByteArray *png[G_N_ELEMENTS (want)] = {
+    png_row_new (2, PNG_COLOR_TYPE_GRAY, 16, FALSE, gray16, NULL, 0, NULL, 0),
+    png_row_new (2, PNG_COLOR_TYPE_RGBA, 16, FALSE, rgba16, NULL, 0, NULL, 0),
+    png_row_new (2, PNG_COLOR_TYPE_PALETTE, 8, FALSE, indices, palette, 2, trns, 2),
+    png_row_new (2, PNG_COLOR_TYPE_GRAY_ALPHA, 8, FALSE, gray_alpha, NULL, 0, NULL, 0),
+    png_row_new (2, PNG_COLOR_TYPE_RGB, 8, TRUE, rgb, NULL, 0, NULL, 0),
+  };
+  char *file = NULL, *dst = NULL;
+  char *src = events_dir_new (&file);
+  Messages m;
+
+  for (guint i = 0; i < G_N_ELEMENTS (want); i++)
+    {
+      GByteArray *v = value_new (want[i].tag, NULL), *img = g_byte_array_new ();
+      pb_int (img, 1, 1);                       /* height */
+      pb_int (img, 2, 2);                       /* width */
+      pb_int (img, 3, (guint64) want[i].channels); /* colorspace */
+      pb_message (img, 4, png[i]);              /* encoded_image_string */
+      pb_message (v, 4, img);
+      write_event (file, 1, v);
+    }
+  sqlite3 *db = import_run (src, &m, &dst);
+  for (guint i = 0; i < G_N_ELEMENTS (want); i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT i.width, i.height, i.channels, i.png FROM "
+                                              "images i JOIN tags t ON t.id = i.tag_id WHERE "
+                                              "t.name = '%s'", want[i].tag);
+      sqlite3_stmt *st = db_query (db, sql);
+      g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+      g_assert_cmpint (sqlite3_column_int (st, 0), ==, 2);
+      g_assert_cmpint (sqlite3_column_int (st, 1), ==, 1);
+      g_assert_cmpint (sqlite3_column_int (st, 2), ==, want[i].channels);
+      png_image img = { .version = PNG_IMAGE_VERSION };
+      g_assert_true (png_image_begin_read_from_memory (&img, sqlite3_column_blob (st, 3),
+                                                       (size_t) sqlite3_column_bytes (st, 3)));
+      img.format = PNG_FORMAT_RGBA;
+      guint8 px[8];
+      g_assert_cmpuint (PNG_IMAGE_SIZE (img), ==, sizeof px);
+      g_assert_true (png_image_finish_read (&img, NULL, px, 0, NULL));
+      if (memcmp (px, want[i].rgba, sizeof px) != 0)
+        g_error ("%s: %u %u %u %u, %u %u %u %u", want[i].tag, px[0], px[1], px[2], px[3], px[4],
+                 px[5], px[6], px[7]);
+      sqlite3_finalize (st);
+    }
+  events_done (db, &m, dst, src, file);
+}
+
+/* A string tensor of more than two dimensions: TensorBoard's text plugin
+ * (text_plugin.py reduce_to_2d) shows its first 2-D slice, arr[0, ..., :,
+ * :], as a table of the last two dimensions. */
+static void
+test_text_3d (void)
+{
+  char *file = NULL;
+  char *src = events_dir_new (&file);
+  GByteArray *v = value_new ("t3", "text"), *t = g_byte_array_new (), *shape = g_byte_array_new ();
+  const int dims[3] = { 2, 2, 3 };
+  Messages m;
+  char *dst = NULL;
+
+  pb_int (t, 1, 7); /* DT_STRING */
+  for (int d = 0; d < 3; d++)
+    {
+      GByteArray *dim = g_byte_array_new ();
+      pb_int (dim, 1, (guint64) dims[d]);
+      pb_message (shape, 2, dim);
+    }
+  pb_message (t, 2, shape);
+  for (int i = 0; i < 12; i++)
+    {
+      g_autofree char *s = g_strdup_printf ("a%d", i);
+      pb_string (t, 8, s);
+    }
+  pb_message (v, 8, t);
+  write_event (file, 3, v);
+  sqlite3 *db = import_run (src, &m, &dst);
+  g_autofree char *table = db_text (db, "SELECT value FROM texts WHERE step = 3");
+  g_assert_cmpstr (table, ==, "| | | |\n|---|---|---|\n| a0 | a1 | a2 |\n| a3 | a4 | a5 |\n\n"
+                              "*(the first 2 x 3 slice of a 3-D tensor)*\n");
+  events_done (db, &m, dst, src, file);
+}
+
+/* Runs whose event files have not changed for a minute are closed once
+ * read (finished), so a folder of many finished runs does not hold a
+ * writer (a thread and four file descriptors) per run: 40 runs import
+ * under a limit of 64 open files.  A closed run that grows is opened
+ * again and appended to. */
+static void
+test_idle_runs (void)
+{
+  char *src = tmpdir_new ();
+  g_autofree char *first = NULL;
+  struct rlimit saved, low;
+  Messages m;
+  guint errors;
+
+  for (int i = 0; i < 40; i++)
+    {
+      g_autofree char *run = g_strdup_printf ("%s/run%02d", src, i);
+      g_autofree char *file = g_build_filename (run, "events.out.tfevents.1669111200.host.1.0", NULL);
+      g_assert_cmpint (g_mkdir (run, 0755), ==, 0);
+      write_event (file, 1, value_scalar ("loss", 0.5f));
+      struct utimbuf old = { (time_t) T0, (time_t) T0 };
+      g_assert_cmpint (utime (file, &old), ==, 0);
+      if (i == 0)
+        first = g_strdup (file);
+    }
+  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+  low = saved;
+  low.rlim_cur = 64;
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &low), ==, 0);
+  char *dst = import_folder (src, &m, &errors);
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+  for (guint i = 0; i < m.errors->len; i++)
+    g_test_message ("error: %s", (char *) m.errors->pdata[i]);
+  g_assert_cmpuint (errors, ==, 0);
+  g_assert_cmpuint (m.infos->len, ==, 40);
+  g_assert_nonnull (find_message (m.infos, "run39/run.lumen: imported 1 scalar", NULL));
+  sqlite3 *db = open_run (dst, "run39");
+  g_assert_cmpfloat (db_double (db, "SELECT value FROM scalars WHERE step = 1"), ==, 0.5);
+  sqlite3_close (db);
+  messages_clear (&m);
+  tmpdir_free (dst);
+
+  /* following: closed once read, opened again when the file grows */
+  dst = tmpdir_new ();
+  messages_init (&m);
+  LmTbImport *imp = lm_tb_import_new (src, dst, 0);
+  lm_tb_import_set_message_func (imp, collect, &m);
+  g_assert_cmpuint (lm_tb_import_poll (imp), ==, 40);
+  db = open_run (dst, "run00");
+  g_autofree char *idle = db_text (db, "SELECT value FROM run WHERE key = 'status'");
+  g_assert_cmpstr (idle, ==, "finished");
+  sqlite3_close (db);
+  write_event (first, 2, value_scalar ("loss", 0.25f));
+  g_assert_cmpuint (lm_tb_import_poll (imp), ==, 1);
+  g_assert_cmpuint (lm_tb_import_poll (imp), ==, 0);
+  lm_tb_import_flush (imp);
+  db = open_run (dst, "run00");
+  g_autofree char *running = db_text (db, "SELECT value FROM run WHERE key = 'status'");
+  g_assert_cmpstr (running, ==, "running");
+  g_autofree char *xs = db_text (db, "SELECT group_concat(step || ':' || value) FROM (SELECT * "
+                                     "FROM scalars ORDER BY id)");
+  g_assert_cmpstr (xs, ==, "1:0.5,2:0.25");
+  sqlite3_close (db);
+  g_assert_cmpuint (lm_tb_import_finish (imp, TRUE), ==, 0);
+  lm_tb_import_free (imp);
+  db = open_run (dst, "run00");
+  g_autofree char *stopped = db_text (db, "SELECT value FROM run WHERE key = 'status'");
+  g_assert_cmpstr (stopped, ==, "stopped");
+  sqlite3_close (db);
+  messages_clear (&m);
+  tmpdir_free (dst);
+  tmpdir_free (src);
+}
+
 /* Following: a file that grows (a record completed), a new file, a new
  * folder; ended as 'stopped'. */
 static void
@@ -630,5 +1062,9 @@ main (int argc, char **argv)
   g_test_add_func ("/import/existing", test_existing);
   g_test_add_func ("/import/follow", test_follow);
   g_test_add_func ("/import/cli", test_cli);
+  g_test_add_func ("/import/histogram-empty-ends", test_histogram_empty_ends);
+  g_test_add_func ("/import/png-variants", test_png_variants);
+  g_test_add_func ("/import/text-3d", test_text_3d);
+  g_test_add_func ("/import/idle-runs", test_idle_runs);
   return g_test_run ();
 }
