@@ -93,6 +93,7 @@ struct _LmTbImport
   guint64 pass;     /* polls so far */
   guint n_errors;
   guint64 imported;
+  int root_errno;   /* why SRC could not be read at the last look; 0 */
 };
 
 static void
@@ -1369,10 +1370,18 @@ scan_dir (LmTbImport *imp, const char *dir, const char *rel, int depth)
   g_array_set_clear_func (events, (GDestroyNotify) file_seen_clear);
   if (d == NULL)
     {
+      int err = errno;
+
+      /* said once, not at every look while it lasts (a --logdir that
+       * training has not made yet) */
+      if (depth == 0 && err != imp->root_errno)
+        say (imp, TRUE, "%s: %s", dir, g_strerror (err));
       if (depth == 0)
-        say (imp, TRUE, "%s: %s", dir, g_strerror (errno));
+        imp->root_errno = err;
       return;
     }
+  if (depth == 0)
+    imp->root_errno = 0;
   while ((de = readdir (d)) != NULL)
     {
       if (de->d_name[0] == '.')

@@ -444,7 +444,8 @@ check_usage (GVariantDict *opts, Usage *u)
 
 
 /* TensorBoard event files in a root (--logdir DIR or a --logdir_spec
- * entry) are imported by a background thread into a cache folder
+ * entry), there at the start or written later, are imported by a
+ * background thread into a cache folder
  * (app/import/lm-tb-follow.h), followed about every second; the cache is
  * one more root of the store, under the same name, so the runs show under
  * their source names.  The followers live as long as the window. */
@@ -455,10 +456,11 @@ new_window_following (GtkApplication *app, LmRunStore *store, const char *const 
   GPtrArray *followers = g_ptr_array_new_with_free_func ((GDestroyNotify) lm_tb_follower_unref);
   LmWindow *window;
 
+  /* every root, event files or not yet: TensorBoard shows a SummaryWriter
+   * run started after it, and so must lumen (an empty cache costs a folder
+   * and a look at the tree each second) */
   for (guint i = 0; paths[i] != NULL; i++)
     {
-      if (!lm_tb_has_event_files (paths[i]))
-        continue;
       g_autofree char *cache = lm_tb_cache_dir (paths[i]);
       g_ptr_array_add (followers, lm_tb_follower_get (paths[i], cache, 1000, wait_first));
       lm_run_store_add_root (store, names[i], cache);

@@ -1049,6 +1049,37 @@ test_cli (void)
   tmpdir_free (dst);
 }
 
+/* A SRC that is not there yet (lumen --logdir runs before training made
+ * it): said once, not at every look; said again when it goes after it
+ * was there. */
+static void
+test_missing_src_said_once (void)
+{
+  char *top = tmpdir_new ();
+  g_autofree char *src = g_build_filename (top, "runs", NULL);
+  g_autofree char *dst = g_build_filename (top, "out", NULL);
+  LmTbImport *imp = lm_tb_import_new (src, dst, LM_TB_IMPORT_QUIET);
+  Messages m;
+
+  messages_init (&m);
+  lm_tb_import_set_message_func (imp, collect, &m);
+  for (int i = 0; i < 3; i++)
+    lm_tb_import_poll (imp);
+  g_assert_cmpuint (m.errors->len, ==, 1);
+  g_assert_nonnull (strstr (m.errors->pdata[0], "No such file or directory"));
+  g_assert_cmpint (g_mkdir (src, 0755), ==, 0);
+  lm_tb_import_poll (imp);
+  g_assert_cmpuint (m.errors->len, ==, 1);
+  g_assert_cmpint (g_rmdir (src), ==, 0);
+  lm_tb_import_poll (imp);
+  lm_tb_import_poll (imp);
+  g_assert_cmpuint (m.errors->len, ==, 2);
+  lm_tb_import_finish (imp, FALSE);
+  lm_tb_import_free (imp);
+  messages_clear (&m);
+  tmpdir_free (top);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1066,5 +1097,6 @@ main (int argc, char **argv)
   g_test_add_func ("/import/png-variants", test_png_variants);
   g_test_add_func ("/import/text-3d", test_text_3d);
   g_test_add_func ("/import/idle-runs", test_idle_runs);
+  g_test_add_func ("/import/missing-src-said-once", test_missing_src_said_once);
   return g_test_run ();
 }
