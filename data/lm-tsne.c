@@ -149,9 +149,12 @@ calibrate_row (const double *d2, gsize k, double perplexity, double *p)
     }
 }
 
-gboolean
-lm_tsne_affinities (const float *x, gsize n, gsize d, double perplexity, gsize k, guint32 *nbr, double *p,
-                    char **error)
+#define CANCELLED_MESSAGE "t-SNE set-up cancelled"
+
+/* lm_tsne_affinities, checking `cancel` every row. */
+static gboolean
+affinities (const float *x, gsize n, gsize d, double perplexity, gsize k, guint32 *nbr, double *p,
+            GCancellable *cancel, char **error)
 {
   if (k == 0 || k >= n || !(perplexity >= 1 && perplexity <= (double) k))
     {
@@ -165,10 +168,15 @@ lm_tsne_affinities (const float *x, gsize n, gsize d, double perplexity, gsize k
 
   for (gsize i = 0; i < n; i++)
     heaps[i] = (Heap) { d2 + i * k, nbr + i * k, 0, k };
+  gboolean done = TRUE;
+
   /* each pair once, offered to both ends' heaps */
-  for (gsize i = 0; i < n; i++)
+  for (gsize i = 0; i < n && done; i++)
     {
       const float *xi = x + i * d;
+
+      if (!(done = !g_cancellable_is_cancelled (cancel)))
+        break;
 
       for (gsize j = i + 1; j < n; j++)
         {
@@ -184,14 +192,25 @@ lm_tsne_affinities (const float *x, gsize n, gsize d, double perplexity, gsize k
           heap_push (&heaps[j], s, (guint32) i);
         }
     }
-  for (gsize i = 0; i < n; i++)
+  for (gsize i = 0; i < n && done; i++)
     {
+      if (!(done = !g_cancellable_is_cancelled (cancel)))
+        break;
       heap_sort (&heaps[i]);
       calibrate_row (heaps[i].d2, k, perplexity, p + i * k);
     }
   g_free (heaps);
   g_free (d2);
-  return TRUE;
+  if (!done)
+    *error = g_strdup (CANCELLED_MESSAGE);
+  return done;
+}
+
+gboolean
+lm_tsne_affinities (const float *x, gsize n, gsize d, double perplexity, gsize k, guint32 *nbr, double *p,
+                    char **error)
+{
+  return affinities (x, n, d, perplexity, k, nbr, p, NULL, error);
 }
 
 /* ----------------------------------------------------------- set up */
@@ -284,6 +303,13 @@ LmTsne *
 lm_tsne_new (const float *mat, gsize n, gsize d, int dim, double perplexity, double learning_rate, guint64 seed,
              char **error)
 {
+  return lm_tsne_new_cancellable (mat, n, d, dim, perplexity, learning_rate, seed, NULL, error);
+}
+
+LmTsne *
+lm_tsne_new_cancellable (const float *mat, gsize n, gsize d, int dim, double perplexity, double learning_rate,
+                         guint64 seed, GCancellable *cancellable, char **error)
+{
   if (n < 2 || d == 0)
     {
       *error = g_strdup_printf ("t-SNE needs at least 2 points of at least 1 dimension; this embedding has %zu "
@@ -311,7 +337,12 @@ lm_tsne_new (const float *mat, gsize n, gsize d, int dim, double perplexity, dou
       return NULL;
     }
   for (gsize i = 0; i < n * d; i++)
-    if (!isfinite (mat[i]))
+    if (i % (64 * d) == 0 && g_cancellable_is_cancelled (cancellable))
+      {
+        *error = g_strdup (CANCELLED_MESSAGE);
+        return NULL;
+      }
+    else if (!isfinite (mat[i]))
       {
         *error = g_strdup_printf ("t-SNE cannot place point %zu: its value %zu is %s", i / d, i % d,
                                   isnan (mat[i]) ? "NaN" : "infinite");
@@ -329,8 +360,14 @@ lm_tsne_new (const float *mat, gsize n, gsize d, int dim, double perplexity, dou
   if (d > LM_TSNE_PCA_DIMS)
     {
       x = g_new (float, n * LM_TSNE_PCA_DIMS);
-      if (!lm_embedding_pca (mat, n, d, LM_TSNE_PCA_DIMS, x, NULL, NULL, error))
+      char *pca_error = NULL;
+
+      if (!lm_embedding_pca_cancellable (mat, n, d, LM_TSNE_PCA_DIMS, x, NULL, NULL, cancellable, &pca_error))
         {
+          /* cancelled is said as the set-up's, not the PCA's */
+          *error = g_cancellable_is_cancelled (cancellable) ? g_strdup (CANCELLED_MESSAGE)
+                                                            : g_steal_pointer (&pca_error);
+          g_free (pca_error);
           g_free (x);
           g_free (t);
           return NULL;
@@ -341,7 +378,7 @@ lm_tsne_new (const float *mat, gsize n, gsize d, int dim, double perplexity, dou
   guint32 *nbr = g_new (guint32, n * k);
   double *p = g_new (double, n * k);
 
-  if (!lm_tsne_affinities (x ? x : mat, n, t->dims, perplexity, k, nbr, p, error))
+  if (!affinities (x ? x : mat, n, t->dims, perplexity, k, nbr, p, cancellable, error))
     {
       g_free (nbr);
       g_free (p);
@@ -349,10 +386,18 @@ lm_tsne_new (const float *mat, gsize n, gsize d, int dim, double perplexity, dou
       g_free (t);
       return NULL;
     }
+  g_free (x);
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      *error = g_strdup (CANCELLED_MESSAGE);
+      g_free (nbr);
+      g_free (p);
+      g_free (t);
+      return NULL;
+    }
   symmetrise (t, nbr, p, k);
   g_free (nbr);
   g_free (p);
-  g_free (x);
 
   gsize m = n * (gsize) dim;
   guint32 words[2] = { (guint32) seed, (guint32) (seed >> 32) };
