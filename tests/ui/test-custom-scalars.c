@@ -245,6 +245,18 @@ test_custom_scalars (void)
   g_assert_cmpint (abs (band[0] - (int) round ((bg->red * 0.8 + color.red * 0.2) * 255)), <=, 3);
   g_assert_cmpint (abs (band[1] - (int) round ((bg->green * 0.8 + color.green * 0.2) * 255)), <=, 3);
   g_assert_cmpint (abs (band[2] - (int) round ((bg->blue * 0.8 + color.blue * 0.2) * 255)), <=, 3);
+  /* new data in hidden beta leaves the charts alone; in alpha, shown,
+   * they match their lines to the runs again (a new tag may match) */
+  {
+    LmRunStore *store = lm_window_get_store (win);
+    guint syncs = lm_chart_get_n_run_syncs (chart);
+
+    g_signal_emit_by_name (store, "run-data-changed", beta);
+    g_assert_cmpuint (lm_chart_get_n_run_syncs (chart), ==, syncs);
+    g_signal_emit_by_name (store, "run-data-changed", lm_run_store_find (store, "alpha"));
+    g_assert_cmpuint (lm_chart_get_n_run_syncs (chart), ==, syncs + 1);
+    g_assert_cmpuint (lm_plot_get_n_runs (lm_chart_get_plot (chart)), ==, 2);
+  }
   lm_run_set_visible (beta, TRUE);
 
   /* the user folds Bands: its cards go */
