@@ -21,6 +21,23 @@
 #define ENTROPY_TOL 1e-5
 #define MIN_GAIN 0.01
 
+static void (*stage_hook) (const char *stage, gpointer data);
+static gpointer stage_hook_data;
+
+static void
+stage (const char *name)
+{
+  if (stage_hook != NULL)
+    stage_hook (name, stage_hook_data);
+}
+
+void
+lm_tsne_set_stage_hook (void (*hook) (const char *stage, gpointer data), gpointer data)
+{
+  stage_hook = hook;
+  stage_hook_data = data;
+}
+
 struct _LmTsne
 {
   gsize n, dims;            /* points, input dimensions (after the PCA) */
@@ -170,6 +187,7 @@ affinities (const float *x, gsize n, gsize d, double perplexity, gsize k, guint3
     heaps[i] = (Heap) { d2 + i * k, nbr + i * k, 0, k };
   gboolean done = TRUE;
 
+  stage ("neighbours");
   /* each pair once, offered to both ends' heaps */
   for (gsize i = 0; i < n && done; i++)
     {
@@ -192,6 +210,8 @@ affinities (const float *x, gsize n, gsize d, double perplexity, gsize k, guint3
           heap_push (&heaps[j], s, (guint32) i);
         }
     }
+  if (done)
+    stage ("calibration");
   for (gsize i = 0; i < n && done; i++)
     {
       if (!(done = !g_cancellable_is_cancelled (cancel)))
@@ -217,14 +237,14 @@ lm_tsne_affinities (const float *x, gsize n, gsize d, double perplexity, gsize k
 
 typedef struct
 {
-  guint64 key;              /* row * n + col */
+  guint32 col;
   double v;
 } Entry;
 
 static int
 entry_cmp (const void *a, const void *b)
 {
-  guint64 x = ((const Entry *) a)->key, y = ((const Entry *) b)->key;
+  guint32 x = ((const Entry *) a)->col, y = ((const Entry *) b)->col;
 
   return x < y ? -1 : x > y;
 }
@@ -237,42 +257,61 @@ u32_cmp (const void *a, const void *b)
   return x < y ? -1 : x > y;
 }
 
-/* P = (P_cond + P_cond^T) / 2n as rows. */
-static void
-symmetrise (LmTsne *t, const guint32 *nbr, const double *p, gsize k)
+/* P = (P_cond + P_cond^T) / 2n as rows: row i gets its k neighbours'
+ * p_{j|i} and the p_{i|j} of the points that have i among theirs, sorted
+ * by column a row at a time (a pair in both lists is summed), so the
+ * work is cancellable between rows.  FALSE when cancelled. */
+static gboolean
+symmetrise (LmTsne *t, const guint32 *nbr, const double *p, gsize k, GCancellable *cancel)
 {
-  gsize n = t->n, m = 0;
+  gsize n = t->n, out = 0;
+  gsize *start = g_new0 (gsize, n + 1), *fill = g_new (gsize, n);
   Entry *e = g_new (Entry, 2 * n * k);
+  gboolean done = TRUE;
 
+  for (gsize i = 0; i < n * k; i++)
+    start[nbr[i] + 1]++;
   for (gsize i = 0; i < n; i++)
-    for (gsize a = 0; a < k; a++)
-      {
-        gsize j = nbr[i * k + a];
-        double v = p[i * k + a] / (2.0 * n);
-
-        e[m++] = (Entry) { (guint64) i * n + j, v };
-        e[m++] = (Entry) { (guint64) j * n + i, v };
-      }
-  qsort (e, m, sizeof *e, entry_cmp);
-  t->row = g_new0 (gsize, n + 1);
-  t->col = g_new (guint32, m);
-  t->val = g_new (double, m);
-  gsize out = 0;
-  for (gsize a = 0; a < m; a++)
+    start[i + 1] += start[i] + k;
+  memcpy (fill, start, n * sizeof *fill);
+  for (gsize i = 0; i < n && done; i++)
     {
-      if (a > 0 && e[a].key == e[a - 1].key)
+      if (i % 64 == 0 && !(done = !g_cancellable_is_cancelled (cancel)))
+        break;
+      for (gsize a = 0; a < k; a++)
         {
-          t->val[out - 1] += e[a].v;
-          continue;
+          guint32 j = nbr[i * k + a];
+          double v = p[i * k + a] / (2.0 * n);
+
+          e[fill[i]++] = (Entry) { j, v };
+          e[fill[j]++] = (Entry) { (guint32) i, v };
         }
-      t->col[out] = (guint32) (e[a].key % n);
-      t->val[out] = e[a].v;
-      t->row[e[a].key / n + 1]++;
-      out++;
     }
-  for (gsize i = 0; i < n; i++)
-    t->row[i + 1] += t->row[i];
+  t->row = g_new0 (gsize, n + 1);
+  t->col = g_new (guint32, 2 * n * k);
+  t->val = g_new (double, 2 * n * k);
+  for (gsize i = 0; i < n && done; i++)
+    {
+      if (!(done = !g_cancellable_is_cancelled (cancel)))
+        break;
+      qsort (e + start[i], start[i + 1] - start[i], sizeof *e, entry_cmp);
+      for (gsize a = start[i]; a < start[i + 1]; a++)
+        {
+          if (a > start[i] && e[a].col == e[a - 1].col)
+            {
+              t->val[out - 1] += e[a].v;
+              continue;
+            }
+          t->col[out] = e[a].col;
+          t->val[out] = e[a].v;
+          out++;
+        }
+      t->row[i + 1] = out;
+    }
+  g_free (start);
+  g_free (fill);
   g_free (e);
+  return done;
 }
 
 static double
@@ -362,6 +401,7 @@ lm_tsne_new_cancellable (const float *mat, gsize n, gsize d, int dim, double per
       x = g_new (float, n * LM_TSNE_PCA_DIMS);
       char *pca_error = NULL;
 
+      stage ("pca");
       if (!lm_embedding_pca_cancellable (mat, n, d, LM_TSNE_PCA_DIMS, x, NULL, NULL, cancellable, &pca_error))
         {
           /* cancelled is said as the set-up's, not the PCA's */
@@ -387,15 +427,15 @@ lm_tsne_new_cancellable (const float *mat, gsize n, gsize d, int dim, double per
       return NULL;
     }
   g_free (x);
-  if (g_cancellable_is_cancelled (cancellable))
+  stage ("symmetrise");
+  if (!symmetrise (t, nbr, p, k, cancellable))
     {
       *error = g_strdup (CANCELLED_MESSAGE);
       g_free (nbr);
       g_free (p);
-      g_free (t);
+      lm_tsne_free (t);
       return NULL;
     }
-  symmetrise (t, nbr, p, k);
   g_free (nbr);
   g_free (p);
 

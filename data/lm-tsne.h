@@ -82,6 +82,11 @@ void         lm_tsne_gradient  (LmTsne *t, double *grad);
 gboolean     lm_tsne_affinities (const float *x, gsize n, gsize d, double perplexity, gsize k,
                                  guint32 *nbr, double *p, char **error);
 
+/* For tests: `hook` is called with each stage of a set-up as it begins
+ * ("pca", "neighbours", "calibration", "symmetrise"), in the set-up's
+ * thread; NULL removes it.  Not for use while a set-up runs. */
+void         lm_tsne_set_stage_hook (void (*hook) (const char *stage, gpointer data), gpointer data);
+
 /* `keep` of the indices 0..n-1, sorted, picked at random (seeded);
  * all of them when keep >= n.  Freed with g_free. */
 guint32     *lm_tsne_sample    (gsize n, gsize keep, guint64 seed);
