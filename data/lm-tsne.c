@@ -21,6 +21,23 @@
 #define ENTROPY_TOL 1e-5
 #define MIN_GAIN 0.01
 
+static void (*stage_hook) (const char *stage, gpointer data);
+static gpointer stage_hook_data;
+
+static void
+stage (const char *name)
+{
+  if (stage_hook != NULL)
+    stage_hook (name, stage_hook_data);
+}
+
+void
+lm_tsne_set_stage_hook (void (*hook) (const char *stage, gpointer data), gpointer data)
+{
+  stage_hook = hook;
+  stage_hook_data = data;
+}
+
 struct _LmTsne
 {
   gsize n, dims;            /* points, input dimensions (after the PCA) */
@@ -149,9 +166,12 @@ calibrate_row (const double *d2, gsize k, double perplexity, double *p)
     }
 }
 
-gboolean
-lm_tsne_affinities (const float *x, gsize n, gsize d, double perplexity, gsize k, guint32 *nbr, double *p,
-                    char **error)
+#define CANCELLED_MESSAGE "t-SNE set-up cancelled"
+
+/* lm_tsne_affinities, checking `cancel` every row. */
+static gboolean
+affinities (const float *x, gsize n, gsize d, double perplexity, gsize k, guint32 *nbr, double *p,
+            GCancellable *cancel, char **error)
 {
   if (k == 0 || k >= n || !(perplexity >= 1 && perplexity <= (double) k))
     {
@@ -165,10 +185,16 @@ lm_tsne_affinities (const float *x, gsize n, gsize d, double perplexity, gsize k
 
   for (gsize i = 0; i < n; i++)
     heaps[i] = (Heap) { d2 + i * k, nbr + i * k, 0, k };
+  gboolean done = TRUE;
+
+  stage ("neighbours");
   /* each pair once, offered to both ends' heaps */
-  for (gsize i = 0; i < n; i++)
+  for (gsize i = 0; i < n && done; i++)
     {
       const float *xi = x + i * d;
+
+      if (!(done = !g_cancellable_is_cancelled (cancel)))
+        break;
 
       for (gsize j = i + 1; j < n; j++)
         {
@@ -184,28 +210,41 @@ lm_tsne_affinities (const float *x, gsize n, gsize d, double perplexity, gsize k
           heap_push (&heaps[j], s, (guint32) i);
         }
     }
-  for (gsize i = 0; i < n; i++)
+  if (done)
+    stage ("calibration");
+  for (gsize i = 0; i < n && done; i++)
     {
+      if (!(done = !g_cancellable_is_cancelled (cancel)))
+        break;
       heap_sort (&heaps[i]);
       calibrate_row (heaps[i].d2, k, perplexity, p + i * k);
     }
   g_free (heaps);
   g_free (d2);
-  return TRUE;
+  if (!done)
+    *error = g_strdup (CANCELLED_MESSAGE);
+  return done;
+}
+
+gboolean
+lm_tsne_affinities (const float *x, gsize n, gsize d, double perplexity, gsize k, guint32 *nbr, double *p,
+                    char **error)
+{
+  return affinities (x, n, d, perplexity, k, nbr, p, NULL, error);
 }
 
 /* ----------------------------------------------------------- set up */
 
 typedef struct
 {
-  guint64 key;              /* row * n + col */
+  guint32 col;
   double v;
 } Entry;
 
 static int
 entry_cmp (const void *a, const void *b)
 {
-  guint64 x = ((const Entry *) a)->key, y = ((const Entry *) b)->key;
+  guint32 x = ((const Entry *) a)->col, y = ((const Entry *) b)->col;
 
   return x < y ? -1 : x > y;
 }
@@ -218,42 +257,61 @@ u32_cmp (const void *a, const void *b)
   return x < y ? -1 : x > y;
 }
 
-/* P = (P_cond + P_cond^T) / 2n as rows. */
-static void
-symmetrise (LmTsne *t, const guint32 *nbr, const double *p, gsize k)
+/* P = (P_cond + P_cond^T) / 2n as rows: row i gets its k neighbours'
+ * p_{j|i} and the p_{i|j} of the points that have i among theirs, sorted
+ * by column a row at a time (a pair in both lists is summed), so the
+ * work is cancellable between rows.  FALSE when cancelled. */
+static gboolean
+symmetrise (LmTsne *t, const guint32 *nbr, const double *p, gsize k, GCancellable *cancel)
 {
-  gsize n = t->n, m = 0;
+  gsize n = t->n, out = 0;
+  gsize *start = g_new0 (gsize, n + 1), *fill = g_new (gsize, n);
   Entry *e = g_new (Entry, 2 * n * k);
+  gboolean done = TRUE;
 
+  for (gsize i = 0; i < n * k; i++)
+    start[nbr[i] + 1]++;
   for (gsize i = 0; i < n; i++)
-    for (gsize a = 0; a < k; a++)
-      {
-        gsize j = nbr[i * k + a];
-        double v = p[i * k + a] / (2.0 * n);
-
-        e[m++] = (Entry) { (guint64) i * n + j, v };
-        e[m++] = (Entry) { (guint64) j * n + i, v };
-      }
-  qsort (e, m, sizeof *e, entry_cmp);
-  t->row = g_new0 (gsize, n + 1);
-  t->col = g_new (guint32, m);
-  t->val = g_new (double, m);
-  gsize out = 0;
-  for (gsize a = 0; a < m; a++)
+    start[i + 1] += start[i] + k;
+  memcpy (fill, start, n * sizeof *fill);
+  for (gsize i = 0; i < n && done; i++)
     {
-      if (a > 0 && e[a].key == e[a - 1].key)
+      if (i % 64 == 0 && !(done = !g_cancellable_is_cancelled (cancel)))
+        break;
+      for (gsize a = 0; a < k; a++)
         {
-          t->val[out - 1] += e[a].v;
-          continue;
+          guint32 j = nbr[i * k + a];
+          double v = p[i * k + a] / (2.0 * n);
+
+          e[fill[i]++] = (Entry) { j, v };
+          e[fill[j]++] = (Entry) { (guint32) i, v };
         }
-      t->col[out] = (guint32) (e[a].key % n);
-      t->val[out] = e[a].v;
-      t->row[e[a].key / n + 1]++;
-      out++;
     }
-  for (gsize i = 0; i < n; i++)
-    t->row[i + 1] += t->row[i];
+  t->row = g_new0 (gsize, n + 1);
+  t->col = g_new (guint32, 2 * n * k);
+  t->val = g_new (double, 2 * n * k);
+  for (gsize i = 0; i < n && done; i++)
+    {
+      if (!(done = !g_cancellable_is_cancelled (cancel)))
+        break;
+      qsort (e + start[i], start[i + 1] - start[i], sizeof *e, entry_cmp);
+      for (gsize a = start[i]; a < start[i + 1]; a++)
+        {
+          if (a > start[i] && e[a].col == e[a - 1].col)
+            {
+              t->val[out - 1] += e[a].v;
+              continue;
+            }
+          t->col[out] = e[a].col;
+          t->val[out] = e[a].v;
+          out++;
+        }
+      t->row[i + 1] = out;
+    }
+  g_free (start);
+  g_free (fill);
   g_free (e);
+  return done;
 }
 
 static double
@@ -284,6 +342,13 @@ LmTsne *
 lm_tsne_new (const float *mat, gsize n, gsize d, int dim, double perplexity, double learning_rate, guint64 seed,
              char **error)
 {
+  return lm_tsne_new_cancellable (mat, n, d, dim, perplexity, learning_rate, seed, NULL, error);
+}
+
+LmTsne *
+lm_tsne_new_cancellable (const float *mat, gsize n, gsize d, int dim, double perplexity, double learning_rate,
+                         guint64 seed, GCancellable *cancellable, char **error)
+{
   if (n < 2 || d == 0)
     {
       *error = g_strdup_printf ("t-SNE needs at least 2 points of at least 1 dimension; this embedding has %zu "
@@ -311,7 +376,12 @@ lm_tsne_new (const float *mat, gsize n, gsize d, int dim, double perplexity, dou
       return NULL;
     }
   for (gsize i = 0; i < n * d; i++)
-    if (!isfinite (mat[i]))
+    if (i % (64 * d) == 0 && g_cancellable_is_cancelled (cancellable))
+      {
+        *error = g_strdup (CANCELLED_MESSAGE);
+        return NULL;
+      }
+    else if (!isfinite (mat[i]))
       {
         *error = g_strdup_printf ("t-SNE cannot place point %zu: its value %zu is %s", i / d, i % d,
                                   isnan (mat[i]) ? "NaN" : "infinite");
@@ -329,8 +399,15 @@ lm_tsne_new (const float *mat, gsize n, gsize d, int dim, double perplexity, dou
   if (d > LM_TSNE_PCA_DIMS)
     {
       x = g_new (float, n * LM_TSNE_PCA_DIMS);
-      if (!lm_embedding_pca (mat, n, d, LM_TSNE_PCA_DIMS, x, NULL, NULL, error))
+      char *pca_error = NULL;
+
+      stage ("pca");
+      if (!lm_embedding_pca_cancellable (mat, n, d, LM_TSNE_PCA_DIMS, x, NULL, NULL, cancellable, &pca_error))
         {
+          /* cancelled is said as the set-up's, not the PCA's */
+          *error = g_cancellable_is_cancelled (cancellable) ? g_strdup (CANCELLED_MESSAGE)
+                                                            : g_steal_pointer (&pca_error);
+          g_free (pca_error);
           g_free (x);
           g_free (t);
           return NULL;
@@ -341,7 +418,7 @@ lm_tsne_new (const float *mat, gsize n, gsize d, int dim, double perplexity, dou
   guint32 *nbr = g_new (guint32, n * k);
   double *p = g_new (double, n * k);
 
-  if (!lm_tsne_affinities (x ? x : mat, n, t->dims, perplexity, k, nbr, p, error))
+  if (!affinities (x ? x : mat, n, t->dims, perplexity, k, nbr, p, cancellable, error))
     {
       g_free (nbr);
       g_free (p);
@@ -349,10 +426,18 @@ lm_tsne_new (const float *mat, gsize n, gsize d, int dim, double perplexity, dou
       g_free (t);
       return NULL;
     }
-  symmetrise (t, nbr, p, k);
+  g_free (x);
+  stage ("symmetrise");
+  if (!symmetrise (t, nbr, p, k, cancellable))
+    {
+      *error = g_strdup (CANCELLED_MESSAGE);
+      g_free (nbr);
+      g_free (p);
+      lm_tsne_free (t);
+      return NULL;
+    }
   g_free (nbr);
   g_free (p);
-  g_free (x);
 
   gsize m = n * (gsize) dim;
   guint32 words[2] = { (guint32) seed, (guint32) (seed >> 32) };

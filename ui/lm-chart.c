@@ -29,6 +29,7 @@ struct _LmChart
   char *tag;
   LmPlot *plot;
   gboolean custom;            /* a custom-scalars chart (lm_chart_new_custom) */
+  guint n_run_syncs;          /* times its lines were matched to the runs (for tests) */
   LmRunSelection *selection;
   LmChartSettings *settings;
   GtkWidget *viewport;        /* weak */
@@ -132,6 +133,7 @@ step_values_changed (LmChart *self)
 static void
 sync_runs (LmChart *self)
 {
+  self->n_run_syncs++;
   lm_plot_set_runs (self->plot, lm_run_selection_get_shown (self->selection));
 }
 
@@ -154,20 +156,21 @@ static void
 on_run_data_changed (LmRunSelection *selection, LmRun *run, LmChart *self)
 {
   GPtrArray *shown = lm_run_selection_get_shown (self->selection);
+  gboolean drawn = FALSE;
 
-  /* Only runs drawn here, and only if they have this tag; a custom
-   * chart's lines follow the run's tags, which may be new. */
+  /* Only runs drawn here (a hidden run's lines are matched when it is
+   * shown again), and only if they have this tag; a custom chart's lines
+   * follow the run's tags, which may be new. */
+  for (guint i = 0; i < shown->len && !drawn; i++)
+    drawn = g_ptr_array_index (shown, i) == run;
+  if (!drawn)
+    return;
   if (self->custom)
     sync_runs (self);
   else if (lm_run_get_series (run, self->tag) == NULL && !lm_plot_has_data (self->plot))
     return;
-  for (guint i = 0; i < shown->len; i++)
-    if (g_ptr_array_index (shown, i) == run)
-      {
-        invalidate_data (self);
-        step_values_changed (self);
-        return;
-      }
+  invalidate_data (self);
+  step_values_changed (self);
 }
 
 static void
@@ -767,6 +770,13 @@ lm_chart_is_settled (LmChart *self)
          && gtk_widget_get_width (GTK_WIDGET (self)) > 0
          && self->seen
          && (self->skipped || !self->dirty);
+}
+
+guint
+lm_chart_get_n_run_syncs (LmChart *self)
+{
+  g_return_val_if_fail (LM_IS_CHART (self), 0);
+  return self->n_run_syncs;
 }
 
 gboolean

@@ -62,6 +62,8 @@ gboolean    lm_chart_has_drawn_data (LmChart *self);
 gboolean    lm_chart_is_settled    (LmChart *self);
 /* Rendered since the last change of data, view or settings. */
 gboolean    lm_chart_is_up_to_date (LmChart *self);
+/* How many times its lines were matched to the shown runs (tests). */
+guint       lm_chart_get_n_run_syncs (LmChart *self);
 
 /* Hover as if the pointer were at (x, y) (widget coordinates); the
  * tooltip's rows as text, NULL when not hovering. */

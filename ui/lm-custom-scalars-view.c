@@ -1,7 +1,8 @@
 /* lm-custom-scalars-view.c: the Custom Scalars section (see
  * lm-custom-scalars-view.h).  Rebuilt whole when the merged layout
  * changes, which is rare (a layout is logged once per run); the feed's
- * re-reads that change nothing are compared away. */
+ * re-reads that change nothing are compared away.  The categories the
+ * user folded (by title) stay folded across rebuilds. */
 #include "lm-custom-scalars-view.h"
 
 struct _LmCustomScalarsView
@@ -14,18 +15,32 @@ struct _LmCustomScalarsView
   LmCustomScalars *layout;   /* shown; NULL before the first */
   GPtrArray *cards;          /* LmScalarCard* (borrowed: the flows own them) */
   GtkWidget *viewport;       /* weak */
+  GHashTable *folded;        /* titles of the categories the user folded */
 };
 
 G_DEFINE_FINAL_TYPE (LmCustomScalarsView, lm_custom_scalars_view, GTK_TYPE_BOX)
 
+/* Shows or hides the header's flow to match it. */
 static void
-on_category_toggled (GtkToggleButton *button, GtkWidget *flow)
+sync_category (GtkToggleButton *button)
 {
   gboolean open = gtk_toggle_button_get_active (button);
   GtkWidget *arrow = g_object_get_data (G_OBJECT (button), "lm-arrow");
 
-  gtk_widget_set_visible (flow, open);
+  gtk_widget_set_visible (g_object_get_data (G_OBJECT (button), "lm-flow"), open);
   gtk_image_set_from_icon_name (GTK_IMAGE (arrow), open ? "pan-down-symbolic" : "pan-end-symbolic");
+}
+
+static void
+on_category_toggled (GtkToggleButton *button, LmCustomScalarsView *self)
+{
+  const char *title = g_object_get_data (G_OBJECT (button), "lm-category");
+
+  if (gtk_toggle_button_get_active (button))
+    g_hash_table_remove (self->folded, title);
+  else
+    g_hash_table_add (self->folded, g_strdup (title));
+  sync_category (button);
 }
 
 /* A category: a header that folds it (arrow, title, chart count) over a
@@ -44,7 +59,7 @@ add_category (LmCustomScalarsView *self, LmCustomCategory *cat)
   GtkWidget *flow = gtk_flow_box_new ();
 
   gtk_widget_add_css_class (box, "lm-custom-category");
-  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (header), TRUE);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (header), !g_hash_table_contains (self->folded, cat->title));
   gtk_widget_add_css_class (header, "flat");
   gtk_widget_add_css_class (header, "lm-section-header");
   gtk_widget_add_css_class (title, "lm-section-title");
@@ -58,7 +73,10 @@ add_category (LmCustomScalarsView *self, LmCustomCategory *cat)
   gtk_button_set_child (GTK_BUTTON (header), header_box);
   gtk_widget_set_halign (header, GTK_ALIGN_START);
   g_object_set_data (G_OBJECT (header), "lm-arrow", arrow);
-  g_signal_connect (header, "toggled", G_CALLBACK (on_category_toggled), flow);
+  g_object_set_data_full (G_OBJECT (header), "lm-category", g_strdup (cat->title), g_free);
+  g_object_set_data (G_OBJECT (header), "lm-flow", flow);
+  sync_category (GTK_TOGGLE_BUTTON (header));
+  g_signal_connect (header, "toggled", G_CALLBACK (on_category_toggled), self);
 
   gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (flow), GTK_SELECTION_NONE);
   gtk_flow_box_set_homogeneous (GTK_FLOW_BOX (flow), TRUE);
@@ -128,6 +146,7 @@ lm_custom_scalars_view_finalize (GObject *object)
 
   g_clear_pointer (&self->layout, lm_custom_scalars_unref);
   g_ptr_array_unref (self->cards);
+  g_hash_table_unref (self->folded);
   g_clear_object (&self->selection);
   g_clear_object (&self->settings);
   G_OBJECT_CLASS (lm_custom_scalars_view_parent_class)->finalize (object);
@@ -144,6 +163,7 @@ static void
 lm_custom_scalars_view_init (LmCustomScalarsView *self)
 {
   self->cards = g_ptr_array_new ();
+  self->folded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 GtkWidget *
@@ -221,6 +241,21 @@ lm_custom_scalars_view_get_card (LmCustomScalarsView *self, guint i)
 {
   g_return_val_if_fail (LM_IS_CUSTOM_SCALARS_VIEW (self), NULL);
   return i < self->cards->len ? self->cards->pdata[i] : NULL;
+}
+
+GtkWidget *
+lm_custom_scalars_view_get_category_header (LmCustomScalarsView *self, const char *title)
+{
+  g_return_val_if_fail (LM_IS_CUSTOM_SCALARS_VIEW (self), NULL);
+  for (GtkWidget *box = gtk_widget_get_first_child (GTK_WIDGET (self)); box != NULL;
+       box = gtk_widget_get_next_sibling (box))
+    {
+      GtkWidget *header = gtk_widget_get_first_child (box);
+
+      if (GTK_IS_TOGGLE_BUTTON (header) && g_strcmp0 (g_object_get_data (G_OBJECT (header), "lm-category"), title) == 0)
+        return header;
+    }
+  return NULL;
 }
 
 void

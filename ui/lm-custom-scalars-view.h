@@ -43,6 +43,9 @@ gboolean        lm_custom_scalars_view_is_settled     (LmCustomScalarsView *self
 LmCustomScalars *lm_custom_scalars_view_get_layout    (LmCustomScalarsView *self);
 guint           lm_custom_scalars_view_get_n_cards    (LmCustomScalarsView *self);
 LmScalarCard   *lm_custom_scalars_view_get_card       (LmCustomScalarsView *self, guint i);
+/* The header (a toggle button: active while open) of the category
+ * titled `title`, NULL when there is none (tests). */
+GtkWidget      *lm_custom_scalars_view_get_category_header (LmCustomScalarsView *self, const char *title);
 /* The poll interval of its feed (tests). */
 void            lm_custom_scalars_view_set_poll_interval (LmCustomScalarsView *self, guint poll_ms);
 

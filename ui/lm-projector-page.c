@@ -20,8 +20,12 @@
  * layout to the main thread at most every POST_MS (an idle that copies
  * the newest layout; the worker never waits for it).  Re-running, a new
  * tensor, a new perplexity, 2D/3D or going back to PCA tells the worker
- * to stop (it checks between steps) and forgets it: its late posts are
- * dropped, and it frees itself.  The learning rate changes the running
+ * to stop (its cancellable, checked every row of the set-up and between
+ * steps) and forgets it: its late posts are dropped, and it frees itself.
+ * One worker at a time: the new run waits until the stopped one has said
+ * it is gone (an idle), and a newer change replaces a waiting run, so
+ * holding the perplexity arrow keeps one set-up running and one pending
+ * rather than a thread per value.  The learning rate changes the running
  * one's next step, as TensorBoard's slider does.
  */
 #include "lm-projector-page.h"
@@ -46,6 +50,8 @@ typedef struct
   GMutex lock;
   GCond wake;                  /* pause lifted or stop asked */
   gboolean stop, paused;
+  GCancellable *cancel;        /* cancelled with stop, for the set-up */
+  gboolean launched;           /* its thread was started (main thread) */
   double learning_rate;
   /* set before the thread starts, then read only */
   float *mat;
@@ -78,6 +84,8 @@ struct _LmProjectorPage
   guint tsne_iterations;       /* where a run stops */
   guint tsne_shown;            /* the iteration on screen */
   gsize tsne_of;               /* the tensor's points when t-SNE runs on a sample, else 0 */
+  TsneRun *tsne_worker;        /* the run whose thread is alive (a ref), or NULL */
+  guint tsne_started;          /* worker threads started (for tests) */
   char *pca_status;            /* the PCA line, for going back to it */
   GtkStringList *run_names, *tensor_names;
   GPtrArray *runs;             /* RunEmbeddings of the last load */
@@ -391,6 +399,7 @@ tsne_run_clear (gpointer p)
   g_mutex_clear (&run->lock);
   g_cond_clear (&run->wake);
   g_weak_ref_clear (&run->page);
+  g_clear_object (&run->cancel);
   g_free (run->mat);
   g_free (run->coords);
   g_free (run->error);
@@ -434,13 +443,45 @@ tsne_maybe_post (TsneRun *run, gboolean force)
   g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, tsne_post, tsne_run_ref (run), (GDestroyNotify) tsne_run_unref);
 }
 
+static gint tsne_live;
+static void tsne_launch (LmProjectorPage *self, TsneRun *run);
+
+/* The worker of `run` has ended (main thread): the run waiting, if any,
+ * starts. */
+static gboolean
+tsne_finished (gpointer data)
+{
+  TsneRun *run = data;
+  LmProjectorPage *self = g_weak_ref_get (&run->page);
+
+  if (self == NULL)
+    return G_SOURCE_REMOVE;
+  if (self->tsne_worker == run)
+    {
+      g_clear_pointer (&self->tsne_worker, tsne_run_unref);
+      if (self->tsne != NULL && !self->tsne->launched)
+        tsne_launch (self, self->tsne);
+    }
+  g_object_unref (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The worker's last act: says it is gone, handing its reference on. */
+static gpointer
+tsne_thread_end (TsneRun *run)
+{
+  g_atomic_int_dec_and_test (&tsne_live);
+  g_idle_add_full (G_PRIORITY_DEFAULT, tsne_finished, run, (GDestroyNotify) tsne_run_unref);
+  return NULL;
+}
+
 static gpointer
 tsne_thread (gpointer data)
 {
   TsneRun *run = data;
   char *error = NULL;
-  LmTsne *t = lm_tsne_new (run->mat, run->n, run->d, run->dim, run->perplexity, run->learning_rate, run->seed,
-                           &error);
+  LmTsne *t = lm_tsne_new_cancellable (run->mat, run->n, run->d, run->dim, run->perplexity, run->learning_rate,
+                                       run->seed, run->cancel, &error);
 
   g_mutex_lock (&run->lock);
   run->started = TRUE;
@@ -450,8 +491,7 @@ tsne_thread (gpointer data)
       run->done = TRUE;
       tsne_maybe_post (run, TRUE);
       g_mutex_unlock (&run->lock);
-      tsne_run_unref (run);
-      return NULL;
+      return tsne_thread_end (run);
     }
   run->input_dims = lm_tsne_get_input_dims (t);
   lm_tsne_copy_coords (t, run->coords, 3);
@@ -473,8 +513,7 @@ tsne_thread (gpointer data)
     }
   g_mutex_unlock (&run->lock);
   lm_tsne_free (t);
-  tsne_run_unref (run);
-  return NULL;
+  return tsne_thread_end (run);
 }
 
 /* Tells the running t-SNE to stop and forgets it (it frees itself). */
@@ -489,7 +528,20 @@ tsne_stop (LmProjectorPage *self)
   run->stop = TRUE;
   g_cond_broadcast (&run->wake);
   g_mutex_unlock (&run->lock);
+  g_cancellable_cancel (run->cancel);
   tsne_run_unref (run);
+}
+
+/* Starts run's worker thread (none other alive). */
+static void
+tsne_launch (LmProjectorPage *self, TsneRun *run)
+{
+  g_assert (self->tsne_worker == NULL);
+  run->launched = TRUE;
+  self->tsne_worker = tsne_run_ref (run);
+  self->tsne_started++;
+  g_atomic_int_inc (&tsne_live);
+  g_thread_unref (g_thread_new ("lumen-tsne", tsne_thread, tsne_run_ref (run)));
 }
 
 /* 12345 as "12,345". */
@@ -602,6 +654,7 @@ tsne_start (LmProjectorPage *self)
   g_mutex_init (&run->lock);
   g_cond_init (&run->wake);
   g_weak_ref_init (&run->page, self);
+  run->cancel = g_cancellable_new ();
   run->mat = g_memdup2 (e->mat, e->n * e->d * sizeof *e->mat);
   run->n = e->n;
   run->d = e->d;
@@ -617,7 +670,9 @@ tsne_start (LmProjectorPage *self)
   gtk_widget_set_sensitive (self->pause_button, TRUE);
   tsne_status (self, run);
   show_iteration (self);
-  g_thread_unref (g_thread_new ("lumen-tsne", tsne_thread, tsne_run_ref (run)));
+  /* a stopped worker still alive: this run waits for its end */
+  if (self->tsne_worker == NULL)
+    tsne_launch (self, run);
 }
 
 static void
@@ -916,6 +971,7 @@ lm_projector_page_dispose (GObject *object)
 
   self->generation++;
   tsne_stop (self);
+  g_clear_pointer (&self->tsne_worker, tsne_run_unref);
   g_clear_handle_id (&self->poll_id, g_source_remove);
   if (self->store)
     g_signal_handlers_disconnect_by_data (self->store, self);
@@ -1187,6 +1243,14 @@ lm_projector_page_set_tsne_iterations (LmProjectorPage *self, guint iterations)
   self->tsne_iterations = MAX (iterations, 1);
   if (self->method == LM_PROJECTOR_TSNE)
     tsne_start (self);
+}
+
+guint
+lm_projector_page_get_tsne_threads (LmProjectorPage *self, guint *live)
+{
+  g_return_val_if_fail (LM_IS_PROJECTOR_PAGE (self), 0);
+  *live = (guint) g_atomic_int_get (&tsne_live);
+  return self->tsne_started;
 }
 
 guint

@@ -60,6 +60,10 @@ LmProjectorMethod lm_projector_page_get_method (LmProjectorPage *self);
 void             lm_projector_page_set_tsne_iterations (LmProjectorPage *self, guint iterations);
 /* The t-SNE iteration on screen (the counter's). */
 guint            lm_projector_page_get_tsne_iteration (LmProjectorPage *self);
+/* The t-SNE worker threads this page has started, and in *live how many
+ * of them are still running (for tests: changes that come faster than a
+ * set-up wait for the running one to stop, only the newest is kept). */
+guint            lm_projector_page_get_tsne_threads (LmProjectorPage *self, guint *live);
 /* A control, for tests: "method", "2d", "perplexity", "learning-rate",
  * "rerun", "pause", "iteration" (the counter's label), "tsne-bar". */
 GtkWidget       *lm_projector_page_get_control (LmProjectorPage *self, const char *name);

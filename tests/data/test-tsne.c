@@ -1,7 +1,8 @@
 /* test-tsne.c: t-SNE (data/lm-tsne.h): the perplexity calibration, the
  * gradient against finite differences, KL falling as it runs, clusters
  * kept apart, the same seed giving the same layout, the PCA to 50
- * dimensions first, sampling, and the errors for input it refuses. */
+ * dimensions first, sampling, the errors for input it refuses, and a
+ * cancelled set-up stopping at once. */
 #include <math.h>
 #include <string.h>
 
@@ -351,6 +352,147 @@ test_bad_input (void)
   g_free (error);
 }
 
+typedef struct
+{
+  const float *x;
+  gsize n, d;
+  GCancellable *cancel;
+  char *error;
+  gint64 end_us;
+} SetUp;
+
+static gpointer
+set_up_thread (gpointer data)
+{
+  SetUp *s = data;
+  LmTsne *t = lm_tsne_new_cancellable (s->x, s->n, s->d, 2, 30, 10, 1, s->cancel, &s->error);
+
+  s->end_us = g_get_monotonic_time ();
+  return t;
+}
+
+/* A set-up of 5,000 points cancelled part way (in the PCA of 784
+ * dimensions, in the neighbours, in the calibration) gives up within
+ * 50 ms, NULL and said so; uncancelled it finishes.  (Before, nothing in
+ * the set-up looked at a stop flag: it ran its seconds to the end.) */
+static void
+test_cancel (void)
+{
+  const gsize n = LM_TSNE_MAX_POINTS, d = 784;
+  g_autofree float *x = clusters (n, d, 10, 6, 13, NULL);
+  const guint delays_ms[] = { 5, 60, 250, 600 };
+  double worst = 0;
+
+  for (guint a = 0; a < G_N_ELEMENTS (delays_ms); a++)
+    for (gsize dims = 50; dims <= d; dims += d - 50)
+      {
+        SetUp s = { x, n, dims, g_cancellable_new (), NULL, 0 };
+        GThread *th;
+        LmTsne *t;
+        gint64 cancelled_us;
+
+        /* the first `dims` columns of each row: a 50-dimension matrix
+         * skips the PCA, so its delays land in the neighbours */
+        g_autofree float *sub = NULL;
+        if (dims < d)
+          {
+            sub = g_new (float, n * dims);
+            for (gsize i = 0; i < n; i++)
+              memcpy (sub + i * dims, x + i * d, dims * sizeof *sub);
+            s.x = sub;
+          }
+        th = g_thread_new ("set-up", set_up_thread, &s);
+        g_usleep (delays_ms[a] * 1000);
+        cancelled_us = g_get_monotonic_time ();
+        g_cancellable_cancel (s.cancel);
+        t = g_thread_join (th);
+        if (t != NULL)
+          {
+            /* it finished before the cancel (a fast machine): fine, but
+             * it must have finished before being asked to stop */
+            g_assert_cmpint (s.end_us, <=, cancelled_us + 50000);
+            lm_tsne_free (t);
+          }
+        else
+          {
+            double ms = (s.end_us - cancelled_us) / 1000.0;
+
+            g_test_message ("%zu dims, cancelled after %u ms: stopped %.1f ms later", dims, delays_ms[a], ms);
+            g_assert_cmpstr (s.error, ==, "t-SNE set-up cancelled");
+            worst = MAX (worst, ms);
+          }
+        g_free (s.error);
+        g_object_unref (s.cancel);
+      }
+  g_assert_cmpfloat (worst, <, 50);
+
+  /* not cancelled: a layout, as lm_tsne_new gives */
+  g_autoptr (GCancellable) cancel = g_cancellable_new ();
+  char *error = NULL;
+  g_autoptr (LmTsne) t = lm_tsne_new_cancellable (x, 200, 20, 2, 30, 10, 1, cancel, &error);
+  g_autoptr (LmTsne) u = lm_tsne_new (x, 200, 20, 2, 30, 10, 1, &error);
+  g_assert_null (error);
+  g_assert_nonnull (t);
+  g_assert_cmpmem (lm_tsne_get_layout (t), 200 * 2 * sizeof (double), lm_tsne_get_layout (u),
+                   200 * 2 * sizeof (double));
+}
+
+static const char *cancel_at;
+static gint64 cancel_us;
+static GThread *canceller;
+
+static gpointer
+cancel_soon (gpointer data)
+{
+  g_usleep (20000);
+  cancel_us = g_get_monotonic_time ();
+  g_cancellable_cancel (data);
+  return NULL;
+}
+
+/* 20 ms into the stage, from another thread (a user's click) */
+static void
+cancel_in_stage (const char *stage, gpointer data)
+{
+  if (g_strcmp0 (stage, cancel_at) == 0)
+    canceller = g_thread_new ("canceller", cancel_soon, data);
+}
+
+/* Cancelled 20 ms into each stage of the set-up, with perplexity 100 (300
+ * neighbours a point, 3,000,000 entries of P to symmetrise), it stops
+ * within 50 ms.  (Before, the symmetrising was one qsort of every entry,
+ * some 600 ms that nothing could stop.) */
+static void
+test_cancel_stages (void)
+{
+  const gsize n = LM_TSNE_MAX_POINTS, d = 100;
+  const char *stages[] = { "pca", "neighbours", "calibration", "symmetrise" };
+  g_autofree float *x = clusters (n, d, 10, 6, 17, NULL);
+
+  for (guint a = 0; a < G_N_ELEMENTS (stages); a++)
+    {
+      g_autoptr (GCancellable) cancel = g_cancellable_new ();
+      char *error = NULL;
+      LmTsne *t;
+      double ms;
+
+      cancel_at = stages[a];
+      cancel_us = 0;
+      lm_tsne_set_stage_hook (cancel_in_stage, cancel);
+      t = lm_tsne_new_cancellable (x, n, d, 2, 100, 10, 1, cancel, &error);
+      lm_tsne_set_stage_hook (NULL, NULL);
+      ms = (g_get_monotonic_time () - cancel_us) / 1000.0;
+      g_assert_nonnull (canceller);
+      g_thread_join (g_steal_pointer (&canceller));
+      g_test_message ("cancelled in '%s': stopped %.1f ms later", stages[a], ms);
+      g_assert_cmpint (cancel_us, >, 0);
+      g_assert_null (t);
+      g_assert_cmpstr (error, ==, "t-SNE set-up cancelled");
+      g_assert_cmpfloat (ms, <, 50);
+      g_free (error);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -363,5 +505,7 @@ main (int argc, char **argv)
   g_test_add_func ("/data/tsne/pca-reduce", test_pca_reduce);
   g_test_add_func ("/data/tsne/sample", test_sample);
   g_test_add_func ("/data/tsne/bad-input", test_bad_input);
+  g_test_add_func ("/data/tsne/cancel", test_cancel);
+  g_test_add_func ("/data/tsne/cancel-stages", test_cancel_stages);
   return g_test_run ();
 }

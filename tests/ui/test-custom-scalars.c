@@ -8,7 +8,8 @@
  * its lower and upper tags (a draw counter and the band's colour in the
  * rendered pixels); a chart whose regex does not compile (written by
  * SQL, as another producer might) says why on its card; hiding a run in the run list drops its lines and band;
- * a layout logged later shows up.  Skips without a display.
+ * a layout logged later shows up, keeping the categories the user folded
+ * folded.  Skips without a display.
  */
 #include <gtk/gtk.h>
 #include <math.h>
@@ -244,7 +245,30 @@ test_custom_scalars (void)
   g_assert_cmpint (abs (band[0] - (int) round ((bg->red * 0.8 + color.red * 0.2) * 255)), <=, 3);
   g_assert_cmpint (abs (band[1] - (int) round ((bg->green * 0.8 + color.green * 0.2) * 255)), <=, 3);
   g_assert_cmpint (abs (band[2] - (int) round ((bg->blue * 0.8 + color.blue * 0.2) * 255)), <=, 3);
+  /* new data in hidden beta leaves the charts alone; in alpha, shown,
+   * they match their lines to the runs again (a new tag may match) */
+  {
+    LmRunStore *store = lm_window_get_store (win);
+    guint syncs = lm_chart_get_n_run_syncs (chart);
+
+    g_signal_emit_by_name (store, "run-data-changed", beta);
+    g_assert_cmpuint (lm_chart_get_n_run_syncs (chart), ==, syncs);
+    g_signal_emit_by_name (store, "run-data-changed", lm_run_store_find (store, "alpha"));
+    g_assert_cmpuint (lm_chart_get_n_run_syncs (chart), ==, syncs + 1);
+    g_assert_cmpuint (lm_plot_get_n_runs (lm_chart_get_plot (chart)), ==, 2);
+  }
   lm_run_set_visible (beta, TRUE);
+
+  /* the user folds Bands: its cards go */
+  {
+    GtkWidget *bands = lm_custom_scalars_view_get_category_header (view, "Bands");
+
+    g_assert_nonnull (bands);
+    g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (bands)));
+    gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (bands), FALSE);
+    lm_test_spin (50);
+    g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (band_card)));
+  }
 
   /* live: a run logging a new chart later */
   {
@@ -258,6 +282,16 @@ test_custom_scalars (void)
   }
   g_assert_true (lm_test_wait_for (has_4_cards, view, 20000));
   g_assert_cmpstr (lm_scalar_card_get_tag (lm_custom_scalars_view_get_card (view, 1)), ==, "Learning rate");
+  /* rebuilt with the new chart, Bands stays folded and Overview open
+   * (before, every category came back open) */
+  g_assert_false (gtk_toggle_button_get_active (
+    GTK_TOGGLE_BUTTON (lm_custom_scalars_view_get_category_header (view, "Bands"))));
+  g_assert_true (gtk_toggle_button_get_active (
+    GTK_TOGGLE_BUTTON (lm_custom_scalars_view_get_category_header (view, "Overview"))));
+  lm_test_spin (50);
+  g_assert_cmpstr (lm_scalar_card_get_tag (lm_custom_scalars_view_get_card (view, 2)), ==, "Accuracy");
+  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (lm_custom_scalars_view_get_card (view, 2))));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (lm_custom_scalars_view_get_card (view, 0))));
 
   gtk_window_destroy (GTK_WINDOW (win));
   lm_test_rm_rf (dir);

@@ -653,6 +653,67 @@ test_tsne (void)
   close_page (page, store, dir);
 }
 
+static gboolean
+no_tsne_thread (gpointer data)
+{
+  guint live;
+
+  lm_projector_page_get_tsne_threads (data, &live);
+  return live == 0;
+}
+
+/* Holding the perplexity arrow on 5,000 points: twenty changes, faster
+ * than a set-up, keep one worker at a time (the running one told to stop,
+ * the newest waiting), and the last value is the one that runs.  (Before,
+ * each change started a thread of its own that ran its whole set-up: 21
+ * threads alive at once.) */
+static void
+test_tsne_coalesce (void)
+{
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  LmRunStore *store = NULL;
+  g_autofree char *dir = make_cluster_logdir (LM_TSNE_MAX_POINTS);
+  GtkWidget *page = show_page (dir, &store);
+  LmProjectorPage *pp = LM_PROJECTOR_PAGE (page);
+  GtkWidget *perp = lm_projector_page_get_control (pp, "perplexity");
+  guint live = 0, started;
+
+  lm_projector_page_set_tsne_iterations (pp, 2);
+  lm_projector_page_set_method (pp, LM_PROJECTOR_TSNE);
+  g_assert_cmpuint (lm_projector_page_get_tsne_threads (pp, &live), ==, 1);
+  g_assert_cmpuint (live, ==, 1);
+  /* twenty changes back to back (no time for a set-up in between) */
+  for (int i = 0; i < 20; i++)
+    gtk_spin_button_set_value (GTK_SPIN_BUTTON (perp), 10 + i);
+  started = lm_projector_page_get_tsne_threads (pp, &live);
+  g_test_message ("back to back: %u started, %u live", started, live);
+  g_assert_cmpuint (started, ==, 1);
+  g_assert_cmpuint (live, <=, 1);
+  g_assert_true (lm_test_wait_for (page_settled, page, 60000));
+  /* the worker that finished exits just after its last layout */
+  g_assert_true (lm_test_wait_for (no_tsne_thread, pp, 5000));
+  g_assert_cmpuint (lm_projector_page_get_tsne_threads (pp, &live), ==, 2);
+  g_assert_nonnull (strstr (lm_projector_page_get_status (pp), "perplexity 29,"));
+
+  /* as an arrow held down repeats: a change every 10 ms, never two
+   * workers at once */
+  for (int i = 0; i < 20; i++)
+    {
+      gtk_spin_button_set_value (GTK_SPIN_BUTTON (perp), 40 + i);
+      lm_test_spin (10);
+      lm_projector_page_get_tsne_threads (pp, &live);
+      g_assert_cmpuint (live, <=, 1);
+    }
+  g_assert_true (lm_test_wait_for (page_settled, page, 60000));
+  g_assert_nonnull (strstr (lm_projector_page_get_status (pp), "perplexity 59,"));
+  g_assert_cmpuint (lm_projector_page_get_tsne_iteration (pp), ==, 2);
+  close_page (page, store, dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -663,5 +724,6 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/projector/damaged", test_damaged);
   g_test_add_func ("/ui/projector/keys", test_keys);
   g_test_add_func ("/ui/projector/tsne", test_tsne);
+  g_test_add_func ("/ui/projector/tsne-coalesce", test_tsne_coalesce);
   return g_test_run ();
 }
