@@ -374,7 +374,10 @@ set_up_thread (gpointer data)
 /* A set-up of 5,000 points cancelled part way (in the PCA of 784
  * dimensions, in the neighbours, in the calibration) gives up within
  * 50 ms, NULL and said so; uncancelled it finishes.  (Before, nothing in
- * the set-up looked at a stop flag: it ran its seconds to the end.) */
+ * the set-up looked at a stop flag: it ran its seconds to the end.)  The
+ * bound asserted is 300 ms: it stops in 0-32 ms here (ASan included), and
+ * a busy CI machine must not make it fail; without the fix it ran 750 ms
+ * past the cancel. */
 static void
 test_cancel (void)
 {
@@ -410,7 +413,7 @@ test_cancel (void)
           {
             /* it finished before the cancel (a fast machine): fine, but
              * it must have finished before being asked to stop */
-            g_assert_cmpint (s.end_us, <=, cancelled_us + 50000);
+            g_assert_cmpint (s.end_us, <=, cancelled_us + 300000);
             lm_tsne_free (t);
           }
         else
@@ -424,7 +427,7 @@ test_cancel (void)
         g_free (s.error);
         g_object_unref (s.cancel);
       }
-  g_assert_cmpfloat (worst, <, 50);
+  g_assert_cmpfloat (worst, <, 300);
 
   /* not cancelled: a layout, as lm_tsne_new gives */
   g_autoptr (GCancellable) cancel = g_cancellable_new ();
@@ -460,7 +463,7 @@ cancel_in_stage (const char *stage, gpointer data)
 
 /* Cancelled 20 ms into each stage of the set-up, with perplexity 100 (300
  * neighbours a point, 3,000,000 entries of P to symmetrise), it stops
- * within 50 ms.  (Before, the symmetrising was one qsort of every entry,
+ * within 50 ms (300 asserted, as above).  (Before, the symmetrising was one qsort of every entry,
  * some 600 ms that nothing could stop.) */
 static void
 test_cancel_stages (void)
@@ -488,7 +491,7 @@ test_cancel_stages (void)
       g_assert_cmpint (cancel_us, >, 0);
       g_assert_null (t);
       g_assert_cmpstr (error, ==, "t-SNE set-up cancelled");
-      g_assert_cmpfloat (ms, <, 50);
+      g_assert_cmpfloat (ms, <, 300);
       g_free (error);
     }
 }
