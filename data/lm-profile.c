@@ -155,6 +155,45 @@ memory_curve (LmProfile *p, const LmTraceData *t)
   qsort (p->mem_points, p->n_mem_points, sizeof *p->mem_points, by_point_time);
 }
 
+LmProfileMemVertex *
+lm_profile_memory_outline (const LmProfile *p, const LmTraceData *t, gsize *n)
+{
+  LmProfileMemVertex *v;
+  gsize k = 0;
+
+  *n = 0;
+  if (p == NULL || p->n_mem_points == 0)
+    return NULL;
+  v = g_new (LmProfileMemVertex, 2 * p->n_mem_points);
+  for (gsize i = 0; i < p->n_mem_points; i++)
+    {
+      const LmProfileMemPoint *m = &p->mem_points[i];
+      const LmTraceDataEvent *e = &t->events[m->event];
+
+      v[k++] = (LmProfileMemVertex){ (double) m->t_ns, m->bytes };
+      if (!m->end && i + 1 < p->n_mem_points && p->mem_points[i + 1].event == m->event
+          && e->mem_peak > MAX (m->bytes, p->mem_points[i + 1].bytes))
+        v[k++] = (LmProfileMemVertex){ (double) e->start_ns + e->dur_ns / 2.0, e->mem_peak };
+    }
+  *n = k;
+  return v;
+}
+
+double
+lm_profile_memory_peak_t_ns (const LmProfile *p, const LmTraceData *t)
+{
+  const LmTraceDataEvent *e;
+
+  if (p == NULL || p->mem_peak_event < 0)
+    return -1;
+  e = &t->events[p->mem_peak_event];
+  if (e->mem_after >= e->mem_peak)
+    return (double) (e->start_ns + e->dur_ns);
+  if (MAX (e->mem_after - e->alloc_bytes + e->free_bytes, 0) >= e->mem_peak)
+    return (double) e->start_ns;
+  return e->start_ns + e->dur_ns / 2.0;
+}
+
 LmProfile *
 lm_profile_compute (const LmTraceData *t, const LmGraphData *g, LmProfileGroup group)
 {

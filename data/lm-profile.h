@@ -94,6 +94,26 @@ LmProfile   *lm_profile_compute   (const LmTraceData *t,
 void         lm_profile_sort      (LmProfile         *p,
                                    LmProfileSort      sort);
 void         lm_profile_free      (LmProfile         *p);
+/* The memory curve as drawn: the points of p->mem_points, and between an
+ * op's start and end with nothing nested in it, when the op held more
+ * than at either end (its mem_peak), a vertex at its middle with that
+ * peak, so the curve reaches the peak instead of passing under it.  n
+ * vertices (x: ns from the step's start as mem_points' t_ns, y: bytes);
+ * NULL when p has no curve.  Free with g_free. */
+typedef struct
+{
+  double t_ns;
+  gint64 bytes;
+} LmProfileMemVertex;
+LmProfileMemVertex *lm_profile_memory_outline (const LmProfile   *p,
+                                               const LmTraceData *t,
+                                               gsize             *n);
+/* Where the peak's dot goes on the curve (ns from the step's start, as
+ * t_ns): the peak op's end when it held its peak there (mem_after), its
+ * start when it held it on entry, else its middle (the outline's vertex).
+ * -1 when p has no peak. */
+double              lm_profile_memory_peak_t_ns (const LmProfile   *p,
+                                                 const LmTraceData *t);
 /* Each node's forward + backward time in ns (gint64 id -> gint64 * ns),
  * for shading the graph; NULL when the trace has no op time. */
 GHashTable  *lm_profile_node_times (const LmTraceData *t);

@@ -572,18 +572,17 @@ memory_scale (LmProfilePane *self, int width, int height, gint64 *t0, double *sx
   return TRUE;
 }
 
-/* The peak's dot: at the middle of the op it happened in. */
+/* The peak's dot, on the curve: where the op it happened in held it. */
 static void
 memory_peak_at (LmProfilePane *self, int height, gint64 t0, double sx, double sy, double *x, double *y)
 {
-  const LmTraceDataEvent *e = &lm_graph_view_get_trace (self->view)->events[self->profile->mem_peak_event];
-
-  *x = 4 + ((double) (e->start_ns - t0) + e->dur_ns / 2.0) * sx;
+  *x = 4 + (lm_profile_memory_peak_t_ns (self->profile, lm_graph_view_get_trace (self->view)) - t0) * sx;
   *y = height - 2 - (double) self->profile->mem_peak_bytes * sy;
 }
 
-/* Allocated bytes as a filled step line (each op's start and end), the
- * peak as a red dot, and under the pointer a rule. */
+/* Allocated bytes as a filled line (each op's start and end, and the
+ * middle of an op whose own peak is higher), the step's peak as a red dot,
+ * and under the pointer a rule. */
 static void
 draw_memory (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer data)
 {
@@ -598,9 +597,11 @@ draw_memory (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer 
     return;
   const LmProfile *p = self->profile;
   double base = height - 2;
-  cairo_move_to (cr, 4 + (double) (p->mem_points[0].t_ns - t0) * sx, base);
-  for (gsize i = 0; i < p->n_mem_points; i++)
-    cairo_line_to (cr, 4 + (double) (p->mem_points[i].t_ns - t0) * sx, base - (double) p->mem_points[i].bytes * sy);
+  gsize nv;
+  g_autofree LmProfileMemVertex *v = lm_profile_memory_outline (p, lm_graph_view_get_trace (self->view), &nv);
+  cairo_move_to (cr, 4 + (v[0].t_ns - t0) * sx, base);
+  for (gsize i = 0; i < nv; i++)
+    cairo_line_to (cr, 4 + (v[i].t_ns - t0) * sx, base - (double) v[i].bytes * sy);
   cairo_line_to (cr, 4 + (double) (p->mem_points[p->n_mem_points - 1].t_ns - t0) * sx, base);
   cairo_close_path (cr);
   cairo_set_source_rgba (cr, 0.30, 0.62, 0.35, 0.35);

@@ -271,6 +271,38 @@ test_memory_sums (void)
     }
   g_assert_cmpint (p->mem_peak_bytes, ==, 40000);
   g_assert_cmpint (p->mem_peak_event, ==, 3);
+  /* as drawn: op 3 (500..1100 ns, 34668 before, 33644 after) held 40000
+   * at its busiest, a vertex at its middle, so the curve reaches the peak's
+   * dot (it used to run straight from 34668 to 33644, under the dot) */
+  {
+    gsize nv;
+    g_autofree LmProfileMemVertex *v = lm_profile_memory_outline (p, t, &nv);
+    gsize k;
+
+    for (k = 0; k + 2 < nv; k++)
+      if (v[k].t_ns == 500 && v[k].bytes == 34668)
+        break;
+    g_assert_cmpuint (k + 2, <, nv);
+    g_assert_cmpfloat (v[k + 1].t_ns, ==, 800);
+    g_assert_cmpint (v[k + 1].bytes, ==, 40000);
+    g_assert_cmpfloat (v[k + 2].t_ns, ==, 1100);
+    g_assert_cmpint (v[k + 2].bytes, ==, 33644);
+    /* the dot on that vertex; on an op that kept its peak to its end,
+     * at the end (where the curve has it) */
+    g_assert_cmpfloat (lm_profile_memory_peak_t_ns (p, t), ==, 800);
+    LmTraceDataEvent *e3 = (LmTraceDataEvent *) &t->events[3];
+    gint64 kept = e3->mem_peak;
+    e3->mem_peak = e3->mem_after;
+    g_assert_cmpfloat (lm_profile_memory_peak_t_ns (p, t), ==, 1100);
+    e3->mem_peak = kept;
+    /* every vertex of mem_points is there, in order */
+    for (gsize i = 0, j = 0; i < p->n_mem_points; i++, j++)
+      {
+        while (j < nv && !(v[j].t_ns == p->mem_points[i].t_ns && v[j].bytes == p->mem_points[i].bytes))
+          j++;
+        g_assert_cmpuint (j, <, nv);
+      }
+  }
 
   /* by op type: the two linears' nodes together */
   g_autoptr (LmProfile) by_op = lm_profile_compute (t, g, LM_PROFILE_BY_OP);
@@ -1127,7 +1159,10 @@ test_memory_pane (void)
   for (gsize i = 0; i < t->n_events; i++)
     if (t->events[i].dur_ns >= 0)
       g_assert_cmpint (t->events[i].mem_peak, <=, p->mem_peak_bytes);
-  double peak_x = 4 + (pe->start_ns - t0 + pe->dur_ns / 2.0) * (w - 8) / (double) (t1 - t0);
+  double peak_x = 4 + (lm_profile_memory_peak_t_ns (p, t) - t0) * (w - 8) / (double) (t1 - t0);
+  /* the dot where the op held its peak: at its end when it kept it */
+  if (pe->mem_after >= pe->mem_peak)
+    g_assert_cmpfloat (lm_profile_memory_peak_t_ns (p, t), ==, (double) (pe->start_ns + pe->dur_ns));
   g_autofree char *tip = lm_profile_pane_memory_text (pp, peak_x, 8);
   g_test_message ("peak tooltip: %s", tip);
   g_assert_nonnull (tip);
