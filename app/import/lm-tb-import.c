@@ -1424,13 +1424,26 @@ scan_dir (LmTbImport *imp, const char *dir, const char *rel, int depth)
 
 /* ------------------------------------------------------------ public */
 
+/* "runs/" -> "runs", as the shell completes a folder, so that messages
+ * name "lumen-runs/exp1/run.lumen", not "lumen-runs//exp1/run.lumen";
+ * "/" stays "/". */
+static char *
+without_trailing_slashes (const char *path)
+{
+  size_t len = strlen (path);
+
+  while (len > 1 && path[len - 1] == G_DIR_SEPARATOR)
+    len--;
+  return g_strndup (path, len);
+}
+
 LmTbImport *
 lm_tb_import_new (const char *src, const char *dst, LmTbImportFlags flags)
 {
   LmTbImport *imp = g_new0 (LmTbImport, 1);
 
-  imp->src = g_strdup (src);
-  imp->dst = g_strdup (dst);
+  imp->src = without_trailing_slashes (src);
+  imp->dst = without_trailing_slashes (dst);
   imp->flags = flags;
   imp->message = default_message;
   imp->runs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) run_free);

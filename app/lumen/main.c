@@ -401,7 +401,7 @@ check_usage (GVariantDict *opts, Usage *u)
     {
       if (!g_variant_dict_contains (opts, "screenshot"))
         return g_strdup ("lumen: --step on the scalars view selects a step for --screenshot; in the window, "
-                         "click a chart (--step also goes with --view debugger or graph)\n");
+                         "click a chart (--step also goes with --view pr_curves, debugger, profile or graph)\n");
       g_auto (GStrv) ends = g_strsplit (step, ":", 3);
       guint n = g_strv_length (ends);
 
@@ -777,8 +777,8 @@ main (int argc, char **argv)
       "Print start-up timings and memory once the data is shown, then exit", NULL },
     { "step", 0, 0, G_OPTION_ARG_STRING, NULL,
       "With --view debugger: the traced step to show (default: the first with a NaN/Inf, else the last); "
-      "with --screenshot on the scalars view: the step N, or the range A:B, to select on every card; on the "
-      "pr_curves view: the step N each run's slider shows (its nearest)", "N" },
+      "with --screenshot on the scalars view: the step N, or the range A:B, to select on every card; with "
+      "--screenshot on the pr_curves view: the step N each run's slider shows (its nearest)", "N" },
     { "op", 0, 0, G_OPTION_ARG_STRING, NULL,
       "With --view debugger: the op to stop on, numbered from 1 as in the execution list", "SEQ" },
     { "projector-method", 0, 0, G_OPTION_ARG_STRING, NULL,

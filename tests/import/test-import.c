@@ -1049,6 +1049,42 @@ test_cli (void)
   tmpdir_free (dst);
 }
 
+/* SRC and DST typed with a trailing slash, as the shell completes folders
+ * (the README's `lumen-import runs/ lumen-runs/`): the summary lines name
+ * "DST/Nov22_10-00-00_host/run.lumen", not "DST//Nov22_10-00-00_host",
+ * and a SRC that is itself a run is named without its slash. */
+static void
+test_trailing_slashes (void)
+{
+  g_autofree char *runs = g_test_build_filename (G_TEST_DIST, "fixtures", "runs", NULL);
+  g_autofree char *run = g_build_filename (runs, "Nov22_10-00-00_host", NULL);
+  const char *srcs[] = { runs, run };
+
+  for (guint k = 0; k < G_N_ELEMENTS (srcs); k++)
+    {
+      char *dst = tmpdir_new ();
+      g_autofree char *src_slash = g_strconcat (srcs[k], "/", NULL);
+      g_autofree char *dst_slash = g_strconcat (dst, "//", NULL);
+      LmTbImport *imp = lm_tb_import_new (src_slash, dst_slash, 0);
+      Messages m;
+
+      messages_init (&m);
+      lm_tb_import_set_message_func (imp, collect, &m);
+      lm_tb_import_poll (imp);
+      lm_tb_import_finish (imp, FALSE);
+      lm_tb_import_free (imp);
+      g_autofree char *want = g_strdup_printf ("%s -> %s/Nov22_10-00-00_host/run.lumen: imported 7 scalars",
+                                               run, dst);
+      for (guint i = 0; i < m.infos->len; i++)
+        g_test_message ("info: %s", (char *) m.infos->pdata[i]);
+      g_assert_nonnull (find_message (m.infos, want, NULL));
+      g_assert_null (find_message (m.infos, "//", NULL));
+      g_assert_null (find_message (m.errors, "//", NULL));
+      messages_clear (&m);
+      tmpdir_free (dst);
+    }
+}
+
 /* A SRC that is not there yet (lumen --logdir runs before training made
  * it): said once, not at every look; said again when it goes after it
  * was there. */
@@ -1098,5 +1134,6 @@ main (int argc, char **argv)
   g_test_add_func ("/import/text-3d", test_text_3d);
   g_test_add_func ("/import/idle-runs", test_idle_runs);
   g_test_add_func ("/import/missing-src-said-once", test_missing_src_said_once);
+  g_test_add_func ("/import/trailing-slashes", test_trailing_slashes);
   return g_test_run ();
 }

@@ -558,7 +558,7 @@ test_cli_help (void)
   const char *argv[] = { lumen_bin, "--help", NULL };
   g_autofree char *out = NULL, *err = NULL;
   g_auto (GStrv) lines = NULL;
-  const char *view = NULL, *axis = NULL;
+  const char *view = NULL, *axis = NULL, *step = NULL;
   int status;
 
   if (lumen_bin == NULL)
@@ -574,8 +574,11 @@ test_cli_help (void)
       view = lines[i];
     else if (strstr (lines[i], "--x-axis=AXIS") != NULL)
       axis = lines[i];
+    else if (strstr (lines[i], "--step=N") != NULL)
+      step = lines[i];
   g_assert_nonnull (view);
   g_assert_nonnull (axis);
+  g_assert_nonnull (step);
   for (guint i = 0; lm_dashboard_names[i] != NULL; i++)
     {
       g_autofree char *word = g_strdup_printf (" %s", lm_dashboard_names[i]);
@@ -587,6 +590,8 @@ test_cli_help (void)
     const char *const expected[][2] = {
       { view, " hparams-scatter " }, { view, " debugger" }, { view, "scalars (the default)" },
       { axis, "step (the default)" }, { out, "tooltip sorting" }, { out, "pinned cards and run colours" },
+      /* --step on PR Curves is refused without --screenshot, as README says */
+      { step, "with --screenshot on the pr_curves view" },
     };
 
     for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
