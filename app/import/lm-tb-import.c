@@ -79,6 +79,14 @@ typedef struct
   GHashTable *embeddings; /* tensor names imported */
   gint64 pbtxt_stamp;
   guint64 pass;    /* the last poll that found its event files */
+  /* SummaryWriter(purge_step=T) restarts: a SessionLog START at step T
+   * (in a file of version >= 2, as TensorBoard asks) hides the steps >= T
+   * logged before it */
+  double file_version;
+  gboolean purge_at_open; /* run_open purges from purge_step */
+  gint64 purge_step;
+  char *restart_file;     /* the last file with a START, NULL if none */
+  gint64 restart_step;
   /* the event being converted */
   gint64 step;
 } Run;
@@ -125,6 +133,7 @@ run_free (Run *r)
     lm_writer_close (r->w);
   g_free (r->src_dir);
   g_free (r->name);
+  g_free (r->restart_file);
   g_hash_table_unref (r->files);
   g_hash_table_unref (r->skipped);
   g_ptr_array_unref (r->skip_order);
@@ -824,6 +833,42 @@ import_graph (Run *r, const LmTfEvent *ev, const char *path, guint64 offset)
   lm_graph_free (g);
 }
 
+static gboolean run_open (Run *r, const char *what);
+
+/* A SessionLog START at step T: a training run restarted from step T
+ * (SummaryWriter(purge_step=T)).  As TensorBoard's event accumulator
+ * does, what the run holds from steps >= T is purged: its writer is
+ * opened again with lumen-log's purge. */
+static void
+restart (Run *r, const char *path, guint64 offset, gint64 step)
+{
+  g_autofree char *name = g_path_get_basename (path);
+  gboolean any = FALSE;
+
+  for (int k = 0; k < N_KINDS; k++)
+    any |= r->counts[k] > 0;
+  if (r->restart_file == NULL || strcmp (name, r->restart_file) >= 0)
+    {
+      g_free (r->restart_file);
+      r->restart_file = g_steal_pointer (&name);
+      r->restart_step = step;
+    }
+  if (!any) /* nothing before it (every purge_step writer's first file) */
+    return;
+  if (r->w != NULL)
+    {
+      if (lm_writer_close (r->w) != LM_OK)
+        say (r->imp, TRUE, "%s: %s", r->name, lm_log_last_error ());
+      r->w = NULL;
+    }
+  r->purge_at_open = TRUE;
+  r->purge_step = step;
+  if (run_open (r, "reopen"))
+    say (r->imp, FALSE, "%s: restarted at step %" G_GINT64_FORMAT " (SessionLog START at byte "
+         "%" G_GUINT64_FORMAT "): steps >= %" G_GINT64_FORMAT " imported before are purged",
+         path, step, offset, step);
+}
+
 static void
 import_event (Run *r, const guint8 *data, size_t len, const char *path, guint64 offset)
 {
@@ -835,10 +880,25 @@ import_event (Run *r, const guint8 *data, size_t len, const char *path, guint64 
            offset);
       return;
     }
+  if (ev.file_version)
+    r->file_version = ev.version;
+  if (ev.session_status == LM_TF_SESSION_START && r->file_version >= 2)
+    restart (r, path, offset, ev.step);
   if (ev.run_metadata)
     skip (r, "run metadata record (step stats and profiles are not supported)");
   if (ev.summary == NULL && ev.graph == NULL)
-    return; /* file_version, session_log: not data */
+    return; /* file_version, other session_log statuses: not data */
+  /* a crashed run's file read after its restart's (its last records
+   * came late): what the restart purged stays purged */
+  if (r->restart_file && ev.step >= r->restart_step)
+    {
+      g_autofree char *name = g_path_get_basename (path);
+      if (strcmp (name, r->restart_file) < 0)
+        {
+          skip (r, "record (of a step a later file's restart purged)");
+          return;
+        }
+    }
   r->step = ev.step;
   double t = ev.wall_time;
   if (lm_writer_set_wall_time (r->w, isfinite (t) && t > 0 ? t : 0) != LM_OK)
@@ -1188,12 +1248,15 @@ run_open (Run *r, const char *what)
   opts.run_name = r->name;
   opts.quiet = TRUE;
   opts.command_line = cmd;
+  opts.purge = r->purge_at_open;
+  opts.purge_step = r->purge_step;
   if (lm_writer_open_with (&r->w, &opts) != LM_OK)
     {
       say (r->imp, TRUE, "%s: cannot %s run %s: %s", r->src_dir, what, r->name,
            lm_log_last_error ());
       r->refused = TRUE;
     }
+  r->purge_at_open = FALSE;
   return r->w != NULL;
 }
 

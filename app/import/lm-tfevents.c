@@ -273,6 +273,23 @@ lm_pb_append_varints (const LmPbField *f, GArray *out)
 
 /* ------------------------------------------------------------- Event */
 
+/* "brain.Event:2" -> 2, as TensorBoard's _ParseFileVersion reads it
+ * (the text after the last "brain.Event:"); 0 when that is no number. */
+static double
+parse_file_version (const guint8 *data, size_t len)
+{
+  g_autofree char *s = g_strndup ((const char *) data, len);
+  const char *num = s, *p;
+  char *end;
+
+  while ((p = strstr (num, "brain.Event:")) != NULL)
+    num = p + strlen ("brain.Event:");
+  double v = g_ascii_strtod (num, &end);
+  while (g_ascii_isspace (*end))
+    end++;
+  return end == num || *end || !isfinite (v) ? 0 : v;
+}
+
 gboolean
 lm_tf_event_parse (const guint8 *data, size_t len, LmTfEvent *ev)
 {
@@ -296,6 +313,8 @@ lm_tf_event_parse (const guint8 *data, size_t len, LmTfEvent *ev)
           break;
         case 3: /* string file_version */
           ev->file_version = TRUE;
+          if (f.wire == 2)
+            ev->version = parse_file_version (f.data, f.len);
           break;
         case 4: /* bytes graph_def */
         case 9: /* bytes meta_graph_def */
@@ -314,8 +333,20 @@ lm_tf_event_parse (const guint8 *data, size_t len, LmTfEvent *ev)
             }
           break;
         case 6: /* LogMessage log_message (deprecated) */
+          ev->session_log = TRUE;
+          break;
         case 7: /* SessionLog session_log */
           ev->session_log = TRUE;
+          if (f.wire == 2)
+            {
+              LmPb ps;
+              LmPbField g;
+              gboolean sbad = FALSE; /* a bad SessionLog is still no data */
+              lm_pb_init (&ps, f.data, f.len);
+              while (lm_pb_next (&ps, &g, &sbad))
+                if (g.field == 1 && g.wire == 0) /* SessionStatus status */
+                  ev->session_status = (int) MIN (g.varint, G_MAXINT);
+            }
           break;
         case 8: /* TaggedRunMetadata */
           ev->run_metadata = TRUE;

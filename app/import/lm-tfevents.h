@@ -84,13 +84,25 @@ typedef struct
   const guint8 *summary; /* Summary message, NULL if none */
   size_t summary_len;
   gboolean file_version;
+  double version;        /* file_version "brain.Event:N" as N; 0 if none
+                          * or not in that form */
   const guint8 *graph;   /* graph_def (a GraphDef) or meta_graph_def (a
                           * MetaGraphDef), NULL if none */
   size_t graph_len;
   gboolean meta_graph;   /* graph is a MetaGraphDef */
   gboolean run_metadata; /* tagged_run_metadata */
   gboolean session_log;  /* session_log or log_message */
+  int session_status;    /* SessionLog.status (LM_TF_SESSION_*); 0 if none */
 } LmTfEvent;
+
+/* SessionLog.SessionStatus */
+enum
+{
+  LM_TF_SESSION_UNSPECIFIED = 0,
+  LM_TF_SESSION_START = 1,
+  LM_TF_SESSION_STOP = 2,
+  LM_TF_SESSION_CHECKPOINT = 3,
+};
 
 gboolean lm_tf_event_parse (const guint8 *data, size_t len, LmTfEvent *ev);
 

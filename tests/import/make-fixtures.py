@@ -102,7 +102,10 @@ def f_packed_floats(field, vs):
 DT_FLOAT, DT_DOUBLE, DT_STRING, DT_HALF = 1, 2, 7, 19
 
 
-def event(wall_time, step=0, summary=None, file_version=None, graph_def=None):
+SESSION_START = 1  # SessionLog.SessionStatus
+
+
+def event(wall_time, step=0, summary=None, file_version=None, graph_def=None, session_status=None):
     b = f_double(1, wall_time)
     if step:
         b += f_varint(2, step)
@@ -112,6 +115,8 @@ def event(wall_time, step=0, summary=None, file_version=None, graph_def=None):
         b += f_bytes(4, graph_def)
     if summary is not None:
         b += f_bytes(5, summary)
+    if session_status is not None:
+        b += f_bytes(7, f_varint(1, session_status))  # SessionLog session_log
     return b
 
 
@@ -346,6 +351,22 @@ def main(out):
     trm = f_bytes(1, "step1") + f_bytes(2, f_bytes(1, f_bytes(1, f_bytes(1, "/device:CPU:0"))))
     write(os.path.join(out, "graph", "events.out.tfevents.1669111200.host.6.0"),
           [fv, event(T0 + 1, 0, graph_def=gdef), event(T0 + 1, 0) + f_bytes(8, trm)])
+
+    # a run that crashed after step 9 and was resumed from step 5 with
+    # SummaryWriter(purge_step=5): writer.py starts the new file with
+    # Event(step=5, file_version) and Event(step=5, session_log START)
+    def restart_step(t, step, x):
+        w = float(x)
+        return [event(t, step, summary(v_simple("loss", x))),
+                event(t, step, summary(v_histo("w", 0.0, w, 1, w, w * w,
+                                               [w, 1.7976931348623157e308], [1, 0])))]
+    first = [fv] + sum((restart_step(T0 + s, s, s) for s in range(10)), [])
+    second = ([event(T0 + 100, file_version="brain.Event:2"),
+               event(T0 + 100, 5, file_version="brain.Event:2"),
+               event(T0 + 100, 5, session_status=SESSION_START)]
+              + sum((restart_step(T0 + 100 + s, s, 100 + s) for s in range(5, 8)), []))
+    write(os.path.join(out, "restart", "events.out.tfevents.1669111200.host.7.0"), first)
+    write(os.path.join(out, "restart", "events.out.tfevents.1669111300.host.7.0"), second)
 
     # a bad data CRC in the third record: the first two are kept, the
     # fourth is not read

@@ -589,20 +589,13 @@ pb_double (GByteArray *b, guint32 field, double d)
   g_byte_array_append (b, le, 8);
 }
 
-/* Appends the record of Event {wall_time T0 + step, step, summary
- * {value}} to the file at path; value is freed. */
+/* Appends the TFRecord of the Event ev to the file at path. */
 static void
-write_event (const char *path, gint64 step, GByteArray *value)
+write_record (const char *path, GByteArray *ev)
 {
-  GByteArray *summary = g_byte_array_new ();
-  g_autoptr (GByteArray) ev = g_byte_array_new ();
   guint8 head[12], tail[4];
   guint32 crc;
 
-  pb_message (summary, 1, value);
-  pb_double (ev, 1, T0 + (double) step);
-  pb_int (ev, 2, (guint64) step);
-  pb_message (ev, 5, summary);
   for (int k = 0; k < 8; k++)
     head[k] = (guint8) ((guint64) ev->len >> (8 * k));
   crc = lm_crc32c_masked (head, 8);
@@ -614,6 +607,42 @@ write_event (const char *path, gint64 step, GByteArray *value)
   append_file (path, (const char *) head, sizeof head);
   append_file (path, (const char *) ev->data, ev->len);
   append_file (path, (const char *) tail, sizeof tail);
+}
+
+/* Appends the record of Event {wall_time T0 + step, step, summary
+ * {value}} to the file at path; value is freed. */
+static void
+write_event (const char *path, gint64 step, GByteArray *value)
+{
+  GByteArray *summary = g_byte_array_new ();
+  g_autoptr (GByteArray) ev = g_byte_array_new ();
+
+  pb_message (summary, 1, value);
+  pb_double (ev, 1, T0 + (double) step);
+  pb_int (ev, 2, (guint64) step);
+  pb_message (ev, 5, summary);
+  write_record (path, ev);
+}
+
+/* Appends Event {step, file_version "brain.Event:2"} or, with status
+ * > 0, Event {step, session_log {status}} (SummaryWriter(purge_step)
+ * writes both, START = 1). */
+static void
+write_session_event (const char *path, gint64 step, int status)
+{
+  g_autoptr (GByteArray) ev = g_byte_array_new ();
+
+  pb_double (ev, 1, T0 + (double) step);
+  pb_int (ev, 2, (guint64) step);
+  if (status == 0)
+    pb_string (ev, 3, "brain.Event:2");
+  else
+    {
+      GByteArray *log = g_byte_array_new ();
+      pb_int (log, 1, (guint64) status);
+      pb_message (ev, 7, log);
+    }
+  write_record (path, ev);
 }
 
 /* A Summary.Value with tag and, unless NULL, plugin_name. */
@@ -1010,6 +1039,135 @@ test_follow (void)
   tmpdir_free (dst);
 }
 
+/* fixtures/restart (or a copy) as imported into dst: steps 0..4 of the
+ * crashed file (loss = step, histogram w's max = step), then 5..7 of
+ * the resumed one (100 + step), as TensorBoard shows it. */
+static void
+assert_restart_run (const char *dst, const char *name)
+{
+  sqlite3 *db = open_run (dst, name);
+  g_autofree char *loss = db_text (db, "SELECT group_concat(step || ':' || value) FROM (SELECT "
+                                       "s.* FROM scalars s JOIN tags t ON t.id = s.tag_id WHERE "
+                                       "t.name = 'loss' ORDER BY s.step, s.id)");
+  g_autofree char *w = db_text (db, "SELECT group_concat(step || ':' || max) FROM (SELECT h.* "
+                                    "FROM histograms h JOIN tags t ON t.id = h.tag_id WHERE "
+                                    "t.name = 'w' ORDER BY h.step, h.id)");
+  g_autofree char *times = db_text (db, "SELECT group_concat(wall_time - 1669111200) FROM (SELECT "
+                                        "* FROM scalars ORDER BY step, id)");
+
+  g_assert_cmpstr (loss, ==, "0:0.0,1:1.0,2:2.0,3:3.0,4:4.0,5:105.0,6:106.0,7:107.0");
+  g_assert_cmpstr (w, ==, "0:0.0,1:1.0,2:2.0,3:3.0,4:4.0,5:105.0,6:106.0,7:107.0");
+  g_assert_cmpstr (times, ==, "0.0,1.0,2.0,3.0,4.0,105.0,106.0,107.0");
+  sqlite3_close (db);
+}
+
+/* SummaryWriter(purge_step=5) after a crash at step 9: the new file's
+ * SessionLog START at step 5 purges the steps >= 5 of the first file
+ * (TensorBoard's event accumulator, _CheckForRestartAndMaybePurge). */
+static void
+test_restart (void)
+{
+  Messages m;
+  guint errors;
+  char *dst = import_fixture ("restart", &m, &errors);
+
+  g_assert_cmpuint (errors, ==, 0);
+  g_assert_nonnull (find_message (m.infos, "host.7.0: restarted at step 5 (SessionLog START at "
+                                  "byte ", "): steps >= 5 imported before are purged"));
+  assert_restart_run (dst, "restart");
+  messages_clear (&m);
+  tmpdir_free (dst);
+}
+
+/* The same when following: the resumed run's file appears later (and
+ * records of the crashed file that come after it stay purged). */
+static void
+test_restart_follow (void)
+{
+  g_autofree char *all = fixtures ();
+  char *src = tmpdir_new (), *dst = tmpdir_new ();
+  const char *names[2] = { "events.out.tfevents.1669111200.host.7.0",
+                           "events.out.tfevents.1669111300.host.7.0" };
+  g_autofree char *run = g_build_filename (src, "restart", NULL);
+  g_autofree char *crashed = g_build_filename (run, names[0], NULL);
+  Messages m;
+
+  g_assert_cmpint (g_mkdir (run, 0755), ==, 0);
+  messages_init (&m);
+  LmTbImport *imp = lm_tb_import_new (src, dst, 0);
+  lm_tb_import_set_message_func (imp, collect, &m);
+  for (int i = 0; i < 2; i++)
+    {
+      g_autofree char *from = g_build_filename (all, "restart", names[i], NULL);
+      g_autofree char *to = g_build_filename (run, names[i], NULL);
+      g_autofree char *data = NULL;
+      gsize len;
+      g_assert_true (g_file_get_contents (from, &data, &len, NULL));
+      append_file (to, data, len);
+      /* 10 steps of a scalar and a histogram, then 3 */
+      g_assert_cmpuint (lm_tb_import_poll (imp), ==, i == 0 ? 20 : 6);
+      lm_tb_import_flush (imp);
+      if (i == 0)
+        {
+          sqlite3 *db = open_run (dst, "restart");
+          g_assert_cmpint (db_int (db, "SELECT count(*) FROM scalars WHERE step >= 5"), ==, 5);
+          sqlite3_close (db);
+        }
+    }
+  assert_restart_run (dst, "restart");
+  /* a late record of the crashed run, of a purged step */
+  write_event (crashed, 8, value_scalar ("loss", 8.0f));
+  g_assert_cmpuint (lm_tb_import_poll (imp), ==, 0);
+  g_assert_cmpuint (lm_tb_import_finish (imp, FALSE), ==, 0);
+  lm_tb_import_free (imp);
+  assert_restart_run (dst, "restart");
+  g_assert_nonnull (find_message (m.infos, "skipped 1 record (of a step a later file's restart "
+                                  "purged)", NULL));
+  messages_clear (&m);
+  tmpdir_free (src);
+  tmpdir_free (dst);
+}
+
+/* A START in a run's first file (a writer given purge_step on a new
+ * folder) has nothing before it to purge; STOP and CHECKPOINT are no
+ * restarts, and a file without file_version 2 has no START purge in
+ * TensorBoard either. */
+static void
+test_restart_not (void)
+{
+  char *file = NULL, *dst = NULL;
+  char *src = events_dir_new (&file);
+  Messages m;
+
+  write_session_event (file, 0, 0);
+  write_session_event (file, 0, 1); /* START */
+  for (int s = 0; s < 3; s++)
+    write_event (file, s, value_scalar ("loss", (float) s));
+  write_session_event (file, 1, 2); /* STOP */
+  write_session_event (file, 1, 3); /* CHECKPOINT */
+  /* a run whose files have no file_version record: TensorBoard purges by
+   * out-of-order steps there, not by START */
+  g_autofree char *old = g_build_filename (src, "old", NULL);
+  g_autofree char *old1 = g_build_filename (old, "events.out.tfevents.1.host.2.0", NULL);
+  g_autofree char *old2 = g_build_filename (old, "events.out.tfevents.2.host.2.0", NULL);
+  g_assert_cmpint (g_mkdir (old, 0755), ==, 0);
+  write_event (old1, 1, value_scalar ("loss", 1.0f));
+  write_event (old1, 2, value_scalar ("loss", 2.0f));
+  write_session_event (old2, 1, 1);
+  write_event (old2, 3, value_scalar ("loss", 3.0f));
+  sqlite3 *db = import_run (src, &m, &dst);
+  g_autofree char *loss = db_text (db, "SELECT group_concat(step || ':' || value) FROM (SELECT * "
+                                       "FROM scalars ORDER BY id)");
+  g_assert_cmpstr (loss, ==, "0:0.0,1:1.0,2:2.0");
+  sqlite3 *db_old = open_run (dst, "old");
+  g_autofree char *loss_old = db_text (db_old, "SELECT group_concat(step || ':' || value) FROM "
+                                               "(SELECT * FROM scalars ORDER BY id)");
+  g_assert_cmpstr (loss_old, ==, "1:1.0,2:2.0,3:3.0");
+  sqlite3_close (db_old);
+  g_assert_null (find_message (m.infos, "restarted", NULL));
+  events_done (db, &m, dst, src, file);
+}
+
 /* The command line: exit status, messages, --help. */
 static void
 test_cli (void)
@@ -1128,6 +1286,9 @@ main (int argc, char **argv)
   g_test_add_func ("/import/fixtures", test_fixtures);
   g_test_add_func ("/import/existing", test_existing);
   g_test_add_func ("/import/follow", test_follow);
+  g_test_add_func ("/import/restart", test_restart);
+  g_test_add_func ("/import/restart-follow", test_restart_follow);
+  g_test_add_func ("/import/restart-not", test_restart_not);
   g_test_add_func ("/import/cli", test_cli);
   g_test_add_func ("/import/histogram-empty-ends", test_histogram_empty_ends);
   g_test_add_func ("/import/png-variants", test_png_variants);
