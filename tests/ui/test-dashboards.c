@@ -2470,6 +2470,15 @@ test_pr_curves (void)
   empty = lm_ui_find_by_class (page, "lm-status-line");
   g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (empty)), "No PR curves logged yet."));
   g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (empty)), "lm_writer_add_pr_curve()"));
+  /* it wraps to the page: its line of 90 characters was 620 px wide at
+   * least, cut at both ends in a 900 px window, and pushed the tag filter
+   * past the window's right edge */
+  {
+    int min_w;
+
+    gtk_widget_measure (empty, GTK_ORIENTATION_HORIZONTAL, -1, &min_w, NULL, NULL, NULL);
+    g_assert_cmpint (min_w, <=, 300);
+  }
   gtk_window_destroy (GTK_WINDOW (win));
 
   dir = lm_test_tmpdir_new ("lumen-pr-XXXXXX");
