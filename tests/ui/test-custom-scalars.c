@@ -63,6 +63,18 @@ write_run (const char *dir, const char *run, gboolean with_val)
   g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
 }
 
+/* A 1300 x 900 window on dir, once it has read every run. */
+static LmWindow *
+open_settled (const char *dir, guint timeout_ms)
+{
+  LmWindow *win = lm_window_new (NULL, dir);
+
+  gtk_window_set_default_size (GTK_WINDOW (win), 1300, 900);
+  gtk_window_present (GTK_WINDOW (win));
+  g_assert_true (lm_test_wait_for (settled, win, timeout_ms));
+  return win;
+}
+
 static gboolean
 has_4_cards (gpointer data)
 {
@@ -296,10 +308,7 @@ test_long_band (void)
     }
   g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
 
-  win = lm_window_new (NULL, dir);
-  gtk_window_set_default_size (GTK_WINDOW (win), 1300, 900);
-  gtk_window_present (GTK_WINDOW (win));
-  g_assert_true (lm_test_wait_for (settled, win, 60000));
+  win = open_settled (dir, 60000);
   view = LM_CUSTOM_SCALARS_VIEW (lm_card_grid_get_custom_scalars (lm_window_get_card_grid (win)));
   g_assert_cmpuint (lm_custom_scalars_view_get_n_cards (view), ==, 1);
   plot = lm_chart_get_plot (lm_scalar_card_get_chart (lm_custom_scalars_view_get_card (view, 0)));
@@ -365,10 +374,7 @@ test_folder_legend (void)
   dir = lm_test_tmpdir_new ("lumen-custom-XXXXXX");
   write_run (dir, "sweep/alpha", TRUE);
   write_run (dir, "sweep/beta", FALSE);
-  win = lm_window_new (NULL, dir);
-  gtk_window_set_default_size (GTK_WINDOW (win), 1300, 900);
-  gtk_window_present (GTK_WINDOW (win));
-  g_assert_true (lm_test_wait_for (settled, win, 20000));
+  win = open_settled (dir, 20000);
   view = LM_CUSTOM_SCALARS_VIEW (lm_card_grid_get_custom_scalars (lm_window_get_card_grid (win)));
   g_assert_cmpuint (lm_custom_scalars_view_get_n_cards (view), >=, 1);
 
