@@ -44,6 +44,7 @@ struct _LmPlot
   guint n_bands_drawn;      /* margin bands filled by the last render */
   guint n_band_vertices;    /* their outlines' vertices */
   guint n_legend_named;     /* legend entries drawn with their name, last render */
+  GString *legend;          /* their names as drawn, a line each (tests) */
   GPtrArray *lines;         /* LmPlotLine* */
   LmXAxis axis;
   double smoothing;

@@ -46,6 +46,7 @@ lm_plot_new (const char *tag)
 
   p->tag = g_strdup (tag);
   p->lines = g_ptr_array_new_with_free_func (line_free);
+  p->legend = g_string_new (NULL);
   p->axis = LM_X_STEP;
   p->auto_x = p->auto_y = TRUE;
   p->show_legend = TRUE;
@@ -62,6 +63,7 @@ lm_plot_free (LmPlot *p)
   if (p == NULL)
     return;
   g_ptr_array_unref (p->lines);
+  g_string_free (p->legend, TRUE);
   g_object_unref (p->layout);
   pango_font_description_free (p->font);
   pango_font_description_free (p->bold);
@@ -102,6 +104,12 @@ guint
 lm_plot_get_n_legend_named (LmPlot *p)
 {
   return p->n_legend_named;
+}
+
+const char *
+lm_plot_get_legend_text (LmPlot *p)
+{
+  return p->legend->str;
 }
 
 /* The line of (run, tag) in p->lines, taken out of it (its decimation
@@ -892,18 +900,30 @@ draw_legend (LmPlot *p, cairo_t *cr, double x, double y, double max_x)
 {
   guint shown = 0, with_data = 0;
   gsize skip = common_folder_prefix (p);
+  LmRun *one_run = NULL;
+  gboolean several_runs = FALSE;
 
   for (guint i = 0; i < p->lines->len; i++)
-    if (lm_plot_line_series (p, g_ptr_array_index (p->lines, i)))
+    {
+      LmPlotLine *l = g_ptr_array_index (p->lines, i);
+
+      if (lm_plot_line_series (p, l) == NULL)
+        continue;
       with_data++;
-  /* A single run keeps its full name. */
-  if (with_data < 2)
+      several_runs |= one_run != NULL && l->run != one_run;
+      one_run = l->run;
+    }
+  /* A single run keeps its full name (a custom chart's lines of one run
+   * too). */
+  if (!several_runs)
     skip = 0;
 
   for (guint i = 0; i < p->lines->len; i++)
     {
       LmPlotLine *l = g_ptr_array_index (p->lines, i);
-      const char *name = lm_plot_line_label (l) + (l->label != NULL ? 0 : skip);
+      /* a custom chart's "run · tag" drops the runs' folder as a run's
+       * name does */
+      const char *name = lm_plot_line_label (l) + skip;
       g_autofree char *short_name = NULL;
       double w, h;
       char more[32];
@@ -955,6 +975,7 @@ draw_legend (LmPlot *p, cairo_t *cr, double x, double y, double max_x)
       x += 18 + w + 12;
       shown++;
       p->n_legend_named++;
+      g_string_append_printf (p->legend, "%s%s", p->legend->len ? "\n" : "", name);
     }
 }
 
@@ -1077,6 +1098,7 @@ lm_plot_render (LmPlot          *p,
   p->n_bands_drawn = 0;
   p->n_band_vertices = 0;
   p->n_legend_named = 0;
+  g_string_truncate (p->legend, 0);
   for (guint i = 0; i < p->lines->len; i++)
     {
       LmPlotLine *l = g_ptr_array_index (p->lines, i);

@@ -86,6 +86,8 @@ guint       lm_plot_get_n_band_vertices (LmPlot *plot);
 /* Legend entries the last render drew with their (maybe shortened) name,
  * not counting the "+N more" that stands for the rest. */
 guint       lm_plot_get_n_legend_named (LmPlot *plot);
+/* Their names as drawn, one a line. */
+const char *lm_plot_get_legend_text (LmPlot *plot);
 guint       lm_plot_get_n_runs       (LmPlot *plot);
 void        lm_plot_set_x_axis       (LmPlot *plot, LmXAxis axis);
 LmXAxis     lm_plot_get_x_axis       (LmPlot *plot);

@@ -10,7 +10,9 @@
  *
  * A run's slider row is made the first time the run shows a curve of the
  * tag and kept, hidden while the run is not shown: shown again, it comes
- * back at the step it was left at, as TensorBoard's does.
+ * back at the step it was left at, as TensorBoard's does.  Only the first
+ * PR_SLIDERS_SHOWN shown runs' rows are on the card unless the user asks
+ * for all of them: a sweep of 50 runs made every card 2,650 px tall.
  */
 #include "lm-pr-curve-view.h"
 
@@ -27,6 +29,8 @@
 #define MARGIN_B 34
 /* a hover names points this close to the pointer (pixels) */
 #define HOVER_PX 40.0
+/* slider rows on a card before "Show all N runs" */
+#define PR_SLIDERS_SHOWN 5
 
 struct _LmPrCurveView
 {
@@ -35,7 +39,8 @@ struct _LmPrCurveView
   LmRecordFeed *feed;
   LmRunSelection *selection;
   char *tag;
-  GtkWidget *plot, *sliders;
+  GtkWidget *plot, *sliders, *more;
+  gboolean show_all;        /* every shown run's row, not the first few */
 
   GArray *steps;            /* gint64, ascending, unique: every shown run's */
   GHashTable *runs;         /* run name -> RunSlider* */
@@ -618,6 +623,7 @@ lm_pr_curve_view_refresh (LmPrCurveView *self)
         }
       run_slider_update (rs, run, s);
       rs->listed = TRUE;
+      gtk_widget_set_visible (rs->row, self->show_all || self->n_rows < PR_SLIDERS_SHOWN);
       self->n_rows++;
       /* in the run list's order */
       gtk_box_reorder_child_after (GTK_BOX (self->sliders), rs->row, prev);
@@ -635,7 +641,16 @@ lm_pr_curve_view_refresh (LmPrCurveView *self)
     }
   g_hash_table_iter_init (&it, self->runs);
   while (g_hash_table_iter_next (&it, NULL, (gpointer *) &rs))
-    gtk_widget_set_visible (rs->row, rs->listed);
+    if (!rs->listed)
+      gtk_widget_set_visible (rs->row, FALSE);
+  if (self->n_rows > PR_SLIDERS_SHOWN)
+    {
+      g_autofree char *all = g_strdup_printf ("Show all %u runs", self->n_rows);
+
+      gtk_button_set_label (GTK_BUTTON (self->more),
+                            self->show_all ? "Show the first " G_STRINGIFY (PR_SLIDERS_SHOWN) " runs" : all);
+    }
+  gtk_widget_set_visible (self->more, self->n_rows > PR_SLIDERS_SHOWN);
   g_array_sort (self->steps, compare_steps);
   {
     guint n_bad, n_loading;
@@ -649,6 +664,13 @@ lm_pr_curve_view_refresh (LmPrCurveView *self)
 }
 
 /* ---------------------------------------------------------------- input */
+
+static void
+on_more_clicked (GtkButton *button, LmPrCurveView *self)
+{
+  self->show_all = !self->show_all;
+  lm_pr_curve_view_refresh (self);
+}
 
 static void
 on_motion (GtkEventControllerMotion *c, double x, double y, LmPrCurveView *self)
@@ -718,10 +740,19 @@ lm_pr_curve_view_init (LmPrCurveView *self)
   self->sliders = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
   gtk_widget_set_margin_start (self->sliders, 8);
   gtk_widget_set_margin_end (self->sliders, 4);
+  self->more = gtk_button_new ();
+  gtk_widget_add_css_class (self->more, "flat");
+  gtk_widget_set_halign (self->more, GTK_ALIGN_START);
+  gtk_widget_set_margin_start (self->more, 4);
+  gtk_widget_set_tooltip_text (self->more, "Every line is drawn; this shows or folds the step sliders of the "
+                                           "runs after the first " G_STRINGIFY (PR_SLIDERS_SHOWN));
+  gtk_widget_set_visible (self->more, FALSE);
+  g_signal_connect (self->more, "clicked", G_CALLBACK (on_more_clicked), self);
 
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
   gtk_box_append (GTK_BOX (self), self->plot);
   gtk_box_append (GTK_BOX (self), self->sliders);
+  gtk_box_append (GTK_BOX (self), self->more);
 }
 
 GtkWidget *
@@ -834,6 +865,13 @@ lm_pr_curve_view_get_n_rows (LmPrCurveView *self)
 {
   g_return_val_if_fail (LM_IS_PR_CURVE_VIEW (self), 0);
   return self->n_rows;
+}
+
+GtkWidget *
+lm_pr_curve_view_get_more_button (LmPrCurveView *self)
+{
+  g_return_val_if_fail (LM_IS_PR_CURVE_VIEW (self), NULL);
+  return self->more;
 }
 
 GtkWidget *

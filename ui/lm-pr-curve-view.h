@@ -39,13 +39,16 @@ void       lm_pr_curve_view_set_step   (LmPrCurveView *self, gint64 step);
  * its slider selects (G_MININT64 when none), its slider (NULL when the run
  * is not shown or logged one step), its "step · wall time" label; and
  * set_run_step moves its slider to its step nearest `step` as the user
- * would (FALSE when the run has no row).  n_rows: the rows shown. */
+ * would (FALSE when the run has no row).  n_rows: the rows shown.  The
+ * rows after the first 5 are on the card after a click on the button
+ * "Show all N runs" (shown only when there are more than 5). */
 const gint64 *lm_pr_curve_view_get_run_steps (LmPrCurveView *self, const char *run_name, guint *n);
 gint64     lm_pr_curve_view_get_run_selected (LmPrCurveView *self, const char *run_name);
 GtkWidget *lm_pr_curve_view_get_run_slider (LmPrCurveView *self, const char *run_name);
 const char *lm_pr_curve_view_get_run_label (LmPrCurveView *self, const char *run_name);
 gboolean   lm_pr_curve_view_set_run_step (LmPrCurveView *self, const char *run_name, gint64 step);
 guint      lm_pr_curve_view_get_n_rows (LmPrCurveView *self);
+GtkWidget *lm_pr_curve_view_get_more_button (LmPrCurveView *self);
 
 /* For tests: the plot box in the plot's coordinates (FALSE when no line
  * is drawn), the plot widget, the runs whose lines the last frame drew,

@@ -349,7 +349,7 @@ sync_cards (LmRecordDashboard *self)
                                 : self->kind == LM_DASHBOARD_TEXT ? "lm_writer_add_text()"
                                 : self->kind == LM_DASHBOARD_PR_CURVES
                                 ? "lm_writer_add_pr_curve() (SummaryWriter.add_pr_curve's labels, predictions "
-                                  "and num_thresholds),\nor with lumen-train, which logs one per class each epoch"
+                                  "and num_thresholds), or with lumen-train, which logs one per class each epoch"
                                 : "lm_writer_add_histogram()");
       else
         text = g_strdup_printf ("No %s match the run and tag filters.", kind_noun (self->kind));
@@ -518,6 +518,12 @@ lm_record_dashboard_new (LmDashboardKind kind, LmRunSelection *selection, LmReco
 
   self->empty_label = gtk_label_new ("Loading…");
   gtk_label_set_justify (GTK_LABEL (self->empty_label), GTK_JUSTIFY_CENTER);
+  /* wrapped to the page (PR Curves' hint is a line of 90 characters) */
+  gtk_label_set_wrap (GTK_LABEL (self->empty_label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (self->empty_label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_max_width_chars (GTK_LABEL (self->empty_label), 72);
+  gtk_widget_set_margin_start (self->empty_label, 24);
+  gtk_widget_set_margin_end (self->empty_label, 24);
   gtk_widget_add_css_class (self->empty_label, "lm-status-line");
   self->stack = gtk_stack_new ();
   gtk_stack_add_named (GTK_STACK (self->stack), self->empty_label, "empty");

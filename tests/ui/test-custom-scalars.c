@@ -64,6 +64,18 @@ write_run (const char *dir, const char *run, gboolean with_val)
   g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
 }
 
+/* A 1300 x 900 window on dir, once it has read every run. */
+static LmWindow *
+open_settled (const char *dir, guint timeout_ms)
+{
+  LmWindow *win = lm_window_new (NULL, dir);
+
+  gtk_window_set_default_size (GTK_WINDOW (win), 1300, 900);
+  gtk_window_present (GTK_WINDOW (win));
+  g_assert_true (lm_test_wait_for (settled, win, timeout_ms));
+  return win;
+}
+
 static gboolean
 has_4_cards (gpointer data)
 {
@@ -330,10 +342,7 @@ test_long_band (void)
     }
   g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
 
-  win = lm_window_new (NULL, dir);
-  gtk_window_set_default_size (GTK_WINDOW (win), 1300, 900);
-  gtk_window_present (GTK_WINDOW (win));
-  g_assert_true (lm_test_wait_for (settled, win, 60000));
+  win = open_settled (dir, 60000);
   view = LM_CUSTOM_SCALARS_VIEW (lm_card_grid_get_custom_scalars (lm_window_get_card_grid (win)));
   g_assert_cmpuint (lm_custom_scalars_view_get_n_cards (view), ==, 1);
   plot = lm_chart_get_plot (lm_scalar_card_get_chart (lm_custom_scalars_view_get_card (view, 0)));
@@ -378,11 +387,59 @@ test_long_band (void)
   lm_test_rm_rf (dir);
 }
 
+/* Runs in one folder (a sweep: sweep/alpha, sweep/beta): a Multiline
+ * chart's legend drops the folder as a tag's chart does ("alpha ·
+ * train/loss" beside "alpha"), where it said "sweep/alpha · train/loss",
+ * which on a card of 50 runs left room for one entry. */
+static void
+test_folder_legend (void)
+{
+  g_autofree char *dir = NULL;
+  LmWindow *win;
+  LmCustomScalarsView *view;
+  cairo_surface_t *img;
+  LmPlot *plot;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  dir = lm_test_tmpdir_new ("lumen-custom-XXXXXX");
+  write_run (dir, "sweep/alpha", TRUE);
+  write_run (dir, "sweep/beta", FALSE);
+  win = open_settled (dir, 20000);
+  view = LM_CUSTOM_SCALARS_VIEW (lm_card_grid_get_custom_scalars (lm_window_get_card_grid (win)));
+  g_assert_cmpuint (lm_custom_scalars_view_get_n_cards (view), >=, 1);
+
+  img = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 700, 260);
+  plot = lm_chart_get_plot (lm_scalar_card_get_chart (lm_card_grid_find_card (lm_window_get_card_grid (win),
+                                                                              "train/loss")));
+  lm_plot_render (plot, img, 700, 260, 1.0);
+  g_assert_cmpstr (lm_plot_get_legend_text (plot), ==, "alpha\nbeta");
+  plot = lm_chart_get_plot (lm_scalar_card_get_chart (lm_custom_scalars_view_get_card (view, 0)));
+  lm_plot_render (plot, img, 700, 260, 1.0);
+  g_assert_cmpstr (lm_plot_get_legend_text (plot), ==, "alpha · train/loss\nalpha · val/loss\nbeta · train/loss");
+  cairo_surface_destroy (img);
+
+  /* one run shown: its full name, as a tag's chart keeps it */
+  lm_run_set_visible (lm_run_store_find (lm_window_get_store (win), "sweep/beta"), FALSE);
+  lm_test_spin (50);
+  img = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 700, 260);
+  lm_plot_render (plot, img, 700, 260, 1.0);
+  g_assert_cmpstr (lm_plot_get_legend_text (plot), ==, "sweep/alpha · train/loss\nsweep/alpha · val/loss");
+  cairo_surface_destroy (img);
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
 int
 main (int argc, char **argv)
 {
   have_display = lm_ui_test_init (&argc, &argv);
   g_test_add_func ("/ui/custom-scalars", test_custom_scalars);
   g_test_add_func ("/ui/custom-scalars/long-band", test_long_band);
+  g_test_add_func ("/ui/custom-scalars/folder-legend", test_folder_legend);
   return g_test_run ();
 }

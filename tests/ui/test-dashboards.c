@@ -2354,6 +2354,89 @@ test_pr_curves_run_sliders (void)
   lm_test_rm_rf (dir);
 }
 
+/* PR curves of a sweep: a card shows the sliders of the first
+ * PR_SLIDERS_SHOWN runs and a "Show all N runs" button, which shows the
+ * others (and then "Show the first 5 runs"); every run's line is drawn
+ * either way.  Before, 50 runs made a card of 50 slider rows, 2,650 px
+ * under its 240 px chart. */
+static void
+test_pr_curves_many_runs (void)
+{
+  g_autofree char *dir = NULL;
+  LmWindow *win;
+  LmRecordDashboard *page;
+  LmPrCurveView *view;
+  GtkWidget *more;
+  int nat_few, nat_all;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  dir = lm_test_tmpdir_new ("lumen-pr-XXXXXX");
+  for (int r = 0; r < 12; r++)
+    {
+      char run[16];
+
+      g_snprintf (run, sizeof run, "run%02d", r);
+      lm_test_records_append_pr_curves (dir, run, "pr/cat", 0, 5, 2, 0);
+    }
+  win = open_window_at (dir, "pr_curves");
+  page = LM_RECORD_DASHBOARD (lm_dashboards_get_page (lm_window_get_dashboards (win), "pr_curves"));
+  g_assert_true (lm_test_wait_for (pr_feed_complete, page, 10000));
+  lm_test_spin (100);
+  view = LM_PR_CURVE_VIEW (lm_record_dashboard_find_card (page, "", "pr/cat"));
+  g_assert_cmpuint (lm_pr_curve_view_get_n_rows (view), ==, 12);
+
+  /* the first 5 runs' sliders, then the button */
+  g_assert_true (gtk_widget_is_visible (lm_pr_curve_view_get_run_slider (view, "run00")));
+  g_assert_true (gtk_widget_is_visible (lm_pr_curve_view_get_run_slider (view, "run04")));
+  g_assert_false (gtk_widget_is_visible (lm_pr_curve_view_get_run_slider (view, "run05")));
+  g_assert_false (gtk_widget_is_visible (lm_pr_curve_view_get_run_slider (view, "run11")));
+  more = lm_pr_curve_view_get_more_button (view);
+  g_assert_true (gtk_widget_is_visible (more));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (more)), ==, "Show all 12 runs");
+  gtk_widget_measure (GTK_WIDGET (view), GTK_ORIENTATION_VERTICAL, 400, NULL, &nat_few, NULL, NULL);
+  /* the chart (240) and five rows of about 50 px with the button */
+  g_assert_cmpint (nat_few, <, 600);
+  gtk_widget_queue_draw (lm_pr_curve_view_get_plot (view));
+  lm_test_spin (100);
+  g_assert_cmpuint (lm_pr_curve_view_get_n_drawn (view), ==, 12);
+
+  /* all of them, and back */
+  g_signal_emit_by_name (more, "clicked");
+  lm_test_spin (50);
+  g_assert_true (gtk_widget_is_visible (lm_pr_curve_view_get_run_slider (view, "run11")));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (more)), ==, "Show the first 5 runs");
+  gtk_widget_measure (GTK_WIDGET (view), GTK_ORIENTATION_VERTICAL, 400, NULL, &nat_all, NULL, NULL);
+  g_assert_cmpint (nat_all, >, nat_few + 6 * 30);
+  g_signal_emit_by_name (more, "clicked");
+  lm_test_spin (50);
+  g_assert_false (gtk_widget_is_visible (lm_pr_curve_view_get_run_slider (view, "run05")));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (more)), ==, "Show all 12 runs");
+
+  /* runs hidden in the run list leave 5: no button; the next run takes a
+   * hidden run's place among the first 5 */
+  for (int r = 5; r < 12; r++)
+    {
+      char run[16];
+
+      g_snprintf (run, sizeof run, "run%02d", r);
+      lm_run_set_visible (lm_run_store_find (lm_window_get_store (win), run), FALSE);
+    }
+  lm_test_spin (50);
+  g_assert_false (gtk_widget_is_visible (more));
+  lm_run_set_visible (lm_run_store_find (lm_window_get_store (win), "run00"), FALSE);
+  lm_run_set_visible (lm_run_store_find (lm_window_get_store (win), "run07"), TRUE);
+  lm_test_spin (50);
+  g_assert_true (gtk_widget_is_visible (lm_pr_curve_view_get_run_slider (view, "run07")));
+  g_assert_false (gtk_widget_is_visible (more));
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
 /* PR curves: a card per tag with a line per run in the run's colour at
  * the step of its slider, the hover read-out of a point, the run
  * list's toggles and the tag filter, and the empty state. */
@@ -2387,6 +2470,15 @@ test_pr_curves (void)
   empty = lm_ui_find_by_class (page, "lm-status-line");
   g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (empty)), "No PR curves logged yet."));
   g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (empty)), "lm_writer_add_pr_curve()"));
+  /* it wraps to the page: its line of 90 characters was 620 px wide at
+   * least, cut at both ends in a 900 px window, and pushed the tag filter
+   * past the window's right edge */
+  {
+    int min_w;
+
+    gtk_widget_measure (empty, GTK_ORIENTATION_HORIZONTAL, -1, &min_w, NULL, NULL, NULL);
+    g_assert_cmpint (min_w, <=, 300);
+  }
   gtk_window_destroy (GTK_WINDOW (win));
 
   dir = lm_test_tmpdir_new ("lumen-pr-XXXXXX");
@@ -2755,6 +2847,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/dashboards/pr-curves", test_pr_curves);
   g_test_add_func ("/ui/dashboards/pr-curves-newest-first", test_pr_curves_newest_first);
   g_test_add_func ("/ui/dashboards/pr-curves-run-sliders", test_pr_curves_run_sliders);
+  g_test_add_func ("/ui/dashboards/pr-curves-many-runs", test_pr_curves_many_runs);
   g_test_add_func ("/ui/dashboards/cli-pr-step", test_cli_pr_step);
   g_test_add_func ("/ui/dashboards/pr-curves-damaged", test_pr_curves_damaged);
   g_test_add_func ("/ui/dashboards/hparams", test_hparams);
