@@ -228,13 +228,24 @@ set_custom_runs (LmPlot *p, GPtrArray *runs)
         }
       {
         GPtrArray *tags = lm_run_get_scalar_tags (run);
+        g_autoptr (GArray) matched = g_array_new (FALSE, FALSE, sizeof (DashKey));
 
+        /* in the layout's order (the regex a tag matched first, as the
+         * dashes go: train, val, test as lumen-train lists them), then the
+         * tags' own order */
         for (guint k = 0; tags != NULL && k < tags->len; k++)
           {
-            const char *tag = g_ptr_array_index (tags, k);
+            DashKey key = { g_ptr_array_index (tags, k), 0 };
 
-            if (!lm_custom_chart_matches (c, tag))
-              continue;
+            key.regex = lm_custom_chart_match_index (c, key.tag);
+            if (key.regex >= 0)
+              g_array_append_val (matched, key);
+          }
+        g_array_sort (matched, compare_dash_keys);
+        for (guint k = 0; k < matched->len; k++)
+          {
+            const char *tag = g_array_index (matched, DashKey, k).tag;
+
             l = take_line (p, lines, run, tag);
             lm_palette_run_color (run, &l->color);
             if (l->label == NULL)

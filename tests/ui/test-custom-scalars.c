@@ -434,12 +434,58 @@ test_folder_legend (void)
   lm_test_rm_rf (dir);
 }
 
+/* lumen-train's "Loss" chart (train/loss$, val/loss$, test/loss$): its
+ * legend lists the lines in the layout's order, as their dashes go (solid,
+ * dashed, dotted), not by name (test/loss came first). */
+static void
+test_layout_order (void)
+{
+  g_autofree char *dir = NULL;
+  LmWindow *win;
+  LmCustomScalarsView *view;
+  cairo_surface_t *img;
+  LmPlot *plot;
+  lm_writer *w;
+  lm_custom_layout *l;
+  const char *loss[] = { "train/loss$", "val/loss$", "test/loss$" };
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  dir = lm_test_tmpdir_new ("lumen-custom-XXXXXX");
+  g_assert_cmpint (lm_writer_open (&w, dir, "mlp"), ==, LM_OK);
+  g_assert_cmpint (lm_custom_layout_new (&l), ==, LM_OK);
+  g_assert_cmpint (lm_custom_layout_add_multiline (l, "Overview", "Loss", loss, 3), ==, LM_OK);
+  g_assert_cmpint (lm_writer_add_custom_scalars (w, l), ==, LM_OK);
+  lm_custom_layout_free (l);
+  for (int i = 0; i < 10; i++)
+    {
+      g_assert_cmpint (lm_writer_add_scalar (w, "test/loss", i, 1.1), ==, LM_OK);
+      g_assert_cmpint (lm_writer_add_scalar (w, "train/loss", i, 1), ==, LM_OK);
+      g_assert_cmpint (lm_writer_add_scalar (w, "val/loss", i, 1.2), ==, LM_OK);
+    }
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+  win = open_settled (dir, 20000);
+  view = LM_CUSTOM_SCALARS_VIEW (lm_card_grid_get_custom_scalars (lm_window_get_card_grid (win)));
+  g_assert_cmpuint (lm_custom_scalars_view_get_n_cards (view), ==, 1);
+  plot = lm_chart_get_plot (lm_scalar_card_get_chart (lm_custom_scalars_view_get_card (view, 0)));
+  img = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 1400, 260);
+  lm_plot_render (plot, img, 1400, 260, 1.0);
+  g_assert_cmpstr (lm_plot_get_legend_text (plot), ==, "mlp · train/loss\nmlp · val/loss\nmlp · test/loss");
+  cairo_surface_destroy (img);
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
 int
 main (int argc, char **argv)
 {
   have_display = lm_ui_test_init (&argc, &argv);
   g_test_add_func ("/ui/custom-scalars", test_custom_scalars);
   g_test_add_func ("/ui/custom-scalars/long-band", test_long_band);
+  g_test_add_func ("/ui/custom-scalars/layout-order", test_layout_order);
   g_test_add_func ("/ui/custom-scalars/folder-legend", test_folder_legend);
   return g_test_run ();
 }
