@@ -1,7 +1,8 @@
 #!/bin/sh
 # test-install.sh: proves the installed libraries are usable from outside
 # the tree.  Installs the build into a temporary DESTDIR, then compiles
-# examples/log-scalars.c and examples/log-classifier.c with plain `cc` and
+# examples/log-scalars.c, examples/log-classifier.c and
+# examples/tensorboard-port.c with plain `cc` and
 # the *installed* lumen-log.pc (pkg-config), runs them and checks their run
 # files with the sqlite3 CLI; does
 # the same for a small engine program (lumen-engine.pc) and
@@ -94,7 +95,7 @@ file="$tmp/runs/classifier/run.lumen"
 echo "$out" | grep -q "wrote $file" || fail "log-classifier did not say where the file is"
 expect() { # expect WHAT SQL VALUE
   got=$(q "$2")
-  [ "$got" = "$3" ] || fail "log-classifier: expected $1 $3, got $got"
+  [ "$got" = "$3" ] || fail "${file#$tmp/runs/}: expected $1 $3, got $got"
 }
 expect "PR curve tags" "SELECT group_concat(name, ' ') FROM (SELECT name FROM tags WHERE kind = 'pr_curve' ORDER BY id)" \
   "pr/ring pr/square pr/cross"
@@ -109,6 +110,24 @@ expect "the embedding" "SELECT tag, step, n, d, thumb_width, thumb_height, thumb
   hex(substr(sprite, 1, 8)) FROM embeddings" "test_points|4|300|16|16|16|1|18|89504E470D0A1A0A"
 expect "labels" "SELECT group_concat(label || ' ' || c, ', ') FROM (SELECT label, count(*) AS c
   FROM embedding_metadata GROUP BY label ORDER BY label)" "cross 100, ring 100, square 100"
+expect "status" "SELECT value FROM run WHERE key = 'status'" finished
+
+# examples/tensorboard-port.c (docs/tensorboard.md's SummaryWriter script,
+# ported), built the same way: a scalar per step, val/loss and a histogram
+# every 10 steps, a Custom Scalars chart over both losses.
+cc -std=gnu11 -Wall -Wextra -Werror $sanflags -o "$tmp/tensorboard-port" \
+  "$src/examples/tensorboard-port.c" $cflags $libs -lm || fail "compiling examples/tensorboard-port.c"
+out=$("$tmp/tensorboard-port" --logdir "$tmp/runs" --run port) || fail "running tensorboard-port"
+echo "$out"
+file="$tmp/runs/port/run.lumen"
+echo "$out" | grep -q "wrote $file" || fail "tensorboard-port did not say where the file is"
+expect "scalars per tag" "SELECT group_concat(name || ' ' || c || ' ' || lo || '-' || hi, ', ') FROM
+  (SELECT t.name, count(*) AS c, min(step) AS lo, max(step) AS hi FROM scalars s
+   JOIN tags t ON t.id = s.tag_id GROUP BY t.name ORDER BY t.name)" "train/loss 100 0-99, val/loss 10 0-90"
+expect "histograms" "SELECT count(*), min(step), max(step) FROM histograms" "10|0|90"
+expect "the Custom Scalars chart" "SELECT c.category, c.title, c.kind, group_concat(t.tag, ' ')
+  FROM custom_scalar_charts c JOIN custom_scalar_tags t ON t.chart_id = c.id GROUP BY c.id ORDER BY c.id" \
+  'Training|Loss|multiline|train/loss$ val/loss$'
 expect "status" "SELECT value FROM run WHERE key = 'status'" finished
 
 # The engine is usable from outside the tree too: lumen-engine.pc and the
