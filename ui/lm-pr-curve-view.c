@@ -17,6 +17,7 @@
 #include "lm-pr-curve-view.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "lm-dash-util.h"
 #include "lm-icon-tip.h"
@@ -428,9 +429,10 @@ step_index (GArray *steps, gint64 step)
   return best;
 }
 
-/* The row's labels for the curve at its step: "step 10 · 2026-11-22
- * 09:14:03" as an image card says it, the time since the run started in
- * the tooltip (TensorBoard's relative time); the slider's value is an
+/* The row's labels for the curve at its step: "step 10 · 09:14:03", the
+ * time of day only (the full date squeezed the run's name to a few
+ * letters on a 340 px card), the date and the time since the run started
+ * in the tooltip (TensorBoard's relative time); the slider's value is an
  * index into the steps, so a screen reader is told the step instead. */
 static void
 show_step (RunSlider *rs)
@@ -438,6 +440,7 @@ show_step (RunSlider *rs)
   LmRecordSeries *s = lm_record_feed_find (rs->view->feed, rs->run_name, rs->view->tag);
   const LmPrCurve *c = s != NULL && rs->step != G_MININT64 ? nearest_curve (s, rs->step) : NULL;
   char st[32], wall[64], rel[48];
+  const char *clock;
   g_autofree char *text = NULL, *value = NULL, *tip = NULL;
 
   if (c == NULL || c->id == rs->labelled_id)
@@ -445,7 +448,9 @@ show_step (RunSlider *rs)
   rs->labelled_id = c->id;
   lm_format_step (c->step, st, sizeof st);
   lm_format_wall (c->wall_time, wall, sizeof wall);
-  text = g_strdup_printf ("step %s · %s", st, wall);
+  /* "2026-11-22 09:14:03": the part after the date */
+  clock = strchr (wall, ' ');
+  text = g_strdup_printf ("step %s · %s", st, clock != NULL ? clock + 1 : wall);
   value = g_strdup_printf ("step %s", st);
   gtk_label_set_text (GTK_LABEL (rs->time), text);
   if (rs->start_time > 0 && c->wall_time >= rs->start_time)

@@ -102,7 +102,7 @@ update_row (Row *row)
   gtk_widget_set_visible (row->badge, error != NULL);
   gtk_widget_set_tooltip_text (row->badge, error);
 
-  tip = g_strdup_printf ("%s\n%s%s%s%s%s\n%'" G_GUINT64_FORMAT " points%s%s",
+  tip = g_strdup_printf ("%s\n%s%s%s%s%s\n%'" G_GUINT64_FORMAT " scalar points%s%s",
                          lm_run_get_path (run),
                          host ? "host " : "", host ? host : "", host && cmd ? "\n" : "",
                          cmd ? "command: " : "", cmd ? cmd : "",

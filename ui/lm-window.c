@@ -112,7 +112,7 @@ update_status (gpointer user_data)
     }
   format_count (lm_run_store_get_n_points (self->store), points, sizeof points);
   if (loading)
-    text = g_strdup_printf ("Loading: %u of %u runs · %s points", n_loaded, n_runs, points);
+    text = g_strdup_printf ("Loading: %u of %u runs · %s scalar points", n_loaded, n_runs, points);
   else
     {
       char live[32] = "", errors[32] = "";
@@ -121,7 +121,9 @@ update_status (gpointer user_data)
         g_snprintf (live, sizeof live, " · %u live", n_live);
       if (n_errors)
         g_snprintf (errors, sizeof errors, " · %u unreadable", n_errors);
-      text = g_strdup_printf ("%u run%s · %s points%s%s", n_runs, n_runs == 1 ? "" : "s",
+      /* The store counts scalar points only: "0 points" on a logdir of
+       * PR curves or images read as "no data". */
+      text = g_strdup_printf ("%u run%s · %s scalar points%s%s", n_runs, n_runs == 1 ? "" : "s",
                               points, live, errors);
     }
   /* The same text again would still re-measure the window. */
@@ -852,6 +854,18 @@ lm_window_get_dashboards (LmWindow *self)
 {
   g_return_val_if_fail (LM_IS_WINDOW (self), NULL);
   return LM_DASHBOARDS (self->dashboards);
+}
+
+const char *
+lm_window_get_status (LmWindow *self)
+{
+  g_return_val_if_fail (LM_IS_WINDOW (self), NULL);
+  if (self->status_timeout != 0)
+    {
+      g_clear_handle_id (&self->status_timeout, g_source_remove);
+      update_status (self);
+    }
+  return gtk_label_get_text (GTK_LABEL (self->status_label));
 }
 
 LmRunList *

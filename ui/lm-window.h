@@ -46,6 +46,9 @@ LmCardGrid      *lm_window_get_card_grid (LmWindow *self);
 LmRunList       *lm_window_get_run_list (LmWindow *self);
 /* The view stack (scalars, histograms, distributions, images, text, hparams). */
 LmDashboards    *lm_window_get_dashboards (LmWindow *self);
+/* The footer's text ("2 runs · 400 scalar points · 1 live"), a refresh
+ * still pending made first. */
+const char      *lm_window_get_status   (LmWindow *self);
 
 /* Every run found so far is loaded and every card on screen shows it. */
 gboolean         lm_window_is_settled   (LmWindow *self);

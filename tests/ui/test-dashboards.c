@@ -2214,13 +2214,14 @@ pr_a_at_15 (gpointer view)
   return lm_pr_curve_view_get_run_selected (view, "a") == 15;
 }
 
-/* The run's curve at `step`: its "step · wall time" label, as an image
- * card says it. */
+/* The run's curve at `step`: its "step · time of day" label ("step 10 ·
+ * 09:14:03"; the full date squeezed the run's name on a narrow card),
+ * or (full) the date and time its tooltip gives. */
 static char *
-pr_want_label (LmRecordDashboard *page, const char *run, gint64 step)
+pr_want_time (LmRecordDashboard *page, const char *run, gint64 step, gboolean full)
 {
   LmRecordSeries *s = lm_record_feed_find (lm_record_dashboard_get_feed (page), run, "pr/cat");
-  char st[32], wall[64];
+  char st[32];
 
   for (guint i = 0; s != NULL && i < s->items->len; i++)
     {
@@ -2228,12 +2229,28 @@ pr_want_label (LmRecordDashboard *page, const char *run, gint64 step)
 
       if (c->step == step)
         {
+          g_autoptr (GDateTime) dt = g_date_time_new_from_unix_local ((gint64) floor (c->wall_time));
+          g_autofree char *when = g_date_time_format (dt, full ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S");
+
+          if (full)
+            return g_steal_pointer (&when);
           lm_format_step (step, st, sizeof st);
-          lm_format_wall (c->wall_time, wall, sizeof wall);
-          return g_strdup_printf ("step %s · %s", st, wall);
+          return g_strdup_printf ("step %s · %s", st, when);
         }
     }
   return NULL;
+}
+
+static char *
+pr_want_label (LmRecordDashboard *page, const char *run, gint64 step)
+{
+  return pr_want_time (page, run, step, FALSE);
+}
+
+static gboolean
+label_says (GtkWidget *widget, gconstpointer text)
+{
+  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
 }
 
 /* A slider per shown run, as TensorBoard's PR Curves: runs logged at
@@ -2286,6 +2303,21 @@ test_pr_curves_run_sliders (void)
   want = pr_want_label (page, "c", 7);
   g_assert_cmpstr (lm_pr_curve_view_get_run_label (view, "c"), ==, want);
   g_clear_pointer (&want, g_free);
+  /* the row gives the time of day, its tooltip the date too */
+  {
+    GtkWidget *label = lm_ui_find_widget (GTK_WIDGET (view), label_says,
+                                          lm_pr_curve_view_get_run_label (view, "a"));
+    const char *tip;
+
+    g_assert_nonnull (label);
+    tip = gtk_widget_get_tooltip_text (label);
+    want = pr_want_time (page, "a", 10, TRUE);
+    g_assert_null (strstr (gtk_label_get_text (GTK_LABEL (label)), want));
+    g_assert_nonnull (tip);
+    g_assert_nonnull (strstr (tip, want));
+    g_assert_true (g_str_has_prefix (tip, "a: step 10, logged "));
+    g_clear_pointer (&want, g_free);
+  }
 
   /* the user drags b's slider to its first stop: only b's line moves */
   slider_b = lm_pr_curve_view_get_run_slider (view, "b");

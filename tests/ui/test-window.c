@@ -102,6 +102,9 @@ test_two_runs (void)
   g_assert_cmpuint (lm_plot_get_n_runs (plot), ==, 2);
   g_assert_true (lm_plot_has_data (plot));
   g_assert_true (lm_chart_is_up_to_date (chart));
+  /* The footer says what it counts: 2 runs x 2 tags x 200 steps of
+   * scalars ("0 points" on a logdir of PR curves read as "no data"). */
+  g_assert_cmpstr (lm_window_get_status (win), ==, "2 runs · 800 scalar points");
 
   /* Hover at step 50: the tooltip names both runs with their values. */
   g_assert_true (lm_plot_data_to_pixel (plot, 50, 1.5, &px, &py));
