@@ -83,20 +83,14 @@ say (Export *ex, gboolean is_error, const char *fmt, ...)
     fprintf (stderr, "%s\n", msg);
 }
 
+/* A table an older run file may lack; a file that cannot be asked reads
+ * as lacking it. */
 static gboolean
 has_table (sqlite3 *db, const char *name)
 {
-  sqlite3_stmt *st = NULL;
-  gboolean found = FALSE;
+  int rc;
 
-  if (sqlite3_prepare_v2 (db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
-                          -1, &st, NULL) == SQLITE_OK)
-    {
-      sqlite3_bind_text (st, 1, name, -1, SQLITE_STATIC);
-      found = sqlite3_step (st) == SQLITE_ROW;
-    }
-  sqlite3_finalize (st);
-  return found;
+  return lm_reader_table_exists (db, name, &rc);
 }
 
 /* A query's failure: named with the run file, counted once per run. */

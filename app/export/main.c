@@ -1,17 +1,10 @@
 /* lumen-export: writes Lumen runs as TensorBoard event files, for
  * TensorBoard, `wandb sync`, MLflow and the other tools that read them.
  * The work is lm-tb-export.c's; this is the command line. */
+#include "lm-tb-cli.h"
 #include "lm-tb-export.h"
 
 #include <stdio.h>
-
-static void
-print_errors_only (const char *message, gboolean is_error, gpointer user_data)
-{
-  (void) user_data;
-  if (is_error)
-    fprintf (stderr, "%s\n", message);
-}
 
 int
 main (int argc, char **argv)
@@ -44,22 +37,10 @@ main (int argc, char **argv)
       "Exit status: 0 when every run was exported whole, 1 when a run could not be\n"
       "read or written (the others are still exported), a run was refused or nothing\n"
       "was found, 2 on bad arguments.");
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    {
-      fprintf (stderr, "lumen-export: %s (see lumen-export --help)\n", error->message);
-      return 2;
-    }
-  if (argc != 3)
-    {
-      fprintf (stderr, "lumen-export: %s (usage: lumen-export SRC DST [--overwrite] [--runs REGEX])\n",
-               argc < 3 ? "SRC and DST are needed" : "too many arguments");
-      return 2;
-    }
-  if (!g_file_test (argv[1], G_FILE_TEST_IS_DIR))
-    {
-      fprintf (stderr, "lumen-export: SRC %s is not a folder\n", argv[1]);
-      return 2;
-    }
+  int status = lm_tb_cli_parse (ctx, &argc, &argv, "lumen-export",
+                                "lumen-export SRC DST [--overwrite] [--runs REGEX]");
+  if (status != 0)
+    return status;
   if (runs)
     {
       g_autoptr (GRegex) re = g_regex_new (runs, 0, 0, &error);
@@ -73,7 +54,7 @@ main (int argc, char **argv)
   LmTbExportOptions opts = {
     .flags = overwrite ? LM_TB_EXPORT_OVERWRITE : 0,
     .runs = runs,
-    .message = quiet ? print_errors_only : NULL,
+    .message = quiet ? lm_tb_cli_print_errors_only : NULL,
   };
   return lm_tb_export (argv[1], argv[2], &opts) ? 1 : 0;
 }

@@ -2,6 +2,7 @@
  * PyTorch's SummaryWriter, tensorboardX or tf.summary) into Lumen runs,
  * once or following them as they grow.  The work is lm-tb-import.c's; this
  * is the command line. */
+#include "lm-tb-cli.h"
 #include "lm-tb-import.h"
 
 #include <signal.h>
@@ -10,14 +11,6 @@
 #include <time.h>
 
 static volatile sig_atomic_t interrupted;
-
-static void
-print_errors_only (const char *message, gboolean is_error, gpointer user_data)
-{
-  (void) user_data;
-  if (is_error)
-    fprintf (stderr, "%s\n", message);
-}
 
 static void
 on_signal (int sig)
@@ -43,7 +36,6 @@ main (int argc, char **argv)
     { NULL, 0, 0, 0, NULL, NULL, NULL },
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("SRC DST");
-  g_autoptr (GError) error = NULL;
 
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_set_summary (ctx,
@@ -60,22 +52,10 @@ main (int argc, char **argv)
       "records before it are kept), a run was refused or nothing was found, 2 on bad\n"
       "arguments.  A record cut short at the end of a file (still being written) is\n"
       "not an error: --follow reads it when it is complete.");
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    {
-      fprintf (stderr, "lumen-import: %s (see lumen-import --help)\n", error->message);
-      return 2;
-    }
-  if (argc != 3)
-    {
-      fprintf (stderr, "lumen-import: %s (usage: lumen-import SRC DST [--follow] [--overwrite])\n",
-               argc < 3 ? "SRC and DST are needed" : "too many arguments");
-      return 2;
-    }
-  if (!g_file_test (argv[1], G_FILE_TEST_IS_DIR))
-    {
-      fprintf (stderr, "lumen-import: SRC %s is not a folder\n", argv[1]);
-      return 2;
-    }
+  int status = lm_tb_cli_parse (ctx, &argc, &argv, "lumen-import",
+                                "lumen-import SRC DST [--follow] [--overwrite]");
+  if (status != 0)
+    return status;
   if (!(interval > 0 && interval <= 3600))
     {
       fprintf (stderr, "lumen-import: --interval %g is not between 0 and 3600 seconds\n", interval);
@@ -85,7 +65,7 @@ main (int argc, char **argv)
   g_autoptr (LmTbImport) imp =
       lm_tb_import_new (argv[1], argv[2], overwrite ? LM_TB_IMPORT_OVERWRITE : 0);
   if (quiet)
-    lm_tb_import_set_message_func (imp, print_errors_only, NULL);
+    lm_tb_import_set_message_func (imp, lm_tb_cli_print_errors_only, NULL);
   struct sigaction sa;
   memset (&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;
