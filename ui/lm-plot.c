@@ -953,20 +953,36 @@ draw_legend (LmPlot *p, cairo_t *cr, double x, double y, double max_x)
           /* not even the first entry fits (a long "run · tag"): shorten it
            * in the middle rather than show "+N more" alone */
           double room = max_x - x - 18 - (shown + 1 < with_data ? 12 + more_w : 0);
-          glong n = g_utf8_strlen (name, -1);
+          glong n = g_utf8_strlen (name, -1), lo = 1, hi = n - 1;
+          double short_w = 0;
 
-          for (glong cut = 1; cut < n && w > room; cut++)
+          /* the fewest characters cut that fit: a bisection, a handful
+           * of measurements per frame rather than one per character */
+          while (lo <= hi)
             {
+              glong cut = (lo + hi) / 2;
               glong keep_head = (n - cut + 1) / 2, keep_tail = (n - cut) / 2;
               const char *tail = g_utf8_offset_to_pointer (name, n - keep_tail);
               g_autofree char *head = g_utf8_substring (name, 0, keep_head);
+              g_autofree char *cand = g_strconcat (head, "\u2026", tail, NULL);
+              double cw;
 
-              g_free (short_name);
-              short_name = g_strconcat (head, "\u2026", tail, NULL);
-              lm_plot_text (p, cr, short_name, FALSE, 0, 0, 0, 0, NULL, &w, &h);
+              lm_plot_text (p, cr, cand, FALSE, 0, 0, 0, 0, NULL, &cw, NULL);
+              if (cw <= room)
+                {
+                  g_free (short_name);
+                  short_name = g_steal_pointer (&cand);
+                  short_w = cw;
+                  hi = cut - 1;
+                }
+              else
+                lo = cut + 1;
             }
-          if (short_name != NULL && w <= room && room > 40)
-            name = short_name;
+          if (short_name != NULL && room > 40)
+            {
+              name = short_name;
+              w = short_w;
+            }
         }
       if (x + 18 + w + (shown + 1 < with_data ? 12 + more_w : 0) > max_x)
         {
