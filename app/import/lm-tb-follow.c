@@ -55,9 +55,11 @@ follow_thread (gpointer data)
     {
       g_mutex_unlock (&f->mu);
       lm_tb_import_poll (f->imp);
-      /* what a pass read is in the files before anyone is told it is done
-       * (a screenshot waits for the first pass) */
-      lm_tb_import_flush (f->imp);
+      /* what the first pass read is in the files before anyone is told it
+       * is done (a screenshot waits for it); later ones the writers commit
+       * within 250 ms by themselves */
+      if (!f->first_done)
+        lm_tb_import_flush (f->imp);
       g_mutex_lock (&f->mu);
       f->n_passes++;
       f->first_done = TRUE;
