@@ -37,6 +37,7 @@ typedef enum {
   LM_REC_RUN_KV,    /* payload lm_kv_payload: a `run` key/value */
   LM_REC_PR_CURVE,  /* payload lm_pr_payload */
   LM_REC_CUSTOM_SCALARS, /* payload lm_custom_payload (lm-custom-scalars.c) */
+  LM_REC_AUDIO,     /* payload lm_audio_payload (lm-audio.c) */
 } lm_rec_kind;
 
 /* Tag kinds, as stored in tags.kind. */
@@ -46,6 +47,7 @@ typedef enum {
   LM_TAG_IMAGE,
   LM_TAG_TEXT,
   LM_TAG_PR_CURVE,
+  LM_TAG_AUDIO,
   LM_TAG_N_KINDS
 } lm_tag_kind;
 const char *lm_tag_kind_name(lm_tag_kind k);
@@ -199,6 +201,32 @@ typedef struct {
   "  tag TEXT NOT NULL,\n"                                                   \
   "  PRIMARY KEY (chart_id, i)) WITHOUT ROWID;\n"
 
+/* Audio clips (lm_writer_add_audio*): one row per clip, the whole WAV
+ * file in `wav`.  IF NOT EXISTS: an older run file gets the table when a
+ * newer writer reopens it (schema version 1 still). */
+#define LM_AUDIO_SQL                                                         \
+  "CREATE TABLE IF NOT EXISTS audio (\n"                                     \
+  "  id INTEGER PRIMARY KEY,\n"                                              \
+  "  tag_id INTEGER NOT NULL REFERENCES tags(id),\n"                         \
+  "  step INTEGER NOT NULL,\n"                                               \
+  "  wall_time REAL NOT NULL,\n"                                             \
+  "  sample_rate REAL NOT NULL,\n"                                           \
+  "  channels INTEGER NOT NULL,\n"                                           \
+  "  frames INTEGER NOT NULL,\n"                                             \
+  "  wav BLOB NOT NULL,\n"                                                   \
+  "  label TEXT);\n"                                                         \
+  "CREATE INDEX IF NOT EXISTS audio_tag_step ON audio (tag_id, step);\n"
+
+typedef struct {
+  lm_payload hdr;
+  double sample_rate;
+  int channels;
+  int64_t frames;
+  size_t wav_len;
+  unsigned char *wav; /* inside this allocation */
+  char *label;        /* NULL or inside this allocation */
+} lm_audio_payload;
+
 typedef enum {
   LM_CUSTOM_MULTILINE = 0,
   LM_CUSTOM_MARGIN = 1,
@@ -241,7 +269,7 @@ struct lm_writer {
   char *logdir, *run_name, *run_dir, *path, *lock_path;
   int lock_fd;
   sqlite3 *db; /* owned by the writer thread while it runs */
-  sqlite3_stmt *stmts[16]; /* prepared by lm_store_prepare() */
+  sqlite3_stmt *stmts[24]; /* prepared by lm_store_prepare() */
   /* scalar summaries being built, indexed by tag id (writer thread only) */
   lm_summary_acc *sums;
   size_t n_sums;

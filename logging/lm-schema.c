@@ -59,6 +59,7 @@ const char lm_schema_sql[] =
     "CREATE INDEX texts_tag_step ON texts (tag_id, step);\n"
     LM_PR_CURVES_SQL
     LM_CUSTOM_SCALARS_SQL
+    LM_AUDIO_SQL
     "CREATE TABLE hparams (\n"
     "  name TEXT PRIMARY KEY,\n"
     "  type TEXT NOT NULL,\n"

@@ -41,6 +41,7 @@ enum {
   ST_PR_POINT,
   ST_CS_CHART,
   ST_CS_TAG,
+  ST_AUDIO,
   ST_N
 };
 _Static_assert(ST_N <= sizeof(((lm_writer *)0)->stmts) / sizeof(sqlite3_stmt *),
@@ -224,6 +225,9 @@ int lm_store_prepare(lm_writer *w, char *err, size_t errlen) {
                       "title, kind) VALUES (?1,?2,?3,?4)",
       [ST_CS_TAG] = "INSERT INTO custom_scalar_tags(chart_id, i, tag) "
                     "VALUES (?1,?2,?3)",
+      [ST_AUDIO] = "INSERT INTO audio(tag_id, step, wall_time, sample_rate, "
+                   "channels, frames, wav, label) VALUES "
+                   "(?1,?2,?3,?4,?5,?6,?7,?8)",
   };
   int rc = sqlite3_create_module(w->db, "lm_scalar_batch", &batch_module,
                                  NULL);
@@ -305,6 +309,19 @@ static int store_one(lm_writer *w, const lm_rec *r) {
     sqlite3_bind_blob64(st, 7, p->png, p->png_len, SQLITE_STATIC);
     sqlite3_bind_text(st, 8, p->caption, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 9, p->grid, -1, SQLITE_STATIC);
+    return run_stmt(st);
+  }
+  case LM_REC_AUDIO: {
+    const lm_audio_payload *p = r->u.payload;
+    st = w->stmts[ST_AUDIO];
+    sqlite3_bind_int64(st, 1, r->tag_id);
+    sqlite3_bind_int64(st, 2, r->step);
+    sqlite3_bind_double(st, 3, r->wall_time);
+    sqlite3_bind_double(st, 4, p->sample_rate);
+    sqlite3_bind_int(st, 5, p->channels);
+    sqlite3_bind_int64(st, 6, p->frames);
+    sqlite3_bind_blob64(st, 7, p->wav, p->wav_len, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, p->label, -1, SQLITE_STATIC);
     return run_stmt(st);
   }
   case LM_REC_TEXT: {

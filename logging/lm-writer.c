@@ -466,6 +466,7 @@ static int purge_from(lm_writer *w, int64_t step) {
       "DELETE FROM histograms WHERE step >= ?1",
       "DELETE FROM images WHERE step >= ?1",
       "DELETE FROM texts WHERE step >= ?1",
+      "DELETE FROM audio WHERE step >= ?1",
       "DELETE FROM pr_curve_points WHERE curve_id IN "
       "(SELECT id FROM pr_curves WHERE step >= ?1)",
       "DELETE FROM pr_curves WHERE step >= ?1",
@@ -565,6 +566,9 @@ static int init_file(lm_writer *w, const char *command_line) {
     goto out;
   } else if ((rc = exec_sql(w, LM_CUSTOM_SCALARS_SQL))) {
     /* a file from before custom scalars: the same */
+    goto out;
+  } else if ((rc = exec_sql(w, LM_AUDIO_SQL))) {
+    /* a file from before audio: the same */
     goto out;
   } else if ((rc = add_columns(w))) {
     /* a file from before op times: its traces read as untimed */

@@ -1,8 +1,8 @@
 /* lumen-log.h: the public API of lumen-log, Lumen's C logging library.
  *
  * What it is for: a C training program logs scalars, histograms, images,
- * text, PR curves, hyperparameters, custom-scalar layouts, graphs and
- * op-by-op traces into one SQLite "run file" per run
+ * text, audio clips, PR curves, hyperparameters, custom-scalar layouts,
+ * graphs and op-by-op traces into one SQLite "run file" per run
  * (<logdir>/<run>/run.lumen), much like PyTorch's
  * torch.utils.tensorboard.SummaryWriter writes event files.  The file
  * format is public and documented in docs/run-format.md.
@@ -115,8 +115,8 @@ typedef struct {
   size_t max_image_bytes;   /* cap on width*height*channels; 0 -> 64 MiB */
   bool quiet;               /* don't print the queue-wait note at close */
   /* SummaryWriter's purge_step: when set, records of an existing run with
-   * step >= purge_step (scalars, histograms, images, texts, PR curves, graphs,
-   * traces) are deleted at open, e.g. those a crashed or interrupted run
+   * step >= purge_step (scalars, histograms, images, texts, audio, PR curves,
+   * graphs, traces) are deleted at open, e.g. those a crashed or interrupted run
    * logged after the checkpoint it resumes from, so the resumed run does
    * not show two values per step. */
   bool purge;
@@ -330,6 +330,37 @@ int lm_writer_add_pr_curve_raw(lm_writer *w, const char *tag, int64_t step,
 int lm_pr_curve_compute(const uint8_t *labels, const float *predictions,
                         size_t n, size_t num_thresholds, const float *weights,
                         double *out);
+
+/* ------------------------------------------------------------------ audio */
+
+/* An audio clip, as SummaryWriter.add_audio logs it (TensorBoard's Audio
+ * dashboard): `frames` frames of `channels` (1..LM_AUDIO_MAX_CHANNELS)
+ * interleaved float samples at sample_rate Hz (add_audio's default is
+ * 44100), clipped to [-1, 1] (NaN -> 0) and stored as a 16-bit PCM WAV
+ * file the way torch.utils.tensorboard.summary.audio encodes it:
+ * value * 32767 in float32, truncated toward zero (0.5 -> 16383,
+ * -1 -> -32767); the header holds the rate rounded to whole Hz, the row
+ * the rate as given.  Encoded now, in the calling thread.  NULL samples,
+ * frames <= 0, a bad channel count or a sample rate that is not a finite
+ * 1..4294967295 is LM_ERR_INVALID_ARG; a WAV over 1,000,000,000 bytes
+ * LM_ERR_TOO_LARGE. */
+#define LM_AUDIO_MAX_CHANNELS 8
+int lm_writer_add_audio(lm_writer *w, const char *tag, int64_t step,
+                        const float *samples, int64_t frames, int channels,
+                        double sample_rate);
+/* The same with a Markdown label shown with the clip (TensorBoard's audio
+ * labels / description); label may be NULL. */
+int lm_writer_add_audio_label(lm_writer *w, const char *tag, int64_t step,
+                              const float *samples, int64_t frames,
+                              int channels, double sample_rate,
+                              const char *label);
+/* An encoded RIFF WAVE file stored as it is (what event files hold): PCM
+ * 8/16/24/32-bit integer or 32-bit IEEE float, WAVE_FORMAT_EXTENSIBLE
+ * too, 1..LM_AUDIO_MAX_CHANNELS channels.  Its header is checked and
+ * gives the row's sample_rate, channels and frames; a bad or truncated
+ * header is LM_ERR_INVALID_ARG naming what is wrong.  label may be NULL. */
+int lm_writer_add_audio_wav(lm_writer *w, const char *tag, int64_t step,
+                            const void *wav, size_t size, const char *label);
 
 /* --------------------------------------------------------- custom scalars */
 
