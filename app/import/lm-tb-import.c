@@ -32,6 +32,7 @@ typedef enum
   K_SCALAR,
   K_HISTOGRAM,
   K_IMAGE,
+  K_AUDIO,
   K_TEXT,
   K_PR_CURVE,
   K_HPARAMS,
@@ -43,7 +44,8 @@ typedef enum
 
 static const char *const kind_names[N_KINDS][2] = {
   { "scalar", "scalars" },       { "histogram", "histograms" },
-  { "image", "images" },         { "text", "texts" },
+  { "image", "images" },         { "audio clip", "audio clips" },
+  { "text", "texts" },
   { "PR curve", "PR curves" },   { "hparams set", "hparams sets" },
   { "embedding", "embeddings" },
   { "custom scalars layout", "custom scalars layouts" },
@@ -354,6 +356,82 @@ import_tensor_images (Run *r, LmTfValue *v)
       gsize n;
       const guint8 *d = g_bytes_get_data (s->pdata[i], &n);
       import_png (r, v->tag, d, n);
+    }
+}
+
+/* -------------------------------------------------------------- audio */
+
+/* RIFF....WAVE: what lumen-log's WAV reader is given; other encodings
+ * (TensorBoard plays what the browser can) are skipped, as non-PNG
+ * images are.  A clip that says it is WAV, or has a WAV's first bytes,
+ * is passed on, and lumen-log names what is wrong with its header. */
+static gboolean
+is_wav (const guint8 *data, size_t len, gboolean said_wav)
+{
+  return said_wav || (len >= 12 && memcmp (data, "RIFF", 4) == 0 && memcmp (data + 8, "WAVE", 4) == 0);
+}
+
+/* One clip: the label (Markdown) is the clip's own, else the value's
+ * description (what TensorBoard shows above the clips of a tag). */
+static void
+import_wav (Run *r, LmTfValue *v, const guint8 *data, size_t len, gboolean said_wav,
+            const char *label)
+{
+  if (!is_wav (data, len, said_wav))
+    {
+      skip (r, "audio clip (only WAV audio is read)");
+      return;
+    }
+  if (label == NULL || *label == '\0')
+    label = *v->description ? v->description : NULL;
+  counted (r, K_AUDIO, lm_writer_add_audio_wav (r->w, v->tag, r->step, data, len, label), v->tag);
+}
+
+/* Summary.Audio (PyTorch's add_audio, TF1's tf.summary.audio with its
+ * tags "name/audio/0", "name/audio/1"...): content_type "audio/wav". */
+static void
+import_audio (Run *r, LmTfValue *v)
+{
+  const char *type = v->audio_type;
+  gboolean said_wav = g_ascii_strcasecmp (type, "audio/wav") == 0
+                      || g_ascii_strcasecmp (type, "audio/x-wav") == 0
+                      || g_ascii_strcasecmp (type, "audio/wave") == 0;
+
+  import_wav (r, v, v->audio ? v->audio : (const guint8 *) "", v->audio_len, said_wav, NULL);
+}
+
+/* The audio plugin's tensor (tf.summary.audio in TF2, TensorBoard's own
+ * summary ops): DT_STRING [k, 2], row i the encoded clip and its
+ * Markdown label; AudioPluginData {version 1, encoding 2 (WAV = 11)}.
+ * The k clips of a step are k rows of the tag at that step, in order:
+ * TensorBoard's "samples" 0..k-1 (as the k images of an image tensor). */
+static void
+import_tensor_audio (Run *r, LmTfValue *v)
+{
+  LmTfTensor *t = &v->tensor;
+  GPtrArray *s = t->strings;
+  LmPb pb;
+  LmPbField f;
+  gboolean bad = FALSE, said_wav = FALSE;
+
+  if (t->dtype != LM_DT_STRING || t->ndim != 2 || t->dims[1] != 2
+      || (gint64) s->len != 2 * t->dims[0])
+    {
+      say (r->imp, TRUE, "%s: audio '%s' at step %" G_GINT64_FORMAT " not imported: its tensor "
+           "is not [k, 2] strings (clip, label)", r->src_dir, v->tag, r->step);
+      return;
+    }
+  lm_pb_init (&pb, v->plugin_content, v->plugin_content_len);
+  while (lm_pb_next (&pb, &f, &bad))
+    if (f.field == 2 && f.wire == 0)
+      said_wav = f.varint == 11;
+  for (guint i = 0; i + 1 < s->len; i += 2)
+    {
+      gsize n, label_len;
+      const guint8 *d = g_bytes_get_data (s->pdata[i], &n);
+      const char *l = g_bytes_get_data (s->pdata[i + 1], &label_len);
+      g_autofree char *label = g_utf8_make_valid (l ? l : "", (gssize) label_len);
+      import_wav (r, v, d ? d : (const guint8 *) "", n, said_wav, label);
     }
 }
 
@@ -775,8 +853,10 @@ import_value (LmTfValue *v, gpointer user_data)
     import_histo (r, v);
   else if (v->kind == LM_TF_VALUE_IMAGE)
     import_png (r, v->tag, v->image, v->image_len);
-  else if (v->kind == LM_TF_VALUE_AUDIO || strcmp (plugin, "audio") == 0)
-    skip (r, "audio clip (audio is not supported)");
+  else if (v->kind == LM_TF_VALUE_AUDIO)
+    import_audio (r, v);
+  else if (v->kind == LM_TF_VALUE_TENSOR && strcmp (plugin, "audio") == 0)
+    import_tensor_audio (r, v);
   else if (v->kind == LM_TF_VALUE_OLD_HISTO)
     skip (r, "old-style histogram (not supported)");
   else if (v->kind == LM_TF_VALUE_TENSOR && strcmp (plugin, "scalars") == 0)

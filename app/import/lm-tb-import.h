@@ -4,12 +4,12 @@
  * (events.out.tfevents.*, as SummaryWriter, tensorboardX and tf.summary
  * write them) becomes the Lumen run <dst>/<same relative path>/run.lumen,
  * the root folder itself <dst>/<root's name>.  Scalars, histograms,
- * images, text, PR curves, hyperparameters, custom scalars layouts (their
- * Python tag regexes in POSIX where it can say the same), graphs
- * (GraphDef, as add_graph writes it) and projector embeddings are
- * converted with their steps and wall times; audio, run metadata, unknown
- * plugins and charts whose regexes POSIX cannot spell are counted and
- * skipped.  A poll reads only what was added
+ * images, WAV audio, text, PR curves, hyperparameters, custom scalars
+ * layouts (their Python tag regexes in POSIX where it can say the same),
+ * graphs (GraphDef, as add_graph writes it) and projector embeddings are
+ * converted with their steps and wall times; non-WAV audio, run metadata,
+ * unknown plugins and charts whose regexes POSIX cannot spell are counted
+ * and skipped.  A poll reads only what was added
  * since the last one (new bytes, files and folders), so an importer can
  * follow runs that are still being written.
  *

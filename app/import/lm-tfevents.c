@@ -365,6 +365,8 @@ lm_tf_value_clear (LmTfValue *v)
 {
   g_clear_pointer (&v->tag, g_free);
   g_clear_pointer (&v->plugin_name, g_free);
+  g_clear_pointer (&v->audio_type, g_free);
+  g_clear_pointer (&v->description, g_free);
   g_clear_pointer (&v->histo.bucket_limit, g_array_unref);
   g_clear_pointer (&v->histo.bucket, g_array_unref);
   g_clear_pointer (&v->tensor.reals, g_array_unref);
@@ -381,6 +383,11 @@ parse_metadata (const guint8 *data, size_t len, LmTfValue *v)
   lm_pb_init (&pb, data, len);
   while (lm_pb_next (&pb, &f, &bad))
     {
+      if (f.field == 3 && f.wire == 2) /* string summary_description */
+        {
+          g_free (v->description);
+          v->description = g_strndup ((const char *) f.data, f.len);
+        }
       if (f.field != 1 || f.wire != 2) /* PluginData plugin_data */
         continue;
       lm_pb_init (&pp, f.data, f.len);
@@ -592,8 +599,23 @@ parse_value (const guint8 *data, size_t len, LmTfValue *v)
           v->kind = LM_TF_VALUE_HISTO;
           ok = parse_histo (f.data, f.len, &v->histo);
           break;
-        case 6: /* Audio audio */
+        case 6: /* Audio audio: the WAV header gives sample_rate 1,
+                 * num_channels 2 and length_frames 3 again */
+          if (f.wire != 2)
+            break;
           v->kind = LM_TF_VALUE_AUDIO;
+          lm_pb_init (&pi, f.data, f.len);
+          while (lm_pb_next (&pi, &g, &bad))
+            if (g.field == 4 && g.wire == 2) /* bytes encoded_audio_string */
+              {
+                v->audio = g.data;
+                v->audio_len = g.len;
+              }
+            else if (g.field == 5 && g.wire == 2) /* string content_type */
+              {
+                g_free (v->audio_type);
+                v->audio_type = g_strndup ((const char *) g.data, g.len);
+              }
           break;
         case 8: /* TensorProto tensor */
           if (f.wire != 2)
@@ -611,6 +633,10 @@ parse_value (const guint8 *data, size_t len, LmTfValue *v)
     }
   if (v->tag == NULL)
     v->tag = g_strdup ("");
+  if (v->audio_type == NULL)
+    v->audio_type = g_strdup ("");
+  if (v->description == NULL)
+    v->description = g_strdup ("");
   return !bad && ok;
 }
 

@@ -42,10 +42,10 @@ main (int argc, char **argv)
       "Converts TensorBoard event files (events.out.tfevents.*) into Lumen runs.\n"
       "Every folder under SRC holding event files becomes DST/<same path>/run.lumen\n"
       "(SRC itself: DST/<SRC's name>/run.lumen), with each event's step and wall time:\n"
-      "scalars, histograms, images (PNG), text, PR curves, hparams, projector\n"
-      "embeddings, Custom Scalars layouts and graphs.  Audio, run metadata and other\n"
-      "plugins are skipped and counted, as are custom charts whose Python regexes\n"
-      "POSIX cannot spell.\n"
+      "scalars, histograms, images (PNG), audio (WAV), text, PR curves, hparams,\n"
+      "projector embeddings, Custom Scalars layouts and graphs.  Other audio, run\n"
+      "metadata and other plugins are skipped and counted, as are custom charts\n"
+      "whose Python regexes POSIX cannot spell.\n"
       "Then:  lumen --logdir DST   (lumen --logdir SRC also imports, by itself).");
   g_option_context_set_description (ctx,
       "Exit status: 0 when everything was read, 1 when a file had a bad record (the\n"

@@ -12,6 +12,9 @@ types,histogram,graph,node_def,attr_value}.proto, plugins/hparams/
 plugins/custom_scalar/layout.proto.
 
 How the encoding was checked (once, at development time; CI has neither):
+  - torch_wav's bytes equal those of summary.py's audio() (PyTorch 1.13, run
+    with stand-ins for the tensorboard protos) for the same clips, and the
+    audio records re-encode to the same bytes with the official runtime;
   - every record's bytes were parsed with the official runtime
     (apt-get install python3-protobuf protobuf-compiler; minimal copies of the
     .proto files above compiled with protoc in /tmp) and printed: each message
@@ -165,8 +168,53 @@ def v_image(tag, w, h, png):
     return f_bytes(1, tag) + f_bytes(4, img)
 
 
-def v_audio(tag):
-    return f_bytes(1, tag) + f_bytes(6, f_float(1, 44100.0))
+def torch_wav(samples, sample_rate=44100):
+    """summary.audio's WAV: the samples * 32767 truncated to int16 (numpy's
+    astype("<i2")), written by Python's wave module as 16-bit PCM mono."""
+    import io
+    import wave
+    fio = io.BytesIO()
+    with wave.open(fio, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(sample_rate)
+        w.writeframes(struct.pack("<%dh" % len(samples), *[int(x * 32767) for x in samples]))
+    return fio.getvalue()
+
+
+def wav(fmt_tag, bits, channels, sample_rate, data, extensible=False):
+    """A RIFF WAVE file: fmt chunk (WAVE_FORMAT_EXTENSIBLE's 40 bytes when
+    asked, its sub-format GUID's first two bytes fmt_tag), data chunk."""
+    align = channels * bits // 8
+    fmt = struct.pack("<HHIIHH", 0xFFFE if extensible else fmt_tag, channels, sample_rate,
+                      sample_rate * align, align, bits)
+    if extensible:
+        fmt += struct.pack("<HHI", 22, bits, 0) + struct.pack("<H", fmt_tag) + bytes.fromhex(
+            "000000001000800000aa00389b71")
+    body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(data)) + data
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+def v_audio(tag, wav_bytes, sample_rate, channels, frames, content_type="audio/wav"):
+    """summary.audio: Value{tag 1, audio 6: Audio{sample_rate 1 (float),
+    num_channels 2, length_frames 3, encoded_audio_string 4, content_type 5}}."""
+    a = (f_float(1, sample_rate) + f_varint(2, channels) + (f_varint(3, frames) if frames else b"")
+         + f_bytes(4, wav_bytes) + f_bytes(5, content_type))
+    return f_bytes(1, tag) + f_bytes(6, a)
+
+
+AUDIO_WAV = 11  # AudioPluginData.Encoding
+
+
+def v_audio_tensor(tag, clips, description=""):
+    """tf.summary.audio (TF2) and TensorBoard's audio summary ops: a
+    DT_STRING [k, 2] tensor (clip, label), plugin "audio" with
+    AudioPluginData{version 1 (0), encoding 2}; SummaryMetadata{plugin_data 1,
+    summary_description 3}."""
+    t = tensor(DT_STRING, [len(clips), 2], string_val=[x for c in clips for x in c])
+    pd = f_bytes(1, "audio") + f_bytes(2, f_varint(2, AUDIO_WAV))
+    md = f_bytes(1, pd) + (f_bytes(3, description) if description else b"")
+    return f_bytes(1, tag) + f_bytes(8, t) + f_bytes(9, md)
 
 
 def layout(*categories):
@@ -230,6 +278,14 @@ def write(path, records, tail=b""):
 
 T0 = 1669111200.0  # 2022-11-22 10:00:00 UTC
 
+SOUND_WAV = torch_wav([0, 0.5, -0.5, 1, -1, 0.25])
+SOUND8K_WAV = torch_wav([0.125, -0.125, 0], 8000)
+# stereo clips (frames interleaved) in two more of the encodings Lumen
+# reads: 32-bit float, and 24-bit PCM in a WAVE_FORMAT_EXTENSIBLE header
+TF2_WAV0 = wav(3, 32, 2, 16000, struct.pack("<4f", 0.5, -0.5, 0.25, -0.25))
+TF2_WAV1 = wav(1, 24, 2, 16000, bytes([0, 0, 0x40, 0, 0, 0xC0, 0, 0, 0, 0xFF, 0xFF, 0x7F]),
+               extensible=True)
+
 
 def main(out):
     run = os.path.join(out, "runs", "Nov22_10-00-00_host")
@@ -256,7 +312,13 @@ def main(out):
                                             tensor(DT_FLOAT, [6, 3], float_val=pr),
                                             f_varint(1, 0) + f_varint(2, 3)))),
         event(T0 + 9.0, 0, graph_def=b"\x0a\x00"),
-        event(T0 + 10.0, 7, summary(v_audio("sound"))),
+        # add_audio("sound", torch.tensor([[0, .5, -.5, 1, -1, .25]]), 7)
+        event(T0 + 10.0, 7, summary(v_audio("sound", SOUND_WAV, 44100, 1, 6))),
+        # add_audio("sound", ..., 8, sample_rate=8000)
+        event(T0 + 10.5, 8, summary(v_audio("sound", SOUND8K_WAV, 8000, 1, 3))),
+        # an MP3 (an ID3 tag's first bytes) in a Summary.Audio: skipped
+        event(T0 + 10.75, 8, summary(v_audio("mp3", b"ID3\x04\x00\x00\x00\x00\x00\x00", 44100, 1, 0,
+                                             "audio/mpeg"))),
         event(T0 + 11.0, 7, summary(v_tensor("mystery", "custom_plugin", tensor(DT_FLOAT, [], float_val=[1.0])))),
     ]
     write(os.path.join(run, "events.out.tfevents.1669111200.host.100.0"), recs)
@@ -274,6 +336,12 @@ def main(out):
                                                   "<6d", 0.0, 1.0, 4.0, 1.0, 2.0, 6.0))))),
         event(T0 + 25.0, 12, summary(v_tensor("tf2/img", "images",
                                               tensor(DT_STRING, [3], string_val=[b"2", b"2", img_png])))),
+        # tf.summary.audio("tf2/voice", data [2, 2, 2], 16000, 13, description=...):
+        # two stereo clips, the first with a label as TensorBoard's own
+        # summary op writes them (TF2's are empty)
+        event(T0 + 26.0, 13, summary(v_audio_tensor("tf2/voice", [(TF2_WAV0, b"**first** clip"),
+                                                                   (TF2_WAV1, b"")],
+                                                    "two clips"))),
     ]
     write(os.path.join(run, "events.out.tfevents.1669111220.host.100.1"), tf2)
     # add_hparams: its own sub-folder, the experiment, the session start

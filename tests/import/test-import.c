@@ -29,6 +29,42 @@ find_message (GPtrArray *msgs, const char *a, const char *b)
   return NULL;
 }
 
+/* The fixtures' WAV files (make-fixtures.py's SOUND_WAV, SOUND8K_WAV: what
+ * PyTorch 1.13's add_audio encodes for [0, .5, -.5, 1, -1, .25] at 44100 Hz
+ * and [.125, -.125, 0] at 8000 Hz; TF2_WAV0, TF2_WAV1: stereo 32-bit float
+ * and WAVE_FORMAT_EXTENSIBLE 24-bit PCM), printed by a few lines of Python
+ * importing it. */
+static const guint8 sound_wav[56] = {
+  0x52, 0x49, 0x46, 0x46, 0x30, 0x00, 0x00, 0x00, 0x57, 0x41, 0x56, 0x45,
+  0x66, 0x6d, 0x74, 0x20, 0x10, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00,
+  0x44, 0xac, 0x00, 0x00, 0x88, 0x58, 0x01, 0x00, 0x02, 0x00, 0x10, 0x00,
+  0x64, 0x61, 0x74, 0x61, 0x0c, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0x3f,
+  0x01, 0xc0, 0xff, 0x7f, 0x01, 0x80, 0xff, 0x1f,
+};
+static const guint8 sound8k_wav[50] = {
+  0x52, 0x49, 0x46, 0x46, 0x2a, 0x00, 0x00, 0x00, 0x57, 0x41, 0x56, 0x45,
+  0x66, 0x6d, 0x74, 0x20, 0x10, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00,
+  0x40, 0x1f, 0x00, 0x00, 0x80, 0x3e, 0x00, 0x00, 0x02, 0x00, 0x10, 0x00,
+  0x64, 0x61, 0x74, 0x61, 0x06, 0x00, 0x00, 0x00, 0xff, 0x0f, 0x01, 0xf0,
+  0x00, 0x00,
+};
+static const guint8 tf2_wav0[60] = {
+  0x52, 0x49, 0x46, 0x46, 0x34, 0x00, 0x00, 0x00, 0x57, 0x41, 0x56, 0x45,
+  0x66, 0x6d, 0x74, 0x20, 0x10, 0x00, 0x00, 0x00, 0x03, 0x00, 0x02, 0x00,
+  0x80, 0x3e, 0x00, 0x00, 0x00, 0xf4, 0x01, 0x00, 0x08, 0x00, 0x20, 0x00,
+  0x64, 0x61, 0x74, 0x61, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x3f,
+  0x00, 0x00, 0x00, 0xbf, 0x00, 0x00, 0x80, 0x3e, 0x00, 0x00, 0x80, 0xbe,
+};
+static const guint8 tf2_wav1[80] = {
+  0x52, 0x49, 0x46, 0x46, 0x48, 0x00, 0x00, 0x00, 0x57, 0x41, 0x56, 0x45,
+  0x66, 0x6d, 0x74, 0x20, 0x28, 0x00, 0x00, 0x00, 0xfe, 0xff, 0x02, 0x00,
+  0x80, 0x3e, 0x00, 0x00, 0x00, 0x77, 0x01, 0x00, 0x06, 0x00, 0x18, 0x00,
+  0x16, 0x00, 0x18, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71,
+  0x64, 0x61, 0x74, 0x61, 0x0c, 0x00, 0x00, 0x00, 0x00, 0x00, 0x40, 0x00,
+  0x00, 0xc0, 0x00, 0x00, 0x00, 0xff, 0xff, 0x7f,
+};
+
 static char *
 fixtures (void)
 {
@@ -314,9 +350,9 @@ test_fixtures (void)
 
   const char *line = find_message (m.infos, "runs/Nov22_10-00-00_host ->", NULL);
   g_assert_nonnull (line);
-  g_assert_nonnull (strstr (line, ": imported 7 scalars, 2 histograms, 2 images, 2 texts, 1 PR curve, "
-                                  "1 embedding; skipped 1 audio clip (audio is not supported), 1 value of plugin "
-                                  "'custom_plugin' (not supported)"));
+  g_assert_nonnull (strstr (line, ": imported 7 scalars, 2 histograms, 2 images, 4 audio clips, 2 texts, "
+                                  "1 PR curve, 1 embedding; skipped 1 audio clip (only WAV audio is read), "
+                                  "1 value of plugin 'custom_plugin' (not supported)"));
 
   sqlite3 *db = open_run (dst, "runs/Nov22_10-00-00_host");
   /* scalars: steps, values and the events' wall times */
@@ -409,6 +445,46 @@ test_fixtures (void)
       const guint8 want[12] = { 255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255 };
       g_assert_cmpmem (px, sizeof px, want, sizeof want);
     }
+  sqlite3_finalize (st);
+
+  /* audio: PyTorch's Summary.Audio (no label) and TF2's [2, 2] tensor (two
+   * clips at one step, in order: TensorBoard's samples 0 and 1), the WAV
+   * bytes as they were; the second clip has no label of its own and gets
+   * the tag's description; the MP3 is not there */
+  st = db_query (db, "SELECT t.name, t.kind, a.step, a.wall_time, a.sample_rate, a.channels, a.frames, "
+                     "a.wav, a.label FROM audio a JOIN tags t ON t.id = a.tag_id ORDER BY a.id");
+  {
+    const struct
+    {
+      const char *tag;
+      gint64 step;
+      double wall_time, rate;
+      int channels, frames;
+      const guint8 *wav;
+      size_t wav_len;
+      const char *label;
+    } want[4] = {
+      { "sound", 7, T0 + 10, 44100, 1, 6, sound_wav, sizeof sound_wav, NULL },
+      { "sound", 8, T0 + 10.5, 8000, 1, 3, sound8k_wav, sizeof sound8k_wav, NULL },
+      { "tf2/voice", 13, T0 + 26, 16000, 2, 2, tf2_wav0, sizeof tf2_wav0, "**first** clip" },
+      { "tf2/voice", 13, T0 + 26, 16000, 2, 2, tf2_wav1, sizeof tf2_wav1, "two clips" },
+    };
+    for (int k = 0; k < 4; k++)
+      {
+        g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+        g_assert_cmpstr ((const char *) sqlite3_column_text (st, 0), ==, want[k].tag);
+        g_assert_cmpstr ((const char *) sqlite3_column_text (st, 1), ==, "audio");
+        g_assert_cmpint (sqlite3_column_int64 (st, 2), ==, want[k].step);
+        g_assert_cmpfloat (sqlite3_column_double (st, 3), ==, want[k].wall_time);
+        g_assert_cmpfloat (sqlite3_column_double (st, 4), ==, want[k].rate);
+        g_assert_cmpint (sqlite3_column_int (st, 5), ==, want[k].channels);
+        g_assert_cmpint (sqlite3_column_int64 (st, 6), ==, want[k].frames);
+        g_assert_cmpmem (sqlite3_column_blob (st, 7), sqlite3_column_bytes (st, 7), want[k].wav,
+                         want[k].wav_len);
+        g_assert_cmpstr ((const char *) sqlite3_column_text (st, 8), ==, want[k].label);
+      }
+    g_assert_cmpint (sqlite3_step (st), ==, SQLITE_DONE);
+  }
   sqlite3_finalize (st);
 
   /* text: a scalar string as it is, a 2x2 string tensor as a table */
@@ -871,6 +947,65 @@ test_png_variants (void)
   events_done (db, &m, dst, src, file);
 }
 
+/* A Summary.Audio value {tag, audio {content_type, encoded_audio_string}}. */
+static GByteArray *
+value_audio (const char *tag, const char *type, const void *wav, gsize len)
+{
+  GByteArray *v = value_new (tag, NULL), *a = g_byte_array_new ();
+
+  pb_bytes (a, 4, wav, len);
+  pb_string (a, 5, type);
+  pb_message (v, 6, a);
+  return v;
+}
+
+/* A WAV that lumen-log refuses (a 12-bit fmt chunk), and an audio plugin
+ * tensor that is not [k, 2]: each named in an error with its tag and
+ * step, and the clips around them imported. */
+static void
+test_audio_bad (void)
+{
+  char *file = NULL, *dst = NULL;
+  char *src = events_dir_new (&file);
+  guint8 bad[sizeof sound_wav];
+  Messages m;
+  guint errors;
+
+  memcpy (bad, sound_wav, sizeof bad);
+  bad[34] = 12; /* bits per sample */
+  write_event (file, 1, value_audio ("clip", "audio/wav", sound_wav, sizeof sound_wav));
+  write_event (file, 2, value_audio ("clip", "audio/wav", bad, sizeof bad));
+  {
+    GByteArray *v = value_new ("tensor", "audio"), *t = g_byte_array_new (),
+               *shape = g_byte_array_new (), *dim = g_byte_array_new ();
+    pb_int (t, 1, LM_DT_STRING);
+    pb_int (dim, 1, 2);
+    pb_message (shape, 2, dim);
+    pb_message (t, 2, shape);
+    pb_bytes (t, 8, sound_wav, sizeof sound_wav);
+    pb_string (t, 8, "label");
+    pb_message (v, 8, t); /* shape [2]: a clip and its label, not [1, 2] */
+    write_event (file, 3, v);
+  }
+  write_event (file, 4, value_audio ("clip", "AUDIO/X-WAV", sound_wav, sizeof sound_wav));
+  dst = import_folder (src, &m, &errors);
+  for (guint i = 0; i < m.errors->len; i++)
+    g_test_message ("error: %s", (char *) m.errors->pdata[i]);
+  g_assert_cmpuint (errors, ==, 2);
+  const char *msg = find_message (m.errors, "audio clip 'clip' at step 2 not imported: ", NULL);
+  g_assert_nonnull (msg);
+  g_assert_cmpuint (strlen (strstr (msg, "imported: ")), >, strlen ("imported: "));
+  g_assert_nonnull (find_message (m.errors, "audio 'tensor' at step 3 not imported: its tensor is "
+                                  "not [k, 2] strings (clip, label)", NULL));
+  const char *line = find_message (m.infos, "run ->", NULL);
+  g_assert_nonnull (line);
+  g_assert_nonnull (strstr (line, ": imported 0 scalars, 2 audio clips"));
+  sqlite3 *db = open_run (dst, "run");
+  g_autofree char *steps = db_text (db, "SELECT group_concat(step) FROM (SELECT step FROM audio ORDER BY id)");
+  g_assert_cmpstr (steps, ==, "1,4");
+  events_done (db, &m, dst, src, file);
+}
+
 /* A string tensor of more than two dimensions: TensorBoard's text plugin
  * (text_plugin.py reduce_to_2d) shows its first 2-D slice, arr[0, ..., :,
  * :], as a table of the last two dimensions. */
@@ -1293,6 +1428,7 @@ main (int argc, char **argv)
   g_test_add_func ("/import/histogram-empty-ends", test_histogram_empty_ends);
   g_test_add_func ("/import/png-variants", test_png_variants);
   g_test_add_func ("/import/text-3d", test_text_3d);
+  g_test_add_func ("/import/audio-bad", test_audio_bad);
   g_test_add_func ("/import/idle-runs", test_idle_runs);
   g_test_add_func ("/import/missing-src-said-once", test_missing_src_said_once);
   g_test_add_func ("/import/trailing-slashes", test_trailing_slashes);
