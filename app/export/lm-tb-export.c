@@ -3,7 +3,8 @@
  * in wall-time order (then step, kind, logging order), with the messages
  * and field order torch.utils.tensorboard (1.13) gives them: simple_value
  * scalars, HistogramProto with PyTorch's empty first bucket (its limit is
- * the left edge), PNG Summary.Image, "text", "pr_curves", "hparams" and
+ * the left edge), PNG Summary.Image, WAV Summary.Audio (a labelled clip as
+ * the "audio" plugin's tensor), "text", "pr_curves", "hparams" and
  * "custom_scalars" plugin tensors, Event.graph_def.  proto3 defaults (0,
  * empty) are left out as the official runtime leaves them out. */
 #include "lm-tb-export.h"
@@ -26,6 +27,7 @@ typedef enum
   K_SCALAR,
   K_HISTOGRAM,
   K_IMAGE,
+  K_AUDIO,
   K_TEXT,
   K_PR_CURVE,
   K_GRAPH,
@@ -37,7 +39,8 @@ typedef enum
 
 static const char *const kind_names[N_KINDS][2] = {
   { "scalar", "scalars" },       { "histogram", "histograms" },
-  { "image", "images" },         { "text", "texts" },
+  { "image", "images" },         { "audio clip", "audio clips" },
+  { "text", "texts" },
   { "PR curve", "PR curves" },   { "graph", "graphs" },
   { "custom scalars layout", "custom scalars layouts" },
   { "hparams set", "hparams sets" }, { "embedding", "embeddings" },
@@ -276,6 +279,51 @@ add_shape (GByteArray *t, const gint64 *dims, int n)
       lm_pbw_message (shape, 2, dim);
     }
   lm_pbw_message (t, 2, shape);
+}
+
+/* A clip without a label: summary.audio's Summary.Audio {sample_rate 1
+ * (a float), num_channels 2, length_frames 3, encoded_audio_string 4,
+ * content_type 5 "audio/wav"}, the stored WAV as it is.  With a label:
+ * TensorBoard shows a clip's label only from the "audio" plugin's tensor
+ * (a legacy Summary.Audio becomes one with an empty label), so the clip is
+ * written as its summary ops write it, a DT_STRING [1, 2] tensor {WAV,
+ * label} with AudioPluginData {version 1 (0), encoding 2: WAV = 11}. */
+static void
+export_audio (Run *r, sqlite3_stmt *st, double wall_time, gint64 step)
+{
+  g_autoptr (GByteArray) v = g_byte_array_new ();
+  g_autoptr (GByteArray) a = g_byte_array_new ();
+  const void *wav = sqlite3_column_blob (st, 4);
+  size_t wav_len = (size_t) sqlite3_column_bytes (st, 4);
+  const char *label = (const char *) sqlite3_column_text (st, 5);
+
+  lm_pbw_string (v, 1, column_text (st, 0));
+  if (label && *label)
+    {
+      g_autoptr (GByteArray) pd = g_byte_array_new ();
+      const gint64 dims[2] = { 1, 2 };
+      lm_pbw_varint (a, 1, LM_DT_STRING);
+      add_shape (a, dims, 2);
+      lm_pbw_bytes (a, 8, wav, wav_len);
+      lm_pbw_string (a, 8, label);
+      lm_pbw_message (v, 8, a);
+      lm_pbw_varint (pd, 2, 11);
+      add_metadata (v, "audio", pd);
+      write_value (r, wall_time, step, v, K_AUDIO);
+      return;
+    }
+  float rate = (float) sqlite3_column_double (st, 1);
+  gint64 channels = sqlite3_column_int64 (st, 2), frames = sqlite3_column_int64 (st, 3);
+  if (rate != 0)
+    lm_pbw_float (a, 1, rate);
+  if (channels != 0)
+    lm_pbw_varint (a, 2, (guint64) channels);
+  if (frames != 0)
+    lm_pbw_varint (a, 3, (guint64) frames);
+  lm_pbw_bytes (a, 4, wav, wav_len);
+  lm_pbw_string (a, 5, "audio/wav");
+  lm_pbw_message (v, 6, a);
+  write_value (r, wall_time, step, v, K_AUDIO);
 }
 
 /* summary.text: TensorProto {dtype DT_STRING, shape [1], string_val},
@@ -755,6 +803,7 @@ static const struct
   { "pr_curves", "SELECT 4, id, step, wall_time FROM pr_curves" },
   { "graphs", "SELECT 5, id, step, wall_time FROM graphs" },
   { "custom_scalar_charts", "SELECT 6, id, 0, wall_time FROM custom_scalar_charts" },
+  { "audio", "SELECT 7, id, step, wall_time FROM audio" },
 };
 
 /* Every event-bound record of the run in wall-time order. */
@@ -810,6 +859,8 @@ export_events (Run *r)
     "SELECT t.name FROM pr_curves p JOIN tags t ON t.id = p.tag_id WHERE p.id = ?1",
     NULL,
     "SELECT category, title, kind FROM custom_scalar_charts WHERE id = ?1",
+    "SELECT t.name, a.sample_rate, a.channels, a.frames, a.wav, a.label FROM audio a "
+    "JOIN tags t ON t.id = a.tag_id WHERE a.id = ?1",
   };
   for (; rc == SQLITE_ROW && !r->failed; rc = sqlite3_step (all))
     {
@@ -847,6 +898,7 @@ export_events (Run *r)
         case 2: export_image (r, q[k], wall, step); break;
         case 3: export_text (r, q[k], wall, step); break;
         case 4: export_pr_curve (r, q[k], pts, id, wall, step); break;
+        case 7: export_audio (r, q[k], wall, step); break;
         default:
           layout_add_chart (r, cats, q[k], cst, id);
           layout_wall = wall;

@@ -28,9 +28,10 @@ main (int argc, char **argv)
       "Writes Lumen runs as TensorBoard event files, as PyTorch's SummaryWriter does.\n"
       "Every run under SRC (a logdir, or one run's folder) becomes\n"
       "DST/<run name>/events.out.tfevents.<time>.<host>.<pid>.0 with each record's\n"
-      "step and wall time: scalars, histograms, images (PNG), text, PR curves, hparams,\n"
-      "Custom Scalars layouts and graphs; embeddings become the projector's files\n"
-      "(projector_config.pbtxt, <step>/<tag>/tensors.tsv, metadata.tsv, sprite.png).\n"
+      "step and wall time: scalars, histograms, images (PNG), audio (WAV), text, PR\n"
+      "curves, hparams, Custom Scalars layouts and graphs; embeddings become the\n"
+      "projector's files (projector_config.pbtxt, <step>/<tag>/tensors.tsv,\n"
+      "metadata.tsv, sprite.png).\n"
       "Traces have no TensorBoard form: they are counted and skipped.  SRC is only read.\n"
       "Then:  tensorboard --logdir DST   or   wandb sync DST/<run name>");
   g_option_context_set_description (ctx,

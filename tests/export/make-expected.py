@@ -24,6 +24,10 @@ recs = [
   mf.event(T0 + 6.0, 6, mf.summary(mf.f_bytes(1, "note")
                                    + mf.f_bytes(8, mf.tensor(mf.DT_STRING, [1], string_val=["**hi**"]))
                                    + mf.metadata("text"))),
+  # add_audio("sound", torch.tensor([[0, .5, -.5, 1, -1, .25]]), 7): Summary.Audio
+  mf.event(T0 + 7.0, 7, mf.summary(mf.v_audio("sound", mf.SOUND_WAV, 44100, 1, 6))),
+  # the same clip with a label: the audio plugin's [1, 2] tensor (clip, label)
+  mf.event(T0 + 8.0, 8, mf.summary(mf.v_audio_tensor("voice", [(mf.SOUND_WAV, b"**hi**")]))),
 ]
 print("/* expected-records.h: written by make-expected.py (do not edit). */")
 print("static const guint8 expected_records[] = {")
@@ -32,4 +36,9 @@ for i, r in enumerate(recs):
     print("  /* record %d */" % i)
     for k in range(0, len(b), 12):
         print("  " + " ".join("0x%02x," % x for x in b[k:k+12]))
+print("};")
+print("/* make-fixtures.py's SOUND_WAV: PyTorch 1.13's add_audio WAV of the clip above */")
+print("static const guint8 pytorch_wav[] = {")
+for k in range(0, len(mf.SOUND_WAV), 12):
+    print("  " + " ".join("0x%02x," % x for x in mf.SOUND_WAV[k:k+12]))
 print("};")

@@ -51,8 +51,9 @@ event_file (const char *dir, char **name)
   return found;
 }
 
-/* One scalar, a zero, a histogram and a text: the file must be what
- * SummaryWriter writes (file_version first, the first event's time). */
+/* One scalar, a zero, a histogram, a text and two audio clips: the file
+ * must be what SummaryWriter writes (file_version first, the first
+ * event's time); a clip with a label is the audio plugin's tensor. */
 static void
 test_bytes (void)
 {
@@ -71,6 +72,10 @@ test_bytes (void)
   assert_ok (lm_writer_add_histogram_buckets (w, "w", 5, &h));
   assert_ok (lm_writer_set_wall_time (w, T0 + 6));
   assert_ok (lm_writer_add_text (w, "note", 6, "**hi**"));
+  assert_ok (lm_writer_set_wall_time (w, T0 + 7));
+  assert_ok (lm_writer_add_audio_wav (w, "sound", 7, pytorch_wav, sizeof pytorch_wav, NULL));
+  assert_ok (lm_writer_set_wall_time (w, T0 + 8));
+  assert_ok (lm_writer_add_audio_wav (w, "voice", 8, pytorch_wav, sizeof pytorch_wav, "**hi**"));
   assert_ok (lm_writer_close (w));
 
   g_autofree char *run_dir = g_build_filename (src, "run", NULL);
@@ -86,7 +91,8 @@ test_bytes (void)
   g_assert_true (g_file_get_contents (file, &data, &len, NULL));
   g_assert_cmpmem (data, len, expected_records, sizeof expected_records);
   g_assert_cmpuint (m.infos->len, ==, 1);
-  g_assert_nonnull (strstr (m.infos->pdata[0], ": exported 2 scalars, 1 histogram, 1 text"));
+  g_assert_nonnull (strstr (m.infos->pdata[0], ": exported 2 scalars, 1 histogram, 2 audio clips, "
+                                               "1 text"));
   messages_clear (&m);
   tmpdir_free (g_steal_pointer (&src));
   tmpdir_free (g_steal_pointer (&dst));
@@ -180,6 +186,16 @@ log_everything (lm_writer *w)
     thumbs[i] = (float) ((i * 53) % 256) / 255.0f;
   const char *names[] = { "a", "b c", "d", "e" };
   assert_ok (lm_writer_add_embedding (w, "feat/x", 7, mat, 4, 3, names, thumbs, 3, 2, 2));
+  /* audio: a mono clip at PyTorch's default rate, and two stereo clips
+   * at one step, one with a Markdown label */
+  float clip[2 * 5];
+  for (int i = 0; i < 10; i++)
+    clip[i] = (float) sin (i * 0.9);
+  assert_ok (lm_writer_set_wall_time (w, T0 + 17));
+  assert_ok (lm_writer_add_audio (w, "speech", 1, clip, 10, 1, 44100));
+  assert_ok (lm_writer_set_wall_time (w, T0 + 18));
+  assert_ok (lm_writer_add_audio_label (w, "stereo", 2, clip, 5, 2, 22050, "*left* | right"));
+  assert_ok (lm_writer_add_audio (w, "stereo", 2, clip + 2, 4, 2, 22050));
 }
 
 /* The rows of a query as text: reals exactly, or in float32 precision
@@ -273,7 +289,8 @@ test_round_trip (void)
   g_assert_cmpuint (export_dir (src, mid, 0, NULL, &m), ==, 0);
   g_assert_cmpuint (m.infos->len, ==, 1);
   g_assert_nonnull (strstr (m.infos->pdata[0],
-                            ": exported 12 scalars, 2 histograms, 3 images, 1 text, 1 PR curve, "
+                            ": exported 12 scalars, 2 histograms, 3 images, 3 audio clips, 1 text, "
+                            "1 PR curve, "
                             "1 graph, 2 custom scalars layouts, 1 hparams set, 1 embedding; "
                             "skipped 1 trace (no TensorBoard form)"));
   messages_clear (&m);
@@ -325,6 +342,8 @@ test_round_trip (void)
     "SELECT tag, step, n, d, hex(tensor), hex(sprite), thumb_width, thumb_height, "
     "thumb_channels, sprite_cols FROM embeddings ORDER BY id",
     "SELECT i, label FROM embedding_metadata ORDER BY embedding_id, i",
+    "SELECT t.name, t.kind, a.step, a.wall_time, a.sample_rate, a.channels, a.frames, hex(a.wav), "
+    "a.label FROM audio a JOIN tags t ON t.id = a.tag_id ORDER BY a.id",
   };
   for (guint i = 0; i < G_N_ELEMENTS (queries); i++)
     {
