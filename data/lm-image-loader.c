@@ -36,8 +36,7 @@ struct _LmImageLoader
   gsize cache_limit, cache_bytes;
   GHashTable *cache;     /* "path\nid" -> GList link in lru (data: Entry*) */
   GQueue lru;            /* most recent first */
-  GMutex pool_lock;
-  GHashTable *pool;      /* path -> GPtrArray of idle sqlite3* */
+  LmReaderPool *pool;    /* a connection per load in flight */
   guint n_decoded;
   GMutex gate_lock;
   GCond gate_cond;
@@ -478,57 +477,6 @@ lm_image_reduce_factor (int width, int height, int box_width, int box_height)
   return f >= 2 ? (int) MIN (f, 32768) : 1;
 }
 
-/* ------------------------------------------------------------------ pool */
-
-static sqlite3 *
-pool_take (LmImageLoader *self, const char *path, GError **error)
-{
-  GPtrArray *idle;
-  sqlite3 *db = NULL;
-  g_autofree char *msg = NULL;
-  gboolean transient;
-
-  g_mutex_lock (&self->pool_lock);
-  idle = g_hash_table_lookup (self->pool, path);
-  if (idle != NULL && idle->len > 0)
-    db = g_ptr_array_steal_index_fast (idle, idle->len - 1);
-  g_mutex_unlock (&self->pool_lock);
-  if (db != NULL && !lm_reader_is_stale (db))
-    return db;
-  /* an immutable connection to a finished run that is written again
-   * cannot see the new images: open a new one */
-  g_clear_pointer (&db, sqlite3_close);
-  db = lm_reader_open (path, &msg, &transient);
-  if (db == NULL)
-    g_set_error (error, LM_IMAGE_ERROR, LM_IMAGE_ERROR_READ, "%s", msg);
-  return db;
-}
-
-static void
-close_db (gpointer db)
-{
-  sqlite3_close (db);
-}
-
-static void
-pool_give (LmImageLoader *self, const char *path, sqlite3 *db)
-{
-  GPtrArray *idle;
-
-  g_mutex_lock (&self->pool_lock);
-  idle = g_hash_table_lookup (self->pool, path);
-  if (idle == NULL)
-    {
-      idle = g_ptr_array_new_with_free_func (close_db);
-      g_hash_table_insert (self->pool, g_strdup (path), idle);
-    }
-  if (idle->len < 4)
-    g_ptr_array_add (idle, db);
-  else
-    sqlite3_close (db);
-  g_mutex_unlock (&self->pool_lock);
-}
-
 typedef struct
 {
   char *path;
@@ -554,11 +502,12 @@ load_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
   sqlite3 *db;
   sqlite3_stmt *st = NULL;
   LmImagePixels *pixels = NULL;
+  g_autofree char *msg = NULL;
   int rc;
 
-  if ((db = pool_take (self, d->path, &error)) == NULL)
+  if ((db = lm_reader_pool_take (self->pool, d->path, &msg)) == NULL)
     {
-      g_task_return_error (task, error);
+      g_task_return_new_error (task, LM_IMAGE_ERROR, LM_IMAGE_ERROR_READ, "%s", msg);
       return;
     }
   rc = sqlite3_prepare_v2 (db, "SELECT png FROM images WHERE id = ?1", -1, &st, NULL);
@@ -574,12 +523,11 @@ load_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
                  "image row %" G_GINT64_FORMAT " is not in the run file", d->id);
   else
     {
-      g_autofree char *msg = lm_reader_describe_error (db, rc, "reading an image", NULL);
-
+      msg = lm_reader_describe_error (db, rc, "reading an image", NULL);
       g_set_error (&error, LM_IMAGE_ERROR, LM_IMAGE_ERROR_READ, "%s", msg);
     }
   sqlite3_finalize (st);
-  pool_give (self, d->path, db);
+  lm_reader_pool_give (self->pool, d->path, db);
   if (pixels != NULL)
     g_task_return_pointer (task, pixels, (GDestroyNotify) lm_image_pixels_unref);
   else
@@ -723,8 +671,7 @@ lm_image_loader_finalize (GObject *object)
 
   g_hash_table_unref (self->cache);
   g_queue_clear_full (&self->lru, entry_free);
-  g_hash_table_unref (self->pool);
-  g_mutex_clear (&self->pool_lock);
+  lm_reader_pool_free (self->pool);
   g_mutex_clear (&self->gate_lock);
   g_cond_clear (&self->gate_cond);
   G_OBJECT_CLASS (lm_image_loader_parent_class)->finalize (object);
@@ -740,8 +687,7 @@ static void
 lm_image_loader_init (LmImageLoader *self)
 {
   self->cache = g_hash_table_new (g_str_hash, g_str_equal);
-  self->pool = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
-  g_mutex_init (&self->pool_lock);
+  self->pool = lm_reader_pool_new ();
   g_mutex_init (&self->gate_lock);
   g_cond_init (&self->gate_cond);
 }

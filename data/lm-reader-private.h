@@ -78,6 +78,17 @@ sqlite3 *lm_reader_open (const char  *path,
  * message in *error starts with the path. */
 sqlite3 *lm_reader_open_path (const char *path, char **error);
 
+/* Idle read-only connections kept per run file, for loaders whose worker
+ * threads each need one (image and audio blobs): take one (opening it
+ * when none is idle, or when the idle one is stale), give it back after
+ * the read.  At most a few are kept per file.  Thread-safe. */
+typedef struct _LmReaderPool LmReaderPool;
+LmReaderPool *lm_reader_pool_new  (void);
+void          lm_reader_pool_free (LmReaderPool *pool);
+/* NULL with the reason in *error (g_free it) when the file cannot be opened. */
+sqlite3      *lm_reader_pool_take (LmReaderPool *pool, const char *path, char **error);
+void          lm_reader_pool_give (LmReaderPool *pool, const char *path, sqlite3 *db);
+
 /* Whether the file has the table `name`; *rc is SQLITE_OK, or the error
  * of the query. */
 gboolean lm_reader_table_exists (sqlite3 *db, const char *name, int *rc);

@@ -221,6 +221,81 @@ lm_reader_is_stale (sqlite3 *db)
   return sqlite3_uri_int64 (file, "lumen_stamp", 0) != lm_scan_stamp (file);
 }
 
+/* ------------------------------------------------------------------ pool */
+
+#define POOL_IDLE_MAX 4
+
+struct _LmReaderPool
+{
+  GMutex lock;
+  GHashTable *idle;   /* path -> GPtrArray of idle sqlite3* */
+};
+
+static void
+pool_close_db (gpointer db)
+{
+  sqlite3_close (db);
+}
+
+LmReaderPool *
+lm_reader_pool_new (void)
+{
+  LmReaderPool *pool = g_new0 (LmReaderPool, 1);
+
+  g_mutex_init (&pool->lock);
+  pool->idle = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
+  return pool;
+}
+
+void
+lm_reader_pool_free (LmReaderPool *pool)
+{
+  if (pool == NULL)
+    return;
+  g_hash_table_unref (pool->idle);
+  g_mutex_clear (&pool->lock);
+  g_free (pool);
+}
+
+sqlite3 *
+lm_reader_pool_take (LmReaderPool *pool, const char *path, char **error)
+{
+  GPtrArray *idle;
+  sqlite3 *db = NULL;
+  gboolean transient;
+
+  g_mutex_lock (&pool->lock);
+  idle = g_hash_table_lookup (pool->idle, path);
+  if (idle != NULL && idle->len > 0)
+    db = g_ptr_array_steal_index_fast (idle, idle->len - 1);
+  g_mutex_unlock (&pool->lock);
+  if (db != NULL && !lm_reader_is_stale (db))
+    return db;
+  /* an immutable connection to a finished run that is written again
+   * cannot see the new rows: open a new one */
+  g_clear_pointer (&db, sqlite3_close);
+  return lm_reader_open (path, error, &transient);
+}
+
+void
+lm_reader_pool_give (LmReaderPool *pool, const char *path, sqlite3 *db)
+{
+  GPtrArray *idle;
+
+  g_mutex_lock (&pool->lock);
+  idle = g_hash_table_lookup (pool->idle, path);
+  if (idle == NULL)
+    {
+      idle = g_ptr_array_new_with_free_func (pool_close_db);
+      g_hash_table_insert (pool->idle, g_strdup (path), idle);
+    }
+  if (idle->len < POOL_IDLE_MAX)
+    g_ptr_array_add (idle, db);
+  else
+    sqlite3_close (db);
+  g_mutex_unlock (&pool->lock);
+}
+
 sqlite3 *
 lm_reader_open_path (const char *path, char **error)
 {

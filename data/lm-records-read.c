@@ -1,8 +1,8 @@
-/* lm-records-read.c: SQL reads of histogram, image, text, PR curve and hparams rows
+/* lm-records-read.c: SQL reads of histogram, image, text, audio, PR curve and hparams rows
  * (see lm-records.h, lm_records_read) and the record types' destructors.
  *
  * What it is for: turning rows into LmHistogram / LmImageMeta /
- * LmTextRecord / LmHparamsRecord on the feed's worker thread, with bad
+ * LmTextRecord / LmAudioMeta / LmHparamsRecord on the feed's worker thread, with bad
  * rows kept and flagged (h->error, rec->error, meta->grid_error) rather
  * than dropped.  Grid JSON is parsed here, off the main thread
  * (lm-records-grid.c).
@@ -24,6 +24,7 @@ lm_record_item_free_func (LmRecordKind kind)
     case LM_RECORD_HISTOGRAM: return (GDestroyNotify) lm_histogram_free;
     case LM_RECORD_IMAGE: return (GDestroyNotify) lm_image_meta_free;
     case LM_RECORD_TEXT: return (GDestroyNotify) lm_text_record_free;
+    case LM_RECORD_AUDIO: return (GDestroyNotify) lm_audio_meta_free;
     case LM_RECORD_PR_CURVE: return (GDestroyNotify) lm_pr_curve_free;
     case LM_RECORD_CUSTOM_SCALARS: return (GDestroyNotify) lm_custom_scalars_unref;
     case LM_RECORD_HPARAMS: default: return (GDestroyNotify) lm_hparams_record_free;
@@ -34,9 +35,9 @@ const char *
 lm_record_kind_to_string (LmRecordKind kind)
 {
   static const char *const names[] = { "histogram", "image", "text", "hparams", "pr_curve",
-                                       "custom_scalars" };
+                                       "custom_scalars", "audio" };
 
-  return kind <= LM_RECORD_CUSTOM_SCALARS ? names[kind] : "unknown";
+  return kind <= LM_RECORD_AUDIO ? names[kind] : "unknown";
 }
 
 void
@@ -48,6 +49,15 @@ lm_image_meta_free (LmImageMeta *meta)
   g_free (meta->grid);
   g_clear_pointer (&meta->layout, lm_image_grid_unref);
   g_free (meta->grid_error);
+  g_free (meta);
+}
+
+void
+lm_audio_meta_free (LmAudioMeta *meta)
+{
+  if (meta == NULL)
+    return;
+  g_free (meta->label);
   g_free (meta);
 }
 
@@ -161,6 +171,19 @@ read_row (LmRecordKind kind, sqlite3_stmt *st)
       else if (sqlite3_column_type (st, 8) != SQLITE_NULL)
         m->grid_error = g_strdup ("grid JSON: not valid UTF-8");
       return m;
+    }
+  if (kind == LM_RECORD_AUDIO)
+    {
+      LmAudioMeta *a = g_new0 (LmAudioMeta, 1);
+
+      a->id = id;
+      a->step = step;
+      a->wall_time = wall;
+      a->sample_rate = sqlite3_column_double (st, 4);
+      a->channels = sqlite3_column_int (st, 5);
+      a->frames = sqlite3_column_int64 (st, 6);
+      a->label = column_dup (st, 7);
+      return a;
     }
   else
     {
@@ -521,6 +544,9 @@ lm_records_read (gpointer db_ptr, LmRecordKind kind, gint64 *last_id, GHashTable
     [LM_RECORD_TEXT] =
       "SELECT x.id, t.name, x.step, x.wall_time, x.value "
       "FROM texts x JOIN tags t ON t.id = x.tag_id WHERE x.id > ?1 ORDER BY x.id",
+    [LM_RECORD_AUDIO] =
+      "SELECT x.id, t.name, x.step, x.wall_time, x.sample_rate, x.channels, x.frames, x.label "
+      "FROM audio x JOIN tags t ON t.id = x.tag_id WHERE x.id > ?1 ORDER BY x.id",
   };
   sqlite3 *db = db_ptr;
   sqlite3_stmt *st = NULL;

@@ -1,15 +1,15 @@
-/* lm-records.h: histograms, images, texts, PR curves and hyperparameters
- * of every run, live.
+/* lm-records.h: histograms, images, texts, audio clips, PR curves and
+ * hyperparameters of every run, live.
  *
  * What it is for: the data behind the non-scalar dashboards.  An
  * LmRecordFeed follows one kind of record (histograms, image metadata,
- * texts, PR curves, hparams or custom-scalar layouts) in every run of an LmRunStore: a worker thread keeps
+ * texts, audio clip metadata, PR curves, hparams or custom-scalar layouts) in every run of an LmRunStore: a worker thread keeps
  * one read-only connection per run, polls `PRAGMA data_version` and reads
  * only rows with an id above the last one seen (docs/run-format.md,
  * "Reading a run while it is written").  Results are merged on the main
  * thread into LmRecordSeries (one per run and tag) and announced with
- * "changed".  Image pixels are not held here: lm-image-loader.h fetches
- * and decodes one image on demand.
+ * "changed".  Image pixels and audio samples are not held here:
+ * lm-image-loader.h and lm-audio.h fetch and decode one on demand.
  *
  * What it is not for: scalars (LmRun holds those), drawing, GTK.
  */
@@ -30,6 +30,7 @@ typedef enum {
   LM_RECORD_HPARAMS,
   LM_RECORD_PR_CURVE,
   LM_RECORD_CUSTOM_SCALARS,
+  LM_RECORD_AUDIO,
 } LmRecordKind;
 
 /* The layout of an image grid logged with lm_writer_add_images_grid
@@ -55,6 +56,18 @@ typedef struct
   LmImageGrid *layout;  /* `grid` parsed; NULL for a single image or a bad grid */
   char *grid_error;     /* why `grid` could not be used, NULL when fine */
 } LmImageMeta;
+
+/* One logged audio clip (lm_writer_add_audio*, docs/run-format.md
+ * "audio"): its row without the WAV, which LmAudioLoader fetches. */
+typedef struct
+{
+  gint64 id, step;
+  double wall_time;
+  double sample_rate;
+  int channels;
+  gint64 frames;
+  char *label;     /* Markdown, NULL if none (or not valid UTF-8) */
+} LmAudioMeta;
 
 typedef struct
 {
@@ -107,7 +120,8 @@ typedef struct
   char *run_name;
   char *tag;          /* "" for hparams and custom scalars */
   LmRecordKind kind;
-  /* LmHistogram* / LmImageMeta* / LmTextRecord* / LmPrCurve* in (step, id) order, or
+  /* LmHistogram* / LmImageMeta* / LmTextRecord* / LmPrCurve* / LmAudioMeta* in
+   * (step, id) order, or
    * one LmHparamsRecord* or LmCustomScalars* (the run's layouts merged,
    * lm-custom-scalars.h), replaced when the file changes. */
   GPtrArray *items;
@@ -145,6 +159,7 @@ LmCustomScalars *lm_record_feed_merge_custom_scalars (LmRecordFeed *self);
 void            lm_hparams_record_free    (LmHparamsRecord *rec);
 void            lm_image_meta_free        (LmImageMeta *meta);
 void            lm_text_record_free       (LmTextRecord *rec);
+void            lm_audio_meta_free        (LmAudioMeta *meta);
 void            lm_pr_curve_free          (LmPrCurve *curve);
 
 /* The `grid` JSON of an images row.  Only that fixed shape is accepted:

@@ -14,3 +14,4 @@
 #include "lm-histogram.h"
 #include "lm-records.h"
 #include "lm-image-loader.h"
+#include "lm-audio.h"

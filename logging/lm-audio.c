@@ -22,15 +22,6 @@ _Static_assert(LM_AUDIO_MAX_CHANNELS == LM_WAV_MAX_CHANNELS,
 #define LM_AUDIO_MAX_WAV 1000000000u
 #define LM_WAV_HEADER 44
 
-static int check_tag(lm_writer *w, const char *tag) {
-  if (!w)
-    return lm_fail(NULL, LM_ERR_INVALID_ARG, "writer is NULL");
-  if (!tag || !*tag)
-    return lm_fail(w, LM_ERR_INVALID_ARG, "tag is %s",
-                   tag ? "empty" : "NULL");
-  return LM_OK;
-}
-
 /* A payload with room for a wav_len-byte WAV and the label; NULL (and the
  * error set) when out of memory. */
 static lm_audio_payload *payload_new(lm_writer *w, const char *tag,
@@ -74,7 +65,7 @@ int lm_writer_add_audio_label(lm_writer *w, const char *tag, int64_t step,
                               const float *samples, int64_t frames,
                               int channels, double sample_rate,
                               const char *label) {
-  int rc = check_tag(w, tag);
+  int rc = lm_check_writer_tag(w, tag);
   if (rc || (rc = lm_check_text(w, "label", label, true)))
     return rc;
   if (!samples)
@@ -137,7 +128,7 @@ int lm_writer_add_audio(lm_writer *w, const char *tag, int64_t step,
 
 int lm_writer_add_audio_wav(lm_writer *w, const char *tag, int64_t step,
                             const void *wav, size_t size, const char *label) {
-  int rc = check_tag(w, tag);
+  int rc = lm_check_writer_tag(w, tag);
   if (rc || (rc = lm_check_text(w, "label", label, true)))
     return rc;
   if (size > LM_AUDIO_MAX_WAV)

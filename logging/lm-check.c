@@ -125,6 +125,15 @@ size_t lm_utf8_check(const char *str, size_t len) {
   return 0;
 }
 
+int lm_check_writer_tag(lm_writer *w, const char *tag) {
+  if (!w)
+    return lm_fail(NULL, LM_ERR_INVALID_ARG, "writer is NULL");
+  if (!tag || !*tag)
+    return lm_fail(w, LM_ERR_INVALID_ARG, "tag is %s",
+                   tag ? "empty" : "NULL");
+  return LM_OK;
+}
+
 int lm_check_name(lm_writer *w, const char *what, const char *s) {
   if (!s)
     return lm_fail(w, LM_ERR_INVALID_ARG, "%s is NULL", what);

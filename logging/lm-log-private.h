@@ -345,6 +345,9 @@ int lm_error_from_sqlite(sqlite3 *db, int rc);
 /* 0 if s (len bytes) is valid UTF-8 (no overlongs, no surrogates, nothing
  * past U+10FFFF), else the offset of the first bad byte + 1. */
 size_t lm_utf8_check(const char *s, size_t len);
+/* A non-NULL writer and a non-empty tag (the first check of a logging
+ * call): LM_OK, or LM_ERR_INVALID_ARG saying which is missing. */
+int lm_check_writer_tag(lm_writer *w, const char *tag);
 /* Validates a tag/name: LM_OK, or an error with a message naming `what`. */
 int lm_check_name(lm_writer *w, const char *what, const char *s);
 /* Validates optional UTF-8 text (NULL allowed when nullable). */

@@ -21,15 +21,6 @@
 /* compute_curve's _MINIMUM_COUNT */
 #define PR_MIN_COUNT 1e-7
 
-static int check_tag(lm_writer *w, const char *tag) {
-  if (!w)
-    return lm_fail(NULL, LM_ERR_INVALID_ARG, "writer is NULL");
-  if (!tag || !*tag)
-    return lm_fail(w, LM_ERR_INVALID_ARG, "tag is %s",
-                   tag ? "empty" : "NULL");
-  return LM_OK;
-}
-
 static int check_thresholds(lm_writer *w, const char *tag, size_t nt) {
   if (nt < 2 || nt > LM_PR_CURVE_MAX_THRESHOLDS)
     return lm_fail(w, LM_ERR_INVALID_ARG,
@@ -139,7 +130,7 @@ int lm_writer_add_pr_curve(lm_writer *w, const char *tag, int64_t step,
                            size_t n, size_t num_thresholds,
                            const float *weights) {
   size_t nt = num_thresholds ? num_thresholds : LM_PR_CURVE_DEFAULT_THRESHOLDS;
-  int rc = check_tag(w, tag);
+  int rc = lm_check_writer_tag(w, tag);
   if (!rc)
     rc = check_thresholds(w, tag, nt);
   if (!rc)
@@ -162,7 +153,7 @@ int lm_writer_add_pr_curve_raw(lm_writer *w, const char *tag, int64_t step,
   static const char *const names[6] = {"tp", "fp", "tn", "fn", "precision",
                                        "recall"};
   const double *arrays[6] = {tp, fp, tn, fn, precision, recall};
-  int rc = check_tag(w, tag);
+  int rc = lm_check_writer_tag(w, tag);
   if (!rc)
     rc = check_thresholds(w, tag, num_thresholds);
   if (rc)

@@ -20,7 +20,10 @@
  * for every colour type and depth (interlaced, 16-bit and gamma-1.0 ones
  * decoded whole), truncated and corrupt data named in the message (size,
  * rows decoded), and a reduced load holding no more than the reduced
- * image and a few rows.
+ * image and a few rows; audio: WAVs of every accepted format decoded to
+ * known samples, every truncation and header damage refused with a
+ * message, clips of two runs listed in (step, id) order and followed
+ * live, and the audio loader's decoded samples, cache and errors.
  */
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -35,6 +38,7 @@
 #include "lumen-data.h"
 #include "lm-records-private.h"
 #include "lm-test-records.h"
+#include "../wav-test-util.h"
 
 #include <lumen-log.h>
 
@@ -1448,6 +1452,379 @@ test_loader_rows (void)
   lm_test_rm_rf (dir);
 }
 
+/* ------------------------------------------------------------------ audio */
+
+static void
+assert_samples (const LmWav *wav, const float *want, gsize n)
+{
+  g_assert_cmpint (wav->frames * wav->channels, ==, (gint64) n);
+  for (gsize i = 0; i < n; i++)
+    if (wav->samples[i] != want[i])
+      g_error ("sample %zu is %.9g, expected %.9g", i, wav->samples[i], want[i]);
+}
+
+/* Decodes a WAV built by wav_build; asserts it works. */
+static void
+decode_ok (GBytes *bytes, LmWav *out)
+{
+  g_autoptr (GError) error = NULL;
+  gsize size;
+  const void *data = g_bytes_get_data (bytes, &size);
+
+  g_assert_true (lm_wav_decode (data, size, out, &error));
+  g_assert_no_error (error);
+  g_bytes_unref (bytes);
+}
+
+/* Every format lumen-log accepts, against samples worked out by hand:
+ * integers over 2^(bits-1) (8-bit: unsigned, around 128), floats clamped. */
+static void
+test_wav_decode (void)
+{
+  LmWav w;
+
+  {
+    const guint8 s8[4] = { 0, 128, 255, 64 };
+    const float want[4] = { -1.0f, 0.0f, 127 / 128.0f, -0.5f };
+
+    decode_ok (wav_build (1, 8, 1, 8000, s8, sizeof s8, FALSE, FALSE), &w);
+    g_assert_cmpint (w.channels, ==, 1);
+    g_assert_cmpfloat (w.sample_rate, ==, 8000);
+    assert_samples (&w, want, 4);
+    lm_wav_clear (&w);
+  }
+  {
+    const gint16 s16[4] = { -32768, 0, 16384, 32767 };   /* 2 stereo frames */
+    const float want[4] = { -1.0f, 0.0f, 0.5f, 32767 / 32768.0f };
+
+    decode_ok (wav_build (1, 16, 2, 44100, s16, sizeof s16, FALSE, TRUE), &w);
+    g_assert_cmpint (w.channels, ==, 2);
+    g_assert_cmpint (w.frames, ==, 2);
+    g_assert_cmpfloat (w.sample_rate, ==, 44100);
+    assert_samples (&w, want, 4);
+    lm_wav_clear (&w);
+  }
+  {
+    /* -8388608, 4194304, -1, 8388607 */
+    const guint8 s24[12] = { 0x00, 0x00, 0x80, 0x00, 0x00, 0x40, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f };
+    const float want[4] = { -1.0f, 0.5f, -1 / 8388608.0f, (float) (8388607 / 8388608.0) };
+
+    decode_ok (wav_build (1, 24, 1, 16000, s24, sizeof s24, FALSE, FALSE), &w);
+    assert_samples (&w, want, 4);
+    lm_wav_clear (&w);
+    decode_ok (wav_build (1, 24, 1, 16000, s24, sizeof s24, TRUE, TRUE), &w);   /* extensible */
+    assert_samples (&w, want, 4);
+    lm_wav_clear (&w);
+  }
+  {
+    const gint32 s32[3] = { G_MININT32, 1 << 30, -(1 << 29) };
+    const float want[3] = { -1.0f, 0.5f, -0.25f };
+
+    decode_ok (wav_build (1, 32, 1, 22050, s32, sizeof s32, FALSE, FALSE), &w);
+    assert_samples (&w, want, 3);
+    lm_wav_clear (&w);
+  }
+  {
+    const float f[6] = { 0.25f, -0.75f, 2.0f, NAN, -INFINITY, 1e-3f };
+    const float want[6] = { 0.25f, -0.75f, 1.0f, 0.0f, -1.0f, 1e-3f };
+
+    decode_ok (wav_build (3, 32, 3, 48000, f, sizeof f, FALSE, FALSE), &w);
+    g_assert_cmpint (w.channels, ==, 3);
+    g_assert_cmpint (w.frames, ==, 2);
+    assert_samples (&w, want, 6);
+    lm_wav_clear (&w);
+    decode_ok (wav_build (3, 32, 3, 48000, f, sizeof f, TRUE, FALSE), &w);
+    assert_samples (&w, want, 6);
+    lm_wav_clear (&w);
+  }
+}
+
+static void
+assert_decode_fails (const guint8 *data, gsize size, const char *needle)
+{
+  LmWav w = { 0 };
+  g_autoptr (GError) error = NULL;
+
+  g_assert_false (lm_wav_decode (data, size, &w, &error));
+  g_assert_error (error, LM_AUDIO_ERROR, LM_AUDIO_ERROR_BAD_WAV);
+  if (needle != NULL && strstr (error->message, needle) == NULL)
+    g_error ("\"%s\" lacks \"%s\"", error->message, needle);
+  g_assert_null (w.samples);
+}
+
+/* Every cut of a WAV and every byte of its header set to each of a few
+ * values: a message, never a crash or a read past the end (ASan). */
+static void
+test_wav_damaged (void)
+{
+  const gint16 s[6] = { 1, -2, 3, -4, 5, -6 };
+  g_autoptr (GBytes) ok = wav_build (1, 16, 2, 16000, s, sizeof s, TRUE, TRUE);
+  gsize size;
+  const guint8 *good = g_bytes_get_data (ok, &size);
+  static const guint8 values[] = { 0x00, 0x01, 0x03, 0x18, 0x7f, 0xfe, 0xff };
+  LmWav w;
+
+  for (gsize cut = 0; cut < size; cut++)
+    {
+      /* a copy of just `cut` bytes, so ASan sees any read past it */
+      g_autofree guint8 *part = g_memdup2 (good, MAX (cut, 1));
+
+      assert_decode_fails (part, cut, NULL);
+    }
+  for (gsize i = 0; i < size - sizeof s; i++)
+    for (gsize k = 0; k < G_N_ELEMENTS (values); k++)
+      {
+        g_autofree guint8 *copy = g_memdup2 (good, size);
+        g_autoptr (GError) error = NULL;
+
+        copy[i] = values[k];
+        if (lm_wav_decode (copy, size, &w, &error))
+          {
+            g_assert_cmpint (w.frames * w.channels, <=, (gint64) (sizeof s));
+            lm_wav_clear (&w);
+          }
+        else
+          g_assert_true (error != NULL && error->message[0] != '\0');
+      }
+  assert_decode_fails (NULL, 0, "WAV data is NULL");
+  assert_decode_fails ((const guint8 *) "\x89PNG\r\n\x1a\n....", 12, "not a WAV file (12 bytes");
+  assert_decode_fails (good, size - 1, "WAV is truncated: data chunk says 12 bytes, 11 present");
+  assert_decode_fails (good, 30, "WAV is truncated: fmt chunk of 40 bytes");
+  {
+    g_autofree guint8 *copy = g_memdup2 (good, size);
+
+    copy[20] = 0x55;   /* MPEG-3 format tag */
+    copy[21] = 0x00;
+    assert_decode_fails (copy, size, "WAV format tag is 0x0055");
+  }
+}
+
+/* What PyTorch's add_audio clip decodes to: its int16 over 32768. */
+static void
+test_wav_decode_logged (void)
+{
+  g_autofree char *dir = lm_test_tmpdir_new ("lumen-audio-XXXXXX");
+  const float clip[4] = { 0.5f, -1.0f, 1.5f, NAN };
+  const float want[4] = { 16383 / 32768.0f, -32767 / 32768.0f, 32767 / 32768.0f, 0.0f };
+  g_autofree char *path = NULL;
+  lm_writer *w;
+  sqlite3 *db;
+  sqlite3_stmt *st;
+  LmWav pcm;
+
+  g_assert_cmpint (lm_writer_open (&w, dir, "a"), ==, LM_OK);
+  g_assert_cmpint (lm_writer_add_audio (w, "clip", 0, clip, 4, 1, 16000), ==, LM_OK);
+  path = g_strdup (lm_writer_file_path (w));
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT wav FROM audio", -1, &st, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+  g_assert_true (lm_wav_decode (sqlite3_column_blob (st, 0), sqlite3_column_bytes (st, 0), &pcm, NULL));
+  g_assert_cmpfloat (pcm.sample_rate, ==, 16000);
+  assert_samples (&pcm, want, 4);
+  lm_wav_clear (&pcm);
+  sqlite3_finalize (st);
+  sqlite3_close (db);
+  lm_test_rm_rf (dir);
+}
+
+/* Logs one clip of `frames` mono frames, sample i = (i + 1) / 100 * sign. */
+static void
+log_clips (const char *dir, const char *run, const char *tag, const int *steps, int n, const char *label)
+{
+  lm_writer *w;
+
+  g_assert_cmpint (lm_writer_open (&w, dir, run), ==, LM_OK);
+  for (int k = 0; k < n; k++)
+    {
+      float s[3] = { 0.01f * (steps[k] + 1), -0.5f, 0.25f };
+
+      g_assert_cmpint (lm_writer_add_audio_label (w, tag, steps[k], s, 3, 1, 22050, label), ==, LM_OK);
+    }
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+}
+
+static gboolean
+has_5_clips (gpointer data)
+{
+  LmRecordSeries *s = lm_record_feed_find (data, "b", "speech");
+
+  return s != NULL && s->items->len == 5;
+}
+
+static void
+test_audio_feed (void)
+{
+  g_autofree char *dir = lm_test_tmpdir_new ("lumen-audio-XXXXXX");
+  g_autoptr (LmRunStore) store = NULL;
+  g_autoptr (LmRecordFeed) feed = NULL;
+  const int steps_a[3] = { 5, 1, 3 }, steps_b[2] = { 2, 2 }, more_b[3] = { 0, 9, 2 };
+  const gint64 want_b[5] = { 0, 2, 2, 2, 9 };
+  LmRecordSeries *s;
+  LmAudioMeta *m;
+
+  log_clips (dir, "a", "speech", steps_a, 3, "**said** this");
+  log_clips (dir, "b", "speech", steps_b, 2, NULL);
+  lm_test_records_write (dir, "c", 0.1, "adam", 0.9, FALSE);   /* no audio */
+  store = open_store (dir);
+  feed = open_feed (store, LM_RECORD_AUDIO);
+  g_assert_cmpstr (lm_record_kind_to_string (LM_RECORD_AUDIO), ==, "audio");
+  g_assert_cmpuint (lm_record_feed_get_series (feed)->len, ==, 2);
+  g_assert_null (lm_record_feed_get_run_error (feed, "c"));
+
+  s = lm_record_feed_find (feed, "a", "speech");
+  g_assert_cmpint (s->kind, ==, LM_RECORD_AUDIO);
+  g_assert_cmpuint (s->items->len, ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      m = s->items->pdata[i];
+      g_assert_cmpint (m->step, ==, 1 + 2 * i);   /* 1, 3, 5: in step order */
+      g_assert_cmpfloat (m->sample_rate, ==, 22050);
+      g_assert_cmpint (m->channels, ==, 1);
+      g_assert_cmpint (m->frames, ==, 3);
+      g_assert_cmpstr (m->label, ==, "**said** this");
+      g_assert_cmpfloat (m->wall_time, >, 1.6e9);
+    }
+  g_assert_cmpint (((LmAudioMeta *) s->items->pdata[0])->id, ==, 2);
+
+  /* live: new clips (one at an earlier step) are merged in (step, id) order */
+  log_clips (dir, "b", "speech", more_b, 3, NULL);
+  g_assert_true (lm_test_wait_for (has_5_clips, feed, 10000));
+  s = lm_record_feed_find (feed, "b", "speech");
+  for (guint i = 0; i < 5; i++)
+    {
+      m = s->items->pdata[i];
+      g_assert_cmpint (m->step, ==, want_b[i]);
+      g_assert_null (m->label);
+      if (i > 0 && m->step == ((LmAudioMeta *) s->items->pdata[i - 1])->step)
+        g_assert_cmpint (m->id, >, ((LmAudioMeta *) s->items->pdata[i - 1])->id);
+    }
+
+  g_clear_object (&feed);
+  g_clear_object (&store);
+  lm_test_rm_rf (dir);
+}
+
+typedef struct
+{
+  LmAudioClip *clip;
+  GError *error;
+} ClipResult;
+
+static void
+keep_result (GObject *source, GAsyncResult *res, gpointer data)
+{
+  *(GAsyncResult **) data = g_object_ref (res);
+}
+
+static gboolean
+have_result (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+/* One load, waited for on the main loop (where its result is cached). */
+static ClipResult
+load_clip (LmAudioLoader *loader, const char *path, gint64 id)
+{
+  g_autoptr (GAsyncResult) res = NULL;
+  ClipResult r = { 0 };
+
+  lm_audio_loader_load_async (loader, path, id, NULL, keep_result, &res);
+  g_assert_true (lm_test_wait_for (have_result, &res, 10000));
+  r.clip = lm_audio_loader_load_finish (loader, res, &r.error);
+  return r;
+}
+
+static void
+test_audio_loader (void)
+{
+  g_autofree char *dir = lm_test_tmpdir_new ("lumen-audio-XXXXXX");
+  g_autofree char *path = g_build_filename (dir, "a", "run.lumen", NULL);
+  g_autofree char *old = NULL;
+  /* a clip is 44 + 6 WAV bytes and 3 floats: 62 bytes; room for three */
+  g_autoptr (LmAudioLoader) loader = lm_audio_loader_new (3 * 62);
+  const int steps[4] = { 0, 1, 2, 3 };
+  ClipResult r;
+  LmAudioClip *cached;
+  sqlite3 *db;
+
+  log_clips (dir, "a", "speech", steps, 4, NULL);
+  r = load_clip (loader, path, 2);
+  g_assert_no_error (r.error);
+  g_assert_cmpint (r.clip->pcm.channels, ==, 1);
+  g_assert_cmpint (r.clip->pcm.frames, ==, 3);
+  g_assert_cmpfloat (r.clip->pcm.sample_rate, ==, 22050);
+  /* step 1: 0.02 * 32767 = 655.34 -> 655; -0.5 -> -16383; 0.25 -> 8191 */
+  g_assert_cmpfloat (r.clip->pcm.samples[0], ==, 655 / 32768.0f);
+  g_assert_cmpfloat (r.clip->pcm.samples[1], ==, -16383 / 32768.0f);
+  g_assert_cmpfloat (r.clip->pcm.samples[2], ==, 8191 / 32768.0f);
+  g_assert_cmpuint (g_bytes_get_size (r.clip->wav), ==, 50);
+  g_assert_cmpmem (g_bytes_get_data (r.clip->wav, NULL), 4, "RIFF", 4);
+  g_assert_cmpuint (lm_audio_loader_get_n_decoded (loader), ==, 1);
+  cached = lm_audio_loader_lookup (loader, path, 2);
+  g_assert_true (cached == r.clip);   /* the same clip, not read again */
+  lm_audio_clip_unref (cached);
+  lm_audio_clip_unref (r.clip);
+
+  /* three more through a cache of three: the first is evicted */
+  for (gint64 id = 1; id <= 4; id++)
+    if (id != 2)
+      {
+        r = load_clip (loader, path, id);
+        g_assert_no_error (r.error);
+        lm_audio_clip_unref (r.clip);
+      }
+  g_assert_cmpuint (lm_audio_loader_get_n_decoded (loader), ==, 4);
+  g_assert_null (lm_audio_loader_lookup (loader, path, 2));
+  cached = lm_audio_loader_lookup (loader, path, 4);
+  g_assert_nonnull (cached);
+  g_assert_cmpfloat (cached->pcm.samples[0], ==, 1310 / 32768.0f);   /* 0.04 * 32767 */
+  lm_audio_clip_unref (cached);
+
+  /* a clip over a third of the cache is returned, not kept */
+  {
+    g_autoptr (LmAudioLoader) small = lm_audio_loader_new (150);
+
+    r = load_clip (small, path, 1);
+    g_assert_nonnull (r.clip);
+    lm_audio_clip_unref (r.clip);
+    g_assert_null (lm_audio_loader_lookup (small, path, 1));
+  }
+
+  /* a row that is not there; a blob that is not a WAV */
+  r = load_clip (loader, path, 99);
+  g_assert_error (r.error, LM_AUDIO_ERROR, LM_AUDIO_ERROR_MISSING);
+  g_assert_nonnull (strstr (r.error->message, "audio row 99 is not in the run file"));
+  g_clear_error (&r.error);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE audio SET wav = x'52494646000000005741' WHERE id = 3",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  r = load_clip (loader, path, 3);
+  g_assert_error (r.error, LM_AUDIO_ERROR, LM_AUDIO_ERROR_BAD_WAV);
+  g_assert_nonnull (strstr (r.error->message, "audio row 3: not a WAV file (10 bytes"));
+  g_clear_error (&r.error);
+
+  /* a file from before audio: no table, so no such row */
+  lm_test_records_write (dir, "old", 0.1, "adam", 0.9, FALSE);
+  old = g_build_filename (dir, "old", "run.lumen", NULL);
+  g_assert_cmpint (sqlite3_open (old, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE audio", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  r = load_clip (loader, old, 1);
+  g_assert_error (r.error, LM_AUDIO_ERROR, LM_AUDIO_ERROR_MISSING);
+  g_clear_error (&r.error);
+
+  /* not a run file at all */
+  r = load_clip (loader, "/nonexistent/run.lumen", 1);
+  g_assert_error (r.error, LM_AUDIO_ERROR, LM_AUDIO_ERROR_READ);
+  g_assert_nonnull (strstr (r.error->message, "/nonexistent/run.lumen: "));
+  g_clear_error (&r.error);
+  lm_test_rm_rf (dir);
+}
+
+
 int
 main (int argc, char **argv)
 {
@@ -1473,5 +1850,10 @@ main (int argc, char **argv)
   g_test_add_func ("/records/image-decode-formats", test_decode_formats);
   g_test_add_func ("/records/image-decode-damaged", test_decode_damaged);
   g_test_add_func ("/records/image-loader-rows", test_loader_rows);
+  g_test_add_func ("/records/audio/wav-decode", test_wav_decode);
+  g_test_add_func ("/records/audio/wav-damaged", test_wav_damaged);
+  g_test_add_func ("/records/audio/wav-decode-logged", test_wav_decode_logged);
+  g_test_add_func ("/records/audio/feed", test_audio_feed);
+  g_test_add_func ("/records/audio/loader", test_audio_loader);
   return g_test_run ();
 }

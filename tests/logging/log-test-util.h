@@ -131,6 +131,27 @@ static inline lm_writer *writer_open(const char *dir, const char *run) {
   return w;
 }
 
+/* Reopens <dir>/<run> with purge_step `step` (SummaryWriter(purge_step=))
+ * and closes it again; asserts success. */
+static inline void writer_purge(const char *dir, const char *run,
+                                int64_t step) {
+  lm_writer_options o;
+  lm_writer_options_init(&o);
+  o.logdir = dir;
+  o.run_name = run;
+  o.quiet = TRUE;
+  o.purge = TRUE;
+  o.purge_step = step;
+  lm_writer *w = NULL;
+  int rc = lm_writer_open_with(&w, &o);
+  if (rc != LM_OK)
+    g_error("lm_writer_open_with(%s, %s, purge %lld): %s: %s", dir, run,
+            (long long)step, lm_error_name(rc), lm_log_last_error());
+  rc = lm_writer_close(w);
+  if (rc != LM_OK)
+    g_error("lm_writer_close: %s: %s", lm_error_name(rc), lm_log_last_error());
+}
+
 #define assert_ok(expr)                                                        \
   do {                                                                         \
     int rc_ = (expr);                                                          \

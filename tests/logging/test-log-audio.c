@@ -271,15 +271,7 @@ static void test_old_file_and_purge(void) {
                   ==, 1);
   sqlite3_close(db);
 
-  lm_writer_options o;
-  lm_writer_options_init(&o);
-  o.logdir = dir;
-  o.run_name = "old";
-  o.quiet = TRUE;
-  o.purge = TRUE;
-  o.purge_step = 3;
-  assert_ok(lm_writer_open_with(&w, &o));
-  assert_ok(lm_writer_close(w));
+  writer_purge(dir, "old", 3);
   db = db_open_ro(path);
   g_assert_cmpint(db_int(db, "SELECT count(*) FROM audio"), ==, 3);
   g_assert_cmpint(db_int(db, "SELECT max(step) FROM audio"), ==, 2);

@@ -201,15 +201,7 @@ static void test_embedding_old_file(void) {
   sqlite3_close(db);
 
   /* purge_step (a resumed run) removes embeddings of the steps it drops. */
-  lm_writer_options o;
-  lm_writer_options_init(&o);
-  o.logdir = dir;
-  o.run_name = "old";
-  o.quiet = TRUE;
-  o.purge = TRUE;
-  o.purge_step = 3;
-  assert_ok(lm_writer_open_with(&w, &o));
-  assert_ok(lm_writer_close(w));
+  writer_purge(dir, "old", 3);
   db = db_open_ro(path);
   g_assert_cmpint(db_int(db, "SELECT count(*) FROM embeddings"), ==, 0);
   sqlite3_close(db);
