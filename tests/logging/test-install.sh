@@ -130,6 +130,26 @@ expect "the Custom Scalars chart" "SELECT c.category, c.title, c.kind, group_con
   'Training|Loss|multiline|train/loss$ val/loss$'
 expect "status" "SELECT value FROM run WHERE key = 'status'" finished
 
+# examples/log-audio.c: a target chord once and the "model's" output every
+# 10 steps, 1 s at 16 kHz each, as 16-bit PCM WAVs with Markdown labels.
+cc -std=gnu11 -Wall -Wextra -Werror $sanflags -o "$tmp/log-audio" \
+  "$src/examples/log-audio.c" $cflags $libs -lm || fail "compiling examples/log-audio.c"
+out=$("$tmp/log-audio" --logdir "$tmp/runs" --run audio) || fail "running log-audio"
+echo "$out"
+file="$tmp/runs/audio/run.lumen"
+echo "$out" | grep -q "wrote $file: 100 scalars, 11 audio clips" || fail "log-audio did not say what it wrote"
+expect "audio clips per tag" "SELECT group_concat(name || ' ' || c || ' ' || lo || '-' || hi, ', ') FROM
+  (SELECT t.name, count(*) AS c, min(step) AS lo, max(step) AS hi FROM audio a
+   JOIN tags t ON t.id = a.tag_id AND t.kind = 'audio' GROUP BY t.name ORDER BY t.name)" \
+  "audio/output 10 0-90, audio/target 1 0-0"
+# 16000 frames of 16-bit mono: a 44-byte header and 32000 bytes of samples.
+expect "the WAVs" "SELECT min(sample_rate), max(sample_rate), min(channels), max(frames),
+  min(length(wav)), max(length(wav)), count(DISTINCT hex(substr(wav, 1, 12))) FROM audio" \
+  "16000.0|16000.0|1|16000|32044|32044|1"
+expect "a label" "SELECT label FROM audio a JOIN tags t ON t.id = a.tag_id WHERE t.name = 'audio/target'" \
+  "**Target**: A major (440, 554 and 659 Hz)"
+expect "status" "SELECT value FROM run WHERE key = 'status'" finished
+
 # The engine is usable from outside the tree too: lumen-engine.pc and the
 # installed headers build a small PyTorch-style training loop that must
 # bring its loss down.
