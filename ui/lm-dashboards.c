@@ -1,22 +1,23 @@
 /* lm-dashboards.c: the view stack and its switcher (see lm-dashboards.h).
  *
  * The histogram and distribution dashboards share one histogram feed;
- * images, text, PR curves and hparams have their own.  A feed polls only while a
+ * images, audio, text, PR curves and hparams have their own.  A feed polls only while a
  * dashboard using it is mapped (LmRecordDashboard/LmHparamsView turn it on
  * and off), so hidden views cost nothing.
  */
 #include "lm-dashboards.h"
 
+#include "lm-audio-card.h"
 #include "lm-graph-page.h"
 #include "lm-projector-page.h"
 
 const char *const lm_dashboard_names[] = {
-  "scalars", "histograms", "distributions", "images", "text", "pr_curves", "hparams", "graph", "projector",
-  NULL
+  "scalars", "histograms", "distributions", "images", "audio", "text", "pr_curves", "hparams", "graph",
+  "projector", NULL
 };
 
 static const char *const titles[] = {
-  "Scalars", "Histograms", "Distributions", "Images", "Text", "PR Curves", "HParams", "Graph", "Projector",
+  "Scalars", "Histograms", "Distributions", "Images", "Audio", "Text", "PR Curves", "HParams", "Graph", "Projector",
 };
 
 struct _LmDashboards
@@ -24,9 +25,10 @@ struct _LmDashboards
   GtkBox parent_instance;
 
   GtkWidget *stack, *switcher;
-  GtkWidget *pages[9];
-  LmRecordFeed *hist_feed, *image_feed, *text_feed, *pr_feed, *hp_feed;
+  GtkWidget *pages[10];
+  LmRecordFeed *hist_feed, *image_feed, *audio_feed, *text_feed, *pr_feed, *hp_feed;
   LmImageLoader *loader;
+  LmAudioLoader *audio_loader;
   LmChartSettings *settings;
 };
 
@@ -39,10 +41,12 @@ lm_dashboards_dispose (GObject *object)
 
   g_clear_object (&self->hist_feed);
   g_clear_object (&self->image_feed);
+  g_clear_object (&self->audio_feed);
   g_clear_object (&self->text_feed);
   g_clear_object (&self->pr_feed);
   g_clear_object (&self->hp_feed);
   g_clear_object (&self->loader);
+  g_clear_object (&self->audio_loader);
   if (self->settings != NULL)
     g_signal_handlers_disconnect_by_data (self->settings, self);
   g_clear_object (&self->settings);
@@ -70,7 +74,7 @@ ensure_css (void)
     return;
   provider = gtk_css_provider_new ();
   gtk_css_provider_load_from_data (provider,
-                                   ".lm-view-switcher button { padding: 2px 5px; min-width: 0; font-size: 0.92em; }",
+                                   ".lm-view-switcher button { padding: 2px 4px; min-width: 0; font-size: 0.9em; }",
                                    -1);
   gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (provider),
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
@@ -85,7 +89,7 @@ filter_entry (GtkWidget *page, guint i)
     return lm_card_grid_get_filter_entry (LM_CARD_GRID (page));
   if (LM_IS_PROJECTOR_PAGE (page))
     return NULL;   /* the projector searches labels, not tags */
-  if (i == 6 || i == 7)
+  if (LM_IS_HPARAMS_VIEW (page) || LM_IS_GRAPH_PAGE (page))
     return NULL;   /* hparams filters runs and values, the graph has its search */
   return lm_record_dashboard_get_filter_entry (LM_RECORD_DASHBOARD (page));
 }
@@ -109,20 +113,23 @@ lm_dashboards_new (LmRunSelection *selection, GtkWidget *card_grid, LmChartSetti
 
   self->hist_feed = lm_record_feed_new (store, LM_RECORD_HISTOGRAM);
   self->image_feed = lm_record_feed_new (store, LM_RECORD_IMAGE);
+  self->audio_feed = lm_record_feed_new (store, LM_RECORD_AUDIO);
   self->text_feed = lm_record_feed_new (store, LM_RECORD_TEXT);
   self->pr_feed = lm_record_feed_new (store, LM_RECORD_PR_CURVE);
   self->hp_feed = lm_record_feed_new (store, LM_RECORD_HPARAMS);
   self->loader = lm_image_loader_new (0);
+  self->audio_loader = lm_audio_loader_new (0);
 
   self->pages[0] = card_grid;
   self->pages[1] = lm_record_dashboard_new (LM_DASHBOARD_HISTOGRAMS, selection, self->hist_feed, NULL);
   self->pages[2] = lm_record_dashboard_new (LM_DASHBOARD_DISTRIBUTIONS, selection, self->hist_feed, NULL);
   self->pages[3] = lm_record_dashboard_new (LM_DASHBOARD_IMAGES, selection, self->image_feed, self->loader);
-  self->pages[4] = lm_record_dashboard_new (LM_DASHBOARD_TEXT, selection, self->text_feed, NULL);
-  self->pages[5] = lm_record_dashboard_new (LM_DASHBOARD_PR_CURVES, selection, self->pr_feed, NULL);
-  self->pages[6] = lm_hparams_view_new (selection, self->hp_feed);
-  self->pages[7] = lm_graph_page_new (store);
-  self->pages[8] = lm_projector_page_new (store);
+  self->pages[4] = lm_record_dashboard_new (LM_DASHBOARD_AUDIO, selection, self->audio_feed, self->audio_loader);
+  self->pages[5] = lm_record_dashboard_new (LM_DASHBOARD_TEXT, selection, self->text_feed, NULL);
+  self->pages[6] = lm_record_dashboard_new (LM_DASHBOARD_PR_CURVES, selection, self->pr_feed, NULL);
+  self->pages[7] = lm_hparams_view_new (selection, self->hp_feed);
+  self->pages[8] = lm_graph_page_new (store);
+  self->pages[9] = lm_projector_page_new (store);
   self->settings = g_object_ref (settings);
   g_signal_connect (settings, "notify::x-axis", G_CALLBACK (on_x_axis), self);
   on_x_axis (settings, NULL, self);
@@ -149,7 +156,7 @@ lm_dashboards_new (LmRunSelection *selection, GtkWidget *card_grid, LmChartSetti
   self->switcher = gtk_stack_switcher_new ();
   gtk_stack_switcher_set_stack (GTK_STACK_SWITCHER (self->switcher), GTK_STACK (self->stack));
   /* Compact: buttons as wide as their labels, so the header bar (and the
-   * window) can still be narrow (860 px) with nine views. */
+   * window) can still be narrow (860 px) with ten views. */
   gtk_box_layout_set_homogeneous (GTK_BOX_LAYOUT (gtk_widget_get_layout_manager (self->switcher)), FALSE);
   gtk_widget_add_css_class (self->switcher, "lm-view-switcher");
   ensure_css ();

@@ -1,11 +1,12 @@
 /* lm-dashboards.h: the window's dashboards behind one view switcher.
  *
  * What it is for: a GtkStack of Scalars (the scalar card grid), Histograms,
- * Distributions, Images, Text, PR Curves, HParams and Graph, and the GtkStackSwitcher the
- * header bar shows.  All share the window's run selection (run list,
- * filter, toggles, highlighted run) and one tag filter: typing in any
- * dashboard's filter entry filters them all.  Each dashboard follows its
- * data live only while it is the visible one.
+ * Distributions, Images, Audio, Text, PR Curves, HParams, Graph and
+ * Projector, and the GtkStackSwitcher the header bar shows.  All share
+ * the window's run selection (run list, filter, toggles, highlighted run)
+ * and one tag filter: typing in any dashboard's filter entry filters them
+ * all.  Each dashboard follows its data live only while it is the
+ * visible one.
  *
  * What it is not for: the window chrome (lm-window.c).
  */
@@ -40,7 +41,7 @@ GtkWidget  *lm_dashboards_get_page     (LmDashboards *self, const char *name);
 /* The visible non-scalar dashboard has loaded and drawn its data (the
  * scalar page answers TRUE: LmWindow checks the card grid itself). */
 gboolean    lm_dashboards_is_settled   (LmDashboards *self);
-/* The visible histograms/distributions/images/text/hparams page's filter
+/* The visible histograms/distributions/images/audio/text/hparams page's filter
  * entry; NULL on the other views. */
 GtkWidget  *lm_dashboards_get_filter_entry (LmDashboards *self);
 /* The tag filter of every dashboard (the entries share it), applied at once

@@ -27,10 +27,9 @@ enum
   DIRTY_STEP_SELECTION = 1 << 7,
 };
 
-/* The dashboards with pins, lm_dashboard_names[pin_lists[i]]: scalars,
- * histograms, distributions, images, PR curves; settings.ini's key for
- * each is "pinned-" and the name. */
-static const guint pin_lists[] = { 0, 1, 2, 3, 5 };
+/* The dashboards with pins (by view name, as the views' order may change):
+ * settings.ini's key for each is "pinned-" and the name. */
+static const char *const pin_lists[] = { "scalars", "histograms", "distributions", "images", "audio", "pr_curves" };
 #define N_PIN_LISTS G_N_ELEMENTS (pin_lists)
 #define COLORS_KEY "run-colors"
 
@@ -161,13 +160,13 @@ pin_source (LmWindow *window, guint i)
 {
   if (i == 0)
     return G_OBJECT (lm_window_get_card_grid (window));
-  return G_OBJECT (lm_dashboards_get_page (lm_window_get_dashboards (window), lm_dashboard_names[pin_lists[i]]));
+  return G_OBJECT (lm_dashboards_get_page (lm_window_get_dashboards (window), pin_lists[i]));
 }
 
 static char *
 pins_key (guint i)
 {
-  return g_strconcat ("pinned-", lm_dashboard_names[pin_lists[i]], NULL);
+  return g_strconcat ("pinned-", pin_lists[i], NULL);
 }
 
 /* Pinned cards and run colours of the window's log directory. */

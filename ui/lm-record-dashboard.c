@@ -14,6 +14,7 @@
  */
 #include "lm-record-dashboard.h"
 
+#include "lm-audio-card.h"
 #include "lm-distribution-view.h"
 #include "lm-histogram-view.h"
 #include "lm-icon-tip.h"
@@ -32,7 +33,7 @@ struct _LmRecordDashboard
   LmDashboardKind kind;
   LmRunSelection *selection;
   LmRecordFeed *feed;
-  LmImageLoader *loader;
+  GObject *loader;    /* LmImageLoader or LmAudioLoader */
   GRegex *regex;
   int hist_mode;
   LmXAxis x_axis;
@@ -61,7 +62,7 @@ G_DEFINE_FINAL_TYPE (LmRecordDashboard, lm_record_dashboard, GTK_TYPE_BOX)
 static const char *
 kind_noun (LmDashboardKind kind)
 {
-  static const char *const nouns[] = { "histograms", "histograms", "images", "text", "PR curves" };
+  static const char *const nouns[] = { "histograms", "histograms", "images", "text", "PR curves", "audio clips" };
 
   return nouns[kind];
 }
@@ -127,6 +128,7 @@ refresh_body (LmRecordDashboard *self, GtkWidget *body)
     case LM_DASHBOARD_IMAGES: lm_image_card_refresh (LM_IMAGE_CARD (body)); break;
     case LM_DASHBOARD_TEXT: lm_text_card_refresh (LM_TEXT_CARD (body)); break;
     case LM_DASHBOARD_PR_CURVES: lm_pr_curve_view_refresh (LM_PR_CURVE_VIEW (body)); break;
+    case LM_DASHBOARD_AUDIO: lm_audio_card_refresh (LM_AUDIO_CARD (body)); break;
     default: break;
     }
 }
@@ -171,7 +173,12 @@ make_card (LmRecordDashboard *self, LmRecordSeries *s, LmRun *run, const char *k
       lm_distribution_view_set_x_axis (LM_DISTRIBUTION_VIEW (body), self->x_axis);
       break;
     case LM_DASHBOARD_IMAGES:
-      body = lm_image_card_new (self->feed, self->loader, s->run_name, lm_run_get_path (run), s->tag);
+      body = lm_image_card_new (self->feed, LM_IMAGE_LOADER (self->loader), s->run_name, lm_run_get_path (run),
+                                s->tag);
+      break;
+    case LM_DASHBOARD_AUDIO:
+      body = lm_audio_card_new (self->feed, LM_AUDIO_LOADER (self->loader), s->run_name, lm_run_get_path (run),
+                                s->tag, &color);
       break;
     case LM_DASHBOARD_PR_CURVES:
       body = lm_pr_curve_view_new (self->feed, self->selection, s->tag);
@@ -346,6 +353,9 @@ sync_cards (LmRecordDashboard *self)
       else if (n_tags_total == 0)
         text = g_strdup_printf ("No %s logged yet.\n\nLog some with %s; they appear here live.", kind_noun (self->kind),
                                 self->kind == LM_DASHBOARD_IMAGES ? "lm_writer_add_image()"
+                                : self->kind == LM_DASHBOARD_AUDIO
+                                ? "lm_writer_add_audio() (SummaryWriter.add_audio's clip and sample_rate), or "
+                                  "import TensorBoard event files holding audio with lumen-import"
                                 : self->kind == LM_DASHBOARD_TEXT ? "lm_writer_add_text()"
                                 : self->kind == LM_DASHBOARD_PR_CURVES
                                 ? "lm_writer_add_pr_curve() (SummaryWriter.add_pr_curve's labels, predictions "
@@ -460,7 +470,7 @@ lm_record_dashboard_init (LmRecordDashboard *self)
 
 GtkWidget *
 lm_record_dashboard_new (LmDashboardKind kind, LmRunSelection *selection, LmRecordFeed *feed,
-                         LmImageLoader *loader)
+                         gpointer loader)
 {
   LmRecordDashboard *self = g_object_new (LM_TYPE_RECORD_DASHBOARD,
                                           "orientation", GTK_ORIENTATION_VERTICAL, NULL);
@@ -673,14 +683,15 @@ lm_record_dashboard_is_settled (LmRecordDashboard *self)
 
   if (!lm_record_feed_get_loaded (self->feed))
     return FALSE;
-  if (self->kind != LM_DASHBOARD_IMAGES)
+  if (self->kind != LM_DASHBOARD_IMAGES && self->kind != LM_DASHBOARD_AUDIO)
     return TRUE;
   ensure_synced (self);
   for (int t = 0; t < 2; t++)
     {
       g_hash_table_iter_init (&it, t ? self->pin_cards : self->cards);
       while (g_hash_table_iter_next (&it, NULL, &v))
-        if (!lm_image_card_is_settled (LM_IMAGE_CARD (body_of (v))))
+        if (self->kind == LM_DASHBOARD_IMAGES ? !lm_image_card_is_settled (LM_IMAGE_CARD (body_of (v)))
+                                              : !lm_audio_card_is_settled (LM_AUDIO_CARD (body_of (v))))
           return FALSE;
     }
   return TRUE;

@@ -333,16 +333,18 @@ static const char shortcuts_ui[] =
   "     <property name='accelerator'>&lt;Primary&gt;3</property></object></child>"
   "    <child><object class='GtkShortcutsShortcut'><property name='title'>Images</property>"
   "     <property name='accelerator'>&lt;Primary&gt;4</property></object></child>"
-  "    <child><object class='GtkShortcutsShortcut'><property name='title'>Text</property>"
+  "    <child><object class='GtkShortcutsShortcut'><property name='title'>Audio</property>"
   "     <property name='accelerator'>&lt;Primary&gt;5</property></object></child>"
-  "    <child><object class='GtkShortcutsShortcut'><property name='title'>PR Curves</property>"
+  "    <child><object class='GtkShortcutsShortcut'><property name='title'>Text</property>"
   "     <property name='accelerator'>&lt;Primary&gt;6</property></object></child>"
-  "    <child><object class='GtkShortcutsShortcut'><property name='title'>HParams</property>"
+  "    <child><object class='GtkShortcutsShortcut'><property name='title'>PR Curves</property>"
   "     <property name='accelerator'>&lt;Primary&gt;7</property></object></child>"
-  "    <child><object class='GtkShortcutsShortcut'><property name='title'>Graph</property>"
+  "    <child><object class='GtkShortcutsShortcut'><property name='title'>HParams</property>"
   "     <property name='accelerator'>&lt;Primary&gt;8</property></object></child>"
-  "    <child><object class='GtkShortcutsShortcut'><property name='title'>Projector</property>"
+  "    <child><object class='GtkShortcutsShortcut'><property name='title'>Graph</property>"
   "     <property name='accelerator'>&lt;Primary&gt;9</property></object></child>"
+  "    <child><object class='GtkShortcutsShortcut'><property name='title'>Projector</property>"
+  "     <property name='accelerator'>&lt;Primary&gt;0</property></object></child>"
   "   </object></child>"
   "   <child><object class='GtkShortcutsGroup'>"
   "    <property name='title'>Graph</property>"
@@ -363,6 +365,11 @@ static const char shortcuts_ui[] =
   "     <property name='accelerator'>&lt;Primary&gt;plus &lt;Primary&gt;minus</property></object></child>"
   "    <child><object class='GtkShortcutsShortcut'><property name='title'>Back to the opening view (projector focused)</property>"
   "     <property name='accelerator'>&lt;Primary&gt;0</property></object></child>"
+  "   </object></child>"
+  "   <child><object class='GtkShortcutsGroup'>"
+  "    <property name='title'>Audio</property>"
+  "    <child><object class='GtkShortcutsShortcut'><property name='title'>Play, pause the clip (audio card focused)</property>"
+  "     <property name='accelerator'>space</property></object></child>"
   "   </object></child>"
   "   <child><object class='GtkShortcutsGroup'>"
   "    <property name='title'>HParams scatter plot matrix</property>"
@@ -398,7 +405,7 @@ static const char shortcuts_ui[] =
   "   <child><object class='GtkShortcutsGroup'>"
   "    <property name='title'>Charts</property>"
   "    <child><object class='GtkShortcutsShortcut'><property name='title'>Reset zoom of every chart</property>"
-  "     <property name='accelerator'>&lt;Primary&gt;0</property></object></child>"
+  "     <property name='accelerator'>&lt;Primary&gt;Home</property></object></child>"
   "    <child><object class='GtkShortcutsShortcut' id='gesture-zoom'><property name='shortcut-type'>gesture</property>"
   "     <property name='title'>Zoom: drag a box (flat drag: x only)</property>"
   "     </object></child>"
@@ -447,8 +454,8 @@ install_shortcuts_window (LmWindow *self)
   g_object_unref (builder);
 }
 
-/* Ctrl+1 … Ctrl+9 pick the views in switcher order, as Ctrl+N picks a
- * browser tab (and so TensorBoard's).  On the window itself, not as
+/* Ctrl+1 … Ctrl+9, then Ctrl+0 for the tenth, pick the views in switcher
+ * order, as Ctrl+N picks a browser tab (and so TensorBoard's).  On the window itself, not as
  * application accels, so every window has them with or without a
  * GtkApplication; the switcher's buttons say their key. */
 static void
@@ -457,20 +464,20 @@ add_view_shortcuts (LmWindow *self)
   GtkEventController *sc = gtk_shortcut_controller_new ();
   GtkWidget *b = gtk_widget_get_first_child (lm_dashboards_get_switcher (LM_DASHBOARDS (self->dashboards)));
 
-  for (guint i = 0; lm_dashboard_names[i] != NULL && i < 9; i++)
+  for (guint i = 0; lm_dashboard_names[i] != NULL && i < 10; i++)
     {
       g_autofree char *tip = NULL;
 
       gtk_shortcut_controller_add_shortcut (
           GTK_SHORTCUT_CONTROLLER (sc),
-          gtk_shortcut_new_with_arguments (gtk_keyval_trigger_new (GDK_KEY_1 + i, GDK_CONTROL_MASK),
+          gtk_shortcut_new_with_arguments (gtk_keyval_trigger_new (GDK_KEY_0 + (i + 1) % 10, GDK_CONTROL_MASK),
                                            gtk_named_action_new ("win.view"), "s", lm_dashboard_names[i]));
       if (b != NULL)
         {
           GtkWidget *page = lm_dashboards_get_page (LM_DASHBOARDS (self->dashboards), lm_dashboard_names[i]);
           GtkStackPage *sp = gtk_stack_get_page (GTK_STACK (gtk_widget_get_parent (page)), page);
 
-          tip = g_strdup_printf ("%s (Ctrl+%u)", gtk_stack_page_get_title (sp), i + 1);
+          tip = g_strdup_printf ("%s (Ctrl+%u)", gtk_stack_page_get_title (sp), (i + 1) % 10);
           gtk_widget_set_tooltip_text (b, tip);
           b = gtk_widget_get_next_sibling (b);
         }
@@ -485,7 +492,8 @@ lm_window_install_accels (GtkApplication *app)
     { "win.reload", { "<Primary>r", "F5", NULL } },
     { "win.focus-tag-filter", { "<Primary>f", NULL } },
     { "win.focus-run-filter", { "<Primary>l", NULL } },
-    { "win.reset-zoom", { "<Primary>0", NULL } },
+    /* Ctrl+0 is the tenth view's, as Ctrl+1 … 9 are the first nine */
+    { "win.reset-zoom", { "<Primary>Home", NULL } },
     { "win.open", { "<Primary>o", NULL } },
     { "win.toggle-sidebar", { "F9", NULL } },
     { "win.close", { "<Primary>w", NULL } },

@@ -7,7 +7,7 @@
  *         [--window-size WxH] [--tag-filter RE] [--run-filter RE]
  *         [--smoothing W] [--x-axis step|relative|wall] [--timings] [--version]
  *         [--theme system|light|dark]
- *         [--view scalars|histograms|distributions|images|text|pr_curves|hparams|hparams-scatter|graph|
+ *         [--view scalars|histograms|distributions|images|audio|text|pr_curves|hparams|hparams-scatter|graph|
  *                 projector|debugger|profile]
  *         [--step N] [--op SEQ]          with --view debugger: traced step, op
  *         [--step N|A:B]                 with --view scalars: the step selection
@@ -770,7 +770,7 @@ main (int argc, char **argv)
     { "theme", 0, 0, G_OPTION_ARG_STRING, NULL,
       "Light or dark charts and dashboards: system (follow the desktop, the default), light or dark", "MODE" },
     { "view", 0, 0, G_OPTION_ARG_STRING, NULL,
-      "Dashboard to open: scalars (the default), histograms, distributions, images, text, pr_curves, hparams, "
+      "Dashboard to open: scalars (the default), histograms, distributions, images, audio, text, pr_curves, hparams, "
       "hparams-scatter (hparams with its scatter plot matrix), graph, projector, debugger or profile (the "
       "graph by compute time with its op-time table)", "VIEW" },
     { "timings", 0, 0, G_OPTION_ARG_NONE, NULL,

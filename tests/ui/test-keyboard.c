@@ -10,7 +10,7 @@
  * it has the keyboard focus.  The hparams scatter plot matrix: Tab goes
  * from plot to plot, the arrow keys from run to run, drawn and described
  * to accessibility as the hovered run, Enter selects it (the table's row
- * too) and the table's selection is where the keys go on.  The keys: Ctrl+1 … Ctrl+9 pick the views,
+ * too) and the table's selection is where the keys go on.  The keys: Ctrl+1 … Ctrl+9, Ctrl+0 pick the views,
  * N / P / A step the debugger (next op, previous op, first NaN/Inf) but
  * not while a search entry has the focus, and the buttons' tooltips say
  * them.  Skips without a display.
@@ -486,11 +486,14 @@ test_shortcuts (void)
   g_assert_cmpstr (lm_dashboards_get_view (dash), ==, "distributions");
   g_assert_true (lm_ui_press_key (win, GDK_KEY_1, GDK_CONTROL_MASK));
   g_assert_cmpstr (lm_dashboards_get_view (dash), ==, "scalars");
-  g_assert_true (lm_ui_press_key (win, GDK_KEY_6, GDK_CONTROL_MASK));
+  g_assert_true (lm_ui_press_key (win, GDK_KEY_5, GDK_CONTROL_MASK));
+  g_assert_cmpstr (lm_dashboards_get_view (dash), ==, "audio");
+  g_assert_true (lm_ui_press_key (win, GDK_KEY_7, GDK_CONTROL_MASK));
   g_assert_cmpstr (lm_dashboards_get_view (dash), ==, "pr_curves");
-  g_assert_true (lm_ui_press_key (win, GDK_KEY_9, GDK_CONTROL_MASK));
+  /* the tenth view: Ctrl+0 (it was the charts' Reset Zoom, now Ctrl+Home) */
+  g_assert_true (lm_ui_press_key (win, GDK_KEY_0, GDK_CONTROL_MASK));
   g_assert_cmpstr (lm_dashboards_get_view (dash), ==, "projector");
-  g_assert_true (lm_ui_press_key (win, GDK_KEY_8, GDK_CONTROL_MASK));
+  g_assert_true (lm_ui_press_key (win, GDK_KEY_9, GDK_CONTROL_MASK));
   g_assert_cmpstr (lm_dashboards_get_view (dash), ==, "graph");
   first_tab = gtk_widget_get_first_child (lm_dashboards_get_switcher (dash));
   g_assert_cmpstr (gtk_widget_get_tooltip_text (first_tab), ==, "Scalars (Ctrl+1)");
@@ -503,7 +506,7 @@ test_shortcuts (void)
     g_assert_nonnull (help);
     for (guint i = 0; tab != NULL; i++, tab = gtk_widget_get_next_sibling (tab))
       {
-        g_autofree char *accel = g_strdup_printf ("<Primary>%u", i + 1);
+        g_autofree char *accel = g_strdup_printf ("<Primary>%u", (i + 1) % 10);
         g_autofree char *title = g_strdup (gtk_widget_get_tooltip_text (tab));
         GtkWidget *found = NULL;
 
@@ -539,6 +542,9 @@ test_shortcuts (void)
     g_assert_true (lm_ui_shortcut_listed (GTK_WIDGET (help), "Previous, next op in time (timeline focused)",
                                           "Left Right"));
     g_assert_true (lm_ui_shortcut_listed (GTK_WIDGET (help), "First, last op (timeline focused)", "Home End"));
+    /* the audio card's Space, and Reset Zoom off Ctrl+0 (the tenth view's) */
+    g_assert_true (lm_ui_shortcut_listed (GTK_WIDGET (help), "Play, pause the clip (audio card focused)", "space"));
+    g_assert_true (lm_ui_shortcut_listed (GTK_WIDGET (help), "Reset zoom of every chart", "<Primary>Home"));
     g_assert_true (lm_ui_shortcut_listed (GTK_WIDGET (help), "Select the op's node (timeline focused)",
                                           "Return space"));
   }
