@@ -8,6 +8,7 @@ set -eu
 PKGS="build-essential meson ninja-build pkg-config
       libsqlite3-dev sqlite3 libpng-dev zlib1g-dev libopenblas-dev
       libglib2.0-dev libgtk-4-dev fonts-dejavu-core
+      libgtk-4-media-gstreamer gstreamer1.0-plugins-good
       xvfb xauth dataset-fashion-mnist"
 if [ "${1:-}" = "--dev" ]; then
   PKGS="$PKGS python3-torch python3-numpy valgrind"
