@@ -123,14 +123,7 @@ settled (gpointer win)
 static LmWindow *
 open_window (const char *dir)
 {
-  LmWindow *win = lm_window_new (NULL, dir);
-
-  gtk_window_set_default_size (GTK_WINDOW (win), 1500, 1000);
-  g_assert_true (lm_dashboards_set_view (lm_window_get_dashboards (win), "images"));
-  gtk_window_present (GTK_WINDOW (win));
-  g_assert_true (lm_test_wait_for (settled, win, 30000));
-  lm_test_spin (100);
-  return win;
+  return lm_ui_open_view (dir, "images", 1500, 1000);
 }
 
 static LmRecordDashboard *

@@ -211,6 +211,27 @@ lm_ui_shortcut_listed (GtkWidget *w, const char *title, const char *accel)
   return FALSE;
 }
 
+LmWindow *
+lm_ui_open_view (const char *logdir, const char *view, int width, int height)
+{
+  LmWindow *win = lm_window_new (NULL, logdir);
+
+  gtk_window_set_default_size (GTK_WINDOW (win), width, height);
+  g_assert_true (lm_dashboards_set_view (lm_window_get_dashboards (win), view));
+  gtk_window_present (GTK_WINDOW (win));
+  /* settled, then a tenth of a second more */
+  for (gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC, after = G_MAXINT64;
+       g_get_monotonic_time () < MIN (end, after);)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+      if (after == G_MAXINT64 && lm_window_is_settled (win))
+        after = g_get_monotonic_time () + G_USEC_PER_SEC / 10;
+    }
+  g_assert_true (lm_window_is_settled (win));
+  return win;
+}
+
 GtkWidget *
 lm_ui_find_by_class (GtkWidget *root, const char *css_class)
 {

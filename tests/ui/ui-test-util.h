@@ -56,6 +56,10 @@ cairo_surface_t *lm_ui_snapshot_widget (GtkWidget *widget);
 GtkEventController *lm_ui_find_controller (GtkWidget *widget, GType type);
 /* Whether a GtkShortcutsShortcut at or below w has title and accel. */
 gboolean   lm_ui_shortcut_listed (GtkWidget *w, const char *title, const char *accel);
+/* A window on logdir showing `view` (a name of lm_dashboard_names), of
+ * width x height, presented, settled (lm_window_is_settled: fails the
+ * test after 30 s) and a tenth of a second later. */
+LmWindow  *lm_ui_open_view       (const char *logdir, const char *view, int width, int height);
 /* The first widget with css_class at or below root (depth first), or NULL. */
 GtkWidget *lm_ui_find_by_class   (GtkWidget *root, const char *css_class);
 /* The lumen binary the tests that run it use: "--lumen-bin PATH" (meson
