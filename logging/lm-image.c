@@ -1,16 +1,21 @@
-/* lm-image.c: images (PNG via libpng), image grids, and text.
+/* lm-image.c: images (PNG via libpng), image grids, videos (animated PNG)
+ * and text.
  *
  * What it is for: lm_writer_add_image*, lm_writer_add_images_grid (a
- * batch laid out like torchvision.utils.make_grid) and lm_writer_add_text.
+ * batch laid out like torchvision.utils.make_grid), lm_writer_add_video*
+ * (each frame encoded by libpng, its IDAT data re-wrapped as APNG fdAT
+ * chunks, lm-apng.h) and lm_writer_add_text.
  * Encoding happens in the calling thread, so the caller learns about bad
  * input at once and the writer thread only stores bytes.
  * Not for: decoding (readers use any PNG decoder).
  */
+#include <math.h>
 #include <png.h>
 #include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lm-apng.h"
 #include "lm-log-private.h"
 
 typedef struct {
@@ -159,6 +164,37 @@ static int check_one_image(lm_writer *w, const char *tag, const void *pixels,
   return side_check(w, tag, "image", (size_t)width, (size_t)height);
 }
 
+/* Queues an encoded PNG (or APNG: n_frames > 0); takes `png`. */
+static int queue_blob(lm_writer *w, const char *tag, int64_t step,
+                      unsigned char *png, size_t png_len, int width,
+                      int height, int channels, const char *caption,
+                      const char *grid, int n_frames, double fps) {
+  size_t cl = caption ? strlen(caption) + 1 : 0;
+  size_t gl = grid ? strlen(grid) + 1 : 0;
+  size_t bytes = sizeof(lm_image_payload) + png_len + cl + gl;
+  lm_image_payload *p = malloc(bytes);
+  if (!p) {
+    free(png);
+    return lm_fail(w, LM_ERR_NOMEM, "out of memory for %s '%s'",
+                   n_frames ? "video" : "image", tag);
+  }
+  p->hdr.bytes = bytes;
+  p->width = width;
+  p->height = height;
+  p->channels = channels;
+  p->n_frames = n_frames;
+  p->fps = fps;
+  p->png_len = png_len;
+  p->png = (unsigned char *)(p + 1);
+  memcpy(p->png, png, png_len);
+  free(png);
+  char *tail = (char *)p->png + png_len;
+  p->caption = caption ? memcpy(tail, caption, cl) : NULL;
+  p->grid = grid ? memcpy(tail + cl, grid, gl) : NULL;
+  return lm_queue_payload(w, LM_REC_IMAGE, tag, LM_TAG_IMAGE, step, lm_writer_now(w),
+                          p);
+}
+
 static int queue_png(lm_writer *w, const char *tag, int64_t step,
                      const uint8_t *pixels, int width, int height,
                      int channels, const char *caption, const char *grid) {
@@ -169,27 +205,8 @@ static int queue_png(lm_writer *w, const char *tag, int64_t step,
                          sizeof err);
   if (rc)
     return lm_fail(w, rc, "image '%s': %s", tag, err);
-  size_t cl = caption ? strlen(caption) + 1 : 0;
-  size_t gl = grid ? strlen(grid) + 1 : 0;
-  size_t bytes = sizeof(lm_image_payload) + png_len + cl + gl;
-  lm_image_payload *p = malloc(bytes);
-  if (!p) {
-    free(png);
-    return lm_fail(w, LM_ERR_NOMEM, "out of memory for image '%s'", tag);
-  }
-  p->hdr.bytes = bytes;
-  p->width = width;
-  p->height = height;
-  p->channels = channels;
-  p->png_len = png_len;
-  p->png = (unsigned char *)(p + 1);
-  memcpy(p->png, png, png_len);
-  free(png);
-  char *tail = (char *)p->png + png_len;
-  p->caption = caption ? memcpy(tail, caption, cl) : NULL;
-  p->grid = grid ? memcpy(tail + cl, grid, gl) : NULL;
-  return lm_queue_payload(w, LM_REC_IMAGE, tag, LM_TAG_IMAGE, step, lm_writer_now(w),
-                          p);
+  return queue_blob(w, tag, step, png, png_len, width, height, channels,
+                    caption, grid, 0, 0.0);
 }
 
 int lm_writer_add_image_caption(lm_writer *w, const char *tag, int64_t step,
@@ -353,6 +370,220 @@ int lm_writer_add_images_grid(lm_writer *w, const char *tag, int64_t step,
   rc = queue_png(w, tag, step, grid, (int)gw, (int)gh, channels, NULL, json);
   free(json);
   free(grid);
+  return rc;
+}
+
+/* ------------------------------------------------------------- videos */
+
+void lm_apng_delay(double fps, unsigned *num, unsigned *den) {
+  /* The smallest numerator whose fraction is exact (to 1e-9), else the
+   * closest fraction with both parts in 1..65535. */
+  double best = INFINITY;
+  *num = 1;
+  *den = 1;
+  for (unsigned n = 1; n <= 65535; n++) {
+    double d = nearbyint((double)n * fps);
+    if (d < 1 || d > 65535)
+      continue;
+    double e = fabs(d / n - fps) / fps;
+    if (e < best) {
+      best = e;
+      *num = n;
+      *den = (unsigned)d;
+    }
+    if (e < 1e-9)
+      break;
+  }
+}
+
+/* One frame's PNG as libpng wrote it: where its IHDR and IDAT data lie. */
+typedef struct {
+  const unsigned char *ihdr; /* 13 bytes */
+  size_t idat_bytes, n_idat;
+} frame_chunks;
+
+static int scan_frame(const unsigned char *png, size_t len, frame_chunks *fc,
+                      char *err, size_t errlen) {
+  memset(fc, 0, sizeof *fc);
+  size_t pos = LM_PNG_SIGNATURE_LEN;
+  lm_png_chunk c;
+  int r;
+  while ((r = lm_png_next_chunk(png, len, &pos, &c, err, errlen)) == 1) {
+    if (!strcmp(c.type, "IHDR") && c.len == 13)
+      fc->ihdr = c.data;
+    else if (!strcmp(c.type, "IDAT")) {
+      fc->idat_bytes += c.len;
+      fc->n_idat++;
+    }
+  }
+  if (r < 0)
+    return -1;
+  if (!fc->ihdr || !fc->n_idat) {
+    snprintf(err, errlen, "libpng wrote no IHDR or IDAT");
+    return -1;
+  }
+  return 0;
+}
+
+static size_t put_fctl(unsigned char *out, uint32_t seq, int width,
+                       int height, unsigned num, unsigned den) {
+  unsigned char f[LM_APNG_FCTL_LEN] = {0};
+  lm_png_put_u32(f, seq);
+  lm_png_put_u32(f + 4, (uint32_t)width);
+  lm_png_put_u32(f + 8, (uint32_t)height);
+  /* x, y offsets 0 */
+  lm_png_put_u16(f + 20, num);
+  lm_png_put_u16(f + 22, den);
+  f[24] = LM_APNG_DISPOSE_NONE;
+  f[25] = LM_APNG_BLEND_SOURCE;
+  return lm_png_put_chunk(out, "fcTL", NULL, f, sizeof f);
+}
+
+int lm_apng_encode(const uint8_t *frames, int n_frames, int width, int height,
+                   int channels, double fps, unsigned char **out,
+                   size_t *out_len, char *err, size_t errlen) {
+  unsigned num, den;
+  lm_apng_delay(fps, &num, &den);
+  size_t frame_bytes = (size_t)width * (size_t)height * (size_t)channels;
+  unsigned char *buf = NULL;
+  size_t len = 0, cap = 0;
+  uint32_t seq = 0;
+  int rc = LM_OK;
+  for (int i = 0; i < n_frames && rc == LM_OK; i++) {
+    unsigned char *png = NULL;
+    size_t png_len = 0;
+    rc = lm_png_encode(frames + (size_t)i * frame_bytes, width, height,
+                       channels, &png, &png_len, err, errlen);
+    if (rc)
+      break;
+    frame_chunks fc;
+    if (scan_frame(png, png_len, &fc, err, errlen)) {
+      free(png);
+      rc = LM_ERR_INVALID_ARG;
+      break;
+    }
+    /* this frame's chunks (fdAT: 4 more bytes each), and IEND after */
+    size_t need = fc.idat_bytes + fc.n_idat * (LM_PNG_CHUNK_OVERHEAD + 4) +
+                  LM_APNG_FCTL_LEN + LM_PNG_CHUNK_OVERHEAD * 2;
+    if (i == 0)
+      need += LM_PNG_SIGNATURE_LEN + 13 + LM_APNG_ACTL_LEN +
+              2 * LM_PNG_CHUNK_OVERHEAD;
+    if (len + need > cap) {
+      size_t ncap = cap ? cap * 2 : need * (size_t)n_frames + 64;
+      while (ncap < len + need)
+        ncap *= 2;
+      unsigned char *nb = realloc(buf, ncap);
+      if (!nb) {
+        free(png);
+        snprintf(err, errlen, "out of memory");
+        rc = LM_ERR_NOMEM;
+        break;
+      }
+      buf = nb;
+      cap = ncap;
+    }
+    if (i == 0) {
+      memcpy(buf, LM_PNG_SIGNATURE, LM_PNG_SIGNATURE_LEN);
+      len = LM_PNG_SIGNATURE_LEN;
+      len += lm_png_put_chunk(buf + len, "IHDR", NULL, fc.ihdr, 13);
+      unsigned char actl[LM_APNG_ACTL_LEN];
+      lm_png_put_u32(actl, (uint32_t)n_frames);
+      lm_png_put_u32(actl + 4, 0); /* num_plays: forever */
+      len += lm_png_put_chunk(buf + len, "acTL", NULL, actl, sizeof actl);
+    }
+    len += put_fctl(buf + len, seq++, width, height, num, den);
+    size_t pos = LM_PNG_SIGNATURE_LEN;
+    lm_png_chunk c;
+    while (lm_png_next_chunk(png, png_len, &pos, &c, err, errlen) == 1) {
+      if (strcmp(c.type, "IDAT"))
+        continue;
+      if (i == 0) {
+        len += lm_png_put_chunk(buf + len, "IDAT", NULL, c.data, c.len);
+      } else {
+        unsigned char s[4];
+        lm_png_put_u32(s, seq++);
+        len += lm_png_put_chunk(buf + len, "fdAT", s, c.data, c.len);
+      }
+    }
+    free(png);
+  }
+  if (rc) {
+    free(buf);
+    return rc;
+  }
+  len += lm_png_put_chunk(buf + len, "IEND", NULL, NULL, 0);
+  *out = buf;
+  *out_len = len;
+  return LM_OK;
+}
+
+/* What both video calls check before converting or encoding. */
+static int check_video(lm_writer *w, const char *tag, const void *frames,
+                       int n_frames, int width, int height, int channels,
+                       double fps) {
+  int rc = check_image_args(w, tag, frames, width, height, channels, "video");
+  if (rc)
+    return rc;
+  if (n_frames < 1)
+    return lm_fail(w, LM_ERR_INVALID_ARG,
+                   "video '%s': n_frames is %d, must be >= 1", tag, n_frames);
+  /* APNG delays are 16-bit fractions: at most 65535 s a frame */
+  if (!(fps >= 1.0 / 65535 && fps <= 1000))
+    return lm_fail(w, LM_ERR_INVALID_ARG,
+                   "video '%s': fps is %g, must be a finite 1/65535 .. 1000 "
+                   "(add_video's default is 4)",
+                   tag, fps);
+  if ((rc = cap_check(w, tag, "video", (size_t)width,
+                      (size_t)height * (size_t)n_frames, (size_t)channels)))
+    return rc;
+  return side_check(w, tag, "video", (size_t)width, (size_t)height);
+}
+
+static int queue_video(lm_writer *w, const char *tag, int64_t step,
+                       const uint8_t *frames, int n_frames, int width,
+                       int height, int channels, double fps) {
+  unsigned char *png = NULL;
+  size_t png_len = 0;
+  char err[256];
+  int rc = lm_apng_encode(frames, n_frames, width, height, channels, fps,
+                          &png, &png_len, err, sizeof err);
+  if (rc)
+    return lm_fail(w, rc, "video '%s': %s", tag, err);
+  return queue_blob(w, tag, step, png, png_len, width, height, channels,
+                    NULL, NULL, n_frames, fps);
+}
+
+int lm_writer_add_video(lm_writer *w, const char *tag, int64_t step,
+                        const uint8_t *frames, int n_frames, int width,
+                        int height, int channels, double fps) {
+  int rc = check_video(w, tag, frames, n_frames, width, height, channels, fps);
+  if (rc)
+    return rc;
+  return queue_video(w, tag, step, frames, n_frames, width, height, channels,
+                     fps);
+}
+
+int lm_writer_add_video_f32(lm_writer *w, const char *tag, int64_t step,
+                            const float *frames, int n_frames, int width,
+                            int height, int channels, lm_image_layout layout,
+                            double fps) {
+  int rc = check_video(w, tag, frames, n_frames, width, height, channels, fps);
+  if (rc)
+    return rc;
+  if (layout != LM_HWC && layout != LM_CHW)
+    return lm_fail(w, LM_ERR_INVALID_ARG,
+                   "video '%s': layout %d is neither LM_HWC nor LM_CHW", tag,
+                   (int)layout);
+  size_t frame = (size_t)width * (size_t)height * (size_t)channels;
+  uint8_t *u8 = malloc(frame * (size_t)n_frames);
+  if (!u8)
+    return lm_fail(w, LM_ERR_NOMEM, "out of memory for video '%s'", tag);
+  /* cannot fail: every argument was checked above */
+  for (int i = 0; i < n_frames; i++)
+    lm_image_from_f32(frames + (size_t)i * frame, width, height, channels,
+                      layout, u8 + (size_t)i * frame);
+  rc = queue_video(w, tag, step, u8, n_frames, width, height, channels, fps);
+  free(u8);
   return rc;
 }
 

@@ -90,6 +90,8 @@ typedef struct {
   unsigned char *png; /* inside this allocation */
   char *caption;      /* NULL or inside this allocation */
   char *grid;         /* NULL or JSON inside this allocation */
+  int n_frames;       /* 0: a still image (frames and fps NULL) */
+  double fps;
 } lm_image_payload;
 
 typedef struct {
@@ -436,6 +438,14 @@ int lm_trace_store(sqlite3 *db, int64_t trace_id, double wall_time,
 int lm_png_encode(const uint8_t *pixels, int width, int height, int channels,
                   unsigned char **out, size_t *out_len, char *err,
                   size_t errlen);
+/* n_frames HWC frames to a malloc'd animated PNG (lm-apng.h), each full
+ * size, blend OP_SOURCE, dispose OP_NONE, shown 1/fps s, played forever. */
+int lm_apng_encode(const uint8_t *frames, int n_frames, int width, int height,
+                   int channels, double fps, unsigned char **out,
+                   size_t *out_len, char *err, size_t errlen);
+/* 1/fps as APNG's delay_num/delay_den (16 bits each): exact where it can
+ * be (4 -> 1/4, 29.97 -> 100/2997), else the closest fraction. */
+void lm_apng_delay(double fps, unsigned *num, unsigned *den);
 
 /* ----------------------------------------------------------- embeddings */
 

@@ -48,7 +48,8 @@ const char lm_schema_sql[] =
     "  channels INTEGER NOT NULL,\n"
     "  png BLOB NOT NULL,\n"
     "  caption TEXT,\n"
-    "  grid TEXT);\n"
+    "  grid TEXT,\n"
+    "  frames INTEGER, fps REAL);\n"
     "CREATE INDEX images_tag_step ON images (tag_id, step);\n"
     "CREATE TABLE texts (\n"
     "  id INTEGER PRIMARY KEY,\n"
@@ -122,6 +123,8 @@ static const struct {
     {"trace_events", "free_bytes", "INTEGER"},
     {"trace_events", "mem_after", "INTEGER"},
     {"trace_events", "mem_peak", "INTEGER"},
+    {"images", "frames", "INTEGER"},
+    {"images", "fps", "REAL"},
 };
 
 static bool has_column(sqlite3 *db, const char *table, const char *column,

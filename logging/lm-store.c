@@ -198,8 +198,8 @@ int lm_store_prepare(lm_writer *w, char *err, size_t errlen) {
                   "edges, counts) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,"
                   "?11,?12)",
       [ST_IMAGE] = "INSERT INTO images(tag_id, step, wall_time, width, "
-                   "height, channels, png, caption, grid) VALUES "
-                   "(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
+                   "height, channels, png, caption, grid, frames, fps) "
+                   "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
       [ST_TEXT] = "INSERT INTO texts(tag_id, step, wall_time, value) "
                   "VALUES (?1,?2,?3,?4)",
       [ST_KV] = "INSERT OR REPLACE INTO run(key, value) VALUES (?1, ?2)",
@@ -309,6 +309,13 @@ static int store_one(lm_writer *w, const lm_rec *r) {
     sqlite3_bind_blob64(st, 7, p->png, p->png_len, SQLITE_STATIC);
     sqlite3_bind_text(st, 8, p->caption, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 9, p->grid, -1, SQLITE_STATIC);
+    if (p->n_frames > 0) {
+      sqlite3_bind_int(st, 10, p->n_frames);
+      sqlite3_bind_double(st, 11, p->fps);
+    } else {
+      sqlite3_bind_null(st, 10);
+      sqlite3_bind_null(st, 11);
+    }
     return run_stmt(st);
   }
   case LM_REC_AUDIO: {

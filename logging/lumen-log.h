@@ -291,6 +291,28 @@ int lm_writer_add_images_grid(lm_writer *w, const char *tag, int64_t step,
                               int padding, uint8_t pad_value,
                               const char *const *labels);
 
+/* ---------------------------------------------------------------- videos */
+
+/* SummaryWriter.add_video for one video: n_frames frames of height x
+ * width x channels 8-bit pixels (THWC, channels 1, 3 or 4), played at fps
+ * frames a second (add_video's default 4; 1/65535 .. 1000), stored as an
+ * animated PNG (an `images` row with frames and fps; PNG readers without
+ * APNG support see the first frame).  It plays forever, as add_video's
+ * GIF loops.  add_video lays a batch (N, T, C, H, W) out as a grid per
+ * frame: lay the frames out yourself, or log one video per tag.
+ * LM_ERR_TOO_LARGE when width*height*channels*n_frames is over
+ * opts.max_image_bytes. */
+int lm_writer_add_video(lm_writer *w, const char *tag, int64_t step,
+                        const uint8_t *frames, int n_frames, int width,
+                        int height, int channels, double fps);
+/* add_video's float form: frames in [0, 1] (converted as
+ * lm_writer_add_image_f32 does), each frame laid out as `layout` (LM_CHW:
+ * add_video's T x C x H x W). */
+int lm_writer_add_video_f32(lm_writer *w, const char *tag, int64_t step,
+                            const float *frames, int n_frames, int width,
+                            int height, int channels, lm_image_layout layout,
+                            double fps);
+
 /* -------------------------------------------------------------- PR curves */
 
 /* A precision-recall curve, as SummaryWriter.add_pr_curve logs it

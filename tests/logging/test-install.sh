@@ -150,6 +150,23 @@ expect "a label" "SELECT label FROM audio a JOIN tags t ON t.id = a.tag_id WHERE
   "**Target**: A major (440, 554 and 659 Hz)"
 expect "status" "SELECT value FROM run WHERE key = 'status'" finished
 
+# examples/log-video.c: an episode every 100 steps, 40 frames of 64x48 RGB at
+# 15 fps each, as animated PNGs (signature, IHDR, then acTL), and the return.
+cc -std=gnu11 -Wall -Wextra -Werror $sanflags -o "$tmp/log-video" \
+  "$src/examples/log-video.c" $cflags $libs -lm || fail "compiling examples/log-video.c"
+out=$("$tmp/log-video" --logdir "$tmp/runs" --run video) || fail "running log-video"
+echo "$out"
+file="$tmp/runs/video/run.lumen"
+echo "$out" | grep -q "wrote $file: 5 videos of 40 frames (64x48) at 15 fps" || fail "log-video did not say what it wrote"
+expect "videos" "SELECT count(*), min(step), max(step), min(frames), max(frames), min(fps), max(fps),
+  min(width), min(height), min(channels) FROM images i JOIN tags t ON t.id = i.tag_id AND
+  t.name = 'episode' AND t.kind = 'image'" "5|0|400|40|40|15.0|15.0|64|48|3"
+expect "an animated PNG" "SELECT DISTINCT hex(substr(png, 1, 8)) || ' ' || substr(png, 38, 4) ||
+  ' ' || hex(substr(png, 42, 8)) FROM images" "89504E470D0A1A0A acTL 0000002800000000"
+expect "the returns" "SELECT count(*) FROM scalars s JOIN tags t ON t.id = s.tag_id
+  WHERE t.name = 'episode/return'" 5
+expect "status" "SELECT value FROM run WHERE key = 'status'" finished
+
 # The engine is usable from outside the tree too: lumen-engine.pc and the
 # installed headers build a small PyTorch-style training loop that must
 # bring its loss down.
