@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sqlite3.h>
 
+#include "lm-apng.h"
 #include "lm-reader-private.h"
 
 G_DEFINE_QUARK (lm-image-error-quark, lm_image_error)
@@ -49,7 +50,9 @@ G_DEFINE_FINAL_TYPE (LmImageLoader, lm_image_loader, G_TYPE_OBJECT)
 typedef struct
 {
   char *key;
-  LmImagePixels *pixels;
+  LmImagePixels *pixels;     /* a still, or */
+  LmImageAnimation *anim;    /* an animation */
+  gsize bytes;
 } Entry;
 
 LmImagePixels *
@@ -466,6 +469,439 @@ lm_image_decode_png_reduced (const void *data, gsize len, int factor, GError **e
   return decode_png (data, len, MAX (factor, 1), NULL, error);
 }
 
+/* ------------------------------------------------------------ animations */
+
+/* The biggest animation decoded: its composed frames at the size asked. */
+#define MAX_ANIMATION_BYTES ((gsize) 1 << 30)
+
+LmImageAnimation *
+lm_image_animation_ref (LmImageAnimation *anim)
+{
+  return g_atomic_rc_box_acquire (anim);
+}
+
+static void
+animation_clear (gpointer data)
+{
+  LmImageAnimation *a = data;
+
+  for (int i = 0; i < a->n_frames; i++)
+    lm_image_pixels_unref (a->frames[i]);
+  g_free (a->frames);
+  g_free (a->delays);
+}
+
+void
+lm_image_animation_unref (LmImageAnimation *anim)
+{
+  if (anim != NULL)
+    g_atomic_rc_box_release_full (anim, animation_clear);
+}
+
+static gsize
+animation_bytes (const LmImageAnimation *a)
+{
+  gsize bytes = 0;
+
+  for (int i = 0; i < a->n_frames; i++)
+    bytes += g_bytes_get_size (a->frames[i]->rgba);
+  return bytes;
+}
+
+/* One fcTL and the image data (IDAT or fdAT payloads) that follows it. */
+typedef struct
+{
+  guint32 width, height, x, y;
+  guint16 delay_num, delay_den;
+  guint8 dispose, blend;
+  GByteArray *data;
+} ApngFrame;
+
+static void
+apng_frame_clear (gpointer data)
+{
+  ApngFrame *f = data;
+
+  g_clear_pointer (&f->data, g_byte_array_unref);
+}
+
+G_GNUC_PRINTF (2, 3) static void
+apng_fail (GError **error, const char *fmt, ...)
+{
+  va_list ap;
+  g_autofree char *msg = NULL;
+
+  va_start (ap, fmt);
+  msg = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  g_set_error (error, LM_IMAGE_ERROR, LM_IMAGE_ERROR_BAD_PNG, "invalid APNG: %s", msg);
+}
+
+static void
+append_chunk (GByteArray *png, const char *type, const guint8 *data, gsize len)
+{
+  guint oldlen = png->len;
+
+  g_byte_array_set_size (png, oldlen + (guint) (len + LM_PNG_CHUNK_OVERHEAD));
+  lm_png_put_chunk (png->data + oldlen, type, NULL, data, len);
+}
+
+/* Frame f decoded by libpng as a PNG of its own: the IHDR with the
+ * frame's size, the palette chunks, its data as one IDAT. */
+static LmImagePixels *
+decode_frame (const guint8 *ihdr, const lm_png_chunk *plte, const lm_png_chunk *trns,
+              const ApngFrame *f, int index, LmImageLoader *gate, GError **error)
+{
+  g_autoptr (GByteArray) png = g_byte_array_new ();
+  guint8 hdr[13];
+  GError *local = NULL;
+  LmImagePixels *p;
+
+  if (f->data->len > G_MAXUINT - 1024)
+    {
+      apng_fail (error, "frame %d has over 4 GiB of data", index);
+      return NULL;
+    }
+  memcpy (hdr, ihdr, 13);
+  lm_png_put_u32 (hdr, f->width);
+  lm_png_put_u32 (hdr + 4, f->height);
+  g_byte_array_append (png, (const guint8 *) LM_PNG_SIGNATURE, LM_PNG_SIGNATURE_LEN);
+  append_chunk (png, "IHDR", hdr, 13);
+  if (plte->data != NULL)
+    append_chunk (png, "PLTE", plte->data, plte->len);
+  if (trns->data != NULL)
+    append_chunk (png, "tRNS", trns->data, trns->len);
+  append_chunk (png, "IDAT", f->data->data, f->data->len);
+  append_chunk (png, "IEND", NULL, 0);
+  p = decode_png (png->data, png->len, 1, gate, &local);
+  if (p == NULL)
+    {
+      apng_fail (error, "frame %d: %s", index, local->message);
+      g_error_free (local);
+    }
+  return p;
+}
+
+/* Puts `src` (w x h RGBA) on the canvas at (x, y): replacing what is
+ * there (OP_SOURCE) or over it (OP_OVER, alpha compositing of
+ * non-premultiplied colours, rounded). */
+static void
+blend_frame (guint8 *canvas, gsize cstride, const LmImagePixels *src, guint32 x, guint32 y, int blend)
+{
+  const guint8 *in = g_bytes_get_data (src->rgba, NULL);
+
+  for (int r = 0; r < src->height; r++)
+    {
+      const guint8 *s = in + (gsize) r * src->stride;
+      guint8 *d = canvas + (gsize) (y + r) * cstride + (gsize) x * 4;
+
+      if (blend == LM_APNG_BLEND_SOURCE)
+        {
+          memcpy (d, s, (gsize) src->width * 4);
+          continue;
+        }
+      for (int c = 0; c < src->width; c++, s += 4, d += 4)
+        {
+          guint sa = s[3], da = d[3];
+          guint oa; /* out alpha * 255 */
+
+          if (sa == 255 || da == 0)
+            {
+              memcpy (d, s, 4);
+              continue;
+            }
+          if (sa == 0)
+            continue;
+          /* out = src + dst * (1 - src alpha), in alpha*255 units */
+          oa = sa * 255 + da * (255 - sa);
+          for (int k = 0; k < 3; k++)
+            d[k] = (guint8) ((s[k] * sa * 255 + d[k] * da * (255 - sa) + oa / 2) / oa);
+          d[3] = (guint8) ((oa + 127) / 255);
+        }
+    }
+}
+
+static void
+clear_rect (guint8 *canvas, gsize cstride, guint32 x, guint32 y, guint32 w, guint32 h)
+{
+  for (guint32 r = 0; r < h; r++)
+    memset (canvas + (gsize) (y + r) * cstride + (gsize) x * 4, 0, (gsize) w * 4);
+}
+
+/* The chunks of an APNG: the frames (fcTL + data) in order, checked
+ * against the spec's sequence numbering and the canvas. */
+typedef struct
+{
+  const guint8 *ihdr;
+  lm_png_chunk plte, trns;
+  gboolean have_actl, default_is_frame;
+  guint32 num_frames, num_plays;
+  GArray *frames; /* ApngFrame */
+} ApngParse;
+
+static gboolean
+apng_parse (const guint8 *data, gsize len, ApngParse *ap, GError **error)
+{
+  gsize pos = LM_PNG_SIGNATURE_LEN;
+  lm_png_chunk c;
+  char err[200];
+  guint32 seq = 0, cw = 0, ch = 0;
+  gboolean seen_idat = FALSE, seen_iend = FALSE;
+  int r;
+
+  while (!seen_iend && (r = lm_png_next_chunk (data, len, &pos, &c, err, sizeof err)) == 1)
+    {
+      gsize at = pos - LM_PNG_CHUNK_OVERHEAD - c.len;
+      ApngFrame *cur = ap->frames->len ? &g_array_index (ap->frames, ApngFrame, ap->frames->len - 1) : NULL;
+
+      if (ap->ihdr == NULL && strcmp (c.type, "IHDR") != 0)
+        {
+          apng_fail (error, "the first chunk is %s, not IHDR", c.type);
+          return FALSE;
+        }
+      if (!strcmp (c.type, "IHDR"))
+        {
+          if (ap->ihdr != NULL || c.len != 13)
+            {
+              apng_fail (error, "IHDR chunk at byte %zu: %s", at, ap->ihdr ? "a second IHDR" : "not 13 bytes");
+              return FALSE;
+            }
+          ap->ihdr = c.data;
+          cw = lm_png_get_u32 (c.data);
+          ch = lm_png_get_u32 (c.data + 4);
+          if (!size_in_range (cw, ch, error))
+            return FALSE;
+        }
+      else if (!strcmp (c.type, "PLTE"))
+        ap->plte = c;
+      else if (!strcmp (c.type, "tRNS"))
+        ap->trns = c;
+      else if (!strcmp (c.type, "acTL"))
+        {
+          if (c.len != LM_APNG_ACTL_LEN || seen_idat || ap->have_actl)
+            {
+              apng_fail (error, "acTL chunk at byte %zu: %s", at,
+                         c.len != LM_APNG_ACTL_LEN ? "not 8 bytes" : seen_idat ? "after the image data" : "a second acTL");
+              return FALSE;
+            }
+          ap->have_actl = TRUE;
+          ap->num_frames = lm_png_get_u32 (c.data);
+          ap->num_plays = lm_png_get_u32 (c.data + 4);
+          if (ap->num_frames == 0)
+            {
+              apng_fail (error, "acTL chunk says 0 frames");
+              return FALSE;
+            }
+        }
+      else if (!strcmp (c.type, "fcTL"))
+        {
+          ApngFrame f = { 0 };
+
+          if (c.len != LM_APNG_FCTL_LEN)
+            {
+              apng_fail (error, "fcTL chunk at byte %zu is %u bytes, not 26", at, c.len);
+              return FALSE;
+            }
+          if (lm_png_get_u32 (c.data) != seq)
+            {
+              apng_fail (error, "fcTL chunk at byte %zu is out of sequence (number %u, expected %u)", at,
+                         lm_png_get_u32 (c.data), seq);
+              return FALSE;
+            }
+          seq++;
+          f.width = lm_png_get_u32 (c.data + 4);
+          f.height = lm_png_get_u32 (c.data + 8);
+          f.x = lm_png_get_u32 (c.data + 12);
+          f.y = lm_png_get_u32 (c.data + 16);
+          f.delay_num = lm_png_get_u16 (c.data + 20);
+          f.delay_den = lm_png_get_u16 (c.data + 22);
+          f.dispose = c.data[24];
+          f.blend = c.data[25];
+          if (f.width == 0 || f.height == 0 || f.x > cw || f.y > ch || f.width > cw - f.x || f.height > ch - f.y)
+            {
+              apng_fail (error, "fcTL chunk at byte %zu: frame %u is %ux%u at (%u, %u), outside the %ux%u canvas",
+                         at, ap->frames->len, f.width, f.height, f.x, f.y, cw, ch);
+              return FALSE;
+            }
+          if (f.dispose > LM_APNG_DISPOSE_PREVIOUS || f.blend > LM_APNG_BLEND_OVER)
+            {
+              apng_fail (error, "fcTL chunk at byte %zu: unknown %s %u", at,
+                         f.dispose > LM_APNG_DISPOSE_PREVIOUS ? "dispose_op" : "blend_op",
+                         f.dispose > LM_APNG_DISPOSE_PREVIOUS ? f.dispose : f.blend);
+              return FALSE;
+            }
+          if (cur != NULL && cur->data->len == 0)
+            {
+              apng_fail (error, "fcTL chunk at byte %zu: frame %u has no image data", at, ap->frames->len - 1);
+              return FALSE;
+            }
+          if (!seen_idat)
+            ap->default_is_frame = TRUE;
+          f.data = g_byte_array_new ();
+          g_array_append_val (ap->frames, f);
+        }
+      else if (!strcmp (c.type, "IDAT"))
+        {
+          if (ap->default_is_frame && ap->frames->len > 1)
+            {
+              apng_fail (error, "IDAT chunk at byte %zu comes after fdAT chunks", at);
+              return FALSE;
+            }
+          seen_idat = TRUE;
+          /* the default image is frame 0 when an fcTL came before it */
+          if (ap->default_is_frame && cur != NULL)
+            g_byte_array_append (cur->data, c.data, c.len);
+        }
+      else if (!strcmp (c.type, "fdAT"))
+        {
+          if (c.len < 4 || cur == NULL || !seen_idat || (ap->default_is_frame && ap->frames->len == 1))
+            {
+              apng_fail (error, "fdAT chunk at byte %zu: %s", at,
+                         c.len < 4 ? "shorter than its sequence number" : "no fcTL before it");
+              return FALSE;
+            }
+          if (lm_png_get_u32 (c.data) != seq)
+            {
+              apng_fail (error, "fdAT chunk at byte %zu is out of sequence (number %u, expected %u)", at,
+                         lm_png_get_u32 (c.data), seq);
+              return FALSE;
+            }
+          seq++;
+          g_byte_array_append (cur->data, c.data + 4, c.len - 4);
+        }
+      else if (!strcmp (c.type, "IEND"))
+        seen_iend = TRUE;
+    }
+  if (!seen_iend)
+    {
+      if (r < 0)
+        apng_fail (error, "%s", err);
+      else
+        apng_fail (error, "no IEND chunk (truncated after byte %zu)", pos);
+      return FALSE;
+    }
+  if (ap->frames->len > 0 && g_array_index (ap->frames, ApngFrame, ap->frames->len - 1).data->len == 0)
+    {
+      apng_fail (error, "frame %u has no image data", ap->frames->len - 1);
+      return FALSE;
+    }
+  if (ap->have_actl && ap->num_frames != ap->frames->len)
+    {
+      apng_fail (error, "acTL chunk says %u frames, the file has %u", ap->num_frames, ap->frames->len);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A decoded animation of one frame: a PNG without acTL. */
+static LmImageAnimation *
+animation_of_still (LmImagePixels *still)
+{
+  LmImageAnimation *a = g_atomic_rc_box_new0 (LmImageAnimation);
+
+  a->n_frames = 1;
+  a->frames = g_new (LmImagePixels *, 1);
+  a->frames[0] = still;
+  a->delays = g_new0 (double, 1);
+  a->num_plays = 1;
+  return a;
+}
+
+static LmImageAnimation *
+decode_apng (const void *data, gsize len, int factor, LmImageLoader *gate, GError **error)
+{
+  ApngParse ap = { 0 };
+  LmImageAnimation *anim = NULL;
+  guint8 *canvas = NULL, *saved = NULL;
+  guint32 cw, ch;
+  gsize cstride, out_bytes;
+
+  factor = MAX (factor, 1);
+  if (data == NULL || len < LM_PNG_SIGNATURE_LEN || memcmp (data, png_signature, LM_PNG_SIGNATURE_LEN) != 0)
+    {
+      g_set_error (error, LM_IMAGE_ERROR, LM_IMAGE_ERROR_BAD_PNG,
+                   "image data is not a PNG file (%zu bytes, no PNG signature)", (size_t) len);
+      return NULL;
+    }
+  ap.frames = g_array_new (FALSE, TRUE, sizeof (ApngFrame));
+  g_array_set_clear_func (ap.frames, apng_frame_clear);
+  if (!apng_parse (data, len, &ap, error))
+    goto out;
+  if (!ap.have_actl)
+    {
+      LmImagePixels *still = decode_png (data, len, factor, gate, error);
+
+      anim = still ? animation_of_still (still) : NULL;
+      goto out;
+    }
+  cw = lm_png_get_u32 (ap.ihdr);
+  ch = lm_png_get_u32 (ap.ihdr + 4);
+  cstride = (gsize) cw * 4;
+  out_bytes = (gsize) ((cw + factor - 1) / factor) * ((ch + factor - 1) / factor) * 4;
+  if (out_bytes > MAX_ANIMATION_BYTES / ap.frames->len || cstride * ch > MAX_ANIMATION_BYTES)
+    {
+      apng_fail (error, "%u frames of %ux%u are over %zu MiB decoded", ap.frames->len, cw, ch,
+                 MAX_ANIMATION_BYTES >> 20);
+      goto out;
+    }
+  canvas = g_malloc0 (cstride * ch);
+  anim = g_atomic_rc_box_new0 (LmImageAnimation);
+  anim->frames = g_new0 (LmImagePixels *, ap.frames->len);
+  anim->delays = g_new0 (double, ap.frames->len);
+  anim->num_plays = (int) MIN (ap.num_plays, G_MAXINT);
+  for (guint i = 0; i < ap.frames->len; i++)
+    {
+      const ApngFrame *f = &g_array_index (ap.frames, ApngFrame, i);
+      LmImagePixels *pix = decode_frame (ap.ihdr, &ap.plte, &ap.trns, f, (int) i, gate, error);
+      LmImagePixels *whole;
+      int dispose = f->dispose;
+
+      if (pix == NULL)
+        {
+          g_clear_pointer (&anim, lm_image_animation_unref);
+          goto out;
+        }
+      /* the spec: a first frame's PREVIOUS is BACKGROUND */
+      if (i == 0 && dispose == LM_APNG_DISPOSE_PREVIOUS)
+        dispose = LM_APNG_DISPOSE_BACKGROUND;
+      if (dispose == LM_APNG_DISPOSE_PREVIOUS)
+        saved = g_memdup2 (canvas, cstride * ch);
+      blend_frame (canvas, cstride, pix, f->x, f->y, f->blend);
+      lm_image_pixels_unref (pix);
+
+      whole = g_atomic_rc_box_new0 (LmImagePixels);
+      whole->width = whole->full_width = (int) cw;
+      whole->height = whole->full_height = (int) ch;
+      whole->factor = 1;
+      whole->stride = cstride;
+      whole->rgba = g_bytes_new (canvas, cstride * ch);
+      anim->frames[i] = lm_image_pixels_reduce (whole, factor);
+      lm_image_pixels_unref (whole);
+      anim->n_frames++;
+      /* the spec: a denominator of 0 is 100 (hundredths of a second) */
+      anim->delays[i] = (double) f->delay_num / (f->delay_den ? f->delay_den : 100);
+
+      if (dispose == LM_APNG_DISPOSE_BACKGROUND)
+        clear_rect (canvas, cstride, f->x, f->y, f->width, f->height);
+      else if (dispose == LM_APNG_DISPOSE_PREVIOUS)
+        {
+          g_free (canvas);
+          canvas = g_steal_pointer (&saved);
+        }
+    }
+out:
+  g_free (canvas);
+  g_free (saved);
+  g_array_unref (ap.frames);
+  return anim;
+}
+
+LmImageAnimation *
+lm_image_decode_apng (const void *data, gsize len, int factor, GError **error)
+{
+  return decode_apng (data, len, factor, NULL, error);
+}
+
 int
 lm_image_reduce_factor (int width, int height, int box_width, int box_height)
 {
@@ -482,6 +918,7 @@ typedef struct
   char *path;
   gint64 id;
   int factor;
+  gboolean animation;  /* lm_image_loader_load_animation_async */
 } LoadData;
 
 static void
@@ -502,6 +939,7 @@ load_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
   sqlite3 *db;
   sqlite3_stmt *st = NULL;
   LmImagePixels *pixels = NULL;
+  LmImageAnimation *anim = NULL;
   g_autofree char *msg = NULL;
   int rc;
 
@@ -516,7 +954,9 @@ load_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
       sqlite3_bind_int64 (st, 1, d->id);
       rc = sqlite3_step (st);
     }
-  if (rc == SQLITE_ROW)
+  if (rc == SQLITE_ROW && d->animation)
+    anim = decode_apng (sqlite3_column_blob (st, 0), sqlite3_column_bytes (st, 0), d->factor, self, &error);
+  else if (rc == SQLITE_ROW)
     pixels = decode_png (sqlite3_column_blob (st, 0), sqlite3_column_bytes (st, 0), d->factor, self, &error);
   else if (rc == SQLITE_DONE)
     g_set_error (&error, LM_IMAGE_ERROR, LM_IMAGE_ERROR_MISSING,
@@ -530,6 +970,8 @@ load_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
   lm_reader_pool_give (self->pool, d->path, db);
   if (pixels != NULL)
     g_task_return_pointer (task, pixels, (GDestroyNotify) lm_image_pixels_unref);
+  else if (anim != NULL)
+    g_task_return_pointer (task, anim, (GDestroyNotify) lm_image_animation_unref);
   else
     g_task_return_error (task, error);
 }
@@ -543,43 +985,64 @@ entry_free (gpointer data)
 
   g_free (e->key);
   lm_image_pixels_unref (e->pixels);
+  lm_image_animation_unref (e->anim);
   g_free (e);
 }
 
+/* Stills and animations of a row are cached apart ("a": animation). */
 static char *
-make_key (const char *path, gint64 id, int factor)
+make_key (const char *path, gint64 id, int factor, gboolean animation)
 {
-  return g_strdup_printf ("%s\n%" G_GINT64_FORMAT "\n%d", path, id, MAX (factor, 1));
+  return g_strdup_printf ("%s\n%" G_GINT64_FORMAT "\n%d%s", path, id, MAX (factor, 1), animation ? "a" : "");
 }
 
+/* Keeps `pixels` or `anim` (a new reference) under its key. */
 static void
-cache_insert (LmImageLoader *self, const char *path, gint64 id, int factor, LmImagePixels *pixels)
+cache_insert (LmImageLoader *self, const char *path, gint64 id, int factor, LmImagePixels *pixels,
+              LmImageAnimation *anim)
 {
+  gsize bytes = pixels ? g_bytes_get_size (pixels->rgba) : animation_bytes (anim);
   Entry *e;
 
   /* A full-size photo would push out a screenful of card images; whoever
    * asked for it holds it while it is needed. */
-  if (g_bytes_get_size (pixels->rgba) > self->cache_limit / 3)
+  if (bytes > self->cache_limit / 3)
     return;
   e = g_new0 (Entry, 1);
-  e->key = make_key (path, id, factor);
+  e->key = make_key (path, id, factor, anim != NULL);
   if (g_hash_table_contains (self->cache, e->key))
     {
       entry_free (e);
       return;
     }
-  e->pixels = lm_image_pixels_ref (pixels);
+  e->pixels = pixels ? lm_image_pixels_ref (pixels) : NULL;
+  e->anim = anim ? lm_image_animation_ref (anim) : NULL;
+  e->bytes = bytes;
   g_queue_push_head (&self->lru, e);
   g_hash_table_insert (self->cache, e->key, self->lru.head);
-  self->cache_bytes += g_bytes_get_size (pixels->rgba);
+  self->cache_bytes += bytes;
   while (self->cache_bytes > self->cache_limit && self->lru.length > 1)
     {
       Entry *old = g_queue_pop_tail (&self->lru);
 
-      self->cache_bytes -= g_bytes_get_size (old->pixels->rgba);
+      self->cache_bytes -= old->bytes;
       g_hash_table_remove (self->cache, old->key);
       entry_free (old);
     }
+}
+
+/* The cached entry, now the most recent; NULL if none. */
+static Entry *
+cache_lookup (LmImageLoader *self, const char *path, gint64 id, int factor, gboolean animation)
+{
+  g_autofree char *key = make_key (path, id, factor, animation);
+  GList *link = g_hash_table_lookup (self->cache, key);
+
+  if (link == NULL)
+    return NULL;
+  g_queue_unlink (&self->lru, link);
+  g_queue_push_head_link (&self->lru, link);
+  return link->data;
 }
 
 LmImagePixels *
@@ -591,14 +1054,17 @@ lm_image_loader_lookup (LmImageLoader *self, const char *path, gint64 id)
 LmImagePixels *
 lm_image_loader_lookup_reduced (LmImageLoader *self, const char *path, gint64 id, int factor)
 {
-  g_autofree char *key = make_key (path, id, factor);
-  GList *link = g_hash_table_lookup (self->cache, key);
+  Entry *e = cache_lookup (self, path, id, factor, FALSE);
 
-  if (link == NULL)
-    return NULL;
-  g_queue_unlink (&self->lru, link);
-  g_queue_push_head_link (&self->lru, link);
-  return lm_image_pixels_ref (((Entry *) link->data)->pixels);
+  return e ? lm_image_pixels_ref (e->pixels) : NULL;
+}
+
+LmImageAnimation *
+lm_image_loader_lookup_animation (LmImageLoader *self, const char *path, gint64 id, int factor)
+{
+  Entry *e = cache_lookup (self, path, id, factor, TRUE);
+
+  return e ? lm_image_animation_ref (e->anim) : NULL;
 }
 
 void
@@ -609,10 +1075,9 @@ lm_image_loader_load_async (LmImageLoader *self, const char *path, gint64 id,
   lm_image_loader_load_reduced_async (self, path, id, 1, cancellable, callback, user_data);
 }
 
-void
-lm_image_loader_load_reduced_async (LmImageLoader *self, const char *path, gint64 id, int factor,
-                                    GCancellable *cancellable, GAsyncReadyCallback callback,
-                                    gpointer user_data)
+static void
+start_load (LmImageLoader *self, const char *path, gint64 id, int factor, gboolean animation,
+            GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
   LoadData *d = g_new0 (LoadData, 1);
   GTask *task = g_task_new (self, cancellable, callback, user_data);
@@ -620,23 +1085,55 @@ lm_image_loader_load_reduced_async (LmImageLoader *self, const char *path, gint6
   d->path = g_strdup (path);
   d->id = id;
   d->factor = MAX (factor, 1);
+  d->animation = animation;
   g_task_set_task_data (task, d, load_data_free);
   g_task_run_in_thread (task, load_thread);
   g_object_unref (task);
 }
 
+/* The load's pixels or animation, counted and cached. */
+static gpointer
+finish_load (LmImageLoader *self, GAsyncResult *result, gboolean animation, GError **error)
+{
+  LoadData *d = g_task_get_task_data (G_TASK (result));
+  gpointer out;
+
+  g_return_val_if_fail (d->animation == animation, NULL);
+  out = g_task_propagate_pointer (G_TASK (result), error);
+  if (out != NULL)
+    {
+      self->n_decoded++;
+      cache_insert (self, d->path, d->id, d->factor, animation ? NULL : out, animation ? out : NULL);
+    }
+  return out;
+}
+
+void
+lm_image_loader_load_reduced_async (LmImageLoader *self, const char *path, gint64 id, int factor,
+                                    GCancellable *cancellable, GAsyncReadyCallback callback,
+                                    gpointer user_data)
+{
+  start_load (self, path, id, factor, FALSE, cancellable, callback, user_data);
+}
+
+void
+lm_image_loader_load_animation_async (LmImageLoader *self, const char *path, gint64 id, int factor,
+                                      GCancellable *cancellable, GAsyncReadyCallback callback,
+                                      gpointer user_data)
+{
+  start_load (self, path, id, factor, TRUE, cancellable, callback, user_data);
+}
+
+LmImageAnimation *
+lm_image_loader_load_animation_finish (LmImageLoader *self, GAsyncResult *result, GError **error)
+{
+  return finish_load (self, result, TRUE, error);
+}
+
 LmImagePixels *
 lm_image_loader_load_finish (LmImageLoader *self, GAsyncResult *result, GError **error)
 {
-  LoadData *d = g_task_get_task_data (G_TASK (result));
-  LmImagePixels *pixels = g_task_propagate_pointer (G_TASK (result), error);
-
-  if (pixels != NULL)
-    {
-      self->n_decoded++;
-      cache_insert (self, d->path, d->id, d->factor, pixels);
-    }
-  return pixels;
+  return finish_load (self, result, FALSE, error);
 }
 
 guint

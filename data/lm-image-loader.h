@@ -11,7 +11,8 @@
  * Full decodes of big images are taken a few at a time (by bytes), and
  * the cache keeps no image bigger than a third of it, so neither parallel
  * loads nor a full-size view can make memory balloon.  A blob that is
- * not a valid PNG fails with a message saying so.
+ * not a valid PNG fails with a message saying so.  Videos (animated PNG
+ * rows) load as LmImageAnimation; their still loads give the first frame.
  *
  * What it is not for: GDK textures (ui/ wraps the pixels), image metadata
  * (LmRecordFeed lists the rows).
@@ -65,6 +66,29 @@ LmImagePixels *lm_image_pixels_reduce (LmImagePixels *pixels, int factor);
  * image is no bigger than the box, or the box is empty. */
 int            lm_image_reduce_factor (int width, int height, int box_width, int box_height);
 
+/* An animation (a video, lm_writer_add_video; any APNG): n_frames
+ * composed RGBA frames (LmImagePixels, all the canvas size, reduced by
+ * `factor` as the still loads are) and each frame's delay in seconds;
+ * num_plays 0 plays forever.  Immutable, refcounted. */
+typedef struct
+{
+  int n_frames;
+  LmImagePixels **frames;
+  double *delays;
+  int num_plays;
+} LmImageAnimation;
+
+LmImageAnimation *lm_image_animation_ref   (LmImageAnimation *anim);
+void              lm_image_animation_unref (LmImageAnimation *anim);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LmImageAnimation, lm_image_animation_unref)
+
+/* Any APNG (frame offsets, blend OVER, dispose BACKGROUND / PREVIOUS;
+ * https://wiki.mozilla.org/APNG_Specification) composed frame by frame,
+ * reduced by `factor` (1: full size).  A plain PNG gives one frame
+ * (delay 0, num_plays 1).  Bad, truncated or inconsistent chunks fail
+ * with a message naming the chunk and what is wrong with it. */
+LmImageAnimation *lm_image_decode_apng (const void *data, gsize len, int factor, GError **error);
+
 #define LM_TYPE_IMAGE_LOADER (lm_image_loader_get_type ())
 G_DECLARE_FINAL_TYPE (LmImageLoader, lm_image_loader, LM, IMAGE_LOADER, GObject)
 
@@ -93,6 +117,23 @@ void           lm_image_loader_load_reduced_async (LmImageLoader      *self,
 LmImagePixels *lm_image_loader_load_finish (LmImageLoader *self,
                                             GAsyncResult  *result,
                                             GError       **error);
+/* The animation of image row `id` (lm_image_decode_apng), loaded and
+ * cached as the stills are (by bytes, kept apart from them; one bigger
+ * than a third of the cache is returned but not kept). */
+void              lm_image_loader_load_animation_async  (LmImageLoader      *self,
+                                                         const char         *path,
+                                                         gint64              id,
+                                                         int                 factor,
+                                                         GCancellable       *cancellable,
+                                                         GAsyncReadyCallback callback,
+                                                         gpointer            user_data);
+LmImageAnimation *lm_image_loader_load_animation_finish (LmImageLoader *self,
+                                                         GAsyncResult  *result,
+                                                         GError       **error);
+LmImageAnimation *lm_image_loader_lookup_animation      (LmImageLoader *self,
+                                                         const char    *path,
+                                                         gint64         id,
+                                                         int            factor);
 guint          lm_image_loader_get_n_decoded (LmImageLoader *self);
 /* The most bytes that decodes in progress held at once (full decodes, or
  * a reduced image and its working rows). */

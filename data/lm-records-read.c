@@ -170,6 +170,11 @@ read_row (LmRecordKind kind, sqlite3_stmt *st)
         m->layout = lm_image_grid_parse (m->grid, m->width, m->height, &m->grid_error);
       else if (sqlite3_column_type (st, 8) != SQLITE_NULL)
         m->grid_error = g_strdup ("grid JSON: not valid UTF-8");
+      /* NULL (a still, or a file from before videos): one frame, fps 0 */
+      m->n_frames = MAX (sqlite3_column_int (st, 9), 1);
+      m->fps = sqlite3_column_double (st, 10);
+      if (!(m->fps > 0 && m->fps <= 1000))
+        m->fps = m->n_frames > 1 ? 4 : 0; /* a bad rate plays at add_video's default */
       return m;
     }
   if (kind == LM_RECORD_AUDIO)
@@ -539,8 +544,8 @@ lm_records_read (gpointer db_ptr, LmRecordKind kind, gint64 *last_id, GHashTable
       "x.bucket_count, x.edges, x.counts, x.sum, x.sum_squares "
       "FROM histograms x JOIN tags t ON t.id = x.tag_id WHERE x.id > ?1 ORDER BY x.id",
     [LM_RECORD_IMAGE] =
-      "SELECT x.id, t.name, x.step, x.wall_time, x.width, x.height, x.channels, x.caption, x.grid "
-      "FROM images x JOIN tags t ON t.id = x.tag_id WHERE x.id > ?1 ORDER BY x.id",
+      "SELECT x.id, t.name, x.step, x.wall_time, x.width, x.height, x.channels, x.caption, x.grid, "
+      "x.frames, x.fps FROM images x JOIN tags t ON t.id = x.tag_id WHERE x.id > ?1 ORDER BY x.id",
     [LM_RECORD_TEXT] =
       "SELECT x.id, t.name, x.step, x.wall_time, x.value "
       "FROM texts x JOIN tags t ON t.id = x.tag_id WHERE x.id > ?1 ORDER BY x.id",
@@ -548,6 +553,9 @@ lm_records_read (gpointer db_ptr, LmRecordKind kind, gint64 *last_id, GHashTable
       "SELECT x.id, t.name, x.step, x.wall_time, x.sample_rate, x.channels, x.frames, x.label "
       "FROM audio x JOIN tags t ON t.id = x.tag_id WHERE x.id > ?1 ORDER BY x.id",
   };
+  static const char old_images_sql[] =
+    "SELECT x.id, t.name, x.step, x.wall_time, x.width, x.height, x.channels, x.caption, x.grid, "
+    "NULL, NULL FROM images x JOIN tags t ON t.id = x.tag_id WHERE x.id > ?1 ORDER BY x.id";
   sqlite3 *db = db_ptr;
   sqlite3_stmt *st = NULL;
   int rc;
@@ -567,6 +575,9 @@ lm_records_read (gpointer db_ptr, LmRecordKind kind, gint64 *last_id, GHashTable
     }
 
   rc = sqlite3_prepare_v2 (db, sql[kind], -1, &st, NULL);
+  if (rc != SQLITE_OK && kind == LM_RECORD_IMAGE && strstr (sqlite3_errmsg (db), "no such column"))
+    /* a file from before videos, which no newer writer has reopened */
+    rc = sqlite3_prepare_v2 (db, old_images_sql, -1, &st, NULL);
   if (rc == SQLITE_OK)
     {
       sqlite3_bind_int64 (st, 1, *last_id);

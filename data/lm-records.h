@@ -55,6 +55,8 @@ typedef struct
   char *grid;      /* the grid JSON, NULL for a single image */
   LmImageGrid *layout;  /* `grid` parsed; NULL for a single image or a bad grid */
   char *grid_error;     /* why `grid` could not be used, NULL when fine */
+  int n_frames;    /* a video's frames (lm_writer_add_video); 1 for a still image */
+  double fps;      /* a video's frames a second; 0 for a still image */
 } LmImageMeta;
 
 /* One logged audio clip (lm_writer_add_audio*, docs/run-format.md

@@ -330,29 +330,20 @@ static void test_float_video(void) {
 }
 
 /* A run file from before videos (images without frames and fps) gets the
- * columns when reopened; its old images read NULL there. */
+ * columns when reopened; stills read NULL there. */
 static void test_old_file(void) {
   char *dir = tmpdir_new();
-  lm_writer *w = writer_open(dir, "old");
+  char *path = old_run_file(dir, "old", "ALTER TABLE images DROP COLUMN frames; "
+                                        "ALTER TABLE images DROP COLUMN fps");
   guint8 *f = make_frames(2, 3, 3, 1);
-  assert_ok(lm_writer_add_image(w, "old", 0, f, 3, 3, 1));
-  char *path = g_strdup(lm_writer_file_path(w));
-  assert_ok(lm_writer_close(w));
-  sqlite3 *db = NULL;
-  g_assert_cmpint(sqlite3_open(path, &db), ==, SQLITE_OK);
-  g_assert_cmpint(sqlite3_exec(db,
-                               "ALTER TABLE images DROP COLUMN frames; "
-                               "ALTER TABLE images DROP COLUMN fps",
-                               NULL, NULL, NULL),
-                  ==, SQLITE_OK);
-  sqlite3_close(db);
-  db = db_open_ro(path);
+  sqlite3 *db = db_open_ro(path);
   g_assert_cmpint(db_int(db, "SELECT count(*) FROM pragma_table_info('images') "
                              "WHERE name IN ('frames', 'fps')"),
                   ==, 0);
   sqlite3_close(db);
 
-  w = writer_open(dir, "old");
+  lm_writer *w = writer_open(dir, "old");
+  assert_ok(lm_writer_add_image(w, "still", 0, f, 3, 3, 1));
   assert_ok(lm_writer_add_video(w, "new", 1, f, 2, 3, 3, 1, 8));
   assert_ok(lm_writer_close(w));
   db = db_open_ro(path);
