@@ -2,7 +2,8 @@
 """make-gif-fixtures.py: writes the GIFs and the video run tests/import reads.
 
 Usage: /usr/bin/python3 make-gif-fixtures.py OUTDIR
-       (the committed copy is tests/import/fixtures; needs numpy and Pillow 9.4)
+       (the committed copy is tests/import/{gif,video}, outside fixtures/, whose
+       whole-folder import test counts its errors; needs numpy and Pillow 9.4)
 
 OUTDIR/gif/NAME.gif, with NAME.rgba the frames a browser shows (every frame
 the whole canvas, 8-bit RGBA, one after the other; a transparent pixel is
@@ -24,6 +25,10 @@ pixels zeroed): the script stops if the two differ.
                   and the full table is cleared at once (frame 1) or
                   after 300 more codes (frame 2, a deferred clear)
   still.gif       one frame (imported as a still image)
+  torch30.gif     the first 3 frames of torch.gif's video at fps 30 (its
+                  own palette; a delay of 3/100 s)
+  apng.rgba       the frames of the run's APNG (Pillow's, 3 frames of
+                  4x3 RGBA, 125 ms each; it decodes to them again)
 Corrupt ones (no .rgba): truncated.gif (cut inside frame 2's data),
 badcode.gif (an LZW code past the table), outside.gif (a frame that
 does not fit the canvas).
@@ -256,7 +261,8 @@ def main(out):
     for a, b in zip(tf, vid):
         assert np.abs(a[:, :, :3].astype(int) - b).max() <= 16
     save(out, "torch", torch_gif, tf)
-    torch30 = moviepy_gif(vid[:3], 30)
+    torch30 = moviepy_gif(vid[:3], 30)  # 1/30 s: 3/100 s in a GIF
+    save(out, "torch30", torch30, pillow_frames(torch30))
 
     # interlace.gif: 13x19, 4 colours, code size 2, a local palette
     g4 = [(0, 0, 0), (255, 0, 0), (0, 255, 0), (0, 0, 255)]
@@ -326,6 +332,11 @@ def main(out):
     ap[1].putpixel((1, 1), (0, 0, 0, 0))
     ap[0].save(apng, format="PNG", save_all=True, append_images=ap[1:], duration=125, loop=0,
                default_image=False)
+    back = Image.open(io.BytesIO(apng.getvalue()))
+    assert back.n_frames == 3
+    for i in range(3):
+        back.seek(i)
+        assert (np.array(back.convert("RGBA")) == np.array(ap[i])).all(), "APNG frame %d" % i
     jpeg = io.BytesIO()
     Image.new("RGB", (2, 2), (10, 20, 30)).save(jpeg, format="JPEG")
     with open(os.path.join(out, "gif", "apng.rgba"), "wb") as f:
@@ -347,4 +358,4 @@ def main(out):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "fixtures"))
+    main(sys.argv[1] if len(sys.argv) > 1 else HERE)

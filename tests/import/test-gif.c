@@ -1,6 +1,6 @@
 /* test-gif.c: lumen-import's GIF decoder (app/import/lm-gif.c) on the GIFs
  * make-gif-fixtures.py writes: every frame equals the RGBA canvas Pillow
- * 9.4 decodes it to (fixtures/gif/NAME.rgba; the script also checks that
+ * 9.4 decodes it to (gif/NAME.rgba; the script also checks that
  * it is what it meant to draw), with the delays, loop and alpha; corrupt
  * GIFs (truncated, a bad LZW code, a frame outside the canvas, every
  * prefix and every flipped byte of a good one) give messages, not
@@ -12,7 +12,7 @@
 static GBytes *
 fixture (const char *name)
 {
-  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "fixtures", "gif", name, NULL);
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "gif", name, NULL);
   g_autoptr (GError) error = NULL;
   char *data;
   gsize len;
