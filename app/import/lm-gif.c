@@ -184,6 +184,8 @@ lzw_decode (const guint8 *data, gsize dlen, int min_size, guint8 *out, gsize npi
       emit (t, code, out, pos, npix);
       pos += t->length[code];
       prev = code;
+      if (pos >= npix)
+        break; /* what follows is not shown (browsers ignore it too) */
     }
   if (pos < npix)
     return fail (error, "frame %d: its image data ends after %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT
