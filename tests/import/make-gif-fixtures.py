@@ -14,10 +14,12 @@ pixels zeroed): the script stops if the two differ.
                   float video: its _prepare_video grid (torch/utils/
                   tensorboard/_utils.py, loaded from the file) scaled to
                   uint8 as summary.video does, written as moviepy (through
-                  imageio) writes a GIF: one global palette, NETSCAPE2.0
+                  imageio) writes a GIF: a global palette, NETSCAPE2.0
                   loop 0, a delay of 1/fps per frame (moviepy is not
-                  installed here, so Pillow writes it; Pillow crops the
-                  later frames to what changed, so sub-rectangles too)
+                  installed here, so Pillow writes it, quantizing every
+                  frame to one palette; it crops the later frames to what
+                  changed and gives them local palettes, so sub-rectangles
+                  and local palettes are covered too)
   interlace.gif   interlaced frames of 13x19, a 4-colour global palette
                   (LZW code size 2) and a local one on frame 2
   dispose.gif     transparency and disposal 1, 2, 3 on sub-rectangles
