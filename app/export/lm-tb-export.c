@@ -27,6 +27,7 @@ typedef enum
   K_SCALAR,
   K_HISTOGRAM,
   K_IMAGE,
+  K_VIDEO,
   K_AUDIO,
   K_TEXT,
   K_PR_CURVE,
@@ -39,7 +40,8 @@ typedef enum
 
 static const char *const kind_names[N_KINDS][2] = {
   { "scalar", "scalars" },       { "histogram", "histograms" },
-  { "image", "images" },         { "audio clip", "audio clips" },
+  { "image", "images" },         { "video", "videos" },
+  { "audio clip", "audio clips" },
   { "text", "texts" },
   { "PR curve", "PR curves" },   { "graph", "graphs" },
   { "custom scalars layout", "custom scalars layouts" },
@@ -94,6 +96,24 @@ has_table (sqlite3 *db, const char *name)
   int rc;
 
   return lm_reader_table_exists (db, name, &rc);
+}
+
+/* A column an older run file may lack (images.frames before videos). */
+static gboolean
+has_column (sqlite3 *db, const char *table, const char *column)
+{
+  sqlite3_stmt *st = NULL;
+  gboolean found = FALSE;
+
+  if (sqlite3_prepare_v2 (db, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2", -1, &st,
+                          NULL) == SQLITE_OK)
+    {
+      sqlite3_bind_text (st, 1, table, -1, SQLITE_STATIC);
+      sqlite3_bind_text (st, 2, column, -1, SQLITE_STATIC);
+      found = sqlite3_step (st) == SQLITE_ROW;
+    }
+  sqlite3_finalize (st);
+  return found;
 }
 
 /* A query's failure: named with the run file, counted once per run. */
@@ -249,7 +269,9 @@ export_histogram (Run *r, sqlite3_stmt *st, double wall_time, gint64 step)
 }
 
 /* summary.make_image: Summary.Image {height 1, width 2, colorspace 3,
- * encoded_image_string 4}; Lumen's PNG is written as it is. */
+ * encoded_image_string 4}; Lumen's PNG is written as it is.  A video
+ * (frames > 1) is its animated PNG, as add_video's Summary.Image holds
+ * its GIF: TensorBoard shows it through the browser, which plays APNG. */
 static void
 export_image (Run *r, sqlite3_stmt *st, double wall_time, gint64 step)
 {
@@ -262,7 +284,7 @@ export_image (Run *r, sqlite3_stmt *st, double wall_time, gint64 step)
   lm_pbw_varint (img, 3, (guint64) sqlite3_column_int64 (st, 3));
   lm_pbw_bytes (img, 4, sqlite3_column_blob (st, 4), (size_t) sqlite3_column_bytes (st, 4));
   lm_pbw_message (v, 4, img);
-  write_value (r, wall_time, step, v, K_IMAGE);
+  write_value (r, wall_time, step, v, sqlite3_column_int (st, 5) > 1 ? K_VIDEO : K_IMAGE);
 }
 
 /* TensorShapeProto {dim {size}...}. */
@@ -853,8 +875,7 @@ export_events (Run *r)
     "SELECT t.name, s.value FROM scalars s JOIN tags t ON t.id = s.tag_id WHERE s.id = ?1",
     "SELECT t.name, h.count, h.min, h.max, h.sum, h.sum_squares, h.bucket_count, h.edges, "
     "h.counts FROM histograms h JOIN tags t ON t.id = h.tag_id WHERE h.id = ?1",
-    "SELECT t.name, i.width, i.height, i.channels, i.png FROM images i "
-    "JOIN tags t ON t.id = i.tag_id WHERE i.id = ?1",
+    NULL, /* images: images_by_id */
     "SELECT t.name, x.value FROM texts x JOIN tags t ON t.id = x.tag_id WHERE x.id = ?1",
     "SELECT t.name FROM pr_curves p JOIN tags t ON t.id = p.tag_id WHERE p.id = ?1",
     NULL,
@@ -862,6 +883,12 @@ export_events (Run *r)
     "SELECT t.name, a.sample_rate, a.channels, a.frames, a.wav, a.label FROM audio a "
     "JOIN tags t ON t.id = a.tag_id WHERE a.id = ?1",
   };
+  const char *images_by_id =
+    has_column (r->db, "images", "frames")
+      ? "SELECT t.name, i.width, i.height, i.channels, i.png, i.frames FROM images i "
+        "JOIN tags t ON t.id = i.tag_id WHERE i.id = ?1"
+      : "SELECT t.name, i.width, i.height, i.channels, i.png, 1 FROM images i "
+        "JOIN tags t ON t.id = i.tag_id WHERE i.id = ?1";
   for (; rc == SQLITE_ROW && !r->failed; rc = sqlite3_step (all))
     {
       int k = sqlite3_column_int (all, 0);
@@ -874,7 +901,7 @@ export_events (Run *r)
           export_graph (r, id, wall, step);
           continue;
         }
-      if (q[k] == NULL && (q[k] = prepare (r, by_id[k])) == NULL)
+      if (q[k] == NULL && (q[k] = prepare (r, k == 2 ? images_by_id : by_id[k])) == NULL)
         break;
       if (k == 4 && pts == NULL
           && (pts = prepare (r, "SELECT tp, fp, tn, fn, precision, recall FROM pr_curve_points "

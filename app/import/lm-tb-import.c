@@ -8,7 +8,10 @@
 #include "lm-tb-import.h"
 #include "lm-tb-import-private.h"
 #include "lm-tfevents.h"
+#include "lm-gif.h"
 
+#include <lm-apng.h>
+#include <lm-image-loader.h>
 #include <lumen-log.h>
 
 #include <dirent.h>
@@ -32,6 +35,7 @@ typedef enum
   K_SCALAR,
   K_HISTOGRAM,
   K_IMAGE,
+  K_VIDEO,
   K_AUDIO,
   K_TEXT,
   K_PR_CURVE,
@@ -44,7 +48,8 @@ typedef enum
 
 static const char *const kind_names[N_KINDS][2] = {
   { "scalar", "scalars" },       { "histogram", "histograms" },
-  { "image", "images" },         { "audio clip", "audio clips" },
+  { "image", "images" },         { "video", "videos" },
+  { "audio clip", "audio clips" },
   { "text", "texts" },
   { "PR curve", "PR curves" },   { "hparams set", "hparams sets" },
   { "embedding", "embeddings" },
@@ -310,11 +315,6 @@ import_png (Run *r, const char *tag, const guint8 *data, size_t len)
 {
   png_image img = { .version = PNG_IMAGE_VERSION };
 
-  if (len < 8 || png_sig_cmp (data, 0, 8) != 0)
-    {
-      skip (r, "image (only PNG images are read)");
-      return;
-    }
   if (!png_image_begin_read_from_memory (&img, data, len))
     {
       say (r->imp, TRUE, "%s: image '%s' at step %" G_GINT64_FORMAT " not imported: %s",
@@ -345,6 +345,160 @@ import_png (Run *r, const char *tag, const guint8 *data, size_t len)
            tag);
 }
 
+/* lumen-log's cap on a video (width*height*channels*n_frames, 64 MiB)
+ * in the decoder's RGBA frames, with room: what it refuses past that is
+ * named by lumen-log. */
+#define VIDEO_MAX_BYTES ((gsize) 96 << 20)
+
+G_GNUC_PRINTF (4, 5) static void
+image_failed (Run *r, const char *tag, gboolean video, const char *fmt, ...)
+{
+  va_list ap;
+
+  va_start (ap, fmt);
+  g_autofree char *why = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  say (r->imp, TRUE, "%s: %s '%s' at step %" G_GINT64_FORMAT " not imported: %s", r->src_dir,
+       video ? "video" : "image", tag, r->step, why);
+}
+
+/* Whole RGBA frames (n of `pixels` each) as lumen-log's THWC frames: as
+ * many channels as Summary.Image's colorspace says (PyTorch writes the
+ * tensor's), more where the pixels need them (colour, transparency),
+ * what they need when it says none.  Logs a still image (n 1) or a
+ * video. */
+static void
+add_frames (Run *r, const char *tag, guint8 *const *rgba, int n, int width, int height,
+            int colorspace, double fps)
+{
+  gsize pixels = (gsize) width * (gsize) height;
+  int channels = colorspace == 3 || colorspace == 4 ? colorspace : 1;
+
+  for (int f = 0; f < n && channels < 4; f++)
+    for (gsize i = 0; i < pixels && channels < 4; i++)
+      {
+        const guint8 *p = rgba[f] + 4 * i;
+        if (p[3] != 255)
+          channels = 4;
+        else if (p[0] != p[1] || p[1] != p[2])
+          channels = 3;
+      }
+  g_autofree guint8 *frames = g_try_malloc (pixels * (gsize) channels * (gsize) n);
+  if (frames == NULL)
+    {
+      image_failed (r, tag, n > 1, "out of memory");
+      return;
+    }
+  guint8 *out = frames;
+  for (int f = 0; f < n; f++)
+    for (gsize i = 0; i < pixels; i++, out += channels)
+      memcpy (out, rgba[f] + 4 * i, (size_t) channels);
+  if (n == 1)
+    counted (r, K_IMAGE, lm_writer_add_image (r->w, tag, r->step, frames, width, height, channels),
+             tag);
+  else
+    counted (r, K_VIDEO,
+             lm_writer_add_video (r->w, tag, r->step, frames, n, width, height, channels, fps),
+             tag);
+}
+
+/* PyTorch's add_video: an animated GIF (moviepy's), stored as a video (an
+ * APNG) at the frames per second of its mean delay; a GIF of one frame
+ * is a still image. */
+static void
+import_gif (Run *r, const char *tag, const guint8 *data, size_t len, int colorspace)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LmGif) gif = lm_gif_decode (data, len, VIDEO_MAX_BYTES, &error);
+
+  if (gif == NULL)
+    image_failed (r, tag, FALSE, "GIF: %s", error->message);
+  else
+    add_frames (r, tag, gif->frames, gif->n_frames, gif->width, gif->height, colorspace,
+                lm_gif_fps (gif));
+}
+
+/* An animated PNG: an acTL chunk before the first IDAT.  *fps from its
+ * fcTL delays (delay_num/delay_den; den 0 is 1/100 s, num 0 plays as
+ * 1/10 s): the frames a second of their mean, den/num exactly when they
+ * are all the same, so that Lumen's own videos keep their fps. */
+static gboolean
+is_apng (const guint8 *data, size_t len, double *fps)
+{
+  size_t pos = LM_PNG_SIGNATURE_LEN;
+  lm_png_chunk c;
+  char err[128];
+  gboolean actl = FALSE, same = TRUE;
+  guint n = 0, num0 = 0, den0 = 0;
+  double total = 0;
+
+  while (lm_png_next_chunk (data, len, &pos, &c, err, sizeof err) == 1)
+    {
+      if (strcmp (c.type, "acTL") == 0)
+        actl = TRUE;
+      else if (strcmp (c.type, "IDAT") == 0 && !actl)
+        return FALSE;
+      else if (strcmp (c.type, "fcTL") == 0 && c.len >= LM_APNG_FCTL_LEN)
+        {
+          guint num = lm_png_get_u16 (c.data + 20), den = lm_png_get_u16 (c.data + 22);
+          if (den == 0)
+            den = 100;
+          if (num == 0)
+            num = 1, den = 10;
+          if (n++ == 0)
+            num0 = num, den0 = den;
+          same = same && (guint64) num * den0 == (guint64) num0 * den;
+          total += (double) num / den;
+        }
+      else if (strcmp (c.type, "IEND") == 0)
+        break;
+    }
+  *fps = n == 0 ? 4 : same ? (double) den0 / num0 : n / total;
+  return actl;
+}
+
+/* An APNG in a Summary.Image (what lumen-export writes for a video) is a
+ * video again: its composed frames at its fps. */
+static void
+import_apng (Run *r, const char *tag, const guint8 *data, size_t len, int colorspace, double fps)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LmImageAnimation) a = lm_image_decode_apng (data, len, 1, &error);
+
+  if (a == NULL)
+    {
+      image_failed (r, tag, TRUE, "APNG: %s", error->message);
+      return;
+    }
+  g_autofree guint8 **rgba = g_new (guint8 *, (gsize) a->n_frames);
+  for (int f = 0; f < a->n_frames; f++)
+    rgba[f] = (guint8 *) g_bytes_get_data (a->frames[f]->rgba, NULL);
+  const LmImagePixels *p = a->frames[0];
+  if (p->stride != (gsize) p->width * 4)
+    {
+      image_failed (r, tag, TRUE, "APNG: frames with padded rows");
+      return;
+    }
+  add_frames (r, tag, rgba, a->n_frames, p->width, p->height, colorspace, fps);
+}
+
+/* Summary.Image's encoded image: PNG (a still, or an APNG video), GIF
+ * (add_video's); other encodings (JPEG) are skipped and counted. */
+static void
+import_image (Run *r, const char *tag, const guint8 *data, size_t len, int colorspace)
+{
+  double fps;
+
+  if (len >= 6 && (memcmp (data, "GIF87a", 6) == 0 || memcmp (data, "GIF89a", 6) == 0))
+    import_gif (r, tag, data, len, colorspace);
+  else if (len >= 8 && png_sig_cmp (data, 0, 8) == 0 && is_apng (data, len, &fps))
+    import_apng (r, tag, data, len, colorspace, fps);
+  else if (len >= 8 && png_sig_cmp (data, 0, 8) == 0)
+    import_png (r, tag, data, len);
+  else
+    skip (r, "image (only PNG and GIF images are read)");
+}
+
 /* tf.summary.image (TF2): strings [width, height, png, png...]. */
 static void
 import_tensor_images (Run *r, LmTfValue *v)
@@ -355,7 +509,7 @@ import_tensor_images (Run *r, LmTfValue *v)
     {
       gsize n;
       const guint8 *d = g_bytes_get_data (s->pdata[i], &n);
-      import_png (r, v->tag, d, n);
+      import_image (r, v->tag, d, n, 0);
     }
 }
 
@@ -852,7 +1006,7 @@ import_value (LmTfValue *v, gpointer user_data)
   else if (v->kind == LM_TF_VALUE_HISTO)
     import_histo (r, v);
   else if (v->kind == LM_TF_VALUE_IMAGE)
-    import_png (r, v->tag, v->image, v->image_len);
+    import_image (r, v->tag, v->image, v->image_len, v->image_colorspace);
   else if (v->kind == LM_TF_VALUE_AUDIO)
     import_audio (r, v);
   else if (v->kind == LM_TF_VALUE_TENSOR && strcmp (plugin, "audio") == 0)

@@ -592,6 +592,8 @@ parse_value (const guint8 *data, size_t len, LmTfValue *v)
                 v->image = g.data;
                 v->image_len = g.len;
               }
+            else if (g.field == 3 && g.wire == 0) /* int32 colorspace */
+              v->image_colorspace = (int) MIN (g.varint, 4);
           break;
         case 5: /* HistogramProto histo */
           if (f.wire != 2)

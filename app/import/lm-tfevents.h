@@ -164,6 +164,7 @@ typedef struct
   float simple_value;
   const guint8 *image;   /* Summary.Image.encoded_image_string */
   size_t image_len;
+  int image_colorspace;  /* Summary.Image.colorspace: channels (0 when none) */
   const guint8 *audio;   /* Summary.Audio.encoded_audio_string */
   size_t audio_len;
   char *audio_type;      /* Summary.Audio.content_type ("" when none) */

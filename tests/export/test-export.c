@@ -10,6 +10,7 @@
 #include "../import/tb-messages.h"
 #include "../logging/log-test-util.h"
 
+#include <fcntl.h>
 #include <math.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -126,6 +127,14 @@ log_everything (lm_writer *w)
   assert_ok (lm_writer_add_image (w, "grey", 1, px, 4, 3, 1));
   assert_ok (lm_writer_add_image (w, "rgb", 2, px, 4, 3, 3));
   assert_ok (lm_writer_add_image (w, "rgba", 3, px, 4, 3, 4));
+  /* videos: grey at NTSC's 29.97 fps (delay 100/2997), RGB at
+   * add_video's 4, RGBA at 1000 (frames of 4x3 from px, shifted) */
+  guint8 frames[3 * sizeof px];
+  for (guint i = 0; i < sizeof frames; i++)
+    frames[i] = (guint8) (i * 11 + i / sizeof px);
+  assert_ok (lm_writer_add_video (w, "grey_video", 1, frames, 2, 4, 3, 1, 29.97));
+  assert_ok (lm_writer_add_video (w, "rgb_video", 2, frames, 3, 4, 3, 3, 4));
+  assert_ok (lm_writer_add_video (w, "rgba_video", 3, frames, 3, 4, 3, 4, 1000));
   assert_ok (lm_writer_set_wall_time (w, T0 + 12));
   assert_ok (lm_writer_add_text (w, "notes", 3, "# Title\n\n| a | b |\n|---|---|\n| 1 | é |"));
   /* a PR curve */
@@ -289,7 +298,7 @@ test_round_trip (void)
   g_assert_cmpuint (export_dir (src, mid, 0, NULL, &m), ==, 0);
   g_assert_cmpuint (m.infos->len, ==, 1);
   g_assert_nonnull (strstr (m.infos->pdata[0],
-                            ": exported 12 scalars, 2 histograms, 3 images, 3 audio clips, 1 text, "
+                            ": exported 12 scalars, 2 histograms, 3 images, 3 videos, 3 audio clips, 1 text, "
                             "1 PR curve, "
                             "1 graph, 2 custom scalars layouts, 1 hparams set, 1 embedding; "
                             "skipped 1 trace (no TensorBoard form)"));
@@ -324,8 +333,8 @@ test_round_trip (void)
     "ON t.id = s.tag_id ORDER BY t.name, s.step, s.id",
     "SELECT t.name, h.step, h.wall_time, h.count, h.min, h.max, h.sum, h.sum_squares "
     "FROM histograms h JOIN tags t ON t.id = h.tag_id ORDER BY t.name, h.step",
-    "SELECT t.name, i.step, i.wall_time, i.width, i.height, i.channels, hex(i.png) "
-    "FROM images i JOIN tags t ON t.id = i.tag_id ORDER BY t.name, i.step",
+    "SELECT t.name, i.step, i.wall_time, i.width, i.height, i.channels, i.frames, i.fps, "
+    "hex(i.png) FROM images i JOIN tags t ON t.id = i.tag_id ORDER BY t.name, i.step",
     "SELECT t.name, x.step, x.wall_time, x.value FROM texts x JOIN tags t ON t.id = x.tag_id "
     "ORDER BY t.name, x.step",
     "SELECT t.name, p.step, p.wall_time, p.num_thresholds, q.i, q.threshold AS f_th, "
@@ -365,6 +374,81 @@ test_round_trip (void)
   tmpdir_free (g_steal_pointer (&src));
   tmpdir_free (g_steal_pointer (&mid));
   tmpdir_free (g_steal_pointer (&back));
+}
+
+/* A video is a Summary.Image of its stored APNG, as add_video's holds its
+ * GIF: width, height, colorspace = channels (as PyTorch writes them). */
+static void
+test_video (void)
+{
+  g_autofree char *src = tmpdir_new (), *dst = tmpdir_new ();
+  lm_writer *w = writer_open (src, "run");
+  guint8 frames[2 * 5 * 2];
+  Messages m;
+
+  for (guint i = 0; i < sizeof frames; i++)
+    frames[i] = (guint8) (i * 25);
+  assert_ok (lm_writer_add_video (w, "clip", 7, frames, 2, 5, 2, 1, 4));
+  assert_ok (lm_writer_close (w));
+  g_autofree char *run_dir = g_build_filename (src, "run", NULL);
+  g_assert_cmpuint (export_dir (run_dir, dst, 0, NULL, &m), ==, 0);
+  g_assert_nonnull (strstr (m.infos->pdata[0], ": exported 0 scalars, 1 video"));
+  messages_clear (&m);
+
+  g_autofree char *db_path = g_build_filename (run_dir, "run.lumen", NULL);
+  sqlite3 *db = db_open_ro (db_path);
+  sqlite3_stmt *st = db_query (db, "SELECT png FROM images");
+  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+  g_autoptr (GBytes) apng = g_bytes_new (sqlite3_column_blob (st, 0),
+                                          (gsize) sqlite3_column_bytes (st, 0));
+  sqlite3_finalize (st);
+  sqlite3_close (db);
+
+  g_autofree char *out = g_build_filename (dst, "run", NULL);
+  g_autofree char *file = event_file (out, NULL);
+  int fd = open (file, O_RDONLY);
+  guint64 offset = 0;
+  g_autoptr (GByteArray) rec = g_byte_array_new ();
+  guint images = 0;
+  g_assert_cmpint (fd, >=, 0);
+  while (lm_tfrecord_read (fd, file, &offset, rec, NULL) == LM_TFRECORD_OK)
+    {
+      LmTfEvent ev;
+      g_assert_true (lm_tf_event_parse (rec->data, rec->len, &ev));
+      if (ev.summary == NULL)
+        continue;
+      g_assert_cmpint (ev.step, ==, 7);
+      LmPb pb, pv, pi;
+      LmPbField f, g, h;
+      gboolean bad = FALSE;
+      lm_pb_init (&pb, ev.summary, ev.summary_len);
+      while (lm_pb_next (&pb, &f, &bad)) /* Summary.value 1 */
+        {
+          lm_pb_init (&pv, f.data, f.len);
+          while (lm_pb_next (&pv, &g, &bad))
+            {
+              if (g.field != 4) /* Value.image 4 */
+                continue;
+              guint64 hw[4] = { 0 };
+              lm_pb_init (&pi, g.data, g.len);
+              while (lm_pb_next (&pi, &h, &bad))
+                if (h.field == 4)
+                  g_assert_cmpmem (h.data, h.len, g_bytes_get_data (apng, NULL),
+                                   g_bytes_get_size (apng));
+                else if (h.field <= 3)
+                  hw[h.field] = h.varint;
+              g_assert_cmpuint (hw[1], ==, 2); /* height */
+              g_assert_cmpuint (hw[2], ==, 5); /* width */
+              g_assert_cmpuint (hw[3], ==, 1); /* colorspace */
+              images++;
+            }
+        }
+      g_assert_false (bad);
+    }
+  close (fd);
+  g_assert_cmpuint (images, ==, 1);
+  tmpdir_free (g_steal_pointer (&src));
+  tmpdir_free (g_steal_pointer (&dst));
 }
 
 /* ------------------------------------------------------ command line */
@@ -471,6 +555,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/export/bytes", test_bytes);
   g_test_add_func ("/export/round-trip", test_round_trip);
+  g_test_add_func ("/export/video", test_video);
   g_test_add_func ("/export/damaged", test_damaged);
   g_test_add_func ("/export/options", test_options);
   return g_test_run ();

@@ -1,8 +1,10 @@
 /* tb-messages.h: the messages lumen-import and lumen-export give their
  * message function, kept for the tests to look at (test-import.c,
- * ../export/test-export.c). */
+ * test-import-video.c, ../export/test-export.c). */
 #ifndef TB_MESSAGES_H
 #define TB_MESSAGES_H
+
+#include "lm-tb-import.h"
 
 #include <glib.h>
 
@@ -31,6 +33,20 @@ messages_clear (Messages *m)
 {
   g_ptr_array_unref (m->errors);
   g_ptr_array_unref (m->infos);
+}
+
+/* Imports the folder src into dst in one poll, the messages into m (for
+ * messages_clear); the number of errors. */
+static inline guint
+tb_import_once (const char *src, const char *dst, Messages *m)
+{
+  messages_init (m);
+  LmTbImport *imp = lm_tb_import_new (src, dst, 0);
+  lm_tb_import_set_message_func (imp, collect, m);
+  lm_tb_import_poll (imp);
+  guint errors = lm_tb_import_finish (imp, FALSE);
+  lm_tb_import_free (imp);
+  return errors;
 }
 
 #endif /* TB_MESSAGES_H */

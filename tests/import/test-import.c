@@ -78,12 +78,7 @@ import_folder (const char *src, Messages *m, guint *errors)
 {
   char *dst = tmpdir_new ();
 
-  messages_init (m);
-  LmTbImport *imp = lm_tb_import_new (src, dst, 0);
-  lm_tb_import_set_message_func (imp, collect, m);
-  lm_tb_import_poll (imp);
-  *errors = lm_tb_import_finish (imp, FALSE);
-  lm_tb_import_free (imp);
+  *errors = tb_import_once (src, dst, m);
   return dst;
 }
 
