@@ -1,12 +1,15 @@
 /* lm-pr-curve-view.c: the PR Curves card body (see lm-pr-curve-view.h).
  *
- * Nothing is cached but each run's slider (its steps and the one
- * selected): a frame looks up each shown run's series and its curve
- * nearest that run's step (a scan of one curve per logged step: an
- * epoch's worth), so a live update or a run toggled in the run list needs
- * only a refresh of the steps and a redraw, and that only when what the
- * card draws changed (frame_signature).  A curve whose points are still
- * being read (pending) is not drawn.
+ * Each run's slider keeps its steps and the one selected: a frame looks
+ * up each shown run's series and its curve nearest that run's step (a
+ * scan of one curve per logged step: an epoch's worth), so a live update
+ * or a run toggled in the run list needs only a refresh of the steps and
+ * a redraw, and that only when what the card draws changed
+ * (frame_signature).  A curve whose points are still being read (pending)
+ * is not drawn.  The lines are stroked into an image kept while that
+ * signature and the plot's size stay: a hover frame (the pointer moving
+ * over fifty runs' lines) paints the image and the read-out, and the
+ * read-out's rows are measured once each.
  *
  * A run's slider row is made the first time the run shows a curve of the
  * tag and kept, hidden while the run is not shown: shown again, it comes
@@ -367,6 +370,7 @@ draw_tooltip (LmPrCurveView *self, cairo_t *cr, GArray *lines, int width, int he
   cairo_restore (cr);
 }
 
+/* Each line through its curve's points, clipped to the plot box. */
 static void
 stroke_lines (LmPrCurveView *self, cairo_t *cr, GArray *lines)
 {
@@ -751,6 +755,15 @@ on_more_clicked (GtkButton *button, LmPrCurveView *self)
   lm_pr_curve_view_refresh (self);
 }
 
+/* Off screen (another view shown), the lines' image is let go: a card
+ * holds 300 KB of it (four times that at scale 2), and a sweep may log
+ * many tags. */
+static void
+on_plot_unmap (GtkWidget *plot, LmPrCurveView *self)
+{
+  g_clear_pointer (&self->lines_img, cairo_surface_destroy);
+}
+
 static void
 on_motion (GtkEventControllerMotion *c, double x, double y, LmPrCurveView *self)
 {
@@ -814,6 +827,7 @@ lm_pr_curve_view_init (LmPrCurveView *self)
   gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (self->plot), 240);
   gtk_widget_set_vexpand (self->plot, TRUE);
   gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self->plot), draw_plot, self, NULL);
+  g_signal_connect (self->plot, "unmap", G_CALLBACK (on_plot_unmap), self);
   g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
   g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);
   gtk_widget_add_controller (self->plot, motion);

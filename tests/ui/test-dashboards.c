@@ -2489,6 +2489,17 @@ test_pr_curves_lines_cached (void)
   g_assert_true (plot_shows (plot, first));
   g_assert_cmpuint (lm_pr_curve_view_get_n_drawn (view), ==, 2);
 
+  /* another view shown lets the image go; back on PR Curves, the lines
+   * are stroked again, as they were */
+  renders = lm_pr_curve_view_get_n_line_renders (view);
+  g_assert_true (lm_dashboards_set_view (lm_window_get_dashboards (win), "scalars"));
+  lm_test_spin (50);
+  g_assert_false (gtk_widget_get_mapped (plot));
+  g_assert_true (lm_dashboards_set_view (lm_window_get_dashboards (win), "pr_curves"));
+  lm_test_spin (50);
+  g_assert_true (plot_shows (plot, first));
+  g_assert_cmpuint (lm_pr_curve_view_get_n_line_renders (view), ==, renders + 1);
+
   cairo_surface_destroy (first);
   gtk_window_destroy (GTK_WINDOW (win));
   lm_test_rm_rf (dir);
