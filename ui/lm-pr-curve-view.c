@@ -1,12 +1,15 @@
 /* lm-pr-curve-view.c: the PR Curves card body (see lm-pr-curve-view.h).
  *
- * Nothing is cached but each run's slider (its steps and the one
- * selected): a frame looks up each shown run's series and its curve
- * nearest that run's step (a scan of one curve per logged step: an
- * epoch's worth), so a live update or a run toggled in the run list needs
- * only a refresh of the steps and a redraw, and that only when what the
- * card draws changed (frame_signature).  A curve whose points are still
- * being read (pending) is not drawn.
+ * Each run's slider keeps its steps and the one selected: a frame looks
+ * up each shown run's series and its curve nearest that run's step (a
+ * scan of one curve per logged step: an epoch's worth), so a live update
+ * or a run toggled in the run list needs only a refresh of the steps and
+ * a redraw, and that only when what the card draws changed
+ * (frame_signature).  A curve whose points are still being read (pending)
+ * is not drawn.  The lines are stroked into an image kept while that
+ * signature and the plot's size stay: a hover frame (the pointer moving
+ * over fifty runs' lines) paints the image and the read-out, and the
+ * read-out's rows are measured once each.
  *
  * A run's slider row is made the first time the run shows a curve of the
  * tag and kept, hidden while the run is not shown: shown again, it comes
@@ -53,6 +56,15 @@ struct _LmPrCurveView
   char *note;               /* the last frame's runs it could not draw, or NULL */
   guint64 drawn_sig;        /* what the last frame drew (frame_signature) */
   gboolean drawn;
+
+  /* The lines as last drawn, on a transparent image of the plot's size:
+   * a hover frame paints it instead of stroking every run's curve again
+   * (fifty runs of 127 points took most of a frame) */
+  cairo_surface_t *lines_img;
+  guint64 lines_sig;        /* frame_signature of what it holds */
+  int lines_w, lines_h, lines_scale;
+  guint n_line_renders;
+  GHashTable *row_widths;   /* a read-out row's text -> its width measured */
 };
 
 G_DEFINE_FINAL_TYPE (LmPrCurveView, lm_pr_curve_view, GTK_TYPE_BOX)
@@ -171,7 +183,8 @@ mix (guint64 h, guint64 v)
 }
 
 /* What a frame draws, short of the widget's size and the pointer: each
- * line's run, colour and curve (a curve's points never change once read),
+ * line's run, colour and curve (a curve's points never change once read;
+ * one read again is a new curve),
  * the damaged and still-loading runs.  A refresh that leaves it as it was
  * (new steps of other tags, a pending curve of another step read) does
  * not redraw the card. */
@@ -184,7 +197,7 @@ frame_signature (GArray *lines, guint n_bad, LmRun *bad_run, guint n_loading)
     {
       const Line *line = &g_array_index (lines, Line, l);
 
-      h = mix (mix (h, (guintptr) line->run), (guint64) line->curve->id);
+      h = mix (mix (mix (h, (guintptr) line->run), (guint64) line->curve->id), (guintptr) line->curve);
       h = mix (mix (h, (guint64) (line->color.red * 65535)), (guint64) (line->color.green * 65535));
       h = mix (mix (h, (guint64) (line->color.blue * 65535)), (guint64) (line->color.alpha * 65535));
     }
@@ -266,6 +279,7 @@ draw_tooltip (LmPrCurveView *self, cairo_t *cr, GArray *lines, int width, int he
   const LmThemeColors *tc = lm_theme_colors ();
   double x, y, w, h, bx, by, bw = 0, bh;
   g_auto (GStrv) rows = NULL;
+  PangoLayout *layout = NULL;
 
   if (!hover_points (self, lines, self->mx, self->my, idx))
     return;
@@ -299,16 +313,29 @@ draw_tooltip (LmPrCurveView *self, cairo_t *cr, GArray *lines, int width, int he
       rows[2 * l + 1] = g_strdup_printf ("P %.4f · R %.4f · TP %g · FP %g · TN %g · FN %g", c->precision[i],
                                          c->recall[i], c->tp[i], c->fp[i], c->tn[i], c->fn[i]);
     }
+  /* the box fits the widest row, shown or not: each row measured once
+   * (fifty runs' 100 rows shaped anew took a third of a hover's frame),
+   * by one layout (a layout a row made a Pango context a row) */
+  if (g_hash_table_size (self->row_widths) > 4096)
+    g_hash_table_remove_all (self->row_widths);
   for (guint r = 0; rows[r] != NULL; r++)
     {
-      PangoLayout *layout = pango_cairo_create_layout (cr);
+      gpointer known;
       int tw, th;
 
-      pango_layout_set_text (layout, rows[r], -1);
-      pango_layout_get_pixel_size (layout, &tw, &th);
-      g_object_unref (layout);
+      if (g_hash_table_lookup_extended (self->row_widths, rows[r], NULL, &known))
+        tw = GPOINTER_TO_INT (known);
+      else
+        {
+          if (layout == NULL)
+            layout = pango_cairo_create_layout (cr);
+          pango_layout_set_text (layout, rows[r], -1);
+          pango_layout_get_pixel_size (layout, &tw, &th);
+          g_hash_table_insert (self->row_widths, g_strdup (rows[r]), GINT_TO_POINTER (tw));
+        }
       bw = MAX (bw, tw * 10.0 / 12 + 24);   /* lm_dash_text draws at 10 px; a swatch */
     }
+  g_clear_object (&layout);
   bh = 16.0 * g_strv_length (rows) + 6;
   bw = MIN (bw, width - 4);
   bx = self->mx + 12 + bw > width ? MAX (2, self->mx - 12 - bw) : self->mx + 12;
@@ -327,6 +354,10 @@ draw_tooltip (LmPrCurveView *self, cairo_t *cr, GArray *lines, int width, int he
       const Line *line = &g_array_index (lines, Line, r / 2);
       double ry = by + 3 + 16 * r + 8;
 
+      /* fifty runs' rows run far below the plot: those past its edge
+       * would draw nothing */
+      if (ry - 16 > height)
+        break;
       if (r % 2 == 0)
         {
           gdk_cairo_set_source_rgba (cr, &line->color);
@@ -336,6 +367,76 @@ draw_tooltip (LmPrCurveView *self, cairo_t *cr, GArray *lines, int width, int he
       gdk_cairo_set_source_rgba (cr, r % 2 ? &tc->muted : &tc->text);
       lm_dash_text (cr, bx + 18, ry, rows[r], LM_ALIGN_START, LM_ALIGN_CENTER, 10);
     }
+  cairo_restore (cr);
+}
+
+/* Each line through its curve's points, clipped to the plot box. */
+static void
+stroke_lines (LmPrCurveView *self, cairo_t *cr, GArray *lines)
+{
+  double x, y, w, h;
+
+  plot_box (self, &x, &y, &w, &h);
+  cairo_rectangle (cr, x - 2, y - 2, w + 4, h + 4);
+  cairo_clip (cr);
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+  cairo_set_line_width (cr, 2);
+  for (guint l = 0; l < lines->len; l++)
+    {
+      const Line *line = &g_array_index (lines, Line, l);
+      const LmPrCurve *c = line->curve;
+
+      for (guint i = 0; i < c->n_thresholds; i++)
+        {
+          double px, py;
+
+          to_xy (c->recall[i], c->precision[i], x, y, w, h, &px, &py);
+          if (i == 0)
+            cairo_move_to (cr, px, py);
+          else
+            cairo_line_to (cr, px, py);
+        }
+      gdk_cairo_set_source_rgba (cr, &line->color);
+      cairo_stroke (cr);
+    }
+}
+
+/* Every line, from the image of the last frame's when it shows the same
+ * lines at the same size (the axes and text around them are drawn on cr
+ * each frame: they are few, and text drawn through an image would not be
+ * hinted as the frame's). */
+static void
+draw_lines (LmPrCurveView *self, cairo_t *cr, GArray *lines, int width, int height)
+{
+  int scale = gtk_widget_get_scale_factor (self->plot);
+  guint64 sig = frame_signature (lines, 0, NULL, 0);
+  double x, y, w, h;
+
+  if (self->lines_img == NULL || self->lines_sig != sig || self->lines_w != width || self->lines_h != height
+      || self->lines_scale != scale)
+    {
+      cairo_t *icr;
+
+      g_clear_pointer (&self->lines_img, cairo_surface_destroy);
+      self->lines_img = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width * scale, height * scale);
+      cairo_surface_set_device_scale (self->lines_img, scale, scale);
+      icr = cairo_create (self->lines_img);
+      stroke_lines (self, icr, lines);
+      cairo_destroy (icr);
+      self->lines_sig = sig;
+      self->lines_w = width;
+      self->lines_h = height;
+      self->lines_scale = scale;
+      self->n_line_renders++;
+    }
+  /* the clip also ends the path of the text drawn before, as stroking
+   * the lines did (or the read-out's first arc would join it) */
+  plot_box (self, &x, &y, &w, &h);
+  cairo_save (cr);
+  cairo_rectangle (cr, x - 2, y - 2, w + 4, h + 4);
+  cairo_clip (cr);
+  cairo_set_source_surface (cr, self->lines_img, 0, 0);
+  cairo_paint (cr);
   cairo_restore (cr);
 }
 
@@ -383,30 +484,7 @@ draw_plot (GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer da
   lm_dash_text (cr, 0, 0, "Precision", LM_ALIGN_CENTER, LM_ALIGN_CENTER, 10);
   cairo_restore (cr);
 
-  cairo_save (cr);
-  cairo_rectangle (cr, x - 2, y - 2, w + 4, h + 4);
-  cairo_clip (cr);
-  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
-  cairo_set_line_width (cr, 2);
-  for (guint l = 0; l < lines->len; l++)
-    {
-      const Line *line = &g_array_index (lines, Line, l);
-      const LmPrCurve *c = line->curve;
-
-      for (guint i = 0; i < c->n_thresholds; i++)
-        {
-          double px, py;
-
-          to_xy (c->recall[i], c->precision[i], x, y, w, h, &px, &py);
-          if (i == 0)
-            cairo_move_to (cr, px, py);
-          else
-            cairo_line_to (cr, px, py);
-        }
-      gdk_cairo_set_source_rgba (cr, &line->color);
-      cairo_stroke (cr);
-    }
-  cairo_restore (cr);
+  draw_lines (self, cr, lines, width, height);
   if (n_bad > 0)
     {
       gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->error);
@@ -677,6 +755,15 @@ on_more_clicked (GtkButton *button, LmPrCurveView *self)
   lm_pr_curve_view_refresh (self);
 }
 
+/* Off screen (another view shown), the lines' image is let go: a card
+ * holds 300 KB of it (four times that at scale 2), and a sweep may log
+ * many tags. */
+static void
+on_plot_unmap (GtkWidget *plot, LmPrCurveView *self)
+{
+  g_clear_pointer (&self->lines_img, cairo_surface_destroy);
+}
+
 static void
 on_motion (GtkEventControllerMotion *c, double x, double y, LmPrCurveView *self)
 {
@@ -712,8 +799,10 @@ lm_pr_curve_view_finalize (GObject *object)
 
   g_free (self->tag);
   g_free (self->note);
+  g_clear_pointer (&self->lines_img, cairo_surface_destroy);
   g_array_unref (self->steps);
   g_hash_table_unref (self->runs);
+  g_hash_table_unref (self->row_widths);
   G_OBJECT_CLASS (lm_pr_curve_view_parent_class)->finalize (object);
 }
 
@@ -731,12 +820,14 @@ lm_pr_curve_view_init (LmPrCurveView *self)
 
   self->steps = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->runs = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) run_slider_free);
+  self->row_widths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   self->plot = gtk_drawing_area_new ();
   gtk_drawing_area_set_content_width (GTK_DRAWING_AREA (self->plot), 300);
   gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (self->plot), 240);
   gtk_widget_set_vexpand (self->plot, TRUE);
   gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self->plot), draw_plot, self, NULL);
+  g_signal_connect (self->plot, "unmap", G_CALLBACK (on_plot_unmap), self);
   g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
   g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);
   gtk_widget_add_controller (self->plot, motion);
@@ -933,4 +1024,25 @@ lm_pr_curve_view_describe_at (LmPrCurveView *self, double x, double y)
 
   g_return_val_if_fail (LM_IS_PR_CURVE_VIEW (self), NULL);
   return describe (self, lines, x, y);
+}
+
+void
+lm_pr_curve_view_set_hover (LmPrCurveView *self, double x, double y)
+{
+  g_return_if_fail (LM_IS_PR_CURVE_VIEW (self));
+  on_motion (NULL, x, y, self);
+}
+
+void
+lm_pr_curve_view_clear_hover (LmPrCurveView *self)
+{
+  g_return_if_fail (LM_IS_PR_CURVE_VIEW (self));
+  on_leave (NULL, self);
+}
+
+guint
+lm_pr_curve_view_get_n_line_renders (LmPrCurveView *self)
+{
+  g_return_val_if_fail (LM_IS_PR_CURVE_VIEW (self), 0);
+  return self->n_line_renders;
 }

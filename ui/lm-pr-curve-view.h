@@ -63,5 +63,12 @@ gint64     lm_pr_curve_view_get_run_step (LmPrCurveView *self, const char *run_n
  * when it drew every run. */
 const char *lm_pr_curve_view_get_note  (LmPrCurveView *self);
 char      *lm_pr_curve_view_describe_at (LmPrCurveView *self, double x, double y);
+/* As the pointer moving to (x, y) of the plot, and leaving it (for tests
+ * and benchmarks); how often the plot has stroked its lines (a frame
+ * showing the lines the last one did, at its size, paints them from an
+ * image: a hover does not stroke them again). */
+void       lm_pr_curve_view_set_hover  (LmPrCurveView *self, double x, double y);
+void       lm_pr_curve_view_clear_hover (LmPrCurveView *self);
+guint      lm_pr_curve_view_get_n_line_renders (LmPrCurveView *self);
 
 G_END_DECLS

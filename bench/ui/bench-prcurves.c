@@ -11,7 +11,10 @@
  *      next frame;
  *   4. hiding one run in the run list (every card resynced) and showing it
  *      again;
- *   5. a live poll that finds nothing new, on the main thread.
+ *   5. a live poll that finds nothing new, on the main thread;
+ *   6. the pointer moving over a card: the window's frame, from the frame
+ *      clock's before-paint to its after-paint (the read-out of 50 runs'
+ *      points drawn over the chart).
  * Fixtures are written once with lumen-log under DIR (default
  * /tmp/lumen-bench-pr) and reused.
  *
@@ -80,10 +83,40 @@ cards_drawn (GtkWindow *win)
 }
 
 static void
+on_before_paint (GdkFrameClock *clock, double *t)
+{
+  *t = bench_now_ms ();
+}
+
+/* The mean frame, before-paint to after-paint, of the pointer moving
+ * over the card's plot, a few pixels at a time. */
+static double
+hover_frames (GtkWidget *win, LmPrCurveView *card, gboolean *painted, int reps)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (win);
+  double t = 0, sum = 0;
+  gulong id = g_signal_connect (clock, "before-paint", G_CALLBACK (on_before_paint), &t);
+  graphene_rect_t area;
+
+  lm_pr_curve_view_get_plot_area (card, &area);
+  for (int i = 0; i < reps; i++)
+    {
+      lm_pr_curve_view_set_hover (card, area.origin.x + area.size.width * (0.4 + 0.01 * i),
+                                  area.origin.y + area.size.height * 0.3);
+      for (*painted = FALSE; !*painted;)
+        g_main_context_iteration (NULL, TRUE);
+      sum += bench_now_ms () - t;
+    }
+  lm_pr_curve_view_clear_hover (card);
+  g_signal_handler_disconnect (clock, id);
+  return sum / reps;
+}
+
+static void
 bench (const char *dir)
 {
   LmWindow *win = lm_window_new (NULL, dir);
-  double t0 = bench_now_ms (), t_first = 0, t_all = 0, frame = 0, slider = 0, hide = 0, show = 0;
+  double t0 = bench_now_ms (), t_first = 0, t_all = 0, frame = 0, slider = 0, hide = 0, show = 0, hover = 0;
   gboolean painted = FALSE;
   guint n_cards = 0;
   const int reps = 20;
@@ -126,6 +159,7 @@ bench (const char *dir)
       bench_render_widget (card, renderer);
       slider += bench_now_ms () - t;
     }
+  hover = hover_frames (GTK_WIDGET (win), LM_PR_CURVE_VIEW (card), &painted, reps);
   g_signal_handlers_disconnect_by_data (gtk_widget_get_frame_clock (GTK_WIDGET (win)), &painted);
   LmRun *run = lm_run_store_find (lm_window_get_store (win), "run07");
   for (int i = 0; i < reps; i++)
@@ -155,6 +189,7 @@ bench (const char *dir)
   printf ("  every step's curves read: %.0f ms\n", t_all);
   printf ("  one card's frame (%d lines): %.1f ms\n", N_RUNS, frame / reps);
   printf ("  a run's slider to another step, until the window's next frame: %.1f ms\n", slider / reps);
+  printf ("  the pointer over a card (%d runs' points read out): %.1f ms a frame\n", N_RUNS, hover);
   printf ("  hide a run in the run list (every card resynced): %.1f ms, show it again %.1f ms\n", hide / reps,
           show / reps);
   printf ("  idle: main loop busy %.1f%% of 2 s\n", busy / 20.0);

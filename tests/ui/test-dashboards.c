@@ -2113,6 +2113,18 @@ pr_feed_complete (gpointer page)
   return lm_record_feed_get_complete (lm_record_dashboard_get_feed (page));
 }
 
+/* The window on PR Curves over dir, every curve read. */
+static LmWindow *
+open_pr_curves (const char *dir, LmRecordDashboard **page)
+{
+  LmWindow *win = open_window_at (dir, "pr_curves");
+
+  *page = LM_RECORD_DASHBOARD (lm_dashboards_get_page (lm_window_get_dashboards (win), "pr_curves"));
+  g_assert_true (lm_test_wait_for (pr_feed_complete, *page, 10000));
+  lm_test_spin (100);
+  return win;
+}
+
 static gboolean
 is_true (gpointer flag)
 {
@@ -2280,10 +2292,7 @@ test_pr_curves_run_sliders (void)
   lm_test_records_append_pr_curves (dir, "a", "pr/cat", 0, 5, 3, 0);   /* steps 0, 5, 10 */
   lm_test_records_append_pr_curves (dir, "b", "pr/cat", 0, 4, 2, 0);   /* steps 0, 4 */
   lm_test_records_append_pr_curves (dir, "c", "pr/cat", 7, 1, 1, 0);   /* step 7 */
-  win = open_window_at (dir, "pr_curves");
-  page = LM_RECORD_DASHBOARD (lm_dashboards_get_page (lm_window_get_dashboards (win), "pr_curves"));
-  g_assert_true (lm_test_wait_for (pr_feed_complete, page, 10000));
-  lm_test_spin (100);
+  win = open_pr_curves (dir, &page);
   view = LM_PR_CURVE_VIEW (lm_record_dashboard_find_card (page, "", "pr/cat"));
 
   /* a row per run, each over its own steps, at its newest */
@@ -2386,6 +2395,116 @@ test_pr_curves_run_sliders (void)
   lm_test_rm_rf (dir);
 }
 
+/* Whether the plot draws now the pixels of `want`. */
+static gboolean
+plot_shows (GtkWidget *plot, cairo_surface_t *want)
+{
+  cairo_surface_t *shot = lm_ui_snapshot_widget (plot);
+  gboolean same = cairo_image_surface_get_height (shot) == cairo_image_surface_get_height (want)
+                  && cairo_image_surface_get_stride (shot) == cairo_image_surface_get_stride (want)
+                  && memcmp (cairo_image_surface_get_data (shot), cairo_image_surface_get_data (want),
+                             (size_t) cairo_image_surface_get_stride (want)
+                               * cairo_image_surface_get_height (want)) == 0;
+
+  cairo_surface_destroy (shot);
+  return same;
+}
+
+/* A PR card keeps its lines as an image between frames: the pointer
+ * moving over it paints that image and the read-out, without stroking
+ * every run's curve again (fifty runs made a hover frame cost 12-20 ms,
+ * now 6-9).  What it shows is what stroking anew shows, and a run's
+ * step, colour or visibility changed draws the new lines. */
+static void
+test_pr_curves_lines_cached (void)
+{
+  g_autofree char *dir = NULL;
+  LmWindow *win;
+  LmRecordDashboard *page;
+  LmPrCurveView *view;
+  GtkWidget *plot;
+  LmRun *run_b;
+  cairo_surface_t *first;
+  graphene_rect_t area;
+  GdkRGBA red = { 1, 0, 0, 1 };
+  guint renders;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  dir = lm_test_tmpdir_new ("lumen-pr-XXXXXX");
+  lm_test_records_append_pr_curves (dir, "a", "pr/cat", 0, 5, 3, 0);   /* steps 0, 5, 10 */
+  lm_test_records_append_pr_curves (dir, "b", "pr/cat", 0, 4, 2, 0);   /* steps 0, 4 */
+  win = open_pr_curves (dir, &page);
+  view = LM_PR_CURVE_VIEW (lm_record_dashboard_find_card (page, "", "pr/cat"));
+  plot = lm_pr_curve_view_get_plot (view);
+  run_b = lm_run_store_find (lm_window_get_store (win), "b");
+  g_assert_true (lm_pr_curve_view_get_plot_area (view, &area));
+
+  first = lm_ui_snapshot_widget (plot);
+  renders = lm_pr_curve_view_get_n_line_renders (view);
+  g_assert_cmpuint (renders, >=, 1);
+  g_assert_cmpuint (lm_pr_curve_view_get_n_drawn (view), ==, 2);
+  /* drawn again as it was: the same pixels, the lines not stroked again */
+  g_assert_true (plot_shows (plot, first));
+  g_assert_cmpuint (lm_pr_curve_view_get_n_line_renders (view), ==, renders);
+
+  /* the pointer over the plot: the read-out drawn, the lines kept */
+  lm_pr_curve_view_set_hover (view, area.origin.x + area.size.width / 2, area.origin.y + 4);
+  g_assert_false (plot_shows (plot, first));
+  lm_pr_curve_view_set_hover (view, area.origin.x + area.size.width / 2 + 3, area.origin.y + 6);
+  g_assert_false (plot_shows (plot, first));
+  g_assert_cmpuint (lm_pr_curve_view_get_n_line_renders (view), ==, renders);
+  lm_pr_curve_view_clear_hover (view);
+  g_assert_true (plot_shows (plot, first));
+
+  /* b's slider to step 0: b's line there, stroked anew; back at step 4,
+   * the first frame's pixels */
+  g_assert_true (lm_pr_curve_view_set_run_step (view, "b", 0));
+  g_assert_false (plot_shows (plot, first));
+  g_assert_cmpuint (lm_pr_curve_view_get_n_line_renders (view), ==, ++renders);
+  g_assert_true (lm_pr_curve_view_set_run_step (view, "b", 4));
+  g_assert_true (plot_shows (plot, first));
+  g_assert_cmpuint (lm_pr_curve_view_get_n_line_renders (view), ==, ++renders);
+
+  /* b in red, then its own colour again */
+  lm_palette_set_run_color (run_b, &red);
+  lm_run_selection_colors_changed (lm_window_get_selection (win));
+  lm_test_spin (50);
+  g_assert_false (plot_shows (plot, first));
+  lm_palette_set_run_color (run_b, NULL);
+  lm_run_selection_colors_changed (lm_window_get_selection (win));
+  lm_test_spin (50);
+  g_assert_true (plot_shows (plot, first));
+
+  /* b hidden: only a's line; shown again: both */
+  lm_run_set_visible (run_b, FALSE);
+  lm_test_spin (50);
+  g_assert_false (plot_shows (plot, first));
+  g_assert_cmpuint (lm_pr_curve_view_get_n_drawn (view), ==, 1);
+  lm_run_set_visible (run_b, TRUE);
+  lm_test_spin (50);
+  g_assert_true (plot_shows (plot, first));
+  g_assert_cmpuint (lm_pr_curve_view_get_n_drawn (view), ==, 2);
+
+  /* another view shown lets the image go; back on PR Curves, the lines
+   * are stroked again, as they were */
+  renders = lm_pr_curve_view_get_n_line_renders (view);
+  g_assert_true (lm_dashboards_set_view (lm_window_get_dashboards (win), "scalars"));
+  lm_test_spin (50);
+  g_assert_false (gtk_widget_get_mapped (plot));
+  g_assert_true (lm_dashboards_set_view (lm_window_get_dashboards (win), "pr_curves"));
+  lm_test_spin (50);
+  g_assert_true (plot_shows (plot, first));
+  g_assert_cmpuint (lm_pr_curve_view_get_n_line_renders (view), ==, renders + 1);
+
+  cairo_surface_destroy (first);
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
 /* PR curves of a sweep: a card shows the sliders of the first
  * PR_SLIDERS_SHOWN runs and a "Show all N runs" button, which shows the
  * others (and then "Show the first 5 runs"); every run's line is drawn
@@ -2414,10 +2533,7 @@ test_pr_curves_many_runs (void)
       g_snprintf (run, sizeof run, "run%02d", r);
       lm_test_records_append_pr_curves (dir, run, "pr/cat", 0, 5, 2, 0);
     }
-  win = open_window_at (dir, "pr_curves");
-  page = LM_RECORD_DASHBOARD (lm_dashboards_get_page (lm_window_get_dashboards (win), "pr_curves"));
-  g_assert_true (lm_test_wait_for (pr_feed_complete, page, 10000));
-  lm_test_spin (100);
+  win = open_pr_curves (dir, &page);
   view = LM_PR_CURVE_VIEW (lm_record_dashboard_find_card (page, "", "pr/cat"));
   g_assert_cmpuint (lm_pr_curve_view_get_n_rows (view), ==, 12);
 
@@ -2880,6 +2996,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/dashboards/pr-curves-newest-first", test_pr_curves_newest_first);
   g_test_add_func ("/ui/dashboards/pr-curves-run-sliders", test_pr_curves_run_sliders);
   g_test_add_func ("/ui/dashboards/pr-curves-many-runs", test_pr_curves_many_runs);
+  g_test_add_func ("/ui/dashboards/pr-curves-lines-cached", test_pr_curves_lines_cached);
   g_test_add_func ("/ui/dashboards/cli-pr-step", test_cli_pr_step);
   g_test_add_func ("/ui/dashboards/pr-curves-damaged", test_pr_curves_damaged);
   g_test_add_func ("/ui/dashboards/hparams", test_hparams);
