@@ -402,8 +402,10 @@ static bool save_model(app *a)
   }
   lm_st_writer_free(w);
   if (!ok) {
-    fprintf(a->err, "lumen-train: --save-model: cannot write %s: %s\n", path,
-            error ? error : "out of memory");
+    if (error) /* it names the file */
+      fprintf(a->err, "lumen-train: --save-model: %s\n", error);
+    else
+      fprintf(a->err, "lumen-train: --save-model: cannot write %s: out of memory\n", path);
     free(error);
     return false;
   }
