@@ -38,6 +38,7 @@ void lm_train_cli_defaults(lm_train_cli *cli)
   cli->program = "lumen-train";
   cli->logdir = "runs";
   cli->log_every = 50;
+  cli->test_batch_size = 1000; /* what lumen-train evaluated with before, and main.py's default */
   cli->embedding_samples = 100;
   cli->val_split = 0.1;
   cli->normalize = true;
@@ -134,6 +135,23 @@ void lm_train_cli_print_help(FILE *out)
     "  --profile-memory       also count the bytes each profiled op allocates and\n"
     "                         frees, and what is allocated after it (torch.profiler's\n"
     "                         profile_memory=True); alone, profiles steps 2, 3, 4\n"
+    "\n"
+    "PyTorch mnist/main.py names (pytorch/examples; --batch-size, --epochs, --lr and\n"
+    "--seed are the same there):\n"
+    "  --test-batch-size N    batch size for evaluating the test set: it changes\n"
+    "                         the speed, not the test loss or accuracy   [1000]\n"
+    "  --gamma G              --lr-gamma G\n"
+    "  --log-interval N       --log-every N\n"
+    "  --no-cuda              --device cpu (refused with --device cuda)\n"
+    "  --no-mps               accepted for main.py's command line; no effect here\n"
+    "                         (Apple GPUs, which lumen-train does not use)\n"
+    "  --dry-run              quickly check a single pass: each epoch trains on one\n"
+    "                         batch (the first --batch-size training examples),\n"
+    "                         then evaluates and logs as usual\n"
+    "  --save-model           at the end of a finished run, also write the final\n"
+    "                         parameters (no optimizer state) to the run folder as\n"
+    "                         mnist_MODEL.safetensors (main.py's mnist_cnn.pt;\n"
+    "                         load with safetensors.torch.load_file)\n"
     "\n"
     "  -h, --help             show this help and exit\n"
     "  -V, --version          show the version and exit\n"
@@ -245,6 +263,8 @@ enum {
   OPT_STOP_AFTER, OPT_LR_STEP, OPT_LR_PATIENCE, OPT_LR_GAMMA, OPT_LR_SCHED,
   OPT_TRACE_EVERY, OPT_TRACE_STEPS, OPT_TRACE_ON_ANOMALY, OPT_TRACE_MAX_VALUES, OPT_ALLOW_TF32,
   OPT_PROFILE_STEPS, OPT_PROFILE, OPT_PROFILE_MEMORY,
+  /* pytorch/examples' mnist/main.py names */
+  OPT_GAMMA, OPT_LOG_INTERVAL, OPT_NO_CUDA, OPT_NO_MPS, OPT_TEST_BATCH, OPT_DRY_RUN, OPT_SAVE_MODEL,
 };
 
 /* "1,100,500" into steps[] (at most LM_CLI_MAX_TRACE_STEPS): strictly
@@ -312,6 +332,13 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
     { "profile-steps", required_argument, NULL, OPT_PROFILE_STEPS },
     { "profile", no_argument, NULL, OPT_PROFILE },
     { "profile-memory", no_argument, NULL, OPT_PROFILE_MEMORY },
+    { "gamma", required_argument, NULL, OPT_GAMMA },
+    { "log-interval", required_argument, NULL, OPT_LOG_INTERVAL },
+    { "no-cuda", no_argument, NULL, OPT_NO_CUDA },
+    { "no-mps", no_argument, NULL, OPT_NO_MPS },
+    { "test-batch-size", required_argument, NULL, OPT_TEST_BATCH },
+    { "dry-run", no_argument, NULL, OPT_DRY_RUN },
+    { "save-model", no_argument, NULL, OPT_SAVE_MODEL },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
     { 0 },
@@ -330,6 +357,7 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
   opterr = 0;
   int c;
   int64_t iv;
+  const char *cuda_device = NULL; /* a --device cuda[:N] given, against --no-cuda */
   while ((c = getopt_long(argc, argv, ":hV", opts, NULL)) != -1) {
     switch (c) {
     case OPT_MODEL:
@@ -380,7 +408,9 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
       cli->set_lr_patience = true;
       break;
     case OPT_LR_GAMMA:
-      if (!parse_real("--lr-gamma", optarg, 0, false, &cli->lr_gamma, err)) return LM_CLI_USAGE;
+    case OPT_GAMMA: /* main.py's name */
+      if (!parse_real(c == OPT_GAMMA ? "--gamma" : "--lr-gamma", optarg, 0, false, &cli->lr_gamma, err))
+        return LM_CLI_USAGE;
       cli->set_lr_gamma = true;
       break;
     case OPT_MOMENTUM:
@@ -404,8 +434,11 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
         return LM_CLI_USAGE;
       }
       cli->device = optarg;
+      cuda_device = dev.type == LM_DEVICE_CUDA ? optarg : NULL;
       break;
     }
+    case OPT_NO_CUDA: cli->no_cuda = true; break;
+    case OPT_NO_MPS: break; /* Apple GPUs: lumen-train has no MPS backend to turn off */
     case OPT_LOGDIR:
       if (!*optarg) {
         fprintf(err, "lumen-train: --logdir: expected a folder, found ''\n");
@@ -426,10 +459,18 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
       cli->run = optarg;
       break;
     case OPT_LOG_EVERY:
-      if (!parse_int("--log-every", optarg, 1, INT32_MAX, &iv, err)) return LM_CLI_USAGE;
+    case OPT_LOG_INTERVAL: /* main.py's name */
+      if (!parse_int(c == OPT_LOG_INTERVAL ? "--log-interval" : "--log-every", optarg, 1, INT32_MAX, &iv, err))
+        return LM_CLI_USAGE;
       cli->log_every = (int)iv;
       cli->set_log_every = true;
       break;
+    case OPT_TEST_BATCH:
+      if (!parse_int("--test-batch-size", optarg, 1, 1 << 20, &iv, err)) return LM_CLI_USAGE;
+      cli->test_batch_size = (int)iv;
+      break;
+    case OPT_DRY_RUN: cli->dry_run = true; break;
+    case OPT_SAVE_MODEL: cli->save_model = true; break;
     case OPT_HIST_EVERY:
       if (!parse_int("--hist-every", optarg, 0, INT32_MAX, &iv, err)) return LM_CLI_USAGE;
       cli->hist_every = (int)iv;
@@ -519,6 +560,13 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
     fprintf(err, "lumen-train: unexpected argument '%s' (options start with --; see --help)\n", argv[optind]);
     return LM_CLI_USAGE;
   }
+  if (cli->no_cuda && cuda_device) {
+    fprintf(err, "lumen-train: --no-cuda and --device %s contradict each other: --no-cuda is "
+                 "--device cpu (give one of them)\n", cuda_device);
+    return LM_CLI_USAGE;
+  }
+  if (cli->no_cuda)
+    cli->device = "cpu";
   /* profile_memory is mostly used with a profile: --profile counts memory
    * too, and --profile-memory alone profiles --profile's steps */
   if (cli->profile)

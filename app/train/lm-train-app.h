@@ -29,6 +29,7 @@ typedef struct {
   int64_t train_examples;  /* examples trained on by this process */
   char run_dir[4096];
   char checkpoint[4096];   /* the last checkpoint written ("" if none) */
+  char model_file[4096];   /* --save-model's file ("" if none) */
 } lm_train_result;
 
 /* Runs training as lumen-train does. Progress and summaries go to out,

@@ -32,6 +32,10 @@ typedef struct {
   const char *logdir;     /* "runs" */
   const char *run;        /* NULL -> SummaryWriter-style default name */
   int log_every;          /* 50 steps */
+  int test_batch_size;    /* batch of the test set's evaluation (main.py's --test-batch-size): 1000 */
+  bool dry_run;           /* main.py's --dry-run: one batch per epoch */
+  bool save_model;        /* main.py's --save-model: the final parameters as mnist_<model>.safetensors */
+  bool no_cuda;           /* main.py's --no-cuda: --device cpu */
   int hist_every;         /* 0: histograms once per epoch only */
   int embedding_samples;  /* test images logged for the projector at the end; 100, 0 off */
   double val_split;       /* 0.1 */

@@ -61,6 +61,7 @@ typedef struct {
   bool default_name;     /* run_name is SummaryWriter's default: claim a free one */
   int64_t log_failures;  /* records the run file refused (disk full...) */
   int checkpoint_failures;
+  bool model_save_failed; /* --save-model's file */
   bool nan_warned;
   bool resumed;          /* started from a checkpoint: purge later steps */
   char ck_data_dir[PATH_MAX], ck_logdir[PATH_MAX]; /* adopted from a checkpoint */
@@ -376,6 +377,43 @@ static bool save_checkpoint(app *a, const char *file)
 
 static bool is_fashion_mnist(const app *a);
 
+/* --save-model: main.py's torch.save(model.state_dict(), "mnist_cnn.pt") at
+ * the end, as safetensors: the parameters under their state_dict names,
+ * float32, no optimizer state, in the run folder beside the checkpoints. */
+static bool save_model(app *a)
+{
+  char path[PATH_MAX + 64];
+  snprintf(path, sizeof path, "%s/mnist_%s.safetensors", a->run_dir, a->cli.model);
+  lm_st_writer *w = lm_st_writer_new();
+  lm_named_tensor *named = NULL;
+  size_t n = lm_module_named_parameters(a->model, &named);
+  char *error = NULL, epoch[32], step[32];
+  bool ok = w != NULL;
+  for (size_t i = 0; ok && i < n; i++)
+    ok = lm_st_writer_add_tensor(w, named[i].name, named[i].tensor, &error);
+  free(named);
+  if (ok) {
+    snprintf(epoch, sizeof epoch, "%lld", (long long)a->last.epoch);
+    snprintf(step, sizeof step, "%lld", (long long)a->last.step);
+    lm_st_writer_set_metadata(w, "model", a->cli.model);
+    lm_st_writer_set_metadata(w, "epoch", epoch);
+    lm_st_writer_set_metadata(w, "step", step);
+    ok = lm_st_writer_save(w, path, &error);
+  }
+  lm_st_writer_free(w);
+  if (!ok) {
+    if (error) /* it names the file */
+      fprintf(a->err, "lumen-train: --save-model: %s\n", error);
+    else
+      fprintf(a->err, "lumen-train: --save-model: cannot write %s: out of memory\n", path);
+    free(error);
+    return false;
+  }
+  snprintf(a->res->model_file, sizeof a->res->model_file, "%.4095s", path);
+  fprintf(a->out, "Model saved (--save-model): %s\n", path);
+  return true;
+}
+
 /* The projector's embedding, once at the end as in PyTorch's TensorBoard
  * tutorial (add_embedding of 100 random images): --embedding-samples test
  * images drawn with the run's seed, their raw pixels as the features. */
@@ -646,7 +684,7 @@ static void log_pr_curves(app *a, int64_t step)
   fo.device = a->device;
   char *error = NULL;
   lm_scope_begin();
-  lm_tensor *logits = lm_predict(a->model, a->test, 1000, &fo, &error);
+  lm_tensor *logits = lm_predict(a->model, a->test, a->cli.test_batch_size, &fo, &error);
   if (!logits) {
     fprintf(a->err, "lumen-train: no PR curves this epoch: %s\n", error ? error : "prediction failed");
     free(error);
@@ -676,7 +714,7 @@ static bool on_epoch_end(void *ud, const lm_epoch_logs *logs, const lm_train_sta
   fo.device = a->device;
   double tl = NAN, ta = NAN;
   char *error = NULL;
-  if (a->test && !lm_evaluate(a->model, a->test, 1000, &fo, &tl, &ta, &error)) {
+  if (a->test && !lm_evaluate(a->model, a->test, a->cli.test_batch_size, &fo, &tl, &ta, &error)) {
     fprintf(a->err, "lumen-train: test evaluation failed: %s\n", error);
     free(error);
   }
@@ -1070,6 +1108,15 @@ static bool load_data(app *a)
     pixel_stats(a->train, &a->mean, &a->std);
   else
     a->mean = 0, a->std = 0;
+  if (a->cli.dry_run && a->cli.batch_size < lm_dataset_len(a->train)) {
+    /* main.py's --dry-run trains each epoch's first batch only: here the
+     * first batch of examples, normalised as the whole set would be, so
+     * every epoch is one step and the rest (evaluation, logging,
+     * checkpoints) runs as usual */
+    lm_dataset *s = lm_dataset_slice(a->train, 0, a->cli.batch_size);
+    lm_dataset_release(a->train);
+    a->train = s;
+  }
   return true;
 }
 
@@ -1369,6 +1416,9 @@ int lm_train_app_run(const lm_train_cli *cli, FILE *out, FILE *err, lm_train_res
             "evaluating it (--epochs %lld or more trains on)\n",
             (long long)start.epoch, plural(start.epoch, "epoch", "epochs"), a.cli.epochs,
             (long long)start.epoch + 1);
+  if (a.cli.dry_run)
+    fprintf(out, "Dry run (--dry-run): each epoch trains on one batch of %lld examples\n",
+            (long long)lm_dataset_len(a.train));
   fprintf(out, "Run: %s%s\n", a.run_dir, a.w ? "" : " (not logged: --no-log)");
   fflush(out);
 
@@ -1458,10 +1508,12 @@ int lm_train_app_run(const lm_train_cli *cli, FILE *out, FILE *err, lm_train_res
     eo.mean = a.mean;
     eo.std = a.std;
     eo.device = a.device;
-    lm_evaluate(a.model, a.test, 1000, &eo, &a.res->test_loss, &a.res->test_accuracy, NULL);
+    lm_evaluate(a.model, a.test, a.cli.test_batch_size, &eo, &a.res->test_loss, &a.res->test_accuracy, NULL);
   }
   fprintf(out, "Test accuracy: %.2f%% (loss %.4f) after %lld %s\n", 100 * a.res->test_accuracy,
           a.res->test_loss, (long long)a.res->epochs_done, plural(a.res->epochs_done, "epoch", "epochs"));
+  if (a.cli.save_model && !save_model(&a))
+    a.model_save_failed = true; /* the run is done; the exit status says the file is missing */
   if (a.w) {
     log_embedding(&a);
     lm_writer_set_status(a.w, LM_RUN_FINISHED);
@@ -1485,12 +1537,17 @@ done:
     }
   }
   /* Training went on through write errors; the exit status still says that
-   * something the user asked for (a checkpoint, the run file) is missing. */
-  if (rc == 0 && (a.log_failures || a.checkpoint_failures)) {
+   * something the user asked for (a checkpoint, the run file, the
+   * --save-model file) is missing. */
+  if (rc == 0 && (a.log_failures || a.checkpoint_failures || a.model_save_failed)) {
     char what[128] = "", logs[64] = "";
     if (a.checkpoint_failures)
       snprintf(what, sizeof what, "%d %s%s", a.checkpoint_failures,
-               plural(a.checkpoint_failures, "checkpoint", "checkpoints"), a.log_failures ? " and " : "");
+               plural(a.checkpoint_failures, "checkpoint", "checkpoints"),
+               a.log_failures || a.model_save_failed ? " and " : "");
+    if (a.model_save_failed)
+      snprintf(what + strlen(what), sizeof what - strlen(what), "the --save-model file%s",
+               a.log_failures ? " and " : "");
     if (a.log_failures)
       snprintf(logs, sizeof logs, "%lld run file %s", (long long)a.log_failures,
                plural(a.log_failures, "write", "writes"));

@@ -26,6 +26,7 @@
 #include "lm-train-app.h"
 #include "lm-train-cli.h"
 #include "lm-train-progress.h"
+#include "lumen-log.h"
 #include "lumen-train.h"
 #include "train-fixture.h"
 
@@ -1017,6 +1018,215 @@ static void test_run_name_taken(void)
   g_free(args);
 }
 
+/* pytorch/examples' mnist/main.py flags are lumen-train's own options under
+ * main.py's names: each parses to what its lumen-train name gives. */
+static void test_main_py_names(void)
+{
+  lm_train_cli a, b;
+  g_assert_cmpint(parse(&a, "--gamma 0.5 --log-interval 7 --no-cuda", NULL), ==, LM_CLI_RUN);
+  g_assert_cmpint(parse(&b, "--lr-gamma 0.5 --log-every 7 --device cpu", NULL), ==, LM_CLI_RUN);
+  g_assert_cmpfloat(a.lr_gamma, ==, 0.5);
+  g_assert_cmpfloat(a.lr_gamma, ==, b.lr_gamma);
+  g_assert_true(a.set_lr_gamma && b.set_lr_gamma);
+  g_assert_cmpint(a.log_every, ==, 7);
+  g_assert_cmpint(a.log_every, ==, b.log_every);
+  g_assert_true(a.set_log_every && b.set_log_every);
+  g_assert_cmpstr(a.device, ==, "cpu");
+  g_assert_cmpstr(a.device, ==, b.device);
+  /* the Adadelta recipe as main.py spells it */
+  g_assert_cmpint(parse(&a, "--optimizer adadelta --lr 1.0 --gamma 0.7 --batch-size 64 --epochs 14 --seed 1",
+                        NULL), ==, LM_CLI_RUN);
+  g_assert_cmpfloat(a.lr_gamma, ==, 0.7);
+  g_assert_cmpint(a.lr_step, ==, 1);
+  /* --no-mps changes nothing; --no-cuda after --device cuda is --device cpu too */
+  g_assert_cmpint(parse(&a, "--no-mps", NULL), ==, LM_CLI_RUN);
+  g_assert_cmpint(parse(&b, "", NULL), ==, LM_CLI_RUN);
+  g_assert_cmpint(memcmp(&a, &b, sizeof a), ==, 0);
+  g_assert_cmpint(parse(&a, "--device cuda --device cpu --no-cuda", NULL), ==, LM_CLI_RUN);
+  g_assert_cmpstr(a.device, ==, "cpu");
+  /* --test-batch-size: 1000 (main.py's, and what lumen-train evaluated with) */
+  g_assert_cmpint(b.test_batch_size, ==, 1000);
+  g_assert_false(b.dry_run);
+  g_assert_false(b.save_model);
+  g_assert_cmpint(parse(&a, "--test-batch-size 250 --dry-run --save-model", NULL), ==, LM_CLI_RUN);
+  g_assert_cmpint(a.test_batch_size, ==, 250);
+  g_assert_true(a.dry_run);
+  g_assert_true(a.save_model);
+
+  /* messages name the option as typed */
+  expect_usage("--no-cuda --device cuda", "lumen-train: --no-cuda and --device cuda contradict each other: "
+                                          "--no-cuda is --device cpu (give one of them)\n");
+  expect_usage("--device cuda:1 --no-cuda", "--no-cuda and --device cuda:1 contradict each other");
+  expect_usage("--gamma x", "lumen-train: --gamma: 'x' is not a decimal number\n");
+  expect_usage("--log-interval 0", "lumen-train: --log-interval: expected an integer >= 1, found '0'\n");
+  expect_usage("--test-batch-size 0",
+               "lumen-train: --test-batch-size: expected an integer from 1 to 1048576, found '0'\n");
+  expect_usage("--test-batch-size", "--test-batch-size needs a value");
+
+  char *help = NULL;
+  g_assert_cmpint(parse(&a, "--help", &help), ==, LM_CLI_EXIT_OK);
+  const char *group = strstr(help, "PyTorch mnist/main.py names");
+  g_assert_nonnull(group);
+  const char *names[] = { "--test-batch-size N", "--gamma G", "--log-interval N", "--no-cuda",
+                          "--no-mps", "--dry-run", "--save-model" };
+  for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
+    if (!strstr(group, names[i]))
+      g_error("--help's main.py group lacks %s", names[i]);
+  g_assert_nonnull(strstr(group, "no effect here"));
+  g_free(help);
+}
+
+/* Runs lumen-train in this process on the fixture with a command line;
+ * returns the exit status, stdout's text in *out_text. */
+static int run_app(const char *cmdline, lm_train_result *res, char **out_text)
+{
+  lm_train_cli cli;
+  char *args = g_strdup_printf("--data '%s' --logdir '%s' --no-progress %s", data, tmpdir, cmdline);
+  g_assert_cmpint(parse(&cli, args, NULL), ==, LM_CLI_RUN);
+  g_free(args);
+  char *obuf = NULL;
+  size_t olen = 0;
+  FILE *out = open_memstream(&obuf, &olen);
+  int rc = lm_train_app_run(&cli, out, stderr, res);
+  fclose(out);
+  g_test_message("%s: %s", cmdline, obuf);
+  *out_text = obuf;
+  return rc;
+}
+
+static int64_t count_scalars(sqlite3 *db, const char *tag)
+{
+  char *sql = sqlite3_mprintf("SELECT count(*) FROM scalars s JOIN tags t ON t.id = s.tag_id "
+                              "WHERE t.name = %Q", tag);
+  int64_t n = train_fixture_int(db, sql);
+  sqlite3_free(sql);
+  return n;
+}
+
+/* --dry-run, as main.py's: every epoch trains one batch, then evaluates,
+ * logs and checkpoints as usual. */
+static void test_dry_run(void)
+{
+  lm_train_result res;
+  char *out = NULL;
+  g_assert_cmpint(run_app("--run dry --epochs 3 --batch-size 32 --log-interval 1 --dry-run", &res, &out), ==, 0);
+  g_assert_cmpint(res.status, ==, LM_RUN_FINISHED);
+  g_assert_cmpint(res.epochs_done, ==, 3);
+  g_assert_cmpint(res.steps_done, ==, 3);
+  g_assert_cmpint(res.train_examples, ==, 3 * 32);
+  g_assert_false(isnan(res.test_accuracy) || isnan(res.val_accuracy));
+  g_assert_nonnull(strstr(out, "(32 train, 200 val, 200 test)"));
+  g_assert_nonnull(strstr(out, "Dry run (--dry-run): each epoch trains on one batch of 32 examples\n"));
+  g_assert_nonnull(strstr(out, "Epoch 3/3: loss "));
+  free(out);
+  char *runfile = g_build_filename(tmpdir, "dry", "run.lumen", NULL);
+  sqlite3 *db = train_fixture_open_run(runfile);
+  /* one logged step per epoch (--log-interval 1): steps 1, 2, 3 */
+  g_assert_cmpint(count_scalars(db, "train/loss"), ==, 3);
+  g_assert_cmpint(train_fixture_int(db, "SELECT max(step) FROM scalars s JOIN tags t ON t.id = s.tag_id "
+                                        "WHERE t.name = 'train/loss'"), ==, 3);
+  g_assert_cmpint(count_scalars(db, "test/accuracy"), ==, 3);
+  g_assert_cmpint(count_scalars(db, "val/loss"), ==, 3);
+  char *status = train_fixture_text(db, "SELECT value FROM run WHERE key = 'status'");
+  g_assert_cmpstr(status, ==, "finished");
+  g_free(status);
+  sqlite3_close(db);
+  g_free(runfile);
+  char *ck = g_build_filename(tmpdir, "dry", "checkpoint-epoch-003.safetensors", NULL);
+  g_assert_true(g_file_test(ck, G_FILE_TEST_IS_REGULAR));
+  g_free(ck);
+}
+
+/* --save-model writes the final parameters, as the state_dict main.py
+ * saves: the same tensors as the last checkpoint's, without the optimizer
+ * state, loadable into the model. */
+static void test_save_model(void)
+{
+  lm_train_result res;
+  char *out = NULL;
+  g_assert_cmpint(run_app("--run saved --epochs 2 --limit-train 500 --save-model", &res, &out), ==, 0);
+  char *file = g_build_filename(tmpdir, "saved", "mnist_mlp.safetensors", NULL);
+  g_assert_cmpstr(res.model_file, ==, file);
+  char *line = g_strdup_printf("Test accuracy: %.2f%% (loss %.4f) after 2 epochs\nModel saved (--save-model): %s\n",
+                               100 * res.test_accuracy, res.test_loss, file);
+  g_assert_nonnull(strstr(out, line));
+  g_free(line);
+  free(out);
+  char *ckpath = g_build_filename(tmpdir, "saved", "checkpoint-epoch-002.safetensors", NULL);
+  char *error = NULL;
+  lm_safetensors *m = lm_safetensors_read(file, &error), *ck = lm_safetensors_read(ckpath, &error);
+  g_assert_nonnull(m);
+  g_assert_nonnull(ck);
+  size_t params = 0;
+  for (size_t i = 0; i < lm_safetensors_count(ck); i++) {
+    const lm_st_tensor *t = lm_safetensors_tensor(ck, i);
+    if (g_str_has_prefix(t->name, "optimizer."))
+      continue;
+    params++;
+    const lm_st_tensor *u = lm_safetensors_find(m, t->name);
+    if (!u)
+      g_error("%s lacks %s", file, t->name);
+    g_assert_cmpint(u->dtype, ==, LM_ST_F32);
+    g_assert_cmpint(u->ndim, ==, t->ndim);
+    for (int d = 0; d < t->ndim; d++)
+      g_assert_cmpint(u->shape[d], ==, t->shape[d]);
+    g_assert_cmpuint(u->nbytes, ==, t->nbytes);
+    g_assert_cmpint(memcmp(u->data, t->data, t->nbytes), ==, 0);
+  }
+  /* PyTorch's nn.Sequential twin names them so (tests/train/load_checkpoint.py) */
+  g_assert_cmpuint(params, ==, 4);
+  g_assert_cmpuint(lm_safetensors_count(m), ==, 4);
+  g_assert_nonnull(lm_safetensors_find(m, "1.weight"));
+  g_assert_nonnull(lm_safetensors_find(m, "3.bias"));
+  g_assert_cmpstr(lm_safetensors_metadata(m, "step"), ==, lm_safetensors_metadata(ck, "step"));
+  lm_module *model = lm_model_mlp();
+  g_assert_true(lm_checkpoint_load_model(m, model, &error));
+  lm_module_free(model);
+  lm_safetensors_free(m);
+  lm_safetensors_free(ck);
+  g_free(ckpath);
+  g_free(file);
+
+  /* a file that cannot be written: the run finishes, the exit status and a message say so */
+  char *blocked = g_build_filename(tmpdir, "save-blocked", "mnist_mlp.safetensors", NULL);
+  g_assert_cmpint(g_mkdir_with_parents(blocked, 0755), ==, 0); /* a folder in the file's way */
+  char *args = g_strdup_printf("--data '%s' --epochs 1 --limit-train 300 --logdir '%s' --run save-blocked "
+                               "--no-progress --save-model", data, tmpdir);
+  char *eout, *err;
+  g_assert_cmpint(run_exe(args, &eout, &err), ==, 1);
+  g_test_message("%s%s", eout, err);
+  g_assert_nonnull(strstr(eout, "Test accuracy: "));
+  char *msg = g_strdup_printf("lumen-train: --save-model: %s: cannot write: ", blocked);
+  g_assert_nonnull(strstr(err, msg));
+  g_assert_nonnull(strstr(err, "finished, but the --save-model file failed"));
+  g_free(msg);
+  g_free(eout);
+  g_free(err);
+  g_free(args);
+  g_free(blocked);
+}
+
+/* --test-batch-size changes only how fast the test set is evaluated: the
+ * test accuracy is that of the default 1000, also with a last batch smaller
+ * than the others (200 = 28 x 7 + 4), and the loss too but for the rounding
+ * of each batch's float32 mean (1.8585722446 and 1.8585722649 here, 1e-8
+ * apart: the same 1.8586 printed, as in PyTorch). Validation and training
+ * do not change. */
+static void test_test_batch_size(void)
+{
+  lm_train_result r1, r2;
+  char *out = NULL;
+  g_assert_cmpint(run_app("--run tbs-1000 --epochs 1 --limit-train 600", &r1, &out), ==, 0);
+  free(out);
+  g_assert_cmpint(run_app("--run tbs-7 --epochs 1 --limit-train 600 --test-batch-size 7", &r2, &out), ==, 0);
+  free(out);
+  g_assert_cmpfloat(r1.test_accuracy, ==, r2.test_accuracy);
+  g_test_message("test loss %.17g and %.17g", r1.test_loss, r2.test_loss);
+  g_assert_cmpfloat_with_epsilon(r1.test_loss, r2.test_loss, 1e-6 * r1.test_loss);
+  g_assert_cmpfloat(r1.val_loss, ==, r2.val_loss);
+  g_assert_cmpfloat(r1.train_loss, ==, r2.train_loss);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -1035,6 +1245,10 @@ int main(int argc, char **argv)
   g_test_add_func("/train/cli/plateau-needs-val", test_plateau_needs_val);
   g_test_add_func("/train/cli/run-name-taken", test_run_name_taken);
   g_test_add_func("/train/cli/resume-purges-later-steps", test_resume_purges_later_steps);
+  g_test_add_func("/train/cli/main-py-names", test_main_py_names);
+  g_test_add_func("/train/cli/dry-run", test_dry_run);
+  g_test_add_func("/train/cli/save-model", test_save_model);
+  g_test_add_func("/train/cli/test-batch-size", test_test_batch_size);
   g_test_add_func("/train/cli/sigint", test_sigint);
   g_test_add_func("/train/cli/sigterm", test_sigterm);
   int rc = g_test_run();
