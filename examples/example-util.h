@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static uint64_t example_rng_state = 0x9E3779B97F4A7C15ull;
 
@@ -38,6 +39,28 @@ static inline void example_check(const char *program, int rc, const char *what) 
             lm_error_name(rc));
     exit(1);
   }
+}
+
+/* The arguments of an example that takes only where to log:
+ * `--logdir DIR` (default "runs") and `--run NAME` (default run_default).
+ * Returns -1 when the program should go on, else its exit status (0 after
+ * --help, 2 after anything else, with the usage on stderr). */
+static inline int example_parse_run_args(int argc, char **argv, const char **logdir, const char **run,
+                                         const char *run_default) {
+  *logdir = "runs";
+  *run = run_default;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--logdir") && i + 1 < argc)
+      *logdir = argv[++i];
+    else if (!strcmp(argv[i], "--run") && i + 1 < argc)
+      *run = argv[++i];
+    else {
+      fprintf(stderr, "usage: %s [--logdir DIR (default: runs)] [--run NAME (default: %s)]\n", argv[0],
+              run_default);
+      return strcmp(argv[i], "--help") ? 2 : 0;
+    }
+  }
+  return -1;
 }
 
 #endif /* LUMEN_EXAMPLE_UTIL_H */

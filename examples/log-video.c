@@ -83,18 +83,10 @@ static int play_episode(double skill) {
 }
 
 int main(int argc, char **argv) {
-  const char *logdir = "runs", *run = "video";
-  for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "--logdir") && i + 1 < argc)
-      logdir = argv[++i];
-    else if (!strcmp(argv[i], "--run") && i + 1 < argc)
-      run = argv[++i];
-    else {
-      fprintf(stderr, "usage: %s [--logdir DIR (default: runs)] [--run NAME (default: video)]\n",
-              argv[0]);
-      return strcmp(argv[i], "--help") ? 2 : 0;
-    }
-  }
+  const char *logdir, *run;
+  int status = example_parse_run_args(argc, argv, &logdir, &run, "video");
+  if (status >= 0)
+    return status;
 
   lm_writer *w;
   check(lm_writer_open(&w, logdir, run), "opening the run");

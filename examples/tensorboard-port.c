@@ -29,18 +29,10 @@
 static void check(int rc, const char *what) { example_check("tensorboard-port", rc, what); }
 
 int main(int argc, char **argv) {
-  const char *logdir = "runs", *run = "port";
-  for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "--logdir") && i + 1 < argc)
-      logdir = argv[++i];
-    else if (!strcmp(argv[i], "--run") && i + 1 < argc)
-      run = argv[++i];
-    else {
-      fprintf(stderr, "usage: %s [--logdir DIR (default: runs)] [--run NAME (default: port)]\n",
-              argv[0]);
-      return strcmp(argv[i], "--help") ? 2 : 0;
-    }
-  }
+  const char *logdir, *run;
+  int status = example_parse_run_args(argc, argv, &logdir, &run, "port");
+  if (status >= 0)
+    return status;
 
   /* writer = SummaryWriter(log_dir) -- a run is a folder holding run.lumen */
   lm_writer *w;
