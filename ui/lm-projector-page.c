@@ -708,6 +708,16 @@ tsne_start (LmProjectorPage *self)
     tsne_launch (self, run);
 }
 
+/* The status line of a PCA: "PCA of 100 points × 784 dims: variance
+ * described 29.1% + 17.7% + 6.0% = 52.8% (12 ms)". */
+static char *
+pca_status (gsize n, const char *what, gsize d, const double *v, double ms)
+{
+  return g_strdup_printf ("PCA of %zu %s × %zu dims: variance described %.1f%% + %.1f%% + %.1f%% = %.1f%% "
+                          "(%.0f ms)", n, what, d, 100 * v[0], 100 * v[1], 100 * v[2], 100 * (v[0] + v[1] + v[2]),
+                          ms);
+}
+
 /* ---------------------------------------------------------- inspector */
 
 typedef struct
@@ -1115,11 +1125,7 @@ isolate_done (GObject *source, GAsyncResult *res, gpointer data)
       inspect_show (self);
       return;
     }
-  double *v = job->explained;
-  g_autofree char *status = g_strdup_printf ("PCA of %zu isolated points × %zu dims: variance described %.1f%% + "
-                                             "%.1f%% + %.1f%% = %.1f%% (%.0f ms)",
-                                             job->sub->n, job->sub->d, 100 * v[0], 100 * v[1], 100 * v[2],
-                                             100 * (v[0] + v[1] + v[2]), job->ms);
+  g_autofree char *status = pca_status (job->sub->n, "isolated points", job->sub->d, job->explained, job->ms);
   set_status (self, status);
   self->isolated = TRUE;
   lm_projector_view_update_data (LM_PROJECTOR_VIEW (self->view), g_steal_pointer (&job->sub),
@@ -1277,11 +1283,7 @@ job_done (GObject *source, GAsyncResult *res, gpointer data)
   self->run_name = g_strdup (((RunEmbeddings *) g_ptr_array_index (job->runs, job->chosen_run))->name);
   self->tensor_id = job->chosen_id;
   self->pca_ms = job->pca_ms;
-  double *v = job->explained;
-  g_autofree char *status = g_strdup_printf ("PCA of %zu points × %zu dims: variance described %.1f%% + %.1f%% + "
-                                             "%.1f%% = %.1f%% (%.0f ms)",
-                                             job->e->n, job->e->d, 100 * v[0], 100 * v[1], 100 * v[2],
-                                             100 * (v[0] + v[1] + v[2]), job->pca_ms);
+  g_autofree char *status = pca_status (job->e->n, "points", job->e->d, job->explained, job->pca_ms);
   g_free (self->pca_status);
   self->pca_status = g_strdup (status);
   set_status (self, status);

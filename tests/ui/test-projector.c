@@ -85,7 +85,8 @@ show_page (const char *dir, LmRunStore **store_out)
   gtk_window_set_child (GTK_WINDOW (win), page);
   gtk_window_set_default_size (GTK_WINDOW (win), 800, 600);
   gtk_window_present (GTK_WINDOW (win));
-  g_assert_true (lm_test_wait_for (page_settled, page, 10000));
+  /* long enough for a 10,000 x 784 PCA in a sanitizer build */
+  g_assert_true (lm_test_wait_for (page_settled, page, 60000));
   *store_out = store;
   return page;
 }
@@ -748,6 +749,20 @@ make_nn_logdir (void)
   return dir;
 }
 
+/* The page on make_nn_logdir's run, or NULL (the test skipped) without
+ * a display. */
+static GtkWidget *
+show_nn_page (char **dir, LmRunStore **store)
+{
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return NULL;
+    }
+  *dir = make_nn_logdir ();
+  return show_page (*dir, store);
+}
+
 /* The inspector's list as "label distance" lines. */
 static char *
 list_text (LmProjectorPage *page)
@@ -794,14 +809,12 @@ assert_neighbours (LmProjectorPage *page, const guint32 *want, const double *wan
 static void
 test_inspector (void)
 {
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
-  g_autofree char *dir = make_nn_logdir ();
+  g_autofree char *dir = NULL;
   LmRunStore *store = NULL;
-  GtkWidget *page = show_page (dir, &store);
+  GtkWidget *page = show_nn_page (&dir, &store);
+
+  if (page == NULL)
+    return;
   LmProjectorPage *pp = LM_PROJECTOR_PAGE (page);
   LmProjectorView *view = lm_projector_page_get_view (pp);
   GtkWidget *vw = GTK_WIDGET (view);
@@ -896,14 +909,12 @@ test_inspector (void)
 static void
 test_inspector_keys (void)
 {
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
-  g_autofree char *dir = make_nn_logdir ();
+  g_autofree char *dir = NULL;
   LmRunStore *store = NULL;
-  GtkWidget *page = show_page (dir, &store);
+  GtkWidget *page = show_nn_page (&dir, &store);
+
+  if (page == NULL)
+    return;
   LmProjectorPage *pp = LM_PROJECTOR_PAGE (page);
   LmProjectorView *view = lm_projector_page_get_view (pp);
   GtkWidget *search = lm_projector_page_get_search_entry (pp);
@@ -964,14 +975,12 @@ view_n (LmProjectorView *view)
 static void
 test_isolate (void)
 {
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
-  g_autofree char *dir = make_nn_logdir ();
+  g_autofree char *dir = NULL;
   LmRunStore *store = NULL;
-  GtkWidget *page = show_page (dir, &store);
+  GtkWidget *page = show_nn_page (&dir, &store);
+
+  if (page == NULL)
+    return;
   LmProjectorPage *pp = LM_PROJECTOR_PAGE (page);
   LmProjectorView *view = lm_projector_page_get_view (pp);
   GtkWidget *isolate = lm_projector_page_get_control (pp, "isolate");
