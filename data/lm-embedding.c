@@ -16,6 +16,7 @@
 
 #include <math.h>
 #include <sqlite3.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lm-reader-private.h"
@@ -637,4 +638,156 @@ lm_embedding_pca_cancellable (const float *mat, gsize n, gsize d, int k, float *
   g_free (comp);
   g_free (lambda);
   return done;
+}
+
+/* ----------------------------------------------------- nearest points */
+
+/* (distance, index) pairs, a max-heap on distance then index: its root is
+ * the farthest of the k kept so far. */
+typedef struct
+{
+  double dist;
+  guint32 idx;
+} Neighbour;
+
+static gboolean
+farther (const Neighbour *a, const Neighbour *b)
+{
+  return a->dist > b->dist || (a->dist == b->dist && a->idx > b->idx);
+}
+
+static void
+heap_sift_down (Neighbour *h, gsize len, gsize at)
+{
+  for (;;)
+    {
+      gsize big = at, l = 2 * at + 1, r = l + 1;
+
+      if (l < len && farther (&h[l], &h[big]))
+        big = l;
+      if (r < len && farther (&h[r], &h[big]))
+        big = r;
+      if (big == at)
+        return;
+      Neighbour t = h[at];
+      h[at] = h[big];
+      h[big] = t;
+      at = big;
+    }
+}
+
+static void
+heap_offer (Neighbour *h, gsize *len, gsize k, double dist, guint32 idx)
+{
+  Neighbour cand = { dist, idx };
+
+  if (*len < k)
+    {
+      /* sift up */
+      gsize at = (*len)++;
+
+      h[at] = cand;
+      while (at > 0 && farther (&h[at], &h[(at - 1) / 2]))
+        {
+          Neighbour t = h[at];
+          h[at] = h[(at - 1) / 2];
+          h[(at - 1) / 2] = t;
+          at = (at - 1) / 2;
+        }
+    }
+  else if (farther (&h[0], &cand))
+    {
+      h[0] = cand;
+      heap_sift_down (h, *len, 0);
+    }
+}
+
+static int
+neighbour_cmp (gconstpointer a, gconstpointer b)
+{
+  return farther (a, b) ? 1 : farther (b, a) ? -1 : 0;
+}
+
+/* The distance from q (norm qn) to row x, in double. */
+static double
+row_distance (const float *q, double qn, const float *x, gsize d, LmEmbeddingMetric metric)
+{
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  gsize j = 0;
+
+  if (metric == LM_EMBEDDING_EUCLIDEAN)
+    {
+      for (; j + 4 <= d; j += 4)
+        {
+          double a = (double) q[j] - x[j], b = (double) q[j + 1] - x[j + 1];
+          double c = (double) q[j + 2] - x[j + 2], e = (double) q[j + 3] - x[j + 3];
+
+          s0 += a * a;
+          s1 += b * b;
+          s2 += c * c;
+          s3 += e * e;
+        }
+      for (; j < d; j++)
+        s0 += ((double) q[j] - x[j]) * ((double) q[j] - x[j]);
+      return sqrt (s0 + s1 + s2 + s3);
+    }
+  double n0 = 0, n1 = 0;
+
+  for (; j + 2 <= d; j += 2)
+    {
+      s0 += (double) q[j] * x[j];
+      s1 += (double) q[j + 1] * x[j + 1];
+      n0 += (double) x[j] * x[j];
+      n1 += (double) x[j + 1] * x[j + 1];
+    }
+  for (; j < d; j++)
+    {
+      s0 += (double) q[j] * x[j];
+      n0 += (double) x[j] * x[j];
+    }
+  double xn = sqrt (n0 + n1);
+
+  /* a zero vector normalises to zero: cos 0, distance 1 (never NaN) */
+  if (qn == 0 || xn == 0)
+    return 1;
+  return CLAMP (1 - (s0 + s1) / (qn * xn), 0, 2);
+}
+
+gssize
+lm_embedding_nearest (const float *mat, gsize n, gsize d, gsize query, gsize k, LmEmbeddingMetric metric,
+                      GCancellable *cancellable, guint32 *out_idx, float *out_dist)
+{
+  g_return_val_if_fail (mat != NULL || n == 0, -1);
+  if (query >= n)
+    return -1;
+  k = MIN (k, n - 1);
+  if (k == 0)
+    return 0;
+
+  const float *q = mat + query * d;
+  double qn = 0;
+  Neighbour *heap = g_new (Neighbour, k);
+  gsize len = 0;
+
+  for (gsize j = 0; j < d; j++)
+    qn += (double) q[j] * q[j];
+  qn = sqrt (qn);
+  for (gsize i = 0; i < n; i++)
+    {
+      if (i % 256 == 0 && g_cancellable_is_cancelled (cancellable))
+        {
+          g_free (heap);
+          return -1;
+        }
+      if (i != query)
+        heap_offer (heap, &len, k, row_distance (q, qn, mat + i * d, d, metric), (guint32) i);
+    }
+  qsort (heap, len, sizeof *heap, neighbour_cmp);
+  for (gsize i = 0; i < len; i++)
+    {
+      out_idx[i] = heap[i].idx;
+      out_dist[i] = (float) heap[i].dist;
+    }
+  g_free (heap);
+  return (gssize) len;
 }

@@ -3,8 +3,9 @@
  *
  * What it is for: the list of embeddings of a run (embeddings table: tag,
  * step, n x d, whether labels and thumbnails came with it), one embedding
- * loaded whole (matrix, labels, sprite decoded to RGBA), and the PCA the
- * projector shows (centre, top components, variance explained), all
+ * loaded whole (matrix, labels, sprite decoded to RGBA), the PCA the
+ * projector shows (centre, top components, variance explained) and a
+ * point's nearest neighbours in the original space (its inspector), all
  * synchronous: call them from a worker thread or a GTask.  A run file
  * from before embeddings (no table) has none; that is not an error.
  *
@@ -73,6 +74,26 @@ gboolean     lm_embedding_pca  (const float *mat, gsize n, gsize d, int k,
 gboolean     lm_embedding_pca_cancellable (const float *mat, gsize n, gsize d, int k,
                                            float *coords, double *explained, float *components,
                                            GCancellable *cancellable, char **error);
+
+/* The inspector's distance between two rows, as TensorBoard's projector:
+ * cosine distance 1 - cos(a, b) (in [0, 2]; a zero vector is at distance
+ * 1 from everything, as TensorBoard's normalised zero vector is), or the
+ * Euclidean distance. */
+typedef enum
+{
+  LM_EMBEDDING_COSINE,
+  LM_EMBEDDING_EUCLIDEAN,
+} LmEmbeddingMetric;
+
+/* The k rows of the n x d matrix nearest row `query` (itself excluded),
+ * nearest first, ties to the lower index: their indices into out_idx and
+ * distances into out_dist (k entries each).  Brute force over the
+ * original vectors in double (10,000 x 784 takes a few milliseconds);
+ * `cancellable` is checked every few hundred rows.  Returns how many it
+ * wrote, MIN (k, n - 1), or -1 when cancelled (or query >= n). */
+gssize       lm_embedding_nearest (const float *mat, gsize n, gsize d, gsize query, gsize k,
+                                   LmEmbeddingMetric metric, GCancellable *cancellable,
+                                   guint32 *out_idx, float *out_dist);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LmEmbedding, lm_embedding_free)
 

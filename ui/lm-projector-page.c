@@ -27,6 +27,15 @@
  * holding the perplexity arrow keeps one set-up running and one pending
  * rather than a thread per value.  The learning rate changes the running
  * one's next step, as TensorBoard's slider does.
+ *
+ * The inspector (TensorBoard's, in the side pane): a click on a point
+ * selects it; its k nearest neighbours in the original space come from a
+ * GTask (lm_embedding_nearest on a shared copy of the matrix, so the
+ * tensor on screen may change under it; a newer selection cancels it).
+ * Indices are the view's points (t-SNE's sample, an isolated set).  A
+ * search lists its matches instead.  Isolate makes the selection the
+ * view's data and runs the method on it (PCA in a GTask, or t-SNE);
+ * Show all data loads the tensor again, the chosen point still chosen.
  */
 #include "lm-projector-page.h"
 
@@ -40,6 +49,11 @@
 #define POLL_MS 250
 /* t-SNE's layout reaches the screen at most this often (a frame or two). */
 #define POST_MS 30
+/* TensorBoard's neighbour count: its default and most */
+#define NN_DEFAULT 100
+#define NN_MAX 100
+/* most search matches listed (the rest are counted) */
+#define MATCH_ROWS 500
 
 static const char *const learning_rates[] = { "1", "10", "100", "1000", "10000", NULL };
 
@@ -78,6 +92,22 @@ struct _LmProjectorPage
   GtkWidget *run_drop, *tensor_drop, *flat_toggle, *thumb_check, *search, *status, *stack, *view, *empty;
   GtkWidget *damaged;          /* why the chosen tensor cannot be shown */
   GtkWidget *method_drop, *tsne_bar, *perp_spin, *lr_drop, *rerun_button, *pause_button, *iter_label;
+  /* the inspector */
+  GtkWidget *side, *insp_title, *insp_thumb, *nn_spin, *metric_drop, *list_caption, *list, *list_more;
+  GtkWidget *isolate_button, *show_all_button;
+  int selected;                /* the chosen point (the view's index), -1 none */
+  guint32 *nn_idx;             /* its neighbours, nearest first */
+  float *nn_dist;
+  gsize nn_n;
+  guint32 *matches;            /* the search's matches when no point is chosen */
+  gsize n_matches;
+  GBytes *nn_mat;              /* the view's matrix for the kNN workers, made on first use */
+  GCancellable *nn_cancel;     /* the kNN running, or NULL */
+  double nn_ms;
+  gboolean isolated, isolating;
+  guint32 *iso_map;            /* isolated: each point's index in the whole tensor, or NULL */
+  gint64 reselect;             /* a point to choose once the tensor is back (-1 none) */
+  char *want_select;           /* lm_projector_page_select_when_loaded's */
   LmProjectorMethod method;
   TsneRun *tsne;               /* the t-SNE on screen, or NULL */
   guint tsne_seed;             /* bumped by Re-run */
@@ -412,6 +442,8 @@ tsne_run_unref (TsneRun *run)
 }
 
 static void apply_tsne (LmProjectorPage *self, TsneRun *run);
+static void inspect_reset (LmProjectorPage *self);
+static void start_job (LmProjectorPage *self, const char *run_name, gint64 id);
 
 static gboolean
 tsne_post (gpointer data)
@@ -648,6 +680,7 @@ tsne_start (LmProjectorPage *self)
 
       self->tsne_of = e->n;
       lm_projector_view_update_data (view, sub, g_new0 (float, sub->n * 3));
+      inspect_reset (self);
       e = lm_projector_view_get_embedding (view);
     }
   run = g_atomic_rc_box_new0 (TsneRun);
@@ -675,6 +708,517 @@ tsne_start (LmProjectorPage *self)
     tsne_launch (self, run);
 }
 
+/* The status line of a PCA: "PCA of 100 points × 784 dims: variance
+ * described 29.1% + 17.7% + 6.0% = 52.8% (12 ms)". */
+static char *
+pca_status (gsize n, const char *what, gsize d, const double *v, double ms)
+{
+  return g_strdup_printf ("PCA of %zu %s × %zu dims: variance described %.1f%% + %.1f%% + %.1f%% = %.1f%% "
+                          "(%.0f ms)", n, what, d, 100 * v[0], 100 * v[1], 100 * v[2], 100 * (v[0] + v[1] + v[2]),
+                          ms);
+}
+
+/* ---------------------------------------------------------- inspector */
+
+typedef struct
+{
+  GBytes *mat;
+  gsize n, d, query, k;
+  LmEmbeddingMetric metric;
+  guint32 *idx;
+  float *dist;
+  gssize got;
+  double ms;
+} NearestJob;
+
+static void
+nearest_job_free (gpointer p)
+{
+  NearestJob *job = p;
+
+  g_bytes_unref (job->mat);
+  g_free (job->idx);
+  g_free (job->dist);
+  g_free (job);
+}
+
+static void
+nearest_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  NearestJob *job = data;
+  gint64 t0 = g_get_monotonic_time ();
+
+  job->got = lm_embedding_nearest (g_bytes_get_data (job->mat, NULL), job->n, job->d, job->query, job->k,
+                                   job->metric, cancellable, job->idx, job->dist);
+  job->ms = (g_get_monotonic_time () - t0) / 1000.0;
+  g_task_return_boolean (task, job->got >= 0);
+}
+
+static const char *
+point_label (const LmEmbedding *e, guint32 i, char buf[32])
+{
+  if (e->labels != NULL)
+    return e->labels[i];
+  g_snprintf (buf, 32, "#%u", i);
+  return buf;
+}
+
+static void
+on_row_enter (GtkEventControllerMotion *c, double x, double y, LmProjectorPage *self)
+{
+  GtkWidget *row = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (c));
+
+  lm_projector_view_set_hover (LM_PROJECTOR_VIEW (self->view),
+                               GPOINTER_TO_INT (g_object_get_data (G_OBJECT (row), "point")));
+}
+
+static void
+on_row_leave (GtkEventControllerMotion *c, LmProjectorPage *self)
+{
+  lm_projector_view_set_hover (LM_PROJECTOR_VIEW (self->view), -1);
+}
+
+/* A row of the list: point i's label, and its distance when dist >= 0. */
+static void
+add_row (LmProjectorPage *self, const LmEmbedding *e, guint32 i, double dist)
+{
+  GtkWidget *row = gtk_list_box_row_new (), *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  GtkWidget *name, *value;
+  GtkEventController *motion = gtk_event_controller_motion_new ();
+  g_autofree char *d = dist >= 0 ? g_strdup_printf ("%.3f", dist) : g_strdup_printf ("#%u", i);
+  char buf[32];
+
+  name = gtk_label_new (point_label (e, i, buf));
+  gtk_label_set_xalign (GTK_LABEL (name), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_END);
+  gtk_widget_set_hexpand (name, TRUE);
+  value = gtk_label_new (d);
+  gtk_widget_add_css_class (value, "numeric");
+  gtk_widget_add_css_class (value, "dim-label");
+  gtk_box_append (GTK_BOX (box), name);
+  gtk_box_append (GTK_BOX (box), value);
+  gtk_widget_set_margin_start (box, 4);
+  gtk_widget_set_margin_end (box, 4);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+  g_object_set_data (G_OBJECT (row), "point", GUINT_TO_POINTER (i));
+  g_signal_connect (motion, "enter", G_CALLBACK (on_row_enter), self);
+  g_signal_connect (motion, "leave", G_CALLBACK (on_row_leave), self);
+  gtk_widget_add_controller (row, motion);
+  gtk_list_box_append (GTK_LIST_BOX (self->list), row);
+}
+
+/* The chosen point's thumbnail as a texture (the sprite is straight RGBA). */
+static GdkTexture *
+thumbnail_texture (const LmEmbedding *e, guint32 i)
+{
+  gsize tw = (gsize) e->thumb_width, th = (gsize) e->thumb_height;
+  gsize sx = i % (guint32) e->sprite_cols * tw, sy = i / (guint32) e->sprite_cols * th;
+  const guint8 *src = g_bytes_get_data (e->sprite->rgba, NULL);
+  guint8 *px = g_malloc (tw * th * 4);
+
+  for (gsize y = 0; y < th; y++)
+    memcpy (px + y * tw * 4, src + (sy + y) * e->sprite->stride + sx * 4, tw * 4);
+  g_autoptr (GBytes) bytes = g_bytes_new_take (px, tw * th * 4);
+  return gdk_memory_texture_new ((int) tw, (int) th, GDK_MEMORY_R8G8B8A8, bytes, tw * 4);
+}
+
+/* The pane from the page's state: the chosen point and its neighbours,
+ * or the search's matches, or a hint. */
+static void
+inspect_show (LmProjectorPage *self)
+{
+  const LmEmbedding *e = lm_projector_view_get_embedding (LM_PROJECTOR_VIEW (self->view));
+  GtkWidget *child;
+  gsize n_iso = 0;
+  char buf[32];
+
+  while ((child = gtk_widget_get_first_child (self->list)) != NULL)
+    gtk_list_box_remove (GTK_LIST_BOX (self->list), child);
+  gtk_widget_set_visible (self->insp_thumb, FALSE);
+  gtk_widget_set_visible (self->list_more, FALSE);
+  if (e != NULL && self->selected >= 0)
+    {
+      g_autofree char *title = g_strdup_printf ("%s  #%d", point_label (e, (guint32) self->selected, buf),
+                                                self->selected);
+
+      gtk_label_set_text (GTK_LABEL (self->insp_title), title);
+      if (e->sprite != NULL)
+        {
+          g_autoptr (GdkTexture) tex = thumbnail_texture (e, (guint32) self->selected);
+
+          gtk_image_set_from_paintable (GTK_IMAGE (self->insp_thumb), GDK_PAINTABLE (tex));
+          gtk_widget_set_visible (self->insp_thumb, TRUE);
+        }
+      gtk_label_set_text (GTK_LABEL (self->list_caption), self->nn_cancel != NULL
+                                                             ? "Nearest points in the original space: finding…"
+                                                             : "Nearest points in the original space:");
+      for (gsize k = 0; k < self->nn_n; k++)
+        add_row (self, e, self->nn_idx[k], self->nn_dist[k]);
+      n_iso = self->nn_cancel != NULL ? 0 : self->nn_n + 1;
+    }
+  else if (e != NULL && self->n_matches > 0)
+    {
+      g_autofree char *title = g_strdup_printf ("%zu %s “%s”", self->n_matches,
+                                                self->n_matches == 1 ? "point matches" : "points match",
+                                                gtk_editable_get_text (GTK_EDITABLE (self->search)));
+
+      gtk_label_set_text (GTK_LABEL (self->insp_title), title);
+      gtk_label_set_text (GTK_LABEL (self->list_caption), "Matches (click one to see its neighbours):");
+      for (gsize k = 0; k < MIN (self->n_matches, MATCH_ROWS); k++)
+        add_row (self, e, self->matches[k], -1);
+      if (self->n_matches > MATCH_ROWS)
+        {
+          g_autofree char *more = g_strdup_printf ("… and %zu more", self->n_matches - MATCH_ROWS);
+
+          gtk_label_set_text (GTK_LABEL (self->list_more), more);
+          gtk_widget_set_visible (self->list_more, TRUE);
+        }
+      n_iso = self->n_matches;
+    }
+  else
+    {
+      gtk_label_set_text (GTK_LABEL (self->insp_title), e != NULL ? "Click a point (or search its label) to see "
+                                                                    "its nearest neighbours"
+                                                                  : "");
+      gtk_label_set_text (GTK_LABEL (self->list_caption), "");
+    }
+  if (n_iso > 0)
+    {
+      g_autofree char *label = g_strdup_printf ("Isolate %zu point%s", n_iso, n_iso == 1 ? "" : "s");
+
+      gtk_button_set_label (GTK_BUTTON (self->isolate_button), label);
+    }
+  else
+    gtk_button_set_label (GTK_BUTTON (self->isolate_button), "Isolate points");
+  gtk_widget_set_sensitive (self->isolate_button, n_iso > 0 && !self->isolating);
+  gtk_widget_set_sensitive (self->show_all_button, self->isolated && !self->isolating);
+}
+
+static void
+nearest_done (GObject *source, GAsyncResult *res, gpointer data)
+{
+  NearestJob *job = g_task_get_task_data (G_TASK (res));
+  GCancellable *cancel = g_task_get_cancellable (G_TASK (res));
+  LmProjectorPage *self = LM_PROJECTOR_PAGE (source);
+
+  /* a newer selection (or new data) cancelled it */
+  if (g_cancellable_is_cancelled (cancel) || cancel != self->nn_cancel)
+    return;
+  g_clear_object (&self->nn_cancel);
+  g_free (self->nn_idx);
+  g_free (self->nn_dist);
+  self->nn_idx = g_steal_pointer (&job->idx);
+  self->nn_dist = g_steal_pointer (&job->dist);
+  self->nn_n = (gsize) MAX (job->got, 0);
+  self->nn_ms = job->ms;
+  lm_projector_view_set_selection (LM_PROJECTOR_VIEW (self->view), self->selected, self->nn_idx, self->nn_n);
+  inspect_show (self);
+}
+
+static void
+nearest_cancel (LmProjectorPage *self)
+{
+  if (self->nn_cancel != NULL)
+    g_cancellable_cancel (self->nn_cancel);
+  g_clear_object (&self->nn_cancel);
+}
+
+/* Finds the chosen point's neighbours (again: k or the metric changed). */
+static void
+nearest_start (LmProjectorPage *self)
+{
+  const LmEmbedding *e = lm_projector_view_get_embedding (LM_PROJECTOR_VIEW (self->view));
+  NearestJob *job;
+  GTask *task;
+
+  nearest_cancel (self);
+  g_clear_pointer (&self->nn_idx, g_free);
+  g_clear_pointer (&self->nn_dist, g_free);
+  self->nn_n = 0;
+  if (e == NULL || self->selected < 0)
+    return;
+  if (self->nn_mat == NULL)
+    self->nn_mat = g_bytes_new (e->mat, e->n * e->d * sizeof *e->mat);
+  job = g_new0 (NearestJob, 1);
+  job->mat = g_bytes_ref (self->nn_mat);
+  job->n = e->n;
+  job->d = e->d;
+  job->query = (gsize) self->selected;
+  job->k = (gsize) gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (self->nn_spin));
+  job->metric = gtk_drop_down_get_selected (GTK_DROP_DOWN (self->metric_drop)) == 1 ? LM_EMBEDDING_EUCLIDEAN
+                                                                                   : LM_EMBEDDING_COSINE;
+  job->idx = g_new (guint32, MAX (job->k, 1));
+  job->dist = g_new (float, MAX (job->k, 1));
+  self->nn_cancel = g_cancellable_new ();
+  task = g_task_new (self, self->nn_cancel, nearest_done, NULL);
+  g_task_set_task_data (task, job, nearest_job_free);
+  g_task_run_in_thread (task, nearest_thread);
+  g_object_unref (task);
+}
+
+/* The search's matches, as indices, from the view's flags. */
+static void
+collect_matches (LmProjectorPage *self)
+{
+  LmProjectorView *view = LM_PROJECTOR_VIEW (self->view);
+  const LmEmbedding *e = lm_projector_view_get_embedding (view);
+
+  g_clear_pointer (&self->matches, g_free);
+  self->n_matches = 0;
+  for (gsize i = 0; e != NULL && i < e->n; i++)
+    if (lm_projector_view_get_mark (view, (guint) i) == LM_PROJECTOR_MARK_SELECTED)
+      {
+        if (self->matches == NULL)
+          self->matches = g_new (guint32, e->n);
+        self->matches[self->n_matches++] = (guint32) i;
+      }
+}
+
+void
+lm_projector_page_select (LmProjectorPage *self, int point)
+{
+  const LmEmbedding *e;
+
+  g_return_if_fail (LM_IS_PROJECTOR_PAGE (self));
+  e = lm_projector_view_get_embedding (LM_PROJECTOR_VIEW (self->view));
+  if (e == NULL || point < 0 || (gsize) point >= e->n)
+    point = -1;
+  self->selected = point;
+  lm_projector_view_set_selection (LM_PROJECTOR_VIEW (self->view), point, NULL, 0);
+  nearest_start (self);
+  /* without a point: back to the search's matches, if any */
+  if (point < 0)
+    collect_matches (self);
+  inspect_show (self);
+}
+
+/* The view's data changed (or went): the selection and the shared matrix
+ * go with it; the search applies to the new points. */
+static void
+inspect_reset (LmProjectorPage *self)
+{
+  if (self->search == NULL)
+    return;
+  nearest_cancel (self);
+  g_clear_pointer (&self->nn_mat, g_bytes_unref);
+  self->selected = -1;
+  g_clear_pointer (&self->nn_idx, g_free);
+  g_clear_pointer (&self->nn_dist, g_free);
+  self->nn_n = 0;
+  lm_projector_view_set_search (LM_PROJECTOR_VIEW (self->view), gtk_editable_get_text (GTK_EDITABLE (self->search)));
+  collect_matches (self);
+  inspect_show (self);
+}
+
+/* New data from a load: not isolated any more. */
+static void
+inspect_data_gone (LmProjectorPage *self)
+{
+  self->isolated = FALSE;
+  g_clear_pointer (&self->iso_map, g_free);
+  inspect_reset (self);
+}
+
+/* --projector-select's point: the first labelled so, else the number. */
+static void
+select_wanted (LmProjectorPage *self)
+{
+  const LmEmbedding *e = lm_projector_view_get_embedding (LM_PROJECTOR_VIEW (self->view));
+  g_autofree char *want = g_steal_pointer (&self->want_select);
+  gint64 point = -1;
+  char *end = NULL;
+
+  for (gsize i = 0; e != NULL && e->labels != NULL && i < e->n && point < 0; i++)
+    if (strcmp (e->labels[i], want) == 0)
+      point = (gint64) i;
+  if (point < 0 && *want != '\0')
+    {
+      gint64 v = g_ascii_strtoll (want, &end, 10);
+
+      if (*end == '\0' && g_ascii_isdigit (*want) && e != NULL && v >= 0 && (guint64) v < e->n)
+        point = v;
+    }
+  if (point < 0)
+    {
+      g_autofree char *msg = g_strdup_printf ("No point is labelled “%s”%s (--projector-select takes a label or "
+                                              "a point number from 0 to %zu)", want,
+                                              e != NULL && e->labels == NULL ? " (this tensor has no labels)" : "",
+                                              e != NULL ? e->n - 1 : 0);
+      set_status (self, msg);
+      g_printerr ("lumen: %s\n", msg);
+      return;
+    }
+  lm_projector_page_select (self, (int) point);
+}
+
+static void
+on_point_activated (LmProjectorView *view, int point, LmProjectorPage *self)
+{
+  lm_projector_page_select (self, point);
+}
+
+static void
+on_row_activated (GtkListBox *box, GtkListBoxRow *row, LmProjectorPage *self)
+{
+  lm_projector_page_select (self, GPOINTER_TO_INT (g_object_get_data (G_OBJECT (row), "point")));
+}
+
+static void
+on_nn_settings_changed (LmProjectorPage *self)
+{
+  if (self->selected >= 0)
+    {
+      nearest_start (self);
+      inspect_show (self);
+    }
+}
+
+/* --- isolate */
+
+typedef struct
+{
+  guint generation;
+  LmEmbedding *sub;
+  float *coords;
+  int chosen;                  /* the point to choose then, -1 none */
+  double explained[3], ms;
+  char *error;
+} IsolateJob;
+
+static void
+isolate_job_free (gpointer p)
+{
+  IsolateJob *job = p;
+
+  lm_embedding_free (job->sub);
+  g_free (job->coords);
+  g_free (job->error);
+  g_free (job);
+}
+
+static void
+isolate_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  IsolateJob *job = data;
+  gint64 t0 = g_get_monotonic_time ();
+
+  job->coords = g_new (float, job->sub->n * 3);
+  lm_embedding_pca (job->sub->mat, job->sub->n, job->sub->d, 3, job->coords, job->explained, NULL, &job->error);
+  job->ms = (g_get_monotonic_time () - t0) / 1000.0;
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+isolate_done (GObject *source, GAsyncResult *res, gpointer data)
+{
+  LmProjectorPage *self = LM_PROJECTOR_PAGE (source);
+  IsolateJob *job = g_task_get_task_data (G_TASK (res));
+
+  if (job->generation != self->generation)
+    return;
+  self->isolating = FALSE;
+  self->loading = FALSE;
+  self->settled = TRUE;
+  if (job->error != NULL)
+    {
+      set_status (self, job->error);
+      inspect_show (self);
+      return;
+    }
+  g_autofree char *status = pca_status (job->sub->n, "isolated points", job->sub->d, job->explained, job->ms);
+  set_status (self, status);
+  self->isolated = TRUE;
+  lm_projector_view_update_data (LM_PROJECTOR_VIEW (self->view), g_steal_pointer (&job->sub),
+                                 g_steal_pointer (&job->coords));
+  inspect_reset (self);
+  if (job->chosen >= 0)
+    lm_projector_page_select (self, job->chosen);
+}
+
+/* Makes sub (taken) the view's data, projected by the method on its own;
+ * its point `chosen` (-1: none) is chosen then. */
+static void
+isolate_show (LmProjectorPage *self, LmEmbedding *sub, int chosen)
+{
+  if (self->method == LM_PROJECTOR_TSNE)
+    {
+      gsize m = sub->n;
+
+      self->isolated = TRUE;
+      lm_projector_view_update_data (LM_PROJECTOR_VIEW (self->view), sub, g_new0 (float, m * 3));
+      inspect_reset (self);
+      tsne_start (self);
+      if (chosen >= 0)
+        lm_projector_page_select (self, chosen);
+      return;
+    }
+  IsolateJob *job = g_new0 (IsolateJob, 1);
+  GTask *task;
+
+  nearest_cancel (self);
+  job->generation = ++self->generation;
+  job->sub = sub;
+  job->chosen = chosen;
+  self->isolating = TRUE;
+  /* the live checks wait (they would drop this job) */
+  self->loading = TRUE;
+  self->settled = FALSE;
+  inspect_show (self);
+  task = g_task_new (self, NULL, isolate_done, NULL);
+  g_task_set_task_data (task, job, isolate_job_free);
+  g_task_run_in_thread (task, isolate_thread);
+  g_object_unref (task);
+}
+
+/* Shows only the chosen point and its neighbours (or the search's
+ * matches), the method run again on just them: TensorBoard's "Isolate". */
+static void
+on_isolate_clicked (GtkButton *button, LmProjectorPage *self)
+{
+  const LmEmbedding *e = lm_projector_view_get_embedding (LM_PROJECTOR_VIEW (self->view));
+  g_autofree guint32 *idx = NULL;
+  gsize m = 0;
+  gboolean point = self->selected >= 0;
+
+  if (e == NULL || self->isolating)
+    return;
+  idx = g_new (guint32, e->n);
+  if (point)
+    {
+      idx[m++] = (guint32) self->selected;
+      for (gsize k = 0; k < self->nn_n; k++)
+        idx[m++] = self->nn_idx[k];
+    }
+  else
+    for (gsize k = 0; k < self->n_matches; k++)
+      idx[m++] = self->matches[k];
+  if (m == 0)
+    return;
+  /* where they are in the whole tensor (not known on t-SNE's sample) */
+  guint32 *map = NULL;
+
+  if (self->tsne_of == 0 && (!self->isolated || self->iso_map != NULL))
+    {
+      map = g_new (guint32, m);
+      for (gsize j = 0; j < m; j++)
+        map[j] = self->iso_map != NULL ? self->iso_map[idx[j]] : idx[j];
+    }
+  g_free (self->iso_map);
+  self->iso_map = map;
+  /* the chosen point first: it stays chosen */
+  isolate_show (self, lm_embedding_subset (e, idx, m), point ? 0 : -1);
+}
+
+/* "Show all data": the tensor again, loaded and projected whole. */
+static void
+on_show_all_clicked (GtkButton *button, LmProjectorPage *self)
+{
+  if (!self->isolated || self->run_name == NULL)
+    return;
+  self->reselect = self->iso_map != NULL && self->selected >= 0 ? (gint64) self->iso_map[self->selected] : -1;
+  start_job (self, self->run_name, self->tensor_id);
+}
+
 static void
 job_done (GObject *source, GAsyncResult *res, gpointer data)
 {
@@ -685,6 +1229,7 @@ job_done (GObject *source, GAsyncResult *res, gpointer data)
     return;
   self->loading = FALSE;
   self->settled = TRUE;
+  self->isolating = FALSE;
 
   g_clear_pointer (&self->cache, g_hash_table_unref);
   self->cache = g_hash_table_ref (job->cache);
@@ -713,6 +1258,7 @@ job_done (GObject *source, GAsyncResult *res, gpointer data)
       tsne_stop (self);
       show_iteration (self);
       lm_projector_view_set_data (LM_PROJECTOR_VIEW (self->view), NULL, NULL);
+      inspect_data_gone (self);
       gtk_label_set_markup (GTK_LABEL (self->damaged), markup);
       gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "damaged");
       g_free (self->run_name);
@@ -726,6 +1272,7 @@ job_done (GObject *source, GAsyncResult *res, gpointer data)
       tsne_stop (self);
       show_iteration (self);
       lm_projector_view_set_data (LM_PROJECTOR_VIEW (self->view), NULL, NULL);
+      inspect_data_gone (self);
       gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "empty");
       g_clear_pointer (&self->run_name, g_free);
       self->tensor_id = -1;
@@ -736,11 +1283,7 @@ job_done (GObject *source, GAsyncResult *res, gpointer data)
   self->run_name = g_strdup (((RunEmbeddings *) g_ptr_array_index (job->runs, job->chosen_run))->name);
   self->tensor_id = job->chosen_id;
   self->pca_ms = job->pca_ms;
-  double *v = job->explained;
-  g_autofree char *status = g_strdup_printf ("PCA of %zu points × %zu dims: variance described %.1f%% + %.1f%% + "
-                                             "%.1f%% = %.1f%% (%.0f ms)",
-                                             job->e->n, job->e->d, 100 * v[0], 100 * v[1], 100 * v[2],
-                                             100 * (v[0] + v[1] + v[2]), job->pca_ms);
+  g_autofree char *status = pca_status (job->e->n, "points", job->e->d, job->explained, job->pca_ms);
   g_free (self->pca_status);
   self->pca_status = g_strdup (status);
   set_status (self, status);
@@ -753,10 +1296,17 @@ job_done (GObject *source, GAsyncResult *res, gpointer data)
   else
     lm_projector_view_set_data (LM_PROJECTOR_VIEW (self->view), g_steal_pointer (&job->e),
                                 g_steal_pointer (&job->coords));
+  inspect_data_gone (self);
   if (self->method == LM_PROJECTOR_TSNE)
     tsne_start (self);
-  lm_projector_view_set_search (LM_PROJECTOR_VIEW (self->view), gtk_editable_get_text (GTK_EDITABLE (self->search)));
   gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "view");
+  /* Show all data's chosen point, or --projector-select's (not on
+   * t-SNE's sample, whose numbering differs) */
+  if (self->reselect >= 0 && self->tsne_of == 0)
+    lm_projector_page_select (self, (int) self->reselect);
+  self->reselect = -1;
+  if (self->want_select != NULL)
+    select_wanted (self);
 }
 
 /* The shown tensor's tag when it is the newest step of that tag. */
@@ -955,6 +1505,9 @@ on_search_changed (GtkSearchEntry *entry, LmProjectorPage *self)
   const char *text = gtk_editable_get_text (GTK_EDITABLE (entry));
   guint n = lm_projector_view_set_search (LM_PROJECTOR_VIEW (self->view), text);
 
+  /* as TensorBoard's search: the matches become the selection, listed */
+  lm_projector_page_select (self, -1);
+
   if (*text)
     {
       g_autofree char *tip = g_strdup_printf ("%u points match", n);
@@ -964,6 +1517,14 @@ on_search_changed (GtkSearchEntry *entry, LmProjectorPage *self)
     gtk_widget_set_tooltip_text (GTK_WIDGET (entry), "Highlight the points whose label holds this text");
 }
 
+/* Enter in the search: its first match is chosen, with its neighbours. */
+static void
+on_search_activate (GtkSearchEntry *entry, LmProjectorPage *self)
+{
+  if (self->n_matches > 0)
+    lm_projector_page_select (self, (int) self->matches[0]);
+}
+
 static void
 lm_projector_page_dispose (GObject *object)
 {
@@ -971,6 +1532,7 @@ lm_projector_page_dispose (GObject *object)
 
   self->generation++;
   tsne_stop (self);
+  nearest_cancel (self);
   g_clear_pointer (&self->tsne_worker, tsne_run_unref);
   g_clear_handle_id (&self->poll_id, g_source_remove);
   if (self->store)
@@ -989,6 +1551,12 @@ lm_projector_page_finalize (GObject *object)
   g_free (self->run_name);
   g_free (self->status_text);
   g_free (self->pca_status);
+  g_free (self->nn_idx);
+  g_free (self->nn_dist);
+  g_free (self->matches);
+  g_free (self->iso_map);
+  g_free (self->want_select);
+  g_clear_pointer (&self->nn_mat, g_bytes_unref);
   G_OBJECT_CLASS (lm_projector_page_parent_class)->finalize (object);
 }
 
@@ -1008,6 +1576,80 @@ caption (const char *text)
   return l;
 }
 
+/* The side pane: TensorBoard's inspector. */
+static void
+build_inspector (LmProjectorPage *self)
+{
+  GtkWidget *side = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6), *heading = gtk_label_new ("Inspector");
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6), *buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *scroll = gtk_scrolled_window_new (), *list_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+
+  gtk_widget_add_css_class (heading, "heading");
+  gtk_label_set_xalign (GTK_LABEL (heading), 0);
+  gtk_box_append (GTK_BOX (side), heading);
+  self->nn_spin = gtk_spin_button_new_with_range (1, NN_MAX, 1);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->nn_spin), NN_DEFAULT);
+  gtk_widget_set_tooltip_text (self->nn_spin, "How many nearest points to list and highlight");
+  g_signal_connect_swapped (self->nn_spin, "value-changed", G_CALLBACK (on_nn_settings_changed), self);
+  self->metric_drop = gtk_drop_down_new_from_strings ((const char *const[]) { "Cosine", "Euclidean", NULL });
+  gtk_widget_set_tooltip_text (self->metric_drop, "Distance in the original space: cosine (1 − cos, "
+                                                  "TensorBoard's default) or Euclidean");
+  g_signal_connect_swapped (self->metric_drop, "notify::selected", G_CALLBACK (on_nn_settings_changed), self);
+  gtk_box_append (GTK_BOX (row), caption ("Neighbors"));
+  gtk_box_append (GTK_BOX (row), self->nn_spin);
+  gtk_box_append (GTK_BOX (row), self->metric_drop);
+  gtk_box_append (GTK_BOX (side), row);
+  self->insp_title = gtk_label_new ("");
+  gtk_label_set_wrap (GTK_LABEL (self->insp_title), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (self->insp_title), 0);
+  gtk_widget_add_css_class (self->insp_title, "lm-projector-selected");
+  gtk_box_append (GTK_BOX (side), self->insp_title);
+  self->insp_thumb = gtk_image_new ();
+  gtk_image_set_pixel_size (GTK_IMAGE (self->insp_thumb), 96);
+  gtk_widget_set_halign (self->insp_thumb, GTK_ALIGN_START);
+  gtk_widget_set_visible (self->insp_thumb, FALSE);
+  gtk_box_append (GTK_BOX (side), self->insp_thumb);
+  self->isolate_button = gtk_button_new_with_label ("Isolate points");
+  gtk_widget_set_tooltip_text (self->isolate_button, "Show only the selected points and project them again");
+  g_signal_connect (self->isolate_button, "clicked", G_CALLBACK (on_isolate_clicked), self);
+  self->show_all_button = gtk_button_new_with_label ("Show all data");
+  gtk_widget_set_tooltip_text (self->show_all_button, "Show every point of the tensor again");
+  g_signal_connect (self->show_all_button, "clicked", G_CALLBACK (on_show_all_clicked), self);
+  gtk_box_append (GTK_BOX (buttons), self->isolate_button);
+  gtk_box_append (GTK_BOX (buttons), self->show_all_button);
+  gtk_box_append (GTK_BOX (side), buttons);
+  self->list_caption = caption ("");
+  gtk_label_set_xalign (GTK_LABEL (self->list_caption), 0);
+  gtk_label_set_wrap (GTK_LABEL (self->list_caption), TRUE);
+  gtk_box_append (GTK_BOX (side), self->list_caption);
+  self->list = gtk_list_box_new ();
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (self->list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (self->list, "lm-projector-neighbours");
+  g_signal_connect (self->list, "row-activated", G_CALLBACK (on_row_activated), self);
+  self->list_more = caption ("");
+  gtk_widget_set_visible (self->list_more, FALSE);
+  gtk_box_append (GTK_BOX (list_box), self->list);
+  gtk_box_append (GTK_BOX (list_box), self->list_more);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroll), list_box);
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroll), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_widget_set_vexpand (scroll, TRUE);
+  gtk_box_append (GTK_BOX (side), scroll);
+  gtk_widget_set_size_request (side, 280, -1);
+  gtk_widget_set_margin_start (side, 8);
+  gtk_widget_set_margin_end (side, 8);
+  gtk_widget_set_margin_bottom (side, 8);
+  gtk_widget_set_visible (side, FALSE);
+  self->side = side;
+}
+
+/* The inspector shows beside the points only. */
+static void
+on_stack_child (LmProjectorPage *self)
+{
+  gtk_widget_set_visible (self->side,
+                          g_strcmp0 (gtk_stack_get_visible_child_name (GTK_STACK (self->stack)), "view") == 0);
+}
+
 static void
 lm_projector_page_init (LmProjectorPage *self)
 {
@@ -1015,6 +1657,9 @@ lm_projector_page_init (LmProjectorPage *self)
 
   self->tensor_id = -1;
   self->pca_ms = -1;
+  self->selected = -1;
+  self->reselect = -1;
+  self->nn_ms = -1;
   self->tsne_iterations = LM_PROJECTOR_TSNE_ITERATIONS;
   self->status_text = g_strdup ("");
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
@@ -1042,6 +1687,7 @@ lm_projector_page_init (LmProjectorPage *self)
   g_object_set (self->search, "placeholder-text", "Search labels", NULL);
   gtk_widget_set_tooltip_text (self->search, "Highlight the points whose label holds this text");
   g_signal_connect (self->search, "search-changed", G_CALLBACK (on_search_changed), self);
+  g_signal_connect (self->search, "activate", G_CALLBACK (on_search_activate), self);
   gtk_box_append (GTK_BOX (bar), caption ("Run"));
   gtk_box_append (GTK_BOX (bar), self->run_drop);
   gtk_box_append (GTK_BOX (bar), caption ("Tensor"));
@@ -1123,7 +1769,15 @@ lm_projector_page_init (LmProjectorPage *self)
   gtk_stack_add_named (GTK_STACK (self->stack), self->damaged, "damaged");
   gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "empty");
   gtk_widget_set_vexpand (self->stack, TRUE);
-  gtk_box_append (GTK_BOX (self), self->stack);
+  gtk_widget_set_hexpand (self->stack, TRUE);
+  g_signal_connect (self->view, "point-activated", G_CALLBACK (on_point_activated), self);
+  build_inspector (self);
+  g_signal_connect_swapped (self->stack, "notify::visible-child-name", G_CALLBACK (on_stack_child), self);
+  GtkWidget *main = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+
+  gtk_box_append (GTK_BOX (main), self->stack);
+  gtk_box_append (GTK_BOX (main), self->side);
+  gtk_box_append (GTK_BOX (self), main);
   g_signal_connect (self, "map", G_CALLBACK (on_map), self);
   g_signal_connect (self, "unmap", G_CALLBACK (on_unmap), self);
 }
@@ -1189,7 +1843,7 @@ gboolean
 lm_projector_page_is_settled (LmProjectorPage *self)
 {
   g_return_val_if_fail (LM_IS_PROJECTOR_PAGE (self), FALSE);
-  if (self->loading || !self->settled)
+  if (self->loading || !self->settled || self->nn_cancel != NULL)
     return FALSE;
   /* t-SNE: once its last layout is on screen (or it failed) */
   TsneRun *run = self->tsne;
@@ -1224,7 +1878,18 @@ lm_projector_page_set_method (LmProjectorPage *self, LmProjectorMethod method)
       /* back to the PCA of the whole tensor (t-SNE may show a sample) */
       tsne_stop (self);
       show_iteration (self);
-      if (self->run_name != NULL)
+      if (self->isolated)
+        {
+          /* still just the isolated points: their own PCA */
+          const LmEmbedding *e = lm_projector_view_get_embedding (LM_PROJECTOR_VIEW (self->view));
+          g_autofree guint32 *all = g_new (guint32, e->n);
+          int chosen = self->selected;
+
+          for (gsize i = 0; i < e->n; i++)
+            all[i] = (guint32) i;
+          isolate_show (self, lm_embedding_subset (e, all, e->n), chosen);
+        }
+      else if (self->run_name != NULL)
         start_job (self, self->run_name, self->tensor_id);
     }
 }
@@ -1280,5 +1945,61 @@ lm_projector_page_get_control (LmProjectorPage *self, const char *name)
     return self->iter_label;
   if (g_strcmp0 (name, "tsne-bar") == 0)
     return self->tsne_bar;
+  if (g_strcmp0 (name, "neighbors") == 0)
+    return self->nn_spin;
+  if (g_strcmp0 (name, "metric") == 0)
+    return self->metric_drop;
+  if (g_strcmp0 (name, "isolate") == 0)
+    return self->isolate_button;
+  if (g_strcmp0 (name, "show-all") == 0)
+    return self->show_all_button;
+  if (g_strcmp0 (name, "inspector") == 0)
+    return self->side;
+  if (g_strcmp0 (name, "inspector-title") == 0)
+    return self->insp_title;
+  if (g_strcmp0 (name, "inspector-list") == 0)
+    return self->list;
   return NULL;
+}
+
+void
+lm_projector_page_select_when_loaded (LmProjectorPage *self, const char *label_or_index)
+{
+  g_return_if_fail (LM_IS_PROJECTOR_PAGE (self));
+  g_free (self->want_select);
+  self->want_select = g_strdup (label_or_index);
+  if (!self->loading && lm_projector_view_get_embedding (LM_PROJECTOR_VIEW (self->view)) != NULL)
+    select_wanted (self);
+}
+
+int
+lm_projector_page_get_selected (LmProjectorPage *self)
+{
+  g_return_val_if_fail (LM_IS_PROJECTOR_PAGE (self), -1);
+  return self->selected;
+}
+
+gsize
+lm_projector_page_get_neighbors (LmProjectorPage *self, const guint32 **idx, const float **dist)
+{
+  g_return_val_if_fail (LM_IS_PROJECTOR_PAGE (self), 0);
+  if (idx)
+    *idx = self->nn_idx;
+  if (dist)
+    *dist = self->nn_dist;
+  return self->nn_n;
+}
+
+double
+lm_projector_page_get_nearest_ms (LmProjectorPage *self)
+{
+  g_return_val_if_fail (LM_IS_PROJECTOR_PAGE (self), -1);
+  return self->nn_ms;
+}
+
+gboolean
+lm_projector_page_get_isolated (LmProjectorPage *self)
+{
+  g_return_val_if_fail (LM_IS_PROJECTOR_PAGE (self), FALSE);
+  return self->isolated;
 }

@@ -5,7 +5,11 @@
  * LmProjectorView with the variance each component explains, a 2D/3D
  * toggle, a thumbnails toggle and a label search.  Or, as TensorBoard's
  * method switch offers, t-SNE: perplexity, learning rate, Re-run, Pause
- * and an iteration counter, the layout moving live as it optimises.  An empty state says how
+ * and an iteration counter, the layout moving live as it optimises.
+ * Beside it TensorBoard's inspector: a clicked point's label, thumbnail
+ * and its nearest neighbours in the original space (cosine or
+ * Euclidean), each row hovering and selecting its point; a search lists
+ * its matches; Isolate shows just the selection, projected anew.  An empty state says how
  * to log an embedding.  Live while shown: new runs and tensors join the
  * lists within a second of the writer's commit, and a view on its tag's
  * newest step moves to a newer one, keeping its rotation and zoom.
@@ -64,8 +68,24 @@ guint            lm_projector_page_get_tsne_iteration (LmProjectorPage *self);
  * of them are still running (for tests: changes that come faster than a
  * set-up wait for the running one to stop, only the newest is kept). */
 guint            lm_projector_page_get_tsne_threads (LmProjectorPage *self, guint *live);
+/* Chooses point i of the view (-1 clears, as Escape does): the inspector
+ * lists its neighbours once a worker has found them (is_settled waits). */
+void             lm_projector_page_select (LmProjectorPage *self, int point);
+int              lm_projector_page_get_selected (LmProjectorPage *self);
+/* The chosen point's neighbours as listed (nearest first), how many. */
+gsize            lm_projector_page_get_neighbors (LmProjectorPage *self, const guint32 **idx, const float **dist);
+/* The last neighbour search's time in milliseconds (-1: none yet). */
+double           lm_projector_page_get_nearest_ms (LmProjectorPage *self);
+/* Chooses the first point labelled label_or_index, else the point of that
+ * number, once the tensor is on screen (lumen --projector-select); the
+ * status line (and stderr) says when there is none. */
+void             lm_projector_page_select_when_loaded (LmProjectorPage *self, const char *label_or_index);
+/* Showing only isolated points (Isolate; Show all data ends it). */
+gboolean         lm_projector_page_get_isolated (LmProjectorPage *self);
 /* A control, for tests: "method", "2d", "perplexity", "learning-rate",
- * "rerun", "pause", "iteration" (the counter's label), "tsne-bar". */
+ * "rerun", "pause", "iteration" (the counter's label), "tsne-bar",
+ * "neighbors", "metric", "isolate", "show-all", "inspector" (the side
+ * pane), "inspector-title", "inspector-list" (a GtkListBox). */
 GtkWidget       *lm_projector_page_get_control (LmProjectorPage *self, const char *name);
 
 G_END_DECLS

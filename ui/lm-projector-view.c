@@ -6,6 +6,11 @@
  * fills, not 10,000), far points before near ones within a colour.
  * Thumbnails come from one Cairo surface of the sprite, each painted
  * through a clip; only the hover box draws a thumbnail large.
+ *
+ * The inspector's selection (a point and its neighbours, or a search's
+ * matches) is drawn as TensorBoard does: the rest dimmed to faint dots,
+ * the selected points larger (thumbnails too), the chosen point last,
+ * ringed and labelled.  Without a selection the search does the same.
  */
 #include "lm-projector-view.h"
 
@@ -18,6 +23,12 @@
 
 #define DOT_RADIUS 3.0
 #define THUMB_SIZE 22.0
+/* a selected point's thumbnail, and the chosen one's */
+#define THUMB_SELECTED 30.0
+#define THUMB_CHOSEN 40.0
+
+enum { POINT_ACTIVATED, N_SIGNALS };
+static guint signals[N_SIGNALS];
 
 struct _LmProjectorView
 {
@@ -30,6 +41,9 @@ struct _LmProjectorView
   guint *class_counts;
   guint8 *match;          /* n flags, NULL without a search */
   guint n_matches;
+  guint8 *sel;            /* n flags: the selection, NULL without one */
+  int chosen;             /* the selected point (-1: none, or a search's) */
+  gsize n_sel;
   cairo_surface_t *sprite;
   double yaw, pitch, zoom, pan_x, pan_y;
   double drag_yaw, drag_pitch, drag_pan_x, drag_pan_y;
@@ -51,6 +65,9 @@ clear_data (LmProjectorView *self)
   g_clear_pointer (&self->classes, g_ptr_array_unref);
   g_clear_pointer (&self->class_counts, g_free);
   g_clear_pointer (&self->match, g_free);
+  g_clear_pointer (&self->sel, g_free);
+  self->chosen = -1;
+  self->n_sel = 0;
   g_clear_pointer (&self->sprite, cairo_surface_destroy);
   g_clear_pointer (&self->proj, g_free);
   g_clear_pointer (&self->order, g_free);
@@ -302,6 +319,37 @@ draw_hover (LmProjectorView *self, cairo_t *cr, int width, int height, const LmT
                      by + 18 + pad + big / 2, big);
 }
 
+/* The chosen point: ringed, its label beside it. */
+static void
+draw_chosen (LmProjectorView *self, cairo_t *cr, gboolean thumbs, const LmThemeColors *tc)
+{
+  const LmEmbedding *e = self->e;
+  int i = self->chosen;
+  double px = self->proj[i * 3], py = self->proj[i * 3 + 1];
+  double half = thumbs ? THUMB_CHOSEN / 2 + 3 : DOT_RADIUS + 6;
+  g_autofree char *text = e->labels ? g_strdup (e->labels[i]) : g_strdup_printf ("#%d", i);
+  cairo_text_extents_t ext;
+
+  cairo_set_line_width (cr, 2);
+  gdk_cairo_set_source_rgba (cr, &tc->strong);
+  if (thumbs)
+    cairo_rectangle (cr, px - half * e->thumb_width / e->thumb_height, py - half,
+                     2 * half * e->thumb_width / e->thumb_height, 2 * half);
+  else
+    cairo_arc (cr, px, py, half, 0, 2 * G_PI);
+  cairo_stroke (cr);
+  cairo_select_font_face (cr, "Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
+  cairo_set_font_size (cr, 13);
+  cairo_text_extents (cr, text, &ext);
+  cairo_set_source_rgba (cr, tc->paper.red, tc->paper.green, tc->paper.blue, 0.8);
+  cairo_rectangle (cr, px + half + 3, py - 10, ext.x_advance + 6, 18);
+  cairo_fill (cr);
+  gdk_cairo_set_source_rgba (cr, &tc->strong);
+  cairo_move_to (cr, px + half + 6, py + 4);
+  cairo_show_text (cr, text);
+  cairo_select_font_face (cr, "Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+}
+
 void
 lm_projector_view_draw (LmProjectorView *self, cairo_t *cr, int width, int height)
 {
@@ -331,15 +379,18 @@ lm_projector_view_draw (LmProjectorView *self, cairo_t *cr, int width, int heigh
   guint8 *buf = cairo_image_surface_get_data (layer);
   int stride = cairo_image_surface_get_stride (layer);
 
-  /* far to near, dimmed (outside the search) before the rest */
-  for (int pass = 0; pass < 2; pass++)
+  /* far to near, dimmed (outside the selection, else the search) before
+   * the rest, the chosen point last */
+  const guint8 *lit = self->sel != NULL ? self->sel : self->match;
+
+  for (int pass = 0; pass < 3; pass++)
     for (guint k = 0; k < e->n; k++)
       {
         guint i = self->order[k];
-        gboolean dim = self->match != NULL && !self->match[i];
+        gboolean dim = lit != NULL && !lit[i], chosen = (int) i == self->chosen;
         GdkRGBA color;
 
-        if (dim != (pass == 0))
+        if ((pass == 0) != dim || (pass == 2) != chosen)
           continue;
         if (self->cls != NULL)
           class_color ((guint) self->cls[i], &color);
@@ -347,17 +398,20 @@ lm_projector_view_draw (LmProjectorView *self, cairo_t *cr, int width, int heigh
           color = tc->accent;
         double x = self->proj[i * 3], y = self->proj[i * 3 + 1];
         if (thumbs && !dim)
-          splat_thumbnail (self, buf, stride, width, height, i, x, y, THUMB_SIZE,
+          splat_thumbnail (self, buf, stride, width, height, i, x, y,
+                           chosen ? THUMB_CHOSEN : self->sel != NULL ? THUMB_SELECTED : THUMB_SIZE,
                            self->cls != NULL ? &color : NULL);
         else
           splat_disc (buf, stride, width, height, x, y,
-                      self->match != NULL && !dim ? DOT_RADIUS + 1.5 : DOT_RADIUS, &color,
+                      chosen ? DOT_RADIUS + 3 : lit != NULL && !dim ? DOT_RADIUS + 1.5 : DOT_RADIUS, &color,
                       dim ? 0.15 : 0.85);
       }
   cairo_surface_mark_dirty (layer);
   cairo_set_source_surface (cr, layer, 0, 0);
   cairo_paint (cr);
   cairo_surface_destroy (layer);
+  if (self->chosen >= 0 && (guint) self->chosen < e->n)
+    draw_chosen (self, cr, thumbs, tc);
   draw_legend (self, cr, tc);
   if (self->hover >= 0 && (guint) self->hover < e->n)
     draw_hover (self, cr, width, height, tc);
@@ -380,6 +434,10 @@ lm_projector_view_class_init (LmProjectorViewClass *klass)
   G_OBJECT_CLASS (klass)->finalize = lm_projector_view_finalize;
   GTK_WIDGET_CLASS (klass)->snapshot = lm_projector_view_snapshot;
   gtk_widget_class_set_css_name (GTK_WIDGET_CLASS (klass), "lm-projector-view");
+  /* A click on a point, or Enter on the hovered one: its index; a click
+   * on no point, or Escape: -1 (the page selects or clears). */
+  signals[POINT_ACTIVATED] = g_signal_new ("point-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                           NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT);
 }
 
 static void
@@ -418,7 +476,7 @@ on_scroll (GtkEventControllerScroll *c, double dx, double dy, LmProjectorView *s
 /* The graph view's keys: the arrow keys turn the cloud by 10 degrees as a
  * drag that way would (pan by a tenth of the view in 2D), Ctrl +/- zoom,
  * Ctrl 0 goes back to the opening view. */
-enum { KEY_LEFT, KEY_RIGHT, KEY_UP, KEY_DOWN, KEY_ZOOM_IN, KEY_ZOOM_OUT, KEY_RESET };
+enum { KEY_LEFT, KEY_RIGHT, KEY_UP, KEY_DOWN, KEY_ZOOM_IN, KEY_ZOOM_OUT, KEY_RESET, KEY_ACTIVATE, KEY_CLEAR };
 
 static gboolean
 on_shortcut (GtkWidget *widget, GVariant *args, gpointer data)
@@ -429,7 +487,15 @@ on_shortcut (GtkWidget *widget, GVariant *args, gpointer data)
   int key = g_variant_get_int32 (args);
   double dx = key == KEY_LEFT ? -1 : key == KEY_RIGHT ? 1 : 0, dy = key == KEY_UP ? -1 : key == KEY_DOWN ? 1 : 0;
 
-  if (key == KEY_ZOOM_IN || key == KEY_ZOOM_OUT)
+  if (key == KEY_ACTIVATE || key == KEY_CLEAR)
+    {
+      /* Enter selects the hovered point; Escape clears (only when there
+       * is something to clear, so the key goes on otherwise) */
+      if (key == KEY_ACTIVATE ? self->hover < 0 : self->sel == NULL)
+        return FALSE;
+      g_signal_emit (self, signals[POINT_ACTIVATED], 0, key == KEY_ACTIVATE ? self->hover : -1);
+    }
+  else if (key == KEY_ZOOM_IN || key == KEY_ZOOM_OUT)
     lm_projector_view_set_zoom (self, self->zoom * (key == KEY_ZOOM_IN ? 1.25 : 0.8));
   else if (key == KEY_RESET)
     lm_projector_view_reset_camera (self);
@@ -454,6 +520,7 @@ key_controller (void)
     { GDK_KEY_equal, GDK_CONTROL_MASK, KEY_ZOOM_IN }, { GDK_KEY_KP_Add, GDK_CONTROL_MASK, KEY_ZOOM_IN },
     { GDK_KEY_minus, GDK_CONTROL_MASK, KEY_ZOOM_OUT }, { GDK_KEY_KP_Subtract, GDK_CONTROL_MASK, KEY_ZOOM_OUT },
     { GDK_KEY_0, GDK_CONTROL_MASK, KEY_RESET }, { GDK_KEY_KP_0, GDK_CONTROL_MASK, KEY_RESET },
+    { GDK_KEY_Return, 0, KEY_ACTIVATE }, { GDK_KEY_KP_Enter, 0, KEY_ACTIVATE }, { GDK_KEY_Escape, 0, KEY_CLEAR },
   };
   GtkEventController *c = gtk_shortcut_controller_new ();
 
@@ -474,6 +541,19 @@ on_motion (GtkEventControllerMotion *c, double x, double y, LmProjectorView *sel
                                                              gtk_widget_get_height (w), 10));
 }
 
+/* A click (no drag: the gesture stops past the drag threshold) selects
+ * the point under it, or clears on empty space, as TensorBoard's. */
+static void
+on_click_released (GtkGestureClick *g, int n_press, double x, double y, LmProjectorView *self)
+{
+  GtkWidget *w = GTK_WIDGET (self);
+
+  if (n_press != 1 || self->e == NULL)
+    return;
+  g_signal_emit (self, signals[POINT_ACTIVATED], 0,
+                 lm_projector_view_pick (self, x, y, gtk_widget_get_width (w), gtk_widget_get_height (w), 10));
+}
+
 static void
 on_leave (GtkEventControllerMotion *c, LmProjectorView *self)
 {
@@ -486,8 +566,12 @@ lm_projector_view_init (LmProjectorView *self)
   GtkGesture *drag = gtk_gesture_drag_new ();
   GtkEventController *scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
   GtkEventController *motion = gtk_event_controller_motion_new ();
+  GtkGesture *click = gtk_gesture_click_new ();
 
   self->hover = -1;
+  self->chosen = -1;
+  g_signal_connect (click, "released", G_CALLBACK (on_click_released), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
   self->zoom = 1;
   self->yaw = 0.6;
   self->pitch = 0.35;
@@ -763,4 +847,51 @@ int
 lm_projector_view_get_point_class (LmProjectorView *self, guint i)
 {
   return self->cls != NULL && self->e != NULL && i < self->e->n ? self->cls[i] : -1;
+}
+
+void
+lm_projector_view_set_selection (LmProjectorView *self, int chosen, const guint32 *idx, gsize n)
+{
+  g_return_if_fail (LM_IS_PROJECTOR_VIEW (self));
+  g_clear_pointer (&self->sel, g_free);
+  self->chosen = -1;
+  self->n_sel = 0;
+  if (self->e != NULL && (chosen >= 0 || n > 0))
+    {
+      self->sel = g_new0 (guint8, self->e->n);
+      if (chosen >= 0 && (gsize) chosen < self->e->n)
+        {
+          self->chosen = chosen;
+          self->sel[chosen] = 1;
+        }
+      for (gsize k = 0; k < n; k++)
+        if (idx[k] < self->e->n)
+          self->sel[idx[k]] = 1;
+      for (gsize i = 0; i < self->e->n; i++)
+        self->n_sel += self->sel[i];
+      if (self->n_sel == 0)
+        g_clear_pointer (&self->sel, g_free);
+    }
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+int
+lm_projector_view_get_selected (LmProjectorView *self)
+{
+  g_return_val_if_fail (LM_IS_PROJECTOR_VIEW (self), -1);
+  return self->chosen;
+}
+
+LmProjectorMark
+lm_projector_view_get_mark (LmProjectorView *self, guint i)
+{
+  const guint8 *lit;
+
+  g_return_val_if_fail (LM_IS_PROJECTOR_VIEW (self), LM_PROJECTOR_MARK_PLAIN);
+  if (self->e == NULL || i >= self->e->n)
+    return LM_PROJECTOR_MARK_PLAIN;
+  if ((int) i == self->chosen)
+    return LM_PROJECTOR_MARK_CHOSEN;
+  lit = self->sel != NULL ? self->sel : self->match;
+  return lit == NULL ? LM_PROJECTOR_MARK_PLAIN : lit[i] ? LM_PROJECTOR_MARK_SELECTED : LM_PROJECTOR_MARK_DIMMED;
 }

@@ -4,7 +4,11 @@
  * components (from lm_embedding_pca) or by t-SNE (lm-tsne.h), coloured by label with a legend, or
  * as their thumbnails; drag rotates (pans in 2D), scroll zooms, hovering a
  * point shows its label and thumbnail, a search highlights the points
- * whose label matches.  Like TensorBoard's projector scatter plot.
+ * whose label matches, and a selection (the inspector's point and its
+ * neighbours) is drawn larger with the rest dimmed.  Like TensorBoard's
+ * projector scatter plot.  A click on a point, or Enter on the hovered
+ * one, emits "point-activated" (the page selects it); a click on empty
+ * space or Escape emits it with -1.
  * Focused (Tab, or a click), it takes the graph view's keys: the arrow
  * keys rotate by 10 degrees (pan in 2D), Ctrl +/- zoom, Ctrl 0 resets.
  *
@@ -51,6 +55,23 @@ void       lm_projector_view_reset_camera  (LmProjectorView *self);
 /* Highlights the points whose label holds `text` (case-insensitive);
  * returns how many match (0 for an empty text, which clears). */
 guint      lm_projector_view_set_search    (LmProjectorView *self, const char *text);
+
+/* The selection: the chosen point (-1: none, as for a search's matches)
+ * and the n points idx (its neighbours), drawn larger, the rest dimmed;
+ * it wins over the search's highlight.  -1 and n = 0 clear it.  New
+ * data clears it. */
+void       lm_projector_view_set_selection (LmProjectorView *self, int chosen, const guint32 *idx, gsize n);
+int        lm_projector_view_get_selected  (LmProjectorView *self);
+
+/* How point i is drawn now (for tests). */
+typedef enum
+{
+  LM_PROJECTOR_MARK_PLAIN,      /* no selection or search */
+  LM_PROJECTOR_MARK_DIMMED,     /* outside them */
+  LM_PROJECTOR_MARK_SELECTED,   /* in them: larger */
+  LM_PROJECTOR_MARK_CHOSEN,     /* the selected point: larger still, ringed, labelled */
+} LmProjectorMark;
+LmProjectorMark lm_projector_view_get_mark (LmProjectorView *self, guint i);
 
 /* Where point i is drawn in a width x height view (its centre). */
 void       lm_projector_view_project       (LmProjectorView *self, guint i, int width, int height,

@@ -13,6 +13,7 @@
  *         [--step N|A:B]                 with --view scalars: the step selection
  *         [--step N]                     with --view pr_curves: each run's slider
  *         [--projector-method pca|tsne] [--tsne-iterations N]   with --view projector
+ *         [--projector-select LABEL|N]   with --view projector: the inspector's point
  * Without --logdir it watches ./runs, torch SummaryWriter's default.
  * Folders holding TensorBoard event files are imported in the background
  * into a cache that the window also watches (new_window_following).
@@ -297,6 +298,7 @@ typedef struct
   const char *spec;           /* --logdir_spec, good; NULL: not given */
   gboolean tsne;              /* --projector-method tsne */
   gint64 tsne_iterations;     /* -1: not given */
+  const char *select;         /* --projector-select, or NULL */
 } Usage;
 
 /* Every usage check, made before any window exists (the local process
@@ -323,6 +325,7 @@ check_usage (GVariantDict *opts, Usage *u)
                  .tsne_iterations = -1 };
   g_variant_dict_lookup (opts, "projector-method", "&s", &method);
   g_variant_dict_lookup (opts, "tsne-iterations", "&s", &tsne_iterations);
+  g_variant_dict_lookup (opts, "projector-select", "&s", &u->select);
   g_variant_dict_lookup (opts, "window-size", "&s", &size);
   g_variant_dict_lookup (opts, "x-axis", "&s", &x_axis);
   g_variant_dict_lookup (opts, "smoothing", "&s", &smoothing);
@@ -388,6 +391,10 @@ check_usage (GVariantDict *opts, Usage *u)
     return g_strdup ("lumen: --projector-method and --tsne-iterations go with --view projector\n");
   if (method != NULL && g_strcmp0 (method, "pca") != 0 && g_strcmp0 (method, "tsne") != 0)
     return g_strdup_printf ("lumen: --projector-method must be pca or tsne; got '%s'\n", method);
+  if (u->select != NULL && g_strcmp0 (view, "projector") != 0)
+    return g_strdup ("lumen: --projector-select goes with --view projector\n");
+  if (u->select != NULL && *u->select == '\0')
+    return g_strdup ("lumen: --projector-select needs a point's label or number\n");
   u->tsne = g_strcmp0 (method, "tsne") == 0;
   if (tsne_iterations != NULL && !u->tsne)
     return g_strdup ("lumen: --tsne-iterations goes with --projector-method tsne\n");
@@ -569,6 +576,9 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
         lm_projector_page_set_tsne_iterations (page, (guint) u.tsne_iterations);
       lm_projector_page_set_method (page, LM_PROJECTOR_TSNE);
     }
+  if (u.select != NULL)
+    lm_projector_page_select_when_loaded (
+      LM_PROJECTOR_PAGE (lm_dashboards_get_page (lm_window_get_dashboards (window), "projector")), u.select);
   if (!u.select_steps && !u.pr_step && (u.step >= 0 || u.op >= 1))
     lm_graph_page_set_target (LM_GRAPH_PAGE (lm_dashboards_get_page (lm_window_get_dashboards (window), "graph")),
                               u.step, u.op);
@@ -786,6 +796,9 @@ main (int argc, char **argv)
     { "tsne-iterations", 0, 0, G_OPTION_ARG_STRING, NULL,
       "With --projector-method tsne: the iteration t-SNE stops at (default 1000); a screenshot waits for it",
       "N" },
+    { "projector-select", 0, 0, G_OPTION_ARG_STRING, NULL,
+      "With --view projector: select the first point with this label (else the point of this number, from 0) "
+      "and list its nearest neighbours, as a click on it does", "LABEL|N" },
     { "screenshot-timeout", 0, 0, G_OPTION_ARG_STRING, NULL,
       "Seconds to wait for data before a screenshot anyway (default 120)", "S" },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, "Print the version and exit", NULL },

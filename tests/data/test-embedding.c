@@ -1,10 +1,13 @@
 /* test-embedding.c: the projector's data side: lm_embedding_pca against
  * numpy (both the covariance and the Gram path, a rank-deficient matrix),
  * and lm_embedding_list/_load on run files written by lumen-log, one from
- * before embeddings (no tables) and one with a damaged row.
+ * before embeddings (no tables) and one with a damaged row;
+ * lm_embedding_nearest (the inspector's neighbours) on a hand-made set,
+ * both metrics, and against a full sort on a bigger one.
  */
 #include <glib/gstdio.h>
 #include <math.h>
+#include <stdlib.h>
 #include <sqlite3.h>
 
 #include "lm-embedding.h"
@@ -317,6 +320,125 @@ test_old_file (void)
   g_unlink (path);
 }
 
+/* Seven points in 2D where the metrics disagree; the distances are
+ * PyTorch's (1.13, float64):
+ *   x = torch.tensor(POINTS); n = torch.nn.functional.normalize(x, dim=1)
+ *   cosine: 1 - n[q] @ n[i]; euclidean: (x[q] - x[i]).norm()
+ * normalize leaves the zero vector (row 4) zero, so it is at cosine
+ * distance 1 from everything, as in TensorBoard. */
+static const float nn_points[7 * 2] = {
+  1, 0,   2, 0,   0, 1,   1, 1,   0, 0,   -3, 0,   10, 0.5f,
+};
+
+static void
+assert_nearest (gsize query, gsize k, LmEmbeddingMetric metric, const guint32 *want_idx,
+                const double *want_dist, gsize want_n)
+{
+  guint32 idx[8];
+  float dist[8];
+  gssize got = lm_embedding_nearest (nn_points, 7, 2, query, k, metric, NULL, idx, dist);
+
+  g_assert_cmpint (got, ==, (gssize) want_n);
+  for (gsize i = 0; i < want_n; i++)
+    {
+      g_assert_cmpuint (idx[i], ==, want_idx[i]);
+      g_assert_cmpfloat_with_epsilon (dist[i], want_dist[i], 1e-6);
+    }
+}
+
+static void
+test_nearest (void)
+{
+  /* cosine from (1, 0): (2, 0) is the same direction, (10, 0.5) almost;
+   * (0, 1) and the zero vector tie at 1 and go by index */
+  assert_nearest (0, 6, LM_EMBEDDING_COSINE, (const guint32[]) { 1, 6, 3, 2, 4, 5 },
+                  (const double[]) { 0, 0.001248, 0.292893, 1, 1, 2 }, 6);
+  /* euclidean: (2, 0), (1, 1) and (0, 0) all at 1, by index; (10, 0.5),
+   * cosine's second, is last */
+  assert_nearest (0, 6, LM_EMBEDDING_EUCLIDEAN, (const guint32[]) { 1, 3, 4, 2, 5, 6 },
+                  (const double[]) { 1, 1, 1, 1.414214, 4, 9.013878 }, 6);
+  /* k below n - 1 keeps the nearest; k above gives the n - 1 others */
+  assert_nearest (0, 2, LM_EMBEDDING_COSINE, (const guint32[]) { 1, 6 }, (const double[]) { 0, 0.001248 }, 2);
+  assert_nearest (0, 100, LM_EMBEDDING_EUCLIDEAN, (const guint32[]) { 1, 3, 4, 2, 5, 6 },
+                  (const double[]) { 1, 1, 1, 1.414214, 4, 9.013878 }, 6);
+  /* the zero vector as the query: every cosine distance is 1 (no NaN),
+   * so they come in index order, itself left out */
+  assert_nearest (4, 6, LM_EMBEDDING_COSINE, (const guint32[]) { 0, 1, 2, 3, 5, 6 },
+                  (const double[]) { 1, 1, 1, 1, 1, 1 }, 6);
+  assert_nearest (4, 6, LM_EMBEDDING_EUCLIDEAN, (const guint32[]) { 0, 2, 3, 1, 5, 6 },
+                  (const double[]) { 1, 1, 1.414214, 2, 3, 10.012492 }, 6);
+  /* one point has no neighbours; a query outside the matrix is refused */
+  guint32 idx[1];
+  float dist[1];
+  g_assert_cmpint (lm_embedding_nearest (nn_points, 1, 2, 0, 5, LM_EMBEDDING_COSINE, NULL, idx, dist), ==, 0);
+  g_assert_cmpint (lm_embedding_nearest (nn_points, 7, 2, 7, 1, LM_EMBEDDING_COSINE, NULL, idx, dist), ==, -1);
+}
+
+typedef struct
+{
+  double dist;
+  guint32 idx;
+} Ranked;
+
+static int
+ranked_cmp (gconstpointer a, gconstpointer b)
+{
+  const Ranked *x = a, *y = b;
+
+  return x->dist < y->dist ? -1 : x->dist > y->dist ? 1 : (int) x->idx - (int) y->idx;
+}
+
+/* On 3,000 x 37 small integers (so distances tie; the reference computes
+ * them as lm-embedding.c does, so ties are exact in both), the 50 nearest are the head
+ * of every other point sorted by (distance, index); cancelled, -1. */
+static void
+test_nearest_sorted (void)
+{
+  const gsize n = 3000, d = 37, k = 50, query = 1234;
+  g_autoptr (GRand) r = g_rand_new_with_seed (11);
+  g_autofree float *mat = g_new (float, n * d);
+  g_autofree Ranked *all = g_new (Ranked, n - 1);
+  guint32 idx[50];
+  float dist[50];
+
+  for (gsize i = 0; i < n * d; i++)
+    mat[i] = (float) g_rand_int_range (r, -2, 3);
+  for (int metric = LM_EMBEDDING_COSINE; metric <= LM_EMBEDDING_EUCLIDEAN; metric++)
+    {
+      const float *q = mat + query * d;
+      gsize m = 0;
+
+      for (gsize i = 0; i < n; i++)
+        {
+          double dot = 0, qq = 0, xx = 0, dd = 0;
+
+          if (i == query)
+            continue;
+          for (gsize j = 0; j < d; j++)
+            {
+              dot += q[j] * mat[i * d + j];
+              qq += q[j] * q[j];
+              xx += mat[i * d + j] * mat[i * d + j];
+              dd += (q[j] - mat[i * d + j]) * (q[j] - mat[i * d + j]);
+            }
+          all[m].dist = metric == LM_EMBEDDING_EUCLIDEAN ? sqrt (dd)
+                        : qq == 0 || xx == 0             ? 1
+                                                         : 1 - dot / (sqrt (qq) * sqrt (xx));
+          all[m++].idx = (guint32) i;
+        }
+      qsort (all, m, sizeof *all, ranked_cmp);
+      g_assert_cmpint (lm_embedding_nearest (mat, n, d, query, k, metric, NULL, idx, dist), ==, (gssize) k);
+      for (gsize i = 0; i < k; i++)
+        {
+          g_assert_cmpfloat_with_epsilon (dist[i], all[i].dist, 1e-6);
+          g_assert_cmpuint (idx[i], ==, all[i].idx);
+        }
+    }
+  g_autoptr (GCancellable) cancel = g_cancellable_new ();
+  g_cancellable_cancel (cancel);
+  g_assert_cmpint (lm_embedding_nearest (mat, n, d, query, k, LM_EMBEDDING_COSINE, cancel, idx, dist), ==, -1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -327,5 +449,7 @@ main (int argc, char **argv)
   g_test_add_func ("/data/embedding/pca-degenerate", test_pca_degenerate);
   g_test_add_func ("/data/embedding/read", test_read);
   g_test_add_func ("/data/embedding/old-file", test_old_file);
+  g_test_add_func ("/data/embedding/nearest", test_nearest);
+  g_test_add_func ("/data/embedding/nearest-sorted", test_nearest_sorted);
   return g_test_run ();
 }

@@ -9,7 +9,11 @@
  * page follows an open writer live, keeping the camera; a damaged tensor
  * is named in the view's place; the keys turn, zoom, reset and pan; the
  * method switch runs t-SNE live (its controls, counter, pause, 2D, and its
- * error for a perplexity the points cannot reach).
+ * error for a perplexity the points cannot reach); the inspector lists a
+ * clicked point's true neighbours under either metric, its rows hover
+ * and walk, Enter/Escape and the search select, Isolate shows just the
+ * selection and Show all data everything again; a 10,000 x 784 tensor's
+ * neighbours come from a worker.
  * Skips without a display.
  */
 #include <glib/gstdio.h>
@@ -81,7 +85,8 @@ show_page (const char *dir, LmRunStore **store_out)
   gtk_window_set_child (GTK_WINDOW (win), page);
   gtk_window_set_default_size (GTK_WINDOW (win), 800, 600);
   gtk_window_present (GTK_WINDOW (win));
-  g_assert_true (lm_test_wait_for (page_settled, page, 10000));
+  /* long enough for a 10,000 x 784 PCA in a sanitizer build */
+  g_assert_true (lm_test_wait_for (page_settled, page, 60000));
   *store_out = store;
   return page;
 }
@@ -714,8 +719,382 @@ test_tsne_coalesce (void)
   close_page (page, store, dir);
 }
 
+/* Seven points in 3D, each its own label, where the two metrics order the
+ * neighbours of "a" differently.  The distances are PyTorch's (1.13,
+ * float64): n = torch.nn.functional.normalize(x, dim=1); cosine 1 - n @ n[0],
+ * euclidean (x - x[0]).norm(dim=1), sorted by (distance, index). */
+static const float nn_points[7 * 3] = {
+  1, 0, 0,   2, 0, 0,   10, 0.5f, 0,   1, 1, 0,   0, 1.2f, 0,   -3, 0, 0.1f,   0.5f, 0, 0.6f,
+};
+static const char *nn_labels[7] = { "a", "b", "c", "d", "e", "f", "g" };
+static const guint32 a_cosine[6] = { 1, 2, 3, 6, 4, 5 };
+static const double a_cosine_dist[6] = { 0, 0.001248, 0.292893, 0.359816, 1, 1.999445 };
+static const guint32 a_euclidean[6] = { 6, 1, 3, 4, 5, 2 };
+static const double a_euclidean_dist[6] = { 0.781025, 1, 1, 1.56205, 4.00125, 9.013878 };
+
+static char *
+make_nn_logdir (void)
+{
+  char *dir = g_dir_make_tmp ("lm-proj-XXXXXX", NULL);
+  lm_writer_options o;
+  lm_writer *w = NULL;
+
+  lm_writer_options_init (&o);
+  o.logdir = dir;
+  o.run_name = "run";
+  o.quiet = TRUE;
+  g_assert_cmpint (lm_writer_open_with (&w, &o), ==, LM_OK);
+  g_assert_cmpint (lm_writer_add_embedding (w, "features", 1, nn_points, 7, 3, nn_labels, NULL, 0, 0, 0), ==, LM_OK);
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+  return dir;
+}
+
+/* The page on make_nn_logdir's run, or NULL (the test skipped) without
+ * a display. */
+static GtkWidget *
+show_nn_page (char **dir, LmRunStore **store)
+{
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return NULL;
+    }
+  *dir = make_nn_logdir ();
+  return show_page (*dir, store);
+}
+
+/* The inspector's list as "label distance" lines. */
+static char *
+list_text (LmProjectorPage *page)
+{
+  GtkWidget *list = lm_projector_page_get_control (page, "inspector-list");
+  GString *out = g_string_new (NULL);
+
+  for (GtkWidget *row = gtk_widget_get_first_child (list); row != NULL; row = gtk_widget_get_next_sibling (row))
+    {
+      GtkWidget *box = gtk_list_box_row_get_child (GTK_LIST_BOX_ROW (row));
+      GtkWidget *name = gtk_widget_get_first_child (box), *value = gtk_widget_get_next_sibling (name);
+
+      g_string_append_printf (out, "%s%s %s", out->len ? ", " : "", gtk_label_get_text (GTK_LABEL (name)),
+                              gtk_label_get_text (GTK_LABEL (value)));
+    }
+  return g_string_free (out, FALSE);
+}
+
+static GtkWidget *
+list_row (LmProjectorPage *page, int k)
+{
+  return GTK_WIDGET (gtk_list_box_get_row_at_index (
+    GTK_LIST_BOX (lm_projector_page_get_control (page, "inspector-list")), k));
+}
+
+static void
+assert_neighbours (LmProjectorPage *page, const guint32 *want, const double *want_dist, gsize n)
+{
+  const guint32 *idx;
+  const float *dist;
+
+  g_assert_cmpuint (lm_projector_page_get_neighbors (page, &idx, &dist), ==, n);
+  for (gsize k = 0; k < n; k++)
+    {
+      g_assert_cmpuint (idx[k], ==, want[k]);
+      g_assert_cmpfloat_with_epsilon (dist[k], want_dist[k], 1e-5);
+    }
+}
+
+/* A click on "a" lists its neighbours in the original space, nearest
+ * first with 3 decimals; the metric switch reorders them; the count
+ * trims them; the view draws them larger and the rest dimmed; a row's
+ * hover highlights its point and a click on it walks there. */
+static void
+test_inspector (void)
+{
+  g_autofree char *dir = NULL;
+  LmRunStore *store = NULL;
+  GtkWidget *page = show_nn_page (&dir, &store);
+
+  if (page == NULL)
+    return;
+  LmProjectorPage *pp = LM_PROJECTOR_PAGE (page);
+  LmProjectorView *view = lm_projector_page_get_view (pp);
+  GtkWidget *vw = GTK_WIDGET (view);
+  GtkEventController *click = lm_ui_find_controller (vw, GTK_TYPE_GESTURE_CLICK);
+  int w, h;
+  double x, y;
+
+  g_assert_true (gtk_widget_get_visible (lm_projector_page_get_control (pp, "inspector")));
+  g_assert_cmpint (lm_projector_page_get_selected (pp), ==, -1);
+  g_assert_false (gtk_widget_get_sensitive (lm_projector_page_get_control (pp, "isolate")));
+  /* a click on point 0 (its place on screen) */
+  lm_test_spin (100);
+  w = gtk_widget_get_width (vw);
+  h = gtk_widget_get_height (vw);
+  g_assert_nonnull (click);
+  lm_projector_view_set_2d (view, TRUE);
+  lm_projector_view_project (view, 0, w, h, &x, &y);
+  g_assert_cmpint (lm_projector_view_pick (view, x, y, w, h, 10), ==, 0);
+  g_signal_emit_by_name (click, "released", 1, x + 1, y - 1);
+  g_assert_cmpint (lm_projector_page_get_selected (pp), ==, 0);
+  g_assert_true (lm_test_wait_for (page_settled, page, 10000));
+  assert_neighbours (pp, a_cosine, a_cosine_dist, 6);
+  g_autofree char *cos_rows = list_text (pp);
+  g_assert_cmpstr (cos_rows, ==, "b 0.000, c 0.001, d 0.293, g 0.360, e 1.000, f 1.999");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (lm_projector_page_get_control (pp, "inspector-title"))), ==,
+                   "a  #0");
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (lm_projector_page_get_control (pp, "isolate"))), ==,
+                   "Isolate 7 points");
+  g_assert_cmpint (lm_projector_view_get_mark (view, 0), ==, LM_PROJECTOR_MARK_CHOSEN);
+  g_assert_cmpint (lm_projector_view_get_mark (view, 5), ==, LM_PROJECTOR_MARK_SELECTED);
+
+  /* Euclidean: another order (g, the farthest by angle but one, is now
+   * the nearest; c, cosine's second, the farthest) */
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (lm_projector_page_get_control (pp, "metric")), 1);
+  g_assert_true (lm_test_wait_for (page_settled, page, 10000));
+  assert_neighbours (pp, a_euclidean, a_euclidean_dist, 6);
+  g_autofree char *eu_rows = list_text (pp);
+  g_assert_cmpstr (eu_rows, ==, "g 0.781, b 1.000, d 1.000, e 1.562, f 4.001, c 9.014");
+
+  /* three neighbours: the rest of the points dimmed */
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (lm_projector_page_get_control (pp, "neighbors")), 3);
+  g_assert_true (lm_test_wait_for (page_settled, page, 10000));
+  assert_neighbours (pp, a_euclidean, a_euclidean_dist, 3);
+  g_assert_cmpint (lm_projector_view_get_mark (view, 6), ==, LM_PROJECTOR_MARK_SELECTED);
+  g_assert_cmpint (lm_projector_view_get_mark (view, 3), ==, LM_PROJECTOR_MARK_SELECTED);
+  g_assert_cmpint (lm_projector_view_get_mark (view, 2), ==, LM_PROJECTOR_MARK_DIMMED);
+  g_assert_cmpint (lm_projector_view_get_mark (view, 4), ==, LM_PROJECTOR_MARK_DIMMED);
+  /* drawn so: the chosen point larger (its colour 5 px out), a dimmed
+   * one faint */
+  {
+    cairo_surface_t *s = draw_view (view, 600, 400);
+    const GdkRGBA *bg = &lm_theme_colors ()->bg;
+    double px, py, rgb[3];
+    GdkRGBA c;
+
+    lm_projector_view_get_class (view, (guint) lm_projector_view_get_point_class (view, 0), &c);
+    lm_projector_view_project (view, 0, 600, 400, &px, &py);
+    pixel_at (s, (int) round (px) + 5, (int) round (py), rgb);
+    g_assert_cmpfloat_with_epsilon (rgb[1], 0.85 * c.green + 0.15 * bg->green, 0.03);
+    lm_projector_view_get_class (view, (guint) lm_projector_view_get_point_class (view, 2), &c);
+    lm_projector_view_project (view, 2, 600, 400, &px, &py);
+    pixel_at (s, (int) round (px), (int) round (py), rgb);
+    g_assert_cmpfloat_with_epsilon (rgb[1], 0.15 * c.green + 0.85 * bg->green, 0.03);
+    cairo_surface_destroy (s);
+  }
+
+  /* hovering the second row ("b") highlights b in the view */
+  GtkWidget *row = list_row (pp, 1);
+  GtkEventController *motion = lm_ui_find_controller (row, GTK_TYPE_EVENT_CONTROLLER_MOTION);
+  g_signal_emit_by_name (motion, "enter", 5.0, 5.0);
+  g_assert_cmpint (lm_projector_view_get_hover (view), ==, 1);
+  g_signal_emit_by_name (motion, "leave");
+  g_assert_cmpint (lm_projector_view_get_hover (view), ==, -1);
+  /* a click on it chooses b: b's neighbours now (a first, at 1) */
+  g_signal_emit_by_name (lm_projector_page_get_control (pp, "inspector-list"), "row-activated", row);
+  g_assert_cmpint (lm_projector_page_get_selected (pp), ==, 1);
+  g_assert_true (lm_test_wait_for (page_settled, page, 10000));
+  const guint32 *idx;
+  g_assert_cmpuint (lm_projector_page_get_neighbors (pp, &idx, NULL), ==, 3);
+  g_assert_cmpuint (idx[0], ==, 0);
+  g_assert_cmpint (lm_projector_view_get_mark (view, 1), ==, LM_PROJECTOR_MARK_CHOSEN);
+  /* a click on empty space clears */
+  g_signal_emit_by_name (click, "released", 1, 2.0, 2.0);
+  g_assert_cmpint (lm_projector_page_get_selected (pp), ==, -1);
+  g_assert_cmpuint (lm_projector_page_get_neighbors (pp, NULL, NULL), ==, 0);
+  g_assert_cmpint (lm_projector_view_get_mark (view, 1), ==, LM_PROJECTOR_MARK_PLAIN);
+  close_page (page, store, dir);
+}
+
+/* Enter on the hovered point selects it, Escape clears; the search lists
+ * its matches and Enter in it chooses the first. */
+static void
+test_inspector_keys (void)
+{
+  g_autofree char *dir = NULL;
+  LmRunStore *store = NULL;
+  GtkWidget *page = show_nn_page (&dir, &store);
+
+  if (page == NULL)
+    return;
+  LmProjectorPage *pp = LM_PROJECTOR_PAGE (page);
+  LmProjectorView *view = lm_projector_page_get_view (pp);
+  GtkWidget *search = lm_projector_page_get_search_entry (pp);
+
+  /* nothing hovered, nothing selected: the keys go on */
+  g_assert_false (lm_ui_press_key (GTK_WIDGET (view), GDK_KEY_Return, 0));
+  g_assert_false (lm_ui_press_key (GTK_WIDGET (view), GDK_KEY_Escape, 0));
+  lm_projector_view_set_hover (view, 3);
+  g_assert_true (lm_ui_press_key (GTK_WIDGET (view), GDK_KEY_Return, 0));
+  g_assert_cmpint (lm_projector_page_get_selected (pp), ==, 3);
+  g_assert_true (lm_test_wait_for (page_settled, page, 10000));
+  g_assert_cmpuint (lm_projector_page_get_neighbors (pp, NULL, NULL), ==, 6);
+  g_assert_true (lm_ui_press_key (GTK_WIDGET (view), GDK_KEY_Escape, 0));
+  g_assert_cmpint (lm_projector_page_get_selected (pp), ==, -1);
+
+  /* a search for "b" or "d": both listed, the rest dimmed */
+  lm_projector_view_set_hover (view, -1);
+  gtk_editable_set_text (GTK_EDITABLE (search), "d");
+  g_signal_emit_by_name (search, "search-changed");
+  g_autofree char *rows = list_text (pp);
+  g_assert_cmpstr (rows, ==, "d #3");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (lm_projector_page_get_control (pp, "inspector-title"))), ==,
+                   "1 point matches “d”");
+  g_assert_cmpint (lm_projector_view_get_mark (view, 3), ==, LM_PROJECTOR_MARK_SELECTED);
+  g_assert_cmpint (lm_projector_view_get_mark (view, 0), ==, LM_PROJECTOR_MARK_DIMMED);
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (lm_projector_page_get_control (pp, "isolate"))), ==,
+                   "Isolate 1 point");
+  g_signal_emit_by_name (search, "activate");
+  g_assert_cmpint (lm_projector_page_get_selected (pp), ==, 3);
+  g_assert_true (lm_test_wait_for (page_settled, page, 10000));
+  g_assert_cmpint (lm_projector_view_get_mark (view, 3), ==, LM_PROJECTOR_MARK_CHOSEN);
+
+  /* lumen --projector-select: a label, else a point's number; neither
+   * is named on the status line */
+  lm_projector_page_select_when_loaded (pp, "g");
+  g_assert_cmpint (lm_projector_page_get_selected (pp), ==, 6);
+  lm_projector_page_select_when_loaded (pp, "5");
+  g_assert_cmpint (lm_projector_page_get_selected (pp), ==, 5);
+  lm_projector_page_select_when_loaded (pp, "zebra");
+  g_assert_cmpint (lm_projector_page_get_selected (pp), ==, 5);
+  g_assert_cmpstr (lm_projector_page_get_status (pp), ==, "No point is labelled “zebra” (--projector-select takes a "
+                                                          "label or a point number from 0 to 6)");
+  g_assert_true (lm_test_wait_for (page_settled, page, 10000));
+  close_page (page, store, dir);
+}
+
+static gsize
+view_n (LmProjectorView *view)
+{
+  const LmEmbedding *e = lm_projector_view_get_embedding (view);
+
+  return e != NULL ? e->n : 0;
+}
+
+/* Isolate shows only the chosen point and its neighbours, PCA run on
+ * them alone; Show all data brings every point back, the point still
+ * chosen.  With t-SNE, the same. */
+static void
+test_isolate (void)
+{
+  g_autofree char *dir = NULL;
+  LmRunStore *store = NULL;
+  GtkWidget *page = show_nn_page (&dir, &store);
+
+  if (page == NULL)
+    return;
+  LmProjectorPage *pp = LM_PROJECTOR_PAGE (page);
+  LmProjectorView *view = lm_projector_page_get_view (pp);
+  GtkWidget *isolate = lm_projector_page_get_control (pp, "isolate");
+  GtkWidget *show_all = lm_projector_page_get_control (pp, "show-all");
+  const LmEmbedding *e;
+
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (lm_projector_page_get_control (pp, "neighbors")), 3);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (lm_projector_page_get_control (pp, "metric")), 1);
+  lm_projector_page_select (pp, 0);
+  g_assert_true (lm_test_wait_for (page_settled, page, 10000));
+  g_assert_false (gtk_widget_get_sensitive (show_all));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (isolate)), ==, "Isolate 4 points");
+  g_signal_emit_by_name (isolate, "clicked");
+  g_assert_true (lm_test_wait_for (page_settled, page, 10000));
+  g_assert_true (lm_projector_page_get_isolated (pp));
+  e = lm_projector_view_get_embedding (view);
+  g_assert_cmpuint (e->n, ==, 4);
+  /* a and its three Euclidean nearest: g, b, d */
+  g_assert_cmpstr (e->labels[0], ==, "a");
+  g_assert_cmpstr (e->labels[1], ==, "g");
+  g_assert_cmpstr (e->labels[2], ==, "b");
+  g_assert_cmpstr (e->labels[3], ==, "d");
+  g_assert_nonnull (strstr (lm_projector_page_get_status (pp), "PCA of 4 isolated points × 3 dims"));
+  g_assert_cmpint (lm_projector_page_get_selected (pp), ==, 0);
+  g_assert_true (gtk_widget_get_sensitive (show_all));
+  /* the view shows just those: its points are in [-1, 1] among them */
+  const float *pos = lm_projector_view_get_coords (view);
+  float big = 0;
+  for (gsize i = 0; i < 4 * 3; i++)
+    big = MAX (big, fabsf (pos[i]));
+  g_assert_cmpfloat_with_epsilon (big, 1, 1e-6);
+
+  /* t-SNE on the isolated points, and back to their PCA */
+  lm_projector_page_set_tsne_iterations (pp, 20);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (lm_projector_page_get_control (pp, "perplexity")), 2);
+  lm_projector_page_set_method (pp, LM_PROJECTOR_TSNE);
+  g_assert_true (lm_test_wait_for (page_settled, page, 20000));
+  g_assert_cmpuint (view_n (view), ==, 4);
+  lm_projector_page_set_method (pp, LM_PROJECTOR_PCA);
+  g_assert_true (lm_test_wait_for (page_settled, page, 10000));
+  g_assert_cmpuint (view_n (view), ==, 4);
+  g_assert_true (lm_projector_page_get_isolated (pp));
+
+  /* walk to g (point 1 here), then show all: g (6) stays chosen */
+  lm_projector_page_select (pp, 1);
+  g_assert_true (lm_test_wait_for (page_settled, page, 10000));
+  g_signal_emit_by_name (show_all, "clicked");
+  g_assert_true (lm_test_wait_for (page_settled, page, 10000));
+  g_assert_false (lm_projector_page_get_isolated (pp));
+  g_assert_cmpuint (view_n (view), ==, 7);
+  g_assert_cmpint (lm_projector_page_get_selected (pp), ==, 6);
+  g_assert_false (gtk_widget_get_sensitive (show_all));
+  close_page (page, store, dir);
+}
+
+/* A 10,000 x 784 tensor (a logged case): the neighbours come from a
+ * worker, so the main loop runs meanwhile, and in a few tens of ms. */
+static void
+test_inspector_big (void)
+{
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  const gsize n = 10000, d = 784;
+  char *dir = g_dir_make_tmp ("lm-proj-XXXXXX", NULL);
+  g_autoptr (GRand) r = g_rand_new_with_seed (5);
+  g_autofree float *x = g_new (float, n * d);
+  lm_writer_options o;
+  lm_writer *w = NULL;
+
+  for (gsize i = 0; i < n * d; i++)
+    x[i] = (float) g_rand_double (r);
+  /* point 9999 a copy of point 42, scaled: its nearest under both */
+  for (gsize j = 0; j < d; j++)
+    x[9999 * d + j] = 2 * x[42 * d + j];
+  lm_writer_options_init (&o);
+  o.logdir = dir;
+  o.run_name = "run";
+  o.quiet = TRUE;
+  g_assert_cmpint (lm_writer_open_with (&w, &o), ==, LM_OK);
+  g_assert_cmpint (lm_writer_add_embedding (w, "features", 1, x, n, d, NULL, NULL, 0, 0, 0), ==, LM_OK);
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+
+  LmRunStore *store = NULL;
+  GtkWidget *page = show_page (dir, &store);
+  LmProjectorPage *pp = LM_PROJECTOR_PAGE (page);
+  const guint32 *idx;
+  const float *dist;
+
+  lm_projector_page_select (pp, 42);
+  /* back at once: the search runs in a worker */
+  g_assert_false (lm_projector_page_is_settled (pp));
+  g_assert_true (lm_test_wait_for (page_settled, page, 20000));
+  g_assert_cmpuint (lm_projector_page_get_neighbors (pp, &idx, &dist), ==, 100);
+  g_assert_cmpuint (idx[0], ==, 9999);
+  g_assert_cmpfloat_with_epsilon (dist[0], 0, 1e-6);
+  g_test_message ("10,000 x 784, one query: %.1f ms", lm_projector_page_get_nearest_ms (pp));
+  g_assert_cmpfloat (lm_projector_page_get_nearest_ms (pp), <, 2000);
+  /* a newer selection while one runs: only the newest is shown */
+  lm_projector_page_select (pp, 9999);
+  lm_projector_page_select (pp, 42);
+  g_assert_true (lm_test_wait_for (page_settled, page, 20000));
+  g_assert_cmpint (lm_projector_page_get_selected (pp), ==, 42);
+  g_assert_cmpuint (lm_projector_page_get_neighbors (pp, &idx, NULL), ==, 100);
+  g_assert_cmpuint (idx[0], ==, 9999);
+  close_page (page, store, dir);
+  g_free (dir);
+}
+
 int
-main (int argc, char **argv)
+main
+ (int argc, char **argv)
 {
   have_display = lm_ui_test_init (&argc, &argv);
   g_test_add_func ("/ui/projector/points", test_points);
@@ -725,5 +1104,9 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/projector/keys", test_keys);
   g_test_add_func ("/ui/projector/tsne", test_tsne);
   g_test_add_func ("/ui/projector/tsne-coalesce", test_tsne_coalesce);
+  g_test_add_func ("/ui/projector/inspector", test_inspector);
+  g_test_add_func ("/ui/projector/inspector-keys", test_inspector_keys);
+  g_test_add_func ("/ui/projector/isolate", test_isolate);
+  g_test_add_func ("/ui/projector/inspector-big", test_inspector_big);
   return g_test_run ();
 }

@@ -701,6 +701,8 @@ test_cli_bad_options (void)
     { { "--theme", "bogus", NULL }, "lumen: --theme must be system, light or dark; got 'bogus'" },
     { { "--logdir_spec", "a:/x", NULL }, "lumen: --logdir and --logdir_spec cannot be used together" },
     { { "--projector-method", "tsne", NULL }, "lumen: --projector-method and --tsne-iterations go with --view projector" },
+    { { "--projector-select", "3", NULL }, "lumen: --projector-select goes with --view projector" },
+    { { "--view", "projector", "--projector-select", "" }, "lumen: --projector-select needs a point's label or number" },
   };
   static const char *const with[][5] = {
     { NULL },
