@@ -26,7 +26,9 @@
  * card in a hidden view, or scrolled out of view, sets no timer and plays
  * again when back; the full-size window plays on its own and Space
  * pauses it there; a video whose animated PNG is cut short shows the
- * reason on the card as a bad PNG does.  Set
+ * reason on the card as a bad PNG does; `lumen --screenshot` draws the
+ * first frame, `--video-frame 2` the second, and a bad --video-frame is
+ * refused by name.  Set
  * LUMEN_TEST_SHOTS=DIR to keep the rendered PNGs there.  Skips without a
  * display.
  */
@@ -65,7 +67,8 @@
 #define MAGENTA 0xff00ff
 
 static gboolean have_display;
-static char *big_dir, *strip_dir, *names_dir, *broken_dir, *video_dir;
+static char *big_dir, *strip_dir, *names_dir, *broken_dir, *video_dir, *shot_dir;
+static const char *lumen_bin;
 
 /* ------------------------------------------------------------ fixture */
 
@@ -175,6 +178,11 @@ write_video_fixture (void)
 
       check (lm_writer_add_image (w, tag, 0, still, VW, VH, 3), "image");
     }
+  check (lm_writer_close (w), "close");
+
+  /* for the screenshots: the video alone */
+  check (lm_writer_open (&w, shot_dir, "r"), "open");
+  check (lm_writer_add_video (w, "video/rgb", 0, v1, 3, VW, VH, 3, 4), "video");
   check (lm_writer_close (w), "close");
 }
 
@@ -971,17 +979,93 @@ test_video_bad (void)
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
+/* ---------------------------------------------------------- screenshots */
+
+/* lumen on the screenshot run: `--screenshot png` (png NULL: none) and
+ * `--video-frame frame` (NULL: none); its exit status and stderr. */
+static int
+run_lumen (const char *png, const char *frame, char **err)
+{
+  const char *argv[] = { lumen_bin, "--logdir", shot_dir, "--view", "images", "--window-size", "900x700",
+                         png ? "--screenshot" : "--video-frame", png ? png : frame,
+                         png && frame ? "--video-frame" : NULL, frame, NULL };
+  int status;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, err, &status, NULL));
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+static guint
+count_exact (const LmUiImage *img, int rgb)
+{
+  guint n = 0;
+
+  for (int y = 0; y < img->height; y++)
+    for (int x = 0; x < img->width; x++)
+      {
+        const guchar *p = img->pixels + y * img->stride + x * 4;
+
+        n += ((p[2] << 16) | (p[1] << 8) | p[0]) == rgb;
+      }
+  return n;
+}
+
+static void
+test_video_screenshot (void)
+{
+  static const char *const frames[] = { NULL, "2", "3" };
+  static const int colours[] = { RED, GREEN, BLUE };
+
+  if (!have_display || lumen_bin == NULL)
+    {
+      g_test_skip (have_display ? "no lumen binary" : "no display");
+      return;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (frames); i++)
+    {
+      g_autofree char *png = g_strdup_printf ("%s/video-frame-%s.png", shot_dir, frames[i] ? frames[i] : "none");
+      g_autofree char *err = NULL;
+      g_autoptr (GError) error = NULL;
+      LmUiImage img;
+
+      g_assert_cmpint (run_lumen (png, frames[i], &err), ==, 0);
+      g_assert_true (lm_ui_image_load (png, &img, &error));
+      g_test_message ("--video-frame %s: %u red, %u green, %u blue pixels", frames[i] ? frames[i] : "(none)",
+                      count_exact (&img, RED), count_exact (&img, GREEN), count_exact (&img, BLUE));
+      /* the frame, fitted in a card some 300 pixels wide: thousands of
+       * pixels, and none of the other frames */
+      for (guint k = 0; k < G_N_ELEMENTS (colours); k++)
+        if (k == i)
+          g_assert_cmpuint (count_exact (&img, colours[k]), >, 10000);
+        else
+          g_assert_cmpuint (count_exact (&img, colours[k]), ==, 0);
+      g_free (img.pixels);
+    }
+  {
+    g_autofree char *png = g_strdup_printf ("%s/bad.png", shot_dir);
+    g_autofree char *err = NULL, *err2 = NULL;
+
+    g_assert_cmpint (run_lumen (png, "0", &err), ==, 2);
+    g_assert_nonnull (strstr (err, "--video-frame counts frames from 1; got '0'"));
+    g_assert_false (g_file_test (png, G_FILE_TEST_EXISTS));
+    g_assert_cmpint (run_lumen (NULL, "2", &err2), ==, 2);
+    g_assert_nonnull (strstr (err2, "--video-frame picks the frame videos show in a --screenshot"));
+  }
+}
+
 int
 main (int argc, char **argv)
 {
   int rc;
 
+  lumen_bin = lm_ui_take_lumen_bin (&argc, &argv);
   have_display = lm_ui_test_init (&argc, &argv);
   big_dir = lm_test_tmpdir_new ("lumen-imgcards-XXXXXX");
   strip_dir = lm_test_tmpdir_new ("lumen-imgcards-XXXXXX");
   names_dir = lm_test_tmpdir_new ("lumen-imgcards-XXXXXX");
   broken_dir = lm_test_tmpdir_new ("lumen-imgcards-XXXXXX");
   video_dir = lm_test_tmpdir_new ("lumen-imgcards-XXXXXX");
+  shot_dir = lm_test_tmpdir_new ("lumen-imgcards-XXXXXX");
   write_fixture ();
   write_video_fixture ();
   g_test_add_func ("/ui/image-cards/memory", test_memory);
@@ -992,16 +1076,19 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/image-cards/video-off-screen", test_video_off_screen);
   g_test_add_func ("/ui/image-cards/video-full-size", test_video_full_size);
   g_test_add_func ("/ui/image-cards/video-bad", test_video_bad);
+  g_test_add_func ("/ui/image-cards/video-screenshot", test_video_screenshot);
   rc = g_test_run ();
   lm_test_rm_rf (big_dir);
   lm_test_rm_rf (strip_dir);
   lm_test_rm_rf (names_dir);
   lm_test_rm_rf (broken_dir);
   lm_test_rm_rf (video_dir);
+  lm_test_rm_rf (shot_dir);
   g_free (big_dir);
   g_free (strip_dir);
   g_free (names_dir);
   g_free (broken_dir);
   g_free (video_dir);
+  g_free (shot_dir);
   return have_display ? rc : 77;
 }
