@@ -806,6 +806,17 @@ test_video_play (void)
   lm_image_card_set_video_frame (card, 2);
   g_assert_cmphex (card_colour (card), ==, BLUE);
   g_assert_cmpstr (frame_text (card), ==, "frame 3/3 · 4 fps");
+  /* a frame shown again is drawn from the surface made the first time */
+  {
+    LmImageCanvas *canvas = LM_IMAGE_CANVAS (lm_image_card_get_canvas (card));
+    cairo_surface_t *blue = cairo_surface_reference (lm_image_canvas_get_surface (canvas));
+
+    lm_image_card_set_video_frame (card, 0);
+    g_assert_true (lm_image_canvas_get_surface (canvas) != blue);
+    lm_image_card_set_video_frame (card, 2);
+    g_assert_true (lm_image_canvas_get_surface (canvas) == blue);
+    cairo_surface_destroy (blue);
+  }
 
   /* The slider to the still: no animation, no frame counter, yellow. */
   lm_image_card_set_playing (card, TRUE);
