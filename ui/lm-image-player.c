@@ -102,8 +102,8 @@ on_timer (gpointer user_data)
   int n = self->anim->n_frames, start = self->frame;
 
   self->timer_id = 0;
-  /* More than a whole loop behind (a suspended laptop): carry on from
-   * the next frame rather than race through the missed ones. */
+  /* A minute behind (a suspended laptop): carry on from the next frame
+   * rather than step through all the missed ones. */
   if (now - self->due_us > 60 * G_USEC_PER_SEC)
     self->due_us = now;
   while (self->due_us <= now)

@@ -172,6 +172,14 @@ write_video_fixture (void)
   check (lm_writer_add_video (w, "video/rgb", 2, v2, 2, VW, VH, 3, 10), "video");
   /* video/bad: cut short once written */
   check (lm_writer_add_video (w, "video/bad", 0, v1, 3, VW, VH, 3, 4), "video");
+  /* video/big: BIG_W x BIG_H, red then blue at 2 fps, reduced on its card */
+  {
+    g_autofree guint8 *big = g_malloc ((gsize) 2 * BIG_W * BIG_H * 3);
+
+    fill (big, BIG_W * BIG_H, 255, 0, 0);
+    fill (big + (gsize) BIG_W * BIG_H * 3, BIG_W * BIG_H, 0, 0, 255);
+    check (lm_writer_add_video (w, "video/big", 0, big, 2, BIG_W, BIG_H, 3, 2), "video");
+  }
   for (int i = 0; i < N_FILLERS; i++)
     {
       g_autofree char *tag = g_strdup_printf ("zz/still%02d", i);
@@ -794,6 +802,16 @@ test_video_play (void)
   lm_test_spin (700);
   g_assert_cmpint (lm_image_card_get_video_frame (card), ==, 1);
   g_assert_cmphex (card_colour (card), ==, GREEN);
+  /* brightness applies to a video's frames as to a still */
+  lm_image_card_set_adjust (card, -0.5, 1);
+  {
+    int c = drawn_colour (card);
+
+    g_test_message ("green at brightness -0.5: %06x", c);
+    g_assert_cmpint (c >> 16, ==, 0);
+    g_assert_cmpint (ABS (((c >> 8) & 0xff) - 0x80), <=, 2);
+  }
+  lm_image_card_set_adjust (card, 0, 1);
 
   /* Space on the card plays and pauses it. */
   g_assert_true (gtk_widget_get_focusable (GTK_WIDGET (card)));
@@ -956,6 +974,63 @@ test_video_full_size (void)
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
+/* A video bigger than its card: frames reduced to the card, as a still's
+ * are; actual size and the full-size window load them whole and go on at
+ * the frame shown. */
+static void
+test_video_big (void)
+{
+  LmWindow *win;
+  LmImageCard *card;
+  GtkWidget *full, *canvas;
+  LmImagePixels *p;
+  Change c;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  lm_image_card_hold_videos (2);   /* paused on the second frame, blue */
+  win = open_window (video_dir);
+  card = find_card (win, "r", "video/big");
+  g_assert_true (lm_test_wait_for (reduced, card, 10000));
+  assert_card_sized (card, "video");
+  g_assert_cmpint (lm_image_card_get_video_frame (card), ==, 1);
+  g_assert_cmphex (card_colour (card), ==, BLUE);
+  g_assert_cmphex (drawn_colour (card), ==, BLUE);
+  g_assert_false (lm_image_card_get_playing (card));
+  lm_image_card_hold_videos (0);
+
+  /* Actual size: the whole frames, still on the second. */
+  lm_image_card_set_fit (card, FALSE);
+  g_assert_true (lm_test_wait_for (full_loaded, lm_image_card_get_canvas (card), 10000));
+  g_assert_cmpint (lm_image_card_get_video_frame (card), ==, 1);
+  g_assert_cmphex (card_colour (card), ==, BLUE);
+  lm_image_card_set_fit (card, TRUE);
+  g_assert_true (lm_test_wait_for (reduced, card, 10000));
+  g_assert_cmpint (lm_image_card_get_video_frame (card), ==, 1);
+
+  /* Full size: the card's reduced frame at once, then the whole video,
+   * paused as the card is; Space plays it. */
+  full = lm_image_card_open_full_size (card);
+  canvas = lm_ui_find_descendant (full, LM_TYPE_IMAGE_CANVAS);
+  g_assert_cmphex (colour_of (canvas), ==, BLUE);
+  g_assert_true (lm_test_wait_for (full_loaded, canvas, 10000));
+  p = lm_image_canvas_get_pixels (LM_IMAGE_CANVAS (canvas));
+  g_assert_cmpint (p->width, ==, BIG_W);
+  g_assert_cmphex (colour_of (canvas), ==, BLUE);
+  lm_test_spin (700);
+  g_assert_cmphex (colour_of (canvas), ==, BLUE);
+  g_assert_true (lm_ui_press_key (full, GDK_KEY_space, 0));
+  c = (Change) { canvas, BLUE };
+  g_assert_true (lm_test_wait_for (colour_changed, &c, 5000));
+  g_assert_cmphex (colour_of (canvas), ==, RED);
+  g_assert_false (lm_image_card_get_playing (card));   /* the card's own */
+  gtk_window_destroy (GTK_WINDOW (full));
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
 /* A video cut short shows why on its card, as a bad PNG does. */
 static void
 test_video_bad (void)
@@ -1086,6 +1161,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/image-cards/video-play", test_video_play);
   g_test_add_func ("/ui/image-cards/video-off-screen", test_video_off_screen);
   g_test_add_func ("/ui/image-cards/video-full-size", test_video_full_size);
+  g_test_add_func ("/ui/image-cards/video-big", test_video_big);
   g_test_add_func ("/ui/image-cards/video-bad", test_video_bad);
   g_test_add_func ("/ui/image-cards/video-screenshot", test_video_screenshot);
   rc = g_test_run ();
