@@ -43,8 +43,8 @@ struct _LmImageCanvas
 
 G_DEFINE_FINAL_TYPE (LmImageCanvas, lm_image_canvas, GTK_TYPE_WIDGET)
 
-static cairo_surface_t *
-to_surface (LmImagePixels *p)
+cairo_surface_t *
+lm_image_pixels_to_surface (LmImagePixels *p)
 {
   cairo_surface_t *s = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, p->width, p->height);
   const guint8 *src = g_bytes_get_data (p->rgba, NULL);
@@ -388,6 +388,13 @@ lm_image_canvas_new (void)
 void
 lm_image_canvas_set_pixels (LmImageCanvas *self, LmImagePixels *pixels, const char *error)
 {
+  lm_image_canvas_set_pixels_with_surface (self, pixels, NULL, error);
+}
+
+void
+lm_image_canvas_set_pixels_with_surface (LmImageCanvas *self, LmImagePixels *pixels, cairo_surface_t *surface,
+                                         const char *error)
+{
   gboolean resized = pixels == NULL || self->pixels == NULL
                      || pixels->full_width != self->pixels->full_width
                      || pixels->full_height != self->pixels->full_height;
@@ -401,7 +408,7 @@ lm_image_canvas_set_pixels (LmImageCanvas *self, LmImagePixels *pixels, const ch
       if (pixels != NULL)
         {
           self->pixels = lm_image_pixels_ref (pixels);
-          self->surface = to_surface (pixels);
+          self->surface = surface != NULL ? cairo_surface_reference (surface) : lm_image_pixels_to_surface (pixels);
         }
     }
   g_free (self->error);
@@ -416,6 +423,13 @@ lm_image_canvas_get_pixels (LmImageCanvas *self)
 {
   g_return_val_if_fail (LM_IS_IMAGE_CANVAS (self), NULL);
   return self->pixels;
+}
+
+cairo_surface_t *
+lm_image_canvas_get_surface (LmImageCanvas *self)
+{
+  g_return_val_if_fail (LM_IS_IMAGE_CANVAS (self), NULL);
+  return self->surface;
 }
 
 void

@@ -32,6 +32,16 @@ GtkWidget *lm_image_canvas_new        (void);
 /* NULL pixels with a message shows the placeholder. */
 void       lm_image_canvas_set_pixels (LmImageCanvas *self, LmImagePixels *pixels, const char *error);
 LmImagePixels *lm_image_canvas_get_pixels (LmImageCanvas *self);
+/* The premultiplied copy of `pixels` the canvas draws from (a new
+ * surface).  A video's player makes each frame's once, and hands it over
+ * with the frame: showing it again costs no conversion. */
+cairo_surface_t *lm_image_pixels_to_surface (LmImagePixels *pixels);
+/* set_pixels with `surface` (NULL: made here) from
+ * lm_image_pixels_to_surface (pixels); the canvas keeps a reference. */
+void       lm_image_canvas_set_pixels_with_surface (LmImageCanvas *self, LmImagePixels *pixels,
+                                                    cairo_surface_t *surface, const char *error);
+/* The surface drawn from now (NULL without pixels; for tests). */
+cairo_surface_t *lm_image_canvas_get_surface (LmImageCanvas *self);
 void       lm_image_canvas_set_fit    (LmImageCanvas *self, gboolean fit);
 gboolean   lm_image_canvas_get_fit    (LmImageCanvas *self);
 /* brightness -1..1 (added), contrast 0..3 (scaled about mid-grey). */

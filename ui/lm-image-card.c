@@ -20,6 +20,8 @@
 #include "lm-axis.h"
 #include "lm-icon-tip.h"
 #include "lm-image-canvas.h"
+#include "lm-image-player.h"
+#include "lm-theme.h"
 
 #define PREFETCH 6
 /* Prefetches in flight at most: more would queue ahead of the image the
@@ -40,6 +42,10 @@ struct _LmImageCard
   GCancellable *cancellable;
 
   GtkWidget *scroller, *canvas, *scale, *step_label, *caption, *fit_button, *labels_check;
+  GtkWidget *frame_label, *play_button;   /* a video's, hidden for stills */
+  LmImagePlayer *player;
+  int shown_paused;         /* the play button's state, -1 at first */
+  gint64 video_id;          /* image id of the video on the player, 0 if none */
   GtkAdjustment *adj;
   double brightness, contrast;
   gboolean show_labels;
@@ -52,6 +58,7 @@ struct _LmImageCard
 
   gboolean placed;          /* on_screen and far worked out since mapped */
   gboolean on_screen;       /* in or near the view: show pixels */
+  gboolean in_view;         /* some of it in the view: play a video */
   gboolean far;             /* well out of it: hold none */
   GdkFrameClock *clock;     /* while mapped */
   gulong layout_id;
@@ -101,18 +108,71 @@ factor_serves (int have, int want)
 
 #define CLICK_HINT "Click to open full size"
 
-/* Pixels (NULL: self->error says why) and the grid layout of `m` on the
- * canvas together. */
+static gboolean
+is_video (LmImageMeta *m)
+{
+  return m->n_frames > 1;
+}
+
+/* The play/pause button and "frame 3/16 · 4 fps" follow the player. */
 static void
-show_pixels (LmImageCard *self, LmImageMeta *m, LmImagePixels *pixels)
+update_video_controls (LmImageCard *self)
+{
+  LmImageAnimation *anim = lm_image_player_get_animation (self->player);
+  gboolean paused = lm_image_player_get_paused (self->player);
+  LmImageMeta *m = meta_at (self, (guint) MAX (self->shown_index, 0));
+  char text[64];
+  int len;
+
+  gtk_widget_set_visible (self->frame_label, anim != NULL);
+  gtk_widget_set_visible (self->play_button, anim != NULL);
+  /* focusable while it plays a video, for Space */
+  gtk_widget_set_focusable (GTK_WIDGET (self), anim != NULL);
+  if (anim == NULL)
+    return;
+  /* as wide as its widest frame number, so that counting does not
+   * resize the row */
+  len = g_snprintf (text, sizeof text, "frame %d/%d", anim->n_frames, anim->n_frames);
+  if (m != NULL && m->fps > 0)
+    len += g_snprintf (text + len, sizeof text - len, " · %.4g fps", m->fps);
+  gtk_label_set_width_chars (GTK_LABEL (self->frame_label), g_utf8_strlen (text, -1));
+  len = g_snprintf (text, sizeof text, "frame %d/%d", lm_image_player_get_frame (self->player) + 1, anim->n_frames);
+  if (m != NULL && m->fps > 0)
+    g_snprintf (text + len, sizeof text - len, " · %.4g fps", m->fps);
+  gtk_label_set_text (GTK_LABEL (self->frame_label), text);
+  if (paused != self->shown_paused)
+    {
+      self->shown_paused = paused;
+      gtk_button_set_icon_name (GTK_BUTTON (self->play_button),
+                                paused ? "media-playback-start-symbolic" : "media-playback-pause-symbolic");
+      lm_icon_tip (self->play_button, paused ? "Play (Space)" : "Pause (Space)");
+    }
+}
+
+static void
+on_player_frame (LmImagePlayer *player, gpointer user_data)
+{
+  update_video_controls (user_data);
+}
+
+/* Pixels (NULL: self->error says why) and the grid layout of `m` on the
+ * canvas together.  A video's frames (anim) go to the player, which puts
+ * them on the canvas one by one. */
+static void
+show_pixels (LmImageCard *self, LmImageMeta *m, LmImagePixels *pixels, LmImageAnimation *anim)
 {
   LmImageCanvas *canvas = LM_IMAGE_CANVAS (self->canvas);
 
-  lm_image_canvas_set_pixels (canvas, pixels, self->error);
-  lm_image_canvas_set_grid (canvas, pixels != NULL ? m->layout : NULL);
+  /* the same video at another reduction plays on where it was */
+  lm_image_player_set_animation (self->player, anim, anim != NULL && self->video_id == m->id);
+  self->video_id = anim != NULL ? m->id : 0;
+  if (anim == NULL)
+    lm_image_canvas_set_pixels (canvas, pixels, self->error);
+  update_video_controls (self);
+  lm_image_canvas_set_grid (canvas, pixels != NULL || anim != NULL ? m->layout : NULL);
   /* A grid whose layout JSON is unusable still shows; say why it has no
    * labels where a user looking for them will hover. */
-  if (pixels != NULL && m->grid_error != NULL)
+  if ((pixels != NULL || anim != NULL) && m->grid_error != NULL)
     {
       g_autofree char *tip = g_strdup_printf (CLICK_HINT "\nNo cell labels: %s", m->grid_error);
 
@@ -128,6 +188,7 @@ typedef struct
   gint64 id;
   int factor;
   gboolean prefetch;
+  gboolean video;   /* an animation load */
 } LoadCtx;
 
 static void
@@ -138,11 +199,16 @@ on_loaded (GObject *source, GAsyncResult *res, gpointer user_data)
 {
   LoadCtx *ctx = user_data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (LmImagePixels) pixels = lm_image_loader_load_finish (LM_IMAGE_LOADER (source), res, &error);
+  g_autoptr (LmImagePixels) pixels = NULL;
+  g_autoptr (LmImageAnimation) anim = NULL;
   LmImageCard *self = ctx->card;
   LmImageMeta *m;
   guint index;
 
+  if (ctx->video)
+    anim = lm_image_loader_load_animation_finish (LM_IMAGE_LOADER (source), res, &error);
+  else
+    pixels = lm_image_loader_load_finish (LM_IMAGE_LOADER (source), res, &error);
   if (ctx->prefetch && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_hash_table_remove (self->prefetching, &ctx->id);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || ctx->prefetch)
@@ -159,14 +225,14 @@ on_loaded (GObject *source, GAsyncResult *res, gpointer user_data)
   else if (m != NULL && m->id == ctx->id)
     {
       g_clear_pointer (&self->error, g_free);
-      if (pixels == NULL)   /* the header names the tag and run */
+      if (pixels == NULL && anim == NULL)   /* the header names the tag and run */
         self->error = g_strdup_printf ("Step %" G_GINT64_FORMAT ": %s", m->step, error->message);
-      show_pixels (self, m, pixels);
       self->shown_index = index;
+      show_pixels (self, m, pixels, anim);
       self->shown_factor = ctx->factor;
       prefetch (self, index, ctx->factor);
       /* resized (or Fit toggled) while this loaded */
-      if (pixels != NULL && !factor_serves (ctx->factor, want_factor (self, m)))
+      if ((pixels != NULL || anim != NULL) && !factor_serves (ctx->factor, want_factor (self, m)))
         queue_sync (self);
     }
   else if (m != NULL)
@@ -176,16 +242,21 @@ on_loaded (GObject *source, GAsyncResult *res, gpointer user_data)
 }
 
 static void
-start_load (LmImageCard *self, gint64 id, int factor, gboolean is_prefetch)
+start_load (LmImageCard *self, LmImageMeta *m, int factor, gboolean is_prefetch)
 {
   LoadCtx *ctx = g_new0 (LoadCtx, 1);
 
   ctx->card = g_object_ref (self);
-  ctx->id = id;
+  ctx->id = m->id;
   ctx->factor = factor;
   ctx->prefetch = is_prefetch;
-  lm_image_loader_load_reduced_async (self->loader, self->run_path, id, factor, self->cancellable,
-                                      on_loaded, ctx);
+  ctx->video = is_video (m);
+  if (ctx->video)
+    lm_image_loader_load_animation_async (self->loader, self->run_path, m->id, factor, self->cancellable,
+                                          on_loaded, ctx);
+  else
+    lm_image_loader_load_reduced_async (self->loader, self->run_path, m->id, factor, self->cancellable,
+                                        on_loaded, ctx);
 }
 
 static void
@@ -209,14 +280,16 @@ prefetch (LmImageCard *self, guint index, int factor)
         LmImageMeta *m = i >= 0 ? meta_at (self, (guint) i) : NULL;
         LmImagePixels *p;
 
-        if (m == NULL || g_hash_table_contains (self->prefetching, &m->id))
+        /* a video's neighbours load when the slider gets there: all
+         * their frames would crowd the stills out of the cache */
+        if (m == NULL || is_video (m) || g_hash_table_contains (self->prefetching, &m->id))
           continue;
         if ((p = lm_image_loader_lookup_reduced (self->loader, self->run_path, m->id, factor)) != NULL)
           lm_image_pixels_unref (p);
         else if (g_hash_table_size (self->prefetching) < MAX_PREFETCHING)
           {
             g_hash_table_add (self->prefetching, g_memdup2 (&m->id, sizeof m->id));
-            start_load (self, m->id, factor, TRUE);
+            start_load (self, m, factor, TRUE);
           }
       }
 }
@@ -240,7 +313,8 @@ static void
 show_index (LmImageCard *self, guint index)
 {
   LmImageMeta *m = meta_at (self, index);
-  LmImagePixels *p;
+  g_autoptr (LmImagePixels) p = NULL;
+  g_autoptr (LmImageAnimation) anim = NULL;
   int factor;
 
   if (m == NULL)
@@ -250,12 +324,15 @@ show_index (LmImageCard *self, guint index)
   if (!self->placed || !self->on_screen)
     return;
   factor = want_factor (self, m);
-  if ((p = lm_image_loader_lookup_reduced (self->loader, self->run_path, m->id, factor)) != NULL)
+  if (is_video (m))
+    anim = lm_image_loader_lookup_animation (self->loader, self->run_path, m->id, factor);
+  else
+    p = lm_image_loader_lookup_reduced (self->loader, self->run_path, m->id, factor);
+  if (p != NULL || anim != NULL)
     {
       g_clear_pointer (&self->error, g_free);
-      show_pixels (self, m, p);
-      lm_image_pixels_unref (p);
       self->shown_index = index;
+      show_pixels (self, m, p, anim);
       self->shown_factor = factor;
       prefetch (self, index, factor);
       return;
@@ -264,7 +341,7 @@ show_index (LmImageCard *self, guint index)
   if (self->loading_id == 0)
     {
       self->loading_id = m->id;
-      start_load (self, m->id, factor, FALSE);
+      start_load (self, m, factor, FALSE);
     }
 }
 
@@ -293,11 +370,14 @@ sync_now (gpointer user_data)
     {
       LmImageCanvas *canvas = LM_IMAGE_CANVAS (self->canvas);
 
+      lm_image_player_set_animation (self->player, NULL, FALSE);
+      self->video_id = 0;
       lm_image_canvas_set_pixels (canvas, NULL, NULL);
       lm_image_canvas_set_grid (canvas, NULL);
       g_clear_pointer (&self->error, g_free);
       self->shown_index = -1;
       self->shown_factor = 0;
+      update_video_controls (self);
     }
   else if (self->placed && self->on_screen && needs_pixels (self))
     show_index (self, (guint) gtk_adjustment_get_value (self->adj));
@@ -320,7 +400,7 @@ on_layout (GdkFrameClock *clock, LmImageCard *self)
   GtkWidget *widget = GTK_WIDGET (self), *parent = gtk_widget_get_parent (widget);
   GtkWidget *view = parent != NULL ? gtk_widget_get_ancestor (parent, GTK_TYPE_SCROLLED_WINDOW) : NULL;
   graphene_rect_t b;
-  gboolean near = TRUE, far = FALSE;
+  gboolean near = TRUE, far = FALSE, in_view = TRUE;
 
   if (view != NULL && gtk_widget_compute_bounds (widget, view, &b))
     {
@@ -331,10 +411,17 @@ on_layout (GdkFrameClock *clock, LmImageCard *self)
              && y1 >= -NEAR_VIEWS * vh && y0 <= (1 + NEAR_VIEWS) * vh;
       far = x1 < -FAR_VIEWS * vw || x0 > (1 + FAR_VIEWS) * vw
             || y1 < -FAR_VIEWS * vh || y0 > (1 + FAR_VIEWS) * vh;
+      in_view = x1 > 0 && x0 < vw && y1 > 0 && y0 < vh;
     }
   self->placed = TRUE;
   self->on_screen = near;
   self->far = far;
+  /* a video plays only where it can be seen */
+  if (in_view != self->in_view)
+    {
+      self->in_view = in_view;
+      lm_image_player_set_visible (self->player, in_view);
+    }
   if ((far && self->shown_index >= 0) || (near && needs_pixels (self)))
     queue_sync (self);
 }
@@ -465,6 +552,7 @@ typedef struct
   LmImageCanvas *canvas;
   GtkWidget *note;
   int factor;   /* of the reduced copy shown meanwhile */
+  gboolean video;
 } FullLoad;
 
 static void
@@ -472,16 +560,24 @@ on_full_loaded (GObject *source, GAsyncResult *res, gpointer user_data)
 {
   FullLoad *fl = user_data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (LmImagePixels) pixels = lm_image_loader_load_finish (LM_IMAGE_LOADER (source), res, &error);
+  g_autoptr (LmImagePixels) pixels = NULL;
+  g_autoptr (LmImageAnimation) anim = NULL;
 
+  if (fl->video)
+    anim = lm_image_loader_load_animation_finish (LM_IMAGE_LOADER (source), res, &error);
+  else
+    pixels = lm_image_loader_load_finish (LM_IMAGE_LOADER (source), res, &error);
   if (pixels != NULL)
     lm_image_canvas_set_pixels (fl->canvas, pixels, NULL);
+  else if (anim != NULL)   /* plays on from the frame it was at */
+    lm_image_player_set_animation (g_object_get_data (G_OBJECT (fl->canvas), "lm-player"), anim, TRUE);
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       /* The reduced pixels stay, but say so: stretched, they look like
        * a blurry image rather than a copy of a sharp one. */
-      g_autofree char *text = g_strdup_printf ("Showing a reduced copy (1/%d size): the full image could "
-                                               "not be loaded: %s", fl->factor, error->message);
+      g_autofree char *text = g_strdup_printf ("Showing a reduced copy (1/%d size): the full %s could "
+                                               "not be loaded: %s", fl->factor, fl->video ? "video" : "image",
+                                               error->message);
 
       gtk_label_set_text (GTK_LABEL (fl->note), text);
       gtk_widget_set_visible (fl->note, TRUE);
@@ -491,12 +587,25 @@ on_full_loaded (GObject *source, GAsyncResult *res, gpointer user_data)
   g_free (fl);
 }
 
+/* Space in the full-size window of a video. */
+static gboolean
+on_full_space (GtkWidget *win, GVariant *args, gpointer user_data)
+{
+  LmImagePlayer *player = g_object_get_data (G_OBJECT (g_object_get_data (G_OBJECT (win), "canvas")), "lm-player");
+
+  if (player == NULL)
+    return FALSE;
+  lm_image_player_set_paused (player, !lm_image_player_get_paused (player));
+  return TRUE;
+}
+
 GtkWidget *
 lm_image_card_open_full_size (LmImageCard *self)
 {
   LmImageCanvas *shown;
   LmImagePixels *p;
   LmImageMeta *m;
+  LmImageAnimation *anim;
   GtkWidget *win, *scroller, *canvas, *box, *note;
   GtkEventController *sc;
   g_autofree char *title = NULL, *full_title = NULL;
@@ -556,6 +665,9 @@ lm_image_card_open_full_size (LmImageCard *self)
   add_zoom_key (GTK_SHORTCUT_CONTROLLER (sc), GDK_KEY_KP_Subtract, -1);
   add_zoom_key (GTK_SHORTCUT_CONTROLLER (sc), GDK_KEY_0, 0);
   add_zoom_key (GTK_SHORTCUT_CONTROLLER (sc), GDK_KEY_KP_0, 0);
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (sc),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_space, 0),
+                                                          gtk_callback_action_new (on_full_space, NULL, NULL)));
   /* Escape closes it, as it closes a scalar card's larger view */
   gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (sc),
                                         gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
@@ -566,6 +678,18 @@ lm_image_card_open_full_size (LmImageCard *self)
    * once, and the whole image when it is decoded.  Closing the window
    * cancels the load and lets the whole image go. */
   m = meta_at (self, (guint) MAX (self->shown_index, 0));
+  anim = lm_image_player_get_animation (self->player);
+  if (anim != NULL)
+    {
+      /* A video plays on in the window from the card's frame, paused if
+       * the card is; the window's own player goes with its canvas. */
+      LmImagePlayer *player = lm_image_player_new (canvas, NULL, NULL);
+
+      g_object_set_data_full (G_OBJECT (canvas), "lm-player", player, (GDestroyNotify) lm_image_player_free);
+      lm_image_player_set_paused (player, lm_image_player_get_paused (self->player));
+      lm_image_player_set_animation (player, anim, FALSE);
+      lm_image_player_seek (player, lm_image_player_get_frame (self->player));
+    }
   if (p->factor > 1 && m != NULL)
     {
       GCancellable *cancellable = g_cancellable_new ();
@@ -574,9 +698,14 @@ lm_image_card_open_full_size (LmImageCard *self)
       fl->canvas = g_object_ref (LM_IMAGE_CANVAS (canvas));
       fl->note = g_object_ref (note);
       fl->factor = p->factor;
+      fl->video = anim != NULL;
       g_object_set_data_full (G_OBJECT (win), "lm-cancellable", cancellable, g_object_unref);
       g_signal_connect_object (win, "destroy", G_CALLBACK (g_cancellable_cancel), cancellable, G_CONNECT_SWAPPED);
-      lm_image_loader_load_async (self->loader, self->run_path, m->id, cancellable, on_full_loaded, fl);
+      if (fl->video)
+        lm_image_loader_load_animation_async (self->loader, self->run_path, m->id, 1, cancellable, on_full_loaded,
+                                              fl);
+      else
+        lm_image_loader_load_async (self->loader, self->run_path, m->id, cancellable, on_full_loaded, fl);
     }
   gtk_window_present (GTK_WINDOW (win));
   return win;
@@ -595,6 +724,8 @@ lm_image_card_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->sync_id, g_source_remove);
+  /* before the canvas goes with the children */
+  g_clear_pointer (&self->player, lm_image_player_free);
   G_OBJECT_CLASS (lm_image_card_parent_class)->dispose (object);
 }
 
@@ -614,6 +745,15 @@ lm_image_card_finalize (GObject *object)
   G_OBJECT_CLASS (lm_image_card_parent_class)->finalize (object);
 }
 
+/* A card playing a video takes the focus for Space: ringed, as the graph
+ * canvas is, while it has it. */
+static void
+lm_image_card_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
+{
+  GTK_WIDGET_CLASS (lm_image_card_parent_class)->snapshot (widget, snapshot);
+  lm_theme_snapshot_focus_ring (widget, snapshot);
+}
+
 static void
 lm_image_card_class_init (LmImageCardClass *klass)
 {
@@ -621,12 +761,33 @@ lm_image_card_class_init (LmImageCardClass *klass)
   G_OBJECT_CLASS (klass)->finalize = lm_image_card_finalize;
   GTK_WIDGET_CLASS (klass)->map = lm_image_card_map;
   GTK_WIDGET_CLASS (klass)->unmap = lm_image_card_unmap;
+  GTK_WIDGET_CLASS (klass)->snapshot = lm_image_card_snapshot;
+}
+
+static void
+on_play_clicked (GtkButton *button, LmImageCard *self)
+{
+  lm_image_card_set_playing (self, lm_image_player_get_paused (self->player));
+}
+
+/* Space on a card showing a video (its own focus, or the slider's). */
+static gboolean
+on_space (GtkWidget *widget, GVariant *args, gpointer user_data)
+{
+  LmImageCard *self = LM_IMAGE_CARD (widget);
+
+  if (self->player == NULL || lm_image_player_get_animation (self->player) == NULL)
+    return FALSE;
+  lm_image_card_set_playing (self, lm_image_player_get_paused (self->player));
+  return TRUE;
 }
 
 static void
 lm_image_card_init (LmImageCard *self)
 {
   GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
+  GtkWidget *step_row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
+  GtkEventController *keys = gtk_shortcut_controller_new ();
   GtkWidget *menu = gtk_menu_button_new ();
   GtkWidget *pop_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
   GtkWidget *popover = gtk_popover_new ();
@@ -637,6 +798,8 @@ lm_image_card_init (LmImageCard *self)
   self->contrast = 1;
   self->show_labels = TRUE;
   self->shown_index = -1;
+  self->in_view = TRUE;
+  self->shown_paused = -1;
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
   gtk_box_set_spacing (GTK_BOX (self), 2);
 
@@ -653,8 +816,30 @@ lm_image_card_init (LmImageCard *self)
 
   self->step_label = gtk_label_new ("");
   gtk_label_set_xalign (GTK_LABEL (self->step_label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (self->step_label), PANGO_ELLIPSIZE_END);
+  gtk_widget_set_hexpand (self->step_label, TRUE);
   gtk_widget_add_css_class (self->step_label, "lm-status-line");
   gtk_widget_set_margin_start (self->step_label, 8);
+  /* a video's frame, rate and play/pause, after the step */
+  self->frame_label = gtk_label_new ("");
+  gtk_widget_add_css_class (self->frame_label, "lm-status-line");
+  gtk_widget_add_css_class (self->frame_label, "numeric");
+  gtk_label_set_xalign (GTK_LABEL (self->frame_label), 1);
+  gtk_widget_set_visible (self->frame_label, FALSE);
+  self->play_button = gtk_button_new_from_icon_name ("media-playback-pause-symbolic");
+  gtk_button_set_has_frame (GTK_BUTTON (self->play_button), FALSE);
+  gtk_widget_add_css_class (self->play_button, "lm-card-button");
+  gtk_widget_set_visible (self->play_button, FALSE);
+  g_signal_connect (self->play_button, "clicked", G_CALLBACK (on_play_clicked), self);
+  gtk_box_append (GTK_BOX (step_row), self->step_label);
+  gtk_box_append (GTK_BOX (step_row), self->frame_label);
+  gtk_box_append (GTK_BOX (step_row), self->play_button);
+  self->player = lm_image_player_new (self->canvas, on_player_frame, self);
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_space, 0),
+                                                          gtk_callback_action_new (on_space, NULL, NULL)));
+  gtk_widget_add_controller (GTK_WIDGET (self), keys);
+  lm_theme_redraw_on_focus (GTK_WIDGET (self));
   self->caption = gtk_label_new ("");
   gtk_label_set_wrap (GTK_LABEL (self->caption), TRUE);
   /* a long caption wraps to the card's width (at most three lines, the
@@ -697,7 +882,7 @@ lm_image_card_init (LmImageCard *self)
   gtk_box_append (GTK_BOX (row), self->scale);
   gtk_box_append (GTK_BOX (row), self->fit_button);
   gtk_box_append (GTK_BOX (row), menu);
-  gtk_box_append (GTK_BOX (self), self->step_label);
+  gtk_box_append (GTK_BOX (self), step_row);
   gtk_box_append (GTK_BOX (self), self->scroller);
   gtk_box_append (GTK_BOX (self), self->caption);
   gtk_box_append (GTK_BOX (self), row);
@@ -810,4 +995,46 @@ lm_image_card_get_canvas (LmImageCard *self)
 {
   g_return_val_if_fail (LM_IS_IMAGE_CARD (self), NULL);
   return self->canvas;
+}
+
+int
+lm_image_card_get_video_frame (LmImageCard *self)
+{
+  g_return_val_if_fail (LM_IS_IMAGE_CARD (self), -1);
+  return lm_image_player_get_frame (self->player);
+}
+
+void
+lm_image_card_set_video_frame (LmImageCard *self, int frame)
+{
+  g_return_if_fail (LM_IS_IMAGE_CARD (self));
+  lm_image_player_seek (self->player, frame);
+}
+
+gboolean
+lm_image_card_get_playing (LmImageCard *self)
+{
+  g_return_val_if_fail (LM_IS_IMAGE_CARD (self), FALSE);
+  return lm_image_player_get_animation (self->player) != NULL && !lm_image_player_get_paused (self->player);
+}
+
+void
+lm_image_card_set_playing (LmImageCard *self, gboolean playing)
+{
+  g_return_if_fail (LM_IS_IMAGE_CARD (self));
+  lm_image_player_set_paused (self->player, !playing);
+  update_video_controls (self);
+}
+
+gboolean
+lm_image_card_is_animating (LmImageCard *self)
+{
+  g_return_val_if_fail (LM_IS_IMAGE_CARD (self), FALSE);
+  return lm_image_player_is_ticking (self->player);
+}
+
+void
+lm_image_card_hold_videos (int frame)
+{
+  lm_image_player_hold_all (frame);
 }

@@ -18,6 +18,15 @@
  * says so above it, with the reason.  A blob that is not a PNG shows a
  * placeholder naming the problem.
  *
+ * A video (lm_writer_add_video, an animated PNG) plays in a loop at its
+ * frame delays, as TensorBoard's Images dashboard plays add_video's GIF,
+ * drawn as a still is (fitted or actual size, adjusted, reduced to the
+ * card); the step line says "frame 3/16 · 4 fps" beside a play/pause
+ * button, and Space plays or pauses the focused card.  Pausing keeps the
+ * frame.  It plays only while some of it is in view of a mapped card,
+ * and the full-size window plays it whole.  A video that cannot be
+ * decoded shows the reason as a bad PNG does.
+ *
  * What it is not for: reading files (the feed and the loader do).
  */
 #pragma once
@@ -63,5 +72,23 @@ GtkWidget *lm_image_card_open_full_size (LmImageCard *self);
 GtkWidget *lm_image_card_get_full_size_note (GtkWidget *full_window);
 /* The LmImageCanvas that draws the image (lm-image-canvas.h; for tests). */
 GtkWidget *lm_image_card_get_canvas (LmImageCard *self);
+
+/* The video frame on the canvas, from 0; -1 when the selected image is
+ * not a video (or not loaded). */
+int        lm_image_card_get_video_frame (LmImageCard *self);
+/* Shows frame `frame` (from 0, clamped) of the video; playing goes on
+ * from there. */
+void       lm_image_card_set_video_frame (LmImageCard *self, int frame);
+/* A video is shown and not paused (it may still wait off screen). */
+gboolean   lm_image_card_get_playing     (LmImageCard *self);
+void       lm_image_card_set_playing     (LmImageCard *self, gboolean playing);
+/* A timer is set to show the video's next frame: FALSE for a still, a
+ * paused video, and one off screen or not mapped. */
+gboolean   lm_image_card_is_animating    (LmImageCard *self);
+/* For `lumen --screenshot` (its own process): frame > 0 makes every video
+ * shown from now on, on any card or full-size window, start paused on
+ * that frame (from 1; the last one if it has fewer), so screenshots do not
+ * depend on timing; 0 plays them (the default). */
+void       lm_image_card_hold_videos     (int frame);
 
 G_END_DECLS

@@ -14,6 +14,7 @@
  *         [--step N]                     with --view pr_curves: each run's slider
  *         [--projector-method pca|tsne] [--tsne-iterations N]   with --view projector
  *         [--projector-select LABEL|N]   with --view projector: the inspector's point
+ *         [--video-frame N]              with --screenshot: the frame videos show
  * Without --logdir it watches ./runs, torch SummaryWriter's default.
  * Folders holding TensorBoard event files are imported in the background
  * into a cache that the window also watches (new_window_following).
@@ -39,6 +40,7 @@
 #include "lm-tb-follow.h"
 #include "lm-tb-import.h"
 #include "lm-hparams-view.h"
+#include "lm-image-card.h"
 #include "lm-preferences.h"
 #include "lm-projector-page.h"
 #include "lm-pr-curve-view.h"
@@ -299,6 +301,7 @@ typedef struct
   gboolean tsne;              /* --projector-method tsne */
   gint64 tsne_iterations;     /* -1: not given */
   const char *select;         /* --projector-select, or NULL */
+  gint64 video_frame;         /* 0: not given */
 } Usage;
 
 /* Every usage check, made before any window exists (the local process
@@ -319,7 +322,7 @@ check_usage (GVariantDict *opts, Usage *u)
   const char *view = NULL, *theme = NULL, *spec = NULL;
   g_autofree const char **rest = NULL;
 
-  const char *method = NULL, *tsne_iterations = NULL;
+  const char *method = NULL, *tsne_iterations = NULL, *video_frame = NULL;
 
   *u = (Usage) { .axis = LM_X_STEP, .smoothing = -1, .timeout_s = 120, .step = -1, .op = -1,
                  .tsne_iterations = -1 };
@@ -364,6 +367,13 @@ check_usage (GVariantDict *opts, Usage *u)
   if (timeout != NULL && !g_ascii_string_to_signed (timeout, 10, 1, G_MAXINT32, &u->timeout_s, NULL))
     return g_strdup_printf ("lumen: --screenshot-timeout must be a positive number of seconds; got '%s'\n",
                             timeout);
+  /* a screenshot shows every video paused on one frame, the first unless
+   * this says which */
+  if (g_variant_dict_lookup (opts, "video-frame", "&s", &video_frame) && !g_variant_dict_contains (opts, "screenshot"))
+    return g_strdup ("lumen: --video-frame picks the frame videos show in a --screenshot; in the window, "
+                     "pause a video on its card\n");
+  if (video_frame != NULL && !g_ascii_string_to_signed (video_frame, 10, 1, G_MAXINT32, &u->video_frame, NULL))
+    return g_strdup_printf ("lumen: --video-frame counts frames from 1; got '%s'\n", video_frame);
   for (guint i = 0; i < G_N_ELEMENTS (filters); i++)
     {
       const char *text = NULL;
@@ -507,6 +517,9 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
   g_variant_dict_lookup (opts, "logdir", "&s", &logdir_arg);
   g_variant_dict_lookup (opts, "screenshot", "^&ay", &screenshot);
   g_variant_dict_lookup (opts, "timings", "b", &timings);
+  /* videos hold still for a screenshot (its own process) */
+  if (screenshot != NULL)
+    lm_image_card_hold_videos (u.video_frame > 0 ? (int) u.video_frame : 1);
 
   if (u.spec != NULL)
     {
@@ -799,6 +812,9 @@ main (int argc, char **argv)
     { "projector-select", 0, 0, G_OPTION_ARG_STRING, NULL,
       "With --view projector: select the first point with this label (else the point of this number, from 0) "
       "and list its nearest neighbours, as a click on it does", "LABEL|N" },
+    { "video-frame", 0, 0, G_OPTION_ARG_STRING, NULL,
+      "With --screenshot: the frame every video shows, paused (from 1; default 1, the first; a shorter "
+      "video shows its last)", "N" },
     { "screenshot-timeout", 0, 0, G_OPTION_ARG_STRING, NULL,
       "Seconds to wait for data before a screenshot anyway (default 120)", "S" },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, "Print the version and exit", NULL },

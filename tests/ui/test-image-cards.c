@@ -14,7 +14,21 @@
  * wide as any other, so the grid keeps its columns.  A full-size window
  * whose whole image cannot be loaded (its PNG damaged after the card
  * read it) keeps the reduced copy and says so above it, with the reason;
- * one that loads says nothing.  Set
+ * one that loads says nothing.
+ *
+ * Videos, on a run with one of three solid frames, red, green and blue
+ * (lm_writer_add_video, 4 fps), a still after it and a second video
+ * (cyan, magenta at 10 fps): held on frame 1 (as a screenshot holds it)
+ * the card draws red and says "frame 1/3 · 4 fps"; playing, it goes on to
+ * green; paused it keeps its frame; Space on the card plays and pauses;
+ * the slider to the still stops the animation (no timer left, no frame
+ * counter) and to the other video starts that one at its first frame; a
+ * card in a hidden view, or scrolled out of view, sets no timer and plays
+ * again when back; the full-size window plays on its own and Space
+ * pauses it there; a video whose animated PNG is cut short shows the
+ * reason on the card as a bad PNG does; `lumen --screenshot` draws the
+ * first frame, `--video-frame 2` the second, and a bad --video-frame is
+ * refused by name.  Set
  * LUMEN_TEST_SHOTS=DIR to keep the rendered PNGs there.  Skips without a
  * display.
  */
@@ -38,9 +52,23 @@
 #define N_STEPS 12
 #define LONG_TAG "a/very/deeply/nested/tag/name/that/keeps/going/and/going/until/it/is/far/too/long/for/a/card/title"
 #define LONG_RUN "a_run_with_a_rather_long_name_for_the_legend_chip_xxxxxxxx"
+/* Videos: VW x VH frames of solid colours. */
+#define VW 64
+#define VH 48
+/* Still cards after the videos (tags sort after "video/"), enough rows
+ * that the last ones are well below a 1000-pixel view. */
+#define N_FILLERS 40
+
+#define RED     0xff0000
+#define GREEN   0x00ff00
+#define BLUE    0x0000ff
+#define YELLOW  0xffff00
+#define CYAN    0x00ffff
+#define MAGENTA 0xff00ff
 
 static gboolean have_display;
-static char *big_dir, *strip_dir, *names_dir, *broken_dir;
+static char *big_dir, *strip_dir, *names_dir, *broken_dir, *video_dir, *shot_dir;
+static const char *lumen_bin;
 
 /* ------------------------------------------------------------ fixture */
 
@@ -109,6 +137,60 @@ write_fixture (void)
   fill (px, BIG_W * BIG_H, 30, 160, 90);
   check (lm_writer_add_image (w, "photo/good", 0, px, BIG_W, BIG_H, 3), "image");
   check (lm_writer_add_image (w, "photo/bad", 0, px, BIG_W, BIG_H, 3), "image");
+  check (lm_writer_close (w), "close");
+}
+
+/* n frames of VW x VH RGB, frame i all colours[i]. */
+static guint8 *
+solid_frames (const guint32 *colours, int n)
+{
+  guint8 *px = g_malloc ((gsize) n * VW * VH * 3);
+
+  for (int f = 0; f < n; f++)
+    for (int i = 0; i < VW * VH; i++)
+      {
+        guint8 *p = px + ((gsize) f * VW * VH + i) * 3;
+
+        p[0] = colours[f] >> 16;
+        p[1] = (colours[f] >> 8) & 0xff;
+        p[2] = colours[f] & 0xff;
+      }
+  return px;
+}
+
+static void
+write_video_fixture (void)
+{
+  static const guint32 rgb[] = { RED, GREEN, BLUE }, cm[] = { CYAN, MAGENTA }, yellow[] = { YELLOW };
+  g_autofree guint8 *v1 = solid_frames (rgb, 3), *v2 = solid_frames (cm, 2), *still = solid_frames (yellow, 1);
+  lm_writer *w;
+
+  /* video/rgb: a video at step 0, a still at 1, another video at 2 */
+  check (lm_writer_open (&w, video_dir, "r"), "open");
+  check (lm_writer_add_video (w, "video/rgb", 0, v1, 3, VW, VH, 3, 4), "video");
+  check (lm_writer_add_image (w, "video/rgb", 1, still, VW, VH, 3), "image");
+  check (lm_writer_add_video (w, "video/rgb", 2, v2, 2, VW, VH, 3, 10), "video");
+  /* video/bad: cut short once written */
+  check (lm_writer_add_video (w, "video/bad", 0, v1, 3, VW, VH, 3, 4), "video");
+  /* video/big: BIG_W x BIG_H, red then blue at 2 fps, reduced on its card */
+  {
+    g_autofree guint8 *big = g_malloc ((gsize) 2 * BIG_W * BIG_H * 3);
+
+    fill (big, BIG_W * BIG_H, 255, 0, 0);
+    fill (big + (gsize) BIG_W * BIG_H * 3, BIG_W * BIG_H, 0, 0, 255);
+    check (lm_writer_add_video (w, "video/big", 0, big, 2, BIG_W, BIG_H, 3, 2), "video");
+  }
+  for (int i = 0; i < N_FILLERS; i++)
+    {
+      g_autofree char *tag = g_strdup_printf ("zz/still%02d", i);
+
+      check (lm_writer_add_image (w, tag, 0, still, VW, VH, 3), "image");
+    }
+  check (lm_writer_close (w), "close");
+
+  /* for the screenshots: the video alone */
+  check (lm_writer_open (&w, shot_dir, "r"), "open");
+  check (lm_writer_add_video (w, "video/rgb", 0, v1, 3, VW, VH, 3, 4), "video");
   check (lm_writer_close (w), "close");
 }
 
@@ -213,6 +295,99 @@ reduced (gpointer data)
   LmImagePixels *p = pixels_of (data);
 
   return p != NULL && p->factor > 1;
+}
+
+/* ---------------------------------------------------------------- videos */
+
+/* The colour (0xRRGGBB) of pixel (0, 0) of what `canvas` shows; -1 for
+ * nothing. */
+static int
+colour_of (GtkWidget *canvas)
+{
+  LmImagePixels *p = lm_image_canvas_get_pixels (LM_IMAGE_CANVAS (canvas));
+  const guint8 *px;
+
+  if (p == NULL)
+    return -1;
+  px = g_bytes_get_data (p->rgba, NULL);
+  return (px[0] << 16) | (px[1] << 8) | px[2];
+}
+
+static int
+card_colour (LmImageCard *card)
+{
+  return colour_of (lm_image_card_get_canvas (card));
+}
+
+/* What the canvas draws at its centre (0xRRGGBB), from its snapshot. */
+static int
+drawn_colour (LmImageCard *card)
+{
+  GtkWidget *canvas = lm_image_card_get_canvas (card);
+  cairo_surface_t *s = lm_ui_snapshot_widget (canvas);
+  int x = cairo_image_surface_get_width (s) / 2, y = cairo_image_surface_get_height (s) / 2;
+  const guint8 *p = cairo_image_surface_get_data (s) + y * cairo_image_surface_get_stride (s) + x * 4;
+  int c = (p[2] << 16) | (p[1] << 8) | p[0];   /* B, G, R, A */
+
+  cairo_surface_destroy (s);
+  return c;
+}
+
+static gboolean
+is_frame_label (GtkWidget *w, gconstpointer data)
+{
+  return GTK_IS_LABEL (w) && g_str_has_prefix (gtk_label_get_text (GTK_LABEL (w)), "frame ");
+}
+
+/* The card's "frame k/n · f fps", or NULL while hidden. */
+static const char *
+frame_text (LmImageCard *card)
+{
+  GtkWidget *l = lm_ui_find_widget (GTK_WIDGET (card), is_frame_label, NULL);
+
+  return l != NULL && gtk_widget_get_visible (l) ? gtk_label_get_text (GTK_LABEL (l)) : NULL;
+}
+
+/* The slider at `index`, and its image (or video) on the canvas. */
+static void
+show_step (LmImageCard *card, int index)
+{
+  Want w = { card, 0 };
+
+  lm_image_card_set_index (card, index);
+  g_assert_true (lm_test_wait_for (shows, &w, 10000));
+}
+
+static gboolean
+at_frame_1 (gpointer card)
+{
+  return lm_image_card_get_video_frame (card) == 1;
+}
+
+static gboolean
+animating (gpointer card)
+{
+  return lm_image_card_is_animating (card);
+}
+
+static gboolean
+not_animating (gpointer card)
+{
+  return !lm_image_card_is_animating (card);
+}
+
+typedef struct
+{
+  GtkWidget *canvas;
+  int first;
+} Change;
+
+static gboolean
+colour_changed (gpointer data)
+{
+  Change *c = data;
+
+  return colour_of (c->canvas) >= 0 && colour_of (c->canvas) != c->first;
 }
 
 /* ---------------------------------------------------------- screenshots */
@@ -567,29 +742,433 @@ test_long_names (void)
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
+/* The window on the video run, videos held on `hold` (0: playing), and
+ * the card of video/rgb at its first step. */
+static LmImageCard *
+open_video_card (int hold, LmWindow **win)
+{
+  LmImageCard *card;
+
+  lm_image_card_hold_videos (hold);
+  *win = open_window (video_dir);
+  card = find_card (*win, "r", "video/rgb");
+  g_assert_cmpuint (lm_image_card_get_n_steps (card), ==, 3);
+  show_step (card, 0);
+  return card;
+}
+
+/* Held, playing, paused, Space, and the slider to a still and back. */
+static void
+test_video_play (void)
+{
+  LmWindow *win;
+  LmImageCard *card;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  /* as `lumen --screenshot` holds videos: paused on the first frame */
+  card = open_video_card (1, &win);
+  g_assert_cmpint (lm_image_card_get_video_frame (card), ==, 0);
+  g_assert_cmphex (card_colour (card), ==, RED);
+  g_assert_cmphex (drawn_colour (card), ==, RED);
+  g_assert_cmpstr (frame_text (card), ==, "frame 1/3 · 4 fps");
+  g_assert_false (lm_image_card_get_playing (card));
+  g_assert_false (lm_image_card_is_animating (card));
+  lm_test_spin (600);   /* held: still red */
+  g_assert_cmphex (card_colour (card), ==, RED);
+
+  /* Play: the second frame, green, a quarter of a second later. */
+  lm_image_card_hold_videos (0);
+  lm_image_card_set_playing (card, TRUE);
+  g_assert_true (lm_image_card_is_animating (card));
+  g_assert_true (lm_test_wait_for (at_frame_1, card, 5000));
+  g_assert_cmphex (card_colour (card), ==, GREEN);
+  g_assert_cmphex (drawn_colour (card), ==, GREEN);
+  g_assert_cmpstr (frame_text (card), ==, "frame 2/3 · 4 fps");
+
+  /* Pause keeps the frame, with no timer left. */
+  lm_image_card_set_playing (card, FALSE);
+  g_assert_false (lm_image_card_is_animating (card));
+  lm_test_spin (700);
+  g_assert_cmpint (lm_image_card_get_video_frame (card), ==, 1);
+  g_assert_cmphex (card_colour (card), ==, GREEN);
+  /* brightness applies to a video's frames as to a still */
+  lm_image_card_set_adjust (card, -0.5, 1);
+  {
+    int c = drawn_colour (card);
+
+    g_test_message ("green at brightness -0.5: %06x", c);
+    g_assert_cmpint (c >> 16, ==, 0);
+    g_assert_cmpint (ABS (((c >> 8) & 0xff) - 0x80), <=, 2);
+  }
+  lm_image_card_set_adjust (card, 0, 1);
+
+  /* Space on the card plays and pauses it. */
+  g_assert_true (gtk_widget_get_focusable (GTK_WIDGET (card)));
+  g_assert_true (lm_ui_press_key (GTK_WIDGET (card), GDK_KEY_space, 0));
+  g_assert_true (lm_image_card_get_playing (card));
+  g_assert_true (lm_image_card_is_animating (card));
+  g_assert_true (lm_ui_press_key (GTK_WIDGET (card), GDK_KEY_space, 0));
+  g_assert_false (lm_image_card_get_playing (card));
+  g_assert_false (lm_image_card_is_animating (card));
+  lm_image_card_set_video_frame (card, 2);
+  g_assert_cmphex (card_colour (card), ==, BLUE);
+  g_assert_cmpstr (frame_text (card), ==, "frame 3/3 · 4 fps");
+  /* a frame shown again is drawn from the surface made the first time */
+  {
+    LmImageCanvas *canvas = LM_IMAGE_CANVAS (lm_image_card_get_canvas (card));
+    cairo_surface_t *blue = cairo_surface_reference (lm_image_canvas_get_surface (canvas));
+
+    lm_image_card_set_video_frame (card, 0);
+    g_assert_true (lm_image_canvas_get_surface (canvas) != blue);
+    lm_image_card_set_video_frame (card, 2);
+    g_assert_true (lm_image_canvas_get_surface (canvas) == blue);
+    cairo_surface_destroy (blue);
+  }
+
+  /* The slider to the still: no animation, no frame counter, yellow. */
+  lm_image_card_set_playing (card, TRUE);
+  g_assert_true (lm_image_card_is_animating (card));
+  show_step (card, 1);
+  g_assert_cmphex (card_colour (card), ==, YELLOW);
+  g_assert_cmpint (lm_image_card_get_video_frame (card), ==, -1);
+  g_assert_false (lm_image_card_is_animating (card));
+  g_assert_null (frame_text (card));
+  g_assert_false (gtk_widget_get_focusable (GTK_WIDGET (card)));
+  g_assert_false (lm_ui_press_key (GTK_WIDGET (card), GDK_KEY_space, 0));
+  lm_test_spin (400);
+  g_assert_cmphex (card_colour (card), ==, YELLOW);
+
+  /* To the other video: its first frame, its own rate, playing on. */
+  show_step (card, 2);
+  g_assert_cmphex (card_colour (card), ==, CYAN);
+  g_assert_cmpstr (frame_text (card), ==, "frame 1/2 · 10 fps");
+  g_assert_true (lm_image_card_is_animating (card));
+  {
+    Change c = { lm_image_card_get_canvas (card), CYAN };
+
+    g_assert_true (lm_test_wait_for (colour_changed, &c, 5000));
+    g_assert_cmphex (card_colour (card), ==, MAGENTA);
+  }
+  /* and back to the first video, from its first frame */
+  lm_image_card_set_playing (card, FALSE);
+  show_step (card, 0);
+  g_assert_cmpint (lm_image_card_get_video_frame (card), ==, 0);
+  g_assert_cmphex (card_colour (card), ==, RED);
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+/* A hidden view or a card scrolled out of view sets no timer; back in
+ * view, the video plays on. */
+static void
+test_video_off_screen (void)
+{
+  LmWindow *win;
+  LmImageCard *card;
+  LmDashboards *dash;
+  GtkAdjustment *adj;
+  graphene_rect_t b;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  card = open_video_card (0, &win);
+  dash = lm_window_get_dashboards (win);
+  lm_image_card_set_playing (card, TRUE);
+  g_assert_true (lm_test_wait_for (animating, card, 5000));
+
+  /* Another view: the card is unmapped, the timer gone. */
+  g_assert_true (lm_dashboards_set_view (dash, "text"));
+  lm_test_spin (50);
+  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (card)));
+  g_assert_false (lm_image_card_is_animating (card));
+  lm_test_spin (600);
+  g_assert_false (lm_image_card_is_animating (card));
+  g_assert_true (lm_dashboards_set_view (dash, "images"));
+  g_assert_true (lm_test_wait_for (animating, card, 5000));
+  g_assert_true (lm_image_card_get_playing (card));
+
+  /* Scrolled just past it: its frames are kept (it is near the view),
+   * but no timer runs. */
+  adj = view_adjustment (card);
+  g_assert_cmpfloat (gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj), >, 1500);
+  g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (card), gtk_widget_get_ancestor (GTK_WIDGET (card), GTK_TYPE_SCROLLED_WINDOW), &b));
+  gtk_adjustment_set_value (adj, gtk_adjustment_get_value (adj) + b.origin.y + b.size.height + 30);
+  g_assert_true (lm_test_wait_for (not_animating, card, 5000));
+  g_assert_true (lm_image_card_is_on_screen (card));
+  g_assert_cmpint (lm_image_card_get_video_frame (card), >=, 0);
+  g_assert_true (lm_image_card_get_playing (card));
+  lm_test_spin (600);
+  g_assert_false (lm_image_card_is_animating (card));
+  gtk_adjustment_set_value (adj, 0);
+  g_assert_true (lm_test_wait_for (animating, card, 5000));
+
+  /* Scrolled to the bottom, past forty still cards: nothing held, no
+   * timer; back at the top it plays again. */
+  gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj));
+  g_assert_true (lm_test_wait_for (not_animating, card, 5000));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (card)));
+  lm_test_spin (600);
+  g_assert_false (lm_image_card_is_animating (card));
+  gtk_adjustment_set_value (adj, 0);
+  g_assert_true (lm_test_wait_for (animating, card, 5000));
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+/* The full-size window plays, from the card's frame, and Space pauses it. */
+static void
+test_video_full_size (void)
+{
+  LmWindow *win;
+  LmImageCard *card;
+  GtkWidget *full, *canvas;
+  Change c;
+  int paused_at;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  card = open_video_card (0, &win);
+  lm_image_card_set_playing (card, FALSE);
+  lm_image_card_set_video_frame (card, 2);
+  lm_image_card_set_playing (card, TRUE);
+  full = lm_image_card_open_full_size (card);
+  g_assert_nonnull (full);
+  canvas = lm_ui_find_descendant (full, LM_TYPE_IMAGE_CANVAS);
+  g_assert_cmphex (colour_of (canvas), ==, BLUE);   /* where the card was */
+  /* the whole video, 64x48 at actual size */
+  g_assert_cmpint (lm_image_canvas_get_pixels (LM_IMAGE_CANVAS (canvas))->width, ==, VW);
+  c = (Change) { canvas, BLUE };
+  g_assert_true (lm_test_wait_for (colour_changed, &c, 5000));
+  g_assert_cmphex (colour_of (canvas), ==, RED);   /* looped round */
+  c.first = RED;
+  g_assert_true (lm_test_wait_for (colour_changed, &c, 5000));
+  g_assert_cmphex (colour_of (canvas), ==, GREEN);
+  /* the card pauses; the window plays on */
+  lm_image_card_set_playing (card, FALSE);
+  c.first = GREEN;
+  g_assert_true (lm_test_wait_for (colour_changed, &c, 5000));
+  /* Space there pauses it */
+  g_assert_true (lm_ui_press_key (full, GDK_KEY_space, 0));
+  paused_at = colour_of (canvas);
+  lm_test_spin (700);
+  g_assert_cmphex (colour_of (canvas), ==, paused_at);
+  g_object_add_weak_pointer (G_OBJECT (full), (gpointer *) &full);
+  gtk_window_destroy (GTK_WINDOW (full));
+  lm_test_spin (50);
+  g_assert_null (full);
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+/* A video bigger than its card: frames reduced to the card, as a still's
+ * are; actual size and the full-size window load them whole and go on at
+ * the frame shown. */
+static void
+test_video_big (void)
+{
+  LmWindow *win;
+  LmImageCard *card;
+  GtkWidget *full, *canvas;
+  LmImagePixels *p;
+  Change c;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  lm_image_card_hold_videos (2);   /* paused on the second frame, blue */
+  win = open_window (video_dir);
+  card = find_card (win, "r", "video/big");
+  g_assert_true (lm_test_wait_for (reduced, card, 10000));
+  assert_card_sized (card, "video");
+  g_assert_cmpint (lm_image_card_get_video_frame (card), ==, 1);
+  g_assert_cmphex (card_colour (card), ==, BLUE);
+  g_assert_cmphex (drawn_colour (card), ==, BLUE);
+  g_assert_false (lm_image_card_get_playing (card));
+  lm_image_card_hold_videos (0);
+
+  /* Actual size: the whole frames, still on the second. */
+  lm_image_card_set_fit (card, FALSE);
+  g_assert_true (lm_test_wait_for (full_loaded, lm_image_card_get_canvas (card), 10000));
+  g_assert_cmpint (lm_image_card_get_video_frame (card), ==, 1);
+  g_assert_cmphex (card_colour (card), ==, BLUE);
+  lm_image_card_set_fit (card, TRUE);
+  g_assert_true (lm_test_wait_for (reduced, card, 10000));
+  g_assert_cmpint (lm_image_card_get_video_frame (card), ==, 1);
+
+  /* Full size: the card's reduced frame at once, then the whole video,
+   * paused as the card is; Space plays it. */
+  full = lm_image_card_open_full_size (card);
+  canvas = lm_ui_find_descendant (full, LM_TYPE_IMAGE_CANVAS);
+  g_assert_cmphex (colour_of (canvas), ==, BLUE);
+  g_assert_true (lm_test_wait_for (full_loaded, canvas, 10000));
+  p = lm_image_canvas_get_pixels (LM_IMAGE_CANVAS (canvas));
+  g_assert_cmpint (p->width, ==, BIG_W);
+  g_assert_cmphex (colour_of (canvas), ==, BLUE);
+  lm_test_spin (700);
+  g_assert_cmphex (colour_of (canvas), ==, BLUE);
+  g_assert_true (lm_ui_press_key (full, GDK_KEY_space, 0));
+  c = (Change) { canvas, BLUE };
+  g_assert_true (lm_test_wait_for (colour_changed, &c, 5000));
+  g_assert_cmphex (colour_of (canvas), ==, RED);
+  g_assert_false (lm_image_card_get_playing (card));   /* the card's own */
+  gtk_window_destroy (GTK_WINDOW (full));
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+/* A video cut short shows why on its card, as a bad PNG does. */
+static void
+test_video_bad (void)
+{
+  g_autofree char *path = g_build_filename (video_dir, "r", "run.lumen", NULL);
+  LmWindow *win;
+  LmImageCard *card;
+  const char *error;
+  sqlite3 *db;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE images SET png = substr(png, 1, length(png) * 8 / 10) "
+                                     "WHERE tag_id = (SELECT id FROM tags WHERE name = 'video/bad')",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  lm_image_card_hold_videos (0);
+  win = open_window (video_dir);
+  card = find_card (win, "r", "video/bad");
+  error = lm_image_card_get_error (card);
+  g_assert_nonnull (error);
+  g_test_message ("error: %s", error);
+  g_assert_true (g_str_has_prefix (error, "Step 0: "));
+  g_assert_cmpint (card_colour (card), ==, -1);
+  g_assert_cmpint (lm_image_card_get_video_frame (card), ==, -1);
+  g_assert_false (lm_image_card_is_animating (card));
+  g_assert_null (frame_text (card));
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+/* ---------------------------------------------------------- screenshots */
+
+/* lumen on the screenshot run: `--screenshot png` (png NULL: none) and
+ * `--video-frame frame` (NULL: none); its exit status and stderr. */
+static int
+run_lumen (const char *png, const char *frame, char **err)
+{
+  const char *argv[] = { lumen_bin, "--logdir", shot_dir, "--view", "images", "--window-size", "900x700",
+                         png ? "--screenshot" : "--video-frame", png ? png : frame,
+                         png && frame ? "--video-frame" : NULL, frame, NULL };
+  int status;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, err, &status, NULL));
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+static guint
+count_exact (const LmUiImage *img, int rgb)
+{
+  guint n = 0;
+
+  for (int y = 0; y < img->height; y++)
+    for (int x = 0; x < img->width; x++)
+      {
+        const guchar *p = img->pixels + y * img->stride + x * 4;
+
+        n += ((p[2] << 16) | (p[1] << 8) | p[0]) == rgb;
+      }
+  return n;
+}
+
+static void
+test_video_screenshot (void)
+{
+  static const char *const frames[] = { NULL, "2", "3" };
+  static const int colours[] = { RED, GREEN, BLUE };
+
+  if (!have_display || lumen_bin == NULL)
+    {
+      g_test_skip (have_display ? "no lumen binary" : "no display");
+      return;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (frames); i++)
+    {
+      g_autofree char *png = g_strdup_printf ("%s/video-frame-%s.png", shot_dir, frames[i] ? frames[i] : "none");
+      g_autofree char *err = NULL;
+      g_autoptr (GError) error = NULL;
+      LmUiImage img;
+
+      g_assert_cmpint (run_lumen (png, frames[i], &err), ==, 0);
+      g_assert_true (lm_ui_image_load (png, &img, &error));
+      g_test_message ("--video-frame %s: %u red, %u green, %u blue pixels", frames[i] ? frames[i] : "(none)",
+                      count_exact (&img, RED), count_exact (&img, GREEN), count_exact (&img, BLUE));
+      /* the frame, fitted in a card some 300 pixels wide: thousands of
+       * pixels, and none of the other frames */
+      for (guint k = 0; k < G_N_ELEMENTS (colours); k++)
+        if (k == i)
+          g_assert_cmpuint (count_exact (&img, colours[k]), >, 10000);
+        else
+          g_assert_cmpuint (count_exact (&img, colours[k]), ==, 0);
+      g_free (img.pixels);
+    }
+  {
+    g_autofree char *png = g_strdup_printf ("%s/bad.png", shot_dir);
+    g_autofree char *err = NULL, *err2 = NULL;
+
+    g_assert_cmpint (run_lumen (png, "0", &err), ==, 2);
+    g_assert_nonnull (strstr (err, "--video-frame counts frames from 1; got '0'"));
+    g_assert_false (g_file_test (png, G_FILE_TEST_EXISTS));
+    g_assert_cmpint (run_lumen (NULL, "2", &err2), ==, 2);
+    g_assert_nonnull (strstr (err2, "--video-frame picks the frame videos show in a --screenshot"));
+  }
+}
+
 int
 main (int argc, char **argv)
 {
   int rc;
 
+  lumen_bin = lm_ui_take_lumen_bin (&argc, &argv);
   have_display = lm_ui_test_init (&argc, &argv);
   big_dir = lm_test_tmpdir_new ("lumen-imgcards-XXXXXX");
   strip_dir = lm_test_tmpdir_new ("lumen-imgcards-XXXXXX");
   names_dir = lm_test_tmpdir_new ("lumen-imgcards-XXXXXX");
   broken_dir = lm_test_tmpdir_new ("lumen-imgcards-XXXXXX");
+  video_dir = lm_test_tmpdir_new ("lumen-imgcards-XXXXXX");
+  shot_dir = lm_test_tmpdir_new ("lumen-imgcards-XXXXXX");
   write_fixture ();
+  write_video_fixture ();
   g_test_add_func ("/ui/image-cards/memory", test_memory);
   g_test_add_func ("/ui/image-cards/strips", test_strips);
   g_test_add_func ("/ui/image-cards/long-names", test_long_names);
   g_test_add_func ("/ui/image-cards/full-size-fails", test_full_size_fails);
+  g_test_add_func ("/ui/image-cards/video-play", test_video_play);
+  g_test_add_func ("/ui/image-cards/video-off-screen", test_video_off_screen);
+  g_test_add_func ("/ui/image-cards/video-full-size", test_video_full_size);
+  g_test_add_func ("/ui/image-cards/video-big", test_video_big);
+  g_test_add_func ("/ui/image-cards/video-bad", test_video_bad);
+  g_test_add_func ("/ui/image-cards/video-screenshot", test_video_screenshot);
   rc = g_test_run ();
   lm_test_rm_rf (big_dir);
   lm_test_rm_rf (strip_dir);
   lm_test_rm_rf (names_dir);
   lm_test_rm_rf (broken_dir);
+  lm_test_rm_rf (video_dir);
+  lm_test_rm_rf (shot_dir);
   g_free (big_dir);
   g_free (strip_dir);
   g_free (names_dir);
   g_free (broken_dir);
+  g_free (video_dir);
+  g_free (shot_dir);
   return have_display ? rc : 77;
 }
