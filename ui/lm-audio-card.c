@@ -108,8 +108,11 @@ format_rate (double rate, char *buf, gsize len)
 
 /* The Markdown of `text` rendered by lm-markdown.c, as Pango markup for a
  * label: each run of text with its tags' weight, style, family, scale and
- * underline (a GtkTextView, as the Text dashboard's, stays zero pixels
- * high in a card that it does not give a fixed size). */
+ * underline, a link as a link the label opens (a GtkTextView, as the Text
+ * dashboard's, stays zero pixels high in a card that it does not give a
+ * fixed size).  A heading's scale is a size in percent: Pango's
+ * font_scale means superscript and the like, and one bad attribute
+ * leaves the whole label empty. */
 static char *
 markdown_markup (const char *text)
 {
@@ -125,6 +128,7 @@ markdown_markup (const char *text)
       g_autofree char *run = NULL, *escaped = NULL;
       GString *attrs = g_string_new (NULL);
       gboolean hidden = FALSE;
+      const char *url = lm_markdown_link_at_iter (&a);
 
       b = a;
       if (!gtk_text_iter_forward_to_tag_toggle (&b, NULL))
@@ -153,7 +157,7 @@ markdown_markup (const char *text)
               g_string_append_printf (attrs, " font_family='%s'", f);
             }
           if (scale_set)
-            g_string_append_printf (attrs, " font_scale='%g'", scale);
+            g_string_append_printf (attrs, " size='%d%%'", (int) lround (scale * 100));
           if (underline_set && underline != PANGO_UNDERLINE_NONE)
             g_string_append (attrs, " underline='single'");
         }
@@ -161,10 +165,18 @@ markdown_markup (const char *text)
         {
           run = gtk_text_iter_get_text (&a, &b);
           escaped = g_markup_escape_text (run, -1);
+          if (url != NULL)
+            {
+              g_autofree char *href = g_markup_escape_text (url, -1);
+
+              g_string_append_printf (out, "<a href=\"%s\">", href);
+            }
           if (attrs->len > 0)
             g_string_append_printf (out, "<span%s>%s</span>", attrs->str, escaped);
           else
             g_string_append (out, escaped);
+          if (url != NULL)
+            g_string_append (out, "</a>");
         }
       g_string_free (attrs, TRUE);
       a = b;
@@ -185,6 +197,12 @@ update_labels (LmAudioCard *self, LmAudioMeta *m)
   g_free (self->step_text);
   self->step_text = g_strdup_printf ("step %s · %s", step, wall);
   gtk_label_set_text (GTK_LABEL (self->step_label), self->step_text);
+  {
+    g_autofree char *value = g_strdup_printf ("step %s", step);
+
+    /* the slider's value is an index: say the step */
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->scale), GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, value, -1);
+  }
   lm_audio_format_duration (m->sample_rate > 0 ? (double) m->frames / m->sample_rate : 0, dur, sizeof dur);
   format_rate (m->sample_rate, rate, sizeof rate);
   if (m->channels == 1)
@@ -736,6 +754,15 @@ lm_audio_card_new (LmRecordFeed *feed, LmAudioLoader *loader, const char *run_na
   self->tag = g_strdup (tag);
   self->color = *color;
   lm_waveform_set_color (LM_WAVEFORM (self->waveform), color);
+  /* named as the PR curve rows' sliders are: a screen reader tells the
+   * cards of a view apart */
+  {
+    g_autofree char *slider = g_strdup_printf ("Step of %s in %s", run_name, tag);
+    g_autofree char *wave = g_strdup_printf ("Waveform of %s in %s", run_name, tag);
+
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->scale), GTK_ACCESSIBLE_PROPERTY_LABEL, slider, -1);
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->waveform), GTK_ACCESSIBLE_PROPERTY_LABEL, wave, -1);
+  }
   lm_audio_card_refresh (self);
   return GTK_WIDGET (self);
 }
@@ -832,4 +859,11 @@ lm_audio_card_get_waveform (LmAudioCard *self)
 {
   g_return_val_if_fail (LM_IS_AUDIO_CARD (self), NULL);
   return self->waveform;
+}
+
+GtkWidget *
+lm_audio_card_get_slider (LmAudioCard *self)
+{
+  g_return_val_if_fail (LM_IS_AUDIO_CARD (self), NULL);
+  return self->scale;
 }

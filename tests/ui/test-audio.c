@@ -368,6 +368,81 @@ test_slider (void)
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
+/* Labels as speech engineers write them: a heading (its scale once made
+ * the label's whole markup invalid, so the card showed no label at all),
+ * a link the label opens, code that holds markup characters. */
+static void
+test_label_markdown (void)
+{
+  g_autofree char *dir = lm_test_tmpdir_new ("lumen-audio-labels-XXXXXX");
+  g_autofree char *text = NULL;
+  LmWindow *win;
+  LmAudioCard *card;
+  GtkWidget *label;
+  lm_writer *w;
+  gint64 n;
+  g_autofree float *s = clip (0.25, 0.5, 1, 1, &n);
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  check (lm_writer_open (&w, dir, "r"), "open");
+  check (lm_writer_add_audio_label (w, "tts", 0, s, n, 1, RATE,
+                                    "# Sample 3\n\nSee [the paper](https://example.com/a?b=1&c=2), "
+                                    "prompt `<s> & </s>`"),
+         "audio");
+  check (lm_writer_close (w), "close");
+  win = open_window (dir);
+  card = card_of (win, "r", "tts");
+  text = lm_audio_card_get_label_text (card);
+  g_assert_cmpstr (g_strstrip (text), ==, "Sample 3\n\nSee the paper, prompt <s> & </s>");
+  label = lm_ui_find_by_class (GTK_WIDGET (card), "lm-audio-label");
+  g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (label)), "<a href=\"https://example.com/a?b=1&amp;c=2\">"));
+  g_assert_cmpint (gtk_widget_get_height (label), >=, 24);
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
+/* A screen reader tells cards apart: the slider is named as the PR curve
+ * rows' are and says the step, not the index; the waveform has a name. */
+static void
+test_accessible_names (void)
+{
+  LmWindow *win;
+  LmAudioCard *card;
+  GtkAccessible *slider, *wave;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  win = open_window (logdir);
+  card = card_of (win, "a", "speech/clean");
+  slider = GTK_ACCESSIBLE (lm_audio_card_get_slider (card));
+  wave = GTK_ACCESSIBLE (lm_audio_card_get_waveform (card));
+  {
+    g_autofree char *e1 = gtk_test_accessible_check_property (slider, GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                                              "Step of a in speech/clean");
+    g_autofree char *e2 = gtk_test_accessible_check_property (slider, GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, "step 20");
+    g_autofree char *e3 = gtk_test_accessible_check_property (wave, GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                                              "Waveform of a in speech/clean");
+
+    g_assert_null (e1);
+    g_assert_null (e2);
+    g_assert_null (e3);
+  }
+  lm_audio_card_set_index (card, 1);
+  {
+    g_autofree char *e = gtk_test_accessible_check_property (slider, GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, "step 10");
+
+    g_assert_null (e);
+  }
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
 static void
 test_broken_clip (void)
 {
@@ -598,6 +673,8 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/audio/cards", test_cards);
   g_test_add_func ("/ui/audio/waveform-pixels", test_waveform_pixels);
   g_test_add_func ("/ui/audio/slider", test_slider);
+  g_test_add_func ("/ui/audio/label-markdown", test_label_markdown);
+  g_test_add_func ("/ui/audio/accessible-names", test_accessible_names);
   g_test_add_func ("/ui/audio/broken-clip", test_broken_clip);
   g_test_add_func ("/ui/audio/no-playback", test_no_playback);
   g_test_add_func ("/ui/audio/playback", test_playback);
