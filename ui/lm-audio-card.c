@@ -8,8 +8,10 @@
  * screen.
  *
  * Playback: one GtkMediaStream per card at most, for the clip selected
- * when Play was pressed; moving the slider stops it and deletes its
- * temporary file.
+ * when Play was pressed, from a temporary WAV file: a short clip's bytes
+ * come with it, a long one (whose WAV the loader does not keep) is
+ * written out by the loader first; moving the slider stops it and
+ * deletes its temporary file.
  */
 #include "lm-audio-card.h"
 
@@ -52,6 +54,7 @@ struct _LmAudioCard
   GtkMediaStream *media;
   gint64 media_id;
   char *media_path;     /* its temporary WAV file */
+  GCancellable *saving; /* a long clip being written to media_path */
   double pending_seek;  /* seconds, applied once the stream is prepared; < 0: none */
   char *play_message;   /* "" when nothing is wrong */
 };
@@ -289,6 +292,12 @@ stop_media (LmAudioCard *self)
       gtk_media_stream_pause (self->media);
       g_clear_object (&self->media);
     }
+  if (self->saving != NULL)
+    {
+      /* the worker writes on into a file no longer named; its result goes */
+      g_cancellable_cancel (self->saving);
+      g_clear_object (&self->saving);
+    }
   if (self->media_path != NULL)
     {
       g_unlink (self->media_path);
@@ -340,14 +349,13 @@ on_media_prepared (GtkMediaStream *media, GParamSpec *pspec, LmAudioCard *self)
     }
 }
 
-/* The clip's WAV bytes in a new private file under the cache folder. */
-static char *
-write_temp_wav (GBytes *wav, GError **error)
+/* A new private file under the cache folder, open for writing: its fd,
+ * *path set; or -1 with *error set. */
+static int
+open_temp_wav (char **path, GError **error)
 {
   g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), "lumen", "audio", NULL);
-  g_autofree char *path = NULL;
-  gsize size;
-  const guint8 *data = g_bytes_get_data (wav, &size);
+  g_autofree char *name = NULL;
   int fd;
 
   if (g_mkdir_with_parents (dir, 0700) != 0)
@@ -355,18 +363,29 @@ write_temp_wav (GBytes *wav, GError **error)
       int e = errno;
 
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e), "cannot create %s: %s", dir, g_strerror (e));
-      return NULL;
+      return -1;
     }
-  path = g_build_filename (dir, "clip-XXXXXX.wav", NULL);
-  fd = g_mkstemp_full (path, O_RDWR, 0600);
+  name = g_build_filename (dir, "clip-XXXXXX.wav", NULL);
+  fd = g_mkstemp_full (name, O_RDWR, 0600);
   if (fd < 0)
     {
       int e = errno;
 
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e), "cannot create a file in %s: %s", dir,
                    g_strerror (e));
-      return NULL;
+      return -1;
     }
+  *path = g_steal_pointer (&name);
+  return fd;
+}
+
+/* The clip's WAV bytes into fd, which it closes. */
+static gboolean
+write_wav (int fd, GBytes *wav, GError **error)
+{
+  gsize size;
+  const guint8 *data = g_bytes_get_data (wav, &size);
+
   while (size > 0)
     {
       gssize n = write (fd, data, size);
@@ -377,16 +396,67 @@ write_temp_wav (GBytes *wav, GError **error)
         {
           int e = errno;
 
-          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e), "cannot write %s: %s", path, g_strerror (e));
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e), "cannot write the clip: %s",
+                       g_strerror (e));
           close (fd);
-          g_unlink (path);
-          return NULL;
+          return FALSE;
         }
       data += n;
       size -= (gsize) n;
     }
   close (fd);
-  return g_steal_pointer (&path);
+  return TRUE;
+}
+
+static void
+play_failed (LmAudioCard *self, const GError *error)
+{
+  g_autofree char *text = g_strdup_printf ("Cannot play this clip: %s", error->message);
+
+  stop_media (self);
+  set_play_message (self, text);
+}
+
+/* Plays media_path, from pending_seek. */
+static gboolean
+start_media (LmAudioCard *self)
+{
+  self->media = gtk_media_file_new_for_filename (self->media_path);
+  /* a backend that fails at once (no module, a file it cannot read) has
+   * its error set already */
+  if (gtk_media_stream_get_error (self->media) != NULL)
+    {
+      on_media_error (self->media, NULL, self);
+      return FALSE;
+    }
+  g_signal_connect (self->media, "notify::error", G_CALLBACK (on_media_error), self);
+  g_signal_connect (self->media, "notify::timestamp", G_CALLBACK (on_media_timestamp), self);
+  g_signal_connect (self->media, "notify::playing", G_CALLBACK (on_media_state), self);
+  g_signal_connect (self->media, "notify::ended", G_CALLBACK (on_media_state), self);
+  g_signal_connect (self->media, "notify::prepared", G_CALLBACK (on_media_prepared), self);
+  on_media_prepared (self->media, NULL, self);
+  gtk_media_stream_play (self->media);
+  update_play_button (self);
+  return TRUE;
+}
+
+static void
+on_saved (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  LmAudioCard *self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!lm_audio_loader_save_finish (LM_AUDIO_LOADER (source), res, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        play_failed (self, error);
+    }
+  else if (self->media_path != NULL && self->media == NULL)
+    {
+      g_clear_object (&self->saving);
+      start_media (self);
+    }
+  g_object_unref (self);
 }
 
 gboolean
@@ -395,6 +465,7 @@ lm_audio_card_toggle_play (LmAudioCard *self)
   LmAudioMeta *m;
   g_autoptr (GError) error = NULL;
   double from;
+  int fd;
 
   g_return_val_if_fail (LM_IS_AUDIO_CARD (self), FALSE);
   if (self->media != NULL && gtk_media_stream_get_playing (self->media))
@@ -414,42 +485,38 @@ lm_audio_card_toggle_play (LmAudioCard *self)
       set_play_message (self, self->error ? self->error : "The clip is still loading");
       return FALSE;
     }
-  if (self->media != NULL && self->media_id == m->id)
+  if (self->media_id == m->id && (self->media != NULL || self->saving != NULL))
     {
-      gtk_media_stream_play (self->media);
+      if (self->media != NULL)
+        gtk_media_stream_play (self->media);
       return TRUE;
     }
   from = lm_waveform_get_playhead (LM_WAVEFORM (self->waveform));
   stop_media (self);
   set_play_message (self, NULL);
-  self->media_path = write_temp_wav (self->clip->wav, &error);
-  if (self->media_path == NULL)
+  fd = open_temp_wav (&self->media_path, &error);
+  if (fd < 0)
     {
-      g_autofree char *text = g_strdup_printf ("Cannot play this clip: %s", error->message);
-
-      set_play_message (self, text);
+      play_failed (self, error);
       return FALSE;
     }
-  self->media = gtk_media_file_new_for_filename (self->media_path);
   self->media_id = m->id;
-  /* a backend that fails at once (no module, a file it cannot read) has
-   * its error set already */
-  if (gtk_media_stream_get_error (self->media) != NULL)
-    {
-      on_media_error (self->media, NULL, self);
-      return FALSE;
-    }
-  g_signal_connect (self->media, "notify::error", G_CALLBACK (on_media_error), self);
-  g_signal_connect (self->media, "notify::timestamp", G_CALLBACK (on_media_timestamp), self);
-  g_signal_connect (self->media, "notify::playing", G_CALLBACK (on_media_state), self);
-  g_signal_connect (self->media, "notify::ended", G_CALLBACK (on_media_state), self);
-  g_signal_connect (self->media, "notify::prepared", G_CALLBACK (on_media_prepared), self);
   /* where the user clicked before pressing Play */
   self->pending_seek = from > 0 ? from : -1;
-  on_media_prepared (self->media, NULL, self);
-  gtk_media_stream_play (self->media);
-  update_play_button (self);
-  return TRUE;
+  if (self->clip->wav == NULL)
+    {
+      /* a long clip: written out from the run file, then played */
+      self->saving = g_cancellable_new ();
+      lm_audio_loader_save_async (self->loader, self->run_path, m->id, fd, self->saving, on_saved,
+                                  g_object_ref (self));
+      return TRUE;
+    }
+  if (!write_wav (fd, self->clip->wav, &error))
+    {
+      play_failed (self, error);
+      return FALSE;
+    }
+  return start_media (self);
 }
 
 static void
@@ -498,15 +565,14 @@ show_clip (LmAudioCard *self, LmAudioMeta *m, LmAudioClip *clip, const char *err
       /* the header names the tag and run */
       self->error = g_strdup_printf ("Step %" G_GINT64_FORMAT ": %s", m->step, error);
       g_clear_pointer (&self->clip, lm_audio_clip_unref);
-      lm_waveform_set_samples (wf, NULL, 0, 0, 0, NULL, NULL);
+      lm_waveform_set_peaks (wf, NULL, NULL, NULL);
       lm_waveform_set_error (wf, self->error);
       return;
     }
   g_clear_pointer (&self->clip, lm_audio_clip_unref);
   self->clip = lm_audio_clip_ref (clip);
   lm_waveform_set_error (wf, NULL);
-  lm_waveform_set_samples (wf, clip->pcm.samples, clip->pcm.frames, clip->pcm.channels, clip->pcm.sample_rate,
-                           (GDestroyNotify) lm_audio_clip_unref, lm_audio_clip_ref (clip));
+  lm_waveform_set_peaks (wf, &clip->peaks, (GDestroyNotify) lm_audio_clip_unref, lm_audio_clip_ref (clip));
 }
 
 static void

@@ -15,7 +15,10 @@
  * its button is insensitive, and Space does the same; with the media
  * backend installed (libgtk-4-media-gstreamer; skipped without), Play
  * plays from a temporary file (the playhead moves) or says why not, and
- * the file is gone once the slider moves on; an empty log
+ * the file is gone once the slider moves on; a clip too long for the
+ * loader to keep its WAV plays too, and closing the window as it plays
+ * leaves no file; labels with a heading, a link and code render; the
+ * slider and waveform have screen-reader names; an empty log
  * directory says how to log audio; `lumen --view audio --screenshot`
  * draws the view.  Set LUMEN_TEST_SHOTS=DIR to keep the screenshot.
  * Skips without a display.
@@ -573,6 +576,37 @@ playback_child (void)
   g_assert_false (lm_audio_card_is_playing (card));
   g_assert_true (cache_is_empty ());
   gtk_window_destroy (GTK_WINDOW (win));
+
+  /* a clip too long for the loader to keep its WAV (30 s of 44.1 kHz
+   * stereo, 5.3 MB) plays all the same, written out from the run file;
+   * closing the window as it plays leaves no file behind */
+  {
+    g_autofree char *dir = lm_test_tmpdir_new ("lumen-audio-long-XXXXXX");
+    g_autofree float *s = NULL;
+    lm_writer *w;
+    gint64 n;
+
+    s = clip_at (44100, 30, 0.5, 1, 2, &n);
+    check (lm_writer_open (&w, dir, "r"), "open");
+    check (lm_writer_add_audio (w, "music", 0, s, n, 2, 44100), "audio");
+    check (lm_writer_close (w), "close");
+    win = open_window (dir);
+    card = card_of (win, "r", "music");
+    wait_settled (win);
+    g_assert_cmpstr (lm_audio_card_get_info_text (card), ==, "0:30.0 · 44.1 kHz · stereo");
+    g_assert_true (lm_audio_card_toggle_play (card));
+    g_assert_true (lm_test_wait_for (played_or_failed, card, 10000));
+    g_printerr ("long clip: playhead %.2f s, message '%s'\n",
+                lm_waveform_get_playhead (LM_WAVEFORM (lm_audio_card_get_waveform (card))),
+                lm_audio_card_get_playback_message (card));
+    g_assert_cmpstr (lm_audio_card_get_playback_message (card), ==, "");
+    g_assert_true (lm_audio_card_is_playing (card));
+    g_assert_false (cache_is_empty ());
+    gtk_window_destroy (GTK_WINDOW (win));
+    lm_test_spin (50);
+    g_assert_true (cache_is_empty ());
+    lm_test_rm_rf (dir);
+  }
 }
 
 static void
