@@ -28,6 +28,10 @@
 #include "lm-theme.h"
 #include "lm-waveform.h"
 
+/* the label: lines per paragraph, characters in all before it may be cut */
+#define LABEL_LINES 4
+#define LABEL_CHARS (4 * 36)
+
 #define NO_BACKEND "No playback: GTK has no media backend (install libgtk-4-media-gstreamer and " \
                    "gstreamer1.0-plugins-good)"
 
@@ -190,6 +194,19 @@ markdown_markup (const char *text)
   return g_string_free (out, FALSE);
 }
 
+/* The label shows four lines of a paragraph at most: one that may be cut
+ * has its whole text in a tooltip (TensorBoard shows it all). */
+static void
+label_tooltip (LmAudioCard *self)
+{
+  const char *text = gtk_label_get_text (GTK_LABEL (self->label_view));
+  int lines = 1;
+
+  for (const char *p = text; *p; p++)
+    lines += *p == '\n';
+  lm_set_tooltip (self->label_view, g_utf8_strlen (text, -1) > LABEL_CHARS || lines > LABEL_LINES ? text : NULL);
+}
+
 static void
 update_labels (LmAudioCard *self, LmAudioMeta *m)
 {
@@ -222,6 +239,7 @@ update_labels (LmAudioCard *self, LmAudioMeta *m)
       g_autofree char *markup = markdown_markup (m->label);
 
       gtk_label_set_markup (GTK_LABEL (self->label_view), markup);
+      label_tooltip (self);
     }
   gtk_widget_set_visible (self->label_view, m->label != NULL && *m->label);
 }
@@ -757,8 +775,8 @@ lm_audio_card_init (LmAudioCard *self)
   gtk_label_set_xalign (GTK_LABEL (self->label_view), 0);
   gtk_label_set_wrap (GTK_LABEL (self->label_view), TRUE);
   gtk_label_set_wrap_mode (GTK_LABEL (self->label_view), PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_max_width_chars (GTK_LABEL (self->label_view), 36);
-  gtk_label_set_lines (GTK_LABEL (self->label_view), 4);
+  gtk_label_set_max_width_chars (GTK_LABEL (self->label_view), LABEL_CHARS / LABEL_LINES);
+  gtk_label_set_lines (GTK_LABEL (self->label_view), LABEL_LINES);
   gtk_label_set_ellipsize (GTK_LABEL (self->label_view), PANGO_ELLIPSIZE_END);
   gtk_widget_set_margin_start (self->label_view, 8);
   gtk_widget_set_margin_end (self->label_view, 8);

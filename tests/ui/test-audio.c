@@ -373,7 +373,8 @@ test_slider (void)
 
 /* Labels as speech engineers write them: a heading (its scale once made
  * the label's whole markup invalid, so the card showed no label at all),
- * a link the label opens, code that holds markup characters. */
+ * a link the label opens, code that holds markup characters; a long
+ * transcript, cut on the card, whole in its tooltip. */
 static void
 test_label_markdown (void)
 {
@@ -385,10 +386,12 @@ test_label_markdown (void)
   lm_writer *w;
   gint64 n;
   g_autofree float *s = clip (0.25, 0.5, 1, 1, &n);
+  GString *long_text = g_string_new (NULL);
 
   if (!have_display)
     {
       g_test_skip ("no display");
+      g_string_free (long_text, TRUE);
       return;
     }
   check (lm_writer_open (&w, dir, "r"), "open");
@@ -396,6 +399,9 @@ test_label_markdown (void)
                                     "# Sample 3\n\nSee [the paper](https://example.com/a?b=1&c=2), "
                                     "prompt `<s> & </s>`"),
          "audio");
+  for (int i = 0; i < 60; i++)
+    g_string_append_printf (long_text, "%sword%d", i ? " " : "", i);
+  check (lm_writer_add_audio_label (w, "transcript", 0, s, n, 1, RATE, long_text->str), "audio");
   check (lm_writer_close (w), "close");
   win = open_window (dir);
   card = card_of (win, "r", "tts");
@@ -404,8 +410,14 @@ test_label_markdown (void)
   label = lm_ui_find_by_class (GTK_WIDGET (card), "lm-audio-label");
   g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (label)), "<a href=\"https://example.com/a?b=1&amp;c=2\">"));
   g_assert_cmpint (gtk_widget_get_height (label), >=, 24);
+  /* short: no tooltip; cut at four lines: the whole text in one */
+  g_assert_null (gtk_widget_get_tooltip_text (label));
+  card = card_of (win, "r", "transcript");
+  label = lm_ui_find_by_class (GTK_WIDGET (card), "lm-audio-label");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (label), ==, long_text->str);
   gtk_window_destroy (GTK_WINDOW (win));
   lm_test_rm_rf (dir);
+  g_string_free (long_text, TRUE);
 }
 
 /* A screen reader tells cards apart: the slider is named as the PR curve
