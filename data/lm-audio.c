@@ -311,21 +311,29 @@ read_clip (sqlite3 *db, const ClipRequest *r, GError **error)
   return clip;
 }
 
+/* A pooled connection to `path`, or NULL with the task failed. */
+static sqlite3 *
+take_db (LmAudioLoader *self, GTask *task, const char *path)
+{
+  g_autofree char *msg = NULL;
+  sqlite3 *db = lm_reader_pool_take (self->pool, path, &msg);
+
+  if (db == NULL)
+    g_task_return_new_error (task, LM_AUDIO_ERROR, LM_AUDIO_ERROR_READ, "%s: %s", path, msg);
+  return db;
+}
+
 static void
 load_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   LmAudioLoader *self = source;
   ClipRequest *r = task_data;
-  g_autofree char *msg = NULL;
   GError *error = NULL;
   LmAudioClip *clip;
-  sqlite3 *db = lm_reader_pool_take (self->pool, r->path, &msg);
+  sqlite3 *db = take_db (self, task, r->path);
 
   if (db == NULL)
-    {
-      g_task_return_new_error (task, LM_AUDIO_ERROR, LM_AUDIO_ERROR_READ, "%s: %s", r->path, msg);
-      return;
-    }
+    return;
   clip = read_clip (db, r, &error);
   lm_reader_pool_give (self->pool, r->path, db);
   if (clip != NULL)
@@ -490,16 +498,12 @@ save_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
 {
   LmAudioLoader *self = source;
   SaveRequest *r = task_data;
-  g_autofree char *msg = NULL;
   GError *error = NULL;
   gboolean ok;
-  sqlite3 *db = lm_reader_pool_take (self->pool, r->path, &msg);
+  sqlite3 *db = take_db (self, task, r->path);
 
   if (db == NULL)
-    {
-      g_task_return_new_error (task, LM_AUDIO_ERROR, LM_AUDIO_ERROR_READ, "%s: %s", r->path, msg);
-      return;
-    }
+    return;
   ok = save_wav (db, r, cancellable, &error);
   lm_reader_pool_give (self->pool, r->path, db);
   if (ok)
