@@ -709,6 +709,9 @@ main (int argc, char **argv)
     g_unsetenv ("GTK_MEDIA");   /* set by the parent */
   else
     g_setenv ("GTK_MEDIA", "none", TRUE);
+  /* GTK's in-process accessibility backend, as test-keyboard.c uses: it
+   * keeps the names set on widgets for gtk_test_accessible_check_property */
+  g_setenv ("GTK_A11Y", "test", TRUE);
   scratch_dir = lm_test_tmpdir_new ("lumen-audio-scratch-XXXXXX");
   g_setenv ("XDG_CACHE_HOME", scratch_dir, TRUE);
   lumen_bin = lm_ui_take_lumen_bin (&argc, &argv);
