@@ -10,8 +10,8 @@
  * Playback: one GtkMediaStream per card at most, for the clip selected
  * when Play was pressed, from a temporary WAV file: a short clip's bytes
  * come with it, a long one (whose WAV the loader does not keep) is
- * written out by the loader first; moving the slider stops it and
- * deletes its temporary file.
+ * written out by the loader first; the file is deleted as soon as the
+ * stream has opened it, and at the latest when the slider moves on.
  */
 #include "lm-audio-card.h"
 
@@ -360,6 +360,12 @@ on_media_state (GtkMediaStream *media, GParamSpec *pspec, LmAudioCard *self)
 static void
 on_media_prepared (GtkMediaStream *media, GParamSpec *pspec, LmAudioCard *self)
 {
+  /* the backend has the file open now (and plays it again, and seeks in
+   * it, through that): its name goes, so that nothing is left behind by
+   * a lumen quit with Ctrl+Q (which closes no window), killed or crashed
+   * while a clip plays */
+  if (gtk_media_stream_is_prepared (media) && self->media_path != NULL)
+    g_unlink (self->media_path);
   if (gtk_media_stream_is_prepared (media) && self->pending_seek >= 0 && gtk_media_stream_is_seekable (media))
     {
       gtk_media_stream_seek (media, (gint64) (self->pending_seek * 1e6));
