@@ -282,6 +282,13 @@ update_play_button (LmAudioCard *self)
   gtk_button_set_icon_name (GTK_BUTTON (self->play_button),
                             playing ? "media-playback-pause-symbolic" : "media-playback-start-symbolic");
   lm_icon_tip (self->play_button, playing ? "Pause (Space)" : "Play (Space)");
+  /* a screen reader going through a hundred cards says which clip */
+  if (self->tag != NULL)
+    {
+      g_autofree char *name = g_strdup_printf ("%s %s of %s", playing ? "Pause" : "Play", self->tag, self->run_name);
+
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->play_button), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+    }
 }
 
 /* GTK picks its media backend once; without one, gtk_media_file_new ()
@@ -852,6 +859,7 @@ lm_audio_card_new (LmRecordFeed *feed, LmAudioLoader *loader, const char *run_na
 
     gtk_accessible_update_property (GTK_ACCESSIBLE (self->scale), GTK_ACCESSIBLE_PROPERTY_LABEL, slider, -1);
     gtk_accessible_update_property (GTK_ACCESSIBLE (self->waveform), GTK_ACCESSIBLE_PROPERTY_LABEL, wave, -1);
+    update_play_button (self);
   }
   lm_audio_card_refresh (self);
   return GTK_WIDGET (self);

@@ -422,7 +422,8 @@ test_label_markdown (void)
 }
 
 /* A screen reader tells cards apart: the slider is named as the PR curve
- * rows' are and says the step, not the index; the waveform has a name. */
+ * rows' are and says the step, not the index; the waveform and the Play
+ * button name their clip. */
 static void
 test_accessible_names (void)
 {
@@ -445,10 +446,14 @@ test_accessible_names (void)
     g_autofree char *e2 = gtk_test_accessible_check_property (slider, GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, "step 20");
     g_autofree char *e3 = gtk_test_accessible_check_property (wave, GTK_ACCESSIBLE_PROPERTY_LABEL,
                                                               "Waveform of a in speech/clean");
+    g_autofree char *e4 = gtk_test_accessible_check_property (GTK_ACCESSIBLE (lm_audio_card_get_play_button (card)),
+                                                              GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                                              "Play speech/clean of a");
 
     g_assert_null (e1);
     g_assert_null (e2);
     g_assert_null (e3);
+    g_assert_null (e4);
   }
   lm_audio_card_set_index (card, 1);
   {
