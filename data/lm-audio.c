@@ -8,9 +8,11 @@
  */
 #include "lm-audio.h"
 
+#include <errno.h>
 #include <math.h>
 #include <string.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include "lm-reader-private.h"
 #include "lm-wav.h"
@@ -51,20 +53,28 @@ float_sample (const guint8 *p)
   return isnan (v) ? 0.0f : CLAMP (v, -1.0f, 1.0f);
 }
 
+/* The WAV's header, or FALSE with the decoder's error. */
+static gboolean
+parse_header (const void *data, gsize size, lm_wav_info *info, GError **error)
+{
+  char msg[200];
+
+  if (lm_wav_parse (data, size, info, msg, sizeof msg) == 0)
+    return TRUE;
+  g_set_error_literal (error, LM_AUDIO_ERROR, LM_AUDIO_ERROR_BAD_WAV, msg);
+  return FALSE;
+}
+
 gboolean
 lm_wav_decode (const void *data, gsize size, LmWav *out, GError **error)
 {
   lm_wav_info info;
-  char msg[200];
   gsize n, width;
   const guint8 *p;
 
   memset (out, 0, sizeof *out);
-  if (lm_wav_parse (data, size, &info, msg, sizeof msg) != 0)
-    {
-      g_set_error_literal (error, LM_AUDIO_ERROR, LM_AUDIO_ERROR_BAD_WAV, msg);
-      return FALSE;
-    }
+  if (!parse_header (data, size, &info, error))
+    return FALSE;
   n = (gsize) info.frames * (gsize) info.channels;
   out->samples = g_try_new (float, MAX (n, 1));
   if (out->samples == NULL)
@@ -82,6 +92,69 @@ lm_wav_decode (const void *data, gsize size, LmWav *out, GError **error)
   out->sample_rate = info.sample_rate;
   out->frames = info.frames;
   return TRUE;
+}
+
+gboolean
+lm_audio_peaks_from_wav (const void *data, gsize size, gint64 max_peaks, LmAudioPeaks *out, GError **error)
+{
+  lm_wav_info info;
+  gsize width, n;
+  const guint8 *p;
+  int c;
+
+  g_return_val_if_fail (max_peaks >= 1, FALSE);
+  memset (out, 0, sizeof *out);
+  if (!parse_header (data, size, &info, error))
+    return FALSE;
+  c = info.channels;
+  out->block = MAX ((info.frames + max_peaks - 1) / max_peaks, 1);
+  out->n_peaks = (info.frames + out->block - 1) / out->block;
+  n = (gsize) out->n_peaks * (gsize) c;
+  out->min = g_try_new (float, MAX (n, 1));
+  out->max = g_try_new (float, MAX (n, 1));
+  if (out->min == NULL || out->max == NULL)
+    {
+      lm_audio_peaks_clear (out);
+      g_set_error (error, LM_AUDIO_ERROR, LM_AUDIO_ERROR_BAD_WAV,
+                   "WAV of %" G_GINT64_FORMAT " frames x %d channels: out of memory for its waveform",
+                   info.frames, c);
+      return FALSE;
+    }
+  width = (gsize) info.bits / 8;
+  p = info.data;
+  for (gint64 k = 0; k < out->n_peaks; k++)
+    {
+      gint64 end = MIN ((k + 1) * out->block, info.frames);
+      float *lo = out->min + (gsize) k * c, *hi = out->max + (gsize) k * c;
+
+      for (gint64 f = k * out->block; f < end; f++)
+        for (int ch = 0; ch < c; ch++, p += width)
+          {
+            float v = info.encoding == LM_WAV_FLOAT ? float_sample (p) : pcm_sample (p, info.bits);
+
+            if (f == k * out->block)
+              lo[ch] = hi[ch] = v;
+            else
+              {
+                lo[ch] = MIN (lo[ch], v);
+                hi[ch] = MAX (hi[ch], v);
+              }
+          }
+    }
+  out->channels = c;
+  out->sample_rate = info.sample_rate;
+  out->frames = info.frames;
+  return TRUE;
+}
+
+void
+lm_audio_peaks_clear (LmAudioPeaks *peaks)
+{
+  if (peaks == NULL)
+    return;
+  g_clear_pointer (&peaks->min, g_free);
+  g_clear_pointer (&peaks->max, g_free);
+  memset (peaks, 0, sizeof *peaks);
 }
 
 void
@@ -108,8 +181,8 @@ clip_clear (gpointer data)
 {
   LmAudioClip *clip = data;
 
-  g_bytes_unref (clip->wav);
-  lm_wav_clear (&clip->pcm);
+  g_clear_pointer (&clip->wav, g_bytes_unref);
+  lm_audio_peaks_clear (&clip->peaks);
 }
 
 void
@@ -122,8 +195,8 @@ lm_audio_clip_unref (LmAudioClip *clip)
 static gsize
 clip_bytes (const LmAudioClip *clip)
 {
-  return g_bytes_get_size (clip->wav)
-         + (gsize) clip->pcm.frames * (gsize) clip->pcm.channels * sizeof (float);
+  return (clip->wav != NULL ? g_bytes_get_size (clip->wav) : 0)
+         + 2 * (gsize) clip->peaks.n_peaks * (gsize) clip->peaks.channels * sizeof (float);
 }
 
 /* ---------------------------------------------------------------- loader */
@@ -157,51 +230,97 @@ clip_request_free (gpointer data)
   g_free (r);
 }
 
-/* The clip of row r->id, or NULL with *error set. */
+/* Opens row `id`'s WAV for reading, or NULL with *error set. */
+static sqlite3_blob *
+open_wav (sqlite3 *db, gint64 id, GError **error)
+{
+  sqlite3_blob *blob = NULL;
+  int rc = sqlite3_blob_open (db, "main", "audio", "wav", id, 0, &blob);
+  const char *msg = sqlite3_errmsg (db);
+
+  if (rc == SQLITE_OK)
+    return blob;
+  sqlite3_blob_close (blob);
+  if (strstr (msg, "no such rowid") != NULL || strstr (msg, "no such table") != NULL)
+    g_set_error (error, LM_AUDIO_ERROR, LM_AUDIO_ERROR_MISSING,
+                 "audio row %" G_GINT64_FORMAT " is not in the run file", id);
+  else
+    {
+      g_autofree char *text = lm_reader_describe_error (db, rc, "reading an audio clip", NULL);
+
+      g_set_error_literal (error, LM_AUDIO_ERROR, LM_AUDIO_ERROR_READ, text);
+    }
+  return NULL;
+}
+
+static gboolean
+blob_failed (sqlite3 *db, int rc, GError **error)
+{
+  g_autofree char *text = lm_reader_describe_error (db, rc, "reading an audio clip", NULL);
+
+  g_set_error_literal (error, LM_AUDIO_ERROR, LM_AUDIO_ERROR_READ, text);
+  return FALSE;
+}
+
+/* The clip of row r->id, or NULL with *error set.  The blob is read
+ * straight into one buffer (a SELECT would hold it twice, SQLite's copy
+ * and ours); a long clip's WAV is dropped once summarised. */
 static LmAudioClip *
 read_clip (sqlite3 *db, const ClipRequest *r, GError **error)
 {
-  sqlite3_stmt *st = NULL;
-  LmAudioClip *clip = NULL;
-  int rc = sqlite3_prepare_v2 (db, "SELECT wav FROM audio WHERE id = ?1", -1, &st, NULL);
+  sqlite3_blob *blob = open_wav (db, r->id, error);
+  g_autoptr (GError) local = NULL;
+  LmAudioPeaks peaks;
+  LmAudioClip *clip;
+  gsize size;
+  guint8 *data;
+  int rc;
 
-  if (rc == SQLITE_OK)
+  if (blob == NULL)
+    return NULL;
+  size = (gsize) sqlite3_blob_bytes (blob);
+  data = g_try_malloc (MAX (size, 1));
+  if (data == NULL)
     {
-      sqlite3_bind_int64 (st, 1, r->id);
-      rc = sqlite3_step (st);
+      sqlite3_blob_close (blob);
+      g_set_error (error, LM_AUDIO_ERROR, LM_AUDIO_ERROR_READ,
+                   "audio row %" G_GINT64_FORMAT ": out of memory for its %" G_GSIZE_FORMAT " bytes", r->id, size);
+      return NULL;
     }
-  if (rc == SQLITE_ROW)
+  rc = sqlite3_blob_read (blob, data, (int) size, 0);
+  sqlite3_blob_close (blob);
+  if (rc != SQLITE_OK)
     {
-      GBytes *wav = g_bytes_new (sqlite3_column_blob (st, 0), (gsize) sqlite3_column_bytes (st, 0));
-      LmWav pcm;
-      g_autoptr (GError) local = NULL;
-      gsize size;
-      const void *bytes = g_bytes_get_data (wav, &size);
-
-      if (lm_wav_decode (bytes, size, &pcm, &local))
-        {
-          clip = g_atomic_rc_box_new0 (LmAudioClip);
-          clip->wav = wav;
-          clip->pcm = pcm;
-        }
-      else
-        {
-          g_set_error (error, LM_AUDIO_ERROR, LM_AUDIO_ERROR_BAD_WAV,
-                       "audio row %" G_GINT64_FORMAT ": %s", r->id, local->message);
-          g_bytes_unref (wav);
-        }
+      g_free (data);
+      blob_failed (db, rc, error);
+      return NULL;
     }
-  else if (rc == SQLITE_DONE || strstr (sqlite3_errmsg (db), "no such table") != NULL)
-    g_set_error (error, LM_AUDIO_ERROR, LM_AUDIO_ERROR_MISSING,
-                 "audio row %" G_GINT64_FORMAT " is not in the run file", r->id);
+  if (!lm_audio_peaks_from_wav (data, size, LM_AUDIO_MAX_PEAKS, &peaks, &local))
+    {
+      g_free (data);
+      g_set_error (error, LM_AUDIO_ERROR, LM_AUDIO_ERROR_BAD_WAV, "audio row %" G_GINT64_FORMAT ": %s", r->id,
+                   local->message);
+      return NULL;
+    }
+  clip = g_atomic_rc_box_new0 (LmAudioClip);
+  clip->peaks = peaks;
+  if (size <= LM_AUDIO_KEEP_WAV)
+    clip->wav = g_bytes_new_take (data, size);
   else
-    {
-      g_autofree char *msg = lm_reader_describe_error (db, rc, "reading an audio clip", NULL);
-
-      g_set_error_literal (error, LM_AUDIO_ERROR, LM_AUDIO_ERROR_READ, msg);
-    }
-  sqlite3_finalize (st);
+    g_free (data);
   return clip;
+}
+
+/* A pooled connection to `path`, or NULL with the task failed. */
+static sqlite3 *
+take_db (LmAudioLoader *self, GTask *task, const char *path)
+{
+  g_autofree char *msg = NULL;
+  sqlite3 *db = lm_reader_pool_take (self->pool, path, &msg);
+
+  if (db == NULL)
+    g_task_return_new_error (task, LM_AUDIO_ERROR, LM_AUDIO_ERROR_READ, "%s: %s", path, msg);
+  return db;
 }
 
 static void
@@ -209,16 +328,12 @@ load_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
 {
   LmAudioLoader *self = source;
   ClipRequest *r = task_data;
-  g_autofree char *msg = NULL;
   GError *error = NULL;
   LmAudioClip *clip;
-  sqlite3 *db = lm_reader_pool_take (self->pool, r->path, &msg);
+  sqlite3 *db = take_db (self, task, r->path);
 
   if (db == NULL)
-    {
-      g_task_return_new_error (task, LM_AUDIO_ERROR, LM_AUDIO_ERROR_READ, "%s: %s", r->path, msg);
-      return;
-    }
+    return;
   clip = read_clip (db, r, &error);
   lm_reader_pool_give (self->pool, r->path, db);
   if (clip != NULL)
@@ -308,6 +423,114 @@ lm_audio_loader_load_finish (LmAudioLoader *self, GAsyncResult *result, GError *
       cache_add (self, r, clip);
     }
   return clip;
+}
+
+typedef struct
+{
+  char *path;
+  gint64 id;
+  int fd;
+} SaveRequest;
+
+static void
+save_request_free (gpointer data)
+{
+  SaveRequest *r = data;
+
+  if (r->fd >= 0)
+    close (r->fd);
+  g_free (r->path);
+  g_free (r);
+}
+
+/* Row r->id's WAV into r->fd, a chunk at a time: a long clip is never
+ * all in memory. */
+static gboolean
+save_wav (sqlite3 *db, const SaveRequest *r, GCancellable *cancellable, GError **error)
+{
+  enum { CHUNK = 1 << 20 };
+  sqlite3_blob *blob = open_wav (db, r->id, error);
+  g_autofree guint8 *buf = NULL;
+  int size, rc = SQLITE_OK;
+
+  if (blob == NULL)
+    return FALSE;
+  size = sqlite3_blob_bytes (blob);
+  buf = g_malloc (CHUNK);
+  for (int at = 0; at < size && rc == SQLITE_OK; at += CHUNK)
+    {
+      int n = MIN (CHUNK, size - at);
+      const guint8 *p = buf;
+      gsize left = (gsize) n;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        {
+          sqlite3_blob_close (blob);
+          return FALSE;
+        }
+      if ((rc = sqlite3_blob_read (blob, buf, n, at)) != SQLITE_OK)
+        break;
+      while (left > 0)
+        {
+          gssize w = write (r->fd, p, left);
+
+          if (w < 0 && errno == EINTR)
+            continue;
+          if (w <= 0)
+            {
+              int e = errno;
+
+              sqlite3_blob_close (blob);
+              g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e), "cannot write the clip: %s",
+                           g_strerror (e));
+              return FALSE;
+            }
+          p += w;
+          left -= (gsize) w;
+        }
+    }
+  sqlite3_blob_close (blob);
+  return rc == SQLITE_OK || blob_failed (db, rc, error);
+}
+
+static void
+save_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  LmAudioLoader *self = source;
+  SaveRequest *r = task_data;
+  GError *error = NULL;
+  gboolean ok;
+  sqlite3 *db = take_db (self, task, r->path);
+
+  if (db == NULL)
+    return;
+  ok = save_wav (db, r, cancellable, &error);
+  lm_reader_pool_give (self->pool, r->path, db);
+  if (ok)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+lm_audio_loader_save_async (LmAudioLoader *self, const char *path, gint64 id, int fd,
+                            GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  SaveRequest *r = g_new0 (SaveRequest, 1);
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  r->path = g_strdup (path);
+  r->id = id;
+  r->fd = fd;
+  g_task_set_task_data (task, r, save_request_free);
+  g_task_run_in_thread (task, save_thread);
+  g_object_unref (task);
+}
+
+gboolean
+lm_audio_loader_save_finish (LmAudioLoader *self, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 guint

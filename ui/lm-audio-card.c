@@ -8,8 +8,10 @@
  * screen.
  *
  * Playback: one GtkMediaStream per card at most, for the clip selected
- * when Play was pressed; moving the slider stops it and deletes its
- * temporary file.
+ * when Play was pressed, from a temporary WAV file: a short clip's bytes
+ * come with it, a long one (whose WAV the loader does not keep) is
+ * written out by the loader first; the file is deleted as soon as the
+ * stream has opened it, and at the latest when the slider moves on.
  */
 #include "lm-audio-card.h"
 
@@ -25,6 +27,10 @@
 #include "lm-markdown.h"
 #include "lm-theme.h"
 #include "lm-waveform.h"
+
+/* the label: lines per paragraph, characters in all before it may be cut */
+#define LABEL_LINES 4
+#define LABEL_CHARS (4 * 36)
 
 #define NO_BACKEND "No playback: GTK has no media backend (install libgtk-4-media-gstreamer and " \
                    "gstreamer1.0-plugins-good)"
@@ -52,6 +58,7 @@ struct _LmAudioCard
   GtkMediaStream *media;
   gint64 media_id;
   char *media_path;     /* its temporary WAV file */
+  GCancellable *saving; /* a long clip being written to media_path */
   double pending_seek;  /* seconds, applied once the stream is prepared; < 0: none */
   char *play_message;   /* "" when nothing is wrong */
 };
@@ -108,8 +115,11 @@ format_rate (double rate, char *buf, gsize len)
 
 /* The Markdown of `text` rendered by lm-markdown.c, as Pango markup for a
  * label: each run of text with its tags' weight, style, family, scale and
- * underline (a GtkTextView, as the Text dashboard's, stays zero pixels
- * high in a card that it does not give a fixed size). */
+ * underline, a link as a link the label opens (a GtkTextView, as the Text
+ * dashboard's, stays zero pixels high in a card that it does not give a
+ * fixed size).  A heading's scale is a size in percent: Pango's
+ * font_scale means superscript and the like, and one bad attribute
+ * leaves the whole label empty. */
 static char *
 markdown_markup (const char *text)
 {
@@ -125,6 +135,7 @@ markdown_markup (const char *text)
       g_autofree char *run = NULL, *escaped = NULL;
       GString *attrs = g_string_new (NULL);
       gboolean hidden = FALSE;
+      const char *url = lm_markdown_link_at_iter (&a);
 
       b = a;
       if (!gtk_text_iter_forward_to_tag_toggle (&b, NULL))
@@ -153,7 +164,7 @@ markdown_markup (const char *text)
               g_string_append_printf (attrs, " font_family='%s'", f);
             }
           if (scale_set)
-            g_string_append_printf (attrs, " font_scale='%g'", scale);
+            g_string_append_printf (attrs, " size='%d%%'", (int) lround (scale * 100));
           if (underline_set && underline != PANGO_UNDERLINE_NONE)
             g_string_append (attrs, " underline='single'");
         }
@@ -161,10 +172,18 @@ markdown_markup (const char *text)
         {
           run = gtk_text_iter_get_text (&a, &b);
           escaped = g_markup_escape_text (run, -1);
+          if (url != NULL)
+            {
+              g_autofree char *href = g_markup_escape_text (url, -1);
+
+              g_string_append_printf (out, "<a href=\"%s\">", href);
+            }
           if (attrs->len > 0)
             g_string_append_printf (out, "<span%s>%s</span>", attrs->str, escaped);
           else
             g_string_append (out, escaped);
+          if (url != NULL)
+            g_string_append (out, "</a>");
         }
       g_string_free (attrs, TRUE);
       a = b;
@@ -173,6 +192,19 @@ markdown_markup (const char *text)
   while (out->len > 0 && out->str[out->len - 1] == '\n')
     g_string_truncate (out, out->len - 1);
   return g_string_free (out, FALSE);
+}
+
+/* The label shows four lines of a paragraph at most: one that may be cut
+ * has its whole text in a tooltip (TensorBoard shows it all). */
+static void
+label_tooltip (LmAudioCard *self)
+{
+  const char *text = gtk_label_get_text (GTK_LABEL (self->label_view));
+  int lines = 1;
+
+  for (const char *p = text; *p; p++)
+    lines += *p == '\n';
+  lm_set_tooltip (self->label_view, g_utf8_strlen (text, -1) > LABEL_CHARS || lines > LABEL_LINES ? text : NULL);
 }
 
 static void
@@ -185,6 +217,12 @@ update_labels (LmAudioCard *self, LmAudioMeta *m)
   g_free (self->step_text);
   self->step_text = g_strdup_printf ("step %s · %s", step, wall);
   gtk_label_set_text (GTK_LABEL (self->step_label), self->step_text);
+  {
+    g_autofree char *value = g_strdup_printf ("step %s", step);
+
+    /* the slider's value is an index: say the step */
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->scale), GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, value, -1);
+  }
   lm_audio_format_duration (m->sample_rate > 0 ? (double) m->frames / m->sample_rate : 0, dur, sizeof dur);
   format_rate (m->sample_rate, rate, sizeof rate);
   if (m->channels == 1)
@@ -201,6 +239,7 @@ update_labels (LmAudioCard *self, LmAudioMeta *m)
       g_autofree char *markup = markdown_markup (m->label);
 
       gtk_label_set_markup (GTK_LABEL (self->label_view), markup);
+      label_tooltip (self);
     }
   gtk_widget_set_visible (self->label_view, m->label != NULL && *m->label);
 }
@@ -243,6 +282,13 @@ update_play_button (LmAudioCard *self)
   gtk_button_set_icon_name (GTK_BUTTON (self->play_button),
                             playing ? "media-playback-pause-symbolic" : "media-playback-start-symbolic");
   lm_icon_tip (self->play_button, playing ? "Pause (Space)" : "Play (Space)");
+  /* a screen reader going through a hundred cards says which clip */
+  if (self->tag != NULL)
+    {
+      g_autofree char *name = g_strdup_printf ("%s %s of %s", playing ? "Pause" : "Play", self->tag, self->run_name);
+
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->play_button), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+    }
 }
 
 /* GTK picks its media backend once; without one, gtk_media_file_new ()
@@ -270,6 +316,12 @@ stop_media (LmAudioCard *self)
       g_signal_handlers_disconnect_by_data (self->media, self);
       gtk_media_stream_pause (self->media);
       g_clear_object (&self->media);
+    }
+  if (self->saving != NULL)
+    {
+      /* the worker writes on into a file no longer named; its result goes */
+      g_cancellable_cancel (self->saving);
+      g_clear_object (&self->saving);
     }
   if (self->media_path != NULL)
     {
@@ -315,6 +367,12 @@ on_media_state (GtkMediaStream *media, GParamSpec *pspec, LmAudioCard *self)
 static void
 on_media_prepared (GtkMediaStream *media, GParamSpec *pspec, LmAudioCard *self)
 {
+  /* the backend has the file open now (and plays it again, and seeks in
+   * it, through that): its name goes, so that nothing is left behind by
+   * a lumen quit with Ctrl+Q (which closes no window), killed or crashed
+   * while a clip plays */
+  if (gtk_media_stream_is_prepared (media) && self->media_path != NULL)
+    g_unlink (self->media_path);
   if (gtk_media_stream_is_prepared (media) && self->pending_seek >= 0 && gtk_media_stream_is_seekable (media))
     {
       gtk_media_stream_seek (media, (gint64) (self->pending_seek * 1e6));
@@ -322,14 +380,13 @@ on_media_prepared (GtkMediaStream *media, GParamSpec *pspec, LmAudioCard *self)
     }
 }
 
-/* The clip's WAV bytes in a new private file under the cache folder. */
-static char *
-write_temp_wav (GBytes *wav, GError **error)
+/* A new private file under the cache folder, open for writing: its fd,
+ * *path set; or -1 with *error set. */
+static int
+open_temp_wav (char **path, GError **error)
 {
   g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), "lumen", "audio", NULL);
-  g_autofree char *path = NULL;
-  gsize size;
-  const guint8 *data = g_bytes_get_data (wav, &size);
+  g_autofree char *name = NULL;
   int fd;
 
   if (g_mkdir_with_parents (dir, 0700) != 0)
@@ -337,18 +394,29 @@ write_temp_wav (GBytes *wav, GError **error)
       int e = errno;
 
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e), "cannot create %s: %s", dir, g_strerror (e));
-      return NULL;
+      return -1;
     }
-  path = g_build_filename (dir, "clip-XXXXXX.wav", NULL);
-  fd = g_mkstemp_full (path, O_RDWR, 0600);
+  name = g_build_filename (dir, "clip-XXXXXX.wav", NULL);
+  fd = g_mkstemp_full (name, O_RDWR, 0600);
   if (fd < 0)
     {
       int e = errno;
 
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e), "cannot create a file in %s: %s", dir,
                    g_strerror (e));
-      return NULL;
+      return -1;
     }
+  *path = g_steal_pointer (&name);
+  return fd;
+}
+
+/* The clip's WAV bytes into fd, which it closes. */
+static gboolean
+write_wav (int fd, GBytes *wav, GError **error)
+{
+  gsize size;
+  const guint8 *data = g_bytes_get_data (wav, &size);
+
   while (size > 0)
     {
       gssize n = write (fd, data, size);
@@ -359,16 +427,67 @@ write_temp_wav (GBytes *wav, GError **error)
         {
           int e = errno;
 
-          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e), "cannot write %s: %s", path, g_strerror (e));
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e), "cannot write the clip: %s",
+                       g_strerror (e));
           close (fd);
-          g_unlink (path);
-          return NULL;
+          return FALSE;
         }
       data += n;
       size -= (gsize) n;
     }
   close (fd);
-  return g_steal_pointer (&path);
+  return TRUE;
+}
+
+static void
+play_failed (LmAudioCard *self, const GError *error)
+{
+  g_autofree char *text = g_strdup_printf ("Cannot play this clip: %s", error->message);
+
+  stop_media (self);
+  set_play_message (self, text);
+}
+
+/* Plays media_path, from pending_seek. */
+static gboolean
+start_media (LmAudioCard *self)
+{
+  self->media = gtk_media_file_new_for_filename (self->media_path);
+  /* a backend that fails at once (no module, a file it cannot read) has
+   * its error set already */
+  if (gtk_media_stream_get_error (self->media) != NULL)
+    {
+      on_media_error (self->media, NULL, self);
+      return FALSE;
+    }
+  g_signal_connect (self->media, "notify::error", G_CALLBACK (on_media_error), self);
+  g_signal_connect (self->media, "notify::timestamp", G_CALLBACK (on_media_timestamp), self);
+  g_signal_connect (self->media, "notify::playing", G_CALLBACK (on_media_state), self);
+  g_signal_connect (self->media, "notify::ended", G_CALLBACK (on_media_state), self);
+  g_signal_connect (self->media, "notify::prepared", G_CALLBACK (on_media_prepared), self);
+  on_media_prepared (self->media, NULL, self);
+  gtk_media_stream_play (self->media);
+  update_play_button (self);
+  return TRUE;
+}
+
+static void
+on_saved (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  LmAudioCard *self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!lm_audio_loader_save_finish (LM_AUDIO_LOADER (source), res, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        play_failed (self, error);
+    }
+  else if (self->media_path != NULL && self->media == NULL)
+    {
+      g_clear_object (&self->saving);
+      start_media (self);
+    }
+  g_object_unref (self);
 }
 
 gboolean
@@ -377,6 +496,7 @@ lm_audio_card_toggle_play (LmAudioCard *self)
   LmAudioMeta *m;
   g_autoptr (GError) error = NULL;
   double from;
+  int fd;
 
   g_return_val_if_fail (LM_IS_AUDIO_CARD (self), FALSE);
   if (self->media != NULL && gtk_media_stream_get_playing (self->media))
@@ -396,42 +516,38 @@ lm_audio_card_toggle_play (LmAudioCard *self)
       set_play_message (self, self->error ? self->error : "The clip is still loading");
       return FALSE;
     }
-  if (self->media != NULL && self->media_id == m->id)
+  if (self->media_id == m->id && (self->media != NULL || self->saving != NULL))
     {
-      gtk_media_stream_play (self->media);
+      if (self->media != NULL)
+        gtk_media_stream_play (self->media);
       return TRUE;
     }
   from = lm_waveform_get_playhead (LM_WAVEFORM (self->waveform));
   stop_media (self);
   set_play_message (self, NULL);
-  self->media_path = write_temp_wav (self->clip->wav, &error);
-  if (self->media_path == NULL)
+  fd = open_temp_wav (&self->media_path, &error);
+  if (fd < 0)
     {
-      g_autofree char *text = g_strdup_printf ("Cannot play this clip: %s", error->message);
-
-      set_play_message (self, text);
+      play_failed (self, error);
       return FALSE;
     }
-  self->media = gtk_media_file_new_for_filename (self->media_path);
   self->media_id = m->id;
-  /* a backend that fails at once (no module, a file it cannot read) has
-   * its error set already */
-  if (gtk_media_stream_get_error (self->media) != NULL)
-    {
-      on_media_error (self->media, NULL, self);
-      return FALSE;
-    }
-  g_signal_connect (self->media, "notify::error", G_CALLBACK (on_media_error), self);
-  g_signal_connect (self->media, "notify::timestamp", G_CALLBACK (on_media_timestamp), self);
-  g_signal_connect (self->media, "notify::playing", G_CALLBACK (on_media_state), self);
-  g_signal_connect (self->media, "notify::ended", G_CALLBACK (on_media_state), self);
-  g_signal_connect (self->media, "notify::prepared", G_CALLBACK (on_media_prepared), self);
   /* where the user clicked before pressing Play */
   self->pending_seek = from > 0 ? from : -1;
-  on_media_prepared (self->media, NULL, self);
-  gtk_media_stream_play (self->media);
-  update_play_button (self);
-  return TRUE;
+  if (self->clip->wav == NULL)
+    {
+      /* a long clip: written out from the run file, then played */
+      self->saving = g_cancellable_new ();
+      lm_audio_loader_save_async (self->loader, self->run_path, m->id, fd, self->saving, on_saved,
+                                  g_object_ref (self));
+      return TRUE;
+    }
+  if (!write_wav (fd, self->clip->wav, &error))
+    {
+      play_failed (self, error);
+      return FALSE;
+    }
+  return start_media (self);
 }
 
 static void
@@ -480,15 +596,14 @@ show_clip (LmAudioCard *self, LmAudioMeta *m, LmAudioClip *clip, const char *err
       /* the header names the tag and run */
       self->error = g_strdup_printf ("Step %" G_GINT64_FORMAT ": %s", m->step, error);
       g_clear_pointer (&self->clip, lm_audio_clip_unref);
-      lm_waveform_set_samples (wf, NULL, 0, 0, 0, NULL, NULL);
+      lm_waveform_set_peaks (wf, NULL, NULL, NULL);
       lm_waveform_set_error (wf, self->error);
       return;
     }
   g_clear_pointer (&self->clip, lm_audio_clip_unref);
   self->clip = lm_audio_clip_ref (clip);
   lm_waveform_set_error (wf, NULL);
-  lm_waveform_set_samples (wf, clip->pcm.samples, clip->pcm.frames, clip->pcm.channels, clip->pcm.sample_rate,
-                           (GDestroyNotify) lm_audio_clip_unref, lm_audio_clip_ref (clip));
+  lm_waveform_set_peaks (wf, &clip->peaks, (GDestroyNotify) lm_audio_clip_unref, lm_audio_clip_ref (clip));
 }
 
 static void
@@ -673,8 +788,8 @@ lm_audio_card_init (LmAudioCard *self)
   gtk_label_set_xalign (GTK_LABEL (self->label_view), 0);
   gtk_label_set_wrap (GTK_LABEL (self->label_view), TRUE);
   gtk_label_set_wrap_mode (GTK_LABEL (self->label_view), PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_max_width_chars (GTK_LABEL (self->label_view), 36);
-  gtk_label_set_lines (GTK_LABEL (self->label_view), 4);
+  gtk_label_set_max_width_chars (GTK_LABEL (self->label_view), LABEL_CHARS / LABEL_LINES);
+  gtk_label_set_lines (GTK_LABEL (self->label_view), LABEL_LINES);
   gtk_label_set_ellipsize (GTK_LABEL (self->label_view), PANGO_ELLIPSIZE_END);
   gtk_widget_set_margin_start (self->label_view, 8);
   gtk_widget_set_margin_end (self->label_view, 8);
@@ -736,6 +851,16 @@ lm_audio_card_new (LmRecordFeed *feed, LmAudioLoader *loader, const char *run_na
   self->tag = g_strdup (tag);
   self->color = *color;
   lm_waveform_set_color (LM_WAVEFORM (self->waveform), color);
+  /* named as the PR curve rows' sliders are: a screen reader tells the
+   * cards of a view apart */
+  {
+    g_autofree char *slider = g_strdup_printf ("Step of %s in %s", run_name, tag);
+    g_autofree char *wave = g_strdup_printf ("Waveform of %s in %s", run_name, tag);
+
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->scale), GTK_ACCESSIBLE_PROPERTY_LABEL, slider, -1);
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->waveform), GTK_ACCESSIBLE_PROPERTY_LABEL, wave, -1);
+    update_play_button (self);
+  }
   lm_audio_card_refresh (self);
   return GTK_WIDGET (self);
 }
@@ -832,4 +957,11 @@ lm_audio_card_get_waveform (LmAudioCard *self)
 {
   g_return_val_if_fail (LM_IS_AUDIO_CARD (self), NULL);
   return self->waveform;
+}
+
+GtkWidget *
+lm_audio_card_get_slider (LmAudioCard *self)
+{
+  g_return_val_if_fail (LM_IS_AUDIO_CARD (self), NULL);
+  return self->scale;
 }

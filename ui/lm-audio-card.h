@@ -56,6 +56,7 @@ gboolean    lm_audio_card_is_playing   (LmAudioCard *self);
 const char *lm_audio_card_get_playback_message (LmAudioCard *self);
 GtkWidget  *lm_audio_card_get_play_button (LmAudioCard *self);
 GtkWidget  *lm_audio_card_get_waveform (LmAudioCard *self);
+GtkWidget  *lm_audio_card_get_slider (LmAudioCard *self);
 /* "0:02.5", "1:05.0", "1:02:03.5". */
 void        lm_audio_format_duration   (double seconds, char *buf, gsize len);
 

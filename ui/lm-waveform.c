@@ -1,13 +1,15 @@
 /* lm-waveform.c: a clip's waveform (see lm-waveform.h).
  *
  * The per-column minima and maxima are worked out once for a width and
- * kept until the width or the samples change: a snapshot only draws
- * rectangles, so a playhead moving 60 times a second costs no pass over
- * a long clip's samples.
+ * kept until the width or the clip change, from the clip's peak summary
+ * (at most LM_AUDIO_MAX_PEAKS blocks, not its samples): a snapshot only
+ * draws rectangles, so a playhead moving 60 times a second costs no pass
+ * over anything, and a new width a pass over the summary.
  */
 #include "lm-waveform.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "lm-dash-util.h"
 #include "lm-theme.h"
@@ -21,7 +23,7 @@ struct _LmWaveform
 {
   GtkWidget parent_instance;
 
-  const float *samples;
+  LmAudioPeaks peaks;   /* arrays owned by `owner`; min NULL: none */
   gint64 frames;
   int channels;
   double rate;
@@ -96,24 +98,30 @@ compute_columns (LmWaveform *self, int cols)
   self->cols = cols;
   self->col_min = g_new (float, (gsize) cols * c);
   self->col_max = g_new (float, (gsize) cols * c);
+  /* a column takes every block its frames touch: a block straddling two
+   * columns shows in both, so a click is never lost */
   for (int i = 0; i < cols; i++)
     {
       gint64 f0 = (gint64) ((double) i * self->frames / cols);
       gint64 f1 = MAX ((gint64) ((double) (i + 1) * self->frames / cols), f0 + 1);
+      gint64 b0, b1;
 
       f1 = MIN (f1, self->frames);
+      b0 = f0 / self->peaks.block;
+      b1 = f1 > f0 ? (f1 - 1) / self->peaks.block + 1 : b0;
       for (int ch = 0; ch < c; ch++)
         {
           float lo = 0, hi = 0;
 
-          if (f0 < f1)
-            lo = hi = self->samples[f0 * c + ch];
-          for (gint64 f = f0 + 1; f < f1; f++)
+          if (b0 < b1)
             {
-              float v = self->samples[f * c + ch];
-
-              lo = MIN (lo, v);
-              hi = MAX (hi, v);
+              lo = self->peaks.min[b0 * c + ch];
+              hi = self->peaks.max[b0 * c + ch];
+            }
+          for (gint64 b = b0 + 1; b < b1; b++)
+            {
+              lo = MIN (lo, self->peaks.min[b * c + ch]);
+              hi = MAX (hi, self->peaks.max[b * c + ch]);
             }
           self->col_min[(gsize) i * c + ch] = CLAMP (lo, -1.f, 1.f);
           self->col_max[(gsize) i * c + ch] = CLAMP (hi, -1.f, 1.f);
@@ -127,7 +135,7 @@ emit_wants_samples (gpointer user_data)
   LmWaveform *self = user_data;
 
   self->want_id = 0;
-  if (self->samples == NULL && self->error == NULL)
+  if (self->peaks.min == NULL && self->error == NULL)
     g_signal_emit (self, signals[WANTS_SAMPLES], 0);
   return G_SOURCE_REMOVE;
 }
@@ -148,12 +156,12 @@ lm_waveform_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   if (self->skipped)
     return;
   /* near the view with nothing to draw: ask for it, after this frame */
-  if (self->samples == NULL && self->error == NULL && self->want_id == 0)
+  if (self->peaks.min == NULL && self->error == NULL && self->want_id == 0)
     self->want_id = g_idle_add (emit_wants_samples, self);
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
   gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->bg);
   cairo_paint (cr);
-  if (self->error != NULL || self->samples == NULL || self->frames <= 0)
+  if (self->error != NULL || self->peaks.min == NULL || self->frames <= 0)
     {
       if (self->error != NULL)
         lm_dash_placeholder (cr, width, height, "Cannot show this clip", self->error);
@@ -248,7 +256,7 @@ lm_waveform_time_at (LmWaveform *self, double x)
 static void
 seek_to (LmWaveform *self, double x)
 {
-  if (self->samples == NULL || self->frames <= 0)
+  if (self->peaks.min == NULL || self->frames <= 0)
     return;
   g_signal_emit (self, signals[SEEK], 0, lm_waveform_time_at (self, x));
 }
@@ -273,7 +281,7 @@ lm_waveform_dispose (GObject *object)
 {
   LmWaveform *self = LM_WAVEFORM (object);
 
-  lm_waveform_set_samples (self, NULL, 0, 0, 0, NULL, NULL);
+  lm_waveform_set_peaks (self, NULL, NULL, NULL);
   g_clear_handle_id (&self->want_id, g_source_remove);
   G_OBJECT_CLASS (lm_waveform_parent_class)->dispose (object);
 }
@@ -330,16 +338,21 @@ lm_waveform_new (void)
 }
 
 void
-lm_waveform_set_samples (LmWaveform *self, const float *samples, gint64 frames, int channels, double rate,
-                         GDestroyNotify free_owner, gpointer owner)
+lm_waveform_set_peaks (LmWaveform *self, const LmAudioPeaks *peaks, GDestroyNotify free_owner, gpointer owner)
 {
+  gboolean some;
+
   g_return_if_fail (LM_IS_WAVEFORM (self));
+  some = peaks != NULL && peaks->min != NULL && peaks->max != NULL && peaks->frames > 0 && peaks->channels > 0
+         && peaks->block >= 1 && peaks->n_peaks >= (peaks->frames + peaks->block - 1) / peaks->block;
   if (self->free_owner != NULL && self->owner != NULL)
     self->free_owner (self->owner);
-  self->samples = samples != NULL && frames > 0 && channels > 0 ? samples : NULL;
-  self->frames = self->samples ? frames : 0;
-  self->channels = self->samples ? channels : 0;
-  self->rate = rate > 0 ? rate : 1;
+  memset (&self->peaks, 0, sizeof self->peaks);
+  if (some)
+    self->peaks = *peaks;
+  self->frames = some ? peaks->frames : 0;
+  self->channels = some ? peaks->channels : 0;
+  self->rate = some && peaks->sample_rate > 0 ? peaks->sample_rate : 1;
   self->free_owner = free_owner;
   self->owner = owner;
   drop_columns (self);
@@ -402,5 +415,5 @@ double
 lm_waveform_get_duration (LmWaveform *self)
 {
   g_return_val_if_fail (LM_IS_WAVEFORM (self), 0);
-  return self->samples != NULL ? (double) self->frames / self->rate : 0;
+  return self->peaks.min != NULL ? (double) self->frames / self->rate : 0;
 }

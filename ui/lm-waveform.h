@@ -5,7 +5,9 @@
  * (per channel: a click of one sample is never lost, as Lumen's charts
  * keep a spike), in the run's colour, the channels stacked top to bottom,
  * over a time axis in seconds; a playhead line marks a position, and a
- * click (or drag) asks to move it there ("seek").  An error text, when
+ * click (or drag) asks to move it there ("seek").  It draws from a
+ * clip's peak summary (per block of frames, its least and greatest
+ * sample), never from every sample.  An error text, when
  * set, is drawn in place of the waveform.  Signals: "seek" (double
  * seconds), "wants-samples" (drawn near the view with neither samples
  * nor an error: time to load them).
@@ -16,18 +18,20 @@
 
 #include <gtk/gtk.h>
 
+#include "lm-audio.h"
+
 G_BEGIN_DECLS
 
 #define LM_TYPE_WAVEFORM (lm_waveform_get_type ())
 G_DECLARE_FINAL_TYPE (LmWaveform, lm_waveform, LM, WAVEFORM, GtkWidget)
 
 GtkWidget *lm_waveform_new          (void);
-/* `frames` frames of `channels` interleaved samples in [-1, 1] at `rate`
- * Hz, not copied: `owner` keeps them alive until `free_owner` (may be
- * NULL) is called on it, when other samples replace them or the widget
- * goes.  samples NULL: nothing to draw. */
-void       lm_waveform_set_samples  (LmWaveform *self, const float *samples, gint64 frames, int channels,
-                                     double rate, GDestroyNotify free_owner, gpointer owner);
+/* A clip's peak summary (lm-audio.h), its arrays not copied: `owner`
+ * keeps them alive until `free_owner` (may be NULL) is called on it,
+ * when other peaks replace them or the widget goes.  peaks NULL:
+ * nothing to draw. */
+void       lm_waveform_set_peaks    (LmWaveform *self, const LmAudioPeaks *peaks, GDestroyNotify free_owner,
+                                     gpointer owner);
 void       lm_waveform_set_color    (LmWaveform *self, const GdkRGBA *color);
 void       lm_waveform_get_color    (LmWaveform *self, GdkRGBA *color);
 /* Drawn instead of the waveform (NULL: none). */

@@ -23,10 +23,13 @@
  * image and a few rows; audio: WAVs of every accepted format decoded to
  * known samples, every truncation and header damage refused with a
  * message, clips of two runs listed in (step, id) order and followed
- * live, and the audio loader's decoded samples, cache and errors.
+ * live, a long clip's peak summary (the decoded samples' least and
+ * greatest per block), and the audio loader's peaks, cache and errors,
+ * a long clip's WAV written to a file as stored.
  */
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <fcntl.h>
 #include <math.h>
 #include <png.h>
 #include <sqlite3.h>
@@ -1742,8 +1745,9 @@ test_audio_loader (void)
   g_autofree char *dir = lm_test_tmpdir_new ("lumen-audio-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "a", "run.lumen", NULL);
   g_autofree char *old = NULL;
-  /* a clip is 44 + 6 WAV bytes and 3 floats: 62 bytes; room for three */
-  g_autoptr (LmAudioLoader) loader = lm_audio_loader_new (3 * 62);
+  /* a clip is 44 + 6 WAV bytes and 3 + 3 floats (its peaks): 74 bytes;
+   * room for three */
+  g_autoptr (LmAudioLoader) loader = lm_audio_loader_new (3 * 74);
   const int steps[4] = { 0, 1, 2, 3 };
   ClipResult r;
   LmAudioClip *cached;
@@ -1752,13 +1756,17 @@ test_audio_loader (void)
   log_clips (dir, "a", "speech", steps, 4, NULL);
   r = load_clip (loader, path, 2);
   g_assert_no_error (r.error);
-  g_assert_cmpint (r.clip->pcm.channels, ==, 1);
-  g_assert_cmpint (r.clip->pcm.frames, ==, 3);
-  g_assert_cmpfloat (r.clip->pcm.sample_rate, ==, 22050);
+  g_assert_cmpint (r.clip->peaks.channels, ==, 1);
+  g_assert_cmpint (r.clip->peaks.frames, ==, 3);
+  g_assert_cmpfloat (r.clip->peaks.sample_rate, ==, 22050);
+  /* a short clip's peaks are its samples: blocks of one frame */
+  g_assert_cmpint (r.clip->peaks.block, ==, 1);
+  g_assert_cmpint (r.clip->peaks.n_peaks, ==, 3);
   /* step 1: 0.02 * 32767 = 655.34 -> 655; -0.5 -> -16383; 0.25 -> 8191 */
-  g_assert_cmpfloat (r.clip->pcm.samples[0], ==, 655 / 32768.0f);
-  g_assert_cmpfloat (r.clip->pcm.samples[1], ==, -16383 / 32768.0f);
-  g_assert_cmpfloat (r.clip->pcm.samples[2], ==, 8191 / 32768.0f);
+  g_assert_cmpfloat (r.clip->peaks.min[0], ==, 655 / 32768.0f);
+  g_assert_cmpfloat (r.clip->peaks.min[1], ==, -16383 / 32768.0f);
+  g_assert_cmpfloat (r.clip->peaks.min[2], ==, 8191 / 32768.0f);
+  g_assert_cmpmem (r.clip->peaks.max, 3 * sizeof (float), r.clip->peaks.min, 3 * sizeof (float));
   g_assert_cmpuint (g_bytes_get_size (r.clip->wav), ==, 50);
   g_assert_cmpmem (g_bytes_get_data (r.clip->wav, NULL), 4, "RIFF", 4);
   g_assert_cmpuint (lm_audio_loader_get_n_decoded (loader), ==, 1);
@@ -1779,7 +1787,7 @@ test_audio_loader (void)
   g_assert_null (lm_audio_loader_lookup (loader, path, 2));
   cached = lm_audio_loader_lookup (loader, path, 4);
   g_assert_nonnull (cached);
-  g_assert_cmpfloat (cached->pcm.samples[0], ==, 1310 / 32768.0f);   /* 0.04 * 32767 */
+  g_assert_cmpfloat (cached->peaks.max[0], ==, 1310 / 32768.0f);   /* 0.04 * 32767 */
   lm_audio_clip_unref (cached);
 
   /* a clip over a third of the cache is returned, not kept */
@@ -1824,6 +1832,158 @@ test_audio_loader (void)
   lm_test_rm_rf (dir);
 }
 
+/* A long clip's peak summary: per block of frames the least and greatest
+ * sample of every channel, the same as the decoded samples' (so a one-
+ * sample click stays in the waveform), the last block shorter; and what
+ * the loader keeps of a ten-second 48 kHz stereo clip is its WAV and at
+ * most LM_AUDIO_MAX_PEAKS blocks, not its 3.8 MB of floats. */
+static void
+test_audio_peaks (void)
+{
+  enum { FRAMES = 100001, CH = 2 };
+  g_autofree gint16 *s = g_new (gint16, FRAMES * CH);
+  g_autoptr (GBytes) bytes = NULL;
+  LmAudioPeaks p;
+  LmWav w;
+  gsize size;
+  const void *data;
+
+  for (int i = 0; i < FRAMES; i++)
+    {
+      s[i * CH] = (gint16) (3000 * sin (i * 0.01));
+      s[i * CH + 1] = (gint16) (i % 7 - 3);
+    }
+  s[77777 * CH] = 32767;     /* clicks, one sample each */
+  s[12345 * CH + 1] = -32768;
+  bytes = wav_build (1, 16, CH, 48000, s, FRAMES * CH * 2, FALSE, FALSE);
+  data = g_bytes_get_data (bytes, &size);
+  g_assert_true (lm_audio_peaks_from_wav (data, size, 1000, &p, NULL));
+  g_assert_cmpint (p.channels, ==, CH);
+  g_assert_cmpint (p.frames, ==, FRAMES);
+  g_assert_cmpfloat (p.sample_rate, ==, 48000);
+  g_assert_cmpint (p.block, ==, 101);    /* ceil (100001 / 1000) */
+  g_assert_cmpint (p.n_peaks, ==, 991);  /* ceil (100001 / 101) */
+  g_assert_cmpfloat (p.max[(77777 / 101) * CH], ==, 32767 / 32768.0f);
+  g_assert_cmpfloat (p.min[(12345 / 101) * CH + 1], ==, -1.0f);
+  g_assert_true (lm_wav_decode (data, size, &w, NULL));
+  for (gint64 k = 0; k < p.n_peaks; k++)
+    for (int c = 0; c < CH; c++)
+      {
+        float lo = 2, hi = -2;
+
+        for (gint64 f = k * p.block; f < MIN ((k + 1) * p.block, FRAMES); f++)
+          lo = MIN (lo, w.samples[f * CH + c]), hi = MAX (hi, w.samples[f * CH + c]);
+        if (p.min[k * CH + c] != lo || p.max[k * CH + c] != hi)
+          g_error ("block %" G_GINT64_FORMAT " channel %d: %g..%g, the samples' %g..%g", k, c, p.min[k * CH + c],
+                   p.max[k * CH + c], lo, hi);
+      }
+  lm_wav_clear (&w);
+  lm_audio_peaks_clear (&p);
+  g_assert_null (p.min);
+
+  /* a bad WAV: the decoder's message, nothing kept */
+  g_assert_false (lm_audio_peaks_from_wav ("RIFF", 4, 1000, &p, NULL));
+  g_assert_null (p.min);
+
+  /* through the loader */
+  {
+    g_autofree char *dir = lm_test_tmpdir_new ("lumen-audio-XXXXXX");
+    g_autofree char *path = g_build_filename (dir, "a", "run.lumen", NULL);
+    g_autofree float *clip = g_new0 (float, 480000 * 2);
+    g_autoptr (LmAudioLoader) loader = lm_audio_loader_new (0);
+    ClipResult r;
+    lm_writer *lw;
+
+    clip[123456 * 2 + 1] = 1.0f;
+    g_assert_cmpint (lm_writer_open (&lw, dir, "a"), ==, LM_OK);
+    g_assert_cmpint (lm_writer_add_audio (lw, "music", 0, clip, 480000, 2, 48000), ==, LM_OK);
+    g_assert_cmpint (lm_writer_close (lw), ==, LM_OK);
+    r = load_clip (loader, path, 1);
+    g_assert_no_error (r.error);
+    g_assert_cmpint (r.clip->peaks.frames, ==, 480000);
+    g_assert_cmpint (r.clip->peaks.block, ==, 30);    /* ceil (480000 / 16384) */
+    g_assert_cmpint (r.clip->peaks.n_peaks, ==, 16000);
+    g_assert_cmpint (r.clip->peaks.n_peaks, <=, LM_AUDIO_MAX_PEAKS);
+    g_assert_cmpfloat (r.clip->peaks.max[(123456 / 30) * 2 + 1], ==, 32767 / 32768.0f);
+    g_assert_cmpfloat (r.clip->peaks.max[(123456 / 30) * 2], ==, 0);
+    g_assert_cmpuint (g_bytes_get_size (r.clip->wav), ==, 44 + 480000 * 2 * 2);
+    lm_audio_clip_unref (r.clip);
+    lm_test_rm_rf (dir);
+  }
+}
+
+/* A clip over LM_AUDIO_KEEP_WAV (30 s of 44.1 kHz stereo, 5.3 MB): the
+ * loader keeps its peaks, not its WAV, and writes the WAV for playback
+ * into a file, byte for byte as stored; a row that is not there says so
+ * and a cancelled write stops. */
+static void
+test_audio_save (void)
+{
+  enum { FRAMES = 44100 * 30 };
+  g_autofree char *dir = lm_test_tmpdir_new ("lumen-audio-XXXXXX");
+  g_autofree char *path = g_build_filename (dir, "a", "run.lumen", NULL);
+  g_autofree char *out = g_build_filename (dir, "out.wav", NULL);
+  g_autofree float *clip = g_new (float, FRAMES * 2);
+  g_autoptr (LmAudioLoader) loader = lm_audio_loader_new (0);
+  g_autofree char *saved = NULL;
+  gsize saved_len;
+  ClipResult r;
+  lm_writer *lw;
+  sqlite3 *db;
+  sqlite3_stmt *st;
+
+  for (int i = 0; i < FRAMES * 2; i++)
+    clip[i] = (float) sin (i * 0.001);
+  g_assert_cmpint (lm_writer_open (&lw, dir, "a"), ==, LM_OK);
+  g_assert_cmpint (lm_writer_add_audio (lw, "music", 0, clip, FRAMES, 2, 44100), ==, LM_OK);
+  g_assert_cmpint (lm_writer_close (lw), ==, LM_OK);
+  r = load_clip (loader, path, 1);
+  g_assert_no_error (r.error);
+  g_assert_null (r.clip->wav);
+  g_assert_cmpint (r.clip->peaks.frames, ==, FRAMES);
+  g_assert_cmpint (r.clip->peaks.n_peaks, <=, LM_AUDIO_MAX_PEAKS);
+  lm_audio_clip_unref (r.clip);
+
+  for (int k = 0; k < 3; k++)
+    {
+      g_autoptr (GAsyncResult) res = NULL;
+      g_autoptr (GCancellable) cancel = g_cancellable_new ();
+      g_autoptr (GError) error = NULL;
+      int fd = g_open (out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+      g_assert_cmpint (fd, >=, 0);
+      if (k == 2)
+        g_cancellable_cancel (cancel);
+      lm_audio_loader_save_async (loader, path, k == 1 ? 99 : 1, fd, cancel, keep_result, &res);
+      g_assert_true (lm_test_wait_for (have_result, &res, 10000));
+      if (k == 0)
+        g_assert_true (lm_audio_loader_save_finish (loader, res, &error));
+      else if (k == 1)
+        {
+          g_assert_false (lm_audio_loader_save_finish (loader, res, &error));
+          g_assert_error (error, LM_AUDIO_ERROR, LM_AUDIO_ERROR_MISSING);
+          g_assert_nonnull (strstr (error->message, "audio row 99 is not in the run file"));
+          continue;
+        }
+      else
+        {
+          g_assert_false (lm_audio_loader_save_finish (loader, res, &error));
+          g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+          continue;
+        }
+      g_assert_no_error (error);
+      g_assert_true (g_file_get_contents (out, &saved, &saved_len, NULL));
+    }
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT wav FROM audio WHERE id = 1", -1, &st, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+  g_assert_cmpuint (saved_len, ==, 44 + FRAMES * 2 * 2);
+  g_assert_cmpmem (saved, saved_len, sqlite3_column_blob (st, 0), sqlite3_column_bytes (st, 0));
+  sqlite3_finalize (st);
+  sqlite3_close (db);
+  lm_test_rm_rf (dir);
+}
+
 
 int
 main (int argc, char **argv)
@@ -1855,5 +2015,7 @@ main (int argc, char **argv)
   g_test_add_func ("/records/audio/wav-decode-logged", test_wav_decode_logged);
   g_test_add_func ("/records/audio/feed", test_audio_feed);
   g_test_add_func ("/records/audio/loader", test_audio_loader);
+  g_test_add_func ("/records/audio/peaks", test_audio_peaks);
+  g_test_add_func ("/records/audio/save", test_audio_save);
   return g_test_run ();
 }

@@ -14,8 +14,12 @@
  * without one) Play is refused without a crash, the card says why and
  * its button is insensitive, and Space does the same; with the media
  * backend installed (libgtk-4-media-gstreamer; skipped without), Play
- * plays from a temporary file (the playhead moves) or says why not, and
- * the file is gone once the slider moves on; an empty log
+ * plays from a temporary file (the playhead moves) or says why not, the
+ * file's name gone once the stream has it open, and the stream gone once
+ * the slider moves on; a clip too long for the
+ * loader to keep its WAV plays too, and closing the window as it plays
+ * leaves no file; labels with a heading, a link and code render; the
+ * slider and waveform have screen-reader names; an empty log
  * directory says how to log audio; `lumen --view audio --screenshot`
  * draws the view.  Set LUMEN_TEST_SHOTS=DIR to keep the screenshot.
  * Skips without a display.
@@ -368,6 +372,98 @@ test_slider (void)
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
+/* Labels as speech engineers write them: a heading (its scale once made
+ * the label's whole markup invalid, so the card showed no label at all),
+ * a link the label opens, code that holds markup characters; a long
+ * transcript, cut on the card, whole in its tooltip. */
+static void
+test_label_markdown (void)
+{
+  g_autofree char *dir = lm_test_tmpdir_new ("lumen-audio-labels-XXXXXX");
+  g_autofree char *text = NULL;
+  LmWindow *win;
+  LmAudioCard *card;
+  GtkWidget *label;
+  lm_writer *w;
+  gint64 n;
+  g_autofree float *s = clip (0.25, 0.5, 1, 1, &n);
+  GString *long_text = g_string_new (NULL);
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      g_string_free (long_text, TRUE);
+      return;
+    }
+  check (lm_writer_open (&w, dir, "r"), "open");
+  check (lm_writer_add_audio_label (w, "tts", 0, s, n, 1, RATE,
+                                    "# Sample 3\n\nSee [the paper](https://example.com/a?b=1&c=2), "
+                                    "prompt `<s> & </s>`"),
+         "audio");
+  for (int i = 0; i < 60; i++)
+    g_string_append_printf (long_text, "%sword%d", i ? " " : "", i);
+  check (lm_writer_add_audio_label (w, "transcript", 0, s, n, 1, RATE, long_text->str), "audio");
+  check (lm_writer_close (w), "close");
+  win = open_window (dir);
+  card = card_of (win, "r", "tts");
+  text = lm_audio_card_get_label_text (card);
+  g_assert_cmpstr (g_strstrip (text), ==, "Sample 3\n\nSee the paper, prompt <s> & </s>");
+  label = lm_ui_find_by_class (GTK_WIDGET (card), "lm-audio-label");
+  g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (label)), "<a href=\"https://example.com/a?b=1&amp;c=2\">"));
+  g_assert_cmpint (gtk_widget_get_height (label), >=, 24);
+  /* short: no tooltip; cut at four lines: the whole text in one */
+  g_assert_null (gtk_widget_get_tooltip_text (label));
+  card = card_of (win, "r", "transcript");
+  label = lm_ui_find_by_class (GTK_WIDGET (card), "lm-audio-label");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (label), ==, long_text->str);
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+  g_string_free (long_text, TRUE);
+}
+
+/* A screen reader tells cards apart: the slider is named as the PR curve
+ * rows' are and says the step, not the index; the waveform and the Play
+ * button name their clip. */
+static void
+test_accessible_names (void)
+{
+  LmWindow *win;
+  LmAudioCard *card;
+  GtkAccessible *slider, *wave;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  win = open_window (logdir);
+  card = card_of (win, "a", "speech/clean");
+  slider = GTK_ACCESSIBLE (lm_audio_card_get_slider (card));
+  wave = GTK_ACCESSIBLE (lm_audio_card_get_waveform (card));
+  {
+    g_autofree char *e1 = gtk_test_accessible_check_property (slider, GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                                              "Step of a in speech/clean");
+    g_autofree char *e2 = gtk_test_accessible_check_property (slider, GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, "step 20");
+    g_autofree char *e3 = gtk_test_accessible_check_property (wave, GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                                              "Waveform of a in speech/clean");
+    g_autofree char *e4 = gtk_test_accessible_check_property (GTK_ACCESSIBLE (lm_audio_card_get_play_button (card)),
+                                                              GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                                              "Play speech/clean of a");
+
+    g_assert_null (e1);
+    g_assert_null (e2);
+    g_assert_null (e3);
+    g_assert_null (e4);
+  }
+  lm_audio_card_set_index (card, 1);
+  {
+    g_autofree char *e = gtk_test_accessible_check_property (slider, GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, "step 10");
+
+    g_assert_null (e);
+  }
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
 static void
 test_broken_clip (void)
 {
@@ -481,6 +577,10 @@ playback_child (void)
   if (lm_audio_card_toggle_play (card))
     g_assert_false (cache_is_empty ());
   g_assert_true (lm_test_wait_for (played_or_failed, card, 10000));
+  /* once the stream has it open, the file's name is gone: a lumen
+   * quit with Ctrl+Q or killed as it plays leaves nothing behind */
+  if (lm_audio_card_is_playing (card))
+    g_assert_true (cache_is_empty ());
   g_printerr ("playhead %.2f s, message '%s'\n",
            lm_waveform_get_playhead (LM_WAVEFORM (lm_audio_card_get_waveform (card))),
            lm_audio_card_get_playback_message (card));
@@ -489,15 +589,50 @@ playback_child (void)
   else
     {
       g_assert_true (lm_audio_card_is_playing (card));
-      /* Space pauses */
+      /* Space pauses, and plays on from the file still open */
       g_assert_true (lm_ui_press_key (GTK_WIDGET (card), GDK_KEY_space, 0));
       g_assert_false (lm_audio_card_is_playing (card));
+      g_assert_true (lm_ui_press_key (GTK_WIDGET (card), GDK_KEY_space, 0));
+      g_assert_true (lm_audio_card_is_playing (card));
+      lm_test_spin (200);
+      g_assert_cmpstr (lm_audio_card_get_playback_message (card), ==, "");
     }
   /* another clip: the stream and its file go */
   lm_audio_card_set_index (card, 0);
   g_assert_false (lm_audio_card_is_playing (card));
   g_assert_true (cache_is_empty ());
   gtk_window_destroy (GTK_WINDOW (win));
+
+  /* a clip too long for the loader to keep its WAV (30 s of 44.1 kHz
+   * stereo, 5.3 MB) plays all the same, written out from the run file;
+   * closing the window as it plays leaves no file behind */
+  {
+    g_autofree char *dir = lm_test_tmpdir_new ("lumen-audio-long-XXXXXX");
+    g_autofree float *s = NULL;
+    lm_writer *w;
+    gint64 n;
+
+    s = clip_at (44100, 30, 0.5, 1, 2, &n);
+    check (lm_writer_open (&w, dir, "r"), "open");
+    check (lm_writer_add_audio (w, "music", 0, s, n, 2, 44100), "audio");
+    check (lm_writer_close (w), "close");
+    win = open_window (dir);
+    card = card_of (win, "r", "music");
+    wait_settled (win);
+    g_assert_cmpstr (lm_audio_card_get_info_text (card), ==, "0:30.0 · 44.1 kHz · stereo");
+    g_assert_true (lm_audio_card_toggle_play (card));
+    g_assert_true (lm_test_wait_for (played_or_failed, card, 10000));
+    g_printerr ("long clip: playhead %.2f s, message '%s'\n",
+                lm_waveform_get_playhead (LM_WAVEFORM (lm_audio_card_get_waveform (card))),
+                lm_audio_card_get_playback_message (card));
+    g_assert_cmpstr (lm_audio_card_get_playback_message (card), ==, "");
+    g_assert_true (lm_audio_card_is_playing (card));
+    g_assert_true (cache_is_empty ());
+    gtk_window_destroy (GTK_WINDOW (win));
+    lm_test_spin (50);
+    g_assert_true (cache_is_empty ());
+    lm_test_rm_rf (dir);
+  }
 }
 
 static void
@@ -588,6 +723,9 @@ main (int argc, char **argv)
     g_unsetenv ("GTK_MEDIA");   /* set by the parent */
   else
     g_setenv ("GTK_MEDIA", "none", TRUE);
+  /* GTK's in-process accessibility backend, as test-keyboard.c uses: it
+   * keeps the names set on widgets for gtk_test_accessible_check_property */
+  g_setenv ("GTK_A11Y", "test", TRUE);
   scratch_dir = lm_test_tmpdir_new ("lumen-audio-scratch-XXXXXX");
   g_setenv ("XDG_CACHE_HOME", scratch_dir, TRUE);
   lumen_bin = lm_ui_take_lumen_bin (&argc, &argv);
@@ -598,6 +736,8 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/audio/cards", test_cards);
   g_test_add_func ("/ui/audio/waveform-pixels", test_waveform_pixels);
   g_test_add_func ("/ui/audio/slider", test_slider);
+  g_test_add_func ("/ui/audio/label-markdown", test_label_markdown);
+  g_test_add_func ("/ui/audio/accessible-names", test_accessible_names);
   g_test_add_func ("/ui/audio/broken-clip", test_broken_clip);
   g_test_add_func ("/ui/audio/no-playback", test_no_playback);
   g_test_add_func ("/ui/audio/playback", test_playback);
