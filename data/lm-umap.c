@@ -459,7 +459,11 @@ lm_umap_step (LmUmap *u)
       for (int c = 0; c < dim; c++)
         d2 += (yh[c] - yt[c]) * (yh[c] - yt[c]);
       if (d2 > 0)
-        coeff = -2 * a * b * pow (d2, b - 1) / (a * pow (d2, b) + 1);
+        {
+          double p = pow (d2, b);   /* d^2b; d^2(b-1) is p / d^2 */
+
+          coeff = -2 * a * b * (p / d2) / (a * p + 1);
+        }
       for (int c = 0; c < dim; c++)
         {
           double g = clip (coeff * (yh[c] - yt[c]));

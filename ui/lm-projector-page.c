@@ -13,13 +13,14 @@
  * tensor changes: when it was its tag's newest step and a newer step
  * arrives it follows it, keeping the camera (rotation, zoom, 2D, search).
  *
- * t-SNE (the method switch) runs in a thread of its own on the tensor on
- * screen (a random sample of LM_TSNE_MAX_POINTS when it has more, then
- * the view shows that sample): it sets up (PCA to 50 dimensions,
- * neighbours, perplexity), then steps until tsne_iterations, posting the
+ * t-SNE or UMAP (the method switch) runs in a thread of its own on the
+ * tensor on screen (a random sample of LM_TSNE_MAX_POINTS when it has
+ * more, then the view shows that sample): it sets up (PCA to 50
+ * dimensions, neighbours, perplexity or UMAP's fuzzy graph), then steps
+ * (an iteration, or a UMAP epoch) until run->iterations, posting the
  * layout to the main thread at most every POST_MS (an idle that copies
  * the newest layout; the worker never waits for it).  Re-running, a new
- * tensor, a new perplexity, 2D/3D or going back to PCA tells the worker
+ * tensor, a new perplexity or Neighbors, 2D/3D or another method tells the worker
  * to stop (its cancellable, checked every row of the set-up and between
  * steps) and forgets it: its late posts are dropped, and it frees itself.
  * One worker at a time: the new run waits until the stopped one has said
