@@ -13,13 +13,14 @@
  * tensor changes: when it was its tag's newest step and a newer step
  * arrives it follows it, keeping the camera (rotation, zoom, 2D, search).
  *
- * t-SNE (the method switch) runs in a thread of its own on the tensor on
- * screen (a random sample of LM_TSNE_MAX_POINTS when it has more, then
- * the view shows that sample): it sets up (PCA to 50 dimensions,
- * neighbours, perplexity), then steps until tsne_iterations, posting the
+ * t-SNE or UMAP (the method switch) runs in a thread of its own on the
+ * tensor on screen (a random sample of LM_TSNE_MAX_POINTS when it has
+ * more, then the view shows that sample): it sets up (PCA to 50
+ * dimensions, neighbours, perplexity or UMAP's fuzzy graph), then steps
+ * (an iteration, or a UMAP epoch) until run->iterations, posting the
  * layout to the main thread at most every POST_MS (an idle that copies
  * the newest layout; the worker never waits for it).  Re-running, a new
- * tensor, a new perplexity, 2D/3D or going back to PCA tells the worker
+ * tensor, a new perplexity or Neighbors, 2D/3D or another method tells the worker
  * to stop (its cancellable, checked every row of the set-up and between
  * steps) and forgets it: its late posts are dropped, and it frees itself.
  * One worker at a time: the new run waits until the stopped one has said
@@ -43,6 +44,7 @@
 
 #include "lm-run.h"
 #include "lm-tsne.h"
+#include "lm-umap.h"
 
 /* Writer commits every 250 ms at most; a poll as often keeps a new
  * embedding under a second from the commit to the screen. */
@@ -57,8 +59,8 @@
 
 static const char *const learning_rates[] = { "1", "10", "100", "1000", "10000", NULL };
 
-/* One t-SNE run: the worker thread and the page share it (atomic
- * reference counts); `lock` guards what both touch. */
+/* One t-SNE or UMAP run: the worker thread and the page share it
+ * (atomic reference counts); `lock` guards what both touch. */
 typedef struct
 {
   GMutex lock;
@@ -68,12 +70,14 @@ typedef struct
   gboolean launched;           /* its thread was started (main thread) */
   double learning_rate;
   /* set before the thread starts, then read only */
+  LmProjectorMethod method;    /* LM_PROJECTOR_TSNE or LM_PROJECTOR_UMAP */
   float *mat;
   gsize n, d;
   int dim;
-  double perplexity;
+  double perplexity;           /* t-SNE's */
+  guint neighbors;             /* UMAP's */
   guint64 seed;
-  guint iterations;
+  guint iterations;            /* t-SNE's iterations, UMAP's epochs */
   GWeakRef page;
   /* the worker's latest, for the main thread */
   float *coords;               /* n x 3 */
@@ -82,7 +86,7 @@ typedef struct
   gboolean started, done, posted;
   char *error;
   gint64 last_post_us;
-} TsneRun;
+} LayoutRun;
 
 struct _LmProjectorPage
 {
@@ -92,6 +96,7 @@ struct _LmProjectorPage
   GtkWidget *run_drop, *tensor_drop, *flat_toggle, *thumb_check, *search, *status, *stack, *view, *empty;
   GtkWidget *damaged;          /* why the chosen tensor cannot be shown */
   GtkWidget *method_drop, *tsne_bar, *perp_spin, *lr_drop, *rerun_button, *pause_button, *iter_label;
+  GtkWidget *tsne_opts, *umap_opts, *umap_spin;   /* the bar's t-SNE and UMAP settings */
   /* the inspector */
   GtkWidget *side, *insp_title, *insp_thumb, *nn_spin, *metric_drop, *list_caption, *list, *list_more;
   GtkWidget *isolate_button, *show_all_button;
@@ -109,13 +114,14 @@ struct _LmProjectorPage
   gint64 reselect;             /* a point to choose once the tensor is back (-1 none) */
   char *want_select;           /* lm_projector_page_select_when_loaded's */
   LmProjectorMethod method;
-  TsneRun *tsne;               /* the t-SNE on screen, or NULL */
-  guint tsne_seed;             /* bumped by Re-run */
-  guint tsne_iterations;       /* where a run stops */
-  guint tsne_shown;            /* the iteration on screen */
-  gsize tsne_of;               /* the tensor's points when t-SNE runs on a sample, else 0 */
-  TsneRun *tsne_worker;        /* the run whose thread is alive (a ref), or NULL */
-  guint tsne_started;          /* worker threads started (for tests) */
+  LayoutRun *layout;           /* the t-SNE or UMAP on screen, or NULL */
+  guint layout_seed;           /* bumped by Re-run */
+  guint tsne_iterations;       /* where a t-SNE run stops */
+  guint umap_epochs;           /* where a UMAP run stops (0: lm_umap_default_epochs) */
+  guint layout_shown;          /* the iteration (epoch) on screen */
+  gsize sampled_of;            /* the tensor's points when the layout runs on a sample, else 0 */
+  LayoutRun *layout_worker;    /* the run whose thread is alive (a ref), or NULL */
+  guint layout_started;        /* worker threads started (for tests) */
   char *pca_status;            /* the PCA line, for going back to it */
   GtkStringList *run_names, *tensor_names;
   GPtrArray *runs;             /* RunEmbeddings of the last load */
@@ -415,16 +421,16 @@ runs_equal (GPtrArray *a, GPtrArray *b)
 
 /* ------------------------------------------------------------- t-SNE */
 
-static TsneRun *
-tsne_run_ref (TsneRun *run)
+static LayoutRun *
+layout_run_ref (LayoutRun *run)
 {
   return g_atomic_rc_box_acquire (run);
 }
 
 static void
-tsne_run_clear (gpointer p)
+layout_run_clear (gpointer p)
 {
-  TsneRun *run = p;
+  LayoutRun *run = p;
 
   g_mutex_clear (&run->lock);
   g_cond_clear (&run->wake);
@@ -436,25 +442,25 @@ tsne_run_clear (gpointer p)
 }
 
 static void
-tsne_run_unref (TsneRun *run)
+layout_run_unref (LayoutRun *run)
 {
-  g_atomic_rc_box_release_full (run, tsne_run_clear);
+  g_atomic_rc_box_release_full (run, layout_run_clear);
 }
 
-static void apply_tsne (LmProjectorPage *self, TsneRun *run);
+static void apply_layout (LmProjectorPage *self, LayoutRun *run);
 static void inspect_reset (LmProjectorPage *self);
 static void start_job (LmProjectorPage *self, const char *run_name, gint64 id);
 
 static gboolean
-tsne_post (gpointer data)
+layout_post (gpointer data)
 {
-  TsneRun *run = data;
+  LayoutRun *run = data;
   LmProjectorPage *self = g_weak_ref_get (&run->page);
 
   if (self != NULL)
     {
-      if (self->tsne == run)
-        apply_tsne (self, run);
+      if (self->layout == run)
+        apply_layout (self, run);
       g_object_unref (self);
     }
   return G_SOURCE_REMOVE;
@@ -464,7 +470,7 @@ tsne_post (gpointer data)
  * a hand-over is already waiting (it will take the newest) or, mid-run,
  * one went less than POST_MS ago. */
 static void
-tsne_maybe_post (TsneRun *run, gboolean force)
+layout_maybe_post (LayoutRun *run, gboolean force)
 {
   gint64 now = g_get_monotonic_time ();
 
@@ -472,27 +478,27 @@ tsne_maybe_post (TsneRun *run, gboolean force)
     return;
   run->posted = TRUE;
   run->last_post_us = now;
-  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, tsne_post, tsne_run_ref (run), (GDestroyNotify) tsne_run_unref);
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, layout_post, layout_run_ref (run), (GDestroyNotify) layout_run_unref);
 }
 
-static gint tsne_live;
-static void tsne_launch (LmProjectorPage *self, TsneRun *run);
+static gint layout_live;
+static void layout_launch (LmProjectorPage *self, LayoutRun *run);
 
 /* The worker of `run` has ended (main thread): the run waiting, if any,
  * starts. */
 static gboolean
-tsne_finished (gpointer data)
+layout_finished (gpointer data)
 {
-  TsneRun *run = data;
+  LayoutRun *run = data;
   LmProjectorPage *self = g_weak_ref_get (&run->page);
 
   if (self == NULL)
     return G_SOURCE_REMOVE;
-  if (self->tsne_worker == run)
+  if (self->layout_worker == run)
     {
-      g_clear_pointer (&self->tsne_worker, tsne_run_unref);
-      if (self->tsne != NULL && !self->tsne->launched)
-        tsne_launch (self, self->tsne);
+      g_clear_pointer (&self->layout_worker, layout_run_unref);
+      if (self->layout != NULL && !self->layout->launched)
+        layout_launch (self, self->layout);
     }
   g_object_unref (self);
   return G_SOURCE_REMOVE;
@@ -500,59 +506,98 @@ tsne_finished (gpointer data)
 
 /* The worker's last act: says it is gone, handing its reference on. */
 static gpointer
-tsne_thread_end (TsneRun *run)
+layout_thread_end (LayoutRun *run)
 {
-  g_atomic_int_dec_and_test (&tsne_live);
-  g_idle_add_full (G_PRIORITY_DEFAULT, tsne_finished, run, (GDestroyNotify) tsne_run_unref);
+  g_atomic_int_dec_and_test (&layout_live);
+  g_idle_add_full (G_PRIORITY_DEFAULT, layout_finished, run, (GDestroyNotify) layout_run_unref);
   return NULL;
 }
 
-static gpointer
-tsne_thread (gpointer data)
+/* The worker's t-SNE or UMAP behind one face. */
+typedef struct
 {
-  TsneRun *run = data;
+  LmTsne *tsne;
+  LmUmap *umap;
+} Layout;
+
+static gboolean
+layout_new (LayoutRun *run, Layout *l, char **error)
+{
+  if (run->method == LM_PROJECTOR_UMAP)
+    l->umap = lm_umap_new_cancellable (run->mat, run->n, run->d, run->dim, run->neighbors, run->iterations,
+                                       run->seed, run->cancel, error);
+  else
+    l->tsne = lm_tsne_new_cancellable (run->mat, run->n, run->d, run->dim, run->perplexity, run->learning_rate,
+                                       run->seed, run->cancel, error);
+  return l->tsne != NULL || l->umap != NULL;
+}
+
+/* With run->lock held: the layout and its iteration into run. */
+static void
+layout_copy (LayoutRun *run, Layout *l)
+{
+  if (l->umap != NULL)
+    {
+      lm_umap_copy_coords (l->umap, run->coords, 3);
+      run->iteration = lm_umap_get_epoch (l->umap);
+    }
+  else
+    {
+      lm_tsne_copy_coords (l->tsne, run->coords, 3);
+      run->iteration = lm_tsne_get_iteration (l->tsne);
+    }
+}
+
+static gpointer
+layout_thread (gpointer data)
+{
+  LayoutRun *run = data;
   char *error = NULL;
-  LmTsne *t = lm_tsne_new_cancellable (run->mat, run->n, run->d, run->dim, run->perplexity, run->learning_rate,
-                                       run->seed, run->cancel, &error);
+  Layout l = { NULL, NULL };
+  gboolean made = layout_new (run, &l, &error);
 
   g_mutex_lock (&run->lock);
   run->started = TRUE;
-  if (t == NULL)
+  if (!made)
     {
       run->error = error;
       run->done = TRUE;
-      tsne_maybe_post (run, TRUE);
+      layout_maybe_post (run, TRUE);
       g_mutex_unlock (&run->lock);
-      return tsne_thread_end (run);
+      return layout_thread_end (run);
     }
-  run->input_dims = lm_tsne_get_input_dims (t);
-  lm_tsne_copy_coords (t, run->coords, 3);
-  tsne_maybe_post (run, TRUE);
+  run->input_dims = l.umap != NULL ? lm_umap_get_input_dims (l.umap) : lm_tsne_get_input_dims (l.tsne);
+  layout_copy (run, &l);
+  layout_maybe_post (run, TRUE);
   for (;;)
     {
       while (run->paused && !run->stop)
         g_cond_wait (&run->wake, &run->lock);
       if (run->stop || run->iteration >= run->iterations)
         break;
-      lm_tsne_set_learning_rate (t, run->learning_rate);
+      if (l.tsne != NULL)
+        lm_tsne_set_learning_rate (l.tsne, run->learning_rate);
       g_mutex_unlock (&run->lock);
-      lm_tsne_step (t);
+      if (l.umap != NULL)
+        lm_umap_step (l.umap);
+      else
+        lm_tsne_step (l.tsne);
       g_mutex_lock (&run->lock);
-      lm_tsne_copy_coords (t, run->coords, 3);
-      run->iteration = lm_tsne_get_iteration (t);
+      layout_copy (run, &l);
       run->done = run->iteration >= run->iterations;
-      tsne_maybe_post (run, run->done);
+      layout_maybe_post (run, run->done);
     }
   g_mutex_unlock (&run->lock);
-  lm_tsne_free (t);
-  return tsne_thread_end (run);
+  lm_tsne_free (l.tsne);
+  lm_umap_free (l.umap);
+  return layout_thread_end (run);
 }
 
-/* Tells the running t-SNE to stop and forgets it (it frees itself). */
+/* Tells the running t-SNE or UMAP to stop and forgets it (it frees itself). */
 static void
-tsne_stop (LmProjectorPage *self)
+layout_stop (LmProjectorPage *self)
 {
-  TsneRun *run = g_steal_pointer (&self->tsne);
+  LayoutRun *run = g_steal_pointer (&self->layout);
 
   if (run == NULL)
     return;
@@ -561,19 +606,19 @@ tsne_stop (LmProjectorPage *self)
   g_cond_broadcast (&run->wake);
   g_mutex_unlock (&run->lock);
   g_cancellable_cancel (run->cancel);
-  tsne_run_unref (run);
+  layout_run_unref (run);
 }
 
 /* Starts run's worker thread (none other alive). */
 static void
-tsne_launch (LmProjectorPage *self, TsneRun *run)
+layout_launch (LmProjectorPage *self, LayoutRun *run)
 {
-  g_assert (self->tsne_worker == NULL);
+  g_assert (self->layout_worker == NULL);
   run->launched = TRUE;
-  self->tsne_worker = tsne_run_ref (run);
-  self->tsne_started++;
-  g_atomic_int_inc (&tsne_live);
-  g_thread_unref (g_thread_new ("lumen-tsne", tsne_thread, tsne_run_ref (run)));
+  self->layout_worker = layout_run_ref (run);
+  self->layout_started++;
+  g_atomic_int_inc (&layout_live);
+  g_thread_unref (g_thread_new (run->method == LM_PROJECTOR_UMAP ? "lumen-umap" : "lumen-tsne", layout_thread, layout_run_ref (run)));
 }
 
 /* 12345 as "12,345". */
@@ -607,31 +652,40 @@ show_iteration (LmProjectorPage *self)
 {
   g_autofree char *text = NULL;
 
-  if (self->tsne == NULL)
-    text = g_strdup ("Iteration: –");
+  /* UMAP counts epochs, t-SNE iterations (as TensorBoard) */
+  const char *what = self->method == LM_PROJECTOR_UMAP ? "Epoch" : "Iteration";
+
+  if (self->layout == NULL)
+    text = g_strdup_printf ("%s: –", what);
   else
-    text = g_strdup_printf ("Iteration: %u%s", self->tsne_shown,
-                            self->tsne_shown >= self->tsne->iterations ? " (done)" : "");
+    text = g_strdup_printf ("%s: %u%s", what, self->layout_shown,
+                            self->layout_shown >= self->layout->iterations ? " (done)" : "");
   gtk_label_set_text (GTK_LABEL (self->iter_label), text);
 }
 
 static void
-tsne_status (LmProjectorPage *self, TsneRun *run)
+layout_status (LmProjectorPage *self, LayoutRun *run)
 {
-  g_autofree char *n = group_digits (run->n), *of = group_digits (self->tsne_of);
-  g_autofree char *points = self->tsne_of > 0 ? g_strdup_printf ("t-SNE on %s of %s points (a random sample)", n, of)
-                                              : g_strdup_printf ("t-SNE of %s points", n);
+  gboolean umap = run->method == LM_PROJECTOR_UMAP;
+  const char *name = umap ? "UMAP" : "t-SNE";
+  g_autofree char *n = group_digits (run->n), *of = group_digits (self->sampled_of);
+  g_autofree char *points = self->sampled_of > 0 ? g_strdup_printf ("%s on %s of %s points (a random sample)", name,
+                                                                    n, of)
+                                                 : g_strdup_printf ("%s of %s points", name, n);
+  /* both reduce to 50 dimensions first (LM_UMAP_PCA_DIMS == LM_TSNE_PCA_DIMS) */
   g_autofree char *reduce = run->d > LM_TSNE_PCA_DIMS ? g_strdup_printf (", PCA to %d first", LM_TSNE_PCA_DIMS)
                                                       : g_strdup ("");
-  g_autofree char *text = g_strdup_printf ("%s × %zu dims%s: perplexity %g, learning rate %g, %dD", points, run->d,
-                                           reduce, run->perplexity, run->learning_rate, run->dim);
+  g_autofree char *how = umap ? g_strdup_printf ("%u neighbors, %u epochs", run->neighbors, run->iterations)
+                              : g_strdup_printf ("perplexity %g, learning rate %g", run->perplexity,
+                                                 run->learning_rate);
+  g_autofree char *text = g_strdup_printf ("%s × %zu dims%s: %s, %dD", points, run->d, reduce, how, run->dim);
 
   set_status (self, text);
 }
 
 /* The newest layout of the run on screen, to the view (main thread). */
 static void
-apply_tsne (LmProjectorPage *self, TsneRun *run)
+apply_layout (LmProjectorPage *self, LayoutRun *run)
 {
   g_autofree float *coords = NULL;
   g_autofree char *error = NULL;
@@ -642,7 +696,7 @@ apply_tsne (LmProjectorPage *self, TsneRun *run)
   started = run->started && run->error == NULL;
   if (started)
     coords = g_memdup2 (run->coords, run->n * 3 * sizeof *coords);
-  self->tsne_shown = run->iteration;
+  self->layout_shown = run->iteration;
   error = g_strdup (run->error);
   done = run->done;
   g_mutex_unlock (&run->lock);
@@ -658,54 +712,60 @@ apply_tsne (LmProjectorPage *self, TsneRun *run)
   show_iteration (self);
 }
 
-/* (Re)starts t-SNE on the tensor on screen with the controls' settings. */
+/* (Re)starts the method (t-SNE or UMAP) on the tensor on screen with the
+ * controls' settings. */
 static void
-tsne_start (LmProjectorPage *self)
+layout_start (LmProjectorPage *self)
 {
   LmProjectorView *view = LM_PROJECTOR_VIEW (self->view);
   const LmEmbedding *e = lm_projector_view_get_embedding (view);
-  TsneRun *run;
+  LayoutRun *run;
 
-  tsne_stop (self);
+  layout_stop (self);
   if (e == NULL)
     {
       show_iteration (self);
       return;
     }
   /* a big tensor: a random sample, which the view then shows alone */
+  G_STATIC_ASSERT (LM_UMAP_MAX_POINTS == LM_TSNE_MAX_POINTS);
   if (e->n > LM_TSNE_MAX_POINTS)
     {
       g_autofree guint32 *idx = lm_tsne_sample (e->n, LM_TSNE_MAX_POINTS, 0);
       LmEmbedding *sub = lm_embedding_subset (e, idx, LM_TSNE_MAX_POINTS);
 
-      self->tsne_of = e->n;
+      self->sampled_of = e->n;
       lm_projector_view_update_data (view, sub, g_new0 (float, sub->n * 3));
       inspect_reset (self);
       e = lm_projector_view_get_embedding (view);
     }
-  run = g_atomic_rc_box_new0 (TsneRun);
+  run = g_atomic_rc_box_new0 (LayoutRun);
   g_mutex_init (&run->lock);
   g_cond_init (&run->wake);
   g_weak_ref_init (&run->page, self);
   run->cancel = g_cancellable_new ();
+  run->method = self->method;
   run->mat = g_memdup2 (e->mat, e->n * e->d * sizeof *e->mat);
   run->n = e->n;
   run->d = e->d;
   run->dim = lm_projector_view_get_2d (view) ? 2 : 3;
   run->perplexity = gtk_spin_button_get_value (GTK_SPIN_BUTTON (self->perp_spin));
   run->learning_rate = tsne_learning_rate (self);
-  run->seed = self->tsne_seed;
-  run->iterations = self->tsne_iterations;
+  run->seed = self->layout_seed;
+  run->neighbors = (guint) gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (self->umap_spin));
+  run->iterations = self->method != LM_PROJECTOR_UMAP ? self->tsne_iterations
+                    : self->umap_epochs > 0       ? self->umap_epochs
+                                                  : lm_umap_default_epochs (e->n);
   run->coords = g_new0 (float, e->n * 3);
   run->paused = gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->pause_button));
-  self->tsne = run;
-  self->tsne_shown = 0;
+  self->layout = run;
+  self->layout_shown = 0;
   gtk_widget_set_sensitive (self->pause_button, TRUE);
-  tsne_status (self, run);
+  layout_status (self, run);
   show_iteration (self);
   /* a stopped worker still alive: this run waits for its end */
-  if (self->tsne_worker == NULL)
-    tsne_launch (self, run);
+  if (self->layout_worker == NULL)
+    layout_launch (self, run);
 }
 
 /* The status line of a PCA: "PCA of 100 points × 784 dims: variance
@@ -1140,14 +1200,14 @@ isolate_done (GObject *source, GAsyncResult *res, gpointer data)
 static void
 isolate_show (LmProjectorPage *self, LmEmbedding *sub, int chosen)
 {
-  if (self->method == LM_PROJECTOR_TSNE)
+  if (self->method != LM_PROJECTOR_PCA)
     {
       gsize m = sub->n;
 
       self->isolated = TRUE;
       lm_projector_view_update_data (LM_PROJECTOR_VIEW (self->view), sub, g_new0 (float, m * 3));
       inspect_reset (self);
-      tsne_start (self);
+      layout_start (self);
       if (chosen >= 0)
         lm_projector_page_select (self, chosen);
       return;
@@ -1197,7 +1257,7 @@ on_isolate_clicked (GtkButton *button, LmProjectorPage *self)
   /* where they are in the whole tensor (not known on t-SNE's sample) */
   guint32 *map = NULL;
 
-  if (self->tsne_of == 0 && (!self->isolated || self->iso_map != NULL))
+  if (self->sampled_of == 0 && (!self->isolated || self->iso_map != NULL))
     {
       map = g_new (guint32, m);
       for (gsize j = 0; j < m; j++)
@@ -1255,7 +1315,7 @@ job_done (GObject *source, GAsyncResult *res, gpointer data)
       g_autofree char *markup = g_markup_printf_escaped ("<big>This tensor cannot be shown</big>\n\n%s: %s%s",
                                                          r->name, job->error ? job->error : "unreadable",
                                                          n_tensors > 1 ? "\n\nPick another tensor or run above." : "");
-      tsne_stop (self);
+      layout_stop (self);
       show_iteration (self);
       lm_projector_view_set_data (LM_PROJECTOR_VIEW (self->view), NULL, NULL);
       inspect_data_gone (self);
@@ -1269,7 +1329,7 @@ job_done (GObject *source, GAsyncResult *res, gpointer data)
     }
   if (job->e == NULL)
     {
-      tsne_stop (self);
+      layout_stop (self);
       show_iteration (self);
       lm_projector_view_set_data (LM_PROJECTOR_VIEW (self->view), NULL, NULL);
       inspect_data_gone (self);
@@ -1288,7 +1348,7 @@ job_done (GObject *source, GAsyncResult *res, gpointer data)
   self->pca_status = g_strdup (status);
   set_status (self, status);
   gtk_widget_set_sensitive (self->thumb_check, job->e->sprite != NULL);
-  self->tsne_of = 0;
+  self->sampled_of = 0;
   /* a newer step of the tag on screen: the user's camera stays */
   if (job->follow_tag != NULL && g_strcmp0 (job->follow_tag, job->e->tag) == 0)
     lm_projector_view_update_data (LM_PROJECTOR_VIEW (self->view), g_steal_pointer (&job->e),
@@ -1297,12 +1357,12 @@ job_done (GObject *source, GAsyncResult *res, gpointer data)
     lm_projector_view_set_data (LM_PROJECTOR_VIEW (self->view), g_steal_pointer (&job->e),
                                 g_steal_pointer (&job->coords));
   inspect_data_gone (self);
-  if (self->method == LM_PROJECTOR_TSNE)
-    tsne_start (self);
+  if (self->method != LM_PROJECTOR_PCA)
+    layout_start (self);
   gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "view");
   /* Show all data's chosen point, or --projector-select's (not on
    * t-SNE's sample, whose numbering differs) */
-  if (self->reselect >= 0 && self->tsne_of == 0)
+  if (self->reselect >= 0 && self->sampled_of == 0)
     lm_projector_page_select (self, (int) self->reselect);
   self->reselect = -1;
   if (self->want_select != NULL)
@@ -1436,47 +1496,56 @@ static void
 on_flat_toggled (GtkToggleButton *b, LmProjectorPage *self)
 {
   lm_projector_view_set_2d (LM_PROJECTOR_VIEW (self->view), gtk_toggle_button_get_active (b));
-  /* t-SNE lays the points out in 2 or 3 dimensions: run it again */
-  if (self->method == LM_PROJECTOR_TSNE)
-    tsne_start (self);
+  /* t-SNE and UMAP lay the points out in 2 or 3 dimensions: run again */
+  if (self->method != LM_PROJECTOR_PCA)
+    layout_start (self);
 }
 
 static void
 on_method_selected (GtkDropDown *drop, GParamSpec *pspec, LmProjectorPage *self)
 {
-  lm_projector_page_set_method (self, gtk_drop_down_get_selected (drop) == 1 ? LM_PROJECTOR_TSNE
-                                                                             : LM_PROJECTOR_PCA);
+  guint i = gtk_drop_down_get_selected (drop);
+
+  /* the drop-down lists the methods in LmProjectorMethod's order */
+  lm_projector_page_set_method (self, i <= LM_PROJECTOR_UMAP ? (LmProjectorMethod) i : LM_PROJECTOR_PCA);
 }
 
 static void
 on_perplexity_changed (GtkSpinButton *spin, LmProjectorPage *self)
 {
   if (self->method == LM_PROJECTOR_TSNE)
-    tsne_start (self);
+    layout_start (self);
+}
+
+static void
+on_umap_neighbors_changed (GtkSpinButton *spin, LmProjectorPage *self)
+{
+  if (self->method == LM_PROJECTOR_UMAP)
+    layout_start (self);
 }
 
 static void
 on_learning_rate_selected (GtkDropDown *drop, GParamSpec *pspec, LmProjectorPage *self)
 {
-  TsneRun *run = self->tsne;
+  LayoutRun *run = self->layout;
 
-  if (run == NULL)
+  if (run == NULL || run->method != LM_PROJECTOR_TSNE)
     return;
   g_mutex_lock (&run->lock);
   run->learning_rate = tsne_learning_rate (self);
   gboolean failed = run->error != NULL;
   g_mutex_unlock (&run->lock);
   if (!failed)
-    tsne_status (self, run);
+    layout_status (self, run);
 }
 
 static void
 on_rerun_clicked (GtkButton *button, LmProjectorPage *self)
 {
   /* a new random start, as TensorBoard's Re-run */
-  self->tsne_seed++;
+  self->layout_seed++;
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->pause_button), FALSE);
-  tsne_start (self);
+  layout_start (self);
 }
 
 static void
@@ -1485,12 +1554,12 @@ on_pause_toggled (GtkToggleButton *b, LmProjectorPage *self)
   gboolean paused = gtk_toggle_button_get_active (b);
 
   gtk_button_set_label (GTK_BUTTON (b), paused ? "Resume" : "Pause");
-  if (self->tsne == NULL)
+  if (self->layout == NULL)
     return;
-  g_mutex_lock (&self->tsne->lock);
-  self->tsne->paused = paused;
-  g_cond_broadcast (&self->tsne->wake);
-  g_mutex_unlock (&self->tsne->lock);
+  g_mutex_lock (&self->layout->lock);
+  self->layout->paused = paused;
+  g_cond_broadcast (&self->layout->wake);
+  g_mutex_unlock (&self->layout->lock);
 }
 
 static void
@@ -1531,9 +1600,9 @@ lm_projector_page_dispose (GObject *object)
   LmProjectorPage *self = LM_PROJECTOR_PAGE (object);
 
   self->generation++;
-  tsne_stop (self);
+  layout_stop (self);
   nearest_cancel (self);
-  g_clear_pointer (&self->tsne_worker, tsne_run_unref);
+  g_clear_pointer (&self->layout_worker, layout_run_unref);
   g_clear_handle_id (&self->poll_id, g_source_remove);
   if (self->store)
     g_signal_handlers_disconnect_by_data (self->store, self);
@@ -1671,9 +1740,9 @@ lm_projector_page_init (LmProjectorPage *self)
   gtk_widget_set_tooltip_text (self->tensor_drop, "Tensor: tag, step, points × dimensions");
   g_signal_connect (self->run_drop, "notify::selected", G_CALLBACK (on_run_selected), self);
   g_signal_connect (self->tensor_drop, "notify::selected", G_CALLBACK (on_tensor_selected), self);
-  self->method_drop = gtk_drop_down_new_from_strings ((const char *const[]) { "PCA", "t-SNE", NULL });
-  gtk_widget_set_tooltip_text (self->method_drop, "Projection: PCA (the top principal components) or t-SNE "
-                                                  "(keeps neighbours together; it runs live)");
+  self->method_drop = gtk_drop_down_new_from_strings ((const char *const[]) { "PCA", "t-SNE", "UMAP", NULL });
+  gtk_widget_set_tooltip_text (self->method_drop, "Projection: PCA (the top principal components), t-SNE or UMAP "
+                                                  "(both keep neighbours together; they run live)");
   g_signal_connect (self->method_drop, "notify::selected", G_CALLBACK (on_method_selected), self);
   self->flat_toggle = gtk_toggle_button_new_with_label ("2D");
   gtk_widget_set_tooltip_text (self->flat_toggle, "Show the first two components flat (drag pans) instead of "
@@ -1704,7 +1773,8 @@ lm_projector_page_init (LmProjectorPage *self)
   gtk_box_append (GTK_BOX (self), bar);
 
   /* TensorBoard's t-SNE panel: perplexity, learning rate, re-run, pause,
-   * the iteration; shown while t-SNE is the method */
+   * the iteration; shown while t-SNE is the method, and with Neighbors in
+   * place of perplexity and learning rate (its UMAP panel) for UMAP */
   self->tsne_bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   self->perp_spin = gtk_spin_button_new_with_range (2, 100, 1);
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->perp_spin), LM_TSNE_DEFAULT_PERPLEXITY);
@@ -1716,8 +1786,14 @@ lm_projector_page_init (LmProjectorPage *self)
   gtk_widget_set_tooltip_text (self->lr_drop, "Learning rate (epsilon) of the gradient steps; applies to the "
                                               "running t-SNE from its next step");
   g_signal_connect (self->lr_drop, "notify::selected", G_CALLBACK (on_learning_rate_selected), self);
+  self->umap_spin = gtk_spin_button_new_with_range (LM_UMAP_MIN_NEIGHBORS, LM_UMAP_MAX_NEIGHBORS, 1);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->umap_spin), LM_UMAP_DEFAULT_NEIGHBORS);
+  gtk_widget_set_tooltip_text (self->umap_spin, "Neighbors: how many nearest points (itself included) shape each "
+                                                "point's neighbourhood; more keeps more global structure.  A change "
+                                                "runs UMAP again");
+  g_signal_connect (self->umap_spin, "value-changed", G_CALLBACK (on_umap_neighbors_changed), self);
   self->rerun_button = gtk_button_new_with_label ("Re-run");
-  gtk_widget_set_tooltip_text (self->rerun_button, "Start t-SNE again from a new random layout");
+  gtk_widget_set_tooltip_text (self->rerun_button, "Start again from a new random layout");
   g_signal_connect (self->rerun_button, "clicked", G_CALLBACK (on_rerun_clicked), self);
   self->pause_button = gtk_toggle_button_new_with_label ("Pause");
   gtk_widget_set_tooltip_text (self->pause_button, "Pause or resume the optimisation");
@@ -1725,10 +1801,17 @@ lm_projector_page_init (LmProjectorPage *self)
   self->iter_label = gtk_label_new ("Iteration: –");
   gtk_label_set_width_chars (GTK_LABEL (self->iter_label), 22);
   gtk_label_set_xalign (GTK_LABEL (self->iter_label), 0);
-  gtk_box_append (GTK_BOX (self->tsne_bar), caption ("Perplexity"));
-  gtk_box_append (GTK_BOX (self->tsne_bar), self->perp_spin);
-  gtk_box_append (GTK_BOX (self->tsne_bar), caption ("Learning rate"));
-  gtk_box_append (GTK_BOX (self->tsne_bar), self->lr_drop);
+  self->tsne_opts = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_box_append (GTK_BOX (self->tsne_opts), caption ("Perplexity"));
+  gtk_box_append (GTK_BOX (self->tsne_opts), self->perp_spin);
+  gtk_box_append (GTK_BOX (self->tsne_opts), caption ("Learning rate"));
+  gtk_box_append (GTK_BOX (self->tsne_opts), self->lr_drop);
+  gtk_box_append (GTK_BOX (self->tsne_bar), self->tsne_opts);
+  self->umap_opts = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_box_append (GTK_BOX (self->umap_opts), caption ("Neighbors"));
+  gtk_box_append (GTK_BOX (self->umap_opts), self->umap_spin);
+  gtk_widget_set_visible (self->umap_opts, FALSE);
+  gtk_box_append (GTK_BOX (self->tsne_bar), self->umap_opts);
   gtk_box_append (GTK_BOX (self->tsne_bar), self->rerun_button);
   gtk_box_append (GTK_BOX (self->tsne_bar), self->pause_button);
   gtk_box_append (GTK_BOX (self->tsne_bar), self->iter_label);
@@ -1846,13 +1929,13 @@ lm_projector_page_is_settled (LmProjectorPage *self)
   if (self->loading || !self->settled || self->nn_cancel != NULL)
     return FALSE;
   /* t-SNE: once its last layout is on screen (or it failed) */
-  TsneRun *run = self->tsne;
+  LayoutRun *run = self->layout;
   gboolean over;
 
   if (run == NULL)
     return TRUE;
   g_mutex_lock (&run->lock);
-  over = run->done && !run->posted && (run->error != NULL || self->tsne_shown == run->iterations);
+  over = run->done && !run->posted && (run->error != NULL || self->layout_shown == run->iterations);
   g_mutex_unlock (&run->lock);
   return over;
 }
@@ -1864,19 +1947,24 @@ lm_projector_page_set_method (LmProjectorPage *self, LmProjectorMethod method)
   if (method == self->method)
     return;
   self->method = method;
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (self->method_drop), method == LM_PROJECTOR_TSNE ? 1 : 0);
-  gtk_widget_set_visible (self->tsne_bar, method == LM_PROJECTOR_TSNE);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (self->method_drop), method);
+  gtk_widget_set_visible (self->tsne_bar, method != LM_PROJECTOR_PCA);
+  gtk_widget_set_visible (self->tsne_opts, method == LM_PROJECTOR_TSNE);
+  gtk_widget_set_visible (self->umap_opts, method == LM_PROJECTOR_UMAP);
   gtk_widget_set_tooltip_text (self->flat_toggle, method == LM_PROJECTOR_TSNE
                                                       ? "Run t-SNE in two dimensions (drag pans) instead of three "
                                                         "(drag rotates)"
+                                                  : method == LM_PROJECTOR_UMAP
+                                                      ? "Run UMAP in two dimensions (drag pans) instead of three "
+                                                        "(drag rotates)"
                                                       : "Show the first two components flat (drag pans) instead of "
                                                         "three in 3D (drag rotates)");
-  if (method == LM_PROJECTOR_TSNE)
-    tsne_start (self);
+  if (method != LM_PROJECTOR_PCA)
+    layout_start (self);
   else
     {
       /* back to the PCA of the whole tensor (t-SNE may show a sample) */
-      tsne_stop (self);
+      layout_stop (self);
       show_iteration (self);
       if (self->isolated)
         {
@@ -1907,22 +1995,31 @@ lm_projector_page_set_tsne_iterations (LmProjectorPage *self, guint iterations)
   g_return_if_fail (LM_IS_PROJECTOR_PAGE (self));
   self->tsne_iterations = MAX (iterations, 1);
   if (self->method == LM_PROJECTOR_TSNE)
-    tsne_start (self);
+    layout_start (self);
+}
+
+void
+lm_projector_page_set_umap_epochs (LmProjectorPage *self, guint epochs)
+{
+  g_return_if_fail (LM_IS_PROJECTOR_PAGE (self));
+  self->umap_epochs = epochs;
+  if (self->method == LM_PROJECTOR_UMAP)
+    layout_start (self);
 }
 
 guint
 lm_projector_page_get_tsne_threads (LmProjectorPage *self, guint *live)
 {
   g_return_val_if_fail (LM_IS_PROJECTOR_PAGE (self), 0);
-  *live = (guint) g_atomic_int_get (&tsne_live);
-  return self->tsne_started;
+  *live = (guint) g_atomic_int_get (&layout_live);
+  return self->layout_started;
 }
 
 guint
 lm_projector_page_get_tsne_iteration (LmProjectorPage *self)
 {
   g_return_val_if_fail (LM_IS_PROJECTOR_PAGE (self), 0);
-  return self->tsne_shown;
+  return self->layout_shown;
 }
 
 GtkWidget *
@@ -1945,6 +2042,8 @@ lm_projector_page_get_control (LmProjectorPage *self, const char *name)
     return self->iter_label;
   if (g_strcmp0 (name, "tsne-bar") == 0)
     return self->tsne_bar;
+  if (g_strcmp0 (name, "umap-neighbors") == 0)
+    return self->umap_spin;
   if (g_strcmp0 (name, "neighbors") == 0)
     return self->nn_spin;
   if (g_strcmp0 (name, "metric") == 0)

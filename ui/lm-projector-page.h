@@ -30,6 +30,7 @@ typedef enum
 {
   LM_PROJECTOR_PCA,
   LM_PROJECTOR_TSNE,
+  LM_PROJECTOR_UMAP,
 } LmProjectorMethod;
 
 /* Where a t-SNE run stops (TensorBoard's settles by then too). */
@@ -56,15 +57,19 @@ guint64          lm_projector_page_get_n_live_updates (LmProjectorPage *self);
  * iteration on screen too (or its error). */
 gboolean         lm_projector_page_is_settled (LmProjectorPage *self);
 
-/* PCA or t-SNE (the method switch); t-SNE starts on the tensor shown. */
+/* PCA, t-SNE or UMAP (the method switch); t-SNE and UMAP start on the
+ * tensor shown. */
 void             lm_projector_page_set_method (LmProjectorPage *self, LmProjectorMethod method);
 LmProjectorMethod lm_projector_page_get_method (LmProjectorPage *self);
 /* Where t-SNE runs stop (default LM_PROJECTOR_TSNE_ITERATIONS); a
  * running one starts again. */
 void             lm_projector_page_set_tsne_iterations (LmProjectorPage *self, guint iterations);
-/* The t-SNE iteration on screen (the counter's). */
+/* Where UMAP runs stop (0, the default: lm_umap_default_epochs of the
+ * points); a running one starts again. */
+void             lm_projector_page_set_umap_epochs (LmProjectorPage *self, guint epochs);
+/* The t-SNE iteration or UMAP epoch on screen (the counter's). */
 guint            lm_projector_page_get_tsne_iteration (LmProjectorPage *self);
-/* The t-SNE worker threads this page has started, and in *live how many
+/* The t-SNE and UMAP worker threads this page has started, and in *live how many
  * of them are still running (for tests: changes that come faster than a
  * set-up wait for the running one to stop, only the newest is kept). */
 guint            lm_projector_page_get_tsne_threads (LmProjectorPage *self, guint *live);
@@ -83,7 +88,8 @@ void             lm_projector_page_select_when_loaded (LmProjectorPage *self, co
 /* Showing only isolated points (Isolate; Show all data ends it). */
 gboolean         lm_projector_page_get_isolated (LmProjectorPage *self);
 /* A control, for tests: "method", "2d", "perplexity", "learning-rate",
- * "rerun", "pause", "iteration" (the counter's label), "tsne-bar",
+ * "rerun", "pause", "iteration" (the counter's label), "tsne-bar" (t-SNE's
+ * and UMAP's settings), "umap-neighbors" (UMAP's Neighbors),
  * "neighbors", "metric", "isolate", "show-all", "inspector" (the side
  * pane), "inspector-title", "inspector-list" (a GtkListBox). */
 GtkWidget       *lm_projector_page_get_control (LmProjectorPage *self, const char *name);

@@ -12,7 +12,8 @@
  *         [--step N] [--op SEQ]          with --view debugger: traced step, op
  *         [--step N|A:B]                 with --view scalars: the step selection
  *         [--step N]                     with --view pr_curves: each run's slider
- *         [--projector-method pca|tsne] [--tsne-iterations N]   with --view projector
+ *         [--projector-method pca|tsne|umap] [--tsne-iterations N] [--umap-epochs N]
+ *                                        with --view projector
  *         [--projector-select LABEL|N]   with --view projector: the inspector's point
  *         [--video-frame N]              with --screenshot: the frame videos show
  * Without --logdir it watches ./runs, torch SummaryWriter's default.
@@ -298,8 +299,9 @@ typedef struct
   gboolean pr_step;           /* step is the PR Curves runs' */
   const char *filters[2];     /* --tag-filter, --run-filter: NULL or a good regex */
   const char *spec;           /* --logdir_spec, good; NULL: not given */
-  gboolean tsne;              /* --projector-method tsne */
+  LmProjectorMethod method;   /* --projector-method */
   gint64 tsne_iterations;     /* -1: not given */
+  gint64 umap_epochs;         /* -1: not given */
   const char *select;         /* --projector-select, or NULL */
   gint64 video_frame;         /* 0: not given */
 } Usage;
@@ -322,12 +324,13 @@ check_usage (GVariantDict *opts, Usage *u)
   const char *view = NULL, *theme = NULL, *spec = NULL;
   g_autofree const char **rest = NULL;
 
-  const char *method = NULL, *tsne_iterations = NULL, *video_frame = NULL;
+  const char *method = NULL, *tsne_iterations = NULL, *umap_epochs = NULL, *video_frame = NULL;
 
   *u = (Usage) { .axis = LM_X_STEP, .smoothing = -1, .timeout_s = 120, .step = -1, .op = -1,
-                 .tsne_iterations = -1 };
+                 .tsne_iterations = -1, .umap_epochs = -1 };
   g_variant_dict_lookup (opts, "projector-method", "&s", &method);
   g_variant_dict_lookup (opts, "tsne-iterations", "&s", &tsne_iterations);
+  g_variant_dict_lookup (opts, "umap-epochs", "&s", &umap_epochs);
   g_variant_dict_lookup (opts, "projector-select", "&s", &u->select);
   g_variant_dict_lookup (opts, "window-size", "&s", &size);
   g_variant_dict_lookup (opts, "x-axis", "&s", &x_axis);
@@ -395,23 +398,31 @@ check_usage (GVariantDict *opts, Usage *u)
       return g_strdup_printf ("lumen: --view must be one of %s, hparams-scatter, debugger or profile; got '%s'\n",
                               names, view);
     }
-  /* the projector's method switch, and where t-SNE stops (a screenshot
-   * waits for that iteration) */
-  if ((method != NULL || tsne_iterations != NULL) && g_strcmp0 (view, "projector") != 0)
-    return g_strdup ("lumen: --projector-method and --tsne-iterations go with --view projector\n");
-  if (method != NULL && g_strcmp0 (method, "pca") != 0 && g_strcmp0 (method, "tsne") != 0)
-    return g_strdup_printf ("lumen: --projector-method must be pca or tsne; got '%s'\n", method);
+  /* the projector's method switch, and where t-SNE or UMAP stops (a
+   * screenshot waits for that iteration or epoch) */
+  if ((method != NULL || tsne_iterations != NULL || umap_epochs != NULL) && g_strcmp0 (view, "projector") != 0)
+    return g_strdup ("lumen: --projector-method, --tsne-iterations and --umap-epochs go with --view projector\n");
+  if (method != NULL && g_strcmp0 (method, "pca") != 0 && g_strcmp0 (method, "tsne") != 0
+      && g_strcmp0 (method, "umap") != 0)
+    return g_strdup_printf ("lumen: --projector-method must be pca, tsne or umap; got '%s'\n", method);
   if (u->select != NULL && g_strcmp0 (view, "projector") != 0)
     return g_strdup ("lumen: --projector-select goes with --view projector\n");
   if (u->select != NULL && *u->select == '\0')
     return g_strdup ("lumen: --projector-select needs a point's label or number\n");
-  u->tsne = g_strcmp0 (method, "tsne") == 0;
-  if (tsne_iterations != NULL && !u->tsne)
+  u->method = g_strcmp0 (method, "tsne") == 0   ? LM_PROJECTOR_TSNE
+              : g_strcmp0 (method, "umap") == 0 ? LM_PROJECTOR_UMAP
+                                                : LM_PROJECTOR_PCA;
+  if (tsne_iterations != NULL && u->method != LM_PROJECTOR_TSNE)
     return g_strdup ("lumen: --tsne-iterations goes with --projector-method tsne\n");
   if (tsne_iterations != NULL
       && !g_ascii_string_to_signed (tsne_iterations, 10, 1, 100000, &u->tsne_iterations, NULL))
     return g_strdup_printf ("lumen: --tsne-iterations must be a whole number from 1 to 100000; got '%s'\n",
                             tsne_iterations);
+  if (umap_epochs != NULL && u->method != LM_PROJECTOR_UMAP)
+    return g_strdup ("lumen: --umap-epochs goes with --projector-method umap\n");
+  if (umap_epochs != NULL && !g_ascii_string_to_signed (umap_epochs, 10, 1, 100000, &u->umap_epochs, NULL))
+    return g_strdup_printf ("lumen: --umap-epochs must be a whole number from 1 to 100000; got '%s'\n",
+                            umap_epochs);
   /* on the scalars view --step is TensorBoard's step selection: a step,
    * or a range A:B, selected on every card */
   if (step != NULL && op == NULL && (view == NULL || g_str_equal (view, "scalars")))
@@ -580,14 +591,16 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
     }
   else if (u.view != NULL)
     lm_dashboards_set_view (lm_window_get_dashboards (window), u.view);
-  if (u.tsne)
+  if (u.method != LM_PROJECTOR_PCA)
     {
       LmProjectorPage *page = LM_PROJECTOR_PAGE (lm_dashboards_get_page (lm_window_get_dashboards (window),
                                                                          "projector"));
 
       if (u.tsne_iterations > 0)
         lm_projector_page_set_tsne_iterations (page, (guint) u.tsne_iterations);
-      lm_projector_page_set_method (page, LM_PROJECTOR_TSNE);
+      if (u.umap_epochs > 0)
+        lm_projector_page_set_umap_epochs (page, (guint) u.umap_epochs);
+      lm_projector_page_set_method (page, u.method);
     }
   if (u.select != NULL)
     lm_projector_page_select_when_loaded (
@@ -805,10 +818,13 @@ main (int argc, char **argv)
     { "op", 0, 0, G_OPTION_ARG_STRING, NULL,
       "With --view debugger: the op to stop on, numbered from 1 as in the execution list", "SEQ" },
     { "projector-method", 0, 0, G_OPTION_ARG_STRING, NULL,
-      "With --view projector: pca (the default) or tsne, as TensorBoard's method switch", "METHOD" },
+      "With --view projector: pca (the default), tsne or umap, as TensorBoard's method switch", "METHOD" },
     { "tsne-iterations", 0, 0, G_OPTION_ARG_STRING, NULL,
       "With --projector-method tsne: the iteration t-SNE stops at (default 1000); a screenshot waits for it",
       "N" },
+    { "umap-epochs", 0, 0, G_OPTION_ARG_STRING, NULL,
+      "With --projector-method umap: the epochs UMAP runs (default 500 up to 2,500 points, 400 up to 5,000, as "
+      "TensorBoard's umap-js); a screenshot waits for the last", "N" },
     { "projector-select", 0, 0, G_OPTION_ARG_STRING, NULL,
       "With --view projector: select the first point with this label (else the point of this number, from 0) "
       "and list its nearest neighbours, as a click on it does", "LABEL|N" },

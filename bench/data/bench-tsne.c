@@ -1,4 +1,5 @@
-/* bench-tsne.c: how fast t-SNE (data/lm-tsne.c) runs, for the projector.
+/* bench-tsne.c: how fast t-SNE (data/lm-tsne.c) and UMAP (data/lm-umap.c)
+ * run, for the projector.
  *
  * What it measures: for N = 100, 1000, 5000 and 10000 points of 784
  * dimensions (ten Gaussian clusters, an MNIST-sized row), the set-up
@@ -7,15 +8,20 @@
  * (perplexity 30, learning rate 10).  The steps are timed after the
  * early exaggeration has started; each step costs the same.
  * LM_TSNE_MAX_POINTS (the projector's cap before it samples) is chosen
- * from these figures.
+ * from these figures.  Then UMAP at N = 100, 1000, 5000 (its cap, as
+ * TensorBoard's): the set-up (PCA to 50, exact neighbours, calibration,
+ * fuzzy union) and the epochs a second at 15 neighbours, timed over the
+ * run's first epochs (later ones cost the same: each samples the same
+ * edges on average).
  *
- * Usage: bench-tsne [--max N] [--steps S]
+ * Usage: bench-tsne [--max N] [--steps S] [--umap-only]
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "lm-tsne.h"
+#include "lm-umap.h"
 
 static double
 now_s (void)
@@ -39,12 +45,15 @@ int
 main (int argc, char **argv)
 {
   gint64 max = 10000, steps = 0;
+  gboolean umap_only = FALSE;
   GOptionEntry entries[] = {
     { "max", 0, 0, G_OPTION_ARG_INT64, &max, "Largest N (default 10000)", "N" },
-    { "steps", 0, 0, G_OPTION_ARG_INT64, &steps, "Steps to time (default: about 2 s worth)", "S" },
+    { "steps", 0, 0, G_OPTION_ARG_INT64, &steps, "Steps to time (default: about 2 s worth; UMAP: all its epochs)",
+      "S" },
+    { "umap-only", 0, 0, G_OPTION_ARG_NONE, &umap_only, "Only UMAP's table", NULL },
     { NULL }
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("- t-SNE steps a second");
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("- t-SNE steps and UMAP epochs a second");
   g_autoptr (GError) error = NULL;
   const gsize sizes[] = { 100, 1000, 5000, 10000 }, d = 784;
 
@@ -54,8 +63,9 @@ main (int argc, char **argv)
       fprintf (stderr, "bench-tsne: %s\n", error->message);
       return 1;
     }
-  printf ("%7s %4s %10s %12s %10s\n", "points", "dim", "set-up s", "iterations/s", "1000 its s");
-  for (gsize s = 0; s < G_N_ELEMENTS (sizes) && (gint64) sizes[s] <= max; s++)
+  if (!umap_only)
+    printf ("%7s %4s %10s %12s %10s\n", "points", "dim", "set-up s", "iterations/s", "1000 its s");
+  for (gsize s = 0; s < G_N_ELEMENTS (sizes) && (gint64) sizes[s] <= max && !umap_only; s++)
     for (int dim = 2; dim <= 3; dim++)
       {
         gsize n = sizes[s];
@@ -81,6 +91,35 @@ main (int argc, char **argv)
         printf ("%7zu %4d %10.2f %12.1f %10.1f\n", n, dim, setup, per_s, setup + 1000 / per_s);
         fflush (stdout);
         lm_tsne_free (t);
+      }
+  printf ("%s%7s %4s %10s %12s %10s\n", umap_only ? "" : "\n", "points", "dim", "set-up s", "UMAP epochs/s",
+          "run s");
+  for (gsize s = 0; s < 3 && (gint64) sizes[s] <= max; s++)
+    for (int dim = 2; dim <= 3; dim++)
+      {
+        gsize n = sizes[s];
+        g_autofree float *x = make_points (n, d);
+        char *err = NULL;
+        double t0 = now_s ();
+        LmUmap *u = lm_umap_new (x, n, d, dim, LM_UMAP_DEFAULT_NEIGHBORS, 0, 1, &err);
+        double setup = now_s () - t0;
+
+        if (u == NULL)
+          {
+            fprintf (stderr, "bench-tsne: %s\n", err);
+            return 1;
+          }
+        guint epochs = lm_umap_get_n_epochs (u);
+        gint64 want = steps > 0 ? MIN (steps, (gint64) epochs) : epochs;
+
+        t0 = now_s ();
+        for (gint64 k = 0; k < want; k++)
+          lm_umap_step (u);
+        double per_s = want / (now_s () - t0);
+
+        printf ("%7zu %4d %10.2f %12.1f %10.1f\n", n, dim, setup, per_s, setup + epochs / per_s);
+        fflush (stdout);
+        lm_umap_free (u);
       }
   return 0;
 }

@@ -259,3 +259,28 @@ lm_test_nn_agreement (const float *y, gsize n, const int *labels)
     }
   return n > 0 ? (double) agree / (double) n : 0;
 }
+
+/* n points in d dimensions: `k` Gaussian clusters (sd 1) whose centres
+ * are `sep` apart on the axes; labels[i] gets point i's cluster. */
+float *
+lm_test_clusters (gsize n, gsize d, int k, double sep, guint32 seed, int *labels)
+{
+  g_autoptr (GRand) r = g_rand_new_with_seed (seed);
+  float *x = g_new (float, n * d);
+
+  for (gsize i = 0; i < n; i++)
+    {
+      int c = (int) (i % (gsize) k);
+
+      for (gsize j = 0; j < d; j++)
+        {
+          double u = g_rand_double (r), v = g_rand_double (r);
+          double g = sqrt (-2 * log (1 - u)) * cos (2 * G_PI * v);
+
+          x[i * d + j] = (float) (g + (j == (gsize) c % d ? sep : 0));
+        }
+      if (labels)
+        labels[i] = c;
+    }
+  return x;
+}

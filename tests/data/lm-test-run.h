@@ -53,6 +53,10 @@ void        lm_test_spin           (guint ms);
 /* The share of the n points (n x 3 coordinates) whose nearest other
  * point has their label: how well a projection keeps classes apart. */
 double      lm_test_nn_agreement   (const float *y, gsize n, const int *labels);
+/* n points in d dimensions: `k` Gaussian clusters (sd 1) whose centres
+ * are `sep` apart on the axes; labels[i] (labels may be NULL) gets point
+ * i's cluster.  Freed with g_free. */
+float      *lm_test_clusters       (gsize n, gsize d, int k, double sep, guint32 seed, int *labels);
 
 /* The CREATE statements of schema version 1 (scalars part and friends). */
 extern const char lm_test_run_schema[];

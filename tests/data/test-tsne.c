@@ -12,31 +12,6 @@
 #include "lm-test-run.h"
 #include "lm-tsne.h"
 
-/* n points in d dimensions: `k` Gaussian clusters (sd 1) whose centres
- * are `sep` apart on the axes; labels[i] gets point i's cluster. */
-static float *
-clusters (gsize n, gsize d, int k, double sep, guint32 seed, int *labels)
-{
-  g_autoptr (GRand) r = g_rand_new_with_seed (seed);
-  float *x = g_new (float, n * d);
-
-  for (gsize i = 0; i < n; i++)
-    {
-      int c = (int) (i % (gsize) k);
-
-      for (gsize j = 0; j < d; j++)
-        {
-          double u = g_rand_double (r), v = g_rand_double (r);
-          double g = sqrt (-2 * log (1 - u)) * cos (2 * G_PI * v);
-
-          x[i * d + j] = (float) (g + (j == (gsize) c % d ? sep : 0));
-        }
-      if (labels)
-        labels[i] = c;
-    }
-  return x;
-}
-
 static void
 check_calibration (const float *x, gsize n, gsize d, double perp)
 {
@@ -71,7 +46,7 @@ check_calibration (const float *x, gsize n, gsize d, double perp)
 static void
 test_perplexity (void)
 {
-  g_autofree float *x = clusters (200, 10, 4, 6, 1, NULL);
+  g_autofree float *x = lm_test_clusters (200, 10, 4, 6, 1, NULL);
   g_autofree float *far = g_memdup2 (x, 200 * 10 * sizeof *x);
 
   check_calibration (x, 200, 10, 30);
@@ -89,7 +64,7 @@ static void
 check_gradient (int dim)
 {
   const gsize n = 7, d = 4;
-  g_autofree float *x = clusters (n, d, 2, 3, 2, NULL);
+  g_autofree float *x = lm_test_clusters (n, d, 2, 3, 2, NULL);
   char *error = NULL;
   g_autoptr (LmTsne) t = lm_tsne_new (x, n, d, dim, 2, 10, 3, &error);
   g_autoptr (GRand) r = g_rand_new_with_seed (4);
@@ -129,7 +104,7 @@ static void
 test_kl_decreases (void)
 {
   const gsize n = 150, d = 20;
-  g_autofree float *x = clusters (n, d, 5, 8, 5, NULL);
+  g_autofree float *x = lm_test_clusters (n, d, 5, 8, 5, NULL);
   char *error = NULL;
   g_autoptr (LmTsne) t = lm_tsne_new (x, n, d, 2, 30, 10, 1, &error);
   double kl0, last;
@@ -165,7 +140,7 @@ check_clusters (gsize d, int dim)
 {
   const gsize n = 250;
   int labels[250];
-  g_autofree float *x = clusters (n, d, 5, 10, 6, labels);
+  g_autofree float *x = lm_test_clusters (n, d, 5, 10, 6, labels);
   char *error = NULL;
   g_autoptr (LmTsne) t = lm_tsne_new (x, n, d, dim, 30, 10, 9, &error);
 
@@ -216,7 +191,7 @@ static void
 test_seed (void)
 {
   const gsize n = 80, d = 6;
-  g_autofree float *x = clusters (n, d, 3, 6, 7, NULL);
+  g_autofree float *x = lm_test_clusters (n, d, 3, 6, 7, NULL);
   char *error = NULL;
   g_autoptr (LmTsne) a = lm_tsne_new (x, n, d, 2, 10, 10, 42, &error);
   g_autoptr (LmTsne) b = lm_tsne_new (x, n, d, 2, 10, 10, 42, &error);
@@ -405,7 +380,7 @@ static void
 test_cancel (void)
 {
   const gsize n = LM_TSNE_MAX_POINTS, d = 784;
-  g_autofree float *x = clusters (n, d, 10, 6, 13, NULL);
+  g_autofree float *x = lm_test_clusters (n, d, 10, 6, 13, NULL);
   const guint delays_ms[] = { 5, 60, 250, 600 };
   double worst = 0;
 
@@ -498,7 +473,7 @@ test_cancel_stages (void)
 {
   const gsize n = LM_TSNE_MAX_POINTS, d = 100;
   const char *stages[] = { "pca", "neighbours", "calibration", "symmetrise" };
-  g_autofree float *x = clusters (n, d, 10, 6, 17, NULL);
+  g_autofree float *x = lm_test_clusters (n, d, 10, 6, 17, NULL);
 
   for (guint a = 0; a < G_N_ELEMENTS (stages); a++)
     {

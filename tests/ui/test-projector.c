@@ -544,9 +544,10 @@ test_tsne (void)
   g_autofree float *pca = g_memdup2 (lm_projector_view_get_coords (view), n * 3 * sizeof (float));
 
   /* TensorBoard's controls and defaults */
-  g_assert_cmpuint (g_list_model_get_n_items (methods), ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (methods), ==, 3);
   g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (methods), 0), ==, "PCA");
   g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (methods), 1), ==, "t-SNE");
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (methods), 2), ==, "UMAP");
   g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (method)), ==, 0);
   g_assert_false (gtk_widget_get_visible (lm_projector_page_get_control (pp, "tsne-bar")));
   g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (perp)), ==, 30);
@@ -1036,6 +1037,112 @@ test_isolate (void)
   close_page (page, store, dir);
 }
 
+/* UMAP from the method switch: its Neighbors in place of t-SNE's
+ * settings, the points moving between epochs, the clusters apart at the
+ * end; Neighbors runs it again; Isolate runs it on the isolated points;
+ * too few points for the neighbours is said. */
+static void
+test_umap (void)
+{
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  const gsize n = 300;
+  g_autofree char *dir = make_cluster_logdir (n);
+  LmRunStore *store = NULL;
+  GtkWidget *page = show_page (dir, &store);
+  LmProjectorPage *pp = LM_PROJECTOR_PAGE (page);
+  LmProjectorView *view = lm_projector_page_get_view (pp);
+  GtkWidget *method = lm_projector_page_get_control (pp, "method");
+  GtkWidget *nbrs = lm_projector_page_get_control (pp, "umap-neighbors");
+  GtkWidget *counter = lm_projector_page_get_control (pp, "iteration");
+  guint started, live;
+  double lo, hi;
+
+  /* TensorBoard's Neighbors: 15, from 5 to 50; hidden under t-SNE */
+  g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (nbrs)), ==, 15);
+  gtk_spin_button_get_range (GTK_SPIN_BUTTON (nbrs), &lo, &hi);
+  g_assert_cmpfloat (lo, ==, 5);
+  g_assert_cmpfloat (hi, ==, 50);
+  lm_projector_page_set_tsne_iterations (pp, 2);
+  lm_projector_page_set_method (pp, LM_PROJECTOR_TSNE);
+  g_assert_false (gtk_widget_is_visible (nbrs));
+  g_assert_true (gtk_widget_is_visible (lm_projector_page_get_control (pp, "perplexity")));
+
+  /* the switch, as a click on it would */
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (method), 2);
+  g_assert_cmpint (lm_projector_page_get_method (pp), ==, LM_PROJECTOR_UMAP);
+  g_assert_true (gtk_widget_is_visible (nbrs));
+  g_assert_false (gtk_widget_is_visible (lm_projector_page_get_control (pp, "perplexity")));
+  g_assert_false (gtk_widget_is_visible (lm_projector_page_get_control (pp, "learning-rate")));
+  g_assert_true (gtk_widget_is_visible (lm_projector_page_get_control (pp, "rerun")));
+  g_assert_cmpstr (lm_projector_page_get_status (pp), ==,
+                   "UMAP of 300 points × 20 dims: 15 neighbors, 500 epochs, 3D");
+
+  /* a first layout past the start, then a later, different one */
+  IterWait w = { pp, 1 };
+  g_assert_true (lm_test_wait_for (iteration_above, &w, 20000));
+  guint first = lm_projector_page_get_tsne_iteration (pp);
+  g_autofree float *early = g_memdup2 (lm_projector_view_get_coords (view), n * 3 * sizeof (float));
+  g_autofree char *label = g_strdup_printf ("Epoch: %u", first);
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (counter)), label));
+  w.above = first;
+  g_assert_true (lm_test_wait_for (iteration_above, &w, 20000));
+  g_assert_true (memcmp (early, lm_projector_view_get_coords (view), n * 3 * sizeof (float)) != 0);
+  g_assert_true (lm_test_wait_for (page_settled, page, 60000));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (counter)), ==, "Epoch: 500 (done)");
+  g_autofree int *cls = g_new (int, n);
+  for (gsize i = 0; i < n; i++)
+    cls[i] = (int) (i % 3);
+  g_assert_cmpfloat (lm_test_nn_agreement (lm_projector_view_get_coords (view), n, cls), ==, 1);
+
+  /* Neighbors runs it again, with a worker of its own */
+  started = lm_projector_page_get_tsne_threads (pp, &live);
+  g_free (early);
+  early = g_memdup2 (lm_projector_view_get_coords (view), n * 3 * sizeof (float));
+  lm_projector_page_set_umap_epochs (pp, 50);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (nbrs), 30);
+  g_assert_cmpstr (lm_projector_page_get_status (pp), ==,
+                   "UMAP of 300 points × 20 dims: 30 neighbors, 50 epochs, 3D");
+  g_assert_true (lm_test_wait_for (page_settled, page, 60000));
+  g_assert_cmpuint (lm_projector_page_get_tsne_threads (pp, &live), >, started);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (counter)), ==, "Epoch: 50 (done)");
+  g_assert_true (memcmp (early, lm_projector_view_get_coords (view), n * 3 * sizeof (float)) != 0);
+
+  /* the inspector and Isolate: point 0 and its 30 nearest, UMAP of them */
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (lm_projector_page_get_control (pp, "neighbors")), 30);
+  lm_projector_page_select (pp, 0);
+  g_assert_true (lm_test_wait_for (page_settled, page, 10000));
+  g_assert_cmpuint (lm_projector_page_get_neighbors (pp, NULL, NULL), ==, 30);
+  g_signal_emit_by_name (lm_projector_page_get_control (pp, "isolate"), "clicked");
+  g_assert_true (lm_test_wait_for (page_settled, page, 20000));
+  g_assert_true (lm_projector_page_get_isolated (pp));
+  g_assert_cmpuint (view_n (view), ==, 31);
+  g_assert_cmpint (lm_projector_page_get_selected (pp), ==, 0);
+  g_assert_true (g_str_has_prefix (lm_projector_page_get_status (pp), "UMAP of 31 points × 20 dims: 30 neighbors"));
+  close_page (page, store, dir);
+  g_free (dir);
+
+  /* six points cannot have 15 neighbours: said, PCA stays */
+  dir = make_logdir (TRUE);
+  page = show_page (dir, &store);
+  pp = LM_PROJECTOR_PAGE (page);
+  view = lm_projector_page_get_view (pp);
+  g_autofree float *pca = g_memdup2 (lm_projector_view_get_coords (view), 6 * 3 * sizeof (float));
+  lm_projector_page_set_method (pp, LM_PROJECTOR_UMAP);
+  g_assert_true (lm_test_wait_for (page_settled, page, 10000));
+  g_assert_cmpstr (lm_projector_page_get_status (pp), ==,
+                   "UMAP with 15 neighbors needs at least 16 points; this embedding has 6 (set Neighbors to at "
+                   "most 5)");
+  g_assert_cmpmem (pca, 6 * 3 * sizeof (float), lm_projector_view_get_coords (view), 6 * 3 * sizeof (float));
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (lm_projector_page_get_control (pp, "umap-neighbors")), 5);
+  g_assert_true (lm_test_wait_for (page_settled, page, 10000));
+  g_assert_cmpuint (lm_projector_page_get_tsne_iteration (pp), ==, 500);
+  close_page (page, store, dir);
+}
+
 /* A 10,000 x 784 tensor (a logged case): the neighbours come from a
  * worker, so the main loop runs meanwhile, and in a few tens of ms. */
 static void
@@ -1107,6 +1214,7 @@ main
   g_test_add_func ("/ui/projector/inspector", test_inspector);
   g_test_add_func ("/ui/projector/inspector-keys", test_inspector_keys);
   g_test_add_func ("/ui/projector/isolate", test_isolate);
+  g_test_add_func ("/ui/projector/umap", test_umap);
   g_test_add_func ("/ui/projector/inspector-big", test_inspector_big);
   return g_test_run ();
 }

@@ -700,7 +700,9 @@ test_cli_bad_options (void)
     { { "extra", NULL }, "lumen: unexpected argument 'extra'" },
     { { "--theme", "bogus", NULL }, "lumen: --theme must be system, light or dark; got 'bogus'" },
     { { "--logdir_spec", "a:/x", NULL }, "lumen: --logdir and --logdir_spec cannot be used together" },
-    { { "--projector-method", "tsne", NULL }, "lumen: --projector-method and --tsne-iterations go with --view projector" },
+    { { "--projector-method", "tsne", NULL }, "lumen: --projector-method, --tsne-iterations and --umap-epochs go with --view projector" },
+    { { "--view", "projector", "--projector-method", "lda" }, "lumen: --projector-method must be pca, tsne or umap; got 'lda'" },
+    { { "--view", "projector", "--umap-epochs", "10" }, "lumen: --umap-epochs goes with --projector-method umap" },
     { { "--projector-select", "3", NULL }, "lumen: --projector-select goes with --view projector" },
     { { "--view", "projector", "--projector-select", "" }, "lumen: --projector-select needs a point's label or number" },
   };
