@@ -840,8 +840,11 @@ decode_apng (const void *data, gsize len, int factor, LmImageLoader *gate, GErro
   out_bytes = (gsize) ((cw + factor - 1) / factor) * ((ch + factor - 1) / factor) * 4;
   if (out_bytes > MAX_ANIMATION_BYTES / ap.frames->len || cstride * ch > MAX_ANIMATION_BYTES)
     {
-      apng_fail (error, "%u frames of %ux%u are over %zu MiB decoded", ap.frames->len, cw, ch,
-                 MAX_ANIMATION_BYTES >> 20);
+      /* a valid file, only too big to hold: not "invalid APNG" */
+      g_set_error (error, LM_IMAGE_ERROR, LM_IMAGE_ERROR_TOO_LARGE,
+                   "%u frames of %ux%u are %.0f MiB decoded, more than the %zu MiB a video may take",
+                   ap.frames->len, cw, ch, MAX ((double) out_bytes * ap.frames->len, (double) cstride * ch) / (1 << 20),
+                   MAX_ANIMATION_BYTES >> 20);
       goto out;
     }
   canvas = g_malloc0 (cstride * ch);

@@ -30,6 +30,7 @@ typedef enum {
   LM_IMAGE_ERROR_BAD_PNG,
   LM_IMAGE_ERROR_MISSING,
   LM_IMAGE_ERROR_READ,
+  LM_IMAGE_ERROR_TOO_LARGE,   /* a valid video with more frames than can be held */
 } LmImageError;
 
 /* Decoded pixels: RGBA, 8 bits a sample, not premultiplied, rows of

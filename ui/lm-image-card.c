@@ -14,6 +14,11 @@
  * screens away.  Fitted, the card asks the loader for the image reduced
  * to about its size on screen; at actual size, and in the full-size
  * window, for the whole image, which nothing keeps once it is off screen.
+ *
+ * A video not in the cache shows its first frame (a still load, one
+ * frame's decode) while all its frames load: 300 frames of 720p took
+ * seconds to decode, and the card stayed empty (or on the step before)
+ * meanwhile.
  */
 #include "lm-image-card.h"
 
@@ -46,6 +51,10 @@ struct _LmImageCard
   LmImagePlayer *player;
   int shown_paused;         /* the play button's state, -1 at first */
   gint64 video_id;          /* image id of the video on the player, 0 if none */
+  gint64 poster_id;         /* image id of the video whose first frame is on the
+                             * canvas while its frames load, 0 if none */
+  int poster_frames;        /* its frames and fps, for the frame label */
+  double poster_fps;
   GtkAdjustment *adj;
   double brightness, contrast;
   gboolean show_labels;
@@ -121,24 +130,28 @@ update_video_controls (LmImageCard *self)
   LmImageAnimation *anim = lm_image_player_get_animation (self->player);
   gboolean paused = lm_image_player_get_paused (self->player);
   LmImageMeta *m = meta_at (self, (guint) MAX (self->shown_index, 0));
+  gboolean video = anim != NULL || self->poster_id != 0;
+  int n = anim != NULL ? anim->n_frames : self->poster_frames;
+  double fps = anim != NULL ? (m != NULL ? m->fps : 0) : self->poster_fps;
   char text[64];
   int len;
 
-  gtk_widget_set_visible (self->frame_label, anim != NULL);
-  gtk_widget_set_visible (self->play_button, anim != NULL);
+  gtk_widget_set_visible (self->frame_label, video);
+  gtk_widget_set_visible (self->play_button, video);
   /* focusable while it plays a video, for Space */
   gtk_widget_set_focusable (GTK_WIDGET (self), anim != NULL);
-  if (anim == NULL)
+  if (!video)
     return;
   /* as wide as its widest frame number, so that counting does not
    * resize the row */
-  len = g_snprintf (text, sizeof text, "frame %d/%d", anim->n_frames, anim->n_frames);
-  if (m != NULL && m->fps > 0)
-    len += g_snprintf (text + len, sizeof text - len, " · %.4g fps", m->fps);
+  len = g_snprintf (text, sizeof text, "frame %d/%d", n, n);
+  if (fps > 0)
+    len += g_snprintf (text + len, sizeof text - len, " · %.4g fps", fps);
   gtk_label_set_width_chars (GTK_LABEL (self->frame_label), g_utf8_strlen (text, -1));
-  len = g_snprintf (text, sizeof text, "frame %d/%d", lm_image_player_get_frame (self->player) + 1, anim->n_frames);
-  if (m != NULL && m->fps > 0)
-    g_snprintf (text + len, sizeof text - len, " · %.4g fps", m->fps);
+  /* a poster is the first frame */
+  len = g_snprintf (text, sizeof text, "frame %d/%d", anim != NULL ? lm_image_player_get_frame (self->player) + 1 : 1, n);
+  if (fps > 0)
+    g_snprintf (text + len, sizeof text - len, " · %.4g fps", fps);
   gtk_label_set_text (GTK_LABEL (self->frame_label), text);
   if (paused != self->shown_paused)
     {
@@ -166,6 +179,7 @@ show_pixels (LmImageCard *self, LmImageMeta *m, LmImagePixels *pixels, LmImageAn
   /* the same video at another reduction plays on where it was */
   lm_image_player_set_animation (self->player, anim, anim != NULL && self->video_id == m->id);
   self->video_id = anim != NULL ? m->id : 0;
+  self->poster_id = 0;
   if (anim == NULL)
     lm_image_canvas_set_pixels (canvas, pixels, self->error);
   update_video_controls (self);
@@ -182,6 +196,26 @@ show_pixels (LmImageCard *self, LmImageMeta *m, LmImagePixels *pixels, LmImageAn
     lm_set_tooltip (self->canvas, CLICK_HINT);
 }
 
+/* The first frame of video `m` (a still load of its row) on the canvas
+ * while its frames load; the step and frame labels say which.  Nothing
+ * counts it as shown (shown_index): the video's load goes on, and a
+ * screenshot waits for it. */
+static void
+show_poster (LmImageCard *self, LmImageMeta *m, LmImagePixels *first)
+{
+  LmImageCanvas *canvas = LM_IMAGE_CANVAS (self->canvas);
+
+  lm_image_player_set_animation (self->player, NULL, FALSE);
+  self->video_id = 0;
+  self->poster_id = m->id;
+  self->poster_frames = m->n_frames;
+  self->poster_fps = m->fps;
+  g_clear_pointer (&self->error, g_free);
+  lm_image_canvas_set_pixels (canvas, first, NULL);
+  lm_image_canvas_set_grid (canvas, m->layout);
+  update_video_controls (self);
+}
+
 typedef struct
 {
   LmImageCard *card;
@@ -189,6 +223,7 @@ typedef struct
   int factor;
   gboolean prefetch;
   gboolean video;   /* an animation load */
+  gboolean poster;  /* a video's first frame, shown while its frames load */
 } LoadCtx;
 
 static void
@@ -209,6 +244,18 @@ on_loaded (GObject *source, GAsyncResult *res, gpointer user_data)
     anim = lm_image_loader_load_animation_finish (LM_IMAGE_LOADER (source), res, &error);
   else
     pixels = lm_image_loader_load_finish (LM_IMAGE_LOADER (source), res, &error);
+  if (ctx->poster)
+    {
+      /* only while the video's frames are still on their way to the step
+       * the slider is at (an error is the frames' load's to tell) */
+      m = meta_at (self, (guint) gtk_adjustment_get_value (self->adj));
+      if (pixels != NULL && !self->far && self->loading_id == ctx->id && m != NULL && m->id == ctx->id
+          && self->video_id != ctx->id)
+        show_poster (self, m, pixels);
+      g_object_unref (ctx->card);
+      g_free (ctx);
+      return;
+    }
   if (ctx->prefetch && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_hash_table_remove (self->prefetching, &ctx->id);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || ctx->prefetch)
@@ -257,6 +304,33 @@ start_load (LmImageCard *self, LmImageMeta *m, int factor, gboolean is_prefetch)
   else
     lm_image_loader_load_reduced_async (self->loader, self->run_path, m->id, factor, self->cancellable,
                                         on_loaded, ctx);
+}
+
+/* A video's first frame, as a still: at once if cached, else (with
+ * `load`) loaded beside its frames (a frame's decode, not all of them). */
+static void
+start_poster (LmImageCard *self, LmImageMeta *m, int factor, gboolean load)
+{
+  g_autoptr (LmImagePixels) first = NULL;
+  LoadCtx *ctx;
+
+  if (self->video_id == m->id || self->poster_id == m->id)
+    return;   /* playing already (a new size loads), or shown */
+  first = lm_image_loader_lookup_reduced (self->loader, self->run_path, m->id, factor);
+  if (first != NULL)
+    {
+      show_poster (self, m, first);
+      return;
+    }
+  if (!load)
+    return;
+  ctx = g_new0 (LoadCtx, 1);
+  ctx->card = g_object_ref (self);
+  ctx->id = m->id;
+  ctx->factor = factor;
+  ctx->poster = TRUE;
+  lm_image_loader_load_reduced_async (self->loader, self->run_path, m->id, factor, self->cancellable, on_loaded,
+                                      ctx);
 }
 
 static void
@@ -343,6 +417,8 @@ show_index (LmImageCard *self, guint index)
       self->loading_id = m->id;
       start_load (self, m, factor, FALSE);
     }
+  if (is_video (m))
+    start_poster (self, m, factor, self->loading_id == m->id);
 }
 
 /* ------------------------------------------------------ on screen or not */
@@ -372,6 +448,7 @@ sync_now (gpointer user_data)
 
       lm_image_player_set_animation (self->player, NULL, FALSE);
       self->video_id = 0;
+      self->poster_id = 0;
       lm_image_canvas_set_pixels (canvas, NULL, NULL);
       lm_image_canvas_set_grid (canvas, NULL);
       g_clear_pointer (&self->error, g_free);

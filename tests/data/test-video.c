@@ -413,6 +413,31 @@ test_decode_damaged (void)
   assert_refused (good->data, 5, "not a PNG file");
 }
 
+/* A valid video too big to hold whole (300 frames of 720p are 1055 MiB
+ * of RGBA) is refused as too large, not as a damaged file ("invalid
+ * APNG"): lumen-import and the full-size window say so.  Frame 0 covers
+ * the canvas, the others are one pixel each, so the file is small. */
+static void
+test_decode_too_large (void)
+{
+  enum { W = 1280, H = 720, N = 300 };
+  g_autofree guint8 *black = g_malloc0 ((gsize) W * H * 4);
+  static const guint8 dot[4] = { 255, 0, 0, 255 };
+  g_autofree TestFrame *frames = g_new0 (TestFrame, N);
+  GError *error = NULL;
+
+  for (int i = 0; i < N; i++)
+    frames[i] = (TestFrame) { i ? 1 : W, i ? 1 : H, 0, 0, LM_APNG_DISPOSE_NONE, LM_APNG_BLEND_SOURCE, 1, 30,
+                              i ? dot : black };
+  g_autoptr (GByteArray) a = build_apng (W, H, frames, N, N);
+
+  g_assert_null (lm_image_decode_apng (a->data, a->len, 1, &error));
+  g_assert_error (error, LM_IMAGE_ERROR, LM_IMAGE_ERROR_TOO_LARGE);
+  g_assert_cmpstr (error->message, ==, "300 frames of 1280x720 are 1055 MiB decoded, more than the 1024 MiB "
+                                       "a video may take");
+  g_clear_error (&error);
+}
+
 static gboolean
 feed_loaded (gpointer data)
 {
@@ -607,6 +632,7 @@ main (int argc, char **argv)
   g_test_add_func ("/data/video/decode-logged", test_decode_logged);
   g_test_add_func ("/data/video/decode-ops", test_decode_ops);
   g_test_add_func ("/data/video/decode-damaged", test_decode_damaged);
+  g_test_add_func ("/data/video/decode-too-large", test_decode_too_large);
   g_test_add_func ("/data/video/feed", test_feed);
   g_test_add_func ("/data/video/loader", test_loader);
   return g_test_run ();

@@ -398,8 +398,23 @@ static void test_bad_input(void) {
   /* 10x10x3 is 300 bytes a frame: 3 frames fit the 1000-byte cap, 4 do not */
   assert_ok(lm_writer_add_video(w, "fits", 0, f, 3, 10, 10, 3, 4));
   assert_fails(lm_writer_add_video(w, "v", 0, f, 4, 10, 10, 3, 4), LM_ERR_TOO_LARGE,
-               "video 'v' is 10x40x3, over the cap of 1000 bytes "
+               "video 'v' is 4 frames of 10x10x3 (0.0012 MB), over the cap of 1000 bytes "
                "(lm_writer_options.max_image_bytes)");
+  /* 300 frames of 720p RGB (829 MB) by the default 64 MiB cap: refused
+   * before the frames are read, named as the caller gave them */
+  lm_writer_options_init(&o);
+  o.logdir = dir;
+  o.run_name = "hd";
+  o.quiet = TRUE;
+  lm_writer *hd = NULL;
+  assert_ok(lm_writer_open_with(&hd, &o));
+  assert_fails(lm_writer_add_video(hd, "hd", 0, f, 300, 1280, 720, 3, 30), LM_ERR_TOO_LARGE,
+               "video 'hd' is 300 frames of 1280x720x3 (829.4 MB), over the cap of 67108864 "
+               "bytes (lm_writer_options.max_image_bytes)");
+  /* a cap that one frame fits: n_frames * frame bytes must not wrap */
+  assert_fails(lm_writer_add_video(hd, "hd", 0, f, INT_MAX, 1000, 1000, 4, 30),
+               LM_ERR_TOO_LARGE, "is 2147483647 frames of 1000x1000x4");
+  assert_ok(lm_writer_close(hd));
   assert_fails(lm_writer_add_video_f32(w, "v", 0, ff, 4, 10, 10, 3, LM_CHW, 4), LM_ERR_TOO_LARGE,
                "max_image_bytes");
   assert_fails(lm_writer_add_video_f32(w, "v", 0, ff, 2, 2, 2, 3, (lm_image_layout)7, 4),

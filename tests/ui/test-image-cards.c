@@ -67,7 +67,10 @@
 #define MAGENTA 0xff00ff
 
 static gboolean have_display;
-static char *big_dir, *strip_dir, *names_dir, *broken_dir, *video_dir, *shot_dir;
+static char *big_dir, *strip_dir, *names_dir, *broken_dir, *video_dir, *shot_dir, *long_dir;
+/* video/long's frames: more than the loader's cache keeps of one video
+ * (a third of 64 MiB: 2000 frames of VW x VH RGBA are 24.6 MB) */
+#define LONG_FRAMES 2000
 static const char *lumen_bin;
 
 /* ------------------------------------------------------------ fixture */
@@ -187,6 +190,20 @@ write_video_fixture (void)
       check (lm_writer_add_image (w, tag, 0, still, VW, VH, 3), "image");
     }
   check (lm_writer_close (w), "close");
+
+  /* video/long: green, then LONG_FRAMES - 1 blue frames; a still after */
+  {
+    g_autofree guint32 *colours = g_new (guint32, LONG_FRAMES);
+    g_autofree guint8 *frames = NULL;
+
+    for (int i = 0; i < LONG_FRAMES; i++)
+      colours[i] = i ? BLUE : GREEN;
+    frames = solid_frames (colours, LONG_FRAMES);
+    check (lm_writer_open (&w, long_dir, "r"), "open");
+    check (lm_writer_add_video (w, "video/long", 0, frames, LONG_FRAMES, VW, VH, 3, 4), "video");
+    check (lm_writer_add_image (w, "video/long", 1, still, VW, VH, 3), "image");
+    check (lm_writer_close (w), "close");
+  }
 
   /* for the screenshots: the video alone */
   check (lm_writer_open (&w, shot_dir, "r"), "open");
@@ -1132,6 +1149,61 @@ test_video_screenshot (void)
   }
 }
 
+static gboolean
+never (gpointer data)
+{
+  return FALSE;
+}
+
+static gboolean
+video_on_player (gpointer card)
+{
+  return lm_image_card_get_video_frame (card) >= 0;
+}
+
+/* A video the cache cannot keep (its frames load again each time the
+ * slider comes back to it) shows its first frame, a still load the
+ * cache keeps, at once with "frame 1/2000", while its frames load; then
+ * plays.  Before, the card showed the step before (a yellow still)
+ * until every frame was decoded: seconds for 300 frames of 720p. */
+static void
+test_video_poster (void)
+{
+  g_autofree char *label = g_strdup_printf ("frame 1/%d · 4 fps", LONG_FRAMES);
+  LmWindow *win;
+  LmImageCard *card;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  lm_image_card_hold_videos (1);
+  win = open_window (long_dir);
+  card = find_card (win, "r", "video/long");
+  g_assert_cmpuint (lm_image_card_get_n_steps (card), ==, 2);
+  show_step (card, 0);
+  g_assert_true (lm_test_wait_for (video_on_player, card, 10000));
+  show_step (card, 1);
+  g_assert_cmpint (card_colour (card), ==, YELLOW);
+  g_assert_null (frame_text (card));
+  /* the first frame's still load, started beside the frames', is done */
+  lm_test_wait_for (never, NULL, 500);
+
+  lm_image_card_set_index (card, 0);
+  g_assert_cmpint (card_colour (card), ==, GREEN);
+  g_assert_cmpint (lm_image_card_get_video_frame (card), ==, -1);   /* no frames yet */
+  g_assert_cmpstr (frame_text (card), ==, label);
+  g_assert_false (lm_image_card_is_settled (card));   /* a screenshot waits for the video */
+  /* then the video itself, held on its first frame */
+  g_assert_true (lm_test_wait_for (video_on_player, card, 10000));
+  g_assert_cmpint (lm_image_card_get_video_frame (card), ==, 0);
+  g_assert_cmpint (card_colour (card), ==, GREEN);
+  g_assert_cmpstr (frame_text (card), ==, label);
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_image_card_hold_videos (0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1145,6 +1217,7 @@ main (int argc, char **argv)
   broken_dir = lm_test_tmpdir_new ("lumen-imgcards-XXXXXX");
   video_dir = lm_test_tmpdir_new ("lumen-imgcards-XXXXXX");
   shot_dir = lm_test_tmpdir_new ("lumen-imgcards-XXXXXX");
+  long_dir = lm_test_tmpdir_new ("lumen-imgcards-XXXXXX");
   write_fixture ();
   write_video_fixture ();
   g_test_add_func ("/ui/image-cards/memory", test_memory);
@@ -1156,6 +1229,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/image-cards/video-full-size", test_video_full_size);
   g_test_add_func ("/ui/image-cards/video-big", test_video_big);
   g_test_add_func ("/ui/image-cards/video-bad", test_video_bad);
+  g_test_add_func ("/ui/image-cards/video-poster", test_video_poster);
   g_test_add_func ("/ui/image-cards/video-screenshot", test_video_screenshot);
   rc = g_test_run ();
   lm_test_rm_rf (big_dir);
@@ -1164,11 +1238,13 @@ main (int argc, char **argv)
   lm_test_rm_rf (broken_dir);
   lm_test_rm_rf (video_dir);
   lm_test_rm_rf (shot_dir);
+  lm_test_rm_rf (long_dir);
   g_free (big_dir);
   g_free (strip_dir);
   g_free (names_dir);
   g_free (broken_dir);
   g_free (video_dir);
   g_free (shot_dir);
+  g_free (long_dir);
   return have_display ? rc : 77;
 }
