@@ -363,9 +363,10 @@ int lm_pr_curve_compute(const uint8_t *labels, const float *predictions,
  * value * 32767 in float32, truncated toward zero (0.5 -> 16383,
  * -1 -> -32767); the header holds the rate rounded to whole Hz, the row
  * the rate as given.  Encoded now, in the calling thread.  NULL samples,
- * frames <= 0, a bad channel count or a sample rate that is not a finite
- * 1..4294967295 is LM_ERR_INVALID_ARG; a WAV over 1,000,000,000 bytes
- * LM_ERR_TOO_LARGE. */
+ * frames <= 0, a bad channel count, a sample rate that is not a finite
+ * 1..4294967295, or one whose bytes a second (rate x channels x 2) are
+ * over the header's 4294967295 (as Python's wave refuses) is
+ * LM_ERR_INVALID_ARG; a WAV over 1,000,000,000 bytes LM_ERR_TOO_LARGE. */
 #define LM_AUDIO_MAX_CHANNELS 8
 int lm_writer_add_audio(lm_writer *w, const char *tag, int64_t step,
                         const float *samples, int64_t frames, int channels,
