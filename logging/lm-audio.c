@@ -147,6 +147,11 @@ int lm_writer_add_audio_wav(lm_writer *w, const char *tag, int64_t step,
   char err[200];
   if (lm_wav_parse(wav, size, &info, err, sizeof err))
     return lm_fail(w, LM_ERR_INVALID_ARG, "audio '%s': %s", tag, err);
+  if (info.frames == 0) /* as lm_writer_add_audio refuses frames 0 */
+    return lm_fail(w, LM_ERR_INVALID_ARG,
+                   "audio '%s': the WAV has no samples (its data chunk is "
+                   "empty)",
+                   tag);
   lm_audio_payload *p = payload_new(w, tag, size, label);
   if (!p)
     return LM_ERR_NOMEM;

@@ -381,7 +381,8 @@ int lm_writer_add_audio_label(lm_writer *w, const char *tag, int64_t step,
  * 8/16/24/32-bit integer or 32-bit IEEE float, WAVE_FORMAT_EXTENSIBLE
  * too, 1..LM_AUDIO_MAX_CHANNELS channels.  Its header is checked and
  * gives the row's sample_rate, channels and frames; a bad or truncated
- * header is LM_ERR_INVALID_ARG naming what is wrong.  label may be NULL. */
+ * header, or no samples at all, is LM_ERR_INVALID_ARG naming what is
+ * wrong.  label may be NULL. */
 int lm_writer_add_audio_wav(lm_writer *w, const char *tag, int64_t step,
                             const void *wav, size_t size, const char *label);
 

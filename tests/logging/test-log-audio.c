@@ -244,6 +244,12 @@ static void test_bad_input(void) {
                      "WAV block align is 3, expected 2");
   assert_wav_refused(w, wav_patched(36, "junk", 4), full,
                      "WAV has no data chunk");
+  /* an empty clip is refused as add_audio's frames 0 is (it was stored,
+   * a row of 0 frames) */
+  assert_wav_refused(w, wav_build(1, 16, 1, 16000, pcm, 0, FALSE, FALSE),
+                     full - 4,
+                     "audio 'bad': the WAV has no samples (its data chunk is "
+                     "empty)");
   const float f64[1] = {0};
   assert_wav_refused(w, wav_build(3, 64, 1, 8000, f64, 4, FALSE, FALSE),
                      full,
