@@ -1022,6 +1022,27 @@ value_audio (const char *tag, const char *type, const void *wav, gsize len)
   return v;
 }
 
+/* A Summary.Audio whose summary_description (its label) is not UTF-8
+ * (Latin-1 bytes) is imported with U+FFFD for the bad byte, as an audio
+ * tensor's label is; it was refused whole ("label is not valid UTF-8"). */
+static void
+test_audio_latin1_description (void)
+{
+  char *file = NULL, *dst = NULL;
+  char *src = events_dir_new (&file);
+  GByteArray *v = value_audio ("clip", "audio/wav", sound_wav, sizeof sound_wav),
+             *md = g_byte_array_new ();
+  Messages m;
+
+  pb_string (md, 3, "caf\xe9 noise");
+  pb_message (v, 9, md);
+  write_event (file, 1, v);
+  sqlite3 *db = import_run (src, &m, &dst);
+  g_autofree char *label = db_text (db, "SELECT label FROM audio");
+  g_assert_cmpstr (label, ==, "caf\xef\xbf\xbd noise");
+  events_done (db, &m, dst, src, file);
+}
+
 /* A WAV that lumen-log refuses (a 12-bit fmt chunk), and an audio plugin
  * tensor that is not [k, 2]: each named in an error with its tag and
  * step, and the clips around them imported. */
@@ -1492,6 +1513,7 @@ main (int argc, char **argv)
   g_test_add_func ("/import/png-variants", test_png_variants);
   g_test_add_func ("/import/text-3d", test_text_3d);
   g_test_add_func ("/import/audio-bad", test_audio_bad);
+  g_test_add_func ("/import/audio-latin1-description", test_audio_latin1_description);
   g_test_add_func ("/import/apng-too-big", test_apng_too_big);
   g_test_add_func ("/import/idle-runs", test_idle_runs);
   g_test_add_func ("/import/missing-src-said-once", test_missing_src_said_once);
