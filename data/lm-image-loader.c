@@ -805,7 +805,7 @@ decode_apng (const void *data, gsize len, int factor, LmImageLoader *gate, GErro
   LmImageAnimation *anim = NULL;
   guint8 *canvas = NULL, *saved = NULL;
   guint32 cw, ch;
-  gsize cstride, out_bytes;
+  gsize cstride, out_bytes, gated = 0;
 
   factor = MAX (factor, 1);
   if (data == NULL || len < LM_PNG_SIGNATURE_LEN || memcmp (data, png_signature, LM_PNG_SIGNATURE_LEN) != 0)
@@ -835,6 +835,13 @@ decode_apng (const void *data, gsize len, int factor, LmImageLoader *gate, GErro
                  MAX_ANIMATION_BYTES >> 20);
       goto out;
     }
+  /* What composing holds, counted against the gate once for the whole
+   * decode: the canvas, its copy for dispose_op PREVIOUS, a frame as
+   * libpng gives it, the canvas copied into a frame before it is reduced,
+   * and the frames made.  The frames' own libpng decodes go ungated: they
+   * are inside this count (and would wait on it). */
+  gated = 4 * cstride * ch + out_bytes * ap.frames->len;
+  gate_enter (gate, gated);
   canvas = g_malloc0 (cstride * ch);
   anim = g_atomic_rc_box_new0 (LmImageAnimation);
   anim->frames = g_new0 (LmImagePixels *, ap.frames->len);
@@ -843,7 +850,7 @@ decode_apng (const void *data, gsize len, int factor, LmImageLoader *gate, GErro
   for (guint i = 0; i < ap.frames->len; i++)
     {
       const ApngFrame *f = &g_array_index (ap.frames, ApngFrame, i);
-      LmImagePixels *pix = decode_frame (ap.ihdr, &ap.plte, &ap.trns, f, (int) i, gate, error);
+      LmImagePixels *pix = decode_frame (ap.ihdr, &ap.plte, &ap.trns, f, (int) i, NULL, error);
       LmImagePixels *whole;
       int dispose = f->dispose;
 
@@ -883,6 +890,7 @@ decode_apng (const void *data, gsize len, int factor, LmImageLoader *gate, GErro
 out:
   g_free (canvas);
   g_free (saved);
+  gate_leave (gate, gated);
   g_array_unref (ap.frames);
   return anim;
 }
