@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include "lm-lru-cache.h"
 #include "lm-reader-private.h"
 #include "lm-wav.h"
 
@@ -205,10 +206,7 @@ struct _LmAudioLoader
 {
   GObject parent_instance;
 
-  gsize cache_limit, cache_bytes;
-  GHashTable *cache;     /* "path\nid" -> its link in lru */
-  GQueue lru;            /* LmAudioClip*, most recent first */
-  GHashTable *keys;      /* LmAudioClip* in the cache -> its key (owned) */
+  LmLruCache *cache;     /* "path\nid" -> LmAudioClip* */
   LmReaderPool *pool;
   guint n_decoded;
 };
@@ -348,52 +346,15 @@ cache_key (const char *path, gint64 id)
   return g_strdup_printf ("%s\n%" G_GINT64_FORMAT, path, id);
 }
 
-/* Drops the least recently used clip. */
-static void
-cache_evict_one (LmAudioLoader *self)
-{
-  LmAudioClip *old = g_queue_pop_tail (&self->lru);
-
-  self->cache_bytes -= clip_bytes (old);
-  g_hash_table_remove (self->cache, g_hash_table_lookup (self->keys, old));
-  g_hash_table_remove (self->keys, old);
-  lm_audio_clip_unref (old);
-}
-
-static void
-cache_add (LmAudioLoader *self, const ClipRequest *r, LmAudioClip *clip)
-{
-  char *key;
-
-  if (clip_bytes (clip) > self->cache_limit / 3)
-    return;
-  key = cache_key (r->path, r->id);
-  if (g_hash_table_contains (self->cache, key))
-    {
-      g_free (key);
-      return;
-    }
-  g_queue_push_head (&self->lru, lm_audio_clip_ref (clip));
-  g_hash_table_insert (self->cache, key, self->lru.head);
-  g_hash_table_insert (self->keys, clip, key);
-  self->cache_bytes += clip_bytes (clip);
-  while (self->cache_bytes > self->cache_limit && self->lru.length > 1)
-    cache_evict_one (self);
-}
-
 LmAudioClip *
 lm_audio_loader_lookup (LmAudioLoader *self, const char *path, gint64 id)
 {
   g_autofree char *key = cache_key (path, id);
-  GList *link;
+  LmAudioClip *clip;
 
   g_return_val_if_fail (LM_IS_AUDIO_LOADER (self), NULL);
-  link = g_hash_table_lookup (self->cache, key);
-  if (link == NULL)
-    return NULL;
-  g_queue_unlink (&self->lru, link);
-  g_queue_push_head_link (&self->lru, link);
-  return lm_audio_clip_ref (link->data);
+  clip = lm_lru_cache_lookup (self->cache, key);
+  return clip ? lm_audio_clip_ref (clip) : NULL;
 }
 
 void
@@ -419,8 +380,11 @@ lm_audio_loader_load_finish (LmAudioLoader *self, GAsyncResult *result, GError *
 
   if (clip != NULL)
     {
+      g_autofree char *key = cache_key (r->path, r->id);
+
       self->n_decoded++;
-      cache_add (self, r, clip);
+      lm_lru_cache_insert (self->cache, key, lm_audio_clip_ref (clip), clip_bytes (clip),
+                           (GDestroyNotify) lm_audio_clip_unref);
     }
   return clip;
 }
@@ -545,9 +509,7 @@ lm_audio_loader_finalize (GObject *object)
 {
   LmAudioLoader *self = LM_AUDIO_LOADER (object);
 
-  g_hash_table_unref (self->cache);
-  g_hash_table_unref (self->keys);
-  g_queue_clear_full (&self->lru, (GDestroyNotify) lm_audio_clip_unref);
+  lm_lru_cache_free (self->cache);
   lm_reader_pool_free (self->pool);
   G_OBJECT_CLASS (lm_audio_loader_parent_class)->finalize (object);
 }
@@ -561,9 +523,6 @@ lm_audio_loader_class_init (LmAudioLoaderClass *klass)
 static void
 lm_audio_loader_init (LmAudioLoader *self)
 {
-  /* `keys` owns the key strings that `cache` is keyed by */
-  self->cache = g_hash_table_new (g_str_hash, g_str_equal);
-  self->keys = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
   self->pool = lm_reader_pool_new ();
 }
 
@@ -572,6 +531,6 @@ lm_audio_loader_new (gsize cache_bytes)
 {
   LmAudioLoader *self = g_object_new (LM_TYPE_AUDIO_LOADER, NULL);
 
-  self->cache_limit = cache_bytes ? cache_bytes : DEFAULT_CACHE_BYTES;
+  self->cache = lm_lru_cache_new (cache_bytes ? cache_bytes : DEFAULT_CACHE_BYTES);
   return self;
 }

@@ -643,7 +643,9 @@ lm_embedding_pca_cancellable (const float *mat, gsize n, gsize d, int k, float *
 /* ----------------------------------------------------- nearest points */
 
 /* (distance, index) pairs, a max-heap on distance then index: its root is
- * the farthest of the k kept so far. */
+ * the farthest of the k kept so far.  A NaN distance (a row with a NaN or
+ * an infinity) is farther than any number: without a total order a NaN at
+ * the root was never replaced and the nearest rows were left out. */
 typedef struct
 {
   double dist;
@@ -653,7 +655,13 @@ typedef struct
 static gboolean
 farther (const Neighbour *a, const Neighbour *b)
 {
-  return a->dist > b->dist || (a->dist == b->dist && a->idx > b->idx);
+  gboolean an = isnan (a->dist), bn = isnan (b->dist);
+
+  if (an != bn)
+    return an;
+  if (!an && a->dist != b->dist)
+    return a->dist > b->dist;
+  return a->idx > b->idx;
 }
 
 static void

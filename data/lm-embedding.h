@@ -87,7 +87,9 @@ typedef enum
 
 /* The k rows of the n x d matrix nearest row `query` (itself excluded),
  * nearest first, ties to the lower index: their indices into out_idx and
- * distances into out_dist (k entries each).  Brute force over the
+ * distances into out_dist (k entries each); a row whose distance is NaN
+ * (a NaN or infinite value in it or the query) comes after every other,
+ * its distance NaN.  Brute force over the
  * original vectors in double (10,000 x 784 takes a few milliseconds);
  * `cancellable` is checked every few hundred rows.  Returns how many it
  * wrote, MIN (k, n - 1), or -1 when cancelled (or query >= n). */

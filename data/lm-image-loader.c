@@ -23,6 +23,7 @@
 #include <sqlite3.h>
 
 #include "lm-apng.h"
+#include "lm-lru-cache.h"
 #include "lm-reader-private.h"
 
 G_DEFINE_QUARK (lm-image-error-quark, lm_image_error)
@@ -34,9 +35,7 @@ struct _LmImageLoader
 {
   GObject parent_instance;
 
-  gsize cache_limit, cache_bytes;
-  GHashTable *cache;     /* "path\nid" -> GList link in lru (data: Entry*) */
-  GQueue lru;            /* most recent first */
+  LmLruCache *cache;     /* make_key () -> LmImagePixels* or LmImageAnimation* */
   LmReaderPool *pool;    /* a connection per load in flight */
   guint n_decoded;
   GMutex gate_lock;
@@ -46,14 +45,6 @@ struct _LmImageLoader
 };
 
 G_DEFINE_FINAL_TYPE (LmImageLoader, lm_image_loader, G_TYPE_OBJECT)
-
-typedef struct
-{
-  char *key;
-  LmImagePixels *pixels;     /* a still, or */
-  LmImageAnimation *anim;    /* an animation */
-  gsize bytes;
-} Entry;
 
 LmImagePixels *
 lm_image_pixels_ref (LmImagePixels *pixels)
@@ -814,7 +805,7 @@ decode_apng (const void *data, gsize len, int factor, LmImageLoader *gate, GErro
   LmImageAnimation *anim = NULL;
   guint8 *canvas = NULL, *saved = NULL;
   guint32 cw, ch;
-  gsize cstride, out_bytes;
+  gsize cstride, out_bytes, gated = 0;
 
   factor = MAX (factor, 1);
   if (data == NULL || len < LM_PNG_SIGNATURE_LEN || memcmp (data, png_signature, LM_PNG_SIGNATURE_LEN) != 0)
@@ -847,6 +838,13 @@ decode_apng (const void *data, gsize len, int factor, LmImageLoader *gate, GErro
                    MAX_ANIMATION_BYTES >> 20);
       goto out;
     }
+  /* What composing holds, counted against the gate once for the whole
+   * decode: the canvas, its copy for dispose_op PREVIOUS, a frame as
+   * libpng gives it, the canvas copied into a frame before it is reduced,
+   * and the frames made.  The frames' own libpng decodes go ungated: they
+   * are inside this count (and would wait on it). */
+  gated = 4 * cstride * ch + out_bytes * ap.frames->len;
+  gate_enter (gate, gated);
   canvas = g_malloc0 (cstride * ch);
   anim = g_atomic_rc_box_new0 (LmImageAnimation);
   anim->frames = g_new0 (LmImagePixels *, ap.frames->len);
@@ -855,7 +853,7 @@ decode_apng (const void *data, gsize len, int factor, LmImageLoader *gate, GErro
   for (guint i = 0; i < ap.frames->len; i++)
     {
       const ApngFrame *f = &g_array_index (ap.frames, ApngFrame, i);
-      LmImagePixels *pix = decode_frame (ap.ihdr, &ap.plte, &ap.trns, f, (int) i, gate, error);
+      LmImagePixels *pix = decode_frame (ap.ihdr, &ap.plte, &ap.trns, f, (int) i, NULL, error);
       LmImagePixels *whole;
       int dispose = f->dispose;
 
@@ -895,6 +893,7 @@ decode_apng (const void *data, gsize len, int factor, LmImageLoader *gate, GErro
 out:
   g_free (canvas);
   g_free (saved);
+  gate_leave (gate, gated);
   g_array_unref (ap.frames);
   return anim;
 }
@@ -981,71 +980,11 @@ load_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
 
 /* ----------------------------------------------------------------- cache */
 
-static void
-entry_free (gpointer data)
-{
-  Entry *e = data;
-
-  g_free (e->key);
-  lm_image_pixels_unref (e->pixels);
-  lm_image_animation_unref (e->anim);
-  g_free (e);
-}
-
 /* Stills and animations of a row are cached apart ("a": animation). */
 static char *
 make_key (const char *path, gint64 id, int factor, gboolean animation)
 {
   return g_strdup_printf ("%s\n%" G_GINT64_FORMAT "\n%d%s", path, id, MAX (factor, 1), animation ? "a" : "");
-}
-
-/* Keeps `pixels` or `anim` (a new reference) under its key. */
-static void
-cache_insert (LmImageLoader *self, const char *path, gint64 id, int factor, LmImagePixels *pixels,
-              LmImageAnimation *anim)
-{
-  gsize bytes = pixels ? g_bytes_get_size (pixels->rgba) : animation_bytes (anim);
-  Entry *e;
-
-  /* A full-size photo would push out a screenful of card images; whoever
-   * asked for it holds it while it is needed. */
-  if (bytes > self->cache_limit / 3)
-    return;
-  e = g_new0 (Entry, 1);
-  e->key = make_key (path, id, factor, anim != NULL);
-  if (g_hash_table_contains (self->cache, e->key))
-    {
-      entry_free (e);
-      return;
-    }
-  e->pixels = pixels ? lm_image_pixels_ref (pixels) : NULL;
-  e->anim = anim ? lm_image_animation_ref (anim) : NULL;
-  e->bytes = bytes;
-  g_queue_push_head (&self->lru, e);
-  g_hash_table_insert (self->cache, e->key, self->lru.head);
-  self->cache_bytes += bytes;
-  while (self->cache_bytes > self->cache_limit && self->lru.length > 1)
-    {
-      Entry *old = g_queue_pop_tail (&self->lru);
-
-      self->cache_bytes -= old->bytes;
-      g_hash_table_remove (self->cache, old->key);
-      entry_free (old);
-    }
-}
-
-/* The cached entry, now the most recent; NULL if none. */
-static Entry *
-cache_lookup (LmImageLoader *self, const char *path, gint64 id, int factor, gboolean animation)
-{
-  g_autofree char *key = make_key (path, id, factor, animation);
-  GList *link = g_hash_table_lookup (self->cache, key);
-
-  if (link == NULL)
-    return NULL;
-  g_queue_unlink (&self->lru, link);
-  g_queue_push_head_link (&self->lru, link);
-  return link->data;
 }
 
 LmImagePixels *
@@ -1057,17 +996,19 @@ lm_image_loader_lookup (LmImageLoader *self, const char *path, gint64 id)
 LmImagePixels *
 lm_image_loader_lookup_reduced (LmImageLoader *self, const char *path, gint64 id, int factor)
 {
-  Entry *e = cache_lookup (self, path, id, factor, FALSE);
+  g_autofree char *key = make_key (path, id, factor, FALSE);
+  LmImagePixels *p = lm_lru_cache_lookup (self->cache, key);
 
-  return e ? lm_image_pixels_ref (e->pixels) : NULL;
+  return p ? lm_image_pixels_ref (p) : NULL;
 }
 
 LmImageAnimation *
 lm_image_loader_lookup_animation (LmImageLoader *self, const char *path, gint64 id, int factor)
 {
-  Entry *e = cache_lookup (self, path, id, factor, TRUE);
+  g_autofree char *key = make_key (path, id, factor, TRUE);
+  LmImageAnimation *a = lm_lru_cache_lookup (self->cache, key);
 
-  return e ? lm_image_animation_ref (e->anim) : NULL;
+  return a ? lm_image_animation_ref (a) : NULL;
 }
 
 void
@@ -1105,8 +1046,16 @@ finish_load (LmImageLoader *self, GAsyncResult *result, gboolean animation, GErr
   out = g_task_propagate_pointer (G_TASK (result), error);
   if (out != NULL)
     {
+      g_autofree char *key = make_key (d->path, d->id, d->factor, animation);
+
       self->n_decoded++;
-      cache_insert (self, d->path, d->id, d->factor, animation ? NULL : out, animation ? out : NULL);
+      if (animation)
+        lm_lru_cache_insert (self->cache, key, lm_image_animation_ref (out), animation_bytes (out),
+                             (GDestroyNotify) lm_image_animation_unref);
+      else
+        lm_lru_cache_insert (self->cache, key, lm_image_pixels_ref (out),
+                             g_bytes_get_size (((LmImagePixels *) out)->rgba),
+                             (GDestroyNotify) lm_image_pixels_unref);
     }
   return out;
 }
@@ -1161,7 +1110,7 @@ gsize
 lm_image_loader_get_cache_limit (LmImageLoader *self)
 {
   g_return_val_if_fail (LM_IS_IMAGE_LOADER (self), 0);
-  return self->cache_limit;
+  return lm_lru_cache_limit (self->cache);
 }
 
 static void
@@ -1169,8 +1118,7 @@ lm_image_loader_finalize (GObject *object)
 {
   LmImageLoader *self = LM_IMAGE_LOADER (object);
 
-  g_hash_table_unref (self->cache);
-  g_queue_clear_full (&self->lru, entry_free);
+  lm_lru_cache_free (self->cache);
   lm_reader_pool_free (self->pool);
   g_mutex_clear (&self->gate_lock);
   g_cond_clear (&self->gate_cond);
@@ -1186,7 +1134,6 @@ lm_image_loader_class_init (LmImageLoaderClass *klass)
 static void
 lm_image_loader_init (LmImageLoader *self)
 {
-  self->cache = g_hash_table_new (g_str_hash, g_str_equal);
   self->pool = lm_reader_pool_new ();
   g_mutex_init (&self->gate_lock);
   g_cond_init (&self->gate_cond);
@@ -1197,6 +1144,6 @@ lm_image_loader_new (gsize cache_bytes)
 {
   LmImageLoader *self = g_object_new (LM_TYPE_IMAGE_LOADER, NULL);
 
-  self->cache_limit = cache_bytes ? cache_bytes : DEFAULT_CACHE_BYTES;
+  self->cache = lm_lru_cache_new (cache_bytes ? cache_bytes : DEFAULT_CACHE_BYTES);
   return self;
 }

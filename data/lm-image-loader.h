@@ -137,7 +137,8 @@ LmImageAnimation *lm_image_loader_lookup_animation      (LmImageLoader *self,
                                                          int            factor);
 guint          lm_image_loader_get_n_decoded (LmImageLoader *self);
 /* The most bytes that decodes in progress held at once (full decodes, or
- * a reduced image and its working rows). */
+ * a reduced image and its working rows; for an animation, its canvases
+ * and frames). */
 gsize          lm_image_loader_get_peak_decode_bytes (LmImageLoader *self);
 
 G_END_DECLS

@@ -86,6 +86,14 @@ int lm_writer_add_audio_label(lm_writer *w, const char *tag, int64_t step,
                    "4294967295 Hz (add_audio's default is 44100)",
                    tag, sample_rate);
   uint64_t bytes_per_frame = 2u * (uint64_t)channels;
+  /* the header's byte rate is 32-bit too: Python's wave refuses more
+   * (struct.error), and a wrapped one misleads players */
+  if (rate * (double)bytes_per_frame > 4294967295.0)
+    return lm_fail(w, LM_ERR_INVALID_ARG,
+                   "audio '%s': sample_rate %g Hz x %d channels x 2 bytes is "
+                   "over the WAV header's byte rate limit of 4294967295 a "
+                   "second",
+                   tag, rate, channels);
   if ((uint64_t)frames > (LM_AUDIO_MAX_WAV - LM_WAV_HEADER) / bytes_per_frame)
     return lm_fail(w, LM_ERR_TOO_LARGE,
                    "audio '%s': %lld frames x %d channels is over %u bytes "
@@ -139,6 +147,11 @@ int lm_writer_add_audio_wav(lm_writer *w, const char *tag, int64_t step,
   char err[200];
   if (lm_wav_parse(wav, size, &info, err, sizeof err))
     return lm_fail(w, LM_ERR_INVALID_ARG, "audio '%s': %s", tag, err);
+  if (info.frames == 0) /* as lm_writer_add_audio refuses frames 0 */
+    return lm_fail(w, LM_ERR_INVALID_ARG,
+                   "audio '%s': the WAV has no samples (its data chunk is "
+                   "empty)",
+                   tag);
   lm_audio_payload *p = payload_new(w, tag, size, label);
   if (!p)
     return LM_ERR_NOMEM;

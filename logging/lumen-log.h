@@ -363,9 +363,10 @@ int lm_pr_curve_compute(const uint8_t *labels, const float *predictions,
  * value * 32767 in float32, truncated toward zero (0.5 -> 16383,
  * -1 -> -32767); the header holds the rate rounded to whole Hz, the row
  * the rate as given.  Encoded now, in the calling thread.  NULL samples,
- * frames <= 0, a bad channel count or a sample rate that is not a finite
- * 1..4294967295 is LM_ERR_INVALID_ARG; a WAV over 1,000,000,000 bytes
- * LM_ERR_TOO_LARGE. */
+ * frames <= 0, a bad channel count, a sample rate that is not a finite
+ * 1..4294967295, or one whose bytes a second (rate x channels x 2) are
+ * over the header's 4294967295 (as Python's wave refuses) is
+ * LM_ERR_INVALID_ARG; a WAV over 1,000,000,000 bytes LM_ERR_TOO_LARGE. */
 #define LM_AUDIO_MAX_CHANNELS 8
 int lm_writer_add_audio(lm_writer *w, const char *tag, int64_t step,
                         const float *samples, int64_t frames, int channels,
@@ -380,7 +381,8 @@ int lm_writer_add_audio_label(lm_writer *w, const char *tag, int64_t step,
  * 8/16/24/32-bit integer or 32-bit IEEE float, WAVE_FORMAT_EXTENSIBLE
  * too, 1..LM_AUDIO_MAX_CHANNELS channels.  Its header is checked and
  * gives the row's sample_rate, channels and frames; a bad or truncated
- * header is LM_ERR_INVALID_ARG naming what is wrong.  label may be NULL. */
+ * header, or no samples at all, is LM_ERR_INVALID_ARG naming what is
+ * wrong.  label may be NULL. */
 int lm_writer_add_audio_wav(lm_writer *w, const char *tag, int64_t step,
                             const void *wav, size_t size, const char *label);
 

@@ -418,12 +418,20 @@ import_gif (Run *r, const char *tag, const guint8 *data, size_t len, int colorsp
                 lm_gif_fps (gif));
 }
 
-/* An animated PNG: an acTL chunk before the first IDAT.  *fps from its
+/* What is_apng finds before decoding: the canvas (IHDR), the frames
+ * acTL says, and the frames a second. */
+typedef struct
+{
+  guint32 width, height, n_frames;
+  double fps;
+} ApngInfo;
+
+/* An animated PNG: an acTL chunk before the first IDAT.  fps from its
  * fcTL delays (delay_num/delay_den; den 0 is 1/100 s, num 0 plays as
  * 1/10 s): the frames a second of their mean, den/num exactly when they
  * are all the same, so that Lumen's own videos keep their fps. */
 static gboolean
-is_apng (const guint8 *data, size_t len, double *fps)
+is_apng (const guint8 *data, size_t len, ApngInfo *info)
 {
   size_t pos = LM_PNG_SIGNATURE_LEN;
   lm_png_chunk c;
@@ -434,8 +442,16 @@ is_apng (const guint8 *data, size_t len, double *fps)
 
   while (lm_png_next_chunk (data, len, &pos, &c, err, sizeof err) == 1)
     {
-      if (strcmp (c.type, "acTL") == 0)
-        actl = TRUE;
+      if (strcmp (c.type, "IHDR") == 0 && c.len == 13)
+        {
+          info->width = lm_png_get_u32 (c.data);
+          info->height = lm_png_get_u32 (c.data + 4);
+        }
+      else if (strcmp (c.type, "acTL") == 0 && c.len == LM_APNG_ACTL_LEN)
+        {
+          actl = TRUE;
+          info->n_frames = lm_png_get_u32 (c.data);
+        }
       else if (strcmp (c.type, "IDAT") == 0 && !actl)
         return FALSE;
       else if (strcmp (c.type, "fcTL") == 0 && c.len >= LM_APNG_FCTL_LEN)
@@ -453,18 +469,28 @@ is_apng (const guint8 *data, size_t len, double *fps)
       else if (strcmp (c.type, "IEND") == 0)
         break;
     }
-  *fps = n == 0 ? 4 : same ? (double) den0 / num0 : n / total;
+  info->fps = n == 0 ? 4 : same ? (double) den0 / num0 : n / total;
   return actl;
 }
 
 /* An APNG in a Summary.Image (what lumen-export writes for a video) is a
  * video again: its composed frames at its fps. */
 static void
-import_apng (Run *r, const char *tag, const guint8 *data, size_t len, int colorspace, double fps)
+import_apng (Run *r, const char *tag, const guint8 *data, size_t len, int colorspace,
+             const ApngInfo *info)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (LmImageAnimation) a = lm_image_decode_apng (data, len, 1, &error);
+  g_autoptr (LmImageAnimation) a = NULL;
 
+  /* the same cap as a GIF's, before decoding: a few bytes of APNG can
+   * say a 16384x16384 canvas (a GiB to compose on, and each frame) */
+  if ((guint64) info->width * info->height * 4 * info->n_frames > VIDEO_MAX_BYTES)
+    {
+      image_failed (r, tag, TRUE, "APNG: its frames are over %" G_GSIZE_FORMAT " bytes decoded (%u "
+                    "frames of %ux%u)", VIDEO_MAX_BYTES, info->n_frames, info->width, info->height);
+      return;
+    }
+  a = lm_image_decode_apng (data, len, 1, &error);
   if (a == NULL)
     {
       image_failed (r, tag, TRUE, "APNG: %s", error->message);
@@ -479,7 +505,7 @@ import_apng (Run *r, const char *tag, const guint8 *data, size_t len, int colors
       image_failed (r, tag, TRUE, "APNG: frames with padded rows");
       return;
     }
-  add_frames (r, tag, rgba, a->n_frames, p->width, p->height, colorspace, fps);
+  add_frames (r, tag, rgba, a->n_frames, p->width, p->height, colorspace, info->fps);
 }
 
 /* Summary.Image's encoded image: PNG (a still, or an APNG video), GIF
@@ -487,12 +513,12 @@ import_apng (Run *r, const char *tag, const guint8 *data, size_t len, int colors
 static void
 import_image (Run *r, const char *tag, const guint8 *data, size_t len, int colorspace)
 {
-  double fps;
+  ApngInfo apng = { 0 };
 
   if (len >= 6 && (memcmp (data, "GIF87a", 6) == 0 || memcmp (data, "GIF89a", 6) == 0))
     import_gif (r, tag, data, len, colorspace);
-  else if (len >= 8 && png_sig_cmp (data, 0, 8) == 0 && is_apng (data, len, &fps))
-    import_apng (r, tag, data, len, colorspace, fps);
+  else if (len >= 8 && png_sig_cmp (data, 0, 8) == 0 && is_apng (data, len, &apng))
+    import_apng (r, tag, data, len, colorspace, &apng);
   else if (len >= 8 && png_sig_cmp (data, 0, 8) == 0)
     import_png (r, tag, data, len);
   else

@@ -385,8 +385,10 @@ parse_metadata (const guint8 *data, size_t len, LmTfValue *v)
     {
       if (f.field == 3 && f.wire == 2) /* string summary_description */
         {
+          /* made valid as a tensor's labels are: lumen-log refuses a
+           * label that is not UTF-8, and the clip would go with it */
           g_free (v->description);
-          v->description = g_strndup ((const char *) f.data, f.len);
+          v->description = g_utf8_make_valid ((const char *) f.data, (gssize) f.len);
         }
       if (f.field != 1 || f.wire != 2) /* PluginData plugin_data */
         continue;

@@ -374,6 +374,37 @@ test_nearest (void)
   g_assert_cmpint (lm_embedding_nearest (nn_points, 7, 2, 7, 1, LM_EMBEDDING_COSINE, NULL, idx, dist), ==, -1);
 }
 
+/* A row with a NaN (a diverged model's feature) is the farthest of all,
+ * its distance NaN; the others keep their order.  Row 0 being NaN used to
+ * sit at the heap's root for good, so with k below n - 1 the nearest
+ * rows after it were left out: from row 2, k 2 gave rows 0 and 1 (the
+ * NaN and the farthest) instead of the two nearest.  Distances as
+ * PyTorch's in test_nearest: cosine 1 - 3 / sqrt (10) = 0.051317. */
+static void
+test_nearest_nan (void)
+{
+  static const float pts[5 * 2] = { NAN, 0, 5, 5, 1, 1, 0, 0, 2, 1 };
+  static const guint32 want[2][3] = { { 1, 4, 3 }, { 4, 3, 1 } };
+  static const double want_dist[2][3] = { { 0, 0.051317, 1 }, { 1, G_SQRT2, 5.656854 } };
+  guint32 idx[4];
+  float dist[4];
+
+  for (int metric = LM_EMBEDDING_COSINE; metric <= LM_EMBEDDING_EUCLIDEAN; metric++)
+    {
+      g_assert_cmpint (lm_embedding_nearest (pts, 5, 2, 2, 2, metric, NULL, idx, dist), ==, 2);
+      for (int i = 0; i < 2; i++)
+        {
+          g_assert_cmpuint (idx[i], ==, want[metric][i]);
+          g_assert_cmpfloat_with_epsilon (dist[i], want_dist[metric][i], 1e-6);
+        }
+      g_assert_cmpint (lm_embedding_nearest (pts, 5, 2, 2, 4, metric, NULL, idx, dist), ==, 4);
+      for (int i = 0; i < 3; i++)
+        g_assert_cmpuint (idx[i], ==, want[metric][i]);
+      g_assert_cmpuint (idx[3], ==, 0);
+      g_assert_true (isnan (dist[3]));
+    }
+}
+
 typedef struct
 {
   double dist;
@@ -450,6 +481,7 @@ main (int argc, char **argv)
   g_test_add_func ("/data/embedding/read", test_read);
   g_test_add_func ("/data/embedding/old-file", test_old_file);
   g_test_add_func ("/data/embedding/nearest", test_nearest);
+  g_test_add_func ("/data/embedding/nearest-nan", test_nearest_nan);
   g_test_add_func ("/data/embedding/nearest-sorted", test_nearest_sorted);
   return g_test_run ();
 }

@@ -590,6 +590,12 @@ test_loader (void)
   lm_image_animation_unref (cached);
   lm_image_animation_unref (a);
   g_assert_cmpuint (lm_image_loader_get_n_decoded (loader), ==, 1);
+  /* the decode gate counted the composing: four 8x6 RGBA canvases (the
+   * canvas, its copy for PREVIOUS, a frame from libpng, a frame before
+   * reducing) and the three frames, 4 x 192 + 576; it counted only one
+   * frame's libpng decode (192) and let any number of large videos
+   * compose at once */
+  g_assert_cmpuint (lm_image_loader_get_peak_decode_bytes (loader), ==, 4 * 192 + 3 * 192);
   /* the still of the same row is not the animation's entry */
   g_assert_null (lm_image_loader_lookup (loader, path, 1));
   g_assert_null (lm_image_loader_lookup_animation (loader, path, 1, 2));

@@ -13,6 +13,7 @@
 
 #include <png.h>
 #include <regex.h>
+#include <zlib.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <utime.h>
@@ -942,6 +943,73 @@ test_png_variants (void)
   events_done (db, &m, dst, src, file);
 }
 
+/* One PNG chunk (length, type, data, CRC) onto b. */
+static void
+png_chunk (GByteArray *b, const char *type, const guint8 *data, guint32 len)
+{
+  guint8 be[4] = { len >> 24, len >> 16, len >> 8, len };
+  uLong crc = crc32 (0, (const Bytef *) type, 4);
+
+  if (len > 0) /* zlib's crc32 restarts on a NULL buffer */
+    crc = crc32 (crc, data, len);
+
+  g_byte_array_append (b, be, 4);
+  g_byte_array_append (b, (const guint8 *) type, 4);
+  g_byte_array_append (b, data, len);
+  be[0] = crc >> 24, be[1] = crc >> 16, be[2] = crc >> 8, be[3] = crc;
+  g_byte_array_append (b, be, 4);
+}
+
+/* An APNG of a few hundred bytes whose header says two 8192x8192 RGBA
+ * frames (512 MiB decoded) is refused by its size before it is decoded,
+ * as a GIF over the same cap is; it was decoded first (a 256 MiB canvas
+ * and a 256 MiB frame) and failed on its data.  The image after it is
+ * imported. */
+static void
+test_apng_too_big (void)
+{
+  static const guint8 ihdr[13] = { 0, 0, 0x20, 0, 0, 0, 0x20, 0, 8, 6, 0, 0, 0 };
+  static const guint8 actl[8] = { 0, 0, 0, 2, 0, 0, 0, 0 };
+  guint8 fctl[26] = { 0, 0, 0, 0, 0, 0, 0x20, 0, 0, 0, 0x20, 0, [21] = 1, [23] = 4 };
+  static const guint8 idat[4] = { 0x78, 0x9c, 0x03, 0x00 };
+  guint8 fdat[8] = { 0, 0, 0, 2, 0x78, 0x9c, 0x03, 0x00 };
+  GByteArray *apng = g_byte_array_new ();
+  char *file = NULL, *dst = NULL;
+  char *src = events_dir_new (&file);
+  Messages m;
+  guint errors;
+
+  g_byte_array_append (apng, (const guint8 *) "\x89PNG\r\n\x1a\n", 8);
+  png_chunk (apng, "IHDR", ihdr, sizeof ihdr);
+  png_chunk (apng, "acTL", actl, sizeof actl);
+  png_chunk (apng, "fcTL", fctl, sizeof fctl);
+  png_chunk (apng, "IDAT", idat, sizeof idat);
+  fctl[3] = 1; /* sequence number */
+  png_chunk (apng, "fcTL", fctl, sizeof fctl);
+  png_chunk (apng, "fdAT", fdat, sizeof fdat);
+  png_chunk (apng, "IEND", NULL, 0);
+  {
+    GByteArray *v = value_new ("huge", NULL), *img = g_byte_array_new ();
+    pb_int (img, 1, 8192);
+    pb_int (img, 2, 8192);
+    pb_int (img, 3, 4);
+    pb_message (img, 4, apng);
+    pb_message (v, 4, img);
+    write_event (file, 5, v);
+  }
+  write_event (file, 6, value_scalar ("loss", 0.5f));
+  dst = import_folder (src, &m, &errors);
+  for (guint i = 0; i < m.errors->len; i++)
+    g_test_message ("error: %s", (char *) m.errors->pdata[i]);
+  g_assert_cmpuint (errors, ==, 1);
+  g_assert_nonnull (find_message (m.errors, "video 'huge' at step 5 not imported: APNG: its frames "
+                                  "are over 100663296 bytes decoded (2 frames of 8192x8192)", NULL));
+  sqlite3 *db = open_run (dst, "run");
+  g_assert_cmpint (db_int (db, "SELECT count(*) FROM images"), ==, 0);
+  g_assert_cmpint (db_int (db, "SELECT count(*) FROM scalars"), ==, 1);
+  events_done (db, &m, dst, src, file);
+}
+
 /* A Summary.Audio value {tag, audio {content_type, encoded_audio_string}}. */
 static GByteArray *
 value_audio (const char *tag, const char *type, const void *wav, gsize len)
@@ -952,6 +1020,27 @@ value_audio (const char *tag, const char *type, const void *wav, gsize len)
   pb_string (a, 5, type);
   pb_message (v, 6, a);
   return v;
+}
+
+/* A Summary.Audio whose summary_description (its label) is not UTF-8
+ * (Latin-1 bytes) is imported with U+FFFD for the bad byte, as an audio
+ * tensor's label is; it was refused whole ("label is not valid UTF-8"). */
+static void
+test_audio_latin1_description (void)
+{
+  char *file = NULL, *dst = NULL;
+  char *src = events_dir_new (&file);
+  GByteArray *v = value_audio ("clip", "audio/wav", sound_wav, sizeof sound_wav),
+             *md = g_byte_array_new ();
+  Messages m;
+
+  pb_string (md, 3, "caf\xe9 noise");
+  pb_message (v, 9, md);
+  write_event (file, 1, v);
+  sqlite3 *db = import_run (src, &m, &dst);
+  g_autofree char *label = db_text (db, "SELECT label FROM audio");
+  g_assert_cmpstr (label, ==, "caf\xef\xbf\xbd noise");
+  events_done (db, &m, dst, src, file);
 }
 
 /* A WAV that lumen-log refuses (a 12-bit fmt chunk), and an audio plugin
@@ -1424,6 +1513,8 @@ main (int argc, char **argv)
   g_test_add_func ("/import/png-variants", test_png_variants);
   g_test_add_func ("/import/text-3d", test_text_3d);
   g_test_add_func ("/import/audio-bad", test_audio_bad);
+  g_test_add_func ("/import/audio-latin1-description", test_audio_latin1_description);
+  g_test_add_func ("/import/apng-too-big", test_apng_too_big);
   g_test_add_func ("/import/idle-runs", test_idle_runs);
   g_test_add_func ("/import/missing-src-said-once", test_missing_src_said_once);
   g_test_add_func ("/import/trailing-slashes", test_trailing_slashes);

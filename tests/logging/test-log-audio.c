@@ -201,6 +201,13 @@ static void test_bad_input(void) {
                LM_ERR_INVALID_ARG, "sample_rate is nan");
   assert_fails(lm_writer_add_audio(w, "a", 0, s, 4, 1, INFINITY),
                LM_ERR_INVALID_ARG, "sample_rate is inf");
+  /* the WAV header's byte rate (rate x channels x 2) is a 32-bit field:
+   * Python's wave (so add_audio) raises struct.error past 4294967295;
+   * it was written wrapped (3e9 x 2 x 2 as 3115098112) */
+  assert_fails(lm_writer_add_audio(w, "a", 0, s, 2, 2, 3e9),
+               LM_ERR_INVALID_ARG,
+               "sample_rate 3e+09 Hz x 2 channels x 2 bytes is over the WAV "
+               "header's byte rate limit of 4294967295 a second");
   assert_fails(lm_writer_add_audio(w, "a", 0, s, (gint64)1 << 40, 2, 44100),
                LM_ERR_TOO_LARGE, "over 1000000000 bytes");
   assert_fails(lm_writer_add_audio_label(w, "a", 0, s, 4, 1, 44100, "\xff"),
@@ -237,6 +244,12 @@ static void test_bad_input(void) {
                      "WAV block align is 3, expected 2");
   assert_wav_refused(w, wav_patched(36, "junk", 4), full,
                      "WAV has no data chunk");
+  /* an empty clip is refused as add_audio's frames 0 is (it was stored,
+   * a row of 0 frames) */
+  assert_wav_refused(w, wav_build(1, 16, 1, 16000, pcm, 0, FALSE, FALSE),
+                     full - 4,
+                     "audio 'bad': the WAV has no samples (its data chunk is "
+                     "empty)");
   const float f64[1] = {0};
   assert_wav_refused(w, wav_build(3, 64, 1, 8000, f64, 4, FALSE, FALSE),
                      full,
