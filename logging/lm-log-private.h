@@ -277,6 +277,7 @@ struct lm_writer {
   size_t n_sums;
   unsigned flush_interval_ms;
   size_t max_image_bytes;
+  size_t max_video_bytes; /* n_frames * width * height * 4 */
   size_t queue_max_bytes;
   bool quiet;
   bool purge;              /* delete records with step >= purge_step at open */

@@ -24,6 +24,8 @@
 #define LM_DEFAULT_QUEUE_CAPACITY 65536
 #define LM_DEFAULT_QUEUE_BYTES (64u << 20)
 #define LM_DEFAULT_IMAGE_BYTES (64u << 20)
+/* what lumen's reader composes for a video (lm_image_decode_apng) */
+#define LM_DEFAULT_VIDEO_BYTES ((size_t)1 << 30)
 
 void lm_writer_options_init(lm_writer_options *opts) {
   if (opts)
@@ -727,6 +729,8 @@ int lm_writer_open_with(lm_writer **out, const lm_writer_options *opts) {
   w->flush_interval_ms = o.flush_interval_ms ? o.flush_interval_ms : 250;
   w->max_image_bytes = o.max_image_bytes ? o.max_image_bytes
                                          : LM_DEFAULT_IMAGE_BYTES;
+  w->max_video_bytes = o.max_video_bytes ? o.max_video_bytes
+                                         : LM_DEFAULT_VIDEO_BYTES;
   w->queue_max_bytes = o.queue_max_bytes ? o.queue_max_bytes
                                          : LM_DEFAULT_QUEUE_BYTES;
   w->quiet = o.quiet;

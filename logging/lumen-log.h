@@ -72,7 +72,8 @@ typedef enum {
   LM_ERR_IO = -3,          /* log dir or run file cannot be created/written */
   LM_ERR_LOCKED = -4,      /* another live writer (process) owns this run */
   LM_ERR_DISK_FULL = -5,   /* the disk (or file system quota) is full */
-  LM_ERR_TOO_LARGE = -6,   /* image over lm_writer_options.max_image_bytes */
+  LM_ERR_TOO_LARGE = -6,   /* image over lm_writer_options.max_image_bytes,
+                            * video over .max_video_bytes */
   LM_ERR_NOMEM = -7,       /* out of memory */
   LM_ERR_SQLITE = -8,      /* any other SQLite failure (message has details) */
   LM_ERR_FORMAT = -9,      /* existing file is not a (compatible) run file */
@@ -112,7 +113,8 @@ typedef struct {
   size_t queue_capacity;    /* records in the queue; 0 -> 65536 */
   size_t queue_max_bytes;   /* payload bytes (images, histograms, traces)
                              * queued at once; 0 -> 64 MiB */
-  size_t max_image_bytes;   /* cap on width*height*channels; 0 -> 64 MiB */
+  size_t max_image_bytes;   /* cap on width*height*channels of an image
+                             * or a video's frame; 0 -> 64 MiB */
   bool quiet;               /* don't print the queue-wait note at close */
   /* SummaryWriter's purge_step: when set, records of an existing run with
    * step >= purge_step (scalars, histograms, images, texts, audio, PR curves,
@@ -121,6 +123,12 @@ typedef struct {
    * not show two values per step. */
   bool purge;
   int64_t purge_step;
+  /* Cap on a video's frames decoded as RGBA (n_frames*width*height*4,
+   * what lumen and a browser hold to play it); 0 -> 1 GiB, the most
+   * lumen shows: 291 frames of 1280x720, 7,989 Atari frames (210x160).
+   * Each frame is also held to max_image_bytes.  PyTorch's add_video has
+   * no cap. */
+  size_t max_video_bytes;
 } lm_writer_options;
 
 /* Fills *opts with the defaults (all zero/NULL, meaning "default"). */
@@ -300,8 +308,9 @@ int lm_writer_add_images_grid(lm_writer *w, const char *tag, int64_t step,
  * APNG support see the first frame).  It plays forever, as add_video's
  * GIF loops.  add_video lays a batch (N, T, C, H, W) out as a grid per
  * frame: lay the frames out yourself, or log one video per tag.
- * LM_ERR_TOO_LARGE when width*height*channels*n_frames is over
- * opts.max_image_bytes. */
+ * LM_ERR_TOO_LARGE when n_frames*width*height*4 (the frames decoded as
+ * RGBA) is over opts.max_video_bytes (1 GiB by default), or a frame's
+ * width*height*channels over opts.max_image_bytes. */
 int lm_writer_add_video(lm_writer *w, const char *tag, int64_t step,
                         const uint8_t *frames, int n_frames, int width,
                         int height, int channels, double fps);

@@ -367,6 +367,7 @@ static void test_bad_input(void) {
   o.run_name = "bad";
   o.quiet = TRUE;
   o.max_image_bytes = 1000;
+  o.max_video_bytes = 1600;
   lm_writer *w = NULL;
   assert_ok(lm_writer_open_with(&w, &o));
   guint8 f[4 * 10 * 10 * 3] = {0};
@@ -395,28 +396,48 @@ static void test_bad_input(void) {
                "fps is inf");
   assert_fails(lm_writer_add_video(w, "v", 0, f, 4, 2, 2, 3, 1001), LM_ERR_INVALID_ARG,
                "fps is 1001");
-  /* 10x10x3 is 300 bytes a frame: 3 frames fit the 1000-byte cap, 4 do not */
-  assert_ok(lm_writer_add_video(w, "fits", 0, f, 3, 10, 10, 3, 4));
-  assert_fails(lm_writer_add_video(w, "v", 0, f, 4, 10, 10, 3, 4), LM_ERR_TOO_LARGE,
-               "video 'v' is 4 frames of 10x10x3 (0.0012 MB), over the cap of 1000 bytes "
-               "(lm_writer_options.max_image_bytes)");
-  /* 300 frames of 720p RGB (829 MB) by the default 64 MiB cap: refused
-   * before the frames are read, named as the caller gave them */
+  /* a frame is held to max_image_bytes: 20x20x3 is 1200 bytes */
+  assert_fails(lm_writer_add_video(w, "v", 0, f, 1, 20, 20, 3, 4), LM_ERR_TOO_LARGE,
+               "video 'v': a frame of 20x20x3 is over the cap of 1000 bytes an image or "
+               "frame may take (lm_writer_options.max_image_bytes)");
+  /* all the frames to max_video_bytes, as RGBA: 10x10 is 400 bytes a
+   * frame, 4 fit the 1600-byte cap (1200 bytes of RGB, over
+   * max_image_bytes: that one is for a frame), 5 do not */
+  assert_ok(lm_writer_add_video(w, "fits", 0, f, 4, 10, 10, 3, 4));
+  assert_fails(lm_writer_add_video(w, "v", 0, f, 5, 10, 10, 3, 4), LM_ERR_TOO_LARGE,
+               "video 'v' is 5 frames of 10x10x3, 0.002 MB decoded as RGBA, over the cap of "
+               "1600 bytes (lm_writer_options.max_video_bytes)");
+  /* by default, what lumen can show (1 GiB of RGBA): 291 frames of 720p
+   * fit, 292 are refused before the frames are read, named as the caller
+   * gave them */
   lm_writer_options_init(&o);
   o.logdir = dir;
   o.run_name = "hd";
   o.quiet = TRUE;
   lm_writer *hd = NULL;
   assert_ok(lm_writer_open_with(&hd, &o));
-  assert_fails(lm_writer_add_video(hd, "hd", 0, f, 300, 1280, 720, 3, 30), LM_ERR_TOO_LARGE,
-               "video 'hd' is 300 frames of 1280x720x3 (829.4 MB), over the cap of 67108864 "
-               "bytes (lm_writer_options.max_image_bytes)");
+  assert_fails(lm_writer_add_video(hd, "hd", 0, f, 292, 1280, 720, 3, 30), LM_ERR_TOO_LARGE,
+               "video 'hd' is 292 frames of 1280x720x3, 1076 MB decoded as RGBA, over the cap "
+               "of 1073741824 bytes (lm_writer_options.max_video_bytes)");
   /* a cap that one frame fits: n_frames * frame bytes must not wrap */
   assert_fails(lm_writer_add_video(hd, "hd", 0, f, INT_MAX, 1000, 1000, 4, 30),
                LM_ERR_TOO_LARGE, "is 2147483647 frames of 1000x1000x4");
+  /* an RL episode of 1,000 Atari frames (210x160 RGB, 100.8 MB; the
+   * 64 MiB image cap refused it) is logged by default */
+  gsize atari = (gsize)1000 * 210 * 160 * 3;
+  guint8 *episode = g_malloc0(atari);
+  for (gsize i = 0; i < atari; i += 4099)
+    episode[i] = (guint8)i;
+  assert_ok(lm_writer_add_video(hd, "episode", 0, episode, 1000, 160, 210, 3, 30));
+  g_free(episode);
+  char *hd_path = g_strdup(lm_writer_file_path(hd));
   assert_ok(lm_writer_close(hd));
-  assert_fails(lm_writer_add_video_f32(w, "v", 0, ff, 4, 10, 10, 3, LM_CHW, 4), LM_ERR_TOO_LARGE,
-               "max_image_bytes");
+  sqlite3 *hd_db = db_open_ro(hd_path);
+  g_assert_cmpint(db_int(hd_db, "SELECT frames FROM images"), ==, 1000);
+  sqlite3_close(hd_db);
+  g_free(hd_path);
+  assert_fails(lm_writer_add_video_f32(w, "v", 0, ff, 5, 10, 10, 3, LM_CHW, 4), LM_ERR_TOO_LARGE,
+               "max_video_bytes");
   assert_fails(lm_writer_add_video_f32(w, "v", 0, ff, 2, 2, 2, 3, (lm_image_layout)7, 4),
                LM_ERR_INVALID_ARG, "video 'v': layout 7 is neither LM_HWC nor LM_CHW");
   assert_fails(lm_writer_add_video_f32(w, "v", 0, ff, 2, 2, 2, 3, LM_CHW, NAN),
