@@ -428,3 +428,44 @@ lm_gif_decode (const guint8 *data, gsize len, gsize max_bytes, GError **error)
   gif->frames = (guint8 **) g_ptr_array_free (g_steal_pointer (&frames), FALSE);
   return g_steal_pointer (&gif);
 }
+
+int
+lm_gif_count_frames (const guint8 *data, gsize len, gboolean *whole)
+{
+  Reader r = { data, len, 0 };
+  int n = 0;
+
+  *whole = FALSE;
+  if (!need (&r, 13) || (memcmp (data, "GIF87a", 6) != 0 && memcmp (data, "GIF89a", 6) != 0))
+    return 0;
+  r.pos = 13;
+  gsize gct = data[10] & 0x80 ? 3 * ((gsize) 2 << (data[10] & 7)) : 0;
+  if (!need (&r, gct))
+    return 0;
+  r.pos += gct;
+  while (r.pos < len)
+    {
+      guint8 b = r.p[r.pos++];
+      if (b == 0x3B)
+        break;
+      if (b == 0x21 && need (&r, 1))
+        r.pos++; /* the label */
+      else if (b == 0x2C && need (&r, 9))
+        {
+          guint flags = r.p[r.pos + 8];
+          gsize lct = flags & 0x80 ? 3 * ((gsize) 2 << (flags & 7)) : 0;
+          n++;
+          r.pos += 9;
+          if (!need (&r, lct + 1))
+            return n;
+          r.pos += lct;
+          r.pos++; /* the LZW minimum code size */
+        }
+      else
+        return n;
+      if (!read_sub_blocks (&r, NULL, "", NULL))
+        return n;
+    }
+  *whole = n > 0;
+  return n;
+}

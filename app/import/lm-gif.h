@@ -35,6 +35,11 @@ typedef struct
  * frames' total (n_frames * width * height * 4), 0 for no cap. */
 LmGif *lm_gif_decode (const guint8 *data, gsize len, gsize max_bytes, GError **error);
 void lm_gif_free (LmGif *gif);
+/* How many frames (image descriptors) the GIF's blocks hold, found by
+ * walking them without decoding any: for naming a GIF that does not
+ * decode a video or an image.  *whole: the walk reached the trailer or
+ * the end of the data after a frame, so no frame can be left uncounted. */
+int lm_gif_count_frames (const guint8 *data, gsize len, gboolean *whole);
 /* Mean delay of the frames as frames per second (the video keeps its
  * length when its delays differ). */
 double lm_gif_fps (const LmGif *gif);

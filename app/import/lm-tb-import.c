@@ -345,13 +345,13 @@ import_png (Run *r, const char *tag, const guint8 *data, size_t len)
            tag);
 }
 
-/* lumen-log's cap on a video (width*height*channels*n_frames, 64 MiB)
- * in the decoder's RGBA frames, with room: what it refuses past that is
- * named by lumen-log. */
-#define VIDEO_MAX_BYTES ((gsize) 96 << 20)
+/* lumen-log's default cap on a video (lm_writer_options.max_video_bytes:
+ * n_frames*width*height*4, 1 GiB, what lumen shows) in the decoder's RGBA
+ * frames: a 1,000-frame Atari episode (134 MB) is imported. */
+#define VIDEO_MAX_BYTES ((gsize) 1 << 30)
 
 G_GNUC_PRINTF (4, 5) static void
-image_failed (Run *r, const char *tag, gboolean video, const char *fmt, ...)
+image_failed (Run *r, const char *tag, const char *what, const char *fmt, ...)
 {
   va_list ap;
 
@@ -359,7 +359,7 @@ image_failed (Run *r, const char *tag, gboolean video, const char *fmt, ...)
   g_autofree char *why = g_strdup_vprintf (fmt, ap);
   va_end (ap);
   say (r->imp, TRUE, "%s: %s '%s' at step %" G_GINT64_FORMAT " not imported: %s", r->src_dir,
-       video ? "video" : "image", tag, r->step, why);
+       what, tag, r->step, why);
 }
 
 /* Whole RGBA frames (n of `pixels` each) as lumen-log's THWC frames: as
@@ -386,7 +386,7 @@ add_frames (Run *r, const char *tag, guint8 *const *rgba, int n, int width, int 
   g_autofree guint8 *frames = g_try_malloc (pixels * (gsize) channels * (gsize) n);
   if (frames == NULL)
     {
-      image_failed (r, tag, n > 1, "out of memory");
+      image_failed (r, tag, n > 1 ? "video" : "image", "out of memory");
       return;
     }
   guint8 *out = frames;
@@ -412,7 +412,14 @@ import_gif (Run *r, const char *tag, const guint8 *data, size_t len, int colorsp
   g_autoptr (LmGif) gif = lm_gif_decode (data, len, VIDEO_MAX_BYTES, &error);
 
   if (gif == NULL)
-    image_failed (r, tag, FALSE, "GIF: %s", error->message);
+    {
+      /* a broken GIF of add_video's is named a video: its frames are
+       * counted without decoding them */
+      gboolean whole = FALSE;
+      int n = lm_gif_count_frames (data, len, &whole);
+      image_failed (r, tag, n > 1 ? "video" : whole ? "image" : "image or video", "GIF: %s",
+                    error->message);
+    }
   else
     add_frames (r, tag, gif->frames, gif->n_frames, gif->width, gif->height, colorspace,
                 lm_gif_fps (gif));
@@ -486,14 +493,14 @@ import_apng (Run *r, const char *tag, const guint8 *data, size_t len, int colors
    * say a 16384x16384 canvas (a GiB to compose on, and each frame) */
   if ((guint64) info->width * info->height * 4 * info->n_frames > VIDEO_MAX_BYTES)
     {
-      image_failed (r, tag, TRUE, "APNG: its frames are over %" G_GSIZE_FORMAT " bytes decoded (%u "
+      image_failed (r, tag, "video", "APNG: its frames are over %" G_GSIZE_FORMAT " bytes decoded (%u "
                     "frames of %ux%u)", VIDEO_MAX_BYTES, info->n_frames, info->width, info->height);
       return;
     }
   a = lm_image_decode_apng (data, len, 1, &error);
   if (a == NULL)
     {
-      image_failed (r, tag, TRUE, "APNG: %s", error->message);
+      image_failed (r, tag, "video", "APNG: %s", error->message);
       return;
     }
   g_autofree guint8 **rgba = g_new (guint8 *, (gsize) a->n_frames);
@@ -502,7 +509,7 @@ import_apng (Run *r, const char *tag, const guint8 *data, size_t len, int colors
   const LmImagePixels *p = a->frames[0];
   if (p->stride != (gsize) p->width * 4)
     {
-      image_failed (r, tag, TRUE, "APNG: frames with padded rows");
+      image_failed (r, tag, "video", "APNG: frames with padded rows");
       return;
     }
   add_frames (r, tag, rgba, a->n_frames, p->width, p->height, colorspace, info->fps);

@@ -139,6 +139,48 @@ test_corrupt (void)
   }
 }
 
+static int
+count (const char *name, gsize cut, gboolean *whole)
+{
+  g_autoptr (GBytes) b = fixture (name);
+  gsize len;
+  const guint8 *d = g_bytes_get_data (b, &len);
+
+  return lm_gif_count_frames (d, cut ? cut : len, whole);
+}
+
+/* Frames counted without decoding (lumen-import names a GIF that does
+ * not decode by them: a video, an image, or "image or video"). */
+static void
+test_count (void)
+{
+  gboolean whole = FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_autofree char *name = g_strconcat (expected[i].name, ".gif", NULL);
+      g_test_message ("%s", name);
+      whole = FALSE;
+      g_assert_cmpint (count (name, 0, &whole), ==, expected[i].n_frames);
+      g_assert_true (whole);
+    }
+  /* frames that do not decode are counted all the same */
+  g_assert_cmpint (count ("badcode.gif", 0, &whole), ==, 1);
+  g_assert_true (whole);
+  g_assert_cmpint (count ("outside.gif", 0, &whole), ==, 2);
+  g_assert_true (whole);
+  /* cut in frame 2's data: 2 at least, perhaps more */
+  g_assert_cmpint (count ("truncated.gif", 0, &whole), ==, 2);
+  g_assert_false (whole);
+  /* cut in the header, the global palette, the first frame */
+  g_assert_cmpint (count ("still.gif", 5, &whole), ==, 0);
+  g_assert_false (whole);
+  g_assert_cmpint (count ("interlace.gif", 17, &whole), ==, 0);
+  g_assert_false (whole);
+  g_assert_cmpint (count ("still.gif", 25, &whole), ==, 0);
+  g_assert_false (whole);
+}
+
 /* Every prefix and every byte flipped: a GIF or a message, never a crash
  * or a read past the end (ASan). */
 static void
@@ -158,6 +200,8 @@ test_fuzz (void)
           g_autofree guint8 *part = g_memdup2 (d, cut ? cut : 1);
           g_autoptr (GError) error = NULL;
           g_autoptr (LmGif) gif = lm_gif_decode (part, cut, 0, &error);
+          gboolean whole;
+          g_assert_cmpint (lm_gif_count_frames (part, cut, &whole), <=, 4);
           /* a cut between blocks is a GIF without its trailer (as
            * browsers take it): fewer frames */
           g_assert_true ((gif == NULL) == (error != NULL));
@@ -172,6 +216,8 @@ test_fuzz (void)
             g_autoptr (GError) error = NULL;
             copy[i] ^= (guint8) (1 << bit);
             g_autoptr (LmGif) gif = lm_gif_decode (copy, len, 1 << 24, &error);
+            gboolean whole;
+            g_assert_cmpint (lm_gif_count_frames (copy, len, &whole), >=, 0);
             g_assert_true ((gif == NULL) == (error != NULL));
             copy[i] ^= (guint8) (1 << bit);
           }
@@ -184,6 +230,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/gif/frames", test_frames);
   g_test_add_func ("/gif/corrupt", test_corrupt);
+  g_test_add_func ("/gif/count", test_count);
   g_test_add_func ("/gif/fuzz", test_fuzz);
   return g_test_run ();
 }

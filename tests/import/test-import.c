@@ -960,8 +960,8 @@ png_chunk (GByteArray *b, const char *type, const guint8 *data, guint32 len)
   g_byte_array_append (b, be, 4);
 }
 
-/* An APNG of a few hundred bytes whose header says two 8192x8192 RGBA
- * frames (512 MiB decoded) is refused by its size before it is decoded,
+/* An APNG of a few hundred bytes whose header says five 8192x8192 RGBA
+ * frames (1.25 GiB decoded) is refused by its size before it is decoded,
  * as a GIF over the same cap is; it was decoded first (a 256 MiB canvas
  * and a 256 MiB frame) and failed on its data.  The image after it is
  * imported. */
@@ -969,7 +969,7 @@ static void
 test_apng_too_big (void)
 {
   static const guint8 ihdr[13] = { 0, 0, 0x20, 0, 0, 0, 0x20, 0, 8, 6, 0, 0, 0 };
-  static const guint8 actl[8] = { 0, 0, 0, 2, 0, 0, 0, 0 };
+  static const guint8 actl[8] = { 0, 0, 0, 5, 0, 0, 0, 0 };
   guint8 fctl[26] = { 0, 0, 0, 0, 0, 0, 0x20, 0, 0, 0, 0x20, 0, [21] = 1, [23] = 4 };
   static const guint8 idat[4] = { 0x78, 0x9c, 0x03, 0x00 };
   guint8 fdat[8] = { 0, 0, 0, 2, 0x78, 0x9c, 0x03, 0x00 };
@@ -1003,7 +1003,7 @@ test_apng_too_big (void)
     g_test_message ("error: %s", (char *) m.errors->pdata[i]);
   g_assert_cmpuint (errors, ==, 1);
   g_assert_nonnull (find_message (m.errors, "video 'huge' at step 5 not imported: APNG: its frames "
-                                  "are over 100663296 bytes decoded (2 frames of 8192x8192)", NULL));
+                                  "are over 1073741824 bytes decoded (5 frames of 8192x8192)", NULL));
   sqlite3 *db = open_run (dst, "run");
   g_assert_cmpint (db_int (db, "SELECT count(*) FROM images"), ==, 0);
   g_assert_cmpint (db_int (db, "SELECT count(*) FROM scalars"), ==, 1);
