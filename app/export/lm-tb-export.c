@@ -142,30 +142,140 @@ prepare (Run *r, const char *sql)
 
 /* ------------------------------------------------------------ events */
 
+/* A message around at most one blob (an image's PNG, a clip's WAV) that
+ * is written from SQLite's buffer as it is, never copied: pre, the blob,
+ * post.  A 10-minute 48 kHz stereo clip (115 MB) was copied five times
+ * (its field, the Value, the Summary, the Event, the framed record):
+ * lumen-export took 681 MB for it. */
+typedef struct
+{
+  GByteArray *pre, *post;
+  const void *blob;
+  gsize blob_len;
+  gboolean has_blob;
+} Body;
+
+static void
+body_init (Body *b)
+{
+  *b = (Body) { .pre = g_byte_array_new (), .post = g_byte_array_new () };
+}
+
+static void
+body_clear (Body *b)
+{
+  g_byte_array_unref (b->pre);
+  g_byte_array_unref (b->post);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Body, body_clear)
+
+/* Where the next field goes: after the blob once there is one. */
+static GByteArray *
+body_tail (Body *b)
+{
+  return b->has_blob ? b->post : b->pre;
+}
+
+static gsize
+body_len (const Body *b)
+{
+  return b->pre->len + b->blob_len + b->post->len;
+}
+
+/* The bytes field `field`: the blob, kept where it is. */
+static void
+body_blob (Body *b, guint32 field, const void *data, gsize len)
+{
+  g_assert (!b->has_blob);
+  lm_pbw_bytes_header (b->pre, field, len);
+  b->blob = data;
+  b->blob_len = len;
+  b->has_blob = TRUE;
+}
+
+/* inner as the message field `field` of outer. */
+static void
+body_message (Body *outer, guint32 field, const Body *inner)
+{
+  if (!inner->has_blob)
+    {
+      lm_pbw_message (body_tail (outer), field, inner->pre);
+      return;
+    }
+  g_assert (!outer->has_blob);
+  lm_pbw_bytes_header (outer->pre, field, body_len (inner));
+  g_byte_array_append (outer->pre, inner->pre->data, inner->pre->len);
+  outer->blob = inner->blob;
+  outer->blob_len = inner->blob_len;
+  outer->has_blob = TRUE;
+  g_byte_array_append (outer->post, inner->post->data, inner->post->len);
+}
+
+/* Event {wall_time 1, step 2, <field> body}, framed (its CRC over the
+ * pieces) and written piece by piece. */
+static void
+write_event_body (Run *r, double wall_time, gint64 step, guint32 field, const Body *body)
+{
+  GByteArray *rec = r->rec;
+  guint8 head[8];
+
+  g_byte_array_set_size (rec, 0);
+  if (wall_time != 0)
+    lm_pbw_double (rec, 1, wall_time);
+  if (step != 0)
+    lm_pbw_varint (rec, 2, (guint64) step);
+  lm_pbw_bytes_header (rec, field, body_len (body));
+  guint64 len = rec->len + body_len (body);
+  for (int i = 0; i < 8; i++)
+    head[i] = (guint8) (len >> (8 * i));
+  guint32 crc = lm_crc32c_extend (lm_crc32c (rec->data, rec->len), body->pre->data, body->pre->len);
+  if (body->blob_len)
+    crc = lm_crc32c_extend (crc, body->blob, body->blob_len);
+  crc = lm_crc32c_extend (crc, body->post->data, body->post->len);
+  guint8 crcs[2][4];
+  guint32 masked[2] = { lm_crc32c_masked (head, 8), lm_crc32c_mask (crc) };
+  for (int k = 0; k < 2; k++)
+    for (int i = 0; i < 4; i++)
+      crcs[k][i] = (guint8) (masked[k] >> (8 * i));
+  fwrite (head, 1, 8, r->f);
+  fwrite (crcs[0], 1, 4, r->f);
+  fwrite (rec->data, 1, rec->len, r->f);
+  fwrite (body->pre->data, 1, body->pre->len, r->f);
+  if (body->blob_len)
+    fwrite (body->blob, 1, body->blob_len, r->f);
+  fwrite (body->post->data, 1, body->post->len, r->f);
+  fwrite (crcs[1], 1, 4, r->f);
+}
+
+/* Event.summary {value [v]}, v around a blob. */
+static void
+write_value_body (Run *r, double wall_time, gint64 step, const Body *v, Kind k)
+{
+  g_auto (Body) summary;
+
+  body_init (&summary);
+  body_message (&summary, 1, v);
+  write_event_body (r, wall_time, step, 5, &summary);
+  r->counts[k]++;
+}
+
 /* Event {wall_time 1, step 2, <field> body}, framed and written. */
 static void
 write_event (Run *r, double wall_time, gint64 step, guint32 field, const GByteArray *body)
 {
-  g_byte_array_set_size (r->rec, 0);
-  g_byte_array_set_size (r->framed, 0);
-  if (wall_time != 0)
-    lm_pbw_double (r->rec, 1, wall_time);
-  if (step != 0)
-    lm_pbw_varint (r->rec, 2, (guint64) step);
-  lm_pbw_message (r->rec, field, body);
-  lm_tfrecord_frame (r->framed, r->rec->data, r->rec->len);
-  fwrite (r->framed->data, 1, r->framed->len, r->f);
+  g_auto (Body) b = { .pre = g_byte_array_ref ((GByteArray *) body), .post = g_byte_array_new () };
+
+  write_event_body (r, wall_time, step, field, &b);
 }
 
 /* Event.summary {value [v]}. */
 static void
 write_value (Run *r, double wall_time, gint64 step, const GByteArray *v, Kind k)
 {
-  g_autoptr (GByteArray) summary = g_byte_array_new ();
+  g_auto (Body) b = { .pre = g_byte_array_ref ((GByteArray *) v), .post = g_byte_array_new () };
 
-  lm_pbw_message (summary, 1, v);
-  write_event (r, wall_time, step, 5, summary);
-  r->counts[k]++;
+  write_value_body (r, wall_time, step, &b, k);
 }
 
 /* SummaryMetadata {plugin_data {plugin_name, content}} as Value.metadata 9. */
@@ -275,16 +385,18 @@ export_histogram (Run *r, sqlite3_stmt *st, double wall_time, gint64 step)
 static void
 export_image (Run *r, sqlite3_stmt *st, double wall_time, gint64 step)
 {
-  g_autoptr (GByteArray) v = g_byte_array_new ();
-  g_autoptr (GByteArray) img = g_byte_array_new ();
+  g_auto (Body) v;
+  g_auto (Body) img;
 
-  lm_pbw_string (v, 1, column_text (st, 0));
-  lm_pbw_varint (img, 1, (guint64) sqlite3_column_int64 (st, 2));
-  lm_pbw_varint (img, 2, (guint64) sqlite3_column_int64 (st, 1));
-  lm_pbw_varint (img, 3, (guint64) sqlite3_column_int64 (st, 3));
-  lm_pbw_bytes (img, 4, sqlite3_column_blob (st, 4), (size_t) sqlite3_column_bytes (st, 4));
-  lm_pbw_message (v, 4, img);
-  write_value (r, wall_time, step, v, sqlite3_column_int (st, 5) > 1 ? K_VIDEO : K_IMAGE);
+  body_init (&v);
+  body_init (&img);
+  lm_pbw_string (v.pre, 1, column_text (st, 0));
+  lm_pbw_varint (img.pre, 1, (guint64) sqlite3_column_int64 (st, 2));
+  lm_pbw_varint (img.pre, 2, (guint64) sqlite3_column_int64 (st, 1));
+  lm_pbw_varint (img.pre, 3, (guint64) sqlite3_column_int64 (st, 3));
+  body_blob (&img, 4, sqlite3_column_blob (st, 4), (size_t) sqlite3_column_bytes (st, 4));
+  body_message (&v, 4, &img);
+  write_value_body (r, wall_time, step, &v, sqlite3_column_int (st, 5) > 1 ? K_VIDEO : K_IMAGE);
 }
 
 /* TensorShapeProto {dim {size}...}. */
@@ -313,39 +425,41 @@ add_shape (GByteArray *t, const gint64 *dims, int n)
 static void
 export_audio (Run *r, sqlite3_stmt *st, double wall_time, gint64 step)
 {
-  g_autoptr (GByteArray) v = g_byte_array_new ();
-  g_autoptr (GByteArray) a = g_byte_array_new ();
+  g_auto (Body) v;
+  g_auto (Body) a;
   const void *wav = sqlite3_column_blob (st, 4);
   size_t wav_len = (size_t) sqlite3_column_bytes (st, 4);
   const char *label = (const char *) sqlite3_column_text (st, 5);
 
-  lm_pbw_string (v, 1, column_text (st, 0));
+  body_init (&v);
+  body_init (&a);
+  lm_pbw_string (v.pre, 1, column_text (st, 0));
   if (label && *label)
     {
       g_autoptr (GByteArray) pd = g_byte_array_new ();
       const gint64 dims[2] = { 1, 2 };
-      lm_pbw_varint (a, 1, LM_DT_STRING);
-      add_shape (a, dims, 2);
-      lm_pbw_bytes (a, 8, wav, wav_len);
-      lm_pbw_string (a, 8, label);
-      lm_pbw_message (v, 8, a);
+      lm_pbw_varint (a.pre, 1, LM_DT_STRING);
+      add_shape (a.pre, dims, 2);
+      body_blob (&a, 8, wav, wav_len);
+      lm_pbw_string (body_tail (&a), 8, label);
+      body_message (&v, 8, &a);
       lm_pbw_varint (pd, 2, 11);
-      add_metadata (v, "audio", pd);
-      write_value (r, wall_time, step, v, K_AUDIO);
+      add_metadata (body_tail (&v), "audio", pd);
+      write_value_body (r, wall_time, step, &v, K_AUDIO);
       return;
     }
   float rate = (float) sqlite3_column_double (st, 1);
   gint64 channels = sqlite3_column_int64 (st, 2), frames = sqlite3_column_int64 (st, 3);
   if (rate != 0)
-    lm_pbw_float (a, 1, rate);
+    lm_pbw_float (a.pre, 1, rate);
   if (channels != 0)
-    lm_pbw_varint (a, 2, (guint64) channels);
+    lm_pbw_varint (a.pre, 2, (guint64) channels);
   if (frames != 0)
-    lm_pbw_varint (a, 3, (guint64) frames);
-  lm_pbw_bytes (a, 4, wav, wav_len);
-  lm_pbw_string (a, 5, "audio/wav");
-  lm_pbw_message (v, 6, a);
-  write_value (r, wall_time, step, v, K_AUDIO);
+    lm_pbw_varint (a.pre, 3, (guint64) frames);
+  body_blob (&a, 4, wav, wav_len);
+  lm_pbw_string (body_tail (&a), 5, "audio/wav");
+  body_message (&v, 6, &a);
+  write_value_body (r, wall_time, step, &v, K_AUDIO);
 }
 
 /* summary.text: TensorProto {dtype DT_STRING, shape [1], string_val},

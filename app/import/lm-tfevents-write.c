@@ -65,10 +65,16 @@ lm_pbw_float (GByteArray *b, guint32 field, float v)
 }
 
 void
-lm_pbw_bytes (GByteArray *b, guint32 field, const void *data, size_t len)
+lm_pbw_bytes_header (GByteArray *b, guint32 field, size_t len)
 {
   put_key (b, field, 2);
   put_varint (b, len);
+}
+
+void
+lm_pbw_bytes (GByteArray *b, guint32 field, const void *data, size_t len)
+{
+  lm_pbw_bytes_header (b, field, len);
   if (len)
     g_byte_array_append (b, data, (guint) len);
 }

@@ -25,11 +25,11 @@ crc_init_table (void)
 }
 
 guint32
-lm_crc32c (const void *data, size_t n)
+lm_crc32c_extend (guint32 crc, const void *data, size_t n)
 {
   static gsize once = 0;
   const guint8 *p = data;
-  guint32 c = 0xffffffffu;
+  guint32 c = crc ^ 0xffffffffu;
 
   if (g_once_init_enter (&once))
     {
@@ -42,11 +42,21 @@ lm_crc32c (const void *data, size_t n)
 }
 
 guint32
+lm_crc32c (const void *data, size_t n)
+{
+  return lm_crc32c_extend (0, data, n);
+}
+
+guint32
+lm_crc32c_mask (guint32 c)
+{
+  return ((c >> 15) | (c << 17)) + 0xa282ead8u;
+}
+
+guint32
 lm_crc32c_masked (const void *data, size_t n)
 {
-  guint32 c = lm_crc32c (data, n);
-
-  return ((c >> 15) | (c << 17)) + 0xa282ead8u;
+  return lm_crc32c_mask (lm_crc32c (data, n));
 }
 
 /* ------------------------------------------------------------ TFRecord */

@@ -22,7 +22,11 @@ G_BEGIN_DECLS
 /* ------------------------------------------------------------ CRC-32C */
 
 guint32 lm_crc32c (const void *data, size_t n);
+/* The CRC of data that follows the data crc is of: a CRC over pieces,
+ * lm_crc32c_extend (lm_crc32c (a), b) == the CRC of a then b. */
+guint32 lm_crc32c_extend (guint32 crc, const void *data, size_t n);
 /* TFRecord's mask: ((crc >> 15) | (crc << 17)) + 0xa282ead8. */
+guint32 lm_crc32c_mask (guint32 crc);
 guint32 lm_crc32c_masked (const void *data, size_t n);
 
 /* ------------------------------------------------------------ TFRecord */
@@ -197,6 +201,9 @@ void lm_pbw_varint (GByteArray *b, guint32 field, guint64 v);
 void lm_pbw_double (GByteArray *b, guint32 field, double v);
 void lm_pbw_float (GByteArray *b, guint32 field, float v);
 void lm_pbw_bytes (GByteArray *b, guint32 field, const void *data, size_t len);
+/* A bytes or message field's key and length only: its len bytes are the
+ * caller's to write after it (a blob not copied into b). */
+void lm_pbw_bytes_header (GByteArray *b, guint32 field, size_t len);
 void lm_pbw_string (GByteArray *b, guint32 field, const char *s);
 /* A nested message built in m (may be empty: a set, empty message). */
 void lm_pbw_message (GByteArray *b, guint32 field, const GByteArray *m);
