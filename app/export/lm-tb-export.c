@@ -212,6 +212,14 @@ body_message (Body *outer, guint32 field, const Body *inner)
   g_byte_array_append (outer->post, inner->post->data, inner->post->len);
 }
 
+/* An empty piece has no buffer at all (NULL): fwrite must not see it. */
+static void
+write_piece (const void *data, gsize len, FILE *f)
+{
+  if (len > 0)
+    fwrite (data, 1, len, f);
+}
+
 /* Event {wall_time 1, step 2, <field> body}, framed (its CRC over the
  * pieces) and written piece by piece. */
 static void
@@ -240,11 +248,10 @@ write_event_body (Run *r, double wall_time, gint64 step, guint32 field, const Bo
       crcs[k][i] = (guint8) (masked[k] >> (8 * i));
   fwrite (head, 1, 8, r->f);
   fwrite (crcs[0], 1, 4, r->f);
-  fwrite (rec->data, 1, rec->len, r->f);
-  fwrite (body->pre->data, 1, body->pre->len, r->f);
-  if (body->blob_len)
-    fwrite (body->blob, 1, body->blob_len, r->f);
-  fwrite (body->post->data, 1, body->post->len, r->f);
+  write_piece (rec->data, rec->len, r->f);
+  write_piece (body->pre->data, body->pre->len, r->f);
+  write_piece (body->blob, body->blob_len, r->f);
+  write_piece (body->post->data, body->post->len, r->f);
   fwrite (crcs[1], 1, 4, r->f);
 }
 
