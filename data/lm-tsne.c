@@ -17,25 +17,17 @@
 #include <string.h>
 
 #include "lm-embedding.h"
+#include "lm-layout-setup.h"
 
 #define ENTROPY_TOL 1e-5
 #define MIN_GAIN 0.01
 
-static void (*stage_hook) (const char *stage, gpointer data);
-static gpointer stage_hook_data;
-
-static void
-stage (const char *name)
-{
-  if (stage_hook != NULL)
-    stage_hook (name, stage_hook_data);
-}
+static LmLayoutStageHook stage_hook;
 
 void
 lm_tsne_set_stage_hook (void (*hook) (const char *stage, gpointer data), gpointer data)
 {
-  stage_hook = hook;
-  stage_hook_data = data;
+  stage_hook = (LmLayoutStageHook) { hook, data };
 }
 
 struct _LmTsne
@@ -166,7 +158,7 @@ calibrate_row (const double *d2, gsize k, double perplexity, double *p)
     }
 }
 
-#define CANCELLED_MESSAGE "t-SNE set-up cancelled"
+#define METHOD "t-SNE"
 
 /* lm_tsne_affinities, checking `cancel` every row. */
 static gboolean
@@ -187,7 +179,7 @@ affinities (const float *x, gsize n, gsize d, double perplexity, gsize k, guint3
     heaps[i] = (Heap) { d2 + i * k, nbr + i * k, 0, k };
   gboolean done = TRUE;
 
-  stage ("neighbours");
+  lm_layout_stage (&stage_hook, "neighbours");
   /* each pair once, offered to both ends' heaps */
   for (gsize i = 0; i < n && done; i++)
     {
@@ -211,7 +203,7 @@ affinities (const float *x, gsize n, gsize d, double perplexity, gsize k, guint3
         }
     }
   if (done)
-    stage ("calibration");
+    lm_layout_stage (&stage_hook, "calibration");
   for (gsize i = 0; i < n && done; i++)
     {
       if (!(done = !g_cancellable_is_cancelled (cancel)))
@@ -222,7 +214,7 @@ affinities (const float *x, gsize n, gsize d, double perplexity, gsize k, guint3
   g_free (heaps);
   g_free (d2);
   if (!done)
-    *error = g_strdup (CANCELLED_MESSAGE);
+    *error = lm_layout_cancelled (METHOD);
   return done;
 }
 
@@ -349,17 +341,8 @@ LmTsne *
 lm_tsne_new_cancellable (const float *mat, gsize n, gsize d, int dim, double perplexity, double learning_rate,
                          guint64 seed, GCancellable *cancellable, char **error)
 {
-  if (n < 2 || d == 0)
-    {
-      *error = g_strdup_printf ("t-SNE needs at least 2 points of at least 1 dimension; this embedding has %zu "
-                                "point%s of %zu", n, n == 1 ? "" : "s", d);
-      return NULL;
-    }
-  if (dim != 2 && dim != 3)
-    {
-      *error = g_strdup_printf ("t-SNE into %d dimensions: only 2 or 3", dim);
-      return NULL;
-    }
+  if (!lm_layout_check_shape (METHOD, n, d, dim, error))
+    return NULL;
   if (!(perplexity >= 1 && perplexity <= (double) (n - 1)))
     {
       if (perplexity >= 1 && isfinite (perplexity))
@@ -375,18 +358,8 @@ lm_tsne_new_cancellable (const float *mat, gsize n, gsize d, int dim, double per
       *error = g_strdup_printf ("t-SNE learning rate %g: must be above 0", learning_rate);
       return NULL;
     }
-  for (gsize i = 0; i < n * d; i++)
-    if (i % (64 * d) == 0 && g_cancellable_is_cancelled (cancellable))
-      {
-        *error = g_strdup (CANCELLED_MESSAGE);
-        return NULL;
-      }
-    else if (!isfinite (mat[i]))
-      {
-        *error = g_strdup_printf ("t-SNE cannot place point %zu: its value %zu is %s", i / d, i % d,
-                                  isnan (mat[i]) ? "NaN" : "infinite");
-        return NULL;
-      }
+  if (!lm_layout_check_finite (METHOD, mat, n, d, cancellable, error))
+    return NULL;
 
   LmTsne *t = g_new0 (LmTsne, 1);
   float *x = NULL;
@@ -396,24 +369,13 @@ lm_tsne_new_cancellable (const float *mat, gsize n, gsize d, int dim, double per
   t->dim = dim;
   t->learning_rate = learning_rate;
   t->dims = d;
-  if (d > LM_TSNE_PCA_DIMS)
+  if (!lm_layout_reduce (METHOD, mat, n, d, LM_TSNE_PCA_DIMS, &stage_hook, cancellable, &x, error))
     {
-      x = g_new (float, n * LM_TSNE_PCA_DIMS);
-      char *pca_error = NULL;
-
-      stage ("pca");
-      if (!lm_embedding_pca_cancellable (mat, n, d, LM_TSNE_PCA_DIMS, x, NULL, NULL, cancellable, &pca_error))
-        {
-          /* cancelled is said as the set-up's, not the PCA's */
-          *error = g_cancellable_is_cancelled (cancellable) ? g_strdup (CANCELLED_MESSAGE)
-                                                            : g_steal_pointer (&pca_error);
-          g_free (pca_error);
-          g_free (x);
-          g_free (t);
-          return NULL;
-        }
-      t->dims = LM_TSNE_PCA_DIMS;
+      g_free (t);
+      return NULL;
     }
+  if (x != NULL)
+    t->dims = LM_TSNE_PCA_DIMS;
 
   guint32 *nbr = g_new (guint32, n * k);
   double *p = g_new (double, n * k);
@@ -427,10 +389,10 @@ lm_tsne_new_cancellable (const float *mat, gsize n, gsize d, int dim, double per
       return NULL;
     }
   g_free (x);
-  stage ("symmetrise");
+  lm_layout_stage (&stage_hook, "symmetrise");
   if (!symmetrise (t, nbr, p, k, cancellable))
     {
-      *error = g_strdup (CANCELLED_MESSAGE);
+      *error = lm_layout_cancelled (METHOD);
       g_free (nbr);
       g_free (p);
       lm_tsne_free (t);

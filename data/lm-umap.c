@@ -19,8 +19,9 @@
 #include <string.h>
 
 #include "lm-embedding.h"
+#include "lm-layout-setup.h"
 
-#define CANCELLED_MESSAGE "UMAP set-up cancelled"
+#define METHOD "UMAP"
 /* umap-learn's smooth_knn_dist: tolerance, rounds, smallest sigma as a
  * fraction of the mean neighbour distance */
 #define SMOOTH_K_TOLERANCE 1e-5
@@ -28,21 +29,12 @@
 #define MIN_K_DIST_SCALE 1e-3
 #define CLIP 4.0
 
-static void (*stage_hook) (const char *stage, gpointer data);
-static gpointer stage_hook_data;
-
-static void
-stage (const char *name)
-{
-  if (stage_hook != NULL)
-    stage_hook (name, stage_hook_data);
-}
+static LmLayoutStageHook stage_hook;
 
 void
 lm_umap_set_stage_hook (void (*hook) (const char *stage, gpointer data), gpointer data)
 {
-  stage_hook = hook;
-  stage_hook_data = data;
+  stage_hook = (LmLayoutStageHook) { hook, data };
 }
 
 struct _LmUmap
@@ -273,12 +265,12 @@ memberships (const float *x, gsize n, gsize d, guint k, guint32 *nbr, double *w,
   double target = log2 ((double) k), all_mean = 0;
   gboolean done = TRUE;
 
-  stage ("neighbours");
+  lm_layout_stage (&stage_hook, "neighbours");
   for (gsize i = 0; i < n && done; i++)
     done = !g_cancellable_is_cancelled (cancel)
            && lm_embedding_nearest (x, n, d, i, m, LM_EMBEDDING_EUCLIDEAN, cancel, nbr + i * m, dist + i * m) >= 0;
   if (done)
-    stage ("calibration");
+    lm_layout_stage (&stage_hook, "calibration");
   for (gsize i = 0; i < n * m && done; i++)
     all_mean += dist[i];
   all_mean /= (double) (n * m);
@@ -324,17 +316,8 @@ LmUmap *
 lm_umap_new_cancellable (const float *mat, gsize n, gsize d, int dim, guint k, guint n_epochs, guint64 seed,
                          GCancellable *cancellable, char **error)
 {
-  if (n < 2 || d == 0)
-    {
-      *error = g_strdup_printf ("UMAP needs at least 2 points of at least 1 dimension; this embedding has %zu "
-                                "point%s of %zu", n, n == 1 ? "" : "s", d);
-      return NULL;
-    }
-  if (dim != 2 && dim != 3)
-    {
-      *error = g_strdup_printf ("UMAP into %d dimensions: only 2 or 3", dim);
-      return NULL;
-    }
+  if (!lm_layout_check_shape (METHOD, n, d, dim, error))
+    return NULL;
   if (k < 2 || k >= n)
     {
       if (k >= 2)
@@ -344,18 +327,8 @@ lm_umap_new_cancellable (const float *mat, gsize n, gsize d, int dim, guint k, g
         *error = g_strdup_printf ("UMAP Neighbors %u: at least 2 (the point itself and one more)", k);
       return NULL;
     }
-  for (gsize i = 0; i < n * d; i++)
-    if (i % (64 * d) == 0 && g_cancellable_is_cancelled (cancellable))
-      {
-        *error = g_strdup (CANCELLED_MESSAGE);
-        return NULL;
-      }
-    else if (!isfinite (mat[i]))
-      {
-        *error = g_strdup_printf ("UMAP cannot place point %zu: its value %zu is %s", i / d, i % d,
-                                  isnan (mat[i]) ? "NaN" : "infinite");
-        return NULL;
-      }
+  if (!lm_layout_check_finite (METHOD, mat, n, d, cancellable, error))
+    return NULL;
 
   LmUmap *u = g_new0 (LmUmap, 1);
   float *x = NULL;
@@ -367,23 +340,13 @@ lm_umap_new_cancellable (const float *mat, gsize n, gsize d, int dim, guint k, g
   u->n_epochs = n_epochs > 0 ? n_epochs : lm_umap_default_epochs (n);
   u->alpha = 1;
   lm_umap_find_ab (LM_UMAP_SPREAD, LM_UMAP_MIN_DIST, &u->a, &u->b);
-  if (d > LM_UMAP_PCA_DIMS)
+  if (!lm_layout_reduce (METHOD, mat, n, d, LM_UMAP_PCA_DIMS, &stage_hook, cancellable, &x, error))
     {
-      char *pca_error = NULL;
-
-      x = g_new (float, n * LM_UMAP_PCA_DIMS);
-      stage ("pca");
-      if (!lm_embedding_pca_cancellable (mat, n, d, LM_UMAP_PCA_DIMS, x, NULL, NULL, cancellable, &pca_error))
-        {
-          *error = g_cancellable_is_cancelled (cancellable) ? g_strdup (CANCELLED_MESSAGE)
-                                                            : g_steal_pointer (&pca_error);
-          g_free (pca_error);
-          g_free (x);
-          g_free (u);
-          return NULL;
-        }
-      u->dims = LM_UMAP_PCA_DIMS;
+      g_free (u);
+      return NULL;
     }
+  if (x != NULL)
+    u->dims = LM_UMAP_PCA_DIMS;
 
   guint32 *nbr = g_new (guint32, n * m);
   double *w = g_new (double, n * m);
@@ -392,14 +355,14 @@ lm_umap_new_cancellable (const float *mat, gsize n, gsize d, int dim, guint k, g
   g_free (x);
   if (done)
     {
-      stage ("union");
+      lm_layout_stage (&stage_hook, "union");
       done = fuzzy_union (u, nbr, w, m, cancellable);
     }
   g_free (nbr);
   g_free (w);
   if (!done)
     {
-      *error = g_strdup (CANCELLED_MESSAGE);
+      *error = lm_layout_cancelled (METHOD);
       lm_umap_free (u);
       return NULL;
     }
