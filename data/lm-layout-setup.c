@@ -74,3 +74,11 @@ lm_layout_reduce (const char *method, const float *mat, gsize n, gsize d, gsize 
   g_clear_pointer (out, g_free);
   return FALSE;
 }
+
+int
+lm_layout_entry_cmp (const void *a, const void *b)
+{
+  guint32 x = ((const LmLayoutEntry *) a)->col, y = ((const LmLayoutEntry *) b)->col;
+
+  return x < y ? -1 : x > y;
+}

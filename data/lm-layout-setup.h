@@ -2,7 +2,8 @@
  *
  * What it is for: the checks on a layout's input, with the method's name
  * ("t-SNE", "UMAP") in each message; the PCA that brings wide inputs
- * down first; and the stage hook tests cancel a set-up in.
+ * down first; the stage hook tests cancel a set-up in; and the (column,
+ * value) entries both sort a row of a sparse matrix by.
  *
  * What it is not for: anything of one method alone (its own parameters'
  * checks, neighbours, optimisation).  Every message is the method's
@@ -46,5 +47,14 @@ gboolean lm_layout_reduce (const char *method, const float *mat, gsize n, gsize 
 
 /* "<method> set-up cancelled", newly allocated. */
 char    *lm_layout_cancelled (const char *method);
+
+/* One entry of a sparse row, and qsort's order for them: by column. */
+typedef struct
+{
+  guint32 col;
+  double v;
+} LmLayoutEntry;
+
+int      lm_layout_entry_cmp (const void *a, const void *b);
 
 G_END_DECLS

@@ -227,20 +227,6 @@ lm_tsne_affinities (const float *x, gsize n, gsize d, double perplexity, gsize k
 
 /* ----------------------------------------------------------- set up */
 
-typedef struct
-{
-  guint32 col;
-  double v;
-} Entry;
-
-static int
-entry_cmp (const void *a, const void *b)
-{
-  guint32 x = ((const Entry *) a)->col, y = ((const Entry *) b)->col;
-
-  return x < y ? -1 : x > y;
-}
-
 static int
 u32_cmp (const void *a, const void *b)
 {
@@ -258,7 +244,7 @@ symmetrise (LmTsne *t, const guint32 *nbr, const double *p, gsize k, GCancellabl
 {
   gsize n = t->n, out = 0;
   gsize *start = g_new0 (gsize, n + 1), *fill = g_new (gsize, n);
-  Entry *e = g_new (Entry, 2 * n * k);
+  LmLayoutEntry *e = g_new (LmLayoutEntry, 2 * n * k);
   gboolean done = TRUE;
 
   for (gsize i = 0; i < n * k; i++)
@@ -275,8 +261,8 @@ symmetrise (LmTsne *t, const guint32 *nbr, const double *p, gsize k, GCancellabl
           guint32 j = nbr[i * k + a];
           double v = p[i * k + a] / (2.0 * n);
 
-          e[fill[i]++] = (Entry) { j, v };
-          e[fill[j]++] = (Entry) { (guint32) i, v };
+          e[fill[i]++] = (LmLayoutEntry) { j, v };
+          e[fill[j]++] = (LmLayoutEntry) { (guint32) i, v };
         }
     }
   t->row = g_new0 (gsize, n + 1);
@@ -286,7 +272,7 @@ symmetrise (LmTsne *t, const guint32 *nbr, const double *p, gsize k, GCancellabl
     {
       if (!(done = !g_cancellable_is_cancelled (cancel)))
         break;
-      qsort (e + start[i], start[i + 1] - start[i], sizeof *e, entry_cmp);
+      qsort (e + start[i], start[i + 1] - start[i], sizeof *e, lm_layout_entry_cmp);
       for (gsize a = start[i]; a < start[i + 1]; a++)
         {
           if (a > start[i] && e[a].col == e[a - 1].col)

@@ -169,20 +169,6 @@ smooth_sigma (const float *dist, gsize m, double rho, double target, double mean
   return MAX (mid, MIN_K_DIST_SCALE * mean);
 }
 
-typedef struct
-{
-  guint32 col;
-  double w;
-} Entry;
-
-static int
-entry_cmp (const void *a, const void *b)
-{
-  guint32 x = ((const Entry *) a)->col, y = ((const Entry *) b)->col;
-
-  return x < y ? -1 : x > y;
-}
-
 /* The fuzzy union of the n rows of m memberships (w to nbr) as directed
  * edges both ways, a pair in both rows getting a + b - ab, edges below
  * max / n_epochs dropped.  FALSE when cancelled. */
@@ -191,7 +177,7 @@ fuzzy_union (LmUmap *u, const guint32 *nbr, const double *w, gsize m, GCancellab
 {
   gsize n = u->n, out = 0;
   gsize *start = g_new0 (gsize, n + 1), *fill = g_new (gsize, n);
-  Entry *e = g_new (Entry, 2 * n * m);
+  LmLayoutEntry *e = g_new (LmLayoutEntry, 2 * n * m);
   double *val = g_new (double, 2 * n * m), max = 0;
   gboolean done = TRUE;
 
@@ -204,8 +190,8 @@ fuzzy_union (LmUmap *u, const guint32 *nbr, const double *w, gsize m, GCancellab
     {
       gsize row = i / m;
 
-      e[fill[row]++] = (Entry) { nbr[i], w[i] };
-      e[fill[nbr[i]]++] = (Entry) { (guint32) row, w[i] };
+      e[fill[row]++] = (LmLayoutEntry) { nbr[i], w[i] };
+      e[fill[nbr[i]]++] = (LmLayoutEntry) { (guint32) row, w[i] };
     }
   u->head = g_new (guint32, 2 * n * m);
   u->tail = g_new (guint32, 2 * n * m);
@@ -213,18 +199,18 @@ fuzzy_union (LmUmap *u, const guint32 *nbr, const double *w, gsize m, GCancellab
     {
       if (i % 64 == 0 && !(done = !g_cancellable_is_cancelled (cancel)))
         break;
-      qsort (e + start[i], start[i + 1] - start[i], sizeof *e, entry_cmp);
+      qsort (e + start[i], start[i + 1] - start[i], sizeof *e, lm_layout_entry_cmp);
       for (gsize a = start[i]; a < start[i + 1]; a++)
         {
           /* a pair appears at most twice in a row: once from each end's list */
           if (a > start[i] && e[a].col == e[a - 1].col)
             {
-              val[out - 1] += e[a].w - val[out - 1] * e[a].w;
+              val[out - 1] += e[a].v - val[out - 1] * e[a].v;
               continue;
             }
           u->head[out] = (guint32) i;
           u->tail[out] = e[a].col;
-          val[out] = e[a].w;
+          val[out] = e[a].v;
           out++;
         }
     }
