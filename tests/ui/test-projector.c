@@ -514,6 +514,39 @@ iteration_above (gpointer data)
   return lm_projector_page_get_tsne_iteration (w->page) > w->above;
 }
 
+/* A first layout past iteration `above`, the counter saying "<what>:
+ * <it>", then a later, different one; returns the first's iteration. */
+static guint
+check_layout_moves (LmProjectorPage *pp, gsize n, guint above, const char *what)
+{
+  LmProjectorView *view = lm_projector_page_get_view (pp);
+  GtkWidget *counter = lm_projector_page_get_control (pp, "iteration");
+  IterWait w = { pp, above };
+
+  g_assert_true (lm_test_wait_for (iteration_above, &w, 20000));
+  guint first = lm_projector_page_get_tsne_iteration (pp);
+  g_autofree float *early = g_memdup2 (lm_projector_view_get_coords (view), n * 3 * sizeof (float));
+  g_autofree char *label = g_strdup_printf ("%s: %u", what, first);
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (counter)), label));
+  w.above = first;
+  g_assert_true (lm_test_wait_for (iteration_above, &w, 20000));
+  g_assert_cmpuint (lm_projector_page_get_tsne_iteration (pp), >, first);
+  g_assert_true (memcmp (early, lm_projector_view_get_coords (view), n * 3 * sizeof (float)) != 0);
+  return first;
+}
+
+/* How many of the view's points have a nearest neighbour of their own
+ * cluster (point i in cluster i % 3, as make_cluster_logdir writes). */
+static double
+cluster_agreement (LmProjectorView *view, gsize n)
+{
+  g_autofree int *cls = g_new (int, n);
+
+  for (gsize i = 0; i < n; i++)
+    cls[i] = (int) (i % 3);
+  return lm_test_nn_agreement (lm_projector_view_get_coords (view), n, cls);
+}
+
 /* The method switch and t-SNE's controls; t-SNE moves the points live
  * (the counter rising, the coordinates changing between posts), pauses,
  * ends with the clusters apart, and PCA comes back as it was. */
@@ -569,17 +602,7 @@ test_tsne (void)
   g_assert_nonnull (strstr (lm_projector_page_get_status (pp), "t-SNE of 900 points × 20 dims: perplexity 30"));
 
   /* a first layout past the start, then a later, different one */
-  IterWait w = { pp, 0 };
-  g_assert_true (lm_test_wait_for (iteration_above, &w, 20000));
-  guint first = lm_projector_page_get_tsne_iteration (pp);
-  g_autofree float *early = g_memdup2 (lm_projector_view_get_coords (view), n * 3 * sizeof (float));
-  g_autofree char *label = g_strdup_printf ("Iteration: %u", first);
-  g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (counter)), label));
-  g_assert_cmpuint (first, <, LM_PROJECTOR_TSNE_ITERATIONS);
-  w.above = first;
-  g_assert_true (lm_test_wait_for (iteration_above, &w, 20000));
-  g_assert_cmpuint (lm_projector_page_get_tsne_iteration (pp), >, first);
-  g_assert_true (memcmp (early, lm_projector_view_get_coords (view), n * 3 * sizeof (float)) != 0);
+  g_assert_cmpuint (check_layout_moves (pp, n, 0, "Iteration"), <, LM_PROJECTOR_TSNE_ITERATIONS);
 
   /* Pause holds the counter; Resume goes on to the end */
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (pause), TRUE);
@@ -595,10 +618,7 @@ test_tsne (void)
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (counter)), ==, "Iteration: 1000 (done)");
 
   /* the layout on screen: each point's nearest neighbour has its label */
-  g_autofree int *cls = g_new (int, n);
-  for (gsize i = 0; i < n; i++)
-    cls[i] = (int) (i % 3);
-  g_assert_cmpfloat (lm_test_nn_agreement (lm_projector_view_get_coords (view), n, cls), >, 0.95);
+  g_assert_cmpfloat (cluster_agreement (view, n), >, 0.95);
 
   /* 2D runs it again in two dimensions: z is 0 */
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (lm_projector_page_get_control (pp, "2d")), TRUE);
@@ -1082,26 +1102,14 @@ test_umap (void)
                    "UMAP of 300 points × 20 dims: 15 neighbors, 500 epochs, 3D");
 
   /* a first layout past the start, then a later, different one */
-  IterWait w = { pp, 1 };
-  g_assert_true (lm_test_wait_for (iteration_above, &w, 20000));
-  guint first = lm_projector_page_get_tsne_iteration (pp);
-  g_autofree float *early = g_memdup2 (lm_projector_view_get_coords (view), n * 3 * sizeof (float));
-  g_autofree char *label = g_strdup_printf ("Epoch: %u", first);
-  g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (counter)), label));
-  w.above = first;
-  g_assert_true (lm_test_wait_for (iteration_above, &w, 20000));
-  g_assert_true (memcmp (early, lm_projector_view_get_coords (view), n * 3 * sizeof (float)) != 0);
+  check_layout_moves (pp, n, 1, "Epoch");
   g_assert_true (lm_test_wait_for (page_settled, page, 60000));
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (counter)), ==, "Epoch: 500 (done)");
-  g_autofree int *cls = g_new (int, n);
-  for (gsize i = 0; i < n; i++)
-    cls[i] = (int) (i % 3);
-  g_assert_cmpfloat (lm_test_nn_agreement (lm_projector_view_get_coords (view), n, cls), ==, 1);
+  g_assert_cmpfloat (cluster_agreement (view, n), ==, 1);
 
   /* Neighbors runs it again, with a worker of its own */
   started = lm_projector_page_get_tsne_threads (pp, &live);
-  g_free (early);
-  early = g_memdup2 (lm_projector_view_get_coords (view), n * 3 * sizeof (float));
+  g_autofree float *early = g_memdup2 (lm_projector_view_get_coords (view), n * 3 * sizeof (float));
   lm_projector_page_set_umap_epochs (pp, 50);
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (nbrs), 30);
   g_assert_cmpstr (lm_projector_page_get_status (pp), ==,
