@@ -535,6 +535,32 @@ check_layout_moves (LmProjectorPage *pp, gsize n, guint above, const char *what)
   return first;
 }
 
+/* Six points under `method` at its defaults, too few: `message` said and
+ * PCA's places kept; `control` set to `value`, it runs to `iterations`
+ * and the status begins with `status` (when not NULL). */
+static void
+check_too_few_points (LmProjectorMethod method, const char *message, const char *control, double value,
+                      guint iterations, const char *status)
+{
+  g_autofree char *dir = make_logdir (TRUE);
+  LmRunStore *store = NULL;
+  GtkWidget *page = show_page (dir, &store);
+  LmProjectorPage *pp = LM_PROJECTOR_PAGE (page);
+  LmProjectorView *view = lm_projector_page_get_view (pp);
+  g_autofree float *pca = g_memdup2 (lm_projector_view_get_coords (view), 6 * 3 * sizeof (float));
+
+  lm_projector_page_set_method (pp, method);
+  g_assert_true (lm_test_wait_for (page_settled, page, 10000));
+  g_assert_cmpstr (lm_projector_page_get_status (pp), ==, message);
+  g_assert_cmpmem (pca, 6 * 3 * sizeof (float), lm_projector_view_get_coords (view), 6 * 3 * sizeof (float));
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (lm_projector_page_get_control (pp, control)), value);
+  g_assert_true (lm_test_wait_for (page_settled, page, 10000));
+  g_assert_cmpuint (lm_projector_page_get_tsne_iteration (pp), ==, iterations);
+  if (status != NULL)
+    g_assert_true (g_str_has_prefix (lm_projector_page_get_status (pp), status));
+  close_page (page, store, dir);
+}
+
 /* How many of the view's points have a nearest neighbour of their own
  * cluster (point i in cluster i % 3, as make_cluster_logdir writes). */
 static double
@@ -656,27 +682,13 @@ test_tsne (void)
   g_assert_true (lm_test_wait_for (page_settled, page, 20000));
   g_assert_cmpuint (lm_projector_view_get_embedding (view)->n, ==, LM_TSNE_MAX_POINTS + 100);
   close_page (page, store, dir);
-  g_free (dir);
 
-  /* six points cannot have a perplexity of 30: said, PCA stays */
-  dir = make_logdir (TRUE);
-  page = show_page (dir, &store);
-  pp = LM_PROJECTOR_PAGE (page);
-  view = lm_projector_page_get_view (pp);
-  g_free (pca);
-  pca = g_memdup2 (lm_projector_view_get_coords (view), 6 * 3 * sizeof (float));
-  lm_projector_page_set_method (pp, LM_PROJECTOR_TSNE);
-  g_assert_true (lm_test_wait_for (page_settled, page, 10000));
-  g_assert_cmpstr (lm_projector_page_get_status (pp), ==,
-                   "t-SNE perplexity 30 needs at least 31 points; this embedding has 6 (set the perplexity to at "
-                   "most 5)");
-  g_assert_cmpmem (pca, 6 * 3 * sizeof (float), lm_projector_view_get_coords (view), 6 * 3 * sizeof (float));
-  /* a perplexity it can reach: it runs */
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (lm_projector_page_get_control (pp, "perplexity")), 2);
-  g_assert_true (lm_test_wait_for (page_settled, page, 10000));
-  g_assert_cmpuint (lm_projector_page_get_tsne_iteration (pp), ==, LM_PROJECTOR_TSNE_ITERATIONS);
-  g_assert_true (g_str_has_prefix (lm_projector_page_get_status (pp), "t-SNE of 6 points × 4 dims: perplexity 2"));
-  close_page (page, store, dir);
+  /* six points cannot have a perplexity of 30: said, PCA stays; a
+   * perplexity it can reach runs */
+  check_too_few_points (LM_PROJECTOR_TSNE,
+                        "t-SNE perplexity 30 needs at least 31 points; this embedding has 6 (set the perplexity to "
+                        "at most 5)", "perplexity", 2, LM_PROJECTOR_TSNE_ITERATIONS,
+                        "t-SNE of 6 points × 4 dims: perplexity 2");
 }
 
 static gboolean
@@ -1131,24 +1143,11 @@ test_umap (void)
   g_assert_cmpint (lm_projector_page_get_selected (pp), ==, 0);
   g_assert_true (g_str_has_prefix (lm_projector_page_get_status (pp), "UMAP of 31 points × 20 dims: 30 neighbors"));
   close_page (page, store, dir);
-  g_free (dir);
 
-  /* six points cannot have 15 neighbours: said, PCA stays */
-  dir = make_logdir (TRUE);
-  page = show_page (dir, &store);
-  pp = LM_PROJECTOR_PAGE (page);
-  view = lm_projector_page_get_view (pp);
-  g_autofree float *pca = g_memdup2 (lm_projector_view_get_coords (view), 6 * 3 * sizeof (float));
-  lm_projector_page_set_method (pp, LM_PROJECTOR_UMAP);
-  g_assert_true (lm_test_wait_for (page_settled, page, 10000));
-  g_assert_cmpstr (lm_projector_page_get_status (pp), ==,
-                   "UMAP with 15 neighbors needs at least 16 points; this embedding has 6 (set Neighbors to at "
-                   "most 5)");
-  g_assert_cmpmem (pca, 6 * 3 * sizeof (float), lm_projector_view_get_coords (view), 6 * 3 * sizeof (float));
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (lm_projector_page_get_control (pp, "umap-neighbors")), 5);
-  g_assert_true (lm_test_wait_for (page_settled, page, 10000));
-  g_assert_cmpuint (lm_projector_page_get_tsne_iteration (pp), ==, 500);
-  close_page (page, store, dir);
+  /* six points cannot have 15 neighbours: said, PCA stays; 5 runs */
+  check_too_few_points (LM_PROJECTOR_UMAP,
+                        "UMAP with 15 neighbors needs at least 16 points; this embedding has 6 (set Neighbors to at "
+                        "most 5)", "umap-neighbors", 5, 500, NULL);
 }
 
 /* A 10,000 x 784 tensor (a logged case): the neighbours come from a
