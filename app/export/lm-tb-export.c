@@ -9,6 +9,7 @@
  * empty) are left out as the official runtime leaves them out. */
 #include "lm-tb-export.h"
 #include "lm-tb-export-private.h"
+#include "lm-tb-cli.h"
 #include "lm-tfevents.h"
 
 #include <lm-reader-private.h>
@@ -22,31 +23,7 @@
 
 #define MAX_DEPTH 32
 
-typedef enum
-{
-  K_SCALAR,
-  K_HISTOGRAM,
-  K_IMAGE,
-  K_VIDEO,
-  K_AUDIO,
-  K_TEXT,
-  K_PR_CURVE,
-  K_GRAPH,
-  K_CUSTOM,
-  K_HPARAMS,
-  K_EMBEDDING,
-  N_KINDS
-} Kind;
-
-static const char *const kind_names[N_KINDS][2] = {
-  { "scalar", "scalars" },       { "histogram", "histograms" },
-  { "image", "images" },         { "video", "videos" },
-  { "audio clip", "audio clips" },
-  { "text", "texts" },
-  { "PR curve", "PR curves" },   { "graph", "graphs" },
-  { "custom scalars layout", "custom scalars layouts" },
-  { "hparams set", "hparams sets" }, { "embedding", "embeddings" },
-};
+typedef LmTbKind Kind;
 
 typedef struct
 {
@@ -66,7 +43,7 @@ typedef struct
   sqlite3 *db;
   FILE *f;
   GByteArray *rec, *framed;
-  guint64 counts[N_KINDS];
+  guint64 counts[LM_TB_N_KINDS];
   guint64 traces;
   gboolean failed;
 } Run;
@@ -337,7 +314,7 @@ export_scalar (Run *r, sqlite3_stmt *st, double wall_time, gint64 step)
   memcpy (&bits, &x, sizeof bits);
   if (bits != 0)
     lm_pbw_float (v, 2, x);
-  write_value (r, wall_time, step, v, K_SCALAR);
+  write_value (r, wall_time, step, v, LM_TB_SCALAR);
 }
 
 /* summary.make_histogram: HistogramProto {min 1, max 2, num 3, sum 4,
@@ -382,7 +359,7 @@ export_histogram (Run *r, sqlite3_stmt *st, double wall_time, gint64 step)
       lm_pbw_packed_doubles (h, 7, buckets, (size_t) k + 1);
     }
   lm_pbw_message (v, 5, h);
-  write_value (r, wall_time, step, v, K_HISTOGRAM);
+  write_value (r, wall_time, step, v, LM_TB_HISTOGRAM);
 }
 
 /* summary.make_image: Summary.Image {height 1, width 2, colorspace 3,
@@ -403,7 +380,7 @@ export_image (Run *r, sqlite3_stmt *st, double wall_time, gint64 step)
   lm_pbw_varint (img.pre, 3, (guint64) sqlite3_column_int64 (st, 3));
   body_blob (&img, 4, sqlite3_column_blob (st, 4), (size_t) sqlite3_column_bytes (st, 4));
   body_message (&v, 4, &img);
-  write_value_body (r, wall_time, step, &v, sqlite3_column_int (st, 5) > 1 ? K_VIDEO : K_IMAGE);
+  write_value_body (r, wall_time, step, &v, sqlite3_column_int (st, 5) > 1 ? LM_TB_VIDEO : LM_TB_IMAGE);
 }
 
 /* TensorShapeProto {dim {size}...}. */
@@ -452,7 +429,7 @@ export_audio (Run *r, sqlite3_stmt *st, double wall_time, gint64 step)
       body_message (&v, 8, &a);
       lm_pbw_varint (pd, 2, 11);
       add_metadata (body_tail (&v), "audio", pd);
-      write_value_body (r, wall_time, step, &v, K_AUDIO);
+      write_value_body (r, wall_time, step, &v, LM_TB_AUDIO);
       return;
     }
   float rate = (float) sqlite3_column_double (st, 1);
@@ -466,7 +443,7 @@ export_audio (Run *r, sqlite3_stmt *st, double wall_time, gint64 step)
   body_blob (&a, 4, wav, wav_len);
   lm_pbw_string (body_tail (&a), 5, "audio/wav");
   body_message (&v, 6, &a);
-  write_value_body (r, wall_time, step, &v, K_AUDIO);
+  write_value_body (r, wall_time, step, &v, LM_TB_AUDIO);
 }
 
 /* summary.text: TensorProto {dtype DT_STRING, shape [1], string_val},
@@ -485,7 +462,7 @@ export_text (Run *r, sqlite3_stmt *st, double wall_time, gint64 step)
   lm_pbw_bytes (t, 8, sqlite3_column_blob (st, 1), (size_t) sqlite3_column_bytes (st, 1));
   lm_pbw_message (v, 8, t);
   add_metadata (v, "text", NULL);
-  write_value (r, wall_time, step, v, K_TEXT);
+  write_value (r, wall_time, step, v, LM_TB_TEXT);
 }
 
 /* summary.pr_curve_raw: a [6, n] DT_FLOAT tensor (tp, fp, tn, fn,
@@ -532,7 +509,7 @@ export_pr_curve (Run *r, sqlite3_stmt *st, sqlite3_stmt *pts, gint64 id, double 
   lm_pbw_message (v, 8, t);
   lm_pbw_varint (pd, 2, n);
   add_metadata (v, "pr_curves", pd);
-  write_value (r, wall_time, step, v, K_PR_CURVE);
+  write_value (r, wall_time, step, v, LM_TB_PR_CURVE);
 }
 
 static void
@@ -547,7 +524,7 @@ export_graph (Run *r, gint64 id, double wall_time, gint64 step)
       return;
     }
   write_event (r, wall_time, step, 4, def); /* Event.graph_def */
-  r->counts[K_GRAPH]++;
+  r->counts[LM_TB_GRAPH]++;
 }
 
 /* ---------------------------------------------------- custom scalars */
@@ -625,7 +602,7 @@ export_layout (Run *r, GPtrArray *cats, double wall_time)
   lm_pbw_message (t, 8, layout);
   lm_pbw_message (v, 8, t);
   add_metadata (v, "custom_scalars", NULL);
-  write_value (r, wall_time, 0, v, K_CUSTOM);
+  write_value (r, wall_time, 0, v, LM_TB_CUSTOM);
   g_ptr_array_set_size (cats, 0);
 }
 
@@ -712,7 +689,7 @@ export_hparams (Run *r, double wall_time)
   write_hparams_part (r, wall_time, "_hparams_/experiment", 2, exp);
   write_hparams_part (r, wall_time, "_hparams_/session_start_info", 3, ssi);
   write_hparams_part (r, wall_time, "_hparams_/session_end_info", 4, sei);
-  r->counts[K_HPARAMS]++;
+  r->counts[LM_TB_HPARAMS]++;
 }
 
 /* --------------------------------------------------------- embeddings */
@@ -869,7 +846,7 @@ export_embeddings (Run *r)
             }
         }
       g_string_append (pbtxt, "}\n");
-      r->counts[K_EMBEDDING]++;
+      r->counts[LM_TB_EMBEDDING]++;
     }
   if (st && rc != SQLITE_DONE)
     db_failed (r, "embeddings");
@@ -919,14 +896,20 @@ run_summary (Run *r)
   GString *s = g_string_new (NULL);
 
   g_string_append_printf (s, "%s -> %s: exported ", r->path, r->file);
-  for (int k = 0; k < N_KINDS; k++)
+  /* the order lumen-export has always listed them in */
+  static const Kind order[LM_TB_N_KINDS] = {
+    LM_TB_SCALAR, LM_TB_HISTOGRAM, LM_TB_IMAGE, LM_TB_VIDEO, LM_TB_AUDIO, LM_TB_TEXT,
+    LM_TB_PR_CURVE, LM_TB_GRAPH, LM_TB_CUSTOM, LM_TB_HPARAMS, LM_TB_EMBEDDING,
+  };
+  for (int i = 0; i < LM_TB_N_KINDS; i++)
     {
-      if (r->counts[k] == 0 && k != K_SCALAR)
+      Kind k = order[i];
+
+      if (r->counts[k] == 0 && k != LM_TB_SCALAR)
         continue;
-      if (k != K_SCALAR)
+      if (k != LM_TB_SCALAR)
         g_string_append (s, ", ");
-      g_string_append_printf (s, "%" G_GUINT64_FORMAT " %s", r->counts[k],
-                              kind_names[k][r->counts[k] == 1 ? 0 : 1]);
+      g_string_append_printf (s, "%" G_GUINT64_FORMAT " %s", r->counts[k], lm_tb_kind_name (k, r->counts[k]));
     }
   if (r->traces)
     g_string_append_printf (s, "; skipped %" G_GUINT64_FORMAT " trace%s (no TensorBoard form)",

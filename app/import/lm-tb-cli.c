@@ -35,3 +35,24 @@ lm_tb_cli_print_errors_only (const char *message, gboolean is_error, gpointer us
   if (is_error)
     fprintf (stderr, "%s\n", message);
 }
+
+const char *
+lm_tb_kind_name (LmTbKind kind, guint64 n)
+{
+  static const char *const names[LM_TB_N_KINDS][2] = {
+    { "scalar", "scalars" },
+    { "histogram", "histograms" },
+    { "image", "images" },
+    { "video", "videos" },
+    { "audio clip", "audio clips" },
+    { "text", "texts" },
+    { "PR curve", "PR curves" },
+    { "hparams set", "hparams sets" },
+    { "embedding", "embeddings" },
+    { "custom scalars layout", "custom scalars layouts" },
+    { "graph", "graphs" },
+  };
+
+  g_return_val_if_fail (kind < LM_TB_N_KINDS, "");
+  return names[kind][n == 1 ? 0 : 1];
+}

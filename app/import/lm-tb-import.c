@@ -7,6 +7,7 @@
  * add_hparams sub-folder is a run of its own. */
 #include "lm-tb-import.h"
 #include "lm-tb-import-private.h"
+#include "lm-tb-cli.h"
 #include "lm-tfevents.h"
 #include "lm-gif.h"
 
@@ -30,32 +31,7 @@
  * descriptors per run; it is opened again when one of them grows. */
 #define IDLE_CLOSE_S 60
 
-typedef enum
-{
-  K_SCALAR,
-  K_HISTOGRAM,
-  K_IMAGE,
-  K_VIDEO,
-  K_AUDIO,
-  K_TEXT,
-  K_PR_CURVE,
-  K_HPARAMS,
-  K_EMBEDDING,
-  K_CUSTOM,
-  K_GRAPH,
-  N_KINDS
-} Kind;
-
-static const char *const kind_names[N_KINDS][2] = {
-  { "scalar", "scalars" },       { "histogram", "histograms" },
-  { "image", "images" },         { "video", "videos" },
-  { "audio clip", "audio clips" },
-  { "text", "texts" },
-  { "PR curve", "PR curves" },   { "hparams set", "hparams sets" },
-  { "embedding", "embeddings" },
-  { "custom scalars layout", "custom scalars layouts" },
-  { "graph", "graphs" },
-};
+typedef LmTbKind Kind;
 
 typedef struct
 {
@@ -79,7 +55,7 @@ typedef struct
   lm_writer *w;     /* NULL while idle (IDLE_CLOSE_S) */
   gboolean refused; /* dst run exists, or cannot be opened */
   GHashTable *files; /* file name -> EventFile */
-  guint64 counts[N_KINDS];
+  guint64 counts[LM_TB_N_KINDS];
   GHashTable *skipped; /* reason -> count (GUINT_TO_POINTER) */
   GPtrArray *skip_order;
   GPtrArray *metric_tags; /* from the hparams experiment */
@@ -181,7 +157,7 @@ counted (Run *r, Kind k, int rc, const char *tag)
       r->imp->imported++;
     }
   else
-    log_failed (r, kind_names[k][0], tag);
+    log_failed (r, lm_tb_kind_name (k, 1), tag);
 }
 
 gboolean
@@ -195,7 +171,7 @@ lm_tb_is_event_file (const char *name)
 static void
 import_scalar (Run *r, const char *tag, double v)
 {
-  counted (r, K_SCALAR, lm_writer_add_scalar (r->w, tag, r->step, v), tag);
+  counted (r, LM_TB_SCALAR, lm_writer_add_scalar (r->w, tag, r->step, v), tag);
 }
 
 static void
@@ -219,7 +195,7 @@ import_tensor_scalar (Run *r, LmTfValue *v)
 static void
 add_histogram (Run *r, const char *tag, lm_histogram *h)
 {
-  counted (r, K_HISTOGRAM, lm_writer_add_histogram_buckets (r->w, tag, r->step, h), tag);
+  counted (r, LM_TB_HISTOGRAM, lm_writer_add_histogram_buckets (r->w, tag, r->step, h), tag);
 }
 
 /* HistogramProto: bucket i holds the values in (limit[i-1], limit[i]].
@@ -339,7 +315,7 @@ import_png (Run *r, const char *tag, const guint8 *data, size_t len)
       png_image_free (&img);
       return;
     }
-  counted (r, K_IMAGE,
+  counted (r, LM_TB_IMAGE,
            lm_writer_add_image (r->w, tag, r->step, pixels, (int) img.width, (int) img.height,
                                 channels),
            tag);
@@ -394,10 +370,10 @@ add_frames (Run *r, const char *tag, guint8 *const *rgba, int n, int width, int 
     for (gsize i = 0; i < pixels; i++, out += channels)
       memcpy (out, rgba[f] + 4 * i, (size_t) channels);
   if (n == 1)
-    counted (r, K_IMAGE, lm_writer_add_image (r->w, tag, r->step, frames, width, height, channels),
+    counted (r, LM_TB_IMAGE, lm_writer_add_image (r->w, tag, r->step, frames, width, height, channels),
              tag);
   else
-    counted (r, K_VIDEO,
+    counted (r, LM_TB_VIDEO,
              lm_writer_add_video (r->w, tag, r->step, frames, n, width, height, channels, fps),
              tag);
 }
@@ -571,7 +547,7 @@ import_wav (Run *r, LmTfValue *v, const guint8 *data, size_t len, gboolean said_
     }
   if (label == NULL || *label == '\0')
     label = *v->description ? v->description : NULL;
-  counted (r, K_AUDIO, lm_writer_add_audio_wav (r->w, v->tag, r->step, data, len, label), v->tag);
+  counted (r, LM_TB_AUDIO, lm_writer_add_audio_wav (r->w, v->tag, r->step, data, len, label), v->tag);
 }
 
 /* Summary.Audio (PyTorch's add_audio, TF1's tf.summary.audio with its
@@ -668,7 +644,7 @@ import_text (Run *r, LmTfValue *v)
       gsize n;
       const char *d = g_bytes_get_data (s->pdata[0], &n);
       g_autofree char *text = g_utf8_make_valid (d, (gssize) n);
-      counted (r, K_TEXT, lm_writer_add_text (r->w, v->tag, r->step, text), v->tag);
+      counted (r, LM_TB_TEXT, lm_writer_add_text (r->w, v->tag, r->step, text), v->tag);
       return;
     }
   guint rows = (guint) t->dims[MAX (t->ndim - 2, 0)];
@@ -688,7 +664,7 @@ import_text (Run *r, LmTfValue *v)
   if (t->ndim > 2)
     g_string_append_printf (md, "\n*(the first %u x %u slice of a %d-D tensor)*\n", rows, cols,
                             t->ndim);
-  counted (r, K_TEXT, lm_writer_add_text (r->w, v->tag, r->step, md->str), v->tag);
+  counted (r, LM_TB_TEXT, lm_writer_add_text (r->w, v->tag, r->step, md->str), v->tag);
 }
 
 /* ---------------------------------------------------------- PR curves */
@@ -718,7 +694,7 @@ import_pr_curve (Run *r, LmTfValue *v)
       if (i >= 4 * n && d[i] > 1)
         d[i] = 1;
     }
-  counted (r, K_PR_CURVE,
+  counted (r, LM_TB_PR_CURVE,
            lm_writer_add_pr_curve_raw (r->w, v->tag, r->step, d, d + n, d + 2 * n, d + 3 * n,
                                        d + 4 * n, d + 5 * n, n),
            v->tag);
@@ -818,7 +794,7 @@ read_session_start (Run *r, const guint8 *data, size_t len)
     }
   if (hps->len == 0 && r->metric_tags->len == 0)
     return;
-  counted (r, K_HPARAMS,
+  counted (r, LM_TB_HPARAMS,
            lm_writer_add_hparams (r->w, (const lm_hparam *) hps->data, hps->len,
                                   (const char *const *) r->metric_tags->pdata,
                                   r->metric_tags->len),
@@ -1018,7 +994,7 @@ import_custom_scalars (Run *r, LmTfValue *v)
     say (r->imp, TRUE, "%s: custom scalars layout '%s' at step %" G_GINT64_FORMAT
          " not imported: its Layout is malformed", r->src_dir, v->tag, r->step);
   else if (lm_custom_layout_chart_count (l) > 0)
-    counted (r, K_CUSTOM, lm_writer_add_custom_scalars (r->w, l), v->tag);
+    counted (r, LM_TB_CUSTOM, lm_writer_add_custom_scalars (r->w, l), v->tag);
   lm_custom_layout_free (l);
 }
 
@@ -1096,7 +1072,7 @@ import_graph (Run *r, const LmTfEvent *ev, const char *path, guint64 offset)
            ") not imported: %s", path, offset, r->step, error->message);
       return;
     }
-  counted (r, K_GRAPH, lm_writer_add_graph (r->w, r->step, g, NULL), "graph");
+  counted (r, LM_TB_GRAPH, lm_writer_add_graph (r->w, r->step, g, NULL), "graph");
   lm_graph_free (g);
 }
 
@@ -1112,7 +1088,7 @@ restart (Run *r, const char *path, guint64 offset, gint64 step)
   g_autofree char *name = g_path_get_basename (path);
   gboolean any = FALSE;
 
-  for (int k = 0; k < N_KINDS; k++)
+  for (int k = 0; k < LM_TB_N_KINDS; k++)
     any |= r->counts[k] > 0;
   if (r->restart_file == NULL || strcmp (name, r->restart_file) >= 0)
     {
@@ -1493,7 +1469,7 @@ import_embedding (Run *r, const EmbeddingInfo *e)
     }
   r->step = step;
   lm_writer_set_wall_time (r->w, 0);
-  counted (r, K_EMBEDDING,
+  counted (r, LM_TB_EMBEDDING,
            lm_writer_add_embedding (r->w, *tag ? tag : NULL, step, (const float *) mat->data, n, d,
                                     (const char *const *) meta, sprite, sprite ? 3 : 0,
                                     sprite ? e->dim[1] : 0, sprite ? e->dim[0] : 0),
@@ -1864,14 +1840,14 @@ run_summary (Run *r)
   gboolean any = FALSE;
 
   g_string_append_printf (s, "%s -> %s/%s/run.lumen: imported ", r->src_dir, r->imp->dst, r->name);
-  for (int k = 0; k < N_KINDS; k++)
+  for (int k = 0; k < LM_TB_N_KINDS; k++)
     {
-      if (r->counts[k] == 0 && k != K_SCALAR)
+      if (r->counts[k] == 0 && k != LM_TB_SCALAR)
         continue;
       if (any)
         g_string_append (s, ", ");
       append_count (s, r->counts[k]);
-      g_string_append_printf (s, " %s", kind_names[k][r->counts[k] == 1 ? 0 : 1]);
+      g_string_append_printf (s, " %s", lm_tb_kind_name (k, r->counts[k]));
       any = TRUE;
     }
   for (guint i = 0; i < r->skip_order->len; i++)
