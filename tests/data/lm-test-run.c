@@ -3,6 +3,7 @@
 
 #include <glib/gstdio.h>
 #include <math.h>
+#include <time.h>
 
 struct _LmTestRun
 {
@@ -283,4 +284,15 @@ lm_test_clusters (gsize n, gsize d, int k, double sep, guint32 seed, int *labels
         labels[i] = c;
     }
   return x;
+}
+
+double
+lm_test_thread_cpu_ms (pthread_t t)
+{
+  clockid_t clock;
+  struct timespec ts;
+
+  if (pthread_getcpuclockid (t, &clock) != 0 || clock_gettime (clock, &ts) != 0)
+    return -1;
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }

@@ -10,6 +10,8 @@
  */
 #pragma once
 
+#include <pthread.h>
+
 #include <glib.h>
 #include <sqlite3.h>
 
@@ -57,6 +59,13 @@ double      lm_test_nn_agreement   (const float *y, gsize n, const int *labels);
  * are `sep` apart on the axes; labels[i] (labels may be NULL) gets point
  * i's cluster.  Freed with g_free. */
 float      *lm_test_clusters       (gsize n, gsize d, int k, double sep, guint32 seed, int *labels);
+/* The CPU time thread `t` has used, in ms; -1 once it has ended.  What a
+ * cancelled set-up (t-SNE, UMAP) costs after the cancel is measured in
+ * its thread's CPU time, not on the wall clock: on a loaded machine (CI's
+ * 2 cores running the sanitizer pass beside the normal one) the wall
+ * clock also counts the time the thread waits for a core, and a 30 ms
+ * stop once took 407 ms. */
+double      lm_test_thread_cpu_ms  (pthread_t t);
 
 /* The CREATE statements of schema version 1 (scalars part and friends). */
 extern const char lm_test_run_schema[];

@@ -4,9 +4,7 @@
  * dimensions first, sampling, the errors for input it refuses, and a
  * cancelled set-up stopping at once. */
 #include <math.h>
-#include <pthread.h>
 #include <string.h>
-#include <time.h>
 
 #include "lm-embedding.h"
 #include "lm-test-run.h"
@@ -329,22 +327,6 @@ test_bad_input (void)
   g_free (error);
 }
 
-/* The CPU time thread `t` has used, in ms; -1 once it has ended.  What a
- * cancelled set-up costs after the cancel is measured in its thread's CPU
- * time, not on the wall clock: on a loaded machine (CI's 2 cores running
- * the sanitizer pass beside this one) the wall clock also counts the time
- * the thread waits for a core, and a 30 ms stop once took 407 ms. */
-static double
-thread_cpu_ms (pthread_t t)
-{
-  clockid_t clock;
-  struct timespec ts;
-
-  if (pthread_getcpuclockid (t, &clock) != 0 || clock_gettime (clock, &ts) != 0)
-    return -1;
-  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 typedef struct
 {
   const float *x;
@@ -365,7 +347,7 @@ set_up_thread (gpointer data)
   s->tid = pthread_self ();
   g_atomic_int_set (&s->started, 1);
   t = lm_tsne_new_cancellable (s->x, s->n, s->d, 2, 30, 10, 1, s->cancel, &s->error);
-  s->end_cpu_ms = thread_cpu_ms (pthread_self ());
+  s->end_cpu_ms = lm_test_thread_cpu_ms (pthread_self ());
   return t;
 }
 
@@ -374,7 +356,7 @@ set_up_thread (gpointer data)
  * 50 ms, NULL and said so; uncancelled it finishes.  (Before, nothing in
  * the set-up looked at a stop flag: it ran its seconds to the end.)  The
  * bound asserted is 300 ms of the set-up thread's CPU time after the
- * cancel (thread_cpu_ms): it stops in 0-32 ms here (ASan included), and
+ * cancel (lm_test_thread_cpu_ms): it stops in 0-32 ms here (ASan included), and
  * without the fix it ran 750 ms past the cancel. */
 static void
 test_cancel (void)
@@ -406,7 +388,7 @@ test_cancel (void)
         while (!g_atomic_int_get (&s.started))
           g_usleep (100);
         g_usleep (delays_ms[a] * 1000);
-        cancelled_cpu_ms = thread_cpu_ms (s.tid);
+        cancelled_cpu_ms = lm_test_thread_cpu_ms (s.tid);
         g_cancellable_cancel (s.cancel);
         t = g_thread_join (th);
         if (t != NULL)
@@ -451,7 +433,7 @@ static gpointer
 cancel_soon (gpointer data)
 {
   g_usleep (20000);
-  cancel_cpu_ms = thread_cpu_ms (setup_tid);
+  cancel_cpu_ms = lm_test_thread_cpu_ms (setup_tid);
   g_cancellable_cancel (data);
   return NULL;
 }
@@ -488,7 +470,7 @@ test_cancel_stages (void)
       lm_tsne_set_stage_hook (cancel_in_stage, cancel);
       t = lm_tsne_new_cancellable (x, n, d, 2, 100, 10, 1, cancel, &error);
       lm_tsne_set_stage_hook (NULL, NULL);
-      ms = thread_cpu_ms (pthread_self ());
+      ms = lm_test_thread_cpu_ms (pthread_self ());
       g_assert_nonnull (canceller);
       g_thread_join (g_steal_pointer (&canceller));
       ms -= cancel_cpu_ms;
