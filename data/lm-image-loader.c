@@ -620,7 +620,8 @@ clear_rect (guint8 *canvas, gsize cstride, guint32 x, guint32 y, guint32 w, guin
 }
 
 /* The chunks of an APNG: the frames (fcTL + data) in order, checked
- * against the spec's sequence numbering and the canvas. */
+ * against the spec's sequence numbering and the canvas.  `seq`, the
+ * canvas size and seen_idat are the parse's state. */
 typedef struct
 {
   const guint8 *ihdr;
@@ -628,150 +629,153 @@ typedef struct
   gboolean have_actl, default_is_frame;
   guint32 num_frames, num_plays;
   GArray *frames; /* ApngFrame */
+  guint32 seq, cw, ch;
+  gboolean seen_idat;
 } ApngParse;
 
-static gboolean
-apng_parse (const guint8 *data, gsize len, ApngParse *ap, GError **error)
+static ApngFrame *
+apng_last_frame (ApngParse *ap)
 {
-  gsize pos = LM_PNG_SIGNATURE_LEN;
-  lm_png_chunk c;
-  char err[200];
-  guint32 seq = 0, cw = 0, ch = 0;
-  gboolean seen_idat = FALSE, seen_iend = FALSE;
-  int r;
+  return ap->frames->len ? &g_array_index (ap->frames, ApngFrame, ap->frames->len - 1) : NULL;
+}
 
-  while (!seen_iend && (r = lm_png_next_chunk (data, len, &pos, &c, err, sizeof err)) == 1)
+/* Each apng_parse_* takes one chunk `c` at byte `at` of the file. */
+static gboolean
+apng_parse_ihdr (ApngParse *ap, const lm_png_chunk *c, gsize at, GError **error)
+{
+  if (ap->ihdr != NULL || c->len != 13)
     {
-      gsize at = pos - LM_PNG_CHUNK_OVERHEAD - c.len;
-      ApngFrame *cur = ap->frames->len ? &g_array_index (ap->frames, ApngFrame, ap->frames->len - 1) : NULL;
-
-      if (ap->ihdr == NULL && strcmp (c.type, "IHDR") != 0)
-        {
-          apng_fail (error, "the first chunk is %s, not IHDR", c.type);
-          return FALSE;
-        }
-      if (!strcmp (c.type, "IHDR"))
-        {
-          if (ap->ihdr != NULL || c.len != 13)
-            {
-              apng_fail (error, "IHDR chunk at byte %zu: %s", at, ap->ihdr ? "a second IHDR" : "not 13 bytes");
-              return FALSE;
-            }
-          ap->ihdr = c.data;
-          cw = lm_png_get_u32 (c.data);
-          ch = lm_png_get_u32 (c.data + 4);
-          if (!size_in_range (cw, ch, error))
-            return FALSE;
-        }
-      else if (!strcmp (c.type, "PLTE"))
-        ap->plte = c;
-      else if (!strcmp (c.type, "tRNS"))
-        ap->trns = c;
-      else if (!strcmp (c.type, "acTL"))
-        {
-          if (c.len != LM_APNG_ACTL_LEN || seen_idat || ap->have_actl)
-            {
-              apng_fail (error, "acTL chunk at byte %zu: %s", at,
-                         c.len != LM_APNG_ACTL_LEN ? "not 8 bytes" : seen_idat ? "after the image data" : "a second acTL");
-              return FALSE;
-            }
-          ap->have_actl = TRUE;
-          ap->num_frames = lm_png_get_u32 (c.data);
-          ap->num_plays = lm_png_get_u32 (c.data + 4);
-          if (ap->num_frames == 0)
-            {
-              apng_fail (error, "acTL chunk says 0 frames");
-              return FALSE;
-            }
-        }
-      else if (!strcmp (c.type, "fcTL"))
-        {
-          ApngFrame f = { 0 };
-
-          if (c.len != LM_APNG_FCTL_LEN)
-            {
-              apng_fail (error, "fcTL chunk at byte %zu is %u bytes, not 26", at, c.len);
-              return FALSE;
-            }
-          if (lm_png_get_u32 (c.data) != seq)
-            {
-              apng_fail (error, "fcTL chunk at byte %zu is out of sequence (number %u, expected %u)", at,
-                         lm_png_get_u32 (c.data), seq);
-              return FALSE;
-            }
-          seq++;
-          f.width = lm_png_get_u32 (c.data + 4);
-          f.height = lm_png_get_u32 (c.data + 8);
-          f.x = lm_png_get_u32 (c.data + 12);
-          f.y = lm_png_get_u32 (c.data + 16);
-          f.delay_num = lm_png_get_u16 (c.data + 20);
-          f.delay_den = lm_png_get_u16 (c.data + 22);
-          f.dispose = c.data[24];
-          f.blend = c.data[25];
-          if (f.width == 0 || f.height == 0 || f.x > cw || f.y > ch || f.width > cw - f.x || f.height > ch - f.y)
-            {
-              apng_fail (error, "fcTL chunk at byte %zu: frame %u is %ux%u at (%u, %u), outside the %ux%u canvas",
-                         at, ap->frames->len, f.width, f.height, f.x, f.y, cw, ch);
-              return FALSE;
-            }
-          if (f.dispose > LM_APNG_DISPOSE_PREVIOUS || f.blend > LM_APNG_BLEND_OVER)
-            {
-              apng_fail (error, "fcTL chunk at byte %zu: unknown %s %u", at,
-                         f.dispose > LM_APNG_DISPOSE_PREVIOUS ? "dispose_op" : "blend_op",
-                         f.dispose > LM_APNG_DISPOSE_PREVIOUS ? f.dispose : f.blend);
-              return FALSE;
-            }
-          if (cur != NULL && cur->data->len == 0)
-            {
-              apng_fail (error, "fcTL chunk at byte %zu: frame %u has no image data", at, ap->frames->len - 1);
-              return FALSE;
-            }
-          if (!seen_idat)
-            ap->default_is_frame = TRUE;
-          f.data = g_byte_array_new ();
-          g_array_append_val (ap->frames, f);
-        }
-      else if (!strcmp (c.type, "IDAT"))
-        {
-          if (ap->default_is_frame && ap->frames->len > 1)
-            {
-              apng_fail (error, "IDAT chunk at byte %zu comes after fdAT chunks", at);
-              return FALSE;
-            }
-          seen_idat = TRUE;
-          /* the default image is frame 0 when an fcTL came before it */
-          if (ap->default_is_frame && cur != NULL)
-            g_byte_array_append (cur->data, c.data, c.len);
-        }
-      else if (!strcmp (c.type, "fdAT"))
-        {
-          if (c.len < 4 || cur == NULL || !seen_idat || (ap->default_is_frame && ap->frames->len == 1))
-            {
-              apng_fail (error, "fdAT chunk at byte %zu: %s", at,
-                         c.len < 4 ? "shorter than its sequence number" : "no fcTL before it");
-              return FALSE;
-            }
-          if (lm_png_get_u32 (c.data) != seq)
-            {
-              apng_fail (error, "fdAT chunk at byte %zu is out of sequence (number %u, expected %u)", at,
-                         lm_png_get_u32 (c.data), seq);
-              return FALSE;
-            }
-          seq++;
-          g_byte_array_append (cur->data, c.data + 4, c.len - 4);
-        }
-      else if (!strcmp (c.type, "IEND"))
-        seen_iend = TRUE;
-    }
-  if (!seen_iend)
-    {
-      if (r < 0)
-        apng_fail (error, "%s", err);
-      else
-        apng_fail (error, "no IEND chunk (truncated after byte %zu)", pos);
+      apng_fail (error, "IHDR chunk at byte %zu: %s", at, ap->ihdr ? "a second IHDR" : "not 13 bytes");
       return FALSE;
     }
-  if (ap->frames->len > 0 && g_array_index (ap->frames, ApngFrame, ap->frames->len - 1).data->len == 0)
+  ap->ihdr = c->data;
+  ap->cw = lm_png_get_u32 (c->data);
+  ap->ch = lm_png_get_u32 (c->data + 4);
+  return size_in_range (ap->cw, ap->ch, error);
+}
+
+static gboolean
+apng_parse_actl (ApngParse *ap, const lm_png_chunk *c, gsize at, GError **error)
+{
+  if (c->len != LM_APNG_ACTL_LEN || ap->seen_idat || ap->have_actl)
+    {
+      apng_fail (error, "acTL chunk at byte %zu: %s", at,
+                 c->len != LM_APNG_ACTL_LEN ? "not 8 bytes" : ap->seen_idat ? "after the image data" : "a second acTL");
+      return FALSE;
+    }
+  ap->have_actl = TRUE;
+  ap->num_frames = lm_png_get_u32 (c->data);
+  ap->num_plays = lm_png_get_u32 (c->data + 4);
+  if (ap->num_frames == 0)
+    {
+      apng_fail (error, "acTL chunk says 0 frames");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A chunk's sequence number (fcTL, fdAT), which must count up from 0. */
+static gboolean
+apng_check_sequence (ApngParse *ap, const lm_png_chunk *c, gsize at, GError **error)
+{
+  if (lm_png_get_u32 (c->data) != ap->seq)
+    {
+      apng_fail (error, "%s chunk at byte %zu is out of sequence (number %u, expected %u)", c->type, at,
+                 lm_png_get_u32 (c->data), ap->seq);
+      return FALSE;
+    }
+  ap->seq++;
+  return TRUE;
+}
+
+static gboolean
+apng_parse_fctl (ApngParse *ap, const lm_png_chunk *c, gsize at, GError **error)
+{
+  ApngFrame f = { 0 };
+  ApngFrame *cur = apng_last_frame (ap);
+  guint32 cw = ap->cw, ch = ap->ch;
+
+  if (c->len != LM_APNG_FCTL_LEN)
+    {
+      apng_fail (error, "fcTL chunk at byte %zu is %u bytes, not 26", at, c->len);
+      return FALSE;
+    }
+  if (!apng_check_sequence (ap, c, at, error))
+    return FALSE;
+  f.width = lm_png_get_u32 (c->data + 4);
+  f.height = lm_png_get_u32 (c->data + 8);
+  f.x = lm_png_get_u32 (c->data + 12);
+  f.y = lm_png_get_u32 (c->data + 16);
+  f.delay_num = lm_png_get_u16 (c->data + 20);
+  f.delay_den = lm_png_get_u16 (c->data + 22);
+  f.dispose = c->data[24];
+  f.blend = c->data[25];
+  if (f.width == 0 || f.height == 0 || f.x > cw || f.y > ch || f.width > cw - f.x || f.height > ch - f.y)
+    {
+      apng_fail (error, "fcTL chunk at byte %zu: frame %u is %ux%u at (%u, %u), outside the %ux%u canvas",
+                 at, ap->frames->len, f.width, f.height, f.x, f.y, cw, ch);
+      return FALSE;
+    }
+  if (f.dispose > LM_APNG_DISPOSE_PREVIOUS || f.blend > LM_APNG_BLEND_OVER)
+    {
+      apng_fail (error, "fcTL chunk at byte %zu: unknown %s %u", at,
+                 f.dispose > LM_APNG_DISPOSE_PREVIOUS ? "dispose_op" : "blend_op",
+                 f.dispose > LM_APNG_DISPOSE_PREVIOUS ? f.dispose : f.blend);
+      return FALSE;
+    }
+  if (cur != NULL && cur->data->len == 0)
+    {
+      apng_fail (error, "fcTL chunk at byte %zu: frame %u has no image data", at, ap->frames->len - 1);
+      return FALSE;
+    }
+  if (!ap->seen_idat)
+    ap->default_is_frame = TRUE;
+  f.data = g_byte_array_new ();
+  g_array_append_val (ap->frames, f);
+  return TRUE;
+}
+
+static gboolean
+apng_parse_idat (ApngParse *ap, const lm_png_chunk *c, gsize at, GError **error)
+{
+  ApngFrame *cur = apng_last_frame (ap);
+
+  if (ap->default_is_frame && ap->frames->len > 1)
+    {
+      apng_fail (error, "IDAT chunk at byte %zu comes after fdAT chunks", at);
+      return FALSE;
+    }
+  ap->seen_idat = TRUE;
+  /* the default image is frame 0 when an fcTL came before it */
+  if (ap->default_is_frame && cur != NULL)
+    g_byte_array_append (cur->data, c->data, c->len);
+  return TRUE;
+}
+
+static gboolean
+apng_parse_fdat (ApngParse *ap, const lm_png_chunk *c, gsize at, GError **error)
+{
+  ApngFrame *cur = apng_last_frame (ap);
+
+  if (c->len < 4 || cur == NULL || !ap->seen_idat || (ap->default_is_frame && ap->frames->len == 1))
+    {
+      apng_fail (error, "fdAT chunk at byte %zu: %s", at,
+                 c->len < 4 ? "shorter than its sequence number" : "no fcTL before it");
+      return FALSE;
+    }
+  if (!apng_check_sequence (ap, c, at, error))
+    return FALSE;
+  g_byte_array_append (cur->data, c->data + 4, c->len - 4);
+  return TRUE;
+}
+
+/* What must hold once every chunk is read. */
+static gboolean
+apng_check_end (ApngParse *ap, GError **error)
+{
+  ApngFrame *last = apng_last_frame (ap);
+
+  if (last != NULL && last->data->len == 0)
     {
       apng_fail (error, "frame %u has no image data", ap->frames->len - 1);
       return FALSE;
@@ -782,6 +786,54 @@ apng_parse (const guint8 *data, gsize len, ApngParse *ap, GError **error)
       return FALSE;
     }
   return TRUE;
+}
+
+static gboolean
+apng_parse (const guint8 *data, gsize len, ApngParse *ap, GError **error)
+{
+  gsize pos = LM_PNG_SIGNATURE_LEN;
+  lm_png_chunk c;
+  char err[200];
+  gboolean seen_iend = FALSE, ok = TRUE;
+  int r = 1;
+
+  while (ok && !seen_iend && (r = lm_png_next_chunk (data, len, &pos, &c, err, sizeof err)) == 1)
+    {
+      gsize at = pos - LM_PNG_CHUNK_OVERHEAD - c.len;
+
+      if (ap->ihdr == NULL && strcmp (c.type, "IHDR") != 0)
+        {
+          apng_fail (error, "the first chunk is %s, not IHDR", c.type);
+          return FALSE;
+        }
+      if (!strcmp (c.type, "IHDR"))
+        ok = apng_parse_ihdr (ap, &c, at, error);
+      else if (!strcmp (c.type, "PLTE"))
+        ap->plte = c;
+      else if (!strcmp (c.type, "tRNS"))
+        ap->trns = c;
+      else if (!strcmp (c.type, "acTL"))
+        ok = apng_parse_actl (ap, &c, at, error);
+      else if (!strcmp (c.type, "fcTL"))
+        ok = apng_parse_fctl (ap, &c, at, error);
+      else if (!strcmp (c.type, "IDAT"))
+        ok = apng_parse_idat (ap, &c, at, error);
+      else if (!strcmp (c.type, "fdAT"))
+        ok = apng_parse_fdat (ap, &c, at, error);
+      else if (!strcmp (c.type, "IEND"))
+        seen_iend = TRUE;
+    }
+  if (!ok)
+    return FALSE;
+  if (!seen_iend)
+    {
+      if (r < 0)
+        apng_fail (error, "%s", err);
+      else
+        apng_fail (error, "no IEND chunk (truncated after byte %zu)", pos);
+      return FALSE;
+    }
+  return apng_check_end (ap, error);
 }
 
 /* A decoded animation of one frame: a PNG without acTL. */
@@ -798,69 +850,68 @@ animation_of_still (LmImagePixels *still)
   return a;
 }
 
-static LmImageAnimation *
-decode_apng (const void *data, gsize len, int factor, LmImageLoader *gate, GError **error)
+/* FALSE with LM_IMAGE_ERROR_TOO_LARGE when the parsed animation's frames
+ * (reduced by `factor`) or its canvas are more than a video may take;
+ * else the bytes of one reduced frame in *out_bytes. */
+static gboolean
+apng_check_size (const ApngParse *ap, int factor, gsize *out_bytes, GError **error)
 {
-  ApngParse ap = { 0 };
-  LmImageAnimation *anim = NULL;
-  guint8 *canvas = NULL, *saved = NULL;
-  guint32 cw, ch;
-  gsize cstride, out_bytes, gated = 0;
+  guint32 cw = ap->cw, ch = ap->ch;
+  gsize cstride = (gsize) cw * 4;
 
-  factor = MAX (factor, 1);
-  if (data == NULL || len < LM_PNG_SIGNATURE_LEN || memcmp (data, png_signature, LM_PNG_SIGNATURE_LEN) != 0)
-    {
-      g_set_error (error, LM_IMAGE_ERROR, LM_IMAGE_ERROR_BAD_PNG,
-                   "image data is not a PNG file (%zu bytes, no PNG signature)", (size_t) len);
-      return NULL;
-    }
-  ap.frames = g_array_new (FALSE, TRUE, sizeof (ApngFrame));
-  g_array_set_clear_func (ap.frames, apng_frame_clear);
-  if (!apng_parse (data, len, &ap, error))
-    goto out;
-  if (!ap.have_actl)
-    {
-      LmImagePixels *still = decode_png (data, len, factor, gate, error);
-
-      anim = still ? animation_of_still (still) : NULL;
-      goto out;
-    }
-  cw = lm_png_get_u32 (ap.ihdr);
-  ch = lm_png_get_u32 (ap.ihdr + 4);
-  cstride = (gsize) cw * 4;
-  out_bytes = (gsize) ((cw + factor - 1) / factor) * ((ch + factor - 1) / factor) * 4;
-  if (out_bytes > MAX_ANIMATION_BYTES / ap.frames->len || cstride * ch > MAX_ANIMATION_BYTES)
+  *out_bytes = (gsize) ((cw + factor - 1) / factor) * ((ch + factor - 1) / factor) * 4;
+  if (*out_bytes > MAX_ANIMATION_BYTES / ap->frames->len || cstride * ch > MAX_ANIMATION_BYTES)
     {
       /* a valid file, only too big to hold: not "invalid APNG" */
       g_set_error (error, LM_IMAGE_ERROR, LM_IMAGE_ERROR_TOO_LARGE,
                    "%u frames of %ux%u are %.0f MiB decoded, more than the %zu MiB a video may take",
-                   ap.frames->len, cw, ch, MAX ((double) out_bytes * ap.frames->len, (double) cstride * ch) / (1 << 20),
+                   ap->frames->len, cw, ch, MAX ((double) *out_bytes * ap->frames->len, (double) cstride * ch) / (1 << 20),
                    MAX_ANIMATION_BYTES >> 20);
-      goto out;
+      return FALSE;
     }
-  /* What composing holds, counted against the gate once for the whole
-   * decode: the canvas, its copy for dispose_op PREVIOUS, a frame as
-   * libpng gives it, the canvas copied into a frame before it is reduced,
-   * and the frames made.  The frames' own libpng decodes go ungated: they
-   * are inside this count (and would wait on it). */
-  gated = 4 * cstride * ch + out_bytes * ap.frames->len;
-  gate_enter (gate, gated);
-  canvas = g_malloc0 (cstride * ch);
-  anim = g_atomic_rc_box_new0 (LmImageAnimation);
-  anim->frames = g_new0 (LmImagePixels *, ap.frames->len);
-  anim->delays = g_new0 (double, ap.frames->len);
-  anim->num_plays = (int) MIN (ap.num_plays, G_MAXINT);
-  for (guint i = 0; i < ap.frames->len; i++)
+  return TRUE;
+}
+
+/* The canvas (cw x ch RGBA) as a frame of the animation, reduced. */
+static LmImagePixels *
+canvas_frame (const guint8 *canvas, guint32 cw, guint32 ch, int factor)
+{
+  LmImagePixels *whole = g_atomic_rc_box_new0 (LmImagePixels);
+  LmImagePixels *frame;
+
+  whole->width = whole->full_width = (int) cw;
+  whole->height = whole->full_height = (int) ch;
+  whole->factor = 1;
+  whole->stride = (gsize) cw * 4;
+  whole->rgba = g_bytes_new (canvas, whole->stride * ch);
+  frame = lm_image_pixels_reduce (whole, factor);
+  lm_image_pixels_unref (whole);
+  return frame;
+}
+
+/* Decodes and composes the parsed frames in order on a canvas, as the
+ * spec's blend and dispose operations say.  The caller gates the memory. */
+static LmImageAnimation *
+apng_compose (const ApngParse *ap, int factor, GError **error)
+{
+  guint32 cw = ap->cw, ch = ap->ch;
+  gsize cstride = (gsize) cw * 4;
+  guint8 *canvas = g_malloc0 (cstride * ch), *saved = NULL;
+  LmImageAnimation *anim = g_atomic_rc_box_new0 (LmImageAnimation);
+
+  anim->frames = g_new0 (LmImagePixels *, ap->frames->len);
+  anim->delays = g_new0 (double, ap->frames->len);
+  anim->num_plays = (int) MIN (ap->num_plays, G_MAXINT);
+  for (guint i = 0; i < ap->frames->len; i++)
     {
-      const ApngFrame *f = &g_array_index (ap.frames, ApngFrame, i);
-      LmImagePixels *pix = decode_frame (ap.ihdr, &ap.plte, &ap.trns, f, (int) i, NULL, error);
-      LmImagePixels *whole;
+      const ApngFrame *f = &g_array_index (ap->frames, ApngFrame, i);
+      LmImagePixels *pix = decode_frame (ap->ihdr, &ap->plte, &ap->trns, f, (int) i, NULL, error);
       int dispose = f->dispose;
 
       if (pix == NULL)
         {
           g_clear_pointer (&anim, lm_image_animation_unref);
-          goto out;
+          break;
         }
       /* the spec: a first frame's PREVIOUS is BACKGROUND */
       if (i == 0 && dispose == LM_APNG_DISPOSE_PREVIOUS)
@@ -870,14 +921,7 @@ decode_apng (const void *data, gsize len, int factor, LmImageLoader *gate, GErro
       blend_frame (canvas, cstride, pix, f->x, f->y, f->blend);
       lm_image_pixels_unref (pix);
 
-      whole = g_atomic_rc_box_new0 (LmImagePixels);
-      whole->width = whole->full_width = (int) cw;
-      whole->height = whole->full_height = (int) ch;
-      whole->factor = 1;
-      whole->stride = cstride;
-      whole->rgba = g_bytes_new (canvas, cstride * ch);
-      anim->frames[i] = lm_image_pixels_reduce (whole, factor);
-      lm_image_pixels_unref (whole);
+      anim->frames[i] = canvas_frame (canvas, cw, ch, factor);
       anim->n_frames++;
       /* the spec: a denominator of 0 is 100 (hundredths of a second) */
       anim->delays[i] = (double) f->delay_num / (f->delay_den ? f->delay_den : 100);
@@ -890,10 +934,48 @@ decode_apng (const void *data, gsize len, int factor, LmImageLoader *gate, GErro
           canvas = g_steal_pointer (&saved);
         }
     }
-out:
   g_free (canvas);
   g_free (saved);
-  gate_leave (gate, gated);
+  return anim;
+}
+
+static LmImageAnimation *
+decode_apng (const void *data, gsize len, int factor, LmImageLoader *gate, GError **error)
+{
+  ApngParse ap = { 0 };
+  LmImageAnimation *anim = NULL;
+  gsize out_bytes, gated;
+
+  factor = MAX (factor, 1);
+  if (data == NULL || len < LM_PNG_SIGNATURE_LEN || memcmp (data, png_signature, LM_PNG_SIGNATURE_LEN) != 0)
+    {
+      g_set_error (error, LM_IMAGE_ERROR, LM_IMAGE_ERROR_BAD_PNG,
+                   "image data is not a PNG file (%zu bytes, no PNG signature)", (size_t) len);
+      return NULL;
+    }
+  ap.frames = g_array_new (FALSE, TRUE, sizeof (ApngFrame));
+  g_array_set_clear_func (ap.frames, apng_frame_clear);
+  if (!apng_parse (data, len, &ap, error))
+    anim = NULL;
+  else if (!ap.have_actl)
+    {
+      LmImagePixels *still = decode_png (data, len, factor, gate, error);
+
+      anim = still ? animation_of_still (still) : NULL;
+    }
+  else if (apng_check_size (&ap, factor, &out_bytes, error))
+    {
+      /* What composing holds, counted against the gate once for the
+       * whole decode: the canvas, its copy for dispose_op PREVIOUS, a
+       * frame as libpng gives it, the canvas copied into a frame before
+       * it is reduced, and the frames made.  The frames' own libpng
+       * decodes go ungated: they are inside this count (and would wait
+       * on it). */
+      gated = 4 * (gsize) ap.cw * 4 * ap.ch + out_bytes * ap.frames->len;
+      gate_enter (gate, gated);
+      anim = apng_compose (&ap, factor, error);
+      gate_leave (gate, gated);
+    }
   g_array_unref (ap.frames);
   return anim;
 }
