@@ -223,6 +223,21 @@ size_in_range (png_uint_32 width, png_uint_32 height, GError **error)
   return FALSE;
 }
 
+/* g_try_malloc for a decode's big buffers: an image whose pixels do not
+ * fit in memory fails with LM_IMAGE_ERROR_TOO_LARGE, as a message on its
+ * card, where g_malloc would abort the app. */
+static guint8 *
+try_alloc_pixels (gsize size, gboolean zeroed, guint32 width, guint32 height, GError **error)
+{
+  guint8 *buf = zeroed ? g_try_malloc0 (size) : g_try_malloc (size);
+
+  if (buf == NULL)
+    g_set_error (error, LM_IMAGE_ERROR, LM_IMAGE_ERROR_TOO_LARGE,
+                 "not enough memory to decode the %ux%u image (%.0f MiB as RGBA)", (unsigned) width,
+                 (unsigned) height, (double) size / (1 << 20));
+  return buf;
+}
+
 /* libpng's simplified API: the whole image decoded at once, then reduced.
  * For the PNGs the row reader leaves to it (interlaced, 16-bit, a gamma
  * other than sRGB's), so their colours stay exactly what they were.  The
@@ -253,7 +268,13 @@ decode_whole (const void *data, gsize len, int factor, LmImageLoader *gate, GErr
   image.format = PNG_FORMAT_RGBA;
   size = PNG_IMAGE_SIZE (image);
   gate_enter (gate, size);
-  buf = g_malloc (size);
+  buf = try_alloc_pixels (size, FALSE, image.width, image.height, error);
+  if (buf == NULL)
+    {
+      png_image_free (&image);
+      gate_leave (gate, size);
+      return NULL;
+    }
   if (!png_image_finish_read (&image, NULL, buf, 0, NULL))
     {
       g_set_error (error, LM_IMAGE_ERROR, LM_IMAGE_ERROR_BAD_PNG,
@@ -366,7 +387,9 @@ read_rows (png_structp png, png_infop info, RowRead *rr, GError **error)
     {
       rr->gated = (gsize) rr->width * rr->height * 4;
       gate_enter (rr->gate, rr->gated);
-      rr->full = g_malloc (rr->gated);
+      rr->full = try_alloc_pixels (rr->gated, FALSE, rr->width, rr->height, error);
+      if (rr->full == NULL)
+        return TRUE;
       for (; rr->rows_read < rr->height; rr->rows_read++)
         png_read_row (png, rr->full + (gsize) rr->rows_read * rr->width * 4, NULL);
     }
@@ -896,9 +919,12 @@ apng_compose (const ApngParse *ap, int factor, GError **error)
 {
   guint32 cw = ap->cw, ch = ap->ch;
   gsize cstride = (gsize) cw * 4;
-  guint8 *canvas = g_malloc0 (cstride * ch), *saved = NULL;
-  LmImageAnimation *anim = g_atomic_rc_box_new0 (LmImageAnimation);
+  guint8 *canvas = try_alloc_pixels (cstride * ch, TRUE, cw, ch, error), *saved = NULL;
+  LmImageAnimation *anim;
 
+  if (canvas == NULL)
+    return NULL;
+  anim = g_atomic_rc_box_new0 (LmImageAnimation);
   anim->frames = g_new0 (LmImagePixels *, ap->frames->len);
   anim->delays = g_new0 (double, ap->frames->len);
   anim->num_plays = (int) MIN (ap->num_plays, G_MAXINT);

@@ -16,6 +16,7 @@
 #include <png.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <lumen-log.h>
 
@@ -438,6 +439,68 @@ test_decode_too_large (void)
   g_clear_error (&error);
 }
 
+/* The process's address space in bytes (VmSize), 0 when unknown. */
+static guint64
+address_space_bytes (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) || !(line = strstr (status, "VmSize:")))
+    return 0;
+  return g_ascii_strtoull (line + strlen ("VmSize:"), NULL, 10) * 1024;
+}
+
+/* An image whose RGBA pixels do not fit in memory is refused with a
+ * message (on its card), not an abort of the whole app: an 8192x8192
+ * PNG is 256 MiB as RGBA, decoded with 128 MiB of address space left.
+ * Reduced for a card (factor 8: 4 MiB) it still decodes.  Run in a
+ * subprocess under RLIMIT_AS, which AddressSanitizer's shadow memory
+ * cannot live with. */
+static void
+test_decode_out_of_memory (void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+  g_test_skip ("RLIMIT_AS and AddressSanitizer do not mix");
+#else
+  if (g_test_subprocess ())
+    {
+      enum { S = 8192 };
+      png_image img = { .version = PNG_IMAGE_VERSION, .width = S, .height = S, .format = PNG_FORMAT_GRAY };
+      guint8 *grey = g_malloc0 ((gsize) S * S);
+      png_alloc_size_t size = 0;
+      g_autofree guint8 *png = NULL;
+      struct rlimit lim;
+      GError *error = NULL;
+      LmImagePixels *p;
+      guint64 used;
+
+      g_assert_true (png_image_write_to_memory (&img, NULL, &size, 0, grey, 0, NULL));
+      png = g_malloc (size);
+      g_assert_true (png_image_write_to_memory (&img, png, &size, 0, grey, 0, NULL));
+      g_free (grey);
+      used = address_space_bytes ();
+      g_assert_cmpuint (used, >, 0);
+      lim.rlim_cur = lim.rlim_max = used + (128u << 20);
+      g_assert_cmpint (setrlimit (RLIMIT_AS, &lim), ==, 0);
+
+      p = lm_image_decode_png (png, size, &error);
+      g_assert_null (p);
+      g_assert_error (error, LM_IMAGE_ERROR, LM_IMAGE_ERROR_TOO_LARGE);
+      g_assert_cmpstr (error->message, ==, "not enough memory to decode the 8192x8192 image (256 MiB as RGBA)");
+      g_clear_error (&error);
+
+      p = lm_image_decode_png_reduced (png, size, 8, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (p->width, ==, S / 8);
+      lm_image_pixels_unref (p);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+#endif
+}
+
 static gboolean
 feed_loaded (gpointer data)
 {
@@ -639,6 +702,7 @@ main (int argc, char **argv)
   g_test_add_func ("/data/video/decode-ops", test_decode_ops);
   g_test_add_func ("/data/video/decode-damaged", test_decode_damaged);
   g_test_add_func ("/data/video/decode-too-large", test_decode_too_large);
+  g_test_add_func ("/data/video/decode-out-of-memory", test_decode_out_of_memory);
   g_test_add_func ("/data/video/feed", test_feed);
   g_test_add_func ("/data/video/loader", test_loader);
   return g_test_run ();
