@@ -154,18 +154,22 @@ static int side_check(lm_writer *w, const char *tag, const char *what,
   return LM_OK;
 }
 
+int lm_image_size_check(lm_writer *w, const char *tag, size_t width,
+                        size_t height, size_t channels) {
+  int rc = cap_check(w, tag, "image", width, height, channels);
+  return rc ? rc : side_check(w, tag, "image", width, height);
+}
+
 /* Everything a single image's arguments must pass. */
 static int check_one_image(lm_writer *w, const char *tag, const void *pixels,
                            int width, int height, int channels) {
   int rc = check_image_args(w, tag, pixels, width, height, channels, "image");
-  if (rc || (rc = cap_check(w, tag, "image", (size_t)width, (size_t)height,
-                            (size_t)channels)))
-    return rc;
-  return side_check(w, tag, "image", (size_t)width, (size_t)height);
+  return rc ? rc
+            : lm_image_size_check(w, tag, (size_t)width, (size_t)height,
+                                  (size_t)channels);
 }
 
-/* Queues an encoded PNG (or APNG: n_frames > 0); takes `png`. */
-static int queue_blob(lm_writer *w, const char *tag, int64_t step,
+int lm_image_queue_blob(lm_writer *w, const char *tag, int64_t step,
                       unsigned char *png, size_t png_len, int width,
                       int height, int channels, const char *caption,
                       const char *grid, int n_frames, double fps) {
@@ -205,7 +209,7 @@ static int queue_png(lm_writer *w, const char *tag, int64_t step,
                          sizeof err);
   if (rc)
     return lm_fail(w, rc, "image '%s': %s", tag, err);
-  return queue_blob(w, tag, step, png, png_len, width, height, channels,
+  return lm_image_queue_blob(w, tag, step, png, png_len, width, height, channels,
                     caption, grid, 0, 0.0);
 }
 
@@ -566,7 +570,7 @@ static int queue_video(lm_writer *w, const char *tag, int64_t step,
                           &png, &png_len, err, sizeof err);
   if (rc)
     return lm_fail(w, rc, "video '%s': %s", tag, err);
-  return queue_blob(w, tag, step, png, png_len, width, height, channels,
+  return lm_image_queue_blob(w, tag, step, png, png_len, width, height, channels,
                     NULL, NULL, n_frames, fps);
 }
 

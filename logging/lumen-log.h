@@ -271,6 +271,19 @@ int lm_writer_add_image_caption(lm_writer *w, const char *tag, int64_t step,
                                 const uint8_t *pixels, int width, int height,
                                 int channels, const char *caption);
 
+/* A PNG file you already have, stored byte for byte: a figure your
+ * plotting library rendered (SummaryWriter.add_figure's picture), an
+ * image read from elsewhere.  Any still PNG (8 or 16-bit, grey, RGB,
+ * palette, alpha, interlaced, with its gamma and colour chunks) is
+ * checked in full now: a file that is not a PNG, damaged (a chunk's CRC,
+ * image data that does not inflate) or animated (acTL: use
+ * lm_writer_add_video) is LM_ERR_INVALID_ARG naming what is wrong; over
+ * opts.max_image_bytes (as 8-bit samples) LM_ERR_TOO_LARGE.  caption:
+ * UTF-8 or NULL. */
+int lm_writer_add_image_png(lm_writer *w, const char *tag, int64_t step,
+                            const void *png, size_t size,
+                            const char *caption);
+
 /* Float images the way SummaryWriter.add_image takes a float tensor:
  * samples in [0, 1] become 8-bit by * 255, clipped to 0..255 and truncated
  * (0.5 -> 127; NaN -> 0), in layout LM_CHW (add_image's default

@@ -439,6 +439,7 @@ test_decode_too_large (void)
   g_clear_error (&error);
 }
 
+#if !defined(__SANITIZE_ADDRESS__)
 /* The process's address space in bytes (VmSize), 0 when unknown. */
 static guint64
 address_space_bytes (void)
@@ -450,6 +451,7 @@ address_space_bytes (void)
     return 0;
   return g_ascii_strtoull (line + strlen ("VmSize:"), NULL, 10) * 1024;
 }
+#endif
 
 /* An image whose RGBA pixels do not fit in memory is refused with a
  * message (on its card), not an abort of the whole app: an 8192x8192
