@@ -4,9 +4,10 @@
  * and field order torch.utils.tensorboard (1.13) gives them: simple_value
  * scalars, HistogramProto with PyTorch's empty first bucket (its limit is
  * the left edge), PNG Summary.Image, WAV Summary.Audio (a labelled clip as
- * the "audio" plugin's tensor), "text", "pr_curves", "hparams" and
- * "custom_scalars" plugin tensors, Event.graph_def.  proto3 defaults (0,
- * empty) are left out as the official runtime leaves them out. */
+ * the "audio" plugin's tensor), "text", "pr_curves", "hparams",
+ * "custom_scalars" and "mesh" plugin tensors, Event.graph_def.  proto3
+ * defaults (0, empty) are left out as the official runtime leaves them
+ * out. */
 #include "lm-tb-export.h"
 #include "lm-tb-export-private.h"
 #include "lm-tb-cli.h"
@@ -527,6 +528,110 @@ export_graph (Run *r, gint64 id, double wall_time, gint64 step)
   r->counts[LM_TB_GRAPH]++;
 }
 
+/* ------------------------------------------------------------- meshes */
+
+/* MeshPluginData.ContentType, and the tags' suffixes (metadata.py's
+ * get_instance_name: "<name>_<content type>"). */
+enum
+{
+  MESH_VERTEX = 1,
+  MESH_FACE = 2,
+  MESH_COLOR = 3,
+};
+
+static const char *const mesh_part_names[] = { NULL, "VERTEX", "FACE", "COLOR" };
+
+/* summary.py's _get_tensor_summary for one part of a mesh: Value {tag 1
+ * "<name>_<TYPE>", tensor 8 {dtype DT_FLOAT, tensor_shape [1, rows, 3],
+ * float_val packed}, metadata 9 {plugin_data {"mesh", MeshPluginData
+ * {version 1 (0, left out), name 2, content_type 3, json_config 5, shape 6
+ * packed, components 7}}}} (display_name and description unset, as
+ * add_mesh leaves them), appended to the Summary being built. */
+static void
+add_mesh_part (GByteArray *summary, const char *name, int type, const float *values,
+               gint64 rows, guint components, const char *config)
+{
+  g_autoptr (GByteArray) v = g_byte_array_new ();
+  g_autoptr (GByteArray) t = g_byte_array_new ();
+  g_autoptr (GByteArray) pd = g_byte_array_new ();
+  g_autofree char *tag = g_strdup_printf ("%s_%s", name, mesh_part_names[type]);
+  const gint64 dims[3] = { 1, rows, 3 };
+  const guint64 shape[3] = { 1, (guint64) rows, 3 };
+
+  lm_pbw_string (v, 1, tag);
+  lm_pbw_varint (t, 1, LM_DT_FLOAT);
+  add_shape (t, dims, 3);
+  if (rows > 0)
+    lm_pbw_packed_floats (t, 5, values, (size_t) rows * 3);
+  lm_pbw_message (v, 8, t);
+  if (*name)
+    lm_pbw_string (pd, 2, name);
+  lm_pbw_varint (pd, 3, (guint64) type);
+  lm_pbw_string (pd, 5, config);
+  lm_pbw_packed_varints (pd, 6, shape, 3);
+  lm_pbw_varint (pd, 7, components);
+  add_metadata (v, "mesh", pd);
+  lm_pbw_message (summary, 1, v);
+}
+
+/* summary.mesh (add_mesh of one sample, B = 1): one Event whose Summary
+ * holds the VERTEX, FACE (when there are faces) and COLOR (when there are
+ * colours) parts in that order, each a DT_FLOAT [1, N, 3] tensor (faces
+ * and colours as floats, as add_mesh writes them).  json_config is the
+ * stored config text as it is ("{}" when none, as _get_json_config
+ * gives): lumen-import keeps PyTorch's text (json.dumps with sort_keys),
+ * so a run imported and exported again has the same bytes, and
+ * TensorBoard reads it with JSON.parse, to which key order and spacing
+ * are the same. */
+static void
+export_mesh (Run *r, sqlite3_stmt *st, double wall_time, gint64 step)
+{
+  const char *name = column_text (st, 0);
+  gint64 n = sqlite3_column_int64 (st, 1), nf = sqlite3_column_int64 (st, 2);
+  size_t vbytes = (size_t) sqlite3_column_bytes (st, 3);
+  size_t cbytes = (size_t) sqlite3_column_bytes (st, 4);
+  size_t fbytes = (size_t) sqlite3_column_bytes (st, 5);
+  gboolean has_colors = sqlite3_column_type (st, 4) != SQLITE_NULL;
+  gboolean has_faces = nf > 0;
+  const char *config = sqlite3_column_type (st, 6) == SQLITE_NULL ? "{}" : column_text (st, 6);
+
+  if (n < 0 || nf < 0 || vbytes != (size_t) n * 12 || (has_colors && cbytes != (size_t) n * 3)
+      || (has_faces && fbytes != (size_t) nf * 12))
+    {
+      say (r->ex, TRUE, "%s: mesh '%s' at step %" G_GINT64_FORMAT " not exported: "
+           "%" G_GINT64_FORMAT " vertices and %" G_GINT64_FORMAT " faces but %zu vertex, "
+           "%zu colour and %zu face bytes", r->path, name, step, n, nf, vbytes, cbytes, fbytes);
+      return;
+    }
+  guint components = 1u << MESH_VERTEX | (has_faces ? 1u << MESH_FACE : 0)
+                     | (has_colors ? 1u << MESH_COLOR : 0);
+  g_autoptr (GByteArray) summary = g_byte_array_new ();
+  g_autofree float *values = g_new (float, (size_t) MAX (n, nf) * 3 + 1);
+
+  memcpy (values, sqlite3_column_blob (st, 3), vbytes); /* the blob may be unaligned */
+  add_mesh_part (summary, name, MESH_VERTEX, values, n, components, config);
+  if (has_faces)
+    {
+      const guint8 *f = sqlite3_column_blob (st, 5);
+      for (gint64 i = 0; i < nf * 3; i++)
+        {
+          gint32 x;
+          memcpy (&x, f + i * 4, 4);
+          values[i] = (float) x;
+        }
+      add_mesh_part (summary, name, MESH_FACE, values, nf, components, config);
+    }
+  if (has_colors)
+    {
+      const guint8 *c = sqlite3_column_blob (st, 4);
+      for (gint64 i = 0; i < n * 3; i++)
+        values[i] = c[i];
+      add_mesh_part (summary, name, MESH_COLOR, values, n, components, config);
+    }
+  write_event (r, wall_time, step, 5, summary);
+  r->counts[LM_TB_MESH]++;
+}
+
 /* ---------------------------------------------------- custom scalars */
 
 typedef struct
@@ -899,7 +1004,7 @@ run_summary (Run *r)
   /* the order lumen-export has always listed them in */
   static const Kind order[LM_TB_N_KINDS] = {
     LM_TB_SCALAR, LM_TB_HISTOGRAM, LM_TB_IMAGE, LM_TB_VIDEO, LM_TB_AUDIO, LM_TB_TEXT,
-    LM_TB_PR_CURVE, LM_TB_GRAPH, LM_TB_CUSTOM, LM_TB_HPARAMS, LM_TB_EMBEDDING,
+    LM_TB_PR_CURVE, LM_TB_GRAPH, LM_TB_CUSTOM, LM_TB_HPARAMS, LM_TB_EMBEDDING, LM_TB_MESH,
   };
   for (int i = 0; i < LM_TB_N_KINDS; i++)
     {
@@ -930,6 +1035,7 @@ static const struct
   { "graphs", "SELECT 5, id, step, wall_time FROM graphs" },
   { "custom_scalar_charts", "SELECT 6, id, 0, wall_time FROM custom_scalar_charts" },
   { "audio", "SELECT 7, id, step, wall_time FROM audio" },
+  { "meshes", "SELECT 8, id, step, wall_time FROM meshes" },
 };
 
 /* The kinds of record that become events, in the order the source list
@@ -944,6 +1050,7 @@ enum
   SRC_GRAPH,
   SRC_CHART,
   SRC_AUDIO,
+  SRC_MESH,
 };
 
 /* Every event-bound record of the run (kind, id, step, wall_time) in
@@ -1029,6 +1136,8 @@ reader_for (Run *r, Readers *rd, int k)
     [SRC_CHART] = "SELECT category, title, kind FROM custom_scalar_charts WHERE id = ?1",
     [SRC_AUDIO] = "SELECT t.name, a.sample_rate, a.channels, a.frames, a.wav, a.label "
                   "FROM audio a JOIN tags t ON t.id = a.tag_id WHERE a.id = ?1",
+    [SRC_MESH] = "SELECT t.name, m.n_vertices, m.n_faces, m.vertices, m.colors, m.faces, "
+                 "m.config FROM meshes m JOIN tags t ON t.id = m.tag_id WHERE m.id = ?1",
   };
 
   if (rd->by_id[k] == NULL)
@@ -1084,6 +1193,7 @@ export_record (Run *r, Readers *rd, int k, gint64 id, gint64 step, double wall)
     case SRC_TEXT: export_text (r, st, wall, step); break;
     case SRC_PR_CURVE: export_pr_curve (r, st, rd->pr_points, id, wall, step); break;
     case SRC_AUDIO: export_audio (r, st, wall, step); break;
+    case SRC_MESH: export_mesh (r, st, wall, step); break;
     default:
       layout_add_chart (r, rd->cats, st, rd->chart_tags, id);
       rd->layout_wall = wall;

@@ -210,6 +210,8 @@ void lm_pbw_message (GByteArray *b, guint32 field, const GByteArray *m);
 /* repeated double / float, packed (proto3's encoding) */
 void lm_pbw_packed_doubles (GByteArray *b, guint32 field, const double *v, size_t n);
 void lm_pbw_packed_floats (GByteArray *b, guint32 field, const float *v, size_t n);
+/* repeated int32 / int64 / uint*, packed: the values as varints */
+void lm_pbw_packed_varints (GByteArray *b, guint32 field, const guint64 *v, size_t n);
 /* One TFRecord (length, masked CRC of it, data, masked CRC of the data)
  * appended to out. */
 void lm_tfrecord_frame (GByteArray *out, const void *data, size_t len);

@@ -20,6 +20,12 @@ How the encoding was checked (once, at development time; CI has neither):
     (apt-get install python3-protobuf protobuf-compiler; minimal copies of the
     .proto files above compiled with protoc in /tmp) and printed: each message
     decoded to the fields written here, with no unknown fields;
+  - the mesh records (mesh_values) were decoded and encoded again with
+    protoc --decode / --encode (libprotoc 3.21, the official C++ runtime) on
+    minimal copies of event.proto, summary.proto, tensor.proto and
+    plugins/mesh/plugin_data.proto, Event and MeshPluginData: the same bytes
+    came back (the runtime writes fields in number order, repeated scalars
+    packed, as Python's does);
   - crc32c below was compared with crcmod's predefined 'crc-32c' on every
     record and gives the known vector crc32c(b"123456789") = 0xE3069283.
 """
