@@ -485,7 +485,8 @@ def main(out):
     # tetrahedron with faces, a batch of two (B = 2), a face naming a
     # vertex past the end, faces whose vertices never came, and a cloud
     # written with tensor_content and an unpacked shape (TensorFlow's
-    # writers), a cloud's parts in two events
+    # writers), a cloud's parts in two events, colours out of range or of
+    # another shape
     cloud = [[[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.5, 0.0], [0.0, 0.0, -2.25]]]
     cloud_rgb = [[[255, 0, 0], [0, 255, 0], [0, 0, 255], [128, 128, 128]]]
     tetra = [[[1.0, 1.0, 1.0], [-1.0, -1.0, 1.0], [1.0, -1.0, -1.0], [-1.0, 1.0, -1.0]]]
@@ -507,6 +508,10 @@ def main(out):
         # one mesh's parts in two events of one step: gathered
         event(T0 + 7, 7, summary(mesh_values("split", cloud, colors=cloud_rgb)[0])),
         event(T0 + 7, 7, summary(mesh_values("split", cloud, colors=cloud_rgb)[1])),
+        # a colour past 255, colours of another batch size than the vertices
+        event(T0 + 8, 8, summary(*mesh_values("hot", [cloud[0][:2]], colors=[[[0, 300, 0], [1, 2, 3]]]))),
+        event(T0 + 9, 9, summary(mesh_values("odd", cloud, colors=cloud_rgb)[0],
+                                 mesh_values("odd", batch, colors=batch_rgb)[1])),
     ])
 
     # a bad data CRC in the third record: the first two are kept, the

@@ -304,7 +304,8 @@ check_mesh (sqlite3 *db, const char *tag, gint64 step, double wall_time, const f
  * config kept, a tetrahedron's faces, a batch of two as name/0 and
  * name/1, a face past the last vertex counted and named, faces without
  * their vertices counted, tensor_content and an unpacked shape read, the
- * parts of one mesh in two events gathered. */
+ * parts of one mesh in two events gathered, colours past 255 or of
+ * another shape than the vertices refused by name. */
 static void
 test_mesh (void)
 {
@@ -324,8 +325,11 @@ test_mesh (void)
   g_assert_cmpuint (errors, ==, 0);
   g_assert_nonnull (find_message (m.infos, "run.lumen: imported 0 scalars, 6 meshes; skipped "
                                   "1 mesh ('bad' at step 4: face 0 refers to vertex 9 of 4 "
-                                  "(indices are 0-based, 0 <= index < n_vertices)), 1 mesh FACE "
-                                  "tensor (without the mesh's VERTEX tensor)", NULL));
+                                  "(indices are 0-based, 0 <= index < n_vertices)), 1 mesh ('hot' at "
+                                  "step 8: vertex 0 has colour component 300, not in 0..255), "
+                                  "1 mesh ('odd' at step 9: its COLOR tensor is [2, 3, 3], its "
+                                  "VERTEX tensor [1, 4, 3]), 1 mesh FACE tensor (without the "
+                                  "mesh's VERTEX tensor)", NULL));
   sqlite3 *db = open_run (dst, "mesh");
   g_assert_cmpint (db_int (db, "SELECT count(*) FROM meshes"), ==, 6);
   check_mesh (db, "cloud", 1, T0 + 1, cloud, 4, cloud_rgb, NULL, 0,
@@ -336,7 +340,8 @@ test_mesh (void)
   check_mesh (db, "batch/1", 3, T0 + 3, batch1, 3, batch1_rgb, batch1_faces, 1, "{}");
   check_mesh (db, "tf", 6, T0 + 6, cloud, 4, NULL, NULL, 0, "{}");
   check_mesh (db, "split", 7, T0 + 7, cloud, 4, cloud_rgb, NULL, 0, "{}");
-  g_assert_cmpint (db_int (db, "SELECT count(*) FROM tags WHERE name IN ('bad', 'orphan')"), ==, 0);
+  g_assert_cmpint (db_int (db, "SELECT count(*) FROM tags WHERE name IN ('bad', 'orphan', 'hot', "
+                              "'odd')"), ==, 0);
   sqlite3_close (db);
   messages_clear (&m);
   tmpdir_free (dst);
