@@ -530,17 +530,6 @@ export_graph (Run *r, gint64 id, double wall_time, gint64 step)
 
 /* ------------------------------------------------------------- meshes */
 
-/* MeshPluginData.ContentType, and the tags' suffixes (metadata.py's
- * get_instance_name: "<name>_<content type>"). */
-enum
-{
-  MESH_VERTEX = 1,
-  MESH_FACE = 2,
-  MESH_COLOR = 3,
-};
-
-static const char *const mesh_part_names[] = { NULL, "VERTEX", "FACE", "COLOR" };
-
 /* summary.py's _get_tensor_summary for one part of a mesh: Value {tag 1
  * "<name>_<TYPE>", tensor 8 {dtype DT_FLOAT, tensor_shape [1, rows, 3],
  * float_val packed}, metadata 9 {plugin_data {"mesh", MeshPluginData
@@ -548,13 +537,13 @@ static const char *const mesh_part_names[] = { NULL, "VERTEX", "FACE", "COLOR" }
  * packed, components 7}}}} (display_name and description unset, as
  * add_mesh leaves them), appended to the Summary being built. */
 static void
-add_mesh_part (GByteArray *summary, const char *name, int type, const float *values,
-               gint64 rows, guint components, const char *config)
+add_mesh_part (GByteArray *summary, const char *name, LmMeshContentType type,
+               const float *values, gint64 rows, guint components, const char *config)
 {
   g_autoptr (GByteArray) v = g_byte_array_new ();
   g_autoptr (GByteArray) t = g_byte_array_new ();
   g_autoptr (GByteArray) pd = g_byte_array_new ();
-  g_autofree char *tag = g_strdup_printf ("%s_%s", name, mesh_part_names[type]);
+  g_autofree char *tag = g_strdup_printf ("%s_%s", name, lm_mesh_content_type_name (type));
   const gint64 dims[3] = { 1, rows, 3 };
   const guint64 shape[3] = { 1, (guint64) rows, 3 };
 
@@ -603,13 +592,13 @@ export_mesh (Run *r, sqlite3_stmt *st, double wall_time, gint64 step)
            "%zu colour and %zu face bytes", r->path, name, step, n, nf, vbytes, cbytes, fbytes);
       return;
     }
-  guint components = 1u << MESH_VERTEX | (has_faces ? 1u << MESH_FACE : 0)
-                     | (has_colors ? 1u << MESH_COLOR : 0);
+  guint components = 1u << LM_MESH_VERTEX | (has_faces ? 1u << LM_MESH_FACE : 0)
+                     | (has_colors ? 1u << LM_MESH_COLOR : 0);
   g_autoptr (GByteArray) summary = g_byte_array_new ();
   g_autofree float *values = g_new (float, (size_t) MAX (n, nf) * 3 + 1);
 
   memcpy (values, sqlite3_column_blob (st, 3), vbytes); /* the blob may be unaligned */
-  add_mesh_part (summary, name, MESH_VERTEX, values, n, components, config);
+  add_mesh_part (summary, name, LM_MESH_VERTEX, values, n, components, config);
   if (has_faces)
     {
       const guint8 *f = sqlite3_column_blob (st, 5);
@@ -619,14 +608,14 @@ export_mesh (Run *r, sqlite3_stmt *st, double wall_time, gint64 step)
           memcpy (&x, f + i * 4, 4);
           values[i] = (float) x;
         }
-      add_mesh_part (summary, name, MESH_FACE, values, nf, components, config);
+      add_mesh_part (summary, name, LM_MESH_FACE, values, nf, components, config);
     }
   if (has_colors)
     {
       const guint8 *c = sqlite3_column_blob (st, 4);
       for (gint64 i = 0; i < n * 3; i++)
         values[i] = c[i];
-      add_mesh_part (summary, name, MESH_COLOR, values, n, components, config);
+      add_mesh_part (summary, name, LM_MESH_COLOR, values, n, components, config);
     }
   write_event (r, wall_time, step, 5, summary);
   r->counts[LM_TB_MESH]++;
@@ -1004,7 +993,8 @@ run_summary (Run *r)
   /* the order lumen-export has always listed them in */
   static const Kind order[LM_TB_N_KINDS] = {
     LM_TB_SCALAR, LM_TB_HISTOGRAM, LM_TB_IMAGE, LM_TB_VIDEO, LM_TB_AUDIO, LM_TB_TEXT,
-    LM_TB_PR_CURVE, LM_TB_GRAPH, LM_TB_CUSTOM, LM_TB_HPARAMS, LM_TB_EMBEDDING, LM_TB_MESH,
+    LM_TB_PR_CURVE, LM_TB_GRAPH, LM_TB_CUSTOM, LM_TB_HPARAMS, LM_TB_EMBEDDING,
+    LM_TB_MESH,
   };
   for (int i = 0; i < LM_TB_N_KINDS; i++)
     {

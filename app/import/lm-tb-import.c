@@ -1014,15 +1014,6 @@ import_custom_scalars (Run *r, LmTfValue *v)
  * come at one step of one file, and the mesh is logged when its parts
  * are all there, another step of the name begins, or the file's records
  * end. */
-enum
-{
-  MESH_VERTEX = 1,
-  MESH_FACE = 2,
-  MESH_COLOR = 3,
-};
-
-static const char *const mesh_part_names[] = { NULL, "VERTEX", "FACE", "COLOR" };
-
 struct _MeshParts
 {
   char *name;
@@ -1062,17 +1053,18 @@ mesh_refused (Run *r, const char *tag, gint64 step, const char *why)
 static void
 log_mesh_sample (Run *r, const MeshParts *m, gint64 b, const char *tag)
 {
-  gint64 n = m->rows[MESH_VERTEX], nf = m->have & (1u << MESH_FACE) ? m->rows[MESH_FACE] : 0;
-  const double *v = &g_array_index (m->parts[MESH_VERTEX], double, 0) + b * n * 3;
+  gint64 n = m->rows[LM_MESH_VERTEX];
+  gint64 nf = m->have & (1u << LM_MESH_FACE) ? m->rows[LM_MESH_FACE] : 0;
+  const double *v = &g_array_index (m->parts[LM_MESH_VERTEX], double, 0) + b * n * 3;
   g_autofree float *verts = g_new (float, (gsize) n * 3 + 1);
   g_autofree guint8 *colors = NULL;
   g_autofree gint32 *faces = NULL;
 
   for (gint64 i = 0; i < n * 3; i++)
     verts[i] = (float) v[i];
-  if (m->have & (1u << MESH_COLOR))
+  if (m->have & (1u << LM_MESH_COLOR))
     {
-      const double *c = &g_array_index (m->parts[MESH_COLOR], double, 0) + b * n * 3;
+      const double *c = &g_array_index (m->parts[LM_MESH_COLOR], double, 0) + b * n * 3;
       colors = g_new (guint8, (gsize) n * 3 + 1);
       for (gint64 i = 0; i < n * 3; i++)
         {
@@ -1089,7 +1081,7 @@ log_mesh_sample (Run *r, const MeshParts *m, gint64 b, const char *tag)
     }
   if (nf > 0)
     {
-      const double *f = &g_array_index (m->parts[MESH_FACE], double, 0) + b * nf * 3;
+      const double *f = &g_array_index (m->parts[LM_MESH_FACE], double, 0) + b * nf * 3;
       faces = g_new (gint32, (gsize) nf * 3);
       for (gint64 i = 0; i < nf * 3; i++)
         {
@@ -1126,23 +1118,27 @@ log_mesh_sample (Run *r, const MeshParts *m, gint64 b, const char *tag)
 static void
 mesh_flush (Run *r, MeshParts *m)
 {
-  if (!(m->have & (1u << MESH_VERTEX)))
+  if (!(m->have & (1u << LM_MESH_VERTEX)))
     {
-      for (int t = MESH_FACE; t <= MESH_COLOR; t++)
+      for (int t = LM_MESH_FACE; t <= LM_MESH_COLOR; t++)
         if (m->have & (1u << t))
-          skip (r, t == MESH_FACE ? "mesh FACE tensor (without the mesh's VERTEX tensor)"
-                                  : "mesh COLOR tensor (without the mesh's VERTEX tensor)");
+          {
+            g_autofree char *why = g_strdup_printf ("mesh %s tensor (without the mesh's VERTEX "
+                                                    "tensor)", lm_mesh_content_type_name (t));
+            skip (r, why);
+          }
       return;
     }
-  gint64 nb = m->batch[MESH_VERTEX];
-  for (int t = MESH_FACE; t <= MESH_COLOR; t++)
+  gint64 nb = m->batch[LM_MESH_VERTEX];
+  for (int t = LM_MESH_FACE; t <= LM_MESH_COLOR; t++)
     if ((m->have & (1u << t))
-        && (m->batch[t] != nb || (t == MESH_COLOR && m->rows[t] != m->rows[MESH_VERTEX])))
+        && (m->batch[t] != nb
+            || (t == LM_MESH_COLOR && m->rows[t] != m->rows[LM_MESH_VERTEX])))
       {
         g_autofree char *why = g_strdup_printf (
           "its %s tensor is [%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ", 3], its VERTEX tensor "
-          "[%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ", 3]", mesh_part_names[t], m->batch[t],
-          m->rows[t], nb, m->rows[MESH_VERTEX]);
+          "[%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ", 3]", lm_mesh_content_type_name (t),
+          m->batch[t], m->rows[t], nb, m->rows[LM_MESH_VERTEX]);
         mesh_refused (r, m->name, m->step, why);
         return;
       }
@@ -1191,7 +1187,7 @@ import_mesh (Run *r, LmTfValue *v)
       g_free (config), config = pb_string (&f);
     else if (f.field == 7 && f.wire == 0)
       components = (guint) f.varint;
-  if (bad || type < MESH_VERTEX || type > MESH_COLOR)
+  if (bad || type < LM_MESH_VERTEX || type > LM_MESH_COLOR)
     {
       skip (r, bad ? "mesh tensor (its MeshPluginData is malformed)"
                    : "mesh tensor (of a content type other than VERTEX, FACE and COLOR)");
@@ -1206,14 +1202,16 @@ import_mesh (Run *r, LmTfValue *v)
   if (t->ndim != 3 || t->dims[2] != 3 || t->dims[0] < 1)
     {
       say (r->imp, TRUE, "%s: mesh '%s' at step %" G_GINT64_FORMAT " not imported: its %s "
-           "tensor is not [B, N, 3]", r->src_dir, name, r->step, mesh_part_names[type]);
+           "tensor is not [B, N, 3]", r->src_dir, name, r->step,
+           lm_mesh_content_type_name (type));
       return;
     }
   GArray *numbers = lm_tf_tensor_numbers (t, &error);
   if (numbers == NULL)
     {
       say (r->imp, TRUE, "%s: mesh '%s' at step %" G_GINT64_FORMAT " not imported: its %s "
-           "tensor: %s", r->src_dir, name, r->step, mesh_part_names[type], error->message);
+           "tensor: %s", r->src_dir, name, r->step, lm_mesh_content_type_name (type),
+           error->message);
       return;
     }
 
@@ -1236,7 +1234,7 @@ import_mesh (Run *r, LmTfValue *v)
       g_ptr_array_add (r->meshes, m);
     }
   m->have |= 1u << type;
-  m->components |= components | (1u << MESH_VERTEX);
+  m->components |= components | (1u << LM_MESH_VERTEX);
   m->parts[type] = numbers;
   m->batch[type] = t->dims[0];
   m->rows[type] = t->dims[1];

@@ -126,6 +126,18 @@ enum
   LM_DT_HALF = 19,
 };
 
+/* TensorBoard's mesh plugin (add_mesh): MeshPluginData.ContentType, the
+ * part of a mesh a tensor holds; its tag is "<name>_<content type>". */
+typedef enum
+{
+  LM_MESH_VERTEX = 1,
+  LM_MESH_FACE = 2,
+  LM_MESH_COLOR = 3,
+} LmMeshContentType;
+
+/* "VERTEX", "FACE", "COLOR" (metadata.py's get_instance_name suffix). */
+const char *lm_mesh_content_type_name (LmMeshContentType type);
+
 #define LM_TF_MAX_DIMS 8
 
 typedef struct
