@@ -4,9 +4,10 @@
  * and field order torch.utils.tensorboard (1.13) gives them: simple_value
  * scalars, HistogramProto with PyTorch's empty first bucket (its limit is
  * the left edge), PNG Summary.Image, WAV Summary.Audio (a labelled clip as
- * the "audio" plugin's tensor), "text", "pr_curves", "hparams" and
- * "custom_scalars" plugin tensors, Event.graph_def.  proto3 defaults (0,
- * empty) are left out as the official runtime leaves them out. */
+ * the "audio" plugin's tensor), "text", "pr_curves", "hparams",
+ * "custom_scalars" and "mesh" plugin tensors, Event.graph_def.  proto3
+ * defaults (0, empty) are left out as the official runtime leaves them
+ * out. */
 #include "lm-tb-export.h"
 #include "lm-tb-export-private.h"
 #include "lm-tb-cli.h"
@@ -527,6 +528,99 @@ export_graph (Run *r, gint64 id, double wall_time, gint64 step)
   r->counts[LM_TB_GRAPH]++;
 }
 
+/* ------------------------------------------------------------- meshes */
+
+/* summary.py's _get_tensor_summary for one part of a mesh: Value {tag 1
+ * "<name>_<TYPE>", tensor 8 {dtype DT_FLOAT, tensor_shape [1, rows, 3],
+ * float_val packed}, metadata 9 {plugin_data {"mesh", MeshPluginData
+ * {version 1 (0, left out), name 2, content_type 3, json_config 5, shape 6
+ * packed, components 7}}}} (display_name and description unset, as
+ * add_mesh leaves them), appended to the Summary being built. */
+static void
+add_mesh_part (GByteArray *summary, const char *name, LmMeshContentType type,
+               const float *values, gint64 rows, guint components, const char *config)
+{
+  g_autoptr (GByteArray) v = g_byte_array_new ();
+  g_autoptr (GByteArray) t = g_byte_array_new ();
+  g_autoptr (GByteArray) pd = g_byte_array_new ();
+  g_autofree char *tag = g_strdup_printf ("%s_%s", name, lm_mesh_content_type_name (type));
+  const gint64 dims[3] = { 1, rows, 3 };
+  const guint64 shape[3] = { 1, (guint64) rows, 3 };
+
+  lm_pbw_string (v, 1, tag);
+  lm_pbw_varint (t, 1, LM_DT_FLOAT);
+  add_shape (t, dims, 3);
+  if (rows > 0)
+    lm_pbw_packed_floats (t, 5, values, (size_t) rows * 3);
+  lm_pbw_message (v, 8, t);
+  if (*name)
+    lm_pbw_string (pd, 2, name);
+  lm_pbw_varint (pd, 3, (guint64) type);
+  lm_pbw_string (pd, 5, config);
+  lm_pbw_packed_varints (pd, 6, shape, 3);
+  lm_pbw_varint (pd, 7, components);
+  add_metadata (v, "mesh", pd);
+  lm_pbw_message (summary, 1, v);
+}
+
+/* summary.mesh (add_mesh of one sample, B = 1): one Event whose Summary
+ * holds the VERTEX, FACE (when there are faces) and COLOR (when there are
+ * colours) parts in that order, each a DT_FLOAT [1, N, 3] tensor (faces
+ * and colours as floats, as add_mesh writes them).  json_config is the
+ * stored config text as it is ("{}" when none, as _get_json_config
+ * gives): lumen-import keeps PyTorch's text (json.dumps with sort_keys),
+ * so a run imported and exported again has the same bytes, and
+ * TensorBoard reads it with JSON.parse, to which key order and spacing
+ * are the same. */
+static void
+export_mesh (Run *r, sqlite3_stmt *st, double wall_time, gint64 step)
+{
+  const char *name = column_text (st, 0);
+  gint64 n = sqlite3_column_int64 (st, 1), nf = sqlite3_column_int64 (st, 2);
+  size_t vbytes = (size_t) sqlite3_column_bytes (st, 3);
+  size_t cbytes = (size_t) sqlite3_column_bytes (st, 4);
+  size_t fbytes = (size_t) sqlite3_column_bytes (st, 5);
+  gboolean has_colors = sqlite3_column_type (st, 4) != SQLITE_NULL;
+  gboolean has_faces = nf > 0;
+  const char *config = sqlite3_column_type (st, 6) == SQLITE_NULL ? "{}" : column_text (st, 6);
+
+  if (n < 0 || nf < 0 || vbytes != (size_t) n * 12 || (has_colors && cbytes != (size_t) n * 3)
+      || (has_faces && fbytes != (size_t) nf * 12))
+    {
+      say (r->ex, TRUE, "%s: mesh '%s' at step %" G_GINT64_FORMAT " not exported: "
+           "%" G_GINT64_FORMAT " vertices and %" G_GINT64_FORMAT " faces but %zu vertex, "
+           "%zu colour and %zu face bytes", r->path, name, step, n, nf, vbytes, cbytes, fbytes);
+      return;
+    }
+  guint components = 1u << LM_MESH_VERTEX | (has_faces ? 1u << LM_MESH_FACE : 0)
+                     | (has_colors ? 1u << LM_MESH_COLOR : 0);
+  g_autoptr (GByteArray) summary = g_byte_array_new ();
+  g_autofree float *values = g_new (float, (size_t) MAX (n, nf) * 3 + 1);
+
+  memcpy (values, sqlite3_column_blob (st, 3), vbytes); /* the blob may be unaligned */
+  add_mesh_part (summary, name, LM_MESH_VERTEX, values, n, components, config);
+  if (has_faces)
+    {
+      const guint8 *f = sqlite3_column_blob (st, 5);
+      for (gint64 i = 0; i < nf * 3; i++)
+        {
+          gint32 x;
+          memcpy (&x, f + i * 4, 4);
+          values[i] = (float) x;
+        }
+      add_mesh_part (summary, name, LM_MESH_FACE, values, nf, components, config);
+    }
+  if (has_colors)
+    {
+      const guint8 *c = sqlite3_column_blob (st, 4);
+      for (gint64 i = 0; i < n * 3; i++)
+        values[i] = c[i];
+      add_mesh_part (summary, name, LM_MESH_COLOR, values, n, components, config);
+    }
+  write_event (r, wall_time, step, 5, summary);
+  r->counts[LM_TB_MESH]++;
+}
+
 /* ---------------------------------------------------- custom scalars */
 
 typedef struct
@@ -900,6 +994,7 @@ run_summary (Run *r)
   static const Kind order[LM_TB_N_KINDS] = {
     LM_TB_SCALAR, LM_TB_HISTOGRAM, LM_TB_IMAGE, LM_TB_VIDEO, LM_TB_AUDIO, LM_TB_TEXT,
     LM_TB_PR_CURVE, LM_TB_GRAPH, LM_TB_CUSTOM, LM_TB_HPARAMS, LM_TB_EMBEDDING,
+    LM_TB_MESH,
   };
   for (int i = 0; i < LM_TB_N_KINDS; i++)
     {
@@ -930,120 +1025,203 @@ static const struct
   { "graphs", "SELECT 5, id, step, wall_time FROM graphs" },
   { "custom_scalar_charts", "SELECT 6, id, 0, wall_time FROM custom_scalar_charts" },
   { "audio", "SELECT 7, id, step, wall_time FROM audio" },
+  { "meshes", "SELECT 8, id, step, wall_time FROM meshes" },
 };
 
-/* Every event-bound record of the run in wall-time order. */
-static void
-export_events (Run *r)
+/* The kinds of record that become events, in the order the source list
+ * numbers them (the first column of records_sql's rows). */
+enum
 {
-  g_autoptr (GString) sql = g_string_new (NULL);
-  sqlite3_stmt *all, *q[G_N_ELEMENTS (sources)] = { NULL }, *pts = NULL, *cst = NULL;
-  g_autoptr (GPtrArray) cats = g_ptr_array_new_with_free_func ((GDestroyNotify) category_free);
-  double layout_wall = 0;
-  int rc = SQLITE_DONE;
+  SRC_SCALAR,
+  SRC_HISTOGRAM,
+  SRC_IMAGE,
+  SRC_TEXT,
+  SRC_PR_CURVE,
+  SRC_GRAPH,
+  SRC_CHART,
+  SRC_AUDIO,
+  SRC_MESH,
+};
+
+/* Every event-bound record of the run (kind, id, step, wall_time) in
+ * wall-time order, then step, kind and id; the tables an older file
+ * lacks are left out. */
+static char *
+records_sql (Run *r)
+{
+  GString *sql = g_string_new (NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (sources); i++)
     if (has_table (r->db, sources[i].table))
       g_string_append_printf (sql, "%s%s", sql->len ? " UNION ALL " : "", sources[i].select);
   g_string_append (sql, " ORDER BY 4, 3, 1, 2");
-  all = prepare (r, sql->str);
-  if (all == NULL)
-    return;
-  /* the event file's name and its first event: the run's first time */
-  double first = 0;
-  rc = sqlite3_step (all);
-  if (rc == SQLITE_ROW)
-    first = sqlite3_column_double (all, 3);
-  if (!(first > 0) && !(first = g_get_real_time () / 1e6))
-    first = 1;
+  return g_string_free (sql, FALSE);
+}
+
+/* The event file, named after the run's first time (first: the first
+ * record's wall time, or 0 when none: now), and its first event, the
+ * file_version.  FALSE when it cannot be created. */
+static gboolean
+open_event_file (Run *r, double *first)
+{
+  if (!(*first > 0) && !(*first = g_get_real_time () / 1e6))
+    *first = 1;
   r->file = g_strdup_printf ("%s/events.out.tfevents.%010" G_GINT64_FORMAT ".%s.%d.0",
-                             r->out_dir, (gint64) first, g_get_host_name (), (int) getpid ());
+                             r->out_dir, (gint64) *first, g_get_host_name (), (int) getpid ());
   r->f = fopen (r->file, "wb");
   if (r->f == NULL)
     {
       say (r->ex, TRUE, "%s: cannot create %s: %s", r->path, r->file, g_strerror (errno));
       r->failed = TRUE;
-      sqlite3_finalize (all);
-      return;
+      return FALSE;
     }
-  {
-    g_autoptr (GByteArray) ev = g_byte_array_new ();
-    lm_pbw_double (ev, 1, first);
-    lm_pbw_string (ev, 3, "brain.Event:2");
-    lm_tfrecord_frame (r->framed, ev->data, ev->len);
-    fwrite (r->framed->data, 1, r->framed->len, r->f);
-  }
-  export_hparams (r, first);
+  g_autoptr (GByteArray) ev = g_byte_array_new ();
+  lm_pbw_double (ev, 1, *first);
+  lm_pbw_string (ev, 3, "brain.Event:2");
+  lm_tfrecord_frame (r->framed, ev->data, ev->len);
+  fwrite (r->framed->data, 1, r->framed->len, r->f);
+  return TRUE;
+}
 
+/* The statements a run's records are read with, each prepared when its
+ * kind first comes up, and the Custom Scalars layout being gathered: its
+ * charts come one record each and are written as one layout when a
+ * record of another kind or time follows. */
+typedef struct
+{
+  sqlite3_stmt *by_id[G_N_ELEMENTS (sources)];
+  sqlite3_stmt *pr_points, *chart_tags;
+  GPtrArray *cats;
+  double layout_wall;
+} Readers;
+
+static void
+readers_clear (Readers *rd)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (rd->by_id); i++)
+    sqlite3_finalize (rd->by_id[i]);
+  sqlite3_finalize (rd->pr_points);
+  sqlite3_finalize (rd->chart_tags);
+  g_ptr_array_unref (rd->cats);
+}
+
+/* The statement reading one record of kind k by its id, with the ones
+ * its kind also needs (a PR curve's points, a chart's tags); NULL when
+ * it cannot be prepared (said). */
+static sqlite3_stmt *
+reader_for (Run *r, Readers *rd, int k)
+{
   static const char *const by_id[G_N_ELEMENTS (sources)] = {
-    "SELECT t.name, s.value FROM scalars s JOIN tags t ON t.id = s.tag_id WHERE s.id = ?1",
-    "SELECT t.name, h.count, h.min, h.max, h.sum, h.sum_squares, h.bucket_count, h.edges, "
-    "h.counts FROM histograms h JOIN tags t ON t.id = h.tag_id WHERE h.id = ?1",
-    NULL, /* images: images_by_id */
-    "SELECT t.name, x.value FROM texts x JOIN tags t ON t.id = x.tag_id WHERE x.id = ?1",
-    "SELECT t.name FROM pr_curves p JOIN tags t ON t.id = p.tag_id WHERE p.id = ?1",
-    NULL,
-    "SELECT category, title, kind FROM custom_scalar_charts WHERE id = ?1",
-    "SELECT t.name, a.sample_rate, a.channels, a.frames, a.wav, a.label FROM audio a "
-    "JOIN tags t ON t.id = a.tag_id WHERE a.id = ?1",
+    [SRC_SCALAR] = "SELECT t.name, s.value FROM scalars s JOIN tags t ON t.id = s.tag_id "
+                   "WHERE s.id = ?1",
+    [SRC_HISTOGRAM] = "SELECT t.name, h.count, h.min, h.max, h.sum, h.sum_squares, "
+                      "h.bucket_count, h.edges, h.counts FROM histograms h "
+                      "JOIN tags t ON t.id = h.tag_id WHERE h.id = ?1",
+    [SRC_IMAGE] = NULL, /* below: images.frames is newer than the table */
+    [SRC_TEXT] = "SELECT t.name, x.value FROM texts x JOIN tags t ON t.id = x.tag_id "
+                 "WHERE x.id = ?1",
+    [SRC_PR_CURVE] = "SELECT t.name FROM pr_curves p JOIN tags t ON t.id = p.tag_id "
+                     "WHERE p.id = ?1",
+    [SRC_GRAPH] = NULL, /* lm_tb_export_graphdef reads its own */
+    [SRC_CHART] = "SELECT category, title, kind FROM custom_scalar_charts WHERE id = ?1",
+    [SRC_AUDIO] = "SELECT t.name, a.sample_rate, a.channels, a.frames, a.wav, a.label "
+                  "FROM audio a JOIN tags t ON t.id = a.tag_id WHERE a.id = ?1",
+    [SRC_MESH] = "SELECT t.name, m.n_vertices, m.n_faces, m.vertices, m.colors, m.faces, "
+                 "m.config FROM meshes m JOIN tags t ON t.id = m.tag_id WHERE m.id = ?1",
   };
-  const char *images_by_id =
-    has_column (r->db, "images", "frames")
-      ? "SELECT t.name, i.width, i.height, i.channels, i.png, i.frames FROM images i "
-        "JOIN tags t ON t.id = i.tag_id WHERE i.id = ?1"
-      : "SELECT t.name, i.width, i.height, i.channels, i.png, 1 FROM images i "
-        "JOIN tags t ON t.id = i.tag_id WHERE i.id = ?1";
-  for (; rc == SQLITE_ROW && !r->failed; rc = sqlite3_step (all))
+
+  if (rd->by_id[k] == NULL)
     {
-      int k = sqlite3_column_int (all, 0);
-      gint64 id = sqlite3_column_int64 (all, 1), step = sqlite3_column_int64 (all, 2);
-      double wall = sqlite3_column_double (all, 3);
-      if (cats->len && (k != 6 || wall != layout_wall))
-        export_layout (r, cats, layout_wall);
-      if (k == 5)
-        {
-          export_graph (r, id, wall, step);
-          continue;
-        }
-      if (q[k] == NULL && (q[k] = prepare (r, k == 2 ? images_by_id : by_id[k])) == NULL)
-        break;
-      if (k == 4 && pts == NULL
-          && (pts = prepare (r, "SELECT tp, fp, tn, fn, precision, recall FROM pr_curve_points "
-                                "WHERE curve_id = ?1 ORDER BY i")) == NULL)
-        break;
-      if (k == 6 && cst == NULL
-          && (cst = prepare (r, "SELECT tag FROM custom_scalar_tags WHERE chart_id = ?1 "
-                                "ORDER BY i")) == NULL)
-        break;
-      sqlite3_reset (q[k]);
-      sqlite3_bind_int64 (q[k], 1, id);
-      if (sqlite3_step (q[k]) != SQLITE_ROW)
-        {
-          db_failed (r, sources[k].table);
-          break;
-        }
-      switch (k)
-        {
-        case 0: export_scalar (r, q[k], wall, step); break;
-        case 1: export_histogram (r, q[k], wall, step); break;
-        case 2: export_image (r, q[k], wall, step); break;
-        case 3: export_text (r, q[k], wall, step); break;
-        case 4: export_pr_curve (r, q[k], pts, id, wall, step); break;
-        case 7: export_audio (r, q[k], wall, step); break;
-        default:
-          layout_add_chart (r, cats, q[k], cst, id);
-          layout_wall = wall;
-          break;
-        }
+      const char *sql = by_id[k];
+      if (k == SRC_IMAGE)
+        sql = has_column (r->db, "images", "frames")
+                ? "SELECT t.name, i.width, i.height, i.channels, i.png, i.frames FROM images i "
+                  "JOIN tags t ON t.id = i.tag_id WHERE i.id = ?1"
+                : "SELECT t.name, i.width, i.height, i.channels, i.png, 1 FROM images i "
+                  "JOIN tags t ON t.id = i.tag_id WHERE i.id = ?1";
+      if ((rd->by_id[k] = prepare (r, sql)) == NULL)
+        return NULL;
     }
+  if (k == SRC_PR_CURVE && rd->pr_points == NULL
+      && (rd->pr_points = prepare (r, "SELECT tp, fp, tn, fn, precision, recall FROM "
+                                      "pr_curve_points WHERE curve_id = ?1 ORDER BY i")) == NULL)
+    return NULL;
+  if (k == SRC_CHART && rd->chart_tags == NULL
+      && (rd->chart_tags = prepare (r, "SELECT tag FROM custom_scalar_tags WHERE chart_id = ?1 "
+                                       "ORDER BY i")) == NULL)
+    return NULL;
+  return rd->by_id[k];
+}
+
+/* One record of kind k: its event written (a chart added to the layout
+ * being gathered).  FALSE when its row cannot be read (said). */
+static gboolean
+export_record (Run *r, Readers *rd, int k, gint64 id, gint64 step, double wall)
+{
+  if (rd->cats->len && (k != SRC_CHART || wall != rd->layout_wall))
+    export_layout (r, rd->cats, rd->layout_wall);
+  if (k == SRC_GRAPH)
+    {
+      export_graph (r, id, wall, step);
+      return TRUE;
+    }
+  sqlite3_stmt *st = reader_for (r, rd, k);
+  if (st == NULL)
+    return FALSE;
+  sqlite3_reset (st);
+  sqlite3_bind_int64 (st, 1, id);
+  if (sqlite3_step (st) != SQLITE_ROW)
+    {
+      db_failed (r, sources[k].table);
+      return FALSE;
+    }
+  switch (k)
+    {
+    case SRC_SCALAR: export_scalar (r, st, wall, step); break;
+    case SRC_HISTOGRAM: export_histogram (r, st, wall, step); break;
+    case SRC_IMAGE: export_image (r, st, wall, step); break;
+    case SRC_TEXT: export_text (r, st, wall, step); break;
+    case SRC_PR_CURVE: export_pr_curve (r, st, rd->pr_points, id, wall, step); break;
+    case SRC_AUDIO: export_audio (r, st, wall, step); break;
+    case SRC_MESH: export_mesh (r, st, wall, step); break;
+    default:
+      layout_add_chart (r, rd->cats, st, rd->chart_tags, id);
+      rd->layout_wall = wall;
+      break;
+    }
+  return TRUE;
+}
+
+/* Every event-bound record of the run in wall-time order, after the
+ * file_version and the hparams (at the run's first time). */
+static void
+export_events (Run *r)
+{
+  g_autofree char *sql = records_sql (r);
+  sqlite3_stmt *all = prepare (r, sql);
+  Readers rd = { .cats = g_ptr_array_new_with_free_func ((GDestroyNotify) category_free) };
+  double first = 0;
+  int rc;
+
+  if (all == NULL)
+    goto done;
+  rc = sqlite3_step (all);
+  if (rc == SQLITE_ROW)
+    first = sqlite3_column_double (all, 3);
+  if (!open_event_file (r, &first))
+    goto done;
+  export_hparams (r, first);
+  for (; rc == SQLITE_ROW && !r->failed; rc = sqlite3_step (all))
+    if (!export_record (r, &rd, sqlite3_column_int (all, 0), sqlite3_column_int64 (all, 1),
+                        sqlite3_column_int64 (all, 2), sqlite3_column_double (all, 3)))
+      break;
   if (rc != SQLITE_DONE && rc != SQLITE_ROW)
     db_failed (r, "its records");
-  if (cats->len)
-    export_layout (r, cats, layout_wall);
-  for (guint i = 0; i < G_N_ELEMENTS (q); i++)
-    sqlite3_finalize (q[i]);
-  sqlite3_finalize (pts);
-  sqlite3_finalize (cst);
+  if (rd.cats->len)
+    export_layout (r, rd.cats, rd.layout_wall);
+
+done:
+  readers_clear (&rd);
   sqlite3_finalize (all);
 }
 

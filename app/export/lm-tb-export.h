@@ -5,7 +5,7 @@
  * <pid>.0, written as PyTorch 1.13's SummaryWriter writes one, so that
  * TensorBoard, `wandb sync`, MLflow and the other readers of event files
  * read it: scalars, histograms, images, audio, texts, PR curves, hparams, Custom
- * Scalars layouts and graphs with their steps and wall times, embeddings
+ * Scalars layouts, graphs and meshes with their steps and wall times, embeddings
  * as the projector's folder.  Traces have no TensorBoard form: they are
  * counted and skipped.  The source is only read (as the app opens runs:
  * read-only, a finished run as an immutable file).

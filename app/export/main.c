@@ -29,7 +29,7 @@ main (int argc, char **argv)
       "Every run under SRC (a logdir, or one run's folder) becomes\n"
       "DST/<run name>/events.out.tfevents.<time>.<host>.<pid>.0 with each record's\n"
       "step and wall time: scalars, histograms, images (PNG), audio (WAV), text, PR\n"
-      "curves, hparams, Custom Scalars layouts and graphs; embeddings become the\n"
+      "curves, hparams, Custom Scalars layouts, graphs and meshes; embeddings become the\n"
       "projector's files (projector_config.pbtxt, <step>/<tag>/tensors.tsv,\n"
       "metadata.tsv, sprite.png).\n"
       "Traces have no TensorBoard form: they are counted and skipped.  SRC is only read.\n"

@@ -51,6 +51,7 @@ lm_tb_kind_name (LmTbKind kind, guint64 n)
     { "embedding", "embeddings" },
     { "custom scalars layout", "custom scalars layouts" },
     { "graph", "graphs" },
+    { "mesh", "meshes" },
   };
 
   g_return_val_if_fail (kind < LM_TB_N_KINDS, "");

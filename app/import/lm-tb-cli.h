@@ -34,6 +34,7 @@ typedef enum
   LM_TB_EMBEDDING,
   LM_TB_CUSTOM,
   LM_TB_GRAPH,
+  LM_TB_MESH,
   LM_TB_N_KINDS
 } LmTbKind;
 

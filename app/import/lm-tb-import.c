@@ -32,6 +32,8 @@
 #define IDLE_CLOSE_S 60
 
 typedef LmTbKind Kind;
+typedef struct _MeshParts MeshParts;
+static void mesh_parts_free (MeshParts *m);
 
 typedef struct
 {
@@ -72,6 +74,8 @@ typedef struct
   gint64 restart_step;
   /* the event being converted */
   gint64 step;
+  double wall_time; /* as given to the writer */
+  GPtrArray *meshes; /* MeshParts: add_mesh's parts gathering in this file */
 } Run;
 
 struct _LmTbImport
@@ -122,6 +126,7 @@ run_free (Run *r)
   g_ptr_array_unref (r->skip_order);
   g_ptr_array_unref (r->metric_tags);
   g_hash_table_unref (r->embeddings);
+  g_ptr_array_unref (r->meshes);
   g_free (r);
 }
 
@@ -998,6 +1003,250 @@ import_custom_scalars (Run *r, LmTfValue *v)
   lm_custom_layout_free (l);
 }
 
+/* ------------------------------------------------------------- meshes */
+
+/* add_mesh (PyTorch's summary.mesh, TensorBoard's mesh plugin): a mesh
+ * "name" is up to three DT_FLOAT [B, N, 3] tensors tagged name_VERTEX,
+ * name_FACE and name_COLOR, each with MeshPluginData {version 1, name 2,
+ * content_type 3 (VERTEX 1, FACE 2, COLOR 3), json_config 5, shape 6,
+ * components 7 (1 << content_type of each part written)}.  PyTorch puts
+ * them in one Event; here the parts of one name are gathered while they
+ * come at one step of one file, and the mesh is logged when its parts
+ * are all there, another step of the name begins, or the file's records
+ * end. */
+struct _MeshParts
+{
+  char *name;
+  gint64 step;
+  double wall_time;
+  guint components; /* what the writer said it wrote */
+  guint have;       /* the parts come so far, 1 << content_type */
+  GArray *parts[4]; /* [content_type]: doubles, B x N x 3 */
+  gint64 batch[4], rows[4];
+  char *config;     /* json_config, NULL when none */
+};
+
+static void
+mesh_parts_free (MeshParts *m)
+{
+  g_free (m->name);
+  for (int i = 0; i < 4; i++)
+    if (m->parts[i])
+      g_array_unref (m->parts[i]);
+  g_free (m->config);
+  g_free (m);
+}
+
+/* A mesh lumen-log refuses (bad input, too large): counted and named on
+ * the run's line, the rest imported. */
+static void
+mesh_refused (Run *r, const char *tag, gint64 step, const char *why)
+{
+  g_autofree char *reason = g_strdup_printf ("mesh ('%s' at step %" G_GINT64_FORMAT ": %s)",
+                                             tag, step, why);
+  skip (r, reason);
+}
+
+/* Sample b of the gathered parts, logged under tag: faces and colours
+ * come as floats and are rounded, their range checked; a mesh refused is
+ * counted and named. */
+static void
+log_mesh_sample (Run *r, const MeshParts *m, gint64 b, const char *tag)
+{
+  gint64 n = m->rows[LM_MESH_VERTEX];
+  gint64 nf = m->have & (1u << LM_MESH_FACE) ? m->rows[LM_MESH_FACE] : 0;
+  const double *v = &g_array_index (m->parts[LM_MESH_VERTEX], double, 0) + b * n * 3;
+  g_autofree float *verts = g_new (float, (gsize) n * 3 + 1);
+  g_autofree guint8 *colors = NULL;
+  g_autofree gint32 *faces = NULL;
+
+  for (gint64 i = 0; i < n * 3; i++)
+    verts[i] = (float) v[i];
+  if (m->have & (1u << LM_MESH_COLOR))
+    {
+      const double *c = &g_array_index (m->parts[LM_MESH_COLOR], double, 0) + b * n * 3;
+      colors = g_new (guint8, (gsize) n * 3 + 1);
+      for (gint64 i = 0; i < n * 3; i++)
+        {
+          double x = nearbyint (c[i]);
+          if (!(x >= 0 && x <= 255))
+            {
+              g_autofree char *why = g_strdup_printf ("vertex %" G_GINT64_FORMAT " has colour "
+                                                      "component %g, not in 0..255", i / 3, c[i]);
+              mesh_refused (r, tag, m->step, why);
+              return;
+            }
+          colors[i] = (guint8) x;
+        }
+    }
+  if (nf > 0)
+    {
+      const double *f = &g_array_index (m->parts[LM_MESH_FACE], double, 0) + b * nf * 3;
+      faces = g_new (gint32, (gsize) nf * 3);
+      for (gint64 i = 0; i < nf * 3; i++)
+        {
+          double x = nearbyint (f[i]);
+          if (!(x >= 0 && x <= G_MAXINT32))
+            {
+              g_autofree char *why = g_strdup_printf ("face %" G_GINT64_FORMAT " refers to "
+                                                      "vertex %g", i / 3, f[i]);
+              mesh_refused (r, tag, m->step, why);
+              return;
+            }
+          faces[i] = (gint32) x;
+        }
+    }
+  int rc = lm_writer_add_mesh (r->w, tag, m->step, verts, n, colors, faces, nf, m->config);
+  if (rc == LM_ERR_INVALID_ARG || rc == LM_ERR_TOO_LARGE)
+    {
+      /* lumen-log's message less its "mesh 'tag': ", said here */
+      const char *why = lm_log_last_error ();
+      g_autofree char *prefix = g_strdup_printf ("mesh '%s': ", tag);
+      if (g_str_has_prefix (why, prefix))
+        why += strlen (prefix);
+      mesh_refused (r, tag, m->step, why);
+    }
+  else
+    counted (r, LM_TB_MESH, rc, tag);
+}
+
+/* The gathered parts of one mesh logged: one mesh a sample, tagged name
+ * for B = 1 and name/0, name/1, ... for B > 1 (TensorBoard's sample
+ * index, from 0, as the TF1 summary ops tag the k images of a summary
+ * tag/image/0, tag/image/1, ...).  Faces or colours without their
+ * vertices are counted and skipped. */
+static void
+mesh_flush (Run *r, MeshParts *m)
+{
+  if (!(m->have & (1u << LM_MESH_VERTEX)))
+    {
+      for (int t = LM_MESH_FACE; t <= LM_MESH_COLOR; t++)
+        if (m->have & (1u << t))
+          {
+            g_autofree char *why = g_strdup_printf ("mesh %s tensor (without the mesh's VERTEX "
+                                                    "tensor)", lm_mesh_content_type_name (t));
+            skip (r, why);
+          }
+      return;
+    }
+  gint64 nb = m->batch[LM_MESH_VERTEX];
+  for (int t = LM_MESH_FACE; t <= LM_MESH_COLOR; t++)
+    if ((m->have & (1u << t))
+        && (m->batch[t] != nb
+            || (t == LM_MESH_COLOR && m->rows[t] != m->rows[LM_MESH_VERTEX])))
+      {
+        g_autofree char *why = g_strdup_printf (
+          "its %s tensor is [%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ", 3], its VERTEX tensor "
+          "[%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ", 3]", lm_mesh_content_type_name (t),
+          m->batch[t], m->rows[t], nb, m->rows[LM_MESH_VERTEX]);
+        mesh_refused (r, m->name, m->step, why);
+        return;
+      }
+  gint64 step = r->step;
+  r->step = m->step;
+  if (m->wall_time != r->wall_time)
+    lm_writer_set_wall_time (r->w, m->wall_time);
+  for (gint64 b = 0; b < nb; b++)
+    {
+      g_autofree char *tag = nb == 1 ? g_strdup (m->name)
+                                     : g_strdup_printf ("%s/%" G_GINT64_FORMAT, m->name, b);
+      log_mesh_sample (r, m, b, tag);
+    }
+  if (m->wall_time != r->wall_time)
+    lm_writer_set_wall_time (r->w, r->wall_time);
+  r->step = step;
+}
+
+/* Every mesh still gathering: at the end of a file's records. */
+static void
+meshes_flush (Run *r)
+{
+  for (guint i = 0; i < r->meshes->len; i++)
+    mesh_flush (r, r->meshes->pdata[i]);
+  g_ptr_array_set_size (r->meshes, 0);
+}
+
+static void
+import_mesh (Run *r, LmTfValue *v)
+{
+  LmTfTensor *t = &v->tensor;
+  g_autofree char *name = NULL, *config = NULL;
+  guint type = 0, components = 0;
+  LmPb pb;
+  LmPbField f;
+  gboolean bad = FALSE;
+  g_autoptr (GError) error = NULL;
+
+  lm_pb_init (&pb, v->plugin_content, v->plugin_content_len);
+  while (lm_pb_next (&pb, &f, &bad))
+    if (f.field == 2 && f.wire == 2)
+      g_free (name), name = pb_string (&f);
+    else if (f.field == 3 && f.wire == 0)
+      type = (guint) f.varint;
+    else if (f.field == 5 && f.wire == 2)
+      g_free (config), config = pb_string (&f);
+    else if (f.field == 7 && f.wire == 0)
+      components = (guint) f.varint;
+  if (bad || type < LM_MESH_VERTEX || type > LM_MESH_COLOR)
+    {
+      skip (r, bad ? "mesh tensor (its MeshPluginData is malformed)"
+                   : "mesh tensor (of a content type other than VERTEX, FACE and COLOR)");
+      return;
+    }
+  if (name == NULL || *name == '\0')
+    {
+      /* the tag less its "_VERTEX" */
+      const char *sfx = g_strrstr (v->tag, "_");
+      name = sfx ? g_strndup (v->tag, (gsize) (sfx - v->tag)) : g_strdup (v->tag);
+    }
+  if (t->ndim != 3 || t->dims[2] != 3 || t->dims[0] < 1)
+    {
+      say (r->imp, TRUE, "%s: mesh '%s' at step %" G_GINT64_FORMAT " not imported: its %s "
+           "tensor is not [B, N, 3]", r->src_dir, name, r->step,
+           lm_mesh_content_type_name (type));
+      return;
+    }
+  GArray *numbers = lm_tf_tensor_numbers (t, &error);
+  if (numbers == NULL)
+    {
+      say (r->imp, TRUE, "%s: mesh '%s' at step %" G_GINT64_FORMAT " not imported: its %s "
+           "tensor: %s", r->src_dir, name, r->step, lm_mesh_content_type_name (type),
+           error->message);
+      return;
+    }
+
+  MeshParts *m = NULL;
+  for (guint i = 0; i < r->meshes->len && m == NULL; i++)
+    if (strcmp (((MeshParts *) r->meshes->pdata[i])->name, name) == 0)
+      m = r->meshes->pdata[i];
+  if (m && (m->step != r->step || (m->have & (1u << type))))
+    {
+      mesh_flush (r, m);
+      g_ptr_array_remove_fast (r->meshes, m);
+      m = NULL;
+    }
+  if (m == NULL)
+    {
+      m = g_new0 (MeshParts, 1);
+      m->name = g_steal_pointer (&name);
+      m->step = r->step;
+      m->wall_time = r->wall_time;
+      g_ptr_array_add (r->meshes, m);
+    }
+  m->have |= 1u << type;
+  m->components |= components | (1u << LM_MESH_VERTEX);
+  m->parts[type] = numbers;
+  m->batch[type] = t->dims[0];
+  m->rows[type] = t->dims[1];
+  if (config && m->config == NULL)
+    m->config = g_steal_pointer (&config);
+  if ((m->have & m->components) == m->components)
+    {
+      mesh_flush (r, m);
+      g_ptr_array_remove_fast (r->meshes, m);
+    }
+}
+
 /* ------------------------------------------------------------- values */
 
 static void
@@ -1032,6 +1281,8 @@ import_value (LmTfValue *v, gpointer user_data)
     import_text (r, v);
   else if (v->kind == LM_TF_VALUE_TENSOR && strcmp (plugin, "pr_curves") == 0)
     import_pr_curve (r, v);
+  else if (v->kind == LM_TF_VALUE_TENSOR && strcmp (plugin, "mesh") == 0)
+    import_mesh (r, v);
   else
     {
       g_autofree char *why = g_strdup_printf ("value of plugin '%s' (not supported)",
@@ -1144,8 +1395,9 @@ import_event (Run *r, const guint8 *data, size_t len, const char *path, guint64 
     }
   r->step = ev.step;
   double t = ev.wall_time;
-  if (lm_writer_set_wall_time (r->w, isfinite (t) && t > 0 ? t : 0) != LM_OK)
-    lm_writer_set_wall_time (r->w, 0);
+  r->wall_time = isfinite (t) && t > 0 ? t : 0;
+  if (lm_writer_set_wall_time (r->w, r->wall_time) != LM_OK)
+    lm_writer_set_wall_time (r->w, r->wall_time = 0);
   if (ev.graph)
     import_graph (r, &ev, path, offset);
   if (ev.summary == NULL)
@@ -1553,6 +1805,7 @@ run_new (LmTbImport *imp, const char *src_dir, const char *rel)
   r->skip_order = g_ptr_array_new (); /* keys of skipped */
   r->metric_tags = g_ptr_array_new_with_free_func (g_free);
   r->embeddings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  r->meshes = g_ptr_array_new_with_free_func ((GDestroyNotify) mesh_parts_free);
 
   g_autofree char *dir = g_build_filename (imp->dst, r->name, NULL);
   g_autofree char *file = g_build_filename (dir, "run.lumen", NULL);
@@ -1630,6 +1883,7 @@ poll_file (Run *r, const FileSeen *seen)
         }
       import_event (r, buf->data, buf->len, path, at);
     }
+  meshes_flush (r);
   close (fd);
   return !ef->broken && ef->offset < seen->size;
 }
@@ -1856,10 +2110,12 @@ run_summary (Run *r)
       guint n = GPOINTER_TO_UINT (g_hash_table_lookup (r->skipped, why));
       g_string_append (s, i == 0 ? "; skipped " : ", ");
       append_count (s, n);
-      /* "graph (why)" -> "graphs (why)" */
+      /* "graph (why)" -> "graphs (why)", "mesh (why)" -> "meshes (why)" */
       const char *paren = strstr (why, " (");
       if (n != 1 && paren)
-        g_string_append_printf (s, " %.*ss%s", (int) (paren - why), why, paren);
+        g_string_append_printf (s, " %.*s%s%s", (int) (paren - why), why,
+                                paren - why >= 2 && strncmp (paren - 2, "sh", 2) == 0 ? "es" : "s",
+                                paren);
       else
         g_string_append_printf (s, " %s", why);
     }

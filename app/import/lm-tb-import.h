@@ -6,7 +6,8 @@
  * the root folder itself <dst>/<root's name>.  Scalars, histograms,
  * images, WAV audio, text, PR curves, hyperparameters, custom scalars
  * layouts (their Python tag regexes in POSIX where it can say the same),
- * graphs (GraphDef, as add_graph writes it) and projector embeddings are
+ * graphs (GraphDef, as add_graph writes it), meshes (add_mesh's
+ * VERTEX, FACE and COLOR tensors) and projector embeddings are
  * converted with their steps and wall times; non-WAV audio, run metadata,
  * unknown plugins and charts whose regexes POSIX cannot spell are counted
  * and skipped.  A poll reads only what was added

@@ -119,6 +119,16 @@ lm_pbw_packed_doubles (GByteArray *b, guint32 field, const double *v, size_t n)
 }
 
 void
+lm_pbw_packed_varints (GByteArray *b, guint32 field, const guint64 *v, size_t n)
+{
+  g_autoptr (GByteArray) body = g_byte_array_new ();
+
+  for (size_t i = 0; i < n; i++)
+    put_varint (body, v[i]);
+  lm_pbw_message (b, field, body);
+}
+
+void
 lm_pbw_packed_floats (GByteArray *b, guint32 field, const float *v, size_t n)
 {
   put_packed (b, field, v, n, 4);

@@ -807,3 +807,11 @@ lm_tf_tensor_numbers (const LmTfTensor *t, GError **error)
     }
   return g_steal_pointer (&out);
 }
+
+const char *
+lm_mesh_content_type_name (LmMeshContentType type)
+{
+  static const char *const names[] = { "UNDEFINED", "VERTEX", "FACE", "COLOR" };
+
+  return (guint) type < G_N_ELEMENTS (names) ? names[type] : "UNDEFINED";
+}

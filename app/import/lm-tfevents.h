@@ -126,6 +126,18 @@ enum
   LM_DT_HALF = 19,
 };
 
+/* TensorBoard's mesh plugin (add_mesh): MeshPluginData.ContentType, the
+ * part of a mesh a tensor holds; its tag is "<name>_<content type>". */
+typedef enum
+{
+  LM_MESH_VERTEX = 1,
+  LM_MESH_FACE = 2,
+  LM_MESH_COLOR = 3,
+} LmMeshContentType;
+
+/* "VERTEX", "FACE", "COLOR" (metadata.py's get_instance_name suffix). */
+const char *lm_mesh_content_type_name (LmMeshContentType type);
+
 #define LM_TF_MAX_DIMS 8
 
 typedef struct
@@ -210,6 +222,8 @@ void lm_pbw_message (GByteArray *b, guint32 field, const GByteArray *m);
 /* repeated double / float, packed (proto3's encoding) */
 void lm_pbw_packed_doubles (GByteArray *b, guint32 field, const double *v, size_t n);
 void lm_pbw_packed_floats (GByteArray *b, guint32 field, const float *v, size_t n);
+/* repeated int32 / int64 / uint*, packed: the values as varints */
+void lm_pbw_packed_varints (GByteArray *b, guint32 field, const guint64 *v, size_t n);
 /* One TFRecord (length, masked CRC of it, data, masked CRC of the data)
  * appended to out. */
 void lm_tfrecord_frame (GByteArray *out, const void *data, size_t len);

@@ -43,7 +43,7 @@ main (int argc, char **argv)
       "Every folder under SRC holding event files becomes DST/<same path>/run.lumen\n"
       "(SRC itself: DST/<SRC's name>/run.lumen), with each event's step and wall time:\n"
       "scalars, histograms, images (PNG), audio (WAV), text, PR curves, hparams,\n"
-      "projector embeddings, Custom Scalars layouts and graphs.  Other audio, run\n"
+      "projector embeddings, Custom Scalars layouts, graphs and meshes.  Other audio, run\n"
       "metadata and other plugins are skipped and counted, as are custom charts\n"
       "whose Python regexes POSIX cannot spell.\n"
       "Then:  lumen --logdir DST   (lumen --logdir SRC also imports, by itself).");

@@ -29,14 +29,38 @@ recs = [
   # the same clip with a label: the audio plugin's [1, 2] tensor (clip, label)
   mf.event(T0 + 8.0, 8, mf.summary(mf.v_audio_tensor("voice", [(mf.SOUND_WAV, b"**hi**")]))),
 ]
+# test_mesh_bytes: add_mesh("my_mesh", vertices [1, 4, 3], colors [1, 4, 3],
+# faces [1, 4, 3], config_dict, 3), then add_mesh("cloud", vertices [1, 2,
+# 3], None, None, None, 4): summary.py's mesh() (VERTEX, FACE, COLOR values,
+# each tag, tensor, metadata; json_config json.dumps(config_dict,
+# sort_keys=True), "{}" for None).  torch's summary.mesh needs the
+# tensorboard package, which is not installed here: mesh_values encodes
+# the same fields by hand.
+mesh_cfg = ('{"camera": {"cls": "PerspectiveCamera", "fov": 75}, '
+            '"material": {"cls": "MeshStandardMaterial"}}')
+mesh_recs = [
+  mf.event(T0 + 1.5, file_version="brain.Event:2"),
+  mf.event(T0 + 1.5, 3, mf.summary(*mf.mesh_values(
+      "my_mesh", [[[1, 1, 1], [-1, -1, 1], [1, -1, -1], [-1, 1, -1]]],
+      colors=[[[255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 0, 255]]],
+      faces=[[[0, 2, 3], [0, 3, 1], [0, 1, 2], [1, 3, 2]]], json_config=mesh_cfg))),
+  mf.event(T0 + 2.5, 4, mf.summary(*mf.mesh_values("cloud", [[[0.5, -0.25, 2], [0.125, 0, -1]]]))),
+]
+
+
+def array(name, records):
+    print("static const guint8 %s[] = {" % name)
+    for i, r in enumerate(records):
+        b = mf.record(r)
+        print("  /* record %d */" % i)
+        for k in range(0, len(b), 12):
+            print("  " + " ".join("0x%02x," % x for x in b[k:k+12]))
+    print("};")
+
+
 print("/* expected-records.h: written by make-expected.py (do not edit). */")
-print("static const guint8 expected_records[] = {")
-for i, r in enumerate(recs):
-    b = mf.record(r)
-    print("  /* record %d */" % i)
-    for k in range(0, len(b), 12):
-        print("  " + " ".join("0x%02x," % x for x in b[k:k+12]))
-print("};")
+array("expected_records", recs)
+array("expected_mesh_records", mesh_recs)
 print("/* make-fixtures.py's SOUND_WAV: PyTorch 1.13's add_audio WAV of the clip above */")
 print("static const guint8 pytorch_wav[] = {")
 for k in range(0, len(mf.SOUND_WAV), 12):

@@ -99,6 +99,43 @@ test_bytes (void)
   tmpdir_free (g_steal_pointer (&dst));
 }
 
+/* A coloured mesh with faces and a config, then a point cloud without
+ * colours or config: each one Event as PyTorch 1.13's add_mesh writes it
+ * for B = 1 (expected_mesh_records, from make-expected.py). */
+static void
+test_mesh_bytes (void)
+{
+  g_autofree char *src = tmpdir_new (), *dst = tmpdir_new ();
+  lm_writer *w = writer_open (src, "run");
+  static const float tetra[] = { 1, 1, 1, -1, -1, 1, 1, -1, -1, -1, 1, -1 };
+  static const guint8 rgb[] = { 255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 0, 255 };
+  static const gint32 faces[] = { 0, 2, 3, 0, 3, 1, 0, 1, 2, 1, 3, 2 };
+  static const float cloud[] = { 0.5f, -0.25f, 2, 0.125f, 0, -1 };
+  Messages m;
+
+  assert_ok (lm_writer_set_wall_time (w, T0 + 1.5));
+  assert_ok (lm_writer_add_mesh (w, "my_mesh", 3, tetra, 4, rgb, faces, 4,
+                                 "{\"camera\": {\"cls\": \"PerspectiveCamera\", \"fov\": 75}, "
+                                 "\"material\": {\"cls\": \"MeshStandardMaterial\"}}"));
+  assert_ok (lm_writer_set_wall_time (w, T0 + 2.5));
+  assert_ok (lm_writer_add_mesh (w, "cloud", 4, cloud, 2, NULL, NULL, 0, NULL));
+  assert_ok (lm_writer_close (w));
+
+  g_autofree char *run_dir = g_build_filename (src, "run", NULL);
+  g_assert_cmpuint (export_dir (run_dir, dst, 0, NULL, &m), ==, 0);
+  g_autofree char *out = g_build_filename (dst, "run", NULL);
+  g_autofree char *file = event_file (out, NULL);
+  g_autofree char *data = NULL;
+  gsize len;
+  g_assert_true (g_file_get_contents (file, &data, &len, NULL));
+  g_assert_cmpmem (data, len, expected_mesh_records, sizeof expected_mesh_records);
+  g_assert_cmpuint (m.infos->len, ==, 1);
+  g_assert_nonnull (strstr (m.infos->pdata[0], ": exported 0 scalars, 2 meshes"));
+  messages_clear (&m);
+  tmpdir_free (g_steal_pointer (&src));
+  tmpdir_free (g_steal_pointer (&dst));
+}
+
 /* --------------------------------------------------------- round trip */
 
 static void
@@ -205,6 +242,20 @@ log_everything (lm_writer *w)
   assert_ok (lm_writer_set_wall_time (w, T0 + 18));
   assert_ok (lm_writer_add_audio_label (w, "stereo", 2, clip, 5, 2, 22050, "*left* | right"));
   assert_ok (lm_writer_add_audio (w, "stereo", 2, clip + 2, 4, 2, 22050));
+  /* meshes: a coloured tetrahedron with a config, a cloud without either
+   * at two steps (coordinates not float-exact in decimal) */
+  static const float tetra[] = { 1, 1, 1, -1, -1, 1, 1, -1, -1, -1, 1, -1 };
+  static const guint8 rgb[] = { 255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 0, 255 };
+  static const gint32 faces[] = { 0, 2, 3, 0, 3, 1, 0, 1, 2, 1, 3, 2 };
+  float cloud[5 * 3];
+  for (int i = 0; i < 15; i++)
+    cloud[i] = (float) cos (i * 1.3) * 0.1f;
+  assert_ok (lm_writer_set_wall_time (w, T0 + 19));
+  assert_ok (lm_writer_add_mesh (w, "shape/tetra", 3, tetra, 4, rgb, faces, 4,
+                                 "{\"camera\": {\"cls\": \"PerspectiveCamera\", \"fov\": 50}}"));
+  assert_ok (lm_writer_set_wall_time (w, T0 + 20));
+  assert_ok (lm_writer_add_mesh (w, "cloud", 3, cloud, 5, NULL, NULL, 0, NULL));
+  assert_ok (lm_writer_add_mesh (w, "cloud", 4, cloud, 4, NULL, NULL, 0, NULL));
 }
 
 /* The rows of a query as text: reals exactly, or in float32 precision
@@ -300,7 +351,8 @@ test_round_trip (void)
   g_assert_nonnull (strstr (m.infos->pdata[0],
                             ": exported 12 scalars, 2 histograms, 3 images, 3 videos, 3 audio clips, 1 text, "
                             "1 PR curve, "
-                            "1 graph, 2 custom scalars layouts, 1 hparams set, 1 embedding; "
+                            "1 graph, 2 custom scalars layouts, 1 hparams set, 1 embedding, "
+                            "3 meshes; "
                             "skipped 1 trace (no TensorBoard form)"));
   messages_clear (&m);
   /* the projector's files, as add_embedding names them */
@@ -353,6 +405,10 @@ test_round_trip (void)
     "SELECT i, label FROM embedding_metadata ORDER BY embedding_id, i",
     "SELECT t.name, t.kind, a.step, a.wall_time, a.sample_rate, a.channels, a.frames, hex(a.wav), "
     "a.label FROM audio a JOIN tags t ON t.id = a.tag_id ORDER BY a.id",
+    /* a mesh without a config comes back with add_mesh's "{}" */
+    "SELECT t.name, t.kind, m.step, m.wall_time, m.n_vertices, m.n_faces, hex(m.vertices), "
+    "hex(m.colors), hex(m.faces), ifnull(m.config, '{}') FROM meshes m "
+    "JOIN tags t ON t.id = m.tag_id ORDER BY m.id",
   };
   for (guint i = 0; i < G_N_ELEMENTS (queries); i++)
     {
@@ -554,6 +610,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/export/bytes", test_bytes);
+  g_test_add_func ("/export/mesh-bytes", test_mesh_bytes);
   g_test_add_func ("/export/round-trip", test_round_trip);
   g_test_add_func ("/export/video", test_video);
   g_test_add_func ("/export/damaged", test_damaged);

@@ -9,7 +9,8 @@ summary.py, writer.py, _embedding.py) and tf.summary (TF2 tensors) write them.
 Field numbers: tensorboard/compat/proto/{event,summary,tensor,tensor_shape,
 types,histogram,graph,node_def,attr_value}.proto, plugins/hparams/
 {plugin_data,api}.proto, plugins/pr_curve/plugin_data.proto,
-plugins/custom_scalar/layout.proto.
+plugins/custom_scalar/layout.proto,
+plugins/mesh/plugin_data.proto.
 
 How the encoding was checked (once, at development time; CI has neither):
   - torch_wav's bytes equal those of summary.py's audio() (PyTorch 1.13, run
@@ -19,6 +20,12 @@ How the encoding was checked (once, at development time; CI has neither):
     (apt-get install python3-protobuf protobuf-compiler; minimal copies of the
     .proto files above compiled with protoc in /tmp) and printed: each message
     decoded to the fields written here, with no unknown fields;
+  - the mesh records (mesh_values) were decoded and encoded again with
+    protoc --decode / --encode (libprotoc 3.21, the official C++ runtime) on
+    minimal copies of event.proto, summary.proto, tensor.proto and
+    plugins/mesh/plugin_data.proto, Event and MeshPluginData: the same bytes
+    came back (the runtime writes fields in number order, repeated scalars
+    packed, as Python's does);
   - crc32c below was compared with crcmod's predefined 'crc-32c' on every
     record and gives the known vector crc32c(b"123456789") = 0xE3069283.
 """
@@ -215,6 +222,44 @@ def v_audio_tensor(tag, clips, description=""):
     pd = f_bytes(1, "audio") + f_bytes(2, f_varint(2, AUDIO_WAV))
     md = f_bytes(1, pd) + (f_bytes(3, description) if description else b"")
     return f_bytes(1, tag) + f_bytes(8, t) + f_bytes(9, md)
+
+
+MESH_VERTEX, MESH_FACE, MESH_COLOR = 1, 2, 3  # MeshPluginData.ContentType
+MESH_TYPE_NAMES = {MESH_VERTEX: "VERTEX", MESH_FACE: "FACE", MESH_COLOR: "COLOR"}
+
+
+def mesh_values(name, vertices, colors=None, faces=None, json_config="{}", packed_shape=True,
+                content=False):
+    """add_mesh (summary.py's mesh() and _get_tensor_summary, TensorBoard's
+    plugins/mesh/metadata.py): one Value per part present, VERTEX, FACE,
+    COLOR in that order, tagged "<name>_<TYPE>": Value{tag 1, tensor 8: a
+    DT_FLOAT [B, N, 3] tensor of float_val (or tensor_content when
+    content), metadata 9: SummaryMetadata{plugin_data{"mesh",
+    MeshPluginData{version 1 (0: left out), name 2, content_type 3,
+    json_config 5, shape 6 (repeated int32, packed; one key a dim when not
+    packed_shape), components 7 (1 << content_type of each part)}}}}.  The
+    parts are nested lists [B][N][3]; colours and faces as numbers."""
+    parts = [(vertices, MESH_VERTEX), (faces, MESH_FACE), (colors, MESH_COLOR)]
+    parts = [(p, ct) for p, ct in parts if p is not None]
+    components = 0
+    for _, ct in parts:
+        components |= 1 << ct
+    values = []
+    for p, ct in parts:
+        dims = [len(p), len(p[0]) if p else 0, 3]
+        flat = [float(x) for b in p for row in b for x in row]
+        if packed_shape:
+            shp = f_bytes(6, b"".join(varint(d) for d in dims))
+        else:
+            shp = b"".join(f_varint(6, d) for d in dims)
+        pd = f_bytes(2, name) + f_varint(3, ct) + f_bytes(5, json_config) + shp + f_varint(7, components)
+        if content:
+            t = tensor(DT_FLOAT, dims, content=struct.pack("<%df" % len(flat), *flat))
+        else:
+            t = tensor(DT_FLOAT, dims, float_val=flat)
+        values.append(f_bytes(1, "%s_%s" % (name, MESH_TYPE_NAMES[ct])) + f_bytes(8, t)
+                      + metadata("mesh", pd))
+    return values
 
 
 def layout(*categories):
@@ -435,6 +480,39 @@ def main(out):
               + sum((restart_step(T0 + 100 + s, s, 100 + s) for s in range(5, 8)), []))
     write(os.path.join(out, "restart", "events.out.tfevents.1669111200.host.7.0"), first)
     write(os.path.join(out, "restart", "events.out.tfevents.1669111300.host.7.0"), second)
+
+    # add_mesh (PyTorch 1.13): a coloured point cloud with a config, a
+    # tetrahedron with faces, a batch of two (B = 2), a face naming a
+    # vertex past the end, faces whose vertices never came, and a cloud
+    # written with tensor_content and an unpacked shape (TensorFlow's
+    # writers), a cloud's parts in two events, colours out of range or of
+    # another shape
+    cloud = [[[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.5, 0.0], [0.0, 0.0, -2.25]]]
+    cloud_rgb = [[[255, 0, 0], [0, 255, 0], [0, 0, 255], [128, 128, 128]]]
+    tetra = [[[1.0, 1.0, 1.0], [-1.0, -1.0, 1.0], [1.0, -1.0, -1.0], [-1.0, 1.0, -1.0]]]
+    tetra_faces = [[[0, 2, 3], [0, 3, 1], [0, 1, 2], [1, 3, 2]]]
+    batch = [[[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]],
+             [[0.0, 0.0, 1.0], [2.0, 0.0, 1.0], [0.0, 0.5, 1.0]]]
+    batch_rgb = [[[10, 20, 30], [40, 50, 60], [70, 80, 90]],
+                 [[1, 2, 3], [4, 5, 6], [7, 8, 9]]]
+    batch_faces = [[[0, 1, 2]], [[2, 1, 0]]]
+    cfg = '{"camera": {"cls": "PerspectiveCamera", "fov": 60}, "material": {"cls": "PointsMaterial", "size": 0.05}}'
+    write(os.path.join(out, "mesh", "events.out.tfevents.1669111200.host.8.0"), [
+        fv,
+        event(T0 + 1, 1, summary(*mesh_values("cloud", cloud, colors=cloud_rgb, json_config=cfg))),
+        event(T0 + 2, 2, summary(*mesh_values("tetra", tetra, faces=tetra_faces))),
+        event(T0 + 3, 3, summary(*mesh_values("batch", batch, colors=batch_rgb, faces=batch_faces))),
+        event(T0 + 4, 4, summary(*mesh_values("bad", tetra, faces=[[[0, 1, 9]]]))),
+        event(T0 + 5, 5, summary(mesh_values("orphan", tetra, faces=tetra_faces)[1])),
+        event(T0 + 6, 6, summary(*mesh_values("tf", cloud, content=True, packed_shape=False))),
+        # one mesh's parts in two events of one step: gathered
+        event(T0 + 7, 7, summary(mesh_values("split", cloud, colors=cloud_rgb)[0])),
+        event(T0 + 7, 7, summary(mesh_values("split", cloud, colors=cloud_rgb)[1])),
+        # a colour past 255, colours of another batch size than the vertices
+        event(T0 + 8, 8, summary(*mesh_values("hot", [cloud[0][:2]], colors=[[[0, 300, 0], [1, 2, 3]]]))),
+        event(T0 + 9, 9, summary(mesh_values("odd", cloud, colors=cloud_rgb)[0],
+                                 mesh_values("odd", batch, colors=batch_rgb)[1])),
+    ])
 
     # a bad data CRC in the third record: the first two are kept, the
     # fourth is not read

@@ -2,7 +2,7 @@
  * make-fixtures.py writes (event files as PyTorch's SummaryWriter and
  * tf.summary write them) are converted and the run files are checked row
  * by row: steps, values, wall times, buckets, pixels, text, PR points,
- * hparams, embeddings; then the faults (a bad CRC mid-file, a record cut
+ * hparams, embeddings, meshes; then the faults (a bad CRC mid-file, a record cut
  * short, an empty file, a file that is not an event file), --follow, and
  * the command line. */
 #include "lm-tb-import.h"
@@ -261,6 +261,87 @@ test_graph (void)
                                         "dst || ':' || dst_slot AS e FROM graph_edges "
                                         "ORDER BY dst, dst_slot)");
   g_assert_cmpstr (edges, ==, "8>1:0 0>4:0 3>4:1 2>4:2 4>5:0 5>8:0 7>8:1 6>8:2");
+  sqlite3_close (db);
+  messages_clear (&m);
+  tmpdir_free (dst);
+}
+
+/* One mesh row of tag: its step, wall time, counts, blobs and config
+ * against what the fixture's add_mesh wrote (colors, faces NULL: none;
+ * config "-": NULL). */
+static void
+check_mesh (sqlite3 *db, const char *tag, gint64 step, double wall_time, const float *vertices,
+            gint64 n, const guint8 *colors, const gint32 *faces, gint64 nf, const char *config)
+{
+  sqlite3_stmt *st = db_query (db, "SELECT m.step, m.wall_time, m.n_vertices, m.n_faces, "
+                                   "m.vertices, m.colors, m.faces, ifnull(m.config, '-') "
+                                   "FROM meshes m JOIN tags t ON t.id = m.tag_id "
+                                   "WHERE t.name = ?1 AND t.kind = 'mesh'");
+  sqlite3_bind_text (st, 1, tag, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int64 (st, 0), ==, step);
+  g_assert_cmpfloat (sqlite3_column_double (st, 1), ==, wall_time);
+  g_assert_cmpint (sqlite3_column_int64 (st, 2), ==, n);
+  g_assert_cmpint (sqlite3_column_int64 (st, 3), ==, nf);
+  g_assert_cmpmem (sqlite3_column_blob (st, 4), sqlite3_column_bytes (st, 4), vertices,
+                   (gsize) n * 3 * sizeof (float));
+  if (colors)
+    g_assert_cmpmem (sqlite3_column_blob (st, 5), sqlite3_column_bytes (st, 5), colors, (gsize) n * 3);
+  else
+    g_assert_cmpint (sqlite3_column_type (st, 5), ==, SQLITE_NULL);
+  if (faces)
+    g_assert_cmpmem (sqlite3_column_blob (st, 6), sqlite3_column_bytes (st, 6), faces,
+                     (gsize) nf * 3 * sizeof (gint32));
+  else
+    g_assert_cmpint (sqlite3_column_type (st, 6), ==, SQLITE_NULL);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (st, 7), ==, config);
+  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_DONE);
+  sqlite3_finalize (st);
+}
+
+/* add_mesh's VERTEX, FACE and COLOR tensors (fixtures/mesh, as
+ * make-fixtures.py's mesh_values writes them): a coloured cloud with its
+ * config kept, a tetrahedron's faces, a batch of two as name/0 and
+ * name/1, a face past the last vertex counted and named, faces without
+ * their vertices counted, tensor_content and an unpacked shape read, the
+ * parts of one mesh in two events gathered, colours past 255 or of
+ * another shape than the vertices refused by name. */
+static void
+test_mesh (void)
+{
+  Messages m;
+  guint errors;
+  char *dst = import_fixture ("mesh", &m, &errors);
+  static const float cloud[] = { 0, 0, 0, 1, 0, 0, 0, 1.5f, 0, 0, 0, -2.25f };
+  static const guint8 cloud_rgb[] = { 255, 0, 0, 0, 255, 0, 0, 0, 255, 128, 128, 128 };
+  static const float tetra[] = { 1, 1, 1, -1, -1, 1, 1, -1, -1, -1, 1, -1 };
+  static const gint32 tetra_faces[] = { 0, 2, 3, 0, 3, 1, 0, 1, 2, 1, 3, 2 };
+  static const float batch0[] = { 0, 0, 0, 1, 0, 0, 0, 1, 0 };
+  static const float batch1[] = { 0, 0, 1, 2, 0, 1, 0, 0.5f, 1 };
+  static const guint8 batch0_rgb[] = { 10, 20, 30, 40, 50, 60, 70, 80, 90 };
+  static const guint8 batch1_rgb[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+  static const gint32 batch0_faces[] = { 0, 1, 2 }, batch1_faces[] = { 2, 1, 0 };
+
+  g_assert_cmpuint (errors, ==, 0);
+  g_assert_nonnull (find_message (m.infos, "run.lumen: imported 0 scalars, 6 meshes; skipped "
+                                  "1 mesh ('bad' at step 4: face 0 refers to vertex 9 of 4 "
+                                  "(indices are 0-based, 0 <= index < n_vertices)), 1 mesh ('hot' at "
+                                  "step 8: vertex 0 has colour component 300, not in 0..255), "
+                                  "1 mesh ('odd' at step 9: its COLOR tensor is [2, 3, 3], its "
+                                  "VERTEX tensor [1, 4, 3]), 1 mesh FACE tensor (without the "
+                                  "mesh's VERTEX tensor)", NULL));
+  sqlite3 *db = open_run (dst, "mesh");
+  g_assert_cmpint (db_int (db, "SELECT count(*) FROM meshes"), ==, 6);
+  check_mesh (db, "cloud", 1, T0 + 1, cloud, 4, cloud_rgb, NULL, 0,
+              "{\"camera\": {\"cls\": \"PerspectiveCamera\", \"fov\": 60}, \"material\": "
+              "{\"cls\": \"PointsMaterial\", \"size\": 0.05}}");
+  check_mesh (db, "tetra", 2, T0 + 2, tetra, 4, NULL, tetra_faces, 4, "{}");
+  check_mesh (db, "batch/0", 3, T0 + 3, batch0, 3, batch0_rgb, batch0_faces, 1, "{}");
+  check_mesh (db, "batch/1", 3, T0 + 3, batch1, 3, batch1_rgb, batch1_faces, 1, "{}");
+  check_mesh (db, "tf", 6, T0 + 6, cloud, 4, NULL, NULL, 0, "{}");
+  check_mesh (db, "split", 7, T0 + 7, cloud, 4, cloud_rgb, NULL, 0, "{}");
+  g_assert_cmpint (db_int (db, "SELECT count(*) FROM tags WHERE name IN ('bad', 'orphan', 'hot', "
+                              "'odd')"), ==, 0);
   sqlite3_close (db);
   messages_clear (&m);
   tmpdir_free (dst);
@@ -1502,6 +1583,7 @@ main (int argc, char **argv)
   g_test_add_func ("/import/custom-scalars", test_custom_scalars);
   g_test_add_func ("/import/graph", test_graph);
   g_test_add_func ("/import/graph-bad", test_graph_bad);
+  g_test_add_func ("/import/mesh", test_mesh);
   g_test_add_func ("/import/fixtures", test_fixtures);
   g_test_add_func ("/import/existing", test_existing);
   g_test_add_func ("/import/follow", test_follow);
