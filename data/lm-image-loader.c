@@ -266,6 +266,10 @@ decode_whole (const void *data, gsize len, int factor, LmImageLoader *gate, GErr
       return NULL;
     }
   image.format = PNG_FORMAT_RGBA;
+  /* a 16-bit PNG without gAMA or sRGB chunks holds sRGB samples, as
+   * browsers (so TensorBoard) take it; libpng would take linear light and
+   * brighten it (0x8080 -> 186, not 128) */
+  image.flags |= PNG_IMAGE_FLAG_16BIT_sRGB;
   size = PNG_IMAGE_SIZE (image);
   gate_enter (gate, size);
   buf = try_alloc_pixels (size, FALSE, image.width, image.height, error);

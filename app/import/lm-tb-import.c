@@ -291,39 +291,31 @@ import_tensor_histogram (Run *r, LmTfValue *v)
 
 /* ------------------------------------------------------------- images */
 
+/* lumen-log's last message less its "<what> '<tag>': " opening, for a
+ * line that names the record itself. */
+static const char *
+log_error_after_tag (const char *what, const char *tag)
+{
+  const char *why = lm_log_last_error ();
+  g_autofree char *prefix = g_strdup_printf ("%s '%s': ", what, tag);
+
+  return g_str_has_prefix (why, prefix) ? why + strlen (prefix) : why;
+}
+
+/* A still PNG is stored as it is in the event file (lumen-log checks
+ * every row of it first): no decoding and encoding again, and lumen-export
+ * gives back the same bytes.  lumen reads every PNG the event file may
+ * hold (16-bit, palette, interlaced). */
 static void
 import_png (Run *r, const char *tag, const guint8 *data, size_t len)
 {
-  png_image img = { .version = PNG_IMAGE_VERSION };
+  int rc = lm_writer_add_image_png (r->w, tag, r->step, data, len, NULL);
 
-  if (!png_image_begin_read_from_memory (&img, data, len))
-    {
-      say (r->imp, TRUE, "%s: image '%s' at step %" G_GINT64_FORMAT " not imported: %s",
-           r->src_dir, tag, r->step, img.message);
-      return;
-    }
-  gboolean alpha = (img.format & PNG_FORMAT_FLAG_ALPHA) != 0;
-  gboolean color = (img.format & PNG_FORMAT_FLAG_COLOR) != 0;
-  img.format = color ? (alpha ? PNG_FORMAT_RGBA : PNG_FORMAT_RGB)
-                     : (alpha ? PNG_FORMAT_RGBA : PNG_FORMAT_GRAY);
-  /* libpng takes a 16-bit PNG without gamma chunks for linear light and
-   * would brighten it (0x8080 -> 186); browsers, so TensorBoard, show it
-   * as sRGB (0x8080 -> 128) */
-  img.flags |= PNG_IMAGE_FLAG_16BIT_sRGB;
-  int channels = (int) PNG_IMAGE_SAMPLE_CHANNELS (img.format);
-  size_t size = PNG_IMAGE_SIZE (img);
-  g_autofree guint8 *pixels = g_try_malloc (size ? size : 1);
-  if (pixels == NULL || !png_image_finish_read (&img, NULL, pixels, 0, NULL))
-    {
-      say (r->imp, TRUE, "%s: image '%s' at step %" G_GINT64_FORMAT " not imported: %s",
-           r->src_dir, tag, r->step, pixels ? img.message : "out of memory");
-      png_image_free (&img);
-      return;
-    }
-  counted (r, LM_TB_IMAGE,
-           lm_writer_add_image (r->w, tag, r->step, pixels, (int) img.width, (int) img.height,
-                                channels),
-           tag);
+  if (rc == LM_OK)
+    counted (r, LM_TB_IMAGE, rc, tag);
+  else
+    say (r->imp, TRUE, "%s: image '%s' at step %" G_GINT64_FORMAT " not imported: %s",
+         r->src_dir, tag, r->step, log_error_after_tag ("image", tag));
 }
 
 /* lumen-log's default cap on a video (lm_writer_options.max_video_bytes:
@@ -1100,11 +1092,7 @@ log_mesh_sample (Run *r, const MeshParts *m, gint64 b, const char *tag)
   if (rc == LM_ERR_INVALID_ARG || rc == LM_ERR_TOO_LARGE)
     {
       /* lumen-log's message less its "mesh 'tag': ", said here */
-      const char *why = lm_log_last_error ();
-      g_autofree char *prefix = g_strdup_printf ("mesh '%s': ", tag);
-      if (g_str_has_prefix (why, prefix))
-        why += strlen (prefix);
-      mesh_refused (r, tag, m->step, why);
+      mesh_refused (r, tag, m->step, log_error_after_tag ("mesh", tag));
     }
   else
     counted (r, LM_TB_MESH, rc, tag);

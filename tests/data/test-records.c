@@ -1292,6 +1292,21 @@ test_decode_formats (void)
                 g_assert_cmpint (pixel_at (whole, x, y)[3], ==, 255);
               }
         }
+      if (kinds[k].depth == 16 && kinds[k].gamma == 0)
+        {
+          /* no gAMA chunk: sRGB samples, as browsers (so TensorBoard) show
+           * them; the high byte, not libpng's linear-light 0x8080 -> 186 */
+          for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+              for (int c = 0; c < 3; c++)
+                {
+                  const guint8 *s = samples + y * rowbytes + (gsize) x * channels * 2;
+                  int want = s[(kinds[k].color == PNG_COLOR_TYPE_GRAY ? 0 : c) * 2];
+
+                  if (kinds[k].color == PNG_COLOR_TYPE_GRAY || s[6] == 0xff)
+                    g_assert_cmpint (abs (pixel_at (whole, x, y)[c] - want), <=, 1);
+                }
+        }
       for (int factor = 1; factor <= 5; factor += 2)
         {
           g_autoptr (LmImagePixels) rows = lm_image_decode_png_reduced (g_bytes_get_data (png, NULL),
