@@ -92,6 +92,7 @@ typedef struct {
   char *grid;         /* NULL or JSON inside this allocation */
   int n_frames;       /* 0: a still image (frames and fps NULL) */
   double fps;
+  char *boxes;        /* NULL or JSON inside this allocation */
 } lm_image_payload;
 
 typedef struct {
