@@ -1,6 +1,8 @@
 /* lm-records-grid.c: the layout and per-cell labels of an image grid,
  * parsed from the `grid` JSON of an images row (LmImageGrid, see
- * lm-records.h and docs/run-format.md, "images").
+ * lm-records.h and docs/run-format.md, "images"), and an image's boxes
+ * from its `boxes` JSON (LmImageBoxes: an array of [xmin, ymin, xmax,
+ * ymax] or [xmin, ymin, xmax, ymax, "label"], finite numbers).
  *
  * What it is for: a small strict parser for that one fixed shape, an
  * object with integer n, nrow, rows, cell_width, cell_height and padding
@@ -31,6 +33,7 @@ typedef struct
 {
   const char *start, *p;
   char *error;
+  const char *name;   /* "grid JSON", "boxes JSON": what messages name */
 } Parser;
 
 static gboolean G_GNUC_PRINTF (2, 3)
@@ -45,10 +48,10 @@ fail (Parser *ps, const char *format, ...)
   what = g_strdup_vprintf (format, args);
   va_end (args);
   if (*ps->p == '\0')
-    ps->error = g_strdup_printf ("grid JSON: %s at the end of the text (byte %ld)", what,
+    ps->error = g_strdup_printf ("%s: %s at the end of the text (byte %ld)", ps->name, what,
                                  (long) (ps->p - ps->start));
   else
-    ps->error = g_strdup_printf ("grid JSON: %s at byte %ld", what, (long) (ps->p - ps->start));
+    ps->error = g_strdup_printf ("%s: %s at byte %ld", ps->name, what, (long) (ps->p - ps->start));
   return FALSE;
 }
 
@@ -447,7 +450,7 @@ check_layout (const int *v, guint n_labels, gboolean have_labels, int width, int
 LmImageGrid *
 lm_image_grid_parse (const char *json, int width, int height, char **error)
 {
-  Parser ps = { json, json, NULL };
+  Parser ps = { json, json, NULL, "grid JSON" };
   int values[N_INT_KEYS] = { 0 };
   gboolean seen[N_INT_KEYS] = { FALSE };
   g_autoptr (GPtrArray) labels = NULL;
@@ -558,4 +561,133 @@ lm_image_grid_split_prediction (const char *label, char **predicted, char **trut
   *predicted = g_strndup (label + 5, (gsize) (mid - label - 5));
   *truth = g_strdup (mid + 8);
   return TRUE;
+}
+
+/* ------------------------------------------------------------------ boxes */
+
+/* One [x0, y0, x1, y1(, "label" | null)] into `box`. */
+static gboolean
+parse_box (Parser *ps, LmImageBox *box)
+{
+  static const char *const coord[] = { "xmin", "ymin", "xmax", "ymax" };
+  float *v[] = { &box->x0, &box->y0, &box->x1, &box->y1 };
+
+  if (!expect (ps, '['))
+    return FALSE;
+  for (int c = 0; c < 4; c++)
+    {
+      const char *at;
+      double d;
+
+      if (c > 0 && !expect (ps, ','))
+        return FALSE;
+      skip_ws (ps);
+      at = ps->p;
+      if (!parse_number (ps, &d))
+        return FALSE;
+      if (!(fabs (d) <= G_MAXFLOAT))
+        {
+          ps->p = at;
+          return fail (ps, "%s is not a finite number", coord[c]);
+        }
+      *v[c] = (float) d;
+    }
+  skip_ws (ps);
+  if (*ps->p == ',')
+    {
+      ps->p++;
+      skip_ws (ps);
+      if (strncmp (ps->p, "null", 4) == 0)
+        ps->p += 4;
+      else
+        {
+          g_autoptr (GString) label = g_string_new (NULL);
+
+          if (!parse_string (ps, label))
+            return FALSE;
+          box->label = g_string_free (g_steal_pointer (&label), FALSE);
+        }
+    }
+  return expect (ps, ']');
+}
+
+static void
+boxes_clear (gpointer data)
+{
+  LmImageBoxes *b = data;
+
+  for (int i = 0; i < b->n; i++)
+    g_free (b->boxes[i].label);
+  g_free (b->boxes);
+}
+
+LmImageBoxes *
+lm_image_boxes_parse (const char *json, char **error)
+{
+  Parser ps = { json, json, NULL, "boxes JSON" };
+  g_autoptr (GArray) boxes = g_array_new (FALSE, TRUE, sizeof (LmImageBox));
+  gboolean ok;
+  LmImageBoxes *b;
+
+  if (json == NULL || !g_utf8_validate (json, -1, NULL))
+    ps.error = g_strdup (json == NULL ? "boxes JSON: none" : "boxes JSON: not valid UTF-8");
+  else if ((ok = expect (&ps, '[')))
+    {
+      skip_ws (&ps);
+      if (*ps.p == ']')
+        ps.p++;
+      else
+        for (;;)
+          {
+            LmImageBox box = { 0 };
+
+            if (!parse_box (&ps, &box))
+              {
+                g_free (box.label);
+                break;
+              }
+            g_array_append_val (boxes, box);
+            skip_ws (&ps);
+            if (*ps.p == ']')
+              {
+                ps.p++;
+                break;
+              }
+            if (*ps.p != ',')
+              {
+                fail (&ps, "expected ',' or ']' between boxes");
+                break;
+              }
+            ps.p++;
+          }
+      skip_ws (&ps);
+      if (ps.error == NULL && *ps.p != '\0')
+        fail (&ps, "text after the boxes");
+    }
+  if (ps.error != NULL)
+    {
+      for (guint i = 0; i < boxes->len; i++)
+        g_free (g_array_index (boxes, LmImageBox, i).label);
+      if (error != NULL)
+        *error = g_steal_pointer (&ps.error);
+      g_free (ps.error);
+      return NULL;
+    }
+  b = g_atomic_rc_box_new0 (LmImageBoxes);
+  b->n = (int) boxes->len;
+  b->boxes = (LmImageBox *) g_array_free (g_steal_pointer (&boxes), FALSE);
+  return b;
+}
+
+LmImageBoxes *
+lm_image_boxes_ref (LmImageBoxes *boxes)
+{
+  return boxes != NULL ? g_atomic_rc_box_acquire (boxes) : NULL;
+}
+
+void
+lm_image_boxes_unref (LmImageBoxes *boxes)
+{
+  if (boxes != NULL)
+    g_atomic_rc_box_release_full (boxes, boxes_clear);
 }
