@@ -691,3 +691,14 @@ lm_image_boxes_unref (LmImageBoxes *boxes)
   if (boxes != NULL)
     g_atomic_rc_box_release_full (boxes, boxes_clear);
 }
+
+void
+lm_image_box_outline (const LmImageBox *box, double r[4])
+{
+  double x0 = floor (box->x0), x1 = floor (box->x1), y0 = floor (box->y0), y1 = floor (box->y1);
+
+  r[0] = MIN (x0, x1);
+  r[1] = MIN (y0, y1) - 1;
+  r[2] = MAX (x0, x1) + 1;
+  r[3] = MAX (y0, y1) + 2;
+}

@@ -210,6 +210,15 @@ gboolean        lm_image_grid_split_prediction (const char *label, char **predic
 LmImageBoxes   *lm_image_boxes_parse      (const char *json, char **error);
 LmImageBoxes   *lm_image_boxes_ref        (LmImageBoxes *boxes);
 void            lm_image_boxes_unref      (LmImageBoxes *boxes);
+/* The rectangle PyTorch's add_image_with_boxes paints red for `box`, in
+ * image pixels (x0, y0 top-left, x1, y1 bottom-right, edges between
+ * pixels): PIL's 2-px line through the corners covers, for corners
+ * truncated to whole pixels, columns xmin .. xmax and rows ymin - 1 ..
+ * ymax + 1 (either corner order), the outline LM_IMAGE_BOX_LINE pixels
+ * wide inside that rectangle.  The label's red box sits on (xmin, ymax + 1),
+ * its bottom-left, as given. */
+#define LM_IMAGE_BOX_LINE 2
+void            lm_image_box_outline      (const LmImageBox *box, double r[4]);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LmImageGrid, lm_image_grid_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LmImageBoxes, lm_image_boxes_unref)
