@@ -365,20 +365,37 @@ export_histogram (Run *r, sqlite3_stmt *st, double wall_time, gint64 step)
 /* summary.make_image: Summary.Image {height 1, width 2, colorspace 3,
  * encoded_image_string 4}; Lumen's PNG is written as it is.  A video
  * (frames > 1) is its animated PNG, as add_video's Summary.Image holds
- * its GIF: TensorBoard shows it through the browser, which plays APNG. */
+ * its GIF: TensorBoard shows it through the browser, which plays APNG.
+ * An image with boxes gets them burned in, as add_image_with_boxes logs
+ * it (TensorBoard has no other form for them). */
 static void
 export_image (Run *r, sqlite3_stmt *st, double wall_time, gint64 step)
 {
   g_auto (Body) v;
   g_auto (Body) img;
+  g_autoptr (GBytes) burned = NULL;
+  int channels = sqlite3_column_int (st, 3);
 
   body_init (&v);
   body_init (&img);
+  if (sqlite3_column_type (st, 6) == SQLITE_TEXT && sqlite3_column_int (st, 5) <= 1)
+    {
+      g_autoptr (GError) error = NULL;
+
+      burned = lm_tb_export_burn_boxes (sqlite3_column_blob (st, 4), (gsize) sqlite3_column_bytes (st, 4),
+                                        (const char *) sqlite3_column_text (st, 6), &channels, &error);
+      if (burned == NULL)
+        say (r->ex, FALSE, "%s: image '%s' at step %" G_GINT64_FORMAT " exported without its boxes: %s",
+             r->path, column_text (st, 0), step, error->message);
+    }
   lm_pbw_string (v.pre, 1, column_text (st, 0));
   lm_pbw_varint (img.pre, 1, (guint64) sqlite3_column_int64 (st, 2));
   lm_pbw_varint (img.pre, 2, (guint64) sqlite3_column_int64 (st, 1));
-  lm_pbw_varint (img.pre, 3, (guint64) sqlite3_column_int64 (st, 3));
-  body_blob (&img, 4, sqlite3_column_blob (st, 4), (size_t) sqlite3_column_bytes (st, 4));
+  lm_pbw_varint (img.pre, 3, (guint64) channels);
+  if (burned != NULL)
+    body_blob (&img, 4, g_bytes_get_data (burned, NULL), g_bytes_get_size (burned));
+  else
+    body_blob (&img, 4, sqlite3_column_blob (st, 4), (size_t) sqlite3_column_bytes (st, 4));
   body_message (&v, 4, &img);
   write_value_body (r, wall_time, step, &v, sqlite3_column_int (st, 5) > 1 ? LM_TB_VIDEO : LM_TB_IMAGE);
 }
@@ -988,10 +1005,13 @@ export_events (Run *r)
     "JOIN tags t ON t.id = a.tag_id WHERE a.id = ?1",
   };
   const char *images_by_id =
-    has_column (r->db, "images", "frames")
-      ? "SELECT t.name, i.width, i.height, i.channels, i.png, i.frames FROM images i "
+    has_column (r->db, "images", "boxes")
+      ? "SELECT t.name, i.width, i.height, i.channels, i.png, i.frames, i.boxes FROM images i "
         "JOIN tags t ON t.id = i.tag_id WHERE i.id = ?1"
-      : "SELECT t.name, i.width, i.height, i.channels, i.png, 1 FROM images i "
+    : has_column (r->db, "images", "frames")
+      ? "SELECT t.name, i.width, i.height, i.channels, i.png, i.frames, NULL FROM images i "
+        "JOIN tags t ON t.id = i.tag_id WHERE i.id = ?1"
+      : "SELECT t.name, i.width, i.height, i.channels, i.png, 1, NULL FROM images i "
         "JOIN tags t ON t.id = i.tag_id WHERE i.id = ?1";
   for (; rc == SQLITE_ROW && !r->failed; rc = sqlite3_step (all))
     {
