@@ -457,19 +457,32 @@ static int boxes_json(lm_writer *w, const char *tag, const float *boxes,
   return LM_OK;
 }
 
+/* Both forms: 8-bit HWC pixels (u8) or float ones in `layout` (f32). */
+static int add_with_boxes(lm_writer *w, const char *tag, int64_t step,
+                          const uint8_t *u8, const float *f32, int width,
+                          int height, int channels, lm_image_layout layout,
+                          const float *boxes, int n_boxes,
+                          const char *const *labels) {
+  char *json = NULL;
+  const void *pixels = u8 ? (const void *)u8 : (const void *)f32;
+  int rc = check_one_image(w, tag, pixels, width, height, channels);
+  if (rc || (rc = boxes_json(w, tag, boxes, n_boxes, labels, &json)))
+    return rc;
+  rc = u8 ? queue_png(w, tag, step, u8, width, height, channels, NULL, NULL,
+                      json)
+          : queue_f32(w, tag, step, f32, width, height, channels, layout,
+                      json);
+  free(json);
+  return rc;
+}
+
 int lm_writer_add_image_with_boxes(lm_writer *w, const char *tag,
                                    int64_t step, const uint8_t *pixels,
                                    int width, int height, int channels,
                                    const float *boxes, int n_boxes,
                                    const char *const *labels) {
-  char *json = NULL;
-  int rc = check_one_image(w, tag, pixels, width, height, channels);
-  if (rc || (rc = boxes_json(w, tag, boxes, n_boxes, labels, &json)))
-    return rc;
-  rc = queue_png(w, tag, step, pixels, width, height, channels, NULL, NULL,
-                 json);
-  free(json);
-  return rc;
+  return add_with_boxes(w, tag, step, pixels, NULL, width, height, channels,
+                        LM_HWC, boxes, n_boxes, labels);
 }
 
 int lm_writer_add_image_with_boxes_f32(lm_writer *w, const char *tag,
@@ -478,13 +491,8 @@ int lm_writer_add_image_with_boxes_f32(lm_writer *w, const char *tag,
                                        lm_image_layout layout,
                                        const float *boxes, int n_boxes,
                                        const char *const *labels) {
-  char *json = NULL;
-  int rc = check_one_image(w, tag, pixels, width, height, channels);
-  if (rc || (rc = boxes_json(w, tag, boxes, n_boxes, labels, &json)))
-    return rc;
-  rc = queue_f32(w, tag, step, pixels, width, height, channels, layout, json);
-  free(json);
-  return rc;
+  return add_with_boxes(w, tag, step, NULL, pixels, width, height, channels,
+                        layout, boxes, n_boxes, labels);
 }
 
 /* ------------------------------------------------------------- videos */

@@ -330,6 +330,21 @@ static void test_float_video(void) {
   tmpdir_free(dir);
 }
 
+/* A writer with small caps: a frame or image over 1000 bytes, a video
+ * over 1600 bytes decoded as RGBA. */
+static lm_writer *capped_writer(const char *dir, const char *run) {
+  lm_writer_options o;
+  lm_writer_options_init(&o);
+  o.logdir = dir;
+  o.run_name = run;
+  o.quiet = TRUE;
+  o.max_image_bytes = 1000;
+  o.max_video_bytes = 1600;
+  lm_writer *w = NULL;
+  assert_ok(lm_writer_open_with(&w, &o));
+  return w;
+}
+
 /* add_video's (N, T, C, H, W) batch laid out per frame as its
  * _prepare_video does.  Expected frames (T x rows*H x cols*W x C) from
  * /usr/bin/python3 with PyTorch 1.13's torch/utils/tensorboard/_utils.py:
@@ -428,15 +443,7 @@ static void test_videos_grid(void) {
 /* Bad batches are refused by name, the laid-out frames held to the caps. */
 static void test_videos_grid_bad(void) {
   char *dir = tmpdir_new();
-  lm_writer_options o;
-  lm_writer_options_init(&o);
-  o.logdir = dir;
-  o.run_name = "bad-grid";
-  o.quiet = TRUE;
-  o.max_image_bytes = 1000;
-  o.max_video_bytes = 1600;
-  lm_writer *w = NULL;
-  assert_ok(lm_writer_open_with(&w, &o));
+  lm_writer *w = capped_writer(dir, "bad-grid");
   guint8 f[3 * 2 * 10 * 10 * 3] = {0};
   float ff[3 * 2 * 10 * 10 * 3] = {0};
   assert_fails(lm_writer_add_videos_grid(w, "g", 0, f, 0, 2, 2, 2, 3, 4), LM_ERR_INVALID_ARG,
@@ -462,12 +469,7 @@ static void test_videos_grid_bad(void) {
   /* a count whose layout arithmetic would wrap, refused before reading */
   assert_fails(lm_writer_add_videos_grid(w, "g", 0, f, INT_MAX, 1, 2, 2, 3, 4),
                LM_ERR_TOO_LARGE, "video grid 'g': n is 2147483647, at most 16777216");
-  char *path = g_strdup(lm_writer_file_path(w));
-  assert_ok(lm_writer_close(w));
-  sqlite3 *db = db_open_ro(path);
-  g_assert_cmpint(db_int(db, "SELECT count(*) FROM images"), ==, 1);
-  sqlite3_close(db);
-  g_free(path);
+  g_assert_cmpint(writer_close_count(w, "images"), ==, 1);
   tmpdir_free(dir);
 }
 
@@ -504,14 +506,7 @@ static void test_old_file(void) {
 static void test_bad_input(void) {
   char *dir = tmpdir_new();
   lm_writer_options o;
-  lm_writer_options_init(&o);
-  o.logdir = dir;
-  o.run_name = "bad";
-  o.quiet = TRUE;
-  o.max_image_bytes = 1000;
-  o.max_video_bytes = 1600;
-  lm_writer *w = NULL;
-  assert_ok(lm_writer_open_with(&w, &o));
+  lm_writer *w = capped_writer(dir, "bad");
   guint8 f[4 * 10 * 10 * 3] = {0};
   float ff[4 * 10 * 10 * 3] = {0};
   assert_fails(lm_writer_add_video(NULL, "v", 0, f, 4, 2, 2, 3, 4), LM_ERR_INVALID_ARG,
@@ -584,12 +579,7 @@ static void test_bad_input(void) {
                LM_ERR_INVALID_ARG, "video 'v': layout 7 is neither LM_HWC nor LM_CHW");
   assert_fails(lm_writer_add_video_f32(w, "v", 0, ff, 2, 2, 2, 3, LM_CHW, NAN),
                LM_ERR_INVALID_ARG, "fps is nan");
-  char *path = g_strdup(lm_writer_file_path(w));
-  assert_ok(lm_writer_close(w));
-  sqlite3 *db = db_open_ro(path);
-  g_assert_cmpint(db_int(db, "SELECT count(*) FROM images"), ==, 1);
-  sqlite3_close(db);
-  g_free(path);
+  g_assert_cmpint(writer_close_count(w, "images"), ==, 1);
   tmpdir_free(dir);
 }
 
