@@ -810,25 +810,13 @@ static int queue_videos_grid(lm_writer *w, const char *tag, int64_t step,
   return rc;
 }
 
-int lm_writer_add_videos_grid(lm_writer *w, const char *tag, int64_t step,
-                              const uint8_t *videos, int n, int n_frames,
-                              int width, int height, int channels,
-                              double fps) {
-  int gw, gh;
-  int rc = check_videos_grid(w, tag, videos, n, n_frames, width, height,
-                             channels, fps, &gw, &gh);
-  if (rc)
-    return rc;
-  return queue_videos_grid(w, tag, step, videos, NULL, n, n_frames, width,
-                           height, channels, LM_HWC, fps, gw, gh);
-}
-
-int lm_writer_add_videos_grid_f32(lm_writer *w, const char *tag,
-                                  int64_t step, const float *videos, int n,
-                                  int n_frames, int width, int height,
-                                  int channels, lm_image_layout layout,
-                                  double fps) {
-  int gw, gh;
+/* Both forms: 8-bit HWC videos (u8) or float ones in `layout` (f32). */
+static int add_videos_grid(lm_writer *w, const char *tag, int64_t step,
+                           const uint8_t *u8, const float *f32, int n,
+                           int n_frames, int width, int height, int channels,
+                           lm_image_layout layout, double fps) {
+  int gw = 0, gh = 0;
+  const void *videos = u8 ? (const void *)u8 : (const void *)f32;
   int rc = check_videos_grid(w, tag, videos, n, n_frames, width, height,
                              channels, fps, &gw, &gh);
   if (rc)
@@ -837,8 +825,25 @@ int lm_writer_add_videos_grid_f32(lm_writer *w, const char *tag,
     return lm_fail(w, LM_ERR_INVALID_ARG,
                    "video grid '%s': layout %d is neither LM_HWC nor LM_CHW",
                    tag, (int)layout);
-  return queue_videos_grid(w, tag, step, NULL, videos, n, n_frames, width,
-                           height, channels, layout, fps, gw, gh);
+  return queue_videos_grid(w, tag, step, u8, f32, n, n_frames, width, height,
+                           channels, layout, fps, gw, gh);
+}
+
+int lm_writer_add_videos_grid(lm_writer *w, const char *tag, int64_t step,
+                              const uint8_t *videos, int n, int n_frames,
+                              int width, int height, int channels,
+                              double fps) {
+  return add_videos_grid(w, tag, step, videos, NULL, n, n_frames, width,
+                         height, channels, LM_HWC, fps);
+}
+
+int lm_writer_add_videos_grid_f32(lm_writer *w, const char *tag,
+                                  int64_t step, const float *videos, int n,
+                                  int n_frames, int width, int height,
+                                  int channels, lm_image_layout layout,
+                                  double fps) {
+  return add_videos_grid(w, tag, step, NULL, videos, n, n_frames, width,
+                         height, channels, layout, fps);
 }
 
 /* -------------------------------------------------------------- text */

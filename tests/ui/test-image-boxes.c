@@ -49,12 +49,6 @@ write_fixture (void)
   g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
 }
 
-static gboolean
-settled (gpointer win)
-{
-  return lm_window_is_settled (win);
-}
-
 /* The canvas's own drawing, now, as B, G, R, A bytes. */
 typedef struct
 {
@@ -196,12 +190,7 @@ test_card (void)
       g_test_skip ("no display");
       return;
     }
-  win = lm_window_new (NULL, logdir);
-  gtk_window_set_default_size (GTK_WINDOW (win), 1200, 900);
-  g_assert_true (lm_dashboards_set_view (lm_window_get_dashboards (win), "images"));
-  gtk_window_present (GTK_WINDOW (win));
-  g_assert_true (lm_test_wait_for (settled, win, 20000));
-  lm_test_spin (150);
+  win = lm_ui_open_view (logdir, "images", 1200, 900);
   page = lm_dashboards_get_page (lm_window_get_dashboards (win), "images");
   card = LM_IMAGE_CARD (lm_record_dashboard_find_card (LM_RECORD_DASHBOARD (page), RUN, "det"));
   g_assert_nonnull (card);
