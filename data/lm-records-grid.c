@@ -1,6 +1,8 @@
 /* lm-records-grid.c: the layout and per-cell labels of an image grid,
  * parsed from the `grid` JSON of an images row (LmImageGrid, see
- * lm-records.h and docs/run-format.md, "images").
+ * lm-records.h and docs/run-format.md, "images"), and an image's boxes
+ * from its `boxes` JSON (LmImageBoxes: an array of [xmin, ymin, xmax,
+ * ymax] or [xmin, ymin, xmax, ymax, "label"], finite numbers).
  *
  * What it is for: a small strict parser for that one fixed shape, an
  * object with integer n, nrow, rows, cell_width, cell_height and padding
@@ -306,4 +308,144 @@ lm_image_grid_split_prediction (const char *label, char **predicted, char **trut
   *predicted = g_strndup (label + 5, (gsize) (mid - label - 5));
   *truth = g_strdup (mid + 8);
   return TRUE;
+}
+
+/* ------------------------------------------------------------------ boxes */
+
+/* One [x0, y0, x1, y1(, "label" | null)] into `box`. */
+static gboolean
+parse_box (LmJsonParser *ps, LmImageBox *box)
+{
+  static const char *const coord[] = { "xmin", "ymin", "xmax", "ymax" };
+  float *v[] = { &box->x0, &box->y0, &box->x1, &box->y1 };
+
+  if (!lm_json_expect (ps, '['))
+    return FALSE;
+  for (int c = 0; c < 4; c++)
+    {
+      const char *at;
+      double d;
+
+      if (c > 0 && !lm_json_expect (ps, ','))
+        return FALSE;
+      lm_json_skip_ws (ps);
+      at = ps->p;
+      if (!lm_json_parse_number (ps, &d))
+        return FALSE;
+      if (!(fabs (d) <= G_MAXFLOAT))
+        {
+          ps->p = at;
+          return lm_json_fail (ps, "%s is not a finite number", coord[c]);
+        }
+      *v[c] = (float) d;
+    }
+  lm_json_skip_ws (ps);
+  if (*ps->p == ',')
+    {
+      ps->p++;
+      lm_json_skip_ws (ps);
+      if (strncmp (ps->p, "null", 4) == 0)
+        ps->p += 4;
+      else
+        {
+          g_autoptr (GString) label = g_string_new (NULL);
+
+          if (!lm_json_parse_string (ps, label))
+            return FALSE;
+          box->label = g_string_free (g_steal_pointer (&label), FALSE);
+        }
+    }
+  return lm_json_expect (ps, ']');
+}
+
+static void
+boxes_clear (gpointer data)
+{
+  LmImageBoxes *b = data;
+
+  for (int i = 0; i < b->n; i++)
+    g_free (b->boxes[i].label);
+  g_free (b->boxes);
+}
+
+LmImageBoxes *
+lm_image_boxes_parse (const char *json, char **error)
+{
+  LmJsonParser ps = { json, json, NULL, "boxes JSON" };
+  g_autoptr (GArray) boxes = g_array_new (FALSE, TRUE, sizeof (LmImageBox));
+  gboolean ok;
+  LmImageBoxes *b;
+
+  if (json == NULL || !g_utf8_validate (json, -1, NULL))
+    ps.error = g_strdup (json == NULL ? "boxes JSON: none" : "boxes JSON: not valid UTF-8");
+  else if ((ok = lm_json_expect (&ps, '[')))
+    {
+      lm_json_skip_ws (&ps);
+      if (*ps.p == ']')
+        ps.p++;
+      else
+        for (;;)
+          {
+            LmImageBox box = { 0 };
+
+            if (!parse_box (&ps, &box))
+              {
+                g_free (box.label);
+                break;
+              }
+            g_array_append_val (boxes, box);
+            lm_json_skip_ws (&ps);
+            if (*ps.p == ']')
+              {
+                ps.p++;
+                break;
+              }
+            if (*ps.p != ',')
+              {
+                lm_json_fail (&ps, "expected ',' or ']' between boxes");
+                break;
+              }
+            ps.p++;
+          }
+      lm_json_skip_ws (&ps);
+      if (ps.error == NULL && *ps.p != '\0')
+        lm_json_fail (&ps, "text after the boxes");
+    }
+  if (ps.error != NULL)
+    {
+      for (guint i = 0; i < boxes->len; i++)
+        g_free (g_array_index (boxes, LmImageBox, i).label);
+      if (error != NULL)
+        *error = g_steal_pointer (&ps.error);
+      g_free (ps.error);
+      return NULL;
+    }
+  b = g_atomic_rc_box_new0 (LmImageBoxes);
+  b->n = (int) boxes->len;
+  b->boxes = (LmImageBox *) g_array_free (g_steal_pointer (&boxes), FALSE);
+  return b;
+}
+
+LmImageBoxes *
+lm_image_boxes_ref (LmImageBoxes *boxes)
+{
+  return boxes != NULL ? g_atomic_rc_box_acquire (boxes) : NULL;
+}
+
+void
+lm_image_boxes_unref (LmImageBoxes *boxes)
+{
+  if (boxes != NULL)
+    g_atomic_rc_box_release_full (boxes, boxes_clear);
+}
+
+void
+lm_image_box_outline (const LmImageBox *box, double r[4])
+{
+  double x0 = floor (box->x0), x1 = floor (box->x1), y0 = floor (box->y0), y1 = floor (box->y1);
+
+  r[0] = MIN (x0, x1);
+  r[1] = MIN (y0, y1) - 1;
+  r[2] = MAX (x0, x1) + 1;
+  r[3] = MAX (y0, y1) + 2;
 }

@@ -50,6 +50,8 @@ lm_image_meta_free (LmImageMeta *meta)
   g_free (meta->grid);
   g_clear_pointer (&meta->layout, lm_image_grid_unref);
   g_free (meta->grid_error);
+  g_clear_pointer (&meta->boxes, lm_image_boxes_unref);
+  g_free (meta->boxes_error);
   g_free (meta);
 }
 
@@ -185,6 +187,10 @@ read_row (LmRecordKind kind, sqlite3_stmt *st)
       m->fps = sqlite3_column_double (st, 10);
       if (!(m->fps > 0 && m->fps <= 1000))
         m->fps = m->n_frames > 1 ? 4 : 0; /* a bad rate plays at add_video's default */
+      /* Boxes that cannot be used: the image shows without them. */
+      if (sqlite3_column_type (st, 11) != SQLITE_NULL)
+        m->boxes = lm_image_boxes_parse ((const char *) sqlite3_column_text (st, 11),
+                                         &m->boxes_error);
       return m;
     }
   if (kind == LM_RECORD_AUDIO)
@@ -568,7 +574,8 @@ lm_records_read (gpointer db_ptr, LmRecordKind kind, gint64 *last_id, GHashTable
       "FROM histograms x JOIN tags t ON t.id = x.tag_id WHERE x.id > ?1 ORDER BY x.id",
     [LM_RECORD_IMAGE] =
       "SELECT x.id, t.name, x.step, x.wall_time, x.width, x.height, x.channels, x.caption, x.grid, "
-      "x.frames, x.fps FROM images x JOIN tags t ON t.id = x.tag_id WHERE x.id > ?1 ORDER BY x.id",
+      "x.frames, x.fps, x.boxes FROM images x JOIN tags t ON t.id = x.tag_id WHERE x.id > ?1 "
+      "ORDER BY x.id",
     [LM_RECORD_TEXT] =
       "SELECT x.id, t.name, x.step, x.wall_time, x.value "
       "FROM texts x JOIN tags t ON t.id = x.tag_id WHERE x.id > ?1 ORDER BY x.id",
@@ -579,9 +586,14 @@ lm_records_read (gpointer db_ptr, LmRecordKind kind, gint64 *last_id, GHashTable
       "SELECT x.id, t.name, x.step, x.wall_time, x.n_vertices, x.n_faces, x.colors IS NOT NULL, x.config "
       "FROM meshes x JOIN tags t ON t.id = x.tag_id WHERE x.id > ?1 ORDER BY x.id",
   };
-  static const char old_images_sql[] =
+  /* files from before boxes, and before videos, no newer writer reopened */
+  static const char *const old_images_sql[] = {
     "SELECT x.id, t.name, x.step, x.wall_time, x.width, x.height, x.channels, x.caption, x.grid, "
-    "NULL, NULL FROM images x JOIN tags t ON t.id = x.tag_id WHERE x.id > ?1 ORDER BY x.id";
+    "x.frames, x.fps, NULL FROM images x JOIN tags t ON t.id = x.tag_id WHERE x.id > ?1 "
+    "ORDER BY x.id",
+    "SELECT x.id, t.name, x.step, x.wall_time, x.width, x.height, x.channels, x.caption, x.grid, "
+    "NULL, NULL, NULL FROM images x JOIN tags t ON t.id = x.tag_id WHERE x.id > ?1 ORDER BY x.id",
+  };
   sqlite3 *db = db_ptr;
   sqlite3_stmt *st = NULL;
   int rc;
@@ -601,9 +613,10 @@ lm_records_read (gpointer db_ptr, LmRecordKind kind, gint64 *last_id, GHashTable
     }
 
   rc = sqlite3_prepare_v2 (db, sql[kind], -1, &st, NULL);
-  if (rc != SQLITE_OK && kind == LM_RECORD_IMAGE && strstr (sqlite3_errmsg (db), "no such column"))
-    /* a file from before videos, which no newer writer has reopened */
-    rc = sqlite3_prepare_v2 (db, old_images_sql, -1, &st, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (old_images_sql) && rc != SQLITE_OK && kind == LM_RECORD_IMAGE
+                    && strstr (sqlite3_errmsg (db), "no such column");
+       i++)
+    rc = sqlite3_prepare_v2 (db, old_images_sql[i], -1, &st, NULL);
   if (rc == SQLITE_OK)
     {
       sqlite3_bind_int64 (st, 1, *last_id);

@@ -47,6 +47,22 @@ typedef struct
   char **labels;   /* n UTF-8 strings (NULL-terminated), or NULL: none given */
 } LmImageGrid;
 
+/* The boxes of an image logged with lm_writer_add_image_with_boxes
+ * (docs/run-format.md "images", `boxes`), in the image's pixels as logged:
+ * corners as given (xmin may be over xmax), anywhere (the image clips
+ * them).  Immutable and atomically reference counted, as LmImageGrid. */
+typedef struct
+{
+  float x0, y0, x1, y1;  /* xmin, ymin, xmax, ymax */
+  char *label;           /* NULL: none */
+} LmImageBox;
+
+typedef struct
+{
+  int n;
+  LmImageBox *boxes;
+} LmImageBoxes;
+
 typedef struct
 {
   gint64 id, step;
@@ -58,6 +74,8 @@ typedef struct
   char *grid_error;     /* why `grid` could not be used, NULL when fine */
   int n_frames;    /* a video's frames (lm_writer_add_video); 1 for a still image */
   double fps;      /* a video's frames a second; 0 for a still image */
+  LmImageBoxes *boxes;  /* `boxes` parsed; NULL: none logged, or bad JSON */
+  char *boxes_error;    /* why `boxes` could not be used, NULL when fine */
 } LmImageMeta;
 
 /* One logged audio clip (lm_writer_add_audio*, docs/run-format.md
@@ -201,7 +219,24 @@ int             lm_image_grid_cell_at     (const LmImageGrid *grid, double x, do
  * untouched, for any other label. */
 gboolean        lm_image_grid_split_prediction (const char *label, char **predicted, char **truth);
 
+/* The `boxes` JSON of an images row; NULL with *error set when it is not
+ * an array of [x0, y0, x1, y1] or [x0, y0, x1, y1, "label"] with finite
+ * numbers. */
+LmImageBoxes   *lm_image_boxes_parse      (const char *json, char **error);
+LmImageBoxes   *lm_image_boxes_ref        (LmImageBoxes *boxes);
+void            lm_image_boxes_unref      (LmImageBoxes *boxes);
+/* The rectangle PyTorch's add_image_with_boxes paints red for `box`, in
+ * image pixels (x0, y0 top-left, x1, y1 bottom-right, edges between
+ * pixels): PIL's 2-px line through the corners covers, for corners
+ * truncated to whole pixels, columns xmin .. xmax and rows ymin - 1 ..
+ * ymax + 1 (either corner order), the outline LM_IMAGE_BOX_LINE pixels
+ * wide inside that rectangle.  The label's red box sits on (xmin, ymax + 1),
+ * its bottom-left, as given. */
+#define LM_IMAGE_BOX_LINE 2
+void            lm_image_box_outline      (const LmImageBox *box, double r[4]);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LmImageGrid, lm_image_grid_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LmImageBoxes, lm_image_boxes_unref)
 
 /* Synchronous reads used by the feed's worker, exposed for tests and
  * benchmarks.  Each appends LmRecordSeries-ready rows with id > *last_id

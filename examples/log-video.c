@@ -5,8 +5,10 @@
  * every 100 steps it plays an episode of 40 frames (64x48 RGB) and logs
  * it under "episode", a looping animation at 15 fps; early on the paddle
  * wanders, later it follows the ball.  The episode's return (frames with
- * the paddle under the ball) is a scalar.  In lumen (`lumen --logdir runs
- * --view images`) each step's card plays its episode.
+ * the paddle under the ball) is a scalar, and the episode's last frame is
+ * logged with boxes around the ball and the paddle, as a detector's output
+ * is with add_image_with_boxes.  In lumen (`lumen --logdir runs --view
+ * images`) each step's card plays its episode.
  *
  *   # the Python original
  *   for step in range(500):
@@ -15,6 +17,8 @@
  *           frames = play_episode(agent)             # T x C x H x W in [0, 1]
  *           writer.add_video("episode", frames[None], step, fps=15)
  *           writer.add_scalar("episode/return", ret, step)
+ *           writer.add_image_with_boxes("episode/last", frames[-1], boxes,
+ *                                       step, labels=["ball", "paddle"])
  *
  * Not for: anything beyond the public header (example-util.h only makes up
  * the noise).  Built against the installed pkg-config file by the install
@@ -34,6 +38,7 @@ static void check(int rc, const char *what) { example_check("log-video", rc, wha
 enum { W = 64, H = 48, C = 3, T = 40, FPS = 15, STEPS = 500, EVERY = 100, PADDLE = 16 };
 
 static float frames[T][C][H][W]; /* one episode, T x C x H x W as add_video takes it */
+static float last_boxes[2][4];   /* the ball and the paddle in the last frame, xyxy */
 
 static void put(int t, int x, int y, float r, float g, float b) {
   if (x < 0 || x >= W || y < 0 || y >= H)
@@ -79,6 +84,11 @@ static int play_episode(double skill) {
       for (int y = H - 5; y < H - 2; y++)
         put(t, (int)lrint(px) + x, y, 0.3f, 0.55f, 1.0f);
   }
+  float ball[4] = {(float)lrint(bx) - 6, (float)lrint(by) - 6, (float)lrint(bx) + 6,
+                   (float)lrint(by) + 6};
+  float paddle[4] = {(float)lrint(px) - PADDLE / 2 - 1, H - 6, (float)lrint(px) + PADDLE / 2, H - 2};
+  memcpy(last_boxes[0], ball, sizeof ball);
+  memcpy(last_boxes[1], paddle, sizeof paddle);
   return ret;
 }
 
@@ -99,6 +109,12 @@ int main(int argc, char **argv) {
           "logging episode");
     /* writer.add_scalar("episode/return", ret, step) */
     check(lm_writer_add_scalar(w, "episode/return", step, ret), "logging episode/return");
+    /* writer.add_image_with_boxes("episode/last", frames[-1], boxes, step,
+     *                             labels=["ball", "paddle"]) */
+    const char *labels[] = {"ball", "paddle"};
+    check(lm_writer_add_image_with_boxes_f32(w, "episode/last", step, &frames[T - 1][0][0][0], W, H,
+                                             C, LM_CHW, &last_boxes[0][0], 2, labels),
+          "logging episode/last");
     videos++;
   }
 

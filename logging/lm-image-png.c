@@ -173,5 +173,5 @@ int lm_writer_add_image_png(lm_writer *w, const char *tag, int64_t step,
   memcpy(copy, png, size);
   return lm_image_queue_blob(w, tag, step, copy, size, (int)shape.width,
                              (int)shape.height, shape.channels, caption, NULL,
-                             0, 0.0);
+                             NULL, 0, 0.0);
 }

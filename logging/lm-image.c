@@ -1,10 +1,13 @@
-/* lm-image.c: images (PNG via libpng), image grids, videos (animated PNG)
- * and text.
+/* lm-image.c: images (PNG via libpng), image grids, images with boxes,
+ * videos (animated PNG) and text.
  *
  * What it is for: lm_writer_add_image*, lm_writer_add_images_grid (a
- * batch laid out like torchvision.utils.make_grid), lm_writer_add_video*
- * (each frame encoded by libpng, its IDAT data re-wrapped as APNG fdAT
- * chunks, lm-apng.h) and lm_writer_add_text.
+ * batch laid out like torchvision.utils.make_grid),
+ * lm_writer_add_image_with_boxes* (the boxes stored as JSON beside the
+ * untouched image), lm_writer_add_video* (each frame encoded by libpng,
+ * its IDAT data re-wrapped as APNG fdAT chunks, lm-apng.h), a batch of
+ * videos laid out as add_video's _prepare_video does, and
+ * lm_writer_add_text.
  * Encoding happens in the calling thread, so the caller learns about bad
  * input at once and the writer thread only stores bytes.
  * Not for: decoding (readers use any PNG decoder).
@@ -170,12 +173,14 @@ static int check_one_image(lm_writer *w, const char *tag, const void *pixels,
 }
 
 int lm_image_queue_blob(lm_writer *w, const char *tag, int64_t step,
-                      unsigned char *png, size_t png_len, int width,
-                      int height, int channels, const char *caption,
-                      const char *grid, int n_frames, double fps) {
+                        unsigned char *png, size_t png_len, int width,
+                        int height, int channels, const char *caption,
+                        const char *grid, const char *boxes, int n_frames,
+                        double fps) {
   size_t cl = caption ? strlen(caption) + 1 : 0;
   size_t gl = grid ? strlen(grid) + 1 : 0;
-  size_t bytes = sizeof(lm_image_payload) + png_len + cl + gl;
+  size_t bl = boxes ? strlen(boxes) + 1 : 0;
+  size_t bytes = sizeof(lm_image_payload) + png_len + cl + gl + bl;
   lm_image_payload *p = malloc(bytes);
   if (!p) {
     free(png);
@@ -195,13 +200,15 @@ int lm_image_queue_blob(lm_writer *w, const char *tag, int64_t step,
   char *tail = (char *)p->png + png_len;
   p->caption = caption ? memcpy(tail, caption, cl) : NULL;
   p->grid = grid ? memcpy(tail + cl, grid, gl) : NULL;
+  p->boxes = boxes ? memcpy(tail + cl + gl, boxes, bl) : NULL;
   return lm_queue_payload(w, LM_REC_IMAGE, tag, LM_TAG_IMAGE, step, lm_writer_now(w),
                           p);
 }
 
 static int queue_png(lm_writer *w, const char *tag, int64_t step,
                      const uint8_t *pixels, int width, int height,
-                     int channels, const char *caption, const char *grid) {
+                     int channels, const char *caption, const char *grid,
+                     const char *boxes) {
   unsigned char *png = NULL;
   size_t png_len = 0;
   char err[256];
@@ -209,8 +216,8 @@ static int queue_png(lm_writer *w, const char *tag, int64_t step,
                          sizeof err);
   if (rc)
     return lm_fail(w, rc, "image '%s': %s", tag, err);
-  return lm_image_queue_blob(w, tag, step, png, png_len, width, height, channels,
-                    caption, grid, 0, 0.0);
+  return lm_image_queue_blob(w, tag, step, png, png_len, width, height,
+                             channels, caption, grid, boxes, 0, 0.0);
 }
 
 int lm_writer_add_image_caption(lm_writer *w, const char *tag, int64_t step,
@@ -220,7 +227,7 @@ int lm_writer_add_image_caption(lm_writer *w, const char *tag, int64_t step,
   if (rc || (rc = lm_check_text(w, "caption", caption, true)))
     return rc;
   return queue_png(w, tag, step, pixels, width, height, channels, caption,
-                   NULL);
+                   NULL, NULL);
 }
 
 int lm_writer_add_image(lm_writer *w, const char *tag, int64_t step,
@@ -269,12 +276,11 @@ int lm_image_from_f32(const float *src, int width, int height, int channels,
   return LM_OK;
 }
 
-int lm_writer_add_image_f32(lm_writer *w, const char *tag, int64_t step,
-                            const float *pixels, int width, int height,
-                            int channels, lm_image_layout layout) {
-  int rc = check_one_image(w, tag, pixels, width, height, channels);
-  if (rc)
-    return rc;
+/* A float image whose other arguments check_one_image passed, converted
+ * and queued with `boxes` (NULL or JSON). */
+static int queue_f32(lm_writer *w, const char *tag, int64_t step,
+                     const float *pixels, int width, int height, int channels,
+                     lm_image_layout layout, const char *boxes) {
   if (layout != LM_HWC && layout != LM_CHW)
     return lm_fail(w, LM_ERR_INVALID_ARG,
                    "image '%s': layout %d is neither LM_HWC nor LM_CHW", tag,
@@ -282,11 +288,22 @@ int lm_writer_add_image_f32(lm_writer *w, const char *tag, int64_t step,
   uint8_t *u8 = malloc((size_t)width * (size_t)height * (size_t)channels);
   if (!u8)
     return lm_fail(w, LM_ERR_NOMEM, "out of memory for image '%s'", tag);
-  /* cannot fail: every argument was checked above */
+  /* cannot fail: every argument was checked */
   lm_image_from_f32(pixels, width, height, channels, layout, u8);
-  rc = queue_png(w, tag, step, u8, width, height, channels, NULL, NULL);
+  int rc = queue_png(w, tag, step, u8, width, height, channels, NULL, NULL,
+                     boxes);
   free(u8);
   return rc;
+}
+
+int lm_writer_add_image_f32(lm_writer *w, const char *tag, int64_t step,
+                            const float *pixels, int width, int height,
+                            int channels, lm_image_layout layout) {
+  int rc = check_one_image(w, tag, pixels, width, height, channels);
+  if (rc)
+    return rc;
+  return queue_f32(w, tag, step, pixels, width, height, channels, layout,
+                   NULL);
 }
 
 /* torchvision.utils.make_grid: xmaps = min(nrow, n) cells per row,
@@ -371,10 +388,115 @@ int lm_writer_add_images_grid(lm_writer *w, const char *tag, int64_t step,
   }
   json[pos++] = '}';
   json[pos] = '\0';
-  rc = queue_png(w, tag, step, grid, (int)gw, (int)gh, channels, NULL, json);
+  rc = queue_png(w, tag, step, grid, (int)gw, (int)gh, channels, NULL, json,
+                 NULL);
   free(json);
   free(grid);
   return rc;
+}
+
+/* ------------------------------------------------------ images with boxes */
+
+/* The boxes' arguments; the JSON [[x0,y0,x1,y1,"label"],...] (no label:
+ * four numbers) into *json, malloc'd. */
+static int boxes_json(lm_writer *w, const char *tag, const float *boxes,
+                      int n_boxes, const char *const *labels, char **json) {
+  if (n_boxes < 0)
+    return lm_fail(w, LM_ERR_INVALID_ARG,
+                   "image with boxes '%s': n_boxes is %d, must be >= 0", tag,
+                   n_boxes);
+  if (n_boxes > 0 && !boxes)
+    return lm_fail(w, LM_ERR_INVALID_ARG,
+                   "image with boxes '%s': boxes is NULL with n_boxes %d",
+                   tag, n_boxes);
+  static const char *const coord[] = {"xmin", "ymin", "xmax", "ymax"};
+  size_t cap = 3;
+  for (int i = 0; i < n_boxes; i++) {
+    for (int c = 0; c < 4; c++)
+      if (!isfinite(boxes[4 * (size_t)i + (size_t)c]))
+        return lm_fail(w, LM_ERR_INVALID_ARG,
+                       "image with boxes '%s': box %d's %s is %g, must be "
+                       "finite",
+                       tag, i, coord[c], (double)boxes[4 * (size_t)i + (size_t)c]);
+    const char *label = labels ? labels[i] : NULL;
+    if (label) {
+      char what[96];
+      snprintf(what, sizeof what, "image with boxes '%.40s': labels[%d]", tag,
+               i);
+      int rc = lm_check_text(w, what, label, false);
+      if (rc)
+        return rc;
+      cap += strlen(label) * 6 + 4;
+    }
+    cap += 4 * 18 + 4;
+  }
+  char *j = malloc(cap);
+  if (!j)
+    return lm_fail(w, LM_ERR_NOMEM, "out of memory for image '%s'", tag);
+  size_t pos = 0;
+  j[pos++] = '[';
+  for (int i = 0; i < n_boxes; i++) {
+    if (i)
+      j[pos++] = ',';
+    j[pos++] = '[';
+    for (int c = 0; c < 4; c++) {
+      /* %.9g gives back the float exactly; a locale's decimal comma is
+       * not JSON */
+      size_t start = pos;
+      pos += (size_t)snprintf(j + pos, cap - pos, "%s%.9g", c ? "," : "",
+                              (double)boxes[4 * (size_t)i + (size_t)c]);
+      for (size_t k = start + (c ? 1 : 0); k < pos; k++)
+        if (j[k] == ',')
+          j[k] = '.';
+    }
+    if (labels && labels[i]) {
+      j[pos++] = ',';
+      lm_json_append_string(j, cap, &pos, labels[i]);
+    }
+    j[pos++] = ']';
+  }
+  j[pos++] = ']';
+  j[pos] = '\0';
+  *json = j;
+  return LM_OK;
+}
+
+/* Both forms: 8-bit HWC pixels (u8) or float ones in `layout` (f32). */
+static int add_with_boxes(lm_writer *w, const char *tag, int64_t step,
+                          const uint8_t *u8, const float *f32, int width,
+                          int height, int channels, lm_image_layout layout,
+                          const float *boxes, int n_boxes,
+                          const char *const *labels) {
+  char *json = NULL;
+  const void *pixels = u8 ? (const void *)u8 : (const void *)f32;
+  int rc = check_one_image(w, tag, pixels, width, height, channels);
+  if (rc || (rc = boxes_json(w, tag, boxes, n_boxes, labels, &json)))
+    return rc;
+  rc = u8 ? queue_png(w, tag, step, u8, width, height, channels, NULL, NULL,
+                      json)
+          : queue_f32(w, tag, step, f32, width, height, channels, layout,
+                      json);
+  free(json);
+  return rc;
+}
+
+int lm_writer_add_image_with_boxes(lm_writer *w, const char *tag,
+                                   int64_t step, const uint8_t *pixels,
+                                   int width, int height, int channels,
+                                   const float *boxes, int n_boxes,
+                                   const char *const *labels) {
+  return add_with_boxes(w, tag, step, pixels, NULL, width, height, channels,
+                        LM_HWC, boxes, n_boxes, labels);
+}
+
+int lm_writer_add_image_with_boxes_f32(lm_writer *w, const char *tag,
+                                       int64_t step, const float *pixels,
+                                       int width, int height, int channels,
+                                       lm_image_layout layout,
+                                       const float *boxes, int n_boxes,
+                                       const char *const *labels) {
+  return add_with_boxes(w, tag, step, NULL, pixels, width, height, channels,
+                        layout, boxes, n_boxes, labels);
 }
 
 /* ------------------------------------------------------------- videos */
@@ -570,8 +692,8 @@ static int queue_video(lm_writer *w, const char *tag, int64_t step,
                           &png, &png_len, err, sizeof err);
   if (rc)
     return lm_fail(w, rc, "video '%s': %s", tag, err);
-  return lm_image_queue_blob(w, tag, step, png, png_len, width, height, channels,
-                    NULL, NULL, n_frames, fps);
+  return lm_image_queue_blob(w, tag, step, png, png_len, width, height,
+                             channels, NULL, NULL, NULL, n_frames, fps);
 }
 
 int lm_writer_add_video(lm_writer *w, const char *tag, int64_t step,
@@ -606,6 +728,126 @@ int lm_writer_add_video_f32(lm_writer *w, const char *tag, int64_t step,
   rc = queue_video(w, tag, step, u8, n_frames, width, height, channels, fps);
   free(u8);
   return rc;
+}
+
+/* add_video's _prepare_video: n videos padded with black ones to the next
+ * power of two, laid out rows x cols with rows = 2^((bit_length(n) - 1)
+ * / 2) (n itself, not the padded count), no padding between. */
+static void video_grid_shape(int n, int *rows, int *cols) {
+  int bits = 0, padded = 1;
+  for (int v = n; v; v >>= 1)
+    bits++;
+  while (padded < n)
+    padded *= 2;
+  *rows = 1 << ((bits - 1) / 2);
+  *cols = padded / *rows;
+}
+
+/* Checks a batch's arguments; the laid-out frames' size in *gw, *gh. */
+static int check_videos_grid(lm_writer *w, const char *tag, const void *videos,
+                             int n, int n_frames, int width, int height,
+                             int channels, double fps, int *gw, int *gh) {
+  int rc = check_video(w, tag, videos, n_frames, width, height, channels, fps);
+  if (rc)
+    return rc;
+  if (n <= 0)
+    return lm_fail(w, LM_ERR_INVALID_ARG,
+                   "video grid '%s': n is %d, must be > 0", tag, n);
+  if (n > (1 << 24))
+    return lm_fail(w, LM_ERR_TOO_LARGE,
+                   "video grid '%s': n is %d, at most %d videos a grid", tag,
+                   n, 1 << 24);
+  int rows, cols;
+  video_grid_shape(n, &rows, &cols);
+  size_t sw = (size_t)cols * (size_t)width, sh = (size_t)rows * (size_t)height;
+  if ((rc = side_check(w, tag, "video grid", sw, sh)))
+    return rc;
+  *gw = (int)sw;
+  *gh = (int)sh;
+  return check_video(w, tag, videos, n_frames, *gw, *gh, channels, fps);
+}
+
+/* Video k's frame (height x width x channels, HWC) into its cell of the
+ * laid-out frame `grid` (gw pixels wide). */
+static void place_frame(uint8_t *grid, int gw, int cols, int k,
+                        const uint8_t *frame, int width, int height,
+                        int channels) {
+  size_t row = (size_t)width * (size_t)channels;
+  size_t x0 = (size_t)(k % cols) * (size_t)width;
+  size_t y0 = (size_t)(k / cols) * (size_t)height;
+  for (int y = 0; y < height; y++)
+    memcpy(grid + ((y0 + (size_t)y) * (size_t)gw + x0) * (size_t)channels,
+           frame + (size_t)y * row, row);
+}
+
+/* The batch laid out (frames n_frames x gh x gw x channels, black where
+ * no video is) and queued; from 8-bit HWC videos (u8) or float ones
+ * (f32, each frame in `layout`). */
+static int queue_videos_grid(lm_writer *w, const char *tag, int64_t step,
+                             const uint8_t *u8, const float *f32, int n,
+                             int n_frames, int width, int height,
+                             int channels, lm_image_layout layout, double fps,
+                             int gw, int gh) {
+  int rows, cols;
+  video_grid_shape(n, &rows, &cols);
+  size_t frame = (size_t)width * (size_t)height * (size_t)channels;
+  size_t grid_frame = (size_t)gw * (size_t)gh * (size_t)channels;
+  uint8_t *grid = calloc(grid_frame, (size_t)n_frames);
+  uint8_t *tmp = f32 ? malloc(frame) : NULL;
+  if (!grid || (f32 && !tmp)) {
+    free(grid);
+    free(tmp);
+    return lm_fail(w, LM_ERR_NOMEM, "out of memory for video grid '%s'", tag);
+  }
+  for (int k = 0; k < n; k++)
+    for (int t = 0; t < n_frames; t++) {
+      size_t at = ((size_t)k * (size_t)n_frames + (size_t)t) * frame;
+      const uint8_t *src = u8 ? u8 + at : tmp;
+      if (f32) /* cannot fail: every argument was checked */
+        lm_image_from_f32(f32 + at, width, height, channels, layout, tmp);
+      place_frame(grid + (size_t)t * grid_frame, gw, cols, k, src, width,
+                  height, channels);
+    }
+  free(tmp);
+  int rc = queue_video(w, tag, step, grid, n_frames, gw, gh, channels, fps);
+  free(grid);
+  return rc;
+}
+
+/* Both forms: 8-bit HWC videos (u8) or float ones in `layout` (f32). */
+static int add_videos_grid(lm_writer *w, const char *tag, int64_t step,
+                           const uint8_t *u8, const float *f32, int n,
+                           int n_frames, int width, int height, int channels,
+                           lm_image_layout layout, double fps) {
+  int gw = 0, gh = 0;
+  const void *videos = u8 ? (const void *)u8 : (const void *)f32;
+  int rc = check_videos_grid(w, tag, videos, n, n_frames, width, height,
+                             channels, fps, &gw, &gh);
+  if (rc)
+    return rc;
+  if (layout != LM_HWC && layout != LM_CHW)
+    return lm_fail(w, LM_ERR_INVALID_ARG,
+                   "video grid '%s': layout %d is neither LM_HWC nor LM_CHW",
+                   tag, (int)layout);
+  return queue_videos_grid(w, tag, step, u8, f32, n, n_frames, width, height,
+                           channels, layout, fps, gw, gh);
+}
+
+int lm_writer_add_videos_grid(lm_writer *w, const char *tag, int64_t step,
+                              const uint8_t *videos, int n, int n_frames,
+                              int width, int height, int channels,
+                              double fps) {
+  return add_videos_grid(w, tag, step, videos, NULL, n, n_frames, width,
+                         height, channels, LM_HWC, fps);
+}
+
+int lm_writer_add_videos_grid_f32(lm_writer *w, const char *tag,
+                                  int64_t step, const float *videos, int n,
+                                  int n_frames, int width, int height,
+                                  int channels, lm_image_layout layout,
+                                  double fps) {
+  return add_videos_grid(w, tag, step, NULL, videos, n, n_frames, width,
+                         height, channels, layout, fps);
 }
 
 /* -------------------------------------------------------------- text */

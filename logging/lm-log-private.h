@@ -94,6 +94,7 @@ typedef struct {
   char *grid;         /* NULL or JSON inside this allocation */
   int n_frames;       /* 0: a still image (frames and fps NULL) */
   double fps;
+  char *boxes;        /* NULL or JSON inside this allocation */
 } lm_image_payload;
 
 typedef struct {
@@ -478,12 +479,14 @@ int lm_apng_encode(const uint8_t *frames, int n_frames, int width, int height,
  * million pixels a side (LM_ERR_TOO_LARGE naming the image). */
 int lm_image_size_check(lm_writer *w, const char *tag, size_t width,
                         size_t height, size_t channels);
-/* Queues an encoded PNG (or APNG: n_frames > 0) for the images table;
- * takes `png` (malloc'd). */
+/* Queues an encoded PNG (or APNG: n_frames > 0) for the images table,
+ * with its caption, grid and boxes JSON (each may be NULL); takes `png`
+ * (malloc'd). */
 int lm_image_queue_blob(lm_writer *w, const char *tag, int64_t step,
                         unsigned char *png, size_t png_len, int width,
                         int height, int channels, const char *caption,
-                        const char *grid, int n_frames, double fps);
+                        const char *grid, const char *boxes, int n_frames,
+                        double fps);
 /* 1/fps as APNG's delay_num/delay_den (16 bits each): exact where it can
  * be (4 -> 1/4, 29.97 -> 100/2997), else the closest fraction. */
 void lm_apng_delay(double fps, unsigned *num, unsigned *den);

@@ -49,7 +49,8 @@ const char lm_schema_sql[] =
     "  png BLOB NOT NULL,\n"
     "  caption TEXT,\n"
     "  grid TEXT,\n"
-    "  frames INTEGER, fps REAL);\n"
+    "  frames INTEGER, fps REAL,\n"
+    "  boxes TEXT);\n"
     "CREATE INDEX images_tag_step ON images (tag_id, step);\n"
     "CREATE TABLE texts (\n"
     "  id INTEGER PRIMARY KEY,\n"
@@ -126,6 +127,7 @@ static const struct {
     {"trace_events", "mem_peak", "INTEGER"},
     {"images", "frames", "INTEGER"},
     {"images", "fps", "REAL"},
+    {"images", "boxes", "TEXT"},
 };
 
 static bool has_column(sqlite3 *db, const char *table, const char *column,

@@ -199,8 +199,8 @@ int lm_store_prepare(lm_writer *w, char *err, size_t errlen) {
                   "edges, counts) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,"
                   "?11,?12)",
       [ST_IMAGE] = "INSERT INTO images(tag_id, step, wall_time, width, "
-                   "height, channels, png, caption, grid, frames, fps) "
-                   "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
+                   "height, channels, png, caption, grid, frames, fps, "
+                   "boxes) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)",
       [ST_TEXT] = "INSERT INTO texts(tag_id, step, wall_time, value) "
                   "VALUES (?1,?2,?3,?4)",
       [ST_KV] = "INSERT OR REPLACE INTO run(key, value) VALUES (?1, ?2)",
@@ -320,6 +320,7 @@ static int store_one(lm_writer *w, const lm_rec *r) {
       sqlite3_bind_null(st, 10);
       sqlite3_bind_null(st, 11);
     }
+    sqlite3_bind_text(st, 12, p->boxes, -1, SQLITE_STATIC);
     return run_stmt(st);
   }
   case LM_REC_AUDIO: {

@@ -318,6 +318,33 @@ int lm_writer_add_images_grid(lm_writer *w, const char *tag, int64_t step,
                               int padding, uint8_t pad_value,
                               const char *const *labels);
 
+/* SummaryWriter.add_image_with_boxes: an image (as lm_writer_add_image)
+ * and n_boxes boxes, boxes[4*i .. 4*i+3] = xmin, ymin, xmax, ymax in
+ * pixels (box_tensor's xyxy); labels NULL or n_boxes UTF-8 strings (a
+ * NULL or empty one: that box has no label).  PyTorch burns the boxes into
+ * the pixels; Lumen stores the image untouched and the boxes with it (the
+ * `boxes` column, docs/run-format.md), the app draws them over the image
+ * (a toggle hides them) and lumen-export burns them in as PyTorch does.
+ * Boxes partly or wholly outside the image are kept (drawn clipped);
+ * xmin > xmax or ymin > ymax draw the same outline, the label at (xmin,
+ * ymax) as given, as PIL does.  Refused by name: n_boxes < 0, a NaN or
+ * infinite coordinate, a label that is not UTF-8.  add_image_with_boxes'
+ * rescale (a Lanczos resize of the burned image) is not offered: the app
+ * zooms. */
+int lm_writer_add_image_with_boxes(lm_writer *w, const char *tag,
+                                   int64_t step, const uint8_t *pixels,
+                                   int width, int height, int channels,
+                                   const float *boxes, int n_boxes,
+                                   const char *const *labels);
+/* Float pixels in [0, 1] as lm_writer_add_image_f32 takes them (LM_CHW:
+ * add_image_with_boxes' default dataformats='CHW'). */
+int lm_writer_add_image_with_boxes_f32(lm_writer *w, const char *tag,
+                                       int64_t step, const float *pixels,
+                                       int width, int height, int channels,
+                                       lm_image_layout layout,
+                                       const float *boxes, int n_boxes,
+                                       const char *const *labels);
+
 /* ---------------------------------------------------------------- videos */
 
 /* SummaryWriter.add_video for one video: n_frames frames of height x
@@ -325,8 +352,7 @@ int lm_writer_add_images_grid(lm_writer *w, const char *tag, int64_t step,
  * frames a second (add_video's default 4; 1/65535 .. 1000), stored as an
  * animated PNG (an `images` row with frames and fps; PNG readers without
  * APNG support see the first frame).  It plays forever, as add_video's
- * GIF loops.  add_video lays a batch (N, T, C, H, W) out as a grid per
- * frame: lay the frames out yourself, or log one video per tag.
+ * GIF loops.  A batch (N, T, C, H, W): lm_writer_add_videos_grid.
  * LM_ERR_TOO_LARGE when n_frames*width*height*4 (the frames decoded as
  * RGBA) is over opts.max_video_bytes (1 GiB by default), or a frame's
  * width*height*channels over opts.max_image_bytes. */
@@ -340,6 +366,25 @@ int lm_writer_add_video_f32(lm_writer *w, const char *tag, int64_t step,
                             const float *frames, int n_frames, int width,
                             int height, int channels, lm_image_layout layout,
                             double fps);
+
+/* add_video with a batch of n videos (n x n_frames x height x width x
+ * channels, 8-bit), laid out per frame as add_video's _prepare_video
+ * does: n padded with black videos to the next power of two, in rows =
+ * 2^((bit_length(n) - 1) / 2) rows of padded / rows videos, no padding
+ * between (n = 3: 1 x 4, n = 4: 2 x 2, n = 1: the video itself).  The
+ * laid-out frames are held to max_image_bytes and max_video_bytes as
+ * lm_writer_add_video's are. */
+int lm_writer_add_videos_grid(lm_writer *w, const char *tag, int64_t step,
+                              const uint8_t *videos, int n, int n_frames,
+                              int width, int height, int channels,
+                              double fps);
+/* The same for float videos in [0, 1], each frame laid out as `layout`
+ * (LM_CHW: add_video's (N, T, C, H, W)). */
+int lm_writer_add_videos_grid_f32(lm_writer *w, const char *tag,
+                                  int64_t step, const float *videos, int n,
+                                  int n_frames, int width, int height,
+                                  int channels, lm_image_layout layout,
+                                  double fps);
 
 /* -------------------------------------------------------------- PR curves */
 

@@ -7,8 +7,8 @@
  * fitted 1000x1 strip keeps one device pixel of height.
  *
  * The picture goes through the brightness/contrast colour matrix; the
- * label strips and the hover outline are drawn after it, so they stay
- * legible whatever the adjustment.  One PangoLayout is reused for every
+ * boxes, label strips and the hover outline are drawn after it, so they
+ * stay legible whatever the adjustment.  One PangoLayout is reused for every
  * cell of a frame (a 64-cell grid costs well under a millisecond).
  */
 #include "lm-image-canvas.h"
@@ -39,6 +39,8 @@ struct _LmImageCanvas
   LmImageGrid *grid;
   gboolean show_labels;
   int hover_cell;             /* -1: none */
+  LmImageBoxes *boxes;
+  gboolean show_boxes;
 };
 
 G_DEFINE_FINAL_TYPE (LmImageCanvas, lm_image_canvas, GTK_TYPE_WIDGET)
@@ -230,6 +232,66 @@ draw_hover (LmImageCanvas *self, cairo_t *cr, const Geometry *g)
   cairo_stroke (cr);
 }
 
+/* Where box coordinates become cairo's: far enough out to clip, near
+ * enough for its fixed-point numbers (a box at 1e30 pixels). */
+static double
+screen_clamp (double v, double size)
+{
+  return CLAMP (v, -1000, size + 1000);
+}
+
+/* add_image_with_boxes' boxes over the picture, clipped to it: PyTorch's
+ * red outline (lm_image_box_outline) scaled with the picture, at least a
+ * device pixel wide, and each label in the widget's font, black on a red
+ * box at the box's bottom-left. */
+static void
+draw_boxes (LmImageCanvas *self, cairo_t *cr, const Geometry *g)
+{
+  int w = gtk_widget_get_width (GTK_WIDGET (self)), h = gtk_widget_get_height (GTK_WIDGET (self));
+  double device_px = 1.0 / gtk_widget_get_scale_factor (GTK_WIDGET (self));
+  double lw_x = MAX (LM_IMAGE_BOX_LINE * g->sx, device_px), lw_y = MAX (LM_IMAGE_BOX_LINE * g->sy, device_px);
+  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);
+
+  cairo_save (cr);
+  cairo_rectangle (cr, g->ox, g->oy, self->pixels->full_width * g->sx, self->pixels->full_height * g->sy);
+  cairo_clip (cr);
+  cairo_set_fill_rule (cr, CAIRO_FILL_RULE_EVEN_ODD);
+  for (int i = 0; i < self->boxes->n; i++)
+    {
+      const LmImageBox *b = &self->boxes->boxes[i];
+      double r[4], x0, y0, x1, y1;
+
+      lm_image_box_outline (b, r);
+      x0 = screen_clamp (g->ox + r[0] * g->sx, w);
+      y0 = screen_clamp (g->oy + r[1] * g->sy, h);
+      x1 = screen_clamp (g->ox + r[2] * g->sx, w);
+      y1 = screen_clamp (g->oy + r[3] * g->sy, h);
+      cairo_set_source_rgb (cr, 1, 0, 0);
+      cairo_rectangle (cr, x0, y0, x1 - x0, y1 - y0);
+      if (x1 - x0 > 2 * lw_x && y1 - y0 > 2 * lw_y)
+        cairo_rectangle (cr, x0 + lw_x, y0 + lw_y, x1 - x0 - 2 * lw_x, y1 - y0 - 2 * lw_y);
+      cairo_fill (cr);
+      if (b->label != NULL && *b->label != '\0')
+        {
+          PangoRectangle ink, logical;
+          double lx = screen_clamp (g->ox + floor (b->x0) * g->sx, w);
+          double ly = screen_clamp (g->oy + (floor (b->y1) + 1) * g->sy, h);
+          double margin = 2;
+
+          pango_layout_set_text (layout, b->label, -1);
+          pango_layout_get_pixel_extents (layout, &ink, &logical);
+          cairo_rectangle (cr, lx, ly - logical.height - 2 * margin, logical.width + 2 * margin,
+                           logical.height + 2 * margin);
+          cairo_fill (cr);
+          cairo_set_source_rgb (cr, 0, 0, 0);
+          cairo_move_to (cr, lx + margin, ly - logical.height - margin);
+          pango_cairo_show_layout (cr, layout);
+        }
+    }
+  cairo_restore (cr);
+  g_object_unref (layout);
+}
+
 static void
 lm_image_canvas_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 {
@@ -276,6 +338,13 @@ lm_image_canvas_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   cairo_destroy (cr);
   if (adjust)
     gtk_snapshot_pop (snapshot);
+  /* after the colour matrix: red stays red whatever the adjustment */
+  if (self->boxes != NULL && self->boxes->n > 0 && self->show_boxes)
+    {
+      cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
+      draw_boxes (self, cr, &g);
+      cairo_destroy (cr);
+    }
   if (self->grid == NULL)
     return;
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
@@ -350,6 +419,7 @@ lm_image_canvas_finalize (GObject *object)
   lm_image_pixels_unref (self->pixels);
   g_clear_pointer (&self->surface, cairo_surface_destroy);
   g_clear_pointer (&self->grid, lm_image_grid_unref);
+  g_clear_pointer (&self->boxes, lm_image_boxes_unref);
   g_free (self->error);
   G_OBJECT_CLASS (lm_image_canvas_parent_class)->finalize (object);
 }
@@ -372,6 +442,7 @@ lm_image_canvas_init (LmImageCanvas *self)
   self->zoom = 1;
   self->contrast = 1;
   self->show_labels = TRUE;
+  self->show_boxes = TRUE;
   self->hover_cell = -1;
   g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
   g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);
@@ -511,6 +582,42 @@ lm_image_canvas_get_show_labels (LmImageCanvas *self)
 {
   g_return_val_if_fail (LM_IS_IMAGE_CANVAS (self), FALSE);
   return self->show_labels;
+}
+
+void
+lm_image_canvas_set_boxes (LmImageCanvas *self, LmImageBoxes *boxes)
+{
+  g_return_if_fail (LM_IS_IMAGE_CANVAS (self));
+  if (boxes == self->boxes)
+    return;
+  g_clear_pointer (&self->boxes, lm_image_boxes_unref);
+  self->boxes = lm_image_boxes_ref (boxes);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+LmImageBoxes *
+lm_image_canvas_get_boxes (LmImageCanvas *self)
+{
+  g_return_val_if_fail (LM_IS_IMAGE_CANVAS (self), NULL);
+  return self->boxes;
+}
+
+void
+lm_image_canvas_set_show_boxes (LmImageCanvas *self, gboolean show)
+{
+  g_return_if_fail (LM_IS_IMAGE_CANVAS (self));
+  show = !!show;
+  if (show == self->show_boxes)
+    return;
+  self->show_boxes = show;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+gboolean
+lm_image_canvas_get_show_boxes (LmImageCanvas *self)
+{
+  g_return_val_if_fail (LM_IS_IMAGE_CANVAS (self), FALSE);
+  return self->show_boxes;
 }
 
 gboolean

@@ -15,7 +15,8 @@
  * Labels of the form "pred P / true T" (lumen-train's sample grid) show P
  * when the whole label does not fit, on a green strip when P is T and a
  * red one when not, like the PyTorch TensorBoard tutorial's figure.
- * Labels are not affected by brightness and contrast.
+ * Labels are not affected by brightness and contrast.  An image logged
+ * with boxes (add_image_with_boxes) has them drawn over it.
  */
 #pragma once
 
@@ -61,6 +62,16 @@ LmImageGrid *lm_image_canvas_get_grid  (LmImageCanvas *self);
 /* Label strips on (default) or off; tooltips name cells either way. */
 void         lm_image_canvas_set_show_labels (LmImageCanvas *self, gboolean show);
 gboolean     lm_image_canvas_get_show_labels (LmImageCanvas *self);
+/* An image's boxes (lm_writer_add_image_with_boxes; NULL: none), drawn
+ * over the picture as PyTorch burns them in: red outlines 2 image pixels
+ * wide (at least one device pixel), labels black on red at each box's
+ * bottom-left, not affected by brightness and contrast.  Set them with
+ * the pixels they belong to.  The canvas keeps a reference. */
+void          lm_image_canvas_set_boxes      (LmImageCanvas *self, LmImageBoxes *boxes);
+LmImageBoxes *lm_image_canvas_get_boxes      (LmImageCanvas *self);
+/* Boxes on (default) or off. */
+void          lm_image_canvas_set_show_boxes (LmImageCanvas *self, gboolean show);
+gboolean      lm_image_canvas_get_show_boxes (LmImageCanvas *self);
 /* Label strips are on screen at the current size. */
 gboolean     lm_image_canvas_get_labels_drawn (LmImageCanvas *self);
 /* Where cell k is drawn, in widget coordinates; FALSE when there is no

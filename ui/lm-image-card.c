@@ -47,6 +47,7 @@ struct _LmImageCard
   GCancellable *cancellable;
 
   GtkWidget *scroller, *canvas, *scale, *step_label, *caption, *fit_button, *labels_check;
+  GtkWidget *boxes_check;
   GtkWidget *frame_label, *play_button;   /* a video's, hidden for stills */
   LmImagePlayer *player;
   int shown_paused;         /* the play button's state, -1 at first */
@@ -57,7 +58,7 @@ struct _LmImageCard
   double poster_fps;
   GtkAdjustment *adj;
   double brightness, contrast;
-  gboolean show_labels;
+  gboolean show_labels, show_boxes;
   guint n_steps;
   int shown_index;
   int shown_factor;         /* reduction of the pixels on screen */
@@ -184,11 +185,13 @@ show_pixels (LmImageCard *self, LmImageMeta *m, LmImagePixels *pixels, LmImageAn
     lm_image_canvas_set_pixels (canvas, pixels, self->error);
   update_video_controls (self);
   lm_image_canvas_set_grid (canvas, pixels != NULL || anim != NULL ? m->layout : NULL);
+  lm_image_canvas_set_boxes (canvas, pixels != NULL || anim != NULL ? m->boxes : NULL);
   /* A grid whose layout JSON is unusable still shows; say why it has no
-   * labels where a user looking for them will hover. */
-  if ((pixels != NULL || anim != NULL) && m->grid_error != NULL)
+   * labels where a user looking for them will hover.  Boxes likewise. */
+  if ((pixels != NULL || anim != NULL) && (m->grid_error != NULL || m->boxes_error != NULL))
     {
-      g_autofree char *tip = g_strdup_printf (CLICK_HINT "\nNo cell labels: %s", m->grid_error);
+      g_autofree char *tip = g_strdup_printf (CLICK_HINT "\n%s%s", m->grid_error ? "No cell labels: " : "No boxes: ",
+                                              m->grid_error ? m->grid_error : m->boxes_error);
 
       lm_set_tooltip (self->canvas, tip);
     }
@@ -213,6 +216,7 @@ show_poster (LmImageCard *self, LmImageMeta *m, LmImagePixels *first)
   g_clear_pointer (&self->error, g_free);
   lm_image_canvas_set_pixels (canvas, first, NULL);
   lm_image_canvas_set_grid (canvas, m->layout);
+  lm_image_canvas_set_boxes (canvas, m->boxes);
   update_video_controls (self);
 }
 
@@ -451,6 +455,7 @@ sync_now (gpointer user_data)
       self->poster_id = 0;
       lm_image_canvas_set_pixels (canvas, NULL, NULL);
       lm_image_canvas_set_grid (canvas, NULL);
+      lm_image_canvas_set_boxes (canvas, NULL);
       g_clear_pointer (&self->error, g_free);
       self->shown_index = -1;
       self->shown_factor = 0;
@@ -576,6 +581,12 @@ static void
 on_labels_toggled (GtkCheckButton *b, LmImageCard *self)
 {
   lm_image_card_set_show_labels (self, gtk_check_button_get_active (b));
+}
+
+static void
+on_boxes_toggled (GtkCheckButton *b, LmImageCard *self)
+{
+  lm_image_card_set_show_boxes (self, gtk_check_button_get_active (b));
 }
 
 static GtkWidget *
@@ -711,6 +722,8 @@ lm_image_card_open_full_size (LmImageCard *self)
   lm_image_canvas_set_pixels (LM_IMAGE_CANVAS (canvas), p, NULL);
   lm_image_canvas_set_grid (LM_IMAGE_CANVAS (canvas), lm_image_canvas_get_grid (shown));
   lm_image_canvas_set_show_labels (LM_IMAGE_CANVAS (canvas), self->show_labels);
+  lm_image_canvas_set_boxes (LM_IMAGE_CANVAS (canvas), lm_image_canvas_get_boxes (shown));
+  lm_image_canvas_set_show_boxes (LM_IMAGE_CANVAS (canvas), self->show_boxes);
   lm_image_canvas_set_adjust (LM_IMAGE_CANVAS (canvas), self->brightness, self->contrast);
   scroller = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), canvas);
@@ -874,6 +887,7 @@ lm_image_card_init (LmImageCard *self)
   self->prefetching = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->contrast = 1;
   self->show_labels = TRUE;
+  self->show_boxes = TRUE;
   self->shown_index = -1;
   self->in_view = TRUE;
   self->shown_paused = -1;
@@ -950,10 +964,16 @@ lm_image_card_init (LmImageCard *self)
                                "Label each image of a grid (hover names the cell either way)");
   g_signal_connect (self->labels_check, "toggled", G_CALLBACK (on_labels_toggled), self);
   gtk_box_append (GTK_BOX (pop_box), self->labels_check);
+  /* TensorBoard has no such switch (its boxes are pixels): on by default */
+  self->boxes_check = gtk_check_button_new_with_label ("Boxes");
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (self->boxes_check), TRUE);
+  lm_set_tooltip (self->boxes_check, "Draw the boxes logged with the image (add_image_with_boxes)");
+  g_signal_connect (self->boxes_check, "toggled", G_CALLBACK (on_boxes_toggled), self);
+  gtk_box_append (GTK_BOX (pop_box), self->boxes_check);
   gtk_popover_set_child (GTK_POPOVER (popover), pop_box);
   gtk_menu_button_set_popover (GTK_MENU_BUTTON (menu), popover);
   gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (menu), "display-brightness-symbolic");
-  lm_icon_tip (menu, "Brightness, contrast and cell labels");
+  lm_icon_tip (menu, "Brightness, contrast, cell labels and boxes");
   gtk_widget_add_css_class (menu, "lm-card-button");
 
   gtk_box_append (GTK_BOX (row), self->scale);
@@ -1058,6 +1078,16 @@ lm_image_card_set_show_labels (LmImageCard *self, gboolean show)
   lm_image_canvas_set_show_labels (LM_IMAGE_CANVAS (self->canvas), self->show_labels);
   if (gtk_check_button_get_active (GTK_CHECK_BUTTON (self->labels_check)) != self->show_labels)
     gtk_check_button_set_active (GTK_CHECK_BUTTON (self->labels_check), self->show_labels);
+}
+
+void
+lm_image_card_set_show_boxes (LmImageCard *self, gboolean show)
+{
+  g_return_if_fail (LM_IS_IMAGE_CARD (self));
+  self->show_boxes = !!show;
+  lm_image_canvas_set_show_boxes (LM_IMAGE_CANVAS (self->canvas), self->show_boxes);
+  if (gtk_check_button_get_active (GTK_CHECK_BUTTON (self->boxes_check)) != self->show_boxes)
+    gtk_check_button_set_active (GTK_CHECK_BUTTON (self->boxes_check), self->show_boxes);
 }
 
 GtkWidget *

@@ -62,6 +62,8 @@ void       lm_image_card_set_fit    (LmImageCard *self, gboolean fit);
 void       lm_image_card_set_adjust (LmImageCard *self, double brightness, double contrast);
 /* Grid cell label strips on (default) or off. */
 void       lm_image_card_set_show_labels (LmImageCard *self, gboolean show);
+/* An image's boxes (add_image_with_boxes) on (default) or off. */
+void       lm_image_card_set_show_boxes (LmImageCard *self, gboolean show);
 /* Opens the shown image full size (what a click does); returns the new
  * GtkWindow, or NULL when no image is on screen yet. */
 GtkWidget *lm_image_card_open_full_size (LmImageCard *self);

@@ -366,20 +366,37 @@ export_histogram (Run *r, sqlite3_stmt *st, double wall_time, gint64 step)
 /* summary.make_image: Summary.Image {height 1, width 2, colorspace 3,
  * encoded_image_string 4}; Lumen's PNG is written as it is.  A video
  * (frames > 1) is its animated PNG, as add_video's Summary.Image holds
- * its GIF: TensorBoard shows it through the browser, which plays APNG. */
+ * its GIF: TensorBoard shows it through the browser, which plays APNG.
+ * An image with boxes gets them burned in, as add_image_with_boxes logs
+ * it (TensorBoard has no other form for them). */
 static void
 export_image (Run *r, sqlite3_stmt *st, double wall_time, gint64 step)
 {
   g_auto (Body) v;
   g_auto (Body) img;
+  g_autoptr (GBytes) burned = NULL;
+  int channels = sqlite3_column_int (st, 3);
 
   body_init (&v);
   body_init (&img);
+  if (sqlite3_column_type (st, 6) == SQLITE_TEXT && sqlite3_column_int (st, 5) <= 1)
+    {
+      g_autoptr (GError) error = NULL;
+
+      burned = lm_tb_export_burn_boxes (sqlite3_column_blob (st, 4), (gsize) sqlite3_column_bytes (st, 4),
+                                        (const char *) sqlite3_column_text (st, 6), &channels, &error);
+      if (burned == NULL)
+        say (r->ex, FALSE, "%s: image '%s' at step %" G_GINT64_FORMAT " exported without its boxes: %s",
+             r->path, column_text (st, 0), step, error->message);
+    }
   lm_pbw_string (v.pre, 1, column_text (st, 0));
   lm_pbw_varint (img.pre, 1, (guint64) sqlite3_column_int64 (st, 2));
   lm_pbw_varint (img.pre, 2, (guint64) sqlite3_column_int64 (st, 1));
-  lm_pbw_varint (img.pre, 3, (guint64) sqlite3_column_int64 (st, 3));
-  body_blob (&img, 4, sqlite3_column_blob (st, 4), (size_t) sqlite3_column_bytes (st, 4));
+  lm_pbw_varint (img.pre, 3, (guint64) channels);
+  if (burned != NULL)
+    body_blob (&img, 4, g_bytes_get_data (burned, NULL), g_bytes_get_size (burned));
+  else
+    body_blob (&img, 4, sqlite3_column_blob (st, 4), (size_t) sqlite3_column_bytes (st, 4));
   body_message (&v, 4, &img);
   write_value_body (r, wall_time, step, &v, sqlite3_column_int (st, 5) > 1 ? LM_TB_VIDEO : LM_TB_IMAGE);
 }
@@ -1117,7 +1134,7 @@ reader_for (Run *r, Readers *rd, int k)
     [SRC_HISTOGRAM] = "SELECT t.name, h.count, h.min, h.max, h.sum, h.sum_squares, "
                       "h.bucket_count, h.edges, h.counts FROM histograms h "
                       "JOIN tags t ON t.id = h.tag_id WHERE h.id = ?1",
-    [SRC_IMAGE] = NULL, /* below: images.frames is newer than the table */
+    [SRC_IMAGE] = NULL, /* below: images.frames and .boxes are newer than the table */
     [SRC_TEXT] = "SELECT t.name, x.value FROM texts x JOIN tags t ON t.id = x.tag_id "
                  "WHERE x.id = ?1",
     [SRC_PR_CURVE] = "SELECT t.name FROM pr_curves p JOIN tags t ON t.id = p.tag_id "
@@ -1134,10 +1151,13 @@ reader_for (Run *r, Readers *rd, int k)
     {
       const char *sql = by_id[k];
       if (k == SRC_IMAGE)
-        sql = has_column (r->db, "images", "frames")
-                ? "SELECT t.name, i.width, i.height, i.channels, i.png, i.frames FROM images i "
+        sql = has_column (r->db, "images", "boxes")
+                ? "SELECT t.name, i.width, i.height, i.channels, i.png, i.frames, i.boxes FROM images i "
                   "JOIN tags t ON t.id = i.tag_id WHERE i.id = ?1"
-                : "SELECT t.name, i.width, i.height, i.channels, i.png, 1 FROM images i "
+              : has_column (r->db, "images", "frames")
+                ? "SELECT t.name, i.width, i.height, i.channels, i.png, i.frames, NULL FROM images i "
+                  "JOIN tags t ON t.id = i.tag_id WHERE i.id = ?1"
+                : "SELECT t.name, i.width, i.height, i.channels, i.png, 1, NULL FROM images i "
                   "JOIN tags t ON t.id = i.tag_id WHERE i.id = ?1";
       if ((rd->by_id[k] = prepare (r, sql)) == NULL)
         return NULL;

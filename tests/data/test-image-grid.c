@@ -9,8 +9,10 @@
  * than the image, deep nesting, bad escapes, invalid UTF-8 -- gives NULL
  * and a message naming the problem (ASan runs watch for overreads); cell
  * geometry (origin and hit testing, padding excluded); the "pred P / true
- * T" label form; and a run file read by lm_records_read gets meta->layout
- * for a good grid and meta->grid_error, no layout, for a malformed one.
+ * T" label form; an image's boxes JSON (LmImageBoxes); and a run file
+ * read by lm_records_read gets meta->layout for a good grid and
+ * meta->grid_error, no layout, for a malformed one, meta->boxes and
+ * meta->boxes_error likewise.
  */
 #include <glib/gstdio.h>
 #include <math.h>
@@ -283,6 +285,56 @@ test_prediction (void)
   g_assert_null (t);
 }
 
+/* The `boxes` JSON lumen-log writes: corners as given, labels decoded,
+ * a box without a label or with null; malformed text refused with where. */
+static void
+test_boxes_parse (void)
+{
+  g_autoptr (LmImageBoxes) b = NULL;
+  static const struct
+  {
+    const char *json, *error;
+  } bad[] = {
+    { "", "boxes JSON: expected '[' at the end of the text (byte 0)" },
+    { "[[1,2,3]]", "boxes JSON: expected ',' at byte 7" },
+    { "[[1,2,3,1e39]]", "boxes JSON: ymax is not a finite number at byte 8" },
+    { "[[1,2,3,4,5]]", "boxes JSON: expected a string at byte 10" },
+    { "[[1,2,3,4] [0,0,1,1]]", "boxes JSON: expected ',' or ']' between boxes at byte 11" },
+    { "[[1,2,3,4]] x", "boxes JSON: text after the boxes at byte 12" },
+    { "[[1,2,3,4,\"a", "boxes JSON: unterminated string at the end of the text (byte 12)" },
+    { "{}", "boxes JSON: expected '[' at byte 0" },
+  };
+
+  b = lm_image_boxes_parse ("[[1,1,4,3,\"cat 0.97\"],[-2,0.5,10,2.25],[5,3,1,0,null],"
+                            "[100,100,120,130,\"dog \\\"x\\\"\\u000a\"]]",
+                            NULL);
+  g_assert_nonnull (b);
+  g_assert_cmpint (b->n, ==, 4);
+  g_assert_cmpfloat (b->boxes[0].x0, ==, 1);
+  g_assert_cmpfloat (b->boxes[0].y1, ==, 3);
+  g_assert_cmpstr (b->boxes[0].label, ==, "cat 0.97");
+  g_assert_cmpfloat (b->boxes[1].x0, ==, -2);
+  g_assert_cmpfloat (b->boxes[1].y0, ==, 0.5);
+  g_assert_cmpfloat (b->boxes[1].y1, ==, 2.25);
+  g_assert_null (b->boxes[1].label);
+  /* swapped corners stay as logged */
+  g_assert_cmpfloat (b->boxes[2].x0, ==, 5);
+  g_assert_cmpfloat (b->boxes[2].x1, ==, 1);
+  g_assert_null (b->boxes[2].label);
+  g_assert_cmpstr (b->boxes[3].label, ==, "dog \"x\"\n");
+  g_clear_pointer (&b, lm_image_boxes_unref);
+  b = lm_image_boxes_parse (" [ ] ", NULL);
+  g_assert_nonnull (b);
+  g_assert_cmpint (b->n, ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *error = NULL;
+
+      g_assert_null (lm_image_boxes_parse (bad[i].json, &error));
+      g_assert_cmpstr (error, ==, bad[i].error);
+    }
+}
+
 #ifdef HAVE_LUMEN_LOG
 /* Through the feed's reader: a grid written by lumen-log, one whose JSON
  * was damaged afterwards, and a single image. */
@@ -307,12 +359,23 @@ test_read (void)
   g_assert_cmpint (lm_writer_add_images_grid (w, "good", 0, px, 3, 28, 28, 1, 2, 2, 0, labels), ==, LM_OK);
   g_assert_cmpint (lm_writer_add_images_grid (w, "bad", 0, px, 3, 28, 28, 1, 2, 2, 0, labels), ==, LM_OK);
   g_assert_cmpint (lm_writer_add_image (w, "single", 0, px, 28, 28, 1), ==, LM_OK);
+  {
+    const float boxes[] = { 2, 3, 20, 25.5f, 30, 1, 10, 5 };
+    const char *box_labels[] = { "cat", NULL };
+
+    g_assert_cmpint (lm_writer_add_image_with_boxes (w, "boxes", 0, px, 28, 28, 1, boxes, 2, box_labels),
+                     ==, LM_OK);
+    g_assert_cmpint (lm_writer_add_image_with_boxes (w, "badboxes", 0, px, 28, 28, 1, boxes, 2, NULL),
+                     ==, LM_OK);
+  }
   g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
 
   path = g_build_filename (dir, "r", "run.lumen", NULL);
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (db, "UPDATE images SET grid = substr(grid, 1, 40) WHERE tag_id = "
                                      "(SELECT id FROM tags WHERE name = 'bad')", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE images SET boxes = '[[1,2]]' WHERE tag_id = "
+                                     "(SELECT id FROM tags WHERE name = 'badboxes')", NULL, NULL, NULL), ==, SQLITE_OK);
   g_assert_true (lm_records_read (db, LM_RECORD_IMAGE, &last_id, out, &error));
   g_assert_null (error);
 
@@ -340,6 +403,26 @@ test_read (void)
   g_assert_null (m->grid);
   g_assert_null (m->layout);
   g_assert_null (m->grid_error);
+  g_assert_null (m->boxes);
+  g_assert_null (m->boxes_error);
+
+  /* parsed once on the reader's side: corners and labels as logged */
+  rows = g_hash_table_lookup (out, "boxes");
+  m = rows->pdata[0];
+  g_assert_nonnull (m->boxes);
+  g_assert_null (m->boxes_error);
+  g_assert_cmpint (m->boxes->n, ==, 2);
+  g_assert_cmpfloat (m->boxes->boxes[0].y1, ==, 25.5);
+  g_assert_cmpstr (m->boxes->boxes[0].label, ==, "cat");
+  g_assert_cmpfloat (m->boxes->boxes[1].x0, ==, 30);
+  g_assert_cmpfloat (m->boxes->boxes[1].x1, ==, 10);
+  g_assert_null (m->boxes->boxes[1].label);
+  g_assert_null (m->layout);
+
+  rows = g_hash_table_lookup (out, "badboxes");
+  m = rows->pdata[0];
+  g_assert_null (m->boxes);
+  g_assert_cmpstr (m->boxes_error, ==, "boxes JSON: expected ',' at byte 5");
 
   sqlite3_close (db);
   g_unlink (path);
@@ -370,6 +453,7 @@ main (int argc, char **argv)
   g_test_add_func ("/data/image-grid/malformed", test_malformed);
   g_test_add_func ("/data/image-grid/geometry", test_geometry);
   g_test_add_func ("/data/image-grid/prediction", test_prediction);
+  g_test_add_func ("/data/image-grid/boxes-parse", test_boxes_parse);
 #ifdef HAVE_LUMEN_LOG
   g_test_add_func ("/data/image-grid/read", test_read);
 #endif

@@ -12,6 +12,7 @@
 
 #include <fcntl.h>
 #include <math.h>
+#include <png.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -507,6 +508,235 @@ test_video (void)
   tmpdir_free (g_steal_pointer (&dst));
 }
 
+/* ------------------------------------------------------------- boxes */
+
+/* The red pixels PyTorch's add_image_with_boxes burns into a 40x30 image
+ * for boxes (6, 5, 30, 24), (22, 2, 36, 12) and (-5, 27, 12, 40), labels
+ * aside; from /usr/bin/python3 with Pillow 9.4, as summary.py's
+ * _draw_single_box draws them:
+ *   d = ImageDraw.Draw(im); d.line([(l,t),(l,b),(r,b),(r,t),(l,t)],
+ *                                  width=2, fill='Red')
+ * ('#': (255, 0, 0)). */
+static const char *const burned_mask[30] = {
+  "........................................",
+  "......................###############...",
+  "......................###############...",
+  "......................##...........##...",
+  "......#########################....##...",
+  "......#########################....##...",
+  "......##..............##.....##....##...",
+  "......##..............##.....##....##...",
+  "......##..............##.....##....##...",
+  "......##..............##.....##....##...",
+  "......##..............##.....##....##...",
+  "......##..............##.....##....##...",
+  "......##..............###############...",
+  "......##..............###############...",
+  "......##.....................##.........",
+  "......##.....................##.........",
+  "......##.....................##.........",
+  "......##.....................##.........",
+  "......##.....................##.........",
+  "......##.....................##.........",
+  "......##.....................##.........",
+  "......##.....................##.........",
+  "......##.....................##.........",
+  "......##.....................##.........",
+  "......#########################.........",
+  "......#########################.........",
+  "#############...........................",
+  "#############...........................",
+  "...........##...........................",
+  "...........##...........................",
+};
+
+/* The PNGs of the event file's images, tag -> GBytes, and their
+ * colorspace (Summary.Image field 3) -> "tag/channels" keys. */
+static GHashTable *
+exported_images (const char *file, GHashTable *channels)
+{
+  GHashTable *out = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_bytes_unref);
+  int fd = open (file, O_RDONLY);
+  guint64 offset = 0;
+  g_autoptr (GByteArray) rec = g_byte_array_new ();
+
+  g_assert_cmpint (fd, >=, 0);
+  while (lm_tfrecord_read (fd, file, &offset, rec, NULL) == LM_TFRECORD_OK)
+    {
+      LmTfEvent ev;
+      LmPb pb, pv, pi;
+      LmPbField f, g, h;
+      gboolean bad = FALSE;
+
+      g_assert_true (lm_tf_event_parse (rec->data, rec->len, &ev));
+      if (ev.summary == NULL)
+        continue;
+      lm_pb_init (&pb, ev.summary, ev.summary_len);
+      while (lm_pb_next (&pb, &f, &bad))
+        {
+          g_autofree char *tag = NULL;
+          GBytes *png = NULL;
+          guint64 colorspace = 0;
+
+          lm_pb_init (&pv, f.data, f.len);
+          while (lm_pb_next (&pv, &g, &bad))
+            if (g.field == 1)
+              tag = g_strndup ((const char *) g.data, g.len);
+            else if (g.field == 4)
+              {
+                lm_pb_init (&pi, g.data, g.len);
+                while (lm_pb_next (&pi, &h, &bad))
+                  if (h.field == 4)
+                    png = g_bytes_new (h.data, h.len);
+                  else if (h.field == 3)
+                    colorspace = h.varint;
+              }
+          if (tag != NULL && png != NULL)
+            {
+              g_hash_table_insert (channels, g_strdup (tag), GUINT_TO_POINTER ((guint) colorspace));
+              g_hash_table_insert (out, g_steal_pointer (&tag), png);
+            }
+          else if (png != NULL)
+            g_bytes_unref (png);
+        }
+      g_assert_false (bad);
+    }
+  close (fd);
+  return out;
+}
+
+/* RGB pixels of a PNG (g_free). */
+static guint8 *
+png_rgb (GBytes *png, int *w, int *h)
+{
+  png_image img;
+  guint8 *buf;
+
+  memset (&img, 0, sizeof img);
+  img.version = PNG_IMAGE_VERSION;
+  g_assert_true (png_image_begin_read_from_memory (&img, g_bytes_get_data (png, NULL), g_bytes_get_size (png)));
+  img.format = PNG_FORMAT_RGB;
+  buf = g_malloc (PNG_IMAGE_SIZE (img));
+  g_assert_true (png_image_finish_read (&img, NULL, buf, 0, NULL));
+  *w = (int) img.width;
+  *h = (int) img.height;
+  return buf;
+}
+
+/* Images with boxes are exported with the boxes burned in where PyTorch
+ * burns them (the mask above), the label black on red at the first box's
+ * bottom-left, every other pixel untouched; a grey image's boxes are red
+ * (exported as RGB); a still without boxes and one whose boxes JSON was
+ * damaged are exported as they are, the damaged one named. */
+static void
+test_boxes (void)
+{
+  g_autofree char *src = tmpdir_new (), *dst = tmpdir_new ();
+  lm_writer *w = writer_open (src, "run");
+  const guint8 rgb[3] = { 60, 140, 220 };
+  guint8 px[30 * 40 * 3], grey[30 * 40];
+  const float boxes[] = { 6, 5, 30, 24, 22, 2, 36, 12, -5, 27, 12, 40 };
+  const char *labels[] = { "cat", NULL, NULL };
+  Messages m;
+
+  for (int i = 0; i < 30 * 40; i++)
+    {
+      memcpy (px + 3 * i, rgb, 3);
+      grey[i] = 90;
+    }
+  assert_ok (lm_writer_add_image_with_boxes (w, "det", 1, px, 40, 30, 3, boxes, 3, labels));
+  assert_ok (lm_writer_add_image_with_boxes (w, "grey", 1, grey, 40, 30, 1, boxes, 3, NULL));
+  assert_ok (lm_writer_add_image_with_boxes (w, "damaged", 1, px, 40, 30, 3, boxes, 3, NULL));
+  assert_ok (lm_writer_add_image (w, "plain", 1, px, 40, 30, 3));
+  g_autofree char *db_path = g_strdup (lm_writer_file_path (w));
+  assert_ok (lm_writer_close (w));
+  {
+    sqlite3 *db = NULL;
+
+    g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_exec (db, "UPDATE images SET boxes = '[[1,2' WHERE tag_id = "
+                                       "(SELECT id FROM tags WHERE name = 'damaged')", NULL, NULL, NULL),
+                     ==, SQLITE_OK);
+    sqlite3_close (db);
+  }
+  g_autofree char *run_dir = g_build_filename (src, "run", NULL);
+  g_assert_cmpuint (export_dir (run_dir, dst, 0, NULL, &m), ==, 0);
+  g_assert_nonnull (strstr (m.infos->pdata[m.infos->len - 1], ": exported 0 scalars, 4 images"));
+  {
+    gboolean named = FALSE;
+
+    for (guint i = 0; i < m.infos->len; i++)
+      named |= strstr (m.infos->pdata[i], "run.lumen: image 'damaged' at step 1 exported without its boxes: "
+                                          "boxes JSON: expected ',' at the end of the text (byte 5)")
+               != NULL;
+    g_assert_true (named);
+  }
+  messages_clear (&m);
+
+  g_autofree char *out = g_build_filename (dst, "run", NULL);
+  g_autofree char *file = event_file (out, NULL);
+  g_autoptr (GHashTable) chans = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GHashTable) pngs = exported_images (file, chans);
+  const char *tags[] = { "det", "grey" };
+
+  for (int k = 0; k < 2; k++)
+    {
+      int iw, ih, red = 0, dark = 0;
+      g_autofree guint8 *dec = png_rgb (g_hash_table_lookup (pngs, tags[k]), &iw, &ih);
+      guint8 want = k ? 90 : 0;
+
+      g_assert_cmpint (iw, ==, 40);
+      g_assert_cmpint (ih, ==, 30);
+      if (g_getenv ("LUMEN_TEST_SHOTS") != NULL)
+        {
+          g_autofree char *name = g_strdup_printf ("export-boxes-%s.png", tags[k]);
+          g_autofree char *path = g_build_filename (g_getenv ("LUMEN_TEST_SHOTS"), name, NULL);
+          GBytes *png = g_hash_table_lookup (pngs, tags[k]);
+
+          g_assert_true (g_file_set_contents (path, g_bytes_get_data (png, NULL), g_bytes_get_size (png), NULL));
+        }
+      g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (chans, tags[k])), ==, 3);
+      for (int y = 0; y < 30; y++)
+        for (int x = 0; x < 40; x++)
+          {
+            const guint8 *p = dec + (y * 40 + x) * 3;
+            /* the label's box: from the first box's bottom-left (6, 25)
+             * up and right */
+            gboolean in_label = k == 0 && x >= 6 && x < 6 + 30 && y >= 25 - 16 && y < 25;
+
+            if (in_label)
+              {
+                red += p[0] == 255 && p[1] == 0 && p[2] == 0;
+                dark += p[0] < 80 && p[1] < 80 && p[2] < 80;
+                continue;
+              }
+            if (burned_mask[y][x] == '#')
+              {
+                if (!(p[0] == 255 && p[1] == 0 && p[2] == 0))
+                  g_error ("%s: pixel %d,%d is %d,%d,%d, want red", tags[k], x, y, p[0], p[1], p[2]);
+              }
+            else if (k == 0 ? memcmp (p, rgb, 3) != 0 : (p[0] != want || p[1] != want || p[2] != want))
+              g_error ("%s: pixel %d,%d is %d,%d,%d, want the image's", tags[k], x, y, p[0], p[1], p[2]);
+          }
+      if (k == 0)
+        {
+          g_test_message ("label: %d red, %d dark pixels", red, dark);
+          g_assert_cmpint (red, >, 40);
+          g_assert_cmpint (dark, >, 8);
+        }
+    }
+  /* untouched: the damaged one and the plain one */
+  for (int k = 0; k < 2; k++)
+    {
+      int iw, ih;
+      g_autofree guint8 *dec = png_rgb (g_hash_table_lookup (pngs, k ? "plain" : "damaged"), &iw, &ih);
+
+      g_assert_cmpmem (dec, sizeof px, px, sizeof px);
+    }
+  tmpdir_free (g_steal_pointer (&src));
+  tmpdir_free (g_steal_pointer (&dst));
+}
+
 /* ------------------------------------------------------ command line */
 
 static int
@@ -613,6 +843,7 @@ main (int argc, char **argv)
   g_test_add_func ("/export/mesh-bytes", test_mesh_bytes);
   g_test_add_func ("/export/round-trip", test_round_trip);
   g_test_add_func ("/export/video", test_video);
+  g_test_add_func ("/export/boxes", test_boxes);
   g_test_add_func ("/export/damaged", test_damaged);
   g_test_add_func ("/export/options", test_options);
   return g_test_run ();

@@ -169,6 +169,18 @@ static inline void writer_purge(const char *dir, const char *run,
               (needle));                                                       \
   } while (0)
 
+/* Closes w and counts the rows of `table` in its run file: what bad input
+ * left behind. */
+static inline gint64 writer_close_count(lm_writer *w, const char *table) {
+  char *path = g_strdup(lm_writer_file_path(w));
+  assert_ok(lm_writer_close(w));
+  sqlite3 *db = db_open_ro(path);
+  gint64 n = db_int(db, "SELECT count(*) FROM %s", table);
+  sqlite3_close(db);
+  g_free(path);
+  return n;
+}
+
 /* <dir>/<run> as an older lumen-log left it: one scalar ("loss" 1.5 at
  * step 0), without the tables drop_sql drops (those it did not have yet).
  * Returns the run file's path (g_free it). */

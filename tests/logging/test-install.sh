@@ -186,7 +186,10 @@ expect "videos" "SELECT count(*), min(step), max(step), min(frames), max(frames)
   min(width), min(height), min(channels) FROM images i JOIN tags t ON t.id = i.tag_id AND
   t.name = 'episode' AND t.kind = 'image'" "5|0|400|40|40|15.0|15.0|64|48|3"
 expect "an animated PNG" "SELECT DISTINCT hex(substr(png, 1, 8)) || ' ' || substr(png, 38, 4) ||
-  ' ' || hex(substr(png, 42, 8)) FROM images" "89504E470D0A1A0A acTL 0000002800000000"
+  ' ' || hex(substr(png, 42, 8)) FROM images WHERE frames IS NOT NULL" "89504E470D0A1A0A acTL 0000002800000000"
+expect "last frames with boxes" "SELECT count(*), min(width), min(frames IS NULL), min(json_array_length(boxes)),
+  min(boxes->>'\$[0][4]'), min(boxes->>'\$[1][4]') FROM images i JOIN tags t ON t.id = i.tag_id
+  AND t.name = 'episode/last'" "5|64|1|2|ball|paddle"
 expect "the returns" "SELECT count(*) FROM scalars s JOIN tags t ON t.id = s.tag_id
   WHERE t.name = 'episode/return'" 5
 expect "status" "SELECT value FROM run WHERE key = 'status'" finished

@@ -1,4 +1,5 @@
-/* test-log-video.c: videos (lm_writer_add_video, _f32): the `images` rows
+/* test-log-video.c: videos (lm_writer_add_video, _f32, batches laid out by
+ * lm_writer_add_videos_grid, _f32): the `images` rows
  * with frames and fps, the animated PNG chunk by chunk (order, sequence
  * numbers, CRCs, acTL, fcTL delays), each frame's pixels, what Pillow
  * reads of it, still images left without acTL, an older file getting the
@@ -329,6 +330,149 @@ static void test_float_video(void) {
   tmpdir_free(dir);
 }
 
+/* A writer with small caps: a frame or image over 1000 bytes, a video
+ * over 1600 bytes decoded as RGBA. */
+static lm_writer *capped_writer(const char *dir, const char *run) {
+  lm_writer_options o;
+  lm_writer_options_init(&o);
+  o.logdir = dir;
+  o.run_name = run;
+  o.quiet = TRUE;
+  o.max_image_bytes = 1000;
+  o.max_video_bytes = 1600;
+  lm_writer *w = NULL;
+  assert_ok(lm_writer_open_with(&w, &o));
+  return w;
+}
+
+/* add_video's (N, T, C, H, W) batch laid out per frame as its
+ * _prepare_video does.  Expected frames (T x rows*H x cols*W x C) from
+ * /usr/bin/python3 with PyTorch 1.13's torch/utils/tensorboard/_utils.py:
+ *   V = (np.arange(N*T*C*H*W) % 251 + 1).astype(np.uint8).reshape(N,T,C,H,W)
+ *   (_prepare_video(V).astype(np.float32) * 255).astype(np.uint8)
+ * (what summary.video does with it); N = 3 pads to 4 laid out 1 x 4,
+ * N = 4 is 2 x 2, N = 1 the video itself. */
+enum { VG_T = 2, VG_C = 3, VG_H = 2, VG_W = 2 };
+static const guint8 vg_want1[] = {1,  5,  9,  2,  6,  10, 3,  7,  11, 4,  8,  12,
+                                  13, 17, 21, 14, 18, 22, 15, 19, 23, 16, 20, 24};
+static const guint8 vg_want3[] = {
+    1,  5,  9,  2,  6,  10, 25, 29, 33, 26, 30, 34, 49, 53, 57, 50, 54, 58, 0,  0,  0,  0,
+    0,  0,  3,  7,  11, 4,  8,  12, 27, 31, 35, 28, 32, 36, 51, 55, 59, 52, 56, 60, 0,  0,
+    0,  0,  0,  0,  13, 17, 21, 14, 18, 22, 37, 41, 45, 38, 42, 46, 61, 65, 69, 62, 66, 70,
+    0,  0,  0,  0,  0,  0,  15, 19, 23, 16, 20, 24, 39, 43, 47, 40, 44, 48, 63, 67, 71, 64,
+    68, 72, 0,  0,  0,  0,  0,  0};
+static const guint8 vg_want4[] = {
+    1,  5,  9,  2,  6,  10, 25, 29, 33, 26, 30, 34, 3,  7,  11, 4,  8,  12, 27, 31, 35, 28,
+    32, 36, 49, 53, 57, 50, 54, 58, 73, 77, 81, 74, 78, 82, 51, 55, 59, 52, 56, 60, 75, 79,
+    83, 76, 80, 84, 13, 17, 21, 14, 18, 22, 37, 41, 45, 38, 42, 46, 15, 19, 23, 16, 20, 24,
+    39, 43, 47, 40, 44, 48, 61, 65, 69, 62, 66, 70, 85, 89, 93, 86, 90, 94, 63, 67, 71, 64,
+    68, 72, 87, 91, 95, 88, 92, 96};
+
+static guint8 vg_value(int n, int t, int c, int y, int x) {
+  int i = (((n * VG_T + t) * VG_C + c) * VG_H + y) * VG_W + x;
+  return (guint8)(i % 251 + 1);
+}
+
+static void test_videos_grid(void) {
+  static const struct {
+    int n, rows, cols;
+    const guint8 *want;
+  } cases[] = {{1, 1, 1, vg_want1}, {3, 1, 4, vg_want3}, {4, 2, 2, vg_want4}};
+  char *dir = tmpdir_new();
+  lm_writer *w = writer_open(dir, "grid");
+  for (guint k = 0; k < G_N_ELEMENTS(cases); k++) {
+    int n = cases[k].n;
+    gsize count = (gsize)n * VG_T * VG_C * VG_H * VG_W;
+    guint8 *nthwc = g_malloc(count);
+    float *ntchw = g_malloc(count * sizeof(float));
+    for (int v = 0; v < n; v++)
+      for (int t = 0; t < VG_T; t++)
+        for (int c = 0; c < VG_C; c++)
+          for (int y = 0; y < VG_H; y++)
+            for (int x = 0; x < VG_W; x++) {
+              guint8 b = vg_value(v, t, c, y, x);
+              nthwc[(((v * VG_T + t) * VG_H + y) * VG_W + x) * VG_C + c] = b;
+              /* as _prepare_video scales uint8: V / 255 */
+              ntchw[(((v * VG_T + t) * VG_C + c) * VG_H + y) * VG_W + x] = (float)b / 255.0f;
+            }
+    char *tag8 = g_strdup_printf("u8/%d", n), *tagf = g_strdup_printf("f32/%d", n);
+    assert_ok(lm_writer_add_videos_grid(w, tag8, 0, nthwc, n, VG_T, VG_W, VG_H, VG_C, 4));
+    assert_ok(lm_writer_add_videos_grid_f32(w, tagf, 0, ntchw, n, VG_T, VG_W, VG_H, VG_C,
+                                            LM_CHW, 4));
+    g_free(tag8);
+    g_free(tagf);
+    g_free(nthwc);
+    g_free(ntchw);
+  }
+  char *path = g_strdup(lm_writer_file_path(w));
+  assert_ok(lm_writer_close(w));
+  sqlite3 *db = db_open_ro(path);
+  for (guint k = 0; k < G_N_ELEMENTS(cases); k++)
+    for (int f = 0; f < 2; f++) {
+      int gw = cases[k].cols * VG_W, gh = cases[k].rows * VG_H;
+      char *tag = g_strdup_printf("%s/%d", f ? "f32" : "u8", cases[k].n);
+      g_assert_cmpint(db_int(db,
+                             "SELECT width * 1000 + height FROM images x JOIN tags t ON "
+                             "t.id = x.tag_id WHERE t.name = '%s'",
+                             tag),
+                      ==, gw * 1000 + gh);
+      g_assert_cmpint(db_int(db,
+                             "SELECT frames FROM images x JOIN tags t ON t.id = x.tag_id "
+                             "WHERE t.name = '%s'",
+                             tag),
+                      ==, VG_T);
+      gsize len;
+      guint8 *b = image_blob(db, tag, &len);
+      apng_walk a;
+      walk(b, len, gw, gh, &a);
+      gsize frame = (gsize)gw * gh * VG_C;
+      for (int t = 0; t < VG_T; t++) {
+        guint8 *dec = decode_frame(&a, t, VG_C);
+        g_assert_cmpmem(dec, frame, cases[k].want + t * frame, frame);
+        g_free(dec);
+      }
+      walk_free(&a);
+      g_free(b);
+      g_free(tag);
+    }
+  sqlite3_close(db);
+  g_free(path);
+  tmpdir_free(dir);
+}
+
+/* Bad batches are refused by name, the laid-out frames held to the caps. */
+static void test_videos_grid_bad(void) {
+  char *dir = tmpdir_new();
+  lm_writer *w = capped_writer(dir, "bad-grid");
+  guint8 f[3 * 2 * 10 * 10 * 3] = {0};
+  float ff[3 * 2 * 10 * 10 * 3] = {0};
+  assert_fails(lm_writer_add_videos_grid(w, "g", 0, f, 0, 2, 2, 2, 3, 4), LM_ERR_INVALID_ARG,
+               "video grid 'g': n is 0, must be > 0");
+  assert_fails(lm_writer_add_videos_grid(w, "g", 0, f, -1, 2, 2, 2, 3, 4), LM_ERR_INVALID_ARG,
+               "video grid 'g': n is -1");
+  assert_fails(lm_writer_add_videos_grid(w, "g", 0, NULL, 2, 2, 2, 2, 3, 4),
+               LM_ERR_INVALID_ARG, "video 'g': pixels is NULL");
+  assert_fails(lm_writer_add_videos_grid(w, "g", 0, f, 2, 0, 2, 2, 3, 4), LM_ERR_INVALID_ARG,
+               "video 'g': n_frames is 0");
+  assert_fails(lm_writer_add_videos_grid_f32(w, "g", 0, ff, 2, 2, 2, 2, 3,
+                                             (lm_image_layout)5, 4),
+               LM_ERR_INVALID_ARG, "video grid 'g': layout 5 is neither LM_HWC nor LM_CHW");
+  /* one 10x10 frame fits both caps; three videos lay out 1 x 4, a 40x10
+   * frame of 1200 bytes, over max_image_bytes */
+  assert_ok(lm_writer_add_videos_grid(w, "one", 0, f, 1, 1, 10, 10, 3, 4));
+  assert_fails(lm_writer_add_videos_grid(w, "g", 0, f, 3, 1, 10, 10, 3, 4), LM_ERR_TOO_LARGE,
+               "a frame of 40x10x3 is over the cap of 1000 bytes");
+  /* 5x5 cells: 1 x 4 of them is 20x5, 400 bytes as RGBA a frame; 5 frames
+   * are over max_video_bytes */
+  assert_fails(lm_writer_add_videos_grid_f32(w, "g", 0, ff, 3, 5, 5, 5, 1, LM_CHW, 4),
+               LM_ERR_TOO_LARGE, "video 'g' is 5 frames of 20x5x1");
+  /* a count whose layout arithmetic would wrap, refused before reading */
+  assert_fails(lm_writer_add_videos_grid(w, "g", 0, f, INT_MAX, 1, 2, 2, 3, 4),
+               LM_ERR_TOO_LARGE, "video grid 'g': n is 2147483647, at most 16777216");
+  g_assert_cmpint(writer_close_count(w, "images"), ==, 1);
+  tmpdir_free(dir);
+}
+
 /* A run file from before videos (images without frames and fps) gets the
  * columns when reopened; stills read NULL there. */
 static void test_old_file(void) {
@@ -362,14 +506,7 @@ static void test_old_file(void) {
 static void test_bad_input(void) {
   char *dir = tmpdir_new();
   lm_writer_options o;
-  lm_writer_options_init(&o);
-  o.logdir = dir;
-  o.run_name = "bad";
-  o.quiet = TRUE;
-  o.max_image_bytes = 1000;
-  o.max_video_bytes = 1600;
-  lm_writer *w = NULL;
-  assert_ok(lm_writer_open_with(&w, &o));
+  lm_writer *w = capped_writer(dir, "bad");
   guint8 f[4 * 10 * 10 * 3] = {0};
   float ff[4 * 10 * 10 * 3] = {0};
   assert_fails(lm_writer_add_video(NULL, "v", 0, f, 4, 2, 2, 3, 4), LM_ERR_INVALID_ARG,
@@ -442,12 +579,7 @@ static void test_bad_input(void) {
                LM_ERR_INVALID_ARG, "video 'v': layout 7 is neither LM_HWC nor LM_CHW");
   assert_fails(lm_writer_add_video_f32(w, "v", 0, ff, 2, 2, 2, 3, LM_CHW, NAN),
                LM_ERR_INVALID_ARG, "fps is nan");
-  char *path = g_strdup(lm_writer_file_path(w));
-  assert_ok(lm_writer_close(w));
-  sqlite3 *db = db_open_ro(path);
-  g_assert_cmpint(db_int(db, "SELECT count(*) FROM images"), ==, 1);
-  sqlite3_close(db);
-  g_free(path);
+  g_assert_cmpint(writer_close_count(w, "images"), ==, 1);
   tmpdir_free(dir);
 }
 
@@ -456,6 +588,8 @@ int main(int argc, char **argv) {
   g_test_add_func("/logging/video/rows-and-chunks", test_rows_and_chunks);
   g_test_add_func("/logging/video/pillow-reads", test_pillow_reads);
   g_test_add_func("/logging/video/float", test_float_video);
+  g_test_add_func("/logging/video/grid", test_videos_grid);
+  g_test_add_func("/logging/video/grid-bad-input", test_videos_grid_bad);
   g_test_add_func("/logging/video/old-file", test_old_file);
   g_test_add_func("/logging/video/bad-input", test_bad_input);
   return g_test_run();
