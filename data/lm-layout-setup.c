@@ -61,7 +61,7 @@ lm_layout_check_finite (const char *method, const float *mat, gsize n, gsize d, 
  * GROUP_I rows at a time take their dot products with it, a loop over
  * the block's columns the compiler vectorises without reordering sums. */
 #define BLOCK_J 64
-#define GROUP_I 4
+#define GROUP_I 8
 
 /* A max-heap of a row's k nearest so far, on (distance, index): the
  * root is the farthest kept, and equal distances keep the lower index

@@ -46,7 +46,7 @@ gboolean lm_layout_check_finite (const char *method, const float *mat, gsize n, 
  * first, ties to the lower index.  A zero row is at distance 1 from
  * every other (as the inspector's lm_embedding_nearest has it).  Exact:
  * every pair's dot product of the unit rows, in float, in blocks (5,000
- * x 784 in about 2 s on one core).  FALSE when `cancellable` is
+ * x 784 in about 1 s on one core).  FALSE when `cancellable` is
  * cancelled (checked every few rows). */
 gboolean lm_layout_knn_cosine (const float *mat, gsize n, gsize d, gsize k, GCancellable *cancellable,
                                guint32 *nbr, double *dist);

@@ -5,9 +5,8 @@
  * forms.  Each point's k - 1 nearest neighbours by cosine distance on
  * the original vectors, as TensorBoard's projector finds them for UMAP
  * (data.ts computeKnn, knn.ts: no PCA first; exact, 5,000 x 784 in about
- * 2 s; the point itself counting as the first of its k as in umap-learn)
- * get
- * memberships exp(-(d - rho) / sigma), rho the nearest neighbour's
+ * 1 s; the point itself counting as the first of its k as in umap-learn)
+ * get memberships exp(-(d - rho) / sigma), rho the nearest neighbour's
  * distance and sigma found by binary search so the memberships sum to
  * log2(k); the graph is their fuzzy union (a + b - ab); the layout starts
  * uniformly random in [-10, 10] (umap-js's, TensorBoard's: no spectral
