@@ -32,7 +32,7 @@ lm_tsne_set_stage_hook (void (*hook) (const char *stage, gpointer data), gpointe
 
 struct _LmTsne
 {
-  gsize n, dims;            /* points, input dimensions (after the PCA) */
+  gsize n, dims;            /* points, input dimensions */
   int dim;                  /* 2 or 3 */
   double learning_rate;
   guint iteration;
@@ -45,80 +45,9 @@ struct _LmTsne
 
 /* ------------------------------------------------------ affinities */
 
-/* A max-heap of a row's k nearest so far, on distance. */
-typedef struct
-{
-  double *d2;
-  guint32 *idx;
-  gsize len, cap;
-} Heap;
-
-/* Puts (d2, j) in the hole at p, moving larger children up past it. */
-static void
-heap_sift_down (Heap *h, gsize p, double d2, guint32 j)
-{
-  for (;;)
-    {
-      gsize l = 2 * p + 1, r = l + 1, big = p;
-      double bd = d2;
-
-      if (l < h->len && h->d2[l] > bd)
-        big = l, bd = h->d2[l];
-      if (r < h->len && h->d2[r] > bd)
-        big = r;
-      if (big == p)
-        break;
-      h->d2[p] = h->d2[big];
-      h->idx[p] = h->idx[big];
-      p = big;
-    }
-  h->d2[p] = d2;
-  h->idx[p] = j;
-}
-
-static void
-heap_push (Heap *h, double d2, guint32 j)
-{
-  gsize c;
-
-  if (h->len == h->cap)
-    {
-      /* nearer than the farthest kept: it takes the root's place */
-      if (d2 < h->d2[0])
-        heap_sift_down (h, 0, d2, j);
-      return;
-    }
-  c = h->len++;
-  while (c > 0 && h->d2[(c - 1) / 2] < d2)
-    {
-      h->d2[c] = h->d2[(c - 1) / 2];
-      h->idx[c] = h->idx[(c - 1) / 2];
-      c = (c - 1) / 2;
-    }
-  h->d2[c] = d2;
-  h->idx[c] = j;
-}
-
-/* Sorts a full heap nearest first (heap sort in place). */
-static void
-heap_sort (Heap *h)
-{
-  gsize len = h->len;
-
-  while (h->len > 1)
-    {
-      double d = h->d2[h->len - 1];
-      guint32 j = h->idx[h->len - 1];
-
-      h->d2[h->len - 1] = h->d2[0];
-      h->idx[h->len - 1] = h->idx[0];
-      h->len--;
-      heap_sift_down (h, 0, d, j);
-    }
-  h->len = len;
-}
-
-/* p (k values summing to 1) from the squared distances d2 (ascending) at
+/* p (k values summing to 1) from the distances d2 (ascending: the
+ * cosine distances, where TensorBoard's bh_tsne.ts puts them, in place of
+ * the squared Euclidean ones of van der Maaten's paper) at
  * the beta whose entropy is log(perplexity). */
 static void
 calibrate_row (const double *d2, gsize k, double perplexity, double *p)
@@ -173,45 +102,18 @@ affinities (const float *x, gsize n, gsize d, double perplexity, gsize k, guint3
       return FALSE;
     }
   double *d2 = g_new (double, n * k);
-  Heap *heaps = g_new (Heap, n);
-
-  for (gsize i = 0; i < n; i++)
-    heaps[i] = (Heap) { d2 + i * k, nbr + i * k, 0, k };
-  gboolean done = TRUE;
+  gboolean done;
 
   lm_layout_stage (&stage_hook, "neighbours");
-  /* each pair once, offered to both ends' heaps */
-  for (gsize i = 0; i < n && done; i++)
-    {
-      const float *xi = x + i * d;
-
-      if (!(done = !g_cancellable_is_cancelled (cancel)))
-        break;
-
-      for (gsize j = i + 1; j < n; j++)
-        {
-          const float *xj = x + j * d;
-          double s = 0;
-
-          for (gsize c = 0; c < d; c++)
-            {
-              double t = (double) xi[c] - xj[c];
-              s += t * t;
-            }
-          heap_push (&heaps[i], s, (guint32) j);
-          heap_push (&heaps[j], s, (guint32) i);
-        }
-    }
+  done = lm_layout_knn_cosine (x, n, d, k, cancel, nbr, d2);
   if (done)
     lm_layout_stage (&stage_hook, "calibration");
   for (gsize i = 0; i < n && done; i++)
     {
       if (!(done = !g_cancellable_is_cancelled (cancel)))
         break;
-      heap_sort (&heaps[i]);
-      calibrate_row (heaps[i].d2, k, perplexity, p + i * k);
+      calibrate_row (d2 + i * k, k, perplexity, p + i * k);
     }
-  g_free (heaps);
   g_free (d2);
   if (!done)
     *error = lm_layout_cancelled (METHOD);
@@ -348,33 +250,22 @@ lm_tsne_new_cancellable (const float *mat, gsize n, gsize d, int dim, double per
     return NULL;
 
   LmTsne *t = g_new0 (LmTsne, 1);
-  float *x = NULL;
   gsize k = MIN (n - 1, (gsize) floor (3 * perplexity));
 
   t->n = n;
   t->dim = dim;
   t->learning_rate = learning_rate;
   t->dims = d;
-  if (!lm_layout_reduce (METHOD, mat, n, d, LM_TSNE_PCA_DIMS, &stage_hook, cancellable, &x, error))
-    {
-      g_free (t);
-      return NULL;
-    }
-  if (x != NULL)
-    t->dims = LM_TSNE_PCA_DIMS;
-
   guint32 *nbr = g_new (guint32, n * k);
   double *p = g_new (double, n * k);
 
-  if (!affinities (x ? x : mat, n, t->dims, perplexity, k, nbr, p, cancellable, error))
+  if (!affinities (mat, n, d, perplexity, k, nbr, p, cancellable, error))
     {
       g_free (nbr);
       g_free (p);
-      g_free (x);
       g_free (t);
       return NULL;
     }
-  g_free (x);
   lm_layout_stage (&stage_hook, "symmetrise");
   if (!symmetrise (t, nbr, p, k, cancellable))
     {

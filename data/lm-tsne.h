@@ -2,9 +2,11 @@
  *
  * What it is for: van der Maaten's t-SNE of n points in d dimensions into
  * 2 or 3, one gradient step at a time so a caller can show the layout as
- * it forms: inputs over 50 dimensions reduced to 50 by PCA first, each
- * point's Gaussian bandwidth found by binary search so its neighbourhood
- * has the asked-for perplexity, P symmetrised, Student-t Q, early
+ * it forms: each point's 3 x perplexity nearest neighbours by cosine
+ * distance on the original vectors (no PCA first: TensorBoard's data.ts
+ * and knn.ts), its bandwidth found by binary search so that
+ * exp(-beta d) over them (d the cosine distance, where TensorBoard's
+ * bh_tsne puts it) has the asked-for perplexity, P symmetrised, Student-t Q, early
  * exaggeration (x12 for the first 100 iterations), momentum (0.5 then
  * 0.8 from iteration 250) and per-coordinate gains.  A seed fixes the
  * starting layout, so the same input and seed give the same result.
@@ -29,7 +31,6 @@ G_BEGIN_DECLS
 #define LM_TSNE_EXAGGERATION           12.0
 #define LM_TSNE_EXAGGERATION_ITERS     100
 #define LM_TSNE_MOMENTUM_SWITCH_ITER   250
-#define LM_TSNE_PCA_DIMS               50
 /* Beyond this many points the projector runs t-SNE on a random sample
  * (bench/data/bench-tsne prints the steps a second this costs). */
 #define LM_TSNE_MAX_POINTS             5000
@@ -44,7 +45,7 @@ typedef struct _LmTsne LmTsne;
 LmTsne      *lm_tsne_new       (const float *mat, gsize n, gsize d, int dim, double perplexity,
                                 double learning_rate, guint64 seed, char **error);
 /* The same, giving up (NULL, *error "t-SNE set-up cancelled") soon after
- * `cancellable` is cancelled: the set-up (PCA, neighbours, perplexity
+ * `cancellable` is cancelled: the set-up (neighbours, perplexity
  * calibration) checks it every row, so a superseded set-up of 5,000
  * points stops within a few milliseconds instead of running seconds. */
 LmTsne      *lm_tsne_new_cancellable (const float *mat, gsize n, gsize d, int dim, double perplexity,
@@ -55,7 +56,7 @@ void         lm_tsne_free      (LmTsne *t);
 /* One gradient step (early exaggeration, momentum and gains as above). */
 void         lm_tsne_step      (LmTsne *t);
 guint        lm_tsne_get_iteration (LmTsne *t);
-/* The dimensions t-SNE ran on: d, or LM_TSNE_PCA_DIMS after the PCA. */
+/* The dimensions t-SNE ran on: the input's d (there is no PCA first). */
 gsize        lm_tsne_get_input_dims (LmTsne *t);
 /* Takes effect from the next step (TensorBoard's slider does too). */
 void         lm_tsne_set_learning_rate (LmTsne *t, double learning_rate);
@@ -83,7 +84,7 @@ gboolean     lm_tsne_affinities (const float *x, gsize n, gsize d, double perple
                                  guint32 *nbr, double *p, char **error);
 
 /* For tests: `hook` is called with each stage of a set-up as it begins
- * ("pca", "neighbours", "calibration", "symmetrise"), in the set-up's
+ * ("neighbours", "calibration", "symmetrise"), in the set-up's
  * thread; NULL removes it.  Not for use while a set-up runs. */
 void         lm_tsne_set_stage_hook (void (*hook) (const char *stage, gpointer data), gpointer data);
 

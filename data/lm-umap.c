@@ -39,13 +39,14 @@ lm_umap_set_stage_hook (void (*hook) (const char *stage, gpointer data), gpointe
 
 struct _LmUmap
 {
-  gsize n, dims;            /* points, input dimensions (after the PCA) */
+  gsize n, dims;            /* points, input dimensions */
   int dim;                  /* 2 or 3 */
   guint epoch, n_epochs;
   double a, b, alpha;
   guint64 rng;              /* xorshift64* state */
   gsize n_edges;
   guint32 *head, *tail;
+  guint32 *nbr;             /* n x (k - 1): each point's neighbours */
   double *epochs_per_sample, *next_sample, *next_negative;
   double *y;
 };
@@ -139,7 +140,7 @@ lm_umap_find_ab (double spread, double min_dist, double *a, double *b)
 /* sigma of one row's k - 1 neighbour distances dist (ascending) less rho,
  * so that sum exp(-max(d - rho, 0) / sigma) = log2(k). */
 static double
-smooth_sigma (const float *dist, gsize m, double rho, double target, double mean)
+smooth_sigma (const double *dist, gsize m, double rho, double target, double mean)
 {
   double lo = 0, hi = INFINITY, mid = 1;
 
@@ -247,14 +248,12 @@ static gboolean
 memberships (const float *x, gsize n, gsize d, guint k, guint32 *nbr, double *w, GCancellable *cancel)
 {
   gsize m = k - 1;
-  float *dist = g_new (float, n * m);
+  double *dist = g_new (double, n * m);
   double target = log2 ((double) k), all_mean = 0;
-  gboolean done = TRUE;
+  gboolean done;
 
   lm_layout_stage (&stage_hook, "neighbours");
-  for (gsize i = 0; i < n && done; i++)
-    done = !g_cancellable_is_cancelled (cancel)
-           && lm_embedding_nearest (x, n, d, i, m, LM_EMBEDDING_EUCLIDEAN, cancel, nbr + i * m, dist + i * m) >= 0;
+  done = lm_layout_knn_cosine (x, n, d, m, cancel, nbr, dist);
   if (done)
     lm_layout_stage (&stage_hook, "calibration");
   for (gsize i = 0; i < n * m && done; i++)
@@ -262,7 +261,7 @@ memberships (const float *x, gsize n, gsize d, guint k, guint32 *nbr, double *w,
   all_mean /= (double) (n * m);
   for (gsize i = 0; i < n && done; i++)
     {
-      const float *di = dist + i * m;
+      const double *di = dist + i * m;
       double rho = 0, mean = 0, sigma;
 
       if (i % 64 == 0 && !(done = !g_cancellable_is_cancelled (cancel)))
@@ -317,7 +316,6 @@ lm_umap_new_cancellable (const float *mat, gsize n, gsize d, int dim, guint k, g
     return NULL;
 
   LmUmap *u = g_new0 (LmUmap, 1);
-  float *x = NULL;
   gsize m = k - 1;
 
   u->n = n;
@@ -326,25 +324,17 @@ lm_umap_new_cancellable (const float *mat, gsize n, gsize d, int dim, guint k, g
   u->n_epochs = n_epochs > 0 ? n_epochs : lm_umap_default_epochs (n);
   u->alpha = 1;
   lm_umap_find_ab (LM_UMAP_SPREAD, LM_UMAP_MIN_DIST, &u->a, &u->b);
-  if (!lm_layout_reduce (METHOD, mat, n, d, LM_UMAP_PCA_DIMS, &stage_hook, cancellable, &x, error))
-    {
-      g_free (u);
-      return NULL;
-    }
-  if (x != NULL)
-    u->dims = LM_UMAP_PCA_DIMS;
 
   guint32 *nbr = g_new (guint32, n * m);
   double *w = g_new (double, n * m);
-  gboolean done = memberships (x ? x : mat, n, u->dims, k, nbr, w, cancellable);
+  gboolean done = memberships (mat, n, d, k, nbr, w, cancellable);
 
-  g_free (x);
   if (done)
     {
       lm_layout_stage (&stage_hook, "union");
       done = fuzzy_union (u, nbr, w, m, cancellable);
     }
-  g_free (nbr);
+  u->nbr = nbr;
   g_free (w);
   if (!done)
     {
@@ -372,6 +362,7 @@ lm_umap_free (LmUmap *u)
     return;
   g_free (u->head);
   g_free (u->tail);
+  g_free (u->nbr);
   g_free (u->epochs_per_sample);
   g_free (u->next_sample);
   g_free (u->next_negative);
@@ -466,6 +457,13 @@ lm_umap_get_input_dims (LmUmap *u)
 {
   g_return_val_if_fail (u != NULL, 0);
   return u->dims;
+}
+
+const guint32 *
+lm_umap_get_neighbors (LmUmap *u)
+{
+  g_return_val_if_fail (u != NULL, NULL);
+  return u->nbr;
 }
 
 gsize

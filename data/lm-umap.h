@@ -2,11 +2,11 @@
  *
  * What it is for: McInnes et al.'s UMAP of n points in d dimensions into
  * 2 or 3, one epoch at a time so a caller can show the layout as it
- * forms.  Inputs over 50 dimensions are reduced to 50 by PCA first (as
- * our t-SNE does; it keeps the exact neighbour search of 5,000 points
- * near a second); each point's k - 1 nearest neighbours (Euclidean, exact,
- * the point itself counting as the first of its k as in umap-learn) get
- * memberships exp(-(d - rho) / sigma), rho the nearest neighbour's
+ * forms.  Each point's k - 1 nearest neighbours by cosine distance on
+ * the original vectors, as TensorBoard's projector finds them for UMAP
+ * (data.ts computeKnn, knn.ts: no PCA first; exact, 5,000 x 784 in about
+ * 1 s; the point itself counting as the first of its k as in umap-learn)
+ * get memberships exp(-(d - rho) / sigma), rho the nearest neighbour's
  * distance and sigma found by binary search so the memberships sum to
  * log2(k); the graph is their fuzzy union (a + b - ab); the layout starts
  * uniformly random in [-10, 10] (umap-js's, TensorBoard's: no spectral
@@ -35,7 +35,6 @@ G_BEGIN_DECLS
 #define LM_UMAP_MIN_DIST           0.1
 #define LM_UMAP_SPREAD             1.0
 #define LM_UMAP_NEGATIVE_SAMPLES   5
-#define LM_UMAP_PCA_DIMS           50
 /* TensorBoard samples UMAP's input to this many points, as t-SNE's. */
 #define LM_UMAP_MAX_POINTS         5000
 
@@ -55,7 +54,7 @@ guint        lm_umap_default_epochs (gsize n);
 LmUmap      *lm_umap_new       (const float *mat, gsize n, gsize d, int dim, guint k, guint n_epochs,
                                 guint64 seed, char **error);
 /* The same, giving up (NULL, *error "UMAP set-up cancelled") soon after
- * `cancellable` is cancelled: the set-up (PCA, neighbours, calibration,
+ * `cancellable` is cancelled: the set-up (neighbours, calibration,
  * fuzzy union) checks it every few rows. */
 LmUmap      *lm_umap_new_cancellable (const float *mat, gsize n, gsize d, int dim, guint k, guint n_epochs,
                                       guint64 seed, GCancellable *cancellable, char **error);
@@ -66,8 +65,11 @@ void         lm_umap_step      (LmUmap *u);
 /* Epochs run so far, and in all. */
 guint        lm_umap_get_epoch (LmUmap *u);
 guint        lm_umap_get_n_epochs (LmUmap *u);
-/* The dimensions the neighbours were found in: d, or LM_UMAP_PCA_DIMS. */
+/* The dimensions the neighbours were found in: the input's d. */
 gsize        lm_umap_get_input_dims (LmUmap *u);
+/* Row i's k - 1 nearest neighbours (nearest first, itself not among
+ * them): the graph's kNN, n x (k - 1) indices. */
+const guint32 *lm_umap_get_neighbors (LmUmap *u);
 /* Edges of the fuzzy graph (each pair twice, one per direction) that the
  * SGD samples. */
 gsize        lm_umap_get_n_edges (LmUmap *u);
@@ -85,7 +87,7 @@ void         lm_umap_copy_coords (LmUmap *u, float *out, int k);
 gboolean     lm_umap_find_ab   (double spread, double min_dist, double *a, double *b);
 
 /* For tests: `hook` is called with each stage of a set-up as it begins
- * ("pca", "neighbours", "calibration", "union"), in the set-up's thread;
+ * ("neighbours", "calibration", "union"), in the set-up's thread;
  * NULL removes it.  Not for use while a set-up runs. */
 void         lm_umap_set_stage_hook (void (*hook) (const char *stage, gpointer data), gpointer data);
 

@@ -423,6 +423,12 @@ typedef struct {
    * log_interval). 0 or 1: every step. A bad label found by the GPU is then
    * reported at the next read. The CPU reads every step (it costs nothing). */
   int sync_every;
+  /* 0: each epoch trains on all its batches.  N > 0: on the first N of
+   * the epoch's (shuffled) order only, a different N each epoch when
+   * shuffling, as PyTorch's mnist/main.py --dry-run breaks its epoch loop
+   * after batch 0; num_batches and the epoch's figures count those N.
+   * Validation still runs over the whole validation set. */
+  int64_t max_batches;
   const lm_train_state *initial_state; /* resume from here (NULL: from the start) */
   const lm_callbacks *callbacks;
 } lm_fit_options;

@@ -15,8 +15,9 @@
  *
  * t-SNE or UMAP (the method switch) runs in a thread of its own on the
  * tensor on screen (a random sample of LM_TSNE_MAX_POINTS when it has
- * more, then the view shows that sample): it sets up (PCA to 50
- * dimensions, neighbours, perplexity or UMAP's fuzzy graph), then steps
+ * more, then the view shows that sample): it sets up (cosine
+ * neighbours on the original vectors, as TensorBoard's, then the
+ * perplexity or UMAP's fuzzy graph), then steps
  * (an iteration, or a UMAP epoch) until run->iterations, posting the
  * layout to the main thread at most every POST_MS (an idle that copies
  * the newest layout; the worker never waits for it).  Re-running, a new
@@ -672,13 +673,10 @@ layout_status (LmProjectorPage *self, LayoutRun *run)
   g_autofree char *points = self->sampled_of > 0 ? g_strdup_printf ("%s on %s of %s points (a random sample)", name,
                                                                     n, of)
                                                  : g_strdup_printf ("%s of %s points", name, n);
-  /* both reduce to 50 dimensions first (LM_UMAP_PCA_DIMS == LM_TSNE_PCA_DIMS) */
-  g_autofree char *reduce = run->d > LM_TSNE_PCA_DIMS ? g_strdup_printf (", PCA to %d first", LM_TSNE_PCA_DIMS)
-                                                      : g_strdup ("");
   g_autofree char *how = umap ? g_strdup_printf ("%u neighbors, %u epochs", run->neighbors, run->iterations)
                               : g_strdup_printf ("perplexity %g, learning rate %g", run->perplexity,
                                                  run->learning_rate);
-  g_autofree char *text = g_strdup_printf ("%s × %zu dims%s: %s, %dD", points, run->d, reduce, how, run->dim);
+  g_autofree char *text = g_strdup_printf ("%s × %zu dims: %s, %dD", points, run->d, how, run->dim);
 
   set_status (self, text);
 }

@@ -1,7 +1,8 @@
 /* lm-projector-view.c: the projector's scatter (see lm-projector-view.h).
  *
- * Points are normalised once (the cloud's largest PCA score maps to 1),
- * then each frame rotates and projects them orthographically.  Dots are
+ * Points are normalised once (the cloud's largest PCA score maps to 1;
+ * a t-SNE or UMAP layout, each time it changes, each axis's extent onto
+ * [-1, 1] as TensorBoard's projector does), then each frame rotates and projects them orthographically.  Dots are
  * drawn one path per label colour (a 10,000-point cloud is then a dozen
  * fills, not 10,000), far points before near ones within a colour.
  * Thumbnails come from one Cairo surface of the sprite, each painted
@@ -650,6 +651,42 @@ fit (float *coords, gsize n)
     coords[i] /= big;
 }
 
+/* TensorBoard's re-normalisation of a layout (projectorScatterPlotAdapter
+ * generatePointPositionArray): each axis's [min, max] onto [-1, 1].  A
+ * 3D layout is then brought inside the unit sphere (divided by its
+ * farthest point's distance from the centre), so it stays in view however
+ * it is turned (TensorBoard moves its camera back instead); a 2D one is
+ * drawn flat, unturned, and fills the square.  Done on every new layout,
+ * as TensorBoard does, so the frame follows the layout's bounds: they
+ * move a little each step, so the cloud does not jump between frames. */
+static void
+fit_axes (float *coords, gsize n)
+{
+  double far = 0;
+  gboolean deep = FALSE;
+
+  for (int c = 0; c < 3; c++)
+    {
+      float lo = INFINITY, hi = -INFINITY;
+
+      for (gsize i = 0; i < n; i++)
+        {
+          lo = MIN (lo, coords[i * 3 + c]);
+          hi = MAX (hi, coords[i * 3 + c]);
+        }
+      double mid = ((double) lo + hi) / 2, half = ((double) hi - lo) / 2;
+
+      for (gsize i = 0; i < n; i++)
+        coords[i * 3 + c] = half > 0 ? (float) ((coords[i * 3 + c] - mid) / half) : 0;
+      deep = c == 2 && half > 0;
+    }
+  for (gsize i = 0; deep && i < n; i++)
+    far = MAX (far, sqrt ((double) coords[i * 3] * coords[i * 3] + (double) coords[i * 3 + 1] * coords[i * 3 + 1]
+                          + (double) coords[i * 3 + 2] * coords[i * 3 + 2]));
+  for (gsize i = 0; far > 0 && i < n * 3; i++)
+    coords[i] = (float) (coords[i] / far);
+}
+
 static void
 take_data (LmProjectorView *self, LmEmbedding *e, float *coords, gboolean keep_camera)
 {
@@ -716,7 +753,7 @@ lm_projector_view_set_coords (LmProjectorView *self, const float *coords)
   g_return_if_fail (LM_IS_PROJECTOR_VIEW (self));
   g_return_if_fail (self->e != NULL && coords != NULL);
   memcpy (self->pos, coords, self->e->n * 3 * sizeof *self->pos);
-  fit (self->pos, self->e->n);
+  fit_axes (self->pos, self->e->n);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 

@@ -33,10 +33,16 @@ void       lm_projector_view_set_data      (LmProjectorView *self, LmEmbedding *
 /* As set_data, for a newer step of the same tensor: keeps rotation, zoom,
  * pan and 2D (the hover and search go: the page sets its search again). */
 void       lm_projector_view_update_data   (LmProjectorView *self, LmEmbedding *e, float *coords);
-/* New places for the same points (n x 3, copied; t-SNE's layout as it
- * forms), scaled to fit; the camera, hover and search stay. */
+/* New places for the same points (n x 3, copied; a t-SNE or UMAP layout
+ * as it forms), re-normalised as TensorBoard's projector does each time
+ * a layout's positions change: each axis from its own min and max onto
+ * [-1, 1], so the layout is centred and fills the view whatever its
+ * scale (UMAP's spans tens of units, t-SNE's grows as it runs); an axis
+ * with no extent (a 2D layout's third) stays 0, and a 3D layout is then
+ * scaled into the unit sphere so no turn takes it out of view.  The
+ * camera, hover and search stay. */
 void       lm_projector_view_set_coords    (LmProjectorView *self, const float *coords);
-/* The points' places as drawn: n x 3, scaled into [-1, 1]. */
+/* The points' places as drawn: n x 3, in [-1, 1]. */
 const float *lm_projector_view_get_coords  (LmProjectorView *self);
 const LmEmbedding *lm_projector_view_get_embedding (LmProjectorView *self);
 

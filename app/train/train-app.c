@@ -1108,15 +1108,6 @@ static bool load_data(app *a)
     pixel_stats(a->train, &a->mean, &a->std);
   else
     a->mean = 0, a->std = 0;
-  if (a->cli.dry_run && a->cli.batch_size < lm_dataset_len(a->train)) {
-    /* main.py's --dry-run trains each epoch's first batch only: here the
-     * first batch of examples, normalised as the whole set would be, so
-     * every epoch is one step and the rest (evaluation, logging,
-     * checkpoints) runs as usual */
-    lm_dataset *s = lm_dataset_slice(a->train, 0, a->cli.batch_size);
-    lm_dataset_release(a->train);
-    a->train = s;
-  }
   return true;
 }
 
@@ -1417,8 +1408,8 @@ int lm_train_app_run(const lm_train_cli *cli, FILE *out, FILE *err, lm_train_res
             (long long)start.epoch, plural(start.epoch, "epoch", "epochs"), a.cli.epochs,
             (long long)start.epoch + 1);
   if (a.cli.dry_run)
-    fprintf(out, "Dry run (--dry-run): each epoch trains on one batch of %lld examples\n",
-            (long long)lm_dataset_len(a.train));
+    fprintf(out, "Dry run (--dry-run): each epoch trains on one batch of %lld examples, the first of "
+            "its shuffled order\n", (long long)(a.cli.batch_size < lm_dataset_len(a.train) ? a.cli.batch_size : lm_dataset_len(a.train)));
   fprintf(out, "Run: %s%s\n", a.run_dir, a.w ? "" : " (not logged: --no-log)");
   fflush(out);
 
@@ -1452,6 +1443,10 @@ int lm_train_app_run(const lm_train_cli *cli, FILE *out, FILE *err, lm_train_res
   fo.std = a.std;
   fo.device = a.device;
   fo.sync_every = a.cli.log_every; /* the loss is needed only then, as PyTorch's loss.item() */
+  /* main.py's --dry-run: `break` after batch 0 of each epoch's shuffled
+   * loader, so each epoch trains on a different random batch; the
+   * validation and test sets are still evaluated whole */
+  fo.max_batches = a.cli.dry_run ? 1 : 0;
   fo.scheduler = a.sched;
   fo.initial_state = &start;
   fo.callbacks = &cb;

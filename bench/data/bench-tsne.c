@@ -3,15 +3,16 @@
  *
  * What it measures: for N = 100, 1000, 5000 and 10000 points of 784
  * dimensions (ten Gaussian clusters, an MNIST-sized row), the set-up
- * (PCA to 50 dimensions, nearest neighbours, perplexity calibration) and
- * the gradient steps a second in 2D and 3D, at the projector's defaults
+ * (nearest neighbours by cosine distance on all 784 dimensions, as
+ * TensorBoard's; perplexity calibration) and the gradient steps a
+ * second in 2D and 3D, at the projector's defaults
  * (perplexity 30, learning rate 10).  The steps are timed after the
  * early exaggeration has started; each step costs the same.
  * LM_TSNE_MAX_POINTS (the projector's cap before it samples) is chosen
  * from these figures.  Then UMAP at N = 100, 1000, 5000 (its cap, as
- * TensorBoard's): the set-up (PCA to 50, exact neighbours, calibration,
- * fuzzy union) and the epochs a second at 15 neighbours, timed over the
- * run's first epochs (later ones cost the same: each samples the same
+ * TensorBoard's): the set-up (exact cosine neighbours on all 784
+ * dimensions, calibration, fuzzy union) and the epochs a second at 15
+ * neighbours, timed over the run's first epochs (later ones cost the same: each samples the same
  * edges on average).
  *
  * Usage: bench-tsne [--max N] [--steps S] [--umap-only]

@@ -414,6 +414,8 @@ bool lm_fit(lm_module *model, lm_optimizer *opt, lm_dataset *train,
   void *ud = cb ? cb->user_data : NULL;
   lm_train_state st = o.initial_state ? *o.initial_state : (lm_train_state){ 0 };
   int64_t nb = lm_loader_num_batches(loader);
+  if (o.max_batches > 0 && o.max_batches < nb)
+    nb = o.max_batches;
   bool ok = true, stop = false;
   const bool on_cpu = o.device.type == LM_DEVICE_CPU;
   const int64_t sync_every = on_cpu || o.sync_every < 1 ? 1 : o.sync_every;
@@ -444,7 +446,7 @@ bool lm_fit(lm_module *model, lm_optimizer *opt, lm_dataset *train,
     double t_train = 0;
     int64_t seen_here = 0;
 
-    for (;;) {
+    while (st.batch < nb) {
       lm_scope_begin();
       lm_batch b;
       if (!lm_loader_next(loader, &b)) {

@@ -286,6 +286,40 @@ lm_test_clusters (gsize n, gsize d, int k, double sep, guint32 seed, int *labels
   return x;
 }
 
+static double
+gauss (GRand *r)
+{
+  double u = g_rand_double (r), v = g_rand_double (r);
+
+  return sqrt (-2 * log (1 - u)) * cos (2 * G_PI * v);
+}
+
+float *
+lm_test_rays (gsize rays, gsize per_ray, gsize d, guint32 seed)
+{
+  g_autoptr (GRand) r = g_rand_new_with_seed (seed);
+  g_autofree double *dir = g_new (double, rays * d);
+  gsize n = rays * per_ray;
+  float *x = g_new (float, n * d);
+
+  for (gsize a = 0; a < rays; a++)
+    {
+      double s = 0;
+
+      for (gsize j = 0; j < d; j++)
+        {
+          dir[a * d + j] = gauss (r);
+          s += dir[a * d + j] * dir[a * d + j];
+        }
+      for (gsize j = 0; j < d; j++)
+        dir[a * d + j] /= sqrt (s);
+    }
+  for (gsize i = 0; i < n; i++)
+    for (gsize j = 0; j < d; j++)
+      x[i * d + j] = (float) ((double) (i / rays + 1) * (dir[(i % rays) * d + j] + 0.01 * gauss (r) / sqrt ((double) d)));
+  return x;
+}
+
 double
 lm_test_thread_cpu_ms (pthread_t t)
 {

@@ -59,6 +59,13 @@ double      lm_test_nn_agreement   (const float *y, gsize n, const int *labels);
  * are `sep` apart on the axes; labels[i] (labels may be NULL) gets point
  * i's cluster.  Freed with g_free. */
 float      *lm_test_clusters       (gsize n, gsize d, int k, double sep, guint32 seed, int *labels);
+/* Points on `rays` random directions in d dimensions, `per_ray` on each
+ * at lengths 1, 2, ... per_ray (point i on ray i % rays, at length
+ * i / rays + 1), each direction jittered by 1% a point: a point's nearest
+ * by cosine distance are its own ray's, while by Euclidean distance the
+ * short points of every ray are nearer each other than the long ones of
+ * their own.  Freed with g_free. */
+float      *lm_test_rays           (gsize rays, gsize per_ray, gsize d, guint32 seed);
 /* The CPU time thread `t` has used, in ms; -1 once it has ended.  What a
  * cancelled set-up (t-SNE, UMAP) costs after the cancel is measured in
  * its thread's CPU time, not on the wall clock: on a loaded machine (CI's

@@ -1,7 +1,7 @@
 /* test-tsne.c: t-SNE (data/lm-tsne.h): the perplexity calibration, the
  * gradient against finite differences, KL falling as it runs, clusters
- * kept apart, the same seed giving the same layout, the PCA to 50
- * dimensions first, sampling, the errors for input it refuses, and a
+ * kept apart, the same seed giving the same layout, the neighbours by
+ * cosine distance on the original vectors, sampling, the errors for input it refuses, and a
  * cancelled set-up stopping at once. */
 #include <math.h>
 #include <string.h>
@@ -143,7 +143,7 @@ check_clusters (gsize d, int dim)
   g_autoptr (LmTsne) t = lm_tsne_new (x, n, d, dim, 30, 10, 9, &error);
 
   g_assert_nonnull (t);
-  g_assert_cmpuint (lm_tsne_get_input_dims (t), ==, MIN (d, LM_TSNE_PCA_DIMS));
+  g_assert_cmpuint (lm_tsne_get_input_dims (t), ==, d);
   for (int s = 0; s < 500; s++)
     lm_tsne_step (t);
   float coords[250 * 3];
@@ -181,7 +181,7 @@ test_clusters (void)
 {
   check_clusters (20, 2);
   check_clusters (20, 3);
-  /* 120 dimensions: PCA to 50 first */
+  /* 120 dimensions, all of them (no PCA first) */
   check_clusters (120, 2);
 }
 
@@ -215,37 +215,30 @@ test_seed (void)
   g_assert_cmpfloat (coords[5], ==, 0);
 }
 
-/* The PCA to 50 keeps every distance of data that lies in 20 of its 100
- * dimensions (what the reduction before t-SNE relies on). */
+/* t-SNE's neighbours are TensorBoard's (data.ts: cosine distance on the
+ * original vectors): on 4 rays of 6 points in 60 dimensions
+ * (lm_test_rays), perplexity 5/3 (5 neighbours), each point's are the
+ * rest of its ray, and its affinities fall along them; by Euclidean
+ * distance after a PCA to 50 (as before) the short points of the other
+ * rays came first. */
 static void
-test_pca_reduce (void)
+test_cosine_neighbours (void)
 {
-  const gsize n = 300, d = 100, rank = 20;
-  g_autoptr (GRand) r = g_rand_new_with_seed (11);
-  g_autofree float *basis = g_new (float, rank * d), *x = g_new0 (float, n * d);
-  g_autofree float *z = g_new (float, n * LM_EMBEDDING_PCA_MAX_K);
+  const gsize rays = 4, per = 6, n = rays * per, d = 60, k = per - 1;
+  g_autofree float *x = lm_test_rays (rays, per, d, 3);
+  guint32 nbr[24 * 5];
+  double p[24 * 5];
   char *error = NULL;
+  g_autoptr (LmTsne) t = lm_tsne_new (x, n, d, 2, 5.0 / 3, 10, 1, &error);
 
-  for (gsize i = 0; i < rank * d; i++)
-    basis[i] = (float) g_rand_double_range (r, -1, 1);
+  g_assert_nonnull (t);
+  g_assert_cmpuint (lm_tsne_get_input_dims (t), ==, d);
+  g_assert_true (lm_tsne_affinities (x, n, d, 5.0 / 3, k, nbr, p, &error));
   for (gsize i = 0; i < n; i++)
-    for (gsize a = 0; a < rank; a++)
+    for (gsize a = 0; a < k; a++)
       {
-        double w = g_rand_double_range (r, -1, 1) * (a + 1);
-        for (gsize j = 0; j < d; j++)
-          x[i * d + j] += (float) (w * basis[a * d + j]);
-      }
-  g_assert_true (lm_embedding_pca (x, n, d, LM_EMBEDDING_PCA_MAX_K, z, NULL, NULL, &error));
-  for (gsize i = 0; i < n; i += 7)
-    for (gsize j = i + 1; j < n; j += 13)
-      {
-        double a = 0, b = 0;
-
-        for (gsize c = 0; c < d; c++)
-          a += ((double) x[i * d + c] - x[j * d + c]) * ((double) x[i * d + c] - x[j * d + c]);
-        for (gsize c = 0; c < LM_EMBEDDING_PCA_MAX_K; c++)
-          b += ((double) z[i * 50 + c] - z[j * 50 + c]) * ((double) z[i * 50 + c] - z[j * 50 + c]);
-        g_assert_cmpfloat (fabs (sqrt (a) - sqrt (b)), <, 1e-3 * sqrt (a));
+        g_assert_cmpuint (nbr[i * k + a], !=, i);
+        g_assert_cmpuint (nbr[i * k + a] % rays, ==, i % rays);
       }
 }
 
@@ -351,8 +344,8 @@ set_up_thread (gpointer data)
   return t;
 }
 
-/* A set-up of 5,000 points cancelled part way (in the PCA of 784
- * dimensions, in the neighbours, in the calibration) gives up within
+/* A set-up of 5,000 points cancelled part way (in the neighbours of 784
+ * or 50 dimensions, in the calibration) gives up within
  * 50 ms, NULL and said so; uncancelled it finishes.  (Before, nothing in
  * the set-up looked at a stop flag: it ran its seconds to the end.)  The
  * bound asserted is 300 ms of the set-up thread's CPU time after the
@@ -374,8 +367,8 @@ test_cancel (void)
         LmTsne *t;
         double cancelled_cpu_ms;
 
-        /* the first `dims` columns of each row: a 50-dimension matrix
-         * skips the PCA, so its delays land in the neighbours */
+        /* the first `dims` columns of each row: a 50-dimension matrix's
+         * neighbours are found sooner, so its delays land later */
         g_autofree float *sub = NULL;
         if (dims < d)
           {
@@ -454,7 +447,7 @@ static void
 test_cancel_stages (void)
 {
   const gsize n = LM_TSNE_MAX_POINTS, d = 100;
-  const char *stages[] = { "pca", "neighbours", "calibration", "symmetrise" };
+  const char *stages[] = { "neighbours", "calibration", "symmetrise" };
   g_autofree float *x = lm_test_clusters (n, d, 10, 6, 17, NULL);
 
   for (guint a = 0; a < G_N_ELEMENTS (stages); a++)
@@ -492,7 +485,7 @@ main (int argc, char **argv)
   g_test_add_func ("/data/tsne/kl-decreases", test_kl_decreases);
   g_test_add_func ("/data/tsne/clusters", test_clusters);
   g_test_add_func ("/data/tsne/seed", test_seed);
-  g_test_add_func ("/data/tsne/pca-reduce", test_pca_reduce);
+  g_test_add_func ("/data/tsne/cosine-neighbours", test_cosine_neighbours);
   g_test_add_func ("/data/tsne/sample", test_sample);
   g_test_add_func ("/data/tsne/bad-input", test_bad_input);
   g_test_add_func ("/data/tsne/cancel", test_cancel);

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "lm-layout-setup.h"
 #include "lm-test-run.h"
 #include "lm-umap.h"
 
@@ -80,7 +81,7 @@ check_clusters (gsize d, int dim, int k)
 
   g_assert_null (error);
   g_assert_nonnull (u);
-  g_assert_cmpuint (lm_umap_get_input_dims (u), ==, MIN (d, LM_UMAP_PCA_DIMS));
+  g_assert_cmpuint (lm_umap_get_input_dims (u), ==, d);
   g_assert_cmpuint (lm_umap_get_n_epochs (u), ==, 500);
   while (lm_umap_get_epoch (u) < lm_umap_get_n_epochs (u))
     lm_umap_step (u);
@@ -93,14 +94,65 @@ check_clusters (gsize d, int dim, int k)
   check_apart (y, n, labels, k);
 }
 
-/* Well-separated Gaussian blobs stay apart, in 2D and 3D, and after the
- * PCA of 120 dimensions to 50. */
+/* Well-separated Gaussian blobs stay apart, in 2D and 3D, and in 120
+ * dimensions (no PCA first). */
 static void
 test_clusters (void)
 {
   check_clusters (20, 2, 3);
   check_clusters (20, 3, 3);
   check_clusters (120, 2, 5);
+}
+
+/* The set-ups' neighbours (lm_layout_knn_cosine) on six points whose
+ * cosine distances 1 - cos are known by hand: p0 (1, 0), p1 (1, 1),
+ * p2 (0, 2), p3 (-3, 0), p4 (0, 0), p5 (2, 0).  From p0: p5 0, p1
+ * 1 - 1/sqrt(2), p2 1 and p4 1 (the zero vector: 1 from everything), p3 2;
+ * equal distances keep the lower index. */
+static void
+test_knn_cosine (void)
+{
+  const float x[] = { 1, 0, 1, 1, 0, 2, -3, 0, 0, 0, 2, 0 };
+  const double h = 1 - 1 / sqrt (2);
+  /* each row's 3 nearest, and their distances */
+  const guint32 want_idx[6][3] = { { 5, 1, 2 }, { 0, 2, 5 }, { 1, 0, 3 }, { 2, 4, 1 }, { 0, 1, 2 }, { 0, 1, 2 } };
+  const double want_dist[6][3] = { { 0, h, 1 }, { h, h, h }, { h, 1, 1 }, { 1, 1, 1 + 1 / sqrt (2) },
+                                   { 1, 1, 1 }, { 0, h, 1 } };
+  guint32 nbr[6 * 3];
+  double dist[6 * 3];
+
+  g_assert_true (lm_layout_knn_cosine (x, 6, 2, 3, NULL, nbr, dist));
+  for (int i = 0; i < 6; i++)
+    for (int a = 0; a < 3; a++)
+      {
+        g_assert_cmpuint (nbr[i * 3 + a], ==, want_idx[i][a]);
+        g_assert_cmpfloat_with_epsilon (dist[i * 3 + a], want_dist[i][a], 1e-6);
+      }
+}
+
+/* UMAP's kNN graph is TensorBoard's: by cosine distance on the original
+ * 60 dimensions.  On 4 rays of 6 points (lm_test_rays) each point's 5
+ * neighbours are the rest of its ray; by Euclidean distance (after a PCA
+ * to 50, as before) the short points of the other rays came first. */
+static void
+test_cosine_neighbours (void)
+{
+  const gsize rays = 4, per = 6, n = rays * per, d = 60, m = per - 1;
+  g_autofree float *x = lm_test_rays (rays, per, d, 3);
+  char *error = NULL;
+  g_autoptr (LmUmap) u = lm_umap_new (x, n, d, 2, per, 10, 1, &error);
+
+  g_assert_null (error);
+  g_assert_nonnull (u);
+  g_assert_cmpuint (lm_umap_get_input_dims (u), ==, d);
+  for (gsize i = 0; i < n; i++)
+    for (gsize a = 0; a < m; a++)
+      {
+        guint32 j = lm_umap_get_neighbors (u)[i * m + a];
+
+        g_assert_cmpuint (j, !=, i);
+        g_assert_cmpuint (j % rays, ==, i % rays);
+      }
 }
 
 static void
@@ -259,8 +311,8 @@ test_cancel (void)
 {
   const gsize n = 5000, d = 784;
   g_autofree float *x = lm_test_clusters (n, d, 10, 6, 17, NULL);
-  const char *stages[] = { "pca", "neighbours", "calibration", "union" };
-  const guint after[] = { 20, 20, 20, 0 };
+  const char *stages[] = { "neighbours", "calibration", "union" };
+  const guint after[] = { 20, 20, 0 };
 
   for (guint a = 0; a < G_N_ELEMENTS (stages); a++)
     {
@@ -295,6 +347,8 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/data/umap/ab", test_ab);
   g_test_add_func ("/data/umap/clusters", test_clusters);
+  g_test_add_func ("/data/umap/knn-cosine", test_knn_cosine);
+  g_test_add_func ("/data/umap/cosine-neighbours", test_cosine_neighbours);
   g_test_add_func ("/data/umap/seed", test_seed);
   g_test_add_func ("/data/umap/epochs", test_epochs);
   g_test_add_func ("/data/umap/bad-input", test_bad_input);

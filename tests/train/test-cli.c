@@ -1103,8 +1103,12 @@ static int64_t count_scalars(sqlite3 *db, const char *tag)
   return n;
 }
 
-/* --dry-run, as main.py's: every epoch trains one batch, then evaluates,
- * logs and checkpoints as usual. */
+/* --dry-run, as main.py's: every epoch trains one batch, the first of its
+ * shuffled order over the whole training split (a different one each
+ * epoch: lm_fit's max_batches, checked in test-fit), then evaluates the
+ * whole validation and test sets, logs and checkpoints as usual.  (It
+ * trained the split's first 32 examples every epoch, the split cut to
+ * them: "(32 train, ...)".) */
 static void test_dry_run(void)
 {
   lm_train_result res;
@@ -1115,8 +1119,9 @@ static void test_dry_run(void)
   g_assert_cmpint(res.steps_done, ==, 3);
   g_assert_cmpint(res.train_examples, ==, 3 * 32);
   g_assert_false(isnan(res.test_accuracy) || isnan(res.val_accuracy));
-  g_assert_nonnull(strstr(out, "(32 train, 200 val, 200 test)"));
-  g_assert_nonnull(strstr(out, "Dry run (--dry-run): each epoch trains on one batch of 32 examples\n"));
+  g_assert_nonnull(strstr(out, "(1800 train, 200 val, 200 test)"));
+  g_assert_nonnull(strstr(out, "Dry run (--dry-run): each epoch trains on one batch of 32 examples, the first of "
+                               "its shuffled order\n"));
   g_assert_nonnull(strstr(out, "Epoch 3/3: loss "));
   free(out);
   char *runfile = g_build_filename(tmpdir, "dry", "run.lumen", NULL);

@@ -93,6 +93,98 @@ static void rec_train_end(void *ud, const lm_history *h, bool stopped)
   g_string_append_printf(r->events, "T%s", stopped ? "stopped" : "done");
 }
 
+/* Each epoch's trained batches' example indices, for max_batches. */
+typedef struct {
+  int64_t batches;
+  int64_t idx[4][16]; /* [epoch][i], batches of 16 */
+  int64_t nb[4];
+} batch_log;
+
+static void log_epoch_begin(void *ud, int64_t epoch, int64_t nb)
+{
+  ((batch_log *)ud)->nb[epoch] = nb;
+}
+
+static bool log_batch_end(void *ud, const lm_step_info *s)
+{
+  batch_log *l = ud;
+  l->batches++;
+  g_assert_cmpint(s->batch, ==, 0);
+  g_assert_cmpint(s->batch_size, ==, 16);
+  memcpy(l->idx[s->epoch], s->data->indices, 16 * sizeof(int64_t));
+  return true;
+}
+
+/* max_batches 1 (lumen-train --dry-run, main.py's `break` after batch 0 of
+ * its shuffled DataLoader): each epoch trains one batch, the first of that
+ * epoch's shuffled order over the whole set (the loader's, for the same
+ * seed), so a different batch each epoch and for another seed; the
+ * validation set is still evaluated whole. */
+static void fit_first_batches(uint64_t seed, batch_log *log, lm_history *h)
+{
+  lm_dataset *ds = make_bars(200, 1);
+  lm_manual_seed(0);
+  lm_module *m = lm_model_mlp();
+  lm_optimizer *opt = lm_optim_sgd(m, 0.01, NULL);
+  lm_callbacks cb = { .user_data = log, .on_epoch_begin = log_epoch_begin, .on_batch_end = log_batch_end };
+  lm_fit_options fo;
+  lm_fit_options_init(&fo);
+  fo.epochs = 4;
+  fo.batch_size = 16;
+  fo.validation_split = 0.2;
+  fo.seed = seed;
+  fo.max_batches = 1;
+  fo.callbacks = &cb;
+  char *err = NULL;
+  g_assert_true(lm_fit(m, opt, ds, &fo, h, NULL, &err));
+  g_assert_null(err);
+  lm_optimizer_free(opt);
+  lm_module_free(m);
+  lm_dataset_release(ds);
+}
+
+static void test_fit_max_batches(void)
+{
+  batch_log a = { 0 }, b = { 0 };
+  lm_history ha, hb;
+  fit_first_batches(5, &a, &ha);
+  fit_first_batches(6, &b, &hb);
+  g_assert_cmpint(a.batches, ==, 4);
+  g_assert_cmpint(ha.epochs, ==, 4);
+  /* the loader fit makes: the 160 training examples (the first 80%),
+   * shuffled from (seed, epoch) */
+  lm_dataset *ds = make_bars(200, 1), *train = NULL, *val = NULL;
+  lm_dataset_split(ds, 0.2, &train, &val);
+  lm_loader_options lo;
+  lm_loader_options_init(&lo);
+  lo.batch_size = 16;
+  lo.shuffle = true;
+  lo.seed = 5;
+  lm_loader *l = lm_loader_new(train, &lo);
+  for (int e = 0; e < 4; e++) {
+    g_assert_cmpint(a.nb[e], ==, 1);
+    lm_loader_start_epoch(l, e);
+    lm_scope_begin();
+    lm_batch batch;
+    g_assert_true(lm_loader_next(l, &batch));
+    g_assert_cmpmem(a.idx[e], sizeof a.idx[e], batch.indices, 16 * sizeof(int64_t));
+    lm_scope_end();
+    /* every epoch's loss and accuracy are that one batch's; the validation
+     * set's figures are there */
+    g_assert_false(isnan(ha.logs[e].loss) || isnan(ha.logs[e].val_loss));
+    /* another epoch, another batch; another seed, another batch */
+    if (e > 0)
+      g_assert_true(memcmp(a.idx[e], a.idx[e - 1], sizeof a.idx[e]) != 0);
+    g_assert_true(memcmp(a.idx[e], b.idx[e], sizeof a.idx[e]) != 0);
+  }
+  lm_loader_free(l);
+  lm_dataset_release(train);
+  lm_dataset_release(val);
+  lm_dataset_release(ds);
+  lm_history_clear(&ha);
+  lm_history_clear(&hb);
+}
+
 static void test_fit_learns(void)
 {
   lm_dataset *ds = make_bars(600, 1);
@@ -366,6 +458,7 @@ int main(int argc, char **argv)
   g_test_add_func("/train/models", test_models);
   g_test_add_func("/train/fit/learns", test_fit_learns);
   g_test_add_func("/train/fit/plateau", test_fit_plateau);
+  g_test_add_func("/train/fit/max-batches", test_fit_max_batches);
   g_test_add_func("/train/fit/stop-and-resume", test_stop_and_resume);
   g_test_add_func("/train/fit/bad-arguments", test_bad_arguments);
   return g_test_run();

@@ -535,6 +535,39 @@ check_layout_moves (LmProjectorPage *pp, gsize n, guint above, const char *what)
   return first;
 }
 
+/* The layout on screen framed as TensorBoard frames one (each axis's
+ * [min, max] onto [-1, 1]): centred on each axis; flat, x and y each
+ * spanning [-1, 1] and z 0; in 3D, the farthest point at 1 (in view at
+ * any turn).  (UMAP's was centred on its mean and scaled by its largest
+ * coordinate: off centre, and out of view at some turns.) */
+static void
+check_framed (LmProjectorView *view, gsize n, gboolean flat)
+{
+  const float *p = lm_projector_view_get_coords (view);
+  double far = 0;
+
+  for (int c = 0; c < 3; c++)
+    {
+      float lo = INFINITY, hi = -INFINITY;
+
+      for (gsize i = 0; i < n; i++)
+        {
+          lo = MIN (lo, p[i * 3 + c]);
+          hi = MAX (hi, p[i * 3 + c]);
+        }
+      g_test_message ("axis %d: [%.4f, %.4f]", c, lo, hi);
+      g_assert_cmpfloat_with_epsilon ((lo + hi) / 2, 0, 1e-5);
+      if (flat)
+        g_assert_cmpfloat_with_epsilon (hi, c < 2 ? 1 : 0, 1e-6);
+      else
+        g_assert_cmpfloat (hi - lo, >, 0.1);
+    }
+  for (gsize i = 0; i < n; i++)
+    far = MAX (far, sqrt (p[i * 3] * p[i * 3] + p[i * 3 + 1] * p[i * 3 + 1] + p[i * 3 + 2] * p[i * 3 + 2]));
+  if (!flat)
+    g_assert_cmpfloat_with_epsilon (far, 1, 1e-5);
+}
+
 /* Six points under `method` at its defaults, too few: `message` said and
  * PCA's places kept; `control` set to `value`, it runs to `iterations`
  * and the status begins with `status` (when not NULL). */
@@ -1113,11 +1146,14 @@ test_umap (void)
   g_assert_cmpstr (lm_projector_page_get_status (pp), ==,
                    "UMAP of 300 points × 20 dims: 15 neighbors, 500 epochs, 3D");
 
-  /* a first layout past the start, then a later, different one */
+  /* a first layout past the start, then a later, different one, each
+   * framed as TensorBoard frames it, while it forms and at the end */
   check_layout_moves (pp, n, 1, "Epoch");
+  check_framed (view, n, FALSE);
   g_assert_true (lm_test_wait_for (page_settled, page, 60000));
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (counter)), ==, "Epoch: 500 (done)");
   g_assert_cmpfloat (cluster_agreement (view, n), ==, 1);
+  check_framed (view, n, FALSE);
 
   /* Neighbors runs it again, with a worker of its own */
   started = lm_projector_page_get_tsne_threads (pp, &live);
@@ -1130,6 +1166,12 @@ test_umap (void)
   g_assert_cmpuint (lm_projector_page_get_tsne_threads (pp, &live), >, started);
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (counter)), ==, "Epoch: 50 (done)");
   g_assert_true (memcmp (early, lm_projector_view_get_coords (view), n * 3 * sizeof (float)) != 0);
+
+  /* in 2D it fills the square */
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (lm_projector_page_get_control (pp, "2d")), TRUE);
+  g_assert_true (lm_test_wait_for (page_settled, page, 60000));
+  g_assert_nonnull (strstr (lm_projector_page_get_status (pp), "2D"));
+  check_framed (view, n, TRUE);
 
   /* the inspector and Isolate: point 0 and its 30 nearest, UMAP of them */
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (lm_projector_page_get_control (pp, "neighbors")), 30);
