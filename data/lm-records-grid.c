@@ -13,10 +13,12 @@
  * stops at the NUL, so no input can make it read out of bounds; nesting in
  * skipped values is capped so none can exhaust the stack.
  *
- * What it is not for: JSON in general (json-glib is not a dependency, and
- * a document tree would be more than this needs), drawing (ui/).
+ * The lexer (strings, numbers, skipping values) is lm-json.c's, shared
+ * with a mesh's config.
+ * What it is not for: JSON in general, drawing (ui/).
  */
 #include "lm-records.h"
+#include "lm-json-private.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -25,203 +27,21 @@
 /* Limits well beyond anything a grid image can hold, so arithmetic on
  * the values stays far from overflow. */
 #define MAX_DIM      (1 << 20)
-#define MAX_DEPTH    32
-
-typedef struct
-{
-  const char *start, *p;
-  char *error;
-} Parser;
-
-static gboolean G_GNUC_PRINTF (2, 3)
-fail (Parser *ps, const char *format, ...)
-{
-  va_list args;
-  g_autofree char *what = NULL;
-
-  if (ps->error != NULL)
-    return FALSE;
-  va_start (args, format);
-  what = g_strdup_vprintf (format, args);
-  va_end (args);
-  if (*ps->p == '\0')
-    ps->error = g_strdup_printf ("grid JSON: %s at the end of the text (byte %ld)", what,
-                                 (long) (ps->p - ps->start));
-  else
-    ps->error = g_strdup_printf ("grid JSON: %s at byte %ld", what, (long) (ps->p - ps->start));
-  return FALSE;
-}
-
-static void
-skip_ws (Parser *ps)
-{
-  while (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r')
-    ps->p++;
-}
 
 static gboolean
-expect (Parser *ps, char c)
-{
-  skip_ws (ps);
-  if (*ps->p != c)
-    return fail (ps, "expected '%c'", c);
-  ps->p++;
-  return TRUE;
-}
-
-static int
-hex4 (const char *s)
-{
-  int v = 0;
-
-  for (int i = 0; i < 4; i++)
-    {
-      int d = g_ascii_xdigit_value (s[i]);   /* -1 for NUL too: stops there */
-
-      if (d < 0)
-        return -1;
-      v = v * 16 + d;
-    }
-  return v;
-}
-
-/* A string at ps->p, decoded into `out` (NULL: only checked). */
-static gboolean
-parse_string (Parser *ps, GString *out)
-{
-  skip_ws (ps);
-  if (*ps->p != '"')
-    return fail (ps, "expected a string");
-  ps->p++;
-  for (;;)
-    {
-      unsigned char c = (unsigned char) *ps->p;
-
-      if (c == '\0')
-        return fail (ps, "unterminated string");
-      if (c == '"')
-        {
-          ps->p++;
-          return TRUE;
-        }
-      if (c < 0x20)
-        return fail (ps, "control character 0x%02x in a string", c);
-      if (c != '\\')
-        {
-          if (out != NULL)
-            g_string_append_c (out, (char) c);
-          ps->p++;
-          continue;
-        }
-      ps->p++;
-      switch (*ps->p)
-        {
-        case '"': case '\\': case '/':
-          if (out != NULL)
-            g_string_append_c (out, *ps->p);
-          break;
-        case 'b': if (out) g_string_append_c (out, '\b'); break;
-        case 'f': if (out) g_string_append_c (out, '\f'); break;
-        case 'n': if (out) g_string_append_c (out, '\n'); break;
-        case 'r': if (out) g_string_append_c (out, '\r'); break;
-        case 't': if (out) g_string_append_c (out, '\t'); break;
-        case 'u':
-          {
-            int u = hex4 (ps->p + 1);
-            gunichar ch;
-
-            if (u < 0)
-              return fail (ps, "bad \\u escape");
-            ps->p += 4;
-            if (u >= 0xd800 && u <= 0xdbff)
-              {
-                /* A UTF-16 surrogate pair, as JSON spells characters
-                 * beyond U+FFFF. */
-                int lo = ps->p[1] == '\\' && ps->p[2] == 'u' ? hex4 (ps->p + 3) : -1;
-
-                if (lo < 0xdc00 || lo > 0xdfff)
-                  return fail (ps, "\\u%04x is half a surrogate pair", u);
-                ps->p += 6;
-                ch = 0x10000 + (((gunichar) u - 0xd800) << 10) + ((gunichar) lo - 0xdc00);
-              }
-            else if (u >= 0xdc00 && u <= 0xdfff)
-              return fail (ps, "\\u%04x is half a surrogate pair", u);
-            else if (u == 0)
-              return fail (ps, "\\u0000 (NUL) in a string");
-            else
-              ch = (gunichar) u;
-            if (out != NULL)
-              g_string_append_unichar (out, ch);
-            break;
-          }
-        default:
-          return fail (ps, "bad escape in a string");
-        }
-      ps->p++;
-    }
-}
-
-/* A number with JSON's grammar; *value set when it is finite. */
-static gboolean
-parse_number (Parser *ps, double *value)
-{
-  const char *s;
-  char buf[64];
-
-  skip_ws (ps);
-  s = ps->p;
-  if (*ps->p == '-')
-    ps->p++;
-  if (*ps->p == '0')
-    ps->p++;
-  else if (g_ascii_isdigit (*ps->p))
-    while (g_ascii_isdigit (*ps->p))
-      ps->p++;
-  else
-    return fail (ps, "expected a number");
-  if (*ps->p == '.')
-    {
-      ps->p++;
-      if (!g_ascii_isdigit (*ps->p))
-        return fail (ps, "expected a digit after '.'");
-      while (g_ascii_isdigit (*ps->p))
-        ps->p++;
-    }
-  if (*ps->p == 'e' || *ps->p == 'E')
-    {
-      ps->p++;
-      if (*ps->p == '+' || *ps->p == '-')
-        ps->p++;
-      if (!g_ascii_isdigit (*ps->p))
-        return fail (ps, "expected a digit in the exponent");
-      while (g_ascii_isdigit (*ps->p))
-        ps->p++;
-    }
-  if (ps->p - s >= (long) sizeof buf)
-    *value = INFINITY;   /* 64 characters of number: far out of range */
-  else
-    {
-      memcpy (buf, s, (gsize) (ps->p - s));
-      buf[ps->p - s] = '\0';
-      *value = g_ascii_strtod (buf, NULL);
-    }
-  return TRUE;
-}
-
-static gboolean
-parse_int (Parser *ps, const char *key, int *out)
+parse_int (LmJsonParser *ps, const char *key, int *out)
 {
   const char *at;
   double v;
 
-  skip_ws (ps);
+  lm_json_skip_ws (ps);
   at = ps->p;
-  if (!parse_number (ps, &v))
+  if (!lm_json_parse_number (ps, &v))
     {
       if (ps->p == at)
         {
           g_clear_pointer (&ps->error, g_free);
-          return fail (ps, "\"%s\" is not a number", key);
+          return lm_json_fail (ps, "\"%s\" is not a number", key);
         }
       return FALSE;
     }
@@ -230,87 +50,23 @@ parse_int (Parser *ps, const char *key, int *out)
       int len = (int) MIN (ps->p - at, 24);
 
       ps->p = at;
-      return fail (ps, "\"%s\" is %.*s, not a whole number up to %d", key, len, at, MAX_DIM);
+      return lm_json_fail (ps, "\"%s\" is %.*s, not a whole number up to %d", key, len, at, MAX_DIM);
     }
   *out = (int) v;
   return TRUE;
 }
 
 static gboolean
-match_word (Parser *ps, const char *word)
-{
-  gsize len = strlen (word);
-
-  if (strncmp (ps->p, word, len) != 0)
-    return fail (ps, "unexpected text");
-  ps->p += len;
-  return TRUE;
-}
-
-/* Any JSON value, checked and dropped (an unknown key's). */
-static gboolean
-skip_value (Parser *ps, int depth)
-{
-  double ignored;
-
-  skip_ws (ps);
-  if (depth > MAX_DEPTH)
-    return fail (ps, "nested more than %d deep", MAX_DEPTH);
-  switch (*ps->p)
-    {
-    case '"':
-      return parse_string (ps, NULL);
-    case 't':
-      return match_word (ps, "true");
-    case 'f':
-      return match_word (ps, "false");
-    case 'n':
-      return match_word (ps, "null");
-    case '[':
-    case '{':
-      {
-        char close = *ps->p == '[' ? ']' : '}';
-
-        ps->p++;
-        skip_ws (ps);
-        if (*ps->p == close)
-          {
-            ps->p++;
-            return TRUE;
-          }
-        for (;;)
-          {
-            if (close == '}' && !(parse_string (ps, NULL) && expect (ps, ':')))
-              return FALSE;
-            if (!skip_value (ps, depth + 1))
-              return FALSE;
-            skip_ws (ps);
-            if (*ps->p == close)
-              {
-                ps->p++;
-                return TRUE;
-              }
-            if (*ps->p != ',')
-              return fail (ps, "expected ',' or '%c'", close);
-            ps->p++;
-          }
-      }
-    default:
-      return parse_number (ps, &ignored);
-    }
-}
-
-static gboolean
-parse_labels (Parser *ps, GPtrArray *labels)
+parse_labels (LmJsonParser *ps, GPtrArray *labels)
 {
   g_autoptr (GString) s = g_string_new (NULL);
 
-  if (!expect (ps, '['))
+  if (!lm_json_expect (ps, '['))
     {
       g_clear_pointer (&ps->error, g_free);
-      return fail (ps, "\"labels\" is not an array");
+      return lm_json_fail (ps, "\"labels\" is not an array");
     }
-  skip_ws (ps);
+  lm_json_skip_ws (ps);
   if (*ps->p == ']')
     {
       ps->p++;
@@ -318,21 +74,21 @@ parse_labels (Parser *ps, GPtrArray *labels)
     }
   for (;;)
     {
-      skip_ws (ps);
+      lm_json_skip_ws (ps);
       if (*ps->p != '"')
-        return fail (ps, "labels[%u] is not a string", labels->len);
+        return lm_json_fail (ps, "labels[%u] is not a string", labels->len);
       g_string_truncate (s, 0);
-      if (!parse_string (ps, s))
+      if (!lm_json_parse_string (ps, s))
         return FALSE;
       g_ptr_array_add (labels, g_strndup (s->str, s->len));
-      skip_ws (ps);
+      lm_json_skip_ws (ps);
       if (*ps->p == ']')
         {
           ps->p++;
           return TRUE;
         }
       if (*ps->p != ',')
-        return fail (ps, "expected ',' or ']' in \"labels\"");
+        return lm_json_fail (ps, "expected ',' or ']' in \"labels\"");
       ps->p++;
     }
 }
@@ -352,15 +108,15 @@ static const char *const int_keys[N_INT_KEYS] = {
 
 /* The object's members into values[] and labels; syntax only. */
 static gboolean
-parse_object (Parser *ps, int *values, gboolean *seen, GPtrArray **labels)
+parse_object (LmJsonParser *ps, int *values, gboolean *seen, GPtrArray **labels)
 {
   g_autoptr (GString) key = g_string_new (NULL);
 
-  skip_ws (ps);
+  lm_json_skip_ws (ps);
   if (*ps->p != '{')
-    return fail (ps, "expected an object ('{')");
+    return lm_json_fail (ps, "expected an object ('{')");
   ps->p++;
-  skip_ws (ps);
+  lm_json_skip_ws (ps);
   if (*ps->p == '}')
     {
       ps->p++;
@@ -371,14 +127,14 @@ parse_object (Parser *ps, int *values, gboolean *seen, GPtrArray **labels)
       int i;
 
       g_string_truncate (key, 0);
-      if (!parse_string (ps, key) || !expect (ps, ':'))
+      if (!lm_json_parse_string (ps, key) || !lm_json_expect (ps, ':'))
         return FALSE;
       for (i = 0; i < N_INT_KEYS && strcmp (key->str, int_keys[i]) != 0; i++)
         ;
       if (i < N_INT_KEYS || strcmp (key->str, "labels") == 0)
         {
           if (i < N_INT_KEYS ? seen[i] : *labels != NULL)
-            return fail (ps, "\"%s\" given twice", key->str);
+            return lm_json_fail (ps, "\"%s\" given twice", key->str);
         }
       if (i < N_INT_KEYS)
         {
@@ -389,27 +145,27 @@ parse_object (Parser *ps, int *values, gboolean *seen, GPtrArray **labels)
       else if (strcmp (key->str, "labels") == 0)
         {
           *labels = g_ptr_array_new_with_free_func (g_free);
-          skip_ws (ps);
+          lm_json_skip_ws (ps);
           if (strncmp (ps->p, "null", 4) == 0)
             ps->p += 4;   /* same as no labels */
           else if (!parse_labels (ps, *labels))
             return FALSE;
         }
-      else if (!skip_value (ps, 1))
+      else if (!lm_json_skip_value (ps, 1))
         return FALSE;
-      skip_ws (ps);
+      lm_json_skip_ws (ps);
       if (*ps->p == '}')
         {
           ps->p++;
           break;
         }
       if (*ps->p != ',')
-        return fail (ps, "expected ',' or '}'");
+        return lm_json_fail (ps, "expected ',' or '}'");
       ps->p++;
     }
-  skip_ws (ps);
+  lm_json_skip_ws (ps);
   if (*ps->p != '\0')
-    return fail (ps, "text after the object");
+    return lm_json_fail (ps, "text after the object");
   return TRUE;
 }
 
@@ -447,7 +203,7 @@ check_layout (const int *v, guint n_labels, gboolean have_labels, int width, int
 LmImageGrid *
 lm_image_grid_parse (const char *json, int width, int height, char **error)
 {
-  Parser ps = { json, json, NULL };
+  LmJsonParser ps = { json, json, NULL, "grid JSON" };
   int values[N_INT_KEYS] = { 0 };
   gboolean seen[N_INT_KEYS] = { FALSE };
   g_autoptr (GPtrArray) labels = NULL;

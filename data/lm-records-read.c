@@ -1,8 +1,8 @@
-/* lm-records-read.c: SQL reads of histogram, image, text, audio, PR curve and hparams rows
+/* lm-records-read.c: SQL reads of histogram, image, text, audio, mesh, PR curve and hparams rows
  * (see lm-records.h, lm_records_read) and the record types' destructors.
  *
  * What it is for: turning rows into LmHistogram / LmImageMeta /
- * LmTextRecord / LmAudioMeta / LmHparamsRecord on the feed's worker thread, with bad
+ * LmTextRecord / LmAudioMeta / LmMeshMeta / LmHparamsRecord on the feed's worker thread, with bad
  * rows kept and flagged (h->error, rec->error, meta->grid_error) rather
  * than dropped.  Grid JSON is parsed here, off the main thread
  * (lm-records-grid.c).
@@ -25,6 +25,7 @@ lm_record_item_free_func (LmRecordKind kind)
     case LM_RECORD_IMAGE: return (GDestroyNotify) lm_image_meta_free;
     case LM_RECORD_TEXT: return (GDestroyNotify) lm_text_record_free;
     case LM_RECORD_AUDIO: return (GDestroyNotify) lm_audio_meta_free;
+    case LM_RECORD_MESH: return (GDestroyNotify) lm_mesh_meta_free;
     case LM_RECORD_PR_CURVE: return (GDestroyNotify) lm_pr_curve_free;
     case LM_RECORD_CUSTOM_SCALARS: return (GDestroyNotify) lm_custom_scalars_unref;
     case LM_RECORD_HPARAMS: default: return (GDestroyNotify) lm_hparams_record_free;
@@ -35,9 +36,9 @@ const char *
 lm_record_kind_to_string (LmRecordKind kind)
 {
   static const char *const names[] = { "histogram", "image", "text", "hparams", "pr_curve",
-                                       "custom_scalars", "audio" };
+                                       "custom_scalars", "audio", "mesh" };
 
-  return kind <= LM_RECORD_AUDIO ? names[kind] : "unknown";
+  return kind <= LM_RECORD_MESH ? names[kind] : "unknown";
 }
 
 void
@@ -58,6 +59,15 @@ lm_audio_meta_free (LmAudioMeta *meta)
   if (meta == NULL)
     return;
   g_free (meta->label);
+  g_free (meta);
+}
+
+void
+lm_mesh_meta_free (LmMeshMeta *meta)
+{
+  if (meta == NULL)
+    return;
+  g_free (meta->config);
   g_free (meta);
 }
 
@@ -189,6 +199,19 @@ read_row (LmRecordKind kind, sqlite3_stmt *st)
       a->frames = sqlite3_column_int64 (st, 6);
       a->label = column_dup (st, 7);
       return a;
+    }
+  if (kind == LM_RECORD_MESH)
+    {
+      LmMeshMeta *m = g_new0 (LmMeshMeta, 1);
+
+      m->id = id;
+      m->step = step;
+      m->wall_time = wall;
+      m->n_vertices = sqlite3_column_int64 (st, 4);
+      m->n_faces = sqlite3_column_int64 (st, 5);
+      m->has_colors = sqlite3_column_int (st, 6) != 0;
+      m->config = column_dup (st, 7);
+      return m;
     }
   else
     {
@@ -552,6 +575,9 @@ lm_records_read (gpointer db_ptr, LmRecordKind kind, gint64 *last_id, GHashTable
     [LM_RECORD_AUDIO] =
       "SELECT x.id, t.name, x.step, x.wall_time, x.sample_rate, x.channels, x.frames, x.label "
       "FROM audio x JOIN tags t ON t.id = x.tag_id WHERE x.id > ?1 ORDER BY x.id",
+    [LM_RECORD_MESH] =
+      "SELECT x.id, t.name, x.step, x.wall_time, x.n_vertices, x.n_faces, x.colors IS NOT NULL, x.config "
+      "FROM meshes x JOIN tags t ON t.id = x.tag_id WHERE x.id > ?1 ORDER BY x.id",
   };
   static const char old_images_sql[] =
     "SELECT x.id, t.name, x.step, x.wall_time, x.width, x.height, x.channels, x.caption, x.grid, "

@@ -1,15 +1,15 @@
-/* lm-records.h: histograms, images, texts, audio clips, PR curves and
+/* lm-records.h: histograms, images, texts, audio clips, meshes, PR curves and
  * hyperparameters of every run, live.
  *
  * What it is for: the data behind the non-scalar dashboards.  An
  * LmRecordFeed follows one kind of record (histograms, image metadata,
- * texts, audio clip metadata, PR curves, hparams or custom-scalar layouts) in every run of an LmRunStore: a worker thread keeps
+ * texts, audio clip or mesh metadata, PR curves, hparams or custom-scalar layouts) in every run of an LmRunStore: a worker thread keeps
  * one read-only connection per run, polls `PRAGMA data_version` and reads
  * only rows with an id above the last one seen (docs/run-format.md,
  * "Reading a run while it is written").  Results are merged on the main
  * thread into LmRecordSeries (one per run and tag) and announced with
- * "changed".  Image pixels and audio samples are not held here:
- * lm-image-loader.h and lm-audio.h fetch and decode one on demand.
+ * "changed".  Image pixels, audio samples and mesh vertices are not held
+ * here: lm-image-loader.h, lm-audio.h and lm-mesh.h fetch one on demand.
  *
  * What it is not for: scalars (LmRun holds those), drawing, GTK.
  */
@@ -31,6 +31,7 @@ typedef enum {
   LM_RECORD_PR_CURVE,
   LM_RECORD_CUSTOM_SCALARS,
   LM_RECORD_AUDIO,
+  LM_RECORD_MESH,
 } LmRecordKind;
 
 /* The layout of an image grid logged with lm_writer_add_images_grid
@@ -70,6 +71,18 @@ typedef struct
   gint64 frames;
   char *label;     /* Markdown, NULL if none (or not valid UTF-8) */
 } LmAudioMeta;
+
+/* One logged mesh or point cloud (lm_writer_add_mesh, docs/run-format.md
+ * "meshes"): its row without the blobs, which LmMeshLoader fetches.  An
+ * older run file without the table has no meshes. */
+typedef struct
+{
+  gint64 id, step;
+  double wall_time;
+  gint64 n_vertices, n_faces;   /* n_faces 0: a point cloud */
+  gboolean has_colors;
+  char *config;    /* the config JSON object, NULL if none */
+} LmMeshMeta;
 
 typedef struct
 {
@@ -122,7 +135,8 @@ typedef struct
   char *run_name;
   char *tag;          /* "" for hparams and custom scalars */
   LmRecordKind kind;
-  /* LmHistogram* / LmImageMeta* / LmTextRecord* / LmPrCurve* / LmAudioMeta* in
+  /* LmHistogram* / LmImageMeta* / LmTextRecord* / LmPrCurve* / LmAudioMeta* /
+   * LmMeshMeta* in
    * (step, id) order, or
    * one LmHparamsRecord* or LmCustomScalars* (the run's layouts merged,
    * lm-custom-scalars.h), replaced when the file changes. */
@@ -162,6 +176,7 @@ void            lm_hparams_record_free    (LmHparamsRecord *rec);
 void            lm_image_meta_free        (LmImageMeta *meta);
 void            lm_text_record_free       (LmTextRecord *rec);
 void            lm_audio_meta_free        (LmAudioMeta *meta);
+void            lm_mesh_meta_free         (LmMeshMeta *meta);
 void            lm_pr_curve_free          (LmPrCurve *curve);
 
 /* The `grid` JSON of an images row.  Only that fixed shape is accepted:

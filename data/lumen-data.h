@@ -15,3 +15,4 @@
 #include "lm-records.h"
 #include "lm-image-loader.h"
 #include "lm-audio.h"
+#include "lm-mesh.h"

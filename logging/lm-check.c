@@ -79,7 +79,7 @@ int lm_error_from_sqlite(sqlite3 *db, int rc) {
 
 const char *lm_tag_kind_name(lm_tag_kind k) {
   static const char *const names[] = {"scalar", "histogram", "image", "text",
-                                       "pr_curve", "audio"};
+                                       "pr_curve", "audio", "mesh"};
   _Static_assert(sizeof names / sizeof names[0] == LM_TAG_N_KINDS,
                  "a name per tag kind");
   return (unsigned)k < LM_TAG_N_KINDS ? names[k] : "?";

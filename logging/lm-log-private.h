@@ -38,6 +38,7 @@ typedef enum {
   LM_REC_PR_CURVE,  /* payload lm_pr_payload */
   LM_REC_CUSTOM_SCALARS, /* payload lm_custom_payload (lm-custom-scalars.c) */
   LM_REC_AUDIO,     /* payload lm_audio_payload (lm-audio.c) */
+  LM_REC_MESH,      /* payload lm_mesh_payload (lm-mesh.c) */
 } lm_rec_kind;
 
 /* Tag kinds, as stored in tags.kind. */
@@ -48,6 +49,7 @@ typedef enum {
   LM_TAG_TEXT,
   LM_TAG_PR_CURVE,
   LM_TAG_AUDIO,
+  LM_TAG_MESH,
   LM_TAG_N_KINDS
 } lm_tag_kind;
 const char *lm_tag_kind_name(lm_tag_kind k);
@@ -229,6 +231,33 @@ typedef struct {
   char *label;        /* NULL or inside this allocation */
 } lm_audio_payload;
 
+/* Meshes and point clouds (lm_writer_add_mesh): one row per mesh, its
+ * vertices, colours and faces as little-endian blobs.  IF NOT EXISTS: an
+ * older run file gets the table when a newer writer reopens it (schema
+ * version 1 still). */
+#define LM_MESHES_SQL                                                        \
+  "CREATE TABLE IF NOT EXISTS meshes (\n"                                    \
+  "  id INTEGER PRIMARY KEY,\n"                                              \
+  "  tag_id INTEGER NOT NULL REFERENCES tags(id),\n"                         \
+  "  step INTEGER NOT NULL,\n"                                               \
+  "  wall_time REAL NOT NULL,\n"                                             \
+  "  n_vertices INTEGER NOT NULL,\n"                                         \
+  "  n_faces INTEGER NOT NULL,\n"                                            \
+  "  vertices BLOB NOT NULL,\n"                                              \
+  "  colors BLOB,\n"                                                         \
+  "  faces BLOB,\n"                                                          \
+  "  config TEXT);\n"                                                        \
+  "CREATE INDEX IF NOT EXISTS meshes_tag_step ON meshes (tag_id, step);\n"
+
+typedef struct {
+  lm_payload hdr;
+  int64_t n_vertices, n_faces;
+  float *vertices;   /* n_vertices x 3, inside this allocation */
+  uint8_t *colors;   /* NULL or n_vertices x 3, inside this allocation */
+  int32_t *faces;    /* NULL or n_faces x 3, inside this allocation */
+  char *config;      /* NULL or JSON inside this allocation */
+} lm_mesh_payload;
+
 typedef enum {
   LM_CUSTOM_MULTILINE = 0,
   LM_CUSTOM_MARGIN = 1,
@@ -278,6 +307,7 @@ struct lm_writer {
   unsigned flush_interval_ms;
   size_t max_image_bytes;
   size_t max_video_bytes; /* n_frames * width * height * 4 */
+  size_t max_mesh_bytes;  /* vertex + colour + face bytes of a mesh */
   size_t queue_max_bytes;
   bool quiet;
   bool purge;              /* delete records with step >= purge_step at open */

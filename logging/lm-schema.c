@@ -61,6 +61,7 @@ const char lm_schema_sql[] =
     LM_PR_CURVES_SQL
     LM_CUSTOM_SCALARS_SQL
     LM_AUDIO_SQL
+    LM_MESHES_SQL
     "CREATE TABLE hparams (\n"
     "  name TEXT PRIMARY KEY,\n"
     "  type TEXT NOT NULL,\n"

@@ -42,6 +42,7 @@ enum {
   ST_CS_CHART,
   ST_CS_TAG,
   ST_AUDIO,
+  ST_MESH,
   ST_N
 };
 _Static_assert(ST_N <= sizeof(((lm_writer *)0)->stmts) / sizeof(sqlite3_stmt *),
@@ -228,6 +229,9 @@ int lm_store_prepare(lm_writer *w, char *err, size_t errlen) {
       [ST_AUDIO] = "INSERT INTO audio(tag_id, step, wall_time, sample_rate, "
                    "channels, frames, wav, label) VALUES "
                    "(?1,?2,?3,?4,?5,?6,?7,?8)",
+      [ST_MESH] = "INSERT INTO meshes(tag_id, step, wall_time, n_vertices, "
+                  "n_faces, vertices, colors, faces, config) VALUES "
+                  "(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
   };
   int rc = sqlite3_create_module(w->db, "lm_scalar_batch", &batch_module,
                                  NULL);
@@ -329,6 +333,29 @@ static int store_one(lm_writer *w, const lm_rec *r) {
     sqlite3_bind_int64(st, 6, p->frames);
     sqlite3_bind_blob64(st, 7, p->wav, p->wav_len, SQLITE_STATIC);
     sqlite3_bind_text(st, 8, p->label, -1, SQLITE_STATIC);
+    return run_stmt(st);
+  }
+  case LM_REC_MESH: {
+    const lm_mesh_payload *p = r->u.payload;
+    st = w->stmts[ST_MESH];
+    sqlite3_bind_int64(st, 1, r->tag_id);
+    sqlite3_bind_int64(st, 2, r->step);
+    sqlite3_bind_double(st, 3, r->wall_time);
+    sqlite3_bind_int64(st, 4, p->n_vertices);
+    sqlite3_bind_int64(st, 5, p->n_faces);
+    sqlite3_bind_blob64(st, 6, p->vertices, (sqlite3_uint64)p->n_vertices * 12,
+                        SQLITE_STATIC);
+    if (p->colors)
+      sqlite3_bind_blob64(st, 7, p->colors, (sqlite3_uint64)p->n_vertices * 3,
+                          SQLITE_STATIC);
+    else
+      sqlite3_bind_null(st, 7);
+    if (p->faces)
+      sqlite3_bind_blob64(st, 8, p->faces, (sqlite3_uint64)p->n_faces * 12,
+                          SQLITE_STATIC);
+    else
+      sqlite3_bind_null(st, 8);
+    sqlite3_bind_text(st, 9, p->config, -1, SQLITE_STATIC);
     return run_stmt(st);
   }
   case LM_REC_TEXT: {

@@ -26,6 +26,7 @@
 #define LM_DEFAULT_IMAGE_BYTES (64u << 20)
 /* what lumen's reader composes for a video (lm_image_decode_apng) */
 #define LM_DEFAULT_VIDEO_BYTES ((size_t)1 << 30)
+#define LM_DEFAULT_MESH_BYTES ((size_t)256 << 20)
 
 void lm_writer_options_init(lm_writer_options *opts) {
   if (opts)
@@ -469,6 +470,7 @@ static int purge_from(lm_writer *w, int64_t step) {
       "DELETE FROM images WHERE step >= ?1",
       "DELETE FROM texts WHERE step >= ?1",
       "DELETE FROM audio WHERE step >= ?1",
+      "DELETE FROM meshes WHERE step >= ?1",
       "DELETE FROM pr_curve_points WHERE curve_id IN "
       "(SELECT id FROM pr_curves WHERE step >= ?1)",
       "DELETE FROM pr_curves WHERE step >= ?1",
@@ -571,6 +573,9 @@ static int init_file(lm_writer *w, const char *command_line) {
     goto out;
   } else if ((rc = exec_sql(w, LM_AUDIO_SQL))) {
     /* a file from before audio: the same */
+    goto out;
+  } else if ((rc = exec_sql(w, LM_MESHES_SQL))) {
+    /* a file from before meshes: the same */
     goto out;
   } else if ((rc = add_columns(w))) {
     /* a file from before op times: its traces read as untimed */
@@ -731,6 +736,8 @@ int lm_writer_open_with(lm_writer **out, const lm_writer_options *opts) {
                                          : LM_DEFAULT_IMAGE_BYTES;
   w->max_video_bytes = o.max_video_bytes ? o.max_video_bytes
                                          : LM_DEFAULT_VIDEO_BYTES;
+  w->max_mesh_bytes = o.max_mesh_bytes ? o.max_mesh_bytes
+                                       : LM_DEFAULT_MESH_BYTES;
   w->queue_max_bytes = o.queue_max_bytes ? o.queue_max_bytes
                                          : LM_DEFAULT_QUEUE_BYTES;
   w->quiet = o.quiet;

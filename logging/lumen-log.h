@@ -1,8 +1,8 @@
 /* lumen-log.h: the public API of lumen-log, Lumen's C logging library.
  *
  * What it is for: a C training program logs scalars, histograms, images,
- * text, audio clips, PR curves, hyperparameters, custom-scalar layouts,
- * graphs and op-by-op traces into one SQLite "run file" per run
+ * text, audio clips, meshes and point clouds, PR curves, hyperparameters,
+ * custom-scalar layouts, graphs and op-by-op traces into one SQLite "run file" per run
  * (<logdir>/<run>/run.lumen), much like PyTorch's
  * torch.utils.tensorboard.SummaryWriter writes event files.  The file
  * format is public and documented in docs/run-format.md.
@@ -73,7 +73,8 @@ typedef enum {
   LM_ERR_LOCKED = -4,      /* another live writer (process) owns this run */
   LM_ERR_DISK_FULL = -5,   /* the disk (or file system quota) is full */
   LM_ERR_TOO_LARGE = -6,   /* image over lm_writer_options.max_image_bytes,
-                            * video over .max_video_bytes */
+                            * video over .max_video_bytes, mesh over
+                            * .max_mesh_bytes */
   LM_ERR_NOMEM = -7,       /* out of memory */
   LM_ERR_SQLITE = -8,      /* any other SQLite failure (message has details) */
   LM_ERR_FORMAT = -9,      /* existing file is not a (compatible) run file */
@@ -117,7 +118,8 @@ typedef struct {
                              * or a video's frame; 0 -> 64 MiB */
   bool quiet;               /* don't print the queue-wait note at close */
   /* SummaryWriter's purge_step: when set, records of an existing run with
-   * step >= purge_step (scalars, histograms, images, texts, audio, PR curves,
+   * step >= purge_step (scalars, histograms, images, texts, audio, meshes,
+   * PR curves,
    * graphs, traces) are deleted at open, e.g. those a crashed or interrupted run
    * logged after the checkpoint it resumes from, so the resumed run does
    * not show two values per step. */
@@ -129,6 +131,10 @@ typedef struct {
    * Each frame is also held to max_image_bytes.  PyTorch's add_video has
    * no cap. */
   size_t max_video_bytes;
+  /* Cap on a mesh's vertex + colour + face bytes (n_vertices * 12, + 3
+   * each with colours, + n_faces * 12); 0 -> 256 MiB (about 22 million
+   * vertices).  PyTorch's add_mesh has no cap. */
+  size_t max_mesh_bytes;
 } lm_writer_options;
 
 /* Fills *opts with the defaults (all zero/NULL, meaning "default"). */
@@ -394,6 +400,28 @@ int lm_writer_add_audio_label(lm_writer *w, const char *tag, int64_t step,
  * wrong.  label may be NULL. */
 int lm_writer_add_audio_wav(lm_writer *w, const char *tag, int64_t step,
                             const void *wav, size_t size, const char *label);
+
+/* ----------------------------------------------------------------- meshes */
+
+/* A point cloud or triangle mesh, as SummaryWriter.add_mesh logs one
+ * sample of its batch (B = 1; log each sample under its own tag or step)
+ * for TensorBoard's Mesh dashboard.  vertices: n_vertices xyz float
+ * triples, all finite.  colors: n_vertices RGB byte triples, or NULL (the
+ * viewer's default colour).  faces: n_faces triangles of vertex indices
+ * (0 <= index < n_vertices), or NULL with n_faces 0 for a point cloud.
+ * config_json: add_mesh's config_dict as a JSON object, e.g.
+ *   {"material":{"cls":"PointsMaterial","size":0.05},
+ *    "camera":{"cls":"PerspectiveCamera","fov":75}}
+ * or NULL.  Copied now, in the calling thread, and stored as it is
+ * (docs/run-format.md, "Meshes").  Bad input is LM_ERR_INVALID_ARG naming
+ * it ("vertex 12 has a NaN coordinate", "face 3 refers to vertex 9 of 8",
+ * "config is not a JSON object"); more than
+ * lm_writer_options.max_mesh_bytes (256 MiB by default) of vertex, colour
+ * and face data is LM_ERR_TOO_LARGE. */
+int lm_writer_add_mesh(lm_writer *w, const char *tag, int64_t step,
+                       const float *vertices, int64_t n_vertices,
+                       const uint8_t *colors, const int32_t *faces,
+                       int64_t n_faces, const char *config_json);
 
 /* --------------------------------------------------------- custom scalars */
 

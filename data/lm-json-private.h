@@ -1,0 +1,30 @@
+/* lm-json-private.h: a small strict JSON reader for the read side's
+ * parsers of stored JSON (lm-json.c).  Not installed, not for ui/.
+ */
+#pragma once
+
+#include <glib.h>
+
+/* Nesting of skipped values, at most. */
+#define LM_JSON_MAX_DEPTH 32
+
+typedef struct
+{
+  const char *start, *p;   /* the text (NUL-terminated), the next byte */
+  char *error;             /* the first failure's message, or NULL */
+  const char *what;        /* the messages' prefix: "grid JSON" */
+} LmJsonParser;
+
+/* Sets ps->error to "<what>: <message> at byte N" (first failure only);
+ * returns FALSE. */
+gboolean lm_json_fail         (LmJsonParser *ps, const char *format, ...) G_GNUC_PRINTF (2, 3);
+void     lm_json_skip_ws      (LmJsonParser *ps);
+/* Whitespace, then the character c. */
+gboolean lm_json_expect       (LmJsonParser *ps, char c);
+/* A string, decoded into `out` (NULL: only checked). */
+gboolean lm_json_parse_string (LmJsonParser *ps, GString *out);
+/* A number with JSON's grammar; *value (INFINITY when far out of range). */
+gboolean lm_json_parse_number (LmJsonParser *ps, double *value);
+gboolean lm_json_match_word   (LmJsonParser *ps, const char *word);
+/* Any JSON value, checked and dropped. */
+gboolean lm_json_skip_value   (LmJsonParser *ps, int depth);
