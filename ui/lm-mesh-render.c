@@ -76,7 +76,7 @@ lm_mesh_camera_init (lm_mesh_camera *view, const lm_mesh_scene *scene)
   view->distance = lm_mesh_fit_distance (scene != NULL ? scene->fov : 0);
   view->default_color[0] = view->default_color[1] = view->default_color[2] = 0xa0;
   view->default_point_px = LM_MESH_DEFAULT_POINT_PX;
-  view->ambient = 0.3;
+  view->ambient = 0.45;
 }
 
 lm_mesh_renderer *
@@ -309,7 +309,7 @@ draw_clipped (target *t, const camera *cam, const cvert in[3])
 static void
 draw_faces (target *t, const camera *cam, const lm_mesh_scene *scene, const lm_mesh_camera *view, const float *proj)
 {
-  double ambient = fmin (fmax (isfinite (view->ambient) ? view->ambient : 0.3, 0), 1);
+  double ambient = fmin (fmax (isfinite (view->ambient) ? view->ambient : 0.45, 0), 1);
 
   for (int64_t f = 0; f < scene->n_faces; f++)
     {

@@ -52,7 +52,10 @@ typedef struct {
   double ambient;             /* 0..1: the light of a face seen edge-on */
 } lm_mesh_camera;
 
+/* Three.js' PerspectiveCamera default, as data/lm-mesh.h's */
+#ifndef LM_MESH_DEFAULT_FOV
 #define LM_MESH_DEFAULT_FOV 75.0
+#endif
 #define LM_MESH_DEFAULT_YAW 30.0
 #define LM_MESH_DEFAULT_PITCH 20.0
 #define LM_MESH_DEFAULT_POINT_PX 4.0
@@ -62,7 +65,8 @@ typedef struct {
 
 /* The initial view of a scene: the default angles, the distance at which
  * the bounding sphere just fits the field of view, grey, the default point
- * size and an ambient of 0.3. */
+ * size and an ambient of 0.45 (a face seen edge-on keeps about half its
+ * colour, as under the ambient light of TensorBoard's viewer). */
 void lm_mesh_camera_init (lm_mesh_camera *view, const lm_mesh_scene *scene);
 /* The distance (in radii) at which the bounding sphere fits fov degrees. */
 double lm_mesh_fit_distance (double fov);
