@@ -79,7 +79,7 @@ ensure_css (void)
     return;
   provider = gtk_css_provider_new ();
   gtk_css_provider_load_from_data (provider,
-                                   ".lm-view-switcher button { padding: 2px 4px; min-width: 0; font-size: 0.9em; }",
+                                   ".lm-view-switcher button { padding: 2px 3px; min-width: 0; font-size: 0.88em; }",
                                    -1);
   gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (provider),
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
@@ -165,7 +165,9 @@ lm_dashboards_new (LmRunSelection *selection, GtkWidget *card_grid, LmChartSetti
   self->switcher = gtk_stack_switcher_new ();
   gtk_stack_switcher_set_stack (GTK_STACK_SWITCHER (self->switcher), GTK_STACK (self->stack));
   /* Compact: buttons as wide as their labels, so the header bar (and the
-   * window) can still be narrow (860 px) with eleven views. */
+   * window) can still be narrow (860 px) with eleven views: with Mesh the
+   * window could not be narrower than 887 px, at 3 px padding and 0.88em
+   * it can be 847. */
   gtk_box_layout_set_homogeneous (GTK_BOX_LAYOUT (gtk_widget_get_layout_manager (self->switcher)), FALSE);
   gtk_widget_add_css_class (self->switcher, "lm-view-switcher");
   ensure_css ();
