@@ -1,10 +1,11 @@
 /* lm-mesh-render.c: the Mesh dashboard's software renderer (see
  * lm-mesh-render.h).
  *
- * Vertices are moved to camera space and projected once per frame; each
- * triangle is then filled over its clamped bounding box with edge
- * functions (both windings: a clockwise triangle is turned round), the
- * depth test on 1/z, which is linear in screen space.  A triangle that
+ * Vertices are moved to camera space and projected once per frame, and
+ * lit once (vertex_light) when there are faces; each triangle is then
+ * filled row by row over the span its edge functions allow (both
+ * windings: a clockwise triangle is turned round), the depth test on
+ * 1/z, which is linear in screen space.  A triangle that
  * crosses the near plane is clipped there in camera space (Sutherland-
  * Hodgman against one plane gives at most a quad, drawn as two
  * triangles).  Colours are interpolated in screen space, which is exact
@@ -26,6 +27,8 @@ struct lm_mesh_renderer
   size_t depth_len;
   float *proj;           /* per vertex: camera x, y, z, screen x, y */
   size_t proj_len;
+  float *normals;        /* per vertex: the normal (camera space), its light */
+  size_t normals_len;
 };
 
 /* Projected coordinates beyond this many pixels are not rasterised. */
@@ -92,6 +95,7 @@ lm_mesh_renderer_free (lm_mesh_renderer *r)
     return;
   free (r->depth);
   free (r->proj);
+  free (r->normals);
   free (r);
 }
 
@@ -306,21 +310,78 @@ draw_clipped (target *t, const camera *cam, const cvert in[3])
     fill_triangle (t, s[0], s[2], s[3]);
 }
 
+static inline int
+face_ok (const lm_mesh_scene *scene, const int32_t *idx)
+{
+  return idx[0] >= 0 && idx[0] < scene->n_vertices && idx[1] >= 0 && idx[1] < scene->n_vertices && idx[2] >= 0
+         && idx[2] < scene->n_vertices;
+}
+
+/* Smooth shading, as Three.js' computeVertexNormals gives TensorBoard's
+ * meshes: each vertex's normal is the sum of its faces' (weighted by
+ * their area), and its light is Lambert's from a light at the eye plus
+ * ambient.  Both sides are lit: each face's normal is first turned
+ * towards the eye, so a mesh of mixed winding shades as a consistent one
+ * (a closed mesh's far side, whose normals turn too, is hidden anyway). */
 static void
-draw_faces (target *t, const camera *cam, const lm_mesh_scene *scene, const lm_mesh_camera *view, const float *proj)
+vertex_light (const camera *cam, const lm_mesh_scene *scene, const lm_mesh_camera *view, const float *proj,
+              float *nrm)
 {
   double ambient = fmin (fmax (isfinite (view->ambient) ? view->ambient : 0.45, 0), 1);
 
+  memset (nrm, 0, (size_t) scene->n_vertices * 4 * sizeof (float));
+  for (int64_t f = 0; f < scene->n_faces; f++)
+    {
+      const int32_t *idx = scene->faces + 3 * f;
+      const float *p[3];
+      double n[3], e1[3], e2[3], towards;
+
+      if (!face_ok (scene, idx))
+        continue;
+      for (int k = 0; k < 3; k++)
+        p[k] = proj + 5 * (int64_t) idx[k];
+      if (p[0][2] < cam->near && p[1][2] < cam->near && p[2][2] < cam->near)
+        continue;
+      for (int k = 0; k < 3; k++)
+        {
+          e1[k] = p[1][k] - p[0][k];
+          e2[k] = p[2][k] - p[0][k];
+        }
+      n[0] = e1[1] * e2[2] - e1[2] * e2[1];
+      n[1] = e1[2] * e2[0] - e1[0] * e2[2];
+      n[2] = e1[0] * e2[1] - e1[1] * e2[0];
+      /* the eye is the origin: towards it is minus the face's corner */
+      towards = -(n[0] * p[0][0] + n[1] * p[0][1] + n[2] * p[0][2]) < 0 ? -1 : 1;
+      for (int k = 0; k < 3; k++)
+        for (int j = 0; j < 3; j++)
+          nrm[4 * (int64_t) idx[k] + j] += (float) (towards * n[j]);
+    }
+  for (int64_t i = 0; i < scene->n_vertices; i++)
+    {
+      float *n = nrm + 4 * i;
+      const float *v = proj + 5 * i;
+      double nl = sqrt ((double) n[0] * n[0] + (double) n[1] * n[1] + (double) n[2] * n[2]);
+      double vl = sqrt ((double) v[0] * v[0] + (double) v[1] * v[1] + (double) v[2] * v[2]);
+      double lambert = nl > 0 && vl > 0 && isfinite (nl * vl)
+                       ? fabs (n[0] * (double) v[0] + n[1] * (double) v[1] + n[2] * (double) v[2]) / (nl * vl)
+                       : 1.0;
+
+      n[3] = (float) (ambient + (1 - ambient) * fmin (lambert, 1.0));
+    }
+}
+
+static void
+draw_faces (target *t, const camera *cam, const lm_mesh_scene *scene, const lm_mesh_camera *view, const float *proj,
+            const float *nrm)
+{
   for (int64_t f = 0; f < scene->n_faces; f++)
     {
       const int32_t *idx = scene->faces + 3 * f;
       const float *p[3];
       cvert cv[3];
-      double n[3], e1[3], e2[3], cen[3], nl, cl, shade;
       int in = 0;
 
-      if (idx[0] < 0 || idx[0] >= scene->n_vertices || idx[1] < 0 || idx[1] >= scene->n_vertices
-          || idx[2] < 0 || idx[2] >= scene->n_vertices)
+      if (!face_ok (scene, idx))
         continue;
       for (int k = 0; k < 3; k++)
         {
@@ -331,21 +392,8 @@ draw_faces (target *t, const camera *cam, const lm_mesh_scene *scene, const lm_m
         continue;   /* wholly behind the near plane */
       for (int k = 0; k < 3; k++)
         {
-          e1[k] = p[1][k] - p[0][k];
-          e2[k] = p[2][k] - p[0][k];
-          cen[k] = (p[0][k] + p[1][k] + p[2][k]) / 3.0;
-        }
-      n[0] = e1[1] * e2[2] - e1[2] * e2[1];
-      n[1] = e1[2] * e2[0] - e1[0] * e2[2];
-      n[2] = e1[0] * e2[1] - e1[1] * e2[0];
-      nl = sqrt (n[0] * n[0] + n[1] * n[1] + n[2] * n[2]);
-      cl = sqrt (cen[0] * cen[0] + cen[1] * cen[1] + cen[2] * cen[2]);
-      /* Lambert from a light at the eye (the origin), either side */
-      shade = nl > 0 && cl > 0 ? fabs (n[0] * cen[0] + n[1] * cen[1] + n[2] * cen[2]) / (nl * cl) : 1.0;
-      shade = ambient + (1 - ambient) * shade;
-      for (int k = 0; k < 3; k++)
-        {
           const uint8_t *c = scene->colors != NULL ? scene->colors + 3 * (int64_t) idx[k] : view->default_color;
+          double shade = nrm[4 * (int64_t) idx[k] + 3];
 
           cv[k].x = p[k][0];
           cv[k].y = p[k][1];
@@ -501,7 +549,19 @@ lm_mesh_render (lm_mesh_renderer *r, const lm_mesh_scene *scene, const lm_mesh_c
   t.depth = r->depth;
   t.written = 0;
   if (scene->n_faces > 0 && scene->faces != NULL)
-    draw_faces (&t, &cam, scene, view, r->proj);
+    {
+      if (r->normals_len < (size_t) scene->n_vertices)
+        {
+          float *n = realloc (r->normals, (size_t) scene->n_vertices * 4 * sizeof (float));
+
+          if (n == NULL)
+            return -1;
+          r->normals = n;
+          r->normals_len = (size_t) scene->n_vertices;
+        }
+      vertex_light (&cam, scene, view, r->proj, r->normals);
+      draw_faces (&t, &cam, scene, view, r->proj, r->normals);
+    }
   else
     draw_points (&t, &cam, scene, view, r->proj);
   return t.written;

@@ -11,9 +11,10 @@
  *     PerspectiveCamera, default 75 degrees), near and far planes from the
  *     bounding sphere;
  *   - triangles (faces) filled with the vertex colours interpolated across
- *     them, flat Lambert shading from a light at the camera plus ambient,
- *     both sides lit (PyTorch meshes come in either winding), clipped
- *     against the near plane;
+ *     them, smooth (per-vertex normals, as Three.js' computeVertexNormals)
+ *     Lambert shading from a light at the camera plus ambient, both sides
+ *     lit (PyTorch meshes come in either winding), clipped against the
+ *     near plane;
  *   - points (no faces) as round, unlit discs: `point_size` world units
  *     attenuated with distance as Three.js' PointsMaterial (a diameter of
  *     size * height / 2 / depth pixels), or `default_point_px` pixels when

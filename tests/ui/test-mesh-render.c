@@ -383,6 +383,100 @@ test_degenerate (Fixture *f, gconstpointer data)
   g_assert_cmpint (lm_mesh_render (f->r, &s, &view, f->buf, W, H, STRIDE), ==, 0);
 }
 
+/* A UV sphere: rings x segs quads as two triangles each, wound
+ * consistently, or every other triangle the other way round. */
+static void
+uv_sphere (int rings, int segs, gboolean mixed, float **v, gint32 **f, gint64 *nv, gint64 *nf)
+{
+  gint64 k = 0;
+
+  *nv = (gint64) (rings + 1) * segs;
+  *nf = (gint64) rings * segs * 2;
+  *v = g_new (float, 3 * *nv);
+  *f = g_new (gint32, 3 * *nf);
+  for (int i = 0; i <= rings; i++)
+    for (int j = 0; j < segs; j++, k++)
+      {
+        double th = G_PI * i / rings, ph = 2 * G_PI * j / segs;
+
+        (*v)[3 * k] = sin (th) * cos (ph);
+        (*v)[3 * k + 1] = cos (th);
+        (*v)[3 * k + 2] = sin (th) * sin (ph);
+      }
+  k = 0;
+  for (int i = 0; i < rings; i++)
+    for (int j = 0; j < segs; j++)
+      {
+        gint32 a = i * segs + j, b = i * segs + (j + 1) % segs;
+        gint32 tri[2][3] = { { a, b, b + segs }, { a, b + segs, a + segs } };
+
+        for (int t = 0; t < 2; t++, k++)
+          {
+            gboolean flip = mixed && (k % 2 == 0);
+
+            (*f)[3 * k] = tri[t][0];
+            (*f)[3 * k + 1] = flip ? tri[t][2] : tri[t][1];
+            (*f)[3 * k + 2] = flip ? tri[t][1] : tri[t][2];
+          }
+      }
+}
+
+/* Smooth, either winding: a sphere is brightest where it faces the camera
+ * and darkens smoothly towards its rim, and one with every other
+ * triangle wound the other way looks the same, pixel for pixel. */
+static void
+test_smooth_any_winding (Fixture *f, gconstpointer data)
+{
+  float *v;
+  gint32 *faces;
+  gint64 nv, nf;
+  guint32 *same;
+  guint32 centre, rim = 0;
+  int differ = 0, first = -1, last = -1, step = 0;
+
+  uv_sphere (24, 48, FALSE, &v, &faces, &nv, &nf);
+  {
+    lm_mesh_scene s = { nv, nf, v, NULL, faces, { 0 }, 1.0f, 0, 0 };
+
+    render_front (f, &s, 0);
+  }
+  same = g_memdup2 (f->buf, sizeof f->buf);
+  centre = pixel (f, W / 2, H / 2);
+  /* the grey 0xa0 times the light: full facing the camera */
+  g_assert_cmpuint (GREEN (centre), >=, 0x9c);
+  /* near the rim on the horizontal line, seen at a slant: darker */
+  for (int x = 0; x < W / 2; x++)
+    if (ALPHA (pixel (f, x, H / 2)))
+      {
+        rim = pixel (f, x + 2, H / 2);
+        break;
+      }
+  g_assert_cmpuint (GREEN (rim), <, GREEN (centre) * 0.7);
+  /* and smoothly: no steps between neighbouring faces (flat shading had
+   * steps of 10 levels near the rim) */
+  row_extent (f, H / 2, &first, &last);
+  for (int x = first + 3; x < last - 3; x++)
+    step = MAX (step, abs ((int) GREEN (pixel (f, x + 1, H / 2)) - (int) GREEN (pixel (f, x, H / 2))));
+  g_test_message ("largest step between neighbouring pixels: %d", step);
+  g_assert_cmpint (step, <=, 4);
+  g_free (v);
+  g_free (faces);
+
+  uv_sphere (24, 48, TRUE, &v, &faces, &nv, &nf);
+  {
+    lm_mesh_scene s = { nv, nf, v, NULL, faces, { 0 }, 1.0f, 0, 0 };
+
+    render_front (f, &s, 0);
+  }
+  for (int y = 0; y < H; y++)
+    for (int x = 0; x < W; x++)
+      differ += pixel (f, x, y) != same[(y * STRIDE) / 4 + x];
+  g_assert_cmpint (differ, ==, 0);
+  g_free (same);
+  g_free (v);
+  g_free (faces);
+}
+
 /* The initial camera fits the bounding sphere: a sphere of points fills
  * most of the height without leaving the buffer; a narrower fov comes
  * from farther away, to the same size. */
@@ -435,6 +529,7 @@ main (int argc, char **argv)
   ADD ("/mesh-render/triangle-faces-camera", test_triangle_faces_camera);
   ADD ("/mesh-render/lambert", test_lambert);
   ADD ("/mesh-render/depth", test_depth);
+  ADD ("/mesh-render/smooth-any-winding", test_smooth_any_winding);
   ADD ("/mesh-render/vertex-colors", test_vertex_colors);
   ADD ("/mesh-render/point-disc", test_point_disc);
   ADD ("/mesh-render/point-depth", test_point_depth);
