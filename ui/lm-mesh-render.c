@@ -31,6 +31,9 @@ struct lm_mesh_renderer
   size_t normals_len;
 };
 
+#define MIN3(a, b, c) ((a) < (b) ? ((a) < (c) ? (a) : (c)) : ((b) < (c) ? (b) : (c)))
+#define MAX3(a, b, c) ((a) > (b) ? ((a) > (c) ? (a) : (c)) : ((b) > (c) ? (b) : (c)))
+
 /* Projected coordinates beyond this many pixels are not rasterised. */
 #define MAX_SCREEN 1.0e6
 /* The largest point disc drawn, in pixels. */
@@ -187,10 +190,17 @@ fill_triangle (target *t, svert a, svert b, svert c)
       c = tmp;
       area = -area;
     }
-  minx = fmax (floor (fmin (a.x, fmin (b.x, c.x))), 0);
-  maxx = fmin (ceil (fmax (a.x, fmax (b.x, c.x))), t->width - 1);
-  miny = fmax (floor (fmin (a.y, fmin (b.y, c.y))), 0);
-  maxy = fmin (ceil (fmax (a.y, fmax (b.y, c.y))), t->height - 1);
+  /* the pixels whose centres (i + 0.5) the bounding box holds: a sliver
+   * between two centres costs nothing more (coordinates are finite here,
+   * so plain comparisons do: fmin and fmax were a tenth of a frame) */
+  minx = ceil (MIN3 (a.x, b.x, c.x) - 0.5);
+  maxx = floor (MAX3 (a.x, b.x, c.x) - 0.5);
+  miny = ceil (MIN3 (a.y, b.y, c.y) - 0.5);
+  maxy = floor (MAX3 (a.y, b.y, c.y) - 0.5);
+  minx = minx < 0 ? 0 : minx;
+  miny = miny < 0 ? 0 : miny;
+  maxx = maxx > t->width - 1 ? t->width - 1 : maxx;
+  maxy = maxy > t->height - 1 ? t->height - 1 : maxy;
   if (!(minx <= maxx && miny <= maxy))
     return;
   x0 = (int) minx;
@@ -218,6 +228,7 @@ fill_triangle (target *t, svert a, svert b, svert c)
   double zdx = dz1 * w1dx + dz2 * w2dx, rdx = dr1 * w1dx + dr2 * w2dx;
   double gdx = dg1 * w1dx + dg2 * w2dx, bdx = db1 * w1dx + db2 * w2dx;
   double edx[3] = { w0dx, w1dx, w2dx };
+  double inv_edx[3] = { w0dx != 0 ? 1 / w0dx : 0, w1dx != 0 ? 1 / w1dx : 0, w2dx != 0 ? 1 / w2dx : 0 };
   int n = x1 - x0;
 
   for (int y = y0; y <= y1; y++)
@@ -232,9 +243,17 @@ fill_triangle (target *t, svert a, svert b, svert c)
       for (int k = 0; k < 3; k++)
         {
           if (edx[k] > 0)
-            lo = fmax (lo, ceil (-e[k] / edx[k]));
+            {
+              double from = ceil (-e[k] * inv_edx[k]);
+
+              lo = from > lo ? from : lo;
+            }
           else if (edx[k] < 0)
-            hi = fmin (hi, floor (e[k] / -edx[k]));
+            {
+              double to = floor (-e[k] * inv_edx[k]);
+
+              hi = to < hi ? to : hi;
+            }
           else if (e[k] < 0)
             hi = -1;
         }
@@ -444,15 +463,20 @@ draw_points (target *t, const camera *cam, const lm_mesh_scene *scene, const lm_
       if (!(p[2] >= cam->near) || !isfinite (sx))
         continue;
       d = sized ? scene->point_size * cam->point_scale / p[2] : fixed_px;
-      d = fmin (fmax (d, 1.0), MAX_POINT_PX);
+      d = d < 1.0 ? 1.0 : d > MAX_POINT_PX ? MAX_POINT_PX : d;
       r = d / 2;
       r2 = r * r;
       if (sx + r < 0 || sy + r < 0 || sx - r > t->width || sy - r > t->height)
         continue;
-      x0 = (int) fmax (floor (sx - r), 0);
-      x1 = (int) fmin (ceil (sx + r), t->width - 1);
-      y0 = (int) fmax (floor (sy - r), 0);
-      y1 = (int) fmin (ceil (sy + r), t->height - 1);
+      /* the pixels whose centres the disc's bounding box holds */
+      x0 = (int) ceil (sx - r - 0.5);
+      x1 = (int) floor (sx + r - 0.5);
+      y0 = (int) ceil (sy - r - 0.5);
+      y1 = (int) floor (sy + r - 0.5);
+      x0 = x0 < 0 ? 0 : x0;
+      y0 = y0 < 0 ? 0 : y0;
+      x1 = x1 > t->width - 1 ? t->width - 1 : x1;
+      y1 = y1 > t->height - 1 ? t->height - 1 : y1;
       iz = (float) (1.0 / p[2]);
       px = pack (c[0], c[1], c[2]);
       for (int y = y0; y <= y1; y++)
