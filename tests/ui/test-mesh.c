@@ -381,6 +381,34 @@ test_camera (void)
   g_assert_cmpfloat (yaw, ==, yaw0);
   g_assert_cmpfloat (pitch, ==, pitch0);
   g_assert_cmpfloat (dist, ==, dist0);
+
+  /* the mouse: a drag 40 px right and 20 px down orbits by half a degree
+   * a pixel (the camera goes left and up, as OrbitControls'), a wheel
+   * step down zooms out by 10%, a double-click resets */
+  {
+    GtkEventController *drag = lm_ui_find_controller (GTK_WIDGET (view), GTK_TYPE_GESTURE_DRAG);
+    GtkEventController *scroll = lm_ui_find_controller (GTK_WIDGET (view), GTK_TYPE_EVENT_CONTROLLER_SCROLL);
+    GtkEventController *click = lm_ui_find_controller (GTK_WIDGET (view), GTK_TYPE_GESTURE_CLICK);
+    gboolean handled = FALSE;
+
+    g_assert_nonnull (drag);
+    g_assert_nonnull (scroll);
+    g_assert_nonnull (click);
+    g_signal_emit_by_name (drag, "drag-begin", 100.0, 100.0);
+    g_signal_emit_by_name (drag, "drag-update", 40.0, 20.0);
+    lm_mesh_view_get_camera (view, &yaw, &pitch, &dist);
+    g_assert_cmpfloat_with_epsilon (yaw, yaw0 - 20, 1e-9);
+    g_assert_cmpfloat_with_epsilon (pitch, pitch0 + 10, 1e-9);
+    g_signal_emit_by_name (scroll, "scroll", 0.0, 1.0, &handled);
+    g_assert_true (handled);
+    lm_mesh_view_get_camera (view, NULL, NULL, &dist);
+    g_assert_cmpfloat_with_epsilon (dist, dist0 * 1.1, 1e-9);
+    g_signal_emit_by_name (click, "pressed", 2, 10.0, 10.0);
+    lm_mesh_view_get_camera (view, &yaw, &pitch, &dist);
+    g_assert_cmpfloat (yaw, ==, yaw0);
+    g_assert_cmpfloat (pitch, ==, pitch0);
+    g_assert_cmpfloat (dist, ==, dist0);
+  }
   lm_test_spin (100);
   g_assert_cmpuint (count_drawn (view), ==, drawn0);
   gtk_window_destroy (GTK_WINDOW (win));
