@@ -9,6 +9,7 @@
 #include "lm-mesh-card.h"
 
 #include "lm-axis.h"
+#include "lm-dash-util.h"
 #include "lm-icon-tip.h"
 #include "lm-mesh-view.h"
 
@@ -54,19 +55,9 @@ count_noun (gint64 n, const char *one, const char *many)
 static void
 update_labels (LmMeshCard *self, LmMeshMeta *m)
 {
-  char step[32], wall[64];
-
-  lm_format_step (m->step, step, sizeof step);
-  lm_format_wall (m->wall_time, wall, sizeof wall);
   g_free (self->step_text);
-  self->step_text = g_strdup_printf ("step %s · %s", step, wall);
+  self->step_text = lm_dash_step_line (self->scale, m->step, m->wall_time);
   gtk_label_set_text (GTK_LABEL (self->step_label), self->step_text);
-  {
-    g_autofree char *value = g_strdup_printf ("step %s", step);
-
-    /* the slider's value is an index: say the step */
-    gtk_accessible_update_property (GTK_ACCESSIBLE (self->scale), GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, value, -1);
-  }
   g_free (self->info_text);
   if (m->n_faces > 0)
     {
@@ -177,23 +168,15 @@ void
 lm_mesh_card_refresh (LmMeshCard *self)
 {
   LmRecordSeries *s;
-  guint n;
-  gboolean at_end;
+  guint n, old_n = self->n_steps;
 
   g_return_if_fail (LM_IS_MESH_CARD (self));
   s = lm_record_feed_find (self->feed, self->run_name, self->tag);
   n = s ? s->items->len : 0;
-  at_end = self->n_steps == 0 || gtk_adjustment_get_value (self->adj) >= self->n_steps - 1;
-  if (n == self->n_steps)
-    return;
   self->n_steps = n;
-  gtk_adjustment_configure (self->adj, MIN (gtk_adjustment_get_value (self->adj), MAX (n, 1) - 1), 0,
-                            MAX (n, 1) - 1, 1, 10, 0);
-  gtk_widget_set_sensitive (self->scale, n > 1);
   /* follow the newest mesh, as TensorBoard's slider does */
-  if (at_end && n > 0)
-    gtk_adjustment_set_value (self->adj, n - 1);
-  show_index (self);
+  if (lm_dash_step_slider_set_count (self->adj, self->scale, old_n, n, TRUE))
+    show_index (self);
 }
 
 static void
@@ -229,18 +212,6 @@ lm_mesh_card_class_init (LmMeshCardClass *klass)
   G_OBJECT_CLASS (klass)->finalize = lm_mesh_card_finalize;
 }
 
-static GtkWidget *
-status_label (void)
-{
-  GtkWidget *l = gtk_label_new ("");
-
-  gtk_label_set_xalign (GTK_LABEL (l), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (l), PANGO_ELLIPSIZE_END);
-  gtk_widget_add_css_class (l, "lm-status-line");
-  gtk_widget_set_margin_start (l, 8);
-  return l;
-}
-
 static void
 lm_mesh_card_init (LmMeshCard *self)
 {
@@ -251,8 +222,8 @@ lm_mesh_card_init (LmMeshCard *self)
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
   gtk_box_set_spacing (GTK_BOX (self), 2);
 
-  self->step_label = status_label ();
-  self->info_label = status_label ();
+  self->step_label = lm_dash_status_label ();
+  self->info_label = lm_dash_status_label ();
 
   self->view = lm_mesh_view_new ();
   gtk_widget_set_size_request (self->view, 300, 260);
@@ -275,13 +246,8 @@ lm_mesh_card_init (LmMeshCard *self)
   lm_set_tooltip (self->reset_button, "Back to the initial camera (or double-click the view)");
   g_signal_connect (self->reset_button, "clicked", G_CALLBACK (on_reset), self);
 
-  self->adj = gtk_adjustment_new (0, 0, 0, 1, 10, 0);
+  self->scale = lm_dash_step_slider_new (&self->adj, "Step (every logged mesh)");
   g_signal_connect (self->adj, "value-changed", G_CALLBACK (on_value_changed), self);
-  self->scale = gtk_scale_new (GTK_ORIENTATION_HORIZONTAL, self->adj);
-  gtk_scale_set_digits (GTK_SCALE (self->scale), 0);
-  gtk_scale_set_draw_value (GTK_SCALE (self->scale), FALSE);
-  gtk_widget_set_hexpand (self->scale, TRUE);
-  lm_set_tooltip (self->scale, "Step (every logged mesh)");
 
   gtk_box_append (GTK_BOX (row), self->reset_button);
   gtk_box_append (GTK_BOX (row), self->scale);

@@ -17,7 +17,6 @@
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 #include <math.h>
-#include <sqlite3.h>
 #include <string.h>
 
 #include <lumen-log.h>
@@ -95,35 +94,13 @@ write_fixture (void)
   /* damage shape/broken after the fact: a vertex blob cut short */
   {
     g_autofree char *path = g_build_filename (logdir, "a", "run.lumen", NULL);
-    sqlite3 *db;
-    int rc;
 
-    g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-    rc = sqlite3_exec (db,
-                       "UPDATE meshes SET vertices = X'0000803F' WHERE tag_id = "
-                       "(SELECT id FROM tags WHERE name = 'shape/broken')",
-                       NULL, NULL, NULL);
-    if (rc != SQLITE_OK)
-      g_error ("damaging the mesh: %s", sqlite3_errmsg (db));
-    g_assert_cmpint (sqlite3_changes (db), ==, 1);
-    sqlite3_close (db);
+    lm_ui_sql_one_row (path, "UPDATE meshes SET vertices = X'0000803F' WHERE tag_id = "
+                             "(SELECT id FROM tags WHERE name = 'shape/broken')");
   }
 }
 
 /* ------------------------------------------------------------ helpers */
-
-static gboolean
-settled (gpointer win)
-{
-  return lm_window_is_settled (win);
-}
-
-static void
-wait_settled (LmWindow *win)
-{
-  g_assert_true (lm_test_wait_for (settled, win, 30000));
-  lm_test_spin (50);
-}
 
 static LmWindow *
 open_window (const char *dir)
@@ -140,10 +117,8 @@ page_of (LmWindow *win)
 static LmMeshCard *
 card_of (LmWindow *win, const char *run, const char *tag)
 {
-  GtkWidget *c = lm_record_dashboard_find_card (page_of (win), run, tag);
+  GtkWidget *c = lm_ui_record_card (win, "mesh", run, tag);
 
-  if (c == NULL)
-    g_error ("no mesh card for %s %s", run, tag);
   g_assert_true (LM_IS_MESH_CARD (c));
   return LM_MESH_CARD (c);
 }
@@ -243,7 +218,7 @@ test_cards (void)
     check (lm_writer_add_mesh (w, "cloud/points", 9, v, 300, NULL, NULL, 0, NULL), "mesh");
     check (lm_writer_close (w), "close");
     g_assert_true (lm_test_wait_for (has_new_card, win, 10000));
-    wait_settled (win);
+    lm_ui_wait_settled (win);
     card = card_of (win, "b", "cloud/points");
     g_assert_cmpstr (lm_mesh_card_get_info_text (card), ==, "300 points");
   }
@@ -265,7 +240,7 @@ test_pixels (void)
       return;
     }
   win = open_window (logdir);
-  wait_settled (win);
+  lm_ui_wait_settled (win);
 
   view = view_of (card_of (win, "a", "shape/tetra"));
   g_assert_cmpuint (lm_mesh_view_get_n_renders (view), >=, 1);
@@ -318,7 +293,7 @@ test_slider (void)
       g_autofree char *step = g_strdup_printf ("step %u · ", i * 5);
 
       lm_mesh_card_set_index (card, i);
-      wait_settled (win);
+      lm_ui_wait_settled (win);
       g_assert_cmpuint (lm_mesh_card_get_index (card), ==, i);
       g_assert_cmpstr (lm_mesh_card_get_info_text (card), ==, label);
       g_assert_true (g_str_has_prefix (lm_mesh_card_get_step_text (card), step));
@@ -345,7 +320,7 @@ test_camera (void)
       return;
     }
   win = open_window (logdir);
-  wait_settled (win);
+  lm_ui_wait_settled (win);
   card = card_of (win, "a", "shape/tetra");
   view = view_of (card);
   lm_mesh_view_get_camera (view, &yaw0, &pitch0, &dist0);
@@ -426,7 +401,7 @@ test_broken (void)
       return;
     }
   win = open_window (logdir);
-  wait_settled (win);
+  lm_ui_wait_settled (win);
   card = card_of (win, "a", "shape/broken");
   g_assert_nonnull (lm_mesh_card_get_error (card));
   g_test_message ("%s", lm_mesh_card_get_error (card));
@@ -436,12 +411,6 @@ test_broken (void)
   /* the others still draw */
   g_assert_null (lm_mesh_card_get_error (card_of (win, "a", "shape/tetra")));
   gtk_window_destroy (GTK_WINDOW (win));
-}
-
-static gboolean
-has_hint (GtkWidget *w, gconstpointer text)
-{
-  return GTK_IS_LABEL (w) && gtk_widget_get_mapped (w) && strstr (gtk_label_get_text (GTK_LABEL (w)), text) != NULL;
 }
 
 static void
@@ -456,8 +425,8 @@ test_empty (void)
     }
   win = open_window (empty_dir);
   g_assert_cmpuint (lm_record_dashboard_get_n_cards (page_of (win)), ==, 0);
-  g_assert_nonnull (lm_ui_find_widget (GTK_WIDGET (win), has_hint, "No meshes logged yet."));
-  g_assert_nonnull (lm_ui_find_widget (GTK_WIDGET (win), has_hint, "lm_writer_add_mesh()"));
+  g_assert_nonnull (lm_ui_find_widget (GTK_WIDGET (win), lm_ui_label_shows, "No meshes logged yet."));
+  g_assert_nonnull (lm_ui_find_widget (GTK_WIDGET (win), lm_ui_label_shows, "lm_writer_add_mesh()"));
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
