@@ -8,8 +8,9 @@
  * at the corners, a mesh without colours in grey; the slider reaches
  * every mesh and the size follows it; the camera turns and zooms, the
  * Reset button brings it back, and a redraw with nothing changed renders
- * nothing again; a mesh damaged after it was logged shows why on its
- * card; pins and the tag filter; an empty log directory says how to log
+ * nothing again; cards far off screen neither load nor render (a theme
+ * change renders those on screen again); a mesh damaged after it was
+ * logged shows why on its card; pins and the tag filter; an empty log directory says how to log
  * meshes; `lumen --view mesh --screenshot [--mesh-camera]` draws the view,
  * and a bad --mesh-camera is refused by name.  Set LUMEN_TEST_SHOTS=DIR to
  * keep the screenshot.  Skips without a display.
@@ -24,13 +25,14 @@
 #include "lm-mesh-card.h"
 #include "lm-mesh-view.h"
 #include "lm-record-dashboard.h"
+#include "lm-theme.h"
 #include "lm-test-run.h"
 #include "lm-window.h"
 #include "ui-test-util.h"
 
 static gboolean have_display;
 static const char *lumen_bin;
-static char *logdir, *empty_dir, *scratch_dir;
+static char *logdir, *empty_dir, *scratch_dir, *many_dir;
 
 static void
 check (int rc, const char *what)
@@ -89,6 +91,16 @@ write_fixture (void)
   check (lm_writer_add_mesh (w, "shape/tetra", 7, tetra_v, 4, NULL, tetra_f, 4,
                              "{\"camera\":{\"cls\":\"PerspectiveCamera\",\"fov\":60}}"),
          "mesh");
+  check (lm_writer_close (w), "close");
+
+  /* many_dir: 40 tags of one tetrahedron, most far below the view */
+  check (lm_writer_open (&w, many_dir, "c"), "open");
+  for (int i = 0; i < 40; i++)
+    {
+      g_autofree char *tag = g_strdup_printf ("t%02d", i);
+
+      check (lm_writer_add_mesh (w, tag, 0, tetra_v, 4, tetra_red, tetra_f, 4, NULL), "mesh");
+    }
   check (lm_writer_close (w), "close");
 
   /* damage shape/broken after the fact: a vertex blob cut short */
@@ -389,6 +401,60 @@ test_camera (void)
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
+static gboolean
+has_mesh (gpointer view)
+{
+  return lm_mesh_view_get_mesh (view) != NULL;
+}
+
+/* Cards far below the view neither load nor render their mesh; scrolled
+ * to, they do. */
+static void
+test_offscreen (void)
+{
+  LmWindow *win;
+  LmMeshView *top, *bottom;
+  LmThemeMode mode;
+  guint n;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  win = open_window (many_dir);
+  g_assert_cmpuint (lm_record_dashboard_get_n_cards (page_of (win)), ==, 40);
+  top = view_of (card_of (win, "c", "t00"));
+  bottom = view_of (card_of (win, "c", "t39"));
+  n = lm_mesh_view_get_n_renders (top);
+  g_assert_cmpuint (n, >=, 1);
+  g_assert_nonnull (lm_mesh_view_get_mesh (top));
+  g_assert_cmpuint (lm_mesh_view_get_n_renders (bottom), ==, 0);
+  g_assert_null (lm_mesh_view_get_mesh (bottom));
+  /* a theme change renders the cards on screen again, not the others */
+  mode = lm_theme_get_mode ();
+  lm_theme_set_mode (LM_THEME_DARK);
+  lm_test_spin (200);
+  g_assert_cmpuint (lm_mesh_view_get_n_renders (top), ==, n + 1);
+  g_assert_cmpuint (lm_mesh_view_get_n_renders (bottom), ==, 0);
+  lm_theme_set_mode (mode);
+  /* scrolled to the end: the last card loads and draws */
+  {
+    GtkScrolledWindow *sw = GTK_SCROLLED_WINDOW (lm_ui_find_descendant (GTK_WIDGET (page_of (win)),
+                                                                          GTK_TYPE_SCROLLED_WINDOW));
+    GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (sw);
+
+    gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj));
+  }
+  /* the scroll reaches the card in a later frame: until then the window
+   * is settled with it off screen */
+  g_assert_true (lm_test_wait_for (has_mesh, bottom, 10000));
+  lm_ui_wait_settled (win);
+  g_assert_cmpuint (lm_mesh_view_get_n_renders (bottom), >=, 1);
+  g_assert_nonnull (lm_mesh_view_get_mesh (bottom));
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
 static void
 test_broken (void)
 {
@@ -524,17 +590,21 @@ main (int argc, char **argv)
   have_display = lm_ui_test_init (&argc, &argv);
   logdir = lm_test_tmpdir_new ("lumen-mesh-XXXXXX");
   empty_dir = lm_test_tmpdir_new ("lumen-mesh-empty-XXXXXX");
+  many_dir = lm_test_tmpdir_new ("lumen-mesh-many-XXXXXX");
   write_fixture ();
   g_test_add_func ("/ui/mesh/cards", test_cards);
   g_test_add_func ("/ui/mesh/pixels", test_pixels);
   g_test_add_func ("/ui/mesh/slider", test_slider);
   g_test_add_func ("/ui/mesh/camera", test_camera);
+  g_test_add_func ("/ui/mesh/offscreen", test_offscreen);
   g_test_add_func ("/ui/mesh/broken", test_broken);
   g_test_add_func ("/ui/mesh/empty", test_empty);
   g_test_add_func ("/ui/mesh/cli-view", test_cli_view);
   rc = g_test_run ();
   lm_test_rm_rf (logdir);
   lm_test_rm_rf (empty_dir);
+  lm_test_rm_rf (many_dir);
+  g_free (many_dir);
   lm_test_rm_rf (scratch_dir);
   g_free (logdir);
   g_free (empty_dir);
