@@ -28,3 +28,10 @@ gboolean lm_json_parse_number (LmJsonParser *ps, double *value);
 gboolean lm_json_match_word   (LmJsonParser *ps, const char *word);
 /* Any JSON value, checked and dropped. */
 gboolean lm_json_skip_value   (LmJsonParser *ps, int depth);
+
+/* Reads the value of member `key` (ps->p at it); FALSE on failure. */
+typedef gboolean (*LmJsonMemberFunc) (LmJsonParser *ps, const char *key, gpointer data);
+/* An object: for each member, its key, then `member` reads the value.
+ * Fails with not_object when the next value is not an object. */
+gboolean lm_json_parse_object (LmJsonParser *ps, const char *not_object, LmJsonMemberFunc member,
+                               gpointer data);

@@ -256,3 +256,37 @@ lm_json_skip_value (LmJsonParser *ps, int depth)
     }
 }
 
+
+gboolean
+lm_json_parse_object (LmJsonParser *ps, const char *not_object, LmJsonMemberFunc member, gpointer data)
+{
+  g_autoptr (GString) key = g_string_new (NULL);
+
+  lm_json_skip_ws (ps);
+  if (*ps->p != '{')
+    return lm_json_fail (ps, "%s", not_object);
+  ps->p++;
+  lm_json_skip_ws (ps);
+  if (*ps->p == '}')
+    {
+      ps->p++;
+      return TRUE;
+    }
+  for (;;)
+    {
+      g_string_truncate (key, 0);
+      if (!lm_json_parse_string (ps, key) || !lm_json_expect (ps, ':'))
+        return FALSE;
+      if (!member (ps, key->str, data))
+        return FALSE;
+      lm_json_skip_ws (ps);
+      if (*ps->p == '}')
+        {
+          ps->p++;
+          return TRUE;
+        }
+      if (*ps->p != ',')
+        return lm_json_fail (ps, "expected ',' or '}'");
+      ps->p++;
+    }
+}

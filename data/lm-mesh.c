@@ -67,48 +67,36 @@ config_number (LmJsonParser *ps, const char *path, double *out)
   return TRUE;
 }
 
-/* The members of an object; for key `want` reads a number into *value
- * (and sets *seen), skips the others.  `name` is the object's key. */
-static gboolean
-config_object (LmJsonParser *ps, const char *name, const char *want, double *value, gboolean *seen)
+/* The one number read from an object (material's size, camera's fov). */
+typedef struct
 {
-  g_autoptr (GString) key = g_string_new (NULL);
+  const char *key, *path;   /* "size", "material.size" */
+  double value;             /* kept when not given */
+  gboolean seen;
+} ConfigNumber;
 
-  lm_json_skip_ws (ps);
-  if (*ps->p != '{')
-    return lm_json_fail (ps, "%s is not an object", name);
-  ps->p++;
-  lm_json_skip_ws (ps);
-  if (*ps->p == '}')
-    {
-      ps->p++;
-      return TRUE;
-    }
-  for (;;)
-    {
-      g_string_truncate (key, 0);
-      if (!lm_json_parse_string (ps, key) || !lm_json_expect (ps, ':'))
-        return FALSE;
-      if (want != NULL && strcmp (key->str, want) == 0)
-        {
-          g_autofree char *path = g_strdup_printf ("%s.%s", name, want);
+static gboolean
+number_member (LmJsonParser *ps, const char *key, gpointer data)
+{
+  ConfigNumber *n = data;
 
-          if (!config_number (ps, path, value))
-            return FALSE;
-          *seen = TRUE;
-        }
-      else if (!lm_json_skip_value (ps, 1))
-        return FALSE;
-      lm_json_skip_ws (ps);
-      if (*ps->p == '}')
-        {
-          ps->p++;
-          return TRUE;
-        }
-      if (*ps->p != ',')
-        return lm_json_fail (ps, "expected ',' or '}'");
-      ps->p++;
-    }
+  if (strcmp (key, n->key) != 0)
+    return lm_json_skip_value (ps, 1);
+  n->seen = TRUE;
+  return config_number (ps, n->path, &n->value);
+}
+
+/* config[0]: material.size, config[1]: camera.fov */
+static gboolean
+config_member (LmJsonParser *ps, const char *key, gpointer data)
+{
+  ConfigNumber *config = data;
+
+  if (strcmp (key, "material") == 0)
+    return lm_json_parse_object (ps, "material is not an object", number_member, &config[0]);
+  if (strcmp (key, "camera") == 0)
+    return lm_json_parse_object (ps, "camera is not an object", number_member, &config[1]);
+  return lm_json_skip_value (ps, 1);
 }
 
 /* add_mesh's config_dict: material.size and camera.fov, the rest (cls,
@@ -117,66 +105,29 @@ static gboolean
 parse_config (const char *json, double *point_size, double *fov, char **error)
 {
   LmJsonParser ps = { json, json, NULL, "mesh config" };
-  gboolean seen_size = FALSE, seen_fov = FALSE;
-  double size = 0, f = LM_MESH_DEFAULT_FOV;
+  ConfigNumber c[2] = { { "size", "material.size", 0, FALSE },
+                        { "fov", "camera.fov", LM_MESH_DEFAULT_FOV, FALSE } };
 
-  lm_json_skip_ws (&ps);
-  if (*ps.p != '{')
-    {
-      lm_json_fail (&ps, "not a JSON object");
-      goto fail;
-    }
-  ps.p++;
-  lm_json_skip_ws (&ps);
-  if (*ps.p == '}')
-    ps.p++;
-  else
-    for (;;)
-      {
-        g_autoptr (GString) key = g_string_new (NULL);
-        gboolean ok;
-
-        if (!lm_json_parse_string (&ps, key) || !lm_json_expect (&ps, ':'))
-          goto fail;
-        if (strcmp (key->str, "material") == 0)
-          ok = config_object (&ps, "material", "size", &size, &seen_size);
-        else if (strcmp (key->str, "camera") == 0)
-          ok = config_object (&ps, "camera", "fov", &f, &seen_fov);
-        else
-          ok = lm_json_skip_value (&ps, 1);
-        if (!ok)
-          goto fail;
-        lm_json_skip_ws (&ps);
-        if (*ps.p == '}')
-          {
-            ps.p++;
-            break;
-          }
-        if (*ps.p != ',')
-          {
-            lm_json_fail (&ps, "expected ',' or '}'");
-            goto fail;
-          }
-        ps.p++;
-      }
+  if (!lm_json_parse_object (&ps, "not a JSON object", config_member, c))
+    goto fail;
   lm_json_skip_ws (&ps);
   if (*ps.p != '\0')
     {
       lm_json_fail (&ps, "text after the object");
       goto fail;
     }
-  if (seen_size && !(size > 0))
+  if (c[0].seen && !(c[0].value > 0))
     {
-      *error = g_strdup_printf ("mesh config: material.size is %g, must be > 0", size);
+      *error = g_strdup_printf ("mesh config: material.size is %g, must be > 0", c[0].value);
       return FALSE;
     }
-  if (seen_fov && !(f > 0 && f < 180))
+  if (c[1].seen && !(c[1].value > 0 && c[1].value < 180))
     {
-      *error = g_strdup_printf ("mesh config: camera.fov is %g, must be between 0 and 180 degrees", f);
+      *error = g_strdup_printf ("mesh config: camera.fov is %g, must be between 0 and 180 degrees", c[1].value);
       return FALSE;
     }
-  *point_size = seen_size ? size : 0;
-  *fov = f;
+  *point_size = c[0].value;
+  *fov = c[1].value;
   return TRUE;
 
 fail:

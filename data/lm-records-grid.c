@@ -106,63 +106,55 @@ static const char *const int_keys[N_INT_KEYS] = {
   "n", "nrow", "rows", "cell_width", "cell_height", "padding",
 };
 
+typedef struct
+{
+  int *values;
+  gboolean *seen;
+  GPtrArray **labels;
+} GridMembers;
+
+/* One member of the object into values[] or labels; syntax only. */
+static gboolean
+parse_member (LmJsonParser *ps, const char *key, gpointer data)
+{
+  GridMembers *m = data;
+  int i;
+
+  for (i = 0; i < N_INT_KEYS && strcmp (key, int_keys[i]) != 0; i++)
+    ;
+  if (i < N_INT_KEYS || strcmp (key, "labels") == 0)
+    {
+      if (i < N_INT_KEYS ? m->seen[i] : *m->labels != NULL)
+        return lm_json_fail (ps, "\"%s\" given twice", key);
+    }
+  if (i < N_INT_KEYS)
+    {
+      if (!parse_int (ps, int_keys[i], &m->values[i]))
+        return FALSE;
+      m->seen[i] = TRUE;
+    }
+  else if (strcmp (key, "labels") == 0)
+    {
+      *m->labels = g_ptr_array_new_with_free_func (g_free);
+      lm_json_skip_ws (ps);
+      if (strncmp (ps->p, "null", 4) == 0)
+        ps->p += 4;   /* same as no labels */
+      else if (!parse_labels (ps, *m->labels))
+        return FALSE;
+    }
+  else if (!lm_json_skip_value (ps, 1))
+    return FALSE;
+  return TRUE;
+}
+
 /* The object's members into values[] and labels; syntax only. */
 static gboolean
 parse_object (LmJsonParser *ps, int *values, gboolean *seen, GPtrArray **labels)
 {
-  g_autoptr (GString) key = g_string_new (NULL);
+  GridMembers m = { values, seen, labels };
 
-  lm_json_skip_ws (ps);
-  if (*ps->p != '{')
-    return lm_json_fail (ps, "expected an object ('{')");
-  ps->p++;
-  lm_json_skip_ws (ps);
-  if (*ps->p == '}')
-    {
-      ps->p++;
-      return TRUE;
-    }
-  for (;;)
-    {
-      int i;
-
-      g_string_truncate (key, 0);
-      if (!lm_json_parse_string (ps, key) || !lm_json_expect (ps, ':'))
-        return FALSE;
-      for (i = 0; i < N_INT_KEYS && strcmp (key->str, int_keys[i]) != 0; i++)
-        ;
-      if (i < N_INT_KEYS || strcmp (key->str, "labels") == 0)
-        {
-          if (i < N_INT_KEYS ? seen[i] : *labels != NULL)
-            return lm_json_fail (ps, "\"%s\" given twice", key->str);
-        }
-      if (i < N_INT_KEYS)
-        {
-          if (!parse_int (ps, int_keys[i], &values[i]))
-            return FALSE;
-          seen[i] = TRUE;
-        }
-      else if (strcmp (key->str, "labels") == 0)
-        {
-          *labels = g_ptr_array_new_with_free_func (g_free);
-          lm_json_skip_ws (ps);
-          if (strncmp (ps->p, "null", 4) == 0)
-            ps->p += 4;   /* same as no labels */
-          else if (!parse_labels (ps, *labels))
-            return FALSE;
-        }
-      else if (!lm_json_skip_value (ps, 1))
-        return FALSE;
-      lm_json_skip_ws (ps);
-      if (*ps->p == '}')
-        {
-          ps->p++;
-          break;
-        }
-      if (*ps->p != ',')
-        return lm_json_fail (ps, "expected ',' or '}'");
-      ps->p++;
-    }
+  if (!lm_json_parse_object (ps, "expected an object ('{')", parse_member, &m))
+    return FALSE;
   lm_json_skip_ws (ps);
   if (*ps->p != '\0')
     return lm_json_fail (ps, "text after the object");

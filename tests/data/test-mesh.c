@@ -18,6 +18,17 @@ static const float tet_v[12] = { 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1 };
 static const gint32 tet_f[12] = { 0, 2, 1, 0, 1, 3, 0, 3, 2, 1, 2, 3 };
 static const guint8 tet_c[12] = { 255, 0, 0, 0, 255, 0, 0, 0, 255, 128, 128, 128 };
 
+/* m holds tet_v, tet_c and tet_f as they are. */
+static void
+assert_tetrahedron (const LmMesh *m)
+{
+  g_assert_cmpint (m->n_vertices, ==, 4);
+  g_assert_cmpint (m->n_faces, ==, 4);
+  g_assert_cmpmem (m->vertices, 48, tet_v, 48);
+  g_assert_cmpmem (m->colors, 12, tet_c, 12);
+  g_assert_cmpmem (m->faces, 48, tet_f, 48);
+}
+
 static void
 test_blobs (void)
 {
@@ -26,11 +37,7 @@ test_blobs (void)
                                                  sizeof tet_f, NULL, &error);
 
   g_assert_no_error (error);
-  g_assert_cmpint (m->n_vertices, ==, 4);
-  g_assert_cmpint (m->n_faces, ==, 4);
-  g_assert_cmpmem (m->vertices, 48, tet_v, 48);
-  g_assert_cmpmem (m->colors, 12, tet_c, 12);
-  g_assert_cmpmem (m->faces, 48, tet_f, 48);
+  assert_tetrahedron (m);
   /* the bounding box's centre, and the distance to its corners' vertices */
   for (int k = 0; k < 3; k++)
     g_assert_cmpfloat (m->center[k], ==, 0.5f);
@@ -327,11 +334,7 @@ test_loader (void)
   log_meshes (dir, "a", steps, 2);   /* rows 1, 3: tet; 2, 4: clouds of 1 and 4 points */
   m = load_mesh (loader, path, 1, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (m->n_vertices, ==, 4);
-  g_assert_cmpint (m->n_faces, ==, 4);
-  g_assert_cmpmem (m->vertices, 48, tet_v, 48);
-  g_assert_cmpmem (m->colors, 12, tet_c, 12);
-  g_assert_cmpmem (m->faces, 48, tet_f, 48);
+  assert_tetrahedron (m);
   g_assert_cmpfloat_with_epsilon (m->radius, sqrt (0.75), 1e-6);
   g_assert_cmpuint (lm_mesh_loader_get_n_loaded (loader), ==, 1);
   cached = lm_mesh_loader_lookup (loader, path, 1);

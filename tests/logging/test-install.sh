@@ -150,6 +150,30 @@ expect "a label" "SELECT label FROM audio a JOIN tags t ON t.id = a.tag_id WHERE
   "**Target**: A major (440, 554 and 659 Hz)"
 expect "status" "SELECT value FROM run WHERE key = 'status'" finished
 
+# examples/log-mesh.c: a sphere morphing into a torus every 10 steps (2,000
+# points coloured by height, a config) and once an icosphere with faces.
+cc -std=gnu11 -Wall -Wextra -Werror $sanflags -o "$tmp/log-mesh" \
+  "$src/examples/log-mesh.c" $cflags $libs -lm || fail "compiling examples/log-mesh.c"
+out=$("$tmp/log-mesh" --logdir "$tmp/runs" --run mesh) || fail "running log-mesh"
+echo "$out"
+file="$tmp/runs/mesh/run.lumen"
+echo "$out" | grep -q "wrote $file: 100 scalars, 10 point clouds of 2000 points, 1 mesh of 42 vertices and 80 triangles" ||
+  fail "log-mesh did not say what it wrote"
+expect "meshes per tag" "SELECT group_concat(name || ' ' || c || ' ' || lo || '-' || hi, ', ') FROM
+  (SELECT t.name, count(*) AS c, min(step) AS lo, max(step) AS hi FROM meshes m
+   JOIN tags t ON t.id = m.tag_id AND t.kind = 'mesh' GROUP BY t.name ORDER BY t.name)" \
+  "mesh/cloud 10 0-90, mesh/icosphere 1 0-0"
+# xyz float32 and RGB bytes per point; the clouds have no faces
+expect "the clouds" "SELECT min(n_vertices), max(n_faces), min(length(vertices)), min(length(colors)),
+  count(faces), count(DISTINCT config) FROM meshes m JOIN tags t ON t.id = m.tag_id WHERE t.name = 'mesh/cloud'" \
+  "2000|0|24000|6000|0|1"
+expect "the icosphere" "SELECT n_vertices, n_faces, length(vertices), length(colors), length(faces),
+  config IS NULL FROM meshes m JOIN tags t ON t.id = m.tag_id WHERE t.name = 'mesh/icosphere'" \
+  "42|80|504|126|960|1"
+expect "a config" "SELECT DISTINCT config FROM meshes WHERE config IS NOT NULL" \
+  '{"material":{"cls":"PointsMaterial","size":0.03},"camera":{"cls":"PerspectiveCamera","fov":60}}'
+expect "status" "SELECT value FROM run WHERE key = 'status'" finished
+
 # examples/log-video.c: an episode every 100 steps, 40 frames of 64x48 RGB at
 # 15 fps each, as animated PNGs (signature, IHDR, then acTL), and the return.
 cc -std=gnu11 -Wall -Wextra -Werror $sanflags -o "$tmp/log-video" \
