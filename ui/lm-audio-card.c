@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "lm-axis.h"
+#include "lm-dash-util.h"
 #include "lm-icon-tip.h"
 #include "lm-markdown.h"
 #include "lm-theme.h"
@@ -210,19 +211,11 @@ label_tooltip (LmAudioCard *self)
 static void
 update_labels (LmAudioCard *self, LmAudioMeta *m)
 {
-  char step[32], wall[64], dur[48], rate[48], chans[32];
+  char dur[48], rate[48], chans[32];
 
-  lm_format_step (m->step, step, sizeof step);
-  lm_format_wall (m->wall_time, wall, sizeof wall);
   g_free (self->step_text);
-  self->step_text = g_strdup_printf ("step %s · %s", step, wall);
+  self->step_text = lm_dash_step_line (self->scale, m->step, m->wall_time);
   gtk_label_set_text (GTK_LABEL (self->step_label), self->step_text);
-  {
-    g_autofree char *value = g_strdup_printf ("step %s", step);
-
-    /* the slider's value is an index: say the step */
-    gtk_accessible_update_property (GTK_ACCESSIBLE (self->scale), GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, value, -1);
-  }
   lm_audio_format_duration (m->sample_rate > 0 ? (double) m->frames / m->sample_rate : 0, dur, sizeof dur);
   format_rate (m->sample_rate, rate, sizeof rate);
   if (m->channels == 1)
@@ -679,20 +672,13 @@ void
 lm_audio_card_refresh (LmAudioCard *self)
 {
   LmRecordSeries *s = lm_record_feed_find (self->feed, self->run_name, self->tag);
-  guint n = s ? s->items->len : 0;
-  gboolean at_end = self->n_steps == 0 || gtk_adjustment_get_value (self->adj) >= self->n_steps - 1;
+  guint n = s ? s->items->len : 0, old_n = self->n_steps;
 
   g_return_if_fail (LM_IS_AUDIO_CARD (self));
-  if (n == self->n_steps)
-    return;
   self->n_steps = n;
-  gtk_adjustment_configure (self->adj, MIN (gtk_adjustment_get_value (self->adj), MAX (n, 1) - 1), 0,
-                            MAX (n, 1) - 1, 1, 10, 0);
-  gtk_widget_set_sensitive (self->scale, n > 1);
   /* follow the newest clip, as the image card does, unless one plays */
-  if (at_end && n > 0 && !lm_audio_card_is_playing (self))
-    gtk_adjustment_set_value (self->adj, n - 1);
-  show_index (self);
+  if (lm_dash_step_slider_set_count (self->adj, self->scale, old_n, n, !lm_audio_card_is_playing (self)))
+    show_index (self);
 }
 
 /* ------------------------------------------------------------ the widget */
@@ -745,18 +731,6 @@ lm_audio_card_class_init (LmAudioCardClass *klass)
   GTK_WIDGET_CLASS (klass)->unmap = lm_audio_card_unmap;
 }
 
-static GtkWidget *
-status_label (void)
-{
-  GtkWidget *l = gtk_label_new ("");
-
-  gtk_label_set_xalign (GTK_LABEL (l), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (l), PANGO_ELLIPSIZE_END);
-  gtk_widget_add_css_class (l, "lm-status-line");
-  gtk_widget_set_margin_start (l, 8);
-  return l;
-}
-
 static void
 lm_audio_card_init (LmAudioCard *self)
 {
@@ -770,8 +744,8 @@ lm_audio_card_init (LmAudioCard *self)
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
   gtk_box_set_spacing (GTK_BOX (self), 2);
 
-  self->step_label = status_label ();
-  self->info_label = status_label ();
+  self->step_label = lm_dash_status_label ();
+  self->info_label = lm_dash_status_label ();
 
   self->waveform = lm_waveform_new ();
   gtk_widget_set_size_request (self->waveform, 260, 110);
@@ -815,13 +789,8 @@ lm_audio_card_init (LmAudioCard *self)
       set_play_message (self, NO_BACKEND);
     }
 
-  self->adj = gtk_adjustment_new (0, 0, 0, 1, 10, 0);
+  self->scale = lm_dash_step_slider_new (&self->adj, "Step (every logged clip)");
   g_signal_connect (self->adj, "value-changed", G_CALLBACK (on_value_changed), self);
-  self->scale = gtk_scale_new (GTK_ORIENTATION_HORIZONTAL, self->adj);
-  gtk_scale_set_digits (GTK_SCALE (self->scale), 0);
-  gtk_scale_set_draw_value (GTK_SCALE (self->scale), FALSE);
-  gtk_widget_set_hexpand (self->scale, TRUE);
-  lm_set_tooltip (self->scale, "Step (every logged clip)");
 
   gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
                                         gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_space, 0),

@@ -68,6 +68,22 @@ lm_format_step (gint64 step, char *buf, gsize len)
   g_snprintf (buf, len, "%" G_GINT64_FORMAT, step);
 }
 
+char *
+lm_format_count (guint64 n)
+{
+  g_autofree char *plain = g_strdup_printf ("%" G_GUINT64_FORMAT, n);
+  GString *out = g_string_new (NULL);
+  gsize len = strlen (plain);
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (i > 0 && (len - i) % 3 == 0)
+        g_string_append_c (out, ',');
+      g_string_append_c (out, plain[i]);
+    }
+  return g_string_free (out, FALSE);
+}
+
 void
 lm_format_duration (double s, char *buf, gsize len)
 {

@@ -54,6 +54,7 @@ guint lm_axis_place_labels (const double *centers,
 /* Number formats shared by tooltips and labels. */
 void lm_format_value    (double v, char *buf, gsize len);   /* 5 significant digits */
 void lm_format_step     (gint64 step, char *buf, gsize len);
+char *lm_format_count   (guint64 n);   /* 12345 as "12,345" (free it) */
 void lm_format_duration (double seconds, char *buf, gsize len);  /* "1h 05m", "42.5 s" */
 void lm_format_wall     (double unix_seconds, char *buf, gsize len);  /* "2024-03-03 14:05:09" */
 

@@ -270,3 +270,57 @@ lm_dash_release_sources (gpointer owner, LmRecordFeed **feed, LmRunSelection **s
   g_clear_object (feed);
   g_clear_object (selection);
 }
+
+GtkWidget *
+lm_dash_status_label (void)
+{
+  GtkWidget *l = gtk_label_new ("");
+
+  gtk_label_set_xalign (GTK_LABEL (l), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (l), PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (l, "lm-status-line");
+  gtk_widget_set_margin_start (l, 8);
+  return l;
+}
+
+GtkWidget *
+lm_dash_step_slider_new (GtkAdjustment **adj, const char *tooltip)
+{
+  GtkWidget *scale;
+
+  *adj = gtk_adjustment_new (0, 0, 0, 1, 10, 0);
+  scale = gtk_scale_new (GTK_ORIENTATION_HORIZONTAL, *adj);
+  gtk_scale_set_digits (GTK_SCALE (scale), 0);
+  gtk_scale_set_draw_value (GTK_SCALE (scale), FALSE);
+  gtk_widget_set_hexpand (scale, TRUE);
+  lm_set_tooltip (scale, tooltip);
+  return scale;
+}
+
+gboolean
+lm_dash_step_slider_set_count (GtkAdjustment *adj, GtkWidget *scale, guint old_n, guint n, gboolean follow)
+{
+  gboolean at_end = old_n == 0 || gtk_adjustment_get_value (adj) >= old_n - 1;
+
+  if (n == old_n)
+    return FALSE;
+  gtk_adjustment_configure (adj, MIN (gtk_adjustment_get_value (adj), MAX (n, 1) - 1), 0, MAX (n, 1) - 1, 1, 10,
+                            0);
+  gtk_widget_set_sensitive (scale, n > 1);
+  if (follow && at_end && n > 0)
+    gtk_adjustment_set_value (adj, n - 1);
+  return TRUE;
+}
+
+char *
+lm_dash_step_line (GtkWidget *scale, gint64 step, double wall_time)
+{
+  char s[32], wall[64];
+  g_autofree char *value = NULL;
+
+  lm_format_step (step, s, sizeof s);
+  lm_format_wall (wall_time, wall, sizeof wall);
+  value = g_strdup_printf ("step %s", s);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (scale), GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, value, -1);
+  return g_strdup_printf ("step %s · %s", s, wall);
+}

@@ -5,8 +5,9 @@
  * labels along a box, the "this card cannot be drawn" placeholder, and
  * a run colour lightened towards white, the header of a dashboard card
  * (title and run chip), keeping a record feed polling only while its
- * dashboard is on screen, and not drawing a card far off screen.  Not a
- * widget.
+ * dashboard is on screen, and not drawing a card far off screen; the
+ * step slider and status lines of the cards that step through records
+ * one at a time (audio, mesh).  Not a widget.
  */
 #pragma once
 
@@ -67,6 +68,20 @@ typedef struct
 
 gboolean lm_dash_offscreen_skip  (LmDashOffscreen *o, GtkWidget *widget);
 void     lm_dash_offscreen_unmap (LmDashOffscreen *o);
+/* The small grey line a card says its step or size in. */
+GtkWidget *lm_dash_status_label (void);
+/* A card's step slider over the index of its records (no value drawn):
+ * the scale, its adjustment in *adj (owned by the scale). */
+GtkWidget *lm_dash_step_slider_new (GtkAdjustment **adj, const char *tooltip);
+/* The slider now reaches n records (it reached old_n): insensitive below
+ * two, kept where it was, or moved to the newest when `follow` and it was
+ * at the end (TensorBoard's slider follows new steps).  FALSE when n is
+ * old_n (nothing done). */
+gboolean   lm_dash_step_slider_set_count (GtkAdjustment *adj, GtkWidget *scale, guint old_n, guint n,
+                                          gboolean follow);
+/* "step 20 · 2024-03-03 14:05:09" (free it); the slider's screen-reader
+ * value says the step, its value being an index. */
+char      *lm_dash_step_line (GtkWidget *scale, gint64 step, double wall_time);
 /* For a dashboard's dispose: disconnects `owner`'s handlers from the feed
  * and the run selection, stops the feed polling and drops both. */
 void lm_dash_release_sources (gpointer owner, LmRecordFeed **feed, LmRunSelection **selection);

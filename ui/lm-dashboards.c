@@ -1,7 +1,7 @@
 /* lm-dashboards.c: the view stack and its switcher (see lm-dashboards.h).
  *
  * The histogram and distribution dashboards share one histogram feed;
- * images, audio, text, PR curves and hparams have their own.  A feed polls only while a
+ * images, audio, text, PR curves, hparams and meshes have their own.  A feed polls only while a
  * dashboard using it is mapped (LmRecordDashboard/LmHparamsView turn it on
  * and off), so hidden views cost nothing.
  */
@@ -9,15 +9,17 @@
 
 #include "lm-audio-card.h"
 #include "lm-graph-page.h"
+#include "lm-mesh.h"
 #include "lm-projector-page.h"
 
 const char *const lm_dashboard_names[] = {
   "scalars", "histograms", "distributions", "images", "audio", "text", "pr_curves", "hparams", "graph",
-  "projector", NULL
+  "projector", "mesh", NULL
 };
 
 static const char *const titles[] = {
   "Scalars", "Histograms", "Distributions", "Images", "Audio", "Text", "PR Curves", "HParams", "Graph", "Projector",
+  "Mesh",
 };
 
 struct _LmDashboards
@@ -25,10 +27,11 @@ struct _LmDashboards
   GtkBox parent_instance;
 
   GtkWidget *stack, *switcher;
-  GtkWidget *pages[10];
-  LmRecordFeed *hist_feed, *image_feed, *audio_feed, *text_feed, *pr_feed, *hp_feed;
+  GtkWidget *pages[11];
+  LmRecordFeed *hist_feed, *image_feed, *audio_feed, *text_feed, *pr_feed, *hp_feed, *mesh_feed;
   LmImageLoader *loader;
   LmAudioLoader *audio_loader;
+  LmMeshLoader *mesh_loader;
   LmChartSettings *settings;
 };
 
@@ -45,6 +48,8 @@ lm_dashboards_dispose (GObject *object)
   g_clear_object (&self->text_feed);
   g_clear_object (&self->pr_feed);
   g_clear_object (&self->hp_feed);
+  g_clear_object (&self->mesh_feed);
+  g_clear_object (&self->mesh_loader);
   g_clear_object (&self->loader);
   g_clear_object (&self->audio_loader);
   if (self->settings != NULL)
@@ -74,7 +79,7 @@ ensure_css (void)
     return;
   provider = gtk_css_provider_new ();
   gtk_css_provider_load_from_data (provider,
-                                   ".lm-view-switcher button { padding: 2px 4px; min-width: 0; font-size: 0.9em; }",
+                                   ".lm-view-switcher button { padding: 2px 3px; min-width: 0; font-size: 0.88em; }",
                                    -1);
   gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (provider),
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
@@ -117,8 +122,10 @@ lm_dashboards_new (LmRunSelection *selection, GtkWidget *card_grid, LmChartSetti
   self->text_feed = lm_record_feed_new (store, LM_RECORD_TEXT);
   self->pr_feed = lm_record_feed_new (store, LM_RECORD_PR_CURVE);
   self->hp_feed = lm_record_feed_new (store, LM_RECORD_HPARAMS);
+  self->mesh_feed = lm_record_feed_new (store, LM_RECORD_MESH);
   self->loader = lm_image_loader_new (0);
   self->audio_loader = lm_audio_loader_new (0);
+  self->mesh_loader = lm_mesh_loader_new (0);
 
   self->pages[0] = card_grid;
   self->pages[1] = lm_record_dashboard_new (LM_DASHBOARD_HISTOGRAMS, selection, self->hist_feed, NULL);
@@ -130,6 +137,8 @@ lm_dashboards_new (LmRunSelection *selection, GtkWidget *card_grid, LmChartSetti
   self->pages[7] = lm_hparams_view_new (selection, self->hp_feed);
   self->pages[8] = lm_graph_page_new (store);
   self->pages[9] = lm_projector_page_new (store);
+  /* after the Projector, as TensorBoard lists its later plugins */
+  self->pages[10] = lm_record_dashboard_new (LM_DASHBOARD_MESH, selection, self->mesh_feed, self->mesh_loader);
   self->settings = g_object_ref (settings);
   g_signal_connect (settings, "notify::x-axis", G_CALLBACK (on_x_axis), self);
   on_x_axis (settings, NULL, self);
@@ -156,7 +165,9 @@ lm_dashboards_new (LmRunSelection *selection, GtkWidget *card_grid, LmChartSetti
   self->switcher = gtk_stack_switcher_new ();
   gtk_stack_switcher_set_stack (GTK_STACK_SWITCHER (self->switcher), GTK_STACK (self->stack));
   /* Compact: buttons as wide as their labels, so the header bar (and the
-   * window) can still be narrow (860 px) with ten views. */
+   * window) can still be narrow (860 px) with eleven views: with Mesh the
+   * window could not be narrower than 887 px, at 3 px padding and 0.88em
+   * it can be 847. */
   gtk_box_layout_set_homogeneous (GTK_BOX_LAYOUT (gtk_widget_get_layout_manager (self->switcher)), FALSE);
   gtk_widget_add_css_class (self->switcher, "lm-view-switcher");
   ensure_css ();

@@ -1,8 +1,8 @@
 /* lm-dashboards.h: the window's dashboards behind one view switcher.
  *
  * What it is for: a GtkStack of Scalars (the scalar card grid), Histograms,
- * Distributions, Images, Audio, Text, PR Curves, HParams, Graph and
- * Projector, and the GtkStackSwitcher the header bar shows.  All share
+ * Distributions, Images, Audio, Text, PR Curves, HParams, Graph,
+ * Projector and Mesh, and the GtkStackSwitcher the header bar shows.  All share
  * the window's run selection (run list, filter, toggles, highlighted run)
  * and one tag filter: typing in any dashboard's filter entry filters them
  * all.  Each dashboard follows its data live only while it is the
@@ -41,7 +41,7 @@ GtkWidget  *lm_dashboards_get_page     (LmDashboards *self, const char *name);
 /* The visible non-scalar dashboard has loaded and drawn its data (the
  * scalar page answers TRUE: LmWindow checks the card grid itself). */
 gboolean    lm_dashboards_is_settled   (LmDashboards *self);
-/* The visible histograms/distributions/images/audio/text/hparams page's filter
+/* The visible histograms/distributions/images/audio/text/mesh/hparams page's filter
  * entry; NULL on the other views. */
 GtkWidget  *lm_dashboards_get_filter_entry (LmDashboards *self);
 /* The tag filter of every dashboard (the entries share it), applied at once

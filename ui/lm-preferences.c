@@ -29,7 +29,8 @@ enum
 
 /* The dashboards with pins (by view name, as the views' order may change):
  * settings.ini's key for each is "pinned-" and the name. */
-static const char *const pin_lists[] = { "scalars", "histograms", "distributions", "images", "audio", "pr_curves" };
+static const char *const pin_lists[] = { "scalars", "histograms", "distributions", "images", "audio", "pr_curves",
+                                         "mesh" };
 #define N_PIN_LISTS G_N_ELEMENTS (pin_lists)
 #define COLORS_KEY "run-colors"
 

@@ -43,6 +43,7 @@
 
 #include <glib/gstdio.h>
 
+#include "lm-axis.h"
 #include "lm-run.h"
 #include "lm-tsne.h"
 #include "lm-umap.h"
@@ -622,23 +623,6 @@ layout_launch (LmProjectorPage *self, LayoutRun *run)
   g_thread_unref (g_thread_new (run->method == LM_PROJECTOR_UMAP ? "lumen-umap" : "lumen-tsne", layout_thread, layout_run_ref (run)));
 }
 
-/* 12345 as "12,345". */
-static char *
-group_digits (gsize v)
-{
-  g_autofree char *plain = g_strdup_printf ("%zu", v);
-  GString *out = g_string_new (NULL);
-  gsize len = strlen (plain);
-
-  for (gsize i = 0; i < len; i++)
-    {
-      if (i > 0 && (len - i) % 3 == 0)
-        g_string_append_c (out, ',');
-      g_string_append_c (out, plain[i]);
-    }
-  return g_string_free (out, FALSE);
-}
-
 static double
 tsne_learning_rate (LmProjectorPage *self)
 {
@@ -669,7 +653,7 @@ layout_status (LmProjectorPage *self, LayoutRun *run)
 {
   gboolean umap = run->method == LM_PROJECTOR_UMAP;
   const char *name = umap ? "UMAP" : "t-SNE";
-  g_autofree char *n = group_digits (run->n), *of = group_digits (self->sampled_of);
+  g_autofree char *n = lm_format_count (run->n), *of = lm_format_count (self->sampled_of);
   g_autofree char *points = self->sampled_of > 0 ? g_strdup_printf ("%s on %s of %s points (a random sample)", name,
                                                                     n, of)
                                                  : g_strdup_printf ("%s of %s points", name, n);

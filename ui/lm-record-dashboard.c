@@ -19,6 +19,7 @@
 #include "lm-histogram-view.h"
 #include "lm-icon-tip.h"
 #include "lm-image-card.h"
+#include "lm-mesh-card.h"
 #include "lm-dash-util.h"
 #include "lm-palette.h"
 #include "lm-text-card.h"
@@ -33,7 +34,7 @@ struct _LmRecordDashboard
   LmDashboardKind kind;
   LmRunSelection *selection;
   LmRecordFeed *feed;
-  GObject *loader;    /* LmImageLoader or LmAudioLoader */
+  GObject *loader;    /* LmImageLoader, LmAudioLoader or LmMeshLoader */
   GRegex *regex;
   int hist_mode;
   LmXAxis x_axis;
@@ -62,7 +63,7 @@ G_DEFINE_FINAL_TYPE (LmRecordDashboard, lm_record_dashboard, GTK_TYPE_BOX)
 static const char *
 kind_noun (LmDashboardKind kind)
 {
-  static const char *const nouns[] = { "histograms", "histograms", "images", "text", "PR curves", "audio clips" };
+  static const char *const nouns[] = { "histograms", "histograms", "images", "text", "PR curves", "audio clips", "meshes" };
 
   return nouns[kind];
 }
@@ -129,6 +130,7 @@ refresh_body (LmRecordDashboard *self, GtkWidget *body)
     case LM_DASHBOARD_TEXT: lm_text_card_refresh (LM_TEXT_CARD (body)); break;
     case LM_DASHBOARD_PR_CURVES: lm_pr_curve_view_refresh (LM_PR_CURVE_VIEW (body)); break;
     case LM_DASHBOARD_AUDIO: lm_audio_card_refresh (LM_AUDIO_CARD (body)); break;
+    case LM_DASHBOARD_MESH: lm_mesh_card_refresh (LM_MESH_CARD (body)); break;
     default: break;
     }
 }
@@ -179,6 +181,9 @@ make_card (LmRecordDashboard *self, LmRecordSeries *s, LmRun *run, const char *k
     case LM_DASHBOARD_AUDIO:
       body = lm_audio_card_new (self->feed, LM_AUDIO_LOADER (self->loader), s->run_name, lm_run_get_path (run),
                                 s->tag, &color);
+      break;
+    case LM_DASHBOARD_MESH:
+      body = lm_mesh_card_new (self->feed, LM_MESH_LOADER (self->loader), s->run_name, lm_run_get_path (run), s->tag);
       break;
     case LM_DASHBOARD_PR_CURVES:
       body = lm_pr_curve_view_new (self->feed, self->selection, s->tag);
@@ -356,6 +361,9 @@ sync_cards (LmRecordDashboard *self)
                                 : self->kind == LM_DASHBOARD_AUDIO
                                 ? "lm_writer_add_audio() (SummaryWriter.add_audio's clip and sample_rate), or "
                                   "import TensorBoard event files holding audio with lumen-import"
+                                : self->kind == LM_DASHBOARD_MESH
+                                ? "lm_writer_add_mesh() (SummaryWriter.add_mesh's vertices, colors, faces and "
+                                  "config_dict, one sample of the batch)"
                                 : self->kind == LM_DASHBOARD_TEXT ? "lm_writer_add_text()"
                                 : self->kind == LM_DASHBOARD_PR_CURVES
                                 ? "lm_writer_add_pr_curve() (SummaryWriter.add_pr_curve's labels, predictions "
@@ -477,7 +485,7 @@ lm_record_dashboard_new (LmDashboardKind kind, LmRunSelection *selection, LmReco
   GtkWidget *bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
   GtkWidget *scroller = gtk_scrolled_window_new ();
   GtkWidget *content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 10);
-  guint per_line = kind == LM_DASHBOARD_IMAGES ? 6 : 4;
+  guint per_line = kind == LM_DASHBOARD_IMAGES ? 6 : kind == LM_DASHBOARD_MESH ? 3 : 4;
 
   self->kind = kind;
   self->selection = g_object_ref (selection);
@@ -683,14 +691,15 @@ lm_record_dashboard_is_settled (LmRecordDashboard *self)
 
   if (!lm_record_feed_get_loaded (self->feed))
     return FALSE;
-  if (self->kind != LM_DASHBOARD_IMAGES && self->kind != LM_DASHBOARD_AUDIO)
+  if (self->kind != LM_DASHBOARD_IMAGES && self->kind != LM_DASHBOARD_AUDIO && self->kind != LM_DASHBOARD_MESH)
     return TRUE;
   ensure_synced (self);
   for (int t = 0; t < 2; t++)
     {
       g_hash_table_iter_init (&it, t ? self->pin_cards : self->cards);
       while (g_hash_table_iter_next (&it, NULL, &v))
-        if (self->kind == LM_DASHBOARD_IMAGES ? !lm_image_card_is_settled (LM_IMAGE_CARD (body_of (v)))
+        if (self->kind == LM_DASHBOARD_IMAGES  ? !lm_image_card_is_settled (LM_IMAGE_CARD (body_of (v)))
+            : self->kind == LM_DASHBOARD_MESH ? !lm_mesh_card_is_settled (LM_MESH_CARD (body_of (v)))
                                               : !lm_audio_card_is_settled (LM_AUDIO_CARD (body_of (v))))
           return FALSE;
     }

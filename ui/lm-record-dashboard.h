@@ -1,5 +1,5 @@
 /* lm-record-dashboard.h: the histograms, distributions, images, audio,
- * text and PR curves dashboards.
+ * text, PR curves and mesh dashboards.
  *
  * What it is for: one card per (tag, run) -- per tag for PR curves, whose
  * card draws a line per run, as TensorBoard's -- for the shown runs (the shared
@@ -12,9 +12,9 @@
  * follow the horizontal axis setting (step / relative / wall) and show
  * their NaN and +-Inf counts in the card header.
  *
- * Pinned cards (TensorBoard's pin; histograms, distributions, images, audio
- * and PR curves): a card's pin button puts a second card for its (tag, run) in a Pinned
- * section above the cards, in the order pinned, as LmCardGrid does for
+ * Pinned cards (TensorBoard's pin; histograms, distributions, images, audio,
+ * PR curves and meshes): a card's pin button puts a second card for its
+ * (tag, run) in a Pinned section above the cards, in the order pinned, as LmCardGrid does for
  * scalars: the tag filter does not hide it, unpinning works from either
  * card, and a pinned card no run has (yet) is kept and shows when logged.
  * A pin's key is "tag\nrun" ("tag\n" for a PR curve card).
@@ -39,6 +39,7 @@ typedef enum {
   LM_DASHBOARD_TEXT,
   LM_DASHBOARD_PR_CURVES,
   LM_DASHBOARD_AUDIO,
+  LM_DASHBOARD_MESH,
 } LmDashboardKind;
 
 #define LM_TYPE_RECORD_DASHBOARD (lm_record_dashboard_get_type ())
@@ -46,7 +47,7 @@ G_DECLARE_FINAL_TYPE (LmRecordDashboard, lm_record_dashboard, LM, RECORD_DASHBOA
 
 /* feed: of the kind the dashboard shows (histograms for the histogram and
  * distribution dashboards).  loader: an LmImageLoader for images, an
- * LmAudioLoader for audio, else NULL. */
+ * LmAudioLoader for audio, an LmMeshLoader for meshes, else NULL. */
 GtkWidget    *lm_record_dashboard_new          (LmDashboardKind kind, LmRunSelection *selection,
                                                 LmRecordFeed *feed, gpointer loader);
 LmRecordFeed *lm_record_dashboard_get_feed     (LmRecordDashboard *self);
@@ -60,15 +61,15 @@ void          lm_record_dashboard_set_x_axis   (LmRecordDashboard *self, LmXAxis
  * 1 +Inf"), NULL when it shows none. */
 const char   *lm_record_dashboard_get_badge    (LmRecordDashboard *self, const char *run_name, const char *tag);
 /* The card body (LmHistogramView, LmDistributionView, LmImageCard,
- * LmAudioCard, LmTextCard or LmPrCurveView) for a run and tag, or NULL; PR curve cards
+ * LmAudioCard, LmMeshCard, LmTextCard or LmPrCurveView) for a run and tag, or NULL; PR curve cards
  * are per tag: their run_name is ignored (pass ""). */
 GtkWidget    *lm_record_dashboard_find_card    (LmRecordDashboard *self, const char *run_name, const char *tag);
 guint         lm_record_dashboard_get_n_cards  (LmRecordDashboard *self);
 /* The warning about runs whose records could not all be read ("" if none). */
 const char   *lm_record_dashboard_get_run_errors (LmRecordDashboard *self);
 /* The feed has read every run and the cards show it (images: every card
- * in or near the view has its selected image on screen; audio: every
- * card's selected clip is drawn, or its error shown). */
+ * in or near the view has its selected image on screen; audio and mesh:
+ * every card's selected clip or mesh is drawn, or its error shown). */
 gboolean      lm_record_dashboard_is_settled   (LmRecordDashboard *self);
 
 /* FALSE when it was already so (and for text, which has no pins).  A PR

@@ -367,6 +367,15 @@ static const char shortcuts_ui[] =
   "     <property name='accelerator'>&lt;Primary&gt;0</property></object></child>"
   "   </object></child>"
   "   <child><object class='GtkShortcutsGroup'>"
+  "    <property name='title'>Mesh</property>"
+  "    <child><object class='GtkShortcutsShortcut'><property name='title'>Orbit by 10° (3-D view focused; or drag)</property>"
+  "     <property name='accelerator'>Left Right Up Down</property></object></child>"
+  "    <child><object class='GtkShortcutsShortcut'><property name='title'>Zoom in, out (3-D view focused; or the wheel)</property>"
+  "     <property name='accelerator'>&lt;Primary&gt;plus &lt;Primary&gt;minus</property></object></child>"
+  "    <child><object class='GtkShortcutsShortcut'><property name='title'>Back to the initial camera (3-D view focused; or double-click)</property>"
+  "     <property name='accelerator'>&lt;Primary&gt;0</property></object></child>"
+  "   </object></child>"
+  "   <child><object class='GtkShortcutsGroup'>"
   "    <property name='title'>Audio</property>"
   "    <child><object class='GtkShortcutsShortcut'><property name='title'>Play, pause the clip (audio card focused)</property>"
   "     <property name='accelerator'>space</property></object></child>"
@@ -457,27 +466,31 @@ install_shortcuts_window (LmWindow *self)
 /* Ctrl+1 … Ctrl+9, then Ctrl+0 for the tenth, pick the views in switcher
  * order, as Ctrl+N picks a browser tab (and so TensorBoard's).  On the window itself, not as
  * application accels, so every window has them with or without a
- * GtkApplication; the switcher's buttons say their key. */
+ * GtkApplication; the switcher's buttons say their key.  The eleventh
+ * view (Mesh) has no digit left: its button names it alone.  (A browser's
+ * Ctrl+9 is its last tab, but here it has long been the Graph's.) */
 static void
 add_view_shortcuts (LmWindow *self)
 {
   GtkEventController *sc = gtk_shortcut_controller_new ();
   GtkWidget *b = gtk_widget_get_first_child (lm_dashboards_get_switcher (LM_DASHBOARDS (self->dashboards)));
 
-  for (guint i = 0; lm_dashboard_names[i] != NULL && i < 10; i++)
+  for (guint i = 0; lm_dashboard_names[i] != NULL; i++)
     {
       g_autofree char *tip = NULL;
 
-      gtk_shortcut_controller_add_shortcut (
-          GTK_SHORTCUT_CONTROLLER (sc),
-          gtk_shortcut_new_with_arguments (gtk_keyval_trigger_new (GDK_KEY_0 + (i + 1) % 10, GDK_CONTROL_MASK),
-                                           gtk_named_action_new ("win.view"), "s", lm_dashboard_names[i]));
+      if (i < 10)
+        gtk_shortcut_controller_add_shortcut (
+            GTK_SHORTCUT_CONTROLLER (sc),
+            gtk_shortcut_new_with_arguments (gtk_keyval_trigger_new (GDK_KEY_0 + (i + 1) % 10, GDK_CONTROL_MASK),
+                                             gtk_named_action_new ("win.view"), "s", lm_dashboard_names[i]));
       if (b != NULL)
         {
           GtkWidget *page = lm_dashboards_get_page (LM_DASHBOARDS (self->dashboards), lm_dashboard_names[i]);
           GtkStackPage *sp = gtk_stack_get_page (GTK_STACK (gtk_widget_get_parent (page)), page);
 
-          tip = g_strdup_printf ("%s (Ctrl+%u)", gtk_stack_page_get_title (sp), (i + 1) % 10);
+          tip = i < 10 ? g_strdup_printf ("%s (Ctrl+%u)", gtk_stack_page_get_title (sp), (i + 1) % 10)
+                       : g_strdup (gtk_stack_page_get_title (sp));
           gtk_widget_set_tooltip_text (b, tip);
           b = gtk_widget_get_next_sibling (b);
         }

@@ -8,7 +8,7 @@
  *         [--smoothing W] [--x-axis step|relative|wall] [--timings] [--version]
  *         [--theme system|light|dark]
  *         [--view scalars|histograms|distributions|images|audio|text|pr_curves|hparams|hparams-scatter|graph|
- *                 projector|debugger|profile]
+ *                 projector|mesh|debugger|profile]
  *         [--step N] [--op SEQ]          with --view debugger: traced step, op
  *         [--step N|A:B]                 with --view scalars: the step selection
  *         [--step N]                     with --view pr_curves: each run's slider
@@ -16,6 +16,7 @@
  *                                        with --view projector
  *         [--projector-select LABEL|N]   with --view projector: the inspector's point
  *         [--video-frame N]              with --screenshot: the frame videos show
+ *         [--mesh-camera YAW,PITCH]      with --view mesh: the initial camera's angles
  * Without --logdir it watches ./runs, torch SummaryWriter's default.
  * Folders holding TensorBoard event files are imported in the background
  * into a cache that the window also watches (new_window_following).
@@ -30,6 +31,7 @@
  */
 #include <gtk/gtk.h>
 #include <locale.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #ifdef __GLIBC__
@@ -37,6 +39,7 @@
 #endif
 
 #include "lm-graph-page.h"
+#include "lm-mesh-view.h"
 #include "lm-run-store.h"
 #include "lm-tb-follow.h"
 #include "lm-tb-import.h"
@@ -304,6 +307,8 @@ typedef struct
   gint64 umap_epochs;         /* -1: not given */
   const char *select;         /* --projector-select, or NULL */
   gint64 video_frame;         /* 0: not given */
+  gboolean mesh_camera;       /* --mesh-camera given: */
+  double mesh_yaw, mesh_pitch;   /* its degrees */
 } Usage;
 
 /* Every usage check, made before any window exists (the local process
@@ -325,6 +330,7 @@ check_usage (GVariantDict *opts, Usage *u)
   g_autofree const char **rest = NULL;
 
   const char *method = NULL, *tsne_iterations = NULL, *umap_epochs = NULL, *video_frame = NULL;
+  const char *mesh_camera = NULL;
 
   *u = (Usage) { .axis = LM_X_STEP, .smoothing = -1, .timeout_s = 120, .step = -1, .op = -1,
                  .tsne_iterations = -1, .umap_epochs = -1 };
@@ -375,6 +381,25 @@ check_usage (GVariantDict *opts, Usage *u)
   if (g_variant_dict_lookup (opts, "video-frame", "&s", &video_frame) && !g_variant_dict_contains (opts, "screenshot"))
     return g_strdup ("lumen: --video-frame picks the frame videos show in a --screenshot; in the window, "
                      "pause a video on its card\n");
+  /* the Mesh cards' initial camera, for screenshots from another side */
+  if (g_variant_dict_lookup (opts, "mesh-camera", "&s", &mesh_camera))
+    {
+      g_auto (GStrv) parts = g_strsplit (mesh_camera, ",", -1);
+      char *end0 = NULL, *end1 = NULL;
+
+      if (g_strcmp0 (view, "mesh") != 0)
+        return g_strdup ("lumen: --mesh-camera goes with --view mesh\n");
+      if (g_strv_length (parts) == 2)
+        {
+          u->mesh_yaw = g_ascii_strtod (parts[0], &end0);
+          u->mesh_pitch = g_ascii_strtod (parts[1], &end1);
+        }
+      if (g_strv_length (parts) != 2 || end0 == parts[0] || *end0 || end1 == parts[1] || *end1
+          || !isfinite (u->mesh_yaw) || !(u->mesh_pitch >= -89 && u->mesh_pitch <= 89))
+        return g_strdup_printf ("lumen: --mesh-camera expects YAW,PITCH in degrees, the pitch from -89 to 89 "
+                                "(e.g. 30,20); got '%s'\n", mesh_camera);
+      u->mesh_camera = TRUE;
+    }
   if (video_frame != NULL && !g_ascii_string_to_signed (video_frame, 10, 1, G_MAXINT32, &u->video_frame, NULL))
     return g_strdup_printf ("lumen: --video-frame counts frames from 1; got '%s'\n", video_frame);
   for (guint i = 0; i < G_N_ELEMENTS (filters); i++)
@@ -531,6 +556,8 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
   /* videos hold still for a screenshot (its own process) */
   if (screenshot != NULL)
     lm_image_card_hold_videos (u.video_frame > 0 ? (int) u.video_frame : 1);
+  if (u.mesh_camera)
+    lm_mesh_view_set_default_angles (u.mesh_yaw, u.mesh_pitch);
 
   if (u.spec != NULL)
     {
@@ -807,7 +834,7 @@ main (int argc, char **argv)
       "Light or dark charts and dashboards: system (follow the desktop, the default), light or dark", "MODE" },
     { "view", 0, 0, G_OPTION_ARG_STRING, NULL,
       "Dashboard to open: scalars (the default), histograms, distributions, images, audio, text, pr_curves, hparams, "
-      "hparams-scatter (hparams with its scatter plot matrix), graph, projector, debugger or profile (the "
+      "hparams-scatter (hparams with its scatter plot matrix), graph, projector, mesh, debugger or profile (the "
       "graph by compute time with its op-time table)", "VIEW" },
     { "timings", 0, 0, G_OPTION_ARG_NONE, NULL,
       "Print start-up timings and memory once the data is shown, then exit", NULL },
@@ -831,6 +858,9 @@ main (int argc, char **argv)
     { "video-frame", 0, 0, G_OPTION_ARG_STRING, NULL,
       "With --screenshot: the frame every video shows, paused (from 1; default 1, the first; a shorter "
       "video shows its last)", "N" },
+    { "mesh-camera", 0, 0, G_OPTION_ARG_STRING, NULL,
+      "With --view mesh: the initial camera of every mesh card, yaw and pitch in degrees (default 30,20; 0,0 "
+      "looks down -z, as Three.js' default camera)", "YAW,PITCH" },
     { "screenshot-timeout", 0, 0, G_OPTION_ARG_STRING, NULL,
       "Seconds to wait for data before a screenshot anyway (default 120)", "S" },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, "Print the version and exit", NULL },

@@ -27,7 +27,6 @@
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 #include <math.h>
-#include <sqlite3.h>
 #include <string.h>
 
 #include <lumen-log.h>
@@ -120,18 +119,9 @@ write_fixture (void)
   /* damage wave/broken's WAV after the fact: a RIFF header cut short */
   {
     g_autofree char *path = g_build_filename (logdir, "a", "run.lumen", NULL);
-    sqlite3 *db;
-    int rc;
 
-    g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-    rc = sqlite3_exec (db,
-                       "UPDATE audio SET wav = X'52494646' WHERE tag_id = "
-                       "(SELECT id FROM tags WHERE name = 'wave/broken')",
-                       NULL, NULL, NULL);
-    if (rc != SQLITE_OK)
-      g_error ("damaging the clip: %s", sqlite3_errmsg (db));
-    g_assert_cmpint (sqlite3_changes (db), ==, 1);
-    sqlite3_close (db);
+    lm_ui_sql_one_row (path, "UPDATE audio SET wav = X'52494646' WHERE tag_id = "
+                             "(SELECT id FROM tags WHERE name = 'wave/broken')");
   }
 }
 
@@ -158,10 +148,8 @@ page_of (LmWindow *win)
 static LmAudioCard *
 card_of (LmWindow *win, const char *run, const char *tag)
 {
-  GtkWidget *c = lm_record_dashboard_find_card (page_of (win), run, tag);
+  GtkWidget *c = lm_ui_record_card (win, "audio", run, tag);
 
-  if (c == NULL)
-    g_error ("no audio card for %s %s", run, tag);
   g_assert_true (LM_IS_AUDIO_CARD (c));
   return LM_AUDIO_CARD (c);
 }

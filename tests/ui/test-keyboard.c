@@ -503,6 +503,8 @@ test_shortcuts (void)
     GtkWidget *tab = first_tab;
     GtkShortcutsWindow *help = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (win));
 
+    guint n_tabs = 0;
+
     g_assert_nonnull (help);
     for (guint i = 0; tab != NULL; i++, tab = gtk_widget_get_next_sibling (tab))
       {
@@ -510,6 +512,14 @@ test_shortcuts (void)
         g_autofree char *title = g_strdup (gtk_widget_get_tooltip_text (tab));
         GtkWidget *found = NULL;
 
+        n_tabs++;
+        if (i >= 10)
+          {
+            /* the eleventh view has no digit left: its button names it
+             * alone (it crashed here on the missing " (Ctrl+") */
+            g_assert_cmpstr (title, ==, "Mesh");
+            continue;
+          }
         *strstr (title, " (Ctrl+") = '\0';
         for (GtkWidget *w = GTK_WIDGET (help); w != NULL && found == NULL;)
           {
@@ -538,6 +548,12 @@ test_shortcuts (void)
         if (found == NULL)
           g_error ("the shortcuts window has no %s for %s", accel, title);
       }
+    g_assert_cmpuint (n_tabs, ==, 11);
+    /* the Mesh cards' 3-D view keys */
+    g_assert_true (lm_ui_shortcut_listed (GTK_WIDGET (help), "Orbit by 10° (3-D view focused; or drag)",
+                                          "Left Right Up Down"));
+    g_assert_true (lm_ui_shortcut_listed (GTK_WIDGET (help), "Back to the initial camera (3-D view focused; or "
+                                                             "double-click)", "<Primary>0"));
     /* the Profile pane's timeline keys (it had none) */
     g_assert_true (lm_ui_shortcut_listed (GTK_WIDGET (help), "Previous, next op in time (timeline focused)",
                                           "Left Right"));

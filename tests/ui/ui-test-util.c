@@ -2,6 +2,7 @@
  * (see ui-test-util.h). */
 #include "ui-test-util.h"
 
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -219,6 +220,13 @@ lm_ui_open_view (const char *logdir, const char *view, int width, int height)
   gtk_window_set_default_size (GTK_WINDOW (win), width, height);
   g_assert_true (lm_dashboards_set_view (lm_window_get_dashboards (win), view));
   gtk_window_present (GTK_WINDOW (win));
+  lm_ui_wait_settled (win);
+  return win;
+}
+
+void
+lm_ui_wait_settled (LmWindow *win)
+{
   /* settled, then a tenth of a second more */
   for (gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC, after = G_MAXINT64;
        g_get_monotonic_time () < MIN (end, after);)
@@ -229,7 +237,35 @@ lm_ui_open_view (const char *logdir, const char *view, int width, int height)
         after = g_get_monotonic_time () + G_USEC_PER_SEC / 10;
     }
   g_assert_true (lm_window_is_settled (win));
-  return win;
+}
+
+GtkWidget *
+lm_ui_record_card (LmWindow *win, const char *view, const char *run, const char *tag)
+{
+  GtkWidget *page = lm_dashboards_get_page (lm_window_get_dashboards (win), view);
+  GtkWidget *c = lm_record_dashboard_find_card (LM_RECORD_DASHBOARD (page), run, tag);
+
+  if (c == NULL)
+    g_error ("no %s card for %s %s", view, run, tag);
+  return c;
+}
+
+gboolean
+lm_ui_label_shows (GtkWidget *w, gconstpointer text)
+{
+  return GTK_IS_LABEL (w) && gtk_widget_get_mapped (w) && strstr (gtk_label_get_text (GTK_LABEL (w)), text) != NULL;
+}
+
+void
+lm_ui_sql_one_row (const char *path, const char *sql)
+{
+  sqlite3 *db;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  if (sqlite3_exec (db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    g_error ("%s: %s", sql, sqlite3_errmsg (db));
+  g_assert_cmpint (sqlite3_changes (db), ==, 1);
+  sqlite3_close (db);
 }
 
 GtkWidget *

@@ -60,6 +60,17 @@ gboolean   lm_ui_shortcut_listed (GtkWidget *w, const char *title, const char *a
  * width x height, presented, settled (lm_window_is_settled: fails the
  * test after 30 s) and a tenth of a second later. */
 LmWindow  *lm_ui_open_view       (const char *logdir, const char *view, int width, int height);
+/* The card body of run and tag on the record dashboard `view` (fails the
+ * test when there is none). */
+GtkWidget *lm_ui_record_card     (LmWindow *win, const char *view, const char *run, const char *tag);
+/* Waits as lm_ui_open_view does: settled (fails after 30 s), then a tenth
+ * of a second more. */
+void       lm_ui_wait_settled    (LmWindow *win);
+/* An LmUiMatch: a label on screen whose text holds `text` (a char *). */
+gboolean   lm_ui_label_shows     (GtkWidget *w, gconstpointer text);
+/* Runs sql on the run file at path (damage done to a record after it was
+ * logged), which must change exactly one row. */
+void       lm_ui_sql_one_row     (const char *path, const char *sql);
 /* The first widget with css_class at or below root (depth first), or NULL. */
 GtkWidget *lm_ui_find_by_class   (GtkWidget *root, const char *css_class);
 /* The lumen binary the tests that run it use: "--lumen-bin PATH" (meson

@@ -1,0 +1,128 @@
+/* bench-mesh.c: the Mesh dashboard's software renderer (ui/lm-mesh-render.c)
+ * on spheres of 10k, 100k and 1M coloured points and triangles at 800x600,
+ * from the initial camera and from inside (the worst case for fill).
+ * Prints milliseconds per frame, wall clock and the thread's CPU time (on
+ * a machine shared with other work the wall clock also counts their
+ * share).  Run by hand: build/bench/ui/bench-mesh
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "lm-mesh-render.h"
+
+#define W 800
+#define H 600
+
+static double
+now_ms (clockid_t clock)
+{
+  struct timespec ts;
+
+  clock_gettime (clock, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+typedef struct {
+  double wall, cpu;
+} timing;
+
+/* A UV sphere of about n_tri triangles (or its vertices as points). */
+static void
+make_sphere (int64_t n_tri, lm_mesh_scene *s, float **v, uint8_t **c, int32_t **f)
+{
+  int rings = (int) sqrt (n_tri / 2.0), segs = (int) (n_tri / 2 / rings);
+  int64_t nv = (int64_t) (rings + 1) * segs, nf = (int64_t) rings * segs * 2, k = 0;
+
+  *v = malloc (nv * 3 * sizeof (float));
+  *c = malloc (nv * 3);
+  *f = malloc (nf * 3 * sizeof (int32_t));
+  for (int i = 0; i <= rings; i++)
+    for (int j = 0; j < segs; j++, k++)
+      {
+        double th = M_PI * i / rings, ph = 2 * M_PI * j / segs;
+
+        (*v)[3 * k] = sin (th) * cos (ph);
+        (*v)[3 * k + 1] = cos (th);
+        (*v)[3 * k + 2] = sin (th) * sin (ph);
+        (*c)[3 * k] = (uint8_t) (127 + 127 * cos (ph));
+        (*c)[3 * k + 1] = (uint8_t) (255 * i / rings);
+        (*c)[3 * k + 2] = 180;
+      }
+  k = 0;
+  for (int i = 0; i < rings; i++)
+    for (int j = 0; j < segs; j++)
+      {
+        int32_t a = i * segs + j, b = i * segs + (j + 1) % segs, cc = a + segs, d = b + segs;
+
+        (*f)[k++] = a; (*f)[k++] = b; (*f)[k++] = d;
+        (*f)[k++] = a; (*f)[k++] = d; (*f)[k++] = cc;
+      }
+  *s = (lm_mesh_scene) { nv, nf, *v, *c, *f, { 0, 0, 0 }, 1.0f, 0, 0 };
+}
+
+static timing
+time_frames (lm_mesh_renderer *r, const lm_mesh_scene *s, const lm_mesh_camera *view, uint8_t *buf)
+{
+  int frames = 0;
+  double t0 = now_ms (CLOCK_MONOTONIC), c0 = now_ms (CLOCK_THREAD_CPUTIME_ID), t;
+
+  do
+    {
+      lm_mesh_render (r, s, view, buf, W, H, W * 4);
+      frames++;
+      t = now_ms (CLOCK_MONOTONIC) - t0;
+    }
+  while (t < 500 && frames < 50);
+  return (timing) { t / frames, (now_ms (CLOCK_THREAD_CPUTIME_ID) - c0) / frames };
+}
+
+static void
+report (const char *what, int64_t n, timing t)
+{
+  printf ("%-28s %9lld %9.2f %9.2f\n", what, (long long) n, t.wall, t.cpu);
+}
+
+int
+main (void)
+{
+  static const int64_t sizes[] = { 10000, 100000, 1000000 };
+  uint8_t *buf = malloc ((size_t) W * H * 4);
+  lm_mesh_renderer *r = lm_mesh_renderer_new ();
+
+  printf ("ms per %dx%d frame\n%-28s %9s %9s %9s\n", W, H, "", "size", "wall", "CPU");
+  for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+    {
+      lm_mesh_scene s, p;
+      lm_mesh_camera view, inside;
+      float *v;
+      uint8_t *c;
+      int32_t *f;
+
+      make_sphere (sizes[i], &s, &v, &c, &f);
+      lm_mesh_camera_init (&view, &s);
+      inside = view;
+      inside.distance = 0.5;
+      report ("triangles", s.n_faces, time_frames (r, &s, &view, buf));
+      report ("triangles, camera inside", s.n_faces, time_frames (r, &s, &inside, buf));
+      /* as many points as triangles */
+      make_sphere (sizes[i] * 2, &p, &v, &c, &f);
+      p.n_vertices = sizes[i] < p.n_vertices ? sizes[i] : p.n_vertices;
+      p.n_faces = 0;
+      p.faces = NULL;
+      report ("points, 4 px", p.n_vertices, time_frames (r, &p, &view, buf));
+      p.point_size = 0.02;
+      report ("points, size 0.02", p.n_vertices, time_frames (r, &p, &view, buf));
+      free ((void *) s.vertices);
+      free ((void *) s.colors);
+      free ((void *) s.faces);
+      free (v);
+      free (c);
+      free (f);
+    }
+  lm_mesh_renderer_free (r);
+  free (buf);
+  return 0;
+}

@@ -1,0 +1,613 @@
+/* test-mesh.c: the Mesh dashboard (ui/lm-mesh-card.c, ui/lm-mesh-view.c,
+ * LM_DASHBOARD_MESH in ui/lm-record-dashboard.c), under a display.
+ *
+ * What it checks: the view lists a card per run and tag of a log
+ * directory written with lm_writer_add_mesh (two runs), each saying its
+ * step and size ("200 points", "4 vertices · 4 faces"); the rendered
+ * frame shows the mesh in its colours in the middle and the background
+ * at the corners, a mesh without colours in grey; the slider reaches
+ * every mesh and the size follows it; the camera turns and zooms, the
+ * Reset button brings it back, and a redraw with nothing changed renders
+ * nothing again; cards far off screen neither load nor render (a theme
+ * change renders those on screen again); a mesh damaged after it was
+ * logged shows why on its card; pins and the tag filter; an empty log directory says how to log
+ * meshes; `lumen --view mesh --screenshot [--mesh-camera]` draws the view,
+ * and a bad --mesh-camera is refused by name.  Set LUMEN_TEST_SHOTS=DIR to
+ * keep the screenshot.  Skips without a display.
+ */
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+#include <math.h>
+#include <string.h>
+
+#include <lumen-log.h>
+
+#include "lm-mesh-card.h"
+#include "lm-mesh-view.h"
+#include "lm-record-dashboard.h"
+#include "lm-theme.h"
+#include "lm-test-run.h"
+#include "lm-window.h"
+#include "ui-test-util.h"
+
+static gboolean have_display;
+static const char *lumen_bin;
+static char *logdir, *empty_dir, *scratch_dir, *many_dir;
+
+static void
+check (int rc, const char *what)
+{
+  if (rc != LM_OK)
+    g_error ("%s: %s", what, lm_log_last_error ());
+}
+
+/* n points on a unit sphere (a Fibonacci spiral) */
+static float *
+sphere_points (int n)
+{
+  float *v = g_new (float, 3 * n);
+
+  for (int i = 0; i < n; i++)
+    {
+      double z = 1 - 2.0 * (i + 0.5) / n, r = sqrt (1 - z * z), phi = i * 2.399963;
+
+      v[3 * i] = (float) (r * cos (phi));
+      v[3 * i + 1] = (float) (r * sin (phi));
+      v[3 * i + 2] = (float) z;
+    }
+  return v;
+}
+
+static const float tetra_v[] = { 1, 1, 1, -1, -1, 1, -1, 1, -1, 1, -1, -1 };
+static const gint32 tetra_f[] = { 0, 1, 2, 0, 3, 1, 0, 2, 3, 1, 3, 2 };
+static const guint8 tetra_red[] = { 220, 30, 30, 220, 30, 30, 220, 30, 30, 220, 30, 30 };
+
+static void
+write_fixture (void)
+{
+  lm_writer *w;
+
+  /* run a: cloud/points at steps 0 and 5 (100, then 200 green points of
+   * TensorBoard's point size 0.1), a red tetrahedron, one to be damaged */
+  check (lm_writer_open (&w, logdir, "a"), "open");
+  for (int i = 0; i < 2; i++)
+    {
+      int n = 100 * (i + 1);
+      g_autofree float *v = sphere_points (n);
+      g_autofree guint8 *c = g_new (guint8, 3 * n);
+
+      for (int k = 0; k < n; k++)
+        c[3 * k] = 20, c[3 * k + 1] = 200, c[3 * k + 2] = 40;
+      check (lm_writer_add_mesh (w, "cloud/points", i * 5, v, n, c, NULL, 0,
+                                 "{\"material\":{\"cls\":\"PointsMaterial\",\"size\":0.1}}"),
+             "mesh");
+    }
+  check (lm_writer_add_mesh (w, "shape/tetra", 3, tetra_v, 4, tetra_red, tetra_f, 4, NULL), "mesh");
+  check (lm_writer_add_mesh (w, "shape/broken", 0, tetra_v, 4, NULL, tetra_f, 4, NULL), "mesh");
+  check (lm_writer_close (w), "close");
+
+  /* run b: shape/tetra without colours */
+  check (lm_writer_open (&w, logdir, "b"), "open");
+  check (lm_writer_add_mesh (w, "shape/tetra", 7, tetra_v, 4, NULL, tetra_f, 4,
+                             "{\"camera\":{\"cls\":\"PerspectiveCamera\",\"fov\":60}}"),
+         "mesh");
+  check (lm_writer_close (w), "close");
+
+  /* many_dir: 40 tags of one tetrahedron, most far below the view */
+  check (lm_writer_open (&w, many_dir, "c"), "open");
+  for (int i = 0; i < 40; i++)
+    {
+      g_autofree char *tag = g_strdup_printf ("t%02d", i);
+
+      check (lm_writer_add_mesh (w, tag, 0, tetra_v, 4, tetra_red, tetra_f, 4, NULL), "mesh");
+    }
+  check (lm_writer_close (w), "close");
+
+  /* damage shape/broken after the fact: a vertex blob cut short */
+  {
+    g_autofree char *path = g_build_filename (logdir, "a", "run.lumen", NULL);
+
+    lm_ui_sql_one_row (path, "UPDATE meshes SET vertices = X'0000803F' WHERE tag_id = "
+                             "(SELECT id FROM tags WHERE name = 'shape/broken')");
+  }
+}
+
+/* ------------------------------------------------------------ helpers */
+
+static LmWindow *
+open_window (const char *dir)
+{
+  return lm_ui_open_view (dir, "mesh", 1400, 1000);
+}
+
+static LmRecordDashboard *
+page_of (LmWindow *win)
+{
+  return LM_RECORD_DASHBOARD (lm_dashboards_get_page (lm_window_get_dashboards (win), "mesh"));
+}
+
+static LmMeshCard *
+card_of (LmWindow *win, const char *run, const char *tag)
+{
+  GtkWidget *c = lm_ui_record_card (win, "mesh", run, tag);
+
+  g_assert_true (LM_IS_MESH_CARD (c));
+  return LM_MESH_CARD (c);
+}
+
+static LmMeshView *
+view_of (LmMeshCard *card)
+{
+  return LM_MESH_VIEW (lm_mesh_card_get_view (card));
+}
+
+/* The frame's pixel at (fx, fy), fractions of its size: 0xAARRGGBB. */
+static guint32
+frame_pixel (LmMeshView *view, double fx, double fy)
+{
+  cairo_surface_t *s = lm_mesh_view_get_surface (view);
+  int w, h, x, y;
+
+  g_assert_nonnull (s);
+  w = cairo_image_surface_get_width (s);
+  h = cairo_image_surface_get_height (s);
+  x = CLAMP ((int) (fx * w), 0, w - 1);
+  y = CLAMP ((int) (fy * h), 0, h - 1);
+  return *(guint32 *) (void *) (cairo_image_surface_get_data (s) + (gsize) y * cairo_image_surface_get_stride (s)
+                                + 4 * x);
+}
+
+#define A(p) ((p) >> 24)
+#define R(p) (((p) >> 16) & 0xff)
+#define G(p) (((p) >> 8) & 0xff)
+#define B(p) ((p) & 0xff)
+
+static guint
+count_drawn (LmMeshView *view)
+{
+  cairo_surface_t *s = lm_mesh_view_get_surface (view);
+  int w = cairo_image_surface_get_width (s), h = cairo_image_surface_get_height (s);
+  guint n = 0;
+
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      n += A (*(guint32 *) (void *) (cairo_image_surface_get_data (s) + (gsize) y * cairo_image_surface_get_stride (s)
+                                     + 4 * x))
+           != 0;
+  return n;
+}
+
+/* ------------------------------------------------------------ tests */
+
+static gboolean
+has_new_card (gpointer win)
+{
+  return lm_record_dashboard_find_card (page_of (win), "b", "cloud/points") != NULL;
+}
+
+static void
+test_cards (void)
+{
+  LmWindow *win;
+  LmMeshCard *card;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  win = open_window (logdir);
+  /* a: cloud/points, shape/tetra, shape/broken; b: shape/tetra */
+  g_assert_cmpuint (lm_record_dashboard_get_n_cards (page_of (win)), ==, 4);
+  card = card_of (win, "a", "cloud/points");
+  g_assert_cmpuint (lm_mesh_card_get_n_steps (card), ==, 2);
+  g_assert_cmpuint (lm_mesh_card_get_index (card), ==, 1);   /* the newest first */
+  g_assert_true (g_str_has_prefix (lm_mesh_card_get_step_text (card), "step 5 · "));
+  g_assert_cmpstr (lm_mesh_card_get_info_text (card), ==, "200 points");
+  g_assert_null (lm_mesh_card_get_error (card));
+
+  card = card_of (win, "b", "shape/tetra");
+  g_assert_true (g_str_has_prefix (lm_mesh_card_get_step_text (card), "step 7 · "));
+  g_assert_cmpstr (lm_mesh_card_get_info_text (card), ==, "4 vertices · 4 faces");
+  g_assert_nonnull (lm_mesh_view_get_mesh (view_of (card)));
+  g_assert_cmpfloat (lm_mesh_view_get_mesh (view_of (card))->fov, ==, 60);
+
+  /* pins and the tag filter, as on every record dashboard */
+  g_assert_true (lm_record_dashboard_set_pinned (page_of (win), "a", "shape/tetra", TRUE));
+  g_assert_cmpuint (lm_record_dashboard_get_n_pinned_shown (page_of (win)), ==, 1);
+  g_assert_true (LM_IS_MESH_CARD (lm_record_dashboard_find_pinned_card (page_of (win), "a", "shape/tetra")));
+  g_assert_true (lm_record_dashboard_set_pinned (page_of (win), "a", "shape/tetra", FALSE));
+  g_assert_true (lm_record_dashboard_set_filter (page_of (win), "^shape/", NULL));
+  g_assert_cmpuint (lm_record_dashboard_get_n_cards (page_of (win)), ==, 3);
+  g_assert_true (lm_record_dashboard_set_filter (page_of (win), "", NULL));
+
+  /* live: a mesh logged now shows, and the slider follows it */
+  {
+    lm_writer *w;
+    g_autofree float *v = sphere_points (300);
+
+    check (lm_writer_open (&w, logdir, "b"), "open");
+    check (lm_writer_add_mesh (w, "cloud/points", 9, v, 300, NULL, NULL, 0, NULL), "mesh");
+    check (lm_writer_close (w), "close");
+    g_assert_true (lm_test_wait_for (has_new_card, win, 10000));
+    lm_ui_wait_settled (win);
+    card = card_of (win, "b", "cloud/points");
+    g_assert_cmpstr (lm_mesh_card_get_info_text (card), ==, "300 points");
+  }
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+/* The frame: the mesh's colours in the middle, transparent (the card's
+ * background) at the corners; grey without colours; points too. */
+static void
+test_pixels (void)
+{
+  LmWindow *win;
+  LmMeshView *view;
+  guint32 p;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  win = open_window (logdir);
+  lm_ui_wait_settled (win);
+
+  view = view_of (card_of (win, "a", "shape/tetra"));
+  g_assert_cmpuint (lm_mesh_view_get_n_renders (view), >=, 1);
+  p = frame_pixel (view, 0.5, 0.5);
+  g_test_message ("tetra centre 0x%08x", p);
+  g_assert_cmpuint (A (p), ==, 255);
+  g_assert_cmpuint (R (p), >, 100);
+  g_assert_cmpuint (R (p), >, 3 * G (p));
+  g_assert_cmpuint (R (p), >, 3 * B (p));
+  for (int c = 0; c < 4; c++)
+    g_assert_cmpuint (frame_pixel (view, c & 1 ? 0.99 : 0.01, c & 2 ? 0.99 : 0.01), ==, 0);
+
+  view = view_of (card_of (win, "b", "shape/tetra"));
+  p = frame_pixel (view, 0.5, 0.5);
+  g_assert_cmpuint (A (p), ==, 255);
+  g_assert_cmpuint (R (p), ==, G (p));
+  g_assert_cmpuint (G (p), ==, B (p));
+  g_assert_cmpuint (R (p), >, 40);
+
+  /* points: 200 green discs, each a few pixels, none at the corners */
+  view = view_of (card_of (win, "a", "cloud/points"));
+  {
+    guint n = count_drawn (view);
+
+    g_test_message ("cloud: %u pixels", n);
+    g_assert_cmpuint (n, >, 200 * 4);
+    g_assert_cmpuint (frame_pixel (view, 0.01, 0.01), ==, 0);
+  }
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+static void
+test_slider (void)
+{
+  LmWindow *win;
+  LmMeshCard *card;
+  LmMeshView *view;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  win = open_window (logdir);
+  card = card_of (win, "a", "cloud/points");
+  view = view_of (card);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *label = g_strdup_printf ("%u points", 100 * (i + 1));
+      g_autofree char *step = g_strdup_printf ("step %u · ", i * 5);
+
+      lm_mesh_card_set_index (card, i);
+      lm_ui_wait_settled (win);
+      g_assert_cmpuint (lm_mesh_card_get_index (card), ==, i);
+      g_assert_cmpstr (lm_mesh_card_get_info_text (card), ==, label);
+      g_assert_true (g_str_has_prefix (lm_mesh_card_get_step_text (card), step));
+      /* the view shows that step's mesh, not the one before */
+      g_assert_cmpint (lm_mesh_view_get_mesh (view)->n_vertices, ==, 100 * (i + 1));
+    }
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+/* Orbit and zoom render a new frame; Reset brings back the first one; a
+ * redraw with nothing changed renders nothing. */
+static void
+test_camera (void)
+{
+  LmWindow *win;
+  LmMeshCard *card;
+  LmMeshView *view;
+  double yaw, pitch, dist, yaw0, pitch0, dist0;
+  guint n, drawn0;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  win = open_window (logdir);
+  lm_ui_wait_settled (win);
+  card = card_of (win, "a", "shape/tetra");
+  view = view_of (card);
+  lm_mesh_view_get_camera (view, &yaw0, &pitch0, &dist0);
+  g_assert_cmpfloat (yaw0, ==, 30);
+  g_assert_cmpfloat (pitch0, ==, 20);
+  drawn0 = count_drawn (view);
+
+  n = lm_mesh_view_get_n_renders (view);
+  gtk_widget_queue_draw (GTK_WIDGET (view));
+  lm_test_spin (100);
+  g_assert_cmpuint (lm_mesh_view_get_n_renders (view), ==, n);
+
+  /* zoomed out to twice the distance: about a quarter of the pixels */
+  lm_mesh_view_set_camera (view, yaw0 + 90, pitch0, dist0 * 2);
+  lm_test_spin (100);
+  g_assert_cmpuint (lm_mesh_view_get_n_renders (view), ==, n + 1);
+  g_assert_cmpuint (count_drawn (view), <, drawn0 / 2);
+  g_assert_cmpuint (count_drawn (view), >, drawn0 / 8);
+
+  /* the arrow keys orbit, Ctrl+minus zooms out */
+  g_assert_true (lm_ui_press_key (GTK_WIDGET (view), GDK_KEY_Left, 0));
+  lm_mesh_view_get_camera (view, &yaw, &pitch, &dist);
+  g_assert_cmpfloat_with_epsilon (yaw, yaw0 + 100, 1e-9);
+  g_assert_true (lm_ui_press_key (GTK_WIDGET (view), GDK_KEY_Down, 0));
+  g_assert_true (lm_ui_press_key (GTK_WIDGET (view), GDK_KEY_minus, GDK_CONTROL_MASK));
+  lm_mesh_view_get_camera (view, &yaw, &pitch, &dist);
+  g_assert_cmpfloat_with_epsilon (pitch, pitch0 + 10, 1e-9);
+  g_assert_cmpfloat_with_epsilon (dist, dist0 * 2 * 1.1, 1e-9);
+
+  /* the card's Reset button */
+  g_signal_emit_by_name (lm_mesh_card_get_reset_button (card), "clicked");
+  lm_mesh_view_get_camera (view, &yaw, &pitch, &dist);
+  g_assert_cmpfloat (yaw, ==, yaw0);
+  g_assert_cmpfloat (pitch, ==, pitch0);
+  g_assert_cmpfloat (dist, ==, dist0);
+
+  /* the mouse: a drag 40 px right and 20 px down orbits by half a degree
+   * a pixel (the camera goes left and up, as OrbitControls'), a wheel
+   * step down zooms out by 10%, a double-click resets */
+  {
+    GtkEventController *drag = lm_ui_find_controller (GTK_WIDGET (view), GTK_TYPE_GESTURE_DRAG);
+    GtkEventController *scroll = lm_ui_find_controller (GTK_WIDGET (view), GTK_TYPE_EVENT_CONTROLLER_SCROLL);
+    GtkEventController *click = lm_ui_find_controller (GTK_WIDGET (view), GTK_TYPE_GESTURE_CLICK);
+    gboolean handled = FALSE;
+
+    g_assert_nonnull (drag);
+    g_assert_nonnull (scroll);
+    g_assert_nonnull (click);
+    g_signal_emit_by_name (drag, "drag-begin", 100.0, 100.0);
+    g_signal_emit_by_name (drag, "drag-update", 40.0, 20.0);
+    lm_mesh_view_get_camera (view, &yaw, &pitch, &dist);
+    g_assert_cmpfloat_with_epsilon (yaw, yaw0 - 20, 1e-9);
+    g_assert_cmpfloat_with_epsilon (pitch, pitch0 + 10, 1e-9);
+    g_signal_emit_by_name (scroll, "scroll", 0.0, 1.0, &handled);
+    g_assert_true (handled);
+    lm_mesh_view_get_camera (view, NULL, NULL, &dist);
+    g_assert_cmpfloat_with_epsilon (dist, dist0 * 1.1, 1e-9);
+    g_signal_emit_by_name (click, "pressed", 2, 10.0, 10.0);
+    lm_mesh_view_get_camera (view, &yaw, &pitch, &dist);
+    g_assert_cmpfloat (yaw, ==, yaw0);
+    g_assert_cmpfloat (pitch, ==, pitch0);
+    g_assert_cmpfloat (dist, ==, dist0);
+  }
+  lm_test_spin (100);
+  g_assert_cmpuint (count_drawn (view), ==, drawn0);
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+static gboolean
+has_mesh (gpointer view)
+{
+  return lm_mesh_view_get_mesh (view) != NULL;
+}
+
+/* Cards far below the view neither load nor render their mesh; scrolled
+ * to, they do. */
+static void
+test_offscreen (void)
+{
+  LmWindow *win;
+  LmMeshView *top, *bottom;
+  LmThemeMode mode;
+  guint n;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  win = open_window (many_dir);
+  g_assert_cmpuint (lm_record_dashboard_get_n_cards (page_of (win)), ==, 40);
+  top = view_of (card_of (win, "c", "t00"));
+  bottom = view_of (card_of (win, "c", "t39"));
+  n = lm_mesh_view_get_n_renders (top);
+  g_assert_cmpuint (n, >=, 1);
+  g_assert_nonnull (lm_mesh_view_get_mesh (top));
+  g_assert_cmpuint (lm_mesh_view_get_n_renders (bottom), ==, 0);
+  g_assert_null (lm_mesh_view_get_mesh (bottom));
+  /* a theme change renders the cards on screen again, not the others */
+  mode = lm_theme_get_mode ();
+  lm_theme_set_mode (LM_THEME_DARK);
+  lm_test_spin (200);
+  g_assert_cmpuint (lm_mesh_view_get_n_renders (top), ==, n + 1);
+  g_assert_cmpuint (lm_mesh_view_get_n_renders (bottom), ==, 0);
+  lm_theme_set_mode (mode);
+  /* scrolled to the end: the last card loads and draws */
+  {
+    GtkScrolledWindow *sw = GTK_SCROLLED_WINDOW (lm_ui_find_descendant (GTK_WIDGET (page_of (win)),
+                                                                          GTK_TYPE_SCROLLED_WINDOW));
+    GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (sw);
+
+    gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj));
+  }
+  /* the scroll reaches the card in a later frame: until then the window
+   * is settled with it off screen */
+  g_assert_true (lm_test_wait_for (has_mesh, bottom, 10000));
+  lm_ui_wait_settled (win);
+  g_assert_cmpuint (lm_mesh_view_get_n_renders (bottom), >=, 1);
+  g_assert_nonnull (lm_mesh_view_get_mesh (bottom));
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+static void
+test_broken (void)
+{
+  LmWindow *win;
+  LmMeshCard *card;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  win = open_window (logdir);
+  lm_ui_wait_settled (win);
+  card = card_of (win, "a", "shape/broken");
+  g_assert_nonnull (lm_mesh_card_get_error (card));
+  g_test_message ("%s", lm_mesh_card_get_error (card));
+  g_assert_true (g_str_has_prefix (lm_mesh_card_get_error (card), "Step 0: "));
+  g_assert_cmpuint (strlen (lm_mesh_card_get_error (card)), >, strlen ("Step 0: ") + 5);
+  g_assert_null (lm_mesh_view_get_mesh (view_of (card)));
+  /* the others still draw */
+  g_assert_null (lm_mesh_card_get_error (card_of (win, "a", "shape/tetra")));
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+static void
+test_empty (void)
+{
+  LmWindow *win;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  win = open_window (empty_dir);
+  g_assert_cmpuint (lm_record_dashboard_get_n_cards (page_of (win)), ==, 0);
+  g_assert_nonnull (lm_ui_find_widget (GTK_WIDGET (win), lm_ui_label_shows, "No meshes logged yet."));
+  g_assert_nonnull (lm_ui_find_widget (GTK_WIDGET (win), lm_ui_label_shows, "lm_writer_add_mesh()"));
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+static int
+run_lumen (const char *const *extra, char **err)
+{
+  g_autofree char *png = g_build_filename (scratch_dir, "mesh.png", NULL);
+  g_auto (GStrv) env = g_environ_setenv (g_get_environ (), "XDG_CONFIG_HOME", scratch_dir, TRUE);
+  GPtrArray *argv = g_ptr_array_new ();
+  int status;
+
+  g_ptr_array_add (argv, (char *) lumen_bin);
+  for (const char *const *a = (const char *const[]) { "--logdir", logdir, "--view", "mesh", "--screenshot", png,
+                                                      "--window-size", "1400x900", NULL };
+       *a; a++)
+    g_ptr_array_add (argv, (char *) *a);
+  for (; extra != NULL && *extra; extra++)
+    g_ptr_array_add (argv, (char *) *extra);
+  g_ptr_array_add (argv, NULL);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL, NULL, err, &status,
+                               NULL));
+  g_ptr_array_free (argv, TRUE);
+  return status;
+}
+
+/* lumen --view mesh --screenshot: exit 0, the window's size, the red
+ * tetrahedron on screen; --mesh-camera turns it; a bad one is refused. */
+static void
+test_cli_view (void)
+{
+  static const char *const cam[] = { "--mesh-camera", "-60,45", NULL };
+  static const char *const bad[] = { "--mesh-camera", "30", NULL };
+  g_autofree char *png = NULL, *err = NULL, *err2 = NULL, *err3 = NULL;
+  g_autoptr (GError) error = NULL;
+  LmUiImage img = { 0 };
+  int status;
+
+  if (!have_display || lumen_bin == NULL)
+    {
+      g_test_skip (have_display ? "no lumen binary (--lumen-bin PATH or LUMEN_BIN)" : "no display");
+      return;
+    }
+  png = g_build_filename (scratch_dir, "mesh.png", NULL);
+  status = run_lumen (NULL, &err);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("lumen --view mesh --screenshot failed: %s", err);
+  if (!lm_ui_image_load (png, &img, &error))
+    g_error ("%s", error->message);
+  g_assert_cmpint (img.width, ==, 1400);
+  g_assert_cmpint (img.height, ==, 900);
+  if (g_getenv ("LUMEN_TEST_SHOTS") != NULL)
+    {
+      g_autofree char *keep = g_build_filename (g_getenv ("LUMEN_TEST_SHOTS"), "mesh.png", NULL);
+      g_autofree char *data = NULL;
+      gsize len;
+
+      if (g_file_get_contents (png, &data, &len, NULL))
+        g_file_set_contents (keep, data, len, NULL);
+    }
+  {
+    guint reds = 0;
+
+    /* shaded, so any clear red: B, G, R bytes */
+    for (int y = 0; y < img.height; y++)
+      for (int x = 0; x < img.width; x++)
+        {
+          const guchar *p = img.pixels + (gsize) y * img.stride + 4 * x;
+
+          reds += p[2] > 80 && p[2] > 3 * p[1] && p[2] > 3 * p[0];
+        }
+    g_test_message ("%u red pixels", reds);
+    g_assert_cmpuint (reds, >, 10000);
+  }
+  g_free (img.pixels);
+
+  status = run_lumen (cam, &err2);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("lumen --view mesh --mesh-camera -60,45 failed: %s", err2);
+
+  status = run_lumen (bad, &err3);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 2);
+  g_assert_nonnull (strstr (err3, "lumen: --mesh-camera expects YAW,PITCH in degrees"));
+  g_assert_nonnull (strstr (err3, "got '30'"));
+  g_unlink (png);
+}
+
+int
+main (int argc, char **argv)
+{
+  int rc;
+
+  scratch_dir = lm_test_tmpdir_new ("lumen-mesh-scratch-XXXXXX");
+  lumen_bin = lm_ui_take_lumen_bin (&argc, &argv);
+  have_display = lm_ui_test_init (&argc, &argv);
+  logdir = lm_test_tmpdir_new ("lumen-mesh-XXXXXX");
+  empty_dir = lm_test_tmpdir_new ("lumen-mesh-empty-XXXXXX");
+  many_dir = lm_test_tmpdir_new ("lumen-mesh-many-XXXXXX");
+  write_fixture ();
+  g_test_add_func ("/ui/mesh/cards", test_cards);
+  g_test_add_func ("/ui/mesh/pixels", test_pixels);
+  g_test_add_func ("/ui/mesh/slider", test_slider);
+  g_test_add_func ("/ui/mesh/camera", test_camera);
+  g_test_add_func ("/ui/mesh/offscreen", test_offscreen);
+  g_test_add_func ("/ui/mesh/broken", test_broken);
+  g_test_add_func ("/ui/mesh/empty", test_empty);
+  g_test_add_func ("/ui/mesh/cli-view", test_cli_view);
+  rc = g_test_run ();
+  lm_test_rm_rf (logdir);
+  lm_test_rm_rf (empty_dir);
+  lm_test_rm_rf (many_dir);
+  g_free (many_dir);
+  lm_test_rm_rf (scratch_dir);
+  g_free (logdir);
+  g_free (empty_dir);
+  g_free (scratch_dir);
+  return have_display ? rc : 77;
+}

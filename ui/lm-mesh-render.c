@@ -1,0 +1,592 @@
+/* lm-mesh-render.c: the Mesh dashboard's software renderer (see
+ * lm-mesh-render.h).
+ *
+ * Vertices are moved to camera space and projected once per frame, and
+ * lit once (vertex_light) when there are faces; each triangle is then
+ * filled row by row over the span its edge functions allow (both
+ * windings: a clockwise triangle is turned round), the depth test on
+ * 1/z, which is linear in screen space.  A triangle that
+ * crosses the near plane is clipped there in camera space (Sutherland-
+ * Hodgman against one plane gives at most a quad, drawn as two
+ * triangles).  Colours are interpolated in screen space, which is exact
+ * enough for the small triangles of a logged mesh.
+ *
+ * Anything not finite, or projected absurdly far outside the buffer (a
+ * bounding radius that does not bound the mesh), is dropped rather than
+ * rasterised, so no loop runs over more than the buffer.
+ */
+#include "lm-mesh-render.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct lm_mesh_renderer
+{
+  float *depth;          /* 1/z per pixel, 0: nothing drawn */
+  size_t depth_len;
+  float *proj;           /* per vertex: camera x, y, z, screen x, y */
+  size_t proj_len;
+  float *normals;        /* per vertex: the normal (camera space), its light */
+  size_t normals_len;
+};
+
+#define MIN3(a, b, c) ((a) < (b) ? ((a) < (c) ? (a) : (c)) : ((b) < (c) ? (b) : (c)))
+#define MAX3(a, b, c) ((a) > (b) ? ((a) > (c) ? (a) : (c)) : ((b) > (c) ? (b) : (c)))
+
+/* Projected coordinates beyond this many pixels are not rasterised. */
+#define MAX_SCREEN 1.0e6
+/* The largest point disc drawn, in pixels. */
+#define MAX_POINT_PX 512.0
+
+typedef struct {
+  double right[3], up[3], fwd[3], eye[3];
+  double focal;            /* pixels per unit at depth 1 */
+  double near;
+  double cx, cy;           /* the buffer's centre */
+  double point_scale;      /* Three.js' sizeAttenuation: height / 2 */
+} camera;
+
+typedef struct {
+  double x, y, z;          /* camera space */
+  double r, g, b;          /* 0..255 */
+} cvert;
+
+typedef struct {
+  double x, y, iz;         /* screen, 1/z */
+  double r, g, b;
+} svert;
+
+typedef struct {
+  uint32_t *pixels;
+  int width, height, stride_px;
+  float *depth;
+  int64_t written;
+} target;
+
+double
+lm_mesh_fit_distance (double fov)
+{
+  if (!(fov > 0 && fov < 180))
+    fov = LM_MESH_DEFAULT_FOV;
+  /* a little margin so that the silhouette does not touch the edges */
+  return 1.05 / sin (fov * M_PI / 360.0);
+}
+
+void
+lm_mesh_camera_init (lm_mesh_camera *view, const lm_mesh_scene *scene)
+{
+  memset (view, 0, sizeof *view);
+  view->yaw = LM_MESH_DEFAULT_YAW;
+  view->pitch = LM_MESH_DEFAULT_PITCH;
+  view->distance = lm_mesh_fit_distance (scene != NULL ? scene->fov : 0);
+  view->default_color[0] = view->default_color[1] = view->default_color[2] = 0xa0;
+  view->default_point_px = LM_MESH_DEFAULT_POINT_PX;
+  view->ambient = 0.45;
+}
+
+lm_mesh_renderer *
+lm_mesh_renderer_new (void)
+{
+  return calloc (1, sizeof (lm_mesh_renderer));
+}
+
+void
+lm_mesh_renderer_free (lm_mesh_renderer *r)
+{
+  if (r == NULL)
+    return;
+  free (r->depth);
+  free (r->proj);
+  free (r->normals);
+  free (r);
+}
+
+static void
+camera_setup (camera *cam, const lm_mesh_scene *scene, const lm_mesh_camera *view, int width, int height)
+{
+  double fov = scene->fov > 0 && scene->fov < 180 ? scene->fov : LM_MESH_DEFAULT_FOV;
+  double pitch = fmin (fmax (isfinite (view->pitch) ? view->pitch : 0, -89.0), 89.0) * M_PI / 180.0;
+  double yaw = (isfinite (view->yaw) ? view->yaw : 0) * M_PI / 180.0;
+  double radius = scene->radius > 0 && isfinite (scene->radius) ? scene->radius : 1.0;
+  double dist = isfinite (view->distance) ? fmin (fmax (view->distance, LM_MESH_MIN_DISTANCE), LM_MESH_MAX_DISTANCE)
+                                          : lm_mesh_fit_distance (fov);
+  double e[3] = { cos (pitch) * sin (yaw), sin (pitch), cos (pitch) * cos (yaw) };
+  double len;
+
+  dist *= radius;
+  for (int i = 0; i < 3; i++)
+    {
+      cam->eye[i] = scene->center[i] + dist * e[i];
+      cam->fwd[i] = -e[i];
+    }
+  /* right = fwd x (0, 1, 0); pitch is kept off the poles so it is not 0 */
+  cam->right[0] = -cam->fwd[2];
+  cam->right[1] = 0;
+  cam->right[2] = cam->fwd[0];
+  len = hypot (cam->right[0], cam->right[2]);
+  cam->right[0] /= len;
+  cam->right[2] /= len;
+  /* up = right x fwd */
+  cam->up[0] = cam->right[1] * cam->fwd[2] - cam->right[2] * cam->fwd[1];
+  cam->up[1] = cam->right[2] * cam->fwd[0] - cam->right[0] * cam->fwd[2];
+  cam->up[2] = cam->right[0] * cam->fwd[1] - cam->right[1] * cam->fwd[0];
+
+  cam->cx = width / 2.0;
+  cam->cy = height / 2.0;
+  cam->focal = (height / 2.0) / tan (fov * M_PI / 360.0);
+  cam->point_scale = height / 2.0;
+  /* just in front of the bounding sphere, never at the eye */
+  cam->near = fmax (dist - radius * 1.001, radius * 0.01);
+}
+
+static inline void
+to_camera (const camera *cam, const float *v, double out[3])
+{
+  double d[3] = { v[0] - cam->eye[0], v[1] - cam->eye[1], v[2] - cam->eye[2] };
+
+  out[0] = d[0] * cam->right[0] + d[1] * cam->right[1] + d[2] * cam->right[2];
+  out[1] = d[0] * cam->up[0] + d[1] * cam->up[1] + d[2] * cam->up[2];
+  out[2] = d[0] * cam->fwd[0] + d[1] * cam->fwd[1] + d[2] * cam->fwd[2];
+}
+
+static inline int
+project (const camera *cam, double x, double y, double z, double *sx, double *sy)
+{
+  *sx = cam->cx + x * cam->focal / z;
+  *sy = cam->cy - y * cam->focal / z;
+  return isfinite (*sx) && isfinite (*sy) && fabs (*sx) < MAX_SCREEN && fabs (*sy) < MAX_SCREEN;
+}
+
+static inline uint32_t
+pack (double r, double g, double b)
+{
+  int ri = (int) (r + 0.5), gi = (int) (g + 0.5), bi = (int) (b + 0.5);
+
+  ri = ri < 0 ? 0 : ri > 255 ? 255 : ri;
+  gi = gi < 0 ? 0 : gi > 255 ? 255 : gi;
+  bi = bi < 0 ? 0 : bi > 255 ? 255 : bi;
+  return 0xff000000u | (uint32_t) ri << 16 | (uint32_t) gi << 8 | (uint32_t) bi;
+}
+
+/* Fills a screen-space triangle with interpolated colour and depth. */
+static void
+fill_triangle (target *t, svert a, svert b, svert c)
+{
+  double area = (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x);
+  double minx, maxx, miny, maxy, inv;
+  int x0, x1, y0, y1;
+
+  /* degenerate (or NaN): a sliver of under a thousandth of a pixel is
+   * rounding noise of three points in a line, which would otherwise
+   * light the pixel centres along it */
+  if (!(fabs (area) > 1e-3))
+    return;
+  if (area < 0)
+    {
+      svert tmp = b;
+
+      b = c;
+      c = tmp;
+      area = -area;
+    }
+  /* the pixels whose centres (i + 0.5) the bounding box holds: a sliver
+   * between two centres costs nothing more (coordinates are finite here,
+   * so plain comparisons do: fmin and fmax were a tenth of a frame) */
+  minx = ceil (MIN3 (a.x, b.x, c.x) - 0.5);
+  maxx = floor (MAX3 (a.x, b.x, c.x) - 0.5);
+  miny = ceil (MIN3 (a.y, b.y, c.y) - 0.5);
+  maxy = floor (MAX3 (a.y, b.y, c.y) - 0.5);
+  minx = minx < 0 ? 0 : minx;
+  miny = miny < 0 ? 0 : miny;
+  maxx = maxx > t->width - 1 ? t->width - 1 : maxx;
+  maxy = maxy > t->height - 1 ? t->height - 1 : maxy;
+  if (!(minx <= maxx && miny <= maxy))
+    return;
+  x0 = (int) minx;
+  x1 = (int) maxx;
+  y0 = (int) miny;
+  y1 = (int) maxy;
+  inv = 1.0 / area;
+
+  /* edge functions at the first pixel centre and their steps:
+   * w0 opposite a (edge b->c), w1 opposite b (c->a), w2 opposite c (a->b) */
+  double px = x0 + 0.5, py = y0 + 0.5;
+  double w0r = (c.x - b.x) * (py - b.y) - (c.y - b.y) * (px - b.x);
+  double w1r = (a.x - c.x) * (py - c.y) - (a.y - c.y) * (px - c.x);
+  double w2r = (b.x - a.x) * (py - a.y) - (b.y - a.y) * (px - a.x);
+  double w0dx = -(c.y - b.y), w0dy = c.x - b.x;
+  double w1dx = -(a.y - c.y), w1dy = a.x - c.x;
+  double w2dx = -(b.y - a.y), w2dy = b.x - a.x;
+  /* attribute = a + (b - a) * w1 / area + (c - a) * w2 / area */
+  double dz1 = (b.iz - a.iz) * inv, dz2 = (c.iz - a.iz) * inv;
+  double dr1 = (b.r - a.r) * inv, dr2 = (c.r - a.r) * inv;
+  double dg1 = (b.g - a.g) * inv, dg2 = (c.g - a.g) * inv;
+  double db1 = (b.b - a.b) * inv, db2 = (c.b - a.b) * inv;
+
+  /* every attribute is linear across the screen: its step along x */
+  double zdx = dz1 * w1dx + dz2 * w2dx, rdx = dr1 * w1dx + dr2 * w2dx;
+  double gdx = dg1 * w1dx + dg2 * w2dx, bdx = db1 * w1dx + db2 * w2dx;
+  double edx[3] = { w0dx, w1dx, w2dx };
+  double inv_edx[3] = { w0dx != 0 ? 1 / w0dx : 0, w1dx != 0 ? 1 / w1dx : 0, w2dx != 0 ? 1 / w2dx : 0 };
+  int n = x1 - x0;
+
+  for (int y = y0; y <= y1; y++)
+    {
+      double e[3] = { w0r, w1r, w2r };
+      double lo = 0, hi = n;
+      uint32_t *row = t->pixels + (size_t) y * t->stride_px + x0;
+      float *drow = t->depth + (size_t) y * t->width + x0;
+
+      /* the span of this row inside all three edges, solved rather than
+       * searched: e + edx * i >= 0 */
+      for (int k = 0; k < 3; k++)
+        {
+          if (edx[k] > 0)
+            {
+              double from = ceil (-e[k] * inv_edx[k]);
+
+              lo = from > lo ? from : lo;
+            }
+          else if (edx[k] < 0)
+            {
+              double to = floor (-e[k] * inv_edx[k]);
+
+              hi = to < hi ? to : hi;
+            }
+          else if (e[k] < 0)
+            hi = -1;
+        }
+      if (lo <= hi)
+        {
+          int i0 = (int) lo, i1 = (int) hi;
+          double z = a.iz + dz1 * w1r + dz2 * w2r + zdx * i0;
+          double rr = a.r + dr1 * w1r + dr2 * w2r + rdx * i0;
+          double gg = a.g + dg1 * w1r + dg2 * w2r + gdx * i0;
+          double bb = a.b + db1 * w1r + db2 * w2r + bdx * i0;
+
+          for (int i = i0; i <= i1; i++, z += zdx, rr += rdx, gg += gdx, bb += bdx)
+            if ((float) z > drow[i])
+              {
+                drow[i] = (float) z;
+                row[i] = pack (rr, gg, bb);
+                t->written++;
+              }
+        }
+      w0r += w0dy;
+      w1r += w1dy;
+      w2r += w2dy;
+    }
+}
+
+static int
+to_screen (const camera *cam, const cvert *v, svert *s)
+{
+  if (!project (cam, v->x, v->y, v->z, &s->x, &s->y))
+    return 0;
+  s->iz = 1.0 / v->z;
+  s->r = v->r;
+  s->g = v->g;
+  s->b = v->b;
+  return 1;
+}
+
+static cvert
+lerp (const cvert *p, const cvert *q, double near)
+{
+  double f = (near - p->z) / (q->z - p->z);
+  cvert o = {
+    p->x + (q->x - p->x) * f, p->y + (q->y - p->y) * f, near,
+    p->r + (q->r - p->r) * f, p->g + (q->g - p->g) * f, p->b + (q->b - p->b) * f,
+  };
+  return o;
+}
+
+/* A triangle with a corner in front of the near plane: clipped there. */
+static void
+draw_clipped (target *t, const camera *cam, const cvert in[3])
+{
+  cvert out[4];
+  svert s[4];
+  int n = 0;
+
+  for (int i = 0; i < 3; i++)
+    {
+      const cvert *p = &in[i], *q = &in[(i + 1) % 3];
+      int pin = p->z >= cam->near, qin = q->z >= cam->near;
+
+      if (pin)
+        out[n++] = *p;
+      if (pin != qin)
+        out[n++] = lerp (p, q, cam->near);
+    }
+  for (int i = 0; i < n; i++)
+    if (!to_screen (cam, &out[i], &s[i]))
+      return;
+  if (n >= 3)
+    fill_triangle (t, s[0], s[1], s[2]);
+  if (n == 4)
+    fill_triangle (t, s[0], s[2], s[3]);
+}
+
+static inline int
+face_ok (const lm_mesh_scene *scene, const int32_t *idx)
+{
+  return idx[0] >= 0 && idx[0] < scene->n_vertices && idx[1] >= 0 && idx[1] < scene->n_vertices && idx[2] >= 0
+         && idx[2] < scene->n_vertices;
+}
+
+/* Smooth shading, as Three.js' computeVertexNormals gives TensorBoard's
+ * meshes: each vertex's normal is the sum of its faces' (weighted by
+ * their area), and its light is Lambert's from a light at the eye plus
+ * ambient.  Both sides are lit: each face's normal is first turned
+ * towards the eye, so a mesh of mixed winding shades as a consistent one
+ * (a closed mesh's far side, whose normals turn too, is hidden anyway). */
+static void
+vertex_light (const camera *cam, const lm_mesh_scene *scene, const lm_mesh_camera *view, const float *proj,
+              float *nrm)
+{
+  double ambient = fmin (fmax (isfinite (view->ambient) ? view->ambient : 0.45, 0), 1);
+
+  memset (nrm, 0, (size_t) scene->n_vertices * 4 * sizeof (float));
+  for (int64_t f = 0; f < scene->n_faces; f++)
+    {
+      const int32_t *idx = scene->faces + 3 * f;
+      const float *p[3];
+      double n[3], e1[3], e2[3], towards;
+
+      if (!face_ok (scene, idx))
+        continue;
+      for (int k = 0; k < 3; k++)
+        p[k] = proj + 5 * (int64_t) idx[k];
+      if (p[0][2] < cam->near && p[1][2] < cam->near && p[2][2] < cam->near)
+        continue;
+      for (int k = 0; k < 3; k++)
+        {
+          e1[k] = p[1][k] - p[0][k];
+          e2[k] = p[2][k] - p[0][k];
+        }
+      n[0] = e1[1] * e2[2] - e1[2] * e2[1];
+      n[1] = e1[2] * e2[0] - e1[0] * e2[2];
+      n[2] = e1[0] * e2[1] - e1[1] * e2[0];
+      /* the eye is the origin: towards it is minus the face's corner */
+      towards = -(n[0] * p[0][0] + n[1] * p[0][1] + n[2] * p[0][2]) < 0 ? -1 : 1;
+      for (int k = 0; k < 3; k++)
+        for (int j = 0; j < 3; j++)
+          nrm[4 * (int64_t) idx[k] + j] += (float) (towards * n[j]);
+    }
+  for (int64_t i = 0; i < scene->n_vertices; i++)
+    {
+      float *n = nrm + 4 * i;
+      const float *v = proj + 5 * i;
+      double nl = sqrt ((double) n[0] * n[0] + (double) n[1] * n[1] + (double) n[2] * n[2]);
+      double vl = sqrt ((double) v[0] * v[0] + (double) v[1] * v[1] + (double) v[2] * v[2]);
+      double lambert = nl > 0 && vl > 0 && isfinite (nl * vl)
+                       ? fabs (n[0] * (double) v[0] + n[1] * (double) v[1] + n[2] * (double) v[2]) / (nl * vl)
+                       : 1.0;
+
+      n[3] = (float) (ambient + (1 - ambient) * fmin (lambert, 1.0));
+    }
+}
+
+static void
+draw_faces (target *t, const camera *cam, const lm_mesh_scene *scene, const lm_mesh_camera *view, const float *proj,
+            const float *nrm)
+{
+  for (int64_t f = 0; f < scene->n_faces; f++)
+    {
+      const int32_t *idx = scene->faces + 3 * f;
+      const float *p[3];
+      cvert cv[3];
+      int in = 0;
+
+      if (!face_ok (scene, idx))
+        continue;
+      for (int k = 0; k < 3; k++)
+        {
+          p[k] = proj + 5 * (int64_t) idx[k];
+          in += p[k][2] >= cam->near;
+        }
+      if (in == 0)
+        continue;   /* wholly behind the near plane */
+      for (int k = 0; k < 3; k++)
+        {
+          const uint8_t *c = scene->colors != NULL ? scene->colors + 3 * (int64_t) idx[k] : view->default_color;
+          double shade = nrm[4 * (int64_t) idx[k] + 3];
+
+          cv[k].x = p[k][0];
+          cv[k].y = p[k][1];
+          cv[k].z = p[k][2];
+          cv[k].r = c[0] * shade;
+          cv[k].g = c[1] * shade;
+          cv[k].b = c[2] * shade;
+        }
+      if (in == 3)
+        {
+          svert s[3];
+
+          for (int k = 0; k < 3; k++)
+            {
+              if (!isfinite (p[k][3]))
+                goto next;
+              s[k].x = p[k][3];
+              s[k].y = p[k][4];
+              s[k].iz = 1.0 / p[k][2];
+              s[k].r = cv[k].r;
+              s[k].g = cv[k].g;
+              s[k].b = cv[k].b;
+            }
+          fill_triangle (t, s[0], s[1], s[2]);
+        }
+      else
+        draw_clipped (t, cam, cv);
+    next:;
+    }
+}
+
+static void
+draw_points (target *t, const camera *cam, const lm_mesh_scene *scene, const lm_mesh_camera *view, const float *proj)
+{
+  double fixed_px = view->default_point_px > 0 && isfinite (view->default_point_px) ? view->default_point_px
+                                                                                    : LM_MESH_DEFAULT_POINT_PX;
+  int sized = scene->point_size > 0 && isfinite (scene->point_size);
+
+  for (int64_t i = 0; i < scene->n_vertices; i++)
+    {
+      const float *p = proj + 5 * i;
+      const uint8_t *c = scene->colors != NULL ? scene->colors + 3 * i : view->default_color;
+      double sx = p[3], sy = p[4], d, r, r2;
+      float iz;
+      uint32_t px;
+      int x0, x1, y0, y1, hit = 0;
+
+      if (!(p[2] >= cam->near) || !isfinite (sx))
+        continue;
+      d = sized ? scene->point_size * cam->point_scale / p[2] : fixed_px;
+      d = d < 1.0 ? 1.0 : d > MAX_POINT_PX ? MAX_POINT_PX : d;
+      r = d / 2;
+      r2 = r * r;
+      if (sx + r < 0 || sy + r < 0 || sx - r > t->width || sy - r > t->height)
+        continue;
+      /* the pixels whose centres the disc's bounding box holds */
+      x0 = (int) ceil (sx - r - 0.5);
+      x1 = (int) floor (sx + r - 0.5);
+      y0 = (int) ceil (sy - r - 0.5);
+      y1 = (int) floor (sy + r - 0.5);
+      x0 = x0 < 0 ? 0 : x0;
+      y0 = y0 < 0 ? 0 : y0;
+      x1 = x1 > t->width - 1 ? t->width - 1 : x1;
+      y1 = y1 > t->height - 1 ? t->height - 1 : y1;
+      iz = (float) (1.0 / p[2]);
+      px = pack (c[0], c[1], c[2]);
+      for (int y = y0; y <= y1; y++)
+        {
+          double dy = y + 0.5 - sy;
+
+          for (int x = x0; x <= x1; x++)
+            {
+              double dx = x + 0.5 - sx;
+
+              if (dx * dx + dy * dy > r2)
+                continue;
+              hit = 1;
+              if (iz > t->depth[(size_t) y * t->width + x])
+                {
+                  t->depth[(size_t) y * t->width + x] = iz;
+                  t->pixels[(size_t) y * t->stride_px + x] = px;
+                  t->written++;
+                }
+            }
+        }
+      /* a disc smaller than a pixel still shows as the pixel it falls in */
+      if (!hit && sx >= 0 && sy >= 0 && sx < t->width && sy < t->height)
+        {
+          size_t k = (size_t) sy * t->width + (size_t) sx;
+
+          if (iz > t->depth[k])
+            {
+              t->depth[k] = iz;
+              t->pixels[(size_t) sy * t->stride_px + (size_t) sx] = px;
+              t->written++;
+            }
+        }
+    }
+}
+
+int64_t
+lm_mesh_render (lm_mesh_renderer *r, const lm_mesh_scene *scene, const lm_mesh_camera *view, uint8_t *pixels,
+                int width, int height, int stride)
+{
+  camera cam;
+  target t;
+  size_t npx;
+
+  if (r == NULL || pixels == NULL || width <= 0 || height <= 0 || stride < 4 * width || stride % 4 != 0)
+    return -1;
+  for (int y = 0; y < height; y++)
+    memset (pixels + (size_t) y * stride, 0, (size_t) width * 4);
+  if (scene == NULL || view == NULL || scene->n_vertices <= 0 || scene->vertices == NULL)
+    return 0;
+
+  npx = (size_t) width * height;
+  if (r->depth_len < npx)
+    {
+      float *d = realloc (r->depth, npx * sizeof (float));
+
+      if (d == NULL)
+        return -1;
+      r->depth = d;
+      r->depth_len = npx;
+    }
+  memset (r->depth, 0, npx * sizeof (float));   /* 1/z = 0: infinitely far */
+  if (r->proj_len < (size_t) scene->n_vertices)
+    {
+      float *p = (size_t) scene->n_vertices > SIZE_MAX / (5 * sizeof (float))
+                 ? NULL : realloc (r->proj, (size_t) scene->n_vertices * 5 * sizeof (float));
+
+      if (p == NULL)
+        return -1;
+      r->proj = p;
+      r->proj_len = (size_t) scene->n_vertices;
+    }
+
+  camera_setup (&cam, scene, view, width, height);
+  for (int64_t i = 0; i < scene->n_vertices; i++)
+    {
+      double c[3], sx = NAN, sy = NAN;
+      float *p = r->proj + 5 * i;
+
+      to_camera (&cam, scene->vertices + 3 * i, c);
+      if (!(c[2] >= cam.near) || !project (&cam, c[0], c[1], c[2], &sx, &sy))
+        sx = sy = NAN;
+      p[0] = (float) c[0];
+      p[1] = (float) c[1];
+      p[2] = isfinite (c[2]) ? (float) c[2] : -INFINITY;
+      p[3] = (float) sx;
+      p[4] = (float) sy;
+    }
+
+  t.pixels = (uint32_t *) (void *) pixels;
+  t.width = width;
+  t.height = height;
+  t.stride_px = stride / 4;
+  t.depth = r->depth;
+  t.written = 0;
+  if (scene->n_faces > 0 && scene->faces != NULL)
+    {
+      if (r->normals_len < (size_t) scene->n_vertices)
+        {
+          float *n = realloc (r->normals, (size_t) scene->n_vertices * 4 * sizeof (float));
+
+          if (n == NULL)
+            return -1;
+          r->normals = n;
+          r->normals_len = (size_t) scene->n_vertices;
+        }
+      vertex_light (&cam, scene, view, r->proj, r->normals);
+      draw_faces (&t, &cam, scene, view, r->proj, r->normals);
+    }
+  else
+    draw_points (&t, &cam, scene, view, r->proj);
+  return t.written;
+}

@@ -1,0 +1,91 @@
+/* lm-mesh-render.h: a small software renderer for the Mesh dashboard.
+ *
+ * What it is for: drawing one logged mesh or point cloud (SummaryWriter.
+ * add_mesh's vertices, optional colours, optional faces) as TensorBoard's
+ * Three.js view does, into a premultiplied ARGB32 buffer (cairo's
+ * CAIRO_FORMAT_ARGB32, native-endian 32-bit words) with a depth buffer and
+ * a transparent background:
+ *   - an orbit camera (yaw and pitch in degrees, distance in bounding
+ *     radii) looking at the bounding sphere's centre, y up, with a
+ *     perspective of the mesh's vertical field of view (Three.js'
+ *     PerspectiveCamera, default 75 degrees), near and far planes from the
+ *     bounding sphere;
+ *   - triangles (faces) filled with the vertex colours interpolated across
+ *     them, smooth (per-vertex normals, as Three.js' computeVertexNormals)
+ *     Lambert shading from a light at the camera plus ambient, both sides
+ *     lit (PyTorch meshes come in either winding), clipped against the
+ *     near plane;
+ *   - points (no faces) as round, unlit discs: `point_size` world units
+ *     attenuated with distance as Three.js' PointsMaterial (a diameter of
+ *     size * height / 2 / depth pixels), or `default_point_px` pixels when
+ *     no size is configured.
+ * Nothing is written outside the buffer, whatever the input.
+ *
+ * What it is not for: GTK (it has no GTK or GLib dependency, so that it can
+ * be tested alone), reading run files or checking input (LmMesh's indices
+ * are checked when it is read; out-of-range indices are skipped here).
+ */
+#pragma once
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What to draw: an LmMesh's fields, borrowed. */
+typedef struct {
+  int64_t n_vertices, n_faces;
+  const float *vertices;      /* n_vertices x 3 */
+  const uint8_t *colors;      /* n_vertices x 3 RGB, or NULL */
+  const int32_t *faces;       /* n_faces x 3 vertex indices, or NULL */
+  float center[3], radius;    /* bounding sphere (radius > 0) */
+  double point_size;          /* world units (PointsMaterial size), 0: default_point_px */
+  double fov;                 /* vertical field of view in degrees, 0: 75 */
+} lm_mesh_scene;
+
+/* How to look at it. */
+typedef struct {
+  double yaw, pitch;          /* degrees: yaw about y (0: looking down -z), pitch up (clamped to +-89) */
+  double distance;            /* from the centre, in bounding radii */
+  uint8_t default_color[3];   /* the colour of a mesh without colours */
+  double default_point_px;    /* a point's diameter in pixels when point_size is 0 */
+  double ambient;             /* 0..1: the light of a face seen edge-on */
+} lm_mesh_camera;
+
+/* Three.js' PerspectiveCamera default, as data/lm-mesh.h's */
+#ifndef LM_MESH_DEFAULT_FOV
+#define LM_MESH_DEFAULT_FOV 75.0
+#endif
+#define LM_MESH_DEFAULT_YAW 30.0
+#define LM_MESH_DEFAULT_PITCH 20.0
+#define LM_MESH_DEFAULT_POINT_PX 4.0
+/* The closest and farthest the orbit camera goes, in bounding radii. */
+#define LM_MESH_MIN_DISTANCE 0.05
+#define LM_MESH_MAX_DISTANCE 100.0
+
+/* The initial view of a scene: the default angles, the distance at which
+ * the bounding sphere just fits the field of view, grey, the default point
+ * size and an ambient of 0.45 (a face seen edge-on keeps about half its
+ * colour, as under the ambient light of TensorBoard's viewer). */
+void lm_mesh_camera_init (lm_mesh_camera *view, const lm_mesh_scene *scene);
+/* The distance (in radii) at which the bounding sphere fits fov degrees. */
+double lm_mesh_fit_distance (double fov);
+
+typedef struct lm_mesh_renderer lm_mesh_renderer;
+
+/* Scratch buffers (depth, projected vertices) kept between frames. */
+lm_mesh_renderer *lm_mesh_renderer_new (void);
+void lm_mesh_renderer_free (lm_mesh_renderer *r);
+
+/* Clears the width x height buffer (stride in bytes, a multiple of 4) to
+ * transparent and draws the scene.  Returns the number of pixels written
+ * (a pixel drawn over counts again), or -1 when the arguments are unusable
+ * (no buffer, a size <= 0, a stride too small) or memory ran out; the
+ * buffer is left cleared where it can be. */
+int64_t lm_mesh_render (lm_mesh_renderer *r, const lm_mesh_scene *scene, const lm_mesh_camera *view,
+                        uint8_t *pixels, int width, int height, int stride);
+
+#ifdef __cplusplus
+}
+#endif

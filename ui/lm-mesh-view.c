@@ -1,0 +1,434 @@
+/* lm-mesh-view.c: a mesh card's 3-D view (see lm-mesh-view.h).
+ *
+ * One cairo image surface per view holds the last frame, in device
+ * pixels; snapshot renders a new one only when what it shows changed
+ * (the mesh, the camera, the size, the scale, the theme), so scrolling
+ * past a card or a live update of another card costs a blit.
+ */
+#include "lm-mesh-view.h"
+
+#include <math.h>
+
+#include "lm-dash-util.h"
+#include "lm-icon-tip.h"
+#include "lm-mesh-render.h"
+#include "lm-theme.h"
+
+/* degrees of orbit per pixel dragged, as Three.js' OrbitControls (a
+ * drag across the view's height turns it about half a turn) */
+#define ORBIT_DEG_PER_PX 0.5
+/* the wheel: one step zooms by 10% */
+#define ZOOM_STEP 1.1
+
+struct _LmMeshView
+{
+  GtkWidget parent_instance;
+
+  LmMesh *mesh;
+  char *error;
+  double yaw, pitch, distance;     /* distance 0: fit the field of view */
+  double drag_yaw, drag_pitch;
+  lm_mesh_renderer *renderer;
+  cairo_surface_t *surface;
+  struct {
+    LmMesh *mesh;
+    double yaw, pitch, distance;
+    int width, height, dark;
+  } drawn_key;                     /* what surface shows */
+  guint n_renders;
+  gboolean drawn, skipped;
+  guint want_id;
+  LmDashOffscreen offscreen;
+};
+
+enum
+{
+  WANTS_MESH,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+static double default_yaw = LM_MESH_DEFAULT_YAW, default_pitch = LM_MESH_DEFAULT_PITCH;
+
+G_DEFINE_FINAL_TYPE (LmMeshView, lm_mesh_view, GTK_TYPE_WIDGET)
+
+static void
+fill_scene (LmMesh *m, lm_mesh_scene *s)
+{
+  s->n_vertices = m->n_vertices;
+  s->n_faces = m->n_faces;
+  s->vertices = m->vertices;
+  s->colors = m->colors;
+  s->faces = m->faces;
+  for (int i = 0; i < 3; i++)
+    s->center[i] = m->center[i];
+  s->radius = m->radius;
+  s->point_size = m->point_size;
+  s->fov = m->fov;
+}
+
+static double
+current_distance (LmMeshView *self)
+{
+  return self->distance > 0 ? self->distance : lm_mesh_fit_distance (self->mesh != NULL ? self->mesh->fov : 0);
+}
+
+/* Renders the frame into self->surface unless it shows this already. */
+static void
+ensure_frame (LmMeshView *self, int width, int height)
+{
+  lm_mesh_scene scene;
+  lm_mesh_camera view;
+  int dark = lm_theme_is_dark ();
+
+  if (self->surface != NULL && self->drawn_key.mesh == self->mesh && self->drawn_key.yaw == self->yaw
+      && self->drawn_key.pitch == self->pitch && self->drawn_key.distance == self->distance
+      && self->drawn_key.width == width && self->drawn_key.height == height && self->drawn_key.dark == dark)
+    return;
+  if (self->surface == NULL || cairo_image_surface_get_width (self->surface) != width
+      || cairo_image_surface_get_height (self->surface) != height)
+    {
+      g_clear_pointer (&self->surface, cairo_surface_destroy);
+      self->surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
+    }
+  if (self->renderer == NULL)
+    self->renderer = lm_mesh_renderer_new ();
+  fill_scene (self->mesh, &scene);
+  lm_mesh_camera_init (&view, &scene);
+  view.yaw = self->yaw;
+  view.pitch = self->pitch;
+  view.distance = current_distance (self);
+  /* a mesh without colours: a neutral grey that reads on either background */
+  view.default_color[0] = view.default_color[1] = view.default_color[2] = dark ? 0xb0 : 0x98;
+  cairo_surface_flush (self->surface);
+  if (self->renderer == NULL
+      || lm_mesh_render (self->renderer, &scene, &view, cairo_image_surface_get_data (self->surface), width, height,
+                         cairo_image_surface_get_stride (self->surface)) < 0)
+    g_warning ("lm-mesh-view: out of memory rendering a %dx%d frame", width, height);
+  cairo_surface_mark_dirty (self->surface);
+  self->n_renders++;
+  self->drawn_key.mesh = self->mesh;
+  self->drawn_key.yaw = self->yaw;
+  self->drawn_key.pitch = self->pitch;
+  self->drawn_key.distance = self->distance;
+  self->drawn_key.width = width;
+  self->drawn_key.height = height;
+  self->drawn_key.dark = dark;
+}
+
+static gboolean
+emit_wants_mesh (gpointer user_data)
+{
+  LmMeshView *self = user_data;
+
+  self->want_id = 0;
+  if (self->mesh == NULL && self->error == NULL)
+    g_signal_emit (self, signals[WANTS_MESH], 0);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+lm_mesh_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
+{
+  LmMeshView *self = LM_MESH_VIEW (widget);
+  int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
+  int scale = gtk_widget_get_scale_factor (widget);
+  cairo_t *cr;
+
+  if (width <= 0 || height <= 0)
+    return;
+  self->drawn = TRUE;
+  self->skipped = lm_dash_offscreen_skip (&self->offscreen, widget);
+  if (self->skipped)
+    return;
+  if (self->mesh == NULL && self->error == NULL && self->want_id == 0)
+    self->want_id = g_idle_add (emit_wants_mesh, self);
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->bg);
+  cairo_paint (cr);
+  if (self->mesh == NULL)
+    {
+      /* the card says why under the view, wrapped */
+      if (self->error != NULL)
+        lm_dash_placeholder (cr, width, height, "Cannot show this mesh", NULL);
+      else
+        lm_dash_placeholder (cr, width, height, "Loading…", NULL);
+    }
+  else
+    {
+      ensure_frame (self, width * scale, height * scale);
+      cairo_scale (cr, 1.0 / scale, 1.0 / scale);
+      cairo_set_source_surface (cr, self->surface, 0, 0);
+      cairo_paint (cr);
+    }
+  cairo_destroy (cr);
+  lm_theme_snapshot_focus_ring (widget, snapshot);
+}
+
+static void
+lm_mesh_view_unmap (GtkWidget *widget)
+{
+  LmMeshView *self = LM_MESH_VIEW (widget);
+
+  lm_dash_offscreen_unmap (&self->offscreen);
+  self->drawn = FALSE;
+  GTK_WIDGET_CLASS (lm_mesh_view_parent_class)->unmap (widget);
+}
+
+static void
+lm_mesh_view_measure (GtkWidget *widget, GtkOrientation orientation, int for_size, int *minimum, int *natural,
+                      int *min_baseline, int *nat_baseline)
+{
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    *minimum = 160, *natural = 300;
+  else
+    *minimum = 160, *natural = 260;
+}
+
+static void
+on_drag_begin (GtkGestureDrag *g, double x, double y, LmMeshView *self)
+{
+  self->drag_yaw = self->yaw;
+  self->drag_pitch = self->pitch;
+  gtk_widget_grab_focus (GTK_WIDGET (self));
+}
+
+static void
+on_drag_update (GtkGestureDrag *g, double dx, double dy, LmMeshView *self)
+{
+  lm_mesh_view_set_camera (self, self->drag_yaw - dx * ORBIT_DEG_PER_PX, self->drag_pitch + dy * ORBIT_DEG_PER_PX,
+                           self->distance);
+}
+
+static gboolean
+on_scroll (GtkEventControllerScroll *c, double dx, double dy, LmMeshView *self)
+{
+  if (self->mesh == NULL || dy == 0)
+    return FALSE;
+  lm_mesh_view_set_camera (self, self->yaw, self->pitch, current_distance (self) * pow (ZOOM_STEP, dy));
+  return TRUE;
+}
+
+static void
+on_pressed (GtkGestureClick *g, int n_press, double x, double y, LmMeshView *self)
+{
+  if (n_press == 2)
+    lm_mesh_view_reset_camera (self);
+}
+
+/* Keys while the view has the focus, as the Projector's: the arrows orbit
+ * by 10 degrees the way a drag would, Ctrl +/- zoom, Ctrl 0 resets. */
+static gboolean
+on_key (GtkWidget *widget, GVariant *args, gpointer data)
+{
+  LmMeshView *self = LM_MESH_VIEW (widget);
+  const char *key = g_variant_get_string (args, NULL);
+  double d = current_distance (self);
+
+  switch (key[0])
+    {
+    case 'l': lm_mesh_view_set_camera (self, self->yaw + 10, self->pitch, self->distance); break;
+    case 'r': lm_mesh_view_set_camera (self, self->yaw - 10, self->pitch, self->distance); break;
+    case 'u': lm_mesh_view_set_camera (self, self->yaw, self->pitch - 10, self->distance); break;
+    case 'd': lm_mesh_view_set_camera (self, self->yaw, self->pitch + 10, self->distance); break;
+    case '+': lm_mesh_view_set_camera (self, self->yaw, self->pitch, d / ZOOM_STEP); break;
+    case '-': lm_mesh_view_set_camera (self, self->yaw, self->pitch, d * ZOOM_STEP); break;
+    default: lm_mesh_view_reset_camera (self); break;
+    }
+  return TRUE;
+}
+
+static void
+add_keys (LmMeshView *self)
+{
+  static const struct { guint keyval; GdkModifierType mods; const char *key; } keys[] = {
+    { GDK_KEY_Left, 0, "l" }, { GDK_KEY_Right, 0, "r" }, { GDK_KEY_Up, 0, "u" }, { GDK_KEY_Down, 0, "d" },
+    { GDK_KEY_plus, GDK_CONTROL_MASK, "+" }, { GDK_KEY_equal, GDK_CONTROL_MASK, "+" },
+    { GDK_KEY_minus, GDK_CONTROL_MASK, "-" }, { GDK_KEY_0, GDK_CONTROL_MASK, "0" },
+  };
+  GtkEventController *c = gtk_shortcut_controller_new ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    gtk_shortcut_controller_add_shortcut (
+      GTK_SHORTCUT_CONTROLLER (c),
+      gtk_shortcut_new_with_arguments (gtk_keyval_trigger_new (keys[i].keyval, keys[i].mods),
+                                       gtk_callback_action_new (on_key, NULL, NULL), "s", keys[i].key));
+  gtk_widget_add_controller (GTK_WIDGET (self), c);
+}
+
+static void
+on_theme (LmTheme *theme, GParamSpec *pspec, LmMeshView *self)
+{
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+lm_mesh_view_dispose (GObject *object)
+{
+  LmMeshView *self = LM_MESH_VIEW (object);
+
+  g_clear_handle_id (&self->want_id, g_source_remove);
+  g_signal_handlers_disconnect_by_data (lm_theme_get_default (), self);
+  G_OBJECT_CLASS (lm_mesh_view_parent_class)->dispose (object);
+}
+
+static void
+lm_mesh_view_finalize (GObject *object)
+{
+  LmMeshView *self = LM_MESH_VIEW (object);
+
+  g_clear_pointer (&self->mesh, lm_mesh_unref);
+  g_clear_pointer (&self->surface, cairo_surface_destroy);
+  g_clear_pointer (&self->renderer, lm_mesh_renderer_free);
+  g_free (self->error);
+  G_OBJECT_CLASS (lm_mesh_view_parent_class)->finalize (object);
+}
+
+static void
+lm_mesh_view_class_init (LmMeshViewClass *klass)
+{
+  GtkWidgetClass *wc = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->dispose = lm_mesh_view_dispose;
+  G_OBJECT_CLASS (klass)->finalize = lm_mesh_view_finalize;
+  wc->snapshot = lm_mesh_view_snapshot;
+  wc->unmap = lm_mesh_view_unmap;
+  wc->measure = lm_mesh_view_measure;
+  signals[WANTS_MESH] = g_signal_new ("wants-mesh", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                      NULL, G_TYPE_NONE, 0);
+}
+
+static void
+lm_mesh_view_init (LmMeshView *self)
+{
+  GtkGesture *drag = gtk_gesture_drag_new ();
+  GtkGesture *click = gtk_gesture_click_new ();
+  GtkEventController *scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
+
+  self->yaw = default_yaw;
+  self->pitch = default_pitch;
+  g_signal_connect (drag, "drag-begin", G_CALLBACK (on_drag_begin), self);
+  g_signal_connect (drag, "drag-update", G_CALLBACK (on_drag_update), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
+  g_signal_connect (click, "pressed", G_CALLBACK (on_pressed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
+  g_signal_connect (scroll, "scroll", G_CALLBACK (on_scroll), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), scroll);
+  add_keys (self);
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  lm_theme_redraw_on_focus (GTK_WIDGET (self));
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "grab");
+  g_signal_connect (lm_theme_get_default (), "notify::dark", G_CALLBACK (on_theme), self);
+}
+
+GtkWidget *
+lm_mesh_view_new (void)
+{
+  return g_object_new (LM_TYPE_MESH_VIEW, NULL);
+}
+
+void
+lm_mesh_view_set_mesh (LmMeshView *self, LmMesh *mesh)
+{
+  g_return_if_fail (LM_IS_MESH_VIEW (self));
+  if (mesh == self->mesh)
+    return;
+  /* another object (not the same one at another step): its own camera */
+  if (mesh != NULL && self->mesh != NULL && fabsf (mesh->radius - self->mesh->radius) > 1e-3f * self->mesh->radius)
+    self->distance = 0;
+  if (mesh != NULL)
+    lm_mesh_ref (mesh);
+  g_clear_pointer (&self->mesh, lm_mesh_unref);
+  self->mesh = mesh;
+  if (mesh != NULL)
+    g_clear_pointer (&self->error, g_free);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+LmMesh *
+lm_mesh_view_get_mesh (LmMeshView *self)
+{
+  g_return_val_if_fail (LM_IS_MESH_VIEW (self), NULL);
+  return self->mesh;
+}
+
+void
+lm_mesh_view_set_error (LmMeshView *self, const char *error)
+{
+  g_return_if_fail (LM_IS_MESH_VIEW (self));
+  g_clear_pointer (&self->mesh, lm_mesh_unref);
+  g_free (self->error);
+  self->error = g_strdup (error);
+  lm_set_tooltip (GTK_WIDGET (self), error != NULL ? error
+                                                   : "Drag to orbit, scroll to zoom, double-click to reset the camera");
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+lm_mesh_view_set_camera (LmMeshView *self, double yaw, double pitch, double distance)
+{
+  g_return_if_fail (LM_IS_MESH_VIEW (self));
+  if (!isfinite (yaw) || !isfinite (pitch) || !isfinite (distance))
+    return;
+  yaw = fmod (yaw, 360.0);
+  if (yaw < 0)
+    yaw += 360.0;
+  /* off the poles, as OrbitControls keeps the camera's up */
+  pitch = CLAMP (pitch, -89.0, 89.0);
+  distance = distance > 0 ? CLAMP (distance, LM_MESH_MIN_DISTANCE, LM_MESH_MAX_DISTANCE) : 0;
+  if (yaw == self->yaw && pitch == self->pitch && distance == self->distance)
+    return;
+  self->yaw = yaw;
+  self->pitch = pitch;
+  self->distance = distance;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+lm_mesh_view_get_camera (LmMeshView *self, double *yaw, double *pitch, double *distance)
+{
+  g_return_if_fail (LM_IS_MESH_VIEW (self));
+  if (yaw != NULL)
+    *yaw = self->yaw;
+  if (pitch != NULL)
+    *pitch = self->pitch;
+  if (distance != NULL)
+    *distance = current_distance (self);
+}
+
+void
+lm_mesh_view_reset_camera (LmMeshView *self)
+{
+  g_return_if_fail (LM_IS_MESH_VIEW (self));
+  lm_mesh_view_set_camera (self, default_yaw, default_pitch, 0);
+}
+
+void
+lm_mesh_view_set_default_angles (double yaw, double pitch)
+{
+  default_yaw = yaw;
+  default_pitch = CLAMP (pitch, -89.0, 89.0);
+}
+
+gboolean
+lm_mesh_view_is_near_view (LmMeshView *self, gboolean *known)
+{
+  g_return_val_if_fail (LM_IS_MESH_VIEW (self), FALSE);
+  if (known != NULL)
+    *known = self->drawn;
+  return self->drawn && !self->skipped;
+}
+
+guint
+lm_mesh_view_get_n_renders (LmMeshView *self)
+{
+  g_return_val_if_fail (LM_IS_MESH_VIEW (self), 0);
+  return self->n_renders;
+}
+
+cairo_surface_t *
+lm_mesh_view_get_surface (LmMeshView *self)
+{
+  g_return_val_if_fail (LM_IS_MESH_VIEW (self), NULL);
+  return self->surface;
+}

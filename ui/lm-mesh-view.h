@@ -1,0 +1,49 @@
+/* lm-mesh-view.h: the interactive 3-D view of one mesh or point cloud.
+ *
+ * What it is for: TensorBoard's mesh viewer inside a Mesh card: it draws
+ * an LmMesh with lm-mesh-render.h (triangles shaded, or points), the
+ * camera orbiting the mesh's bounding sphere: drag to orbit, the wheel to
+ * zoom, a double-click (or lm_mesh_view_reset_camera, the card's Reset
+ * button) for the initial camera.  The frame is rendered on the main
+ * thread, only when the mesh, the camera, the size or the theme changed,
+ * and not at all while the view is far off screen.  Without a mesh it
+ * shows a loading note, or an error.
+ *
+ * Signals: "wants-mesh" (drawn near the view without a mesh or an error:
+ * time to load one).
+ *
+ * What it is not for: loading meshes (the card asks LmMeshLoader).
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "lm-mesh.h"
+
+G_BEGIN_DECLS
+
+#define LM_TYPE_MESH_VIEW (lm_mesh_view_get_type ())
+G_DECLARE_FINAL_TYPE (LmMeshView, lm_mesh_view, LM, MESH_VIEW, GtkWidget)
+
+GtkWidget *lm_mesh_view_new          (void);
+/* Takes a reference; NULL clears.  The camera is kept when the new mesh's
+ * bounding sphere is the same size (a slider moving through the steps of
+ * one object), else reset. */
+void       lm_mesh_view_set_mesh     (LmMeshView *self, LmMesh *mesh);
+LmMesh    *lm_mesh_view_get_mesh     (LmMeshView *self);
+/* What to say without a mesh: NULL for "Loading…", else the error. */
+void       lm_mesh_view_set_error    (LmMeshView *self, const char *error);
+/* Degrees, and the distance in bounding radii (0: the initial one). */
+void       lm_mesh_view_set_camera   (LmMeshView *self, double yaw, double pitch, double distance);
+void       lm_mesh_view_get_camera   (LmMeshView *self, double *yaw, double *pitch, double *distance);
+void       lm_mesh_view_reset_camera (LmMeshView *self);
+/* The initial camera of every view made from now on (lumen --mesh-camera). */
+void       lm_mesh_view_set_default_angles (double yaw, double pitch);
+/* Drawn since mapped (known) and near the view. */
+gboolean   lm_mesh_view_is_near_view (LmMeshView *self, gboolean *known);
+/* Frames rendered so far (a redraw of an unchanged frame reuses it). */
+guint      lm_mesh_view_get_n_renders (LmMeshView *self);
+/* The last rendered frame (premultiplied ARGB32, device pixels), or NULL. */
+cairo_surface_t *lm_mesh_view_get_surface (LmMeshView *self);
+
+G_END_DECLS
