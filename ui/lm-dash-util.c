@@ -1,6 +1,7 @@
 /* lm-dash-util.c: shared drawing helpers (see lm-dash-util.h). */
 #include "lm-dash-util.h"
 #include "lm-icon-tip.h"
+#include "lm-markdown.h"
 #include "lm-theme.h"
 
 #include <math.h>
@@ -269,6 +270,48 @@ lm_dash_release_sources (gpointer owner, LmRecordFeed **feed, LmRunSelection **s
     g_signal_handlers_disconnect_by_data (*selection, owner);
   g_clear_object (feed);
   g_clear_object (selection);
+}
+
+/* Links open in the default browser, as TensorBoard's text dashboard's do. */
+static void
+on_markdown_click (GtkGestureClick *click, int n_press, double x, double y, gpointer user_data)
+{
+  GtkWidget *view = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (click));
+  const char *url = lm_markdown_link_at (GTK_TEXT_VIEW (view), x, y);
+  g_autoptr (GError) error = NULL;
+
+  if (url != NULL && !g_app_info_launch_default_for_uri (url, NULL, &error))
+    g_message ("cannot open %s: %s", url, error->message);
+}
+
+static void
+on_markdown_motion (GtkEventControllerMotion *motion, double x, double y, gpointer user_data)
+{
+  GtkWidget *view = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (motion));
+  const char *url = lm_markdown_link_at (GTK_TEXT_VIEW (view), x, y);
+
+  gtk_widget_set_cursor_from_name (view, url ? "pointer" : NULL);
+  gtk_widget_set_tooltip_text (view, url);
+}
+
+GtkWidget *
+lm_dash_markdown_view_new (void)
+{
+  GtkWidget *view = gtk_text_view_new ();
+  GtkGesture *click = gtk_gesture_click_new ();
+  GtkEventController *motion = gtk_event_controller_motion_new ();
+
+  gtk_text_view_set_editable (GTK_TEXT_VIEW (view), FALSE);
+  gtk_text_view_set_cursor_visible (GTK_TEXT_VIEW (view), FALSE);
+  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_WORD_CHAR);
+  gtk_text_view_set_left_margin (GTK_TEXT_VIEW (view), 8);
+  gtk_text_view_set_right_margin (GTK_TEXT_VIEW (view), 8);
+  gtk_text_view_set_top_margin (GTK_TEXT_VIEW (view), 4);
+  g_signal_connect (click, "released", G_CALLBACK (on_markdown_click), NULL);
+  g_signal_connect (motion, "motion", G_CALLBACK (on_markdown_motion), NULL);
+  gtk_widget_add_controller (view, GTK_EVENT_CONTROLLER (click));
+  gtk_widget_add_controller (view, motion);
+  return view;
 }
 
 GtkWidget *

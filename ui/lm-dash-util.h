@@ -7,7 +7,8 @@
  * (title and run chip), keeping a record feed polling only while its
  * dashboard is on screen, and not drawing a card far off screen; the
  * step slider and status lines of the cards that step through records
- * one at a time (audio, mesh).  Not a widget.
+ * one at a time (audio, mesh); the Markdown view of the text and audio
+ * cards.  Not a widget.
  */
 #pragma once
 
@@ -68,6 +69,11 @@ typedef struct
 
 gboolean lm_dash_offscreen_skip  (LmDashOffscreen *o, GtkWidget *widget);
 void     lm_dash_offscreen_unmap (LmDashOffscreen *o);
+/* A read-only view of Markdown that lm_markdown_render fills, as the
+ * Text dashboard shows it (the audio card's labels too): wrapped at words
+ * (within one too long for a line), 8-px margins, a link opens in the
+ * default browser on a click and shows a pointer and its URL over it. */
+GtkWidget *lm_dash_markdown_view_new (void);
 /* The small grey line a card says its step or size in. */
 GtkWidget *lm_dash_status_label (void);
 /* A card's step slider over the index of its records (no value drawn):

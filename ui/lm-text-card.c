@@ -2,6 +2,7 @@
 #include "lm-text-card.h"
 
 #include "lm-axis.h"
+#include "lm-dash-util.h"
 #include "lm-markdown.h"
 
 struct _LmTextCard
@@ -63,26 +64,6 @@ on_value_changed (GtkAdjustment *adj, LmTextCard *self)
   show (self, FALSE);
 }
 
-/* Links open in the default browser, as TensorBoard's text dashboard's do. */
-static void
-on_click (GtkGestureClick *click, int n_press, double x, double y, LmTextCard *self)
-{
-  const char *url = lm_markdown_link_at (GTK_TEXT_VIEW (self->view), x, y);
-  g_autoptr (GError) error = NULL;
-
-  if (url != NULL && !g_app_info_launch_default_for_uri (url, NULL, &error))
-    g_message ("cannot open %s: %s", url, error->message);
-}
-
-static void
-on_motion (GtkEventControllerMotion *motion, double x, double y, LmTextCard *self)
-{
-  const char *url = lm_markdown_link_at (GTK_TEXT_VIEW (self->view), x, y);
-
-  gtk_widget_set_cursor_from_name (self->view, url ? "pointer" : NULL);
-  gtk_widget_set_tooltip_text (self->view, url);
-}
-
 static void
 on_md_toggled (GtkToggleButton *b, LmTextCard *self)
 {
@@ -136,22 +117,7 @@ lm_text_card_init (LmTextCard *self)
   gtk_widget_add_css_class (self->step_label, "lm-status-line");
   gtk_widget_set_margin_start (self->step_label, 8);
 
-  self->view = gtk_text_view_new ();
-  gtk_text_view_set_editable (GTK_TEXT_VIEW (self->view), FALSE);
-  gtk_text_view_set_cursor_visible (GTK_TEXT_VIEW (self->view), FALSE);
-  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (self->view), GTK_WRAP_WORD_CHAR);
-  gtk_text_view_set_left_margin (GTK_TEXT_VIEW (self->view), 8);
-  gtk_text_view_set_right_margin (GTK_TEXT_VIEW (self->view), 8);
-  gtk_text_view_set_top_margin (GTK_TEXT_VIEW (self->view), 4);
-  {
-    GtkGesture *click = gtk_gesture_click_new ();
-    GtkEventController *motion = gtk_event_controller_motion_new ();
-
-    g_signal_connect (click, "released", G_CALLBACK (on_click), self);
-    g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
-    gtk_widget_add_controller (self->view, GTK_EVENT_CONTROLLER (click));
-    gtk_widget_add_controller (self->view, motion);
-  }
+  self->view = lm_dash_markdown_view_new ();
   self->scroller = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scroller), GTK_POLICY_AUTOMATIC, GTK_POLICY_AUTOMATIC);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scroller), self->view);
