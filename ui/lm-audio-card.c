@@ -86,8 +86,17 @@ lm_audio_format_duration (double seconds, char *buf, gsize len)
   /* tenths, rounded once so that 59.96 s reads 1:00.0, not 0:60.0 */
   gint64 tenths = (gint64) llround (MAX (seconds, 0) * 10);
   gint64 s = tenths / 10, m = s / 60, h = m / 60;
+  double ms = MAX (seconds, 0) * 1000;
 
-  if (h > 0)
+  /* under a second, tenths say little (a frame at 8 kHz read 0:00.0, 60
+   * ms 0:00.1): three significant digits in ms, in µs under 1 ms, as an
+   * audio editor's selection length; 999.6 ms rounds up to 0:01.0, and
+   * 999.6 µs to 1 ms */
+  if (ms > 0 && ms < 0.9995)
+    g_snprintf (buf, len, "%.3g µs", ms * 1000);
+  else if (ms < 999.5)
+    g_snprintf (buf, len, "%.3g ms", ms);
+  else if (h > 0)
     g_snprintf (buf, len, "%" G_GINT64_FORMAT ":%02d:%02d.%d", h, (int) (m % 60), (int) (s % 60), (int) (tenths % 10));
   else
     g_snprintf (buf, len, "%" G_GINT64_FORMAT ":%02d.%d", m, (int) (s % 60), (int) (tenths % 10));

@@ -2,8 +2,8 @@
  *
  * What it is for: TensorBoard's audio card: the slider reaches every
  * logged clip (no sampling), the step and wall time, the duration
- * ("0:02.5"), sample rate and channels are shown with the clip's label
- * (Markdown), the clip is drawn as its waveform (per pixel column min and
+ * ("0:02.5", "250 ms"), sample rate and channels are shown with the
+ * clip's label (Markdown), the clip is drawn as its waveform (per pixel column min and
  * max of each channel, in the run's colour) and played through GTK's
  * media API, a playhead moving across the waveform; a click on the
  * waveform seeks, Space plays or pauses while the card has the focus.
@@ -57,7 +57,8 @@ const char *lm_audio_card_get_playback_message (LmAudioCard *self);
 GtkWidget  *lm_audio_card_get_play_button (LmAudioCard *self);
 GtkWidget  *lm_audio_card_get_waveform (LmAudioCard *self);
 GtkWidget  *lm_audio_card_get_slider (LmAudioCard *self);
-/* "0:02.5", "1:05.0", "1:02:03.5". */
+/* "0:02.5", "1:05.0", "1:02:03.5"; under a second "250 ms", "1.5 ms",
+ * "125 µs" (a frame at 8 kHz). */
 void        lm_audio_format_duration   (double seconds, char *buf, gsize len);
 
 G_END_DECLS

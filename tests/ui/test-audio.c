@@ -18,7 +18,8 @@
  * file's name gone once the stream has it open, and the stream gone once
  * the slider moves on; a clip too long for the
  * loader to keep its WAV plays too, and closing the window as it plays
- * leaves no file; labels with a heading, a link and code render; the
+ * leaves no file; labels with a heading, a link and code render;
+ * durations under a second in ms or µs (a clip of one frame); the
  * slider and waveform have screen-reader names; an empty log
  * directory says how to log audio; `lumen --view audio --screenshot`
  * draws the view.  Set LUMEN_TEST_SHOTS=DIR to keep the screenshot.
@@ -194,7 +195,7 @@ test_cards (void)
   card = card_of (win, "a", "speech/clean");
   g_assert_cmpuint (lm_audio_card_get_n_steps (card), ==, 3);
   g_assert_cmpuint (lm_audio_card_get_index (card), ==, 2);
-  g_assert_cmpstr (lm_audio_card_get_info_text (card), ==, "0:00.5 · 8 kHz · mono");
+  g_assert_cmpstr (lm_audio_card_get_info_text (card), ==, "500 ms · 8 kHz · mono");
   label = lm_audio_card_get_label_text (card);
   g_assert_cmpstr (g_strstrip (label), ==, "utterance 2");
   /* and on screen, a line high (a GtkTextView there stayed 0 px high) */
@@ -222,7 +223,7 @@ test_cards (void)
     g_assert_true (lm_test_wait_for (two_clips, card, 10000));
     wait_settled (win);
     g_assert_cmpuint (lm_audio_card_get_index (card), ==, 1);
-    g_assert_cmpstr (lm_audio_card_get_info_text (card), ==, "0:00.3 · 16 kHz · mono");
+    g_assert_cmpstr (lm_audio_card_get_info_text (card), ==, "250 ms · 16 kHz · mono");
   }
 
   /* the tag filter applies */
@@ -329,7 +330,7 @@ test_waveform_pixels (void)
 static void
 test_slider (void)
 {
-  static const char *const want[] = { "0:01.0 · 8 kHz · mono", "0:02.5 · 8 kHz · mono", "0:00.5 · 8 kHz · mono" };
+  static const char *const want[] = { "0:01.0 · 8 kHz · mono", "0:02.5 · 8 kHz · mono", "500 ms · 8 kHz · mono" };
   LmWindow *win;
   LmAudioCard *card;
   LmWaveform *wf;
@@ -409,6 +410,79 @@ test_label_markdown (void)
   g_string_free (long_text, TRUE);
 }
 
+/* Durations: as before from a second up (m:ss.t, h:mm:ss.t); under it
+ * tenths said 0:00.0 for a frame or anything under 50 ms, so three
+ * significant digits in ms, or µs under 1 ms. */
+static void
+test_duration_format (void)
+{
+  static const struct
+  {
+    double seconds;
+    const char *want;
+  } cases[] = {
+    { 1.0 / 8000, "125 µs" },          /* a frame at 8 kHz */
+    { 1.0 / 44100, "22.7 µs" },
+    { 1.0 / 48000, "20.8 µs" },
+    { 1.0 / 4294967295.0, "0.000233 µs" }, /* a frame at the highest rate a WAV holds */
+    { 0.0009996, "1 ms" },             /* not "1e+03 µs" */
+    { 0.001, "1 ms" },
+    { 0.0015, "1.5 ms" },
+    { 0.02, "20 ms" },
+    { 0.049, "49 ms" },
+    { 0.0625, "62.5 ms" },
+    { 0.25, "250 ms" },
+    { 0.9994, "999 ms" },
+    { 0.9996, "0:01.0" },              /* not "1e+03 ms" */
+    { 1.0, "0:01.0" },
+    { 2.5, "0:02.5" },
+    { 59.96, "1:00.0" },
+    { 3723.5, "1:02:03.5" },
+    { 36000, "10:00:00.0" },
+    { 0, "0 ms" },
+    { -1, "0 ms" },
+  };
+  char buf[48];
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      lm_audio_format_duration (cases[i].seconds, buf, sizeof buf);
+      g_assert_cmpstr (buf, ==, cases[i].want);
+    }
+}
+
+/* A clip of one frame, and of 20 ms, on their cards. */
+static void
+test_short_clips (void)
+{
+  g_autofree char *dir = lm_test_tmpdir_new ("lumen-audio-short-XXXXXX");
+  const float one[] = { 0.5f };
+  gint64 n;
+  g_autofree float *s = clip (0.02, 0.5, 1, 1, &n);
+  LmWindow *win;
+  LmAudioCard *card;
+  lm_writer *w;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  check (lm_writer_open (&w, dir, "r"), "open");
+  check (lm_writer_add_audio (w, "frame", 0, one, 1, 1, RATE), "audio");
+  check (lm_writer_add_audio (w, "blip", 0, s, n, 1, RATE), "audio");
+  check (lm_writer_close (w), "close");
+  win = open_window (dir);
+  card = card_of (win, "r", "frame");
+  wait_settled (win);
+  g_assert_null (lm_audio_card_get_error (card));
+  g_assert_cmpstr (lm_audio_card_get_info_text (card), ==, "125 µs · 8 kHz · mono");
+  card = card_of (win, "r", "blip");
+  g_assert_cmpstr (lm_audio_card_get_info_text (card), ==, "20 ms · 8 kHz · mono");
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
 /* A screen reader tells cards apart: the slider is named as the PR curve
  * rows' are and says the step, not the index; the waveform and the Play
  * button name their clip. */
@@ -469,7 +543,7 @@ test_broken_clip (void)
   g_test_message ("broken clip: %s", lm_audio_card_get_error (card));
   g_assert_true (g_str_has_prefix (lm_audio_card_get_error (card), "Step 0: "));
   /* its labels still say what was logged */
-  g_assert_cmpstr (lm_audio_card_get_info_text (card), ==, "0:00.5 · 8 kHz · mono");
+  g_assert_cmpstr (lm_audio_card_get_info_text (card), ==, "500 ms · 8 kHz · mono");
   /* and nothing to play */
   g_assert_false (lm_audio_card_toggle_play (card));
   gtk_window_destroy (GTK_WINDOW (win));
@@ -725,6 +799,8 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/audio/waveform-pixels", test_waveform_pixels);
   g_test_add_func ("/ui/audio/slider", test_slider);
   g_test_add_func ("/ui/audio/label-markdown", test_label_markdown);
+  g_test_add_func ("/ui/audio/duration-format", test_duration_format);
+  g_test_add_func ("/ui/audio/short-clips", test_short_clips);
   g_test_add_func ("/ui/audio/accessible-names", test_accessible_names);
   g_test_add_func ("/ui/audio/broken-clip", test_broken_clip);
   g_test_add_func ("/ui/audio/no-playback", test_no_playback);
