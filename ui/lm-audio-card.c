@@ -29,9 +29,8 @@
 #include "lm-theme.h"
 #include "lm-waveform.h"
 
-/* the label: lines per paragraph, characters in all before it may be cut */
-#define LABEL_LINES 4
-#define LABEL_CHARS (4 * 36)
+/* the label's height at most: a longer one scrolls */
+#define LABEL_MAX_HEIGHT 120
 
 #define NO_BACKEND "No playback: GTK has no media backend (install libgtk-4-media-gstreamer and " \
                    "gstreamer1.0-plugins-good)"
@@ -46,7 +45,7 @@ struct _LmAudioCard
   GdkRGBA color;
   GCancellable *cancellable;
 
-  GtkWidget *step_label, *info_label, *waveform, *label_view, *message, *play_button, *scale;
+  GtkWidget *step_label, *info_label, *waveform, *label_view, *label_box, *message, *play_button, *scale;
   GtkAdjustment *adj;
   guint n_steps;
   gint64 shown_id;      /* clip drawn (or whose error is shown), -1 if none */
@@ -62,6 +61,7 @@ struct _LmAudioCard
   GCancellable *saving; /* a long clip being written to media_path */
   double pending_seek;  /* seconds, applied once the stream is prepared; < 0: none */
   char *play_message;   /* "" when nothing is wrong */
+  guint fit_id;         /* fit_label pending */
 };
 
 G_DEFINE_FINAL_TYPE (LmAudioCard, lm_audio_card, GTK_TYPE_BOX)
@@ -123,100 +123,6 @@ format_rate (double rate, char *buf, gsize len)
     g_snprintf (buf, len, "%g Hz", rate);
 }
 
-/* The Markdown of `text` rendered by lm-markdown.c, as Pango markup for a
- * label: each run of text with its tags' weight, style, family, scale and
- * underline, a link as a link the label opens (a GtkTextView, as the Text
- * dashboard's, stays zero pixels high in a card that it does not give a
- * fixed size).  A heading's scale is a size in percent: Pango's
- * font_scale means superscript and the like, and one bad attribute
- * leaves the whole label empty. */
-static char *
-markdown_markup (const char *text)
-{
-  g_autoptr (GtkTextBuffer) buf = gtk_text_buffer_new (NULL);
-  GString *out = g_string_new (NULL);
-  GtkTextIter a, b, end;
-
-  lm_markdown_render (buf, text, FALSE);
-  gtk_text_buffer_get_bounds (buf, &a, &end);
-  while (!gtk_text_iter_equal (&a, &end))
-    {
-      g_autoptr (GSList) tags = gtk_text_iter_get_tags (&a);
-      g_autofree char *run = NULL, *escaped = NULL;
-      GString *attrs = g_string_new (NULL);
-      gboolean hidden = FALSE;
-      const char *url = lm_markdown_link_at_iter (&a);
-
-      b = a;
-      if (!gtk_text_iter_forward_to_tag_toggle (&b, NULL))
-        b = end;
-      for (GSList *l = tags; l != NULL; l = l->next)
-        {
-          gboolean weight_set, style_set, family_set, scale_set, underline_set, invisible_set, invisible;
-          int weight, underline;
-          PangoStyle style;
-          double scale;
-          g_autofree char *family = NULL;
-
-          g_object_get (l->data, "weight-set", &weight_set, "weight", &weight, "style-set", &style_set, "style",
-                        &style, "family-set", &family_set, "family", &family, "scale-set", &scale_set, "scale",
-                        &scale, "underline-set", &underline_set, "underline", &underline, "invisible-set",
-                        &invisible_set, "invisible", &invisible, NULL);
-          hidden |= invisible_set && invisible;
-          if (weight_set)
-            g_string_append_printf (attrs, " weight='%d'", weight);
-          if (style_set && style == PANGO_STYLE_ITALIC)
-            g_string_append (attrs, " style='italic'");
-          if (family_set && family != NULL)
-            {
-              g_autofree char *f = g_markup_escape_text (family, -1);
-
-              g_string_append_printf (attrs, " font_family='%s'", f);
-            }
-          if (scale_set)
-            g_string_append_printf (attrs, " size='%d%%'", (int) lround (scale * 100));
-          if (underline_set && underline != PANGO_UNDERLINE_NONE)
-            g_string_append (attrs, " underline='single'");
-        }
-      if (!hidden)
-        {
-          run = gtk_text_iter_get_text (&a, &b);
-          escaped = g_markup_escape_text (run, -1);
-          if (url != NULL)
-            {
-              g_autofree char *href = g_markup_escape_text (url, -1);
-
-              g_string_append_printf (out, "<a href=\"%s\">", href);
-            }
-          if (attrs->len > 0)
-            g_string_append_printf (out, "<span%s>%s</span>", attrs->str, escaped);
-          else
-            g_string_append (out, escaped);
-          if (url != NULL)
-            g_string_append (out, "</a>");
-        }
-      g_string_free (attrs, TRUE);
-      a = b;
-    }
-  /* no blank line below the last paragraph */
-  while (out->len > 0 && out->str[out->len - 1] == '\n')
-    g_string_truncate (out, out->len - 1);
-  return g_string_free (out, FALSE);
-}
-
-/* The label shows four lines of a paragraph at most: one that may be cut
- * has its whole text in a tooltip (TensorBoard shows it all). */
-static void
-label_tooltip (LmAudioCard *self)
-{
-  const char *text = gtk_label_get_text (GTK_LABEL (self->label_view));
-  int lines = 1;
-
-  for (const char *p = text; *p; p++)
-    lines += *p == '\n';
-  lm_set_tooltip (self->label_view, g_utf8_strlen (text, -1) > LABEL_CHARS || lines > LABEL_LINES ? text : NULL);
-}
-
 static void
 update_labels (LmAudioCard *self, LmAudioMeta *m)
 {
@@ -237,13 +143,8 @@ update_labels (LmAudioCard *self, LmAudioMeta *m)
   self->info_text = g_strdup_printf ("%s · %s · %s", dur, rate, chans);
   gtk_label_set_text (GTK_LABEL (self->info_label), self->info_text);
   if (m->label != NULL && *m->label)
-    {
-      g_autofree char *markup = markdown_markup (m->label);
-
-      gtk_label_set_markup (GTK_LABEL (self->label_view), markup);
-      label_tooltip (self);
-    }
-  gtk_widget_set_visible (self->label_view, m->label != NULL && *m->label);
+    lm_markdown_render (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->label_view)), m->label, FALSE);
+  gtk_widget_set_visible (self->label_box, m->label != NULL && *m->label);
 }
 
 /* ------------------------------------------------------------ playback */
@@ -699,6 +600,7 @@ lm_audio_card_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   stop_media (self);
+  g_clear_handle_id (&self->fit_id, g_source_remove);
   G_OBJECT_CLASS (lm_audio_card_parent_class)->dispose (object);
 }
 
@@ -719,6 +621,58 @@ lm_audio_card_finalize (GObject *object)
   g_free (self->info_text);
   g_free (self->play_message);
   G_OBJECT_CLASS (lm_audio_card_parent_class)->finalize (object);
+}
+
+/* ------------------------------------------------------------ the label */
+
+/* The label's text view, as the Text dashboard's, knows its height only
+ * once it has a width: it lays its text out for the width it was last
+ * allocated (whatever width it is measured for), and asks for the new
+ * height from inside that allocation, where the request is lost.  In the
+ * card's box it was measured before it had any width and stayed 0 px
+ * high (4, its top margin) for good; the Text dashboard's view is given a
+ * fixed size, so it never mattered there.  So each time the view lays its
+ * text out (its adjustment changes), the card checks from an idle that
+ * the label has the height of its text, and resizes it when not.  A label
+ * up to LABEL_MAX_HEIGHT px high is shown whole (no scrollbar, whose own
+ * minimum, 46 px, would pad a one-line label); a taller one is cut there
+ * and scrolls, so that a 5,000-character label does not stretch the card
+ * (and every card of the grid with it). */
+static GtkPolicyType
+label_policy (LmAudioCard *self)
+{
+  int nat;
+
+  gtk_widget_measure (self->label_view, GTK_ORIENTATION_VERTICAL, gtk_widget_get_width (self->label_view), NULL,
+                      &nat, NULL, NULL);
+  return nat > LABEL_MAX_HEIGHT ? GTK_POLICY_AUTOMATIC : GTK_POLICY_NEVER;
+}
+
+static gboolean
+fit_label (gpointer data)
+{
+  LmAudioCard *self = data;
+  GtkPolicyType policy, want = label_policy (self);
+  int nat;
+
+  self->fit_id = 0;
+  gtk_scrolled_window_get_policy (GTK_SCROLLED_WINDOW (self->label_box), NULL, &policy);
+  if (policy != want)
+    gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->label_box), GTK_POLICY_NEVER, want);
+  gtk_widget_measure (self->label_box, GTK_ORIENTATION_VERTICAL, gtk_widget_get_width (self->label_box), NULL, &nat,
+                      NULL, NULL);
+  if (nat != gtk_widget_get_height (self->label_box))
+    gtk_widget_queue_resize (self->label_box);
+  return G_SOURCE_REMOVE;
+}
+
+/* The text view sets its adjustment's bounds where it lays its text out,
+ * in its allocation: too late to resize there. */
+static void
+on_label_laid_out (LmAudioCard *self)
+{
+  if (self->fit_id == 0)
+    self->fit_id = g_idle_add (fit_label, self);
 }
 
 static void
@@ -765,19 +719,21 @@ lm_audio_card_init (LmAudioCard *self)
   g_signal_connect (self->waveform, "seek", G_CALLBACK (on_seek), self);
   g_signal_connect (self->waveform, "wants-samples", G_CALLBACK (on_wants_samples), self);
 
-  /* the clip's label, Markdown as TensorBoard's audio labels; a long
-   * one wraps to the card's width, at most four lines */
-  self->label_view = gtk_label_new ("");
-  gtk_label_set_xalign (GTK_LABEL (self->label_view), 0);
-  gtk_label_set_wrap (GTK_LABEL (self->label_view), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (self->label_view), PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_max_width_chars (GTK_LABEL (self->label_view), LABEL_CHARS / LABEL_LINES);
-  gtk_label_set_lines (GTK_LABEL (self->label_view), LABEL_LINES);
-  gtk_label_set_ellipsize (GTK_LABEL (self->label_view), PANGO_ELLIPSIZE_END);
-  gtk_widget_set_margin_start (self->label_view, 8);
-  gtk_widget_set_margin_end (self->label_view, 8);
-  gtk_widget_add_css_class (self->label_view, "lm-audio-label");
-  gtk_widget_set_visible (self->label_view, FALSE);
+  /* the clip's label, Markdown as TensorBoard's audio labels, shown as
+   * the Text dashboard shows text (see fit_label) */
+  self->label_view = lm_dash_markdown_view_new ();
+  self->label_box = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->label_box), GTK_POLICY_NEVER, GTK_POLICY_NEVER);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (self->label_box), TRUE);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (self->label_box), LABEL_MAX_HEIGHT);
+  /* a scrollbar that shows, not one that appears on hover: that there
+   * is more to read should be seen in a screenshot too */
+  gtk_scrolled_window_set_overlay_scrolling (GTK_SCROLLED_WINDOW (self->label_box), FALSE);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->label_box), self->label_view);
+  g_signal_connect_swapped (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (self->label_box)), "changed",
+                            G_CALLBACK (on_label_laid_out), self);
+  gtk_widget_add_css_class (self->label_box, "lm-audio-label");
+  gtk_widget_set_visible (self->label_box, FALSE);
 
   self->message = gtk_label_new ("");
   gtk_label_set_xalign (GTK_LABEL (self->message), 0);
@@ -811,7 +767,7 @@ lm_audio_card_init (LmAudioCard *self)
   gtk_box_append (GTK_BOX (self), self->step_label);
   gtk_box_append (GTK_BOX (self), self->info_label);
   gtk_box_append (GTK_BOX (self), self->waveform);
-  gtk_box_append (GTK_BOX (self), self->label_view);
+  gtk_box_append (GTK_BOX (self), self->label_box);
   gtk_box_append (GTK_BOX (self), self->message);
   gtk_box_append (GTK_BOX (self), row);
 }
@@ -903,10 +859,22 @@ lm_audio_card_get_info_text (LmAudioCard *self)
 char *
 lm_audio_card_get_label_text (LmAudioCard *self)
 {
+  GtkTextBuffer *buf;
+  GtkTextIter a, b;
+
   g_return_val_if_fail (LM_IS_AUDIO_CARD (self), NULL);
-  if (!gtk_widget_get_visible (self->label_view))
+  if (!gtk_widget_get_visible (self->label_box))
     return g_strdup ("");
-  return g_strdup (gtk_label_get_text (GTK_LABEL (self->label_view)));
+  buf = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->label_view));
+  gtk_text_buffer_get_bounds (buf, &a, &b);
+  return gtk_text_buffer_get_text (buf, &a, &b, FALSE);
+}
+
+GtkWidget *
+lm_audio_card_get_label_view (LmAudioCard *self)
+{
+  g_return_val_if_fail (LM_IS_AUDIO_CARD (self), NULL);
+  return self->label_view;
 }
 
 gboolean

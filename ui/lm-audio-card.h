@@ -3,12 +3,13 @@
  * What it is for: TensorBoard's audio card: the slider reaches every
  * logged clip (no sampling), the step and wall time, the duration
  * ("0:02.5", "250 ms"), sample rate and channels are shown with the
- * clip's label (Markdown), the clip is drawn as its waveform (per pixel column min and
- * max of each channel, in the run's colour) and played through GTK's
- * media API, a playhead moving across the waveform; a click on the
- * waveform seeks, Space plays or pauses while the card has the focus.
- * Clips come from LmAudioLoader (decoded off the main thread, cached),
- * loaded once the card is drawn near the view.
+ * clip's label (Markdown, rendered as the Text dashboard renders text,
+ * one taller than 120 px scrolling), the clip is drawn as its waveform
+ * (per pixel column min and max of each channel, in the run's colour)
+ * and played through GTK's media API, a playhead moving across the
+ * waveform; a click on the waveform seeks, Space plays or pauses while
+ * the card has the focus.  Clips come from LmAudioLoader (decoded off
+ * the main thread, cached), loaded once the card is drawn near the view.
  *
  * Playback needs a file (GStreamer's backend plays URIs): the clip's WAV
  * bytes go to a private temporary file under the user's cache folder
@@ -48,6 +49,9 @@ const char *lm_audio_card_get_step_text (LmAudioCard *self);
 const char *lm_audio_card_get_info_text (LmAudioCard *self);
 /* The label as shown (Markdown rendered to text), "" if none. */
 char       *lm_audio_card_get_label_text (LmAudioCard *self);
+/* The label's GtkTextView (the Text dashboard's view, lm_markdown_render's
+ * buffer), in a GtkScrolledWindow of CSS class "lm-audio-label". */
+GtkWidget  *lm_audio_card_get_label_view (LmAudioCard *self);
 /* Play or pause the selected clip (what the button and Space do).  FALSE
  * when it cannot play: lm_audio_card_get_playback_message says why. */
 gboolean    lm_audio_card_toggle_play  (LmAudioCard *self);

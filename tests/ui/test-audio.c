@@ -18,8 +18,10 @@
  * file's name gone once the stream has it open, and the stream gone once
  * the slider moves on; a clip too long for the
  * loader to keep its WAV plays too, and closing the window as it plays
- * leaves no file; labels with a heading, a link and code render;
- * durations under a second in ms or µs (a clip of one frame); the
+ * leaves no file; labels with a heading, a link, code, a list and a
+ * table render in the Text dashboard's view, as high as their text, a
+ * 5,000-character one scrolling in at most 120 px; durations under a
+ * second in ms or µs (a clip of one frame); the
  * slider and waveform have screen-reader names; an empty log
  * directory says how to log audio; `lumen --view audio --screenshot`
  * draws the view.  Set LUMEN_TEST_SHOTS=DIR to keep the screenshot.
@@ -33,6 +35,7 @@
 #include <lumen-log.h>
 
 #include "lm-audio-card.h"
+#include "lm-markdown.h"
 #include "lm-record-dashboard.h"
 #include "lm-test-run.h"
 #include "lm-waveform.h"
@@ -357,24 +360,52 @@ test_slider (void)
       g_assert_cmpfloat_with_epsilon (lm_waveform_get_duration (wf), i == 0 ? 1.0 : i == 1 ? 2.5 : 0.5, 1e-9);
       label = lm_audio_card_get_label_text (card);
       g_assert_cmpuint (strlen (g_strstrip (label)), ==, strlen ("utterance 0"));
+      /* each clip's label a line high on screen */
+      g_assert_cmpint (gtk_widget_get_height (lm_ui_find_by_class (GTK_WIDGET (card), "lm-audio-label")), >=, 16);
     }
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
-/* Labels as speech engineers write them: a heading (its scale once made
- * the label's whole markup invalid, so the card showed no label at all),
- * a link the label opens, code that holds markup characters; a long
- * transcript, cut on the card, whole in its tooltip. */
+/* Whether `tag` covers the first occurrence of `text` in buf. */
+static gboolean
+tagged (GtkTextBuffer *buf, const char *tag, const char *text)
+{
+  GtkTextTag *t = gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (buf), tag);
+  GtkTextIter start, a, b;
+
+  gtk_text_buffer_get_start_iter (buf, &start);
+  if (t == NULL || !gtk_text_iter_forward_search (&start, text, 0, &a, &b, NULL))
+    return FALSE;
+  gtk_text_iter_backward_char (&b);
+  return gtk_text_iter_has_tag (&a, t) && gtk_text_iter_has_tag (&b, t);
+}
+
+/* the label's height at most, as lm-audio-card.c's */
+#define LABEL_MAX_HEIGHT 120
+
+#define LABEL_MD "# Sample 3\n\nSee [the paper](https://example.com/a?b=1&c=2), prompt `<s> & </s>`\n\n" \
+                 "- clean\n- noisy\n\n| metric | value |\n|---|--:|\n| WER | 0.12 |\n| CER | 0.045 |\n"
+
+/* Labels as speech engineers write them, rendered as the Text dashboard
+ * renders text (its GtkTextView, as lm_markdown_render fills it): a
+ * heading, a link that opens, code that holds markup characters, a list
+ * and a table (the Pango-markup label there before had its table as
+ * plain lines and no link on hover).  The view was 0 px high in the card
+ * (4, its top margin): it has its text's height, and a long transcript
+ * (5,000 characters) scrolls in at most 120 px, all of it there. */
 static void
 test_label_markdown (void)
 {
   g_autofree char *dir = lm_test_tmpdir_new ("lumen-audio-labels-XXXXXX");
-  g_autofree char *text = NULL;
+  g_autofree char *text = NULL, *whole = NULL;
   LmWindow *win;
   LmAudioCard *card;
-  GtkWidget *label;
+  GtkWidget *box, *view;
+  GtkTextBuffer *buf;
+  GtkAdjustment *adj;
   lm_writer *w;
   gint64 n;
+  int nat, short_card;
   g_autofree float *s = clip (0.25, 0.5, 1, 1, &n);
   GString *long_text = g_string_new (NULL);
 
@@ -385,26 +416,90 @@ test_label_markdown (void)
       return;
     }
   check (lm_writer_open (&w, dir, "r"), "open");
-  check (lm_writer_add_audio_label (w, "tts", 0, s, n, 1, RATE,
-                                    "# Sample 3\n\nSee [the paper](https://example.com/a?b=1&c=2), "
-                                    "prompt `<s> & </s>`"),
-         "audio");
-  for (int i = 0; i < 60; i++)
+  check (lm_writer_add_audio_label (w, "tts", 0, s, n, 1, RATE, LABEL_MD), "audio");
+  check (lm_writer_add_audio_label (w, "short", 0, s, n, 1, RATE, "utterance"), "audio");
+  for (int i = 0; long_text->len < 5000; i++)
     g_string_append_printf (long_text, "%sword%d", i ? " " : "", i);
   check (lm_writer_add_audio_label (w, "transcript", 0, s, n, 1, RATE, long_text->str), "audio");
   check (lm_writer_close (w), "close");
   win = open_window (dir);
+
   card = card_of (win, "r", "tts");
+  view = lm_audio_card_get_label_view (card);
+  g_assert_true (GTK_IS_TEXT_VIEW (view));
+  g_assert_cmpint (gtk_text_view_get_wrap_mode (GTK_TEXT_VIEW (view)), ==, GTK_WRAP_WORD_CHAR);
+  g_assert_false (gtk_text_view_get_editable (GTK_TEXT_VIEW (view)));
+  buf = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
   text = lm_audio_card_get_label_text (card);
-  g_assert_cmpstr (g_strstrip (text), ==, "Sample 3\n\nSee the paper, prompt <s> & </s>");
-  label = lm_ui_find_by_class (GTK_WIDGET (card), "lm-audio-label");
-  g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (label)), "<a href=\"https://example.com/a?b=1&amp;c=2\">"));
-  g_assert_cmpint (gtk_widget_get_height (label), >=, 24);
-  /* short: no tooltip; cut at four lines: the whole text in one */
-  g_assert_null (gtk_widget_get_tooltip_text (label));
+  g_assert_cmpstr (text, ==, "Sample 3\n\nSee the paper, prompt <s> & </s>\n\n•  clean\n•  noisy\n\n"
+                             "metric │ value\n───────┼──────\nWER    │  0.12\nCER    │ 0.045\n");
+  /* the same buffer as the Text dashboard's for that text */
+  {
+    g_autoptr (GtkTextBuffer) ref = gtk_text_buffer_new (NULL);
+    GtkTextIter a, b;
+    g_autofree char *want = NULL;
+
+    lm_markdown_render (ref, LABEL_MD, FALSE);
+    gtk_text_buffer_get_bounds (ref, &a, &b);
+    want = gtk_text_buffer_get_text (ref, &a, &b, FALSE);
+    g_assert_cmpstr (text, ==, want);
+  }
+  g_assert_true (tagged (buf, "h1", "Sample 3"));
+  g_assert_true (tagged (buf, "link", "the paper"));
+  g_assert_true (tagged (buf, "code", "<s> & </s>"));
+  g_assert_true (tagged (buf, "list", "•  clean"));
+  g_assert_true (tagged (buf, "table-header", "metric │ value"));
+  g_assert_true (tagged (buf, "table", "CER    │ 0.045"));
+  {
+    GtkTextIter it, end;
+
+    gtk_text_buffer_get_start_iter (buf, &it);
+    g_assert_true (gtk_text_iter_forward_search (&it, "paper", 0, &it, &end, NULL));
+    g_assert_cmpstr (lm_markdown_link_at_iter (&it), ==, "https://example.com/a?b=1&c=2");
+  }
+  /* on screen, as high as its twelve lines (up to the cap), not 0 px */
+  box = lm_ui_find_by_class (GTK_WIDGET (card), "lm-audio-label");
+  g_assert_true (GTK_IS_SCROLLED_WINDOW (box));
+  g_assert_true (gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (box)) == view);
+  gtk_widget_measure (view, GTK_ORIENTATION_VERTICAL, gtk_widget_get_width (view), NULL, &nat, NULL, NULL);
+  g_test_message ("label: %d px of text in %d px", nat, gtk_widget_get_height (box));
+  g_assert_cmpint (nat, >=, 12 * 12);
+  g_assert_cmpint (gtk_widget_get_height (box), ==, MIN (nat, LABEL_MAX_HEIGHT));
+
+  /* one line: its line's height, not a scrollbar's (46 px) */
+  card = card_of (win, "r", "short");
+  box = lm_ui_find_by_class (GTK_WIDGET (card), "lm-audio-label");
+  view = lm_audio_card_get_label_view (card);
+  gtk_widget_measure (view, GTK_ORIENTATION_VERTICAL, gtk_widget_get_width (view), NULL, &nat, NULL, NULL);
+  g_assert_cmpint (nat, >=, 16);
+  g_assert_cmpint (nat, <, 40);
+  g_assert_cmpint (gtk_widget_get_height (box), ==, nat);
+  gtk_widget_measure (GTK_WIDGET (card), GTK_ORIENTATION_VERTICAL, gtk_widget_get_width (GTK_WIDGET (card)), NULL,
+                      &short_card, NULL, NULL);
+
+  /* 5,000 characters: at most LABEL_MAX_HEIGHT px, the rest scrolls; the
+   * card's height (and every card's in the grid) is bounded by it */
   card = card_of (win, "r", "transcript");
-  label = lm_ui_find_by_class (GTK_WIDGET (card), "lm-audio-label");
-  g_assert_cmpstr (gtk_widget_get_tooltip_text (label), ==, long_text->str);
+  box = lm_ui_find_by_class (GTK_WIDGET (card), "lm-audio-label");
+  view = lm_audio_card_get_label_view (card);
+  whole = lm_audio_card_get_label_text (card);
+  g_assert_cmpstr (whole, ==, long_text->str);
+  gtk_widget_measure (view, GTK_ORIENTATION_VERTICAL, gtk_widget_get_width (view), NULL, &nat, NULL, NULL);
+  g_test_message ("transcript: %d px of text in %d px", nat, gtk_widget_get_height (box));
+  g_assert_cmpint (nat, >, 20 * LABEL_MAX_HEIGHT / 2);
+  g_assert_cmpint (gtk_widget_get_height (box), ==, LABEL_MAX_HEIGHT);
+  adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (box));
+  g_assert_cmpfloat (gtk_adjustment_get_upper (adj), >=, nat);
+  g_assert_cmpfloat (gtk_adjustment_get_page_size (adj), <=, LABEL_MAX_HEIGHT);
+  {
+    int long_card;
+
+    gtk_widget_measure (GTK_WIDGET (card), GTK_ORIENTATION_VERTICAL, gtk_widget_get_width (GTK_WIDGET (card)), NULL,
+                        &long_card, NULL, NULL);
+    g_test_message ("card: %d px with a one-line label, %d px with 5,000 characters", short_card, long_card);
+    g_assert_cmpint (long_card, <=, short_card + LABEL_MAX_HEIGHT);
+    g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (card)), <=, short_card + LABEL_MAX_HEIGHT);
+  }
   gtk_window_destroy (GTK_WINDOW (win));
   lm_test_rm_rf (dir);
   g_string_free (long_text, TRUE);
