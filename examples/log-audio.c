@@ -3,7 +3,8 @@
  *
  * A made-up "model" learns to reproduce a one-second A-major chord: every
  * 10 steps it logs its output (noise fading into the chord as the loss
- * falls) under audio/output, with a Markdown label giving the loss, and
+ * falls) under audio/output, with a Markdown label (a table of its loss
+ * and share of noise), and
  * once the chord itself under audio/target, plus the loss as a scalar.
  * In lumen (`lumen --logdir runs --view audio`) the output's waveform turns
  * from noise into the chord's beating envelope as you move the step slider.
@@ -67,8 +68,11 @@ int main(int argc, char **argv) {
     if (step % EVERY == 0) {
       for (int i = 0; i < FRAMES; i++)
         output[i] = (float)((1.0 - noise) * target[i] + noise * 0.5 * example_normal());
-      char label[96];
-      snprintf(label, sizeof label, "Output at step %d: loss **%.3f**", step, noise * noise);
+      /* a Markdown label, as TensorBoard renders them: a table of metrics */
+      char label[192];
+      snprintf(label, sizeof label,
+               "**Output** at step %d\n\n| loss | noise |\n|--:|--:|\n| %.3f | %.0f %% |", step,
+               noise * noise, 100 * noise);
       /* writer.add_audio("audio/output", output, step, sample_rate=16000) */
       check(lm_writer_add_audio_label(w, "audio/output", step, output, FRAMES, 1, RATE, label),
             "logging audio/output");
