@@ -668,6 +668,17 @@ test_tsne (void)
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (pause)), ==, "Resume");
   lm_test_spin (150);
   guint held = lm_projector_page_get_tsne_iteration (pp);
+  /* the iterations in flight when Pause was pressed may still land on a
+   * loaded machine: wait for the counter to stop (it never does unpaused) */
+  for (int i = 0; i < 50; i++)
+    {
+      guint before = held;
+
+      lm_test_spin (100);
+      held = lm_projector_page_get_tsne_iteration (pp);
+      if (held == before)
+        break;
+    }
   lm_test_spin (300);
   g_assert_cmpuint (lm_projector_page_get_tsne_iteration (pp), ==, held);
   g_assert_false (lm_projector_page_is_settled (pp));
