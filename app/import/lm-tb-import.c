@@ -1191,6 +1191,7 @@ import_mesh (Run *r, LmTfValue *v)
     {
       /* the tag less its "_VERTEX" */
       const char *sfx = g_strrstr (v->tag, "_");
+      g_free (name);
       name = sfx ? g_strndup (v->tag, (gsize) (sfx - v->tag)) : g_strdup (v->tag);
     }
   if (t->ndim != 3 || t->dims[2] != 3 || t->dims[0] < 1)

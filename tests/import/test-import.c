@@ -1211,13 +1211,12 @@ test_text_3d (void)
   events_done (db, &m, dst, src, file);
 }
 
-/* add_mesh's VERTEX tensor of mesh `name`: [b, n, 3] DT_FLOAT filled with
+/* add_mesh's VERTEX tensor tagged `tag`: [b, n, 3] DT_FLOAT filled with
  * x (one float_val, TensorFlow's fill), MeshPluginData {name 2,
  * content_type 3 VERTEX, components 7 (VERTEX only)}. */
 static GByteArray *
-value_mesh_vertices (const char *name, gint64 b, gint64 n, float x)
+value_mesh_vertices (const char *tag, const char *name, gint64 b, gint64 n, float x)
 {
-  g_autofree char *tag = g_strdup_printf ("%s_VERTEX", name);
   GByteArray *v = g_byte_array_new (), *t = g_byte_array_new (), *shape = g_byte_array_new ();
   GByteArray *md = g_byte_array_new (), *pd = g_byte_array_new (), *mesh = g_byte_array_new ();
   const gint64 dims[3] = { b, n, 3 };
@@ -1258,9 +1257,9 @@ test_mesh_too_large (void)
   Messages m;
   guint errors;
 
-  write_event (file, 1, value_mesh_vertices ("huge", 1, 100000000, 0.5f));
-  write_event (file, 2, value_mesh_vertices ("many", 100000000, 1, 0.5f));
-  write_event (file, 3, value_mesh_vertices ("small", 1, 2, 0.5f));
+  write_event (file, 1, value_mesh_vertices ("huge_VERTEX", "huge", 1, 100000000, 0.5f));
+  write_event (file, 2, value_mesh_vertices ("many_VERTEX", "many", 100000000, 1, 0.5f));
+  write_event (file, 3, value_mesh_vertices ("small_VERTEX", "small", 1, 2, 0.5f));
   g_assert_cmpint (getrlimit (RLIMIT_AS, &saved), ==, 0);
 #ifndef __SANITIZE_ADDRESS__ /* ASan reserves terabytes of address space */
   low = saved;
@@ -1280,6 +1279,24 @@ test_mesh_too_large (void)
   sqlite3 *db = open_run (dst, "run");
   g_assert_cmpint (db_int (db, "SELECT count(*) FROM meshes"), ==, 1);
   g_assert_cmpint (db_int (db, "SELECT n_vertices FROM meshes WHERE step = 3"), ==, 2);
+  events_done (db, &m, dst, src, file);
+}
+
+/* MeshPluginData's name given but empty: the tag less its "_VERTEX"
+ * names the mesh (the empty name freed: found leaking by fuzzing under
+ * LeakSanitizer). */
+static void
+test_mesh_empty_name (void)
+{
+  char *file = NULL;
+  char *src = events_dir_new (&file);
+  Messages m;
+  char *dst = NULL;
+
+  write_event (file, 1, value_mesh_vertices ("pts_VERTEX", "", 1, 2, 0.25f));
+  sqlite3 *db = import_run (src, &m, &dst);
+  g_assert_cmpint (db_int (db, "SELECT count(*) FROM meshes m JOIN tags t ON t.id = m.tag_id "
+                               "WHERE t.name = 'pts' AND m.n_vertices = 2"), ==, 1);
   events_done (db, &m, dst, src, file);
 }
 
@@ -1662,6 +1679,7 @@ main (int argc, char **argv)
   g_test_add_func ("/import/graph-bad", test_graph_bad);
   g_test_add_func ("/import/mesh", test_mesh);
   g_test_add_func ("/import/mesh-too-large", test_mesh_too_large);
+  g_test_add_func ("/import/mesh-empty-name", test_mesh_empty_name);
   g_test_add_func ("/import/fixtures", test_fixtures);
   g_test_add_func ("/import/existing", test_existing);
   g_test_add_func ("/import/follow", test_follow);
