@@ -742,6 +742,21 @@ pb_double (GByteArray *b, guint32 field, double d)
   g_byte_array_append (b, le, 8);
 }
 
+/* A TensorProto's tensor_shape 2 {dim 2 {size 1}...} of n dims. */
+static void
+pb_shape (GByteArray *t, const gint64 *dims, int n)
+{
+  GByteArray *shape = g_byte_array_new ();
+
+  for (int d = 0; d < n; d++)
+    {
+      GByteArray *dim = g_byte_array_new ();
+      pb_int (dim, 1, (guint64) dims[d]);
+      pb_message (shape, 2, dim);
+    }
+  pb_message (t, 2, shape);
+}
+
 /* Appends the TFRecord of the Event ev to the file at path. */
 static void
 write_record (const char *path, GByteArray *ev)
@@ -1184,19 +1199,13 @@ test_text_3d (void)
 {
   char *file = NULL;
   char *src = events_dir_new (&file);
-  GByteArray *v = value_new ("t3", "text"), *t = g_byte_array_new (), *shape = g_byte_array_new ();
-  const int dims[3] = { 2, 2, 3 };
+  GByteArray *v = value_new ("t3", "text"), *t = g_byte_array_new ();
+  const gint64 dims[3] = { 2, 2, 3 };
   Messages m;
   char *dst = NULL;
 
   pb_int (t, 1, 7); /* DT_STRING */
-  for (int d = 0; d < 3; d++)
-    {
-      GByteArray *dim = g_byte_array_new ();
-      pb_int (dim, 1, (guint64) dims[d]);
-      pb_message (shape, 2, dim);
-    }
-  pb_message (t, 2, shape);
+  pb_shape (t, dims, 3);
   for (int i = 0; i < 12; i++)
     {
       g_autofree char *s = g_strdup_printf ("a%d", i);
@@ -1217,19 +1226,13 @@ test_text_3d (void)
 static GByteArray *
 value_mesh_vertices (const char *tag, const char *name, gint64 b, gint64 n, float x)
 {
-  GByteArray *v = g_byte_array_new (), *t = g_byte_array_new (), *shape = g_byte_array_new ();
+  GByteArray *v = g_byte_array_new (), *t = g_byte_array_new ();
   GByteArray *md = g_byte_array_new (), *pd = g_byte_array_new (), *mesh = g_byte_array_new ();
   const gint64 dims[3] = { b, n, 3 };
 
   pb_string (v, 1, tag);
   pb_int (t, 1, 1); /* DT_FLOAT */
-  for (int d = 0; d < 3; d++)
-    {
-      GByteArray *dim = g_byte_array_new ();
-      pb_int (dim, 1, (guint64) dims[d]);
-      pb_message (shape, 2, dim);
-    }
-  pb_message (t, 2, shape);
+  pb_shape (t, dims, 3);
   pb_varint (t, 5 << 3 | 5);
   g_byte_array_append (t, (const guint8 *) &x, 4);
   pb_message (v, 8, t);
