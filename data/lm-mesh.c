@@ -155,7 +155,9 @@ bad (GError **error, const char *format, ...)
 
 /* The bounding sphere: the centre of the bounding box and the largest
  * distance from it to a vertex; a single point (radius 0) gets 1, so a
- * view still has a scale to frame. */
+ * view still has a scale to frame, and a mesh spanning the whole float
+ * range (a distance past FLT_MAX) gets FLT_MAX rather than infinity,
+ * which a view could not frame. */
 static void
 bounding_sphere (LmMesh *m)
 {
@@ -185,7 +187,7 @@ bounding_sphere (LmMesh *m)
         }
       r2 = MAX (r2, d2);
     }
-  m->radius = r2 > 0 ? (float) sqrt (r2) : 1.0f;
+  m->radius = r2 > 0 ? (float) MIN (sqrt (r2), G_MAXFLOAT) : 1.0f;
 }
 
 LmMesh *
@@ -285,6 +287,14 @@ column_size (sqlite3_stmt *st, int col)
   return sqlite3_column_type (st, col) == SQLITE_NULL ? 0 : (gsize) sqlite3_column_bytes (st, col);
 }
 
+/* A blob of `bytes` holds exactly `count` items of `each` bytes (counted
+ * by division: a damaged count times `each` may wrap round to the size). */
+static gboolean
+blob_holds (gsize bytes, gint64 count, gsize each)
+{
+  return count >= 0 && bytes % each == 0 && bytes / each == (guint64) count;
+}
+
 /* Row r->id as a mesh, or NULL with *error set.  The row's counts must
  * match its blobs. */
 static LmMesh *
@@ -313,11 +323,11 @@ read_mesh (sqlite3 *db, const MeshRequest *r, GError **error)
       gsize fsize = column_size (st, 4);
       const char *config = (const char *) sqlite3_column_text (st, 5);
 
-      if (nv < 0 || vsize != (guint64) nv * 12)
+      if (!blob_holds (vsize, nv, 12))
         g_set_error (error, LM_MESH_ERROR, LM_MESH_ERROR_BAD,
                      "mesh row %" G_GINT64_FORMAT ": n_vertices is %" G_GINT64_FORMAT
                      " but the vertices blob is %" G_GSIZE_FORMAT " bytes", r->id, nv, vsize);
-      else if (nf < 0 || fsize != (guint64) nf * 12)
+      else if (!blob_holds (fsize, nf, 12))
         g_set_error (error, LM_MESH_ERROR, LM_MESH_ERROR_BAD,
                      "mesh row %" G_GINT64_FORMAT ": n_faces is %" G_GINT64_FORMAT
                      " but the faces blob is %" G_GSIZE_FORMAT " bytes", r->id, nf, fsize);

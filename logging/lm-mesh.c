@@ -21,16 +21,18 @@ static bool json_is_object(const char *s) {
 }
 
 /* The vertex + colour + face bytes of a mesh into *bytes; false when they
- * are over limit (or would overflow counting). */
+ * are over limit (each part checked against what the limit leaves, so the
+ * sum cannot wrap round even with a limit of SIZE_MAX). */
 static bool mesh_bytes(int64_t n_vertices, bool colors, int64_t n_faces,
                        size_t limit, size_t *bytes) {
   size_t per_vertex = colors ? 15 : 12;
-  if ((uint64_t)n_vertices > limit / per_vertex ||
-      (uint64_t)n_faces > limit / 12)
+  if ((uint64_t)n_vertices > limit / per_vertex)
     return false;
-  size_t b = (size_t)n_vertices * per_vertex + (size_t)n_faces * 12;
-  *bytes = b;
-  return b <= limit;
+  size_t vb = (size_t)n_vertices * per_vertex;
+  if ((uint64_t)n_faces > (limit - vb) / 12)
+    return false;
+  *bytes = vb + (size_t)n_faces * 12;
+  return true;
 }
 
 static int check_vertices(lm_writer *w, const char *tag, const float *v,

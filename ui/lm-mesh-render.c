@@ -13,7 +13,9 @@
  *
  * Anything not finite, or projected absurdly far outside the buffer (a
  * bounding radius that does not bound the mesh), is dropped rather than
- * rasterised, so no loop runs over more than the buffer.
+ * rasterised, so no loop runs over more than the buffer.  Camera space is
+ * measured in bounding radii, so the floats kept per vertex stay in range
+ * for a mesh of any size a float can hold (coordinates near FLT_MAX).
  */
 #include "lm-mesh-render.h"
 
@@ -41,8 +43,9 @@ struct lm_mesh_renderer
 
 typedef struct {
   double right[3], up[3], fwd[3], eye[3];
+  double scale;            /* camera space units (bounding radii) per world unit */
   double focal;            /* pixels per unit at depth 1 */
-  double near;
+  double near;             /* in camera space units */
   double cx, cy;           /* the buffer's centre */
   double point_scale;      /* Three.js' sizeAttenuation: height / 2 */
 } camera;
@@ -136,8 +139,9 @@ camera_setup (camera *cam, const lm_mesh_scene *scene, const lm_mesh_camera *vie
   cam->cy = height / 2.0;
   cam->focal = (height / 2.0) / tan (fov * M_PI / 360.0);
   cam->point_scale = height / 2.0;
+  cam->scale = 1 / radius;
   /* just in front of the bounding sphere, never at the eye */
-  cam->near = fmax (dist - radius * 1.001, radius * 0.01);
+  cam->near = fmax (dist - radius * 1.001, radius * 0.01) * cam->scale;
 }
 
 static inline void
@@ -145,9 +149,9 @@ to_camera (const camera *cam, const float *v, double out[3])
 {
   double d[3] = { v[0] - cam->eye[0], v[1] - cam->eye[1], v[2] - cam->eye[2] };
 
-  out[0] = d[0] * cam->right[0] + d[1] * cam->right[1] + d[2] * cam->right[2];
-  out[1] = d[0] * cam->up[0] + d[1] * cam->up[1] + d[2] * cam->up[2];
-  out[2] = d[0] * cam->fwd[0] + d[1] * cam->fwd[1] + d[2] * cam->fwd[2];
+  out[0] = (d[0] * cam->right[0] + d[1] * cam->right[1] + d[2] * cam->right[2]) * cam->scale;
+  out[1] = (d[0] * cam->up[0] + d[1] * cam->up[1] + d[2] * cam->up[2]) * cam->scale;
+  out[2] = (d[0] * cam->fwd[0] + d[1] * cam->fwd[1] + d[2] * cam->fwd[2]) * cam->scale;
 }
 
 static inline int
@@ -462,7 +466,7 @@ draw_points (target *t, const camera *cam, const lm_mesh_scene *scene, const lm_
 
       if (!(p[2] >= cam->near) || !isfinite (sx))
         continue;
-      d = sized ? scene->point_size * cam->point_scale / p[2] : fixed_px;
+      d = sized ? scene->point_size * cam->scale * cam->point_scale / p[2] : fixed_px;
       d = d < 1.0 ? 1.0 : d > MAX_POINT_PX ? MAX_POINT_PX : d;
       r = d / 2;
       r2 = r * r;

@@ -580,6 +580,14 @@ add_mesh_part (GByteArray *summary, const char *name, LmMeshContentType type,
   lm_pbw_message (summary, 1, v);
 }
 
+/* A blob of `bytes` holds exactly `count` items of `each` bytes (counted
+ * by division: a damaged count times `each` may wrap round to the size). */
+static gboolean
+blob_holds (size_t bytes, gint64 count, size_t each)
+{
+  return count >= 0 && bytes % each == 0 && bytes / each == (guint64) count;
+}
+
 /* summary.mesh (add_mesh of one sample, B = 1): one Event whose Summary
  * holds the VERTEX, FACE (when there are faces) and COLOR (when there are
  * colours) parts in that order, each a DT_FLOAT [1, N, 3] tensor (faces
@@ -601,8 +609,8 @@ export_mesh (Run *r, sqlite3_stmt *st, double wall_time, gint64 step)
   gboolean has_faces = nf > 0;
   const char *config = sqlite3_column_type (st, 6) == SQLITE_NULL ? "{}" : column_text (st, 6);
 
-  if (n < 0 || nf < 0 || vbytes != (size_t) n * 12 || (has_colors && cbytes != (size_t) n * 3)
-      || (has_faces && fbytes != (size_t) nf * 12))
+  if (nf < 0 || !blob_holds (vbytes, n, 12) || (has_colors && !blob_holds (cbytes, n, 3))
+      || (has_faces && !blob_holds (fbytes, nf, 12)))
     {
       say (r->ex, TRUE, "%s: mesh '%s' at step %" G_GINT64_FORMAT " not exported: "
            "%" G_GINT64_FORMAT " vertices and %" G_GINT64_FORMAT " faces but %zu vertex, "

@@ -1029,6 +1029,12 @@ mesh_parts_free (MeshParts *m)
   g_free (m);
 }
 
+/* lumen-log's default cap on a mesh (lm_writer_options.max_mesh_bytes:
+ * 12 bytes a vertex or face), and on a batch's part gathered before its
+ * samples are logged. */
+#define MESH_MAX_BYTES ((gint64) 256 << 20)
+#define MESH_BATCH_MAX_BYTES ((gint64) 1 << 30)
+
 /* A mesh lumen-log refuses (bad input, too large): counted and named on
  * the run's line, the rest imported. */
 static void
@@ -1185,6 +1191,7 @@ import_mesh (Run *r, LmTfValue *v)
     {
       /* the tag less its "_VERTEX" */
       const char *sfx = g_strrstr (v->tag, "_");
+      g_free (name);
       name = sfx ? g_strndup (v->tag, (gsize) (sfx - v->tag)) : g_strdup (v->tag);
     }
   if (t->ndim != 3 || t->dims[2] != 3 || t->dims[0] < 1)
@@ -1192,6 +1199,19 @@ import_mesh (Run *r, LmTfValue *v)
       say (r->imp, TRUE, "%s: mesh '%s' at step %" G_GINT64_FORMAT " not imported: its %s "
            "tensor is not [B, N, 3]", r->src_dir, name, r->step,
            lm_mesh_content_type_name (type));
+      return;
+    }
+  if (t->dims[1] > MESH_MAX_BYTES / 12 || t->dims[0] > MESH_BATCH_MAX_BYTES / 12 / MAX (t->dims[1], 1))
+    {
+      /* refused by its shape, before a value is read: one float_val
+       * fills a tensor of any shape, so a small event could ask for
+       * gigabytes */
+      g_autofree char *why = g_strdup_printf ("its %s tensor [%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT
+                                              ", 3] is over %" G_GINT64_FORMAT " bytes a mesh or %"
+                                              G_GINT64_FORMAT " a batch (lm_writer_options.max_mesh_bytes)",
+                                              lm_mesh_content_type_name (type), t->dims[0], t->dims[1],
+                                              MESH_MAX_BYTES, MESH_BATCH_MAX_BYTES);
+      mesh_refused (r, name, r->step, why);
       return;
     }
   GArray *numbers = lm_tf_tensor_numbers (t, &error);

@@ -69,6 +69,16 @@ test_blobs (void)
     g_assert_cmpfloat (c->center[2], ==, 1.5f);
     g_assert_cmpfloat_with_epsilon (c->radius, 3.391164991562634, 1e-6);
   }
+  /* corners at +-3e38: the distance to them, 5.2e38, is past FLT_MAX; the
+   * radius is FLT_MAX, not infinity, so a view can still frame it */
+  {
+    const float huge[6] = { -3e38f, -3e38f, -3e38f, 3e38f, 3e38f, 3e38f };
+    g_autoptr (LmMesh) h = lm_mesh_new_from_blobs (huge, sizeof huge, NULL, 0, NULL, 0, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpfloat (h->center[0], ==, 0);
+    g_assert_cmpfloat (h->radius, ==, G_MAXFLOAT);
+  }
   /* one point: a radius of 1, so a view still has a scale */
   {
     const float one[3] = { 7, -1, 2 };
@@ -373,6 +383,8 @@ test_loader (void)
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (db,
                                  "UPDATE meshes SET n_vertices = 5 WHERE id = 1;"
+                                 /* 12 x (2^62 + 1) wraps round to 12, the blob's size */
+                                 "UPDATE meshes SET n_vertices = 4611686018427387905 WHERE id = 2;"
                                  "UPDATE meshes SET faces = substr(faces, 1, 40) WHERE id = 3;"
                                  "UPDATE meshes SET config = '{\"camera\":{\"fov\":-5}}' WHERE id = 4;"
                                  "INSERT INTO meshes (tag_id, step, wall_time, n_vertices, n_faces, vertices, "
@@ -385,11 +397,12 @@ test_loader (void)
     g_autoptr (LmMeshLoader) fresh = lm_mesh_loader_new (0);
     static const char *const want[] = {
       "mesh row 1: n_vertices is 5 but the vertices blob is 48 bytes",
+      "mesh row 2: n_vertices is 4611686018427387905 but the vertices blob is 12 bytes",
       "mesh row 3: n_faces is 4 but the faces blob is 40 bytes",
       "mesh row 4: mesh config: camera.fov is -5, must be between 0 and 180 degrees",
       "mesh row 5: face 0 refers to vertex 4 of 4",
     };
-    const gint64 ids[] = { 1, 3, 4, 5 };
+    const gint64 ids[] = { 1, 2, 3, 4, 5 };
 
     for (gsize i = 0; i < G_N_ELEMENTS (ids); i++)
       {

@@ -742,6 +742,21 @@ pb_double (GByteArray *b, guint32 field, double d)
   g_byte_array_append (b, le, 8);
 }
 
+/* A TensorProto's tensor_shape 2 {dim 2 {size 1}...} of n dims. */
+static void
+pb_shape (GByteArray *t, const gint64 *dims, int n)
+{
+  GByteArray *shape = g_byte_array_new ();
+
+  for (int d = 0; d < n; d++)
+    {
+      GByteArray *dim = g_byte_array_new ();
+      pb_int (dim, 1, (guint64) dims[d]);
+      pb_message (shape, 2, dim);
+    }
+  pb_message (t, 2, shape);
+}
+
 /* Appends the TFRecord of the Event ev to the file at path. */
 static void
 write_record (const char *path, GByteArray *ev)
@@ -1184,19 +1199,13 @@ test_text_3d (void)
 {
   char *file = NULL;
   char *src = events_dir_new (&file);
-  GByteArray *v = value_new ("t3", "text"), *t = g_byte_array_new (), *shape = g_byte_array_new ();
-  const int dims[3] = { 2, 2, 3 };
+  GByteArray *v = value_new ("t3", "text"), *t = g_byte_array_new ();
+  const gint64 dims[3] = { 2, 2, 3 };
   Messages m;
   char *dst = NULL;
 
   pb_int (t, 1, 7); /* DT_STRING */
-  for (int d = 0; d < 3; d++)
-    {
-      GByteArray *dim = g_byte_array_new ();
-      pb_int (dim, 1, (guint64) dims[d]);
-      pb_message (shape, 2, dim);
-    }
-  pb_message (t, 2, shape);
+  pb_shape (t, dims, 3);
   for (int i = 0; i < 12; i++)
     {
       g_autofree char *s = g_strdup_printf ("a%d", i);
@@ -1208,6 +1217,89 @@ test_text_3d (void)
   g_autofree char *table = db_text (db, "SELECT value FROM texts WHERE step = 3");
   g_assert_cmpstr (table, ==, "| | | |\n|---|---|---|\n| a0 | a1 | a2 |\n| a3 | a4 | a5 |\n\n"
                               "*(the first 2 x 3 slice of a 3-D tensor)*\n");
+  events_done (db, &m, dst, src, file);
+}
+
+/* add_mesh's VERTEX tensor tagged `tag`: [b, n, 3] DT_FLOAT filled with
+ * x (one float_val, TensorFlow's fill), MeshPluginData {name 2,
+ * content_type 3 VERTEX, components 7 (VERTEX only)}. */
+static GByteArray *
+value_mesh_vertices (const char *tag, const char *name, gint64 b, gint64 n, float x)
+{
+  GByteArray *v = g_byte_array_new (), *t = g_byte_array_new ();
+  GByteArray *md = g_byte_array_new (), *pd = g_byte_array_new (), *mesh = g_byte_array_new ();
+  const gint64 dims[3] = { b, n, 3 };
+
+  pb_string (v, 1, tag);
+  pb_int (t, 1, 1); /* DT_FLOAT */
+  pb_shape (t, dims, 3);
+  pb_varint (t, 5 << 3 | 5);
+  g_byte_array_append (t, (const guint8 *) &x, 4);
+  pb_message (v, 8, t);
+  pb_string (mesh, 2, name);
+  pb_int (mesh, 3, 1);
+  pb_int (mesh, 7, 1 << 1);
+  pb_string (pd, 1, "mesh");
+  pb_message (pd, 2, mesh);
+  pb_message (md, 1, pd);
+  pb_message (v, 9, md);
+  return v;
+}
+
+/* A mesh tensor whose shape is over lumen-log's cap is refused by its
+ * shape, before its values are read: a 40-byte event filling
+ * [1, 100000000, 3] would otherwise take 2.4 GB of doubles (the limit
+ * on address space below makes that an abort), and a batch of small
+ * meshes over 1 GiB likewise; the mesh after them is imported. */
+static void
+test_mesh_too_large (void)
+{
+  char *file = NULL;
+  char *src = events_dir_new (&file);
+  struct rlimit saved, low;
+  Messages m;
+  guint errors;
+
+  write_event (file, 1, value_mesh_vertices ("huge_VERTEX", "huge", 1, 100000000, 0.5f));
+  write_event (file, 2, value_mesh_vertices ("many_VERTEX", "many", 100000000, 1, 0.5f));
+  write_event (file, 3, value_mesh_vertices ("small_VERTEX", "small", 1, 2, 0.5f));
+  g_assert_cmpint (getrlimit (RLIMIT_AS, &saved), ==, 0);
+#ifndef __SANITIZE_ADDRESS__ /* ASan reserves terabytes of address space */
+  low = saved;
+  low.rlim_cur = (rlim_t) 1536 << 20;
+  g_assert_cmpint (setrlimit (RLIMIT_AS, &low), ==, 0);
+#else
+  (void) low;
+#endif
+  char *dst = import_folder (src, &m, &errors);
+  g_assert_cmpint (setrlimit (RLIMIT_AS, &saved), ==, 0);
+  g_assert_cmpuint (errors, ==, 0);
+  g_assert_nonnull (find_message (m.infos, "run.lumen: imported 0 scalars, 1 mesh; skipped 1 mesh ('huge' at "
+                                  "step 1: its VERTEX tensor [1, 100000000, 3] is over 268435456 bytes a mesh "
+                                  "or 1073741824 a batch (lm_writer_options.max_mesh_bytes)), 1 mesh ('many' "
+                                  "at step 2: its VERTEX tensor [100000000, 1, 3] is over 268435456 bytes a "
+                                  "mesh or 1073741824 a batch (lm_writer_options.max_mesh_bytes))", NULL));
+  sqlite3 *db = open_run (dst, "run");
+  g_assert_cmpint (db_int (db, "SELECT count(*) FROM meshes"), ==, 1);
+  g_assert_cmpint (db_int (db, "SELECT n_vertices FROM meshes WHERE step = 3"), ==, 2);
+  events_done (db, &m, dst, src, file);
+}
+
+/* MeshPluginData's name given but empty: the tag less its "_VERTEX"
+ * names the mesh (the empty name freed: found leaking by fuzzing under
+ * LeakSanitizer). */
+static void
+test_mesh_empty_name (void)
+{
+  char *file = NULL;
+  char *src = events_dir_new (&file);
+  Messages m;
+  char *dst = NULL;
+
+  write_event (file, 1, value_mesh_vertices ("pts_VERTEX", "", 1, 2, 0.25f));
+  sqlite3 *db = import_run (src, &m, &dst);
+  g_assert_cmpint (db_int (db, "SELECT count(*) FROM meshes m JOIN tags t ON t.id = m.tag_id "
+                               "WHERE t.name = 'pts' AND m.n_vertices = 2"), ==, 1);
   events_done (db, &m, dst, src, file);
 }
 
@@ -1589,6 +1681,8 @@ main (int argc, char **argv)
   g_test_add_func ("/import/graph", test_graph);
   g_test_add_func ("/import/graph-bad", test_graph_bad);
   g_test_add_func ("/import/mesh", test_mesh);
+  g_test_add_func ("/import/mesh-too-large", test_mesh_too_large);
+  g_test_add_func ("/import/mesh-empty-name", test_mesh_empty_name);
   g_test_add_func ("/import/fixtures", test_fixtures);
   g_test_add_func ("/import/existing", test_existing);
   g_test_add_func ("/import/follow", test_follow);

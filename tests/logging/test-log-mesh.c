@@ -223,6 +223,23 @@ static void test_too_large(void) {
                LM_ERR_TOO_LARGE, "over 268435456 bytes");
   assert_ok(lm_writer_close(w));
 
+  /* no cap (SIZE_MAX, PyTorch has none): 15 x (SIZE_MAX / 15) vertex and
+   * colour bytes plus a face's 12 wrap round to 11, refused, not read */
+  lm_writer_options_init(&o);
+  o.logdir = dir;
+  o.run_name = "uncapped";
+  o.quiet = TRUE;
+  o.max_mesh_bytes = SIZE_MAX;
+  assert_ok(lm_writer_open_with(&w, &o));
+  uint8_t rgb[3] = {0};
+  int32_t face[3] = {0};
+  assert_fails(lm_writer_add_mesh(w, "m", 0, one, (int64_t)(SIZE_MAX / 15),
+                                  rgb, face, 1, NULL),
+               LM_ERR_TOO_LARGE,
+               "mesh 'm': 1229782938247303441 vertices with colours and 1 "
+               "faces are over 18446744073709551615 bytes");
+  assert_ok(lm_writer_close(w));
+
   sqlite3 *db = db_open_ro(path);
   g_assert_cmpint(db_int(db, "SELECT count(*) FROM meshes"), ==, 3);
   char *steps = db_text(db, "SELECT group_concat(step) FROM meshes");

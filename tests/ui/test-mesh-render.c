@@ -354,6 +354,36 @@ test_outside (Fixture *f, gconstpointer data)
     }
 }
 
+/* The triangle scaled by 2^127 (corners at +-1.7e38, the camera 4e38
+ * away: past FLT_MAX) draws the same pixels as at scale 1, as a face and
+ * as points. */
+static void
+test_any_scale (Fixture *f, gconstpointer data)
+{
+  static const gint32 face[] = { 0, 1, 2 };
+  float big[9];
+  lm_mesh_scene s = { 3, 1, tri, red3, face, { 0, 0, 0 }, 1.0f, 0, 0 };
+  g_autofree guint8 *want = NULL;
+
+  for (int i = 0; i < 9; i++)
+    big[i] = ldexpf (tri[i], 127);
+  for (int faces = 1; faces >= 0; faces--)
+    {
+      s.n_faces = faces;
+      /* the bounding sphere, centre (0, 0, 0), as LmMesh gives it (bound()
+       * squares in float, which overflows at 2^127) */
+      s.vertices = tri;
+      s.radius = (float) G_SQRT2;
+      g_assert_cmpint (render_front (f, &s, 0), >, 0);
+      g_free (want);
+      want = g_memdup2 (f->buf, sizeof f->buf);
+      s.vertices = big;
+      s.radius = ldexpf ((float) G_SQRT2, 127);
+      g_assert_cmpint (render_front (f, &s, 0), >, 0);
+      g_assert_cmpmem (f->buf, sizeof f->buf, want, sizeof f->buf);
+    }
+}
+
 /* Degenerate triangles draw nothing, out-of-range indices are skipped,
  * a one-vertex cloud is a disc in the middle. */
 static void
@@ -534,6 +564,7 @@ main (int argc, char **argv)
   ADD ("/mesh-render/point-disc", test_point_disc);
   ADD ("/mesh-render/point-depth", test_point_depth);
   ADD ("/mesh-render/outside", test_outside);
+  ADD ("/mesh-render/any-scale", test_any_scale);
   ADD ("/mesh-render/degenerate", test_degenerate);
   ADD ("/mesh-render/fit", test_fit);
   return g_test_run ();
