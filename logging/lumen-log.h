@@ -283,7 +283,7 @@ int lm_writer_add_image_caption(lm_writer *w, const char *tag, int64_t step,
  * palette, alpha, interlaced, with its gamma and colour chunks) is
  * checked in full now: a file that is not a PNG, damaged (a chunk's CRC,
  * image data that does not inflate) or animated (acTL: use
- * lm_writer_add_video) is LM_ERR_INVALID_ARG naming what is wrong; over
+ * lm_writer_add_video_png) is LM_ERR_INVALID_ARG naming what is wrong; over
  * opts.max_image_bytes (as 8-bit samples) LM_ERR_TOO_LARGE.  caption:
  * UTF-8 or NULL. */
 int lm_writer_add_image_png(lm_writer *w, const char *tag, int64_t step,
