@@ -154,7 +154,8 @@ static inline int lm_png_decoded_channels(int color_type, bool trns) {
   return (color_type & 4) || trns ? 4 : (color_type & 2) ? 3 : 1;
 }
 
-/* An fcTL chunk's 26 bytes, read. */
+/* An fcTL chunk's 26 bytes, read (lm_apng_read_fctl) or to write
+ * (lm_apng_write_fctl). */
 typedef struct {
   uint32_t seq, width, height, x, y;
   uint16_t delay_num, delay_den;
@@ -172,6 +173,20 @@ static inline void lm_apng_read_fctl(const unsigned char *d,
   f->delay_den = lm_png_get_u16(d + 22);
   f->dispose = d[24];
   f->blend = d[25];
+}
+
+/* The 26 bytes of an fcTL chunk for f. */
+static inline void lm_apng_write_fctl(unsigned char *d,
+                                      const lm_apng_fctl *f) {
+  lm_png_put_u32(d, f->seq);
+  lm_png_put_u32(d + 4, f->width);
+  lm_png_put_u32(d + 8, f->height);
+  lm_png_put_u32(d + 12, f->x);
+  lm_png_put_u32(d + 16, f->y);
+  lm_png_put_u16(d + 20, f->delay_num);
+  lm_png_put_u16(d + 22, f->delay_den);
+  d[24] = f->dispose;
+  d[25] = f->blend;
 }
 
 /* Frame `index` (from 0) of an animation on a cw x ch canvas: not empty,

@@ -553,15 +553,15 @@ static int scan_frame(const unsigned char *png, size_t len, frame_chunks *fc,
 
 static size_t put_fctl(unsigned char *out, uint32_t seq, int width,
                        int height, unsigned num, unsigned den) {
-  unsigned char f[LM_APNG_FCTL_LEN] = {0};
-  lm_png_put_u32(f, seq);
-  lm_png_put_u32(f + 4, (uint32_t)width);
-  lm_png_put_u32(f + 8, (uint32_t)height);
-  /* x, y offsets 0 */
-  lm_png_put_u16(f + 20, num);
-  lm_png_put_u16(f + 22, den);
-  f[24] = LM_APNG_DISPOSE_NONE;
-  f[25] = LM_APNG_BLEND_SOURCE;
+  unsigned char f[LM_APNG_FCTL_LEN];
+  lm_apng_fctl fc = {.seq = seq,
+                     .width = (uint32_t)width,
+                     .height = (uint32_t)height, /* at (0, 0) */
+                     .delay_num = (uint16_t)num,
+                     .delay_den = (uint16_t)den,
+                     .dispose = LM_APNG_DISPOSE_NONE,
+                     .blend = LM_APNG_BLEND_SOURCE};
+  lm_apng_write_fctl(f, &fc);
   return lm_png_put_chunk(out, "fcTL", NULL, f, sizeof f);
 }
 

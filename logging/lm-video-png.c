@@ -20,9 +20,10 @@
 #include "lm-apng.h"
 #include "lm-log-private.h"
 
-/* The least time lumen shows a frame (ui/lm-image-player.c), so that a
- * delay of 0 counts in the fps as it plays. */
-#define MIN_DELAY_S 0.01
+/* The shortest delay the fps counts: 1/1000 s, the fastest video
+ * lm_writer_add_video writes (fps <= 1000, the column's range), so that
+ * frames of delay 0 give a rate and a video of 1000 fps keeps it. */
+#define MIN_DELAY_S 0.001
 
 /* One frame: its fcTL and where its data chunks begin. */
 typedef struct {
@@ -305,8 +306,8 @@ static int check_frames(const unsigned char *data, size_t len,
   return rc;
 }
 
-/* Frames over their total time, each delay as lumen plays it (at least
- * MIN_DELAY_S); den/num exactly when every delay is the same, so that
+/* Frames over their total time, each delay at least MIN_DELAY_S;
+ * den/num exactly when every delay is the same, so that
  * an add_video at 29.97 fps reads 29.97 again. */
 static double frames_per_second(const apng_walk *a) {
   double total = 0;
@@ -330,11 +331,9 @@ int lm_writer_add_video_png(lm_writer *w, const char *tag, int64_t step,
                             const void *apng, size_t size) {
   char err[240];
   apng_walk a = {0};
-  if (!w)
-    return lm_fail(NULL, LM_ERR_INVALID_ARG, "writer is NULL");
-  if (!tag || !*tag)
-    return lm_fail(w, LM_ERR_INVALID_ARG, "tag is %s",
-                   tag ? "empty" : "NULL");
+  int rc = lm_check_writer_tag(w, tag);
+  if (rc)
+    return rc;
   if (!apng)
     return lm_fail(w, LM_ERR_INVALID_ARG, "video '%s': apng is NULL", tag);
   if (size < LM_PNG_SIGNATURE_LEN ||
@@ -342,7 +341,6 @@ int lm_writer_add_video_png(lm_writer *w, const char *tag, int64_t step,
     return lm_fail(w, LM_ERR_INVALID_ARG,
                    "video '%s': not a PNG file (%zu bytes, no PNG signature)",
                    tag, size);
-  int rc = LM_OK;
   if (walk(apng, size, &a, err, sizeof err))
     rc = lm_fail(w, LM_ERR_INVALID_ARG, "video '%s': invalid APNG: %s", tag,
                  err);

@@ -391,8 +391,8 @@ int lm_writer_add_videos_grid_f32(lm_writer *w, const char *tag,
  * stored byte for byte as a video, as lm_writer_add_image_png stores a
  * still: each frame keeps its own delay, offset, blend and dispose op,
  * and the app plays those.  The row's frames is acTL's count, its fps
- * the frames over their total time (a delay under 1/100 s counts as
- * 1/100 s, as the app shows it; den/num exactly when all are the same),
+ * the frames over their total time (a delay under 1/1000 s counts as
+ * 1/1000 s, add_video's fastest; den/num exactly when all are the same),
  * its channels those a frame decodes to (1, 3 or 4).  Checked before it
  * is queued, each refusal LM_ERR_INVALID_ARG naming the chunk and what
  * is wrong: the signature, every chunk's length and CRC, IHDR first,
