@@ -306,24 +306,27 @@ static int check_frames(const unsigned char *data, size_t len,
   return rc;
 }
 
+/* A delay's denominator as the spec reads it: 0 is 100. */
+static unsigned delay_den(const lm_apng_fctl *f) {
+  return f->delay_den ? f->delay_den : 100;
+}
+
 /* Frames over their total time, each delay at least MIN_DELAY_S;
  * den/num exactly when every delay is the same, so that
  * an add_video at 29.97 fps reads 29.97 again. */
 static double frames_per_second(const apng_walk *a) {
+  const lm_apng_fctl *f0 = &a->frames[0].fctl;
   double total = 0;
   bool same = true;
   for (size_t i = 0; i < a->n; i++) {
-    const lm_apng_fctl *f = &a->frames[i].fctl, *f0 = &a->frames[0].fctl;
+    const lm_apng_fctl *f = &a->frames[i].fctl;
     double d = lm_apng_delay_seconds(f);
     total += d > MIN_DELAY_S ? d : MIN_DELAY_S;
-    same = same && (uint64_t)f->delay_num * (f0->delay_den ? f0->delay_den : 100) ==
-                       (uint64_t)f0->delay_num * (f->delay_den ? f->delay_den : 100);
+    same = same && (uint64_t)f->delay_num * delay_den(f0) ==
+                       (uint64_t)f0->delay_num * delay_den(f);
   }
-  double d0 = lm_apng_delay_seconds(&a->frames[0].fctl);
-  if (same && d0 >= MIN_DELAY_S)
-    return (double)(a->frames[0].fctl.delay_den ? a->frames[0].fctl.delay_den
-                                                : 100) /
-           a->frames[0].fctl.delay_num;
+  if (same && lm_apng_delay_seconds(f0) >= MIN_DELAY_S)
+    return (double)delay_den(f0) / f0->delay_num;
   return (double)a->n / total;
 }
 
@@ -349,8 +352,8 @@ int lm_writer_add_video_png(lm_writer *w, const char *tag, int64_t step,
                  "video '%s': a still PNG (no acTL chunk), not an animated "
                  "one; store it with lm_writer_add_image_png",
                  tag);
-  int channels = a.ihdr ? lm_png_decoded_channels(a.ihdr[9], a.trns.data != NULL)
-                        : 0;
+  int channels =
+      a.ihdr ? lm_png_decoded_channels(a.ihdr[9], a.trns.data != NULL) : 0;
   /* before inflating: a huge animation is refused by its header */
   if (!rc)
     rc = lm_video_size_check(w, tag, a.n, a.cw, a.ch, (size_t)channels);

@@ -120,8 +120,8 @@ int main(void) {
   double wall = now_s() - t0, cpu = cpu_s() - c0;
   if (errors)
     g_error("lumen-import: %u errors", errors);
-  printf("lumen-import of %d APNG videos of %d frames (%dx%d RGB): %.3f s wall, "
-         "%.3f s CPU\n",
+  printf("lumen-import of %d APNG videos of %d frames (%dx%d RGB): %.3f s "
+         "wall, %.3f s CPU\n",
          N_VIDEOS, N_FRAMES, W, H, wall, cpu);
 
   /* 2. the two ways of storing each APNG */
@@ -132,7 +132,8 @@ int main(void) {
       sqlite3_prepare_v2(db, "SELECT png FROM images ORDER BY id", -1, &st,
                          NULL) != SQLITE_OK)
     g_error("reading %s", path);
-  GPtrArray *blobs = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+  GPtrArray *blobs =
+      g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
   while (sqlite3_step(st) == SQLITE_ROW)
     g_ptr_array_add(blobs, g_bytes_new(sqlite3_column_blob(st, 0),
                                        (gsize)sqlite3_column_bytes(st, 0)));
