@@ -720,7 +720,8 @@ apng_parse_fctl (ApngParse *ap, const lm_png_chunk *c, gsize at, GError **error)
 {
   ApngFrame f = { 0 };
   ApngFrame *cur = apng_last_frame (ap);
-  guint32 cw = ap->cw, ch = ap->ch;
+  lm_apng_fctl fc;
+  char why[160];
 
   if (c->len != LM_APNG_FCTL_LEN)
     {
@@ -729,27 +730,20 @@ apng_parse_fctl (ApngParse *ap, const lm_png_chunk *c, gsize at, GError **error)
     }
   if (!apng_check_sequence (ap, c, at, error))
     return FALSE;
-  f.width = lm_png_get_u32 (c->data + 4);
-  f.height = lm_png_get_u32 (c->data + 8);
-  f.x = lm_png_get_u32 (c->data + 12);
-  f.y = lm_png_get_u32 (c->data + 16);
-  f.delay_num = lm_png_get_u16 (c->data + 20);
-  f.delay_den = lm_png_get_u16 (c->data + 22);
-  f.dispose = c->data[24];
-  f.blend = c->data[25];
-  if (f.width == 0 || f.height == 0 || f.x > cw || f.y > ch || f.width > cw - f.x || f.height > ch - f.y)
+  lm_apng_read_fctl (c->data, &fc);
+  if (!lm_apng_fctl_check (&fc, ap->frames->len, ap->cw, ap->ch, why, sizeof why))
     {
-      apng_fail (error, "fcTL chunk at byte %zu: frame %u is %ux%u at (%u, %u), outside the %ux%u canvas",
-                 at, ap->frames->len, f.width, f.height, f.x, f.y, cw, ch);
+      apng_fail (error, "fcTL chunk at byte %zu: %s", at, why);
       return FALSE;
     }
-  if (f.dispose > LM_APNG_DISPOSE_PREVIOUS || f.blend > LM_APNG_BLEND_OVER)
-    {
-      apng_fail (error, "fcTL chunk at byte %zu: unknown %s %u", at,
-                 f.dispose > LM_APNG_DISPOSE_PREVIOUS ? "dispose_op" : "blend_op",
-                 f.dispose > LM_APNG_DISPOSE_PREVIOUS ? f.dispose : f.blend);
-      return FALSE;
-    }
+  f.width = fc.width;
+  f.height = fc.height;
+  f.x = fc.x;
+  f.y = fc.y;
+  f.delay_num = fc.delay_num;
+  f.delay_den = fc.delay_den;
+  f.dispose = fc.dispose;
+  f.blend = fc.blend;
   if (cur != NULL && cur->data->len == 0)
     {
       apng_fail (error, "fcTL chunk at byte %zu: frame %u has no image data", at, ap->frames->len - 1);

@@ -1,10 +1,12 @@
 /* lm-apng.h: PNG chunk walking and the animated-PNG (APNG) chunk layouts,
  * shared by the write and the read side.
  *
- * What it is for: lumen-log's videos (lm-video.c) re-wrap libpng's IDAT
- * data as APNG fdAT chunks, and data/ (lm_image_decode_apng) splits an
- * APNG back into frames; both walk chunks with lm_png_next_chunk, which
- * checks each chunk's length and CRC.  Header-only, static functions,
+ * What it is for: lumen-log's videos (lm-image.c) re-wrap libpng's IDAT
+ * data as APNG fdAT chunks, lm_writer_add_video_png (lm-video-png.c)
+ * checks an APNG it is given, and data/ (lm_image_decode_apng) splits an
+ * APNG back into frames; they walk chunks with lm_png_next_chunk, which
+ * checks each chunk's length and CRC, and read and check fcTL chunks
+ * with lm_apng_read_fctl and lm_apng_fctl_check.  Header-only, static functions,
  * plain C + zlib's crc32 (libpng needs zlib anyway): data/ builds without
  * lumen-log, as with lm-wav.h.  The layout is
  * https://wiki.mozilla.org/APNG_Specification.
@@ -143,6 +145,79 @@ static inline size_t lm_png_put_chunk(unsigned char *out, const char type[4],
     crc = crc32(crc, (const Bytef *)data, (uInt)len);
   lm_png_put_u32(out + 8 + plen + len, (uint32_t)crc);
   return LM_PNG_CHUNK_OVERHEAD + plen + len;
+}
+
+/* The 8-bit samples a PNG decodes to, from IHDR's colour type and whether
+ * it has a tRNS chunk: alpha (its own or tRNS) makes RGBA, a palette
+ * RGB, grey stays grey. */
+static inline int lm_png_decoded_channels(int color_type, bool trns) {
+  return (color_type & 4) || trns ? 4 : (color_type & 2) ? 3 : 1;
+}
+
+/* An fcTL chunk's 26 bytes, read (lm_apng_read_fctl) or to write
+ * (lm_apng_write_fctl). */
+typedef struct {
+  uint32_t seq, width, height, x, y;
+  uint16_t delay_num, delay_den;
+  uint8_t dispose, blend;
+} lm_apng_fctl;
+
+static inline void lm_apng_read_fctl(const unsigned char *d,
+                                     lm_apng_fctl *f) {
+  f->seq = lm_png_get_u32(d);
+  f->width = lm_png_get_u32(d + 4);
+  f->height = lm_png_get_u32(d + 8);
+  f->x = lm_png_get_u32(d + 12);
+  f->y = lm_png_get_u32(d + 16);
+  f->delay_num = lm_png_get_u16(d + 20);
+  f->delay_den = lm_png_get_u16(d + 22);
+  f->dispose = d[24];
+  f->blend = d[25];
+}
+
+/* The 26 bytes of an fcTL chunk for f. */
+static inline void lm_apng_write_fctl(unsigned char *d,
+                                      const lm_apng_fctl *f) {
+  lm_png_put_u32(d, f->seq);
+  lm_png_put_u32(d + 4, f->width);
+  lm_png_put_u32(d + 8, f->height);
+  lm_png_put_u32(d + 12, f->x);
+  lm_png_put_u32(d + 16, f->y);
+  lm_png_put_u16(d + 20, f->delay_num);
+  lm_png_put_u16(d + 22, f->delay_den);
+  d[24] = f->dispose;
+  d[25] = f->blend;
+}
+
+/* Frame `index` (from 0) of an animation on a cw x ch canvas: not empty,
+ * inside the canvas, with a dispose and blend op the spec knows.  false
+ * with err saying which ("frame 2 is 1x1 at (4, 0), outside the 4x2
+ * canvas", "unknown dispose_op 7"). */
+static inline bool lm_apng_fctl_check(const lm_apng_fctl *f, uint32_t index,
+                                      uint32_t cw, uint32_t ch, char *err,
+                                      size_t errlen) {
+  if (f->width == 0 || f->height == 0 || f->x > cw || f->y > ch ||
+      f->width > cw - f->x || f->height > ch - f->y) {
+    snprintf(err, errlen,
+             "frame %u is %ux%u at (%u, %u), outside the %ux%u canvas", index,
+             f->width, f->height, f->x, f->y, cw, ch);
+    return false;
+  }
+  if (f->dispose > LM_APNG_DISPOSE_PREVIOUS) {
+    snprintf(err, errlen, "unknown dispose_op %u", f->dispose);
+    return false;
+  }
+  if (f->blend > LM_APNG_BLEND_OVER) {
+    snprintf(err, errlen, "unknown blend_op %u", f->blend);
+    return false;
+  }
+  return true;
+}
+
+/* A frame's delay in seconds, delay_num / delay_den: the spec reads a
+ * denominator of 0 as 100 (hundredths of a second). */
+static inline double lm_apng_delay_seconds(const lm_apng_fctl *f) {
+  return (double)f->delay_num / (f->delay_den ? f->delay_den : 100);
 }
 
 #endif

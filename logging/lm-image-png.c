@@ -8,7 +8,7 @@
  * now, not shown broken later) and queueing them as lm_writer_add_image
  * queues its own encoding.  The channels stored are those of the image as
  * decoded to 8-bit: 1 (grey), 3 (RGB, palette), 4 (alpha, tRNS).
- * Not for: animated PNGs (lm_writer_add_video) or re-encoding.
+ * Not for: animated PNGs (lm_writer_add_video_png) or re-encoding.
  */
 #include <png.h>
 #include <setjmp.h>
@@ -69,8 +69,8 @@ static int walk_chunks(const unsigned char *data, size_t len, png_shape *shape,
     }
     if (!strcmp(c.type, "acTL")) {
       snprintf(err, errlen,
-               "an animated PNG (acTL chunk); log videos with "
-               "lm_writer_add_video");
+               "an animated PNG (acTL chunk); store it with "
+               "lm_writer_add_video_png");
       return -1;
     }
     idat |= !strcmp(c.type, "IDAT");
@@ -80,11 +80,7 @@ static int walk_chunks(const unsigned char *data, size_t len, png_shape *shape,
         snprintf(err, errlen, "no IDAT chunk before IEND");
         return -1;
       }
-      /* as decoded to 8-bit samples: alpha (its own or tRNS) makes RGBA,
-       * a palette RGB, grey stays grey */
-      shape->channels = (color & PNG_COLOR_MASK_ALPHA) || trns ? 4
-                        : (color & PNG_COLOR_MASK_COLOR)       ? 3
-                                                                : 1;
+      shape->channels = lm_png_decoded_channels(color, trns);
       return 0;
     }
   }
@@ -93,11 +89,9 @@ static int walk_chunks(const unsigned char *data, size_t len, png_shape *shape,
   return -1;
 }
 
-/* libpng reads every row (every pass of an interlaced one) into one row
- * buffer: the header is valid and the image data inflates and filters as
- * a reader will see it. */
-static int decode_rows(const unsigned char *data, size_t len, char *err,
-                       size_t errlen) {
+/* Every row into one row buffer (lm-log-private.h). */
+int lm_png_check_rows(const unsigned char *data, size_t len, char *err,
+                      size_t errlen) {
   png_source src = {.data = data, .len = len};
   png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &src,
                                            source_error, source_warning);
@@ -164,7 +158,7 @@ int lm_writer_add_image_png(lm_writer *w, const char *tag, int64_t step,
   if ((rc = lm_image_size_check(w, tag, shape.width, shape.height,
                                 (size_t)shape.channels)))
     return rc;
-  if (decode_rows(png, size, err, sizeof err))
+  if (lm_png_check_rows(png, size, err, sizeof err))
     return lm_fail(w, LM_ERR_INVALID_ARG, "image '%s': invalid PNG: %s", tag,
                    err);
   unsigned char *copy = malloc(size);

@@ -553,15 +553,15 @@ static int scan_frame(const unsigned char *png, size_t len, frame_chunks *fc,
 
 static size_t put_fctl(unsigned char *out, uint32_t seq, int width,
                        int height, unsigned num, unsigned den) {
-  unsigned char f[LM_APNG_FCTL_LEN] = {0};
-  lm_png_put_u32(f, seq);
-  lm_png_put_u32(f + 4, (uint32_t)width);
-  lm_png_put_u32(f + 8, (uint32_t)height);
-  /* x, y offsets 0 */
-  lm_png_put_u16(f + 20, num);
-  lm_png_put_u16(f + 22, den);
-  f[24] = LM_APNG_DISPOSE_NONE;
-  f[25] = LM_APNG_BLEND_SOURCE;
+  unsigned char f[LM_APNG_FCTL_LEN];
+  lm_apng_fctl fc = {.seq = seq,
+                     .width = (uint32_t)width,
+                     .height = (uint32_t)height, /* at (0, 0) */
+                     .delay_num = (uint16_t)num,
+                     .delay_den = (uint16_t)den,
+                     .dispose = LM_APNG_DISPOSE_NONE,
+                     .blend = LM_APNG_BLEND_SOURCE};
+  lm_apng_write_fctl(f, &fc);
   return lm_png_put_chunk(out, "fcTL", NULL, f, sizeof f);
 }
 
@@ -659,27 +659,34 @@ static int check_video(lm_writer *w, const char *tag, const void *frames,
                    "video '%s': fps is %g, must be a finite 1/65535 .. 1000 "
                    "(add_video's default is 4)",
                    tag, fps);
+  return lm_video_size_check(w, tag, (size_t)n_frames, (size_t)width,
+                             (size_t)height, (size_t)channels);
+}
+
+int lm_video_size_check(lm_writer *w, const char *tag, size_t n_frames,
+                        size_t width, size_t height, size_t channels) {
   /* Each frame is held to the still images' cap; all the frames together,
    * decoded as RGBA (what a viewer holds to play them), to the videos'.
    * The message names the frames and their size as the caller gave them
    * (it said "1280x216000x3" for 300 frames of 1280x720 RGB). */
-  size_t limit = w->max_image_bytes, frame = (size_t)width * (size_t)height;
-  if ((size_t)width > limit || (size_t)height > limit / (size_t)width ||
-      frame > limit / (size_t)channels)
+  size_t limit = w->max_image_bytes;
+  if (width > limit || height > limit / width ||
+      width * height > limit / channels)
     return lm_fail(w, LM_ERR_TOO_LARGE,
-                   "video '%s': a frame of %dx%dx%d is over the cap of %zu "
+                   "video '%s': a frame of %zux%zux%zu is over the cap of %zu "
                    "bytes an image or frame may take "
                    "(lm_writer_options.max_image_bytes)",
                    tag, width, height, channels, limit);
+  size_t frame = width * height;
   limit = w->max_video_bytes;
-  if (frame > limit / 4 || (size_t)n_frames > limit / (frame * 4))
+  if (frame > limit / 4 || n_frames > limit / (frame * 4))
     return lm_fail(w, LM_ERR_TOO_LARGE,
-                   "video '%s' is %d frames of %dx%dx%d, %.4g MB decoded as "
-                   "RGBA, over the cap of %zu bytes "
+                   "video '%s' is %zu frames of %zux%zux%zu, %.4g MB decoded "
+                   "as RGBA, over the cap of %zu bytes "
                    "(lm_writer_options.max_video_bytes)",
                    tag, n_frames, width, height, channels,
-                   (double)frame * 4 * n_frames / 1e6, limit);
-  return side_check(w, tag, "video", (size_t)width, (size_t)height);
+                   (double)frame * 4 * (double)n_frames / 1e6, limit);
+  return side_check(w, tag, "video", width, height);
 }
 
 static int queue_video(lm_writer *w, const char *tag, int64_t step,

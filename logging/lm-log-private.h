@@ -479,6 +479,17 @@ int lm_apng_encode(const uint8_t *frames, int n_frames, int width, int height,
  * million pixels a side (LM_ERR_TOO_LARGE naming the image). */
 int lm_image_size_check(lm_writer *w, const char *tag, size_t width,
                         size_t height, size_t channels);
+/* A video's n_frames frames of width x height x channels: each frame
+ * against opts.max_image_bytes, all of them as RGBA against
+ * opts.max_video_bytes, and PNG's limit of a million pixels a side
+ * (LM_ERR_TOO_LARGE naming the video). */
+int lm_video_size_check(lm_writer *w, const char *tag, size_t n_frames,
+                        size_t width, size_t height, size_t channels);
+/* libpng reads every row of the PNG (every pass of an interlaced one):
+ * its header is valid and its image data inflates and filters as a
+ * reader will see it.  0, or -1 with libpng's message in err. */
+int lm_png_check_rows(const unsigned char *png, size_t len, char *err,
+                      size_t errlen);
 /* Queues an encoded PNG (or APNG: n_frames > 0) for the images table,
  * with its caption, grid and boxes JSON (each may be NULL); takes `png`
  * (malloc'd). */

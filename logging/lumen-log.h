@@ -283,7 +283,7 @@ int lm_writer_add_image_caption(lm_writer *w, const char *tag, int64_t step,
  * palette, alpha, interlaced, with its gamma and colour chunks) is
  * checked in full now: a file that is not a PNG, damaged (a chunk's CRC,
  * image data that does not inflate) or animated (acTL: use
- * lm_writer_add_video) is LM_ERR_INVALID_ARG naming what is wrong; over
+ * lm_writer_add_video_png) is LM_ERR_INVALID_ARG naming what is wrong; over
  * opts.max_image_bytes (as 8-bit samples) LM_ERR_TOO_LARGE.  caption:
  * UTF-8 or NULL. */
 int lm_writer_add_image_png(lm_writer *w, const char *tag, int64_t step,
@@ -385,6 +385,28 @@ int lm_writer_add_videos_grid_f32(lm_writer *w, const char *tag,
                                   int n_frames, int width, int height,
                                   int channels, lm_image_layout layout,
                                   double fps);
+
+/* An animated PNG (APNG) the caller already has - one lumen-export wrote,
+ * an event file's video, an animation a plotting library rendered -
+ * stored byte for byte as a video, as lm_writer_add_image_png stores a
+ * still: each frame keeps its own delay, offset, blend and dispose op,
+ * and the app plays those.  The row's frames is acTL's count, its fps
+ * the frames over their total time (a delay under 1/1000 s counts as
+ * 1/1000 s, add_video's fastest; den/num exactly when all are the same),
+ * its channels those a frame decodes to (1, 3 or 4).  Checked before it
+ * is queued, each refusal LM_ERR_INVALID_ARG naming the chunk and what
+ * is wrong: the signature, every chunk's length and CRC, IHDR first,
+ * acTL before the image data with the number of frames the file has,
+ * fcTL and fdAT sequence numbers, each frame inside the canvas with a
+ * known dispose and blend op, and every frame's image data (and a
+ * default image that is no frame) read row by row by libpng.  A still PNG
+ * (no acTL) is refused, naming lm_writer_add_image_png: the bytes say
+ * what the record is, as TensorBoard shows them.  LM_ERR_TOO_LARGE, from
+ * the header before anything is inflated, as lm_writer_add_video's
+ * frames: frames*width*height*4 over opts.max_video_bytes, or the canvas
+ * over opts.max_image_bytes. */
+int lm_writer_add_video_png(lm_writer *w, const char *tag, int64_t step,
+                            const void *apng, size_t size);
 
 /* -------------------------------------------------------------- PR curves */
 

@@ -398,94 +398,36 @@ import_gif (Run *r, const char *tag, const guint8 *data, size_t len, int colorsp
                 lm_gif_fps (gif));
 }
 
-/* What is_apng finds before decoding: the canvas (IHDR), the frames
- * acTL says, and the frames a second. */
-typedef struct
-{
-  guint32 width, height, n_frames;
-  double fps;
-} ApngInfo;
-
-/* An animated PNG: an acTL chunk before the first IDAT.  fps from its
- * fcTL delays (delay_num/delay_den; den 0 is 1/100 s, num 0 plays as
- * 1/10 s): the frames a second of their mean, den/num exactly when they
- * are all the same, so that Lumen's own videos keep their fps. */
+/* An animated PNG: an acTL chunk before the first IDAT. */
 static gboolean
-is_apng (const guint8 *data, size_t len, ApngInfo *info)
+is_apng (const guint8 *data, size_t len)
 {
   size_t pos = LM_PNG_SIGNATURE_LEN;
   lm_png_chunk c;
   char err[128];
-  gboolean actl = FALSE, same = TRUE;
-  guint n = 0, num0 = 0, den0 = 0;
-  double total = 0;
 
   while (lm_png_next_chunk (data, len, &pos, &c, err, sizeof err) == 1)
-    {
-      if (strcmp (c.type, "IHDR") == 0 && c.len == 13)
-        {
-          info->width = lm_png_get_u32 (c.data);
-          info->height = lm_png_get_u32 (c.data + 4);
-        }
-      else if (strcmp (c.type, "acTL") == 0 && c.len == LM_APNG_ACTL_LEN)
-        {
-          actl = TRUE;
-          info->n_frames = lm_png_get_u32 (c.data);
-        }
-      else if (strcmp (c.type, "IDAT") == 0 && !actl)
-        return FALSE;
-      else if (strcmp (c.type, "fcTL") == 0 && c.len >= LM_APNG_FCTL_LEN)
-        {
-          guint num = lm_png_get_u16 (c.data + 20), den = lm_png_get_u16 (c.data + 22);
-          if (den == 0)
-            den = 100;
-          if (num == 0)
-            num = 1, den = 10;
-          if (n++ == 0)
-            num0 = num, den0 = den;
-          same = same && (guint64) num * den0 == (guint64) num0 * den;
-          total += (double) num / den;
-        }
-      else if (strcmp (c.type, "IEND") == 0)
-        break;
-    }
-  info->fps = n == 0 ? 4 : same ? (double) den0 / num0 : n / total;
-  return actl;
+    if (strcmp (c.type, "acTL") == 0)
+      return TRUE;
+    else if (strcmp (c.type, "IDAT") == 0 || strcmp (c.type, "IEND") == 0)
+      break;
+  return FALSE;
 }
 
 /* An APNG in a Summary.Image (what lumen-export writes for a video) is a
- * video again: its composed frames at its fps. */
+ * video again, stored as it is (lumen-log checks every frame of it
+ * first): each frame keeps its own delay, no decoding and encoding again,
+ * and lumen-export gives back the same bytes. */
 static void
-import_apng (Run *r, const char *tag, const guint8 *data, size_t len, int colorspace,
-             const ApngInfo *info)
+import_apng (Run *r, const char *tag, const guint8 *data, size_t len)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LmImageAnimation) a = NULL;
+  int rc = lm_writer_add_video_png (r->w, tag, r->step, data, len);
 
-  /* the same cap as a GIF's, before decoding: a few bytes of APNG can
-   * say a 16384x16384 canvas (a GiB to compose on, and each frame) */
-  if ((guint64) info->width * info->height * 4 * info->n_frames > VIDEO_MAX_BYTES)
-    {
-      image_failed (r, tag, "video", "APNG: its frames are over %" G_GSIZE_FORMAT " bytes decoded (%u "
-                    "frames of %ux%u)", VIDEO_MAX_BYTES, info->n_frames, info->width, info->height);
-      return;
-    }
-  a = lm_image_decode_apng (data, len, 1, &error);
-  if (a == NULL)
-    {
-      image_failed (r, tag, "video", "APNG: %s", error->message);
-      return;
-    }
-  g_autofree guint8 **rgba = g_new (guint8 *, (gsize) a->n_frames);
-  for (int f = 0; f < a->n_frames; f++)
-    rgba[f] = (guint8 *) g_bytes_get_data (a->frames[f]->rgba, NULL);
-  const LmImagePixels *p = a->frames[0];
-  if (p->stride != (gsize) p->width * 4)
-    {
-      image_failed (r, tag, "video", "APNG: frames with padded rows");
-      return;
-    }
-  add_frames (r, tag, rgba, a->n_frames, p->width, p->height, colorspace, info->fps);
+  if (rc == LM_OK)
+    counted (r, LM_TB_VIDEO, rc, tag);
+  else
+    say (r->imp, TRUE, "%s: video '%s' at step %" G_GINT64_FORMAT " not imported: %s",
+         r->src_dir, tag, r->step, log_error_after_tag ("video", tag));
 }
 
 /* Summary.Image's encoded image: PNG (a still, or an APNG video), GIF
@@ -493,12 +435,10 @@ import_apng (Run *r, const char *tag, const guint8 *data, size_t len, int colors
 static void
 import_image (Run *r, const char *tag, const guint8 *data, size_t len, int colorspace)
 {
-  ApngInfo apng = { 0 };
-
   if (len >= 6 && (memcmp (data, "GIF87a", 6) == 0 || memcmp (data, "GIF89a", 6) == 0))
     import_gif (r, tag, data, len, colorspace);
-  else if (len >= 8 && png_sig_cmp (data, 0, 8) == 0 && is_apng (data, len, &apng))
-    import_apng (r, tag, data, len, colorspace, &apng);
+  else if (len >= 8 && png_sig_cmp (data, 0, 8) == 0 && is_apng (data, len))
+    import_apng (r, tag, data, len);
   else if (len >= 8 && png_sig_cmp (data, 0, 8) == 0)
     import_png (r, tag, data, len);
   else

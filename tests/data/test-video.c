@@ -147,15 +147,9 @@ build_apng (guint32 cw, guint32 ch, const TestFrame *frames, int n, guint32 actl
       g_assert_true (png_image_write_to_memory (&img, NULL, &size, 0, f->rgba, 0, NULL));
       png = g_malloc (size);
       g_assert_true (png_image_write_to_memory (&img, png, &size, 0, f->rgba, 0, NULL));
-      lm_png_put_u32 (fctl, seq++);
-      lm_png_put_u32 (fctl + 4, f->w);
-      lm_png_put_u32 (fctl + 8, f->h);
-      lm_png_put_u32 (fctl + 12, f->x);
-      lm_png_put_u32 (fctl + 16, f->y);
-      lm_png_put_u16 (fctl + 20, f->num);
-      lm_png_put_u16 (fctl + 22, f->den);
-      fctl[24] = f->dispose;
-      fctl[25] = f->blend;
+      lm_apng_fctl fc = { seq++, f->w, f->h, f->x, f->y, f->num, f->den, f->dispose, f->blend };
+
+      lm_apng_write_fctl (fctl, &fc);
       add_chunk (out, "fcTL", NULL, fctl, 26);
       while (lm_png_next_chunk (png, size, &pos, &c, err, sizeof err) == 1)
         {

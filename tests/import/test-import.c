@@ -1061,17 +1061,17 @@ png_chunk (GByteArray *b, const char *type, const guint8 *data, guint32 len)
   g_byte_array_append (b, be, 4);
 }
 
-/* An APNG of a few hundred bytes whose header says five 8192x8192 RGBA
- * frames (1.25 GiB decoded) is refused by its size before it is decoded,
- * as a GIF over the same cap is; it was decoded first (a 256 MiB canvas
- * and a 256 MiB frame) and failed on its data.  The image after it is
+/* An APNG of a few hundred bytes whose header says 17 4096x4096 RGBA
+ * frames (1.06 GiB decoded) is refused by its size before it is decoded,
+ * as a GIF over the same cap is; it was decoded first (a 64 MiB canvas
+ * and a 64 MiB frame) and failed on its data.  The image after it is
  * imported. */
 static void
 test_apng_too_big (void)
 {
-  static const guint8 ihdr[13] = { 0, 0, 0x20, 0, 0, 0, 0x20, 0, 8, 6, 0, 0, 0 };
-  static const guint8 actl[8] = { 0, 0, 0, 5, 0, 0, 0, 0 };
-  guint8 fctl[26] = { 0, 0, 0, 0, 0, 0, 0x20, 0, 0, 0, 0x20, 0, [21] = 1, [23] = 4 };
+  static const guint8 ihdr[13] = { 0, 0, 0x10, 0, 0, 0, 0x10, 0, 8, 6, 0, 0, 0 };
+  static const guint8 actl[8] = { 0, 0, 0, 17, 0, 0, 0, 0 };
+  guint8 fctl[26] = { 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0, 0x10, 0, [21] = 1, [23] = 4 };
   static const guint8 idat[4] = { 0x78, 0x9c, 0x03, 0x00 };
   guint8 fdat[8] = { 0, 0, 0, 2, 0x78, 0x9c, 0x03, 0x00 };
   GByteArray *apng = g_byte_array_new ();
@@ -1085,14 +1085,18 @@ test_apng_too_big (void)
   png_chunk (apng, "acTL", actl, sizeof actl);
   png_chunk (apng, "fcTL", fctl, sizeof fctl);
   png_chunk (apng, "IDAT", idat, sizeof idat);
-  fctl[3] = 1; /* sequence number */
-  png_chunk (apng, "fcTL", fctl, sizeof fctl);
-  png_chunk (apng, "fdAT", fdat, sizeof fdat);
+  for (guint8 seq = 1; seq < 33; seq += 2)
+    {
+      fctl[3] = seq; /* sequence numbers */
+      fdat[3] = (guint8) (seq + 1);
+      png_chunk (apng, "fcTL", fctl, sizeof fctl);
+      png_chunk (apng, "fdAT", fdat, sizeof fdat);
+    }
   png_chunk (apng, "IEND", NULL, 0);
   {
     GByteArray *v = value_new ("huge", NULL), *img = g_byte_array_new ();
-    pb_int (img, 1, 8192);
-    pb_int (img, 2, 8192);
+    pb_int (img, 1, 4096);
+    pb_int (img, 2, 4096);
     pb_int (img, 3, 4);
     pb_message (img, 4, apng);
     pb_message (v, 4, img);
@@ -1103,8 +1107,9 @@ test_apng_too_big (void)
   for (guint i = 0; i < m.errors->len; i++)
     g_test_message ("error: %s", (char *) m.errors->pdata[i]);
   g_assert_cmpuint (errors, ==, 1);
-  g_assert_nonnull (find_message (m.errors, "video 'huge' at step 5 not imported: APNG: its frames "
-                                  "are over 1073741824 bytes decoded (5 frames of 8192x8192)", NULL));
+  g_assert_nonnull (find_message (m.errors, "video 'huge' at step 5 not imported: video 'huge' is 17 "
+                                  "frames of 4096x4096x4, 1141 MB decoded as RGBA, over the cap of "
+                                  "1073741824 bytes (lm_writer_options.max_video_bytes)", NULL));
   sqlite3 *db = open_run (dst, "run");
   g_assert_cmpint (db_int (db, "SELECT count(*) FROM images"), ==, 0);
   g_assert_cmpint (db_int (db, "SELECT count(*) FROM scalars"), ==, 1);

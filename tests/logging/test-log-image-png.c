@@ -224,7 +224,7 @@ static void test_refused(void) {
     g_byte_array_append(a, png + 33, (guint)(len - 33));
     expect_refused(w, a->data, a->len, LM_ERR_INVALID_ARG,
                    "image 'bad': invalid PNG: an animated PNG (acTL chunk); "
-                   "log videos with lm_writer_add_video");
+                   "store it with lm_writer_add_video_png");
     g_byte_array_unref(a);
   }
 
