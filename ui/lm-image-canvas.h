@@ -72,6 +72,9 @@ LmImageBoxes *lm_image_canvas_get_boxes      (LmImageCanvas *self);
 /* Boxes on (default) or off. */
 void          lm_image_canvas_set_show_boxes (LmImageCanvas *self, gboolean show);
 gboolean      lm_image_canvas_get_show_boxes (LmImageCanvas *self);
+/* How many times the boxes have been drawn (not taken from the last
+ * drawing): for tests and benchmarks. */
+guint         lm_image_canvas_get_boxes_draws (LmImageCanvas *self);
 /* Label strips are on screen at the current size. */
 gboolean     lm_image_canvas_get_labels_drawn (LmImageCanvas *self);
 /* Where cell k is drawn, in widget coordinates; FALSE when there is no
