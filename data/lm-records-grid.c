@@ -439,13 +439,45 @@ lm_image_boxes_unref (LmImageBoxes *boxes)
     g_atomic_rc_box_release_full (boxes, boxes_clear);
 }
 
-void
-lm_image_box_outline (const LmImageBox *box, double r[4])
+/* PIL's 2-px line from (xa, ya) to (xb, yb), whole pixels, axis-aligned:
+ * the pixels right of (or below) a line drawn down (or right), left of (or
+ * above) one drawn up (or left), one pixel for a line of no length. */
+static void
+wide_segment (double xa, double ya, double xb, double yb, double r[4])
 {
-  double x0 = floor (box->x0), x1 = floor (box->x1), y0 = floor (box->y0), y1 = floor (box->y1);
+  if (xa == xb && ya == yb)
+    {
+      r[0] = xa;
+      r[1] = ya;
+      r[2] = xa + 1;
+      r[3] = ya + 1;
+    }
+  else if (xa == xb)
+    {
+      r[0] = yb > ya ? xa : xa - 1;
+      r[1] = MIN (ya, yb);
+      r[2] = r[0] + LM_IMAGE_BOX_LINE;
+      r[3] = MAX (ya, yb) + 1;
+    }
+  else
+    {
+      r[0] = MIN (xa, xb);
+      r[1] = xb > xa ? ya : ya - 1;
+      r[2] = MAX (xa, xb) + 1;
+      r[3] = r[1] + LM_IMAGE_BOX_LINE;
+    }
+}
 
-  r[0] = MIN (x0, x1);
-  r[1] = MIN (y0, y1) - 1;
-  r[2] = MAX (x0, x1) + 1;
-  r[3] = MAX (y0, y1) + 2;
+void
+lm_image_box_outline (const LmImageBox *box, double r[4][4])
+{
+  /* PIL truncates towards zero: -0.5 is pixel 0 */
+  double left = trunc (box->x0), top = trunc (box->y0), right = trunc (box->x1), bottom = trunc (box->y1);
+
+  /* _draw_single_box's path: (left, top) (left, bottom) (right, bottom)
+   * (right, top) (left, top) */
+  wide_segment (left, top, left, bottom, r[0]);
+  wide_segment (left, bottom, right, bottom, r[1]);
+  wide_segment (right, bottom, right, top, r[2]);
+  wide_segment (right, top, left, top, r[3]);
 }

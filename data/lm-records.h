@@ -225,15 +225,19 @@ gboolean        lm_image_grid_split_prediction (const char *label, char **predic
 LmImageBoxes   *lm_image_boxes_parse      (const char *json, char **error);
 LmImageBoxes   *lm_image_boxes_ref        (LmImageBoxes *boxes);
 void            lm_image_boxes_unref      (LmImageBoxes *boxes);
-/* The rectangle PyTorch's add_image_with_boxes paints red for `box`, in
- * image pixels (x0, y0 top-left, x1, y1 bottom-right, edges between
- * pixels): PIL's 2-px line through the corners covers, for corners
- * truncated to whole pixels, columns xmin .. xmax and rows ymin - 1 ..
- * ymax + 1 (either corner order), the outline LM_IMAGE_BOX_LINE pixels
- * wide inside that rectangle.  The label's red box sits on (xmin, ymax + 1),
- * its bottom-left, as given. */
+/* The pixels PyTorch's add_image_with_boxes paints red for `box`, in
+ * image pixels (edges between pixels): four rectangles x0, y0, x1, y1
+ * (top-left, bottom-right), overlapping at the corners, one for each
+ * LM_IMAGE_BOX_LINE-pixel line of PIL's path through the corners as given
+ * and truncated towards zero (xmin, ymin) (xmin, ymax) (xmax, ymax) (xmax,
+ * ymin) (xmin, ymin): a line drawn down or right covers the pixels right of
+ * or below it, one drawn up or left those left of or above it, so for
+ * xmin < xmax and ymin < ymax the outline covers columns xmin .. xmax and
+ * rows ymin - 1 .. ymax + 1, and corners in the other order or a box of no
+ * width lie otherwise.  The label's red box sits on (xmin, ymax + 1), its
+ * bottom-left, as given. */
 #define LM_IMAGE_BOX_LINE 2
-void            lm_image_box_outline      (const LmImageBox *box, double r[4]);
+void            lm_image_box_outline      (const LmImageBox *box, double r[4][4]);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LmImageGrid, lm_image_grid_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LmImageBoxes, lm_image_boxes_unref)

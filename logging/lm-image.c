@@ -771,7 +771,18 @@ static int check_videos_grid(lm_writer *w, const char *tag, const void *videos,
     return rc;
   *gw = (int)sw;
   *gh = (int)sh;
-  return check_video(w, tag, videos, n_frames, *gw, *gh, channels, fps);
+  rc = check_video(w, tag, videos, n_frames, *gw, *gh, channels, fps);
+  if (rc == LM_ERR_TOO_LARGE) {
+    /* the caps speak of the laid-out frames: say where those came from
+     * (100 videos of 160x210 make frames of 2560x1680) */
+    char why[320];
+    snprintf(why, sizeof why, "%s", lm_log_last_error());
+    return lm_fail(w, rc,
+                   "video grid '%s': %d videos of %dx%dx%d laid out %d x %d "
+                   "(add_video's layout): %s",
+                   tag, n, width, height, channels, rows, cols, why);
+  }
+  return rc;
 }
 
 /* Video k's frame (height x width x channels, HWC) into its cell of the

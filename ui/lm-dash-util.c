@@ -127,8 +127,17 @@ lm_dash_placeholder (cairo_t *cr, int width, int height, const char *title, cons
   lm_dash_text (cr, width / 2.0, height / 2.0 - 2, title, LM_ALIGN_CENTER, LM_ALIGN_END, 13);
   if (detail != NULL)
     {
+      int w, h;
+      PangoLayout *layout = text_layout (cr, detail, 11, &w, &h);
+
+      /* wrapped to the card, not cut off at both sides */
+      pango_layout_set_width (layout, MAX (width - 16, 1) * PANGO_SCALE);
+      pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
+      pango_layout_set_alignment (layout, PANGO_ALIGN_CENTER);
       lm_theme_set_ink (cr, 0.6);
-      lm_dash_text (cr, width / 2.0, height / 2.0 + 2, detail, LM_ALIGN_CENTER, LM_ALIGN_START, 11);
+      cairo_move_to (cr, 8, height / 2.0 + 2);
+      pango_cairo_show_layout (cr, layout);
+      g_object_unref (layout);
     }
 }
 

@@ -38,7 +38,8 @@ guint lm_dash_axis_tick_target (double length, gboolean horizontal);
 /* Either of those, on a log scale (decades) when log_scale and lo > 0. */
 void lm_dash_axis   (cairo_t *cr, double x0, double y0, double w, double h,
                      LmAxisKind kind, gboolean log_scale, double lo, double hi, gboolean horizontal);
-/* A centred grey message for a card whose data cannot be drawn. */
+/* A centred grey message for a card whose data cannot be drawn, the
+ * detail wrapped to the width. */
 void lm_dash_placeholder (cairo_t *cr, int width, int height, const char *title, const char *detail);
 /* mix 0 = colour, 1 = the background (white in light mode). */
 void lm_dash_tint (const GdkRGBA *in, double mix, GdkRGBA *out);

@@ -25,6 +25,10 @@
 #define FONT_MAX_PX   13
 /* Cells at least this high get up to two lines of label. */
 #define TWO_LINE_CELL 80
+/* A box's label strip: PIL's default font (11 px) and its margins, in
+ * image pixels; screen pixels of text under which it is left out. */
+#define LABEL_IMAGE_PX 13
+#define LABEL_MIN_PX   6
 
 struct _LmImageCanvas
 {
@@ -41,6 +45,9 @@ struct _LmImageCanvas
   int hover_cell;             /* -1: none */
   LmImageBoxes *boxes;
   gboolean show_boxes;
+  GskRenderNode *boxes_node;  /* the boxes as last drawn, for boxes_key */
+  double boxes_key[7];        /* the geometry, size and scale they were drawn for */
+  guint boxes_draws;
 };
 
 G_DEFINE_FINAL_TYPE (LmImageCanvas, lm_image_canvas, GTK_TYPE_WIDGET)
@@ -240,56 +247,124 @@ screen_clamp (double v, double size)
   return CLAMP (v, -1000, size + 1000);
 }
 
+/* The screen rectangle x0, y0, x1, y1 of image rectangle r, at least a
+ * device pixel each way. */
+static void
+screen_rect (const Geometry *g, int w, int h, double device_px, const double r[4], double out[4])
+{
+  out[0] = screen_clamp (g->ox + r[0] * g->sx, w);
+  out[1] = screen_clamp (g->oy + r[1] * g->sy, h);
+  out[2] = MAX (screen_clamp (g->ox + r[2] * g->sx, w), out[0] + device_px);
+  out[3] = MAX (screen_clamp (g->oy + r[3] * g->sy, h), out[1] + device_px);
+}
+
 /* add_image_with_boxes' boxes over the picture, clipped to it: PyTorch's
- * red outline (lm_image_box_outline) scaled with the picture, at least a
+ * red lines (lm_image_box_outline) scaled with the picture, at least a
  * device pixel wide, and each label in the widget's font, black on a red
- * box at the box's bottom-left. */
+ * box at the box's bottom-left.  A label is no taller than PyTorch's
+ * (LABEL_IMAGE_PX image pixels), so a fitted 1920x1080 picture is not
+ * buried under its labels; under LABEL_MIN_PX high, where it could not be
+ * read, it is left out (the full-size window shows it).  A label that
+ * would run off the picture is moved into it, whole where it fits. */
 static void
 draw_boxes (LmImageCanvas *self, cairo_t *cr, const Geometry *g)
 {
   int w = gtk_widget_get_width (GTK_WIDGET (self)), h = gtk_widget_get_height (GTK_WIDGET (self));
   double device_px = 1.0 / gtk_widget_get_scale_factor (GTK_WIDGET (self));
-  double lw_x = MAX (LM_IMAGE_BOX_LINE * g->sx, device_px), lw_y = MAX (LM_IMAGE_BOX_LINE * g->sy, device_px);
-  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);
+  double pic[4] = { g->ox, g->oy, g->ox + self->pixels->full_width * g->sx,
+                    g->oy + self->pixels->full_height * g->sy };
+  PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), "Ag");
+  double margin = 2, label_h, most = LABEL_IMAGE_PX * g->sy;
+  PangoRectangle ink, logical;
+  gboolean labels;
 
+  /* the widget's font, smaller where PyTorch's label would be smaller */
+  pango_layout_get_pixel_extents (layout, &ink, &logical);
+  label_h = logical.height + 2 * margin;
+  if (label_h > most)
+    {
+      PangoFontDescription *font = pango_font_description_copy (
+        pango_context_get_font_description (pango_layout_get_context (layout)));
+      double size = pango_font_description_get_size (font) * (most - 2 * margin) / logical.height;
+
+      if (pango_font_description_get_size_is_absolute (font))
+        pango_font_description_set_absolute_size (font, MAX (size, 1));
+      else
+        pango_font_description_set_size (font, MAX ((int) size, 1));
+      pango_layout_set_font_description (layout, font);
+      pango_font_description_free (font);
+      pango_layout_get_pixel_extents (layout, &ink, &logical);
+      margin = MAX (floor ((most - logical.height) / 2), 0);
+    }
+  labels = logical.height >= LABEL_MIN_PX;
   cairo_save (cr);
-  cairo_rectangle (cr, g->ox, g->oy, self->pixels->full_width * g->sx, self->pixels->full_height * g->sy);
+  cairo_rectangle (cr, pic[0], pic[1], pic[2] - pic[0], pic[3] - pic[1]);
   cairo_clip (cr);
-  cairo_set_fill_rule (cr, CAIRO_FILL_RULE_EVEN_ODD);
   for (int i = 0; i < self->boxes->n; i++)
     {
       const LmImageBox *b = &self->boxes->boxes[i];
-      double r[4], x0, y0, x1, y1;
+      double r[4][4], s[4], box[4] = { G_MAXDOUBLE, G_MAXDOUBLE, -G_MAXDOUBLE, -G_MAXDOUBLE };
 
       lm_image_box_outline (b, r);
-      x0 = screen_clamp (g->ox + r[0] * g->sx, w);
-      y0 = screen_clamp (g->oy + r[1] * g->sy, h);
-      x1 = screen_clamp (g->ox + r[2] * g->sx, w);
-      y1 = screen_clamp (g->oy + r[3] * g->sy, h);
       cairo_set_source_rgb (cr, 1, 0, 0);
-      cairo_rectangle (cr, x0, y0, x1 - x0, y1 - y0);
-      if (x1 - x0 > 2 * lw_x && y1 - y0 > 2 * lw_y)
-        cairo_rectangle (cr, x0 + lw_x, y0 + lw_y, x1 - x0 - 2 * lw_x, y1 - y0 - 2 * lw_y);
-      cairo_fill (cr);
-      if (b->label != NULL && *b->label != '\0')
+      for (int k = 0; k < 4; k++)
         {
-          PangoRectangle ink, logical;
-          double lx = screen_clamp (g->ox + floor (b->x0) * g->sx, w);
-          double ly = screen_clamp (g->oy + (floor (b->y1) + 1) * g->sy, h);
-          double margin = 2;
+          screen_rect (g, w, h, device_px, r[k], s);
+          cairo_rectangle (cr, s[0], s[1], s[2] - s[0], s[3] - s[1]);
+          box[0] = MIN (box[0], s[0]);
+          box[1] = MIN (box[1], s[1]);
+          box[2] = MAX (box[2], s[2]);
+          box[3] = MAX (box[3], s[3]);
+        }
+      cairo_fill (cr);
+      /* a box off the picture shows nothing, its label neither */
+      if (labels && b->label != NULL && *b->label != '\0' && box[0] < pic[2] && box[2] > pic[0]
+          && box[1] < pic[3] && box[3] > pic[1])
+        {
+          double lx = screen_clamp (g->ox + trunc (b->x0) * g->sx, w);
+          double ly = screen_clamp (g->oy + (trunc (b->y1) + 1) * g->sy, h);
+          double lw, lh;
 
           pango_layout_set_text (layout, b->label, -1);
           pango_layout_get_pixel_extents (layout, &ink, &logical);
-          cairo_rectangle (cr, lx, ly - logical.height - 2 * margin, logical.width + 2 * margin,
-                           logical.height + 2 * margin);
+          lw = logical.width + 2 * margin;
+          lh = logical.height + 2 * margin;
+          lx = MAX (MIN (lx, pic[2] - lw), pic[0]);
+          ly = MIN (MAX (ly, pic[1] + lh), pic[3]);
+          cairo_rectangle (cr, lx, ly - lh, lw, lh);
           cairo_fill (cr);
           cairo_set_source_rgb (cr, 0, 0, 0);
-          cairo_move_to (cr, lx + margin, ly - logical.height - margin);
+          cairo_move_to (cr, lx + margin, ly - lh + margin);
           pango_cairo_show_layout (cr, layout);
         }
     }
   cairo_restore (cr);
   g_object_unref (layout);
+  self->boxes_draws++;
+}
+
+/* The boxes over the picture: the node drawn last time while nothing it
+ * depends on has changed (a brightness drag or a hover redraws the
+ * canvas, not 1,000 boxes and their labels). */
+static void
+snapshot_boxes (LmImageCanvas *self, GtkSnapshot *snapshot, const Geometry *g)
+{
+  int w = gtk_widget_get_width (GTK_WIDGET (self)), h = gtk_widget_get_height (GTK_WIDGET (self));
+  double key[7] = { g->sx, g->sy, g->ox, g->oy, w, h, gtk_widget_get_scale_factor (GTK_WIDGET (self)) };
+
+  if (self->boxes_node == NULL || memcmp (key, self->boxes_key, sizeof key) != 0)
+    {
+      GtkSnapshot *s = gtk_snapshot_new ();
+      cairo_t *cr = gtk_snapshot_append_cairo (s, &GRAPHENE_RECT_INIT (0, 0, w, h));
+
+      draw_boxes (self, cr, g);
+      cairo_destroy (cr);
+      g_clear_pointer (&self->boxes_node, gsk_render_node_unref);
+      self->boxes_node = gtk_snapshot_free_to_node (s);
+      memcpy (self->boxes_key, key, sizeof key);
+    }
+  if (self->boxes_node != NULL)
+    gtk_snapshot_append_node (snapshot, self->boxes_node);
 }
 
 static void
@@ -340,11 +415,7 @@ lm_image_canvas_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
     gtk_snapshot_pop (snapshot);
   /* after the colour matrix: red stays red whatever the adjustment */
   if (self->boxes != NULL && self->boxes->n > 0 && self->show_boxes)
-    {
-      cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
-      draw_boxes (self, cr, &g);
-      cairo_destroy (cr);
-    }
+    snapshot_boxes (self, snapshot, &g);
   if (self->grid == NULL)
     return;
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
@@ -420,8 +491,19 @@ lm_image_canvas_finalize (GObject *object)
   g_clear_pointer (&self->surface, cairo_surface_destroy);
   g_clear_pointer (&self->grid, lm_image_grid_unref);
   g_clear_pointer (&self->boxes, lm_image_boxes_unref);
+  g_clear_pointer (&self->boxes_node, gsk_render_node_unref);
   g_free (self->error);
   G_OBJECT_CLASS (lm_image_canvas_parent_class)->finalize (object);
+}
+
+/* A theme or font change: the labels are drawn again in the new font. */
+static void
+lm_image_canvas_css_changed (GtkWidget *widget, GtkCssStyleChange *change)
+{
+  LmImageCanvas *self = LM_IMAGE_CANVAS (widget);
+
+  GTK_WIDGET_CLASS (lm_image_canvas_parent_class)->css_changed (widget, change);
+  g_clear_pointer (&self->boxes_node, gsk_render_node_unref);
 }
 
 static void
@@ -431,6 +513,7 @@ lm_image_canvas_class_init (LmImageCanvasClass *klass)
   GTK_WIDGET_CLASS (klass)->snapshot = lm_image_canvas_snapshot;
   GTK_WIDGET_CLASS (klass)->measure = lm_image_canvas_measure;
   GTK_WIDGET_CLASS (klass)->query_tooltip = lm_image_canvas_query_tooltip;
+  GTK_WIDGET_CLASS (klass)->css_changed = lm_image_canvas_css_changed;
 }
 
 static void
@@ -591,6 +674,7 @@ lm_image_canvas_set_boxes (LmImageCanvas *self, LmImageBoxes *boxes)
   if (boxes == self->boxes)
     return;
   g_clear_pointer (&self->boxes, lm_image_boxes_unref);
+  g_clear_pointer (&self->boxes_node, gsk_render_node_unref);
   self->boxes = lm_image_boxes_ref (boxes);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
@@ -665,4 +749,11 @@ lm_image_canvas_describe_at (LmImageCanvas *self, double x, double y)
     return NULL;
   label = lm_image_grid_get_label (self->grid, k);
   return label != NULL ? g_strdup_printf ("image %d: %s", k, label) : g_strdup_printf ("image %d", k);
+}
+
+guint
+lm_image_canvas_get_boxes_draws (LmImageCanvas *self)
+{
+  g_return_val_if_fail (LM_IS_IMAGE_CANVAS (self), 0);
+  return self->boxes_draws;
 }

@@ -65,13 +65,17 @@ gboolean     lm_image_canvas_get_show_labels (LmImageCanvas *self);
 /* An image's boxes (lm_writer_add_image_with_boxes; NULL: none), drawn
  * over the picture as PyTorch burns them in: red outlines 2 image pixels
  * wide (at least one device pixel), labels black on red at each box's
- * bottom-left, not affected by brightness and contrast.  Set them with
+ * bottom-left (no taller than PyTorch's, none where too small to read,
+ * kept inside the picture), not affected by brightness and contrast.  Set them with
  * the pixels they belong to.  The canvas keeps a reference. */
 void          lm_image_canvas_set_boxes      (LmImageCanvas *self, LmImageBoxes *boxes);
 LmImageBoxes *lm_image_canvas_get_boxes      (LmImageCanvas *self);
 /* Boxes on (default) or off. */
 void          lm_image_canvas_set_show_boxes (LmImageCanvas *self, gboolean show);
 gboolean      lm_image_canvas_get_show_boxes (LmImageCanvas *self);
+/* How many times the boxes have been drawn (not taken from the last
+ * drawing): for tests and benchmarks. */
+guint         lm_image_canvas_get_boxes_draws (LmImageCanvas *self);
 /* Label strips are on screen at the current size. */
 gboolean     lm_image_canvas_get_labels_drawn (LmImageCanvas *self);
 /* Where cell k is drawn, in widget coordinates; FALSE when there is no

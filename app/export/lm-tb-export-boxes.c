@@ -2,7 +2,7 @@
  * burned into its PNG for TensorBoard, which knows boxes only as pixels.
  *
  * What it is for: the picture PyTorch's add_image_with_boxes logs, drawn
- * with cairo: red outlines where PIL's 2-px line through the corners lies
+ * with cairo: red outlines where PIL's 2-px lines through the corners lie
  * (lm_image_box_outline), each label in a small sans font, black on a red
  * rectangle at its box's bottom-left.  Not for: the app's overlay
  * (ui/lm-image-canvas.c draws the same boxes over untouched pixels).
@@ -48,7 +48,7 @@ draw_label (cairo_t *cr, const LmImageBox *b)
 {
   cairo_text_extents_t te;
   cairo_font_extents_t fe;
-  double left = floor (b->x0), bottom = floor (b->y1) + 1, th, margin;
+  double left = trunc (b->x0), bottom = trunc (b->y1) + 1, th, margin;
 
   cairo_text_extents (cr, b->label, &te);
   cairo_font_extents (cr, &fe);
@@ -101,7 +101,6 @@ lm_tb_export_burn_boxes (const void *png, gsize len, const char *boxes_json, int
   cairo_surface_destroy (img);
   /* whole pixels, as PIL paints them */
   cairo_set_antialias (cr, CAIRO_ANTIALIAS_NONE);
-  cairo_set_fill_rule (cr, CAIRO_FILL_RULE_EVEN_ODD);
   cairo_select_font_face (cr, "sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
   cairo_set_font_size (cr, LABEL_FONT_PX);
   {
@@ -115,17 +114,17 @@ lm_tb_export_burn_boxes (const void *png, gsize len, const char *boxes_json, int
   for (int i = 0; i < boxes->n; i++)
     {
       const LmImageBox *b = &boxes->boxes[i];
-      double r[4];
+      double r[4][4];
 
       lm_image_box_outline (b, r);
+      cairo_set_source_rgb (cr, 1, 0, 0);
       /* off the image by far: cairo's numbers stay in range, PIL clips */
       for (int k = 0; k < 4; k++)
-        r[k] = CLAMP (r[k], -16, (k % 2 ? h : w) + 16.0);
-      cairo_set_source_rgb (cr, 1, 0, 0);
-      cairo_rectangle (cr, r[0], r[1], r[2] - r[0], r[3] - r[1]);
-      if (r[2] - r[0] > 2 * LM_IMAGE_BOX_LINE && r[3] - r[1] > 2 * LM_IMAGE_BOX_LINE)
-        cairo_rectangle (cr, r[0] + LM_IMAGE_BOX_LINE, r[1] + LM_IMAGE_BOX_LINE,
-                         r[2] - r[0] - 2 * LM_IMAGE_BOX_LINE, r[3] - r[1] - 2 * LM_IMAGE_BOX_LINE);
+        {
+          for (int c = 0; c < 4; c++)
+            r[k][c] = CLAMP (r[k][c], -16, (c % 2 ? h : w) + 16.0);
+          cairo_rectangle (cr, r[k][0], r[k][1], r[k][2] - r[k][0], r[k][3] - r[k][1]);
+        }
       cairo_fill (cr);
       if (b->label != NULL && *b->label != '\0' && fabs (b->x0) < 1e6 && fabs (b->y1) < 1e6)
         draw_label (cr, b);

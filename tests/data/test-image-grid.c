@@ -335,6 +335,77 @@ test_boxes_parse (void)
     }
 }
 
+/* The red pixels of lm_image_box_outline, on a 36x24 image as PIL
+ * clips them, against PyTorch 1.13's add_image_with_boxes (PIL 9.4's
+ * _draw_single_box on a black 36x24 image, labels None): the bounding box
+ * of its red pixels and their count per column and per row, in hex.
+ * Corners in every order, boxes of no width, no height and no size, and
+ * fractional corners, negative ones included (PIL truncates towards zero). */
+static void
+test_boxes_outline (void)
+{
+  static const struct
+  {
+    float box[4];
+    int x0, y0, x1, y1;
+    const char *cols, *rows;
+  } want[] = {
+    { { 4, 5, 20, 16 }, 4, 4, 20, 17, "ee4444444444444ee", "111144444444441111" },
+    { { 20, 5, 4, 16 }, 3, 5, 21, 16, "cc444444444444444cc", "1313444444441313" },
+    { { 4, 16, 20, 5 }, 3, 5, 21, 16, "cc444444444444444cc", "1313444444441313" },
+    { { 20, 16, 4, 5 }, 4, 4, 20, 17, "ee4444444444444ee", "111144444444441111" },
+    { { 10, 4, 10, 15 }, 9, 4, 11, 15, "ccc", "333333333333" },
+    { { 3, 12, 17, 12 }, 3, 11, 17, 13, "333333333333333", "fff" },
+    { { 9, 9, 9, 9 }, 9, 9, 9, 9, "1", "1" },
+    { { -0.5, -0.7, 8.9, 6.2 }, 0, 0, 8, 7, "883333388", "94444499" },
+    { { 30.6, 2.5, 22.2, 9.9 }, 21, 2, 31, 9, "88444444488", "bb4444bb" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (want); i++)
+    {
+      LmImageBox box = { want[i].box[0], want[i].box[1], want[i].box[2], want[i].box[3], NULL };
+      gboolean red[24][36] = { { FALSE } };
+      double r[4][4];
+      int x0 = 36, y0 = 24, x1 = -1, y1 = -1;
+      g_autoptr (GString) cols = g_string_new (NULL), rows = g_string_new (NULL);
+
+      lm_image_box_outline (&box, r);
+      for (int k = 0; k < 4; k++)
+        for (int y = MAX ((int) r[k][1], 0); y < MIN ((int) r[k][3], 24); y++)
+          for (int x = MAX ((int) r[k][0], 0); x < MIN ((int) r[k][2], 36); x++)
+            {
+              red[y][x] = TRUE;
+              x0 = MIN (x0, x);
+              y0 = MIN (y0, y);
+              x1 = MAX (x1, x);
+              y1 = MAX (y1, y);
+            }
+      for (int x = x0; x <= x1; x++)
+        {
+          int n = 0;
+
+          for (int y = 0; y < 24; y++)
+            n += red[y][x];
+          g_string_append_printf (cols, "%x", n);
+        }
+      for (int y = y0; y <= y1; y++)
+        {
+          int n = 0;
+
+          for (int x = 0; x < 36; x++)
+            n += red[y][x];
+          g_string_append_printf (rows, "%x", n);
+        }
+      g_test_message ("box %u: %d,%d .. %d,%d", i, x0, y0, x1, y1);
+      g_assert_cmpint (x0, ==, want[i].x0);
+      g_assert_cmpint (y0, ==, want[i].y0);
+      g_assert_cmpint (x1, ==, want[i].x1);
+      g_assert_cmpint (y1, ==, want[i].y1);
+      g_assert_cmpstr (cols->str, ==, want[i].cols);
+      g_assert_cmpstr (rows->str, ==, want[i].rows);
+    }
+}
+
 #ifdef HAVE_LUMEN_LOG
 /* Through the feed's reader: a grid written by lumen-log, one whose JSON
  * was damaged afterwards, and a single image. */
@@ -454,6 +525,7 @@ main (int argc, char **argv)
   g_test_add_func ("/data/image-grid/geometry", test_geometry);
   g_test_add_func ("/data/image-grid/prediction", test_prediction);
   g_test_add_func ("/data/image-grid/boxes-parse", test_boxes_parse);
+  g_test_add_func ("/data/image-grid/boxes-outline", test_boxes_outline);
 #ifdef HAVE_LUMEN_LOG
   g_test_add_func ("/data/image-grid/read", test_read);
 #endif

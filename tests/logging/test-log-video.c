@@ -461,11 +461,14 @@ static void test_videos_grid_bad(void) {
    * frame of 1200 bytes, over max_image_bytes */
   assert_ok(lm_writer_add_videos_grid(w, "one", 0, f, 1, 1, 10, 10, 3, 4));
   assert_fails(lm_writer_add_videos_grid(w, "g", 0, f, 3, 1, 10, 10, 3, 4), LM_ERR_TOO_LARGE,
-               "a frame of 40x10x3 is over the cap of 1000 bytes");
+               "video grid 'g': 3 videos of 10x10x3 laid out 1 x 4 (add_video's layout): "
+               "video 'g': a frame of 40x10x3 is over the cap of 1000 bytes");
   /* 5x5 cells: 1 x 4 of them is 20x5, 400 bytes as RGBA a frame; 5 frames
    * are over max_video_bytes */
   assert_fails(lm_writer_add_videos_grid_f32(w, "g", 0, ff, 3, 5, 5, 5, 1, LM_CHW, 4),
-               LM_ERR_TOO_LARGE, "video 'g' is 5 frames of 20x5x1");
+               LM_ERR_TOO_LARGE,
+               "video grid 'g': 3 videos of 5x5x1 laid out 1 x 4 (add_video's layout): "
+               "video 'g' is 5 frames of 20x5x1");
   /* a count whose layout arithmetic would wrap, refused before reading */
   assert_fails(lm_writer_add_videos_grid(w, "g", 0, f, INT_MAX, 1, 2, 2, 3, 4),
                LM_ERR_TOO_LARGE, "video grid 'g': n is 2147483647, at most 16777216");

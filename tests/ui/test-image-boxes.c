@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include <lumen-log.h>
+#include <sqlite3.h>
 
 #include "lm-image-canvas.h"
 #include "lm-image-card.h"
@@ -108,15 +109,22 @@ is_image (const Shot *s, double x, double y, const int want[3])
   return abs (c[0] - want[0]) <= 6 && abs (c[1] - want[1]) <= 6 && abs (c[2] - want[2]) <= 6;
 }
 
-/* Screen point of image point (x, y) on the canvas. */
+/* Screen point of image point (x, y) on the canvas, for an image of
+ * iw x ih pixels. */
 static void
-to_screen (GtkWidget *canvas, double x, double y, double *sx, double *sy)
+to_screen_wh (GtkWidget *canvas, int iw, int ih, double x, double y, double *sx, double *sy)
 {
   graphene_rect_t r;
 
   g_assert_true (lm_image_canvas_get_image_rect (LM_IMAGE_CANVAS (canvas), &r));
-  *sx = r.origin.x + x * r.size.width / W;
-  *sy = r.origin.y + y * r.size.height / H;
+  *sx = r.origin.x + x * r.size.width / iw;
+  *sy = r.origin.y + y * r.size.height / ih;
+}
+
+static void
+to_screen (GtkWidget *canvas, double x, double y, double *sx, double *sy)
+{
+  to_screen_wh (canvas, W, H, x, y, sx, sy);
 }
 
 /* The first box's outline red on all four sides (PIL's line: columns 6-7
@@ -274,6 +282,148 @@ test_card (void)
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
+/* A plain 800x450 picture with a labelled box in its middle and one at
+ * its right edge, on a canvas alone in a window of `width` x `height`. */
+static GtkWidget *
+open_wide (int width, int height, gboolean fit, GtkWidget **canvas)
+{
+  static const float wide_boxes[] = { 300, 150, 420, 260, 740, 200, 795, 240 };
+  const char *labels[] = { "person 0.98", "a long label at the right edge" };
+  g_autofree char *dir = lm_test_tmpdir_new ("lumen-boxes-wide-XXXXXX");
+  g_autofree guint8 *px = g_malloc (800 * 450 * 3);
+  g_autoptr (LmImagePixels) pixels = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *json = NULL, *why = NULL;
+  LmImageBoxes *boxes;
+  GtkWidget *win = gtk_window_new ();
+  lm_writer *w;
+  gsize len;
+
+  /* the picture as the loader hands it over, through a real PNG */
+  for (int i = 0; i < 800 * 450; i++)
+    memcpy (px + 3 * i, img_rgb, 3);
+  g_assert_cmpint (lm_writer_open (&w, dir, "wide"), ==, LM_OK);
+  g_assert_cmpint (lm_writer_add_image_with_boxes (w, "wide", 0, px, 800, 450, 3, wide_boxes, 2, labels), ==, LM_OK);
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+  {
+    g_autofree char *db = g_build_filename (dir, "wide", "run.lumen", NULL);
+    g_autofree guint8 *png = NULL;
+    sqlite3 *sq;
+    sqlite3_stmt *st;
+
+    g_assert_cmpint (sqlite3_open_v2 (db, &sq, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_prepare_v2 (sq, "SELECT png, boxes FROM images", -1, &st, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+    len = sqlite3_column_bytes (st, 0);
+    png = g_memdup2 (sqlite3_column_blob (st, 0), len);
+    json = g_strdup ((const char *) sqlite3_column_text (st, 1));
+    sqlite3_finalize (st);
+    sqlite3_close (sq);
+    pixels = lm_image_decode_png (png, len, &error);
+    g_assert_no_error (error);
+  }
+  lm_test_rm_rf (dir);
+  boxes = lm_image_boxes_parse (json, &why);
+  g_assert_nonnull (boxes);
+  *canvas = lm_image_canvas_new ();
+  lm_image_canvas_set_pixels (LM_IMAGE_CANVAS (*canvas), pixels, NULL);
+  lm_image_canvas_set_boxes (LM_IMAGE_CANVAS (*canvas), boxes);
+  lm_image_boxes_unref (boxes);
+  lm_image_canvas_set_fit (LM_IMAGE_CANVAS (*canvas), fit);
+  gtk_window_set_child (GTK_WINDOW (win), *canvas);
+  gtk_window_set_default_size (GTK_WINDOW (win), width, height);
+  gtk_window_present (GTK_WINDOW (win));
+  lm_test_spin (300);
+  return win;
+}
+
+/* Dark (text) pixels on the picture. */
+static int
+dark_pixels (GtkWidget *canvas, const Shot *s)
+{
+  graphene_rect_t r;
+  int n = 0;
+
+  g_assert_true (lm_image_canvas_get_image_rect (LM_IMAGE_CANVAS (canvas), &r));
+  for (int y = MAX ((int) r.origin.y, 0); y < MIN ((int) (r.origin.y + r.size.height), s->height); y++)
+    for (int x = MAX ((int) r.origin.x, 0); x < MIN ((int) (r.origin.x + r.size.width), s->width); x++)
+      {
+        int c[3];
+
+        rgb_at (s, x, y, c);
+        n += c[0] < 90 && c[1] < 60 && c[2] < 60;
+      }
+  return n;
+}
+
+/* Labels are no taller than PyTorch's burned-in ones: on an 800x450
+ * picture fitted to a card's 330 px (13 image pixels are 5 on screen)
+ * there are none, only the outlines; at 100% they are there, and the one
+ * that would run off the right edge is moved in, whole.  Redrawing for a
+ * brightness change takes the boxes as they were drawn; new boxes are
+ * drawn again. */
+static void
+test_labels (void)
+{
+  GtkWidget *win, *canvas;
+  Shot s;
+  guint draws;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  win = open_wide (330, 186, TRUE, &canvas);
+  s = shoot (canvas, "boxes-wide-card.png");
+  g_assert_cmpint (dark_pixels (canvas, &s), ==, 0);
+  {
+    double x, y;
+
+    int c[3];
+
+    /* the first box's left line (columns 300-301, under a screen pixel
+     * wide, blended) is there */
+    to_screen_wh (canvas, 800, 450, 301, 200, &x, &y);
+    rgb_at (&s, x, y, c);
+    g_assert_cmpint (c[0], >, c[2] + 60);
+  }
+  cairo_surface_destroy (s.surface);
+  gtk_window_destroy (GTK_WINDOW (win));
+
+  win = open_wide (900, 520, FALSE, &canvas);
+  g_assert_cmpint (lm_image_canvas_get_zoom (LM_IMAGE_CANVAS (canvas)), ==, 1);
+  s = shoot (canvas, "boxes-wide-full.png");
+  g_assert_cmpint (dark_pixels (canvas, &s), >, 40);
+  {
+    double x, y, right, label_y;
+
+    /* the right-edge box's label strip starts left of the box (x 740)
+     * and ends at the picture's edge */
+    to_screen_wh (canvas, 800, 450, 700.5, 236.5, &x, &label_y);
+    g_assert_false (is_image (&s, x, label_y, (const int[3]) { img_rgb[0], img_rgb[1], img_rgb[2] }));
+    to_screen_wh (canvas, 800, 450, 799.5, 236.5, &right, &y);
+    g_assert_true (is_red (&s, right, y));
+  }
+  cairo_surface_destroy (s.surface);
+  draws = lm_image_canvas_get_boxes_draws (LM_IMAGE_CANVAS (canvas));
+  g_assert_cmpuint (draws, >=, 1);
+  lm_image_canvas_set_adjust (LM_IMAGE_CANVAS (canvas), 0.2, 1.2);
+  s = shoot (canvas, "boxes-wide-adjusted.png");
+  g_assert_cmpint (dark_pixels (canvas, &s), >, 40);
+  cairo_surface_destroy (s.surface);
+  g_assert_cmpuint (lm_image_canvas_get_boxes_draws (LM_IMAGE_CANVAS (canvas)), ==, draws);
+  {
+    g_autoptr (LmImageBoxes) other = lm_image_boxes_parse ("[[10,10,50,50,\"dog\"]]", NULL);
+
+    lm_image_canvas_set_boxes (LM_IMAGE_CANVAS (canvas), other);
+    s = shoot (canvas, "boxes-wide-other.png");
+    cairo_surface_destroy (s.surface);
+    g_assert_cmpuint (lm_image_canvas_get_boxes_draws (LM_IMAGE_CANVAS (canvas)), ==, draws + 1);
+  }
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -283,6 +433,7 @@ main (int argc, char **argv)
   logdir = lm_test_tmpdir_new ("lumen-boxes-XXXXXX");
   write_fixture ();
   g_test_add_func ("/ui/image-boxes/card", test_card);
+  g_test_add_func ("/ui/image-boxes/labels", test_labels);
   rc = g_test_run ();
   lm_test_rm_rf (logdir);
   g_free (logdir);

@@ -1204,6 +1204,69 @@ test_video_poster (void)
   lm_image_card_hold_videos (0);
 }
 
+/* A card's error as the loader words it for a PNG too big for memory
+ * is wrapped to the card's width, not cut off at both sides ("ough memory
+ * to decode the 20000x20000 image (1526"): its grey text keeps off the
+ * canvas's left and right edges and takes more than one line. */
+static void
+test_error_wraps (void)
+{
+  GtkWidget *win, *canvas;
+  cairo_surface_t *shot;
+  int w, h, stride, left, right, rows = 0, top = -1;
+  const guchar *data;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  win = gtk_window_new ();
+  canvas = lm_image_canvas_new ();
+  lm_image_canvas_set_pixels (LM_IMAGE_CANVAS (canvas), NULL,
+                              "Step 0: not enough memory to decode the 20000x20000 image (1526 MiB as RGBA)");
+  gtk_window_set_child (GTK_WINDOW (win), canvas);
+  gtk_window_set_default_size (GTK_WINDOW (win), 316, 220);
+  gtk_window_present (GTK_WINDOW (win));
+  lm_test_spin (200);
+  shot = lm_ui_snapshot_widget (canvas);
+  cairo_surface_flush (shot);
+  w = cairo_image_surface_get_width (shot);
+  h = cairo_image_surface_get_height (shot);
+  stride = cairo_image_surface_get_stride (shot);
+  data = cairo_image_surface_get_data (shot);
+  left = w;
+  right = -1;
+  /* the detail's ink: grey, below the red title at the middle */
+  for (int y = h / 2 + 2; y < h; y++)
+    {
+      gboolean ink = FALSE;
+
+      for (int x = 0; x < w; x++)
+        {
+          const guchar *p = data + y * stride + 4 * x;
+
+          if (p[3] > 0 && p[0] < 150 && abs (p[0] - p[2]) < 20)
+            {
+              left = MIN (left, x);
+              right = MAX (right, x);
+              ink = TRUE;
+            }
+        }
+      if (ink && top < 0)
+        top = y;
+      rows += ink;
+    }
+  g_test_message ("detail: columns %d .. %d of %d, %d rows of ink from %d", left, right, w, rows, top);
+  g_assert_cmpint (w, >=, 300);
+  g_assert_cmpint (left, >=, 4);
+  g_assert_cmpint (right, <=, w - 5);
+  /* two lines of 11-px text at least */
+  g_assert_cmpint (rows, >, 16);
+  cairo_surface_destroy (shot);
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1224,6 +1287,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/image-cards/strips", test_strips);
   g_test_add_func ("/ui/image-cards/long-names", test_long_names);
   g_test_add_func ("/ui/image-cards/full-size-fails", test_full_size_fails);
+  g_test_add_func ("/ui/image-cards/error-wraps", test_error_wraps);
   g_test_add_func ("/ui/image-cards/video-play", test_video_play);
   g_test_add_func ("/ui/image-cards/video-off-screen", test_video_off_screen);
   g_test_add_func ("/ui/image-cards/video-full-size", test_video_full_size);
