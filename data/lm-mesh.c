@@ -30,6 +30,7 @@ mesh_clear (gpointer data)
   g_free (mesh->vertices);
   g_free (mesh->colors);
   g_free (mesh->faces);
+  g_free (mesh->config_warning);
 }
 
 LmMesh *
@@ -100,14 +101,20 @@ config_member (LmJsonParser *ps, const char *key, gpointer data)
 }
 
 /* add_mesh's config_dict: material.size and camera.fov, the rest (cls,
- * lights, ...) skipped.  FALSE with *error set. */
-static gboolean
-parse_config (const char *json, double *point_size, double *fov, char **error)
+ * lights, ...) skipped.  A value out of range is replaced by its default
+ * and a config that does not parse gives both defaults: lumen-log stores
+ * any JSON object, and a typo in a config should not hide the vertices
+ * (TensorBoard's viewer draws them too).  Returns what was wrong, or NULL. */
+static char *
+parse_config (const char *json, double *point_size, double *fov)
 {
   LmJsonParser ps = { json, json, NULL, "mesh config" };
   ConfigNumber c[2] = { { "size", "material.size", 0, FALSE },
                         { "fov", "camera.fov", LM_MESH_DEFAULT_FOV, FALSE } };
+  g_autofree char *size_error = NULL, *fov_error = NULL;
 
+  *point_size = 0;
+  *fov = LM_MESH_DEFAULT_FOV;
   if (!lm_json_parse_object (&ps, "not a JSON object", config_member, c))
     goto fail;
   lm_json_skip_ws (&ps);
@@ -117,22 +124,23 @@ parse_config (const char *json, double *point_size, double *fov, char **error)
       goto fail;
     }
   if (c[0].seen && !(c[0].value > 0))
-    {
-      *error = g_strdup_printf ("mesh config: material.size is %g, must be > 0", c[0].value);
-      return FALSE;
-    }
+    size_error = g_strdup_printf ("material.size is %g, must be > 0", c[0].value);
+  else
+    *point_size = c[0].value;
   if (c[1].seen && !(c[1].value > 0 && c[1].value < 180))
-    {
-      *error = g_strdup_printf ("mesh config: camera.fov is %g, must be between 0 and 180 degrees", c[1].value);
-      return FALSE;
-    }
-  *point_size = c[0].value;
-  *fov = c[1].value;
-  return TRUE;
+    fov_error = g_strdup_printf ("camera.fov is %g, must be between 0 and 180 degrees", c[1].value);
+  else
+    *fov = c[1].value;
+  if (size_error != NULL || fov_error != NULL)
+    return g_strdup_printf ("mesh config: %s%s%s; drawn with the default%s", size_error ? size_error : "",
+                            size_error && fov_error ? ", " : "", fov_error ? fov_error : "",
+                            size_error && fov_error ? "s" : "");
+  return NULL;
 
 fail:
-  *error = g_steal_pointer (&ps.error);
-  return FALSE;
+  size_error = g_strdup_printf ("%s; drawn with the defaults", ps.error);
+  g_free (ps.error);
+  return g_steal_pointer (&size_error);
 }
 
 /* ----------------------------------------------------------------- blobs */
@@ -193,7 +201,7 @@ lm_mesh_new_from_blobs (const void *vertices, gsize vsize, const void *colors, g
                         const void *faces, gsize fsize, const char *config, GError **error)
 {
   g_autoptr (LmMesh) m = NULL;
-  g_autofree char *config_error = NULL;
+  g_autofree char *config_warning = NULL;
   double point_size = 0, fov = LM_MESH_DEFAULT_FOV;
   gint64 n;
 
@@ -213,14 +221,15 @@ lm_mesh_new_from_blobs (const void *vertices, gsize vsize, const void *colors, g
   if (fsize % 12 != 0)
     return bad (error, "the faces blob is %" G_GSIZE_FORMAT " bytes, not a whole number of int32 "
                 "index triples (12 bytes each)", fsize);
-  if (config != NULL && !parse_config (config, &point_size, &fov, &config_error))
-    return bad (error, "%s", config_error);
+  if (config != NULL)
+    config_warning = parse_config (config, &point_size, &fov);
 
   m = g_atomic_rc_box_new0 (LmMesh);
   m->n_vertices = n;
   m->n_faces = (gint64) (fsize / 12);
   m->point_size = point_size;
   m->fov = fov;
+  m->config_warning = g_steal_pointer (&config_warning);
   /* copies: a blob's bytes need not be aligned for float or int32 */
   m->vertices = g_try_malloc (vsize);
   m->colors = csize ? g_try_malloc (csize) : NULL;
