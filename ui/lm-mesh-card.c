@@ -87,7 +87,14 @@ show_mesh (LmMeshCard *self, LmMeshMeta *m, LmMesh *mesh, const char *error)
       gtk_widget_set_visible (self->message, TRUE);
       return;
     }
-  gtk_widget_set_visible (self->message, FALSE);
+  /* a config it could not use: the mesh, drawn with the defaults, and why */
+  if (mesh->config_warning != NULL)
+    {
+      g_autofree char *text = g_strdup_printf ("Step %" G_GINT64_FORMAT ": %s", m->step, mesh->config_warning);
+
+      gtk_label_set_text (GTK_LABEL (self->message), text);
+    }
+  gtk_widget_set_visible (self->message, mesh->config_warning != NULL);
   lm_mesh_view_set_mesh (LM_MESH_VIEW (self->view), mesh);
 }
 
@@ -260,7 +267,7 @@ lm_mesh_card_init (LmMeshCard *self)
 
 GtkWidget *
 lm_mesh_card_new (LmRecordFeed *feed, LmMeshLoader *loader, const char *run_name, const char *run_path,
-                  const char *tag)
+                  const char *tag, const GdkRGBA *color)
 {
   LmMeshCard *self = g_object_new (LM_TYPE_MESH_CARD, NULL);
 
@@ -269,6 +276,8 @@ lm_mesh_card_new (LmRecordFeed *feed, LmMeshLoader *loader, const char *run_name
   self->run_name = g_strdup (run_name);
   self->run_path = g_strdup (run_path);
   self->tag = g_strdup (tag);
+  if (color != NULL)
+    lm_mesh_view_set_point_color (LM_MESH_VIEW (self->view), color);
   /* named as the audio cards' are: a screen reader tells the cards apart */
   {
     g_autofree char *slider = g_strdup_printf ("Step of %s in %s", run_name, tag);
@@ -323,6 +332,13 @@ lm_mesh_card_get_error (LmMeshCard *self)
 {
   g_return_val_if_fail (LM_IS_MESH_CARD (self), NULL);
   return self->error;
+}
+
+const char *
+lm_mesh_card_get_message (LmMeshCard *self)
+{
+  g_return_val_if_fail (LM_IS_MESH_CARD (self), NULL);
+  return gtk_widget_get_visible (self->message) ? gtk_label_get_text (GTK_LABEL (self->message)) : NULL;
 }
 
 const char *

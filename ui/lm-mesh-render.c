@@ -91,6 +91,14 @@ lm_mesh_renderer_new (void)
   return calloc (1, sizeof (lm_mesh_renderer));
 }
 
+size_t
+lm_mesh_renderer_get_bytes (const lm_mesh_renderer *r)
+{
+  if (r == NULL)
+    return 0;
+  return r->depth_len * sizeof (float) + r->proj_len * 5 * sizeof (float) + r->normals_len * 4 * sizeof (float);
+}
+
 void
 lm_mesh_renderer_free (lm_mesh_renderer *r)
 {

@@ -27,6 +27,7 @@
  */
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -77,6 +78,9 @@ typedef struct lm_mesh_renderer lm_mesh_renderer;
 /* Scratch buffers (depth, projected vertices) kept between frames. */
 lm_mesh_renderer *lm_mesh_renderer_new (void);
 void lm_mesh_renderer_free (lm_mesh_renderer *r);
+/* The bytes of those buffers: 4 a pixel, 36 a vertex of the largest
+ * frame and mesh drawn so far. */
+size_t lm_mesh_renderer_get_bytes (const lm_mesh_renderer *r);
 
 /* Clears the width x height buffer (stride in bytes, a multiple of 4) to
  * transparent and draws the scene.  Returns the number of pixels written

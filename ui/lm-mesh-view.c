@@ -4,10 +4,16 @@
  * pixels; snapshot renders a new one only when what it shows changed
  * (the mesh, the camera, the size, the scale, the theme), so scrolling
  * past a card or a live update of another card costs a blit.
+ *
+ * The renderer's scratch buffers (36 bytes a vertex: 36 MB for a cloud of
+ * a million points, and a depth buffer) are shared by every view: frames
+ * are rendered one at a time on the main thread, and 40 cards of big
+ * clouds would otherwise hold 40 copies.
  */
 #include "lm-mesh-view.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "lm-dash-util.h"
 #include "lm-icon-tip.h"
@@ -28,7 +34,8 @@ struct _LmMeshView
   char *error;
   double yaw, pitch, distance;     /* distance 0: fit the field of view */
   double drag_yaw, drag_pitch;
-  lm_mesh_renderer *renderer;
+  guint8 point_color[3];
+  gboolean has_point_color;
   cairo_surface_t *surface;
   struct {
     LmMesh *mesh;
@@ -48,6 +55,9 @@ enum
 };
 
 static guint signals[N_SIGNALS];
+/* shared by all views (see the top), freed with the last of them */
+static lm_mesh_renderer *renderer;
+static guint n_views;
 static double default_yaw = LM_MESH_DEFAULT_YAW, default_pitch = LM_MESH_DEFAULT_PITCH;
 
 G_DEFINE_FINAL_TYPE (LmMeshView, lm_mesh_view, GTK_TYPE_WIDGET)
@@ -91,8 +101,8 @@ ensure_frame (LmMeshView *self, int width, int height)
       g_clear_pointer (&self->surface, cairo_surface_destroy);
       self->surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
     }
-  if (self->renderer == NULL)
-    self->renderer = lm_mesh_renderer_new ();
+  if (renderer == NULL)
+    renderer = lm_mesh_renderer_new ();
   fill_scene (self->mesh, &scene);
   lm_mesh_camera_init (&view, &scene);
   view.yaw = self->yaw;
@@ -100,9 +110,11 @@ ensure_frame (LmMeshView *self, int width, int height)
   view.distance = current_distance (self);
   /* a mesh without colours: a neutral grey that reads on either background */
   view.default_color[0] = view.default_color[1] = view.default_color[2] = dark ? 0xb0 : 0x98;
+  if (self->has_point_color && scene.n_faces == 0)
+    memcpy (view.default_color, self->point_color, 3);
   cairo_surface_flush (self->surface);
-  if (self->renderer == NULL
-      || lm_mesh_render (self->renderer, &scene, &view, cairo_image_surface_get_data (self->surface), width, height,
+  if (renderer == NULL
+      || lm_mesh_render (renderer, &scene, &view, cairo_image_surface_get_data (self->surface), width, height,
                          cairo_image_surface_get_stride (self->surface)) < 0)
     g_warning ("lm-mesh-view: out of memory rendering a %dx%d frame", width, height);
   cairo_surface_mark_dirty (self->surface);
@@ -279,7 +291,8 @@ lm_mesh_view_finalize (GObject *object)
 
   g_clear_pointer (&self->mesh, lm_mesh_unref);
   g_clear_pointer (&self->surface, cairo_surface_destroy);
-  g_clear_pointer (&self->renderer, lm_mesh_renderer_free);
+  if (--n_views == 0)
+    g_clear_pointer (&renderer, lm_mesh_renderer_free);
   g_free (self->error);
   G_OBJECT_CLASS (lm_mesh_view_parent_class)->finalize (object);
 }
@@ -305,6 +318,7 @@ lm_mesh_view_init (LmMeshView *self)
   GtkGesture *click = gtk_gesture_click_new ();
   GtkEventController *scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
 
+  n_views++;
   self->yaw = default_yaw;
   self->pitch = default_pitch;
   g_signal_connect (drag, "drag-begin", G_CALLBACK (on_drag_begin), self);
@@ -424,6 +438,27 @@ lm_mesh_view_get_n_renders (LmMeshView *self)
 {
   g_return_val_if_fail (LM_IS_MESH_VIEW (self), 0);
   return self->n_renders;
+}
+
+void
+lm_mesh_view_set_point_color (LmMeshView *self, const GdkRGBA *color)
+{
+  g_return_if_fail (LM_IS_MESH_VIEW (self));
+  self->has_point_color = color != NULL;
+  if (color != NULL)
+    {
+      self->point_color[0] = (guint8) lround (CLAMP (color->red, 0, 1) * 255);
+      self->point_color[1] = (guint8) lround (CLAMP (color->green, 0, 1) * 255);
+      self->point_color[2] = (guint8) lround (CLAMP (color->blue, 0, 1) * 255);
+    }
+  g_clear_pointer (&self->surface, cairo_surface_destroy);   /* render again */
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+gsize
+lm_mesh_view_get_scratch_bytes (void)
+{
+  return lm_mesh_renderer_get_bytes (renderer);
 }
 
 cairo_surface_t *

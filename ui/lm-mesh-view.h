@@ -43,6 +43,14 @@ void       lm_mesh_view_set_default_angles (double yaw, double pitch);
 gboolean   lm_mesh_view_is_near_view (LmMeshView *self, gboolean *known);
 /* Frames rendered so far (a redraw of an unchanged frame reuses it). */
 guint      lm_mesh_view_get_n_renders (LmMeshView *self);
+/* The bytes of scratch buffers all mesh views hold together (one shared
+ * renderer's: a depth buffer of the largest frame, 36 bytes a vertex of
+ * the largest mesh). */
+gsize      lm_mesh_view_get_scratch_bytes (void);
+/* The colour of a point cloud logged without colours, as TensorBoard's
+ * viewer draws one in its run's colour (a mesh with faces and no colours
+ * stays grey, as there). */
+void       lm_mesh_view_set_point_color (LmMeshView *self, const GdkRGBA *color);
 /* The last rendered frame (premultiplied ARGB32, device pixels), or NULL. */
 cairo_surface_t *lm_mesh_view_get_surface (LmMeshView *self);
 

@@ -24,6 +24,7 @@
 
 #include "lm-mesh-card.h"
 #include "lm-mesh-view.h"
+#include "lm-palette.h"
 #include "lm-record-dashboard.h"
 #include "lm-theme.h"
 #include "lm-test-run.h"
@@ -90,6 +91,10 @@ write_fixture (void)
   check (lm_writer_open (&w, logdir, "b"), "open");
   check (lm_writer_add_mesh (w, "shape/tetra", 7, tetra_v, 4, NULL, tetra_f, 4,
                              "{\"camera\":{\"cls\":\"PerspectiveCamera\",\"fov\":60}}"),
+         "mesh");
+  /* a config lumen-log stores but the view cannot use (size 0, fov 180) */
+  check (lm_writer_add_mesh (w, "shape/badconfig", 2, tetra_v, 4, tetra_red, tetra_f, 4,
+                             "{\"material\":{\"size\":0},\"camera\":{\"fov\":180}}"),
          "mesh");
   check (lm_writer_close (w), "close");
 
@@ -197,8 +202,8 @@ test_cards (void)
       return;
     }
   win = open_window (logdir);
-  /* a: cloud/points, shape/tetra, shape/broken; b: shape/tetra */
-  g_assert_cmpuint (lm_record_dashboard_get_n_cards (page_of (win)), ==, 4);
+  /* a: cloud/points, shape/tetra, shape/broken; b: shape/tetra, shape/badconfig */
+  g_assert_cmpuint (lm_record_dashboard_get_n_cards (page_of (win)), ==, 5);
   card = card_of (win, "a", "cloud/points");
   g_assert_cmpuint (lm_mesh_card_get_n_steps (card), ==, 2);
   g_assert_cmpuint (lm_mesh_card_get_index (card), ==, 1);   /* the newest first */
@@ -218,7 +223,7 @@ test_cards (void)
   g_assert_true (LM_IS_MESH_CARD (lm_record_dashboard_find_pinned_card (page_of (win), "a", "shape/tetra")));
   g_assert_true (lm_record_dashboard_set_pinned (page_of (win), "a", "shape/tetra", FALSE));
   g_assert_true (lm_record_dashboard_set_filter (page_of (win), "^shape/", NULL));
-  g_assert_cmpuint (lm_record_dashboard_get_n_cards (page_of (win)), ==, 3);
+  g_assert_cmpuint (lm_record_dashboard_get_n_cards (page_of (win)), ==, 4);
   g_assert_true (lm_record_dashboard_set_filter (page_of (win), "", NULL));
 
   /* live: a mesh logged now shows, and the slider follows it */
@@ -474,8 +479,20 @@ test_broken (void)
   g_assert_true (g_str_has_prefix (lm_mesh_card_get_error (card), "Step 0: "));
   g_assert_cmpuint (strlen (lm_mesh_card_get_error (card)), >, strlen ("Step 0: ") + 5);
   g_assert_null (lm_mesh_view_get_mesh (view_of (card)));
+  g_assert_cmpstr (lm_mesh_card_get_message (card), ==, lm_mesh_card_get_error (card));
   /* the others still draw */
   g_assert_null (lm_mesh_card_get_error (card_of (win, "a", "shape/tetra")));
+  g_assert_null (lm_mesh_card_get_message (card_of (win, "a", "shape/tetra")));
+
+  /* a config it cannot use: the mesh drawn with the defaults, and why */
+  card = card_of (win, "b", "shape/badconfig");
+  g_assert_null (lm_mesh_card_get_error (card));
+  g_assert_nonnull (lm_mesh_view_get_mesh (view_of (card)));
+  g_assert_cmpfloat (lm_mesh_view_get_mesh (view_of (card))->fov, ==, 75);
+  g_assert_cmpuint (lm_mesh_view_get_n_renders (view_of (card)), >, 0);
+  g_assert_cmpstr (lm_mesh_card_get_message (card), ==,
+                   "Step 2: mesh config: material.size is 0, must be > 0, camera.fov is 180, must be between 0 "
+                   "and 180 degrees; drawn with the defaults");
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
@@ -580,6 +597,64 @@ test_cli_view (void)
   g_unlink (png);
 }
 
+/* A point cloud without colours is drawn in its run's colour, as
+ * TensorBoard's viewer does (a mesh with faces stays grey); the views
+ * share one renderer's scratch buffers, sized for the largest frame and
+ * mesh, not one set each. */
+static void
+test_run_color (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("lumen-mesh-color-XXXXXX", NULL);
+  g_autofree float *v = sphere_points (500);
+  LmWindow *win;
+  LmMeshView *cloud, *tetra, *small;
+  GdkRGBA run;
+  guint32 want, p = 0;
+  gsize px = 0;
+  lm_writer *w;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      lm_test_rm_rf (dir);
+      return;
+    }
+  check (lm_writer_open (&w, dir, "x"), "open");
+  check (lm_writer_add_mesh (w, "cloud/plain", 0, v, 500, NULL, NULL, 0, NULL), "mesh");
+  check (lm_writer_add_mesh (w, "cloud/small", 0, v, 50, NULL, NULL, 0, NULL), "mesh");
+  check (lm_writer_add_mesh (w, "shape/plain", 0, tetra_v, 4, NULL, tetra_f, 4, NULL), "mesh");
+  check (lm_writer_close (w), "close");
+  win = open_window (dir);
+  lm_ui_wait_settled (win);
+  cloud = view_of (card_of (win, "x", "cloud/plain"));
+  small = view_of (card_of (win, "x", "cloud/small"));
+  tetra = view_of (card_of (win, "x", "shape/plain"));
+
+  lm_palette_color (0, &run);   /* the first run's colour */
+  want = 0xff000000u | (guint32) lround (run.red * 255) << 16 | (guint32) lround (run.green * 255) << 8
+         | (guint32) lround (run.blue * 255);
+  for (double f = 0.3; f < 0.7 && p == 0; f += 0.002)
+    p = frame_pixel (cloud, f, f);
+  g_test_message ("cloud pixel 0x%08x, run colour 0x%08x", p, want);
+  g_assert_cmpuint (p, ==, want);
+  p = frame_pixel (tetra, 0.5, 0.5);
+  g_assert_cmpuint (R (p), ==, G (p));
+  g_assert_cmpuint (G (p), ==, B (p));
+
+  /* the largest frame's depth, and 20 + 16 bytes a vertex of the largest
+   * cloud and mesh (proj for 500 points, normals for the tetrahedron's 4) */
+  for (LmMeshView **it = (LmMeshView *[]) { cloud, small, tetra, NULL }; *it; it++)
+    {
+      cairo_surface_t *s = lm_mesh_view_get_surface (*it);
+
+      g_assert_nonnull (s);
+      px = MAX (px, (gsize) cairo_image_surface_get_width (s) * cairo_image_surface_get_height (s));
+    }
+  g_assert_cmpuint (lm_mesh_view_get_scratch_bytes (), ==, px * 4 + 500 * 20 + 4 * 16);
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -600,6 +675,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/mesh/broken", test_broken);
   g_test_add_func ("/ui/mesh/empty", test_empty);
   g_test_add_func ("/ui/mesh/cli-view", test_cli_view);
+  g_test_add_func ("/ui/mesh/run-color", test_run_color);
   rc = g_test_run ();
   lm_test_rm_rf (logdir);
   lm_test_rm_rf (empty_dir);
