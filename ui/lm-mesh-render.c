@@ -452,14 +452,26 @@ draw_faces (target *t, const camera *cam, const lm_mesh_scene *scene, const lm_m
     }
 }
 
+/* 1, or the stride that keeps a point cloud to view->max_points. */
+static int64_t
+point_stride (const lm_mesh_scene *scene, const lm_mesh_camera *view)
+{
+  if (scene->n_faces > 0 && scene->faces != NULL)
+    return 1;
+  return view->max_points > 0 && scene->n_vertices > view->max_points
+         ? (scene->n_vertices + view->max_points - 1) / view->max_points : 1;
+}
+
+/* Points every `every` vertices (the others are not projected). */
 static void
-draw_points (target *t, const camera *cam, const lm_mesh_scene *scene, const lm_mesh_camera *view, const float *proj)
+draw_points (target *t, const camera *cam, const lm_mesh_scene *scene, const lm_mesh_camera *view, const float *proj,
+             int64_t every)
 {
   double fixed_px = view->default_point_px > 0 && isfinite (view->default_point_px) ? view->default_point_px
                                                                                     : LM_MESH_DEFAULT_POINT_PX;
   int sized = scene->point_size > 0 && isfinite (scene->point_size);
 
-  for (int64_t i = 0; i < scene->n_vertices; i++)
+  for (int64_t i = 0; i < scene->n_vertices; i += every)
     {
       const float *p = proj + 5 * i;
       const uint8_t *c = scene->colors != NULL ? scene->colors + 3 * i : view->default_color;
@@ -528,6 +540,7 @@ lm_mesh_render (lm_mesh_renderer *r, const lm_mesh_scene *scene, const lm_mesh_c
   camera cam;
   target t;
   size_t npx;
+  int64_t every;
 
   if (r == NULL || pixels == NULL || width <= 0 || height <= 0 || stride < 4 * width || stride % 4 != 0)
     return -1;
@@ -559,7 +572,8 @@ lm_mesh_render (lm_mesh_renderer *r, const lm_mesh_scene *scene, const lm_mesh_c
     }
 
   camera_setup (&cam, scene, view, width, height);
-  for (int64_t i = 0; i < scene->n_vertices; i++)
+  every = point_stride (scene, view);
+  for (int64_t i = 0; i < scene->n_vertices; i += every)
     {
       double c[3], sx = NAN, sy = NAN;
       float *p = r->proj + 5 * i;
@@ -595,6 +609,6 @@ lm_mesh_render (lm_mesh_renderer *r, const lm_mesh_scene *scene, const lm_mesh_c
       draw_faces (&t, &cam, scene, view, r->proj, r->normals);
     }
   else
-    draw_points (&t, &cam, scene, view, r->proj);
+    draw_points (&t, &cam, scene, view, r->proj, every);
   return t.written;
 }

@@ -52,6 +52,9 @@ typedef struct {
   uint8_t default_color[3];   /* the colour of a mesh without colours */
   double default_point_px;    /* a point's diameter in pixels when point_size is 0 */
   double ambient;             /* 0..1: the light of a face seen edge-on */
+  int64_t max_points;         /* > 0: a point cloud of more points draws every k-th of them, k the
+                               * smallest that keeps to this many (a quick frame while the camera
+                               * moves); 0: all.  Faces are always all drawn. */
 } lm_mesh_camera;
 
 /* Three.js' PerspectiveCamera default, as data/lm-mesh.h's */

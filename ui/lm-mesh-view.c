@@ -25,6 +25,11 @@
 #define ORBIT_DEG_PER_PX 0.5
 /* the wheel: one step zooms by 10% */
 #define ZOOM_STEP 1.1
+/* While a drag orbits, a point cloud draws at most this many points (a
+ * million 4-px points took 60 to 80 ms a card-sized frame, 12 to 16 a
+ * second; a quarter of them keeps the drag near 60 and, overdrawn about
+ * 40 times at that size, looks the same); all of them when it ends. */
+#define DRAG_POINTS 250000
 
 struct _LmMeshView
 {
@@ -34,13 +39,14 @@ struct _LmMeshView
   char *error;
   double yaw, pitch, distance;     /* distance 0: fit the field of view */
   double drag_yaw, drag_pitch;
+  gboolean dragging;
   guint8 point_color[3];
   gboolean has_point_color;
   cairo_surface_t *surface;
   struct {
     LmMesh *mesh;
     double yaw, pitch, distance;
-    int width, height, dark;
+    int width, height, dark, coarse;
   } drawn_key;                     /* what surface shows */
   guint n_renders;
   gboolean drawn, skipped;
@@ -59,6 +65,7 @@ static guint signals[N_SIGNALS];
 static lm_mesh_renderer *renderer;
 static guint n_views;
 static double default_yaw = LM_MESH_DEFAULT_YAW, default_pitch = LM_MESH_DEFAULT_PITCH;
+static gint64 drag_points = DRAG_POINTS;
 
 G_DEFINE_FINAL_TYPE (LmMeshView, lm_mesh_view, GTK_TYPE_WIDGET)
 
@@ -90,10 +97,12 @@ ensure_frame (LmMeshView *self, int width, int height)
   lm_mesh_scene scene;
   lm_mesh_camera view;
   int dark = lm_theme_is_dark ();
+  int coarse = self->dragging && self->mesh->n_faces == 0 && self->mesh->n_vertices > drag_points;
 
   if (self->surface != NULL && self->drawn_key.mesh == self->mesh && self->drawn_key.yaw == self->yaw
       && self->drawn_key.pitch == self->pitch && self->drawn_key.distance == self->distance
-      && self->drawn_key.width == width && self->drawn_key.height == height && self->drawn_key.dark == dark)
+      && self->drawn_key.width == width && self->drawn_key.height == height && self->drawn_key.dark == dark
+      && self->drawn_key.coarse == coarse)
     return;
   if (self->surface == NULL || cairo_image_surface_get_width (self->surface) != width
       || cairo_image_surface_get_height (self->surface) != height)
@@ -108,6 +117,7 @@ ensure_frame (LmMeshView *self, int width, int height)
   view.yaw = self->yaw;
   view.pitch = self->pitch;
   view.distance = current_distance (self);
+  view.max_points = coarse ? drag_points : 0;
   /* a mesh without colours: a neutral grey that reads on either background */
   view.default_color[0] = view.default_color[1] = view.default_color[2] = dark ? 0xb0 : 0x98;
   if (self->has_point_color && scene.n_faces == 0)
@@ -126,6 +136,7 @@ ensure_frame (LmMeshView *self, int width, int height)
   self->drawn_key.width = width;
   self->drawn_key.height = height;
   self->drawn_key.dark = dark;
+  self->drawn_key.coarse = coarse;
 }
 
 static gboolean
@@ -206,8 +217,16 @@ on_drag_begin (GtkGestureDrag *g, double x, double y, LmMeshView *self)
 }
 
 static void
+on_drag_end (GtkGestureDrag *g, double dx, double dy, LmMeshView *self)
+{
+  self->dragging = FALSE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));   /* every point again */
+}
+
+static void
 on_drag_update (GtkGestureDrag *g, double dx, double dy, LmMeshView *self)
 {
+  self->dragging = TRUE;
   lm_mesh_view_set_camera (self, self->drag_yaw - dx * ORBIT_DEG_PER_PX, self->drag_pitch + dy * ORBIT_DEG_PER_PX,
                            self->distance);
 }
@@ -323,6 +342,7 @@ lm_mesh_view_init (LmMeshView *self)
   self->pitch = default_pitch;
   g_signal_connect (drag, "drag-begin", G_CALLBACK (on_drag_begin), self);
   g_signal_connect (drag, "drag-update", G_CALLBACK (on_drag_update), self);
+  g_signal_connect (drag, "drag-end", G_CALLBACK (on_drag_end), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
   g_signal_connect (click, "pressed", G_CALLBACK (on_pressed), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
@@ -453,6 +473,12 @@ lm_mesh_view_set_point_color (LmMeshView *self, const GdkRGBA *color)
     }
   g_clear_pointer (&self->surface, cairo_surface_destroy);   /* render again */
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+lm_mesh_view_set_drag_points (gint64 max_points)
+{
+  drag_points = max_points > 0 ? max_points : DRAG_POINTS;
 }
 
 gsize

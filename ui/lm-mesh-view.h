@@ -43,6 +43,10 @@ void       lm_mesh_view_set_default_angles (double yaw, double pitch);
 gboolean   lm_mesh_view_is_near_view (LmMeshView *self, gboolean *known);
 /* Frames rendered so far (a redraw of an unchanged frame reuses it). */
 guint      lm_mesh_view_get_n_renders (LmMeshView *self);
+/* While a drag orbits, a point cloud of more than max_points points draws
+ * every k-th, keeping to max_points (<= 0: the default, 250,000); the
+ * drag's end draws them all. */
+void       lm_mesh_view_set_drag_points (gint64 max_points);
 /* The bytes of scratch buffers all mesh views hold together (one shared
  * renderer's: a depth buffer of the largest frame, 36 bytes a vertex of
  * the largest mesh). */

@@ -302,6 +302,48 @@ test_point_depth (Fixture *f, gconstpointer data)
   g_assert_cmpuint (pixel (f, W / 2, H / 2), ==, 0xffa0a0a0);
 }
 
+/* max_points (a drag's quick frame): a cloud of more points draws every
+ * k-th, k the smallest that keeps to max_points; faces are all drawn. */
+static void
+test_max_points (Fixture *f, gconstpointer data)
+{
+  float grid[100 * 3];
+  lm_mesh_scene s = { 100, 0, grid, NULL, NULL, { 0 }, 0, 0, 0 };
+  lm_mesh_scene t = { 3, 1, tri, red3, (const gint32[]) { 0, 1, 2 }, { 0 }, 0, 0, 0 };
+  static const struct { gint64 max_points; guint drawn; } cases[] = {
+    { 0, 100 }, { 100, 100 }, { 1000, 100 }, { 99, 50 }, { 50, 50 }, { 30, 25 }, { 25, 25 }, { 1, 1 },
+  };
+  lm_mesh_camera v;
+  guint all;
+
+  /* a 10 x 10 grid facing the camera, points of 1 px far apart */
+  for (int i = 0; i < 100; i++)
+    {
+      grid[3 * i] = (float) (i % 10) / 9 * 2 - 1;
+      grid[3 * i + 1] = (float) (i / 10) / 9 * 2 - 1;
+      grid[3 * i + 2] = 0;
+    }
+  bound (&s);
+  lm_mesh_camera_init (&v, &s);
+  v.yaw = v.pitch = 0;
+  v.default_point_px = 1;
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      v.max_points = cases[i].max_points;
+      lm_mesh_render (f->r, &s, &v, f->buf, W, H, STRIDE);
+      g_assert_cmpuint (count_drawn (f), ==, cases[i].drawn);
+    }
+
+  bound (&t);
+  lm_mesh_camera_init (&v, &t);
+  lm_mesh_render (f->r, &t, &v, f->buf, W, H, STRIDE);
+  all = count_drawn (f);
+  g_assert_cmpuint (all, >, 100);
+  v.max_points = 1;
+  lm_mesh_render (f->r, &t, &v, f->buf, W, H, STRIDE);
+  g_assert_cmpuint (count_drawn (f), ==, all);
+}
+
 /* A mesh behind the camera or far outside the view draws nothing; one
  * crossing the camera's plane draws only what is in front. */
 static void
@@ -533,6 +575,7 @@ main (int argc, char **argv)
   ADD ("/mesh-render/vertex-colors", test_vertex_colors);
   ADD ("/mesh-render/point-disc", test_point_disc);
   ADD ("/mesh-render/point-depth", test_point_depth);
+  ADD ("/mesh-render/max-points", test_max_points);
   ADD ("/mesh-render/outside", test_outside);
   ADD ("/mesh-render/degenerate", test_degenerate);
   ADD ("/mesh-render/fit", test_fit);

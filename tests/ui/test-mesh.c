@@ -597,6 +597,51 @@ test_cli_view (void)
   g_unlink (png);
 }
 
+/* While a drag orbits, a big cloud draws a quarter of its points at most
+ * (here: 50 of 200), and all of them when the drag ends. */
+static void
+test_drag_points (void)
+{
+  LmWindow *win;
+  LmMeshView *view;
+  GtkEventController *drag;
+  guint all, n;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  lm_mesh_view_set_drag_points (50);
+  win = open_window (logdir);
+  lm_ui_wait_settled (win);
+  view = view_of (card_of (win, "a", "cloud/points"));
+  g_assert_cmpint (lm_mesh_view_get_mesh (view)->n_vertices, ==, 200);
+  all = count_drawn (view);
+  n = lm_mesh_view_get_n_renders (view);
+  drag = lm_ui_find_controller (GTK_WIDGET (view), GTK_TYPE_GESTURE_DRAG);
+  g_signal_emit_by_name (drag, "drag-begin", 100.0, 100.0);
+  g_signal_emit_by_name (drag, "drag-update", 0.0, 0.0);
+  lm_test_spin (100);
+  g_assert_cmpuint (lm_mesh_view_get_n_renders (view), ==, n + 1);
+  g_test_message ("%u pixels of 200 points, %u while dragging", all, count_drawn (view));
+  g_assert_cmpuint (count_drawn (view), <, all * 2 / 5);
+  g_assert_cmpuint (count_drawn (view), >, all / 8);
+  g_signal_emit_by_name (drag, "drag-end", 0.0, 0.0);
+  lm_test_spin (100);
+  g_assert_cmpuint (lm_mesh_view_get_n_renders (view), ==, n + 2);
+  g_assert_cmpuint (count_drawn (view), ==, all);
+  /* a mesh with faces is drawn whole while dragged */
+  view = view_of (card_of (win, "a", "shape/tetra"));
+  all = count_drawn (view);
+  g_signal_emit_by_name (lm_ui_find_controller (GTK_WIDGET (view), GTK_TYPE_GESTURE_DRAG), "drag-begin", 10.0, 10.0);
+  g_signal_emit_by_name (lm_ui_find_controller (GTK_WIDGET (view), GTK_TYPE_GESTURE_DRAG), "drag-update", 0.0, 0.0);
+  lm_test_spin (100);
+  g_assert_cmpuint (count_drawn (view), ==, all);
+  lm_mesh_view_set_drag_points (0);
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
 /* A point cloud without colours is drawn in its run's colour, as
  * TensorBoard's viewer does (a mesh with faces stays grey); the views
  * share one renderer's scratch buffers, sized for the largest frame and
@@ -676,6 +721,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/mesh/empty", test_empty);
   g_test_add_func ("/ui/mesh/cli-view", test_cli_view);
   g_test_add_func ("/ui/mesh/run-color", test_run_color);
+  g_test_add_func ("/ui/mesh/drag-points", test_drag_points);
   rc = g_test_run ();
   lm_test_rm_rf (logdir);
   lm_test_rm_rf (empty_dir);
