@@ -235,7 +235,6 @@ lm_mesh_card_init (LmMeshCard *self)
   self->view = lm_mesh_view_new ();
   gtk_widget_set_size_request (self->view, 300, 260);
   gtk_widget_set_vexpand (self->view, TRUE);
-  lm_set_tooltip (self->view, "Drag to orbit, scroll to zoom, double-click to reset the camera");
   g_signal_connect (self->view, "wants-mesh", G_CALLBACK (on_wants_mesh), self);
 
   /* the whole message, wrapped (the view has room for a line of it) */

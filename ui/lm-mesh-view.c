@@ -30,6 +30,9 @@
  * second; a quarter of them keeps the drag near 60 and, overdrawn about
  * 40 times at that size, looks the same); all of them when it ends. */
 #define DRAG_POINTS 250000
+/* the tooltip, and so the description a screen reader gives */
+#define HELP "Drag or arrow keys to orbit, scroll or Ctrl+plus and Ctrl+minus to zoom, double-click or Ctrl+0 " \
+             "to reset the camera"
 
 struct _LmMeshView
 {
@@ -326,6 +329,9 @@ lm_mesh_view_class_init (LmMeshViewClass *klass)
   wc->snapshot = lm_mesh_view_snapshot;
   wc->unmap = lm_mesh_view_unmap;
   wc->measure = lm_mesh_view_measure;
+  /* a picture to a screen reader, as the audio card's waveform; the card
+   * names it, the description says how to turn it */
+  gtk_widget_class_set_accessible_role (wc, GTK_ACCESSIBLE_ROLE_IMG);
   signals[WANTS_MESH] = g_signal_new ("wants-mesh", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                                       NULL, G_TYPE_NONE, 0);
 }
@@ -350,6 +356,7 @@ lm_mesh_view_init (LmMeshView *self)
   gtk_widget_add_controller (GTK_WIDGET (self), scroll);
   add_keys (self);
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  lm_set_tooltip (GTK_WIDGET (self), HELP);   /* also its accessible description */
   lm_theme_redraw_on_focus (GTK_WIDGET (self));
   gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "grab");
   g_signal_connect (lm_theme_get_default (), "notify::dark", G_CALLBACK (on_theme), self);
@@ -393,8 +400,7 @@ lm_mesh_view_set_error (LmMeshView *self, const char *error)
   g_clear_pointer (&self->mesh, lm_mesh_unref);
   g_free (self->error);
   self->error = g_strdup (error);
-  lm_set_tooltip (GTK_WIDGET (self), error != NULL ? error
-                                                   : "Drag to orbit, scroll to zoom, double-click to reset the camera");
+  lm_set_tooltip (GTK_WIDGET (self), error != NULL ? error : HELP);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 

@@ -484,6 +484,28 @@ test_broken (void)
   g_assert_null (lm_mesh_card_get_error (card_of (win, "a", "shape/tetra")));
   g_assert_null (lm_mesh_card_get_message (card_of (win, "a", "shape/tetra")));
 
+  /* a screen reader's names: the view is a picture named after its run
+   * and tag, saying how to turn it; the slider says its step */
+  {
+    LmMeshCard *tetra = card_of (win, "a", "shape/tetra");
+    GtkAccessible *view = GTK_ACCESSIBLE (view_of (tetra));
+    GtkAccessible *slider = GTK_ACCESSIBLE (lm_mesh_card_get_slider (tetra));
+    g_autofree char *e1 = gtk_test_accessible_check_property (view, GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                                              "3-D view of a in shape/tetra");
+    g_autofree char *e2 = gtk_test_accessible_check_property (
+      view, GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+      "Drag or arrow keys to orbit, scroll or Ctrl+plus and Ctrl+minus to zoom, double-click or Ctrl+0 to reset "
+      "the camera");
+    g_autofree char *e3 = gtk_test_accessible_check_property (slider, GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                                              "Step of a in shape/tetra");
+
+    g_assert_cmpint (gtk_accessible_get_accessible_role (view), ==, GTK_ACCESSIBLE_ROLE_IMG);
+    g_assert_null (e1);
+    g_assert_null (e2);
+    g_assert_null (e3);
+    g_assert_true (gtk_widget_get_focusable (GTK_WIDGET (view)));
+  }
+
   /* a config it cannot use: the mesh drawn with the defaults, and why */
   card = card_of (win, "b", "shape/badconfig");
   g_assert_null (lm_mesh_card_get_error (card));
@@ -705,6 +727,8 @@ main (int argc, char **argv)
 {
   int rc;
 
+  /* GTK's test accessibility backend: the screen reader's names are read */
+  g_setenv ("GTK_A11Y", "test", TRUE);
   scratch_dir = lm_test_tmpdir_new ("lumen-mesh-scratch-XXXXXX");
   lumen_bin = lm_ui_take_lumen_bin (&argc, &argv);
   have_display = lm_ui_test_init (&argc, &argv);
