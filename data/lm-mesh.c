@@ -162,8 +162,8 @@ bad (GError **error, const char *format, ...)
 }
 
 /* The bounding sphere: the centre of the bounding box and the largest
- * distance from it to a vertex; a single point (radius 0) gets 1, so a
- * view still has a scale to frame. */
+ * distance from it to a vertex (at most FLT_MAX); a single point (radius
+ * 0) gets 1, so a view still has a scale to frame. */
 static void
 bounding_sphere (LmMesh *m)
 {
@@ -193,7 +193,9 @@ bounding_sphere (LmMesh *m)
         }
       r2 = MAX (r2, d2);
     }
-  m->radius = r2 > 0 ? (float) sqrt (r2) : 1.0f;
+  /* coordinates near FLT_MAX: a distance past it would be infinite as a
+   * float, and a view would frame a sphere of 1 instead */
+  m->radius = r2 > 0 ? (float) MIN (sqrt (r2), (double) G_MAXFLOAT) : 1.0f;
 }
 
 LmMesh *

@@ -1,7 +1,8 @@
 /* lm-mesh-render.c: the Mesh dashboard's software renderer (see
  * lm-mesh-render.h).
  *
- * Vertices are moved to camera space and projected once per frame, and
+ * Vertices are moved to camera space (in bounding radii, so that a mesh
+ * of coordinates near FLT_MAX stays finite) and projected once per frame, and
  * lit once (vertex_light) when there are faces; each triangle is then
  * filled row by row over the span its edge functions allow (both
  * windings: a clockwise triangle is turned round), the depth test on
@@ -43,6 +44,7 @@ typedef struct {
   double right[3], up[3], fwd[3], eye[3];
   double focal;            /* pixels per unit at depth 1 */
   double near;
+  double unit;             /* the bounding radius: proj holds camera space in these */
   double cx, cy;           /* the buffer's centre */
   double point_scale;      /* Three.js' sizeAttenuation: height / 2 */
 } camera;
@@ -146,6 +148,7 @@ camera_setup (camera *cam, const lm_mesh_scene *scene, const lm_mesh_camera *vie
   cam->point_scale = height / 2.0;
   /* just in front of the bounding sphere, never at the eye */
   cam->near = fmax (dist - radius * 1.001, radius * 0.01);
+  cam->unit = radius;
 }
 
 static inline void
@@ -482,7 +485,7 @@ draw_points (target *t, const camera *cam, const lm_mesh_scene *scene, const lm_
 
       if (!(p[2] >= cam->near) || !isfinite (sx))
         continue;
-      d = sized ? scene->point_size * cam->point_scale / p[2] : fixed_px;
+      d = sized ? scene->point_size * cam->point_scale / (p[2] * cam->unit) : fixed_px;
       d = d < 1.0 ? 1.0 : d > MAX_POINT_PX ? MAX_POINT_PX : d;
       r = d / 2;
       r2 = r * r;
@@ -541,6 +544,7 @@ lm_mesh_render (lm_mesh_renderer *r, const lm_mesh_scene *scene, const lm_mesh_c
   target t;
   size_t npx;
   int64_t every;
+  double per_unit;
 
   if (r == NULL || pixels == NULL || width <= 0 || height <= 0 || stride < 4 * width || stride % 4 != 0)
     return -1;
@@ -573,6 +577,7 @@ lm_mesh_render (lm_mesh_renderer *r, const lm_mesh_scene *scene, const lm_mesh_c
 
   camera_setup (&cam, scene, view, width, height);
   every = point_stride (scene, view);
+  per_unit = 1.0 / cam.unit;
   for (int64_t i = 0; i < scene->n_vertices; i += every)
     {
       double c[3], sx = NAN, sy = NAN;
@@ -581,12 +586,14 @@ lm_mesh_render (lm_mesh_renderer *r, const lm_mesh_scene *scene, const lm_mesh_c
       to_camera (&cam, scene->vertices + 3 * i, c);
       if (!(c[2] >= cam.near) || !project (&cam, c[0], c[1], c[2], &sx, &sy))
         sx = sy = NAN;
-      p[0] = (float) c[0];
-      p[1] = (float) c[1];
-      p[2] = isfinite (c[2]) ? (float) c[2] : -INFINITY;
+      /* in radii: coordinates near FLT_MAX stay finite as floats */
+      p[0] = (float) (c[0] * per_unit);
+      p[1] = (float) (c[1] * per_unit);
+      p[2] = isfinite (c[2]) ? (float) (c[2] * per_unit) : -INFINITY;
       p[3] = (float) sx;
       p[4] = (float) sy;
     }
+  cam.near /= cam.unit;   /* from here on, as proj: in radii */
 
   t.pixels = (uint32_t *) (void *) pixels;
   t.width = width;

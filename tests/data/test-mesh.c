@@ -82,6 +82,23 @@ test_blobs (void)
   }
 }
 
+/* Coordinates near FLT_MAX: the bounding radius stays finite (the
+ * largest float), so a view frames them rather than a sphere of 1. */
+static void
+test_huge_coordinates (void)
+{
+  static const float huge[] = { 3e38f, 0, 0, -3e38f, 0, 0, 0, 3e38f, 0, 0, 0, 3e38f };
+  static const float big[] = { 1e30f, 0, 0, -1e30f, 0, 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LmMesh) m = lm_mesh_new_from_blobs (huge, sizeof huge, NULL, 0, NULL, 0, NULL, &error);
+  g_autoptr (LmMesh) b = lm_mesh_new_from_blobs (big, sizeof big, NULL, 0, NULL, 0, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpfloat (m->radius, ==, G_MAXFLOAT);
+  g_assert_cmpfloat (m->center[1], ==, 1.5e38f);
+  g_assert_cmpfloat (b->radius, ==, 1e30f);
+}
+
 static void
 test_config (void)
 {
@@ -442,6 +459,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/data/mesh/blobs", test_blobs);
   g_test_add_func ("/data/mesh/config", test_config);
+  g_test_add_func ("/data/mesh/huge-coordinates", test_huge_coordinates);
   g_test_add_func ("/data/mesh/corrupt-blobs", test_corrupt_blobs);
   g_test_add_func ("/data/mesh/feed", test_feed);
   g_test_add_func ("/data/mesh/loader", test_loader);

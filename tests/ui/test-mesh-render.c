@@ -344,6 +344,36 @@ test_max_points (Fixture *f, gconstpointer data)
   g_assert_cmpuint (count_drawn (f), ==, all);
 }
 
+/* Coordinates near FLT_MAX draw as the same shape at scale 1 does: the
+ * camera is 4.7e38 from the triangle, past FLT_MAX (it drew nothing). */
+static void
+test_huge_scale (Fixture *f, gconstpointer data)
+{
+  float big[9];
+  lm_mesh_scene s = { 3, 1, tri, red3, (const gint32[]) { 0, 1, 2 }, { 0 }, 0, 0, 0 };
+  guint drawn;
+
+  bound (&s);
+  render_front (f, &s, 0);
+  drawn = count_drawn (f);
+  g_assert_cmpuint (drawn, >, 1000);
+  for (int i = 0; i < 9; i++)
+    big[i] = tri[i] * 2e38f;
+  s.vertices = big;
+  /* bound()'s float squares would overflow: the sphere scaled by hand */
+  g_assert_cmpfloat (s.center[0], ==, 0);
+  g_assert_cmpfloat (s.center[1], ==, 0);
+  s.radius = (float) (s.radius * 2e38);
+  g_assert_true (isfinite (s.radius));
+  g_assert_cmpint (render_front (f, &s, 0), >, 0);
+  g_assert_cmpuint (count_drawn (f), ==, drawn);
+  /* and as points */
+  s.n_faces = 0;
+  s.faces = NULL;
+  g_assert_cmpint (render_front (f, &s, 0), >, 0);
+  g_assert_cmpuint (count_drawn (f), >=, 3);
+}
+
 /* A mesh behind the camera or far outside the view draws nothing; one
  * crossing the camera's plane draws only what is in front. */
 static void
@@ -576,6 +606,7 @@ main (int argc, char **argv)
   ADD ("/mesh-render/point-disc", test_point_disc);
   ADD ("/mesh-render/point-depth", test_point_depth);
   ADD ("/mesh-render/max-points", test_max_points);
+  ADD ("/mesh-render/huge-scale", test_huge_scale);
   ADD ("/mesh-render/outside", test_outside);
   ADD ("/mesh-render/degenerate", test_degenerate);
   ADD ("/mesh-render/fit", test_fit);
