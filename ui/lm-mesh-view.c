@@ -49,7 +49,7 @@ struct _LmMeshView
   struct {
     LmMesh *mesh;
     double yaw, pitch, distance;
-    int width, height, dark, coarse;
+    int width, height, dark, coarse, scale;
   } drawn_key;                     /* what surface shows */
   guint n_renders;
   gboolean drawn, skipped;
@@ -95,7 +95,7 @@ current_distance (LmMeshView *self)
 
 /* Renders the frame into self->surface unless it shows this already. */
 static void
-ensure_frame (LmMeshView *self, int width, int height)
+ensure_frame (LmMeshView *self, int width, int height, int scale)
 {
   lm_mesh_scene scene;
   lm_mesh_camera view;
@@ -105,7 +105,7 @@ ensure_frame (LmMeshView *self, int width, int height)
   if (self->surface != NULL && self->drawn_key.mesh == self->mesh && self->drawn_key.yaw == self->yaw
       && self->drawn_key.pitch == self->pitch && self->drawn_key.distance == self->distance
       && self->drawn_key.width == width && self->drawn_key.height == height && self->drawn_key.dark == dark
-      && self->drawn_key.coarse == coarse)
+      && self->drawn_key.coarse == coarse && self->drawn_key.scale == scale)
     return;
   if (self->surface == NULL || cairo_image_surface_get_width (self->surface) != width
       || cairo_image_surface_get_height (self->surface) != height)
@@ -121,6 +121,9 @@ ensure_frame (LmMeshView *self, int width, int height)
   view.pitch = self->pitch;
   view.distance = current_distance (self);
   view.max_points = coarse ? drag_points : 0;
+  /* the default point is 4 px of the screen, 8 device pixels at scale 2
+   * (a configured size, in world units, scales with the frame already) */
+  view.default_point_px = LM_MESH_DEFAULT_POINT_PX * scale;
   /* a mesh without colours: a neutral grey that reads on either background */
   view.default_color[0] = view.default_color[1] = view.default_color[2] = dark ? 0xb0 : 0x98;
   if (self->has_point_color && scene.n_faces == 0)
@@ -140,6 +143,7 @@ ensure_frame (LmMeshView *self, int width, int height)
   self->drawn_key.height = height;
   self->drawn_key.dark = dark;
   self->drawn_key.coarse = coarse;
+  self->drawn_key.scale = scale;
 }
 
 static gboolean
@@ -182,7 +186,7 @@ lm_mesh_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
     }
   else
     {
-      ensure_frame (self, width * scale, height * scale);
+      ensure_frame (self, width * scale, height * scale, scale);
       cairo_scale (cr, 1.0 / scale, 1.0 / scale);
       cairo_set_source_surface (cr, self->surface, 0, 0);
       cairo_paint (cr);

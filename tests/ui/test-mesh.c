@@ -535,8 +535,10 @@ test_empty (void)
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
+/* lumen --logdir dir --view mesh --screenshot scratch/mesh.png at
+ * 1400x900 and GDK_SCALE scale (NULL: as set), extra arguments after. */
 static int
-run_lumen (const char *const *extra, char **err)
+run_lumen_in (const char *dir, const char *scale, const char *const *extra, char **err)
 {
   g_autofree char *png = g_build_filename (scratch_dir, "mesh.png", NULL);
   g_auto (GStrv) env = g_environ_setenv (g_get_environ (), "XDG_CONFIG_HOME", scratch_dir, TRUE);
@@ -544,7 +546,9 @@ run_lumen (const char *const *extra, char **err)
   int status;
 
   g_ptr_array_add (argv, (char *) lumen_bin);
-  for (const char *const *a = (const char *const[]) { "--logdir", logdir, "--view", "mesh", "--screenshot", png,
+  if (scale != NULL)
+    env = g_environ_setenv (env, "GDK_SCALE", scale, TRUE);
+  for (const char *const *a = (const char *const[]) { "--logdir", dir, "--view", "mesh", "--screenshot", png,
                                                       "--window-size", "1400x900", NULL };
        *a; a++)
     g_ptr_array_add (argv, (char *) *a);
@@ -555,6 +559,12 @@ run_lumen (const char *const *extra, char **err)
                                NULL));
   g_ptr_array_free (argv, TRUE);
   return status;
+}
+
+static int
+run_lumen (const char *const *extra, char **err)
+{
+  return run_lumen_in (logdir, NULL, extra, err);
 }
 
 /* lumen --view mesh --screenshot: exit 0, the window's size, the red
@@ -722,6 +732,64 @@ test_run_color (void)
   lm_test_rm_rf (dir);
 }
 
+/* Pixels of exactly this colour (0xRRGGBB) in the last screenshot. */
+static guint
+count_shot_color (guint32 rgb)
+{
+  g_autofree char *png = g_build_filename (scratch_dir, "mesh.png", NULL);
+  g_autoptr (GError) error = NULL;
+  LmUiImage img = { 0 };
+  guint n = 0;
+
+  if (!lm_ui_image_load (png, &img, &error))
+    g_error ("%s", error->message);
+  for (int y = 0; y < img.height; y++)
+    for (int x = 0; x < img.width; x++)
+      {
+        const guchar *p = img.pixels + (gsize) y * img.stride + 4 * x;   /* B, G, R, A */
+
+        n += p[2] == R (rgb) && p[1] == G (rgb) && p[0] == B (rgb);
+      }
+  g_free (img.pixels);
+  return n;
+}
+
+/* HiDPI: a point of the default size is 4 px of the screen, so at
+ * GDK_SCALE=2 it covers four times the device pixels (it was 4 device
+ * pixels, half as wide as at scale 1). */
+static void
+test_hidpi_points (void)
+{
+  static const float one[] = { 0, 0, 0 };
+  static const guint8 green[] = { 10, 250, 10 };
+  static const char *const size[] = { "--window-size", "700x500", NULL };
+  g_autofree char *dir = NULL, *err1 = NULL, *err2 = NULL;
+  guint n1, n2;
+  lm_writer *w;
+
+  if (!have_display || lumen_bin == NULL)
+    {
+      g_test_skip (have_display ? "no lumen binary (--lumen-bin PATH or LUMEN_BIN)" : "no display");
+      return;
+    }
+  dir = g_build_filename (scratch_dir, "hidpi", NULL);
+  check (lm_writer_open (&w, dir, "x"), "open");
+  check (lm_writer_add_mesh (w, "cloud/one", 0, one, 1, green, NULL, 0, NULL), "mesh");
+  check (lm_writer_close (w), "close");
+  if (!g_spawn_check_wait_status (run_lumen_in (dir, "1", size, &err1), NULL))
+    g_error ("lumen at scale 1 failed: %s", err1);
+  n1 = count_shot_color (0x0afa0a);
+  if (!g_spawn_check_wait_status (run_lumen_in (dir, "2", size, &err2), NULL))
+    g_error ("lumen at scale 2 failed: %s", err2);
+  n2 = count_shot_color (0x0afa0a);
+  g_test_message ("one point: %u device pixels at scale 1, %u at scale 2", n1, n2);
+  g_assert_cmpuint (n1, >=, 10);
+  g_assert_cmpuint (n1, <=, 20);
+  g_assert_cmpuint (n2, >=, 3 * n1);
+  g_assert_cmpuint (n2, <=, 5 * n1);
+  lm_test_rm_rf (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -746,6 +814,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/mesh/cli-view", test_cli_view);
   g_test_add_func ("/ui/mesh/run-color", test_run_color);
   g_test_add_func ("/ui/mesh/drag-points", test_drag_points);
+  g_test_add_func ("/ui/mesh/hidpi-points", test_hidpi_points);
   rc = g_test_run ();
   lm_test_rm_rf (logdir);
   lm_test_rm_rf (empty_dir);
