@@ -198,6 +198,32 @@ bounding_sphere (LmMesh *m)
   m->radius = r2 > 0 ? (float) MIN (sqrt (r2), (double) G_MAXFLOAT) : 1.0f;
 }
 
+/* Faces of zero area: a repeated corner, or three corners in a line. */
+static gint64
+count_flat_faces (const LmMesh *m)
+{
+  gint64 n = 0;
+
+  for (gint64 f = 0; f < m->n_faces; f++)
+    {
+      const float *a = m->vertices + 3 * (gint64) m->faces[3 * f];
+      const float *b = m->vertices + 3 * (gint64) m->faces[3 * f + 1];
+      const float *c = m->vertices + 3 * (gint64) m->faces[3 * f + 2];
+      double e1[3], e2[3], x, y, z;
+
+      for (int k = 0; k < 3; k++)
+        {
+          e1[k] = (double) b[k] - a[k];
+          e2[k] = (double) c[k] - a[k];
+        }
+      x = e1[1] * e2[2] - e1[2] * e2[1];
+      y = e1[2] * e2[0] - e1[0] * e2[2];
+      z = e1[0] * e2[1] - e1[1] * e2[0];
+      n += x == 0 && y == 0 && z == 0;
+    }
+  return n;
+}
+
 LmMesh *
 lm_mesh_new_from_blobs (const void *vertices, gsize vsize, const void *colors, gsize csize,
                         const void *faces, gsize fsize, const char *config, GError **error)
@@ -253,6 +279,7 @@ lm_mesh_new_from_blobs (const void *vertices, gsize vsize, const void *colors, g
       return bad (error, "face %" G_GINT64_FORMAT " refers to vertex %d of %" G_GINT64_FORMAT, i / 3,
                   (int) m->faces[i], n);
   bounding_sphere (m);
+  m->n_flat_faces = count_flat_faces (m);
   return g_steal_pointer (&m);
 }
 

@@ -40,6 +40,7 @@ typedef struct
   float center[3], radius;    /* bounding sphere: centre of the bounding box, largest distance to it (> 0) */
   double point_size;          /* config material.size when given (PointsMaterial), else 0 (the view's default) */
   double fov;                 /* config camera.fov in degrees when given, else 75 */
+  gint64 n_flat_faces;        /* faces of zero area (a corner repeated, or in a line) */
   char *config_warning;       /* what of the config was ignored ("mesh config: material.size is 0,
                                * must be > 0; drawn with the default"), or NULL */
 } LmMesh;   /* immutable, atomically refcounted */

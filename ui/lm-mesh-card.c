@@ -87,14 +87,20 @@ show_mesh (LmMeshCard *self, LmMeshMeta *m, LmMesh *mesh, const char *error)
       gtk_widget_set_visible (self->message, TRUE);
       return;
     }
-  /* a config it could not use: the mesh, drawn with the defaults, and why */
-  if (mesh->config_warning != NULL)
-    {
-      g_autofree char *text = g_strdup_printf ("Step %" G_GINT64_FORMAT ": %s", m->step, mesh->config_warning);
+  /* what is drawn otherwise than logged: a config it could not use (the
+   * defaults), faces that all have zero area (their vertices as points) */
+  {
+    g_autoptr (GString) text = g_string_new (NULL);
 
-      gtk_label_set_text (GTK_LABEL (self->message), text);
-    }
-  gtk_widget_set_visible (self->message, mesh->config_warning != NULL);
+    if (mesh->config_warning != NULL)
+      g_string_append_printf (text, "Step %" G_GINT64_FORMAT ": %s", m->step, mesh->config_warning);
+    if (mesh->n_faces > 0 && mesh->n_flat_faces == mesh->n_faces)
+      g_string_append_printf (text, "%sStep %" G_GINT64_FORMAT ": %s zero area; drawn as points",
+                              text->len ? "\n" : "", m->step,
+                              mesh->n_faces == 1 ? "its face has" : "every face has");
+    gtk_label_set_text (GTK_LABEL (self->message), text->str);
+    gtk_widget_set_visible (self->message, text->len > 0);
+  }
   lm_mesh_view_set_mesh (LM_MESH_VIEW (self->view), mesh);
 }
 

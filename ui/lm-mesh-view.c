@@ -80,6 +80,13 @@ fill_scene (LmMesh *m, lm_mesh_scene *s)
   s->vertices = m->vertices;
   s->colors = m->colors;
   s->faces = m->faces;
+  /* faces that all have zero area would draw nothing: their vertices as
+   * points instead (the card says so) */
+  if (m->n_faces > 0 && m->n_flat_faces == m->n_faces)
+    {
+      s->n_faces = 0;
+      s->faces = NULL;
+    }
   for (int i = 0; i < 3; i++)
     s->center[i] = m->center[i];
   s->radius = m->radius;

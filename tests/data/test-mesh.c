@@ -82,6 +82,22 @@ test_blobs (void)
   }
 }
 
+/* Faces of zero area are counted: a corner repeated, three in a line. */
+static void
+test_flat_faces (void)
+{
+  static const float v[] = { 0, 0, 0, 1, 0, 0, 0, 1, 0, 2, 0, 0 };
+  static const gint32 f[] = { 0, 1, 2, 0, 0, 1, 0, 1, 3, 2, 1, 0, 2, 2, 2 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LmMesh) m = lm_mesh_new_from_blobs (v, sizeof v, NULL, 0, f, sizeof f, NULL, &error);
+  g_autoptr (LmMesh) t = lm_mesh_new_from_blobs (tet_v, sizeof tet_v, NULL, 0, tet_f, sizeof tet_f, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (m->n_faces, ==, 5);
+  g_assert_cmpint (m->n_flat_faces, ==, 3);
+  g_assert_cmpint (t->n_flat_faces, ==, 0);
+}
+
 /* Coordinates near FLT_MAX: the bounding radius stays finite (the
  * largest float), so a view frames them rather than a sphere of 1. */
 static void
@@ -460,6 +476,7 @@ main (int argc, char **argv)
   g_test_add_func ("/data/mesh/blobs", test_blobs);
   g_test_add_func ("/data/mesh/config", test_config);
   g_test_add_func ("/data/mesh/huge-coordinates", test_huge_coordinates);
+  g_test_add_func ("/data/mesh/flat-faces", test_flat_faces);
   g_test_add_func ("/data/mesh/corrupt-blobs", test_corrupt_blobs);
   g_test_add_func ("/data/mesh/feed", test_feed);
   g_test_add_func ("/data/mesh/loader", test_loader);

@@ -675,7 +675,8 @@ test_drag_points (void)
 }
 
 /* A point cloud without colours is drawn in its run's colour, as
- * TensorBoard's viewer does (a mesh with faces stays grey); the views
+ * TensorBoard's viewer does (a mesh with faces stays grey); a mesh whose
+ * faces all have zero area shows its vertices as points; the views
  * share one renderer's scratch buffers, sized for the largest frame and
  * mesh, not one set each. */
 static void
@@ -700,6 +701,10 @@ test_run_color (void)
   check (lm_writer_add_mesh (w, "cloud/plain", 0, v, 500, NULL, NULL, 0, NULL), "mesh");
   check (lm_writer_add_mesh (w, "cloud/small", 0, v, 50, NULL, NULL, 0, NULL), "mesh");
   check (lm_writer_add_mesh (w, "shape/plain", 0, tetra_v, 4, NULL, tetra_f, 4, NULL), "mesh");
+  /* a face of three corners in a line: nothing to fill */
+  check (lm_writer_add_mesh (w, "shape/flat", 4, (const float[]) { 0, 0, 0, 1, 1, 1, 2, 2, 2 }, 3, NULL,
+                             (const gint32[]) { 0, 1, 2 }, 1, NULL),
+         "mesh");
   check (lm_writer_close (w), "close");
   win = open_window (dir);
   lm_ui_wait_settled (win);
@@ -718,9 +723,19 @@ test_run_color (void)
   g_assert_cmpuint (R (p), ==, G (p));
   g_assert_cmpuint (G (p), ==, B (p));
 
+  /* a mesh whose faces all have zero area: its vertices, as points, and why */
+  {
+    LmMeshCard *card = card_of (win, "x", "shape/flat");
+
+    g_assert_cmpstr (lm_mesh_card_get_message (card), ==, "Step 4: its face has zero area; drawn as points");
+    g_assert_cmpuint (count_drawn (view_of (card)), >=, 3 * 9);
+    g_assert_null (lm_mesh_card_get_message (card_of (win, "x", "shape/plain")));
+  }
+
   /* the largest frame's depth, and 20 + 16 bytes a vertex of the largest
    * cloud and mesh (proj for 500 points, normals for the tetrahedron's 4) */
-  for (LmMeshView **it = (LmMeshView *[]) { cloud, small, tetra, NULL }; *it; it++)
+  for (LmMeshView **it = (LmMeshView *[]) { cloud, small, tetra, view_of (card_of (win, "x", "shape/flat")), NULL };
+       *it; it++)
     {
       cairo_surface_t *s = lm_mesh_view_get_surface (*it);
 
