@@ -22,7 +22,7 @@ struct _LmMeshCard
   char *run_name, *run_path, *tag;
   GCancellable *cancellable;
 
-  GtkWidget *step_label, *info_label, *view, *message, *reset_button, *scale;
+  GtkWidget *step_label, *info_label, *view, *message, *reset_button, *link_button, *scale;
   GtkAdjustment *adj;
   guint n_steps;
   gint64 shown_id;      /* mesh drawn (or whose error is shown), -1 if none */
@@ -177,6 +177,21 @@ on_reset (GtkButton *button, LmMeshCard *self)
   lm_mesh_view_reset_camera (LM_MESH_VIEW (self->view));
 }
 
+static void
+on_link_toggled (GtkToggleButton *button, LmMeshCard *self)
+{
+  lm_mesh_view_set_linked (LM_MESH_VIEW (self->view), gtk_toggle_button_get_active (button));
+}
+
+/* linked or unlinked from any card: every card's button shows it */
+static void
+on_linked_changed (LmMeshView *view, LmMeshCard *self)
+{
+  g_signal_handlers_block_by_func (self->link_button, on_link_toggled, self);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->link_button), lm_mesh_view_get_linked ());
+  g_signal_handlers_unblock_by_func (self->link_button, on_link_toggled, self);
+}
+
 void
 lm_mesh_card_refresh (LmMeshCard *self)
 {
@@ -258,10 +273,19 @@ lm_mesh_card_init (LmMeshCard *self)
   lm_set_tooltip (self->reset_button, "Back to the initial camera (or double-click the view)");
   g_signal_connect (self->reset_button, "clicked", G_CALLBACK (on_reset), self);
 
+  /* TensorBoard's shared camera */
+  self->link_button = gtk_toggle_button_new_with_label ("Link");
+  gtk_widget_add_css_class (self->link_button, "lm-card-button");
+  lm_set_tooltip (self->link_button, "Link the cameras: orbiting or zooming one card's view turns every card's");
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->link_button), lm_mesh_view_get_linked ());
+  g_signal_connect (self->link_button, "toggled", G_CALLBACK (on_link_toggled), self);
+  g_signal_connect (self->view, "linked-changed", G_CALLBACK (on_linked_changed), self);
+
   self->scale = lm_dash_step_slider_new (&self->adj, "Step (every logged mesh)");
   g_signal_connect (self->adj, "value-changed", G_CALLBACK (on_value_changed), self);
 
   gtk_box_append (GTK_BOX (row), self->reset_button);
+  gtk_box_append (GTK_BOX (row), self->link_button);
   gtk_box_append (GTK_BOX (row), self->scale);
   gtk_box_append (GTK_BOX (self), self->step_label);
   gtk_box_append (GTK_BOX (self), self->info_label);
@@ -372,6 +396,13 @@ lm_mesh_card_get_slider (LmMeshCard *self)
 {
   g_return_val_if_fail (LM_IS_MESH_CARD (self), NULL);
   return self->scale;
+}
+
+GtkWidget *
+lm_mesh_card_get_link_button (LmMeshCard *self)
+{
+  g_return_val_if_fail (LM_IS_MESH_CARD (self), NULL);
+  return self->link_button;
 }
 
 GtkWidget *

@@ -46,6 +46,8 @@ const char *lm_mesh_card_get_step_text (LmMeshCard *self);
 const char *lm_mesh_card_get_info_text (LmMeshCard *self);
 GtkWidget  *lm_mesh_card_get_view      (LmMeshCard *self);
 GtkWidget  *lm_mesh_card_get_slider    (LmMeshCard *self);
+/* "Link": every card's camera turns together (lm_mesh_view_set_linked). */
+GtkWidget  *lm_mesh_card_get_link_button (LmMeshCard *self);
 GtkWidget  *lm_mesh_card_get_reset_button (LmMeshCard *self);
 
 G_END_DECLS

@@ -60,6 +60,7 @@ struct _LmMeshView
 enum
 {
   WANTS_MESH,
+  LINKED_CHANGED,
   N_SIGNALS
 };
 
@@ -67,6 +68,10 @@ static guint signals[N_SIGNALS];
 /* shared by all views (see the top), freed with the last of them */
 static lm_mesh_renderer *renderer;
 static guint n_views;
+/* every view, for linked cameras (TensorBoard's shared camera): while
+ * linked, a camera change of one is every view's */
+static GPtrArray *all_views;
+static gboolean linked, following;
 static double default_yaw = LM_MESH_DEFAULT_YAW, default_pitch = LM_MESH_DEFAULT_PITCH;
 static gint64 drag_points = DRAG_POINTS;
 
@@ -233,8 +238,16 @@ on_drag_begin (GtkGestureDrag *g, double x, double y, LmMeshView *self)
 static void
 on_drag_end (GtkGestureDrag *g, double dx, double dy, LmMeshView *self)
 {
-  self->dragging = FALSE;
-  gtk_widget_queue_draw (GTK_WIDGET (self));   /* every point again */
+  for (guint i = 0; i < all_views->len; i++)
+    {
+      LmMeshView *v = all_views->pdata[i];
+
+      if (v == self || (linked && v->dragging))
+        {
+          v->dragging = FALSE;
+          gtk_widget_queue_draw (GTK_WIDGET (v));   /* every point again */
+        }
+    }
 }
 
 static void
@@ -314,6 +327,7 @@ lm_mesh_view_dispose (GObject *object)
 
   g_clear_handle_id (&self->want_id, g_source_remove);
   g_signal_handlers_disconnect_by_data (lm_theme_get_default (), self);
+  g_ptr_array_remove (all_views, self);
   G_OBJECT_CLASS (lm_mesh_view_parent_class)->dispose (object);
 }
 
@@ -345,6 +359,9 @@ lm_mesh_view_class_init (LmMeshViewClass *klass)
   gtk_widget_class_set_accessible_role (wc, GTK_ACCESSIBLE_ROLE_IMG);
   signals[WANTS_MESH] = g_signal_new ("wants-mesh", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                                       NULL, G_TYPE_NONE, 0);
+  /* lm_mesh_view_set_linked: on every view (a card's toggle follows) */
+  signals[LINKED_CHANGED] = g_signal_new ("linked-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                                          NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -355,6 +372,9 @@ lm_mesh_view_init (LmMeshView *self)
   GtkEventController *scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
 
   n_views++;
+  if (all_views == NULL)
+    all_views = g_ptr_array_new ();
+  g_ptr_array_add (all_views, self);
   self->yaw = default_yaw;
   self->pitch = default_pitch;
   g_signal_connect (drag, "drag-begin", G_CALLBACK (on_drag_begin), self);
@@ -415,6 +435,26 @@ lm_mesh_view_set_error (LmMeshView *self, const char *error)
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+/* The other views take self's camera (quick frames too while self is
+ * dragged). */
+static void
+follow (LmMeshView *self)
+{
+  if (following)
+    return;
+  following = TRUE;
+  for (guint i = 0; i < all_views->len; i++)
+    {
+      LmMeshView *v = all_views->pdata[i];
+
+      if (v == self)
+        continue;
+      v->dragging = self->dragging;
+      lm_mesh_view_set_camera (v, self->yaw, self->pitch, self->distance);
+    }
+  following = FALSE;
+}
+
 void
 lm_mesh_view_set_camera (LmMeshView *self, double yaw, double pitch, double distance)
 {
@@ -433,6 +473,28 @@ lm_mesh_view_set_camera (LmMeshView *self, double yaw, double pitch, double dist
   self->pitch = pitch;
   self->distance = distance;
   gtk_widget_queue_draw (GTK_WIDGET (self));
+  if (linked)
+    follow (self);
+}
+
+void
+lm_mesh_view_set_linked (LmMeshView *self, gboolean on)
+{
+  g_return_if_fail (LM_IS_MESH_VIEW (self));
+  on = !!on;
+  if (on == linked)
+    return;
+  linked = on;
+  if (linked)
+    follow (self);   /* everyone takes this view's camera */
+  for (guint i = 0; i < all_views->len; i++)
+    g_signal_emit (all_views->pdata[i], signals[LINKED_CHANGED], 0);
+}
+
+gboolean
+lm_mesh_view_get_linked (void)
+{
+  return linked;
 }
 
 void

@@ -747,6 +747,70 @@ test_run_color (void)
   lm_test_rm_rf (dir);
 }
 
+/* Link (TensorBoard's shared camera): every card's view takes the camera
+ * of the one linked from, and turns with any of them; unlinked, each is
+ * its own again.  Every card's Link button shows the state. */
+static void
+test_linked (void)
+{
+  LmWindow *win;
+  LmMeshCard *a, *b;
+  LmMeshView *va, *vb;
+  double yaw, pitch, dist, dist_a0, dist_b0;
+  GtkEventController *drag;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  win = open_window (logdir);
+  lm_ui_wait_settled (win);
+  a = card_of (win, "a", "shape/tetra");
+  b = card_of (win, "b", "shape/tetra");
+  va = view_of (a);
+  vb = view_of (b);
+  lm_mesh_view_get_camera (va, NULL, NULL, &dist_a0);
+  lm_mesh_view_get_camera (vb, NULL, NULL, &dist_b0);
+  g_assert_cmpfloat (dist_a0, <, dist_b0);   /* b's camera.fov is 60 */
+  lm_mesh_view_set_camera (va, 100, -30, 2);
+  lm_mesh_view_get_camera (vb, &yaw, NULL, NULL);
+  g_assert_cmpfloat (yaw, ==, 30);   /* not linked yet */
+
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (lm_mesh_card_get_link_button (a)), TRUE);
+  g_assert_true (lm_mesh_view_get_linked ());
+  g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (lm_mesh_card_get_link_button (b))));
+  lm_mesh_view_get_camera (vb, &yaw, &pitch, &dist);
+  g_assert_cmpfloat (yaw, ==, 100);
+  g_assert_cmpfloat (pitch, ==, -30);
+  g_assert_cmpfloat (dist, ==, 2);
+
+  /* a drag on b turns a; b's Reset resets both */
+  drag = lm_ui_find_controller (GTK_WIDGET (vb), GTK_TYPE_GESTURE_DRAG);
+  g_signal_emit_by_name (drag, "drag-begin", 50.0, 50.0);
+  g_signal_emit_by_name (drag, "drag-update", 20.0, 0.0);
+  g_signal_emit_by_name (drag, "drag-end", 20.0, 0.0);
+  lm_mesh_view_get_camera (va, &yaw, &pitch, NULL);
+  g_assert_cmpfloat_with_epsilon (yaw, 90, 1e-9);
+  g_assert_cmpfloat (pitch, ==, -30);
+  g_signal_emit_by_name (lm_mesh_card_get_reset_button (b), "clicked");
+  lm_mesh_view_get_camera (va, &yaw, &pitch, &dist);
+  g_assert_cmpfloat (yaw, ==, 30);
+  g_assert_cmpfloat (pitch, ==, 20);
+  g_assert_cmpfloat (dist, ==, dist_a0);   /* each fits its own field of view */
+  lm_mesh_view_get_camera (vb, NULL, NULL, &dist);
+  g_assert_cmpfloat (dist, ==, dist_b0);
+
+  /* unlinked from b: a stays where it is */
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (lm_mesh_card_get_link_button (b)), FALSE);
+  g_assert_false (lm_mesh_view_get_linked ());
+  g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (lm_mesh_card_get_link_button (a))));
+  lm_mesh_view_set_camera (vb, 200, 0, 3);
+  lm_mesh_view_get_camera (va, &yaw, NULL, NULL);
+  g_assert_cmpfloat (yaw, ==, 30);
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
 /* Pixels of exactly this colour (0xRRGGBB) in the last screenshot. */
 static guint
 count_shot_color (guint32 rgb)
@@ -830,6 +894,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/mesh/run-color", test_run_color);
   g_test_add_func ("/ui/mesh/drag-points", test_drag_points);
   g_test_add_func ("/ui/mesh/hidpi-points", test_hidpi_points);
+  g_test_add_func ("/ui/mesh/linked", test_linked);
   rc = g_test_run ();
   lm_test_rm_rf (logdir);
   lm_test_rm_rf (empty_dir);
