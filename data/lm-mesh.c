@@ -30,6 +30,7 @@ mesh_clear (gpointer data)
   g_free (mesh->vertices);
   g_free (mesh->colors);
   g_free (mesh->faces);
+  g_free (mesh->config_warning);
 }
 
 LmMesh *
@@ -100,14 +101,20 @@ config_member (LmJsonParser *ps, const char *key, gpointer data)
 }
 
 /* add_mesh's config_dict: material.size and camera.fov, the rest (cls,
- * lights, ...) skipped.  FALSE with *error set. */
-static gboolean
-parse_config (const char *json, double *point_size, double *fov, char **error)
+ * lights, ...) skipped.  A value out of range is replaced by its default
+ * and a config that does not parse gives both defaults: lumen-log stores
+ * any JSON object, and a typo in a config should not hide the vertices
+ * (TensorBoard's viewer draws them too).  Returns what was wrong, or NULL. */
+static char *
+parse_config (const char *json, double *point_size, double *fov)
 {
   LmJsonParser ps = { json, json, NULL, "mesh config" };
   ConfigNumber c[2] = { { "size", "material.size", 0, FALSE },
                         { "fov", "camera.fov", LM_MESH_DEFAULT_FOV, FALSE } };
+  g_autofree char *size_error = NULL, *fov_error = NULL;
 
+  *point_size = 0;
+  *fov = LM_MESH_DEFAULT_FOV;
   if (!lm_json_parse_object (&ps, "not a JSON object", config_member, c))
     goto fail;
   lm_json_skip_ws (&ps);
@@ -117,22 +124,23 @@ parse_config (const char *json, double *point_size, double *fov, char **error)
       goto fail;
     }
   if (c[0].seen && !(c[0].value > 0))
-    {
-      *error = g_strdup_printf ("mesh config: material.size is %g, must be > 0", c[0].value);
-      return FALSE;
-    }
+    size_error = g_strdup_printf ("material.size is %g, must be > 0", c[0].value);
+  else
+    *point_size = c[0].value;
   if (c[1].seen && !(c[1].value > 0 && c[1].value < 180))
-    {
-      *error = g_strdup_printf ("mesh config: camera.fov is %g, must be between 0 and 180 degrees", c[1].value);
-      return FALSE;
-    }
-  *point_size = c[0].value;
-  *fov = c[1].value;
-  return TRUE;
+    fov_error = g_strdup_printf ("camera.fov is %g, must be between 0 and 180 degrees", c[1].value);
+  else
+    *fov = c[1].value;
+  if (size_error != NULL || fov_error != NULL)
+    return g_strdup_printf ("mesh config: %s%s%s; drawn with the default%s", size_error ? size_error : "",
+                            size_error && fov_error ? ", " : "", fov_error ? fov_error : "",
+                            size_error && fov_error ? "s" : "");
+  return NULL;
 
 fail:
-  *error = g_steal_pointer (&ps.error);
-  return FALSE;
+  size_error = g_strdup_printf ("%s; drawn with the defaults", ps.error);
+  g_free (ps.error);
+  return g_steal_pointer (&size_error);
 }
 
 /* ----------------------------------------------------------------- blobs */
@@ -187,7 +195,35 @@ bounding_sphere (LmMesh *m)
         }
       r2 = MAX (r2, d2);
     }
-  m->radius = r2 > 0 ? (float) MIN (sqrt (r2), G_MAXFLOAT) : 1.0f;
+  /* coordinates near FLT_MAX: a distance past it would be infinite as a
+   * float, and a view would frame a sphere of 1 instead */
+  m->radius = r2 > 0 ? (float) MIN (sqrt (r2), (double) G_MAXFLOAT) : 1.0f;
+}
+
+/* Faces of zero area: a repeated corner, or three corners in a line. */
+static gint64
+count_flat_faces (const LmMesh *m)
+{
+  gint64 n = 0;
+
+  for (gint64 f = 0; f < m->n_faces; f++)
+    {
+      const float *a = m->vertices + 3 * (gint64) m->faces[3 * f];
+      const float *b = m->vertices + 3 * (gint64) m->faces[3 * f + 1];
+      const float *c = m->vertices + 3 * (gint64) m->faces[3 * f + 2];
+      double e1[3], e2[3], x, y, z;
+
+      for (int k = 0; k < 3; k++)
+        {
+          e1[k] = (double) b[k] - a[k];
+          e2[k] = (double) c[k] - a[k];
+        }
+      x = e1[1] * e2[2] - e1[2] * e2[1];
+      y = e1[2] * e2[0] - e1[0] * e2[2];
+      z = e1[0] * e2[1] - e1[1] * e2[0];
+      n += x == 0 && y == 0 && z == 0;
+    }
+  return n;
 }
 
 LmMesh *
@@ -195,7 +231,7 @@ lm_mesh_new_from_blobs (const void *vertices, gsize vsize, const void *colors, g
                         const void *faces, gsize fsize, const char *config, GError **error)
 {
   g_autoptr (LmMesh) m = NULL;
-  g_autofree char *config_error = NULL;
+  g_autofree char *config_warning = NULL;
   double point_size = 0, fov = LM_MESH_DEFAULT_FOV;
   gint64 n;
 
@@ -215,14 +251,15 @@ lm_mesh_new_from_blobs (const void *vertices, gsize vsize, const void *colors, g
   if (fsize % 12 != 0)
     return bad (error, "the faces blob is %" G_GSIZE_FORMAT " bytes, not a whole number of int32 "
                 "index triples (12 bytes each)", fsize);
-  if (config != NULL && !parse_config (config, &point_size, &fov, &config_error))
-    return bad (error, "%s", config_error);
+  if (config != NULL)
+    config_warning = parse_config (config, &point_size, &fov);
 
   m = g_atomic_rc_box_new0 (LmMesh);
   m->n_vertices = n;
   m->n_faces = (gint64) (fsize / 12);
   m->point_size = point_size;
   m->fov = fov;
+  m->config_warning = g_steal_pointer (&config_warning);
   /* copies: a blob's bytes need not be aligned for float or int32 */
   m->vertices = g_try_malloc (vsize);
   m->colors = csize ? g_try_malloc (csize) : NULL;
@@ -244,6 +281,7 @@ lm_mesh_new_from_blobs (const void *vertices, gsize vsize, const void *colors, g
       return bad (error, "face %" G_GINT64_FORMAT " refers to vertex %d of %" G_GINT64_FORMAT, i / 3,
                   (int) m->faces[i], n);
   bounding_sphere (m);
+  m->n_flat_faces = count_flat_faces (m);
   return g_steal_pointer (&m);
 }
 

@@ -23,7 +23,7 @@ G_BEGIN_DECLS
 GQuark lm_mesh_error_quark (void);
 
 typedef enum {
-  LM_MESH_ERROR_BAD,       /* blob sizes, an index out of range, NaN, bad config */
+  LM_MESH_ERROR_BAD,       /* blob sizes, an index out of range, NaN */
   LM_MESH_ERROR_MISSING,   /* no such mesh row in the run file */
   LM_MESH_ERROR_READ,      /* the run file could not be read */
 } LmMeshError;
@@ -40,6 +40,9 @@ typedef struct
   float center[3], radius;    /* bounding sphere: centre of the bounding box, largest distance to it (> 0) */
   double point_size;          /* config material.size when given (PointsMaterial), else 0 (the view's default) */
   double fov;                 /* config camera.fov in degrees when given, else 75 */
+  gint64 n_flat_faces;        /* faces of zero area (a corner repeated, or in a line) */
+  char *config_warning;       /* what of the config was ignored ("mesh config: material.size is 0,
+                               * must be > 0; drawn with the default"), or NULL */
 } LmMesh;   /* immutable, atomically refcounted */
 
 LmMesh *lm_mesh_ref   (LmMesh *mesh);
@@ -50,8 +53,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (LmMesh, lm_mesh_unref)
  * vertex), colors csize bytes of RGB (NULL or csize 0: none), faces fsize
  * bytes of int32 index triples (NULL or fsize 0: a point cloud), config
  * the JSON object or NULL.  NULL with LM_MESH_ERROR_BAD naming what is
- * wrong (sizes not matching the counts, an index out of range, NaN, bad
- * config JSON). */
+ * wrong (sizes not matching the counts, an index out of range, NaN).  A
+ * config that does not parse, or a value of it out of range, leaves the
+ * defaults and says so in config_warning: the mesh is still drawn. */
 LmMesh *lm_mesh_new_from_blobs (const void *vertices, gsize vsize, const void *colors, gsize csize,
                                 const void *faces, gsize fsize, const char *config, GError **error);
 

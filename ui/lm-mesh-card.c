@@ -22,7 +22,7 @@ struct _LmMeshCard
   char *run_name, *run_path, *tag;
   GCancellable *cancellable;
 
-  GtkWidget *step_label, *info_label, *view, *message, *reset_button, *scale;
+  GtkWidget *step_label, *info_label, *view, *message, *reset_button, *link_button, *scale;
   GtkAdjustment *adj;
   guint n_steps;
   gint64 shown_id;      /* mesh drawn (or whose error is shown), -1 if none */
@@ -87,7 +87,20 @@ show_mesh (LmMeshCard *self, LmMeshMeta *m, LmMesh *mesh, const char *error)
       gtk_widget_set_visible (self->message, TRUE);
       return;
     }
-  gtk_widget_set_visible (self->message, FALSE);
+  /* what is drawn otherwise than logged: a config it could not use (the
+   * defaults), faces that all have zero area (their vertices as points) */
+  {
+    g_autoptr (GString) text = g_string_new (NULL);
+
+    if (mesh->config_warning != NULL)
+      g_string_append_printf (text, "Step %" G_GINT64_FORMAT ": %s", m->step, mesh->config_warning);
+    if (mesh->n_faces > 0 && mesh->n_flat_faces == mesh->n_faces)
+      g_string_append_printf (text, "%sStep %" G_GINT64_FORMAT ": %s zero area; drawn as points",
+                              text->len ? "\n" : "", m->step,
+                              mesh->n_faces == 1 ? "its face has" : "every face has");
+    gtk_label_set_text (GTK_LABEL (self->message), text->str);
+    gtk_widget_set_visible (self->message, text->len > 0);
+  }
   lm_mesh_view_set_mesh (LM_MESH_VIEW (self->view), mesh);
 }
 
@@ -164,6 +177,21 @@ on_reset (GtkButton *button, LmMeshCard *self)
   lm_mesh_view_reset_camera (LM_MESH_VIEW (self->view));
 }
 
+static void
+on_link_toggled (GtkToggleButton *button, LmMeshCard *self)
+{
+  lm_mesh_view_set_linked (LM_MESH_VIEW (self->view), gtk_toggle_button_get_active (button));
+}
+
+/* linked or unlinked from any card: every card's button shows it */
+static void
+on_linked_changed (LmMeshView *view, LmMeshCard *self)
+{
+  g_signal_handlers_block_by_func (self->link_button, on_link_toggled, self);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->link_button), lm_mesh_view_get_linked ());
+  g_signal_handlers_unblock_by_func (self->link_button, on_link_toggled, self);
+}
+
 void
 lm_mesh_card_refresh (LmMeshCard *self)
 {
@@ -228,7 +256,6 @@ lm_mesh_card_init (LmMeshCard *self)
   self->view = lm_mesh_view_new ();
   gtk_widget_set_size_request (self->view, 300, 260);
   gtk_widget_set_vexpand (self->view, TRUE);
-  lm_set_tooltip (self->view, "Drag to orbit, scroll to zoom, double-click to reset the camera");
   g_signal_connect (self->view, "wants-mesh", G_CALLBACK (on_wants_mesh), self);
 
   /* the whole message, wrapped (the view has room for a line of it) */
@@ -246,10 +273,19 @@ lm_mesh_card_init (LmMeshCard *self)
   lm_set_tooltip (self->reset_button, "Back to the initial camera (or double-click the view)");
   g_signal_connect (self->reset_button, "clicked", G_CALLBACK (on_reset), self);
 
+  /* TensorBoard's shared camera */
+  self->link_button = gtk_toggle_button_new_with_label ("Link");
+  gtk_widget_add_css_class (self->link_button, "lm-card-button");
+  lm_set_tooltip (self->link_button, "Link the cameras: orbiting or zooming one card's view turns every card's");
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->link_button), lm_mesh_view_get_linked ());
+  g_signal_connect (self->link_button, "toggled", G_CALLBACK (on_link_toggled), self);
+  g_signal_connect (self->view, "linked-changed", G_CALLBACK (on_linked_changed), self);
+
   self->scale = lm_dash_step_slider_new (&self->adj, "Step (every logged mesh)");
   g_signal_connect (self->adj, "value-changed", G_CALLBACK (on_value_changed), self);
 
   gtk_box_append (GTK_BOX (row), self->reset_button);
+  gtk_box_append (GTK_BOX (row), self->link_button);
   gtk_box_append (GTK_BOX (row), self->scale);
   gtk_box_append (GTK_BOX (self), self->step_label);
   gtk_box_append (GTK_BOX (self), self->info_label);
@@ -260,7 +296,7 @@ lm_mesh_card_init (LmMeshCard *self)
 
 GtkWidget *
 lm_mesh_card_new (LmRecordFeed *feed, LmMeshLoader *loader, const char *run_name, const char *run_path,
-                  const char *tag)
+                  const char *tag, const GdkRGBA *color)
 {
   LmMeshCard *self = g_object_new (LM_TYPE_MESH_CARD, NULL);
 
@@ -269,6 +305,8 @@ lm_mesh_card_new (LmRecordFeed *feed, LmMeshLoader *loader, const char *run_name
   self->run_name = g_strdup (run_name);
   self->run_path = g_strdup (run_path);
   self->tag = g_strdup (tag);
+  if (color != NULL)
+    lm_mesh_view_set_point_color (LM_MESH_VIEW (self->view), color);
   /* named as the audio cards' are: a screen reader tells the cards apart */
   {
     g_autofree char *slider = g_strdup_printf ("Step of %s in %s", run_name, tag);
@@ -326,6 +364,13 @@ lm_mesh_card_get_error (LmMeshCard *self)
 }
 
 const char *
+lm_mesh_card_get_message (LmMeshCard *self)
+{
+  g_return_val_if_fail (LM_IS_MESH_CARD (self), NULL);
+  return gtk_widget_get_visible (self->message) ? gtk_label_get_text (GTK_LABEL (self->message)) : NULL;
+}
+
+const char *
 lm_mesh_card_get_step_text (LmMeshCard *self)
 {
   g_return_val_if_fail (LM_IS_MESH_CARD (self), "");
@@ -351,6 +396,13 @@ lm_mesh_card_get_slider (LmMeshCard *self)
 {
   g_return_val_if_fail (LM_IS_MESH_CARD (self), NULL);
   return self->scale;
+}
+
+GtkWidget *
+lm_mesh_card_get_link_button (LmMeshCard *self)
+{
+  g_return_val_if_fail (LM_IS_MESH_CARD (self), NULL);
+  return self->link_button;
 }
 
 GtkWidget *

@@ -24,8 +24,9 @@ G_BEGIN_DECLS
 #define LM_TYPE_MESH_CARD (lm_mesh_card_get_type ())
 G_DECLARE_FINAL_TYPE (LmMeshCard, lm_mesh_card, LM, MESH_CARD, GtkBox)
 
+/* color: the run's, for point clouds logged without colours (or NULL) */
 GtkWidget  *lm_mesh_card_new           (LmRecordFeed *feed, LmMeshLoader *loader, const char *run_name,
-                                        const char *run_path, const char *tag);
+                                        const char *run_path, const char *tag, const GdkRGBA *color);
 void        lm_mesh_card_refresh       (LmMeshCard *self);
 guint       lm_mesh_card_get_n_steps   (LmMeshCard *self);
 /* Moves the slider to the index-th logged mesh (step order). */
@@ -36,12 +37,17 @@ guint       lm_mesh_card_get_index     (LmMeshCard *self);
 gboolean    lm_mesh_card_is_settled    (LmMeshCard *self);
 /* Why the selected mesh cannot be shown, or NULL. */
 const char *lm_mesh_card_get_error     (LmMeshCard *self);
+/* The line under the view: the error, or what of the config was ignored
+ * while the mesh is drawn with the defaults; NULL when hidden. */
+const char *lm_mesh_card_get_message   (LmMeshCard *self);
 /* "step 20 · 2024-03-03 14:05:09" and "12,345 points" or
  * "2,562 vertices · 5,120 faces". */
 const char *lm_mesh_card_get_step_text (LmMeshCard *self);
 const char *lm_mesh_card_get_info_text (LmMeshCard *self);
 GtkWidget  *lm_mesh_card_get_view      (LmMeshCard *self);
 GtkWidget  *lm_mesh_card_get_slider    (LmMeshCard *self);
+/* "Link": every card's camera turns together (lm_mesh_view_set_linked). */
+GtkWidget  *lm_mesh_card_get_link_button (LmMeshCard *self);
 GtkWidget  *lm_mesh_card_get_reset_button (LmMeshCard *self);
 
 G_END_DECLS

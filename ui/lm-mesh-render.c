@@ -1,7 +1,8 @@
 /* lm-mesh-render.c: the Mesh dashboard's software renderer (see
  * lm-mesh-render.h).
  *
- * Vertices are moved to camera space and projected once per frame, and
+ * Vertices are moved to camera space (in bounding radii, so that a mesh
+ * of coordinates near FLT_MAX stays finite) and projected once per frame, and
  * lit once (vertex_light) when there are faces; each triangle is then
  * filled row by row over the span its edge functions allow (both
  * windings: a clockwise triangle is turned round), the depth test on
@@ -13,9 +14,7 @@
  *
  * Anything not finite, or projected absurdly far outside the buffer (a
  * bounding radius that does not bound the mesh), is dropped rather than
- * rasterised, so no loop runs over more than the buffer.  Camera space is
- * measured in bounding radii, so the floats kept per vertex stay in range
- * for a mesh of any size a float can hold (coordinates near FLT_MAX).
+ * rasterised, so no loop runs over more than the buffer.
  */
 #include "lm-mesh-render.h"
 
@@ -43,9 +42,9 @@ struct lm_mesh_renderer
 
 typedef struct {
   double right[3], up[3], fwd[3], eye[3];
-  double scale;            /* camera space units (bounding radii) per world unit */
   double focal;            /* pixels per unit at depth 1 */
-  double near;             /* in camera space units */
+  double near;
+  double unit;             /* the bounding radius: proj holds camera space in these */
   double cx, cy;           /* the buffer's centre */
   double point_scale;      /* Three.js' sizeAttenuation: height / 2 */
 } camera;
@@ -94,6 +93,14 @@ lm_mesh_renderer_new (void)
   return calloc (1, sizeof (lm_mesh_renderer));
 }
 
+size_t
+lm_mesh_renderer_get_bytes (const lm_mesh_renderer *r)
+{
+  if (r == NULL)
+    return 0;
+  return r->depth_len * sizeof (float) + r->proj_len * 5 * sizeof (float) + r->normals_len * 4 * sizeof (float);
+}
+
 void
 lm_mesh_renderer_free (lm_mesh_renderer *r)
 {
@@ -139,9 +146,9 @@ camera_setup (camera *cam, const lm_mesh_scene *scene, const lm_mesh_camera *vie
   cam->cy = height / 2.0;
   cam->focal = (height / 2.0) / tan (fov * M_PI / 360.0);
   cam->point_scale = height / 2.0;
-  cam->scale = 1 / radius;
   /* just in front of the bounding sphere, never at the eye */
-  cam->near = fmax (dist - radius * 1.001, radius * 0.01) * cam->scale;
+  cam->near = fmax (dist - radius * 1.001, radius * 0.01);
+  cam->unit = radius;
 }
 
 static inline void
@@ -149,9 +156,9 @@ to_camera (const camera *cam, const float *v, double out[3])
 {
   double d[3] = { v[0] - cam->eye[0], v[1] - cam->eye[1], v[2] - cam->eye[2] };
 
-  out[0] = (d[0] * cam->right[0] + d[1] * cam->right[1] + d[2] * cam->right[2]) * cam->scale;
-  out[1] = (d[0] * cam->up[0] + d[1] * cam->up[1] + d[2] * cam->up[2]) * cam->scale;
-  out[2] = (d[0] * cam->fwd[0] + d[1] * cam->fwd[1] + d[2] * cam->fwd[2]) * cam->scale;
+  out[0] = d[0] * cam->right[0] + d[1] * cam->right[1] + d[2] * cam->right[2];
+  out[1] = d[0] * cam->up[0] + d[1] * cam->up[1] + d[2] * cam->up[2];
+  out[2] = d[0] * cam->fwd[0] + d[1] * cam->fwd[1] + d[2] * cam->fwd[2];
 }
 
 static inline int
@@ -448,14 +455,26 @@ draw_faces (target *t, const camera *cam, const lm_mesh_scene *scene, const lm_m
     }
 }
 
+/* 1, or the stride that keeps a point cloud to view->max_points. */
+static int64_t
+point_stride (const lm_mesh_scene *scene, const lm_mesh_camera *view)
+{
+  if (scene->n_faces > 0 && scene->faces != NULL)
+    return 1;
+  return view->max_points > 0 && scene->n_vertices > view->max_points
+         ? (scene->n_vertices + view->max_points - 1) / view->max_points : 1;
+}
+
+/* Points every `every` vertices (the others are not projected). */
 static void
-draw_points (target *t, const camera *cam, const lm_mesh_scene *scene, const lm_mesh_camera *view, const float *proj)
+draw_points (target *t, const camera *cam, const lm_mesh_scene *scene, const lm_mesh_camera *view, const float *proj,
+             int64_t every)
 {
   double fixed_px = view->default_point_px > 0 && isfinite (view->default_point_px) ? view->default_point_px
                                                                                     : LM_MESH_DEFAULT_POINT_PX;
   int sized = scene->point_size > 0 && isfinite (scene->point_size);
 
-  for (int64_t i = 0; i < scene->n_vertices; i++)
+  for (int64_t i = 0; i < scene->n_vertices; i += every)
     {
       const float *p = proj + 5 * i;
       const uint8_t *c = scene->colors != NULL ? scene->colors + 3 * i : view->default_color;
@@ -466,7 +485,7 @@ draw_points (target *t, const camera *cam, const lm_mesh_scene *scene, const lm_
 
       if (!(p[2] >= cam->near) || !isfinite (sx))
         continue;
-      d = sized ? scene->point_size * cam->scale * cam->point_scale / p[2] : fixed_px;
+      d = sized ? scene->point_size * cam->point_scale / (p[2] * cam->unit) : fixed_px;
       d = d < 1.0 ? 1.0 : d > MAX_POINT_PX ? MAX_POINT_PX : d;
       r = d / 2;
       r2 = r * r;
@@ -524,6 +543,8 @@ lm_mesh_render (lm_mesh_renderer *r, const lm_mesh_scene *scene, const lm_mesh_c
   camera cam;
   target t;
   size_t npx;
+  int64_t every;
+  double per_unit;
 
   if (r == NULL || pixels == NULL || width <= 0 || height <= 0 || stride < 4 * width || stride % 4 != 0)
     return -1;
@@ -555,7 +576,9 @@ lm_mesh_render (lm_mesh_renderer *r, const lm_mesh_scene *scene, const lm_mesh_c
     }
 
   camera_setup (&cam, scene, view, width, height);
-  for (int64_t i = 0; i < scene->n_vertices; i++)
+  every = point_stride (scene, view);
+  per_unit = 1.0 / cam.unit;
+  for (int64_t i = 0; i < scene->n_vertices; i += every)
     {
       double c[3], sx = NAN, sy = NAN;
       float *p = r->proj + 5 * i;
@@ -563,12 +586,14 @@ lm_mesh_render (lm_mesh_renderer *r, const lm_mesh_scene *scene, const lm_mesh_c
       to_camera (&cam, scene->vertices + 3 * i, c);
       if (!(c[2] >= cam.near) || !project (&cam, c[0], c[1], c[2], &sx, &sy))
         sx = sy = NAN;
-      p[0] = (float) c[0];
-      p[1] = (float) c[1];
-      p[2] = isfinite (c[2]) ? (float) c[2] : -INFINITY;
+      /* in radii: coordinates near FLT_MAX stay finite as floats */
+      p[0] = (float) (c[0] * per_unit);
+      p[1] = (float) (c[1] * per_unit);
+      p[2] = isfinite (c[2]) ? (float) (c[2] * per_unit) : -INFINITY;
       p[3] = (float) sx;
       p[4] = (float) sy;
     }
+  cam.near /= cam.unit;   /* from here on, as proj: in radii */
 
   t.pixels = (uint32_t *) (void *) pixels;
   t.width = width;
@@ -591,6 +616,6 @@ lm_mesh_render (lm_mesh_renderer *r, const lm_mesh_scene *scene, const lm_mesh_c
       draw_faces (&t, &cam, scene, view, r->proj, r->normals);
     }
   else
-    draw_points (&t, &cam, scene, view, r->proj);
+    draw_points (&t, &cam, scene, view, r->proj, every);
   return t.written;
 }

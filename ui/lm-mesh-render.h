@@ -27,6 +27,7 @@
  */
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -51,6 +52,9 @@ typedef struct {
   uint8_t default_color[3];   /* the colour of a mesh without colours */
   double default_point_px;    /* a point's diameter in pixels when point_size is 0 */
   double ambient;             /* 0..1: the light of a face seen edge-on */
+  int64_t max_points;         /* > 0: a point cloud of more points draws every k-th of them, k the
+                               * smallest that keeps to this many (a quick frame while the camera
+                               * moves); 0: all.  Faces are always all drawn. */
 } lm_mesh_camera;
 
 /* Three.js' PerspectiveCamera default, as data/lm-mesh.h's */
@@ -77,6 +81,9 @@ typedef struct lm_mesh_renderer lm_mesh_renderer;
 /* Scratch buffers (depth, projected vertices) kept between frames. */
 lm_mesh_renderer *lm_mesh_renderer_new (void);
 void lm_mesh_renderer_free (lm_mesh_renderer *r);
+/* The bytes of those buffers: 4 a pixel, 36 a vertex of the largest
+ * frame and mesh drawn so far. */
+size_t lm_mesh_renderer_get_bytes (const lm_mesh_renderer *r);
 
 /* Clears the width x height buffer (stride in bytes, a multiple of 4) to
  * transparent and draws the scene.  Returns the number of pixels written

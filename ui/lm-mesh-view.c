@@ -4,10 +4,16 @@
  * pixels; snapshot renders a new one only when what it shows changed
  * (the mesh, the camera, the size, the scale, the theme), so scrolling
  * past a card or a live update of another card costs a blit.
+ *
+ * The renderer's scratch buffers (36 bytes a vertex: 36 MB for a cloud of
+ * a million points, and a depth buffer) are shared by every view: frames
+ * are rendered one at a time on the main thread, and 40 cards of big
+ * clouds would otherwise hold 40 copies.
  */
 #include "lm-mesh-view.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "lm-dash-util.h"
 #include "lm-icon-tip.h"
@@ -19,6 +25,14 @@
 #define ORBIT_DEG_PER_PX 0.5
 /* the wheel: one step zooms by 10% */
 #define ZOOM_STEP 1.1
+/* While a drag orbits, a point cloud draws at most this many points (a
+ * million 4-px points took 60 to 80 ms a card-sized frame, 12 to 16 a
+ * second; a quarter of them keeps the drag near 60 and, overdrawn about
+ * 40 times at that size, looks the same); all of them when it ends. */
+#define DRAG_POINTS 250000
+/* the tooltip, and so the description a screen reader gives */
+#define HELP "Drag or arrow keys to orbit, scroll or Ctrl+plus and Ctrl+minus to zoom, double-click or Ctrl+0 " \
+             "to reset the camera"
 
 struct _LmMeshView
 {
@@ -28,12 +42,14 @@ struct _LmMeshView
   char *error;
   double yaw, pitch, distance;     /* distance 0: fit the field of view */
   double drag_yaw, drag_pitch;
-  lm_mesh_renderer *renderer;
+  gboolean dragging;
+  guint8 point_color[3];
+  gboolean has_point_color;
   cairo_surface_t *surface;
   struct {
     LmMesh *mesh;
     double yaw, pitch, distance;
-    int width, height, dark;
+    int width, height, dark, coarse, scale;
   } drawn_key;                     /* what surface shows */
   guint n_renders;
   gboolean drawn, skipped;
@@ -44,11 +60,20 @@ struct _LmMeshView
 enum
 {
   WANTS_MESH,
+  LINKED_CHANGED,
   N_SIGNALS
 };
 
 static guint signals[N_SIGNALS];
+/* shared by all views (see the top), freed with the last of them */
+static lm_mesh_renderer *renderer;
+static guint n_views;
+/* every view, for linked cameras (TensorBoard's shared camera): while
+ * linked, a camera change of one is every view's */
+static GPtrArray *all_views;
+static gboolean linked, following;
 static double default_yaw = LM_MESH_DEFAULT_YAW, default_pitch = LM_MESH_DEFAULT_PITCH;
+static gint64 drag_points = DRAG_POINTS;
 
 G_DEFINE_FINAL_TYPE (LmMeshView, lm_mesh_view, GTK_TYPE_WIDGET)
 
@@ -60,6 +85,13 @@ fill_scene (LmMesh *m, lm_mesh_scene *s)
   s->vertices = m->vertices;
   s->colors = m->colors;
   s->faces = m->faces;
+  /* faces that all have zero area would draw nothing: their vertices as
+   * points instead (the card says so) */
+  if (m->n_faces > 0 && m->n_flat_faces == m->n_faces)
+    {
+      s->n_faces = 0;
+      s->faces = NULL;
+    }
   for (int i = 0; i < 3; i++)
     s->center[i] = m->center[i];
   s->radius = m->radius;
@@ -75,15 +107,17 @@ current_distance (LmMeshView *self)
 
 /* Renders the frame into self->surface unless it shows this already. */
 static void
-ensure_frame (LmMeshView *self, int width, int height)
+ensure_frame (LmMeshView *self, int width, int height, int scale)
 {
   lm_mesh_scene scene;
   lm_mesh_camera view;
   int dark = lm_theme_is_dark ();
+  int coarse = self->dragging && self->mesh->n_faces == 0 && self->mesh->n_vertices > drag_points;
 
   if (self->surface != NULL && self->drawn_key.mesh == self->mesh && self->drawn_key.yaw == self->yaw
       && self->drawn_key.pitch == self->pitch && self->drawn_key.distance == self->distance
-      && self->drawn_key.width == width && self->drawn_key.height == height && self->drawn_key.dark == dark)
+      && self->drawn_key.width == width && self->drawn_key.height == height && self->drawn_key.dark == dark
+      && self->drawn_key.coarse == coarse && self->drawn_key.scale == scale)
     return;
   if (self->surface == NULL || cairo_image_surface_get_width (self->surface) != width
       || cairo_image_surface_get_height (self->surface) != height)
@@ -91,18 +125,24 @@ ensure_frame (LmMeshView *self, int width, int height)
       g_clear_pointer (&self->surface, cairo_surface_destroy);
       self->surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
     }
-  if (self->renderer == NULL)
-    self->renderer = lm_mesh_renderer_new ();
+  if (renderer == NULL)
+    renderer = lm_mesh_renderer_new ();
   fill_scene (self->mesh, &scene);
   lm_mesh_camera_init (&view, &scene);
   view.yaw = self->yaw;
   view.pitch = self->pitch;
   view.distance = current_distance (self);
+  view.max_points = coarse ? drag_points : 0;
+  /* the default point is 4 px of the screen, 8 device pixels at scale 2
+   * (a configured size, in world units, scales with the frame already) */
+  view.default_point_px = LM_MESH_DEFAULT_POINT_PX * scale;
   /* a mesh without colours: a neutral grey that reads on either background */
   view.default_color[0] = view.default_color[1] = view.default_color[2] = dark ? 0xb0 : 0x98;
+  if (self->has_point_color && scene.n_faces == 0)
+    memcpy (view.default_color, self->point_color, 3);
   cairo_surface_flush (self->surface);
-  if (self->renderer == NULL
-      || lm_mesh_render (self->renderer, &scene, &view, cairo_image_surface_get_data (self->surface), width, height,
+  if (renderer == NULL
+      || lm_mesh_render (renderer, &scene, &view, cairo_image_surface_get_data (self->surface), width, height,
                          cairo_image_surface_get_stride (self->surface)) < 0)
     g_warning ("lm-mesh-view: out of memory rendering a %dx%d frame", width, height);
   cairo_surface_mark_dirty (self->surface);
@@ -114,6 +154,8 @@ ensure_frame (LmMeshView *self, int width, int height)
   self->drawn_key.width = width;
   self->drawn_key.height = height;
   self->drawn_key.dark = dark;
+  self->drawn_key.coarse = coarse;
+  self->drawn_key.scale = scale;
 }
 
 static gboolean
@@ -156,7 +198,7 @@ lm_mesh_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
     }
   else
     {
-      ensure_frame (self, width * scale, height * scale);
+      ensure_frame (self, width * scale, height * scale, scale);
       cairo_scale (cr, 1.0 / scale, 1.0 / scale);
       cairo_set_source_surface (cr, self->surface, 0, 0);
       cairo_paint (cr);
@@ -194,8 +236,24 @@ on_drag_begin (GtkGestureDrag *g, double x, double y, LmMeshView *self)
 }
 
 static void
+on_drag_end (GtkGestureDrag *g, double dx, double dy, LmMeshView *self)
+{
+  for (guint i = 0; i < all_views->len; i++)
+    {
+      LmMeshView *v = all_views->pdata[i];
+
+      if (v == self || (linked && v->dragging))
+        {
+          v->dragging = FALSE;
+          gtk_widget_queue_draw (GTK_WIDGET (v));   /* every point again */
+        }
+    }
+}
+
+static void
 on_drag_update (GtkGestureDrag *g, double dx, double dy, LmMeshView *self)
 {
+  self->dragging = TRUE;
   lm_mesh_view_set_camera (self, self->drag_yaw - dx * ORBIT_DEG_PER_PX, self->drag_pitch + dy * ORBIT_DEG_PER_PX,
                            self->distance);
 }
@@ -269,6 +327,7 @@ lm_mesh_view_dispose (GObject *object)
 
   g_clear_handle_id (&self->want_id, g_source_remove);
   g_signal_handlers_disconnect_by_data (lm_theme_get_default (), self);
+  g_ptr_array_remove (all_views, self);
   G_OBJECT_CLASS (lm_mesh_view_parent_class)->dispose (object);
 }
 
@@ -279,7 +338,8 @@ lm_mesh_view_finalize (GObject *object)
 
   g_clear_pointer (&self->mesh, lm_mesh_unref);
   g_clear_pointer (&self->surface, cairo_surface_destroy);
-  g_clear_pointer (&self->renderer, lm_mesh_renderer_free);
+  if (--n_views == 0)
+    g_clear_pointer (&renderer, lm_mesh_renderer_free);
   g_free (self->error);
   G_OBJECT_CLASS (lm_mesh_view_parent_class)->finalize (object);
 }
@@ -294,8 +354,14 @@ lm_mesh_view_class_init (LmMeshViewClass *klass)
   wc->snapshot = lm_mesh_view_snapshot;
   wc->unmap = lm_mesh_view_unmap;
   wc->measure = lm_mesh_view_measure;
+  /* a picture to a screen reader, as the audio card's waveform; the card
+   * names it, the description says how to turn it */
+  gtk_widget_class_set_accessible_role (wc, GTK_ACCESSIBLE_ROLE_IMG);
   signals[WANTS_MESH] = g_signal_new ("wants-mesh", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                                       NULL, G_TYPE_NONE, 0);
+  /* lm_mesh_view_set_linked: on every view (a card's toggle follows) */
+  signals[LINKED_CHANGED] = g_signal_new ("linked-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                                          NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -305,10 +371,15 @@ lm_mesh_view_init (LmMeshView *self)
   GtkGesture *click = gtk_gesture_click_new ();
   GtkEventController *scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
 
+  n_views++;
+  if (all_views == NULL)
+    all_views = g_ptr_array_new ();
+  g_ptr_array_add (all_views, self);
   self->yaw = default_yaw;
   self->pitch = default_pitch;
   g_signal_connect (drag, "drag-begin", G_CALLBACK (on_drag_begin), self);
   g_signal_connect (drag, "drag-update", G_CALLBACK (on_drag_update), self);
+  g_signal_connect (drag, "drag-end", G_CALLBACK (on_drag_end), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
   g_signal_connect (click, "pressed", G_CALLBACK (on_pressed), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
@@ -316,6 +387,7 @@ lm_mesh_view_init (LmMeshView *self)
   gtk_widget_add_controller (GTK_WIDGET (self), scroll);
   add_keys (self);
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  lm_set_tooltip (GTK_WIDGET (self), HELP);   /* also its accessible description */
   lm_theme_redraw_on_focus (GTK_WIDGET (self));
   gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "grab");
   g_signal_connect (lm_theme_get_default (), "notify::dark", G_CALLBACK (on_theme), self);
@@ -359,9 +431,28 @@ lm_mesh_view_set_error (LmMeshView *self, const char *error)
   g_clear_pointer (&self->mesh, lm_mesh_unref);
   g_free (self->error);
   self->error = g_strdup (error);
-  lm_set_tooltip (GTK_WIDGET (self), error != NULL ? error
-                                                   : "Drag to orbit, scroll to zoom, double-click to reset the camera");
+  lm_set_tooltip (GTK_WIDGET (self), error != NULL ? error : HELP);
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* The other views take self's camera (quick frames too while self is
+ * dragged). */
+static void
+follow (LmMeshView *self)
+{
+  if (following)
+    return;
+  following = TRUE;
+  for (guint i = 0; i < all_views->len; i++)
+    {
+      LmMeshView *v = all_views->pdata[i];
+
+      if (v == self)
+        continue;
+      v->dragging = self->dragging;
+      lm_mesh_view_set_camera (v, self->yaw, self->pitch, self->distance);
+    }
+  following = FALSE;
 }
 
 void
@@ -382,6 +473,28 @@ lm_mesh_view_set_camera (LmMeshView *self, double yaw, double pitch, double dist
   self->pitch = pitch;
   self->distance = distance;
   gtk_widget_queue_draw (GTK_WIDGET (self));
+  if (linked)
+    follow (self);
+}
+
+void
+lm_mesh_view_set_linked (LmMeshView *self, gboolean on)
+{
+  g_return_if_fail (LM_IS_MESH_VIEW (self));
+  on = !!on;
+  if (on == linked)
+    return;
+  linked = on;
+  if (linked)
+    follow (self);   /* everyone takes this view's camera */
+  for (guint i = 0; i < all_views->len; i++)
+    g_signal_emit (all_views->pdata[i], signals[LINKED_CHANGED], 0);
+}
+
+gboolean
+lm_mesh_view_get_linked (void)
+{
+  return linked;
 }
 
 void
@@ -424,6 +537,33 @@ lm_mesh_view_get_n_renders (LmMeshView *self)
 {
   g_return_val_if_fail (LM_IS_MESH_VIEW (self), 0);
   return self->n_renders;
+}
+
+void
+lm_mesh_view_set_point_color (LmMeshView *self, const GdkRGBA *color)
+{
+  g_return_if_fail (LM_IS_MESH_VIEW (self));
+  self->has_point_color = color != NULL;
+  if (color != NULL)
+    {
+      self->point_color[0] = (guint8) lround (CLAMP (color->red, 0, 1) * 255);
+      self->point_color[1] = (guint8) lround (CLAMP (color->green, 0, 1) * 255);
+      self->point_color[2] = (guint8) lround (CLAMP (color->blue, 0, 1) * 255);
+    }
+  g_clear_pointer (&self->surface, cairo_surface_destroy);   /* render again */
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+lm_mesh_view_set_drag_points (gint64 max_points)
+{
+  drag_points = max_points > 0 ? max_points : DRAG_POINTS;
+}
+
+gsize
+lm_mesh_view_get_scratch_bytes (void)
+{
+  return lm_mesh_renderer_get_bytes (renderer);
 }
 
 cairo_surface_t *

@@ -43,6 +43,25 @@ void       lm_mesh_view_set_default_angles (double yaw, double pitch);
 gboolean   lm_mesh_view_is_near_view (LmMeshView *self, gboolean *known);
 /* Frames rendered so far (a redraw of an unchanged frame reuses it). */
 guint      lm_mesh_view_get_n_renders (LmMeshView *self);
+/* Linked cameras, as TensorBoard's "share" camera: while linked, orbiting,
+ * zooming or resetting any view does the same to every other (each keeps
+ * framing its own object: the distance is in its bounding radii).
+ * Linking starts every view at self's camera; "linked-changed" is
+ * emitted on every view. */
+void       lm_mesh_view_set_linked (LmMeshView *self, gboolean linked);
+gboolean   lm_mesh_view_get_linked (void);
+/* While a drag orbits, a point cloud of more than max_points points draws
+ * every k-th, keeping to max_points (<= 0: the default, 250,000); the
+ * drag's end draws them all. */
+void       lm_mesh_view_set_drag_points (gint64 max_points);
+/* The bytes of scratch buffers all mesh views hold together (one shared
+ * renderer's: a depth buffer of the largest frame, 36 bytes a vertex of
+ * the largest mesh). */
+gsize      lm_mesh_view_get_scratch_bytes (void);
+/* The colour of a point cloud logged without colours, as TensorBoard's
+ * viewer draws one in its run's colour (a mesh with faces and no colours
+ * stays grey, as there). */
+void       lm_mesh_view_set_point_color (LmMeshView *self, const GdkRGBA *color);
 /* The last rendered frame (premultiplied ARGB32, device pixels), or NULL. */
 cairo_surface_t *lm_mesh_view_get_surface (LmMeshView *self);
 

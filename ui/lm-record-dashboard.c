@@ -183,7 +183,8 @@ make_card (LmRecordDashboard *self, LmRecordSeries *s, LmRun *run, const char *k
                                 s->tag, &color);
       break;
     case LM_DASHBOARD_MESH:
-      body = lm_mesh_card_new (self->feed, LM_MESH_LOADER (self->loader), s->run_name, lm_run_get_path (run), s->tag);
+      body = lm_mesh_card_new (self->feed, LM_MESH_LOADER (self->loader), s->run_name, lm_run_get_path (run), s->tag,
+                               &color);
       break;
     case LM_DASHBOARD_PR_CURVES:
       body = lm_pr_curve_view_new (self->feed, self->selection, s->tag);

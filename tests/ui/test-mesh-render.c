@@ -302,6 +302,78 @@ test_point_depth (Fixture *f, gconstpointer data)
   g_assert_cmpuint (pixel (f, W / 2, H / 2), ==, 0xffa0a0a0);
 }
 
+/* max_points (a drag's quick frame): a cloud of more points draws every
+ * k-th, k the smallest that keeps to max_points; faces are all drawn. */
+static void
+test_max_points (Fixture *f, gconstpointer data)
+{
+  float grid[100 * 3];
+  lm_mesh_scene s = { 100, 0, grid, NULL, NULL, { 0 }, 0, 0, 0 };
+  lm_mesh_scene t = { 3, 1, tri, red3, (const gint32[]) { 0, 1, 2 }, { 0 }, 0, 0, 0 };
+  static const struct { gint64 max_points; guint drawn; } cases[] = {
+    { 0, 100 }, { 100, 100 }, { 1000, 100 }, { 99, 50 }, { 50, 50 }, { 30, 25 }, { 25, 25 }, { 1, 1 },
+  };
+  lm_mesh_camera v;
+  guint all;
+
+  /* a 10 x 10 grid facing the camera, points of 1 px far apart */
+  for (int i = 0; i < 100; i++)
+    {
+      grid[3 * i] = (float) (i % 10) / 9 * 2 - 1;
+      grid[3 * i + 1] = (float) (i / 10) / 9 * 2 - 1;
+      grid[3 * i + 2] = 0;
+    }
+  bound (&s);
+  lm_mesh_camera_init (&v, &s);
+  v.yaw = v.pitch = 0;
+  v.default_point_px = 1;
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      v.max_points = cases[i].max_points;
+      lm_mesh_render (f->r, &s, &v, f->buf, W, H, STRIDE);
+      g_assert_cmpuint (count_drawn (f), ==, cases[i].drawn);
+    }
+
+  bound (&t);
+  lm_mesh_camera_init (&v, &t);
+  lm_mesh_render (f->r, &t, &v, f->buf, W, H, STRIDE);
+  all = count_drawn (f);
+  g_assert_cmpuint (all, >, 100);
+  v.max_points = 1;
+  lm_mesh_render (f->r, &t, &v, f->buf, W, H, STRIDE);
+  g_assert_cmpuint (count_drawn (f), ==, all);
+}
+
+/* Coordinates near FLT_MAX draw as the same shape at scale 1 does: the
+ * camera is 4.7e38 from the triangle, past FLT_MAX (it drew nothing). */
+static void
+test_huge_scale (Fixture *f, gconstpointer data)
+{
+  float big[9];
+  lm_mesh_scene s = { 3, 1, tri, red3, (const gint32[]) { 0, 1, 2 }, { 0 }, 0, 0, 0 };
+  guint drawn;
+
+  bound (&s);
+  render_front (f, &s, 0);
+  drawn = count_drawn (f);
+  g_assert_cmpuint (drawn, >, 1000);
+  for (int i = 0; i < 9; i++)
+    big[i] = tri[i] * 2e38f;
+  s.vertices = big;
+  /* bound()'s float squares would overflow: the sphere scaled by hand */
+  g_assert_cmpfloat (s.center[0], ==, 0);
+  g_assert_cmpfloat (s.center[1], ==, 0);
+  s.radius = (float) (s.radius * 2e38);
+  g_assert_true (isfinite (s.radius));
+  g_assert_cmpint (render_front (f, &s, 0), >, 0);
+  g_assert_cmpuint (count_drawn (f), ==, drawn);
+  /* and as points */
+  s.n_faces = 0;
+  s.faces = NULL;
+  g_assert_cmpint (render_front (f, &s, 0), >, 0);
+  g_assert_cmpuint (count_drawn (f), >=, 3);
+}
+
 /* A mesh behind the camera or far outside the view draws nothing; one
  * crossing the camera's plane draws only what is in front. */
 static void
@@ -563,6 +635,8 @@ main (int argc, char **argv)
   ADD ("/mesh-render/vertex-colors", test_vertex_colors);
   ADD ("/mesh-render/point-disc", test_point_disc);
   ADD ("/mesh-render/point-depth", test_point_depth);
+  ADD ("/mesh-render/max-points", test_max_points);
+  ADD ("/mesh-render/huge-scale", test_huge_scale);
   ADD ("/mesh-render/outside", test_outside);
   ADD ("/mesh-render/any-scale", test_any_scale);
   ADD ("/mesh-render/degenerate", test_degenerate);

@@ -24,6 +24,7 @@
 
 #include "lm-mesh-card.h"
 #include "lm-mesh-view.h"
+#include "lm-palette.h"
 #include "lm-record-dashboard.h"
 #include "lm-theme.h"
 #include "lm-test-run.h"
@@ -90,6 +91,10 @@ write_fixture (void)
   check (lm_writer_open (&w, logdir, "b"), "open");
   check (lm_writer_add_mesh (w, "shape/tetra", 7, tetra_v, 4, NULL, tetra_f, 4,
                              "{\"camera\":{\"cls\":\"PerspectiveCamera\",\"fov\":60}}"),
+         "mesh");
+  /* a config lumen-log stores but the view cannot use (size 0, fov 180) */
+  check (lm_writer_add_mesh (w, "shape/badconfig", 2, tetra_v, 4, tetra_red, tetra_f, 4,
+                             "{\"material\":{\"size\":0},\"camera\":{\"fov\":180}}"),
          "mesh");
   check (lm_writer_close (w), "close");
 
@@ -197,8 +202,8 @@ test_cards (void)
       return;
     }
   win = open_window (logdir);
-  /* a: cloud/points, shape/tetra, shape/broken; b: shape/tetra */
-  g_assert_cmpuint (lm_record_dashboard_get_n_cards (page_of (win)), ==, 4);
+  /* a: cloud/points, shape/tetra, shape/broken; b: shape/tetra, shape/badconfig */
+  g_assert_cmpuint (lm_record_dashboard_get_n_cards (page_of (win)), ==, 5);
   card = card_of (win, "a", "cloud/points");
   g_assert_cmpuint (lm_mesh_card_get_n_steps (card), ==, 2);
   g_assert_cmpuint (lm_mesh_card_get_index (card), ==, 1);   /* the newest first */
@@ -218,7 +223,7 @@ test_cards (void)
   g_assert_true (LM_IS_MESH_CARD (lm_record_dashboard_find_pinned_card (page_of (win), "a", "shape/tetra")));
   g_assert_true (lm_record_dashboard_set_pinned (page_of (win), "a", "shape/tetra", FALSE));
   g_assert_true (lm_record_dashboard_set_filter (page_of (win), "^shape/", NULL));
-  g_assert_cmpuint (lm_record_dashboard_get_n_cards (page_of (win)), ==, 3);
+  g_assert_cmpuint (lm_record_dashboard_get_n_cards (page_of (win)), ==, 4);
   g_assert_true (lm_record_dashboard_set_filter (page_of (win), "", NULL));
 
   /* live: a mesh logged now shows, and the slider follows it */
@@ -474,8 +479,42 @@ test_broken (void)
   g_assert_true (g_str_has_prefix (lm_mesh_card_get_error (card), "Step 0: "));
   g_assert_cmpuint (strlen (lm_mesh_card_get_error (card)), >, strlen ("Step 0: ") + 5);
   g_assert_null (lm_mesh_view_get_mesh (view_of (card)));
+  g_assert_cmpstr (lm_mesh_card_get_message (card), ==, lm_mesh_card_get_error (card));
   /* the others still draw */
   g_assert_null (lm_mesh_card_get_error (card_of (win, "a", "shape/tetra")));
+  g_assert_null (lm_mesh_card_get_message (card_of (win, "a", "shape/tetra")));
+
+  /* a screen reader's names: the view is a picture named after its run
+   * and tag, saying how to turn it; the slider says its step */
+  {
+    LmMeshCard *tetra = card_of (win, "a", "shape/tetra");
+    GtkAccessible *view = GTK_ACCESSIBLE (view_of (tetra));
+    GtkAccessible *slider = GTK_ACCESSIBLE (lm_mesh_card_get_slider (tetra));
+    g_autofree char *e1 = gtk_test_accessible_check_property (view, GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                                              "3-D view of a in shape/tetra");
+    g_autofree char *e2 = gtk_test_accessible_check_property (
+      view, GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+      "Drag or arrow keys to orbit, scroll or Ctrl+plus and Ctrl+minus to zoom, double-click or Ctrl+0 to reset "
+      "the camera");
+    g_autofree char *e3 = gtk_test_accessible_check_property (slider, GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                                              "Step of a in shape/tetra");
+
+    g_assert_cmpint (gtk_accessible_get_accessible_role (view), ==, GTK_ACCESSIBLE_ROLE_IMG);
+    g_assert_null (e1);
+    g_assert_null (e2);
+    g_assert_null (e3);
+    g_assert_true (gtk_widget_get_focusable (GTK_WIDGET (view)));
+  }
+
+  /* a config it cannot use: the mesh drawn with the defaults, and why */
+  card = card_of (win, "b", "shape/badconfig");
+  g_assert_null (lm_mesh_card_get_error (card));
+  g_assert_nonnull (lm_mesh_view_get_mesh (view_of (card)));
+  g_assert_cmpfloat (lm_mesh_view_get_mesh (view_of (card))->fov, ==, 75);
+  g_assert_cmpuint (lm_mesh_view_get_n_renders (view_of (card)), >, 0);
+  g_assert_cmpstr (lm_mesh_card_get_message (card), ==,
+                   "Step 2: mesh config: material.size is 0, must be > 0, camera.fov is 180, must be between 0 "
+                   "and 180 degrees; drawn with the defaults");
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
@@ -496,8 +535,10 @@ test_empty (void)
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
+/* lumen --logdir dir --view mesh --screenshot scratch/mesh.png at
+ * 1400x900 and GDK_SCALE scale (NULL: as set), extra arguments after. */
 static int
-run_lumen (const char *const *extra, char **err)
+run_lumen_in (const char *dir, const char *scale, const char *const *extra, char **err)
 {
   g_autofree char *png = g_build_filename (scratch_dir, "mesh.png", NULL);
   g_auto (GStrv) env = g_environ_setenv (g_get_environ (), "XDG_CONFIG_HOME", scratch_dir, TRUE);
@@ -505,7 +546,9 @@ run_lumen (const char *const *extra, char **err)
   int status;
 
   g_ptr_array_add (argv, (char *) lumen_bin);
-  for (const char *const *a = (const char *const[]) { "--logdir", logdir, "--view", "mesh", "--screenshot", png,
+  if (scale != NULL)
+    env = g_environ_setenv (env, "GDK_SCALE", scale, TRUE);
+  for (const char *const *a = (const char *const[]) { "--logdir", dir, "--view", "mesh", "--screenshot", png,
                                                       "--window-size", "1400x900", NULL };
        *a; a++)
     g_ptr_array_add (argv, (char *) *a);
@@ -516,6 +559,12 @@ run_lumen (const char *const *extra, char **err)
                                NULL));
   g_ptr_array_free (argv, TRUE);
   return status;
+}
+
+static int
+run_lumen (const char *const *extra, char **err)
+{
+  return run_lumen_in (logdir, NULL, extra, err);
 }
 
 /* lumen --view mesh --screenshot: exit 0, the window's size, the red
@@ -580,11 +629,253 @@ test_cli_view (void)
   g_unlink (png);
 }
 
+/* While a drag orbits, a big cloud draws a quarter of its points at most
+ * (here: 50 of 200), and all of them when the drag ends. */
+static void
+test_drag_points (void)
+{
+  LmWindow *win;
+  LmMeshView *view;
+  GtkEventController *drag;
+  guint all, n;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  lm_mesh_view_set_drag_points (50);
+  win = open_window (logdir);
+  lm_ui_wait_settled (win);
+  view = view_of (card_of (win, "a", "cloud/points"));
+  g_assert_cmpint (lm_mesh_view_get_mesh (view)->n_vertices, ==, 200);
+  all = count_drawn (view);
+  n = lm_mesh_view_get_n_renders (view);
+  drag = lm_ui_find_controller (GTK_WIDGET (view), GTK_TYPE_GESTURE_DRAG);
+  g_signal_emit_by_name (drag, "drag-begin", 100.0, 100.0);
+  g_signal_emit_by_name (drag, "drag-update", 0.0, 0.0);
+  lm_test_spin (100);
+  g_assert_cmpuint (lm_mesh_view_get_n_renders (view), ==, n + 1);
+  g_test_message ("%u pixels of 200 points, %u while dragging", all, count_drawn (view));
+  g_assert_cmpuint (count_drawn (view), <, all * 2 / 5);
+  g_assert_cmpuint (count_drawn (view), >, all / 8);
+  g_signal_emit_by_name (drag, "drag-end", 0.0, 0.0);
+  lm_test_spin (100);
+  g_assert_cmpuint (lm_mesh_view_get_n_renders (view), ==, n + 2);
+  g_assert_cmpuint (count_drawn (view), ==, all);
+  /* a mesh with faces is drawn whole while dragged */
+  view = view_of (card_of (win, "a", "shape/tetra"));
+  all = count_drawn (view);
+  g_signal_emit_by_name (lm_ui_find_controller (GTK_WIDGET (view), GTK_TYPE_GESTURE_DRAG), "drag-begin", 10.0, 10.0);
+  g_signal_emit_by_name (lm_ui_find_controller (GTK_WIDGET (view), GTK_TYPE_GESTURE_DRAG), "drag-update", 0.0, 0.0);
+  lm_test_spin (100);
+  g_assert_cmpuint (count_drawn (view), ==, all);
+  lm_mesh_view_set_drag_points (0);
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+/* A point cloud without colours is drawn in its run's colour, as
+ * TensorBoard's viewer does (a mesh with faces stays grey); a mesh whose
+ * faces all have zero area shows its vertices as points; the views
+ * share one renderer's scratch buffers, sized for the largest frame and
+ * mesh, not one set each. */
+static void
+test_run_color (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("lumen-mesh-color-XXXXXX", NULL);
+  g_autofree float *v = sphere_points (500);
+  LmWindow *win;
+  LmMeshView *cloud, *tetra, *small;
+  GdkRGBA run;
+  guint32 want, p = 0;
+  gsize px = 0;
+  lm_writer *w;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      lm_test_rm_rf (dir);
+      return;
+    }
+  check (lm_writer_open (&w, dir, "x"), "open");
+  check (lm_writer_add_mesh (w, "cloud/plain", 0, v, 500, NULL, NULL, 0, NULL), "mesh");
+  check (lm_writer_add_mesh (w, "cloud/small", 0, v, 50, NULL, NULL, 0, NULL), "mesh");
+  check (lm_writer_add_mesh (w, "shape/plain", 0, tetra_v, 4, NULL, tetra_f, 4, NULL), "mesh");
+  /* a face of three corners in a line: nothing to fill */
+  check (lm_writer_add_mesh (w, "shape/flat", 4, (const float[]) { 0, 0, 0, 1, 1, 1, 2, 2, 2 }, 3, NULL,
+                             (const gint32[]) { 0, 1, 2 }, 1, NULL),
+         "mesh");
+  check (lm_writer_close (w), "close");
+  win = open_window (dir);
+  lm_ui_wait_settled (win);
+  cloud = view_of (card_of (win, "x", "cloud/plain"));
+  small = view_of (card_of (win, "x", "cloud/small"));
+  tetra = view_of (card_of (win, "x", "shape/plain"));
+
+  lm_palette_color (0, &run);   /* the first run's colour */
+  want = 0xff000000u | (guint32) lround (run.red * 255) << 16 | (guint32) lround (run.green * 255) << 8
+         | (guint32) lround (run.blue * 255);
+  for (double f = 0.3; f < 0.7 && p == 0; f += 0.002)
+    p = frame_pixel (cloud, f, f);
+  g_test_message ("cloud pixel 0x%08x, run colour 0x%08x", p, want);
+  g_assert_cmpuint (p, ==, want);
+  p = frame_pixel (tetra, 0.5, 0.5);
+  g_assert_cmpuint (R (p), ==, G (p));
+  g_assert_cmpuint (G (p), ==, B (p));
+
+  /* a mesh whose faces all have zero area: its vertices, as points, and why */
+  {
+    LmMeshCard *card = card_of (win, "x", "shape/flat");
+
+    g_assert_cmpstr (lm_mesh_card_get_message (card), ==, "Step 4: its face has zero area; drawn as points");
+    g_assert_cmpuint (count_drawn (view_of (card)), >=, 3 * 9);
+    g_assert_null (lm_mesh_card_get_message (card_of (win, "x", "shape/plain")));
+  }
+
+  /* the largest frame's depth, and 20 + 16 bytes a vertex of the largest
+   * cloud and mesh (proj for 500 points, normals for the tetrahedron's 4) */
+  for (LmMeshView **it = (LmMeshView *[]) { cloud, small, tetra, view_of (card_of (win, "x", "shape/flat")), NULL };
+       *it; it++)
+    {
+      cairo_surface_t *s = lm_mesh_view_get_surface (*it);
+
+      g_assert_nonnull (s);
+      px = MAX (px, (gsize) cairo_image_surface_get_width (s) * cairo_image_surface_get_height (s));
+    }
+  g_assert_cmpuint (lm_mesh_view_get_scratch_bytes (), ==, px * 4 + 500 * 20 + 4 * 16);
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
+/* Link (TensorBoard's shared camera): every card's view takes the camera
+ * of the one linked from, and turns with any of them; unlinked, each is
+ * its own again.  Every card's Link button shows the state. */
+static void
+test_linked (void)
+{
+  LmWindow *win;
+  LmMeshCard *a, *b;
+  LmMeshView *va, *vb;
+  double yaw, pitch, dist, dist_a0, dist_b0;
+  GtkEventController *drag;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  win = open_window (logdir);
+  lm_ui_wait_settled (win);
+  a = card_of (win, "a", "shape/tetra");
+  b = card_of (win, "b", "shape/tetra");
+  va = view_of (a);
+  vb = view_of (b);
+  lm_mesh_view_get_camera (va, NULL, NULL, &dist_a0);
+  lm_mesh_view_get_camera (vb, NULL, NULL, &dist_b0);
+  g_assert_cmpfloat (dist_a0, <, dist_b0);   /* b's camera.fov is 60 */
+  lm_mesh_view_set_camera (va, 100, -30, 2);
+  lm_mesh_view_get_camera (vb, &yaw, NULL, NULL);
+  g_assert_cmpfloat (yaw, ==, 30);   /* not linked yet */
+
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (lm_mesh_card_get_link_button (a)), TRUE);
+  g_assert_true (lm_mesh_view_get_linked ());
+  g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (lm_mesh_card_get_link_button (b))));
+  lm_mesh_view_get_camera (vb, &yaw, &pitch, &dist);
+  g_assert_cmpfloat (yaw, ==, 100);
+  g_assert_cmpfloat (pitch, ==, -30);
+  g_assert_cmpfloat (dist, ==, 2);
+
+  /* a drag on b turns a; b's Reset resets both */
+  drag = lm_ui_find_controller (GTK_WIDGET (vb), GTK_TYPE_GESTURE_DRAG);
+  g_signal_emit_by_name (drag, "drag-begin", 50.0, 50.0);
+  g_signal_emit_by_name (drag, "drag-update", 20.0, 0.0);
+  g_signal_emit_by_name (drag, "drag-end", 20.0, 0.0);
+  lm_mesh_view_get_camera (va, &yaw, &pitch, NULL);
+  g_assert_cmpfloat_with_epsilon (yaw, 90, 1e-9);
+  g_assert_cmpfloat (pitch, ==, -30);
+  g_signal_emit_by_name (lm_mesh_card_get_reset_button (b), "clicked");
+  lm_mesh_view_get_camera (va, &yaw, &pitch, &dist);
+  g_assert_cmpfloat (yaw, ==, 30);
+  g_assert_cmpfloat (pitch, ==, 20);
+  g_assert_cmpfloat (dist, ==, dist_a0);   /* each fits its own field of view */
+  lm_mesh_view_get_camera (vb, NULL, NULL, &dist);
+  g_assert_cmpfloat (dist, ==, dist_b0);
+
+  /* unlinked from b: a stays where it is */
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (lm_mesh_card_get_link_button (b)), FALSE);
+  g_assert_false (lm_mesh_view_get_linked ());
+  g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (lm_mesh_card_get_link_button (a))));
+  lm_mesh_view_set_camera (vb, 200, 0, 3);
+  lm_mesh_view_get_camera (va, &yaw, NULL, NULL);
+  g_assert_cmpfloat (yaw, ==, 30);
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+/* Pixels of exactly this colour (0xRRGGBB) in the last screenshot. */
+static guint
+count_shot_color (guint32 rgb)
+{
+  g_autofree char *png = g_build_filename (scratch_dir, "mesh.png", NULL);
+  g_autoptr (GError) error = NULL;
+  LmUiImage img = { 0 };
+  guint n = 0;
+
+  if (!lm_ui_image_load (png, &img, &error))
+    g_error ("%s", error->message);
+  for (int y = 0; y < img.height; y++)
+    for (int x = 0; x < img.width; x++)
+      {
+        const guchar *p = img.pixels + (gsize) y * img.stride + 4 * x;   /* B, G, R, A */
+
+        n += p[2] == R (rgb) && p[1] == G (rgb) && p[0] == B (rgb);
+      }
+  g_free (img.pixels);
+  return n;
+}
+
+/* HiDPI: a point of the default size is 4 px of the screen, so at
+ * GDK_SCALE=2 it covers four times the device pixels (it was 4 device
+ * pixels, half as wide as at scale 1). */
+static void
+test_hidpi_points (void)
+{
+  static const float one[] = { 0, 0, 0 };
+  static const guint8 green[] = { 10, 250, 10 };
+  static const char *const size[] = { "--window-size", "700x500", NULL };
+  g_autofree char *dir = NULL, *err1 = NULL, *err2 = NULL;
+  guint n1, n2;
+  lm_writer *w;
+
+  if (!have_display || lumen_bin == NULL)
+    {
+      g_test_skip (have_display ? "no lumen binary (--lumen-bin PATH or LUMEN_BIN)" : "no display");
+      return;
+    }
+  dir = g_build_filename (scratch_dir, "hidpi", NULL);
+  check (lm_writer_open (&w, dir, "x"), "open");
+  check (lm_writer_add_mesh (w, "cloud/one", 0, one, 1, green, NULL, 0, NULL), "mesh");
+  check (lm_writer_close (w), "close");
+  if (!g_spawn_check_wait_status (run_lumen_in (dir, "1", size, &err1), NULL))
+    g_error ("lumen at scale 1 failed: %s", err1);
+  n1 = count_shot_color (0x0afa0a);
+  if (!g_spawn_check_wait_status (run_lumen_in (dir, "2", size, &err2), NULL))
+    g_error ("lumen at scale 2 failed: %s", err2);
+  n2 = count_shot_color (0x0afa0a);
+  g_test_message ("one point: %u device pixels at scale 1, %u at scale 2", n1, n2);
+  g_assert_cmpuint (n1, >=, 10);
+  g_assert_cmpuint (n1, <=, 20);
+  g_assert_cmpuint (n2, >=, 3 * n1);
+  g_assert_cmpuint (n2, <=, 5 * n1);
+  lm_test_rm_rf (dir);
+}
+
 int
 main (int argc, char **argv)
 {
   int rc;
 
+  /* GTK's test accessibility backend: the screen reader's names are read */
+  g_setenv ("GTK_A11Y", "test", TRUE);
   scratch_dir = lm_test_tmpdir_new ("lumen-mesh-scratch-XXXXXX");
   lumen_bin = lm_ui_take_lumen_bin (&argc, &argv);
   have_display = lm_ui_test_init (&argc, &argv);
@@ -600,6 +891,10 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/mesh/broken", test_broken);
   g_test_add_func ("/ui/mesh/empty", test_empty);
   g_test_add_func ("/ui/mesh/cli-view", test_cli_view);
+  g_test_add_func ("/ui/mesh/run-color", test_run_color);
+  g_test_add_func ("/ui/mesh/drag-points", test_drag_points);
+  g_test_add_func ("/ui/mesh/hidpi-points", test_hidpi_points);
+  g_test_add_func ("/ui/mesh/linked", test_linked);
   rc = g_test_run ();
   lm_test_rm_rf (logdir);
   lm_test_rm_rf (empty_dir);
