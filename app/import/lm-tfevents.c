@@ -753,12 +753,50 @@ content_at (int dtype, const guint8 *p)
     }
 }
 
+/* The one check before a tensor is expanded: its shape, not its bytes,
+ * says how many values it holds (one float_val fills any shape, so a
+ * 40-byte event can ask for [1, 100000000, 3]), and each becomes a
+ * double.  Over LM_TF_MAX_NUMEL it is refused before anything is
+ * allocated; *n is its element count otherwise. */
+static gboolean
+check_numel (const LmTfTensor *t, gint64 *n, GError **error)
+{
+  gint64 count = 1;
+
+  if (t->ndim < 0)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "tensor has no known shape");
+      return FALSE;
+    }
+  for (int i = 0; i < t->ndim; i++)
+    if (t->dims[i] < 0)
+      {
+        g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "tensor has no known shape");
+        return FALSE;
+      }
+  /* saturated past the cap, so the product cannot overflow */
+  for (int i = 0; i < t->ndim; i++)
+    count = MIN (count, LM_TF_MAX_NUMEL + 1) * MIN (t->dims[i], LM_TF_MAX_NUMEL + 1);
+  if (count > LM_TF_MAX_NUMEL)
+    {
+      g_autoptr (GString) shape = g_string_new ("[");
+      for (int i = 0; i < t->ndim; i++)
+        g_string_append_printf (shape, "%s%" G_GINT64_FORMAT, i ? ", " : "", t->dims[i]);
+      g_string_append_c (shape, ']');
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   "its tensor %s is over %d values (lumen-import's cap on a tensor)",
+                   shape->str, LM_TF_MAX_NUMEL);
+      return FALSE;
+    }
+  *n = count;
+  return TRUE;
+}
+
 GArray *
 lm_tf_tensor_numbers (const LmTfTensor *t, GError **error)
 {
-  gint64 n = lm_tf_tensor_numel (t);
+  gint64 n = 0;
   size_t w = dtype_size (t->dtype);
-  g_autoptr (GArray) out = g_array_new (FALSE, FALSE, sizeof (double));
 
   if (w == 0)
     {
@@ -766,11 +804,9 @@ lm_tf_tensor_numbers (const LmTfTensor *t, GError **error)
                    "tensor of dtype %d is not a number type", t->dtype);
       return NULL;
     }
-  if (n < 0)
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "tensor has no known shape");
-      return NULL;
-    }
+  if (!check_numel (t, &n, error))
+    return NULL;
+  g_autoptr (GArray) out = g_array_sized_new (FALSE, FALSE, sizeof (double), (guint) n);
   gboolean half_bits = t->half_bits;
   if (t->content != NULL && t->content_len > 0)
     {

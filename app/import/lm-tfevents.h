@@ -196,9 +196,14 @@ typedef void (*LmTfValueFunc) (LmTfValue *v, gpointer user_data);
 gboolean lm_tf_summary_foreach (const guint8 *data, size_t len, LmTfValueFunc fn,
                                 gpointer user_data);
 
+/* The most values lm_tf_tensor_numbers expands a tensor to: lumen-log's
+ * cap on a batch of meshes (1 GiB of float32, 2 GiB as doubles). */
+#define LM_TF_MAX_NUMEL (1 << 28)
+
 /* The tensor's numbers (float, double, half, bfloat16 and integer types,
  * from tensor_content or the *_val fields), as doubles; NULL with error
- * for other types or a size that does not match the shape. */
+ * for other types, a shape over LM_TF_MAX_NUMEL values (refused before
+ * anything is allocated) or a size that does not match the shape. */
 GArray *lm_tf_tensor_numbers (const LmTfTensor *t, GError **error);
 /* Number of elements its shape holds (1 for a scalar). */
 gint64 lm_tf_tensor_numel (const LmTfTensor *t);

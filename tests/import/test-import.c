@@ -1290,6 +1290,74 @@ test_mesh_too_large (void)
   events_done (db, &m, dst, src, file);
 }
 
+/* A DT_FLOAT tensor of plugin's tagged tag, of shape dims filled with x
+ * (one float_val, TensorFlow's fill). */
+static GByteArray *
+value_tensor_fill (const char *tag, const char *plugin, const gint64 *dims, int ndim, float x)
+{
+  GByteArray *v = value_new (tag, plugin), *t = g_byte_array_new ();
+
+  pb_int (t, 1, 1); /* DT_FLOAT */
+  pb_shape (t, dims, ndim);
+  pb_varint (t, 5 << 3 | 5);
+  g_byte_array_append (t, (const guint8 *) &x, 4);
+  pb_message (v, 8, t);
+  return v;
+}
+
+/* Every tensor expanded to its values (scalars, histograms, PR curves)
+ * is refused by its shape over 2^28 values, before anything is
+ * allocated: a 40-byte scalar event filling [1, 100000000, 3] took
+ * 2.4 GB of doubles (an abort under the limit on address space below).
+ * Each is named with its tag and shape; the scalar after them is
+ * imported. */
+static void
+test_tensor_too_large (void)
+{
+  static const gint64 scalar[3] = { 1, 100000000, 3 }, histo[2] = { 100000000, 3 },
+                      pr[2] = { 6, 50000000 }, over[3] = { 1 << 30, 1 << 30, 1 << 30 };
+  char *file = NULL;
+  char *src = events_dir_new (&file);
+  struct rlimit saved, low;
+  Messages m;
+  guint errors;
+
+  write_event (file, 1, value_tensor_fill ("big", "scalars", scalar, 3, 0.5f));
+  write_event (file, 2, value_tensor_fill ("wide", "histograms", histo, 2, 0.5f));
+  write_event (file, 3, value_tensor_fill ("curve", "pr_curves", pr, 2, 0.5f));
+  write_event (file, 4, value_tensor_fill ("overflow", "scalars", over, 3, 0.5f));
+  write_event (file, 5, value_scalar ("loss", 0.25f));
+  g_assert_cmpint (getrlimit (RLIMIT_AS, &saved), ==, 0);
+#ifndef __SANITIZE_ADDRESS__ /* ASan reserves terabytes of address space */
+  low = saved;
+  low.rlim_cur = (rlim_t) 1536 << 20;
+  g_assert_cmpint (setrlimit (RLIMIT_AS, &low), ==, 0);
+#else
+  (void) low;
+#endif
+  char *dst = import_folder (src, &m, &errors);
+  g_assert_cmpint (setrlimit (RLIMIT_AS, &saved), ==, 0);
+  for (guint i = 0; i < m.errors->len; i++)
+    g_test_message ("error: %s", (char *) m.errors->pdata[i]);
+  g_assert_cmpuint (errors, ==, 4);
+  g_assert_nonnull (find_message (m.errors, "scalar 'big' at step 1 not imported: its tensor "
+                                  "[1, 100000000, 3] is over 268435456 values (lumen-import's cap "
+                                  "on a tensor)", NULL));
+  g_assert_nonnull (find_message (m.errors, "histogram 'wide' at step 2 not imported: its tensor "
+                                  "[100000000, 3] is over 268435456 values (lumen-import's cap "
+                                  "on a tensor)", NULL));
+  g_assert_nonnull (find_message (m.errors, "PR curve 'curve' at step 3 not imported: its tensor "
+                                  "[6, 50000000] is over 268435456 values (lumen-import's cap "
+                                  "on a tensor)", NULL));
+  g_assert_nonnull (find_message (m.errors, "scalar 'overflow' at step 4 not imported: its tensor "
+                                  "[1073741824, 1073741824, 1073741824] is over 268435456 values "
+                                  "(lumen-import's cap on a tensor)", NULL));
+  sqlite3 *db = open_run (dst, "run");
+  g_assert_cmpint (db_int (db, "SELECT count(*) FROM scalars"), ==, 1);
+  g_assert_cmpint (db_int (db, "SELECT step FROM scalars"), ==, 5);
+  events_done (db, &m, dst, src, file);
+}
+
 /* MeshPluginData's name given but empty: the tag less its "_VERTEX"
  * names the mesh (the empty name freed: found leaking by fuzzing under
  * LeakSanitizer). */
@@ -1688,6 +1756,7 @@ main (int argc, char **argv)
   g_test_add_func ("/import/mesh", test_mesh);
   g_test_add_func ("/import/mesh-too-large", test_mesh_too_large);
   g_test_add_func ("/import/mesh-empty-name", test_mesh_empty_name);
+  g_test_add_func ("/import/tensor-too-large", test_tensor_too_large);
   g_test_add_func ("/import/fixtures", test_fixtures);
   g_test_add_func ("/import/existing", test_existing);
   g_test_add_func ("/import/follow", test_follow);
