@@ -291,15 +291,24 @@ import_tensor_histogram (Run *r, LmTfValue *v)
 
 /* ------------------------------------------------------------- images */
 
-/* lumen-log's last message less its "<what> '<tag>': " opening, for a
- * line that names the record itself. */
+/* lumen-log's last message less the record it opens with, for a line
+ * that names the record itself: "<what> '<tag>': <why>" gives <why>, and
+ * "<what> '<tag>' is 17 frames of ..., over the cap ..." gives "17 frames
+ * of ..., over the cap ...". */
 static const char *
 log_error_after_tag (const char *what, const char *tag)
 {
   const char *why = lm_log_last_error ();
-  g_autofree char *prefix = g_strdup_printf ("%s '%s': ", what, tag);
+  g_autofree char *prefix = g_strdup_printf ("%s '%s'", what, tag);
 
-  return g_str_has_prefix (why, prefix) ? why + strlen (prefix) : why;
+  if (!g_str_has_prefix (why, prefix))
+    return why;
+  const char *rest = why + strlen (prefix);
+  if (g_str_has_prefix (rest, ": "))
+    return rest + 2;
+  if (g_str_has_prefix (rest, " is "))
+    return rest + 4;
+  return why;
 }
 
 /* A still PNG is stored as it is in the event file (lumen-log checks
