@@ -4,44 +4,24 @@
  * What it is for: the picture PyTorch's add_image_with_boxes logs, drawn
  * with cairo: red outlines where PIL's 2-px lines through the corners lie
  * (lm_image_box_outline), each label in a small sans font, black on a red
- * rectangle at its box's bottom-left.  Not for: the app's overlay
- * (ui/lm-image-canvas.c draws the same boxes over untouched pixels).
+ * rectangle at its box's bottom-left.  Cairo draws on a layer of its own
+ * and only the pixels it inks are written into the image, decoded and
+ * encoded by libpng as straight RGBA: cairo's premultiplied ARGB32 would
+ * change every translucent pixel's colour, which PIL leaves as it was.
+ * Not for: the app's overlay (ui/lm-image-canvas.c draws the same boxes
+ * over untouched pixels).
  */
 #include "lm-tb-export-private.h"
 
 #include <cairo.h>
 #include <math.h>
+#include <png.h>
 #include <string.h>
 
 #include "lumen-data.h"
 
 /* PIL's default bitmap font is 11 pixels high. */
 #define LABEL_FONT_PX 10
-
-typedef struct
-{
-  const guint8 *data;
-  gsize len, pos;
-} Reader;
-
-static cairo_status_t
-read_png (void *closure, unsigned char *out, unsigned int n)
-{
-  Reader *rd = closure;
-
-  if (rd->len - rd->pos < n)
-    return CAIRO_STATUS_READ_ERROR;
-  memcpy (out, rd->data + rd->pos, n);
-  rd->pos += n;
-  return CAIRO_STATUS_SUCCESS;
-}
-
-static cairo_status_t
-write_png (void *closure, const unsigned char *data, unsigned int n)
-{
-  g_byte_array_append (closure, data, n);
-  return CAIRO_STATUS_SUCCESS;
-}
 
 static void
 draw_label (cairo_t *cr, const LmImageBox *b)
@@ -62,55 +42,22 @@ draw_label (cairo_t *cr, const LmImageBox *b)
   cairo_show_text (cr, b->label);
 }
 
-GBytes *
-lm_tb_export_burn_boxes (const void *png, gsize len, const char *boxes_json, int *channels, GError **error)
+/* The boxes and labels drawn on a transparent layer of w x h, with
+ * whole pixels as PIL paints them (each inked pixel opaque). */
+static cairo_surface_t *
+draw_boxes (const LmImageBoxes *boxes, int w, int h)
 {
-  Reader rd = { png, len, 0 };
-  g_autoptr (LmImageBoxes) boxes = NULL;
-  g_autofree char *why = NULL;
-  cairo_surface_t *img, *out;
-  cairo_t *cr;
-  GByteArray *bytes;
-  cairo_status_t st;
-  int w, h;
+  cairo_surface_t *ink = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, w, h);
+  cairo_t *cr = cairo_create (ink);
+  cairo_font_options_t *fo = cairo_font_options_create ();
 
-  boxes = lm_image_boxes_parse (boxes_json, &why);
-  if (boxes == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s", why);
-      return NULL;
-    }
-  img = cairo_image_surface_create_from_png_stream (read_png, &rd);
-  if ((st = cairo_surface_status (img)) != CAIRO_STATUS_SUCCESS)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "PNG does not decode: %s",
-                   cairo_status_to_string (st));
-      cairo_surface_destroy (img);
-      return NULL;
-    }
-  /* PIL draws on RGB (or RGBA): a grey image's boxes are red too */
-  w = cairo_image_surface_get_width (img);
-  h = cairo_image_surface_get_height (img);
-  *channels = cairo_image_surface_get_format (img) == CAIRO_FORMAT_ARGB32 ? 4 : 3;
-  out = cairo_image_surface_create (*channels == 4 ? CAIRO_FORMAT_ARGB32 : CAIRO_FORMAT_RGB24, w, h);
-  cr = cairo_create (out);
-  cairo_set_source_surface (cr, img, 0, 0);
-  cairo_set_operator (cr, CAIRO_OPERATOR_SOURCE);
-  cairo_paint (cr);
-  cairo_set_operator (cr, CAIRO_OPERATOR_OVER);
-  cairo_surface_destroy (img);
-  /* whole pixels, as PIL paints them */
   cairo_set_antialias (cr, CAIRO_ANTIALIAS_NONE);
   cairo_select_font_face (cr, "sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
   cairo_set_font_size (cr, LABEL_FONT_PX);
-  {
-    /* crisp black text, as PIL's bitmap font is */
-    cairo_font_options_t *fo = cairo_font_options_create ();
-
-    cairo_font_options_set_antialias (fo, CAIRO_ANTIALIAS_NONE);
-    cairo_set_font_options (cr, fo);
-    cairo_font_options_destroy (fo);
-  }
+  /* crisp black text, as PIL's bitmap font is */
+  cairo_font_options_set_antialias (fo, CAIRO_ANTIALIAS_NONE);
+  cairo_set_font_options (cr, fo);
+  cairo_font_options_destroy (fo);
   for (int i = 0; i < boxes->n; i++)
     {
       const LmImageBox *b = &boxes->boxes[i];
@@ -130,14 +77,102 @@ lm_tb_export_burn_boxes (const void *png, gsize len, const char *boxes_json, int
         draw_label (cr, b);
     }
   cairo_destroy (cr);
-  bytes = g_byte_array_new ();
-  st = cairo_surface_write_to_png_stream (out, write_png, bytes);
-  cairo_surface_destroy (out);
-  if (st != CAIRO_STATUS_SUCCESS)
+  cairo_surface_flush (ink);
+  return ink;
+}
+
+GBytes *
+lm_tb_export_burn_boxes (const void *png, gsize len, const char *boxes_json, int *channels, GError **error)
+{
+  g_autoptr (LmImageBoxes) boxes = NULL;
+  g_autofree char *why = NULL;
+  g_autofree guint8 *px = NULL;
+  png_image image;
+  png_alloc_size_t out_len = 0;
+  cairo_surface_t *ink;
+  cairo_status_t st;
+  int w, h;
+
+  boxes = lm_image_boxes_parse (boxes_json, &why);
+  if (boxes == NULL)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "PNG encoding failed: %s", cairo_status_to_string (st));
-      g_byte_array_unref (bytes);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s", why);
       return NULL;
     }
-  return g_byte_array_free_to_bytes (bytes);
+  memset (&image, 0, sizeof image);
+  image.version = PNG_IMAGE_VERSION;
+  if (!png_image_begin_read_from_memory (&image, png, len))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "PNG does not decode: %s", image.message);
+      png_image_free (&image);
+      return NULL;
+    }
+  /* cairo's own limit on the layer drawn on */
+  if (image.width > 32767 || image.height > 32767)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "PNG of %ux%u is over 32767 pixels a side", image.width, image.height);
+      png_image_free (&image);
+      return NULL;
+    }
+  /* PIL draws on RGB (or RGBA): a grey image's boxes are red too */
+  *channels = image.format & PNG_FORMAT_FLAG_ALPHA ? 4 : 3;
+  image.format = *channels == 4 ? PNG_FORMAT_RGBA : PNG_FORMAT_RGB;
+  /* 16-bit samples are sRGB, as the app's loader takes them */
+  image.flags |= PNG_IMAGE_FLAG_16BIT_sRGB;
+  px = g_try_malloc (PNG_IMAGE_SIZE (image));
+  if (px == NULL || !png_image_finish_read (&image, NULL, px, 0, NULL))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "PNG of %ux%u does not decode: %s",
+                   image.width, image.height, px ? image.message : "out of memory");
+      png_image_free (&image);
+      return NULL;
+    }
+  w = (int) image.width;
+  h = (int) image.height;
+  ink = draw_boxes (boxes, w, h);
+  if ((st = cairo_surface_status (ink)) != CAIRO_STATUS_SUCCESS)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "drawing the boxes failed: %s",
+                   cairo_status_to_string (st));
+      cairo_surface_destroy (ink);
+      return NULL;
+    }
+  /* only the inked pixels change: opaque red or black, as PIL's fill */
+  {
+    const guint8 *row = cairo_image_surface_get_data (ink);
+    int stride = cairo_image_surface_get_stride (ink);
+
+    for (int y = 0; y < h; y++, row += stride)
+      for (int x = 0; x < w; x++)
+        {
+          guint32 argb;
+          guint8 *p = px + ((gsize) y * (gsize) w + (gsize) x) * (gsize) *channels;
+
+          memcpy (&argb, row + 4 * x, 4);
+          if ((argb >> 24) < 0x80)
+            continue;
+          p[0] = (guint8) (argb >> 16);
+          p[1] = (guint8) (argb >> 8);
+          p[2] = (guint8) argb;
+          if (*channels == 4)
+            p[3] = 255;
+        }
+  }
+  cairo_surface_destroy (ink);
+  /* png_image_write_to_memory: NULL first to learn the size */
+  image.flags = 0;
+  if (!png_image_write_to_memory (&image, NULL, &out_len, 0, px, 0, NULL))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "PNG encoding failed: %s", image.message);
+      return NULL;
+    }
+  guint8 *out = g_malloc (out_len);
+  if (!png_image_write_to_memory (&image, out, &out_len, 0, px, 0, NULL))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "PNG encoding failed: %s", image.message);
+      g_free (out);
+      return NULL;
+    }
+  return g_bytes_new_take (out, out_len);
 }

@@ -779,6 +779,83 @@ test_boxes (void)
   tmpdir_free (g_steal_pointer (&dst));
 }
 
+/* A translucent RGBA image with boxes: the box and label pixels are
+ * opaque red (or the label's black) and every other pixel is the
+ * image's, byte for byte, as PIL leaves them; through cairo's
+ * premultiplied ARGB32 they changed colour (pixel 0,0, 0,200,5 at
+ * alpha 1, came back 0,255,0). */
+static void
+test_boxes_translucent (void)
+{
+  g_autofree char *src = tmpdir_new (), *dst = tmpdir_new ();
+  lm_writer *w = writer_open (src, "run");
+  guint8 px[30 * 40 * 4];
+  const float boxes[] = { 6, 5, 30, 24, 22, 2, 36, 12, -5, 27, 12, 40 };
+  const char *labels[] = { "cat", NULL, NULL };
+  Messages m;
+  png_image img;
+  int inked = 0;
+
+  for (int i = 0; i < 30 * 40; i++)
+    {
+      px[4 * i] = (guint8) (7 * i);
+      px[4 * i + 1] = (guint8) (200 - i % 50);
+      px[4 * i + 2] = (guint8) (13 * i + 5);
+      px[4 * i + 3] = (guint8) (1 + i % 254); /* 1 to 254: all translucent */
+    }
+  assert_ok (lm_writer_add_image_with_boxes (w, "rgba", 1, px, 40, 30, 4, boxes, 3, labels));
+  assert_ok (lm_writer_close (w));
+  g_autofree char *run_dir = g_build_filename (src, "run", NULL);
+  g_assert_cmpuint (export_dir (run_dir, dst, 0, NULL, &m), ==, 0);
+  messages_clear (&m);
+
+  g_autofree char *out = g_build_filename (dst, "run", NULL);
+  g_autofree char *file = event_file (out, NULL);
+  g_autoptr (GHashTable) chans = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GHashTable) pngs = exported_images (file, chans);
+  GBytes *png = g_hash_table_lookup (pngs, "rgba");
+
+  g_assert_nonnull (png);
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (chans, "rgba")), ==, 4);
+  memset (&img, 0, sizeof img);
+  img.version = PNG_IMAGE_VERSION;
+  g_assert_true (png_image_begin_read_from_memory (&img, g_bytes_get_data (png, NULL), g_bytes_get_size (png)));
+  g_assert_cmpuint (img.width, ==, 40);
+  g_assert_cmpuint (img.height, ==, 30);
+  img.format = PNG_FORMAT_RGBA;
+  g_autofree guint8 *dec = g_malloc (PNG_IMAGE_SIZE (img));
+  g_assert_true (png_image_finish_read (&img, NULL, dec, 0, NULL));
+  for (int y = 0; y < 30; y++)
+    for (int x = 0; x < 40; x++)
+      {
+        const guint8 *p = dec + (y * 40 + x) * 4, *q = px + (y * 40 + x) * 4;
+        gboolean in_label = x >= 6 && x < 6 + 30 && y >= 25 - 16 && y < 25;
+
+        if (in_label)
+          {
+            /* drawn over, opaque, or the image's own */
+            if (memcmp (p, q, 4) != 0)
+              {
+                g_assert_cmpuint (p[3], ==, 255);
+                inked++;
+              }
+            continue;
+          }
+        if (burned_mask[y][x] == '#')
+          {
+            if (!(p[0] == 255 && p[1] == 0 && p[2] == 0 && p[3] == 255))
+              g_error ("pixel %d,%d is %d,%d,%d,%d, want opaque red", x, y, p[0], p[1], p[2], p[3]);
+          }
+        else if (memcmp (p, q, 4) != 0)
+          g_error ("pixel %d,%d is %d,%d,%d,%d, want the image's %d,%d,%d,%d", x, y, p[0], p[1], p[2],
+                   p[3], q[0], q[1], q[2], q[3]);
+      }
+  g_test_message ("label: %d pixels drawn", inked);
+  g_assert_cmpint (inked, >, 40);
+  tmpdir_free (g_steal_pointer (&src));
+  tmpdir_free (g_steal_pointer (&dst));
+}
+
 /* ------------------------------------------------------ command line */
 
 static int
@@ -887,6 +964,7 @@ main (int argc, char **argv)
   g_test_add_func ("/export/round-trip", test_round_trip);
   g_test_add_func ("/export/video", test_video);
   g_test_add_func ("/export/boxes", test_boxes);
+  g_test_add_func ("/export/boxes-translucent", test_boxes_translucent);
   g_test_add_func ("/export/damaged", test_damaged);
   g_test_add_func ("/export/options", test_options);
   return g_test_run ();
