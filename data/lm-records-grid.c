@@ -180,8 +180,9 @@ check_layout (const int *v, guint n_labels, gboolean have_labels, int width, int
                             v[K_ROWS], v[K_N], v[K_NROW], need_rows);
   if (have_labels && n_labels != (guint) v[K_N])
     return g_strdup_printf ("grid JSON: \"labels\" has %u entries for %d images", n_labels, v[K_N]);
+  /* no size, no layout: a row's size is what bounds every cell origin */
   if (width <= 0 || height <= 0)
-    return NULL;
+    return g_strdup_printf ("grid JSON: the image is %d×%d, no grid fits it", width, height);
   /* make_grid's image: one more padding right of and below the cells. */
   cols = MIN (v[K_NROW], v[K_N]);
   need_w = v[K_PADDING] + cols * ((gint64) v[K_CELL_WIDTH] + v[K_PADDING]);
@@ -266,10 +267,15 @@ lm_image_grid_cell_origin (const LmImageGrid *grid, int k, int *x, int *y)
 {
   g_return_val_if_fail (grid != NULL, FALSE);
 
-  if (k < 0 || k >= grid->n)
+  if (k < 0 || k >= grid->n || grid->nrow < 1)
     return FALSE;
-  *x = grid->padding + (k % grid->nrow) * (grid->cell_width + grid->padding);
-  *y = grid->padding + (k / grid->nrow) * (grid->cell_height + grid->padding);
+  /* a parsed grid fits its image; one made by hand may not fit an int */
+  gint64 gx = grid->padding + (gint64) (k % grid->nrow) * ((gint64) grid->cell_width + grid->padding);
+  gint64 gy = grid->padding + (gint64) (k / grid->nrow) * ((gint64) grid->cell_height + grid->padding);
+  if (gx < 0 || gx > G_MAXINT || gy < 0 || gy > G_MAXINT)
+    return FALSE;
+  *x = (int) gx;
+  *y = (int) gy;
   return TRUE;
 }
 

@@ -199,8 +199,8 @@ void            lm_pr_curve_free          (LmPrCurve *curve);
 
 /* The `grid` JSON of an images row.  Only that fixed shape is accepted:
  * integer n, nrow, rows, cell_width, cell_height, padding and optionally
- * `labels`, an array of n strings; unknown keys are skipped.  When width
- * and height are > 0 the cells must fit inside an image of that size.
+ * `labels`, an array of n strings; unknown keys are skipped.  The cells
+ * must fit inside an image of width x height (a size not > 0 fits none).
  * Returns NULL and sets *error (if error is not NULL) to a message naming
  * what was wrong, for anything else; never reads past the terminating NUL. */
 LmImageGrid    *lm_image_grid_parse       (const char *json, int width, int height, char **error);
@@ -208,7 +208,8 @@ LmImageGrid    *lm_image_grid_ref         (LmImageGrid *grid);
 void            lm_image_grid_unref       (LmImageGrid *grid);
 /* Label of image k, or NULL (no labels, or k out of range). */
 const char     *lm_image_grid_get_label   (const LmImageGrid *grid, int k);
-/* Top-left pixel of image k in the grid image; FALSE if k is out of range. */
+/* Top-left pixel of image k in the grid image; FALSE if k is out of range
+ * (or the origin out of an int's, for a grid not made by the parser). */
 gboolean        lm_image_grid_cell_origin (const LmImageGrid *grid, int k, int *x, int *y);
 /* The image whose cell holds pixel position (x, y) of the grid image, or
  * -1 on padding, past the last image, or outside. */

@@ -79,10 +79,9 @@ test_good (void)
   g_assert_null (lm_image_grid_get_label (g, 5));
   g_assert_null (lm_image_grid_get_label (g, -1));
 
-  /* No labels; whitespace everywhere; other key order; no image size
-   * check when the size is unknown. */
+  /* No labels; whitespace everywhere; other key order. */
   plain = parse_ok (" {\n\t\"padding\" : 0 , \"cell_height\":3,\"cell_width\":4,\"rows\":1,"
-                    "\"nrow\":8,\"n\":3 }\r\n", 0, 0);
+                    "\"nrow\":8,\"n\":3 }\r\n", 12, 3);
   g_assert_null (plain->labels);
   g_assert_null (lm_image_grid_get_label (plain, 0));
   g_assert_cmpint (plain->nrow, ==, 8);
@@ -203,6 +202,12 @@ test_malformed (void)
   parse_bad ("{" KEYS ",\"padding\":1}", 11, 5, "this one is 11×5");
   parse_bad ("{\"n\":2,\"nrow\":2,\"rows\":1,\"cell_width\":1048576,\"cell_height\":1048576,\"padding\":1048576}",
              640, 480, "this one is 640×480");
+  /* No size, no layout: every value at its limit made cell origins past
+   * an int's (2^20 cells of 2^21 a row) when a size of 0 skipped this. */
+  parse_bad ("{\"n\":1048576,\"nrow\":1048576,\"rows\":1,\"cell_width\":1048576,\"cell_height\":1,"
+             "\"padding\":1048576}", 0, 480, "the image is 0×480, no grid fits it");
+  parse_bad ("{" KEYS ",\"padding\":1}", 11, 0, "the image is 11×0, no grid fits it");
+  parse_bad ("{" KEYS ",\"padding\":1}", -11, 6, "the image is -11×6, no grid fits it");
   /* Strings. */
   parse_bad ("{" KEYS ",\"padding\":1,\"labels\":[\"a\\x\",\"b\"]}", 0, 0, "bad escape");
   parse_bad ("{" KEYS ",\"padding\":1,\"labels\":[\"a\\u12\",\"b\"]}", 0, 0, "bad \\u escape");
@@ -259,6 +264,20 @@ test_geometry (void)
   g_assert_cmpint (lm_image_grid_cell_at (g, 200, 10), ==, -1);
   g_assert_cmpint (lm_image_grid_cell_at (g, -5, -5), ==, -1);
   g_assert_cmpint (lm_image_grid_cell_at (g, NAN, 3), ==, -1);
+
+  /* A grid made by hand, past any image: its last cell's origin would be
+   * 2^20 + (2^20 - 1) * 2^21, over an int's (it wrapped) */
+  {
+    const LmImageGrid big = { .n = 1 << 20, .nrow = 1 << 20, .rows = 1, .cell_width = 1 << 20,
+                              .cell_height = 1, .padding = 1 << 20 };
+
+    x = y = -7;
+    g_assert_false (lm_image_grid_cell_origin (&big, (1 << 20) - 1, &x, &y));
+    g_assert_cmpint (x, ==, -7);
+    g_assert_true (lm_image_grid_cell_origin (&big, 1, &x, &y));
+    g_assert_cmpint (x, ==, (1 << 20) + (1 << 21));
+    g_assert_cmpint (y, ==, 1 << 20);
+  }
 }
 
 static void
@@ -429,6 +448,7 @@ test_read (void)
   g_assert_cmpint (lm_writer_open (&w, dir, "r"), ==, LM_OK);
   g_assert_cmpint (lm_writer_add_images_grid (w, "good", 0, px, 3, 28, 28, 1, 2, 2, 0, labels), ==, LM_OK);
   g_assert_cmpint (lm_writer_add_images_grid (w, "bad", 0, px, 3, 28, 28, 1, 2, 2, 0, labels), ==, LM_OK);
+  g_assert_cmpint (lm_writer_add_images_grid (w, "zero", 0, px, 3, 28, 28, 1, 2, 2, 0, labels), ==, LM_OK);
   g_assert_cmpint (lm_writer_add_image (w, "single", 0, px, 28, 28, 1), ==, LM_OK);
   {
     const float boxes[] = { 2, 3, 20, 25.5f, 30, 1, 10, 5 };
@@ -445,6 +465,12 @@ test_read (void)
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (db, "UPDATE images SET grid = substr(grid, 1, 40) WHERE tag_id = "
                                      "(SELECT id FROM tags WHERE name = 'bad')", NULL, NULL, NULL), ==, SQLITE_OK);
+  /* a hand-made row: a grid of every value at its limit on an image of
+   * no width */
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE images SET width = 0, grid = '{\"n\":1048576,\"nrow\":1048576,"
+                                     "\"rows\":1,\"cell_width\":1048576,\"cell_height\":1,\"padding\":1048576}' "
+                                     "WHERE tag_id = (SELECT id FROM tags WHERE name = 'zero')", NULL, NULL, NULL),
+                   ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (db, "UPDATE images SET boxes = '[[1,2]]' WHERE tag_id = "
                                      "(SELECT id FROM tags WHERE name = 'badboxes')", NULL, NULL, NULL), ==, SQLITE_OK);
   g_assert_true (lm_records_read (db, LM_RECORD_IMAGE, &last_id, out, &error));
@@ -468,6 +494,12 @@ test_read (void)
   g_assert_nonnull (m->grid_error);
   g_test_message ("damaged grid: %s", m->grid_error);
   g_assert_true (g_str_has_prefix (m->grid_error, "grid JSON: "));
+
+  rows = g_hash_table_lookup (out, "zero");
+  m = rows->pdata[0];
+  g_assert_null (m->layout);
+  g_assert_cmpint (m->width, ==, 0);
+  g_assert_cmpstr (m->grid_error, ==, "grid JSON: the image is 0×62, no grid fits it");
 
   rows = g_hash_table_lookup (out, "single");
   m = rows->pdata[0];
