@@ -21,7 +21,7 @@
 typedef struct {
   const unsigned char *data;
   size_t len, pos;
-  char msg[200];
+  char msg[LM_PNG_MSG_LEN];
 } png_source;
 
 static void source_read(png_structp png, png_bytep out, size_t n) {
@@ -30,17 +30,6 @@ static void source_read(png_structp png, png_bytep out, size_t n) {
     png_error(png, "the file ends in the middle of the image data");
   memcpy(out, s->data + s->pos, n);
   s->pos += n;
-}
-
-static void source_error(png_structp png, png_const_charp msg) {
-  png_source *s = png_get_error_ptr(png);
-  snprintf(s->msg, sizeof s->msg, "%s", msg);
-  png_longjmp(png, 1);
-}
-
-static void source_warning(png_structp png, png_const_charp msg) {
-  (void)png;
-  (void)msg;
 }
 
 typedef struct {
@@ -89,12 +78,37 @@ static int walk_chunks(const unsigned char *data, size_t len, png_shape *shape,
   return -1;
 }
 
+int lm_check_png_signature(lm_writer *w, const char *what, const char *tag,
+                           const char *arg, const void *png, size_t size) {
+  if (!png)
+    return lm_fail(w, LM_ERR_INVALID_ARG, "%s '%s': %s is NULL", what, tag,
+                   arg);
+  if (size < LM_PNG_SIGNATURE_LEN ||
+      memcmp(png, LM_PNG_SIGNATURE, LM_PNG_SIGNATURE_LEN) != 0)
+    return lm_fail(w, LM_ERR_INVALID_ARG,
+                   "%s '%s': not a PNG file (%zu bytes, no PNG signature)",
+                   what, tag, size);
+  return LM_OK;
+}
+
+int lm_image_queue_copy(lm_writer *w, const char *what, const char *tag,
+                        int64_t step, const void *png, size_t size, int width,
+                        int height, int channels, const char *caption,
+                        int n_frames, double fps) {
+  unsigned char *copy = malloc(size);
+  if (!copy)
+    return lm_fail(w, LM_ERR_NOMEM, "out of memory for %s '%s'", what, tag);
+  memcpy(copy, png, size);
+  return lm_image_queue_blob(w, tag, step, copy, size, width, height, channels,
+                             caption, NULL, NULL, n_frames, fps);
+}
+
 /* Every row into one row buffer (lm-log-private.h). */
 int lm_png_check_rows(const unsigned char *data, size_t len, char *err,
                       size_t errlen) {
   png_source src = {.data = data, .len = len};
-  png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &src,
-                                           source_error, source_warning);
+  png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, src.msg,
+                                           lm_png_error, lm_png_warning);
   png_infop info = png ? png_create_info_struct(png) : NULL;
   unsigned char *volatile row = NULL;
   int rc = -1;
@@ -132,21 +146,10 @@ int lm_writer_add_image_png(lm_writer *w, const char *tag, int64_t step,
                             const char *caption) {
   char err[240];
   png_shape shape = {0};
-  if (!w)
-    return lm_fail(NULL, LM_ERR_INVALID_ARG, "writer is NULL");
-  if (!tag || !*tag)
-    return lm_fail(w, LM_ERR_INVALID_ARG, "tag is %s",
-                   tag ? "empty" : "NULL");
-  if (!png)
-    return lm_fail(w, LM_ERR_INVALID_ARG, "image '%s': png is NULL", tag);
-  int rc = lm_check_text(w, "caption", caption, true);
-  if (rc)
+  int rc = lm_check_writer_tag(w, tag);
+  if (rc || (rc = lm_check_png_signature(w, "image", tag, "png", png, size)) ||
+      (rc = lm_check_text(w, "caption", caption, true)))
     return rc;
-  if (size < LM_PNG_SIGNATURE_LEN ||
-      memcmp(png, LM_PNG_SIGNATURE, LM_PNG_SIGNATURE_LEN) != 0)
-    return lm_fail(w, LM_ERR_INVALID_ARG,
-                   "image '%s': not a PNG file (%zu bytes, no PNG signature)",
-                   tag, size);
   if (walk_chunks(png, size, &shape, err, sizeof err))
     return lm_fail(w, LM_ERR_INVALID_ARG, "image '%s': invalid PNG: %s", tag,
                    err);
@@ -161,11 +164,7 @@ int lm_writer_add_image_png(lm_writer *w, const char *tag, int64_t step,
   if (lm_png_check_rows(png, size, err, sizeof err))
     return lm_fail(w, LM_ERR_INVALID_ARG, "image '%s': invalid PNG: %s", tag,
                    err);
-  unsigned char *copy = malloc(size);
-  if (!copy)
-    return lm_fail(w, LM_ERR_NOMEM, "out of memory for image '%s'", tag);
-  memcpy(copy, png, size);
-  return lm_image_queue_blob(w, tag, step, copy, size, (int)shape.width,
-                             (int)shape.height, shape.channels, caption, NULL,
-                             NULL, 0, 0.0);
+  return lm_image_queue_copy(w, "image", tag, step, png, size,
+                             (int)shape.width, (int)shape.height,
+                             shape.channels, caption, 0, 0.0);
 }

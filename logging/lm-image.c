@@ -25,7 +25,7 @@ typedef struct {
   unsigned char *buf;
   size_t len, cap;
   bool oom;
-  char msg[200];
+  char msg[LM_PNG_MSG_LEN];
 } png_sink;
 
 static void sink_write(png_structp png, png_bytep data, png_size_t len) {
@@ -48,13 +48,13 @@ static void sink_write(png_structp png, png_bytep data, png_size_t len) {
 
 static void sink_flush(png_structp png) { (void)png; }
 
-static void png_err(png_structp png, png_const_charp msg) {
-  png_sink *s = png_get_error_ptr(png);
-  snprintf(s->msg, sizeof s->msg, "%s", msg);
+void lm_png_error(png_structp png, png_const_charp msg) {
+  char *buf = png_get_error_ptr(png);
+  snprintf(buf, LM_PNG_MSG_LEN, "%s", msg);
   png_longjmp(png, 1);
 }
 
-static void png_warn(png_structp png, png_const_charp msg) {
+void lm_png_warning(png_structp png, png_const_charp msg) {
   (void)png;
   (void)msg;
 }
@@ -70,7 +70,8 @@ int lm_png_encode(const uint8_t *pixels, int width, int height, int channels,
     return LM_ERR_NOMEM;
   }
   png_structp png =
-      png_create_write_struct(PNG_LIBPNG_VER_STRING, s, png_err, png_warn);
+      png_create_write_struct(PNG_LIBPNG_VER_STRING, s->msg, lm_png_error,
+                              lm_png_warning);
   png_infop info = png ? png_create_info_struct(png) : NULL;
   if (!info) {
     png_destroy_write_struct(&png, NULL);

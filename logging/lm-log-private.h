@@ -485,6 +485,19 @@ int lm_image_size_check(lm_writer *w, const char *tag, size_t width,
  * (LM_ERR_TOO_LARGE naming the video). */
 int lm_video_size_check(lm_writer *w, const char *tag, size_t n_frames,
                         size_t width, size_t height, size_t channels);
+/* libpng's error and warning callbacks for a png_struct whose error
+ * pointer is a char[LM_PNG_MSG_LEN]: an error's message is kept there and
+ * libpng longjmps to the caller's setjmp; warnings are ignored.  (struct
+ * png_struct_def is png.h's png_struct, so this header needs no png.h.) */
+#define LM_PNG_MSG_LEN 200
+struct png_struct_def;
+void lm_png_error(struct png_struct_def *png, const char *msg);
+void lm_png_warning(struct png_struct_def *png, const char *msg);
+/* LM_OK if png's size bytes start with PNG's signature, or
+ * LM_ERR_INVALID_ARG "<what> '<tag>': <arg> is NULL" or "<what> '<tag>':
+ * not a PNG file (<size> bytes, no PNG signature)". */
+int lm_check_png_signature(lm_writer *w, const char *what, const char *tag,
+                           const char *arg, const void *png, size_t size);
 /* libpng reads every row of the PNG (every pass of an interlaced one):
  * its header is valid and its image data inflates and filters as a
  * reader will see it.  0, or -1 with libpng's message in err. */
@@ -498,6 +511,12 @@ int lm_image_queue_blob(lm_writer *w, const char *tag, int64_t step,
                         int height, int channels, const char *caption,
                         const char *grid, const char *boxes, int n_frames,
                         double fps);
+/* lm_image_queue_blob of a malloc'd copy of the caller's PNG (or APNG),
+ * without grid or boxes; "out of memory for <what> '<tag>'" if none. */
+int lm_image_queue_copy(lm_writer *w, const char *what, const char *tag,
+                        int64_t step, const void *png, size_t size, int width,
+                        int height, int channels, const char *caption,
+                        int n_frames, double fps);
 /* 1/fps as APNG's delay_num/delay_den (16 bits each): exact where it can
  * be (4 -> 1/4, 29.97 -> 100/2997), else the closest fraction. */
 void lm_apng_delay(double fps, unsigned *num, unsigned *den);

@@ -335,15 +335,8 @@ int lm_writer_add_video_png(lm_writer *w, const char *tag, int64_t step,
   char err[240];
   apng_walk a = {0};
   int rc = lm_check_writer_tag(w, tag);
-  if (rc)
+  if (rc || (rc = lm_check_png_signature(w, "video", tag, "apng", apng, size)))
     return rc;
-  if (!apng)
-    return lm_fail(w, LM_ERR_INVALID_ARG, "video '%s': apng is NULL", tag);
-  if (size < LM_PNG_SIGNATURE_LEN ||
-      memcmp(apng, LM_PNG_SIGNATURE, LM_PNG_SIGNATURE_LEN) != 0)
-    return lm_fail(w, LM_ERR_INVALID_ARG,
-                   "video '%s': not a PNG file (%zu bytes, no PNG signature)",
-                   tag, size);
   if (walk(apng, size, &a, err, sizeof err))
     rc = lm_fail(w, LM_ERR_INVALID_ARG, "video '%s': invalid APNG: %s", tag,
                  err);
@@ -368,10 +361,6 @@ int lm_writer_add_video_png(lm_writer *w, const char *tag, int64_t step,
   if (n_frames > INT32_MAX)
     return lm_fail(w, LM_ERR_TOO_LARGE, "video '%s': %zu frames", tag,
                    n_frames);
-  unsigned char *copy = malloc(size);
-  if (!copy)
-    return lm_fail(w, LM_ERR_NOMEM, "out of memory for video '%s'", tag);
-  memcpy(copy, apng, size);
-  return lm_image_queue_blob(w, tag, step, copy, size, (int)a.cw, (int)a.ch,
-                             channels, NULL, NULL, NULL, (int)n_frames, fps);
+  return lm_image_queue_copy(w, "video", tag, step, apng, size, (int)a.cw,
+                             (int)a.ch, channels, NULL, (int)n_frames, fps);
 }
