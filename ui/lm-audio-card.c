@@ -593,6 +593,8 @@ lm_audio_card_refresh (LmAudioCard *self)
 
 /* ------------------------------------------------------------ the widget */
 
+static void on_label_laid_out (LmAudioCard *self);
+
 static void
 lm_audio_card_dispose (GObject *object)
 {
@@ -600,8 +602,13 @@ lm_audio_card_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   stop_media (self);
-  g_clear_handle_id (&self->fit_id, g_source_remove);
+  /* the label's adjustment can outlive the card (whoever holds it): it
+   * must not queue fit_label on a card without children */
+  if (self->label_box != NULL)
+    g_signal_handlers_disconnect_by_func (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (self->label_box)),
+                                          on_label_laid_out, self);
   G_OBJECT_CLASS (lm_audio_card_parent_class)->dispose (object);
+  g_clear_handle_id (&self->fit_id, g_source_remove);
 }
 
 static void
