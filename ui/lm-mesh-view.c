@@ -235,8 +235,10 @@ on_drag_begin (GtkGestureDrag *g, double x, double y, LmMeshView *self)
   gtk_widget_grab_focus (GTK_WIDGET (self));
 }
 
+/* The drag of self is over: it, and the views that followed it, draw
+ * every point again. */
 static void
-on_drag_end (GtkGestureDrag *g, double dx, double dy, LmMeshView *self)
+end_drag (LmMeshView *self)
 {
   for (guint i = 0; i < all_views->len; i++)
     {
@@ -245,9 +247,15 @@ on_drag_end (GtkGestureDrag *g, double dx, double dy, LmMeshView *self)
       if (v == self || (linked && v->dragging))
         {
           v->dragging = FALSE;
-          gtk_widget_queue_draw (GTK_WIDGET (v));   /* every point again */
+          gtk_widget_queue_draw (GTK_WIDGET (v));
         }
     }
+}
+
+static void
+on_drag_end (GtkGestureDrag *g, double dx, double dy, LmMeshView *self)
+{
+  end_drag (self);
 }
 
 static void
@@ -327,6 +335,10 @@ lm_mesh_view_dispose (GObject *object)
 
   g_clear_handle_id (&self->want_id, g_source_remove);
   g_signal_handlers_disconnect_by_data (lm_theme_get_default (), self);
+  /* a card removed while dragged gets no drag-end: the views linked to
+   * it would draw their quick frames for good */
+  if (self->dragging)
+    end_drag (self);
   g_ptr_array_remove (all_views, self);
   G_OBJECT_CLASS (lm_mesh_view_parent_class)->dispose (object);
 }
@@ -412,8 +424,11 @@ lm_mesh_view_set_mesh (LmMeshView *self, LmMesh *mesh)
     lm_mesh_ref (mesh);
   g_clear_pointer (&self->mesh, lm_mesh_unref);
   self->mesh = mesh;
-  if (mesh != NULL)
-    g_clear_pointer (&self->error, g_free);
+  if (mesh != NULL && self->error != NULL)
+    {
+      g_clear_pointer (&self->error, g_free);
+      lm_set_tooltip (GTK_WIDGET (self), HELP);   /* no longer the error */
+    }
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -530,6 +545,13 @@ lm_mesh_view_is_near_view (LmMeshView *self, gboolean *known)
   if (known != NULL)
     *known = self->drawn;
   return self->drawn && !self->skipped;
+}
+
+gboolean
+lm_mesh_view_get_dragging (LmMeshView *self)
+{
+  g_return_val_if_fail (LM_IS_MESH_VIEW (self), FALSE);
+  return self->dragging;
 }
 
 guint
