@@ -8,7 +8,10 @@
  * The renderer's scratch buffers (36 bytes a vertex: 36 MB for a cloud of
  * a million points, and a depth buffer) are shared by every view: frames
  * are rendered one at a time on the main thread, and 40 cards of big
- * clouds would otherwise hold 40 copies.
+ * clouds would otherwise hold 40 copies.  What shading needs of a mesh's
+ * faces whatever the camera (their planes, 16 bytes a face) is each view's,
+ * computed once per mesh: a drag of a 500,000-triangle mesh computed its
+ * normals again for every frame.
  */
 #include "lm-mesh-view.h"
 
@@ -52,6 +55,8 @@ struct _LmMeshView
     int width, height, dark, coarse, scale;
   } drawn_key;                     /* what surface shows */
   guint n_renders;
+  float *planes;                   /* of mesh's faces, NULL until drawn */
+  guint n_plane_passes;
   gboolean drawn, skipped;
   guint want_id;
   LmDashOffscreen offscreen;
@@ -97,6 +102,7 @@ fill_scene (LmMesh *m, lm_mesh_scene *s)
   s->radius = m->radius;
   s->point_size = m->point_size;
   s->fov = m->fov;
+  s->face_planes = NULL;
 }
 
 static double
@@ -128,6 +134,13 @@ ensure_frame (LmMeshView *self, int width, int height, int scale)
   if (renderer == NULL)
     renderer = lm_mesh_renderer_new ();
   fill_scene (self->mesh, &scene);
+  if (scene.n_faces > 0 && self->planes == NULL
+      && (self->planes = g_try_new (float, 4 * (gsize) scene.n_faces)) != NULL)
+    {
+      lm_mesh_face_planes (&scene, self->planes);
+      self->n_plane_passes++;
+    }
+  scene.face_planes = self->planes;   /* NULL: the renderer's, for each frame */
   lm_mesh_camera_init (&view, &scene);
   view.yaw = self->yaw;
   view.pitch = self->pitch;
@@ -350,6 +363,7 @@ lm_mesh_view_finalize (GObject *object)
 
   g_clear_pointer (&self->mesh, lm_mesh_unref);
   g_clear_pointer (&self->surface, cairo_surface_destroy);
+  g_free (self->planes);
   if (--n_views == 0)
     g_clear_pointer (&renderer, lm_mesh_renderer_free);
   g_free (self->error);
@@ -423,6 +437,7 @@ lm_mesh_view_set_mesh (LmMeshView *self, LmMesh *mesh)
   if (mesh != NULL)
     lm_mesh_ref (mesh);
   g_clear_pointer (&self->mesh, lm_mesh_unref);
+  g_clear_pointer (&self->planes, g_free);
   self->mesh = mesh;
   if (mesh != NULL && self->error != NULL)
     {
@@ -444,6 +459,7 @@ lm_mesh_view_set_error (LmMeshView *self, const char *error)
 {
   g_return_if_fail (LM_IS_MESH_VIEW (self));
   g_clear_pointer (&self->mesh, lm_mesh_unref);
+  g_clear_pointer (&self->planes, g_free);
   g_free (self->error);
   self->error = g_strdup (error);
   lm_set_tooltip (GTK_WIDGET (self), error != NULL ? error : HELP);
@@ -545,6 +561,13 @@ lm_mesh_view_is_near_view (LmMeshView *self, gboolean *known)
   if (known != NULL)
     *known = self->drawn;
   return self->drawn && !self->skipped;
+}
+
+guint
+lm_mesh_view_get_n_plane_passes (LmMeshView *self)
+{
+  g_return_val_if_fail (LM_IS_MESH_VIEW (self), 0);
+  return self->n_plane_passes;
 }
 
 gboolean
