@@ -37,6 +37,15 @@
 #define HELP "Drag or arrow keys to orbit, scroll or Ctrl+plus and Ctrl+minus to zoom, double-click or Ctrl+0 " \
              "to reset the camera"
 
+/* What a frame shows: another one renders again.  Zeroed before it is
+ * filled, so that it compares as bytes. */
+typedef struct
+{
+  LmMesh *mesh;
+  double yaw, pitch, distance;
+  int width, height, dark, coarse, scale;
+} FrameKey;
+
 struct _LmMeshView
 {
   GtkWidget parent_instance;
@@ -49,15 +58,10 @@ struct _LmMeshView
   guint8 point_color[3];
   gboolean has_point_color;
   cairo_surface_t *surface;
-  struct {
-    LmMesh *mesh;
-    double yaw, pitch, distance;
-    int width, height, dark, coarse, scale;
-  } drawn_key;                     /* what surface shows */
+  FrameKey drawn_key;              /* what surface shows */
   guint n_renders;
   float *planes;                   /* of mesh's faces, NULL until drawn */
   guint n_plane_passes;
-  gboolean drawn, skipped;
   guint want_id;
   LmDashOffscreen offscreen;
 };
@@ -117,13 +121,21 @@ ensure_frame (LmMeshView *self, int width, int height, int scale)
 {
   lm_mesh_scene scene;
   lm_mesh_camera view;
+  FrameKey key;
   int dark = lm_theme_is_dark ();
   int coarse = self->dragging && self->mesh->n_faces == 0 && self->mesh->n_vertices > drag_points;
 
-  if (self->surface != NULL && self->drawn_key.mesh == self->mesh && self->drawn_key.yaw == self->yaw
-      && self->drawn_key.pitch == self->pitch && self->drawn_key.distance == self->distance
-      && self->drawn_key.width == width && self->drawn_key.height == height && self->drawn_key.dark == dark
-      && self->drawn_key.coarse == coarse && self->drawn_key.scale == scale)
+  memset (&key, 0, sizeof key);
+  key.mesh = self->mesh;
+  key.yaw = self->yaw;
+  key.pitch = self->pitch;
+  key.distance = self->distance;
+  key.width = width;
+  key.height = height;
+  key.dark = dark;
+  key.coarse = coarse;
+  key.scale = scale;
+  if (self->surface != NULL && memcmp (&key, &self->drawn_key, sizeof key) == 0)
     return;
   if (self->surface == NULL || cairo_image_surface_get_width (self->surface) != width
       || cairo_image_surface_get_height (self->surface) != height)
@@ -160,15 +172,7 @@ ensure_frame (LmMeshView *self, int width, int height, int scale)
     g_warning ("lm-mesh-view: out of memory rendering a %dx%d frame", width, height);
   cairo_surface_mark_dirty (self->surface);
   self->n_renders++;
-  self->drawn_key.mesh = self->mesh;
-  self->drawn_key.yaw = self->yaw;
-  self->drawn_key.pitch = self->pitch;
-  self->drawn_key.distance = self->distance;
-  self->drawn_key.width = width;
-  self->drawn_key.height = height;
-  self->drawn_key.dark = dark;
-  self->drawn_key.coarse = coarse;
-  self->drawn_key.scale = scale;
+  memcpy (&self->drawn_key, &key, sizeof key);   /* its padding too */
 }
 
 static gboolean
@@ -192,9 +196,7 @@ lm_mesh_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 
   if (width <= 0 || height <= 0)
     return;
-  self->drawn = TRUE;
-  self->skipped = lm_dash_offscreen_skip (&self->offscreen, widget);
-  if (self->skipped)
+  if (lm_dash_offscreen_skip (&self->offscreen, widget))
     return;
   if (self->mesh == NULL && self->error == NULL && self->want_id == 0)
     self->want_id = g_idle_add (emit_wants_mesh, self);
@@ -226,7 +228,6 @@ lm_mesh_view_unmap (GtkWidget *widget)
   LmMeshView *self = LM_MESH_VIEW (widget);
 
   lm_dash_offscreen_unmap (&self->offscreen);
-  self->drawn = FALSE;
   GTK_WIDGET_CLASS (lm_mesh_view_parent_class)->unmap (widget);
 }
 
@@ -558,9 +559,7 @@ gboolean
 lm_mesh_view_is_near_view (LmMeshView *self, gboolean *known)
 {
   g_return_val_if_fail (LM_IS_MESH_VIEW (self), FALSE);
-  if (known != NULL)
-    *known = self->drawn;
-  return self->drawn && !self->skipped;
+  return lm_dash_offscreen_is_near (&self->offscreen, known);
 }
 
 guint
