@@ -742,13 +742,7 @@ lm_audio_card_init (LmAudioCard *self)
   gtk_widget_add_css_class (self->label_box, "lm-audio-label");
   gtk_widget_set_visible (self->label_box, FALSE);
 
-  self->message = gtk_label_new ("");
-  gtk_label_set_xalign (GTK_LABEL (self->message), 0);
-  gtk_label_set_wrap (GTK_LABEL (self->message), TRUE);
-  gtk_label_set_max_width_chars (GTK_LABEL (self->message), 40);
-  gtk_widget_add_css_class (self->message, "lm-warning");
-  gtk_widget_set_margin_start (self->message, 8);
-  gtk_widget_set_visible (self->message, FALSE);
+  self->message = lm_dash_warning_label ();
 
   self->play_button = gtk_button_new_from_icon_name ("media-playback-start-symbolic");
   gtk_widget_add_css_class (self->play_button, "lm-card-button");

@@ -346,6 +346,21 @@ lm_dash_status_label (void)
 }
 
 GtkWidget *
+lm_dash_warning_label (void)
+{
+  GtkWidget *l = gtk_label_new ("");
+
+  gtk_label_set_xalign (GTK_LABEL (l), 0);
+  gtk_label_set_wrap (GTK_LABEL (l), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (l), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_max_width_chars (GTK_LABEL (l), 40);
+  gtk_widget_add_css_class (l, "lm-warning");
+  gtk_widget_set_margin_start (l, 8);
+  gtk_widget_set_visible (l, FALSE);
+  return l;
+}
+
+GtkWidget *
 lm_dash_step_slider_new (GtkAdjustment **adj, const char *tooltip)
 {
   GtkWidget *scale;

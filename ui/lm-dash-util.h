@@ -82,6 +82,9 @@ gboolean lm_dash_offscreen_is_near (const LmDashOffscreen *o, gboolean *known);
 GtkWidget *lm_dash_markdown_view_new (void);
 /* The small grey line a card says its step or size in. */
 GtkWidget *lm_dash_status_label (void);
+/* Where a card says what went wrong under its picture: the whole text,
+ * wrapped (within a word too long for a line), hidden until set. */
+GtkWidget *lm_dash_warning_label (void);
 /* A card's step slider over the index of its records (no value drawn):
  * the scale, its adjustment in *adj (owned by the scale). */
 GtkWidget *lm_dash_step_slider_new (GtkAdjustment **adj, const char *tooltip);
