@@ -23,8 +23,10 @@
 #include "lm-mesh-render.h"
 #include "lm-theme.h"
 
-/* degrees of orbit per pixel dragged, as Three.js' OrbitControls (a
- * drag across the view's height turns it about half a turn) */
+/* degrees of orbit per pixel dragged: a drag across a card's 260-px view
+ * turns it about a third of a turn (Three.js' OrbitControls, which
+ * TensorBoard's viewer uses, turns a whole turn per view height, whatever
+ * the height) */
 #define ORBIT_DEG_PER_PX 0.5
 /* the wheel: one step zooms by 10% */
 #define ZOOM_STEP 1.1
