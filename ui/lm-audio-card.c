@@ -593,6 +593,8 @@ lm_audio_card_refresh (LmAudioCard *self)
 
 /* ------------------------------------------------------------ the widget */
 
+static void on_label_laid_out (LmAudioCard *self);
+
 static void
 lm_audio_card_dispose (GObject *object)
 {
@@ -600,8 +602,13 @@ lm_audio_card_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   stop_media (self);
-  g_clear_handle_id (&self->fit_id, g_source_remove);
+  /* the label's adjustment can outlive the card (whoever holds it): it
+   * must not queue fit_label on a card without children */
+  if (self->label_box != NULL)
+    g_signal_handlers_disconnect_by_func (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (self->label_box)),
+                                          on_label_laid_out, self);
   G_OBJECT_CLASS (lm_audio_card_parent_class)->dispose (object);
+  g_clear_handle_id (&self->fit_id, g_source_remove);
 }
 
 static void
@@ -735,13 +742,7 @@ lm_audio_card_init (LmAudioCard *self)
   gtk_widget_add_css_class (self->label_box, "lm-audio-label");
   gtk_widget_set_visible (self->label_box, FALSE);
 
-  self->message = gtk_label_new ("");
-  gtk_label_set_xalign (GTK_LABEL (self->message), 0);
-  gtk_label_set_wrap (GTK_LABEL (self->message), TRUE);
-  gtk_label_set_max_width_chars (GTK_LABEL (self->message), 40);
-  gtk_widget_add_css_class (self->message, "lm-warning");
-  gtk_widget_set_margin_start (self->message, 8);
-  gtk_widget_set_visible (self->message, FALSE);
+  self->message = lm_dash_warning_label ();
 
   self->play_button = gtk_button_new_from_icon_name ("media-playback-start-symbolic");
   gtk_widget_add_css_class (self->play_button, "lm-card-button");

@@ -247,15 +247,24 @@ offscreen_on_layout (LmDashOffscreen *o)
 gboolean
 lm_dash_offscreen_skip (LmDashOffscreen *o, GtkWidget *widget)
 {
+  o->drawn = TRUE;
   if (near_view (widget))
     {
       offscreen_stop (o);
-      return FALSE;
+      return o->skipped = FALSE;
     }
   o->widget = widget;
   if (o->layout_id == 0 && (o->clock = gtk_widget_get_frame_clock (widget)) != NULL)
     o->layout_id = g_signal_connect_swapped (o->clock, "layout", G_CALLBACK (offscreen_on_layout), o);
-  return TRUE;
+  return o->skipped = TRUE;
+}
+
+gboolean
+lm_dash_offscreen_is_near (const LmDashOffscreen *o, gboolean *known)
+{
+  if (known != NULL)
+    *known = o->drawn;
+  return o->drawn && !o->skipped;
 }
 
 void
@@ -265,6 +274,7 @@ lm_dash_offscreen_unmap (LmDashOffscreen *o)
   if (o->layout_id != 0)
     gtk_widget_queue_draw (o->widget);
   offscreen_stop (o);
+  o->drawn = FALSE;
 }
 
 void
@@ -332,6 +342,21 @@ lm_dash_status_label (void)
   gtk_label_set_ellipsize (GTK_LABEL (l), PANGO_ELLIPSIZE_END);
   gtk_widget_add_css_class (l, "lm-status-line");
   gtk_widget_set_margin_start (l, 8);
+  return l;
+}
+
+GtkWidget *
+lm_dash_warning_label (void)
+{
+  GtkWidget *l = gtk_label_new ("");
+
+  gtk_label_set_xalign (GTK_LABEL (l), 0);
+  gtk_label_set_wrap (GTK_LABEL (l), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (l), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_max_width_chars (GTK_LABEL (l), 40);
+  gtk_widget_add_css_class (l, "lm-warning");
+  gtk_widget_set_margin_start (l, 8);
+  gtk_widget_set_visible (l, FALSE);
   return l;
 }
 

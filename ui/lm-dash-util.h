@@ -66,10 +66,15 @@ typedef struct
   GtkWidget *widget;
   GdkFrameClock *clock;    /* while skipped */
   gulong layout_id;
+  gboolean drawn;          /* a snapshot since mapped, near the view or not */
+  gboolean skipped;        /* the last one was far off screen */
 } LmDashOffscreen;
 
 gboolean lm_dash_offscreen_skip  (LmDashOffscreen *o, GtkWidget *widget);
 void     lm_dash_offscreen_unmap (LmDashOffscreen *o);
+/* Drawn since mapped (*known) and, the last time, near the view: what a
+ * card that loads its data once near the view waits for. */
+gboolean lm_dash_offscreen_is_near (const LmDashOffscreen *o, gboolean *known);
 /* A read-only view of Markdown that lm_markdown_render fills, as the
  * Text dashboard shows it (the audio card's labels too): wrapped at words
  * (within one too long for a line), 8-px margins, a link opens in the
@@ -77,6 +82,9 @@ void     lm_dash_offscreen_unmap (LmDashOffscreen *o);
 GtkWidget *lm_dash_markdown_view_new (void);
 /* The small grey line a card says its step or size in. */
 GtkWidget *lm_dash_status_label (void);
+/* Where a card says what went wrong under its picture: the whole text,
+ * wrapped (within a word too long for a line), hidden until set. */
+GtkWidget *lm_dash_warning_label (void);
 /* A card's step slider over the index of its records (no value drawn):
  * the scale, its adjustment in *adj (owned by the scale). */
 GtkWidget *lm_dash_step_slider_new (GtkAdjustment **adj, const char *tooltip);

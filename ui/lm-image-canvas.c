@@ -258,34 +258,24 @@ screen_rect (const Geometry *g, int w, int h, double device_px, const double r[4
   out[3] = MAX (screen_clamp (g->oy + r[3] * g->sy, h), out[1] + device_px);
 }
 
-/* add_image_with_boxes' boxes over the picture, clipped to it: PyTorch's
- * red lines (lm_image_box_outline) scaled with the picture, at least a
- * device pixel wide, and each label in the widget's font, black on a red
- * box at the box's bottom-left.  A label is no taller than PyTorch's
- * (LABEL_IMAGE_PX image pixels), so a fitted 1920x1080 picture is not
- * buried under its labels; under LABEL_MIN_PX high, where it could not be
- * read, it is left out (the full-size window shows it).  A label that
- * would run off the picture is moved into it, whole where it fits. */
-static void
-draw_boxes (LmImageCanvas *self, cairo_t *cr, const Geometry *g)
+/* The layout box labels are drawn with: the widget's font, smaller where
+ * PyTorch's label (LABEL_IMAGE_PX image pixels) would be smaller, and the
+ * margin around its text in *margin.  NULL where it would be under
+ * LABEL_MIN_PX high, too small to read. */
+static PangoLayout *
+label_layout (LmImageCanvas *self, const Geometry *g, double *margin)
 {
-  int w = gtk_widget_get_width (GTK_WIDGET (self)), h = gtk_widget_get_height (GTK_WIDGET (self));
-  double device_px = 1.0 / gtk_widget_get_scale_factor (GTK_WIDGET (self));
-  double pic[4] = { g->ox, g->oy, g->ox + self->pixels->full_width * g->sx,
-                    g->oy + self->pixels->full_height * g->sy };
   PangoLayout *layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), "Ag");
-  double margin = 2, label_h, most = LABEL_IMAGE_PX * g->sy;
+  double most = LABEL_IMAGE_PX * g->sy;
   PangoRectangle ink, logical;
-  gboolean labels;
 
-  /* the widget's font, smaller where PyTorch's label would be smaller */
+  *margin = 2;
   pango_layout_get_pixel_extents (layout, &ink, &logical);
-  label_h = logical.height + 2 * margin;
-  if (label_h > most)
+  if (logical.height + 2 * *margin > most)
     {
       PangoFontDescription *font = pango_font_description_copy (
         pango_context_get_font_description (pango_layout_get_context (layout)));
-      double size = pango_font_description_get_size (font) * (most - 2 * margin) / logical.height;
+      double size = pango_font_description_get_size (font) * (most - 2 * *margin) / logical.height;
 
       if (pango_font_description_get_size_is_absolute (font))
         pango_font_description_set_absolute_size (font, MAX (size, 1));
@@ -294,9 +284,54 @@ draw_boxes (LmImageCanvas *self, cairo_t *cr, const Geometry *g)
       pango_layout_set_font_description (layout, font);
       pango_font_description_free (font);
       pango_layout_get_pixel_extents (layout, &ink, &logical);
-      margin = MAX (floor ((most - logical.height) / 2), 0);
+      *margin = MAX (floor ((most - logical.height) / 2), 0);
     }
-  labels = logical.height >= LABEL_MIN_PX;
+  if (logical.height < LABEL_MIN_PX)
+    g_clear_object (&layout);
+  return layout;
+}
+
+/* Box b's label, black on a red box at the box's bottom-left (moved into
+ * the picture pic, whole where it fits). */
+static void
+draw_box_label (cairo_t *cr, PangoLayout *layout, double margin, const Geometry *g, int w, int h,
+                const double pic[4], const LmImageBox *b)
+{
+  double lx = screen_clamp (g->ox + trunc (b->x0) * g->sx, w);
+  double ly = screen_clamp (g->oy + (trunc (b->y1) + 1) * g->sy, h);
+  double lw, lh;
+  PangoRectangle ink, logical;
+
+  pango_layout_set_text (layout, b->label, -1);
+  pango_layout_get_pixel_extents (layout, &ink, &logical);
+  lw = logical.width + 2 * margin;
+  lh = logical.height + 2 * margin;
+  lx = MAX (MIN (lx, pic[2] - lw), pic[0]);
+  ly = MIN (MAX (ly, pic[1] + lh), pic[3]);
+  cairo_set_source_rgb (cr, 1, 0, 0);
+  cairo_rectangle (cr, lx, ly - lh, lw, lh);
+  cairo_fill (cr);
+  cairo_set_source_rgb (cr, 0, 0, 0);
+  cairo_move_to (cr, lx + margin, ly - lh + margin);
+  pango_cairo_show_layout (cr, layout);
+}
+
+/* add_image_with_boxes' boxes over the picture, clipped to it: PyTorch's
+ * red lines (lm_image_box_outline) scaled with the picture, at least a
+ * device pixel wide, and each label (label_layout, draw_box_label).  A
+ * label is no taller than PyTorch's, so a fitted 1920x1080 picture is not
+ * buried under its labels; where it could not be read, it is left out
+ * (the full-size window shows it). */
+static void
+draw_boxes (LmImageCanvas *self, cairo_t *cr, const Geometry *g)
+{
+  int w = gtk_widget_get_width (GTK_WIDGET (self)), h = gtk_widget_get_height (GTK_WIDGET (self));
+  double device_px = 1.0 / gtk_widget_get_scale_factor (GTK_WIDGET (self));
+  double pic[4] = { g->ox, g->oy, g->ox + self->pixels->full_width * g->sx,
+                    g->oy + self->pixels->full_height * g->sy };
+  double margin;
+  PangoLayout *layout = label_layout (self, g, &margin);
+
   cairo_save (cr);
   cairo_rectangle (cr, pic[0], pic[1], pic[2] - pic[0], pic[3] - pic[1]);
   cairo_clip (cr);
@@ -318,28 +353,12 @@ draw_boxes (LmImageCanvas *self, cairo_t *cr, const Geometry *g)
         }
       cairo_fill (cr);
       /* a box off the picture shows nothing, its label neither */
-      if (labels && b->label != NULL && *b->label != '\0' && box[0] < pic[2] && box[2] > pic[0]
+      if (layout != NULL && b->label != NULL && *b->label != '\0' && box[0] < pic[2] && box[2] > pic[0]
           && box[1] < pic[3] && box[3] > pic[1])
-        {
-          double lx = screen_clamp (g->ox + trunc (b->x0) * g->sx, w);
-          double ly = screen_clamp (g->oy + (trunc (b->y1) + 1) * g->sy, h);
-          double lw, lh;
-
-          pango_layout_set_text (layout, b->label, -1);
-          pango_layout_get_pixel_extents (layout, &ink, &logical);
-          lw = logical.width + 2 * margin;
-          lh = logical.height + 2 * margin;
-          lx = MAX (MIN (lx, pic[2] - lw), pic[0]);
-          ly = MIN (MAX (ly, pic[1] + lh), pic[3]);
-          cairo_rectangle (cr, lx, ly - lh, lw, lh);
-          cairo_fill (cr);
-          cairo_set_source_rgb (cr, 0, 0, 0);
-          cairo_move_to (cr, lx + margin, ly - lh + margin);
-          pango_cairo_show_layout (cr, layout);
-        }
+        draw_box_label (cr, layout, margin, g, w, h, pic, b);
     }
   cairo_restore (cr);
-  g_object_unref (layout);
+  g_clear_object (&layout);
   self->boxes_draws++;
 }
 

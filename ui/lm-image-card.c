@@ -187,16 +187,18 @@ show_pixels (LmImageCard *self, LmImageMeta *m, LmImagePixels *pixels, LmImageAn
   lm_image_canvas_set_grid (canvas, pixels != NULL || anim != NULL ? m->layout : NULL);
   lm_image_canvas_set_boxes (canvas, pixels != NULL || anim != NULL ? m->boxes : NULL);
   /* A grid whose layout JSON is unusable still shows; say why it has no
-   * labels where a user looking for them will hover.  Boxes likewise. */
-  if ((pixels != NULL || anim != NULL) && (m->grid_error != NULL || m->boxes_error != NULL))
-    {
-      g_autofree char *tip = g_strdup_printf (CLICK_HINT "\n%s%s", m->grid_error ? "No cell labels: " : "No boxes: ",
-                                              m->grid_error ? m->grid_error : m->boxes_error);
+   * labels where a user looking for them will hover.  Boxes likewise (a
+   * line each: both can be wrong). */
+  {
+    GString *tip = g_string_new (CLICK_HINT);
 
-      lm_set_tooltip (self->canvas, tip);
-    }
-  else
-    lm_set_tooltip (self->canvas, CLICK_HINT);
+    if ((pixels != NULL || anim != NULL) && m->grid_error != NULL)
+      g_string_append_printf (tip, "\nNo cell labels: %s", m->grid_error);
+    if ((pixels != NULL || anim != NULL) && m->boxes_error != NULL)
+      g_string_append_printf (tip, "\nNo boxes: %s", m->boxes_error);
+    lm_set_tooltip (self->canvas, tip->str);
+    g_string_free (tip, TRUE);
+  }
 }
 
 /* The first frame of video `m` (a still load of its row) on the canvas

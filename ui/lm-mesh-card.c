@@ -258,15 +258,8 @@ lm_mesh_card_init (LmMeshCard *self)
   gtk_widget_set_vexpand (self->view, TRUE);
   g_signal_connect (self->view, "wants-mesh", G_CALLBACK (on_wants_mesh), self);
 
-  /* the whole message, wrapped (the view has room for a line of it) */
-  self->message = gtk_label_new ("");
-  gtk_label_set_xalign (GTK_LABEL (self->message), 0);
-  gtk_label_set_wrap (GTK_LABEL (self->message), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (self->message), PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_max_width_chars (GTK_LABEL (self->message), 40);
-  gtk_widget_add_css_class (self->message, "lm-warning");
-  gtk_widget_set_margin_start (self->message, 8);
-  gtk_widget_set_visible (self->message, FALSE);
+  /* the whole message (the view has room for a line of it) */
+  self->message = lm_dash_warning_label ();
 
   self->reset_button = gtk_button_new_with_label ("Reset");
   gtk_widget_add_css_class (self->reset_button, "lm-card-button");

@@ -3,8 +3,9 @@
  *
  * Vertices are moved to camera space (in bounding radii, so that a mesh
  * of coordinates near FLT_MAX stays finite) and projected once per frame, and
- * lit once (vertex_light) when there are faces; each triangle is then
- * filled row by row over the span its edge functions allow (both
+ * lit once (vertex_light) when there are faces, from the faces' planes
+ * (computed once per mesh where the caller keeps them); each triangle is
+ * then filled row by row over the span its edge functions allow (both
  * windings: a clockwise triangle is turned round), the depth test on
  * 1/z, which is linear in screen space.  A triangle that
  * crosses the near plane is clipped there in camera space (Sutherland-
@@ -28,8 +29,10 @@ struct lm_mesh_renderer
   size_t depth_len;
   float *proj;           /* per vertex: camera x, y, z, screen x, y */
   size_t proj_len;
-  float *normals;        /* per vertex: the normal (camera space), its light */
+  float *normals;        /* per vertex: the normal (world axes), its light */
   size_t normals_len;
+  float *planes;         /* per face, for a scene without face_planes */
+  size_t planes_len;
 };
 
 #define MIN3(a, b, c) ((a) < (b) ? ((a) < (c) ? (a) : (c)) : ((b) < (c) ? (b) : (c)))
@@ -98,7 +101,7 @@ lm_mesh_renderer_get_bytes (const lm_mesh_renderer *r)
 {
   if (r == NULL)
     return 0;
-  return r->depth_len * sizeof (float) + r->proj_len * 5 * sizeof (float) + r->normals_len * 4 * sizeof (float);
+  return (r->depth_len + r->proj_len * 5 + r->normals_len * 4 + r->planes_len * 4) * sizeof (float);
 }
 
 void
@@ -109,6 +112,7 @@ lm_mesh_renderer_free (lm_mesh_renderer *r)
   free (r->depth);
   free (r->proj);
   free (r->normals);
+  free (r->planes);
   free (r);
 }
 
@@ -347,56 +351,92 @@ face_ok (const lm_mesh_scene *scene, const int32_t *idx)
          && idx[2] < scene->n_vertices;
 }
 
+void
+lm_mesh_face_planes (const lm_mesh_scene *scene, float *planes)
+{
+  double unit = scene->radius > 0 && isfinite (scene->radius) ? scene->radius : 1.0;
+
+  for (int64_t f = 0; f < scene->n_faces; f++)
+    {
+      const int32_t *idx = scene->faces + 3 * f;
+      float *pl = planes + 4 * f;
+      double q[3][3], e1[3], e2[3], n[3];
+
+      if (!face_ok (scene, idx))
+        {
+          pl[0] = pl[1] = pl[2] = pl[3] = 0;
+          continue;
+        }
+      /* in radii about the centre: coordinates near FLT_MAX stay finite */
+      for (int k = 0; k < 3; k++)
+        for (int j = 0; j < 3; j++)
+          q[k][j] = (scene->vertices[3 * (int64_t) idx[k] + j] - (double) scene->center[j]) / unit;
+      for (int j = 0; j < 3; j++)
+        {
+          e1[j] = q[1][j] - q[0][j];
+          e2[j] = q[2][j] - q[0][j];
+        }
+      n[0] = e1[1] * e2[2] - e1[2] * e2[1];
+      n[1] = e1[2] * e2[0] - e1[0] * e2[2];
+      n[2] = e1[0] * e2[1] - e1[1] * e2[0];
+      for (int j = 0; j < 3; j++)
+        pl[j] = (float) n[j];
+      pl[3] = (float) (n[0] * q[0][0] + n[1] * q[0][1] + n[2] * q[0][2]);
+    }
+}
+
 /* Smooth shading, as Three.js' computeVertexNormals gives TensorBoard's
  * meshes: each vertex's normal is the sum of its faces' (weighted by
  * their area), and its light is Lambert's from a light at the eye plus
  * ambient.  Both sides are lit: each face's normal is first turned
  * towards the eye, so a mesh of mixed winding shades as a consistent one
- * (a closed mesh's far side, whose normals turn too, is hidden anyway). */
+ * (a closed mesh's far side, whose normals turn too, is hidden anyway).
+ * The faces' normals are their planes' (once per mesh): a frame only
+ * chooses their signs.  Faces wholly behind the near plane are left out,
+ * which is looked for only when a vertex is behind it (behind_near). */
 static void
-vertex_light (const camera *cam, const lm_mesh_scene *scene, const lm_mesh_camera *view, const float *proj,
-              float *nrm)
+vertex_light (const camera *cam, const lm_mesh_scene *scene, const lm_mesh_camera *view, const float *planes,
+              int behind_near, const float *proj, float *nrm)
 {
   double ambient = fmin (fmax (isfinite (view->ambient) ? view->ambient : 0.45, 0), 1);
+  double eye[3];
 
+  for (int j = 0; j < 3; j++)
+    eye[j] = (cam->eye[j] - scene->center[j]) / cam->unit;
   memset (nrm, 0, (size_t) scene->n_vertices * 4 * sizeof (float));
   for (int64_t f = 0; f < scene->n_faces; f++)
     {
       const int32_t *idx = scene->faces + 3 * f;
-      const float *p[3];
-      double n[3], e1[3], e2[3], towards;
+      const float *pl = planes + 4 * f;
+      float towards;
 
       if (!face_ok (scene, idx))
         continue;
-      for (int k = 0; k < 3; k++)
-        p[k] = proj + 5 * (int64_t) idx[k];
-      if (p[0][2] < cam->near && p[1][2] < cam->near && p[2][2] < cam->near)
+      if (behind_near && proj[5 * (int64_t) idx[0] + 2] < cam->near && proj[5 * (int64_t) idx[1] + 2] < cam->near
+          && proj[5 * (int64_t) idx[2] + 2] < cam->near)
         continue;
-      for (int k = 0; k < 3; k++)
-        {
-          e1[k] = p[1][k] - p[0][k];
-          e2[k] = p[2][k] - p[0][k];
-        }
-      n[0] = e1[1] * e2[2] - e1[2] * e2[1];
-      n[1] = e1[2] * e2[0] - e1[0] * e2[2];
-      n[2] = e1[0] * e2[1] - e1[1] * e2[0];
-      /* the eye is the origin: towards it is minus the face's corner */
-      towards = -(n[0] * p[0][0] + n[1] * p[0][1] + n[2] * p[0][2]) < 0 ? -1 : 1;
+      towards = pl[0] * eye[0] + pl[1] * eye[1] + pl[2] * eye[2] - pl[3] < 0 ? -1.0f : 1.0f;
       for (int k = 0; k < 3; k++)
         for (int j = 0; j < 3; j++)
-          nrm[4 * (int64_t) idx[k] + j] += (float) (towards * n[j]);
+          nrm[4 * (int64_t) idx[k] + j] += towards * pl[j];
     }
   for (int64_t i = 0; i < scene->n_vertices; i++)
     {
-      float *n = nrm + 4 * i;
+      float *w = nrm + 4 * i;
       const float *v = proj + 5 * i;
-      double nl = sqrt ((double) n[0] * n[0] + (double) n[1] * n[1] + (double) n[2] * n[2]);
+      /* the normal on the camera's axes, as v is */
+      double n[3] = {
+        w[0] * cam->right[0] + w[1] * cam->right[1] + w[2] * cam->right[2],
+        w[0] * cam->up[0] + w[1] * cam->up[1] + w[2] * cam->up[2],
+        w[0] * cam->fwd[0] + w[1] * cam->fwd[1] + w[2] * cam->fwd[2],
+      };
+      double nl = sqrt (n[0] * n[0] + n[1] * n[1] + n[2] * n[2]);
       double vl = sqrt ((double) v[0] * v[0] + (double) v[1] * v[1] + (double) v[2] * v[2]);
       double lambert = nl > 0 && vl > 0 && isfinite (nl * vl)
-                       ? fabs (n[0] * (double) v[0] + n[1] * (double) v[1] + n[2] * (double) v[2]) / (nl * vl)
+                       ? fabs (n[0] * v[0] + n[1] * v[1] + n[2] * v[2]) / (nl * vl)
                        : 1.0;
 
-      n[3] = (float) (ambient + (1 - ambient) * fmin (lambert, 1.0));
+      w[3] = (float) (ambient + (1 - ambient) * fmin (lambert, 1.0));
     }
 }
 
@@ -536,6 +576,22 @@ draw_points (target *t, const camera *cam, const lm_mesh_scene *scene, const lm_
     }
 }
 
+/* Makes *buf hold at least n items of `per` floats; 0 when memory ran out. */
+static int
+grow (float **buf, size_t *len, size_t n, size_t per)
+{
+  float *b;
+
+  if (*len >= n)
+    return 1;
+  b = n > SIZE_MAX / (per * sizeof (float)) ? NULL : realloc (*buf, n * per * sizeof (float));
+  if (b == NULL)
+    return 0;
+  *buf = b;
+  *len = n;
+  return 1;
+}
+
 int64_t
 lm_mesh_render (lm_mesh_renderer *r, const lm_mesh_scene *scene, const lm_mesh_camera *view, uint8_t *pixels,
                 int width, int height, int stride)
@@ -543,7 +599,7 @@ lm_mesh_render (lm_mesh_renderer *r, const lm_mesh_scene *scene, const lm_mesh_c
   camera cam;
   target t;
   size_t npx;
-  int64_t every;
+  int64_t every, behind = 0;
   double per_unit;
 
   if (r == NULL || pixels == NULL || width <= 0 || height <= 0 || stride < 4 * width || stride % 4 != 0)
@@ -554,26 +610,11 @@ lm_mesh_render (lm_mesh_renderer *r, const lm_mesh_scene *scene, const lm_mesh_c
     return 0;
 
   npx = (size_t) width * height;
-  if (r->depth_len < npx)
-    {
-      float *d = realloc (r->depth, npx * sizeof (float));
-
-      if (d == NULL)
-        return -1;
-      r->depth = d;
-      r->depth_len = npx;
-    }
+  if (!grow (&r->depth, &r->depth_len, npx, 1))
+    return -1;
   memset (r->depth, 0, npx * sizeof (float));   /* 1/z = 0: infinitely far */
-  if (r->proj_len < (size_t) scene->n_vertices)
-    {
-      float *p = (size_t) scene->n_vertices > SIZE_MAX / (5 * sizeof (float))
-                 ? NULL : realloc (r->proj, (size_t) scene->n_vertices * 5 * sizeof (float));
-
-      if (p == NULL)
-        return -1;
-      r->proj = p;
-      r->proj_len = (size_t) scene->n_vertices;
-    }
+  if (!grow (&r->proj, &r->proj_len, (size_t) scene->n_vertices, 5))
+    return -1;
 
   camera_setup (&cam, scene, view, width, height);
   every = point_stride (scene, view);
@@ -584,6 +625,7 @@ lm_mesh_render (lm_mesh_renderer *r, const lm_mesh_scene *scene, const lm_mesh_c
       float *p = r->proj + 5 * i;
 
       to_camera (&cam, scene->vertices + 3 * i, c);
+      behind += !(c[2] >= cam.near);
       if (!(c[2] >= cam.near) || !project (&cam, c[0], c[1], c[2], &sx, &sy))
         sx = sy = NAN;
       /* in radii: coordinates near FLT_MAX stay finite as floats */
@@ -603,16 +645,18 @@ lm_mesh_render (lm_mesh_renderer *r, const lm_mesh_scene *scene, const lm_mesh_c
   t.written = 0;
   if (scene->n_faces > 0 && scene->faces != NULL)
     {
-      if (r->normals_len < (size_t) scene->n_vertices)
-        {
-          float *n = realloc (r->normals, (size_t) scene->n_vertices * 4 * sizeof (float));
+      const float *planes = scene->face_planes;
 
-          if (n == NULL)
+      if (!grow (&r->normals, &r->normals_len, (size_t) scene->n_vertices, 4))
+        return -1;
+      if (planes == NULL)
+        {
+          if (!grow (&r->planes, &r->planes_len, (size_t) scene->n_faces, 4))
             return -1;
-          r->normals = n;
-          r->normals_len = (size_t) scene->n_vertices;
+          lm_mesh_face_planes (scene, r->planes);
+          planes = r->planes;
         }
-      vertex_light (&cam, scene, view, r->proj, r->normals);
+      vertex_light (&cam, scene, view, planes, behind > 0, r->proj, r->normals);
       draw_faces (&t, &cam, scene, view, r->proj, r->normals);
     }
   else

@@ -43,6 +43,8 @@ typedef struct {
   float center[3], radius;    /* bounding sphere (radius > 0) */
   double point_size;          /* world units (PointsMaterial size), 0: default_point_px */
   double fov;                 /* vertical field of view in degrees, 0: 75 */
+  const float *face_planes;   /* n_faces x 4 from lm_mesh_face_planes (kept with the mesh), or
+                               * NULL: computed for every frame */
 } lm_mesh_scene;
 
 /* How to look at it. */
@@ -76,13 +78,21 @@ void lm_mesh_camera_init (lm_mesh_camera *view, const lm_mesh_scene *scene);
 /* The distance (in radii) at which the bounding sphere fits fov degrees. */
 double lm_mesh_fit_distance (double fov);
 
+/* Fills planes (n_faces x 4 floats) with each face's plane, what smooth
+ * shading needs of the faces whatever the camera: the normal (as long as
+ * twice the face's area) and its offset, about the centre in bounding
+ * radii.  A scene that holds them (face_planes) has its frames shaded
+ * without going over the faces' corners for them again. */
+void lm_mesh_face_planes (const lm_mesh_scene *scene, float *planes);
+
 typedef struct lm_mesh_renderer lm_mesh_renderer;
 
 /* Scratch buffers (depth, projected vertices) kept between frames. */
 lm_mesh_renderer *lm_mesh_renderer_new (void);
 void lm_mesh_renderer_free (lm_mesh_renderer *r);
 /* The bytes of those buffers: 4 a pixel, 36 a vertex of the largest
- * frame and mesh drawn so far. */
+ * frame and mesh drawn so far, and 16 a face of the largest mesh drawn
+ * without face_planes. */
 size_t lm_mesh_renderer_get_bytes (const lm_mesh_renderer *r);
 
 /* Clears the width x height buffer (stride in bytes, a multiple of 4) to

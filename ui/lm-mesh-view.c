@@ -8,7 +8,10 @@
  * The renderer's scratch buffers (36 bytes a vertex: 36 MB for a cloud of
  * a million points, and a depth buffer) are shared by every view: frames
  * are rendered one at a time on the main thread, and 40 cards of big
- * clouds would otherwise hold 40 copies.
+ * clouds would otherwise hold 40 copies.  What shading needs of a mesh's
+ * faces whatever the camera (their planes, 16 bytes a face) is each view's,
+ * computed once per mesh: a drag of a 500,000-triangle mesh computed its
+ * normals again for every frame.
  */
 #include "lm-mesh-view.h"
 
@@ -20,8 +23,10 @@
 #include "lm-mesh-render.h"
 #include "lm-theme.h"
 
-/* degrees of orbit per pixel dragged, as Three.js' OrbitControls (a
- * drag across the view's height turns it about half a turn) */
+/* degrees of orbit per pixel dragged: a drag across a card's 260-px view
+ * turns it about a third of a turn (Three.js' OrbitControls, which
+ * TensorBoard's viewer uses, turns a whole turn per view height, whatever
+ * the height) */
 #define ORBIT_DEG_PER_PX 0.5
 /* the wheel: one step zooms by 10% */
 #define ZOOM_STEP 1.1
@@ -33,6 +38,15 @@
 /* the tooltip, and so the description a screen reader gives */
 #define HELP "Drag or arrow keys to orbit, scroll or Ctrl+plus and Ctrl+minus to zoom, double-click or Ctrl+0 " \
              "to reset the camera"
+
+/* What a frame shows: another one renders again.  Zeroed before it is
+ * filled, so that it compares as bytes. */
+typedef struct
+{
+  LmMesh *mesh;
+  double yaw, pitch, distance;
+  int width, height, dark, coarse, scale;
+} FrameKey;
 
 struct _LmMeshView
 {
@@ -46,13 +60,10 @@ struct _LmMeshView
   guint8 point_color[3];
   gboolean has_point_color;
   cairo_surface_t *surface;
-  struct {
-    LmMesh *mesh;
-    double yaw, pitch, distance;
-    int width, height, dark, coarse, scale;
-  } drawn_key;                     /* what surface shows */
+  FrameKey drawn_key;              /* what surface shows */
   guint n_renders;
-  gboolean drawn, skipped;
+  float *planes;                   /* of mesh's faces, NULL until drawn */
+  guint n_plane_passes;
   guint want_id;
   LmDashOffscreen offscreen;
 };
@@ -97,6 +108,7 @@ fill_scene (LmMesh *m, lm_mesh_scene *s)
   s->radius = m->radius;
   s->point_size = m->point_size;
   s->fov = m->fov;
+  s->face_planes = NULL;
 }
 
 static double
@@ -111,13 +123,21 @@ ensure_frame (LmMeshView *self, int width, int height, int scale)
 {
   lm_mesh_scene scene;
   lm_mesh_camera view;
+  FrameKey key;
   int dark = lm_theme_is_dark ();
   int coarse = self->dragging && self->mesh->n_faces == 0 && self->mesh->n_vertices > drag_points;
 
-  if (self->surface != NULL && self->drawn_key.mesh == self->mesh && self->drawn_key.yaw == self->yaw
-      && self->drawn_key.pitch == self->pitch && self->drawn_key.distance == self->distance
-      && self->drawn_key.width == width && self->drawn_key.height == height && self->drawn_key.dark == dark
-      && self->drawn_key.coarse == coarse && self->drawn_key.scale == scale)
+  memset (&key, 0, sizeof key);
+  key.mesh = self->mesh;
+  key.yaw = self->yaw;
+  key.pitch = self->pitch;
+  key.distance = self->distance;
+  key.width = width;
+  key.height = height;
+  key.dark = dark;
+  key.coarse = coarse;
+  key.scale = scale;
+  if (self->surface != NULL && memcmp (&key, &self->drawn_key, sizeof key) == 0)
     return;
   if (self->surface == NULL || cairo_image_surface_get_width (self->surface) != width
       || cairo_image_surface_get_height (self->surface) != height)
@@ -128,6 +148,13 @@ ensure_frame (LmMeshView *self, int width, int height, int scale)
   if (renderer == NULL)
     renderer = lm_mesh_renderer_new ();
   fill_scene (self->mesh, &scene);
+  if (scene.n_faces > 0 && self->planes == NULL
+      && (self->planes = g_try_new (float, 4 * (gsize) scene.n_faces)) != NULL)
+    {
+      lm_mesh_face_planes (&scene, self->planes);
+      self->n_plane_passes++;
+    }
+  scene.face_planes = self->planes;   /* NULL: the renderer's, for each frame */
   lm_mesh_camera_init (&view, &scene);
   view.yaw = self->yaw;
   view.pitch = self->pitch;
@@ -147,15 +174,7 @@ ensure_frame (LmMeshView *self, int width, int height, int scale)
     g_warning ("lm-mesh-view: out of memory rendering a %dx%d frame", width, height);
   cairo_surface_mark_dirty (self->surface);
   self->n_renders++;
-  self->drawn_key.mesh = self->mesh;
-  self->drawn_key.yaw = self->yaw;
-  self->drawn_key.pitch = self->pitch;
-  self->drawn_key.distance = self->distance;
-  self->drawn_key.width = width;
-  self->drawn_key.height = height;
-  self->drawn_key.dark = dark;
-  self->drawn_key.coarse = coarse;
-  self->drawn_key.scale = scale;
+  memcpy (&self->drawn_key, &key, sizeof key);   /* its padding too */
 }
 
 static gboolean
@@ -179,9 +198,7 @@ lm_mesh_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 
   if (width <= 0 || height <= 0)
     return;
-  self->drawn = TRUE;
-  self->skipped = lm_dash_offscreen_skip (&self->offscreen, widget);
-  if (self->skipped)
+  if (lm_dash_offscreen_skip (&self->offscreen, widget))
     return;
   if (self->mesh == NULL && self->error == NULL && self->want_id == 0)
     self->want_id = g_idle_add (emit_wants_mesh, self);
@@ -213,7 +230,6 @@ lm_mesh_view_unmap (GtkWidget *widget)
   LmMeshView *self = LM_MESH_VIEW (widget);
 
   lm_dash_offscreen_unmap (&self->offscreen);
-  self->drawn = FALSE;
   GTK_WIDGET_CLASS (lm_mesh_view_parent_class)->unmap (widget);
 }
 
@@ -235,8 +251,10 @@ on_drag_begin (GtkGestureDrag *g, double x, double y, LmMeshView *self)
   gtk_widget_grab_focus (GTK_WIDGET (self));
 }
 
+/* The drag of self is over: it, and the views that followed it, draw
+ * every point again. */
 static void
-on_drag_end (GtkGestureDrag *g, double dx, double dy, LmMeshView *self)
+end_drag (LmMeshView *self)
 {
   for (guint i = 0; i < all_views->len; i++)
     {
@@ -245,9 +263,15 @@ on_drag_end (GtkGestureDrag *g, double dx, double dy, LmMeshView *self)
       if (v == self || (linked && v->dragging))
         {
           v->dragging = FALSE;
-          gtk_widget_queue_draw (GTK_WIDGET (v));   /* every point again */
+          gtk_widget_queue_draw (GTK_WIDGET (v));
         }
     }
+}
+
+static void
+on_drag_end (GtkGestureDrag *g, double dx, double dy, LmMeshView *self)
+{
+  end_drag (self);
 }
 
 static void
@@ -327,6 +351,10 @@ lm_mesh_view_dispose (GObject *object)
 
   g_clear_handle_id (&self->want_id, g_source_remove);
   g_signal_handlers_disconnect_by_data (lm_theme_get_default (), self);
+  /* a card removed while dragged gets no drag-end: the views linked to
+   * it would draw their quick frames for good */
+  if (self->dragging)
+    end_drag (self);
   g_ptr_array_remove (all_views, self);
   G_OBJECT_CLASS (lm_mesh_view_parent_class)->dispose (object);
 }
@@ -338,6 +366,7 @@ lm_mesh_view_finalize (GObject *object)
 
   g_clear_pointer (&self->mesh, lm_mesh_unref);
   g_clear_pointer (&self->surface, cairo_surface_destroy);
+  g_free (self->planes);
   if (--n_views == 0)
     g_clear_pointer (&renderer, lm_mesh_renderer_free);
   g_free (self->error);
@@ -411,9 +440,13 @@ lm_mesh_view_set_mesh (LmMeshView *self, LmMesh *mesh)
   if (mesh != NULL)
     lm_mesh_ref (mesh);
   g_clear_pointer (&self->mesh, lm_mesh_unref);
+  g_clear_pointer (&self->planes, g_free);
   self->mesh = mesh;
-  if (mesh != NULL)
-    g_clear_pointer (&self->error, g_free);
+  if (mesh != NULL && self->error != NULL)
+    {
+      g_clear_pointer (&self->error, g_free);
+      lm_set_tooltip (GTK_WIDGET (self), HELP);   /* no longer the error */
+    }
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -429,6 +462,7 @@ lm_mesh_view_set_error (LmMeshView *self, const char *error)
 {
   g_return_if_fail (LM_IS_MESH_VIEW (self));
   g_clear_pointer (&self->mesh, lm_mesh_unref);
+  g_clear_pointer (&self->planes, g_free);
   g_free (self->error);
   self->error = g_strdup (error);
   lm_set_tooltip (GTK_WIDGET (self), error != NULL ? error : HELP);
@@ -527,9 +561,21 @@ gboolean
 lm_mesh_view_is_near_view (LmMeshView *self, gboolean *known)
 {
   g_return_val_if_fail (LM_IS_MESH_VIEW (self), FALSE);
-  if (known != NULL)
-    *known = self->drawn;
-  return self->drawn && !self->skipped;
+  return lm_dash_offscreen_is_near (&self->offscreen, known);
+}
+
+guint
+lm_mesh_view_get_n_plane_passes (LmMeshView *self)
+{
+  g_return_val_if_fail (LM_IS_MESH_VIEW (self), 0);
+  return self->n_plane_passes;
+}
+
+gboolean
+lm_mesh_view_get_dragging (LmMeshView *self)
+{
+  g_return_val_if_fail (LM_IS_MESH_VIEW (self), FALSE);
+  return self->dragging;
 }
 
 guint

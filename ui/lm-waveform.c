@@ -39,8 +39,6 @@ struct _LmWaveform
   int cols;
 
   LmDashOffscreen offscreen;
-  gboolean drawn;       /* a snapshot since mapped, near the view or not */
-  gboolean skipped;     /* the last one was far off screen */
   guint want_id;        /* idle emitting "wants-samples" */
 };
 
@@ -151,9 +149,7 @@ lm_waveform_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 
   if (width <= 0 || height <= 0)
     return;
-  self->drawn = TRUE;
-  self->skipped = lm_dash_offscreen_skip (&self->offscreen, widget);
-  if (self->skipped)
+  if (lm_dash_offscreen_skip (&self->offscreen, widget))
     return;
   /* near the view with nothing to draw: ask for it, after this frame */
   if (self->peaks.min == NULL && self->error == NULL && self->want_id == 0)
@@ -220,7 +216,6 @@ lm_waveform_unmap (GtkWidget *widget)
   LmWaveform *self = LM_WAVEFORM (widget);
 
   lm_dash_offscreen_unmap (&self->offscreen);
-  self->drawn = FALSE;
   GTK_WIDGET_CLASS (lm_waveform_parent_class)->unmap (widget);
 }
 
@@ -406,9 +401,7 @@ gboolean
 lm_waveform_is_near_view (LmWaveform *self, gboolean *known)
 {
   g_return_val_if_fail (LM_IS_WAVEFORM (self), FALSE);
-  if (known != NULL)
-    *known = self->drawn;
-  return self->drawn && !self->skipped;
+  return lm_dash_offscreen_is_near (&self->offscreen, known);
 }
 
 double

@@ -1,6 +1,7 @@
 /* bench-mesh.c: the Mesh dashboard's software renderer (ui/lm-mesh-render.c)
  * on spheres of 10k, 100k and 1M coloured points and triangles at 800x600,
- * from the initial camera and from inside (the worst case for fill), and
+ * from the initial camera and from inside (the worst case for fill), with
+ * the faces' planes computed for each frame or kept (as a mesh view), and
  * the points' quick frame while a drag orbits (at most 250,000 drawn).
  * Prints milliseconds per frame, wall clock and the thread's CPU time (on
  * a machine shared with other work the wall clock also counts their
@@ -61,7 +62,7 @@ make_sphere (int64_t n_tri, lm_mesh_scene *s, float **v, uint8_t **c, int32_t **
         (*f)[k++] = a; (*f)[k++] = b; (*f)[k++] = d;
         (*f)[k++] = a; (*f)[k++] = d; (*f)[k++] = cc;
       }
-  *s = (lm_mesh_scene) { nv, nf, *v, *c, *f, { 0, 0, 0 }, 1.0f, 0, 0 };
+  *s = (lm_mesh_scene) { nv, nf, *v, *c, *f, { 0, 0, 0 }, 1.0f, 0, 0, NULL };
 }
 
 static timing
@@ -108,6 +109,16 @@ main (void)
       inside.distance = 0.5;
       report ("triangles", s.n_faces, time_frames (r, &s, &view, buf));
       report ("triangles, camera inside", s.n_faces, time_frames (r, &s, &inside, buf));
+      /* as a mesh view draws them: the faces' planes kept with the mesh */
+      {
+        float *planes = malloc ((size_t) s.n_faces * 4 * sizeof (float));
+
+        lm_mesh_face_planes (&s, planes);
+        s.face_planes = planes;
+        report ("triangles, planes kept", s.n_faces, time_frames (r, &s, &view, buf));
+        s.face_planes = NULL;
+        free (planes);
+      }
       /* as many points as triangles */
       make_sphere (sizes[i] * 2, &p, &v, &c, &f);
       p.n_vertices = sizes[i] < p.n_vertices ? sizes[i] : p.n_vertices;

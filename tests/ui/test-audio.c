@@ -500,7 +500,16 @@ test_label_markdown (void)
     g_assert_cmpint (long_card, <=, short_card + LABEL_MAX_HEIGHT);
     g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (card)), <=, short_card + LABEL_MAX_HEIGHT);
   }
+  /* the adjustment can outlive its card: once the card is gone, a change
+   * of it no longer queues the card's resize check (which measured the
+   * freed label) */
+  g_object_ref (adj);
   gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_spin (50);
+  g_assert_false (g_signal_has_handler_pending (adj, g_signal_lookup ("changed", GTK_TYPE_ADJUSTMENT), 0, FALSE));
+  gtk_adjustment_configure (adj, 0, 0, 1000, 1, 10, 100);
+  lm_test_spin (50);
+  g_object_unref (adj);
   lm_test_rm_rf (dir);
   g_string_free (long_text, TRUE);
 }

@@ -80,6 +80,10 @@ write_fixture (void)
   g_assert_cmpint (sqlite3_exec (db, "UPDATE images SET grid = '{\"n\":4,\"nrow\":2,\"rows\":2,\"labels\":[\"Coat\",' "
                                      "WHERE tag_id = (SELECT id FROM tags WHERE name = 'grid/bad')",
                                  NULL, NULL, NULL), ==, SQLITE_OK);
+  /* and its boxes, cut short too */
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE images SET boxes = '[{\"x0\":1,' "
+                                     "WHERE tag_id = (SELECT id FROM tags WHERE name = 'grid/bad')",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
 }
 
@@ -279,6 +283,10 @@ test_card_labels (void)
     r.origin.y += pb.y - pp.y;
     assert_no_strip (&img, r, "malformed grid JSON");
     g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (bad_canvas), "No cell labels: grid JSON"));
+    /* both said, a line each (the boxes' reason was left out) */
+    g_test_message ("%s", gtk_widget_get_tooltip_text (bad_canvas));
+    g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (bad_canvas), "\nNo boxes: "));
+    g_assert_null (lm_image_canvas_get_boxes (LM_IMAGE_CANVAS (bad_canvas)));
   }
   /* A right prediction on green, a wrong one on red. */
   {

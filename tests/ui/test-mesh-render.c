@@ -118,7 +118,7 @@ test_triangle_faces_camera (Fixture *f, gconstpointer data)
   for (guint w = 0; w < G_N_ELEMENTS (windings); w++)
     for (guint k = 0; k < G_N_ELEMENTS (yaws); k++)
       {
-        lm_mesh_scene s = { 3, 1, tri, red3, windings[w], { 0 }, 0, 0, 0 };
+        lm_mesh_scene s = { 3, 1, tri, red3, windings[w], { 0 }, 0, 0, 0, NULL };
         guint32 c;
 
         bound (&s);
@@ -141,7 +141,7 @@ static void
 test_lambert (Fixture *f, gconstpointer data)
 {
   static const gint32 face[] = { 0, 1, 2 };
-  lm_mesh_scene s = { 3, 1, tri, red3, face, { 0 }, 0, 0, 0 };
+  lm_mesh_scene s = { 3, 1, tri, red3, face, { 0 }, 0, 0, 0, NULL };
   lm_mesh_camera v;
   guint32 front, slant;
 
@@ -173,7 +173,7 @@ test_depth (Fixture *f, gconstpointer data)
 
   for (guint o = 0; o < G_N_ELEMENTS (orders); o++)
     {
-      lm_mesh_scene s = { 6, 2, v, c, orders[o], { 0 }, 0, 0, 0 };
+      lm_mesh_scene s = { 6, 2, v, c, orders[o], { 0 }, 0, 0, 0, NULL };
       guint32 centre, below;
 
       bound (&s);
@@ -194,7 +194,7 @@ test_vertex_colors (Fixture *f, gconstpointer data)
 {
   static const guint8 rgb[] = { 255, 0, 0, 0, 255, 0, 0, 0, 255 };
   static const gint32 face[] = { 0, 1, 2 };
-  lm_mesh_scene s = { 3, 1, tri, rgb, face, { 0 }, 0, 0, 0 };
+  lm_mesh_scene s = { 3, 1, tri, rgb, face, { 0 }, 0, 0, 0, NULL };
   guint32 c;
 
   bound (&s);
@@ -240,7 +240,7 @@ test_point_disc (Fixture *f, gconstpointer data)
 {
   static const float one[] = { 0, 0, 0 };
   static const guint8 green[] = { 0, 200, 0 };
-  lm_mesh_scene s = { 1, 0, one, green, NULL, { 0, 0, 0 }, 1.0f, 0, 0 };
+  lm_mesh_scene s = { 1, 0, one, green, NULL, { 0, 0, 0 }, 1.0f, 0, 0, NULL };
   lm_mesh_camera v;
   double depth;
   int first, last;
@@ -286,8 +286,8 @@ test_point_depth (Fixture *f, gconstpointer data)
   static const guint8 far_near[] = { 255, 0, 0, 0, 0, 255 };
   static const float two_swapped[] = { 0, 0, 0.5, 0, 0, -0.5 };
   static const guint8 near_far[] = { 0, 0, 255, 255, 0, 0 };
-  lm_mesh_scene a = { 2, 0, two, far_near, NULL, { 0 }, 0, 0, 0 };
-  lm_mesh_scene b = { 2, 0, two_swapped, near_far, NULL, { 0 }, 0, 0, 0 };
+  lm_mesh_scene a = { 2, 0, two, far_near, NULL, { 0 }, 0, 0, 0, NULL };
+  lm_mesh_scene b = { 2, 0, two_swapped, near_far, NULL, { 0 }, 0, 0, 0, NULL };
   lm_mesh_scene *scenes[] = { &a, &b };
 
   for (guint i = 0; i < 2; i++)
@@ -308,8 +308,8 @@ static void
 test_max_points (Fixture *f, gconstpointer data)
 {
   float grid[100 * 3];
-  lm_mesh_scene s = { 100, 0, grid, NULL, NULL, { 0 }, 0, 0, 0 };
-  lm_mesh_scene t = { 3, 1, tri, red3, (const gint32[]) { 0, 1, 2 }, { 0 }, 0, 0, 0 };
+  lm_mesh_scene s = { 100, 0, grid, NULL, NULL, { 0 }, 0, 0, 0, NULL };
+  lm_mesh_scene t = { 3, 1, tri, red3, (const gint32[]) { 0, 1, 2 }, { 0 }, 0, 0, 0, NULL };
   static const struct { gint64 max_points; guint drawn; } cases[] = {
     { 0, 100 }, { 100, 100 }, { 1000, 100 }, { 99, 50 }, { 50, 50 }, { 30, 25 }, { 25, 25 }, { 1, 1 },
   };
@@ -350,7 +350,7 @@ static void
 test_huge_scale (Fixture *f, gconstpointer data)
 {
   float big[9];
-  lm_mesh_scene s = { 3, 1, tri, red3, (const gint32[]) { 0, 1, 2 }, { 0 }, 0, 0, 0 };
+  lm_mesh_scene s = { 3, 1, tri, red3, (const gint32[]) { 0, 1, 2 }, { 0 }, 0, 0, 0, NULL };
   guint drawn;
 
   bound (&s);
@@ -385,7 +385,7 @@ test_outside (Fixture *f, gconstpointer data)
   static const float huge[] = { -1e30f, -1e30f, 0, 1e30f, -1e30f, 0, 0, 1e30f, 0 };
   static const float across[] = { -1, -1, -1, 1, -1, -1, 0, 1, 20 };
   const float *cases[] = { behind, aside, huge };
-  lm_mesh_scene s = { 3, 1, NULL, red3, face, { 0, 0, 0 }, 1.0f, 0, 0 };
+  lm_mesh_scene s = { 3, 1, NULL, red3, face, { 0, 0, 0 }, 1.0f, 0, 0, NULL };
   gint64 n;
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -434,7 +434,7 @@ test_any_scale (Fixture *f, gconstpointer data)
 {
   static const gint32 face[] = { 0, 1, 2 };
   float big[9];
-  lm_mesh_scene s = { 3, 1, tri, red3, face, { 0, 0, 0 }, 1.0f, 0, 0 };
+  lm_mesh_scene s = { 3, 1, tri, red3, face, { 0, 0, 0 }, 1.0f, 0, 0, NULL };
   g_autofree guint8 *want = NULL;
 
   for (int i = 0; i < 9; i++)
@@ -464,14 +464,14 @@ test_degenerate (Fixture *f, gconstpointer data)
   static const float v[] = { 0, 0, 0, 0, 0, 0, 1, 1, 1, 2, 2, 2 };
   static const gint32 faces[] = { 0, 1, 1, 0, 2, 3, 0, 0, 0, 0, 1, 7, -1, 0, 2 };
   static const float one[] = { 5, -3, 2 };
-  lm_mesh_scene s = { 4, 5, v, NULL, faces, { 0 }, 0, 0, 0 };
+  lm_mesh_scene s = { 4, 5, v, NULL, faces, { 0 }, 0, 0, 0, NULL };
   lm_mesh_camera view;
 
   bound (&s);
   g_assert_cmpint (render_front (f, &s, 0), ==, 0);
   g_assert_cmpuint (count_drawn (f), ==, 0);
 
-  s = (lm_mesh_scene) { 1, 0, one, NULL, NULL, { 5, -3, 2 }, 1.0f, 0, 0 };
+  s = (lm_mesh_scene) { 1, 0, one, NULL, NULL, { 5, -3, 2 }, 1.0f, 0, 0, NULL };
   g_assert_cmpint (render_front (f, &s, 0), >, 0);
   g_assert_cmpuint (ALPHA (pixel (f, W / 2, H / 2)), ==, 255);
   g_assert_cmpuint (count_drawn (f), <, 30);
@@ -538,7 +538,7 @@ test_smooth_any_winding (Fixture *f, gconstpointer data)
 
   uv_sphere (24, 48, FALSE, &v, &faces, &nv, &nf);
   {
-    lm_mesh_scene s = { nv, nf, v, NULL, faces, { 0 }, 1.0f, 0, 0 };
+    lm_mesh_scene s = { nv, nf, v, NULL, faces, { 0 }, 1.0f, 0, 0, NULL };
 
     render_front (f, &s, 0);
   }
@@ -566,7 +566,7 @@ test_smooth_any_winding (Fixture *f, gconstpointer data)
 
   uv_sphere (24, 48, TRUE, &v, &faces, &nv, &nf);
   {
-    lm_mesh_scene s = { nv, nf, v, NULL, faces, { 0 }, 1.0f, 0, 0 };
+    lm_mesh_scene s = { nv, nf, v, NULL, faces, { 0 }, 1.0f, 0, 0, NULL };
 
     render_front (f, &s, 0);
   }
@@ -579,6 +579,48 @@ test_smooth_any_winding (Fixture *f, gconstpointer data)
   g_free (faces);
 }
 
+/* The faces' planes kept with the mesh (lm_mesh_face_planes, as a view
+ * keeps them) shade every frame as the renderer's own do, from outside
+ * and from inside the sphere (faces behind the near plane left out); a
+ * face with an index out of range has none. */
+static void
+test_kept_planes (Fixture *f, gconstpointer data)
+{
+  static const double yaws[] = { 0, 75, 200 }, distances[] = { 0, 0.5 };
+  float *v, *planes;
+  gint32 *faces;
+  gint64 nv, nf;
+  guint8 *own = g_malloc (sizeof f->buf);
+
+  uv_sphere (24, 48, TRUE, &v, &faces, &nv, &nf);
+  faces[0] = (gint32) nv;   /* out of range: skipped */
+  planes = g_new (float, 4 * nf);
+  for (guint i = 0; i < G_N_ELEMENTS (yaws); i++)
+    for (guint d = 0; d < G_N_ELEMENTS (distances); d++)
+      {
+        lm_mesh_scene s = { nv, nf, v, NULL, faces, { 0 }, 1.0f, 0, 0, NULL };
+        lm_mesh_camera view;
+
+        lm_mesh_camera_init (&view, &s);
+        view.yaw = yaws[i];
+        if (distances[d] > 0)
+          view.distance = distances[d];
+        g_assert_cmpint (lm_mesh_render (f->r, &s, &view, f->buf, W, H, STRIDE), >, 0);
+        memcpy (own, f->buf, sizeof f->buf);
+        lm_mesh_face_planes (&s, planes);
+        s.face_planes = planes;
+        g_assert_cmpint (lm_mesh_render (f->r, &s, &view, f->buf, W, H, STRIDE), >, 0);
+        g_assert_cmpmem (f->buf, sizeof f->buf, own, sizeof f->buf);
+      }
+  for (int k = 0; k < 4; k++)
+    g_assert_cmpfloat (planes[k], ==, 0);
+  g_assert_cmpfloat (fabsf (planes[4]) + fabsf (planes[5]) + fabsf (planes[6]), >, 0);
+  g_free (own);
+  g_free (planes);
+  g_free (v);
+  g_free (faces);
+}
+
 /* The initial camera fits the bounding sphere: a sphere of points fills
  * most of the height without leaving the buffer; a narrower fov comes
  * from farther away, to the same size. */
@@ -587,7 +629,7 @@ test_fit (Fixture *f, gconstpointer data)
 {
   enum { N = 2000 };
   static float v[3 * N];
-  lm_mesh_scene s = { N, 0, v, NULL, NULL, { 0 }, 0, 0, 0 };
+  lm_mesh_scene s = { N, 0, v, NULL, NULL, { 0 }, 0, 0, 0, NULL };
   lm_mesh_camera view;
   int top = -1, bottom = -1;
 
@@ -632,6 +674,7 @@ main (int argc, char **argv)
   ADD ("/mesh-render/lambert", test_lambert);
   ADD ("/mesh-render/depth", test_depth);
   ADD ("/mesh-render/smooth-any-winding", test_smooth_any_winding);
+  ADD ("/mesh-render/kept-planes", test_kept_planes);
   ADD ("/mesh-render/vertex-colors", test_vertex_colors);
   ADD ("/mesh-render/point-disc", test_point_disc);
   ADD ("/mesh-render/point-depth", test_point_depth);
