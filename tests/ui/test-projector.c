@@ -31,6 +31,12 @@
 #include "lm-theme.h"
 #include "ui-test-util.h"
 
+
+/* How long a layout may take to finish: t-SNE's 1,000 iterations on 900
+ * points take about 40 s in the sanitizer build, longer on a busy
+ * 2-core machine. */
+#define SETTLE_MS 150000
+
 static gboolean have_display;
 
 /* Six points in four dimensions, three labels far apart. */
@@ -86,7 +92,7 @@ show_page (const char *dir, LmRunStore **store_out)
   gtk_window_set_default_size (GTK_WINDOW (win), 800, 600);
   gtk_window_present (GTK_WINDOW (win));
   /* long enough for a 10,000 x 784 PCA in a sanitizer build */
-  g_assert_true (lm_test_wait_for (page_settled, page, 60000));
+  g_assert_true (lm_test_wait_for (page_settled, page, SETTLE_MS));
   *store_out = store;
   return page;
 }
@@ -683,7 +689,7 @@ test_tsne (void)
   g_assert_cmpuint (lm_projector_page_get_tsne_iteration (pp), ==, held);
   g_assert_false (lm_projector_page_is_settled (pp));
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (pause), FALSE);
-  g_assert_true (lm_test_wait_for (page_settled, page, 60000));
+  g_assert_true (lm_test_wait_for (page_settled, page, SETTLE_MS));
   g_assert_cmpuint (lm_projector_page_get_tsne_iteration (pp), ==, LM_PROJECTOR_TSNE_ITERATIONS);
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (counter)), ==, "Iteration: 1000 (done)");
 
@@ -692,7 +698,7 @@ test_tsne (void)
 
   /* 2D runs it again in two dimensions: z is 0 */
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (lm_projector_page_get_control (pp, "2d")), TRUE);
-  g_assert_true (lm_test_wait_for (page_settled, page, 60000));
+  g_assert_true (lm_test_wait_for (page_settled, page, SETTLE_MS));
   for (gsize i = 0; i < n; i++)
     g_assert_cmpfloat (lm_projector_view_get_coords (view)[i * 3 + 2], ==, 0);
   g_assert_nonnull (strstr (lm_projector_page_get_status (pp), "2D"));
@@ -715,7 +721,7 @@ test_tsne (void)
   view = lm_projector_page_get_view (pp);
   lm_projector_page_set_tsne_iterations (pp, 2);
   lm_projector_page_set_method (pp, LM_PROJECTOR_TSNE);
-  g_assert_true (lm_test_wait_for (page_settled, page, 60000));
+  g_assert_true (lm_test_wait_for (page_settled, page, SETTLE_MS));
   g_assert_true (g_str_has_prefix (lm_projector_page_get_status (pp),
                                    "t-SNE on 5,000 of 5,100 points (a random sample) × 20 dims"));
   g_assert_cmpuint (lm_projector_view_get_embedding (view)->n, ==, LM_TSNE_MAX_POINTS);
@@ -775,7 +781,7 @@ test_tsne_coalesce (void)
   g_test_message ("back to back: %u started, %u live", started, live);
   g_assert_cmpuint (started, ==, 1);
   g_assert_cmpuint (live, <=, 1);
-  g_assert_true (lm_test_wait_for (page_settled, page, 60000));
+  g_assert_true (lm_test_wait_for (page_settled, page, SETTLE_MS));
   /* the worker that finished exits just after its last layout */
   g_assert_true (lm_test_wait_for (no_tsne_thread, pp, 5000));
   g_assert_cmpuint (lm_projector_page_get_tsne_threads (pp, &live), ==, 2);
@@ -790,7 +796,7 @@ test_tsne_coalesce (void)
       lm_projector_page_get_tsne_threads (pp, &live);
       g_assert_cmpuint (live, <=, 1);
     }
-  g_assert_true (lm_test_wait_for (page_settled, page, 60000));
+  g_assert_true (lm_test_wait_for (page_settled, page, SETTLE_MS));
   g_assert_nonnull (strstr (lm_projector_page_get_status (pp), "perplexity 59,"));
   g_assert_cmpuint (lm_projector_page_get_tsne_iteration (pp), ==, 2);
   close_page (page, store, dir);
@@ -1161,7 +1167,7 @@ test_umap (void)
    * framed as TensorBoard frames it, while it forms and at the end */
   check_layout_moves (pp, n, 1, "Epoch");
   check_framed (view, n, FALSE);
-  g_assert_true (lm_test_wait_for (page_settled, page, 60000));
+  g_assert_true (lm_test_wait_for (page_settled, page, SETTLE_MS));
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (counter)), ==, "Epoch: 500 (done)");
   g_assert_cmpfloat (cluster_agreement (view, n), ==, 1);
   check_framed (view, n, FALSE);
@@ -1173,14 +1179,14 @@ test_umap (void)
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (nbrs), 30);
   g_assert_cmpstr (lm_projector_page_get_status (pp), ==,
                    "UMAP of 300 points × 20 dims: 30 neighbors, 50 epochs, 3D");
-  g_assert_true (lm_test_wait_for (page_settled, page, 60000));
+  g_assert_true (lm_test_wait_for (page_settled, page, SETTLE_MS));
   g_assert_cmpuint (lm_projector_page_get_tsne_threads (pp, &live), >, started);
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (counter)), ==, "Epoch: 50 (done)");
   g_assert_true (memcmp (early, lm_projector_view_get_coords (view), n * 3 * sizeof (float)) != 0);
 
   /* in 2D it fills the square */
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (lm_projector_page_get_control (pp, "2d")), TRUE);
-  g_assert_true (lm_test_wait_for (page_settled, page, 60000));
+  g_assert_true (lm_test_wait_for (page_settled, page, SETTLE_MS));
   g_assert_nonnull (strstr (lm_projector_page_get_status (pp), "2D"));
   check_framed (view, n, TRUE);
 
