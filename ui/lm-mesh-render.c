@@ -20,6 +20,7 @@
 #include "lm-mesh-render.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -185,11 +186,68 @@ pack (double r, double g, double b)
 }
 
 /* Fills a screen-space triangle with interpolated colour and depth. */
+/* The pixels whose centres (i + 0.5) the triangle's bounding box holds,
+ * clipped to the target; FALSE when there are none.  A sliver between two
+ * centres costs nothing more (coordinates are finite here, so plain
+ * comparisons do: fmin and fmax were a tenth of a frame). */
+static inline bool
+pixel_bounds (const target *t, const svert *a, const svert *b, const svert *c, int *x0, int *x1, int *y0,
+              int *y1)
+{
+  double minx = ceil (MIN3 (a->x, b->x, c->x) - 0.5);
+  double maxx = floor (MAX3 (a->x, b->x, c->x) - 0.5);
+  double miny = ceil (MIN3 (a->y, b->y, c->y) - 0.5);
+  double maxy = floor (MAX3 (a->y, b->y, c->y) - 0.5);
+
+  minx = minx < 0 ? 0 : minx;
+  miny = miny < 0 ? 0 : miny;
+  maxx = maxx > t->width - 1 ? t->width - 1 : maxx;
+  maxy = maxy > t->height - 1 ? t->height - 1 : maxy;
+  if (!(minx <= maxx && miny <= maxy))
+    return false;
+  *x0 = (int) minx;
+  *x1 = (int) maxx;
+  *y0 = (int) miny;
+  *y1 = (int) maxy;
+  return true;
+}
+
+/* The span [*i0, *i1] of a row of n + 1 pixels inside all three edges,
+ * solved rather than searched: e[k] + edx[k] * i >= 0.  false when empty. */
+static inline bool
+row_span (const double e[3], const double edx[3], const double inv_edx[3], int n, int *i0, int *i1)
+{
+  double lo = 0, hi = n;
+
+  for (int k = 0; k < 3; k++)
+    {
+      if (edx[k] > 0)
+        {
+          double from = ceil (-e[k] * inv_edx[k]);
+
+          lo = from > lo ? from : lo;
+        }
+      else if (edx[k] < 0)
+        {
+          double to = floor (-e[k] * inv_edx[k]);
+
+          hi = to < hi ? to : hi;
+        }
+      else if (e[k] < 0)
+        hi = -1;
+    }
+  if (!(lo <= hi))
+    return false;
+  *i0 = (int) lo;
+  *i1 = (int) hi;
+  return true;
+}
+
 static void
 fill_triangle (target *t, svert a, svert b, svert c)
 {
   double area = (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x);
-  double minx, maxx, miny, maxy, inv;
+  double inv;
   int x0, x1, y0, y1;
 
   /* degenerate (or NaN): a sliver of under a thousandth of a pixel is
@@ -205,23 +263,8 @@ fill_triangle (target *t, svert a, svert b, svert c)
       c = tmp;
       area = -area;
     }
-  /* the pixels whose centres (i + 0.5) the bounding box holds: a sliver
-   * between two centres costs nothing more (coordinates are finite here,
-   * so plain comparisons do: fmin and fmax were a tenth of a frame) */
-  minx = ceil (MIN3 (a.x, b.x, c.x) - 0.5);
-  maxx = floor (MAX3 (a.x, b.x, c.x) - 0.5);
-  miny = ceil (MIN3 (a.y, b.y, c.y) - 0.5);
-  maxy = floor (MAX3 (a.y, b.y, c.y) - 0.5);
-  minx = minx < 0 ? 0 : minx;
-  miny = miny < 0 ? 0 : miny;
-  maxx = maxx > t->width - 1 ? t->width - 1 : maxx;
-  maxy = maxy > t->height - 1 ? t->height - 1 : maxy;
-  if (!(minx <= maxx && miny <= maxy))
+  if (!pixel_bounds (t, &a, &b, &c, &x0, &x1, &y0, &y1))
     return;
-  x0 = (int) minx;
-  x1 = (int) maxx;
-  y0 = (int) miny;
-  y1 = (int) maxy;
   inv = 1.0 / area;
 
   /* edge functions at the first pixel centre and their steps:
@@ -249,32 +292,12 @@ fill_triangle (target *t, svert a, svert b, svert c)
   for (int y = y0; y <= y1; y++)
     {
       double e[3] = { w0r, w1r, w2r };
-      double lo = 0, hi = n;
       uint32_t *row = t->pixels + (size_t) y * t->stride_px + x0;
       float *drow = t->depth + (size_t) y * t->width + x0;
+      int i0, i1;
 
-      /* the span of this row inside all three edges, solved rather than
-       * searched: e + edx * i >= 0 */
-      for (int k = 0; k < 3; k++)
+      if (row_span (e, edx, inv_edx, n, &i0, &i1))
         {
-          if (edx[k] > 0)
-            {
-              double from = ceil (-e[k] * inv_edx[k]);
-
-              lo = from > lo ? from : lo;
-            }
-          else if (edx[k] < 0)
-            {
-              double to = floor (-e[k] * inv_edx[k]);
-
-              hi = to < hi ? to : hi;
-            }
-          else if (e[k] < 0)
-            hi = -1;
-        }
-      if (lo <= hi)
-        {
-          int i0 = (int) lo, i1 = (int) hi;
           double z = a.iz + dz1 * w1r + dz2 * w2r + zdx * i0;
           double rr = a.r + dr1 * w1r + dr2 * w2r + rdx * i0;
           double gg = a.g + dg1 * w1r + dg2 * w2r + gdx * i0;
