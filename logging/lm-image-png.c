@@ -91,18 +91,6 @@ int lm_check_png_signature(lm_writer *w, const char *what, const char *tag,
   return LM_OK;
 }
 
-int lm_image_queue_copy(lm_writer *w, const char *what, const char *tag,
-                        int64_t step, const void *png, size_t size, int width,
-                        int height, int channels, const char *caption,
-                        int n_frames, double fps) {
-  unsigned char *copy = malloc(size);
-  if (!copy)
-    return lm_fail(w, LM_ERR_NOMEM, "out of memory for %s '%s'", what, tag);
-  memcpy(copy, png, size);
-  return lm_image_queue_blob(w, tag, step, copy, size, width, height, channels,
-                             caption, NULL, NULL, n_frames, fps);
-}
-
 /* Every row into one row buffer (lm-log-private.h). */
 int lm_png_check_rows(const unsigned char *data, size_t len, char *err,
                       size_t errlen) {
@@ -164,7 +152,7 @@ int lm_writer_add_image_png(lm_writer *w, const char *tag, int64_t step,
   if (lm_png_check_rows(png, size, err, sizeof err))
     return lm_fail(w, LM_ERR_INVALID_ARG, "image '%s': invalid PNG: %s", tag,
                    err);
-  return lm_image_queue_copy(w, "image", tag, step, png, size,
-                             (int)shape.width, (int)shape.height,
-                             shape.channels, caption, 0, 0.0);
+  return lm_image_queue_blob(w, tag, step, png, size, (int)shape.width,
+                             (int)shape.height, shape.channels, caption, NULL,
+                             NULL, 0, 0.0);
 }

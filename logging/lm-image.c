@@ -174,7 +174,7 @@ static int check_one_image(lm_writer *w, const char *tag, const void *pixels,
 }
 
 int lm_image_queue_blob(lm_writer *w, const char *tag, int64_t step,
-                        unsigned char *png, size_t png_len, int width,
+                        const unsigned char *png, size_t png_len, int width,
                         int height, int channels, const char *caption,
                         const char *grid, const char *boxes, int n_frames,
                         double fps) {
@@ -183,11 +183,9 @@ int lm_image_queue_blob(lm_writer *w, const char *tag, int64_t step,
   size_t bl = boxes ? strlen(boxes) + 1 : 0;
   size_t bytes = sizeof(lm_image_payload) + png_len + cl + gl + bl;
   lm_image_payload *p = malloc(bytes);
-  if (!p) {
-    free(png);
+  if (!p)
     return lm_fail(w, LM_ERR_NOMEM, "out of memory for %s '%s'",
                    n_frames ? "video" : "image", tag);
-  }
   p->hdr.bytes = bytes;
   p->width = width;
   p->height = height;
@@ -197,7 +195,6 @@ int lm_image_queue_blob(lm_writer *w, const char *tag, int64_t step,
   p->png_len = png_len;
   p->png = (unsigned char *)(p + 1);
   memcpy(p->png, png, png_len);
-  free(png);
   char *tail = (char *)p->png + png_len;
   p->caption = caption ? memcpy(tail, caption, cl) : NULL;
   p->grid = grid ? memcpy(tail + cl, grid, gl) : NULL;
@@ -217,8 +214,10 @@ static int queue_png(lm_writer *w, const char *tag, int64_t step,
                          sizeof err);
   if (rc)
     return lm_fail(w, rc, "image '%s': %s", tag, err);
-  return lm_image_queue_blob(w, tag, step, png, png_len, width, height,
-                             channels, caption, grid, boxes, 0, 0.0);
+  rc = lm_image_queue_blob(w, tag, step, png, png_len, width, height,
+                           channels, caption, grid, boxes, 0, 0.0);
+  free(png);
+  return rc;
 }
 
 int lm_writer_add_image_caption(lm_writer *w, const char *tag, int64_t step,
@@ -700,8 +699,10 @@ static int queue_video(lm_writer *w, const char *tag, int64_t step,
                           &png, &png_len, err, sizeof err);
   if (rc)
     return lm_fail(w, rc, "video '%s': %s", tag, err);
-  return lm_image_queue_blob(w, tag, step, png, png_len, width, height,
-                             channels, NULL, NULL, NULL, n_frames, fps);
+  rc = lm_image_queue_blob(w, tag, step, png, png_len, width, height,
+                           channels, NULL, NULL, NULL, n_frames, fps);
+  free(png);
+  return rc;
 }
 
 int lm_writer_add_video(lm_writer *w, const char *tag, int64_t step,

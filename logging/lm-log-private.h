@@ -504,19 +504,13 @@ int lm_check_png_signature(lm_writer *w, const char *what, const char *tag,
 int lm_png_check_rows(const unsigned char *png, size_t len, char *err,
                       size_t errlen);
 /* Queues an encoded PNG (or APNG: n_frames > 0) for the images table,
- * with its caption, grid and boxes JSON (each may be NULL); takes `png`
- * (malloc'd). */
+ * with its caption, grid and boxes JSON (each may be NULL); `png` is
+ * copied into the queued record, once. */
 int lm_image_queue_blob(lm_writer *w, const char *tag, int64_t step,
-                        unsigned char *png, size_t png_len, int width,
+                        const unsigned char *png, size_t png_len, int width,
                         int height, int channels, const char *caption,
                         const char *grid, const char *boxes, int n_frames,
                         double fps);
-/* lm_image_queue_blob of a malloc'd copy of the caller's PNG (or APNG),
- * without grid or boxes; "out of memory for <what> '<tag>'" if none. */
-int lm_image_queue_copy(lm_writer *w, const char *what, const char *tag,
-                        int64_t step, const void *png, size_t size, int width,
-                        int height, int channels, const char *caption,
-                        int n_frames, double fps);
 /* 1/fps as APNG's delay_num/delay_den (16 bits each): exact where it can
  * be (4 -> 1/4, 29.97 -> 100/2997), else the closest fraction. */
 void lm_apng_delay(double fps, unsigned *num, unsigned *den);

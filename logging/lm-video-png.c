@@ -361,6 +361,6 @@ int lm_writer_add_video_png(lm_writer *w, const char *tag, int64_t step,
   if (n_frames > INT32_MAX)
     return lm_fail(w, LM_ERR_TOO_LARGE, "video '%s': %zu frames", tag,
                    n_frames);
-  return lm_image_queue_copy(w, "video", tag, step, apng, size, (int)a.cw,
-                             (int)a.ch, channels, NULL, (int)n_frames, fps);
+  return lm_image_queue_blob(w, tag, step, apng, size, (int)a.cw, (int)a.ch,
+                             channels, NULL, NULL, NULL, (int)n_frames, fps);
 }
