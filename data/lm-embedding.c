@@ -271,6 +271,55 @@ lm_embedding_load (const char *path, gint64 id, char **error)
   return e;
 }
 
+/* ------------------------------------------------ sphereize, finiteness */
+
+gsize
+lm_embedding_count_nonfinite (const float *mat, gsize n, gsize d, gsize *first)
+{
+  gsize bad = 0;
+
+  for (gsize i = 0; i < n; i++)
+    for (gsize j = 0; j < d; j++)
+      if (!isfinite (mat[i * d + j]))
+        {
+          if (bad++ == 0 && first != NULL)
+            *first = i;
+          break;
+        }
+  return bad;
+}
+
+void
+lm_embedding_sphereize (float *mat, gsize n, gsize d)
+{
+  double *mean = g_new0 (double, d);
+  gsize n_good = 0;
+
+  for (gsize i = 0; i < n; i++)
+    if (lm_embedding_count_nonfinite (mat + i * d, 1, d, NULL) == 0)
+      {
+        n_good++;
+        for (gsize j = 0; j < d; j++)
+          mean[j] += mat[i * d + j];
+      }
+  for (gsize j = 0; j < d && n_good > 0; j++)
+    mean[j] /= (double) n_good;
+  for (gsize i = 0; i < n; i++)
+    {
+      float *row = mat + i * d;
+      double norm = 0;
+
+      if (lm_embedding_count_nonfinite (row, 1, d, NULL) > 0)
+        continue;
+      for (gsize j = 0; j < d; j++)
+        norm += (row[j] - mean[j]) * (row[j] - mean[j]);
+      norm = sqrt (norm);
+      for (gsize j = 0; j < d; j++)
+        row[j] = norm > 0 ? (float) ((row[j] - mean[j]) / norm) : 0;
+    }
+  g_free (mean);
+}
+
 /* ----------------------------------------------------------------- PCA */
 
 /* Eigen-decomposition of a small symmetric b x b matrix a (destroyed) by
@@ -549,20 +598,26 @@ lm_embedding_pca_cancellable (const float *mat, gsize n, gsize d, int k, float *
   double *comp = g_new0 (double, (gsize) k * d), trace = 0;
 
   gboolean done = TRUE;
+  /* rows with a NaN or an infinity: out of the mean, zero in xc (so out
+   * of the components), NaN scores */
+  guint8 *bad = g_new0 (guint8, n);
+  gsize n_good = 0;
 
   for (gsize i = 0; i < n && done; i++)
     {
       done = i % 64 != 0 || !g_cancellable_is_cancelled (cancellable);
-      for (gsize j = 0; j < d; j++)
+      bad[i] = lm_embedding_count_nonfinite (mat + i * d, 1, d, NULL) > 0;
+      n_good += !bad[i];
+      for (gsize j = 0; j < d && !bad[i]; j++)
         mean[j] += mat[i * d + j];
     }
-  for (gsize j = 0; j < d; j++)
-    mean[j] /= (double) n;
+  for (gsize j = 0; j < d && n_good > 0; j++)
+    mean[j] /= (double) n_good;
   for (gsize i = 0; i < n && done; i++)
     {
       done = i % 64 != 0 || !g_cancellable_is_cancelled (cancellable);
       for (gsize j = 0; j < d; j++)
-        xc[i * d + j] = mat[i * d + j] - mean[j];
+        xc[i * d + j] = bad[i] ? 0 : mat[i * d + j] - mean[j];
     }
   done = done && (gram ? gram_matrix (xc, n, d, M, cancellable) : scatter_matrix (xc, n, d, M, cancellable));
 
@@ -618,7 +673,7 @@ lm_embedding_pca_cancellable (const float *mat, gsize n, gsize d, int k, float *
           if ((gsize) c < kk)
             for (gsize j = 0; j < d; j++)
               s += xc[i * d + j] * comp[c * d + j];
-          coords[i * (gsize) k + (gsize) c] = (float) s;
+          coords[i * (gsize) k + (gsize) c] = bad[i] ? NAN : (float) s;
         }
     }
   if (!done)
@@ -633,11 +688,137 @@ lm_embedding_pca_cancellable (const float *mat, gsize n, gsize d, int k, float *
     }
   g_free (xc);
   g_free (mean);
+  g_free (bad);
   g_free (M);
   g_free (vec);
   g_free (comp);
   g_free (lambda);
   return done;
+}
+
+/* ------------------------------------------------- custom projection */
+
+gssize
+lm_embedding_match (char *const *labels, gsize n, const char *pattern, gboolean regex, guint32 *out_idx,
+                    char **error)
+{
+  g_autoptr (GRegex) re = NULL;
+  g_autofree char *needle = NULL;
+  gsize got = 0;
+
+  if (pattern == NULL || *pattern == '\0' || labels == NULL)
+    return 0;
+  if (regex)
+    {
+      g_autoptr (GError) e = NULL;
+
+      if ((re = g_regex_new (pattern, G_REGEX_CASELESS | G_REGEX_OPTIMIZE, 0, &e)) == NULL)
+        {
+          *error = g_strdup_printf ("invalid regex “%s”: %s", pattern, e->message);
+          return -1;
+        }
+    }
+  else
+    needle = g_utf8_casefold (pattern, -1);
+  for (gsize i = 0; i < n; i++)
+    {
+      gboolean hit;
+
+      if (re != NULL)
+        hit = g_regex_match (re, labels[i], 0, NULL);
+      else
+        {
+          g_autofree char *label = g_utf8_casefold (labels[i], -1);
+
+          hit = strstr (label, needle) != NULL;
+        }
+      if (hit)
+        out_idx[got++] = (guint32) i;
+    }
+  return (gssize) got;
+}
+
+/* The mean of the finite rows idx[0..m) into mean (d doubles); how many. */
+static gsize
+rows_mean (const float *mat, gsize d, const guint32 *idx, gsize m, double *mean)
+{
+  gsize used = 0;
+
+  memset (mean, 0, d * sizeof *mean);
+  for (gsize k = 0; k < m; k++)
+    {
+      const float *row = mat + (gsize) idx[k] * d;
+
+      if (lm_embedding_count_nonfinite (row, 1, d, NULL) > 0)
+        continue;
+      used++;
+      for (gsize j = 0; j < d; j++)
+        mean[j] += row[j];
+    }
+  for (gsize j = 0; j < d && used > 0; j++)
+    mean[j] /= (double) used;
+  return used;
+}
+
+gboolean
+lm_embedding_custom_axis (const float *mat, gsize n, gsize d, const guint32 *from, gsize n_from,
+                          const guint32 *to, gsize n_to, const char *from_name, const char *to_name,
+                          double *dir, char **error)
+{
+  g_autofree double *a = g_new (double, d);
+  double norm = 0;
+
+  g_return_val_if_fail (mat != NULL || n == 0, FALSE);
+  if (rows_mean (mat, d, from, n_from, a) == 0 || rows_mean (mat, d, to, n_to, dir) == 0)
+    {
+      gboolean at_from = rows_mean (mat, d, from, n_from, a) == 0;
+
+      *error = g_strdup_printf ("every point %s matches holds NaN or infinite values", at_from ? from_name : to_name);
+      return FALSE;
+    }
+  for (gsize j = 0; j < d; j++)
+    {
+      dir[j] -= a[j];
+      norm += dir[j] * dir[j];
+    }
+  norm = sqrt (norm);
+  if (!(norm > 0) || !isfinite (norm))
+    {
+      *error = norm > 0 ? g_strdup_printf ("%s and %s are too far apart for float32", from_name, to_name)
+                        : g_strdup_printf ("%s and %s have the same mean vector, so the axis has no direction",
+                                           from_name, to_name);
+      return FALSE;
+    }
+  for (gsize j = 0; j < d; j++)
+    dir[j] /= norm;
+  return TRUE;
+}
+
+void
+lm_embedding_project_axis (const float *mat, gsize n, gsize d, const double *dir, float *out, gsize stride)
+{
+  for (gsize i = 0; i < n; i++)
+    {
+      double s = 0;
+
+      for (gsize j = 0; j < d; j++)
+        s += mat[i * d + j] * dir[j];
+      out[i * stride] = (float) s;
+    }
+}
+
+double
+lm_embedding_cosine (const double *a, const double *b, gsize d)
+{
+  double ab = 0, aa = 0, bb = 0;
+
+  for (gsize j = 0; j < d; j++)
+    {
+      ab += a[j] * b[j];
+      aa += a[j] * a[j];
+      bb += b[j] * b[j];
+    }
+  return aa > 0 && bb > 0 ? ab / sqrt (aa * bb) : 0;
 }
 
 /* ----------------------------------------------------- nearest points */

@@ -1,5 +1,5 @@
 /* lm-embedding.h: a run's logged embeddings (the projector's data), read
- * back, and their PCA.
+ * back, their PCA and TensorBoard's custom (linear) projection.
  *
  * What it is for: the list of embeddings of a run (embeddings table: tag,
  * step, n x d, whether labels and thumbnails came with it), one embedding
@@ -54,6 +54,16 @@ LmEmbedding *lm_embedding_subset (const LmEmbedding *e, const guint32 *idx, gsiz
 /* The most components lm_embedding_pca finds (t-SNE's reduction to 50). */
 #define LM_EMBEDDING_PCA_MAX_K 50
 
+/* TensorBoard's "Sphereize data", in place: the mean of the n rows
+ * subtracted from each, then each row divided by its norm (a row that is
+ * then zero stays zero).  Rows holding a NaN or an infinity are left out
+ * of the mean and left as they are. */
+void         lm_embedding_sphereize (float *mat, gsize n, gsize d);
+
+/* How many of the n x d rows hold a NaN or an infinity; the first one's
+ * index into *first (may be NULL; untouched when none). */
+gsize        lm_embedding_count_nonfinite (const float *mat, gsize n, gsize d, gsize *first);
+
 /* PCA of an n x d matrix: the points centred, projected on the top k
  * (1..LM_EMBEDDING_PCA_MAX_K) principal components.  coords: n x k floats (point i's score on
  * component c at [i * k + c]); explained: k fractions of the total
@@ -61,7 +71,9 @@ LmEmbedding *lm_embedding_subset (const LmEmbedding *e, const guint32 *idx, gsiz
  * k x d unit vectors.  Uses the d x d covariance or the n x n Gram matrix,
  * whichever is smaller; a component's sign is chosen so its largest
  * loading is positive (signs are arbitrary in PCA).  Components beyond the
- * matrix's rank get zero scores and zero variance.  Beyond 3 components
+ * matrix's rank get zero scores and zero variance.  A row holding a NaN
+ * or an infinity is left out (of the mean and the components) and gets
+ * NaN scores, so one bad row does not take the others with it.  Beyond 3 components
  * (a reduction before t-SNE) the eigenvectors are found to the subspace
  * rather than to the last digit (see lm-embedding.c).  FALSE (and *error)
  * only for sizes it refuses (k outside 1..LM_EMBEDDING_PCA_MAX_K, n or d 0). */
@@ -74,6 +86,31 @@ gboolean     lm_embedding_pca  (const float *mat, gsize n, gsize d, int k,
 gboolean     lm_embedding_pca_cancellable (const float *mat, gsize n, gsize d, int k,
                                            float *coords, double *explained, float *components,
                                            GCancellable *cancellable, char **error);
+
+/* TensorBoard's projector search on n labels: a case-insensitive
+ * substring, or with `regex` a case-insensitive regular expression found
+ * anywhere in the label.  The matching indices go to out_idx (room for n)
+ * in order; returns how many, 0 for an empty pattern or no labels, or -1
+ * with *error for a regex that does not compile. */
+gssize       lm_embedding_match (char *const *labels, gsize n, const char *pattern, gboolean regex,
+                                 guint32 *out_idx, char **error);
+
+/* A custom projection's axis, as TensorBoard's Custom tab: the mean of
+ * rows `to` minus the mean of rows `from` (in the original space), as a
+ * unit vector into dir (d doubles).  Rows holding a NaN or an infinity
+ * are left out of the means.  FALSE with *error, naming the ends by
+ * from_name and to_name ("Left", "Right"), when an end has no finite row
+ * or the two means are the same (no direction). */
+gboolean     lm_embedding_custom_axis (const float *mat, gsize n, gsize d, const guint32 *from, gsize n_from,
+                                       const guint32 *to, gsize n_to, const char *from_name,
+                                       const char *to_name, double *dir, char **error);
+/* Each row's dot product with dir (d doubles) into out[i * stride]: its
+ * place on that axis (NaN for a row holding a NaN; an infinity where the
+ * product passes float's range). */
+void         lm_embedding_project_axis (const float *mat, gsize n, gsize d, const double *dir, float *out,
+                                        gsize stride);
+/* The cosine similarity of two d-vectors (0 when either is zero). */
+double       lm_embedding_cosine (const double *a, const double *b, gsize d);
 
 /* The inspector's distance between two rows, as TensorBoard's projector:
  * cosine distance 1 - cos(a, b) (in [0, 2]; a zero vector is at distance

@@ -3,11 +3,14 @@
  * and lm_embedding_list/_load on run files written by lumen-log, one from
  * before embeddings (no tables) and one with a damaged row;
  * lm_embedding_nearest (the inspector's neighbours) on a hand-made set,
- * both metrics, and against a full sort on a bigger one.
+ * both metrics, and against a full sort on a bigger one; "Sphereize
+ * data" and its effect on the PCA, a row of NaN left out of the PCA, and
+ * the Custom projection's searches, axes and coordinates, all by hand.
  */
 #include <glib/gstdio.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sqlite3.h>
 
 #include "lm-embedding.h"
@@ -174,6 +177,153 @@ test_pca_degenerate (void)
   g_assert_false (lm_embedding_pca (two, 2, 3, LM_EMBEDDING_PCA_MAX_K + 1, coords, got, NULL, &error));
   g_assert_nonnull (strstr (error, "1 to 50 components"));
   g_free (error);
+}
+
+/* TensorBoard's sphereize on four 2-d points whose mean is (2, 2), the
+ * last one the mean itself (it stays zero), and the PCA that follows,
+ * worked by hand: sphereized, the points are (-a, -a), (a, -a), (0, 1),
+ * (0, 0) with a = 1/sqrt 2; their mean (0, (1 - 2a)/4); the components
+ * are the axes, y first, with sums of squares 1.9571068 and 2a^2 = 1.
+ * Unsphereized, the PCA is y (-1, -1, 2, 0) then x, 75% + 25%. */
+static void
+test_sphereize (void)
+{
+  const float raw[4 * 2] = { 1, 1, 3, 1, 2, 4, 2, 2 };
+  const double a = sqrt (0.5), my = (1 - 2 * a) / 4;
+  const double sphered[4 * 2] = { -a, -a, a, -a, 0, 1, 0, 0 };
+  const double pc1[4] = { -a - my, -a - my, 1 - my, -my }, pc2[4] = { -a, a, 0, 0 };
+  float mat[4 * 2], coords[4 * 2];
+  double explained[2];
+  char *error = NULL;
+
+  memcpy (mat, raw, sizeof raw);
+  lm_embedding_sphereize (mat, 4, 2);
+  for (int i = 0; i < 8; i++)
+    g_assert_cmpfloat_with_epsilon (mat[i], sphered[i], 1e-6);
+  g_assert_true (lm_embedding_pca (mat, 4, 2, 2, coords, explained, NULL, &error));
+  g_assert_cmpfloat_with_epsilon (explained[0], 1.9571067811865472 / 2.9571067811865472, 1e-6);
+  g_assert_cmpfloat_with_epsilon (explained[1], 1 / 2.9571067811865472, 1e-6);
+  for (int i = 0; i < 4; i++)
+    {
+      g_assert_cmpfloat_with_epsilon (coords[i * 2], pc1[i], 1e-6);
+      g_assert_cmpfloat_with_epsilon (fabs (coords[i * 2 + 1]), fabs (pc2[i]), 1e-6);
+    }
+  /* the raw points' PCA differs */
+  g_assert_true (lm_embedding_pca (raw, 4, 2, 2, coords, explained, NULL, &error));
+  g_assert_cmpfloat_with_epsilon (explained[0], 0.75, 1e-9);
+  g_assert_cmpfloat_with_epsilon (fabs (coords[0]), 1, 1e-6);
+  g_assert_cmpfloat_with_epsilon (fabs (coords[4]), 2, 1e-6);
+  /* a row of NaN is left as it is, out of the mean */
+  float bad[3 * 2] = { 1, 1, NAN, 5, 3, 1 };
+  gsize first = 99;
+
+  g_assert_cmpuint (lm_embedding_count_nonfinite (bad, 3, 2, &first), ==, 1);
+  g_assert_cmpuint (first, ==, 1);
+  lm_embedding_sphereize (bad, 3, 2);
+  g_assert_cmpfloat (bad[0], ==, -1);
+  g_assert_cmpfloat (bad[1], ==, 0);
+  g_assert_true (isnan (bad[2]));
+  g_assert_cmpfloat (bad[3], ==, 5);
+  g_assert_cmpfloat (bad[4], ==, 1);
+}
+
+/* A row holding a NaN (or an infinity) is left out of the PCA, which the
+ * other rows get as if it were not there; its scores are NaN. */
+static void
+test_pca_nonfinite (void)
+{
+  g_autofree float *m = test_matrix (12, 5), *with = g_new (float, 13 * 5);
+  float want[12 * 3], got[13 * 3];
+  double ew[3], eg[3];
+  char *error = NULL;
+
+  memcpy (with, m, 4 * 5 * sizeof (float));
+  for (int j = 0; j < 5; j++)
+    with[4 * 5 + j] = j == 2 ? NAN : 1;
+  memcpy (with + 5 * 5, m + 4 * 5, 8 * 5 * sizeof (float));
+  g_assert_true (lm_embedding_pca (m, 12, 5, 3, want, ew, NULL, &error));
+  g_assert_true (lm_embedding_pca (with, 13, 5, 3, got, eg, NULL, &error));
+  for (int c = 0; c < 3; c++)
+    {
+      g_assert_cmpfloat_with_epsilon (eg[c], ew[c], 1e-9);
+      g_assert_true (isnan (got[4 * 3 + c]));
+    }
+  for (int i = 0; i < 12; i++)
+    for (int c = 0; c < 3; c++)
+      g_assert_cmpfloat_with_epsilon (got[(i < 4 ? i : i + 1) * 3 + c], want[i * 3 + c], 1e-5);
+  /* the Gram path too (n < d), and an infinity: rows 2..5 of `with`
+   * against rows 2..4 of m */
+  with[4 * 5 + 2] = INFINITY;
+  g_assert_true (lm_embedding_pca (m + 2 * 5, 3, 5, 3, want, ew, NULL, &error));
+  g_assert_true (lm_embedding_pca (with + 2 * 5, 4, 5, 3, got, eg, NULL, &error));
+  for (int c = 0; c < 2; c++)
+    {
+      g_assert_cmpfloat_with_epsilon (eg[c], ew[c], 1e-9);
+      g_assert_true (isnan (got[2 * 3 + c]));
+      for (int i = 0; i < 3; i++)
+        g_assert_cmpfloat_with_epsilon (fabs (got[(i < 2 ? i : i + 1) * 3 + c]), fabs (want[i * 3 + c]), 1e-5);
+    }
+}
+
+/* The Custom projection on five labelled 3-d points, by hand:
+ * X from "cat" (mean (2,0,0)) to "dog" (mean (0,3,1)), (-2,3,1)/sqrt 14;
+ * Y from "cat" to "bird", (-1,1,1)/sqrt 3; their cosine 6/sqrt 42. */
+static void
+test_custom (void)
+{
+  const float mat[6 * 3] = { 1, 0, 0, 3, 0, 0, 0, 2, 0, 0, 4, 2, 1, 1, 1, NAN, 0, 0 };
+  char *labels[7] = { "cat", "cat", "dog", "dog", "bird", "Cat", NULL };
+  const double want_x[5] = { -0.5345224838248488, -1.6035674514745464, 1.6035674514745464, 3.7416573867739418,
+                             0.5345224838248488 };
+  const double want_y[5] = { -0.5773502691896258, -1.7320508075688776, 1.1547005383792517, 3.4641016151377553,
+                             0.5773502691896258 };
+  guint32 left[6], right[6], down[6], up[6];
+  double x[3], y[3];
+  float coords[6 * 3];
+  char *error = NULL;
+
+  /* TensorBoard's search: a case-insensitive substring, or a regex */
+  g_assert_cmpint (lm_embedding_match (labels, 6, "CA", FALSE, left, &error), ==, 3);
+  g_assert_cmpuint (left[2], ==, 5);
+  g_assert_cmpint (lm_embedding_match (labels, 6, "^(dog|bird)$", TRUE, up, &error), ==, 3);
+  g_assert_cmpint (lm_embedding_match (labels, 6, "^(dog|bird)$", FALSE, up, &error), ==, 0);
+  g_assert_cmpint (lm_embedding_match (labels, 6, "", FALSE, up, &error), ==, 0);
+  g_assert_cmpint (lm_embedding_match (NULL, 6, "cat", FALSE, up, &error), ==, 0);
+  g_assert_cmpint (lm_embedding_match (labels, 6, "ca[", TRUE, up, &error), ==, -1);
+  g_assert_nonnull (strstr (error, "invalid regex “ca[”"));
+  g_clear_pointer (&error, g_free);
+
+  gssize nl = lm_embedding_match (labels, 6, "cat", FALSE, left, &error);
+  gssize nr = lm_embedding_match (labels, 6, "dog", FALSE, right, &error);
+  gssize nu = lm_embedding_match (labels, 6, "bird", FALSE, up, &error);
+  gssize nd = lm_embedding_match (labels, 6, "cat", FALSE, down, &error);
+
+  /* the NaN "Cat" is left out of the mean */
+  g_assert_true (lm_embedding_custom_axis (mat, 6, 3, left, (gsize) nl, right, (gsize) nr, "Left", "Right", x,
+                                           &error));
+  g_assert_true (lm_embedding_custom_axis (mat, 6, 3, down, (gsize) nd, up, (gsize) nu, "Down", "Up", y, &error));
+  g_assert_cmpfloat_with_epsilon (x[0], -2 / sqrt (14), 1e-12);
+  g_assert_cmpfloat_with_epsilon (y[2], 1 / sqrt (3), 1e-12);
+  g_assert_cmpfloat_with_epsilon (lm_embedding_cosine (x, y, 3), 6 / sqrt (42), 1e-12);
+  lm_embedding_project_axis (mat, 6, 3, x, coords, 3);
+  lm_embedding_project_axis (mat, 6, 3, y, coords + 1, 3);
+  for (int i = 0; i < 5; i++)
+    {
+      g_assert_cmpfloat_with_epsilon (coords[i * 3], want_x[i], 1e-6);
+      g_assert_cmpfloat_with_epsilon (coords[i * 3 + 1], want_y[i], 1e-6);
+    }
+  g_assert_true (isnan (coords[5 * 3]));
+  /* the same points at both ends: no direction */
+  g_assert_false (lm_embedding_custom_axis (mat, 6, 3, left, (gsize) nl, left, (gsize) nl, "Left", "Right", x,
+                                            &error));
+  g_assert_cmpstr (error, ==, "Left and Right have the same mean vector, so the axis has no direction");
+  g_clear_pointer (&error, g_free);
+  /* an end whose only point is NaN */
+  guint32 nan_row = 5;
+
+  g_assert_false (lm_embedding_custom_axis (mat, 6, 3, left, (gsize) nl, &nan_row, 1, "Left", "Right", x, &error));
+  g_assert_cmpstr (error, ==, "every point Right matches holds NaN or infinite values");
+  g_clear_pointer (&error, g_free);
 }
 
 static char *
@@ -478,6 +628,9 @@ main (int argc, char **argv)
   g_test_add_func ("/data/embedding/pca-gram", test_pca_gram);
   g_test_add_func ("/data/embedding/pca-iterative", test_pca_iterative);
   g_test_add_func ("/data/embedding/pca-degenerate", test_pca_degenerate);
+  g_test_add_func ("/data/embedding/pca-nonfinite", test_pca_nonfinite);
+  g_test_add_func ("/data/embedding/sphereize", test_sphereize);
+  g_test_add_func ("/data/embedding/custom", test_custom);
   g_test_add_func ("/data/embedding/read", test_read);
   g_test_add_func ("/data/embedding/old-file", test_old_file);
   g_test_add_func ("/data/embedding/nearest", test_nearest);
