@@ -12,6 +12,10 @@
  * matches) is drawn as TensorBoard does: the rest dimmed to faint dots,
  * the selected points larger (thumbnails too), the chosen point last,
  * ringed and labelled.  Without a selection the search does the same.
+ *
+ * A point with a NaN or infinite coordinate (a NaN row of an imported
+ * tensor, scores past float's range) is left out of the framing and not
+ * drawn or picked; the others are drawn as usual (n_hidden counts it).
  */
 #include "lm-projector-view.h"
 
@@ -45,6 +49,7 @@ struct _LmProjectorView
   guint8 *sel;            /* n flags: the selection, NULL without one */
   int chosen;             /* the selected point (-1: none, or a search's) */
   gsize n_sel;
+  gsize n_hidden;         /* points not drawn: a NaN or infinite coordinate */
   cairo_surface_t *sprite;
   double yaw, pitch, zoom, pan_x, pan_y;
   double drag_yaw, drag_pitch, drag_pan_x, drag_pan_y;
@@ -73,6 +78,7 @@ clear_data (LmProjectorView *self)
   g_clear_pointer (&self->proj, g_free);
   g_clear_pointer (&self->order, g_free);
   self->n_matches = 0;
+  self->n_hidden = 0;
   self->hover = -1;
 }
 
@@ -124,7 +130,7 @@ lm_projector_view_pick (LmProjectorView *self, double x, double y, int width, in
 
       lm_projector_view_project (self, i, width, height, &px, &py);
       double d2 = (px - x) * (px - x) + (py - y) * (py - y);
-      if (d2 <= best_d2)
+      if (d2 <= best_d2) /* never for a point not drawn: NaN */
         {
           best_d2 = d2;
           best = (int) i;
@@ -229,6 +235,13 @@ splat_thumbnail (LmProjectorView *self, guint8 *buf, int stride, int width, int 
             dst[x] = a << 24 | (p[0] * a / 255) << 16 | (p[1] * a / 255) << 8 | (p[2] * a / 255);
         }
     }
+}
+
+/* Whether point i has a place on screen (its projection is finite). */
+static gboolean
+drawable (const LmProjectorView *self, guint i)
+{
+  return isfinite (self->proj[i * 3]) && isfinite (self->proj[i * 3 + 1]);
 }
 
 static int
@@ -391,7 +404,7 @@ lm_projector_view_draw (LmProjectorView *self, cairo_t *cr, int width, int heigh
         gboolean dim = lit != NULL && !lit[i], chosen = (int) i == self->chosen;
         GdkRGBA color;
 
-        if ((pass == 0) != dim || (pass == 2) != chosen)
+        if ((pass == 0) != dim || (pass == 2) != chosen || !drawable (self, i))
           continue;
         if (self->cls != NULL)
           class_color ((guint) self->cls[i], &color);
@@ -411,10 +424,10 @@ lm_projector_view_draw (LmProjectorView *self, cairo_t *cr, int width, int heigh
   cairo_set_source_surface (cr, layer, 0, 0);
   cairo_paint (cr);
   cairo_surface_destroy (layer);
-  if (self->chosen >= 0 && (guint) self->chosen < e->n)
+  if (self->chosen >= 0 && (guint) self->chosen < e->n && drawable (self, (guint) self->chosen))
     draw_chosen (self, cr, thumbs, tc);
   draw_legend (self, cr, tc);
-  if (self->hover >= 0 && (guint) self->hover < e->n)
+  if (self->hover >= 0 && (guint) self->hover < e->n && drawable (self, (guint) self->hover))
     draw_hover (self, cr, width, height, tc);
 }
 
@@ -639,14 +652,16 @@ lm_projector_view_reset_camera (LmProjectorView *self)
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
-/* Scales n x 3 coordinates into [-1, 1] (the camera's zoom 1 fits them). */
+/* Scales n x 3 coordinates into [-1, 1] (the camera's zoom 1 fits them);
+ * NaN and infinities are left out of the scale (and stay so). */
 static void
 fit (float *coords, gsize n)
 {
   float big = 0;
 
   for (gsize i = 0; i < n * 3; i++)
-    big = MAX (big, fabsf (coords[i]));
+    if (isfinite (coords[i]))
+      big = MAX (big, fabsf (coords[i]));
   for (gsize i = 0; big > 0 && i < n * 3; i++)
     coords[i] /= big;
 }
@@ -659,6 +674,17 @@ fit (float *coords, gsize n)
  * drawn flat, unturned, and fills the square.  Done on every new layout,
  * as TensorBoard does, so the frame follows the layout's bounds: they
  * move a little each step, so the cloud does not jump between frames. */
+/* How many of the n x 3 points have a NaN or infinite coordinate. */
+static gsize
+count_hidden (const float *coords, gsize n)
+{
+  gsize hidden = 0;
+
+  for (gsize i = 0; i < n; i++)
+    hidden += !isfinite (coords[i * 3]) || !isfinite (coords[i * 3 + 1]) || !isfinite (coords[i * 3 + 2]);
+  return hidden;
+}
+
 static void
 fit_axes (float *coords, gsize n)
 {
@@ -670,18 +696,22 @@ fit_axes (float *coords, gsize n)
       float lo = INFINITY, hi = -INFINITY;
 
       for (gsize i = 0; i < n; i++)
-        {
-          lo = MIN (lo, coords[i * 3 + c]);
-          hi = MAX (hi, coords[i * 3 + c]);
-        }
+        if (isfinite (coords[i * 3 + c]))
+          {
+            lo = MIN (lo, coords[i * 3 + c]);
+            hi = MAX (hi, coords[i * 3 + c]);
+          }
       double mid = ((double) lo + hi) / 2, half = ((double) hi - lo) / 2;
 
       for (gsize i = 0; i < n; i++)
-        coords[i * 3 + c] = half > 0 ? (float) ((coords[i * 3 + c] - mid) / half) : 0;
+        coords[i * 3 + c] = !isfinite (coords[i * 3 + c]) ? coords[i * 3 + c]
+                            : half > 0                    ? (float) ((coords[i * 3 + c] - mid) / half)
+                                                          : 0;
       deep = c == 2 && half > 0;
     }
   for (gsize i = 0; deep && i < n; i++)
-    far = MAX (far, sqrt ((double) coords[i * 3] * coords[i * 3] + (double) coords[i * 3 + 1] * coords[i * 3 + 1]
+    if (count_hidden (coords + i * 3, 1) == 0)
+      far = MAX (far, sqrt ((double) coords[i * 3] * coords[i * 3] + (double) coords[i * 3 + 1] * coords[i * 3 + 1]
                           + (double) coords[i * 3 + 2] * coords[i * 3 + 2]));
   for (gsize i = 0; far > 0 && i < n * 3; i++)
     coords[i] = (float) (coords[i] / far);
@@ -702,6 +732,7 @@ take_data (LmProjectorView *self, LmEmbedding *e, float *coords, gboolean keep_c
   self->e = e;
   self->pos = coords;
   fit (coords, e->n);
+  self->n_hidden = count_hidden (coords, e->n);
   self->proj = g_new (float, e->n * 3);
   self->order = g_new (guint, e->n);
   if (e->labels != NULL)
@@ -754,6 +785,7 @@ lm_projector_view_set_coords (LmProjectorView *self, const float *coords)
   g_return_if_fail (self->e != NULL && coords != NULL);
   memcpy (self->pos, coords, self->e->n * 3 * sizeof *self->pos);
   fit_axes (self->pos, self->e->n);
+  self->n_hidden = count_hidden (self->pos, self->e->n);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -931,4 +963,11 @@ lm_projector_view_get_mark (LmProjectorView *self, guint i)
     return LM_PROJECTOR_MARK_CHOSEN;
   lit = self->sel != NULL ? self->sel : self->match;
   return lit == NULL ? LM_PROJECTOR_MARK_PLAIN : lit[i] ? LM_PROJECTOR_MARK_SELECTED : LM_PROJECTOR_MARK_DIMMED;
+}
+
+gsize
+lm_projector_view_get_n_hidden (LmProjectorView *self)
+{
+  g_return_val_if_fail (LM_IS_PROJECTOR_VIEW (self), 0);
+  return self->n_hidden;
 }

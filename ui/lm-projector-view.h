@@ -42,8 +42,12 @@ void       lm_projector_view_update_data   (LmProjectorView *self, LmEmbedding *
  * scaled into the unit sphere so no turn takes it out of view.  The
  * camera, hover and search stay. */
 void       lm_projector_view_set_coords    (LmProjectorView *self, const float *coords);
-/* The points' places as drawn: n x 3, in [-1, 1]. */
+/* The points' places as drawn: n x 3, in [-1, 1] (NaN or infinite for a
+ * point that has no place: it is left out of the framing, not drawn and
+ * not picked). */
 const float *lm_projector_view_get_coords  (LmProjectorView *self);
+/* How many points are not drawn for a NaN or infinite coordinate. */
+gsize        lm_projector_view_get_n_hidden (LmProjectorView *self);
 const LmEmbedding *lm_projector_view_get_embedding (LmProjectorView *self);
 
 void       lm_projector_view_set_2d        (LmProjectorView *self, gboolean flat);
