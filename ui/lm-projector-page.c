@@ -38,6 +38,17 @@
  * search lists its matches instead.  Isolate makes the selection the
  * view's data and runs the method on it (PCA in a GTask, or t-SNE);
  * Show all data loads the tensor again, the chosen point still chosen.
+ *
+ * Sphereize data (PCA's check, as TensorBoard's) runs the PCA on a
+ * sphereized copy; the view keeps the logged vectors (the inspector's
+ * neighbours are in the original space).  Custom, TensorBoard's custom
+ * projection, is computed on the main thread (a search and two dot
+ * products a point: a few milliseconds for 10,000 x 784) from the four
+ * label searches whenever one changes; the view shows it flat.
+ *
+ * A layout that gives some points a NaN or infinite coordinate keeps the
+ * rest on screen and says how many are missing, and why, in the status
+ * line (show_status).
  */
 #include "lm-projector-page.h"
 
@@ -99,6 +110,10 @@ struct _LmProjectorPage
   GtkWidget *damaged;          /* why the chosen tensor cannot be shown */
   GtkWidget *method_drop, *tsne_bar, *perp_spin, *lr_drop, *rerun_button, *pause_button, *iter_label;
   GtkWidget *tsne_opts, *umap_opts, *umap_spin;   /* the bar's t-SNE and UMAP settings */
+  GtkWidget *sphereize_check;  /* PCA's "Sphereize data" */
+  /* Custom: a search for each end of the axes (LmProjectorCustomEnd's
+   * order), its regex toggle and its count of matches */
+  GtkWidget *custom_bar, *custom_entry[4], *custom_regex[4], *custom_count[4];
   /* the inspector */
   GtkWidget *side, *insp_title, *insp_thumb, *nn_spin, *metric_drop, *list_caption, *list, *list_more;
   GtkWidget *isolate_button, *show_all_button;
@@ -130,6 +145,7 @@ struct _LmProjectorPage
   char *run_name;              /* shown run, or NULL */
   gint64 tensor_id;            /* shown embedding, -1 none */
   char *status_text;
+  char *status_base;           /* the method's line, before show_status's note */
   double pca_ms;
   guint generation;
   gboolean loading, updating, settled;
@@ -229,6 +245,7 @@ typedef struct
   GPtrArray *names, *paths;    /* every run, in store order */
   char *want_run;              /* NULL: the first with embeddings */
   gint64 want_id;              /* -1: the run's first tensor */
+  gboolean sphereize;          /* PCA on the sphereized vectors */
   /* results */
   GPtrArray *runs;             /* RunEmbeddings, only runs that have some */
   int chosen_run;
@@ -274,6 +291,17 @@ default_tensor (GPtrArray *infos)
         id = info->id;
     }
   return id;
+}
+
+/* The PCA of e's vectors, sphereized first when asked (on a copy). */
+static gboolean
+pca_maybe_sphereized (const LmEmbedding *e, gboolean sphereize, float *coords, double *explained, char **error)
+{
+  g_autofree float *copy = sphereize ? g_memdup2 (e->mat, e->n * e->d * sizeof *e->mat) : NULL;
+
+  if (copy != NULL)
+    lm_embedding_sphereize (copy, e->n, e->d);
+  return lm_embedding_pca (copy != NULL ? copy : e->mat, e->n, e->d, 3, coords, explained, NULL, error);
 }
 
 static void
@@ -344,20 +372,46 @@ job_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellab
       gint64 t0 = g_get_monotonic_time ();
 
       job->coords = g_new (float, job->e->n * 3);
-      if (!lm_embedding_pca (job->e->mat, job->e->n, job->e->d, 3, job->coords, job->explained, NULL,
-                             &job->error))
+      if (!pca_maybe_sphereized (job->e, job->sphereize, job->coords, job->explained, &job->error))
         g_clear_pointer (&job->e, lm_embedding_free);
       job->pca_ms = (g_get_monotonic_time () - t0) / 1000.0;
     }
   g_task_return_boolean (task, TRUE);
 }
 
+/* The status line: the method's line and, when some points have no
+ * place (a NaN or infinite coordinate), how many and why, so the view
+ * never loses points without a word. */
+static void
+show_status (LmProjectorPage *self)
+{
+  LmProjectorView *view = LM_PROJECTOR_VIEW (self->view);
+  const LmEmbedding *e = lm_projector_view_get_embedding (view);
+  gsize hidden = lm_projector_view_get_n_hidden (view), first = 0, bad;
+  g_autofree char *why = NULL;
+
+  g_free (self->status_text);
+  if (e == NULL || hidden == 0)
+    {
+      self->status_text = g_strdup (self->status_base);
+      gtk_label_set_text (GTK_LABEL (self->status), self->status_text);
+      return;
+    }
+  bad = lm_embedding_count_nonfinite (e->mat, e->n, e->d, &first);
+  why = bad > 0 ? g_strdup_printf ("%zu %s NaN or infinite values, the first #%zu", bad,
+                                   bad == 1 ? "vector holds" : "vectors hold", first)
+                : g_strdup ("the projection passes float32's range");
+  self->status_text = g_strdup_printf ("%s — %zu of %zu points not drawn: NaN or infinite coordinates (%s)",
+                                       self->status_base, hidden, e->n, why);
+  gtk_label_set_text (GTK_LABEL (self->status), self->status_text);
+}
+
 static void
 set_status (LmProjectorPage *self, const char *text)
 {
-  g_free (self->status_text);
-  self->status_text = g_strdup (text ? text : "");
-  gtk_label_set_text (GTK_LABEL (self->status), self->status_text);
+  g_free (self->status_base);
+  self->status_base = g_strdup (text ? text : "");
+  show_status (self);
 }
 
 static void
@@ -688,7 +742,10 @@ apply_layout (LmProjectorPage *self, LayoutRun *run)
       gtk_widget_set_sensitive (self->pause_button, FALSE);
     }
   else if (coords != NULL)
-    lm_projector_view_set_coords (LM_PROJECTOR_VIEW (self->view), coords);
+    {
+      lm_projector_view_set_coords (LM_PROJECTOR_VIEW (self->view), coords);
+      show_status (self);
+    }
   if (done)
     gtk_widget_set_sensitive (self->pause_button, FALSE);
   show_iteration (self);
@@ -751,13 +808,115 @@ layout_start (LmProjectorPage *self)
 }
 
 /* The status line of a PCA: "PCA of 100 points × 784 dims: variance
- * described 29.1% + 17.7% + 6.0% = 52.8% (12 ms)". */
+ * described 29.1% + 17.7% + 6.0% = 52.8% (12 ms)", "sphereized" after
+ * the dims when it was; points that are all the same vector say so
+ * (they all sit at the centre). */
 static char *
-pca_status (gsize n, const char *what, gsize d, const double *v, double ms)
+pca_status (gsize n, const char *what, gsize d, gboolean sphereized, const double *v, double ms)
 {
-  return g_strdup_printf ("PCA of %zu %s × %zu dims: variance described %.1f%% + %.1f%% + %.1f%% = %.1f%% "
-                          "(%.0f ms)", n, what, d, 100 * v[0], 100 * v[1], 100 * v[2], 100 * (v[0] + v[1] + v[2]),
-                          ms);
+  const char *how = sphereized ? ", sphereized" : "";
+
+  if (n > 1 && v[0] == 0)
+    return g_strdup_printf ("PCA of %zu %s × %zu dims%s: every point is the same vector, so all sit at the "
+                            "centre (no variance to describe; %.0f ms)", n, what, d, how, ms);
+  return g_strdup_printf ("PCA of %zu %s × %zu dims%s: variance described %.1f%% + %.1f%% + %.1f%% = %.1f%% "
+                          "(%.0f ms)", n, what, d, how, 100 * v[0], 100 * v[1], 100 * v[2],
+                          100 * (v[0] + v[1] + v[2]), ms);
+}
+
+/* ------------------------------------------------------------- custom */
+
+static const char *const custom_names[4] = { "Left", "Right", "Up", "Down" };
+
+/* TensorBoard's custom projection of the points on screen from the four
+ * searches: X from Left's mean to Right's, Y from Down's to Up's, each
+ * point's place its dot product with each (unit) axis.  An axis whose
+ * searches are empty, match nothing or give no direction is not drawn
+ * (its coordinate 0), and the status line says why. */
+static void
+custom_apply (LmProjectorPage *self)
+{
+  LmProjectorView *view = LM_PROJECTOR_VIEW (self->view);
+  const LmEmbedding *e = lm_projector_view_get_embedding (view);
+  guint32 *idx[4];
+  gssize got[4];
+  double *dir[2];
+  gboolean ok[2];
+  g_autoptr (GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *text = NULL, *cos = NULL;
+  float *coords;
+
+  if (e == NULL)
+    return;
+  for (int k = 0; k < 4; k++)
+    {
+      const char *pattern = gtk_editable_get_text (GTK_EDITABLE (self->custom_entry[k]));
+      gboolean regex = gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->custom_regex[k]));
+      g_autofree char *error = NULL, *count = NULL;
+
+      idx[k] = g_new (guint32, e->n);
+      got[k] = lm_embedding_match (e->labels, e->n, pattern, regex, idx[k], &error);
+      if (*pattern == '\0')
+        count = g_strdup ("");
+      else if (got[k] < 0)
+        {
+          count = g_strdup ("bad regex");
+          g_ptr_array_add (problems, g_strdup_printf ("%s: %s", custom_names[k], error));
+        }
+      else if (e->labels == NULL)
+        {
+          count = g_strdup ("no labels");
+          g_ptr_array_add (problems, g_strdup_printf ("%s: this tensor has no labels to search", custom_names[k]));
+        }
+      else if (got[k] == 0)
+        {
+          count = g_strdup ("no match");
+          g_ptr_array_add (problems, g_strdup_printf ("%s: no point matches “%s”", custom_names[k], pattern));
+        }
+      else
+        count = g_strdup_printf ("%zd %s", got[k], got[k] == 1 ? "match" : "matches");
+      gtk_label_set_text (GTK_LABEL (self->custom_count[k]), count);
+    }
+  coords = g_new0 (float, e->n * 3);
+  for (int a = 0; a < 2; a++)
+    {
+      /* X: Left (0) to Right (1); Y: Down (3) to Up (2) */
+      int from = a == 0 ? 0 : 3, to = a == 0 ? 1 : 2;
+      g_autofree char *error = NULL;
+
+      dir[a] = g_new (double, e->d);
+      ok[a] = got[from] > 0 && got[to] > 0
+              && lm_embedding_custom_axis (e->mat, e->n, e->d, idx[from], (gsize) got[from], idx[to],
+                                           (gsize) got[to], custom_names[from], custom_names[to], dir[a], &error);
+      if (error != NULL)
+        g_ptr_array_add (problems, g_strdup_printf ("%s axis: %s", a == 0 ? "X" : "Y", error));
+      if (ok[a])
+        lm_embedding_project_axis (e->mat, e->n, e->d, dir[a], coords + a, 3);
+    }
+  if (ok[0] && ok[1])
+    cos = g_strdup_printf ("; cosine similarity of the axes %.3f", lm_embedding_cosine (dir[0], dir[1], e->d));
+  if (!ok[0] || !ok[1])
+    g_ptr_array_add (problems, g_strdup_printf (!ok[0] && !ok[1] ? "neither axis is drawn (type a label in each "
+                                                                   "of Left, Right, Up and Down)"
+                                                : "the %s axis is not drawn", ok[0] ? "Y" : "X"));
+  g_ptr_array_add (problems, NULL);
+  g_autofree char *joined = g_strjoinv ("; ", (char **) problems->pdata);
+  text = g_strdup_printf ("Custom projection of %zu points × %zu dims: %s%s", e->n, e->d,
+                          ok[0] && ok[1] ? "X from Left to Right, Y from Down to Up" : joined, cos ? cos : "");
+  lm_projector_view_set_coords (view, coords);
+  set_status (self, text);
+  for (int k = 0; k < 4; k++)
+    g_free (idx[k]);
+  g_free (dir[0]);
+  g_free (dir[1]);
+  g_free (coords);
+}
+
+static void
+on_custom_changed (LmProjectorPage *self)
+{
+  if (self->method == LM_PROJECTOR_CUSTOM)
+    custom_apply (self);
 }
 
 /* ---------------------------------------------------------- inspector */
@@ -1122,6 +1281,7 @@ typedef struct
   guint generation;
   LmEmbedding *sub;
   float *coords;
+  gboolean sphereize;
   int chosen;                  /* the point to choose then, -1 none */
   double explained[3], ms;
   char *error;
@@ -1145,7 +1305,7 @@ isolate_thread (GTask *task, gpointer source, gpointer data, GCancellable *cance
   gint64 t0 = g_get_monotonic_time ();
 
   job->coords = g_new (float, job->sub->n * 3);
-  lm_embedding_pca (job->sub->mat, job->sub->n, job->sub->d, 3, job->coords, job->explained, NULL, &job->error);
+  pca_maybe_sphereized (job->sub, job->sphereize, job->coords, job->explained, &job->error);
   job->ms = (g_get_monotonic_time () - t0) / 1000.0;
   g_task_return_boolean (task, TRUE);
 }
@@ -1167,11 +1327,14 @@ isolate_done (GObject *source, GAsyncResult *res, gpointer data)
       inspect_show (self);
       return;
     }
-  g_autofree char *status = pca_status (job->sub->n, "isolated points", job->sub->d, job->explained, job->ms);
-  set_status (self, status);
+  g_autofree char *status = pca_status (job->sub->n, "isolated points", job->sub->d, job->sphereize,
+                                       job->explained, job->ms);
   self->isolated = TRUE;
   lm_projector_view_update_data (LM_PROJECTOR_VIEW (self->view), g_steal_pointer (&job->sub),
                                  g_steal_pointer (&job->coords));
+  set_status (self, status);
+  if (self->method == LM_PROJECTOR_CUSTOM)
+    custom_apply (self);
   inspect_reset (self);
   if (job->chosen >= 0)
     lm_projector_page_select (self, job->chosen);
@@ -1182,7 +1345,7 @@ isolate_done (GObject *source, GAsyncResult *res, gpointer data)
 static void
 isolate_show (LmProjectorPage *self, LmEmbedding *sub, int chosen)
 {
-  if (self->method != LM_PROJECTOR_PCA)
+  if (self->method == LM_PROJECTOR_TSNE || self->method == LM_PROJECTOR_UMAP)
     {
       gsize m = sub->n;
 
@@ -1201,6 +1364,7 @@ isolate_show (LmProjectorPage *self, LmEmbedding *sub, int chosen)
   job->generation = ++self->generation;
   job->sub = sub;
   job->chosen = chosen;
+  job->sphereize = gtk_check_button_get_active (GTK_CHECK_BUTTON (self->sphereize_check));
   self->isolating = TRUE;
   /* the live checks wait (they would drop this job) */
   self->loading = TRUE;
@@ -1325,10 +1489,10 @@ job_done (GObject *source, GAsyncResult *res, gpointer data)
   self->run_name = g_strdup (((RunEmbeddings *) g_ptr_array_index (job->runs, job->chosen_run))->name);
   self->tensor_id = job->chosen_id;
   self->pca_ms = job->pca_ms;
-  g_autofree char *status = pca_status (job->e->n, "points", job->e->d, job->explained, job->pca_ms);
+  g_autofree char *status = pca_status (job->e->n, "points", job->e->d, job->sphereize, job->explained,
+                                       job->pca_ms);
   g_free (self->pca_status);
   self->pca_status = g_strdup (status);
-  set_status (self, status);
   gtk_widget_set_sensitive (self->thumb_check, job->e->sprite != NULL);
   self->sampled_of = 0;
   /* a newer step of the tag on screen: the user's camera stays */
@@ -1338,9 +1502,12 @@ job_done (GObject *source, GAsyncResult *res, gpointer data)
   else
     lm_projector_view_set_data (LM_PROJECTOR_VIEW (self->view), g_steal_pointer (&job->e),
                                 g_steal_pointer (&job->coords));
+  set_status (self, status);
   inspect_data_gone (self);
-  if (self->method != LM_PROJECTOR_PCA)
+  if (self->method == LM_PROJECTOR_TSNE || self->method == LM_PROJECTOR_UMAP)
     layout_start (self);
+  else if (self->method == LM_PROJECTOR_CUSTOM)
+    custom_apply (self);
   gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "view");
   /* Show all data's chosen point, or --projector-select's (not on
    * t-SNE's sample, whose numbering differs) */
@@ -1400,6 +1567,8 @@ start_job_full (LmProjectorPage *self, const char *run_name, gint64 id, gboolean
   job->paths = g_ptr_array_new_with_free_func (g_free);
   job->want_run = g_strdup (run_name);
   job->want_id = id;
+  job->sphereize = self->sphereize_check != NULL
+                   && gtk_check_button_get_active (GTK_CHECK_BUTTON (self->sphereize_check));
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)
     {
       g_autoptr (LmRun) run = g_list_model_get_item (model, i);
@@ -1479,7 +1648,7 @@ on_flat_toggled (GtkToggleButton *b, LmProjectorPage *self)
 {
   lm_projector_view_set_2d (LM_PROJECTOR_VIEW (self->view), gtk_toggle_button_get_active (b));
   /* t-SNE and UMAP lay the points out in 2 or 3 dimensions: run again */
-  if (self->method != LM_PROJECTOR_PCA)
+  if (self->method == LM_PROJECTOR_TSNE || self->method == LM_PROJECTOR_UMAP)
     layout_start (self);
 }
 
@@ -1489,7 +1658,7 @@ on_method_selected (GtkDropDown *drop, GParamSpec *pspec, LmProjectorPage *self)
   guint i = gtk_drop_down_get_selected (drop);
 
   /* the drop-down lists the methods in LmProjectorMethod's order */
-  lm_projector_page_set_method (self, i <= LM_PROJECTOR_UMAP ? (LmProjectorMethod) i : LM_PROJECTOR_PCA);
+  lm_projector_page_set_method (self, i <= LM_PROJECTOR_CUSTOM ? (LmProjectorMethod) i : LM_PROJECTOR_PCA);
 }
 
 static void
@@ -1576,6 +1745,33 @@ on_search_activate (GtkSearchEntry *entry, LmProjectorPage *self)
     lm_projector_page_select (self, (int) self->matches[0]);
 }
 
+/* PCA again on the points shown: the isolated ones, else the tensor
+ * reloaded (t-SNE or UMAP may show a sample; a load under way starts
+ * again with the new settings). */
+static void
+reproject (LmProjectorPage *self)
+{
+  if (self->isolated)
+    {
+      const LmEmbedding *e = lm_projector_view_get_embedding (LM_PROJECTOR_VIEW (self->view));
+      g_autofree guint32 *all = g_new (guint32, e->n);
+      int chosen = self->selected;
+
+      for (gsize i = 0; i < e->n; i++)
+        all[i] = (guint32) i;
+      isolate_show (self, lm_embedding_subset (e, all, e->n), chosen);
+    }
+  else
+    start_job (self, self->run_name, self->tensor_id);
+}
+
+static void
+on_sphereize_toggled (LmProjectorPage *self)
+{
+  if (self->method == LM_PROJECTOR_PCA)
+    reproject (self);
+}
+
 static void
 lm_projector_page_dispose (GObject *object)
 {
@@ -1601,6 +1797,7 @@ lm_projector_page_finalize (GObject *object)
   g_clear_pointer (&self->cache, g_hash_table_unref);
   g_free (self->run_name);
   g_free (self->status_text);
+  g_free (self->status_base);
   g_free (self->pca_status);
   g_free (self->nn_idx);
   g_free (self->nn_dist);
@@ -1625,6 +1822,60 @@ caption (const char *text)
 
   gtk_widget_add_css_class (l, "dim-label");
   return l;
+}
+
+/* TensorBoard's Custom panel: X by Left and Right, Y by Up and Down (a
+ * row each), each a label search with its regex toggle and its count of
+ * matches; shown while Custom is the method. */
+static void
+build_custom_bar (LmProjectorPage *self)
+{
+  static const char *const tips[4] = {
+    "Points whose label matches this are the X axis's left end (their mean)",
+    "Points whose label matches this are the X axis's right end (their mean)",
+    "Points whose label matches this are the Y axis's top end (their mean)",
+    "Points whose label matches this are the Y axis's bottom end (their mean)",
+  };
+
+  self->custom_bar = gtk_grid_new ();
+  gtk_grid_set_column_spacing (GTK_GRID (self->custom_bar), 6);
+  gtk_grid_set_row_spacing (GTK_GRID (self->custom_bar), 4);
+  for (int k = 0; k < 4; k++)
+    {
+      int row = k / 2, col = 1 + k % 2 * 4;
+
+      if (k % 2 == 0)
+        {
+          GtkWidget *axis = gtk_label_new (k == 0 ? "X axis" : "Y axis");
+
+          gtk_widget_add_css_class (axis, "heading");
+          gtk_grid_attach (GTK_GRID (self->custom_bar), axis, 0, row, 1, 1);
+        }
+      self->custom_entry[k] = gtk_entry_new ();
+      gtk_editable_set_width_chars (GTK_EDITABLE (self->custom_entry[k]), 14);
+      g_object_set (self->custom_entry[k], "placeholder-text", "Search labels", NULL);
+      gtk_widget_set_tooltip_text (self->custom_entry[k], tips[k]);
+      g_signal_connect_swapped (self->custom_entry[k], "changed", G_CALLBACK (on_custom_changed), self);
+      self->custom_regex[k] = gtk_toggle_button_new_with_label (".*");
+      gtk_widget_set_tooltip_text (self->custom_regex[k], "Search with a regular expression (case-insensitive), "
+                                                          "not a substring");
+      g_signal_connect_swapped (self->custom_regex[k], "toggled", G_CALLBACK (on_custom_changed), self);
+      self->custom_count[k] = caption ("");
+      gtk_label_set_width_chars (GTK_LABEL (self->custom_count[k]), 11);
+      gtk_label_set_xalign (GTK_LABEL (self->custom_count[k]), 0);
+      GtkWidget *name = caption (custom_names[k]);
+
+      gtk_label_set_xalign (GTK_LABEL (name), 1);
+      gtk_widget_set_margin_start (name, k % 2 == 0 ? 6 : 12);
+      gtk_grid_attach (GTK_GRID (self->custom_bar), name, col, row, 1, 1);
+      gtk_grid_attach (GTK_GRID (self->custom_bar), self->custom_entry[k], col + 1, row, 1, 1);
+      gtk_grid_attach (GTK_GRID (self->custom_bar), self->custom_regex[k], col + 2, row, 1, 1);
+      gtk_grid_attach (GTK_GRID (self->custom_bar), self->custom_count[k], col + 3, row, 1, 1);
+    }
+  gtk_widget_set_margin_start (self->custom_bar, 8);
+  gtk_widget_set_margin_end (self->custom_bar, 8);
+  gtk_widget_set_margin_top (self->custom_bar, 6);
+  gtk_widget_set_visible (self->custom_bar, FALSE);
 }
 
 /* The side pane: TensorBoard's inspector. */
@@ -1713,6 +1964,7 @@ lm_projector_page_init (LmProjectorPage *self)
   self->nn_ms = -1;
   self->tsne_iterations = LM_PROJECTOR_TSNE_ITERATIONS;
   self->status_text = g_strdup ("");
+  self->status_base = g_strdup ("");
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
   self->run_names = gtk_string_list_new (NULL);
   self->tensor_names = gtk_string_list_new (NULL);
@@ -1722,9 +1974,11 @@ lm_projector_page_init (LmProjectorPage *self)
   gtk_widget_set_tooltip_text (self->tensor_drop, "Tensor: tag, step, points × dimensions");
   g_signal_connect (self->run_drop, "notify::selected", G_CALLBACK (on_run_selected), self);
   g_signal_connect (self->tensor_drop, "notify::selected", G_CALLBACK (on_tensor_selected), self);
-  self->method_drop = gtk_drop_down_new_from_strings ((const char *const[]) { "PCA", "t-SNE", "UMAP", NULL });
+  self->method_drop = gtk_drop_down_new_from_strings ((const char *const[]) { "PCA", "t-SNE", "UMAP", "Custom",
+                                                                              NULL });
   gtk_widget_set_tooltip_text (self->method_drop, "Projection: PCA (the top principal components), t-SNE or UMAP "
-                                                  "(both keep neighbours together; they run live)");
+                                                  "(both keep neighbours together; they run live), or Custom (axes "
+                                                  "between the points two label searches find)");
   g_signal_connect (self->method_drop, "notify::selected", G_CALLBACK (on_method_selected), self);
   self->flat_toggle = gtk_toggle_button_new_with_label ("2D");
   gtk_widget_set_tooltip_text (self->flat_toggle, "Show the first two components flat (drag pans) instead of "
@@ -1744,6 +1998,11 @@ lm_projector_page_init (LmProjectorPage *self)
   gtk_box_append (GTK_BOX (bar), caption ("Tensor"));
   gtk_box_append (GTK_BOX (bar), self->tensor_drop);
   gtk_box_append (GTK_BOX (bar), self->method_drop);
+  self->sphereize_check = gtk_check_button_new_with_label ("Sphereize data");
+  gtk_widget_set_tooltip_text (self->sphereize_check, "Before PCA, shift each point by the centroid and make it unit "
+                                                      "norm (TensorBoard's Sphereize data)");
+  g_signal_connect_swapped (self->sphereize_check, "toggled", G_CALLBACK (on_sphereize_toggled), self);
+  gtk_box_append (GTK_BOX (bar), self->sphereize_check);
   gtk_box_append (GTK_BOX (bar), self->flat_toggle);
   gtk_box_append (GTK_BOX (bar), self->thumb_check);
   gtk_widget_set_hexpand (self->search, TRUE);
@@ -1802,6 +2061,8 @@ lm_projector_page_init (LmProjectorPage *self)
   gtk_widget_set_margin_top (self->tsne_bar, 6);
   gtk_widget_set_visible (self->tsne_bar, FALSE);
   gtk_box_append (GTK_BOX (self), self->tsne_bar);
+  build_custom_bar (self);
+  gtk_box_append (GTK_BOX (self), self->custom_bar);
 
   self->status = gtk_label_new ("");
   gtk_label_set_xalign (GTK_LABEL (self->status), 0);
@@ -1930,7 +2191,7 @@ lm_projector_page_set_method (LmProjectorPage *self, LmProjectorMethod method)
     return;
   self->method = method;
   gtk_drop_down_set_selected (GTK_DROP_DOWN (self->method_drop), method);
-  gtk_widget_set_visible (self->tsne_bar, method != LM_PROJECTOR_PCA);
+  gtk_widget_set_visible (self->tsne_bar, method == LM_PROJECTOR_TSNE || method == LM_PROJECTOR_UMAP);
   gtk_widget_set_visible (self->tsne_opts, method == LM_PROJECTOR_TSNE);
   gtk_widget_set_visible (self->umap_opts, method == LM_PROJECTOR_UMAP);
   gtk_widget_set_tooltip_text (self->flat_toggle, method == LM_PROJECTOR_TSNE
@@ -1941,26 +2202,27 @@ lm_projector_page_set_method (LmProjectorPage *self, LmProjectorMethod method)
                                                         "(drag rotates)"
                                                       : "Show the first two components flat (drag pans) instead of "
                                                         "three in 3D (drag rotates)");
-  if (method != LM_PROJECTOR_PCA)
+  gtk_widget_set_visible (self->sphereize_check, method == LM_PROJECTOR_PCA);
+  gtk_widget_set_visible (self->custom_bar, method == LM_PROJECTOR_CUSTOM);
+  /* TensorBoard's custom projection is 2D */
+  gtk_widget_set_sensitive (self->flat_toggle, method != LM_PROJECTOR_CUSTOM);
+  lm_projector_view_set_2d (LM_PROJECTOR_VIEW (self->view),
+                            method == LM_PROJECTOR_CUSTOM
+                              || gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->flat_toggle)));
+  if (method == LM_PROJECTOR_TSNE || method == LM_PROJECTOR_UMAP)
     layout_start (self);
   else
     {
-      /* back to the PCA of the whole tensor (t-SNE may show a sample) */
+      /* back to the whole tensor (t-SNE may show a sample), or still
+       * just the isolated points */
+      gboolean sampled = self->sampled_of > 0 && !self->isolated;
+
       layout_stop (self);
       show_iteration (self);
-      if (self->isolated)
-        {
-          /* still just the isolated points: their own PCA */
-          const LmEmbedding *e = lm_projector_view_get_embedding (LM_PROJECTOR_VIEW (self->view));
-          g_autofree guint32 *all = g_new (guint32, e->n);
-          int chosen = self->selected;
-
-          for (gsize i = 0; i < e->n; i++)
-            all[i] = (guint32) i;
-          isolate_show (self, lm_embedding_subset (e, all, e->n), chosen);
-        }
-      else if (self->run_name != NULL)
-        start_job (self, self->run_name, self->tensor_id);
+      if (method == LM_PROJECTOR_CUSTOM && !sampled)
+        custom_apply (self);
+      else
+        reproject (self);
     }
 }
 
@@ -2040,6 +2302,22 @@ lm_projector_page_get_control (LmProjectorPage *self, const char *name)
     return self->insp_title;
   if (g_strcmp0 (name, "inspector-list") == 0)
     return self->list;
+  if (g_strcmp0 (name, "sphereize") == 0)
+    return self->sphereize_check;
+  if (g_strcmp0 (name, "custom-bar") == 0)
+    return self->custom_bar;
+  for (int k = 0; k < 4; k++)
+    {
+      g_autofree char *entry = g_ascii_strdown (custom_names[k], -1);
+      g_autofree char *regex = g_strconcat (entry, "-regex", NULL), *count = g_strconcat (entry, "-count", NULL);
+
+      if (g_strcmp0 (name, entry) == 0)
+        return self->custom_entry[k];
+      if (g_strcmp0 (name, regex) == 0)
+        return self->custom_regex[k];
+      if (g_strcmp0 (name, count) == 0)
+        return self->custom_count[k];
+    }
   return NULL;
 }
 
@@ -2083,4 +2361,21 @@ lm_projector_page_get_isolated (LmProjectorPage *self)
 {
   g_return_val_if_fail (LM_IS_PROJECTOR_PAGE (self), FALSE);
   return self->isolated;
+}
+
+void
+lm_projector_page_set_custom_search (LmProjectorPage *self, LmProjectorCustomEnd end, const char *text,
+                                     gboolean regex)
+{
+  g_return_if_fail (LM_IS_PROJECTOR_PAGE (self));
+  g_return_if_fail (end <= LM_PROJECTOR_CUSTOM_DOWN);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->custom_regex[end]), regex);
+  gtk_editable_set_text (GTK_EDITABLE (self->custom_entry[end]), text ? text : "");
+}
+
+void
+lm_projector_page_set_sphereize (LmProjectorPage *self, gboolean sphereize)
+{
+  g_return_if_fail (LM_IS_PROJECTOR_PAGE (self));
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (self->sphereize_check), sphereize);
 }

@@ -6,6 +6,9 @@
  * toggle, a thumbnails toggle and a label search.  Or, as TensorBoard's
  * method switch offers, t-SNE: perplexity, learning rate, Re-run, Pause
  * and an iteration counter, the layout moving live as it optimises.
+ * PCA can sphereize the data first; Custom, as TensorBoard's, places
+ * the points on two axes, each from the mean of the points one label
+ * search finds to the mean of another's.
  * Beside it TensorBoard's inspector: a clicked point's label, thumbnail
  * and its nearest neighbours in the original space (cosine or
  * Euclidean), each row hovering and selecting its point; a search lists
@@ -31,7 +34,17 @@ typedef enum
   LM_PROJECTOR_PCA,
   LM_PROJECTOR_TSNE,
   LM_PROJECTOR_UMAP,
+  LM_PROJECTOR_CUSTOM,
 } LmProjectorMethod;
+
+/* Custom's four searches: X runs from Left to Right, Y from Down to Up. */
+typedef enum
+{
+  LM_PROJECTOR_CUSTOM_LEFT,
+  LM_PROJECTOR_CUSTOM_RIGHT,
+  LM_PROJECTOR_CUSTOM_UP,
+  LM_PROJECTOR_CUSTOM_DOWN,
+} LmProjectorCustomEnd;
 
 /* Where a t-SNE run stops (TensorBoard's settles by then too). */
 #define LM_PROJECTOR_TSNE_ITERATIONS 1000
@@ -57,10 +70,19 @@ guint64          lm_projector_page_get_n_live_updates (LmProjectorPage *self);
  * iteration on screen too (or its error). */
 gboolean         lm_projector_page_is_settled (LmProjectorPage *self);
 
-/* PCA, t-SNE or UMAP (the method switch); t-SNE and UMAP start on the
- * tensor shown. */
+/* PCA, t-SNE, UMAP or Custom (the method switch); t-SNE and UMAP start
+ * on the tensor shown; Custom is drawn flat. */
 void             lm_projector_page_set_method (LmProjectorPage *self, LmProjectorMethod method);
 LmProjectorMethod lm_projector_page_get_method (LmProjectorPage *self);
+/* Custom's search at `end` (a label substring, or with regex a regular
+ * expression, both case-insensitive as TensorBoard's); the projection
+ * follows at once when Custom is shown.  The status line names a search
+ * that matches nothing ("Left: no point matches “cat”"), whose axis is
+ * then not drawn. */
+void             lm_projector_page_set_custom_search (LmProjectorPage *self, LmProjectorCustomEnd end,
+                                                      const char *text, gboolean regex);
+/* PCA's "Sphereize data" (off at first): PCA runs again. */
+void             lm_projector_page_set_sphereize (LmProjectorPage *self, gboolean sphereize);
 /* Where t-SNE runs stop (default LM_PROJECTOR_TSNE_ITERATIONS); a
  * running one starts again. */
 void             lm_projector_page_set_tsne_iterations (LmProjectorPage *self, guint iterations);
@@ -91,7 +113,9 @@ gboolean         lm_projector_page_get_isolated (LmProjectorPage *self);
  * "rerun", "pause", "iteration" (the counter's label), "tsne-bar" (t-SNE's
  * and UMAP's settings), "umap-neighbors" (UMAP's Neighbors),
  * "neighbors", "metric", "isolate", "show-all", "inspector" (the side
- * pane), "inspector-title", "inspector-list" (a GtkListBox). */
+ * pane), "inspector-title", "inspector-list" (a GtkListBox), "sphereize",
+ * "custom-bar", Custom's entries "left", "right", "up", "down", their
+ * regex toggles "left-regex" ... and their counts "left-count" .... */
 GtkWidget       *lm_projector_page_get_control (LmProjectorPage *self, const char *name);
 
 G_END_DECLS

@@ -12,8 +12,9 @@
  *         [--step N] [--op SEQ]          with --view debugger: traced step, op
  *         [--step N|A:B]                 with --view scalars: the step selection
  *         [--step N]                     with --view pr_curves: each run's slider
- *         [--projector-method pca|tsne|umap] [--tsne-iterations N] [--umap-epochs N]
- *                                        with --view projector
+ *         [--projector-method pca|tsne|umap|custom] [--tsne-iterations N] [--umap-epochs N]
+ *         [--projector-sphereize] [--projector-custom-x LEFT,RIGHT] [--projector-custom-y UP,DOWN]
+ *         [--projector-custom-regex]     with --view projector
  *         [--projector-select LABEL|N]   with --view projector: the inspector's point
  *         [--video-frame N]              with --screenshot: the frame videos show
  *         [--mesh-camera YAW,PITCH]      with --view mesh: the initial camera's angles
@@ -306,6 +307,9 @@ typedef struct
   gint64 tsne_iterations;     /* -1: not given */
   gint64 umap_epochs;         /* -1: not given */
   const char *select;         /* --projector-select, or NULL */
+  gboolean sphereize;         /* --projector-sphereize */
+  const char *custom[2];      /* --projector-custom-x and -y (good), or NULL */
+  gboolean custom_regex;      /* --projector-custom-regex */
   gint64 video_frame;         /* 0: not given */
   gboolean mesh_camera;       /* --mesh-camera given: */
   double mesh_yaw, mesh_pitch;   /* its degrees */
@@ -338,6 +342,10 @@ check_usage (GVariantDict *opts, Usage *u)
   g_variant_dict_lookup (opts, "tsne-iterations", "&s", &tsne_iterations);
   g_variant_dict_lookup (opts, "umap-epochs", "&s", &umap_epochs);
   g_variant_dict_lookup (opts, "projector-select", "&s", &u->select);
+  g_variant_dict_lookup (opts, "projector-custom-x", "&s", &u->custom[0]);
+  g_variant_dict_lookup (opts, "projector-custom-y", "&s", &u->custom[1]);
+  u->sphereize = g_variant_dict_contains (opts, "projector-sphereize");
+  u->custom_regex = g_variant_dict_contains (opts, "projector-custom-regex");
   g_variant_dict_lookup (opts, "window-size", "&s", &size);
   g_variant_dict_lookup (opts, "x-axis", "&s", &x_axis);
   g_variant_dict_lookup (opts, "smoothing", "&s", &smoothing);
@@ -428,15 +436,32 @@ check_usage (GVariantDict *opts, Usage *u)
   if ((method != NULL || tsne_iterations != NULL || umap_epochs != NULL) && g_strcmp0 (view, "projector") != 0)
     return g_strdup ("lumen: --projector-method, --tsne-iterations and --umap-epochs go with --view projector\n");
   if (method != NULL && g_strcmp0 (method, "pca") != 0 && g_strcmp0 (method, "tsne") != 0
-      && g_strcmp0 (method, "umap") != 0)
-    return g_strdup_printf ("lumen: --projector-method must be pca, tsne or umap; got '%s'\n", method);
+      && g_strcmp0 (method, "umap") != 0 && g_strcmp0 (method, "custom") != 0)
+    return g_strdup_printf ("lumen: --projector-method must be pca, tsne, umap or custom; got '%s'\n", method);
   if (u->select != NULL && g_strcmp0 (view, "projector") != 0)
     return g_strdup ("lumen: --projector-select goes with --view projector\n");
   if (u->select != NULL && *u->select == '\0')
     return g_strdup ("lumen: --projector-select needs a point's label or number\n");
-  u->method = g_strcmp0 (method, "tsne") == 0   ? LM_PROJECTOR_TSNE
-              : g_strcmp0 (method, "umap") == 0 ? LM_PROJECTOR_UMAP
-                                                : LM_PROJECTOR_PCA;
+  u->method = g_strcmp0 (method, "tsne") == 0     ? LM_PROJECTOR_TSNE
+              : g_strcmp0 (method, "umap") == 0   ? LM_PROJECTOR_UMAP
+              : g_strcmp0 (method, "custom") == 0 ? LM_PROJECTOR_CUSTOM
+                                                  : LM_PROJECTOR_PCA;
+  if (u->sphereize && (g_strcmp0 (view, "projector") != 0 || u->method != LM_PROJECTOR_PCA))
+    return g_strdup ("lumen: --projector-sphereize goes with --view projector and PCA (the default method), as "
+                     "TensorBoard's Sphereize data\n");
+  if ((u->custom[0] != NULL || u->custom[1] != NULL || u->custom_regex)
+      && (g_strcmp0 (view, "projector") != 0 || u->method != LM_PROJECTOR_CUSTOM))
+    return g_strdup ("lumen: --projector-custom-x, --projector-custom-y and --projector-custom-regex go with "
+                     "--view projector --projector-method custom\n");
+  for (int a = 0; a < 2; a++)
+    {
+      const char *comma = u->custom[a] != NULL ? strchr (u->custom[a], ',') : NULL;
+
+      if (u->custom[a] != NULL && (comma == NULL || comma == u->custom[a] || comma[1] == '\0'))
+        return g_strdup_printf ("lumen: --projector-custom-%c expects %s: two label searches split at the first "
+                                "comma (e.g. Sneaker,Sandal); got '%s'\n", a == 0 ? 'x' : 'y',
+                                a == 0 ? "LEFT,RIGHT" : "UP,DOWN", u->custom[a]);
+    }
   if (tsne_iterations != NULL && u->method != LM_PROJECTOR_TSNE)
     return g_strdup ("lumen: --tsne-iterations goes with --projector-method tsne\n");
   if (tsne_iterations != NULL
@@ -627,8 +652,23 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
         lm_projector_page_set_tsne_iterations (page, (guint) u.tsne_iterations);
       if (u.umap_epochs > 0)
         lm_projector_page_set_umap_epochs (page, (guint) u.umap_epochs);
+      /* Custom's searches: X Left,Right; Y Up,Down (split at the first comma) */
+      for (int a = 0; a < 2; a++)
+        if (u.custom[a] != NULL)
+          {
+            const char *comma = strchr (u.custom[a], ',');
+            g_autofree char *first = g_strndup (u.custom[a], (gsize) (comma - u.custom[a]));
+
+            lm_projector_page_set_custom_search (page, a == 0 ? LM_PROJECTOR_CUSTOM_LEFT : LM_PROJECTOR_CUSTOM_UP,
+                                                 first, u.custom_regex);
+            lm_projector_page_set_custom_search (page, a == 0 ? LM_PROJECTOR_CUSTOM_RIGHT
+                                                              : LM_PROJECTOR_CUSTOM_DOWN, comma + 1, u.custom_regex);
+          }
       lm_projector_page_set_method (page, u.method);
     }
+  if (u.sphereize)
+    lm_projector_page_set_sphereize (
+      LM_PROJECTOR_PAGE (lm_dashboards_get_page (lm_window_get_dashboards (window), "projector")), TRUE);
   if (u.select != NULL)
     lm_projector_page_select_when_loaded (
       LM_PROJECTOR_PAGE (lm_dashboards_get_page (lm_window_get_dashboards (window), "projector")), u.select);
@@ -845,7 +885,19 @@ main (int argc, char **argv)
     { "op", 0, 0, G_OPTION_ARG_STRING, NULL,
       "With --view debugger: the op to stop on, numbered from 1 as in the execution list", "SEQ" },
     { "projector-method", 0, 0, G_OPTION_ARG_STRING, NULL,
-      "With --view projector: pca (the default), tsne or umap, as TensorBoard's method switch", "METHOD" },
+      "With --view projector: pca (the default), tsne, umap or custom, as TensorBoard's method switch", "METHOD" },
+    { "projector-sphereize", 0, 0, G_OPTION_ARG_NONE, NULL,
+      "With --view projector and PCA: sphereize the data first (each point shifted by the centroid and made unit "
+      "norm), as TensorBoard's Sphereize data", NULL },
+    { "projector-custom-x", 0, 0, G_OPTION_ARG_STRING, NULL,
+      "With --projector-method custom: the X axis's Left and Right label searches, split at the first comma "
+      "(e.g. Sneaker,Sandal): X runs from the mean of Left's points to the mean of Right's", "LEFT,RIGHT" },
+    { "projector-custom-y", 0, 0, G_OPTION_ARG_STRING, NULL,
+      "With --projector-method custom: the Y axis's Up and Down label searches (e.g. Bag,Shirt): Y runs from the "
+      "mean of Down's points to the mean of Up's", "UP,DOWN" },
+    { "projector-custom-regex", 0, 0, G_OPTION_ARG_NONE, NULL,
+      "With --projector-method custom: the searches are regular expressions (case-insensitive), not substrings",
+      NULL },
     { "tsne-iterations", 0, 0, G_OPTION_ARG_STRING, NULL,
       "With --projector-method tsne: the iteration t-SNE stops at (default 1000); a screenshot waits for it",
       "N" },

@@ -13,9 +13,14 @@
  * clicked point's true neighbours under either metric, its rows hover
  * and walk, Enter/Escape and the search select, Isolate shows just the
  * selection and Show all data everything again; a 10,000 x 784 tensor's
- * neighbours come from a worker.
+ * neighbours come from a worker; Custom places the points on the axes
+ * its label searches make (by hand) and names a search that matches
+ * nothing; Sphereize data changes the PCA; a tensor with a NaN row, one
+ * past float32's range and one of identical points say what is wrong
+ * and draw what they can.
  * Skips without a display.
  */
+#include <float.h>
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 #include <math.h>
@@ -375,6 +380,297 @@ view_has_data (gpointer data)
  * tensor and why (not the "No embeddings" how-to it showed before), the
  * lists still offer the run's other steps, which load fine, and the live
  * checks do not reload the damaged one over and over. */
+/* The page's status line holds `text`. */
+static void
+assert_status_has (LmProjectorPage *pp, const char *text)
+{
+  const char *status = lm_projector_page_get_status (pp);
+
+  if (strstr (status, text) == NULL)
+    g_error ("status “%s” lacks “%s”", status, text);
+}
+
+/* A run of the six points (values `mat`, when not NULL, put in the run
+ * file's blob as they are: a NaN there as a user's own SQLite might). */
+static char *
+make_logdir_with (const float *mat)
+{
+  char *dir = make_logdir (TRUE);
+  g_autofree char *path = g_build_filename (dir, "run", "run.lumen", NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "UPDATE embeddings SET tensor = ?1", -1, &st, NULL), ==, SQLITE_OK);
+  sqlite3_bind_blob (st, 1, mat, 6 * 4 * sizeof (float), SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_DONE);
+  sqlite3_finalize (st);
+  sqlite3_close (db);
+  return dir;
+}
+
+/* Custom, as TensorBoard's: X from the cats' mean (6, .15, 0, .05) to
+ * the dogs' (-6, 0, .2, 0), Y from the cats' to the birds' (0, 0, 0, 0).
+ * By hand, the dot products with (-12, -.15, .2, -.05) and (-6, -.15, 0,
+ * -.05) (each axis's length cancels in the view's framing, which puts
+ * each axis's [min, max] onto [-1, 1]): */
+static const double custom_x[6] = { -72, -72.05, 72, 72.08, -0.4, 0.4 };
+static const double custom_y[6] = { -36, -36.05, 36, 36, -0.6, 0.6 };
+
+static void
+test_custom (void)
+{
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  g_autofree char *dir = make_logdir (TRUE);
+  LmRunStore *store = NULL;
+  GtkWidget *page = show_page (dir, &store);
+  LmProjectorPage *pp = LM_PROJECTOR_PAGE (page);
+  LmProjectorView *view = lm_projector_page_get_view (pp);
+  GtkWidget *bar = lm_projector_page_get_control (pp, "custom-bar");
+  const int w = 400, h = 300;
+
+  g_assert_false (gtk_widget_get_visible (bar));
+  lm_projector_page_set_custom_search (pp, LM_PROJECTOR_CUSTOM_LEFT, "CAT", FALSE);
+  lm_projector_page_set_custom_search (pp, LM_PROJECTOR_CUSTOM_RIGHT, "dog", FALSE);
+  lm_projector_page_set_custom_search (pp, LM_PROJECTOR_CUSTOM_UP, "^b", TRUE);
+  lm_projector_page_set_custom_search (pp, LM_PROJECTOR_CUSTOM_DOWN, "cat", FALSE);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (lm_projector_page_get_control (pp, "method")), 3);
+  g_assert_cmpint (lm_projector_page_get_method (pp), ==, LM_PROJECTOR_CUSTOM);
+  g_assert_true (lm_test_wait_for (page_settled, page, 10000));
+  g_assert_true (gtk_widget_get_visible (bar));
+  g_assert_false (gtk_widget_get_visible (lm_projector_page_get_control (pp, "tsne-bar")));
+  g_assert_false (gtk_widget_get_visible (lm_projector_page_get_control (pp, "sphereize")));
+  /* flat, as TensorBoard's custom projection */
+  g_assert_true (lm_projector_view_get_2d (view));
+  g_assert_false (gtk_widget_get_sensitive (lm_projector_page_get_control (pp, "2d")));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (lm_projector_page_get_control (pp, "left-count"))), ==,
+                   "2 matches");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (lm_projector_page_get_control (pp, "up-count"))), ==,
+                   "2 matches");
+  g_assert_cmpstr (lm_projector_page_get_status (pp), ==,
+                   "Custom projection of 6 points × 4 dims: X from Left to Right, Y from Down to Up; cosine "
+                   "similarity of the axes 1.000");
+
+  const float *p = lm_projector_view_get_coords (view);
+  cairo_surface_t *s = draw_view (view, w, h);
+  const GdkRGBA *bg = &lm_theme_colors ()->bg;
+
+  for (int i = 0; i < 6; i++)
+    {
+      double want_x = (custom_x[i] - (72.08 - 72.05) / 2) / ((72.08 + 72.05) / 2);
+      double want_y = (custom_y[i] - (36 - 36.05) / 2) / ((36 + 36.05) / 2);
+      double x, y, rgb[3];
+      GdkRGBA c;
+
+      g_assert_cmpfloat_with_epsilon (p[i * 3], want_x, 1e-5);
+      g_assert_cmpfloat_with_epsilon (p[i * 3 + 1], want_y, 1e-5);
+      g_assert_cmpfloat (p[i * 3 + 2], ==, 0);
+      /* drawn there, in its label's colour: Y up the screen */
+      lm_projector_view_project (view, (guint) i, w, h, &x, &y);
+      g_assert_cmpfloat_with_epsilon (x, w / 2.0 + want_x * 0.42 * h, 1e-3);
+      g_assert_cmpfloat_with_epsilon (y, h / 2.0 - want_y * 0.42 * h, 1e-3);
+      lm_projector_view_get_class (view, (guint) lm_projector_view_get_point_class (view, (guint) i), &c);
+      /* the two cats (and the two dogs) overlap: one dot's alpha or two */
+      pixel_at (s, (int) x, (int) y, rgb);
+      const double want[3] = { c.red, c.green, c.blue }, back[3] = { bg->red, bg->green, bg->blue };
+
+      for (int k = 0; k < 3; k++)
+        if (fabs (rgb[k] - (0.85 * want[k] + 0.15 * back[k])) > 0.03)
+          g_assert_cmpfloat_with_epsilon (rgb[k], 0.9775 * want[k] + 0.0225 * back[k], 0.03);
+    }
+  cairo_surface_destroy (s);
+
+  /* a search that matches nothing is named, its axis not drawn */
+  gtk_editable_set_text (GTK_EDITABLE (lm_projector_page_get_control (pp, "left")), "cow");
+  g_assert_cmpstr (lm_projector_page_get_status (pp), ==,
+                   "Custom projection of 6 points × 4 dims: Left: no point matches “cow”; the X axis is not drawn");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (lm_projector_page_get_control (pp, "left-count"))), ==,
+                   "no match");
+  for (int i = 0; i < 6; i++)
+    {
+      g_assert_cmpfloat (p[i * 3], ==, 0);
+      g_assert_cmpfloat_with_epsilon (p[i * 3 + 1], (custom_y[i] + 0.025) / 36.025, 1e-5);
+    }
+  /* the regex toggle: "c.t" as a regex matches the cats again */
+  gtk_editable_set_text (GTK_EDITABLE (lm_projector_page_get_control (pp, "left")), "^c.t$");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (lm_projector_page_get_control (pp, "left-count"))), ==,
+                   "no match");
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (lm_projector_page_get_control (pp, "left-regex")), TRUE);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (lm_projector_page_get_control (pp, "left-count"))), ==,
+                   "2 matches");
+  g_assert_cmpfloat_with_epsilon (p[0], (custom_x[0] - 0.015) / 72.065, 1e-5);
+  /* a bad regex and the same points at both ends say so */
+  gtk_editable_set_text (GTK_EDITABLE (lm_projector_page_get_control (pp, "left")), "(");
+  assert_status_has (pp, "Left: invalid regex “(”");
+  lm_projector_page_set_custom_search (pp, LM_PROJECTOR_CUSTOM_LEFT, "dog", FALSE);
+  assert_status_has (pp, "X axis: Left and Right have the same mean vector, so the axis has no direction; the X "
+                         "axis is not drawn");
+
+  /* back to PCA: 3D again */
+  lm_projector_page_set_method (pp, LM_PROJECTOR_PCA);
+  g_assert_true (lm_test_wait_for (page_settled, page, 10000));
+  g_assert_false (lm_projector_view_get_2d (view));
+  g_assert_true (gtk_widget_get_sensitive (lm_projector_page_get_control (pp, "2d")));
+  g_assert_false (gtk_widget_get_visible (bar));
+  g_assert_true (g_str_has_prefix (lm_projector_page_get_status (pp), "PCA of 6 points"));
+  close_page (page, store, dir);
+}
+
+/* Sphereize data, PCA's check: the PCA of the sphereized points (each
+ * centred on the mean and made unit norm), said in the status line. */
+static void
+test_sphereize (void)
+{
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  g_autofree char *dir = make_logdir (TRUE);
+  LmRunStore *store = NULL;
+  GtkWidget *page = show_page (dir, &store);
+  LmProjectorPage *pp = LM_PROJECTOR_PAGE (page);
+  LmProjectorView *view = lm_projector_page_get_view (pp);
+  GtkWidget *check = lm_projector_page_get_control (pp, "sphereize");
+  g_autofree float *plain = g_memdup2 (lm_projector_view_get_coords (view), 6 * 3 * sizeof (float));
+  float sphered[6 * 4], want[6 * 3];
+  double explained[3];
+  char *error = NULL;
+
+  g_assert_true (gtk_widget_get_visible (check));
+  g_assert_false (gtk_check_button_get_active (GTK_CHECK_BUTTON (check)));
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (check), TRUE);
+  g_assert_true (lm_test_wait_for (page_settled, page, 10000));
+  assert_status_has (pp, "PCA of 6 points × 4 dims, sphereized: variance described");
+  /* by hand: the mean is (0, 0.05, 0.1, 1/60); each row less it, over its norm */
+  for (int i = 0; i < 6; i++)
+    {
+      const double mean[4] = { 0, 0.3 / 6, 0.4 / 6, 0.1 / 6 };
+      double norm = 0;
+
+      for (int j = 0; j < 4; j++)
+        norm += (points[i * 4 + j] - mean[j]) * (points[i * 4 + j] - mean[j]);
+      for (int j = 0; j < 4; j++)
+        sphered[i * 4 + j] = (float) ((points[i * 4 + j] - mean[j]) / sqrt (norm));
+    }
+  g_assert_true (lm_embedding_pca (sphered, 6, 4, 3, want, explained, NULL, &error));
+  g_autofree char *line = g_strdup_printf ("variance described %.1f%% + %.1f%% + %.1f%%", 100 * explained[0],
+                                           100 * explained[1], 100 * explained[2]);
+  assert_status_has (pp, line);
+  /* the view's places are those scores, scaled to the largest */
+  float big = 0;
+  const float *p = lm_projector_view_get_coords (view);
+
+  for (int i = 0; i < 18; i++)
+    big = MAX (big, fabsf (want[i]));
+  for (int i = 0; i < 18; i++)
+    g_assert_cmpfloat_with_epsilon (p[i], want[i] / big, 1e-4);
+  g_assert_true (memcmp (plain, p, sizeof (float) * 18) != 0);
+  /* off again: the plain PCA */
+  lm_projector_page_set_sphereize (pp, FALSE);
+  g_assert_true (lm_test_wait_for (page_settled, page, 10000));
+  g_assert_cmpmem (plain, 18 * sizeof (float), lm_projector_view_get_coords (view), 18 * sizeof (float));
+  close_page (page, store, dir);
+}
+
+/* Points with no place: a NaN in a row (a run file written by hand),
+ * values past float32's range (the writer takes FLT_MAX), all points the
+ * same: the status line says what is wrong; the rest are drawn. */
+static void
+test_nonfinite (void)
+{
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  float mat[6 * 4];
+
+  memcpy (mat, points, sizeof mat);
+  mat[2 * 4 + 1] = NAN;
+  {
+    g_autofree char *dir = make_logdir_with (mat);
+    LmRunStore *store = NULL;
+    GtkWidget *page = show_page (dir, &store);
+    LmProjectorPage *pp = LM_PROJECTOR_PAGE (page);
+    LmProjectorView *view = lm_projector_page_get_view (pp);
+    const int w = 400, h = 300;
+    cairo_surface_t *s;
+    const GdkRGBA *bg = &lm_theme_colors ()->bg;
+
+    assert_status_has (pp, "PCA of 6 points × 4 dims: variance described");
+    assert_status_has (pp, " — 1 of 6 points not drawn: NaN or infinite coordinates (1 vector holds NaN or "
+                           "infinite values, the first #2)");
+    g_assert_cmpuint (lm_projector_view_get_n_hidden (view), ==, 1);
+    /* the other five are drawn in their colours, spread out */
+    s = draw_view (view, w, h);
+    for (guint i = 0; i < 6; i++)
+      {
+        double x, y, rgb[3];
+        GdkRGBA c;
+
+        lm_projector_view_project (view, i, w, h, &x, &y);
+        if (i == 2)
+          {
+            g_assert_true (isnan (x));
+            continue;
+          }
+        g_assert_true (x > 0 && x < w && y > 0 && y < h);
+        lm_projector_view_get_class (view, (guint) lm_projector_view_get_point_class (view, i), &c);
+        pixel_at (s, (int) round (x), (int) round (y), rgb);
+        g_assert_cmpfloat_with_epsilon (rgb[0], 0.85 * c.red + 0.15 * bg->red, 0.03);
+      }
+    cairo_surface_destroy (s);
+    g_assert_cmpint (lm_projector_view_pick (view, -1, -1, w, h, 1e6), !=, 2);
+    /* Custom: the NaN row is left out of the means and not drawn */
+    lm_projector_page_set_custom_search (pp, LM_PROJECTOR_CUSTOM_LEFT, "cat", FALSE);
+    lm_projector_page_set_custom_search (pp, LM_PROJECTOR_CUSTOM_RIGHT, "dog", FALSE);
+    lm_projector_page_set_custom_search (pp, LM_PROJECTOR_CUSTOM_UP, "bird", FALSE);
+    lm_projector_page_set_custom_search (pp, LM_PROJECTOR_CUSTOM_DOWN, "cat", FALSE);
+    lm_projector_page_set_method (pp, LM_PROJECTOR_CUSTOM);
+    assert_status_has (pp, "X from Left to Right, Y from Down to Up; cosine similarity of the axes");
+    assert_status_has (pp, "1 of 6 points not drawn");
+    g_assert_cmpfloat_with_epsilon (lm_projector_view_get_coords (view)[3 * 3], 1, 1e-5);
+    close_page (page, store, dir);
+  }
+  /* past float32: the scores of +-FLT_MAX rows are infinite */
+  for (int i = 0; i < 6 * 4; i++)
+    mat[i] = i / 4 == 1 ? FLT_MAX : i / 4 == 4 ? -FLT_MAX : points[i];
+  {
+    g_autofree char *dir = make_logdir_with (mat);
+    LmRunStore *store = NULL;
+    GtkWidget *page = show_page (dir, &store);
+    LmProjectorPage *pp = LM_PROJECTOR_PAGE (page);
+
+    assert_status_has (pp, "points not drawn: NaN or infinite coordinates (the projection passes float32's "
+                           "range)");
+    g_assert_cmpuint (lm_projector_view_get_n_hidden (lm_projector_page_get_view (pp)), >, 0);
+    g_assert_cmpuint (lm_projector_view_get_n_hidden (lm_projector_page_get_view (pp)), <, 6);
+    close_page (page, store, dir);
+  }
+  /* every point the same: PCA has nothing to show, and says so */
+  for (int i = 0; i < 6 * 4; i++)
+    mat[i] = 0.5f;
+  {
+    g_autofree char *dir = make_logdir_with (mat);
+    LmRunStore *store = NULL;
+    GtkWidget *page = show_page (dir, &store);
+    LmProjectorPage *pp = LM_PROJECTOR_PAGE (page);
+
+    assert_status_has (pp, "PCA of 6 points × 4 dims: every point is the same vector, so all sit at the centre");
+    g_assert_cmpuint (lm_projector_view_get_n_hidden (lm_projector_page_get_view (pp)), ==, 0);
+    lm_projector_page_set_custom_search (pp, LM_PROJECTOR_CUSTOM_LEFT, "cat", FALSE);
+    lm_projector_page_set_custom_search (pp, LM_PROJECTOR_CUSTOM_RIGHT, "dog", FALSE);
+    lm_projector_page_set_method (pp, LM_PROJECTOR_CUSTOM);
+    assert_status_has (pp, "X axis: Left and Right have the same mean vector");
+    close_page (page, store, dir);
+  }
+}
+
 static void
 test_damaged (void)
 {
@@ -642,10 +938,11 @@ test_tsne (void)
   g_autofree float *pca = g_memdup2 (lm_projector_view_get_coords (view), n * 3 * sizeof (float));
 
   /* TensorBoard's controls and defaults */
-  g_assert_cmpuint (g_list_model_get_n_items (methods), ==, 3);
+  g_assert_cmpuint (g_list_model_get_n_items (methods), ==, 4);
   g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (methods), 0), ==, "PCA");
   g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (methods), 1), ==, "t-SNE");
   g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (methods), 2), ==, "UMAP");
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (methods), 3), ==, "Custom");
   g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (method)), ==, 0);
   g_assert_false (gtk_widget_get_visible (lm_projector_page_get_control (pp, "tsne-bar")));
   g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (perp)), ==, 30);
@@ -1282,5 +1579,8 @@ main
   g_test_add_func ("/ui/projector/isolate", test_isolate);
   g_test_add_func ("/ui/projector/umap", test_umap);
   g_test_add_func ("/ui/projector/inspector-big", test_inspector_big);
+  g_test_add_func ("/ui/projector/custom", test_custom);
+  g_test_add_func ("/ui/projector/sphereize", test_sphereize);
+  g_test_add_func ("/ui/projector/nonfinite", test_nonfinite);
   return g_test_run ();
 }

@@ -682,7 +682,7 @@ test_cli_bad_options (void)
 {
   static const struct
   {
-    const char *args[4];
+    const char *args[6];
     const char *message;
   } cases[] = {
     { { "--tag-filter", "(", NULL }, "lumen: --tag-filter: invalid regex: " },
@@ -701,7 +701,12 @@ test_cli_bad_options (void)
     { { "--theme", "bogus", NULL }, "lumen: --theme must be system, light or dark; got 'bogus'" },
     { { "--logdir_spec", "a:/x", NULL }, "lumen: --logdir and --logdir_spec cannot be used together" },
     { { "--projector-method", "tsne", NULL }, "lumen: --projector-method, --tsne-iterations and --umap-epochs go with --view projector" },
-    { { "--view", "projector", "--projector-method", "lda" }, "lumen: --projector-method must be pca, tsne or umap; got 'lda'" },
+    { { "--view", "projector", "--projector-method", "lda" }, "lumen: --projector-method must be pca, tsne, umap or custom; got 'lda'" },
+    { { "--projector-sphereize", NULL }, "lumen: --projector-sphereize goes with --view projector and PCA" },
+    { { "--view", "projector", "--projector-method", "tsne", "--projector-sphereize" }, "lumen: --projector-sphereize goes with --view projector and PCA" },
+    { { "--view", "projector", "--projector-custom-x", "a,b" }, "lumen: --projector-custom-x, --projector-custom-y and --projector-custom-regex go with --view projector --projector-method custom" },
+    { { "--view", "projector", "--projector-method", "custom", "--projector-custom-y", "Bag" }, "lumen: --projector-custom-y expects UP,DOWN: two label searches split at the first comma (e.g. Sneaker,Sandal); got 'Bag'" },
+    { { "--view", "projector", "--projector-method", "custom", "--projector-custom-x", ",b" }, "lumen: --projector-custom-x expects LEFT,RIGHT" },
     { { "--view", "projector", "--umap-epochs", "10" }, "lumen: --umap-epochs goes with --projector-method umap" },
     { { "--projector-select", "3", NULL }, "lumen: --projector-select goes with --view projector" },
     { { "--view", "projector", "--projector-select", "" }, "lumen: --projector-select needs a point's label or number" },
