@@ -43,7 +43,7 @@
  * sphereized copy; the view keeps the logged vectors (the inspector's
  * neighbours are in the original space).  Custom, TensorBoard's custom
  * projection, is computed on the main thread (a search and two dot
- * products a point: a few milliseconds for 10,000 x 784) from the four
+ * products a point: about 10 ms for 10,000 x 784) from the four
  * label searches whenever one changes; the view shows it flat.
  *
  * A layout that gives some points a NaN or infinite coordinate keeps the

@@ -292,6 +292,13 @@ test_custom (void)
   g_assert_cmpint (lm_embedding_match (labels, 6, "ca[", TRUE, up, &error), ==, -1);
   g_assert_nonnull (strstr (error, "invalid regex “ca[”"));
   g_clear_pointer (&error, g_free);
+  /* beyond ASCII, Unicode's case folding: ß folds to ss, Ä to ä */
+  char *words[4] = { "Straße", "ÄRMEL", "strasse", NULL };
+
+  g_assert_cmpint (lm_embedding_match (words, 3, "STRASSE", FALSE, up, &error), ==, 2);
+  g_assert_cmpint (lm_embedding_match (words, 3, "ärm", FALSE, up, &error), ==, 1);
+  g_assert_cmpuint (up[0], ==, 1);
+  g_assert_cmpint (lm_embedding_match (words, 3, "sse", FALSE, up, &error), ==, 2);
 
   gssize nl = lm_embedding_match (labels, 6, "cat", FALSE, left, &error);
   gssize nr = lm_embedding_match (labels, 6, "dog", FALSE, right, &error);

@@ -510,13 +510,33 @@ test_custom (void)
   assert_status_has (pp, "X axis: Left and Right have the same mean vector, so the axis has no direction; the X "
                          "axis is not drawn");
 
+  /* Isolate: the chosen cat and its 3 nearest (the other cat and the
+   * birds, by cosine), projected by the same searches on their own */
+  lm_projector_page_set_custom_search (pp, LM_PROJECTOR_CUSTOM_LEFT, "cat", FALSE);
+  lm_projector_page_set_custom_search (pp, LM_PROJECTOR_CUSTOM_RIGHT, "bird", FALSE);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (lm_projector_page_get_control (pp, "neighbors")), 3);
+  lm_projector_page_select (pp, 0);
+  g_assert_true (lm_test_wait_for (page_settled, page, 10000));
+  g_signal_emit_by_name (lm_projector_page_get_control (pp, "isolate"), "clicked");
+  g_assert_true (lm_test_wait_for (page_settled, page, 10000));
+  g_assert_true (lm_projector_page_get_isolated (pp));
+  g_assert_cmpstr (lm_projector_page_get_status (pp), ==,
+                   "Custom projection of 4 points × 4 dims: X from Left to Right, Y from Down to Up; cosine "
+                   "similarity of the axes 1.000");
+  g_assert_true (lm_projector_view_get_2d (view));
+  p = lm_projector_view_get_coords (view);
+  /* the isolated points: the cats, then the birds (x -36.05 the least,
+   * 0.6 the most, as above) */
+  g_assert_cmpfloat_with_epsilon (p[1 * 3], -1, 1e-5);
+  g_assert_cmpfloat_with_epsilon (p[3 * 3], 1, 1e-5);
+
   /* back to PCA: 3D again */
   lm_projector_page_set_method (pp, LM_PROJECTOR_PCA);
   g_assert_true (lm_test_wait_for (page_settled, page, 10000));
   g_assert_false (lm_projector_view_get_2d (view));
   g_assert_true (gtk_widget_get_sensitive (lm_projector_page_get_control (pp, "2d")));
   g_assert_false (gtk_widget_get_visible (bar));
-  g_assert_true (g_str_has_prefix (lm_projector_page_get_status (pp), "PCA of 6 points"));
+  g_assert_true (g_str_has_prefix (lm_projector_page_get_status (pp), "PCA of 4 isolated points"));
   close_page (page, store, dir);
 }
 
