@@ -540,6 +540,38 @@ test_custom (void)
   close_page (page, store, dir);
 }
 
+/* Custom on a tensor logged without labels: nothing to search, said. */
+static void
+test_custom_no_labels (void)
+{
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  g_autofree char *dir = g_dir_make_tmp ("lm-proj-XXXXXX", NULL);
+  lm_writer *w = open_writer (dir, "run");
+  LmRunStore *store = NULL;
+
+  g_assert_cmpint (lm_writer_add_embedding (w, "features", 1, points, 6, 4, NULL, NULL, 0, 0, 0), ==, LM_OK);
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+
+  GtkWidget *page = show_page (dir, &store);
+  LmProjectorPage *pp = LM_PROJECTOR_PAGE (page);
+
+  lm_projector_page_set_method (pp, LM_PROJECTOR_CUSTOM);
+  g_assert_cmpstr (lm_projector_page_get_status (pp), ==,
+                   "Custom projection of 6 points × 4 dims: neither axis is drawn (type a label in each of Left, "
+                   "Right, Up and Down)");
+  lm_projector_page_set_custom_search (pp, LM_PROJECTOR_CUSTOM_LEFT, "cat", FALSE);
+  assert_status_has (pp, "Left: this tensor has no labels to search");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (lm_projector_page_get_control (pp, "left-count"))), ==,
+                   "no labels");
+  for (int i = 0; i < 6 * 3; i++)
+    g_assert_cmpfloat (lm_projector_view_get_coords (lm_projector_page_get_view (pp))[i], ==, 0);
+  close_page (page, store, dir);
+}
+
 /* Sphereize data, PCA's check: the PCA of the sphereized points (each
  * centred on the mean and made unit norm), said in the status line. */
 static void
@@ -1600,6 +1632,7 @@ main
   g_test_add_func ("/ui/projector/umap", test_umap);
   g_test_add_func ("/ui/projector/inspector-big", test_inspector_big);
   g_test_add_func ("/ui/projector/custom", test_custom);
+  g_test_add_func ("/ui/projector/custom-no-labels", test_custom_no_labels);
   g_test_add_func ("/ui/projector/sphereize", test_sphereize);
   g_test_add_func ("/ui/projector/nonfinite", test_nonfinite);
   return g_test_run ();
