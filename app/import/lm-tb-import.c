@@ -584,8 +584,12 @@ import_text (Run *r, LmTfValue *v)
            r->src_dir, v->tag, r->step);
       return;
     }
+  /* fewer strings than the shape holds: the last one repeated, as
+   * TensorFlow's MakeNdarray reads them (up to a table of 65,536 cells;
+   * past that, and with more strings than cells, the first string) */
   gint64 numel = lm_tf_tensor_numel (t);
-  if (t->ndim <= 0 || numel == 1 || numel != (gint64) s->len)
+  if (t->ndim <= 0 || numel <= 1 || numel < (gint64) s->len
+      || (numel > (gint64) s->len && numel > 65536))
     {
       gsize n;
       const char *d = g_bytes_get_data (s->pdata[0], &n);
@@ -604,7 +608,7 @@ import_text (Run *r, LmTfValue *v)
   for (guint i = 0; i < rows; i++)
     {
       for (guint c = 0; c < cols; c++)
-        append_cell (md, s->pdata[i * cols + c]);
+        append_cell (md, s->pdata[MIN (i * cols + c, s->len - 1)]);
       g_string_append (md, "|\n");
     }
   if (t->ndim > 2)
