@@ -95,6 +95,11 @@ lm_embedding_free (LmEmbedding *e)
     return;
   g_free (e->tag);
   g_free (e->mat);
+  g_strfreev (e->column_names);
+  /* columns[0] is labels */
+  for (guint c = 1; c < e->n_columns; c++)
+    g_strfreev (e->columns[c]);
+  g_free (e->columns);
   g_strfreev (e->labels);
   g_clear_pointer (&e->sprite, lm_image_pixels_unref);
   g_free (e);
@@ -117,9 +122,16 @@ lm_embedding_subset (const LmEmbedding *e, const guint32 *idx, gsize m)
     memcpy (s->mat + i * e->d, e->mat + (gsize) idx[i] * e->d, e->d * sizeof *s->mat);
   if (e->labels != NULL)
     {
-      s->labels = g_new0 (char *, m + 1);
-      for (gsize i = 0; i < m; i++)
-        s->labels[i] = g_strdup (e->labels[idx[i]]);
+      s->n_columns = e->n_columns;
+      s->column_names = g_strdupv (e->column_names);
+      s->columns = g_new0 (char **, e->n_columns);
+      for (guint c = 0; c < e->n_columns; c++)
+        {
+          s->columns[c] = g_new0 (char *, m + 1);
+          for (gsize i = 0; i < m; i++)
+            s->columns[c][i] = g_strdup (e->columns[c][idx[i]]);
+        }
+      s->labels = s->columns[0];
     }
   if (e->sprite != NULL && m > 0)
     {
@@ -149,6 +161,90 @@ lm_embedding_subset (const LmEmbedding *e, const guint32 *idx, gsize m)
       s->sprite_cols = cols;
     }
   return s;
+}
+
+/* The names of a header's columns (embedding_columns) and the columns
+ * after the first (embedding_values), once the labels are in; without a
+ * header (or in a file from before columns) the one column is "label". */
+static gboolean
+load_columns (sqlite3 *db, LmEmbedding *e, char **error)
+{
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *st = NULL;
+  gsize got = 0, k;
+  int rc;
+
+  if (lm_reader_table_exists (db, "embedding_columns", &rc)
+      && (rc = sqlite3_prepare_v2 (db, "SELECT col, name FROM embedding_columns WHERE embedding_id = ?1 "
+                                   "ORDER BY col", -1, &st, NULL)) == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (st, 1, e->id);
+      while ((rc = sqlite3_step (st)) == SQLITE_ROW && sqlite3_column_int64 (st, 0) == (gint64) names->len)
+        g_ptr_array_add (names, g_strdup ((const char *) sqlite3_column_text (st, 1)));
+      sqlite3_finalize (st);
+      st = NULL;
+    }
+  if (rc == SQLITE_ROW)
+    {
+      *error = g_strdup_printf ("embedding '%s' at step %" G_GINT64_FORMAT ": its column names are damaged",
+                                e->tag, e->step);
+      return FALSE;
+    }
+  if (rc != SQLITE_OK && rc != SQLITE_DONE)
+    {
+      *error = lm_reader_describe_error (db, rc, "reading the embedding's columns", NULL);
+      return FALSE;
+    }
+  if (names->len > 0 && e->labels == NULL)
+    {
+      *error = g_strdup_printf ("embedding '%s' at step %" G_GINT64_FORMAT ": %u metadata columns but no labels "
+                                "(the metadata rows are damaged)", e->tag, e->step, names->len);
+      return FALSE;
+    }
+  if (e->labels == NULL)
+    return TRUE;
+  if (names->len == 0)
+    g_ptr_array_add (names, g_strdup ("label"));
+  k = names->len;
+  e->n_columns = names->len;
+  e->columns = g_new0 (char **, k);
+  e->columns[0] = e->labels;
+  for (gsize c = 1; c < k; c++)
+    e->columns[c] = g_new0 (char *, e->n + 1);
+  g_ptr_array_add (names, NULL);
+  e->column_names = (char **) g_ptr_array_steal (names, NULL);
+  if (k == 1)
+    return TRUE;
+  if (lm_reader_table_exists (db, "embedding_values", &rc)
+      && (rc = sqlite3_prepare_v2 (db, "SELECT i, col, value FROM embedding_values WHERE embedding_id = ?1 "
+                                   "ORDER BY i, col", -1, &st, NULL)) == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (st, 1, e->id);
+      /* point by point, its columns 1.. */
+      while ((rc = sqlite3_step (st)) == SQLITE_ROW)
+        {
+          gsize i = got / (k - 1), c = got % (k - 1) + 1;
+          const char *v = (const char *) sqlite3_column_text (st, 2);
+
+          if (i >= e->n || sqlite3_column_int64 (st, 0) != (gint64) i || sqlite3_column_int64 (st, 1) != (gint64) c)
+            break;
+          e->columns[c][i] = g_strdup (v ? v : "");
+          got++;
+        }
+      sqlite3_finalize (st);
+    }
+  if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
+    {
+      *error = lm_reader_describe_error (db, rc, "reading the embedding's columns", NULL);
+      return FALSE;
+    }
+  if (got != e->n * (k - 1))
+    {
+      *error = g_strdup_printf ("embedding '%s' at step %" G_GINT64_FORMAT ": %zu values for %zu points x %zu "
+                                "columns (the metadata rows are damaged)", e->tag, e->step, got, e->n, k - 1);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -265,7 +361,7 @@ lm_embedding_load (const char *path, gint64 id, char **error)
   else
     *error = lm_reader_describe_error (db, rc, "reading the embeddings", NULL);
   sqlite3_finalize (st);
-  if (e != NULL && !load_labels (db, e, error))
+  if (e != NULL && (!load_labels (db, e, error) || !load_columns (db, e, error)))
     g_clear_pointer (&e, lm_embedding_free);
   sqlite3_close (db);
   return e;

@@ -3,7 +3,8 @@
  *
  * What it is for: the list of embeddings of a run (embeddings table: tag,
  * step, n x d, whether labels and thumbnails came with it), one embedding
- * loaded whole (matrix, labels, sprite decoded to RGBA), the PCA the
+ * loaded whole (matrix, labels and the other metadata columns, sprite
+ * decoded to RGBA), the PCA the
  * projector shows (centre, top components, variance explained) and a
  * point's nearest neighbours in the original space (its inspector), all
  * synchronous: call them from a worker thread or a GTask.  A run file
@@ -34,7 +35,14 @@ typedef struct
   char *tag;
   gsize n, d;
   float *mat;               /* n x d, row-major */
-  char **labels;            /* n labels, or NULL (none logged) */
+  char **labels;            /* n labels, or NULL (none logged): columns[0] */
+  /* the metadata's columns (add_embedding's metadata_header): n_columns
+   * names (NULL-terminated; one column without a header is "label", as
+   * TensorBoard names it) and n_columns arrays of n values, the first
+   * being `labels` itself; 0 and NULL without labels */
+  guint n_columns;
+  char **column_names;
+  char ***columns;
   LmImagePixels *sprite;    /* RGBA sprite, or NULL */
   int thumb_width, thumb_height, sprite_cols;
 } LmEmbedding;
@@ -47,8 +55,9 @@ GPtrArray   *lm_embedding_list (const char *path, char **error);
  * or its rows are damaged (a matrix blob of the wrong size, a bad sprite). */
 LmEmbedding *lm_embedding_load (const char *path, gint64 id, char **error);
 void         lm_embedding_free (LmEmbedding *e);
-/* A new embedding of the m rows idx[0..m) of e (their values, labels and
- * thumbnails, in a sprite of their own), for t-SNE on a sample. */
+/* A new embedding of the m rows idx[0..m) of e (their values, metadata
+ * columns and thumbnails, in a sprite of their own), for t-SNE on a
+ * sample. */
 LmEmbedding *lm_embedding_subset (const LmEmbedding *e, const guint32 *idx, gsize m);
 
 /* The most components lm_embedding_pca finds (t-SNE's reduction to 50). */

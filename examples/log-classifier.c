@@ -4,7 +4,8 @@
  * "ring", "square" and "cross") and a made-up classifier that gets
  * sharper each epoch; each epoch logs the test loss and accuracy and one
  * PR curve per class, and the end logs the test points' features as an
- * embedding with their class names and a thumbnail each.  The PyTorch
+ * embedding with three metadata columns (class name, predicted class,
+ * probability of the true class) and a thumbnail each.  The PyTorch
  * call each lumen-log call stands for is in the comment next to it.
  *
  * Not for: real training (see lumen-train, which logs the same for
@@ -103,6 +104,7 @@ int main(int argc, char **argv) {
   static float probs[N][N_CLASSES];
   static float pred_k[N];
   static uint8_t is_k[N];
+  static int predicted[N]; /* the last epoch's */
   for (long epoch = 1; epoch <= epochs; epoch++) {
     /* The "model": a softmax over minus the squared distance to where
      * it believes each centre is; training moves those guesses onto the
@@ -129,6 +131,7 @@ int main(int argc, char **argv) {
         probs[i][k] = (float)(exp(logit[k] - max) / sum);
       loss -= log(probs[i][label[i]] + 1e-12) / N;
       correct += best == label[i];
+      predicted[i] = best;
     }
     /* writer.add_scalar("test/loss", loss, epoch) */
     check(lm_writer_add_scalar(w, "test/loss", epoch, loss), "logging a scalar");
@@ -154,15 +157,22 @@ int main(int argc, char **argv) {
   }
 
   /* The projector: each test point's features (here D made-up hidden
-   * units, tanh of fixed random mixes of x and y), its class name and a
-   * thumbnail:
-   *   writer.add_embedding(features, metadata=[classes[k] for k in labels],
+   * units, tanh of fixed random mixes of x and y), three metadata columns
+   * and a thumbnail:
+   *   writer.add_embedding(features,
+   *                        metadata=[[classes[k], classes[p], f"{q:.3f}"]
+   *                                  for k, p, q in zip(labels, preds, p_true)],
+   *                        metadata_header=["label", "predicted", "p_true"],
    *                        label_img=thumbs, global_step=epochs,
    *                        tag="test_points")
-   * thumbs is N x 1 x THUMB x THUMB, as add_embedding's N x C x H x W. */
+   * thumbs is N x 1 x THUMB x THUMB, as add_embedding's N x C x H x W.
+   * The projector colours by any column: "predicted" shows the mistakes,
+   * "p_true" (numbers) a gradient. */
   static float features[N][D];
   static float thumbs[N][THUMB * THUMB];
-  const char *metadata[N];
+  static char p_true[N][16];
+  const char *metadata[N * 3];
+  const char *const header[3] = {"label", "predicted", "p_true"};
   double mix[D][3];
   for (int j = 0; j < D; j++)
     for (int m = 0; m < 3; m++)
@@ -170,11 +180,15 @@ int main(int argc, char **argv) {
   for (int i = 0; i < N; i++) {
     for (int j = 0; j < D; j++)
       features[i][j] = (float)tanh(mix[j][0] * xy[i][0] + mix[j][1] * xy[i][1] + mix[j][2]);
-    metadata[i] = class_names[label[i]];
+    snprintf(p_true[i], sizeof p_true[i], "%.3f", probs[i][label[i]]);
+    metadata[i * 3] = class_names[label[i]];
+    metadata[i * 3 + 1] = class_names[predicted[i]];
+    metadata[i * 3 + 2] = p_true[i];
     draw_thumbnail(label[i], thumbs[i]);
   }
-  check(lm_writer_add_embedding(w, "test_points", epochs, &features[0][0], N, D,
-                                metadata, &thumbs[0][0], 1, THUMB, THUMB),
+  check(lm_writer_add_embedding_columns(w, "test_points", epochs, &features[0][0],
+                                        N, D, header, 3, metadata,
+                                        &thumbs[0][0], 1, THUMB, THUMB),
         "logging the embedding");
 
   char path[4096];

@@ -518,7 +518,9 @@ void lm_apng_delay(double fps, unsigned *num, unsigned *den);
 /* ----------------------------------------------------------- embeddings */
 
 /* lm_writer_add_embedding: one `embeddings` row per call, its labels in
- * `embedding_metadata`.  IF NOT EXISTS: init_file runs this on every file,
+ * `embedding_metadata`; lm_writer_add_embedding_columns' names in
+ * `embedding_columns` and its columns after the first in
+ * `embedding_values` (the first stays the label older readers read).  IF NOT EXISTS: init_file runs this on every file,
  * so a run file from before embeddings gets the tables when a newer
  * writer reopens it (still schema version 1; readers check for them). */
 #define LM_EMBEDDINGS_SQL                                                    \
@@ -538,13 +540,27 @@ void lm_apng_delay(double fps, unsigned *num, unsigned *den);
   "  embedding_id INTEGER NOT NULL REFERENCES embeddings(id),\n"             \
   "  i INTEGER NOT NULL,\n"                                                  \
   "  label TEXT NOT NULL,\n"                                                 \
-  "  PRIMARY KEY (embedding_id, i)) WITHOUT ROWID;\n"
+  "  PRIMARY KEY (embedding_id, i)) WITHOUT ROWID;\n"                        \
+  "CREATE TABLE IF NOT EXISTS embedding_columns (\n"                         \
+  "  embedding_id INTEGER NOT NULL REFERENCES embeddings(id),\n"             \
+  "  col INTEGER NOT NULL,\n"                                                \
+  "  name TEXT NOT NULL,\n"                                                  \
+  "  PRIMARY KEY (embedding_id, col)) WITHOUT ROWID;\n"                      \
+  "CREATE TABLE IF NOT EXISTS embedding_values (\n"                          \
+  "  embedding_id INTEGER NOT NULL REFERENCES embeddings(id),\n"             \
+  "  i INTEGER NOT NULL,\n"                                                  \
+  "  col INTEGER NOT NULL,\n"                                                \
+  "  value TEXT NOT NULL,\n"                                                 \
+  "  PRIMARY KEY (embedding_id, i, col)) WITHOUT ROWID;\n"
 
 typedef struct {
   lm_payload hdr;
   size_t n, d;
   float *mat;         /* n x d, inside this allocation */
-  char *labels;       /* NULL or n NUL-terminated strings back to back */
+  char *labels;       /* NULL or n x n_columns NUL-terminated strings back
+                         to back, row-major: column 0 is the label */
+  char *header;       /* NULL or n_columns names back to back */
+  size_t n_columns;   /* 1 without a header */
   unsigned char *png; /* NULL or the sprite, png_len bytes */
   size_t png_len, sprite_cols;
   int channels, thumb_height, thumb_width;

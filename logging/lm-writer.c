@@ -484,6 +484,10 @@ static int purge_from(lm_writer *w, int64_t step) {
       "DELETE FROM graphs WHERE step >= ?1",
       "DELETE FROM embedding_metadata WHERE embedding_id IN "
       "(SELECT id FROM embeddings WHERE step >= ?1)",
+      "DELETE FROM embedding_columns WHERE embedding_id IN "
+      "(SELECT id FROM embeddings WHERE step >= ?1)",
+      "DELETE FROM embedding_values WHERE embedding_id IN "
+      "(SELECT id FROM embeddings WHERE step >= ?1)",
       "DELETE FROM embeddings WHERE step >= ?1",
   };
   int changed = 0;

@@ -700,6 +700,23 @@ int lm_writer_add_embedding(lm_writer *w, const char *tag, int64_t step,
                             const float *mat, size_t n, size_t d,
                             const char *const *metadata,
                             const float *label_img, int c, int h, int w_px);
+/* add_embedding(metadata=rows, metadata_header=header): as
+ * lm_writer_add_embedding with several metadata columns a point.  header:
+ * n_columns (>= 1) distinct, non-empty UTF-8 column names; metadata:
+ * n x n_columns UTF-8 values, row-major (point i's column j at
+ * metadata[i * n_columns + j]).  No name or value may hold a tab or a line
+ * break (metadata.tsv could not hold it).  The first column is the label
+ * (what lm_writer_add_embedding's metadata is); the projector colours,
+ * labels and searches by any column.  Refused, naming the argument: a
+ * NULL header, metadata or value, n_columns 0, an empty or repeated
+ * name, a tab or line break, non-UTF-8 (LM_ERR_UTF8). */
+int lm_writer_add_embedding_columns(lm_writer *w, const char *tag,
+                                    int64_t step, const float *mat, size_t n,
+                                    size_t d, const char *const *header,
+                                    size_t n_columns,
+                                    const char *const *metadata,
+                                    const float *label_img, int c, int h,
+                                    int w_px);
 
 #ifdef __cplusplus
 }

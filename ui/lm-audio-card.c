@@ -29,6 +29,8 @@
 #include "lm-theme.h"
 #include "lm-waveform.h"
 
+/* the waveform's height, time axis included */
+#define WAVEFORM_HEIGHT 150
 /* the label's height at most: a longer one scrolls */
 #define LABEL_MAX_HEIGHT 120
 
@@ -718,8 +720,10 @@ lm_audio_card_init (LmAudioCard *self)
   self->info_label = lm_dash_status_label ();
 
   self->waveform = lm_waveform_new ();
-  gtk_widget_set_size_request (self->waveform, 260, 110);
-  gtk_widget_set_vexpand (self->waveform, TRUE);
+  /* as high in every card: a card beside one with a taller label (cards
+   * of a row are as high as its tallest) keeps its waveform's height and
+   * takes the difference above its controls, which stay at the bottom */
+  gtk_widget_set_size_request (self->waveform, 260, WAVEFORM_HEIGHT);
   gtk_widget_set_focusable (self->waveform, TRUE);
   lm_theme_redraw_on_focus (self->waveform);
   lm_set_tooltip (self->waveform, "Click to move the playhead; Space plays or pauses");
@@ -763,6 +767,8 @@ lm_audio_card_init (LmAudioCard *self)
                                                           gtk_callback_action_new (on_space, NULL, NULL)));
   gtk_widget_add_controller (GTK_WIDGET (self), keys);
 
+  gtk_widget_set_vexpand (row, TRUE);
+  gtk_widget_set_valign (row, GTK_ALIGN_END);
   gtk_box_append (GTK_BOX (row), self->play_button);
   gtk_box_append (GTK_BOX (row), self->scale);
   gtk_box_append (GTK_BOX (self), self->step_label);

@@ -39,6 +39,11 @@
  * view's data and runs the method on it (PCA in a GTask, or t-SNE);
  * Show all data loads the tensor again, the chosen point still chosen.
  *
+ * Metadata columns (add_embedding's metadata_header): the row under the
+ * bar offers Label by, Color by and Search by (the view does the
+ * colouring); it keeps its choices while the data on screen keeps the
+ * same columns, and the inspector lists the chosen point's every column.
+ *
  * Sphereize data (PCA's check, as TensorBoard's) runs the PCA on a
  * sphereized copy; the view keeps the logged vectors (the inspector's
  * neighbours are in the original space).  Custom, TensorBoard's custom
@@ -115,7 +120,11 @@ struct _LmProjectorPage
    * order), its regex toggle and its count of matches */
   GtkWidget *custom_bar, *custom_entry[4], *custom_regex[4], *custom_count[4];
   /* the inspector */
-  GtkWidget *side, *insp_title, *insp_thumb, *nn_spin, *metric_drop, *list_caption, *list, *list_more;
+  GtkWidget *columns_bar, *label_box, *label_drop, *color_box, *color_drop, *search_by_box, *search_drop;
+  GtkStringList *column_list, *color_list;   /* the dropdowns' models */
+  char **columns;              /* the column names they offer, NULL none */
+  gboolean syncing;            /* columns_sync is filling them */
+  GtkWidget *side, *insp_title, *insp_meta, *insp_thumb, *nn_spin, *metric_drop, *list_caption, *list, *list_more;
   GtkWidget *isolate_button, *show_all_button;
   int selected;                /* the chosen point (the view's index), -1 none */
   guint32 *nn_idx;             /* its neighbours, nearest first */
@@ -130,6 +139,7 @@ struct _LmProjectorPage
   guint32 *iso_map;            /* isolated: each point's index in the whole tensor, or NULL */
   gint64 reselect;             /* a point to choose once the tensor is back (-1 none) */
   char *want_select;           /* lm_projector_page_select_when_loaded's */
+  char *want_color;            /* lm_projector_page_color_by_when_loaded's */
   LmProjectorMethod method;
   LayoutRun *layout;           /* the t-SNE or UMAP on screen, or NULL */
   guint layout_seed;           /* bumped by Re-run */
@@ -505,6 +515,7 @@ layout_run_unref (LayoutRun *run)
 
 static void apply_layout (LmProjectorPage *self, LayoutRun *run);
 static void inspect_reset (LmProjectorPage *self);
+static void columns_sync (LmProjectorPage *self);
 static void start_job (LmProjectorPage *self, const char *run_name, gint64 id);
 
 static gboolean
@@ -827,6 +838,8 @@ pca_status (gsize n, const char *what, gsize d, gboolean sphereized, const doubl
 /* ------------------------------------------------------------- custom */
 
 static const char *const custom_names[4] = { "Left", "Right", "Up", "Down" };
+/* each axis's searches, from and to: X Left to Right, Y Down to Up */
+static const int custom_ends[2][2] = { { 0, 1 }, { 3, 2 } };
 
 /* TensorBoard's custom projection of the points on screen from the four
  * searches: X from Left's mean to Right's, Y from Down's to Up's, each
@@ -848,6 +861,10 @@ custom_apply (LmProjectorPage *self)
 
   if (e == NULL)
     return;
+  /* in the Search by column, as the label search (the label at first) */
+  guint col = gtk_drop_down_get_selected (GTK_DROP_DOWN (self->search_drop));
+  char **values = e->columns != NULL && col < e->n_columns ? e->columns[col] : e->labels;
+
   for (int k = 0; k < 4; k++)
     {
       const char *pattern = gtk_editable_get_text (GTK_EDITABLE (self->custom_entry[k]));
@@ -855,7 +872,7 @@ custom_apply (LmProjectorPage *self)
       g_autofree char *error = NULL, *count = NULL;
 
       idx[k] = g_new (guint32, e->n);
-      got[k] = lm_embedding_match (e->labels, e->n, pattern, regex, idx[k], &error);
+      got[k] = lm_embedding_match (values, e->n, pattern, regex, idx[k], &error);
       if (*pattern == '\0')
         count = g_strdup ("");
       else if (got[k] < 0)
@@ -863,7 +880,7 @@ custom_apply (LmProjectorPage *self)
           count = g_strdup ("bad regex");
           g_ptr_array_add (problems, g_strdup_printf ("%s: %s", custom_names[k], error));
         }
-      else if (e->labels == NULL)
+      else if (values == NULL)
         {
           count = g_strdup ("no labels");
           g_ptr_array_add (problems, g_strdup_printf ("%s: this tensor has no labels to search", custom_names[k]));
@@ -880,8 +897,7 @@ custom_apply (LmProjectorPage *self)
   coords = g_new0 (float, e->n * 3);
   for (int a = 0; a < 2; a++)
     {
-      /* X: Left (0) to Right (1); Y: Down (3) to Up (2) */
-      int from = a == 0 ? 0 : 3, to = a == 0 ? 1 : 2;
+      int from = custom_ends[a][0], to = custom_ends[a][1];
       g_autofree char *error = NULL;
 
       dir[a] = g_new (double, e->d);
@@ -895,10 +911,18 @@ custom_apply (LmProjectorPage *self)
     }
   if (ok[0] && ok[1])
     cos = g_strdup_printf ("; cosine similarity of the axes %.3f", lm_embedding_cosine (dir[0], dir[1], e->d));
-  if (!ok[0] || !ok[1])
-    g_ptr_array_add (problems, g_strdup_printf (!ok[0] && !ok[1] ? "neither axis is drawn (type a label in each "
-                                                                   "of Left, Right, Up and Down)"
-                                                : "the %s axis is not drawn", ok[0] ? "Y" : "X"));
+  for (int a = 0; a < 2; a++)
+    {
+      int from = custom_ends[a][0], to = custom_ends[a][1];
+      const char *text_from = gtk_editable_get_text (GTK_EDITABLE (self->custom_entry[from]));
+      const char *text_to = gtk_editable_get_text (GTK_EDITABLE (self->custom_entry[to]));
+
+      if (!ok[a])
+        g_ptr_array_add (problems, *text_from == '\0' || *text_to == '\0'
+                                     ? g_strdup_printf ("the %s axis is not drawn (type a label in %s and %s)",
+                                                        a == 0 ? "X" : "Y", custom_names[from], custom_names[to])
+                                     : g_strdup_printf ("the %s axis is not drawn", a == 0 ? "X" : "Y"));
+    }
   g_ptr_array_add (problems, NULL);
   g_autofree char *joined = g_strjoinv ("; ", (char **) problems->pdata);
   text = g_strdup_printf ("Custom projection of %zu points × %zu dims: %s%s", e->n, e->d,
@@ -955,11 +979,14 @@ nearest_thread (GTask *task, gpointer source, gpointer data, GCancellable *cance
   g_task_return_boolean (task, job->got >= 0);
 }
 
+/* Point i's label: its value in the Label by column, else its number. */
 static const char *
-point_label (const LmEmbedding *e, guint32 i, char buf[32])
+point_label (LmProjectorPage *self, guint32 i, char buf[32])
 {
-  if (e->labels != NULL)
-    return e->labels[i];
+  const char *label = lm_projector_view_get_point_label (LM_PROJECTOR_VIEW (self->view), i);
+
+  if (label != NULL)
+    return label;
   g_snprintf (buf, 32, "#%u", i);
   return buf;
 }
@@ -989,7 +1016,7 @@ add_row (LmProjectorPage *self, const LmEmbedding *e, guint32 i, double dist)
   g_autofree char *d = dist >= 0 ? g_strdup_printf ("%.3f", dist) : g_strdup_printf ("#%u", i);
   char buf[32];
 
-  name = gtk_label_new (point_label (e, i, buf));
+  name = gtk_label_new (point_label (self, i, buf));
   gtk_label_set_xalign (GTK_LABEL (name), 0);
   gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_END);
   gtk_widget_set_hexpand (name, TRUE);
@@ -1036,13 +1063,25 @@ inspect_show (LmProjectorPage *self)
   while ((child = gtk_widget_get_first_child (self->list)) != NULL)
     gtk_list_box_remove (GTK_LIST_BOX (self->list), child);
   gtk_widget_set_visible (self->insp_thumb, FALSE);
+  gtk_widget_set_visible (self->insp_meta, FALSE);
   gtk_widget_set_visible (self->list_more, FALSE);
   if (e != NULL && self->selected >= 0)
     {
-      g_autofree char *title = g_strdup_printf ("%s  #%d", point_label (e, (guint32) self->selected, buf),
+      g_autofree char *title = g_strdup_printf ("%s  #%d", point_label (self, (guint32) self->selected, buf),
                                                 self->selected);
 
       gtk_label_set_text (GTK_LABEL (self->insp_title), title);
+      /* every metadata column of the point, as TensorBoard's inspector */
+      if (e->n_columns > 1)
+        {
+          g_autoptr (GString) text = g_string_new (NULL);
+
+          for (guint c = 0; c < e->n_columns; c++)
+            g_string_append_printf (text, "%s%s: %s", c ? "\n" : "", e->column_names[c],
+                                    e->columns[c][self->selected]);
+          gtk_label_set_text (GTK_LABEL (self->insp_meta), text->str);
+          gtk_widget_set_visible (self->insp_meta, TRUE);
+        }
       if (e->sprite != NULL)
         {
           g_autoptr (GdkTexture) tex = thumbnail_texture (e, (guint32) self->selected);
@@ -1193,6 +1232,62 @@ lm_projector_page_select (LmProjectorPage *self, int point)
   inspect_show (self);
 }
 
+/* Label by, Color by and the search's column from the dropdowns. */
+static void
+columns_apply (LmProjectorPage *self)
+{
+  LmProjectorView *view = LM_PROJECTOR_VIEW (self->view);
+  g_autofree char *note = NULL;
+
+  lm_projector_view_set_label_by (view, gtk_drop_down_get_selected (GTK_DROP_DOWN (self->label_drop)));
+  lm_projector_view_set_color_by (view, (int) gtk_drop_down_get_selected (GTK_DROP_DOWN (self->color_drop)) - 1);
+  lm_projector_view_set_search_by (view, gtk_drop_down_get_selected (GTK_DROP_DOWN (self->search_drop)));
+  note = lm_projector_view_get_color_note (view);
+  gtk_widget_set_tooltip_text (self->color_drop, note != NULL ? note
+                                                 : "Colour the points by a metadata column: a colour a value "
+                                                   "(50 values at most), a gradient for numbers");
+}
+
+/* The dropdowns offer the columns of the data on screen; they keep their
+ * choice while the columns stay the same (a newer step, an isolated set),
+ * else go back to TensorBoard's defaults: Label by and Color by the first
+ * column (the label), search in it.  Label by and the search's column
+ * show only when there are several. */
+static void
+columns_sync (LmProjectorPage *self)
+{
+  const LmEmbedding *e = lm_projector_view_get_embedding (LM_PROJECTOR_VIEW (self->view));
+  char **names = e != NULL ? e->column_names : NULL;
+  guint k = names != NULL ? g_strv_length (names) : 0;
+
+  if (!(names == NULL ? self->columns == NULL : self->columns != NULL && g_strv_equal ((const char *const *) names,
+                                                                                       (const char *const *) self->columns)))
+    {
+      guint old = g_list_model_get_n_items (G_LIST_MODEL (self->column_list));
+      g_autoptr (GPtrArray) colors = g_ptr_array_new ();
+
+      self->syncing = TRUE;
+      g_strfreev (self->columns);
+      self->columns = g_strdupv (names);
+      g_ptr_array_add (colors, (gpointer) "No color");
+      for (guint c = 0; c < k; c++)
+        g_ptr_array_add (colors, names[c]);
+      g_ptr_array_add (colors, NULL);
+      gtk_string_list_splice (self->column_list, 0, old, (const char *const *) names);
+      gtk_string_list_splice (self->color_list, 0, g_list_model_get_n_items (G_LIST_MODEL (self->color_list)),
+                              (const char *const *) colors->pdata);
+      gtk_drop_down_set_selected (GTK_DROP_DOWN (self->label_drop), 0);
+      gtk_drop_down_set_selected (GTK_DROP_DOWN (self->color_drop), k > 0 ? 1 : 0);
+      gtk_drop_down_set_selected (GTK_DROP_DOWN (self->search_drop), 0);
+      self->syncing = FALSE;
+    }
+  gtk_widget_set_visible (self->columns_bar, k > 0);
+  gtk_widget_set_visible (self->color_box, k > 0);
+  gtk_widget_set_visible (self->label_box, k > 1);
+  gtk_widget_set_visible (self->search_by_box, k > 1);
+  columns_apply (self);
+}
+
 /* The view's data changed (or went): the selection and the shared matrix
  * go with it; the search applies to the new points. */
 static void
@@ -1200,6 +1295,7 @@ inspect_reset (LmProjectorPage *self)
 {
   if (self->search == NULL)
     return;
+  columns_sync (self);
   nearest_cancel (self);
   g_clear_pointer (&self->nn_mat, g_bytes_unref);
   self->selected = -1;
@@ -1218,6 +1314,25 @@ inspect_data_gone (LmProjectorPage *self)
   self->isolated = FALSE;
   g_clear_pointer (&self->iso_map, g_free);
   inspect_reset (self);
+}
+
+/* --projector-color-by's column, by its name. */
+static void
+color_wanted (LmProjectorPage *self)
+{
+  g_autofree char *want = g_steal_pointer (&self->want_color);
+
+  for (guint c = 0; self->columns != NULL && self->columns[c] != NULL; c++)
+    if (strcmp (self->columns[c], want) == 0)
+      {
+        gtk_drop_down_set_selected (GTK_DROP_DOWN (self->color_drop), c + 1);
+        return;
+      }
+  g_autofree char *names = self->columns != NULL ? g_strjoinv (", ", self->columns) : g_strdup ("none");
+  g_autofree char *msg = g_strdup_printf ("No metadata column is named “%s” (--projector-color-by takes one of: %s)",
+                                          want, names);
+  set_status (self, msg);
+  g_printerr ("lumen: %s\n", msg);
 }
 
 /* --projector-select's point: the first labelled so, else the number. */
@@ -1333,9 +1448,9 @@ isolate_done (GObject *source, GAsyncResult *res, gpointer data)
   lm_projector_view_update_data (LM_PROJECTOR_VIEW (self->view), g_steal_pointer (&job->sub),
                                  g_steal_pointer (&job->coords));
   set_status (self, status);
+  inspect_reset (self);
   if (self->method == LM_PROJECTOR_CUSTOM)
     custom_apply (self);
-  inspect_reset (self);
   if (job->chosen >= 0)
     lm_projector_page_select (self, job->chosen);
 }
@@ -1516,6 +1631,8 @@ job_done (GObject *source, GAsyncResult *res, gpointer data)
   self->reselect = -1;
   if (self->want_select != NULL)
     select_wanted (self);
+  if (self->want_color != NULL)
+    color_wanted (self);
 }
 
 /* The shown tensor's tag when it is the newest step of that tag. */
@@ -1720,6 +1837,34 @@ on_thumbs_toggled (GtkCheckButton *b, LmProjectorPage *self)
 }
 
 static void
+on_label_by_selected (GtkDropDown *drop, GParamSpec *pspec, LmProjectorPage *self)
+{
+  if (self->syncing)
+    return;
+  columns_apply (self);
+  inspect_show (self);
+}
+
+static void
+on_color_by_selected (GtkDropDown *drop, GParamSpec *pspec, LmProjectorPage *self)
+{
+  if (!self->syncing)
+    columns_apply (self);
+}
+
+static void on_search_changed (GtkSearchEntry *entry, LmProjectorPage *self);
+
+static void
+on_search_by_selected (GtkDropDown *drop, GParamSpec *pspec, LmProjectorPage *self)
+{
+  if (self->syncing)
+    return;
+  columns_apply (self);
+  on_search_changed (GTK_SEARCH_ENTRY (self->search), self);
+  on_custom_changed (self);
+}
+
+static void
 on_search_changed (GtkSearchEntry *entry, LmProjectorPage *self)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (entry));
@@ -1804,6 +1949,8 @@ lm_projector_page_finalize (GObject *object)
   g_free (self->matches);
   g_free (self->iso_map);
   g_free (self->want_select);
+  g_free (self->want_color);
+  g_strfreev (self->columns);
   g_clear_pointer (&self->nn_mat, g_bytes_unref);
   G_OBJECT_CLASS (lm_projector_page_parent_class)->finalize (object);
 }
@@ -1906,6 +2053,13 @@ build_inspector (LmProjectorPage *self)
   gtk_label_set_xalign (GTK_LABEL (self->insp_title), 0);
   gtk_widget_add_css_class (self->insp_title, "lm-projector-selected");
   gtk_box_append (GTK_BOX (side), self->insp_title);
+  self->insp_meta = gtk_label_new ("");
+  gtk_label_set_wrap (GTK_LABEL (self->insp_meta), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (self->insp_meta), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_selectable (GTK_LABEL (self->insp_meta), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (self->insp_meta), 0);
+  gtk_widget_set_visible (self->insp_meta, FALSE);
+  gtk_box_append (GTK_BOX (side), self->insp_meta);
   self->insp_thumb = gtk_image_new ();
   gtk_image_set_pixel_size (GTK_IMAGE (self->insp_thumb), 96);
   gtk_widget_set_halign (self->insp_thumb, GTK_ALIGN_START);
@@ -2005,6 +2159,40 @@ lm_projector_page_init (LmProjectorPage *self)
   gtk_box_append (GTK_BOX (bar), self->sphereize_check);
   gtk_box_append (GTK_BOX (bar), self->flat_toggle);
   gtk_box_append (GTK_BOX (bar), self->thumb_check);
+  /* TensorBoard's data panel: Label by, Color by, search by a column */
+  self->column_list = gtk_string_list_new (NULL);
+  self->color_list = gtk_string_list_new ((const char *const[]) { "No color", NULL });
+  self->label_drop = gtk_drop_down_new (G_LIST_MODEL (g_object_ref (self->column_list)), NULL);
+  gtk_widget_set_tooltip_text (self->label_drop, "The metadata column the points are labelled by (hover, "
+                                                 "inspector)");
+  g_signal_connect (self->label_drop, "notify::selected", G_CALLBACK (on_label_by_selected), self);
+  self->color_drop = gtk_drop_down_new (G_LIST_MODEL (self->color_list), NULL);
+  g_signal_connect (self->color_drop, "notify::selected", G_CALLBACK (on_color_by_selected), self);
+  self->search_drop = gtk_drop_down_new (G_LIST_MODEL (g_object_ref (self->column_list)), NULL);
+  gtk_widget_set_tooltip_text (self->search_drop, "The metadata column the search looks in");
+  g_signal_connect (self->search_drop, "notify::selected", G_CALLBACK (on_search_by_selected), self);
+  g_object_unref (self->column_list);
+  self->label_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_box_append (GTK_BOX (self->label_box), caption ("Label by"));
+  gtk_box_append (GTK_BOX (self->label_box), self->label_drop);
+  gtk_widget_set_visible (self->label_box, FALSE);
+  self->color_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_box_append (GTK_BOX (self->color_box), caption ("Color by"));
+  gtk_box_append (GTK_BOX (self->color_box), self->color_drop);
+  gtk_widget_set_visible (self->color_box, FALSE);
+  self->search_by_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_box_append (GTK_BOX (self->search_by_box), caption ("Search by"));
+  gtk_box_append (GTK_BOX (self->search_by_box), self->search_drop);
+  gtk_widget_set_visible (self->search_by_box, FALSE);
+  /* a row of their own under the bar, shown with metadata */
+  self->columns_bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  gtk_box_append (GTK_BOX (self->columns_bar), self->label_box);
+  gtk_box_append (GTK_BOX (self->columns_bar), self->color_box);
+  gtk_box_append (GTK_BOX (self->columns_bar), self->search_by_box);
+  gtk_widget_set_margin_start (self->columns_bar, 8);
+  gtk_widget_set_margin_end (self->columns_bar, 8);
+  gtk_widget_set_margin_top (self->columns_bar, 6);
+  gtk_widget_set_visible (self->columns_bar, FALSE);
   gtk_widget_set_hexpand (self->search, TRUE);
   gtk_widget_set_halign (self->search, GTK_ALIGN_END);
   gtk_box_append (GTK_BOX (bar), self->search);
@@ -2012,6 +2200,7 @@ lm_projector_page_init (LmProjectorPage *self)
   gtk_widget_set_margin_end (bar, 8);
   gtk_widget_set_margin_top (bar, 6);
   gtk_box_append (GTK_BOX (self), bar);
+  gtk_box_append (GTK_BOX (self), self->columns_bar);
 
   /* TensorBoard's t-SNE panel: perplexity, learning rate, re-run, pause,
    * the iteration; shown while t-SNE is the method, and with Neighbors in
@@ -2300,6 +2489,14 @@ lm_projector_page_get_control (LmProjectorPage *self, const char *name)
     return self->side;
   if (g_strcmp0 (name, "inspector-title") == 0)
     return self->insp_title;
+  if (g_strcmp0 (name, "inspector-columns") == 0)
+    return self->insp_meta;
+  if (g_strcmp0 (name, "label-by") == 0)
+    return self->label_drop;
+  if (g_strcmp0 (name, "color-by") == 0)
+    return self->color_drop;
+  if (g_strcmp0 (name, "search-by") == 0)
+    return self->search_drop;
   if (g_strcmp0 (name, "inspector-list") == 0)
     return self->list;
   if (g_strcmp0 (name, "sphereize") == 0)
@@ -2329,6 +2526,16 @@ lm_projector_page_select_when_loaded (LmProjectorPage *self, const char *label_o
   self->want_select = g_strdup (label_or_index);
   if (!self->loading && lm_projector_view_get_embedding (LM_PROJECTOR_VIEW (self->view)) != NULL)
     select_wanted (self);
+}
+
+void
+lm_projector_page_color_by_when_loaded (LmProjectorPage *self, const char *column)
+{
+  g_return_if_fail (LM_IS_PROJECTOR_PAGE (self));
+  g_free (self->want_color);
+  self->want_color = g_strdup (column);
+  if (!self->loading && lm_projector_view_get_embedding (LM_PROJECTOR_VIEW (self->view)) != NULL)
+    color_wanted (self);
 }
 
 int

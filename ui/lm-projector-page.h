@@ -107,6 +107,10 @@ double           lm_projector_page_get_nearest_ms (LmProjectorPage *self);
  * number, once the tensor is on screen (lumen --projector-select); the
  * status line (and stderr) says when there is none. */
 void             lm_projector_page_select_when_loaded (LmProjectorPage *self, const char *label_or_index);
+/* Colours by the metadata column of that name once the tensor is on
+ * screen (lumen --projector-color-by); the status line (and stderr) says
+ * when there is none. */
+void             lm_projector_page_color_by_when_loaded (LmProjectorPage *self, const char *column);
 /* Showing only isolated points (Isolate; Show all data ends it). */
 gboolean         lm_projector_page_get_isolated (LmProjectorPage *self);
 /* A control, for tests: "method", "2d", "perplexity", "learning-rate",

@@ -13,6 +13,13 @@
  * the selected points larger (thumbnails too), the chosen point last,
  * ringed and labelled.  Without a selection the search does the same.
  *
+ * Colour by a metadata column follows TensorBoard's projector: a column
+ * of at most LM_PROJECTOR_MAX_CATEGORIES distinct values gets a colour a
+ * value with the legend; beyond that a column whose every value is a
+ * number gets TensorBoard's gradient (#ffffdd at its minimum to #1f2d86
+ * at its maximum, linear in RGB) with the range in the legend, and a
+ * column of more distinct strings no colour, the legend saying why.
+ *
  * A point with a NaN or infinite coordinate (a NaN row of an imported
  * tensor, scores past float's range) is left out of the framing and not
  * drawn or picked; the others are drawn as usual (n_hidden counts it).
@@ -41,8 +48,14 @@ struct _LmProjectorView
 
   LmEmbedding *e;
   float *pos;             /* n x 3, normalised to [-1, 1] */
-  int *cls;               /* n label indices, or NULL */
-  GPtrArray *classes;     /* distinct labels (borrowed from e), legend order */
+  int color_col;          /* the Color by column, -1 none */
+  guint label_col, search_col;
+  LmProjectorColoring coloring;
+  int *cls;               /* n category indices (categories), or NULL */
+  GPtrArray *classes;     /* distinct values (borrowed from e), legend order */
+  float *shade;           /* n positions in [0, 1] on the gradient, or NULL */
+  double shade_min, shade_max;
+  guint n_distinct;       /* the coloured column's distinct values */
   guint *class_counts;
   guint8 *match;          /* n flags, NULL without a search */
   guint n_matches;
@@ -63,13 +76,22 @@ struct _LmProjectorView
 G_DEFINE_FINAL_TYPE (LmProjectorView, lm_projector_view, GTK_TYPE_WIDGET)
 
 static void
+clear_colors (LmProjectorView *self)
+{
+  g_clear_pointer (&self->cls, g_free);
+  g_clear_pointer (&self->classes, g_ptr_array_unref);
+  g_clear_pointer (&self->class_counts, g_free);
+  g_clear_pointer (&self->shade, g_free);
+  self->coloring = LM_PROJECTOR_COLOR_NONE;
+  self->n_distinct = 0;
+}
+
+static void
 clear_data (LmProjectorView *self)
 {
   g_clear_pointer (&self->e, lm_embedding_free);
   g_clear_pointer (&self->pos, g_free);
-  g_clear_pointer (&self->cls, g_free);
-  g_clear_pointer (&self->classes, g_ptr_array_unref);
-  g_clear_pointer (&self->class_counts, g_free);
+  clear_colors (self);
   g_clear_pointer (&self->match, g_free);
   g_clear_pointer (&self->sel, g_free);
   self->chosen = -1;
@@ -143,6 +165,24 @@ static void
 class_color (guint c, GdkRGBA *color)
 {
   lm_palette_color (c, color);
+}
+
+/* TensorBoard's gradient for numeric columns: #ffffdd to #1f2d86. */
+static void
+gradient_color (double t, GdkRGBA *color)
+{
+  t = CLAMP (t, 0, 1);
+  color->red = (0xff + t * (0x1f - 0xff)) / 255.0;
+  color->green = (0xff + t * (0x2d - 0xff)) / 255.0;
+  color->blue = (0xdd + t * (0x86 - 0xdd)) / 255.0;
+  color->alpha = 1;
+}
+
+/* Point i's value in column c (its label for c 0). */
+static const char *
+cell (const LmEmbedding *e, guint c, guint i)
+{
+  return e->columns != NULL && c < e->n_columns ? e->columns[c][i] : NULL;
 }
 
 /* Paints thumbnail i centred at (x, y), `size` pixels high. */
@@ -253,6 +293,45 @@ by_depth (gconstpointer a, gconstpointer b, gpointer data)
   return za < zb ? 1 : za > zb ? -1 : 0;
 }
 
+/* The legend of a gradient: the column's name, a bar from its minimum
+ * to its maximum, the two values at its ends. */
+static void
+draw_gradient_legend (LmProjectorView *self, cairo_t *cr, const LmThemeColors *tc)
+{
+  double x = 12, y = 12, bar = 160;
+  char lo[32], hi[32];
+  const char *name = self->e->column_names[self->color_col];
+  cairo_pattern_t *pat = cairo_pattern_create_linear (x, 0, x + bar, 0);
+  cairo_text_extents_t ext;
+  GdkRGBA c;
+
+  g_snprintf (lo, sizeof lo, "%g", self->shade_min);
+  g_snprintf (hi, sizeof hi, "%g", self->shade_max);
+  cairo_set_font_size (cr, 12);
+  cairo_text_extents (cr, name, &ext);
+  cairo_set_source_rgba (cr, tc->paper.red, tc->paper.green, tc->paper.blue, 0.85);
+  cairo_rectangle (cr, x - 6, y - 6, MAX (bar, ext.x_advance) + 12, 58);
+  cairo_fill (cr);
+  gdk_cairo_set_source_rgba (cr, &tc->text);
+  cairo_move_to (cr, x, y + 10);
+  cairo_show_text (cr, name);
+  for (int k = 0; k <= 1; k++)
+    {
+      gradient_color (k, &c);
+      cairo_pattern_add_color_stop_rgb (pat, k, c.red, c.green, c.blue);
+    }
+  cairo_set_source (cr, pat);
+  cairo_rectangle (cr, x, y + 16, bar, 12);
+  cairo_fill (cr);
+  cairo_pattern_destroy (pat);
+  gdk_cairo_set_source_rgba (cr, &tc->text);
+  cairo_move_to (cr, x, y + 42);
+  cairo_show_text (cr, lo);
+  cairo_text_extents (cr, hi, &ext);
+  cairo_move_to (cr, x + bar - ext.x_advance, y + 42);
+  cairo_show_text (cr, hi);
+}
+
 static void
 draw_legend (LmProjectorView *self, cairo_t *cr, const LmThemeColors *tc)
 {
@@ -260,10 +339,28 @@ draw_legend (LmProjectorView *self, cairo_t *cr, const LmThemeColors *tc)
   double x = 12, y = 12, row = 17, w = 0;
   cairo_text_extents_t ext;
 
-  if (n == 0)
-    return;
   cairo_select_font_face (cr, "Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
   cairo_set_font_size (cr, 12);
+  if (self->coloring == LM_PROJECTOR_COLOR_GRADIENT)
+    {
+      draw_gradient_legend (self, cr, tc);
+      return;
+    }
+  if (self->coloring == LM_PROJECTOR_COLOR_TOO_MANY)
+    {
+      g_autofree char *note = lm_projector_view_get_color_note (self);
+
+      cairo_text_extents (cr, note, &ext);
+      cairo_set_source_rgba (cr, tc->paper.red, tc->paper.green, tc->paper.blue, 0.85);
+      cairo_rectangle (cr, x - 6, y - 6, ext.x_advance + 12, row + 8);
+      cairo_fill (cr);
+      gdk_cairo_set_source_rgba (cr, &tc->muted);
+      cairo_move_to (cr, x, y + 11);
+      cairo_show_text (cr, note);
+      return;
+    }
+  if (n == 0)
+    return;
   for (guint c = 0; c < shown; c++)
     {
       g_autofree char *s = g_strdup_printf ("%s (%u)", (const char *) g_ptr_array_index (self->classes, c),
@@ -290,7 +387,7 @@ draw_legend (LmProjectorView *self, cairo_t *cr, const LmThemeColors *tc)
     }
   if (n > shown)
     {
-      g_autofree char *s = g_strdup_printf ("… %u more labels", n - shown);
+      g_autofree char *s = g_strdup_printf ("… %u more values", n - shown);
       gdk_cairo_set_source_rgba (cr, &tc->muted);
       cairo_move_to (cr, x + 18, y + row * shown + 11);
       cairo_show_text (cr, s);
@@ -303,7 +400,8 @@ draw_hover (LmProjectorView *self, cairo_t *cr, int width, int height, const LmT
   const LmEmbedding *e = self->e;
   int i = self->hover;
   double px = self->proj[i * 3], py = self->proj[i * 3 + 1];
-  g_autofree char *text = e->labels ? g_strdup_printf ("%s  #%d", e->labels[i], i) : g_strdup_printf ("point #%d", i);
+  const char *label = cell (e, self->label_col, (guint) i);
+  g_autofree char *text = label ? g_strdup_printf ("%s  #%d", label, i) : g_strdup_printf ("point #%d", i);
   gboolean thumb = self->sprite != NULL;
   double big = 64, pad = 6, bw, bh, bx, by;
   cairo_text_extents_t ext;
@@ -341,7 +439,8 @@ draw_chosen (LmProjectorView *self, cairo_t *cr, gboolean thumbs, const LmThemeC
   int i = self->chosen;
   double px = self->proj[i * 3], py = self->proj[i * 3 + 1];
   double half = thumbs ? THUMB_CHOSEN / 2 + 3 : DOT_RADIUS + 6;
-  g_autofree char *text = e->labels ? g_strdup (e->labels[i]) : g_strdup_printf ("#%d", i);
+  const char *label = cell (e, self->label_col, (guint) i);
+  g_autofree char *text = label ? g_strdup (label) : g_strdup_printf ("#%d", i);
   cairo_text_extents_t ext;
 
   cairo_set_line_width (cr, 2);
@@ -406,15 +505,12 @@ lm_projector_view_draw (LmProjectorView *self, cairo_t *cr, int width, int heigh
 
         if ((pass == 0) != dim || (pass == 2) != chosen || !drawable (self, i))
           continue;
-        if (self->cls != NULL)
-          class_color ((guint) self->cls[i], &color);
-        else
-          color = tc->accent;
+        gboolean colored = lm_projector_view_get_point_color (self, i, &color);
         double x = self->proj[i * 3], y = self->proj[i * 3 + 1];
         if (thumbs && !dim)
           splat_thumbnail (self, buf, stride, width, height, i, x, y,
                            chosen ? THUMB_CHOSEN : self->sel != NULL ? THUMB_SELECTED : THUMB_SIZE,
-                           self->cls != NULL ? &color : NULL);
+                           colored ? &color : NULL);
         else
           splat_disc (buf, stride, width, height, x, y,
                       chosen ? DOT_RADIUS + 3 : lit != NULL && !dim ? DOT_RADIUS + 1.5 : DOT_RADIUS, &color,
@@ -717,6 +813,70 @@ fit_axes (float *coords, gsize n)
     coords[i] = (float) (coords[i] / far);
 }
 
+/* The colours of the Color by column (see the top of the file). */
+static void
+color_by (LmProjectorView *self)
+{
+  const LmEmbedding *e = self->e;
+  GHashTable *index;
+  gboolean numeric = TRUE;
+  double lo = G_MAXDOUBLE, hi = -G_MAXDOUBLE;
+
+  clear_colors (self);
+  if (e == NULL || self->color_col < 0 || (guint) self->color_col >= e->n_columns)
+    return;
+  char **values = e->columns[self->color_col];
+  index = g_hash_table_new (g_str_hash, g_str_equal);
+  self->classes = g_ptr_array_new ();
+  for (gsize i = 0; i < e->n; i++)
+    {
+      char *end;
+      double v = g_ascii_strtod (values[i], &end);
+
+      if (numeric)
+        {
+          while (g_ascii_isspace (*end))
+            end++;
+          numeric = end != values[i] && *end == '\0' && isfinite (v);
+          lo = MIN (lo, v);
+          hi = MAX (hi, v);
+        }
+      if (!g_hash_table_contains (index, values[i]))
+        {
+          g_hash_table_add (index, values[i]);
+          g_ptr_array_add (self->classes, values[i]);
+        }
+    }
+  self->n_distinct = self->classes->len;
+  if (self->n_distinct > LM_PROJECTOR_MAX_CATEGORIES)
+    {
+      g_clear_pointer (&self->classes, g_ptr_array_unref);
+      g_hash_table_unref (index);
+      self->coloring = numeric ? LM_PROJECTOR_COLOR_GRADIENT : LM_PROJECTOR_COLOR_TOO_MANY;
+      if (!numeric)
+        return;
+      self->shade_min = lo;
+      self->shade_max = hi;
+      self->shade = g_new (float, e->n);
+      for (gsize i = 0; i < e->n; i++)
+        self->shade[i] = hi > lo ? (float) ((g_ascii_strtod (values[i], NULL) - lo) / (hi - lo)) : 0.5f;
+      return;
+    }
+  self->coloring = LM_PROJECTOR_COLOR_CATEGORIES;
+  g_ptr_array_sort (self->classes, class_cmp);
+  g_hash_table_remove_all (index);
+  for (guint c = 0; c < self->classes->len; c++)
+    g_hash_table_insert (index, g_ptr_array_index (self->classes, c), GUINT_TO_POINTER (c));
+  self->cls = g_new (int, e->n);
+  self->class_counts = g_new0 (guint, self->classes->len);
+  for (gsize i = 0; i < e->n; i++)
+    {
+      self->cls[i] = GPOINTER_TO_INT (g_hash_table_lookup (index, values[i]));
+      self->class_counts[self->cls[i]]++;
+    }
+  g_hash_table_unref (index);
+}
+
 static void
 take_data (LmProjectorView *self, LmEmbedding *e, float *coords, gboolean keep_camera)
 {
@@ -735,30 +895,16 @@ take_data (LmProjectorView *self, LmEmbedding *e, float *coords, gboolean keep_c
   self->n_hidden = count_hidden (coords, e->n);
   self->proj = g_new (float, e->n * 3);
   self->order = g_new (guint, e->n);
-  if (e->labels != NULL)
-    {
-      GHashTable *index = g_hash_table_new (g_str_hash, g_str_equal);
-
-      self->classes = g_ptr_array_new ();
-      for (gsize i = 0; i < e->n; i++)
-        if (!g_hash_table_contains (index, e->labels[i]))
-          {
-            g_hash_table_add (index, e->labels[i]);
-            g_ptr_array_add (self->classes, e->labels[i]);
-          }
-      g_ptr_array_sort (self->classes, class_cmp);
-      g_hash_table_remove_all (index);
-      for (guint c = 0; c < self->classes->len; c++)
-        g_hash_table_insert (index, g_ptr_array_index (self->classes, c), GUINT_TO_POINTER (c));
-      self->cls = g_new (int, e->n);
-      self->class_counts = g_new0 (guint, self->classes->len);
-      for (gsize i = 0; i < e->n; i++)
-        {
-          self->cls[i] = GPOINTER_TO_INT (g_hash_table_lookup (index, e->labels[i]));
-          self->class_counts[self->cls[i]]++;
-        }
-      g_hash_table_unref (index);
-    }
+  /* the columns stay where the new data has them (a newer step) */
+  if (e->n_columns == 0)
+    self->color_col = -1;
+  else if (self->color_col >= (int) e->n_columns)
+    self->color_col = 0;
+  if (self->label_col >= e->n_columns)
+    self->label_col = 0;
+  if (self->search_col >= e->n_columns)
+    self->search_col = 0;
+  color_by (self);
   if (e->sprite != NULL)
     self->sprite = sprite_surface (e->sprite);
   gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -868,9 +1014,9 @@ lm_projector_view_set_search (LmProjectorView *self, const char *text)
       g_autofree char *needle = g_utf8_casefold (text, -1);
 
       self->match = g_new0 (guint8, self->e->n);
-      for (gsize i = 0; self->e->labels != NULL && i < self->e->n; i++)
+      for (gsize i = 0; self->e->columns != NULL && i < self->e->n; i++)
         {
-          g_autofree char *label = g_utf8_casefold (self->e->labels[i], -1);
+          g_autofree char *label = g_utf8_casefold (cell (self->e, self->search_col, (guint) i), -1);
 
           self->match[i] = strstr (label, needle) != NULL;
           self->n_matches += self->match[i];
@@ -970,4 +1116,83 @@ lm_projector_view_get_n_hidden (LmProjectorView *self)
 {
   g_return_val_if_fail (LM_IS_PROJECTOR_VIEW (self), 0);
   return self->n_hidden;
+}
+
+void
+lm_projector_view_set_color_by (LmProjectorView *self, int column)
+{
+  g_return_if_fail (LM_IS_PROJECTOR_VIEW (self));
+  self->color_col = MAX (column, -1);
+  color_by (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+int
+lm_projector_view_get_color_by (LmProjectorView *self)
+{
+  g_return_val_if_fail (LM_IS_PROJECTOR_VIEW (self), -1);
+  return self->color_col;
+}
+
+LmProjectorColoring
+lm_projector_view_get_coloring (LmProjectorView *self)
+{
+  g_return_val_if_fail (LM_IS_PROJECTOR_VIEW (self), LM_PROJECTOR_COLOR_NONE);
+  return self->coloring;
+}
+
+char *
+lm_projector_view_get_color_note (LmProjectorView *self)
+{
+  g_return_val_if_fail (LM_IS_PROJECTOR_VIEW (self), NULL);
+  if (self->coloring != LM_PROJECTOR_COLOR_TOO_MANY)
+    return NULL;
+  return g_strdup_printf ("“%s” has %u distinct values, too many to colour by (%d at most, unless all are "
+                          "numbers)", self->e->column_names[self->color_col], self->n_distinct,
+                          LM_PROJECTOR_MAX_CATEGORIES);
+}
+
+gboolean
+lm_projector_view_get_point_color (LmProjectorView *self, guint i, GdkRGBA *color)
+{
+  g_return_val_if_fail (LM_IS_PROJECTOR_VIEW (self), FALSE);
+  if (self->cls != NULL && self->e != NULL && i < self->e->n)
+    class_color ((guint) self->cls[i], color);
+  else if (self->shade != NULL && self->e != NULL && i < self->e->n)
+    gradient_color (self->shade[i], color);
+  else
+    {
+      *color = lm_theme_colors ()->accent;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+lm_projector_view_set_label_by (LmProjectorView *self, guint column)
+{
+  g_return_if_fail (LM_IS_PROJECTOR_VIEW (self));
+  self->label_col = self->e != NULL && column < self->e->n_columns ? column : 0;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+guint
+lm_projector_view_get_label_by (LmProjectorView *self)
+{
+  g_return_val_if_fail (LM_IS_PROJECTOR_VIEW (self), 0);
+  return self->label_col;
+}
+
+const char *
+lm_projector_view_get_point_label (LmProjectorView *self, guint i)
+{
+  g_return_val_if_fail (LM_IS_PROJECTOR_VIEW (self), NULL);
+  return self->e != NULL && i < self->e->n ? cell (self->e, self->label_col, i) : NULL;
+}
+
+void
+lm_projector_view_set_search_by (LmProjectorView *self, guint column)
+{
+  g_return_if_fail (LM_IS_PROJECTOR_VIEW (self));
+  self->search_col = self->e != NULL && column < self->e->n_columns ? column : 0;
 }

@@ -1,10 +1,10 @@
 /* lm-projector-view.h: the projector's 3D scatter of an embedding.
  *
  * What it is for: drawing n points placed by their first three principal
- * components (from lm_embedding_pca) or by t-SNE (lm-tsne.h), coloured by label with a legend, or
- * as their thumbnails; drag rotates (pans in 2D), scroll zooms, hovering a
- * point shows its label and thumbnail, a search highlights the points
- * whose label matches, and a selection (the inspector's point and its
+ * components (from lm_embedding_pca) or by t-SNE (lm-tsne.h), coloured by a metadata column (the label
+ * by default) with a legend, or as their thumbnails; drag rotates (pans in 2D), scroll zooms, hovering a
+ * point shows its label (the Label by column) and thumbnail, a search highlights the points
+ * whose value in a column matches, and a selection (the inspector's point and its
  * neighbours) is drawn larger with the rest dimmed.  Like TensorBoard's
  * projector scatter plot.  A click on a point, or Enter on the hovered
  * one, emits "point-activated" (the page selects it); a click on empty
@@ -62,7 +62,8 @@ void       lm_projector_view_set_zoom      (LmProjectorView *self, double zoom);
 double     lm_projector_view_get_zoom      (LmProjectorView *self);
 /* The opening view: its rotation, zoom 1, no pan (Ctrl+0). */
 void       lm_projector_view_reset_camera  (LmProjectorView *self);
-/* Highlights the points whose label holds `text` (case-insensitive);
+/* Highlights the points whose value in the search column (see
+ * set_search_by; the label by default) holds `text` (case-insensitive);
  * returns how many match (0 for an empty text, which clears). */
 guint      lm_projector_view_set_search    (LmProjectorView *self, const char *text);
 
@@ -92,11 +93,48 @@ int        lm_projector_view_pick          (LmProjectorView *self, double x, dou
 /* The hovered point (-1: none); set by the pointer or by tests. */
 void       lm_projector_view_set_hover     (LmProjectorView *self, int i);
 int        lm_projector_view_get_hover     (LmProjectorView *self);
-/* The distinct labels in legend order and the colour each is drawn in;
- * point i's label index (-1 without labels). */
+/* The Color by column's distinct values in legend order and the colour
+ * each is drawn in (none unless it is coloured by categories); point i's
+ * category (-1 without). */
 guint      lm_projector_view_get_n_classes (LmProjectorView *self);
 const char *lm_projector_view_get_class    (LmProjectorView *self, guint c, GdkRGBA *color);
 int        lm_projector_view_get_point_class (LmProjectorView *self, guint i);
+
+/* TensorBoard's limit on a categorical colour map (NUM_COLORS_COLOR_MAP). */
+#define LM_PROJECTOR_MAX_CATEGORIES 50
+
+/* How the Color by column colours the points. */
+typedef enum
+{
+  LM_PROJECTOR_COLOR_NONE,        /* "No color", or no metadata */
+  LM_PROJECTOR_COLOR_CATEGORIES,  /* a colour a value, with the legend */
+  LM_PROJECTOR_COLOR_GRADIENT,    /* numbers: #ffffdd (min) to #1f2d86 (max) */
+  LM_PROJECTOR_COLOR_TOO_MANY,    /* too many distinct strings: no colour, a note */
+} LmProjectorColoring;
+
+/* Colour by metadata column `column` (an index into e->columns; -1: no
+ * colour, TensorBoard's "No color map").  At most
+ * LM_PROJECTOR_MAX_CATEGORIES distinct values: categories with the
+ * legend; more, all numbers: the gradient with its range in the legend;
+ * more strings: no colour, the legend says why (get_color_note).  New
+ * data keeps the column (the first when it has fewer).  The default is
+ * column 0, the label. */
+void       lm_projector_view_set_color_by  (LmProjectorView *self, int column);
+int        lm_projector_view_get_color_by  (LmProjectorView *self);
+LmProjectorColoring lm_projector_view_get_coloring (LmProjectorView *self);
+/* The too-many note (newly allocated), NULL otherwise. */
+char      *lm_projector_view_get_color_note (LmProjectorView *self);
+/* The colour point i is drawn in (before any dimming); FALSE (and the
+ * theme's accent) when the points are not coloured. */
+gboolean   lm_projector_view_get_point_color (LmProjectorView *self, guint i, GdkRGBA *color);
+/* Label by: the column the hover box and the chosen point show (0 by
+ * default); point i's value in it, NULL without metadata. */
+void       lm_projector_view_set_label_by  (LmProjectorView *self, guint column);
+guint      lm_projector_view_get_label_by  (LmProjectorView *self);
+const char *lm_projector_view_get_point_label (LmProjectorView *self, guint i);
+/* The column lm_projector_view_set_search looks in (0 by default); the
+ * next set_search applies it. */
+void       lm_projector_view_set_search_by (LmProjectorView *self, guint column);
 
 /* Draws the view into cr (what snapshot does; for benchmarks and tests). */
 void       lm_projector_view_draw          (LmProjectorView *self, cairo_t *cr, int width, int height);

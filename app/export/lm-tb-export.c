@@ -857,14 +857,73 @@ write_file (Run *r, const char *path, const void *data, size_t len)
   return TRUE;
 }
 
+/* Appends a TSV field: a tab or line break (which a label logged alone
+ * may hold) becomes a space, as the file's lines and fields need. */
+static void
+append_field (GString *tsv, const char *text)
+{
+  gsize at = tsv->len;
+
+  g_string_append (tsv, text);
+  g_strdelimit (tsv->str + at, "\t\n\r", ' ');
+}
+
+/* Embedding id's metadata.tsv into tsv as PyTorch's make_tsv writes it:
+ * a label a line, or with several columns (metadata_header) their names
+ * joined by tabs first, then a line of tab-joined values a point (one
+ * named column has no header line: TensorBoard would read it as a
+ * point).  names and values may be NULL (a file from before columns).
+ * Returns the points written. */
+static guint
+metadata_tsv (Run *r, sqlite3_stmt *meta, sqlite3_stmt *names, sqlite3_stmt *values, gint64 id, GString *tsv)
+{
+  guint k = 0, points = 0;
+  int rc;
+
+  if (names)
+    {
+      sqlite3_reset (names);
+      sqlite3_bind_int64 (names, 1, id);
+      sqlite3_reset (values);
+      sqlite3_bind_int64 (values, 1, id);
+    }
+  sqlite3_reset (meta);
+  sqlite3_bind_int64 (meta, 1, id);
+  g_autoptr (GString) head = g_string_new (NULL);
+  while (names && (rc = sqlite3_step (names)) == SQLITE_ROW)
+    {
+      if (k++)
+        g_string_append_c (head, '\t');
+      append_field (head, column_text (names, 0));
+    }
+  if (k > 1)
+    g_string_append_printf (tsv, "%s\n", head->str);
+  while ((rc = sqlite3_step (meta)) == SQLITE_ROW)
+    {
+      append_field (tsv, column_text (meta, 0));
+      for (guint c = 1; c < k; c++)
+        {
+          g_string_append_c (tsv, '\t');
+          if (sqlite3_step (values) == SQLITE_ROW)
+            append_field (tsv, column_text (values, 0));
+        }
+      g_string_append_c (tsv, '\n');
+      points++;
+    }
+  if (rc != SQLITE_DONE)
+    db_failed (r, "embedding_metadata");
+  return points;
+}
+
 /* add_embedding's files: <step:05>/<tag>/tensors.tsv (a point a line,
- * tab-separated), metadata.tsv (a label a line), sprite.png (Lumen's
+ * tab-separated), metadata.tsv (a label a line, or a header and a line
+ * of columns), sprite.png (Lumen's
  * sprite is make_sprite's layout already), and an "embeddings" block of
  * projector_config.pbtxt each. */
 static void
 export_embeddings (Run *r)
 {
-  sqlite3_stmt *st, *meta = NULL;
+  sqlite3_stmt *st, *meta = NULL, *names = NULL, *values = NULL;
   g_autoptr (GString) pbtxt = g_string_new (NULL);
   int rc;
 
@@ -874,6 +933,11 @@ export_embeddings (Run *r)
                    "FROM embeddings ORDER BY id");
   if (st && has_table (r->db, "embedding_metadata"))
     meta = prepare (r, "SELECT label FROM embedding_metadata WHERE embedding_id = ?1 ORDER BY i");
+  if (meta && has_table (r->db, "embedding_columns") && has_table (r->db, "embedding_values"))
+    {
+      names = prepare (r, "SELECT name FROM embedding_columns WHERE embedding_id = ?1 ORDER BY col");
+      values = prepare (r, "SELECT value FROM embedding_values WHERE embedding_id = ?1 ORDER BY i, col");
+    }
   while (st && (rc = sqlite3_step (st)) == SQLITE_ROW)
     {
       gint64 id = sqlite3_column_int64 (st, 0), step = sqlite3_column_int64 (st, 2);
@@ -925,19 +989,7 @@ export_embeddings (Run *r)
       guint labels = 0;
       g_autoptr (GString) mtsv = g_string_new (NULL);
       if (meta)
-        {
-          sqlite3_reset (meta);
-          sqlite3_bind_int64 (meta, 1, id);
-          while ((rc = sqlite3_step (meta)) == SQLITE_ROW)
-            {
-              g_autofree char *label = g_strdup (column_text (meta, 0));
-              g_strdelimit (label, "\n\r", ' ');
-              g_string_append_printf (mtsv, "%s\n", label);
-              labels++;
-            }
-          if (rc != SQLITE_DONE)
-            db_failed (r, "embedding_metadata");
-        }
+        labels = metadata_tsv (r, meta, names, values, id, mtsv);
       if (labels > 0)
         {
           g_autofree char *mpath = g_build_filename (dir, "metadata.tsv", NULL);
@@ -970,6 +1022,8 @@ export_embeddings (Run *r)
   if (st && rc != SQLITE_DONE)
     db_failed (r, "embeddings");
   sqlite3_finalize (meta);
+  sqlite3_finalize (names);
+  sqlite3_finalize (values);
   sqlite3_finalize (st);
   if (pbtxt->len)
     {

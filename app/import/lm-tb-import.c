@@ -584,8 +584,12 @@ import_text (Run *r, LmTfValue *v)
            r->src_dir, v->tag, r->step);
       return;
     }
+  /* fewer strings than the shape holds: the last one repeated, as
+   * TensorFlow's MakeNdarray reads them (up to a table of 65,536 cells;
+   * past that, and with more strings than cells, the first string) */
   gint64 numel = lm_tf_tensor_numel (t);
-  if (t->ndim <= 0 || numel == 1 || numel != (gint64) s->len)
+  if (t->ndim <= 0 || numel <= 1 || numel < (gint64) s->len
+      || (numel > (gint64) s->len && numel > 65536))
     {
       gsize n;
       const char *d = g_bytes_get_data (s->pdata[0], &n);
@@ -604,7 +608,7 @@ import_text (Run *r, LmTfValue *v)
   for (guint i = 0; i < rows; i++)
     {
       for (guint c = 0; c < cols; c++)
-        append_cell (md, s->pdata[i * cols + c]);
+        append_cell (md, s->pdata[MIN (i * cols + c, s->len - 1)]);
       g_string_append (md, "|\n");
     }
   if (t->ndim > 2)
@@ -1625,6 +1629,74 @@ bad:
   return NULL;
 }
 
+/* metadata.tsv as TensorBoard's projector reads it: a first line of
+ * several tab-separated fields names the columns (add_embedding's
+ * metadata_header) and every point's line then has as many; a single
+ * column has no header (a first line over n, as PyTorch writes a
+ * one-column header, is dropped too).  Returns the n labels (header
+ * NULL) or n x *n_columns values row-major with *header, or NULL with
+ * *error. */
+static GStrv
+read_metadata_tsv (const char *path, size_t n, GStrv *header, gsize *n_columns, GError **error)
+{
+  g_autofree char *text = NULL;
+  gsize len = 0;
+
+  if (!g_file_get_contents (path, &text, &len, error))
+    return NULL;
+  while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+    text[--len] = '\0';
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  guint n_lines = g_strv_length (lines);
+  for (guint i = 0; i < n_lines; i++)
+    {
+      gsize l = strlen (lines[i]);
+      if (l > 0 && lines[i][l - 1] == '\r')
+        lines[i][l - 1] = '\0';
+    }
+  if (n_lines == 0 || !strchr (lines[0], '\t'))
+    {
+      if (n_lines == n + 1)
+        {
+          g_free (lines[0]);
+          memmove (lines, lines + 1, n_lines * sizeof *lines);
+        }
+      else if (n_lines != n)
+        {
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: %u labels for %zu points", path, n_lines,
+                       n);
+          return NULL;
+        }
+      *n_columns = 1;
+      return g_steal_pointer (&lines);
+    }
+  if (n_lines != n + 1)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: a header and %u lines for %zu points", path,
+                   n_lines - 1, n);
+      return NULL;
+    }
+  g_auto (GStrv) names = g_strsplit (lines[0], "\t", -1);
+  gsize k = g_strv_length (names);
+  g_autoptr (GPtrArray) values = g_ptr_array_new_full ((guint) (n * k + 1), g_free);
+  for (guint i = 1; i < n_lines; i++)
+    {
+      g_auto (GStrv) cells = g_strsplit (lines[i], "\t", -1);
+      if (g_strv_length (cells) != k)
+        {
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: line %u has %u columns, the header %zu",
+                       path, i + 1, g_strv_length (cells), k);
+          return NULL;
+        }
+      for (gsize c = 0; c < k; c++)
+        g_ptr_array_add (values, g_steal_pointer (&cells[c]));
+    }
+  g_ptr_array_add (values, NULL);
+  *n_columns = k;
+  *header = g_steal_pointer (&names);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&values), FALSE);
+}
+
 static void
 import_embedding (Run *r, const EmbeddingInfo *e)
 {
@@ -1632,7 +1704,8 @@ import_embedding (Run *r, const EmbeddingInfo *e)
   g_autofree char *tensor_path = g_build_filename (r->src_dir, e->tensor_path, NULL);
   size_t n = 0, d = 0;
   g_autoptr (GArray) mat = read_tensor_tsv (tensor_path, &n, &d, &error);
-  g_auto (GStrv) meta = NULL;
+  g_auto (GStrv) meta = NULL, header = NULL;
+  gsize n_columns = 1;
   g_autofree float *sprite = NULL;
   g_autofree char *tag = g_strdup (e->tensor_name);
   gint64 step = 0;
@@ -1647,22 +1720,7 @@ import_embedding (Run *r, const EmbeddingInfo *e)
   if (mat && e->metadata_path)
     {
       g_autofree char *path = g_build_filename (r->src_dir, e->metadata_path, NULL);
-      g_autofree char *text = NULL;
-      if (g_file_get_contents (path, &text, NULL, &error))
-        {
-          g_strchomp (text);
-          meta = g_strsplit (text, "\n", -1);
-          guint lines = g_strv_length (meta);
-          /* metadata_header: a first line naming the columns */
-          if (lines == n + 1)
-            {
-              g_free (meta[0]);
-              memmove (meta, meta + 1, lines * sizeof *meta);
-            }
-          else if (lines != n)
-            g_set_error (&error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                         "%s: %u labels for %zu points", path, lines, n);
-        }
+      meta = read_metadata_tsv (path, n, &header, &n_columns, &error);
     }
   if (mat && !error && e->sprite_path)
     {
@@ -1679,9 +1737,14 @@ import_embedding (Run *r, const EmbeddingInfo *e)
   r->step = step;
   lm_writer_set_wall_time (r->w, 0);
   counted (r, LM_TB_EMBEDDING,
-           lm_writer_add_embedding (r->w, *tag ? tag : NULL, step, (const float *) mat->data, n, d,
-                                    (const char *const *) meta, sprite, sprite ? 3 : 0,
-                                    sprite ? e->dim[1] : 0, sprite ? e->dim[0] : 0),
+           header != NULL
+               ? lm_writer_add_embedding_columns (r->w, *tag ? tag : NULL, step, (const float *) mat->data, n, d,
+                                                  (const char *const *) header, n_columns,
+                                                  (const char *const *) meta, sprite, sprite ? 3 : 0,
+                                                  sprite ? e->dim[1] : 0, sprite ? e->dim[0] : 0)
+               : lm_writer_add_embedding (r->w, *tag ? tag : NULL, step, (const float *) mat->data, n, d,
+                                          (const char *const *) meta, sprite, sprite ? 3 : 0,
+                                          sprite ? e->dim[1] : 0, sprite ? e->dim[0] : 0),
            e->tensor_name);
 }
 

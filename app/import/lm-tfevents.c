@@ -824,9 +824,12 @@ lm_tf_tensor_numbers (const LmTfTensor *t, GError **error)
         }
       return g_steal_pointer (&out);
     }
-  /* The *_val fields: one value stands for all (TensorFlow's fill). */
+  /* The *_val fields as TensorFlow's MakeNdarray reads them: none are
+   * zeros, and fewer than the shape holds are followed by the last one
+   * repeated (one value fills the tensor; [1, 2] in a [4] is 1, 2, 2, 2).
+   * More than the shape holds is an error there too. */
   guint have = t->reals->len;
-  if (have == 0 || (have != (guint) n && have != 1))
+  if ((gint64) have > n)
     {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
                    "tensor holds %u values, its shape %" G_GINT64_FORMAT, have, n);
@@ -834,7 +837,8 @@ lm_tf_tensor_numbers (const LmTfTensor *t, GError **error)
     }
   for (gint64 i = 0; i < n; i++)
     {
-      double d = g_array_index (t->reals, double, have == 1 ? 0 : (guint) i);
+      /* (0 is 0 as a half or bfloat16's bits too) */
+      double d = have == 0 ? 0.0 : g_array_index (t->reals, double, MIN ((guint) i, have - 1));
       if (half_bits && t->dtype == LM_DT_HALF)
         d = half_to_double ((guint16) d);
       else if (half_bits && t->dtype == LM_DT_BFLOAT16)

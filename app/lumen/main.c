@@ -16,6 +16,7 @@
  *         [--projector-sphereize] [--projector-custom-x LEFT,RIGHT] [--projector-custom-y UP,DOWN]
  *         [--projector-custom-regex]     with --view projector
  *         [--projector-select LABEL|N]   with --view projector: the inspector's point
+ *         [--projector-color-by COLUMN]  with --view projector: Color by
  *         [--video-frame N]              with --screenshot: the frame videos show
  *         [--mesh-camera YAW,PITCH]      with --view mesh: the initial camera's angles
  * Without --logdir it watches ./runs, torch SummaryWriter's default.
@@ -310,6 +311,7 @@ typedef struct
   gboolean sphereize;         /* --projector-sphereize */
   const char *custom[2];      /* --projector-custom-x and -y (good), or NULL */
   gboolean custom_regex;      /* --projector-custom-regex */
+  const char *color_by;       /* --projector-color-by, or NULL */
   gint64 video_frame;         /* 0: not given */
   gboolean mesh_camera;       /* --mesh-camera given: */
   double mesh_yaw, mesh_pitch;   /* its degrees */
@@ -346,6 +348,7 @@ check_usage (GVariantDict *opts, Usage *u)
   g_variant_dict_lookup (opts, "projector-custom-y", "&s", &u->custom[1]);
   u->sphereize = g_variant_dict_contains (opts, "projector-sphereize");
   u->custom_regex = g_variant_dict_contains (opts, "projector-custom-regex");
+  g_variant_dict_lookup (opts, "projector-color-by", "&s", &u->color_by);
   g_variant_dict_lookup (opts, "window-size", "&s", &size);
   g_variant_dict_lookup (opts, "x-axis", "&s", &x_axis);
   g_variant_dict_lookup (opts, "smoothing", "&s", &smoothing);
@@ -442,6 +445,10 @@ check_usage (GVariantDict *opts, Usage *u)
     return g_strdup ("lumen: --projector-select goes with --view projector\n");
   if (u->select != NULL && *u->select == '\0')
     return g_strdup ("lumen: --projector-select needs a point's label or number\n");
+  if (u->color_by != NULL && g_strcmp0 (view, "projector") != 0)
+    return g_strdup ("lumen: --projector-color-by goes with --view projector\n");
+  if (u->color_by != NULL && *u->color_by == '\0')
+    return g_strdup ("lumen: --projector-color-by needs a metadata column's name\n");
   u->method = g_strcmp0 (method, "tsne") == 0     ? LM_PROJECTOR_TSNE
               : g_strcmp0 (method, "umap") == 0   ? LM_PROJECTOR_UMAP
               : g_strcmp0 (method, "custom") == 0 ? LM_PROJECTOR_CUSTOM
@@ -672,6 +679,9 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
   if (u.select != NULL)
     lm_projector_page_select_when_loaded (
       LM_PROJECTOR_PAGE (lm_dashboards_get_page (lm_window_get_dashboards (window), "projector")), u.select);
+  if (u.color_by != NULL)
+    lm_projector_page_color_by_when_loaded (
+      LM_PROJECTOR_PAGE (lm_dashboards_get_page (lm_window_get_dashboards (window), "projector")), u.color_by);
   if (!u.select_steps && !u.pr_step && (u.step >= 0 || u.op >= 1))
     lm_graph_page_set_target (LM_GRAPH_PAGE (lm_dashboards_get_page (lm_window_get_dashboards (window), "graph")),
                               u.step, u.op);
@@ -907,6 +917,9 @@ main (int argc, char **argv)
     { "projector-select", 0, 0, G_OPTION_ARG_STRING, NULL,
       "With --view projector: select the first point with this label (else the point of this number, from 0) "
       "and list its nearest neighbours, as a click on it does", "LABEL|N" },
+    { "projector-color-by", 0, 0, G_OPTION_ARG_STRING, NULL,
+      "With --view projector: colour the points by this metadata column (add_embedding's metadata_header), "
+      "as Color by does", "COLUMN" },
     { "video-frame", 0, 0, G_OPTION_ARG_STRING, NULL,
       "With --screenshot: the frame every video shows, paused (from 1; default 1, the first; a shorter "
       "video shows its last)", "N" },

@@ -59,8 +59,10 @@ int lm_train_log_pr_curves(lm_writer *w, int64_t step, const lm_tensor *logits, 
 
 /* SummaryWriter.add_embedding as PyTorch's TensorBoard tutorial calls it:
  * n images of ds (by index) with their raw pixels scaled to [0, 1] as the
- * features (c x h x w of them), their class names (or numbers) as labels
- * and the images themselves as thumbnails. */
+ * features (c x h x w of them), two metadata columns, "label" (their
+ * class names, or numbers) and "index" (their index in ds, as
+ * metadata_header=["label", "index"]), and the images themselves as
+ * thumbnails. */
 int lm_train_log_embedding(lm_writer *w, const char *tag, int64_t step, const lm_dataset *ds,
                            const int64_t *indices, int n, const char *const *class_names,
                            int num_class_names);

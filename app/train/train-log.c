@@ -127,28 +127,32 @@ int lm_train_log_embedding(lm_writer *w, const char *tag, int64_t step, const lm
   int c = lm_dataset_channels(ds), h = lm_dataset_height(ds), wd = lm_dataset_width(ds);
   size_t per = (size_t)c * (size_t)h * (size_t)wd;
   float *px = malloc(per * (size_t)n * sizeof *px);
-  char **labels = calloc((size_t)n, sizeof *labels);
-  int rc = px && labels ? LM_OK : LM_ERR_NOMEM;
+  /* two columns a point: its class name and its index in the data set */
+  char **meta = calloc((size_t)n * 2, sizeof *meta);
+  int rc = px && meta ? LM_OK : LM_ERR_NOMEM;
   for (int i = 0; rc == LM_OK && i < n; i++) {
     const uint8_t *src = lm_dataset_image(ds, indices[i]); /* CHW bytes */
     for (size_t k = 0; k < per; k++)
       px[per * (size_t)i + k] = (float)src[k] / 255.0f;
     int64_t y = lm_dataset_label(ds, indices[i]);
-    labels[i] = malloc(64);
-    if (!labels[i])
+    char *label = meta[2 * i] = malloc(64), *index = meta[2 * i + 1] = malloc(24);
+    if (!label || !index)
       rc = LM_ERR_NOMEM;
     else if (class_names && y >= 0 && y < num_class_names)
-      snprintf(labels[i], 64, "%s", class_names[y]);
+      snprintf(label, 64, "%s", class_names[y]);
     else
-      snprintf(labels[i], 64, "%lld", (long long)y);
+      snprintf(label, 64, "%lld", (long long)y);
+    if (index)
+      snprintf(index, 24, "%lld", (long long)indices[i]);
   }
   /* the pixels are both the features (n x c*h*w) and the thumbnails */
+  static const char *const header[2] = {"label", "index"};
   if (rc == LM_OK)
-    rc = lm_writer_add_embedding(w, tag, step, px, (size_t)n, per, (const char *const *)labels, px, c,
-                                 h, wd);
-  for (int i = 0; labels && i < n; i++)
-    free(labels[i]);
-  free(labels);
+    rc = lm_writer_add_embedding_columns(w, tag, step, px, (size_t)n, per, header, 2,
+                                         (const char *const *)meta, px, c, h, wd);
+  for (int i = 0; meta && i < 2 * n; i++)
+    free(meta[i]);
+  free(meta);
   free(px);
   return rc;
 }

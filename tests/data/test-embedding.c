@@ -1,7 +1,9 @@
 /* test-embedding.c: the projector's data side: lm_embedding_pca against
  * numpy (both the covariance and the Gram path, a rank-deficient matrix),
  * and lm_embedding_list/_load on run files written by lumen-log, one from
- * before embeddings (no tables) and one with a damaged row;
+ * before embeddings (no tables) and one with a damaged row; metadata
+ * columns (metadata_header) read back, kept by a subset, a file from
+ * before columns read as one "label" column, and damaged values named;
  * lm_embedding_nearest (the inspector's neighbours) on a hand-made set,
  * both metrics, and against a full sort on a bigger one; "Sphereize
  * data" and its effect on the PCA, a row of NaN left out of the PCA, and
@@ -333,8 +335,9 @@ test_custom (void)
   g_clear_pointer (&error, g_free);
 }
 
-static char *
-write_run (const char *dir, gboolean with_embedding)
+/* A writer on run "r" of dir. */
+static lm_writer *
+open_run (const char *dir)
 {
   lm_writer_options o;
   lm_writer *w = NULL;
@@ -344,6 +347,14 @@ write_run (const char *dir, gboolean with_embedding)
   o.run_name = "r";
   o.quiet = TRUE;
   g_assert_cmpint (lm_writer_open_with (&w, &o), ==, LM_OK);
+  return w;
+}
+
+static char *
+write_run (const char *dir, gboolean with_embedding)
+{
+  lm_writer *w = open_run (dir);
+
   g_assert_cmpint (lm_writer_add_scalar (w, "loss", 0, 1), ==, LM_OK);
   if (with_embedding)
     {
@@ -460,7 +471,8 @@ test_old_file (void)
   char *error = NULL;
 
   /* A file from before embeddings: no tables, no embeddings, no error. */
-  exec_rw (path, "DROP TABLE embedding_metadata; DROP TABLE embeddings");
+  exec_rw (path, "DROP TABLE embedding_metadata; DROP TABLE embeddings; DROP TABLE embedding_columns; "
+                 "DROP TABLE embedding_values");
   GPtrArray *list = lm_embedding_list (path, &error);
   g_assert_null (error);
   g_assert_nonnull (list);
@@ -474,6 +486,66 @@ test_old_file (void)
   g_assert_null (lm_embedding_list ("/nonexistent/run.lumen", &error));
   g_assert_nonnull (error);
   g_free (error);
+  g_unlink (path);
+}
+
+static void
+test_columns (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("lm-emb-XXXXXX", NULL);
+  const float mat[3 * 2] = { 1, 2, 3, 4, 5, 6 };
+  const char *header[3] = { "label", "split", "index" };
+  const char *meta[3 * 3] = { "cat", "train", "0", "dog", "test", "1", "cat", "test", "2" };
+  const char *labels[3] = { "a", "b", "c" };
+  lm_writer *w = open_run (dir);
+  char *error = NULL;
+
+  g_assert_cmpint (lm_writer_add_embedding_columns (w, "f", 1, mat, 3, 2, header, 3, meta, NULL, 0, 0, 0), ==,
+                   LM_OK);
+  g_assert_cmpint (lm_writer_add_embedding (w, "g", 1, mat, 3, 2, labels, NULL, 0, 0, 0), ==, LM_OK);
+  g_autofree char *path = g_strdup (lm_writer_file_path (w));
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+
+  LmEmbedding *e = lm_embedding_load (path, 1, &error);
+  g_assert_null (error);
+  g_assert_cmpuint (e->n_columns, ==, 3);
+  g_assert_cmpstr (e->column_names[1], ==, "split");
+  g_assert_cmpstr (e->column_names[2], ==, "index");
+  g_assert_null (e->column_names[3]);
+  g_assert_true (e->columns[0] == e->labels);
+  g_assert_cmpstr (e->labels[1], ==, "dog");
+  g_assert_cmpstr (e->columns[1][0], ==, "train");
+  g_assert_cmpstr (e->columns[2][2], ==, "2");
+  /* a subset keeps every column of its points */
+  const guint32 idx[2] = { 2, 0 };
+  LmEmbedding *sub = lm_embedding_subset (e, idx, 2);
+  g_assert_cmpuint (sub->n_columns, ==, 3);
+  g_assert_cmpstr (sub->column_names[2], ==, "index");
+  g_assert_cmpstr (sub->columns[1][0], ==, "test");
+  g_assert_cmpstr (sub->columns[2][1], ==, "0");
+  g_assert_true (sub->columns[0] == sub->labels);
+  lm_embedding_free (sub);
+  lm_embedding_free (e);
+  /* one label a point: one column, TensorBoard's "label" */
+  e = lm_embedding_load (path, 2, &error);
+  g_assert_null (error);
+  g_assert_cmpuint (e->n_columns, ==, 1);
+  g_assert_cmpstr (e->column_names[0], ==, "label");
+  g_assert_cmpstr (e->columns[0][2], ==, "c");
+  lm_embedding_free (e);
+  /* a value row gone is named, not shown empty */
+  exec_rw (path, "DELETE FROM embedding_values WHERE i = 1 AND col = 2");
+  g_assert_null (lm_embedding_load (path, 1, &error));
+  g_assert_nonnull (strstr (error, "embedding 'f' at step 1: 3 values for 3 points x 2 columns"));
+  g_clear_pointer (&error, g_free);
+  /* a file from before columns: its labels, as one column */
+  exec_rw (path, "DROP TABLE embedding_columns; DROP TABLE embedding_values");
+  e = lm_embedding_load (path, 1, &error);
+  g_assert_null (error);
+  g_assert_cmpuint (e->n_columns, ==, 1);
+  g_assert_cmpstr (e->column_names[0], ==, "label");
+  g_assert_cmpstr (e->labels[1], ==, "dog");
+  lm_embedding_free (e);
   g_unlink (path);
 }
 
@@ -640,6 +712,7 @@ main (int argc, char **argv)
   g_test_add_func ("/data/embedding/custom", test_custom);
   g_test_add_func ("/data/embedding/read", test_read);
   g_test_add_func ("/data/embedding/old-file", test_old_file);
+  g_test_add_func ("/data/embedding/columns", test_columns);
   g_test_add_func ("/data/embedding/nearest", test_nearest);
   g_test_add_func ("/data/embedding/nearest-nan", test_nearest_nan);
   g_test_add_func ("/data/embedding/nearest-sorted", test_nearest_sorted);

@@ -2,7 +2,9 @@
  * lumen-log is exported, its event file compared byte for byte with what
  * PyTorch's SummaryWriter writes (expected-records.h, from
  * make-expected.py); a run with every kind is exported and imported back
- * with lumen-import and every row compared; then a damaged run file,
+ * with lumen-import and every row compared; an embedding's metadata
+ * columns go out as PyTorch's metadata.tsv (header line and tab-joined
+ * rows) and come back as columns; then a damaged run file,
  * --overwrite, --runs and the command line. */
 #include "lm-tb-export.h"
 #include "lm-tb-import.h"
@@ -33,6 +35,22 @@ export_dir (const char *src, const char *dst, LmTbExportFlags flags, const char 
 }
 
 /* The one event file in dir (asserted), its name into *name. */
+/* lumen-import of the run folder src into dst: its errors, its messages
+ * in m. */
+static guint
+import_dir (const char *src, const char *dst, Messages *m)
+{
+  LmTbImport *imp = lm_tb_import_new (src, dst, LM_TB_IMPORT_QUIET);
+  guint errors;
+
+  messages_init (m);
+  lm_tb_import_set_message_func (imp, collect, m);
+  lm_tb_import_poll (imp);
+  errors = lm_tb_import_finish (imp, FALSE);
+  lm_tb_import_free (imp);
+  return errors;
+}
+
 static char *
 event_file (const char *dir, char **name)
 {
@@ -410,12 +428,7 @@ test_round_trip (void)
                    "    single_image_dim: 2\n    single_image_dim: 2\n  }\n}\n");
 
   g_autofree char *mid_run = g_build_filename (mid, "exp/a", NULL);
-  LmTbImport *imp = lm_tb_import_new (mid_run, back, LM_TB_IMPORT_QUIET);
-  messages_init (&m);
-  lm_tb_import_set_message_func (imp, collect, &m);
-  lm_tb_import_poll (imp);
-  g_assert_cmpuint (lm_tb_import_finish (imp, FALSE), ==, 0);
-  lm_tb_import_free (imp);
+  g_assert_cmpuint (import_dir (mid_run, back, &m), ==, 0);
   g_assert_cmpuint (m.infos->len, ==, 1);
   g_assert_null (strstr (m.infos->pdata[0], "skipped"));
   messages_clear (&m);
@@ -477,6 +490,75 @@ test_round_trip (void)
 
 /* A video is a Summary.Image of its stored APNG, as add_video's holds its
  * GIF: width, height, colorspace = channels (as PyTorch writes them). */
+/* add_embedding(metadata=rows, metadata_header=["label", "split"]) in
+ * PyTorch 1.13 writes metadata.tsv as
+ *   "\n".join(["\t".join(str(e) for e in l) for l in [header] + rows]) + "\n"
+ * and one column as a value a line, without the header. */
+static void
+test_embedding_columns (void)
+{
+  g_autofree char *src = tmpdir_new (), *mid = tmpdir_new (), *back = tmpdir_new ();
+  lm_writer *w = writer_open (src, "cols");
+  Messages m;
+  const float mat[3 * 2] = { 0.5f, 1, 2, 3, 4, 5 };
+  const char *header[2] = { "label", "split" };
+  const char *meta[3 * 2] = { "cat", "train", "dog", "test", "cat ✓", "" };
+  const char *one[1] = { "digit" };
+  const char *digits[3] = { "7", "2", "1" };
+
+  assert_ok (lm_writer_add_embedding_columns (w, "two", 1, mat, 3, 2, header, 2, meta, NULL, 0, 0, 0));
+  assert_ok (lm_writer_add_embedding_columns (w, "one", 1, mat, 3, 2, one, 1, digits, NULL, 0, 0, 0));
+  assert_ok (lm_writer_close (w));
+  g_assert_cmpuint (export_dir (src, mid, 0, NULL, &m), ==, 0);
+  messages_clear (&m);
+  g_autofree char *two_path = g_build_filename (mid, "cols/00001/two/metadata.tsv", NULL);
+  g_autofree char *one_path = g_build_filename (mid, "cols/00001/one/metadata.tsv", NULL);
+  g_autofree char *two = NULL, *one_tsv = NULL;
+  g_assert_true (g_file_get_contents (two_path, &two, NULL, NULL));
+  g_assert_cmpstr (two, ==, "label\tsplit\ncat\ttrain\ndog\ttest\ncat ✓\t\n");
+  g_assert_true (g_file_get_contents (one_path, &one_tsv, NULL, NULL));
+  g_assert_cmpstr (one_tsv, ==, "7\n2\n1\n");
+
+  /* back: the header's columns, the empty last value too */
+  g_autofree char *mid_run = g_build_filename (mid, "cols", NULL);
+  g_assert_cmpuint (import_dir (mid_run, back, &m), ==, 0);
+  messages_clear (&m);
+  g_autofree char *p1 = g_build_filename (src, "cols/run.lumen", NULL);
+  g_autofree char *p2 = g_build_filename (back, "cols/run.lumen", NULL);
+  sqlite3 *a = db_open_ro (p1), *b = db_open_ro (p2);
+  static const char *const rows =
+    "SELECT e.tag, m.i, m.label, v.col, v.value FROM embeddings e JOIN embedding_metadata m ON "
+    "m.embedding_id = e.id LEFT JOIN embedding_values v ON v.embedding_id = e.id AND v.i = m.i "
+    "WHERE e.tag = 'two' ORDER BY m.i";
+  static const char *const names =
+    "SELECT c.name FROM embedding_columns c JOIN embeddings e ON e.id = c.embedding_id "
+    "WHERE e.tag = 'two' ORDER BY c.col";
+  g_autofree char *want = dump (a, rows), *got = dump (b, rows);
+  g_assert_cmpstr (want, !=, "");
+  g_assert_cmpstr (got, ==, want);
+  g_autofree char *cols = dump (b, names), *want_cols = dump (a, names);
+  g_assert_cmpstr (cols, ==, want_cols);
+  g_assert_nonnull (strstr (cols, "split"));
+  sqlite3_close (a);
+  sqlite3_close (b);
+
+  /* a line short of the header's columns is named, the embedding not
+   * imported */
+  g_assert_true (g_file_set_contents (two_path, "label\tsplit\ncat\ttrain\ndog\ncat\ttest\n", -1, NULL));
+  g_autofree char *back2 = tmpdir_new ();
+  import_dir (mid_run, back2, &m);
+  gboolean named = FALSE;
+  for (guint i = 0; i < m.errors->len; i++)
+    named |= strstr (m.errors->pdata[i], "embedding 'two:00001' not imported") != NULL
+             && strstr (m.errors->pdata[i], "metadata.tsv: line 3 has 1 columns, the header 2") != NULL;
+  g_assert_true (named);
+  messages_clear (&m);
+  tmpdir_free (g_steal_pointer (&src));
+  tmpdir_free (g_steal_pointer (&mid));
+  tmpdir_free (g_steal_pointer (&back));
+  tmpdir_free (g_steal_pointer (&back2));
+}
+
 static void
 test_video (void)
 {
@@ -962,6 +1044,7 @@ main (int argc, char **argv)
   g_test_add_func ("/export/mesh-bytes", test_mesh_bytes);
   g_test_add_func ("/export/mesh-damaged", test_mesh_damaged);
   g_test_add_func ("/export/round-trip", test_round_trip);
+  g_test_add_func ("/export/embedding-columns", test_embedding_columns);
   g_test_add_func ("/export/video", test_video);
   g_test_add_func ("/export/boxes", test_boxes);
   g_test_add_func ("/export/boxes-translucent", test_boxes_translucent);

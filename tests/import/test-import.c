@@ -1225,6 +1225,77 @@ test_text_3d (void)
   events_done (db, &m, dst, src, file);
 }
 
+/* A DT_FLOAT tensor of plugin's tagged tag, of shape dims, with the n
+ * float_vals given (fewer than the shape holds, or none). */
+static GByteArray *
+value_tensor_vals (const char *tag, const char *plugin, const gint64 *dims, int ndim,
+                   const float *x, int n)
+{
+  GByteArray *v = value_new (tag, plugin), *t = g_byte_array_new ();
+
+  pb_int (t, 1, 1); /* DT_FLOAT */
+  pb_shape (t, dims, ndim);
+  for (int i = 0; i < n; i++)
+    {
+      pb_varint (t, 5 << 3 | 5);
+      g_byte_array_append (t, (const guint8 *) &x[i], 4);
+    }
+  pb_message (v, 8, t);
+  return v;
+}
+
+/* A tensor's *_val fields as TensorFlow's MakeNdarray reads them: fewer
+ * than its shape holds are followed by the last one repeated (a [6, 2]
+ * PR curve of 9 values: its recall row and the rest of precision are the
+ * last value), none are zeros (a scalar without a value is 0), more than
+ * the shape holds are refused. A [3] string tensor of two strings is a
+ * table of three rows, the last one repeated. These were all refused
+ * ("tensor holds 9 values, its shape 12") but one value or all of them. */
+static void
+test_tensor_partial_vals (void)
+{
+  static const gint64 pr[2] = { 6, 2 }, none[1] = { 0 }, two[1] = { 2 }, three[1] = { 3 };
+  static const float vals[9] = { 4, 2, 1, 0, 0, 2, 0, 2, 0.8f };
+  char *file = NULL;
+  char *src = events_dir_new (&file);
+  Messages m;
+  guint errors;
+
+  write_event (file, 1, value_tensor_vals ("curve", "pr_curves", pr, 2, vals, 9));
+  write_event (file, 2, value_tensor_vals ("loss", "scalars", none, 0, NULL, 0));
+  write_event (file, 3, value_tensor_vals ("loss", "scalars", two, 1, vals, 3));
+  {
+    GByteArray *v = value_new ("names", "text"), *t = g_byte_array_new ();
+    pb_int (t, 1, 7); /* DT_STRING */
+    pb_shape (t, three, 1);
+    pb_string (t, 8, "a");
+    pb_string (t, 8, "b");
+    pb_message (v, 8, t);
+    write_event (file, 4, v);
+  }
+  char *dst = import_folder (src, &m, &errors);
+  for (guint i = 0; i < m.errors->len; i++)
+    g_test_message ("error: %s", (char *) m.errors->pdata[i]);
+  g_assert_cmpuint (errors, ==, 1);
+  g_assert_nonnull (find_message (m.errors, "scalar 'loss' at step 3 not imported: tensor holds 3 "
+                                  "values, its shape 2", NULL));
+  sqlite3 *db = open_run (dst, "run");
+  g_autofree char *points = db_text (db, "SELECT group_concat(p, ' ') FROM (SELECT tp || ',' || fp "
+                                         "|| ',' || tn || ',' || fn || ',' || precision || ',' || "
+                                         "recall AS p FROM pr_curve_points ORDER BY i)");
+  g_assert_cmpstr (points, ==, "4.0,1.0,0.0,0.0,0.800000011920929,0.800000011920929 "
+                               "2.0,0.0,2.0,2.0,0.800000011920929,0.800000011920929");
+  g_assert_cmpint (db_int (db, "SELECT count(*) FROM scalars"), ==, 1);
+  g_assert_cmpfloat (db_double (db, "SELECT value FROM scalars WHERE step = 2"), ==, 0.0);
+  g_autofree char *table = db_text (db, "SELECT value FROM texts WHERE step = 4");
+  g_assert_cmpstr (table, ==, "| |\n|---|\n| a |\n| b |\n| b |\n");
+  sqlite3_close (db);
+  messages_clear (&m);
+  tmpdir_free (dst);
+  tmpdir_free (src);
+  g_free (file);
+}
+
 /* add_mesh's VERTEX tensor tagged `tag`: [b, n, 3] DT_FLOAT filled with
  * x (one float_val, TensorFlow's fill), MeshPluginData {name 2,
  * content_type 3 VERTEX, components 7 (VERTEX only)}. */
@@ -1767,6 +1838,7 @@ main (int argc, char **argv)
   g_test_add_func ("/import/histogram-empty-ends", test_histogram_empty_ends);
   g_test_add_func ("/import/png-variants", test_png_variants);
   g_test_add_func ("/import/text-3d", test_text_3d);
+  g_test_add_func ("/import/tensor-partial-vals", test_tensor_partial_vals);
   g_test_add_func ("/import/audio-bad", test_audio_bad);
   g_test_add_func ("/import/audio-latin1-description", test_audio_latin1_description);
   g_test_add_func ("/import/apng-too-big", test_apng_too_big);

@@ -110,6 +110,10 @@ expect "the embedding" "SELECT tag, step, n, d, thumb_width, thumb_height, thumb
   hex(substr(sprite, 1, 8)) FROM embeddings" "test_points|4|300|16|16|16|1|18|89504E470D0A1A0A"
 expect "labels" "SELECT group_concat(label || ' ' || c, ', ') FROM (SELECT label, count(*) AS c
   FROM embedding_metadata GROUP BY label ORDER BY label)" "cross 100, ring 100, square 100"
+expect "metadata columns" "SELECT group_concat(name, ' ') FROM (SELECT name FROM embedding_columns ORDER BY col)" \
+  "label predicted p_true"
+expect "values (2 columns x 300 points, p_true a probability)" "SELECT count(*), sum(col = 2 AND CAST(value AS REAL)
+  BETWEEN 0 AND 1) FROM embedding_values" "600|300"
 expect "status" "SELECT value FROM run WHERE key = 'status'" finished
 
 # examples/tensorboard-port.c (docs/tensorboard.md's SummaryWriter script,

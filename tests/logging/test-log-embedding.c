@@ -1,7 +1,10 @@
 /* test-log-embedding.c: lm_writer_add_embedding (add_embedding for the
  * projector): the rows it writes (matrix blob, labels, sprite PNG), the
  * default tag, bad input refused with a message and nothing written, and
- * a run file from before embeddings reopened and appended to.
+ * a run file from before embeddings reopened and appended to;
+ * lm_writer_add_embedding_columns (metadata_header): its names and values
+ * rows (the first column still the label), its refusals by name, and a
+ * file from before columns reopened.
  */
 #include <math.h>
 #include <png.h>
@@ -180,7 +183,8 @@ static void test_embedding_old_file(void) {
   assert_ok(lm_writer_add_scalar(w, "loss", 0, 2.5));
   char *path = g_strdup(lm_writer_file_path(w));
   assert_ok(lm_writer_close(w));
-  exec_rw(path, "DROP TABLE embedding_metadata; DROP TABLE embeddings");
+  exec_rw(path, "DROP TABLE embedding_metadata; DROP TABLE embeddings; "
+                "DROP TABLE embedding_columns; DROP TABLE embedding_values");
   sqlite3 *db = db_open_ro(path);
   g_assert_cmpint(db_int(db, "SELECT count(*) FROM sqlite_master WHERE "
                              "name LIKE 'embedding%%'"),
@@ -209,10 +213,160 @@ static void test_embedding_old_file(void) {
   tmpdir_free(dir);
 }
 
+/* Three points with a "label" and a "split" column: the label is
+ * embedding_metadata's as ever, the names and the second column have rows
+ * of their own. */
+static void test_embedding_columns(void) {
+  char *dir = tmpdir_new();
+  lm_writer *w = writer_open(dir, "cols");
+  const float mat[3 * 2] = {1, 2, 3, 4, 5, 6};
+  const char *header[2] = {"label", "split"};
+  const char *meta[3 * 2] = {"cat", "train", "dog", "test", "cat ✓", "test"};
+  assert_ok(lm_writer_add_embedding_columns(w, "f", 4, mat, 3, 2, header, 2,
+                                            meta, NULL, 0, 0, 0));
+  const char *one[1] = {"digit"};
+  const char *digits[3] = {"7", "2", "1"};
+  assert_ok(lm_writer_add_embedding_columns(w, "g", 4, mat, 3, 2, one, 1,
+                                            digits, NULL, 0, 0, 0));
+  assert_ok(lm_writer_flush(w));
+  sqlite3 *db = db_open_ro(lm_writer_file_path(w));
+  g_autofree char *labels = db_text(
+      db, "SELECT group_concat(label, '|') FROM (SELECT label FROM "
+          "embedding_metadata WHERE embedding_id = 1 ORDER BY i)");
+  g_assert_cmpstr(labels, ==, "cat|dog|cat ✓");
+  g_autofree char *names = db_text(
+      db, "SELECT group_concat(name, '|') FROM (SELECT name FROM "
+          "embedding_columns WHERE embedding_id = 1 ORDER BY col)");
+  g_assert_cmpstr(names, ==, "label|split");
+  g_autofree char *split = db_text(
+      db, "SELECT group_concat(i || ':' || col || '=' || value, '|') FROM "
+          "(SELECT * FROM embedding_values WHERE embedding_id = 1 ORDER BY "
+          "i, col)");
+  g_assert_cmpstr(split, ==, "0:1=train|1:1=test|2:1=test");
+  /* one named column: its name, and nothing in embedding_values */
+  g_autofree char *digit = db_text(
+      db, "SELECT name FROM embedding_columns WHERE embedding_id = 2");
+  g_assert_cmpstr(digit, ==, "digit");
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM embedding_values WHERE "
+                             "embedding_id = 2"),
+                  ==, 0);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM embedding_metadata WHERE "
+                             "embedding_id = 2"),
+                  ==, 3);
+  sqlite3_close(db);
+  assert_ok(lm_writer_close(w));
+  tmpdir_free(dir);
+}
+
+static void test_embedding_columns_refused(void) {
+  char *dir = tmpdir_new();
+  lm_writer *w = writer_open(dir, "bad");
+  const float mat[2 * 2] = {1, 2, 3, 4};
+  const char *header[2] = {"label", "split"};
+  const char *meta[2 * 2] = {"cat", "train", "dog", "test"};
+  assert_fails(lm_writer_add_embedding_columns(w, "t", 0, mat, 2, 2, NULL, 2,
+                                               meta, NULL, 0, 0, 0),
+               LM_ERR_INVALID_ARG, "embedding 't': header is NULL");
+  assert_fails(lm_writer_add_embedding_columns(w, "t", 0, mat, 2, 2, header,
+                                               0, meta, NULL, 0, 0, 0),
+               LM_ERR_INVALID_ARG, "n_columns is 0");
+  assert_fails(lm_writer_add_embedding_columns(w, "t", 0, mat, 2, 2, header,
+                                               2, NULL, NULL, 0, 0, 0),
+               LM_ERR_INVALID_ARG, "embedding 't': metadata is NULL");
+  const char *null_name[2] = {"label", NULL};
+  assert_fails(lm_writer_add_embedding_columns(w, "t", 0, mat, 2, 2,
+                                               null_name, 2, meta, NULL, 0,
+                                               0, 0),
+               LM_ERR_INVALID_ARG, "embedding 't': header[1] is NULL");
+  const char *empty[2] = {"label", ""};
+  assert_fails(lm_writer_add_embedding_columns(w, "t", 0, mat, 2, 2, empty, 2,
+                                               meta, NULL, 0, 0, 0),
+               LM_ERR_INVALID_ARG, "header[1] is empty");
+  const char *twice[2] = {"label", "label"};
+  assert_fails(lm_writer_add_embedding_columns(w, "t", 0, mat, 2, 2, twice, 2,
+                                               meta, NULL, 0, 0, 0),
+               LM_ERR_INVALID_ARG, "header[1] 'label' repeats header[0]");
+  const char *tab_name[2] = {"label", "sp\tlit"};
+  assert_fails(lm_writer_add_embedding_columns(w, "t", 0, mat, 2, 2, tab_name,
+                                               2, meta, NULL, 0, 0, 0),
+               LM_ERR_INVALID_ARG, "header[1] 'sp\tlit' holds a tab");
+  const char *bad_name[2] = {"label", "caf\xe9"};
+  assert_fails(lm_writer_add_embedding_columns(w, "t", 0, mat, 2, 2, bad_name,
+                                               2, meta, NULL, 0, 0, 0),
+               LM_ERR_UTF8, "header[1] is not valid UTF-8");
+  const char *tab[2 * 2] = {"cat", "train", "dog", "te\tst"};
+  assert_fails(lm_writer_add_embedding_columns(w, "t", 0, mat, 2, 2, header,
+                                               2, tab, NULL, 0, 0, 0),
+               LM_ERR_INVALID_ARG,
+               "metadata[1][1] (column 'split') holds a tab");
+  const char *line[2 * 2] = {"c\nat", "train", "dog", "test"};
+  assert_fails(lm_writer_add_embedding_columns(w, "t", 0, mat, 2, 2, header,
+                                               2, line, NULL, 0, 0, 0),
+               LM_ERR_INVALID_ARG,
+               "metadata[0][0] (column 'label') holds a line break");
+  const char *bad[2 * 2] = {"cat", "train", "caf\xe9", "test"};
+  assert_fails(lm_writer_add_embedding_columns(w, "t", 0, mat, 2, 2, header,
+                                               2, bad, NULL, 0, 0, 0),
+               LM_ERR_UTF8, "metadata[1][0] is not valid UTF-8");
+  const char *null_value[2 * 2] = {"cat", "train", "dog", NULL};
+  assert_fails(lm_writer_add_embedding_columns(w, "t", 0, mat, 2, 2, header,
+                                               2, null_value, NULL, 0, 0, 0),
+               LM_ERR_INVALID_ARG, "metadata[1][1] is NULL");
+  assert_ok(lm_writer_flush(w));
+  sqlite3 *db = db_open_ro(lm_writer_file_path(w));
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM embeddings"), ==, 0);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM embedding_columns"), ==, 0);
+  sqlite3_close(db);
+  assert_ok(lm_writer_close(w));
+  tmpdir_free(dir);
+}
+
+/* A file from before metadata columns (embeddings without the column
+ * tables) gets them when a newer writer reopens it; its embedding stays. */
+static void test_embedding_columns_old_file(void) {
+  char *dir = tmpdir_new();
+  lm_writer *w = writer_open(dir, "old");
+  const float mat[4] = {1, 2, 3, 4};
+  const char *labels[2] = {"a", "b"};
+  assert_ok(lm_writer_add_embedding(w, "e", 1, mat, 2, 2, labels, NULL, 0, 0,
+                                    0));
+  char *path = g_strdup(lm_writer_file_path(w));
+  assert_ok(lm_writer_close(w));
+  exec_rw(path, "DROP TABLE embedding_columns; DROP TABLE embedding_values");
+  w = writer_open(dir, "old");
+  const char *header[2] = {"label", "n"};
+  const char *meta[4] = {"c", "1", "d", "2"};
+  assert_ok(lm_writer_add_embedding_columns(w, "e", 2, mat, 2, 2, header, 2,
+                                            meta, NULL, 0, 0, 0));
+  assert_ok(lm_writer_close(w));
+  sqlite3 *db = db_open_ro(path);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM embeddings"), ==, 2);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM embedding_values"), ==, 2);
+  g_autofree char *first = db_text(
+      db, "SELECT label FROM embedding_metadata WHERE embedding_id = 1 AND "
+          "i = 1");
+  g_assert_cmpstr(first, ==, "b");
+  sqlite3_close(db);
+  /* purge_step drops a purged step's columns and values with it */
+  writer_purge(dir, "old", 2);
+  db = db_open_ro(path);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM embedding_values"), ==, 0);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM embedding_columns"), ==, 0);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM embeddings"), ==, 1);
+  sqlite3_close(db);
+  g_free(path);
+  tmpdir_free(dir);
+}
+
 int main(int argc, char **argv) {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/logging/embedding/rows", test_embedding_rows);
   g_test_add_func("/logging/embedding/bad-input", test_embedding_bad_input);
   g_test_add_func("/logging/embedding/old-file", test_embedding_old_file);
+  g_test_add_func("/logging/embedding/columns", test_embedding_columns);
+  g_test_add_func("/logging/embedding/columns-refused",
+                  test_embedding_columns_refused);
+  g_test_add_func("/logging/embedding/columns-old-file",
+                  test_embedding_columns_old_file);
   return g_test_run();
 }

@@ -194,6 +194,14 @@ static void test_mlp_run(void)
   g_assert_cmpint(train_fixture_int(db, "SELECT thumb_width * 100 + thumb_height FROM embeddings"), ==, 2828);
   g_assert_cmpint(train_fixture_int(db, "SELECT sprite_cols FROM embeddings"), ==, 10);
   g_assert_cmpint(train_fixture_int(db, "SELECT count(*) FROM embedding_metadata"), ==, 100);
+  /* and each image's index in the test set, a second column */
+  char *names = train_fixture_text(db, "SELECT group_concat(name, ' ') FROM (SELECT name FROM embedding_columns "
+                                       "ORDER BY col)");
+  g_assert_cmpstr(names, ==, "label index");
+  g_free(names);
+  g_assert_cmpint(train_fixture_int(db, "SELECT count(DISTINCT value) FROM embedding_values WHERE col = 1 AND "
+                                        "CAST(value AS INTEGER) >= 0 AND CAST(CAST(value AS INTEGER) AS TEXT) = "
+                                        "value"), ==, 100);
   if (fashion)
     g_assert_cmpint(train_fixture_int(db, "SELECT count(*) FROM embedding_metadata WHERE label IN ('T-shirt/top', "
                                           "'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', "

@@ -500,6 +500,36 @@ test_label_markdown (void)
     g_assert_cmpint (long_card, <=, short_card + LABEL_MAX_HEIGHT);
     g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (card)), <=, short_card + LABEL_MAX_HEIGHT);
   }
+  /* cards of a row are as high as its tallest: every waveform keeps its
+   * height (the one-line label's card had 80 px beside the tall labels'
+   * 160) and the controls stay at the cards' bottom, level in the row */
+  {
+    static const char *const tags[3] = { "short", "transcript", "tts" };
+    graphene_point_t top[3], play[3];
+    int wave[3], same_row = 0;
+
+    for (int i = 0; i < 3; i++)
+      {
+        GtkWidget *c = GTK_WIDGET (card_of (win, "r", tags[i]));
+        GtkWidget *b = lm_ui_find_descendant (c, GTK_TYPE_BUTTON);
+
+        g_assert_true (gtk_widget_compute_point (c, GTK_WIDGET (win), &GRAPHENE_POINT_INIT (0, 0), &top[i]));
+        g_assert_true (gtk_widget_compute_point (b, GTK_WIDGET (win), &GRAPHENE_POINT_INIT (0, 0), &play[i]));
+        wave[i] = gtk_widget_get_height (lm_audio_card_get_waveform (LM_AUDIO_CARD (c)));
+        g_test_message ("%s: waveform %d px, play button at y %.0f", tags[i], wave[i], play[i].y);
+      }
+    for (int i = 0; i < 3; i++)
+      {
+        g_assert_cmpint (wave[i], ==, wave[0]);
+        for (int j = i + 1; j < 3; j++)
+          if (top[i].y == top[j].y)
+            {
+              same_row++;
+              g_assert_cmpfloat (play[i].y, ==, play[j].y);
+            }
+      }
+    g_assert_cmpint (same_row, >=, 1);
+  }
   /* the adjustment can outlive its card: once the card is gone, a change
    * of it no longer queues the card's resize check (which measured the
    * freed label) */

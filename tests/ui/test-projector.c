@@ -13,11 +13,15 @@
  * clicked point's true neighbours under either metric, its rows hover
  * and walk, Enter/Escape and the search select, Isolate shows just the
  * selection and Show all data everything again; a 10,000 x 784 tensor's
- * neighbours come from a worker; Custom places the points on the axes
- * its label searches make (by hand) and names a search that matches
- * nothing; Sphereize data changes the PCA; a tensor with a NaN row, one
- * past float32's range and one of identical points say what is wrong
- * and draw what they can.
+ * neighbours come from a worker.  Metadata columns: Color by a second
+ * column recolours the points (pixels), "No color" and a numeric
+ * column's gradient too, a column of too many strings gets a note; Label
+ * by changes the points' labels and the inspector's, which lists every
+ * column; the search looks in the column chosen.  Custom places the
+ * points on the axes its label searches make (by hand) and names a
+ * search that matches nothing; Sphereize data changes the PCA; a tensor
+ * with a NaN row, one past float32's range and one of identical points
+ * say what is wrong and draw what they can.
  * Skips without a display.
  */
 #include <float.h>
@@ -561,8 +565,8 @@ test_custom_no_labels (void)
 
   lm_projector_page_set_method (pp, LM_PROJECTOR_CUSTOM);
   g_assert_cmpstr (lm_projector_page_get_status (pp), ==,
-                   "Custom projection of 6 points × 4 dims: neither axis is drawn (type a label in each of Left, "
-                   "Right, Up and Down)");
+                   "Custom projection of 6 points × 4 dims: the X axis is not drawn (type a label in Left and "
+                   "Right); the Y axis is not drawn (type a label in Down and Up)");
   lm_projector_page_set_custom_search (pp, LM_PROJECTOR_CUSTOM_LEFT, "cat", FALSE);
   assert_status_has (pp, "Left: this tensor has no labels to search");
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (lm_projector_page_get_control (pp, "left-count"))), ==,
@@ -1614,6 +1618,251 @@ test_inspector_big (void)
   g_free (dir);
 }
 
+/* The points[] again with a second column that cuts across the labels,
+ * and a tensor of 60 points with a numeric and a string column of 60
+ * distinct values each. */
+static const char *split[6] = { "train", "test", "train", "test", "train", "test" };
+
+static char *
+make_columns_logdir (void)
+{
+  char *dir = g_dir_make_tmp ("lm-proj-XXXXXX", NULL);
+  const char *header[2] = { "label", "split" };
+  const char *meta[6 * 2];
+  float many[60 * 2];
+  char *many_meta[60 * 2];
+  lm_writer_options o;
+  lm_writer *w = NULL;
+
+  for (int i = 0; i < 6; i++)
+    {
+      meta[i * 2] = labels[i];
+      meta[i * 2 + 1] = split[i];
+    }
+  for (int i = 0; i < 60; i++)
+    {
+      many[i * 2] = (float) cos (i * 0.3) * (1 + i * 0.1f);
+      many[i * 2 + 1] = (float) sin (i * 0.3) * (1 + i * 0.1f);
+      many_meta[i * 2] = g_strdup_printf ("%d", i * 3 - 20);
+      many_meta[i * 2 + 1] = g_strdup_printf ("word %d", i);
+    }
+  lm_writer_options_init (&o);
+  o.logdir = dir;
+  o.run_name = "run";
+  o.quiet = TRUE;
+  g_assert_cmpint (lm_writer_open_with (&w, &o), ==, LM_OK);
+  g_assert_cmpint (lm_writer_add_embedding_columns (w, "features", 3, points, 6, 4, header, 2, meta, NULL, 0, 0, 0),
+                   ==, LM_OK);
+  g_assert_cmpint (lm_writer_add_embedding_columns (w, "spiral", 3, many, 60, 2,
+                                                    (const char *const[]) { "index", "word" }, 2,
+                                                    (const char *const *) many_meta, NULL, 0, 0, 0),
+                   ==, LM_OK);
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+  for (int i = 0; i < 120; i++)
+    g_free (many_meta[i]);
+  return dir;
+}
+
+/* Point i's centre pixel is `c` at the dots' alpha over the background. */
+static void
+assert_point_pixel (cairo_surface_t *s, LmProjectorView *view, guint i, const GdkRGBA *c)
+{
+  const GdkRGBA *bg = &lm_theme_colors ()->bg;
+  double x, y, rgb[3];
+
+  lm_projector_view_project (view, i, 600, 400, &x, &y);
+  pixel_at (s, (int) round (x), (int) round (y), rgb);
+  g_assert_cmpfloat_with_epsilon (rgb[0], 0.85 * c->red + 0.15 * bg->red, 0.03);
+  g_assert_cmpfloat_with_epsilon (rgb[1], 0.85 * c->green + 0.15 * bg->green, 0.03);
+  g_assert_cmpfloat_with_epsilon (rgb[2], 0.85 * c->blue + 0.15 * bg->blue, 0.03);
+}
+
+static gboolean
+same_rgb (const GdkRGBA *a, const GdkRGBA *b)
+{
+  return fabs (a->red - b->red) < 0.01 && fabs (a->green - b->green) < 0.01 && fabs (a->blue - b->blue) < 0.01;
+}
+
+/* Custom's searches look in the Search by column, as the label search */
+static void
+test_custom_search_by (void)
+{
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  g_autofree char *dir = make_columns_logdir ();
+  LmRunStore *store = NULL;
+  GtkWidget *page = show_page (dir, &store);
+  LmProjectorPage *pp = LM_PROJECTOR_PAGE (page);
+  GtkWidget *left = lm_projector_page_get_control (pp, "left-count");
+
+  lm_projector_page_set_custom_search (pp, LM_PROJECTOR_CUSTOM_LEFT, "train", FALSE);
+  lm_projector_page_set_custom_search (pp, LM_PROJECTOR_CUSTOM_RIGHT, "test", FALSE);
+  lm_projector_page_set_method (pp, LM_PROJECTOR_CUSTOM);
+  assert_status_has (pp, "Left: no point matches “train”");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (left)), ==, "no match");
+  /* by split: the even points are "train", the odd "test" */
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (lm_projector_page_get_control (pp, "search-by")), 1);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (left)), ==, "3 matches");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (lm_projector_page_get_control (pp, "right-count"))), ==,
+                   "3 matches");
+  assert_status_has (pp, "Custom projection of 6 points × 4 dims: the Y axis is not drawn (type a label in Down "
+                         "and Up)");
+  close_page (page, store, dir);
+}
+
+static void
+test_columns (void)
+{
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  g_autofree char *dir = make_columns_logdir ();
+  LmRunStore *store = NULL;
+  GtkWidget *page = show_page (dir, &store);
+  LmProjectorPage *pp = LM_PROJECTOR_PAGE (page);
+  LmProjectorView *view = lm_projector_page_get_view (pp);
+  GtkWidget *color_by = lm_projector_page_get_control (pp, "color-by");
+  GtkWidget *label_by = lm_projector_page_get_control (pp, "label-by");
+  GtkWidget *search_by = lm_projector_page_get_control (pp, "search-by");
+  GtkWidget *search = lm_projector_page_get_search_entry (pp);
+  GdkRGBA c0, c1, want;
+  cairo_surface_t *s;
+
+  /* the first tensor ("features"): coloured and labelled by the label,
+   * as a tensor of one column */
+  g_assert_cmpuint (lm_projector_view_get_embedding (view)->n_columns, ==, 2);
+  g_assert_true (gtk_widget_get_visible (gtk_widget_get_parent (color_by)));
+  g_assert_true (gtk_widget_get_visible (gtk_widget_get_parent (label_by)));
+  g_assert_true (gtk_widget_get_visible (gtk_widget_get_parent (search_by)));
+  g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (color_by)), ==, 1);
+  g_assert_cmpuint (lm_projector_view_get_n_classes (view), ==, 3);
+  assert_points_coloured (view, 600, 400);
+  lm_projector_view_get_point_color (view, 0, &c0);
+  lm_projector_view_get_point_color (view, 1, &c1);
+  g_assert_true (same_rgb (&c0, &c1)); /* both "cat" */
+
+  /* Color by split: two colours, points 0 and 1 now apart, the legend
+   * the split's values */
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (color_by), 2);
+  g_assert_cmpint (lm_projector_view_get_coloring (view), ==, LM_PROJECTOR_COLOR_CATEGORIES);
+  g_assert_cmpuint (lm_projector_view_get_n_classes (view), ==, 2);
+  g_assert_cmpstr (lm_projector_view_get_class (view, 0, NULL), ==, "test");
+  g_assert_cmpstr (lm_projector_view_get_class (view, 1, NULL), ==, "train");
+  s = draw_view (view, 600, 400);
+  for (guint i = 0; i < 6; i++)
+    {
+      lm_projector_view_get_class (view, i % 2 == 0 ? 1 : 0, &want);
+      g_assert_true (lm_projector_view_get_point_color (view, i, &c0));
+      g_assert_true (same_rgb (&c0, &want));
+      assert_point_pixel (s, view, i, &want);
+    }
+  cairo_surface_destroy (s);
+  lm_projector_view_get_point_color (view, 0, &c0);
+  lm_projector_view_get_point_color (view, 1, &c1);
+  g_assert_false (same_rgb (&c0, &c1));
+  /* No color: every point the theme's accent, no legend */
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (color_by), 0);
+  g_assert_cmpint (lm_projector_view_get_coloring (view), ==, LM_PROJECTOR_COLOR_NONE);
+  g_assert_cmpuint (lm_projector_view_get_n_classes (view), ==, 0);
+  s = draw_view (view, 600, 400);
+  for (guint i = 0; i < 6; i++)
+    assert_point_pixel (s, view, i, &lm_theme_colors ()->accent);
+  cairo_surface_destroy (s);
+
+  /* Label by split: the points' labels and the inspector's title; the
+   * inspector lists both columns */
+  g_assert_cmpstr (lm_projector_view_get_point_label (view, 0), ==, "cat");
+  lm_projector_view_set_hover (view, 0);
+  cairo_surface_t *hover_cat = draw_view (view, 600, 400);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (label_by), 1);
+  g_assert_cmpstr (lm_projector_view_get_point_label (view, 0), ==, "train");
+  /* the hover box says "train  #0" now, not "cat  #0" */
+  s = draw_view (view, 600, 400);
+  guint changed = 0;
+  for (int y = 0; y < 400; y++)
+    changed += memcmp (cairo_image_surface_get_data (s) + y * cairo_image_surface_get_stride (s),
+                       cairo_image_surface_get_data (hover_cat) + y * cairo_image_surface_get_stride (s),
+                       600 * 4) != 0;
+  g_assert_cmpuint (changed, >, 3);
+  cairo_surface_destroy (hover_cat);
+  cairo_surface_destroy (s);
+  lm_projector_view_set_hover (view, -1);
+  g_assert_cmpstr (lm_projector_view_get_point_label (view, 3), ==, "test");
+  lm_projector_page_select (pp, 3);
+  g_assert_true (lm_test_wait_for (page_settled, page, 10000));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (lm_projector_page_get_control (pp, "inspector-title"))), ==,
+                   "test  #3");
+  GtkWidget *cols = lm_projector_page_get_control (pp, "inspector-columns");
+  g_assert_true (gtk_widget_get_visible (cols));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (cols)), ==, "label: dog\nsplit: test");
+  lm_projector_page_select (pp, -1);
+  /* lumen --projector-color-by: a column by its name; another is named
+   * on the status line */
+  lm_projector_page_color_by_when_loaded (pp, "split");
+  g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (color_by)), ==, 2);
+  lm_projector_page_color_by_when_loaded (pp, "colour");
+  g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (color_by)), ==, 2);
+  g_assert_cmpstr (lm_projector_page_get_status (pp), ==, "No metadata column is named “colour” "
+                                                          "(--projector-color-by takes one of: label, split)");
+
+  /* the search looks in the label, then in split */
+  gtk_editable_set_text (GTK_EDITABLE (search), "t");
+  g_signal_emit_by_name (search, "search-changed");
+  for (guint i = 0; i < 6; i++) /* "cat" */
+    g_assert_cmpint (lm_projector_view_get_mark (view, i), ==,
+                     i < 2 ? LM_PROJECTOR_MARK_SELECTED : LM_PROJECTOR_MARK_DIMMED);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (search_by), 1);
+  gtk_editable_set_text (GTK_EDITABLE (search), "te");
+  g_signal_emit_by_name (search, "search-changed");
+  for (guint i = 0; i < 6; i++) /* "test" */
+    g_assert_cmpint (lm_projector_view_get_mark (view, i), ==,
+                     i % 2 == 1 ? LM_PROJECTOR_MARK_SELECTED : LM_PROJECTOR_MARK_DIMMED);
+  gtk_editable_set_text (GTK_EDITABLE (search), "");
+  g_signal_emit_by_name (search, "search-changed");
+
+  /* the spiral: 60 numbers get TensorBoard's gradient, #ffffdd at the
+   * minimum (point 0, -20) to #1f2d86 at the maximum (point 59, 157) */
+  const LmEmbeddingInfo *spiral = NULL;
+  g_autoptr (GPtrArray) list = lm_embedding_list (lm_run_get_path (lm_run_store_find (store, "run")), NULL);
+  for (guint i = 0; i < list->len; i++)
+    if (g_strcmp0 (((LmEmbeddingInfo *) list->pdata[i])->tag, "spiral") == 0)
+      spiral = list->pdata[i];
+  g_assert_nonnull (spiral);
+  lm_projector_page_set_tensor (pp, "run", spiral->id);
+  g_assert_true (lm_test_wait_for (page_settled, page, SETTLE_MS));
+  g_assert_cmpuint (lm_projector_view_get_embedding (view)->n, ==, 60);
+  /* other columns: back to the defaults */
+  g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (color_by)), ==, 1);
+  g_assert_cmpint (lm_projector_view_get_coloring (view), ==, LM_PROJECTOR_COLOR_GRADIENT);
+  g_assert_cmpuint (lm_projector_view_get_n_classes (view), ==, 0);
+  /* half size: the cloud clear of the legend in the corner */
+  lm_projector_view_set_zoom (view, 0.5);
+  s = draw_view (view, 600, 400);
+  want = (GdkRGBA) { 0xff / 255.0, 0xff / 255.0, 0xdd / 255.0, 1 };
+  g_assert_true (lm_projector_view_get_point_color (view, 0, &c0));
+  g_assert_true (same_rgb (&c0, &want));
+  assert_point_pixel (s, view, 0, &want);
+  want = (GdkRGBA) { 0x1f / 255.0, 0x2d / 255.0, 0x86 / 255.0, 1 };
+  g_assert_true (lm_projector_view_get_point_color (view, 59, &c0));
+  g_assert_true (same_rgb (&c0, &want));
+  assert_point_pixel (s, view, 59, &want);
+  cairo_surface_destroy (s);
+  /* 60 distinct words: not coloured, the note says why */
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (color_by), 2);
+  g_assert_cmpint (lm_projector_view_get_coloring (view), ==, LM_PROJECTOR_COLOR_TOO_MANY);
+  g_assert_false (lm_projector_view_get_point_color (view, 0, &c0));
+  g_autofree char *note = lm_projector_view_get_color_note (view);
+  g_assert_cmpstr (note, ==, "“word” has 60 distinct values, too many to colour by (50 at most, unless all are "
+                             "numbers)");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (color_by), ==, note);
+  close_page (page, store, dir);
+}
+
 int
 main
  (int argc, char **argv)
@@ -1631,8 +1880,10 @@ main
   g_test_add_func ("/ui/projector/isolate", test_isolate);
   g_test_add_func ("/ui/projector/umap", test_umap);
   g_test_add_func ("/ui/projector/inspector-big", test_inspector_big);
+  g_test_add_func ("/ui/projector/columns", test_columns);
   g_test_add_func ("/ui/projector/custom", test_custom);
   g_test_add_func ("/ui/projector/custom-no-labels", test_custom_no_labels);
+  g_test_add_func ("/ui/projector/custom-search-by", test_custom_search_by);
   g_test_add_func ("/ui/projector/sphereize", test_sphereize);
   g_test_add_func ("/ui/projector/nonfinite", test_nonfinite);
   return g_test_run ();

@@ -710,6 +710,8 @@ test_cli_bad_options (void)
     { { "--view", "projector", "--umap-epochs", "10" }, "lumen: --umap-epochs goes with --projector-method umap" },
     { { "--projector-select", "3", NULL }, "lumen: --projector-select goes with --view projector" },
     { { "--view", "projector", "--projector-select", "" }, "lumen: --projector-select needs a point's label or number" },
+    { { "--projector-color-by", "split", NULL }, "lumen: --projector-color-by goes with --view projector" },
+    { { "--view", "projector", "--projector-color-by", "" }, "lumen: --projector-color-by needs a metadata column's name" },
   };
   static const char *const with[][5] = {
     { NULL },
