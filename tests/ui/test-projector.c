@@ -394,8 +394,8 @@ assert_status_has (LmProjectorPage *pp, const char *text)
     g_error ("status “%s” lacks “%s”", status, text);
 }
 
-/* A run of the six points (values `mat`, when not NULL, put in the run
- * file's blob as they are: a NaN there as a user's own SQLite might). */
+/* A run of the six points (values `mat` put in the run file's blob as
+ * they are: a NaN there as a user's own SQLite might). */
 static char *
 make_logdir_with (const float *mat)
 {
@@ -411,6 +411,16 @@ make_logdir_with (const float *mat)
   sqlite3_finalize (st);
   sqlite3_close (db);
   return dir;
+}
+
+/* Custom's four searches, as substrings. */
+static void
+set_searches (LmProjectorPage *pp, const char *left, const char *right, const char *up, const char *down)
+{
+  lm_projector_page_set_custom_search (pp, LM_PROJECTOR_CUSTOM_LEFT, left, FALSE);
+  lm_projector_page_set_custom_search (pp, LM_PROJECTOR_CUSTOM_RIGHT, right, FALSE);
+  lm_projector_page_set_custom_search (pp, LM_PROJECTOR_CUSTOM_UP, up, FALSE);
+  lm_projector_page_set_custom_search (pp, LM_PROJECTOR_CUSTOM_DOWN, down, FALSE);
 }
 
 /* Custom, as TensorBoard's: X from the cats' mean (6, .15, 0, .05) to
@@ -683,10 +693,7 @@ test_nonfinite (void)
     cairo_surface_destroy (s);
     g_assert_cmpint (lm_projector_view_pick (view, -1, -1, w, h, 1e6), !=, 2);
     /* Custom: the NaN row is left out of the means and not drawn */
-    lm_projector_page_set_custom_search (pp, LM_PROJECTOR_CUSTOM_LEFT, "cat", FALSE);
-    lm_projector_page_set_custom_search (pp, LM_PROJECTOR_CUSTOM_RIGHT, "dog", FALSE);
-    lm_projector_page_set_custom_search (pp, LM_PROJECTOR_CUSTOM_UP, "bird", FALSE);
-    lm_projector_page_set_custom_search (pp, LM_PROJECTOR_CUSTOM_DOWN, "cat", FALSE);
+    set_searches (pp, "cat", "dog", "bird", "cat");
     lm_projector_page_set_method (pp, LM_PROJECTOR_CUSTOM);
     assert_status_has (pp, "X from Left to Right, Y from Down to Up; cosine similarity of the axes");
     assert_status_has (pp, "1 of 6 points not drawn");
@@ -719,8 +726,7 @@ test_nonfinite (void)
 
     assert_status_has (pp, "PCA of 6 points × 4 dims: every point is the same vector, so all sit at the centre");
     g_assert_cmpuint (lm_projector_view_get_n_hidden (lm_projector_page_get_view (pp)), ==, 0);
-    lm_projector_page_set_custom_search (pp, LM_PROJECTOR_CUSTOM_LEFT, "cat", FALSE);
-    lm_projector_page_set_custom_search (pp, LM_PROJECTOR_CUSTOM_RIGHT, "dog", FALSE);
+    set_searches (pp, "cat", "dog", "", "");
     lm_projector_page_set_method (pp, LM_PROJECTOR_CUSTOM);
     assert_status_has (pp, "X axis: Left and Right have the same mean vector");
     close_page (page, store, dir);
@@ -1698,8 +1704,7 @@ test_custom_search_by (void)
   LmProjectorPage *pp = LM_PROJECTOR_PAGE (page);
   GtkWidget *left = lm_projector_page_get_control (pp, "left-count");
 
-  lm_projector_page_set_custom_search (pp, LM_PROJECTOR_CUSTOM_LEFT, "train", FALSE);
-  lm_projector_page_set_custom_search (pp, LM_PROJECTOR_CUSTOM_RIGHT, "test", FALSE);
+  set_searches (pp, "train", "test", "", "");
   lm_projector_page_set_method (pp, LM_PROJECTOR_CUSTOM);
   assert_status_has (pp, "Left: no point matches “train”");
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (left)), ==, "no match");
