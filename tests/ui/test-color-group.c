@@ -12,7 +12,8 @@
  * dialog previews the groups live, names an invalid regex (GRegex's
  * message) with OK disabled, Cancel keeps the grouping and OK applies it.
  * The setting is kept per log directory in settings.ini, a bad value in
- * the file is named.  Skips without a display.
+ * the file is named; `lumen --run-color-group` applies for one session
+ * and exits 2 on a bad regex.  Skips without a display.
  */
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
@@ -28,6 +29,7 @@
 #include "lm-test-run.h"
 
 static gboolean have_display;
+static const char *lumen_bin;   /* --lumen-bin PATH, from meson */
 
 #define N_STEPS 100
 #define REGEX "regex:lr([0-9.]+)_"
@@ -592,14 +594,90 @@ test_settings (void)
   lm_test_rm_rf (logdir);
 }
 
+/* `lumen --run-color-group`: the screenshot in the groups' colours, not
+ * the ordinals'; a bad value exits 2 naming it. */
+static void
+test_option (void)
+{
+  g_autofree char *logdir = NULL, *png = NULL, *cfg = NULL;
+  GdkRGBA teal, magenta, gr = grey ();
+  guint plain_grey = 0;
+
+  if (!have_display || lumen_bin == NULL)
+    {
+      g_test_skip (have_display ? "no lumen binary (--lumen-bin PATH or LUMEN_BIN)" : "no display");
+      return;
+    }
+  logdir = make_sweep ();
+  png = g_build_filename (logdir, "shot.png", NULL);
+  /* no settings of the user's */
+  cfg = lm_test_tmpdir_new ("lumen-color-group-cfg-XXXXXX");
+  g_setenv ("XDG_CONFIG_HOME", cfg, TRUE);
+  /* the ordinals of lr0.1_seed1 and lr0.1_seed2 (the third and fourth in
+   * the list) are teal and magenta; grouped, both are blue */
+  palette (2, &teal), palette (3, &magenta);
+  for (int with = 0; with < 2; with++)
+    {
+      const char *args[] = { lumen_bin, "--logdir", logdir, "--screenshot", png, "--window-size", "1000x700",
+                             "--smoothing", "0", with ? "--run-color-group" : NULL, REGEX, NULL };
+      g_autofree char *err = NULL;
+      LmUiImage img = { 0 };
+      guint n_teal, n_magenta, n_grey;
+
+      g_assert_cmpint (lm_ui_run_lumen (args, &err), ==, 0);
+      g_assert_true (lm_ui_image_load (png, &img, NULL));
+      n_teal = lm_ui_count_near (&img, &teal, 6);
+      n_magenta = lm_ui_count_near (&img, &magenta, 6);
+      n_grey = lm_ui_count_near (&img, &gr, 6);
+      g_test_message ("%s: %u teal, %u magenta, %u grey pixels", with ? "grouped" : "by run", n_teal, n_magenta,
+                      n_grey);
+      if (with)
+        {
+          g_assert_cmpuint (n_teal, ==, 0);
+          g_assert_cmpuint (n_magenta, ==, 0);
+          /* baseline's line and dots (the window has greys of its own) */
+          g_assert_cmpuint (n_grey, >, plain_grey + 300);
+        }
+      else
+        {
+          g_assert_cmpuint (n_teal, >, 40);
+          g_assert_cmpuint (n_magenta, >, 40);
+          plain_grey = n_grey;
+        }
+      g_free (img.pixels);
+    }
+  {
+    static const struct { const char *value, *message; } bad[] = {
+      { "regex:lr(", "lumen: --run-color-group: invalid regex: " },
+      { "regex:", "lumen: --run-color-group: regex: needs a regular expression" },
+      { "hue", "lumen: --run-color-group: expected run, experiment or regex:REGEX; got 'hue'" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+      {
+        const char *args[] = { lumen_bin, "--logdir", logdir, "--run-color-group", bad[i].value, NULL };
+        g_autofree char *err = NULL;
+
+        g_assert_cmpint (lm_ui_run_lumen (args, &err), ==, 2);
+        if (strstr (err, bad[i].message) == NULL)
+          g_error ("expected '%s' in '%s'", bad[i].message, err);
+      }
+  }
+  g_unsetenv ("XDG_CONFIG_HOME");
+  lm_test_rm_rf (cfg);
+  lm_test_rm_rf (logdir);
+}
+
 int
 main (int argc, char **argv)
 {
+  lumen_bin = lm_ui_take_lumen_bin (&argc, &argv);
   have_display = lm_ui_test_init (&argc, &argv);
   g_test_add_func ("/ui/color-group/regex", test_regex);
   g_test_add_func ("/ui/color-group/experiment", test_experiment);
   g_test_add_func ("/ui/color-group/dialog", test_dialog);
   g_test_add_func ("/ui/color-group/settings", test_settings);
+  g_test_add_func ("/ui/color-group/option", test_option);
   {
     int rc = g_test_run ();
 
