@@ -487,8 +487,8 @@ on_regex_response (GtkDialog *dialog, int response, LmRunList *self)
 {
   if (response == GTK_RESPONSE_OK)
     {
-      g_autofree char *text = g_strconcat ("regex:", lm_color_group_dialog_get_regex (LM_COLOR_GROUP_DIALOG (dialog)),
-                                           NULL);
+      const char *regex = lm_color_group_dialog_get_regex (LM_COLOR_GROUP_DIALOG (dialog));
+      g_autofree char *text = g_strconcat ("regex:", regex, NULL);
 
       /* OK is only sensitive for a regex that compiles */
       lm_run_list_set_color_group (self, text, NULL);
