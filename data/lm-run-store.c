@@ -590,6 +590,27 @@ lm_run_store_find (LmRunStore *self, const char *name)
   return g_hash_table_lookup (self->by_name, name);
 }
 
+const char *
+lm_run_store_get_experiment (LmRunStore *self, LmRun *run)
+{
+  const char *name, *best = "";
+
+  g_return_val_if_fail (LM_IS_RUN_STORE (self), "");
+  g_return_val_if_fail (LM_IS_RUN (run), "");
+  name = lm_run_get_name (run);
+  /* the longest entry name that is the run's first folders: "a/b" before
+   * "a" when both are entries */
+  for (guint i = 0; self->names[i] != NULL; i++)
+    {
+      const char *entry = self->names[i];
+      size_t len = strlen (entry);
+
+      if (len > strlen (best) && strncmp (name, entry, len) == 0 && (name[len] == '\0' || name[len] == '/'))
+        best = entry;
+    }
+  return best;
+}
+
 GPtrArray *
 lm_run_store_get_scalar_tags (LmRunStore *self)
 {

@@ -66,6 +66,10 @@ gboolean    lm_run_store_is_spec      (LmRunStore *store);
 /* The folders watched (NULL-terminated; one for lm_run_store_new). */
 const char *const *lm_run_store_get_paths (LmRunStore *store);
 LmRun      *lm_run_store_find         (LmRunStore *store, const char *name);
+/* The --logdir_spec entry name a run is shown under ("name" of
+ * "name/<run>"), or "" for a run of --logdir or of an entry without a
+ * name: the run's experiment, as "Color runs by Experiment" groups them. */
+const char *lm_run_store_get_experiment (LmRunStore *store, LmRun *run);
 /* Sorted names of every scalar tag of any run (owned by the store). */
 GPtrArray  *lm_run_store_get_scalar_tags (LmRunStore *store);
 

@@ -20,13 +20,18 @@ static const guint32 palette[LM_PALETTE_SIZE] = {
   0x757575, /* grey */
 };
 
+/* Darker than #bdbdbd, the light theme's axis colour, and lighter than the
+ * palette's own grey. */
+#define UNGROUPED_GREY 0xa0a0a0
+
 #define COLOR_KEY "lm-palette-color"
+/* the group + 1 - LM_PALETTE_UNGROUPED, so that no data (0) is
+ * LM_PALETTE_BY_ORDINAL */
+#define GROUP_KEY "lm-palette-group"
 
-void
-lm_palette_color (guint ordinal, GdkRGBA *color)
+static void
+rgb_color (guint32 c, GdkRGBA *color)
 {
-  guint32 c = palette[ordinal % LM_PALETTE_SIZE];
-
   color->red = ((c >> 16) & 0xff) / 255.0f;
   color->green = ((c >> 8) & 0xff) / 255.0f;
   color->blue = (c & 0xff) / 255.0f;
@@ -34,14 +39,47 @@ lm_palette_color (guint ordinal, GdkRGBA *color)
 }
 
 void
+lm_palette_color (guint ordinal, GdkRGBA *color)
+{
+  rgb_color (palette[ordinal % LM_PALETTE_SIZE], color);
+}
+
+void
+lm_palette_ungrouped_color (GdkRGBA *color)
+{
+  rgb_color (UNGROUPED_GREY, color);
+}
+
+void
 lm_palette_run_color (LmRun *run, GdkRGBA *color)
 {
   const GdkRGBA *own = g_object_get_data (G_OBJECT (run), COLOR_KEY);
+  int group = lm_palette_get_run_group (run);
 
   if (own != NULL)
     *color = *own;
+  else if (group == LM_PALETTE_UNGROUPED)
+    lm_palette_ungrouped_color (color);
+  else if (group >= 0)
+    lm_palette_color ((guint) group, color);
   else
     lm_palette_color (lm_run_get_ordinal (run), color);
+}
+
+void
+lm_palette_set_run_group (LmRun *run, int group)
+{
+  g_return_if_fail (LM_IS_RUN (run));
+  g_return_if_fail (group >= LM_PALETTE_UNGROUPED);
+  g_object_set_data (G_OBJECT (run), GROUP_KEY, GINT_TO_POINTER (group + 1 - LM_PALETTE_UNGROUPED));
+}
+
+int
+lm_palette_get_run_group (LmRun *run)
+{
+  int stored = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (run), GROUP_KEY));
+
+  return stored == 0 ? LM_PALETTE_BY_ORDINAL : stored - 1 + LM_PALETTE_UNGROUPED;
 }
 
 void
@@ -82,9 +120,6 @@ lm_palette_parse (const char *text, GdkRGBA *color)
   if (text == NULL || text[0] != '#' || strlen (text) != 7
       || !g_ascii_string_to_unsigned (text + 1, 16, 0, 0xffffff, &v, NULL))
     return FALSE;
-  color->red = ((v >> 16) & 0xff) / 255.0f;
-  color->green = ((v >> 8) & 0xff) / 255.0f;
-  color->blue = (v & 0xff) / 255.0f;
-  color->alpha = 1.0f;
+  rgb_color ((guint32) v, color);
   return TRUE;
 }

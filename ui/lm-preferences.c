@@ -25,6 +25,7 @@ enum
   DIRTY_PINS = 1 << 5,
   DIRTY_COLORS = 1 << 6,
   DIRTY_STEP_SELECTION = 1 << 7,
+  DIRTY_COLOR_GROUP = 1 << 8,
 };
 
 /* The dashboards with pins (by view name, as the views' order may change):
@@ -33,6 +34,7 @@ static const char *const pin_lists[] = { "scalars", "histograms", "distributions
                                          "mesh" };
 #define N_PIN_LISTS G_N_ELEMENTS (pin_lists)
 #define COLORS_KEY "run-colors"
+#define COLOR_GROUP_KEY "run-color-group"
 
 typedef struct
 {
@@ -46,6 +48,7 @@ typedef struct
   gboolean warned;
   char *group;               /* the log directory's group */
   GStrv pins[N_PIN_LISTS], colors;   /* as last changed, for DIRTY_PINS / DIRTY_COLORS */
+  char *color_group;         /* as last changed, for DIRTY_COLOR_GROUP */
   guint pins_dirty;          /* a bit per list of pins changed */
 } Tracker;
 
@@ -170,12 +173,16 @@ pins_key (guint i)
   return g_strconcat ("pinned-", pin_lists[i], NULL);
 }
 
-/* Pinned cards and run colours of the window's log directory. */
+/* Pinned cards, run colours and colouring by group of the window's log
+ * directory. */
 static void
 load_logdir (Reader *r, LmWindow *window)
 {
   g_autofree char *group = logdir_group (window);
   g_auto (GStrv) colors = g_key_file_get_string_list (r->kf, group, COLORS_KEY, NULL, NULL);
+  /* a string, not a value: a regex's backslashes are escaped in the file */
+  g_autofree char *color_group = g_key_file_get_string (r->kf, group, COLOR_GROUP_KEY, NULL);
+  g_autoptr (GError) error = NULL;
 
   for (guint i = 0; i < N_PIN_LISTS; i++)
     {
@@ -203,6 +210,12 @@ load_logdir (Reader *r, LmWindow *window)
         }
       *eq = '\0';
       lm_run_list_set_run_color (lm_window_get_run_list (window), colors[i], &color);
+    }
+  if (color_group != NULL && !lm_run_list_set_color_group (lm_window_get_run_list (window), color_group, &error))
+    {
+      g_autofree char *expected = g_strdup_printf ("run, experiment or regex:REGEX (%s)", error->message);
+
+      reject (r, group, COLOR_GROUP_KEY, color_group, expected);
     }
 }
 
@@ -333,6 +346,11 @@ save_logdir (Tracker *t, GKeyFile *kf)
       }
   if (t->dirty & DIRTY_COLORS)
     set_or_remove (kf, t->group, COLORS_KEY, t->colors);
+  /* "run" is the default: nothing to keep */
+  if ((t->dirty & DIRTY_COLOR_GROUP) && g_strcmp0 (t->color_group, "run") != 0)
+    g_key_file_set_string (kf, t->group, COLOR_GROUP_KEY, t->color_group);
+  else if (t->dirty & DIRTY_COLOR_GROUP)
+    g_key_file_remove_key (kf, t->group, COLOR_GROUP_KEY, NULL);
   keys = g_key_file_get_keys (kf, t->group, NULL, NULL);
   if (keys != NULL && keys[0] == NULL)
     g_key_file_remove_group (kf, t->group, NULL);
@@ -396,7 +414,7 @@ save_now (Tracker *t, gboolean with_window)
                             lm_chart_settings_get_step_selection (t->settings));
   if (t->dirty & DIRTY_THEME)
     g_key_file_set_value (kf, "appearance", "theme", lm_theme_mode_to_string (lm_theme_get_mode ()));
-  if (t->dirty & (DIRTY_PINS | DIRTY_COLORS))
+  if (t->dirty & (DIRTY_PINS | DIRTY_COLORS | DIRTY_COLOR_GROUP))
     save_logdir (t, kf);
   if (window_changed)
     {
@@ -517,6 +535,14 @@ on_colors_changed (LmRunList *list, Tracker *t)
 }
 
 static void
+on_color_group_changed (LmRunList *list, Tracker *t)
+{
+  g_free (t->color_group);
+  t->color_group = g_strdup (lm_run_list_get_color_group (list));
+  mark_dirty (t, DIRTY_COLOR_GROUP);
+}
+
+static void
 on_theme_mode (LmTheme *theme, GParamSpec *pspec, Tracker *t)
 {
   mark_dirty (t, DIRTY_THEME);
@@ -542,6 +568,7 @@ tracker_free (gpointer data)
   for (guint i = 0; i < N_PIN_LISTS; i++)
     g_strfreev (t->pins[i]);
   g_strfreev (t->colors);
+  g_free (t->color_group);
   g_free (t->group);
   g_free (t->path);
   g_free (t);
@@ -567,6 +594,7 @@ lm_preferences_track (LmWindow *window, const char *path)
   for (guint i = 0; i < N_PIN_LISTS; i++)
     g_signal_connect (pin_source (window, i), "pins-changed", G_CALLBACK (on_pins_changed), t);
   g_signal_connect (lm_window_get_run_list (window), "colors-changed", G_CALLBACK (on_colors_changed), t);
+  g_signal_connect (lm_window_get_run_list (window), "color-group-changed", G_CALLBACK (on_color_group_changed), t);
   /* freed (and flushed) with the window */
   g_object_set_data_full (G_OBJECT (window), "lm-preferences", t, tracker_free);
 }

@@ -26,6 +26,9 @@
  *   pinned-distributions=...; pinned-images=...  and image cards: tag, a line
  *                                            break (written \n), run)
  *   run-colors=exp1=#ff0000;sweep/lr_0.1=#00aa00;   (colours chosen)
+ *   run-color-group=regex:lr([0-9.]+)_   ("Color runs by": run (the
+ *                             default, not written), experiment or
+ *                             regex:REGEX, as TensorBoard's runColorGroup)
  *
  * Only what the user changes is written, merged into the file as it is at
  * that moment (other windows, other keys and comments are kept), so
@@ -35,7 +38,8 @@
  *
  * What it is not for: per-card state (zoom, log scale) or the filters,
  * which TensorBoard does not keep either.  (Pins and run colours it
- * keeps, in the browser, per experiment: here per log directory.)
+ * keeps, in the browser, per experiment, and the colouring by group in
+ * the page's URL: here per log directory.)
  */
 #pragma once
 

@@ -1,7 +1,9 @@
 /* lm-run-list.c: the sidebar run list (see lm-run-list.h). */
 #include "lm-run-list.h"
+#include "lm-color-group-dialog.h"
 #include "lm-icon-tip.h"
 #include "lm-palette.h"
+#include "lm-run-color-group.h"
 
 struct _LmRunList
 {
@@ -12,11 +14,14 @@ struct _LmRunList
   GtkWidget *count;
   GtkWidget *list;
   GHashTable *colors;   /* run name -> "#rrggbb" */
+  LmRunColorGroup *color_group;
+  GSimpleAction *color_group_action;   /* "runs.color-group": run, experiment or regex */
 };
 
 enum
 {
   COLORS_CHANGED,
+  COLOR_GROUP_CHANGED,
   N_SIGNALS
 };
 
@@ -311,7 +316,11 @@ lm_run_list_dispose (GObject *object)
 static void
 lm_run_list_finalize (GObject *object)
 {
-  g_hash_table_unref (LM_RUN_LIST (object)->colors);
+  LmRunList *self = LM_RUN_LIST (object);
+
+  g_hash_table_unref (self->colors);
+  lm_run_color_group_free (self->color_group);
+  g_clear_object (&self->color_group_action);
   G_OBJECT_CLASS (lm_run_list_parent_class)->finalize (object);
 }
 
@@ -322,20 +331,46 @@ lm_run_list_class_init (LmRunListClass *klass)
   G_OBJECT_CLASS (klass)->finalize = lm_run_list_finalize;
   signals[COLORS_CHANGED] = g_signal_new ("colors-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                           0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[COLOR_GROUP_CHANGED] = g_signal_new ("color-group-changed", G_TYPE_FROM_CLASS (klass),
+                                               G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
 lm_run_list_init (LmRunList *self)
 {
   self->colors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->color_group = lm_run_color_group_new ("run", NULL);
 }
 
-/* A run appearing (or reappearing after a reset) takes the colour chosen
- * for its name. */
+/* Runs pos .. pos + n - 1 of the store take their group's colour, in the
+ * store's order (the list's), so that groups are numbered in the order
+ * they first appear there.  TRUE when a run's colour changed. */
+static gboolean
+assign_groups (LmRunList *self, guint pos, guint n)
+{
+  LmRunStore *store = lm_run_selection_get_store (self->selection);
+  gboolean any = FALSE;
+
+  for (guint i = pos; i < pos + n; i++)
+    {
+      g_autoptr (LmRun) run = g_list_model_get_item (G_LIST_MODEL (store), i);
+      int group = lm_run_color_group_assign (self->color_group, store, run, NULL);
+
+      if (group != lm_palette_get_run_group (run))
+        {
+          lm_palette_set_run_group (run, group);
+          any = TRUE;
+        }
+    }
+  return any;
+}
+
+/* A run appearing (or reappearing after a reset) takes its group's
+ * colour and the colour chosen for its name. */
 static void
 on_store_items (GListModel *store, guint pos, guint removed, guint added, LmRunList *self)
 {
-  gboolean any = FALSE;
+  gboolean any = assign_groups (self, pos, added);
 
   for (guint i = pos; i < pos + added; i++)
     {
@@ -394,6 +429,135 @@ lm_run_list_get_run_colors (LmRunList *self)
   return self->colors;
 }
 
+/* The menu's radio state: how runs are grouped, without the regex. */
+static const char *
+group_by_name (LmRunColorGroup *group)
+{
+  switch (lm_run_color_group_get_by (group))
+    {
+    case LM_RUN_COLOR_GROUP_EXPERIMENT:
+      return "experiment";
+    case LM_RUN_COLOR_GROUP_REGEX:
+      return "regex";
+    case LM_RUN_COLOR_GROUP_RUN:
+    default:
+      return "run";
+    }
+}
+
+gboolean
+lm_run_list_set_color_group (LmRunList *self, const char *text, GError **error)
+{
+  LmRunColorGroup *group;
+  GListModel *store;
+
+  g_return_val_if_fail (LM_IS_RUN_LIST (self), FALSE);
+  g_return_val_if_fail (text != NULL, FALSE);
+  group = lm_run_color_group_new (text, error);
+  if (group == NULL)
+    return FALSE;
+  if (g_str_equal (text, lm_run_color_group_to_string (self->color_group)))
+    {
+      lm_run_color_group_free (group);
+      return TRUE;
+    }
+  /* a new grouping numbers its groups afresh, in the list's order */
+  lm_run_color_group_free (self->color_group);
+  self->color_group = group;
+  store = G_LIST_MODEL (lm_run_selection_get_store (self->selection));
+  if (assign_groups (self, 0, g_list_model_get_n_items (store)))
+    {
+      lm_run_selection_colors_changed (self->selection);
+      redraw_swatches (self->list);
+    }
+  g_simple_action_set_state (self->color_group_action, g_variant_new_string (group_by_name (group)));
+  g_signal_emit (self, signals[COLOR_GROUP_CHANGED], 0);
+  return TRUE;
+}
+
+const char *
+lm_run_list_get_color_group (LmRunList *self)
+{
+  g_return_val_if_fail (LM_IS_RUN_LIST (self), NULL);
+  return lm_run_color_group_to_string (self->color_group);
+}
+
+static void
+on_regex_response (GtkDialog *dialog, int response, LmRunList *self)
+{
+  if (response == GTK_RESPONSE_OK)
+    {
+      const char *regex = lm_color_group_dialog_get_regex (LM_COLOR_GROUP_DIALOG (dialog));
+      g_autofree char *text = g_strconcat ("regex:", regex, NULL);
+
+      /* OK is only sensitive for a regex that compiles */
+      lm_run_list_set_color_group (self, text, NULL);
+    }
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+GtkWidget *
+lm_run_list_edit_color_regex (LmRunList *self)
+{
+  GtkRoot *root;
+  GtkWidget *dialog;
+
+  g_return_val_if_fail (LM_IS_RUN_LIST (self), NULL);
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  dialog = lm_color_group_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                      lm_run_selection_get_store (self->selection),
+                                      lm_run_color_group_get_regex (self->color_group));
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_regex_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return dialog;
+}
+
+/* The menu's items: Experiment and Run apply at once, Regex… asks for the
+ * regex first (the grouping stays as it is until OK). */
+static void
+on_color_group_activate (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  LmRunList *self = user_data;
+  const char *by = g_variant_get_string (param, NULL);
+
+  if (g_str_equal (by, "regex"))
+    lm_run_list_edit_color_regex (self);
+  else
+    lm_run_list_set_color_group (self, by, NULL);
+}
+
+/* TensorBoard's "Color runs by" menu of the runs table. */
+static GtkWidget *
+color_group_button (LmRunList *self)
+{
+  static const char *const items[][2] = {
+    { "Experiment", "experiment" }, { "Run", "run" }, { "Regex…", "regex" },
+  };
+  GtkWidget *button = gtk_menu_button_new ();
+  g_autoptr (GSimpleActionGroup) actions = g_simple_action_group_new ();
+  g_autoptr (GMenu) menu = g_menu_new ();
+  g_autoptr (GMenu) section = g_menu_new ();
+
+  self->color_group_action = g_simple_action_new_stateful ("color-group", G_VARIANT_TYPE_STRING,
+                                                           g_variant_new_string ("run"));
+  g_signal_connect (self->color_group_action, "activate", G_CALLBACK (on_color_group_activate), self);
+  g_action_map_add_action (G_ACTION_MAP (actions), G_ACTION (self->color_group_action));
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "runs", G_ACTION_GROUP (actions));
+  for (guint i = 0; i < G_N_ELEMENTS (items); i++)
+    {
+      g_autoptr (GMenuItem) item = g_menu_item_new (items[i][0], NULL);
+
+      g_menu_item_set_action_and_target (item, "runs.color-group", "s", items[i][1]);
+      g_menu_append_item (section, item);
+    }
+  g_menu_append_section (menu, "Color runs by", G_MENU_MODEL (section));
+  gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (button), G_MENU_MODEL (menu));
+  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (button), "preferences-color-symbolic");
+  gtk_menu_button_set_has_frame (GTK_MENU_BUTTON (button), FALSE);
+  lm_icon_tip (button, "Color runs by experiment, run or regex");
+  return button;
+}
+
 GtkWidget *
 lm_run_list_new (LmRunSelection *selection)
 {
@@ -423,6 +587,7 @@ lm_run_list_new (LmRunSelection *selection)
   g_signal_connect (none, "clicked", G_CALLBACK (on_hide_all), self);
   gtk_box_append (GTK_BOX (header), title);
   gtk_box_append (GTK_BOX (header), self->count);
+  gtk_box_append (GTK_BOX (header), color_group_button (self));
   gtk_box_append (GTK_BOX (header), all);
   gtk_box_append (GTK_BOX (header), none);
   gtk_box_append (GTK_BOX (self), header);

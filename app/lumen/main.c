@@ -6,7 +6,7 @@
  *         [--screenshot FILE.png]      render once the data is loaded, exit
  *         [--window-size WxH] [--tag-filter RE] [--run-filter RE]
  *         [--smoothing W] [--x-axis step|relative|wall] [--timings] [--version]
- *         [--theme system|light|dark]
+ *         [--theme system|light|dark] [--run-color-group run|experiment|regex:RE]
  *         [--view scalars|histograms|distributions|images|audio|text|pr_curves|hparams|hparams-scatter|graph|
  *                 projector|mesh|debugger|profile]
  *         [--step N] [--op SEQ]          with --view debugger: traced step, op
@@ -42,6 +42,7 @@
 
 #include "lm-graph-page.h"
 #include "lm-mesh-view.h"
+#include "lm-run-color-group.h"
 #include "lm-run-store.h"
 #include "lm-tb-follow.h"
 #include "lm-tb-import.h"
@@ -303,6 +304,7 @@ typedef struct
   gboolean select_steps;      /* step and step_end are a scalars step selection */
   gboolean pr_step;           /* step is the PR Curves runs' */
   const char *filters[2];     /* --tag-filter, --run-filter: NULL or a good regex */
+  const char *color_group;    /* --run-color-group, good; NULL: not given */
   const char *spec;           /* --logdir_spec, good; NULL: not given */
   LmProjectorMethod method;   /* --projector-method */
   gint64 tsne_iterations;     /* -1: not given */
@@ -423,6 +425,15 @@ check_usage (GVariantDict *opts, Usage *u)
           && (re = g_regex_new (text, G_REGEX_CASELESS, 0, &error)) == NULL)
         return g_strdup_printf ("lumen: --%s: invalid regex: %s\n", filters[i], error->message);
       u->filters[i] = text;
+    }
+  if (g_variant_dict_lookup (opts, "run-color-group", "&s", &u->color_group))
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (LmRunColorGroup) group = lm_run_color_group_new (u->color_group, &error);
+
+      if (group == NULL)
+        return g_strdup_printf ("lumen: --run-color-group: %s%s\n",
+                                error->domain == G_REGEX_ERROR ? "invalid regex: " : "", error->message);
     }
   /* "debugger" is the graph page with its debugger pane open,
    * "hparams-scatter" the hparams page showing its scatter plot matrix */
@@ -698,6 +709,8 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
     lm_dashboards_set_tag_filter (lm_window_get_dashboards (window), u.filters[0], NULL);
   if (u.filters[1] != NULL)
     lm_run_list_set_filter (lm_window_get_run_list (window), u.filters[1], NULL);
+  if (u.color_group != NULL)
+    lm_run_list_set_color_group (lm_window_get_run_list (window), u.color_group, NULL);
   /* What the user changes from now on is kept; a screenshot or timing run
    * changes nothing. */
   if (screenshot == NULL && !timings)
@@ -878,6 +891,10 @@ main (int argc, char **argv)
     { "window-size", 0, 0, G_OPTION_ARG_STRING, NULL, "Window size, e.g. 1400x900", "WxH" },
     { "tag-filter", 0, 0, G_OPTION_ARG_STRING, NULL, "Show only tags matching this regex", "REGEX" },
     { "run-filter", 0, 0, G_OPTION_ARG_STRING, NULL, "Show only runs matching this regex", "REGEX" },
+    { "run-color-group", 0, 0, G_OPTION_ARG_STRING, NULL,
+      "Color runs by run (each its own colour, the default), experiment (one colour per --logdir_spec entry) or "
+      "regex:REGEX (runs grouped by what the regex's capture groups match in their names, the others grey), as "
+      "TensorBoard's \"Color runs by\" and its runColorGroup", "run|experiment|regex:REGEX" },
     { "smoothing", 0, 0, G_OPTION_ARG_STRING, NULL, "Smoothing weight 0..0.999 (default 0.6)", "W" },
     { "x-axis", 0, 0, G_OPTION_ARG_STRING, NULL, "Horizontal axis: step (the default), relative or wall", "AXIS" },
     { "theme", 0, 0, G_OPTION_ARG_STRING, NULL,
@@ -964,9 +981,9 @@ main (int argc, char **argv)
     "Live charts of the training runs in a log directory (like tensorboard --logdir).");
   g_application_set_option_context_description (G_APPLICATION (app),
     "Settings you change in the window (smoothing, horizontal axis, ignore outliers, tooltip sorting,\n"
-    "step selection, appearance, window size; per log directory the pinned cards and run colours) are kept\n"
-    "in $XDG_CONFIG_HOME/lumen/settings.ini (~/.config/lumen/settings.ini); the options above apply on top\n"
-    "of them for one session.");
+    "step selection, appearance, window size; per log directory the pinned cards, run colours and\n"
+    "\"Color runs by\") are kept in $XDG_CONFIG_HOME/lumen/settings.ini (~/.config/lumen/settings.ini);\n"
+    "the options above apply on top of them for one session.");
   g_signal_connect (app, "handle-local-options", G_CALLBACK (on_local_options), NULL);
   g_signal_connect (app, "startup", G_CALLBACK (on_startup), NULL);
   g_signal_connect (app, "command-line", G_CALLBACK (on_command_line), NULL);

@@ -888,9 +888,10 @@ new_spec_store (const char *const *names, const char *const *paths)
 }
 
 /* Several log directories in one store: runs named "name/<run>" (the run
- * file at the top of a root is "name"), a bare root's runs under their own
- * names, a same-named run of a second bare root told apart by its folder,
- * a missing root shown as a run with the error (the others load) until
+ * file at the top of a root is "name", the entry's name the runs'
+ * experiment), a bare root's runs under their own names (no experiment),
+ * a same-named run of a second bare root told apart by its folder, a
+ * missing root shown as a run with the error (the others load) until
  * the folder appears; no root readable is the store's error. */
 static void
 test_logdir_spec_runs (void)
@@ -937,6 +938,11 @@ test_logdir_spec_runs (void)
   g_assert_cmpuint (lm_run_get_n_points (lm_run_store_find (store, "exp1")), ==, 12);
   g_assert_cmpuint (lm_run_get_n_points (lm_run_store_find (store, twin)), ==, 14);
   g_assert_cmpuint (lm_run_get_n_points (lm_run_store_find (store, "exp2")), ==, 16);
+  /* the experiment of each ("Color runs by Experiment"): the entry's name */
+  g_assert_cmpstr (lm_run_store_get_experiment (store, lm_run_store_find (store, "base")), ==, "base");
+  g_assert_cmpstr (lm_run_store_get_experiment (store, lm_run_store_find (store, "base/exp1")), ==, "base");
+  g_assert_cmpstr (lm_run_store_get_experiment (store, lm_run_store_find (store, "exp1")), ==, "");
+  g_assert_cmpstr (lm_run_store_get_experiment (store, lm_run_store_find (store, twin)), ==, "");
   run = lm_run_store_find (store, "new");
   g_test_message ("missing root: %s", lm_run_get_error (run));
   g_assert_nonnull (strstr (lm_run_get_error (run), missing));

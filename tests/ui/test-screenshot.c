@@ -589,7 +589,8 @@ test_cli_help (void)
   {
     const char *const expected[][2] = {
       { view, " hparams-scatter " }, { view, " debugger" }, { view, "scalars (the default)" },
-      { axis, "step (the default)" }, { out, "tooltip sorting" }, { out, "pinned cards and run colours" },
+      { axis, "step (the default)" }, { out, "tooltip sorting" }, { out, "pinned cards, run colours and" },
+      { out, "\"Color runs by\") are kept" },
       /* --step on PR Curves is refused without --screenshot, as README says */
       { step, "with --screenshot on the pr_curves view" },
     };

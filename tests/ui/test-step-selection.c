@@ -656,32 +656,6 @@ test_preferences (void)
   lm_test_rm_rf (cfg);
 }
 
-static guint
-count_near (const LmUiImage *img, const GdkRGBA *c, int tol)
-{
-  int r = (int) lrint (c->red * 255), g = (int) lrint (c->green * 255), b = (int) lrint (c->blue * 255);
-  guint n = 0;
-
-  for (int y = 0; y < img->height; y++)
-    for (int x = 0; x < img->width; x++)
-      {
-        const guchar *p = img->pixels + y * img->stride + x * 4;
-
-        n += abs (p[2] - r) <= tol && abs (p[1] - g) <= tol && abs (p[0] - b) <= tol;
-      }
-  return n;
-}
-
-static int
-run_lumen (const char *const *args, char **err)
-{
-  int status;
-
-  g_assert_true (g_spawn_sync (NULL, (char **) args, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, err,
-                               &status, NULL));
-  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
-}
-
 /* `lumen --screenshot --step 50:150` shows the range's selectors (the
  * accent colour, in both themes); --step needs --screenshot and a Step
  * axis there. */
@@ -712,9 +686,9 @@ test_cli (void)
           g_autofree char *err = NULL;
           LmUiImage img = { 0 };
 
-          g_assert_cmpint (run_lumen (args, &err), ==, 0);
+          g_assert_cmpint (lm_ui_run_lumen (args, &err), ==, 0);
           g_assert_true (lm_ui_image_load (png, &img, NULL));
-          *(with ? &selected : &plain) = count_near (&img, accent, 12);
+          *(with ? &selected : &plain) = lm_ui_count_near (&img, accent, 12);
           g_free (img.pixels);
         }
       g_test_message ("%s: accent pixels %u without, %u with the selection", themes[t], plain, selected);
@@ -735,7 +709,7 @@ test_cli (void)
         const char *args[] = { lumen_bin, "--logdir", logdir, bad[i].a, bad[i].b, bad[i].c, NULL };
         g_autofree char *err = NULL;
 
-        g_assert_cmpint (run_lumen (args, &err), ==, 2);
+        g_assert_cmpint (lm_ui_run_lumen (args, &err), ==, 2);
         if (strstr (err, bad[i].message) == NULL)
           g_error ("expected '%s' in '%s'", bad[i].message, err);
       }

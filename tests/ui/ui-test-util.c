@@ -2,9 +2,11 @@
  * (see ui-test-util.h). */
 #include "ui-test-util.h"
 
+#include <math.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 gboolean
 lm_ui_test_init (int *argc, char ***argv)
@@ -90,6 +92,32 @@ lm_ui_pixel_near (const LmUiImage *img, int x, int y, int radius, const GdkRGBA 
           return TRUE;
       }
   return FALSE;
+}
+
+guint
+lm_ui_count_near (const LmUiImage *img, const GdkRGBA *c, int tol)
+{
+  int r = (int) lrint (c->red * 255), g = (int) lrint (c->green * 255), b = (int) lrint (c->blue * 255);
+  guint n = 0;
+
+  for (int y = 0; y < img->height; y++)
+    for (int x = 0; x < img->width; x++)
+      {
+        const guchar *p = img->pixels + y * img->stride + x * 4;
+
+        n += abs (p[2] - r) <= tol && abs (p[1] - g) <= tol && abs (p[0] - b) <= tol;
+      }
+  return n;
+}
+
+int
+lm_ui_run_lumen (const char *const *args, char **err)
+{
+  int status;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) args, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, err,
+                               &status, NULL));
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
 }
 
 gboolean

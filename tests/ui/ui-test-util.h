@@ -36,6 +36,11 @@ void       lm_ui_keep_shot       (GdkTexture *tex, const char *name);
 /* Some pixel within radius of (x, y) has colour c, each channel within
  * tol (0-255); B, G, R bytes as gdk_texture_download gives them. */
 gboolean   lm_ui_pixel_near      (const LmUiImage *img, int x, int y, int radius, const GdkRGBA *c, int tol);
+/* How many pixels have colour c, each channel within tol. */
+guint      lm_ui_count_near      (const LmUiImage *img, const GdkRGBA *c, int tol);
+/* Runs args (the lumen binary and its options), its stdout dropped and
+ * its stderr in *err; its exit status (-1 when it did not exit). */
+int        lm_ui_run_lumen       (const char *const *args, char **err);
 /* Reads a PNG; FALSE (and *error) when it cannot be read. */
 gboolean   lm_ui_image_load      (const char *path, LmUiImage *img, GError **error);
 /* Runs the shortcut widget's own shortcut controllers have for keyval with
