@@ -401,3 +401,38 @@ lm_dash_step_line (GtkWidget *scale, gint64 step, double wall_time)
   gtk_accessible_update_property (GTK_ACCESSIBLE (scale), GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, value, -1);
   return g_strdup_printf ("step %s · %s", s, wall);
 }
+
+typedef struct
+{
+  gint64 id, step;
+} StepRecord;   /* the beginning of LmImageMeta, LmAudioMeta, LmMeshMeta */
+
+int
+lm_dash_index_at_or_before (GPtrArray *items, gint64 step)
+{
+  guint lo = 0, hi = items->len;
+
+  if (items->len == 0)
+    return -1;
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (((const StepRecord *) items->pdata[mid])->step <= step)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo > 0 ? (int) lo - 1 : 0;
+}
+
+char *
+lm_dash_linked_note (gint64 shown, gint64 wanted, gboolean linked)
+{
+  char s[32];
+
+  if (!linked || shown == wanted)
+    return g_strdup ("");
+  lm_format_step (wanted, s, sizeof s);
+  return g_strdup_printf (" (nearest to %s)", s);
+}

@@ -97,6 +97,14 @@ gboolean   lm_dash_step_slider_set_count (GtkAdjustment *adj, GtkWidget *scale, 
 /* "step 20 · 2024-03-03 14:05:09" (free it); the slider's screen-reader
  * value says the step, its value being an index. */
 char      *lm_dash_step_line (GtkWidget *scale, gint64 step, double wall_time);
+/* Link by step: the index of the record at or before `step` in items (in
+ * step order, of a kind whose struct begins `gint64 id, step`: LmImageMeta,
+ * LmAudioMeta, LmMeshMeta), the first when every one is later; -1 when
+ * there are none. */
+int        lm_dash_index_at_or_before (GPtrArray *items, gint64 step);
+/* " (nearest to 125)" when linked and the record shown, at step `shown`,
+ * is not at the linked step `wanted`; "" otherwise (free it). */
+char      *lm_dash_linked_note (gint64 shown, gint64 wanted, gboolean linked);
 /* For a dashboard's dispose: disconnects `owner`'s handlers from the feed
  * and the run selection, stops the feed polling and drops both. */
 void lm_dash_release_sources (gpointer owner, LmRecordFeed **feed, LmRunSelection **selection);

@@ -23,6 +23,7 @@
 #include "lm-image-card.h"
 
 #include "lm-axis.h"
+#include "lm-dash-util.h"
 #include "lm-icon-tip.h"
 #include "lm-image-canvas.h"
 #include "lm-image-player.h"
@@ -65,6 +66,10 @@ struct _LmImageCard
   gint64 loading_id;        /* image id of the load in flight, 0 if none */
   GHashTable *prefetching;  /* image ids (gint64*) of prefetches in flight */
   char *error;
+  /* link by step: the step the slider was moved to (target), and the
+   * index it resolved to (-1: not linked) */
+  gint64 linked_step;
+  int linked_index;
 
   gboolean placed;          /* on_screen and far worked out since mapped */
   gboolean on_screen;       /* in or near the view: show pixels */
@@ -378,11 +383,14 @@ static void
 update_labels (LmImageCard *self, LmImageMeta *m)
 {
   char step[32], wall[64];
-  g_autofree char *text = NULL;
+  g_autofree char *text = NULL, *note = NULL;
 
   lm_format_step (m->step, step, sizeof step);
   lm_format_wall (m->wall_time, wall, sizeof wall);
-  text = g_strdup_printf ("step %s · %s · %d×%d", step, wall, m->width, m->height);
+  /* linked by step to a step with no image of its own: say so */
+  note = lm_dash_linked_note (m->step, self->linked_step,
+                              self->linked_index >= 0 && meta_at (self, (guint) self->linked_index) == m);
+  text = g_strdup_printf ("step %s%s · %s · %d×%d", step, note, wall, m->width, m->height);
   gtk_label_set_text (GTK_LABEL (self->step_label), text);
   gtk_label_set_text (GTK_LABEL (self->caption), m->caption ? m->caption : "");
   lm_set_tooltip (self->caption, m->caption && g_utf8_strlen (m->caption, -1) > 36 ? m->caption : NULL);
@@ -539,12 +547,31 @@ on_value_changed (GtkAdjustment *adj, LmImageCard *self)
   show_index (self, (guint) gtk_adjustment_get_value (adj));
 }
 
+/* Link by step: the slider to the image at or before the linked step
+ * (the first one when all are later). */
+static void
+follow_linked_step (LmImageCard *self)
+{
+  LmRecordSeries *s = series (self);
+  int index = s != NULL ? lm_dash_index_at_or_before (s->items, self->linked_step) : -1;
+
+  if (index < 0)
+    return;
+  self->linked_index = index;
+  if ((int) gtk_adjustment_get_value (self->adj) != index)
+    gtk_adjustment_set_value (self->adj, index);
+  else
+    update_labels (self, meta_at (self, (guint) index));   /* the note may change */
+}
+
 void
 lm_image_card_refresh (LmImageCard *self)
 {
   LmRecordSeries *s = series (self);
   guint n = s ? s->items->len : 0;
   gboolean at_end = self->n_steps == 0 || gtk_adjustment_get_value (self->adj) >= self->n_steps - 1;
+  gboolean following = self->linked_index >= 0
+                       && (self->n_steps == 0 || (int) gtk_adjustment_get_value (self->adj) == self->linked_index);
 
   if (n == self->n_steps)
     return;
@@ -552,8 +579,12 @@ lm_image_card_refresh (LmImageCard *self)
   gtk_adjustment_configure (self->adj, gtk_adjustment_get_value (self->adj), 0, MAX (n, 1) - 1,
                             1, 10, 0);
   gtk_widget_set_sensitive (self->scale, n > 1);
-  /* Follow the newest image while the slider sits at the end (live runs). */
-  if (at_end && n > 0)
+  /* Follow the linked step while the slider is where it put it (a new
+   * image may be nearer), else the newest image while the slider sits at
+   * the end (live runs). */
+  if (following && n > 0)
+    follow_linked_step (self);
+  else if (at_end && n > 0)
     gtk_adjustment_set_value (self->adj, n - 1);
   if (self->shown_index < 0 && n > 0)
     show_index (self, (guint) gtk_adjustment_get_value (self->adj));
@@ -891,6 +922,7 @@ lm_image_card_init (LmImageCard *self)
   self->show_labels = TRUE;
   self->show_boxes = TRUE;
   self->shown_index = -1;
+  self->linked_index = -1;
   self->in_view = TRUE;
   self->shown_paused = -1;
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
@@ -1000,6 +1032,35 @@ lm_image_card_new (LmRecordFeed *feed, LmImageLoader *loader, const char *run_na
   self->tag = g_strdup (tag);
   lm_image_card_refresh (self);
   return GTK_WIDGET (self);
+}
+
+void
+lm_image_card_set_linked_steps (LmImageCard *self, const LmStepSelection *sel)
+{
+  LmStepSelection want = lm_step_selection_normalize (sel);
+  LmImageMeta *m;
+
+  g_return_if_fail (LM_IS_IMAGE_CARD (self));
+  if (!want.active)
+    {
+      /* the slider stays; the note goes */
+      m = self->linked_index >= 0 ? meta_at (self, (guint) gtk_adjustment_get_value (self->adj)) : NULL;
+      self->linked_index = -1;
+      if (m != NULL)
+        update_labels (self, m);
+      return;
+    }
+  /* a range: its last image, as the scalar table's end value */
+  self->linked_step = want.end;
+  self->linked_index = 0;
+  follow_linked_step (self);
+}
+
+const char *
+lm_image_card_get_step_text (LmImageCard *self)
+{
+  g_return_val_if_fail (LM_IS_IMAGE_CARD (self), NULL);
+  return gtk_label_get_text (GTK_LABEL (self->step_label));
 }
 
 guint

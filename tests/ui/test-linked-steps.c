@@ -1,20 +1,30 @@
 /* test-linked-steps.c: "Link by step" (TensorBoard's linked time) across
- * scalar cards.
+ * scalar, histogram and image cards.
  *
  * What it checks: with the link on, a step or range selected on one scalar
  * card is selected on the other (its data table too), Escape clears both,
  * and a card made later starts from it; with the link off each card keeps
  * its own, and turning it on again brings every card to the selection
- * made last.  The Settings check and [scalars] link-by-step in
+ * made last.  Histogram cards draw the selected step's curve (the one at
+ * or before it) in the run's colour and fade the rest, in offset and
+ * overlay mode, or every step of a range; image cards move their slider
+ * to the image at or before the step and say "(nearest to N)" when it is
+ * not at the step.  The Settings check and [scalars] link-by-step in
  * settings.ini.  Skips when there is no display.
  */
 #include <gtk/gtk.h>
+#include <math.h>
 #include <string.h>
 
 #include <lumen-log.h>
 
+#include "lm-histogram-view.h"
+#include "lm-image-card.h"
+#include "lm-palette.h"
 #include "lm-preferences.h"
+#include "lm-record-dashboard.h"
 #include "lm-scalar-card.h"
+#include "lm-theme.h"
 #include "lm-window.h"
 #include "ui-test-util.h"
 #include "lm-test-run.h"
@@ -168,6 +178,238 @@ test_scalars (void)
   lm_test_rm_rf (logdir);
 }
 
+/* A pixel of a line in colour c drawn over the background at over half
+ * strength: on the way from c to the background, less than halfway (an
+ * antialiased edge of a line in c counts; a line faded towards the
+ * background, as lm_dash_tint fades, does not). */
+static gboolean
+strong (const guchar *p, const GdkRGBA *c)
+{
+  const GdkRGBA *bg = &lm_theme_colors ()->bg;
+  double cv[3] = { c->red * 255, c->green * 255, c->blue * 255 };
+  double bv[3] = { bg->red * 255, bg->green * 255, bg->blue * 255 };
+  double t = 0, pv[3];
+  int n = 0;
+
+  /* B, G, R, A premultiplied, over the card's background */
+  for (int i = 0; i < 3; i++)
+    pv[i] = p[2 - i] + bv[i] * (255 - p[3]) / 255.0;
+
+  for (int i = 0; i < 3; i++)
+    if (fabs (bv[i] - cv[i]) > 40)
+      t += (pv[i] - cv[i]) / (bv[i] - cv[i]), n++;
+  g_assert_cmpint (n, >, 0);
+  t /= n;
+  for (int i = 0; i < 3; i++)
+    if (fabs (pv[i] - (cv[i] + (bv[i] - cv[i]) * t)) > 20)
+      return FALSE;
+  return t < 0.45;
+}
+
+/* Strong pixels of c in rows y0..y1 and columns x0..x1 of a snapshot. */
+static guint
+count_strong (cairo_surface_t *s, const GdkRGBA *c, double x0, double y0, double x1, double y1)
+{
+  int w = cairo_image_surface_get_width (s), h = cairo_image_surface_get_height (s);
+  int stride = cairo_image_surface_get_stride (s);
+  const guchar *data = cairo_image_surface_get_data (s);
+  guint n = 0;
+
+  for (int y = MAX (0, (int) floor (y0)); y <= MIN (h - 1, (int) ceil (y1)); y++)
+    for (int x = MAX (0, (int) floor (x0)); x <= MIN (w - 1, (int) ceil (x1)); x++)
+      n += strong (data + y * stride + x * 4, c);
+  return n;
+}
+
+static void
+run_color (LmWindow *win, const char *name, GdkRGBA *c)
+{
+  LmRunStore *store = lm_window_get_store (win);
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (store)); i++)
+    {
+      g_autoptr (LmRun) r = g_list_model_get_item (G_LIST_MODEL (store), i);
+
+      if (g_str_equal (lm_run_get_name (r), name))
+        {
+          lm_palette_run_color (r, c);
+          return;
+        }
+    }
+  g_assert_not_reached ();
+}
+
+/* Offset mode: strong pixels of the run's colour along the baseline of
+ * `step`'s curve, left of where the next step's curve rises (no curve
+ * in front crosses it there), per column. */
+static double
+on_baseline (LmHistogramView *view, const GdkRGBA *c, gint64 step)
+{
+  cairo_surface_t *s = lm_ui_snapshot_widget (GTK_WIDGET (view));
+  graphene_rect_t a;
+  double y = lm_histogram_view_get_baseline (view, step);
+  double x1 = lm_histogram_view_value_to_x (view, step / 10.0 + 0.7);
+  guint n;
+
+  g_assert_true (lm_histogram_view_get_plot_area (view, &a));
+  g_assert_false (isnan (y));
+  n = count_strong (s, c, a.origin.x, y - 1.5, x1, y + 1.5);
+  cairo_surface_destroy (s);
+  return n / (x1 - a.origin.x);
+}
+
+/* Pixels in the run's own colour over `step`'s values (overlay mode). */
+static guint
+over_values (LmHistogramView *view, const GdkRGBA *c, gint64 step)
+{
+  cairo_surface_t *s = lm_ui_snapshot_widget (GTK_WIDGET (view));
+  graphene_rect_t a;
+  guint n;
+
+  g_assert_true (lm_histogram_view_get_plot_area (view, &a));
+  n = count_strong (s, c, lm_histogram_view_value_to_x (view, step / 10.0 + 0.1), a.origin.y,
+                   lm_histogram_view_value_to_x (view, step / 10.0 + 0.9), a.origin.y + a.size.height - 3);
+  cairo_surface_destroy (s);
+  return n;
+}
+
+static void
+set_linked (LmChartSettings *settings, gboolean range, gint64 start, gint64 end)
+{
+  LmStepSelection sel = { .active = TRUE, .range = range, .start = start, .end = end };
+
+  lm_chart_settings_set_linked_steps (settings, &sel);
+}
+
+/* Histogram cards: the selected step's curve in the run's colour, the
+ * others faded (the newest one too, drawn in the run's colour without a
+ * selection), a range's steps all emphasised; offset and overlay. */
+static void
+test_histograms (void)
+{
+  g_autofree char *logdir = NULL;
+  LmWindow *win;
+  LmChartSettings *settings;
+  LmHistogramView *view;
+  GdkRGBA c;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  logdir = make_logdir ();
+  win = lm_ui_open_view (logdir, "histograms", 1200, 800);
+  settings = lm_window_get_settings (win);
+  view = LM_HISTOGRAM_VIEW (lm_ui_record_card (win, "histograms", "a", HIST_TAG));
+  run_color (win, "a", &c);
+
+  /* unlinked: the newest step in the run's colour, an old one faded */
+  g_assert_cmpfloat (on_baseline (view, &c, 90), >, 0.8);
+  g_assert_cmpfloat (on_baseline (view, &c, 20), <, 0.05);
+
+  /* linked at 25: the histogram at or before it (20) stands out, the
+   * others fade, the newest too */
+  lm_chart_settings_set_link_by_step (settings, TRUE);
+  set_linked (settings, FALSE, 25, 25);
+  g_assert_cmpfloat (on_baseline (view, &c, 20), >, 0.8);
+  g_assert_cmpfloat (on_baseline (view, &c, 90), <, 0.05);
+  g_assert_cmpfloat (on_baseline (view, &c, 30), <, 0.05);
+
+  /* a range: each step in it */
+  set_linked (settings, TRUE, 20, 40);
+  for (gint64 s = 20; s <= 40; s += 10)
+    g_assert_cmpfloat (on_baseline (view, &c, s), >, 0.8);
+  g_assert_cmpfloat (on_baseline (view, &c, 50), <, 0.05);
+  g_assert_cmpfloat (on_baseline (view, &c, 10), <, 0.05);
+
+  /* overlay: the selected step's curve over its values, the others not */
+  lm_record_dashboard_set_histogram_mode (
+    LM_RECORD_DASHBOARD (lm_dashboards_get_page (lm_window_get_dashboards (win), "histograms")),
+    LM_HISTOGRAM_OVERLAY);
+  set_linked (settings, FALSE, 20, 20);
+  g_assert_cmpuint (over_values (view, &c, 20), >, 10);
+  g_assert_cmpuint (over_values (view, &c, 90), ==, 0);
+  g_assert_cmpuint (over_values (view, &c, 50), ==, 0);
+
+  /* hover still names the step under the pointer */
+  {
+    graphene_rect_t a;
+    g_autofree char *text = NULL;
+
+    g_assert_true (lm_histogram_view_get_plot_area (view, &a));
+    text = lm_histogram_view_describe_at (view, lm_histogram_view_value_to_x (view, 5.5), a.origin.y + 4);
+    g_assert_nonnull (text);
+    g_assert_true (g_str_has_prefix (text, "step 50 "));
+  }
+
+  /* the link off: no step emphasised (the newest back in its colour) */
+  lm_record_dashboard_set_histogram_mode (
+    LM_RECORD_DASHBOARD (lm_dashboards_get_page (lm_window_get_dashboards (win), "histograms")),
+    LM_HISTOGRAM_OFFSET);
+  lm_chart_settings_set_link_by_step (settings, FALSE);
+  g_assert_cmpfloat (on_baseline (view, &c, 90), >, 0.8);
+  g_assert_cmpfloat (on_baseline (view, &c, 20), <, 0.05);
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (logdir);
+}
+
+/* Image cards: the slider to the image at or before the linked step,
+ * noted when not at it; cards made later start there; the link off
+ * leaves the slider alone. */
+static void
+test_images (void)
+{
+  g_autofree char *logdir = NULL;
+  LmWindow *win;
+  LmChartSettings *settings;
+  LmImageCard *card;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  logdir = make_logdir ();
+  /* selected on a scalar card first: the image cards are made later */
+  win = lm_ui_open_view (logdir, "scalars", 1200, 800);
+  settings = lm_window_get_settings (win);
+  lm_chart_settings_set_link_by_step (settings, TRUE);
+  click_step (chart_of (win, "loss"), 50, FALSE);
+  g_assert_true (lm_dashboards_set_view (lm_window_get_dashboards (win), "images"));
+  lm_ui_wait_settled (win);
+  card = LM_IMAGE_CARD (lm_ui_record_card (win, "images", "a", IMAGE_TAG));
+  g_assert_cmpuint (lm_image_card_get_n_steps (card), ==, 5);
+  g_assert_cmpuint (lm_image_card_get_index (card), ==, 2);
+  g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 40 (nearest to 50) · "));
+
+  /* a logged step: no note; before every image: the first */
+  set_linked (settings, FALSE, 60, 60);
+  g_assert_cmpuint (lm_image_card_get_index (card), ==, 3);
+  g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 60 · "));
+  set_linked (settings, FALSE, -5, -5);
+  g_assert_cmpuint (lm_image_card_get_index (card), ==, 0);
+  g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 0 (nearest to -5) · "));
+  /* a range: its end */
+  set_linked (settings, TRUE, 10, 30);
+  g_assert_cmpuint (lm_image_card_get_index (card), ==, 1);
+  g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 20 (nearest to 30) · "));
+
+  /* cleared: the slider stays, the note goes */
+  lm_chart_settings_set_linked_steps (settings, NULL);
+  g_assert_cmpuint (lm_image_card_get_index (card), ==, 1);
+  g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 20 · "));
+
+  /* the link off: a scalar card's selection moves no slider */
+  lm_chart_settings_set_link_by_step (settings, FALSE);
+  set_linked (settings, FALSE, 80, 80);
+  g_assert_cmpuint (lm_image_card_get_index (card), ==, 1);
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (logdir);
+}
+
 /* The Settings check (off by default, greyed out without step selection)
  * and [scalars] link-by-step in settings.ini: read, written, a bad value
  * named. */
@@ -234,6 +476,8 @@ main (int argc, char **argv)
   lumen_bin = lm_ui_take_lumen_bin (&argc, &argv);
   have_display = lm_ui_test_init (&argc, &argv);
   g_test_add_func ("/ui/linked/scalars", test_scalars);
+  g_test_add_func ("/ui/linked/histograms", test_histograms);
+  g_test_add_func ("/ui/linked/images", test_images);
   g_test_add_func ("/ui/linked/setting", test_setting);
   {
     int rc = g_test_run ();
