@@ -10,7 +10,8 @@
  * overlay mode, or every step of a range; image cards move their slider
  * to the image at or before the step and say "(nearest to N)" when it is
  * not at the step.  The Settings check and [scalars] link-by-step in
- * settings.ini.  Skips when there is no display.
+ * settings.ini; `lumen --screenshot --view images --step N`.  Skips when
+ * there is no display.
  */
 #include <gtk/gtk.h>
 #include <math.h>
@@ -470,6 +471,63 @@ test_setting (void)
   lm_test_rm_rf (cfg);
 }
 
+static int
+run_lumen (const char *const *args, char **err)
+{
+  int status;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) args, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, err,
+                               &status, NULL));
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+/* `lumen --screenshot --view images --step 50`: the image of step 40
+ * (blue) is on screen, not the newest (cyan); --step on the histograms
+ * view wants --screenshot. */
+static void
+test_cli (void)
+{
+  g_autofree char *logdir = NULL, *png = NULL, *err = NULL, *err2 = NULL;
+  LmUiImage img = { 0 };
+  GdkRGBA blue = { 0, 0, 1, 1 }, cyan = { 0, 1, 1, 1 };
+
+  if (!have_display || lumen_bin == NULL)
+    {
+      g_test_skip (have_display ? "no lumen binary (--lumen-bin PATH or LUMEN_BIN)" : "no display");
+      return;
+    }
+  logdir = make_logdir ();
+  png = g_build_filename (logdir, "shot.png", NULL);
+  {
+    const char *args[] = { lumen_bin, "--logdir", logdir, "--screenshot", png, "--window-size", "1000x700",
+                           "--view", "images", "--step", "50", NULL };
+
+    g_assert_cmpint (run_lumen (args, &err), ==, 0);
+  }
+  g_assert_true (lm_ui_image_load (png, &img, NULL));
+  {
+    guint n_blue = 0, n_cyan = 0;
+
+    for (int y = 0; y < img.height; y += 2)
+      for (int x = 0; x < img.width; x += 2)
+        {
+          n_blue += lm_ui_pixel_near (&img, x, y, 0, &blue, 8);
+          n_cyan += lm_ui_pixel_near (&img, x, y, 0, &cyan, 8);
+        }
+    g_test_message ("blue (step 40) %u, cyan (step 80) %u", n_blue, n_cyan);
+    g_assert_cmpuint (n_blue, >, 1000);
+    g_assert_cmpuint (n_cyan, ==, 0);
+  }
+  g_free (img.pixels);
+  {
+    const char *args[] = { lumen_bin, "--logdir", logdir, "--view", "histograms", "--step", "50", NULL };
+
+    g_assert_cmpint (run_lumen (args, &err2), ==, 2);
+    g_assert_nonnull (strstr (err2, "--step on the histograms view selects a step for --screenshot"));
+  }
+  lm_test_rm_rf (logdir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -479,6 +537,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/linked/histograms", test_histograms);
   g_test_add_func ("/ui/linked/images", test_images);
   g_test_add_func ("/ui/linked/setting", test_setting);
+  g_test_add_func ("/ui/linked/cli", test_cli);
   {
     int rc = g_test_run ();
 
