@@ -13,7 +13,7 @@
  * which the charts call for every selection the user makes); while the
  * link is on, with step selection on and a Step axis, it is the "linked
  * selection" every card follows: scalar cards select it, histogram cards
- * emphasise its steps, image cards move their slider to it.  A card made
+ * emphasise its steps, image and audio cards move their slider to it.  A card made
  * later starts from it.  "linked-steps-changed" is emitted whenever the
  * linked selection (lm_chart_settings_get_linked_steps) changes,
  * including when the link, step selection or the axis turn it on or off.

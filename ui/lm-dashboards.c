@@ -110,8 +110,8 @@ on_x_axis (LmChartSettings *settings, GParamSpec *pspec, LmDashboards *self)
   lm_record_dashboard_set_x_axis (LM_RECORD_DASHBOARD (self->pages[2]), axis);
 }
 
-/* Link by step: histogram and image cards follow the scalar cards'
- * selection, as TensorBoard's linked time. */
+/* Link by step: histogram, image and audio cards follow the scalar
+ * cards' selection, as TensorBoard's linked time. */
 static void
 on_linked_steps (LmChartSettings *settings, LmDashboards *self)
 {
@@ -119,6 +119,7 @@ on_linked_steps (LmChartSettings *settings, LmDashboards *self)
 
   lm_record_dashboard_set_linked_steps (LM_RECORD_DASHBOARD (self->pages[1]), &sel);
   lm_record_dashboard_set_linked_steps (LM_RECORD_DASHBOARD (self->pages[3]), &sel);
+  lm_record_dashboard_set_linked_steps (LM_RECORD_DASHBOARD (self->pages[4]), &sel);
 }
 
 GtkWidget *

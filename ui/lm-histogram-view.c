@@ -432,7 +432,7 @@ draw_linked (LmHistogramView *self, cairo_t *cr, double x, double y, double w, d
     text = g_strdup_printf ("steps %s–%s", a, b);
   else if (self->linked_hg != NULL)
     {
-      g_autofree char *note = lm_dash_linked_note (self->linked_hg->step, self->linked.start, TRUE);
+      g_autofree char *note = lm_dash_nearest_note (self->linked_hg->step, self->linked.start);
 
       lm_format_step (self->linked_hg->step, b, sizeof b);
       text = g_strdup_printf ("step %s%s", b, note);

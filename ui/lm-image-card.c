@@ -66,10 +66,7 @@ struct _LmImageCard
   gint64 loading_id;        /* image id of the load in flight, 0 if none */
   GHashTable *prefetching;  /* image ids (gint64*) of prefetches in flight */
   char *error;
-  /* link by step: the step the slider was moved to (target), and the
-   * index it resolved to (-1: not linked) */
-  gint64 linked_step;
-  int linked_index;
+  LmDashLinked linked;      /* link by step */
 
   gboolean placed;          /* on_screen and far worked out since mapped */
   gboolean on_screen;       /* in or near the view: show pixels */
@@ -380,16 +377,18 @@ prefetch (LmImageCard *self, guint index, int factor)
 }
 
 static void
-update_labels (LmImageCard *self, LmImageMeta *m)
+update_labels (LmImageCard *self, guint index)
 {
+  LmImageMeta *m = meta_at (self, index);
   char step[32], wall[64];
   g_autofree char *text = NULL, *note = NULL;
 
+  if (m == NULL)
+    return;
   lm_format_step (m->step, step, sizeof step);
   lm_format_wall (m->wall_time, wall, sizeof wall);
   /* linked by step to a step with no image of its own: say so */
-  note = lm_dash_linked_note (m->step, self->linked_step,
-                              self->linked_index >= 0 && meta_at (self, (guint) self->linked_index) == m);
+  note = lm_dash_linked_note (&self->linked, (int) index, m->step);
   text = g_strdup_printf ("step %s%s · %s · %d×%d", step, note, wall, m->width, m->height);
   gtk_label_set_text (GTK_LABEL (self->step_label), text);
   gtk_label_set_text (GTK_LABEL (self->caption), m->caption ? m->caption : "");
@@ -407,7 +406,7 @@ show_index (LmImageCard *self, guint index)
 
   if (m == NULL)
     return;
-  update_labels (self, m);
+  update_labels (self, index);
   /* Off screen the labels follow the slider; the pixels wait. */
   if (!self->placed || !self->on_screen)
     return;
@@ -547,31 +546,26 @@ on_value_changed (GtkAdjustment *adj, LmImageCard *self)
   show_index (self, (guint) gtk_adjustment_get_value (adj));
 }
 
-/* Link by step: the slider to the image at or before the linked step
- * (the first one when all are later). */
+/* The slider to `index` (link by step; -1: it stays), its step line
+ * redone either way (the note may change). */
 static void
-follow_linked_step (LmImageCard *self)
+move_linked (LmImageCard *self, int index)
 {
-  LmRecordSeries *s = series (self);
-  int index = s != NULL ? lm_dash_index_at_or_before (s->items, self->linked_step) : -1;
+  guint value = (guint) gtk_adjustment_get_value (self->adj);
 
-  if (index < 0)
-    return;
-  self->linked_index = index;
-  if ((int) gtk_adjustment_get_value (self->adj) != index)
+  if (index >= 0 && (guint) index != value)
     gtk_adjustment_set_value (self->adj, index);
   else
-    update_labels (self, meta_at (self, (guint) index));   /* the note may change */
+    update_labels (self, value);
 }
 
 void
 lm_image_card_refresh (LmImageCard *self)
 {
   LmRecordSeries *s = series (self);
-  guint n = s ? s->items->len : 0;
+  guint n = s ? s->items->len : 0, old_n = self->n_steps;
   gboolean at_end = self->n_steps == 0 || gtk_adjustment_get_value (self->adj) >= self->n_steps - 1;
-  gboolean following = self->linked_index >= 0
-                       && (self->n_steps == 0 || (int) gtk_adjustment_get_value (self->adj) == self->linked_index);
+  int linked;
 
   if (n == self->n_steps)
     return;
@@ -582,8 +576,10 @@ lm_image_card_refresh (LmImageCard *self)
   /* Follow the linked step while the slider is where it put it (a new
    * image may be nearer), else the newest image while the slider sits at
    * the end (live runs). */
-  if (following && n > 0)
-    follow_linked_step (self);
+  linked = lm_dash_linked_follow (&self->linked, s ? s->items : NULL, old_n,
+                                  (int) gtk_adjustment_get_value (self->adj));
+  if (linked >= 0)
+    move_linked (self, linked);
   else if (at_end && n > 0)
     gtk_adjustment_set_value (self->adj, n - 1);
   if (self->shown_index < 0 && n > 0)
@@ -922,7 +918,7 @@ lm_image_card_init (LmImageCard *self)
   self->show_labels = TRUE;
   self->show_boxes = TRUE;
   self->shown_index = -1;
-  self->linked_index = -1;
+  self->linked = LM_DASH_LINKED_INIT;
   self->in_view = TRUE;
   self->shown_paused = -1;
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
@@ -1037,23 +1033,11 @@ lm_image_card_new (LmRecordFeed *feed, LmImageLoader *loader, const char *run_na
 void
 lm_image_card_set_linked_steps (LmImageCard *self, const LmStepSelection *sel)
 {
-  LmStepSelection want = lm_step_selection_normalize (sel);
-  LmImageMeta *m;
+  LmRecordSeries *s;
 
   g_return_if_fail (LM_IS_IMAGE_CARD (self));
-  if (!want.active)
-    {
-      /* the slider stays; the note goes */
-      m = self->linked_index >= 0 ? meta_at (self, (guint) gtk_adjustment_get_value (self->adj)) : NULL;
-      self->linked_index = -1;
-      if (m != NULL)
-        update_labels (self, m);
-      return;
-    }
-  /* a range: its last image, as the scalar table's end value */
-  self->linked_step = want.end;
-  self->linked_index = 0;
-  follow_linked_step (self);
+  s = series (self);
+  move_linked (self, lm_dash_linked_set (&self->linked, sel, s ? s->items : NULL));
 }
 
 const char *

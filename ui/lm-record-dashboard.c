@@ -185,6 +185,8 @@ make_card (LmRecordDashboard *self, LmRecordSeries *s, LmRun *run, const char *k
     case LM_DASHBOARD_AUDIO:
       body = lm_audio_card_new (self->feed, LM_AUDIO_LOADER (self->loader), s->run_name, lm_run_get_path (run),
                                 s->tag, &color);
+      if (self->linked.active)
+        lm_audio_card_set_linked_steps (LM_AUDIO_CARD (body), &self->linked);
       break;
     case LM_DASHBOARD_MESH:
       body = lm_mesh_card_new (self->feed, LM_MESH_LOADER (self->loader), s->run_name, lm_run_get_path (run), s->tag,
@@ -666,6 +668,8 @@ lm_record_dashboard_set_linked_steps (LmRecordDashboard *self, const LmStepSelec
           lm_histogram_view_set_linked_steps (LM_HISTOGRAM_VIEW (body_of (v)), &self->linked);
         else if (self->kind == LM_DASHBOARD_IMAGES)
           lm_image_card_set_linked_steps (LM_IMAGE_CARD (body_of (v)), &self->linked);
+        else if (self->kind == LM_DASHBOARD_AUDIO)
+          lm_audio_card_set_linked_steps (LM_AUDIO_CARD (body_of (v)), &self->linked);
     }
 }
 

@@ -11,7 +11,8 @@
  * TensorBoard's offset/overlay mode; histogram and distribution cards
  * follow the horizontal axis setting (step / relative / wall) and show
  * their NaN and +-Inf counts in the card header.  Linked by step,
- * histogram and image cards follow the step selected on a scalar card.
+ * histogram, image and audio cards follow the step selected on a scalar
+ * card.
  *
  * Pinned cards (TensorBoard's pin; histograms, distributions, images, audio,
  * PR curves and meshes): a card's pin button puts a second card for its
@@ -60,8 +61,8 @@ void          lm_record_dashboard_set_histogram_mode (LmRecordDashboard *self, i
 /* Histograms and distributions: the offset / x axis of every card. */
 void          lm_record_dashboard_set_x_axis   (LmRecordDashboard *self, LmXAxis axis);
 /* Link by step (lm-chart-settings.h): histogram cards emphasise the
- * selected steps, image cards move their slider to the selected step;
- * cards made later start so.  Other kinds ignore it. */
+ * selected steps, image and audio cards move their slider to the selected
+ * step; cards made later start so.  Other kinds ignore it. */
 void          lm_record_dashboard_set_linked_steps (LmRecordDashboard *self, const LmStepSelection *sel);
 /* The NaN/Inf badge text of a histogram or distribution card ("2 NaN,
  * 1 +Inf"), NULL when it shows none. */

@@ -571,7 +571,8 @@ sync_link_by_step (LmChartSettings *settings, GParamSpec *pspec, GtkWidget *chec
   gtk_widget_set_tooltip_text (check, usable
                                ? "A step (or range) selected on one scalar card is selected on every "
                                  "card: scalar cards select it, histogram cards emphasise its curves, "
-                                 "image cards show the image at or before it (TensorBoard's linked time)"
+                                 "image and audio cards show the one at or before it (TensorBoard's "
+                                 "linked time)"
                                : !on_steps
                                ? "Link by step works with the Step axis only; set Horizontal axis to Step"
                                : "Link by step needs step selection: turn on \"Enable step selection and "

@@ -9,7 +9,7 @@
  * or before it) in the run's colour and fade the rest, in offset and
  * overlay mode, or every step of a range; image cards move their slider
  * to the image at or before the step and say "(nearest to N)" when it is
- * not at the step.  The Settings check and [scalars] link-by-step in
+ * not at the step, and so do audio cards.  The Settings check and [scalars] link-by-step in
  * settings.ini; `lumen --screenshot --view images --step N`.  Skips when
  * there is no display.
  */
@@ -19,6 +19,7 @@
 
 #include <lumen-log.h>
 
+#include "lm-audio-card.h"
 #include "lm-histogram-view.h"
 #include "lm-image-card.h"
 #include "lm-palette.h"
@@ -36,6 +37,7 @@ static const char *lumen_bin;   /* --lumen-bin PATH, from meson */
 #define IMG 16
 #define HIST_TAG "w"
 #define IMAGE_TAG "img"
+#define AUDIO_TAG "snd"
 
 /* Image colours by step 0, 20, 40, 60, 80: red, green, blue, yellow, cyan. */
 static const guint8 image_rgb[5][3] = { { 255, 0, 0 }, { 0, 200, 0 }, { 0, 0, 255 }, { 255, 255, 0 },
@@ -50,8 +52,8 @@ check (int rc)
 
 /* One run "a": scalars "loss" and "acc" and histogram "w" at steps 0, 10,
  * ..., 90 (step s's 64 values evenly over [s/10, s/10 + 1), so each
- * step's curve stands over its own part of the value axis), and image
- * "img" at steps 0, 20, ..., 80 (image_rgb). */
+ * step's curve stands over its own part of the value axis), image "img"
+ * at steps 0, 20, ..., 80 (image_rgb), audio "snd" at 0, 30, 60, 90. */
 static char *
 make_logdir (void)
 {
@@ -75,6 +77,14 @@ make_logdir (void)
           for (int i = 0; i < IMG * IMG; i++)
             memcpy (px + i * 3, image_rgb[s / 20], 3);
           check (lm_writer_add_image (w, IMAGE_TAG, s, px, IMG, IMG, 3));
+        }
+      if (s % 30 == 0)
+        {
+          float clip[800];
+
+          for (int i = 0; i < 800; i++)
+            clip[i] = (float) sin (i * 0.1 * (1 + s / 30));
+          check (lm_writer_add_audio (w, AUDIO_TAG, s, clip, 800, 1, 8000));
         }
     }
   check (lm_writer_close (w));
@@ -411,6 +421,44 @@ test_images (void)
   lm_test_rm_rf (logdir);
 }
 
+/* Audio cards: the slider to the clip at or before the linked step, as
+ * image cards. */
+static void
+test_audio (void)
+{
+  g_autofree char *logdir = NULL;
+  LmWindow *win;
+  LmChartSettings *settings;
+  LmAudioCard *card;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  logdir = make_logdir ();
+  win = lm_ui_open_view (logdir, "scalars", 1200, 800);
+  settings = lm_window_get_settings (win);
+  lm_chart_settings_set_link_by_step (settings, TRUE);
+  click_step (chart_of (win, "acc"), 50, FALSE);
+  g_assert_true (lm_dashboards_set_view (lm_window_get_dashboards (win), "audio"));
+  lm_ui_wait_settled (win);
+  card = LM_AUDIO_CARD (lm_ui_record_card (win, "audio", "a", AUDIO_TAG));
+  g_assert_cmpuint (lm_audio_card_get_n_steps (card), ==, 4);
+  g_assert_cmpuint (lm_audio_card_get_index (card), ==, 1);
+  g_assert_true (g_str_has_prefix (lm_audio_card_get_step_text (card), "step 30 (nearest to 50) · "));
+  set_linked (settings, FALSE, 60, 60);
+  g_assert_cmpuint (lm_audio_card_get_index (card), ==, 2);
+  g_assert_true (g_str_has_prefix (lm_audio_card_get_step_text (card), "step 60 · "));
+  lm_chart_settings_set_link_by_step (settings, FALSE);
+  g_assert_true (g_str_has_prefix (lm_audio_card_get_step_text (card), "step 60 · "));
+  set_linked (settings, FALSE, 0, 0);
+  g_assert_cmpuint (lm_audio_card_get_index (card), ==, 2);
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (logdir);
+}
+
 /* The Settings check (off by default, greyed out without step selection)
  * and [scalars] link-by-step in settings.ini: read, written, a bad value
  * named. */
@@ -536,6 +584,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/linked/scalars", test_scalars);
   g_test_add_func ("/ui/linked/histograms", test_histograms);
   g_test_add_func ("/ui/linked/images", test_images);
+  g_test_add_func ("/ui/linked/audio", test_audio);
   g_test_add_func ("/ui/linked/setting", test_setting);
   g_test_add_func ("/ui/linked/cli", test_cli);
   {
