@@ -366,6 +366,22 @@ test_histograms (void)
   lm_test_rm_rf (logdir);
 }
 
+/* A window on make_logdir's run where Link by step is on and `step` was
+ * selected on a scalar card, then `view` shown (its cards made then). */
+static LmWindow *
+open_linked (char **logdir, gint64 step, const char *view)
+{
+  LmWindow *win;
+
+  *logdir = make_logdir ();
+  win = lm_ui_open_view (*logdir, "scalars", 1200, 800);
+  lm_chart_settings_set_link_by_step (lm_window_get_settings (win), TRUE);
+  click_step (chart_of (win, "acc"), step, FALSE);
+  g_assert_true (lm_dashboards_set_view (lm_window_get_dashboards (win), view));
+  lm_ui_wait_settled (win);
+  return win;
+}
+
 /* Image cards: the slider to the image at or before the linked step,
  * noted when not at it; cards made later start there; the link off
  * leaves the slider alone. */
@@ -382,14 +398,9 @@ test_images (void)
       g_test_skip ("no display");
       return;
     }
-  logdir = make_logdir ();
   /* selected on a scalar card first: the image cards are made later */
-  win = lm_ui_open_view (logdir, "scalars", 1200, 800);
+  win = open_linked (&logdir, 50, "images");
   settings = lm_window_get_settings (win);
-  lm_chart_settings_set_link_by_step (settings, TRUE);
-  click_step (chart_of (win, "loss"), 50, FALSE);
-  g_assert_true (lm_dashboards_set_view (lm_window_get_dashboards (win), "images"));
-  lm_ui_wait_settled (win);
   card = LM_IMAGE_CARD (lm_ui_record_card (win, "images", "a", IMAGE_TAG));
   g_assert_cmpuint (lm_image_card_get_n_steps (card), ==, 5);
   g_assert_cmpuint (lm_image_card_get_index (card), ==, 2);
@@ -436,13 +447,8 @@ test_audio (void)
       g_test_skip ("no display");
       return;
     }
-  logdir = make_logdir ();
-  win = lm_ui_open_view (logdir, "scalars", 1200, 800);
+  win = open_linked (&logdir, 50, "audio");
   settings = lm_window_get_settings (win);
-  lm_chart_settings_set_link_by_step (settings, TRUE);
-  click_step (chart_of (win, "acc"), 50, FALSE);
-  g_assert_true (lm_dashboards_set_view (lm_window_get_dashboards (win), "audio"));
-  lm_ui_wait_settled (win);
   card = LM_AUDIO_CARD (lm_ui_record_card (win, "audio", "a", AUDIO_TAG));
   g_assert_cmpuint (lm_audio_card_get_n_steps (card), ==, 4);
   g_assert_cmpuint (lm_audio_card_get_index (card), ==, 1);
@@ -519,16 +525,6 @@ test_setting (void)
   lm_test_rm_rf (cfg);
 }
 
-static int
-run_lumen (const char *const *args, char **err)
-{
-  int status;
-
-  g_assert_true (g_spawn_sync (NULL, (char **) args, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, err,
-                               &status, NULL));
-  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
-}
-
 /* `lumen --screenshot --view images --step 50`: the image of step 40
  * (blue) is on screen, not the newest (cyan); --step on the histograms
  * view wants --screenshot. */
@@ -550,7 +546,7 @@ test_cli (void)
     const char *args[] = { lumen_bin, "--logdir", logdir, "--screenshot", png, "--window-size", "1000x700",
                            "--view", "images", "--step", "50", NULL };
 
-    g_assert_cmpint (run_lumen (args, &err), ==, 0);
+    g_assert_cmpint (lm_ui_run_lumen (args, &err), ==, 0);
   }
   g_assert_true (lm_ui_image_load (png, &img, NULL));
   {
@@ -570,7 +566,7 @@ test_cli (void)
   {
     const char *args[] = { lumen_bin, "--logdir", logdir, "--view", "histograms", "--step", "50", NULL };
 
-    g_assert_cmpint (run_lumen (args, &err2), ==, 2);
+    g_assert_cmpint (lm_ui_run_lumen (args, &err2), ==, 2);
     g_assert_nonnull (strstr (err2, "--step on the histograms view selects a step for --screenshot"));
   }
   lm_test_rm_rf (logdir);
