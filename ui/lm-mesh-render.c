@@ -11,11 +11,13 @@
  * crosses the near plane is clipped there in camera space (Sutherland-
  * Hodgman against one plane gives at most a quad, drawn as two
  * triangles).  Colours are interpolated in screen space, which is exact
- * enough for the small triangles of a logged mesh.
+ * enough for the small triangles of a logged mesh.  A triangle with a
+ * corner projected beyond MAX_SCREEN (a floor under the camera, a narrow
+ * field of view) is cut to a guard band around the buffer, in
+ * perspective (draw_beyond), rather than rasterised whole.
  *
- * Anything not finite, or projected absurdly far outside the buffer (a
- * bounding radius that does not bound the mesh), is dropped rather than
- * rasterised, so no loop runs over more than the buffer.
+ * Anything not finite is dropped, and no loop runs over more than the
+ * buffer.
  */
 #include "lm-mesh-render.h"
 
@@ -39,8 +41,13 @@ struct lm_mesh_renderer
 #define MIN3(a, b, c) ((a) < (b) ? ((a) < (c) ? (a) : (c)) : ((b) < (c) ? (b) : (c)))
 #define MAX3(a, b, c) ((a) > (b) ? ((a) > (c) ? (a) : (c)) : ((b) > (c) ? (b) : (c)))
 
-/* Projected coordinates beyond this many pixels are not rasterised. */
+/* Projected coordinates beyond this many pixels are not rasterised: a
+ * triangle with a corner beyond them is cut to the guard band, the buffer
+ * and GUARD_PX around it (where the sides it is cut along are not seen),
+ * at most MAX_CORNERS corners (four cut by four sides). */
 #define MAX_SCREEN 1.0e6
+#define GUARD_PX 16.0
+#define MAX_CORNERS 8
 /* The largest point disc drawn, in pixels. */
 #define MAX_POINT_PX 512.0
 
@@ -185,7 +192,6 @@ pack (double r, double g, double b)
   return 0xff000000u | (uint32_t) ri << 16 | (uint32_t) gi << 8 | (uint32_t) bi;
 }
 
-/* Fills a screen-space triangle with interpolated colour and depth. */
 /* The pixels whose centres (i + 0.5) the triangle's bounding box holds,
  * clipped to the target; FALSE when there are none.  A sliver between two
  * centres costs nothing more (coordinates are finite here, so plain
@@ -243,8 +249,12 @@ row_span (const double e[3], const double edx[3], const double inv_edx[3], int n
   return true;
 }
 
+/* Fills a screen-space triangle with interpolated colour and depth: the
+ * colours as they are, linear across the screen (close enough for a
+ * small triangle), or in perspective, as r, g, b over z (their corners'
+ * colours times iz), divided by 1/z at each pixel. */
 static void
-fill_triangle (target *t, svert a, svert b, svert c)
+fill_triangle (target *t, svert a, svert b, svert c, bool perspective)
 {
   double area = (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x);
   double inv;
@@ -307,7 +317,7 @@ fill_triangle (target *t, svert a, svert b, svert c)
             if ((float) z > drow[i])
               {
                 drow[i] = (float) z;
-                row[i] = pack (rr, gg, bb);
+                row[i] = perspective ? pack (rr / z, gg / z, bb / z) : pack (rr, gg, bb);
                 t->written++;
               }
         }
@@ -340,8 +350,10 @@ lerp (const cvert *p, const cvert *q, double near)
   return o;
 }
 
-/* A triangle with a corner in front of the near plane: clipped there. */
-static void
+/* A triangle with a corner behind the near plane: clipped there (at most
+ * a quad, drawn as two triangles).  FALSE, with nothing drawn, when a
+ * corner of what is left projects beyond MAX_SCREEN. */
+static bool
 draw_clipped (target *t, const camera *cam, const cvert in[3])
 {
   cvert out[4];
@@ -360,11 +372,138 @@ draw_clipped (target *t, const camera *cam, const cvert in[3])
     }
   for (int i = 0; i < n; i++)
     if (!to_screen (cam, &out[i], &s[i]))
-      return;
+      return false;
   if (n >= 3)
-    fill_triangle (t, s[0], s[1], s[2]);
+    fill_triangle (t, s[0], s[1], s[2], false);
   if (n == 4)
-    fill_triangle (t, s[0], s[2], s[3]);
+    fill_triangle (t, s[0], s[2], s[3], false);
+  return true;
+}
+
+/* a x + b y + c >= 0: the side of a line on the screen kept */
+typedef struct {
+  double a, b, c;
+} half_plane;
+
+static inline double
+side (const half_plane *h, double x, double y)
+{
+  return h->a * x + h->b * y + h->c;
+}
+
+/* Sutherland-Hodgman in screen space: the convex polygon in[n] (x, y of
+ * each) cut to the side of h kept, into out (at most n + 1 corners). */
+static int
+clip_side (const double (*in)[2], int n, const half_plane *h, double (*out)[2])
+{
+  int m = 0;
+
+  for (int i = 0; i < n; i++)
+    {
+      const double *p = in[i], *q = in[(i + 1) % n];
+      double dp = side (h, p[0], p[1]), dq = side (h, q[0], q[1]);
+
+      if (dp >= 0)
+        {
+          out[m][0] = p[0];
+          out[m++][1] = p[1];
+        }
+      if ((dp >= 0) != (dq >= 0))
+        {
+          double f = dp / (dp - dq);
+
+          out[m][0] = p[0] + (q[0] - p[0]) * f;
+          out[m++][1] = p[1] + (q[1] - p[1]) * f;
+        }
+    }
+  return m;
+}
+
+/* A triangle (cv, lit) with a corner beyond MAX_SCREEN, even after the
+ * near plane's clipping: a floor of two huge triangles under the camera,
+ * or a narrow field of view.  Its corners may be 1e30 radii away, where
+ * a point cut from an edge between two of them (as the near plane's
+ * clipping does) is off by an ulp of 1e30; so the other way round: the
+ * guard band, the buffer and GUARD_PX around it, is cut to the triangle,
+ * in screen space where the band's corners are small numbers.  Each of the triangle's
+ * edges and the eye make a plane, N = P x Q of its corners in camera
+ * space (whatever their size, N's direction is exact to a few ulps), and
+ * a pixel's ray r = ((x - cx) / focal, (cy - y) / focal, 1) is inside
+ * when r . N has the sign of D, the triple product of the corners (with
+ * the eye, six times the volume of the tetrahedron).  The depth is
+ * another side: z = D / (r . (N0 + N1 + N2)) >= near.  The corners of
+ * what is left get the depth and colours of the triangle's points they
+ * show, in perspective (r . Ni / r . sum N are their barycentric
+ * coordinates), and are filled as a fan of triangles, as any other. */
+static void
+draw_beyond (target *t, const camera *cam, const lm_mesh_scene *scene, const int32_t *idx, const cvert cv[3])
+{
+  double p[3][3], n[3][3], sum[3], d, sgn, g = GUARD_PX;
+  double poly[2][MAX_CORNERS][2] = { { { -g, -g }, { t->width + g, -g }, { t->width + g, t->height + g },
+                                       { -g, t->height + g } } };
+  half_plane h[4];
+  svert s[MAX_CORNERS];
+  int m = 4, cur = 0;
+
+  for (int k = 0; k < 3; k++)
+    {
+      to_camera (cam, scene->vertices + 3 * (int64_t) idx[k], p[k]);
+      for (int j = 0; j < 3; j++)
+        p[k][j] /= cam->unit;
+    }
+  for (int k = 0; k < 3; k++)
+    {
+      const double *a = p[(k + 1) % 3], *b = p[(k + 2) % 3];
+
+      n[k][0] = a[1] * b[2] - a[2] * b[1];
+      n[k][1] = a[2] * b[0] - a[0] * b[2];
+      n[k][2] = a[0] * b[1] - a[1] * b[0];
+    }
+  d = p[0][0] * n[0][0] + p[0][1] * n[0][1] + p[0][2] * n[0][2];
+  /* edge-on (the eye in the triangle's plane) or not finite: nothing */
+  if (!(d != 0 && isfinite (d)))
+    return;
+  sgn = d > 0 ? 1 : -1;
+  /* r . N as a x + b y + c, times sgn */
+  for (int k = 0; k < 3; k++)
+    {
+      h[k].a = sgn * n[k][0] / cam->focal;
+      h[k].b = -sgn * n[k][1] / cam->focal;
+      h[k].c = sgn * n[k][2] - h[k].a * cam->cx - h[k].b * cam->cy;
+    }
+  /* near: |d| - near * sgn * r . sum >= 0 */
+  for (int j = 0; j < 3; j++)
+    sum[j] = n[0][j] + n[1][j] + n[2][j];
+  h[3].a = -cam->near * sgn * sum[0] / cam->focal;
+  h[3].b = cam->near * sgn * sum[1] / cam->focal;
+  h[3].c = fabs (d) - cam->near * sgn * sum[2] - h[3].a * cam->cx - h[3].b * cam->cy;
+  for (int k = 0; k < 4 && m >= 3; k++, cur ^= 1)
+    {
+      if (!(isfinite (h[k].a) && isfinite (h[k].b) && isfinite (h[k].c)))
+        return;
+      m = clip_side (poly[cur], m, &h[k], poly[cur ^ 1]);
+    }
+  if (m < 3)
+    return;
+  for (int i = 0; i < m; i++)
+    {
+      double x = poly[cur][i][0], y = poly[cur][i][1], w[3], total;
+
+      for (int k = 0; k < 3; k++)
+        w[k] = fmax (side (&h[k], x, y), 0);
+      total = w[0] + w[1] + w[2];
+      if (!(total > 0))
+        return;
+      s[i].x = x;
+      s[i].y = y;
+      s[i].iz = total / fabs (d);
+      /* the colour (the barycentric mean, w / total) times iz */
+      s[i].r = (w[0] * cv[0].r + w[1] * cv[1].r + w[2] * cv[2].r) / fabs (d);
+      s[i].g = (w[0] * cv[0].g + w[1] * cv[1].g + w[2] * cv[2].g) / fabs (d);
+      s[i].b = (w[0] * cv[0].b + w[1] * cv[1].b + w[2] * cv[2].b) / fabs (d);
+    }
+  for (int i = 1; i + 1 < m; i++)
+    fill_triangle (t, s[0], s[i], s[i + 1], true);
 }
 
 static inline int
@@ -495,14 +634,12 @@ draw_faces (target *t, const camera *cam, const lm_mesh_scene *scene, const lm_m
           cv[k].g = c[1] * shade;
           cv[k].b = c[2] * shade;
         }
-      if (in == 3)
+      if (in == 3 && isfinite (p[0][3]) && isfinite (p[1][3]) && isfinite (p[2][3]))
         {
           svert s[3];
 
           for (int k = 0; k < 3; k++)
             {
-              if (!isfinite (p[k][3]))
-                goto next;
               s[k].x = p[k][3];
               s[k].y = p[k][4];
               s[k].iz = 1.0 / p[k][2];
@@ -510,11 +647,10 @@ draw_faces (target *t, const camera *cam, const lm_mesh_scene *scene, const lm_m
               s[k].g = cv[k].g;
               s[k].b = cv[k].b;
             }
-          fill_triangle (t, s[0], s[1], s[2]);
+          fill_triangle (t, s[0], s[1], s[2], false);
         }
-      else
-        draw_clipped (t, cam, cv);
-    next:;
+      else if (in == 3 || !draw_clipped (t, cam, cv))
+        draw_beyond (t, cam, scene, idx, cv);
     }
 }
 

@@ -14,7 +14,8 @@
  *     them, smooth (per-vertex normals, as Three.js' computeVertexNormals)
  *     Lambert shading from a light at the camera plus ambient, both sides
  *     lit (PyTorch meshes come in either winding), clipped against the
- *     near plane;
+ *     near plane and, when a corner is far outside the view, to the view
+ *     (a huge floor under the camera covers the pixels it should);
  *   - points (no faces) as round, unlit discs: `point_size` world units
  *     attenuated with distance as Three.js' PointsMaterial (a diameter of
  *     size * height / 2 / depth pixels), or `default_point_px` pixels when

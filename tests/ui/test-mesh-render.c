@@ -1,7 +1,8 @@
 /* test-mesh-render.c: the Mesh dashboard's software renderer
  * (ui/lm-mesh-render.c) alone, without a display: triangles facing the
  * camera, the depth test, both windings lit, point discs of the
- * configured size, meshes behind the camera or far outside, degenerate
+ * configured size, meshes behind the camera or far outside, triangles
+ * around the view whose corners are far outside it, degenerate
  * input, and no write outside the buffer.
  */
 #include <glib.h>
@@ -375,7 +376,8 @@ test_huge_scale (Fixture *f, gconstpointer data)
 }
 
 /* A mesh behind the camera or far outside the view draws nothing; one
- * crossing the camera's plane draws only what is in front. */
+ * crossing the camera's plane draws only what is in front; a triangle
+ * whose corners are all far outside, around the view, covers it. */
 static void
 test_outside (Fixture *f, gconstpointer data)
 {
@@ -384,7 +386,7 @@ test_outside (Fixture *f, gconstpointer data)
   static const float aside[] = { 1e6, 0, 0, 1e6 + 1, 0, 0, 1e6, 1, 0 };
   static const float huge[] = { -1e30f, -1e30f, 0, 1e30f, -1e30f, 0, 0, 1e30f, 0 };
   static const float across[] = { -1, -1, -1, 1, -1, -1, 0, 1, 20 };
-  const float *cases[] = { behind, aside, huge };
+  const float *cases[] = { behind, aside };
   lm_mesh_scene s = { 3, 1, NULL, red3, face, { 0, 0, 0 }, 1.0f, 0, 0, NULL };
   gint64 n;
 
@@ -401,6 +403,18 @@ test_outside (Fixture *f, gconstpointer data)
       g_assert_cmpint (render_front (f, &s, 0), ==, 0);
       g_assert_cmpuint (count_drawn (f), ==, 0);
     }
+
+  /* corners at 1e30 around the view: every pixel, lit head-on (it was
+   * dropped); as points, nothing */
+  s.vertices = huge;
+  s.faces = face;
+  s.n_faces = 1;
+  g_assert_cmpint (render_front (f, &s, 0), ==, W * H);
+  g_assert_cmpuint (pixel (f, 0, 0), ==, 0xffe61414);
+  g_assert_cmpuint (pixel (f, W - 1, H - 1), ==, 0xffe61414);
+  s.faces = NULL;
+  s.n_faces = 0;
+  g_assert_cmpint (render_front (f, &s, 0), ==, 0);
 
   /* one corner far behind the camera: the rest is clipped at the near plane */
   s.vertices = across;
@@ -424,6 +438,68 @@ test_outside (Fixture *f, gconstpointer data)
       v.distance = LM_MESH_MIN_DISTANCE / 2;
       g_assert_cmpint (lm_mesh_render (f->r, &s, &v, f->buf, W, H, STRIDE), >=, 0);
     }
+}
+
+/* A floor of two triangles 1e7 radii wide under the camera (their
+ * corners far beyond the buffer, two behind the camera: they were
+ * dropped, leaving the background) covers every pixel below its horizon,
+ * from any side, seam included, in the colour of the points it shows:
+ * halfway between its red left and blue right corners, at the ambient
+ * light of a floor seen from afar (0.45), in perspective (across the
+ * screen, the near pixels would take the colour of far corners).  Its
+ * depth is right: a tile just above it shows, one just below is hidden. */
+static void
+test_beyond (Fixture *f, gconstpointer data)
+{
+  static const float v[] = {
+    -5e6, -1, -5e6, 5e6, -1, -5e6, 5e6, -1, 5e6, -5e6, -1, 5e6,   /* the floor */
+    -0.2f, -0.95f, -0.2f, 0.2f, -0.95f, -0.2f, 0, -0.95f, 0.2f,   /* a tile above it */
+  };
+  static const guint8 c[] = { 230, 20, 20, 20, 20, 230, 20, 20, 230, 230, 20, 20, 0, 255, 0, 0, 255, 0, 0, 255, 0 };
+  static const gint32 faces[] = { 0, 1, 2, 0, 2, 3, 4, 5, 6 };
+  static const double yaws[] = { 0, 30, 135, 260 };
+  float below[G_N_ELEMENTS (v)];
+  lm_mesh_scene s = { 7, 3, v, c, faces, { 0, 0, 0 }, 1.0f, 0, 0, NULL };
+  lm_mesh_camera view;
+  /* the horizon of a floor this wide: pitch 20 above the middle */
+  double horizon = H / 2.0 - H / 2.0 / tan (LM_MESH_DEFAULT_FOV * G_PI / 360) * tan (20 * G_PI / 180);
+  guint green = 0;
+
+  lm_mesh_camera_init (&view, &s);
+  for (guint i = 0; i < G_N_ELEMENTS (yaws); i++)
+    {
+      view.yaw = yaws[i];
+      g_assert_cmpint (lm_mesh_render (f->r, &s, &view, f->buf, W, H, STRIDE), >, 0);
+      for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++)
+          {
+            guint32 p = pixel (f, x, y);
+
+            if (y < horizon - 1)
+              g_assert_cmpuint (p, ==, 0);
+            else if (y > horizon + 1 && GREEN (p) < 100)
+              {
+                g_assert_cmpuint (ALPHA (p), ==, 255);
+                g_assert_cmpint (abs ((int) RED (p) - 56), <=, 1);
+                g_assert_cmpint (abs ((int) GREEN (p) - 9), <=, 1);
+                g_assert_cmpint (abs ((int) BLUE (p) - 56), <=, 1);
+              }
+            else if (GREEN (p) >= 100)
+              green++;
+          }
+    }
+  g_assert_cmpuint (green, >, 4 * 100);
+
+  /* the tile 0.05 below the floor: hidden */
+  memcpy (below, v, sizeof v);
+  for (int k = 4; k < 7; k++)
+    below[3 * k + 1] = -1.05f;
+  s.vertices = below;
+  view.yaw = 0;
+  lm_mesh_render (f->r, &s, &view, f->buf, W, H, STRIDE);
+  for (int y = 0; y < H; y++)
+    for (int x = 0; x < W; x++)
+      g_assert_cmpuint (GREEN (pixel (f, x, y)), <, 100);
 }
 
 /* The triangle scaled by 2^127 (corners at +-1.7e38, the camera 4e38
@@ -681,6 +757,7 @@ main (int argc, char **argv)
   ADD ("/mesh-render/max-points", test_max_points);
   ADD ("/mesh-render/huge-scale", test_huge_scale);
   ADD ("/mesh-render/outside", test_outside);
+  ADD ("/mesh-render/beyond", test_beyond);
   ADD ("/mesh-render/any-scale", test_any_scale);
   ADD ("/mesh-render/degenerate", test_degenerate);
   ADD ("/mesh-render/fit", test_fit);
