@@ -3,8 +3,11 @@
  *
  * Vertices are moved to camera space (in bounding radii, so that a mesh
  * of coordinates near FLT_MAX stays finite) and projected once per frame, and
- * lit once (vertex_light) when there are faces, from the faces' planes
- * (computed once per mesh where the caller keeps them); each triangle is
+ * lit once when there are faces: from each vertex's sum of its faces'
+ * normals, made once per mesh (lm_mesh_shading) and summed again for the
+ * frame only at the silhouette, where the eye sees a vertex's faces from
+ * both sides (vertex_light_kept), or from every face's (vertex_light,
+ * without it); each triangle whose box holds a pixel centre is
  * then filled row by row over the span its edge functions allow (both
  * windings: a clockwise triangle is turned round), the depth test on
  * 1/z, which is linear in screen space.  A triangle that
@@ -34,8 +37,9 @@ struct lm_mesh_renderer
   size_t proj_len;
   float *normals;        /* per vertex: the normal (world axes), its light */
   size_t normals_len;
-  float *planes;         /* per face, for a scene without face_planes */
+  float *planes;         /* per face, for a scene without shading */
   size_t planes_len;
+  int64_t n_summed;      /* the last frame's faces summed one by one, at each of their vertices */
 };
 
 #define MIN3(a, b, c) ((a) < (b) ? ((a) < (c) ? (a) : (c)) : ((b) < (c) ? (b) : (c)))
@@ -110,6 +114,12 @@ lm_mesh_renderer_get_bytes (const lm_mesh_renderer *r)
   if (r == NULL)
     return 0;
   return (r->depth_len + r->proj_len * 5 + r->normals_len * 4 + r->planes_len * 4) * sizeof (float);
+}
+
+int64_t
+lm_mesh_renderer_get_n_summed (const lm_mesh_renderer *r)
+{
+  return r != NULL ? r->n_summed : 0;
 }
 
 void
@@ -192,18 +202,37 @@ pack (double r, double g, double b)
   return 0xff000000u | (uint32_t) ri << 16 | (uint32_t) gi << 8 | (uint32_t) bi;
 }
 
+/* ceil and floor of x, |x| < 2^31: x86-64's SSE2 has no rounding
+ * instruction, and the library's were a sixth of a frame */
+static inline int
+ceil_int (double x)
+{
+  int i = (int) x;
+
+  return i + (i < x);
+}
+
+static inline int
+floor_int (double x)
+{
+  int i = (int) x;
+
+  return i - (i > x);
+}
+
 /* The pixels whose centres (i + 0.5) the triangle's bounding box holds,
  * clipped to the target; FALSE when there are none.  A sliver between two
- * centres costs nothing more (coordinates are finite here, so plain
- * comparisons do: fmin and fmax were a tenth of a frame). */
+ * centres costs nothing more (coordinates are finite and within
+ * MAX_SCREEN here, so plain comparisons and ceil_int do: fmin and fmax
+ * were a tenth of a frame). */
 static inline bool
 pixel_bounds (const target *t, const svert *a, const svert *b, const svert *c, int *x0, int *x1, int *y0,
               int *y1)
 {
-  double minx = ceil (MIN3 (a->x, b->x, c->x) - 0.5);
-  double maxx = floor (MAX3 (a->x, b->x, c->x) - 0.5);
-  double miny = ceil (MIN3 (a->y, b->y, c->y) - 0.5);
-  double maxy = floor (MAX3 (a->y, b->y, c->y) - 0.5);
+  int minx = ceil_int (MIN3 (a->x, b->x, c->x) - 0.5);
+  int maxx = floor_int (MAX3 (a->x, b->x, c->x) - 0.5);
+  int miny = ceil_int (MIN3 (a->y, b->y, c->y) - 0.5);
+  int maxy = floor_int (MAX3 (a->y, b->y, c->y) - 0.5);
 
   minx = minx < 0 ? 0 : minx;
   miny = miny < 0 ? 0 : miny;
@@ -211,41 +240,52 @@ pixel_bounds (const target *t, const svert *a, const svert *b, const svert *c, i
   maxy = maxy > t->height - 1 ? t->height - 1 : maxy;
   if (!(minx <= maxx && miny <= maxy))
     return false;
-  *x0 = (int) minx;
-  *x1 = (int) maxx;
-  *y0 = (int) miny;
-  *y1 = (int) maxy;
+  *x0 = minx;
+  *x1 = maxx;
+  *y0 = miny;
+  *y1 = maxy;
   return true;
 }
 
 /* The span [*i0, *i1] of a row of n + 1 pixels inside all three edges,
- * solved rather than searched: e[k] + edx[k] * i >= 0.  false when empty. */
+ * solved rather than searched: e[k] + edx[k] * i >= 0, so i >= -e / edx
+ * (its ceiling) where edx > 0, i <= it (its floor) where edx < 0; a bound
+ * past the row's ends empties it before it is rounded.  false when
+ * empty. */
 static inline bool
 row_span (const double e[3], const double edx[3], const double inv_edx[3], int n, int *i0, int *i1)
 {
-  double lo = 0, hi = n;
+  int lo = 0, hi = n;
 
   for (int k = 0; k < 3; k++)
     {
+      double x = -e[k] * inv_edx[k];
+
       if (edx[k] > 0)
         {
-          double from = ceil (-e[k] * inv_edx[k]);
-
-          lo = from > lo ? from : lo;
+          if (x > lo)
+            {
+              if (x > n)
+                return false;
+              lo = ceil_int (x);
+            }
         }
       else if (edx[k] < 0)
         {
-          double to = floor (-e[k] * inv_edx[k]);
-
-          hi = to < hi ? to : hi;
+          if (x < hi)
+            {
+              if (x < 0)
+                return false;
+              hi = floor_int (x);
+            }
         }
       else if (e[k] < 0)
-        hi = -1;
+        return false;
     }
-  if (!(lo <= hi))
+  if (lo > hi)
     return false;
-  *i0 = (int) lo;
-  *i1 = (int) hi;
+  *i0 = lo;
+  *i1 = hi;
   return true;
 }
 
@@ -295,9 +335,15 @@ fill_triangle (target *t, svert a, svert b, svert c, bool perspective)
   /* every attribute is linear across the screen: its step along x */
   double zdx = dz1 * w1dx + dz2 * w2dx, rdx = dr1 * w1dx + dr2 * w2dx;
   double gdx = dg1 * w1dx + dg2 * w2dx, bdx = db1 * w1dx + db2 * w2dx;
-  double edx[3] = { w0dx, w1dx, w2dx };
-  double inv_edx[3] = { w0dx != 0 ? 1 / w0dx : 0, w1dx != 0 ? 1 / w1dx : 0, w2dx != 0 ? 1 / w2dx : 0 };
+  double edx[3] = { w0dx, w1dx, w2dx }, inv_edx[3] = { 0, 0, 0 };
   int n = x1 - x0;
+
+  /* a box one pixel wide (most of a million-triangle frame's) needs no
+   * span: its pixel is in when every edge function is >= 0, which is what
+   * row_span finds of a row of one */
+  if (n > 0)
+    for (int k = 0; k < 3; k++)
+      inv_edx[k] = edx[k] != 0 ? 1 / edx[k] : 0;
 
   for (int y = y0; y <= y1; y++)
     {
@@ -306,7 +352,7 @@ fill_triangle (target *t, svert a, svert b, svert c, bool perspective)
       float *drow = t->depth + (size_t) y * t->width + x0;
       int i0, i1;
 
-      if (row_span (e, edx, inv_edx, n, &i0, &i1))
+      if (n == 0 ? (i0 = i1 = 0, e[0] >= 0 && e[1] >= 0 && e[2] >= 0) : row_span (e, edx, inv_edx, n, &i0, &i1))
         {
           double z = a.iz + dz1 * w1r + dz2 * w2r + zdx * i0;
           double rr = a.r + dr1 * w1r + dr2 * w2r + rdx * i0;
@@ -513,38 +559,117 @@ face_ok (const lm_mesh_scene *scene, const int32_t *idx)
          && idx[2] < scene->n_vertices;
 }
 
-void
-lm_mesh_face_planes (const lm_mesh_scene *scene, float *planes)
+/* The bounding radius, the unit of camera space and of the faces' planes */
+static inline double
+scene_unit (const lm_mesh_scene *scene)
 {
-  double unit = scene->radius > 0 && isfinite (scene->radius) ? scene->radius : 1.0;
+  return scene->radius > 0 && isfinite (scene->radius) ? scene->radius : 1.0;
+}
+
+/* Vertex i in radii about the centre: coordinates near FLT_MAX stay finite */
+static inline void
+to_radii (const lm_mesh_scene *scene, double unit, int64_t i, double q[3])
+{
+  for (int j = 0; j < 3; j++)
+    q[j] = (scene->vertices[3 * i + j] - (double) scene->center[j]) / unit;
+}
+
+/* The plane of a face (its indices in range), about the centre in radii:
+ * the normal, as long as twice the face's area, and its offset. */
+static void
+face_plane (const lm_mesh_scene *scene, double unit, const int32_t *idx, float pl[4])
+{
+  double q[3][3], e1[3], e2[3], n[3];
+
+  for (int k = 0; k < 3; k++)
+    to_radii (scene, unit, idx[k], q[k]);
+  for (int j = 0; j < 3; j++)
+    {
+      e1[j] = q[1][j] - q[0][j];
+      e2[j] = q[2][j] - q[0][j];
+    }
+  n[0] = e1[1] * e2[2] - e1[2] * e2[1];
+  n[1] = e1[2] * e2[0] - e1[0] * e2[2];
+  n[2] = e1[0] * e2[1] - e1[1] * e2[0];
+  for (int j = 0; j < 3; j++)
+    pl[j] = (float) n[j];
+  pl[3] = (float) (n[0] * q[0][0] + n[1] * q[0][1] + n[2] * q[0][2]);
+}
+
+/* Every face's plane (n_faces x 4), zeros for a face out of range. */
+static void
+face_planes (const lm_mesh_scene *scene, float *planes)
+{
+  double unit = scene_unit (scene);
 
   for (int64_t f = 0; f < scene->n_faces; f++)
     {
       const int32_t *idx = scene->faces + 3 * f;
       float *pl = planes + 4 * f;
-      double q[3][3], e1[3], e2[3], n[3];
 
-      if (!face_ok (scene, idx))
-        {
-          pl[0] = pl[1] = pl[2] = pl[3] = 0;
-          continue;
-        }
-      /* in radii about the centre: coordinates near FLT_MAX stay finite */
-      for (int k = 0; k < 3; k++)
-        for (int j = 0; j < 3; j++)
-          q[k][j] = (scene->vertices[3 * (int64_t) idx[k] + j] - (double) scene->center[j]) / unit;
-      for (int j = 0; j < 3; j++)
-        {
-          e1[j] = q[1][j] - q[0][j];
-          e2[j] = q[2][j] - q[0][j];
-        }
-      n[0] = e1[1] * e2[2] - e1[2] * e2[1];
-      n[1] = e1[2] * e2[0] - e1[0] * e2[2];
-      n[2] = e1[0] * e2[1] - e1[1] * e2[0];
-      for (int j = 0; j < 3; j++)
-        pl[j] = (float) n[j];
-      pl[3] = (float) (n[0] * q[0][0] + n[1] * q[0][1] + n[2] * q[0][2]);
+      if (face_ok (scene, idx))
+        face_plane (scene, unit, idx, pl);
+      else
+        pl[0] = pl[1] = pl[2] = pl[3] = 0;
     }
+}
+
+/* A face's normal turned towards the eye: its sign. */
+static inline float
+towards (const float *pl, const double eye[3])
+{
+  return pl[0] * eye[0] + pl[1] * eye[1] + pl[2] * eye[2] - pl[3] < 0 ? -1.0f : 1.0f;
+}
+
+/* A normal w (world axes) on the camera's axes, as proj's vertices are. */
+static inline void
+camera_axes (const camera *cam, const float w[3], double n[3])
+{
+  n[0] = w[0] * cam->right[0] + w[1] * cam->right[1] + w[2] * cam->right[2];
+  n[1] = w[0] * cam->up[0] + w[1] * cam->up[1] + w[2] * cam->up[2];
+  n[2] = w[0] * cam->fwd[0] + w[1] * cam->fwd[1] + w[2] * cam->fwd[2];
+}
+
+/* Lambert's light plus ambient at a vertex v (camera space) of normal n
+ * (camera axes, any length, either sign), n . v and v . v given. */
+static inline float
+shade_with (double ambient, const double n[3], double nv, double vv)
+{
+  double nl = sqrt (n[0] * n[0] + n[1] * n[1] + n[2] * n[2]);
+  double vl = sqrt (vv);
+  /* finite, and positive (never NaN): a comparison does what fmin did */
+  double lambert = nl > 0 && vl > 0 && isfinite (nl * vl) ? fabs (nv) / (nl * vl) : 1.0;
+
+  return (float) (ambient + (1 - ambient) * (lambert < 1.0 ? lambert : 1.0));
+}
+
+static inline double
+dot_v (const double n[3], const float *v)
+{
+  return n[0] * v[0] + n[1] * v[1] + n[2] * v[2];
+}
+
+static inline double
+length2_v (const float *v)
+{
+  return (double) v[0] * v[0] + (double) v[1] * v[1] + (double) v[2] * v[2];
+}
+
+/* The light at a vertex v (camera space) of normal w (world axes). */
+static inline float
+shade (const camera *cam, double ambient, const float w[3], const float *v)
+{
+  double n[3];
+
+  camera_axes (cam, w, n);
+  return shade_with (ambient, n, dot_v (n, v), length2_v (v));
+}
+
+static inline int
+behind_near_plane (const camera *cam, const float *proj, const int32_t *idx)
+{
+  return proj[5 * (int64_t) idx[0] + 2] < cam->near && proj[5 * (int64_t) idx[1] + 2] < cam->near
+         && proj[5 * (int64_t) idx[2] + 2] < cam->near;
 }
 
 /* Smooth shading, as Three.js' computeVertexNormals gives TensorBoard's
@@ -553,53 +678,263 @@ lm_mesh_face_planes (const lm_mesh_scene *scene, float *planes)
  * ambient.  Both sides are lit: each face's normal is first turned
  * towards the eye, so a mesh of mixed winding shades as a consistent one
  * (a closed mesh's far side, whose normals turn too, is hidden anyway).
- * The faces' normals are their planes' (once per mesh): a frame only
- * chooses their signs.  Faces wholly behind the near plane are left out,
- * which is looked for only when a vertex is behind it (behind_near). */
+ * The faces' normals are their planes': a frame only chooses their
+ * signs.  Faces wholly behind the near plane are left out, which is
+ * looked for only when a vertex is behind it (behind_near).  This is the
+ * frame of a scene without shading (lm_mesh_shading): over every face. */
 static void
-vertex_light (const camera *cam, const lm_mesh_scene *scene, const lm_mesh_camera *view, const float *planes,
-              int behind_near, const float *proj, float *nrm)
+vertex_light (const camera *cam, const lm_mesh_scene *scene, double ambient, const double eye[3],
+              const float *planes, int behind_near, const float *proj, float *nrm)
 {
-  double ambient = fmin (fmax (isfinite (view->ambient) ? view->ambient : 0.45, 0), 1);
-  double eye[3];
-
-  for (int j = 0; j < 3; j++)
-    eye[j] = (cam->eye[j] - scene->center[j]) / cam->unit;
   memset (nrm, 0, (size_t) scene->n_vertices * 4 * sizeof (float));
   for (int64_t f = 0; f < scene->n_faces; f++)
     {
       const int32_t *idx = scene->faces + 3 * f;
       const float *pl = planes + 4 * f;
-      float towards;
+      float sign;
 
-      if (!face_ok (scene, idx))
+      if (!face_ok (scene, idx) || (behind_near && behind_near_plane (cam, proj, idx)))
         continue;
-      if (behind_near && proj[5 * (int64_t) idx[0] + 2] < cam->near && proj[5 * (int64_t) idx[1] + 2] < cam->near
-          && proj[5 * (int64_t) idx[2] + 2] < cam->near)
-        continue;
-      towards = pl[0] * eye[0] + pl[1] * eye[1] + pl[2] * eye[2] - pl[3] < 0 ? -1.0f : 1.0f;
+      sign = towards (pl, eye);
       for (int k = 0; k < 3; k++)
         for (int j = 0; j < 3; j++)
-          nrm[4 * (int64_t) idx[k] + j] += towards * pl[j];
+          nrm[4 * (int64_t) idx[k] + j] += sign * pl[j];
     }
   for (int64_t i = 0; i < scene->n_vertices; i++)
-    {
-      float *w = nrm + 4 * i;
-      const float *v = proj + 5 * i;
-      /* the normal on the camera's axes, as v is */
-      double n[3] = {
-        w[0] * cam->right[0] + w[1] * cam->right[1] + w[2] * cam->right[2],
-        w[0] * cam->up[0] + w[1] * cam->up[1] + w[2] * cam->up[2],
-        w[0] * cam->fwd[0] + w[1] * cam->fwd[1] + w[2] * cam->fwd[2],
-      };
-      double nl = sqrt (n[0] * n[0] + n[1] * n[1] + n[2] * n[2]);
-      double vl = sqrt ((double) v[0] * v[0] + (double) v[1] * v[1] + (double) v[2] * v[2]);
-      double lambert = nl > 0 && vl > 0 && isfinite (nl * vl)
-                       ? fabs (n[0] * v[0] + n[1] * v[1] + n[2] * v[2]) / (nl * vl)
-                       : 1.0;
+    nrm[4 * i + 3] = shade (cam, ambient, nrm + 4 * i, proj + 5 * i);
+}
 
-      w[3] = (float) (ambient + (1 - ambient) * fmin (lambert, 1.0));
+/* What a vertex's faces allow of any frame (see lm_mesh_shading_new):
+ * n, the sum of their normals each turned to agree with the first; the
+ * eye sees them all from one side (all turn one way, so that the sum is
+ * +-n) where, d from the vertex to the eye, |d|^2 > m2 and
+ * (d . n)^2 >= k |d|^2. */
+typedef struct {
+  float n[3], k, m2;
+} vertex_cone;
+
+struct lm_mesh_shading
+{
+  int64_t n_vertices, n_faces;   /* of the mesh it was made for */
+  vertex_cone *cones;            /* per vertex */
+  int64_t *first;                /* n_vertices + 1: vertex i's faces are faces[first[i] .. first[i + 1]) */
+  int32_t *faces;                /* in order, a face twice at a vertex it has twice */
+};
+
+/* The margin of the cone test, an angle: the eye within this of a face's
+ * plane, as seen from the vertex, is summed face by face. */
+#define CONE_MARGIN 1e-3
+
+static float
+float_above (double x)
+{
+  float f = (float) x;
+
+  return (double) f < x ? nextafterf (f, INFINITY) : f;
+}
+
+/* The sign that turns pl to agree with ref (the vertex's first face with
+ * a normal): +1 for a face without one. */
+static inline float
+agree (const float *pl, const float *ref)
+{
+  return (double) pl[0] * ref[0] + (double) pl[1] * ref[1] + (double) pl[2] * ref[2] < 0 ? -1.0f : 1.0f;
+}
+
+/* Vertex i's cone from its faces' planes.  Its faces' normals, turned to
+ * agree, are all within theta of n; then for d with (d . n)^2 >= |d|^2
+ * |n|^2 sin^2 (theta + margin) the eye is at least |d| sin (margin) in
+ * front of (or behind) every face's plane through the vertex, which is
+ * more than the float planes are off at the vertex and the frame's
+ * rounding (r, over m2), so that every face turns as its sign says (as
+ * vertex_light would turn it) and the frame's sum is +-n to the bit.  A
+ * frame takes d from proj's floats, off by 1e-7 of its length at most:
+ * half the margin is kept for that. */
+static void
+make_cone (const float *planes, const int32_t *fs, int64_t n_fs, const double q[3], vertex_cone *c)
+{
+  const float *ref = NULL;
+  double ql = sqrt (q[0] * q[0] + q[1] * q[1] + q[2] * q[2]), nl, lowest = 1, r = 0, theta;
+  int finite = isfinite (ql);
+
+  c->n[0] = c->n[1] = c->n[2] = 0;
+  c->k = c->m2 = INFINITY;   /* summed face by face */
+  for (int64_t a = 0; a < n_fs; a++)
+    {
+      const float *pl = planes + 4 * (int64_t) fs[a];
+      float sign;
+
+      finite = finite && isfinite (pl[0]) && isfinite (pl[1]) && isfinite (pl[2]) && isfinite (pl[3]);
+      if (ref == NULL && (pl[0] != 0 || pl[1] != 0 || pl[2] != 0))
+        ref = pl;
+      sign = ref != NULL ? agree (pl, ref) : 1.0f;
+      for (int j = 0; j < 3; j++)
+        c->n[j] += sign * pl[j];
     }
+  nl = sqrt ((double) c->n[0] * c->n[0] + (double) c->n[1] * c->n[1] + (double) c->n[2] * c->n[2]);
+  if (!finite || !(nl > 0) || !isfinite (nl))
+    return;
+  for (int64_t a = 0; a < n_fs; a++)
+    {
+      const float *pl = planes + 4 * (int64_t) fs[a];
+      double pn = sqrt ((double) pl[0] * pl[0] + (double) pl[1] * pl[1] + (double) pl[2] * pl[2]);
+      double off = (double) pl[0] * q[0] + (double) pl[1] * q[1] + (double) pl[2] * q[2] - pl[3];
+
+      if (pn == 0)
+        continue;
+      lowest = fmin (lowest, agree (pl, ref) * ((double) pl[0] * c->n[0] + (double) pl[1] * c->n[1]
+                                                + (double) pl[2] * c->n[2]) / (pn * nl));
+      /* the plane's float offset at the vertex, and a frame's rounding
+       * (the eye is at most LM_MESH_MAX_DISTANCE + 1 radii out) */
+      r = fmax (r, (fabs (off) + 1e-12 * (pn * (ql + 2 * LM_MESH_MAX_DISTANCE) + fabs (pl[3]))) / pn);
+    }
+  theta = acos (fmax (fmin (lowest, 1), -1));
+  if (!(theta + CONE_MARGIN < M_PI / 2) || !isfinite (r))
+    return;
+  c->k = float_above (pow (sin (theta + CONE_MARGIN) * nl, 2) * (1 + 1e-6));
+  c->m2 = float_above (pow (r / sin (CONE_MARGIN / 2), 2) * (1 + 1e-6));
+}
+
+lm_mesh_shading *
+lm_mesh_shading_new (const lm_mesh_scene *scene)
+{
+  lm_mesh_shading *sh;
+  float *planes;
+  double unit;
+  int64_t nv, nf;
+
+  if (scene == NULL || scene->vertices == NULL || scene->faces == NULL || scene->n_vertices <= 0
+      || scene->n_faces <= 0)
+    return NULL;
+  nv = scene->n_vertices;
+  nf = scene->n_faces;
+  if ((uint64_t) nf > SIZE_MAX / (4 * sizeof (float)) / 3 || (uint64_t) nv > SIZE_MAX / sizeof (vertex_cone) - 1)
+    return NULL;
+  sh = calloc (1, sizeof *sh);
+  planes = malloc ((size_t) nf * 4 * sizeof (float));
+  if (sh == NULL || planes == NULL
+      || (sh->cones = malloc ((size_t) nv * sizeof (vertex_cone))) == NULL
+      || (sh->first = calloc ((size_t) nv + 1, sizeof (int64_t))) == NULL)
+    goto fail;
+  sh->n_vertices = nv;
+  sh->n_faces = nf;
+  /* each vertex's faces, in order: counted, then placed with first[i] as
+   * a cursor, which leaves it at the next vertex's start */
+  for (int64_t f = 0; f < nf; f++)
+    if (face_ok (scene, scene->faces + 3 * f))
+      for (int k = 0; k < 3; k++)
+        sh->first[scene->faces[3 * f + k] + 1]++;
+  for (int64_t i = 0; i < nv; i++)
+    sh->first[i + 1] += sh->first[i];
+  if ((sh->faces = malloc ((size_t) sh->first[nv] * sizeof (int32_t) + 1)) == NULL)
+    goto fail;
+  for (int64_t f = 0; f < nf; f++)
+    if (face_ok (scene, scene->faces + 3 * f))
+      for (int k = 0; k < 3; k++)
+        sh->faces[sh->first[scene->faces[3 * f + k]]++] = (int32_t) f;
+  memmove (sh->first + 1, sh->first, (size_t) nv * sizeof (int64_t));
+  sh->first[0] = 0;
+
+  face_planes (scene, planes);
+  unit = scene_unit (scene);
+  for (int64_t i = 0; i < nv; i++)
+    {
+      double q[3];
+
+      to_radii (scene, unit, i, q);
+      make_cone (planes, sh->faces + sh->first[i], sh->first[i + 1] - sh->first[i], q, sh->cones + i);
+    }
+  free (planes);
+  return sh;
+
+fail:
+  free (planes);
+  lm_mesh_shading_free (sh);
+  return NULL;
+}
+
+void
+lm_mesh_shading_free (lm_mesh_shading *sh)
+{
+  if (sh == NULL)
+    return;
+  free (sh->cones);
+  free (sh->first);
+  free (sh->faces);
+  free (sh);
+}
+
+size_t
+lm_mesh_shading_get_bytes (const lm_mesh_shading *sh)
+{
+  if (sh == NULL)
+    return 0;
+  return sizeof *sh + (size_t) sh->n_vertices * (sizeof (vertex_cone) + sizeof (int64_t)) + sizeof (int64_t)
+         + (size_t) sh->first[sh->n_vertices] * sizeof (int32_t);
+}
+
+/* vertex_light's frame from a mesh's shading: a vertex whose faces the
+ * eye sees all from one side (its cone says so, from its place in camera
+ * space, proj's) takes its sum as it is; the others (the silhouette's,
+ * and those behind the near plane) are summed face by face, in
+ * vertex_light's order, from the faces' planes computed again: the same
+ * floats either way. */
+static void
+vertex_light_kept (const camera *cam, const lm_mesh_scene *scene, const lm_mesh_shading *sh, double ambient,
+                   const double eye[3], int behind_near, const float *proj, float *nrm, int64_t *n_summed)
+{
+  double unit = scene_unit (scene);
+  int64_t summed = 0;
+
+  for (int64_t i = 0; i < scene->n_vertices; i++)
+    {
+      const vertex_cone *c = sh->cones + i;
+      const float *v = proj + 5 * i;
+      float sum[3];
+
+      if (!(behind_near && v[2] < cam->near))
+        {
+          double n[3], nv, vv;
+
+          camera_axes (cam, c->n, n);
+          nv = dot_v (n, v);
+          vv = length2_v (v);
+          /* the eye is at 0: d = -v */
+          if (vv > c->m2 && nv * nv >= c->k * vv)
+            {
+              nrm[4 * i + 3] = shade_with (ambient, n, nv, vv);
+              continue;
+            }
+        }
+      sum[0] = sum[1] = sum[2] = 0;
+      for (int64_t a = sh->first[i]; a < sh->first[i + 1]; a++)
+        {
+          const int32_t *idx = scene->faces + 3 * (int64_t) sh->faces[a];
+          float pl[4], sign;
+
+          if (behind_near && behind_near_plane (cam, proj, idx))
+            continue;
+          face_plane (scene, unit, idx, pl);
+          sign = towards (pl, eye);
+          for (int j = 0; j < 3; j++)
+            sum[j] += sign * pl[j];
+        }
+      summed += sh->first[i + 1] - sh->first[i];
+      nrm[4 * i + 3] = shade (cam, ambient, sum, v);
+    }
+  *n_summed = summed;
+}
+
+/* A face's corner k, lit: its colour (or the default) times its light. */
+static inline void
+lit_corner (const lm_mesh_scene *scene, const lm_mesh_camera *view, const float *nrm, int32_t i, double rgb[3])
+{
+  const uint8_t *c = scene->colors != NULL ? scene->colors + 3 * (int64_t) i : view->default_color;
+  double light = nrm[4 * (int64_t) i + 3];
+
+  rgb[0] = c[0] * light;
+  rgb[1] = c[1] * light;
+  rgb[2] = c[2] * light;
 }
 
 static void
@@ -622,34 +957,46 @@ draw_faces (target *t, const camera *cam, const lm_mesh_scene *scene, const lm_m
         }
       if (in == 0)
         continue;   /* wholly behind the near plane */
-      for (int k = 0; k < 3; k++)
-        {
-          const uint8_t *c = scene->colors != NULL ? scene->colors + 3 * (int64_t) idx[k] : view->default_color;
-          double shade = nrm[4 * (int64_t) idx[k] + 3];
-
-          cv[k].x = p[k][0];
-          cv[k].y = p[k][1];
-          cv[k].z = p[k][2];
-          cv[k].r = c[0] * shade;
-          cv[k].g = c[1] * shade;
-          cv[k].b = c[2] * shade;
-        }
       if (in == 3 && isfinite (p[0][3]) && isfinite (p[1][3]) && isfinite (p[2][3]))
         {
           svert s[3];
+          int x0, x1, y0, y1;
 
           for (int k = 0; k < 3; k++)
             {
               s[k].x = p[k][3];
               s[k].y = p[k][4];
+            }
+          /* no pixel centre in its box (a third of a million-triangle
+           * sphere's faces): its colours are not looked up */
+          if (!pixel_bounds (t, &s[0], &s[1], &s[2], &x0, &x1, &y0, &y1))
+            continue;
+          for (int k = 0; k < 3; k++)
+            {
+              double rgb[3];
+
+              lit_corner (scene, view, nrm, idx[k], rgb);
               s[k].iz = 1.0 / p[k][2];
-              s[k].r = cv[k].r;
-              s[k].g = cv[k].g;
-              s[k].b = cv[k].b;
+              s[k].r = rgb[0];
+              s[k].g = rgb[1];
+              s[k].b = rgb[2];
             }
           fill_triangle (t, s[0], s[1], s[2], false);
+          continue;
         }
-      else if (in == 3 || !draw_clipped (t, cam, cv))
+      for (int k = 0; k < 3; k++)
+        {
+          double rgb[3];
+
+          lit_corner (scene, view, nrm, idx[k], rgb);
+          cv[k].x = p[k][0];
+          cv[k].y = p[k][1];
+          cv[k].z = p[k][2];
+          cv[k].r = rgb[0];
+          cv[k].g = rgb[1];
+          cv[k].b = rgb[2];
+        }
+      if (in == 3 || !draw_clipped (t, cam, cv))
         draw_beyond (t, cam, scene, idx, cv);
     }
 }
@@ -802,20 +1149,27 @@ lm_mesh_render (lm_mesh_renderer *r, const lm_mesh_scene *scene, const lm_mesh_c
   t.stride_px = stride / 4;
   t.depth = r->depth;
   t.written = 0;
+  r->n_summed = 0;
   if (scene->n_faces > 0 && scene->faces != NULL)
     {
-      const float *planes = scene->face_planes;
+      const lm_mesh_shading *sh = scene->shading;
+      double ambient = fmin (fmax (isfinite (view->ambient) ? view->ambient : 0.45, 0), 1);
+      double eye[3];
 
+      for (int j = 0; j < 3; j++)
+        eye[j] = (cam.eye[j] - scene->center[j]) / cam.unit;
       if (!grow (&r->normals, &r->normals_len, (size_t) scene->n_vertices, 4))
         return -1;
-      if (planes == NULL)
+      if (sh != NULL && sh->n_vertices == scene->n_vertices && sh->n_faces == scene->n_faces)
+        vertex_light_kept (&cam, scene, sh, ambient, eye, behind > 0, r->proj, r->normals, &r->n_summed);
+      else
         {
           if (!grow (&r->planes, &r->planes_len, (size_t) scene->n_faces, 4))
             return -1;
-          lm_mesh_face_planes (scene, r->planes);
-          planes = r->planes;
+          face_planes (scene, r->planes);
+          vertex_light (&cam, scene, ambient, eye, r->planes, behind > 0, r->proj, r->normals);
+          r->n_summed = scene->n_faces * 3;
         }
-      vertex_light (&cam, scene, view, planes, behind > 0, r->proj, r->normals);
       draw_faces (&t, &cam, scene, view, r->proj, r->normals);
     }
   else

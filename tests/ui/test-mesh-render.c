@@ -655,46 +655,119 @@ test_smooth_any_winding (Fixture *f, gconstpointer data)
   g_free (faces);
 }
 
-/* The faces' planes kept with the mesh (lm_mesh_face_planes, as a view
- * keeps them) shade every frame as the renderer's own do, from outside
- * and from inside the sphere (faces behind the near plane left out); a
- * face with an index out of range has none. */
+/* The shading kept with the mesh (lm_mesh_shading_new, as a view keeps
+ * it) shades every frame as summing every face's normal does, to the
+ * pixel, from outside and inside the sphere (faces behind the near plane
+ * left out), round and along the silhouette, either winding and mixed,
+ * with a face out of range, a degenerate face and a vertex of none, and a
+ * flat grid seen edge-on; and
+ * it sums face by face only at the silhouette: from outside this coarse
+ * sphere, at most a sixth of the faces (they were all summed for every
+ * frame). */
 static void
-test_kept_planes (Fixture *f, gconstpointer data)
+test_kept_shading (Fixture *f, gconstpointer data)
 {
-  static const double yaws[] = { 0, 75, 200 }, distances[] = { 0, 0.5 };
-  float *v, *planes;
-  gint32 *faces;
-  gint64 nv, nf;
+  static const double distances[] = { 0, 1.02, 0.5 };
   guint8 *own = g_malloc (sizeof f->buf);
+  gint64 frames = 0;
 
-  uv_sphere (24, 48, TRUE, &v, &faces, &nv, &nf);
-  faces[0] = (gint32) nv;   /* out of range: skipped */
-  planes = g_new (float, 4 * nf);
-  for (guint i = 0; i < G_N_ELEMENTS (yaws); i++)
-    for (guint d = 0; d < G_N_ELEMENTS (distances); d++)
+  lm_mesh_shading *sh;
+
+  for (int mixed = 0; mixed <= 1; mixed++)
+    {
+      float *v;
+      gint32 *faces;
+      gint64 nv, nf;
+
+      uv_sphere (24, 48, mixed, &v, &faces, &nv, &nf);
+      faces[0] = (gint32) nv;   /* out of range: skipped */
+      faces[3 * 5 + 1] = faces[3 * 5];   /* degenerate */
+      v[3 * (nv - 1)] = 0.5f;   /* the last vertex, on no face (a pole's), inside */
       {
         lm_mesh_scene s = { nv, nf, v, NULL, faces, { 0 }, 1.0f, 0, 0, NULL };
-        lm_mesh_camera view;
 
-        lm_mesh_camera_init (&view, &s);
-        view.yaw = yaws[i];
-        if (distances[d] > 0)
-          view.distance = distances[d];
-        g_assert_cmpint (lm_mesh_render (f->r, &s, &view, f->buf, W, H, STRIDE), >, 0);
-        memcpy (own, f->buf, sizeof f->buf);
-        lm_mesh_face_planes (&s, planes);
-        s.face_planes = planes;
-        g_assert_cmpint (lm_mesh_render (f->r, &s, &view, f->buf, W, H, STRIDE), >, 0);
-        g_assert_cmpmem (f->buf, sizeof f->buf, own, sizeof f->buf);
+        sh = lm_mesh_shading_new (&s);
+        g_assert_nonnull (sh);
+        g_assert_cmpuint (lm_mesh_shading_get_bytes (sh), >=, 28 * nv + 12 * (nf - 1));
+        for (double yaw = 0; yaw < 360; yaw += 7.5)
+          for (guint d = 0; d < G_N_ELEMENTS (distances); d++)
+            {
+              lm_mesh_camera view;
+
+              lm_mesh_camera_init (&view, &s);
+              view.yaw = yaw;
+              view.pitch = yaw / 4 - 45;
+              if (distances[d] > 0)
+                view.distance = distances[d];
+              s.shading = NULL;
+              g_assert_cmpint (lm_mesh_render (f->r, &s, &view, f->buf, W, H, STRIDE), >, 0);
+              g_assert_cmpint (lm_mesh_renderer_get_n_summed (f->r), ==, 3 * nf);
+              memcpy (own, f->buf, sizeof f->buf);
+              s.shading = sh;
+              g_assert_cmpint (lm_mesh_render (f->r, &s, &view, f->buf, W, H, STRIDE), >, 0);
+              g_assert_cmpmem (f->buf, sizeof f->buf, own, sizeof f->buf);
+              /* from outside, only the silhouette's vertices */
+              if (distances[d] != 0.5)
+                g_assert_cmpint (lm_mesh_renderer_get_n_summed (f->r), <, 3 * nf / 6);
+              frames++;
+            }
+        /* one made for another mesh is not used */
+        s.n_faces--;
+        lm_mesh_render (f->r, &s, &(lm_mesh_camera) { .distance = 3, .ambient = 0.45 }, f->buf, W, H, STRIDE);
+        g_assert_cmpint (lm_mesh_renderer_get_n_summed (f->r), ==, 3 * (nf - 1));
       }
-  for (int k = 0; k < 4; k++)
-    g_assert_cmpfloat (planes[k], ==, 0);
-  g_assert_cmpfloat (fabsf (planes[4]) + fabsf (planes[5]) + fabsf (planes[6]), >, 0);
+      lm_mesh_shading_free (sh);
+      g_free (v);
+      g_free (faces);
+    }
+  g_assert_cmpint (frames, ==, 2 * 48 * 3);
+
+  /* a flat grid seen edge-on, the eye in its faces' planes (where a face's
+   * sign is the rounding's), and barely above or below it */
+  {
+    enum { N = 9 };
+    float grid[3 * N * N];
+    gint32 cells[6 * (N - 1) * (N - 1)];
+    lm_mesh_scene s = { N * N, 2 * (N - 1) * (N - 1), grid, NULL, cells, { 0 }, 1.0f, 0, 0, NULL };
+    static const double pitches[] = { 0, 1e-9, -1e-9, 1e-4, -1e-4, 0.5, -3 };
+    int k = 0;
+
+    for (int i = 0; i < N * N; i++)
+      {
+        grid[3 * i] = (float) (i % N) / (N - 1) - 0.5f;
+        grid[3 * i + 1] = 0;
+        grid[3 * i + 2] = (float) (i / N) / (N - 1) - 0.5f;
+      }
+    for (int y = 0; y + 1 < N; y++)
+      for (int x = 0; x + 1 < N; x++)
+        {
+          gint32 a = y * N + x, quad[6] = { a, a + 1, a + N + 1, a, a + N + 1, a + N };
+
+          memcpy (cells + k, quad, sizeof quad);
+          k += 6;
+        }
+    bound (&s);
+    sh = lm_mesh_shading_new (&s);
+    for (guint i = 0; i < G_N_ELEMENTS (pitches); i++)
+      for (double yaw = 0; yaw < 360; yaw += 40)
+        {
+          lm_mesh_camera view;
+
+          lm_mesh_camera_init (&view, &s);
+          view.yaw = yaw;
+          view.pitch = pitches[i];
+          s.shading = NULL;
+          lm_mesh_render (f->r, &s, &view, f->buf, W, H, STRIDE);
+          memcpy (own, f->buf, sizeof f->buf);
+          s.shading = sh;
+          lm_mesh_render (f->r, &s, &view, f->buf, W, H, STRIDE);
+          g_assert_cmpmem (f->buf, sizeof f->buf, own, sizeof f->buf);
+        }
+    lm_mesh_shading_free (sh);
+  }
+  /* nothing to shade */
+  g_assert_null (lm_mesh_shading_new (&(lm_mesh_scene) { 3, 0, tri, NULL, NULL, { 0 }, 1.0f, 0, 0, NULL }));
   g_free (own);
-  g_free (planes);
-  g_free (v);
-  g_free (faces);
 }
 
 /* The initial camera fits the bounding sphere: a sphere of points fills
@@ -750,7 +823,7 @@ main (int argc, char **argv)
   ADD ("/mesh-render/lambert", test_lambert);
   ADD ("/mesh-render/depth", test_depth);
   ADD ("/mesh-render/smooth-any-winding", test_smooth_any_winding);
-  ADD ("/mesh-render/kept-planes", test_kept_planes);
+  ADD ("/mesh-render/kept-shading", test_kept_shading);
   ADD ("/mesh-render/vertex-colors", test_vertex_colors);
   ADD ("/mesh-render/point-disc", test_point_disc);
   ADD ("/mesh-render/point-depth", test_point_depth);
