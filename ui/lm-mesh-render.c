@@ -35,7 +35,7 @@ struct lm_mesh_renderer
   size_t depth_len;
   float *proj;           /* per vertex: camera x, y, z, screen x, y */
   size_t proj_len;
-  float *normals;        /* per vertex: the normal (world axes), its light */
+  float *normals;        /* per vertex: the normal (world axes, summed without shading), its light */
   size_t normals_len;
   float *planes;         /* per face, for a scene without shading */
   size_t planes_len;
@@ -754,7 +754,7 @@ static void
 make_cone (const float *planes, const int32_t *fs, int64_t n_fs, const double q[3], vertex_cone *c)
 {
   const float *ref = NULL;
-  double ql = sqrt (q[0] * q[0] + q[1] * q[1] + q[2] * q[2]), nl, lowest = 1, r = 0, theta;
+  double ql = sqrt (q[0] * q[0] + q[1] * q[1] + q[2] * q[2]), nl, lowest = 1, r = 0, sine;
   int finite = isfinite (ql);
 
   c->n[0] = c->n[1] = c->n[2] = 0;
@@ -788,11 +788,15 @@ make_cone (const float *planes, const int32_t *fs, int64_t n_fs, const double q[
        * (the eye is at most LM_MESH_MAX_DISTANCE + 1 radii out) */
       r = fmax (r, (fabs (off) + 1e-12 * (pn * (ql + 2 * LM_MESH_MAX_DISTANCE) + fabs (pl[3]))) / pn);
     }
-  theta = acos (fmax (fmin (lowest, 1), -1));
-  if (!(theta + CONE_MARGIN < M_PI / 2) || !isfinite (r))
+  /* sin (theta + margin), theta + margin < 90 degrees: cos (theta) >
+   * sin (margin) */
+  lowest = fmin (lowest, 1);
+  if (!(lowest > sin (CONE_MARGIN)) || !isfinite (r))
     return;
-  c->k = float_above (pow (sin (theta + CONE_MARGIN) * nl, 2) * (1 + 1e-6));
-  c->m2 = float_above (pow (r / sin (CONE_MARGIN / 2), 2) * (1 + 1e-6));
+  sine = sqrt (1 - lowest * lowest) * cos (CONE_MARGIN) + lowest * sin (CONE_MARGIN);
+  c->k = float_above (sine * sine * nl * nl * (1 + 1e-6));
+  r /= sin (CONE_MARGIN / 2);
+  c->m2 = float_above (r * r * (1 + 1e-6));
 }
 
 lm_mesh_shading *
