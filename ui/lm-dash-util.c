@@ -407,6 +407,13 @@ typedef struct
   gint64 id, step;
 } StepRecord;   /* the beginning of LmImageMeta, LmAudioMeta, LmMeshMeta */
 
+/* The step of record i. */
+static gint64
+step_of (GPtrArray *items, guint i)
+{
+  return ((const StepRecord *) items->pdata[i])->step;
+}
+
 /* The record at or before step, the first when all are later; -1 when
  * there are none. */
 static int
@@ -420,7 +427,7 @@ index_at_or_before (GPtrArray *items, gint64 step)
     {
       guint mid = lo + (hi - lo) / 2;
 
-      if (((const StepRecord *) items->pdata[mid])->step <= step)
+      if (step_of (items, mid) <= step)
         lo = mid + 1;
       else
         hi = mid;
@@ -428,8 +435,52 @@ index_at_or_before (GPtrArray *items, gint64 step)
   return lo > 0 ? (int) lo - 1 : 0;
 }
 
+/* The first record at or after step; items->len when none is. */
+static guint
+index_at_or_after (GPtrArray *items, gint64 step)
+{
+  guint lo = 0, hi = items->len;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (step_of (items, mid) < step)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+/* A range, as TensorBoard's image cards: the record shown (`value`)
+ * stays while it is in the range, else the slider goes to the range's
+ * record nearest it (its first or last); with none in the range, the one
+ * at or before the end.  l->step is what a new record is matched to. */
+static int
+index_in_range (LmDashLinked *l, GPtrArray *items, int value)
+{
+  guint first = index_at_or_after (items, l->lo);
+  gint64 at;
+
+  if (first >= items->len || step_of (items, first) > l->hi || value < 0 || (guint) value >= items->len)
+    return index_at_or_before (items, l->hi);
+  at = step_of (items, (guint) value);
+  if (at < l->lo)
+    {
+      l->step = step_of (items, first);
+      return (int) first;
+    }
+  if (at <= l->hi)
+    {
+      l->step = at;
+      return value;
+    }
+  return index_at_or_before (items, l->hi);
+}
+
 int
-lm_dash_linked_set (LmDashLinked *l, const LmStepSelection *sel, GPtrArray *items)
+lm_dash_linked_set (LmDashLinked *l, const LmStepSelection *sel, GPtrArray *items, int value)
 {
   LmStepSelection want = lm_step_selection_normalize (sel);
   int index;
@@ -439,8 +490,14 @@ lm_dash_linked_set (LmDashLinked *l, const LmStepSelection *sel, GPtrArray *item
       *l = LM_DASH_LINKED_INIT;
       return -1;
     }
-  l->step = want.end;
-  index = items != NULL ? index_at_or_before (items, l->step) : -1;
+  l->lo = want.start;
+  l->hi = l->step = want.end;
+  if (items == NULL || items->len == 0)
+    index = -1;
+  else if (want.range)
+    index = index_in_range (l, items, value);
+  else
+    index = index_at_or_before (items, l->step);
   /* with no records yet, the first ones to come are followed */
   l->index = MAX (index, 0);
   return index;
@@ -473,5 +530,13 @@ lm_dash_nearest_note (gint64 shown, gint64 wanted)
 char *
 lm_dash_linked_note (const LmDashLinked *l, int index, gint64 shown)
 {
-  return l->index >= 0 && index == l->index ? lm_dash_nearest_note (shown, l->step) : g_strdup ("");
+  char a[32], b[32];
+
+  if (l->index < 0 || index != l->index || (shown >= l->lo && shown <= l->hi))
+    return g_strdup ("");
+  if (l->lo == l->hi)
+    return lm_dash_nearest_note (shown, l->hi);
+  lm_format_step (l->lo, a, sizeof a);
+  lm_format_step (l->hi, b, sizeof b);
+  return g_strdup_printf (" (nearest to %s\u2013%s)", a, b);
 }

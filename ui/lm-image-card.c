@@ -1037,7 +1037,8 @@ lm_image_card_set_linked_steps (LmImageCard *self, const LmStepSelection *sel)
 
   g_return_if_fail (LM_IS_IMAGE_CARD (self));
   s = series (self);
-  move_linked (self, lm_dash_linked_set (&self->linked, sel, s ? s->items : NULL));
+  move_linked (self, lm_dash_linked_set (&self->linked, sel, s ? s->items : NULL,
+                                        (int) gtk_adjustment_get_value (self->adj)));
 }
 
 const char *

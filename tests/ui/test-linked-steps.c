@@ -383,8 +383,9 @@ open_linked (char **logdir, gint64 step, const char *view)
 }
 
 /* Image cards: the slider to the image at or before the linked step,
- * noted when not at it; cards made later start there; the link off
- * leaves the slider alone. */
+ * noted when not at it; a range keeps the image shown while it is in it,
+ * as TensorBoard; cards made later start there; the link off leaves the
+ * slider alone. */
 static void
 test_images (void)
 {
@@ -413,10 +414,27 @@ test_images (void)
   set_linked (settings, FALSE, -5, -5);
   g_assert_cmpuint (lm_image_card_get_index (card), ==, 0);
   g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 0 (nearest to -5) · "));
-  /* a range: its end */
+  /* a range, as TensorBoard: the slider before it goes to its first image */
   set_linked (settings, TRUE, 10, 30);
   g_assert_cmpuint (lm_image_card_get_index (card), ==, 1);
-  g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 20 (nearest to 30) · "));
+  g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 20 · "));
+  /* an image in the range stays while the range changes (its end was
+   * taken before: the slider jumped off the image being looked at) */
+  set_linked (settings, TRUE, 10, 70);
+  g_assert_cmpuint (lm_image_card_get_index (card), ==, 1);
+  set_linked (settings, TRUE, 20, 50);
+  g_assert_cmpuint (lm_image_card_get_index (card), ==, 1);
+  /* past the range: its last image */
+  lm_image_card_set_index (card, 4);
+  set_linked (settings, TRUE, 10, 70);
+  g_assert_cmpuint (lm_image_card_get_index (card), ==, 3);
+  g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 60 · "));
+  /* no image in the range: the one at or before its end, noted */
+  set_linked (settings, TRUE, 85, 200);
+  g_assert_cmpuint (lm_image_card_get_index (card), ==, 4);
+  g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 80 (nearest to 85–200) · "));
+  set_linked (settings, TRUE, 10, 30);
+  g_assert_cmpuint (lm_image_card_get_index (card), ==, 1);
 
   /* cleared: the slider stays, the note goes */
   lm_chart_settings_set_linked_steps (settings, NULL);
@@ -456,6 +474,9 @@ test_audio (void)
   set_linked (settings, FALSE, 60, 60);
   g_assert_cmpuint (lm_audio_card_get_index (card), ==, 2);
   g_assert_true (g_str_has_prefix (lm_audio_card_get_step_text (card), "step 60 · "));
+  /* a range around the clip shown leaves it */
+  set_linked (settings, TRUE, 0, 90);
+  g_assert_cmpuint (lm_audio_card_get_index (card), ==, 2);
   lm_chart_settings_set_link_by_step (settings, FALSE);
   g_assert_true (g_str_has_prefix (lm_audio_card_get_step_text (card), "step 60 · "));
   set_linked (settings, FALSE, 0, 0);
