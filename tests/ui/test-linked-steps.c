@@ -20,12 +20,14 @@
 #include <lumen-log.h>
 
 #include "lm-audio-card.h"
+#include "lm-card-grid.h"
 #include "lm-histogram-view.h"
 #include "lm-image-card.h"
 #include "lm-palette.h"
 #include "lm-preferences.h"
 #include "lm-record-dashboard.h"
 #include "lm-scalar-card.h"
+#include "lm-step-table.h"
 #include "lm-theme.h"
 #include "lm-window.h"
 #include "ui-test-util.h"
@@ -290,6 +292,91 @@ set_linked (LmChartSettings *settings, gboolean range, gint64 start, gint64 end)
   LmStepSelection sel = { .active = TRUE, .range = range, .start = start, .end = end };
 
   lm_chart_settings_set_linked_steps (settings, &sel);
+}
+
+static LmStepTable *
+table_of (LmWindow *win, const char *tag)
+{
+  LmScalarCard *card = lm_card_grid_find_card (lm_window_get_card_grid (win), tag);
+
+  g_assert_nonnull (card);
+  return LM_STEP_TABLE (lm_ui_find_descendant (GTK_WIDGET (card), LM_TYPE_STEP_TABLE));
+}
+
+/* Waits (up to 10 s) for a table's step column to say `step`. */
+static gboolean
+wait_table_step (LmStepTable *table, const char *step)
+{
+  for (gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC; g_get_monotonic_time () < end;)
+    {
+      if (g_strcmp0 (lm_step_table_get_cell (table, 3, 1), step) == 0)
+        return TRUE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  return FALSE;
+}
+
+/* Dragging a linked selection redoes the tables of the cards on screen
+ * only; a card scrolled into view catches up. */
+static void
+test_offscreen_tables (void)
+{
+  char *logdir = g_dir_make_tmp ("lumen-linked-XXXXXX", NULL);
+  LmWindow *win;
+  LmStepTable *near, *far;
+  GtkWidget *scrolled;
+  GtkAdjustment *adj;
+  guint n_far;
+  lm_writer *w;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      lm_test_rm_rf (logdir);
+      g_free (logdir);
+      return;
+    }
+  check (lm_writer_open (&w, logdir, "a"));
+  for (int s = 0; s < 100; s += 10)
+    for (int t = 0; t < 24; t++)
+      {
+        char tag[16];
+
+        g_snprintf (tag, sizeof tag, "t%02d", t);
+        check (lm_writer_add_scalar (w, tag, s, t + s / 100.0));
+      }
+  check (lm_writer_close (w));
+  win = lm_ui_open_view (logdir, "scalars", 1000, 700);
+  lm_chart_settings_set_link_by_step (lm_window_get_settings (win), TRUE);
+  click_step (chart_of (win, "t00"), 30, FALSE);
+  lm_ui_wait_settled (win);
+  near = table_of (win, "t00");
+  far = table_of (win, "t23");
+  g_assert_true (lm_chart_is_on_screen (chart_of (win, "t00")));
+  g_assert_false (lm_chart_is_on_screen (chart_of (win, "t23")));
+  /* the selection appearing shows every table (the cards grow) */
+  g_assert_cmpstr (lm_step_table_get_cell (far, 3, 1), ==, "30");
+
+  /* moved: the card on screen at once, the one below not */
+  n_far = lm_step_table_get_n_refreshes (far);
+  for (gint64 s = 40; s <= 70; s += 10)
+    set_linked (lm_window_get_settings (win), FALSE, s, s);
+  g_assert_cmpstr (lm_step_table_get_cell (near, 3, 1), ==, "70");
+  g_assert_cmpuint (lm_step_table_get_n_refreshes (far), ==, n_far);
+  g_assert_cmpstr (lm_step_table_get_cell (far, 3, 1), ==, "30");
+
+  /* scrolled to: it shows the selection */
+  scrolled = gtk_widget_get_ancestor (GTK_WIDGET (lm_card_grid_find_card (lm_window_get_card_grid (win), "t23")),
+                                      GTK_TYPE_SCROLLED_WINDOW);
+  adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+  gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
+  g_assert_true (wait_table_step (far, "70"));
+  g_assert_cmpuint (lm_step_table_get_n_refreshes (far), ==, n_far + 1);
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (logdir);
+  g_free (logdir);
 }
 
 /* Histogram cards: the selected step's curve in the run's colour, the
@@ -599,6 +686,7 @@ main (int argc, char **argv)
   lumen_bin = lm_ui_take_lumen_bin (&argc, &argv);
   have_display = lm_ui_test_init (&argc, &argv);
   g_test_add_func ("/ui/linked/scalars", test_scalars);
+  g_test_add_func ("/ui/linked/offscreen-tables", test_offscreen_tables);
   g_test_add_func ("/ui/linked/histograms", test_histograms);
   g_test_add_func ("/ui/linked/images", test_images);
   g_test_add_func ("/ui/linked/audio", test_audio);
