@@ -517,26 +517,21 @@ lm_dash_linked_follow (LmDashLinked *l, GPtrArray *items, guint old_n, int value
 }
 
 char *
-lm_dash_nearest_note (gint64 shown, gint64 wanted)
+lm_dash_nearest_note (gint64 shown, gint64 lo, gint64 hi)
 {
-  char s[32];
+  char a[32], b[32];
 
-  if (shown == wanted)
+  if (shown >= lo && shown <= hi)
     return g_strdup ("");
-  lm_format_step (wanted, s, sizeof s);
-  return g_strdup_printf (" (nearest to %s)", s);
+  lm_format_step (lo, a, sizeof a);
+  if (lo == hi)
+    return g_strdup_printf (" (nearest to %s)", a);
+  lm_format_step (hi, b, sizeof b);
+  return g_strdup_printf (" (nearest to %s\u2013%s)", a, b);
 }
 
 char *
 lm_dash_linked_note (const LmDashLinked *l, int index, gint64 shown)
 {
-  char a[32], b[32];
-
-  if (l->index < 0 || index != l->index || (shown >= l->lo && shown <= l->hi))
-    return g_strdup ("");
-  if (l->lo == l->hi)
-    return lm_dash_nearest_note (shown, l->hi);
-  lm_format_step (l->lo, a, sizeof a);
-  lm_format_step (l->hi, b, sizeof b);
-  return g_strdup_printf (" (nearest to %s\u2013%s)", a, b);
+  return l->index >= 0 && index == l->index ? lm_dash_nearest_note (shown, l->lo, l->hi) : g_strdup ("");
 }

@@ -127,8 +127,9 @@ int        lm_dash_linked_follow (LmDashLinked *l, GPtrArray *items, guint old_n
  * record at `index` (at step `shown`) when it is the one linked to and
  * not at the linked step or in the range; "" otherwise (free it). */
 char      *lm_dash_linked_note   (const LmDashLinked *l, int index, gint64 shown);
-/* " (nearest to 125)" when shown is not wanted, else "" (free it). */
-char      *lm_dash_nearest_note  (gint64 shown, gint64 wanted);
+/* " (nearest to 125)" when shown is not lo (== hi), " (nearest to
+ * 100–125)" when it is not in the range lo..hi, else "" (free it). */
+char      *lm_dash_nearest_note  (gint64 shown, gint64 lo, gint64 hi);
 /* For a dashboard's dispose: disconnects `owner`'s handlers from the feed
  * and the run selection, stops the feed polling and drops both. */
 void lm_dash_release_sources (gpointer owner, LmRecordFeed **feed, LmRunSelection **selection);

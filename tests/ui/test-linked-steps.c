@@ -381,7 +381,8 @@ test_offscreen_tables (void)
 
 /* Histogram cards: the selected step's curve in the run's colour, the
  * others faded (the newest one too, drawn in the run's colour without a
- * selection), a range's steps all emphasised; offset and overlay. */
+ * selection), a range's steps all emphasised, the nearest one for a range
+ * past the steps; offset and overlay. */
 static void
 test_histograms (void)
 {
@@ -420,6 +421,15 @@ test_histograms (void)
     g_assert_cmpfloat (on_baseline (view, &c, s), >, 0.8);
   g_assert_cmpfloat (on_baseline (view, &c, 50), <, 0.05);
   g_assert_cmpfloat (on_baseline (view, &c, 10), <, 0.05);
+  /* a range holding none of the card's steps: the one at or before its
+   * end, where every curve faded away */
+  set_linked (settings, TRUE, 200, 300);
+  g_assert_cmpfloat (on_baseline (view, &c, 90), >, 0.8);
+  g_assert_cmpfloat (on_baseline (view, &c, 80), <, 0.05);
+  set_linked (settings, TRUE, 41, 49);
+  g_assert_cmpfloat (on_baseline (view, &c, 40), >, 0.8);
+  g_assert_cmpfloat (on_baseline (view, &c, 50), <, 0.05);
+  g_assert_cmpfloat (on_baseline (view, &c, 90), <, 0.05);
 
   /* overlay: the selected step's curve over its values, the others not */
   lm_record_dashboard_set_histogram_mode (
