@@ -503,6 +503,14 @@ test_images (void)
   g_assert_cmpuint (lm_image_card_get_n_steps (card), ==, 5);
   g_assert_cmpuint (lm_image_card_get_index (card), ==, 2);
   g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 40 (nearest to 50) · "));
+  /* a screen reader hears the step, not the slider's index (2) */
+  {
+    g_autofree char *e = gtk_test_accessible_check_property (
+      GTK_ACCESSIBLE (lm_ui_find_descendant (GTK_WIDGET (card), GTK_TYPE_SCALE)),
+      GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, "step 40");
+
+    g_assert_null (e);
+  }
 
   /* a logged step: no note; before every image: the first */
   set_linked (settings, FALSE, 60, 60);
@@ -693,6 +701,9 @@ test_cli (void)
 int
 main (int argc, char **argv)
 {
+  /* GTK's in-process accessibility backend, as test-audio.c uses: it
+   * keeps the values set on widgets for gtk_test_accessible_check_property */
+  g_setenv ("GTK_A11Y", "test", TRUE);
   lumen_bin = lm_ui_take_lumen_bin (&argc, &argv);
   have_display = lm_ui_test_init (&argc, &argv);
   g_test_add_func ("/ui/linked/scalars", test_scalars);
