@@ -141,6 +141,25 @@ on_steps_idle (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* The selection shown moved, or the smoothing under it changed, by way of
+ * the shared settings (a handle dragged on another card, the smoothing
+ * slider): a card off screen (or on a view not shown) keeps its table as
+ * it is until it is drawn (lm_chart_snapshot), where 100 tables redone
+ * took 90 ms a pointer motion.  A table that appears, goes or changes its
+ * columns (`same_shape` FALSE) is told at once: the card's height depends
+ * on it. */
+static void
+step_selection_moved (LmChart *self, gboolean same_shape)
+{
+  if (same_shape && !lm_chart_is_on_screen (self))
+    {
+      self->steps_unsent = TRUE;
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+    }
+  else
+    step_selection_shown (self);
+}
+
 /* The user (or the settings) changed this chart's selection: the shared
  * settings keep it as the last one made, which every card shows while
  * linked by step. */
@@ -167,18 +186,7 @@ follow_linked_steps (LmChart *self)
     return;
   lm_plot_set_step_selection (self->plot, &want);
   self->keys_move_end = want.range;
-  /* A handle dragged on one card moves the selection on every card: a
-   * card off screen (or on a view not shown) keeps its table as it is
-   * until it is drawn (lm_chart_snapshot), where 100 tables redone per
-   * pointer motion took 90 ms.  A table that appears, goes or changes
-   * its columns is told at once: the card's height depends on it. */
-  if (have.active && want.active && have.range == want.range && !lm_chart_is_on_screen (self))
-    {
-      self->steps_unsent = TRUE;
-      gtk_widget_queue_draw (GTK_WIDGET (self));
-    }
-  else
-    step_selection_shown (self);
+  step_selection_moved (self, have.active && want.active && have.range == want.range);
 }
 
 static void
@@ -261,7 +269,7 @@ on_settings_changed (LmChartSettings *settings, GParamSpec *pspec, LmChart *self
   if (had && !lm_plot_get_step_selection (self->plot).active)
     step_selection_changed (self);
   else if (had)
-    step_selection_shown (self);
+    step_selection_moved (self, TRUE);
 }
 
 /* ------------------------------------------------------------ drawing */

@@ -317,8 +317,9 @@ wait_table_step (LmStepTable *table, const char *step)
   return FALSE;
 }
 
-/* Dragging a linked selection redoes the tables of the cards on screen
- * only; a card scrolled into view catches up. */
+/* Dragging a linked selection, or the smoothing slider under it, redoes
+ * the tables of the cards on screen only; a card scrolled into view
+ * catches up. */
 static void
 test_offscreen_tables (void)
 {
@@ -373,6 +374,27 @@ test_offscreen_tables (void)
   gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
   g_assert_true (wait_table_step (far, "70"));
   g_assert_cmpuint (lm_step_table_get_n_refreshes (far), ==, n_far + 1);
+
+  /* the smoothing slider moved: the table on screen now (far) at once,
+   * the one scrolled away (near) once back in view */
+  {
+    guint n_near = lm_step_table_get_n_refreshes (near);
+
+    g_assert_false (lm_chart_is_on_screen (chart_of (win, "t00")));
+    n_far = lm_step_table_get_n_refreshes (far);
+    lm_chart_settings_set_smoothing (lm_window_get_settings (win), 0.3);
+    lm_chart_settings_set_smoothing (lm_window_get_settings (win), 0.2);
+    g_assert_cmpuint (lm_step_table_get_n_refreshes (far), ==, n_far + 2);
+    g_assert_cmpuint (lm_step_table_get_n_refreshes (near), ==, n_near);
+    gtk_adjustment_set_value (adj, 0);
+    for (gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+         g_get_monotonic_time () < end && lm_step_table_get_n_refreshes (near) == n_near;)
+      {
+        g_main_context_iteration (NULL, FALSE);
+        g_usleep (1000);
+      }
+    g_assert_cmpuint (lm_step_table_get_n_refreshes (near), ==, n_near + 1);
+  }
 
   gtk_window_destroy (GTK_WINDOW (win));
   lm_test_rm_rf (logdir);
