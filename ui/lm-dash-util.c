@@ -414,43 +414,40 @@ step_of (GPtrArray *items, guint i)
   return ((const StepRecord *) items->pdata[i])->step;
 }
 
+/* How many records come before step (with `at`, at it too): they are in
+ * step order. */
+static guint
+count_before (GPtrArray *items, gint64 step, gboolean at)
+{
+  guint lo = 0, hi = items->len;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (step_of (items, mid) < step || (at && step_of (items, mid) == step))
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
 /* The record at or before step, the first when all are later; -1 when
  * there are none. */
 static int
 index_at_or_before (GPtrArray *items, gint64 step)
 {
-  guint lo = 0, hi = items->len;
+  guint n = count_before (items, step, TRUE);
 
-  if (items->len == 0)
-    return -1;
-  while (lo < hi)
-    {
-      guint mid = lo + (hi - lo) / 2;
-
-      if (step_of (items, mid) <= step)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-  return lo > 0 ? (int) lo - 1 : 0;
+  return items->len == 0 ? -1 : n > 0 ? (int) n - 1 : 0;
 }
 
 /* The first record at or after step; items->len when none is. */
 static guint
 index_at_or_after (GPtrArray *items, gint64 step)
 {
-  guint lo = 0, hi = items->len;
-
-  while (lo < hi)
-    {
-      guint mid = lo + (hi - lo) / 2;
-
-      if (step_of (items, mid) < step)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-  return lo;
+  return count_before (items, step, FALSE);
 }
 
 /* A range, as TensorBoard's image cards: the record shown (`value`)
