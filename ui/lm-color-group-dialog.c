@@ -7,6 +7,7 @@ struct _LmColorGroupDialog
 {
   GtkDialog parent_instance;
   LmRunStore *store;
+  LmRunColorGroup *current;   /* the runs' grouping as the dialog opened */
   GtkWidget *entry;
   GtkWidget *error;
   GtkWidget *preview;     /* a vertical box, filled anew on each change */
@@ -60,6 +61,7 @@ add_runs (LmColorGroupDialog *self, const char *names)
 
 typedef struct
 {
+  int color;       /* its palette colour */
   char *label;
   GString *runs;
 } Group;
@@ -79,13 +81,14 @@ append_name (GString *runs, LmRun *run)
   g_string_append_printf (runs, "%s%s", runs->len ? "\n" : "", lm_run_get_name (run));
 }
 
-/* The groups the regex makes of the store's runs, in the order their
- * colours are given (the store's order), then the runs it misses. */
+/* The groups the regex makes of the store's runs, in the store's order
+ * (the order new groups are given colours in), then the runs it misses. */
 static void
 fill_preview (LmColorGroupDialog *self, LmRunColorGroup *group)
 {
   GListModel *runs = G_LIST_MODEL (self->store);
   g_autoptr (GArray) groups = g_array_new (FALSE, TRUE, sizeof (Group));
+  g_autoptr (GHashTable) index = g_hash_table_new (NULL, NULL);   /* colour -> group + 1 */
   g_autoptr (GString) missed = g_string_new (NULL);
   GdkRGBA color;
 
@@ -95,29 +98,32 @@ fill_preview (LmColorGroupDialog *self, LmRunColorGroup *group)
       g_autoptr (LmRun) run = g_list_model_get_item (runs, i);
       char *label = NULL;
       int k = lm_run_color_group_assign (group, self->store, run, &label);
+      guint at;
 
       if (k < 0)
         {
           append_name (missed, run);
           continue;
         }
-      /* a new group has the next number: groups->len */
-      if ((guint) k == groups->len)
+      at = GPOINTER_TO_UINT (g_hash_table_lookup (index, GINT_TO_POINTER (k)));
+      if (at == 0)
         {
-          Group g = { label, g_string_new (NULL) };
+          Group g = { k, label, g_string_new (NULL) };
 
           g_array_append_val (groups, g);
+          at = groups->len;
+          g_hash_table_insert (index, GINT_TO_POINTER (k), GUINT_TO_POINTER (at));
         }
       else
         g_free (label);
-      append_name (g_array_index (groups, Group, k).runs, run);
+      append_name (g_array_index (groups, Group, at - 1).runs, run);
     }
   for (guint k = 0; k < groups->len; k++)
     {
       Group *g = &g_array_index (groups, Group, k);
       g_autofree char *title = g_strdup_printf ("Color group: %s", g->label);
 
-      lm_palette_color (k, &color);
+      lm_palette_color ((guint) g->color, &color);
       add_heading (self, &color, title);
       add_runs (self, g->runs->str);
     }
@@ -140,7 +146,11 @@ update (LmColorGroupDialog *self)
 
   while ((child = gtk_widget_get_first_child (self->preview)) != NULL)
     gtk_box_remove (GTK_BOX (self->preview), child);
-  if (text[0] != '\0')
+  /* the regex runs are coloured by now: the colours they have (groups
+   * that appeared later took the next colours, not their place's) */
+  if (self->current != NULL && g_str_equal (spec, lm_run_color_group_to_string (self->current)))
+    group = lm_run_color_group_copy (self->current);
+  else if (text[0] != '\0')
     group = lm_run_color_group_new (spec, &error);
   if (error != NULL)
     {
@@ -171,6 +181,7 @@ lm_color_group_dialog_dispose (GObject *object)
   if (self->store != NULL)
     g_signal_handlers_disconnect_by_data (self->store, self);
   g_clear_object (&self->store);
+  g_clear_pointer (&self->current, lm_run_color_group_free);
   G_OBJECT_CLASS (lm_color_group_dialog_parent_class)->dispose (object);
 }
 
@@ -186,15 +197,17 @@ lm_color_group_dialog_init (LmColorGroupDialog *self)
 }
 
 GtkWidget *
-lm_color_group_dialog_new (GtkWindow *parent, LmRunStore *store, const char *regex)
+lm_color_group_dialog_new (GtkWindow *parent, LmRunStore *store, LmRunColorGroup *current)
 {
   LmColorGroupDialog *self;
   GtkWidget *content, *intro, *scrolled;
+  const char *regex = current != NULL ? lm_run_color_group_get_regex (current) : NULL;
 
   g_return_val_if_fail (LM_IS_RUN_STORE (store), NULL);
   self = g_object_new (LM_TYPE_COLOR_GROUP_DIALOG, "title", "Color Runs by Regex", "modal", TRUE,
                        "transient-for", parent, "destroy-with-parent", TRUE, NULL);
   self->store = g_object_ref (store);
+  self->current = current != NULL ? lm_run_color_group_copy (current) : NULL;
   gtk_window_set_default_size (GTK_WINDOW (self), 460, 520);
   gtk_dialog_add_button (GTK_DIALOG (self), "_Cancel", GTK_RESPONSE_CANCEL);
   gtk_dialog_add_button (GTK_DIALOG (self), "_OK", GTK_RESPONSE_OK);

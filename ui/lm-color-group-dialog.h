@@ -14,17 +14,21 @@
 #include <gtk/gtk.h>
 
 #include "lumen-data.h"
+#include "lm-run-color-group.h"
 
 G_BEGIN_DECLS
 
 #define LM_TYPE_COLOR_GROUP_DIALOG (lm_color_group_dialog_get_type ())
 G_DECLARE_FINAL_TYPE (LmColorGroupDialog, lm_color_group_dialog, LM, COLOR_GROUP_DIALOG, GtkDialog)
 
-/* A modal dialog over parent (may be NULL) with regex in its entry
- * (NULL: empty), not yet shown. */
-GtkWidget  *lm_color_group_dialog_new       (GtkWindow  *parent,
-                                             LmRunStore *store,
-                                             const char *regex);
+/* A modal dialog over parent (may be NULL), not yet shown.  current (may
+ * be NULL) is how the runs are coloured now: its regex, if any, is in the
+ * entry, and the preview of that regex shows the colours the runs have
+ * (a group that appeared after the others has the next colour, not the
+ * one of its place in the list).  The dialog keeps a copy. */
+GtkWidget  *lm_color_group_dialog_new       (GtkWindow       *parent,
+                                             LmRunStore      *store,
+                                             LmRunColorGroup *current);
 /* The entry's text: a regex that compiles whenever OK can be pressed. */
 const char *lm_color_group_dialog_get_regex (LmColorGroupDialog *self);
 GtkWidget  *lm_color_group_dialog_get_entry (LmColorGroupDialog *self);

@@ -15,10 +15,22 @@ struct _LmRunColorGroup
   guint next_color;
 };
 
+/* A grouping with no colours given yet; it takes regex. */
+static LmRunColorGroup *
+group_new (LmRunColorGroupBy by, GRegex *regex, const char *text)
+{
+  LmRunColorGroup *group = g_new0 (LmRunColorGroup, 1);
+
+  group->by = by;
+  group->regex = regex;
+  group->text = g_strdup (text);
+  group->colors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  return group;
+}
+
 LmRunColorGroup *
 lm_run_color_group_new (const char *text, GError **error)
 {
-  LmRunColorGroup *group;
   LmRunColorGroupBy by;
   GRegex *regex = NULL;
 
@@ -49,12 +61,7 @@ lm_run_color_group_new (const char *text, GError **error)
                    "expected run, experiment or regex:REGEX; got '%s'", text);
       return NULL;
     }
-  group = g_new0 (LmRunColorGroup, 1);
-  group->by = by;
-  group->regex = regex;
-  group->text = g_strdup (text);
-  group->colors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  return group;
+  return group_new (by, regex, text);
 }
 
 void
@@ -66,6 +73,22 @@ lm_run_color_group_free (LmRunColorGroup *group)
   g_hash_table_unref (group->colors);
   g_free (group->text);
   g_free (group);
+}
+
+LmRunColorGroup *
+lm_run_color_group_copy (LmRunColorGroup *group)
+{
+  LmRunColorGroup *copy;
+  GHashTableIter iter;
+  gpointer key, color;
+
+  g_return_val_if_fail (group != NULL, NULL);
+  copy = group_new (group->by, group->regex ? g_regex_ref (group->regex) : NULL, group->text);
+  g_hash_table_iter_init (&iter, group->colors);
+  while (g_hash_table_iter_next (&iter, &key, &color))
+    g_hash_table_insert (copy->colors, g_strdup (key), color);
+  copy->next_color = group->next_color;
+  return copy;
 }
 
 LmRunColorGroupBy

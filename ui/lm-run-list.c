@@ -506,7 +506,7 @@ lm_run_list_edit_color_regex (LmRunList *self)
   root = gtk_widget_get_root (GTK_WIDGET (self));
   dialog = lm_color_group_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                       lm_run_selection_get_store (self->selection),
-                                      lm_run_color_group_get_regex (self->color_group));
+                                      self->color_group);
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_regex_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
   return dialog;

@@ -6,7 +6,8 @@
  * lr0.01 the colour before it (its group comes first in the list) and
  * baseline the grey, through lm_palette_run_color, in the chart's lines
  * and the run list's dots (pixels of a screenshot); a run appearing later
- * joins its group's colour, a new group takes the next colour; a colour
+ * joins its group's colour, a new group takes the next colour (the Regex…
+ * dialog's preview of the regex shows it so); a colour
  * the user picked still wins; Run brings the ordinal colours back.
  * Experiment gives each --logdir_spec entry one colour.  The Regex…
  * dialog previews the groups live, names an invalid regex (GRegex's
@@ -219,6 +220,58 @@ run_loaded (gpointer data)
   return run != NULL && lm_run_get_loaded (run);
 }
 
+static gboolean
+mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (data) && gtk_widget_get_width (data) > 0;
+}
+
+/* A Cairo image surface's pixels as an LmUiImage (borrowed): both are
+ * B, G, R, A bytes, premultiplied. */
+static LmUiImage
+surface_image (cairo_surface_t *surface)
+{
+  cairo_surface_flush (surface);
+  return (LmUiImage) { cairo_image_surface_get_width (surface), cairo_image_surface_get_height (surface),
+                       (gsize) cairo_image_surface_get_stride (surface), cairo_image_surface_get_data (surface) };
+}
+
+/* The Regex… dialog's preview shows n groups, their dots in these
+ * colours, in order. */
+static void
+assert_preview_dots (GtkWidget *dialog, const GdkRGBA *colors, guint n)
+{
+  GtkWidget *scrolled = lm_ui_find_descendant (dialog, GTK_TYPE_SCROLLED_WINDOW);
+  GtkWidget *box = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scrolled));
+  guint k = 0;
+
+  g_assert_true (lm_test_wait_for (mapped, scrolled, 10000));
+  if (GTK_IS_VIEWPORT (box))
+    box = gtk_viewport_get_child (GTK_VIEWPORT (box));
+  /* the headings are rows of a dot and a title */
+  for (GtkWidget *row = gtk_widget_get_first_child (box); row != NULL; row = gtk_widget_get_next_sibling (row))
+    {
+      GtkWidget *dot = gtk_widget_get_first_child (row);
+      cairo_surface_t *surface;
+      LmUiImage img;
+
+      if (dot == NULL || !GTK_IS_DRAWING_AREA (dot) || k == n)
+        continue;
+      g_assert_true (lm_test_wait_for (mapped, dot, 10000));
+      surface = lm_ui_snapshot_widget (dot);
+      img = surface_image (surface);
+      if (lm_ui_count_near (&img, &colors[k], 8) < 20)
+        {
+          g_autofree char *want = gdk_rgba_to_string (&colors[k]);
+
+          g_error ("the preview's group %u is not %s", k, want);
+        }
+      cairo_surface_destroy (surface);
+      k++;
+    }
+  g_assert_cmpuint (k, ==, n);
+}
+
 /* Regex groups: colours, lines, dots; runs appearing; a user's colour;
  * back to Run. */
 static void
@@ -286,6 +339,20 @@ test_regex (void)
     assert_line (win, &img, "lr0.1_seed3", 0.5, &c1);
     assert_line (win, &img, "lr0.001_seed1", 0.2, &c2);
     g_clear_pointer (&img.pixels, g_free);
+  }
+
+  /* the Regex… dialog previews the regex in use with the colours the
+   * runs have: 0.001 (first in the list) has the third colour */
+  {
+    GtkWidget *dialog = lm_run_list_edit_color_regex (list);
+    GtkWidget *entry = lm_color_group_dialog_get_entry (LM_COLOR_GROUP_DIALOG (dialog));
+    GdkRGBA in_use[] = { c2, c0, c1, gr }, fresh[] = { c0, c1, c2, gr };
+
+    assert_preview_dots (dialog, in_use, G_N_ELEMENTS (in_use));
+    /* another regex: colours given afresh, in the list's order */
+    gtk_editable_set_text (GTK_EDITABLE (entry), "lr([0-9.]+)_seed");
+    assert_preview_dots (dialog, fresh, G_N_ELEMENTS (fresh));
+    gtk_window_destroy (GTK_WINDOW (dialog));
   }
 
   /* a colour the user picks wins over the group's, and back */
@@ -394,22 +461,6 @@ preview_text (GtkWidget *dialog)
       w = next;
     }
   return g_string_free (out, FALSE);
-}
-
-static gboolean
-mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (data) && gtk_widget_get_width (data) > 0;
-}
-
-/* A Cairo image surface's pixels as an LmUiImage (borrowed): both are
- * B, G, R, A bytes, premultiplied. */
-static LmUiImage
-surface_image (cairo_surface_t *surface)
-{
-  cairo_surface_flush (surface);
-  return (LmUiImage) { cairo_image_surface_get_width (surface), cairo_image_surface_get_height (surface),
-                       (gsize) cairo_image_surface_get_stride (surface), cairo_image_surface_get_data (surface) };
 }
 
 /* The Regex… dialog: live preview, invalid regex, Cancel, OK; the menu. */
