@@ -566,6 +566,10 @@ append_cell (GString *md, GBytes *b)
   g_string_append_c (md, ' ');
 }
 
+/* The most bytes of strings a text table filled out with its last string
+ * may hold (64 MiB). */
+#define MAX_PADDED_TEXT (64 << 20)
+
 /* A string tensor as TensorBoard's text plugin shows it: a scalar as it
  * is, a vector as a one-column table, a matrix as a table (both without
  * a header, which Markdown needs: an empty one); higher ranks keep the
@@ -599,6 +603,20 @@ import_text (Run *r, LmTfValue *v)
     }
   guint rows = (guint) t->dims[MAX (t->ndim - 2, 0)];
   guint cols = t->ndim == 1 ? 1 : (guint) t->dims[t->ndim - 1];
+  /* the repeated last string can make a small event a huge table: 65,535
+   * copies of a string of a megabyte are 64 GiB */
+  guint64 bytes = 0;
+  for (guint i = 0; i < rows * cols; i++)
+    bytes += g_bytes_get_size (s->pdata[MIN (i, s->len - 1)]);
+  if (numel > (gint64) s->len && bytes > MAX_PADDED_TEXT)
+    {
+      say (r->imp, TRUE, "%s: text '%s' at step %" G_GINT64_FORMAT " not imported: its %u cells repeat "
+           "the last of its %u strings (%" G_GSIZE_FORMAT " bytes) to %" G_GUINT64_FORMAT " bytes, over "
+           "lumen-import's cap of %d (64 MiB) on a table so filled",
+           r->src_dir, v->tag, r->step, rows * cols, s->len, g_bytes_get_size (s->pdata[s->len - 1]), bytes,
+           MAX_PADDED_TEXT);
+      return;
+    }
   for (guint c = 0; c < cols; c++)
     g_string_append (md, "| ");
   g_string_append (md, "|\n");

@@ -1342,6 +1342,51 @@ import_folder_in_1536_mib (const char *src, Messages *m, guint *errors)
   return dst;
 }
 
+/* A string tensor filled out with its last string past 64 MiB is refused,
+ * naming the tag and the sizes: [65536] of "a" and 64 KiB of "x" would
+ * be a table of 4 GiB (an abort under the limit on address space below)
+ * from an event of 64 KiB.  The text after it is imported. */
+static void
+test_text_padding_too_large (void)
+{
+  static const gint64 cells[1] = { 65536 }, two[1] = { 2 };
+  char *file = NULL;
+  char *src = events_dir_new (&file);
+  g_autofree char *big = g_strnfill (65536, 'x');
+  Messages m;
+  guint errors;
+
+  {
+    GByteArray *v = value_new ("huge", "text"), *t = g_byte_array_new ();
+    pb_int (t, 1, 7); /* DT_STRING */
+    pb_shape (t, cells, 1);
+    pb_string (t, 8, "a");
+    pb_string (t, 8, big);
+    pb_message (v, 8, t);
+    write_event (file, 1, v);
+  }
+  {
+    GByteArray *v = value_new ("names", "text"), *t = g_byte_array_new ();
+    pb_int (t, 1, 7);
+    pb_shape (t, two, 1);
+    pb_string (t, 8, "a");
+    pb_message (v, 8, t);
+    write_event (file, 2, v);
+  }
+  char *dst = import_folder_in_1536_mib (src, &m, &errors);
+  for (guint i = 0; i < m.errors->len; i++)
+    g_test_message ("error: %s", (char *) m.errors->pdata[i]);
+  g_assert_cmpuint (errors, ==, 1);
+  g_assert_nonnull (find_message (m.errors, "text 'huge' at step 1 not imported: its 65536 cells repeat the "
+                                  "last of its 2 strings (65536 bytes) to 4294901761 bytes, over lumen-import's "
+                                  "cap of 67108864 (64 MiB) on a table so filled", NULL));
+  sqlite3 *db = open_run (dst, "run");
+  g_assert_cmpint (db_int (db, "SELECT count(*) FROM texts"), ==, 1);
+  g_autofree char *table = db_text (db, "SELECT value FROM texts WHERE step = 2");
+  g_assert_cmpstr (table, ==, "| |\n|---|\n| a |\n| a |\n");
+  events_done (db, &m, dst, src, file);
+}
+
 /* A mesh tensor whose shape is over lumen-log's cap is refused by its
  * shape, before its values are read: a 40-byte event filling
  * [1, 100000000, 3] would otherwise take 2.4 GB of doubles (the limit
@@ -1839,6 +1884,7 @@ main (int argc, char **argv)
   g_test_add_func ("/import/png-variants", test_png_variants);
   g_test_add_func ("/import/text-3d", test_text_3d);
   g_test_add_func ("/import/tensor-partial-vals", test_tensor_partial_vals);
+  g_test_add_func ("/import/text-padding-too-large", test_text_padding_too_large);
   g_test_add_func ("/import/audio-bad", test_audio_bad);
   g_test_add_func ("/import/audio-latin1-description", test_audio_latin1_description);
   g_test_add_func ("/import/apng-too-big", test_apng_too_big);
