@@ -115,7 +115,9 @@ lm_run_color_group_to_string (LmRunColorGroup *group)
 /* The key of the run's group under the regex, NULL when it does not
  * match: every capture group's value, an unset one (an optional group
  * that took no part) told apart from an empty one, as TensorBoard's
- * JSON of the match's groups does. */
+ * JSON of the match's groups does.  Each value is written after its
+ * length, so that no name (a folder's may hold any character but '/')
+ * makes two different values one key. */
 static char *
 regex_key (GRegex *regex, const char *name, char **label)
 {
@@ -139,17 +141,15 @@ regex_key (GRegex *regex, const char *name, char **label)
 
       g_match_info_fetch_pos (match, i, &start, &end);
       if (i > 1)
-        {
-          g_string_append_c (key, '\x1f');
-          g_string_append (text, ", ");
-        }
+        g_string_append (text, ", ");
       if (start < 0)
         {
-          g_string_append_c (key, '\x1e');
+          g_string_append_c (key, '-');
           g_string_append (text, "(none)");
         }
       else
         {
+          g_string_append_printf (key, "%d:", end - start);
           g_string_append_len (key, name + start, end - start);
           if (end > start)
             g_string_append_len (text, name + start, end - start);

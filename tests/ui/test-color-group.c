@@ -23,6 +23,8 @@
 
 #include "lm-color-group-dialog.h"
 #include "lm-palette.h"
+#include "lm-run-color-group.h"
+#include "lm-run-private.h"
 #include "lm-preferences.h"
 #include "lm-theme.h"
 #include "lm-window.h"
@@ -397,6 +399,36 @@ test_regex (void)
   lm_test_rm_rf (logdir);
 }
 
+/* A regex's groups are told apart by every capture group's value, whatever
+ * the names hold: "x\x1f" and "y" are not "x" and "\x1fy" (the values
+ * were joined with \x1f), an unset group is not one that matched "\x1e"
+ * (an unset one was written \x1e), and an unset group is not an empty
+ * one. */
+static void
+test_keys (void)
+{
+  static const struct { const char *regex, *a, *b; } apart[] = {
+    { "regex:^(.*)-(.*)$", "x\x1f-y", "x-\x1fy" },
+    { "regex:^(\x1e)?-(.*)$", "\x1e-b", "-b" },
+    { "regex:^(?:(a*)x|y)(.*)$", "yz", "xz" },
+  };
+  g_autofree char *dir = lm_test_tmpdir_new ("lumen-color-keys-XXXXXX");
+  g_autoptr (LmRunStore) store = lm_run_store_new (dir);
+
+  for (guint i = 0; i < G_N_ELEMENTS (apart); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (LmRunColorGroup) group = lm_run_color_group_new (apart[i].regex, &error);
+      g_autoptr (LmRun) a = lm_run_new (apart[i].a, "/nonexistent/a", 0);
+      g_autoptr (LmRun) b = lm_run_new (apart[i].b, "/nonexistent/b", 1);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (lm_run_color_group_assign (group, store, a, NULL), ==, 0);
+      g_assert_cmpint (lm_run_color_group_assign (group, store, b, NULL), ==, 1);
+    }
+  lm_test_rm_rf (dir);
+}
+
 /* Experiment: each --logdir_spec entry its colour, in the list's order. */
 static void
 test_experiment (void)
@@ -724,6 +756,7 @@ main (int argc, char **argv)
 {
   lumen_bin = lm_ui_take_lumen_bin (&argc, &argv);
   have_display = lm_ui_test_init (&argc, &argv);
+  g_test_add_func ("/ui/color-group/keys", test_keys);
   g_test_add_func ("/ui/color-group/regex", test_regex);
   g_test_add_func ("/ui/color-group/experiment", test_experiment);
   g_test_add_func ("/ui/color-group/dialog", test_dialog);
