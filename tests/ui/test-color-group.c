@@ -364,8 +364,29 @@ test_regex (void)
   shoot (win, png, &img);
   assert_line (win, &img, "lr0.1_seed2", sweep[1].level, &green);
   g_clear_pointer (&img.pixels, g_free);
-  lm_run_list_set_run_color (list, "lr0.1_seed2", NULL);
-  assert_color (win, "lr0.1_seed2", &c1);
+  /* switching to Run and back keeps it (TensorBoard drops it); the
+   * chooser's Reset to Default gives the group's colour back */
+  g_assert_true (lm_run_list_set_color_group (list, "run", NULL));
+  assert_color (win, "lr0.1_seed2", &green);
+  g_assert_true (lm_run_list_set_color_group (list, REGEX, NULL));
+  assert_color (win, "lr0.1_seed2", &green);
+  {
+    LmRun *run = lm_run_store_find (lm_window_get_store (win), "lr0.1_seed2");
+    GtkWidget *chooser = lm_run_list_choose_color (list, run);
+    GtkWidget *reset = gtk_dialog_get_widget_for_response (GTK_DIALOG (chooser), 1);
+    GdkRGBA c;
+
+    gtk_color_chooser_get_rgba (GTK_COLOR_CHOOSER (chooser), &c);
+    g_assert_true (gdk_rgba_equal (&c, &green));
+    g_assert_cmpstr (gtk_widget_get_tooltip_text (reset), ==,
+                     "Back to the colour of the run's group (Color runs by)");
+    gtk_dialog_response (GTK_DIALOG (chooser), 1);
+    g_assert_false (lm_palette_run_has_color (run));
+  }
+  /* (the regex chosen again numbers its groups afresh in the list's
+   * order, as TensorBoard does: 0.001, 0.01, 0.1) */
+  assert_color (win, "lr0.1_seed2", &c2);
+  assert_color (win, "lr0.001_seed1", &c0);
 
   /* Experiment under --logdir: one experiment, one colour */
   g_assert_true (lm_run_list_set_color_group (list, "experiment", NULL));
