@@ -1244,6 +1244,21 @@ value_tensor_vals (const char *tag, const char *plugin, const gint64 *dims, int 
   return v;
 }
 
+/* A DT_STRING tensor of the text plugin tagged tag, of shape dims, with
+ * the strings given (NULL-terminated; fewer than the shape holds). */
+static GByteArray *
+value_text_strings (const char *tag, const gint64 *dims, int ndim, const char *const *strings)
+{
+  GByteArray *v = value_new (tag, "text"), *t = g_byte_array_new ();
+
+  pb_int (t, 1, 7); /* DT_STRING */
+  pb_shape (t, dims, ndim);
+  for (int i = 0; strings[i] != NULL; i++)
+    pb_string (t, 8, strings[i]);
+  pb_message (v, 8, t);
+  return v;
+}
+
 /* A tensor's *_val fields as TensorFlow's MakeNdarray reads them: fewer
  * than its shape holds are followed by the last one repeated (a [6, 2]
  * PR curve of 9 values: its recall row and the rest of precision are the
@@ -1264,15 +1279,7 @@ test_tensor_partial_vals (void)
   write_event (file, 1, value_tensor_vals ("curve", "pr_curves", pr, 2, vals, 9));
   write_event (file, 2, value_tensor_vals ("loss", "scalars", none, 0, NULL, 0));
   write_event (file, 3, value_tensor_vals ("loss", "scalars", two, 1, vals, 3));
-  {
-    GByteArray *v = value_new ("names", "text"), *t = g_byte_array_new ();
-    pb_int (t, 1, 7); /* DT_STRING */
-    pb_shape (t, three, 1);
-    pb_string (t, 8, "a");
-    pb_string (t, 8, "b");
-    pb_message (v, 8, t);
-    write_event (file, 4, v);
-  }
+  write_event (file, 4, value_text_strings ("names", three, 1, (const char *[]) { "a", "b", NULL }));
   char *dst = import_folder (src, &m, &errors);
   for (guint i = 0; i < m.errors->len; i++)
     g_test_message ("error: %s", (char *) m.errors->pdata[i]);
@@ -1356,23 +1363,8 @@ test_text_padding_too_large (void)
   Messages m;
   guint errors;
 
-  {
-    GByteArray *v = value_new ("huge", "text"), *t = g_byte_array_new ();
-    pb_int (t, 1, 7); /* DT_STRING */
-    pb_shape (t, cells, 1);
-    pb_string (t, 8, "a");
-    pb_string (t, 8, big);
-    pb_message (v, 8, t);
-    write_event (file, 1, v);
-  }
-  {
-    GByteArray *v = value_new ("names", "text"), *t = g_byte_array_new ();
-    pb_int (t, 1, 7);
-    pb_shape (t, two, 1);
-    pb_string (t, 8, "a");
-    pb_message (v, 8, t);
-    write_event (file, 2, v);
-  }
+  write_event (file, 1, value_text_strings ("huge", cells, 1, (const char *[]) { "a", big, NULL }));
+  write_event (file, 2, value_text_strings ("names", two, 1, (const char *[]) { "a", NULL }));
   char *dst = import_folder_in_1536_mib (src, &m, &errors);
   for (guint i = 0; i < m.errors->len; i++)
     g_test_message ("error: %s", (char *) m.errors->pdata[i]);
