@@ -46,11 +46,35 @@ add_heading (LmColorGroupDialog *self, const GdkRGBA *color, const char *title)
   gtk_box_append (GTK_BOX (self->preview), row);
 }
 
+/* The preview lists this many groups and this many runs of a group at
+ * the most (and how many more there are), so that each key typed in a
+ * sweep of thousands of runs takes milliseconds, not a second. */
+#define MAX_GROUPS 100
+#define MAX_RUNS 100
+
+/* A group's runs, the first MAX_RUNS of n of them. */
+typedef struct
+{
+  GString *names;   /* one a line */
+  guint n;
+} Runs;
+
+static void
+runs_add (Runs *runs, LmRun *run)
+{
+  if (runs->n++ < MAX_RUNS)
+    g_string_append_printf (runs->names, "%s%s", runs->names->len ? "\n" : "", lm_run_get_name (run));
+}
+
 /* The runs under a heading, one a line. */
 static void
-add_runs (LmColorGroupDialog *self, const char *names)
+add_runs (LmColorGroupDialog *self, Runs *runs)
 {
-  GtkWidget *label = gtk_label_new (names);
+  GtkWidget *label;
+
+  if (runs->n > MAX_RUNS)
+    g_string_append_printf (runs->names, "\n… and %u more", runs->n - MAX_RUNS);
+  label = gtk_label_new (runs->names->str);
 
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_label_set_selectable (GTK_LABEL (label), TRUE);
@@ -63,7 +87,7 @@ typedef struct
 {
   int color;       /* its palette colour */
   char *label;
-  GString *runs;
+  Runs runs;
 } Group;
 
 static void
@@ -72,13 +96,7 @@ group_clear (gpointer data)
   Group *g = data;
 
   g_free (g->label);
-  g_string_free (g->runs, TRUE);
-}
-
-static void
-append_name (GString *runs, LmRun *run)
-{
-  g_string_append_printf (runs, "%s%s", runs->len ? "\n" : "", lm_run_get_name (run));
+  g_string_free (g->runs.names, TRUE);
 }
 
 /* The groups the regex makes of the store's runs, in the store's order
@@ -89,7 +107,9 @@ fill_preview (LmColorGroupDialog *self, LmRunColorGroup *group)
   GListModel *runs = G_LIST_MODEL (self->store);
   g_autoptr (GArray) groups = g_array_new (FALSE, TRUE, sizeof (Group));
   g_autoptr (GHashTable) index = g_hash_table_new (NULL, NULL);   /* colour -> group + 1 */
-  g_autoptr (GString) missed = g_string_new (NULL);
+  g_autoptr (GString) missed_names = g_string_new (NULL);
+  Runs missed = { missed_names, 0 };
+  guint more = 0;
   GdkRGBA color;
 
   g_array_set_clear_func (groups, group_clear);
@@ -102,13 +122,13 @@ fill_preview (LmColorGroupDialog *self, LmRunColorGroup *group)
 
       if (k < 0)
         {
-          append_name (missed, run);
+          runs_add (&missed, run);
           continue;
         }
       at = GPOINTER_TO_UINT (g_hash_table_lookup (index, GINT_TO_POINTER (k)));
       if (at == 0)
         {
-          Group g = { k, label, g_string_new (NULL) };
+          Group g = { k, label, { g_string_new (NULL), 0 } };
 
           g_array_append_val (groups, g);
           at = groups->len;
@@ -116,22 +136,38 @@ fill_preview (LmColorGroupDialog *self, LmRunColorGroup *group)
         }
       else
         g_free (label);
-      append_name (g_array_index (groups, Group, at - 1).runs, run);
+      runs_add (&g_array_index (groups, Group, at - 1).runs, run);
     }
   for (guint k = 0; k < groups->len; k++)
     {
       Group *g = &g_array_index (groups, Group, k);
-      g_autofree char *title = g_strdup_printf ("Color group: %s", g->label);
+      g_autofree char *title = NULL;
 
+      if (k >= MAX_GROUPS)
+        {
+          more += g->runs.n;
+          continue;
+        }
+      title = g_strdup_printf ("Color group: %s", g->label);
       lm_palette_color ((guint) g->color, &color);
       add_heading (self, &color, title);
-      add_runs (self, g->runs->str);
+      add_runs (self, &g->runs);
     }
-  if (missed->len > 0)
+  if (groups->len > MAX_GROUPS)
+    {
+      g_autofree char *text = g_strdup_printf ("… and %u more groups (%u runs)", groups->len - MAX_GROUPS, more);
+      GtkWidget *label = gtk_label_new (text);
+
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_widget_set_margin_top (label, 6);
+      gtk_widget_add_css_class (label, "dim-label");
+      gtk_box_append (GTK_BOX (self->preview), label);
+    }
+  if (missed.n > 0)
     {
       lm_palette_ungrouped_color (&color);
       add_heading (self, &color, "Non-matching runs");
-      add_runs (self, missed->str);
+      add_runs (self, &missed);
     }
 }
 

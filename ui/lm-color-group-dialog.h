@@ -4,7 +4,8 @@
  * groups it makes of the store's runs (each group's colour, its capture
  * groups' values and its runs) and the runs it does not match (grey); a
  * regex GRegex cannot compile shows GRegex's message and disables OK, as
- * does an empty one.  The preview follows runs that appear meanwhile.
+ * does an empty one.  The preview follows runs that appear meanwhile; it
+ * lists the first 100 groups and 100 runs of each, then how many more.
  *
  * What it is not for: applying the regex; the caller reads it on OK
  * (lm-run-list.c).  Cancel changes nothing.

@@ -627,6 +627,59 @@ test_dialog (void)
   lm_test_rm_rf (logdir);
 }
 
+/* A sweep of 150 runs: the preview lists 100 groups and 100 runs of a
+ * group, then how many more (each key typed took half a second with
+ * 2,000 runs each its own group). */
+static void
+test_dialog_many (void)
+{
+  g_autofree char *logdir = NULL, *text = NULL;
+  LmWindow *win;
+  GtkWidget *dialog, *entry;
+  guint headings = 0;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  logdir = lm_test_tmpdir_new ("lumen-color-many-XXXXXX");
+  for (int i = 0; i < 150; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("run%03d", i);
+      LmTestRun *run = lm_test_run_create (logdir, name);
+
+      lm_test_run_begin (run);
+      lm_test_run_add_scalar (run, "loss", 0, 1.7e9, i);
+      lm_test_run_commit (run);
+      lm_test_run_close (run);
+    }
+  win = show (lm_window_new (NULL, logdir));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (lm_window_get_store (win))), ==, 150);
+  dialog = lm_run_list_edit_color_regex (lm_window_get_run_list (win));
+  entry = lm_color_group_dialog_get_entry (LM_COLOR_GROUP_DIALOG (dialog));
+
+  /* each run its group: run000 .. run099, then the rest counted */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "(.*)");
+  text = preview_text (dialog);
+  for (const char *p = text; (p = strstr (p, "Color group: ")) != NULL; p++)
+    headings++;
+  g_assert_cmpuint (headings, ==, 100);
+  g_assert_nonnull (strstr (text, "Color group: run099|run099|"));
+  g_assert_true (g_str_has_suffix (text, "|… and 50 more groups (50 runs)"));
+  g_clear_pointer (&text, g_free);
+
+  /* one group of 150 runs: the first 100 named */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "^run");
+  text = preview_text (dialog);
+  g_assert_true (g_str_has_prefix (text, "Color group: every matching run|run000\nrun001\n"));
+  g_assert_true (g_str_has_suffix (text, "\nrun099\n… and 50 more"));
+  g_clear_pointer (&text, g_free);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (logdir);
+}
+
 /* settings.ini: kept per log directory, back in a new window; a bad
  * value named. */
 static void
@@ -781,6 +834,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/color-group/regex", test_regex);
   g_test_add_func ("/ui/color-group/experiment", test_experiment);
   g_test_add_func ("/ui/color-group/dialog", test_dialog);
+  g_test_add_func ("/ui/color-group/dialog-many", test_dialog_many);
   g_test_add_func ("/ui/color-group/settings", test_settings);
   g_test_add_func ("/ui/color-group/option", test_option);
   {
