@@ -526,8 +526,11 @@ import_tensor_audio (Run *r, LmTfValue *v)
   if (t->dtype != LM_DT_STRING || t->ndim != 2 || t->dims[1] != 2
       || (gint64) s->len != 2 * t->dims[0])
     {
+      g_autofree char *shape = lm_tf_tensor_dup_shape (t);
+
       say (r->imp, TRUE, "%s: audio '%s' at step %" G_GINT64_FORMAT " not imported: its tensor "
-           "is not [k, 2] strings (clip, label)", r->src_dir, v->tag, r->step);
+           "is not [k, 2] strings (clip, label): %s, %u strings", r->src_dir, v->tag, r->step, shape,
+           s->len);
       return;
     }
   lm_pb_init (&pb, v->plugin_content, v->plugin_content_len);

@@ -1149,9 +1149,10 @@ test_audio_latin1_description (void)
   events_done (db, &m, dst, src, file);
 }
 
-/* A WAV that lumen-log refuses (a 12-bit fmt chunk), and an audio plugin
- * tensor that is not [k, 2]: each named in an error with its tag and
- * step, and the clips around them imported. */
+/* A WAV that lumen-log refuses (a 12-bit fmt chunk), and audio plugin
+ * tensors that are not [k, 2] or hold fewer than 2k strings: each named
+ * in an error with its tag and step (the tensors with their shape and
+ * strings), and the clips around them imported. */
 static void
 test_audio_bad (void)
 {
@@ -1178,15 +1179,30 @@ test_audio_bad (void)
     write_event (file, 3, v);
   }
   write_event (file, 4, value_audio ("clip", "AUDIO/X-WAV", sound_wav, sizeof sound_wav));
+  {
+    /* [2, 2] with a string short: TensorFlow's make_ndarray would repeat
+     * the second clip as its own label */
+    static const gint64 dims[2] = { 2, 2 };
+    GByteArray *v = value_new ("short", "audio"), *t = g_byte_array_new ();
+    pb_int (t, 1, LM_DT_STRING);
+    pb_shape (t, dims, 2);
+    pb_bytes (t, 8, sound_wav, sizeof sound_wav);
+    pb_string (t, 8, "label");
+    pb_bytes (t, 8, sound_wav, sizeof sound_wav);
+    pb_message (v, 8, t);
+    write_event (file, 5, v);
+  }
   dst = import_folder (src, &m, &errors);
   for (guint i = 0; i < m.errors->len; i++)
     g_test_message ("error: %s", (char *) m.errors->pdata[i]);
-  g_assert_cmpuint (errors, ==, 2);
+  g_assert_cmpuint (errors, ==, 3);
   const char *msg = find_message (m.errors, "audio clip 'clip' at step 2 not imported: ", NULL);
   g_assert_nonnull (msg);
   g_assert_cmpuint (strlen (strstr (msg, "imported: ")), >, strlen ("imported: "));
   g_assert_nonnull (find_message (m.errors, "audio 'tensor' at step 3 not imported: its tensor is "
-                                  "not [k, 2] strings (clip, label)", NULL));
+                                  "not [k, 2] strings (clip, label): [2], 2 strings", NULL));
+  g_assert_nonnull (find_message (m.errors, "audio 'short' at step 5 not imported: its tensor is "
+                                  "not [k, 2] strings (clip, label): [2, 2], 3 strings", NULL));
   const char *line = find_message (m.infos, "run ->", NULL);
   g_assert_nonnull (line);
   g_assert_nonnull (strstr (line, ": imported 0 scalars, 2 audio clips"));
