@@ -55,6 +55,7 @@ struct _LmAudioCard
   gboolean wanted;      /* the waveform was drawn near the view */
   char *error;
   char *step_text, *info_text;
+  LmDashLinked linked;  /* link by step */
 
   LmAudioClip *clip;    /* the one drawn */
   GtkMediaStream *media;
@@ -129,9 +130,11 @@ static void
 update_labels (LmAudioCard *self, LmAudioMeta *m)
 {
   char dur[48], rate[48], chans[32];
+  /* linked by step to a step with no clip of its own: say so */
+  g_autofree char *note = lm_dash_linked_note (&self->linked, (int) gtk_adjustment_get_value (self->adj), m->step);
 
   g_free (self->step_text);
-  self->step_text = lm_dash_step_line (self->scale, m->step, m->wall_time);
+  self->step_text = lm_dash_step_line (self->scale, m->step, note, m->wall_time);
   gtk_label_set_text (GTK_LABEL (self->step_label), self->step_text);
   lm_audio_format_duration (m->sample_rate > 0 ? (double) m->frames / m->sample_rate : 0, dur, sizeof dur);
   format_rate (m->sample_rate, rate, sizeof rate);
@@ -585,12 +588,20 @@ lm_audio_card_refresh (LmAudioCard *self)
 {
   LmRecordSeries *s = lm_record_feed_find (self->feed, self->run_name, self->tag);
   guint n = s ? s->items->len : 0, old_n = self->n_steps;
+  int value = (int) gtk_adjustment_get_value (self->adj), linked;
 
   g_return_if_fail (LM_IS_AUDIO_CARD (self));
   self->n_steps = n;
-  /* follow the newest clip, as the image card does, unless one plays */
-  if (lm_dash_step_slider_set_count (self->adj, self->scale, old_n, n, !lm_audio_card_is_playing (self)))
-    show_index (self);
+  /* follow the linked step while the slider is where it put it (a new
+   * clip may be nearer), else the newest clip, as the image card does,
+   * unless one plays */
+  linked = n != old_n ? lm_dash_linked_follow (&self->linked, s ? s->items : NULL, old_n, value) : -1;
+  if (!lm_dash_step_slider_set_count (self->adj, self->scale, old_n, n,
+                                      linked < 0 && !lm_audio_card_is_playing (self)))
+    return;
+  if (linked >= 0 && linked != value)
+    gtk_adjustment_set_value (self->adj, linked);
+  show_index (self);
 }
 
 /* ------------------------------------------------------------ the widget */
@@ -711,6 +722,7 @@ lm_audio_card_init (LmAudioCard *self)
 
   self->cancellable = g_cancellable_new ();
   self->shown_id = -1;
+  self->linked = LM_DASH_LINKED_INIT;
   self->pending_seek = -1;
   self->play_message = g_strdup ("");
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
@@ -804,6 +816,21 @@ lm_audio_card_new (LmRecordFeed *feed, LmAudioLoader *loader, const char *run_na
   }
   lm_audio_card_refresh (self);
   return GTK_WIDGET (self);
+}
+
+void
+lm_audio_card_set_linked_steps (LmAudioCard *self, const LmStepSelection *sel)
+{
+  LmRecordSeries *s;
+  int index;
+
+  g_return_if_fail (LM_IS_AUDIO_CARD (self));
+  s = lm_record_feed_find (self->feed, self->run_name, self->tag);
+  index = lm_dash_linked_set (&self->linked, sel, s ? s->items : NULL);
+  if (index >= 0 && index != (int) gtk_adjustment_get_value (self->adj))
+    gtk_adjustment_set_value (self->adj, index);
+  else if (selected (self) != NULL)
+    update_labels (self, selected (self));   /* the note may change */
 }
 
 guint

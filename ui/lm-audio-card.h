@@ -18,6 +18,11 @@
  * why; a clip that cannot be played or decoded says so on the card, and
  * the waveform of a clip that decodes is shown either way.
  *
+ * Link by step (lm-chart-settings.h): the slider goes to the clip at or
+ * before the selected step (a range's end; the first clip when all are
+ * later), the step line saying "step 120 (nearest to 125)" when that clip
+ * is not at the step itself.
+ *
  * What it is not for: reading files (the feed and the loader do).
  */
 #pragma once
@@ -26,6 +31,7 @@
 
 #include "lumen-data.h"
 #include "lm-audio.h"
+#include "lm-plot.h"
 
 G_BEGIN_DECLS
 
@@ -36,6 +42,9 @@ GtkWidget  *lm_audio_card_new          (LmRecordFeed *feed, LmAudioLoader *loade
                                         const char *run_path, const char *tag, const GdkRGBA *color);
 void        lm_audio_card_refresh      (LmAudioCard *self);
 guint       lm_audio_card_get_n_steps  (LmAudioCard *self);
+/* Link by step: the slider to the selected step (NULL or !active: the
+ * slider stays where it is, its note goes). */
+void        lm_audio_card_set_linked_steps (LmAudioCard *self, const LmStepSelection *sel);
 /* Moves the slider to the index-th logged clip (step order). */
 void        lm_audio_card_set_index    (LmAudioCard *self, guint index);
 guint       lm_audio_card_get_index    (LmAudioCard *self);

@@ -11,6 +11,9 @@ struct _LmChartSettings
   gboolean ignore_outliers;
   LmTooltipSort tooltip_sort;
   gboolean step_selection;
+  gboolean link_by_step;
+  LmStepSelection linked;     /* the last selection a card made */
+  LmStepSelection shown;      /* what linked cards show (get_linked_steps) */
 };
 
 enum {
@@ -20,12 +23,41 @@ enum {
   PROP_IGNORE_OUTLIERS,
   PROP_TOOLTIP_SORT,
   PROP_STEP_SELECTION,
+  PROP_LINK_BY_STEP,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
 
+enum
+{
+  SIGNAL_LINKED_STEPS_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 G_DEFINE_FINAL_TYPE (LmChartSettings, lm_chart_settings, G_TYPE_OBJECT)
+
+gboolean
+lm_chart_settings_steps_linked (LmChartSettings *self)
+{
+  g_return_val_if_fail (LM_IS_CHART_SETTINGS (self), FALSE);
+  return self->link_by_step && self->step_selection && self->x_axis == LM_X_STEP;
+}
+
+/* The linked selection follows the last selection and the settings that
+ * put the link in effect; the cards hear of it once it changed. */
+static void
+update_linked (LmChartSettings *self)
+{
+  LmStepSelection shown = lm_chart_settings_steps_linked (self) ? self->linked : (LmStepSelection) { 0 };
+
+  if (lm_step_selection_equal (&shown, &self->shown))
+    return;
+  self->shown = shown;
+  g_signal_emit (self, signals[SIGNAL_LINKED_STEPS_CHANGED], 0);
+}
 
 static void
 lm_chart_settings_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
@@ -48,6 +80,9 @@ lm_chart_settings_get_property (GObject *object, guint prop_id, GValue *value, G
       break;
     case PROP_STEP_SELECTION:
       g_value_set_boolean (value, self->step_selection);
+      break;
+    case PROP_LINK_BY_STEP:
+      g_value_set_boolean (value, self->link_by_step);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -76,6 +111,9 @@ lm_chart_settings_set_property (GObject *object, guint prop_id, const GValue *va
     case PROP_STEP_SELECTION:
       lm_chart_settings_set_step_selection (self, g_value_get_boolean (value));
       break;
+    case PROP_LINK_BY_STEP:
+      lm_chart_settings_set_link_by_step (self, g_value_get_boolean (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -100,7 +138,13 @@ lm_chart_settings_class_init (LmChartSettingsClass *klass)
                       LM_TOOLTIP_SORT_DEFAULT, rw);
   properties[PROP_STEP_SELECTION] =
     g_param_spec_boolean ("step-selection", NULL, NULL, TRUE, rw);
+  /* TensorBoard's "Link by step" is off by default */
+  properties[PROP_LINK_BY_STEP] =
+    g_param_spec_boolean ("link-by-step", NULL, NULL, FALSE, rw);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+  signals[SIGNAL_LINKED_STEPS_CHANGED] =
+    g_signal_new ("linked-steps-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -150,6 +194,7 @@ lm_chart_settings_set_x_axis (LmChartSettings *self, LmXAxis axis)
     return;
   self->x_axis = axis;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_X_AXIS]);
+  update_linked (self);
 }
 
 gboolean
@@ -204,6 +249,41 @@ lm_chart_settings_set_step_selection (LmChartSettings *self, gboolean enabled)
     return;
   self->step_selection = enabled;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STEP_SELECTION]);
+  update_linked (self);
+}
+
+gboolean
+lm_chart_settings_get_link_by_step (LmChartSettings *self)
+{
+  g_return_val_if_fail (LM_IS_CHART_SETTINGS (self), FALSE);
+  return self->link_by_step;
+}
+
+void
+lm_chart_settings_set_link_by_step (LmChartSettings *self, gboolean linked)
+{
+  g_return_if_fail (LM_IS_CHART_SETTINGS (self));
+  linked = !!linked;
+  if (self->link_by_step == linked)
+    return;
+  self->link_by_step = linked;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LINK_BY_STEP]);
+  update_linked (self);
+}
+
+void
+lm_chart_settings_set_linked_steps (LmChartSettings *self, const LmStepSelection *sel)
+{
+  g_return_if_fail (LM_IS_CHART_SETTINGS (self));
+  self->linked = lm_step_selection_normalize (sel);
+  update_linked (self);
+}
+
+LmStepSelection
+lm_chart_settings_get_linked_steps (LmChartSettings *self)
+{
+  g_return_val_if_fail (LM_IS_CHART_SETTINGS (self), (LmStepSelection) { 0 });
+  return self->shown;
 }
 
 void

@@ -5,7 +5,18 @@
  * 0.6 like TensorBoard), horizontal axis (step / relative / wall),
  * "ignore outliers in chart scaling", the tooltip sorting method and
  * "enable step selection and data table" (on by default; it acts on a
- * Step axis only, as in TensorBoard).  Log scale is per card.
+ * Step axis only, as in TensorBoard) and "link by step" (off by default,
+ * as in TensorBoard).  Log scale is per card.
+ *
+ * Link by step (TensorBoard's linked time): the step or range last
+ * selected on any scalar card is kept here (lm_chart_settings_set_linked_steps,
+ * which the charts call for every selection the user makes); while the
+ * link is on, with step selection on and a Step axis, it is the "linked
+ * selection" every card follows: scalar cards select it, histogram cards
+ * emphasise its steps, image and audio cards move their slider to it.  A card made
+ * later starts from it.  "linked-steps-changed" is emitted whenever the
+ * linked selection (lm_chart_settings_get_linked_steps) changes,
+ * including when the link, step selection or the axis turn it on or off.
  */
 #pragma once
 
@@ -33,9 +44,21 @@ LmTooltipSort lm_chart_settings_get_tooltip_sort (LmChartSettings *self);
 void     lm_chart_settings_set_tooltip_sort    (LmChartSettings *self, LmTooltipSort sort);
 gboolean lm_chart_settings_get_step_selection  (LmChartSettings *self);
 void     lm_chart_settings_set_step_selection  (LmChartSettings *self, gboolean enabled);
+gboolean lm_chart_settings_get_link_by_step    (LmChartSettings *self);
+void     lm_chart_settings_set_link_by_step    (LmChartSettings *self, gboolean linked);
+
+/* The selection a scalar card made last (NULL or !active: none; a range
+ * is kept ordered, a single step has end == start). */
+void     lm_chart_settings_set_linked_steps    (LmChartSettings *self, const LmStepSelection *sel);
+/* What linked cards show: that selection while the link is in effect
+ * (link by step, step selection, a Step axis), else none. */
+LmStepSelection lm_chart_settings_get_linked_steps (LmChartSettings *self);
+/* The link is in effect (the three settings above). */
+gboolean lm_chart_settings_steps_linked        (LmChartSettings *self);
 
 /* Every setting of other into self (a window opened from another starts
- * with its settings; a setting added later comes along by itself). */
+ * with its settings; a setting added later comes along by itself); the
+ * selection is not a setting and stays. */
 void     lm_chart_settings_copy_from           (LmChartSettings *self, LmChartSettings *other);
 
 /* "step" / "relative" / "wall" <-> LmXAxis; FALSE for an unknown name. */

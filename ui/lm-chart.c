@@ -115,10 +115,45 @@ can_select_steps (LmChart *self)
 }
 
 static void
-step_selection_changed (LmChart *self)
+step_selection_shown (LmChart *self)
 {
   gtk_widget_queue_draw (GTK_WIDGET (self));
   g_signal_emit (self, signals[SIGNAL_STEP_SELECTION_CHANGED], 0);
+}
+
+/* The user (or the settings) changed this chart's selection: the shared
+ * settings keep it as the last one made, which every card shows while
+ * linked by step. */
+static void
+step_selection_changed (LmChart *self)
+{
+  LmStepSelection sel = lm_plot_get_step_selection (self->plot);
+
+  step_selection_shown (self);
+  lm_chart_settings_set_linked_steps (self->settings, &sel);
+}
+
+/* Link by step: the chart shows the linked selection (none included);
+ * with the link off it keeps its own. */
+static void
+follow_linked_steps (LmChart *self)
+{
+  LmStepSelection want, have = lm_plot_get_step_selection (self->plot);
+
+  if (!lm_chart_settings_get_link_by_step (self->settings) || !can_select_steps (self))
+    return;
+  want = lm_chart_settings_get_linked_steps (self->settings);
+  if (lm_step_selection_equal (&want, &have))
+    return;
+  lm_plot_set_step_selection (self->plot, &want);
+  self->keys_move_end = want.range;
+  step_selection_shown (self);
+}
+
+static void
+on_linked_steps_changed (LmChartSettings *settings, LmChart *self)
+{
+  follow_linked_steps (self);
 }
 
 /* The table shows values under the selection: they change with the data,
@@ -191,8 +226,11 @@ on_settings_changed (LmChartSettings *settings, GParamSpec *pspec, LmChart *self
   if (!can_select_steps (self))
     lm_plot_set_step_selection (self->plot, NULL);
   invalidate (self);
-  if (had)
+  /* only a selection the settings cleared is news for the other cards */
+  if (had && !lm_plot_get_step_selection (self->plot).active)
     step_selection_changed (self);
+  else if (had)
+    step_selection_shown (self);
 }
 
 /* ------------------------------------------------------------ drawing */
@@ -665,10 +703,13 @@ chart_new (const char *tag, LmCustomScalars *layout, const LmCustomChart *custom
   g_signal_connect (selection, "highlight-changed", G_CALLBACK (on_highlight_changed), self);
   lm_plot_set_highlight (self->plot, lm_run_selection_get_highlighted (selection));
   g_signal_connect (settings, "notify", G_CALLBACK (on_settings_changed), self);
+  g_signal_connect (settings, "linked-steps-changed", G_CALLBACK (on_linked_steps_changed), self);
   g_signal_connect (lm_run_selection_get_store (selection), "notify::loading",
                     G_CALLBACK (on_loading_changed), self);
   sync_runs (self);
   sync_settings (self);
+  /* a card made while linked (a new tag, another view) starts linked */
+  follow_linked_steps (self);
   return self;
 }
 

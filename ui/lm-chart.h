@@ -13,6 +13,9 @@
  * step nearest the pointer, Shift+click makes a range with it, a handle
  * drags; with the chart focused Left/Right move the step and Escape
  * clears it ("step-selection-changed" tells the card's data table).
+ * Every selection made is handed to the shared settings; with "Link by
+ * step" on the chart shows the one made last on any card
+ * (lm_chart_settings_get_linked_steps), from the moment it is made.
  *
  * What it is not for: the card's title and buttons (LmScalarCard).
  */

@@ -390,7 +390,7 @@ lm_dash_step_slider_set_count (GtkAdjustment *adj, GtkWidget *scale, guint old_n
 }
 
 char *
-lm_dash_step_line (GtkWidget *scale, gint64 step, double wall_time)
+lm_dash_step_line (GtkWidget *scale, gint64 step, const char *note, double wall_time)
 {
   char s[32], wall[64];
   g_autofree char *value = NULL;
@@ -399,5 +399,79 @@ lm_dash_step_line (GtkWidget *scale, gint64 step, double wall_time)
   lm_format_wall (wall_time, wall, sizeof wall);
   value = g_strdup_printf ("step %s", s);
   gtk_accessible_update_property (GTK_ACCESSIBLE (scale), GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, value, -1);
-  return g_strdup_printf ("step %s · %s", s, wall);
+  return g_strdup_printf ("step %s%s · %s", s, note, wall);
+}
+
+typedef struct
+{
+  gint64 id, step;
+} StepRecord;   /* the beginning of LmImageMeta, LmAudioMeta, LmMeshMeta */
+
+/* The record at or before step, the first when all are later; -1 when
+ * there are none. */
+static int
+index_at_or_before (GPtrArray *items, gint64 step)
+{
+  guint lo = 0, hi = items->len;
+
+  if (items->len == 0)
+    return -1;
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (((const StepRecord *) items->pdata[mid])->step <= step)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo > 0 ? (int) lo - 1 : 0;
+}
+
+int
+lm_dash_linked_set (LmDashLinked *l, const LmStepSelection *sel, GPtrArray *items)
+{
+  LmStepSelection want = lm_step_selection_normalize (sel);
+  int index;
+
+  if (!want.active)
+    {
+      *l = LM_DASH_LINKED_INIT;
+      return -1;
+    }
+  l->step = want.end;
+  index = items != NULL ? index_at_or_before (items, l->step) : -1;
+  /* with no records yet, the first ones to come are followed */
+  l->index = MAX (index, 0);
+  return index;
+}
+
+int
+lm_dash_linked_follow (LmDashLinked *l, GPtrArray *items, guint old_n, int value)
+{
+  int index;
+
+  if (l->index < 0 || (old_n > 0 && value != l->index) || items == NULL)
+    return -1;
+  index = index_at_or_before (items, l->step);
+  if (index >= 0)
+    l->index = index;
+  return index;
+}
+
+char *
+lm_dash_nearest_note (gint64 shown, gint64 wanted)
+{
+  char s[32];
+
+  if (shown == wanted)
+    return g_strdup ("");
+  lm_format_step (wanted, s, sizeof s);
+  return g_strdup_printf (" (nearest to %s)", s);
+}
+
+char *
+lm_dash_linked_note (const LmDashLinked *l, int index, gint64 shown)
+{
+  return l->index >= 0 && index == l->index ? lm_dash_nearest_note (shown, l->step) : g_strdup ("");
 }

@@ -7,14 +7,15 @@
  * (title and run chip), keeping a record feed polling only while its
  * dashboard is on screen, and not drawing a card far off screen; the
  * step slider and status lines of the cards that step through records
- * one at a time (audio, mesh); the Markdown view of the text and audio
- * cards.  Not a widget.
+ * one at a time (audio, mesh), and their link by step (images, audio);
+ * the Markdown view of the text and audio cards.  Not a widget.
  */
 #pragma once
 
 #include <gtk/gtk.h>
 
 #include "lm-axis.h"
+#include "lm-plot.h"
 #include "lm-records.h"
 #include "lm-run-selection.h"
 
@@ -94,9 +95,35 @@ GtkWidget *lm_dash_step_slider_new (GtkAdjustment **adj, const char *tooltip);
  * old_n (nothing done). */
 gboolean   lm_dash_step_slider_set_count (GtkAdjustment *adj, GtkWidget *scale, guint old_n, guint n,
                                           gboolean follow);
-/* "step 20 · 2024-03-03 14:05:09" (free it); the slider's screen-reader
- * value says the step, its value being an index. */
-char      *lm_dash_step_line (GtkWidget *scale, gint64 step, double wall_time);
+/* "step 20 · 2024-03-03 14:05:09" (free it), `note` after the step
+ * ("step 20 (nearest to 25) · ..."); the slider's screen-reader value
+ * says the step, its value being an index. */
+char      *lm_dash_step_line (GtkWidget *scale, gint64 step, const char *note, double wall_time);
+/* Link by step on a card that steps through its records with a slider
+ * (image and audio cards): the step linked to (a range's end) and the
+ * record the slider went to for it; index -1: not linked
+ * (LM_DASH_LINKED_INIT). */
+typedef struct
+{
+  gint64 step;
+  int index;
+} LmDashLinked;
+#define LM_DASH_LINKED_INIT ((LmDashLinked) { 0, -1 })
+/* Links to sel (NULL or !active: unlinks) over `items`, the card's
+ * records in step order, of a kind whose struct begins `gint64 id, step`
+ * (LmImageMeta, LmAudioMeta, LmMeshMeta): the index the slider goes to,
+ * the record at or before the step (the first when all are later), or -1
+ * when it stays where it is (unlinked, or no records yet). */
+int        lm_dash_linked_set    (LmDashLinked *l, const LmStepSelection *sel, GPtrArray *items);
+/* The records grew from old_n, the slider at index `value`: the index it
+ * goes to so as to stay linked (a new record may be nearer the step), or
+ * -1 when it does not (not linked, or moved off the linked record since). */
+int        lm_dash_linked_follow (LmDashLinked *l, GPtrArray *items, guint old_n, int value);
+/* " (nearest to 125)" for the record at `index` (at step `shown`) when it
+ * is the one linked to and not at the linked step; "" otherwise (free it). */
+char      *lm_dash_linked_note   (const LmDashLinked *l, int index, gint64 shown);
+/* " (nearest to 125)" when shown is not wanted, else "" (free it). */
+char      *lm_dash_nearest_note  (gint64 shown, gint64 wanted);
 /* For a dashboard's dispose: disconnects `owner`'s handlers from the feed
  * and the run selection, stops the feed polling and drops both. */
 void lm_dash_release_sources (gpointer owner, LmRecordFeed **feed, LmRunSelection **selection);

@@ -110,6 +110,18 @@ on_x_axis (LmChartSettings *settings, GParamSpec *pspec, LmDashboards *self)
   lm_record_dashboard_set_x_axis (LM_RECORD_DASHBOARD (self->pages[2]), axis);
 }
 
+/* Link by step: histogram, image and audio cards follow the scalar
+ * cards' selection, as TensorBoard's linked time. */
+static void
+on_linked_steps (LmChartSettings *settings, LmDashboards *self)
+{
+  LmStepSelection sel = lm_chart_settings_get_linked_steps (settings);
+
+  lm_record_dashboard_set_linked_steps (LM_RECORD_DASHBOARD (self->pages[1]), &sel);
+  lm_record_dashboard_set_linked_steps (LM_RECORD_DASHBOARD (self->pages[3]), &sel);
+  lm_record_dashboard_set_linked_steps (LM_RECORD_DASHBOARD (self->pages[4]), &sel);
+}
+
 GtkWidget *
 lm_dashboards_new (LmRunSelection *selection, GtkWidget *card_grid, LmChartSettings *settings)
 {
@@ -142,6 +154,8 @@ lm_dashboards_new (LmRunSelection *selection, GtkWidget *card_grid, LmChartSetti
   self->settings = g_object_ref (settings);
   g_signal_connect (settings, "notify::x-axis", G_CALLBACK (on_x_axis), self);
   on_x_axis (settings, NULL, self);
+  g_signal_connect (settings, "linked-steps-changed", G_CALLBACK (on_linked_steps), self);
+  on_linked_steps (settings, self);
 
   self->stack = gtk_stack_new ();
   gtk_stack_set_transition_type (GTK_STACK (self->stack), GTK_STACK_TRANSITION_TYPE_NONE);

@@ -31,6 +31,7 @@ struct _LmHistogramView
   LmHistogramMode mode;
   LmXAxis x_axis;
   gint64 range_lo, range_hi;     /* lo > hi: all */
+  LmStepSelection linked;        /* link by step: the steps emphasised */
 
   /* layout cache */
   guint64 version;
@@ -43,6 +44,7 @@ struct _LmHistogramView
   double lo, hi, max_count;
   guint n_total, n_invalid;
   char *error;                   /* every row is bad: why */
+  LmHistogram *linked_hg;        /* a linked single step: its histogram (shown) */
 
   /* interaction */
   double mx, my;
@@ -102,6 +104,50 @@ axis_kind (LmXAxis axis)
   return axis == LM_X_RELATIVE ? LM_AXIS_RELATIVE : axis == LM_X_WALL ? LM_AXIS_WALL : LM_AXIS_STEP;
 }
 
+/* Link by step, one step: its histogram is the one at or before it (the
+ * first one after when none is), as the scalar cards' table reports, and
+ * it is drawn even where the rows are too few for every step: it takes
+ * the place of the shown step nearest it. */
+static void
+keep_linked_step (LmHistogramView *self, GPtrArray *valid)
+{
+  guint at = 0, n = self->slices->len, nearest = 0;
+  gint64 best = G_MAXINT64;
+
+  if (!self->linked.active || self->linked.range || valid->len == 0)
+    return;
+  for (guint i = 0; i < valid->len; i++)
+    if (((LmHistogram *) valid->pdata[i])->step <= self->linked.start)
+      at = i;
+  self->linked_hg = valid->pdata[at];
+  for (guint k = 0; k < n; k++)
+    {
+      LmHistogram *hg = g_array_index (self->slices, LmHistogram *, k);
+      gint64 d = ABS (hg->step - self->linked_hg->step);
+
+      if (hg == self->linked_hg)
+        return;
+      /* the first and last shown stay (they span the offset axis) */
+      if (k > 0 && k + 1 < n && d < best)
+        best = d, nearest = k;
+    }
+  if (best != G_MAXINT64)
+    g_array_index (self->slices, LmHistogram *, nearest) = self->linked_hg;
+  else
+    self->linked_hg = NULL;
+}
+
+/* Link by step: slice k's histogram is a selected one. */
+static gboolean
+emphasised (LmHistogramView *self, guint k)
+{
+  LmHistogram *hg = g_array_index (self->slices, LmHistogram *, k);
+
+  if (self->linked.range)
+    return hg->step >= self->linked.start && hg->step <= self->linked.end;
+  return hg == self->linked_hg;
+}
+
 static void
 ensure_layout (LmHistogramView *self)
 {
@@ -119,6 +165,7 @@ ensure_layout (LmHistogramView *self)
   g_clear_pointer (&self->bins, g_free);
   g_clear_pointer (&self->pos, g_free);
   g_clear_pointer (&self->error, g_free);
+  self->linked_hg = NULL;
   self->n_total = self->n_invalid = 0;
   self->lo = INFINITY;
   self->hi = -INFINITY;
@@ -164,6 +211,7 @@ ensure_layout (LmHistogramView *self)
 
       g_array_append_val (self->slices, hg);
     }
+  keep_linked_step (self, valid);
   self->bins = g_new (double, (gsize) n * LM_HISTOGRAM_BINS);
   for (guint k = 0; k < n; k++)
     {
@@ -350,6 +398,53 @@ curve_path (LmHistogramView *self, cairo_t *cr, guint k, double x, double y, dou
   cairo_line_to (cr, x + w, base);
 }
 
+/* Link by step: one step's curve drawn again over the curves in front
+ * of it, filled in offset mode (in overlay mode, over the rest), and what
+ * is selected named at the top right, "step 120 (nearest to 125)" when
+ * this run logged no histogram at the step itself. */
+static void
+draw_linked (LmHistogramView *self, cairo_t *cr, double x, double y, double w, double h)
+{
+  g_autofree char *text = NULL;
+  char a[32], b[32];
+
+  if (!self->linked.active)
+    return;
+  for (guint k = 0; k < self->slices->len && !self->linked.range; k++)
+    if (emphasised (self, k))
+      {
+        curve_path (self, cr, k, x, y, w, h);
+        if (self->mode == LM_HISTOGRAM_OFFSET)
+          {
+            GdkRGBA f;
+
+            lm_dash_tint (&self->color, 0.6, &f);
+            cairo_set_source_rgb (cr, f.red, f.green, f.blue);
+            cairo_fill_preserve (cr);
+          }
+        gdk_cairo_set_source_rgba (cr, &self->color);
+        cairo_set_line_width (cr, 2);
+        cairo_stroke (cr);
+      }
+  lm_format_step (self->linked.start, a, sizeof a);
+  lm_format_step (self->linked.end, b, sizeof b);
+  if (self->linked.range)
+    text = g_strdup_printf ("steps %s–%s", a, b);
+  else if (self->linked_hg != NULL)
+    {
+      g_autofree char *note = lm_dash_nearest_note (self->linked_hg->step, self->linked.start);
+
+      lm_format_step (self->linked_hg->step, b, sizeof b);
+      text = g_strdup_printf ("step %s%s", b, note);
+    }
+  else
+    text = g_strdup_printf ("step %s", a);
+  gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->accent);
+  /* under the dragged step range's note, when there is one */
+  lm_dash_text (cr, x + w, y + (self->range_lo <= self->range_hi ? 13 : 0), text, LM_ALIGN_END,
+                LM_ALIGN_START, 10);
+}
+
 static void
 draw (LmHistogramView *self, cairo_t *cr, int width, int height)
 {
@@ -392,23 +487,29 @@ draw (LmHistogramView *self, cairo_t *cr, int width, int height)
   for (guint k = 0; k < n; k++)
     {
       double age = n > 1 ? 1.0 - (double) k / (n - 1) : 0;   /* 1 = oldest */
+      gboolean emph = self->linked.active && emphasised (self, k);
       GdkRGBA c;
 
-      lm_dash_tint (&self->color, 0.75 * age, &c);
+      /* Linked by step: the selected steps in the run's colour, the
+       * others faded, whatever their age. */
+      lm_dash_tint (&self->color, !self->linked.active ? 0.75 * age : emph ? 0 : 0.82, &c);
       curve_path (self, cr, k, x, y, w, h);
       if (self->mode == LM_HISTOGRAM_OFFSET)
         {
           /* Opaque fill so newer (lower) curves hide the ones behind. */
           GdkRGBA f;
 
-          lm_dash_tint (&c, 0.85, &f);
+          lm_dash_tint (&c, emph ? 0.6 : 0.85, &f);
           cairo_set_source_rgb (cr, f.red, f.green, f.blue);
           cairo_fill_preserve (cr);
         }
-      cairo_set_source_rgba (cr, c.red, c.green, c.blue, self->mode == LM_HISTOGRAM_OVERLAY ? 0.8 : 1.0);
-      cairo_set_line_width (cr, 1.2);
+      cairo_set_source_rgba (cr, c.red, c.green, c.blue,
+                             self->mode == LM_HISTOGRAM_OFFSET || emph ? 1.0
+                             : self->linked.active ? 0.5 : 0.8);
+      cairo_set_line_width (cr, emph ? 2 : 1.2);
       cairo_stroke (cr);
     }
+  draw_linked (self, cr, x, y, w, h);
 
   if (self->range_lo <= self->range_hi)
     {
@@ -657,6 +758,18 @@ lm_histogram_view_set_step_range (LmHistogramView *self, gint64 lo, gint64 hi)
   g_return_if_fail (LM_IS_HISTOGRAM_VIEW (self));
   self->range_lo = lo;
   self->range_hi = hi;
+  invalidate (self);
+}
+
+void
+lm_histogram_view_set_linked_steps (LmHistogramView *self, const LmStepSelection *sel)
+{
+  LmStepSelection want = lm_step_selection_normalize (sel);
+
+  g_return_if_fail (LM_IS_HISTOGRAM_VIEW (self));
+  if (lm_step_selection_equal (&want, &self->linked))
+    return;
+  self->linked = want;
   invalidate (self);
 }
 

@@ -11,6 +11,10 @@
  * count; dragging vertically (offset mode) selects a step
  * range, double-click resets it.  When more steps exist than pixel rows
  * can show, evenly spaced steps (always the first and last) are drawn.
+ * Link by step (lm-chart-settings.h): the histogram at or before the
+ * selected step (the first after when none is) is drawn in the run's
+ * colour over the others, which fade, or for a range every step in it;
+ * the top right says which ("step 120 (nearest to 125)").
  *
  * What it is not for: reading data (the LmRecordFeed holds it).
  */
@@ -19,6 +23,7 @@
 #include <gtk/gtk.h>
 
 #include "lumen-data.h"
+#include "lm-plot.h"
 
 G_BEGIN_DECLS
 
@@ -37,6 +42,8 @@ void       lm_histogram_view_set_x_axis (LmHistogramView *self, LmXAxis axis);
 /* Steps shown, inclusive; lo > hi shows all. */
 void       lm_histogram_view_set_step_range (LmHistogramView *self, gint64 lo, gint64 hi);
 gboolean   lm_histogram_view_get_step_range (LmHistogramView *self, gint64 *lo, gint64 *hi);
+/* Link by step: the steps to emphasise (NULL or !active: none). */
+void       lm_histogram_view_set_linked_steps (LmHistogramView *self, const LmStepSelection *sel);
 /* The feed changed: re-read the series. */
 void       lm_histogram_view_refresh   (LmHistogramView *self);
 

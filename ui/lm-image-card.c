@@ -23,6 +23,7 @@
 #include "lm-image-card.h"
 
 #include "lm-axis.h"
+#include "lm-dash-util.h"
 #include "lm-icon-tip.h"
 #include "lm-image-canvas.h"
 #include "lm-image-player.h"
@@ -65,6 +66,7 @@ struct _LmImageCard
   gint64 loading_id;        /* image id of the load in flight, 0 if none */
   GHashTable *prefetching;  /* image ids (gint64*) of prefetches in flight */
   char *error;
+  LmDashLinked linked;      /* link by step */
 
   gboolean placed;          /* on_screen and far worked out since mapped */
   gboolean on_screen;       /* in or near the view: show pixels */
@@ -375,14 +377,19 @@ prefetch (LmImageCard *self, guint index, int factor)
 }
 
 static void
-update_labels (LmImageCard *self, LmImageMeta *m)
+update_labels (LmImageCard *self, guint index)
 {
+  LmImageMeta *m = meta_at (self, index);
   char step[32], wall[64];
-  g_autofree char *text = NULL;
+  g_autofree char *text = NULL, *note = NULL;
 
+  if (m == NULL)
+    return;
   lm_format_step (m->step, step, sizeof step);
   lm_format_wall (m->wall_time, wall, sizeof wall);
-  text = g_strdup_printf ("step %s · %s · %d×%d", step, wall, m->width, m->height);
+  /* linked by step to a step with no image of its own: say so */
+  note = lm_dash_linked_note (&self->linked, (int) index, m->step);
+  text = g_strdup_printf ("step %s%s · %s · %d×%d", step, note, wall, m->width, m->height);
   gtk_label_set_text (GTK_LABEL (self->step_label), text);
   gtk_label_set_text (GTK_LABEL (self->caption), m->caption ? m->caption : "");
   lm_set_tooltip (self->caption, m->caption && g_utf8_strlen (m->caption, -1) > 36 ? m->caption : NULL);
@@ -399,7 +406,7 @@ show_index (LmImageCard *self, guint index)
 
   if (m == NULL)
     return;
-  update_labels (self, m);
+  update_labels (self, index);
   /* Off screen the labels follow the slider; the pixels wait. */
   if (!self->placed || !self->on_screen)
     return;
@@ -539,12 +546,26 @@ on_value_changed (GtkAdjustment *adj, LmImageCard *self)
   show_index (self, (guint) gtk_adjustment_get_value (adj));
 }
 
+/* The slider to `index` (link by step; -1: it stays), its step line
+ * redone either way (the note may change). */
+static void
+move_linked (LmImageCard *self, int index)
+{
+  guint value = (guint) gtk_adjustment_get_value (self->adj);
+
+  if (index >= 0 && (guint) index != value)
+    gtk_adjustment_set_value (self->adj, index);
+  else
+    update_labels (self, value);
+}
+
 void
 lm_image_card_refresh (LmImageCard *self)
 {
   LmRecordSeries *s = series (self);
-  guint n = s ? s->items->len : 0;
+  guint n = s ? s->items->len : 0, old_n = self->n_steps;
   gboolean at_end = self->n_steps == 0 || gtk_adjustment_get_value (self->adj) >= self->n_steps - 1;
+  int linked;
 
   if (n == self->n_steps)
     return;
@@ -552,8 +573,14 @@ lm_image_card_refresh (LmImageCard *self)
   gtk_adjustment_configure (self->adj, gtk_adjustment_get_value (self->adj), 0, MAX (n, 1) - 1,
                             1, 10, 0);
   gtk_widget_set_sensitive (self->scale, n > 1);
-  /* Follow the newest image while the slider sits at the end (live runs). */
-  if (at_end && n > 0)
+  /* Follow the linked step while the slider is where it put it (a new
+   * image may be nearer), else the newest image while the slider sits at
+   * the end (live runs). */
+  linked = lm_dash_linked_follow (&self->linked, s ? s->items : NULL, old_n,
+                                  (int) gtk_adjustment_get_value (self->adj));
+  if (linked >= 0)
+    move_linked (self, linked);
+  else if (at_end && n > 0)
     gtk_adjustment_set_value (self->adj, n - 1);
   if (self->shown_index < 0 && n > 0)
     show_index (self, (guint) gtk_adjustment_get_value (self->adj));
@@ -891,6 +918,7 @@ lm_image_card_init (LmImageCard *self)
   self->show_labels = TRUE;
   self->show_boxes = TRUE;
   self->shown_index = -1;
+  self->linked = LM_DASH_LINKED_INIT;
   self->in_view = TRUE;
   self->shown_paused = -1;
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
@@ -1000,6 +1028,23 @@ lm_image_card_new (LmRecordFeed *feed, LmImageLoader *loader, const char *run_na
   self->tag = g_strdup (tag);
   lm_image_card_refresh (self);
   return GTK_WIDGET (self);
+}
+
+void
+lm_image_card_set_linked_steps (LmImageCard *self, const LmStepSelection *sel)
+{
+  LmRecordSeries *s;
+
+  g_return_if_fail (LM_IS_IMAGE_CARD (self));
+  s = series (self);
+  move_linked (self, lm_dash_linked_set (&self->linked, sel, s ? s->items : NULL));
+}
+
+const char *
+lm_image_card_get_step_text (LmImageCard *self)
+{
+  g_return_val_if_fail (LM_IS_IMAGE_CARD (self), NULL);
+  return gtk_label_get_text (GTK_LABEL (self->step_label));
 }
 
 guint

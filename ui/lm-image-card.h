@@ -27,6 +27,11 @@
  * and the full-size window plays it whole.  A video that cannot be
  * decoded shows the reason as a bad PNG does.
  *
+ * Link by step (lm-chart-settings.h): the slider goes to the image at or
+ * before the selected step (a range's end; the first image when all are
+ * later), and the step line says "step 120 (nearest to 125)" when that
+ * image is not at the step itself.
+ *
  * What it is not for: reading files (the feed and the loader do).
  */
 #pragma once
@@ -34,6 +39,7 @@
 #include <gtk/gtk.h>
 
 #include "lumen-data.h"
+#include "lm-plot.h"
 
 G_BEGIN_DECLS
 
@@ -45,6 +51,11 @@ GtkWidget *lm_image_card_new        (LmRecordFeed *feed, LmImageLoader *loader,
                                      const char *tag);
 void       lm_image_card_refresh    (LmImageCard *self);
 guint      lm_image_card_get_n_steps (LmImageCard *self);
+/* Link by step: the slider to the selected step (NULL or !active: the
+ * slider stays where it is, its note goes). */
+void       lm_image_card_set_linked_steps (LmImageCard *self, const LmStepSelection *sel);
+/* The step line: "step 40 · 2024-03-03 14:05:09 · 16×16". */
+const char *lm_image_card_get_step_text (LmImageCard *self);
 /* Moves the slider to the index-th logged image (step order). */
 void       lm_image_card_set_index  (LmImageCard *self, guint index);
 guint      lm_image_card_get_index  (LmImageCard *self);

@@ -56,7 +56,7 @@ static void
 update_labels (LmMeshCard *self, LmMeshMeta *m)
 {
   g_free (self->step_text);
-  self->step_text = lm_dash_step_line (self->scale, m->step, m->wall_time);
+  self->step_text = lm_dash_step_line (self->scale, m->step, "", m->wall_time);
   gtk_label_set_text (GTK_LABEL (self->step_label), self->step_text);
   g_free (self->info_text);
   if (m->n_faces > 0)

@@ -14,7 +14,8 @@
  *     them, smooth (per-vertex normals, as Three.js' computeVertexNormals)
  *     Lambert shading from a light at the camera plus ambient, both sides
  *     lit (PyTorch meshes come in either winding), clipped against the
- *     near plane;
+ *     near plane and, when a corner is far outside the view, to the view
+ *     (a huge floor under the camera covers the pixels it should);
  *   - points (no faces) as round, unlit discs: `point_size` world units
  *     attenuated with distance as Three.js' PointsMaterial (a diameter of
  *     size * height / 2 / depth pixels), or `default_point_px` pixels when
@@ -34,6 +35,8 @@
 extern "C" {
 #endif
 
+typedef struct lm_mesh_shading lm_mesh_shading;
+
 /* What to draw: an LmMesh's fields, borrowed. */
 typedef struct {
   int64_t n_vertices, n_faces;
@@ -43,8 +46,8 @@ typedef struct {
   float center[3], radius;    /* bounding sphere (radius > 0) */
   double point_size;          /* world units (PointsMaterial size), 0: default_point_px */
   double fov;                 /* vertical field of view in degrees, 0: 75 */
-  const float *face_planes;   /* n_faces x 4 from lm_mesh_face_planes (kept with the mesh), or
-                               * NULL: computed for every frame */
+  const lm_mesh_shading *shading;   /* lm_mesh_shading_new's of this mesh (kept with it), or NULL:
+                                     * every face's normal summed for every frame */
 } lm_mesh_scene;
 
 /* How to look at it. */
@@ -78,12 +81,19 @@ void lm_mesh_camera_init (lm_mesh_camera *view, const lm_mesh_scene *scene);
 /* The distance (in radii) at which the bounding sphere fits fov degrees. */
 double lm_mesh_fit_distance (double fov);
 
-/* Fills planes (n_faces x 4 floats) with each face's plane, what smooth
- * shading needs of the faces whatever the camera: the normal (as long as
- * twice the face's area) and its offset, about the centre in bounding
- * radii.  A scene that holds them (face_planes) has its frames shaded
- * without going over the faces' corners for them again. */
-void lm_mesh_face_planes (const lm_mesh_scene *scene, float *planes);
+/* What smooth shading needs of a mesh's faces whatever the camera, made
+ * once per mesh (NULL for a scene without faces, or when memory ran
+ * out): each vertex's faces and the sum of their normals, turned to agree
+ * with each other, with the cone they lie in.  A frame of a scene that
+ * holds it (shading) takes a vertex's sum as it is where the eye sees
+ * all its faces from one side, and sums face by face only the others
+ * (the silhouette's): the same pixels as without it, for a fraction of
+ * the work (a frame of 500,000 triangles summed 1.5 million normals).
+ * 28 bytes a vertex and 12 a face; it holds no pointer into the mesh,
+ * and one made for another (of other sizes) is ignored. */
+lm_mesh_shading *lm_mesh_shading_new (const lm_mesh_scene *scene);
+void lm_mesh_shading_free (lm_mesh_shading *sh);
+size_t lm_mesh_shading_get_bytes (const lm_mesh_shading *sh);
 
 typedef struct lm_mesh_renderer lm_mesh_renderer;
 
@@ -92,8 +102,11 @@ lm_mesh_renderer *lm_mesh_renderer_new (void);
 void lm_mesh_renderer_free (lm_mesh_renderer *r);
 /* The bytes of those buffers: 4 a pixel, 36 a vertex of the largest
  * frame and mesh drawn so far, and 16 a face of the largest mesh drawn
- * without face_planes. */
+ * without shading. */
 size_t lm_mesh_renderer_get_bytes (const lm_mesh_renderer *r);
+/* The faces the last frame summed one by one into its vertices' normals,
+ * once for each of their corners: 3 a face without shading. */
+int64_t lm_mesh_renderer_get_n_summed (const lm_mesh_renderer *r);
 
 /* Clears the width x height buffer (stride in bytes, a multiple of 4) to
  * transparent and draws the scene.  Returns the number of pixels written

@@ -9,8 +9,9 @@
  * a million points, and a depth buffer) are shared by every view: frames
  * are rendered one at a time on the main thread, and 40 cards of big
  * clouds would otherwise hold 40 copies.  What shading needs of a mesh's
- * faces whatever the camera (their planes, 16 bytes a face) is each view's,
- * computed once per mesh: a drag of a 500,000-triangle mesh computed its
+ * faces whatever the camera (lm_mesh_shading: each vertex's faces and the
+ * sum of their normals, 28 bytes a vertex and 12 a face) is each view's,
+ * made once per mesh: a drag of a 500,000-triangle mesh summed its faces'
  * normals again for every frame.
  */
 #include "lm-mesh-view.h"
@@ -62,8 +63,8 @@ struct _LmMeshView
   cairo_surface_t *surface;
   FrameKey drawn_key;              /* what surface shows */
   guint n_renders;
-  float *planes;                   /* of mesh's faces, NULL until drawn */
-  guint n_plane_passes;
+  lm_mesh_shading *shading;        /* of mesh, NULL until drawn */
+  guint n_shading_passes;
   guint want_id;
   LmDashOffscreen offscreen;
 };
@@ -108,7 +109,7 @@ fill_scene (LmMesh *m, lm_mesh_scene *s)
   s->radius = m->radius;
   s->point_size = m->point_size;
   s->fov = m->fov;
-  s->face_planes = NULL;
+  s->shading = NULL;
 }
 
 static double
@@ -148,13 +149,12 @@ ensure_frame (LmMeshView *self, int width, int height, int scale)
   if (renderer == NULL)
     renderer = lm_mesh_renderer_new ();
   fill_scene (self->mesh, &scene);
-  if (scene.n_faces > 0 && self->planes == NULL
-      && (self->planes = g_try_new (float, 4 * (gsize) scene.n_faces)) != NULL)
+  if (scene.n_faces > 0 && self->shading == NULL)
     {
-      lm_mesh_face_planes (&scene, self->planes);
-      self->n_plane_passes++;
+      self->shading = lm_mesh_shading_new (&scene);
+      self->n_shading_passes++;
     }
-  scene.face_planes = self->planes;   /* NULL: the renderer's, for each frame */
+  scene.shading = self->shading;   /* NULL (out of memory): every face, every frame */
   lm_mesh_camera_init (&view, &scene);
   view.yaw = self->yaw;
   view.pitch = self->pitch;
@@ -366,7 +366,7 @@ lm_mesh_view_finalize (GObject *object)
 
   g_clear_pointer (&self->mesh, lm_mesh_unref);
   g_clear_pointer (&self->surface, cairo_surface_destroy);
-  g_free (self->planes);
+  lm_mesh_shading_free (self->shading);
   if (--n_views == 0)
     g_clear_pointer (&renderer, lm_mesh_renderer_free);
   g_free (self->error);
@@ -440,7 +440,7 @@ lm_mesh_view_set_mesh (LmMeshView *self, LmMesh *mesh)
   if (mesh != NULL)
     lm_mesh_ref (mesh);
   g_clear_pointer (&self->mesh, lm_mesh_unref);
-  g_clear_pointer (&self->planes, g_free);
+  g_clear_pointer (&self->shading, lm_mesh_shading_free);
   self->mesh = mesh;
   if (mesh != NULL && self->error != NULL)
     {
@@ -462,7 +462,7 @@ lm_mesh_view_set_error (LmMeshView *self, const char *error)
 {
   g_return_if_fail (LM_IS_MESH_VIEW (self));
   g_clear_pointer (&self->mesh, lm_mesh_unref);
-  g_clear_pointer (&self->planes, g_free);
+  g_clear_pointer (&self->shading, lm_mesh_shading_free);
   g_free (self->error);
   self->error = g_strdup (error);
   lm_set_tooltip (GTK_WIDGET (self), error != NULL ? error : HELP);
@@ -565,10 +565,10 @@ lm_mesh_view_is_near_view (LmMeshView *self, gboolean *known)
 }
 
 guint
-lm_mesh_view_get_n_plane_passes (LmMeshView *self)
+lm_mesh_view_get_n_shading_passes (LmMeshView *self)
 {
   g_return_val_if_fail (LM_IS_MESH_VIEW (self), 0);
-  return self->n_plane_passes;
+  return self->n_shading_passes;
 }
 
 gboolean

@@ -43,9 +43,9 @@ void       lm_mesh_view_set_default_angles (double yaw, double pitch);
 gboolean   lm_mesh_view_is_near_view (LmMeshView *self, gboolean *known);
 /* Frames rendered so far (a redraw of an unchanged frame reuses it). */
 guint      lm_mesh_view_get_n_renders (LmMeshView *self);
-/* The times it computed its mesh's face planes (lm_mesh_face_planes):
- * once a mesh, however many frames. */
-guint      lm_mesh_view_get_n_plane_passes (LmMeshView *self);
+/* The times it made its mesh's shading (lm_mesh_shading_new): once a
+ * mesh, however many frames. */
+guint      lm_mesh_view_get_n_shading_passes (LmMeshView *self);
 /* A drag orbits it, its own or (linked) another view's: quick frames. */
 gboolean   lm_mesh_view_get_dragging (LmMeshView *self);
 /* Linked cameras, as TensorBoard's "share" camera: while linked, orbiting,

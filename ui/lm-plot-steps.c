@@ -42,19 +42,35 @@ line_series (LmPlot *p, guint i)
   return s != NULL && lm_series_get_n (s) > 0 ? s : NULL;
 }
 
+LmStepSelection
+lm_step_selection_normalize (const LmStepSelection *sel)
+{
+  LmStepSelection out = { 0 };
+
+  if (sel == NULL || !sel->active)
+    return out;
+  out = *sel;
+  out.active = TRUE;
+  out.range = !!sel->range;
+  if (!sel->range)
+    out.end = sel->start;
+  else if (sel->end < sel->start)
+    out.start = sel->end, out.end = sel->start;
+  return out;
+}
+
+gboolean
+lm_step_selection_equal (const LmStepSelection *a, const LmStepSelection *b)
+{
+  LmStepSelection x = lm_step_selection_normalize (a), y = lm_step_selection_normalize (b);
+
+  return x.active == y.active && x.range == y.range && x.start == y.start && x.end == y.end;
+}
+
 void
 lm_plot_set_step_selection (LmPlot *p, const LmStepSelection *sel)
 {
-  if (sel == NULL || !sel->active || p->axis != LM_X_STEP)
-    {
-      p->steps = (LmStepSelection) { 0 };
-      return;
-    }
-  p->steps = *sel;
-  if (!sel->range)
-    p->steps.end = sel->start;
-  else if (sel->end < sel->start)
-    p->steps.start = sel->end, p->steps.end = sel->start;
+  p->steps = p->axis == LM_X_STEP ? lm_step_selection_normalize (sel) : (LmStepSelection) { 0 };
 }
 
 LmStepSelection

@@ -175,6 +175,12 @@ typedef struct
   double start_value, end_value, change, min, max, mean;
 } LmStepRow;
 
+/* sel as kept: none for NULL or !active (all zero), a range ordered,
+ * end == start for a single step. */
+LmStepSelection lm_step_selection_normalize (const LmStepSelection *sel);
+/* The same selection once normalized. */
+gboolean    lm_step_selection_equal    (const LmStepSelection *a, const LmStepSelection *b);
+
 /* The selection; NULL or !active clears it.  A range is kept ordered. */
 void        lm_plot_set_step_selection (LmPlot *plot, const LmStepSelection *sel);
 LmStepSelection lm_plot_get_step_selection (LmPlot *plot);

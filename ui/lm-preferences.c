@@ -26,6 +26,7 @@ enum
   DIRTY_COLORS = 1 << 6,
   DIRTY_STEP_SELECTION = 1 << 7,
   DIRTY_COLOR_GROUP = 1 << 8,
+  DIRTY_LINK_BY_STEP = 1 << 9,
 };
 
 /* The dashboards with pins (by view name, as the views' order may change):
@@ -291,6 +292,8 @@ lm_preferences_load (LmWindow *window, const char *path, GError **error)
     }
   if (read_bool (&r, "scalars", "step-selection", &b))
     lm_chart_settings_set_step_selection (settings, b);
+  if (read_bool (&r, "scalars", "link-by-step", &b))
+    lm_chart_settings_set_link_by_step (settings, b);
   if ((v = take (&r, "appearance", "theme")) != NULL)
     {
       LmThemeMode mode;
@@ -412,6 +415,8 @@ save_now (Tracker *t, gboolean with_window)
   if (t->dirty & DIRTY_STEP_SELECTION)
     g_key_file_set_boolean (kf, "scalars", "step-selection",
                             lm_chart_settings_get_step_selection (t->settings));
+  if (t->dirty & DIRTY_LINK_BY_STEP)
+    g_key_file_set_boolean (kf, "scalars", "link-by-step", lm_chart_settings_get_link_by_step (t->settings));
   if (t->dirty & DIRTY_THEME)
     g_key_file_set_value (kf, "appearance", "theme", lm_theme_mode_to_string (lm_theme_get_mode ()));
   if (t->dirty & (DIRTY_PINS | DIRTY_COLORS | DIRTY_COLOR_GROUP))
@@ -490,6 +495,8 @@ on_setting (LmChartSettings *settings, GParamSpec *pspec, Tracker *t)
     mark_dirty (t, DIRTY_TOOLTIP_SORT);
   else if (g_str_equal (name, "step-selection"))
     mark_dirty (t, DIRTY_STEP_SELECTION);
+  else if (g_str_equal (name, "link-by-step"))
+    mark_dirty (t, DIRTY_LINK_BY_STEP);
 }
 
 /* The lists are taken when they change: the window may be gone when

@@ -1,7 +1,7 @@
 /* lm-preferences.h: the app's settings kept from one session to the next.
  *
  * What it is for: TensorBoard keeps its settings (smoothing, horizontal
- * axis, ignore outliers, tooltip sorting, step selection, light/dark
+ * axis, ignore outliers, tooltip sorting, step selection, link by step, light/dark
  * theme) in the browser, so they are still there the next time; Lumen
  * keeps them, and the window size, in a key file:
  *
@@ -13,6 +13,8 @@
  *   ignore-outliers=false
  *   tooltip-sort=default   (default, descending, ascending or nearest)
  *   step-selection=true    (step selection and data table on scalar cards)
+ *   link-by-step=false     (a step selected on one card selects it on every
+ *                           scalar, histogram and image card)
  *   [appearance]
  *   theme=system           (system, light or dark; lm-theme.h)
  *   [window]

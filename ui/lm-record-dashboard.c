@@ -38,6 +38,7 @@ struct _LmRecordDashboard
   GRegex *regex;
   int hist_mode;
   LmXAxis x_axis;
+  LmStepSelection linked;   /* link by step: what the cards follow */
 
   GtkWidget *entry, *warning, *stack, *empty_label, *flow, *mode_drop;
   GtkWidget *run_errors;   /* runs whose records could not all be read */
@@ -169,6 +170,7 @@ make_card (LmRecordDashboard *self, LmRecordSeries *s, LmRun *run, const char *k
       body = lm_histogram_view_new (self->feed, s->run_name, s->tag, &color);
       lm_histogram_view_set_mode (LM_HISTOGRAM_VIEW (body), self->hist_mode);
       lm_histogram_view_set_x_axis (LM_HISTOGRAM_VIEW (body), self->x_axis);
+      lm_histogram_view_set_linked_steps (LM_HISTOGRAM_VIEW (body), &self->linked);
       break;
     case LM_DASHBOARD_DISTRIBUTIONS:
       body = lm_distribution_view_new (self->feed, s->run_name, s->tag, &color);
@@ -177,10 +179,14 @@ make_card (LmRecordDashboard *self, LmRecordSeries *s, LmRun *run, const char *k
     case LM_DASHBOARD_IMAGES:
       body = lm_image_card_new (self->feed, LM_IMAGE_LOADER (self->loader), s->run_name, lm_run_get_path (run),
                                 s->tag);
+      if (self->linked.active)
+        lm_image_card_set_linked_steps (LM_IMAGE_CARD (body), &self->linked);
       break;
     case LM_DASHBOARD_AUDIO:
       body = lm_audio_card_new (self->feed, LM_AUDIO_LOADER (self->loader), s->run_name, lm_run_get_path (run),
                                 s->tag, &color);
+      if (self->linked.active)
+        lm_audio_card_set_linked_steps (LM_AUDIO_CARD (body), &self->linked);
       break;
     case LM_DASHBOARD_MESH:
       body = lm_mesh_card_new (self->feed, LM_MESH_LOADER (self->loader), s->run_name, lm_run_get_path (run), s->tag,
@@ -643,6 +649,27 @@ lm_record_dashboard_set_x_axis (LmRecordDashboard *self, LmXAxis axis)
           lm_histogram_view_set_x_axis (LM_HISTOGRAM_VIEW (body_of (v)), axis);
         else if (self->kind == LM_DASHBOARD_DISTRIBUTIONS)
           lm_distribution_view_set_x_axis (LM_DISTRIBUTION_VIEW (body_of (v)), axis);
+    }
+}
+
+void
+lm_record_dashboard_set_linked_steps (LmRecordDashboard *self, const LmStepSelection *sel)
+{
+  GHashTableIter it;
+  gpointer v;
+
+  g_return_if_fail (LM_IS_RECORD_DASHBOARD (self));
+  self->linked = lm_step_selection_normalize (sel);
+  for (int t = 0; t < 2; t++)
+    {
+      g_hash_table_iter_init (&it, t ? self->pin_cards : self->cards);
+      while (g_hash_table_iter_next (&it, NULL, &v))
+        if (self->kind == LM_DASHBOARD_HISTOGRAMS)
+          lm_histogram_view_set_linked_steps (LM_HISTOGRAM_VIEW (body_of (v)), &self->linked);
+        else if (self->kind == LM_DASHBOARD_IMAGES)
+          lm_image_card_set_linked_steps (LM_IMAGE_CARD (body_of (v)), &self->linked);
+        else if (self->kind == LM_DASHBOARD_AUDIO)
+          lm_audio_card_set_linked_steps (LM_AUDIO_CARD (body_of (v)), &self->linked);
     }
 }
 

@@ -10,7 +10,9 @@
  * while the dashboard is on screen.  The histogram dashboard also offers
  * TensorBoard's offset/overlay mode; histogram and distribution cards
  * follow the horizontal axis setting (step / relative / wall) and show
- * their NaN and +-Inf counts in the card header.
+ * their NaN and +-Inf counts in the card header.  Linked by step,
+ * histogram, image and audio cards follow the step selected on a scalar
+ * card.
  *
  * Pinned cards (TensorBoard's pin; histograms, distributions, images, audio,
  * PR curves and meshes): a card's pin button puts a second card for its
@@ -28,6 +30,7 @@
 #include <gtk/gtk.h>
 
 #include "lumen-data.h"
+#include "lm-plot.h"
 #include "lm-run-selection.h"
 
 G_BEGIN_DECLS
@@ -57,6 +60,10 @@ gboolean      lm_record_dashboard_set_filter   (LmRecordDashboard *self, const c
 void          lm_record_dashboard_set_histogram_mode (LmRecordDashboard *self, int mode);
 /* Histograms and distributions: the offset / x axis of every card. */
 void          lm_record_dashboard_set_x_axis   (LmRecordDashboard *self, LmXAxis axis);
+/* Link by step (lm-chart-settings.h): histogram cards emphasise the
+ * selected steps, image and audio cards move their slider to the selected
+ * step; cards made later start so.  Other kinds ignore it. */
+void          lm_record_dashboard_set_linked_steps (LmRecordDashboard *self, const LmStepSelection *sel);
 /* The NaN/Inf badge text of a histogram or distribution card ("2 NaN,
  * 1 +Inf"), NULL when it shows none. */
 const char   *lm_record_dashboard_get_badge    (LmRecordDashboard *self, const char *run_name, const char *tag);

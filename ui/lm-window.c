@@ -559,6 +559,26 @@ sync_step_selection (LmChartSettings *settings, GParamSpec *pspec, GtkWidget *ch
                                  "set Horizontal axis to Step to use it");
 }
 
+/* Link by step needs step selection on a Step axis; greyed out, it says
+ * which is missing. */
+static void
+sync_link_by_step (LmChartSettings *settings, GParamSpec *pspec, GtkWidget *check)
+{
+  gboolean on_steps = lm_chart_settings_get_x_axis (settings) == LM_X_STEP;
+  gboolean usable = on_steps && lm_chart_settings_get_step_selection (settings);
+
+  gtk_widget_set_sensitive (check, usable);
+  gtk_widget_set_tooltip_text (check, usable
+                               ? "A step (or range) selected on one scalar card is selected on every "
+                                 "card: scalar cards select it, histogram cards emphasise its curves, "
+                                 "image and audio cards show the one at or before it (TensorBoard's "
+                                 "linked time)"
+                               : !on_steps
+                               ? "Link by step works with the Step axis only; set Horizontal axis to Step"
+                               : "Link by step needs step selection: turn on \"Enable step selection and "
+                                 "data table\"");
+}
+
 static void
 on_theme_selected (GtkDropDown *drop, GParamSpec *pspec, gpointer data)
 {
@@ -594,6 +614,7 @@ build_settings (LmWindow *self)
   GtkWidget *outliers = gtk_check_button_new_with_label ("Ignore outliers in chart scaling");
   const char *sorts[] = { "Default", "Descending", "Ascending", "Nearest", NULL };
   GtkWidget *steps = gtk_check_button_new_with_label ("Enable step selection and data table");
+  GtkWidget *link = gtk_check_button_new_with_label ("Link by step");
   GtkWidget *sort = gtk_drop_down_new_from_strings (sorts);
   const char *themes[] = { "System", "Light", "Dark", NULL };   /* LmThemeMode's order */
   GtkWidget *theme = gtk_drop_down_new_from_strings (themes);
@@ -644,6 +665,16 @@ build_settings (LmWindow *self)
   sync_step_selection (self->settings, NULL, steps);
   g_signal_connect_object (self->settings, "notify::x-axis", G_CALLBACK (sync_step_selection), steps, 0);
   gtk_box_append (GTK_BOX (box), steps);
+
+  /* TensorBoard's "Link by step", under step selection as there */
+  g_object_bind_property (self->settings, "link-by-step", link, "active",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  gtk_widget_add_css_class (link, "lm-link-by-step-check");
+  gtk_widget_set_margin_start (link, 20);
+  sync_link_by_step (self->settings, NULL, link);
+  g_signal_connect_object (self->settings, "notify::x-axis", G_CALLBACK (sync_link_by_step), link, 0);
+  g_signal_connect_object (self->settings, "notify::step-selection", G_CALLBACK (sync_link_by_step), link, 0);
+  gtk_box_append (GTK_BOX (box), link);
 
   /* TensorBoard's theme setting: the system's, or light or dark */
   row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);

@@ -10,7 +10,9 @@
  *         [--view scalars|histograms|distributions|images|audio|text|pr_curves|hparams|hparams-scatter|graph|
  *                 projector|mesh|debugger|profile]
  *         [--step N] [--op SEQ]          with --view debugger: traced step, op
- *         [--step N|A:B]                 with --view scalars: the step selection
+ *         [--step N|A:B]                 with --view scalars: the step selection;
+ *                                        with --view histograms or images: the
+ *                                        same, linked by step (those cards follow it)
  *         [--step N]                     with --view pr_curves: each run's slider
  *         [--projector-method pca|tsne|umap|custom] [--tsne-iterations N] [--umap-epochs N]
  *         [--projector-sphereize] [--projector-custom-x LEFT,RIGHT] [--projector-custom-y UP,DOWN]
@@ -302,6 +304,7 @@ typedef struct
   gint64 step_end;            /* --step A:B on the scalars view: B; else step */
   const char *view;           /* NULL: not given; the strings are the dict's */
   gboolean select_steps;      /* step and step_end are a scalars step selection */
+  gboolean link_steps;        /* ... selected linked by step, for the histogram or image cards */
   gboolean pr_step;           /* step is the PR Curves runs' */
   const char *filters[2];     /* --tag-filter, --run-filter: NULL or a good regex */
   const char *color_group;    /* --run-color-group, good; NULL: not given */
@@ -492,24 +495,32 @@ check_usage (GVariantDict *opts, Usage *u)
     return g_strdup_printf ("lumen: --umap-epochs must be a whole number from 1 to 100000; got '%s'\n",
                             umap_epochs);
   /* on the scalars view --step is TensorBoard's step selection: a step,
-   * or a range A:B, selected on every card */
-  if (step != NULL && op == NULL && (view == NULL || g_str_equal (view, "scalars")))
+   * or a range A:B, selected on every card; on the histograms and images
+   * views the same selection, linked by step (TensorBoard's linked time),
+   * which their cards follow */
+  if (step != NULL && op == NULL
+      && (view == NULL || g_str_equal (view, "scalars") || g_str_equal (view, "histograms")
+          || g_str_equal (view, "images")))
     {
+      const char *name = view != NULL ? view : "scalars";
+
       if (!g_variant_dict_contains (opts, "screenshot"))
-        return g_strdup ("lumen: --step on the scalars view selects a step for --screenshot; in the window, "
-                         "click a chart (--step also goes with --view pr_curves, debugger, profile or graph)\n");
+        return g_strdup_printf ("lumen: --step on the %s view selects a step for --screenshot; in the window, "
+                                "click a scalar chart (--step also goes with --view pr_curves, debugger, profile "
+                                "or graph)\n", name);
       g_auto (GStrv) ends = g_strsplit (step, ":", 3);
       guint n = g_strv_length (ends);
 
       if (n < 1 || n > 2 || !g_ascii_string_to_signed (ends[0], 10, G_MININT64, G_MAXINT64, &u->step, NULL)
           || !g_ascii_string_to_signed (ends[n - 1], 10, G_MININT64, G_MAXINT64, &u->step_end, NULL))
-        return g_strdup_printf ("lumen: --step on the scalars view must be a step N or a range A:B of "
-                                "steps; got '%s'\n", step);
+        return g_strdup_printf ("lumen: --step on the %s view must be a step N or a range A:B of "
+                                "steps; got '%s'\n", name, step);
       if (x_axis != NULL && u->axis != LM_X_STEP)
         return g_strdup ("lumen: --step selects steps on a Step axis only (as TensorBoard's step "
                          "selection); drop --x-axis or use --x-axis step\n");
       u->view = view;
       u->select_steps = TRUE;
+      u->link_steps = !g_str_equal (name, "scalars");
       return NULL;
     }
   /* on PR Curves it is every run's slider, each at its step nearest N */
@@ -528,7 +539,8 @@ check_usage (GVariantDict *opts, Usage *u)
     }
   if ((step != NULL || op != NULL) && g_strcmp0 (view, "debugger") != 0 && g_strcmp0 (view, "graph") != 0
       && g_strcmp0 (view, "profile") != 0)
-    return g_strdup ("lumen: --step goes with --view scalars, pr_curves, debugger, profile or graph, --op with "
+    return g_strdup ("lumen: --step goes with --view scalars, histograms, images, pr_curves, debugger, profile or "
+                     "graph, --op with "
                      "--view debugger (or graph)\n");
   if (step != NULL && !g_ascii_string_to_signed (step, 10, 0, G_MAXINT64, &u->step, NULL))
     return g_strdup_printf ("lumen: --step must be a traced step (an integer >= 0); got '%s'\n", step);
@@ -704,6 +716,16 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
     lm_chart_settings_set_smoothing (lm_window_get_settings (window), u.smoothing);
   if (u.axis_given)
     lm_chart_settings_set_x_axis (lm_window_get_settings (window), u.axis);
+  if (u.link_steps)
+    {
+      /* linked by step from the start: the cards are made following it */
+      LmChartSettings *settings = lm_window_get_settings (window);
+      LmStepSelection sel = { .active = TRUE, .range = u.step != u.step_end, .start = u.step, .end = u.step_end };
+
+      lm_chart_settings_set_step_selection (settings, TRUE);
+      lm_chart_settings_set_link_by_step (settings, TRUE);
+      lm_chart_settings_set_linked_steps (settings, &sel);
+    }
   /* both compile: check_usage above */
   if (u.filters[0] != NULL)
     lm_dashboards_set_tag_filter (lm_window_get_dashboards (window), u.filters[0], NULL);
@@ -726,7 +748,7 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
       job->screenshot = screenshot ? resolve_path (cmdline, screenshot) : NULL;
       job->timings = timings;
       job->timeout_s = (guint) u.timeout_s;
-      job->sel_pending = u.select_steps || u.pr_step;
+      job->sel_pending = (u.select_steps && !u.link_steps) || u.pr_step;
       job->pr_step = u.pr_step;
       job->sel_start = u.step;
       job->sel_end = u.step_end;
@@ -907,7 +929,8 @@ main (int argc, char **argv)
       "Print start-up timings and memory once the data is shown, then exit", NULL },
     { "step", 0, 0, G_OPTION_ARG_STRING, NULL,
       "With --view debugger: the traced step to show (default: the first with a NaN/Inf, else the last); "
-      "with --screenshot on the scalars view: the step N, or the range A:B, to select on every card; with "
+      "with --screenshot on the scalars view: the step N, or the range A:B, to select on every card (on the "
+      "histograms or images view: selected linked by step, which those cards follow); with "
       "--screenshot on the pr_curves view: the step N each run's slider shows (its nearest)", "N" },
     { "op", 0, 0, G_OPTION_ARG_STRING, NULL,
       "With --view debugger: the op to stop on, numbered from 1 as in the execution list", "SEQ" },

@@ -1,8 +1,11 @@
 /* bench-mesh.c: the Mesh dashboard's software renderer (ui/lm-mesh-render.c)
- * on spheres of 10k, 100k and 1M coloured points and triangles at 800x600,
- * from the initial camera and from inside (the worst case for fill), with
- * the faces' planes computed for each frame or kept (as a mesh view), and
- * the points' quick frame while a drag orbits (at most 250,000 drawn).
+ * on spheres of 10k, 100k, 500k and 1M coloured points and triangles at
+ * 800x600, from the initial camera and from inside (the worst case for
+ * fill), with the vertices' normals summed from every face each frame or
+ * from the shading kept with the mesh (as a mesh view, which makes it once:
+ * its CPU time is given), a drag orbiting the mesh (a degree a frame, as a
+ * mesh view draws it), and the points' quick frame while a drag orbits (at
+ * most 250,000 drawn).
  * Prints milliseconds per frame, wall clock and the thread's CPU time (on
  * a machine shared with other work the wall clock also counts their
  * share).  Run by hand: build/bench/ui/bench-mesh
@@ -81,6 +84,25 @@ time_frames (lm_mesh_renderer *r, const lm_mesh_scene *s, const lm_mesh_camera *
   return (timing) { t / frames, (now_ms (CLOCK_THREAD_CPUTIME_ID) - c0) / frames };
 }
 
+/* A drag orbiting the mesh: a degree of yaw a frame. */
+static timing
+time_drag (lm_mesh_renderer *r, const lm_mesh_scene *s, const lm_mesh_camera *view, uint8_t *buf)
+{
+  lm_mesh_camera v = *view;
+  int frames = 0;
+  double t0 = now_ms (CLOCK_MONOTONIC), c0 = now_ms (CLOCK_THREAD_CPUTIME_ID), t;
+
+  do
+    {
+      v.yaw += 1;
+      lm_mesh_render (r, s, &v, buf, W, H, W * 4);
+      frames++;
+      t = now_ms (CLOCK_MONOTONIC) - t0;
+    }
+  while (t < 1000 && frames < 100);
+  return (timing) { t / frames, (now_ms (CLOCK_THREAD_CPUTIME_ID) - c0) / frames };
+}
+
 static void
 report (const char *what, int64_t n, timing t)
 {
@@ -90,7 +112,7 @@ report (const char *what, int64_t n, timing t)
 int
 main (void)
 {
-  static const int64_t sizes[] = { 10000, 100000, 1000000 };
+  static const int64_t sizes[] = { 10000, 100000, 500000, 1000000 };
   uint8_t *buf = malloc ((size_t) W * H * 4);
   lm_mesh_renderer *r = lm_mesh_renderer_new ();
 
@@ -109,15 +131,17 @@ main (void)
       inside.distance = 0.5;
       report ("triangles", s.n_faces, time_frames (r, &s, &view, buf));
       report ("triangles, camera inside", s.n_faces, time_frames (r, &s, &inside, buf));
-      /* as a mesh view draws them: the faces' planes kept with the mesh */
+      /* as a mesh view draws them: the shading kept with the mesh */
       {
-        float *planes = malloc ((size_t) s.n_faces * 4 * sizeof (float));
+        double t0 = now_ms (CLOCK_THREAD_CPUTIME_ID);
+        lm_mesh_shading *sh = lm_mesh_shading_new (&s);
 
-        lm_mesh_face_planes (&s, planes);
-        s.face_planes = planes;
-        report ("triangles, planes kept", s.n_faces, time_frames (r, &s, &view, buf));
-        s.face_planes = NULL;
-        free (planes);
+        report ("shading, once a mesh", s.n_faces, (timing) { 0, now_ms (CLOCK_THREAD_CPUTIME_ID) - t0 });
+        s.shading = sh;
+        report ("triangles, shading kept", s.n_faces, time_frames (r, &s, &view, buf));
+        report ("triangles, dragged", s.n_faces, time_drag (r, &s, &view, buf));
+        s.shading = NULL;
+        lm_mesh_shading_free (sh);
       }
       /* as many points as triangles */
       make_sphere (sizes[i] * 2, &p, &v, &c, &f);

@@ -1,7 +1,8 @@
 /* test-mesh-render.c: the Mesh dashboard's software renderer
  * (ui/lm-mesh-render.c) alone, without a display: triangles facing the
  * camera, the depth test, both windings lit, point discs of the
- * configured size, meshes behind the camera or far outside, degenerate
+ * configured size, meshes behind the camera or far outside, triangles
+ * around the view whose corners are far outside it, degenerate
  * input, and no write outside the buffer.
  */
 #include <glib.h>
@@ -375,7 +376,8 @@ test_huge_scale (Fixture *f, gconstpointer data)
 }
 
 /* A mesh behind the camera or far outside the view draws nothing; one
- * crossing the camera's plane draws only what is in front. */
+ * crossing the camera's plane draws only what is in front; a triangle
+ * whose corners are all far outside, around the view, covers it. */
 static void
 test_outside (Fixture *f, gconstpointer data)
 {
@@ -384,7 +386,7 @@ test_outside (Fixture *f, gconstpointer data)
   static const float aside[] = { 1e6, 0, 0, 1e6 + 1, 0, 0, 1e6, 1, 0 };
   static const float huge[] = { -1e30f, -1e30f, 0, 1e30f, -1e30f, 0, 0, 1e30f, 0 };
   static const float across[] = { -1, -1, -1, 1, -1, -1, 0, 1, 20 };
-  const float *cases[] = { behind, aside, huge };
+  const float *cases[] = { behind, aside };
   lm_mesh_scene s = { 3, 1, NULL, red3, face, { 0, 0, 0 }, 1.0f, 0, 0, NULL };
   gint64 n;
 
@@ -401,6 +403,18 @@ test_outside (Fixture *f, gconstpointer data)
       g_assert_cmpint (render_front (f, &s, 0), ==, 0);
       g_assert_cmpuint (count_drawn (f), ==, 0);
     }
+
+  /* corners at 1e30 around the view: every pixel, lit head-on (it was
+   * dropped); as points, nothing */
+  s.vertices = huge;
+  s.faces = face;
+  s.n_faces = 1;
+  g_assert_cmpint (render_front (f, &s, 0), ==, W * H);
+  g_assert_cmpuint (pixel (f, 0, 0), ==, 0xffe61414);
+  g_assert_cmpuint (pixel (f, W - 1, H - 1), ==, 0xffe61414);
+  s.faces = NULL;
+  s.n_faces = 0;
+  g_assert_cmpint (render_front (f, &s, 0), ==, 0);
 
   /* one corner far behind the camera: the rest is clipped at the near plane */
   s.vertices = across;
@@ -424,6 +438,68 @@ test_outside (Fixture *f, gconstpointer data)
       v.distance = LM_MESH_MIN_DISTANCE / 2;
       g_assert_cmpint (lm_mesh_render (f->r, &s, &v, f->buf, W, H, STRIDE), >=, 0);
     }
+}
+
+/* A floor of two triangles 1e7 radii wide under the camera (their
+ * corners far beyond the buffer, two behind the camera: they were
+ * dropped, leaving the background) covers every pixel below its horizon,
+ * from any side, seam included, in the colour of the points it shows:
+ * halfway between its red left and blue right corners, at the ambient
+ * light of a floor seen from afar (0.45), in perspective (across the
+ * screen, the near pixels would take the colour of far corners).  Its
+ * depth is right: a tile just above it shows, one just below is hidden. */
+static void
+test_beyond (Fixture *f, gconstpointer data)
+{
+  static const float v[] = {
+    -5e6, -1, -5e6, 5e6, -1, -5e6, 5e6, -1, 5e6, -5e6, -1, 5e6,   /* the floor */
+    -0.2f, -0.95f, -0.2f, 0.2f, -0.95f, -0.2f, 0, -0.95f, 0.2f,   /* a tile above it */
+  };
+  static const guint8 c[] = { 230, 20, 20, 20, 20, 230, 20, 20, 230, 230, 20, 20, 0, 255, 0, 0, 255, 0, 0, 255, 0 };
+  static const gint32 faces[] = { 0, 1, 2, 0, 2, 3, 4, 5, 6 };
+  static const double yaws[] = { 0, 30, 135, 260 };
+  float below[G_N_ELEMENTS (v)];
+  lm_mesh_scene s = { 7, 3, v, c, faces, { 0, 0, 0 }, 1.0f, 0, 0, NULL };
+  lm_mesh_camera view;
+  /* the horizon of a floor this wide: pitch 20 above the middle */
+  double horizon = H / 2.0 - H / 2.0 / tan (LM_MESH_DEFAULT_FOV * G_PI / 360) * tan (20 * G_PI / 180);
+  guint green = 0;
+
+  lm_mesh_camera_init (&view, &s);
+  for (guint i = 0; i < G_N_ELEMENTS (yaws); i++)
+    {
+      view.yaw = yaws[i];
+      g_assert_cmpint (lm_mesh_render (f->r, &s, &view, f->buf, W, H, STRIDE), >, 0);
+      for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++)
+          {
+            guint32 p = pixel (f, x, y);
+
+            if (y < horizon - 1)
+              g_assert_cmpuint (p, ==, 0);
+            else if (y > horizon + 1 && GREEN (p) < 100)
+              {
+                g_assert_cmpuint (ALPHA (p), ==, 255);
+                g_assert_cmpint (abs ((int) RED (p) - 56), <=, 1);
+                g_assert_cmpint (abs ((int) GREEN (p) - 9), <=, 1);
+                g_assert_cmpint (abs ((int) BLUE (p) - 56), <=, 1);
+              }
+            else if (GREEN (p) >= 100)
+              green++;
+          }
+    }
+  g_assert_cmpuint (green, >, 4 * 100);
+
+  /* the tile 0.05 below the floor: hidden */
+  memcpy (below, v, sizeof v);
+  for (int k = 4; k < 7; k++)
+    below[3 * k + 1] = -1.05f;
+  s.vertices = below;
+  view.yaw = 0;
+  lm_mesh_render (f->r, &s, &view, f->buf, W, H, STRIDE);
+  for (int y = 0; y < H; y++)
+    for (int x = 0; x < W; x++)
+      g_assert_cmpuint (GREEN (pixel (f, x, y)), <, 100);
 }
 
 /* The triangle scaled by 2^127 (corners at +-1.7e38, the camera 4e38
@@ -579,46 +655,119 @@ test_smooth_any_winding (Fixture *f, gconstpointer data)
   g_free (faces);
 }
 
-/* The faces' planes kept with the mesh (lm_mesh_face_planes, as a view
- * keeps them) shade every frame as the renderer's own do, from outside
- * and from inside the sphere (faces behind the near plane left out); a
- * face with an index out of range has none. */
+/* The shading kept with the mesh (lm_mesh_shading_new, as a view keeps
+ * it) shades every frame as summing every face's normal does, to the
+ * pixel, from outside and inside the sphere (faces behind the near plane
+ * left out), round and along the silhouette, either winding and mixed,
+ * with a face out of range, a degenerate face and a vertex of none, and a
+ * flat grid seen edge-on; and
+ * it sums face by face only at the silhouette: from outside this coarse
+ * sphere, at most a sixth of the faces (they were all summed for every
+ * frame). */
 static void
-test_kept_planes (Fixture *f, gconstpointer data)
+test_kept_shading (Fixture *f, gconstpointer data)
 {
-  static const double yaws[] = { 0, 75, 200 }, distances[] = { 0, 0.5 };
-  float *v, *planes;
-  gint32 *faces;
-  gint64 nv, nf;
+  static const double distances[] = { 0, 1.02, 0.5 };
   guint8 *own = g_malloc (sizeof f->buf);
+  gint64 frames = 0;
 
-  uv_sphere (24, 48, TRUE, &v, &faces, &nv, &nf);
-  faces[0] = (gint32) nv;   /* out of range: skipped */
-  planes = g_new (float, 4 * nf);
-  for (guint i = 0; i < G_N_ELEMENTS (yaws); i++)
-    for (guint d = 0; d < G_N_ELEMENTS (distances); d++)
+  lm_mesh_shading *sh;
+
+  for (int mixed = 0; mixed <= 1; mixed++)
+    {
+      float *v;
+      gint32 *faces;
+      gint64 nv, nf;
+
+      uv_sphere (24, 48, mixed, &v, &faces, &nv, &nf);
+      faces[0] = (gint32) nv;   /* out of range: skipped */
+      faces[3 * 5 + 1] = faces[3 * 5];   /* degenerate */
+      v[3 * (nv - 1)] = 0.5f;   /* the last vertex, on no face (a pole's), inside */
       {
         lm_mesh_scene s = { nv, nf, v, NULL, faces, { 0 }, 1.0f, 0, 0, NULL };
-        lm_mesh_camera view;
 
-        lm_mesh_camera_init (&view, &s);
-        view.yaw = yaws[i];
-        if (distances[d] > 0)
-          view.distance = distances[d];
-        g_assert_cmpint (lm_mesh_render (f->r, &s, &view, f->buf, W, H, STRIDE), >, 0);
-        memcpy (own, f->buf, sizeof f->buf);
-        lm_mesh_face_planes (&s, planes);
-        s.face_planes = planes;
-        g_assert_cmpint (lm_mesh_render (f->r, &s, &view, f->buf, W, H, STRIDE), >, 0);
-        g_assert_cmpmem (f->buf, sizeof f->buf, own, sizeof f->buf);
+        sh = lm_mesh_shading_new (&s);
+        g_assert_nonnull (sh);
+        g_assert_cmpuint (lm_mesh_shading_get_bytes (sh), >=, 28 * nv + 12 * (nf - 1));
+        for (double yaw = 0; yaw < 360; yaw += 7.5)
+          for (guint d = 0; d < G_N_ELEMENTS (distances); d++)
+            {
+              lm_mesh_camera view;
+
+              lm_mesh_camera_init (&view, &s);
+              view.yaw = yaw;
+              view.pitch = yaw / 4 - 45;
+              if (distances[d] > 0)
+                view.distance = distances[d];
+              s.shading = NULL;
+              g_assert_cmpint (lm_mesh_render (f->r, &s, &view, f->buf, W, H, STRIDE), >, 0);
+              g_assert_cmpint (lm_mesh_renderer_get_n_summed (f->r), ==, 3 * nf);
+              memcpy (own, f->buf, sizeof f->buf);
+              s.shading = sh;
+              g_assert_cmpint (lm_mesh_render (f->r, &s, &view, f->buf, W, H, STRIDE), >, 0);
+              g_assert_cmpmem (f->buf, sizeof f->buf, own, sizeof f->buf);
+              /* from outside, only the silhouette's vertices */
+              if (distances[d] != 0.5)
+                g_assert_cmpint (lm_mesh_renderer_get_n_summed (f->r), <, 3 * nf / 6);
+              frames++;
+            }
+        /* one made for another mesh is not used */
+        s.n_faces--;
+        lm_mesh_render (f->r, &s, &(lm_mesh_camera) { .distance = 3, .ambient = 0.45 }, f->buf, W, H, STRIDE);
+        g_assert_cmpint (lm_mesh_renderer_get_n_summed (f->r), ==, 3 * (nf - 1));
       }
-  for (int k = 0; k < 4; k++)
-    g_assert_cmpfloat (planes[k], ==, 0);
-  g_assert_cmpfloat (fabsf (planes[4]) + fabsf (planes[5]) + fabsf (planes[6]), >, 0);
+      lm_mesh_shading_free (sh);
+      g_free (v);
+      g_free (faces);
+    }
+  g_assert_cmpint (frames, ==, 2 * 48 * 3);
+
+  /* a flat grid seen edge-on, the eye in its faces' planes (where a face's
+   * sign is the rounding's), and barely above or below it */
+  {
+    enum { N = 9 };
+    float grid[3 * N * N];
+    gint32 cells[6 * (N - 1) * (N - 1)];
+    lm_mesh_scene s = { N * N, 2 * (N - 1) * (N - 1), grid, NULL, cells, { 0 }, 1.0f, 0, 0, NULL };
+    static const double pitches[] = { 0, 1e-9, -1e-9, 1e-4, -1e-4, 0.5, -3 };
+    int k = 0;
+
+    for (int i = 0; i < N * N; i++)
+      {
+        grid[3 * i] = (float) (i % N) / (N - 1) - 0.5f;
+        grid[3 * i + 1] = 0;
+        grid[3 * i + 2] = (float) (i / N) / (N - 1) - 0.5f;
+      }
+    for (int y = 0; y + 1 < N; y++)
+      for (int x = 0; x + 1 < N; x++)
+        {
+          gint32 a = y * N + x, quad[6] = { a, a + 1, a + N + 1, a, a + N + 1, a + N };
+
+          memcpy (cells + k, quad, sizeof quad);
+          k += 6;
+        }
+    bound (&s);
+    sh = lm_mesh_shading_new (&s);
+    for (guint i = 0; i < G_N_ELEMENTS (pitches); i++)
+      for (double yaw = 0; yaw < 360; yaw += 40)
+        {
+          lm_mesh_camera view;
+
+          lm_mesh_camera_init (&view, &s);
+          view.yaw = yaw;
+          view.pitch = pitches[i];
+          s.shading = NULL;
+          lm_mesh_render (f->r, &s, &view, f->buf, W, H, STRIDE);
+          memcpy (own, f->buf, sizeof f->buf);
+          s.shading = sh;
+          lm_mesh_render (f->r, &s, &view, f->buf, W, H, STRIDE);
+          g_assert_cmpmem (f->buf, sizeof f->buf, own, sizeof f->buf);
+        }
+    lm_mesh_shading_free (sh);
+  }
+  /* nothing to shade */
+  g_assert_null (lm_mesh_shading_new (&(lm_mesh_scene) { 3, 0, tri, NULL, NULL, { 0 }, 1.0f, 0, 0, NULL }));
   g_free (own);
-  g_free (planes);
-  g_free (v);
-  g_free (faces);
 }
 
 /* The initial camera fits the bounding sphere: a sphere of points fills
@@ -674,13 +823,14 @@ main (int argc, char **argv)
   ADD ("/mesh-render/lambert", test_lambert);
   ADD ("/mesh-render/depth", test_depth);
   ADD ("/mesh-render/smooth-any-winding", test_smooth_any_winding);
-  ADD ("/mesh-render/kept-planes", test_kept_planes);
+  ADD ("/mesh-render/kept-shading", test_kept_shading);
   ADD ("/mesh-render/vertex-colors", test_vertex_colors);
   ADD ("/mesh-render/point-disc", test_point_disc);
   ADD ("/mesh-render/point-depth", test_point_depth);
   ADD ("/mesh-render/max-points", test_max_points);
   ADD ("/mesh-render/huge-scale", test_huge_scale);
   ADD ("/mesh-render/outside", test_outside);
+  ADD ("/mesh-render/beyond", test_beyond);
   ADD ("/mesh-render/any-scale", test_any_scale);
   ADD ("/mesh-render/degenerate", test_degenerate);
   ADD ("/mesh-render/fit", test_fit);

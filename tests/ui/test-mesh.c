@@ -687,8 +687,8 @@ test_drag_points (void)
   g_signal_emit_by_name (lm_ui_find_controller (GTK_WIDGET (view), GTK_TYPE_GESTURE_DRAG), "drag-update", 0.0, 0.0);
   lm_test_spin (100);
   g_assert_cmpuint (count_drawn (view), ==, all);
-  /* its faces' normals are computed once for the mesh, not each frame
-   * (a 500,000-triangle drag frame spent about a fifth of its time there) */
+  /* its shading (each vertex's faces and their normals' sum) is made once
+   * for the mesh, not each frame */
   n = lm_mesh_view_get_n_renders (view);
   for (int i = 1; i <= 3; i++)
     {
@@ -697,7 +697,7 @@ test_drag_points (void)
       lm_test_spin (50);
     }
   g_assert_cmpuint (lm_mesh_view_get_n_renders (view), ==, n + 3);
-  g_assert_cmpuint (lm_mesh_view_get_n_plane_passes (view), ==, 1);
+  g_assert_cmpuint (lm_mesh_view_get_n_shading_passes (view), ==, 1);
   g_signal_emit_by_name (lm_ui_find_controller (GTK_WIDGET (view), GTK_TYPE_GESTURE_DRAG), "drag-end", 30.0, 0.0);
   lm_mesh_view_set_drag_points (0);
   gtk_window_destroy (GTK_WINDOW (win));
