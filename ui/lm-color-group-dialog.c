@@ -7,7 +7,8 @@ struct _LmColorGroupDialog
 {
   GtkDialog parent_instance;
   LmRunStore *store;
-  LmRunColorGroup *current;   /* the runs' grouping as the dialog opened */
+  LmRunColorGroup *current;   /* a copy of the runs' grouping, numbering new
+                               * groups as the run list does */
   GtkWidget *entry;
   GtkWidget *error;
   GtkWidget *preview;     /* a vertical box, filled anew on each change */
@@ -177,17 +178,20 @@ update (LmColorGroupDialog *self)
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->entry));
   g_autofree char *spec = g_strconcat ("regex:", text, NULL);
   g_autoptr (GError) error = NULL;
-  g_autoptr (LmRunColorGroup) group = NULL;
+  g_autoptr (LmRunColorGroup) fresh = NULL;
+  LmRunColorGroup *group = NULL;
   GtkWidget *child;
 
   while ((child = gtk_widget_get_first_child (self->preview)) != NULL)
     gtk_box_remove (GTK_BOX (self->preview), child);
   /* the regex runs are coloured by now: the colours they have (groups
-   * that appeared later took the next colours, not their place's) */
+   * that appeared later took the next colours, not their place's), its
+   * copy giving a group that appears meanwhile the colour the run list
+   * gives it */
   if (self->current != NULL && g_str_equal (spec, lm_run_color_group_to_string (self->current)))
-    group = lm_run_color_group_copy (self->current);
+    group = self->current;
   else if (text[0] != '\0')
-    group = lm_run_color_group_new (spec, &error);
+    group = fresh = lm_run_color_group_new (spec, &error);
   if (error != NULL)
     {
       g_autofree char *msg = g_strdup_printf ("Invalid regular expression: %s", error->message);
@@ -206,6 +210,14 @@ update (LmColorGroupDialog *self)
 static void
 on_store_items (GListModel *store, guint pos, guint removed, guint added, LmColorGroupDialog *self)
 {
+  /* the runs appearing take their colours in the copy as in the run list,
+   * whichever regex the entry holds now */
+  for (guint i = pos; self->current != NULL && i < pos + added; i++)
+    {
+      g_autoptr (LmRun) run = g_list_model_get_item (store, i);
+
+      lm_run_color_group_assign (self->current, self->store, run, NULL);
+    }
   update (self);
 }
 

@@ -26,7 +26,8 @@ G_DECLARE_FINAL_TYPE (LmColorGroupDialog, lm_color_group_dialog, LM, COLOR_GROUP
  * be NULL) is how the runs are coloured now: its regex, if any, is in the
  * entry, and the preview of that regex shows the colours the runs have
  * (a group that appeared after the others has the next colour, not the
- * one of its place in the list).  The dialog keeps a copy. */
+ * one of its place in the list).  The dialog keeps a copy, which gives a
+ * group appearing while it is open the colour the run list gives it. */
 GtkWidget  *lm_color_group_dialog_new       (GtkWindow       *parent,
                                              LmRunStore      *store,
                                              LmRunColorGroup *current);

@@ -388,6 +388,29 @@ test_regex (void)
   assert_color (win, "lr0.1_seed2", &c2);
   assert_color (win, "lr0.001_seed1", &c0);
 
+  /* runs of new groups appearing while the dialog is open: its preview
+   * gives them the run list's colours, lr0.5 the fourth, then 9 (first in
+   * the list) the fifth */
+  {
+    GtkWidget *dialog = lm_run_list_edit_color_regex (list);
+    RunWait a = { win, "lr0.5_seed1" }, b = { win, "a_lr9_seed1" };
+    GdkRGBA c3, c4;
+
+    palette (3, &c3), palette (4, &c4);
+    write_run (logdir, "lr0.5_seed1", 3.6);
+    g_assert_true (lm_test_wait_for (run_loaded, &a, 20000));
+    write_run (logdir, "a_lr9_seed1", 3.7);
+    g_assert_true (lm_test_wait_for (run_loaded, &b, 20000));
+    assert_color (win, "lr0.5_seed1", &c3);
+    assert_color (win, "a_lr9_seed1", &c4);
+    {
+      GdkRGBA shown[] = { c4, c0, c1, c2, c3, gr };
+
+      assert_preview_dots (dialog, shown, G_N_ELEMENTS (shown));
+    }
+    gtk_window_destroy (GTK_WINDOW (dialog));
+  }
+
   /* Experiment under --logdir: one experiment, one colour */
   g_assert_true (lm_run_list_set_color_group (list, "experiment", NULL));
   for (guint i = 0; i < G_N_ELEMENTS (sweep); i++)
