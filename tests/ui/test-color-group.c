@@ -222,6 +222,16 @@ run_loaded (gpointer data)
   return run != NULL && lm_run_get_loaded (run);
 }
 
+/* Writes a run while the window is open and waits until it shows it. */
+static void
+write_run_live (LmWindow *win, const char *logdir, const char *name, double level)
+{
+  RunWait w = { win, name };
+
+  write_run (logdir, name, level);
+  g_assert_true (lm_test_wait_for (run_loaded, &w, 20000));
+}
+
 static gboolean
 mapped (gpointer data)
 {
@@ -328,12 +338,8 @@ test_regex (void)
   /* runs appearing: one joins the lr0.1 group, one of a new group takes
    * the next colour though it comes first in the list */
   {
-    RunWait a = { win, "lr0.1_seed3" }, b = { win, "lr0.001_seed1" };
-
-    write_run (logdir, "lr0.1_seed3", 0.5);
-    write_run (logdir, "lr0.001_seed1", 0.2);
-    g_assert_true (lm_test_wait_for (run_loaded, &a, 20000));
-    g_assert_true (lm_test_wait_for (run_loaded, &b, 20000));
+    write_run_live (win, logdir, "lr0.1_seed3", 0.5);
+    write_run_live (win, logdir, "lr0.001_seed1", 0.2);
     assert_color (win, "lr0.1_seed3", &c1);
     assert_color (win, "lr0.001_seed1", &c2);
     assert_color (win, "lr0.01_seed1", &c0);
@@ -393,14 +399,11 @@ test_regex (void)
    * the list) the fifth */
   {
     GtkWidget *dialog = lm_run_list_edit_color_regex (list);
-    RunWait a = { win, "lr0.5_seed1" }, b = { win, "a_lr9_seed1" };
     GdkRGBA c3, c4;
 
     palette (3, &c3), palette (4, &c4);
-    write_run (logdir, "lr0.5_seed1", 3.6);
-    g_assert_true (lm_test_wait_for (run_loaded, &a, 20000));
-    write_run (logdir, "a_lr9_seed1", 3.7);
-    g_assert_true (lm_test_wait_for (run_loaded, &b, 20000));
+    write_run_live (win, logdir, "lr0.5_seed1", 3.6);
+    write_run_live (win, logdir, "a_lr9_seed1", 3.7);
     assert_color (win, "lr0.5_seed1", &c3);
     assert_color (win, "a_lr9_seed1", &c4);
     {
