@@ -526,8 +526,11 @@ import_tensor_audio (Run *r, LmTfValue *v)
   if (t->dtype != LM_DT_STRING || t->ndim != 2 || t->dims[1] != 2
       || (gint64) s->len != 2 * t->dims[0])
     {
+      g_autofree char *shape = lm_tf_tensor_dup_shape (t);
+
       say (r->imp, TRUE, "%s: audio '%s' at step %" G_GINT64_FORMAT " not imported: its tensor "
-           "is not [k, 2] strings (clip, label)", r->src_dir, v->tag, r->step);
+           "is not [k, 2] strings (clip, label): %s, %u strings", r->src_dir, v->tag, r->step, shape,
+           s->len);
       return;
     }
   lm_pb_init (&pb, v->plugin_content, v->plugin_content_len);
@@ -566,6 +569,10 @@ append_cell (GString *md, GBytes *b)
   g_string_append_c (md, ' ');
 }
 
+/* The most bytes of strings a text table filled out with its last string
+ * may hold (64 MiB). */
+#define MAX_PADDED_TEXT (64 << 20)
+
 /* A string tensor as TensorBoard's text plugin shows it: a scalar as it
  * is, a vector as a one-column table, a matrix as a table (both without
  * a header, which Markdown needs: an empty one); higher ranks keep the
@@ -599,6 +606,20 @@ import_text (Run *r, LmTfValue *v)
     }
   guint rows = (guint) t->dims[MAX (t->ndim - 2, 0)];
   guint cols = t->ndim == 1 ? 1 : (guint) t->dims[t->ndim - 1];
+  /* the repeated last string can make a small event a huge table: 65,535
+   * copies of a string of a megabyte are 64 GiB */
+  guint64 bytes = 0;
+  for (guint i = 0; i < rows * cols; i++)
+    bytes += g_bytes_get_size (s->pdata[MIN (i, s->len - 1)]);
+  if (numel > (gint64) s->len && bytes > MAX_PADDED_TEXT)
+    {
+      say (r->imp, TRUE, "%s: text '%s' at step %" G_GINT64_FORMAT " not imported: its %u cells repeat "
+           "the last of its %u strings (%" G_GSIZE_FORMAT " bytes) to %" G_GUINT64_FORMAT " bytes, over "
+           "lumen-import's cap of %d (64 MiB) on a table so filled",
+           r->src_dir, v->tag, r->step, rows * cols, s->len, g_bytes_get_size (s->pdata[s->len - 1]), bytes,
+           MAX_PADDED_TEXT);
+      return;
+    }
   for (guint c = 0; c < cols; c++)
     g_string_append (md, "| ");
   g_string_append (md, "|\n");
