@@ -43,12 +43,6 @@ static const struct { const char *name; double level; } sweep[] = {
   { "lr0.1_seed1", 1.15 }, { "lr0.1_seed2", 1.85 }, { "lr0.01_seed1", 2.55 }, { "baseline", 3.25 },
 };
 
-static gboolean
-settled (gpointer data)
-{
-  return lm_window_is_settled (data);
-}
-
 static void
 write_run (const char *logdir, const char *name, double level)
 {
@@ -78,7 +72,7 @@ show (LmWindow *win)
   lm_chart_settings_set_smoothing (lm_window_get_settings (win), 0.0);
   gtk_window_set_default_size (GTK_WINDOW (win), 1200, 800);
   gtk_window_present (GTK_WINDOW (win));
-  g_assert_true (lm_test_wait_for (settled, win, 20000));
+  lm_ui_wait_settled (win);
   return win;
 }
 
@@ -126,7 +120,10 @@ shoot (LmWindow *win, const char *png, LmUiImage *img)
 {
   g_autoptr (GError) error = NULL;
 
-  g_assert_true (lm_test_wait_for (settled, win, 20000));
+  /* settled and a tenth of a second more: a live run's points reach its
+   * chart's range (which assert_line's positions come from) after it is
+   * loaded */
+  lm_ui_wait_settled (win);
   g_assert_true (lm_ui_save_screenshot (win, png, &error));
   g_assert_true (lm_ui_image_load (png, img, &error));
 }
