@@ -76,9 +76,10 @@ typedef struct
   gint64 step;
   double wall_time; /* as given to the writer */
   GPtrArray *meshes; /* MeshParts: add_mesh's parts gathering in this file */
-  /* torch.profiler traces (*.pt.trace.json): file name -> its size and
-   * time when read (gint64 *), each file read once (again if it changes
-   * after failing); the step a trace without ProfilerStep spans gets */
+  /* torch.profiler traces (*.pt.trace.json): file name -> PROFILE_READ,
+   * or its size and time when it failed (gint64 *): each file is read
+   * once, a bad one again when it changes; the step a trace without
+   * ProfilerStep spans gets */
   GHashTable *profiles;
   gint64 next_profile_step;
 } Run;
@@ -1949,6 +1950,8 @@ poll_run (Run *r, GArray *files)
 /* The news of a few events a trace left out (a missing field), the first
  * ones named. */
 #define MAX_PROFILE_WARNINGS 5
+/* r->profiles' mark of a file read: not read again */
+#define PROFILE_READ G_MININT64
 
 /* Reads each torch.profiler trace not read yet (or changed since it
  * failed) into profiled steps. */
@@ -1969,7 +1972,7 @@ poll_profiles (Run *r, GArray *files)
       g_autoptr (LmChromeTrace) ct = NULL;
       guint n = 0;
 
-      if (was != NULL && *was == stamp)
+      if (was != NULL && (*was == stamp || *was == PROFILE_READ))
         continue;
       g_hash_table_insert (r->profiles, g_strdup (seen->name), g_memdup2 (&stamp, sizeof stamp));
       ct = lm_chrome_trace_load (path, &error);
@@ -1978,6 +1981,8 @@ poll_profiles (Run *r, GArray *files)
           say (r->imp, TRUE, "%s; the file is not imported", error);
           continue;
         }
+      g_hash_table_insert (r->profiles, g_strdup (seen->name),
+                           g_memdup2 (&(gint64){ PROFILE_READ }, sizeof (gint64)));
       for (guint k = 0; k < MIN (ct->warnings->len, MAX_PROFILE_WARNINGS); k++)
         say (r->imp, TRUE, "%s; event left out", (const char *) ct->warnings->pdata[k]);
       if (ct->warnings->len > MAX_PROFILE_WARNINGS)

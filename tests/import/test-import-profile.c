@@ -6,7 +6,8 @@
  * beside the first) becomes runs whose profiled steps hold the ops with
  * their starts, durations, input shapes, phases and memory, as the
  * Profile pane reads them (self time less the nested op); the broken file
- * is named with its byte and the rest is imported.  Export: a run
+ * is named with its byte and the rest is imported; following, a file is
+ * read once, a bad one again when it changes.  Export: a run
  * profiled with lumen-log is written as <host>.<ms>.pt.trace.json beside
  * the event file, and imported back with the same ops and times.
  */
@@ -133,6 +134,58 @@ test_import (void)
   tmpdir_free (src);
 }
 
+static gint64
+n_traces (const char *dst)
+{
+  g_autofree char *path = g_build_filename (dst, "a", "run.lumen", NULL);
+  sqlite3 *db = db_open_ro (path);
+  g_autofree char *n = db_text (db, "SELECT count(*) FROM traces");
+
+  sqlite3_close (db);
+  return g_ascii_strtoll (n, NULL, 10);
+}
+
+/* Following (lumen --logdir, --follow): a file is read once, a bad one
+ * again once it changes. */
+static void
+test_follow (void)
+{
+  char *src = tmpdir_new (), *dst = tmpdir_new ();
+  g_autofree char *a = g_build_filename (src, "a", NULL);
+  g_autofree char *good = g_build_filename (a, "w.1.pt.trace.json", NULL);
+  g_autofree char *bad = g_build_filename (a, "w.2.pt.trace.json", NULL);
+  g_autofree char *text = NULL;
+  Messages m;
+
+  copy_to (TORCH_TRACE, a, "w.1.pt.trace.json", FALSE);
+  g_assert_true (g_file_set_contents (bad, "{\"traceEvents\": [", -1, NULL));
+  g_assert_true (g_file_get_contents (TORCH_TRACE, &text, NULL, NULL));
+  messages_init (&m);
+  LmTbImport *imp = lm_tb_import_new (src, dst, 0);
+  lm_tb_import_set_message_func (imp, collect, &m);
+  lm_tb_import_poll (imp);
+  lm_tb_import_flush (imp);
+  g_assert_cmpint (n_traces (dst), ==, 2);
+  g_assert_cmpuint (m.errors->len, ==, 1);
+  g_assert_nonnull (find_message (m.errors, "w.2.pt.trace.json: expected an event (an object) at the end", NULL));
+
+  /* the good one changed: not read again; the bad one mended: read */
+  g_assert_true (g_file_set_contents (good, "{\"traceEvents\": []}", -1, NULL));
+  g_assert_true (g_file_set_contents (bad, text, -1, NULL));
+  lm_tb_import_poll (imp);
+  lm_tb_import_flush (imp);
+  g_assert_cmpint (n_traces (dst), ==, 4);
+  lm_tb_import_poll (imp);
+  lm_tb_import_flush (imp);
+  g_assert_cmpint (n_traces (dst), ==, 4);
+  g_assert_cmpuint (m.errors->len, ==, 1);
+  g_assert_cmpuint (lm_tb_import_finish (imp, TRUE), ==, 1);
+  lm_tb_import_free (imp);
+  messages_clear (&m);
+  tmpdir_free (dst);
+  tmpdir_free (src);
+}
+
 /* A run profiled with lumen-log: steps 5 and 6, linear then its backward. */
 static void
 write_profiled_run (const char *logdir)
@@ -219,6 +272,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/import-profile/import", test_import);
+  g_test_add_func ("/import-profile/follow", test_follow);
   g_test_add_func ("/import-profile/export-round-trip", test_export_round_trip);
   return g_test_run ();
 }
