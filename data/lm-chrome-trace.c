@@ -522,7 +522,8 @@ take_event (Reader *rd, LmJsonParser *ps)
       if (end == r->name->str + 13 || *end)
         warn (rd, ps, "\"%s\" has no step number", r->name->str);
       else if (!r->has_ts || !r->has_dur || r->dur < 0)
-        warn (rd, ps, "\"%s\" without a number for \"%s\"", r->name->str, !r->has_ts ? "ts" : "dur");
+        warn (rd, ps, "\"%s\" without a number for \"%s\"%s", r->name->str, !r->has_ts ? "ts" : "dur",
+              r->has_ts && r->has_dur ? " (it is negative)" : "");
       else
         g_array_append_val (rd->steps, ((StepSpan){ r->ts, r->dur, n }));
       return;
@@ -531,9 +532,10 @@ take_event (Reader *rd, LmJsonParser *ps)
     return;
   if (r->name->len == 0 || !r->has_ts || !r->has_dur || r->dur < 0)
     {
-      warn (rd, ps, "an op event without %s", r->name->len == 0 ? "a \"name\""
-                                              : !r->has_ts ? "a number for \"ts\""
-                                                           : "a number for \"dur\"");
+      warn (rd, ps, "an op event %s", r->name->len == 0 ? "without a \"name\""
+                                      : !r->has_ts ? "without a number for \"ts\""
+                                      : !r->has_dur ? "without a number for \"dur\""
+                                                    : "with a negative \"dur\"");
       return;
     }
   OpEvent o = { r->ts, r->dur, g_strdup (r->name->str),

@@ -525,7 +525,8 @@ test_import_bad (void)
     "{\"ph\": \"X\", \"cat\": \"user_annotation\", \"name\": \"ProfilerStep#1\", \"ts\": 0, \"dur\": 100},\n"
     "{\"ph\": \"X\", \"cat\": \"cpu_op\", \"name\": \"aten::mm\", \"ts\": 10},\n"
     "{\"ph\": \"i\", \"name\": \"[memory]\", \"ts\": 20, \"args\": {\"Bytes\": 64}},\n"
-    "{\"ph\": \"X\", \"cat\": \"cpu_op\", \"name\": \"aten::add\", \"ts\": 30, \"dur\": 5}]}";
+    "{\"ph\": \"X\", \"cat\": \"cpu_op\", \"name\": \"aten::add\", \"ts\": 30, \"dur\": 5},\n"
+    "{\"ph\": \"X\", \"cat\": \"cpu_op\", \"name\": \"aten::neg\", \"ts\": 40, \"dur\": -1}]}";
   g_autofree char *gz = g_build_filename (tmpdir, "broken.pt.trace.json.gz", NULL);
 
   ct = lm_chrome_trace_parse (bad_json, "runs/a/w.1.pt.trace.json", &error);
@@ -541,12 +542,14 @@ test_import_bad (void)
   /* a missing field leaves that event out, named; the rest is read */
   ct = lm_chrome_trace_parse (missing, "w.pt.trace.json", &error);
   g_assert_null (error);
-  g_assert_cmpuint (ct->warnings->len, ==, 2);
+  g_assert_cmpuint (ct->warnings->len, ==, 3);
   g_assert_cmpstr (ct->warnings->pdata[0], ==,
                    "w.pt.trace.json: event 2 at byte 104: an op event without a number for \"dur\"");
   g_assert_cmpstr (ct->warnings->pdata[1], ==,
                    "w.pt.trace.json: event 3 at byte 164: a [memory] event without a number for "
                    "\"Total Allocated\"");
+  g_assert_cmpstr (ct->warnings->pdata[2], ==,
+                   "w.pt.trace.json: event 5 at byte 301: an op event with a negative \"dur\"");
   g_assert_cmpuint (ct->steps->len, ==, 1);
   g_assert_cmpuint (((LmChromeStep *) ct->steps->pdata[0])->ops->len, ==, 1);
   g_clear_pointer (&ct, lm_chrome_trace_free);
