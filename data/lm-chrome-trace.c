@@ -355,7 +355,7 @@ typedef struct
 typedef struct
 {
   double ts, dur;
-  char *name, *op, *module, *dims;
+  char *op, *module, *dims;
   gboolean backward;
 } OpEvent;
 
@@ -538,9 +538,9 @@ take_event (Reader *rd, LmJsonParser *ps)
                                                     : "with a negative \"dur\"");
       return;
     }
-  OpEvent o = { r->ts, r->dur, g_strdup (r->name->str),
-                g_strdup (r->op->len ? r->op->str : r->name->str), g_strdup (r->module->str),
-                g_steal_pointer (&r->dims),
+  /* a Lumen export's "Op" names the op its backward event belongs to */
+  OpEvent o = { r->ts, r->dur, g_strdup (r->op->len ? r->op->str : r->name->str),
+                g_strdup (r->module->str), g_steal_pointer (&r->dims),
                 strcmp (r->phase->str, "backward") == 0 || g_str_has_prefix (r->name->str, BACKWARD_PREFIX) };
   g_array_append_val (rd->ops, o);
 }
@@ -724,7 +724,6 @@ op_event_clear (gpointer data)
 {
   OpEvent *o = data;
 
-  g_free (o->name);
   g_free (o->op);
   g_free (o->module);
   g_free (o->dims);
