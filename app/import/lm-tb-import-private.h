@@ -21,13 +21,13 @@ char *lm_tb_regex_to_posix (const char *re, char **why);
 lm_graph *lm_tb_graph_from_graphdef (const guint8 *data, size_t len, const char *name,
                                      GError **error);
 
-/* The steps read from a torch.profiler Chrome trace as profiled steps of
- * w (lm-tb-profile.c): one graph named `name` of the file's ops, a trace
- * per step; a step without a ProfilerStep number takes *next_step, which
- * ends past every step written.  *n_steps: the traces written.  An
- * lm-log error code (the writer's message says why). */
-int lm_tb_profile_write (lm_writer *w, const LmChromeTrace *ct, const char *name,
-                         gint64 *next_step, guint *n_steps);
+/* The steps read from torch.profiler Chrome traces (LmChromeTrace *) as
+ * profiled steps of w (lm-tb-profile.c): one graph named `name` of their
+ * ops, a trace per step; a step without a ProfilerStep number takes
+ * *next_step, which ends past every step written.  *n_steps: the traces
+ * written.  An lm-log error code (the writer's message says why). */
+int lm_tb_profile_write (lm_writer *w, GPtrArray *traces, const char *name, gint64 *next_step,
+                         guint *n_steps);
 
 G_END_DECLS
 

@@ -1954,10 +1954,15 @@ poll_run (Run *r, GArray *files)
 #define PROFILE_READ G_MININT64
 
 /* Reads each torch.profiler trace not read yet (or changed since it
- * failed) into profiled steps. */
+ * failed) into profiled steps: those read at one look share one graph,
+ * so that the graph page's trace menu lists all their steps. */
 static void
 poll_profiles (Run *r, GArray *files)
 {
+  g_autoptr (GPtrArray) traces = g_ptr_array_new_with_free_func ((GDestroyNotify) lm_chrome_trace_free);
+  g_autofree char *graph = NULL;
+  guint n = 0;
+
   if (r->refused)
     return;
   g_array_sort (files, compare_names);
@@ -1968,9 +1973,7 @@ poll_profiles (Run *r, GArray *files)
       gint64 *was = g_hash_table_lookup (r->profiles, seen->name);
       g_autofree char *path = g_build_filename (r->src_dir, seen->name, NULL);
       g_autofree char *error = NULL;
-      g_autofree char *graph = NULL;
-      g_autoptr (LmChromeTrace) ct = NULL;
-      guint n = 0;
+      LmChromeTrace *ct;
 
       if (was != NULL && (*was == stamp || *was == PROFILE_READ))
         continue;
@@ -1983,21 +1986,24 @@ poll_profiles (Run *r, GArray *files)
         }
       g_hash_table_insert (r->profiles, g_strdup (seen->name),
                            g_memdup2 (&(gint64){ PROFILE_READ }, sizeof (gint64)));
+      g_ptr_array_add (traces, ct);
       for (guint k = 0; k < MIN (ct->warnings->len, MAX_PROFILE_WARNINGS); k++)
         say (r->imp, TRUE, "%s; event left out", (const char *) ct->warnings->pdata[k]);
       if (ct->warnings->len > MAX_PROFILE_WARNINGS)
         say (r->imp, TRUE, "%s: %u more events left out", path,
              ct->warnings->len - MAX_PROFILE_WARNINGS);
-      if (!run_open (r, "reopen"))
-        return;
-      /* the graph's name: the file's worker ("gpu1" of gpu1.1700000000000.pt.trace.json) */
-      graph = g_strndup (seen->name, strcspn (seen->name, "."));
-      if (lm_tb_profile_write (r->w, ct, graph, &r->next_profile_step, &n) != LM_OK)
-        say (r->imp, TRUE, "%s: profiled steps not imported: %s", path, lm_log_last_error ());
-      r->counts[LM_TB_PROFILE] += n;
       if (ct->steps->len == 0)
         say (r->imp, TRUE, "%s: no op events (cpu_op) to import", path);
+      /* the graph's name: the first file's worker ("gpu1" of
+       * gpu1.1700000000000.pt.trace.json) */
+      if (graph == NULL)
+        graph = g_strndup (seen->name, strcspn (seen->name, "."));
     }
+  if (traces->len == 0 || !run_open (r, "reopen"))
+    return;
+  if (lm_tb_profile_write (r->w, traces, graph, &r->next_profile_step, &n) != LM_OK)
+    say (r->imp, TRUE, "%s: profiled steps not imported: %s", r->src_dir, lm_log_last_error ());
+  r->counts[LM_TB_PROFILE] += n;
 }
 
 static void

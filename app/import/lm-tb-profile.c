@@ -1,9 +1,9 @@
 /* lm-tb-profile.c: torch.profiler's Chrome traces (*.pt.trace.json, as
  * tensorboard_trace_handler writes them) as Lumen profiled steps.
  *
- * The file is read by data/lm-chrome-trace.c; here its steps become what
- * lumen-train --profile-steps logs: a graph whose nodes are the file's
- * distinct ops (by name and module), and per step a trace with one timed
+ * The files are read by data/lm-chrome-trace.c; here their steps become
+ * what lumen-train --profile-steps logs: a graph whose nodes are the
+ * files' distinct ops (by name and module), and per step a trace with one timed
  * event per op (start from the step's start, duration, input shapes,
  * memory), nested ops included, as the Profile pane takes them (its self
  * times subtract what is nested).  No tensor statistics: a Chrome trace
@@ -69,36 +69,43 @@ write_step (lm_writer *w, const LmChromeStep *st, gint64 step, int64_t gid, GHas
 }
 
 int
-lm_tb_profile_write (lm_writer *w, const LmChromeTrace *ct, const char *name, gint64 *next_step,
+lm_tb_profile_write (lm_writer *w, GPtrArray *traces, const char *name, gint64 *next_step,
                      guint *n_steps)
 {
   g_autoptr (GHashTable) nodes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GPtrArray) steps = g_ptr_array_new ();
   lm_graph *g = NULL;
   int64_t gid = -1;
   int rc;
 
   *n_steps = 0;
-  if (ct->steps->len == 0)
+  for (guint f = 0; f < traces->len; f++)
+    {
+      const LmChromeTrace *ct = traces->pdata[f];
+      for (guint s = 0; s < ct->steps->len; s++)
+        g_ptr_array_add (steps, ct->steps->pdata[s]);
+    }
+  if (steps->len == 0)
     return LM_OK;
   rc = lm_graph_new (&g, name);
   /* every node first: the graph is stored before its traces */
-  for (guint s = 0; rc == LM_OK && s < ct->steps->len; s++)
+  for (guint s = 0; rc == LM_OK && s < steps->len; s++)
     {
-      const LmChromeStep *st = ct->steps->pdata[s];
+      const LmChromeStep *st = steps->pdata[s];
       for (guint i = 0; i < st->ops->len; i++)
         if (node_of (g, nodes, &g_array_index (st->ops, LmChromeOp, i)) < 0)
           rc = LM_ERR_INVALID_ARG;
     }
   if (rc == LM_OK)
     {
-      const LmChromeStep *first = ct->steps->pdata[0];
+      const LmChromeStep *first = steps->pdata[0];
       if (first->wall_time > 0)
         lm_writer_set_wall_time (w, first->wall_time);
       rc = lm_writer_add_graph (w, first->step >= 0 ? first->step : *next_step, g, &gid);
     }
-  for (guint s = 0; rc == LM_OK && s < ct->steps->len; s++)
+  for (guint s = 0; rc == LM_OK && s < steps->len; s++)
     {
-      const LmChromeStep *st = ct->steps->pdata[s];
+      const LmChromeStep *st = steps->pdata[s];
       gint64 step = st->step >= 0 ? st->step : (*next_step)++;
 
       rc = write_step (w, st, step, gid, nodes, g);

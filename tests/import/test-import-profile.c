@@ -1,9 +1,9 @@
 /* test-import-profile.c: torch.profiler traces through lumen-import and
  * lumen-export (app/import/lm-tb-profile.c, app/export).
  *
- * Import: a folder as tensorboard_trace_handler leaves it (a
- * <worker>.<ms>.pt.trace.json, a gzipped one in another run, a broken one
- * beside the first) becomes runs whose profiled steps hold the ops with
+ * Import: a folder as tensorboard_trace_handler leaves it (two cycles'
+ * <worker>.<ms>.pt.trace.json, sharing one graph; a gzipped one in
+ * another run; a broken one beside the first) becomes runs whose profiled steps hold the ops with
  * their starts, durations, input shapes, phases and memory, as the
  * Profile pane reads them (self time less the nested op); the broken file
  * is named with its byte and the rest is imported; following, a file is
@@ -74,6 +74,15 @@ test_import (void)
 
   copy_to (TORCH_TRACE, a, "worker0.1700000000000.pt.trace.json", FALSE);
   copy_to (TORCH_TRACE, b, "worker0.1700000000000.pt.trace.json.gz", TRUE);
+  /* the schedule's next cycle (repeat=2): steps 5 and 6 */
+  {
+    g_autofree char *text = NULL, *later = g_build_filename (a, "worker0.1700000001000.pt.trace.json", NULL);
+    g_assert_true (g_file_get_contents (TORCH_TRACE, &text, NULL, NULL));
+    g_autoptr (GString) s = g_string_new (text);
+    g_string_replace (s, "ProfilerStep#3", "ProfilerStep#5", 1);
+    g_string_replace (s, "ProfilerStep#4", "ProfilerStep#6", 1);
+    g_assert_true (g_file_set_contents (later, s->str, -1, NULL));
+  }
   {
     g_autofree char *bad = g_build_filename (a, "worker0.1700000009999.pt.trace.json", NULL);
     g_assert_true (g_file_set_contents (bad, "{\"traceEvents\": [{\"ph\": \"X\", \"ts\": 1.0,,", -1, NULL));
@@ -82,15 +91,18 @@ test_import (void)
   g_assert_nonnull (find_message (m.errors,
                                   "a/worker0.1700000009999.pt.trace.json: expected a string at byte 39",
                                   "the file is not imported"));
-  g_assert_nonnull (find_message (m.infos, "/a/run.lumen: imported 0 scalars, 2 profiled steps", NULL));
+  g_assert_nonnull (find_message (m.infos, "/a/run.lumen: imported 0 scalars, 4 profiled steps", NULL));
   g_assert_nonnull (find_message (m.infos, "/b/run.lumen: imported 0 scalars, 2 profiled steps", NULL));
 
   db = db_open_ro (path);
   steps = db_text (db, "SELECT group_concat(step || ':' || dur_ns || ':' || CAST(wall_time AS INTEGER)) "
                        "FROM (SELECT * FROM traces ORDER BY step)");
-  g_assert_cmpstr (steps, ==, "3:500000:1700000000,4:300000:1700000000");
-  dur = db_text (db, "SELECT group_concat(name) FROM graphs");
-  g_assert_cmpstr (dur, ==, "worker0");
+  g_assert_cmpstr (steps, ==, "3:500000:1700000000,4:300000:1700000000,5:500000:1700000000,"
+                             "6:300000:1700000000");
+  /* the files read together: one graph, so the trace menu lists every step */
+  dur = db_text (db, "SELECT group_concat(name || ':' || (SELECT count(*) FROM traces t "
+                     "WHERE t.graph_id = g.id)) FROM graphs g");
+  g_assert_cmpstr (dur, ==, "worker0:4");
   sqlite3_close (db);
 
   s3 = ops_text (dst, "a", 3);
