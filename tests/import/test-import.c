@@ -20,16 +20,6 @@
 
 #define T0 1669111200.0
 
-/* The message containing all of needles (NULL if none). */
-static const char *
-find_message (GPtrArray *msgs, const char *a, const char *b)
-{
-  for (guint i = 0; i < msgs->len; i++)
-    if (strstr (msgs->pdata[i], a) && (b == NULL || strstr (msgs->pdata[i], b)))
-      return msgs->pdata[i];
-  return NULL;
-}
-
 /* The fixtures' WAV files (make-fixtures.py's SOUND_WAV, SOUND8K_WAV: what
  * PyTorch 1.13's add_audio encodes for [0, .5, -.5, 1, -1, .25] at 44100 Hz
  * and [.125, -.125, 0] at 8000 Hz; TF2_WAV0, TF2_WAV1: stereo 32-bit float
