@@ -18,7 +18,11 @@
  * value with the legend; beyond that a column whose every value is a
  * number gets TensorBoard's gradient (#ffffdd at its minimum to #1f2d86
  * at its maximum, linear in RGB) with the range in the legend, and a
- * column of more distinct strings no colour, the legend saying why.
+ * column of more distinct strings no colour, the legend saying why.  An
+ * empty value is a missing one, as TensorBoard reads metadata.tsv: it is
+ * not counted among the distinct values nor makes a column of numbers
+ * strings; the gradient draws it in the theme's muted colour, the legend
+ * of categories names it "(no value)".
  *
  * A point with a NaN or infinite coordinate (a NaN row of an imported
  * tensor, scores past float's range) is left out of the framing and not
@@ -332,6 +336,15 @@ draw_gradient_legend (LmProjectorView *self, cairo_t *cr, const LmThemeColors *t
   cairo_show_text (cr, hi);
 }
 
+/* Category c as the legend names it: a missing (empty) value says so. */
+static const char *
+legend_name (LmProjectorView *self, guint c)
+{
+  const char *v = g_ptr_array_index (self->classes, c);
+
+  return *v != '\0' ? v : "(no value)";
+}
+
 static void
 draw_legend (LmProjectorView *self, cairo_t *cr, const LmThemeColors *tc)
 {
@@ -363,8 +376,7 @@ draw_legend (LmProjectorView *self, cairo_t *cr, const LmThemeColors *tc)
     return;
   for (guint c = 0; c < shown; c++)
     {
-      g_autofree char *s = g_strdup_printf ("%s (%u)", (const char *) g_ptr_array_index (self->classes, c),
-                                            self->class_counts[c]);
+      g_autofree char *s = g_strdup_printf ("%s (%u)", legend_name (self, c), self->class_counts[c]);
       cairo_text_extents (cr, s, &ext);
       w = MAX (w, ext.x_advance);
     }
@@ -374,8 +386,7 @@ draw_legend (LmProjectorView *self, cairo_t *cr, const LmThemeColors *tc)
   for (guint c = 0; c < shown; c++)
     {
       GdkRGBA color;
-      g_autofree char *s = g_strdup_printf ("%s (%u)", (const char *) g_ptr_array_index (self->classes, c),
-                                            self->class_counts[c]);
+      g_autofree char *s = g_strdup_printf ("%s (%u)", legend_name (self, c), self->class_counts[c]);
 
       class_color (c, &color);
       gdk_cairo_set_source_rgba (cr, &color);
@@ -826,15 +837,21 @@ color_by (LmProjectorView *self)
   if (e == NULL || self->color_col < 0 || (guint) self->color_col >= e->n_columns)
     return;
   char **values = e->columns[self->color_col];
+  gboolean empty = FALSE;
   index = g_hash_table_new (g_str_hash, g_str_equal);
   self->classes = g_ptr_array_new ();
   for (gsize i = 0; i < e->n; i++)
     {
-      char *end;
-      double v = g_ascii_strtod (values[i], &end);
-
-      if (numeric)
+      /* an empty value is a missing one, as TensorBoard reads
+       * metadata.tsv: it does not make a column of numbers a column of
+       * strings, nor count towards the limit */
+      if (*values[i] == '\0')
+        empty = TRUE;
+      else if (numeric)
         {
+          char *end;
+          double v = g_ascii_strtod (values[i], &end);
+
           while (g_ascii_isspace (*end))
             end++;
           numeric = end != values[i] && *end == '\0' && isfinite (v);
@@ -847,7 +864,8 @@ color_by (LmProjectorView *self)
           g_ptr_array_add (self->classes, values[i]);
         }
     }
-  self->n_distinct = self->classes->len;
+  self->n_distinct = self->classes->len - empty;
+  numeric = numeric && self->n_distinct > 0;
   if (self->n_distinct > LM_PROJECTOR_MAX_CATEGORIES)
     {
       g_clear_pointer (&self->classes, g_ptr_array_unref);
@@ -859,7 +877,9 @@ color_by (LmProjectorView *self)
       self->shade_max = hi;
       self->shade = g_new (float, e->n);
       for (gsize i = 0; i < e->n; i++)
-        self->shade[i] = hi > lo ? (float) ((g_ascii_strtod (values[i], NULL) - lo) / (hi - lo)) : 0.5f;
+        self->shade[i] = *values[i] == '\0' ? NAN
+                         : hi > lo           ? (float) ((g_ascii_strtod (values[i], NULL) - lo) / (hi - lo))
+                                             : 0.5f;
       return;
     }
   self->coloring = LM_PROJECTOR_COLOR_CATEGORIES;
@@ -1158,6 +1178,8 @@ lm_projector_view_get_point_color (LmProjectorView *self, guint i, GdkRGBA *colo
   g_return_val_if_fail (LM_IS_PROJECTOR_VIEW (self), FALSE);
   if (self->cls != NULL && self->e != NULL && i < self->e->n)
     class_color ((guint) self->cls[i], color);
+  else if (self->shade != NULL && self->e != NULL && i < self->e->n && isnan (self->shade[i]))
+    *color = lm_theme_colors ()->muted; /* no value */
   else if (self->shade != NULL && self->e != NULL && i < self->e->n)
     gradient_color (self->shade[i], color);
   else

@@ -1868,6 +1868,79 @@ test_columns (void)
   close_page (page, store, dir);
 }
 
+/* A numeric column with missing (empty) values, as a metadata.tsv with
+ * gaps: 54 numbers and 6 gaps get the gradient over the numbers, a gap
+ * drawn in the muted colour; a column of words and gaps lists the gap as
+ * "(no value)" without counting it, so 50 words and gaps are coloured. */
+static void
+test_missing_values (void)
+{
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  char *dir = g_dir_make_tmp ("lm-proj-XXXXXX", NULL);
+  float mat[60 * 2];
+  char *meta[60 * 3];
+  int words = 0;
+  lm_writer_options o;
+  lm_writer *w = NULL;
+
+  for (int i = 0; i < 60; i++)
+    {
+      mat[i * 2] = (float) cos (i * 0.3) * (1 + i * 0.1f);
+      mat[i * 2 + 1] = (float) sin (i * 0.3) * (1 + i * 0.1f);
+      meta[i * 3] = g_strdup_printf ("p%d", i);
+      meta[i * 3 + 1] = i % 10 == 0 ? g_strdup ("") : g_strdup_printf ("%d", i * 2 - 30);
+      meta[i * 3 + 2] = i % 6 == 0 ? g_strdup ("") : g_strdup_printf ("w%d", words++);
+    }
+  lm_writer_options_init (&o);
+  o.logdir = dir;
+  o.run_name = "run";
+  o.quiet = TRUE;
+  g_assert_cmpint (lm_writer_open_with (&w, &o), ==, LM_OK);
+  g_assert_cmpint (lm_writer_add_embedding_columns (w, "gaps", 1, mat, 60, 2,
+                                                    (const char *const[]) { "label", "score", "word" }, 3,
+                                                    (const char *const *) meta, NULL, 0, 0, 0),
+                   ==, LM_OK);
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+  for (int i = 0; i < 60 * 3; i++)
+    g_free (meta[i]);
+
+  LmRunStore *store = NULL;
+  GtkWidget *page = show_page (dir, &store);
+  LmProjectorView *view = lm_projector_page_get_view (LM_PROJECTOR_PAGE (page));
+  GtkWidget *color_by = lm_projector_page_get_control (LM_PROJECTOR_PAGE (page), "color-by");
+  GdkRGBA c, want;
+  cairo_surface_t *s;
+
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (color_by), 2);
+  g_assert_cmpint (lm_projector_view_get_coloring (view), ==, LM_PROJECTOR_COLOR_GRADIENT);
+  lm_projector_view_set_zoom (view, 0.5);
+  s = draw_view (view, 600, 400);
+  /* the numbers run from -28 (point 1) to 88 (point 59) */
+  want = (GdkRGBA) { 0xff / 255.0, 0xff / 255.0, 0xdd / 255.0, 1 };
+  g_assert_true (lm_projector_view_get_point_color (view, 1, &c));
+  g_assert_true (same_rgb (&c, &want));
+  assert_point_pixel (s, view, 1, &want);
+  want = (GdkRGBA) { 0x1f / 255.0, 0x2d / 255.0, 0x86 / 255.0, 1 };
+  g_assert_true (lm_projector_view_get_point_color (view, 59, &c));
+  g_assert_true (same_rgb (&c, &want));
+  /* a gap: the muted colour */
+  g_assert_true (lm_projector_view_get_point_color (view, 30, &c));
+  g_assert_true (same_rgb (&c, &lm_theme_colors ()->muted));
+  assert_point_pixel (s, view, 30, &lm_theme_colors ()->muted);
+  cairo_surface_destroy (s);
+
+  /* 50 words and a gap: categories, the gap one of them */
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (color_by), 3);
+  g_assert_cmpint (lm_projector_view_get_coloring (view), ==, LM_PROJECTOR_COLOR_CATEGORIES);
+  g_assert_cmpuint (lm_projector_view_get_n_classes (view), ==, 51);
+  close_page (page, store, dir);
+  g_free (dir);
+}
+
 int
 main
  (int argc, char **argv)
@@ -1886,6 +1959,7 @@ main
   g_test_add_func ("/ui/projector/umap", test_umap);
   g_test_add_func ("/ui/projector/inspector-big", test_inspector_big);
   g_test_add_func ("/ui/projector/columns", test_columns);
+  g_test_add_func ("/ui/projector/missing-values", test_missing_values);
   g_test_add_func ("/ui/projector/custom", test_custom);
   g_test_add_func ("/ui/projector/custom-no-labels", test_custom_no_labels);
   g_test_add_func ("/ui/projector/custom-search-by", test_custom_search_by);
