@@ -137,6 +137,7 @@ struct _LmProjectorPage
   double nn_ms;
   gboolean isolated, isolating;
   guint32 *iso_map;            /* isolated: each point's index in the whole tensor, or NULL */
+  LmEmbedding *whole;          /* isolated: the data they were isolated from (Custom's searches look in it) */
   gint64 reselect;             /* a point to choose once the tensor is back (-1 none) */
   char *want_select;           /* lm_projector_page_select_when_loaded's */
   char *want_color;            /* lm_projector_page_color_by_when_loaded's */
@@ -843,7 +844,9 @@ static const int custom_ends[2][2] = { { 0, 1 }, { 3, 2 } };
 
 /* TensorBoard's custom projection of the points on screen from the four
  * searches: X from Left's mean to Right's, Y from Down's to Up's, each
- * point's place its dot product with each (unit) axis.  An axis whose
+ * point's place its dot product with each (unit) axis.  As TensorBoard's,
+ * the searches look in the whole data set when points are isolated (the
+ * neighbours of one word onto the axis of two others).  An axis whose
  * searches are empty, match nothing or give no direction is not drawn
  * (its coordinate 0), and the status line says why. */
 static void
@@ -851,6 +854,7 @@ custom_apply (LmProjectorPage *self)
 {
   LmProjectorView *view = LM_PROJECTOR_VIEW (self->view);
   const LmEmbedding *e = lm_projector_view_get_embedding (view);
+  const LmEmbedding *src = self->isolated && self->whole != NULL ? self->whole : e;
   guint32 *idx[4];
   gssize got[4];
   double *dir[2];
@@ -863,7 +867,7 @@ custom_apply (LmProjectorPage *self)
     return;
   /* in the Search by column, as the label search (the label at first) */
   guint col = gtk_drop_down_get_selected (GTK_DROP_DOWN (self->search_drop));
-  char **values = e->columns != NULL && col < e->n_columns ? e->columns[col] : e->labels;
+  char **values = src->columns != NULL && col < src->n_columns ? src->columns[col] : src->labels;
 
   for (int k = 0; k < 4; k++)
     {
@@ -871,8 +875,8 @@ custom_apply (LmProjectorPage *self)
       gboolean regex = gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->custom_regex[k]));
       g_autofree char *error = NULL, *count = NULL;
 
-      idx[k] = g_new (guint32, e->n);
-      got[k] = lm_embedding_match (values, e->n, pattern, regex, idx[k], &error);
+      idx[k] = g_new (guint32, src->n);
+      got[k] = lm_embedding_match (values, src->n, pattern, regex, idx[k], &error);
       if (*pattern == '\0')
         count = g_strdup ("");
       else if (got[k] < 0)
@@ -902,7 +906,7 @@ custom_apply (LmProjectorPage *self)
 
       dir[a] = g_new (double, e->d);
       ok[a] = got[from] > 0 && got[to] > 0
-              && lm_embedding_custom_axis (e->mat, e->n, e->d, idx[from], (gsize) got[from], idx[to],
+              && lm_embedding_custom_axis (src->mat, src->n, src->d, idx[from], (gsize) got[from], idx[to],
                                            (gsize) got[to], custom_names[from], custom_names[to], dir[a], &error);
       if (error != NULL)
         g_ptr_array_add (problems, g_strdup_printf ("%s axis: %s", a == 0 ? "X" : "Y", error));
@@ -925,7 +929,9 @@ custom_apply (LmProjectorPage *self)
     }
   g_ptr_array_add (problems, NULL);
   g_autofree char *joined = g_strjoinv ("; ", (char **) problems->pdata);
-  text = g_strdup_printf ("Custom projection of %zu points × %zu dims: %s%s", e->n, e->d,
+  g_autofree char *whole = src != e ? g_strdup_printf (" (searched in all %zu)", src->n) : NULL;
+  text = g_strdup_printf ("Custom projection of %zu %s × %zu dims%s: %s%s", e->n,
+                          src != e ? "isolated points" : "points", e->d, whole ? whole : "",
                           ok[0] && ok[1] ? "X from Left to Right, Y from Down to Up" : joined, cos ? cos : "");
   lm_projector_view_set_coords (view, coords);
   set_status (self, text);
@@ -1313,6 +1319,7 @@ inspect_data_gone (LmProjectorPage *self)
 {
   self->isolated = FALSE;
   g_clear_pointer (&self->iso_map, g_free);
+  g_clear_pointer (&self->whole, lm_embedding_free);
   inspect_reset (self);
 }
 
@@ -1425,6 +1432,23 @@ isolate_thread (GTask *task, gpointer source, gpointer data, GCancellable *cance
   g_task_return_boolean (task, TRUE);
 }
 
+/* Shows the isolated points sub with coords (both taken); the data they
+ * came from is kept, the first time, for Custom's searches. */
+static void
+isolate_take (LmProjectorPage *self, LmEmbedding *sub, float *coords)
+{
+  LmProjectorView *view = LM_PROJECTOR_VIEW (self->view);
+
+  if (self->isolated)
+    lm_projector_view_update_data (view, sub, coords);
+  else
+    {
+      g_clear_pointer (&self->whole, lm_embedding_free);
+      self->whole = lm_projector_view_swap_data (view, sub, coords);
+    }
+  self->isolated = TRUE;
+}
+
 static void
 isolate_done (GObject *source, GAsyncResult *res, gpointer data)
 {
@@ -1444,9 +1468,7 @@ isolate_done (GObject *source, GAsyncResult *res, gpointer data)
     }
   g_autofree char *status = pca_status (job->sub->n, "isolated points", job->sub->d, job->sphereize,
                                        job->explained, job->ms);
-  self->isolated = TRUE;
-  lm_projector_view_update_data (LM_PROJECTOR_VIEW (self->view), g_steal_pointer (&job->sub),
-                                 g_steal_pointer (&job->coords));
+  isolate_take (self, g_steal_pointer (&job->sub), g_steal_pointer (&job->coords));
   set_status (self, status);
   inspect_reset (self);
   if (self->method == LM_PROJECTOR_CUSTOM)
@@ -1464,8 +1486,7 @@ isolate_show (LmProjectorPage *self, LmEmbedding *sub, int chosen)
     {
       gsize m = sub->n;
 
-      self->isolated = TRUE;
-      lm_projector_view_update_data (LM_PROJECTOR_VIEW (self->view), sub, g_new0 (float, m * 3));
+      isolate_take (self, sub, g_new0 (float, m * 3));
       inspect_reset (self);
       layout_start (self);
       if (chosen >= 0)
@@ -1948,6 +1969,7 @@ lm_projector_page_finalize (GObject *object)
   g_free (self->nn_dist);
   g_free (self->matches);
   g_free (self->iso_map);
+  g_clear_pointer (&self->whole, lm_embedding_free);
   g_free (self->want_select);
   g_free (self->want_color);
   g_strfreev (self->columns);

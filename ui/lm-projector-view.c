@@ -897,9 +897,13 @@ color_by (LmProjectorView *self)
   g_hash_table_unref (index);
 }
 
+/* Shows e with coords (both taken); the old data goes to *old (may be
+ * NULL: freed). */
 static void
-take_data (LmProjectorView *self, LmEmbedding *e, float *coords, gboolean keep_camera)
+take_data (LmProjectorView *self, LmEmbedding *e, float *coords, gboolean keep_camera, LmEmbedding **old)
 {
+  if (old != NULL)
+    *old = g_steal_pointer (&self->e);
   clear_data (self);
   if (!keep_camera)
     lm_projector_view_reset_camera (self);
@@ -934,14 +938,24 @@ void
 lm_projector_view_set_data (LmProjectorView *self, LmEmbedding *e, float *coords)
 {
   g_return_if_fail (LM_IS_PROJECTOR_VIEW (self));
-  take_data (self, e, coords, FALSE);
+  take_data (self, e, coords, FALSE, NULL);
 }
 
 void
 lm_projector_view_update_data (LmProjectorView *self, LmEmbedding *e, float *coords)
 {
   g_return_if_fail (LM_IS_PROJECTOR_VIEW (self));
-  take_data (self, e, coords, TRUE);
+  take_data (self, e, coords, TRUE, NULL);
+}
+
+LmEmbedding *
+lm_projector_view_swap_data (LmProjectorView *self, LmEmbedding *e, float *coords)
+{
+  LmEmbedding *old = NULL;
+
+  g_return_val_if_fail (LM_IS_PROJECTOR_VIEW (self), NULL);
+  take_data (self, e, coords, TRUE, &old);
+  return old;
 }
 
 void

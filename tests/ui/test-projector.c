@@ -535,13 +535,27 @@ test_custom (void)
   g_assert_true (lm_test_wait_for (page_settled, page, 10000));
   g_assert_true (lm_projector_page_get_isolated (pp));
   g_assert_cmpstr (lm_projector_page_get_status (pp), ==,
-                   "Custom projection of 4 points × 4 dims: X from Left to Right, Y from Down to Up; cosine "
-                   "similarity of the axes 1.000");
+                   "Custom projection of 4 isolated points × 4 dims (searched in all 6): X from Left to Right, Y "
+                   "from Down to Up; cosine similarity of the axes 1.000");
   g_assert_true (lm_projector_view_get_2d (view));
   p = lm_projector_view_get_coords (view);
   /* the isolated points: the cats, then the birds (x -36.05 the least,
    * 0.6 the most, as above) */
   g_assert_cmpfloat_with_epsilon (p[1 * 3], -1, 1e-5);
+  g_assert_cmpfloat_with_epsilon (p[3 * 3], 1, 1e-5);
+  /* as TensorBoard's, the searches look in the whole tensor: the dogs,
+   * not among the isolated points, still make Right's end.  Cat to dog
+   * is (-12, -0.15, 0.2, -0.05): the cats at -72 and -72.05 on it, the
+   * birds at -0.4 and 0.4 */
+  lm_projector_page_set_custom_search (pp, LM_PROJECTOR_CUSTOM_RIGHT, "dog", FALSE);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (lm_projector_page_get_control (pp, "right-count"))), ==,
+                   "2 matches");
+  g_assert_true (g_str_has_prefix (lm_projector_page_get_status (pp),
+                                   "Custom projection of 4 isolated points × 4 dims (searched in all 6): X from "
+                                   "Left to Right, Y from Down to Up"));
+  g_assert_cmpfloat_with_epsilon (p[0 * 3], (-72 + 35.825) / 36.225, 1e-4);
+  g_assert_cmpfloat_with_epsilon (p[1 * 3], -1, 1e-5);
+  g_assert_cmpfloat_with_epsilon (p[2 * 3], (-0.4 + 35.825) / 36.225, 1e-4);
   g_assert_cmpfloat_with_epsilon (p[3 * 3], 1, 1e-5);
 
   /* back to PCA: 3D again */
