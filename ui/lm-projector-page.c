@@ -63,6 +63,7 @@
 #include "lm-run.h"
 #include "lm-tsne.h"
 #include "lm-umap.h"
+#include "lm-wrap-layout.h"
 
 /* Writer commits every 250 ms at most; a poll as often keeps a new
  * embedding under a second from the commit to the screen. */
@@ -1993,9 +1994,34 @@ caption (const char *text)
   return l;
 }
 
+/* A row of groups of controls that wraps onto more lines in a narrow
+ * page (the window can be 860 px wide), each group whole: its least
+ * width is its widest group's (see lm-wrap-layout.h). */
+static GtkWidget *
+wrap_row (int spacing)
+{
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+
+  gtk_widget_set_layout_manager (row, lm_wrap_layout_new (spacing, 4));
+  gtk_widget_set_hexpand (row, TRUE);
+  return row;
+}
+
+/* A caption and its control, kept together on a wrap_row. */
+static GtkWidget *
+captioned (const char *text, GtkWidget *control)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+
+  gtk_box_append (GTK_BOX (box), caption (text));
+  gtk_box_append (GTK_BOX (box), control);
+  return box;
+}
+
 /* TensorBoard's Custom panel: X by Left and Right, Y by Up and Down (a
  * row each), each a label search with its regex toggle and its count of
- * matches; shown while Custom is the method. */
+ * matches; shown while Custom is the method.  In a narrow page Right
+ * goes under Left, Down under Up. */
 static void
 build_custom_bar (LmProjectorPage *self)
 {
@@ -2006,19 +2032,23 @@ build_custom_bar (LmProjectorPage *self)
     "Points whose label matches this are the Y axis's bottom end (their mean)",
   };
 
-  self->custom_bar = gtk_grid_new ();
-  gtk_grid_set_column_spacing (GTK_GRID (self->custom_bar), 6);
-  gtk_grid_set_row_spacing (GTK_GRID (self->custom_bar), 4);
+  GtkWidget *ends = NULL;
+
+  self->custom_bar = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
   for (int k = 0; k < 4; k++)
     {
-      int row = k / 2, col = 1 + k % 2 * 4;
-
       if (k % 2 == 0)
         {
           GtkWidget *axis = gtk_label_new (k == 0 ? "X axis" : "Y axis");
+          GtkWidget *line = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
 
           gtk_widget_add_css_class (axis, "heading");
-          gtk_grid_attach (GTK_GRID (self->custom_bar), axis, 0, row, 1, 1);
+          gtk_widget_set_valign (axis, GTK_ALIGN_START);
+          gtk_widget_set_margin_top (axis, 8);
+          ends = wrap_row (12);
+          gtk_box_append (GTK_BOX (line), axis);
+          gtk_box_append (GTK_BOX (line), ends);
+          gtk_box_append (GTK_BOX (self->custom_bar), line);
         }
       self->custom_entry[k] = gtk_entry_new ();
       gtk_editable_set_width_chars (GTK_EDITABLE (self->custom_entry[k]), 14);
@@ -2032,14 +2062,16 @@ build_custom_bar (LmProjectorPage *self)
       self->custom_count[k] = caption ("");
       gtk_label_set_width_chars (GTK_LABEL (self->custom_count[k]), 11);
       gtk_label_set_xalign (GTK_LABEL (self->custom_count[k]), 0);
-      GtkWidget *name = caption (custom_names[k]);
+      GtkWidget *name = caption (custom_names[k]), *end = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
 
+      /* as wide as "Right", so the ends line up */
+      gtk_label_set_width_chars (GTK_LABEL (name), 5);
       gtk_label_set_xalign (GTK_LABEL (name), 1);
-      gtk_widget_set_margin_start (name, k % 2 == 0 ? 6 : 12);
-      gtk_grid_attach (GTK_GRID (self->custom_bar), name, col, row, 1, 1);
-      gtk_grid_attach (GTK_GRID (self->custom_bar), self->custom_entry[k], col + 1, row, 1, 1);
-      gtk_grid_attach (GTK_GRID (self->custom_bar), self->custom_regex[k], col + 2, row, 1, 1);
-      gtk_grid_attach (GTK_GRID (self->custom_bar), self->custom_count[k], col + 3, row, 1, 1);
+      gtk_box_append (GTK_BOX (end), name);
+      gtk_box_append (GTK_BOX (end), self->custom_entry[k]);
+      gtk_box_append (GTK_BOX (end), self->custom_regex[k]);
+      gtk_box_append (GTK_BOX (end), self->custom_count[k]);
+      gtk_box_append (GTK_BOX (ends), end);
     }
   gtk_widget_set_margin_start (self->custom_bar, 8);
   gtk_widget_set_margin_end (self->custom_bar, 8);
@@ -2131,7 +2163,7 @@ on_stack_child (LmProjectorPage *self)
 static void
 lm_projector_page_init (LmProjectorPage *self)
 {
-  GtkWidget *bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6), *controls = wrap_row (6);
 
   self->tensor_id = -1;
   self->pca_ms = -1;
@@ -2169,18 +2201,16 @@ lm_projector_page_init (LmProjectorPage *self)
   gtk_widget_set_tooltip_text (self->search, "Highlight the points whose label holds this text");
   g_signal_connect (self->search, "search-changed", G_CALLBACK (on_search_changed), self);
   g_signal_connect (self->search, "activate", G_CALLBACK (on_search_activate), self);
-  gtk_box_append (GTK_BOX (bar), caption ("Run"));
-  gtk_box_append (GTK_BOX (bar), self->run_drop);
-  gtk_box_append (GTK_BOX (bar), caption ("Tensor"));
-  gtk_box_append (GTK_BOX (bar), self->tensor_drop);
-  gtk_box_append (GTK_BOX (bar), self->method_drop);
+  gtk_box_append (GTK_BOX (controls), captioned ("Run", self->run_drop));
+  gtk_box_append (GTK_BOX (controls), captioned ("Tensor", self->tensor_drop));
+  gtk_box_append (GTK_BOX (controls), self->method_drop);
   self->sphereize_check = gtk_check_button_new_with_label ("Sphereize data");
   gtk_widget_set_tooltip_text (self->sphereize_check, "Before PCA, shift each point by the centroid and make it unit "
                                                       "norm (TensorBoard's Sphereize data)");
   g_signal_connect_swapped (self->sphereize_check, "toggled", G_CALLBACK (on_sphereize_toggled), self);
-  gtk_box_append (GTK_BOX (bar), self->sphereize_check);
-  gtk_box_append (GTK_BOX (bar), self->flat_toggle);
-  gtk_box_append (GTK_BOX (bar), self->thumb_check);
+  gtk_box_append (GTK_BOX (controls), self->sphereize_check);
+  gtk_box_append (GTK_BOX (controls), self->flat_toggle);
+  gtk_box_append (GTK_BOX (controls), self->thumb_check);
   /* TensorBoard's data panel: Label by, Color by, search by a column */
   self->column_list = gtk_string_list_new (NULL);
   self->color_list = gtk_string_list_new ((const char *const[]) { "No color", NULL });
@@ -2194,20 +2224,14 @@ lm_projector_page_init (LmProjectorPage *self)
   gtk_widget_set_tooltip_text (self->search_drop, "The metadata column the search looks in");
   g_signal_connect (self->search_drop, "notify::selected", G_CALLBACK (on_search_by_selected), self);
   g_object_unref (self->column_list);
-  self->label_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_box_append (GTK_BOX (self->label_box), caption ("Label by"));
-  gtk_box_append (GTK_BOX (self->label_box), self->label_drop);
+  self->label_box = captioned ("Label by", self->label_drop);
   gtk_widget_set_visible (self->label_box, FALSE);
-  self->color_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_box_append (GTK_BOX (self->color_box), caption ("Color by"));
-  gtk_box_append (GTK_BOX (self->color_box), self->color_drop);
+  self->color_box = captioned ("Color by", self->color_drop);
   gtk_widget_set_visible (self->color_box, FALSE);
-  self->search_by_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_box_append (GTK_BOX (self->search_by_box), caption ("Search by"));
-  gtk_box_append (GTK_BOX (self->search_by_box), self->search_drop);
+  self->search_by_box = captioned ("Search by", self->search_drop);
   gtk_widget_set_visible (self->search_by_box, FALSE);
   /* a row of their own under the bar, shown with metadata */
-  self->columns_bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  self->columns_bar = wrap_row (12);
   gtk_box_append (GTK_BOX (self->columns_bar), self->label_box);
   gtk_box_append (GTK_BOX (self->columns_bar), self->color_box);
   gtk_box_append (GTK_BOX (self->columns_bar), self->search_by_box);
@@ -2215,8 +2239,8 @@ lm_projector_page_init (LmProjectorPage *self)
   gtk_widget_set_margin_end (self->columns_bar, 8);
   gtk_widget_set_margin_top (self->columns_bar, 6);
   gtk_widget_set_visible (self->columns_bar, FALSE);
-  gtk_widget_set_hexpand (self->search, TRUE);
-  gtk_widget_set_halign (self->search, GTK_ALIGN_END);
+  gtk_widget_set_valign (self->search, GTK_ALIGN_START);
+  gtk_box_append (GTK_BOX (bar), controls);
   gtk_box_append (GTK_BOX (bar), self->search);
   gtk_widget_set_margin_start (bar, 8);
   gtk_widget_set_margin_end (bar, 8);
@@ -2227,7 +2251,7 @@ lm_projector_page_init (LmProjectorPage *self)
   /* TensorBoard's t-SNE panel: perplexity, learning rate, re-run, pause,
    * the iteration; shown while t-SNE is the method, and with Neighbors in
    * place of perplexity and learning rate (its UMAP panel) for UMAP */
-  self->tsne_bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  self->tsne_bar = wrap_row (6);
   self->perp_spin = gtk_spin_button_new_with_range (2, 100, 1);
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->perp_spin), LM_TSNE_DEFAULT_PERPLEXITY);
   gtk_widget_set_tooltip_text (self->perp_spin, "Perplexity: about how many neighbours each point keeps close "
@@ -2253,11 +2277,9 @@ lm_projector_page_init (LmProjectorPage *self)
   self->iter_label = gtk_label_new ("Iteration: –");
   gtk_label_set_width_chars (GTK_LABEL (self->iter_label), 22);
   gtk_label_set_xalign (GTK_LABEL (self->iter_label), 0);
-  self->tsne_opts = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_box_append (GTK_BOX (self->tsne_opts), caption ("Perplexity"));
-  gtk_box_append (GTK_BOX (self->tsne_opts), self->perp_spin);
-  gtk_box_append (GTK_BOX (self->tsne_opts), caption ("Learning rate"));
-  gtk_box_append (GTK_BOX (self->tsne_opts), self->lr_drop);
+  self->tsne_opts = wrap_row (6);
+  gtk_box_append (GTK_BOX (self->tsne_opts), captioned ("Perplexity", self->perp_spin));
+  gtk_box_append (GTK_BOX (self->tsne_opts), captioned ("Learning rate", self->lr_drop));
   gtk_box_append (GTK_BOX (self->tsne_bar), self->tsne_opts);
   self->umap_opts = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   gtk_box_append (GTK_BOX (self->umap_opts), caption ("Neighbors"));
@@ -2305,6 +2327,9 @@ lm_projector_page_init (LmProjectorPage *self)
   gtk_widget_add_css_class (self->damaged, "lm-projector-damaged");
   gtk_stack_add_named (GTK_STACK (self->stack), self->damaged, "damaged");
   gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "empty");
+  /* as wide as what it shows: the empty state's code line does not
+   * widen the view */
+  gtk_stack_set_hhomogeneous (GTK_STACK (self->stack), FALSE);
   gtk_widget_set_vexpand (self->stack, TRUE);
   gtk_widget_set_hexpand (self->stack, TRUE);
   g_signal_connect (self->view, "point-activated", G_CALLBACK (on_point_activated), self);

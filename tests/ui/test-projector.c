@@ -1955,6 +1955,70 @@ test_missing_values (void)
   g_free (dir);
 }
 
+static gboolean
+page_is_narrow (gpointer data)
+{
+  return gtk_widget_get_width (data) == 560;
+}
+
+static gboolean
+page_is_wide (gpointer data)
+{
+  return gtk_widget_get_width (data) == 1400;
+}
+
+/* The page in a narrow window (860 px, less the 290 px side bar): every
+ * method's rows wrap instead of widening the page (it asked 813 px with
+ * its control rows on one line, 808 for the empty state's code line),
+ * Custom's Right under its Left; Tab still walks the controls in order. */
+static void
+test_narrow (void)
+{
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  g_autofree char *dir = make_columns_logdir ();
+  LmRunStore *store = NULL;
+  GtkWidget *page = show_page (dir, &store);
+  LmProjectorPage *pp = LM_PROJECTOR_PAGE (page);
+  GtkWidget *win = GTK_WIDGET (gtk_widget_get_root (page));
+  GtkWidget *left = lm_projector_page_get_control (pp, "left");
+  GtkWidget *right = lm_projector_page_get_control (pp, "right");
+  graphene_rect_t lb, rb;
+
+  for (int m = LM_PROJECTOR_PCA; m <= LM_PROJECTOR_CUSTOM; m++)
+    {
+      int min;
+
+      lm_projector_page_set_method (pp, m);
+      g_assert_true (lm_test_wait_for (page_settled, page, SETTLE_MS));
+      gtk_widget_measure (page, GTK_ORIENTATION_HORIZONTAL, -1, &min, NULL, NULL, NULL);
+      g_assert_cmpint (min, <=, 560);
+    }
+  gtk_window_set_default_size (GTK_WINDOW (win), 560, 600);
+  g_assert_true (lm_test_wait_for (page_is_narrow, page, 10000));
+  g_assert_true (gtk_widget_compute_bounds (left, page, &lb));
+  g_assert_true (gtk_widget_compute_bounds (right, page, &rb));
+  g_assert_cmpfloat (rb.origin.y, >=, lb.origin.y + lb.size.height);
+  g_assert_cmpfloat (rb.origin.x + rb.size.width, <=, 560);
+  /* wide: Right beside Left again */
+  gtk_window_set_default_size (GTK_WINDOW (win), 1400, 600);
+  g_assert_true (lm_test_wait_for (page_is_wide, page, 10000));
+  g_assert_true (gtk_widget_compute_bounds (left, page, &lb));
+  g_assert_true (gtk_widget_compute_bounds (right, page, &rb));
+  g_assert_cmpfloat (rb.origin.y, ==, lb.origin.y);
+  g_assert_cmpfloat (rb.origin.x, >, lb.origin.x + lb.size.width);
+  /* Tab: Left's entry, its regex toggle, then Right's entry */
+  gtk_widget_grab_focus (left);
+  g_assert_true (gtk_widget_child_focus (win, GTK_DIR_TAB_FORWARD));
+  g_assert_true (gtk_widget_is_focus (lm_projector_page_get_control (pp, "left-regex")));
+  g_assert_true (gtk_widget_child_focus (win, GTK_DIR_TAB_FORWARD));
+  g_assert_true (gtk_widget_get_focus_child (right) != NULL || gtk_widget_has_focus (right));
+  close_page (page, store, dir);
+}
+
 int
 main
  (int argc, char **argv)
@@ -1979,5 +2043,6 @@ main
   g_test_add_func ("/ui/projector/custom-search-by", test_custom_search_by);
   g_test_add_func ("/ui/projector/sphereize", test_sphereize);
   g_test_add_func ("/ui/projector/nonfinite", test_nonfinite);
+  g_test_add_func ("/ui/projector/narrow", test_narrow);
   return g_test_run ();
 }
