@@ -1026,6 +1026,8 @@ add_row (LmProjectorPage *self, const LmEmbedding *e, guint32 i, double dist)
   name = gtk_label_new (point_label (self, i, buf));
   gtk_label_set_xalign (GTK_LABEL (name), 0);
   gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_END);
+  /* a long label is cut short, not widening the pane */
+  gtk_label_set_max_width_chars (GTK_LABEL (name), 30);
   gtk_widget_set_hexpand (name, TRUE);
   value = gtk_label_new (d);
   gtk_widget_add_css_class (value, "numeric");
@@ -1087,6 +1089,7 @@ inspect_show (LmProjectorPage *self)
             g_string_append_printf (text, "%s%s: %s", c ? "\n" : "", e->column_names[c],
                                     e->columns[c][self->selected]);
           gtk_label_set_text (GTK_LABEL (self->insp_meta), text->str);
+          gtk_widget_set_tooltip_text (self->insp_meta, text->str);
           gtk_widget_set_visible (self->insp_meta, TRUE);
         }
       if (e->sprite != NULL)
@@ -1129,6 +1132,13 @@ inspect_show (LmProjectorPage *self)
                                                                   : "");
       gtk_label_set_text (GTK_LABEL (self->list_caption), "");
     }
+  /* a point's label or the search in one line, cut short (in full in
+   * the tooltip); the hint wraps */
+  gtk_label_set_wrap (GTK_LABEL (self->insp_title), e == NULL || (self->selected < 0 && self->n_matches == 0));
+  gtk_label_set_ellipsize (GTK_LABEL (self->insp_title), gtk_label_get_wrap (GTK_LABEL (self->insp_title))
+                                                            ? PANGO_ELLIPSIZE_NONE
+                                                            : PANGO_ELLIPSIZE_END);
+  gtk_widget_set_tooltip_text (self->insp_title, gtk_label_get_text (GTK_LABEL (self->insp_title)));
   if (n_iso > 0)
     {
       g_autofree char *label = g_strdup_printf ("Isolate %zu point%s", n_iso, n_iso == 1 ? "" : "s");
@@ -2102,14 +2112,17 @@ build_inspector (LmProjectorPage *self)
   gtk_box_append (GTK_BOX (row), self->nn_spin);
   gtk_box_append (GTK_BOX (row), self->metric_drop);
   gtk_box_append (GTK_BOX (side), row);
+  /* a label or value of hundreds of characters, spaces or none, is cut
+   * short in one line inside the pane (in full in the tooltip) instead
+   * of pushing the view out (see inspect_show) */
   self->insp_title = gtk_label_new ("");
-  gtk_label_set_wrap (GTK_LABEL (self->insp_title), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (self->insp_title), 40);
   gtk_label_set_xalign (GTK_LABEL (self->insp_title), 0);
   gtk_widget_add_css_class (self->insp_title, "lm-projector-selected");
   gtk_box_append (GTK_BOX (side), self->insp_title);
   self->insp_meta = gtk_label_new ("");
-  gtk_label_set_wrap (GTK_LABEL (self->insp_meta), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (self->insp_meta), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_ellipsize (GTK_LABEL (self->insp_meta), PANGO_ELLIPSIZE_END);
+  gtk_label_set_max_width_chars (GTK_LABEL (self->insp_meta), 40);
   gtk_label_set_selectable (GTK_LABEL (self->insp_meta), TRUE);
   gtk_label_set_xalign (GTK_LABEL (self->insp_meta), 0);
   gtk_widget_set_visible (self->insp_meta, FALSE);
@@ -2145,6 +2158,8 @@ build_inspector (LmProjectorPage *self)
   gtk_widget_set_vexpand (scroll, TRUE);
   gtk_box_append (GTK_BOX (side), scroll);
   gtk_widget_set_size_request (side, 280, -1);
+  /* the rows' labels expand within it; the extra width goes to the view */
+  gtk_widget_set_hexpand (side, FALSE);
   gtk_widget_set_margin_start (side, 8);
   gtk_widget_set_margin_end (side, 8);
   gtk_widget_set_margin_bottom (side, 8);

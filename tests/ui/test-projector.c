@@ -2019,6 +2019,67 @@ test_narrow (void)
   close_page (page, store, dir);
 }
 
+static gboolean
+inspector_fits (gpointer data)
+{
+  LmProjectorPage *pp = data;
+
+  return gtk_widget_get_width (data) == 800
+         && gtk_widget_get_width (lm_projector_page_get_control (pp, "inspector")) <= 420
+         && gtk_widget_get_width (GTK_WIDGET (lm_projector_page_get_view (pp))) >= 360;
+}
+
+/* Labels of 300 characters without a space: the chosen point's title,
+ * its columns and its neighbours' rows wrap or are cut short inside the
+ * inspector, which stays as wide as with short labels; the view keeps
+ * its place (the inspector took the whole width and the view none). */
+static void
+test_long_labels (void)
+{
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  char *dir = g_dir_make_tmp ("lm-proj-XXXXXX", NULL);
+  char *meta[6 * 2];
+  lm_writer_options o;
+  lm_writer *w = NULL;
+
+  for (int i = 0; i < 6; i++)
+    {
+      meta[i * 2] = g_strnfill (300, (char) ('a' + i));
+      meta[i * 2 + 1] = g_strnfill (300, 'z');
+    }
+  lm_writer_options_init (&o);
+  o.logdir = dir;
+  o.run_name = "run";
+  o.quiet = TRUE;
+  g_assert_cmpint (lm_writer_open_with (&w, &o), ==, LM_OK);
+  g_assert_cmpint (lm_writer_add_embedding_columns (w, "long", 1, points, 6, 4,
+                                                    (const char *const[]) { "label", "note" }, 2,
+                                                    (const char *const *) meta, NULL, 0, 0, 0),
+                   ==, LM_OK);
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+  for (int i = 0; i < 6 * 2; i++)
+    g_free (meta[i]);
+  LmRunStore *store = NULL;
+  GtkWidget *page = show_page (dir, &store);
+  LmProjectorPage *pp = LM_PROJECTOR_PAGE (page);
+  GtkWidget *side = lm_projector_page_get_control (pp, "inspector");
+
+  lm_projector_page_select (pp, 0);
+  g_assert_true (lm_test_wait_for (page_settled, page, 10000));
+  g_assert_true (gtk_widget_get_visible (lm_projector_page_get_control (pp, "inspector-columns")));
+  g_assert_nonnull (gtk_widget_get_first_child (lm_projector_page_get_control (pp, "inspector-list")));
+  /* laid out with the long texts in: the window's 800 px shared */
+  if (!lm_test_wait_for (inspector_fits, page, 5000))
+    g_error ("the inspector is %d px wide, the view %d px (of %d)", gtk_widget_get_width (side),
+             gtk_widget_get_width (GTK_WIDGET (lm_projector_page_get_view (pp))), gtk_widget_get_width (page));
+  close_page (page, store, dir);
+  g_free (dir);
+}
+
 int
 main
  (int argc, char **argv)
@@ -2044,5 +2105,6 @@ main
   g_test_add_func ("/ui/projector/sphereize", test_sphereize);
   g_test_add_func ("/ui/projector/nonfinite", test_nonfinite);
   g_test_add_func ("/ui/projector/narrow", test_narrow);
+  g_test_add_func ("/ui/projector/long-labels", test_long_labels);
   return g_test_run ();
 }
