@@ -931,8 +931,8 @@ custom_apply (LmProjectorPage *self)
   g_ptr_array_add (problems, NULL);
   g_autofree char *joined = g_strjoinv ("; ", (char **) problems->pdata);
   g_autofree char *whole = src != e ? g_strdup_printf (" (searched in all %zu)", src->n) : NULL;
-  text = g_strdup_printf ("Custom projection of %zu %s × %zu dims%s: %s%s", e->n,
-                          src != e ? "isolated points" : "points", e->d, whole ? whole : "",
+  text = g_strdup_printf ("Custom projection of %zu %s%s × %zu dims%s: %s%s", e->n,
+                          src != e ? "isolated point" : "point", e->n == 1 ? "" : "s", e->d, whole ? whole : "",
                           ok[0] && ok[1] ? "X from Left to Right, Y from Down to Up" : joined, cos ? cos : "");
   lm_projector_view_set_coords (view, coords);
   set_status (self, text);

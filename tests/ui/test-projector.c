@@ -2019,6 +2019,40 @@ test_narrow (void)
   close_page (page, store, dir);
 }
 
+/* Custom on a tensor of one point: it matches Left and Down, the status
+ * line counts it as one point ("1 point", not "1 points"). */
+static void
+test_custom_one_point (void)
+{
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  char *dir = g_dir_make_tmp ("lm-proj-XXXXXX", NULL);
+  lm_writer_options o;
+  lm_writer *w = NULL;
+
+  lm_writer_options_init (&o);
+  o.logdir = dir;
+  o.run_name = "run";
+  o.quiet = TRUE;
+  g_assert_cmpint (lm_writer_open_with (&w, &o), ==, LM_OK);
+  g_assert_cmpint (lm_writer_add_embedding (w, "one", 1, points, 1, 4, labels, NULL, 0, 0, 0), ==, LM_OK);
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+  LmRunStore *store = NULL;
+  GtkWidget *page = show_page (dir, &store);
+  LmProjectorPage *pp = LM_PROJECTOR_PAGE (page);
+
+  set_searches (pp, "cat", "dog", "", "");
+  lm_projector_page_set_method (pp, LM_PROJECTOR_CUSTOM);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (lm_projector_page_get_control (pp, "left-count"))), ==,
+                   "1 match");
+  assert_status_has (pp, "Custom projection of 1 point × 4 dims: Right: no point matches “dog”");
+  close_page (page, store, dir);
+  g_free (dir);
+}
+
 static gboolean
 inspector_fits (gpointer data)
 {
@@ -2105,6 +2139,7 @@ main
   g_test_add_func ("/ui/projector/sphereize", test_sphereize);
   g_test_add_func ("/ui/projector/nonfinite", test_nonfinite);
   g_test_add_func ("/ui/projector/narrow", test_narrow);
+  g_test_add_func ("/ui/projector/custom-one-point", test_custom_one_point);
   g_test_add_func ("/ui/projector/long-labels", test_long_labels);
   return g_test_run ();
 }
