@@ -1045,16 +1045,15 @@ lm_projector_view_set_search (LmProjectorView *self, const char *text)
   self->n_matches = 0;
   if (text != NULL && *text && self->e != NULL)
     {
-      g_autofree char *needle = g_utf8_casefold (text, -1);
+      /* TensorBoard's search, as Custom's: a case-insensitive substring */
+      g_autofree guint32 *idx = g_new (guint32, self->e->n);
+      char **values = self->e->columns != NULL ? self->e->columns[self->search_col] : NULL;
+      gssize got = lm_embedding_match (values, self->e->n, text, FALSE, idx, NULL);
 
       self->match = g_new0 (guint8, self->e->n);
-      for (gsize i = 0; self->e->columns != NULL && i < self->e->n; i++)
-        {
-          g_autofree char *label = g_utf8_casefold (cell (self->e, self->search_col, (guint) i), -1);
-
-          self->match[i] = strstr (label, needle) != NULL;
-          self->n_matches += self->match[i];
-        }
+      for (gssize k = 0; k < got; k++)
+        self->match[idx[k]] = 1;
+      self->n_matches = (guint) MAX (got, 0);
     }
   gtk_widget_queue_draw (GTK_WIDGET (self));
   return self->n_matches;
