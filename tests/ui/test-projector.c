@@ -56,18 +56,27 @@ static const float points[6 * 4] = {
 };
 static const char *labels[6] = { "cat", "cat", "dog", "dog", "bird", "bird" };
 
-static char *
-make_logdir (gboolean with_embedding)
+/* A new log directory (its path into *dir) with run "run" open. */
+static lm_writer *
+open_run (char **dir)
 {
-  char *dir = g_dir_make_tmp ("lm-proj-XXXXXX", NULL);
   lm_writer_options o;
   lm_writer *w = NULL;
 
+  *dir = g_dir_make_tmp ("lm-proj-XXXXXX", NULL);
   lm_writer_options_init (&o);
-  o.logdir = dir;
+  o.logdir = *dir;
   o.run_name = "run";
   o.quiet = TRUE;
   g_assert_cmpint (lm_writer_open_with (&w, &o), ==, LM_OK);
+  return w;
+}
+
+static char *
+make_logdir (gboolean with_embedding)
+{
+  char *dir = NULL;
+  lm_writer *w = open_run (&dir);
   g_assert_cmpint (lm_writer_add_scalar (w, "loss", 0, 1), ==, LM_OK);
   if (with_embedding)
     g_assert_cmpint (lm_writer_add_embedding (w, "features", 3, points, 6, 4, labels, NULL, 0, 0, 0), ==, LM_OK);
@@ -854,13 +863,11 @@ test_keys (void)
 static char *
 make_cluster_logdir (gsize n)
 {
-  char *dir = g_dir_make_tmp ("lm-proj-XXXXXX", NULL);
+  char *dir = NULL;
   g_autoptr (GRand) r = g_rand_new_with_seed (3);
   g_autofree float *x = g_new (float, n * 20);
   g_autofree const char **names = g_new (const char *, n);
   static const char *classes[3] = { "ant", "bee", "cow" };
-  lm_writer_options o;
-  lm_writer *w = NULL;
 
   for (gsize i = 0; i < n; i++)
     {
@@ -868,11 +875,7 @@ make_cluster_logdir (gsize n)
         x[i * 20 + j] = (float) (g_rand_double_range (r, -1.7, 1.7) + (j == i % 3 ? 10 : 0));
       names[i] = classes[i % 3];
     }
-  lm_writer_options_init (&o);
-  o.logdir = dir;
-  o.run_name = "run";
-  o.quiet = TRUE;
-  g_assert_cmpint (lm_writer_open_with (&w, &o), ==, LM_OK);
+  lm_writer *w = open_run (&dir);
   g_assert_cmpint (lm_writer_add_embedding (w, "features", 1, x, n, 20, names, NULL, 0, 0, 0), ==, LM_OK);
   g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
   return dir;
@@ -1191,15 +1194,8 @@ static const double a_euclidean_dist[6] = { 0.781025, 1, 1, 1.56205, 4.00125, 9.
 static char *
 make_nn_logdir (void)
 {
-  char *dir = g_dir_make_tmp ("lm-proj-XXXXXX", NULL);
-  lm_writer_options o;
-  lm_writer *w = NULL;
-
-  lm_writer_options_init (&o);
-  o.logdir = dir;
-  o.run_name = "run";
-  o.quiet = TRUE;
-  g_assert_cmpint (lm_writer_open_with (&w, &o), ==, LM_OK);
+  char *dir = NULL;
+  lm_writer *w = open_run (&dir);
   g_assert_cmpint (lm_writer_add_embedding (w, "features", 1, nn_points, 7, 3, nn_labels, NULL, 0, 0, 0), ==, LM_OK);
   g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
   return dir;
@@ -1593,22 +1589,16 @@ test_inspector_big (void)
       return;
     }
   const gsize n = 10000, d = 784;
-  char *dir = g_dir_make_tmp ("lm-proj-XXXXXX", NULL);
+  char *dir = NULL;
   g_autoptr (GRand) r = g_rand_new_with_seed (5);
   g_autofree float *x = g_new (float, n * d);
-  lm_writer_options o;
-  lm_writer *w = NULL;
 
   for (gsize i = 0; i < n * d; i++)
     x[i] = (float) g_rand_double (r);
   /* point 9999 a copy of point 42, scaled: its nearest under both */
   for (gsize j = 0; j < d; j++)
     x[9999 * d + j] = 2 * x[42 * d + j];
-  lm_writer_options_init (&o);
-  o.logdir = dir;
-  o.run_name = "run";
-  o.quiet = TRUE;
-  g_assert_cmpint (lm_writer_open_with (&w, &o), ==, LM_OK);
+  lm_writer *w = open_run (&dir);
   g_assert_cmpint (lm_writer_add_embedding (w, "features", 1, x, n, d, NULL, NULL, 0, 0, 0), ==, LM_OK);
   g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
 
@@ -1646,13 +1636,11 @@ static const char *split[6] = { "train", "test", "train", "test", "train", "test
 static char *
 make_columns_logdir (void)
 {
-  char *dir = g_dir_make_tmp ("lm-proj-XXXXXX", NULL);
+  char *dir = NULL;
   const char *header[2] = { "label", "split" };
   const char *meta[6 * 2];
   float many[60 * 2];
   char *many_meta[60 * 2];
-  lm_writer_options o;
-  lm_writer *w = NULL;
 
   for (int i = 0; i < 6; i++)
     {
@@ -1666,11 +1654,7 @@ make_columns_logdir (void)
       many_meta[i * 2] = g_strdup_printf ("%d", i * 3 - 20);
       many_meta[i * 2 + 1] = g_strdup_printf ("word %d", i);
     }
-  lm_writer_options_init (&o);
-  o.logdir = dir;
-  o.run_name = "run";
-  o.quiet = TRUE;
-  g_assert_cmpint (lm_writer_open_with (&w, &o), ==, LM_OK);
+  lm_writer *w = open_run (&dir);
   g_assert_cmpint (lm_writer_add_embedding_columns (w, "features", 3, points, 6, 4, header, 2, meta, NULL, 0, 0, 0),
                    ==, LM_OK);
   g_assert_cmpint (lm_writer_add_embedding_columns (w, "spiral", 3, many, 60, 2,
@@ -1894,12 +1878,10 @@ test_missing_values (void)
       g_test_skip ("no display");
       return;
     }
-  char *dir = g_dir_make_tmp ("lm-proj-XXXXXX", NULL);
+  char *dir = NULL;
   float mat[60 * 2];
   char *meta[60 * 3];
   int words = 0;
-  lm_writer_options o;
-  lm_writer *w = NULL;
 
   for (int i = 0; i < 60; i++)
     {
@@ -1909,11 +1891,7 @@ test_missing_values (void)
       meta[i * 3 + 1] = i % 10 == 0 ? g_strdup ("") : g_strdup_printf ("%d", i * 2 - 30);
       meta[i * 3 + 2] = i % 6 == 0 ? g_strdup ("") : g_strdup_printf ("w%d", words++);
     }
-  lm_writer_options_init (&o);
-  o.logdir = dir;
-  o.run_name = "run";
-  o.quiet = TRUE;
-  g_assert_cmpint (lm_writer_open_with (&w, &o), ==, LM_OK);
+  lm_writer *w = open_run (&dir);
   g_assert_cmpint (lm_writer_add_embedding_columns (w, "gaps", 1, mat, 60, 2,
                                                     (const char *const[]) { "label", "score", "word" }, 3,
                                                     (const char *const *) meta, NULL, 0, 0, 0),
@@ -2029,15 +2007,8 @@ test_custom_one_point (void)
       g_test_skip ("no display");
       return;
     }
-  char *dir = g_dir_make_tmp ("lm-proj-XXXXXX", NULL);
-  lm_writer_options o;
-  lm_writer *w = NULL;
-
-  lm_writer_options_init (&o);
-  o.logdir = dir;
-  o.run_name = "run";
-  o.quiet = TRUE;
-  g_assert_cmpint (lm_writer_open_with (&w, &o), ==, LM_OK);
+  char *dir = NULL;
+  lm_writer *w = open_run (&dir);
   g_assert_cmpint (lm_writer_add_embedding (w, "one", 1, points, 1, 4, labels, NULL, 0, 0, 0), ==, LM_OK);
   g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
   LmRunStore *store = NULL;
@@ -2075,21 +2046,15 @@ test_long_labels (void)
       g_test_skip ("no display");
       return;
     }
-  char *dir = g_dir_make_tmp ("lm-proj-XXXXXX", NULL);
+  char *dir = NULL;
   char *meta[6 * 2];
-  lm_writer_options o;
-  lm_writer *w = NULL;
 
   for (int i = 0; i < 6; i++)
     {
       meta[i * 2] = g_strnfill (300, (char) ('a' + i));
       meta[i * 2 + 1] = g_strnfill (300, 'z');
     }
-  lm_writer_options_init (&o);
-  o.logdir = dir;
-  o.run_name = "run";
-  o.quiet = TRUE;
-  g_assert_cmpint (lm_writer_open_with (&w, &o), ==, LM_OK);
+  lm_writer *w = open_run (&dir);
   g_assert_cmpint (lm_writer_add_embedding_columns (w, "long", 1, points, 6, 4,
                                                     (const char *const[]) { "label", "note" }, 2,
                                                     (const char *const *) meta, NULL, 0, 0, 0),
