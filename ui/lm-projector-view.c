@@ -336,13 +336,22 @@ draw_gradient_legend (LmProjectorView *self, cairo_t *cr, const LmThemeColors *t
   cairo_show_text (cr, hi);
 }
 
-/* Category c as the legend names it: a missing (empty) value says so. */
-static const char *
-legend_name (LmProjectorView *self, guint c)
+/* The legend's most characters of a value: a longer one is cut short. */
+#define LEGEND_MAX_CHARS 40
+
+/* Category c's legend entry, "cat (1000)": a missing (empty) value says
+ * so, a long one is cut short with "…" (newly allocated). */
+static char *
+legend_entry (LmProjectorView *self, guint c)
 {
   const char *v = g_ptr_array_index (self->classes, c);
 
-  return *v != '\0' ? v : "(no value)";
+  if (*v == '\0')
+    v = "(no value)";
+  if (g_utf8_strlen (v, -1) <= LEGEND_MAX_CHARS)
+    return g_strdup_printf ("%s (%u)", v, self->class_counts[c]);
+  g_autofree char *cut = g_utf8_substring (v, 0, LEGEND_MAX_CHARS - 1);
+  return g_strdup_printf ("%s… (%u)", cut, self->class_counts[c]);
 }
 
 static void
@@ -376,7 +385,7 @@ draw_legend (LmProjectorView *self, cairo_t *cr, const LmThemeColors *tc)
     return;
   for (guint c = 0; c < shown; c++)
     {
-      g_autofree char *s = g_strdup_printf ("%s (%u)", legend_name (self, c), self->class_counts[c]);
+      g_autofree char *s = legend_entry (self, c);
       cairo_text_extents (cr, s, &ext);
       w = MAX (w, ext.x_advance);
     }
@@ -386,7 +395,7 @@ draw_legend (LmProjectorView *self, cairo_t *cr, const LmThemeColors *tc)
   for (guint c = 0; c < shown; c++)
     {
       GdkRGBA color;
-      g_autofree char *s = g_strdup_printf ("%s (%u)", legend_name (self, c), self->class_counts[c]);
+      g_autofree char *s = legend_entry (self, c);
 
       class_color (c, &color);
       gdk_cairo_set_source_rgba (cr, &color);

@@ -2035,9 +2035,10 @@ inspector_fits (gpointer data)
 }
 
 /* Labels of 300 characters without a space: the chosen point's title,
- * its columns and its neighbours' rows wrap or are cut short inside the
+ * its columns and its neighbours' rows are cut short inside the
  * inspector, which stays as wide as with short labels; the view keeps
- * its place (the inspector took the whole width and the view none). */
+ * its place (the inspector took the whole width and the view none); the
+ * legend cuts them short too. */
 static void
 test_long_labels (void)
 {
@@ -2075,6 +2076,27 @@ test_long_labels (void)
   if (!lm_test_wait_for (inspector_fits, page, 5000))
     g_error ("the inspector is %d px wide, the view %d px (of %d)", gtk_widget_get_width (side),
              gtk_widget_get_width (GTK_WIDGET (lm_projector_page_get_view (pp))), gtk_widget_get_width (page));
+
+  /* the legend cuts each value short: nothing of it right of 450 px,
+   * where 300 characters ran across the whole view (the points, zoomed
+   * out, sit around the centre, under the legend's six rows) */
+  LmProjectorView *view = lm_projector_page_get_view (pp);
+  const GdkRGBA *bg = &lm_theme_colors ()->bg;
+
+  lm_projector_page_select (pp, -1);
+  g_assert_cmpuint (lm_projector_view_get_n_classes (view), ==, 6);
+  lm_projector_view_set_zoom (view, 0.2);
+  cairo_surface_t *s = draw_view (view, 800, 400);
+  for (int y = 4; y < 12 + 17 * 6; y++)
+    for (int x = 450; x < 800; x++)
+      {
+        double rgb[3];
+
+        pixel_at (s, x, y, rgb);
+        if (fabs (rgb[0] - bg->red) + fabs (rgb[1] - bg->green) + fabs (rgb[2] - bg->blue) > 0.05)
+          g_error ("the legend reaches (%d, %d)", x, y);
+      }
+  cairo_surface_destroy (s);
   close_page (page, store, dir);
   g_free (dir);
 }
