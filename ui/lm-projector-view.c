@@ -336,22 +336,30 @@ draw_gradient_legend (LmProjectorView *self, cairo_t *cr, const LmThemeColors *t
   cairo_show_text (cr, hi);
 }
 
-/* The legend's most characters of a value: a longer one is cut short. */
-#define LEGEND_MAX_CHARS 40
+/* The most characters of a value the legend, the hover box and the
+ * chosen point's label show: a longer one is cut short. */
+#define LABEL_MAX_CHARS 40
+
+/* s, or its first LABEL_MAX_CHARS - 1 characters and "…" (newly
+ * allocated). */
+static char *
+cut_short (const char *s)
+{
+  if (g_utf8_strlen (s, -1) <= LABEL_MAX_CHARS)
+    return g_strdup (s);
+  g_autofree char *cut = g_utf8_substring (s, 0, LABEL_MAX_CHARS - 1);
+  return g_strconcat (cut, "…", NULL);
+}
 
 /* Category c's legend entry, "cat (1000)": a missing (empty) value says
- * so, a long one is cut short with "…" (newly allocated). */
+ * so, a long one is cut short (newly allocated). */
 static char *
 legend_entry (LmProjectorView *self, guint c)
 {
   const char *v = g_ptr_array_index (self->classes, c);
+  g_autofree char *shown = cut_short (*v != '\0' ? v : "(no value)");
 
-  if (*v == '\0')
-    v = "(no value)";
-  if (g_utf8_strlen (v, -1) <= LEGEND_MAX_CHARS)
-    return g_strdup_printf ("%s (%u)", v, self->class_counts[c]);
-  g_autofree char *cut = g_utf8_substring (v, 0, LEGEND_MAX_CHARS - 1);
-  return g_strdup_printf ("%s… (%u)", cut, self->class_counts[c]);
+  return g_strdup_printf ("%s (%u)", shown, self->class_counts[c]);
 }
 
 static void
@@ -420,7 +428,8 @@ draw_hover (LmProjectorView *self, cairo_t *cr, int width, int height, const LmT
   const LmEmbedding *e = self->e;
   int i = self->hover;
   double px = self->proj[i * 3], py = self->proj[i * 3 + 1];
-  const char *label = cell (e, self->label_col, (guint) i);
+  const char *value = cell (e, self->label_col, (guint) i);
+  g_autofree char *label = value ? cut_short (value) : NULL;
   g_autofree char *text = label ? g_strdup_printf ("%s  #%d", label, i) : g_strdup_printf ("point #%d", i);
   gboolean thumb = self->sprite != NULL;
   double big = 64, pad = 6, bw, bh, bx, by;
@@ -460,7 +469,7 @@ draw_chosen (LmProjectorView *self, cairo_t *cr, gboolean thumbs, const LmThemeC
   double px = self->proj[i * 3], py = self->proj[i * 3 + 1];
   double half = thumbs ? THUMB_CHOSEN / 2 + 3 : DOT_RADIUS + 6;
   const char *label = cell (e, self->label_col, (guint) i);
-  g_autofree char *text = label ? g_strdup (label) : g_strdup_printf ("#%d", i);
+  g_autofree char *text = label ? cut_short (label) : g_strdup_printf ("#%d", i);
   cairo_text_extents_t ext;
 
   cairo_set_line_width (cr, 2);

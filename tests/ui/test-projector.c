@@ -2038,7 +2038,7 @@ inspector_fits (gpointer data)
  * its columns and its neighbours' rows are cut short inside the
  * inspector, which stays as wide as with short labels; the view keeps
  * its place (the inspector took the whole width and the view none); the
- * legend cuts them short too. */
+ * legend and the hover box cut them short too. */
 static void
 test_long_labels (void)
 {
@@ -2096,6 +2096,16 @@ test_long_labels (void)
         if (fabs (rgb[0] - bg->red) + fabs (rgb[1] - bg->green) + fabs (rgb[2] - bg->blue) > 0.05)
           g_error ("the legend reaches (%d, %d)", x, y);
       }
+  cairo_surface_destroy (s);
+  /* the hover box too: beside its point (at x 428), where one of 300
+   * characters covered the view from its left edge */
+  double px, py, rgb[3];
+
+  lm_projector_view_set_hover (view, 0);
+  lm_projector_view_project (view, 0, 800, 400, &px, &py);
+  s = draw_view (view, 800, 400);
+  pixel_at (s, 20, (int) py, rgb);
+  g_assert_cmpfloat (fabs (rgb[0] - bg->red) + fabs (rgb[1] - bg->green) + fabs (rgb[2] - bg->blue), <, 0.05);
   cairo_surface_destroy (s);
   close_page (page, store, dir);
   g_free (dir);
