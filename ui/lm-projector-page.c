@@ -2025,6 +2025,8 @@ captioned (const char *text, GtkWidget *control)
 
   gtk_box_append (GTK_BOX (box), caption (text));
   gtk_box_append (GTK_BOX (box), control);
+  /* a screen reader names the control by its caption */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (control), GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
   return box;
 }
 
@@ -2069,6 +2071,17 @@ build_custom_bar (LmProjectorPage *self)
       gtk_widget_set_tooltip_text (self->custom_regex[k], "Search with a regular expression (case-insensitive), "
                                                           "not a substring");
       g_signal_connect_swapped (self->custom_regex[k], "toggled", G_CALLBACK (on_custom_changed), self);
+      /* a screen reader names them by their end ("Left search", "Left
+       * search is a regex"), not by ".*" */
+      {
+        g_autofree char *entry_name = g_strdup_printf ("%s search", custom_names[k]);
+        g_autofree char *regex_name = g_strdup_printf ("%s search is a regex", custom_names[k]);
+
+        gtk_accessible_update_property (GTK_ACCESSIBLE (self->custom_entry[k]), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                        entry_name, -1);
+        gtk_accessible_update_property (GTK_ACCESSIBLE (self->custom_regex[k]), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                        regex_name, -1);
+      }
       self->custom_count[k] = caption ("");
       gtk_label_set_width_chars (GTK_LABEL (self->custom_count[k]), 11);
       gtk_label_set_xalign (GTK_LABEL (self->custom_count[k]), 0);

@@ -1948,7 +1948,8 @@ page_is_wide (gpointer data)
 /* The page in a narrow window (860 px, less the 290 px side bar): every
  * method's rows wrap instead of widening the page (it asked 813 px with
  * its control rows on one line, 808 for the empty state's code line),
- * Custom's Right under its Left; Tab still walks the controls in order. */
+ * Custom's Right under its Left; Tab still walks the controls in order,
+ * each named for a screen reader. */
 static void
 test_narrow (void)
 {
@@ -1988,6 +1989,20 @@ test_narrow (void)
   g_assert_true (gtk_widget_compute_bounds (right, page, &rb));
   g_assert_cmpfloat (rb.origin.y, ==, lb.origin.y);
   g_assert_cmpfloat (rb.origin.x, >, lb.origin.x + lb.size.width);
+  /* named for a screen reader by their captions, not ".*" */
+  {
+    g_autofree char *e1 = gtk_test_accessible_check_property (GTK_ACCESSIBLE (left), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                                              "Left search");
+    g_autofree char *e2 = gtk_test_accessible_check_property (
+      GTK_ACCESSIBLE (lm_projector_page_get_control (pp, "right-regex")), GTK_ACCESSIBLE_PROPERTY_LABEL,
+      "Right search is a regex");
+    g_autofree char *e3 = gtk_test_accessible_check_property (
+      GTK_ACCESSIBLE (lm_projector_page_get_control (pp, "color-by")), GTK_ACCESSIBLE_PROPERTY_LABEL, "Color by");
+
+    g_assert_null (e1);
+    g_assert_null (e2);
+    g_assert_null (e3);
+  }
   /* Tab: Left's entry, its regex toggle, then Right's entry */
   gtk_widget_grab_focus (left);
   g_assert_true (gtk_widget_child_focus (win, GTK_DIR_TAB_FORWARD));
@@ -2115,6 +2130,8 @@ int
 main
  (int argc, char **argv)
 {
+  /* accessible properties are read back (the narrow test's names) */
+  g_setenv ("GTK_A11Y", "test", TRUE);
   have_display = lm_ui_test_init (&argc, &argv);
   g_test_add_func ("/ui/projector/points", test_points);
   g_test_add_func ("/ui/projector/empty", test_empty);
