@@ -22,7 +22,9 @@
  * empty value is a missing one, as TensorBoard reads metadata.tsv: it is
  * not counted among the distinct values nor makes a column of numbers
  * strings; the gradient draws it in the theme's muted colour, the legend
- * of categories names it "(no value)".
+ * of categories names it "(no value)".  Unlike TensorBoard, "nan" (a NaN
+ * as Python writes it) does not make a column of numbers strings either:
+ * the gradient draws it as a gap.
  *
  * A point with a NaN or infinite coordinate (a NaN row of an imported
  * tensor, scores past float's range) is left out of the framing and not
@@ -856,6 +858,7 @@ color_by (LmProjectorView *self)
     return;
   char **values = e->columns[self->color_col];
   gboolean empty = FALSE;
+  gsize numbers = 0;
   index = g_hash_table_new (g_str_hash, g_str_equal);
   self->classes = g_ptr_array_new ();
   for (gsize i = 0; i < e->n; i++)
@@ -872,9 +875,16 @@ color_by (LmProjectorView *self)
 
           while (g_ascii_isspace (*end))
             end++;
-          numeric = end != values[i] && *end == '\0' && isfinite (v);
-          lo = MIN (lo, v);
-          hi = MAX (hi, v);
+          numeric = end != values[i] && *end == '\0' && !isinf (v);
+          /* "nan" (Python's str of a NaN, as a logged loss can be) is a
+           * number without a value: drawn as a gap, not making the
+           * column strings */
+          if (numeric && !isnan (v))
+            {
+              numbers++;
+              lo = MIN (lo, v);
+              hi = MAX (hi, v);
+            }
         }
       if (!g_hash_table_contains (index, values[i]))
         {
@@ -883,7 +893,7 @@ color_by (LmProjectorView *self)
         }
     }
   self->n_distinct = self->classes->len - empty;
-  numeric = numeric && self->n_distinct > 0;
+  numeric = numeric && numbers > 0;
   if (self->n_distinct > LM_PROJECTOR_MAX_CATEGORIES)
     {
       g_clear_pointer (&self->classes, g_ptr_array_unref);
@@ -895,9 +905,11 @@ color_by (LmProjectorView *self)
       self->shade_max = hi;
       self->shade = g_new (float, e->n);
       for (gsize i = 0; i < e->n; i++)
-        self->shade[i] = *values[i] == '\0' ? NAN
-                         : hi > lo           ? (float) ((g_ascii_strtod (values[i], NULL) - lo) / (hi - lo))
-                                             : 0.5f;
+        {
+          double v = *values[i] != '\0' ? g_ascii_strtod (values[i], NULL) : NAN;
+
+          self->shade[i] = isnan (v) ? NAN : hi > lo ? (float) ((v - lo) / (hi - lo)) : 0.5f;
+        }
       return;
     }
   self->coloring = LM_PROJECTOR_COLOR_CATEGORIES;

@@ -122,7 +122,8 @@ typedef enum
  * legend; more, all numbers: the gradient with its range in the legend;
  * more strings: no colour, the legend says why (get_color_note).  An
  * empty value is missing: not a distinct value, not a string (the
- * gradient draws it in the theme's muted colour).  New
+ * gradient draws it in the theme's muted colour); "nan" is not a string
+ * either (the gradient draws it as a gap).  New
  * data keeps the column (the first when it has fewer).  The default is
  * column 0, the label. */
 void       lm_projector_view_set_color_by  (LmProjectorView *self, int column);

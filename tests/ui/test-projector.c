@@ -1869,7 +1869,8 @@ test_columns (void)
 /* A numeric column with missing (empty) values, as a metadata.tsv with
  * gaps: 54 numbers and 6 gaps get the gradient over the numbers, a gap
  * drawn in the muted colour; a column of words and gaps lists the gap as
- * "(no value)" without counting it, so 50 words and gaps are coloured. */
+ * "(no value)" without counting it, so 50 words and gaps are coloured; a
+ * column of numbers and "nan" gets the gradient, "nan" a gap. */
 static void
 test_missing_values (void)
 {
@@ -1880,24 +1881,26 @@ test_missing_values (void)
     }
   char *dir = NULL;
   float mat[60 * 2];
-  char *meta[60 * 3];
+  char *meta[60 * 4];
   int words = 0;
 
   for (int i = 0; i < 60; i++)
     {
       mat[i * 2] = (float) cos (i * 0.3) * (1 + i * 0.1f);
       mat[i * 2 + 1] = (float) sin (i * 0.3) * (1 + i * 0.1f);
-      meta[i * 3] = g_strdup_printf ("p%d", i);
-      meta[i * 3 + 1] = i % 10 == 0 ? g_strdup ("") : g_strdup_printf ("%d", i * 2 - 30);
-      meta[i * 3 + 2] = i % 6 == 0 ? g_strdup ("") : g_strdup_printf ("w%d", words++);
+      meta[i * 4] = g_strdup_printf ("p%d", i);
+      meta[i * 4 + 1] = i % 10 == 0 ? g_strdup ("") : g_strdup_printf ("%d", i * 2 - 30);
+      meta[i * 4 + 2] = i % 6 == 0 ? g_strdup ("") : g_strdup_printf ("w%d", words++);
+      /* a loss as Python writes it: "nan" now and then */
+      meta[i * 4 + 3] = i % 10 == 5 ? g_strdup ("nan") : g_strdup_printf ("%g", 0.5 + i * 0.25);
     }
   lm_writer *w = open_run (&dir);
   g_assert_cmpint (lm_writer_add_embedding_columns (w, "gaps", 1, mat, 60, 2,
-                                                    (const char *const[]) { "label", "score", "word" }, 3,
+                                                    (const char *const[]) { "label", "score", "word", "loss" }, 4,
                                                     (const char *const *) meta, NULL, 0, 0, 0),
                    ==, LM_OK);
   g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
-  for (int i = 0; i < 60 * 3; i++)
+  for (int i = 0; i < 60 * 4; i++)
     g_free (meta[i]);
 
   LmRunStore *store = NULL;
@@ -1929,6 +1932,14 @@ test_missing_values (void)
   gtk_drop_down_set_selected (GTK_DROP_DOWN (color_by), 3);
   g_assert_cmpint (lm_projector_view_get_coloring (view), ==, LM_PROJECTOR_COLOR_CATEGORIES);
   g_assert_cmpuint (lm_projector_view_get_n_classes (view), ==, 51);
+  /* 54 losses and "nan" six times: the gradient, a "nan" drawn as a gap */
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (color_by), 4);
+  g_assert_cmpint (lm_projector_view_get_coloring (view), ==, LM_PROJECTOR_COLOR_GRADIENT);
+  g_assert_true (lm_projector_view_get_point_color (view, 5, &c));
+  g_assert_true (same_rgb (&c, &lm_theme_colors ()->muted));
+  want = (GdkRGBA) { 0x1f / 255.0, 0x2d / 255.0, 0x86 / 255.0, 1 };
+  g_assert_true (lm_projector_view_get_point_color (view, 59, &c));
+  g_assert_true (same_rgb (&c, &want));
   close_page (page, store, dir);
   g_free (dir);
 }
