@@ -825,9 +825,10 @@ layout_start (LmProjectorPage *self)
  * the dims when it was; points that are all the same vector say so
  * (they all sit at the centre). */
 static char *
-pca_status (gsize n, const char *what, gsize d, gboolean sphereized, const double *v, double ms)
+pca_status (gsize n, const char *kind, gsize d, gboolean sphereized, const double *v, double ms)
 {
   const char *how = sphereized ? ", sphereized" : "";
+  g_autofree char *what = g_strconcat (kind, n == 1 ? "point" : "points", NULL);
 
   if (n > 1 && v[0] == 0)
     return g_strdup_printf ("PCA of %zu %s × %zu dims%s: every point is the same vector, so all sit at the "
@@ -915,7 +916,12 @@ custom_apply (LmProjectorPage *self)
         lm_embedding_project_axis (e->mat, e->n, e->d, dir[a], coords + a, 3);
     }
   if (ok[0] && ok[1])
-    cos = g_strdup_printf ("; cosine similarity of the axes %.3f", lm_embedding_cosine (dir[0], dir[1], e->d));
+    {
+      double c = lm_embedding_cosine (dir[0], dir[1], e->d);
+
+      /* (a cosine that rounds to 0 is 0.000, not -0.000) */
+      cos = g_strdup_printf ("; cosine similarity of the axes %.3f", fabs (c) < 0.0005 ? 0.0 : c);
+    }
   for (int a = 0; a < 2; a++)
     {
       int from = custom_ends[a][0], to = custom_ends[a][1];
@@ -1477,7 +1483,7 @@ isolate_done (GObject *source, GAsyncResult *res, gpointer data)
       inspect_show (self);
       return;
     }
-  g_autofree char *status = pca_status (job->sub->n, "isolated points", job->sub->d, job->sphereize,
+  g_autofree char *status = pca_status (job->sub->n, "isolated ", job->sub->d, job->sphereize,
                                        job->explained, job->ms);
   isolate_take (self, g_steal_pointer (&job->sub), g_steal_pointer (&job->coords));
   set_status (self, status);
@@ -1636,7 +1642,7 @@ job_done (GObject *source, GAsyncResult *res, gpointer data)
   self->run_name = g_strdup (((RunEmbeddings *) g_ptr_array_index (job->runs, job->chosen_run))->name);
   self->tensor_id = job->chosen_id;
   self->pca_ms = job->pca_ms;
-  g_autofree char *status = pca_status (job->e->n, "points", job->e->d, job->sphereize, job->explained,
+  g_autofree char *status = pca_status (job->e->n, "", job->e->d, job->sphereize, job->explained,
                                        job->pca_ms);
   g_free (self->pca_status);
   self->pca_status = g_strdup (status);

@@ -609,6 +609,27 @@ test_custom_no_labels (void)
   close_page (page, store, dir);
 }
 
+/* A tensor of one point: "PCA of 1 point", not "1 points". */
+static void
+test_one_point (void)
+{
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  char *dir = NULL;
+  lm_writer *w = open_run (&dir);
+  g_assert_cmpint (lm_writer_add_embedding (w, "features", 3, points, 1, 4, labels, NULL, 0, 0, 0), ==, LM_OK);
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+  LmRunStore *store = NULL;
+  GtkWidget *page = show_page (dir, &store);
+
+  assert_status_has (LM_PROJECTOR_PAGE (page), "PCA of 1 point × 4 dims");
+  close_page (page, store, dir);
+  g_free (dir);
+}
+
 /* Sphereize data, PCA's check: the PCA of the sphereized points (each
  * centred on the mean and made unit norm), said in the status line. */
 static void
@@ -2162,6 +2183,7 @@ main
   g_test_add_func ("/ui/projector/custom-no-labels", test_custom_no_labels);
   g_test_add_func ("/ui/projector/custom-search-by", test_custom_search_by);
   g_test_add_func ("/ui/projector/sphereize", test_sphereize);
+  g_test_add_func ("/ui/projector/one-point", test_one_point);
   g_test_add_func ("/ui/projector/nonfinite", test_nonfinite);
   g_test_add_func ("/ui/projector/narrow", test_narrow);
   g_test_add_func ("/ui/projector/custom-one-point", test_custom_one_point);
