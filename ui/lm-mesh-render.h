@@ -11,7 +11,8 @@
  *     PerspectiveCamera, default 75 degrees), near and far planes from the
  *     bounding sphere;
  *   - triangles (faces) filled with the vertex colours interpolated across
- *     them, smooth (per-vertex normals, as Three.js' computeVertexNormals)
+ *     them in perspective (as a GPU does, whether or not a triangle is
+ *     cut at the near plane or to the view), smooth (per-vertex normals, as Three.js' computeVertexNormals)
  *     Lambert shading from a light at the camera plus ambient, both sides
  *     lit (PyTorch meshes come in either winding), clipped against the
  *     near plane and, when a corner is far outside the view, to the view
