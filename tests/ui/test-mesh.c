@@ -413,7 +413,7 @@ has_mesh (gpointer view)
 }
 
 /* Cards far below the view neither load nor render their mesh; scrolled
- * to, they do. */
+ * to, they do, and the cards scrolled away give up their shading. */
 static void
 test_offscreen (void)
 {
@@ -436,6 +436,7 @@ test_offscreen (void)
   g_assert_nonnull (lm_mesh_view_get_mesh (top));
   g_assert_cmpuint (lm_mesh_view_get_n_renders (bottom), ==, 0);
   g_assert_null (lm_mesh_view_get_mesh (bottom));
+  g_assert_cmpuint (lm_mesh_view_get_shading_bytes (top), >, 0);
   /* a theme change renders the cards on screen again, not the others */
   mode = lm_theme_get_mode ();
   lm_theme_set_mode (LM_THEME_DARK);
@@ -457,6 +458,10 @@ test_offscreen (void)
   lm_ui_wait_settled (win);
   g_assert_cmpuint (lm_mesh_view_get_n_renders (bottom), >=, 1);
   g_assert_nonnull (lm_mesh_view_get_mesh (bottom));
+  /* it made its shading, and dropped the top card's, far off screen now
+   * (each card would keep its own: 26 MB for a million triangles) */
+  g_assert_cmpuint (lm_mesh_view_get_shading_bytes (bottom), >, 0);
+  g_assert_cmpuint (lm_mesh_view_get_shading_bytes (top), ==, 0);
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
