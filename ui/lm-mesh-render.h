@@ -98,7 +98,9 @@ size_t lm_mesh_shading_get_bytes (const lm_mesh_shading *sh);
 
 typedef struct lm_mesh_renderer lm_mesh_renderer;
 
-/* Scratch buffers (depth, projected vertices) kept between frames. */
+/* Scratch buffers (depth, projected vertices) kept between frames: one
+ * frame at a time (a renderer per thread); a shading, once made, is only
+ * read, by any number of frames at once. */
 lm_mesh_renderer *lm_mesh_renderer_new (void);
 void lm_mesh_renderer_free (lm_mesh_renderer *r);
 /* The bytes of those buffers: 4 a pixel, 36 a vertex of the largest
