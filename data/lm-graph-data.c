@@ -393,8 +393,9 @@ lm_trace_data_load (const char *path, gint64 trace_id, gboolean with_values, cha
   if (db == NULL)
     return NULL;
   timed = has_op_times (db);
-  if (!prepare (db, timed ? "SELECT step, coalesce(graph_id, -1), coalesce(dur_ns, -1) FROM traces WHERE id = ?1"
-                          : "SELECT step, coalesce(graph_id, -1), -1 FROM traces WHERE id = ?1",
+  if (!prepare (db, timed ? "SELECT step, coalesce(graph_id, -1), coalesce(dur_ns, -1), wall_time "
+                            "FROM traces WHERE id = ?1"
+                          : "SELECT step, coalesce(graph_id, -1), -1, wall_time FROM traces WHERE id = ?1",
                 &st, error))
     {
       sqlite3_close (db);
@@ -413,6 +414,7 @@ lm_trace_data_load (const char *path, gint64 trace_id, gboolean with_values, cha
   t->step = sqlite3_column_int64 (st, 0);
   t->graph_id = sqlite3_column_int64 (st, 1);
   t->dur_ns = sqlite3_column_int64 (st, 2);
+  t->wall_time = sqlite3_column_double (st, 3);
   sqlite3_finalize (st);
 
   ev = g_array_new (FALSE, TRUE, sizeof (LmTraceDataEvent));

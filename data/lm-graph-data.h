@@ -95,6 +95,7 @@ typedef struct
   gint64 n_ops;
   gint64 n_missing;
   gint64 dur_ns;                /* the step's wall time, -1: not profiled */
+  double wall_time;             /* when the trace was logged (s since the epoch) */
 } LmTraceData;
 
 /* What lm_trace_data_first_anomaly looks for. */

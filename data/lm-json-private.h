@@ -35,3 +35,10 @@ typedef gboolean (*LmJsonMemberFunc) (LmJsonParser *ps, const char *key, gpointe
  * Fails with not_object when the next value is not an object. */
 gboolean lm_json_parse_object (LmJsonParser *ps, const char *not_object, LmJsonMemberFunc member,
                                gpointer data);
+
+/* Reads element i of an array (ps->p at it); FALSE on failure. */
+typedef gboolean (*LmJsonElementFunc) (LmJsonParser *ps, guint i, gpointer data);
+/* An array: `element` reads each value.  name says what it is in the
+ * messages: "<name> is not an array", "expected ',' or ']' in <name>". */
+gboolean lm_json_parse_array  (LmJsonParser *ps, const char *name, LmJsonElementFunc element,
+                               gpointer data);

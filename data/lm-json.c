@@ -3,8 +3,9 @@
  * strings with their escapes, numbers with JSON's grammar, words, and
  * skipping any value.
  *
- * What it is for: the image grid's layout (lm-records-grid.c) and a
- * mesh's config (lm-mesh.c), each a fixed shape read straight from the
+ * What it is for: the image grid's layout (lm-records-grid.c), a mesh's
+ * config (lm-mesh.c) and torch.profiler's Chrome traces
+ * (lm-chrome-trace.c), each a fixed shape read straight from the
  * text with a message saying what and where when it is not.  Every read
  * stops at the terminating NUL, so no input can make it read out of
  * bounds; nesting is capped so none can exhaust the stack.
@@ -287,6 +288,36 @@ lm_json_parse_object (LmJsonParser *ps, const char *not_object, LmJsonMemberFunc
         }
       if (*ps->p != ',')
         return lm_json_fail (ps, "expected ',' or '}'");
+      ps->p++;
+    }
+}
+
+gboolean
+lm_json_parse_array (LmJsonParser *ps, const char *name, LmJsonElementFunc element, gpointer data)
+{
+  lm_json_skip_ws (ps);
+  if (*ps->p != '[')
+    return lm_json_fail (ps, "%s is not an array", name);
+  ps->p++;
+  lm_json_skip_ws (ps);
+  if (*ps->p == ']')
+    {
+      ps->p++;
+      return TRUE;
+    }
+  for (guint i = 0;; i++)
+    {
+      lm_json_skip_ws (ps);
+      if (!element (ps, i, data))
+        return FALSE;
+      lm_json_skip_ws (ps);
+      if (*ps->p == ']')
+        {
+          ps->p++;
+          return TRUE;
+        }
+      if (*ps->p != ',')
+        return lm_json_fail (ps, "expected ',' or ']' in %s", name);
       ps->p++;
     }
 }

@@ -59,40 +59,23 @@ parse_int (LmJsonParser *ps, const char *key, int *out)
 }
 
 static gboolean
-parse_labels (LmJsonParser *ps, GPtrArray *labels)
+parse_label (LmJsonParser *ps, guint i, gpointer data)
 {
+  GPtrArray *labels = data;
   g_autoptr (GString) s = g_string_new (NULL);
 
-  if (!lm_json_expect (ps, '['))
-    {
-      g_clear_pointer (&ps->error, g_free);
-      return lm_json_fail (ps, "\"labels\" is not an array");
-    }
-  lm_json_skip_ws (ps);
-  if (*ps->p == ']')
-    {
-      ps->p++;
-      return TRUE;
-    }
-  for (;;)
-    {
-      lm_json_skip_ws (ps);
-      if (*ps->p != '"')
-        return lm_json_fail (ps, "labels[%u] is not a string", labels->len);
-      g_string_truncate (s, 0);
-      if (!lm_json_parse_string (ps, s))
-        return FALSE;
-      g_ptr_array_add (labels, g_strndup (s->str, s->len));
-      lm_json_skip_ws (ps);
-      if (*ps->p == ']')
-        {
-          ps->p++;
-          return TRUE;
-        }
-      if (*ps->p != ',')
-        return lm_json_fail (ps, "expected ',' or ']' in \"labels\"");
-      ps->p++;
-    }
+  if (*ps->p != '"')
+    return lm_json_fail (ps, "labels[%u] is not a string", i);
+  if (!lm_json_parse_string (ps, s))
+    return FALSE;
+  g_ptr_array_add (labels, g_strndup (s->str, s->len));
+  return TRUE;
+}
+
+static gboolean
+parse_labels (LmJsonParser *ps, GPtrArray *labels)
+{
+  return lm_json_parse_array (ps, "\"labels\"", parse_label, labels);
 }
 
 static void

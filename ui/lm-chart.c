@@ -42,6 +42,8 @@ struct _LmChart
   gboolean drew_data;         /* some render so far had data in view */
   gint64 last_render_us;
   guint throttle_id;
+  gboolean steps_unsent;      /* a linked selection not told to the table yet (off screen) */
+  guint steps_idle_id;        /* tells it, once on screen */
 
   gboolean hovering;
   double hx, hy;
@@ -115,10 +117,47 @@ can_select_steps (LmChart *self)
 }
 
 static void
+emit_step_selection (LmChart *self)
+{
+  self->steps_unsent = FALSE;
+  g_clear_handle_id (&self->steps_idle_id, g_source_remove);
+  g_signal_emit (self, signals[SIGNAL_STEP_SELECTION_CHANGED], 0);
+}
+
+static void
 step_selection_shown (LmChart *self)
 {
   gtk_widget_queue_draw (GTK_WIDGET (self));
-  g_signal_emit (self, signals[SIGNAL_STEP_SELECTION_CHANGED], 0);
+  emit_step_selection (self);
+}
+
+static gboolean
+on_steps_idle (gpointer data)
+{
+  LmChart *self = data;
+
+  self->steps_idle_id = 0;
+  emit_step_selection (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The selection shown moved, or the smoothing under it changed, by way of
+ * the shared settings (a handle dragged on another card, the smoothing
+ * slider): a card off screen (or on a view not shown) keeps its table as
+ * it is until it is drawn (lm_chart_snapshot), where 100 tables redone
+ * took 90 ms a pointer motion.  A table that appears, goes or changes its
+ * columns (`same_shape` FALSE) is told at once: the card's height depends
+ * on it. */
+static void
+step_selection_moved (LmChart *self, gboolean same_shape)
+{
+  if (same_shape && !lm_chart_is_on_screen (self))
+    {
+      self->steps_unsent = TRUE;
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+    }
+  else
+    step_selection_shown (self);
 }
 
 /* The user (or the settings) changed this chart's selection: the shared
@@ -147,7 +186,7 @@ follow_linked_steps (LmChart *self)
     return;
   lm_plot_set_step_selection (self->plot, &want);
   self->keys_move_end = want.range;
-  step_selection_shown (self);
+  step_selection_moved (self, have.active && want.active && have.range == want.range);
 }
 
 static void
@@ -162,7 +201,7 @@ static void
 step_values_changed (LmChart *self)
 {
   if (lm_plot_get_step_selection (self->plot).active)
-    g_signal_emit (self, signals[SIGNAL_STEP_SELECTION_CHANGED], 0);
+    emit_step_selection (self);
 }
 
 static void
@@ -230,7 +269,7 @@ on_settings_changed (LmChartSettings *settings, GParamSpec *pspec, LmChart *self
   if (had && !lm_plot_get_step_selection (self->plot).active)
     step_selection_changed (self);
   else if (had)
-    step_selection_shown (self);
+    step_selection_moved (self, TRUE);
 }
 
 /* ------------------------------------------------------------ drawing */
@@ -322,6 +361,9 @@ lm_chart_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
       return;
     }
   self->skipped = FALSE;
+  /* on screen again: the table catches up (not while snapshotting) */
+  if (self->steps_unsent && self->steps_idle_id == 0)
+    self->steps_idle_id = g_idle_add (on_steps_idle, self);
   if (self->dirty || self->texture == NULL || self->tex_w != width
       || self->tex_h != height || self->tex_scale != scale)
     render_texture (self, width, height, scale);
@@ -586,6 +628,7 @@ lm_chart_dispose (GObject *object)
   LmChart *self = LM_CHART (object);
 
   g_clear_handle_id (&self->throttle_id, g_source_remove);
+  g_clear_handle_id (&self->steps_idle_id, g_source_remove);
   if (self->selection)
     {
       g_signal_handlers_disconnect_by_data (self->selection, self);

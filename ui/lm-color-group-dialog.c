@@ -7,6 +7,8 @@ struct _LmColorGroupDialog
 {
   GtkDialog parent_instance;
   LmRunStore *store;
+  LmRunColorGroup *current;   /* a copy of the runs' grouping, numbering new
+                               * groups as the run list does */
   GtkWidget *entry;
   GtkWidget *error;
   GtkWidget *preview;     /* a vertical box, filled anew on each change */
@@ -45,11 +47,35 @@ add_heading (LmColorGroupDialog *self, const GdkRGBA *color, const char *title)
   gtk_box_append (GTK_BOX (self->preview), row);
 }
 
+/* The preview lists this many groups and this many runs of a group at
+ * the most (and how many more there are), so that each key typed in a
+ * sweep of thousands of runs takes milliseconds, not a second. */
+#define MAX_GROUPS 100
+#define MAX_RUNS 100
+
+/* A group's runs, the first MAX_RUNS of n of them. */
+typedef struct
+{
+  GString *names;   /* one a line */
+  guint n;
+} Runs;
+
+static void
+runs_add (Runs *runs, LmRun *run)
+{
+  if (runs->n++ < MAX_RUNS)
+    g_string_append_printf (runs->names, "%s%s", runs->names->len ? "\n" : "", lm_run_get_name (run));
+}
+
 /* The runs under a heading, one a line. */
 static void
-add_runs (LmColorGroupDialog *self, const char *names)
+add_runs (LmColorGroupDialog *self, Runs *runs)
 {
-  GtkWidget *label = gtk_label_new (names);
+  GtkWidget *label;
+
+  if (runs->n > MAX_RUNS)
+    g_string_append_printf (runs->names, "\n… and %u more", runs->n - MAX_RUNS);
+  label = gtk_label_new (runs->names->str);
 
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_label_set_selectable (GTK_LABEL (label), TRUE);
@@ -60,8 +86,9 @@ add_runs (LmColorGroupDialog *self, const char *names)
 
 typedef struct
 {
+  int color;       /* its palette colour */
   char *label;
-  GString *runs;
+  Runs runs;
 } Group;
 
 static void
@@ -70,23 +97,20 @@ group_clear (gpointer data)
   Group *g = data;
 
   g_free (g->label);
-  g_string_free (g->runs, TRUE);
+  g_string_free (g->runs.names, TRUE);
 }
 
-static void
-append_name (GString *runs, LmRun *run)
-{
-  g_string_append_printf (runs, "%s%s", runs->len ? "\n" : "", lm_run_get_name (run));
-}
-
-/* The groups the regex makes of the store's runs, in the order their
- * colours are given (the store's order), then the runs it misses. */
+/* The groups the regex makes of the store's runs, in the store's order
+ * (the order new groups are given colours in), then the runs it misses. */
 static void
 fill_preview (LmColorGroupDialog *self, LmRunColorGroup *group)
 {
   GListModel *runs = G_LIST_MODEL (self->store);
   g_autoptr (GArray) groups = g_array_new (FALSE, TRUE, sizeof (Group));
-  g_autoptr (GString) missed = g_string_new (NULL);
+  g_autoptr (GHashTable) index = g_hash_table_new (NULL, NULL);   /* colour -> group + 1 */
+  g_autoptr (GString) missed_names = g_string_new (NULL);
+  Runs missed = { missed_names, 0 };
+  guint more = 0;
   GdkRGBA color;
 
   g_array_set_clear_func (groups, group_clear);
@@ -95,37 +119,56 @@ fill_preview (LmColorGroupDialog *self, LmRunColorGroup *group)
       g_autoptr (LmRun) run = g_list_model_get_item (runs, i);
       char *label = NULL;
       int k = lm_run_color_group_assign (group, self->store, run, &label);
+      guint at;
 
       if (k < 0)
         {
-          append_name (missed, run);
+          runs_add (&missed, run);
           continue;
         }
-      /* a new group has the next number: groups->len */
-      if ((guint) k == groups->len)
+      at = GPOINTER_TO_UINT (g_hash_table_lookup (index, GINT_TO_POINTER (k)));
+      if (at == 0)
         {
-          Group g = { label, g_string_new (NULL) };
+          Group g = { k, label, { g_string_new (NULL), 0 } };
 
           g_array_append_val (groups, g);
+          at = groups->len;
+          g_hash_table_insert (index, GINT_TO_POINTER (k), GUINT_TO_POINTER (at));
         }
       else
         g_free (label);
-      append_name (g_array_index (groups, Group, k).runs, run);
+      runs_add (&g_array_index (groups, Group, at - 1).runs, run);
     }
   for (guint k = 0; k < groups->len; k++)
     {
       Group *g = &g_array_index (groups, Group, k);
-      g_autofree char *title = g_strdup_printf ("Color group: %s", g->label);
+      g_autofree char *title = NULL;
 
-      lm_palette_color (k, &color);
+      if (k >= MAX_GROUPS)
+        {
+          more += g->runs.n;
+          continue;
+        }
+      title = g_strdup_printf ("Color group: %s", g->label);
+      lm_palette_color ((guint) g->color, &color);
       add_heading (self, &color, title);
-      add_runs (self, g->runs->str);
+      add_runs (self, &g->runs);
     }
-  if (missed->len > 0)
+  if (groups->len > MAX_GROUPS)
+    {
+      g_autofree char *text = g_strdup_printf ("… and %u more groups (%u runs)", groups->len - MAX_GROUPS, more);
+      GtkWidget *label = gtk_label_new (text);
+
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_widget_set_margin_top (label, 6);
+      gtk_widget_add_css_class (label, "dim-label");
+      gtk_box_append (GTK_BOX (self->preview), label);
+    }
+  if (missed.n > 0)
     {
       lm_palette_ungrouped_color (&color);
       add_heading (self, &color, "Non-matching runs");
-      add_runs (self, missed->str);
+      add_runs (self, &missed);
     }
 }
 
@@ -135,13 +178,20 @@ update (LmColorGroupDialog *self)
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->entry));
   g_autofree char *spec = g_strconcat ("regex:", text, NULL);
   g_autoptr (GError) error = NULL;
-  g_autoptr (LmRunColorGroup) group = NULL;
+  g_autoptr (LmRunColorGroup) fresh = NULL;
+  LmRunColorGroup *group = NULL;
   GtkWidget *child;
 
   while ((child = gtk_widget_get_first_child (self->preview)) != NULL)
     gtk_box_remove (GTK_BOX (self->preview), child);
-  if (text[0] != '\0')
-    group = lm_run_color_group_new (spec, &error);
+  /* the regex runs are coloured by now: the colours they have (groups
+   * that appeared later took the next colours, not their place's), its
+   * copy giving a group that appears meanwhile the colour the run list
+   * gives it */
+  if (self->current != NULL && g_str_equal (spec, lm_run_color_group_to_string (self->current)))
+    group = self->current;
+  else if (text[0] != '\0')
+    group = fresh = lm_run_color_group_new (spec, &error);
   if (error != NULL)
     {
       g_autofree char *msg = g_strdup_printf ("Invalid regular expression: %s", error->message);
@@ -160,6 +210,14 @@ update (LmColorGroupDialog *self)
 static void
 on_store_items (GListModel *store, guint pos, guint removed, guint added, LmColorGroupDialog *self)
 {
+  /* the runs appearing take their colours in the copy as in the run list,
+   * whichever regex the entry holds now */
+  for (guint i = pos; self->current != NULL && i < pos + added; i++)
+    {
+      g_autoptr (LmRun) run = g_list_model_get_item (store, i);
+
+      lm_run_color_group_assign (self->current, self->store, run, NULL);
+    }
   update (self);
 }
 
@@ -171,6 +229,7 @@ lm_color_group_dialog_dispose (GObject *object)
   if (self->store != NULL)
     g_signal_handlers_disconnect_by_data (self->store, self);
   g_clear_object (&self->store);
+  g_clear_pointer (&self->current, lm_run_color_group_free);
   G_OBJECT_CLASS (lm_color_group_dialog_parent_class)->dispose (object);
 }
 
@@ -186,15 +245,17 @@ lm_color_group_dialog_init (LmColorGroupDialog *self)
 }
 
 GtkWidget *
-lm_color_group_dialog_new (GtkWindow *parent, LmRunStore *store, const char *regex)
+lm_color_group_dialog_new (GtkWindow *parent, LmRunStore *store, LmRunColorGroup *current)
 {
   LmColorGroupDialog *self;
   GtkWidget *content, *intro, *scrolled;
+  const char *regex = current != NULL ? lm_run_color_group_get_regex (current) : NULL;
 
   g_return_val_if_fail (LM_IS_RUN_STORE (store), NULL);
   self = g_object_new (LM_TYPE_COLOR_GROUP_DIALOG, "title", "Color Runs by Regex", "modal", TRUE,
                        "transient-for", parent, "destroy-with-parent", TRUE, NULL);
   self->store = g_object_ref (store);
+  self->current = current != NULL ? lm_run_color_group_copy (current) : NULL;
   gtk_window_set_default_size (GTK_WINDOW (self), 460, 520);
   gtk_dialog_add_button (GTK_DIALOG (self), "_Cancel", GTK_RESPONSE_CANCEL);
   gtk_dialog_add_button (GTK_DIALOG (self), "_OK", GTK_RESPONSE_OK);

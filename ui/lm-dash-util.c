@@ -406,29 +406,77 @@ typedef struct
   gint64 id, step;
 } StepRecord;   /* the beginning of LmImageMeta, LmAudioMeta, LmMeshMeta */
 
+/* The step of record i. */
+static gint64
+step_of (GPtrArray *items, guint i)
+{
+  return ((const StepRecord *) items->pdata[i])->step;
+}
+
+/* How many records come before step (with `at`, at it too): they are in
+ * step order. */
+static guint
+count_before (GPtrArray *items, gint64 step, gboolean at)
+{
+  guint lo = 0, hi = items->len;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (step_of (items, mid) < step || (at && step_of (items, mid) == step))
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
 /* The record at or before step, the first when all are later; -1 when
  * there are none. */
 static int
 index_at_or_before (GPtrArray *items, gint64 step)
 {
-  guint lo = 0, hi = items->len;
+  guint n = count_before (items, step, TRUE);
 
-  if (items->len == 0)
-    return -1;
-  while (lo < hi)
+  return items->len == 0 ? -1 : n > 0 ? (int) n - 1 : 0;
+}
+
+/* The first record at or after step; items->len when none is. */
+static guint
+index_at_or_after (GPtrArray *items, gint64 step)
+{
+  return count_before (items, step, FALSE);
+}
+
+/* A range, as TensorBoard's image cards: the record shown (`value`)
+ * stays while it is in the range, else the slider goes to the range's
+ * record nearest it (its first or last); with none in the range, the one
+ * at or before the end.  l->step is what a new record is matched to. */
+static int
+index_in_range (LmDashLinked *l, GPtrArray *items, int value)
+{
+  guint first = index_at_or_after (items, l->lo);
+  gint64 at;
+
+  if (first >= items->len || step_of (items, first) > l->hi || value < 0 || (guint) value >= items->len)
+    return index_at_or_before (items, l->hi);
+  at = step_of (items, (guint) value);
+  if (at < l->lo)
     {
-      guint mid = lo + (hi - lo) / 2;
-
-      if (((const StepRecord *) items->pdata[mid])->step <= step)
-        lo = mid + 1;
-      else
-        hi = mid;
+      l->step = step_of (items, first);
+      return (int) first;
     }
-  return lo > 0 ? (int) lo - 1 : 0;
+  if (at <= l->hi)
+    {
+      l->step = at;
+      return value;
+    }
+  return index_at_or_before (items, l->hi);
 }
 
 int
-lm_dash_linked_set (LmDashLinked *l, const LmStepSelection *sel, GPtrArray *items)
+lm_dash_linked_set (LmDashLinked *l, const LmStepSelection *sel, GPtrArray *items, int value)
 {
   LmStepSelection want = lm_step_selection_normalize (sel);
   int index;
@@ -438,8 +486,14 @@ lm_dash_linked_set (LmDashLinked *l, const LmStepSelection *sel, GPtrArray *item
       *l = LM_DASH_LINKED_INIT;
       return -1;
     }
-  l->step = want.end;
-  index = items != NULL ? index_at_or_before (items, l->step) : -1;
+  l->lo = want.start;
+  l->hi = l->step = want.end;
+  if (items == NULL || items->len == 0)
+    index = -1;
+  else if (want.range)
+    index = index_in_range (l, items, value);
+  else
+    index = index_at_or_before (items, l->step);
   /* with no records yet, the first ones to come are followed */
   l->index = MAX (index, 0);
   return index;
@@ -459,18 +513,21 @@ lm_dash_linked_follow (LmDashLinked *l, GPtrArray *items, guint old_n, int value
 }
 
 char *
-lm_dash_nearest_note (gint64 shown, gint64 wanted)
+lm_dash_nearest_note (gint64 shown, gint64 lo, gint64 hi)
 {
-  char s[32];
+  char a[32], b[32];
 
-  if (shown == wanted)
+  if (shown >= lo && shown <= hi)
     return g_strdup ("");
-  lm_format_step (wanted, s, sizeof s);
-  return g_strdup_printf (" (nearest to %s)", s);
+  lm_format_step (lo, a, sizeof a);
+  if (lo == hi)
+    return g_strdup_printf (" (nearest to %s)", a);
+  lm_format_step (hi, b, sizeof b);
+  return g_strdup_printf (" (nearest to %s\u2013%s)", a, b);
 }
 
 char *
 lm_dash_linked_note (const LmDashLinked *l, int index, gint64 shown)
 {
-  return l->index >= 0 && index == l->index ? lm_dash_nearest_note (shown, l->step) : g_strdup ("");
+  return l->index >= 0 && index == l->index ? lm_dash_nearest_note (shown, l->lo, l->hi) : g_strdup ("");
 }

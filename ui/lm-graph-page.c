@@ -325,6 +325,7 @@ on_loaded (GObject *source, GAsyncResult *res, gpointer user_data)
   lm_graph_view_set_trace (LM_GRAPH_VIEW (self->view), g_steal_pointer (&job->trace));
   select_first_anomaly (self);
   lm_debugger_pane_reload (LM_DEBUGGER_PANE (self->debugger));
+  lm_profile_pane_set_run_name (LM_PROFILE_PANE (self->profile), self->run_name);
   lm_profile_pane_reload (LM_PROFILE_PANE (self->profile));
   show_trace_error (self, job);
   apply_target (self);

@@ -104,20 +104,30 @@ axis_kind (LmXAxis axis)
   return axis == LM_X_RELATIVE ? LM_AXIS_RELATIVE : axis == LM_X_WALL ? LM_AXIS_WALL : LM_AXIS_STEP;
 }
 
-/* Link by step, one step: its histogram is the one at or before it (the
- * first one after when none is), as the scalar cards' table reports, and
- * it is drawn even where the rows are too few for every step: it takes
- * the place of the shown step nearest it. */
+/* Link by step: one step's histogram is the one at or before it (the
+ * first one after when none is), as the scalar cards' table reports; a
+ * range with no histogram of this card in it has the one at or before its
+ * end so (TensorBoard highlights the closest step where the linked step is
+ * not in a card's data); every step of a range otherwise.  The one
+ * histogram is drawn even where the rows are too few for every step: it
+ * takes the place of the shown step nearest it. */
 static void
 keep_linked_step (LmHistogramView *self, GPtrArray *valid)
 {
   guint at = 0, n = self->slices->len, nearest = 0;
   gint64 best = G_MAXINT64;
 
-  if (!self->linked.active || self->linked.range || valid->len == 0)
+  if (!self->linked.active || valid->len == 0)
     return;
+  for (guint i = 0; i < valid->len && self->linked.range; i++)
+    {
+      gint64 step = ((LmHistogram *) valid->pdata[i])->step;
+
+      if (step >= self->linked.start && step <= self->linked.end)
+        return;
+    }
   for (guint i = 0; i < valid->len; i++)
-    if (((LmHistogram *) valid->pdata[i])->step <= self->linked.start)
+    if (((LmHistogram *) valid->pdata[i])->step <= self->linked.end)
       at = i;
   self->linked_hg = valid->pdata[at];
   for (guint k = 0; k < n; k++)
@@ -143,9 +153,9 @@ emphasised (LmHistogramView *self, guint k)
 {
   LmHistogram *hg = g_array_index (self->slices, LmHistogram *, k);
 
-  if (self->linked.range)
-    return hg->step >= self->linked.start && hg->step <= self->linked.end;
-  return hg == self->linked_hg;
+  if (self->linked_hg != NULL || !self->linked.range)
+    return hg == self->linked_hg;
+  return hg->step >= self->linked.start && hg->step <= self->linked.end;
 }
 
 static void
@@ -410,7 +420,7 @@ draw_linked (LmHistogramView *self, cairo_t *cr, double x, double y, double w, d
 
   if (!self->linked.active)
     return;
-  for (guint k = 0; k < self->slices->len && !self->linked.range; k++)
+  for (guint k = 0; k < self->slices->len && self->linked_hg != NULL; k++)
     if (emphasised (self, k))
       {
         curve_path (self, cr, k, x, y, w, h);
@@ -428,15 +438,15 @@ draw_linked (LmHistogramView *self, cairo_t *cr, double x, double y, double w, d
       }
   lm_format_step (self->linked.start, a, sizeof a);
   lm_format_step (self->linked.end, b, sizeof b);
-  if (self->linked.range)
-    text = g_strdup_printf ("steps %s–%s", a, b);
-  else if (self->linked_hg != NULL)
+  if (self->linked_hg != NULL)
     {
-      g_autofree char *note = lm_dash_nearest_note (self->linked_hg->step, self->linked.start);
+      g_autofree char *note = lm_dash_nearest_note (self->linked_hg->step, self->linked.start, self->linked.end);
 
       lm_format_step (self->linked_hg->step, b, sizeof b);
       text = g_strdup_printf ("step %s%s", b, note);
     }
+  else if (self->linked.range)
+    text = g_strdup_printf ("steps %s–%s", a, b);
   else
     text = g_strdup_printf ("step %s", a);
   gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->accent);

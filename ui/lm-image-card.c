@@ -22,7 +22,6 @@
  */
 #include "lm-image-card.h"
 
-#include "lm-axis.h"
 #include "lm-dash-util.h"
 #include "lm-icon-tip.h"
 #include "lm-image-canvas.h"
@@ -380,16 +379,15 @@ static void
 update_labels (LmImageCard *self, guint index)
 {
   LmImageMeta *m = meta_at (self, index);
-  char step[32], wall[64];
-  g_autofree char *text = NULL, *note = NULL;
+  g_autofree char *text = NULL, *note = NULL, *line = NULL;
 
   if (m == NULL)
     return;
-  lm_format_step (m->step, step, sizeof step);
-  lm_format_wall (m->wall_time, wall, sizeof wall);
   /* linked by step to a step with no image of its own: say so */
   note = lm_dash_linked_note (&self->linked, (int) index, m->step);
-  text = g_strdup_printf ("step %s%s · %s · %d×%d", step, note, wall, m->width, m->height);
+  /* the slider's screen-reader value says the step, as the audio card's */
+  line = lm_dash_step_line (self->scale, m->step, note, m->wall_time);
+  text = g_strdup_printf ("%s · %d×%d", line, m->width, m->height);
   gtk_label_set_text (GTK_LABEL (self->step_label), text);
   gtk_label_set_text (GTK_LABEL (self->caption), m->caption ? m->caption : "");
   lm_set_tooltip (self->caption, m->caption && g_utf8_strlen (m->caption, -1) > 36 ? m->caption : NULL);
@@ -1037,7 +1035,8 @@ lm_image_card_set_linked_steps (LmImageCard *self, const LmStepSelection *sel)
 
   g_return_if_fail (LM_IS_IMAGE_CARD (self));
   s = series (self);
-  move_linked (self, lm_dash_linked_set (&self->linked, sel, s ? s->items : NULL));
+  move_linked (self, lm_dash_linked_set (&self->linked, sel, s ? s->items : NULL,
+                                        (int) gtk_adjustment_get_value (self->adj)));
 }
 
 const char *

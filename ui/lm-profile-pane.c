@@ -24,9 +24,11 @@
  */
 #include "lm-profile-pane.h"
 
+#include "lm-chrome-trace.h"
 #include "lm-theme.h"
 
 #include <math.h>
+#include <unistd.h>
 
 #define MAX_ROWS 100
 
@@ -41,6 +43,8 @@ struct _LmProfilePane
   char *summary;
   GtkWidget *summary_label, *group_drop, *timeline, *list, *more, *all_button;
   GtkWidget *memory_label, *memory;
+  GtkWidget *export_button, *export_label;
+  char *run_name;               /* for the export's file name; may be NULL */
   double memory_x;              /* the pointer over the memory curve, -1: away */
   gboolean show_all;            /* every row, not the first MAX_ROWS */
   GtkWidget *heads[10];
@@ -241,6 +245,7 @@ lm_profile_pane_reload (LmProfilePane *self)
                                                t->events[self->profile->mem_peak_event].backward ? "backward"
                                                                                                  : "forward");
       g_free (self->summary);
+  g_free (self->run_name);
       self->summary = g_steal_pointer (&with);
     }
   else if (self->profile == NULL && t != NULL)
@@ -251,6 +256,8 @@ lm_profile_pane_reload (LmProfilePane *self)
                               "(or --profile).");
   gtk_label_set_text (GTK_LABEL (self->summary_label), self->summary);
   gtk_widget_set_visible (self->timeline, self->profile != NULL);
+  gtk_widget_set_visible (self->export_button, self->profile != NULL);
+  gtk_widget_set_visible (self->export_label, FALSE);
   gtk_widget_set_visible (self->memory_label, self->profile != NULL && self->profile->has_memory);
   gtk_widget_set_visible (self->memory, self->profile != NULL && self->profile->has_memory);
   fill_order (self, self->profile != NULL ? t : NULL);
@@ -811,6 +818,108 @@ on_selection_changed (LmGraphView *view, LmProfilePane *self)
   gtk_widget_queue_draw (self->timeline);
 }
 
+void
+lm_profile_pane_set_run_name (LmProfilePane *self, const char *run_name)
+{
+  g_return_if_fail (LM_IS_PROFILE_PANE (self));
+  g_free (self->run_name);
+  self->run_name = g_strdup (run_name);
+}
+
+char *
+lm_profile_pane_get_export_name (LmProfilePane *self)
+{
+  const LmTraceData *t;
+  g_autofree char *run = NULL;
+
+  g_return_val_if_fail (LM_IS_PROFILE_PANE (self), NULL);
+  t = self->view ? lm_graph_view_get_trace (self->view) : NULL;
+  if (self->profile == NULL || t == NULL)
+    return NULL;
+  /* a nested run's name ("mnist/lr0.1") in one file name */
+  run = g_strdup (self->run_name && *self->run_name ? self->run_name : "lumen");
+  g_strdelimit (run, "/\\", '_');
+  return g_strdup_printf ("%s.step%" G_GINT64_FORMAT ".pt.trace.json", run, t->step);
+}
+
+gboolean
+lm_profile_pane_export (LmProfilePane *self, const char *path, char **error)
+{
+  const LmTraceData *t;
+  LmChromeTraceOptions o = { g_get_host_name (), 0, self->run_name };
+  g_autofree char *msg = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (LM_IS_PROFILE_PANE (self), FALSE);
+  t = self->view ? lm_graph_view_get_trace (self->view) : NULL;
+  if (self->profile == NULL || t == NULL)
+    {
+      msg = g_strdup ("This step has no op times to export.");
+      ok = FALSE;
+    }
+  else
+    {
+      o.pid = getpid ();
+      ok = lm_chrome_trace_write (path, t, lm_graph_view_get_graph (self->view), &o, &msg);
+    }
+  if (ok)
+    msg = g_strdup_printf ("Saved step %" G_GINT64_FORMAT " (%u ops) to %s", t->step, self->profile->n_timed,
+                           path);
+  gtk_label_set_text (GTK_LABEL (self->export_label), msg);
+  gtk_widget_set_visible (self->export_label, TRUE);
+  if (!ok && error)
+    *error = g_steal_pointer (&msg);
+  return ok;
+}
+
+static void
+on_export_response (GtkNativeDialog *dialog, int response, LmProfilePane *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file ? g_file_get_path (file) : NULL;
+
+      if (path != NULL)
+        lm_profile_pane_export (self, path, NULL);
+      else
+        {
+          gtk_label_set_text (GTK_LABEL (self->export_label), "Only local files can be written.");
+          gtk_widget_set_visible (self->export_label, TRUE);
+        }
+    }
+  g_object_unref (self);
+  g_object_unref (dialog);
+}
+
+static void
+on_export_clicked (LmProfilePane *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  g_autofree char *name = lm_profile_pane_get_export_name (self);
+  g_autoptr (GtkFileFilter) filter = gtk_file_filter_new ();
+  GtkFileChooserNative *dialog;
+
+  if (name == NULL)
+    return;
+  dialog = gtk_file_chooser_native_new ("Export Chrome trace",
+                                        GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                        GTK_FILE_CHOOSER_ACTION_SAVE, "_Export", "_Cancel");
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
+  gtk_file_filter_set_name (filter, "Chrome traces (*.json)");
+  gtk_file_filter_add_pattern (filter, "*.json");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_export_response), g_object_ref (self));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+GtkWidget *
+lm_profile_pane_get_export_button (LmProfilePane *self)
+{
+  g_return_val_if_fail (LM_IS_PROFILE_PANE (self), NULL);
+  return self->export_button;
+}
+
 static void
 lm_profile_pane_dispose (GObject *object)
 {
@@ -866,6 +975,23 @@ lm_profile_pane_init (LmProfilePane *self)
   gtk_label_set_xalign (GTK_LABEL (self->summary_label), 0);
   gtk_label_set_max_width_chars (GTK_LABEL (self->summary_label), 40);
   gtk_box_append (GTK_BOX (self), self->summary_label);
+
+  self->export_button = gtk_button_new_with_mnemonic ("_Export Chrome trace…");
+  gtk_widget_set_tooltip_text (self->export_button,
+                               "Save this step as torch.profiler's export_chrome_trace() does "
+                               "(.pt.trace.json: chrome://tracing, ui.perfetto.dev, TensorBoard's "
+                               "PyTorch Profiler)");
+  gtk_widget_set_halign (self->export_button, GTK_ALIGN_START);
+  g_signal_connect_swapped (self->export_button, "clicked", G_CALLBACK (on_export_clicked), self);
+  gtk_box_append (GTK_BOX (self), self->export_button);
+  self->export_label = gtk_label_new (NULL);
+  gtk_label_set_wrap (GTK_LABEL (self->export_label), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (self->export_label), 0);
+  gtk_label_set_max_width_chars (GTK_LABEL (self->export_label), 40);
+  gtk_label_set_selectable (GTK_LABEL (self->export_label), TRUE);
+  gtk_widget_add_css_class (self->export_label, "dim-label");
+  gtk_widget_set_visible (self->export_label, FALSE);
+  gtk_box_append (GTK_BOX (self), self->export_label);
 
   self->group_drop = gtk_drop_down_new_from_strings (groups);
   gtk_widget_set_tooltip_text (self->group_drop, "One row per graph node, or per op type (key_averages)");

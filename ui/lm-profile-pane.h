@@ -12,7 +12,8 @@
  * selects its node in the graph (for an op type, its slowest node), as
  * clicking a bar does; the timeline takes the keyboard focus, Left/Right
  * (Home/End) step through its ops in time order and Enter or space
- * selects the op's node.
+ * selects the op's node. "Export Chrome trace…" saves the step as
+ * torch.profiler's export_chrome_trace() would.
  *
  * What it is not for: loading (the graph page does), the sums themselves
  * (data/lm-profile.h).
@@ -72,5 +73,18 @@ char            *lm_profile_pane_memory_text (LmProfilePane *self,
                                               double         x,
                                               double         y);
 GtkWidget       *lm_profile_pane_get_memory (LmProfilePane *self);
+/* "Export Chrome trace…" (shown with a profiled step): a file chooser
+ * offering get_export_name, "<run>.step<N>.pt.trace.json" (the run's '/'
+ * as '_'; NULL without a profiled step), then export: the step as
+ * torch.profiler's export_chrome_trace() writes it
+ * (data/lm-chrome-trace.h), saying under the button where it went or
+ * why not (FALSE with *error, which may be NULL). */
+void             lm_profile_pane_set_run_name (LmProfilePane *self,
+                                               const char    *run_name);
+char            *lm_profile_pane_get_export_name (LmProfilePane *self);
+gboolean         lm_profile_pane_export       (LmProfilePane *self,
+                                               const char    *path,
+                                               char         **error);
+GtkWidget       *lm_profile_pane_get_export_button (LmProfilePane *self);
 
 G_END_DECLS

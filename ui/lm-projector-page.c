@@ -63,6 +63,7 @@
 #include "lm-run.h"
 #include "lm-tsne.h"
 #include "lm-umap.h"
+#include "lm-wrap-layout.h"
 
 /* Writer commits every 250 ms at most; a poll as often keeps a new
  * embedding under a second from the commit to the screen. */
@@ -137,6 +138,7 @@ struct _LmProjectorPage
   double nn_ms;
   gboolean isolated, isolating;
   guint32 *iso_map;            /* isolated: each point's index in the whole tensor, or NULL */
+  LmEmbedding *whole;          /* isolated: the data they were isolated from (Custom's searches look in it) */
   gint64 reselect;             /* a point to choose once the tensor is back (-1 none) */
   char *want_select;           /* lm_projector_page_select_when_loaded's */
   char *want_color;            /* lm_projector_page_color_by_when_loaded's */
@@ -843,7 +845,9 @@ static const int custom_ends[2][2] = { { 0, 1 }, { 3, 2 } };
 
 /* TensorBoard's custom projection of the points on screen from the four
  * searches: X from Left's mean to Right's, Y from Down's to Up's, each
- * point's place its dot product with each (unit) axis.  An axis whose
+ * point's place its dot product with each (unit) axis.  As TensorBoard's,
+ * the searches look in the whole data set when points are isolated (the
+ * neighbours of one word onto the axis of two others).  An axis whose
  * searches are empty, match nothing or give no direction is not drawn
  * (its coordinate 0), and the status line says why. */
 static void
@@ -851,6 +855,7 @@ custom_apply (LmProjectorPage *self)
 {
   LmProjectorView *view = LM_PROJECTOR_VIEW (self->view);
   const LmEmbedding *e = lm_projector_view_get_embedding (view);
+  const LmEmbedding *src = self->isolated && self->whole != NULL ? self->whole : e;
   guint32 *idx[4];
   gssize got[4];
   double *dir[2];
@@ -863,7 +868,7 @@ custom_apply (LmProjectorPage *self)
     return;
   /* in the Search by column, as the label search (the label at first) */
   guint col = gtk_drop_down_get_selected (GTK_DROP_DOWN (self->search_drop));
-  char **values = e->columns != NULL && col < e->n_columns ? e->columns[col] : e->labels;
+  char **values = src->columns != NULL && col < src->n_columns ? src->columns[col] : src->labels;
 
   for (int k = 0; k < 4; k++)
     {
@@ -871,8 +876,8 @@ custom_apply (LmProjectorPage *self)
       gboolean regex = gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->custom_regex[k]));
       g_autofree char *error = NULL, *count = NULL;
 
-      idx[k] = g_new (guint32, e->n);
-      got[k] = lm_embedding_match (values, e->n, pattern, regex, idx[k], &error);
+      idx[k] = g_new (guint32, src->n);
+      got[k] = lm_embedding_match (values, src->n, pattern, regex, idx[k], &error);
       if (*pattern == '\0')
         count = g_strdup ("");
       else if (got[k] < 0)
@@ -902,7 +907,7 @@ custom_apply (LmProjectorPage *self)
 
       dir[a] = g_new (double, e->d);
       ok[a] = got[from] > 0 && got[to] > 0
-              && lm_embedding_custom_axis (e->mat, e->n, e->d, idx[from], (gsize) got[from], idx[to],
+              && lm_embedding_custom_axis (src->mat, src->n, src->d, idx[from], (gsize) got[from], idx[to],
                                            (gsize) got[to], custom_names[from], custom_names[to], dir[a], &error);
       if (error != NULL)
         g_ptr_array_add (problems, g_strdup_printf ("%s axis: %s", a == 0 ? "X" : "Y", error));
@@ -925,7 +930,9 @@ custom_apply (LmProjectorPage *self)
     }
   g_ptr_array_add (problems, NULL);
   g_autofree char *joined = g_strjoinv ("; ", (char **) problems->pdata);
-  text = g_strdup_printf ("Custom projection of %zu points × %zu dims: %s%s", e->n, e->d,
+  g_autofree char *whole = src != e ? g_strdup_printf (" (searched in all %zu)", src->n) : NULL;
+  text = g_strdup_printf ("Custom projection of %zu %s%s × %zu dims%s: %s%s", e->n,
+                          src != e ? "isolated point" : "point", e->n == 1 ? "" : "s", e->d, whole ? whole : "",
                           ok[0] && ok[1] ? "X from Left to Right, Y from Down to Up" : joined, cos ? cos : "");
   lm_projector_view_set_coords (view, coords);
   set_status (self, text);
@@ -1019,6 +1026,8 @@ add_row (LmProjectorPage *self, const LmEmbedding *e, guint32 i, double dist)
   name = gtk_label_new (point_label (self, i, buf));
   gtk_label_set_xalign (GTK_LABEL (name), 0);
   gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_END);
+  /* a long label is cut short, not widening the pane */
+  gtk_label_set_max_width_chars (GTK_LABEL (name), 30);
   gtk_widget_set_hexpand (name, TRUE);
   value = gtk_label_new (d);
   gtk_widget_add_css_class (value, "numeric");
@@ -1080,6 +1089,7 @@ inspect_show (LmProjectorPage *self)
             g_string_append_printf (text, "%s%s: %s", c ? "\n" : "", e->column_names[c],
                                     e->columns[c][self->selected]);
           gtk_label_set_text (GTK_LABEL (self->insp_meta), text->str);
+          gtk_widget_set_tooltip_text (self->insp_meta, text->str);
           gtk_widget_set_visible (self->insp_meta, TRUE);
         }
       if (e->sprite != NULL)
@@ -1122,6 +1132,13 @@ inspect_show (LmProjectorPage *self)
                                                                   : "");
       gtk_label_set_text (GTK_LABEL (self->list_caption), "");
     }
+  /* a point's label or the search in one line, cut short (in full in
+   * the tooltip); the hint wraps */
+  gtk_label_set_wrap (GTK_LABEL (self->insp_title), e == NULL || (self->selected < 0 && self->n_matches == 0));
+  gtk_label_set_ellipsize (GTK_LABEL (self->insp_title), gtk_label_get_wrap (GTK_LABEL (self->insp_title))
+                                                            ? PANGO_ELLIPSIZE_NONE
+                                                            : PANGO_ELLIPSIZE_END);
+  gtk_widget_set_tooltip_text (self->insp_title, gtk_label_get_text (GTK_LABEL (self->insp_title)));
   if (n_iso > 0)
     {
       g_autofree char *label = g_strdup_printf ("Isolate %zu point%s", n_iso, n_iso == 1 ? "" : "s");
@@ -1313,6 +1330,7 @@ inspect_data_gone (LmProjectorPage *self)
 {
   self->isolated = FALSE;
   g_clear_pointer (&self->iso_map, g_free);
+  g_clear_pointer (&self->whole, lm_embedding_free);
   inspect_reset (self);
 }
 
@@ -1425,6 +1443,23 @@ isolate_thread (GTask *task, gpointer source, gpointer data, GCancellable *cance
   g_task_return_boolean (task, TRUE);
 }
 
+/* Shows the isolated points sub with coords (both taken); the data they
+ * came from is kept, the first time, for Custom's searches. */
+static void
+isolate_take (LmProjectorPage *self, LmEmbedding *sub, float *coords)
+{
+  LmProjectorView *view = LM_PROJECTOR_VIEW (self->view);
+
+  if (self->isolated)
+    lm_projector_view_update_data (view, sub, coords);
+  else
+    {
+      g_clear_pointer (&self->whole, lm_embedding_free);
+      self->whole = lm_projector_view_swap_data (view, sub, coords);
+    }
+  self->isolated = TRUE;
+}
+
 static void
 isolate_done (GObject *source, GAsyncResult *res, gpointer data)
 {
@@ -1444,9 +1479,7 @@ isolate_done (GObject *source, GAsyncResult *res, gpointer data)
     }
   g_autofree char *status = pca_status (job->sub->n, "isolated points", job->sub->d, job->sphereize,
                                        job->explained, job->ms);
-  self->isolated = TRUE;
-  lm_projector_view_update_data (LM_PROJECTOR_VIEW (self->view), g_steal_pointer (&job->sub),
-                                 g_steal_pointer (&job->coords));
+  isolate_take (self, g_steal_pointer (&job->sub), g_steal_pointer (&job->coords));
   set_status (self, status);
   inspect_reset (self);
   if (self->method == LM_PROJECTOR_CUSTOM)
@@ -1464,8 +1497,7 @@ isolate_show (LmProjectorPage *self, LmEmbedding *sub, int chosen)
     {
       gsize m = sub->n;
 
-      self->isolated = TRUE;
-      lm_projector_view_update_data (LM_PROJECTOR_VIEW (self->view), sub, g_new0 (float, m * 3));
+      isolate_take (self, sub, g_new0 (float, m * 3));
       inspect_reset (self);
       layout_start (self);
       if (chosen >= 0)
@@ -1948,6 +1980,7 @@ lm_projector_page_finalize (GObject *object)
   g_free (self->nn_dist);
   g_free (self->matches);
   g_free (self->iso_map);
+  g_clear_pointer (&self->whole, lm_embedding_free);
   g_free (self->want_select);
   g_free (self->want_color);
   g_strfreev (self->columns);
@@ -1971,9 +2004,36 @@ caption (const char *text)
   return l;
 }
 
+/* A row of groups of controls that wraps onto more lines in a narrow
+ * page (the window can be 860 px wide), each group whole: its least
+ * width is its widest group's (see lm-wrap-layout.h). */
+static GtkWidget *
+wrap_row (int spacing)
+{
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+
+  gtk_widget_set_layout_manager (row, lm_wrap_layout_new (spacing, 4));
+  gtk_widget_set_hexpand (row, TRUE);
+  return row;
+}
+
+/* A caption and its control, kept together on a wrap_row. */
+static GtkWidget *
+captioned (const char *text, GtkWidget *control)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+
+  gtk_box_append (GTK_BOX (box), caption (text));
+  gtk_box_append (GTK_BOX (box), control);
+  /* a screen reader names the control by its caption */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (control), GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
+  return box;
+}
+
 /* TensorBoard's Custom panel: X by Left and Right, Y by Up and Down (a
  * row each), each a label search with its regex toggle and its count of
- * matches; shown while Custom is the method. */
+ * matches; shown while Custom is the method.  In a narrow page Right
+ * goes under Left, Down under Up. */
 static void
 build_custom_bar (LmProjectorPage *self)
 {
@@ -1984,19 +2044,23 @@ build_custom_bar (LmProjectorPage *self)
     "Points whose label matches this are the Y axis's bottom end (their mean)",
   };
 
-  self->custom_bar = gtk_grid_new ();
-  gtk_grid_set_column_spacing (GTK_GRID (self->custom_bar), 6);
-  gtk_grid_set_row_spacing (GTK_GRID (self->custom_bar), 4);
+  GtkWidget *ends = NULL;
+
+  self->custom_bar = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
   for (int k = 0; k < 4; k++)
     {
-      int row = k / 2, col = 1 + k % 2 * 4;
-
       if (k % 2 == 0)
         {
           GtkWidget *axis = gtk_label_new (k == 0 ? "X axis" : "Y axis");
+          GtkWidget *line = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
 
           gtk_widget_add_css_class (axis, "heading");
-          gtk_grid_attach (GTK_GRID (self->custom_bar), axis, 0, row, 1, 1);
+          gtk_widget_set_valign (axis, GTK_ALIGN_START);
+          gtk_widget_set_margin_top (axis, 8);
+          ends = wrap_row (12);
+          gtk_box_append (GTK_BOX (line), axis);
+          gtk_box_append (GTK_BOX (line), ends);
+          gtk_box_append (GTK_BOX (self->custom_bar), line);
         }
       self->custom_entry[k] = gtk_entry_new ();
       gtk_editable_set_width_chars (GTK_EDITABLE (self->custom_entry[k]), 14);
@@ -2007,17 +2071,30 @@ build_custom_bar (LmProjectorPage *self)
       gtk_widget_set_tooltip_text (self->custom_regex[k], "Search with a regular expression (case-insensitive), "
                                                           "not a substring");
       g_signal_connect_swapped (self->custom_regex[k], "toggled", G_CALLBACK (on_custom_changed), self);
+      /* a screen reader names them by their end ("Left search", "Left
+       * search is a regex"), not by ".*" */
+      {
+        g_autofree char *entry_name = g_strdup_printf ("%s search", custom_names[k]);
+        g_autofree char *regex_name = g_strdup_printf ("%s search is a regex", custom_names[k]);
+
+        gtk_accessible_update_property (GTK_ACCESSIBLE (self->custom_entry[k]), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                        entry_name, -1);
+        gtk_accessible_update_property (GTK_ACCESSIBLE (self->custom_regex[k]), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                        regex_name, -1);
+      }
       self->custom_count[k] = caption ("");
       gtk_label_set_width_chars (GTK_LABEL (self->custom_count[k]), 11);
       gtk_label_set_xalign (GTK_LABEL (self->custom_count[k]), 0);
-      GtkWidget *name = caption (custom_names[k]);
+      GtkWidget *name = caption (custom_names[k]), *end = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
 
+      /* as wide as "Right", so the ends line up */
+      gtk_label_set_width_chars (GTK_LABEL (name), 5);
       gtk_label_set_xalign (GTK_LABEL (name), 1);
-      gtk_widget_set_margin_start (name, k % 2 == 0 ? 6 : 12);
-      gtk_grid_attach (GTK_GRID (self->custom_bar), name, col, row, 1, 1);
-      gtk_grid_attach (GTK_GRID (self->custom_bar), self->custom_entry[k], col + 1, row, 1, 1);
-      gtk_grid_attach (GTK_GRID (self->custom_bar), self->custom_regex[k], col + 2, row, 1, 1);
-      gtk_grid_attach (GTK_GRID (self->custom_bar), self->custom_count[k], col + 3, row, 1, 1);
+      gtk_box_append (GTK_BOX (end), name);
+      gtk_box_append (GTK_BOX (end), self->custom_entry[k]);
+      gtk_box_append (GTK_BOX (end), self->custom_regex[k]);
+      gtk_box_append (GTK_BOX (end), self->custom_count[k]);
+      gtk_box_append (GTK_BOX (ends), end);
     }
   gtk_widget_set_margin_start (self->custom_bar, 8);
   gtk_widget_set_margin_end (self->custom_bar, 8);
@@ -2048,14 +2125,17 @@ build_inspector (LmProjectorPage *self)
   gtk_box_append (GTK_BOX (row), self->nn_spin);
   gtk_box_append (GTK_BOX (row), self->metric_drop);
   gtk_box_append (GTK_BOX (side), row);
+  /* a label or value of hundreds of characters, spaces or none, is cut
+   * short in one line inside the pane (in full in the tooltip) instead
+   * of pushing the view out (see inspect_show) */
   self->insp_title = gtk_label_new ("");
-  gtk_label_set_wrap (GTK_LABEL (self->insp_title), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (self->insp_title), 40);
   gtk_label_set_xalign (GTK_LABEL (self->insp_title), 0);
   gtk_widget_add_css_class (self->insp_title, "lm-projector-selected");
   gtk_box_append (GTK_BOX (side), self->insp_title);
   self->insp_meta = gtk_label_new ("");
-  gtk_label_set_wrap (GTK_LABEL (self->insp_meta), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (self->insp_meta), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_ellipsize (GTK_LABEL (self->insp_meta), PANGO_ELLIPSIZE_END);
+  gtk_label_set_max_width_chars (GTK_LABEL (self->insp_meta), 40);
   gtk_label_set_selectable (GTK_LABEL (self->insp_meta), TRUE);
   gtk_label_set_xalign (GTK_LABEL (self->insp_meta), 0);
   gtk_widget_set_visible (self->insp_meta, FALSE);
@@ -2091,6 +2171,8 @@ build_inspector (LmProjectorPage *self)
   gtk_widget_set_vexpand (scroll, TRUE);
   gtk_box_append (GTK_BOX (side), scroll);
   gtk_widget_set_size_request (side, 280, -1);
+  /* the rows' labels expand within it; the extra width goes to the view */
+  gtk_widget_set_hexpand (side, FALSE);
   gtk_widget_set_margin_start (side, 8);
   gtk_widget_set_margin_end (side, 8);
   gtk_widget_set_margin_bottom (side, 8);
@@ -2109,7 +2191,7 @@ on_stack_child (LmProjectorPage *self)
 static void
 lm_projector_page_init (LmProjectorPage *self)
 {
-  GtkWidget *bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6), *controls = wrap_row (6);
 
   self->tensor_id = -1;
   self->pca_ms = -1;
@@ -2147,18 +2229,16 @@ lm_projector_page_init (LmProjectorPage *self)
   gtk_widget_set_tooltip_text (self->search, "Highlight the points whose label holds this text");
   g_signal_connect (self->search, "search-changed", G_CALLBACK (on_search_changed), self);
   g_signal_connect (self->search, "activate", G_CALLBACK (on_search_activate), self);
-  gtk_box_append (GTK_BOX (bar), caption ("Run"));
-  gtk_box_append (GTK_BOX (bar), self->run_drop);
-  gtk_box_append (GTK_BOX (bar), caption ("Tensor"));
-  gtk_box_append (GTK_BOX (bar), self->tensor_drop);
-  gtk_box_append (GTK_BOX (bar), self->method_drop);
+  gtk_box_append (GTK_BOX (controls), captioned ("Run", self->run_drop));
+  gtk_box_append (GTK_BOX (controls), captioned ("Tensor", self->tensor_drop));
+  gtk_box_append (GTK_BOX (controls), self->method_drop);
   self->sphereize_check = gtk_check_button_new_with_label ("Sphereize data");
   gtk_widget_set_tooltip_text (self->sphereize_check, "Before PCA, shift each point by the centroid and make it unit "
                                                       "norm (TensorBoard's Sphereize data)");
   g_signal_connect_swapped (self->sphereize_check, "toggled", G_CALLBACK (on_sphereize_toggled), self);
-  gtk_box_append (GTK_BOX (bar), self->sphereize_check);
-  gtk_box_append (GTK_BOX (bar), self->flat_toggle);
-  gtk_box_append (GTK_BOX (bar), self->thumb_check);
+  gtk_box_append (GTK_BOX (controls), self->sphereize_check);
+  gtk_box_append (GTK_BOX (controls), self->flat_toggle);
+  gtk_box_append (GTK_BOX (controls), self->thumb_check);
   /* TensorBoard's data panel: Label by, Color by, search by a column */
   self->column_list = gtk_string_list_new (NULL);
   self->color_list = gtk_string_list_new ((const char *const[]) { "No color", NULL });
@@ -2172,20 +2252,14 @@ lm_projector_page_init (LmProjectorPage *self)
   gtk_widget_set_tooltip_text (self->search_drop, "The metadata column the search looks in");
   g_signal_connect (self->search_drop, "notify::selected", G_CALLBACK (on_search_by_selected), self);
   g_object_unref (self->column_list);
-  self->label_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_box_append (GTK_BOX (self->label_box), caption ("Label by"));
-  gtk_box_append (GTK_BOX (self->label_box), self->label_drop);
+  self->label_box = captioned ("Label by", self->label_drop);
   gtk_widget_set_visible (self->label_box, FALSE);
-  self->color_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_box_append (GTK_BOX (self->color_box), caption ("Color by"));
-  gtk_box_append (GTK_BOX (self->color_box), self->color_drop);
+  self->color_box = captioned ("Color by", self->color_drop);
   gtk_widget_set_visible (self->color_box, FALSE);
-  self->search_by_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_box_append (GTK_BOX (self->search_by_box), caption ("Search by"));
-  gtk_box_append (GTK_BOX (self->search_by_box), self->search_drop);
+  self->search_by_box = captioned ("Search by", self->search_drop);
   gtk_widget_set_visible (self->search_by_box, FALSE);
   /* a row of their own under the bar, shown with metadata */
-  self->columns_bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  self->columns_bar = wrap_row (12);
   gtk_box_append (GTK_BOX (self->columns_bar), self->label_box);
   gtk_box_append (GTK_BOX (self->columns_bar), self->color_box);
   gtk_box_append (GTK_BOX (self->columns_bar), self->search_by_box);
@@ -2193,8 +2267,8 @@ lm_projector_page_init (LmProjectorPage *self)
   gtk_widget_set_margin_end (self->columns_bar, 8);
   gtk_widget_set_margin_top (self->columns_bar, 6);
   gtk_widget_set_visible (self->columns_bar, FALSE);
-  gtk_widget_set_hexpand (self->search, TRUE);
-  gtk_widget_set_halign (self->search, GTK_ALIGN_END);
+  gtk_widget_set_valign (self->search, GTK_ALIGN_START);
+  gtk_box_append (GTK_BOX (bar), controls);
   gtk_box_append (GTK_BOX (bar), self->search);
   gtk_widget_set_margin_start (bar, 8);
   gtk_widget_set_margin_end (bar, 8);
@@ -2205,7 +2279,7 @@ lm_projector_page_init (LmProjectorPage *self)
   /* TensorBoard's t-SNE panel: perplexity, learning rate, re-run, pause,
    * the iteration; shown while t-SNE is the method, and with Neighbors in
    * place of perplexity and learning rate (its UMAP panel) for UMAP */
-  self->tsne_bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  self->tsne_bar = wrap_row (6);
   self->perp_spin = gtk_spin_button_new_with_range (2, 100, 1);
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->perp_spin), LM_TSNE_DEFAULT_PERPLEXITY);
   gtk_widget_set_tooltip_text (self->perp_spin, "Perplexity: about how many neighbours each point keeps close "
@@ -2231,11 +2305,9 @@ lm_projector_page_init (LmProjectorPage *self)
   self->iter_label = gtk_label_new ("Iteration: –");
   gtk_label_set_width_chars (GTK_LABEL (self->iter_label), 22);
   gtk_label_set_xalign (GTK_LABEL (self->iter_label), 0);
-  self->tsne_opts = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_box_append (GTK_BOX (self->tsne_opts), caption ("Perplexity"));
-  gtk_box_append (GTK_BOX (self->tsne_opts), self->perp_spin);
-  gtk_box_append (GTK_BOX (self->tsne_opts), caption ("Learning rate"));
-  gtk_box_append (GTK_BOX (self->tsne_opts), self->lr_drop);
+  self->tsne_opts = wrap_row (6);
+  gtk_box_append (GTK_BOX (self->tsne_opts), captioned ("Perplexity", self->perp_spin));
+  gtk_box_append (GTK_BOX (self->tsne_opts), captioned ("Learning rate", self->lr_drop));
   gtk_box_append (GTK_BOX (self->tsne_bar), self->tsne_opts);
   self->umap_opts = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   gtk_box_append (GTK_BOX (self->umap_opts), caption ("Neighbors"));
@@ -2283,6 +2355,9 @@ lm_projector_page_init (LmProjectorPage *self)
   gtk_widget_add_css_class (self->damaged, "lm-projector-damaged");
   gtk_stack_add_named (GTK_STACK (self->stack), self->damaged, "damaged");
   gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "empty");
+  /* as wide as what it shows: the empty state's code line does not
+   * widen the view */
+  gtk_stack_set_hhomogeneous (GTK_STACK (self->stack), FALSE);
   gtk_widget_set_vexpand (self->stack, TRUE);
   gtk_widget_set_hexpand (self->stack, TRUE);
   g_signal_connect (self->view, "point-activated", G_CALLBACK (on_point_activated), self);

@@ -18,7 +18,13 @@
  * value with the legend; beyond that a column whose every value is a
  * number gets TensorBoard's gradient (#ffffdd at its minimum to #1f2d86
  * at its maximum, linear in RGB) with the range in the legend, and a
- * column of more distinct strings no colour, the legend saying why.
+ * column of more distinct strings no colour, the legend saying why.  An
+ * empty value is a missing one, as TensorBoard reads metadata.tsv: it is
+ * not counted among the distinct values nor makes a column of numbers
+ * strings; the gradient draws it in the theme's muted colour, the legend
+ * of categories names it "(no value)".  Unlike TensorBoard, "nan" (a NaN
+ * as Python writes it) does not make a column of numbers strings either:
+ * the gradient draws it as a gap.
  *
  * A point with a NaN or infinite coordinate (a NaN row of an imported
  * tensor, scores past float's range) is left out of the framing and not
@@ -332,6 +338,32 @@ draw_gradient_legend (LmProjectorView *self, cairo_t *cr, const LmThemeColors *t
   cairo_show_text (cr, hi);
 }
 
+/* The most characters of a value the legend, the hover box and the
+ * chosen point's label show: a longer one is cut short. */
+#define LABEL_MAX_CHARS 40
+
+/* s, or its first LABEL_MAX_CHARS - 1 characters and "…" (newly
+ * allocated). */
+static char *
+cut_short (const char *s)
+{
+  if (g_utf8_strlen (s, -1) <= LABEL_MAX_CHARS)
+    return g_strdup (s);
+  g_autofree char *cut = g_utf8_substring (s, 0, LABEL_MAX_CHARS - 1);
+  return g_strconcat (cut, "…", NULL);
+}
+
+/* Category c's legend entry, "cat (1000)": a missing (empty) value says
+ * so, a long one is cut short (newly allocated). */
+static char *
+legend_entry (LmProjectorView *self, guint c)
+{
+  const char *v = g_ptr_array_index (self->classes, c);
+  g_autofree char *shown = cut_short (*v != '\0' ? v : "(no value)");
+
+  return g_strdup_printf ("%s (%u)", shown, self->class_counts[c]);
+}
+
 static void
 draw_legend (LmProjectorView *self, cairo_t *cr, const LmThemeColors *tc)
 {
@@ -363,8 +395,7 @@ draw_legend (LmProjectorView *self, cairo_t *cr, const LmThemeColors *tc)
     return;
   for (guint c = 0; c < shown; c++)
     {
-      g_autofree char *s = g_strdup_printf ("%s (%u)", (const char *) g_ptr_array_index (self->classes, c),
-                                            self->class_counts[c]);
+      g_autofree char *s = legend_entry (self, c);
       cairo_text_extents (cr, s, &ext);
       w = MAX (w, ext.x_advance);
     }
@@ -374,8 +405,7 @@ draw_legend (LmProjectorView *self, cairo_t *cr, const LmThemeColors *tc)
   for (guint c = 0; c < shown; c++)
     {
       GdkRGBA color;
-      g_autofree char *s = g_strdup_printf ("%s (%u)", (const char *) g_ptr_array_index (self->classes, c),
-                                            self->class_counts[c]);
+      g_autofree char *s = legend_entry (self, c);
 
       class_color (c, &color);
       gdk_cairo_set_source_rgba (cr, &color);
@@ -400,7 +430,8 @@ draw_hover (LmProjectorView *self, cairo_t *cr, int width, int height, const LmT
   const LmEmbedding *e = self->e;
   int i = self->hover;
   double px = self->proj[i * 3], py = self->proj[i * 3 + 1];
-  const char *label = cell (e, self->label_col, (guint) i);
+  const char *value = cell (e, self->label_col, (guint) i);
+  g_autofree char *label = value ? cut_short (value) : NULL;
   g_autofree char *text = label ? g_strdup_printf ("%s  #%d", label, i) : g_strdup_printf ("point #%d", i);
   gboolean thumb = self->sprite != NULL;
   double big = 64, pad = 6, bw, bh, bx, by;
@@ -440,7 +471,7 @@ draw_chosen (LmProjectorView *self, cairo_t *cr, gboolean thumbs, const LmThemeC
   double px = self->proj[i * 3], py = self->proj[i * 3 + 1];
   double half = thumbs ? THUMB_CHOSEN / 2 + 3 : DOT_RADIUS + 6;
   const char *label = cell (e, self->label_col, (guint) i);
-  g_autofree char *text = label ? g_strdup (label) : g_strdup_printf ("#%d", i);
+  g_autofree char *text = label ? cut_short (label) : g_strdup_printf ("#%d", i);
   cairo_text_extents_t ext;
 
   cairo_set_line_width (cr, 2);
@@ -826,20 +857,34 @@ color_by (LmProjectorView *self)
   if (e == NULL || self->color_col < 0 || (guint) self->color_col >= e->n_columns)
     return;
   char **values = e->columns[self->color_col];
+  gboolean empty = FALSE;
+  gsize numbers = 0;
   index = g_hash_table_new (g_str_hash, g_str_equal);
   self->classes = g_ptr_array_new ();
   for (gsize i = 0; i < e->n; i++)
     {
-      char *end;
-      double v = g_ascii_strtod (values[i], &end);
-
-      if (numeric)
+      /* an empty value is a missing one, as TensorBoard reads
+       * metadata.tsv: it does not make a column of numbers a column of
+       * strings, nor count towards the limit */
+      if (*values[i] == '\0')
+        empty = TRUE;
+      else if (numeric)
         {
+          char *end;
+          double v = g_ascii_strtod (values[i], &end);
+
           while (g_ascii_isspace (*end))
             end++;
-          numeric = end != values[i] && *end == '\0' && isfinite (v);
-          lo = MIN (lo, v);
-          hi = MAX (hi, v);
+          numeric = end != values[i] && *end == '\0' && !isinf (v);
+          /* "nan" (Python's str of a NaN, as a logged loss can be) is a
+           * number without a value: drawn as a gap, not making the
+           * column strings */
+          if (numeric && !isnan (v))
+            {
+              numbers++;
+              lo = MIN (lo, v);
+              hi = MAX (hi, v);
+            }
         }
       if (!g_hash_table_contains (index, values[i]))
         {
@@ -847,7 +892,8 @@ color_by (LmProjectorView *self)
           g_ptr_array_add (self->classes, values[i]);
         }
     }
-  self->n_distinct = self->classes->len;
+  self->n_distinct = self->classes->len - empty;
+  numeric = numeric && numbers > 0;
   if (self->n_distinct > LM_PROJECTOR_MAX_CATEGORIES)
     {
       g_clear_pointer (&self->classes, g_ptr_array_unref);
@@ -859,7 +905,11 @@ color_by (LmProjectorView *self)
       self->shade_max = hi;
       self->shade = g_new (float, e->n);
       for (gsize i = 0; i < e->n; i++)
-        self->shade[i] = hi > lo ? (float) ((g_ascii_strtod (values[i], NULL) - lo) / (hi - lo)) : 0.5f;
+        {
+          double v = *values[i] != '\0' ? g_ascii_strtod (values[i], NULL) : NAN;
+
+          self->shade[i] = isnan (v) ? NAN : hi > lo ? (float) ((v - lo) / (hi - lo)) : 0.5f;
+        }
       return;
     }
   self->coloring = LM_PROJECTOR_COLOR_CATEGORIES;
@@ -877,9 +927,13 @@ color_by (LmProjectorView *self)
   g_hash_table_unref (index);
 }
 
+/* Shows e with coords (both taken); the old data goes to *old (may be
+ * NULL: freed). */
 static void
-take_data (LmProjectorView *self, LmEmbedding *e, float *coords, gboolean keep_camera)
+take_data (LmProjectorView *self, LmEmbedding *e, float *coords, gboolean keep_camera, LmEmbedding **old)
 {
+  if (old != NULL)
+    *old = g_steal_pointer (&self->e);
   clear_data (self);
   if (!keep_camera)
     lm_projector_view_reset_camera (self);
@@ -914,14 +968,24 @@ void
 lm_projector_view_set_data (LmProjectorView *self, LmEmbedding *e, float *coords)
 {
   g_return_if_fail (LM_IS_PROJECTOR_VIEW (self));
-  take_data (self, e, coords, FALSE);
+  take_data (self, e, coords, FALSE, NULL);
 }
 
 void
 lm_projector_view_update_data (LmProjectorView *self, LmEmbedding *e, float *coords)
 {
   g_return_if_fail (LM_IS_PROJECTOR_VIEW (self));
-  take_data (self, e, coords, TRUE);
+  take_data (self, e, coords, TRUE, NULL);
+}
+
+LmEmbedding *
+lm_projector_view_swap_data (LmProjectorView *self, LmEmbedding *e, float *coords)
+{
+  LmEmbedding *old = NULL;
+
+  g_return_val_if_fail (LM_IS_PROJECTOR_VIEW (self), NULL);
+  take_data (self, e, coords, TRUE, &old);
+  return old;
 }
 
 void
@@ -1011,16 +1075,15 @@ lm_projector_view_set_search (LmProjectorView *self, const char *text)
   self->n_matches = 0;
   if (text != NULL && *text && self->e != NULL)
     {
-      g_autofree char *needle = g_utf8_casefold (text, -1);
+      /* TensorBoard's search, as Custom's: a case-insensitive substring */
+      g_autofree guint32 *idx = g_new (guint32, self->e->n);
+      char **values = self->e->columns != NULL ? self->e->columns[self->search_col] : NULL;
+      gssize got = lm_embedding_match (values, self->e->n, text, FALSE, idx, NULL);
 
       self->match = g_new0 (guint8, self->e->n);
-      for (gsize i = 0; self->e->columns != NULL && i < self->e->n; i++)
-        {
-          g_autofree char *label = g_utf8_casefold (cell (self->e, self->search_col, (guint) i), -1);
-
-          self->match[i] = strstr (label, needle) != NULL;
-          self->n_matches += self->match[i];
-        }
+      for (gssize k = 0; k < got; k++)
+        self->match[idx[k]] = 1;
+      self->n_matches = (guint) MAX (got, 0);
     }
   gtk_widget_queue_draw (GTK_WIDGET (self));
   return self->n_matches;
@@ -1158,6 +1221,8 @@ lm_projector_view_get_point_color (LmProjectorView *self, guint i, GdkRGBA *colo
   g_return_val_if_fail (LM_IS_PROJECTOR_VIEW (self), FALSE);
   if (self->cls != NULL && self->e != NULL && i < self->e->n)
     class_color ((guint) self->cls[i], color);
+  else if (self->shade != NULL && self->e != NULL && i < self->e->n && isnan (self->shade[i]))
+    *color = lm_theme_colors ()->muted; /* no value */
   else if (self->shade != NULL && self->e != NULL && i < self->e->n)
     gradient_color (self->shade[i], color);
   else

@@ -33,6 +33,10 @@ void       lm_projector_view_set_data      (LmProjectorView *self, LmEmbedding *
 /* As set_data, for a newer step of the same tensor: keeps rotation, zoom,
  * pan and 2D (the hover and search go: the page sets its search again). */
 void       lm_projector_view_update_data   (LmProjectorView *self, LmEmbedding *e, float *coords);
+/* As update_data, but the data shown until now is handed back (the
+ * caller frees it with lm_embedding_free) instead of freed: the page
+ * keeps the whole tensor while it shows an isolated part. */
+LmEmbedding *lm_projector_view_swap_data   (LmProjectorView *self, LmEmbedding *e, float *coords);
 /* New places for the same points (n x 3, copied; a t-SNE or UMAP layout
  * as it forms), re-normalised as TensorBoard's projector does each time
  * a layout's positions change: each axis from its own min and max onto
@@ -116,7 +120,10 @@ typedef enum
  * colour, TensorBoard's "No color map").  At most
  * LM_PROJECTOR_MAX_CATEGORIES distinct values: categories with the
  * legend; more, all numbers: the gradient with its range in the legend;
- * more strings: no colour, the legend says why (get_color_note).  New
+ * more strings: no colour, the legend says why (get_color_note).  An
+ * empty value is missing: not a distinct value, not a string (the
+ * gradient draws it in the theme's muted colour); "nan" is not a string
+ * either (the gradient draws it as a gap).  New
  * data keeps the column (the first when it has fewer).  The default is
  * column 0, the label. */
 void       lm_projector_view_set_color_by  (LmProjectorView *self, int column);

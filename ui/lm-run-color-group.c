@@ -15,10 +15,22 @@ struct _LmRunColorGroup
   guint next_color;
 };
 
+/* A grouping with no colours given yet; it takes regex. */
+static LmRunColorGroup *
+group_new (LmRunColorGroupBy by, GRegex *regex, const char *text)
+{
+  LmRunColorGroup *group = g_new0 (LmRunColorGroup, 1);
+
+  group->by = by;
+  group->regex = regex;
+  group->text = g_strdup (text);
+  group->colors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  return group;
+}
+
 LmRunColorGroup *
 lm_run_color_group_new (const char *text, GError **error)
 {
-  LmRunColorGroup *group;
   LmRunColorGroupBy by;
   GRegex *regex = NULL;
 
@@ -49,12 +61,7 @@ lm_run_color_group_new (const char *text, GError **error)
                    "expected run, experiment or regex:REGEX; got '%s'", text);
       return NULL;
     }
-  group = g_new0 (LmRunColorGroup, 1);
-  group->by = by;
-  group->regex = regex;
-  group->text = g_strdup (text);
-  group->colors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  return group;
+  return group_new (by, regex, text);
 }
 
 void
@@ -66,6 +73,22 @@ lm_run_color_group_free (LmRunColorGroup *group)
   g_hash_table_unref (group->colors);
   g_free (group->text);
   g_free (group);
+}
+
+LmRunColorGroup *
+lm_run_color_group_copy (LmRunColorGroup *group)
+{
+  LmRunColorGroup *copy;
+  GHashTableIter iter;
+  gpointer key, color;
+
+  g_return_val_if_fail (group != NULL, NULL);
+  copy = group_new (group->by, group->regex ? g_regex_ref (group->regex) : NULL, group->text);
+  g_hash_table_iter_init (&iter, group->colors);
+  while (g_hash_table_iter_next (&iter, &key, &color))
+    g_hash_table_insert (copy->colors, g_strdup (key), color);
+  copy->next_color = group->next_color;
+  return copy;
 }
 
 LmRunColorGroupBy
@@ -92,7 +115,9 @@ lm_run_color_group_to_string (LmRunColorGroup *group)
 /* The key of the run's group under the regex, NULL when it does not
  * match: every capture group's value, an unset one (an optional group
  * that took no part) told apart from an empty one, as TensorBoard's
- * JSON of the match's groups does. */
+ * JSON of the match's groups does.  Each value is written after its
+ * length, so that no name (a folder's may hold any character but '/')
+ * makes two different values one key. */
 static char *
 regex_key (GRegex *regex, const char *name, char **label)
 {
@@ -116,17 +141,15 @@ regex_key (GRegex *regex, const char *name, char **label)
 
       g_match_info_fetch_pos (match, i, &start, &end);
       if (i > 1)
-        {
-          g_string_append_c (key, '\x1f');
-          g_string_append (text, ", ");
-        }
+        g_string_append (text, ", ");
       if (start < 0)
         {
-          g_string_append_c (key, '\x1e');
+          g_string_append_c (key, '-');
           g_string_append (text, "(none)");
         }
       else
         {
+          g_string_append_printf (key, "%d:", end - start);
           g_string_append_len (key, name + start, end - start);
           if (end > start)
             g_string_append_len (text, name + start, end - start);

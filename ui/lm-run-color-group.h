@@ -45,6 +45,9 @@ typedef struct _LmRunColorGroup LmRunColorGroup;
  * RE it cannot compile (G_REGEX_ERROR). */
 LmRunColorGroup  *lm_run_color_group_new      (const char *text, GError **error);
 void              lm_run_color_group_free     (LmRunColorGroup *group);
+/* The same grouping with the colours its groups have been given so far:
+ * its runs are assigned the same colours, a new group the next one. */
+LmRunColorGroup  *lm_run_color_group_copy     (LmRunColorGroup *group);
 LmRunColorGroupBy lm_run_color_group_get_by   (LmRunColorGroup *group);
 /* The regex of regex:RE, else NULL. */
 const char       *lm_run_color_group_get_regex (LmRunColorGroup *group);

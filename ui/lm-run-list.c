@@ -156,7 +156,9 @@ lm_run_list_choose_color (LmRunList *self, LmRun *run)
   gtk_window_set_modal (GTK_WINDOW (dialog), TRUE);
   gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
   reset = gtk_dialog_add_button (GTK_DIALOG (dialog), "_Reset to Default", RESPONSE_RESET);
-  gtk_widget_set_tooltip_text (reset, "Back to the run's colour from the palette");
+  gtk_widget_set_tooltip_text (reset, lm_palette_get_run_group (run) == LM_PALETTE_BY_ORDINAL
+                               ? "Back to the run's colour from the palette"
+                               : "Back to the colour of the run's group (Color runs by)");
   gtk_widget_set_sensitive (reset, lm_palette_run_has_color (run));
   g_object_set_data_full (G_OBJECT (dialog), "lm-run", g_object_ref (run), g_object_unref);
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_color_response), self, 0);
@@ -506,7 +508,7 @@ lm_run_list_edit_color_regex (LmRunList *self)
   root = gtk_widget_get_root (GTK_WIDGET (self));
   dialog = lm_color_group_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                       lm_run_selection_get_store (self->selection),
-                                      lm_run_color_group_get_regex (self->color_group));
+                                      self->color_group);
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_regex_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
   return dialog;

@@ -11,7 +11,11 @@
 #include "lm-tb-export.h"
 #include "lm-tb-export-private.h"
 #include "lm-tb-cli.h"
+#include "lm-tb-import.h"
 #include "lm-tfevents.h"
+
+#include <lm-chrome-trace.h>
+#include <lm-graph-data.h>
 
 #include <lm-reader-private.h>
 
@@ -1045,7 +1049,8 @@ clear_output (Run *r)
 
   while (d && (name = g_dir_read_name (d)) != NULL)
     {
-      if (!strstr (name, "tfevents") && strcmp (name, "projector_config.pbtxt") != 0)
+      if (!strstr (name, "tfevents") && strcmp (name, "projector_config.pbtxt") != 0
+          && !lm_tb_is_profile_file (name))
         continue;
       g_autofree char *path = g_build_filename (r->out_dir, name, NULL);
       if (!overwrite)
@@ -1073,7 +1078,7 @@ run_summary (Run *r)
   static const Kind order[LM_TB_N_KINDS] = {
     LM_TB_SCALAR, LM_TB_HISTOGRAM, LM_TB_IMAGE, LM_TB_VIDEO, LM_TB_AUDIO, LM_TB_TEXT,
     LM_TB_PR_CURVE, LM_TB_GRAPH, LM_TB_CUSTOM, LM_TB_HPARAMS, LM_TB_EMBEDDING,
-    LM_TB_MESH,
+    LM_TB_MESH, LM_TB_PROFILE,
   };
   for (int i = 0; i < LM_TB_N_KINDS; i++)
     {
@@ -1307,6 +1312,70 @@ done:
   sqlite3_finalize (all);
 }
 
+/* Each profiled step (a trace with op times) as
+ * <out_dir>/<host>.<ms>.pt.trace.json, tensorboard_trace_handler's file,
+ * which TensorBoard's PyTorch Profiler plugin reads beside the event
+ * files; the other traces (step-through debugging) have no TensorBoard
+ * form and are counted as skipped. */
+static void
+export_profiles (Run *r)
+{
+  g_autofree char *error = NULL;
+  g_autoptr (GArray) list = lm_trace_data_list (r->path, -1, &error);
+  g_autoptr (LmGraphData) g = NULL;
+  LmChromeTraceOptions o = { g_get_host_name (), getpid (), r->name };
+
+  if (list == NULL)
+    {
+      say (r->ex, TRUE, "%s: its traces: %s", r->path, error);
+      return;
+    }
+  for (guint i = 0; i < list->len; i++)
+    {
+      const LmTraceInfo *info = &g_array_index (list, LmTraceInfo, i);
+      g_autoptr (LmTraceData) t = NULL;
+      g_autofree char *name = NULL, *file = NULL, *msg = NULL;
+
+      if (!info->timed)
+        {
+          r->traces++;
+          continue;
+        }
+      t = lm_trace_data_load (r->path, info->id, FALSE, &msg);
+      if (t == NULL)
+        {
+          say (r->ex, TRUE, "%s: profiled step %" G_GINT64_FORMAT " not exported: %s", r->path,
+               info->step, msg);
+          continue;
+        }
+      if (t->graph_id >= 0 && (g == NULL || g->id != t->graph_id))
+        {
+          g_autofree char *why = NULL;
+          g_clear_pointer (&g, lm_graph_data_free);
+          /* without it the ops are named "node N" */
+          g = lm_graph_data_load (r->path, t->graph_id, &why);
+        }
+      name = lm_chrome_trace_file_name (t, o.worker);
+      file = g_build_filename (r->out_dir, name, NULL);
+      /* two steps in one ms: the later one a ms on */
+      for (gint64 bump = 1; g_file_test (file, G_FILE_TEST_EXISTS); bump++)
+        {
+          g_autofree char *base = g_strndup (name, strlen (name) - strlen (".pt.trace.json"));
+          const char *dot = strrchr (base, '.');
+          g_free (file);
+          file = g_strdup_printf ("%s/%.*s.%" G_GINT64_FORMAT ".pt.trace.json", r->out_dir,
+                                  (int) (dot - base), base, g_ascii_strtoll (dot + 1, NULL, 10) + bump);
+        }
+      if (!lm_chrome_trace_write (file, t, t->graph_id >= 0 ? g : NULL, &o, &msg))
+        {
+          say (r->ex, TRUE, "%s: profiled step %" G_GINT64_FORMAT " not exported: %s", r->path,
+               info->step, msg);
+          continue;
+        }
+      r->counts[LM_TB_PROFILE]++;
+    }
+}
+
 static void
 export_run (Export *ex, const char *path, const char *name)
 {
@@ -1345,12 +1414,7 @@ export_run (Export *ex, const char *path, const char *name)
   }
   export_embeddings (r);
   if (has_table (r->db, "traces"))
-    {
-      sqlite3_stmt *st = prepare (r, "SELECT count(*) FROM traces");
-      if (st && sqlite3_step (st) == SQLITE_ROW)
-        r->traces = (guint64) sqlite3_column_int64 (st, 0);
-      sqlite3_finalize (st);
-    }
+    export_profiles (r);
   {
     g_autofree char *line = run_summary (r);
     say (ex, FALSE, "%s", line);

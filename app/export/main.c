@@ -32,7 +32,10 @@ main (int argc, char **argv)
       "curves, hparams, Custom Scalars layouts, graphs and meshes; embeddings become the\n"
       "projector's files (projector_config.pbtxt, <step>/<tag>/tensors.tsv,\n"
       "metadata.tsv, sprite.png).\n"
-      "Traces have no TensorBoard form: they are counted and skipped.  SRC is only read.\n"
+      "Profiled steps become DST/<run name>/<host>.<ms>.pt.trace.json, as torch.profiler's\n"
+      "tensorboard_trace_handler writes them (TensorBoard's PyTorch Profiler plugin reads\n"
+      "them); other traces have no TensorBoard form: they are counted and skipped.\n"
+      "SRC is only read.\n"
       "Then:  tensorboard --logdir DST   or   wandb sync DST/<run name>");
   g_option_context_set_description (ctx,
       "Exit status: 0 when every run was exported whole, 1 when a run could not be\n"

@@ -52,6 +52,7 @@ lm_tb_kind_name (LmTbKind kind, guint64 n)
     { "custom scalars layout", "custom scalars layouts" },
     { "graph", "graphs" },
     { "mesh", "meshes" },
+    { "profiled step", "profiled steps" },
   };
 
   g_return_val_if_fail (kind < LM_TB_N_KINDS, "");

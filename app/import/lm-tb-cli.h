@@ -35,6 +35,7 @@ typedef enum
   LM_TB_CUSTOM,
   LM_TB_GRAPH,
   LM_TB_MESH,
+  LM_TB_PROFILE,   /* a profiled step (a *.pt.trace.json's ProfilerStep#N) */
   LM_TB_N_KINDS
 } LmTbKind;
 

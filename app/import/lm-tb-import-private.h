@@ -6,6 +6,8 @@
 #include <glib.h>
 #include <lumen-log.h>
 
+#include "lm-chrome-trace.h"
+
 G_BEGIN_DECLS
 
 /* A TensorBoard tag regex (Python re) as a POSIX extended one that
@@ -18,6 +20,14 @@ char *lm_tb_regex_to_posix (const char *re, char **why);
  * name or op. */
 lm_graph *lm_tb_graph_from_graphdef (const guint8 *data, size_t len, const char *name,
                                      GError **error);
+
+/* The steps read from torch.profiler Chrome traces (LmChromeTrace *) as
+ * profiled steps of w (lm-tb-profile.c): one graph named `name` of their
+ * ops, a trace per step; a step without a ProfilerStep number takes
+ * *next_step, which ends past every step written.  *n_steps: the traces
+ * written.  An lm-log error code (the writer's message says why). */
+int lm_tb_profile_write (lm_writer *w, GPtrArray *traces, const char *name, gint64 *next_step,
+                         guint *n_steps);
 
 G_END_DECLS
 

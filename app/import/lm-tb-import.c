@@ -76,6 +76,12 @@ typedef struct
   gint64 step;
   double wall_time; /* as given to the writer */
   GPtrArray *meshes; /* MeshParts: add_mesh's parts gathering in this file */
+  /* torch.profiler traces (*.pt.trace.json): file name -> PROFILE_READ,
+   * or its size and time when it failed (gint64 *): each file is read
+   * once, a bad one again when it changes; the step a trace without
+   * ProfilerStep spans gets */
+  GHashTable *profiles;
+  gint64 next_profile_step;
 } Run;
 
 struct _LmTbImport
@@ -123,6 +129,7 @@ run_free (Run *r)
   g_free (r->restart_file);
   g_hash_table_unref (r->files);
   g_hash_table_unref (r->skipped);
+  g_hash_table_unref (r->profiles);
   g_ptr_array_unref (r->skip_order);
   g_ptr_array_unref (r->metric_tags);
   g_hash_table_unref (r->embeddings);
@@ -169,6 +176,12 @@ gboolean
 lm_tb_is_event_file (const char *name)
 {
   return strstr (name, "tfevents") != NULL;
+}
+
+gboolean
+lm_tb_is_profile_file (const char *name)
+{
+  return g_str_has_suffix (name, ".pt.trace.json") || g_str_has_suffix (name, ".pt.trace.json.gz");
 }
 
 /* ------------------------------------------------------------ scalars */
@@ -526,8 +539,11 @@ import_tensor_audio (Run *r, LmTfValue *v)
   if (t->dtype != LM_DT_STRING || t->ndim != 2 || t->dims[1] != 2
       || (gint64) s->len != 2 * t->dims[0])
     {
+      g_autofree char *shape = lm_tf_tensor_dup_shape (t);
+
       say (r->imp, TRUE, "%s: audio '%s' at step %" G_GINT64_FORMAT " not imported: its tensor "
-           "is not [k, 2] strings (clip, label)", r->src_dir, v->tag, r->step);
+           "is not [k, 2] strings (clip, label): %s, %u strings", r->src_dir, v->tag, r->step, shape,
+           s->len);
       return;
     }
   lm_pb_init (&pb, v->plugin_content, v->plugin_content_len);
@@ -566,6 +582,10 @@ append_cell (GString *md, GBytes *b)
   g_string_append_c (md, ' ');
 }
 
+/* The most bytes of strings a text table filled out with its last string
+ * may hold (64 MiB). */
+#define MAX_PADDED_TEXT (64 << 20)
+
 /* A string tensor as TensorBoard's text plugin shows it: a scalar as it
  * is, a vector as a one-column table, a matrix as a table (both without
  * a header, which Markdown needs: an empty one); higher ranks keep the
@@ -599,6 +619,20 @@ import_text (Run *r, LmTfValue *v)
     }
   guint rows = (guint) t->dims[MAX (t->ndim - 2, 0)];
   guint cols = t->ndim == 1 ? 1 : (guint) t->dims[t->ndim - 1];
+  /* the repeated last string can make a small event a huge table: 65,535
+   * copies of a string of a megabyte are 64 GiB */
+  guint64 bytes = 0;
+  for (guint i = 0; i < rows * cols; i++)
+    bytes += g_bytes_get_size (s->pdata[MIN (i, s->len - 1)]);
+  if (numel > (gint64) s->len && bytes > MAX_PADDED_TEXT)
+    {
+      say (r->imp, TRUE, "%s: text '%s' at step %" G_GINT64_FORMAT " not imported: its %u cells repeat "
+           "the last of its %u strings (%" G_GSIZE_FORMAT " bytes) to %" G_GUINT64_FORMAT " bytes, over "
+           "lumen-import's cap of %d (64 MiB) on a table so filled",
+           r->src_dir, v->tag, r->step, rows * cols, s->len, g_bytes_get_size (s->pdata[s->len - 1]), bytes,
+           MAX_PADDED_TEXT);
+      return;
+    }
   for (guint c = 0; c < cols; c++)
     g_string_append (md, "| ");
   g_string_append (md, "|\n");
@@ -1826,6 +1860,7 @@ run_new (LmTbImport *imp, const char *src_dir, const char *rel)
   r->metric_tags = g_ptr_array_new_with_free_func (g_free);
   r->embeddings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   r->meshes = g_ptr_array_new_with_free_func ((GDestroyNotify) mesh_parts_free);
+  r->profiles = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
   g_autofree char *dir = g_build_filename (imp->dst, r->name, NULL);
   g_autofree char *file = g_build_filename (dir, "run.lumen", NULL);
@@ -1933,6 +1968,65 @@ poll_run (Run *r, GArray *files)
     }
 }
 
+/* The news of a few events a trace left out (a missing field), the first
+ * ones named. */
+#define MAX_PROFILE_WARNINGS 5
+/* r->profiles' mark of a file read: not read again */
+#define PROFILE_READ G_MININT64
+
+/* Reads each torch.profiler trace not read yet (or changed since it
+ * failed) into profiled steps: those read at one look share one graph,
+ * so that the graph page's trace menu lists all their steps. */
+static void
+poll_profiles (Run *r, GArray *files)
+{
+  g_autoptr (GPtrArray) traces = g_ptr_array_new_with_free_func ((GDestroyNotify) lm_chrome_trace_free);
+  g_autofree char *graph = NULL;
+  guint n = 0;
+
+  if (r->refused)
+    return;
+  g_array_sort (files, compare_names);
+  for (guint i = 0; i < files->len; i++)
+    {
+      const FileSeen *seen = &g_array_index (files, FileSeen, i);
+      gint64 stamp = (gint64) seen->size * 1000003 ^ seen->mtime;
+      gint64 *was = g_hash_table_lookup (r->profiles, seen->name);
+      g_autofree char *path = g_build_filename (r->src_dir, seen->name, NULL);
+      g_autofree char *error = NULL;
+      LmChromeTrace *ct;
+
+      if (was != NULL && (*was == stamp || *was == PROFILE_READ))
+        continue;
+      g_hash_table_insert (r->profiles, g_strdup (seen->name), g_memdup2 (&stamp, sizeof stamp));
+      ct = lm_chrome_trace_load (path, &error);
+      if (ct == NULL)
+        {
+          say (r->imp, TRUE, "%s; the file is not imported", error);
+          continue;
+        }
+      g_hash_table_insert (r->profiles, g_strdup (seen->name),
+                           g_memdup2 (&(gint64){ PROFILE_READ }, sizeof (gint64)));
+      g_ptr_array_add (traces, ct);
+      for (guint k = 0; k < MIN (ct->warnings->len, MAX_PROFILE_WARNINGS); k++)
+        say (r->imp, TRUE, "%s; event left out", (const char *) ct->warnings->pdata[k]);
+      if (ct->warnings->len > MAX_PROFILE_WARNINGS)
+        say (r->imp, TRUE, "%s: %u more events left out", path,
+             ct->warnings->len - MAX_PROFILE_WARNINGS);
+      if (ct->steps->len == 0)
+        say (r->imp, TRUE, "%s: no op events (cpu_op) to import", path);
+      /* the graph's name: the first file's worker ("gpu1" of
+       * gpu1.1700000000000.pt.trace.json) */
+      if (graph == NULL)
+        graph = g_strndup (seen->name, strcspn (seen->name, "."));
+    }
+  if (traces->len == 0 || !run_open (r, "reopen"))
+    return;
+  if (lm_tb_profile_write (r->w, traces, graph, &r->next_profile_step, &n) != LM_OK)
+    say (r->imp, TRUE, "%s: profiled steps not imported: %s", r->src_dir, lm_log_last_error ());
+  r->counts[LM_TB_PROFILE] += n;
+}
+
 static void
 file_seen_clear (FileSeen *f)
 {
@@ -1945,9 +2039,11 @@ scan_dir (LmTbImport *imp, const char *dir, const char *rel, int depth)
   DIR *d = opendir (dir);
   struct dirent *de;
   g_autoptr (GArray) events = g_array_new (FALSE, FALSE, sizeof (FileSeen));
+  g_autoptr (GArray) profiles = g_array_new (FALSE, FALSE, sizeof (FileSeen));
   g_autoptr (GPtrArray) subdirs = g_ptr_array_new_with_free_func (g_free);
 
   g_array_set_clear_func (events, (GDestroyNotify) file_seen_clear);
+  g_array_set_clear_func (profiles, (GDestroyNotify) file_seen_clear);
   if (d == NULL)
     {
       int err = errno;
@@ -1977,9 +2073,14 @@ scan_dir (LmTbImport *imp, const char *dir, const char *rel, int depth)
           FileSeen f = { g_strdup (de->d_name), (guint64) st.st_size, (gint64) st.st_mtime };
           g_array_append_val (events, f);
         }
+      else if (S_ISREG (st.st_mode) && lm_tb_is_profile_file (de->d_name))
+        {
+          FileSeen f = { g_strdup (de->d_name), (guint64) st.st_size, (gint64) st.st_mtime };
+          g_array_append_val (profiles, f);
+        }
     }
   closedir (d);
-  if (events->len > 0)
+  if (events->len > 0 || profiles->len > 0)
     {
       Run *r = g_hash_table_lookup (imp->runs, rel);
       if (r == NULL)
@@ -1989,6 +2090,7 @@ scan_dir (LmTbImport *imp, const char *dir, const char *rel, int depth)
         }
       r->pass = imp->pass;
       poll_run (r, events);
+      poll_profiles (r, profiles);
     }
   if (depth >= MAX_DEPTH)
     return;
@@ -2222,7 +2324,8 @@ has_events (const char *dir, int depth)
       struct stat st;
       if (stat (path, &st) != 0)
         continue;
-      if (S_ISREG (st.st_mode) && lm_tb_is_event_file (de->d_name))
+      if (S_ISREG (st.st_mode)
+          && (lm_tb_is_event_file (de->d_name) || lm_tb_is_profile_file (de->d_name)))
         found = TRUE;
       else if (S_ISDIR (st.st_mode) && depth < MAX_DEPTH)
         found = has_events (path, depth + 1);

@@ -60,7 +60,12 @@ void lm_tb_import_free (LmTbImport *imp);
 /* Whether a file name is an event file's ("tfevents" in it, as
  * TensorBoard's IsTensorFlowEventsFile). */
 gboolean lm_tb_is_event_file (const char *name);
-/* Whether some folder under root (to a depth of 32) holds event files. */
+/* Whether it is a torch.profiler trace's (tensorboard_trace_handler's
+ * *.pt.trace.json, gzipped too): its ProfilerStep#N spans become
+ * profiled steps of the folder's run. */
+gboolean lm_tb_is_profile_file (const char *name);
+/* Whether some folder under root (to a depth of 32) holds event files
+ * (or torch.profiler traces). */
 gboolean lm_tb_has_event_files (const char *root);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LmTbImport, lm_tb_import_free)

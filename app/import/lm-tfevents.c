@@ -679,6 +679,17 @@ lm_tf_summary_foreach (const guint8 *data, size_t len, LmTfValueFunc fn, gpointe
 
 /* ----------------------------------------------------------- numbers */
 
+char *
+lm_tf_tensor_dup_shape (const LmTfTensor *t)
+{
+  GString *shape = g_string_new ("[");
+
+  for (int i = 0; i < t->ndim; i++)
+    g_string_append_printf (shape, "%s%" G_GINT64_FORMAT, i ? ", " : "", t->dims[i]);
+  g_string_append_c (shape, ']');
+  return g_string_free (shape, FALSE);
+}
+
 gint64
 lm_tf_tensor_numel (const LmTfTensor *t)
 {
@@ -779,13 +790,10 @@ check_numel (const LmTfTensor *t, gint64 *n, GError **error)
     count = MIN (count, LM_TF_MAX_NUMEL + 1) * MIN (t->dims[i], LM_TF_MAX_NUMEL + 1);
   if (count > LM_TF_MAX_NUMEL)
     {
-      g_autoptr (GString) shape = g_string_new ("[");
-      for (int i = 0; i < t->ndim; i++)
-        g_string_append_printf (shape, "%s%" G_GINT64_FORMAT, i ? ", " : "", t->dims[i]);
-      g_string_append_c (shape, ']');
+      g_autofree char *shape = lm_tf_tensor_dup_shape (t);
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
                    "its tensor %s is over %d values (lumen-import's cap on a tensor)",
-                   shape->str, LM_TF_MAX_NUMEL);
+                   shape, LM_TF_MAX_NUMEL);
       return FALSE;
     }
   *n = count;

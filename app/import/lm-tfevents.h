@@ -207,6 +207,8 @@ gboolean lm_tf_summary_foreach (const guint8 *data, size_t len, LmTfValueFunc fn
 GArray *lm_tf_tensor_numbers (const LmTfTensor *t, GError **error);
 /* Number of elements its shape holds (1 for a scalar). */
 gint64 lm_tf_tensor_numel (const LmTfTensor *t);
+/* Its shape as messages name it: "[6, 2]", "[]" for a scalar. */
+char *lm_tf_tensor_dup_shape (const LmTfTensor *t);
 
 /* ------------------------------------------------- protobuf encoding */
 

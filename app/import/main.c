@@ -40,12 +40,14 @@ main (int argc, char **argv)
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_set_summary (ctx,
       "Converts TensorBoard event files (events.out.tfevents.*) into Lumen runs.\n"
-      "Every folder under SRC holding event files becomes DST/<same path>/run.lumen\n"
-      "(SRC itself: DST/<SRC's name>/run.lumen), with each event's step and wall time:\n"
-      "scalars, histograms, images (PNG), audio (WAV), text, PR curves, hparams,\n"
-      "projector embeddings, Custom Scalars layouts, graphs and meshes.  Other audio, run\n"
-      "metadata and other plugins are skipped and counted, as are custom charts\n"
-      "whose Python regexes POSIX cannot spell.\n"
+      "Every folder under SRC holding event files (or profiler traces) becomes\n"
+      "DST/<same path>/run.lumen (SRC itself: DST/<SRC's name>/run.lumen), with each\n"
+      "event's step and wall time: scalars, histograms, images (PNG), audio (WAV),\n"
+      "text, PR curves, hparams, projector embeddings, Custom Scalars layouts, graphs\n"
+      "and meshes; torch.profiler's traces (tensorboard_trace_handler's\n"
+      "*.pt.trace.json, .gz too) become profiled steps, one per ProfilerStep#N, for\n"
+      "the Profile pane.  Other audio, run metadata and other plugins are skipped and\n"
+      "counted, as are custom charts whose Python regexes POSIX cannot spell.\n"
       "Then:  lumen --logdir DST   (lumen --logdir SRC also imports, by itself).");
   g_option_context_set_description (ctx,
       "Exit status: 0 when everything was read, 1 when a file had a bad record (the\n"

@@ -7,6 +7,7 @@
 #include "lm-tb-import.h"
 
 #include <glib.h>
+#include <string.h>
 
 typedef struct
 {
@@ -33,6 +34,16 @@ messages_clear (Messages *m)
 {
   g_ptr_array_unref (m->errors);
   g_ptr_array_unref (m->infos);
+}
+
+/* The message containing both needles (b may be NULL), or NULL. */
+static inline const char *
+find_message (GPtrArray *msgs, const char *a, const char *b)
+{
+  for (guint i = 0; i < msgs->len; i++)
+    if (strstr (msgs->pdata[i], a) && (b == NULL || strstr (msgs->pdata[i], b)))
+      return msgs->pdata[i];
+  return NULL;
 }
 
 /* Imports the folder src into dst in one poll, the messages into m (for

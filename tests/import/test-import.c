@@ -20,16 +20,6 @@
 
 #define T0 1669111200.0
 
-/* The message containing all of needles (NULL if none). */
-static const char *
-find_message (GPtrArray *msgs, const char *a, const char *b)
-{
-  for (guint i = 0; i < msgs->len; i++)
-    if (strstr (msgs->pdata[i], a) && (b == NULL || strstr (msgs->pdata[i], b)))
-      return msgs->pdata[i];
-  return NULL;
-}
-
 /* The fixtures' WAV files (make-fixtures.py's SOUND_WAV, SOUND8K_WAV: what
  * PyTorch 1.13's add_audio encodes for [0, .5, -.5, 1, -1, .25] at 44100 Hz
  * and [.125, -.125, 0] at 8000 Hz; TF2_WAV0, TF2_WAV1: stereo 32-bit float
@@ -1149,9 +1139,10 @@ test_audio_latin1_description (void)
   events_done (db, &m, dst, src, file);
 }
 
-/* A WAV that lumen-log refuses (a 12-bit fmt chunk), and an audio plugin
- * tensor that is not [k, 2]: each named in an error with its tag and
- * step, and the clips around them imported. */
+/* A WAV that lumen-log refuses (a 12-bit fmt chunk), and audio plugin
+ * tensors that are not [k, 2] or hold fewer than 2k strings: each named
+ * in an error with its tag and step (the tensors with their shape and
+ * strings), and the clips around them imported. */
 static void
 test_audio_bad (void)
 {
@@ -1178,15 +1169,30 @@ test_audio_bad (void)
     write_event (file, 3, v);
   }
   write_event (file, 4, value_audio ("clip", "AUDIO/X-WAV", sound_wav, sizeof sound_wav));
+  {
+    /* [2, 2] with a string short: TensorFlow's make_ndarray would repeat
+     * the second clip as its own label */
+    static const gint64 dims[2] = { 2, 2 };
+    GByteArray *v = value_new ("short", "audio"), *t = g_byte_array_new ();
+    pb_int (t, 1, LM_DT_STRING);
+    pb_shape (t, dims, 2);
+    pb_bytes (t, 8, sound_wav, sizeof sound_wav);
+    pb_string (t, 8, "label");
+    pb_bytes (t, 8, sound_wav, sizeof sound_wav);
+    pb_message (v, 8, t);
+    write_event (file, 5, v);
+  }
   dst = import_folder (src, &m, &errors);
   for (guint i = 0; i < m.errors->len; i++)
     g_test_message ("error: %s", (char *) m.errors->pdata[i]);
-  g_assert_cmpuint (errors, ==, 2);
+  g_assert_cmpuint (errors, ==, 3);
   const char *msg = find_message (m.errors, "audio clip 'clip' at step 2 not imported: ", NULL);
   g_assert_nonnull (msg);
   g_assert_cmpuint (strlen (strstr (msg, "imported: ")), >, strlen ("imported: "));
   g_assert_nonnull (find_message (m.errors, "audio 'tensor' at step 3 not imported: its tensor is "
-                                  "not [k, 2] strings (clip, label)", NULL));
+                                  "not [k, 2] strings (clip, label): [2], 2 strings", NULL));
+  g_assert_nonnull (find_message (m.errors, "audio 'short' at step 5 not imported: its tensor is "
+                                  "not [k, 2] strings (clip, label): [2, 2], 3 strings", NULL));
   const char *line = find_message (m.infos, "run ->", NULL);
   g_assert_nonnull (line);
   g_assert_nonnull (strstr (line, ": imported 0 scalars, 2 audio clips"));
@@ -1244,6 +1250,21 @@ value_tensor_vals (const char *tag, const char *plugin, const gint64 *dims, int 
   return v;
 }
 
+/* A DT_STRING tensor of the text plugin tagged tag, of shape dims, with
+ * the strings given (NULL-terminated; fewer than the shape holds). */
+static GByteArray *
+value_text_strings (const char *tag, const gint64 *dims, int ndim, const char *const *strings)
+{
+  GByteArray *v = value_new (tag, "text"), *t = g_byte_array_new ();
+
+  pb_int (t, 1, 7); /* DT_STRING */
+  pb_shape (t, dims, ndim);
+  for (int i = 0; strings[i] != NULL; i++)
+    pb_string (t, 8, strings[i]);
+  pb_message (v, 8, t);
+  return v;
+}
+
 /* A tensor's *_val fields as TensorFlow's MakeNdarray reads them: fewer
  * than its shape holds are followed by the last one repeated (a [6, 2]
  * PR curve of 9 values: its recall row and the rest of precision are the
@@ -1264,15 +1285,7 @@ test_tensor_partial_vals (void)
   write_event (file, 1, value_tensor_vals ("curve", "pr_curves", pr, 2, vals, 9));
   write_event (file, 2, value_tensor_vals ("loss", "scalars", none, 0, NULL, 0));
   write_event (file, 3, value_tensor_vals ("loss", "scalars", two, 1, vals, 3));
-  {
-    GByteArray *v = value_new ("names", "text"), *t = g_byte_array_new ();
-    pb_int (t, 1, 7); /* DT_STRING */
-    pb_shape (t, three, 1);
-    pb_string (t, 8, "a");
-    pb_string (t, 8, "b");
-    pb_message (v, 8, t);
-    write_event (file, 4, v);
-  }
+  write_event (file, 4, value_text_strings ("names", three, 1, (const char *[]) { "a", "b", NULL }));
   char *dst = import_folder (src, &m, &errors);
   for (guint i = 0; i < m.errors->len; i++)
     g_test_message ("error: %s", (char *) m.errors->pdata[i]);
@@ -1340,6 +1353,36 @@ import_folder_in_1536_mib (const char *src, Messages *m, guint *errors)
   char *dst = import_folder (src, m, errors);
   g_assert_cmpint (setrlimit (RLIMIT_AS, &saved), ==, 0);
   return dst;
+}
+
+/* A string tensor filled out with its last string past 64 MiB is refused,
+ * naming the tag and the sizes: [65536] of "a" and 64 KiB of "x" would
+ * be a table of 4 GiB (an abort under the limit on address space below)
+ * from an event of 64 KiB.  The text after it is imported. */
+static void
+test_text_padding_too_large (void)
+{
+  static const gint64 cells[1] = { 65536 }, two[1] = { 2 };
+  char *file = NULL;
+  char *src = events_dir_new (&file);
+  g_autofree char *big = g_strnfill (65536, 'x');
+  Messages m;
+  guint errors;
+
+  write_event (file, 1, value_text_strings ("huge", cells, 1, (const char *[]) { "a", big, NULL }));
+  write_event (file, 2, value_text_strings ("names", two, 1, (const char *[]) { "a", NULL }));
+  char *dst = import_folder_in_1536_mib (src, &m, &errors);
+  for (guint i = 0; i < m.errors->len; i++)
+    g_test_message ("error: %s", (char *) m.errors->pdata[i]);
+  g_assert_cmpuint (errors, ==, 1);
+  g_assert_nonnull (find_message (m.errors, "text 'huge' at step 1 not imported: its 65536 cells repeat the "
+                                  "last of its 2 strings (65536 bytes) to 4294901761 bytes, over lumen-import's "
+                                  "cap of 67108864 (64 MiB) on a table so filled", NULL));
+  sqlite3 *db = open_run (dst, "run");
+  g_assert_cmpint (db_int (db, "SELECT count(*) FROM texts"), ==, 1);
+  g_autofree char *table = db_text (db, "SELECT value FROM texts WHERE step = 2");
+  g_assert_cmpstr (table, ==, "| |\n|---|\n| a |\n| a |\n");
+  events_done (db, &m, dst, src, file);
 }
 
 /* A mesh tensor whose shape is over lumen-log's cap is refused by its
@@ -1839,6 +1882,7 @@ main (int argc, char **argv)
   g_test_add_func ("/import/png-variants", test_png_variants);
   g_test_add_func ("/import/text-3d", test_text_3d);
   g_test_add_func ("/import/tensor-partial-vals", test_tensor_partial_vals);
+  g_test_add_func ("/import/text-padding-too-large", test_text_padding_too_large);
   g_test_add_func ("/import/audio-bad", test_audio_bad);
   g_test_add_func ("/import/audio-latin1-description", test_audio_latin1_description);
   g_test_add_func ("/import/apng-too-big", test_apng_too_big);

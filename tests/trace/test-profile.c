@@ -24,6 +24,8 @@
  * Mem" sums with a nested op, their sorts, the curve's points and peak,
  * torch's byte units; in the pane, the columns' cells and sorts, the
  * curve's pixels and tooltips, and a step without memory hiding them.
+ * "Export Chrome trace…" writes the step as export_chrome_trace() does,
+ * read back with the same ops, times, shapes and memory.
  * lumen-train names the --profile-steps past the run's end.
  */
 #include <glib.h>
@@ -32,6 +34,7 @@
 #include <sqlite3.h>
 #include <string.h>
 
+#include "lm-chrome-trace.h"
 #include "lm-graph-data.h"
 #include "lm-graph-view.h"
 #include "lm-profile-pane.h"
@@ -1192,6 +1195,80 @@ test_memory_pane (void)
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
+/* "Export Chrome trace…": the step as export_chrome_trace() writes it,
+ * named after the run and step; read back, the same ops and times; the
+ * button hidden for a step without op times. */
+static void
+test_export_chrome (void)
+{
+  LmGraphData *g = NULL;
+  LmTraceData *t = load_profiled (&g);
+  g_autofree char *path = NULL, *name = NULL, *error = NULL, *said = NULL;
+  g_autoptr (LmChromeTrace) ct = NULL;
+  LmChromeStep *st;
+  gsize k = 0;
+
+  if (t == NULL)
+    return;
+  GtkWidget *win, *view;
+  GtkWidget *pane = show_view_and_pane (g, t, &win, &view);
+  LmProfilePane *pp = LM_PROFILE_PANE (pane);
+  GtkWidget *button = lm_profile_pane_get_export_button (pp);
+  const LmProfile *p = lm_profile_pane_get_profile (pp);
+
+  g_assert_true (gtk_widget_get_visible (button));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, "_Export Chrome trace…");
+  lm_profile_pane_set_run_name (pp, "mnist/mlp");
+  name = lm_profile_pane_get_export_name (pp);
+  g_assert_cmpstr (name, ==, "mnist_mlp.step2.pt.trace.json");
+
+  path = g_build_filename (tmpdir, name, NULL);
+  g_assert_true (lm_profile_pane_export (pp, path, &error));
+  said = g_strdup_printf ("Saved step 2 (%u ops) to %s", p->n_timed, path);
+  g_assert_nonnull (find_label (pane, said));
+  ct = lm_chrome_trace_load (path, &error);
+  g_assert_nonnull (ct);
+  g_assert_cmpuint (ct->steps->len, ==, 1);
+  st = ct->steps->pdata[0];
+  g_assert_cmpint (st->step, ==, 2);
+  g_assert_cmpint (st->dur_ns, ==, t->dur_ns);
+  g_assert_cmpuint (st->ops->len, ==, p->n_timed);
+  /* each timed event, in start order, with its time and shapes */
+  for (gsize i = 0; i < t->n_events; i++)
+    {
+      const LmTraceDataEvent *e = &t->events[i];
+      gboolean found = FALSE;
+
+      if (e->dur_ns < 0)
+        continue;
+      k++;
+      for (guint j = 0; j < st->ops->len && !found; j++)
+        {
+          const LmChromeOp *o = &g_array_index (st->ops, LmChromeOp, j);
+          found = o->start_ns == e->start_ns && o->dur_ns == e->dur_ns && o->backward == e->backward
+                  && g_strcmp0 (o->input_shapes, e->input_shapes) == 0
+                  && o->alloc_bytes == e->alloc_bytes && o->free_bytes == e->free_bytes
+                  && o->mem_after == e->mem_after;
+        }
+      g_assert_true (found);
+    }
+  g_assert_cmpuint (k, ==, st->ops->len);
+
+  /* a file that cannot be written is said so */
+  g_clear_pointer (&error, g_free);
+  g_assert_false (lm_profile_pane_export (pp, "/nonexistent-dir/x.pt.trace.json", &error));
+  g_assert_true (g_str_has_prefix (error, "cannot write /nonexistent-dir/x.pt.trace.json: "));
+
+  /* a step without op times: no button, no name */
+  LmTraceData *shown = (LmTraceData *) lm_graph_view_get_trace (LM_GRAPH_VIEW (view));
+  for (gsize i = 0; i < shown->n_events; i++)
+    shown->events[i].start_ns = shown->events[i].dur_ns = -1;
+  lm_profile_pane_reload (pp);
+  g_assert_false (gtk_widget_get_visible (button));
+  g_assert_null (lm_profile_pane_get_export_name (pp));
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
 static void
 test_app_screenshot (void)
 {
@@ -1288,6 +1365,7 @@ main (int argc, char **argv)
   g_test_add_func ("/trace/profile/row-limit", test_row_limit);
   g_test_add_func ("/trace/profile/show-all-rows", test_show_all_rows);
   g_test_add_func ("/trace/profile/unreached-steps", test_unreached_steps);
+  g_test_add_func ("/trace/profile/export-chrome", test_export_chrome);
   g_test_add_func ("/trace/profile/app-screenshot", test_app_screenshot);
   rc = g_test_run ();
   train_fixture_rmdir (tmpdir);

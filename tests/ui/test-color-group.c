@@ -6,7 +6,8 @@
  * lr0.01 the colour before it (its group comes first in the list) and
  * baseline the grey, through lm_palette_run_color, in the chart's lines
  * and the run list's dots (pixels of a screenshot); a run appearing later
- * joins its group's colour, a new group takes the next colour; a colour
+ * joins its group's colour, a new group takes the next colour (the Regex…
+ * dialog's preview of the regex shows it so); a colour
  * the user picked still wins; Run brings the ordinal colours back.
  * Experiment gives each --logdir_spec entry one colour.  The Regex…
  * dialog previews the groups live, names an invalid regex (GRegex's
@@ -22,6 +23,8 @@
 
 #include "lm-color-group-dialog.h"
 #include "lm-palette.h"
+#include "lm-run-color-group.h"
+#include "lm-run-private.h"
 #include "lm-preferences.h"
 #include "lm-theme.h"
 #include "lm-window.h"
@@ -39,12 +42,6 @@ static const char *lumen_bin;   /* --lumen-bin PATH, from meson */
 static const struct { const char *name; double level; } sweep[] = {
   { "lr0.1_seed1", 1.15 }, { "lr0.1_seed2", 1.85 }, { "lr0.01_seed1", 2.55 }, { "baseline", 3.25 },
 };
-
-static gboolean
-settled (gpointer data)
-{
-  return lm_window_is_settled (data);
-}
 
 static void
 write_run (const char *logdir, const char *name, double level)
@@ -75,7 +72,7 @@ show (LmWindow *win)
   lm_chart_settings_set_smoothing (lm_window_get_settings (win), 0.0);
   gtk_window_set_default_size (GTK_WINDOW (win), 1200, 800);
   gtk_window_present (GTK_WINDOW (win));
-  g_assert_true (lm_test_wait_for (settled, win, 20000));
+  lm_ui_wait_settled (win);
   return win;
 }
 
@@ -123,7 +120,10 @@ shoot (LmWindow *win, const char *png, LmUiImage *img)
 {
   g_autoptr (GError) error = NULL;
 
-  g_assert_true (lm_test_wait_for (settled, win, 20000));
+  /* settled and a tenth of a second more: a live run's points reach its
+   * chart's range (which assert_line's positions come from) after it is
+   * loaded */
+  lm_ui_wait_settled (win);
   g_assert_true (lm_ui_save_screenshot (win, png, &error));
   g_assert_true (lm_ui_image_load (png, img, &error));
 }
@@ -219,6 +219,68 @@ run_loaded (gpointer data)
   return run != NULL && lm_run_get_loaded (run);
 }
 
+/* Writes a run while the window is open and waits until it shows it. */
+static void
+write_run_live (LmWindow *win, const char *logdir, const char *name, double level)
+{
+  RunWait w = { win, name };
+
+  write_run (logdir, name, level);
+  g_assert_true (lm_test_wait_for (run_loaded, &w, 20000));
+}
+
+static gboolean
+mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (data) && gtk_widget_get_width (data) > 0;
+}
+
+/* A Cairo image surface's pixels as an LmUiImage (borrowed): both are
+ * B, G, R, A bytes, premultiplied. */
+static LmUiImage
+surface_image (cairo_surface_t *surface)
+{
+  cairo_surface_flush (surface);
+  return (LmUiImage) { cairo_image_surface_get_width (surface), cairo_image_surface_get_height (surface),
+                       (gsize) cairo_image_surface_get_stride (surface), cairo_image_surface_get_data (surface) };
+}
+
+/* The Regex… dialog's preview shows n groups, their dots in these
+ * colours, in order. */
+static void
+assert_preview_dots (GtkWidget *dialog, const GdkRGBA *colors, guint n)
+{
+  GtkWidget *scrolled = lm_ui_find_descendant (dialog, GTK_TYPE_SCROLLED_WINDOW);
+  GtkWidget *box = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scrolled));
+  guint k = 0;
+
+  g_assert_true (lm_test_wait_for (mapped, scrolled, 10000));
+  if (GTK_IS_VIEWPORT (box))
+    box = gtk_viewport_get_child (GTK_VIEWPORT (box));
+  /* the headings are rows of a dot and a title */
+  for (GtkWidget *row = gtk_widget_get_first_child (box); row != NULL; row = gtk_widget_get_next_sibling (row))
+    {
+      GtkWidget *dot = gtk_widget_get_first_child (row);
+      cairo_surface_t *surface;
+      LmUiImage img;
+
+      if (dot == NULL || !GTK_IS_DRAWING_AREA (dot) || k == n)
+        continue;
+      g_assert_true (lm_test_wait_for (mapped, dot, 10000));
+      surface = lm_ui_snapshot_widget (dot);
+      img = surface_image (surface);
+      if (lm_ui_count_near (&img, &colors[k], 8) < 20)
+        {
+          g_autofree char *want = gdk_rgba_to_string (&colors[k]);
+
+          g_error ("the preview's group %u is not %s", k, want);
+        }
+      cairo_surface_destroy (surface);
+      k++;
+    }
+  g_assert_cmpuint (k, ==, n);
+}
+
 /* Regex groups: colours, lines, dots; runs appearing; a user's colour;
  * back to Run. */
 static void
@@ -273,12 +335,8 @@ test_regex (void)
   /* runs appearing: one joins the lr0.1 group, one of a new group takes
    * the next colour though it comes first in the list */
   {
-    RunWait a = { win, "lr0.1_seed3" }, b = { win, "lr0.001_seed1" };
-
-    write_run (logdir, "lr0.1_seed3", 0.5);
-    write_run (logdir, "lr0.001_seed1", 0.2);
-    g_assert_true (lm_test_wait_for (run_loaded, &a, 20000));
-    g_assert_true (lm_test_wait_for (run_loaded, &b, 20000));
+    write_run_live (win, logdir, "lr0.1_seed3", 0.5);
+    write_run_live (win, logdir, "lr0.001_seed1", 0.2);
     assert_color (win, "lr0.1_seed3", &c1);
     assert_color (win, "lr0.001_seed1", &c2);
     assert_color (win, "lr0.01_seed1", &c0);
@@ -288,6 +346,20 @@ test_regex (void)
     g_clear_pointer (&img.pixels, g_free);
   }
 
+  /* the Regex… dialog previews the regex in use with the colours the
+   * runs have: 0.001 (first in the list) has the third colour */
+  {
+    GtkWidget *dialog = lm_run_list_edit_color_regex (list);
+    GtkWidget *entry = lm_color_group_dialog_get_entry (LM_COLOR_GROUP_DIALOG (dialog));
+    GdkRGBA in_use[] = { c2, c0, c1, gr }, fresh[] = { c0, c1, c2, gr };
+
+    assert_preview_dots (dialog, in_use, G_N_ELEMENTS (in_use));
+    /* another regex: colours given afresh, in the list's order */
+    gtk_editable_set_text (GTK_EDITABLE (entry), "lr([0-9.]+)_seed");
+    assert_preview_dots (dialog, fresh, G_N_ELEMENTS (fresh));
+    gtk_window_destroy (GTK_WINDOW (dialog));
+  }
+
   /* a colour the user picks wins over the group's, and back */
   lm_run_list_set_run_color (list, "lr0.1_seed2", &green);
   assert_color (win, "lr0.1_seed2", &green);
@@ -295,8 +367,49 @@ test_regex (void)
   shoot (win, png, &img);
   assert_line (win, &img, "lr0.1_seed2", sweep[1].level, &green);
   g_clear_pointer (&img.pixels, g_free);
-  lm_run_list_set_run_color (list, "lr0.1_seed2", NULL);
-  assert_color (win, "lr0.1_seed2", &c1);
+  /* switching to Run and back keeps it (TensorBoard drops it); the
+   * chooser's Reset to Default gives the group's colour back */
+  g_assert_true (lm_run_list_set_color_group (list, "run", NULL));
+  assert_color (win, "lr0.1_seed2", &green);
+  g_assert_true (lm_run_list_set_color_group (list, REGEX, NULL));
+  assert_color (win, "lr0.1_seed2", &green);
+  {
+    LmRun *run = lm_run_store_find (lm_window_get_store (win), "lr0.1_seed2");
+    GtkWidget *chooser = lm_run_list_choose_color (list, run);
+    GtkWidget *reset = gtk_dialog_get_widget_for_response (GTK_DIALOG (chooser), 1);
+    GdkRGBA c;
+
+    gtk_color_chooser_get_rgba (GTK_COLOR_CHOOSER (chooser), &c);
+    g_assert_true (gdk_rgba_equal (&c, &green));
+    g_assert_cmpstr (gtk_widget_get_tooltip_text (reset), ==,
+                     "Back to the colour of the run's group (Color runs by)");
+    gtk_dialog_response (GTK_DIALOG (chooser), 1);
+    g_assert_false (lm_palette_run_has_color (run));
+  }
+  /* (the regex chosen again numbers its groups afresh in the list's
+   * order, as TensorBoard does: 0.001, 0.01, 0.1) */
+  assert_color (win, "lr0.1_seed2", &c2);
+  assert_color (win, "lr0.001_seed1", &c0);
+
+  /* runs of new groups appearing while the dialog is open: its preview
+   * gives them the run list's colours, lr0.5 the fourth, then 9 (first in
+   * the list) the fifth */
+  {
+    GtkWidget *dialog = lm_run_list_edit_color_regex (list);
+    GdkRGBA c3, c4;
+
+    palette (3, &c3), palette (4, &c4);
+    write_run_live (win, logdir, "lr0.5_seed1", 3.6);
+    write_run_live (win, logdir, "a_lr9_seed1", 3.7);
+    assert_color (win, "lr0.5_seed1", &c3);
+    assert_color (win, "a_lr9_seed1", &c4);
+    {
+      GdkRGBA shown[] = { c4, c0, c1, c2, c3, gr };
+
+      assert_preview_dots (dialog, shown, G_N_ELEMENTS (shown));
+    }
+    gtk_window_destroy (GTK_WINDOW (dialog));
+  }
 
   /* Experiment under --logdir: one experiment, one colour */
   g_assert_true (lm_run_list_set_color_group (list, "experiment", NULL));
@@ -328,6 +441,36 @@ test_regex (void)
   }
   gtk_window_destroy (GTK_WINDOW (win));
   lm_test_rm_rf (logdir);
+}
+
+/* A regex's groups are told apart by every capture group's value, whatever
+ * the names hold: "x\x1f" and "y" are not "x" and "\x1fy" (the values
+ * were joined with \x1f), an unset group is not one that matched "\x1e"
+ * (an unset one was written \x1e), and an unset group is not an empty
+ * one. */
+static void
+test_keys (void)
+{
+  static const struct { const char *regex, *a, *b; } apart[] = {
+    { "regex:^(.*)-(.*)$", "x\x1f-y", "x-\x1fy" },
+    { "regex:^(\x1e)?-(.*)$", "\x1e-b", "-b" },
+    { "regex:^(?:(a*)x|y)(.*)$", "yz", "xz" },
+  };
+  g_autofree char *dir = lm_test_tmpdir_new ("lumen-color-keys-XXXXXX");
+  g_autoptr (LmRunStore) store = lm_run_store_new (dir);
+
+  for (guint i = 0; i < G_N_ELEMENTS (apart); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (LmRunColorGroup) group = lm_run_color_group_new (apart[i].regex, &error);
+      g_autoptr (LmRun) a = lm_run_new (apart[i].a, "/nonexistent/a", 0);
+      g_autoptr (LmRun) b = lm_run_new (apart[i].b, "/nonexistent/b", 1);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (lm_run_color_group_assign (group, store, a, NULL), ==, 0);
+      g_assert_cmpint (lm_run_color_group_assign (group, store, b, NULL), ==, 1);
+    }
+  lm_test_rm_rf (dir);
 }
 
 /* Experiment: each --logdir_spec entry its colour, in the list's order. */
@@ -394,22 +537,6 @@ preview_text (GtkWidget *dialog)
       w = next;
     }
   return g_string_free (out, FALSE);
-}
-
-static gboolean
-mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (data) && gtk_widget_get_width (data) > 0;
-}
-
-/* A Cairo image surface's pixels as an LmUiImage (borrowed): both are
- * B, G, R, A bytes, premultiplied. */
-static LmUiImage
-surface_image (cairo_surface_t *surface)
-{
-  cairo_surface_flush (surface);
-  return (LmUiImage) { cairo_image_surface_get_width (surface), cairo_image_surface_get_height (surface),
-                       (gsize) cairo_image_surface_get_stride (surface), cairo_image_surface_get_data (surface) };
 }
 
 /* The Regex… dialog: live preview, invalid regex, Cancel, OK; the menu. */
@@ -519,6 +646,59 @@ test_dialog (void)
     g_assert_cmpstr (g_variant_get_string (label, NULL), ==, "Color runs by");
     g_assert_cmpstr (gtk_widget_get_tooltip_text (menu), ==, "Color runs by experiment, run or regex");
   }
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (logdir);
+}
+
+/* A sweep of 150 runs: the preview lists 100 groups and 100 runs of a
+ * group, then how many more (each key typed took half a second with
+ * 2,000 runs each its own group). */
+static void
+test_dialog_many (void)
+{
+  g_autofree char *logdir = NULL, *text = NULL;
+  LmWindow *win;
+  GtkWidget *dialog, *entry;
+  guint headings = 0;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  logdir = lm_test_tmpdir_new ("lumen-color-many-XXXXXX");
+  for (int i = 0; i < 150; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("run%03d", i);
+      LmTestRun *run = lm_test_run_create (logdir, name);
+
+      lm_test_run_begin (run);
+      lm_test_run_add_scalar (run, "loss", 0, 1.7e9, i);
+      lm_test_run_commit (run);
+      lm_test_run_close (run);
+    }
+  win = show (lm_window_new (NULL, logdir));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (lm_window_get_store (win))), ==, 150);
+  dialog = lm_run_list_edit_color_regex (lm_window_get_run_list (win));
+  entry = lm_color_group_dialog_get_entry (LM_COLOR_GROUP_DIALOG (dialog));
+
+  /* each run its group: run000 .. run099, then the rest counted */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "(.*)");
+  text = preview_text (dialog);
+  for (const char *p = text; (p = strstr (p, "Color group: ")) != NULL; p++)
+    headings++;
+  g_assert_cmpuint (headings, ==, 100);
+  g_assert_nonnull (strstr (text, "Color group: run099|run099|"));
+  g_assert_true (g_str_has_suffix (text, "|… and 50 more groups (50 runs)"));
+  g_clear_pointer (&text, g_free);
+
+  /* one group of 150 runs: the first 100 named */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "^run");
+  text = preview_text (dialog);
+  g_assert_true (g_str_has_prefix (text, "Color group: every matching run|run000\nrun001\n"));
+  g_assert_true (g_str_has_suffix (text, "\nrun099\n… and 50 more"));
+  g_clear_pointer (&text, g_free);
+  gtk_window_destroy (GTK_WINDOW (dialog));
   gtk_window_destroy (GTK_WINDOW (win));
   lm_test_rm_rf (logdir);
 }
@@ -673,9 +853,11 @@ main (int argc, char **argv)
 {
   lumen_bin = lm_ui_take_lumen_bin (&argc, &argv);
   have_display = lm_ui_test_init (&argc, &argv);
+  g_test_add_func ("/ui/color-group/keys", test_keys);
   g_test_add_func ("/ui/color-group/regex", test_regex);
   g_test_add_func ("/ui/color-group/experiment", test_experiment);
   g_test_add_func ("/ui/color-group/dialog", test_dialog);
+  g_test_add_func ("/ui/color-group/dialog-many", test_dialog_many);
   g_test_add_func ("/ui/color-group/settings", test_settings);
   g_test_add_func ("/ui/color-group/option", test_option);
   {

@@ -20,12 +20,14 @@
 #include <lumen-log.h>
 
 #include "lm-audio-card.h"
+#include "lm-card-grid.h"
 #include "lm-histogram-view.h"
 #include "lm-image-card.h"
 #include "lm-palette.h"
 #include "lm-preferences.h"
 #include "lm-record-dashboard.h"
 #include "lm-scalar-card.h"
+#include "lm-step-table.h"
 #include "lm-theme.h"
 #include "lm-window.h"
 #include "ui-test-util.h"
@@ -292,9 +294,117 @@ set_linked (LmChartSettings *settings, gboolean range, gint64 start, gint64 end)
   lm_chart_settings_set_linked_steps (settings, &sel);
 }
 
+static LmStepTable *
+table_of (LmWindow *win, const char *tag)
+{
+  LmScalarCard *card = lm_card_grid_find_card (lm_window_get_card_grid (win), tag);
+
+  g_assert_nonnull (card);
+  return LM_STEP_TABLE (lm_ui_find_descendant (GTK_WIDGET (card), LM_TYPE_STEP_TABLE));
+}
+
+/* Waits (up to 10 s) for a table's step column to say `step`. */
+static gboolean
+wait_table_step (LmStepTable *table, const char *step)
+{
+  for (gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC; g_get_monotonic_time () < end;)
+    {
+      if (g_strcmp0 (lm_step_table_get_cell (table, 3, 1), step) == 0)
+        return TRUE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  return FALSE;
+}
+
+/* Dragging a linked selection, or the smoothing slider under it, redoes
+ * the tables of the cards on screen only; a card scrolled into view
+ * catches up. */
+static void
+test_offscreen_tables (void)
+{
+  char *logdir = g_dir_make_tmp ("lumen-linked-XXXXXX", NULL);
+  LmWindow *win;
+  LmStepTable *near, *far;
+  GtkWidget *scrolled;
+  GtkAdjustment *adj;
+  guint n_far;
+  lm_writer *w;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      lm_test_rm_rf (logdir);
+      g_free (logdir);
+      return;
+    }
+  check (lm_writer_open (&w, logdir, "a"));
+  for (int s = 0; s < 100; s += 10)
+    for (int t = 0; t < 24; t++)
+      {
+        char tag[16];
+
+        g_snprintf (tag, sizeof tag, "t%02d", t);
+        check (lm_writer_add_scalar (w, tag, s, t + s / 100.0));
+      }
+  check (lm_writer_close (w));
+  win = lm_ui_open_view (logdir, "scalars", 1000, 700);
+  lm_chart_settings_set_link_by_step (lm_window_get_settings (win), TRUE);
+  click_step (chart_of (win, "t00"), 30, FALSE);
+  lm_ui_wait_settled (win);
+  near = table_of (win, "t00");
+  far = table_of (win, "t23");
+  g_assert_true (lm_chart_is_on_screen (chart_of (win, "t00")));
+  g_assert_false (lm_chart_is_on_screen (chart_of (win, "t23")));
+  /* the selection appearing shows every table (the cards grow) */
+  g_assert_cmpstr (lm_step_table_get_cell (far, 3, 1), ==, "30");
+
+  /* moved: the card on screen at once, the one below not */
+  n_far = lm_step_table_get_n_refreshes (far);
+  for (gint64 s = 40; s <= 70; s += 10)
+    set_linked (lm_window_get_settings (win), FALSE, s, s);
+  g_assert_cmpstr (lm_step_table_get_cell (near, 3, 1), ==, "70");
+  g_assert_cmpuint (lm_step_table_get_n_refreshes (far), ==, n_far);
+  g_assert_cmpstr (lm_step_table_get_cell (far, 3, 1), ==, "30");
+
+  /* scrolled to: it shows the selection */
+  scrolled = gtk_widget_get_ancestor (GTK_WIDGET (lm_card_grid_find_card (lm_window_get_card_grid (win), "t23")),
+                                      GTK_TYPE_SCROLLED_WINDOW);
+  adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+  gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
+  g_assert_true (wait_table_step (far, "70"));
+  g_assert_cmpuint (lm_step_table_get_n_refreshes (far), ==, n_far + 1);
+
+  /* the smoothing slider moved: the table on screen now (far) at once,
+   * the one scrolled away (near) once back in view */
+  {
+    guint n_near = lm_step_table_get_n_refreshes (near);
+
+    g_assert_false (lm_chart_is_on_screen (chart_of (win, "t00")));
+    n_far = lm_step_table_get_n_refreshes (far);
+    lm_chart_settings_set_smoothing (lm_window_get_settings (win), 0.3);
+    lm_chart_settings_set_smoothing (lm_window_get_settings (win), 0.2);
+    g_assert_cmpuint (lm_step_table_get_n_refreshes (far), ==, n_far + 2);
+    g_assert_cmpuint (lm_step_table_get_n_refreshes (near), ==, n_near);
+    gtk_adjustment_set_value (adj, 0);
+    for (gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+         g_get_monotonic_time () < end && lm_step_table_get_n_refreshes (near) == n_near;)
+      {
+        g_main_context_iteration (NULL, FALSE);
+        g_usleep (1000);
+      }
+    g_assert_cmpuint (lm_step_table_get_n_refreshes (near), ==, n_near + 1);
+  }
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (logdir);
+  g_free (logdir);
+}
+
 /* Histogram cards: the selected step's curve in the run's colour, the
  * others faded (the newest one too, drawn in the run's colour without a
- * selection), a range's steps all emphasised; offset and overlay. */
+ * selection), a range's steps all emphasised, the nearest one for a range
+ * past the steps; offset and overlay. */
 static void
 test_histograms (void)
 {
@@ -333,6 +443,15 @@ test_histograms (void)
     g_assert_cmpfloat (on_baseline (view, &c, s), >, 0.8);
   g_assert_cmpfloat (on_baseline (view, &c, 50), <, 0.05);
   g_assert_cmpfloat (on_baseline (view, &c, 10), <, 0.05);
+  /* a range holding none of the card's steps: the one at or before its
+   * end, where every curve faded away */
+  set_linked (settings, TRUE, 200, 300);
+  g_assert_cmpfloat (on_baseline (view, &c, 90), >, 0.8);
+  g_assert_cmpfloat (on_baseline (view, &c, 80), <, 0.05);
+  set_linked (settings, TRUE, 41, 49);
+  g_assert_cmpfloat (on_baseline (view, &c, 40), >, 0.8);
+  g_assert_cmpfloat (on_baseline (view, &c, 50), <, 0.05);
+  g_assert_cmpfloat (on_baseline (view, &c, 90), <, 0.05);
 
   /* overlay: the selected step's curve over its values, the others not */
   lm_record_dashboard_set_histogram_mode (
@@ -383,8 +502,9 @@ open_linked (char **logdir, gint64 step, const char *view)
 }
 
 /* Image cards: the slider to the image at or before the linked step,
- * noted when not at it; cards made later start there; the link off
- * leaves the slider alone. */
+ * noted when not at it; a range keeps the image shown while it is in it,
+ * as TensorBoard; cards made later start there; the link off leaves the
+ * slider alone. */
 static void
 test_images (void)
 {
@@ -405,6 +525,14 @@ test_images (void)
   g_assert_cmpuint (lm_image_card_get_n_steps (card), ==, 5);
   g_assert_cmpuint (lm_image_card_get_index (card), ==, 2);
   g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 40 (nearest to 50) · "));
+  /* a screen reader hears the step, not the slider's index (2) */
+  {
+    g_autofree char *e = gtk_test_accessible_check_property (
+      GTK_ACCESSIBLE (lm_ui_find_descendant (GTK_WIDGET (card), GTK_TYPE_SCALE)),
+      GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, "step 40");
+
+    g_assert_null (e);
+  }
 
   /* a logged step: no note; before every image: the first */
   set_linked (settings, FALSE, 60, 60);
@@ -413,10 +541,27 @@ test_images (void)
   set_linked (settings, FALSE, -5, -5);
   g_assert_cmpuint (lm_image_card_get_index (card), ==, 0);
   g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 0 (nearest to -5) · "));
-  /* a range: its end */
+  /* a range, as TensorBoard: the slider before it goes to its first image */
   set_linked (settings, TRUE, 10, 30);
   g_assert_cmpuint (lm_image_card_get_index (card), ==, 1);
-  g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 20 (nearest to 30) · "));
+  g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 20 · "));
+  /* an image in the range stays while the range changes (its end was
+   * taken before: the slider jumped off the image being looked at) */
+  set_linked (settings, TRUE, 10, 70);
+  g_assert_cmpuint (lm_image_card_get_index (card), ==, 1);
+  set_linked (settings, TRUE, 20, 50);
+  g_assert_cmpuint (lm_image_card_get_index (card), ==, 1);
+  /* past the range: its last image */
+  lm_image_card_set_index (card, 4);
+  set_linked (settings, TRUE, 10, 70);
+  g_assert_cmpuint (lm_image_card_get_index (card), ==, 3);
+  g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 60 · "));
+  /* no image in the range: the one at or before its end, noted */
+  set_linked (settings, TRUE, 85, 200);
+  g_assert_cmpuint (lm_image_card_get_index (card), ==, 4);
+  g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 80 (nearest to 85–200) · "));
+  set_linked (settings, TRUE, 10, 30);
+  g_assert_cmpuint (lm_image_card_get_index (card), ==, 1);
 
   /* cleared: the slider stays, the note goes */
   lm_chart_settings_set_linked_steps (settings, NULL);
@@ -456,6 +601,9 @@ test_audio (void)
   set_linked (settings, FALSE, 60, 60);
   g_assert_cmpuint (lm_audio_card_get_index (card), ==, 2);
   g_assert_true (g_str_has_prefix (lm_audio_card_get_step_text (card), "step 60 · "));
+  /* a range around the clip shown leaves it */
+  set_linked (settings, TRUE, 0, 90);
+  g_assert_cmpuint (lm_audio_card_get_index (card), ==, 2);
   lm_chart_settings_set_link_by_step (settings, FALSE);
   g_assert_true (g_str_has_prefix (lm_audio_card_get_step_text (card), "step 60 · "));
   set_linked (settings, FALSE, 0, 0);
@@ -575,9 +723,13 @@ test_cli (void)
 int
 main (int argc, char **argv)
 {
+  /* GTK's in-process accessibility backend, as test-audio.c uses: it
+   * keeps the values set on widgets for gtk_test_accessible_check_property */
+  g_setenv ("GTK_A11Y", "test", TRUE);
   lumen_bin = lm_ui_take_lumen_bin (&argc, &argv);
   have_display = lm_ui_test_init (&argc, &argv);
   g_test_add_func ("/ui/linked/scalars", test_scalars);
+  g_test_add_func ("/ui/linked/offscreen-tables", test_offscreen_tables);
   g_test_add_func ("/ui/linked/histograms", test_histograms);
   g_test_add_func ("/ui/linked/images", test_images);
   g_test_add_func ("/ui/linked/audio", test_audio);

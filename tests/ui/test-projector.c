@@ -56,18 +56,27 @@ static const float points[6 * 4] = {
 };
 static const char *labels[6] = { "cat", "cat", "dog", "dog", "bird", "bird" };
 
-static char *
-make_logdir (gboolean with_embedding)
+/* A new log directory (its path into *dir) with run "run" open. */
+static lm_writer *
+open_run (char **dir)
 {
-  char *dir = g_dir_make_tmp ("lm-proj-XXXXXX", NULL);
   lm_writer_options o;
   lm_writer *w = NULL;
 
+  *dir = g_dir_make_tmp ("lm-proj-XXXXXX", NULL);
   lm_writer_options_init (&o);
-  o.logdir = dir;
+  o.logdir = *dir;
   o.run_name = "run";
   o.quiet = TRUE;
   g_assert_cmpint (lm_writer_open_with (&w, &o), ==, LM_OK);
+  return w;
+}
+
+static char *
+make_logdir (gboolean with_embedding)
+{
+  char *dir = NULL;
+  lm_writer *w = open_run (&dir);
   g_assert_cmpint (lm_writer_add_scalar (w, "loss", 0, 1), ==, LM_OK);
   if (with_embedding)
     g_assert_cmpint (lm_writer_add_embedding (w, "features", 3, points, 6, 4, labels, NULL, 0, 0, 0), ==, LM_OK);
@@ -535,13 +544,27 @@ test_custom (void)
   g_assert_true (lm_test_wait_for (page_settled, page, 10000));
   g_assert_true (lm_projector_page_get_isolated (pp));
   g_assert_cmpstr (lm_projector_page_get_status (pp), ==,
-                   "Custom projection of 4 points × 4 dims: X from Left to Right, Y from Down to Up; cosine "
-                   "similarity of the axes 1.000");
+                   "Custom projection of 4 isolated points × 4 dims (searched in all 6): X from Left to Right, Y "
+                   "from Down to Up; cosine similarity of the axes 1.000");
   g_assert_true (lm_projector_view_get_2d (view));
   p = lm_projector_view_get_coords (view);
   /* the isolated points: the cats, then the birds (x -36.05 the least,
    * 0.6 the most, as above) */
   g_assert_cmpfloat_with_epsilon (p[1 * 3], -1, 1e-5);
+  g_assert_cmpfloat_with_epsilon (p[3 * 3], 1, 1e-5);
+  /* as TensorBoard's, the searches look in the whole tensor: the dogs,
+   * not among the isolated points, still make Right's end.  Cat to dog
+   * is (-12, -0.15, 0.2, -0.05): the cats at -72 and -72.05 on it, the
+   * birds at -0.4 and 0.4 */
+  lm_projector_page_set_custom_search (pp, LM_PROJECTOR_CUSTOM_RIGHT, "dog", FALSE);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (lm_projector_page_get_control (pp, "right-count"))), ==,
+                   "2 matches");
+  g_assert_true (g_str_has_prefix (lm_projector_page_get_status (pp),
+                                   "Custom projection of 4 isolated points × 4 dims (searched in all 6): X from "
+                                   "Left to Right, Y from Down to Up"));
+  g_assert_cmpfloat_with_epsilon (p[0 * 3], (-72 + 35.825) / 36.225, 1e-4);
+  g_assert_cmpfloat_with_epsilon (p[1 * 3], -1, 1e-5);
+  g_assert_cmpfloat_with_epsilon (p[2 * 3], (-0.4 + 35.825) / 36.225, 1e-4);
   g_assert_cmpfloat_with_epsilon (p[3 * 3], 1, 1e-5);
 
   /* back to PCA: 3D again */
@@ -840,13 +863,11 @@ test_keys (void)
 static char *
 make_cluster_logdir (gsize n)
 {
-  char *dir = g_dir_make_tmp ("lm-proj-XXXXXX", NULL);
+  char *dir = NULL;
   g_autoptr (GRand) r = g_rand_new_with_seed (3);
   g_autofree float *x = g_new (float, n * 20);
   g_autofree const char **names = g_new (const char *, n);
   static const char *classes[3] = { "ant", "bee", "cow" };
-  lm_writer_options o;
-  lm_writer *w = NULL;
 
   for (gsize i = 0; i < n; i++)
     {
@@ -854,11 +875,7 @@ make_cluster_logdir (gsize n)
         x[i * 20 + j] = (float) (g_rand_double_range (r, -1.7, 1.7) + (j == i % 3 ? 10 : 0));
       names[i] = classes[i % 3];
     }
-  lm_writer_options_init (&o);
-  o.logdir = dir;
-  o.run_name = "run";
-  o.quiet = TRUE;
-  g_assert_cmpint (lm_writer_open_with (&w, &o), ==, LM_OK);
+  lm_writer *w = open_run (&dir);
   g_assert_cmpint (lm_writer_add_embedding (w, "features", 1, x, n, 20, names, NULL, 0, 0, 0), ==, LM_OK);
   g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
   return dir;
@@ -1177,15 +1194,8 @@ static const double a_euclidean_dist[6] = { 0.781025, 1, 1, 1.56205, 4.00125, 9.
 static char *
 make_nn_logdir (void)
 {
-  char *dir = g_dir_make_tmp ("lm-proj-XXXXXX", NULL);
-  lm_writer_options o;
-  lm_writer *w = NULL;
-
-  lm_writer_options_init (&o);
-  o.logdir = dir;
-  o.run_name = "run";
-  o.quiet = TRUE;
-  g_assert_cmpint (lm_writer_open_with (&w, &o), ==, LM_OK);
+  char *dir = NULL;
+  lm_writer *w = open_run (&dir);
   g_assert_cmpint (lm_writer_add_embedding (w, "features", 1, nn_points, 7, 3, nn_labels, NULL, 0, 0, 0), ==, LM_OK);
   g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
   return dir;
@@ -1579,22 +1589,16 @@ test_inspector_big (void)
       return;
     }
   const gsize n = 10000, d = 784;
-  char *dir = g_dir_make_tmp ("lm-proj-XXXXXX", NULL);
+  char *dir = NULL;
   g_autoptr (GRand) r = g_rand_new_with_seed (5);
   g_autofree float *x = g_new (float, n * d);
-  lm_writer_options o;
-  lm_writer *w = NULL;
 
   for (gsize i = 0; i < n * d; i++)
     x[i] = (float) g_rand_double (r);
   /* point 9999 a copy of point 42, scaled: its nearest under both */
   for (gsize j = 0; j < d; j++)
     x[9999 * d + j] = 2 * x[42 * d + j];
-  lm_writer_options_init (&o);
-  o.logdir = dir;
-  o.run_name = "run";
-  o.quiet = TRUE;
-  g_assert_cmpint (lm_writer_open_with (&w, &o), ==, LM_OK);
+  lm_writer *w = open_run (&dir);
   g_assert_cmpint (lm_writer_add_embedding (w, "features", 1, x, n, d, NULL, NULL, 0, 0, 0), ==, LM_OK);
   g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
 
@@ -1632,13 +1636,11 @@ static const char *split[6] = { "train", "test", "train", "test", "train", "test
 static char *
 make_columns_logdir (void)
 {
-  char *dir = g_dir_make_tmp ("lm-proj-XXXXXX", NULL);
+  char *dir = NULL;
   const char *header[2] = { "label", "split" };
   const char *meta[6 * 2];
   float many[60 * 2];
   char *many_meta[60 * 2];
-  lm_writer_options o;
-  lm_writer *w = NULL;
 
   for (int i = 0; i < 6; i++)
     {
@@ -1652,11 +1654,7 @@ make_columns_logdir (void)
       many_meta[i * 2] = g_strdup_printf ("%d", i * 3 - 20);
       many_meta[i * 2 + 1] = g_strdup_printf ("word %d", i);
     }
-  lm_writer_options_init (&o);
-  o.logdir = dir;
-  o.run_name = "run";
-  o.quiet = TRUE;
-  g_assert_cmpint (lm_writer_open_with (&w, &o), ==, LM_OK);
+  lm_writer *w = open_run (&dir);
   g_assert_cmpint (lm_writer_add_embedding_columns (w, "features", 3, points, 6, 4, header, 2, meta, NULL, 0, 0, 0),
                    ==, LM_OK);
   g_assert_cmpint (lm_writer_add_embedding_columns (w, "spiral", 3, many, 60, 2,
@@ -1868,10 +1866,283 @@ test_columns (void)
   close_page (page, store, dir);
 }
 
+/* A numeric column with missing (empty) values, as a metadata.tsv with
+ * gaps: 54 numbers and 6 gaps get the gradient over the numbers, a gap
+ * drawn in the muted colour; a column of words and gaps lists the gap as
+ * "(no value)" without counting it, so 50 words and gaps are coloured; a
+ * column of numbers and "nan" gets the gradient, "nan" a gap. */
+static void
+test_missing_values (void)
+{
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  char *dir = NULL;
+  float mat[60 * 2];
+  char *meta[60 * 4];
+  int words = 0;
+
+  for (int i = 0; i < 60; i++)
+    {
+      mat[i * 2] = (float) cos (i * 0.3) * (1 + i * 0.1f);
+      mat[i * 2 + 1] = (float) sin (i * 0.3) * (1 + i * 0.1f);
+      meta[i * 4] = g_strdup_printf ("p%d", i);
+      meta[i * 4 + 1] = i % 10 == 0 ? g_strdup ("") : g_strdup_printf ("%d", i * 2 - 30);
+      meta[i * 4 + 2] = i % 6 == 0 ? g_strdup ("") : g_strdup_printf ("w%d", words++);
+      /* a loss as Python writes it: "nan" now and then */
+      meta[i * 4 + 3] = i % 10 == 5 ? g_strdup ("nan") : g_strdup_printf ("%g", 0.5 + i * 0.25);
+    }
+  lm_writer *w = open_run (&dir);
+  g_assert_cmpint (lm_writer_add_embedding_columns (w, "gaps", 1, mat, 60, 2,
+                                                    (const char *const[]) { "label", "score", "word", "loss" }, 4,
+                                                    (const char *const *) meta, NULL, 0, 0, 0),
+                   ==, LM_OK);
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+  for (int i = 0; i < 60 * 4; i++)
+    g_free (meta[i]);
+
+  LmRunStore *store = NULL;
+  GtkWidget *page = show_page (dir, &store);
+  LmProjectorView *view = lm_projector_page_get_view (LM_PROJECTOR_PAGE (page));
+  GtkWidget *color_by = lm_projector_page_get_control (LM_PROJECTOR_PAGE (page), "color-by");
+  GdkRGBA c, want;
+  cairo_surface_t *s;
+
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (color_by), 2);
+  g_assert_cmpint (lm_projector_view_get_coloring (view), ==, LM_PROJECTOR_COLOR_GRADIENT);
+  lm_projector_view_set_zoom (view, 0.5);
+  s = draw_view (view, 600, 400);
+  /* the numbers run from -28 (point 1) to 88 (point 59) */
+  want = (GdkRGBA) { 0xff / 255.0, 0xff / 255.0, 0xdd / 255.0, 1 };
+  g_assert_true (lm_projector_view_get_point_color (view, 1, &c));
+  g_assert_true (same_rgb (&c, &want));
+  assert_point_pixel (s, view, 1, &want);
+  want = (GdkRGBA) { 0x1f / 255.0, 0x2d / 255.0, 0x86 / 255.0, 1 };
+  g_assert_true (lm_projector_view_get_point_color (view, 59, &c));
+  g_assert_true (same_rgb (&c, &want));
+  /* a gap: the muted colour */
+  g_assert_true (lm_projector_view_get_point_color (view, 30, &c));
+  g_assert_true (same_rgb (&c, &lm_theme_colors ()->muted));
+  assert_point_pixel (s, view, 30, &lm_theme_colors ()->muted);
+  cairo_surface_destroy (s);
+
+  /* 50 words and a gap: categories, the gap one of them */
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (color_by), 3);
+  g_assert_cmpint (lm_projector_view_get_coloring (view), ==, LM_PROJECTOR_COLOR_CATEGORIES);
+  g_assert_cmpuint (lm_projector_view_get_n_classes (view), ==, 51);
+  /* 54 losses and "nan" six times: the gradient, a "nan" drawn as a gap */
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (color_by), 4);
+  g_assert_cmpint (lm_projector_view_get_coloring (view), ==, LM_PROJECTOR_COLOR_GRADIENT);
+  g_assert_true (lm_projector_view_get_point_color (view, 5, &c));
+  g_assert_true (same_rgb (&c, &lm_theme_colors ()->muted));
+  want = (GdkRGBA) { 0x1f / 255.0, 0x2d / 255.0, 0x86 / 255.0, 1 };
+  g_assert_true (lm_projector_view_get_point_color (view, 59, &c));
+  g_assert_true (same_rgb (&c, &want));
+  close_page (page, store, dir);
+  g_free (dir);
+}
+
+static gboolean
+page_is_narrow (gpointer data)
+{
+  return gtk_widget_get_width (data) == 560;
+}
+
+static gboolean
+page_is_wide (gpointer data)
+{
+  return gtk_widget_get_width (data) == 1400;
+}
+
+/* The page in a narrow window (860 px, less the 290 px side bar): every
+ * method's rows wrap instead of widening the page (it asked 813 px with
+ * its control rows on one line, 808 for the empty state's code line),
+ * Custom's Right under its Left; Tab still walks the controls in order,
+ * each named for a screen reader. */
+static void
+test_narrow (void)
+{
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  g_autofree char *dir = make_columns_logdir ();
+  LmRunStore *store = NULL;
+  GtkWidget *page = show_page (dir, &store);
+  LmProjectorPage *pp = LM_PROJECTOR_PAGE (page);
+  GtkWidget *win = GTK_WIDGET (gtk_widget_get_root (page));
+  GtkWidget *left = lm_projector_page_get_control (pp, "left");
+  GtkWidget *right = lm_projector_page_get_control (pp, "right");
+  graphene_rect_t lb, rb;
+
+  for (int m = LM_PROJECTOR_PCA; m <= LM_PROJECTOR_CUSTOM; m++)
+    {
+      int min;
+
+      lm_projector_page_set_method (pp, m);
+      g_assert_true (lm_test_wait_for (page_settled, page, SETTLE_MS));
+      gtk_widget_measure (page, GTK_ORIENTATION_HORIZONTAL, -1, &min, NULL, NULL, NULL);
+      g_assert_cmpint (min, <=, 560);
+    }
+  gtk_window_set_default_size (GTK_WINDOW (win), 560, 600);
+  g_assert_true (lm_test_wait_for (page_is_narrow, page, 10000));
+  g_assert_true (gtk_widget_compute_bounds (left, page, &lb));
+  g_assert_true (gtk_widget_compute_bounds (right, page, &rb));
+  g_assert_cmpfloat (rb.origin.y, >=, lb.origin.y + lb.size.height);
+  g_assert_cmpfloat (rb.origin.x + rb.size.width, <=, 560);
+  /* wide: Right beside Left again */
+  gtk_window_set_default_size (GTK_WINDOW (win), 1400, 600);
+  g_assert_true (lm_test_wait_for (page_is_wide, page, 10000));
+  g_assert_true (gtk_widget_compute_bounds (left, page, &lb));
+  g_assert_true (gtk_widget_compute_bounds (right, page, &rb));
+  g_assert_cmpfloat (rb.origin.y, ==, lb.origin.y);
+  g_assert_cmpfloat (rb.origin.x, >, lb.origin.x + lb.size.width);
+  /* named for a screen reader by their captions, not ".*" */
+  {
+    g_autofree char *e1 = gtk_test_accessible_check_property (GTK_ACCESSIBLE (left), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                                              "Left search");
+    g_autofree char *e2 = gtk_test_accessible_check_property (
+      GTK_ACCESSIBLE (lm_projector_page_get_control (pp, "right-regex")), GTK_ACCESSIBLE_PROPERTY_LABEL,
+      "Right search is a regex");
+    g_autofree char *e3 = gtk_test_accessible_check_property (
+      GTK_ACCESSIBLE (lm_projector_page_get_control (pp, "color-by")), GTK_ACCESSIBLE_PROPERTY_LABEL, "Color by");
+
+    g_assert_null (e1);
+    g_assert_null (e2);
+    g_assert_null (e3);
+  }
+  /* Tab: Left's entry, its regex toggle, then Right's entry */
+  gtk_widget_grab_focus (left);
+  g_assert_true (gtk_widget_child_focus (win, GTK_DIR_TAB_FORWARD));
+  g_assert_true (gtk_widget_is_focus (lm_projector_page_get_control (pp, "left-regex")));
+  g_assert_true (gtk_widget_child_focus (win, GTK_DIR_TAB_FORWARD));
+  g_assert_true (gtk_widget_get_focus_child (right) != NULL || gtk_widget_has_focus (right));
+  close_page (page, store, dir);
+}
+
+/* Custom on a tensor of one point: it matches Left and Down, the status
+ * line counts it as one point ("1 point", not "1 points"). */
+static void
+test_custom_one_point (void)
+{
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  char *dir = NULL;
+  lm_writer *w = open_run (&dir);
+  g_assert_cmpint (lm_writer_add_embedding (w, "one", 1, points, 1, 4, labels, NULL, 0, 0, 0), ==, LM_OK);
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+  LmRunStore *store = NULL;
+  GtkWidget *page = show_page (dir, &store);
+  LmProjectorPage *pp = LM_PROJECTOR_PAGE (page);
+
+  set_searches (pp, "cat", "dog", "", "");
+  lm_projector_page_set_method (pp, LM_PROJECTOR_CUSTOM);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (lm_projector_page_get_control (pp, "left-count"))), ==,
+                   "1 match");
+  assert_status_has (pp, "Custom projection of 1 point × 4 dims: Right: no point matches “dog”");
+  close_page (page, store, dir);
+  g_free (dir);
+}
+
+static gboolean
+inspector_fits (gpointer data)
+{
+  LmProjectorPage *pp = data;
+
+  return gtk_widget_get_width (data) == 800
+         && gtk_widget_get_width (lm_projector_page_get_control (pp, "inspector")) <= 420
+         && gtk_widget_get_width (GTK_WIDGET (lm_projector_page_get_view (pp))) >= 360;
+}
+
+/* Labels of 300 characters without a space: the chosen point's title,
+ * its columns and its neighbours' rows are cut short inside the
+ * inspector, which stays as wide as with short labels; the view keeps
+ * its place (the inspector took the whole width and the view none); the
+ * legend and the hover box cut them short too. */
+static void
+test_long_labels (void)
+{
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  char *dir = NULL;
+  char *meta[6 * 2];
+
+  for (int i = 0; i < 6; i++)
+    {
+      meta[i * 2] = g_strnfill (300, (char) ('a' + i));
+      meta[i * 2 + 1] = g_strnfill (300, 'z');
+    }
+  lm_writer *w = open_run (&dir);
+  g_assert_cmpint (lm_writer_add_embedding_columns (w, "long", 1, points, 6, 4,
+                                                    (const char *const[]) { "label", "note" }, 2,
+                                                    (const char *const *) meta, NULL, 0, 0, 0),
+                   ==, LM_OK);
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+  for (int i = 0; i < 6 * 2; i++)
+    g_free (meta[i]);
+  LmRunStore *store = NULL;
+  GtkWidget *page = show_page (dir, &store);
+  LmProjectorPage *pp = LM_PROJECTOR_PAGE (page);
+  GtkWidget *side = lm_projector_page_get_control (pp, "inspector");
+
+  lm_projector_page_select (pp, 0);
+  g_assert_true (lm_test_wait_for (page_settled, page, 10000));
+  g_assert_true (gtk_widget_get_visible (lm_projector_page_get_control (pp, "inspector-columns")));
+  g_assert_nonnull (gtk_widget_get_first_child (lm_projector_page_get_control (pp, "inspector-list")));
+  /* laid out with the long texts in: the window's 800 px shared */
+  if (!lm_test_wait_for (inspector_fits, page, 5000))
+    g_error ("the inspector is %d px wide, the view %d px (of %d)", gtk_widget_get_width (side),
+             gtk_widget_get_width (GTK_WIDGET (lm_projector_page_get_view (pp))), gtk_widget_get_width (page));
+
+  /* the legend cuts each value short: nothing of it right of 450 px,
+   * where 300 characters ran across the whole view (the points, zoomed
+   * out, sit around the centre, under the legend's six rows) */
+  LmProjectorView *view = lm_projector_page_get_view (pp);
+  const GdkRGBA *bg = &lm_theme_colors ()->bg;
+
+  lm_projector_page_select (pp, -1);
+  g_assert_cmpuint (lm_projector_view_get_n_classes (view), ==, 6);
+  lm_projector_view_set_zoom (view, 0.2);
+  cairo_surface_t *s = draw_view (view, 800, 400);
+  for (int y = 4; y < 12 + 17 * 6; y++)
+    for (int x = 450; x < 800; x++)
+      {
+        double rgb[3];
+
+        pixel_at (s, x, y, rgb);
+        if (fabs (rgb[0] - bg->red) + fabs (rgb[1] - bg->green) + fabs (rgb[2] - bg->blue) > 0.05)
+          g_error ("the legend reaches (%d, %d)", x, y);
+      }
+  cairo_surface_destroy (s);
+  /* the hover box too: beside its point (at x 428), where one of 300
+   * characters covered the view from its left edge */
+  double px, py, rgb[3];
+
+  lm_projector_view_set_hover (view, 0);
+  lm_projector_view_project (view, 0, 800, 400, &px, &py);
+  s = draw_view (view, 800, 400);
+  pixel_at (s, 20, (int) py, rgb);
+  g_assert_cmpfloat (fabs (rgb[0] - bg->red) + fabs (rgb[1] - bg->green) + fabs (rgb[2] - bg->blue), <, 0.05);
+  cairo_surface_destroy (s);
+  close_page (page, store, dir);
+  g_free (dir);
+}
+
 int
 main
  (int argc, char **argv)
 {
+  /* accessible properties are read back (the narrow test's names) */
+  g_setenv ("GTK_A11Y", "test", TRUE);
   have_display = lm_ui_test_init (&argc, &argv);
   g_test_add_func ("/ui/projector/points", test_points);
   g_test_add_func ("/ui/projector/empty", test_empty);
@@ -1886,10 +2157,14 @@ main
   g_test_add_func ("/ui/projector/umap", test_umap);
   g_test_add_func ("/ui/projector/inspector-big", test_inspector_big);
   g_test_add_func ("/ui/projector/columns", test_columns);
+  g_test_add_func ("/ui/projector/missing-values", test_missing_values);
   g_test_add_func ("/ui/projector/custom", test_custom);
   g_test_add_func ("/ui/projector/custom-no-labels", test_custom_no_labels);
   g_test_add_func ("/ui/projector/custom-search-by", test_custom_search_by);
   g_test_add_func ("/ui/projector/sphereize", test_sphereize);
   g_test_add_func ("/ui/projector/nonfinite", test_nonfinite);
+  g_test_add_func ("/ui/projector/narrow", test_narrow);
+  g_test_add_func ("/ui/projector/custom-one-point", test_custom_one_point);
+  g_test_add_func ("/ui/projector/long-labels", test_long_labels);
   return g_test_run ();
 }

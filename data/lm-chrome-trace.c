@@ -1,0 +1,884 @@
+/* lm-chrome-trace.c: a profiled step as a Chrome trace and back
+ * (lm-chrome-trace.h).
+ *
+ * Writing: the events in start order (a parent before the ops nested in
+ * it), each op's memory as torch's "[memory]" instant events at a moment
+ * of the op that no nested op covers, so the readers (torch-tb-profiler,
+ * our own) give the bytes to that op: one event for what it allocated,
+ * one for what it freed, their "Total Allocated" worked out from the op's
+ * own mem_after.  Reading: one pass over the text with the small JSON
+ * reader (lm-json-private.h), keeping only the fields used; then per step
+ * a sweep in time order gives each memory event to the innermost op open
+ * at it and to that op's parents, as torch sums CPU Mem.
+ * Not here: the run file, the pane.
+ */
+#include "lm-chrome-trace.h"
+#include "lm-json-private.h"
+
+#include <gio/gio.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BACKWARD_PREFIX "autograd::engine::evaluate_function"
+
+/* ------------------------------------------------------------ writing */
+
+static void
+append_string (GString *s, const char *text)
+{
+  g_string_append_c (s, '"');
+  for (const char *p = text; *p; p++)
+    {
+      guchar c = (guchar) *p;
+
+      if (c == '"' || c == '\\')
+        g_string_append_printf (s, "\\%c", c);
+      else if (c < 0x20)
+        g_string_append_printf (s, "\\u%04x", c);
+      else
+        g_string_append_c (s, (char) c);
+    }
+  g_string_append_c (s, '"');
+}
+
+static void
+append_double (GString *s, double v)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_string_append (s, g_ascii_formatd (buf, sizeof buf, "%.3f", v));
+}
+
+/* "linear" -> "LinearBackward0", "max_pool2d" -> "MaxPool2dBackward0":
+ * the name torch gives an op's autograd function. */
+static char *
+backward_name (const char *op)
+{
+  GString *s = g_string_new (NULL);
+  gboolean up = TRUE;
+
+  for (const char *p = op; *p; p++)
+    {
+      if (*p == '_')
+        {
+          up = TRUE;
+          continue;
+        }
+      g_string_append_c (s, up ? g_ascii_toupper (*p) : *p);
+      up = FALSE;
+    }
+  g_string_append (s, "Backward0");
+  return g_string_free (s, FALSE);
+}
+
+/* Whether text is one JSON value and nothing else. */
+static gboolean
+is_json (const char *text)
+{
+  LmJsonParser ps = { text, text, NULL, "input shapes" };
+  gboolean ok = lm_json_skip_value (&ps, 0);
+
+  lm_json_skip_ws (&ps);
+  ok = ok && *ps.p == '\0';
+  g_free (ps.error);
+  return ok;
+}
+
+typedef struct
+{
+  gint64 start, end;
+  gsize event;
+  gssize parent;     /* index into the spans, -1: top level */
+} Span;
+
+static int
+span_order (gconstpointer a, gconstpointer b)
+{
+  const Span *x = a, *y = b;
+
+  if (x->start != y->start)
+    return x->start < y->start ? -1 : 1;
+  if (x->end != y->end)  /* the longer first: a parent before its child */
+    return x->end > y->end ? -1 : 1;
+  return x->event < y->event ? -1 : x->event > y->event;
+}
+
+/* Sorts s and links each span to the one it is nested in (the rule
+ * lm-profile.c's self times use). */
+static void
+nest_spans (Span *s, gsize n)
+{
+  g_autofree gsize *stack = g_new (gsize, n ? n : 1);
+  gsize depth = 0;
+
+  qsort (s, n, sizeof *s, span_order);
+  for (gsize k = 0; k < n; k++)
+    {
+      while (depth > 0 && s[stack[depth - 1]].end <= s[k].start)
+        depth--;
+      s[k].parent = depth > 0 && s[k].end <= s[stack[depth - 1]].end ? (gssize) stack[depth - 1] : -1;
+      stack[depth++] = k;
+    }
+}
+
+static void
+append_memory (GString *s, gint64 pid, double ts_us, gint64 bytes, gint64 total, int dev_type,
+               int dev_id)
+{
+  g_string_append_printf (s, ",\n  {\"ph\": \"i\", \"cat\": \"cpu_instant_event\", \"s\": \"t\", "
+                             "\"name\": \"[memory]\", \"pid\": %" G_GINT64_FORMAT ", \"tid\": %"
+                             G_GINT64_FORMAT ", \"ts\": ", pid, pid);
+  append_double (s, ts_us);
+  g_string_append_printf (s, ", \"args\": {\"Total Reserved\": %" G_GINT64_FORMAT
+                             ", \"Total Allocated\": %" G_GINT64_FORMAT ", \"Bytes\": %"
+                             G_GINT64_FORMAT ", \"Addr\": 0, \"Device Type\": %d, "
+                             "\"Device Id\": %d}}", total, total, bytes, dev_type, dev_id);
+}
+
+/* The op's memory events: what it allocated and freed itself (less the
+ * ops nested in it), at the first moment of it no nested op covers. */
+static void
+op_memory (GString *s, const LmTraceData *t, const LmGraphData *g, const Span *sp, gsize n,
+           gsize k, gint64 pid)
+{
+  const LmTraceDataEvent *e = &t->events[sp[k].event];
+  gint64 self_alloc = e->alloc_bytes, self_free = e->free_bytes, after = 0;
+  gint64 at = sp[k].start;
+  int dev_type = 0, dev_id = -1;
+
+  if (e->alloc_bytes < 0)
+    return;
+  for (gsize c = k + 1; c < n && sp[c].start < sp[k].end; c++)
+    {
+      const LmTraceDataEvent *ce = &t->events[sp[c].event];
+
+      if (sp[c].parent != (gssize) k || ce->alloc_bytes < 0)
+        continue;
+      self_alloc -= ce->alloc_bytes;
+      self_free -= ce->free_bytes;
+    }
+  /* children in start order: step past each one covering `at` */
+  for (gsize c = k + 1; c < n && sp[c].start < sp[k].end; c++)
+    if (sp[c].parent == (gssize) k && sp[c].start <= at && at < sp[c].end)
+      at = sp[c].end;
+  if (at >= sp[k].end)
+    at = sp[k].start;
+  for (gsize c = k + 1; c < n && sp[c].start < sp[k].end; c++)
+    {
+      const LmTraceDataEvent *ce = &t->events[sp[c].event];
+
+      if (sp[c].parent == (gssize) k && sp[c].start >= at && ce->alloc_bytes >= 0)
+        after += ce->alloc_bytes - ce->free_bytes;
+    }
+  self_alloc = MAX (self_alloc, 0);
+  self_free = MAX (self_free, 0);
+  if (g != NULL)
+    {
+      gssize i = lm_graph_data_find (g, e->node_id);
+      const char *dev = i >= 0 ? g->nodes[i].device : NULL;
+      if (dev != NULL && g_str_has_prefix (dev, "cuda"))
+        dev_type = 1, dev_id = dev[4] == ':' ? atoi (dev + 5) : 0;
+    }
+  /* before the op's own events: its end's bytes less its own net and
+   * what the ops after `at` add */
+  gint64 total = e->mem_after - (self_alloc - self_free) - after;
+  if (self_alloc > 0)
+    append_memory (s, pid, at / 1000.0, self_alloc, total + self_alloc, dev_type, dev_id);
+  if (self_free > 0)
+    append_memory (s, pid, at / 1000.0, -self_free, total + self_alloc - self_free,
+                   dev_type, dev_id);
+}
+
+static void
+append_op (GString *s, const LmTraceData *t, const LmGraphData *g, const Span *sp, gint64 pid)
+{
+  const LmTraceDataEvent *e = &t->events[sp->event];
+  gssize i = g ? lm_graph_data_find (g, e->node_id) : -1;
+  g_autofree char *fallback = g_strdup_printf ("node %" G_GINT64_FORMAT, e->node_id);
+  const char *op = i >= 0 ? g->nodes[i].op : fallback;
+  const char *module = i >= 0 ? g->nodes[i].module : "";
+  g_autofree char *name = e->backward ? backward_name (op) : g_strdup (op);
+
+  g_string_append (s, ",\n  {\"ph\": \"X\", \"cat\": \"cpu_op\", \"name\": ");
+  append_string (s, name);
+  g_string_append_printf (s, ", \"pid\": %" G_GINT64_FORMAT ", \"tid\": %" G_GINT64_FORMAT
+                             ", \"ts\": ", pid, pid);
+  append_double (s, e->start_ns / 1000.0);
+  g_string_append (s, ", \"dur\": ");
+  append_double (s, e->dur_ns / 1000.0);
+  g_string_append_printf (s, ", \"args\": {\"External id\": %" G_GINT64_FORMAT, e->seq + 1);
+  if (e->input_shapes != NULL && is_json (e->input_shapes))
+    g_string_append_printf (s, ", \"Input Dims\": %s", e->input_shapes);
+  g_string_append (s, ", \"Op\": ");
+  append_string (s, op);
+  if (module != NULL && *module)
+    {
+      g_string_append (s, ", \"Module\": ");
+      append_string (s, module);
+    }
+  g_string_append_printf (s, ", \"Phase\": \"%s\"}}", e->backward ? "backward" : "forward");
+}
+
+static gint64
+step_ns (const LmTraceData *t)
+{
+  gint64 end = 0;
+
+  if (t->dur_ns >= 0)
+    return t->dur_ns;
+  for (gsize i = 0; i < t->n_events; i++)
+    if (t->events[i].dur_ns >= 0)
+      end = MAX (end, t->events[i].start_ns + t->events[i].dur_ns);
+  return end;
+}
+
+/* The step's start in whole µs from the epoch (0 without a wall time):
+ * baseTimeNanoseconds, to which every event's ts (µs, as kineto writes
+ * them since it made them relative) is added. */
+static double
+base_us (const LmTraceData *t)
+{
+  return t->wall_time > 0 ? floor (t->wall_time * 1e6 - step_ns (t) / 1000.0) : 0;
+}
+
+char *
+lm_chrome_trace_format (const LmTraceData *t, const LmGraphData *g,
+                        const LmChromeTraceOptions *opts)
+{
+  static const LmChromeTraceOptions none = { 0 };
+  GString *s = g_string_new (NULL);
+  g_autofree Span *sp = NULL;
+  gsize n = 0;
+  gboolean memory = FALSE;
+  gint64 pid;
+  double base;
+
+  g_return_val_if_fail (t != NULL, NULL);
+  if (opts == NULL)
+    opts = &none;
+  pid = opts->pid > 0 ? opts->pid : 1;
+  base = base_us (t);
+  sp = g_new (Span, t->n_events ? t->n_events : 1);
+  for (gsize i = 0; i < t->n_events; i++)
+    if (t->events[i].dur_ns >= 0)
+      {
+        sp[n++] = (Span){ t->events[i].start_ns, t->events[i].start_ns + t->events[i].dur_ns, i, -1 };
+        memory |= t->events[i].alloc_bytes >= 0;
+      }
+  nest_spans (sp, n);
+
+  g_string_append_printf (s, "{\n\"schemaVersion\": 1,\n\"deviceProperties\": [],\n"
+                             "\"record_shapes\": 1,\n\"profile_memory\": %d,\n",
+                          memory ? 1 : 0);
+  if (opts->run != NULL)
+    {
+      g_string_append (s, "\"traceName\": ");
+      append_string (s, opts->run);
+      g_string_append (s, ",\n");
+    }
+  g_string_append (s, "\"displayTimeUnit\": \"ms\",\n");
+  g_string_append_printf (s, "\"baseTimeNanoseconds\": %" G_GINT64_FORMAT ",\n", (gint64) base * 1000);
+  g_string_append (s, "\"traceEvents\": [\n  {\"ph\": \"M\", \"name\": \"process_name\", ");
+  g_string_append_printf (s, "\"pid\": %" G_GINT64_FORMAT ", \"tid\": 0, \"args\": {\"name\": ", pid);
+  append_string (s, opts->worker ? opts->worker : "lumen");
+  g_string_append_printf (s, "}},\n  {\"ph\": \"M\", \"name\": \"thread_name\", \"pid\": %" G_GINT64_FORMAT
+                             ", \"tid\": %" G_GINT64_FORMAT ", \"args\": {\"name\": \"thread %"
+                             G_GINT64_FORMAT " (lumen)\"}}", pid, pid, pid);
+  g_string_append (s, ",\n  {\"ph\": \"X\", \"cat\": \"user_annotation\", \"name\": ");
+  {
+    g_autofree char *step = g_strdup_printf ("ProfilerStep#%" G_GINT64_FORMAT, t->step);
+    append_string (s, step);
+  }
+  g_string_append_printf (s, ", \"pid\": %" G_GINT64_FORMAT ", \"tid\": %" G_GINT64_FORMAT
+                             ", \"ts\": ", pid, pid);
+  append_double (s, 0);
+  g_string_append (s, ", \"dur\": ");
+  append_double (s, step_ns (t) / 1000.0);
+  g_string_append (s, ", \"args\": {}}");
+  for (gsize k = 0; k < n; k++)
+    {
+      append_op (s, t, g, &sp[k], pid);
+      op_memory (s, t, g, sp, n, k, pid);
+    }
+  g_string_append (s, "\n]\n}\n");
+  return g_string_free (s, FALSE);
+}
+
+gboolean
+lm_chrome_trace_write (const char *path, const LmTraceData *t, const LmGraphData *g,
+                       const LmChromeTraceOptions *opts, char **error)
+{
+  g_autofree char *text = lm_chrome_trace_format (t, g, opts);
+  g_autoptr (GError) err = NULL;
+
+  if (!g_file_set_contents (path, text, -1, &err))
+    {
+      *error = g_strdup_printf ("cannot write %s: %s", path, err->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+char *
+lm_chrome_trace_file_name (const LmTraceData *t, const char *worker)
+{
+  g_autofree char *w = g_strdup (worker && *worker ? worker : "lumen");
+
+  g_strdelimit (w, "./\\", '_');
+  return g_strdup_printf ("%s.%" G_GINT64_FORMAT ".pt.trace.json", w,
+                          (gint64) floor (base_us (t) / 1000.0));
+}
+
+/* ------------------------------------------------------------ reading */
+
+typedef struct
+{
+  GString *ph, *cat, *name, *phase, *op, *module;
+  double ts, dur, bytes, total;
+  gboolean has_ts, has_dur, has_bytes, has_total;
+  char *dims;
+} Raw;
+
+typedef struct
+{
+  double ts, dur;       /* µs */
+  gint64 step;
+} StepSpan;
+
+typedef struct
+{
+  double ts, bytes, total;
+} MemEvent;
+
+typedef struct
+{
+  double ts, dur;
+  char *op, *module, *dims;
+  gboolean backward;
+} OpEvent;
+
+typedef struct
+{
+  LmChromeTrace *ct;
+  Raw raw;
+  GArray *steps, *mems, *ops;
+  guint index;          /* the event's number in the array, from 1 */
+  gboolean seen;        /* "traceEvents" was there */
+  double base_ns;       /* baseTimeNanoseconds, 0 when none */
+  const char *at;       /* its '{' */
+} Reader;
+
+static void
+raw_reset (Raw *r)
+{
+  g_string_truncate (r->ph, 0);
+  g_string_truncate (r->cat, 0);
+  g_string_truncate (r->name, 0);
+  g_string_truncate (r->phase, 0);
+  g_string_truncate (r->op, 0);
+  g_string_truncate (r->module, 0);
+  r->has_ts = r->has_dur = r->has_bytes = r->has_total = FALSE;
+  g_clear_pointer (&r->dims, g_free);
+}
+
+/* The value as text with one space after each comma and no other
+ * whitespace: "[[64, 784], [784]]". */
+static gboolean
+read_dims (LmJsonParser *ps, Raw *r)
+{
+  const char *from;
+  GString *s;
+
+  lm_json_skip_ws (ps);
+  from = ps->p;
+  if (!lm_json_skip_value (ps, 0))
+    return FALSE;
+  s = g_string_new (NULL);
+  for (const char *p = from; p < ps->p; p++)
+    if (*p == ',')
+      g_string_append (s, ", ");
+    else if (!g_ascii_isspace (*p))
+      g_string_append_c (s, *p);
+  g_free (r->dims);
+  r->dims = g_string_free (s, FALSE);
+  return TRUE;
+}
+
+/* A number member, or null/anything else skipped (has stays FALSE). */
+static gboolean
+read_number (LmJsonParser *ps, double *v, gboolean *has)
+{
+  lm_json_skip_ws (ps);
+  if (*ps->p == '-' || g_ascii_isdigit (*ps->p))
+    {
+      *has = lm_json_parse_number (ps, v) && isfinite (*v);
+      return ps->error == NULL;
+    }
+  return lm_json_skip_value (ps, 0);
+}
+
+static gboolean
+read_string (LmJsonParser *ps, GString *out)
+{
+  lm_json_skip_ws (ps);
+  if (*ps->p == '"')
+    return lm_json_parse_string (ps, out);
+  return lm_json_skip_value (ps, 0);
+}
+
+static gboolean
+arg_member (LmJsonParser *ps, const char *key, gpointer data)
+{
+  Raw *r = data;
+
+  if (strcmp (key, "Input Dims") == 0 || strcmp (key, "Input dims") == 0)
+    return read_dims (ps, r);
+  if (strcmp (key, "Bytes") == 0)
+    return read_number (ps, &r->bytes, &r->has_bytes);
+  if (strcmp (key, "Total Allocated") == 0)
+    return read_number (ps, &r->total, &r->has_total);
+  if (strcmp (key, "Phase") == 0)
+    return read_string (ps, r->phase);
+  if (strcmp (key, "Op") == 0)
+    return read_string (ps, r->op);
+  if (strcmp (key, "Module") == 0)
+    return read_string (ps, r->module);
+  return lm_json_skip_value (ps, 0);
+}
+
+static gboolean
+event_member (LmJsonParser *ps, const char *key, gpointer data)
+{
+  Raw *r = data;
+
+  if (strcmp (key, "ph") == 0)
+    return read_string (ps, r->ph);
+  if (strcmp (key, "cat") == 0)
+    return read_string (ps, r->cat);
+  if (strcmp (key, "name") == 0)
+    return read_string (ps, r->name);
+  if (strcmp (key, "ts") == 0)
+    return read_number (ps, &r->ts, &r->has_ts);
+  if (strcmp (key, "dur") == 0)
+    return read_number (ps, &r->dur, &r->has_dur);
+  if (strcmp (key, "args") == 0)
+    {
+      lm_json_skip_ws (ps);
+      if (*ps->p != '{')
+        return lm_json_skip_value (ps, 0);
+      return lm_json_parse_object (ps, "expected an object", arg_member, r);
+    }
+  return lm_json_skip_value (ps, 0);
+}
+
+G_GNUC_PRINTF (3, 4) static void
+warn (Reader *rd, LmJsonParser *ps, const char *format, ...)
+{
+  va_list args;
+  g_autofree char *what = NULL;
+
+  va_start (args, format);
+  what = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_ptr_array_add (rd->ct->warnings,
+                   g_strdup_printf ("%s: event %u at byte %ld: %s", ps->what, rd->index,
+                                    (long) (rd->at - ps->start), what));
+}
+
+static gboolean
+is_op_category (const GString *cat)
+{
+  return cat->len == 0 || g_ascii_strcasecmp (cat->str, "cpu_op") == 0
+         || g_ascii_strcasecmp (cat->str, "operator") == 0
+         || g_ascii_strcasecmp (cat->str, "user_annotation") == 0;
+}
+
+/* Files the event just read where it belongs; a missing field is named. */
+static void
+take_event (Reader *rd, LmJsonParser *ps)
+{
+  Raw *r = &rd->raw;
+
+  if (strcmp (r->ph->str, "i") == 0 && strcmp (r->name->str, "[memory]") == 0)
+    {
+      if (!r->has_ts || !r->has_bytes || !r->has_total)
+        {
+          warn (rd, ps, "a [memory] event without a number for %s",
+                !r->has_ts ? "\"ts\"" : !r->has_bytes ? "\"Bytes\"" : "\"Total Allocated\"");
+          return;
+        }
+      g_array_append_val (rd->mems, ((MemEvent){ r->ts, r->bytes, r->total }));
+      return;
+    }
+  if (strcmp (r->ph->str, "X") != 0)
+    return;
+  if (g_str_has_prefix (r->name->str, "ProfilerStep#"))
+    {
+      char *end;
+      gint64 n = g_ascii_strtoll (r->name->str + 13, &end, 10);
+
+      if (end == r->name->str + 13 || *end)
+        warn (rd, ps, "\"%s\" has no step number", r->name->str);
+      else if (!r->has_ts || !r->has_dur || r->dur < 0)
+        warn (rd, ps, "\"%s\" without a number for \"%s\"%s", r->name->str, !r->has_ts ? "ts" : "dur",
+              r->has_ts && r->has_dur ? " (it is negative)" : "");
+      else
+        g_array_append_val (rd->steps, ((StepSpan){ r->ts, r->dur, n }));
+      return;
+    }
+  if (!is_op_category (r->cat))
+    return;
+  if (r->name->len == 0 || !r->has_ts || !r->has_dur || r->dur < 0)
+    {
+      warn (rd, ps, "an op event %s", r->name->len == 0 ? "without a \"name\""
+                                      : !r->has_ts ? "without a number for \"ts\""
+                                      : !r->has_dur ? "without a number for \"dur\""
+                                                    : "with a negative \"dur\"");
+      return;
+    }
+  /* a Lumen export's "Op" names the op its backward event belongs to */
+  OpEvent o = { r->ts, r->dur, g_strdup (r->op->len ? r->op->str : r->name->str),
+                g_strdup (r->module->str), g_steal_pointer (&r->dims),
+                strcmp (r->phase->str, "backward") == 0 || g_str_has_prefix (r->name->str, BACKWARD_PREFIX) };
+  g_array_append_val (rd->ops, o);
+}
+
+static gboolean
+read_event (LmJsonParser *ps, guint i, gpointer data)
+{
+  Reader *rd = data;
+
+  rd->index = i + 1;
+  rd->at = ps->p;
+  raw_reset (&rd->raw);
+  if (!lm_json_parse_object (ps, "expected an event (an object)", event_member, &rd->raw))
+    return FALSE;
+  take_event (rd, ps);
+  return TRUE;
+}
+
+static gboolean
+read_events (Reader *rd, LmJsonParser *ps)
+{
+  return lm_json_parse_array (ps, "\"traceEvents\"", read_event, rd);
+}
+
+static gboolean
+top_member (LmJsonParser *ps, const char *key, gpointer data)
+{
+  Reader *rd = data;
+
+  if (strcmp (key, "traceEvents") == 0)
+    {
+      rd->seen = TRUE;
+      return read_events (rd, ps);
+    }
+  if (strcmp (key, "baseTimeNanoseconds") == 0)
+    {
+      gboolean has = FALSE;
+      return read_number (ps, &rd->base_ns, &has);
+    }
+  return lm_json_skip_value (ps, 0);
+}
+
+static void
+op_clear (gpointer data)
+{
+  LmChromeOp *o = data;
+
+  g_free (o->name);
+  g_free (o->module);
+  g_free (o->input_shapes);
+}
+
+static void
+step_free (gpointer data)
+{
+  LmChromeStep *s = data;
+
+  g_array_unref (s->ops);
+  g_free (s);
+}
+
+void
+lm_chrome_trace_free (LmChromeTrace *ct)
+{
+  if (ct == NULL)
+    return;
+  g_ptr_array_unref (ct->steps);
+  g_ptr_array_unref (ct->warnings);
+  g_free (ct);
+}
+
+static gint64
+to_ns (double us)
+{
+  return (gint64) llround (us * 1000.0);
+}
+
+static int
+by_ts (gconstpointer a, gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;  /* ts is every struct's first field */
+
+  return x < y ? -1 : x > y;
+}
+
+/* Index of the first memory event with ts > t (ts >= t when strict). */
+static gsize
+mem_bound (const MemEvent *m, gsize n, double t, gboolean strict)
+{
+  gsize lo = 0, hi = n;
+
+  while (lo < hi)
+    {
+      gsize mid = (lo + hi) / 2;
+      if (strict ? m[mid].ts < t : m[mid].ts <= t)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+/* The step of the ops in ev[first..last) (their spans), its memory from
+ * mems (sorted by ts, stably). */
+static LmChromeStep *
+build_step (const OpEvent *ev, gsize n, gint64 step, double t0, double dur, double base_ns,
+            const MemEvent *mems, gsize n_mems)
+{
+  LmChromeStep *st = g_new0 (LmChromeStep, 1);
+  g_autofree Span *sp = g_new (Span, n ? n : 1);
+  g_autofree gsize *stack = g_new (gsize, n ? n : 1);
+  gsize depth = 0, first = mem_bound (mems, n_mems, t0, TRUE);
+  gsize last = mem_bound (mems, n_mems, t0 + dur, FALSE);
+
+  st->step = step;
+  st->dur_ns = to_ns (dur);
+  st->wall_time = base_ns / 1e9 + t0 / 1e6;
+  st->ops = g_array_sized_new (FALSE, TRUE, sizeof (LmChromeOp), (guint) n);
+  g_array_set_clear_func (st->ops, op_clear);
+  for (gsize i = 0; i < n; i++)
+    sp[i] = (Span){ to_ns (ev[i].ts - t0), to_ns (ev[i].ts - t0) + to_ns (ev[i].dur), i, -1 };
+  nest_spans (sp, n);
+  for (gsize k = 0; k < n; k++)
+    {
+      const OpEvent *o = &ev[sp[k].event];
+      gboolean in_backward = sp[k].parent >= 0
+                             && g_array_index (st->ops, LmChromeOp, sp[k].parent).backward;
+      LmChromeOp op = { g_strdup (o->op), g_strdup (o->module), o->backward || in_backward,
+                        sp[k].start, sp[k].end - sp[k].start, g_strdup (o->dims),
+                        -1, -1, -1, -1 };
+      if (first < last)
+        op.alloc_bytes = op.free_bytes = 0;
+      g_array_append_val (st->ops, op);
+    }
+  if (first >= last)
+    return st;
+
+  /* each memory event to the innermost op open at it, and its parents */
+  gsize k = 0;
+  for (gsize j = first; j < last; j++)
+    {
+      gint64 t = to_ns (mems[j].ts - t0);
+
+      for (; k < n && sp[k].start <= t; k++)
+        {
+          while (depth > 0 && sp[stack[depth - 1]].end <= sp[k].start)
+            depth--;
+          stack[depth++] = k;
+        }
+      /* an op ends before a memory event at its end (unless it takes no time) */
+      while (depth > 0 && (sp[stack[depth - 1]].end < t
+                           || (sp[stack[depth - 1]].end == t && sp[stack[depth - 1]].start < t)))
+        depth--;
+      for (gssize o = depth > 0 ? (gssize) stack[depth - 1] : -1; o >= 0; o = sp[o].parent)
+        {
+          LmChromeOp *op = &g_array_index (st->ops, LmChromeOp, o);
+          if (mems[j].bytes >= 0)
+            op->alloc_bytes += (gint64) mems[j].bytes;
+          else
+            op->free_bytes += (gint64) -mems[j].bytes;
+        }
+    }
+  /* the totals at each op's end and the most during it */
+  for (gsize i = 0; i < n; i++)
+    {
+      LmChromeOp *op = &g_array_index (st->ops, LmChromeOp, i);
+      double s = t0 + op->start_ns / 1000.0, e = t0 + (op->start_ns + op->dur_ns) / 1000.0;
+      gsize a = mem_bound (mems, n_mems, s, TRUE), b = mem_bound (mems, n_mems, e, op->dur_ns > 0);
+      double peak = a > 0 ? mems[a - 1].total : mems[0].total - mems[0].bytes;
+
+      op->mem_after = (gint64) (b > 0 ? mems[b - 1].total : mems[0].total - mems[0].bytes);
+      for (gsize j = a; j < b; j++)
+        peak = MAX (peak, mems[j].total);
+      op->mem_peak = (gint64) peak;
+    }
+  return st;
+}
+
+static void
+op_event_clear (gpointer data)
+{
+  OpEvent *o = data;
+
+  g_free (o->op);
+  g_free (o->module);
+  g_free (o->dims);
+}
+
+static int
+op_by_ts (gconstpointer a, gconstpointer b)
+{
+  const OpEvent *x = a, *y = b;
+
+  return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+/* The steps from what was read: each ProfilerStep span with the ops that
+ * start in it; without spans, one step of every op. */
+static void
+make_steps (Reader *rd)
+{
+  const OpEvent *ops = (const OpEvent *) (void *) rd->ops->data;
+  const MemEvent *mems = (const MemEvent *) (void *) rd->mems->data;
+  gsize n = rd->ops->len;
+
+  /* stable sorts: events at one time keep the file's order */
+  g_array_sort (rd->steps, by_ts);
+  g_array_sort (rd->mems, by_ts);
+  g_array_sort (rd->ops, op_by_ts);
+  if (rd->steps->len == 0)
+    {
+      double t0 = n ? ops[0].ts : 0, t1 = t0;
+
+      for (gsize i = 0; i < n; i++)
+        t1 = MAX (t1, ops[i].ts + ops[i].dur);
+      if (n > 0)
+        g_ptr_array_add (rd->ct->steps, build_step (ops, n, -1, t0, t1 - t0, rd->base_ns, mems,
+                                                       rd->mems->len));
+      return;
+    }
+  for (guint s = 0; s < rd->steps->len; s++)
+    {
+      const StepSpan *sp = &g_array_index (rd->steps, StepSpan, s);
+      gsize a = 0, b;
+
+      while (a < n && ops[a].ts < sp->ts)
+        a++;
+      for (b = a; b < n && ops[b].ts < sp->ts + sp->dur; b++)
+        ;
+      g_ptr_array_add (rd->ct->steps,
+                       build_step (ops + a, b - a, sp->step, sp->ts, sp->dur, rd->base_ns, mems,
+                                   rd->mems->len));
+    }
+}
+
+LmChromeTrace *
+lm_chrome_trace_parse (const char *text, const char *what, char **error)
+{
+  LmJsonParser ps = { text, text, NULL, what ? what : "trace" };
+  Reader rd = { 0 };
+  gboolean ok;
+
+  g_return_val_if_fail (text != NULL, NULL);
+  rd.ct = g_new0 (LmChromeTrace, 1);
+  rd.ct->steps = g_ptr_array_new_with_free_func (step_free);
+  rd.ct->warnings = g_ptr_array_new_with_free_func (g_free);
+  rd.raw.ph = g_string_new (NULL);
+  rd.raw.cat = g_string_new (NULL);
+  rd.raw.name = g_string_new (NULL);
+  rd.raw.phase = g_string_new (NULL);
+  rd.raw.op = g_string_new (NULL);
+  rd.raw.module = g_string_new (NULL);
+  rd.steps = g_array_new (FALSE, FALSE, sizeof (StepSpan));
+  rd.mems = g_array_new (FALSE, FALSE, sizeof (MemEvent));
+  rd.ops = g_array_new (FALSE, FALSE, sizeof (OpEvent));
+  g_array_set_clear_func (rd.ops, op_event_clear);
+
+  lm_json_skip_ws (&ps);
+  if (*ps.p == '[')
+    ok = rd.seen = read_events (&rd, &ps);
+  else
+    ok = lm_json_parse_object (&ps, "expected a JSON object with \"traceEvents\"", top_member, &rd);
+  lm_json_skip_ws (&ps);
+  if (ok && *ps.p != '\0')
+    ok = lm_json_fail (&ps, "text after the end of the trace");
+  if (ok && !rd.seen)
+    {
+      ps.p = text;
+      ok = lm_json_fail (&ps, "no \"traceEvents\"");
+    }
+  if (ok)
+    make_steps (&rd);
+
+  raw_reset (&rd.raw);
+  g_string_free (rd.raw.ph, TRUE);
+  g_string_free (rd.raw.cat, TRUE);
+  g_string_free (rd.raw.name, TRUE);
+  g_string_free (rd.raw.phase, TRUE);
+  g_string_free (rd.raw.op, TRUE);
+  g_string_free (rd.raw.module, TRUE);
+  g_array_unref (rd.steps);
+  g_array_unref (rd.mems);
+  g_array_unref (rd.ops);
+  if (!ok)
+    {
+      *error = g_steal_pointer (&ps.error);
+      lm_chrome_trace_free (rd.ct);
+      return NULL;
+    }
+  return rd.ct;
+}
+
+static char *
+gunzip (const char *data, gsize len, gsize *out_len, GError **err)
+{
+  g_autoptr (GInputStream) mem = g_memory_input_stream_new_from_data (data, (gssize) len, NULL);
+  g_autoptr (GZlibDecompressor) z = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
+  g_autoptr (GInputStream) in = g_converter_input_stream_new (mem, G_CONVERTER (z));
+  g_autoptr (GByteArray) out = g_byte_array_new ();
+  guint8 buf[65536];
+  gssize got;
+
+  while ((got = g_input_stream_read (in, buf, sizeof buf, NULL, err)) > 0)
+    g_byte_array_append (out, buf, (guint) got);
+  if (got < 0)
+    return NULL;
+  *out_len = out->len;
+  g_byte_array_append (out, (const guint8 *) "", 1);
+  return (char *) g_byte_array_free (g_steal_pointer (&out), FALSE);
+}
+
+LmChromeTrace *
+lm_chrome_trace_load (const char *path, char **error)
+{
+  g_autoptr (GError) err = NULL;
+  g_autofree char *data = NULL;
+  gsize len = 0;
+
+  if (!g_file_get_contents (path, &data, &len, &err))
+    {
+      *error = g_strdup_printf ("%s: %s", path, err->message);
+      return NULL;
+    }
+  if (g_str_has_suffix (path, ".gz"))
+    {
+      g_autofree char *zipped = g_steal_pointer (&data);
+      data = gunzip (zipped, len, &len, &err);
+      if (data == NULL)
+        {
+          *error = g_strdup_printf ("%s: not a gzip file it can read: %s", path, err->message);
+          return NULL;
+        }
+    }
+  if (memchr (data, '\0', len) != NULL)
+    {
+      *error = g_strdup_printf ("%s: not a JSON text (a NUL byte at byte %ld)", path,
+                                (long) ((const char *) memchr (data, '\0', len) - data));
+      return NULL;
+    }
+  return lm_chrome_trace_parse (data, path, error);
+}

@@ -1,0 +1,290 @@
+/* test-import-profile.c: torch.profiler traces through lumen-import and
+ * lumen-export (app/import/lm-tb-profile.c, app/export).
+ *
+ * Import: a folder as tensorboard_trace_handler leaves it (two cycles'
+ * <worker>.<ms>.pt.trace.json, sharing one graph; a gzipped one in
+ * another run; a broken one beside the first) becomes runs whose profiled steps hold the ops with
+ * their starts, durations, input shapes, phases and memory, as the
+ * Profile pane reads them (self time less the nested op); the broken file
+ * is named with its byte and the rest is imported; following, a file is
+ * read once, a bad one again when it changes.  Export: a run
+ * profiled with lumen-log is written as <host>.<ms>.pt.trace.json beside
+ * the event file, and imported back with the same ops and times.
+ */
+#include "lm-tb-export.h"
+#include "lm-tb-import.h"
+#include "tb-messages.h"
+#include "../logging/log-test-util.h"
+
+#include <gio/gio.h>
+#include <lm-chrome-trace.h>
+#include <lm-graph-data.h>
+#include <lm-profile.h>
+
+static void
+copy_to (const char *from, const char *dir, const char *name, gboolean gzip)
+{
+  g_autofree char *text = NULL, *to = g_build_filename (dir, name, NULL);
+  gsize len;
+
+  g_assert_true (g_file_get_contents (from, &text, &len, NULL));
+  g_mkdir_with_parents (dir, 0755);
+  if (!gzip)
+    {
+      g_assert_true (g_file_set_contents (to, text, (gssize) len, NULL));
+      return;
+    }
+  g_autoptr (GZlibCompressor) z = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, -1);
+  g_autoptr (GFile) f = g_file_new_for_path (to);
+  g_autoptr (GFileOutputStream) out = g_file_replace (f, NULL, FALSE, 0, NULL, NULL);
+  g_autoptr (GOutputStream) zout = g_converter_output_stream_new (G_OUTPUT_STREAM (out), G_CONVERTER (z));
+  g_assert_true (g_output_stream_write_all (zout, text, len, NULL, NULL, NULL));
+  g_assert_true (g_output_stream_close (zout, NULL, NULL));
+}
+
+/* The ops of the run's trace at `step`, one line each:
+ * "op phase start dur shapes alloc free after peak". */
+static char *
+ops_text (const char *dst, const char *run, gint64 step)
+{
+  g_autofree char *path = g_build_filename (dst, run, "run.lumen", NULL);
+  sqlite3 *db = db_open_ro (path);
+  char *text = db_text (db,
+                        "SELECT group_concat(line, '|') FROM (SELECT n.op || ' ' || e.phase || ' ' "
+                        "|| e.start_ns || ' ' || e.dur_ns || ' ' || coalesce(e.input_shapes, '-') || ' ' "
+                        "|| coalesce(e.alloc_bytes, '-') || ' ' || coalesce(e.free_bytes, '-') || ' ' "
+                        "|| coalesce(e.mem_after, '-') || ' ' || coalesce(e.mem_peak, '-') AS line "
+                        "FROM trace_events e JOIN traces t ON t.id = e.trace_id "
+                        "JOIN graph_nodes n ON n.graph_id = t.graph_id AND n.node_id = e.node_id "
+                        "WHERE t.step = %" G_GINT64_FORMAT " ORDER BY e.seq)", step);
+  sqlite3_close (db);
+  return text;
+}
+
+static void
+test_import (void)
+{
+  char *src = tmpdir_new (), *dst = tmpdir_new ();
+  g_autofree char *a = g_build_filename (src, "a", NULL), *b = g_build_filename (src, "b", NULL);
+  g_autofree char *path = g_build_filename (dst, "a", "run.lumen", NULL);
+  g_autofree char *steps = NULL, *s3 = NULL, *s4 = NULL, *gz3 = NULL, *dur = NULL;
+  g_autofree char *error = NULL;
+  Messages m;
+  sqlite3 *db;
+
+  copy_to (TORCH_TRACE, a, "worker0.1700000000000.pt.trace.json", FALSE);
+  copy_to (TORCH_TRACE, b, "worker0.1700000000000.pt.trace.json.gz", TRUE);
+  /* the schedule's next cycle (repeat=2): steps 5 and 6 */
+  {
+    g_autofree char *text = NULL, *later = g_build_filename (a, "worker0.1700000001000.pt.trace.json", NULL);
+    g_assert_true (g_file_get_contents (TORCH_TRACE, &text, NULL, NULL));
+    g_autoptr (GString) s = g_string_new (text);
+    g_string_replace (s, "ProfilerStep#3", "ProfilerStep#5", 1);
+    g_string_replace (s, "ProfilerStep#4", "ProfilerStep#6", 1);
+    g_assert_true (g_file_set_contents (later, s->str, -1, NULL));
+  }
+  {
+    g_autofree char *bad = g_build_filename (a, "worker0.1700000009999.pt.trace.json", NULL);
+    g_assert_true (g_file_set_contents (bad, "{\"traceEvents\": [{\"ph\": \"X\", \"ts\": 1.0,,", -1, NULL));
+  }
+  g_assert_cmpuint (tb_import_once (src, dst, &m), ==, 1);
+  g_assert_nonnull (find_message (m.errors,
+                                  "a/worker0.1700000009999.pt.trace.json: expected a string at byte 39",
+                                  "the file is not imported"));
+  g_assert_nonnull (find_message (m.infos, "/a/run.lumen: imported 0 scalars, 4 profiled steps", NULL));
+  g_assert_nonnull (find_message (m.infos, "/b/run.lumen: imported 0 scalars, 2 profiled steps", NULL));
+
+  db = db_open_ro (path);
+  steps = db_text (db, "SELECT group_concat(step || ':' || dur_ns || ':' || CAST(wall_time AS INTEGER)) "
+                       "FROM (SELECT * FROM traces ORDER BY step)");
+  g_assert_cmpstr (steps, ==, "3:500000:1700000000,4:300000:1700000000,5:500000:1700000000,"
+                             "6:300000:1700000000");
+  /* the files read together: one graph, so the trace menu lists every step */
+  dur = db_text (db, "SELECT group_concat(name || ':' || (SELECT count(*) FROM traces t "
+                     "WHERE t.graph_id = g.id)) FROM graphs g");
+  g_assert_cmpstr (dur, ==, "worker0:4");
+  sqlite3_close (db);
+
+  s3 = ops_text (dst, "a", 3);
+  g_assert_cmpstr (s3, ==,
+                   "aten::linear forward 10500 100000 [[64, 784], [128, 784], [128]] 32768 0 40000 40000|"
+                   "aten::addmm forward 20000 80000 [[128], [64, 784], [784, 128]] 32768 0 40000 40000|"
+                   "autograd::engine::evaluate_function: AddmmBackward0 backward 200000 50000 - 0 32768 "
+                   "7232 40000|"
+                   "aten::mm backward 210000 20000 [[64, 128], [128, 784]] 0 32768 7232 40000");
+  s4 = ops_text (dst, "a", 4);
+  g_assert_cmpstr (s4, ==, "aten::relu forward 100000 10000 - - - - -");
+  gz3 = ops_text (dst, "b", 3);
+  g_assert_cmpstr (gz3, ==, s3);
+
+  /* what the Profile pane makes of it: linear's self time less addmm's */
+  {
+    g_autoptr (GArray) list = lm_trace_data_list (path, -1, &error);
+    g_autoptr (LmTraceData) t = lm_trace_data_load (path, g_array_index (list, LmTraceInfo, 0).id, FALSE,
+                                                    &error);
+    g_autoptr (LmGraphData) g = lm_graph_data_load (path, t->graph_id, &error);
+    g_autoptr (LmProfile) p = lm_profile_compute (t, g, LM_PROFILE_BY_OP);
+    gboolean seen = FALSE;
+
+    g_assert_nonnull (p);
+    g_assert_cmpuint (p->n_timed, ==, 4);
+    g_assert_true (p->has_memory);
+    g_assert_cmpint (p->step_ns, ==, 500000);
+    for (gsize i = 0; i < p->n_rows; i++)
+      if (strcmp (p->rows[i].op, "aten::linear") == 0)
+        {
+          g_assert_cmpint (p->rows[i].total_ns, ==, 100000);
+          g_assert_cmpint (p->rows[i].self_ns, ==, 20000);
+          g_assert_cmpint (p->rows[i].mem_bytes, ==, 32768);
+          g_assert_cmpint (p->rows[i].self_mem_bytes, ==, 0);
+          seen = TRUE;
+        }
+    g_assert_true (seen);
+  }
+  messages_clear (&m);
+  tmpdir_free (dst);
+  tmpdir_free (src);
+}
+
+static gint64
+n_traces (const char *dst)
+{
+  g_autofree char *path = g_build_filename (dst, "a", "run.lumen", NULL);
+  sqlite3 *db = db_open_ro (path);
+  g_autofree char *n = db_text (db, "SELECT count(*) FROM traces");
+
+  sqlite3_close (db);
+  return g_ascii_strtoll (n, NULL, 10);
+}
+
+/* Following (lumen --logdir, --follow): a file is read once, a bad one
+ * again once it changes. */
+static void
+test_follow (void)
+{
+  char *src = tmpdir_new (), *dst = tmpdir_new ();
+  g_autofree char *a = g_build_filename (src, "a", NULL);
+  g_autofree char *good = g_build_filename (a, "w.1.pt.trace.json", NULL);
+  g_autofree char *bad = g_build_filename (a, "w.2.pt.trace.json", NULL);
+  g_autofree char *text = NULL;
+  Messages m;
+
+  copy_to (TORCH_TRACE, a, "w.1.pt.trace.json", FALSE);
+  g_assert_true (g_file_set_contents (bad, "{\"traceEvents\": [", -1, NULL));
+  g_assert_true (g_file_get_contents (TORCH_TRACE, &text, NULL, NULL));
+  messages_init (&m);
+  LmTbImport *imp = lm_tb_import_new (src, dst, 0);
+  lm_tb_import_set_message_func (imp, collect, &m);
+  lm_tb_import_poll (imp);
+  lm_tb_import_flush (imp);
+  g_assert_cmpint (n_traces (dst), ==, 2);
+  g_assert_cmpuint (m.errors->len, ==, 1);
+  g_assert_nonnull (find_message (m.errors, "w.2.pt.trace.json: expected an event (an object) at the end", NULL));
+
+  /* the good one changed: not read again; the bad one mended: read */
+  g_assert_true (g_file_set_contents (good, "{\"traceEvents\": []}", -1, NULL));
+  g_assert_true (g_file_set_contents (bad, text, -1, NULL));
+  lm_tb_import_poll (imp);
+  lm_tb_import_flush (imp);
+  g_assert_cmpint (n_traces (dst), ==, 4);
+  lm_tb_import_poll (imp);
+  lm_tb_import_flush (imp);
+  g_assert_cmpint (n_traces (dst), ==, 4);
+  g_assert_cmpuint (m.errors->len, ==, 1);
+  g_assert_cmpuint (lm_tb_import_finish (imp, TRUE), ==, 1);
+  lm_tb_import_free (imp);
+  messages_clear (&m);
+  tmpdir_free (dst);
+  tmpdir_free (src);
+}
+
+/* A run profiled with lumen-log: steps 5 and 6, linear then its backward. */
+static void
+write_profiled_run (const char *logdir)
+{
+  lm_writer *w = NULL;
+  lm_graph *g = NULL;
+  int64_t gid = -1, shape[] = { 8, 4 };
+  lm_trace_stats st = { 0, 1, 0.5, 0.1, 0, 0, 0 };
+  lm_graph_node n = { .id = 1, .op = "linear", .module = "fc1", .shape = shape, .ndim = 2 };
+
+  g_assert_cmpint (lm_writer_open (&w, logdir, "mlp"), ==, LM_OK);
+  g_assert_cmpint (lm_writer_add_scalar (w, "loss", 5, 0.5), ==, LM_OK);
+  g_assert_cmpint (lm_graph_new (&g, "mlp"), ==, LM_OK);
+  g_assert_cmpint (lm_graph_add_node (g, &n), ==, LM_OK);
+  g_assert_cmpint (lm_writer_add_graph (w, 5, g, &gid), ==, LM_OK);
+  for (gint64 step = 5; step <= 7; step++)
+    {
+      lm_trace *t = NULL;
+      g_assert_cmpint (lm_trace_new (&t, gid, step), ==, LM_OK);
+      g_assert_cmpint (lm_trace_add_event_stats (t, 1, LM_PHASE_FORWARD, shape, 2, 32, &st), ==, LM_OK);
+      if (step < 7)   /* step 7: a debugging trace, no times */
+        {
+          g_assert_cmpint (lm_trace_set_event_time (t, 1000 * step, 4000), ==, LM_OK);
+          g_assert_cmpint (lm_trace_set_event_input_shapes (t, "[[8, 3], [4, 3], [4]]"), ==, LM_OK);
+        }
+      g_assert_cmpint (lm_trace_add_event_stats (t, 1, LM_PHASE_BACKWARD, shape, 2, 32, &st), ==, LM_OK);
+      if (step < 7)
+        {
+          g_assert_cmpint (lm_trace_set_event_time (t, 9000, 2500), ==, LM_OK);
+          g_assert_cmpint (lm_trace_set_step_time (t, 20000), ==, LM_OK);
+        }
+      g_assert_cmpint (lm_writer_add_trace (w, t, NULL), ==, LM_OK);
+      lm_trace_free (t);
+      g_usleep (2000);   /* the files' ms stamps differ */
+    }
+  lm_graph_free (g);
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+}
+
+static void
+test_export_round_trip (void)
+{
+  char *logdir = tmpdir_new (), *out = tmpdir_new (), *back = tmpdir_new ();
+  g_autofree char *run_out = g_build_filename (out, "mlp", NULL);
+  g_autoptr (GDir) d = NULL;
+  g_autoptr (GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *prefix = g_strdup_printf ("%s.", g_get_host_name ());
+  g_autofree char *s5 = NULL, *s6 = NULL;
+  const char *name;
+  Messages m;
+
+  g_strdelimit (prefix, ".", '_');
+  prefix[strlen (prefix) - 1] = '.';
+  write_profiled_run (logdir);
+  LmTbExportOptions eo = { 0 };
+  g_assert_cmpuint (lm_tb_export (logdir, out, &eo), ==, 0);
+  d = g_dir_open (run_out, 0, NULL);
+  g_assert_nonnull (d);
+  while ((name = g_dir_read_name (d)) != NULL)
+    if (lm_tb_is_profile_file (name))
+      {
+        g_assert_true (g_str_has_prefix (name, prefix));
+        g_ptr_array_add (files, g_strdup (name));
+      }
+  g_assert_cmpuint (files->len, ==, 2);
+
+  /* lumen-import reads them back: the run's two profiled steps */
+  g_assert_cmpuint (tb_import_once (out, back, &m), ==, 0);
+  g_assert_nonnull (find_message (m.infos, "/mlp/run.lumen: imported 1 scalar", "2 profiled steps"));
+  s5 = ops_text (back, "mlp", 5);
+  g_assert_cmpstr (s5, ==, "linear forward 5000 4000 [[8, 3], [4, 3], [4]] - - - -|"
+                           "linear backward 9000 2500 - - - - -");
+  s6 = ops_text (back, "mlp", 6);
+  g_assert_cmpstr (s6, ==, "linear forward 6000 4000 [[8, 3], [4, 3], [4]] - - - -|"
+                           "linear backward 9000 2500 - - - - -");
+  messages_clear (&m);
+  tmpdir_free (back);
+  tmpdir_free (out);
+  tmpdir_free (logdir);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/import-profile/import", test_import);
+  g_test_add_func ("/import-profile/follow", test_follow);
+  g_test_add_func ("/import-profile/export-round-trip", test_export_round_trip);
+  return g_test_run ();
+}

@@ -1,0 +1,136 @@
+/* lm-wrap-layout.c: children left to right, wrapping onto more lines
+ * (see lm-wrap-layout.h). */
+#include "lm-wrap-layout.h"
+
+struct _LmWrapLayout
+{
+  GtkLayoutManager parent_instance;
+  int spacing, line_spacing;
+};
+
+G_DEFINE_FINAL_TYPE (LmWrapLayout, lm_wrap_layout, GTK_TYPE_LAYOUT_MANAGER)
+
+/* A child's width on a line `width` wide (-1: unbounded): its natural
+ * width, less where the line is narrower, never under its least. */
+static int
+child_width (GtkWidget *child, int width)
+{
+  int min, nat;
+
+  gtk_widget_measure (child, GTK_ORIENTATION_HORIZONTAL, -1, &min, &nat, NULL, NULL);
+  return width < 0 ? nat : MAX (min, MIN (nat, width));
+}
+
+/* Lays the children out on lines `width` wide (-1: one line); allocates
+ * them when `place`.  Returns the height the lines take. */
+static int
+flow (LmWrapLayout *self, GtkWidget *widget, int width, gboolean place)
+{
+  g_autoptr (GArray) line = g_array_new (FALSE, FALSE, sizeof (GtkWidget *));
+  g_autoptr (GArray) widths = g_array_new (FALSE, FALSE, sizeof (int));
+  int x = 0, y = 0, line_h = 0;
+  GtkWidget *child = gtk_widget_get_first_child (widget);
+
+  for (;;)
+    {
+      int w = 0, h = 0;
+
+      while (child != NULL && !gtk_widget_should_layout (child))
+        child = gtk_widget_get_next_sibling (child);
+      if (child != NULL)
+        {
+          w = child_width (child, width);
+          gtk_widget_measure (child, GTK_ORIENTATION_VERTICAL, w, NULL, &h, NULL, NULL);
+        }
+      /* the line ends: at the last child, or where this one does not fit */
+      if (line->len > 0 && (child == NULL || (width >= 0 && x + w > width)))
+        {
+          int cx = 0;
+
+          for (guint i = 0; place && i < line->len; i++)
+            {
+              GtkWidget *c = g_array_index (line, GtkWidget *, i);
+              int cw = g_array_index (widths, int, i), ch;
+
+              gtk_widget_measure (c, GTK_ORIENTATION_VERTICAL, cw, NULL, &ch, NULL, NULL);
+              gtk_widget_size_allocate (c, &(GtkAllocation) { cx, y + (line_h - ch) / 2, cw, ch }, -1);
+              cx += cw + self->spacing;
+            }
+          g_array_set_size (line, 0);
+          g_array_set_size (widths, 0);
+          y += line_h + self->line_spacing;
+          x = line_h = 0;
+        }
+      if (child == NULL)
+        break;
+      g_array_append_val (line, child);
+      g_array_append_val (widths, w);
+      x += w + self->spacing;
+      line_h = MAX (line_h, h);
+      child = gtk_widget_get_next_sibling (child);
+    }
+  return MAX (y - self->line_spacing, 0);
+}
+
+static GtkSizeRequestMode
+lm_wrap_layout_get_request_mode (GtkLayoutManager *manager, GtkWidget *widget)
+{
+  return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
+}
+
+static void
+lm_wrap_layout_measure (GtkLayoutManager *manager, GtkWidget *widget, GtkOrientation orientation, int for_size,
+                        int *minimum, int *natural, int *minimum_baseline, int *natural_baseline)
+{
+  LmWrapLayout *self = LM_WRAP_LAYOUT (manager);
+
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      int min = 0, nat = 0, n = 0;
+
+      for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+        if (gtk_widget_should_layout (c))
+          {
+            int cmin, cnat;
+
+            gtk_widget_measure (c, GTK_ORIENTATION_HORIZONTAL, -1, &cmin, &cnat, NULL, NULL);
+            min = MAX (min, cmin);
+            nat += cnat + (n++ > 0 ? self->spacing : 0);
+          }
+      *minimum = min;
+      *natural = nat;
+    }
+  else
+    *minimum = *natural = flow (self, widget, for_size, FALSE);
+}
+
+static void
+lm_wrap_layout_allocate (GtkLayoutManager *manager, GtkWidget *widget, int width, int height, int baseline)
+{
+  flow (LM_WRAP_LAYOUT (manager), widget, width, TRUE);
+}
+
+static void
+lm_wrap_layout_class_init (LmWrapLayoutClass *klass)
+{
+  GtkLayoutManagerClass *lm_class = GTK_LAYOUT_MANAGER_CLASS (klass);
+
+  lm_class->get_request_mode = lm_wrap_layout_get_request_mode;
+  lm_class->measure = lm_wrap_layout_measure;
+  lm_class->allocate = lm_wrap_layout_allocate;
+}
+
+static void
+lm_wrap_layout_init (LmWrapLayout *self)
+{
+}
+
+GtkLayoutManager *
+lm_wrap_layout_new (int spacing, int line_spacing)
+{
+  LmWrapLayout *self = g_object_new (LM_TYPE_WRAP_LAYOUT, NULL);
+
+  self->spacing = spacing;
+  self->line_spacing = line_spacing;
+  return GTK_LAYOUT_MANAGER (self);
+}
