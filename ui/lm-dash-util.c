@@ -209,9 +209,8 @@ lm_dash_feed_follow_mapped (GtkWidget *widget, LmRecordFeed *feed)
   g_signal_connect_object (widget, "unmap", G_CALLBACK (feed_deactivate), feed, G_CONNECT_SWAPPED);
 }
 
-/* Within half a view of its scrolled window's visible part (or in none). */
-static gboolean
-near_view (GtkWidget *widget)
+gboolean
+lm_dash_is_near_view (GtkWidget *widget)
 {
   GtkWidget *sw = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
   graphene_rect_t b;
@@ -237,7 +236,7 @@ offscreen_stop (LmDashOffscreen *o)
 static void
 offscreen_on_layout (LmDashOffscreen *o)
 {
-  if (near_view (o->widget))
+  if (lm_dash_is_near_view (o->widget))
     {
       offscreen_stop (o);
       gtk_widget_queue_draw (o->widget);
@@ -248,7 +247,7 @@ gboolean
 lm_dash_offscreen_skip (LmDashOffscreen *o, GtkWidget *widget)
 {
   o->drawn = TRUE;
-  if (near_view (widget))
+  if (lm_dash_is_near_view (widget))
     {
       offscreen_stop (o);
       return o->skipped = FALSE;

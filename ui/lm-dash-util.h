@@ -71,6 +71,9 @@ typedef struct
   gboolean skipped;        /* the last one was far off screen */
 } LmDashOffscreen;
 
+/* Within half a view of its scrolled window's visible part (or in none):
+ * what lm_dash_offscreen_skip draws. */
+gboolean lm_dash_is_near_view (GtkWidget *widget);
 gboolean lm_dash_offscreen_skip  (LmDashOffscreen *o, GtkWidget *widget);
 void     lm_dash_offscreen_unmap (LmDashOffscreen *o);
 /* Drawn since mapped (*known) and, the last time, near the view: what a

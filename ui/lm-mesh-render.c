@@ -13,8 +13,12 @@
  * 1/z, which is linear in screen space.  A triangle that
  * crosses the near plane is clipped there in camera space (Sutherland-
  * Hodgman against one plane gives at most a quad, drawn as two
- * triangles).  Colours are interpolated in screen space, which is exact
- * enough for the small triangles of a logged mesh.  A triangle with a
+ * triangles).  Colours (lit) are interpolated in perspective, as a GPU
+ * does: their values over z and 1/z are linear across the screen, and a
+ * pixel's colour is their quotient, so that a triangle shades the same
+ * whole, cut at the near plane or cut to the guard band (interpolated
+ * across the screen, a triangle reaching from the eye to the far side
+ * was up to 28 levels off, and changed as it was cut).  A triangle with a
  * corner projected beyond MAX_SCREEN (a floor under the camera, a narrow
  * field of view) is cut to a guard band around the buffer, in
  * perspective (draw_beyond), rather than rasterised whole.
@@ -289,12 +293,12 @@ row_span (const double e[3], const double edx[3], const double inv_edx[3], int n
   return true;
 }
 
-/* Fills a screen-space triangle with interpolated colour and depth: the
- * colours as they are, linear across the screen (close enough for a
- * small triangle), or in perspective, as r, g, b over z (their corners'
- * colours times iz), divided by 1/z at each pixel. */
+/* Fills a screen-space triangle with depth and colours interpolated in
+ * perspective: its corners hold r, g, b over z (their colours times iz,
+ * set_color), linear across the screen as iz is, and each pixel's colour
+ * is them divided by its iz. */
 static void
-fill_triangle (target *t, svert a, svert b, svert c, bool perspective)
+fill_triangle (target *t, svert a, svert b, svert c)
 {
   double area = (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x);
   double inv;
@@ -362,8 +366,10 @@ fill_triangle (target *t, svert a, svert b, svert c, bool perspective)
           for (int i = i0; i <= i1; i++, z += zdx, rr += rdx, gg += gdx, bb += bdx)
             if ((float) z > drow[i])
               {
+                double w = 1.0 / z;
+
                 drow[i] = (float) z;
-                row[i] = perspective ? pack (rr / z, gg / z, bb / z) : pack (rr, gg, bb);
+                row[i] = pack (rr * w, gg * w, bb * w);
                 t->written++;
               }
         }
@@ -373,15 +379,22 @@ fill_triangle (target *t, svert a, svert b, svert c, bool perspective)
     }
 }
 
+/* A corner's colour as fill_triangle takes it: over z (times its iz). */
+static inline void
+set_color (svert *s, double r, double g, double b)
+{
+  s->r = r * s->iz;
+  s->g = g * s->iz;
+  s->b = b * s->iz;
+}
+
 static int
 to_screen (const camera *cam, const cvert *v, svert *s)
 {
   if (!project (cam, v->x, v->y, v->z, &s->x, &s->y))
     return 0;
   s->iz = 1.0 / v->z;
-  s->r = v->r;
-  s->g = v->g;
-  s->b = v->b;
+  set_color (s, v->r, v->g, v->b);
   return 1;
 }
 
@@ -420,9 +433,9 @@ draw_clipped (target *t, const camera *cam, const cvert in[3])
     if (!to_screen (cam, &out[i], &s[i]))
       return false;
   if (n >= 3)
-    fill_triangle (t, s[0], s[1], s[2], false);
+    fill_triangle (t, s[0], s[1], s[2]);
   if (n == 4)
-    fill_triangle (t, s[0], s[2], s[3], false);
+    fill_triangle (t, s[0], s[2], s[3]);
   return true;
 }
 
@@ -549,7 +562,7 @@ draw_beyond (target *t, const camera *cam, const lm_mesh_scene *scene, const int
       s[i].b = (w[0] * cv[0].b + w[1] * cv[1].b + w[2] * cv[2].b) / fabs (d);
     }
   for (int i = 1; i + 1 < m; i++)
-    fill_triangle (t, s[0], s[i], s[i + 1], true);
+    fill_triangle (t, s[0], s[i], s[i + 1]);
 }
 
 static inline int
@@ -981,11 +994,9 @@ draw_faces (target *t, const camera *cam, const lm_mesh_scene *scene, const lm_m
 
               lit_corner (scene, view, nrm, idx[k], rgb);
               s[k].iz = 1.0 / p[k][2];
-              s[k].r = rgb[0];
-              s[k].g = rgb[1];
-              s[k].b = rgb[2];
+              set_color (&s[k], rgb[0], rgb[1], rgb[2]);
             }
-          fill_triangle (t, s[0], s[1], s[2], false);
+          fill_triangle (t, s[0], s[1], s[2]);
           continue;
         }
       for (int k = 0; k < 3; k++)

@@ -11,7 +11,8 @@
  *     PerspectiveCamera, default 75 degrees), near and far planes from the
  *     bounding sphere;
  *   - triangles (faces) filled with the vertex colours interpolated across
- *     them, smooth (per-vertex normals, as Three.js' computeVertexNormals)
+ *     them in perspective (as a GPU does, whether or not a triangle is
+ *     cut at the near plane or to the view), smooth (per-vertex normals, as Three.js' computeVertexNormals)
  *     Lambert shading from a light at the camera plus ambient, both sides
  *     lit (PyTorch meshes come in either winding), clipped against the
  *     near plane and, when a corner is far outside the view, to the view
@@ -97,7 +98,9 @@ size_t lm_mesh_shading_get_bytes (const lm_mesh_shading *sh);
 
 typedef struct lm_mesh_renderer lm_mesh_renderer;
 
-/* Scratch buffers (depth, projected vertices) kept between frames. */
+/* Scratch buffers (depth, projected vertices) kept between frames: one
+ * frame at a time (a renderer per thread); a shading, once made, is only
+ * read, by any number of frames at once. */
 lm_mesh_renderer *lm_mesh_renderer_new (void);
 void lm_mesh_renderer_free (lm_mesh_renderer *r);
 /* The bytes of those buffers: 4 a pixel, 36 a vertex of the largest

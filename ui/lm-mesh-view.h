@@ -44,8 +44,12 @@ gboolean   lm_mesh_view_is_near_view (LmMeshView *self, gboolean *known);
 /* Frames rendered so far (a redraw of an unchanged frame reuses it). */
 guint      lm_mesh_view_get_n_renders (LmMeshView *self);
 /* The times it made its mesh's shading (lm_mesh_shading_new): once a
- * mesh, however many frames. */
+ * mesh, when its camera first moves (a mesh only shown has none),
+ * however many frames, while it stays near the visible part. */
 guint      lm_mesh_view_get_n_shading_passes (LmMeshView *self);
+/* The bytes of the shading it keeps: 0 before it is drawn, and once
+ * another view dropped it (it was far off screen). */
+gsize      lm_mesh_view_get_shading_bytes (LmMeshView *self);
 /* A drag orbits it, its own or (linked) another view's: quick frames. */
 gboolean   lm_mesh_view_get_dragging (LmMeshView *self);
 /* Linked cameras, as TensorBoard's "share" camera: while linked, orbiting,

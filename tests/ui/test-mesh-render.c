@@ -17,6 +17,7 @@
 #define PAD 16
 #define STRIDE (W * 4 + PAD)
 #define GUARD 0xab
+#define MIN3(a, b, c) MIN (MIN (a, b), c)
 
 typedef struct {
   uint8_t buf[STRIDE * H];
@@ -502,6 +503,67 @@ test_beyond (Fixture *f, gconstpointer data)
       g_assert_cmpuint (GREEN (pixel (f, x, y)), <, 100);
 }
 
+/* A floor triangle of red, green and blue corners, lit evenly (ambient
+ * 1), seen from half a radius out (inside its bounding sphere): cut at
+ * the near plane (a corner behind the eye), and whole (from 0.5 to 8
+ * ahead), each pixel shows the colour of the point its centre's ray hits,
+ * the corners' colours weighted by that point's barycentric coordinates,
+ * within a level.  Interpolated across the screen they were up to 28
+ * levels off: the near part's colour spread over the far part. */
+static void
+test_perspective (Fixture *f, gconstpointer data)
+{
+  /* the eye is at (0, 0, 2), looking down -z: the floor is 0.5 below it */
+  static const float cut[] = { -4, -0.5f, 3, 4, -0.5f, 3, 0, -0.5f, -6 };
+  static const float whole[] = { -4, -0.5f, 1.5f, 4, -0.5f, 1.5f, 0, -0.5f, -6 };
+  static const guint8 rgb[] = { 255, 0, 0, 0, 255, 0, 0, 0, 255 };
+  static const gint32 face[] = { 0, 1, 2 };
+  const float *cases[] = { cut, whole };
+  lm_mesh_scene s = { 3, 1, NULL, rgb, face, { 0, 0, 0 }, 4.0f, 0, 0, NULL };
+  double focal = H / 2.0 / tan (LM_MESH_DEFAULT_FOV * G_PI / 360);
+  lm_mesh_camera view;
+
+  lm_mesh_camera_init (&view, &s);
+  view.yaw = 0;
+  view.pitch = 0;
+  view.distance = 0.5;
+  view.ambient = 1;
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const float *v = cases[i];
+      guint checked = 0;
+      int worst = 0;
+
+      s.vertices = v;
+      g_assert_cmpint (lm_mesh_render (f->r, &s, &view, f->buf, W, H, STRIDE), >, 0);
+      for (int y = H / 2 + 2; y < H; y += 3)
+        for (int x = 0; x < W; x += 3)
+          {
+            /* the ray through the pixel's centre meets the floor t ahead */
+            double rx = (x + 0.5 - W / 2.0) / focal, ry = (H / 2.0 - (y + 0.5)) / focal;
+            double t = -0.5 / ry, px = rx * t, pz = 2 - t;
+            /* its barycentric coordinates in the floor's x, z */
+            double det = (v[3] - v[0]) * (v[8] - v[2]) - (v[6] - v[0]) * (v[5] - v[2]);
+            double b1 = ((px - v[0]) * (v[8] - v[2]) - (v[6] - v[0]) * (pz - v[2])) / det;
+            double b2 = ((v[3] - v[0]) * (pz - v[2]) - (px - v[0]) * (v[5] - v[2])) / det;
+            double b0 = 1 - b1 - b2;
+            guint32 p = pixel (f, x, y);
+
+            /* well inside (its edges may fall either way) */
+            if (MIN3 (b0, b1, b2) < 0.01)
+              continue;
+            g_assert_cmpuint (ALPHA (p), ==, 255);
+            worst = MAX (worst, abs ((int) RED (p) - (int) lround (255 * b0)));
+            worst = MAX (worst, abs ((int) GREEN (p) - (int) lround (255 * b1)));
+            worst = MAX (worst, abs ((int) BLUE (p) - (int) lround (255 * b2)));
+            checked++;
+          }
+      g_test_message ("%s: %u pixels, at most %d levels off", i == 0 ? "cut" : "whole", checked, worst);
+      g_assert_cmpuint (checked, >, 500);
+      g_assert_cmpint (worst, <=, 1);
+    }
+}
+
 /* The triangle scaled by 2^127 (corners at +-1.7e38, the camera 4e38
  * away: past FLT_MAX) draws the same pixels as at scale 1, as a face and
  * as points. */
@@ -831,6 +893,7 @@ main (int argc, char **argv)
   ADD ("/mesh-render/huge-scale", test_huge_scale);
   ADD ("/mesh-render/outside", test_outside);
   ADD ("/mesh-render/beyond", test_beyond);
+  ADD ("/mesh-render/perspective", test_perspective);
   ADD ("/mesh-render/any-scale", test_any_scale);
   ADD ("/mesh-render/degenerate", test_degenerate);
   ADD ("/mesh-render/fit", test_fit);

@@ -412,8 +412,14 @@ has_mesh (gpointer view)
   return lm_mesh_view_get_mesh (view) != NULL;
 }
 
+static gboolean
+has_shading (gpointer view)
+{
+  return lm_mesh_view_get_shading_bytes (view) > 0;
+}
+
 /* Cards far below the view neither load nor render their mesh; scrolled
- * to, they do. */
+ * to, they do, and the cards scrolled away give up their shading. */
 static void
 test_offscreen (void)
 {
@@ -443,6 +449,10 @@ test_offscreen (void)
   g_assert_cmpuint (lm_mesh_view_get_n_renders (top), ==, n + 1);
   g_assert_cmpuint (lm_mesh_view_get_n_renders (bottom), ==, 0);
   lm_theme_set_mode (mode);
+  /* the top card's camera turned: it makes its shading */
+  g_assert_cmpuint (lm_mesh_view_get_shading_bytes (top), ==, 0);
+  lm_mesh_view_set_camera (top, 45, 10, 0);
+  g_assert_true (lm_test_wait_for (has_shading, top, 10000));
   /* scrolled to the end: the last card loads and draws */
   {
     GtkScrolledWindow *sw = GTK_SCROLLED_WINDOW (lm_ui_find_descendant (GTK_WIDGET (page_of (win)),
@@ -457,6 +467,12 @@ test_offscreen (void)
   lm_ui_wait_settled (win);
   g_assert_cmpuint (lm_mesh_view_get_n_renders (bottom), >=, 1);
   g_assert_nonnull (lm_mesh_view_get_mesh (bottom));
+  /* turned, it makes its shading and drops the top card's, far off
+   * screen now (each card would keep its own: 26 MB for a million
+   * triangles) */
+  lm_mesh_view_set_camera (bottom, 45, 10, 0);
+  g_assert_true (lm_test_wait_for (has_shading, bottom, 10000));
+  g_assert_cmpuint (lm_mesh_view_get_shading_bytes (top), ==, 0);
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
@@ -680,15 +696,18 @@ test_drag_points (void)
   lm_test_spin (100);
   g_assert_cmpuint (lm_mesh_view_get_n_renders (view), ==, n + 2);
   g_assert_cmpuint (count_drawn (view), ==, all);
-  /* a mesh with faces is drawn whole while dragged */
+  /* a mesh with faces is drawn whole while dragged; only shown, it made
+   * no shading */
   view = view_of (card_of (win, "a", "shape/tetra"));
   all = count_drawn (view);
+  g_assert_cmpuint (lm_mesh_view_get_n_shading_passes (view), ==, 0);
   g_signal_emit_by_name (lm_ui_find_controller (GTK_WIDGET (view), GTK_TYPE_GESTURE_DRAG), "drag-begin", 10.0, 10.0);
   g_signal_emit_by_name (lm_ui_find_controller (GTK_WIDGET (view), GTK_TYPE_GESTURE_DRAG), "drag-update", 0.0, 0.0);
   lm_test_spin (100);
   g_assert_cmpuint (count_drawn (view), ==, all);
   /* its shading (each vertex's faces and their normals' sum) is made once
-   * for the mesh, not each frame */
+   * for the mesh when the camera first moves (not for a mesh only shown:
+   * its frame is quicker without), not each frame */
   n = lm_mesh_view_get_n_renders (view);
   for (int i = 1; i <= 3; i++)
     {
@@ -762,7 +781,9 @@ test_run_color (void)
   }
 
   /* the largest frame's depth, and 20 + 16 bytes a vertex of the largest
-   * cloud and mesh (proj for 500 points, normals for the tetrahedron's 4) */
+   * cloud and mesh (proj for 500 points, normals for the tetrahedron's
+   * 4), and 16 a face of the largest mesh drawn without its shading (the
+   * tetrahedron's 4: only shown, it has none) */
   for (LmMeshView **it = (LmMeshView *[]) { cloud, small, tetra, view_of (card_of (win, "x", "shape/flat")), NULL };
        *it; it++)
     {
@@ -771,7 +792,7 @@ test_run_color (void)
       g_assert_nonnull (s);
       px = MAX (px, (gsize) cairo_image_surface_get_width (s) * cairo_image_surface_get_height (s));
     }
-  g_assert_cmpuint (lm_mesh_view_get_scratch_bytes (), ==, px * 4 + 500 * 20 + 4 * 16);
+  g_assert_cmpuint (lm_mesh_view_get_scratch_bytes (), ==, px * 4 + 500 * 20 + 4 * 16 + 4 * 16);
   gtk_window_destroy (GTK_WINDOW (win));
   lm_test_rm_rf (dir);
 }
