@@ -376,6 +376,8 @@ on_loaded (GObject *source, GAsyncResult *res, gpointer user_data)
                                               job->names->len ? (job->error ? job->error : "no run has one")
                                                               : "");
       lm_graph_view_set_graph (LM_GRAPH_VIEW (self->view), NULL);
+      g_clear_pointer (&self->graphs, g_array_unref);
+      fill_graphs (self, -1);
       set_status (self, msg);
       self->settled = TRUE;   /* a new run starts a new load, which unsettles it */
       return;

@@ -1,7 +1,8 @@
 /* test-graph-select.c: a run with several graphs (a model graph, then the
  * edge-less graph of an imported torch.profiler trace): which one the
  * Graph page opens (lm_graph_data_choose), the "Graph" drop-down that
- * switches, and the Profile pane and --step finding the traced one.
+ * switches (hidden for one graph, or none), and the Profile pane and --step
+ * finding the traced one.
  *
  * The page parts need a display (run under Xvfb); they skip without one.
  */
@@ -224,6 +225,17 @@ test_page_switch (void)
   gtk_drop_down_set_selected (GTK_DROP_DOWN (drop), 0);
   wait_for (page, "mlp");
   g_assert_cmpint (lm_graph_view_get_trace (lm_graph_page_get_view (page))->step, ==, 2);
+
+  /* a run without a graph: nothing to choose from */
+  g_assert_true (lm_graph_page_set_run (page, "plain"));
+  {
+    gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+    while ((!lm_graph_page_is_settled (page) || lm_graph_view_get_graph (lm_graph_page_get_view (page)))
+           && g_get_monotonic_time () < end)
+      g_main_context_iteration (NULL, FALSE);
+  }
+  g_assert_null (lm_graph_view_get_graph (lm_graph_page_get_view (page)));
+  g_assert_false (gtk_widget_get_visible (drop));
   close_page (store, win);
 }
 
@@ -300,6 +312,12 @@ main (int argc, char **argv)
   one_dir = g_build_filename (tmpdir, "one", NULL);
   write_run (two_dir, FALSE);
   write_run (one_dir, TRUE);
+  {
+    lm_writer *w = NULL;
+    g_assert_cmpint (lm_writer_open (&w, two_dir, "plain"), ==, LM_OK);
+    g_assert_cmpint (lm_writer_add_scalar (w, "loss", 1, 0.5), ==, LM_OK);
+    lm_writer_close (w);
+  }
   g_test_add_func ("/trace/graph-select/choose", test_choose);
   g_test_add_func ("/trace/graph-select/page-switch", test_page_switch);
   g_test_add_func ("/trace/graph-select/page-profile", test_page_profile);
