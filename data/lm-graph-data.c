@@ -121,41 +121,95 @@ rows_done (sqlite3 *db, int rc, const char *doing, char **error)
   return FALSE;
 }
 
-gboolean
-lm_graph_data_list (const char *path, GArray **ids_steps, GPtrArray **names, char **error)
+static void
+graph_info_clear (gpointer p)
+{
+  g_free (((LmGraphInfo *) p)->name);
+}
+
+GArray *
+lm_graph_data_infos (const char *path, char **error)
 {
   sqlite3 *db = lm_reader_open_path (path, error);
   sqlite3_stmt *st = NULL;
+  GArray *out, *traces;
   int rc;
 
   if (db == NULL)
-    return FALSE;
-  if (!prepare (db, "SELECT id, step, name FROM graphs ORDER BY id", &st, error))
+    return NULL;
+  if (!prepare (db, "SELECT g.id, g.step, g.name, "
+                    "(SELECT count(*) FROM graph_nodes n WHERE n.graph_id = g.id), "
+                    "(SELECT count(*) FROM graph_edges e WHERE e.graph_id = g.id) "
+                    "FROM graphs g ORDER BY g.id", &st, error))
     {
       sqlite3_close (db);
-      return FALSE;
+      return NULL;
     }
-  *ids_steps = g_array_new (FALSE, FALSE, sizeof (gint64));
-  if (names)
-    *names = g_ptr_array_new_with_free_func (g_free);
+  out = g_array_new (FALSE, TRUE, sizeof (LmGraphInfo));
+  g_array_set_clear_func (out, graph_info_clear);
   while ((rc = sqlite3_step (st)) == SQLITE_ROW)
     {
-      gint64 v[2] = { sqlite3_column_int64 (st, 0), sqlite3_column_int64 (st, 1) };
-
-      g_array_append_vals (*ids_steps, v, 2);
-      if (names)
-        g_ptr_array_add (*names, col_text (st, 2));
+      LmGraphInfo gi = {
+        .id = sqlite3_column_int64 (st, 0), .step = sqlite3_column_int64 (st, 1), .name = col_text (st, 2),
+        .n_nodes = sqlite3_column_int64 (st, 3), .n_edges = sqlite3_column_int64 (st, 4),
+      };
+      g_array_append_val (out, gi);
     }
-  gboolean ok = rows_done (db, rc, "reading the graphs", error);
+  if (!rows_done (db, rc, "reading the graphs", error))
+    g_clear_pointer (&out, g_array_unref);
   sqlite3_finalize (st);
   sqlite3_close (db);
-  if (!ok)
+  if (out == NULL || out->len == 0)
+    return out;
+  traces = lm_trace_data_list (path, -1, error);
+  if (traces == NULL)
     {
-      g_clear_pointer (ids_steps, g_array_unref);
-      if (names)
-        g_clear_pointer (names, g_ptr_array_unref);
+      g_array_unref (out);
+      return NULL;
     }
-  return ok;
+  for (guint k = 0; k < traces->len; k++)
+    {
+      const LmTraceInfo *t = &g_array_index (traces, LmTraceInfo, k);
+      for (guint i = 0; i < out->len; i++)
+        if (g_array_index (out, LmGraphInfo, i).id == t->graph_id)
+          {
+            g_array_index (out, LmGraphInfo, i).n_traces++;
+            g_array_index (out, LmGraphInfo, i).n_timed += t->timed ? 1 : 0;
+          }
+    }
+  g_array_unref (traces);
+  return out;
+}
+
+static gboolean
+graph_suits (const LmGraphInfo *gi, const GArray *traces, gint64 want_step, gboolean want_timed)
+{
+  if (want_step >= 0)
+    {
+      for (guint k = 0; traces != NULL && k < traces->len; k++)
+        if (g_array_index (traces, LmTraceInfo, k).graph_id == gi->id
+            && g_array_index (traces, LmTraceInfo, k).step == want_step)
+          return TRUE;
+      return FALSE;
+    }
+  return !want_timed || gi->n_timed > 0;
+}
+
+gint64
+lm_graph_data_choose (const GArray *infos, const GArray *traces, gint64 want_step, gboolean want_timed)
+{
+  if (infos == NULL || infos->len == 0)
+    return -1;
+  /* with edges first, then any; newest first */
+  for (int any = 0; any < 2; any++)
+    for (guint i = infos->len; i-- > 0;)
+      {
+        const LmGraphInfo *gi = &g_array_index (infos, LmGraphInfo, i);
+
+        if ((any || gi->n_edges > 0) && graph_suits (gi, traces, want_step, want_timed))
+          return gi->id;
+      }
+  return lm_graph_data_choose (infos, traces, -1, FALSE);
 }
 
 void

@@ -121,13 +121,30 @@ typedef struct
                        * more than one, `event` is the last of them to run */
 } LmTraceAnomaly;
 
-/* The graphs of a run (LmTraceInfo-like rows: id, step; name in *names,
- * parallel array, may be NULL). Returns FALSE with *error set when the file
- * cannot be read. */
-gboolean     lm_graph_data_list   (const char   *path,
-                                   GArray      **ids_steps,  /* gint64 pairs: id, step */
-                                   GPtrArray   **names,
+/* A graph of a run, as a chooser lists it (lm_graph_data_infos). */
+typedef struct
+{
+  gint64 id, step;
+  char *name;                /* may be NULL */
+  gint64 n_nodes, n_edges;
+  guint n_traces, n_timed;   /* its traces, and those with op times */
+} LmGraphInfo;
+
+/* The graphs of the run at path in id order (oldest first), with their
+ * node, edge and trace counts; the array frees the names. NULL with
+ * *error when the file cannot be read. */
+GArray      *lm_graph_data_infos  (const char   *path,
                                    char        **error);
+/* The graph a viewer opens: with want_step >= 0, the newest graph that has
+ * a trace at that step (traces: lm_trace_data_list of every graph); else
+ * with want_timed, the newest with a profiled (timed) trace; else, or when
+ * none has one, the newest. In each case a graph with edges (a model graph)
+ * comes before an edge-less one (torch.profiler's ops, imported). -1 when
+ * there is no graph. */
+gint64       lm_graph_data_choose (const GArray *infos,
+                                   const GArray *traces,
+                                   gint64        want_step,
+                                   gboolean      want_timed);
 /* Graph graph_id of the run at path; graph_id -1: the latest one. NULL
  * with *error when there is none or the file cannot be read. */
 LmGraphData *lm_graph_data_load   (const char   *path,

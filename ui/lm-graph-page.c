@@ -5,7 +5,10 @@
  * run was chosen, the worker walks the runs in name order and shows the
  * first one that has a graph (with --step, the first traced at that step),
  * so `lumen --logdir runs --view graph` shows something without a click. A
- * generation counter drops stale results.
+ * run with several graphs (the model's and an imported torch.profiler
+ * trace's) opens on the one lm_graph_data_choose names; the "Graph" drop-down
+ * (TensorBoard's "Tag" choice) switches. A generation counter drops stale
+ * results.
  */
 #include "lm-graph-page.h"
 
@@ -20,15 +23,17 @@ struct _LmGraphPage
   GtkBox parent_instance;
 
   LmRunStore *store;
-  GtkWidget *run_drop, *trace_drop, *search, *view, *details, *status;
+  GtkWidget *run_drop, *graph_drop, *trace_drop, *search, *view, *details, *status;
   GtkWidget *side, *debugger;  /* side: a stack of "node" (details), "debugger" and "profile" */
   GtkWidget *profile, *color_drop;
   GtkWidget *bp_toggle;        /* breakpoint on the selected node */
   gboolean syncing;
-  GtkStringList *run_names, *trace_names;
+  GtkStringList *run_names, *graph_names, *trace_names;
   char *run_name;              /* the shown run, NULL until one is found */
   char *path;
+  GArray *graphs;              /* LmGraphInfo of the shown run */
   GArray *traces;              /* LmTraceInfo of the shown graph */
+  gint64 want_graph;           /* the drop-down's choice for the next load, -1: choose */
   guint generation;
   gboolean loading, settled, updating;
   gint64 want_step;            /* lm_graph_page_set_target: -1 none */
@@ -43,12 +48,14 @@ typedef struct
   guint generation;
   GPtrArray *names, *paths;    /* candidates, tried in order */
   gint64 trace_id;             /* -1: choose (first anomalous, else last) */
+  gint64 graph_id;             /* -1: lm_graph_data_choose */
   gboolean trace_only;         /* keep the graph, load this trace */
   gint64 want_step;            /* >= 0: the trace of this step, if any */
   gboolean want_timed;         /* by default the last trace with op times */
   /* results */
   int chosen;
   LmGraphData *graph;
+  GArray *graphs;              /* the chosen run's */
   GArray *traces;
   LmTraceData *trace;
   char *error;
@@ -63,6 +70,8 @@ load_job_free (gpointer p)
   g_ptr_array_unref (job->names);
   g_ptr_array_unref (job->paths);
   lm_graph_data_free (job->graph);
+  if (job->graphs)
+    g_array_unref (job->graphs);
   if (job->traces)
     g_array_unref (job->traces);
   lm_trace_data_free (job->trace);
@@ -75,7 +84,8 @@ load_job_free (gpointer p)
 static gboolean
 has_trace_at (const char *path, gint64 graph_id, gint64 step)
 {
-  GArray *traces = lm_trace_data_list (path, graph_id, NULL);
+  g_autofree char *why = NULL;
+  GArray *traces = lm_trace_data_list (path, graph_id, &why);
   gboolean found = FALSE;
 
   for (guint k = 0; traces != NULL && k < traces->len && !found; k++)
@@ -85,12 +95,35 @@ has_trace_at (const char *path, gint64 graph_id, gint64 step)
   return found;
 }
 
+/* The graph of the run at path that job asks for (its graph_id, else the
+ * one lm_graph_data_choose names), and the run's graphs in *graphs. */
+static LmGraphData *
+load_graph (LoadJob *job, const char *path, GArray **graphs, char **error)
+{
+  gint64 id = job->graph_id;
+  g_autofree char *why = NULL;
+
+  /* a run whose graphs cannot be listed opens its newest, as before */
+  *graphs = lm_graph_data_infos (path, &why);
+  if (id < 0 && *graphs != NULL)
+    {
+      g_autofree char *why_traces = NULL;
+      GArray *traces = job->want_step >= 0 ? lm_trace_data_list (path, -1, &why_traces) : NULL;
+
+      id = lm_graph_data_choose (*graphs, traces, job->want_step, job->want_timed);
+      if (traces != NULL)
+        g_array_unref (traces);
+    }
+  return lm_graph_data_load (path, id, error);
+}
+
 static void
 load_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
   LoadJob *job = data;
   gint64 trace_id = job->trace_id;
   LmGraphData *fallback = NULL;
+  GArray *fallback_graphs = NULL;
   int fallback_i = -1;
 
   /* With a target step (--step, lumen-train's "step through it" hint) the
@@ -102,26 +135,31 @@ load_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancella
     {
       char *error = NULL;
       LmGraphData *graph;
+      GArray *graphs = NULL;
 
       if (job->trace_only)
         {
           job->chosen = (int) i;
           break;
         }
-      graph = lm_graph_data_load (g_ptr_array_index (job->paths, i), -1, &error);
+      graph = load_graph (job, g_ptr_array_index (job->paths, i), &graphs, &error);
       if (graph != NULL && (job->want_step < 0 || job->paths->len == 1
                             || has_trace_at (g_ptr_array_index (job->paths, i), graph->id, job->want_step)))
         {
           job->graph = graph;
+          job->graphs = g_steal_pointer (&graphs);
           job->chosen = (int) i;
         }
       else if (graph != NULL && fallback == NULL)
         {
           fallback = graph;
+          fallback_graphs = g_steal_pointer (&graphs);
           fallback_i = (int) i;
         }
       else
         lm_graph_data_free (graph);
+      if (graphs != NULL)
+        g_array_unref (graphs);
       if (graph == NULL && (job->paths->len == 1 || i + 1 == job->paths->len) && fallback == NULL)
         job->error = g_steal_pointer (&error);
       g_free (error);
@@ -129,9 +167,12 @@ load_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancella
   if (job->chosen < 0 && fallback != NULL)
     {
       job->graph = g_steal_pointer (&fallback);
+      job->graphs = g_steal_pointer (&fallback_graphs);
       job->chosen = fallback_i;
     }
   lm_graph_data_free (fallback);
+  if (fallback_graphs != NULL)
+    g_array_unref (fallback_graphs);
   if (job->chosen < 0)
     {
       g_task_return_boolean (task, TRUE);
@@ -201,6 +242,38 @@ set_status (LmGraphPage *self, const char *text)
 {
   gtk_label_set_text (GTK_LABEL (self->status), text ? text : "");
   gtk_widget_set_visible (self->status, text != NULL && *text);
+}
+
+/* The "Graph" drop-down: each graph of the run by name and step, shown only
+ * when there are several (TensorBoard's "Tag" choice). */
+static void
+fill_graphs (LmGraphPage *self, gint64 shown_graph)
+{
+  guint sel = 0;
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->graph_names));
+
+  self->updating = TRUE;
+  gtk_string_list_splice (self->graph_names, 0, n, NULL);
+  for (guint i = 0; self->graphs && i < self->graphs->len; i++)
+    {
+      LmGraphInfo *g = &g_array_index (self->graphs, LmGraphInfo, i);
+      g_autofree char *traces = g->n_traces == 0 ? g_strdup ("")
+                                                 : g_strdup_printf (" · %u trace%s%s", g->n_traces,
+                                                                    g->n_traces == 1 ? "" : "s",
+                                                                    g->n_timed ? ", profiled" : "");
+      g_autofree char *s = NULL;
+
+      if (g->name != NULL && *g->name)
+        s = g_strdup_printf ("Graph: %s · step %" G_GINT64_FORMAT "%s", g->name, g->step, traces);
+      else
+        s = g_strdup_printf ("Graph %" G_GINT64_FORMAT " · step %" G_GINT64_FORMAT "%s", g->id, g->step, traces);
+      gtk_string_list_append (self->graph_names, s);
+      if (g->id == shown_graph)
+        sel = i;
+    }
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (self->graph_drop), sel);
+  gtk_widget_set_visible (self->graph_drop, self->graphs != NULL && self->graphs->len > 1);
+  self->updating = FALSE;
 }
 
 static void
@@ -303,6 +376,8 @@ on_loaded (GObject *source, GAsyncResult *res, gpointer user_data)
                                               job->names->len ? (job->error ? job->error : "no run has one")
                                                               : "");
       lm_graph_view_set_graph (LM_GRAPH_VIEW (self->view), NULL);
+      g_clear_pointer (&self->graphs, g_array_unref);
+      fill_graphs (self, -1);
       set_status (self, msg);
       self->settled = TRUE;   /* a new run starts a new load, which unsettles it */
       return;
@@ -314,12 +389,16 @@ on_loaded (GObject *source, GAsyncResult *res, gpointer user_data)
   if (self->traces)
     g_array_unref (self->traces);
   self->traces = g_steal_pointer (&job->traces);
+  if (self->graphs)
+    g_array_unref (self->graphs);
+  self->graphs = g_steal_pointer (&job->graphs);
   set_status (self, NULL);
   self->updating = TRUE;
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->run_names)); i++)
     if (g_strcmp0 (gtk_string_list_get_string (self->run_names, i), self->run_name) == 0)
       gtk_drop_down_set_selected (GTK_DROP_DOWN (self->run_drop), i);
   self->updating = FALSE;
+  fill_graphs (self, job->graph->id);
   fill_traces (self, job->trace ? job->trace->id : -1);
   lm_graph_view_set_graph (LM_GRAPH_VIEW (self->view), g_steal_pointer (&job->graph));
   lm_graph_view_set_trace (LM_GRAPH_VIEW (self->view), g_steal_pointer (&job->trace));
@@ -348,6 +427,10 @@ start_load (LmGraphPage *self, const char *name, gint64 trace_id, gboolean trace
   job->trace_only = trace_only;
   job->want_step = self->want_step;
   job->want_timed = self->want_timed;
+  /* the drop-down's choice holds for this load; any other reload chooses */
+  job->graph_id = trace_only ? -1 : self->want_graph;
+  if (!trace_only)
+    self->want_graph = -1;
   if (trace_only)
     {
       g_ptr_array_add (job->names, g_strdup (self->run_name));
@@ -409,6 +492,17 @@ on_run_selected (GtkDropDown *drop, GParamSpec *pspec, LmGraphPage *self)
 }
 
 static void
+on_graph_selected (GtkDropDown *drop, GParamSpec *pspec, LmGraphPage *self)
+{
+  guint i = gtk_drop_down_get_selected (drop);
+
+  if (self->updating || self->graphs == NULL || i >= self->graphs->len || self->run_name == NULL)
+    return;
+  self->want_graph = g_array_index (self->graphs, LmGraphInfo, i).id;
+  start_load (self, self->run_name, -1, FALSE);
+}
+
+static void
 on_trace_selected (GtkDropDown *drop, GParamSpec *pspec, LmGraphPage *self)
 {
   guint i = gtk_drop_down_get_selected (drop);
@@ -416,6 +510,37 @@ on_trace_selected (GtkDropDown *drop, GParamSpec *pspec, LmGraphPage *self)
   if (self->updating || self->traces == NULL || i >= self->traces->len)
     return;
   start_load (self, self->run_name, g_array_index (self->traces, LmTraceInfo, i).id, TRUE);
+}
+
+/* Whether graphs (LmGraphInfo) has a profiled graph, and whether graph_id is one. */
+static gboolean
+has_timed_graph (GArray *graphs, gint64 graph_id, gboolean *shown_timed)
+{
+  gboolean any = FALSE;
+
+  *shown_timed = FALSE;
+  for (guint i = 0; graphs != NULL && i < graphs->len; i++)
+    {
+      const LmGraphInfo *g = &g_array_index (graphs, LmGraphInfo, i);
+      any |= g->n_timed > 0;
+      *shown_timed |= g->n_timed > 0 && g->id == graph_id;
+    }
+  return any;
+}
+
+/* The Profile tab, clicked on a graph without profiled steps while another
+ * graph of the run has them (an imported torch.profiler trace): that graph. */
+static void
+on_side_changed (GtkStack *side, GParamSpec *pspec, LmGraphPage *self)
+{
+  const LmGraphData *g = lm_graph_view_get_graph (LM_GRAPH_VIEW (self->view));
+  gboolean shown_timed;
+
+  if (self->store == NULL || self->want_timed || g_strcmp0 (gtk_stack_get_visible_child_name (side), "profile") != 0)
+    return;
+  self->want_timed = TRUE;
+  if (g != NULL && self->run_name != NULL && has_timed_graph (self->graphs, g->id, &shown_timed) && !shown_timed)
+    start_load (self, self->run_name, -1, FALSE);
 }
 
 static void
@@ -491,6 +616,8 @@ lm_graph_page_finalize (GObject *object)
   g_free (self->path);
   if (self->traces)
     g_array_unref (self->traces);
+  if (self->graphs)
+    g_array_unref (self->graphs);
   G_OBJECT_CLASS (lm_graph_page_parent_class)->finalize (object);
 }
 
@@ -519,7 +646,7 @@ lm_graph_page_init (LmGraphPage *self)
   GtkWidget *scroll = gtk_scrolled_window_new ();
 
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
-  self->want_step = self->want_op = -1;
+  self->want_step = self->want_op = self->want_graph = -1;
   gtk_widget_set_margin_start (bar, 8);
   gtk_widget_set_margin_end (bar, 8);
   gtk_widget_set_margin_top (bar, 6);
@@ -529,6 +656,12 @@ lm_graph_page_init (LmGraphPage *self)
   self->run_drop = gtk_drop_down_new (G_LIST_MODEL (self->run_names), NULL);
   gtk_widget_set_tooltip_text (self->run_drop, "Run whose graph is shown");
   g_signal_connect (self->run_drop, "notify::selected", G_CALLBACK (on_run_selected), self);
+  self->graph_names = gtk_string_list_new (NULL);
+  self->graph_drop = gtk_drop_down_new (G_LIST_MODEL (self->graph_names), NULL);
+  gtk_widget_set_tooltip_text (self->graph_drop, "Graph of the run that is shown (the model's, or the ops of "
+                                                 "an imported torch.profiler trace)");
+  gtk_widget_set_visible (self->graph_drop, FALSE);
+  g_signal_connect (self->graph_drop, "notify::selected", G_CALLBACK (on_graph_selected), self);
   self->trace_names = gtk_string_list_new (NULL);
   self->trace_drop = gtk_drop_down_new (G_LIST_MODEL (self->trace_names), NULL);
   gtk_widget_set_tooltip_text (self->trace_drop, "Traced step whose statistics are shown");
@@ -551,6 +684,7 @@ lm_graph_page_init (LmGraphPage *self)
     g_signal_connect (self->color_drop, "notify::selected", G_CALLBACK (on_color_selected), self);
   }
   gtk_box_append (GTK_BOX (bar), self->run_drop);
+  gtk_box_append (GTK_BOX (bar), self->graph_drop);
   gtk_box_append (GTK_BOX (bar), self->trace_drop);
   gtk_box_append (GTK_BOX (bar), self->color_drop);
   gtk_box_append (GTK_BOX (bar), self->search);
@@ -624,6 +758,7 @@ lm_graph_page_init (LmGraphPage *self)
     gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (pscroll), self->profile);
     gtk_widget_set_vexpand (pscroll, TRUE);
     gtk_stack_add_titled (GTK_STACK (self->side), pscroll, "profile", "Profile");
+    g_signal_connect (self->side, "notify::visible-child", G_CALLBACK (on_side_changed), self);
   }
   {
     GtkWidget *side_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
@@ -674,6 +809,13 @@ lm_graph_page_get_view (LmGraphPage *self)
 }
 
 GtkWidget *
+lm_graph_page_get_graph_drop (LmGraphPage *self)
+{
+  g_return_val_if_fail (LM_IS_GRAPH_PAGE (self), NULL);
+  return self->graph_drop;
+}
+
+GtkWidget *
 lm_graph_page_get_search_entry (LmGraphPage *self)
 {
   g_return_val_if_fail (LM_IS_GRAPH_PAGE (self), NULL);
@@ -690,14 +832,14 @@ lm_graph_page_show_debugger (LmGraphPage *self, gboolean debugger)
 void
 lm_graph_page_show_profile (LmGraphPage *self)
 {
+  gboolean reload;
+
   g_return_if_fail (LM_IS_GRAPH_PAGE (self));
-  gtk_stack_set_visible_child_name (GTK_STACK (self->side), "profile");
-  if (!self->want_timed && (self->run_name != NULL || self->loading))
-    {
-      self->want_timed = TRUE;
-      start_load (self, self->run_name, -1, FALSE);
-    }
+  reload = !self->want_timed && (self->run_name != NULL || self->loading);
   self->want_timed = TRUE;
+  gtk_stack_set_visible_child_name (GTK_STACK (self->side), "profile");
+  if (reload)
+    start_load (self, self->run_name, -1, FALSE);
   gtk_drop_down_set_selected (GTK_DROP_DOWN (self->color_drop), LM_GRAPH_COLOR_COMPUTE_TIME);
 }
 

@@ -34,6 +34,9 @@ gboolean     lm_graph_page_set_run    (LmGraphPage *self,
                                        const char  *run_name);
 LmGraphView *lm_graph_page_get_view   (LmGraphPage *self);
 GtkWidget   *lm_graph_page_get_search_entry (LmGraphPage *self);
+/* The "Graph" drop-down (a GtkDropDown of strings), visible when the shown
+ * run has more than one graph. */
+GtkWidget   *lm_graph_page_get_graph_drop (LmGraphPage *self);
 /* The side pane: node details (FALSE) or the step-through debugger. */
 void         lm_graph_page_show_debugger (LmGraphPage *self,
                                           gboolean     debugger);

@@ -1,0 +1,331 @@
+/* test-graph-select.c: a run with several graphs (a model graph, then the
+ * edge-less graph of an imported torch.profiler trace): which one the
+ * Graph page opens (lm_graph_data_choose), the "Graph" drop-down that
+ * switches (hidden for one graph, or none), and the Profile pane and --step
+ * finding the traced one.
+ *
+ * The page parts need a display (run under Xvfb); they skip without one.
+ */
+#include <glib.h>
+#include <gtk/gtk.h>
+#include <string.h>
+
+#include "lm-graph-data.h"
+#include "lm-graph-page.h"
+#include "lm-profile-pane.h"
+#include "lm-run-store.h"
+#include "lumen-log.h"
+#include "train-fixture.h"
+
+static gboolean have_display;
+static char *tmpdir;
+static char *two_dir, *one_dir;
+
+/* A run in dir: graph "mlp" (input -> linear -> relu) at step 0 with an
+ * untimed trace of step 2, and unless model_only, graph "profile" (two ops,
+ * no edges, as lumen-import writes torch.profiler's) with a profiled trace
+ * of step 3. */
+static void
+write_run (const char *dir, gboolean model_only)
+{
+  static const char *const mlp_ops[] = { "input", "linear", "relu" };
+  static const char *const prof_ops[] = { "aten::addmm", "aten::relu" };
+  int64_t shape[] = { 4, 8 };
+  lm_writer *w = NULL;
+  lm_graph *g = NULL;
+  lm_trace *t = NULL;
+  int64_t gid = -1;
+
+  g_assert_cmpint (lm_writer_open (&w, dir, "run"), ==, LM_OK);
+  g_assert_cmpint (lm_graph_new (&g, "mlp"), ==, LM_OK);
+  for (guint i = 0; i < G_N_ELEMENTS (mlp_ops); i++)
+    {
+      lm_graph_node n = { .id = i + 1, .op = mlp_ops[i], .shape = shape, .ndim = 2 };
+      g_assert_cmpint (lm_graph_add_node (g, &n), ==, LM_OK);
+    }
+  g_assert_cmpint (lm_graph_add_edge (g, 1, 2, 0), ==, LM_OK);
+  g_assert_cmpint (lm_graph_add_edge (g, 2, 3, 0), ==, LM_OK);
+  g_assert_cmpint (lm_writer_add_graph (w, 0, g, &gid), ==, LM_OK);
+  lm_graph_free (g);
+  g_assert_cmpint (lm_trace_new (&t, gid, 2), ==, LM_OK);
+  for (gint64 id = 2; id <= 3; id++)
+    {
+      lm_trace_stats st = { 0, 1, 0.5, 0.1, 0, 0, 0 };
+      g_assert_cmpint (lm_trace_add_event_stats (t, id, LM_PHASE_FORWARD, shape, 2, 32, &st), ==, LM_OK);
+    }
+  g_assert_cmpint (lm_writer_add_trace (w, t, NULL), ==, LM_OK);
+  lm_trace_free (t);
+  if (!model_only)
+    {
+      g_assert_cmpint (lm_graph_new (&g, "profile"), ==, LM_OK);
+      for (guint i = 0; i < G_N_ELEMENTS (prof_ops); i++)
+        {
+          lm_graph_node n = { .id = i + 1, .op = prof_ops[i], .name = prof_ops[i], .ndim = -1 };
+          g_assert_cmpint (lm_graph_add_node (g, &n), ==, LM_OK);
+        }
+      g_assert_cmpint (lm_writer_add_graph (w, 3, g, &gid), ==, LM_OK);
+      lm_graph_free (g);
+      g_assert_cmpint (lm_trace_new (&t, gid, 3), ==, LM_OK);
+      for (gint64 id = 1; id <= 2; id++)
+        {
+          lm_trace_stats st = { 0, 1, 0.5, 0.1, 0, 0, 0 };
+          g_assert_cmpint (lm_trace_add_event_stats (t, id, LM_PHASE_FORWARD, NULL, -1, 0, &st), ==, LM_OK);
+          g_assert_cmpint (lm_trace_set_event_time (t, (id - 1) * 3000, 3000 * id), ==, LM_OK);
+        }
+      g_assert_cmpint (lm_trace_set_step_time (t, 10000), ==, LM_OK);
+      g_assert_cmpint (lm_writer_add_trace (w, t, NULL), ==, LM_OK);
+      lm_trace_free (t);
+    }
+  lm_writer_close (w);
+}
+
+static const LmGraphInfo *
+info_named (GArray *infos, const char *name)
+{
+  for (guint i = 0; i < infos->len; i++)
+    if (g_strcmp0 (g_array_index (infos, LmGraphInfo, i).name, name) == 0)
+      return &g_array_index (infos, LmGraphInfo, i);
+  g_assert_not_reached ();
+}
+
+/* The model graph by default, the profile's for profiling or its step. */
+static void
+test_choose (void)
+{
+  g_autofree char *path = g_build_filename (two_dir, "run", "run.lumen", NULL);
+  g_autofree char *one = g_build_filename (one_dir, "run", "run.lumen", NULL);
+  char *error = NULL;
+  GArray *infos = lm_graph_data_infos (path, &error);
+  GArray *traces = lm_trace_data_list (path, -1, &error);
+  const LmGraphInfo *mlp, *prof;
+
+  g_assert_null (error);
+  g_assert_cmpuint (infos->len, ==, 2);
+  mlp = info_named (infos, "mlp");
+  prof = info_named (infos, "profile");
+  g_assert_cmpint (mlp->n_nodes, ==, 3);
+  g_assert_cmpint (mlp->n_edges, ==, 2);
+  g_assert_cmpuint (mlp->n_traces, ==, 1);
+  g_assert_cmpuint (mlp->n_timed, ==, 0);
+  g_assert_cmpint (prof->n_nodes, ==, 2);
+  g_assert_cmpint (prof->n_edges, ==, 0);
+  g_assert_cmpuint (prof->n_traces, ==, 1);
+  g_assert_cmpuint (prof->n_timed, ==, 1);
+  g_assert_cmpint (prof->id, >, mlp->id);
+  g_assert_cmpint (lm_graph_data_choose (infos, traces, -1, FALSE), ==, mlp->id);
+  g_assert_cmpint (lm_graph_data_choose (infos, traces, -1, TRUE), ==, prof->id);
+  g_assert_cmpint (lm_graph_data_choose (infos, traces, 3, FALSE), ==, prof->id);
+  g_assert_cmpint (lm_graph_data_choose (infos, traces, 2, TRUE), ==, mlp->id);
+  g_assert_cmpint (lm_graph_data_choose (infos, traces, 99, FALSE), ==, mlp->id);
+  g_assert_cmpint (lm_graph_data_choose (NULL, NULL, -1, FALSE), ==, -1);
+  g_array_unref (infos);
+  g_array_unref (traces);
+
+  /* lumen-train's one graph: the only choice whatever is asked */
+  infos = lm_graph_data_infos (one, &error);
+  g_assert_null (error);
+  g_assert_cmpuint (infos->len, ==, 1);
+  g_assert_cmpint (lm_graph_data_choose (infos, NULL, -1, TRUE), ==, g_array_index (infos, LmGraphInfo, 0).id);
+  g_array_unref (infos);
+  g_assert_null (lm_graph_data_infos ("/nonexistent/run.lumen", &error));
+  g_assert_nonnull (error);
+  g_free (error);
+}
+
+static gboolean
+shows (LmGraphPage *page, const char *graph)
+{
+  const LmGraphData *g = lm_graph_view_get_graph (lm_graph_page_get_view (page));
+
+  return lm_graph_page_is_settled (page) && g != NULL && g_strcmp0 (g->name, graph) == 0;
+}
+
+static void
+wait_for (LmGraphPage *page, const char *graph)
+{
+  gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (!shows (page, graph) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_true (shows (page, graph));
+}
+
+/* The graph page of dir in a window; profile: opened on its Profile pane
+ * (`lumen --view profile`); step >= 0: at that step (--step). */
+static LmGraphPage *
+open_page (const char *dir, gboolean profile, gint64 step, LmRunStore **store, GtkWidget **win)
+{
+  GtkWidget *page;
+
+  *store = lm_run_store_new (dir);
+  page = lm_graph_page_new (*store);
+  if (profile)
+    lm_graph_page_show_profile (LM_GRAPH_PAGE (page));
+  if (step >= 0)
+    {
+      lm_graph_page_show_debugger (LM_GRAPH_PAGE (page), TRUE);
+      lm_graph_page_set_target (LM_GRAPH_PAGE (page), step, -1);
+    }
+  *win = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (*win), 1200, 800);
+  gtk_window_set_child (GTK_WINDOW (*win), page);
+  gtk_window_present (GTK_WINDOW (*win));
+  lm_run_store_start (*store);
+  return LM_GRAPH_PAGE (page);
+}
+
+static void
+close_page (LmRunStore *store, GtkWidget *win)
+{
+  gtk_window_destroy (GTK_WINDOW (win));
+  g_object_unref (store);
+}
+
+static const char *
+drop_item (GtkWidget *drop, guint i)
+{
+  return gtk_string_list_get_string (GTK_STRING_LIST (gtk_drop_down_get_model (GTK_DROP_DOWN (drop))), i);
+}
+
+/* The model graph opens; the drop-down lists both and switches. */
+static void
+test_page_switch (void)
+{
+  LmRunStore *store;
+  GtkWidget *win, *drop;
+  LmGraphPage *page;
+  const LmTraceData *t;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  page = open_page (two_dir, FALSE, -1, &store, &win);
+  wait_for (page, "mlp");
+  g_assert_cmpuint (lm_graph_view_get_graph (lm_graph_page_get_view (page))->n_edges, ==, 2);
+  drop = lm_graph_page_get_graph_drop (page);
+  g_assert_true (gtk_widget_get_visible (drop));
+  g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (GTK_DROP_DOWN (drop))), ==, 2);
+  g_assert_cmpstr (drop_item (drop, 0), ==, "Graph: mlp · step 0 · 1 trace");
+  g_assert_cmpstr (drop_item (drop, 1), ==, "Graph: profile · step 3 · 1 trace, profiled");
+  g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (drop)), ==, 0);
+
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (drop), 1);
+  wait_for (page, "profile");
+  t = lm_graph_view_get_trace (lm_graph_page_get_view (page));
+  g_assert_nonnull (t);
+  g_assert_cmpint (t->step, ==, 3);
+  g_assert_cmpint (t->dur_ns, ==, 10000);
+  g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (drop)), ==, 1);
+  /* the Profile pane follows: the two ops of the profiled step */
+  g_assert_nonnull (lm_profile_pane_get_profile (lm_graph_page_get_profile (page)));
+  g_assert_cmpuint (lm_profile_pane_get_n_shown (lm_graph_page_get_profile (page)), ==, 2);
+
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (drop), 0);
+  wait_for (page, "mlp");
+  g_assert_cmpint (lm_graph_view_get_trace (lm_graph_page_get_view (page))->step, ==, 2);
+
+  /* a run without a graph: nothing to choose from */
+  g_assert_true (lm_graph_page_set_run (page, "plain"));
+  {
+    gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+    while ((!lm_graph_page_is_settled (page) || lm_graph_view_get_graph (lm_graph_page_get_view (page)))
+           && g_get_monotonic_time () < end)
+      g_main_context_iteration (NULL, FALSE);
+  }
+  g_assert_null (lm_graph_view_get_graph (lm_graph_page_get_view (page)));
+  g_assert_false (gtk_widget_get_visible (drop));
+  close_page (store, win);
+}
+
+/* --view profile, the Profile tab and --step 3 open the traced graph. */
+static void
+test_page_profile (void)
+{
+  LmRunStore *store;
+  GtkWidget *win, *side;
+  LmGraphPage *page;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  page = open_page (two_dir, TRUE, -1, &store, &win);
+  wait_for (page, "profile");
+  g_assert_true (lm_graph_view_get_trace (lm_graph_page_get_view (page))->dur_ns == 10000);
+  g_assert_cmpuint (lm_profile_pane_get_n_shown (lm_graph_page_get_profile (page)), ==, 2);
+  g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (lm_graph_page_get_graph_drop (page))), ==, 1);
+  close_page (store, win);
+
+  /* the model graph shown, then the Profile tab clicked */
+  page = open_page (two_dir, FALSE, -1, &store, &win);
+  wait_for (page, "mlp");
+  side = gtk_widget_get_ancestor (GTK_WIDGET (lm_graph_page_get_profile (page)), GTK_TYPE_STACK);
+  gtk_stack_set_visible_child_name (GTK_STACK (side), "profile");
+  wait_for (page, "profile");
+  g_assert_cmpuint (lm_profile_pane_get_n_shown (lm_graph_page_get_profile (page)), ==, 2);
+  close_page (store, win);
+
+  page = open_page (two_dir, FALSE, 3, &store, &win);
+  wait_for (page, "profile");
+  g_assert_cmpint (lm_graph_view_get_trace (lm_graph_page_get_view (page))->step, ==, 3);
+  close_page (store, win);
+  page = open_page (two_dir, FALSE, 2, &store, &win);
+  wait_for (page, "mlp");
+  g_assert_cmpint (lm_graph_view_get_trace (lm_graph_page_get_view (page))->step, ==, 2);
+  close_page (store, win);
+}
+
+/* One graph (lumen-train's runs): no drop-down, the Profile pane keeps it. */
+static void
+test_page_one_graph (void)
+{
+  LmRunStore *store;
+  GtkWidget *win;
+  LmGraphPage *page;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  page = open_page (one_dir, TRUE, -1, &store, &win);
+  wait_for (page, "mlp");
+  g_assert_false (gtk_widget_get_visible (lm_graph_page_get_graph_drop (page)));
+  g_assert_cmpint (lm_graph_view_get_trace (lm_graph_page_get_view (page))->step, ==, 2);
+  close_page (store, win);
+}
+
+int
+main (int argc, char **argv)
+{
+  int rc;
+
+  g_test_init (&argc, &argv, NULL);
+  g_setenv ("GSK_RENDERER", "cairo", FALSE);
+  g_setenv ("GDK_DEBUG", "gl-disable", FALSE);
+  have_display = gtk_init_check ();
+  tmpdir = g_dir_make_tmp ("lumen-graph-select-XXXXXX", NULL);
+  two_dir = g_build_filename (tmpdir, "two", NULL);
+  one_dir = g_build_filename (tmpdir, "one", NULL);
+  write_run (two_dir, FALSE);
+  write_run (one_dir, TRUE);
+  {
+    lm_writer *w = NULL;
+    g_assert_cmpint (lm_writer_open (&w, two_dir, "plain"), ==, LM_OK);
+    g_assert_cmpint (lm_writer_add_scalar (w, "loss", 1, 0.5), ==, LM_OK);
+    lm_writer_close (w);
+  }
+  g_test_add_func ("/trace/graph-select/choose", test_choose);
+  g_test_add_func ("/trace/graph-select/page-switch", test_page_switch);
+  g_test_add_func ("/trace/graph-select/page-profile", test_page_profile);
+  g_test_add_func ("/trace/graph-select/page-one-graph", test_page_one_graph);
+  rc = g_test_run ();
+  train_fixture_rmdir (tmpdir);
+  g_free (two_dir);
+  g_free (one_dir);
+  g_free (tmpdir);
+  return rc;
+}
