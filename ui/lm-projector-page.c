@@ -844,77 +844,68 @@ static const char *const custom_names[4] = { "Left", "Right", "Up", "Down" };
 /* each axis's searches, from and to: X Left to Right, Y Down to Up */
 static const int custom_ends[2][2] = { { 0, 1 }, { 3, 2 } };
 
-/* TensorBoard's custom projection of the points on screen from the four
- * searches: X from Left's mean to Right's, Y from Down's to Up's, each
- * point's place its dot product with each (unit) axis.  As TensorBoard's,
- * the searches look in the whole data set when points are isolated (the
- * neighbours of one word onto the axis of two others).  An axis whose
- * searches are empty, match nothing or give no direction is not drawn
- * (its coordinate 0), and the status line says why. */
-static void
-custom_apply (LmProjectorPage *self)
+/* One of the four searches (custom_names' k) in `values`: its matches
+ * into idx (their number returned, -1 for a bad regex), its count shown
+ * beside its entry, and what is wrong with it added to problems. */
+static gssize
+custom_search (LmProjectorPage *self, int k, char **values, gsize n, guint32 *idx, GPtrArray *problems)
 {
-  LmProjectorView *view = LM_PROJECTOR_VIEW (self->view);
-  const LmEmbedding *e = lm_projector_view_get_embedding (view);
-  const LmEmbedding *src = self->isolated && self->whole != NULL ? self->whole : e;
-  guint32 *idx[4];
-  gssize got[4];
-  double *dir[2];
-  gboolean ok[2];
-  g_autoptr (GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *text = NULL, *cos = NULL;
-  float *coords;
+  const char *pattern = gtk_editable_get_text (GTK_EDITABLE (self->custom_entry[k]));
+  gboolean regex = gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->custom_regex[k]));
+  g_autofree char *error = NULL, *count = NULL;
+  gssize got = lm_embedding_match (values, n, pattern, regex, idx, &error);
 
-  if (e == NULL)
-    return;
-  /* in the Search by column, as the label search (the label at first) */
-  guint col = gtk_drop_down_get_selected (GTK_DROP_DOWN (self->search_drop));
-  char **values = src->columns != NULL && col < src->n_columns ? src->columns[col] : src->labels;
-
-  for (int k = 0; k < 4; k++)
+  if (*pattern == '\0')
+    count = g_strdup ("");
+  else if (got < 0)
     {
-      const char *pattern = gtk_editable_get_text (GTK_EDITABLE (self->custom_entry[k]));
-      gboolean regex = gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->custom_regex[k]));
-      g_autofree char *error = NULL, *count = NULL;
-
-      idx[k] = g_new (guint32, src->n);
-      got[k] = lm_embedding_match (values, src->n, pattern, regex, idx[k], &error);
-      if (*pattern == '\0')
-        count = g_strdup ("");
-      else if (got[k] < 0)
-        {
-          count = g_strdup ("bad regex");
-          g_ptr_array_add (problems, g_strdup_printf ("%s: %s", custom_names[k], error));
-        }
-      else if (values == NULL)
-        {
-          count = g_strdup ("no labels");
-          g_ptr_array_add (problems, g_strdup_printf ("%s: this tensor has no labels to search", custom_names[k]));
-        }
-      else if (got[k] == 0)
-        {
-          count = g_strdup ("no match");
-          g_ptr_array_add (problems, g_strdup_printf ("%s: no point matches “%s”", custom_names[k], pattern));
-        }
-      else
-        count = g_strdup_printf ("%zd %s", got[k], got[k] == 1 ? "match" : "matches");
-      gtk_label_set_text (GTK_LABEL (self->custom_count[k]), count);
+      count = g_strdup ("bad regex");
+      g_ptr_array_add (problems, g_strdup_printf ("%s: %s", custom_names[k], error));
     }
-  coords = g_new0 (float, e->n * 3);
-  for (int a = 0; a < 2; a++)
+  else if (values == NULL)
     {
-      int from = custom_ends[a][0], to = custom_ends[a][1];
-      g_autofree char *error = NULL;
-
-      dir[a] = g_new (double, e->d);
-      ok[a] = got[from] > 0 && got[to] > 0
-              && lm_embedding_custom_axis (src->mat, src->n, src->d, idx[from], (gsize) got[from], idx[to],
-                                           (gsize) got[to], custom_names[from], custom_names[to], dir[a], &error);
-      if (error != NULL)
-        g_ptr_array_add (problems, g_strdup_printf ("%s axis: %s", a == 0 ? "X" : "Y", error));
-      if (ok[a])
-        lm_embedding_project_axis (e->mat, e->n, e->d, dir[a], coords + a, 3);
+      count = g_strdup ("no labels");
+      g_ptr_array_add (problems, g_strdup_printf ("%s: this tensor has no labels to search", custom_names[k]));
     }
+  else if (got == 0)
+    {
+      count = g_strdup ("no match");
+      g_ptr_array_add (problems, g_strdup_printf ("%s: no point matches “%s”", custom_names[k], pattern));
+    }
+  else
+    count = g_strdup_printf ("%zd %s", got, got == 1 ? "match" : "matches");
+  gtk_label_set_text (GTK_LABEL (self->custom_count[k]), count);
+  return got;
+}
+
+/* Axis a (0 X, 1 Y) from its two searches' matches in src: its unit
+ * direction into dir and each point of e projected on it into coords'
+ * column a; FALSE (and why, in problems) when it has none. */
+static gboolean
+custom_axis (const LmEmbedding *src, const LmEmbedding *e, int a, guint32 *const idx[4], const gssize got[4],
+             double *dir, float *coords, GPtrArray *problems)
+{
+  int from = custom_ends[a][0], to = custom_ends[a][1];
+  g_autofree char *error = NULL;
+  gboolean ok = got[from] > 0 && got[to] > 0
+                && lm_embedding_custom_axis (src->mat, src->n, src->d, idx[from], (gsize) got[from], idx[to],
+                                             (gsize) got[to], custom_names[from], custom_names[to], dir, &error);
+
+  if (error != NULL)
+    g_ptr_array_add (problems, g_strdup_printf ("%s axis: %s", a == 0 ? "X" : "Y", error));
+  if (ok)
+    lm_embedding_project_axis (e->mat, e->n, e->d, dir, coords + a, 3);
+  return ok;
+}
+
+/* Custom's status line: the points, then the axes (with their cosine
+ * similarity) or, when one is not drawn, what is wrong. */
+static char *
+custom_status (LmProjectorPage *self, const LmEmbedding *src, const LmEmbedding *e, const gboolean ok[2],
+               double *const dir[2], GPtrArray *problems)
+{
+  g_autofree char *cos = NULL;
+
   if (ok[0] && ok[1])
     {
       double c = lm_embedding_cosine (dir[0], dir[1], e->d);
@@ -937,9 +928,50 @@ custom_apply (LmProjectorPage *self)
   g_ptr_array_add (problems, NULL);
   g_autofree char *joined = g_strjoinv ("; ", (char **) problems->pdata);
   g_autofree char *whole = src != e ? g_strdup_printf (" (searched in all %zu)", src->n) : NULL;
-  text = g_strdup_printf ("Custom projection of %zu %s%s × %zu dims%s: %s%s", e->n,
+  return g_strdup_printf ("Custom projection of %zu %s%s × %zu dims%s: %s%s", e->n,
                           src != e ? "isolated point" : "point", e->n == 1 ? "" : "s", e->d, whole ? whole : "",
                           ok[0] && ok[1] ? "X from Left to Right, Y from Down to Up" : joined, cos ? cos : "");
+}
+
+/* TensorBoard's custom projection of the points on screen from the four
+ * searches: X from Left's mean to Right's, Y from Down's to Up's, each
+ * point's place its dot product with each (unit) axis.  As TensorBoard's,
+ * the searches look in the whole data set when points are isolated (the
+ * neighbours of one word onto the axis of two others).  An axis whose
+ * searches are empty, match nothing or give no direction is not drawn
+ * (its coordinate 0), and the status line says why. */
+static void
+custom_apply (LmProjectorPage *self)
+{
+  LmProjectorView *view = LM_PROJECTOR_VIEW (self->view);
+  const LmEmbedding *e = lm_projector_view_get_embedding (view);
+  const LmEmbedding *src = self->isolated && self->whole != NULL ? self->whole : e;
+  guint32 *idx[4];
+  gssize got[4];
+  double *dir[2];
+  gboolean ok[2];
+  g_autoptr (GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *text = NULL;
+  float *coords;
+
+  if (e == NULL)
+    return;
+  /* in the Search by column, as the label search (the label at first) */
+  guint col = gtk_drop_down_get_selected (GTK_DROP_DOWN (self->search_drop));
+  char **values = src->columns != NULL && col < src->n_columns ? src->columns[col] : src->labels;
+
+  for (int k = 0; k < 4; k++)
+    {
+      idx[k] = g_new (guint32, src->n);
+      got[k] = custom_search (self, k, values, src->n, idx[k], problems);
+    }
+  coords = g_new0 (float, e->n * 3);
+  for (int a = 0; a < 2; a++)
+    {
+      dir[a] = g_new (double, e->d);
+      ok[a] = custom_axis (src, e, a, idx, got, dir[a], coords, problems);
+    }
+  text = custom_status (self, src, e, ok, dir, problems);
   lm_projector_view_set_coords (view, coords);
   set_status (self, text);
   for (int k = 0; k < 4; k++)
@@ -1578,66 +1610,56 @@ on_show_all_clicked (GtkButton *button, LmProjectorPage *self)
   start_job (self, self->run_name, self->tensor_id);
 }
 
+/* Nothing on screen any more: no layout running, no data, no selection. */
 static void
-job_done (GObject *source, GAsyncResult *res, gpointer data)
+clear_view (LmProjectorPage *self)
 {
-  LmProjectorPage *self = LM_PROJECTOR_PAGE (source);
-  Job *job = g_task_get_task_data (G_TASK (res));
+  layout_stop (self);
+  show_iteration (self);
+  lm_projector_view_set_data (LM_PROJECTOR_VIEW (self->view), NULL, NULL);
+  inspect_data_gone (self);
+}
 
-  if (job->generation != self->generation)
-    return;
-  self->loading = FALSE;
-  self->settled = TRUE;
-  self->isolating = FALSE;
+/* A damaged tensor: say which and why where it would be; it is the one
+ * on screen, so the live checks do not load it again until the user
+ * picks another. */
+static void
+show_damaged (LmProjectorPage *self, Job *job)
+{
+  RunEmbeddings *r = g_ptr_array_index (job->runs, job->chosen_run);
+  guint n_tensors = 0;
 
-  g_clear_pointer (&self->cache, g_hash_table_unref);
-  self->cache = g_hash_table_ref (job->cache);
-  if (job->poll && runs_equal (self->runs, job->runs) && job->same_tensor)
-    return;
-  if (job->poll)
-    self->n_polls_changed++;
-  fill_drops (self, job);
-  g_clear_pointer (&self->runs, g_ptr_array_unref);
-  self->runs = g_ptr_array_ref (job->runs);
-  if (job->same_tensor)
-    return;
-  if (job->e == NULL && job->chosen_run >= 0)
-    {
-      /* a damaged tensor: say which and why where it would be; it is the
-       * one on screen, so the live checks do not load it again until the
-       * user picks another */
-      RunEmbeddings *r = g_ptr_array_index (job->runs, job->chosen_run);
-      guint n_tensors = 0;
+  for (guint i = 0; i < job->runs->len; i++)
+    n_tensors += ((RunEmbeddings *) g_ptr_array_index (job->runs, i))->infos->len;
+  g_autofree char *markup = g_markup_printf_escaped ("<big>This tensor cannot be shown</big>\n\n%s: %s%s",
+                                                     r->name, job->error ? job->error : "unreadable",
+                                                     n_tensors > 1 ? "\n\nPick another tensor or run above." : "");
+  clear_view (self);
+  gtk_label_set_markup (GTK_LABEL (self->damaged), markup);
+  gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "damaged");
+  g_free (self->run_name);
+  self->run_name = g_strdup (r->name);
+  self->tensor_id = job->chosen_id;
+  set_status (self, job->error ? job->error : "");
+}
 
-      for (guint i = 0; i < job->runs->len; i++)
-        n_tensors += ((RunEmbeddings *) g_ptr_array_index (job->runs, i))->infos->len;
-      g_autofree char *markup = g_markup_printf_escaped ("<big>This tensor cannot be shown</big>\n\n%s: %s%s",
-                                                         r->name, job->error ? job->error : "unreadable",
-                                                         n_tensors > 1 ? "\n\nPick another tensor or run above." : "");
-      layout_stop (self);
-      show_iteration (self);
-      lm_projector_view_set_data (LM_PROJECTOR_VIEW (self->view), NULL, NULL);
-      inspect_data_gone (self);
-      gtk_label_set_markup (GTK_LABEL (self->damaged), markup);
-      gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "damaged");
-      g_free (self->run_name);
-      self->run_name = g_strdup (r->name);
-      self->tensor_id = job->chosen_id;
-      set_status (self, job->error ? job->error : "");
-      return;
-    }
-  if (job->e == NULL)
-    {
-      layout_stop (self);
-      show_iteration (self);
-      lm_projector_view_set_data (LM_PROJECTOR_VIEW (self->view), NULL, NULL);
-      inspect_data_gone (self);
-      gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "empty");
-      g_clear_pointer (&self->run_name, g_free);
-      self->tensor_id = -1;
-      set_status (self, job->error ? job->error : "");
-      return;
-    }
+/* No tensor to show. */
+static void
+show_empty (LmProjectorPage *self, Job *job)
+{
+  clear_view (self);
+  gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "empty");
+  g_clear_pointer (&self->run_name, g_free);
+  self->tensor_id = -1;
+  set_status (self, job->error ? job->error : "");
+}
+
+/* The job's tensor on screen with its PCA, the method on it, then the
+ * points asked for by Show all data, --projector-select and
+ * --projector-color-by. */
+static void
+show_loaded (LmProjectorPage *self, Job *job)
+{
   g_free (self->run_name);
   self->run_name = g_strdup (((RunEmbeddings *) g_ptr_array_index (job->runs, job->chosen_run))->name);
   self->tensor_id = job->chosen_id;
@@ -1671,6 +1693,37 @@ job_done (GObject *source, GAsyncResult *res, gpointer data)
     select_wanted (self);
   if (self->want_color != NULL)
     color_wanted (self);
+}
+
+static void
+job_done (GObject *source, GAsyncResult *res, gpointer data)
+{
+  LmProjectorPage *self = LM_PROJECTOR_PAGE (source);
+  Job *job = g_task_get_task_data (G_TASK (res));
+
+  if (job->generation != self->generation)
+    return;
+  self->loading = FALSE;
+  self->settled = TRUE;
+  self->isolating = FALSE;
+
+  g_clear_pointer (&self->cache, g_hash_table_unref);
+  self->cache = g_hash_table_ref (job->cache);
+  if (job->poll && runs_equal (self->runs, job->runs) && job->same_tensor)
+    return;
+  if (job->poll)
+    self->n_polls_changed++;
+  fill_drops (self, job);
+  g_clear_pointer (&self->runs, g_ptr_array_unref);
+  self->runs = g_ptr_array_ref (job->runs);
+  if (job->same_tensor)
+    return;
+  if (job->e == NULL && job->chosen_run >= 0)
+    show_damaged (self, job);
+  else if (job->e == NULL)
+    show_empty (self, job);
+  else
+    show_loaded (self, job);
 }
 
 /* The shown tensor's tag when it is the newest step of that tag. */
