@@ -662,6 +662,14 @@ layout_thread (gpointer data)
   return layout_thread_end (run);
 }
 
+/* t-SNE and UMAP lay the points out in a thread of their own (a
+ * LayoutRun); PCA and Custom are computed at once. */
+static gboolean
+runs_layout (LmProjectorMethod method)
+{
+  return method == LM_PROJECTOR_TSNE || method == LM_PROJECTOR_UMAP;
+}
+
 /* Tells the running t-SNE or UMAP to stop and forgets it (it frees itself). */
 static void
 layout_stop (LmProjectorPage *self)
@@ -1531,7 +1539,7 @@ isolate_done (GObject *source, GAsyncResult *res, gpointer data)
 static void
 isolate_show (LmProjectorPage *self, LmEmbedding *sub, int chosen)
 {
-  if (self->method == LM_PROJECTOR_TSNE || self->method == LM_PROJECTOR_UMAP)
+  if (runs_layout (self->method))
     {
       gsize m = sub->n;
 
@@ -1679,7 +1687,7 @@ show_loaded (LmProjectorPage *self, Job *job)
                                 g_steal_pointer (&job->coords));
   set_status (self, status);
   inspect_data_gone (self);
-  if (self->method == LM_PROJECTOR_TSNE || self->method == LM_PROJECTOR_UMAP)
+  if (runs_layout (self->method))
     layout_start (self);
   else if (self->method == LM_PROJECTOR_CUSTOM)
     custom_apply (self);
@@ -1856,7 +1864,7 @@ on_flat_toggled (GtkToggleButton *b, LmProjectorPage *self)
 {
   lm_projector_view_set_2d (LM_PROJECTOR_VIEW (self->view), gtk_toggle_button_get_active (b));
   /* t-SNE and UMAP lay the points out in 2 or 3 dimensions: run again */
-  if (self->method == LM_PROJECTOR_TSNE || self->method == LM_PROJECTOR_UMAP)
+  if (runs_layout (self->method))
     layout_start (self);
 }
 
@@ -2514,7 +2522,7 @@ lm_projector_page_set_method (LmProjectorPage *self, LmProjectorMethod method)
     return;
   self->method = method;
   gtk_drop_down_set_selected (GTK_DROP_DOWN (self->method_drop), method);
-  gtk_widget_set_visible (self->tsne_bar, method == LM_PROJECTOR_TSNE || method == LM_PROJECTOR_UMAP);
+  gtk_widget_set_visible (self->tsne_bar, runs_layout (method));
   gtk_widget_set_visible (self->tsne_opts, method == LM_PROJECTOR_TSNE);
   gtk_widget_set_visible (self->umap_opts, method == LM_PROJECTOR_UMAP);
   gtk_widget_set_tooltip_text (self->flat_toggle, method == LM_PROJECTOR_TSNE
@@ -2532,7 +2540,7 @@ lm_projector_page_set_method (LmProjectorPage *self, LmProjectorMethod method)
   lm_projector_view_set_2d (LM_PROJECTOR_VIEW (self->view),
                             method == LM_PROJECTOR_CUSTOM
                               || gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->flat_toggle)));
-  if (method == LM_PROJECTOR_TSNE || method == LM_PROJECTOR_UMAP)
+  if (runs_layout (method))
     layout_start (self);
   else
     {
