@@ -588,6 +588,39 @@ new_window_for_logdir (GtkApplication *app, const char *logdir)
   return new_window_following (app, lm_run_store_new (logdir), names, paths, FALSE);
 }
 
+/* The --projector-* options, on the projector page. */
+static void
+apply_projector_options (LmProjectorPage *page, const Usage *u)
+{
+  if (u->method != LM_PROJECTOR_PCA)
+    {
+      if (u->tsne_iterations > 0)
+        lm_projector_page_set_tsne_iterations (page, (guint) u->tsne_iterations);
+      if (u->umap_epochs > 0)
+        lm_projector_page_set_umap_epochs (page, (guint) u->umap_epochs);
+      /* Custom's searches: X Left,Right; Y Up,Down (split at the first comma) */
+      for (int a = 0; a < 2; a++)
+        if (u->custom[a] != NULL)
+          {
+            const char *comma = strchr (u->custom[a], ',');
+            g_autofree char *first = g_strndup (u->custom[a], (gsize) (comma - u->custom[a]));
+
+            lm_projector_page_set_custom_search (page, a == 0 ? LM_PROJECTOR_CUSTOM_LEFT : LM_PROJECTOR_CUSTOM_UP,
+                                                 first, u->custom_regex);
+            lm_projector_page_set_custom_search (page, a == 0 ? LM_PROJECTOR_CUSTOM_RIGHT
+                                                              : LM_PROJECTOR_CUSTOM_DOWN, comma + 1,
+                                                 u->custom_regex);
+          }
+      lm_projector_page_set_method (page, u->method);
+    }
+  if (u->sphereize)
+    lm_projector_page_set_sphereize (page, TRUE);
+  if (u->select != NULL)
+    lm_projector_page_select_when_loaded (page, u->select);
+  if (u->color_by != NULL)
+    lm_projector_page_color_by_when_loaded (page, u->color_by);
+}
+
 static int
 on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer user_data)
 {
@@ -673,38 +706,8 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
     }
   else if (u.view != NULL)
     lm_dashboards_set_view (lm_window_get_dashboards (window), u.view);
-  if (u.method != LM_PROJECTOR_PCA)
-    {
-      LmProjectorPage *page = LM_PROJECTOR_PAGE (lm_dashboards_get_page (lm_window_get_dashboards (window),
-                                                                         "projector"));
-
-      if (u.tsne_iterations > 0)
-        lm_projector_page_set_tsne_iterations (page, (guint) u.tsne_iterations);
-      if (u.umap_epochs > 0)
-        lm_projector_page_set_umap_epochs (page, (guint) u.umap_epochs);
-      /* Custom's searches: X Left,Right; Y Up,Down (split at the first comma) */
-      for (int a = 0; a < 2; a++)
-        if (u.custom[a] != NULL)
-          {
-            const char *comma = strchr (u.custom[a], ',');
-            g_autofree char *first = g_strndup (u.custom[a], (gsize) (comma - u.custom[a]));
-
-            lm_projector_page_set_custom_search (page, a == 0 ? LM_PROJECTOR_CUSTOM_LEFT : LM_PROJECTOR_CUSTOM_UP,
-                                                 first, u.custom_regex);
-            lm_projector_page_set_custom_search (page, a == 0 ? LM_PROJECTOR_CUSTOM_RIGHT
-                                                              : LM_PROJECTOR_CUSTOM_DOWN, comma + 1, u.custom_regex);
-          }
-      lm_projector_page_set_method (page, u.method);
-    }
-  if (u.sphereize)
-    lm_projector_page_set_sphereize (
-      LM_PROJECTOR_PAGE (lm_dashboards_get_page (lm_window_get_dashboards (window), "projector")), TRUE);
-  if (u.select != NULL)
-    lm_projector_page_select_when_loaded (
-      LM_PROJECTOR_PAGE (lm_dashboards_get_page (lm_window_get_dashboards (window), "projector")), u.select);
-  if (u.color_by != NULL)
-    lm_projector_page_color_by_when_loaded (
-      LM_PROJECTOR_PAGE (lm_dashboards_get_page (lm_window_get_dashboards (window), "projector")), u.color_by);
+  apply_projector_options (LM_PROJECTOR_PAGE (lm_dashboards_get_page (lm_window_get_dashboards (window),
+                                                                   "projector")), &u);
   if (!u.select_steps && !u.pr_step && (u.step >= 0 || u.op >= 1))
     lm_graph_page_set_target (LM_GRAPH_PAGE (lm_dashboards_get_page (lm_window_get_dashboards (window), "graph")),
                               u.step, u.op);
