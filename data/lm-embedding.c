@@ -829,6 +829,7 @@ lm_embedding_match (char *const *labels, gsize n, const char *pattern, gboolean 
 {
   g_autoptr (GRegex) re = NULL;
   g_autofree char *needle = NULL;
+  gboolean ascii_needle;
   gsize got = 0;
 
   if (pattern == NULL || *pattern == '\0' || labels == NULL)
@@ -845,13 +846,14 @@ lm_embedding_match (char *const *labels, gsize n, const char *pattern, gboolean 
     }
   else
     needle = g_utf8_casefold (pattern, -1);
+  ascii_needle = needle != NULL && is_ascii (needle);
   for (gsize i = 0; i < n; i++)
     {
       gboolean hit;
 
       if (re != NULL)
         hit = g_regex_match (re, labels[i], 0, NULL);
-      else if (is_ascii (labels[i]) && is_ascii (needle))
+      else if (ascii_needle && is_ascii (labels[i]))
         hit = ascii_contains_nocase (labels[i], needle);
       else
         {
@@ -896,11 +898,12 @@ lm_embedding_custom_axis (const float *mat, gsize n, gsize d, const guint32 *fro
   double norm = 0;
 
   g_return_val_if_fail (mat != NULL || n == 0, FALSE);
-  if (rows_mean (mat, d, from, n_from, a) == 0 || rows_mean (mat, d, to, n_to, dir) == 0)
-    {
-      gboolean at_from = rows_mean (mat, d, from, n_from, a) == 0;
+  gboolean from_empty = rows_mean (mat, d, from, n_from, a) == 0;
 
-      *error = g_strdup_printf ("every point %s matches holds NaN or infinite values", at_from ? from_name : to_name);
+  if (from_empty || rows_mean (mat, d, to, n_to, dir) == 0)
+    {
+      *error = g_strdup_printf ("every point %s matches holds NaN or infinite values",
+                                from_empty ? from_name : to_name);
       return FALSE;
     }
   for (gsize j = 0; j < d; j++)
