@@ -2101,8 +2101,10 @@ captioned (const char *text, GtkWidget *control)
  * row each), each a label search with its regex toggle and its count of
  * matches; shown while Custom is the method.  In a narrow page Right
  * goes under Left, Down under Up. */
-static void
-build_custom_bar (LmProjectorPage *self)
+/* Custom's end k (custom_names' order): its name, search entry, regex
+ * toggle and count of matches, in a row. */
+static GtkWidget *
+build_custom_end (LmProjectorPage *self, int k)
 {
   static const char *const tips[4] = {
     "Points whose label matches this are the X axis's left end (their mean)",
@@ -2111,6 +2113,44 @@ build_custom_bar (LmProjectorPage *self)
     "Points whose label matches this are the Y axis's bottom end (their mean)",
   };
 
+  self->custom_entry[k] = gtk_entry_new ();
+  gtk_editable_set_width_chars (GTK_EDITABLE (self->custom_entry[k]), 14);
+  g_object_set (self->custom_entry[k], "placeholder-text", "Search labels", NULL);
+  gtk_widget_set_tooltip_text (self->custom_entry[k], tips[k]);
+  g_signal_connect_swapped (self->custom_entry[k], "changed", G_CALLBACK (on_custom_changed), self);
+  self->custom_regex[k] = gtk_toggle_button_new_with_label (".*");
+  gtk_widget_set_tooltip_text (self->custom_regex[k], "Search with a regular expression (case-insensitive), "
+                                                      "not a substring");
+  g_signal_connect_swapped (self->custom_regex[k], "toggled", G_CALLBACK (on_custom_changed), self);
+  /* a screen reader names them by their end ("Left search", "Left
+   * search is a regex"), not by ".*" */
+  {
+    g_autofree char *entry_name = g_strdup_printf ("%s search", custom_names[k]);
+    g_autofree char *regex_name = g_strdup_printf ("%s search is a regex", custom_names[k]);
+
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->custom_entry[k]), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                    entry_name, -1);
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->custom_regex[k]), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                    regex_name, -1);
+  }
+  self->custom_count[k] = caption ("");
+  gtk_label_set_width_chars (GTK_LABEL (self->custom_count[k]), 11);
+  gtk_label_set_xalign (GTK_LABEL (self->custom_count[k]), 0);
+  GtkWidget *name = caption (custom_names[k]), *end = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+
+  /* as wide as "Right", so the ends line up */
+  gtk_label_set_width_chars (GTK_LABEL (name), 5);
+  gtk_label_set_xalign (GTK_LABEL (name), 1);
+  gtk_box_append (GTK_BOX (end), name);
+  gtk_box_append (GTK_BOX (end), self->custom_entry[k]);
+  gtk_box_append (GTK_BOX (end), self->custom_regex[k]);
+  gtk_box_append (GTK_BOX (end), self->custom_count[k]);
+  return end;
+}
+
+static void
+build_custom_bar (LmProjectorPage *self)
+{
   GtkWidget *ends = NULL;
 
   self->custom_bar = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
@@ -2129,39 +2169,7 @@ build_custom_bar (LmProjectorPage *self)
           gtk_box_append (GTK_BOX (line), ends);
           gtk_box_append (GTK_BOX (self->custom_bar), line);
         }
-      self->custom_entry[k] = gtk_entry_new ();
-      gtk_editable_set_width_chars (GTK_EDITABLE (self->custom_entry[k]), 14);
-      g_object_set (self->custom_entry[k], "placeholder-text", "Search labels", NULL);
-      gtk_widget_set_tooltip_text (self->custom_entry[k], tips[k]);
-      g_signal_connect_swapped (self->custom_entry[k], "changed", G_CALLBACK (on_custom_changed), self);
-      self->custom_regex[k] = gtk_toggle_button_new_with_label (".*");
-      gtk_widget_set_tooltip_text (self->custom_regex[k], "Search with a regular expression (case-insensitive), "
-                                                          "not a substring");
-      g_signal_connect_swapped (self->custom_regex[k], "toggled", G_CALLBACK (on_custom_changed), self);
-      /* a screen reader names them by their end ("Left search", "Left
-       * search is a regex"), not by ".*" */
-      {
-        g_autofree char *entry_name = g_strdup_printf ("%s search", custom_names[k]);
-        g_autofree char *regex_name = g_strdup_printf ("%s search is a regex", custom_names[k]);
-
-        gtk_accessible_update_property (GTK_ACCESSIBLE (self->custom_entry[k]), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                        entry_name, -1);
-        gtk_accessible_update_property (GTK_ACCESSIBLE (self->custom_regex[k]), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                        regex_name, -1);
-      }
-      self->custom_count[k] = caption ("");
-      gtk_label_set_width_chars (GTK_LABEL (self->custom_count[k]), 11);
-      gtk_label_set_xalign (GTK_LABEL (self->custom_count[k]), 0);
-      GtkWidget *name = caption (custom_names[k]), *end = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-
-      /* as wide as "Right", so the ends line up */
-      gtk_label_set_width_chars (GTK_LABEL (name), 5);
-      gtk_label_set_xalign (GTK_LABEL (name), 1);
-      gtk_box_append (GTK_BOX (end), name);
-      gtk_box_append (GTK_BOX (end), self->custom_entry[k]);
-      gtk_box_append (GTK_BOX (end), self->custom_regex[k]);
-      gtk_box_append (GTK_BOX (end), self->custom_count[k]);
-      gtk_box_append (GTK_BOX (ends), end);
+      gtk_box_append (GTK_BOX (ends), build_custom_end (self, k));
     }
   gtk_widget_set_margin_start (self->custom_bar, 8);
   gtk_widget_set_margin_end (self->custom_bar, 8);
