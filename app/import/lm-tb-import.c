@@ -1995,18 +1995,19 @@ poll_profiles (Run *r, GArray *files)
       g_autofree char *path = g_build_filename (r->src_dir, seen->name, NULL);
       g_autofree char *error = NULL;
       LmChromeTrace *ct;
+      gint64 mark;
 
       if (was != NULL && (*was == stamp || *was == PROFILE_READ))
         continue;
-      g_hash_table_insert (r->profiles, g_strdup (seen->name), g_memdup2 (&stamp, sizeof stamp));
       ct = lm_chrome_trace_load (path, &error);
+      /* read: never again; failed: again once it changes */
+      mark = ct != NULL ? PROFILE_READ : stamp;
+      g_hash_table_insert (r->profiles, g_strdup (seen->name), g_memdup2 (&mark, sizeof mark));
       if (ct == NULL)
         {
           say (r->imp, TRUE, "%s; the file is not imported", error);
           continue;
         }
-      g_hash_table_insert (r->profiles, g_strdup (seen->name),
-                           g_memdup2 (&(gint64){ PROFILE_READ }, sizeof (gint64)));
       g_ptr_array_add (traces, ct);
       for (guint k = 0; k < MIN (ct->warnings->len, MAX_PROFILE_WARNINGS); k++)
         say (r->imp, TRUE, "%s; event left out", (const char *) ct->warnings->pdata[k]);
