@@ -1034,9 +1034,8 @@ export_embedding (Run *r, sqlite3_stmt *st, MetadataQuery *q, GString *pbtxt)
 
 /* add_embedding's files: <step:05>/<tag>/tensors.tsv (a point a line,
  * tab-separated), metadata.tsv (a label a line, or a header and a line
- * of columns), sprite.png (Lumen's
- * sprite is make_sprite's layout already), and an "embeddings" block of
- * projector_config.pbtxt each. */
+ * of columns), sprite.png (Lumen's sprite is make_sprite's layout
+ * already), and an "embeddings" block of projector_config.pbtxt each. */
 static void
 export_embeddings (Run *r)
 {
@@ -1347,6 +1346,24 @@ done:
   sqlite3_finalize (all);
 }
 
+/* Where trace file `name` (<host>.<ms>.pt.trace.json) goes in out_dir:
+ * two steps in one ms, the later one a ms on (newly allocated). */
+static char *
+free_trace_path (Run *r, const char *name)
+{
+  char *file = g_build_filename (r->out_dir, name, NULL);
+
+  for (gint64 bump = 1; g_file_test (file, G_FILE_TEST_EXISTS); bump++)
+    {
+      g_autofree char *base = g_strndup (name, strlen (name) - strlen (".pt.trace.json"));
+      const char *dot = strrchr (base, '.');
+      g_free (file);
+      file = g_strdup_printf ("%s/%.*s.%" G_GINT64_FORMAT ".pt.trace.json", r->out_dir,
+                              (int) (dot - base), base, g_ascii_strtoll (dot + 1, NULL, 10) + bump);
+    }
+  return file;
+}
+
 /* Each profiled step (a trace with op times) as
  * <out_dir>/<host>.<ms>.pt.trace.json, tensorboard_trace_handler's file,
  * which TensorBoard's PyTorch Profiler plugin reads beside the event
@@ -1377,31 +1394,19 @@ export_profiles (Run *r)
           continue;
         }
       t = lm_trace_data_load (r->path, info->id, FALSE, &msg);
-      if (t == NULL)
-        {
-          say (r->ex, TRUE, "%s: profiled step %" G_GINT64_FORMAT " not exported: %s", r->path,
-               info->step, msg);
-          continue;
-        }
-      if (t->graph_id >= 0 && (g == NULL || g->id != t->graph_id))
+      if (t != NULL && t->graph_id >= 0 && (g == NULL || g->id != t->graph_id))
         {
           g_autofree char *why = NULL;
           g_clear_pointer (&g, lm_graph_data_free);
           /* without it the ops are named "node N" */
           g = lm_graph_data_load (r->path, t->graph_id, &why);
         }
-      name = lm_chrome_trace_file_name (t, o.worker);
-      file = g_build_filename (r->out_dir, name, NULL);
-      /* two steps in one ms: the later one a ms on */
-      for (gint64 bump = 1; g_file_test (file, G_FILE_TEST_EXISTS); bump++)
+      if (t != NULL)
         {
-          g_autofree char *base = g_strndup (name, strlen (name) - strlen (".pt.trace.json"));
-          const char *dot = strrchr (base, '.');
-          g_free (file);
-          file = g_strdup_printf ("%s/%.*s.%" G_GINT64_FORMAT ".pt.trace.json", r->out_dir,
-                                  (int) (dot - base), base, g_ascii_strtoll (dot + 1, NULL, 10) + bump);
+          name = lm_chrome_trace_file_name (t, o.worker);
+          file = free_trace_path (r, name);
         }
-      if (!lm_chrome_trace_write (file, t, t->graph_id >= 0 ? g : NULL, &o, &msg))
+      if (t == NULL || !lm_chrome_trace_write (file, t, t->graph_id >= 0 ? g : NULL, &o, &msg))
         {
           say (r->ex, TRUE, "%s: profiled step %" G_GINT64_FORMAT " not exported: %s", r->path,
                info->step, msg);
