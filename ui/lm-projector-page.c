@@ -2097,10 +2097,6 @@ captioned (const char *text, GtkWidget *control)
   return box;
 }
 
-/* TensorBoard's Custom panel: X by Left and Right, Y by Up and Down (a
- * row each), each a label search with its regex toggle and its count of
- * matches; shown while Custom is the method.  In a narrow page Right
- * goes under Left, Down under Up. */
 /* Custom's end k (custom_names' order): its name, search entry, regex
  * toggle and count of matches, in a row. */
 static GtkWidget *
@@ -2148,6 +2144,10 @@ build_custom_end (LmProjectorPage *self, int k)
   return end;
 }
 
+/* TensorBoard's Custom panel: X by Left and Right, Y by Up and Down (a
+ * row each), each a label search with its regex toggle and its count of
+ * matches; shown while Custom is the method.  In a narrow page Right
+ * goes under Left, Down under Up. */
 static void
 build_custom_bar (LmProjectorPage *self)
 {
