@@ -1105,6 +1105,67 @@ thumbnail_texture (const LmEmbedding *e, guint32 i)
   return gdk_memory_texture_new ((int) tw, (int) th, GDK_MEMORY_R8G8B8A8, bytes, tw * 4);
 }
 
+/* The chosen point in the inspector: its label, every metadata column,
+ * its thumbnail and its nearest neighbours.  Returns the points Isolate
+ * would keep (0 while they are being found). */
+static gsize
+inspect_point (LmProjectorPage *self, const LmEmbedding *e)
+{
+  char buf[32];
+  g_autofree char *title = g_strdup_printf ("%s  #%d", point_label (self, (guint32) self->selected, buf),
+                                            self->selected);
+
+  gtk_label_set_text (GTK_LABEL (self->insp_title), title);
+  /* every metadata column of the point, as TensorBoard's inspector */
+  if (e->n_columns > 1)
+    {
+      g_autoptr (GString) text = g_string_new (NULL);
+
+      for (guint c = 0; c < e->n_columns; c++)
+        g_string_append_printf (text, "%s%s: %s", c ? "\n" : "", e->column_names[c],
+                                e->columns[c][self->selected]);
+      gtk_label_set_text (GTK_LABEL (self->insp_meta), text->str);
+      gtk_widget_set_tooltip_text (self->insp_meta, text->str);
+      gtk_widget_set_visible (self->insp_meta, TRUE);
+    }
+  if (e->sprite != NULL)
+    {
+      g_autoptr (GdkTexture) tex = thumbnail_texture (e, (guint32) self->selected);
+
+      gtk_image_set_from_paintable (GTK_IMAGE (self->insp_thumb), GDK_PAINTABLE (tex));
+      gtk_widget_set_visible (self->insp_thumb, TRUE);
+    }
+  gtk_label_set_text (GTK_LABEL (self->list_caption), self->nn_cancel != NULL
+                                                         ? "Nearest points in the original space: finding…"
+                                                         : "Nearest points in the original space:");
+  for (gsize k = 0; k < self->nn_n; k++)
+    add_row (self, e, self->nn_idx[k], self->nn_dist[k]);
+  return self->nn_cancel != NULL ? 0 : self->nn_n + 1;
+}
+
+/* The search's matches in the inspector (MATCH_ROWS of them at most).
+ * Returns the points Isolate would keep. */
+static gsize
+inspect_matches (LmProjectorPage *self, const LmEmbedding *e)
+{
+  g_autofree char *title = g_strdup_printf ("%zu %s “%s”", self->n_matches,
+                                            self->n_matches == 1 ? "point matches" : "points match",
+                                            gtk_editable_get_text (GTK_EDITABLE (self->search)));
+
+  gtk_label_set_text (GTK_LABEL (self->insp_title), title);
+  gtk_label_set_text (GTK_LABEL (self->list_caption), "Matches (click one to see its neighbours):");
+  for (gsize k = 0; k < MIN (self->n_matches, MATCH_ROWS); k++)
+    add_row (self, e, self->matches[k], -1);
+  if (self->n_matches > MATCH_ROWS)
+    {
+      g_autofree char *more = g_strdup_printf ("… and %zu more", self->n_matches - MATCH_ROWS);
+
+      gtk_label_set_text (GTK_LABEL (self->list_more), more);
+      gtk_widget_set_visible (self->list_more, TRUE);
+    }
+  return self->n_matches;
+}
+
 /* The pane from the page's state: the chosen point and its neighbours,
  * or the search's matches, or a hint. */
 static void
@@ -1113,7 +1174,6 @@ inspect_show (LmProjectorPage *self)
   const LmEmbedding *e = lm_projector_view_get_embedding (LM_PROJECTOR_VIEW (self->view));
   GtkWidget *child;
   gsize n_iso = 0;
-  char buf[32];
 
   while ((child = gtk_widget_get_first_child (self->list)) != NULL)
     gtk_list_box_remove (GTK_LIST_BOX (self->list), child);
@@ -1121,56 +1181,9 @@ inspect_show (LmProjectorPage *self)
   gtk_widget_set_visible (self->insp_meta, FALSE);
   gtk_widget_set_visible (self->list_more, FALSE);
   if (e != NULL && self->selected >= 0)
-    {
-      g_autofree char *title = g_strdup_printf ("%s  #%d", point_label (self, (guint32) self->selected, buf),
-                                                self->selected);
-
-      gtk_label_set_text (GTK_LABEL (self->insp_title), title);
-      /* every metadata column of the point, as TensorBoard's inspector */
-      if (e->n_columns > 1)
-        {
-          g_autoptr (GString) text = g_string_new (NULL);
-
-          for (guint c = 0; c < e->n_columns; c++)
-            g_string_append_printf (text, "%s%s: %s", c ? "\n" : "", e->column_names[c],
-                                    e->columns[c][self->selected]);
-          gtk_label_set_text (GTK_LABEL (self->insp_meta), text->str);
-          gtk_widget_set_tooltip_text (self->insp_meta, text->str);
-          gtk_widget_set_visible (self->insp_meta, TRUE);
-        }
-      if (e->sprite != NULL)
-        {
-          g_autoptr (GdkTexture) tex = thumbnail_texture (e, (guint32) self->selected);
-
-          gtk_image_set_from_paintable (GTK_IMAGE (self->insp_thumb), GDK_PAINTABLE (tex));
-          gtk_widget_set_visible (self->insp_thumb, TRUE);
-        }
-      gtk_label_set_text (GTK_LABEL (self->list_caption), self->nn_cancel != NULL
-                                                             ? "Nearest points in the original space: finding…"
-                                                             : "Nearest points in the original space:");
-      for (gsize k = 0; k < self->nn_n; k++)
-        add_row (self, e, self->nn_idx[k], self->nn_dist[k]);
-      n_iso = self->nn_cancel != NULL ? 0 : self->nn_n + 1;
-    }
+    n_iso = inspect_point (self, e);
   else if (e != NULL && self->n_matches > 0)
-    {
-      g_autofree char *title = g_strdup_printf ("%zu %s “%s”", self->n_matches,
-                                                self->n_matches == 1 ? "point matches" : "points match",
-                                                gtk_editable_get_text (GTK_EDITABLE (self->search)));
-
-      gtk_label_set_text (GTK_LABEL (self->insp_title), title);
-      gtk_label_set_text (GTK_LABEL (self->list_caption), "Matches (click one to see its neighbours):");
-      for (gsize k = 0; k < MIN (self->n_matches, MATCH_ROWS); k++)
-        add_row (self, e, self->matches[k], -1);
-      if (self->n_matches > MATCH_ROWS)
-        {
-          g_autofree char *more = g_strdup_printf ("… and %zu more", self->n_matches - MATCH_ROWS);
-
-          gtk_label_set_text (GTK_LABEL (self->list_more), more);
-          gtk_widget_set_visible (self->list_more, TRUE);
-        }
-      n_iso = self->n_matches;
-    }
+    n_iso = inspect_matches (self, e);
   else
     {
       gtk_label_set_text (GTK_LABEL (self->insp_title), e != NULL ? "Click a point (or search its label) to see "
