@@ -874,6 +874,41 @@ fit_axes (float *coords, gsize n)
     coords[i] = (float) (coords[i] / far);
 }
 
+/* A column of numbers on TensorBoard's gradient: each point's place
+ * between lo and hi (NaN for a missing value or "nan"). */
+static void
+color_gradient (LmProjectorView *self, char **values, gsize n, double lo, double hi)
+{
+  self->shade_min = lo;
+  self->shade_max = hi;
+  self->shade = g_new (float, n);
+  for (gsize i = 0; i < n; i++)
+    {
+      double v = *values[i] != '\0' ? g_ascii_strtod (values[i], NULL) : NAN;
+
+      self->shade[i] = isnan (v) ? NAN : hi > lo ? (float) ((v - lo) / (hi - lo)) : 0.5f;
+    }
+}
+
+/* A colour a value: the distinct values (self->classes) sorted for the
+ * legend, each point's category and each category's count; `index` is
+ * reused for the lookup. */
+static void
+color_categories (LmProjectorView *self, char **values, gsize n, GHashTable *index)
+{
+  g_ptr_array_sort (self->classes, class_cmp);
+  g_hash_table_remove_all (index);
+  for (guint c = 0; c < self->classes->len; c++)
+    g_hash_table_insert (index, g_ptr_array_index (self->classes, c), GUINT_TO_POINTER (c));
+  self->cls = g_new (int, n);
+  self->class_counts = g_new0 (guint, self->classes->len);
+  for (gsize i = 0; i < n; i++)
+    {
+      self->cls[i] = GPOINTER_TO_INT (g_hash_table_lookup (index, values[i]));
+      self->class_counts[self->cls[i]]++;
+    }
+}
+
 /* The colours of the Color by column (see the top of the file). */
 static void
 color_by (LmProjectorView *self)
@@ -929,31 +964,12 @@ color_by (LmProjectorView *self)
       g_clear_pointer (&self->classes, g_ptr_array_unref);
       g_hash_table_unref (index);
       self->coloring = numeric ? LM_PROJECTOR_COLOR_GRADIENT : LM_PROJECTOR_COLOR_TOO_MANY;
-      if (!numeric)
-        return;
-      self->shade_min = lo;
-      self->shade_max = hi;
-      self->shade = g_new (float, e->n);
-      for (gsize i = 0; i < e->n; i++)
-        {
-          double v = *values[i] != '\0' ? g_ascii_strtod (values[i], NULL) : NAN;
-
-          self->shade[i] = isnan (v) ? NAN : hi > lo ? (float) ((v - lo) / (hi - lo)) : 0.5f;
-        }
+      if (numeric)
+        color_gradient (self, values, e->n, lo, hi);
       return;
     }
   self->coloring = LM_PROJECTOR_COLOR_CATEGORIES;
-  g_ptr_array_sort (self->classes, class_cmp);
-  g_hash_table_remove_all (index);
-  for (guint c = 0; c < self->classes->len; c++)
-    g_hash_table_insert (index, g_ptr_array_index (self->classes, c), GUINT_TO_POINTER (c));
-  self->cls = g_new (int, e->n);
-  self->class_counts = g_new0 (guint, self->classes->len);
-  for (gsize i = 0; i < e->n; i++)
-    {
-      self->cls[i] = GPOINTER_TO_INT (g_hash_table_lookup (index, values[i]));
-      self->class_counts[self->cls[i]]++;
-    }
+  color_categories (self, values, e->n, index);
   g_hash_table_unref (index);
 }
 
