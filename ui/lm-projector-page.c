@@ -2110,6 +2110,46 @@ captioned (const char *text, GtkWidget *control)
   return box;
 }
 
+/* A bar of controls under another: the page's margins. */
+static void
+bar_margins (GtkWidget *bar)
+{
+  gtk_widget_set_margin_start (bar, 8);
+  gtk_widget_set_margin_end (bar, 8);
+  gtk_widget_set_margin_top (bar, 6);
+}
+
+/* TensorBoard's data panel: Label by, Color by, search by a column. */
+static void
+build_columns_bar (LmProjectorPage *self)
+{
+  self->column_list = gtk_string_list_new (NULL);
+  self->color_list = gtk_string_list_new ((const char *const[]) { "No color", NULL });
+  self->label_drop = gtk_drop_down_new (G_LIST_MODEL (g_object_ref (self->column_list)), NULL);
+  gtk_widget_set_tooltip_text (self->label_drop, "The metadata column the points are labelled by (hover, "
+                                                 "inspector)");
+  g_signal_connect (self->label_drop, "notify::selected", G_CALLBACK (on_label_by_selected), self);
+  self->color_drop = gtk_drop_down_new (G_LIST_MODEL (self->color_list), NULL);
+  g_signal_connect (self->color_drop, "notify::selected", G_CALLBACK (on_color_by_selected), self);
+  self->search_drop = gtk_drop_down_new (G_LIST_MODEL (g_object_ref (self->column_list)), NULL);
+  gtk_widget_set_tooltip_text (self->search_drop, "The metadata column the search looks in");
+  g_signal_connect (self->search_drop, "notify::selected", G_CALLBACK (on_search_by_selected), self);
+  g_object_unref (self->column_list);
+  self->label_box = captioned ("Label by", self->label_drop);
+  gtk_widget_set_visible (self->label_box, FALSE);
+  self->color_box = captioned ("Color by", self->color_drop);
+  gtk_widget_set_visible (self->color_box, FALSE);
+  self->search_by_box = captioned ("Search by", self->search_drop);
+  gtk_widget_set_visible (self->search_by_box, FALSE);
+  /* a row of their own under the bar, shown with metadata */
+  self->columns_bar = wrap_row (12);
+  gtk_box_append (GTK_BOX (self->columns_bar), self->label_box);
+  gtk_box_append (GTK_BOX (self->columns_bar), self->color_box);
+  gtk_box_append (GTK_BOX (self->columns_bar), self->search_by_box);
+  bar_margins (self->columns_bar);
+  gtk_widget_set_visible (self->columns_bar, FALSE);
+}
+
 /* Custom's end k (custom_names' order): its name, search entry, regex
  * toggle and count of matches, in a row. */
 static GtkWidget *
@@ -2184,9 +2224,7 @@ build_custom_bar (LmProjectorPage *self)
         }
       gtk_box_append (GTK_BOX (ends), build_custom_end (self, k));
     }
-  gtk_widget_set_margin_start (self->custom_bar, 8);
-  gtk_widget_set_margin_end (self->custom_bar, 8);
-  gtk_widget_set_margin_top (self->custom_bar, 6);
+  bar_margins (self->custom_bar);
   gtk_widget_set_visible (self->custom_bar, FALSE);
 }
 
@@ -2327,40 +2365,11 @@ lm_projector_page_init (LmProjectorPage *self)
   gtk_box_append (GTK_BOX (controls), self->sphereize_check);
   gtk_box_append (GTK_BOX (controls), self->flat_toggle);
   gtk_box_append (GTK_BOX (controls), self->thumb_check);
-  /* TensorBoard's data panel: Label by, Color by, search by a column */
-  self->column_list = gtk_string_list_new (NULL);
-  self->color_list = gtk_string_list_new ((const char *const[]) { "No color", NULL });
-  self->label_drop = gtk_drop_down_new (G_LIST_MODEL (g_object_ref (self->column_list)), NULL);
-  gtk_widget_set_tooltip_text (self->label_drop, "The metadata column the points are labelled by (hover, "
-                                                 "inspector)");
-  g_signal_connect (self->label_drop, "notify::selected", G_CALLBACK (on_label_by_selected), self);
-  self->color_drop = gtk_drop_down_new (G_LIST_MODEL (self->color_list), NULL);
-  g_signal_connect (self->color_drop, "notify::selected", G_CALLBACK (on_color_by_selected), self);
-  self->search_drop = gtk_drop_down_new (G_LIST_MODEL (g_object_ref (self->column_list)), NULL);
-  gtk_widget_set_tooltip_text (self->search_drop, "The metadata column the search looks in");
-  g_signal_connect (self->search_drop, "notify::selected", G_CALLBACK (on_search_by_selected), self);
-  g_object_unref (self->column_list);
-  self->label_box = captioned ("Label by", self->label_drop);
-  gtk_widget_set_visible (self->label_box, FALSE);
-  self->color_box = captioned ("Color by", self->color_drop);
-  gtk_widget_set_visible (self->color_box, FALSE);
-  self->search_by_box = captioned ("Search by", self->search_drop);
-  gtk_widget_set_visible (self->search_by_box, FALSE);
-  /* a row of their own under the bar, shown with metadata */
-  self->columns_bar = wrap_row (12);
-  gtk_box_append (GTK_BOX (self->columns_bar), self->label_box);
-  gtk_box_append (GTK_BOX (self->columns_bar), self->color_box);
-  gtk_box_append (GTK_BOX (self->columns_bar), self->search_by_box);
-  gtk_widget_set_margin_start (self->columns_bar, 8);
-  gtk_widget_set_margin_end (self->columns_bar, 8);
-  gtk_widget_set_margin_top (self->columns_bar, 6);
-  gtk_widget_set_visible (self->columns_bar, FALSE);
+  build_columns_bar (self);
   gtk_widget_set_valign (self->search, GTK_ALIGN_START);
   gtk_box_append (GTK_BOX (bar), controls);
   gtk_box_append (GTK_BOX (bar), self->search);
-  gtk_widget_set_margin_start (bar, 8);
-  gtk_widget_set_margin_end (bar, 8);
-  gtk_widget_set_margin_top (bar, 6);
+  bar_margins (bar);
   gtk_box_append (GTK_BOX (self), bar);
   gtk_box_append (GTK_BOX (self), self->columns_bar);
 
@@ -2405,9 +2414,7 @@ lm_projector_page_init (LmProjectorPage *self)
   gtk_box_append (GTK_BOX (self->tsne_bar), self->rerun_button);
   gtk_box_append (GTK_BOX (self->tsne_bar), self->pause_button);
   gtk_box_append (GTK_BOX (self->tsne_bar), self->iter_label);
-  gtk_widget_set_margin_start (self->tsne_bar, 8);
-  gtk_widget_set_margin_end (self->tsne_bar, 8);
-  gtk_widget_set_margin_top (self->tsne_bar, 6);
+  bar_margins (self->tsne_bar);
   gtk_widget_set_visible (self->tsne_bar, FALSE);
   gtk_box_append (GTK_BOX (self), self->tsne_bar);
   build_custom_bar (self);
