@@ -643,6 +643,59 @@ mem_bound (const MemEvent *m, gsize n, double t, gboolean strict)
   return lo;
 }
 
+/* Each of the n_mems memory events (those of the step, sorted by ts) to
+ * the innermost of the n ops (spans sp, nested) open at it, and to its
+ * parents, as torch sums CPU Mem. */
+static void
+give_memory (GArray *ops, const Span *sp, gsize n, const MemEvent *mems, gsize n_mems, double t0)
+{
+  g_autofree gsize *stack = g_new (gsize, n ? n : 1);
+  gsize depth = 0, k = 0;
+
+  for (gsize j = 0; j < n_mems; j++)
+    {
+      gint64 t = to_ns (mems[j].ts - t0);
+
+      for (; k < n && sp[k].start <= t; k++)
+        {
+          while (depth > 0 && sp[stack[depth - 1]].end <= sp[k].start)
+            depth--;
+          stack[depth++] = k;
+        }
+      /* an op ends before a memory event at its end (unless it takes no time) */
+      while (depth > 0 && (sp[stack[depth - 1]].end < t
+                           || (sp[stack[depth - 1]].end == t && sp[stack[depth - 1]].start < t)))
+        depth--;
+      for (gssize o = depth > 0 ? (gssize) stack[depth - 1] : -1; o >= 0; o = sp[o].parent)
+        {
+          LmChromeOp *op = &g_array_index (ops, LmChromeOp, o);
+          if (mems[j].bytes >= 0)
+            op->alloc_bytes += (gint64) mems[j].bytes;
+          else
+            op->free_bytes += (gint64) -mems[j].bytes;
+        }
+    }
+}
+
+/* The totals at each op's end and the most during it, from all n_mems
+ * memory events (sorted by ts) of the trace. */
+static void
+memory_totals (GArray *ops, const MemEvent *mems, gsize n_mems, double t0)
+{
+  for (guint i = 0; i < ops->len; i++)
+    {
+      LmChromeOp *op = &g_array_index (ops, LmChromeOp, i);
+      double s = t0 + op->start_ns / 1000.0, e = t0 + (op->start_ns + op->dur_ns) / 1000.0;
+      gsize a = mem_bound (mems, n_mems, s, TRUE), b = mem_bound (mems, n_mems, e, op->dur_ns > 0);
+      double peak = a > 0 ? mems[a - 1].total : mems[0].total - mems[0].bytes;
+
+      op->mem_after = (gint64) (b > 0 ? mems[b - 1].total : mems[0].total - mems[0].bytes);
+      for (gsize j = a; j < b; j++)
+        peak = MAX (peak, mems[j].total);
+      op->mem_peak = (gint64) peak;
+    }
+}
+
 /* The step of the ops in ev[first..last) (their spans), its memory from
  * mems (sorted by ts, stably). */
 static LmChromeStep *
@@ -651,8 +704,7 @@ build_step (const OpEvent *ev, gsize n, gint64 step, double t0, double dur, doub
 {
   LmChromeStep *st = g_new0 (LmChromeStep, 1);
   g_autofree Span *sp = g_new (Span, n ? n : 1);
-  g_autofree gsize *stack = g_new (gsize, n ? n : 1);
-  gsize depth = 0, first = mem_bound (mems, n_mems, t0, TRUE);
+  gsize first = mem_bound (mems, n_mems, t0, TRUE);
   gsize last = mem_bound (mems, n_mems, t0 + dur, FALSE);
 
   st->step = step;
@@ -678,44 +730,8 @@ build_step (const OpEvent *ev, gsize n, gint64 step, double t0, double dur, doub
   if (first >= last)
     return st;
 
-  /* each memory event to the innermost op open at it, and its parents */
-  gsize k = 0;
-  for (gsize j = first; j < last; j++)
-    {
-      gint64 t = to_ns (mems[j].ts - t0);
-
-      for (; k < n && sp[k].start <= t; k++)
-        {
-          while (depth > 0 && sp[stack[depth - 1]].end <= sp[k].start)
-            depth--;
-          stack[depth++] = k;
-        }
-      /* an op ends before a memory event at its end (unless it takes no time) */
-      while (depth > 0 && (sp[stack[depth - 1]].end < t
-                           || (sp[stack[depth - 1]].end == t && sp[stack[depth - 1]].start < t)))
-        depth--;
-      for (gssize o = depth > 0 ? (gssize) stack[depth - 1] : -1; o >= 0; o = sp[o].parent)
-        {
-          LmChromeOp *op = &g_array_index (st->ops, LmChromeOp, o);
-          if (mems[j].bytes >= 0)
-            op->alloc_bytes += (gint64) mems[j].bytes;
-          else
-            op->free_bytes += (gint64) -mems[j].bytes;
-        }
-    }
-  /* the totals at each op's end and the most during it */
-  for (gsize i = 0; i < n; i++)
-    {
-      LmChromeOp *op = &g_array_index (st->ops, LmChromeOp, i);
-      double s = t0 + op->start_ns / 1000.0, e = t0 + (op->start_ns + op->dur_ns) / 1000.0;
-      gsize a = mem_bound (mems, n_mems, s, TRUE), b = mem_bound (mems, n_mems, e, op->dur_ns > 0);
-      double peak = a > 0 ? mems[a - 1].total : mems[0].total - mems[0].bytes;
-
-      op->mem_after = (gint64) (b > 0 ? mems[b - 1].total : mems[0].total - mems[0].bytes);
-      for (gsize j = a; j < b; j++)
-        peak = MAX (peak, mems[j].total);
-      op->mem_peak = (gint64) peak;
-    }
+  give_memory (st->ops, sp, n, mems + first, last - first, t0);
+  memory_totals (st->ops, mems, n_mems, t0);
   return st;
 }
 

@@ -163,15 +163,12 @@ lm_embedding_subset (const LmEmbedding *e, const guint32 *idx, gsize m)
   return s;
 }
 
-/* The names of a header's columns (embedding_columns) and the columns
- * after the first (embedding_values), once the labels are in; without a
- * header (or in a file from before columns) the one column is "label". */
+/* The names of e's header's columns (embedding_columns) into names;
+ * FALSE (and *error) when they are damaged or cannot be read. */
 static gboolean
-load_columns (sqlite3 *db, LmEmbedding *e, char **error)
+load_column_names (sqlite3 *db, LmEmbedding *e, GPtrArray *names, char **error)
 {
-  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   sqlite3_stmt *st = NULL;
-  gsize got = 0, k;
   int rc;
 
   if (lm_reader_table_exists (db, "embedding_columns", &rc)
@@ -182,7 +179,6 @@ load_columns (sqlite3 *db, LmEmbedding *e, char **error)
       while ((rc = sqlite3_step (st)) == SQLITE_ROW && sqlite3_column_int64 (st, 0) == (gint64) names->len)
         g_ptr_array_add (names, g_strdup ((const char *) sqlite3_column_text (st, 1)));
       sqlite3_finalize (st);
-      st = NULL;
     }
   if (rc == SQLITE_ROW)
     {
@@ -195,26 +191,18 @@ load_columns (sqlite3 *db, LmEmbedding *e, char **error)
       *error = lm_reader_describe_error (db, rc, "reading the embedding's columns", NULL);
       return FALSE;
     }
-  if (names->len > 0 && e->labels == NULL)
-    {
-      *error = g_strdup_printf ("embedding '%s' at step %" G_GINT64_FORMAT ": %u metadata columns but no labels "
-                                "(the metadata rows are damaged)", e->tag, e->step, names->len);
-      return FALSE;
-    }
-  if (e->labels == NULL)
-    return TRUE;
-  if (names->len == 0)
-    g_ptr_array_add (names, g_strdup ("label"));
-  k = names->len;
-  e->n_columns = names->len;
-  e->columns = g_new0 (char **, k);
-  e->columns[0] = e->labels;
-  for (gsize c = 1; c < k; c++)
-    e->columns[c] = g_new0 (char *, e->n + 1);
-  g_ptr_array_add (names, NULL);
-  e->column_names = (char **) g_ptr_array_steal (names, NULL);
-  if (k == 1)
-    return TRUE;
+  return TRUE;
+}
+
+/* Columns 1..k-1 of e's points (embedding_values), point by point;
+ * FALSE (and *error) when some are missing or cannot be read. */
+static gboolean
+load_column_values (sqlite3 *db, LmEmbedding *e, gsize k, char **error)
+{
+  sqlite3_stmt *st = NULL;
+  gsize got = 0;
+  int rc;
+
   if (lm_reader_table_exists (db, "embedding_values", &rc)
       && (rc = sqlite3_prepare_v2 (db, "SELECT i, col, value FROM embedding_values WHERE embedding_id = ?1 "
                                    "ORDER BY i, col", -1, &st, NULL)) == SQLITE_OK)
@@ -245,6 +233,38 @@ load_columns (sqlite3 *db, LmEmbedding *e, char **error)
       return FALSE;
     }
   return TRUE;
+}
+
+/* The names of a header's columns (embedding_columns) and the columns
+ * after the first (embedding_values), once the labels are in; without a
+ * header (or in a file from before columns) the one column is "label". */
+static gboolean
+load_columns (sqlite3 *db, LmEmbedding *e, char **error)
+{
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  gsize k;
+
+  if (!load_column_names (db, e, names, error))
+    return FALSE;
+  if (names->len > 0 && e->labels == NULL)
+    {
+      *error = g_strdup_printf ("embedding '%s' at step %" G_GINT64_FORMAT ": %u metadata columns but no labels "
+                                "(the metadata rows are damaged)", e->tag, e->step, names->len);
+      return FALSE;
+    }
+  if (e->labels == NULL)
+    return TRUE;
+  if (names->len == 0)
+    g_ptr_array_add (names, g_strdup ("label"));
+  k = names->len;
+  e->n_columns = names->len;
+  e->columns = g_new0 (char **, k);
+  e->columns[0] = e->labels;
+  for (gsize c = 1; c < k; c++)
+    e->columns[c] = g_new0 (char *, e->n + 1);
+  g_ptr_array_add (names, NULL);
+  e->column_names = (char **) g_ptr_array_steal (names, NULL);
+  return k == 1 || load_column_values (db, e, k, error);
 }
 
 static gboolean
@@ -829,6 +849,7 @@ lm_embedding_match (char *const *labels, gsize n, const char *pattern, gboolean 
 {
   g_autoptr (GRegex) re = NULL;
   g_autofree char *needle = NULL;
+  gboolean ascii_needle;
   gsize got = 0;
 
   if (pattern == NULL || *pattern == '\0' || labels == NULL)
@@ -845,13 +866,14 @@ lm_embedding_match (char *const *labels, gsize n, const char *pattern, gboolean 
     }
   else
     needle = g_utf8_casefold (pattern, -1);
+  ascii_needle = needle != NULL && is_ascii (needle);
   for (gsize i = 0; i < n; i++)
     {
       gboolean hit;
 
       if (re != NULL)
         hit = g_regex_match (re, labels[i], 0, NULL);
-      else if (is_ascii (labels[i]) && is_ascii (needle))
+      else if (ascii_needle && is_ascii (labels[i]))
         hit = ascii_contains_nocase (labels[i], needle);
       else
         {
@@ -896,11 +918,12 @@ lm_embedding_custom_axis (const float *mat, gsize n, gsize d, const guint32 *fro
   double norm = 0;
 
   g_return_val_if_fail (mat != NULL || n == 0, FALSE);
-  if (rows_mean (mat, d, from, n_from, a) == 0 || rows_mean (mat, d, to, n_to, dir) == 0)
-    {
-      gboolean at_from = rows_mean (mat, d, from, n_from, a) == 0;
+  gboolean from_empty = rows_mean (mat, d, from, n_from, a) == 0;
 
-      *error = g_strdup_printf ("every point %s matches holds NaN or infinite values", at_from ? from_name : to_name);
+  if (from_empty || rows_mean (mat, d, to, n_to, dir) == 0)
+    {
+      *error = g_strdup_printf ("every point %s matches holds NaN or infinite values",
+                                from_empty ? from_name : to_name);
       return FALSE;
     }
   for (gsize j = 0; j < d; j++)

@@ -179,6 +179,17 @@ static int make_sprite(lm_writer *w, const char *tag, const float *img,
   return LM_OK;
 }
 
+/* Copies the count strings v, NULs included, back to back into s;
+ * returns the end. */
+static char *pack_strings(char *s, const char *const *v, size_t count) {
+  for (size_t i = 0; i < count; i++) {
+    size_t l = strlen(v[i]) + 1;
+    memcpy(s, v[i], l);
+    s += l;
+  }
+  return s;
+}
+
 /* Both calls: header NULL is one label a point (k 1). */
 static int add_embedding(lm_writer *w, const char *tag, int64_t step,
                          const float *mat, size_t n, size_t d,
@@ -226,19 +237,11 @@ static int add_embedding(lm_writer *w, const char *tag, int64_t step,
   }
   if (header) {
     p->header = s;
-    for (size_t j = 0; j < k; j++) {
-      size_t l = strlen(header[j]) + 1;
-      memcpy(s, header[j], l);
-      s += l;
-    }
+    s = pack_strings(s, header, k);
   }
   if (metadata) {
     p->labels = s;
-    for (size_t i = 0; i < n * k; i++) {
-      size_t l = strlen(metadata[i]) + 1;
-      memcpy(s, metadata[i], l);
-      s += l;
-    }
+    s = pack_strings(s, metadata, n * k);
   }
   p->tag = memcpy(s, tag, tag_len);
   return lm_queue_payload(w, LM_REC_EMBEDDING, NULL, 0, step, lm_writer_now(w), p);

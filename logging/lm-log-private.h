@@ -520,9 +520,10 @@ void lm_apng_delay(double fps, unsigned *num, unsigned *den);
 /* lm_writer_add_embedding: one `embeddings` row per call, its labels in
  * `embedding_metadata`; lm_writer_add_embedding_columns' names in
  * `embedding_columns` and its columns after the first in
- * `embedding_values` (the first stays the label older readers read).  IF NOT EXISTS: init_file runs this on every file,
- * so a run file from before embeddings gets the tables when a newer
- * writer reopens it (still schema version 1; readers check for them). */
+ * `embedding_values` (the first stays the label older readers read).
+ * IF NOT EXISTS: init_file runs this on every file, so a run file from
+ * before embeddings gets the tables when a newer writer reopens it (still
+ * schema version 1; readers check for them). */
 #define LM_EMBEDDINGS_SQL                                                    \
   "CREATE TABLE IF NOT EXISTS embeddings (\n"                                \
   "  id INTEGER PRIMARY KEY,\n"                                              \

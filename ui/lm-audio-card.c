@@ -822,15 +822,17 @@ void
 lm_audio_card_set_linked_steps (LmAudioCard *self, const LmStepSelection *sel)
 {
   LmRecordSeries *s;
-  int index;
+  LmAudioMeta *m;
+  int index, value;
 
   g_return_if_fail (LM_IS_AUDIO_CARD (self));
   s = lm_record_feed_find (self->feed, self->run_name, self->tag);
-  index = lm_dash_linked_set (&self->linked, sel, s ? s->items : NULL, (int) gtk_adjustment_get_value (self->adj));
-  if (index >= 0 && index != (int) gtk_adjustment_get_value (self->adj))
+  value = (int) gtk_adjustment_get_value (self->adj);
+  index = lm_dash_linked_set (&self->linked, sel, s ? s->items : NULL, value);
+  if (index >= 0 && index != value)
     gtk_adjustment_set_value (self->adj, index);
-  else if (selected (self) != NULL)
-    update_labels (self, selected (self));   /* the note may change */
+  else if ((m = selected (self)) != NULL)
+    update_labels (self, m);   /* the note may change */
 }
 
 guint

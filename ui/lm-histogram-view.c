@@ -158,6 +158,77 @@ emphasised (LmHistogramView *self, guint k)
   return hg->step >= self->linked.start && hg->step <= self->linked.end;
 }
 
+/* The histograms of s in the step range that can be drawn, into valid,
+ * their value range in lo and hi; the others counted (and the first's
+ * problem kept in error). */
+static void
+collect_valid (LmHistogramView *self, LmRecordSeries *s, GPtrArray *valid)
+{
+  for (guint i = 0; i < s->items->len; i++)
+    {
+      LmHistogram *hg = s->items->pdata[i];
+      double l, r;
+
+      if (self->range_lo <= self->range_hi && (hg->step < self->range_lo || hg->step > self->range_hi))
+        continue;
+      self->n_total++;
+      if (!lm_histogram_range (hg, &l, &r))
+        {
+          self->n_invalid++;
+          if (self->error == NULL)
+            self->error = g_strdup_printf ("step %" G_GINT64_FORMAT ": %s", hg->step, hg->error);
+          continue;
+        }
+      self->lo = MIN (self->lo, l);
+      self->hi = MAX (self->hi, r);
+      g_ptr_array_add (valid, hg);
+    }
+}
+
+/* Each slice rebinned over lo..hi into bins, and the largest count. */
+static void
+rebin_slices (LmHistogramView *self)
+{
+  guint n = self->slices->len;
+
+  self->bins = g_new (double, (gsize) n * LM_HISTOGRAM_BINS);
+  for (guint k = 0; k < n; k++)
+    {
+      double *b = self->bins + (gsize) k * LM_HISTOGRAM_BINS;
+
+      lm_histogram_rebin (g_array_index (self->slices, LmHistogram *, k), self->lo, self->hi,
+                          LM_HISTOGRAM_BINS, b);
+      for (guint j = 0; j < LM_HISTOGRAM_BINS; j++)
+        self->max_count = MAX (self->max_count, b[j]);
+    }
+  if (self->max_count <= 0)
+    self->max_count = 1;
+}
+
+/* Each curve sits at its own step (or time) on the offset axis, as in
+ * TensorBoard, so unevenly spaced steps stay where their labels are. */
+static void
+place_slices (LmHistogramView *self, LmRecordSeries *s)
+{
+  guint n = self->slices->len;
+
+  self->pos = g_new (double, n);
+  self->t_lo = INFINITY;
+  self->t_hi = -INFINITY;
+  for (guint k = 0; k < n; k++)
+    {
+      double t = axis_value (self, s, g_array_index (self->slices, LmHistogram *, k));
+
+      self->pos[k] = t;
+      self->t_lo = MIN (self->t_lo, t);
+      self->t_hi = MAX (self->t_hi, t);
+    }
+  /* All at one time (wall clock too coarse): spread by order instead. */
+  for (guint k = 0; k < n; k++)
+    self->pos[k] = self->t_hi > self->t_lo ? (self->pos[k] - self->t_lo) / (self->t_hi - self->t_lo)
+                   : n > 1 ? (double) k / (n - 1) : 1;
+}
+
 static void
 ensure_layout (LmHistogramView *self)
 {
@@ -183,25 +254,7 @@ ensure_layout (LmHistogramView *self)
   if (s == NULL)
     return;
 
-  for (guint i = 0; i < s->items->len; i++)
-    {
-      LmHistogram *hg = s->items->pdata[i];
-      double l, r;
-
-      if (self->range_lo <= self->range_hi && (hg->step < self->range_lo || hg->step > self->range_hi))
-        continue;
-      self->n_total++;
-      if (!lm_histogram_range (hg, &l, &r))
-        {
-          self->n_invalid++;
-          if (self->error == NULL)
-            self->error = g_strdup_printf ("step %" G_GINT64_FORMAT ": %s", hg->step, hg->error);
-          continue;
-        }
-      self->lo = MIN (self->lo, l);
-      self->hi = MAX (self->hi, r);
-      g_ptr_array_add (valid, hg);
-    }
+  collect_valid (self, s, valid);
   if (valid->len == 0)
     return;
   g_clear_pointer (&self->error, g_free);
@@ -222,39 +275,8 @@ ensure_layout (LmHistogramView *self)
       g_array_append_val (self->slices, hg);
     }
   keep_linked_step (self, valid);
-  self->bins = g_new (double, (gsize) n * LM_HISTOGRAM_BINS);
-  for (guint k = 0; k < n; k++)
-    {
-      double *b = self->bins + (gsize) k * LM_HISTOGRAM_BINS;
-
-      lm_histogram_rebin (g_array_index (self->slices, LmHistogram *, k), self->lo, self->hi,
-                          LM_HISTOGRAM_BINS, b);
-      for (guint j = 0; j < LM_HISTOGRAM_BINS; j++)
-        self->max_count = MAX (self->max_count, b[j]);
-    }
-  if (self->max_count <= 0)
-    self->max_count = 1;
-
-  /* Each curve sits at its own step (or time) on the offset axis, as in
-   * TensorBoard, so unevenly spaced steps stay where their labels are. */
-  self->pos = g_new (double, n);
-  self->t_lo = INFINITY;
-  self->t_hi = -INFINITY;
-  for (guint k = 0; k < n; k++)
-    {
-      double t = axis_value (self, s, g_array_index (self->slices, LmHistogram *, k));
-
-      self->t_lo = MIN (self->t_lo, t);
-      self->t_hi = MAX (self->t_hi, t);
-    }
-  for (guint k = 0; k < n; k++)
-    {
-      double t = axis_value (self, s, g_array_index (self->slices, LmHistogram *, k));
-
-      /* All at one time (wall clock too coarse): spread by order instead. */
-      self->pos[k] = self->t_hi > self->t_lo ? (t - self->t_lo) / (self->t_hi - self->t_lo)
-                     : n > 1 ? (double) k / (n - 1) : 1;
-    }
+  rebin_slices (self);
+  place_slices (self, s);
 }
 
 static double
@@ -455,25 +477,11 @@ draw_linked (LmHistogramView *self, cairo_t *cr, double x, double y, double w, d
                 LM_ALIGN_START, 10);
 }
 
+/* The value axis below, and the step (time) axis at the left in offset
+ * mode, else the count axis. */
 static void
-draw (LmHistogramView *self, cairo_t *cr, int width, int height)
+draw_axes (LmHistogramView *self, cairo_t *cr, guint n, double x, double y, double w, double h)
 {
-  double x, y, w, h;
-  guint n, hk = 0, hj = 0;
-  gboolean hovering;
-
-  ensure_layout (self);
-  n = self->slices->len;
-  self->n_drawn = n;
-  if (n == 0)
-    {
-      if (self->error != NULL)
-        lm_dash_placeholder (cr, width, height, "Cannot draw this histogram", self->error);
-      else
-        lm_dash_placeholder (cr, width, height, "No histograms in this step range", NULL);
-      return;
-    }
-  plot_box (self, &x, &y, &w, &h);
   lm_dash_x_axis (cr, x, y, w, h, LM_AXIS_VALUE, self->lo, self->hi);
   if (self->mode == LM_HISTOGRAM_OFFSET && n > 1)
     {
@@ -492,7 +500,13 @@ draw (LmHistogramView *self, cairo_t *cr, int width, int height)
     }
   else
     lm_dash_y_axis (cr, x, y, w, h, LM_AXIS_VALUE, 0, self->max_count);
+}
 
+/* Every slice's curve, oldest first, faded by age or, linked by step,
+ * the selected steps in the run's colour and the others faded. */
+static void
+draw_curves (LmHistogramView *self, cairo_t *cr, guint n, double x, double y, double w, double h)
+{
   cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
   for (guint k = 0; k < n; k++)
     {
@@ -519,6 +533,59 @@ draw (LmHistogramView *self, cairo_t *cr, int width, int height)
       cairo_set_line_width (cr, emph ? 2 : 1.2);
       cairo_stroke (cr);
     }
+}
+
+/* The hovered slice (hk) drawn strong, its bin (hj) marked and described
+ * in a box beside it. */
+static void
+draw_hover (LmHistogramView *self, cairo_t *cr, int width, guint hk, guint hj, double x, double y, double w,
+            double h)
+{
+  g_autofree char *text = lm_histogram_view_describe_at (self, self->mx, self->my);
+  double bx = x + (hj + 0.5) * w / LM_HISTOGRAM_BINS, by = bin_y (self, hk, hj, y, h);
+  PangoLayout *layout;
+  int tw, th;
+
+  curve_path (self, cr, hk, x, y, w, h);
+  gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->strong);
+  cairo_set_line_width (cr, 2);
+  cairo_stroke (cr);
+  cairo_arc (cr, bx, by, 3.5, 0, 2 * G_PI);
+  cairo_fill (cr);
+  layout = pango_cairo_create_layout (cr);
+  pango_layout_set_text (layout, text, -1);
+  pango_layout_get_pixel_size (layout, &tw, &th);
+  g_object_unref (layout);
+  tw = tw * 10 / 12 + 10;   /* lm_dash_text draws at 10 px */
+  lm_theme_set_paper (cr, 0.92);
+  cairo_rectangle (cr, MIN (bx + 8, width - tw - 2), MAX (2, by - 24), tw, 18);
+  cairo_fill (cr);
+  gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->strong);
+  lm_dash_text (cr, MIN (bx + 8, width - tw - 2) + 5, MAX (2, by - 24) + 9, text,
+                LM_ALIGN_START, LM_ALIGN_CENTER, 10);
+}
+
+static void
+draw (LmHistogramView *self, cairo_t *cr, int width, int height)
+{
+  double x, y, w, h;
+  guint n, hk = 0, hj = 0;
+  gboolean hovering;
+
+  ensure_layout (self);
+  n = self->slices->len;
+  self->n_drawn = n;
+  if (n == 0)
+    {
+      if (self->error != NULL)
+        lm_dash_placeholder (cr, width, height, "Cannot draw this histogram", self->error);
+      else
+        lm_dash_placeholder (cr, width, height, "No histograms in this step range", NULL);
+      return;
+    }
+  plot_box (self, &x, &y, &w, &h);
+  draw_axes (self, cr, n, x, y, w, h);
+  draw_curves (self, cr, n, x, y, w, h);
   draw_linked (self, cr, x, y, w, h);
 
   if (self->range_lo <= self->range_hi)
@@ -540,30 +607,7 @@ draw (LmHistogramView *self, cairo_t *cr, int width, int height)
 
   hovering = self->hover && !self->dragging && hit (self, self->mx, self->my, &hk, &hj);
   if (hovering)
-    {
-      g_autofree char *text = lm_histogram_view_describe_at (self, self->mx, self->my);
-      double bx = x + (hj + 0.5) * w / LM_HISTOGRAM_BINS, by = bin_y (self, hk, hj, y, h);
-      PangoLayout *layout;
-      int tw, th;
-
-      curve_path (self, cr, hk, x, y, w, h);
-      gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->strong);
-      cairo_set_line_width (cr, 2);
-      cairo_stroke (cr);
-      cairo_arc (cr, bx, by, 3.5, 0, 2 * G_PI);
-      cairo_fill (cr);
-      layout = pango_cairo_create_layout (cr);
-      pango_layout_set_text (layout, text, -1);
-      pango_layout_get_pixel_size (layout, &tw, &th);
-      g_object_unref (layout);
-      tw = tw * 10 / 12 + 10;   /* lm_dash_text draws at 10 px */
-      lm_theme_set_paper (cr, 0.92);
-      cairo_rectangle (cr, MIN (bx + 8, width - tw - 2), MAX (2, by - 24), tw, 18);
-      cairo_fill (cr);
-      gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->strong);
-      lm_dash_text (cr, MIN (bx + 8, width - tw - 2) + 5, MAX (2, by - 24) + 9, text,
-                    LM_ALIGN_START, LM_ALIGN_CENTER, 10);
-    }
+    draw_hover (self, cr, width, hk, hj, x, y, w, h);
   if (self->n_invalid > 0)
     {
       g_autofree char *t = g_strdup_printf ("%u step%s not drawn (invalid buckets)",

@@ -662,6 +662,14 @@ layout_thread (gpointer data)
   return layout_thread_end (run);
 }
 
+/* t-SNE and UMAP lay the points out in a thread of their own (a
+ * LayoutRun); PCA and Custom are computed at once. */
+static gboolean
+runs_layout (LmProjectorMethod method)
+{
+  return method == LM_PROJECTOR_TSNE || method == LM_PROJECTOR_UMAP;
+}
+
 /* Tells the running t-SNE or UMAP to stop and forgets it (it frees itself). */
 static void
 layout_stop (LmProjectorPage *self)
@@ -844,77 +852,68 @@ static const char *const custom_names[4] = { "Left", "Right", "Up", "Down" };
 /* each axis's searches, from and to: X Left to Right, Y Down to Up */
 static const int custom_ends[2][2] = { { 0, 1 }, { 3, 2 } };
 
-/* TensorBoard's custom projection of the points on screen from the four
- * searches: X from Left's mean to Right's, Y from Down's to Up's, each
- * point's place its dot product with each (unit) axis.  As TensorBoard's,
- * the searches look in the whole data set when points are isolated (the
- * neighbours of one word onto the axis of two others).  An axis whose
- * searches are empty, match nothing or give no direction is not drawn
- * (its coordinate 0), and the status line says why. */
-static void
-custom_apply (LmProjectorPage *self)
+/* One of the four searches (custom_names' k) in `values`: its matches
+ * into idx (their number returned, -1 for a bad regex), its count shown
+ * beside its entry, and what is wrong with it added to problems. */
+static gssize
+custom_search (LmProjectorPage *self, int k, char **values, gsize n, guint32 *idx, GPtrArray *problems)
 {
-  LmProjectorView *view = LM_PROJECTOR_VIEW (self->view);
-  const LmEmbedding *e = lm_projector_view_get_embedding (view);
-  const LmEmbedding *src = self->isolated && self->whole != NULL ? self->whole : e;
-  guint32 *idx[4];
-  gssize got[4];
-  double *dir[2];
-  gboolean ok[2];
-  g_autoptr (GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *text = NULL, *cos = NULL;
-  float *coords;
+  const char *pattern = gtk_editable_get_text (GTK_EDITABLE (self->custom_entry[k]));
+  gboolean regex = gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->custom_regex[k]));
+  g_autofree char *error = NULL, *count = NULL;
+  gssize got = lm_embedding_match (values, n, pattern, regex, idx, &error);
 
-  if (e == NULL)
-    return;
-  /* in the Search by column, as the label search (the label at first) */
-  guint col = gtk_drop_down_get_selected (GTK_DROP_DOWN (self->search_drop));
-  char **values = src->columns != NULL && col < src->n_columns ? src->columns[col] : src->labels;
-
-  for (int k = 0; k < 4; k++)
+  if (*pattern == '\0')
+    count = g_strdup ("");
+  else if (got < 0)
     {
-      const char *pattern = gtk_editable_get_text (GTK_EDITABLE (self->custom_entry[k]));
-      gboolean regex = gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->custom_regex[k]));
-      g_autofree char *error = NULL, *count = NULL;
-
-      idx[k] = g_new (guint32, src->n);
-      got[k] = lm_embedding_match (values, src->n, pattern, regex, idx[k], &error);
-      if (*pattern == '\0')
-        count = g_strdup ("");
-      else if (got[k] < 0)
-        {
-          count = g_strdup ("bad regex");
-          g_ptr_array_add (problems, g_strdup_printf ("%s: %s", custom_names[k], error));
-        }
-      else if (values == NULL)
-        {
-          count = g_strdup ("no labels");
-          g_ptr_array_add (problems, g_strdup_printf ("%s: this tensor has no labels to search", custom_names[k]));
-        }
-      else if (got[k] == 0)
-        {
-          count = g_strdup ("no match");
-          g_ptr_array_add (problems, g_strdup_printf ("%s: no point matches “%s”", custom_names[k], pattern));
-        }
-      else
-        count = g_strdup_printf ("%zd %s", got[k], got[k] == 1 ? "match" : "matches");
-      gtk_label_set_text (GTK_LABEL (self->custom_count[k]), count);
+      count = g_strdup ("bad regex");
+      g_ptr_array_add (problems, g_strdup_printf ("%s: %s", custom_names[k], error));
     }
-  coords = g_new0 (float, e->n * 3);
-  for (int a = 0; a < 2; a++)
+  else if (values == NULL)
     {
-      int from = custom_ends[a][0], to = custom_ends[a][1];
-      g_autofree char *error = NULL;
-
-      dir[a] = g_new (double, e->d);
-      ok[a] = got[from] > 0 && got[to] > 0
-              && lm_embedding_custom_axis (src->mat, src->n, src->d, idx[from], (gsize) got[from], idx[to],
-                                           (gsize) got[to], custom_names[from], custom_names[to], dir[a], &error);
-      if (error != NULL)
-        g_ptr_array_add (problems, g_strdup_printf ("%s axis: %s", a == 0 ? "X" : "Y", error));
-      if (ok[a])
-        lm_embedding_project_axis (e->mat, e->n, e->d, dir[a], coords + a, 3);
+      count = g_strdup ("no labels");
+      g_ptr_array_add (problems, g_strdup_printf ("%s: this tensor has no labels to search", custom_names[k]));
     }
+  else if (got == 0)
+    {
+      count = g_strdup ("no match");
+      g_ptr_array_add (problems, g_strdup_printf ("%s: no point matches “%s”", custom_names[k], pattern));
+    }
+  else
+    count = g_strdup_printf ("%zd %s", got, got == 1 ? "match" : "matches");
+  gtk_label_set_text (GTK_LABEL (self->custom_count[k]), count);
+  return got;
+}
+
+/* Axis a (0 X, 1 Y) from its two searches' matches in src: its unit
+ * direction into dir and each point of e projected on it into coords'
+ * column a; FALSE (and why, in problems) when it has none. */
+static gboolean
+custom_axis (const LmEmbedding *src, const LmEmbedding *e, int a, guint32 *const idx[4], const gssize got[4],
+             double *dir, float *coords, GPtrArray *problems)
+{
+  int from = custom_ends[a][0], to = custom_ends[a][1];
+  g_autofree char *error = NULL;
+  gboolean ok = got[from] > 0 && got[to] > 0
+                && lm_embedding_custom_axis (src->mat, src->n, src->d, idx[from], (gsize) got[from], idx[to],
+                                             (gsize) got[to], custom_names[from], custom_names[to], dir, &error);
+
+  if (error != NULL)
+    g_ptr_array_add (problems, g_strdup_printf ("%s axis: %s", a == 0 ? "X" : "Y", error));
+  if (ok)
+    lm_embedding_project_axis (e->mat, e->n, e->d, dir, coords + a, 3);
+  return ok;
+}
+
+/* Custom's status line: the points, then the axes (with their cosine
+ * similarity) or, when one is not drawn, what is wrong. */
+static char *
+custom_status (LmProjectorPage *self, const LmEmbedding *src, const LmEmbedding *e, const gboolean ok[2],
+               double *const dir[2], GPtrArray *problems)
+{
+  g_autofree char *cos = NULL;
+
   if (ok[0] && ok[1])
     {
       double c = lm_embedding_cosine (dir[0], dir[1], e->d);
@@ -937,9 +936,50 @@ custom_apply (LmProjectorPage *self)
   g_ptr_array_add (problems, NULL);
   g_autofree char *joined = g_strjoinv ("; ", (char **) problems->pdata);
   g_autofree char *whole = src != e ? g_strdup_printf (" (searched in all %zu)", src->n) : NULL;
-  text = g_strdup_printf ("Custom projection of %zu %s%s × %zu dims%s: %s%s", e->n,
+  return g_strdup_printf ("Custom projection of %zu %s%s × %zu dims%s: %s%s", e->n,
                           src != e ? "isolated point" : "point", e->n == 1 ? "" : "s", e->d, whole ? whole : "",
                           ok[0] && ok[1] ? "X from Left to Right, Y from Down to Up" : joined, cos ? cos : "");
+}
+
+/* TensorBoard's custom projection of the points on screen from the four
+ * searches: X from Left's mean to Right's, Y from Down's to Up's, each
+ * point's place its dot product with each (unit) axis.  As TensorBoard's,
+ * the searches look in the whole data set when points are isolated (the
+ * neighbours of one word onto the axis of two others).  An axis whose
+ * searches are empty, match nothing or give no direction is not drawn
+ * (its coordinate 0), and the status line says why. */
+static void
+custom_apply (LmProjectorPage *self)
+{
+  LmProjectorView *view = LM_PROJECTOR_VIEW (self->view);
+  const LmEmbedding *e = lm_projector_view_get_embedding (view);
+  const LmEmbedding *src = self->isolated && self->whole != NULL ? self->whole : e;
+  guint32 *idx[4];
+  gssize got[4];
+  double *dir[2];
+  gboolean ok[2];
+  g_autoptr (GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *text = NULL;
+  float *coords;
+
+  if (e == NULL)
+    return;
+  /* in the Search by column, as the label search (the label at first) */
+  guint col = gtk_drop_down_get_selected (GTK_DROP_DOWN (self->search_drop));
+  char **values = src->columns != NULL && col < src->n_columns ? src->columns[col] : src->labels;
+
+  for (int k = 0; k < 4; k++)
+    {
+      idx[k] = g_new (guint32, src->n);
+      got[k] = custom_search (self, k, values, src->n, idx[k], problems);
+    }
+  coords = g_new0 (float, e->n * 3);
+  for (int a = 0; a < 2; a++)
+    {
+      dir[a] = g_new (double, e->d);
+      ok[a] = custom_axis (src, e, a, idx, got, dir[a], coords, problems);
+    }
+  text = custom_status (self, src, e, ok, dir, problems);
   lm_projector_view_set_coords (view, coords);
   set_status (self, text);
   for (int k = 0; k < 4; k++)
@@ -1065,6 +1105,67 @@ thumbnail_texture (const LmEmbedding *e, guint32 i)
   return gdk_memory_texture_new ((int) tw, (int) th, GDK_MEMORY_R8G8B8A8, bytes, tw * 4);
 }
 
+/* The chosen point in the inspector: its label, every metadata column,
+ * its thumbnail and its nearest neighbours.  Returns the points Isolate
+ * would keep (0 while they are being found). */
+static gsize
+inspect_point (LmProjectorPage *self, const LmEmbedding *e)
+{
+  char buf[32];
+  g_autofree char *title = g_strdup_printf ("%s  #%d", point_label (self, (guint32) self->selected, buf),
+                                            self->selected);
+
+  gtk_label_set_text (GTK_LABEL (self->insp_title), title);
+  /* every metadata column of the point, as TensorBoard's inspector */
+  if (e->n_columns > 1)
+    {
+      g_autoptr (GString) text = g_string_new (NULL);
+
+      for (guint c = 0; c < e->n_columns; c++)
+        g_string_append_printf (text, "%s%s: %s", c ? "\n" : "", e->column_names[c],
+                                e->columns[c][self->selected]);
+      gtk_label_set_text (GTK_LABEL (self->insp_meta), text->str);
+      gtk_widget_set_tooltip_text (self->insp_meta, text->str);
+      gtk_widget_set_visible (self->insp_meta, TRUE);
+    }
+  if (e->sprite != NULL)
+    {
+      g_autoptr (GdkTexture) tex = thumbnail_texture (e, (guint32) self->selected);
+
+      gtk_image_set_from_paintable (GTK_IMAGE (self->insp_thumb), GDK_PAINTABLE (tex));
+      gtk_widget_set_visible (self->insp_thumb, TRUE);
+    }
+  gtk_label_set_text (GTK_LABEL (self->list_caption), self->nn_cancel != NULL
+                                                         ? "Nearest points in the original space: finding…"
+                                                         : "Nearest points in the original space:");
+  for (gsize k = 0; k < self->nn_n; k++)
+    add_row (self, e, self->nn_idx[k], self->nn_dist[k]);
+  return self->nn_cancel != NULL ? 0 : self->nn_n + 1;
+}
+
+/* The search's matches in the inspector (MATCH_ROWS of them at most).
+ * Returns the points Isolate would keep. */
+static gsize
+inspect_matches (LmProjectorPage *self, const LmEmbedding *e)
+{
+  g_autofree char *title = g_strdup_printf ("%zu %s “%s”", self->n_matches,
+                                            self->n_matches == 1 ? "point matches" : "points match",
+                                            gtk_editable_get_text (GTK_EDITABLE (self->search)));
+
+  gtk_label_set_text (GTK_LABEL (self->insp_title), title);
+  gtk_label_set_text (GTK_LABEL (self->list_caption), "Matches (click one to see its neighbours):");
+  for (gsize k = 0; k < MIN (self->n_matches, MATCH_ROWS); k++)
+    add_row (self, e, self->matches[k], -1);
+  if (self->n_matches > MATCH_ROWS)
+    {
+      g_autofree char *more = g_strdup_printf ("… and %zu more", self->n_matches - MATCH_ROWS);
+
+      gtk_label_set_text (GTK_LABEL (self->list_more), more);
+      gtk_widget_set_visible (self->list_more, TRUE);
+    }
+  return self->n_matches;
+}
+
 /* The pane from the page's state: the chosen point and its neighbours,
  * or the search's matches, or a hint. */
 static void
@@ -1073,7 +1174,6 @@ inspect_show (LmProjectorPage *self)
   const LmEmbedding *e = lm_projector_view_get_embedding (LM_PROJECTOR_VIEW (self->view));
   GtkWidget *child;
   gsize n_iso = 0;
-  char buf[32];
 
   while ((child = gtk_widget_get_first_child (self->list)) != NULL)
     gtk_list_box_remove (GTK_LIST_BOX (self->list), child);
@@ -1081,56 +1181,9 @@ inspect_show (LmProjectorPage *self)
   gtk_widget_set_visible (self->insp_meta, FALSE);
   gtk_widget_set_visible (self->list_more, FALSE);
   if (e != NULL && self->selected >= 0)
-    {
-      g_autofree char *title = g_strdup_printf ("%s  #%d", point_label (self, (guint32) self->selected, buf),
-                                                self->selected);
-
-      gtk_label_set_text (GTK_LABEL (self->insp_title), title);
-      /* every metadata column of the point, as TensorBoard's inspector */
-      if (e->n_columns > 1)
-        {
-          g_autoptr (GString) text = g_string_new (NULL);
-
-          for (guint c = 0; c < e->n_columns; c++)
-            g_string_append_printf (text, "%s%s: %s", c ? "\n" : "", e->column_names[c],
-                                    e->columns[c][self->selected]);
-          gtk_label_set_text (GTK_LABEL (self->insp_meta), text->str);
-          gtk_widget_set_tooltip_text (self->insp_meta, text->str);
-          gtk_widget_set_visible (self->insp_meta, TRUE);
-        }
-      if (e->sprite != NULL)
-        {
-          g_autoptr (GdkTexture) tex = thumbnail_texture (e, (guint32) self->selected);
-
-          gtk_image_set_from_paintable (GTK_IMAGE (self->insp_thumb), GDK_PAINTABLE (tex));
-          gtk_widget_set_visible (self->insp_thumb, TRUE);
-        }
-      gtk_label_set_text (GTK_LABEL (self->list_caption), self->nn_cancel != NULL
-                                                             ? "Nearest points in the original space: finding…"
-                                                             : "Nearest points in the original space:");
-      for (gsize k = 0; k < self->nn_n; k++)
-        add_row (self, e, self->nn_idx[k], self->nn_dist[k]);
-      n_iso = self->nn_cancel != NULL ? 0 : self->nn_n + 1;
-    }
+    n_iso = inspect_point (self, e);
   else if (e != NULL && self->n_matches > 0)
-    {
-      g_autofree char *title = g_strdup_printf ("%zu %s “%s”", self->n_matches,
-                                                self->n_matches == 1 ? "point matches" : "points match",
-                                                gtk_editable_get_text (GTK_EDITABLE (self->search)));
-
-      gtk_label_set_text (GTK_LABEL (self->insp_title), title);
-      gtk_label_set_text (GTK_LABEL (self->list_caption), "Matches (click one to see its neighbours):");
-      for (gsize k = 0; k < MIN (self->n_matches, MATCH_ROWS); k++)
-        add_row (self, e, self->matches[k], -1);
-      if (self->n_matches > MATCH_ROWS)
-        {
-          g_autofree char *more = g_strdup_printf ("… and %zu more", self->n_matches - MATCH_ROWS);
-
-          gtk_label_set_text (GTK_LABEL (self->list_more), more);
-          gtk_widget_set_visible (self->list_more, TRUE);
-        }
-      n_iso = self->n_matches;
-    }
+    n_iso = inspect_matches (self, e);
   else
     {
       gtk_label_set_text (GTK_LABEL (self->insp_title), e != NULL ? "Click a point (or search its label) to see "
@@ -1499,7 +1552,7 @@ isolate_done (GObject *source, GAsyncResult *res, gpointer data)
 static void
 isolate_show (LmProjectorPage *self, LmEmbedding *sub, int chosen)
 {
-  if (self->method == LM_PROJECTOR_TSNE || self->method == LM_PROJECTOR_UMAP)
+  if (runs_layout (self->method))
     {
       gsize m = sub->n;
 
@@ -1578,6 +1631,91 @@ on_show_all_clicked (GtkButton *button, LmProjectorPage *self)
   start_job (self, self->run_name, self->tensor_id);
 }
 
+/* Nothing on screen any more: no layout running, no data, no selection. */
+static void
+clear_view (LmProjectorPage *self)
+{
+  layout_stop (self);
+  show_iteration (self);
+  lm_projector_view_set_data (LM_PROJECTOR_VIEW (self->view), NULL, NULL);
+  inspect_data_gone (self);
+}
+
+/* A damaged tensor: say which and why where it would be; it is the one
+ * on screen, so the live checks do not load it again until the user
+ * picks another. */
+static void
+show_damaged (LmProjectorPage *self, Job *job)
+{
+  RunEmbeddings *r = g_ptr_array_index (job->runs, job->chosen_run);
+  guint n_tensors = 0;
+
+  for (guint i = 0; i < job->runs->len; i++)
+    n_tensors += ((RunEmbeddings *) g_ptr_array_index (job->runs, i))->infos->len;
+  g_autofree char *markup = g_markup_printf_escaped ("<big>This tensor cannot be shown</big>\n\n%s: %s%s",
+                                                     r->name, job->error ? job->error : "unreadable",
+                                                     n_tensors > 1 ? "\n\nPick another tensor or run above." : "");
+  clear_view (self);
+  gtk_label_set_markup (GTK_LABEL (self->damaged), markup);
+  gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "damaged");
+  g_free (self->run_name);
+  self->run_name = g_strdup (r->name);
+  self->tensor_id = job->chosen_id;
+  set_status (self, job->error ? job->error : "");
+}
+
+/* No tensor to show. */
+static void
+show_empty (LmProjectorPage *self, Job *job)
+{
+  clear_view (self);
+  gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "empty");
+  g_clear_pointer (&self->run_name, g_free);
+  self->tensor_id = -1;
+  set_status (self, job->error ? job->error : "");
+}
+
+/* The job's tensor on screen with its PCA, the method on it, then the
+ * points asked for by Show all data, --projector-select and
+ * --projector-color-by. */
+static void
+show_loaded (LmProjectorPage *self, Job *job)
+{
+  g_free (self->run_name);
+  self->run_name = g_strdup (((RunEmbeddings *) g_ptr_array_index (job->runs, job->chosen_run))->name);
+  self->tensor_id = job->chosen_id;
+  self->pca_ms = job->pca_ms;
+  g_autofree char *status = pca_status (job->e->n, "", job->e->d, job->sphereize, job->explained,
+                                       job->pca_ms);
+  g_free (self->pca_status);
+  self->pca_status = g_strdup (status);
+  gtk_widget_set_sensitive (self->thumb_check, job->e->sprite != NULL);
+  self->sampled_of = 0;
+  /* a newer step of the tag on screen: the user's camera stays */
+  if (job->follow_tag != NULL && g_strcmp0 (job->follow_tag, job->e->tag) == 0)
+    lm_projector_view_update_data (LM_PROJECTOR_VIEW (self->view), g_steal_pointer (&job->e),
+                                   g_steal_pointer (&job->coords));
+  else
+    lm_projector_view_set_data (LM_PROJECTOR_VIEW (self->view), g_steal_pointer (&job->e),
+                                g_steal_pointer (&job->coords));
+  set_status (self, status);
+  inspect_data_gone (self);
+  if (runs_layout (self->method))
+    layout_start (self);
+  else if (self->method == LM_PROJECTOR_CUSTOM)
+    custom_apply (self);
+  gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "view");
+  /* Show all data's chosen point, or --projector-select's (not on
+   * t-SNE's sample, whose numbering differs) */
+  if (self->reselect >= 0 && self->sampled_of == 0)
+    lm_projector_page_select (self, (int) self->reselect);
+  self->reselect = -1;
+  if (self->want_select != NULL)
+    select_wanted (self);
+  if (self->want_color != NULL)
+    color_wanted (self);
+}
+
 static void
 job_done (GObject *source, GAsyncResult *res, gpointer data)
 {
@@ -1602,75 +1740,11 @@ job_done (GObject *source, GAsyncResult *res, gpointer data)
   if (job->same_tensor)
     return;
   if (job->e == NULL && job->chosen_run >= 0)
-    {
-      /* a damaged tensor: say which and why where it would be; it is the
-       * one on screen, so the live checks do not load it again until the
-       * user picks another */
-      RunEmbeddings *r = g_ptr_array_index (job->runs, job->chosen_run);
-      guint n_tensors = 0;
-
-      for (guint i = 0; i < job->runs->len; i++)
-        n_tensors += ((RunEmbeddings *) g_ptr_array_index (job->runs, i))->infos->len;
-      g_autofree char *markup = g_markup_printf_escaped ("<big>This tensor cannot be shown</big>\n\n%s: %s%s",
-                                                         r->name, job->error ? job->error : "unreadable",
-                                                         n_tensors > 1 ? "\n\nPick another tensor or run above." : "");
-      layout_stop (self);
-      show_iteration (self);
-      lm_projector_view_set_data (LM_PROJECTOR_VIEW (self->view), NULL, NULL);
-      inspect_data_gone (self);
-      gtk_label_set_markup (GTK_LABEL (self->damaged), markup);
-      gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "damaged");
-      g_free (self->run_name);
-      self->run_name = g_strdup (r->name);
-      self->tensor_id = job->chosen_id;
-      set_status (self, job->error ? job->error : "");
-      return;
-    }
-  if (job->e == NULL)
-    {
-      layout_stop (self);
-      show_iteration (self);
-      lm_projector_view_set_data (LM_PROJECTOR_VIEW (self->view), NULL, NULL);
-      inspect_data_gone (self);
-      gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "empty");
-      g_clear_pointer (&self->run_name, g_free);
-      self->tensor_id = -1;
-      set_status (self, job->error ? job->error : "");
-      return;
-    }
-  g_free (self->run_name);
-  self->run_name = g_strdup (((RunEmbeddings *) g_ptr_array_index (job->runs, job->chosen_run))->name);
-  self->tensor_id = job->chosen_id;
-  self->pca_ms = job->pca_ms;
-  g_autofree char *status = pca_status (job->e->n, "", job->e->d, job->sphereize, job->explained,
-                                       job->pca_ms);
-  g_free (self->pca_status);
-  self->pca_status = g_strdup (status);
-  gtk_widget_set_sensitive (self->thumb_check, job->e->sprite != NULL);
-  self->sampled_of = 0;
-  /* a newer step of the tag on screen: the user's camera stays */
-  if (job->follow_tag != NULL && g_strcmp0 (job->follow_tag, job->e->tag) == 0)
-    lm_projector_view_update_data (LM_PROJECTOR_VIEW (self->view), g_steal_pointer (&job->e),
-                                   g_steal_pointer (&job->coords));
+    show_damaged (self, job);
+  else if (job->e == NULL)
+    show_empty (self, job);
   else
-    lm_projector_view_set_data (LM_PROJECTOR_VIEW (self->view), g_steal_pointer (&job->e),
-                                g_steal_pointer (&job->coords));
-  set_status (self, status);
-  inspect_data_gone (self);
-  if (self->method == LM_PROJECTOR_TSNE || self->method == LM_PROJECTOR_UMAP)
-    layout_start (self);
-  else if (self->method == LM_PROJECTOR_CUSTOM)
-    custom_apply (self);
-  gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "view");
-  /* Show all data's chosen point, or --projector-select's (not on
-   * t-SNE's sample, whose numbering differs) */
-  if (self->reselect >= 0 && self->sampled_of == 0)
-    lm_projector_page_select (self, (int) self->reselect);
-  self->reselect = -1;
-  if (self->want_select != NULL)
-    select_wanted (self);
-  if (self->want_color != NULL)
-    color_wanted (self);
+    show_loaded (self, job);
 }
 
 /* The shown tensor's tag when it is the newest step of that tag. */
@@ -1803,7 +1877,7 @@ on_flat_toggled (GtkToggleButton *b, LmProjectorPage *self)
 {
   lm_projector_view_set_2d (LM_PROJECTOR_VIEW (self->view), gtk_toggle_button_get_active (b));
   /* t-SNE and UMAP lay the points out in 2 or 3 dimensions: run again */
-  if (self->method == LM_PROJECTOR_TSNE || self->method == LM_PROJECTOR_UMAP)
+  if (runs_layout (self->method))
     layout_start (self);
 }
 
@@ -2036,12 +2110,50 @@ captioned (const char *text, GtkWidget *control)
   return box;
 }
 
-/* TensorBoard's Custom panel: X by Left and Right, Y by Up and Down (a
- * row each), each a label search with its regex toggle and its count of
- * matches; shown while Custom is the method.  In a narrow page Right
- * goes under Left, Down under Up. */
+/* A bar of controls under another: the page's margins. */
 static void
-build_custom_bar (LmProjectorPage *self)
+bar_margins (GtkWidget *bar)
+{
+  gtk_widget_set_margin_start (bar, 8);
+  gtk_widget_set_margin_end (bar, 8);
+  gtk_widget_set_margin_top (bar, 6);
+}
+
+/* TensorBoard's data panel: Label by, Color by, search by a column. */
+static void
+build_columns_bar (LmProjectorPage *self)
+{
+  self->column_list = gtk_string_list_new (NULL);
+  self->color_list = gtk_string_list_new ((const char *const[]) { "No color", NULL });
+  self->label_drop = gtk_drop_down_new (G_LIST_MODEL (g_object_ref (self->column_list)), NULL);
+  gtk_widget_set_tooltip_text (self->label_drop, "The metadata column the points are labelled by (hover, "
+                                                 "inspector)");
+  g_signal_connect (self->label_drop, "notify::selected", G_CALLBACK (on_label_by_selected), self);
+  self->color_drop = gtk_drop_down_new (G_LIST_MODEL (self->color_list), NULL);
+  g_signal_connect (self->color_drop, "notify::selected", G_CALLBACK (on_color_by_selected), self);
+  self->search_drop = gtk_drop_down_new (G_LIST_MODEL (g_object_ref (self->column_list)), NULL);
+  gtk_widget_set_tooltip_text (self->search_drop, "The metadata column the search looks in");
+  g_signal_connect (self->search_drop, "notify::selected", G_CALLBACK (on_search_by_selected), self);
+  g_object_unref (self->column_list);
+  self->label_box = captioned ("Label by", self->label_drop);
+  gtk_widget_set_visible (self->label_box, FALSE);
+  self->color_box = captioned ("Color by", self->color_drop);
+  gtk_widget_set_visible (self->color_box, FALSE);
+  self->search_by_box = captioned ("Search by", self->search_drop);
+  gtk_widget_set_visible (self->search_by_box, FALSE);
+  /* a row of their own under the bar, shown with metadata */
+  self->columns_bar = wrap_row (12);
+  gtk_box_append (GTK_BOX (self->columns_bar), self->label_box);
+  gtk_box_append (GTK_BOX (self->columns_bar), self->color_box);
+  gtk_box_append (GTK_BOX (self->columns_bar), self->search_by_box);
+  bar_margins (self->columns_bar);
+  gtk_widget_set_visible (self->columns_bar, FALSE);
+}
+
+/* Custom's end k (custom_names' order): its name, search entry, regex
+ * toggle and count of matches, in a row. */
+static GtkWidget *
+build_custom_end (LmProjectorPage *self, int k)
 {
   static const char *const tips[4] = {
     "Points whose label matches this are the X axis's left end (their mean)",
@@ -2050,6 +2162,48 @@ build_custom_bar (LmProjectorPage *self)
     "Points whose label matches this are the Y axis's bottom end (their mean)",
   };
 
+  self->custom_entry[k] = gtk_entry_new ();
+  gtk_editable_set_width_chars (GTK_EDITABLE (self->custom_entry[k]), 14);
+  g_object_set (self->custom_entry[k], "placeholder-text", "Search labels", NULL);
+  gtk_widget_set_tooltip_text (self->custom_entry[k], tips[k]);
+  g_signal_connect_swapped (self->custom_entry[k], "changed", G_CALLBACK (on_custom_changed), self);
+  self->custom_regex[k] = gtk_toggle_button_new_with_label (".*");
+  gtk_widget_set_tooltip_text (self->custom_regex[k], "Search with a regular expression (case-insensitive), "
+                                                      "not a substring");
+  g_signal_connect_swapped (self->custom_regex[k], "toggled", G_CALLBACK (on_custom_changed), self);
+  /* a screen reader names them by their end ("Left search", "Left
+   * search is a regex"), not by ".*" */
+  {
+    g_autofree char *entry_name = g_strdup_printf ("%s search", custom_names[k]);
+    g_autofree char *regex_name = g_strdup_printf ("%s search is a regex", custom_names[k]);
+
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->custom_entry[k]), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                    entry_name, -1);
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->custom_regex[k]), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                    regex_name, -1);
+  }
+  self->custom_count[k] = caption ("");
+  gtk_label_set_width_chars (GTK_LABEL (self->custom_count[k]), 11);
+  gtk_label_set_xalign (GTK_LABEL (self->custom_count[k]), 0);
+  GtkWidget *name = caption (custom_names[k]), *end = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+
+  /* as wide as "Right", so the ends line up */
+  gtk_label_set_width_chars (GTK_LABEL (name), 5);
+  gtk_label_set_xalign (GTK_LABEL (name), 1);
+  gtk_box_append (GTK_BOX (end), name);
+  gtk_box_append (GTK_BOX (end), self->custom_entry[k]);
+  gtk_box_append (GTK_BOX (end), self->custom_regex[k]);
+  gtk_box_append (GTK_BOX (end), self->custom_count[k]);
+  return end;
+}
+
+/* TensorBoard's Custom panel: X by Left and Right, Y by Up and Down (a
+ * row each), each a label search with its regex toggle and its count of
+ * matches; shown while Custom is the method.  In a narrow page Right
+ * goes under Left, Down under Up. */
+static void
+build_custom_bar (LmProjectorPage *self)
+{
   GtkWidget *ends = NULL;
 
   self->custom_bar = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
@@ -2068,43 +2222,9 @@ build_custom_bar (LmProjectorPage *self)
           gtk_box_append (GTK_BOX (line), ends);
           gtk_box_append (GTK_BOX (self->custom_bar), line);
         }
-      self->custom_entry[k] = gtk_entry_new ();
-      gtk_editable_set_width_chars (GTK_EDITABLE (self->custom_entry[k]), 14);
-      g_object_set (self->custom_entry[k], "placeholder-text", "Search labels", NULL);
-      gtk_widget_set_tooltip_text (self->custom_entry[k], tips[k]);
-      g_signal_connect_swapped (self->custom_entry[k], "changed", G_CALLBACK (on_custom_changed), self);
-      self->custom_regex[k] = gtk_toggle_button_new_with_label (".*");
-      gtk_widget_set_tooltip_text (self->custom_regex[k], "Search with a regular expression (case-insensitive), "
-                                                          "not a substring");
-      g_signal_connect_swapped (self->custom_regex[k], "toggled", G_CALLBACK (on_custom_changed), self);
-      /* a screen reader names them by their end ("Left search", "Left
-       * search is a regex"), not by ".*" */
-      {
-        g_autofree char *entry_name = g_strdup_printf ("%s search", custom_names[k]);
-        g_autofree char *regex_name = g_strdup_printf ("%s search is a regex", custom_names[k]);
-
-        gtk_accessible_update_property (GTK_ACCESSIBLE (self->custom_entry[k]), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                        entry_name, -1);
-        gtk_accessible_update_property (GTK_ACCESSIBLE (self->custom_regex[k]), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                        regex_name, -1);
-      }
-      self->custom_count[k] = caption ("");
-      gtk_label_set_width_chars (GTK_LABEL (self->custom_count[k]), 11);
-      gtk_label_set_xalign (GTK_LABEL (self->custom_count[k]), 0);
-      GtkWidget *name = caption (custom_names[k]), *end = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-
-      /* as wide as "Right", so the ends line up */
-      gtk_label_set_width_chars (GTK_LABEL (name), 5);
-      gtk_label_set_xalign (GTK_LABEL (name), 1);
-      gtk_box_append (GTK_BOX (end), name);
-      gtk_box_append (GTK_BOX (end), self->custom_entry[k]);
-      gtk_box_append (GTK_BOX (end), self->custom_regex[k]);
-      gtk_box_append (GTK_BOX (end), self->custom_count[k]);
-      gtk_box_append (GTK_BOX (ends), end);
+      gtk_box_append (GTK_BOX (ends), build_custom_end (self, k));
     }
-  gtk_widget_set_margin_start (self->custom_bar, 8);
-  gtk_widget_set_margin_end (self->custom_bar, 8);
-  gtk_widget_set_margin_top (self->custom_bar, 6);
+  bar_margins (self->custom_bar);
   gtk_widget_set_visible (self->custom_bar, FALSE);
 }
 
@@ -2245,40 +2365,11 @@ lm_projector_page_init (LmProjectorPage *self)
   gtk_box_append (GTK_BOX (controls), self->sphereize_check);
   gtk_box_append (GTK_BOX (controls), self->flat_toggle);
   gtk_box_append (GTK_BOX (controls), self->thumb_check);
-  /* TensorBoard's data panel: Label by, Color by, search by a column */
-  self->column_list = gtk_string_list_new (NULL);
-  self->color_list = gtk_string_list_new ((const char *const[]) { "No color", NULL });
-  self->label_drop = gtk_drop_down_new (G_LIST_MODEL (g_object_ref (self->column_list)), NULL);
-  gtk_widget_set_tooltip_text (self->label_drop, "The metadata column the points are labelled by (hover, "
-                                                 "inspector)");
-  g_signal_connect (self->label_drop, "notify::selected", G_CALLBACK (on_label_by_selected), self);
-  self->color_drop = gtk_drop_down_new (G_LIST_MODEL (self->color_list), NULL);
-  g_signal_connect (self->color_drop, "notify::selected", G_CALLBACK (on_color_by_selected), self);
-  self->search_drop = gtk_drop_down_new (G_LIST_MODEL (g_object_ref (self->column_list)), NULL);
-  gtk_widget_set_tooltip_text (self->search_drop, "The metadata column the search looks in");
-  g_signal_connect (self->search_drop, "notify::selected", G_CALLBACK (on_search_by_selected), self);
-  g_object_unref (self->column_list);
-  self->label_box = captioned ("Label by", self->label_drop);
-  gtk_widget_set_visible (self->label_box, FALSE);
-  self->color_box = captioned ("Color by", self->color_drop);
-  gtk_widget_set_visible (self->color_box, FALSE);
-  self->search_by_box = captioned ("Search by", self->search_drop);
-  gtk_widget_set_visible (self->search_by_box, FALSE);
-  /* a row of their own under the bar, shown with metadata */
-  self->columns_bar = wrap_row (12);
-  gtk_box_append (GTK_BOX (self->columns_bar), self->label_box);
-  gtk_box_append (GTK_BOX (self->columns_bar), self->color_box);
-  gtk_box_append (GTK_BOX (self->columns_bar), self->search_by_box);
-  gtk_widget_set_margin_start (self->columns_bar, 8);
-  gtk_widget_set_margin_end (self->columns_bar, 8);
-  gtk_widget_set_margin_top (self->columns_bar, 6);
-  gtk_widget_set_visible (self->columns_bar, FALSE);
+  build_columns_bar (self);
   gtk_widget_set_valign (self->search, GTK_ALIGN_START);
   gtk_box_append (GTK_BOX (bar), controls);
   gtk_box_append (GTK_BOX (bar), self->search);
-  gtk_widget_set_margin_start (bar, 8);
-  gtk_widget_set_margin_end (bar, 8);
-  gtk_widget_set_margin_top (bar, 6);
+  bar_margins (bar);
   gtk_box_append (GTK_BOX (self), bar);
   gtk_box_append (GTK_BOX (self), self->columns_bar);
 
@@ -2323,9 +2414,7 @@ lm_projector_page_init (LmProjectorPage *self)
   gtk_box_append (GTK_BOX (self->tsne_bar), self->rerun_button);
   gtk_box_append (GTK_BOX (self->tsne_bar), self->pause_button);
   gtk_box_append (GTK_BOX (self->tsne_bar), self->iter_label);
-  gtk_widget_set_margin_start (self->tsne_bar, 8);
-  gtk_widget_set_margin_end (self->tsne_bar, 8);
-  gtk_widget_set_margin_top (self->tsne_bar, 6);
+  bar_margins (self->tsne_bar);
   gtk_widget_set_visible (self->tsne_bar, FALSE);
   gtk_box_append (GTK_BOX (self), self->tsne_bar);
   build_custom_bar (self);
@@ -2461,7 +2550,7 @@ lm_projector_page_set_method (LmProjectorPage *self, LmProjectorMethod method)
     return;
   self->method = method;
   gtk_drop_down_set_selected (GTK_DROP_DOWN (self->method_drop), method);
-  gtk_widget_set_visible (self->tsne_bar, method == LM_PROJECTOR_TSNE || method == LM_PROJECTOR_UMAP);
+  gtk_widget_set_visible (self->tsne_bar, runs_layout (method));
   gtk_widget_set_visible (self->tsne_opts, method == LM_PROJECTOR_TSNE);
   gtk_widget_set_visible (self->umap_opts, method == LM_PROJECTOR_UMAP);
   gtk_widget_set_tooltip_text (self->flat_toggle, method == LM_PROJECTOR_TSNE
@@ -2479,7 +2568,7 @@ lm_projector_page_set_method (LmProjectorPage *self, LmProjectorMethod method)
   lm_projector_view_set_2d (LM_PROJECTOR_VIEW (self->view),
                             method == LM_PROJECTOR_CUSTOM
                               || gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->flat_toggle)));
-  if (method == LM_PROJECTOR_TSNE || method == LM_PROJECTOR_UMAP)
+  if (runs_layout (method))
     layout_start (self);
   else
     {

@@ -135,15 +135,24 @@ rotate (const LmProjectorView *self, const float *p, double *x, double *y, doubl
   *z = p[1] * sp + z1 * cp;
 }
 
+/* A rotated point's (rx, ry) on a width x height screen: zoomed and panned. */
+static void
+to_screen (LmProjectorView *self, double rx, double ry, int width, int height, double *x, double *y)
+{
+  double s = 0.42 * MIN (width, height) * self->zoom;
+
+  *x = width / 2.0 + self->pan_x + rx * s;
+  *y = height / 2.0 + self->pan_y - ry * s;
+}
+
 void
 lm_projector_view_project (LmProjectorView *self, guint i, int width, int height, double *x, double *y)
 {
-  double rx, ry, rz, s = 0.42 * MIN (width, height) * self->zoom;
+  double rx, ry, rz;
 
   g_return_if_fail (self->e != NULL && i < self->e->n);
   rotate (self, self->pos + (gsize) i * 3, &rx, &ry, &rz);
-  *x = width / 2.0 + self->pan_x + rx * s;
-  *y = height / 2.0 + self->pan_y - ry * s;
+  to_screen (self, rx, ry, width, height, x, y);
 }
 
 int
@@ -182,6 +191,27 @@ gradient_color (double t, GdkRGBA *color)
   color->green = (0xff + t * (0x2d - 0xff)) / 255.0;
   color->blue = (0xdd + t * (0x86 - 0xdd)) / 255.0;
   color->alpha = 1;
+}
+
+/* Point i's colour by the Color by column; FALSE (and the accent) when
+ * the points are not coloured. */
+static gboolean
+point_color (LmProjectorView *self, guint i, GdkRGBA *color)
+{
+  gboolean in = self->e != NULL && i < self->e->n;
+
+  if (in && self->cls != NULL)
+    class_color ((guint) self->cls[i], color);
+  else if (in && self->shade != NULL && isnan (self->shade[i]))
+    *color = lm_theme_colors ()->muted; /* no value */
+  else if (in && self->shade != NULL)
+    gradient_color (self->shade[i], color);
+  else
+    {
+      *color = lm_theme_colors ()->accent;
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* Point i's value in column c (its label for c 0). */
@@ -508,8 +538,8 @@ lm_projector_view_draw (LmProjectorView *self, cairo_t *cr, int width, int heigh
     {
       double x, y, rx, ry, rz;
 
-      lm_projector_view_project (self, i, width, height, &x, &y);
       rotate (self, self->pos + (gsize) i * 3, &rx, &ry, &rz);
+      to_screen (self, rx, ry, width, height, &x, &y);
       self->proj[i * 3] = (float) x;
       self->proj[i * 3 + 1] = (float) y;
       self->proj[i * 3 + 2] = (float) rz;
@@ -536,7 +566,7 @@ lm_projector_view_draw (LmProjectorView *self, cairo_t *cr, int width, int heigh
 
         if ((pass == 0) != dim || (pass == 2) != chosen || !drawable (self, i))
           continue;
-        gboolean colored = lm_projector_view_get_point_color (self, i, &color);
+        gboolean colored = point_color (self, i, &color);
         double x = self->proj[i * 3], y = self->proj[i * 3 + 1];
         if (thumbs && !dim)
           splat_thumbnail (self, buf, stride, width, height, i, x, y,
@@ -793,14 +823,6 @@ fit (float *coords, gsize n)
     coords[i] /= big;
 }
 
-/* TensorBoard's re-normalisation of a layout (projectorScatterPlotAdapter
- * generatePointPositionArray): each axis's [min, max] onto [-1, 1].  A
- * 3D layout is then brought inside the unit sphere (divided by its
- * farthest point's distance from the centre), so it stays in view however
- * it is turned (TensorBoard moves its camera back instead); a 2D one is
- * drawn flat, unturned, and fills the square.  Done on every new layout,
- * as TensorBoard does, so the frame follows the layout's bounds: they
- * move a little each step, so the cloud does not jump between frames. */
 /* How many of the n x 3 points have a NaN or infinite coordinate. */
 static gsize
 count_hidden (const float *coords, gsize n)
@@ -812,6 +834,14 @@ count_hidden (const float *coords, gsize n)
   return hidden;
 }
 
+/* TensorBoard's re-normalisation of a layout (projectorScatterPlotAdapter
+ * generatePointPositionArray): each axis's [min, max] onto [-1, 1].  A
+ * 3D layout is then brought inside the unit sphere (divided by its
+ * farthest point's distance from the centre), so it stays in view however
+ * it is turned (TensorBoard moves its camera back instead); a 2D one is
+ * drawn flat, unturned, and fills the square.  Done on every new layout,
+ * as TensorBoard does, so the frame follows the layout's bounds: they
+ * move a little each step, so the cloud does not jump between frames. */
 static void
 fit_axes (float *coords, gsize n)
 {
@@ -842,6 +872,41 @@ fit_axes (float *coords, gsize n)
                           + (double) coords[i * 3 + 2] * coords[i * 3 + 2]));
   for (gsize i = 0; far > 0 && i < n * 3; i++)
     coords[i] = (float) (coords[i] / far);
+}
+
+/* A column of numbers on TensorBoard's gradient: each point's place
+ * between lo and hi (NaN for a missing value or "nan"). */
+static void
+color_gradient (LmProjectorView *self, char **values, gsize n, double lo, double hi)
+{
+  self->shade_min = lo;
+  self->shade_max = hi;
+  self->shade = g_new (float, n);
+  for (gsize i = 0; i < n; i++)
+    {
+      double v = *values[i] != '\0' ? g_ascii_strtod (values[i], NULL) : NAN;
+
+      self->shade[i] = isnan (v) ? NAN : hi > lo ? (float) ((v - lo) / (hi - lo)) : 0.5f;
+    }
+}
+
+/* A colour a value: the distinct values (self->classes) sorted for the
+ * legend, each point's category and each category's count; `index` is
+ * reused for the lookup. */
+static void
+color_categories (LmProjectorView *self, char **values, gsize n, GHashTable *index)
+{
+  g_ptr_array_sort (self->classes, class_cmp);
+  g_hash_table_remove_all (index);
+  for (guint c = 0; c < self->classes->len; c++)
+    g_hash_table_insert (index, g_ptr_array_index (self->classes, c), GUINT_TO_POINTER (c));
+  self->cls = g_new (int, n);
+  self->class_counts = g_new0 (guint, self->classes->len);
+  for (gsize i = 0; i < n; i++)
+    {
+      self->cls[i] = GPOINTER_TO_INT (g_hash_table_lookup (index, values[i]));
+      self->class_counts[self->cls[i]]++;
+    }
 }
 
 /* The colours of the Color by column (see the top of the file). */
@@ -899,31 +964,12 @@ color_by (LmProjectorView *self)
       g_clear_pointer (&self->classes, g_ptr_array_unref);
       g_hash_table_unref (index);
       self->coloring = numeric ? LM_PROJECTOR_COLOR_GRADIENT : LM_PROJECTOR_COLOR_TOO_MANY;
-      if (!numeric)
-        return;
-      self->shade_min = lo;
-      self->shade_max = hi;
-      self->shade = g_new (float, e->n);
-      for (gsize i = 0; i < e->n; i++)
-        {
-          double v = *values[i] != '\0' ? g_ascii_strtod (values[i], NULL) : NAN;
-
-          self->shade[i] = isnan (v) ? NAN : hi > lo ? (float) ((v - lo) / (hi - lo)) : 0.5f;
-        }
+      if (numeric)
+        color_gradient (self, values, e->n, lo, hi);
       return;
     }
   self->coloring = LM_PROJECTOR_COLOR_CATEGORIES;
-  g_ptr_array_sort (self->classes, class_cmp);
-  g_hash_table_remove_all (index);
-  for (guint c = 0; c < self->classes->len; c++)
-    g_hash_table_insert (index, g_ptr_array_index (self->classes, c), GUINT_TO_POINTER (c));
-  self->cls = g_new (int, e->n);
-  self->class_counts = g_new0 (guint, self->classes->len);
-  for (gsize i = 0; i < e->n; i++)
-    {
-      self->cls[i] = GPOINTER_TO_INT (g_hash_table_lookup (index, values[i]));
-      self->class_counts[self->cls[i]]++;
-    }
+  color_categories (self, values, e->n, index);
   g_hash_table_unref (index);
 }
 
@@ -1185,6 +1231,11 @@ void
 lm_projector_view_set_color_by (LmProjectorView *self, int column)
 {
   g_return_if_fail (LM_IS_PROJECTOR_VIEW (self));
+  /* new data is coloured as it comes (take_data): the same column again
+   * (Label by or Search by changed, the page's columns synced after a
+   * load) has its colours already */
+  if (MAX (column, -1) == self->color_col)
+    return;
   self->color_col = MAX (column, -1);
   color_by (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -1219,18 +1270,7 @@ gboolean
 lm_projector_view_get_point_color (LmProjectorView *self, guint i, GdkRGBA *color)
 {
   g_return_val_if_fail (LM_IS_PROJECTOR_VIEW (self), FALSE);
-  if (self->cls != NULL && self->e != NULL && i < self->e->n)
-    class_color ((guint) self->cls[i], color);
-  else if (self->shade != NULL && self->e != NULL && i < self->e->n && isnan (self->shade[i]))
-    *color = lm_theme_colors ()->muted; /* no value */
-  else if (self->shade != NULL && self->e != NULL && i < self->e->n)
-    gradient_color (self->shade[i], color);
-  else
-    {
-      *color = lm_theme_colors ()->accent;
-      return FALSE;
-    }
-  return TRUE;
+  return point_color (self, i, color);
 }
 
 void

@@ -138,6 +138,19 @@ refresh_body (LmRecordDashboard *self, GtkWidget *body)
 
 static void on_pin_toggled (GtkToggleButton *button, LmRecordDashboard *self);
 
+/* Link by step: a histogram, image or audio card's body follows
+ * self->linked (the other kinds have no step to follow). */
+static void
+link_card (LmRecordDashboard *self, GtkWidget *body)
+{
+  if (self->kind == LM_DASHBOARD_HISTOGRAMS)
+    lm_histogram_view_set_linked_steps (LM_HISTOGRAM_VIEW (body), &self->linked);
+  else if (self->kind == LM_DASHBOARD_IMAGES)
+    lm_image_card_set_linked_steps (LM_IMAGE_CARD (body), &self->linked);
+  else if (self->kind == LM_DASHBOARD_AUDIO)
+    lm_audio_card_set_linked_steps (LM_AUDIO_CARD (body), &self->linked);
+}
+
 static GtkWidget *
 make_card (LmRecordDashboard *self, LmRecordSeries *s, LmRun *run, const char *key)
 {
@@ -170,7 +183,6 @@ make_card (LmRecordDashboard *self, LmRecordSeries *s, LmRun *run, const char *k
       body = lm_histogram_view_new (self->feed, s->run_name, s->tag, &color);
       lm_histogram_view_set_mode (LM_HISTOGRAM_VIEW (body), self->hist_mode);
       lm_histogram_view_set_x_axis (LM_HISTOGRAM_VIEW (body), self->x_axis);
-      lm_histogram_view_set_linked_steps (LM_HISTOGRAM_VIEW (body), &self->linked);
       break;
     case LM_DASHBOARD_DISTRIBUTIONS:
       body = lm_distribution_view_new (self->feed, s->run_name, s->tag, &color);
@@ -179,14 +191,10 @@ make_card (LmRecordDashboard *self, LmRecordSeries *s, LmRun *run, const char *k
     case LM_DASHBOARD_IMAGES:
       body = lm_image_card_new (self->feed, LM_IMAGE_LOADER (self->loader), s->run_name, lm_run_get_path (run),
                                 s->tag);
-      if (self->linked.active)
-        lm_image_card_set_linked_steps (LM_IMAGE_CARD (body), &self->linked);
       break;
     case LM_DASHBOARD_AUDIO:
       body = lm_audio_card_new (self->feed, LM_AUDIO_LOADER (self->loader), s->run_name, lm_run_get_path (run),
                                 s->tag, &color);
-      if (self->linked.active)
-        lm_audio_card_set_linked_steps (LM_AUDIO_CARD (body), &self->linked);
       break;
     case LM_DASHBOARD_MESH:
       body = lm_mesh_card_new (self->feed, LM_MESH_LOADER (self->loader), s->run_name, lm_run_get_path (run), s->tag,
@@ -200,6 +208,10 @@ make_card (LmRecordDashboard *self, LmRecordSeries *s, LmRun *run, const char *k
       body = lm_text_card_new (self->feed, s->run_name, s->tag);
       break;
     }
+  /* linked by step already: the new card follows too (a new card starts
+   * unlinked, so there is nothing to undo otherwise) */
+  if (self->linked.active)
+    link_card (self, body);
   if (has_pins (self->kind))
     {
       /* TensorBoard's pin, after the run chip as on a scalar card */
@@ -664,12 +676,7 @@ lm_record_dashboard_set_linked_steps (LmRecordDashboard *self, const LmStepSelec
     {
       g_hash_table_iter_init (&it, t ? self->pin_cards : self->cards);
       while (g_hash_table_iter_next (&it, NULL, &v))
-        if (self->kind == LM_DASHBOARD_HISTOGRAMS)
-          lm_histogram_view_set_linked_steps (LM_HISTOGRAM_VIEW (body_of (v)), &self->linked);
-        else if (self->kind == LM_DASHBOARD_IMAGES)
-          lm_image_card_set_linked_steps (LM_IMAGE_CARD (body_of (v)), &self->linked);
-        else if (self->kind == LM_DASHBOARD_AUDIO)
-          lm_audio_card_set_linked_steps (LM_AUDIO_CARD (body_of (v)), &self->linked);
+        link_card (self, body_of (v));
     }
 }
 

@@ -134,33 +134,33 @@ regex_key (GRegex *regex, const char *name, char **label)
       return g_strdup ("");
     }
   key = g_string_new (NULL);
-  text = g_string_new (NULL);
+  /* the label only when asked for (the run list's colouring is not) */
+  text = label != NULL ? g_string_new (NULL) : NULL;
   for (int i = 1; i <= n; i++)
     {
       int start = -1, end = -1;
 
       g_match_info_fetch_pos (match, i, &start, &end);
-      if (i > 1)
-        g_string_append (text, ", ");
       if (start < 0)
-        {
-          g_string_append_c (key, '-');
-          g_string_append (text, "(none)");
-        }
+        g_string_append_c (key, '-');
       else
         {
           g_string_append_printf (key, "%d:", end - start);
           g_string_append_len (key, name + start, end - start);
-          if (end > start)
-            g_string_append_len (text, name + start, end - start);
-          else
-            g_string_append (text, "(empty)");
         }
+      if (text == NULL)
+        continue;
+      if (i > 1)
+        g_string_append (text, ", ");
+      if (start < 0)
+        g_string_append (text, "(none)");
+      else if (end > start)
+        g_string_append_len (text, name + start, end - start);
+      else
+        g_string_append (text, "(empty)");
     }
-  if (label != NULL)
+  if (text != NULL)
     *label = g_string_free (text, FALSE);
-  else
-    g_string_free (text, TRUE);
   return g_string_free (key, FALSE);
 }
 

@@ -21,52 +21,55 @@ child_width (GtkWidget *child, int width)
   return width < 0 ? nat : MAX (min, MIN (nat, width));
 }
 
+/* A child on the line being filled, with its size there. */
+typedef struct
+{
+  GtkWidget *child;
+  int w, h;
+} Placed;
+
 /* Lays the children out on lines `width` wide (-1: one line); allocates
  * them when `place`.  Returns the height the lines take. */
 static int
 flow (LmWrapLayout *self, GtkWidget *widget, int width, gboolean place)
 {
-  g_autoptr (GArray) line = g_array_new (FALSE, FALSE, sizeof (GtkWidget *));
-  g_autoptr (GArray) widths = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autoptr (GArray) line = g_array_new (FALSE, FALSE, sizeof (Placed));
   int x = 0, y = 0, line_h = 0;
   GtkWidget *child = gtk_widget_get_first_child (widget);
 
   for (;;)
     {
-      int w = 0, h = 0;
+      Placed p = { NULL, 0, 0 };
 
       while (child != NULL && !gtk_widget_should_layout (child))
         child = gtk_widget_get_next_sibling (child);
+      p.child = child;
       if (child != NULL)
         {
-          w = child_width (child, width);
-          gtk_widget_measure (child, GTK_ORIENTATION_VERTICAL, w, NULL, &h, NULL, NULL);
+          p.w = child_width (child, width);
+          gtk_widget_measure (child, GTK_ORIENTATION_VERTICAL, p.w, NULL, &p.h, NULL, NULL);
         }
       /* the line ends: at the last child, or where this one does not fit */
-      if (line->len > 0 && (child == NULL || (width >= 0 && x + w > width)))
+      if (line->len > 0 && (child == NULL || (width >= 0 && x + p.w > width)))
         {
           int cx = 0;
 
           for (guint i = 0; place && i < line->len; i++)
             {
-              GtkWidget *c = g_array_index (line, GtkWidget *, i);
-              int cw = g_array_index (widths, int, i), ch;
+              const Placed *c = &g_array_index (line, Placed, i);
 
-              gtk_widget_measure (c, GTK_ORIENTATION_VERTICAL, cw, NULL, &ch, NULL, NULL);
-              gtk_widget_size_allocate (c, &(GtkAllocation) { cx, y + (line_h - ch) / 2, cw, ch }, -1);
-              cx += cw + self->spacing;
+              gtk_widget_size_allocate (c->child, &(GtkAllocation) { cx, y + (line_h - c->h) / 2, c->w, c->h }, -1);
+              cx += c->w + self->spacing;
             }
           g_array_set_size (line, 0);
-          g_array_set_size (widths, 0);
           y += line_h + self->line_spacing;
           x = line_h = 0;
         }
       if (child == NULL)
         break;
-      g_array_append_val (line, child);
-      g_array_append_val (widths, w);
-      x += w + self->spacing;
-      line_h = MAX (line_h, h);
+      g_array_append_val (line, p);
+      x += p.w + self->spacing;
+      line_h = MAX (line_h, p.h);
       child = gtk_widget_get_next_sibling (child);
     }
   return MAX (y - self->line_spacing, 0);

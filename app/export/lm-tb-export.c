@@ -872,15 +872,22 @@ append_field (GString *tsv, const char *text)
   g_strdelimit (tsv->str + at, "\t\n\r", ' ');
 }
 
+/* The statements that read an embedding's metadata: its labels, and
+ * (NULL in a file from before columns) its column names and values. */
+typedef struct
+{
+  sqlite3_stmt *meta, *names, *values;
+} MetadataQuery;
+
 /* Embedding id's metadata.tsv into tsv as PyTorch's make_tsv writes it:
  * a label a line, or with several columns (metadata_header) their names
  * joined by tabs first, then a line of tab-joined values a point (one
  * named column has no header line: TensorBoard would read it as a
- * point).  names and values may be NULL (a file from before columns).
- * Returns the points written. */
+ * point).  Returns the points written. */
 static guint
-metadata_tsv (Run *r, sqlite3_stmt *meta, sqlite3_stmt *names, sqlite3_stmt *values, gint64 id, GString *tsv)
+metadata_tsv (Run *r, MetadataQuery *q, gint64 id, GString *tsv)
 {
+  sqlite3_stmt *meta = q->meta, *names = q->names, *values = q->values;
   guint k = 0, points = 0;
   int rc;
 
@@ -919,15 +926,121 @@ metadata_tsv (Run *r, sqlite3_stmt *meta, sqlite3_stmt *names, sqlite3_stmt *val
   return points;
 }
 
+/* n x d floats (blob, possibly unaligned) as tensors.tsv: a point a line,
+ * tab-separated. */
+static GString *
+tensors_tsv (const void *blob, gint64 n, gint64 d)
+{
+  g_autofree float *mat = g_new (float, (size_t) n * (size_t) d);
+  GString *tsv = g_string_new (NULL);
+  char num[G_ASCII_DTOSTR_BUF_SIZE];
+
+  memcpy (mat, blob, (size_t) n * (size_t) d * sizeof (float));
+  for (gint64 i = 0; i < n; i++)
+    {
+      for (gint64 j = 0; j < d; j++)
+        {
+          if (j)
+            g_string_append_c (tsv, '\t');
+          /* 9 digits give the float back exactly */
+          g_string_append (tsv, g_ascii_formatd (num, sizeof num, "%.9g",
+                                                 mat[i * d + j]));
+        }
+      g_string_append_c (tsv, '\n');
+    }
+  return tsv;
+}
+
+/* Embedding id's metadata.tsv in dir (sub from out_dir), and its
+ * metadata_path in pbtxt, when it has labels. */
+static void
+export_metadata (Run *r, MetadataQuery *q, gint64 id, const char *dir, const char *sub, GString *pbtxt)
+{
+  g_autoptr (GString) mtsv = g_string_new (NULL);
+
+  if (q->meta == NULL || metadata_tsv (r, q, id, mtsv) == 0)
+    return;
+  g_autofree char *mpath = g_build_filename (dir, "metadata.tsv", NULL);
+  g_autofree char *rel = g_strconcat (sub, "/metadata.tsv", NULL);
+  if (write_file (r, mpath, mtsv->str, mtsv->len))
+    {
+      g_string_append (pbtxt, "  metadata_path: ");
+      append_quoted (pbtxt, rel);
+      g_string_append_c (pbtxt, '\n');
+    }
+}
+
+/* The sprite of st's embedding row, when it has one, as sprite.png in dir
+ * (sub from out_dir), and its sprite block in pbtxt. */
+static void
+export_sprite (Run *r, sqlite3_stmt *st, const char *dir, const char *sub, GString *pbtxt)
+{
+  if (sqlite3_column_type (st, 6) != SQLITE_BLOB)
+    return;
+  g_autofree char *spath = g_build_filename (dir, "sprite.png", NULL);
+  g_autofree char *rel = g_strconcat (sub, "/sprite.png", NULL);
+  if (write_file (r, spath, sqlite3_column_blob (st, 6),
+                  (size_t) sqlite3_column_bytes (st, 6)))
+    {
+      g_string_append (pbtxt, "  sprite {\n    image_path: ");
+      append_quoted (pbtxt, rel);
+      g_string_append_printf (pbtxt, "\n    single_image_dim: %" G_GINT64_FORMAT
+                              "\n    single_image_dim: %" G_GINT64_FORMAT "\n  }\n",
+                              (gint64) sqlite3_column_int64 (st, 7),
+                              (gint64) sqlite3_column_int64 (st, 8));
+    }
+}
+
+/* The embedding of st's row: its directory <step:05>/<tag>, its files,
+ * and its block in pbtxt. */
+static void
+export_embedding (Run *r, sqlite3_stmt *st, MetadataQuery *q, GString *pbtxt)
+{
+  gint64 id = sqlite3_column_int64 (st, 0), step = sqlite3_column_int64 (st, 2);
+  const char *tag = column_text (st, 1);
+  gint64 n = sqlite3_column_int64 (st, 3), d = sqlite3_column_int64 (st, 4);
+  size_t bytes = (size_t) sqlite3_column_bytes (st, 5);
+  if (n <= 0 || d <= 0 || bytes != (size_t) n * (size_t) d * sizeof (float))
+    {
+      say (r->ex, TRUE, "%s: embedding '%s' not exported: %" G_GINT64_FORMAT "x%"
+           G_GINT64_FORMAT " points in %zu bytes", r->path, tag, n, d, bytes);
+      return;
+    }
+  g_autofree char *enc = encode_tag (tag);
+  g_autofree char *sub = g_strdup_printf ("%05" G_GINT64_FORMAT "/%s", step, enc);
+  g_autofree char *dir = g_build_filename (r->out_dir, sub, NULL);
+
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    {
+      say (r->ex, TRUE, "%s: cannot create %s: %s", r->path, dir, g_strerror (errno));
+      return;
+    }
+  g_autoptr (GString) tsv = tensors_tsv (sqlite3_column_blob (st, 5), n, d);
+  g_autofree char *tpath = g_build_filename (dir, "tensors.tsv", NULL);
+  if (!write_file (r, tpath, tsv->str, tsv->len))
+    return;
+  g_string_append (pbtxt, "embeddings {\n  tensor_name: ");
+  g_autofree char *tname = g_strdup_printf ("%s:%05" G_GINT64_FORMAT, tag, step);
+  append_quoted (pbtxt, tname);
+  g_autofree char *tsv_rel = g_strconcat (sub, "/tensors.tsv", NULL);
+  g_string_append (pbtxt, "\n  tensor_path: ");
+  append_quoted (pbtxt, tsv_rel);
+  g_string_append_c (pbtxt, '\n');
+  export_metadata (r, q, id, dir, sub, pbtxt);
+  export_sprite (r, st, dir, sub, pbtxt);
+  g_string_append (pbtxt, "}\n");
+  r->counts[LM_TB_EMBEDDING]++;
+}
+
 /* add_embedding's files: <step:05>/<tag>/tensors.tsv (a point a line,
  * tab-separated), metadata.tsv (a label a line, or a header and a line
- * of columns), sprite.png (Lumen's
- * sprite is make_sprite's layout already), and an "embeddings" block of
- * projector_config.pbtxt each. */
+ * of columns), sprite.png (Lumen's sprite is make_sprite's layout
+ * already), and an "embeddings" block of projector_config.pbtxt each. */
 static void
 export_embeddings (Run *r)
 {
-  sqlite3_stmt *st, *meta = NULL, *names = NULL, *values = NULL;
+  sqlite3_stmt *st;
+  MetadataQuery q = { NULL, NULL, NULL };
   g_autoptr (GString) pbtxt = g_string_new (NULL);
   int rc;
 
@@ -936,98 +1049,19 @@ export_embeddings (Run *r)
   st = prepare (r, "SELECT id, tag, step, n, d, tensor, sprite, thumb_width, thumb_height "
                    "FROM embeddings ORDER BY id");
   if (st && has_table (r->db, "embedding_metadata"))
-    meta = prepare (r, "SELECT label FROM embedding_metadata WHERE embedding_id = ?1 ORDER BY i");
-  if (meta && has_table (r->db, "embedding_columns") && has_table (r->db, "embedding_values"))
+    q.meta = prepare (r, "SELECT label FROM embedding_metadata WHERE embedding_id = ?1 ORDER BY i");
+  if (q.meta && has_table (r->db, "embedding_columns") && has_table (r->db, "embedding_values"))
     {
-      names = prepare (r, "SELECT name FROM embedding_columns WHERE embedding_id = ?1 ORDER BY col");
-      values = prepare (r, "SELECT value FROM embedding_values WHERE embedding_id = ?1 ORDER BY i, col");
+      q.names = prepare (r, "SELECT name FROM embedding_columns WHERE embedding_id = ?1 ORDER BY col");
+      q.values = prepare (r, "SELECT value FROM embedding_values WHERE embedding_id = ?1 ORDER BY i, col");
     }
   while (st && (rc = sqlite3_step (st)) == SQLITE_ROW)
-    {
-      gint64 id = sqlite3_column_int64 (st, 0), step = sqlite3_column_int64 (st, 2);
-      const char *tag = column_text (st, 1);
-      gint64 n = sqlite3_column_int64 (st, 3), d = sqlite3_column_int64 (st, 4);
-      size_t bytes = (size_t) sqlite3_column_bytes (st, 5);
-      if (n <= 0 || d <= 0 || bytes != (size_t) n * (size_t) d * sizeof (float))
-        {
-          say (r->ex, TRUE, "%s: embedding '%s' not exported: %" G_GINT64_FORMAT "x%"
-               G_GINT64_FORMAT " points in %zu bytes", r->path, tag, n, d, bytes);
-          continue;
-        }
-      g_autofree char *enc = encode_tag (tag);
-      g_autofree char *sub = g_strdup_printf ("%05" G_GINT64_FORMAT "/%s", step, enc);
-      g_autofree char *dir = g_build_filename (r->out_dir, sub, NULL);
-      g_autofree float *mat = g_new (float, (size_t) n * (size_t) d);
-      g_autoptr (GString) tsv = g_string_new (NULL);
-      char num[G_ASCII_DTOSTR_BUF_SIZE];
-
-      if (g_mkdir_with_parents (dir, 0755) != 0)
-        {
-          say (r->ex, TRUE, "%s: cannot create %s: %s", r->path, dir, g_strerror (errno));
-          continue;
-        }
-      memcpy (mat, sqlite3_column_blob (st, 5), bytes);
-      for (gint64 i = 0; i < n; i++)
-        {
-          for (gint64 j = 0; j < d; j++)
-            {
-              if (j)
-                g_string_append_c (tsv, '\t');
-              /* 9 digits give the float back exactly */
-              g_string_append (tsv, g_ascii_formatd (num, sizeof num, "%.9g",
-                                                     mat[i * d + j]));
-            }
-          g_string_append_c (tsv, '\n');
-        }
-      g_autofree char *tpath = g_build_filename (dir, "tensors.tsv", NULL);
-      if (!write_file (r, tpath, tsv->str, tsv->len))
-        continue;
-      g_string_append (pbtxt, "embeddings {\n  tensor_name: ");
-      g_autofree char *tname = g_strdup_printf ("%s:%05" G_GINT64_FORMAT, tag, step);
-      append_quoted (pbtxt, tname);
-      g_autofree char *tsv_rel = g_strconcat (sub, "/tensors.tsv", NULL);
-      g_string_append (pbtxt, "\n  tensor_path: ");
-      append_quoted (pbtxt, tsv_rel);
-      g_string_append_c (pbtxt, '\n');
-
-      guint labels = 0;
-      g_autoptr (GString) mtsv = g_string_new (NULL);
-      if (meta)
-        labels = metadata_tsv (r, meta, names, values, id, mtsv);
-      if (labels > 0)
-        {
-          g_autofree char *mpath = g_build_filename (dir, "metadata.tsv", NULL);
-          g_autofree char *rel = g_strconcat (sub, "/metadata.tsv", NULL);
-          if (write_file (r, mpath, mtsv->str, mtsv->len))
-            {
-              g_string_append (pbtxt, "  metadata_path: ");
-              append_quoted (pbtxt, rel);
-              g_string_append_c (pbtxt, '\n');
-            }
-        }
-      if (sqlite3_column_type (st, 6) == SQLITE_BLOB)
-        {
-          g_autofree char *spath = g_build_filename (dir, "sprite.png", NULL);
-          g_autofree char *rel = g_strconcat (sub, "/sprite.png", NULL);
-          if (write_file (r, spath, sqlite3_column_blob (st, 6),
-                          (size_t) sqlite3_column_bytes (st, 6)))
-            {
-              g_string_append (pbtxt, "  sprite {\n    image_path: ");
-              append_quoted (pbtxt, rel);
-              g_string_append_printf (pbtxt, "\n    single_image_dim: %" G_GINT64_FORMAT
-                                      "\n    single_image_dim: %" G_GINT64_FORMAT "\n  }\n",
-                                      (gint64) sqlite3_column_int64 (st, 7),
-                                      (gint64) sqlite3_column_int64 (st, 8));
-            }
-        }
-      g_string_append (pbtxt, "}\n");
-      r->counts[LM_TB_EMBEDDING]++;
-    }
+    export_embedding (r, st, &q, pbtxt);
   if (st && rc != SQLITE_DONE)
     db_failed (r, "embeddings");
-  sqlite3_finalize (meta);
-  sqlite3_finalize (names);
-  sqlite3_finalize (values);
+  sqlite3_finalize (q.meta);
+  sqlite3_finalize (q.names);
+  sqlite3_finalize (q.values);
   sqlite3_finalize (st);
   if (pbtxt->len)
     {
@@ -1312,6 +1346,24 @@ done:
   sqlite3_finalize (all);
 }
 
+/* Where trace file `name` (<host>.<ms>.pt.trace.json) goes in out_dir:
+ * two steps in one ms, the later one a ms on (newly allocated). */
+static char *
+free_trace_path (Run *r, const char *name)
+{
+  char *file = g_build_filename (r->out_dir, name, NULL);
+
+  for (gint64 bump = 1; g_file_test (file, G_FILE_TEST_EXISTS); bump++)
+    {
+      g_autofree char *base = g_strndup (name, strlen (name) - strlen (".pt.trace.json"));
+      const char *dot = strrchr (base, '.');
+      g_free (file);
+      file = g_strdup_printf ("%s/%.*s.%" G_GINT64_FORMAT ".pt.trace.json", r->out_dir,
+                              (int) (dot - base), base, g_ascii_strtoll (dot + 1, NULL, 10) + bump);
+    }
+  return file;
+}
+
 /* Each profiled step (a trace with op times) as
  * <out_dir>/<host>.<ms>.pt.trace.json, tensorboard_trace_handler's file,
  * which TensorBoard's PyTorch Profiler plugin reads beside the event
@@ -1342,31 +1394,19 @@ export_profiles (Run *r)
           continue;
         }
       t = lm_trace_data_load (r->path, info->id, FALSE, &msg);
-      if (t == NULL)
-        {
-          say (r->ex, TRUE, "%s: profiled step %" G_GINT64_FORMAT " not exported: %s", r->path,
-               info->step, msg);
-          continue;
-        }
-      if (t->graph_id >= 0 && (g == NULL || g->id != t->graph_id))
+      if (t != NULL && t->graph_id >= 0 && (g == NULL || g->id != t->graph_id))
         {
           g_autofree char *why = NULL;
           g_clear_pointer (&g, lm_graph_data_free);
           /* without it the ops are named "node N" */
           g = lm_graph_data_load (r->path, t->graph_id, &why);
         }
-      name = lm_chrome_trace_file_name (t, o.worker);
-      file = g_build_filename (r->out_dir, name, NULL);
-      /* two steps in one ms: the later one a ms on */
-      for (gint64 bump = 1; g_file_test (file, G_FILE_TEST_EXISTS); bump++)
+      if (t != NULL)
         {
-          g_autofree char *base = g_strndup (name, strlen (name) - strlen (".pt.trace.json"));
-          const char *dot = strrchr (base, '.');
-          g_free (file);
-          file = g_strdup_printf ("%s/%.*s.%" G_GINT64_FORMAT ".pt.trace.json", r->out_dir,
-                                  (int) (dot - base), base, g_ascii_strtoll (dot + 1, NULL, 10) + bump);
+          name = lm_chrome_trace_file_name (t, o.worker);
+          file = free_trace_path (r, name);
         }
-      if (!lm_chrome_trace_write (file, t, t->graph_id >= 0 ? g : NULL, &o, &msg))
+      if (t == NULL || !lm_chrome_trace_write (file, t, t->graph_id >= 0 ? g : NULL, &o, &msg))
         {
           say (r->ex, TRUE, "%s: profiled step %" G_GINT64_FORMAT " not exported: %s", r->path,
                info->step, msg);

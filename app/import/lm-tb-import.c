@@ -41,7 +41,7 @@ typedef struct
   gboolean broken; /* a bad record: not read further */
 } EventFile;
 
-/* An event file as the folder scan found it. */
+/* An event file or a profiler trace as the folder scan found it. */
 typedef struct
 {
   char *name;
@@ -622,9 +622,9 @@ import_text (Run *r, LmTfValue *v)
   /* the repeated last string can make a small event a huge table: 65,535
    * copies of a string of a megabyte are 64 GiB */
   guint64 bytes = 0;
-  for (guint i = 0; i < rows * cols; i++)
+  for (guint i = 0; numel > (gint64) s->len && i < rows * cols; i++)
     bytes += g_bytes_get_size (s->pdata[MIN (i, s->len - 1)]);
-  if (numel > (gint64) s->len && bytes > MAX_PADDED_TEXT)
+  if (bytes > MAX_PADDED_TEXT)
     {
       say (r->imp, TRUE, "%s: text '%s' at step %" G_GINT64_FORMAT " not imported: its %u cells repeat "
            "the last of its %u strings (%" G_GSIZE_FORMAT " bytes) to %" G_GUINT64_FORMAT " bytes, over "
@@ -1995,18 +1995,19 @@ poll_profiles (Run *r, GArray *files)
       g_autofree char *path = g_build_filename (r->src_dir, seen->name, NULL);
       g_autofree char *error = NULL;
       LmChromeTrace *ct;
+      gint64 mark;
 
       if (was != NULL && (*was == stamp || *was == PROFILE_READ))
         continue;
-      g_hash_table_insert (r->profiles, g_strdup (seen->name), g_memdup2 (&stamp, sizeof stamp));
       ct = lm_chrome_trace_load (path, &error);
+      /* read: never again; failed: again once it changes */
+      mark = ct != NULL ? PROFILE_READ : stamp;
+      g_hash_table_insert (r->profiles, g_strdup (seen->name), g_memdup2 (&mark, sizeof mark));
       if (ct == NULL)
         {
           say (r->imp, TRUE, "%s; the file is not imported", error);
           continue;
         }
-      g_hash_table_insert (r->profiles, g_strdup (seen->name),
-                           g_memdup2 (&(gint64){ PROFILE_READ }, sizeof (gint64)));
       g_ptr_array_add (traces, ct);
       for (guint k = 0; k < MIN (ct->warnings->len, MAX_PROFILE_WARNINGS); k++)
         say (r->imp, TRUE, "%s; event left out", (const char *) ct->warnings->pdata[k]);
@@ -2068,15 +2069,17 @@ scan_dir (LmTbImport *imp, const char *dir, const char *rel, int depth)
         continue;
       if (S_ISDIR (st.st_mode))
         g_ptr_array_add (subdirs, g_strdup (de->d_name));
-      else if (S_ISREG (st.st_mode) && lm_tb_is_event_file (de->d_name))
+      else if (S_ISREG (st.st_mode))
         {
-          FileSeen f = { g_strdup (de->d_name), (guint64) st.st_size, (gint64) st.st_mtime };
-          g_array_append_val (events, f);
-        }
-      else if (S_ISREG (st.st_mode) && lm_tb_is_profile_file (de->d_name))
-        {
-          FileSeen f = { g_strdup (de->d_name), (guint64) st.st_size, (gint64) st.st_mtime };
-          g_array_append_val (profiles, f);
+          GArray *into = lm_tb_is_event_file (de->d_name)     ? events
+                         : lm_tb_is_profile_file (de->d_name) ? profiles
+                                                              : NULL;
+          FileSeen f = { NULL, (guint64) st.st_size, (gint64) st.st_mtime };
+
+          if (into == NULL)
+            continue;
+          f.name = g_strdup (de->d_name);
+          g_array_append_val (into, f);
         }
     }
   closedir (d);

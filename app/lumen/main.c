@@ -322,6 +322,72 @@ typedef struct
   double mesh_yaw, mesh_pitch;   /* its degrees */
 } Usage;
 
+/* The --projector-* options (and --tsne-iterations, --umap-epochs) into
+ * u, `view` being --view's: NULL, or what is wrong with them. */
+static char *
+check_projector_usage (GVariantDict *opts, const char *view, Usage *u)
+{
+  const char *method = NULL, *tsne_iterations = NULL, *umap_epochs = NULL;
+
+  g_variant_dict_lookup (opts, "projector-method", "&s", &method);
+  g_variant_dict_lookup (opts, "tsne-iterations", "&s", &tsne_iterations);
+  g_variant_dict_lookup (opts, "umap-epochs", "&s", &umap_epochs);
+  g_variant_dict_lookup (opts, "projector-select", "&s", &u->select);
+  g_variant_dict_lookup (opts, "projector-custom-x", "&s", &u->custom[0]);
+  g_variant_dict_lookup (opts, "projector-custom-y", "&s", &u->custom[1]);
+  u->sphereize = g_variant_dict_contains (opts, "projector-sphereize");
+  u->custom_regex = g_variant_dict_contains (opts, "projector-custom-regex");
+  g_variant_dict_lookup (opts, "projector-color-by", "&s", &u->color_by);
+
+  /* the projector's method switch, and where t-SNE or UMAP stops (a
+   * screenshot waits for that iteration or epoch) */
+  if ((method != NULL || tsne_iterations != NULL || umap_epochs != NULL) && g_strcmp0 (view, "projector") != 0)
+    return g_strdup ("lumen: --projector-method, --tsne-iterations and --umap-epochs go with --view projector\n");
+  if (method != NULL && g_strcmp0 (method, "pca") != 0 && g_strcmp0 (method, "tsne") != 0
+      && g_strcmp0 (method, "umap") != 0 && g_strcmp0 (method, "custom") != 0)
+    return g_strdup_printf ("lumen: --projector-method must be pca, tsne, umap or custom; got '%s'\n", method);
+  if (u->select != NULL && g_strcmp0 (view, "projector") != 0)
+    return g_strdup ("lumen: --projector-select goes with --view projector\n");
+  if (u->select != NULL && *u->select == '\0')
+    return g_strdup ("lumen: --projector-select needs a point's label or number\n");
+  if (u->color_by != NULL && g_strcmp0 (view, "projector") != 0)
+    return g_strdup ("lumen: --projector-color-by goes with --view projector\n");
+  if (u->color_by != NULL && *u->color_by == '\0')
+    return g_strdup ("lumen: --projector-color-by needs a metadata column's name\n");
+  u->method = g_strcmp0 (method, "tsne") == 0     ? LM_PROJECTOR_TSNE
+              : g_strcmp0 (method, "umap") == 0   ? LM_PROJECTOR_UMAP
+              : g_strcmp0 (method, "custom") == 0 ? LM_PROJECTOR_CUSTOM
+                                                  : LM_PROJECTOR_PCA;
+  if (u->sphereize && (g_strcmp0 (view, "projector") != 0 || u->method != LM_PROJECTOR_PCA))
+    return g_strdup ("lumen: --projector-sphereize goes with --view projector and PCA (the default method), as "
+                     "TensorBoard's Sphereize data\n");
+  if ((u->custom[0] != NULL || u->custom[1] != NULL || u->custom_regex)
+      && (g_strcmp0 (view, "projector") != 0 || u->method != LM_PROJECTOR_CUSTOM))
+    return g_strdup ("lumen: --projector-custom-x, --projector-custom-y and --projector-custom-regex go with "
+                     "--view projector --projector-method custom\n");
+  for (int a = 0; a < 2; a++)
+    {
+      const char *comma = u->custom[a] != NULL ? strchr (u->custom[a], ',') : NULL;
+
+      if (u->custom[a] != NULL && (comma == NULL || comma == u->custom[a] || comma[1] == '\0'))
+        return g_strdup_printf ("lumen: --projector-custom-%c expects %s: two label searches split at the first "
+                                "comma (e.g. Sneaker,Sandal); got '%s'\n", a == 0 ? 'x' : 'y',
+                                a == 0 ? "LEFT,RIGHT" : "UP,DOWN", u->custom[a]);
+    }
+  if (tsne_iterations != NULL && u->method != LM_PROJECTOR_TSNE)
+    return g_strdup ("lumen: --tsne-iterations goes with --projector-method tsne\n");
+  if (tsne_iterations != NULL
+      && !g_ascii_string_to_signed (tsne_iterations, 10, 1, 100000, &u->tsne_iterations, NULL))
+    return g_strdup_printf ("lumen: --tsne-iterations must be a whole number from 1 to 100000; got '%s'\n",
+                            tsne_iterations);
+  if (umap_epochs != NULL && u->method != LM_PROJECTOR_UMAP)
+    return g_strdup ("lumen: --umap-epochs goes with --projector-method umap\n");
+  if (umap_epochs != NULL && !g_ascii_string_to_signed (umap_epochs, 10, 1, 100000, &u->umap_epochs, NULL))
+    return g_strdup_printf ("lumen: --umap-epochs must be a whole number from 1 to 100000; got '%s'\n",
+                            umap_epochs);
+  return NULL;
+}
+
 /* Every usage check, made before any window exists (the local process
  * runs it first; a command line handed to the running instance runs it
  * again): the message for the first bad option, or NULL.  A window made
@@ -340,20 +406,11 @@ check_usage (GVariantDict *opts, Usage *u)
   const char *view = NULL, *theme = NULL, *spec = NULL;
   g_autofree const char **rest = NULL;
 
-  const char *method = NULL, *tsne_iterations = NULL, *umap_epochs = NULL, *video_frame = NULL;
-  const char *mesh_camera = NULL;
+  const char *video_frame = NULL, *mesh_camera = NULL;
+  char *msg;
 
   *u = (Usage) { .axis = LM_X_STEP, .smoothing = -1, .timeout_s = 120, .step = -1, .op = -1,
                  .tsne_iterations = -1, .umap_epochs = -1 };
-  g_variant_dict_lookup (opts, "projector-method", "&s", &method);
-  g_variant_dict_lookup (opts, "tsne-iterations", "&s", &tsne_iterations);
-  g_variant_dict_lookup (opts, "umap-epochs", "&s", &umap_epochs);
-  g_variant_dict_lookup (opts, "projector-select", "&s", &u->select);
-  g_variant_dict_lookup (opts, "projector-custom-x", "&s", &u->custom[0]);
-  g_variant_dict_lookup (opts, "projector-custom-y", "&s", &u->custom[1]);
-  u->sphereize = g_variant_dict_contains (opts, "projector-sphereize");
-  u->custom_regex = g_variant_dict_contains (opts, "projector-custom-regex");
-  g_variant_dict_lookup (opts, "projector-color-by", "&s", &u->color_by);
   g_variant_dict_lookup (opts, "window-size", "&s", &size);
   g_variant_dict_lookup (opts, "x-axis", "&s", &x_axis);
   g_variant_dict_lookup (opts, "smoothing", "&s", &smoothing);
@@ -448,52 +505,9 @@ check_usage (GVariantDict *opts, Usage *u)
       return g_strdup_printf ("lumen: --view must be one of %s, hparams-scatter, debugger or profile; got '%s'\n",
                               names, view);
     }
-  /* the projector's method switch, and where t-SNE or UMAP stops (a
-   * screenshot waits for that iteration or epoch) */
-  if ((method != NULL || tsne_iterations != NULL || umap_epochs != NULL) && g_strcmp0 (view, "projector") != 0)
-    return g_strdup ("lumen: --projector-method, --tsne-iterations and --umap-epochs go with --view projector\n");
-  if (method != NULL && g_strcmp0 (method, "pca") != 0 && g_strcmp0 (method, "tsne") != 0
-      && g_strcmp0 (method, "umap") != 0 && g_strcmp0 (method, "custom") != 0)
-    return g_strdup_printf ("lumen: --projector-method must be pca, tsne, umap or custom; got '%s'\n", method);
-  if (u->select != NULL && g_strcmp0 (view, "projector") != 0)
-    return g_strdup ("lumen: --projector-select goes with --view projector\n");
-  if (u->select != NULL && *u->select == '\0')
-    return g_strdup ("lumen: --projector-select needs a point's label or number\n");
-  if (u->color_by != NULL && g_strcmp0 (view, "projector") != 0)
-    return g_strdup ("lumen: --projector-color-by goes with --view projector\n");
-  if (u->color_by != NULL && *u->color_by == '\0')
-    return g_strdup ("lumen: --projector-color-by needs a metadata column's name\n");
-  u->method = g_strcmp0 (method, "tsne") == 0     ? LM_PROJECTOR_TSNE
-              : g_strcmp0 (method, "umap") == 0   ? LM_PROJECTOR_UMAP
-              : g_strcmp0 (method, "custom") == 0 ? LM_PROJECTOR_CUSTOM
-                                                  : LM_PROJECTOR_PCA;
-  if (u->sphereize && (g_strcmp0 (view, "projector") != 0 || u->method != LM_PROJECTOR_PCA))
-    return g_strdup ("lumen: --projector-sphereize goes with --view projector and PCA (the default method), as "
-                     "TensorBoard's Sphereize data\n");
-  if ((u->custom[0] != NULL || u->custom[1] != NULL || u->custom_regex)
-      && (g_strcmp0 (view, "projector") != 0 || u->method != LM_PROJECTOR_CUSTOM))
-    return g_strdup ("lumen: --projector-custom-x, --projector-custom-y and --projector-custom-regex go with "
-                     "--view projector --projector-method custom\n");
-  for (int a = 0; a < 2; a++)
-    {
-      const char *comma = u->custom[a] != NULL ? strchr (u->custom[a], ',') : NULL;
-
-      if (u->custom[a] != NULL && (comma == NULL || comma == u->custom[a] || comma[1] == '\0'))
-        return g_strdup_printf ("lumen: --projector-custom-%c expects %s: two label searches split at the first "
-                                "comma (e.g. Sneaker,Sandal); got '%s'\n", a == 0 ? 'x' : 'y',
-                                a == 0 ? "LEFT,RIGHT" : "UP,DOWN", u->custom[a]);
-    }
-  if (tsne_iterations != NULL && u->method != LM_PROJECTOR_TSNE)
-    return g_strdup ("lumen: --tsne-iterations goes with --projector-method tsne\n");
-  if (tsne_iterations != NULL
-      && !g_ascii_string_to_signed (tsne_iterations, 10, 1, 100000, &u->tsne_iterations, NULL))
-    return g_strdup_printf ("lumen: --tsne-iterations must be a whole number from 1 to 100000; got '%s'\n",
-                            tsne_iterations);
-  if (umap_epochs != NULL && u->method != LM_PROJECTOR_UMAP)
-    return g_strdup ("lumen: --umap-epochs goes with --projector-method umap\n");
-  if (umap_epochs != NULL && !g_ascii_string_to_signed (umap_epochs, 10, 1, 100000, &u->umap_epochs, NULL))
-    return g_strdup_printf ("lumen: --umap-epochs must be a whole number from 1 to 100000; got '%s'\n",
-                            umap_epochs);
+  msg = check_projector_usage (opts, view, u);
+  if (msg != NULL)
+    return msg;
   /* on the scalars view --step is TensorBoard's step selection: a step,
    * or a range A:B, selected on every card; on the histograms and images
    * views the same selection, linked by step (TensorBoard's linked time),
@@ -588,6 +602,39 @@ new_window_for_logdir (GtkApplication *app, const char *logdir)
   return new_window_following (app, lm_run_store_new (logdir), names, paths, FALSE);
 }
 
+/* The --projector-* options, on the projector page. */
+static void
+apply_projector_options (LmProjectorPage *page, const Usage *u)
+{
+  if (u->method != LM_PROJECTOR_PCA)
+    {
+      if (u->tsne_iterations > 0)
+        lm_projector_page_set_tsne_iterations (page, (guint) u->tsne_iterations);
+      if (u->umap_epochs > 0)
+        lm_projector_page_set_umap_epochs (page, (guint) u->umap_epochs);
+      /* Custom's searches: X Left,Right; Y Up,Down (split at the first comma) */
+      for (int a = 0; a < 2; a++)
+        if (u->custom[a] != NULL)
+          {
+            const char *comma = strchr (u->custom[a], ',');
+            g_autofree char *first = g_strndup (u->custom[a], (gsize) (comma - u->custom[a]));
+
+            lm_projector_page_set_custom_search (page, a == 0 ? LM_PROJECTOR_CUSTOM_LEFT : LM_PROJECTOR_CUSTOM_UP,
+                                                 first, u->custom_regex);
+            lm_projector_page_set_custom_search (page, a == 0 ? LM_PROJECTOR_CUSTOM_RIGHT
+                                                              : LM_PROJECTOR_CUSTOM_DOWN, comma + 1,
+                                                 u->custom_regex);
+          }
+      lm_projector_page_set_method (page, u->method);
+    }
+  if (u->sphereize)
+    lm_projector_page_set_sphereize (page, TRUE);
+  if (u->select != NULL)
+    lm_projector_page_select_when_loaded (page, u->select);
+  if (u->color_by != NULL)
+    lm_projector_page_color_by_when_loaded (page, u->color_by);
+}
+
 static int
 on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer user_data)
 {
@@ -673,38 +720,8 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
     }
   else if (u.view != NULL)
     lm_dashboards_set_view (lm_window_get_dashboards (window), u.view);
-  if (u.method != LM_PROJECTOR_PCA)
-    {
-      LmProjectorPage *page = LM_PROJECTOR_PAGE (lm_dashboards_get_page (lm_window_get_dashboards (window),
-                                                                         "projector"));
-
-      if (u.tsne_iterations > 0)
-        lm_projector_page_set_tsne_iterations (page, (guint) u.tsne_iterations);
-      if (u.umap_epochs > 0)
-        lm_projector_page_set_umap_epochs (page, (guint) u.umap_epochs);
-      /* Custom's searches: X Left,Right; Y Up,Down (split at the first comma) */
-      for (int a = 0; a < 2; a++)
-        if (u.custom[a] != NULL)
-          {
-            const char *comma = strchr (u.custom[a], ',');
-            g_autofree char *first = g_strndup (u.custom[a], (gsize) (comma - u.custom[a]));
-
-            lm_projector_page_set_custom_search (page, a == 0 ? LM_PROJECTOR_CUSTOM_LEFT : LM_PROJECTOR_CUSTOM_UP,
-                                                 first, u.custom_regex);
-            lm_projector_page_set_custom_search (page, a == 0 ? LM_PROJECTOR_CUSTOM_RIGHT
-                                                              : LM_PROJECTOR_CUSTOM_DOWN, comma + 1, u.custom_regex);
-          }
-      lm_projector_page_set_method (page, u.method);
-    }
-  if (u.sphereize)
-    lm_projector_page_set_sphereize (
-      LM_PROJECTOR_PAGE (lm_dashboards_get_page (lm_window_get_dashboards (window), "projector")), TRUE);
-  if (u.select != NULL)
-    lm_projector_page_select_when_loaded (
-      LM_PROJECTOR_PAGE (lm_dashboards_get_page (lm_window_get_dashboards (window), "projector")), u.select);
-  if (u.color_by != NULL)
-    lm_projector_page_color_by_when_loaded (
-      LM_PROJECTOR_PAGE (lm_dashboards_get_page (lm_window_get_dashboards (window), "projector")), u.color_by);
+  apply_projector_options (LM_PROJECTOR_PAGE (lm_dashboards_get_page (lm_window_get_dashboards (window),
+                                                                   "projector")), &u);
   if (!u.select_steps && !u.pr_step && (u.step >= 0 || u.op >= 1))
     lm_graph_page_set_target (LM_GRAPH_PAGE (lm_dashboards_get_page (lm_window_get_dashboards (window), "graph")),
                               u.step, u.op);
