@@ -245,7 +245,6 @@ lm_profile_pane_reload (LmProfilePane *self)
                                                t->events[self->profile->mem_peak_event].backward ? "backward"
                                                                                                  : "forward");
       g_free (self->summary);
-  g_free (self->run_name);
       self->summary = g_steal_pointer (&with);
     }
   else if (self->profile == NULL && t != NULL)
@@ -939,6 +938,7 @@ lm_profile_pane_finalize (GObject *object)
   lm_profile_free (self->profile);
   g_free (self->summary);
   g_free (self->order);
+  g_free (self->run_name);
   G_OBJECT_CLASS (lm_profile_pane_parent_class)->finalize (object);
 }
 
