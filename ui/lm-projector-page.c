@@ -1308,6 +1308,32 @@ lm_projector_page_select (LmProjectorPage *self, int point)
   inspect_show (self);
 }
 
+/* The search boxes (the label search and Custom's four ends) name the
+ * column Search by looks in: "Search labels", else "Search split". */
+static void
+search_texts (LmProjectorPage *self)
+{
+  static const char *const ends[4] = { "X axis's left end", "X axis's right end", "Y axis's top end",
+                                       "Y axis's bottom end" };
+  guint by = gtk_drop_down_get_selected (GTK_DROP_DOWN (self->search_drop));
+  const char *column = self->columns != NULL && by < g_strv_length (self->columns) ? self->columns[by] : "label";
+  g_autofree char *hint = g_str_equal (column, "label") ? g_strdup ("Search labels")
+                                                        : g_strdup_printf ("Search %s", column);
+
+  g_autofree char *search_tip = g_strdup_printf ("Highlight the points whose %s holds this text", column);
+
+  g_object_set (self->search, "placeholder-text", hint, NULL);
+  gtk_widget_set_tooltip_text (self->search, search_tip);
+  for (int k = 0; k < 4; k++)
+    {
+      g_autofree char *tip = g_strdup_printf ("Points whose %s matches this are the %s (their mean)", column,
+                                              ends[k]);
+
+      g_object_set (self->custom_entry[k], "placeholder-text", hint, NULL);
+      gtk_widget_set_tooltip_text (self->custom_entry[k], tip);
+    }
+}
+
 /* Label by, Color by and the search's column from the dropdowns. */
 static void
 columns_apply (LmProjectorPage *self)
@@ -1318,6 +1344,7 @@ columns_apply (LmProjectorPage *self)
   lm_projector_view_set_label_by (view, gtk_drop_down_get_selected (GTK_DROP_DOWN (self->label_drop)));
   lm_projector_view_set_color_by (view, (int) gtk_drop_down_get_selected (GTK_DROP_DOWN (self->color_drop)) - 1);
   lm_projector_view_set_search_by (view, gtk_drop_down_get_selected (GTK_DROP_DOWN (self->search_drop)));
+  search_texts (self);
   note = lm_projector_view_get_color_note (view);
   gtk_widget_set_tooltip_text (self->color_drop, note != NULL ? note
                                                  : "Colour the points by a metadata column: a colour a value "
@@ -2155,17 +2182,9 @@ build_columns_bar (LmProjectorPage *self)
 static GtkWidget *
 build_custom_end (LmProjectorPage *self, int k)
 {
-  static const char *const tips[4] = {
-    "Points whose label matches this are the X axis's left end (their mean)",
-    "Points whose label matches this are the X axis's right end (their mean)",
-    "Points whose label matches this are the Y axis's top end (their mean)",
-    "Points whose label matches this are the Y axis's bottom end (their mean)",
-  };
-
   self->custom_entry[k] = gtk_entry_new ();
   gtk_editable_set_width_chars (GTK_EDITABLE (self->custom_entry[k]), 14);
-  g_object_set (self->custom_entry[k], "placeholder-text", "Search labels", NULL);
-  gtk_widget_set_tooltip_text (self->custom_entry[k], tips[k]);
+  /* its placeholder and tooltip: search_texts */
   g_signal_connect_swapped (self->custom_entry[k], "changed", G_CALLBACK (on_custom_changed), self);
   self->custom_regex[k] = gtk_toggle_button_new_with_label (".*");
   gtk_widget_set_tooltip_text (self->custom_regex[k], "Search with a regular expression (case-insensitive), "
@@ -2351,8 +2370,6 @@ lm_projector_page_init (LmProjectorPage *self)
   gtk_widget_set_tooltip_text (self->thumb_check, "Draw each point's label_img instead of a dot");
   g_signal_connect (self->thumb_check, "toggled", G_CALLBACK (on_thumbs_toggled), self);
   self->search = gtk_search_entry_new ();
-  g_object_set (self->search, "placeholder-text", "Search labels", NULL);
-  gtk_widget_set_tooltip_text (self->search, "Highlight the points whose label holds this text");
   g_signal_connect (self->search, "search-changed", G_CALLBACK (on_search_changed), self);
   g_signal_connect (self->search, "activate", G_CALLBACK (on_search_activate), self);
   gtk_box_append (GTK_BOX (controls), captioned ("Run", self->run_drop));
@@ -2463,6 +2480,7 @@ lm_projector_page_init (LmProjectorPage *self)
   gtk_box_append (GTK_BOX (main), self->stack);
   gtk_box_append (GTK_BOX (main), self->side);
   gtk_box_append (GTK_BOX (self), main);
+  search_texts (self);
   g_signal_connect (self, "map", G_CALLBACK (on_map), self);
   g_signal_connect (self, "unmap", G_CALLBACK (on_unmap), self);
 }

@@ -1727,8 +1727,21 @@ test_custom_search_by (void)
   lm_projector_page_set_method (pp, LM_PROJECTOR_CUSTOM);
   assert_status_has (pp, "Left: no point matches “train”");
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (left)), ==, "no match");
-  /* by split: the even points are "train", the odd "test" */
+  g_assert_cmpstr (gtk_entry_get_placeholder_text (GTK_ENTRY (lm_projector_page_get_control (pp, "left"))), ==,
+                   "Search labels");
+  /* by split: the even points are "train", the odd "test"; the search
+   * boxes say which column they look in */
   gtk_drop_down_set_selected (GTK_DROP_DOWN (lm_projector_page_get_control (pp, "search-by")), 1);
+  g_assert_cmpstr (gtk_entry_get_placeholder_text (GTK_ENTRY (lm_projector_page_get_control (pp, "left"))), ==,
+                   "Search split");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (lm_projector_page_get_control (pp, "up")), ==,
+                   "Points whose split matches this are the Y axis's top end (their mean)");
+  {
+    g_autofree char *hint = NULL;
+
+    g_object_get (lm_projector_page_get_search_entry (pp), "placeholder-text", &hint, NULL);
+    g_assert_cmpstr (hint, ==, "Search split");
+  }
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (left)), ==, "3 matches");
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (lm_projector_page_get_control (pp, "right-count"))), ==,
                    "3 matches");
