@@ -180,11 +180,8 @@ test_cards (void)
   LmAudioCard *card;
   g_autofree char *label = NULL;
 
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   win = open_window (logdir);
   /* a: speech/clean, wave/half, wave/stereo, wave/broken; b: speech/clean */
   g_assert_cmpuint (lm_record_dashboard_get_n_cards (page_of (win)), ==, 5);
@@ -267,11 +264,8 @@ test_waveform_pixels (void)
   GdkRGBA color;
   int x0, x1, mid, tall = 0, flat = 0, n_left = 0, n_right = 0;
 
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   win = open_window (logdir);
   card = card_of (win, "a", "wave/half");
   g_assert_null (lm_audio_card_get_error (card));
@@ -338,11 +332,8 @@ test_slider (void)
   LmAudioCard *card;
   LmWaveform *wf;
 
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   win = open_window (logdir);
   card = card_of (win, "a", "speech/clean");
   wf = LM_WAVEFORM (lm_audio_card_get_waveform (card));
@@ -597,11 +588,8 @@ test_short_clips (void)
   LmAudioCard *card;
   lm_writer *w;
 
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   check (lm_writer_open (&w, dir, "r"), "open");
   check (lm_writer_add_audio (w, "frame", 0, one, 1, 1, RATE), "audio");
   check (lm_writer_add_audio (w, "blip", 0, s, n, 1, RATE), "audio");
@@ -627,11 +615,8 @@ test_accessible_names (void)
   LmAudioCard *card;
   GtkAccessible *slider, *wave;
 
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   win = open_window (logdir);
   card = card_of (win, "a", "speech/clean");
   slider = GTK_ACCESSIBLE (lm_audio_card_get_slider (card));
@@ -666,11 +651,8 @@ test_broken_clip (void)
   LmWindow *win;
   LmAudioCard *card;
 
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   win = open_window (logdir);
   card = card_of (win, "a", "wave/broken");
   g_assert_nonnull (lm_audio_card_get_error (card));
@@ -693,11 +675,8 @@ test_no_playback (void)
   LmAudioCard *card;
   GtkWidget *button;
 
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   win = open_window (logdir);
   card = card_of (win, "a", "wave/half");
   button = lm_audio_card_get_play_button (card);
@@ -834,11 +813,8 @@ playback_child (void)
 static void
 test_playback (void)
 {
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   if (g_test_subprocess ())
     {
       playback_child ();
@@ -859,11 +835,8 @@ test_empty (void)
 {
   LmWindow *win;
 
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   win = open_window (empty_dir);
   g_assert_cmpuint (lm_record_dashboard_get_n_cards (page_of (win)), ==, 0);
   g_assert_nonnull (lm_ui_find_widget (GTK_WIDGET (win), has_hint, "No audio clips logged yet."));

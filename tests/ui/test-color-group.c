@@ -294,11 +294,8 @@ test_regex (void)
   GdkRGBA c0, c1, c2, gr = grey (), green = { 0, 0.8f, 0, 1 };
   GdkRGBA ordinal[G_N_ELEMENTS (sweep)];
 
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   logdir = make_sweep ();
   png = g_build_filename (logdir, "shot.png", NULL);
   win = show (lm_window_new (NULL, logdir));
@@ -483,11 +480,8 @@ test_experiment (void)
   LmUiImage img = { 0 };
   GdkRGBA c0, c1;
 
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   top = lm_test_tmpdir_new ("lumen-color-exp-XXXXXX");
   a = g_build_filename (top, "a", NULL);
   b = g_build_filename (top, "b", NULL);
@@ -551,11 +545,8 @@ test_dialog (void)
   GtkWidget *dialog, *entry, *ok, *scrolled, *error_label;
   GdkRGBA c0, c1, gr = grey ();
 
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   logdir = make_sweep ();
   win = show (lm_window_new (NULL, logdir));
   list = lm_window_get_run_list (win);
@@ -661,11 +652,8 @@ test_dialog_many (void)
   GtkWidget *dialog, *entry;
   guint headings = 0;
 
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   logdir = lm_test_tmpdir_new ("lumen-color-many-XXXXXX");
   for (int i = 0; i < 150; i++)
     {
@@ -714,11 +702,8 @@ test_settings (void)
   LmWindow *win;
   GdkRGBA c1, gr = grey ();
 
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   logdir = make_sweep ();
   cfg = lm_test_tmpdir_new ("lumen-color-group-cfg-XXXXXX");
   prefs = g_build_filename (cfg, "lumen", "settings.ini", NULL);

@@ -193,11 +193,8 @@ test_card (void)
   const int plain[3] = { img_rgb[0], img_rgb[1], img_rgb[2] };
   Shot s;
 
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   win = lm_ui_open_view (logdir, "images", 1200, 900);
   page = lm_dashboards_get_page (lm_window_get_dashboards (win), "images");
   card = LM_IMAGE_CARD (lm_record_dashboard_find_card (LM_RECORD_DASHBOARD (page), RUN, "det"));
@@ -369,11 +366,8 @@ test_labels (void)
   Shot s;
   guint draws;
 
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   win = open_wide (330, 186, TRUE, &canvas);
   s = shoot (canvas, "boxes-wide-card.png");
   g_assert_cmpint (dark_pixels (canvas, &s), ==, 0);

@@ -142,11 +142,8 @@ test_scalars (void)
   LmChartSettings *settings;
   LmChart *loss, *acc, *later;
 
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   logdir = make_logdir ();
   win = lm_ui_open_view (logdir, "scalars", 1200, 800);
   settings = lm_window_get_settings (win);
@@ -414,11 +411,8 @@ test_histograms (void)
   LmHistogramView *view;
   GdkRGBA c;
 
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   logdir = make_logdir ();
   win = lm_ui_open_view (logdir, "histograms", 1200, 800);
   settings = lm_window_get_settings (win);
@@ -513,11 +507,8 @@ test_images (void)
   LmChartSettings *settings;
   LmImageCard *card;
 
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   /* selected on a scalar card first: the image cards are made later */
   win = open_linked (&logdir, 50, "images");
   settings = lm_window_get_settings (win);
@@ -587,11 +578,8 @@ test_audio (void)
   LmChartSettings *settings;
   LmAudioCard *card;
 
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   win = open_linked (&logdir, 50, "audio");
   settings = lm_window_get_settings (win);
   card = LM_AUDIO_CARD (lm_ui_record_card (win, "audio", "a", AUDIO_TAG));
@@ -625,11 +613,8 @@ test_setting (void)
   LmChartSettings *settings;
   GtkWidget *check;
 
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   cfg = lm_test_tmpdir_new ("lumen-linked-cfg-XXXXXX");
   path = g_build_filename (cfg, "settings.ini", NULL);
   logdir = make_logdir ();

@@ -196,11 +196,8 @@ test_cards (void)
   LmWindow *win;
   LmMeshCard *card;
 
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   win = open_window (logdir);
   /* a: cloud/points, shape/tetra, shape/broken; b: shape/tetra, shape/badconfig */
   g_assert_cmpuint (lm_record_dashboard_get_n_cards (page_of (win)), ==, 5);
@@ -251,11 +248,8 @@ test_pixels (void)
   LmMeshView *view;
   guint32 p;
 
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   win = open_window (logdir);
   lm_ui_wait_settled (win);
 
@@ -296,11 +290,8 @@ test_slider (void)
   LmMeshCard *card;
   LmMeshView *view;
 
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   win = open_window (logdir);
   card = card_of (win, "a", "cloud/points");
   view = view_of (card);
@@ -331,11 +322,8 @@ test_camera (void)
   double yaw, pitch, dist, yaw0, pitch0, dist0;
   guint n, drawn0;
 
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   win = open_window (logdir);
   lm_ui_wait_settled (win);
   card = card_of (win, "a", "shape/tetra");
@@ -428,11 +416,8 @@ test_offscreen (void)
   LmThemeMode mode;
   guint n;
 
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   win = open_window (many_dir);
   g_assert_cmpuint (lm_record_dashboard_get_n_cards (page_of (win)), ==, 40);
   top = view_of (card_of (win, "c", "t00"));
@@ -482,11 +467,8 @@ test_broken (void)
   LmWindow *win;
   LmMeshCard *card;
 
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   win = open_window (logdir);
   lm_ui_wait_settled (win);
   card = card_of (win, "a", "shape/broken");
@@ -556,11 +538,8 @@ test_empty (void)
 {
   LmWindow *win;
 
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   win = open_window (empty_dir);
   g_assert_cmpuint (lm_record_dashboard_get_n_cards (page_of (win)), ==, 0);
   g_assert_nonnull (lm_ui_find_widget (GTK_WIDGET (win), lm_ui_label_shows, "No meshes logged yet."));
@@ -672,11 +651,8 @@ test_drag_points (void)
   GtkEventController *drag;
   guint all, n;
 
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   lm_mesh_view_set_drag_points (50);
   win = open_window (logdir);
   lm_ui_wait_settled (win);
@@ -809,11 +785,8 @@ test_linked (void)
   double yaw, pitch, dist, dist_a0, dist_b0;
   GtkEventController *drag;
 
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   win = open_window (logdir);
   lm_ui_wait_settled (win);
   a = card_of (win, "a", "shape/tetra");
@@ -870,11 +843,8 @@ test_linked_dispose (void)
   LmMeshView *va, *vb;
   GtkEventController *drag;
 
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   va = LM_MESH_VIEW (g_object_ref_sink (lm_mesh_view_new ()));
   vb = LM_MESH_VIEW (g_object_ref_sink (lm_mesh_view_new ()));
   lm_mesh_view_set_linked (va, TRUE);

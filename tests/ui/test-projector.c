@@ -176,11 +176,8 @@ assert_points_coloured (LmProjectorView *view, int w, int h)
 static void
 test_points (void)
 {
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   g_autofree char *dir = make_logdir (TRUE);
   LmRunStore *store = NULL;
   GtkWidget *page = show_page (dir, &store);
@@ -236,11 +233,8 @@ test_points (void)
 static void
 test_empty (void)
 {
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   g_autofree char *dir = make_logdir (FALSE);
   LmRunStore *store = NULL;
   GtkWidget *page = show_page (dir, &store);
@@ -319,11 +313,8 @@ open_writer (const char *dir, const char *name)
 static void
 test_live (void)
 {
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   g_autofree char *dir = g_dir_make_tmp ("lm-proj-XXXXXX", NULL);
   lm_writer *w = open_writer (dir, "run");
   float moved[6 * 4];
@@ -443,11 +434,8 @@ static const double custom_y[6] = { -36, -36.05, 36, 36, -0.6, 0.6 };
 static void
 test_custom (void)
 {
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   g_autofree char *dir = make_logdir (TRUE);
   LmRunStore *store = NULL;
   GtkWidget *page = show_page (dir, &store);
@@ -581,11 +569,8 @@ test_custom (void)
 static void
 test_custom_no_labels (void)
 {
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   g_autofree char *dir = g_dir_make_tmp ("lm-proj-XXXXXX", NULL);
   lm_writer *w = open_writer (dir, "run");
   LmRunStore *store = NULL;
@@ -613,11 +598,8 @@ test_custom_no_labels (void)
 static void
 test_one_point (void)
 {
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   char *dir = NULL;
   lm_writer *w = open_run (&dir);
   g_assert_cmpint (lm_writer_add_embedding (w, "features", 3, points, 1, 4, labels, NULL, 0, 0, 0), ==, LM_OK);
@@ -635,11 +617,8 @@ test_one_point (void)
 static void
 test_sphereize (void)
 {
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   g_autofree char *dir = make_logdir (TRUE);
   LmRunStore *store = NULL;
   GtkWidget *page = show_page (dir, &store);
@@ -693,11 +672,8 @@ test_sphereize (void)
 static void
 test_nonfinite (void)
 {
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   float mat[6 * 4];
 
   memcpy (mat, points, sizeof mat);
@@ -780,11 +756,8 @@ test_nonfinite (void)
 static void
 test_damaged (void)
 {
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   g_autofree char *dir = g_dir_make_tmp ("lm-proj-XXXXXX", NULL);
   lm_writer *w = open_writer (dir, "run");
   g_autofree char *path = g_build_filename (dir, "run", "run.lumen", NULL);
@@ -833,11 +806,8 @@ test_damaged (void)
 static void
 test_keys (void)
 {
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   g_autofree char *dir = make_logdir (TRUE);
   LmRunStore *store = NULL;
   GtkWidget *page = show_page (dir, &store);
@@ -1014,11 +984,8 @@ cluster_agreement (LmProjectorView *view, gsize n)
 static void
 test_tsne (void)
 {
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   const gsize n = 900;
   g_autofree char *dir = make_cluster_logdir (n);
   LmRunStore *store = NULL;
@@ -1155,11 +1122,8 @@ no_tsne_thread (gpointer data)
 static void
 test_tsne_coalesce (void)
 {
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   LmRunStore *store = NULL;
   g_autofree char *dir = make_cluster_logdir (LM_TSNE_MAX_POINTS);
   GtkWidget *page = show_page (dir, &store);
@@ -1227,11 +1191,8 @@ make_nn_logdir (void)
 static GtkWidget *
 show_nn_page (char **dir, LmRunStore **store)
 {
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return NULL;
-    }
+  if (lm_ui_test_no_display ())
+    return NULL;
   *dir = make_nn_logdir ();
   return show_page (*dir, store);
 }
@@ -1516,11 +1477,8 @@ test_isolate (void)
 static void
 test_umap (void)
 {
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   const gsize n = 300;
   g_autofree char *dir = make_cluster_logdir (n);
   LmRunStore *store = NULL;
@@ -1604,11 +1562,8 @@ test_umap (void)
 static void
 test_inspector_big (void)
 {
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   const gsize n = 10000, d = 784;
   char *dir = NULL;
   g_autoptr (GRand) r = g_rand_new_with_seed (5);
@@ -1712,11 +1667,8 @@ same_rgb (const GdkRGBA *a, const GdkRGBA *b)
 static void
 test_custom_search_by (void)
 {
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   g_autofree char *dir = make_columns_logdir ();
   LmRunStore *store = NULL;
   GtkWidget *page = show_page (dir, &store);
@@ -1753,11 +1705,8 @@ test_custom_search_by (void)
 static void
 test_columns (void)
 {
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   g_autofree char *dir = make_columns_logdir ();
   LmRunStore *store = NULL;
   GtkWidget *page = show_page (dir, &store);
@@ -1908,11 +1857,8 @@ test_columns (void)
 static void
 test_missing_values (void)
 {
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   char *dir = NULL;
   float mat[60 * 2];
   char *meta[60 * 4];
@@ -1998,11 +1944,8 @@ page_is_wide (gpointer data)
 static void
 test_narrow (void)
 {
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   g_autofree char *dir = make_columns_logdir ();
   LmRunStore *store = NULL;
   GtkWidget *page = show_page (dir, &store);
@@ -2062,11 +2005,8 @@ test_narrow (void)
 static void
 test_custom_one_point (void)
 {
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   char *dir = NULL;
   lm_writer *w = open_run (&dir);
   g_assert_cmpint (lm_writer_add_embedding (w, "one", 1, points, 1, 4, labels, NULL, 0, 0, 0), ==, LM_OK);
@@ -2102,11 +2042,8 @@ inspector_fits (gpointer data)
 static void
 test_long_labels (void)
 {
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   char *dir = NULL;
   char *meta[6 * 2];
 

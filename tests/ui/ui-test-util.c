@@ -8,13 +8,24 @@
 #include <string.h>
 #include <sys/wait.h>
 
+static gboolean have_display;
+
 gboolean
 lm_ui_test_init (int *argc, char ***argv)
 {
   g_setenv ("GSK_RENDERER", "cairo", FALSE);
   g_setenv ("GDK_DEBUG", "gl-disable", FALSE);
   g_test_init (argc, argv, NULL);
-  return gtk_init_check ();
+  have_display = gtk_init_check ();
+  return have_display;
+}
+
+gboolean
+lm_ui_test_no_display (void)
+{
+  if (!have_display)
+    g_test_skip ("no display");
+  return !have_display;
 }
 
 void

@@ -25,6 +25,9 @@ typedef struct
  * unloaded, which LeakSanitizer would fail the test for).  FALSE without
  * a display: the tests skip. */
 gboolean   lm_ui_test_init       (int *argc, char ***argv);
+/* TRUE, the test marked skipped, when lm_ui_test_init found no display:
+ * a test that needs one starts with `if (lm_ui_test_no_display ()) return;` */
+gboolean   lm_ui_test_no_display (void);
 
 /* lm_window_save_screenshot_async to path, waited for in the main loop.
  * With LUMEN_TEST_SHOTS=DIR set, a copy goes to DIR as well. */
