@@ -16,8 +16,8 @@
 #include "lm-run-store.h"
 #include "lumen-log.h"
 #include "train-fixture.h"
+#include "ui-test-util.h"
 
-static gboolean have_display;
 static char *tmpdir;
 static char *two_dir, *one_dir;
 
@@ -196,11 +196,8 @@ test_page_switch (void)
   LmGraphPage *page;
   const LmTraceData *t;
 
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   page = open_page (two_dir, FALSE, -1, &store, &win);
   wait_for (page, "mlp");
   g_assert_cmpuint (lm_graph_view_get_graph (lm_graph_page_get_view (page))->n_edges, ==, 2);
@@ -247,11 +244,8 @@ test_page_profile (void)
   GtkWidget *win, *side;
   LmGraphPage *page;
 
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   page = open_page (two_dir, TRUE, -1, &store, &win);
   wait_for (page, "profile");
   g_assert_true (lm_graph_view_get_trace (lm_graph_page_get_view (page))->dur_ns == 10000);
@@ -286,11 +280,8 @@ test_page_one_graph (void)
   GtkWidget *win;
   LmGraphPage *page;
 
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
+  if (lm_ui_test_no_display ())
+    return;
   page = open_page (one_dir, TRUE, -1, &store, &win);
   wait_for (page, "mlp");
   g_assert_false (gtk_widget_get_visible (lm_graph_page_get_graph_drop (page)));
@@ -303,10 +294,7 @@ main (int argc, char **argv)
 {
   int rc;
 
-  g_test_init (&argc, &argv, NULL);
-  g_setenv ("GSK_RENDERER", "cairo", FALSE);
-  g_setenv ("GDK_DEBUG", "gl-disable", FALSE);
-  have_display = gtk_init_check ();
+  lm_ui_test_init (&argc, &argv);
   tmpdir = g_dir_make_tmp ("lumen-graph-select-XXXXXX", NULL);
   two_dir = g_build_filename (tmpdir, "two", NULL);
   one_dir = g_build_filename (tmpdir, "one", NULL);
