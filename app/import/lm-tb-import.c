@@ -467,17 +467,70 @@ import_image (Run *r, const char *tag, const guint8 *data, size_t len, int color
     skip (r, "image (only PNG and GIF images are read)");
 }
 
-/* tf.summary.image (TF2): strings [width, height, png, png...]. */
+/* The most bytes a string tensor filled out with its last string may
+ * hold (64 MiB: the copies of an image or clip, a text table's cells),
+ * and the most images, clips or cells it may so give: a small event can
+ * ask for millions of them. */
+#define MAX_PADDED_BYTES (64 << 20)
+#define MAX_PADDED_ITEMS 65536
+
+/* A string tensor of `items` images or clips (what: "image", "audio")
+ * whose last `copies` repeat a string of len bytes: over the caps above
+ * it is named and TRUE. */
+static gboolean
+padding_too_large (Run *r, LmTfValue *v, const char *what, gint64 items, gint64 copies, gsize len)
+{
+  g_autofree char *shape = lm_tf_tensor_dup_shape (&v->tensor);
+
+  if (copies <= 0 || (items <= MAX_PADDED_ITEMS && (guint64) copies * len <= MAX_PADDED_BYTES))
+    return FALSE;
+  image_failed (r, v->tag, what, "its tensor %s of %u strings repeats the last one (%" G_GSIZE_FORMAT
+                " bytes) %" G_GINT64_FORMAT " times to %" G_GINT64_FORMAT " %s, over lumen-import's cap "
+                "of %d of them or %d bytes (64 MiB) on a tensor so filled", shape,
+                v->tensor.strings->len, len, copies, items, strcmp (what, "image") == 0 ? "images" : "clips",
+                MAX_PADDED_ITEMS, MAX_PADDED_BYTES);
+  return TRUE;
+}
+
+/* tf.summary.image (TF2): strings [width, height, png, png...], read as
+ * TensorBoard reads them (make_ndarray): a shape of k + 2 is k images,
+ * those past the strings given repeating the last one. */
 static void
 import_tensor_images (Run *r, LmTfValue *v)
 {
-  GPtrArray *s = v->tensor.strings;
+  g_autoptr (GError) error = NULL;
+  LmTfTensor *t = &v->tensor;
+  g_autofree char *shape = lm_tf_tensor_dup_shape (t);
+  guint have = t->strings->len;
+  gint64 n = 0;
+  gsize len = 0;
 
-  for (guint i = 2; i < s->len; i++)
+  if (!lm_tf_tensor_check_strings (t, &n, &error))
     {
-      gsize n;
-      const guint8 *d = g_bytes_get_data (s->pdata[i], &n);
-      import_image (r, v->tag, d, n, 0);
+      image_failed (r, v->tag, "image", "%s", error->message);
+      return;
+    }
+  if (t->ndim != 1)
+    {
+      image_failed (r, v->tag, "image", "its tensor %s is not [k + 2] strings (width, height, k images)",
+                    shape);
+      return;
+    }
+  if (n > 2 && have < 3)
+    {
+      image_failed (r, v->tag, "image", "its tensor %s holds %u strings, no encoded image "
+                    "(make_ndarray would fill the %" G_GINT64_FORMAT " %s its shape says with %s)", shape,
+                    have, n - 2, n == 3 ? "image" : "images",
+                    have == 0 ? "empty strings" : have == 1 ? "its width" : "its height");
+      return;
+    }
+  lm_tf_tensor_string (t, (gint64) have - 1, &len);
+  if (padding_too_large (r, v, "image", n - 2, n - have, len))
+    return;
+  for (gint64 i = 2; i < n; i++)
+    {
+      const guint8 *d = lm_tf_tensor_string (t, i, &len);
+      import_image (r, v->tag, d, len, 0);
     }
 }
 
@@ -526,7 +579,11 @@ import_audio (Run *r, LmTfValue *v)
  * summary ops): DT_STRING [k, 2], row i the encoded clip and its
  * Markdown label; AudioPluginData {version 1, encoding 2 (WAV = 11)}.
  * The k clips of a step are k rows of the tag at that step, in order:
- * TensorBoard's "samples" 0..k-1 (as the k images of an image tensor). */
+ * TensorBoard's "samples" 0..k-1 (as the k images of an image tensor).
+ * Short of its 2k strings, it is read as TensorBoard reads it
+ * (dataclass_compat.py keeps string_val[::2], which make_ndarray then
+ * fills out): the rows past the strings given repeat the last clip
+ * given; a row without its label has none. */
 static void
 import_tensor_audio (Run *r, LmTfValue *v)
 {
@@ -535,38 +592,48 @@ import_tensor_audio (Run *r, LmTfValue *v)
   LmPb pb;
   LmPbField f;
   gboolean bad = FALSE, said_wav = FALSE;
+  gint64 n = 0;
+  g_autofree char *shape = lm_tf_tensor_dup_shape (t);
 
-  if (t->dtype != LM_DT_STRING || t->ndim != 2 || t->dims[1] != 2
-      || (gint64) s->len != 2 * t->dims[0])
+  if (!lm_tf_tensor_check_strings (t, &n, NULL) || t->ndim != 2 || t->dims[1] != 2)
     {
-      g_autofree char *shape = lm_tf_tensor_dup_shape (t);
-
       say (r->imp, TRUE, "%s: audio '%s' at step %" G_GINT64_FORMAT " not imported: its tensor "
            "is not [k, 2] strings (clip, label): %s, %u strings", r->src_dir, v->tag, r->step, shape,
            s->len);
       return;
     }
+  gint64 k = t->dims[0];
+  if (k > 0 && s->len == 0)
+    {
+      image_failed (r, v->tag, "audio", "its tensor %s holds no strings (make_ndarray would fill its "
+                    "%" G_GINT64_FORMAT " clips with empty ones)", shape, k);
+      return;
+    }
+  gint64 given = (s->len + 1) / 2; /* clips given, the last perhaps without its label */
+  if (padding_too_large (r, v, "audio", k, k - given,
+                         k > given ? g_bytes_get_size (s->pdata[2 * (given - 1)]) : 0))
+    return;
   lm_pb_init (&pb, v->plugin_content, v->plugin_content_len);
   while (lm_pb_next (&pb, &f, &bad))
     if (f.field == 2 && f.wire == 0)
       said_wav = f.varint == 11;
-  for (guint i = 0; i + 1 < s->len; i += 2)
+  for (gint64 i = 0; i < k; i++)
     {
-      gsize n, label_len;
-      const guint8 *d = g_bytes_get_data (s->pdata[i], &n);
-      const char *l = g_bytes_get_data (s->pdata[i + 1], &label_len);
+      gsize n_clip, label_len = 0;
+      const guint8 *d = g_bytes_get_data (s->pdata[2 * MIN (i, given - 1)], &n_clip);
+      const char *l = 2 * i + 1 < (gint64) s->len ? g_bytes_get_data (s->pdata[2 * i + 1], &label_len) : NULL;
       g_autofree char *label = g_utf8_make_valid (l ? l : "", (gssize) label_len);
-      import_wav (r, v, d ? d : (const guint8 *) "", n, said_wav, label);
+      import_wav (r, v, d ? d : (const guint8 *) "", n_clip, said_wav, label);
     }
 }
 
 /* --------------------------------------------------------------- text */
 
 static void
-append_cell (GString *md, GBytes *b)
+append_cell (GString *md, const LmTfTensor *t, gint64 i)
 {
   gsize n;
-  const char *d = g_bytes_get_data (b, &n);
+  const char *d = (const char *) lm_tf_tensor_string (t, i, &n);
   g_autofree char *s = g_utf8_make_valid (d, (gssize) n);
 
   g_string_append (md, "| ");
@@ -582,10 +649,6 @@ append_cell (GString *md, GBytes *b)
   g_string_append_c (md, ' ');
 }
 
-/* The most bytes of strings a text table filled out with its last string
- * may hold (64 MiB). */
-#define MAX_PADDED_TEXT (64 << 20)
-
 /* A string tensor as TensorBoard's text plugin shows it: a scalar as it
  * is, a vector as a one-column table, a matrix as a table (both without
  * a header, which Markdown needs: an empty one); higher ranks keep the
@@ -598,21 +661,22 @@ import_text (Run *r, LmTfValue *v)
   GPtrArray *s = t->strings;
   g_autoptr (GString) md = g_string_new (NULL);
 
-  if (t->dtype != LM_DT_STRING || s->len == 0)
+  if (t->dtype != LM_DT_STRING)
     {
       say (r->imp, TRUE, "%s: text '%s' at step %" G_GINT64_FORMAT " not imported: not a string tensor",
            r->src_dir, v->tag, r->step);
       return;
     }
-  /* fewer strings than the shape holds: the last one repeated, as
-   * TensorFlow's MakeNdarray reads them (up to a table of 65,536 cells;
-   * past that, and with more strings than cells, the first string) */
+  /* fewer strings than the shape holds: the last one repeated, none
+   * empty strings, as TensorFlow's MakeNdarray reads them (up to a table
+   * of 65,536 cells; past that, and with more strings than cells, the
+   * first string) */
   gint64 numel = lm_tf_tensor_numel (t);
   if (t->ndim <= 0 || numel <= 1 || numel < (gint64) s->len
-      || (numel > (gint64) s->len && numel > 65536))
+      || (numel > (gint64) s->len && numel > MAX_PADDED_ITEMS))
     {
       gsize n;
-      const char *d = g_bytes_get_data (s->pdata[0], &n);
+      const char *d = (const char *) lm_tf_tensor_string (t, 0, &n);
       g_autofree char *text = g_utf8_make_valid (d, (gssize) n);
       counted (r, LM_TB_TEXT, lm_writer_add_text (r->w, v->tag, r->step, text), v->tag);
       return;
@@ -622,15 +686,20 @@ import_text (Run *r, LmTfValue *v)
   /* the repeated last string can make a small event a huge table: 65,535
    * copies of a string of a megabyte are 64 GiB */
   guint64 bytes = 0;
+  gsize n, last = 0;
   for (guint i = 0; numel > (gint64) s->len && i < rows * cols; i++)
-    bytes += g_bytes_get_size (s->pdata[MIN (i, s->len - 1)]);
-  if (bytes > MAX_PADDED_TEXT)
+    {
+      lm_tf_tensor_string (t, i, &n);
+      bytes += n;
+    }
+  lm_tf_tensor_string (t, s->len, &last);
+  if (bytes > MAX_PADDED_BYTES)
     {
       say (r->imp, TRUE, "%s: text '%s' at step %" G_GINT64_FORMAT " not imported: its %u cells repeat "
            "the last of its %u strings (%" G_GSIZE_FORMAT " bytes) to %" G_GUINT64_FORMAT " bytes, over "
            "lumen-import's cap of %d (64 MiB) on a table so filled",
-           r->src_dir, v->tag, r->step, rows * cols, s->len, g_bytes_get_size (s->pdata[s->len - 1]), bytes,
-           MAX_PADDED_TEXT);
+           r->src_dir, v->tag, r->step, rows * cols, s->len, last, bytes,
+           MAX_PADDED_BYTES);
       return;
     }
   for (guint c = 0; c < cols; c++)
@@ -642,7 +711,7 @@ import_text (Run *r, LmTfValue *v)
   for (guint i = 0; i < rows; i++)
     {
       for (guint c = 0; c < cols; c++)
-        append_cell (md, s->pdata[MIN (i * cols + c, s->len - 1)]);
+        append_cell (md, t, i * cols + c);
       g_string_append (md, "|\n");
     }
   if (t->ndim > 2)

@@ -856,6 +856,46 @@ lm_tf_tensor_numbers (const LmTfTensor *t, GError **error)
   return g_steal_pointer (&out);
 }
 
+gboolean
+lm_tf_tensor_check_strings (const LmTfTensor *t, gint64 *n, GError **error)
+{
+  if (t->dtype != LM_DT_STRING)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   "tensor of dtype %d is not a string tensor", t->dtype);
+      return FALSE;
+    }
+  *n = lm_tf_tensor_numel (t);
+  if (*n < 0)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "tensor has no known shape");
+      return FALSE;
+    }
+  if ((gint64) t->strings->len > *n)
+    {
+      g_autofree char *shape = lm_tf_tensor_dup_shape (t);
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   "its tensor %s holds %u strings, over the %" G_GINT64_FORMAT " its shape holds",
+                   shape, t->strings->len, *n);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+const guint8 *
+lm_tf_tensor_string (const LmTfTensor *t, gint64 i, gsize *len)
+{
+  guint have = t->strings->len;
+
+  if (have == 0)
+    {
+      *len = 0;
+      return (const guint8 *) "";
+    }
+  const guint8 *d = g_bytes_get_data (t->strings->pdata[MIN (i, (gint64) have - 1)], len);
+  return d ? d : (const guint8 *) "";
+}
+
 const char *
 lm_mesh_content_type_name (LmMeshContentType type)
 {

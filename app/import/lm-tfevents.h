@@ -205,6 +205,14 @@ gboolean lm_tf_summary_foreach (const guint8 *data, size_t len, LmTfValueFunc fn
  * for other types, a shape over LM_TF_MAX_NUMEL values (refused before
  * anything is allocated) or a size that does not match the shape. */
 GArray *lm_tf_tensor_numbers (const LmTfTensor *t, GError **error);
+/* A DT_STRING tensor's strings as TensorFlow's MakeNdarray reads
+ * string_val (TensorBoard's plugins read them so): *n, its shape's count
+ * of them, lm_tf_tensor_string giving each.  FALSE with error for another
+ * dtype, an unknown shape or more strings than the shape holds. */
+gboolean lm_tf_tensor_check_strings (const LmTfTensor *t, gint64 *n, GError **error);
+/* String i of them: string_val[i], past the last one given that last one
+ * repeated, none given an empty string.  Points into t. */
+const guint8 *lm_tf_tensor_string (const LmTfTensor *t, gint64 i, gsize *len);
 /* Number of elements its shape holds (1 for a scalar). */
 gint64 lm_tf_tensor_numel (const LmTfTensor *t);
 /* Its shape as messages name it: "[6, 2]", "[]" for a scalar. */

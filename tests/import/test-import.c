@@ -844,6 +844,20 @@ import_run (const char *src, Messages *m, char **dst)
   return open_run (*dst, "run");
 }
 
+/* Imports src into *dst, which gives n_errors errors (logged for a
+ * failing test to show), and opens its run "run". */
+static sqlite3 *
+import_run_with_errors (const char *src, Messages *m, char **dst, guint n_errors)
+{
+  guint errors;
+
+  *dst = import_folder (src, m, &errors);
+  for (guint i = 0; i < m->errors->len; i++)
+    g_test_message ("error: %s", (char *) m->errors->pdata[i]);
+  g_assert_cmpuint (errors, ==, n_errors);
+  return open_run (*dst, "run");
+}
+
 /* Frees what events_dir_new and import_run gave. */
 static void
 events_done (sqlite3 *db, Messages *m, char *dst, char *src, char *file)
@@ -1034,6 +1048,81 @@ test_png_variants (void)
   events_done (db, &m, dst, src, file);
 }
 
+/* tf.summary.image's tensor tagged tag: DT_STRING of shape [n], its
+ * strings the width, the height and the PNGs given (NULL-terminated;
+ * fewer or more than the shape holds). */
+static GByteArray *
+value_image_strings (const char *tag, gint64 n, gboolean size, GByteArray *const *pngs)
+{
+  GByteArray *v = value_new (tag, "images"), *t = g_byte_array_new ();
+
+  pb_int (t, 1, LM_DT_STRING);
+  pb_shape (t, &n, 1);
+  if (size)
+    {
+      pb_string (t, 8, "2");
+      pb_string (t, 8, "1");
+    }
+  for (int i = 0; pngs[i] != NULL; i++)
+    pb_bytes (t, 8, pngs[i]->data, pngs[i]->len);
+  pb_message (v, 8, t);
+  return v;
+}
+
+/* An image tensor holding fewer strings than its shape, read as
+ * TensorBoard reads it (make_ndarray): [5] of width, height and two PNGs
+ * is three images, the last PNG twice more (only the two given were
+ * imported).  One with no image among its strings (none at all, or the
+ * width and height alone), one with more strings than its shape and one
+ * whose filling out would give 100,000 images are named and skipped; [2]
+ * (a batch of none) is no image and no error. */
+static void
+test_image_tensor_partial (void)
+{
+  static const guint8 red[] = { 255, 0, 0, 0, 0, 255 }, green[] = { 0, 255, 0, 9, 9, 9 };
+  g_autoptr (GByteArray) a = png_row_new (2, PNG_COLOR_TYPE_RGB, 8, FALSE, red, NULL, 0, NULL, 0);
+  g_autoptr (GByteArray) b = png_row_new (2, PNG_COLOR_TYPE_RGB, 8, FALSE, green, NULL, 0, NULL, 0);
+  char *file = NULL;
+  char *src = events_dir_new (&file);
+  Messages m;
+
+  write_event (file, 1, value_image_strings ("part", 5, TRUE, (GByteArray *[]) { a, b, NULL }));
+  write_event (file, 2, value_image_strings ("none", 4, FALSE, (GByteArray *[]) { NULL }));
+  write_event (file, 3, value_image_strings ("size", 3, TRUE, (GByteArray *[]) { NULL }));
+  write_event (file, 4, value_image_strings ("over", 3, TRUE, (GByteArray *[]) { a, b, NULL }));
+  write_event (file, 5, value_image_strings ("huge", 100002, TRUE, (GByteArray *[]) { a, NULL }));
+  write_event (file, 6, value_image_strings ("empty", 2, TRUE, (GByteArray *[]) { NULL }));
+  char *dst = NULL;
+  sqlite3 *db = import_run_with_errors (src, &m, &dst, 4);
+  static const char *const want_errors[][2] = {
+    { "image 'none' at step 2 not imported: its tensor [4] holds 0 strings, no encoded image "
+      "(make_ndarray would fill the 2 images its shape says with empty strings)", NULL },
+    { "image 'size' at step 3 not imported: its tensor [3] holds 2 strings, no encoded image "
+      "(make_ndarray would fill the 1 image its shape says with its height)", NULL },
+    { "image 'over' at step 4 not imported: its tensor [3] holds 4 strings, over the 3 its shape holds",
+      NULL },
+    { "image 'huge' at step 5 not imported: its tensor [100002] of 3 strings repeats the last one (",
+      " bytes) 99999 times to 100000 images, over lumen-import's cap of 65536 of them or 67108864 "
+      "bytes (64 MiB)" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (want_errors); i++)
+    g_assert_nonnull (find_message (m.errors, want_errors[i][0], want_errors[i][1]));
+  g_assert_cmpint (db_int (db, "SELECT count(*) FROM images"), ==, 3);
+  sqlite3_stmt *st = db_query (db, "SELECT i.step, i.png FROM images i JOIN tags t ON t.id = i.tag_id "
+                                   "WHERE t.name = 'part' ORDER BY i.id");
+  GByteArray *want[3] = { a, b, b };
+  for (int i = 0; i < 3; i++)
+    {
+      g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+      g_assert_cmpint (sqlite3_column_int (st, 0), ==, 1);
+      g_assert_cmpmem (sqlite3_column_blob (st, 1), sqlite3_column_bytes (st, 1), want[i]->data,
+                       want[i]->len);
+    }
+  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_DONE);
+  sqlite3_finalize (st);
+  events_done (db, &m, dst, src, file);
+}
+
 /* One PNG chunk (length, type, data, CRC) onto b. */
 static void
 png_chunk (GByteArray *b, const char *type, const guint8 *data, guint32 len)
@@ -1140,9 +1229,12 @@ test_audio_latin1_description (void)
 }
 
 /* A WAV that lumen-log refuses (a 12-bit fmt chunk), and audio plugin
- * tensors that are not [k, 2] or hold fewer than 2k strings: each named
- * in an error with its tag and step (the tensors with their shape and
- * strings), and the clips around them imported. */
+ * tensors that are not [k, 2] or hold no strings: each named in an error
+ * with its tag and step (the tensors with their shape and strings), and
+ * the clips around them imported.  A [k, 2] tensor short of its 2k
+ * strings is read as TensorBoard reads it (dataclass_compat keeps its
+ * clips, string_val[::2], then make_ndarray fills them out): clip, label,
+ * clip is two clips, the second without a label; it was refused. */
 static void
 test_audio_bad (void)
 {
@@ -1150,7 +1242,6 @@ test_audio_bad (void)
   char *src = events_dir_new (&file);
   guint8 bad[sizeof sound_wav];
   Messages m;
-  guint errors;
 
   memcpy (bad, sound_wav, sizeof bad);
   bad[34] = 12; /* bits per sample */
@@ -1170,35 +1261,43 @@ test_audio_bad (void)
   }
   write_event (file, 4, value_audio ("clip", "AUDIO/X-WAV", sound_wav, sizeof sound_wav));
   {
-    /* [2, 2] with a string short: TensorFlow's make_ndarray would repeat
-     * the second clip as its own label */
-    static const gint64 dims[2] = { 2, 2 };
+    /* [3, 2] with clip, label, clip: clips 0 and 1, and 1 again */
+    static const gint64 dims[2] = { 3, 2 };
     GByteArray *v = value_new ("short", "audio"), *t = g_byte_array_new ();
     pb_int (t, 1, LM_DT_STRING);
     pb_shape (t, dims, 2);
     pb_bytes (t, 8, sound_wav, sizeof sound_wav);
     pb_string (t, 8, "label");
-    pb_bytes (t, 8, sound_wav, sizeof sound_wav);
+    pb_bytes (t, 8, sound8k_wav, sizeof sound8k_wav);
     pb_message (v, 8, t);
     write_event (file, 5, v);
   }
-  dst = import_folder (src, &m, &errors);
-  for (guint i = 0; i < m.errors->len; i++)
-    g_test_message ("error: %s", (char *) m.errors->pdata[i]);
-  g_assert_cmpuint (errors, ==, 3);
+  {
+    static const gint64 dims[2] = { 2, 2 };
+    GByteArray *v = value_new ("none", "audio"), *t = g_byte_array_new ();
+    pb_int (t, 1, LM_DT_STRING);
+    pb_shape (t, dims, 2);
+    pb_message (v, 8, t);
+    write_event (file, 6, v);
+  }
+  sqlite3 *db = import_run_with_errors (src, &m, &dst, 3);
   const char *msg = find_message (m.errors, "audio clip 'clip' at step 2 not imported: ", NULL);
   g_assert_nonnull (msg);
   g_assert_cmpuint (strlen (strstr (msg, "imported: ")), >, strlen ("imported: "));
   g_assert_nonnull (find_message (m.errors, "audio 'tensor' at step 3 not imported: its tensor is "
                                   "not [k, 2] strings (clip, label): [2], 2 strings", NULL));
-  g_assert_nonnull (find_message (m.errors, "audio 'short' at step 5 not imported: its tensor is "
-                                  "not [k, 2] strings (clip, label): [2, 2], 3 strings", NULL));
+  g_assert_nonnull (find_message (m.errors, "audio 'none' at step 6 not imported: its tensor [2, 2] "
+                                  "holds no strings (make_ndarray would fill its 2 clips with empty ones)",
+                                  NULL));
   const char *line = find_message (m.infos, "run ->", NULL);
   g_assert_nonnull (line);
-  g_assert_nonnull (strstr (line, ": imported 0 scalars, 2 audio clips"));
-  sqlite3 *db = open_run (dst, "run");
+  g_assert_nonnull (strstr (line, ": imported 0 scalars, 5 audio clips"));
   g_autofree char *steps = db_text (db, "SELECT group_concat(step) FROM (SELECT step FROM audio ORDER BY id)");
-  g_assert_cmpstr (steps, ==, "1,4");
+  g_assert_cmpstr (steps, ==, "1,4,5,5,5");
+  g_autofree char *short_clips = db_text (db, "SELECT group_concat(sample_rate || ':' || "
+                                              "coalesce(label, '-'), ',') FROM (SELECT * FROM audio "
+                                              "WHERE step = 5 ORDER BY id)");
+  g_assert_cmpstr (short_clips, ==, "44100.0:label,8000.0:-,8000.0:-");
   events_done (db, &m, dst, src, file);
 }
 
@@ -1270,7 +1369,8 @@ value_text_strings (const char *tag, const gint64 *dims, int ndim, const char *c
  * PR curve of 9 values: its recall row and the rest of precision are the
  * last value), none are zeros (a scalar without a value is 0), more than
  * the shape holds are refused. A [3] string tensor of two strings is a
- * table of three rows, the last one repeated. These were all refused
+ * table of three rows, the last one repeated; a [2] of none is a table of
+ * two empty rows (it was refused as "not a string tensor"). These were all refused
  * ("tensor holds 9 values, its shape 12") but one value or all of them. */
 static void
 test_tensor_partial_vals (void)
@@ -1280,19 +1380,16 @@ test_tensor_partial_vals (void)
   char *file = NULL;
   char *src = events_dir_new (&file);
   Messages m;
-  guint errors;
 
   write_event (file, 1, value_tensor_vals ("curve", "pr_curves", pr, 2, vals, 9));
   write_event (file, 2, value_tensor_vals ("loss", "scalars", none, 0, NULL, 0));
   write_event (file, 3, value_tensor_vals ("loss", "scalars", two, 1, vals, 3));
   write_event (file, 4, value_text_strings ("names", three, 1, (const char *[]) { "a", "b", NULL }));
-  char *dst = import_folder (src, &m, &errors);
-  for (guint i = 0; i < m.errors->len; i++)
-    g_test_message ("error: %s", (char *) m.errors->pdata[i]);
-  g_assert_cmpuint (errors, ==, 1);
+  write_event (file, 5, value_text_strings ("blank", two, 1, (const char *[]) { NULL }));
+  char *dst = NULL;
+  sqlite3 *db = import_run_with_errors (src, &m, &dst, 1);
   g_assert_nonnull (find_message (m.errors, "scalar 'loss' at step 3 not imported: tensor holds 3 "
                                   "values, its shape 2", NULL));
-  sqlite3 *db = open_run (dst, "run");
   g_autofree char *points = db_text (db, "SELECT group_concat(p, ' ') FROM (SELECT tp || ',' || fp "
                                          "|| ',' || tn || ',' || fn || ',' || precision || ',' || "
                                          "recall AS p FROM pr_curve_points ORDER BY i)");
@@ -1302,11 +1399,9 @@ test_tensor_partial_vals (void)
   g_assert_cmpfloat (db_double (db, "SELECT value FROM scalars WHERE step = 2"), ==, 0.0);
   g_autofree char *table = db_text (db, "SELECT value FROM texts WHERE step = 4");
   g_assert_cmpstr (table, ==, "| |\n|---|\n| a |\n| b |\n| b |\n");
-  sqlite3_close (db);
-  messages_clear (&m);
-  tmpdir_free (dst);
-  tmpdir_free (src);
-  g_free (file);
+  g_autofree char *blank = db_text (db, "SELECT value FROM texts WHERE step = 5");
+  g_assert_cmpstr (blank, ==, "| |\n|---|\n|  |\n|  |\n");
+  events_done (db, &m, dst, src, file);
 }
 
 /* add_mesh's VERTEX tensor tagged `tag`: [b, n, 3] DT_FLOAT filled with
@@ -1880,6 +1975,7 @@ main (int argc, char **argv)
   g_test_add_func ("/import/cli", test_cli);
   g_test_add_func ("/import/histogram-empty-ends", test_histogram_empty_ends);
   g_test_add_func ("/import/png-variants", test_png_variants);
+  g_test_add_func ("/import/image-tensor-partial", test_image_tensor_partial);
   g_test_add_func ("/import/text-3d", test_text_3d);
   g_test_add_func ("/import/tensor-partial-vals", test_tensor_partial_vals);
   g_test_add_func ("/import/text-padding-too-large", test_text_padding_too_large);
