@@ -1732,21 +1732,77 @@ bad:
   return NULL;
 }
 
-/* metadata.tsv as TensorBoard's projector reads it: a first line of
- * several tab-separated fields names the columns (add_embedding's
- * metadata_header) and every point's line then has as many; a single
- * column has no header (a first line over n, as PyTorch writes a
- * one-column header, is dropped too).  Returns the n labels (header
- * NULL) or n x *n_columns values row-major with *header, or NULL with
- * *error. */
-static GStrv
-read_metadata_tsv (const char *path, size_t n, GStrv *header, gsize *n_columns, GError **error)
+/* The header's names made distinct for lumen-log, which refuses a
+ * repeated or empty one where TensorBoard's projector lists it as it is
+ * (a repeated name then shows the last such column's values under each):
+ * an empty name is "column 3" (its place, from 1), a repeated one
+ * "label (2)", "label (3)"; each renamed column noted. */
+static void
+distinct_column_names (GStrv names, const char *path, GPtrArray *notes)
 {
-  g_autofree char *text = NULL;
+  g_autoptr (GHashTable) taken = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GHashTable) given = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint c = 0; names[c]; c++)
+    g_hash_table_add (given, g_strdup (names[c]));
+  for (guint c = 0; names[c]; c++)
+    {
+      char *name = names[c];
+      g_autofree char *base = *name ? g_strdup (name) : g_strdup_printf ("column %u", c + 1);
+      if (*name && !g_hash_table_contains (taken, name))
+        {
+          g_hash_table_add (taken, name);
+          continue;
+        }
+      g_autofree char *unique = g_strdup (base);
+      for (guint k = 2; g_hash_table_contains (taken, unique) || g_hash_table_contains (given, unique); k++)
+        {
+          g_free (unique);
+          unique = g_strdup_printf ("%s (%u)", base, k);
+        }
+      g_ptr_array_add (notes, *name
+                                  ? g_strdup_printf ("%s: column %u repeats the name '%s': imported as "
+                                                     "'%s'", path, c + 1, name, unique)
+                                  : g_strdup_printf ("%s: column %u has no name: imported as '%s'", path,
+                                                     c + 1, unique));
+      names[c] = g_steal_pointer (&unique);
+      g_free (name);
+      g_hash_table_add (taken, names[c]);
+    }
+}
+
+/* "line 3 has" or "2 lines (the first line 3) have", for a note. */
+static char *
+lines_have (guint count, guint first)
+{
+  return count == 1 ? g_strdup_printf ("line %u has", first)
+                    : g_strdup_printf ("%u lines (the first line %u) have", count, first);
+}
+
+/* metadata.tsv as TensorBoard's projector (vz-projector's parseMetadata)
+ * reads it: a first line of several tab-separated fields names the
+ * columns (add_embedding's metadata_header; names made distinct, above)
+ * and each point's line gives their values, a missing field an empty
+ * (missing) value and fields past the header's dropped; without a header
+ * a line's first field is its label (a first line over n, as PyTorch
+ * writes a one-column header, is dropped too).  Bytes that are not UTF-8
+ * are U+FFFD, as the browser decodes them.  Returns the n labels (header
+ * NULL) or n x *n_columns values row-major with *header, or NULL with
+ * *error; what was changed is noted in notes. */
+static GStrv
+read_metadata_tsv (const char *path, size_t n, GStrv *header, gsize *n_columns, GPtrArray *notes,
+                   GError **error)
+{
+  g_autofree char *raw = NULL;
   gsize len = 0;
 
-  if (!g_file_get_contents (path, &text, &len, error))
+  if (!g_file_get_contents (path, &raw, &len, error))
     return NULL;
+  if (!g_utf8_validate_len (raw, len, NULL))
+    g_ptr_array_add (notes, g_strdup_printf ("%s: not UTF-8: its bad bytes are imported as U+FFFD, "
+                                             "as TensorBoard shows them", path));
+  g_autofree char *text = g_utf8_make_valid (raw, (gssize) len);
+  len = strlen (text);
   while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
     text[--len] = '\0';
   g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
@@ -1770,6 +1826,12 @@ read_metadata_tsv (const char *path, size_t n, GStrv *header, gsize *n_columns, 
                        n);
           return NULL;
         }
+      for (guint i = 0; lines[i]; i++)
+        {
+          char *tab = strchr (lines[i], '\t');
+          if (tab)
+            *tab = '\0';
+        }
       *n_columns = 1;
       return g_steal_pointer (&lines);
     }
@@ -1781,18 +1843,33 @@ read_metadata_tsv (const char *path, size_t n, GStrv *header, gsize *n_columns, 
     }
   g_auto (GStrv) names = g_strsplit (lines[0], "\t", -1);
   gsize k = g_strv_length (names);
+  distinct_column_names (names, path, notes);
   g_autoptr (GPtrArray) values = g_ptr_array_new_full ((guint) (n * k + 1), g_free);
+  guint n_short = 0, n_long = 0, first_short = 0, first_long = 0;
   for (guint i = 1; i < n_lines; i++)
     {
       g_auto (GStrv) cells = g_strsplit (lines[i], "\t", -1);
-      if (g_strv_length (cells) != k)
-        {
-          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: line %u has %u columns, the header %zu",
-                       path, i + 1, g_strv_length (cells), k);
-          return NULL;
-        }
+      gsize have = g_strv_length (cells);
+      if (have < k && n_short++ == 0)
+        first_short = i + 1;
+      if (have > k && n_long++ == 0)
+        first_long = i + 1;
       for (gsize c = 0; c < k; c++)
-        g_ptr_array_add (values, g_steal_pointer (&cells[c]));
+        g_ptr_array_add (values, g_strdup (c < have ? cells[c] : ""));
+    }
+  if (n_short > 0)
+    {
+      g_autofree char *which = lines_have (n_short, first_short);
+      g_ptr_array_add (notes, g_strdup_printf ("%s: %s fewer fields than the header's %zu: the missing "
+                                               "values are empty, as TensorBoard reads them", path, which,
+                                               k));
+    }
+  if (n_long > 0)
+    {
+      g_autofree char *which = lines_have (n_long, first_long);
+      g_ptr_array_add (notes, g_strdup_printf ("%s: %s more fields than the header's %zu: the fields "
+                                               "past them are dropped, as TensorBoard drops them", path,
+                                               which, k));
     }
   g_ptr_array_add (values, NULL);
   *n_columns = k;
@@ -1823,7 +1900,11 @@ import_embedding (Run *r, const EmbeddingInfo *e)
   if (mat && e->metadata_path)
     {
       g_autofree char *path = g_build_filename (r->src_dir, e->metadata_path, NULL);
-      meta = read_metadata_tsv (path, n, &header, &n_columns, &error);
+      g_autoptr (GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
+      meta = read_metadata_tsv (path, n, &header, &n_columns, notes, &error);
+      for (guint i = 0; meta && i < notes->len; i++)
+        say (r->imp, FALSE, "%s: embedding '%s': %s", r->src_dir, e->tensor_name,
+             (const char *) notes->pdata[i]);
     }
   if (mat && !error && e->sprite_path)
     {

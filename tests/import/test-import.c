@@ -1480,6 +1480,76 @@ test_text_padding_too_large (void)
   events_done (db, &m, dst, src, file);
 }
 
+/* Writes the projector's files for one embedding of 4 points into the
+ * folder run: tensors.tsv, metadata.tsv (meta) and a
+ * projector_config.pbtxt naming them. */
+static void
+write_projector (const char *run, const char *meta)
+{
+  g_autofree char *pbtxt = g_build_filename (run, "projector_config.pbtxt", NULL);
+  g_autofree char *tensors = g_build_filename (run, "tensors.tsv", NULL);
+  g_autofree char *metadata = g_build_filename (run, "metadata.tsv", NULL);
+
+  g_assert_true (g_file_set_contents (pbtxt, "embeddings {\n  tensor_name: \"words:00003\"\n"
+                                             "  tensor_path: \"tensors.tsv\"\n"
+                                             "  metadata_path: \"metadata.tsv\"\n}\n", -1, NULL));
+  g_assert_true (g_file_set_contents (tensors, "1\t2\n3\t4\n5\t6\n7\t8\n", -1, NULL));
+  g_assert_true (g_file_set_contents (metadata, meta, -1, NULL));
+}
+
+/* metadata.tsv as TensorBoard's projector (vz-projector's parseMetadata)
+ * shows it, where lumen-log refuses it and the embedding was dropped: a
+ * header that repeats a name (the columns become "label", "label (2)",
+ * each with its own values, noted naming the file) or leaves one empty
+ * ("column 4"); a line short of the header's fields (missing values) or
+ * past them (dropped); bytes that are not UTF-8 (U+FFFD). */
+static void
+test_embedding_metadata (void)
+{
+  char *file = NULL, *dst = NULL;
+  char *src = events_dir_new (&file);
+  g_autofree char *run = g_path_get_dirname (file);
+  Messages m;
+
+  write_event (file, 1, value_scalar ("loss", 1));
+  write_projector (run, "label\tlabel\tsplit\t\n"
+                        "cat\tfelis\ttrain\tx\n"
+                        "dog\tcanis\n"
+                        "bird\taves\ttest\ty\textra\n"
+                        "caf\xe9\tz\tval\tw\n");
+  sqlite3 *db = import_run (src, &m, &dst);
+  /* the column names / the labels (column 0) / the other columns' values */
+  g_autofree char *columns = db_text (db, "SELECT (SELECT group_concat(name, ',') FROM (SELECT name FROM "
+                                          "embedding_columns ORDER BY col)) || ' / ' || (SELECT "
+                                          "group_concat(label, ',') FROM (SELECT label FROM "
+                                          "embedding_metadata ORDER BY i)) || ' / ' || (SELECT "
+                                          "group_concat(col || ':' || value, ',') FROM (SELECT * FROM "
+                                          "embedding_values ORDER BY i, col))");
+  g_assert_cmpstr (columns, ==, "label,label (2),split,column 4 / cat,dog,bird,caf\xef\xbf\xbd / "
+                                "1:felis,2:train,3:x,1:canis,2:,3:,1:aves,2:test,3:y,1:z,2:val,3:w");
+  g_assert_cmpint (db_int (db, "SELECT step FROM embeddings WHERE tag = 'words'"), ==, 3);
+  g_assert_nonnull (find_message (m.infos, "embedding 'words:00003': ", "metadata.tsv: column 2 repeats "
+                                  "the name 'label': imported as 'label (2)'"));
+  g_assert_nonnull (find_message (m.infos, "metadata.tsv: column 4 has no name: imported as 'column 4'",
+                                  NULL));
+  g_assert_nonnull (find_message (m.infos, "metadata.tsv: line 3 has fewer fields than the header's 4: "
+                                  "the missing values are empty", NULL));
+  g_assert_nonnull (find_message (m.infos, "metadata.tsv: line 4 has more fields than the header's 4: "
+                                  "the fields past them are dropped", NULL));
+  g_assert_nonnull (find_message (m.infos, "metadata.tsv: not UTF-8", NULL));
+  sqlite3_close (db);
+  messages_clear (&m);
+  tmpdir_free (dst);
+
+  /* one column: a line's first field is its label */
+  write_projector (run, "cat\ndog\tx\nbird\nfish\n");
+  db = import_run (src, &m, &dst);
+  g_autofree char *one = db_text (db, "SELECT group_concat(label, ',') FROM (SELECT label FROM "
+                                      "embedding_metadata ORDER BY i)");
+  g_assert_cmpstr (one, ==, "cat,dog,bird,fish");
+  events_done (db, &m, dst, src, file);
+}
+
 /* A mesh tensor whose shape is over lumen-log's cap is refused by its
  * shape, before its values are read: a 40-byte event filling
  * [1, 100000000, 3] would otherwise take 2.4 GB of doubles (the limit
@@ -1980,6 +2050,7 @@ main (int argc, char **argv)
   g_test_add_func ("/import/tensor-partial-vals", test_tensor_partial_vals);
   g_test_add_func ("/import/text-padding-too-large", test_text_padding_too_large);
   g_test_add_func ("/import/audio-bad", test_audio_bad);
+  g_test_add_func ("/import/embedding-metadata", test_embedding_metadata);
   g_test_add_func ("/import/audio-latin1-description", test_audio_latin1_description);
   g_test_add_func ("/import/apng-too-big", test_apng_too_big);
   g_test_add_func ("/import/idle-runs", test_idle_runs);
