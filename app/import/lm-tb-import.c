@@ -1877,11 +1877,23 @@ read_metadata_tsv (const char *path, size_t n, GStrv *header, gsize *n_columns, 
   return (GStrv) g_ptr_array_free (g_steal_pointer (&values), FALSE);
 }
 
+/* A path of projector_config.pbtxt's as TensorBoard's projector plugin
+ * takes it (_rel_to_abs_asset_path): a relative path is under the
+ * config's folder, an absolute one (what TensorFlow's tutorials write,
+ * os.path.join(log_dir, "metadata.tsv")) as it is. */
+static char *
+asset_path (Run *r, const char *path)
+{
+  if (g_path_is_absolute (path))
+    return g_strdup (path);
+  return g_build_filename (r->src_dir, path, NULL);
+}
+
 static void
 import_embedding (Run *r, const EmbeddingInfo *e)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *tensor_path = g_build_filename (r->src_dir, e->tensor_path, NULL);
+  g_autofree char *tensor_path = asset_path (r, e->tensor_path);
   size_t n = 0, d = 0;
   g_autoptr (GArray) mat = read_tensor_tsv (tensor_path, &n, &d, &error);
   g_auto (GStrv) meta = NULL, header = NULL;
@@ -1899,7 +1911,7 @@ import_embedding (Run *r, const EmbeddingInfo *e)
     }
   if (mat && e->metadata_path)
     {
-      g_autofree char *path = g_build_filename (r->src_dir, e->metadata_path, NULL);
+      g_autofree char *path = asset_path (r, e->metadata_path);
       g_autoptr (GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
       meta = read_metadata_tsv (path, n, &header, &n_columns, notes, &error);
       for (guint i = 0; meta && i < notes->len; i++)
@@ -1908,7 +1920,7 @@ import_embedding (Run *r, const EmbeddingInfo *e)
     }
   if (mat && !error && e->sprite_path)
     {
-      g_autofree char *path = g_build_filename (r->src_dir, e->sprite_path, NULL);
+      g_autofree char *path = asset_path (r, e->sprite_path);
       sprite = read_sprite (path, n, e->n_dim > 0 ? e->dim[0] : 0, e->n_dim > 1 ? e->dim[1] : 0,
                             &error);
     }
@@ -1978,11 +1990,15 @@ poll_embeddings (Run *r)
   for (guint i = 0; i < infos->len; i++)
     {
       EmbeddingInfo *e = &g_array_index (infos, EmbeddingInfo, i);
-      if (!e->tensor_name || !e->tensor_path
-          || g_hash_table_contains (r->embeddings, e->tensor_name))
+      if (!e->tensor_name || g_hash_table_contains (r->embeddings, e->tensor_name))
         continue;
       g_hash_table_add (r->embeddings, g_strdup (e->tensor_name));
-      import_embedding (r, e);
+      /* TensorFlow 1's projector.visualize_embeddings without a
+       * tensor_path: the values are a variable of model_checkpoint_path */
+      if (!e->tensor_path)
+        skip (r, "embedding (in a TensorFlow checkpoint, not a tensors.tsv: not supported)");
+      else
+        import_embedding (r, e);
     }
 }
 

@@ -1480,19 +1480,23 @@ test_text_padding_too_large (void)
   events_done (db, &m, dst, src, file);
 }
 
-/* Writes the projector's files for one embedding of 4 points into the
- * folder run: tensors.tsv, metadata.tsv (meta) and a
- * projector_config.pbtxt naming them. */
+/* Writes the projector's files for one embedding of 4 points:
+ * tensors.tsv and metadata.tsv (meta) into the folder assets, and into
+ * the folder run a projector_config.pbtxt naming them (relative to run
+ * when assets is run, else by their absolute paths). */
 static void
-write_projector (const char *run, const char *meta)
+write_projector (const char *run, const char *assets, const char *meta)
 {
   g_autofree char *pbtxt = g_build_filename (run, "projector_config.pbtxt", NULL);
-  g_autofree char *tensors = g_build_filename (run, "tensors.tsv", NULL);
-  g_autofree char *metadata = g_build_filename (run, "metadata.tsv", NULL);
+  g_autofree char *tensors = g_build_filename (assets, "tensors.tsv", NULL);
+  g_autofree char *metadata = g_build_filename (assets, "metadata.tsv", NULL);
+  gboolean here = strcmp (run, assets) == 0;
+  g_autofree char *config = g_strdup_printf ("embeddings {\n  tensor_name: \"words:00003\"\n"
+                                             "  tensor_path: \"%s\"\n  metadata_path: \"%s\"\n}\n",
+                                             here ? "tensors.tsv" : tensors,
+                                             here ? "metadata.tsv" : metadata);
 
-  g_assert_true (g_file_set_contents (pbtxt, "embeddings {\n  tensor_name: \"words:00003\"\n"
-                                             "  tensor_path: \"tensors.tsv\"\n"
-                                             "  metadata_path: \"metadata.tsv\"\n}\n", -1, NULL));
+  g_assert_true (g_file_set_contents (pbtxt, config, -1, NULL));
   g_assert_true (g_file_set_contents (tensors, "1\t2\n3\t4\n5\t6\n7\t8\n", -1, NULL));
   g_assert_true (g_file_set_contents (metadata, meta, -1, NULL));
 }
@@ -1512,7 +1516,7 @@ test_embedding_metadata (void)
   Messages m;
 
   write_event (file, 1, value_scalar ("loss", 1));
-  write_projector (run, "label\tlabel\tsplit\t\n"
+  write_projector (run, run, "label\tlabel\tsplit\t\n"
                         "cat\tfelis\ttrain\tx\n"
                         "dog\tcanis\n"
                         "bird\taves\ttest\ty\textra\n"
@@ -1542,11 +1546,43 @@ test_embedding_metadata (void)
   tmpdir_free (dst);
 
   /* one column: a line's first field is its label */
-  write_projector (run, "cat\ndog\tx\nbird\nfish\n");
+  write_projector (run, run, "cat\ndog\tx\nbird\nfish\n");
   db = import_run (src, &m, &dst);
   g_autofree char *one = db_text (db, "SELECT group_concat(label, ',') FROM (SELECT label FROM "
                                       "embedding_metadata ORDER BY i)");
   g_assert_cmpstr (one, ==, "cat,dog,bird,fish");
+  events_done (db, &m, dst, src, file);
+}
+
+/* projector_config.pbtxt's absolute paths (TensorFlow's tutorials write
+ * os.path.join(log_dir, "metadata.tsv")) are taken as they are, as
+ * TensorBoard's projector takes them; they were read under the run's
+ * folder, and the embedding was not imported.  An embedding whose values
+ * are in a TensorFlow checkpoint is counted on the run's line, where it
+ * was left out without a word. */
+static void
+test_embedding_absolute_paths (void)
+{
+  char *file = NULL, *dst = NULL;
+  char *src = events_dir_new (&file);
+  g_autofree char *run = g_path_get_dirname (file);
+  char *assets = tmpdir_new ();
+  Messages m;
+
+  write_event (file, 1, value_scalar ("loss", 1));
+  write_projector (run, assets, "cat\ndog\nbird\nfish\n");
+  /* and one in a checkpoint (no tensor_path), which is counted */
+  g_autofree char *pbtxt = g_build_filename (run, "projector_config.pbtxt", NULL);
+  const char *more = "embeddings {\n  tensor_name: \"emb/weights\"\n}\n";
+  append_file (pbtxt, more, strlen (more));
+  sqlite3 *db = import_run (src, &m, &dst);
+  g_assert_nonnull (find_message (m.infos, "run.lumen: imported 1 scalar, 1 embedding; skipped 1 embedding "
+                                  "(in a TensorFlow checkpoint, not a tensors.tsv: not supported)", NULL));
+  g_autofree char *labels = db_text (db, "SELECT group_concat(label, ',') FROM (SELECT label FROM "
+                                         "embedding_metadata ORDER BY i)");
+  g_assert_cmpstr (labels, ==, "cat,dog,bird,fish");
+  g_assert_cmpint (db_int (db, "SELECT n * 10 + d FROM embeddings WHERE tag = 'words'"), ==, 42);
+  tmpdir_free (assets);
   events_done (db, &m, dst, src, file);
 }
 
@@ -2051,6 +2087,7 @@ main (int argc, char **argv)
   g_test_add_func ("/import/text-padding-too-large", test_text_padding_too_large);
   g_test_add_func ("/import/audio-bad", test_audio_bad);
   g_test_add_func ("/import/embedding-metadata", test_embedding_metadata);
+  g_test_add_func ("/import/embedding-absolute-paths", test_embedding_absolute_paths);
   g_test_add_func ("/import/audio-latin1-description", test_audio_latin1_description);
   g_test_add_func ("/import/apng-too-big", test_apng_too_big);
   g_test_add_func ("/import/idle-runs", test_idle_runs);
