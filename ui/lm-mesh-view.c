@@ -17,7 +17,17 @@
  * keep it: a view making one drops those of views far off screen or
  * unmapped (26 MB for a million triangles, more than the mesh: a scroll
  * through 40 such cards kept a gigabyte), and makes it again if drawn
- * again with another camera (a tenth of a second for a million).
+ * again with another camera.
+ *
+ * The shading is made by a worker thread (GTask), from the LmMesh
+ * (immutable, its reference shared: no copy), so that the first move of
+ * the camera does not wait for it (a tenth of a second for a million
+ * triangles, which stalled the first frame of a drag); the frames drawn
+ * meanwhile sum every face's normals, as a mesh only shown does, which
+ * gives the same pixels.  The worker touches nothing but the mesh and
+ * what it makes; the view cancels it when its mesh is replaced, when it
+ * is disposed, or when it is found far off screen (its shading would be
+ * dropped), and a shading made for a cancelled worker is freed unseen.
  */
 #include "lm-mesh-view.h"
 
@@ -68,8 +78,10 @@ struct _LmMeshView
   cairo_surface_t *surface;
   FrameKey drawn_key;              /* what surface shows */
   guint n_renders;
-  lm_mesh_shading *shading;        /* of mesh, NULL until drawn */
+  lm_mesh_shading *shading;        /* of mesh, NULL until made */
+  GCancellable *making;            /* the worker making shading, NULL when none */
   guint n_shading_passes;
+  gboolean frame_shaded;           /* surface was drawn with shading */
   guint want_id;
   LmDashOffscreen offscreen;
 };
@@ -91,6 +103,8 @@ static GPtrArray *all_views;
 static gboolean linked, following;
 static double default_yaw = LM_MESH_DEFAULT_YAW, default_pitch = LM_MESH_DEFAULT_PITCH;
 static gint64 drag_points = DRAG_POINTS;
+/* shading workers not yet back, cancelled ones too */
+static guint n_workers;
 
 G_DEFINE_FINAL_TYPE (LmMeshView, lm_mesh_view, GTK_TYPE_WIDGET)
 
@@ -123,6 +137,24 @@ current_distance (LmMeshView *self)
   return self->distance > 0 ? self->distance : lm_mesh_fit_distance (self->mesh != NULL ? self->mesh->fov : 0);
 }
 
+static gboolean
+is_far (LmMeshView *self)
+{
+  return !gtk_widget_get_mapped (GTK_WIDGET (self)) || !lm_dash_is_near_view (GTK_WIDGET (self));
+}
+
+/* Drops the shading, and cancels the worker making it. */
+static void
+drop_shading (LmMeshView *self)
+{
+  if (self->making != NULL)
+    {
+      g_cancellable_cancel (self->making);
+      g_clear_object (&self->making);
+    }
+  g_clear_pointer (&self->shading, lm_mesh_shading_free);
+}
+
 /* Frees the shading of every other view far off screen (or unmapped). */
 static void
 drop_far_shading (LmMeshView *self)
@@ -131,10 +163,66 @@ drop_far_shading (LmMeshView *self)
     {
       LmMeshView *v = g_ptr_array_index (all_views, i);
 
-      if (v != self && v->shading != NULL
-          && (!gtk_widget_get_mapped (GTK_WIDGET (v)) || !lm_dash_is_near_view (GTK_WIDGET (v))))
-        g_clear_pointer (&v->shading, lm_mesh_shading_free);
+      if (v != self && (v->shading != NULL || v->making != NULL) && is_far (v))
+        drop_shading (v);
     }
+}
+
+/* The worker: the shading of the mesh (task_data, a reference of its
+ * own), nothing else touched. */
+static void
+make_shading (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  lm_mesh_scene scene;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  fill_scene (task_data, &scene);
+  g_task_return_pointer (task, lm_mesh_shading_new (&scene), (GDestroyNotify) lm_mesh_shading_free);
+}
+
+/* Back on the main thread.  A cancelled worker's view may be gone (it is
+ * cancelled when disposed): its shading is freed with the task.  One not
+ * cancelled is its view's making (a new worker cancels none, it starts
+ * when there is none).  The frame on screen is what the shading would
+ * draw: nothing to draw again; the next camera uses it. */
+static void
+on_shading_made (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  GTask *task = G_TASK (res);
+  LmMeshView *self = user_data;
+  lm_mesh_shading *sh;
+
+  n_workers--;
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    return;
+  g_return_if_fail (self->making == g_task_get_cancellable (task));
+  sh = g_task_propagate_pointer (task, NULL);
+  g_clear_object (&self->making);
+  /* scrolled far off meanwhile: dropped, as those of far cards are */
+  if (is_far (self))
+    lm_mesh_shading_free (sh);
+  else
+    self->shading = sh;   /* NULL (out of memory): the next move tries again */
+}
+
+/* Starts a worker making the shading of self's mesh.  The task has no
+ * source object: it would hold the view, whose last reference could
+ * then be dropped on the worker's thread. */
+static void
+start_shading (LmMeshView *self)
+{
+  GTask *task;
+
+  drop_far_shading (self);
+  self->making = g_cancellable_new ();
+  task = g_task_new (NULL, self->making, on_shading_made, self);
+  g_task_set_source_tag (task, start_shading);
+  g_task_set_task_data (task, lm_mesh_ref (self->mesh), (GDestroyNotify) lm_mesh_unref);
+  g_task_run_in_thread (task, make_shading);
+  g_object_unref (task);
+  n_workers++;
+  self->n_shading_passes++;
 }
 
 /* Renders the frame into self->surface unless it shows this already. */
@@ -170,20 +258,16 @@ ensure_frame (LmMeshView *self, int width, int height, int scale)
   fill_scene (self->mesh, &scene);
   /* the shading pays from the second camera of a mesh on (a drag, a zoom,
    * linked views turned): a mesh only shown, or shown again in another
-   * theme or size, is drawn without it, in half the time that making it
-   * and drawing with it takes (a million triangles: 57 ms of CPU against
-   * 90 + 43), and keeps no memory for it */
-  if (scene.n_faces > 0 && self->shading == NULL
+   * theme or size, is drawn without it, and keeps no memory for it.  This
+   * frame does not wait for it (a million triangles: 57 ms of CPU without
+   * it, where making it and drawing with it took 90 + 43) */
+  if (scene.n_faces > 0 && self->shading == NULL && self->making == NULL
       && (self->dragging
           || (self->drawn_key.mesh == self->mesh
               && (key.yaw != self->drawn_key.yaw || key.pitch != self->drawn_key.pitch
                   || key.distance != self->drawn_key.distance))))
-    {
-      drop_far_shading (self);
-      self->shading = lm_mesh_shading_new (&scene);
-      self->n_shading_passes++;
-    }
-  scene.shading = self->shading;   /* NULL (out of memory): every face, every frame */
+    start_shading (self);
+  scene.shading = self->shading;   /* NULL (being made, out of memory): every face, every frame */
   lm_mesh_camera_init (&view, &scene);
   view.yaw = self->yaw;
   view.pitch = self->pitch;
@@ -203,6 +287,7 @@ ensure_frame (LmMeshView *self, int width, int height, int scale)
     g_warning ("lm-mesh-view: out of memory rendering a %dx%d frame", width, height);
   cairo_surface_mark_dirty (self->surface);
   self->n_renders++;
+  self->frame_shaded = scene.shading != NULL;
   memcpy (&self->drawn_key, &key, sizeof key);   /* its padding too */
 }
 
@@ -384,6 +469,7 @@ lm_mesh_view_dispose (GObject *object)
    * it would draw their quick frames for good */
   if (self->dragging)
     end_drag (self);
+  drop_shading (self);
   g_ptr_array_remove (all_views, self);
   G_OBJECT_CLASS (lm_mesh_view_parent_class)->dispose (object);
 }
@@ -395,7 +481,7 @@ lm_mesh_view_finalize (GObject *object)
 
   g_clear_pointer (&self->mesh, lm_mesh_unref);
   g_clear_pointer (&self->surface, cairo_surface_destroy);
-  lm_mesh_shading_free (self->shading);
+  drop_shading (self);
   if (--n_views == 0)
     g_clear_pointer (&renderer, lm_mesh_renderer_free);
   g_free (self->error);
@@ -469,7 +555,7 @@ lm_mesh_view_set_mesh (LmMeshView *self, LmMesh *mesh)
   if (mesh != NULL)
     lm_mesh_ref (mesh);
   g_clear_pointer (&self->mesh, lm_mesh_unref);
-  g_clear_pointer (&self->shading, lm_mesh_shading_free);
+  drop_shading (self);
   self->mesh = mesh;
   if (mesh != NULL && self->error != NULL)
     {
@@ -491,7 +577,7 @@ lm_mesh_view_set_error (LmMeshView *self, const char *error)
 {
   g_return_if_fail (LM_IS_MESH_VIEW (self));
   g_clear_pointer (&self->mesh, lm_mesh_unref);
-  g_clear_pointer (&self->shading, lm_mesh_shading_free);
+  drop_shading (self);
   g_free (self->error);
   self->error = g_strdup (error);
   lm_set_tooltip (GTK_WIDGET (self), error != NULL ? error : HELP);
@@ -605,6 +691,26 @@ lm_mesh_view_get_n_shading_passes (LmMeshView *self)
 {
   g_return_val_if_fail (LM_IS_MESH_VIEW (self), 0);
   return self->n_shading_passes;
+}
+
+gboolean
+lm_mesh_view_get_shading_pending (LmMeshView *self)
+{
+  g_return_val_if_fail (LM_IS_MESH_VIEW (self), FALSE);
+  return self->making != NULL;
+}
+
+guint
+lm_mesh_view_get_n_shading_workers (void)
+{
+  return n_workers;
+}
+
+gboolean
+lm_mesh_view_get_frame_shaded (LmMeshView *self)
+{
+  g_return_val_if_fail (LM_IS_MESH_VIEW (self), FALSE);
+  return self->frame_shaded;
 }
 
 gboolean

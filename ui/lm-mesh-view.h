@@ -6,8 +6,10 @@
  * zoom, a double-click (or lm_mesh_view_reset_camera, the card's Reset
  * button) for the initial camera.  The frame is rendered on the main
  * thread, only when the mesh, the camera, the size or the theme changed,
- * and not at all while the view is far off screen.  Without a mesh it
- * shows a loading note, or an error.
+ * and not at all while the view is far off screen; what shading needs of
+ * a mesh whatever the camera is made by a worker thread when the camera
+ * first moves, the frames until then drawn without it (the same pixels,
+ * not held up).  Without a mesh it shows a loading note, or an error.
  *
  * Signals: "wants-mesh" (drawn near the view without a mesh or an error:
  * time to load one).
@@ -43,12 +45,20 @@ void       lm_mesh_view_set_default_angles (double yaw, double pitch);
 gboolean   lm_mesh_view_is_near_view (LmMeshView *self, gboolean *known);
 /* Frames rendered so far (a redraw of an unchanged frame reuses it). */
 guint      lm_mesh_view_get_n_renders (LmMeshView *self);
-/* The times it made its mesh's shading (lm_mesh_shading_new): once a
- * mesh, when its camera first moves (a mesh only shown has none),
- * however many frames, while it stays near the visible part. */
+/* The times it set a worker thread making its mesh's shading
+ * (lm_mesh_shading_new): once a mesh, when its camera first moves (a
+ * mesh only shown has none), however many frames, while it stays near
+ * the visible part. */
 guint      lm_mesh_view_get_n_shading_passes (LmMeshView *self);
-/* The bytes of the shading it keeps: 0 before it is drawn, and once
- * another view dropped it (it was far off screen). */
+/* A worker is making the shading: frames meanwhile are drawn without it
+ * (the same pixels), not held up. */
+gboolean   lm_mesh_view_get_shading_pending (LmMeshView *self);
+/* Workers of every view not back yet, those cancelled included. */
+guint      lm_mesh_view_get_n_shading_workers (void);
+/* The last rendered frame was drawn with the shading. */
+gboolean   lm_mesh_view_get_frame_shaded (LmMeshView *self);
+/* The bytes of the shading it keeps: 0 until its worker made it, and
+ * once another view dropped it (it was far off screen). */
 gsize      lm_mesh_view_get_shading_bytes (LmMeshView *self);
 /* A drag orbits it, its own or (linked) another view's: quick frames. */
 gboolean   lm_mesh_view_get_dragging (LmMeshView *self);

@@ -698,6 +698,196 @@ test_drag_points (void)
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
+/* A UV sphere of rings x segs x 2 triangles (radius 1, centred), in
+ * colours that change across it. */
+static void
+add_sphere (lm_writer *w, const char *tag, gint64 step, int rings, int segs)
+{
+  int nv = (rings + 1) * segs, nf = rings * segs * 2, k = 0;
+  g_autofree float *v = g_new (float, 3 * nv);
+  g_autofree guint8 *c = g_new (guint8, 3 * nv);
+  g_autofree gint32 *f = g_new (gint32, 3 * nf);
+
+  for (int i = 0; i <= rings; i++)
+    for (int j = 0; j < segs; j++, k++)
+      {
+        double th = G_PI * i / rings, ph = 2 * G_PI * j / segs;
+
+        v[3 * k] = (float) (sin (th) * cos (ph));
+        v[3 * k + 1] = (float) cos (th);
+        v[3 * k + 2] = (float) (sin (th) * sin (ph));
+        c[3 * k] = (guint8) (127 + 127 * cos (ph));
+        c[3 * k + 1] = (guint8) (255 * i / rings);
+        c[3 * k + 2] = 180;
+      }
+  k = 0;
+  for (int i = 0; i < rings; i++)
+    for (int j = 0; j < segs; j++)
+      {
+        gint32 a = i * segs + j, b = i * segs + (j + 1) % segs;
+
+        f[k++] = a, f[k++] = b, f[k++] = b + segs;
+        f[k++] = a, f[k++] = b + segs, f[k++] = a + segs;
+      }
+  check (lm_writer_add_mesh (w, tag, step, v, nv, c, f, nf, NULL), "mesh");
+}
+
+static gboolean
+no_workers (gpointer data)
+{
+  return lm_mesh_view_get_n_shading_workers () == 0;
+}
+
+typedef struct
+{
+  LmMeshView *view;
+  guint n;
+  gint64 n_vertices;
+} Shown;
+
+static gboolean
+drawn_mesh (gpointer data)
+{
+  Shown *s = data;
+  LmMesh *m = lm_mesh_view_get_mesh (s->view);
+
+  return m != NULL && m->n_vertices == s->n_vertices && lm_mesh_view_get_n_renders (s->view) > s->n;
+}
+
+/* Moves the card's slider and waits for a frame of that mesh of
+ * n_vertices (a camera that moves from then on is its first move). */
+static void
+show_step (LmMeshCard *card, guint index, gint64 n_vertices)
+{
+  Shown s = { view_of (card), lm_mesh_view_get_n_renders (view_of (card)), n_vertices };
+
+  lm_mesh_card_set_index (card, index);
+  g_assert_true (lm_test_wait_for (drawn_mesh, &s, 10000));
+}
+
+/* Moves the camera and iterates the main loop until the view rendered
+ * that frame, and no further: a worker's result is handed to the main
+ * loop, so it cannot arrive in the iteration that drew the frame. */
+static void
+move_camera (LmMeshView *view, double yaw, double pitch)
+{
+  Shown s = { view, lm_mesh_view_get_n_renders (view), lm_mesh_view_get_mesh (view)->n_vertices };
+
+  lm_mesh_view_set_camera (view, yaw, pitch, 0);
+  g_assert_true (lm_test_wait_for (drawn_mesh, &s, 10000));
+}
+
+/* The last frame's pixels, row by row. */
+static GBytes *
+frame_bytes (LmMeshView *view)
+{
+  cairo_surface_t *s = lm_mesh_view_get_surface (view);
+  int w = cairo_image_surface_get_width (s), h = cairo_image_surface_get_height (s);
+  GByteArray *b = g_byte_array_sized_new ((guint) (w * h * 4));
+
+  for (int y = 0; y < h; y++)
+    g_byte_array_append (b, cairo_image_surface_get_data (s) + (gsize) y * cairo_image_surface_get_stride (s),
+                         (guint) w * 4);
+  return g_byte_array_free_to_bytes (b);
+}
+
+/* The shading is made by a worker when the camera first moves: that
+ * frame is drawn at once without it, in the pixels it gives once there;
+ * a worker whose mesh was replaced, or whose card was hidden (as one
+ * scrolled far off), leaves nothing; one whose window is destroyed comes
+ * back to nothing. */
+static void
+test_shading_worker (void)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr (GBytes) plain = NULL, shaded = NULL;
+  LmWindow *win;
+  LmMeshCard *card;
+  LmMeshView *view;
+  gsize bytes;
+  lm_writer *w;
+
+  if (lm_ui_test_no_display ())
+    return;
+  dir = g_dir_make_tmp ("lumen-mesh-worker-XXXXXX", NULL);
+  check (lm_writer_open (&w, dir, "x"), "open");
+  add_sphere (w, "shape/sphere", 0, 60, 120);   /* 14,400 triangles */
+  add_sphere (w, "shape/sphere", 1, 40, 80);    /* the same size: the camera stays */
+  check (lm_writer_close (w), "close");
+  win = open_window (dir);
+  lm_ui_wait_settled (win);
+  card = card_of (win, "x", "shape/sphere");
+  view = view_of (card);
+  /* both steps shown once, so that the loader has them: the slider
+   * replaces the mesh at once */
+  show_step (card, 0, 61 * 120);
+  g_assert_cmpuint (lm_mesh_view_get_n_shading_passes (view), ==, 0);
+
+  /* the first move: drawn without waiting for the shading, which a
+   * worker makes meanwhile */
+  move_camera (view, 75, 25);
+  g_assert_false (lm_mesh_view_get_frame_shaded (view));
+  g_assert_true (lm_mesh_view_get_shading_pending (view));
+  g_assert_cmpuint (lm_mesh_view_get_n_shading_passes (view), ==, 1);
+  g_assert_cmpuint (lm_mesh_view_get_shading_bytes (view), ==, 0);
+  plain = frame_bytes (view);
+  g_assert_true (lm_test_wait_for (has_shading, view, 10000));
+  g_assert_false (lm_mesh_view_get_shading_pending (view));
+  bytes = lm_mesh_view_get_shading_bytes (view);
+  /* with it, the same camera draws the same pixels, and a drag makes no
+   * other */
+  move_camera (view, 80, 25);
+  g_assert_true (lm_mesh_view_get_frame_shaded (view));
+  move_camera (view, 75, 25);
+  g_assert_true (lm_mesh_view_get_frame_shaded (view));
+  shaded = frame_bytes (view);
+  g_assert_true (g_bytes_equal (plain, shaded));
+  g_assert_cmpuint (count_drawn (view), >, 1000);
+  g_assert_cmpuint (lm_mesh_view_get_n_shading_passes (view), ==, 1);
+
+  /* the mesh replaced (the slider) while its shading is made: the worker
+   * is cancelled, and what it made is not taken for the new mesh */
+  show_step (card, 1, 41 * 80);
+  move_camera (view, 60, 25);
+  g_assert_true (lm_mesh_view_get_shading_pending (view));
+  {
+    Shown a = { view, lm_mesh_view_get_n_renders (view), 61 * 120 };
+
+    lm_mesh_card_set_index (card, 0);   /* loaded: at once */
+    g_assert_cmpint (lm_mesh_view_get_mesh (view)->n_vertices, ==, 61 * 120);
+    g_assert_false (lm_mesh_view_get_shading_pending (view));
+    g_assert_cmpuint (lm_mesh_view_get_n_shading_workers (), ==, 1);
+    g_assert_true (lm_test_wait_for (drawn_mesh, &a, 10000));
+  }
+  g_assert_true (lm_test_wait_for (no_workers, NULL, 10000));
+  g_assert_cmpuint (lm_mesh_view_get_shading_bytes (view), ==, 0);
+
+  /* hidden (as a card scrolled far off) while it is made: dropped */
+  move_camera (view, 50, 25);
+  g_assert_true (lm_mesh_view_get_shading_pending (view));
+  gtk_widget_set_visible (GTK_WIDGET (card), FALSE);
+  g_assert_true (lm_test_wait_for (no_workers, NULL, 10000));
+  g_assert_cmpuint (lm_mesh_view_get_shading_bytes (view), ==, 0);
+  gtk_widget_set_visible (GTK_WIDGET (card), TRUE);
+  lm_ui_wait_settled (win);
+  move_camera (view, 40, 25);
+  g_assert_true (lm_test_wait_for (has_shading, view, 10000));
+  g_assert_cmpuint (lm_mesh_view_get_shading_bytes (view), ==, bytes);
+
+  /* the window destroyed while a worker runs: the view is freed before
+   * the worker comes back, to nothing (the ASan build, run with
+   * G_SLICE=always-malloc for GLib 2.74, sees anything freed touched) */
+  show_step (card, 1, 41 * 80);
+  move_camera (view, 30, 25);
+  g_assert_true (lm_mesh_view_get_shading_pending (view));
+  g_object_add_weak_pointer (G_OBJECT (view), (gpointer *) &view);
+  gtk_window_destroy (GTK_WINDOW (win));
+  g_assert_null (view);
+  g_assert_cmpuint (lm_mesh_view_get_n_shading_workers (), ==, 1);
+  g_assert_true (lm_test_wait_for (no_workers, NULL, 10000));
+  lm_test_rm_rf (dir);
+}
+
 /* A point cloud without colours is drawn in its run's colour, as
  * TensorBoard's viewer does (a mesh with faces stays grey); a mesh whose
  * faces all have zero area shows its vertices as points; the views
@@ -941,6 +1131,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/mesh/cli-view", test_cli_view);
   g_test_add_func ("/ui/mesh/run-color", test_run_color);
   g_test_add_func ("/ui/mesh/drag-points", test_drag_points);
+  g_test_add_func ("/ui/mesh/shading-worker", test_shading_worker);
   g_test_add_func ("/ui/mesh/hidpi-points", test_hidpi_points);
   g_test_add_func ("/ui/mesh/linked", test_linked);
   g_test_add_func ("/ui/mesh/linked-dispose", test_linked_dispose);
