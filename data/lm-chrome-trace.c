@@ -245,12 +245,12 @@ gap_moment (const Span *sp, const gsize *kids, gsize n_kids, gsize k, gsize i)
  * allocations beyond those nets go to the gap that can reach the op's
  * peak, so the readers find its mem_peak, mem_after, bytes allocated and
  * freed as recorded.  A gap no moment is free in lends its events to the
- * op's first gap that has one. */
+ * op's first gap that has one.  kids: room for n indices. */
 static void
-op_memory (GArray *out, const LmTraceData *t, const LmGraphData *g, const Span *sp, gsize n, gsize k)
+op_memory (GArray *out, const LmTraceData *t, const LmGraphData *g, const Span *sp, gsize n, gsize k,
+           gsize *kids)
 {
   const LmTraceDataEvent *e = &t->events[sp[k].event];
-  g_autofree gsize *kids = NULL;
   g_autofree gint64 *s = NULL, *d = NULL, *at = NULL;
   gsize n_kids = 0, best = 0;
   gint64 self_alloc = e->alloc_bytes, self_free = e->free_bytes, extra, fallback = -1;
@@ -258,7 +258,6 @@ op_memory (GArray *out, const LmTraceData *t, const LmGraphData *g, const Span *
 
   if (e->alloc_bytes < 0)
     return;
-  kids = g_new (gsize, n);
   for (gsize c = k + 1; c < n && sp[c].start < sp[k].end; c++)
     if (sp[c].parent == (gssize) k)
       kids[n_kids++] = c;
@@ -384,6 +383,7 @@ lm_chrome_trace_format (const LmTraceData *t, const LmGraphData *g,
   GString *s = g_string_new (NULL);
   g_autofree Span *sp = NULL;
   g_autoptr (GArray) mems = g_array_new (FALSE, FALSE, sizeof (MemOut));
+  g_autofree gsize *kids = NULL;   /* op_memory's */
   gsize n = 0;
   gboolean memory = FALSE;
   gint64 pid;
@@ -431,8 +431,9 @@ lm_chrome_trace_format (const LmTraceData *t, const LmGraphData *g,
   g_string_append (s, ", \"dur\": ");
   append_double (s, step_ns (t) / 1000.0);
   g_string_append (s, ", \"args\": {}}");
+  kids = g_new (gsize, n ? n : 1);
   for (gsize k = 0; k < n; k++)
-    op_memory (mems, t, g, sp, n, k);
+    op_memory (mems, t, g, sp, n, k, kids);
   outside_memory (mems, t, g, sp, n);
   g_array_sort (mems, mem_out_order);
   /* each op before the memory events from its start on */
