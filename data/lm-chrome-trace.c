@@ -2,11 +2,12 @@
  * (lm-chrome-trace.h).
  *
  * Writing: the events in start order (a parent before the ops nested in
- * it), each op's memory as torch's "[memory]" instant events at a moment
- * of the op that no nested op covers, so the readers (torch-tb-profiler,
- * our own) give the bytes to that op: one event for what it allocated,
- * one for what it freed, their "Total Allocated" worked out from the op's
- * own mem_after.  Reading: one pass over the text with the small JSON
+ * it), each op's memory as torch's "[memory]" instant events, laid out so
+ * the readers (torch-tb-profiler, our own) get back the op's bytes
+ * allocated and freed, its Total Allocated at the end and its peak: its
+ * own bytes in the gaps around its nested ops, allocations first up to
+ * its peak; what changed between top-level ops as events in no op.
+ * Reading: one pass over the text with the small JSON
  * reader (lm-json-private.h), keeping only the fields used; then per step
  * a sweep in time order gives each memory event to the innermost op open
  * at it and to that op's parents, as torch sums CPU Mem.
@@ -123,72 +124,203 @@ nest_spans (Span *s, gsize n)
     }
 }
 
+/* A "[memory]" event to write: torch's, one allocation (Bytes > 0) or
+ * free (< 0) and the Total Allocated after it. */
+typedef struct
+{
+  gint64 t_ns, bytes, total;
+  int dev_type, dev_id;
+  guint order;        /* the order it was made in, for events at one time */
+} MemOut;
+
+static int
+mem_out_order (gconstpointer a, gconstpointer b)
+{
+  const MemOut *x = a, *y = b;
+
+  if (x->t_ns != y->t_ns)
+    return x->t_ns < y->t_ns ? -1 : 1;
+  return x->order < y->order ? -1 : x->order > y->order;
+}
+
 static void
-append_memory (GString *s, gint64 pid, double ts_us, gint64 bytes, gint64 total, int dev_type,
-               int dev_id)
+append_memory (GString *s, gint64 pid, const MemOut *m)
 {
   g_string_append_printf (s, ",\n  {\"ph\": \"i\", \"cat\": \"cpu_instant_event\", \"s\": \"t\", "
                              "\"name\": \"[memory]\", \"pid\": %" G_GINT64_FORMAT ", \"tid\": %"
                              G_GINT64_FORMAT ", \"ts\": ", pid, pid);
-  append_double (s, ts_us);
+  append_double (s, m->t_ns / 1000.0);
   g_string_append_printf (s, ", \"args\": {\"Total Reserved\": %" G_GINT64_FORMAT
                              ", \"Total Allocated\": %" G_GINT64_FORMAT ", \"Bytes\": %"
                              G_GINT64_FORMAT ", \"Addr\": 0, \"Device Type\": %d, "
-                             "\"Device Id\": %d}}", total, total, bytes, dev_type, dev_id);
+                             "\"Device Id\": %d}}", m->total, m->total, m->bytes, m->dev_type,
+                          m->dev_id);
 }
 
-/* The op's memory events: what it allocated and freed itself (less the
- * ops nested in it), at the first moment of it no nested op covers. */
+typedef struct
+{
+  GArray *out;        /* MemOut */
+  gint64 t_ns;
+  int dev_type, dev_id;
+} MemSink;
+
 static void
-op_memory (GString *s, const LmTraceData *t, const LmGraphData *g, const Span *sp, gsize n,
-           gsize k, gint64 pid)
+push_memory (MemSink *k, gint64 bytes, gint64 total)
+{
+  MemOut m = { k->t_ns, bytes, total, k->dev_type, k->dev_id, k->out->len };
+
+  g_array_append_val (k->out, m);
+}
+
+/* Events taking the total from s by alloc bytes allocated and free freed,
+ * never above cap: allocations first, up to cap (a peak inside the op is
+ * reached there), frees where more allocations would pass it. */
+static void
+push_gap (MemSink *k, gint64 s, gint64 alloc, gint64 free, gint64 cap)
+{
+  gint64 cur = s;
+
+  while (alloc > 0 || free > 0)
+    {
+      gint64 x = MIN (alloc, MAX (cap - cur, 0)), y;
+
+      if (x > 0)
+        push_memory (k, x, cur += x);
+      alloc -= x;
+      y = alloc > 0 ? MIN (free, MIN (cur, cur + alloc - cap)) : free;
+      if (y > 0)
+        push_memory (k, -y, cur -= y);
+      free -= MAX (y, 0);
+      if (x <= 0 && y <= 0)
+        {
+          /* no room under cap (figures that do not add up): as they come */
+          if (alloc > 0)
+            push_memory (k, alloc, cur += alloc);
+          if (free > 0)
+            push_memory (k, -free, cur -= free);
+          break;
+        }
+    }
+}
+
+/* The op's device as torch's "Device Type" (0 CPU, 1 CUDA) and "Device Id". */
+static void
+sink_device (MemSink *k, const LmGraphData *g, const LmTraceDataEvent *e)
+{
+  gssize i = g != NULL ? lm_graph_data_find (g, e->node_id) : -1;
+  const char *dev = i >= 0 ? g->nodes[i].device : NULL;
+
+  k->dev_type = 0;
+  k->dev_id = -1;
+  if (dev != NULL && g_str_has_prefix (dev, "cuda"))
+    k->dev_type = 1, k->dev_id = dev[4] == ':' ? atoi (dev + 5) : 0;
+}
+
+static gint64
+mem_before (const LmTraceDataEvent *e)
+{
+  return e->mem_after - e->alloc_bytes + e->free_bytes;
+}
+
+/* A moment of gap i of span k (before its first child, between two, after
+ * its last) that no child covers, -1 when the children leave none: the
+ * readers give an event at a child's start to the child, and one at a
+ * child's end to its parent (unless the child takes no time). */
+static gint64
+gap_moment (const Span *sp, const gsize *kids, gsize n_kids, gsize k, gsize i)
+{
+  gint64 from = i == 0 ? sp[k].start : sp[kids[i - 1]].end;
+  gint64 to = i < n_kids ? sp[kids[i]].start : sp[k].end;
+
+  if (i > 0 && sp[kids[i - 1]].start == from)
+    from++;
+  if (from < to || (from == to && i == n_kids && sp[k].start == sp[k].end))
+    return from;
+  return -1;
+}
+
+/* The op's memory events.  What it allocated and freed itself (less its
+ * children's) falls in the gaps around its children; each gap's net is
+ * known (a child's start total is its mem_after less its own net), and the
+ * allocations beyond those nets go to the gap that can reach the op's
+ * peak, so the readers find its mem_peak, mem_after, bytes allocated and
+ * freed as recorded.  A gap no moment is free in lends its events to the
+ * op's first gap that has one.  kids: room for n indices. */
+static void
+op_memory (GArray *out, const LmTraceData *t, const LmGraphData *g, const Span *sp, gsize n, gsize k,
+           gsize *kids)
 {
   const LmTraceDataEvent *e = &t->events[sp[k].event];
-  gint64 self_alloc = e->alloc_bytes, self_free = e->free_bytes, after = 0;
-  gint64 at = sp[k].start;
-  int dev_type = 0, dev_id = -1;
+  g_autofree gint64 *s = NULL, *d = NULL, *at = NULL;
+  gsize n_kids = 0, best = 0;
+  gint64 self_alloc = e->alloc_bytes, self_free = e->free_bytes, extra, fallback = -1;
+  MemSink sink = { out, 0, 0, -1 };
 
   if (e->alloc_bytes < 0)
     return;
   for (gsize c = k + 1; c < n && sp[c].start < sp[k].end; c++)
+    if (sp[c].parent == (gssize) k)
+      kids[n_kids++] = c;
+  s = g_new (gint64, n_kids + 1);
+  d = g_new (gint64, n_kids + 1);
+  at = g_new (gint64, n_kids + 1);
+  /* gap i runs from s[i] to s[i] + d[i] */
+  for (gsize i = 0; i <= n_kids; i++)
     {
-      const LmTraceDataEvent *ce = &t->events[sp[c].event];
+      const LmTraceDataEvent *prev = i > 0 ? &t->events[sp[kids[i - 1]].event] : NULL;
+      const LmTraceDataEvent *next = i < n_kids ? &t->events[sp[kids[i]].event] : NULL;
 
-      if (sp[c].parent != (gssize) k || ce->alloc_bytes < 0)
+      s[i] = i == 0 ? mem_before (e) : prev->alloc_bytes >= 0 ? prev->mem_after : s[i - 1] + d[i - 1];
+      d[i] = (next == NULL ? e->mem_after : next->alloc_bytes >= 0 ? mem_before (next) : s[i]) - s[i];
+      if (next != NULL && next->alloc_bytes >= 0)
+        {
+          self_alloc -= next->alloc_bytes;
+          self_free -= next->free_bytes;
+        }
+      self_alloc -= MAX (d[i], 0);
+      self_free -= MAX (-d[i], 0);
+      at[i] = gap_moment (sp, kids, n_kids, k, i);
+      if (fallback < 0)
+        fallback = at[i], best = i;
+      if (at[i] >= 0 && MAX (s[i], s[i] + d[i]) > MAX (s[best], s[best] + d[best]))
+        best = i;
+    }
+  /* what it allocated and freed again beyond the gaps' nets */
+  extra = MAX (MIN (self_alloc, self_free), 0);
+  sink_device (&sink, g, e);
+  for (gsize i = 0; i <= n_kids; i++)
+    {
+      gint64 x = i == best ? extra : 0;
+
+      sink.t_ns = at[i] >= 0 ? at[i] : fallback >= 0 ? fallback : sp[k].start;
+      push_gap (&sink, s[i], MAX (d[i], 0) + x, MAX (-d[i], 0) + x, MAX (e->mem_peak, MAX (s[i], s[i] + d[i])));
+    }
+}
+
+/* What changed between two top-level ops (the training loop freeing a
+ * step's tensors, loading a batch), as torch writes it: an event in no
+ * op, where the ops leave a moment for it. */
+static void
+outside_memory (GArray *out, const LmTraceData *t, const LmGraphData *g, const Span *sp, gsize n)
+{
+  gssize prev = -1;
+  MemSink sink = { out, 0, 0, -1 };
+
+  for (gsize k = 0; k < n; k++)
+    {
+      const LmTraceDataEvent *e = &t->events[sp[k].event], *p;
+
+      if (sp[k].parent >= 0 || e->alloc_bytes < 0)
         continue;
-      self_alloc -= ce->alloc_bytes;
-      self_free -= ce->free_bytes;
+      p = prev >= 0 ? &t->events[sp[prev].event] : NULL;
+      sink.t_ns = prev >= 0 ? sp[prev].end + (sp[prev].start == sp[prev].end) : 0;
+      if (p != NULL && mem_before (e) != p->mem_after && sink.t_ns < sp[k].start)
+        {
+          sink_device (&sink, g, e);
+          push_memory (&sink, mem_before (e) - p->mem_after, mem_before (e));
+        }
+      prev = (gssize) k;
     }
-  /* children in start order: step past each one covering `at` */
-  for (gsize c = k + 1; c < n && sp[c].start < sp[k].end; c++)
-    if (sp[c].parent == (gssize) k && sp[c].start <= at && at < sp[c].end)
-      at = sp[c].end;
-  if (at >= sp[k].end)
-    at = sp[k].start;
-  for (gsize c = k + 1; c < n && sp[c].start < sp[k].end; c++)
-    {
-      const LmTraceDataEvent *ce = &t->events[sp[c].event];
-
-      if (sp[c].parent == (gssize) k && sp[c].start >= at && ce->alloc_bytes >= 0)
-        after += ce->alloc_bytes - ce->free_bytes;
-    }
-  self_alloc = MAX (self_alloc, 0);
-  self_free = MAX (self_free, 0);
-  if (g != NULL)
-    {
-      gssize i = lm_graph_data_find (g, e->node_id);
-      const char *dev = i >= 0 ? g->nodes[i].device : NULL;
-      if (dev != NULL && g_str_has_prefix (dev, "cuda"))
-        dev_type = 1, dev_id = dev[4] == ':' ? atoi (dev + 5) : 0;
-    }
-  /* before the op's own events: its end's bytes less its own net and
-   * what the ops after `at` add */
-  gint64 total = e->mem_after - (self_alloc - self_free) - after;
-  if (self_alloc > 0)
-    append_memory (s, pid, at / 1000.0, self_alloc, total + self_alloc, dev_type, dev_id);
-  if (self_free > 0)
-    append_memory (s, pid, at / 1000.0, -self_free, total + self_alloc - self_free,
-                   dev_type, dev_id);
 }
 
 static void
@@ -250,6 +382,8 @@ lm_chrome_trace_format (const LmTraceData *t, const LmGraphData *g,
   static const LmChromeTraceOptions none = { 0 };
   GString *s = g_string_new (NULL);
   g_autofree Span *sp = NULL;
+  g_autoptr (GArray) mems = g_array_new (FALSE, FALSE, sizeof (MemOut));
+  g_autofree gsize *kids = NULL;   /* op_memory's */
   gsize n = 0;
   gboolean memory = FALSE;
   gint64 pid;
@@ -297,10 +431,18 @@ lm_chrome_trace_format (const LmTraceData *t, const LmGraphData *g,
   g_string_append (s, ", \"dur\": ");
   append_double (s, step_ns (t) / 1000.0);
   g_string_append (s, ", \"args\": {}}");
+  kids = g_new (gsize, n ? n : 1);
   for (gsize k = 0; k < n; k++)
+    op_memory (mems, t, g, sp, n, k, kids);
+  outside_memory (mems, t, g, sp, n);
+  g_array_sort (mems, mem_out_order);
+  /* each op before the memory events from its start on */
+  for (gsize k = 0, m = 0; k <= n; k++)
     {
-      append_op (s, t, g, &sp[k], pid);
-      op_memory (s, t, g, sp, n, k, pid);
+      for (; m < mems->len && (k == n || g_array_index (mems, MemOut, m).t_ns < sp[k].start); m++)
+        append_memory (s, pid, &g_array_index (mems, MemOut, m));
+      if (k < n)
+        append_op (s, t, g, &sp[k], pid);
     }
   g_string_append (s, "\n]\n}\n");
   return g_string_free (s, FALSE);

@@ -6,6 +6,8 @@
  * of scalar tags and the loading progress.  Signals:
  *   "tags-changed"            the union of scalar tags changed
  *   "run-data-changed" (run)  rows were merged into a run (or it reset)
+ *   "run-file-read" (run)     the run's file was read after a change,
+ *                             whatever it brought (a graph, a trace)
  */
 #include "lm-run-store.h"
 #include "lm-run-private.h"
@@ -55,6 +57,7 @@ enum {
 enum {
   TAGS_CHANGED,
   RUN_DATA_CHANGED,
+  RUN_FILE_READ,
   N_SIGNALS
 };
 
@@ -181,6 +184,9 @@ lm_run_store_class_init (LmRunStoreClass *klass)
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[RUN_DATA_CHANGED] =
     g_signal_new ("run-data-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, LM_TYPE_RUN);
+  signals[RUN_FILE_READ] =
+    g_signal_new ("run-file-read", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, LM_TYPE_RUN);
 }
 
@@ -500,13 +506,14 @@ apply_read (LmRunStore *self, LmWatchMsg *msg)
 {
   LmRun *run = g_hash_table_lookup (self->by_name, msg->read->run_name);
   guint64 before;
-  gboolean tags_changed = FALSE, was_loaded;
+  gboolean tags_changed = FALSE, was_loaded, head;
   gsize merged;
 
   if (run == NULL)
     return;   /* the run vanished while its read was in flight */
   before = lm_run_get_n_points (run);
   was_loaded = lm_run_get_loaded (run);
+  head = msg->read->is_head;
   merged = lm_run_apply_result (run, g_steal_pointer (&msg->read), &tags_changed);
 
   self->n_points = self->n_points - before + lm_run_get_n_points (run);
@@ -516,6 +523,8 @@ apply_read (LmRunStore *self, LmWatchMsg *msg)
     rebuild_tags (self);
   if (merged > 0 || tags_changed)
     g_signal_emit (self, signals[RUN_DATA_CHANGED], 0, run);
+  if (head)
+    g_signal_emit (self, signals[RUN_FILE_READ], 0, run);
   if (!was_loaded && lm_run_get_loaded (run))
     update_progress (self);
 }

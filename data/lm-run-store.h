@@ -8,6 +8,11 @@
  * writer's commit.  All file access happens on worker threads; the store,
  * its runs and their series are used from the main thread only.
  *
+ * Signals: "tags-changed", "run-data-changed" (LmRun *: rows were merged
+ * into it) and "run-file-read" (LmRun *: its file was read again after a
+ * change, whatever the change held: the graph page lists new graphs and
+ * traces on it, which bring no scalar rows).
+ *
  * What it is not for: drawing, colours (ui/ maps a run's ordinal to a
  * colour) or writing run files (the logging library does that).
  */

@@ -9,6 +9,14 @@
  * trace's) opens on the one lm_graph_data_choose names; the "Graph" drop-down
  * (TensorBoard's "Tag" choice) switches. A generation counter drops stale
  * results.
+ *
+ * Live: each time the store reads the shown run's file again (a commit of
+ * lumen-train, a torch.profiler trace that --follow imported), a GTask
+ * lists its graphs and the shown graph's traces; the Graph and trace
+ * drop-downs gain what is new and keep the user's choice selected, as
+ * TensorBoard's Tag list does.  Only a page with no trace shown opens the
+ * newest one that arrives; with no graph shown, the runs are looked
+ * through again.
  */
 #include "lm-graph-page.h"
 
@@ -39,6 +47,8 @@ struct _LmGraphPage
   gint64 want_step;            /* lm_graph_page_set_target: -1 none */
   gint64 want_op;              /* 1-based execution index, -1 none */
   gboolean want_timed;         /* choose the last profiled trace */
+  gboolean refreshing;         /* a list_job is under way */
+  gboolean refresh_again;      /* the file changed again meanwhile */
 };
 
 G_DEFINE_FINAL_TYPE (LmGraphPage, lm_graph_page, GTK_TYPE_BOX)
@@ -478,6 +488,142 @@ on_runs_changed (GListModel *model, guint pos, guint removed, guint added, LmGra
     set_status (self, "No runs yet");
 }
 
+typedef struct
+{
+  guint generation;
+  char *path;
+  gint64 graph_id;
+  GArray *graphs, *traces;     /* results; NULL when unreadable */
+} ListJob;
+
+static void
+list_job_free (gpointer p)
+{
+  ListJob *job = p;
+
+  g_free (job->path);
+  if (job->graphs)
+    g_array_unref (job->graphs);
+  if (job->traces)
+    g_array_unref (job->traces);
+  g_free (job);
+}
+
+static void
+list_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  ListJob *job = data;
+  g_autofree char *why = NULL, *why_traces = NULL;
+
+  job->graphs = lm_graph_data_infos (job->path, &why);
+  job->traces = lm_trace_data_list (job->path, job->graph_id, &why_traces);
+  g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+same_graphs (GArray *a, GArray *b)
+{
+  if (a == NULL || b == NULL || a->len != b->len)
+    return a == b;
+  for (guint i = 0; i < a->len; i++)
+    {
+      const LmGraphInfo *x = &g_array_index (a, LmGraphInfo, i), *y = &g_array_index (b, LmGraphInfo, i);
+      if (x->id != y->id || x->step != y->step || g_strcmp0 (x->name, y->name) != 0
+          || x->n_traces != y->n_traces || x->n_timed != y->n_timed)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+same_traces (GArray *a, GArray *b)
+{
+  if (a == NULL || b == NULL || a->len != b->len)
+    return a == b;
+  for (guint i = 0; i < a->len; i++)
+    {
+      const LmTraceInfo *x = &g_array_index (a, LmTraceInfo, i), *y = &g_array_index (b, LmTraceInfo, i);
+      if (x->id != y->id || x->step != y->step || x->timed != y->timed || x->n_anomalies != y->n_anomalies)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void refresh_lists (LmGraphPage *self);
+
+/* The shown run's lists again: the drop-downs gain what is new, the shown
+ * graph and trace stay chosen. */
+static void
+on_listed (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  LmGraphPage *self = LM_GRAPH_PAGE (source);
+  ListJob *job = g_task_get_task_data (G_TASK (res));
+  const LmTraceData *shown = lm_graph_view_get_trace (LM_GRAPH_VIEW (self->view));
+  gboolean again = self->refresh_again;
+
+  self->refreshing = self->refresh_again = FALSE;
+  /* a load since then lists them itself */
+  if (job->generation != self->generation || self->loading || job->graphs == NULL)
+    return;
+  if (!same_graphs (self->graphs, job->graphs))
+    {
+      g_clear_pointer (&self->graphs, g_array_unref);
+      self->graphs = g_steal_pointer (&job->graphs);
+      fill_graphs (self, job->graph_id);
+    }
+  if (job->traces != NULL && !same_traces (self->traces, job->traces))
+    {
+      g_clear_pointer (&self->traces, g_array_unref);
+      self->traces = g_steal_pointer (&job->traces);
+      fill_traces (self, shown ? shown->id : -1);
+      /* nothing was shown: the newest step */
+      if (shown == NULL && self->traces->len > 0)
+        start_load (self, self->run_name, g_array_index (self->traces, LmTraceInfo, self->traces->len - 1).id,
+                    TRUE);
+    }
+  if (again)
+    refresh_lists (self);
+}
+
+static void
+refresh_lists (LmGraphPage *self)
+{
+  const LmGraphData *g = lm_graph_view_get_graph (LM_GRAPH_VIEW (self->view));
+  ListJob *job;
+  GTask *task;
+
+  if (self->refreshing)
+    {
+      self->refresh_again = TRUE;
+      return;
+    }
+  if (self->loading || self->path == NULL || g == NULL)
+    return;
+  job = g_new0 (ListJob, 1);
+  job->generation = self->generation;
+  job->path = g_strdup (self->path);
+  job->graph_id = g->id;
+  self->refreshing = TRUE;
+  task = g_task_new (self, NULL, on_listed, NULL);
+  g_task_set_task_data (task, job, list_job_free);
+  g_task_run_in_thread (task, list_thread);
+  g_object_unref (task);
+}
+
+static void
+on_run_file_read (LmRunStore *store, LmRun *run, LmGraphPage *self)
+{
+  /* no run with a graph yet: this one may have one now */
+  if (self->run_name == NULL)
+    {
+      if (!self->loading && gtk_widget_get_mapped (GTK_WIDGET (self)))
+        start_load (self, NULL, -1, FALSE);
+      return;
+    }
+  if (g_strcmp0 (lm_run_get_name (run), self->run_name) == 0)
+    refresh_lists (self);
+}
+
 static void
 on_run_selected (GtkDropDown *drop, GParamSpec *pspec, LmGraphPage *self)
 {
@@ -787,6 +933,7 @@ lm_graph_page_new (LmRunStore *store)
   g_return_val_if_fail (LM_IS_RUN_STORE (store), NULL);
   self->store = g_object_ref (store);
   g_signal_connect (store, "items-changed", G_CALLBACK (on_runs_changed), self);
+  g_signal_connect (store, "run-file-read", G_CALLBACK (on_run_file_read), self);
   on_runs_changed (G_LIST_MODEL (store), 0, 0, 0, self);
   return GTK_WIDGET (self);
 }
@@ -813,6 +960,13 @@ lm_graph_page_get_graph_drop (LmGraphPage *self)
 {
   g_return_val_if_fail (LM_IS_GRAPH_PAGE (self), NULL);
   return self->graph_drop;
+}
+
+GtkWidget *
+lm_graph_page_get_trace_drop (LmGraphPage *self)
+{
+  g_return_val_if_fail (LM_IS_GRAPH_PAGE (self), NULL);
+  return self->trace_drop;
 }
 
 GtkWidget *

@@ -37,6 +37,8 @@ GtkWidget   *lm_graph_page_get_search_entry (LmGraphPage *self);
 /* The "Graph" drop-down (a GtkDropDown of strings), visible when the shown
  * run has more than one graph. */
 GtkWidget   *lm_graph_page_get_graph_drop (LmGraphPage *self);
+/* The traced-step drop-down ("trace: step N"), the Profile pane's steps. */
+GtkWidget   *lm_graph_page_get_trace_drop (LmGraphPage *self);
 /* The side pane: node details (FALSE) or the step-through debugger. */
 void         lm_graph_page_show_debugger (LmGraphPage *self,
                                           gboolean     debugger);

@@ -167,14 +167,16 @@ dims_text (GVariant *v)
  * 6 a parameter.  Step 7, 20 µs: linear 1-6 µs, relu 6-8, linear 9-13
  * with mm 10-12 inside, relu's backward 14-15, a parameter's gradient
  * (untimed).  Memory in bytes, consistent from op to op. */
-static const struct
+typedef struct
 {
   gint64 node;
   gboolean bwd;
   gint64 start, dur;
   const char *shapes;
   gint64 alloc, free, after, peak;
-} known[] = {
+} KnownOp;
+
+static const KnownOp known[] = {
   { 1, FALSE, 1000, 5000, "[[64, 784], [128, 784], [128]]", 32768, 0, 100000, 100000 },
   { 2, FALSE, 6000, 2000, "[[64, 128]]", 32768, 0, 132768, 132768 },
   { 3, FALSE, 9000, 4000, "[[64, 128], [10, 128], [10]]", 5000, 1000, 136768, 136768 },
@@ -183,8 +185,23 @@ static const struct
   { 6, TRUE, -1, -1, NULL, -1, -1, -1, -1 },
 };
 
+/* Peaks inside ops, as lumen-train --profile-memory records them (each
+ * op's bytes count its nested ops' too; the peak is the most allocated
+ * at any moment of it).  linear "0" 1-6 µs: +1000 (scratch), +2000, -1000;
+ * the loop frees 4000 B; relu 7-9: three 1000 B buffers, two freed
+ * between them; linear "2" 10-16: +500, then mm 11-13 (+2000 scratch,
+ * +1000, -2000), then +3000 and -3500 (its peak, above mm's); the loop
+ * allocates 1000 B; relu's backward 17-18 allocates nothing. */
+static const KnownOp peaks[] = {
+  { 1, FALSE, 1000, 5000, NULL, 3000, 1000, 12000, 13000 },
+  { 2, FALSE, 7000, 2000, NULL, 3000, 2000, 9000, 9000 },
+  { 3, FALSE, 10000, 6000, NULL, 6500, 5500, 10000, 13500 },
+  { 5, FALSE, 11000, 2000, NULL, 3000, 2000, 10500, 12500 },
+  { 2, TRUE, 17000, 1000, NULL, 0, 0, 11000, 11000 },
+};
+
 static char *
-write_known_run (void)
+write_run_of (const KnownOp *ops, gsize n_ops)
 {
   static const struct { gint64 id; const char *op, *module; } nodes[] = {
     { 1, "linear", "0" }, { 2, "relu", "1" }, { 3, "linear", "2" }, { 5, "mm", "2" },
@@ -208,19 +225,19 @@ write_known_run (void)
     }
   g_assert_cmpint (lm_writer_add_graph (w, 7, g, &gid), ==, LM_OK);
   g_assert_cmpint (lm_trace_new (&t, gid, 7), ==, LM_OK);
-  for (guint i = 0; i < G_N_ELEMENTS (known); i++)
+  for (guint i = 0; i < n_ops; i++)
     {
       lm_trace_stats st = { 0, 1, 0.5, 0.1, 0, 0, 0 };
-      g_assert_cmpint (lm_trace_add_event_stats (t, known[i].node, known[i].bwd ? LM_PHASE_BACKWARD
-                                                                               : LM_PHASE_FORWARD,
+      g_assert_cmpint (lm_trace_add_event_stats (t, ops[i].node, ops[i].bwd ? LM_PHASE_BACKWARD
+                                                                           : LM_PHASE_FORWARD,
                                                  shape, 2, 64 * 128, &st), ==, LM_OK);
-      if (known[i].start < 0)
+      if (ops[i].start < 0)
         continue;
-      g_assert_cmpint (lm_trace_set_event_time (t, known[i].start, known[i].dur), ==, LM_OK);
-      if (known[i].shapes)
-        g_assert_cmpint (lm_trace_set_event_input_shapes (t, known[i].shapes), ==, LM_OK);
-      g_assert_cmpint (lm_trace_set_event_memory (t, known[i].alloc, known[i].free, known[i].after,
-                                                  known[i].peak), ==, LM_OK);
+      g_assert_cmpint (lm_trace_set_event_time (t, ops[i].start, ops[i].dur), ==, LM_OK);
+      if (ops[i].shapes)
+        g_assert_cmpint (lm_trace_set_event_input_shapes (t, ops[i].shapes), ==, LM_OK);
+      g_assert_cmpint (lm_trace_set_event_memory (t, ops[i].alloc, ops[i].free, ops[i].after,
+                                                  ops[i].peak), ==, LM_OK);
     }
   g_assert_cmpint (lm_trace_set_step_time (t, 20000), ==, LM_OK);
   g_assert_cmpint (lm_writer_add_trace (w, t, NULL), ==, LM_OK);
@@ -231,9 +248,9 @@ write_known_run (void)
 }
 
 static void
-load_known (LmTraceData **t, LmGraphData **g)
+load_run_of (const KnownOp *ops, gsize n_ops, LmTraceData **t, LmGraphData **g)
 {
-  g_autofree char *path = write_known_run ();
+  g_autofree char *path = write_run_of (ops, n_ops);
   g_autofree char *error = NULL;
   g_autoptr (GArray) list = lm_trace_data_list (path, -1, &error);
 
@@ -246,6 +263,12 @@ load_known (LmTraceData **t, LmGraphData **g)
 }
 
 static void
+load_known (LmTraceData **t, LmGraphData **g)
+{
+  load_run_of (known, G_N_ELEMENTS (known), t, g);
+}
+
+static void
 test_export_fields (void)
 {
   g_autoptr (LmTraceData) t = NULL;
@@ -254,18 +277,20 @@ test_export_fields (void)
   g_autofree char *text = NULL;
   g_autoptr (GVariant) root = NULL, events = NULL;
   double base;
-  /* the ops in the file's order, each followed by its memory events */
+  /* the ops in the file's order, each followed by the memory events up
+   * to the next op's start: linear "2"'s own bytes fall before mm and
+   * after it (a free and an allocation again, its 1000 B beyond the net) */
   static const struct
   {
     const char *name, *op, *module, *phase, *dims;
     double ts, dur;
-    double mem[2][2];  /* Bytes, Total Allocated; 0 0: none */
+    double mem[3][3];  /* ts, Bytes, Total Allocated; Bytes 0: none */
   } want[] = {
-    { "linear", "linear", "0", "forward", "[[64,784],[128,784],[128]]", 1, 5, { { 32768, 100000 } } },
-    { "relu", "relu", "1", "forward", "[[64,128]]", 6, 2, { { 32768, 132768 } } },
-    { "linear", "linear", "2", "forward", "[[64,128],[10,128],[10]]", 9, 4,
-      { { 3000, 135768 }, { -1000, 134768 } } },
-    { "mm", "mm", "2", "forward", "[[64,128],[128,10]]", 10, 2, { { 2000, 136768 } } },
+    { "linear", "linear", "0", "forward", "[[64,784],[128,784],[128]]", 1, 5, { { 1, 32768, 100000 } } },
+    { "relu", "relu", "1", "forward", "[[64,128]]", 6, 2, { { 6, 32768, 132768 } } },
+    { "linear", "linear", "2", "forward", "[[64,128],[10,128],[10]]", 9, 4, { { 9, 2000, 134768 } } },
+    { "mm", "mm", "2", "forward", "[[64,128],[128,10]]", 10, 2,
+      { { 10, 2000, 136768 }, { 12, -1000, 135768 }, { 12, 1000, 136768 } } },
     { "ReluBackward0", "relu", "1", "backward", NULL, 14, 1, { { 0 } } },
   };
   gsize k = 3;
@@ -325,7 +350,7 @@ test_export_fields (void)
         }
       else
         g_assert_null (dims);
-      for (guint m = 0; m < 2 && want[i].mem[m][0] != 0; m++)
+      for (guint m = 0; m < 3 && want[i].mem[m][1] != 0; m++)
         {
           g_autoptr (GVariant) mv = g_variant_get_child_value (events, k++);
           g_autoptr (GVariant) me = g_variant_get_variant (mv);
@@ -333,9 +358,9 @@ test_export_fields (void)
 
           g_assert_cmpstr (str_member (me, "ph"), ==, "i");
           g_assert_cmpstr (str_member (me, "name"), ==, "[memory]");
-          g_assert_cmpfloat (num_member (me, "ts"), ==, want[i].ts);
-          g_assert_cmpfloat (num_member (margs, "Bytes"), ==, want[i].mem[m][0]);
-          g_assert_cmpfloat (num_member (margs, "Total Allocated"), ==, want[i].mem[m][1]);
+          g_assert_cmpfloat (num_member (me, "ts"), ==, want[i].mem[m][0]);
+          g_assert_cmpfloat (num_member (margs, "Bytes"), ==, want[i].mem[m][1]);
+          g_assert_cmpfloat (num_member (margs, "Total Allocated"), ==, want[i].mem[m][2]);
           g_assert_cmpfloat (num_member (margs, "Device Type"), ==, 0);
           g_assert_cmpfloat (num_member (margs, "Device Id"), ==, -1);
         }
@@ -386,6 +411,40 @@ test_round_trip (void)
       g_assert_cmpint (o->free_bytes, ==, known[i].free);
       g_assert_cmpint (o->mem_after, ==, known[i].after);
       g_assert_cmpint (o->mem_peak, ==, known[i].peak);
+    }
+}
+
+/* Peaks inside ops, frees and allocations between them: read back, each
+ * op has the bytes allocated and freed, the mem_after and the mem_peak
+ * recorded (the export wrote one event per op for its net bytes: relu
+ * came back with a 2000 B higher peak, linear "2" with a 1000 B lower one
+ * and mm's mem_after as its own). */
+static void
+test_round_trip_peaks (void)
+{
+  g_autoptr (LmTraceData) t = NULL;
+  g_autoptr (LmGraphData) g = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *error = NULL;
+  g_autoptr (LmChromeTrace) ct = NULL;
+  LmChromeStep *st;
+
+  load_run_of (peaks, G_N_ELEMENTS (peaks), &t, &g);
+  text = lm_chrome_trace_format (t, g, NULL);
+  ct = lm_chrome_trace_parse (text, "peaks", &error);
+  g_assert_null (error);
+  g_assert_cmpuint (ct->warnings->len, ==, 0);
+  st = ct->steps->pdata[0];
+  g_assert_cmpuint (st->ops->len, ==, G_N_ELEMENTS (peaks));
+  for (guint i = 0; i < st->ops->len; i++)
+    {
+      LmChromeOp *o = &g_array_index (st->ops, LmChromeOp, i);
+
+      g_assert_cmpint (o->start_ns, ==, peaks[i].start);
+      g_assert_cmpint (o->alloc_bytes, ==, peaks[i].alloc);
+      g_assert_cmpint (o->free_bytes, ==, peaks[i].free);
+      g_assert_cmpint (o->mem_after, ==, peaks[i].after);
+      g_assert_cmpint (o->mem_peak, ==, peaks[i].peak);
     }
 }
 
@@ -570,6 +629,7 @@ main (int argc, char **argv)
   tmpdir = g_dir_make_tmp ("lumen-chrome-XXXXXX", NULL);
   g_test_add_func ("/chrome-trace/export-fields", test_export_fields);
   g_test_add_func ("/chrome-trace/round-trip", test_round_trip);
+  g_test_add_func ("/chrome-trace/round-trip-peaks", test_round_trip_peaks);
   g_test_add_func ("/chrome-trace/import-torch", test_import_torch);
   g_test_add_func ("/chrome-trace/import-gzip", test_import_gzip);
   g_test_add_func ("/chrome-trace/import-no-steps", test_import_no_steps);

@@ -21,22 +21,32 @@
 static char *tmpdir;
 static char *two_dir, *one_dir;
 
-/* A run in dir: graph "mlp" (input -> linear -> relu) at step 0 with an
- * untimed trace of step 2, and unless model_only, graph "profile" (two ops,
- * no edges, as lumen-import writes torch.profiler's) with a profiled trace
- * of step 3. */
+/* An untimed trace of step of the model graph gid (its linear and relu). */
 static void
-write_run (const char *dir, gboolean model_only)
+add_model_trace (lm_writer *w, int64_t gid, gint64 step)
+{
+  int64_t shape[] = { 4, 8 };
+  lm_trace *t = NULL;
+
+  g_assert_cmpint (lm_trace_new (&t, gid, step), ==, LM_OK);
+  for (gint64 id = 2; id <= 3; id++)
+    {
+      lm_trace_stats st = { 0, 1, 0.5, 0.1, 0, 0, 0 };
+      g_assert_cmpint (lm_trace_add_event_stats (t, id, LM_PHASE_FORWARD, shape, 2, 32, &st), ==, LM_OK);
+    }
+  g_assert_cmpint (lm_writer_add_trace (w, t, NULL), ==, LM_OK);
+  lm_trace_free (t);
+}
+
+/* Graph "mlp" (input -> linear -> relu) at step 0; returns its id. */
+static int64_t
+add_model (lm_writer *w)
 {
   static const char *const mlp_ops[] = { "input", "linear", "relu" };
-  static const char *const prof_ops[] = { "aten::addmm", "aten::relu" };
   int64_t shape[] = { 4, 8 };
-  lm_writer *w = NULL;
   lm_graph *g = NULL;
-  lm_trace *t = NULL;
   int64_t gid = -1;
 
-  g_assert_cmpint (lm_writer_open (&w, dir, "run"), ==, LM_OK);
   g_assert_cmpint (lm_graph_new (&g, "mlp"), ==, LM_OK);
   for (guint i = 0; i < G_N_ELEMENTS (mlp_ops); i++)
     {
@@ -47,35 +57,50 @@ write_run (const char *dir, gboolean model_only)
   g_assert_cmpint (lm_graph_add_edge (g, 2, 3, 0), ==, LM_OK);
   g_assert_cmpint (lm_writer_add_graph (w, 0, g, &gid), ==, LM_OK);
   lm_graph_free (g);
-  g_assert_cmpint (lm_trace_new (&t, gid, 2), ==, LM_OK);
-  for (gint64 id = 2; id <= 3; id++)
+  return gid;
+}
+
+/* Graph "profile" (two ops, no edges, as lumen-import writes
+ * torch.profiler's) with a profiled trace of step 3. */
+static void
+add_profile (lm_writer *w)
+{
+  static const char *const prof_ops[] = { "aten::addmm", "aten::relu" };
+  lm_graph *g = NULL;
+  lm_trace *t = NULL;
+  int64_t gid = -1;
+
+  g_assert_cmpint (lm_graph_new (&g, "profile"), ==, LM_OK);
+  for (guint i = 0; i < G_N_ELEMENTS (prof_ops); i++)
+    {
+      lm_graph_node n = { .id = i + 1, .op = prof_ops[i], .name = prof_ops[i], .ndim = -1 };
+      g_assert_cmpint (lm_graph_add_node (g, &n), ==, LM_OK);
+    }
+  g_assert_cmpint (lm_writer_add_graph (w, 3, g, &gid), ==, LM_OK);
+  lm_graph_free (g);
+  g_assert_cmpint (lm_trace_new (&t, gid, 3), ==, LM_OK);
+  for (gint64 id = 1; id <= 2; id++)
     {
       lm_trace_stats st = { 0, 1, 0.5, 0.1, 0, 0, 0 };
-      g_assert_cmpint (lm_trace_add_event_stats (t, id, LM_PHASE_FORWARD, shape, 2, 32, &st), ==, LM_OK);
+      g_assert_cmpint (lm_trace_add_event_stats (t, id, LM_PHASE_FORWARD, NULL, -1, 0, &st), ==, LM_OK);
+      g_assert_cmpint (lm_trace_set_event_time (t, (id - 1) * 3000, 3000 * id), ==, LM_OK);
     }
+  g_assert_cmpint (lm_trace_set_step_time (t, 10000), ==, LM_OK);
   g_assert_cmpint (lm_writer_add_trace (w, t, NULL), ==, LM_OK);
   lm_trace_free (t);
+}
+
+/* A run in dir: add_model's graph with an untimed trace of step 2, and
+ * unless model_only, add_profile's. */
+static void
+write_run (const char *dir, gboolean model_only)
+{
+  lm_writer *w = NULL;
+
+  g_assert_cmpint (lm_writer_open (&w, dir, "run"), ==, LM_OK);
+  add_model_trace (w, add_model (w), 2);
   if (!model_only)
-    {
-      g_assert_cmpint (lm_graph_new (&g, "profile"), ==, LM_OK);
-      for (guint i = 0; i < G_N_ELEMENTS (prof_ops); i++)
-        {
-          lm_graph_node n = { .id = i + 1, .op = prof_ops[i], .name = prof_ops[i], .ndim = -1 };
-          g_assert_cmpint (lm_graph_add_node (g, &n), ==, LM_OK);
-        }
-      g_assert_cmpint (lm_writer_add_graph (w, 3, g, &gid), ==, LM_OK);
-      lm_graph_free (g);
-      g_assert_cmpint (lm_trace_new (&t, gid, 3), ==, LM_OK);
-      for (gint64 id = 1; id <= 2; id++)
-        {
-          lm_trace_stats st = { 0, 1, 0.5, 0.1, 0, 0, 0 };
-          g_assert_cmpint (lm_trace_add_event_stats (t, id, LM_PHASE_FORWARD, NULL, -1, 0, &st), ==, LM_OK);
-          g_assert_cmpint (lm_trace_set_event_time (t, (id - 1) * 3000, 3000 * id), ==, LM_OK);
-        }
-      g_assert_cmpint (lm_trace_set_step_time (t, 10000), ==, LM_OK);
-      g_assert_cmpint (lm_writer_add_trace (w, t, NULL), ==, LM_OK);
-      lm_trace_free (t);
-    }
+    add_profile (w);
   lm_writer_close (w);
 }
 
@@ -289,6 +314,103 @@ test_page_one_graph (void)
   close_page (store, win);
 }
 
+static guint
+n_items (GtkWidget *drop)
+{
+  return g_list_model_get_n_items (gtk_drop_down_get_model (GTK_DROP_DOWN (drop)));
+}
+
+/* Iterates until drop lists n items (20 s at most). */
+static void
+wait_items (GtkWidget *drop, guint n)
+{
+  gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (n_items (drop) != n && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (n_items (drop), ==, n);
+}
+
+/* Iterates until the page shows a trace of `step` (20 s at most). */
+static void
+wait_trace (LmGraphPage *page, gint64 step)
+{
+  gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  const LmTraceData *t = NULL;
+
+  while (g_get_monotonic_time () < end
+         && ((t = lm_graph_view_get_trace (lm_graph_page_get_view (page))) == NULL || t->step != step
+             || !lm_graph_page_is_settled (page)))
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_nonnull (t);
+  g_assert_cmpint (t->step, ==, step);
+}
+
+/* A run written to while the page is open: its first graph and its first
+ * trace show; a torch.profiler graph that --follow imports, then another
+ * trace, join the drop-downs live, the shown graph and trace staying
+ * chosen. */
+static void
+test_page_live (void)
+{
+  g_autofree char *dir = g_build_filename (tmpdir, "live", NULL);
+  LmRunStore *store;
+  GtkWidget *win, *drop, *traces;
+  LmGraphPage *page;
+  lm_writer *w = NULL;
+  int64_t gid;
+
+  if (lm_ui_test_no_display ())
+    return;
+  g_assert_cmpint (lm_writer_open (&w, dir, "run"), ==, LM_OK);
+  g_assert_cmpint (lm_writer_add_scalar (w, "loss", 1, 0.5), ==, LM_OK);
+  g_assert_cmpint (lm_writer_flush (w), ==, LM_OK);
+  page = open_page (dir, FALSE, -1, &store, &win);
+  {
+    gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+    while ((!lm_graph_page_is_settled (page) || g_list_model_get_n_items (G_LIST_MODEL (store)) == 0)
+           && g_get_monotonic_time () < end)
+      g_main_context_iteration (NULL, FALSE);
+  }
+  g_assert_null (lm_graph_view_get_graph (lm_graph_page_get_view (page)));
+
+  /* the graph, then its first trace */
+  gid = add_model (w);
+  g_assert_cmpint (lm_writer_flush (w), ==, LM_OK);
+  wait_for (page, "mlp");
+  drop = lm_graph_page_get_graph_drop (page);
+  traces = lm_graph_page_get_trace_drop (page);
+  g_assert_cmpstr (drop_item (traces, 0), ==, "no traces");
+  add_model_trace (w, gid, 2);
+  g_assert_cmpint (lm_writer_flush (w), ==, LM_OK);
+  wait_trace (page, 2);
+  g_assert_cmpstr (drop_item (traces, 0), ==, "trace: step 2");
+  g_assert_false (gtk_widget_get_visible (drop));
+
+  add_profile (w);
+  g_assert_cmpint (lm_writer_flush (w), ==, LM_OK);
+  wait_items (drop, 2);
+  g_assert_true (gtk_widget_get_visible (drop));
+  g_assert_cmpstr (drop_item (drop, 1), ==, "Graph: profile · step 3 · 1 trace, profiled");
+  g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (drop)), ==, 0);
+  g_assert_true (shows (page, "mlp"));
+
+  add_model_trace (w, gid, 5);
+  g_assert_cmpint (lm_writer_flush (w), ==, LM_OK);
+  wait_items (traces, 2);
+  g_assert_cmpstr (drop_item (traces, 1), ==, "trace: step 5");
+  g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (traces)), ==, 0);
+  g_assert_cmpint (lm_graph_view_get_trace (lm_graph_page_get_view (page))->step, ==, 2);
+  g_assert_cmpstr (drop_item (drop, 0), ==, "Graph: mlp · step 0 · 2 traces");
+
+  /* the new entry is a choice like the others */
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (drop), 1);
+  wait_for (page, "profile");
+  g_assert_cmpint (lm_graph_view_get_trace (lm_graph_page_get_view (page))->step, ==, 3);
+  lm_writer_close (w);
+  close_page (store, win);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -310,6 +432,7 @@ main (int argc, char **argv)
   g_test_add_func ("/trace/graph-select/page-switch", test_page_switch);
   g_test_add_func ("/trace/graph-select/page-profile", test_page_profile);
   g_test_add_func ("/trace/graph-select/page-one-graph", test_page_one_graph);
+  g_test_add_func ("/trace/graph-select/page-live", test_page_live);
   rc = g_test_run ();
   train_fixture_rmdir (tmpdir);
   g_free (two_dir);
