@@ -570,9 +570,9 @@ sync_link_by_step (LmChartSettings *settings, GParamSpec *pspec, GtkWidget *chec
   gtk_widget_set_sensitive (check, usable);
   gtk_widget_set_tooltip_text (check, usable
                                ? "A step (or range) selected on one scalar card is selected on every "
-                                 "card: scalar cards select it, histogram cards emphasise its curves, "
-                                 "image and audio cards show the one at or before it (TensorBoard's "
-                                 "linked time)"
+                                 "card: scalar cards select it, histogram cards emphasise the nearest "
+                                 "curves, image and audio cards show the one at it or next to it "
+                                 "(TensorBoard's linked time)"
                                : !on_steps
                                ? "Link by step works with the Step axis only; set Horizontal axis to Step"
                                : "Link by step needs step selection: turn on \"Enable step selection and "

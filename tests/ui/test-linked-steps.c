@@ -5,13 +5,14 @@
  * card is selected on the other (its data table too), Escape clears both,
  * and a card made later starts from it; with the link off each card keeps
  * its own, and turning it on again brings every card to the selection
- * made last.  Histogram cards draw the selected step's curve (the one at
- * or before it) in the run's colour and fade the rest, in offset and
- * overlay mode, or every step of a range; image cards move their slider
- * to the image at or before the step and say "(nearest to N)" when it is
- * not at the step, and so do audio cards.  The Settings check and [scalars] link-by-step in
- * settings.ini; `lumen --screenshot --view images --step N`.  Skips when
- * there is no display.
+ * made last.  Histogram cards draw the selected step's curve (the one
+ * nearest it, as TensorBoard) in the run's colour and fade the rest, in
+ * offset and overlay mode, or every step of a range; image and audio
+ * cards move their slider as TensorBoard's image cards do (the record at
+ * the step, or one within a tenth of the gap, "(nearest to N)"; else it
+ * stays, "(none at N)").  The Settings check and [scalars] link-by-step
+ * in settings.ini; `lumen --screenshot --view images --step N`.  Skips
+ * when there is no display.
  */
 #include <gtk/gtk.h>
 #include <math.h>
@@ -21,6 +22,7 @@
 
 #include "lm-audio-card.h"
 #include "lm-card-grid.h"
+#include "lm-dash-util.h"
 #include "lm-histogram-view.h"
 #include "lm-image-card.h"
 #include "lm-palette.h"
@@ -423,12 +425,16 @@ test_histograms (void)
   g_assert_cmpfloat (on_baseline (view, &c, 90), >, 0.8);
   g_assert_cmpfloat (on_baseline (view, &c, 20), <, 0.05);
 
-  /* linked at 25: the histogram at or before it (20) stands out, the
-   * others fade, the newest too */
+  /* linked at 27: the histogram nearest it (30, as TensorBoard's
+   * closest step; not 20, at or before it) stands out, the others fade,
+   * the newest too; at 25, as near to 20 as to 30, the earlier */
   lm_chart_settings_set_link_by_step (settings, TRUE);
+  set_linked (settings, FALSE, 27, 27);
+  g_assert_cmpfloat (on_baseline (view, &c, 30), >, 0.8);
+  g_assert_cmpfloat (on_baseline (view, &c, 20), <, 0.05);
+  g_assert_cmpfloat (on_baseline (view, &c, 90), <, 0.05);
   set_linked (settings, FALSE, 25, 25);
   g_assert_cmpfloat (on_baseline (view, &c, 20), >, 0.8);
-  g_assert_cmpfloat (on_baseline (view, &c, 90), <, 0.05);
   g_assert_cmpfloat (on_baseline (view, &c, 30), <, 0.05);
 
   /* a range: each step in it */
@@ -437,15 +443,15 @@ test_histograms (void)
     g_assert_cmpfloat (on_baseline (view, &c, s), >, 0.8);
   g_assert_cmpfloat (on_baseline (view, &c, 50), <, 0.05);
   g_assert_cmpfloat (on_baseline (view, &c, 10), <, 0.05);
-  /* a range holding none of the card's steps: the one at or before its
-   * end, where every curve faded away */
+  /* a range past the card's steps is clipped to them, as TensorBoard:
+   * the last step */
   set_linked (settings, TRUE, 200, 300);
   g_assert_cmpfloat (on_baseline (view, &c, 90), >, 0.8);
   g_assert_cmpfloat (on_baseline (view, &c, 80), <, 0.05);
+  /* one between two steps: none stands out (TensorBoard's is empty) */
   set_linked (settings, TRUE, 41, 49);
-  g_assert_cmpfloat (on_baseline (view, &c, 40), >, 0.8);
-  g_assert_cmpfloat (on_baseline (view, &c, 50), <, 0.05);
-  g_assert_cmpfloat (on_baseline (view, &c, 90), <, 0.05);
+  for (gint64 s = 0; s <= 90; s += 10)
+    g_assert_cmpfloat (on_baseline (view, &c, s), <, 0.05);
 
   /* overlay: the selected step's curve over its values, the others not */
   lm_record_dashboard_set_histogram_mode (
@@ -495,10 +501,11 @@ open_linked (char **logdir, gint64 step, const char *view)
   return win;
 }
 
-/* Image cards: the slider to the image at or before the linked step,
- * noted when not at it; a range keeps the image shown while it is in it,
- * as TensorBoard; cards made later start there; the link off leaves the
- * slider alone. */
+/* Image cards, as TensorBoard's: the slider to the image at the linked
+ * step, or to one within a tenth of the gap between the images around
+ * it, noted; else it stays, noted too; a range keeps the image shown
+ * while it is in it; cards made later start there; the link off leaves
+ * the slider alone. */
 static void
 test_images (void)
 {
@@ -509,13 +516,18 @@ test_images (void)
 
   if (lm_ui_test_no_display ())
     return;
-  /* selected on a scalar card first: the image cards are made later */
+  /* selected on a scalar card first: the image cards are made later, on
+   * the newest image; 50 is halfway between 40 and 60, so it stays */
   win = open_linked (&logdir, 50, "images");
   settings = lm_window_get_settings (win);
   card = LM_IMAGE_CARD (lm_ui_record_card (win, "images", "a", IMAGE_TAG));
   g_assert_cmpuint (lm_image_card_get_n_steps (card), ==, 5);
+  g_assert_cmpuint (lm_image_card_get_index (card), ==, 4);
+  g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 80 (none at 50) · "));
+  /* 42: within 2 (a tenth of 40..60) of 40 */
+  set_linked (settings, FALSE, 42, 42);
   g_assert_cmpuint (lm_image_card_get_index (card), ==, 2);
-  g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 40 (nearest to 50) · "));
+  g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 40 (nearest to 42) · "));
   /* a screen reader hears the step, not the slider's index (2) */
   {
     g_autofree char *e = gtk_test_accessible_check_property (
@@ -524,52 +536,56 @@ test_images (void)
 
     g_assert_null (e);
   }
-
-  /* a logged step: no note; before every image: the first */
-  set_linked (settings, FALSE, 60, 60);
+  set_linked (settings, FALSE, 59, 59);
   g_assert_cmpuint (lm_image_card_get_index (card), ==, 3);
-  g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 60 · "));
+  g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 60 (nearest to 59) · "));
+
+  /* a logged step: no note; before every image: it stays */
+  set_linked (settings, FALSE, 20, 20);
+  g_assert_cmpuint (lm_image_card_get_index (card), ==, 1);
+  g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 20 · "));
   set_linked (settings, FALSE, -5, -5);
-  g_assert_cmpuint (lm_image_card_get_index (card), ==, 0);
-  g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 0 (nearest to -5) · "));
-  /* a range, as TensorBoard: the slider before it goes to its first image */
+  g_assert_cmpuint (lm_image_card_get_index (card), ==, 1);
+  g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 20 (none at -5) · "));
+  /* a range, as TensorBoard: the slider past it goes to its last image */
+  lm_image_card_set_index (card, 3);
   set_linked (settings, TRUE, 10, 30);
   g_assert_cmpuint (lm_image_card_get_index (card), ==, 1);
   g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 20 · "));
-  /* an image in the range stays while the range changes (its end was
-   * taken before: the slider jumped off the image being looked at) */
+  /* an image in the range stays while the range changes */
   set_linked (settings, TRUE, 10, 70);
   g_assert_cmpuint (lm_image_card_get_index (card), ==, 1);
   set_linked (settings, TRUE, 20, 50);
   g_assert_cmpuint (lm_image_card_get_index (card), ==, 1);
-  /* past the range: its last image */
+  /* past the range: its last image; before it: its first */
   lm_image_card_set_index (card, 4);
   set_linked (settings, TRUE, 10, 70);
   g_assert_cmpuint (lm_image_card_get_index (card), ==, 3);
   g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 60 · "));
-  /* no image in the range: the one at or before its end, noted */
+  lm_image_card_set_index (card, 0);
+  set_linked (settings, TRUE, 30, 70);
+  g_assert_cmpuint (lm_image_card_get_index (card), ==, 2);
+  /* no image in the range: it stays, noted */
   set_linked (settings, TRUE, 85, 200);
-  g_assert_cmpuint (lm_image_card_get_index (card), ==, 4);
-  g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 80 (nearest to 85–200) · "));
-  set_linked (settings, TRUE, 10, 30);
-  g_assert_cmpuint (lm_image_card_get_index (card), ==, 1);
+  g_assert_cmpuint (lm_image_card_get_index (card), ==, 2);
+  g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 40 (none in 85–200) · "));
 
   /* cleared: the slider stays, the note goes */
   lm_chart_settings_set_linked_steps (settings, NULL);
-  g_assert_cmpuint (lm_image_card_get_index (card), ==, 1);
-  g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 20 · "));
+  g_assert_cmpuint (lm_image_card_get_index (card), ==, 2);
+  g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 40 · "));
 
   /* the link off: a scalar card's selection moves no slider */
   lm_chart_settings_set_link_by_step (settings, FALSE);
   set_linked (settings, FALSE, 80, 80);
-  g_assert_cmpuint (lm_image_card_get_index (card), ==, 1);
+  g_assert_cmpuint (lm_image_card_get_index (card), ==, 2);
 
   gtk_window_destroy (GTK_WINDOW (win));
   lm_test_rm_rf (logdir);
 }
 
-/* Audio cards: the slider to the clip at or before the linked step, as
- * image cards. */
+/* Audio cards follow as image cards (TensorBoard has no audio cards in
+ * its linked time): clips at 0, 30, 60, 90. */
 static void
 test_audio (void)
 {
@@ -584,8 +600,11 @@ test_audio (void)
   settings = lm_window_get_settings (win);
   card = LM_AUDIO_CARD (lm_ui_record_card (win, "audio", "a", AUDIO_TAG));
   g_assert_cmpuint (lm_audio_card_get_n_steps (card), ==, 4);
+  g_assert_cmpuint (lm_audio_card_get_index (card), ==, 3);
+  g_assert_true (g_str_has_prefix (lm_audio_card_get_step_text (card), "step 90 (none at 50) · "));
+  set_linked (settings, FALSE, 33, 33);
   g_assert_cmpuint (lm_audio_card_get_index (card), ==, 1);
-  g_assert_true (g_str_has_prefix (lm_audio_card_get_step_text (card), "step 30 (nearest to 50) · "));
+  g_assert_true (g_str_has_prefix (lm_audio_card_get_step_text (card), "step 30 (nearest to 33) · "));
   set_linked (settings, FALSE, 60, 60);
   g_assert_cmpuint (lm_audio_card_get_index (card), ==, 2);
   g_assert_true (g_str_has_prefix (lm_audio_card_get_step_text (card), "step 60 · "));
@@ -599,6 +618,54 @@ test_audio (void)
 
   gtk_window_destroy (GTK_WINDOW (win));
   lm_test_rm_rf (logdir);
+}
+
+/* The rule the image and audio cards share, over records at 0, 20, 40
+ * and, once more came, 50 and 60: where the slider goes, what the step
+ * line notes, and records that come later. */
+static void
+test_rule (void)
+{
+  gint64 steps[5][2] = { { 1, 0 }, { 2, 20 }, { 3, 40 }, { 4, 50 }, { 5, 60 } };
+  g_autoptr (GPtrArray) items = g_ptr_array_new ();
+  LmDashLinked l = LM_DASH_LINKED_INIT;
+  LmStepSelection one = { .active = TRUE, .start = 38, .end = 38 };
+  LmStepSelection range = { .active = TRUE, .range = TRUE, .start = 45, .end = 55 };
+  g_autofree char *n1 = NULL, *n2 = NULL, *n3 = NULL;
+
+  for (int i = 0; i < 3; i++)
+    g_ptr_array_add (items, steps[i]);
+  /* 38 is within 2 of 40 */
+  g_assert_cmpint (lm_dash_linked_set (&l, &one, items, 0), ==, 2);
+  n1 = lm_dash_linked_note (&l, 2, 40);
+  g_assert_cmpstr (n1, ==, " (nearest to 38)");
+  /* 37 is not: the slider stays; past the last: too */
+  one.start = one.end = 37;
+  g_assert_cmpint (lm_dash_linked_set (&l, &one, items, 0), ==, -1);
+  n2 = lm_dash_linked_note (&l, 0, 0);
+  g_assert_cmpstr (n2, ==, " (none at 37)");
+  one.start = one.end = 41;
+  g_assert_cmpint (lm_dash_linked_set (&l, &one, items, 0), ==, -1);
+  /* a record at 50 comes: 41 is within a tenth of 40..50 from 40 now,
+   * and the slider goes there; 59, past the last, then 60 comes: to it */
+  g_ptr_array_add (items, steps[3]);
+  g_assert_cmpint (lm_dash_linked_follow (&l, items, 3, 0), ==, 2);
+  one.start = one.end = 59;
+  g_assert_cmpint (lm_dash_linked_set (&l, &one, items, 3), ==, -1);
+  g_ptr_array_add (items, steps[4]);
+  g_assert_cmpint (lm_dash_linked_follow (&l, items, 4, 3), ==, 4);
+  /* the user moves the slider off it: a new record leaves it */
+  g_assert_cmpint (lm_dash_linked_follow (&l, items, 5, 1), ==, -1);
+  /* a range: the first record in it from before, none in 41..49 */
+  g_assert_cmpint (lm_dash_linked_set (&l, &range, items, 0), ==, 3);
+  range.start = 41, range.end = 49;
+  g_assert_cmpint (lm_dash_linked_set (&l, &range, items, 0), ==, -1);
+  n3 = lm_dash_linked_note (&l, 0, 0);
+  g_assert_cmpstr (n3, ==, " (none in 41–49)");
+  /* unlinked: no note */
+  lm_dash_linked_set (&l, NULL, items, 0);
+  g_assert_cmpint (l.index, ==, -1);
+  g_assert_false (l.active);
 }
 
 /* The Settings check (off by default, greyed out without step selection)
@@ -658,8 +725,8 @@ test_setting (void)
   lm_test_rm_rf (cfg);
 }
 
-/* `lumen --screenshot --view images --step 50`: the image of step 40
- * (blue) is on screen, not the newest (cyan); --step on the histograms
+/* `lumen --screenshot --view images --step 42`: the image of step 40
+ * (blue, within a tenth of 40..60 of 42) is on screen, not the newest (cyan); --step on the histograms
  * view wants --screenshot. */
 static void
 test_cli (void)
@@ -677,7 +744,7 @@ test_cli (void)
   png = g_build_filename (logdir, "shot.png", NULL);
   {
     const char *args[] = { lumen_bin, "--logdir", logdir, "--screenshot", png, "--window-size", "1000x700",
-                           "--view", "images", "--step", "50", NULL };
+                           "--view", "images", "--step", "42", NULL };
 
     g_assert_cmpint (lm_ui_run_lumen (args, &err), ==, 0);
   }
@@ -718,6 +785,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/linked/histograms", test_histograms);
   g_test_add_func ("/ui/linked/images", test_images);
   g_test_add_func ("/ui/linked/audio", test_audio);
+  g_test_add_func ("/ui/linked/rule", test_rule);
   g_test_add_func ("/ui/linked/setting", test_setting);
   g_test_add_func ("/ui/linked/cli", test_cli);
   {
