@@ -5,14 +5,15 @@
  * card is selected on the other (its data table too), Escape clears both,
  * and a card made later starts from it; with the link off each card keeps
  * its own, and turning it on again brings every card to the selection
- * made last.  Histogram cards draw the selected step's curve (the one
+ * made last; another x axis hides the selection and the Step axis shows
+ * it again.  Histogram cards draw the selected step's curve (the one
  * nearest it, as TensorBoard) in the run's colour and fade the rest, in
  * offset and overlay mode, or every step of a range; image and audio
  * cards move their slider as TensorBoard's image cards do (the record at
  * the step, or one within a tenth of the gap, "(nearest to N)"; else it
- * stays, "(none at N)").  The Settings check and [scalars] link-by-step
- * in settings.ini; `lumen --screenshot --view images --step N`.  Skips
- * when there is no display.
+ * stays, "(none at N)"), on any axis.  The Settings check and [scalars]
+ * link-by-step in settings.ini; `lumen --screenshot --view images --step
+ * N`.  Skips when there is no display.
  */
 #include <gtk/gtk.h>
 #include <math.h>
@@ -620,6 +621,80 @@ test_audio (void)
   lm_test_rm_rf (logdir);
 }
 
+/* Another x axis hides the step selection, linked or not, and the Step
+ * axis shows it again, as TensorBoard keeps linked time over an axis
+ * switch; image cards follow the link on every axis. */
+static void
+test_axis_round_trip (void)
+{
+  g_autofree char *logdir = NULL;
+  LmWindow *win;
+  LmChartSettings *settings;
+  LmChart *loss, *acc;
+  LmImageCard *card;
+
+  if (lm_ui_test_no_display ())
+    return;
+  win = open_linked (&logdir, 80, "images");
+  settings = lm_window_get_settings (win);
+  loss = chart_of (win, "loss");
+  acc = chart_of (win, "acc");
+  card = LM_IMAGE_CARD (lm_ui_record_card (win, "images", "a", IMAGE_TAG));
+  g_assert_cmpuint (lm_image_card_get_index (card), ==, 4);
+  /* there and back: the linked step is still selected */
+  lm_chart_settings_set_x_axis (settings, LM_X_RELATIVE);
+  lm_chart_settings_set_x_axis (settings, LM_X_STEP);
+  assert_selection (loss, "step 80 80");
+  assert_selection (acc, "step 80 80");
+
+  /* relative time: no selection drawn, no table, none linked for the
+   * scalar and histogram cards */
+  lm_chart_settings_set_x_axis (settings, LM_X_RELATIVE);
+  assert_selection (loss, "none");
+  assert_selection (acc, "none");
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (table_of (win, "acc"))));
+  g_assert_false (lm_chart_settings_get_linked_steps (settings).active);
+  /* the image card still follows: 42 is next to the image of 40 */
+  set_linked (settings, FALSE, 42, 42);
+  g_assert_cmpuint (lm_image_card_get_index (card), ==, 2);
+  g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 40 (nearest to 42) · "));
+  assert_selection (acc, "none");
+  /* the user moves the slider: the axis switching back leaves it */
+  lm_image_card_set_index (card, 4);
+
+  /* by way of wall time back to Step: the selection is there again, on
+   * every card, its table too */
+  lm_chart_settings_set_x_axis (settings, LM_X_WALL);
+  lm_chart_settings_set_x_axis (settings, LM_X_STEP);
+  assert_selection (loss, "step 42 42");
+  assert_selection (acc, "step 42 42");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (table_of (win, "acc"))));
+  g_assert_cmpuint (lm_image_card_get_index (card), ==, 4);
+  g_assert_true (lm_dashboards_set_view (lm_window_get_dashboards (win), "scalars"));
+  g_assert_true (wait_table_step (table_of (win, "acc"), "40"));
+
+  /* the link off: each card's own selection comes back as it was */
+  lm_chart_settings_set_link_by_step (settings, FALSE);
+  lm_chart_select_steps (acc, 42, 60);
+  assert_selection (acc, "range 42 60");
+  lm_chart_settings_set_x_axis (settings, LM_X_RELATIVE);
+  assert_selection (acc, "none");
+  lm_chart_settings_set_x_axis (settings, LM_X_STEP);
+  assert_selection (acc, "range 42 60");
+  assert_selection (loss, "step 42 42");
+
+  /* step selection turned off while hidden: gone for good */
+  lm_chart_settings_set_x_axis (settings, LM_X_RELATIVE);
+  lm_chart_settings_set_step_selection (settings, FALSE);
+  lm_chart_settings_set_step_selection (settings, TRUE);
+  lm_chart_settings_set_x_axis (settings, LM_X_STEP);
+  assert_selection (acc, "none");
+  assert_selection (loss, "none");
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (logdir);
+}
+
 /* The rule the image and audio cards share, over records at 0, 20, 40
  * and, once more came, 50 and 60: where the slider goes, what the step
  * line notes, and records that come later. */
@@ -786,6 +861,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/linked/images", test_images);
   g_test_add_func ("/ui/linked/audio", test_audio);
   g_test_add_func ("/ui/linked/rule", test_rule);
+  g_test_add_func ("/ui/linked/axis-round-trip", test_axis_round_trip);
   g_test_add_func ("/ui/linked/setting", test_setting);
   g_test_add_func ("/ui/linked/cli", test_cli);
   {

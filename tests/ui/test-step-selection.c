@@ -574,8 +574,9 @@ test_axis_and_setting (void)
   g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (check)));
   g_assert_true (gtk_widget_get_sensitive (check));
 
-  /* A relative or wall axis: the selection goes, clicks select nothing,
-   * and the check box says why it is greyed out. */
+  /* A relative or wall axis: the selection is hidden (test-linked-steps
+   * sees it come back), clicks select nothing, and the check box says
+   * why it is greyed out. */
   for (LmXAxis axis = LM_X_RELATIVE; axis <= LM_X_WALL; axis++)
     {
       click_step (chart, 50, FALSE);
