@@ -12,8 +12,8 @@
  * cards move their slider as TensorBoard's image cards do (the record at
  * the step, or one within a tenth of the gap, "(nearest to N)"; else it
  * stays, "(none at N)"), on any axis.  The Settings check and [scalars]
- * link-by-step in settings.ini; `lumen --screenshot --view images --step
- * N`.  Skips when there is no display.
+ * link-by-step in settings.ini; `lumen --screenshot --view images|audio
+ * --step N`.  Skips when there is no display.
  */
 #include <gtk/gtk.h>
 #include <math.h>
@@ -58,7 +58,8 @@ check (int rc)
 /* One run "a": scalars "loss" and "acc" and histogram "w" at steps 0, 10,
  * ..., 90 (step s's 64 values evenly over [s/10, s/10 + 1), so each
  * step's curve stands over its own part of the value axis), image "img"
- * at steps 0, 20, ..., 80 (image_rgb), audio "snd" at 0, 30, 60, 90. */
+ * at steps 0, 20, ..., 80 (image_rgb), audio "snd" at 0, 30, 60, 90 (the
+ * clip of step 60 loud, the others quiet). */
 static char *
 make_logdir (void)
 {
@@ -88,7 +89,7 @@ make_logdir (void)
           float clip[800];
 
           for (int i = 0; i < 800; i++)
-            clip[i] = (float) sin (i * 0.1 * (1 + s / 30));
+            clip[i] = (float) ((s == 60 ? 0.95 : 0.05) * sin (i * 0.1 * (1 + s / 30)));
           check (lm_writer_add_audio (w, AUDIO_TAG, s, clip, 800, 1, 8000));
         }
     }
@@ -800,15 +801,67 @@ test_setting (void)
   lm_test_rm_rf (cfg);
 }
 
-/* `lumen --screenshot --view images --step 42`: the image of step 40
- * (blue, within a tenth of 40..60 of 42) is on screen, not the newest (cyan); --step on the histograms
- * view wants --screenshot. */
+/* A screenshot of make_logdir's run by `lumen --screenshot` with the
+ * options `opts` (NULL-terminated, at most 8), read into img. */
+static void
+shoot (const char *logdir, const char *const *opts, LmUiImage *img)
+{
+  g_autofree char *png = g_build_filename (logdir, "shot.png", NULL), *err = NULL;
+  const char *args[16] = { lumen_bin, "--logdir", logdir, "--screenshot", png, "--window-size", "1000x700" };
+  int n = 7;
+
+  for (; *opts != NULL; opts++)
+    args[n++] = *opts;
+  g_assert_cmpint (lm_ui_run_lumen (args, &err), ==, 0);
+  g_assert_true (lm_ui_image_load (png, img, NULL));
+}
+
+/* Pixels of the image (every other row and column) near colour c. */
+static guint
+count_sampled (const LmUiImage *img, const GdkRGBA *c)
+{
+  guint n = 0;
+
+  for (int y = 0; y < img->height; y += 2)
+    for (int x = 0; x < img->width; x += 2)
+      n += lm_ui_pixel_near (img, x, y, 0, c, 8);
+  return n;
+}
+
+/* Pixels of a strong colour (the waveform's, not the greys of text and
+ * frames): some channel over 100 from another. */
+static guint
+count_coloured (const LmUiImage *img)
+{
+  guint n = 0;
+
+  for (int y = 0; y < img->height; y++)
+    for (int x = 0; x < img->width; x++)
+      {
+        const guchar *p = img->pixels + y * img->stride + x * 4;
+
+        n += MAX (MAX (p[0], p[1]), p[2]) - MIN (MIN (p[0], p[1]), p[2]) > 100;
+      }
+  return n;
+}
+
+/* `lumen --screenshot --view images --step 50`: the image of step 40
+ * (blue) is on screen, not the newest (cyan), on a relative time axis
+ * too; `--view audio --step 60`: the loud clip of step 60, not the quiet
+ * newest; on the scalars view with settings.ini on relative time, the
+ * selection on the Step axis; --step on the histograms view wants
+ * --screenshot and a Step axis. */
 static void
 test_cli (void)
 {
-  g_autofree char *logdir = NULL, *png = NULL, *err = NULL, *err2 = NULL;
+  g_autofree char *logdir = NULL, *err = NULL, *err2 = NULL;
   LmUiImage img = { 0 };
   GdkRGBA blue = { 0, 0, 1, 1 }, cyan = { 0, 1, 1, 1 };
+  const char *images[] = { "--view", "images", "--step", "42", NULL };
+  const char *relative[] = { "--view", "images", "--step", "42", "--x-axis", "relative", NULL };
+  const char *loud[] = { "--view", "audio", "--step", "60", NULL };
+  const char *quiet[] = { "--view", "audio", NULL };
+  guint n_loud, n_quiet;
 
   if (!have_display || lumen_bin == NULL)
     {
@@ -816,33 +869,68 @@ test_cli (void)
       return;
     }
   logdir = make_logdir ();
-  png = g_build_filename (logdir, "shot.png", NULL);
-  {
-    const char *args[] = { lumen_bin, "--logdir", logdir, "--screenshot", png, "--window-size", "1000x700",
-                           "--view", "images", "--step", "42", NULL };
+  for (int i = 0; i < 2; i++)
+    {
+      guint n_blue, n_cyan;
 
-    g_assert_cmpint (lm_ui_run_lumen (args, &err), ==, 0);
-  }
-  g_assert_true (lm_ui_image_load (png, &img, NULL));
-  {
-    guint n_blue = 0, n_cyan = 0;
+      shoot (logdir, i ? relative : images, &img);
+      n_blue = count_sampled (&img, &blue);
+      n_cyan = count_sampled (&img, &cyan);
+      g_free (img.pixels);
+      g_test_message ("%s: blue (step 40) %u, cyan (step 80) %u", i ? "relative" : "step", n_blue, n_cyan);
+      g_assert_cmpuint (n_blue, >, 1000);
+      g_assert_cmpuint (n_cyan, ==, 0);
+    }
 
-    for (int y = 0; y < img.height; y += 2)
-      for (int x = 0; x < img.width; x += 2)
-        {
-          n_blue += lm_ui_pixel_near (&img, x, y, 0, &blue, 8);
-          n_cyan += lm_ui_pixel_near (&img, x, y, 0, &cyan, 8);
-        }
-    g_test_message ("blue (step 40) %u, cyan (step 80) %u", n_blue, n_cyan);
-    g_assert_cmpuint (n_blue, >, 1000);
-    g_assert_cmpuint (n_cyan, ==, 0);
-  }
+  shoot (logdir, loud, &img);
+  n_loud = count_coloured (&img);
   g_free (img.pixels);
+  shoot (logdir, quiet, &img);
+  n_quiet = count_coloured (&img);
+  g_free (img.pixels);
+  g_test_message ("coloured pixels: step 60 (loud) %u, newest (quiet) %u", n_loud, n_quiet);
+  g_assert_cmpuint (n_loud, >, n_quiet + 2000);
+
+  /* settings.ini on relative time: --step shows on the Step axis, the
+   * selection's line and handle in the accent colour */
+  {
+    g_autofree char *cfg = lm_test_tmpdir_new ("lumen-linked-cfg-XXXXXX");
+    g_autofree char *dir = g_build_filename (cfg, "lumen", NULL);
+    g_autofree char *ini = g_build_filename (dir, "settings.ini", NULL);
+    g_autofree char *old = g_strdup (g_getenv ("XDG_CONFIG_HOME"));
+    const char *step[] = { "--step", "40", NULL }, *none[] = { NULL };
+    guint n_step, n_none;
+
+    g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+    g_assert_true (g_file_set_contents (ini, "[scalars]\nx-axis=relative\n", -1, NULL));
+    g_setenv ("XDG_CONFIG_HOME", cfg, TRUE);
+    shoot (logdir, step, &img);
+    n_step = count_sampled (&img, &lm_theme_colors ()->accent);
+    g_free (img.pixels);
+    shoot (logdir, none, &img);
+    n_none = count_sampled (&img, &lm_theme_colors ()->accent);
+    g_free (img.pixels);
+    if (old != NULL)
+      g_setenv ("XDG_CONFIG_HOME", old, TRUE);
+    else
+      g_unsetenv ("XDG_CONFIG_HOME");
+    g_test_message ("accent pixels: --step 40 %u, none %u", n_step, n_none);
+    g_assert_cmpuint (n_step, >, n_none + 100);
+    lm_test_rm_rf (cfg);
+  }
+
   {
     const char *args[] = { lumen_bin, "--logdir", logdir, "--view", "histograms", "--step", "50", NULL };
 
+    g_assert_cmpint (lm_ui_run_lumen (args, &err), ==, 2);
+    g_assert_nonnull (strstr (err, "--step on the histograms view selects a step for --screenshot"));
+  }
+  {
+    const char *args[] = { lumen_bin, "--logdir", logdir, "--screenshot", "x.png", "--view", "histograms",
+                           "--step", "50", "--x-axis", "wall", NULL };
+
     g_assert_cmpint (lm_ui_run_lumen (args, &err2), ==, 2);
-    g_assert_nonnull (strstr (err2, "--step on the histograms view selects a step for --screenshot"));
+    g_assert_nonnull (strstr (err2, "--step on the histograms view selects steps on a Step axis only"));
   }
   lm_test_rm_rf (logdir);
 }

@@ -702,7 +702,7 @@ test_cli (void)
     static const struct { const char *a, *b, *c, *message; } bad[] = {
       { "--step", "50", NULL, "--step on the scalars view selects a step for --screenshot" },
       { "--step", "5:x", "--screenshot=x.png", "--step on the scalars view must be a step N or a range A:B" },
-      { "--x-axis=wall", "--step=5", "--screenshot=x.png", "--step selects steps on a Step axis only" },
+      { "--x-axis=wall", "--step=5", "--screenshot=x.png", "--step on the scalars view selects steps on a Step axis only" },
     };
 
     for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
