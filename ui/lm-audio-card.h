@@ -18,10 +18,10 @@
  * why; a clip that cannot be played or decoded says so on the card, and
  * the waveform of a clip that decodes is shown either way.
  *
- * Link by step (lm-chart-settings.h): the slider goes to the clip at or
- * before the selected step (a range's end; the first clip when all are
- * later), the step line saying "step 120 (nearest to 125)" when that clip
- * is not at the step itself.
+ * Link by step (lm-chart-settings.h): the slider moves as the image
+ * card's (lm_dash_linked_set): to the clip at the selected step, or one
+ * within a tenth of the gap around it, the step line saying "step 120
+ * (nearest to 121)"; otherwise it stays, "(none at 125)".
  *
  * What it is not for: reading files (the feed and the loader do).
  */

@@ -14,6 +14,7 @@ struct _LmChartSettings
   gboolean link_by_step;
   LmStepSelection linked;     /* the last selection a card made */
   LmStepSelection shown;      /* what linked cards show (get_linked_steps) */
+  LmStepSelection shown_any;  /* ... whatever the axis (get_linked_steps_any_axis) */
 };
 
 enum {
@@ -51,11 +52,14 @@ lm_chart_settings_steps_linked (LmChartSettings *self)
 static void
 update_linked (LmChartSettings *self)
 {
-  LmStepSelection shown = lm_chart_settings_steps_linked (self) ? self->linked : (LmStepSelection) { 0 };
+  LmStepSelection none = { 0 };
+  LmStepSelection shown = lm_chart_settings_steps_linked (self) ? self->linked : none;
+  LmStepSelection any = self->link_by_step && self->step_selection ? self->linked : none;
 
-  if (lm_step_selection_equal (&shown, &self->shown))
+  if (lm_step_selection_equal (&shown, &self->shown) && lm_step_selection_equal (&any, &self->shown_any))
     return;
   self->shown = shown;
+  self->shown_any = any;
   g_signal_emit (self, signals[SIGNAL_LINKED_STEPS_CHANGED], 0);
 }
 
@@ -284,6 +288,13 @@ lm_chart_settings_get_linked_steps (LmChartSettings *self)
 {
   g_return_val_if_fail (LM_IS_CHART_SETTINGS (self), (LmStepSelection) { 0 });
   return self->shown;
+}
+
+LmStepSelection
+lm_chart_settings_get_linked_steps_any_axis (LmChartSettings *self)
+{
+  g_return_val_if_fail (LM_IS_CHART_SETTINGS (self), (LmStepSelection) { 0 });
+  return self->shown_any;
 }
 
 void

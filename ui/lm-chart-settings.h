@@ -13,9 +13,12 @@
  * which the charts call for every selection the user makes); while the
  * link is on, with step selection on and a Step axis, it is the "linked
  * selection" every card follows: scalar cards select it, histogram cards
- * emphasise its steps, image and audio cards move their slider to it.  A card made
- * later starts from it.  "linked-steps-changed" is emitted whenever the
- * linked selection (lm_chart_settings_get_linked_steps) changes,
+ * emphasise its steps.  Image and audio cards, whose slider is in steps
+ * whatever the axis, move it to the selection on every axis, as
+ * TensorBoard's image cards follow linked time.  Another axis keeps the
+ * selection, hidden, for the Step axis again.  A card made later starts
+ * from it.  "linked-steps-changed" is emitted whenever either linked
+ * selection (lm_chart_settings_get_linked_steps, ..._any_axis) changes,
  * including when the link, step selection or the axis turn it on or off.
  */
 #pragma once
@@ -53,6 +56,9 @@ void     lm_chart_settings_set_linked_steps    (LmChartSettings *self, const LmS
 /* What linked cards show: that selection while the link is in effect
  * (link by step, step selection, a Step axis), else none. */
 LmStepSelection lm_chart_settings_get_linked_steps (LmChartSettings *self);
+/* What linked image and audio cards show: that selection while link by
+ * step and step selection are on, on any axis. */
+LmStepSelection lm_chart_settings_get_linked_steps_any_axis (LmChartSettings *self);
 /* The link is in effect (the three settings above). */
 gboolean lm_chart_settings_steps_linked        (LmChartSettings *self);
 

@@ -43,6 +43,7 @@ struct _LmChart
   gint64 last_render_us;
   guint throttle_id;
   gboolean steps_unsent;      /* a linked selection not told to the table yet (off screen) */
+  LmStepSelection hidden;     /* the selection kept while another axis than Step is shown */
   guint steps_idle_id;        /* tells it, once on screen */
 
   gboolean hovering;
@@ -256,18 +257,35 @@ sync_settings (LmChart *self)
   lm_plot_set_tooltip_sort (self->plot, lm_chart_settings_get_tooltip_sort (self->settings));
 }
 
+/* Step selection works on a Step axis only, as in TensorBoard: another
+ * axis hides the selection, which comes back with the Step axis (and
+ * stays the linked one meanwhile); turning step selection off clears it. */
 static void
 on_settings_changed (LmChartSettings *settings, GParamSpec *pspec, LmChart *self)
 {
-  gboolean had = lm_plot_get_step_selection (self->plot).active;
+  LmStepSelection sel = lm_plot_get_step_selection (self->plot);
+  gboolean had = sel.active, hid = self->hidden.active, now;
 
   sync_settings (self);
+  if (!lm_chart_settings_get_step_selection (settings))
+    self->hidden = (LmStepSelection) { 0 };
+  else if (!can_select_steps (self) && had)
+    self->hidden = sel;
+  else if (can_select_steps (self) && hid)
+    {
+      lm_plot_set_step_selection (self->plot, &self->hidden);
+      self->keys_move_end = self->hidden.range;
+      self->hidden = (LmStepSelection) { 0 };
+    }
   if (!can_select_steps (self))
     lm_plot_set_step_selection (self->plot, NULL);
   invalidate (self);
+  now = lm_plot_get_step_selection (self->plot).active;
   /* only a selection the settings cleared is news for the other cards */
-  if (had && !lm_plot_get_step_selection (self->plot).active)
+  if ((had || hid) && !now && !self->hidden.active)
     step_selection_changed (self);
+  else if (had != now)
+    step_selection_moved (self, FALSE);
   else if (had)
     step_selection_moved (self, TRUE);
 }

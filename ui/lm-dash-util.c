@@ -432,14 +432,11 @@ count_before (GPtrArray *items, gint64 step, gboolean at)
   return lo;
 }
 
-/* The record at or before step, the first when all are later; -1 when
- * there are none. */
+/* The last record at or before step; -1 when none is. */
 static int
 index_at_or_before (GPtrArray *items, gint64 step)
 {
-  guint n = count_before (items, step, TRUE);
-
-  return items->len == 0 ? -1 : n > 0 ? (int) n - 1 : 0;
+  return (int) count_before (items, step, TRUE) - 1;
 }
 
 /* The first record at or after step; items->len when none is. */
@@ -449,85 +446,112 @@ index_at_or_after (GPtrArray *items, gint64 step)
   return count_before (items, step, FALSE);
 }
 
+/* One step, as TensorBoard's image cards: the record at it, else one of
+ * the two around it when the step is within a tenth of the gap between
+ * them from it (TensorBoard's DISTANCE_RATIO); -1 otherwise, the step
+ * before the first record or after the last included. */
+static int
+index_at_step (GPtrArray *items, gint64 step)
+{
+  guint next = index_at_or_after (items, step);
+  gint64 before, after;
+  double near;
+
+  if (next < items->len && step_of (items, next) == step)
+    return (int) next;
+  if (next == 0 || next >= items->len)
+    return -1;
+  before = step_of (items, next - 1);
+  after = step_of (items, next);
+  near = (after - before) * 0.1;
+  if (step - before <= near)
+    return (int) next - 1;
+  if (after - step <= near)
+    return (int) next;
+  return -1;
+}
+
 /* A range, as TensorBoard's image cards: the record shown (`value`)
  * stays while it is in the range, else the slider goes to the range's
- * record nearest it (its first or last); with none in the range, the one
- * at or before the end.  l->step is what a new record is matched to. */
+ * record nearest it (its first or last); -1 with none in the range. */
 static int
-index_in_range (LmDashLinked *l, GPtrArray *items, int value)
+index_in_range (GPtrArray *items, gint64 lo, gint64 hi, int value)
 {
-  guint first = index_at_or_after (items, l->lo);
-  gint64 at;
+  guint first = index_at_or_after (items, lo);
+  int last = index_at_or_before (items, hi);
 
-  if (first >= items->len || step_of (items, first) > l->hi || value < 0 || (guint) value >= items->len)
-    return index_at_or_before (items, l->hi);
-  at = step_of (items, (guint) value);
-  if (at < l->lo)
-    {
-      l->step = step_of (items, first);
-      return (int) first;
-    }
-  if (at <= l->hi)
-    {
-      l->step = at;
-      return value;
-    }
-  return index_at_or_before (items, l->hi);
+  if (first >= items->len || (int) first > last)
+    return -1;
+  if (value < (int) first)
+    return (int) first;
+  return MIN (value, last);
+}
+
+/* Where l puts the slider over `items`, it at `value`: l->index. */
+static int
+place (LmDashLinked *l, GPtrArray *items, int value)
+{
+  if (items == NULL || items->len == 0)
+    l->index = -1;
+  else if (l->range)
+    l->index = index_in_range (items, l->lo, l->hi, value);
+  else
+    l->index = index_at_step (items, l->lo);
+  return l->index;
 }
 
 int
 lm_dash_linked_set (LmDashLinked *l, const LmStepSelection *sel, GPtrArray *items, int value)
 {
   LmStepSelection want = lm_step_selection_normalize (sel);
-  int index;
 
+  *l = LM_DASH_LINKED_INIT;
   if (!want.active)
-    {
-      *l = LM_DASH_LINKED_INIT;
-      return -1;
-    }
+    return -1;
+  l->active = TRUE;
+  l->range = want.range;
   l->lo = want.start;
-  l->hi = l->step = want.end;
-  if (items == NULL || items->len == 0)
-    index = -1;
-  else if (want.range)
-    index = index_in_range (l, items, value);
-  else
-    index = index_at_or_before (items, l->step);
-  /* with no records yet, the first ones to come are followed */
-  l->index = MAX (index, 0);
-  return index;
+  l->hi = want.end;
+  return place (l, items, value);
 }
 
 int
 lm_dash_linked_follow (LmDashLinked *l, GPtrArray *items, guint old_n, int value)
 {
-  int index;
-
-  if (l->index < 0 || (old_n > 0 && value != l->index) || items == NULL)
+  /* the user moved the slider off the record the link chose */
+  if (!l->active || (l->index >= 0 && old_n > 0 && value != l->index))
     return -1;
-  index = index_at_or_before (items, l->step);
-  if (index >= 0)
-    l->index = index;
-  return index;
+  return place (l, items, value);
+}
+
+/* " (words 125)", or for a range " (words 100–125)" (free it). */
+static char *
+steps_note (const char *words, gint64 lo, gint64 hi, gboolean range)
+{
+  char a[32], b[32];
+
+  lm_format_step (lo, a, sizeof a);
+  if (!range)
+    return g_strdup_printf (" (%s %s)", words, a);
+  lm_format_step (hi, b, sizeof b);
+  return g_strdup_printf (" (%s %s\u2013%s)", words, a, b);
 }
 
 char *
 lm_dash_nearest_note (gint64 shown, gint64 lo, gint64 hi)
 {
-  char a[32], b[32];
-
   if (shown >= lo && shown <= hi)
     return g_strdup ("");
-  lm_format_step (lo, a, sizeof a);
-  if (lo == hi)
-    return g_strdup_printf (" (nearest to %s)", a);
-  lm_format_step (hi, b, sizeof b);
-  return g_strdup_printf (" (nearest to %s\u2013%s)", a, b);
+  return steps_note ("nearest to", lo, hi, lo != hi);
 }
 
 char *
 lm_dash_linked_note (const LmDashLinked *l, int index, gint64 shown)
 {
-  return l->index >= 0 && index == l->index ? lm_dash_nearest_note (shown, l->lo, l->hi) : g_strdup ("");
+  if (!l->active)
+    return g_strdup ("");
+  if (l->index >= 0)
+    return index == l->index ? lm_dash_nearest_note (shown, l->lo, l->hi) : g_strdup ("");
+  /* none at the step (or near it) or in the range: the slider stayed */
+  return steps_note (l->range ? "none in" : "none at", l->lo, l->hi, l->range);
 }

@@ -103,32 +103,36 @@ gboolean   lm_dash_step_slider_set_count (GtkAdjustment *adj, GtkWidget *scale, 
  * says the step, its value being an index. */
 char      *lm_dash_step_line (GtkWidget *scale, gint64 step, const char *note, double wall_time);
 /* Link by step on a card that steps through its records with a slider
- * (image and audio cards): the steps selected (lo == hi for one step),
- * the step a new record is matched to and the record the slider went to
- * for it; index -1: not linked (LM_DASH_LINKED_INIT). */
+ * (image and audio cards): the steps selected (lo == hi for one step)
+ * and the record the link moved the slider to, -1 where it left the
+ * slider where it was (LM_DASH_LINKED_INIT: not linked). */
 typedef struct
 {
-  gint64 lo, hi, step;
+  gint64 lo, hi;
+  gboolean active, range;
   int index;
 } LmDashLinked;
-#define LM_DASH_LINKED_INIT ((LmDashLinked) { 0, 0, 0, -1 })
+#define LM_DASH_LINKED_INIT ((LmDashLinked) { 0, 0, FALSE, FALSE, -1 })
 /* Links to sel (NULL or !active: unlinks) over `items`, the card's
  * records in step order, of a kind whose struct begins `gint64 id, step`
  * (LmImageMeta, LmAudioMeta, LmMeshMeta), the slider at index `value`:
- * the index the slider goes to, or -1 when it stays where it is
- * (unlinked, or no records yet).  One step: the record at or before it
- * (the first when all are later).  A range, as TensorBoard: the record
- * shown while it is in the range, else the range's first or last record,
- * whichever is nearer; with none in the range, the one at or before its
- * end. */
+ * the index the slider goes to, or -1 when it stays where it is.  As
+ * TensorBoard's image cards: one step, the record at it, or the one
+ * before or after it when the step is within a tenth of the gap between
+ * them from that record; none otherwise (the slider stays).  A range:
+ * the record shown while it is in the range, else the range's first or
+ * last record, whichever is nearer; none when the range holds none. */
 int        lm_dash_linked_set    (LmDashLinked *l, const LmStepSelection *sel, GPtrArray *items, int value);
 /* The records grew from old_n, the slider at index `value`: the index it
- * goes to so as to stay linked (a new record may be nearer the step), or
- * -1 when it does not (not linked, or moved off the linked record since). */
+ * goes to so as to stay linked (a new record may be at the step), or -1
+ * when it does not (not linked, none fits, or the user moved it off the
+ * linked record since). */
 int        lm_dash_linked_follow (LmDashLinked *l, GPtrArray *items, guint old_n, int value);
-/* " (nearest to 125)" (a range: " (nearest to 100–125)") for the
- * record at `index` (at step `shown`) when it is the one linked to and
- * not at the linked step or in the range; "" otherwise (free it). */
+/* The step line's note for the record at `index` (at step `shown`):
+ * " (nearest to 125)" (a range: " (nearest to 100–125)") when it is the
+ * one linked to and not at the step or in the range, " (none at 125)"
+ * (" (none in 100–125)") when no record fits the link; "" otherwise
+ * (free it). */
 char      *lm_dash_linked_note   (const LmDashLinked *l, int index, gint64 shown);
 /* " (nearest to 125)" when shown is not lo (== hi), " (nearest to
  * 100–125)" when it is not in the range lo..hi, else "" (free it). */

@@ -111,15 +111,17 @@ on_x_axis (LmChartSettings *settings, GParamSpec *pspec, LmDashboards *self)
 }
 
 /* Link by step: histogram, image and audio cards follow the scalar
- * cards' selection, as TensorBoard's linked time. */
+ * cards' selection, as TensorBoard's linked time: histograms on a Step
+ * axis only, images and audio (a slider in steps) on every axis. */
 static void
 on_linked_steps (LmChartSettings *settings, LmDashboards *self)
 {
   LmStepSelection sel = lm_chart_settings_get_linked_steps (settings);
+  LmStepSelection any = lm_chart_settings_get_linked_steps_any_axis (settings);
 
   lm_record_dashboard_set_linked_steps (LM_RECORD_DASHBOARD (self->pages[1]), &sel);
-  lm_record_dashboard_set_linked_steps (LM_RECORD_DASHBOARD (self->pages[3]), &sel);
-  lm_record_dashboard_set_linked_steps (LM_RECORD_DASHBOARD (self->pages[4]), &sel);
+  lm_record_dashboard_set_linked_steps (LM_RECORD_DASHBOARD (self->pages[3]), &any);
+  lm_record_dashboard_set_linked_steps (LM_RECORD_DASHBOARD (self->pages[4]), &any);
 }
 
 GtkWidget *

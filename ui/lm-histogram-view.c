@@ -104,13 +104,14 @@ axis_kind (LmXAxis axis)
   return axis == LM_X_RELATIVE ? LM_AXIS_RELATIVE : axis == LM_X_WALL ? LM_AXIS_WALL : LM_AXIS_STEP;
 }
 
-/* Link by step: one step's histogram is the one at or before it (the
- * first one after when none is), as the scalar cards' table reports; a
- * range with no histogram of this card in it has the one at or before its
- * end so (TensorBoard highlights the closest step where the linked step is
- * not in a card's data); every step of a range otherwise.  The one
- * histogram is drawn even where the rows are too few for every step: it
- * takes the place of the shown step nearest it. */
+/* Link by step, as TensorBoard's histogram cards: one step's histogram
+ * is the one nearest it (the earlier of two as near), a step past this
+ * card's first or last step included; a range is clipped to the card's
+ * steps, so one wholly before or after them has the first or last
+ * histogram, and otherwise every step in it is emphasised (none when it
+ * falls between two).  The one histogram is drawn even where the rows
+ * are too few for every step: it takes the place of the shown step
+ * nearest it. */
 static void
 keep_linked_step (LmHistogramView *self, GPtrArray *valid)
 {
@@ -119,17 +120,26 @@ keep_linked_step (LmHistogramView *self, GPtrArray *valid)
 
   if (!self->linked.active || valid->len == 0)
     return;
-  for (guint i = 0; i < valid->len && self->linked.range; i++)
+  if (self->linked.range)
     {
-      gint64 step = ((LmHistogram *) valid->pdata[i])->step;
+      gint64 first = ((LmHistogram *) valid->pdata[0])->step;
+      gint64 last = ((LmHistogram *) valid->pdata[valid->len - 1])->step;
 
-      if (step >= self->linked.start && step <= self->linked.end)
+      if (self->linked.start > last)
+        at = valid->len - 1;
+      else if (self->linked.end >= first)
         return;
     }
-  for (guint i = 0; i < valid->len; i++)
-    if (((LmHistogram *) valid->pdata[i])->step <= self->linked.end)
-      at = i;
+  else
+    for (guint i = 0; i < valid->len; i++)
+      {
+        gint64 d = ABS (((LmHistogram *) valid->pdata[i])->step - self->linked.start);
+
+        if (d < best)
+          best = d, at = i;
+      }
   self->linked_hg = valid->pdata[at];
+  best = G_MAXINT64;
   for (guint k = 0; k < n; k++)
     {
       LmHistogram *hg = g_array_index (self->slices, LmHistogram *, k);

@@ -11,10 +11,11 @@
  * count; dragging vertically (offset mode) selects a step
  * range, double-click resets it.  When more steps exist than pixel rows
  * can show, evenly spaced steps (always the first and last) are drawn.
- * Link by step (lm-chart-settings.h): the histogram at or before the
- * selected step (the first after when none is) is drawn in the run's
- * colour over the others, which fade, or for a range every step in it;
- * the top right says which ("step 120 (nearest to 125)").
+ * Link by step (lm-chart-settings.h): the histogram nearest the
+ * selected step, as TensorBoard's closest step, is drawn in the run's
+ * colour over the others, which fade, or for a range every step in it
+ * (clipped to the card's steps); the top right says which ("step 120
+ * (nearest to 125)").
  *
  * What it is not for: reading data (the LmRecordFeed holds it).
  */

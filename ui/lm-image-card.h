@@ -27,10 +27,10 @@
  * and the full-size window plays it whole.  A video that cannot be
  * decoded shows the reason as a bad PNG does.
  *
- * Link by step (lm-chart-settings.h): the slider goes to the image at or
- * before the selected step (a range's end; the first image when all are
- * later), and the step line says "step 120 (nearest to 125)" when that
- * image is not at the step itself.
+ * Link by step (lm-chart-settings.h): the slider moves as TensorBoard's
+ * image cards' (lm_dash_linked_set): to the image at the selected step,
+ * or one within a tenth of the gap around it, the step line saying "step
+ * 120 (nearest to 121)"; otherwise it stays, "(none at 125)".
  *
  * What it is not for: reading files (the feed and the loader do).
  */

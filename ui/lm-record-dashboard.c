@@ -670,8 +670,15 @@ lm_record_dashboard_set_linked_steps (LmRecordDashboard *self, const LmStepSelec
   GHashTableIter it;
   gpointer v;
 
+  LmStepSelection want;
+
   g_return_if_fail (LM_IS_RECORD_DASHBOARD (self));
-  self->linked = lm_step_selection_normalize (sel);
+  want = lm_step_selection_normalize (sel);
+  /* the same again (the other linked selection changed, or the axis):
+   * a slider the user moved since stays */
+  if (lm_step_selection_equal (&want, &self->linked))
+    return;
+  self->linked = want;
   for (int t = 0; t < 2; t++)
     {
       g_hash_table_iter_init (&it, t ? self->pin_cards : self->cards);

@@ -556,7 +556,8 @@ sync_step_selection (LmChartSettings *settings, GParamSpec *pspec, GtkWidget *ch
                                  "Enter on a chart for its last step; a table under the chart lists "
                                  "each run's values there (← → move it, Esc clears it)"
                                : "Step selection works with the Step axis only (as in TensorBoard); "
-                                 "set Horizontal axis to Step to use it");
+                                 "set Horizontal axis to Step to use it (a selection made there is "
+                                 "kept for it)");
 }
 
 /* Link by step needs step selection on a Step axis; greyed out, it says
@@ -570,11 +571,13 @@ sync_link_by_step (LmChartSettings *settings, GParamSpec *pspec, GtkWidget *chec
   gtk_widget_set_sensitive (check, usable);
   gtk_widget_set_tooltip_text (check, usable
                                ? "A step (or range) selected on one scalar card is selected on every "
-                                 "card: scalar cards select it, histogram cards emphasise its curves, "
-                                 "image and audio cards show the one at or before it (TensorBoard's "
-                                 "linked time)"
+                                 "card: scalar cards select it, histogram cards emphasise the nearest "
+                                 "curves, image and audio cards show the one at it or next to it "
+                                 "(TensorBoard's linked time)"
                                : !on_steps
-                               ? "Link by step works with the Step axis only; set Horizontal axis to Step"
+                               ? "Link by step selects steps on the Step axis only; set Horizontal axis "
+                                 "to Step (meanwhile image and audio cards follow the selection made "
+                                 "there)"
                                : "Link by step needs step selection: turn on \"Enable step selection and "
                                  "data table\"");
 }

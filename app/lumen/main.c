@@ -11,8 +11,8 @@
  *                 projector|mesh|debugger|profile]
  *         [--step N] [--op SEQ]          with --view debugger: traced step, op
  *         [--step N|A:B]                 with --view scalars: the step selection;
- *                                        with --view histograms or images: the
- *                                        same, linked by step (those cards follow it)
+ *                                        with --view histograms, images or audio:
+ *                                        the same, linked by step (those cards follow it)
  *         [--step N]                     with --view pr_curves: each run's slider
  *         [--projector-method pca|tsne|umap|custom] [--tsne-iterations N] [--umap-epochs N]
  *         [--projector-sphereize] [--projector-custom-x LEFT,RIGHT] [--projector-custom-y UP,DOWN]
@@ -304,7 +304,7 @@ typedef struct
   gint64 step_end;            /* --step A:B on the scalars view: B; else step */
   const char *view;           /* NULL: not given; the strings are the dict's */
   gboolean select_steps;      /* step and step_end are a scalars step selection */
-  gboolean link_steps;        /* ... selected linked by step, for the histogram or image cards */
+  gboolean link_steps;        /* ... selected linked by step, for the histogram, image or audio cards */
   gboolean pr_step;           /* step is the PR Curves runs' */
   const char *filters[2];     /* --tag-filter, --run-filter: NULL or a good regex */
   const char *color_group;    /* --run-color-group, good; NULL: not given */
@@ -509,12 +509,12 @@ check_usage (GVariantDict *opts, Usage *u)
   if (msg != NULL)
     return msg;
   /* on the scalars view --step is TensorBoard's step selection: a step,
-   * or a range A:B, selected on every card; on the histograms and images
-   * views the same selection, linked by step (TensorBoard's linked time),
-   * which their cards follow */
+   * or a range A:B, selected on every card; on the histograms, images and
+   * audio views the same selection, linked by step (TensorBoard's linked
+   * time), which their cards follow */
   if (step != NULL && op == NULL
       && (view == NULL || g_str_equal (view, "scalars") || g_str_equal (view, "histograms")
-          || g_str_equal (view, "images")))
+          || g_str_equal (view, "images") || g_str_equal (view, "audio")))
     {
       const char *name = view != NULL ? view : "scalars";
 
@@ -529,9 +529,12 @@ check_usage (GVariantDict *opts, Usage *u)
           || !g_ascii_string_to_signed (ends[n - 1], 10, G_MININT64, G_MAXINT64, &u->step_end, NULL))
         return g_strdup_printf ("lumen: --step on the %s view must be a step N or a range A:B of "
                                 "steps; got '%s'\n", name, step);
-      if (x_axis != NULL && u->axis != LM_X_STEP)
-        return g_strdup ("lumen: --step selects steps on a Step axis only (as TensorBoard's step "
-                         "selection); drop --x-axis or use --x-axis step\n");
+      /* image and audio cards follow the linked step on any axis (their
+       * slider is in steps), as TensorBoard's image cards */
+      if (x_axis != NULL && u->axis != LM_X_STEP && !g_str_equal (name, "images") && !g_str_equal (name, "audio"))
+        return g_strdup_printf ("lumen: --step on the %s view selects steps on a Step axis only (as TensorBoard's "
+                                "step selection); drop --x-axis or use --x-axis step (the images and audio views "
+                                "follow --step on any axis)\n", name);
       u->view = view;
       u->select_steps = TRUE;
       u->link_steps = !g_str_equal (name, "scalars");
@@ -553,8 +556,8 @@ check_usage (GVariantDict *opts, Usage *u)
     }
   if ((step != NULL || op != NULL) && g_strcmp0 (view, "debugger") != 0 && g_strcmp0 (view, "graph") != 0
       && g_strcmp0 (view, "profile") != 0)
-    return g_strdup ("lumen: --step goes with --view scalars, histograms, images, pr_curves, debugger, profile or "
-                     "graph, --op with "
+    return g_strdup ("lumen: --step goes with --view scalars, histograms, images, audio, pr_curves, debugger, "
+                     "profile or graph, --op with "
                      "--view debugger (or graph)\n");
   if (step != NULL && !g_ascii_string_to_signed (step, 10, 0, G_MAXINT64, &u->step, NULL))
     return g_strdup_printf ("lumen: --step must be a traced step (an integer >= 0); got '%s'\n", step);
@@ -733,6 +736,11 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
     lm_chart_settings_set_smoothing (lm_window_get_settings (window), u.smoothing);
   if (u.axis_given)
     lm_chart_settings_set_x_axis (lm_window_get_settings (window), u.axis);
+  /* --step without --x-axis: the Step axis, where scalar and histogram
+   * cards show the selection, whatever settings.ini says (a screenshot
+   * keeps no settings) */
+  else if (u.select_steps)
+    lm_chart_settings_set_x_axis (lm_window_get_settings (window), LM_X_STEP);
   if (u.link_steps)
     {
       /* linked by step from the start: the cards are made following it */
@@ -947,7 +955,7 @@ main (int argc, char **argv)
     { "step", 0, 0, G_OPTION_ARG_STRING, NULL,
       "With --view debugger: the traced step to show (default: the first with a NaN/Inf, else the last); "
       "with --screenshot on the scalars view: the step N, or the range A:B, to select on every card (on the "
-      "histograms or images view: selected linked by step, which those cards follow); with "
+      "histograms, images or audio view: selected linked by step, which those cards follow); with "
       "--screenshot on the pr_curves view: the step N each run's slider shows (its nearest)", "N" },
     { "op", 0, 0, G_OPTION_ARG_STRING, NULL,
       "With --view debugger: the op to stop on, numbered from 1 as in the execution list", "SEQ" },

@@ -5,13 +5,15 @@
  * card is selected on the other (its data table too), Escape clears both,
  * and a card made later starts from it; with the link off each card keeps
  * its own, and turning it on again brings every card to the selection
- * made last.  Histogram cards draw the selected step's curve (the one at
- * or before it) in the run's colour and fade the rest, in offset and
- * overlay mode, or every step of a range; image cards move their slider
- * to the image at or before the step and say "(nearest to N)" when it is
- * not at the step, and so do audio cards.  The Settings check and [scalars] link-by-step in
- * settings.ini; `lumen --screenshot --view images --step N`.  Skips when
- * there is no display.
+ * made last; another x axis hides the selection and the Step axis shows
+ * it again.  Histogram cards draw the selected step's curve (the one
+ * nearest it, as TensorBoard) in the run's colour and fade the rest, in
+ * offset and overlay mode, or every step of a range; image and audio
+ * cards move their slider as TensorBoard's image cards do (the record at
+ * the step, or one within a tenth of the gap, "(nearest to N)"; else it
+ * stays, "(none at N)"), on any axis.  The Settings check and [scalars]
+ * link-by-step in settings.ini; `lumen --screenshot --view images|audio
+ * --step N`.  Skips when there is no display.
  */
 #include <gtk/gtk.h>
 #include <math.h>
@@ -21,6 +23,7 @@
 
 #include "lm-audio-card.h"
 #include "lm-card-grid.h"
+#include "lm-dash-util.h"
 #include "lm-histogram-view.h"
 #include "lm-image-card.h"
 #include "lm-palette.h"
@@ -55,7 +58,8 @@ check (int rc)
 /* One run "a": scalars "loss" and "acc" and histogram "w" at steps 0, 10,
  * ..., 90 (step s's 64 values evenly over [s/10, s/10 + 1), so each
  * step's curve stands over its own part of the value axis), image "img"
- * at steps 0, 20, ..., 80 (image_rgb), audio "snd" at 0, 30, 60, 90. */
+ * at steps 0, 20, ..., 80 (image_rgb), audio "snd" at 0, 30, 60, 90 (the
+ * clip of step 60 loud, the others quiet). */
 static char *
 make_logdir (void)
 {
@@ -85,7 +89,7 @@ make_logdir (void)
           float clip[800];
 
           for (int i = 0; i < 800; i++)
-            clip[i] = (float) sin (i * 0.1 * (1 + s / 30));
+            clip[i] = (float) ((s == 60 ? 0.95 : 0.05) * sin (i * 0.1 * (1 + s / 30)));
           check (lm_writer_add_audio (w, AUDIO_TAG, s, clip, 800, 1, 8000));
         }
     }
@@ -423,12 +427,16 @@ test_histograms (void)
   g_assert_cmpfloat (on_baseline (view, &c, 90), >, 0.8);
   g_assert_cmpfloat (on_baseline (view, &c, 20), <, 0.05);
 
-  /* linked at 25: the histogram at or before it (20) stands out, the
-   * others fade, the newest too */
+  /* linked at 27: the histogram nearest it (30, as TensorBoard's
+   * closest step; not 20, at or before it) stands out, the others fade,
+   * the newest too; at 25, as near to 20 as to 30, the earlier */
   lm_chart_settings_set_link_by_step (settings, TRUE);
+  set_linked (settings, FALSE, 27, 27);
+  g_assert_cmpfloat (on_baseline (view, &c, 30), >, 0.8);
+  g_assert_cmpfloat (on_baseline (view, &c, 20), <, 0.05);
+  g_assert_cmpfloat (on_baseline (view, &c, 90), <, 0.05);
   set_linked (settings, FALSE, 25, 25);
   g_assert_cmpfloat (on_baseline (view, &c, 20), >, 0.8);
-  g_assert_cmpfloat (on_baseline (view, &c, 90), <, 0.05);
   g_assert_cmpfloat (on_baseline (view, &c, 30), <, 0.05);
 
   /* a range: each step in it */
@@ -437,15 +445,15 @@ test_histograms (void)
     g_assert_cmpfloat (on_baseline (view, &c, s), >, 0.8);
   g_assert_cmpfloat (on_baseline (view, &c, 50), <, 0.05);
   g_assert_cmpfloat (on_baseline (view, &c, 10), <, 0.05);
-  /* a range holding none of the card's steps: the one at or before its
-   * end, where every curve faded away */
+  /* a range past the card's steps is clipped to them, as TensorBoard:
+   * the last step */
   set_linked (settings, TRUE, 200, 300);
   g_assert_cmpfloat (on_baseline (view, &c, 90), >, 0.8);
   g_assert_cmpfloat (on_baseline (view, &c, 80), <, 0.05);
+  /* one between two steps: none stands out (TensorBoard's is empty) */
   set_linked (settings, TRUE, 41, 49);
-  g_assert_cmpfloat (on_baseline (view, &c, 40), >, 0.8);
-  g_assert_cmpfloat (on_baseline (view, &c, 50), <, 0.05);
-  g_assert_cmpfloat (on_baseline (view, &c, 90), <, 0.05);
+  for (gint64 s = 0; s <= 90; s += 10)
+    g_assert_cmpfloat (on_baseline (view, &c, s), <, 0.05);
 
   /* overlay: the selected step's curve over its values, the others not */
   lm_record_dashboard_set_histogram_mode (
@@ -495,10 +503,11 @@ open_linked (char **logdir, gint64 step, const char *view)
   return win;
 }
 
-/* Image cards: the slider to the image at or before the linked step,
- * noted when not at it; a range keeps the image shown while it is in it,
- * as TensorBoard; cards made later start there; the link off leaves the
- * slider alone. */
+/* Image cards, as TensorBoard's: the slider to the image at the linked
+ * step, or to one within a tenth of the gap between the images around
+ * it, noted; else it stays, noted too; a range keeps the image shown
+ * while it is in it; cards made later start there; the link off leaves
+ * the slider alone. */
 static void
 test_images (void)
 {
@@ -509,13 +518,18 @@ test_images (void)
 
   if (lm_ui_test_no_display ())
     return;
-  /* selected on a scalar card first: the image cards are made later */
+  /* selected on a scalar card first: the image cards are made later, on
+   * the newest image; 50 is halfway between 40 and 60, so it stays */
   win = open_linked (&logdir, 50, "images");
   settings = lm_window_get_settings (win);
   card = LM_IMAGE_CARD (lm_ui_record_card (win, "images", "a", IMAGE_TAG));
   g_assert_cmpuint (lm_image_card_get_n_steps (card), ==, 5);
+  g_assert_cmpuint (lm_image_card_get_index (card), ==, 4);
+  g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 80 (none at 50) · "));
+  /* 42: within 2 (a tenth of 40..60) of 40 */
+  set_linked (settings, FALSE, 42, 42);
   g_assert_cmpuint (lm_image_card_get_index (card), ==, 2);
-  g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 40 (nearest to 50) · "));
+  g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 40 (nearest to 42) · "));
   /* a screen reader hears the step, not the slider's index (2) */
   {
     g_autofree char *e = gtk_test_accessible_check_property (
@@ -524,52 +538,56 @@ test_images (void)
 
     g_assert_null (e);
   }
-
-  /* a logged step: no note; before every image: the first */
-  set_linked (settings, FALSE, 60, 60);
+  set_linked (settings, FALSE, 59, 59);
   g_assert_cmpuint (lm_image_card_get_index (card), ==, 3);
-  g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 60 · "));
+  g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 60 (nearest to 59) · "));
+
+  /* a logged step: no note; before every image: it stays */
+  set_linked (settings, FALSE, 20, 20);
+  g_assert_cmpuint (lm_image_card_get_index (card), ==, 1);
+  g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 20 · "));
   set_linked (settings, FALSE, -5, -5);
-  g_assert_cmpuint (lm_image_card_get_index (card), ==, 0);
-  g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 0 (nearest to -5) · "));
-  /* a range, as TensorBoard: the slider before it goes to its first image */
+  g_assert_cmpuint (lm_image_card_get_index (card), ==, 1);
+  g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 20 (none at -5) · "));
+  /* a range, as TensorBoard: the slider past it goes to its last image */
+  lm_image_card_set_index (card, 3);
   set_linked (settings, TRUE, 10, 30);
   g_assert_cmpuint (lm_image_card_get_index (card), ==, 1);
   g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 20 · "));
-  /* an image in the range stays while the range changes (its end was
-   * taken before: the slider jumped off the image being looked at) */
+  /* an image in the range stays while the range changes */
   set_linked (settings, TRUE, 10, 70);
   g_assert_cmpuint (lm_image_card_get_index (card), ==, 1);
   set_linked (settings, TRUE, 20, 50);
   g_assert_cmpuint (lm_image_card_get_index (card), ==, 1);
-  /* past the range: its last image */
+  /* past the range: its last image; before it: its first */
   lm_image_card_set_index (card, 4);
   set_linked (settings, TRUE, 10, 70);
   g_assert_cmpuint (lm_image_card_get_index (card), ==, 3);
   g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 60 · "));
-  /* no image in the range: the one at or before its end, noted */
+  lm_image_card_set_index (card, 0);
+  set_linked (settings, TRUE, 30, 70);
+  g_assert_cmpuint (lm_image_card_get_index (card), ==, 2);
+  /* no image in the range: it stays, noted */
   set_linked (settings, TRUE, 85, 200);
-  g_assert_cmpuint (lm_image_card_get_index (card), ==, 4);
-  g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 80 (nearest to 85–200) · "));
-  set_linked (settings, TRUE, 10, 30);
-  g_assert_cmpuint (lm_image_card_get_index (card), ==, 1);
+  g_assert_cmpuint (lm_image_card_get_index (card), ==, 2);
+  g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 40 (none in 85–200) · "));
 
   /* cleared: the slider stays, the note goes */
   lm_chart_settings_set_linked_steps (settings, NULL);
-  g_assert_cmpuint (lm_image_card_get_index (card), ==, 1);
-  g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 20 · "));
+  g_assert_cmpuint (lm_image_card_get_index (card), ==, 2);
+  g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 40 · "));
 
   /* the link off: a scalar card's selection moves no slider */
   lm_chart_settings_set_link_by_step (settings, FALSE);
   set_linked (settings, FALSE, 80, 80);
-  g_assert_cmpuint (lm_image_card_get_index (card), ==, 1);
+  g_assert_cmpuint (lm_image_card_get_index (card), ==, 2);
 
   gtk_window_destroy (GTK_WINDOW (win));
   lm_test_rm_rf (logdir);
 }
 
-/* Audio cards: the slider to the clip at or before the linked step, as
- * image cards. */
+/* Audio cards follow as image cards (TensorBoard has no audio cards in
+ * its linked time): clips at 0, 30, 60, 90. */
 static void
 test_audio (void)
 {
@@ -584,8 +602,11 @@ test_audio (void)
   settings = lm_window_get_settings (win);
   card = LM_AUDIO_CARD (lm_ui_record_card (win, "audio", "a", AUDIO_TAG));
   g_assert_cmpuint (lm_audio_card_get_n_steps (card), ==, 4);
+  g_assert_cmpuint (lm_audio_card_get_index (card), ==, 3);
+  g_assert_true (g_str_has_prefix (lm_audio_card_get_step_text (card), "step 90 (none at 50) · "));
+  set_linked (settings, FALSE, 33, 33);
   g_assert_cmpuint (lm_audio_card_get_index (card), ==, 1);
-  g_assert_true (g_str_has_prefix (lm_audio_card_get_step_text (card), "step 30 (nearest to 50) · "));
+  g_assert_true (g_str_has_prefix (lm_audio_card_get_step_text (card), "step 30 (nearest to 33) · "));
   set_linked (settings, FALSE, 60, 60);
   g_assert_cmpuint (lm_audio_card_get_index (card), ==, 2);
   g_assert_true (g_str_has_prefix (lm_audio_card_get_step_text (card), "step 60 · "));
@@ -599,6 +620,128 @@ test_audio (void)
 
   gtk_window_destroy (GTK_WINDOW (win));
   lm_test_rm_rf (logdir);
+}
+
+/* Another x axis hides the step selection, linked or not, and the Step
+ * axis shows it again, as TensorBoard keeps linked time over an axis
+ * switch; image cards follow the link on every axis. */
+static void
+test_axis_round_trip (void)
+{
+  g_autofree char *logdir = NULL;
+  LmWindow *win;
+  LmChartSettings *settings;
+  LmChart *loss, *acc;
+  LmImageCard *card;
+
+  if (lm_ui_test_no_display ())
+    return;
+  win = open_linked (&logdir, 80, "images");
+  settings = lm_window_get_settings (win);
+  loss = chart_of (win, "loss");
+  acc = chart_of (win, "acc");
+  card = LM_IMAGE_CARD (lm_ui_record_card (win, "images", "a", IMAGE_TAG));
+  g_assert_cmpuint (lm_image_card_get_index (card), ==, 4);
+  /* there and back: the linked step is still selected */
+  lm_chart_settings_set_x_axis (settings, LM_X_RELATIVE);
+  lm_chart_settings_set_x_axis (settings, LM_X_STEP);
+  assert_selection (loss, "step 80 80");
+  assert_selection (acc, "step 80 80");
+
+  /* relative time: no selection drawn, no table, none linked for the
+   * scalar and histogram cards */
+  lm_chart_settings_set_x_axis (settings, LM_X_RELATIVE);
+  assert_selection (loss, "none");
+  assert_selection (acc, "none");
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (table_of (win, "acc"))));
+  g_assert_false (lm_chart_settings_get_linked_steps (settings).active);
+  /* the image card still follows: 42 is next to the image of 40 */
+  set_linked (settings, FALSE, 42, 42);
+  g_assert_cmpuint (lm_image_card_get_index (card), ==, 2);
+  g_assert_true (g_str_has_prefix (lm_image_card_get_step_text (card), "step 40 (nearest to 42) · "));
+  assert_selection (acc, "none");
+  /* the user moves the slider: the axis switching back leaves it */
+  lm_image_card_set_index (card, 4);
+
+  /* by way of wall time back to Step: the selection is there again, on
+   * every card, its table too */
+  lm_chart_settings_set_x_axis (settings, LM_X_WALL);
+  lm_chart_settings_set_x_axis (settings, LM_X_STEP);
+  assert_selection (loss, "step 42 42");
+  assert_selection (acc, "step 42 42");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (table_of (win, "acc"))));
+  g_assert_cmpuint (lm_image_card_get_index (card), ==, 4);
+  g_assert_true (lm_dashboards_set_view (lm_window_get_dashboards (win), "scalars"));
+  g_assert_true (wait_table_step (table_of (win, "acc"), "40"));
+
+  /* the link off: each card's own selection comes back as it was */
+  lm_chart_settings_set_link_by_step (settings, FALSE);
+  lm_chart_select_steps (acc, 42, 60);
+  assert_selection (acc, "range 42 60");
+  lm_chart_settings_set_x_axis (settings, LM_X_RELATIVE);
+  assert_selection (acc, "none");
+  lm_chart_settings_set_x_axis (settings, LM_X_STEP);
+  assert_selection (acc, "range 42 60");
+  assert_selection (loss, "step 42 42");
+
+  /* step selection turned off while hidden: gone for good */
+  lm_chart_settings_set_x_axis (settings, LM_X_RELATIVE);
+  lm_chart_settings_set_step_selection (settings, FALSE);
+  lm_chart_settings_set_step_selection (settings, TRUE);
+  lm_chart_settings_set_x_axis (settings, LM_X_STEP);
+  assert_selection (acc, "none");
+  assert_selection (loss, "none");
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (logdir);
+}
+
+/* The rule the image and audio cards share, over records at 0, 20, 40
+ * and, once more came, 50 and 60: where the slider goes, what the step
+ * line notes, and records that come later. */
+static void
+test_rule (void)
+{
+  gint64 steps[5][2] = { { 1, 0 }, { 2, 20 }, { 3, 40 }, { 4, 50 }, { 5, 60 } };
+  g_autoptr (GPtrArray) items = g_ptr_array_new ();
+  LmDashLinked l = LM_DASH_LINKED_INIT;
+  LmStepSelection one = { .active = TRUE, .start = 38, .end = 38 };
+  LmStepSelection range = { .active = TRUE, .range = TRUE, .start = 45, .end = 55 };
+  g_autofree char *n1 = NULL, *n2 = NULL, *n3 = NULL;
+
+  for (int i = 0; i < 3; i++)
+    g_ptr_array_add (items, steps[i]);
+  /* 38 is within 2 of 40 */
+  g_assert_cmpint (lm_dash_linked_set (&l, &one, items, 0), ==, 2);
+  n1 = lm_dash_linked_note (&l, 2, 40);
+  g_assert_cmpstr (n1, ==, " (nearest to 38)");
+  /* 37 is not: the slider stays; past the last: too */
+  one.start = one.end = 37;
+  g_assert_cmpint (lm_dash_linked_set (&l, &one, items, 0), ==, -1);
+  n2 = lm_dash_linked_note (&l, 0, 0);
+  g_assert_cmpstr (n2, ==, " (none at 37)");
+  one.start = one.end = 41;
+  g_assert_cmpint (lm_dash_linked_set (&l, &one, items, 0), ==, -1);
+  /* a record at 50 comes: 41 is within a tenth of 40..50 from 40 now,
+   * and the slider goes there; 59, past the last, then 60 comes: to it */
+  g_ptr_array_add (items, steps[3]);
+  g_assert_cmpint (lm_dash_linked_follow (&l, items, 3, 0), ==, 2);
+  one.start = one.end = 59;
+  g_assert_cmpint (lm_dash_linked_set (&l, &one, items, 3), ==, -1);
+  g_ptr_array_add (items, steps[4]);
+  g_assert_cmpint (lm_dash_linked_follow (&l, items, 4, 3), ==, 4);
+  /* the user moves the slider off it: a new record leaves it */
+  g_assert_cmpint (lm_dash_linked_follow (&l, items, 5, 1), ==, -1);
+  /* a range: the first record in it from before, none in 41..49 */
+  g_assert_cmpint (lm_dash_linked_set (&l, &range, items, 0), ==, 3);
+  range.start = 41, range.end = 49;
+  g_assert_cmpint (lm_dash_linked_set (&l, &range, items, 0), ==, -1);
+  n3 = lm_dash_linked_note (&l, 0, 0);
+  g_assert_cmpstr (n3, ==, " (none in 41–49)");
+  /* unlinked: no note */
+  lm_dash_linked_set (&l, NULL, items, 0);
+  g_assert_cmpint (l.index, ==, -1);
+  g_assert_false (l.active);
 }
 
 /* The Settings check (off by default, greyed out without step selection)
@@ -658,15 +801,67 @@ test_setting (void)
   lm_test_rm_rf (cfg);
 }
 
+/* A screenshot of make_logdir's run by `lumen --screenshot` with the
+ * options `opts` (NULL-terminated, at most 8), read into img. */
+static void
+shoot (const char *logdir, const char *const *opts, LmUiImage *img)
+{
+  g_autofree char *png = g_build_filename (logdir, "shot.png", NULL), *err = NULL;
+  const char *args[16] = { lumen_bin, "--logdir", logdir, "--screenshot", png, "--window-size", "1000x700" };
+  int n = 7;
+
+  for (; *opts != NULL; opts++)
+    args[n++] = *opts;
+  g_assert_cmpint (lm_ui_run_lumen (args, &err), ==, 0);
+  g_assert_true (lm_ui_image_load (png, img, NULL));
+}
+
+/* Pixels of the image (every other row and column) near colour c. */
+static guint
+count_sampled (const LmUiImage *img, const GdkRGBA *c)
+{
+  guint n = 0;
+
+  for (int y = 0; y < img->height; y += 2)
+    for (int x = 0; x < img->width; x += 2)
+      n += lm_ui_pixel_near (img, x, y, 0, c, 8);
+  return n;
+}
+
+/* Pixels of a strong colour (the waveform's, not the greys of text and
+ * frames): some channel over 100 from another. */
+static guint
+count_coloured (const LmUiImage *img)
+{
+  guint n = 0;
+
+  for (int y = 0; y < img->height; y++)
+    for (int x = 0; x < img->width; x++)
+      {
+        const guchar *p = img->pixels + y * img->stride + x * 4;
+
+        n += MAX (MAX (p[0], p[1]), p[2]) - MIN (MIN (p[0], p[1]), p[2]) > 100;
+      }
+  return n;
+}
+
 /* `lumen --screenshot --view images --step 50`: the image of step 40
- * (blue) is on screen, not the newest (cyan); --step on the histograms
- * view wants --screenshot. */
+ * (blue) is on screen, not the newest (cyan), on a relative time axis
+ * too; `--view audio --step 60`: the loud clip of step 60, not the quiet
+ * newest; on the scalars view with settings.ini on relative time, the
+ * selection on the Step axis; --step on the histograms view wants
+ * --screenshot and a Step axis. */
 static void
 test_cli (void)
 {
-  g_autofree char *logdir = NULL, *png = NULL, *err = NULL, *err2 = NULL;
+  g_autofree char *logdir = NULL, *err = NULL, *err2 = NULL;
   LmUiImage img = { 0 };
   GdkRGBA blue = { 0, 0, 1, 1 }, cyan = { 0, 1, 1, 1 };
+  const char *images[] = { "--view", "images", "--step", "42", NULL };
+  const char *relative[] = { "--view", "images", "--step", "42", "--x-axis", "relative", NULL };
+  const char *loud[] = { "--view", "audio", "--step", "60", NULL };
+  const char *quiet[] = { "--view", "audio", NULL };
+  guint n_loud, n_quiet;
 
   if (!have_display || lumen_bin == NULL)
     {
@@ -674,33 +869,68 @@ test_cli (void)
       return;
     }
   logdir = make_logdir ();
-  png = g_build_filename (logdir, "shot.png", NULL);
-  {
-    const char *args[] = { lumen_bin, "--logdir", logdir, "--screenshot", png, "--window-size", "1000x700",
-                           "--view", "images", "--step", "50", NULL };
+  for (int i = 0; i < 2; i++)
+    {
+      guint n_blue, n_cyan;
 
-    g_assert_cmpint (lm_ui_run_lumen (args, &err), ==, 0);
-  }
-  g_assert_true (lm_ui_image_load (png, &img, NULL));
-  {
-    guint n_blue = 0, n_cyan = 0;
+      shoot (logdir, i ? relative : images, &img);
+      n_blue = count_sampled (&img, &blue);
+      n_cyan = count_sampled (&img, &cyan);
+      g_free (img.pixels);
+      g_test_message ("%s: blue (step 40) %u, cyan (step 80) %u", i ? "relative" : "step", n_blue, n_cyan);
+      g_assert_cmpuint (n_blue, >, 1000);
+      g_assert_cmpuint (n_cyan, ==, 0);
+    }
 
-    for (int y = 0; y < img.height; y += 2)
-      for (int x = 0; x < img.width; x += 2)
-        {
-          n_blue += lm_ui_pixel_near (&img, x, y, 0, &blue, 8);
-          n_cyan += lm_ui_pixel_near (&img, x, y, 0, &cyan, 8);
-        }
-    g_test_message ("blue (step 40) %u, cyan (step 80) %u", n_blue, n_cyan);
-    g_assert_cmpuint (n_blue, >, 1000);
-    g_assert_cmpuint (n_cyan, ==, 0);
-  }
+  shoot (logdir, loud, &img);
+  n_loud = count_coloured (&img);
   g_free (img.pixels);
+  shoot (logdir, quiet, &img);
+  n_quiet = count_coloured (&img);
+  g_free (img.pixels);
+  g_test_message ("coloured pixels: step 60 (loud) %u, newest (quiet) %u", n_loud, n_quiet);
+  g_assert_cmpuint (n_loud, >, n_quiet + 2000);
+
+  /* settings.ini on relative time: --step shows on the Step axis, the
+   * selection's line and handle in the accent colour */
+  {
+    g_autofree char *cfg = lm_test_tmpdir_new ("lumen-linked-cfg-XXXXXX");
+    g_autofree char *dir = g_build_filename (cfg, "lumen", NULL);
+    g_autofree char *ini = g_build_filename (dir, "settings.ini", NULL);
+    g_autofree char *old = g_strdup (g_getenv ("XDG_CONFIG_HOME"));
+    const char *step[] = { "--step", "40", NULL }, *none[] = { NULL };
+    guint n_step, n_none;
+
+    g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+    g_assert_true (g_file_set_contents (ini, "[scalars]\nx-axis=relative\n", -1, NULL));
+    g_setenv ("XDG_CONFIG_HOME", cfg, TRUE);
+    shoot (logdir, step, &img);
+    n_step = count_sampled (&img, &lm_theme_colors ()->accent);
+    g_free (img.pixels);
+    shoot (logdir, none, &img);
+    n_none = count_sampled (&img, &lm_theme_colors ()->accent);
+    g_free (img.pixels);
+    if (old != NULL)
+      g_setenv ("XDG_CONFIG_HOME", old, TRUE);
+    else
+      g_unsetenv ("XDG_CONFIG_HOME");
+    g_test_message ("accent pixels: --step 40 %u, none %u", n_step, n_none);
+    g_assert_cmpuint (n_step, >, n_none + 100);
+    lm_test_rm_rf (cfg);
+  }
+
   {
     const char *args[] = { lumen_bin, "--logdir", logdir, "--view", "histograms", "--step", "50", NULL };
 
+    g_assert_cmpint (lm_ui_run_lumen (args, &err), ==, 2);
+    g_assert_nonnull (strstr (err, "--step on the histograms view selects a step for --screenshot"));
+  }
+  {
+    const char *args[] = { lumen_bin, "--logdir", logdir, "--screenshot", "x.png", "--view", "histograms",
+                           "--step", "50", "--x-axis", "wall", NULL };
+
     g_assert_cmpint (lm_ui_run_lumen (args, &err2), ==, 2);
-    g_assert_nonnull (strstr (err2, "--step on the histograms view selects a step for --screenshot"));
+    g_assert_nonnull (strstr (err2, "--step on the histograms view selects steps on a Step axis only"));
   }
   lm_test_rm_rf (logdir);
 }
@@ -718,6 +948,8 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/linked/histograms", test_histograms);
   g_test_add_func ("/ui/linked/images", test_images);
   g_test_add_func ("/ui/linked/audio", test_audio);
+  g_test_add_func ("/ui/linked/rule", test_rule);
+  g_test_add_func ("/ui/linked/axis-round-trip", test_axis_round_trip);
   g_test_add_func ("/ui/linked/setting", test_setting);
   g_test_add_func ("/ui/linked/cli", test_cli);
   {

@@ -574,8 +574,9 @@ test_axis_and_setting (void)
   g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (check)));
   g_assert_true (gtk_widget_get_sensitive (check));
 
-  /* A relative or wall axis: the selection goes, clicks select nothing,
-   * and the check box says why it is greyed out. */
+  /* A relative or wall axis: the selection is hidden (test-linked-steps
+   * sees it come back), clicks select nothing, and the check box says
+   * why it is greyed out. */
   for (LmXAxis axis = LM_X_RELATIVE; axis <= LM_X_WALL; axis++)
     {
       click_step (chart, 50, FALSE);
@@ -701,7 +702,7 @@ test_cli (void)
     static const struct { const char *a, *b, *c, *message; } bad[] = {
       { "--step", "50", NULL, "--step on the scalars view selects a step for --screenshot" },
       { "--step", "5:x", "--screenshot=x.png", "--step on the scalars view must be a step N or a range A:B" },
-      { "--x-axis=wall", "--step=5", "--screenshot=x.png", "--step selects steps on a Step axis only" },
+      { "--x-axis=wall", "--step=5", "--screenshot=x.png", "--step on the scalars view selects steps on a Step axis only" },
     };
 
     for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
