@@ -147,6 +147,29 @@ int lm_check_name(lm_writer *w, const char *what, const char *s) {
   return LM_OK;
 }
 
+int lm_check_relative_name(lm_writer *w, const char *what, const char *s,
+                           const char *base) {
+  int rc = lm_check_name(w, what, s);
+  if (rc)
+    return rc;
+  if (s[0] == '/')
+    return lm_fail(w, LM_ERR_INVALID_ARG, "%s '%s' must be relative to %s",
+                   what, s, base);
+  const char *p = s;
+  while (*p) {
+    const char *e = strchr(p, '/');
+    size_t len = e ? (size_t)(e - p) : strlen(p);
+    if (len == 0 || (len == 1 && p[0] == '.') ||
+        (len == 2 && p[0] == '.' && p[1] == '.'))
+      return lm_fail(w, LM_ERR_INVALID_ARG,
+                     "%s '%s' has an empty, '.' or '..' component", what, s);
+    p += len;
+    if (*p == '/')
+      p++;
+  }
+  return LM_OK;
+}
+
 int lm_check_text(lm_writer *w, const char *what, const char *s,
                   bool nullable) {
   if (!s) {

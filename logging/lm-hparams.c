@@ -5,6 +5,8 @@
  * the metric tags name scalar series (logged as usual) that a viewer
  * shows next to the hyperparameters.  Unlike add_hparams this does not
  * log metric values itself and does not create a sub-run.
+ * lm_writer_add_hparams_ex also takes metrics of a sub-run (TensorBoard's
+ * MetricName.group, Keras' "train" and "validation").
  * Not for: anything else.
  */
 #include <stdlib.h>
@@ -12,17 +14,25 @@
 
 #include "lm-log-private.h"
 
-int lm_writer_add_hparams(lm_writer *w, const lm_hparam *hps, size_t n,
-                          const char *const *metric_tags, size_t n_metrics) {
+/* The group a metric is stored with: NULL for this run's own ("", ".",
+ * as TensorBoard reads them). */
+static const char *metric_group(const lm_hparam_metric *m) {
+  const char *g = m->group;
+  return g && *g && strcmp(g, ".") != 0 ? g : NULL;
+}
+
+int lm_writer_add_hparams_ex(lm_writer *w, const lm_hparam *hps, size_t n,
+                             const lm_hparam_metric *metrics,
+                             size_t n_metrics) {
   if (!w)
     return lm_fail(NULL, LM_ERR_INVALID_ARG, "writer is NULL");
-  if ((n && !hps) || (n_metrics && !metric_tags))
+  if ((n && !hps) || (n_metrics && !metrics))
     return lm_fail(w, LM_ERR_INVALID_ARG,
-                   "hps or metric_tags is NULL with a non-zero count");
+                   "hps or metrics is NULL with a non-zero count");
   if (n == 0 && n_metrics == 0)
     return LM_OK;
   size_t bytes = sizeof(lm_hparams_payload) + n * sizeof(lm_hparam) +
-                 n_metrics * sizeof(char *);
+                 2 * n_metrics * sizeof(char *);
   char what[64];
   int rc;
   for (size_t i = 0; i < n; i++) {
@@ -49,9 +59,16 @@ int lm_writer_add_hparams(lm_writer *w, const lm_hparam *hps, size_t n,
   }
   for (size_t i = 0; i < n_metrics; i++) {
     snprintf(what, sizeof what, "metric tag %zu", i);
-    if ((rc = lm_check_name(w, what, metric_tags[i])))
+    if ((rc = lm_check_name(w, what, metrics[i].tag)))
       return rc;
-    bytes += strlen(metric_tags[i]) + 1;
+    bytes += strlen(metrics[i].tag) + 1;
+    const char *g = metric_group(&metrics[i]);
+    if (!g)
+      continue;
+    snprintf(what, sizeof what, "metric '%.40s' group", metrics[i].tag);
+    if ((rc = lm_check_relative_name(w, what, g, "the run")))
+      return rc;
+    bytes += strlen(g) + 1;
   }
 
   lm_hparams_payload *p = malloc(bytes);
@@ -62,7 +79,8 @@ int lm_writer_add_hparams(lm_writer *w, const lm_hparam *hps, size_t n,
   p->n_metrics = n_metrics;
   p->hps = (lm_hparam *)(p + 1);
   p->metric_tags = (char **)(p->hps + n);
-  char *s = (char *)(p->metric_tags + n_metrics);
+  p->metric_groups = p->metric_tags + n_metrics;
+  char *s = (char *)(p->metric_groups + n_metrics);
   for (size_t i = 0; i < n; i++) {
     p->hps[i] = hps[i];
     size_t l = strlen(hps[i].name) + 1;
@@ -77,9 +95,33 @@ int lm_writer_add_hparams(lm_writer *w, const lm_hparam *hps, size_t n,
     }
   }
   for (size_t i = 0; i < n_metrics; i++) {
-    size_t l = strlen(metric_tags[i]) + 1;
-    p->metric_tags[i] = memcpy(s, metric_tags[i], l);
+    size_t l = strlen(metrics[i].tag) + 1;
+    p->metric_tags[i] = memcpy(s, metrics[i].tag, l);
     s += l;
+    const char *g = metric_group(&metrics[i]);
+    p->metric_groups[i] = NULL;
+    if (g) {
+      l = strlen(g) + 1;
+      p->metric_groups[i] = memcpy(s, g, l);
+      s += l;
+    }
   }
   return lm_queue_payload(w, LM_REC_HPARAMS, NULL, 0, 0, lm_writer_now(w), p);
+}
+
+int lm_writer_add_hparams(lm_writer *w, const lm_hparam *hps, size_t n,
+                          const char *const *metric_tags, size_t n_metrics) {
+  if (!w)
+    return lm_fail(NULL, LM_ERR_INVALID_ARG, "writer is NULL");
+  if ((n && !hps) || (n_metrics && !metric_tags))
+    return lm_fail(w, LM_ERR_INVALID_ARG,
+                   "hps or metric_tags is NULL with a non-zero count");
+  lm_hparam_metric *m = NULL;
+  if (n_metrics && !(m = calloc(n_metrics, sizeof *m)))
+    return lm_fail(w, LM_ERR_NOMEM, "out of memory for hparams");
+  for (size_t i = 0; i < n_metrics; i++)
+    m[i].tag = metric_tags[i];
+  int rc = lm_writer_add_hparams_ex(w, hps, n, m, n_metrics);
+  free(m);
+  return rc;
 }

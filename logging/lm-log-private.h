@@ -119,6 +119,7 @@ typedef struct {
   size_t n, n_metrics;
   lm_hparam *hps;      /* names/strings point inside this allocation */
   char **metric_tags;  /* inside this allocation */
+  char **metric_groups; /* inside this allocation; NULL: this run's own */
 } lm_hparams_payload;
 
 typedef struct {
@@ -231,6 +232,17 @@ typedef struct {
   unsigned char *wav; /* inside this allocation */
   char *label;        /* NULL or inside this allocation */
 } lm_audio_payload;
+
+/* Metrics that live in a sub-run (lm_writer_add_hparams_ex, TensorBoard's
+ * MetricName.group): the scalar `tag` of the run "<this run>/<grp>".  A
+ * table of its own, as hparam_metrics' key is the tag alone and Keras
+ * measures "epoch_loss" in both "train" and "validation".  IF NOT EXISTS:
+ * an older run file gets it when a newer writer reopens it. */
+#define LM_HPARAM_GROUPS_SQL                                                 \
+  "CREATE TABLE IF NOT EXISTS hparam_group_metrics (\n"                      \
+  "  grp TEXT NOT NULL,\n"                                                   \
+  "  tag TEXT NOT NULL,\n"                                                   \
+  "  PRIMARY KEY (grp, tag)) WITHOUT ROWID;\n"
 
 /* Meshes and point clouds (lm_writer_add_mesh): one row per mesh, its
  * vertices, colours and faces as little-endian blobs.  IF NOT EXISTS: an
@@ -384,6 +396,11 @@ size_t lm_utf8_check(const char *s, size_t len);
 int lm_check_writer_tag(lm_writer *w, const char *tag);
 /* Validates a tag/name: LM_OK, or an error with a message naming `what`. */
 int lm_check_name(lm_writer *w, const char *what, const char *s);
+/* Validates a relative path name (a run name, a metric's group): one or
+ * more non-empty components, none "." or "..", not starting with '/'
+ * (the message says it must be relative to `base`). */
+int lm_check_relative_name(lm_writer *w, const char *what, const char *s,
+                           const char *base);
 /* Validates optional UTF-8 text (NULL allowed when nullable). */
 int lm_check_text(lm_writer *w, const char *what, const char *s, bool nullable);
 /* True if s is exactly one JSON value (RFC 8259), whitespace around. */

@@ -68,6 +68,7 @@ const char lm_schema_sql[] =
     "  type TEXT NOT NULL,\n"
     "  value);\n"
     "CREATE TABLE hparam_metrics (tag TEXT PRIMARY KEY);\n"
+    LM_HPARAM_GROUPS_SQL
     "CREATE TABLE graphs (\n"
     "  id INTEGER PRIMARY KEY,\n"
     "  name TEXT NOT NULL,\n"

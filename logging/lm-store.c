@@ -33,6 +33,7 @@ enum {
   ST_KV,
   ST_HPARAM,
   ST_HMETRIC,
+  ST_HGMETRIC,
   ST_BEGIN,
   ST_COMMIT,
   ST_SUMMARY,
@@ -207,6 +208,8 @@ int lm_store_prepare(lm_writer *w, char *err, size_t errlen) {
       [ST_HPARAM] = "INSERT OR REPLACE INTO hparams(name, type, value) "
                     "VALUES (?1, ?2, ?3)",
       [ST_HMETRIC] = "INSERT OR IGNORE INTO hparam_metrics(tag) VALUES (?1)",
+      [ST_HGMETRIC] = "INSERT OR IGNORE INTO hparam_group_metrics(grp, tag) "
+                      "VALUES (?1, ?2)",
       [ST_BEGIN] = "BEGIN",
       [ST_COMMIT] = "COMMIT",
       [ST_SUMMARY] = "INSERT OR REPLACE INTO scalar_summaries(tag_id, block, "
@@ -393,8 +396,11 @@ static int store_one(lm_writer *w, const lm_rec *r) {
       rc = run_stmt(st);
     }
     for (size_t i = 0; rc == SQLITE_OK && i < p->n_metrics; i++) {
-      st = w->stmts[ST_HMETRIC];
-      sqlite3_bind_text(st, 1, p->metric_tags[i], -1, SQLITE_STATIC);
+      st = w->stmts[p->metric_groups[i] ? ST_HGMETRIC : ST_HMETRIC];
+      if (p->metric_groups[i])
+        sqlite3_bind_text(st, 1, p->metric_groups[i], -1, SQLITE_STATIC);
+      sqlite3_bind_text(st, p->metric_groups[i] ? 2 : 1, p->metric_tags[i], -1,
+                        SQLITE_STATIC);
       rc = run_stmt(st);
     }
     return rc;

@@ -84,27 +84,7 @@ static char *default_run_name(const char *comment) {
 /* A run name is a relative path of one or more non-empty components,
  * none of them "." or "..", so a run can never land outside its logdir. */
 static int check_run_name(const char *name) {
-  int rc = lm_check_name(NULL, "run name", name);
-  if (rc)
-    return rc;
-  if (name[0] == '/')
-    return lm_fail(NULL, LM_ERR_INVALID_ARG,
-                   "run name '%s' must be relative to the log directory",
-                   name);
-  const char *p = name;
-  while (*p) {
-    const char *e = strchr(p, '/');
-    size_t len = e ? (size_t)(e - p) : strlen(p);
-    if (len == 0 || (len == 1 && p[0] == '.') ||
-        (len == 2 && p[0] == '.' && p[1] == '.'))
-      return lm_fail(NULL, LM_ERR_INVALID_ARG,
-                     "run name '%s' has an empty, '.' or '..' component",
-                     name);
-    p += len;
-    if (*p == '/')
-      p++;
-  }
-  return LM_OK;
+  return lm_check_relative_name(NULL, "run name", name, "the log directory");
 }
 
 static int mkdir_p(const char *dir) {
@@ -580,6 +560,9 @@ static int init_file(lm_writer *w, const char *command_line) {
     goto out;
   } else if ((rc = exec_sql(w, LM_MESHES_SQL))) {
     /* a file from before meshes: the same */
+    goto out;
+  } else if ((rc = exec_sql(w, LM_HPARAM_GROUPS_SQL))) {
+    /* a file from before grouped metrics: the same */
     goto out;
   } else if ((rc = add_columns(w))) {
     /* a file from before op times: its traces read as untimed */

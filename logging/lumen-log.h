@@ -595,6 +595,26 @@ typedef struct {
 int lm_writer_add_hparams(lm_writer *w, const lm_hparam *hps, size_t n,
                           const char *const *metric_tags, size_t n_metrics);
 
+/* A metric of lm_writer_add_hparams_ex, TensorBoard's hp.Metric(tag,
+ * group=...): the scalar `tag` logged in the sub-run `group` of this run
+ * (a relative run name: "validation" is the run "<this run>/validation",
+ * as Keras' TensorBoard callback writes "train" and "validation").  A NULL,
+ * "" or "." group is this run itself.  A viewer names the metric
+ * "group.tag", as TensorBoard does. */
+typedef struct {
+  const char *tag;
+  const char *group;
+} lm_hparam_metric;
+
+#define LM_HP_METRIC(t, g) ((lm_hparam_metric){ .tag = (t), .group = (g) })
+
+/* lm_writer_add_hparams with metrics that may live in sub-runs:
+ * lm_hparam_metric m[] = { LM_HP_METRIC("epoch_accuracy", "validation") }.
+ * A group with an empty, "." or ".." component, or starting with '/', is
+ * refused. */
+int lm_writer_add_hparams_ex(lm_writer *w, const lm_hparam *hps, size_t n,
+                             const lm_hparam_metric *metrics, size_t n_metrics);
+
 /* ----------------------------------------------------------------- graphs */
 
 /* A generic DAG: nodes with caller-chosen ids, edges from a node's output

@@ -165,6 +165,18 @@ static void test_bad_values(void) {
   const char *bad_metric[] = {""};
   assert_fails(lm_writer_add_hparams(w, NULL, 0, bad_metric, 1),
                LM_ERR_INVALID_ARG, "metric tag 0 is empty");
+  lm_hparam_metric abs_group[] = {LM_HP_METRIC("acc", "/tmp/validation")};
+  assert_fails(lm_writer_add_hparams_ex(w, NULL, 0, abs_group, 1),
+               LM_ERR_INVALID_ARG,
+               "metric 'acc' group '/tmp/validation' must be relative to the run");
+  lm_hparam_metric up_group[] = {LM_HP_METRIC("acc", "train"),
+                                 LM_HP_METRIC("acc", "../other")};
+  assert_fails(lm_writer_add_hparams_ex(w, NULL, 0, up_group, 2),
+               LM_ERR_INVALID_ARG,
+               "metric 'acc' group '../other' has an empty, '.' or '..' component");
+  lm_hparam_metric no_tag[] = {LM_HP_METRIC(NULL, "train")};
+  assert_fails(lm_writer_add_hparams_ex(w, NULL, 0, no_tag, 1),
+               LM_ERR_INVALID_ARG, "metric tag 0 is NULL");
   assert_fails(lm_writer_set_status(w, (lm_run_status)17), LM_ERR_INVALID_ARG,
                "unknown run status");
 
@@ -222,6 +234,7 @@ static void test_bad_values(void) {
                              "(SELECT count(*) FROM histograms) + "
                              "(SELECT count(*) FROM hparams) + "
                              "(SELECT count(*) FROM hparam_metrics) + "
+                             "(SELECT count(*) FROM hparam_group_metrics) + "
                              "(SELECT count(*) FROM graphs) + "
                              "(SELECT count(*) FROM traces)"),
                   ==, 0);

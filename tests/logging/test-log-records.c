@@ -726,6 +726,35 @@ static void test_text_and_hparams(void) {
   tmpdir_free(dir);
 }
 
+/* Keras' metrics: the same tag in two sub-runs ("train", "validation")
+ * are two rows of hparam_group_metrics; a "." or NULL group is the run's
+ * own, in hparam_metrics.  A file from before groups gets the table. */
+static void test_hparams_groups(void) {
+  char *dir = tmpdir_new();
+  char *path = old_run_file(dir, "g", "DROP TABLE hparam_group_metrics");
+  lm_writer *w = writer_open(dir, "g");
+  lm_hparam_metric metrics[] = {
+      LM_HP_METRIC("epoch_loss", "train"), LM_HP_METRIC("epoch_loss", "validation"),
+      LM_HP_METRIC("epoch_accuracy", "validation"), LM_HP_METRIC("time", "."),
+      LM_HP_METRIC("lr", NULL), LM_HP_METRIC("epoch_loss", "eval/holdout")};
+  lm_hparam hp[] = {LM_HP_NUMBER("units", 64)};
+  assert_ok(lm_writer_add_hparams_ex(w, hp, 1, metrics, 6));
+  assert_ok(lm_writer_close(w));
+  sqlite3 *db = db_open_ro(path);
+  char *s = db_text(db, "SELECT group_concat(grp || ':' || tag, ',') FROM (SELECT * "
+                        "FROM hparam_group_metrics ORDER BY grp, tag)");
+  g_assert_cmpstr(s, ==, "eval/holdout:epoch_loss,train:epoch_loss,"
+                         "validation:epoch_accuracy,validation:epoch_loss");
+  g_free(s);
+  s = db_text(db, "SELECT group_concat(tag, ',') FROM (SELECT tag FROM "
+                  "hparam_metrics ORDER BY tag)");
+  g_assert_cmpstr(s, ==, "lr,time");
+  g_free(s);
+  sqlite3_close(db);
+  g_free(path);
+  tmpdir_free(dir);
+}
+
 /* ------------------------------------------------------- graphs, traces */
 
 static void test_graph_and_trace(void) {
@@ -1344,6 +1373,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/logging/image/grid", test_image_grid);
   g_test_add_func("/logging/image/float", test_float_images);
   g_test_add_func("/logging/text-hparams", test_text_and_hparams);
+  g_test_add_func("/logging/hparams-groups", test_hparams_groups);
   g_test_add_func("/logging/pr-curve/vs-reference", test_pr_curve_vs_reference);
   g_test_add_func("/logging/pr-curve/stored", test_pr_curve_stored);
   g_test_add_func("/logging/pr-curve/old-file", test_pr_curve_old_file);
