@@ -246,10 +246,60 @@ is_missing_table (sqlite3 *db)
   return strstr (sqlite3_errmsg (db), "no such table") != NULL;
 }
 
+/* Appends the metrics of `sql` (rows of group, tag; group "" for this
+ * run's own) to rec, each named as TensorBoard names it ("group.tag"). */
+static int
+read_metric_names (sqlite3 *db, const char *sql, LmHparamsRecord *rec, GPtrArray *groups)
+{
+  sqlite3_stmt *st = NULL;
+  int rc = sqlite3_prepare_v2 (db, sql, -1, &st, NULL);
+
+  while ((rc == SQLITE_OK || rc == SQLITE_ROW) && (rc = sqlite3_step (st)) == SQLITE_ROW)
+    {
+      const char *group = (const char *) sqlite3_column_text (st, 0);
+      const char *tag = (const char *) sqlite3_column_text (st, 1);
+
+      if (tag == NULL || group == NULL)
+        continue;
+      g_ptr_array_add (rec->metrics, *group ? g_strconcat (group, ".", tag, NULL) : g_strdup (tag));
+      g_ptr_array_add (groups, g_strdup (group));
+      g_ptr_array_add (groups, g_strdup (tag));
+    }
+  sqlite3_finalize (st);
+  return rc;
+}
+
+/* The last value (largest step, then last logged) of scalar `tag` in db
+ * into rec's metric i. */
+static int
+read_metric_value (sqlite3 *db, const char *tag, LmHparamsRecord *rec, guint i)
+{
+  sqlite3_stmt *st = NULL;
+  int rc = sqlite3_prepare_v2 (db,
+      "SELECT s.value, s.step FROM scalars s JOIN tags t ON t.id = s.tag_id "
+      "WHERE t.kind = 'scalar' AND t.name = ?1 ORDER BY s.step DESC, s.id DESC LIMIT 1",
+      -1, &st, NULL);
+
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_text (st, 1, tag, -1, SQLITE_STATIC);
+      rc = sqlite3_step (st);
+    }
+  if (rc == SQLITE_ROW)
+    {
+      rec->metric_values[i] = column_double (st, 0);
+      rec->metric_steps[i] = sqlite3_column_int64 (st, 1);
+      rec->metric_logged[i] = TRUE;   /* a NaN value is stored as NULL */
+    }
+  sqlite3_finalize (st);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
 static gboolean
-read_hparams (sqlite3 *db, GHashTable *out, char **error)
+read_hparams (sqlite3 *db, LmHparamsSubRun sub_run, gpointer data, GHashTable *out, char **error)
 {
   LmHparamsRecord *rec = g_new0 (LmHparamsRecord, 1);
+  g_autoptr (GPtrArray) groups = g_ptr_array_new_with_free_func (g_free);   /* group, tag pairs */
   sqlite3_stmt *st = NULL;
   int rc;
 
@@ -276,43 +326,30 @@ read_hparams (sqlite3 *db, GHashTable *out, char **error)
       g_ptr_array_add (rec->hparams, v);
     }
   sqlite3_finalize (st);
-  st = NULL;
   if (rc == SQLITE_DONE)
-    rc = sqlite3_prepare_v2 (db, "SELECT tag FROM hparam_metrics ORDER BY tag", -1, &st, NULL);
-  while ((rc == SQLITE_OK || rc == SQLITE_ROW) && (rc = sqlite3_step (st)) == SQLITE_ROW)
-    {
-      char *tag = column_dup (st, 0);
-
-      if (tag != NULL)
-        g_ptr_array_add (rec->metrics, tag);
-    }
-  sqlite3_finalize (st);
-  st = NULL;
+    rc = read_metric_names (db, "SELECT '', tag FROM hparam_metrics ORDER BY tag", rec, groups);
+  /* metrics of a sub-run: a file from before them has no such table */
+  if (rc == SQLITE_DONE
+      && (rc = read_metric_names (db, "SELECT grp, tag FROM hparam_group_metrics ORDER BY grp, tag",
+                                  rec, groups)) != SQLITE_DONE
+      && is_missing_table (db))
+    rc = SQLITE_DONE;
   rec->metric_values = g_new (double, rec->metrics->len + 1);
   rec->metric_steps = g_new0 (gint64, rec->metrics->len + 1);
   rec->metric_logged = g_new0 (gboolean, rec->metrics->len + 1);
   if (rc == SQLITE_DONE)
-    rc = sqlite3_prepare_v2 (db,
-        "SELECT s.value, s.step FROM scalars s JOIN tags t ON t.id = s.tag_id "
-        "WHERE t.kind = 'scalar' AND t.name = ?1 ORDER BY s.step DESC, s.id DESC LIMIT 1",
-        -1, &st, NULL);
+    rc = SQLITE_OK;
+  for (guint i = 0; i < rec->metrics->len; i++)
+    rec->metric_values[i] = NAN;
   for (guint i = 0; rc == SQLITE_OK && i < rec->metrics->len; i++)
     {
-      rec->metric_values[i] = NAN;
-      sqlite3_bind_text (st, 1, rec->metrics->pdata[i], -1, SQLITE_STATIC);
-      rc = sqlite3_step (st);
-      if (rc == SQLITE_ROW)
-        {
-          rec->metric_values[i] = column_double (st, 0);
-          rec->metric_steps[i] = sqlite3_column_int64 (st, 1);
-          rec->metric_logged[i] = TRUE;   /* a NaN value is stored as NULL */
-          rc = SQLITE_OK;
-        }
-      else if (rc == SQLITE_DONE)
-        rc = SQLITE_OK;
-      sqlite3_reset (st);
+      const char *group = groups->pdata[2 * i];
+      /* a sub-run that is not there (yet): no value, as in TensorBoard */
+      sqlite3 *from = *group == '\0' ? db : sub_run != NULL ? sub_run (group, data) : NULL;
+
+      if (from != NULL && (rc = read_metric_value (from, groups->pdata[2 * i + 1], rec, i)) != SQLITE_OK)
+        db = from;   /* the message names the file that failed */
     }
-  sqlite3_finalize (st);
   if (rc != SQLITE_OK && rc != SQLITE_DONE)
     {
       gboolean missing = is_missing_table (db);
@@ -328,6 +365,12 @@ read_hparams (sqlite3 *db, GHashTable *out, char **error)
   else
     add_row (out, "", rec, (GDestroyNotify) lm_hparams_record_free);
   return TRUE;
+}
+
+gboolean
+lm_hparams_read (gpointer db, LmHparamsSubRun sub_run, gpointer data, GHashTable *out, char **error)
+{
+  return read_hparams (db, sub_run, data, out, error);
 }
 
 /* More thresholds than a writer allows (LM_PR_CURVE_MAX_THRESHOLDS) means
@@ -599,7 +642,7 @@ lm_records_read (gpointer db_ptr, LmRecordKind kind, gint64 *last_id, GHashTable
   int rc;
 
   if (kind == LM_RECORD_HPARAMS)
-    return read_hparams (db, out, error);
+    return read_hparams (db, NULL, NULL, out, error);
   if (kind == LM_RECORD_PR_CURVE)
     return read_pr_curves (db, last_id, out, error);
   if (kind == LM_RECORD_CUSTOM_SCALARS)

@@ -68,6 +68,11 @@ typedef struct
   char *path;
   char *error;
   GHashTable *rows;    /* tag -> GPtrArray of items */
+  /* hparams, read once every run's version is known (read_hparams_runs) */
+  Conn *conn;          /* NULL when the file could not be opened */
+  gint64 version;
+  char *dir;           /* the run's folder, absolute */
+  gboolean dirty;
 } RunJob;
 
 typedef struct
@@ -97,6 +102,7 @@ run_job_free (gpointer data)
 
   g_free (r->run_name);
   g_free (r->path);
+  g_free (r->dir);
   g_free (r->error);
   g_clear_pointer (&r->rows, g_hash_table_unref);
   g_free (r);
@@ -113,6 +119,76 @@ job_free (gpointer data)
 }
 
 /* --------------------------------------------------------------- worker */
+
+typedef struct
+{
+  GHashTable *by_dir;   /* run folder -> RunJob* */
+  const char *dir;      /* the folder of the run being read */
+} SubRuns;
+
+static gpointer
+find_sub_run (const char *group, gpointer data)
+{
+  SubRuns *subs = data;
+  g_autofree char *dir = g_canonicalize_filename (group, subs->dir);
+  RunJob *sub = g_hash_table_lookup (subs->by_dir, dir);
+
+  return sub != NULL ? sub->conn->db : NULL;
+}
+
+/* Hparams: a run is read again when its file changed or the file of a
+ * run in a folder below its own did (a metric of a sub-run, TensorBoard's
+ * MetricName.group, takes its value there). */
+static void
+read_hparams_runs (Job *job)
+{
+  g_autoptr (GHashTable) by_dir = g_hash_table_new (g_str_hash, g_str_equal);
+  SubRuns subs = { by_dir, NULL };
+
+  for (guint i = 0; i < job->runs->len; i++)
+    {
+      RunJob *r = job->runs->pdata[i];
+      g_autofree char *dir = g_path_get_dirname (r->path);
+
+      if (r->conn == NULL)
+        continue;
+      r->dir = g_canonicalize_filename (dir, NULL);
+      g_hash_table_insert (by_dir, r->dir, r);
+    }
+  for (guint i = 0; i < job->runs->len; i++)
+    {
+      RunJob *r = job->runs->pdata[i];
+      g_autofree char *dir = NULL;
+
+      if (r->conn == NULL || (r->conn->read_once && r->version == r->conn->data_version))
+        continue;
+      r->dirty = TRUE;
+      for (dir = g_path_get_dirname (r->dir); g_path_skip_root (dir)[0] != '\0';)
+        {
+          RunJob *up = g_hash_table_lookup (by_dir, dir);
+          char *next = g_path_get_dirname (dir);
+
+          if (up != NULL)
+            up->dirty = TRUE;
+          g_free (dir);
+          dir = next;
+        }
+    }
+  for (guint i = 0; i < job->runs->len; i++)
+    {
+      RunJob *r = job->runs->pdata[i];
+
+      if (!r->dirty)
+        continue;
+      r->rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                       (GDestroyNotify) g_ptr_array_unref);
+      subs.dir = r->dir;
+      if (!lm_hparams_read (r->conn->db, find_sub_run, &subs, r->rows, &r->error))
+        continue;
+      r->conn->data_version = r->version;
+      r->conn->read_once = TRUE;
+    }
+}
 
 static void
 poll_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
@@ -174,6 +250,12 @@ poll_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
           g_clear_pointer (&c->db, sqlite3_close);
           continue;
         }
+      if (job->kind == LM_RECORD_HPARAMS)
+        {
+          r->conn = c;
+          r->version = version;
+          continue;
+        }
       read_pending = c->pending->len > 0 && g_get_monotonic_time () < pending_deadline;
       job->more |= c->pending->len > 0 && !read_pending;
       if (c->read_once && version == c->data_version && !read_pending)
@@ -200,6 +282,8 @@ poll_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
       c->data_version = version;
       c->read_once = TRUE;
     }
+  if (job->kind == LM_RECORD_HPARAMS && !g_cancellable_is_cancelled (cancellable))
+    read_hparams_runs (job);
   g_task_return_boolean (task, TRUE);
 }
 

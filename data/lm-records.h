@@ -142,7 +142,8 @@ typedef struct
 typedef struct
 {
   GPtrArray *hparams;   /* LmHpValue*, sorted by name */
-  GPtrArray *metrics;   /* char* tag names */
+  GPtrArray *metrics;   /* char* tag names; "group.tag" for one of a sub-run
+                         * (lm_writer_add_hparams_ex), as TensorBoard names it */
   double *metric_values;   /* NaN where the tag has no rows (or its value is NaN) */
   gint64 *metric_steps;
   gboolean *metric_logged;   /* the tag has rows: tells a NaN value from none */
@@ -247,6 +248,18 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (LmImageBoxes, lm_image_boxes_unref)
  * benchmarks.  Each appends LmRecordSeries-ready rows with id > *last_id
  * to `out` (char* tag -> GPtrArray* of items) and advances *last_id. */
 gboolean        lm_records_read (gpointer db, LmRecordKind kind, gint64 *last_id,
+                                 GHashTable *out, char **error);
+
+/* The connection (sqlite3*) of the sub-run `group` of the run being read
+ * ("validation": the run in "<its folder>/validation"), or NULL when there
+ * is none. */
+typedef gpointer (*LmHparamsSubRun) (const char *group, gpointer data);
+
+/* A run's LmHparamsRecord (as lm_records_read of LM_RECORD_HPARAMS), its
+ * metrics of a sub-run (TensorBoard's MetricName.group) named "group.tag"
+ * and their values read from sub_run's connection (no value where it
+ * gives none, or sub_run is NULL). */
+gboolean        lm_hparams_read (gpointer db, LmHparamsSubRun sub_run, gpointer data,
                                  GHashTable *out, char **error);
 
 G_END_DECLS

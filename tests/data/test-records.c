@@ -11,6 +11,8 @@
  * blob; the live feed reading histograms, image metadata, text (invalid
  * UTF-8 flagged) and hparams with final metric values (a NaN one told
  * from one never logged), then only the new rows after more are logged;
+ * hparams metrics of a sub-run (Keras' "train" and "validation" groups)
+ * named "group.tag" and valued from that run, followed live;
  * PR curves read per threshold (a damaged curve flagged, a file from
  * before PR curves read without error, only new curves read live);
  * the image loader's cache, and its reduced loads (block averages
@@ -552,6 +554,92 @@ test_feed (void)
   g_clear_object (&images);
   g_clear_object (&texts);
   g_clear_object (&hparams);
+  g_clear_object (&store);
+  lm_test_rm_rf (dir);
+}
+
+/* Writes run `name` under dir with `tag` = value at `step`. */
+static void
+write_scalar_run (const char *dir, const char *name, const char *tag, gint64 step, double value)
+{
+  lm_writer *w = NULL;
+
+  g_assert_cmpint (lm_writer_open (&w, dir, name), ==, LM_OK);
+  g_assert_cmpint (lm_writer_add_scalar (w, tag, step, value), ==, LM_OK);
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+}
+
+/* The value of hparams metric `name` of run `run` (NaN when not logged). */
+static double
+hparams_metric (LmRecordFeed *feed, const char *run, const char *name)
+{
+  LmRecordSeries *s = lm_record_feed_find (feed, run, "");
+  LmHparamsRecord *rec = s != NULL ? s->items->pdata[0] : NULL;
+
+  for (guint i = 0; rec != NULL && i < rec->metrics->len; i++)
+    if (strcmp (rec->metrics->pdata[i], name) == 0)
+      return rec->metric_logged[i] ? rec->metric_values[i] : NAN;
+  g_assert_not_reached ();
+}
+
+static gboolean
+validation_at_0_9 (gpointer data)
+{
+  return hparams_metric (data, "s", "validation.epoch_accuracy") == 0.9;
+}
+
+/* Keras' layout: the hparams in the session's run, the metrics' scalars
+ * in its sub-runs "train" and "validation" (MetricName.group).  Each
+ * metric is named "group.tag" and valued from its sub-run, also when only
+ * the sub-run changes; a group without a run has no value. */
+static void
+test_hparams_groups (void)
+{
+  g_autofree char *dir = lm_test_tmpdir_new ("lumen-hpgroup-XXXXXX");
+  g_autoptr (LmRunStore) store = NULL;
+  g_autoptr (LmRecordFeed) feed = NULL;
+  lm_writer *w = NULL;
+  lm_hparam hp[] = { LM_HP_NUMBER ("lr", 0.01) };
+  lm_hparam_metric metrics[] = {
+    LM_HP_METRIC ("epoch_accuracy", "validation"), LM_HP_METRIC ("epoch_loss", "train"),
+    LM_HP_METRIC ("epoch_loss", "validation"), LM_HP_METRIC ("epoch_loss", "test"),
+    LM_HP_METRIC ("wall", "."), LM_HP_METRIC ("epoch_loss", NULL),
+  };
+  LmHparamsRecord *rec;
+
+  g_assert_cmpint (lm_writer_open (&w, dir, "s"), ==, LM_OK);
+  g_assert_cmpint (lm_writer_add_hparams_ex (w, hp, 1, metrics, G_N_ELEMENTS (metrics)), ==, LM_OK);
+  g_assert_cmpint (lm_writer_add_scalar (w, "wall", 3, 12.5), ==, LM_OK);
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+  write_scalar_run (dir, "s/train", "epoch_loss", 4, 0.25);
+  write_scalar_run (dir, "s/validation", "epoch_loss", 4, 0.5);
+  write_scalar_run (dir, "s/validation", "epoch_accuracy", 4, 0.75);
+
+  store = open_store (dir);
+  feed = open_feed (store, LM_RECORD_HPARAMS);
+  rec = lm_record_feed_find (feed, "s", "")->items->pdata[0];
+  g_assert_cmpuint (rec->metrics->len, ==, 6);
+  g_assert_cmpstr (rec->metrics->pdata[0], ==, "epoch_loss");
+  g_assert_cmpstr (rec->metrics->pdata[1], ==, "wall");
+  g_assert_cmpstr (rec->metrics->pdata[2], ==, "test.epoch_loss");
+  g_assert_cmpstr (rec->metrics->pdata[3], ==, "train.epoch_loss");
+  g_assert_cmpstr (rec->metrics->pdata[4], ==, "validation.epoch_accuracy");
+  g_assert_cmpstr (rec->metrics->pdata[5], ==, "validation.epoch_loss");
+  g_assert_cmpfloat (hparams_metric (feed, "s", "train.epoch_loss"), ==, 0.25);
+  g_assert_cmpfloat (hparams_metric (feed, "s", "validation.epoch_loss"), ==, 0.5);
+  g_assert_cmpfloat (hparams_metric (feed, "s", "validation.epoch_accuracy"), ==, 0.75);
+  g_assert_cmpint (rec->metric_steps[4], ==, 4);
+  g_assert_cmpfloat (hparams_metric (feed, "s", "wall"), ==, 12.5);   /* "." is the run itself */
+  g_assert_true (isnan (hparams_metric (feed, "s", "epoch_loss")));
+  g_assert_true (isnan (hparams_metric (feed, "s", "test.epoch_loss")));
+  /* the sub-runs have no hparams of their own: not listed */
+  g_assert_null (lm_record_feed_find (feed, "s/validation", ""));
+
+  /* a later epoch in the sub-run alone reaches the session's row */
+  write_scalar_run (dir, "s/validation", "epoch_accuracy", 5, 0.9);
+  g_assert_true (lm_test_wait_for (validation_at_0_9, feed, 10000));
+
+  g_clear_object (&feed);
   g_clear_object (&store);
   lm_test_rm_rf (dir);
 }
@@ -2015,6 +2103,7 @@ main (int argc, char **argv)
   g_test_add_func ("/records/empty-buckets-merged", test_empty_buckets_merged);
   g_test_add_func ("/records/png-decode", test_png_decode);
   g_test_add_func ("/records/feed", test_feed);
+  g_test_add_func ("/records/hparams-groups", test_hparams_groups);
   g_test_add_func ("/records/feed-bad-file", test_feed_bad_file);
   g_test_add_func ("/records/pr-curves", test_pr_curves);
   g_test_add_func ("/records/pr-curves-newest-first", test_pr_curves_newest_first);
