@@ -61,6 +61,7 @@ typedef struct
   GHashTable *skipped; /* reason -> count (GUINT_TO_POINTER) */
   GPtrArray *skip_order;
   GPtrArray *metric_tags; /* from the hparams experiment */
+  GPtrArray *metric_groups; /* their MetricName.group, "" for none */
   GHashTable *embeddings; /* tensor names imported */
   gint64 pbtxt_stamp;
   guint64 pass;    /* the last poll that found its event files */
@@ -132,6 +133,7 @@ run_free (Run *r)
   g_hash_table_unref (r->profiles);
   g_ptr_array_unref (r->skip_order);
   g_ptr_array_unref (r->metric_tags);
+  g_ptr_array_unref (r->metric_groups);
   g_hash_table_unref (r->embeddings);
   g_ptr_array_unref (r->meshes);
   g_free (r);
@@ -761,7 +763,10 @@ pb_string (const LmPbField *f)
   return g_strndup ((const char *) f->data, f->len);
 }
 
-/* Experiment.metric_infos[].name.tag: the scalars that measure the run. */
+/* Experiment.metric_infos[].name: the scalars that measure the run, each
+ * tag with its group, the sub-run that holds it (Keras' "train" and
+ * "validation"; lumen-log reads it as TensorBoard does, in the run
+ * "<this run>/<group>"). */
 static void
 read_experiment (Run *r, const guint8 *data, size_t len)
 {
@@ -787,8 +792,10 @@ read_experiment (Run *r, const guint8 *data, size_t len)
             else if (h.wire == 2 && h.field == 2)
               tag = pb_string (&h);
           if (tag && *tag)
-            g_ptr_array_add (r->metric_tags,
-                             group && *group ? g_strconcat (group, "/", tag, NULL) : g_strdup (tag));
+            {
+              g_ptr_array_add (r->metric_tags, g_steal_pointer (&tag));
+              g_ptr_array_add (r->metric_groups, group ? g_steal_pointer (&group) : g_strdup (""));
+            }
         }
     }
 }
@@ -847,10 +854,12 @@ read_session_start (Run *r, const guint8 *data, size_t len)
     }
   if (hps->len == 0 && r->metric_tags->len == 0)
     return;
+  g_autofree lm_hparam_metric *metrics = g_new0 (lm_hparam_metric, r->metric_tags->len + 1);
+  for (guint i = 0; i < r->metric_tags->len; i++)
+    metrics[i] = LM_HP_METRIC (r->metric_tags->pdata[i], r->metric_groups->pdata[i]);
   counted (r, LM_TB_HPARAMS,
-           lm_writer_add_hparams (r->w, (const lm_hparam *) hps->data, hps->len,
-                                  (const char *const *) r->metric_tags->pdata,
-                                  r->metric_tags->len),
+           lm_writer_add_hparams_ex (r->w, (const lm_hparam *) hps->data, hps->len, metrics,
+                                     r->metric_tags->len),
            "hparams");
 }
 
@@ -2024,6 +2033,7 @@ run_new (LmTbImport *imp, const char *src_dir, const char *rel)
   r->skipped = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   r->skip_order = g_ptr_array_new (); /* keys of skipped */
   r->metric_tags = g_ptr_array_new_with_free_func (g_free);
+  r->metric_groups = g_ptr_array_new_with_free_func (g_free);
   r->embeddings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   r->meshes = g_ptr_array_new_with_free_func ((GDestroyNotify) mesh_parts_free);
   r->profiles = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);

@@ -1,0 +1,233 @@
+/* test-import-hparams.c: HParams metrics that live in a sub-run, as
+ * Keras' TensorBoard callback with hp.KerasCallback logs them, through
+ * lumen-import and the HParams view's data.
+ *
+ * The event files are written here: sessions "run-0" and "run-1" hold the
+ * hparams (experiment and session start), their "train" and "validation"
+ * folders the epoch scalars, and the experiment's metrics name those
+ * folders as their group (hp.Metric("epoch_accuracy",
+ * group="validation")).  Imported, the HParams record of each session has
+ * the metrics "train.epoch_loss", "validation.epoch_accuracy" and
+ * "validation.epoch_loss" (TensorBoard's column names) with the last
+ * values of the sub-runs' scalars.
+ */
+#include "lm-tb-import.h"
+#include "tb-messages.h"
+#include "../logging/log-test-util.h"
+
+#include <math.h>
+
+#include <lm-records.h>
+#include <lm-run-store.h>
+
+#include "lm-test-run.h"
+#include "lm-tfevents.h"
+
+#define T0 1700000000.0
+
+/* Appends Event {wall_time, step, summary {value}} as a TFRecord. */
+static void
+add_event (GByteArray *file, gint64 step, const GByteArray *value)
+{
+  g_autoptr (GByteArray) summary = g_byte_array_new ();
+  g_autoptr (GByteArray) ev = g_byte_array_new ();
+
+  lm_pbw_message (summary, 1, value);
+  lm_pbw_double (ev, 1, T0 + (double) step);
+  lm_pbw_varint (ev, 2, (guint64) step);
+  lm_pbw_message (ev, 5, summary);
+  lm_tfrecord_frame (file, ev->data, ev->len);
+}
+
+/* Writes file as <src>/<run>/events.out.tfevents.1700000000.host.1.0. */
+static void
+save_events (const char *src, const char *run, const GByteArray *file)
+{
+  g_autofree char *dir = g_build_filename (src, run, NULL);
+  g_autofree char *path = g_build_filename (dir, "events.out.tfevents.1700000000.host.1.0", NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (path, (const char *) file->data, file->len, NULL));
+}
+
+/* Summary.Value {tag "_hparams_/<name>", metadata {plugin_data {"hparams",
+ * HParamsPluginData {version 0, <field> body}}}}. */
+static void
+add_hparams_event (GByteArray *file, const char *name, guint32 field, const GByteArray *body)
+{
+  g_autoptr (GByteArray) content = g_byte_array_new ();
+  g_autoptr (GByteArray) plugin = g_byte_array_new ();
+  g_autoptr (GByteArray) meta = g_byte_array_new ();
+  g_autoptr (GByteArray) value = g_byte_array_new ();
+  g_autofree char *tag = g_strconcat ("_hparams_/", name, NULL);
+
+  lm_pbw_message (content, field, body);
+  lm_pbw_string (plugin, 1, "hparams");
+  lm_pbw_message (plugin, 2, content);
+  lm_pbw_message (meta, 1, plugin);
+  lm_pbw_string (value, 1, tag);
+  lm_pbw_message (value, 9, meta);
+  add_event (file, 0, value);
+}
+
+/* A session as hparams_config + hp.KerasCallback write it: the
+ * experiment's metrics with their groups, then the session's lr. */
+static void
+write_session (const char *src, const char *run, double lr)
+{
+  static const char *const metrics[][2] = {
+    { "validation", "epoch_accuracy" }, { "train", "epoch_loss" }, { "validation", "epoch_loss" },
+  };
+  g_autoptr (GByteArray) file = g_byte_array_new ();
+  g_autoptr (GByteArray) exp = g_byte_array_new ();
+  g_autoptr (GByteArray) ssi = g_byte_array_new ();
+  g_autoptr (GByteArray) entry = g_byte_array_new ();
+  g_autoptr (GByteArray) number = g_byte_array_new ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (metrics); i++)
+    {
+      g_autoptr (GByteArray) name = g_byte_array_new ();
+      g_autoptr (GByteArray) info = g_byte_array_new ();
+
+      lm_pbw_string (name, 1, metrics[i][0]);   /* MetricName {group 1, tag 2} */
+      lm_pbw_string (name, 2, metrics[i][1]);
+      lm_pbw_message (info, 1, name);
+      lm_pbw_message (exp, 5, info);            /* Experiment.metric_infos */
+    }
+  add_hparams_event (file, "experiment", 2, exp);
+  lm_pbw_double (number, 2, lr);                /* Value.number_value */
+  lm_pbw_string (entry, 1, "lr");
+  lm_pbw_message (entry, 2, number);
+  lm_pbw_message (ssi, 1, entry);               /* SessionStartInfo.hparams */
+  add_hparams_event (file, "session_start_info", 3, ssi);
+  save_events (src, run, file);
+}
+
+typedef struct
+{
+  const char *tag;
+  int n;           /* epochs logged */
+  float v[2];
+} Epochs;
+
+/* <session>/<sub>'s event file: each of the n series' values at epochs
+ * 0.., the epochs in order, as Keras writes them at each epoch's end. */
+static void
+write_epochs (const char *src, const char *session, const char *sub, const Epochs *series, int n)
+{
+  g_autofree char *run = g_build_filename (session, sub, NULL);
+  g_autoptr (GByteArray) file = g_byte_array_new ();
+
+  for (int step = 0; step < 2; step++)
+    for (int k = 0; k < n; k++)
+      if (step < series[k].n)
+        {
+          g_autoptr (GByteArray) value = g_byte_array_new ();
+
+          lm_pbw_string (value, 1, series[k].tag);
+          lm_pbw_float (value, 2, series[k].v[step]);   /* simple_value */
+          add_event (file, step, value);
+        }
+  save_events (src, run, file);
+}
+
+/* Two sessions with the epochs of their train and validation runs. */
+static char *
+write_keras_logs (void)
+{
+  char *src = tmpdir_new ();
+  static const Epochs train0[] = { { "epoch_loss", 2, { 0.9f, 0.5f } } };
+  static const Epochs val0[] = { { "epoch_loss", 2, { 1.0f, 0.75f } },
+                                 { "epoch_accuracy", 2, { 0.5f, 0.625f } } };
+  static const Epochs train1[] = { { "epoch_loss", 2, { 0.8f, 0.25f } } };
+  /* run-1's validation logged its accuracy once and never its loss */
+  static const Epochs val1[] = { { "epoch_accuracy", 1, { 0.75f } } };
+
+  write_session (src, "run-0", 0.01);
+  write_epochs (src, "run-0", "train", train0, G_N_ELEMENTS (train0));
+  write_epochs (src, "run-0", "validation", val0, G_N_ELEMENTS (val0));
+  write_session (src, "run-1", 0.1);
+  write_epochs (src, "run-1", "train", train1, G_N_ELEMENTS (train1));
+  write_epochs (src, "run-1", "validation", val1, G_N_ELEMENTS (val1));
+  return src;
+}
+
+static gboolean
+feed_loaded (gpointer data)
+{
+  return lm_record_feed_get_loaded (data);
+}
+
+/* The metric `name` of the HParams record of run in feed, NaN when it
+ * has no value; fails when the run has no such metric. */
+static double
+metric_value (LmRecordFeed *feed, const char *run, const char *name)
+{
+  LmRecordSeries *s = lm_record_feed_find (feed, run, "");
+  LmHparamsRecord *rec;
+
+  g_assert_nonnull (s);
+  rec = s->items->pdata[0];
+  for (guint i = 0; i < rec->metrics->len; i++)
+    if (strcmp (rec->metrics->pdata[i], name) == 0)
+      return rec->metric_logged[i] ? rec->metric_values[i] : NAN;
+  g_test_message ("run %s has no metric %s", run, name);
+  g_assert_not_reached ();
+}
+
+/* What the HParams view gets for the imported logs in dst. */
+static void
+assert_hparams (const char *dst)
+{
+  g_autoptr (LmRunStore) store = lm_run_store_new (dst);
+  g_autoptr (LmRecordFeed) feed = NULL;
+  LmHparamsRecord *rec;
+
+  lm_run_store_set_intervals (store, 50, 100);
+  lm_run_store_start (store);
+  feed = lm_record_feed_new (store, LM_RECORD_HPARAMS);
+  lm_record_feed_set_poll_interval (feed, 50);
+  lm_record_feed_set_active (feed, TRUE);
+  g_assert_true (lm_test_wait_for (feed_loaded, feed, 10000));
+
+  rec = lm_record_feed_find (feed, "run-0", "")->items->pdata[0];
+  g_assert_cmpuint (rec->hparams->len, ==, 1);
+  g_assert_cmpfloat (((LmHpValue *) rec->hparams->pdata[0])->number, ==, 0.01);
+  g_assert_cmpuint (rec->metrics->len, ==, 3);
+  g_assert_cmpstr (rec->metrics->pdata[0], ==, "train.epoch_loss");
+  g_assert_cmpstr (rec->metrics->pdata[1], ==, "validation.epoch_accuracy");
+  g_assert_cmpstr (rec->metrics->pdata[2], ==, "validation.epoch_loss");
+  g_assert_cmpfloat (metric_value (feed, "run-0", "train.epoch_loss"), ==, 0.5);
+  g_assert_cmpfloat (metric_value (feed, "run-0", "validation.epoch_accuracy"), ==, 0.625);
+  g_assert_cmpint (rec->metric_steps[1], ==, 1);
+  g_assert_cmpfloat (metric_value (feed, "run-0", "validation.epoch_loss"), ==, 0.75);
+  g_assert_cmpfloat (metric_value (feed, "run-1", "train.epoch_loss"), ==, 0.25);
+  g_assert_cmpfloat (metric_value (feed, "run-1", "validation.epoch_accuracy"), ==, 0.75);
+  /* run-1's validation logged no loss: "–", as TensorBoard */
+  g_assert_true (isnan (metric_value (feed, "run-1", "validation.epoch_loss")));
+  /* the sub-runs are runs of their own, without hparams */
+  g_assert_null (lm_record_feed_find (feed, "run-0/validation", ""));
+}
+
+static void
+test_keras_groups (void)
+{
+  g_autofree char *src = write_keras_logs ();
+  g_autofree char *dst = tmpdir_new ();
+  Messages m;
+
+  g_assert_cmpuint (tb_import_once (src, dst, &m), ==, 0);
+  messages_clear (&m);
+  assert_hparams (dst);
+
+  tmpdir_free (g_steal_pointer (&src));
+  tmpdir_free (g_steal_pointer (&dst));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/import/hparams-groups", test_keras_groups);
+  return g_test_run ();
+}
