@@ -748,6 +748,38 @@ write_hparams_part (Run *r, double wall_time, const char *tag, guint32 field,
   write_event (r, wall_time, 0, 5, summary);
 }
 
+/* Experiment.metric_infos from `table` (rows of group, tag; "" for none):
+ * MetricName {group 1, tag 2}, the group the sub-run that holds the
+ * scalars, as Keras' TensorBoard callback writes them.  The count written. */
+static guint
+write_metric_infos (Run *r, GByteArray *exp, const char *table, const char *sql)
+{
+  sqlite3_stmt *st;
+  guint n = 0;
+  int rc;
+
+  if (!has_table (r->db, table) || (st = prepare (r, sql)) == NULL)
+    return 0;
+  while ((rc = sqlite3_step (st)) == SQLITE_ROW)
+    {
+      g_autoptr (GByteArray) mname = g_byte_array_new ();
+      g_autoptr (GByteArray) info = g_byte_array_new ();
+      const char *group = column_text (st, 0);
+
+      if (*group)
+        lm_pbw_string (mname, 1, group); /* MetricName.group */
+      lm_pbw_string (mname, 2, column_text (st, 1)); /* MetricName.tag */
+      lm_pbw_message (info, 1, mname);
+      lm_pbw_message (exp, 5, info); /* Experiment.metric_infos */
+      n++;
+    }
+  sqlite3_finalize (st);
+  if (rc != SQLITE_DONE)
+    db_failed (r, table);
+  return n;
+}
+
+
 static void
 export_hparams (Run *r, double wall_time)
 {
@@ -790,22 +822,9 @@ export_hparams (Run *r, double wall_time)
       db_failed (r, "hparams");
       return;
     }
-  if (has_table (r->db, "hparam_metrics")
-      && (st = prepare (r, "SELECT tag FROM hparam_metrics ORDER BY tag")) != NULL)
-    {
-      while ((rc = sqlite3_step (st)) == SQLITE_ROW)
-        {
-          g_autoptr (GByteArray) mname = g_byte_array_new ();
-          g_autoptr (GByteArray) info = g_byte_array_new ();
-          lm_pbw_string (mname, 2, column_text (st, 0)); /* MetricName.tag */
-          lm_pbw_message (info, 1, mname);
-          lm_pbw_message (exp, 5, info); /* Experiment.metric_infos */
-          n++;
-        }
-      sqlite3_finalize (st);
-      if (rc != SQLITE_DONE)
-        db_failed (r, "hparam_metrics");
-    }
+  n += write_metric_infos (r, exp, "hparam_metrics", "SELECT '', tag FROM hparam_metrics ORDER BY tag");
+  n += write_metric_infos (r, exp, "hparam_group_metrics",
+                           "SELECT grp, tag FROM hparam_group_metrics ORDER BY grp, tag");
   if (n == 0)
     return;
   lm_pbw_varint (sei, 1, 1); /* STATUS_SUCCESS */

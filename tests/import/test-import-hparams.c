@@ -1,6 +1,6 @@
 /* test-import-hparams.c: HParams metrics that live in a sub-run, as
  * Keras' TensorBoard callback with hp.KerasCallback logs them, through
- * lumen-import and the HParams view's data.
+ * lumen-import, the HParams view's data and lumen-export.
  *
  * The event files are written here: sessions "run-0" and "run-1" hold the
  * hparams (experiment and session start), their "train" and "validation"
@@ -9,8 +9,9 @@
  * group="validation")).  Imported, the HParams record of each session has
  * the metrics "train.epoch_loss", "validation.epoch_accuracy" and
  * "validation.epoch_loss" (TensorBoard's column names) with the last
- * values of the sub-runs' scalars.
+ * values of the sub-runs' scalars; exported and imported again, the same.
  */
+#include "lm-tb-export.h"
 #include "lm-tb-import.h"
 #include "tb-messages.h"
 #include "../logging/log-test-util.h"
@@ -213,15 +214,26 @@ static void
 test_keras_groups (void)
 {
   g_autofree char *src = write_keras_logs ();
-  g_autofree char *dst = tmpdir_new ();
+  g_autofree char *dst = tmpdir_new (), *mid = tmpdir_new (), *back = tmpdir_new ();
   Messages m;
 
   g_assert_cmpuint (tb_import_once (src, dst, &m), ==, 0);
   messages_clear (&m);
   assert_hparams (dst);
 
+  /* exported with MetricName.group and imported back: the same */
+  messages_init (&m);
+  LmTbExportOptions o = { .message = collect, .message_data = &m };
+  g_assert_cmpuint (lm_tb_export (dst, mid, &o), ==, 0);
+  messages_clear (&m);
+  g_assert_cmpuint (tb_import_once (mid, back, &m), ==, 0);
+  messages_clear (&m);
+  assert_hparams (back);
+
   tmpdir_free (g_steal_pointer (&src));
   tmpdir_free (g_steal_pointer (&dst));
+  tmpdir_free (g_steal_pointer (&mid));
+  tmpdir_free (g_steal_pointer (&back));
 }
 
 int
