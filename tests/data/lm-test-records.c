@@ -157,3 +157,30 @@ lm_test_records_append_pr_curves (const char *logdir, const char *run, const cha
     }
   check (lm_writer_close (w), "close");
 }
+
+LmRunStore *
+lm_test_store_open (const char *logdir)
+{
+  LmRunStore *store = lm_run_store_new (logdir);
+
+  lm_run_store_set_intervals (store, 50, 100);
+  lm_run_store_start (store);
+  return store;
+}
+
+static gboolean
+feed_loaded (gpointer data)
+{
+  return lm_record_feed_get_loaded (data);
+}
+
+LmRecordFeed *
+lm_test_feed_open (LmRunStore *store, LmRecordKind kind)
+{
+  LmRecordFeed *feed = lm_record_feed_new (store, kind);
+
+  lm_record_feed_set_poll_interval (feed, 50);
+  lm_record_feed_set_active (feed, TRUE);
+  g_assert_true (lm_test_wait_for (feed_loaded, feed, 10000));
+  return feed;
+}

@@ -10,6 +10,8 @@
 
 #include <glib.h>
 
+#include "lm-records.h"
+#include "lm-run-store.h"
 #include "lm-test-run.h"
 
 G_BEGIN_DECLS
@@ -46,6 +48,12 @@ void lm_test_records_pr_samples (int step, guint8 *labels, float *predictions);
  * (num_thresholds 0: the default 127) into <logdir>/<run>. */
 void lm_test_records_append_pr_curves (const char *logdir, const char *run, const char *tag,
                                        int first_step, int step_stride, int n, size_t num_thresholds);
+
+/* The run store of logdir, started, scanning every 50 ms. */
+LmRunStore   *lm_test_store_open (const char *logdir);
+/* A feed of `kind` on store, active, polling every 50 ms, once it has read
+ * every run (fails the test after 10 s). */
+LmRecordFeed *lm_test_feed_open (LmRunStore *store, LmRecordKind kind);
 
 /* Temporary folders: lm_test_tmpdir_new / lm_test_rm_rf of lm-test-run.h. */
 

@@ -12,7 +12,7 @@
 
 #include "lumen-data.h"
 #include "lm-custom-scalars.h"
-#include "lm-test-run.h"
+#include "lm-test-records.h"
 
 /* "Category: chart[kind tags] chart[...]; Category2: ..." */
 static char *
@@ -151,12 +151,6 @@ write_layout (const char *dir, const char *run, const char *category, const char
 }
 
 static gboolean
-feed_loaded (gpointer data)
-{
-  return lm_record_feed_get_loaded (data);
-}
-
-static gboolean
 has_4_charts (gpointer data)
 {
   g_autoptr (LmCustomScalars) merged = lm_record_feed_merge_custom_scalars (data);
@@ -196,13 +190,8 @@ test_feed (void)
                                  NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
 
-  store = lm_run_store_new (dir);
-  lm_run_store_set_intervals (store, 50, 100);
-  lm_run_store_start (store);
-  feed = lm_record_feed_new (store, LM_RECORD_CUSTOM_SCALARS);
-  lm_record_feed_set_poll_interval (feed, 50);
-  lm_record_feed_set_active (feed, TRUE);
-  g_assert_true (lm_test_wait_for (feed_loaded, feed, 10000));
+  store = lm_test_store_open (dir);
+  feed = lm_test_feed_open (store, LM_RECORD_CUSTOM_SCALARS);
   g_assert_null (lm_record_feed_get_run_error (feed, "old"));
   g_assert_null (lm_record_feed_find (feed, "old", ""));
 

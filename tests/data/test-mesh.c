@@ -10,7 +10,7 @@
 
 #include "lm-mesh.h"
 #include "lm-records.h"
-#include "lm-test-run.h"
+#include "lm-test-records.h"
 #include "lumen-log.h"
 
 /* A unit tetrahedron: 4 vertices, 4 faces, a colour each. */
@@ -262,12 +262,6 @@ log_meshes (const char *dir, const char *run, const int *steps, int n)
 }
 
 static gboolean
-feed_loaded (gpointer data)
-{
-  return lm_record_feed_get_loaded (data);
-}
-
-static gboolean
 has_5_meshes (gpointer data)
 {
   LmRecordSeries *s = lm_record_feed_find (data, "b", "tet");
@@ -300,13 +294,8 @@ test_feed (void)
   g_assert_cmpint (sqlite3_exec (db, "DROP TABLE meshes", NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
 
-  store = lm_run_store_new (dir);
-  lm_run_store_set_intervals (store, 50, 100);
-  lm_run_store_start (store);
-  feed = lm_record_feed_new (store, LM_RECORD_MESH);
-  lm_record_feed_set_poll_interval (feed, 50);
-  lm_record_feed_set_active (feed, TRUE);
-  g_assert_true (lm_test_wait_for (feed_loaded, feed, 10000));
+  store = lm_test_store_open (dir);
+  feed = lm_test_feed_open (store, LM_RECORD_MESH);
   g_assert_cmpstr (lm_record_kind_to_string (LM_RECORD_MESH), ==, "mesh");
   g_assert_cmpuint (lm_record_feed_get_series (feed)->len, ==, 4);   /* 2 runs x 2 tags */
   g_assert_null (lm_record_feed_get_run_error (feed, "c"));

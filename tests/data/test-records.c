@@ -433,33 +433,6 @@ test_png_decode (void)
 
 
 static gboolean
-feed_loaded (gpointer data)
-{
-  return lm_record_feed_get_loaded (data);
-}
-
-static LmRunStore *
-open_store (const char *dir)
-{
-  LmRunStore *store = lm_run_store_new (dir);
-
-  lm_run_store_set_intervals (store, 50, 100);
-  lm_run_store_start (store);
-  return store;
-}
-
-static LmRecordFeed *
-open_feed (LmRunStore *store, LmRecordKind kind)
-{
-  LmRecordFeed *feed = lm_record_feed_new (store, kind);
-
-  lm_record_feed_set_poll_interval (feed, 50);
-  lm_record_feed_set_active (feed, TRUE);
-  g_assert_true (lm_test_wait_for (feed_loaded, feed, 10000));
-  return feed;
-}
-
-static gboolean
 has_20_steps (gpointer data)
 {
   LmRecordSeries *s = lm_record_feed_find (data, "a", "live/h");
@@ -490,9 +463,9 @@ test_feed (void)
     g_assert_cmpint (lm_writer_add_scalar (w, "m/nan", 3, NAN), ==, LM_OK);
     g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
   }
-  store = open_store (dir);
+  store = lm_test_store_open (dir);
 
-  hist = open_feed (store, LM_RECORD_HISTOGRAM);
+  hist = lm_test_feed_open (store, LM_RECORD_HISTOGRAM);
   s = lm_record_feed_find (hist, "a", LM_TR_HIST_TAG);
   g_assert_nonnull (s);
   g_assert_cmpuint (s->items->len, ==, LM_TR_HIST_STEPS);
@@ -504,14 +477,14 @@ test_feed (void)
   /* Sorted by tag, then run. */
   g_assert_cmpstr (((LmRecordSeries *) lm_record_feed_get_series (hist)->pdata[0])->tag, ==, "bad/empty");
 
-  images = open_feed (store, LM_RECORD_IMAGE);
+  images = lm_test_feed_open (store, LM_RECORD_IMAGE);
   s = lm_record_feed_find (images, "b", LM_TR_IMAGE_TAG);
   g_assert_cmpuint (s->items->len, ==, LM_TR_IMAGE_STEPS);
   g_assert_cmpint (((LmImageMeta *) s->items->pdata[4])->step, ==, 40);
   g_assert_cmpstr (((LmImageMeta *) s->items->pdata[4])->caption, ==, "left half coloured");
   g_assert_cmpint (((LmImageMeta *) s->items->pdata[4])->width, ==, LM_TR_IMAGE_W);
 
-  texts = open_feed (store, LM_RECORD_TEXT);
+  texts = lm_test_feed_open (store, LM_RECORD_TEXT);
   s = lm_record_feed_find (texts, "a", LM_TR_TEXT_TAG);
   g_assert_cmpuint (s->items->len, ==, 2);
   g_assert_true (g_str_has_prefix (((LmTextRecord *) s->items->pdata[1])->value, "## Results"));
@@ -519,7 +492,7 @@ test_feed (void)
   g_assert_null (((LmTextRecord *) s->items->pdata[0])->value);
   g_assert_nonnull (strstr (((LmTextRecord *) s->items->pdata[0])->error, "UTF-8"));
 
-  hparams = open_feed (store, LM_RECORD_HPARAMS);
+  hparams = lm_test_feed_open (store, LM_RECORD_HPARAMS);
   s = lm_record_feed_find (hparams, "b", "");
   rec = s->items->pdata[0];
   g_assert_cmpuint (rec->hparams->len, ==, 3);
@@ -615,8 +588,8 @@ test_hparams_groups (void)
   write_scalar_run (dir, "s/validation", "epoch_loss", 4, 0.5);
   write_scalar_run (dir, "s/validation", "epoch_accuracy", 4, 0.75);
 
-  store = open_store (dir);
-  feed = open_feed (store, LM_RECORD_HPARAMS);
+  store = lm_test_store_open (dir);
+  feed = lm_test_feed_open (store, LM_RECORD_HPARAMS);
   rec = lm_record_feed_find (feed, "s", "")->items->pdata[0];
   g_assert_cmpuint (rec->metrics->len, ==, 6);
   g_assert_cmpstr (rec->metrics->pdata[0], ==, "epoch_loss");
@@ -712,8 +685,8 @@ test_pr_curves (void)
   g_assert_cmpuint (g_hash_table_size (rows), ==, 0);
   sqlite3_close (db);
 
-  store = open_store (dir);
-  feed = open_feed (store, LM_RECORD_PR_CURVE);
+  store = lm_test_store_open (dir);
+  feed = lm_test_feed_open (store, LM_RECORD_PR_CURVE);
   g_assert_null (lm_record_feed_get_run_error (feed, "old"));
   g_assert_null (lm_record_feed_find (feed, "old", "pr/cat"));
   s = lm_record_feed_find (feed, "a", "pr/cat");
@@ -867,8 +840,8 @@ test_pr_curves_newest_first (void)
   sqlite3_close (db);
 
   /* the feed, with two more steps logged as it starts */
-  store = open_store (dir);
-  feed = open_feed (store, LM_RECORD_PR_CURVE);
+  store = lm_test_store_open (dir);
+  feed = lm_test_feed_open (store, LM_RECORD_PR_CURVE);
   lm_test_records_append_pr_curves (dir, "a", "pr/cat", 1, 1, 2, 0);   /* steps 1, 2 */
   g_assert_true (lm_test_wait_for (feed_complete_6, feed, 10000));
   g_assert_cmpint (sqlite3_open_v2 (a_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
@@ -933,8 +906,8 @@ test_feed_bad_file (void)
   lm_test_records_write (dir, "a", 0.1, "adam", 0.9, TRUE);
   g_assert_cmpint (g_mkdir (bad_dir, 0755), ==, 0);
   g_assert_true (g_file_set_contents (bad, junk, sizeof junk, NULL));
-  store = open_store (dir);
-  feed = open_feed (store, LM_RECORD_HPARAMS);
+  store = lm_test_store_open (dir);
+  feed = lm_test_feed_open (store, LM_RECORD_HPARAMS);
   g_assert_nonnull (lm_record_feed_find (feed, "a", ""));
   g_assert_nonnull (strstr (lm_record_feed_get_run_error (feed, "bad"), "not an SQLite database"));
 
@@ -993,8 +966,8 @@ test_loader (void)
 
   lm_test_records_write (dir, "a", 0.1, "adam", 0.9, TRUE);
   path = g_build_filename (dir, "a", "run.lumen", NULL);
-  store = open_store (dir);
-  images = open_feed (store, LM_RECORD_IMAGE);
+  store = lm_test_store_open (dir);
+  images = lm_test_feed_open (store, LM_RECORD_IMAGE);
 
   s = lm_record_feed_find (images, "a", "bad/blob");
   lm_image_loader_load_async (loader, path, ((LmImageMeta *) s->items->pdata[0])->id, NULL, on_loaded, &r);
@@ -1772,8 +1745,8 @@ test_audio_feed (void)
   log_clips (dir, "a", "speech", steps_a, 3, "**said** this");
   log_clips (dir, "b", "speech", steps_b, 2, NULL);
   lm_test_records_write (dir, "c", 0.1, "adam", 0.9, FALSE);   /* no audio */
-  store = open_store (dir);
-  feed = open_feed (store, LM_RECORD_AUDIO);
+  store = lm_test_store_open (dir);
+  feed = lm_test_feed_open (store, LM_RECORD_AUDIO);
   g_assert_cmpstr (lm_record_kind_to_string (LM_RECORD_AUDIO), ==, "audio");
   g_assert_cmpuint (lm_record_feed_get_series (feed)->len, ==, 2);
   g_assert_null (lm_record_feed_get_run_error (feed, "c"));

@@ -21,7 +21,7 @@
 #include <lumen-log.h>
 
 #include "lm-apng.h"
-#include "lm-test-run.h"
+#include "lm-test-records.h"
 #include "lumen-data.h"
 
 /* ------------------------------------------------------------ helpers */
@@ -497,33 +497,6 @@ test_decode_out_of_memory (void)
 #endif
 }
 
-static gboolean
-feed_loaded (gpointer data)
-{
-  return lm_record_feed_get_loaded (data);
-}
-
-static LmRecordFeed *
-open_feed (LmRunStore *store)
-{
-  LmRecordFeed *feed = lm_record_feed_new (store, LM_RECORD_IMAGE);
-
-  lm_record_feed_set_poll_interval (feed, 50);
-  lm_record_feed_set_active (feed, TRUE);
-  g_assert_true (lm_test_wait_for (feed_loaded, feed, 10000));
-  return feed;
-}
-
-static LmRunStore *
-open_store (const char *dir)
-{
-  LmRunStore *store = lm_run_store_new (dir);
-
-  lm_run_store_set_intervals (store, 50, 100);
-  lm_run_store_start (store);
-  return store;
-}
-
 /* The feed lists videos with their frames and fps, stills with 1 and 0,
  * also from a file from before videos (no such columns). */
 static void
@@ -552,8 +525,8 @@ test_feed (void)
                                  NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
 
-  store = open_store (dir);
-  feed = open_feed (store);
+  store = lm_test_store_open (dir);
+  feed = lm_test_feed_open (store, LM_RECORD_IMAGE);
   s = lm_record_feed_find (feed, "new", "episode");
   g_assert_nonnull (s);
   m = s->items->pdata[0];

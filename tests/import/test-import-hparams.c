@@ -18,10 +18,7 @@
 
 #include <math.h>
 
-#include <lm-records.h>
-#include <lm-run-store.h>
-
-#include "lm-test-run.h"
+#include "lm-test-records.h"
 #include "lm-tfevents.h"
 
 #define T0 1700000000.0
@@ -132,11 +129,11 @@ write_epochs (const char *src, const char *session, const char *sub, const Epoch
   save_events (src, run, file);
 }
 
-/* Two sessions with the epochs of their train and validation runs. */
-static char *
-write_keras_logs (void)
+/* Two sessions with the epochs of their train and validation runs, in
+ * the folder src. */
+static void
+write_keras_logs (const char *src)
 {
-  char *src = tmpdir_new ();
   static const Epochs train0[] = { { "epoch_loss", 2, { 0.9f, 0.5f } } };
   static const Epochs val0[] = { { "epoch_loss", 2, { 1.0f, 0.75f } },
                                  { "epoch_accuracy", 2, { 0.5f, 0.625f } } };
@@ -150,13 +147,6 @@ write_keras_logs (void)
   write_session (src, "run-1", 0.1);
   write_epochs (src, "run-1", "train", train1, G_N_ELEMENTS (train1));
   write_epochs (src, "run-1", "validation", val1, G_N_ELEMENTS (val1));
-  return src;
-}
-
-static gboolean
-feed_loaded (gpointer data)
-{
-  return lm_record_feed_get_loaded (data);
 }
 
 /* The metric `name` of the HParams record of run in feed, NaN when it
@@ -180,16 +170,9 @@ metric_value (LmRecordFeed *feed, const char *run, const char *name)
 static void
 assert_hparams (const char *dst)
 {
-  g_autoptr (LmRunStore) store = lm_run_store_new (dst);
-  g_autoptr (LmRecordFeed) feed = NULL;
+  g_autoptr (LmRunStore) store = lm_test_store_open (dst);
+  g_autoptr (LmRecordFeed) feed = lm_test_feed_open (store, LM_RECORD_HPARAMS);
   LmHparamsRecord *rec;
-
-  lm_run_store_set_intervals (store, 50, 100);
-  lm_run_store_start (store);
-  feed = lm_record_feed_new (store, LM_RECORD_HPARAMS);
-  lm_record_feed_set_poll_interval (feed, 50);
-  lm_record_feed_set_active (feed, TRUE);
-  g_assert_true (lm_test_wait_for (feed_loaded, feed, 10000));
 
   rec = lm_record_feed_find (feed, "run-0", "")->items->pdata[0];
   g_assert_cmpuint (rec->hparams->len, ==, 1);
@@ -213,10 +196,15 @@ assert_hparams (const char *dst)
 static void
 test_keras_groups (void)
 {
-  g_autofree char *src = write_keras_logs ();
-  g_autofree char *dst = tmpdir_new (), *mid = tmpdir_new (), *back = tmpdir_new ();
+  /* the Keras logs, imported, exported, imported again */
+  g_autofree char *top = tmpdir_new ();
+  g_autofree char *src = g_build_filename (top, "logs", NULL);
+  g_autofree char *dst = g_build_filename (top, "imported", NULL);
+  g_autofree char *mid = g_build_filename (top, "exported", NULL);
+  g_autofree char *back = g_build_filename (top, "back", NULL);
   Messages m;
 
+  write_keras_logs (src);
   g_assert_cmpuint (tb_import_once (src, dst, &m), ==, 0);
   messages_clear (&m);
   assert_hparams (dst);
@@ -229,11 +217,7 @@ test_keras_groups (void)
   g_assert_cmpuint (tb_import_once (mid, back, &m), ==, 0);
   messages_clear (&m);
   assert_hparams (back);
-
-  tmpdir_free (g_steal_pointer (&src));
-  tmpdir_free (g_steal_pointer (&dst));
-  tmpdir_free (g_steal_pointer (&mid));
-  tmpdir_free (g_steal_pointer (&back));
+  tmpdir_free (g_steal_pointer (&top));
 }
 
 int
