@@ -12,7 +12,8 @@
  * UTF-8 flagged) and hparams with final metric values (a NaN one told
  * from one never logged), then only the new rows after more are logged;
  * hparams metrics of a sub-run (Keras' "train" and "validation" groups)
- * named "group.tag" and valued from that run, followed live;
+ * named "group.tag" and valued from that run, followed live, and a file
+ * from before them read as before;
  * PR curves read per threshold (a damaged curve flagged, a file from
  * before PR curves read without error, only new curves read live);
  * the image loader's cache, and its reduced loads (block averages
@@ -587,6 +588,21 @@ test_hparams_groups (void)
   write_scalar_run (dir, "s/train", "epoch_loss", 4, 0.25);
   write_scalar_run (dir, "s/validation", "epoch_loss", 4, 0.5);
   write_scalar_run (dir, "s/validation", "epoch_accuracy", 4, 0.75);
+  /* a file from before groups: no hparam_group_metrics table */
+  {
+    const char *acc[] = { "acc" };
+    g_autofree char *old = g_build_filename (dir, "old", "run.lumen", NULL);
+    sqlite3 *db = NULL;
+
+    g_assert_cmpint (lm_writer_open (&w, dir, "old"), ==, LM_OK);
+    g_assert_cmpint (lm_writer_add_hparams (w, hp, 1, acc, 1), ==, LM_OK);
+    g_assert_cmpint (lm_writer_add_scalar (w, "acc", 1, 0.5), ==, LM_OK);
+    g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+    g_assert_cmpint (sqlite3_open (old, &db), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_exec (db, "DROP TABLE hparam_group_metrics", NULL, NULL, NULL), ==,
+                     SQLITE_OK);
+    sqlite3_close (db);
+  }
 
   store = lm_test_store_open (dir);
   feed = lm_test_feed_open (store, LM_RECORD_HPARAMS);
@@ -607,6 +623,8 @@ test_hparams_groups (void)
   g_assert_true (isnan (hparams_metric (feed, "s", "test.epoch_loss")));
   /* the sub-runs have no hparams of their own: not listed */
   g_assert_null (lm_record_feed_find (feed, "s/validation", ""));
+  g_assert_null (lm_record_feed_get_run_error (feed, "old"));
+  g_assert_cmpfloat (hparams_metric (feed, "old", "acc"), ==, 0.5);
 
   /* a later epoch in the sub-run alone reaches the session's row */
   write_scalar_run (dir, "s/validation", "epoch_accuracy", 5, 0.9);
