@@ -15,6 +15,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <float.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -23,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -820,20 +822,54 @@ static bool newest_checkpoint(const char *dir, char *out, size_t len)
   return found;
 }
 
+/* Whether a live writer holds dir/run.lumen.lock (the probe readers use,
+ * run-format.md: a brief shared flock), with the "pid host" it wrote
+ * there into who. */
+static bool run_is_being_written(const char *dir, char *who, size_t len)
+{
+  char lock[PATH_MAX + 24];
+  snprintf(lock, sizeof lock, "%s/run.lumen.lock", dir);
+  int fd = open(lock, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  const bool held = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  if (!held)
+    flock(fd, LOCK_UN);
+  char buf[300] = "";
+  ssize_t got = held ? pread(fd, buf, sizeof buf - 1, 0) : 0;
+  close(fd);
+  buf[got > 0 ? got : 0] = '\0';
+  long pid = 0;
+  char host[256] = "";
+  if (sscanf(buf, "%ld %255s", &pid, host) >= 1 && pid > 0)
+    snprintf(who, len, " (pid %ld%s%s)", pid, host[0] ? " on " : "", host);
+  else
+    snprintf(who, len, "%s", "");
+  return held;
+}
+
 /* A new (not resumed) run named with --run whose folder already holds a
  * run: its steps would be added to that run file from step 1 again and
  * its checkpoints overwritten, so it is refused with the way to continue
- * that run instead (a default name is always a new folder). */
+ * that run instead (a default name is always a new folder).  A run that
+ * another process is training now is named as such: removing its folder,
+ * or resuming it, would lose that process's work. */
 static bool run_folder_is_free(app *a)
 {
   if (a->cli.resume || a->default_name)
     return true;
-  char dir[PATH_MAX], file[PATH_MAX + 16], ck[PATH_MAX];
+  char dir[PATH_MAX], file[PATH_MAX + 16], ck[PATH_MAX], who[300];
   snprintf(dir, sizeof dir, "%s/%s", a->cli.logdir, a->run_name);
   snprintf(file, sizeof file, "%s/run.lumen", dir);
   const bool has_run = access(file, F_OK) == 0, has_ck = newest_checkpoint(dir, ck, sizeof ck);
   if (!has_run && !has_ck)
     return true;
+  if (run_is_being_written(dir, who, sizeof who)) {
+    fprintf(a->err, "lumen-train: --run %s: %s is being written now by another process%s; choose another "
+            "--run name (or, once that process has ended, continue the run with --resume)\n",
+            a->run_name, dir, who);
+    return false;
+  }
   fprintf(a->err, "lumen-train: --run %s: %s already holds a run (%s); a new run there would "
           "overwrite its checkpoints%s. ", a->run_name, dir,
           has_run && has_ck ? "a run file and checkpoints" : has_run ? "a run file" : "checkpoints",

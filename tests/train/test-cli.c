@@ -1018,6 +1018,39 @@ static void test_run_name_taken(void)
   g_free(args);
 }
 
+/* The --run name of a run another process is training now (its writer
+ * holds run.lumen.lock) is refused naming that process, not with advice
+ * to remove the folder (which would lose that process's run) or to
+ * resume it; once the writer is closed the usual refusal comes back. */
+static void test_run_name_busy(void)
+{
+  lm_writer *w = NULL;
+  g_assert_cmpint(lm_writer_open(&w, tmpdir, "busy"), ==, LM_OK);
+  g_assert_cmpint(lm_writer_add_scalar(w, "loss", 0, 1.0), ==, LM_OK);
+  g_assert_cmpint(lm_writer_flush(w), ==, LM_OK);
+  char host[256] = "";
+  g_assert_cmpint(gethostname(host, sizeof host - 1), ==, 0);
+  char *args = g_strdup_printf("--data '%s' --epochs 1 --logdir '%s' --run busy --no-progress", data, tmpdir);
+  char *out, *err;
+  g_assert_cmpint(run_exe(args, &out, &err), ==, 1);
+  g_test_message("%s", err);
+  char *want = g_strdup_printf("lumen-train: --run busy: %s/busy is being written now by another process "
+                               "(pid %ld on %s); choose another --run name (or, once that process has "
+                               "ended, continue the run with --resume)\n",
+                               tmpdir, (long)getpid(), host);
+  g_assert_cmpstr(err, ==, want);
+  g_assert_null(strstr(out, "Epoch 1/1"));
+  g_free(want);
+  g_free(out);
+  g_free(err);
+  g_assert_cmpint(lm_writer_close(w), ==, LM_OK);
+  g_assert_cmpint(run_exe(args, &out, &err), ==, 1);
+  g_assert_nonnull(strstr(err, "/busy already holds a run (a run file)"));
+  g_free(out);
+  g_free(err);
+  g_free(args);
+}
+
 /* pytorch/examples' mnist/main.py flags are lumen-train's own options under
  * main.py's names: each parses to what its lumen-train name gives. */
 static void test_main_py_names(void)
@@ -1249,6 +1282,7 @@ int main(int argc, char **argv)
   g_test_add_func("/train/cli/write-failure-and-empty-test", test_write_failure_and_empty_test);
   g_test_add_func("/train/cli/plateau-needs-val", test_plateau_needs_val);
   g_test_add_func("/train/cli/run-name-taken", test_run_name_taken);
+  g_test_add_func("/train/cli/run-name-busy", test_run_name_busy);
   g_test_add_func("/train/cli/resume-purges-later-steps", test_resume_purges_later_steps);
   g_test_add_func("/train/cli/main-py-names", test_main_py_names);
   g_test_add_func("/train/cli/dry-run", test_dry_run);
