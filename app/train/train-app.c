@@ -919,6 +919,49 @@ static bool resume_target_is_checkpoint(app *a)
   return false;
 }
 
+/* The option values a checkpoint holds are checked as the options would
+ * be: a damaged (or hand-edited) one is refused naming its key, where it
+ * trained on with a batch size of -5, took 'nan' or 'x' for "not saved"
+ * (the default) or turned 1e400 into an int. */
+static bool checkpoint_settings_valid(app *a, const lm_safetensors *ck)
+{
+  static const struct {
+    const char *key;
+    double min, max; /* max is exclusive where max_open */
+    bool integer, min_open, max_open;
+    const char *expected;
+  } limits[] = {
+    { "batch_size", 1, 1 << 20, true, false, false, "an integer from 1 to 1048576" },
+    { "epochs", 1, 1000000, true, false, false, "an integer from 1 to 1000000" },
+    { "val_split", 0, 1, false, false, true, "a fraction >= 0 and < 1" },
+    { "limit_train", 0, 9e18, true, false, false, "an integer >= 0 (0: all)" },
+    { "limit_test", 0, 9e18, true, false, false, "an integer >= 0 (0: all)" },
+    { "log_every", 1, INT32_MAX, true, false, false, "an integer >= 1" },
+    { "hist_every", 0, INT32_MAX, true, false, false, "an integer >= 0" },
+    { "normalize", 0, 1, true, false, false, "0 or 1" },
+    { "base_lr", 0, INFINITY, false, true, true, "a number > 0" },
+    { "lr_step", 0, INT32_MAX, true, false, false, "an integer >= 0" },
+    { "lr_patience", 0, INT32_MAX, true, false, false, "an integer >= 0" },
+    { "lr_gamma", 0, INFINITY, false, false, true, "a number >= 0" },
+    { "momentum", 0, INFINITY, false, false, true, "a number >= 0" },
+    { "weight_decay", 0, INFINITY, false, false, true, "a number >= 0" },
+  };
+  for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+    const char *v = lm_safetensors_metadata(ck, limits[i].key);
+    double d;
+    if (!v)
+      continue; /* an older checkpoint: the option's default */
+    bool ok = meta_num(ck, limits[i].key, &d) && (limits[i].min_open ? d > limits[i].min : d >= limits[i].min) &&
+              (limits[i].max_open ? d < limits[i].max : d <= limits[i].max) && (!limits[i].integer || d == floor(d));
+    if (!ok) {
+      fprintf(a->err, "lumen-train: cannot resume: %s: checkpoint metadata '%s' is '%s', expected %s\n",
+              a->cli.resume, limits[i].key, v, limits[i].expected);
+      return false;
+    }
+  }
+  return true;
+}
+
 /* Takes the checkpoint's settings for every option not given explicitly;
  * an explicit option that disagrees is refused (it would not continue the
  * same run). */
@@ -928,6 +971,8 @@ static bool adopt_checkpoint_settings(app *a, const lm_safetensors *ck)
   const char *path = c->resume;
   const char *s;
   double d;
+  if (!checkpoint_settings_valid(a, ck))
+    return false;
 #define CONFLICT(opt, fmt, was, now) \
   do { \
     fprintf(a->err, "lumen-train: %s: the checkpoint was trained with " opt " " fmt ", not " fmt \
