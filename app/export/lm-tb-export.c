@@ -1450,7 +1450,11 @@ export_run (Export *ex, const char *path, const char *name)
       bad = TRUE, e = errno;
     r->f = NULL;
     if (bad)
-      say (ex, TRUE, "%s: writing %s failed: %s", path, r->file, g_strerror (e));
+      {
+        /* no "exported" line for what was cut short */
+        say (ex, TRUE, "%s: writing %s failed: %s; run not exported whole", path, r->file, g_strerror (e));
+        goto done;
+      }
   }
   export_embeddings (r);
   if (has_table (r->db, "traces"))
