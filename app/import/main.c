@@ -60,7 +60,8 @@ main (int argc, char **argv)
     return status;
   if (!(interval > 0 && interval <= 3600))
     {
-      fprintf (stderr, "lumen-import: --interval %g is not between 0 and 3600 seconds\n", interval);
+      fprintf (stderr, "lumen-import: --interval must be more than 0 and at most 3600 seconds; got %g\n",
+               interval);
       return 2;
     }
 

@@ -1788,6 +1788,20 @@ test_cli (void)
   g_assert_true (g_spawn_sync (NULL, (char **) missing, NULL, 0, NULL, NULL, &out, &err, &status, NULL));
   g_assert_cmpint (WEXITSTATUS (status), ==, 2);
   g_assert_nonnull (strstr (err, "SRC /nonexistent-lumen-src is not a folder"));
+  /* 0 is refused by a message that does not call it "between 0 and 3600" */
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *value = i == 0 ? "0" : "7200";
+      const char *interval[] = { exe, "--follow", "--interval", value, src, dst, NULL };
+      g_autofree char *want = g_strdup_printf ("lumen-import: --interval must be more than 0 and at most 3600 "
+                                               "seconds; got %s\n", value);
+
+      g_clear_pointer (&out, g_free);
+      g_clear_pointer (&err, g_free);
+      g_assert_true (g_spawn_sync (NULL, (char **) interval, NULL, 0, NULL, NULL, &out, &err, &status, NULL));
+      g_assert_cmpint (WEXITSTATUS (status), ==, 2);
+      g_assert_cmpstr (err, ==, want);
+    }
   tmpdir_free (dst);
 }
 
