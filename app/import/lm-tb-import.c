@@ -2255,6 +2255,33 @@ compare_runs (gconstpointer a, gconstpointer b)
   return strcmp (ra->name, rb->name);
 }
 
+/* Says which of the run's event files end in a record cut short, not
+ * read (not an error: a writer may still be adding to it, as TensorBoard
+ * assumes), where the summary's counts alone left a truncated file looking
+ * whole. */
+static void
+note_cut_short (Run *r)
+{
+  g_autoptr (GPtrArray) names = g_ptr_array_new ();
+  GHashTableIter it;
+  gpointer k, v;
+
+  g_hash_table_iter_init (&it, r->files);
+  while (g_hash_table_iter_next (&it, &k, &v))
+    g_ptr_array_add (names, k);
+  g_ptr_array_sort (names, compare_names);
+  for (guint i = 0; i < names->len; i++)
+    {
+      const EventFile *ef = g_hash_table_lookup (r->files, names->pdata[i]);
+      g_autofree char *path = g_build_filename (r->src_dir, names->pdata[i], NULL);
+      struct stat st;
+
+      if (!ef->broken && stat (path, &st) == 0 && (guint64) st.st_size > ef->offset)
+        say (r->imp, FALSE, "%s: its last %" G_GUINT64_FORMAT " bytes are a record cut short (still being "
+             "written, or the file was truncated); not read", path, (guint64) st.st_size - ef->offset);
+    }
+}
+
 guint
 lm_tb_import_finish (LmTbImport *imp, gboolean stopped)
 {
@@ -2279,6 +2306,7 @@ lm_tb_import_finish (LmTbImport *imp, gboolean stopped)
             say (imp, TRUE, "%s: %s", r->name, lm_log_last_error ());
           r->w = NULL;
         }
+      note_cut_short (r);
       g_autofree char *line = run_summary (r);
       say (imp, FALSE, "%s", line);
     }

@@ -53,7 +53,7 @@ main (int argc, char **argv)
       "Exit status: 0 when everything was read, 1 when a file had a bad record (the\n"
       "records before it are kept), a run was refused or nothing was found, 2 on bad\n"
       "arguments.  A record cut short at the end of a file (still being written) is\n"
-      "not an error: --follow reads it when it is complete.");
+      "not an error (it is named at the end): --follow reads it when it is complete.");
   int status = lm_tb_cli_parse (ctx, &argc, &argv, "lumen-import",
                                 "lumen-import SRC DST [--follow] [--overwrite]");
   if (status != 0)

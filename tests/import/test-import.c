@@ -625,6 +625,12 @@ test_fixtures (void)
                                      "scalars ORDER BY id)");
   g_assert_cmpstr (ys, ==, "1:1.0,2:2.0");
   sqlite3_close (db);
+  /* ...and said, not an error: the summary's counts alone made the file
+   * look whole; the bad CRC's file (not read on) gets no such note */
+  g_assert_nonnull (find_message (m.infos, "tail/events.out.tfevents.1669111200.host.2.0: its last 19 bytes "
+                                  "are a record cut short (still being written, or the file was truncated); "
+                                  "not read", NULL));
+  g_assert_null (find_message (m.infos, "bad/events.out.tfevents", "cut short"));
   /* an empty event file: an empty run; notes.txt is not read */
   db = open_run (dst, "empty");
   g_assert_cmpint (db_int (db, "SELECT count(*) FROM scalars"), ==, 0);
