@@ -58,6 +58,20 @@ static int run(lm_train_cli *cli, lm_train_result *res, char **errout)
   return rc;
 }
 
+/* Resumes from checkpoint into run_name with nothing else given, as
+ * `lumen-train --resume CHECKPOINT` does. */
+static int resume_from(const char *checkpoint, const char *run_name, lm_train_result *res, char **errout)
+{
+  lm_train_cli cli;
+  lm_train_cli_defaults(&cli);
+  cli.data_dir = data;
+  cli.no_progress = true;
+  cli.logdir = tmpdir;
+  cli.run = run_name;
+  cli.resume = checkpoint;
+  return run(&cli, res, errout);
+}
+
 /* Every tensor of the two checkpoints is byte for byte the same. */
 static void assert_same_tensors(const char *a, const char *b)
 {
@@ -307,14 +321,8 @@ static void test_log_window(void)
   for (size_t i = 0; i <= G_N_ELEMENTS(cases); i++) {
     const bool old = i == G_N_ELEMENTS(cases);
     write_meta(cut.checkpoint, edited, "log_window", old ? NULL : cases[i].window);
-    lm_train_cli_defaults(&cli);
-    cli.data_dir = data;
-    cli.no_progress = true;
-    cli.logdir = tmpdir;
-    cli.run = "window-edited";
-    cli.resume = edited;
     char *err = NULL;
-    int rc = run(&cli, &res, &err);
+    int rc = resume_from(edited, "window-edited", &res, &err);
     g_test_message("%s", err);
     if (old || !cases[i].error) {
       g_assert_cmpint(rc, ==, 0);
@@ -364,14 +372,8 @@ static void test_option_values(void)
   char *edited = g_build_filename(tmpdir, "options-edited.safetensors", NULL);
   for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
     write_meta(cut.checkpoint, edited, cases[i].key, cases[i].value);
-    lm_train_cli_defaults(&cli);
-    cli.data_dir = data;
-    cli.no_progress = true;
-    cli.logdir = tmpdir;
-    cli.run = "options-edited";
-    cli.resume = edited;
     char *err = NULL;
-    int rc = run(&cli, &res, &err);
+    int rc = resume_from(edited, "options-edited", &res, &err);
     g_test_message("%s=%s: %s", cases[i].key, cases[i].value, err);
     if (!cases[i].expected) {
       g_assert_cmpint(rc, ==, 0);
@@ -432,14 +434,8 @@ static void test_scheduler_state(void)
   char *edited = g_build_filename(tmpdir, "sched-edited.safetensors", NULL);
   for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
     write_meta(cut.checkpoint, edited, "lr_scheduler_state", bad[i].state);
-    lm_train_cli_defaults(&cli);
-    cli.data_dir = data;
-    cli.no_progress = true;
-    cli.logdir = tmpdir;
-    cli.run = "sched-edited";
-    cli.resume = edited;
     char *err = NULL;
-    g_assert_cmpint(run(&cli, &res, &err), ==, 1);
+    g_assert_cmpint(resume_from(edited, "sched-edited", &res, &err), ==, 1);
     g_test_message("%s", err);
     char *want = g_strdup_printf("lumen-train: cannot resume: %s: unreadable lr_scheduler_state "
                                  "\"%s\": %s", edited, bad[i].state, bad[i].error);
