@@ -13,6 +13,7 @@
 
 #include <lm-apng.h>
 #include <lm-image-loader.h>
+#include <lm-scan-private.h>
 #include <lumen-log.h>
 
 #include <dirent.h>
@@ -2035,7 +2036,7 @@ file_seen_clear (FileSeen *f)
 }
 
 static void
-scan_dir (LmTbImport *imp, const char *dir, const char *rel, int depth)
+scan_dir (LmTbImport *imp, const char *dir, const char *rel, int depth, GArray *visited)
 {
   DIR *d = opendir (dir);
   struct dirent *de;
@@ -2068,7 +2069,10 @@ scan_dir (LmTbImport *imp, const char *dir, const char *rel, int depth)
       if (stat (path, &st) != 0)
         continue;
       if (S_ISDIR (st.st_mode))
-        g_ptr_array_add (subdirs, g_strdup (de->d_name));
+        {
+          if (!lm_scan_seen_before (visited, &st))
+            g_ptr_array_add (subdirs, g_strdup (de->d_name));
+        }
       else if (S_ISREG (st.st_mode))
         {
           GArray *into = lm_tb_is_event_file (de->d_name)     ? events
@@ -2103,7 +2107,7 @@ scan_dir (LmTbImport *imp, const char *dir, const char *rel, int depth)
       const char *name = subdirs->pdata[i];
       g_autofree char *path = g_build_filename (dir, name, NULL);
       g_autofree char *sub = *rel ? g_strconcat (rel, "/", name, NULL) : g_strdup (name);
-      scan_dir (imp, path, sub, depth + 1);
+      scan_dir (imp, path, sub, depth + 1, visited);
     }
 }
 
@@ -2179,7 +2183,13 @@ lm_tb_import_poll (LmTbImport *imp)
   guint64 before = imp->imported;
 
   imp->pass++;
-  scan_dir (imp, imp->src, "", 0);
+  g_autoptr (GArray) visited = lm_scan_visited_new ();
+  struct stat root;
+
+  /* a symlink back to SRC is not a run inside it */
+  if (stat (imp->src, &root) == 0)
+    lm_scan_seen_before (visited, &root);
+  scan_dir (imp, imp->src, "", 0, visited);
   if (imp->flags & LM_TB_IMPORT_MIRROR)
     drop_gone_runs (imp);
   return imp->imported - before;
@@ -2339,7 +2349,7 @@ lm_tb_import_free (LmTbImport *imp)
 }
 
 static gboolean
-has_events (const char *dir, int depth)
+has_events (const char *dir, int depth, GArray *visited)
 {
   DIR *d = opendir (dir);
   struct dirent *de;
@@ -2358,8 +2368,8 @@ has_events (const char *dir, int depth)
       if (S_ISREG (st.st_mode)
           && (lm_tb_is_event_file (de->d_name) || lm_tb_is_profile_file (de->d_name)))
         found = TRUE;
-      else if (S_ISDIR (st.st_mode) && depth < MAX_DEPTH)
-        found = has_events (path, depth + 1);
+      else if (S_ISDIR (st.st_mode) && depth < MAX_DEPTH && !lm_scan_seen_before (visited, &st))
+        found = has_events (path, depth + 1, visited);
     }
   closedir (d);
   return found;
@@ -2368,5 +2378,7 @@ has_events (const char *dir, int depth)
 gboolean
 lm_tb_has_event_files (const char *root)
 {
-  return has_events (root, 0);
+  g_autoptr (GArray) visited = lm_scan_visited_new ();
+
+  return has_events (root, 0, visited);
 }

@@ -1005,6 +1005,30 @@ test_damaged (void)
   tmpdir_free (g_steal_pointer (&dst));
 }
 
+/* A symlink back up the tree (r/up -> SRC) is walked once: one run,
+ * exported once.  Before, the walk went down r/up/r/up/... to the depth
+ * limit, exporting the run again at each level. */
+static void
+test_symlink_loop (void)
+{
+  g_autofree char *src = tmpdir_new (), *dst = tmpdir_new ();
+  g_autofree char *err = NULL;
+  g_autofree char *up = NULL, *looped = NULL;
+
+  small_run (src, "r", 1);
+  up = g_build_filename (src, "r", "up", NULL);
+  looped = g_build_filename (dst, "r", "up", NULL);
+  g_assert_cmpint (symlink (src, up), ==, 0);
+  const char *args[] = { src, dst, NULL };
+  g_assert_cmpint (run_export (args, &err), ==, 0);
+  g_test_message ("%s", err);
+  g_assert_true (exported (dst, "r"));
+  g_assert_null (strstr (err, "/up/"));
+  g_assert_false (g_file_test (looped, G_FILE_TEST_EXISTS));
+  tmpdir_free (g_steal_pointer (&src));
+  tmpdir_free (g_steal_pointer (&dst));
+}
+
 /* In the child: a 64 KiB file size limit (ulimit -f 64), and SIGXFSZ as a
  * shell leaves it (meson's Python ignores it, and exec passes that on). */
 static void
@@ -1095,6 +1119,7 @@ main (int argc, char **argv)
   g_test_add_func ("/export/boxes-translucent", test_boxes_translucent);
   g_test_add_func ("/export/damaged", test_damaged);
   g_test_add_func ("/export/file-size-limit", test_file_size_limit);
+  g_test_add_func ("/export/symlink-loop", test_symlink_loop);
   g_test_add_func ("/export/options", test_options);
   return g_test_run ();
 }
