@@ -311,6 +311,45 @@ lm_reader_open_path (const char *path, char **error)
   return db;
 }
 
+/* Why a run file that exists cannot be opened, where SQLite says only
+ * "unable to open database file": the file itself is unreadable, or a
+ * run with a write-ahead log (its writer is live, or did not finish) needs
+ * a run.lumen-shm next to it that cannot be made (a read-only folder). */
+static char *
+describe_cantopen (const char *path, sqlite3 *db, gboolean *transient)
+{
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  int sys = db != NULL ? sqlite3_system_errno (db) : 0;
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+
+  *transient = TRUE; /* the user may fix it while lumen watches */
+  if (fd < 0)
+    return g_strdup_printf ("cannot read the run file: %s", g_strerror (errno));
+  close (fd);
+  fd = -1;
+  if (g_file_test (wal, G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+      g_autofree char *dir = g_path_get_dirname (path);
+      gboolean exists = g_file_test (shm, G_FILE_TEST_EXISTS);
+      int why = 0;
+
+      if (exists && (fd = open (shm, O_RDONLY | O_CLOEXEC)) < 0)
+        why = errno;
+      else if (!exists && access (dir, W_OK) != 0)
+        why = errno;
+      if (fd >= 0)
+        close (fd);
+      if (why != 0)
+        return g_strdup_printf ("cannot open run file: reading its write-ahead log (run.lumen-wal, from a "
+                                "writer that is live or did not finish) needs run.lumen-shm next to it, "
+                                "which cannot be %s (%s); make the run's folder writable",
+                                exists ? "opened" : "created", g_strerror (why));
+    }
+  return g_strdup_printf ("cannot open run file: %s%s%s", db != NULL ? sqlite3_errmsg (db) : "unable to open",
+                          sys != 0 ? ": " : "", sys != 0 ? g_strerror (sys) : "");
+}
+
 sqlite3 *
 lm_reader_open (const char *path, char **error, gboolean *transient)
 {
@@ -413,7 +452,10 @@ lm_reader_open (const char *path, char **error, gboolean *transient)
   return db;
 
 fail:
-  *error = lm_reader_describe_error (db, rc, "opening the run file", transient);
+  if ((rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_READONLY)
+    *error = describe_cantopen (path, db, transient);
+  else
+    *error = lm_reader_describe_error (db, rc, "opening the run file", transient);
   sqlite3_close (db);
   return NULL;
 }

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <glib.h>
+#include <sys/stat.h>
 
 G_BEGIN_DECLS
 
@@ -30,6 +31,13 @@ typedef struct
 } LmScanEntry;
 
 void       lm_scan_entry_free (LmScanEntry *entry);
+
+/* The folders a walk has met, by device and inode: a folder reached again
+ * (a symlink back up the tree) is walked once, not over and over to the
+ * depth limit.  lm_scan_seen_before adds the folder st describes, and
+ * says whether it was there already. */
+GArray    *lm_scan_visited_new (void);
+gboolean   lm_scan_seen_before (GArray *visited, const struct stat *st);
 
 /* Sorted by name.  NULL with *error when the log directory cannot be read,
  * and *title (a static heading: "Log directory not found", "... is not a

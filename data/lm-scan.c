@@ -55,8 +55,14 @@ typedef struct
   ino_t ino;
 } DirId;
 
-static gboolean
-seen_before (GArray *visited, const struct stat *st)
+GArray *
+lm_scan_visited_new (void)
+{
+  return g_array_new (FALSE, FALSE, sizeof (DirId));
+}
+
+gboolean
+lm_scan_seen_before (GArray *visited, const struct stat *st)
 {
   for (guint i = 0; i < visited->len; i++)
     {
@@ -143,7 +149,7 @@ walk (const char *dir, const char *rel, int depth, GArray *visited, GPtrArray *o
         {
           g_autofree char *sub_rel = rel[0] ? g_strconcat (rel, "/", entry, NULL) : g_strdup (entry);
 
-          if (seen_before (visited, &st))
+          if (lm_scan_seen_before (visited, &st))
             continue;
           walk (path, sub_rel, depth + 1, visited, out);
         }
@@ -192,8 +198,8 @@ lm_scan_logdir (const char *logdir, char **error, const char **title)
       return NULL;
     }
   out = g_ptr_array_new_with_free_func ((GDestroyNotify) lm_scan_entry_free);
-  visited = g_array_new (FALSE, FALSE, sizeof (DirId));
-  seen_before (visited, &st);
+  visited = lm_scan_visited_new ();
+  lm_scan_seen_before (visited, &st);
   err = walk (logdir, "", 0, visited, out);
   g_array_unref (visited);
   if (err != 0)

@@ -51,6 +51,22 @@ const char *lm_error_name(int code) {
   }
 }
 
+const char *lm_sqlite_errmsg(sqlite3 *db) {
+  static __thread char buf[320];
+  int err = errno; /* before anything else can change it */
+  const char *msg = sqlite3_errmsg(db);
+  int ext = sqlite3_extended_errcode(db), code = ext & 0xff;
+  int sys = sqlite3_system_errno(db);
+  /* SQLite keeps no errno for a failed write to the -wal (a file size
+   * limit's EFBIG); the C library's is still the write's */
+  if (sys == 0 && ext == SQLITE_IOERR_WRITE)
+    sys = err;
+  if ((code != SQLITE_IOERR && code != SQLITE_CANTOPEN) || sys == 0)
+    return msg;
+  snprintf(buf, sizeof buf, "%s: %s", msg, strerror(sys));
+  return buf;
+}
+
 int lm_error_from_sqlite(sqlite3 *db, int rc) {
   int sys = db ? sqlite3_system_errno(db) : 0;
   switch (rc & 0xff) {

@@ -385,6 +385,10 @@ int lm_fail(lm_writer *w, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Maps an SQLite result (and its errno) to an lm_error code. */
 int lm_error_from_sqlite(sqlite3 *db, int rc);
+/* sqlite3_errmsg, with the system's reason after an I/O or open error
+ * ("disk I/O error: File too large"); valid until this thread's next
+ * call. */
+const char *lm_sqlite_errmsg(sqlite3 *db);
 
 /* ---------------------------------------------------------------- checks */
 

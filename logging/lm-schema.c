@@ -160,7 +160,7 @@ int lm_schema_add_columns(sqlite3 *db, char *err, size_t errlen) {
     if (rc == SQLITE_OK && !have)
       rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
-      snprintf(err, errlen, "%s: %s", sql, sqlite3_errmsg(db));
+      snprintf(err, errlen, "%s: %s", sql, lm_sqlite_errmsg(db));
       return rc;
     }
   }
@@ -202,7 +202,7 @@ int lm_schema_configure(sqlite3 *db, char *err, size_t errlen) {
         rc = SQLITE_OK;
     }
     if (rc != SQLITE_OK) {
-      snprintf(err, errlen, "%s: %s", pragmas[i], sqlite3_errmsg(db));
+      snprintf(err, errlen, "%s: %s", pragmas[i], lm_sqlite_errmsg(db));
       sqlite3_finalize(st);
       return rc;
     }

@@ -242,7 +242,7 @@ int lm_store_prepare(lm_writer *w, char *err, size_t errlen) {
     rc = sqlite3_prepare_v3(w->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT,
                             &w->stmts[i], NULL);
   if (rc != SQLITE_OK)
-    snprintf(err, errlen, "preparing statements: %s", sqlite3_errmsg(w->db));
+    snprintf(err, errlen, "preparing statements: %s", lm_sqlite_errmsg(w->db));
   return rc;
 }
 
@@ -580,7 +580,7 @@ int lm_store_records(lm_writer *w, uint64_t from, size_t n, char *err,
     }
     rc = store_one(w, r);
     if (rc != SQLITE_OK) {
-      snprintf(err, errlen, "%s", sqlite3_errmsg(w->db));
+      snprintf(err, errlen, "%s", lm_sqlite_errmsg(w->db));
       return rc;
     }
   }
@@ -595,7 +595,7 @@ int lm_store_records(lm_writer *w, uint64_t from, size_t n, char *err,
         rc = summary_add(w, r);
     }
     if (rc != SQLITE_OK)
-      snprintf(err, errlen, "%s", sqlite3_errmsg(w->db));
+      snprintf(err, errlen, "%s", lm_sqlite_errmsg(w->db));
   }
   return rc;
 }
@@ -639,7 +639,7 @@ static int commit_txn(lm_writer *w, char *err, size_t errlen) {
   if (rc == SQLITE_OK)
     rc = run_stmt(w->stmts[ST_COMMIT]);
   if (rc != SQLITE_OK) {
-    snprintf(err, errlen, "%s", sqlite3_errmsg(w->db));
+    snprintf(err, errlen, "%s", lm_sqlite_errmsg(w->db));
     if (!sqlite3_get_autocommit(w->db))
       sqlite3_exec(w->db, "ROLLBACK", NULL, NULL, NULL);
   }
@@ -710,7 +710,7 @@ void *lm_writer_thread_main(void *arg) {
         int rc = begin_txn(w);
         pthread_mutex_lock(&w->mu);
         if (rc != SQLITE_OK) {
-          set_bg_error_locked(w, rc, "writing", sqlite3_errmsg(w->db));
+          set_bg_error_locked(w, rc, "writing", lm_sqlite_errmsg(w->db));
         } else {
           txn = true;
           txn_start = now - interval; /* due at once */
@@ -744,7 +744,7 @@ void *lm_writer_thread_main(void *arg) {
           txn = true;
           txn_start = mono_ns();
         } else {
-          snprintf(err, sizeof err, "%s", sqlite3_errmsg(w->db));
+          snprintf(err, sizeof err, "%s", lm_sqlite_errmsg(w->db));
         }
       }
       if (rc == SQLITE_OK)

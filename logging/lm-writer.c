@@ -390,7 +390,7 @@ static int exec_sql(lm_writer *w, const char *sql) {
   if (rc != SQLITE_OK) {
     int code = lm_error_from_sqlite(w->db, rc);
     lm_fail(NULL, code, "run file '%s': %s", w->path,
-            msg ? msg : sqlite3_errstr(rc));
+            msg ? lm_sqlite_errmsg(w->db) : sqlite3_errstr(rc));
     sqlite3_free(msg);
     return code;
   }
@@ -436,7 +436,7 @@ static int set_meta(lm_writer *w, const char *sql, const char *key,
   sqlite3_finalize(st);
   if (rc != SQLITE_OK)
     return lm_fail(NULL, lm_error_from_sqlite(w->db, rc), "run file '%s': %s",
-                   w->path, sqlite3_errmsg(w->db));
+                   w->path, lm_sqlite_errmsg(w->db));
   return LM_OK;
 }
 
@@ -486,7 +486,7 @@ static int purge_from(lm_writer *w, int64_t step) {
     if (rc != SQLITE_OK)
       return lm_fail(NULL, lm_error_from_sqlite(w->db, rc),
                      "run file '%s': purging steps >= %lld: %s", w->path,
-                     (long long)step, sqlite3_errmsg(w->db));
+                     (long long)step, lm_sqlite_errmsg(w->db));
   }
   return changed ? exec_sql(w, "DELETE FROM scalar_summaries") : LM_OK;
 }
@@ -505,7 +505,7 @@ static int init_file(lm_writer *w, const char *command_line) {
   if (src) {
     rc = lm_fail(NULL, lm_error_from_sqlite(w->db, src),
                  "'%s' is not a readable run file: %s", w->path,
-                 sqlite3_errmsg(w->db));
+                 lm_sqlite_errmsg(w->db));
     goto out;
   }
   if (version == 0 && ntables > 0) {
@@ -627,7 +627,7 @@ static int load_state(lm_writer *w) {
     rc = r2 ? r2 : r3;
   if (rc != SQLITE_OK)
     return lm_fail(NULL, lm_error_from_sqlite(w->db, rc),
-                   "run file '%s': %s", w->path, sqlite3_errmsg(w->db));
+                   "run file '%s': %s", w->path, lm_sqlite_errmsg(w->db));
   return LM_OK;
 }
 
@@ -783,7 +783,7 @@ int lm_writer_open_with(lm_writer **out, const lm_writer_options *opts) {
   if (src != SQLITE_OK) {
     rc = lm_fail(NULL, lm_error_from_sqlite(w->db, src),
                  "cannot open run file '%s': %s", w->path,
-                 w->db ? sqlite3_errmsg(w->db) : sqlite3_errstr(src));
+                 w->db ? lm_sqlite_errmsg(w->db) : sqlite3_errstr(src));
   } else if ((src = lm_schema_configure(w->db, err, sizeof err)) !=
              SQLITE_OK) {
     rc = lm_error_from_sqlite(w->db, src);

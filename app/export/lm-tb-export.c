@@ -18,6 +18,7 @@
 #include <lm-graph-data.h>
 
 #include <lm-reader-private.h>
+#include <lm-scan-private.h>
 
 #include <errno.h>
 #include <math.h>
@@ -1469,7 +1470,11 @@ export_run (Export *ex, const char *path, const char *name)
       bad = TRUE, e = errno;
     r->f = NULL;
     if (bad)
-      say (ex, TRUE, "%s: writing %s failed: %s", path, r->file, g_strerror (e));
+      {
+        /* no "exported" line for what was cut short */
+        say (ex, TRUE, "%s: writing %s failed: %s; run not exported whole", path, r->file, g_strerror (e));
+        goto done;
+      }
   }
   export_embeddings (r);
   if (has_table (r->db, "traces"))
@@ -1500,7 +1505,7 @@ compare_names (gconstpointer a, gconstpointer b)
 /* Runs are folders holding run.lumen, at any depth (to 32), named by
  * their path under src as lumen --logdir names them. */
 static void
-scan (Export *ex, const char *dir, const char *rel, int depth)
+scan (Export *ex, const char *dir, const char *rel, int depth, GArray *visited)
 {
   g_autofree char *file = g_build_filename (dir, "run.lumen", NULL);
   g_autoptr (GPtrArray) subdirs = g_ptr_array_new_with_free_func (g_free);
@@ -1527,7 +1532,8 @@ scan (Export *ex, const char *dir, const char *rel, int depth)
   while ((name = g_dir_read_name (d)) != NULL)
     {
       g_autofree char *path = g_build_filename (dir, name, NULL);
-      if (name[0] != '.' && g_file_test (path, G_FILE_TEST_IS_DIR))
+      struct stat st;
+      if (name[0] != '.' && stat (path, &st) == 0 && S_ISDIR (st.st_mode) && !lm_scan_seen_before (visited, &st))
         g_ptr_array_add (subdirs, g_strdup (name));
     }
   g_ptr_array_sort (subdirs, compare_names);
@@ -1536,7 +1542,7 @@ scan (Export *ex, const char *dir, const char *rel, int depth)
       const char *sub = subdirs->pdata[i];
       g_autofree char *path = g_build_filename (dir, sub, NULL);
       g_autofree char *srel = *rel ? g_strconcat (rel, "/", sub, NULL) : g_strdup (sub);
-      scan (ex, path, srel, depth + 1);
+      scan (ex, path, srel, depth + 1, visited);
     }
 }
 
@@ -1561,7 +1567,13 @@ lm_tb_export (const char *src, const char *dst, const LmTbExportOptions *opts)
     say (&ex, TRUE, "%s: not a folder", src);
   else
     {
-      scan (&ex, src, "", 0);
+      g_autoptr (GArray) visited = lm_scan_visited_new ();
+      struct stat root;
+
+      /* a symlink back to SRC is not a run inside it */
+      if (stat (src, &root) == 0)
+        lm_scan_seen_before (visited, &root);
+      scan (&ex, src, "", 0, visited);
       if (ex.n_runs == 0)
         say (&ex, TRUE, "%s: no Lumen runs (run.lumen)%s found", src,
              ex.filter ? " matching --runs" : "");

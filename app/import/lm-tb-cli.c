@@ -2,6 +2,7 @@
  * (see lm-tb-cli.h). */
 #include "lm-tb-cli.h"
 
+#include <signal.h>
 #include <stdio.h>
 
 int
@@ -9,6 +10,10 @@ lm_tb_cli_parse (GOptionContext *ctx, int *argc, char ***argv, const char *prog,
 {
   g_autoptr (GError) error = NULL;
 
+  /* A file size limit (ulimit -f) reached by an output file is a write
+   * error that names the file and lets the other runs go on, as Python
+   * ignores SIGXFSZ; by default the signal killed the program mid-run. */
+  signal (SIGXFSZ, SIG_IGN);
   if (!g_option_context_parse (ctx, argc, argv, &error))
     {
       fprintf (stderr, "%s: %s (see %s --help)\n", prog, error->message, prog);

@@ -12,7 +12,8 @@ G_BEGIN_DECLS
 
 /* Parses the options of ctx, then wants exactly SRC and DST, SRC a
  * folder.  0, or 2 after saying on stderr what was wrong, prefixed with
- * prog ("lumen-import") and, for a wrong count, with usage. */
+ * prog ("lumen-import") and, for a wrong count, with usage.  Ignores
+ * SIGXFSZ first: a file size limit is then a write error. */
 int  lm_tb_cli_parse (GOptionContext *ctx, int *argc, char ***argv, const char *prog,
                       const char *usage);
 /* A message function for -q: errors to stderr, the rest unsaid. */

@@ -13,6 +13,7 @@
 
 #include <lm-apng.h>
 #include <lm-image-loader.h>
+#include <lm-scan-private.h>
 #include <lumen-log.h>
 
 #include <dirent.h>
@@ -2211,7 +2212,7 @@ file_seen_clear (FileSeen *f)
 }
 
 static void
-scan_dir (LmTbImport *imp, const char *dir, const char *rel, int depth)
+scan_dir (LmTbImport *imp, const char *dir, const char *rel, int depth, GArray *visited)
 {
   DIR *d = opendir (dir);
   struct dirent *de;
@@ -2244,7 +2245,10 @@ scan_dir (LmTbImport *imp, const char *dir, const char *rel, int depth)
       if (stat (path, &st) != 0)
         continue;
       if (S_ISDIR (st.st_mode))
-        g_ptr_array_add (subdirs, g_strdup (de->d_name));
+        {
+          if (!lm_scan_seen_before (visited, &st))
+            g_ptr_array_add (subdirs, g_strdup (de->d_name));
+        }
       else if (S_ISREG (st.st_mode))
         {
           GArray *into = lm_tb_is_event_file (de->d_name)     ? events
@@ -2279,7 +2283,7 @@ scan_dir (LmTbImport *imp, const char *dir, const char *rel, int depth)
       const char *name = subdirs->pdata[i];
       g_autofree char *path = g_build_filename (dir, name, NULL);
       g_autofree char *sub = *rel ? g_strconcat (rel, "/", name, NULL) : g_strdup (name);
-      scan_dir (imp, path, sub, depth + 1);
+      scan_dir (imp, path, sub, depth + 1, visited);
     }
 }
 
@@ -2355,7 +2359,13 @@ lm_tb_import_poll (LmTbImport *imp)
   guint64 before = imp->imported;
 
   imp->pass++;
-  scan_dir (imp, imp->src, "", 0);
+  g_autoptr (GArray) visited = lm_scan_visited_new ();
+  struct stat root;
+
+  /* a symlink back to SRC is not a run inside it */
+  if (stat (imp->src, &root) == 0)
+    lm_scan_seen_before (visited, &root);
+  scan_dir (imp, imp->src, "", 0, visited);
   if (imp->flags & LM_TB_IMPORT_MIRROR)
     drop_gone_runs (imp);
   return imp->imported - before;
@@ -2431,6 +2441,33 @@ compare_runs (gconstpointer a, gconstpointer b)
   return strcmp (ra->name, rb->name);
 }
 
+/* Says which of the run's event files end in a record cut short, not
+ * read (not an error: a writer may still be adding to it, as TensorBoard
+ * assumes), where the summary's counts alone left a truncated file looking
+ * whole. */
+static void
+note_cut_short (Run *r)
+{
+  g_autoptr (GPtrArray) names = g_ptr_array_new ();
+  GHashTableIter it;
+  gpointer k, v;
+
+  g_hash_table_iter_init (&it, r->files);
+  while (g_hash_table_iter_next (&it, &k, &v))
+    g_ptr_array_add (names, k);
+  g_ptr_array_sort (names, compare_names);
+  for (guint i = 0; i < names->len; i++)
+    {
+      const EventFile *ef = g_hash_table_lookup (r->files, names->pdata[i]);
+      g_autofree char *path = g_build_filename (r->src_dir, names->pdata[i], NULL);
+      struct stat st;
+
+      if (!ef->broken && stat (path, &st) == 0 && (guint64) st.st_size > ef->offset)
+        say (r->imp, FALSE, "%s: its last %" G_GUINT64_FORMAT " bytes are a record cut short (still being "
+             "written, or the file was truncated); not read", path, (guint64) st.st_size - ef->offset);
+    }
+}
+
 guint
 lm_tb_import_finish (LmTbImport *imp, gboolean stopped)
 {
@@ -2455,6 +2492,7 @@ lm_tb_import_finish (LmTbImport *imp, gboolean stopped)
             say (imp, TRUE, "%s: %s", r->name, lm_log_last_error ());
           r->w = NULL;
         }
+      note_cut_short (r);
       g_autofree char *line = run_summary (r);
       say (imp, FALSE, "%s", line);
     }
@@ -2487,7 +2525,7 @@ lm_tb_import_free (LmTbImport *imp)
 }
 
 static gboolean
-has_events (const char *dir, int depth)
+has_events (const char *dir, int depth, GArray *visited)
 {
   DIR *d = opendir (dir);
   struct dirent *de;
@@ -2506,8 +2544,8 @@ has_events (const char *dir, int depth)
       if (S_ISREG (st.st_mode)
           && (lm_tb_is_event_file (de->d_name) || lm_tb_is_profile_file (de->d_name)))
         found = TRUE;
-      else if (S_ISDIR (st.st_mode) && depth < MAX_DEPTH)
-        found = has_events (path, depth + 1);
+      else if (S_ISDIR (st.st_mode) && depth < MAX_DEPTH && !lm_scan_seen_before (visited, &st))
+        found = has_events (path, depth + 1, visited);
     }
   closedir (d);
   return found;
@@ -2516,5 +2554,7 @@ has_events (const char *dir, int depth)
 gboolean
 lm_tb_has_event_files (const char *root)
 {
-  return has_events (root, 0);
+  g_autoptr (GArray) visited = lm_scan_visited_new ();
+
+  return has_events (root, 0, visited);
 }

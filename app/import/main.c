@@ -53,14 +53,15 @@ main (int argc, char **argv)
       "Exit status: 0 when everything was read, 1 when a file had a bad record (the\n"
       "records before it are kept), a run was refused or nothing was found, 2 on bad\n"
       "arguments.  A record cut short at the end of a file (still being written) is\n"
-      "not an error: --follow reads it when it is complete.");
+      "not an error (it is named at the end): --follow reads it when it is complete.");
   int status = lm_tb_cli_parse (ctx, &argc, &argv, "lumen-import",
                                 "lumen-import SRC DST [--follow] [--overwrite]");
   if (status != 0)
     return status;
   if (!(interval > 0 && interval <= 3600))
     {
-      fprintf (stderr, "lumen-import: --interval %g is not between 0 and 3600 seconds\n", interval);
+      fprintf (stderr, "lumen-import: --interval must be more than 0 and at most 3600 seconds; got %g\n",
+               interval);
       return 2;
     }
 

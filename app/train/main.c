@@ -45,6 +45,11 @@ int main(int argc, char **argv)
   sa.sa_flags = SA_RESTART;
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
+  /* A file size limit (ulimit -f, a cluster's) reached by the run file or
+   * a checkpoint is a write error ("File too large") that lumen-train
+   * reports and survives, as Python ignores SIGXFSZ; by default the signal
+   * killed it without a word. */
+  signal(SIGXFSZ, SIG_IGN);
 
   lm_train_cli cli;
   lm_train_cli_defaults(&cli);

@@ -15,6 +15,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <float.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -23,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -820,20 +822,54 @@ static bool newest_checkpoint(const char *dir, char *out, size_t len)
   return found;
 }
 
+/* Whether a live writer holds dir/run.lumen.lock (the probe readers use,
+ * run-format.md: a brief shared flock), with the "pid host" it wrote
+ * there into who. */
+static bool run_is_being_written(const char *dir, char *who, size_t len)
+{
+  char lock[PATH_MAX + 24];
+  snprintf(lock, sizeof lock, "%s/run.lumen.lock", dir);
+  int fd = open(lock, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  const bool held = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  if (!held)
+    flock(fd, LOCK_UN);
+  char buf[300] = "";
+  ssize_t got = held ? pread(fd, buf, sizeof buf - 1, 0) : 0;
+  close(fd);
+  buf[got > 0 ? got : 0] = '\0';
+  long pid = 0;
+  char host[256] = "";
+  if (sscanf(buf, "%ld %255s", &pid, host) >= 1 && pid > 0)
+    snprintf(who, len, " (pid %ld%s%s)", pid, host[0] ? " on " : "", host);
+  else
+    snprintf(who, len, "%s", "");
+  return held;
+}
+
 /* A new (not resumed) run named with --run whose folder already holds a
  * run: its steps would be added to that run file from step 1 again and
  * its checkpoints overwritten, so it is refused with the way to continue
- * that run instead (a default name is always a new folder). */
+ * that run instead (a default name is always a new folder).  A run that
+ * another process is training now is named as such: removing its folder,
+ * or resuming it, would lose that process's work. */
 static bool run_folder_is_free(app *a)
 {
   if (a->cli.resume || a->default_name)
     return true;
-  char dir[PATH_MAX], file[PATH_MAX + 16], ck[PATH_MAX];
+  char dir[PATH_MAX], file[PATH_MAX + 16], ck[PATH_MAX], who[300];
   snprintf(dir, sizeof dir, "%s/%s", a->cli.logdir, a->run_name);
   snprintf(file, sizeof file, "%s/run.lumen", dir);
   const bool has_run = access(file, F_OK) == 0, has_ck = newest_checkpoint(dir, ck, sizeof ck);
   if (!has_run && !has_ck)
     return true;
+  if (run_is_being_written(dir, who, sizeof who)) {
+    fprintf(a->err, "lumen-train: --run %s: %s is being written now by another process%s; choose another "
+            "--run name (or, once that process has ended, continue the run with --resume)\n",
+            a->run_name, dir, who);
+    return false;
+  }
   fprintf(a->err, "lumen-train: --run %s: %s already holds a run (%s); a new run there would "
           "overwrite its checkpoints%s. ", a->run_name, dir,
           has_run && has_ck ? "a run file and checkpoints" : has_run ? "a run file" : "checkpoints",
@@ -883,6 +919,49 @@ static bool resume_target_is_checkpoint(app *a)
   return false;
 }
 
+/* The option values a checkpoint holds are checked as the options would
+ * be: a damaged (or hand-edited) one is refused naming its key, where it
+ * trained on with a batch size of -5, took 'nan' or 'x' for "not saved"
+ * (the default) or turned 1e400 into an int. */
+static bool checkpoint_settings_valid(app *a, const lm_safetensors *ck)
+{
+  static const struct {
+    const char *key;
+    double min, max; /* max is exclusive where max_open */
+    bool integer, min_open, max_open;
+    const char *expected;
+  } limits[] = {
+    { "batch_size", 1, 1 << 20, true, false, false, "an integer from 1 to 1048576" },
+    { "epochs", 1, 1000000, true, false, false, "an integer from 1 to 1000000" },
+    { "val_split", 0, 1, false, false, true, "a fraction >= 0 and < 1" },
+    { "limit_train", 0, 9e18, true, false, false, "an integer >= 0 (0: all)" },
+    { "limit_test", 0, 9e18, true, false, false, "an integer >= 0 (0: all)" },
+    { "log_every", 1, INT32_MAX, true, false, false, "an integer >= 1" },
+    { "hist_every", 0, INT32_MAX, true, false, false, "an integer >= 0" },
+    { "normalize", 0, 1, true, false, false, "0 or 1" },
+    { "base_lr", 0, INFINITY, false, true, true, "a number > 0" },
+    { "lr_step", 0, INT32_MAX, true, false, false, "an integer >= 0" },
+    { "lr_patience", 0, INT32_MAX, true, false, false, "an integer >= 0" },
+    { "lr_gamma", 0, INFINITY, false, false, true, "a number >= 0" },
+    { "momentum", 0, INFINITY, false, false, true, "a number >= 0" },
+    { "weight_decay", 0, INFINITY, false, false, true, "a number >= 0" },
+  };
+  for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+    const char *v = lm_safetensors_metadata(ck, limits[i].key);
+    double d;
+    if (!v)
+      continue; /* an older checkpoint: the option's default */
+    bool ok = meta_num(ck, limits[i].key, &d) && (limits[i].min_open ? d > limits[i].min : d >= limits[i].min) &&
+              (limits[i].max_open ? d < limits[i].max : d <= limits[i].max) && (!limits[i].integer || d == floor(d));
+    if (!ok) {
+      fprintf(a->err, "lumen-train: cannot resume: %s: checkpoint metadata '%s' is '%s', expected %s\n",
+              a->cli.resume, limits[i].key, v, limits[i].expected);
+      return false;
+    }
+  }
+  return true;
+}
+
 /* Takes the checkpoint's settings for every option not given explicitly;
  * an explicit option that disagrees is refused (it would not continue the
  * same run). */
@@ -892,6 +971,8 @@ static bool adopt_checkpoint_settings(app *a, const lm_safetensors *ck)
   const char *path = c->resume;
   const char *s;
   double d;
+  if (!checkpoint_settings_valid(a, ck))
+    return false;
 #define CONFLICT(opt, fmt, was, now) \
   do { \
     fprintf(a->err, "lumen-train: %s: the checkpoint was trained with " opt " " fmt ", not " fmt \

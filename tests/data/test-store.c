@@ -973,6 +973,68 @@ test_logdir_spec_runs (void)
   lm_test_rm_rf (top);
 }
 
+/* Copies src to dst (a small file). */
+static void
+copy_file (const char *src, const char *dst)
+{
+  g_autofree char *text = NULL;
+  gsize len = 0;
+
+  g_assert_true (g_file_get_contents (src, &text, &len, NULL));
+  g_assert_true (g_file_set_contents (dst, text, (gssize) len, NULL));
+}
+
+/* A run file lumen cannot open says why, not SQLite's bare "unable to
+ * open database file": a file the user may not read, and a run with a
+ * write-ahead log (copied while its writer ran, or left by a crash) in a
+ * read-only folder, where SQLite cannot create the run.lumen-shm it needs.
+ * Root reads and writes everything, so the test needs another user. */
+static void
+test_cannot_open_says_why (void)
+{
+  g_autofree char *logdir = NULL, *copy = NULL, *copy_file_path = NULL, *copy_wal = NULL;
+  g_autofree char *error = NULL;
+  LmTestRun *run;
+  gboolean transient = FALSE;
+
+  if (geteuid () == 0)
+    {
+      g_test_skip ("running as root, for whom every file is readable and every folder writable; run this "
+                   "test as another user");
+      return;
+    }
+  logdir = lm_test_tmpdir_new ("lumen-test-XXXXXX");
+  run = lm_test_run_create (logdir, "live");
+  lm_test_run_begin (run);
+  lm_test_run_add_scalar (run, "loss", 0, 1.7e9, 1.0);
+  lm_test_run_commit (run);
+  /* the writer is still open: its rows are in run.lumen-wal */
+  copy = g_build_filename (logdir, "copy", NULL);
+  g_assert_cmpint (g_mkdir (copy, 0700), ==, 0);
+  copy_file_path = g_build_filename (copy, "run.lumen", NULL);
+  copy_wal = g_strconcat (copy_file_path, "-wal", NULL);
+  copy_file (lm_test_run_path (run), copy_file_path);
+  g_autofree char *wal = g_strconcat (lm_test_run_path (run), "-wal", NULL);
+  copy_file (wal, copy_wal);
+  lm_test_run_close (run);
+
+  g_assert_cmpint (g_chmod (copy, 0500), ==, 0);
+  g_assert_null (lm_reader_open (copy_file_path, &error, &transient));
+  g_test_message ("%s", error);
+  g_assert_cmpstr (error, ==, "cannot open run file: reading its write-ahead log (run.lumen-wal, from a writer "
+                              "that is live or did not finish) needs run.lumen-shm next to it, which cannot be "
+                              "created (Permission denied); make the run's folder writable");
+  g_clear_pointer (&error, g_free);
+  g_assert_cmpint (g_chmod (copy, 0700), ==, 0);
+
+  g_assert_cmpint (g_chmod (copy_file_path, 0), ==, 0);
+  g_assert_null (lm_reader_open (copy_file_path, &error, &transient));
+  g_assert_cmpstr (error, ==, "cannot read the run file: Permission denied");
+  g_clear_pointer (&error, g_free);
+  g_assert_cmpint (g_chmod (copy_file_path, 0600), ==, 0);
+  lm_test_rm_rf (logdir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -981,6 +1043,7 @@ main (int argc, char **argv)
   g_test_add_func ("/store/missing-logdir", test_missing_logdir);
   g_test_add_func ("/store/logdir-is-a-file", test_logdir_is_a_file);
   g_test_add_func ("/store/unreadable-folders", test_unreadable_folders);
+  g_test_add_func ("/store/cannot-open-says-why", test_cannot_open_says_why);
   g_test_add_func ("/store/live-tail/sql", test_live_tail_sql);
 #ifdef HAVE_LUMEN_LOG
   g_test_add_func ("/store/live-tail/lumen-log", test_live_tail_lumen_log);

@@ -15,6 +15,8 @@
 #include <fcntl.h>
 #include <math.h>
 #include <png.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -1009,6 +1011,73 @@ test_damaged (void)
   tmpdir_free (g_steal_pointer (&dst));
 }
 
+/* A symlink back up the tree (r/up -> SRC) is walked once: one run,
+ * exported once.  Before, the walk went down r/up/r/up/... to the depth
+ * limit, exporting the run again at each level. */
+static void
+test_symlink_loop (void)
+{
+  g_autofree char *src = tmpdir_new (), *dst = tmpdir_new ();
+  g_autofree char *err = NULL;
+  g_autofree char *up = NULL, *looped = NULL;
+
+  small_run (src, "r", 1);
+  up = g_build_filename (src, "r", "up", NULL);
+  looped = g_build_filename (dst, "r", "up", NULL);
+  g_assert_cmpint (symlink (src, up), ==, 0);
+  const char *args[] = { src, dst, NULL };
+  g_assert_cmpint (run_export (args, &err), ==, 0);
+  g_test_message ("%s", err);
+  g_assert_true (exported (dst, "r"));
+  g_assert_null (strstr (err, "/up/"));
+  g_assert_false (g_file_test (looped, G_FILE_TEST_EXISTS));
+  tmpdir_free (g_steal_pointer (&src));
+  tmpdir_free (g_steal_pointer (&dst));
+}
+
+/* In the child: a 64 KiB file size limit (ulimit -f 64), and SIGXFSZ as a
+ * shell leaves it (meson's Python ignores it, and exec passes that on). */
+static void
+limit_file_size (gpointer data)
+{
+  struct rlimit rl = { 64 * 1024, 64 * 1024 };
+
+  (void) data;
+  setrlimit (RLIMIT_FSIZE, &rl);
+  signal (SIGXFSZ, SIG_DFL);
+}
+
+/* A run whose event file reaches a file size limit is named with the
+ * system's reason and not called exported; the runs after it are still
+ * exported, exit 1.  Before, SIGXFSZ killed lumen-export at that file
+ * without a word, leaving the other runs unexported. */
+static void
+test_file_size_limit (void)
+{
+  g_autofree char *src = tmpdir_new (), *dst = tmpdir_new ();
+  g_autofree char *out = NULL, *err = NULL;
+  lm_writer *w = writer_open (src, "big");
+  const char *argv[] = { g_getenv ("LUMEN_EXPORT"), src, dst, NULL };
+  int status = -1;
+
+  for (int i = 0; i < 5000; i++)
+    assert_ok (lm_writer_add_scalar (w, "loss", i, 1.0 / (i + 1)));
+  assert_ok (lm_writer_close (w));
+  small_run (src, "small", 1);
+  g_assert_nonnull (argv[0]);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, limit_file_size, NULL, &out,
+                               &err, &status, NULL));
+  g_test_message ("%s%s", out, err);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 1);
+  g_assert_nonnull (strstr (err, "failed: File too large; run not exported whole\n"));
+  g_assert_null (strstr (err, "big/run.lumen -> "));
+  g_assert_nonnull (strstr (err, "small/run.lumen -> "));
+  g_assert_true (exported (dst, "small"));
+  tmpdir_free (g_steal_pointer (&src));
+  tmpdir_free (g_steal_pointer (&dst));
+}
+
 /* --runs picks runs; existing output is refused without --overwrite
  * and replaced (one event file left) with it; bad arguments exit 2. */
 static void
@@ -1055,6 +1124,8 @@ main (int argc, char **argv)
   g_test_add_func ("/export/boxes", test_boxes);
   g_test_add_func ("/export/boxes-translucent", test_boxes_translucent);
   g_test_add_func ("/export/damaged", test_damaged);
+  g_test_add_func ("/export/file-size-limit", test_file_size_limit);
+  g_test_add_func ("/export/symlink-loop", test_symlink_loop);
   g_test_add_func ("/export/options", test_options);
   return g_test_run ();
 }

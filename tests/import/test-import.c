@@ -625,6 +625,12 @@ test_fixtures (void)
                                      "scalars ORDER BY id)");
   g_assert_cmpstr (ys, ==, "1:1.0,2:2.0");
   sqlite3_close (db);
+  /* ...and said, not an error: the summary's counts alone made the file
+   * look whole; the bad CRC's file (not read on) gets no such note */
+  g_assert_nonnull (find_message (m.infos, "tail/events.out.tfevents.1669111200.host.2.0: its last 19 bytes "
+                                  "are a record cut short (still being written, or the file was truncated); "
+                                  "not read", NULL));
+  g_assert_null (find_message (m.infos, "bad/events.out.tfevents", "cut short"));
   /* an empty event file: an empty run; notes.txt is not read */
   db = open_run (dst, "empty");
   g_assert_cmpint (db_int (db, "SELECT count(*) FROM scalars"), ==, 0);
@@ -660,6 +666,42 @@ test_existing (void)
   g_assert_cmpint (db_int (db, "SELECT count(*) FROM scalars"), ==, 2);
   sqlite3_close (db);
   messages_clear (&m);
+  tmpdir_free (dst);
+}
+
+/* A symlink back up the tree (a/loop -> .., a/up -> SRC) is walked once:
+ * one run, imported once.  Before, the walk went down a/loop/a/loop/...
+ * to the depth limit, 2^32 paths, writing a run file at each (23 GB in
+ * ten minutes) until killed. */
+static void
+test_symlink_loop (void)
+{
+  g_autofree char *all = fixtures ();
+  g_autofree char *tail = g_build_filename (all, "tail", "events.out.tfevents.1669111200.host.2.0", NULL);
+  char *src = tmpdir_new (), *dst = tmpdir_new ();
+  g_autofree char *a = g_build_filename (src, "a", NULL);
+  g_autofree char *events = g_build_filename (a, "events.out.tfevents.1669111200.host.2.0", NULL);
+  g_autofree char *loop = g_build_filename (a, "loop", NULL);
+  g_autofree char *up = g_build_filename (a, "up", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *looped = g_build_filename (dst, "a", "loop", NULL);
+  gsize len = 0;
+  Messages m;
+
+  g_assert_cmpint (g_mkdir (a, 0700), ==, 0);
+  g_assert_true (g_file_get_contents (tail, &text, &len, NULL));
+  g_assert_true (g_file_set_contents (events, text, (gssize) len, NULL));
+  g_assert_cmpint (symlink ("..", loop), ==, 0);
+  g_assert_cmpint (symlink (src, up), ==, 0);
+  g_assert_true (lm_tb_has_event_files (src));
+  g_assert_cmpuint (tb_import_once (src, dst, &m), ==, 0);
+  for (guint i = 0; i < m.infos->len; i++)
+    g_test_message ("%s", (const char *) m.infos->pdata[i]);
+  g_assert_nonnull (find_message (m.infos, "a/run.lumen: imported 2 scalars", NULL));
+  g_assert_null (find_message (m.infos, "loop", NULL));
+  g_assert_false (g_file_test (looped, G_FILE_TEST_EXISTS));
+  messages_clear (&m);
+  tmpdir_free (src);
   tmpdir_free (dst);
 }
 
@@ -1989,6 +2031,20 @@ test_cli (void)
   g_assert_true (g_spawn_sync (NULL, (char **) missing, NULL, 0, NULL, NULL, &out, &err, &status, NULL));
   g_assert_cmpint (WEXITSTATUS (status), ==, 2);
   g_assert_nonnull (strstr (err, "SRC /nonexistent-lumen-src is not a folder"));
+  /* 0 is refused by a message that does not call it "between 0 and 3600" */
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *value = i == 0 ? "0" : "7200";
+      const char *interval[] = { exe, "--follow", "--interval", value, src, dst, NULL };
+      g_autofree char *want = g_strdup_printf ("lumen-import: --interval must be more than 0 and at most 3600 "
+                                               "seconds; got %s\n", value);
+
+      g_clear_pointer (&out, g_free);
+      g_clear_pointer (&err, g_free);
+      g_assert_true (g_spawn_sync (NULL, (char **) interval, NULL, 0, NULL, NULL, &out, &err, &status, NULL));
+      g_assert_cmpint (WEXITSTATUS (status), ==, 2);
+      g_assert_cmpstr (err, ==, want);
+    }
   tmpdir_free (dst);
 }
 
@@ -2074,6 +2130,7 @@ main (int argc, char **argv)
   g_test_add_func ("/import/tensor-too-large", test_tensor_too_large);
   g_test_add_func ("/import/fixtures", test_fixtures);
   g_test_add_func ("/import/existing", test_existing);
+  g_test_add_func ("/import/symlink-loop", test_symlink_loop);
   g_test_add_func ("/import/follow", test_follow);
   g_test_add_func ("/import/restart", test_restart);
   g_test_add_func ("/import/restart-follow", test_restart_follow);

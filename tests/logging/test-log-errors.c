@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -771,6 +772,38 @@ static void full_vfs_remove(void) {
   sqlite3_vfs_unregister(&full_vfs);
 }
 
+/* A file size limit (ulimit -f, SIGXFSZ ignored as Python and lumen-train
+ * do) that a commit runs into is an I/O error whose message says why:
+ * "disk I/O error: File too large", not a bare "disk I/O error" (SQLite
+ * keeps no errno for a failed write to the -wal). */
+static void test_file_size_limit(void) {
+  char *dir = tmpdir_new();
+  lm_writer *w = writer_open(dir, "fsize");
+  struct rlimit old, rl;
+  g_assert_cmpint(getrlimit(RLIMIT_FSIZE, &old), ==, 0);
+  void (*old_handler)(int) = signal(SIGXFSZ, SIG_IGN);
+  rl = old;
+  rl.rlim_cur = 2 * 1024 * 1024;
+  g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &rl), ==, 0);
+  /* noise does not compress: its PNG alone is over the limit */
+  const int side = 1024;
+  uint8_t *pixels = g_malloc((size_t)side * side * 3);
+  for (size_t i = 0; i < (size_t)side * side * 3; i++)
+    pixels[i] = (uint8_t)g_random_int();
+  assert_ok(lm_writer_add_image(w, "noise", 0, pixels, side, side, 3));
+  int rc = lm_writer_flush(w);
+  char *msg = g_strdup(lm_log_last_error());
+  g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &old), ==, 0);
+  signal(SIGXFSZ, old_handler);
+  g_test_message("%s", msg);
+  g_assert_cmpint(rc, ==, LM_ERR_IO);
+  g_assert_nonnull(strstr(msg, "(disk I/O error: File too large)"));
+  lm_writer_close(w);
+  g_free(msg);
+  g_free(pixels);
+  tmpdir_free(dir);
+}
+
 static void test_disk_full(void) {
   char *dir = tmpdir_new();
   full_vfs_install();
@@ -869,6 +902,7 @@ int main(int argc, char **argv) {
   g_test_add_func("/logging/errors/lock-after-fork", test_lock_after_fork);
   g_test_add_func("/logging/errors/fork-child-calls", test_fork_child_calls);
   g_test_add_func("/logging/errors/disk-full", test_disk_full);
+  g_test_add_func("/logging/errors/file-size-limit", test_file_size_limit);
   g_test_add_func("/logging/errors/close-after-fault", test_close_after_fault);
   return g_test_run();
 }

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -1018,6 +1019,86 @@ static void test_run_name_taken(void)
   g_free(args);
 }
 
+/* In the child: a 1 MB file size limit (ulimit -f 1000), and SIGXFSZ as a
+ * shell leaves it (meson's Python ignores it, and exec passes that on). */
+static void limit_file_size(gpointer data)
+{
+  (void)data;
+  struct rlimit rl = { 1000 * 1024, 1000 * 1024 };
+  setrlimit(RLIMIT_FSIZE, &rl);
+  signal(SIGXFSZ, SIG_DFL);
+}
+
+/* A file size limit reached while writing (the mlp's checkpoints are
+ * 1.2 MB) is a write error lumen-train names and survives, as a Python
+ * trainer's OSError "File too large": training goes on, the run file stays
+ * sound with what it committed and the exit status is 1. Before, SIGXFSZ killed it
+ * without a word at the first checkpoint. */
+static void test_file_size_limit(void)
+{
+  char *cmd = g_strdup_printf("'%s' --data '%s' --epochs 1 --logdir '%s' --run fsize --no-progress "
+                              "--embedding-samples 0 --no-pr-curves", LM_TRAIN_EXE, data, tmpdir);
+  char **argv = NULL, *out = NULL, *err = NULL;
+  int status = -1;
+  GError *gerr = NULL;
+  g_assert_true(g_shell_parse_argv(cmd, NULL, &argv, NULL));
+  g_assert_true(g_spawn_sync(NULL, argv, NULL, G_SPAWN_DEFAULT, limit_file_size, NULL, &out, &err, &status,
+                             &gerr));
+  g_assert_no_error(gerr);
+  g_test_message("%s%s", out, err);
+  g_assert_true(WIFEXITED(status));
+  g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+  char *want = g_strdup_printf("lumen-train: cannot write checkpoint: %s/fsize/checkpoint-epoch-001.safetensors: "
+                               "cannot write: File too large\n", tmpdir);
+  g_assert_nonnull(strstr(err, want));
+  g_assert_nonnull(strstr(out, "Test accuracy: "));
+  char *runfile = g_build_filename(tmpdir, "fsize", "run.lumen", NULL);
+  sqlite3 *db = train_fixture_open_run(runfile);
+  char *check = train_fixture_text(db, "PRAGMA integrity_check");
+  g_assert_cmpstr(check, ==, "ok");
+  sqlite3_close(db);
+  g_free(check);
+  g_free(runfile);
+  g_free(want);
+  g_free(out);
+  g_free(err);
+  g_strfreev(argv);
+  g_free(cmd);
+}
+
+/* The --run name of a run another process is training now (its writer
+ * holds run.lumen.lock) is refused naming that process, not with advice
+ * to remove the folder (which would lose that process's run) or to
+ * resume it; once the writer is closed the usual refusal comes back. */
+static void test_run_name_busy(void)
+{
+  lm_writer *w = NULL;
+  g_assert_cmpint(lm_writer_open(&w, tmpdir, "busy"), ==, LM_OK);
+  g_assert_cmpint(lm_writer_add_scalar(w, "loss", 0, 1.0), ==, LM_OK);
+  g_assert_cmpint(lm_writer_flush(w), ==, LM_OK);
+  char host[256] = "";
+  g_assert_cmpint(gethostname(host, sizeof host - 1), ==, 0);
+  char *args = g_strdup_printf("--data '%s' --epochs 1 --logdir '%s' --run busy --no-progress", data, tmpdir);
+  char *out, *err;
+  g_assert_cmpint(run_exe(args, &out, &err), ==, 1);
+  g_test_message("%s", err);
+  char *want = g_strdup_printf("lumen-train: --run busy: %s/busy is being written now by another process "
+                               "(pid %ld on %s); choose another --run name (or, once that process has "
+                               "ended, continue the run with --resume)\n",
+                               tmpdir, (long)getpid(), host);
+  g_assert_cmpstr(err, ==, want);
+  g_assert_null(strstr(out, "Epoch 1/1"));
+  g_free(want);
+  g_free(out);
+  g_free(err);
+  g_assert_cmpint(lm_writer_close(w), ==, LM_OK);
+  g_assert_cmpint(run_exe(args, &out, &err), ==, 1);
+  g_assert_nonnull(strstr(err, "/busy already holds a run (a run file)"));
+  g_free(out);
+  g_free(err);
+  g_free(args);
+}
+
 /* pytorch/examples' mnist/main.py flags are lumen-train's own options under
  * main.py's names: each parses to what its lumen-train name gives. */
 static void test_main_py_names(void)
@@ -1249,6 +1330,8 @@ int main(int argc, char **argv)
   g_test_add_func("/train/cli/write-failure-and-empty-test", test_write_failure_and_empty_test);
   g_test_add_func("/train/cli/plateau-needs-val", test_plateau_needs_val);
   g_test_add_func("/train/cli/run-name-taken", test_run_name_taken);
+  g_test_add_func("/train/cli/run-name-busy", test_run_name_busy);
+  g_test_add_func("/train/cli/file-size-limit", test_file_size_limit);
   g_test_add_func("/train/cli/resume-purges-later-steps", test_resume_purges_later_steps);
   g_test_add_func("/train/cli/main-py-names", test_main_py_names);
   g_test_add_func("/train/cli/dry-run", test_dry_run);

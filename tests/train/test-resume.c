@@ -58,6 +58,20 @@ static int run(lm_train_cli *cli, lm_train_result *res, char **errout)
   return rc;
 }
 
+/* Resumes from checkpoint into run_name with nothing else given, as
+ * `lumen-train --resume CHECKPOINT` does. */
+static int resume_from(const char *checkpoint, const char *run_name, lm_train_result *res, char **errout)
+{
+  lm_train_cli cli;
+  lm_train_cli_defaults(&cli);
+  cli.data_dir = data;
+  cli.no_progress = true;
+  cli.logdir = tmpdir;
+  cli.run = run_name;
+  cli.resume = checkpoint;
+  return run(&cli, res, errout);
+}
+
 /* Every tensor of the two checkpoints is byte for byte the same. */
 static void assert_same_tensors(const char *a, const char *b)
 {
@@ -307,14 +321,8 @@ static void test_log_window(void)
   for (size_t i = 0; i <= G_N_ELEMENTS(cases); i++) {
     const bool old = i == G_N_ELEMENTS(cases);
     write_meta(cut.checkpoint, edited, "log_window", old ? NULL : cases[i].window);
-    lm_train_cli_defaults(&cli);
-    cli.data_dir = data;
-    cli.no_progress = true;
-    cli.logdir = tmpdir;
-    cli.run = "window-edited";
-    cli.resume = edited;
     char *err = NULL;
-    int rc = run(&cli, &res, &err);
+    int rc = resume_from(edited, "window-edited", &res, &err);
     g_test_message("%s", err);
     if (old || !cases[i].error) {
       g_assert_cmpint(rc, ==, 0);
@@ -324,6 +332,57 @@ static void test_log_window(void)
       char *want = g_strdup_printf("lumen-train: cannot resume: %s: unreadable log_window \"%s\": %s",
                                    edited, cases[i].window, cases[i].error);
       g_assert_nonnull(strstr(err, want));
+      g_free(want);
+    }
+    g_free(err);
+  }
+  g_free(edited);
+}
+
+/* A damaged or hand-edited option value in a checkpoint is refused naming
+ * its key and what it should be, as the option would be; before, a
+ * batch_size of -5 trained on ("batch -5"), 'nan' or 'x' fell back to the
+ * default, a limit_train of -1 trained on the whole data set and 1e400
+ * was turned into an int. limit_train 0 (no limit) still resumes. */
+static void test_option_values(void)
+{
+  lm_train_cli cli;
+  lm_train_result cut, res;
+  base_cli(&cli, "mlp", "option-values");
+  cli.stop_after_steps_set = true;
+  cli.stop_after_steps = 13;
+  g_assert_cmpint(run(&cli, &cut, NULL), ==, 0);
+
+  static const struct {
+    const char *key, *value, *expected; /* expected NULL: resumes */
+  } cases[] = {
+    {"batch_size", "-5", "an integer from 1 to 1048576"},
+    {"batch_size", "nan", "an integer from 1 to 1048576"},
+    {"batch_size", "x", "an integer from 1 to 1048576"},
+    {"epochs", "0", "an integer from 1 to 1000000"},
+    {"val_split", "1.5", "a fraction >= 0 and < 1"},
+    {"limit_train", "-1", "an integer >= 0 (0: all)"},
+    {"lr_step", "1e400", "an integer >= 0"},
+    {"lr_step", "2.5", "an integer >= 0"},
+    {"base_lr", "0", "a number > 0"},
+    {"momentum", "inf", "a number >= 0"},
+    {"weight_decay", "-1", "a number >= 0"},
+    {"limit_train", "0", NULL},
+  };
+  char *edited = g_build_filename(tmpdir, "options-edited.safetensors", NULL);
+  for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+    write_meta(cut.checkpoint, edited, cases[i].key, cases[i].value);
+    char *err = NULL;
+    int rc = resume_from(edited, "options-edited", &res, &err);
+    g_test_message("%s=%s: %s", cases[i].key, cases[i].value, err);
+    if (!cases[i].expected) {
+      g_assert_cmpint(rc, ==, 0);
+      g_assert_cmpint(res.status, ==, LM_RUN_FINISHED);
+    } else {
+      g_assert_cmpint(rc, ==, 1);
+      char *want = g_strdup_printf("lumen-train: cannot resume: %s: checkpoint metadata '%s' is '%s', "
+                                   "expected %s\n", edited, cases[i].key, cases[i].value, cases[i].expected);
+      g_assert_cmpstr(err, ==, want);
       g_free(want);
     }
     g_free(err);
@@ -375,14 +434,8 @@ static void test_scheduler_state(void)
   char *edited = g_build_filename(tmpdir, "sched-edited.safetensors", NULL);
   for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
     write_meta(cut.checkpoint, edited, "lr_scheduler_state", bad[i].state);
-    lm_train_cli_defaults(&cli);
-    cli.data_dir = data;
-    cli.no_progress = true;
-    cli.logdir = tmpdir;
-    cli.run = "sched-edited";
-    cli.resume = edited;
     char *err = NULL;
-    g_assert_cmpint(run(&cli, &res, &err), ==, 1);
+    g_assert_cmpint(resume_from(edited, "sched-edited", &res, &err), ==, 1);
     g_test_message("%s", err);
     char *want = g_strdup_printf("lumen-train: cannot resume: %s: unreadable lr_scheduler_state "
                                  "\"%s\": %s", edited, bad[i].state, bad[i].error);
@@ -532,6 +585,7 @@ int main(int argc, char **argv)
   g_test_add_func("/train/resume/epoch-checkpoint", test_epoch_checkpoint);
   g_test_add_func("/train/resume/scheduler-state", test_scheduler_state);
   g_test_add_func("/train/resume/log-window", test_log_window);
+  g_test_add_func("/train/resume/option-values", test_option_values);
   g_test_add_func("/train/resume/refusals", test_refusals);
   int rc = g_test_run();
   train_fixture_rmdir(tmpdir);
