@@ -254,16 +254,38 @@ set_status (LmGraphPage *self, const char *text)
   gtk_widget_set_visible (self->status, text != NULL && *text);
 }
 
+/* Makes list hold strings (freed here): one splice of the entries that
+ * differ, so that a list shown open keeps its place as a live run adds
+ * to it (an append is an append, a changed count one entry), and a
+ * hundred traced steps are not listed again for each new one. */
+static void
+set_strings (GtkStringList *list, GPtrArray *strings)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (list)), m = strings->len, p = 0, q = 0;
+
+  while (p < n && p < m && strcmp (gtk_string_list_get_string (list, p), strings->pdata[p]) == 0)
+    p++;
+  while (q < n - p && q < m - p
+         && strcmp (gtk_string_list_get_string (list, n - 1 - q), strings->pdata[m - 1 - q]) == 0)
+    q++;
+  if (p + q < n || p + q < m)
+    {
+      g_ptr_array_set_size (strings, m - q);
+      g_ptr_array_add (strings, NULL);
+      gtk_string_list_splice (list, p, n - p - q, (const char *const *) strings->pdata + p);
+    }
+  g_ptr_array_unref (strings);
+}
+
 /* The "Graph" drop-down: each graph of the run by name and step, shown only
  * when there are several (TensorBoard's "Tag" choice). */
 static void
 fill_graphs (LmGraphPage *self, gint64 shown_graph)
 {
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
   guint sel = 0;
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->graph_names));
 
   self->updating = TRUE;
-  gtk_string_list_splice (self->graph_names, 0, n, NULL);
   for (guint i = 0; self->graphs && i < self->graphs->len; i++)
     {
       LmGraphInfo *g = &g_array_index (self->graphs, LmGraphInfo, i);
@@ -271,16 +293,17 @@ fill_graphs (LmGraphPage *self, gint64 shown_graph)
                                                  : g_strdup_printf (" · %u trace%s%s", g->n_traces,
                                                                     g->n_traces == 1 ? "" : "s",
                                                                     g->n_timed ? ", profiled" : "");
-      g_autofree char *s = NULL;
 
       if (g->name != NULL && *g->name)
-        s = g_strdup_printf ("Graph: %s · step %" G_GINT64_FORMAT "%s", g->name, g->step, traces);
+        g_ptr_array_add (names, g_strdup_printf ("Graph: %s · step %" G_GINT64_FORMAT "%s", g->name, g->step,
+                                                 traces));
       else
-        s = g_strdup_printf ("Graph %" G_GINT64_FORMAT " · step %" G_GINT64_FORMAT "%s", g->id, g->step, traces);
-      gtk_string_list_append (self->graph_names, s);
+        g_ptr_array_add (names, g_strdup_printf ("Graph %" G_GINT64_FORMAT " · step %" G_GINT64_FORMAT "%s",
+                                                 g->id, g->step, traces));
       if (g->id == shown_graph)
         sel = i;
     }
+  set_strings (self->graph_names, names);
   gtk_drop_down_set_selected (GTK_DROP_DOWN (self->graph_drop), sel);
   gtk_widget_set_visible (self->graph_drop, self->graphs != NULL && self->graphs->len > 1);
   self->updating = FALSE;
@@ -289,22 +312,23 @@ fill_graphs (LmGraphPage *self, gint64 shown_graph)
 static void
 fill_traces (LmGraphPage *self, gint64 shown_trace)
 {
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
   guint sel = GTK_INVALID_LIST_POSITION;
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->trace_names));
 
   self->updating = TRUE;
-  gtk_string_list_splice (self->trace_names, 0, n, NULL);
   if (self->traces == NULL || self->traces->len == 0)
-    gtk_string_list_append (self->trace_names, "no traces");
+    g_ptr_array_add (names, g_strdup ("no traces"));
   for (guint i = 0; self->traces && i < self->traces->len; i++)
     {
       LmTraceInfo *t = &g_array_index (self->traces, LmTraceInfo, i);
-      g_autofree char *s = g_strdup_printf ("trace: step %" G_GINT64_FORMAT "%s%s", t->step,
-                                            t->timed ? ", profiled" : "", t->n_anomalies ? "  ⚠ NaN/Inf" : "");
-      gtk_string_list_append (self->trace_names, s);
+
+      g_ptr_array_add (names, g_strdup_printf ("trace: step %" G_GINT64_FORMAT "%s%s", t->step,
+                                               t->timed ? ", profiled" : "",
+                                               t->n_anomalies ? "  ⚠ NaN/Inf" : ""));
       if (t->id == shown_trace)
         sel = i;
     }
+  set_strings (self->trace_names, names);
   gtk_drop_down_set_selected (GTK_DROP_DOWN (self->trace_drop), sel == GTK_INVALID_LIST_POSITION ? 0 : sel);
   gtk_widget_set_sensitive (self->trace_drop, self->traces && self->traces->len > 0);
   self->updating = FALSE;

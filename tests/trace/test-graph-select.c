@@ -411,6 +411,81 @@ test_page_live (void)
   close_page (store, win);
 }
 
+/* The items-changed of a drop-down's list: how many, and the last one. */
+typedef struct
+{
+  guint n, position, removed, added;
+} Changes;
+
+static void
+on_items_changed (GListModel *model, guint position, guint removed, guint added, Changes *c)
+{
+  c->n++;
+  c->position = position;
+  c->removed = removed;
+  c->added = added;
+}
+
+/* Hundreds of traced steps (lumen-train --trace-every), one chosen that
+ * is not the default: a step written while the page is open is added at
+ * the end of the trace drop-down, whose other entries stay as they are
+ * (an open list keeps its place and its choice), and the Graph
+ * drop-down changes only the entry whose count changed. */
+static void
+test_page_live_many (void)
+{
+  g_autofree char *dir = g_build_filename (tmpdir, "many", NULL);
+  LmRunStore *store;
+  GtkWidget *win, *drop, *traces;
+  GListModel *names, *graph_names;
+  LmGraphPage *page;
+  Changes tc = { 0 }, gc = { 0 };
+  lm_writer *w = NULL;
+  int64_t gid;
+
+  if (lm_ui_test_no_display ())
+    return;
+  g_assert_cmpint (lm_writer_open (&w, dir, "run"), ==, LM_OK);
+  gid = add_model (w);
+  for (gint64 step = 10; step <= 3000; step += 10)
+    add_model_trace (w, gid, step);
+  add_profile (w);
+  g_assert_cmpint (lm_writer_flush (w), ==, LM_OK);
+  page = open_page (dir, FALSE, -1, &store, &win);
+  wait_for (page, "mlp");
+  traces = lm_graph_page_get_trace_drop (page);
+  drop = lm_graph_page_get_graph_drop (page);
+  wait_items (traces, 300);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (traces), 120);
+  wait_trace (page, 1210);
+  names = gtk_drop_down_get_model (GTK_DROP_DOWN (traces));
+  graph_names = gtk_drop_down_get_model (GTK_DROP_DOWN (drop));
+  g_signal_connect (names, "items-changed", G_CALLBACK (on_items_changed), &tc);
+  g_signal_connect (graph_names, "items-changed", G_CALLBACK (on_items_changed), &gc);
+
+  add_model_trace (w, gid, 3010);
+  g_assert_cmpint (lm_writer_flush (w), ==, LM_OK);
+  wait_items (traces, 301);
+  g_assert_cmpstr (drop_item (traces, 300), ==, "trace: step 3010");
+  g_assert_cmpuint (tc.n, ==, 1);
+  g_assert_cmpuint (tc.position, ==, 300);
+  g_assert_cmpuint (tc.removed, ==, 0);
+  g_assert_cmpuint (tc.added, ==, 1);
+  g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (traces)), ==, 120);
+  g_assert_cmpint (lm_graph_view_get_trace (lm_graph_page_get_view (page))->step, ==, 1210);
+  g_assert_cmpuint (gc.n, ==, 1);
+  g_assert_cmpuint (gc.position, ==, 0);
+  g_assert_cmpuint (gc.removed, ==, 1);
+  g_assert_cmpuint (gc.added, ==, 1);
+  g_assert_cmpstr (drop_item (drop, 0), ==, "Graph: mlp · step 0 · 301 traces");
+  g_assert_cmpstr (drop_item (drop, 1), ==, "Graph: profile · step 3 · 1 trace, profiled");
+  g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (drop)), ==, 0);
+  g_signal_handlers_disconnect_by_data (names, &tc);
+  g_signal_handlers_disconnect_by_data (graph_names, &gc);
+  lm_writer_close (w);
+  close_page (store, win);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -433,6 +508,7 @@ main (int argc, char **argv)
   g_test_add_func ("/trace/graph-select/page-profile", test_page_profile);
   g_test_add_func ("/trace/graph-select/page-one-graph", test_page_one_graph);
   g_test_add_func ("/trace/graph-select/page-live", test_page_live);
+  g_test_add_func ("/trace/graph-select/page-live-many", test_page_live_many);
   rc = g_test_run ();
   train_fixture_rmdir (tmpdir);
   g_free (two_dir);
