@@ -49,6 +49,7 @@ struct _LmGraphPage
   gboolean want_timed;         /* choose the last profiled trace */
   gboolean refreshing;         /* a list_job is under way */
   gboolean refresh_again;      /* the file changed again meanwhile */
+  gboolean list_after_load;    /* the file changed while a load ran */
 };
 
 G_DEFINE_FINAL_TYPE (LmGraphPage, lm_graph_page, GTK_TYPE_BOX)
@@ -386,14 +387,8 @@ show_trace_error (LmGraphPage *self, LoadJob *job)
 }
 
 static void
-on_loaded (GObject *source, GAsyncResult *res, gpointer user_data)
+apply_load (LmGraphPage *self, LoadJob *job)
 {
-  LmGraphPage *self = LM_GRAPH_PAGE (source);
-  LoadJob *job = g_task_get_task_data (G_TASK (res));
-
-  if (job->generation != self->generation)
-    return;
-  self->loading = FALSE;
   if (job->trace_only)
     {
       lm_graph_view_set_trace (LM_GRAPH_VIEW (self->view), g_steal_pointer (&job->trace));
@@ -443,6 +438,27 @@ on_loaded (GObject *source, GAsyncResult *res, gpointer user_data)
   show_trace_error (self, job);
   apply_target (self);
   update_details (self);
+}
+
+static void refresh_lists (LmGraphPage *self);
+
+static void
+on_loaded (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  LmGraphPage *self = LM_GRAPH_PAGE (source);
+  LoadJob *job = g_task_get_task_data (G_TASK (res));
+
+  if (job->generation != self->generation)
+    return;
+  self->loading = FALSE;
+  apply_load (self, job);
+  /* the file changed while it loaded (a trace alone lists nothing, a run
+   * listed what was there when it started): what came joins the lists */
+  if (self->list_after_load && !self->loading)
+    {
+      self->list_after_load = FALSE;
+      refresh_lists (self);
+    }
 }
 
 /* Loads run `name` (NULL: the first run with a graph); trace_id >= 0 with
@@ -573,8 +589,6 @@ same_traces (GArray *a, GArray *b)
   return TRUE;
 }
 
-static void refresh_lists (LmGraphPage *self);
-
 /* The shown run's lists again: the drop-downs gain what is new, the shown
  * graph and trace stay chosen. */
 static void
@@ -586,8 +600,13 @@ on_listed (GObject *source, GAsyncResult *res, gpointer user_data)
   gboolean again = self->refresh_again;
 
   self->refreshing = self->refresh_again = FALSE;
-  /* a load since then lists them itself */
-  if (job->generation != self->generation || self->loading || job->graphs == NULL)
+  /* a load since then: listed again once it is done */
+  if (job->generation != self->generation || self->loading)
+    {
+      refresh_lists (self);
+      return;
+    }
+  if (job->graphs == NULL)
     return;
   if (!same_graphs (self->graphs, job->graphs))
     {
@@ -621,7 +640,12 @@ refresh_lists (LmGraphPage *self)
       self->refresh_again = TRUE;
       return;
     }
-  if (self->loading || self->path == NULL || g == NULL)
+  if (self->loading)
+    {
+      self->list_after_load = TRUE;
+      return;
+    }
+  if (self->path == NULL || g == NULL)
     return;
   job = g_new0 (ListJob, 1);
   job->generation = self->generation;

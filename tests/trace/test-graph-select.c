@@ -486,6 +486,69 @@ test_page_live_many (void)
   close_page (store, win);
 }
 
+static void
+count_reads (LmRunStore *store, LmRun *run, guint *n)
+{
+  (*n)++;
+}
+
+/* The run's file read while the page loads a trace (the one picked in
+ * the trace drop-down): the step it brought joins the drop-down once the
+ * load is done, where it waited for the next change of the file (none,
+ * when lumen-train had finished). */
+static void
+test_page_live_during_load (void)
+{
+  g_autofree char *dir = g_build_filename (tmpdir, "during", NULL);
+  g_autoptr (LmRun) run = NULL;
+  LmRunStore *store;
+  GtkWidget *win, *traces;
+  LmGraphPage *page;
+  lm_writer *w = NULL;
+  guint reads = 0;
+  int64_t gid;
+
+  if (lm_ui_test_no_display ())
+    return;
+  g_assert_cmpint (lm_writer_open (&w, dir, "run"), ==, LM_OK);
+  gid = add_model (w);
+  add_model_trace (w, gid, 2);
+  add_model_trace (w, gid, 4);
+  g_assert_cmpint (lm_writer_flush (w), ==, LM_OK);
+  page = open_page (dir, FALSE, -1, &store, &win);
+  wait_for (page, "mlp");
+  traces = lm_graph_page_get_trace_drop (page);
+  wait_trace (page, 4);
+  wait_items (traces, 2);
+  run = g_list_model_get_item (G_LIST_MODEL (store), 0);
+
+  /* step 6 written and read while the page does not hear of it (nor of
+   * any later read, so that only this one can bring it)... */
+  g_signal_handlers_block_matched (store, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, page);
+  g_signal_connect (store, "run-file-read", G_CALLBACK (count_reads), &reads);
+  add_model_trace (w, gid, 6);
+  g_assert_cmpint (lm_writer_flush (w), ==, LM_OK);
+  {
+    gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+    while (reads == 0 && g_get_monotonic_time () < end)
+      g_main_context_iteration (NULL, FALSE);
+  }
+  g_assert_cmpuint (reads, >, 0);
+  g_signal_handlers_disconnect_by_func (store, count_reads, &reads);
+  /* ... until that read reaches it while it loads the step picked */
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (traces), 0);
+  g_signal_handlers_unblock_matched (store, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, page);
+  g_signal_emit_by_name (store, "run-file-read", run);
+  g_signal_handlers_block_matched (store, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, page);
+  wait_items (traces, 3);
+  g_assert_cmpstr (drop_item (traces, 2), ==, "trace: step 6");
+  wait_trace (page, 2);
+  g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (traces)), ==, 0);
+  g_signal_handlers_unblock_matched (store, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, page);
+  lm_writer_close (w);
+  close_page (store, win);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -509,6 +572,7 @@ main (int argc, char **argv)
   g_test_add_func ("/trace/graph-select/page-one-graph", test_page_one_graph);
   g_test_add_func ("/trace/graph-select/page-live", test_page_live);
   g_test_add_func ("/trace/graph-select/page-live-many", test_page_live_many);
+  g_test_add_func ("/trace/graph-select/page-live-during-load", test_page_live_during_load);
   rc = g_test_run ();
   train_fixture_rmdir (tmpdir);
   g_free (two_dir);
