@@ -598,6 +598,7 @@ on_listed (GObject *source, GAsyncResult *res, gpointer user_data)
   ListJob *job = g_task_get_task_data (G_TASK (res));
   const LmTraceData *shown = lm_graph_view_get_trace (LM_GRAPH_VIEW (self->view));
   gboolean again = self->refresh_again;
+  gint64 newest;
 
   self->refreshing = self->refresh_again = FALSE;
   /* a load since then: listed again once it is done */
@@ -618,11 +619,11 @@ on_listed (GObject *source, GAsyncResult *res, gpointer user_data)
     {
       g_clear_pointer (&self->traces, g_array_unref);
       self->traces = g_steal_pointer (&job->traces);
-      fill_traces (self, shown ? shown->id : -1);
-      /* nothing was shown: the newest step */
-      if (shown == NULL && self->traces->len > 0)
-        start_load (self, self->run_name, g_array_index (self->traces, LmTraceInfo, self->traces->len - 1).id,
-                    TRUE);
+      /* nothing was shown: the newest step, chosen in the drop-down too */
+      newest = self->traces->len > 0 ? g_array_index (self->traces, LmTraceInfo, self->traces->len - 1).id : -1;
+      fill_traces (self, shown ? shown->id : newest);
+      if (shown == NULL && newest >= 0)
+        start_load (self, self->run_name, newest, TRUE);
     }
   if (again)
     refresh_lists (self);

@@ -549,6 +549,43 @@ test_page_live_during_load (void)
   close_page (store, win);
 }
 
+/* Two steps traced in one commit of a run whose graph is shown without
+ * a trace: the newest opens, and the trace drop-down says so (it said
+ * the first, and picking that one did nothing). */
+static void
+test_page_live_two_at_once (void)
+{
+  g_autofree char *dir = g_build_filename (tmpdir, "two-at-once", NULL);
+  LmRunStore *store;
+  GtkWidget *win, *traces;
+  LmGraphPage *page;
+  lm_writer *w = NULL;
+  int64_t gid;
+
+  if (lm_ui_test_no_display ())
+    return;
+  g_assert_cmpint (lm_writer_open (&w, dir, "run"), ==, LM_OK);
+  gid = add_model (w);
+  g_assert_cmpint (lm_writer_flush (w), ==, LM_OK);
+  page = open_page (dir, FALSE, -1, &store, &win);
+  wait_for (page, "mlp");
+  traces = lm_graph_page_get_trace_drop (page);
+  g_assert_cmpstr (drop_item (traces, 0), ==, "no traces");
+
+  add_model_trace (w, gid, 2);
+  add_model_trace (w, gid, 5);
+  g_assert_cmpint (lm_writer_flush (w), ==, LM_OK);
+  wait_trace (page, 5);
+  g_assert_cmpuint (n_items (traces), ==, 2);
+  g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (traces)), ==, 1);
+  g_assert_cmpstr (drop_item (traces, 1), ==, "trace: step 5");
+  /* the other one is a choice */
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (traces), 0);
+  wait_trace (page, 2);
+  lm_writer_close (w);
+  close_page (store, win);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -572,6 +609,7 @@ main (int argc, char **argv)
   g_test_add_func ("/trace/graph-select/page-one-graph", test_page_one_graph);
   g_test_add_func ("/trace/graph-select/page-live", test_page_live);
   g_test_add_func ("/trace/graph-select/page-live-many", test_page_live_many);
+  g_test_add_func ("/trace/graph-select/page-live-two-at-once", test_page_live_two_at_once);
   g_test_add_func ("/trace/graph-select/page-live-during-load", test_page_live_during_load);
   rc = g_test_run ();
   train_fixture_rmdir (tmpdir);
