@@ -411,6 +411,18 @@ test_page_live (void)
   close_page (store, win);
 }
 
+/* A run "run" in dir with add_model's graph (its id in *gid), written to
+ * while a page is open. */
+static lm_writer *
+open_model_run (const char *dir, int64_t *gid)
+{
+  lm_writer *w = NULL;
+
+  g_assert_cmpint (lm_writer_open (&w, dir, "run"), ==, LM_OK);
+  *gid = add_model (w);
+  return w;
+}
+
 /* The items-changed of a drop-down's list: how many, and the last one. */
 typedef struct
 {
@@ -440,13 +452,12 @@ test_page_live_many (void)
   GListModel *names, *graph_names;
   LmGraphPage *page;
   Changes tc = { 0 }, gc = { 0 };
-  lm_writer *w = NULL;
+  lm_writer *w;
   int64_t gid;
 
   if (lm_ui_test_no_display ())
     return;
-  g_assert_cmpint (lm_writer_open (&w, dir, "run"), ==, LM_OK);
-  gid = add_model (w);
+  w = open_model_run (dir, &gid);
   for (gint64 step = 10; step <= 3000; step += 10)
     add_model_trace (w, gid, step);
   add_profile (w);
@@ -504,14 +515,13 @@ test_page_live_during_load (void)
   LmRunStore *store;
   GtkWidget *win, *traces;
   LmGraphPage *page;
-  lm_writer *w = NULL;
+  lm_writer *w;
   guint reads = 0;
   int64_t gid;
 
   if (lm_ui_test_no_display ())
     return;
-  g_assert_cmpint (lm_writer_open (&w, dir, "run"), ==, LM_OK);
-  gid = add_model (w);
+  w = open_model_run (dir, &gid);
   add_model_trace (w, gid, 2);
   add_model_trace (w, gid, 4);
   g_assert_cmpint (lm_writer_flush (w), ==, LM_OK);
@@ -559,13 +569,12 @@ test_page_live_two_at_once (void)
   LmRunStore *store;
   GtkWidget *win, *traces;
   LmGraphPage *page;
-  lm_writer *w = NULL;
+  lm_writer *w;
   int64_t gid;
 
   if (lm_ui_test_no_display ())
     return;
-  g_assert_cmpint (lm_writer_open (&w, dir, "run"), ==, LM_OK);
-  gid = add_model (w);
+  w = open_model_run (dir, &gid);
   g_assert_cmpint (lm_writer_flush (w), ==, LM_OK);
   page = open_page (dir, FALSE, -1, &store, &win);
   wait_for (page, "mlp");
