@@ -49,6 +49,7 @@ struct _LmGraphPage
   gboolean want_timed;         /* choose the last profiled trace */
   gboolean refreshing;         /* a list_job is under way */
   gboolean refresh_again;      /* the file changed again meanwhile */
+  gboolean list_after_load;    /* the file changed while a load ran */
 };
 
 G_DEFINE_FINAL_TYPE (LmGraphPage, lm_graph_page, GTK_TYPE_BOX)
@@ -254,16 +255,38 @@ set_status (LmGraphPage *self, const char *text)
   gtk_widget_set_visible (self->status, text != NULL && *text);
 }
 
+/* Makes list hold strings (freed here): one splice of the entries that
+ * differ, so that a list shown open keeps its place as a live run adds
+ * to it (an append is an append, a changed count one entry), and a
+ * hundred traced steps are not listed again for each new one. */
+static void
+set_strings (GtkStringList *list, GPtrArray *strings)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (list)), m = strings->len, p = 0, q = 0;
+
+  while (p < n && p < m && strcmp (gtk_string_list_get_string (list, p), strings->pdata[p]) == 0)
+    p++;
+  while (q < n - p && q < m - p
+         && strcmp (gtk_string_list_get_string (list, n - 1 - q), strings->pdata[m - 1 - q]) == 0)
+    q++;
+  if (p + q < n || p + q < m)
+    {
+      g_ptr_array_set_size (strings, m - q);
+      g_ptr_array_add (strings, NULL);
+      gtk_string_list_splice (list, p, n - p - q, (const char *const *) strings->pdata + p);
+    }
+  g_ptr_array_unref (strings);
+}
+
 /* The "Graph" drop-down: each graph of the run by name and step, shown only
  * when there are several (TensorBoard's "Tag" choice). */
 static void
 fill_graphs (LmGraphPage *self, gint64 shown_graph)
 {
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
   guint sel = 0;
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->graph_names));
 
   self->updating = TRUE;
-  gtk_string_list_splice (self->graph_names, 0, n, NULL);
   for (guint i = 0; self->graphs && i < self->graphs->len; i++)
     {
       LmGraphInfo *g = &g_array_index (self->graphs, LmGraphInfo, i);
@@ -271,16 +294,17 @@ fill_graphs (LmGraphPage *self, gint64 shown_graph)
                                                  : g_strdup_printf (" · %u trace%s%s", g->n_traces,
                                                                     g->n_traces == 1 ? "" : "s",
                                                                     g->n_timed ? ", profiled" : "");
-      g_autofree char *s = NULL;
 
       if (g->name != NULL && *g->name)
-        s = g_strdup_printf ("Graph: %s · step %" G_GINT64_FORMAT "%s", g->name, g->step, traces);
+        g_ptr_array_add (names, g_strdup_printf ("Graph: %s · step %" G_GINT64_FORMAT "%s", g->name, g->step,
+                                                 traces));
       else
-        s = g_strdup_printf ("Graph %" G_GINT64_FORMAT " · step %" G_GINT64_FORMAT "%s", g->id, g->step, traces);
-      gtk_string_list_append (self->graph_names, s);
+        g_ptr_array_add (names, g_strdup_printf ("Graph %" G_GINT64_FORMAT " · step %" G_GINT64_FORMAT "%s",
+                                                 g->id, g->step, traces));
       if (g->id == shown_graph)
         sel = i;
     }
+  set_strings (self->graph_names, names);
   gtk_drop_down_set_selected (GTK_DROP_DOWN (self->graph_drop), sel);
   gtk_widget_set_visible (self->graph_drop, self->graphs != NULL && self->graphs->len > 1);
   self->updating = FALSE;
@@ -289,22 +313,23 @@ fill_graphs (LmGraphPage *self, gint64 shown_graph)
 static void
 fill_traces (LmGraphPage *self, gint64 shown_trace)
 {
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
   guint sel = GTK_INVALID_LIST_POSITION;
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->trace_names));
 
   self->updating = TRUE;
-  gtk_string_list_splice (self->trace_names, 0, n, NULL);
   if (self->traces == NULL || self->traces->len == 0)
-    gtk_string_list_append (self->trace_names, "no traces");
+    g_ptr_array_add (names, g_strdup ("no traces"));
   for (guint i = 0; self->traces && i < self->traces->len; i++)
     {
       LmTraceInfo *t = &g_array_index (self->traces, LmTraceInfo, i);
-      g_autofree char *s = g_strdup_printf ("trace: step %" G_GINT64_FORMAT "%s%s", t->step,
-                                            t->timed ? ", profiled" : "", t->n_anomalies ? "  ⚠ NaN/Inf" : "");
-      gtk_string_list_append (self->trace_names, s);
+
+      g_ptr_array_add (names, g_strdup_printf ("trace: step %" G_GINT64_FORMAT "%s%s", t->step,
+                                               t->timed ? ", profiled" : "",
+                                               t->n_anomalies ? "  ⚠ NaN/Inf" : ""));
       if (t->id == shown_trace)
         sel = i;
     }
+  set_strings (self->trace_names, names);
   gtk_drop_down_set_selected (GTK_DROP_DOWN (self->trace_drop), sel == GTK_INVALID_LIST_POSITION ? 0 : sel);
   gtk_widget_set_sensitive (self->trace_drop, self->traces && self->traces->len > 0);
   self->updating = FALSE;
@@ -362,14 +387,8 @@ show_trace_error (LmGraphPage *self, LoadJob *job)
 }
 
 static void
-on_loaded (GObject *source, GAsyncResult *res, gpointer user_data)
+apply_load (LmGraphPage *self, LoadJob *job)
 {
-  LmGraphPage *self = LM_GRAPH_PAGE (source);
-  LoadJob *job = g_task_get_task_data (G_TASK (res));
-
-  if (job->generation != self->generation)
-    return;
-  self->loading = FALSE;
   if (job->trace_only)
     {
       lm_graph_view_set_trace (LM_GRAPH_VIEW (self->view), g_steal_pointer (&job->trace));
@@ -419,6 +438,27 @@ on_loaded (GObject *source, GAsyncResult *res, gpointer user_data)
   show_trace_error (self, job);
   apply_target (self);
   update_details (self);
+}
+
+static void refresh_lists (LmGraphPage *self);
+
+static void
+on_loaded (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  LmGraphPage *self = LM_GRAPH_PAGE (source);
+  LoadJob *job = g_task_get_task_data (G_TASK (res));
+
+  if (job->generation != self->generation)
+    return;
+  self->loading = FALSE;
+  apply_load (self, job);
+  /* the file changed while it loaded (a trace alone lists nothing, a run
+   * listed what was there when it started): what came joins the lists */
+  if (self->list_after_load && !self->loading)
+    {
+      self->list_after_load = FALSE;
+      refresh_lists (self);
+    }
 }
 
 /* Loads run `name` (NULL: the first run with a graph); trace_id >= 0 with
@@ -549,8 +589,6 @@ same_traces (GArray *a, GArray *b)
   return TRUE;
 }
 
-static void refresh_lists (LmGraphPage *self);
-
 /* The shown run's lists again: the drop-downs gain what is new, the shown
  * graph and trace stay chosen. */
 static void
@@ -560,10 +598,16 @@ on_listed (GObject *source, GAsyncResult *res, gpointer user_data)
   ListJob *job = g_task_get_task_data (G_TASK (res));
   const LmTraceData *shown = lm_graph_view_get_trace (LM_GRAPH_VIEW (self->view));
   gboolean again = self->refresh_again;
+  gint64 newest;
 
   self->refreshing = self->refresh_again = FALSE;
-  /* a load since then lists them itself */
-  if (job->generation != self->generation || self->loading || job->graphs == NULL)
+  /* a load since then: listed again once it is done */
+  if (job->generation != self->generation || self->loading)
+    {
+      refresh_lists (self);
+      return;
+    }
+  if (job->graphs == NULL)
     return;
   if (!same_graphs (self->graphs, job->graphs))
     {
@@ -575,11 +619,11 @@ on_listed (GObject *source, GAsyncResult *res, gpointer user_data)
     {
       g_clear_pointer (&self->traces, g_array_unref);
       self->traces = g_steal_pointer (&job->traces);
-      fill_traces (self, shown ? shown->id : -1);
-      /* nothing was shown: the newest step */
-      if (shown == NULL && self->traces->len > 0)
-        start_load (self, self->run_name, g_array_index (self->traces, LmTraceInfo, self->traces->len - 1).id,
-                    TRUE);
+      /* nothing was shown: the newest step, chosen in the drop-down too */
+      newest = self->traces->len > 0 ? g_array_index (self->traces, LmTraceInfo, self->traces->len - 1).id : -1;
+      fill_traces (self, shown ? shown->id : newest);
+      if (shown == NULL && newest >= 0)
+        start_load (self, self->run_name, newest, TRUE);
     }
   if (again)
     refresh_lists (self);
@@ -597,7 +641,12 @@ refresh_lists (LmGraphPage *self)
       self->refresh_again = TRUE;
       return;
     }
-  if (self->loading || self->path == NULL || g == NULL)
+  if (self->loading)
+    {
+      self->list_after_load = TRUE;
+      return;
+    }
+  if (self->path == NULL || g == NULL)
     return;
   job = g_new0 (ListJob, 1);
   job->generation = self->generation;

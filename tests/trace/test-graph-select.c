@@ -411,6 +411,190 @@ test_page_live (void)
   close_page (store, win);
 }
 
+/* A run "run" in dir with add_model's graph (its id in *gid), written to
+ * while a page is open. */
+static lm_writer *
+open_model_run (const char *dir, int64_t *gid)
+{
+  lm_writer *w = NULL;
+
+  g_assert_cmpint (lm_writer_open (&w, dir, "run"), ==, LM_OK);
+  *gid = add_model (w);
+  return w;
+}
+
+/* The items-changed of a drop-down's list: how many, and the last one. */
+typedef struct
+{
+  guint n, position, removed, added;
+} Changes;
+
+static void
+on_items_changed (GListModel *model, guint position, guint removed, guint added, Changes *c)
+{
+  c->n++;
+  c->position = position;
+  c->removed = removed;
+  c->added = added;
+}
+
+/* Hundreds of traced steps (lumen-train --trace-every), one chosen that
+ * is not the default: a step written while the page is open is added at
+ * the end of the trace drop-down, whose other entries stay as they are
+ * (an open list keeps its place and its choice), and the Graph
+ * drop-down changes only the entry whose count changed. */
+static void
+test_page_live_many (void)
+{
+  g_autofree char *dir = g_build_filename (tmpdir, "many", NULL);
+  LmRunStore *store;
+  GtkWidget *win, *drop, *traces;
+  GListModel *names, *graph_names;
+  LmGraphPage *page;
+  Changes tc = { 0 }, gc = { 0 };
+  lm_writer *w;
+  int64_t gid;
+
+  if (lm_ui_test_no_display ())
+    return;
+  w = open_model_run (dir, &gid);
+  for (gint64 step = 10; step <= 3000; step += 10)
+    add_model_trace (w, gid, step);
+  add_profile (w);
+  g_assert_cmpint (lm_writer_flush (w), ==, LM_OK);
+  page = open_page (dir, FALSE, -1, &store, &win);
+  wait_for (page, "mlp");
+  traces = lm_graph_page_get_trace_drop (page);
+  drop = lm_graph_page_get_graph_drop (page);
+  wait_items (traces, 300);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (traces), 120);
+  wait_trace (page, 1210);
+  names = gtk_drop_down_get_model (GTK_DROP_DOWN (traces));
+  graph_names = gtk_drop_down_get_model (GTK_DROP_DOWN (drop));
+  g_signal_connect (names, "items-changed", G_CALLBACK (on_items_changed), &tc);
+  g_signal_connect (graph_names, "items-changed", G_CALLBACK (on_items_changed), &gc);
+
+  add_model_trace (w, gid, 3010);
+  g_assert_cmpint (lm_writer_flush (w), ==, LM_OK);
+  wait_items (traces, 301);
+  g_assert_cmpstr (drop_item (traces, 300), ==, "trace: step 3010");
+  g_assert_cmpuint (tc.n, ==, 1);
+  g_assert_cmpuint (tc.position, ==, 300);
+  g_assert_cmpuint (tc.removed, ==, 0);
+  g_assert_cmpuint (tc.added, ==, 1);
+  g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (traces)), ==, 120);
+  g_assert_cmpint (lm_graph_view_get_trace (lm_graph_page_get_view (page))->step, ==, 1210);
+  g_assert_cmpuint (gc.n, ==, 1);
+  g_assert_cmpuint (gc.position, ==, 0);
+  g_assert_cmpuint (gc.removed, ==, 1);
+  g_assert_cmpuint (gc.added, ==, 1);
+  g_assert_cmpstr (drop_item (drop, 0), ==, "Graph: mlp · step 0 · 301 traces");
+  g_assert_cmpstr (drop_item (drop, 1), ==, "Graph: profile · step 3 · 1 trace, profiled");
+  g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (drop)), ==, 0);
+  g_signal_handlers_disconnect_by_data (names, &tc);
+  g_signal_handlers_disconnect_by_data (graph_names, &gc);
+  lm_writer_close (w);
+  close_page (store, win);
+}
+
+static void
+count_reads (LmRunStore *store, LmRun *run, guint *n)
+{
+  (*n)++;
+}
+
+/* The run's file read while the page loads a trace (the one picked in
+ * the trace drop-down): the step it brought joins the drop-down once the
+ * load is done, where it waited for the next change of the file (none,
+ * when lumen-train had finished). */
+static void
+test_page_live_during_load (void)
+{
+  g_autofree char *dir = g_build_filename (tmpdir, "during", NULL);
+  g_autoptr (LmRun) run = NULL;
+  LmRunStore *store;
+  GtkWidget *win, *traces;
+  LmGraphPage *page;
+  lm_writer *w;
+  guint reads = 0;
+  int64_t gid;
+
+  if (lm_ui_test_no_display ())
+    return;
+  w = open_model_run (dir, &gid);
+  add_model_trace (w, gid, 2);
+  add_model_trace (w, gid, 4);
+  g_assert_cmpint (lm_writer_flush (w), ==, LM_OK);
+  page = open_page (dir, FALSE, -1, &store, &win);
+  wait_for (page, "mlp");
+  traces = lm_graph_page_get_trace_drop (page);
+  wait_trace (page, 4);
+  wait_items (traces, 2);
+  run = g_list_model_get_item (G_LIST_MODEL (store), 0);
+
+  /* step 6 written and read while the page does not hear of it (nor of
+   * any later read, so that only this one can bring it)... */
+  g_signal_handlers_block_matched (store, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, page);
+  g_signal_connect (store, "run-file-read", G_CALLBACK (count_reads), &reads);
+  add_model_trace (w, gid, 6);
+  g_assert_cmpint (lm_writer_flush (w), ==, LM_OK);
+  {
+    gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+    while (reads == 0 && g_get_monotonic_time () < end)
+      g_main_context_iteration (NULL, FALSE);
+  }
+  g_assert_cmpuint (reads, >, 0);
+  g_signal_handlers_disconnect_by_func (store, count_reads, &reads);
+  /* ... until that read reaches it while it loads the step picked */
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (traces), 0);
+  g_signal_handlers_unblock_matched (store, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, page);
+  g_signal_emit_by_name (store, "run-file-read", run);
+  g_signal_handlers_block_matched (store, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, page);
+  wait_items (traces, 3);
+  g_assert_cmpstr (drop_item (traces, 2), ==, "trace: step 6");
+  wait_trace (page, 2);
+  g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (traces)), ==, 0);
+  g_signal_handlers_unblock_matched (store, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, page);
+  lm_writer_close (w);
+  close_page (store, win);
+}
+
+/* Two steps traced in one commit of a run whose graph is shown without
+ * a trace: the newest opens, and the trace drop-down says so (it said
+ * the first, and picking that one did nothing). */
+static void
+test_page_live_two_at_once (void)
+{
+  g_autofree char *dir = g_build_filename (tmpdir, "two-at-once", NULL);
+  LmRunStore *store;
+  GtkWidget *win, *traces;
+  LmGraphPage *page;
+  lm_writer *w;
+  int64_t gid;
+
+  if (lm_ui_test_no_display ())
+    return;
+  w = open_model_run (dir, &gid);
+  g_assert_cmpint (lm_writer_flush (w), ==, LM_OK);
+  page = open_page (dir, FALSE, -1, &store, &win);
+  wait_for (page, "mlp");
+  traces = lm_graph_page_get_trace_drop (page);
+  g_assert_cmpstr (drop_item (traces, 0), ==, "no traces");
+
+  add_model_trace (w, gid, 2);
+  add_model_trace (w, gid, 5);
+  g_assert_cmpint (lm_writer_flush (w), ==, LM_OK);
+  wait_trace (page, 5);
+  g_assert_cmpuint (n_items (traces), ==, 2);
+  g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (traces)), ==, 1);
+  g_assert_cmpstr (drop_item (traces, 1), ==, "trace: step 5");
+  /* the other one is a choice */
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (traces), 0);
+  wait_trace (page, 2);
+  lm_writer_close (w);
+  close_page (store, win);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -433,6 +617,9 @@ main (int argc, char **argv)
   g_test_add_func ("/trace/graph-select/page-profile", test_page_profile);
   g_test_add_func ("/trace/graph-select/page-one-graph", test_page_one_graph);
   g_test_add_func ("/trace/graph-select/page-live", test_page_live);
+  g_test_add_func ("/trace/graph-select/page-live-many", test_page_live_many);
+  g_test_add_func ("/trace/graph-select/page-live-two-at-once", test_page_live_two_at_once);
+  g_test_add_func ("/trace/graph-select/page-live-during-load", test_page_live_during_load);
   rc = g_test_run ();
   train_fixture_rmdir (tmpdir);
   g_free (two_dir);
