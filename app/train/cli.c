@@ -67,7 +67,8 @@ void lm_train_cli_print_help(FILE *out)
     "                         keras-cnn: keras.io's Simple MNIST convnet (softmax,\n"
     "                         categorical cross-entropy, Glorot init) with its\n"
     "                         settings: 15 epochs, batch 128, Adam lr 1e-3 eps 1e-7,\n"
-    "                         pixels only scaled to [0,1] (--no-normalize)\n"
+    "                         constant (--lr-step 0), pixels only scaled to [0,1]\n"
+    "                         (--no-normalize)\n"
     "  --data DIR             folder with train-/t10k-{images-idx3,labels-idx1}-ubyte[.gz]\n"
     "                         [" LM_FASHION_MNIST_DIR "]\n"
     "  --val-split F          last fraction of the training set held out for\n"
@@ -671,8 +672,8 @@ void lm_train_cli_resolve(lm_train_cli *cli)
     cli->weight_decay = strcmp(cli->optimizer, "adamw") == 0 ? 0.01 : 0;
   if (cli->lr_patience < 0)
     cli->lr_patience = 10; /* ReduceLROnPlateau's */
-  if (cli->lr_step < 0)
-    cli->lr_step = adadelta ? 1 : (int)(0.7 * cli->epochs + 0.5);
+  if (cli->lr_step < 0) /* the Keras example keeps Adam's lr constant */
+    cli->lr_step = adadelta ? 1 : keras ? 0 : (int)(0.7 * cli->epochs + 0.5);
   if (cli->lr_gamma < 0)
     cli->lr_gamma = adadelta ? 0.7 : strcmp(cli->lr_scheduler, "exponential") == 0 ? 0.9 : 0.1;
 }

@@ -91,7 +91,8 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
 /* Fills the dependent defaults: epochs 10 (mlp) / 5 (cnn) / 14 (net) / 15
  * (keras-cnn), batch 64 / 32 / 64 / 128, lr 1e-3 (0.01 for
  * sgd, 1.0 for adadelta), momentum 0.9 for sgd, weight decay 0.01 for adamw,
- * lr step 70% of the epochs and gamma 0.1 (adadelta: step 1, gamma 0.7, as
+ * lr step 70% of the epochs (keras-cnn: 0, a constant lr, as the Keras
+ * example) and gamma 0.1 (adadelta: step 1, gamma 0.7, as
  * PyTorch's MNIST example; exponential: gamma 0.9), plateau patience 10.
  * Idempotent. */
 void lm_train_cli_resolve(lm_train_cli *cli);

@@ -1181,6 +1181,9 @@ static void test_example_model_defaults(void)
   g_assert_cmpfloat(c.val_split, ==, 0.1);
   g_assert_false(c.normalize);
   g_assert_cmpuint(c.seed, ==, 42);
+  g_assert_cmpint(c.lr_step, ==, 0); /* the example's lr is constant */
+  g_assert_cmpint(parse(&c, "--model keras-cnn --lr-step 3", NULL), ==, LM_CLI_RUN);
+  g_assert_cmpint(c.lr_step, ==, 3);
 
   char *err = NULL;
   g_assert_cmpint(parse(&c, "--model resnet", &err), ==, LM_CLI_USAGE);
@@ -1310,6 +1313,16 @@ static void test_keras_run(void)
   char *shape = train_fixture_text(db, "SELECT shape FROM graph_nodes WHERE op = 'parameter' AND name = 'dense.weight'");
   g_assert_cmpstr(shape, ==, "[10,1600]");
   g_free(shape);
+  /* Keras' Adam: eps 1e-7, lr 1e-3 kept after every epoch */
+  char *ck = g_build_filename(tmpdir, "keras", fashion ? "checkpoint-epoch-001.safetensors"
+                                                       : "checkpoint-epoch-002.safetensors", NULL);
+  char *error = NULL;
+  lm_safetensors *st = lm_safetensors_read(ck, &error);
+  g_assert_nonnull(st);
+  g_assert_cmpstr(lm_safetensors_metadata(st, "eps"), ==, "1e-07");
+  g_assert_cmpstr(lm_safetensors_metadata(st, "lr"), ==, "0.001");
+  lm_safetensors_free(st);
+  g_free(ck);
   if (fashion) /* some test image scores above 0.5 for some class */
     g_assert_cmpint(train_fixture_int(db, "SELECT count(*) FROM pr_curve_points p JOIN pr_curves c ON "
                                           "c.id = p.curve_id WHERE p.threshold > 0.5 AND p.tp + p.fp > 0"), >, 0);
