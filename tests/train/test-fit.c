@@ -332,6 +332,12 @@ static void test_bad_arguments(void)
   g_assert_nonnull(strstr(err, "validation_split must be in [0, 1), got 1.5"));
   g_free(err);
   err = NULL;
+  lm_fit_options_init(&fo);
+  fo.loss = (lm_loss_kind)7;
+  g_assert_false(lm_fit(m, opt, ds, &fo, NULL, NULL, &err));
+  g_assert_cmpstr(err, ==, "fit: unknown loss kind 7");
+  g_free(err);
+  err = NULL;
   /* the CNN fed flattened images: the engine's shape error reaches the caller */
   lm_module *cnn = lm_model_cnn();
   lm_optimizer *oc = lm_optim_sgd(cnn, 0.1, NULL);
