@@ -206,6 +206,24 @@ void lm_module_print(const lm_module *m, FILE *out);
  * the totals. Returns false (with an error) if the input does not fit. */
 bool lm_module_summary(lm_module *m, int ndim, const int64_t *input_shape, FILE *out);
 
+/* ---- initialisers (torch.nn.init) ----
+ * They refill a parameter in place from the engine's generator, e.g. Keras'
+ * defaults (glorot_uniform kernels, zero biases) on a PyTorch-initialised
+ * layer:
+ *   lm_nn_init_xavier_uniform(lm_module_parameter(model, "0.weight"), 1.0);
+ *   lm_nn_init_zeros(lm_module_parameter(model, "0.bias"));
+ * Call them before lm_module_to(): they take contiguous float32 CPU tensors
+ * and refuse others (false, with an error naming the tensor). */
+/* nn.init.xavier_uniform_(t, gain): U(-a, a) with
+ * a = gain * sqrt(6 / (fan_in + fan_out)), fan_in = t.size(1) * receptive
+ * field, fan_out = t.size(0) * receptive field (the receptive field is the
+ * product of the dimensions after the second: kh * kw for a Conv2d weight).
+ * Keras' glorot_uniform is gain 1: the same fans for a Dense kernel (in, out)
+ * and a Conv2D kernel (kh, kw, in, out). Needs 2 or more dimensions. */
+bool lm_nn_init_xavier_uniform(lm_tensor *t, double gain);
+/* nn.init.zeros_(t): Keras' default bias initialiser. */
+bool lm_nn_init_zeros(lm_tensor *t);
+
 /* ---- optimizers (torch.optim) ---- */
 typedef struct lm_optimizer lm_optimizer;
 

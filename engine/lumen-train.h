@@ -248,6 +248,19 @@ bool lm_st_writer_save(const lm_st_writer *w, const char *path, char **error);
 /* The tutorial models                                                     */
 /* ======================================================================= */
 
+/* What a model outputs, and so the loss lm_fit and lm_evaluate take of it. */
+typedef enum {
+  LM_LOSS_CROSS_ENTROPY = 0, /* logits: F.cross_entropy (the default) */
+  LM_LOSS_NLL,               /* log-probabilities (a LogSoftmax ends the model):
+                                F.nll_loss, as PyTorch's MNIST example */
+  LM_LOSS_CATEGORICAL_CROSSENTROPY, /* probabilities (a Softmax ends the model):
+                                Keras' categorical_crossentropy of the one-hot
+                                labels, the batch mean of
+                                -log(clip(p[target], 1e-7, 1 - 1e-7)) */
+} lm_loss_kind;
+/* The mean loss of output (N, C) against int64 labels (N). New reference. */
+lm_tensor *lm_loss_of(lm_loss_kind kind, const lm_tensor *output, const lm_tensor *target);
+
 /* The MLP: Sequential(Flatten, Linear(784, 128), ReLU, Linear(128, 10)).
  * Takes (B, 1, 28, 28) or (B, 784). Parameters 1.weight, 1.bias, 3.weight,
  * 3.bias, the names PyTorch gives the same nn.Sequential. */
@@ -259,8 +272,33 @@ lm_module *lm_model_mlp_ex(int64_t in_features, int64_t hidden, int64_t classes)
  * Linear(3136, 128), ReLU, Dropout(0.5), Linear(128, 10)) for (B, 1, 28, 28).
  * Parameters 0.*, 3.*, 7.*, 10.*. */
 lm_module *lm_model_cnn(void);
-/* "mlp" or "cnn"; NULL with *error for another name. */
+/* pytorch/examples' mnist/main.py Net: conv1 = Conv2d(1, 32, 3, 1), ReLU,
+ * conv2 = Conv2d(32, 64, 3, 1), ReLU, max_pool2d(2), dropout1 = Dropout(0.25),
+ * flatten, fc1 = Linear(9216, 128), ReLU, dropout2 = Dropout(0.5),
+ * fc2 = Linear(128, 10), log_softmax(dim=1): 1,199,882 parameters, named as
+ * Net's state_dict (conv1.weight, conv1.bias, conv2.*, fc1.*, fc2.*), so
+ * Net().load_state_dict() takes them. It outputs log-probabilities: train it
+ * with LM_LOSS_NLL (F.nll_loss). The functional steps are children too
+ * (relu1, max_pool2d, flatten, log_softmax...), without parameters. */
+lm_module *lm_model_mnist_net(void);
+/* keras.io's "Simple MNIST convnet": conv2d = Conv2D(32, 3, relu),
+ * max_pooling2d = MaxPooling2D(2), conv2d_1 = Conv2D(64, 3, relu),
+ * max_pooling2d_1, flatten, dropout = Dropout(0.5), dense = Dense(10) and its
+ * softmax (a child of its own): 34,826 parameters, with Keras' initialisers
+ * (glorot_uniform kernels, zero biases). It outputs probabilities: train it
+ * with LM_LOSS_CATEGORICAL_CROSSENTROPY. Channels first, as the rest of the
+ * engine: weights are PyTorch-shaped (conv2d.weight (32, 1, 3, 3),
+ * dense.weight (10, 1600)) and flatten takes (C, H, W) order where Keras'
+ * channels-last Flatten takes (H, W, C); the same model, but loading Keras'
+ * own weights would need the kernels transposed and dense's columns
+ * permuted. */
+lm_module *lm_model_keras_convnet(void);
+/* "mlp", "cnn", "net" (or "mnist-net": lm_model_mnist_net) or "keras-cnn"
+ * (lm_model_keras_convnet); NULL with *error for another name. */
 lm_module *lm_model_by_name(const char *name, char **error);
+/* The loss that model name trains with: LM_LOSS_NLL for "net",
+ * LM_LOSS_CATEGORICAL_CROSSENTROPY for "keras-cnn", else cross-entropy. */
+lm_loss_kind lm_model_loss(const char *name);
 
 /* ======================================================================= */
 /* Checkpoints                                                             */
@@ -429,19 +467,20 @@ typedef struct {
    * after batch 0; num_batches and the epoch's figures count those N.
    * Validation still runs over the whole validation set. */
   int64_t max_batches;
+  lm_loss_kind loss;          /* what the model outputs: logits (0, cross-entropy) */
   const lm_train_state *initial_state; /* resume from here (NULL: from the start) */
   const lm_callbacks *callbacks;
 } lm_fit_options;
 
 void lm_fit_options_init(lm_fit_options *opts);
 
-/* model.fit(): trains with cross-entropy loss and reports accuracy. Fills
+/* model.fit(): trains with opts->loss (cross-entropy) and reports accuracy. Fills
  * *history (may be NULL). Returns false (with *error) on bad arguments or
  * an engine error; *stopped (may be NULL) tells whether a callback stopped it. */
 bool lm_fit(lm_module *model, lm_optimizer *opt, lm_dataset *train,
             const lm_fit_options *opts, lm_history *history, bool *stopped, char **error);
 
-/* model.evaluate(): mean cross-entropy loss and accuracy over ds, in eval
+/* model.evaluate(): mean loss (opts->loss) and accuracy over ds, in eval
  * mode and without gradients (the model's mode is restored). */
 bool lm_evaluate(lm_module *model, lm_dataset *ds, int64_t batch_size, const lm_fit_options *opts,
                  double *loss, double *accuracy, char **error);

@@ -49,27 +49,41 @@ void lm_train_cli_print_help(FILE *out)
 {
   fputs(
     "Usage: lumen-train [OPTION]...\n"
-    "Train the tutorial MLP or CNN on an IDX image data set (Fashion-MNIST by\n"
-    "default), with a progress bar, checkpoints and a run file for `lumen`.\n"
+    "Train the tutorial MLP or CNN, or the model of PyTorch's or Keras' MNIST\n"
+    "example, on an IDX image data set (Fashion-MNIST by default), with a\n"
+    "progress bar, checkpoints and a run file for `lumen`.\n"
     "\n"
     "Model and data:\n"
-    "  --model mlp|cnn        mlp: Flatten-Linear(784,128)-ReLU-Linear(128,10);\n"
+    "  --model mlp|cnn|net|keras-cnn                                [mlp]\n"
+    "                         mlp: Flatten-Linear(784,128)-ReLU-Linear(128,10);\n"
     "                         cnn: Conv(1,32,3,p1)-ReLU-MaxPool(2)-Conv(32,64,3,p1)-\n"
     "                         ReLU-MaxPool(2)-Flatten-Linear(3136,128)-ReLU-\n"
-    "                         Dropout(0.5)-Linear(128,10)            [mlp]\n"
+    "                         Dropout(0.5)-Linear(128,10);\n"
+    "                         net (or mnist-net): pytorch/examples mnist/main.py's\n"
+    "                         Net (conv1, conv2, fc1, fc2; log_softmax, nll_loss)\n"
+    "                         with main.py's defaults: 14 epochs, batch 64,\n"
+    "                         Adadelta lr 1.0, StepLR(1, 0.7), seed 1, all 60,000\n"
+    "                         training images (--val-split 0);\n"
+    "                         keras-cnn: keras.io's Simple MNIST convnet (softmax,\n"
+    "                         categorical cross-entropy, Glorot init) with its\n"
+    "                         settings: 15 epochs, batch 128, Adam lr 1e-3 eps 1e-7,\n"
+    "                         constant (--lr-step 0), pixels only scaled to [0,1]\n"
+    "                         (--no-normalize)\n"
     "  --data DIR             folder with train-/t10k-{images-idx3,labels-idx1}-ubyte[.gz]\n"
     "                         [" LM_FASHION_MNIST_DIR "]\n"
     "  --val-split F          last fraction of the training set held out for\n"
-    "                         validation, as Keras' validation_split   [0.1]\n"
+    "                         validation, as Keras' validation_split\n"
+    "                         [0.1; 0 for net]\n"
     "  --no-normalize         only scale pixels to [0,1] (default: then subtract the\n"
-    "                         training set's mean and divide by its std)\n"
+    "                         training set's mean and divide by its std; off\n"
+    "                         for keras-cnn)\n"
     "  --limit-train N        use only the first N training examples (quick runs)\n"
     "  --limit-test N         use only the first N test examples\n"
     "\n"
     "Training:\n"
-    "  --epochs N             [10 for mlp, 5 for cnn]\n"
-    "  --batch-size N         [64 for mlp, 32 for cnn]\n"
-    "  --optimizer sgd|adam|adamw|adadelta                          [adam]\n"
+    "  --epochs N             [10 for mlp, 5 for cnn, 14 for net, 15 for keras-cnn]\n"
+    "  --batch-size N         [64 for mlp and net, 32 for cnn, 128 for keras-cnn]\n"
+    "  --optimizer sgd|adam|adamw|adadelta          [adam; adadelta for net]\n"
     "                         adadelta: lr 1.0, StepLR step 1, gamma 0.7 unless\n"
     "                         given (PyTorch's MNIST example)\n"
     "  --lr LR                learning rate [1e-3 for adam/adamw, 0.01 for sgd,\n"
@@ -88,7 +102,8 @@ void lm_train_cli_print_help(FILE *out)
     "                         exponential, 0.7 for adadelta]\n"
     "  --momentum M           SGD momentum                           [0.9]\n"
     "  --weight-decay W       [0; 0.01 for adamw, as in PyTorch]\n"
-    "  --seed N               seeds initialisation, shuffling and dropout [42]\n"
+    "  --seed N               seeds initialisation, shuffling and dropout\n"
+    "                         [42; 1 for net, as main.py]\n"
     "  --device DEVICE        cpu, cuda or cuda:N (torch.device)     [cpu]\n"
     "  --allow-tf32           cuda: TF32 tensor cores for matmul, linear and conv2d\n"
     "                         (torch.backends.cuda.matmul.allow_tf32; default off:\n"
@@ -152,6 +167,7 @@ void lm_train_cli_print_help(FILE *out)
     "  --save-model           at the end of a finished run, also write the final\n"
     "                         parameters (no optimizer state) to the run folder as\n"
     "                         mnist_MODEL.safetensors (main.py's mnist_cnn.pt;\n"
+    "                         mnist_cnn.safetensors for net, Net's state_dict;\n"
     "                         load with safetensors.torch.load_file)\n"
     "\n"
     "  -h, --help             show this help and exit\n"
@@ -243,6 +259,34 @@ static bool parse_real(const char *opt, const char *s, double min, bool min_open
   }
   *out = v;
   return true;
+}
+
+const char *lm_train_cli_model_name(const char *name)
+{
+  static const char *const names[] = { "mlp", "cnn", "net", "keras-cnn" };
+  if (name && strcmp(name, "mnist-net") == 0)
+    return "net";
+  for (size_t i = 0; name && i < sizeof names / sizeof *names; i++)
+    if (strcmp(name, names[i]) == 0)
+      return names[i];
+  return NULL;
+}
+
+/* The defaults that follow the example a model comes from, for the options
+ * not given: main.py's for net, the Keras example's for keras-cnn (epochs
+ * and batch size are lm_train_cli_resolve's). */
+static void model_defaults(lm_train_cli *cli)
+{
+  if (strcmp(cli->model, "net") == 0) {
+    if (!cli->set_optimizer)
+      cli->optimizer = "adadelta";
+    if (!cli->set_seed)
+      cli->seed = 1;
+    if (!cli->set_val_split)
+      cli->val_split = 0; /* main.py trains on all 60,000 and tests */
+  } else if (strcmp(cli->model, "keras-cnn") == 0 && !cli->set_normalize) {
+    cli->normalize = false; /* x_train.astype("float32") / 255 */
+  }
 }
 
 static bool one_of(const char *opt, const char *s, const char *const *choices, FILE *err)
@@ -344,7 +388,7 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
     { "version", no_argument, NULL, 'V' },
     { 0 },
   };
-  static const char *const models[] = { "mlp", "cnn", NULL };
+  static const char *const models[] = { "mlp", "cnn", "net", "mnist-net", "keras-cnn", NULL };
   static const char *const optims[] = { "sgd", "adam", "adamw", "adadelta", NULL };
   static const char *const scheds[] = { "step", "exponential", "cosine", "plateau", NULL };
 
@@ -363,7 +407,7 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
     switch (c) {
     case OPT_MODEL:
       if (!one_of("--model", optarg, models, err)) return LM_CLI_USAGE;
-      cli->model = optarg;
+      cli->model = lm_train_cli_model_name(optarg);
       cli->set_model = true;
       break;
     case OPT_DATA:
@@ -568,6 +612,7 @@ lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE 
   }
   if (cli->no_cuda)
     cli->device = "cpu";
+  model_defaults(cli);
   /* profile_memory is mostly used with a profile: --profile counts memory
    * too, and --profile-memory alone profiles --profile's steps */
   if (cli->profile)
@@ -612,10 +657,12 @@ bool lm_train_cli_check(const lm_train_cli *cli, FILE *err)
 
 void lm_train_cli_resolve(lm_train_cli *cli)
 {
+  const bool cnn = strcmp(cli->model, "cnn") == 0, net = strcmp(cli->model, "net") == 0,
+             keras = strcmp(cli->model, "keras-cnn") == 0;
   if (cli->epochs == 0)
-    cli->epochs = strcmp(cli->model, "cnn") == 0 ? 5 : 10;
+    cli->epochs = cnn ? 5 : net ? 14 : keras ? 15 : 10;
   if (cli->batch_size == 0)
-    cli->batch_size = strcmp(cli->model, "cnn") == 0 ? 32 : 64;
+    cli->batch_size = cnn ? 32 : keras ? 128 : 64;
   const bool adadelta = strcmp(cli->optimizer, "adadelta") == 0;
   if (cli->lr == 0)
     cli->lr = strcmp(cli->optimizer, "sgd") == 0 ? 0.01 : adadelta ? 1.0 : 1e-3;
@@ -625,8 +672,8 @@ void lm_train_cli_resolve(lm_train_cli *cli)
     cli->weight_decay = strcmp(cli->optimizer, "adamw") == 0 ? 0.01 : 0;
   if (cli->lr_patience < 0)
     cli->lr_patience = 10; /* ReduceLROnPlateau's */
-  if (cli->lr_step < 0)
-    cli->lr_step = adadelta ? 1 : (int)(0.7 * cli->epochs + 0.5);
+  if (cli->lr_step < 0) /* the Keras example keeps Adam's lr constant */
+    cli->lr_step = adadelta ? 1 : keras ? 0 : (int)(0.7 * cli->epochs + 0.5);
   if (cli->lr_gamma < 0)
     cli->lr_gamma = adadelta ? 0.7 : strcmp(cli->lr_scheduler, "exponential") == 0 ? 0.9 : 0.1;
 }

@@ -12,11 +12,11 @@
 
 typedef struct {
   const char *program;    /* for the commands hints give: argv[0] if it has a '/', else "lumen-train" */
-  const char *model;      /* "mlp" | "cnn" */
+  const char *model;      /* "mlp" | "cnn" | "net" | "keras-cnn" */
   const char *data_dir;   /* IDX directory */
-  int epochs;             /* 0 -> 10 for mlp, 5 for cnn */
+  int epochs;             /* 0 -> 10 for mlp, 5 for cnn, 14 for net, 15 for keras-cnn */
   bool set_epochs;
-  int batch_size;         /* 0 -> 64 for mlp, 32 for cnn */
+  int batch_size;         /* 0 -> 64 for mlp and net, 32 for cnn, 128 for keras-cnn */
   double lr;              /* 0 -> 1e-3 (adam, adamw), 0.01 (sgd), 1.0 (adadelta) */
   const char *optimizer;  /* "sgd" | "adam" | "adamw" | "adadelta" */
   double momentum;        /* sgd only; -1 -> 0.9 */
@@ -77,13 +77,22 @@ typedef enum {
 } lm_cli_result;
 
 void lm_train_cli_defaults(lm_train_cli *cli);
-/* Parses argv (printing --help/--version to out, errors to err). Options
+/* The models --model takes, for messages */
+#define LM_TRAIN_MODELS "mlp, cnn, net or keras-cnn"
+/* A --model name as lumen-train stores it ("mnist-net" is "net"); NULL for
+ * another name. */
+const char *lm_train_cli_model_name(const char *name);
+/* Parses argv (printing --help/--version to out, errors to err). The model's
+ * example sets the defaults of the options not given: net (main.py's Net)
+ * Adadelta, seed 1 and --val-split 0; keras-cnn no normalisation. Options
  * whose default depends on others (epochs, lr, momentum, weight decay,
  * lr step) stay "unset" (0 or -1) until lm_train_cli_resolve(). */
 lm_cli_result lm_train_cli_parse(lm_train_cli *cli, int argc, char **argv, FILE *out, FILE *err);
-/* Fills the dependent defaults: epochs 10 (mlp) / 5 (cnn), lr 1e-3 (0.01 for
+/* Fills the dependent defaults: epochs 10 (mlp) / 5 (cnn) / 14 (net) / 15
+ * (keras-cnn), batch 64 / 32 / 64 / 128, lr 1e-3 (0.01 for
  * sgd, 1.0 for adadelta), momentum 0.9 for sgd, weight decay 0.01 for adamw,
- * lr step 70% of the epochs and gamma 0.1 (adadelta: step 1, gamma 0.7, as
+ * lr step 70% of the epochs (keras-cnn: 0, a constant lr, as the Keras
+ * example) and gamma 0.1 (adadelta: step 1, gamma 0.7, as
  * PyTorch's MNIST example; exponential: gamma 0.9), plateau patience 10.
  * Idempotent. */
 void lm_train_cli_resolve(lm_train_cli *cli);

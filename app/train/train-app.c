@@ -379,13 +379,27 @@ static bool save_checkpoint(app *a, const char *file)
 
 static bool is_fashion_mnist(const app *a);
 
+/* fit's options that every pass over the data shares: the normalisation,
+ * the device and the model's loss (nll for net, Keras' categorical
+ * cross-entropy for keras-cnn) */
+static void data_options(const app *a, lm_fit_options *fo)
+{
+  lm_fit_options_init(fo);
+  fo->mean = a->mean;
+  fo->std = a->std;
+  fo->device = a->device;
+  fo->loss = lm_model_loss(a->cli.model);
+}
+
 /* --save-model: main.py's torch.save(model.state_dict(), "mnist_cnn.pt") at
  * the end, as safetensors: the parameters under their state_dict names,
  * float32, no optimizer state, in the run folder beside the checkpoints. */
 static bool save_model(app *a)
 {
   char path[PATH_MAX + 64];
-  snprintf(path, sizeof path, "%s/mnist_%s.safetensors", a->run_dir, a->cli.model);
+  /* net is main.py's Net, which it saves as mnist_cnn.pt */
+  snprintf(path, sizeof path, "%s/mnist_%s.safetensors", a->run_dir,
+           strcmp(a->cli.model, "net") == 0 ? "cnn" : a->cli.model);
   lm_st_writer *w = lm_st_writer_new();
   lm_named_tensor *named = NULL;
   size_t n = lm_module_named_parameters(a->model, &named);
@@ -455,10 +469,7 @@ static void predict_samples(app *a, int64_t *pred)
   if (!s)
     return;
   lm_fit_options fo;
-  lm_fit_options_init(&fo);
-  fo.mean = a->mean;
-  fo.std = a->std;
-  fo.device = a->device;
+  data_options(a, &fo);
   lm_scope_begin();
   lm_tensor *logits = lm_predict(a->model, s, N_SAMPLES, &fo, NULL);
   if (logits && logits->ndim == 2) {
@@ -680,13 +691,13 @@ static bool is_fashion_mnist(const app *a)
 static void log_pr_curves(app *a, int64_t step)
 {
   lm_fit_options fo;
-  lm_fit_options_init(&fo);
-  fo.mean = a->mean;
-  fo.std = a->std;
-  fo.device = a->device;
+  data_options(a, &fo);
   char *error = NULL;
   lm_scope_begin();
   lm_tensor *logits = lm_predict(a->model, a->test, a->cli.test_batch_size, &fo, &error);
+  /* keras-cnn's softmax outputs: their log is a logit whose softmax they are */
+  if (logits && fo.loss == LM_LOSS_CATEGORICAL_CROSSENTROPY)
+    logits = lm_log(logits);
   if (!logits) {
     fprintf(a->err, "lumen-train: no PR curves this epoch: %s\n", error ? error : "prediction failed");
     free(error);
@@ -710,10 +721,7 @@ static bool on_epoch_end(void *ud, const lm_epoch_logs *logs, const lm_train_sta
     lm_progress_end(&a->prog);
 
   lm_fit_options fo;
-  lm_fit_options_init(&fo);
-  fo.mean = a->mean;
-  fo.std = a->std;
-  fo.device = a->device;
+  data_options(a, &fo);
   double tl = NAN, ta = NAN;
   char *error = NULL;
   if (a->test && !lm_evaluate(a->model, a->test, a->cli.test_batch_size, &fo, &tl, &ta, &error)) {
@@ -982,11 +990,12 @@ static bool adopt_checkpoint_settings(app *a, const lm_safetensors *ck)
   if ((s = lm_safetensors_metadata(ck, "model"))) {
     if (c->set_model && strcmp(s, c->model) != 0)
       CONFLICT("--model", "%s", s, c->model);
-    if (strcmp(s, "mlp") != 0 && strcmp(s, "cnn") != 0) {
-      fprintf(a->err, "lumen-train: %s: checkpoint is for model '%s', lumen-train trains mlp or cnn\n", path, s);
+    c->model = lm_train_cli_model_name(s);
+    if (!c->model) {
+      fprintf(a->err, "lumen-train: %s: checkpoint is for model '%s', lumen-train trains %s\n",
+              path, s, LM_TRAIN_MODELS);
       return false;
     }
-    c->model = strcmp(s, "mlp") == 0 ? "mlp" : "cnn";
   }
   if ((s = lm_safetensors_metadata(ck, "optimizer_option"))) {
     if (c->set_optimizer && strcmp(s, c->optimizer) != 0)
@@ -1217,6 +1226,8 @@ static bool build_model(app *a)
     a->opt = lm_optim_adadelta(a->model, &ado);
   } else {
     lm_adam_options ao = strcmp(c->optimizer, "adamw") == 0 ? LM_ADAMW_DEFAULTS : LM_ADAM_DEFAULTS;
+    if (strcmp(c->model, "keras-cnn") == 0)
+      ao.eps = 1e-7; /* keras.optimizers.Adam's epsilon */
     ao.lr = c->lr;
     ao.weight_decay = c->weight_decay;
     a->opt = strcmp(c->optimizer, "adamw") == 0 ? lm_optim_adamw(a->model, &ao) : lm_optim_adam(a->model, &ao);
@@ -1515,14 +1526,11 @@ int lm_train_app_run(const lm_train_cli *cli, FILE *out, FILE *err, lm_train_res
   lm_callbacks cb = { .user_data = &a, .on_epoch_begin = on_epoch_begin, .on_batch_end = on_batch_end,
                       .on_epoch_end = on_epoch_end };
   lm_fit_options fo;
-  lm_fit_options_init(&fo);
+  data_options(&a, &fo);
   fo.epochs = a.cli.epochs;
   fo.batch_size = a.cli.batch_size;
   fo.validation_data = a.val;
   fo.seed = a.cli.seed;
-  fo.mean = a.mean;
-  fo.std = a.std;
-  fo.device = a.device;
   fo.sync_every = a.cli.log_every; /* the loss is needed only then, as PyTorch's loss.item() */
   /* main.py's --dry-run: `break` after batch 0 of each epoch's shuffled
    * loader, so each epoch trains on a different random batch; the
@@ -1580,10 +1588,7 @@ int lm_train_app_run(const lm_train_cli *cli, FILE *out, FILE *err, lm_train_res
   if (isnan(a.res->test_accuracy)) {
     /* nothing left to train (resumed a finished run): still report the test set */
     lm_fit_options eo;
-    lm_fit_options_init(&eo);
-    eo.mean = a.mean;
-    eo.std = a.std;
-    eo.device = a.device;
+    data_options(&a, &eo);
     lm_evaluate(a.model, a.test, a.cli.test_batch_size, &eo, &a.res->test_loss, &a.res->test_accuracy, NULL);
   }
   fprintf(out, "Test accuracy: %.2f%% (loss %.4f) after %lld %s\n", 100 * a.res->test_accuracy,

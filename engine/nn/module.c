@@ -12,6 +12,7 @@
  */
 #include "lm-nn-private.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,50 @@ lm_tensor *lm_nn_add_param(lm_module *m, const char *name, int ndim, const int64
   m->param_names[m->n_params] = name;
   m->params[m->n_params++] = t;
   return t;
+}
+
+/* ---- initialisers ---- */
+
+static bool init_target(const lm_tensor *t, const char *fn)
+{
+  if (!t) {
+    lm_error("%s: tensor is NULL", fn);
+    return false;
+  }
+  if (t->device.type != LM_DEVICE_CPU || t->dtype != LM_FLOAT32 || !lm_is_contiguous(t)) {
+    lm_error("%s: %s must be a contiguous float32 tensor on the CPU (initialise before "
+             "module.to(device))", fn, t->name ? t->name : "the tensor");
+    return false;
+  }
+  return true;
+}
+
+bool lm_nn_init_xavier_uniform(lm_tensor *t, double gain)
+{
+  if (!init_target(t, "xavier_uniform_"))
+    return false;
+  if (t->ndim < 2) {
+    lm_error("xavier_uniform_: fan in and fan out cannot be computed for %s with %d "
+             "dimension%s (2 or more needed)", t->name ? t->name : "a tensor", t->ndim,
+             t->ndim == 1 ? "" : "s");
+    return false;
+  }
+  int64_t receptive = 1;
+  for (int d = 2; d < t->ndim; d++)
+    receptive *= t->shape[d];
+  const double fan_in = (double)(t->shape[1] * receptive);
+  const double fan_out = (double)(t->shape[0] * receptive);
+  const float a = (float)(gain * sqrt(6.0 / (fan_in + fan_out)));
+  lm_rng_uniform_fill(lm_data_f32(t), lm_numel(t), -a, a);
+  return true;
+}
+
+bool lm_nn_init_zeros(lm_tensor *t)
+{
+  if (!init_target(t, "zeros_"))
+    return false;
+  memset(lm_data_f32(t), 0, (size_t)lm_numel(t) * sizeof(float));
+  return true;
 }
 
 /* ---- paths and names ---- */

@@ -31,6 +31,24 @@ static double now_seconds(void)
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+lm_tensor *lm_loss_of(lm_loss_kind kind, const lm_tensor *output, const lm_tensor *target)
+{
+  switch (kind) {
+  case LM_LOSS_CROSS_ENTROPY:
+    return lm_cross_entropy(output, target);
+  case LM_LOSS_NLL:
+    return lm_nll_loss(output, target);
+  case LM_LOSS_CATEGORICAL_CROSSENTROPY: {
+    /* Keras' clip, in float32 as Keras computes it: epsilon() = 1e-7; only
+     * the target's term of -sum(one_hot * log(p)) is non-zero */
+    const float eps = 1e-7f;
+    return lm_nll_loss(lm_log(lm_clamp(output, eps, 1.0f - eps)), target);
+  }
+  }
+  lm_error("loss: unknown loss kind %d", (int)kind);
+  return NULL;
+}
+
 void lm_fit_options_init(lm_fit_options *opts)
 {
   memset(opts, 0, sizeof *opts);
@@ -202,8 +220,9 @@ static lm_loader *make_loader(lm_dataset *ds, const lm_fit_options *o, int64_t b
  * outputs into *out (n x classes, malloc'd). The loader is the caller's, so
  * fit() keeps one for its validation set across epochs: on a GPU the data
  * set is copied there once, not once per epoch. */
-static bool run_eval_loader(lm_module *model, lm_loader *l, lm_device dev, double *loss,
-                            double *accuracy, float **out, int64_t *out_cols, char **error)
+static bool run_eval_loader(lm_module *model, lm_loader *l, lm_device dev, lm_loss_kind kind,
+                            double *loss, double *accuracy, float **out, int64_t *out_cols,
+                            char **error)
 {
   lm_loader_start_epoch(l, 0);
   bool was_training = lm_module_is_training(model);
@@ -253,7 +272,7 @@ static bool run_eval_loader(lm_module *model, lm_loader *l, lm_device dev, doubl
       }
       lm_tensor_copy_to_host(o, res + seen * *out_cols);
     } else {
-      lm_tensor *lt = lm_cross_entropy(o, y);
+      lm_tensor *lt = lm_loss_of(kind, o, y);
       if (lt)
         stats_step(&stats, o, y, lt, b.size, on_cpu);
       if (!lt || lm_error_serial() != errors) {
@@ -312,7 +331,8 @@ static bool run_eval(lm_module *model, lm_dataset *ds, int64_t batch_size, const
     lm_train_set_error(error, "evaluate: out of memory");
     return false;
   }
-  bool ok = run_eval_loader(model, l, opts ? opts->device : LM_CPU, loss, accuracy, out, out_cols,
+  bool ok = run_eval_loader(model, l, opts ? opts->device : LM_CPU,
+                            opts ? opts->loss : LM_LOSS_CROSS_ENTROPY, loss, accuracy, out, out_cols,
                             error);
   lm_loader_free(l);
   return ok;
@@ -366,6 +386,10 @@ bool lm_fit(lm_module *model, lm_optimizer *opt, lm_dataset *train,
     memset(history, 0, sizeof *history);
   if (!model || !opt || !train) {
     lm_train_set_error(error, "fit: model, optimizer and training data are required");
+    return false;
+  }
+  if (o.loss < LM_LOSS_CROSS_ENTROPY || o.loss > LM_LOSS_CATEGORICAL_CROSSENTROPY) {
+    lm_train_set_error(error, "fit: unknown loss kind %d", (int)o.loss);
     return false;
   }
   if (!(o.validation_split >= 0 && o.validation_split < 1)) {
@@ -458,7 +482,7 @@ bool lm_fit(lm_module *model, lm_optimizer *opt, lm_dataset *train,
       lm_tensor *x = lm_to(b.x, o.device), *y = lm_to(b.y, o.device);
       lm_optimizer_zero_grad(opt);
       lm_tensor *out = lm_module_forward(model, x);
-      lm_tensor *loss = lm_cross_entropy(out, y);
+      lm_tensor *loss = lm_loss_of(o.loss, out, y);
       if (!loss) {
         lm_train_set_error(error, "fit: step %lld failed: %s", (long long)st.step + 1, lm_last_error());
         lm_scope_end();
@@ -514,7 +538,7 @@ bool lm_fit(lm_module *model, lm_optimizer *opt, lm_dataset *train,
       .val_loss = NAN, .val_accuracy = NAN, .lr = lr, .seconds = t_train,
       .examples_per_sec = t_train > 0 ? (double)seen_here / t_train : 0,
     };
-    if (val_loader && !run_eval_loader(model, val_loader, o.device, &logs.val_loss,
+    if (val_loader && !run_eval_loader(model, val_loader, o.device, o.loss, &logs.val_loss,
                                        &logs.val_accuracy, NULL, NULL, error)) {
       ok = false;
       break;

@@ -3,9 +3,9 @@
 
 Writes small binary fixture files into tests/engine/fixtures/ (committed, so
 the C tests need no Python): inputs, outputs and gradients of every op, a tiny
-MLP and a tiny CNN (fixed weights, forward and backward), and a few steps of
+MLP and a tiny CNN (fixed weights, forward and backward), a few steps of
 SGD (momentum, dampening, nesterov, weight decay), Adam, AdamW, AMSGrad and
-StepLR. tests/engine/nn/test-nn-fixtures.c reads them back and compares.
+StepLR, and three steps of the models of PyTorch's and Keras' MNIST examples. tests/engine/nn/test-nn-fixtures.c reads them back and compares.
 
 Run with Debian's python3-torch (1.13):  /usr/bin/python3 tests/engine/gen_fixtures.py
 
@@ -29,6 +29,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
+# main.py's Net and the Keras convnet, as tests/train/load_checkpoint.py writes them
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "train"))
+from load_checkpoint import model_for  # noqa: E402
 
 
 class Fixture:
@@ -258,13 +261,62 @@ def optim_fixture():
     return fx
 
 
+def fill_example_params(model):
+    """The weights the C test fills in the same way (no 5 MB of Net's weights
+    in the repository): parameter j, element i is s * sin(0.37 i + j),
+    s = 1/sqrt(fan_in) for a weight, 0.1 for a bias, computed in float64."""
+    with torch.no_grad():
+        for j, (_, p) in enumerate(model.named_parameters()):
+            s = 1.0 / np.sqrt(p.numel() / p.shape[0]) if p.dim() >= 2 else 0.1
+            v = s * np.sin(0.37 * np.arange(p.numel(), dtype=np.float64) + j)
+            p.copy_(torch.from_numpy(v.astype(np.float32)).reshape(p.shape))
+
+
+def keras_categorical_crossentropy(probs, target):
+    """Keras 3's categorical_crossentropy of one-hot labels (from_logits=False)."""
+    return -torch.log(torch.clamp(probs, 1e-7, 1 - 1e-7)).gather(1, target[:, None]).mean()
+
+
+def examples_fixture():
+    """Three training steps of each MNIST example's model (eval mode: dropout
+    off), from the weights of fill_example_params, on 4 images
+    x[i] = sin(0.013 i): the first step's outputs and every step's loss.
+    Net: F.nll_loss, Adadelta(lr=1.0) as main.py; the Keras convnet: Keras'
+    categorical cross-entropy, Adam(lr=1e-3, eps=1e-7)."""
+    fx = Fixture()
+    x = torch.from_numpy(np.sin(0.013 * np.arange(4 * 784, dtype=np.float64))
+                         .astype(np.float32)).reshape(4, 1, 28, 28)
+    target = torch.tensor([3, 1, 4, 1])
+    cases = [
+        ("mnist_net", model_for("net"), F.nll_loss, lambda ps: torch.optim.Adadelta(ps, lr=1.0)),
+        ("keras_convnet", model_for("keras-cnn"), keras_categorical_crossentropy,
+         lambda ps: torch.optim.Adam(ps, lr=1e-3, eps=1e-7)),
+    ]
+    for name, model, loss_fn, make_opt in cases:
+        fill_example_params(model)
+        model.eval()
+        opt = make_opt(model.parameters())
+        losses = []
+        for step in range(3):
+            opt.zero_grad()
+            out = model(x)
+            if step == 0:
+                fx.add(f"{name}.out", out)
+            loss = loss_fn(out, target)
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+        fx.add(f"{name}.losses", torch.tensor(losses))
+    return fx
+
+
 def main():
     torch.manual_seed(20240601)
     torch.set_num_threads(1)
     os.makedirs(OUT_DIR, exist_ok=True)
     total = 0
     for filename, make in [("ops.lmfx", ops_fixture), ("models.lmfx", models_fixture),
-                           ("optim.lmfx", optim_fixture)]:
+                           ("optim.lmfx", optim_fixture), ("examples.lmfx", examples_fixture)]:
         fx = make()
         size = fx.write(filename)
         total += size

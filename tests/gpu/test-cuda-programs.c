@@ -68,7 +68,8 @@ static void parse_test_line(const char *out, double *acc, double *loss)
   g_assert_cmpint(sscanf(p, "Test accuracy: %lf%% (loss %lf)", acc, loss), ==, 2);
 }
 
-static void lumen_train_on_gpu(const char *model)
+/* extra: more options (NULL-terminated), or NULL */
+static void lumen_train_on_gpu_ex(const char *model, const char *const *extra)
 {
   if (!have_gpu()) {
     g_test_skip("no CUDA GPU: lumen-train --device cuda is checked on one (or on the emulator)");
@@ -81,11 +82,18 @@ static void lumen_train_on_gpu(const char *model)
   for (int d = 0; d < 2; d++) {
     /* 1 epoch: 3-4 MLP or 7-8 CNN steps (batch 64 / 32 over 230 examples
      * after the 10% validation split), histograms and sample images included */
-    const char *argv[] = { exe, "--model", model, "--data", data, "--epochs", "1",
+    const char *base[] = { exe, "--model", model, "--data", data, "--epochs", "1",
                            "--device", devices[d], "--logdir", logdir, "--run", devices[d],
-                           "--log-every", "1", NULL };
+                           "--log-every", "1" };
+    GPtrArray *argv = g_ptr_array_new();
+    for (size_t i = 0; i < G_N_ELEMENTS(base); i++)
+      g_ptr_array_add(argv, (gpointer)base[i]);
+    for (size_t i = 0; extra && extra[i]; i++)
+      g_ptr_array_add(argv, (gpointer)extra[i]);
+    g_ptr_array_add(argv, NULL);
     char *out = NULL;
-    g_assert_cmpint(run(tmpdir, argv, &out), ==, 0);
+    g_assert_cmpint(run(tmpdir, (const char *const *)argv->pdata, &out), ==, 0);
+    g_ptr_array_free(argv, TRUE);
     parse_test_line(out, &acc[d], &loss[d]);
     g_assert_true(isfinite(loss[d]));
     g_free(out);
@@ -123,6 +131,11 @@ static void lumen_train_on_gpu(const char *model)
   g_free(logdir);
 }
 
+static void lumen_train_on_gpu(const char *model)
+{
+  lumen_train_on_gpu_ex(model, NULL);
+}
+
 static void test_lumen_train_mlp(void)
 {
   lumen_train_on_gpu("mlp");
@@ -158,6 +171,16 @@ static void test_lumen_train_mlp(void)
 static void test_lumen_train_cnn(void)
 {
   lumen_train_on_gpu("cnn");
+}
+
+/* main.py's Net (log_softmax, nll_loss; 3 steps of 32 of the first 96
+ * examples, its heavier conv2 kept short) and the Keras convnet (softmax,
+ * Keras' cross-entropy, its PR curves from the probabilities; 4 steps of 64
+ * over 230) */
+static void test_lumen_train_examples(void)
+{
+  lumen_train_on_gpu_ex("net", (const char *const[]){ "--batch-size", "32", "--limit-train", "96", NULL });
+  lumen_train_on_gpu_ex("keras-cnn", (const char *const[]){ "--batch-size", "64", NULL });
 }
 
 /* epoch/train_loss of run `name` under logdir. */
@@ -267,6 +290,7 @@ int main(int argc, char **argv)
   data = train_fixture_make_data(tmpdir, 256, 64);
   g_test_add_func("/cuda/programs/lumen-train-mlp", test_lumen_train_mlp);
   g_test_add_func("/cuda/programs/lumen-train-cnn", test_lumen_train_cnn);
+  g_test_add_func("/cuda/programs/lumen-train-examples", test_lumen_train_examples);
   g_test_add_func("/cuda/programs/lumen-train-resume", test_lumen_train_resume);
   g_test_add_func("/cuda/programs/examples", test_examples);
   int r = g_test_run();

@@ -83,18 +83,24 @@ static void test_allocator_reuse(void)
 
 /* ---- model.to() with gradients and optimizer state ---- */
 
-static double train_step(lm_module *model, lm_optimizer *opt, const lm_tensor *x,
-                         const lm_tensor *y)
+static double train_step_loss(lm_module *model, lm_optimizer *opt, const lm_tensor *x,
+                              const lm_tensor *y, lm_loss_kind kind)
 {
   lm_scope_begin();
   lm_optimizer_zero_grad(opt);
-  lm_tensor *loss = lm_cross_entropy(lm_module_forward(model, x), y);
+  lm_tensor *loss = lm_loss_of(kind, lm_module_forward(model, x), y);
   gt_assert(loss != NULL);
   lm_backward(loss, NULL, false);
   lm_optimizer_step(opt);
   double v = lm_item(loss);
   lm_scope_end();
   return v;
+}
+
+static double train_step(lm_module *model, lm_optimizer *opt, const lm_tensor *x,
+                         const lm_tensor *y)
+{
+  return train_step_loss(model, opt, x, y, LM_LOSS_CROSS_ENTROPY);
 }
 
 /* Parameters of two models, norm-wise (see gt_check_close_rms). */
@@ -179,8 +185,8 @@ static void test_module_to(void)
 
 /* ---- training steps: GPU losses = CPU losses ---- */
 
-static void compare_training(const char *name, lm_module *(*build)(void), int64_t batch,
-                             bool image, int steps)
+static void compare_training_loss(const char *name, lm_module *(*build)(void), int64_t batch,
+                                  bool image, int steps, lm_loss_kind kind)
 {
   lm_manual_seed(2024);
   lm_module *mc = build();
@@ -196,9 +202,9 @@ static void compare_training(const char *name, lm_module *(*build)(void), int64_
     lm_tensor *xg = lm_to(xi, LM_CUDA0), *yg = lm_to(y, LM_CUDA0);
     /* Same seed before each step's forward: the CNN's dropout draws the same mask. */
     lm_manual_seed(5000 + (uint64_t)s);
-    double lc = train_step(mc, oc, xi, y);
+    double lc = train_step_loss(mc, oc, xi, y, kind);
     lm_manual_seed(5000 + (uint64_t)s);
-    double lg = train_step(mg, og, xg, yg);
+    double lg = train_step_loss(mg, og, xg, yg, kind);
     double rel = fabs(lc - lg) / fabs(lc);
     worst = rel > worst ? rel : worst;
     gt_message("%s step %d: loss cpu %.7f cuda %.7f (rel. diff %.2g)", name, s, lc, lg, rel);
@@ -214,6 +220,12 @@ static void compare_training(const char *name, lm_module *(*build)(void), int64_
   lm_module_free(mc), lm_module_free(mg);
 }
 
+static void compare_training(const char *name, lm_module *(*build)(void), int64_t batch,
+                             bool image, int steps)
+{
+  compare_training_loss(name, build, batch, image, steps, LM_LOSS_CROSS_ENTROPY);
+}
+
 static void test_train_mlp(void)
 {
   if (!setup())
@@ -226,6 +238,24 @@ static void test_train_cnn(void)
   if (!setup())
     return;
   compare_training("CNN (batch 32)", lm_model_cnn, 32, true, 5);
+}
+
+/* main.py's Net (log_softmax, nll_loss) and the Keras convnet (softmax,
+ * Keras' clipped categorical cross-entropy): the same kernels as the CNN's,
+ * plus log_softmax, softmax, clamp and log on the GPU */
+static void test_train_net(void)
+{
+  if (!setup())
+    return;
+  compare_training_loss("Net (batch 8)", lm_model_mnist_net, 8, true, 3, LM_LOSS_NLL);
+}
+
+static void test_train_keras(void)
+{
+  if (!setup())
+    return;
+  compare_training_loss("Keras convnet (batch 16)", lm_model_keras_convnet, 16, true, 3,
+                        LM_LOSS_CATEGORICAL_CROSSENTROPY);
 }
 
 /* ---- the data set on the GPU: loader and fit ---- */
@@ -456,6 +486,8 @@ int main(int argc, char **argv)
   gt_add("/cuda/train/module-to", test_module_to);
   gt_add("/cuda/train/mlp-steps", test_train_mlp);
   gt_add("/cuda/train/cnn-steps", test_train_cnn);
+  gt_add("/cuda/train/net-steps", test_train_net);
+  gt_add("/cuda/train/keras-steps", test_train_keras);
   gt_add("/cuda/train/loader-on-gpu", test_loader_on_gpu);
   gt_add("/cuda/train/fit", test_fit_on_gpu);
   gt_add("/cuda/train/memory-flat", test_memory_flat);

@@ -14,16 +14,18 @@ format (what safetensors.torch.save_file writes) and prints its logits.
 
 Used by tests/train/test-safetensors.c to check that the weights a Lumen
 user saves give the same outputs in PyTorch and back; usable on its own:
-    /usr/bin/python3 tests/train/load_checkpoint.py CHECKPOINT mlp|cnn
-    /usr/bin/python3 tests/train/load_checkpoint.py --export OUT mlp|cnn
+    /usr/bin/python3 tests/train/load_checkpoint.py CHECKPOINT mlp|cnn|net|keras-cnn
+    /usr/bin/python3 tests/train/load_checkpoint.py --export OUT mlp|cnn|net|keras-cnn
 """
 import json
 import math
 import struct
 import sys
+from collections import OrderedDict
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 DTYPES = {"F32": torch.float32, "F64": torch.float64, "I64": torch.int64,
           "I32": torch.int32, "U8": torch.uint8}
@@ -44,7 +46,40 @@ def load_safetensors(path):
     return tensors, meta
 
 
+class Net(nn.Module):
+    """pytorch/examples' mnist/main.py Net, as written there (lumen-train --model net)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 32, 3, 1)
+        self.conv2 = nn.Conv2d(32, 64, 3, 1)
+        self.dropout1 = nn.Dropout(0.25)
+        self.dropout2 = nn.Dropout(0.5)
+        self.fc1 = nn.Linear(9216, 128)
+        self.fc2 = nn.Linear(128, 10)
+
+    def forward(self, x):
+        x = F.relu(self.conv1(x))
+        x = F.relu(self.conv2(x))
+        x = F.max_pool2d(x, 2)
+        x = self.dropout1(x)
+        x = torch.flatten(x, 1)
+        x = F.relu(self.fc1(x))
+        x = self.dropout2(x)
+        x = self.fc2(x)
+        return F.log_softmax(x, dim=1)
+
+
 def model_for(kind):
+    if kind == "net":
+        return Net()
+    if kind == "keras-cnn":
+        # keras.io's Simple MNIST convnet, channels first, Keras' layer names
+        return nn.Sequential(OrderedDict([
+            ("conv2d", nn.Conv2d(1, 32, 3)), ("relu", nn.ReLU()), ("max_pooling2d", nn.MaxPool2d(2)),
+            ("conv2d_1", nn.Conv2d(32, 64, 3)), ("relu_1", nn.ReLU()), ("max_pooling2d_1", nn.MaxPool2d(2)),
+            ("flatten", nn.Flatten()), ("dropout", nn.Dropout(0.5)), ("dense", nn.Linear(1600, 10)),
+            ("softmax", nn.Softmax(dim=1))]))
     if kind == "mlp":
         return nn.Sequential(nn.Flatten(), nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))
     return nn.Sequential(

@@ -263,7 +263,7 @@ static void test_bad_usage(void)
   expect_usage("--resume ''", "lumen-train: --resume: expected a checkpoint file, found ''");
   expect_usage("--epochs 10x", "found '10x'");
   expect_usage("--batch-size -5", "--batch-size");
-  expect_usage("--model resnet", "--model: expected mlp or cnn, found 'resnet'");
+  expect_usage("--model resnet", "--model: expected mlp, cnn, net, mnist-net or keras-cnn, found 'resnet'");
   expect_usage("--optimizer rmsprop", "--optimizer: expected sgd, adam, adamw or adadelta, found 'rmsprop'");
   expect_usage("--lr-scheduler onecycle",
                "--lr-scheduler: expected step, exponential, cosine or plateau, found 'onecycle'");
@@ -323,7 +323,8 @@ static void test_bad_usage(void)
                          "--lr-scheduler step|exponential|cosine|plateau", "1.0 for adadelta", "0.7 for adadelta",
                          "--lr-patience N", "patience=\n                         --lr-patience)",
                          "--seed", "--device DEVICE", "cpu, cuda or cuda:N", "--logdir", "--run", "--log-every", "--resume CHECKPOINT",
-                         "[10 for mlp, 5 for cnn]", "[64 for mlp, 32 for cnn]", "[runs]", "Ctrl-C" };
+                         "[10 for mlp, 5 for cnn, 14 for net, 15 for keras-cnn]",
+                         "[64 for mlp and net, 32 for cnn, 128 for keras-cnn]", "net (or mnist-net)", "keras-cnn:", "[runs]", "Ctrl-C" };
   for (size_t i = 0; i < G_N_ELEMENTS(opts); i++)
     if (!strstr(text, opts[i]))
       g_error("--help lacks %s", opts[i]);
@@ -1223,6 +1224,195 @@ static void test_dry_run(void)
   g_free(ck);
 }
 
+/* --model net and --model keras-cnn: the MNIST examples' own models, with
+ * their examples' defaults for the options not given, named as the
+ * examples name them. */
+static void test_example_model_defaults(void)
+{
+  lm_train_cli c;
+  g_assert_cmpint(parse(&c, "--model net", NULL), ==, LM_CLI_RUN);
+  g_assert_cmpstr(c.model, ==, "net");
+  g_assert_cmpint(c.epochs, ==, 14);
+  g_assert_cmpint(c.batch_size, ==, 64);
+  g_assert_cmpint(c.test_batch_size, ==, 1000);
+  g_assert_cmpstr(c.optimizer, ==, "adadelta");
+  g_assert_cmpfloat(c.lr, ==, 1.0);
+  g_assert_cmpstr(c.lr_scheduler, ==, "step");
+  g_assert_cmpint(c.lr_step, ==, 1);
+  g_assert_cmpfloat(c.lr_gamma, ==, 0.7);
+  g_assert_cmpuint(c.seed, ==, 1);
+  g_assert_cmpfloat(c.val_split, ==, 0);
+  g_assert_true(c.normalize);
+  g_assert_cmpint(parse(&c, "--model mnist-net", NULL), ==, LM_CLI_RUN);
+  g_assert_cmpstr(c.model, ==, "net");
+  g_assert_cmpint(parse(&c, "--model net --seed 3 --optimizer adam --val-split 0.2 --epochs 2", NULL), ==,
+                  LM_CLI_RUN);
+  g_assert_cmpuint(c.seed, ==, 3);
+  g_assert_cmpstr(c.optimizer, ==, "adam");
+  g_assert_cmpfloat(c.lr, ==, 1e-3);
+  g_assert_cmpfloat(c.val_split, ==, 0.2);
+  g_assert_cmpint(c.epochs, ==, 2);
+
+  g_assert_cmpint(parse(&c, "--model keras-cnn", NULL), ==, LM_CLI_RUN);
+  g_assert_cmpstr(c.model, ==, "keras-cnn");
+  g_assert_cmpint(c.epochs, ==, 15);
+  g_assert_cmpint(c.batch_size, ==, 128);
+  g_assert_cmpstr(c.optimizer, ==, "adam");
+  g_assert_cmpfloat(c.lr, ==, 1e-3);
+  g_assert_cmpfloat(c.val_split, ==, 0.1);
+  g_assert_false(c.normalize);
+  g_assert_cmpuint(c.seed, ==, 42);
+  g_assert_cmpint(c.lr_step, ==, 0); /* the example's lr is constant */
+  g_assert_cmpint(parse(&c, "--model keras-cnn --lr-step 3", NULL), ==, LM_CLI_RUN);
+  g_assert_cmpint(c.lr_step, ==, 3);
+
+  char *err = NULL;
+  g_assert_cmpint(parse(&c, "--model resnet", &err), ==, LM_CLI_USAGE);
+  g_assert_cmpstr(err, ==, "lumen-train: --model: expected mlp, cnn, net, mnist-net or keras-cnn, found 'resnet'\n");
+  g_free(err);
+}
+
+/* A short run of main.py's Net: main.py's defaults, the graph and the
+ * histograms under Net's names, --save-model's mnist_cnn.safetensors as
+ * Net's state_dict, and a resume that ends on the same parameters. */
+static void test_net_run(void)
+{
+  lm_train_result res;
+  char *out = NULL;
+  g_assert_cmpint(run_app("--run net --model net --epochs 2 --dry-run --log-interval 1 --save-model", &res, &out),
+                  ==, 0);
+  g_assert_cmpint(res.status, ==, LM_RUN_FINISHED);
+  g_assert_cmpint(res.steps_done, ==, 2);
+  g_assert_cmpint(res.train_examples, ==, 2 * 64);
+  g_assert_nonnull(strstr(out, "(2000 train, 0 val, 200 test)"));
+  g_assert_false(isnan(res.test_accuracy));
+  free(out);
+  char *runfile = g_build_filename(tmpdir, "net", "run.lumen", NULL);
+  sqlite3 *db = train_fixture_open_run(runfile);
+  g_assert_cmpint(count_scalars(db, "train/loss"), ==, 2);
+  g_assert_cmpint(count_scalars(db, "test/accuracy"), ==, 2);
+  g_assert_cmpint(count_scalars(db, "val/loss"), ==, 0);
+  /* Adadelta lr 1.0, then StepLR(1, 0.7) */
+  g_assert_cmpfloat_with_epsilon(train_fixture_double(db, "SELECT value FROM scalars s JOIN tags t ON "
+                                                          "t.id = s.tag_id WHERE t.name = 'epoch/lr' "
+                                                          "ORDER BY step DESC LIMIT 1"), 0.7, 1e-12);
+  char *v = train_fixture_text(db, "SELECT value FROM hparams WHERE name = 'optimizer'");
+  g_assert_cmpstr(v, ==, "adadelta");
+  g_free(v);
+  g_assert_cmpfloat(train_fixture_double(db, "SELECT value FROM hparams WHERE name = 'seed'"), ==, 1);
+  g_assert_cmpfloat(train_fixture_double(db, "SELECT value FROM hparams WHERE name = 'parameters'"), ==, 1199882);
+  const char *modules[] = { "conv1", "relu1", "conv2", "max_pool2d", "dropout1", "fc1", "dropout2", "fc2",
+                            "log_softmax" };
+  for (size_t i = 0; i < G_N_ELEMENTS(modules); i++) {
+    char *sql = sqlite3_mprintf("SELECT count(*) FROM graph_nodes WHERE module = %Q AND op != 'parameter'",
+                                modules[i]);
+    if (train_fixture_int(db, sql) != 1)
+      g_error("the graph has no op of module %s", modules[i]);
+    sqlite3_free(sql);
+  }
+  g_assert_cmpint(train_fixture_int(db, "SELECT count(*) FROM graph_nodes WHERE op = 'nll_loss'"), ==, 1);
+  char *shape = train_fixture_text(db, "SELECT shape FROM graph_nodes WHERE op = 'parameter' AND name = 'fc1.weight'");
+  g_assert_cmpstr(shape, ==, "[128,9216]");
+  g_free(shape);
+  g_assert_cmpint(train_fixture_int(db, "SELECT count(*) FROM histograms h JOIN tags t ON t.id = h.tag_id "
+                                        "WHERE t.name = 'gradients/conv2.weight'"), ==, 2);
+  sqlite3_close(db);
+  g_free(runfile);
+
+  /* main.py's torch.save(model.state_dict(), "mnist_cnn.pt") */
+  char *file = g_build_filename(tmpdir, "net", "mnist_cnn.safetensors", NULL);
+  g_assert_cmpstr(res.model_file, ==, file);
+  char *error = NULL;
+  lm_safetensors *m = lm_safetensors_read(file, &error);
+  g_assert_nonnull(m);
+  const char *names[] = { "conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias",
+                          "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias" };
+  g_assert_cmpuint(lm_safetensors_count(m), ==, G_N_ELEMENTS(names));
+  for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
+    if (!lm_safetensors_find(m, names[i]))
+      g_error("%s lacks %s", file, names[i]);
+  g_assert_cmpint(lm_safetensors_find(m, "conv2.weight")->shape[1], ==, 32);
+  lm_module *model = lm_model_mnist_net();
+  g_assert_true(lm_checkpoint_load_model(m, model, &error));
+  lm_module_free(model);
+
+  /* resumed from epoch 1, it ends on the same parameters */
+  char *ck = g_build_filename(tmpdir, "net", "checkpoint-epoch-001.safetensors", NULL);
+  char *cmd = g_strdup_printf("--resume '%s' --epochs 2 --dry-run --save-model", ck);
+  lm_train_result res2;
+  g_assert_cmpint(run_app(cmd, &res2, &out), ==, 0);
+  free(out);
+  g_assert_cmpfloat(res2.test_loss, ==, res.test_loss);
+  lm_safetensors *m2 = lm_safetensors_read(file, &error);
+  g_assert_nonnull(m2);
+  for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+    const lm_st_tensor *a = lm_safetensors_find(m, names[i]), *b = lm_safetensors_find(m2, names[i]);
+    g_assert_cmpuint(a->nbytes, ==, b->nbytes);
+    g_assert_cmpint(memcmp(a->data, b->data, a->nbytes), ==, 0);
+  }
+  lm_safetensors_free(m2);
+  lm_safetensors_free(m);
+  g_free(cmd);
+  g_free(ck);
+  g_free(file);
+}
+
+/* A short run of the Keras convnet: its settings, Keras' layer names in the
+ * graph, a validation split, and (on a Fashion-MNIST subset, where 28 steps
+ * make it confident) PR curves of its softmax outputs as they are, not a
+ * softmax of them, which would squeeze every score between 0.09 and 0.23. */
+static void test_keras_run(void)
+{
+  lm_train_result res;
+  char *out = NULL;
+  const gboolean fashion = train_fixture_have_fashion();
+  g_assert_cmpint(run_app(fashion ? "--run keras --model keras-cnn --epochs 1 --limit-train 4000 --limit-test 500 "
+                                    "--data " LM_FASHION_MNIST_DIR
+                                  : "--run keras --model keras-cnn --epochs 2",
+                          &res, &out), ==, 0);
+  g_assert_cmpint(res.status, ==, LM_RUN_FINISHED);
+  g_assert_nonnull(strstr(out, fashion ? "(3600 train, 400 val, 500 test)" : "(1800 train, 200 val, 200 test)"));
+  g_assert_cmpint(res.steps_done, ==, fashion ? 29 : 2 * 15); /* ceil(3600 / 128), ceil(1800 / 128) */
+  g_test_message("keras-cnn test accuracy %.4f, loss %.4f", res.test_accuracy, res.test_loss);
+  g_assert_true(isfinite(res.test_loss) && res.test_loss > 0);
+  free(out);
+  char *runfile = g_build_filename(tmpdir, "keras", "run.lumen", NULL);
+  sqlite3 *db = train_fixture_open_run(runfile);
+  g_assert_cmpint(count_scalars(db, "val/loss"), ==, fashion ? 1 : 2);
+  g_assert_cmpint(count_scalars(db, "test/accuracy"), ==, fashion ? 1 : 2);
+  g_assert_cmpfloat(train_fixture_double(db, "SELECT value FROM hparams WHERE name = 'parameters'"), ==, 34826);
+  g_assert_cmpfloat(train_fixture_double(db, "SELECT value FROM hparams WHERE name = 'normalize'"), ==, 0);
+  const char *modules[] = { "conv2d", "max_pooling2d", "conv2d_1", "max_pooling2d_1", "flatten", "dropout",
+                            "dense", "softmax" };
+  for (size_t i = 0; i < G_N_ELEMENTS(modules); i++) {
+    char *sql = sqlite3_mprintf("SELECT count(*) FROM graph_nodes WHERE module = %Q AND op != 'parameter'",
+                                modules[i]);
+    if (train_fixture_int(db, sql) < 1)
+      g_error("the graph has no op of module %s", modules[i]);
+    sqlite3_free(sql);
+  }
+  char *shape = train_fixture_text(db, "SELECT shape FROM graph_nodes WHERE op = 'parameter' AND name = 'dense.weight'");
+  g_assert_cmpstr(shape, ==, "[10,1600]");
+  g_free(shape);
+  /* Keras' Adam: eps 1e-7, lr 1e-3 kept after every epoch */
+  char *ck = g_build_filename(tmpdir, "keras", fashion ? "checkpoint-epoch-001.safetensors"
+                                                       : "checkpoint-epoch-002.safetensors", NULL);
+  char *error = NULL;
+  lm_safetensors *st = lm_safetensors_read(ck, &error);
+  g_assert_nonnull(st);
+  g_assert_cmpstr(lm_safetensors_metadata(st, "eps"), ==, "1e-07");
+  g_assert_cmpstr(lm_safetensors_metadata(st, "lr"), ==, "0.001");
+  lm_safetensors_free(st);
+  g_free(ck);
+  if (fashion) /* some test image scores above 0.5 for some class */
+    g_assert_cmpint(train_fixture_int(db, "SELECT count(*) FROM pr_curve_points p JOIN pr_curves c ON "
+                                          "c.id = p.curve_id WHERE p.threshold > 0.5 AND p.tp + p.fp > 0"), >, 0);
+  else
+    g_test_message("Fashion-MNIST is not installed: the PR curves' scores are not checked");
+  sqlite3_close(db);
+  g_free(runfile);
+}
+
 /* --save-model writes the final parameters, as the state_dict main.py
  * saves: the same tensors as the last checkpoint's, without the optimizer
  * state, loadable into the model. */
@@ -1336,6 +1526,9 @@ int main(int argc, char **argv)
   g_test_add_func("/train/cli/main-py-names", test_main_py_names);
   g_test_add_func("/train/cli/dry-run", test_dry_run);
   g_test_add_func("/train/cli/save-model", test_save_model);
+  g_test_add_func("/train/cli/example-model-defaults", test_example_model_defaults);
+  g_test_add_func("/train/cli/net-run", test_net_run);
+  g_test_add_func("/train/cli/keras-run", test_keras_run);
   g_test_add_func("/train/cli/test-batch-size", test_test_batch_size);
   g_test_add_func("/train/cli/sigint", test_sigint);
   g_test_add_func("/train/cli/sigterm", test_sigterm);

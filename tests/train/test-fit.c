@@ -332,6 +332,12 @@ static void test_bad_arguments(void)
   g_assert_nonnull(strstr(err, "validation_split must be in [0, 1), got 1.5"));
   g_free(err);
   err = NULL;
+  lm_fit_options_init(&fo);
+  fo.loss = (lm_loss_kind)7;
+  g_assert_false(lm_fit(m, opt, ds, &fo, NULL, NULL, &err));
+  g_assert_cmpstr(err, ==, "fit: unknown loss kind 7");
+  g_free(err);
+  err = NULL;
   /* the CNN fed flattened images: the engine's shape error reaches the caller */
   lm_module *cnn = lm_model_cnn();
   lm_optimizer *oc = lm_optim_sgd(cnn, 0.1, NULL);
@@ -387,8 +393,151 @@ static void test_models(void)
   lm_module_free(m);
   char *err = NULL;
   g_assert_null(lm_model_by_name("resnet", &err));
-  g_assert_cmpstr(err, ==, "unknown model 'resnet': expected 'mlp' or 'cnn'");
+  g_assert_cmpstr(err, ==, "unknown model 'resnet': expected 'mlp', 'cnn', 'net' or 'keras-cnn'");
   g_free(err);
+}
+
+/* The parameters' names and shapes, in order, and the total. */
+static void check_params(lm_module *m, const char *const *names, const int64_t (*shapes)[4], size_t n,
+                         int64_t total)
+{
+  lm_named_tensor *params;
+  g_assert_cmpuint(lm_module_named_parameters(m, &params), ==, n);
+  for (size_t i = 0; i < n; i++) {
+    g_assert_cmpstr(params[i].name, ==, names[i]);
+    for (int d = 0; d < 4 && shapes[i][d]; d++)
+      g_assert_cmpint(params[i].tensor->shape[d], ==, shapes[i][d]);
+  }
+  free(params);
+  g_assert_cmpint(lm_module_num_parameters(m), ==, total);
+}
+
+/* Keras' model.summary(): every layer by its name, and the total. */
+static void check_summary(lm_module *m, const char *const *lines, size_t n)
+{
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  g_assert_true(lm_module_summary(m, LM_SHAPE(2, 1, 28, 28), f));
+  fclose(f);
+  g_test_message("%s", text);
+  for (size_t i = 0; i < n; i++)
+    if (!strstr(text, lines[i]))
+      g_error("the summary lacks \"%s\":\n%s", lines[i], text);
+  free(text);
+}
+
+/* Two images through the model in eval mode: (2, 10) rows whose
+ * exp(log-probabilities) (net) or probabilities (keras-cnn) sum to 1. */
+static void check_outputs(lm_module *m, bool log_probs)
+{
+  lm_scope_begin();
+  lm_module_eval(m);
+  lm_tensor *y = lm_module_forward(m, lm_rand(LM_SHAPE(2, 1, 28, 28)));
+  g_assert_cmpint(y->ndim, ==, 2);
+  g_assert_cmpint(y->shape[0], ==, 2);
+  g_assert_cmpint(y->shape[1], ==, 10);
+  for (int r = 0; r < 2; r++) {
+    double sum = 0;
+    for (int c = 0; c < 10; c++) {
+      double v = lm_data_f32(y)[r * 10 + c];
+      g_assert_true(log_probs ? v <= 0 : v >= 0 && v <= 1);
+      sum += log_probs ? exp(v) : v;
+    }
+    g_assert_cmpfloat_with_epsilon(sum, 1.0, 1e-5);
+  }
+  lm_module_train(m, true);
+  lm_scope_end();
+}
+
+/* pytorch/examples' mnist/main.py Net: its state_dict names, 1,199,882
+ * parameters, PyTorch's init (U(+-1/sqrt(fan_in))). */
+static void test_mnist_net(void)
+{
+  lm_manual_seed(1);
+  lm_module *m = lm_model_mnist_net();
+  static const char *const names[] = { "conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias",
+                                       "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias" };
+  static const int64_t shapes[][4] = { {32, 1, 3, 3}, {32}, {64, 32, 3, 3}, {64}, {128, 9216}, {128},
+                                       {10, 128}, {10} };
+  check_params(m, names, shapes, G_N_ELEMENTS(names), 1199882);
+  float maxabs = 0;
+  const lm_tensor *w = lm_module_parameter(m, "fc1.weight");
+  for (int64_t i = 0; i < lm_numel(w); i++)
+    maxabs = fmaxf(maxabs, fabsf(lm_data_f32(w)[i]));
+  g_assert_cmpfloat(maxabs, <=, 1 / 96.0f);
+  g_assert_cmpfloat(maxabs, >, 0.99f / 96);
+  static const char *const lines[] = {
+    "conv1 (Conv2d)", "(2, 32, 26, 26)", "conv2 (Conv2d)", "(2, 64, 24, 24)", "18,496",
+    "max_pool2d (MaxPool2d)", "(2, 64, 12, 12)", "dropout1 (Dropout)", "flatten (Flatten)", "(2, 9216)",
+    "fc1 (Linear)", "1,179,776", "dropout2 (Dropout)", "fc2 (Linear)", "log_softmax (LogSoftmax)",
+    "Total params: 1,199,882\n",
+  };
+  check_summary(m, lines, G_N_ELEMENTS(lines));
+  check_outputs(m, true);
+  lm_module_free(m);
+  char *err = NULL;
+  m = lm_model_by_name("mnist-net", &err);
+  g_assert_null(err);
+  g_assert_cmpint(lm_module_num_parameters(m), ==, 1199882);
+  lm_module_free(m);
+  g_assert_cmpint(lm_model_loss("net"), ==, LM_LOSS_NLL);
+  g_assert_cmpint(lm_model_loss("mnist-net"), ==, LM_LOSS_NLL);
+  g_assert_cmpint(lm_model_loss("cnn"), ==, LM_LOSS_CROSS_ENTROPY);
+}
+
+/* keras.io's Simple MNIST convnet: Keras' layer names, 34,826 parameters,
+ * glorot_uniform kernels and zero biases. */
+static void test_keras_convnet(void)
+{
+  lm_manual_seed(1);
+  lm_module *m = lm_model_keras_convnet();
+  static const char *const names[] = { "conv2d.weight", "conv2d.bias", "conv2d_1.weight", "conv2d_1.bias",
+                                       "dense.weight", "dense.bias" };
+  static const int64_t shapes[][4] = { {32, 1, 3, 3}, {32}, {64, 32, 3, 3}, {64}, {10, 1600}, {10} };
+  check_params(m, names, shapes, G_N_ELEMENTS(names), 34826);
+  /* glorot_uniform: U(+-sqrt(6 / (fan_in + fan_out))) */
+  static const double bounds[] = { 0.14213381090374033 /* sqrt(6 / (9 + 288)) */, 0,
+                                   0.08333333333333333 /* sqrt(6 / (288 + 576)) */, 0,
+                                   0.06104676956673597 /* sqrt(6 / (1600 + 10)) */, 0 };
+  for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+    const lm_tensor *t = lm_module_parameter(m, names[i]);
+    float maxabs = 0;
+    for (int64_t k = 0; k < lm_numel(t); k++)
+      maxabs = fmaxf(maxabs, fabsf(lm_data_f32(t)[k]));
+    g_assert_cmpfloat(maxabs, <=, bounds[i]);
+    if (bounds[i] > 0)
+      g_assert_cmpfloat(maxabs, >, 0.95 * bounds[i]);
+  }
+  static const char *const lines[] = {
+    "conv2d (Conv2d)", "(2, 32, 26, 26)", "320", "max_pooling2d (MaxPool2d)", "(2, 32, 13, 13)",
+    "conv2d_1 (Conv2d)", "(2, 64, 11, 11)", "18,496", "max_pooling2d_1 (MaxPool2d)", "(2, 64, 5, 5)",
+    "flatten (Flatten)", "(2, 1600)", "dropout (Dropout)", "dense (Linear)", "16,010", "softmax (Softmax)",
+    "Total params: 34,826\n",
+  };
+  check_summary(m, lines, G_N_ELEMENTS(lines));
+  check_outputs(m, false);
+  lm_module_free(m);
+  g_assert_cmpint(lm_model_loss("keras-cnn"), ==, LM_LOSS_CATEGORICAL_CROSSENTROPY);
+}
+
+/* lm_loss_of: each kind on outputs worked out by hand; Keras' clip keeps
+ * log(0) finite: -log(1e-7) = 16.118. */
+static void test_loss_of(void)
+{
+  lm_scope_begin();
+  lm_tensor *target = lm_tensor_from_int64((const int64_t[]){0, 2}, LM_SHAPE(2));
+  lm_tensor *probs = lm_tensor_from_data((const float[]){0.7f, 0.2f, 0.1f, 0.5f, 0.5f, 0.0f}, LM_SHAPE(2, 3));
+  g_assert_cmpfloat_with_epsilon(lm_item(lm_loss_of(LM_LOSS_CATEGORICAL_CROSSENTROPY, probs, target)),
+                                 (-log(0.7) - log(1e-7)) / 2, 1e-5);
+  lm_tensor *logp = lm_log(probs);
+  lm_tensor *first = lm_slice(logp, 0, 0, 1, 1);
+  g_assert_cmpfloat_with_epsilon(lm_item(lm_loss_of(LM_LOSS_NLL, first, lm_slice(target, 0, 0, 1, 1))),
+                                 -log(0.7), 1e-6);
+  lm_tensor *logits = lm_tensor_from_data((const float[]){1, 2, 3, 0, 0, 0}, LM_SHAPE(2, 3));
+  g_assert_cmpfloat_with_epsilon(lm_item(lm_loss_of(LM_LOSS_CROSS_ENTROPY, logits, target)),
+                                 ((log(exp(1) + exp(2) + exp(3)) - 1) + log(3.0)) / 2, 1e-6);
+  lm_scope_end();
 }
 
 /* fit steps a ReduceLROnPlateau on each epoch's validation loss: the lr
@@ -456,6 +605,9 @@ int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/train/models", test_models);
+  g_test_add_func("/train/models/mnist-net", test_mnist_net);
+  g_test_add_func("/train/models/keras-convnet", test_keras_convnet);
+  g_test_add_func("/train/loss-of", test_loss_of);
   g_test_add_func("/train/fit/learns", test_fit_learns);
   g_test_add_func("/train/fit/plateau", test_fit_plateau);
   g_test_add_func("/train/fit/max-batches", test_fit_max_batches);

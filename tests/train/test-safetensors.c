@@ -567,6 +567,9 @@ static void check_in_pytorch(const char *kind)
 
 static void test_pytorch_mlp(void) { check_in_pytorch("mlp"); }
 static void test_pytorch_cnn(void) { check_in_pytorch("cnn"); }
+/* main.py's Net() takes the file with load_state_dict(strict=True) */
+static void test_pytorch_net(void) { check_in_pytorch("net"); }
+static void test_pytorch_keras_cnn(void) { check_in_pytorch("keras-cnn"); }
 
 int main(int argc, char **argv)
 {
@@ -580,6 +583,8 @@ int main(int argc, char **argv)
   g_test_add_func("/train/checkpoint/mismatch", test_checkpoint_mismatch);
   g_test_add_func("/train/checkpoint/pytorch-mlp", test_pytorch_mlp);
   g_test_add_func("/train/checkpoint/pytorch-cnn", test_pytorch_cnn);
+  g_test_add_func("/train/checkpoint/pytorch-net", test_pytorch_net);
+  g_test_add_func("/train/checkpoint/pytorch-keras-cnn", test_pytorch_keras_cnn);
   int rc = g_test_run();
   char *cmd = g_strdup_printf("rm -rf '%s'", tmpdir);
   if (system(cmd) != 0)

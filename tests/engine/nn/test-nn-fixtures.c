@@ -10,14 +10,20 @@
  *     nesterov, weight decay), Adam (weight decay, betas, eps, amsgrad) and
  *     AdamW on one parameter, plus StepLR's learning rates;
  *   - three Adadelta steps (PyTorch's MNIST example optimizer) and two steps
- *     of every optimizer with maximize, their numbers held as constants.
+ *     of every optimizer with maximize, their numbers held as constants;
+ *   - three steps of the MNIST examples' models (lm_model_mnist_net with
+ *     nll_loss and Adadelta, lm_model_keras_convnet with Keras' categorical
+ *     cross-entropy and Adam eps 1e-7) against main.py's Net and the Keras
+ *     convnet written in PyTorch.
  */
 #include <glib.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lm-fixture.h"
 #include "lumen-nn.h"
+#include "lumen-train.h"
 
 #define RTOL 1e-5
 #define ATOL 1e-6
@@ -270,6 +276,78 @@ static void test_mlp_adam(void)
   lm_optimizer_free(opt);
   lm_module_free(mlp);
   lm_fx_free(f);
+}
+
+/* ---- the MNIST examples' models ---- */
+
+/* gen_fixtures.py's fill_example_params: parameter j, element i is
+ * s * sin(0.37 i + j), s = 1/sqrt(fan_in) for a weight, 0.1 for a bias */
+static void fill_example_params(lm_module *m)
+{
+  lm_named_tensor *params;
+  size_t n = lm_module_named_parameters(m, &params);
+  for (size_t j = 0; j < n; j++) {
+    const lm_tensor *t = params[j].tensor;
+    const int64_t numel = lm_numel(t);
+    const double s = t->ndim >= 2 ? 1.0 / sqrt((double)numel / (double)t->shape[0]) : 0.1;
+    float *d = lm_data_f32(t);
+    for (int64_t i = 0; i < numel; i++)
+      d[i] = (float)(s * sin(0.37 * (double)i + (double)j));
+  }
+  free(params);
+}
+
+static void check_example(lm_module *m, lm_loss_kind kind, lm_optimizer *opt, const char *name)
+{
+  lm_fx_file *f = lm_fx_load("examples.lmfx");
+  char key[128];
+  fill_example_params(m);
+  lm_module_eval(m);
+  float xs[4 * 784];
+  for (int i = 0; i < 4 * 784; i++)
+    xs[i] = (float)sin(0.013 * i);
+  lm_tensor *x = lm_tensor_from_data(xs, LM_SHAPE(4, 1, 28, 28));
+  lm_tensor *target = lm_tensor_from_int64((const int64_t[]){3, 1, 4, 1}, LM_SHAPE(4));
+  snprintf(key, sizeof key, "%s.losses", name);
+  const float *want = lm_fx_get(f, key)->data;
+  for (int step = 0; step < 3; step++) {
+    lm_scope_begin();
+    lm_optimizer_zero_grad(opt);
+    lm_tensor *out = lm_module_forward(m, x);
+    if (step == 0) {
+      snprintf(key, sizeof key, "%s.out", name);
+      lm_fx_assert_close(out, lm_fx_get(f, key), 1e-4, 1e-5, key);
+    }
+    lm_tensor *loss = lm_loss_of(kind, out, target);
+    g_test_message("%s step %d: loss %.7f, PyTorch %.7f", name, step, lm_item(loss), want[step]);
+    g_assert_cmpfloat_with_epsilon(lm_item(loss), want[step], 1e-4 * fabs(want[step]) + 1e-5);
+    lm_backward(loss, NULL, false);
+    lm_optimizer_step(opt);
+    lm_scope_end();
+  }
+  lm_tensor_release(x);
+  lm_tensor_release(target);
+  lm_fx_free(f);
+}
+
+static void test_mnist_net(void)
+{
+  lm_module *m = lm_model_mnist_net();
+  lm_optimizer *opt = lm_optim_adadelta(m, NULL); /* main.py: Adadelta(lr=1.0) */
+  check_example(m, LM_LOSS_NLL, opt, "mnist_net");
+  lm_optimizer_free(opt);
+  lm_module_free(m);
+}
+
+static void test_keras_convnet(void)
+{
+  lm_module *m = lm_model_keras_convnet();
+  lm_adam_options o = LM_ADAM_DEFAULTS;
+  o.eps = 1e-7; /* keras.optimizers.Adam's */
+  lm_optimizer *opt = lm_optim_adam(m, &o);
+  check_example(m, LM_LOSS_CATEGORICAL_CROSSENTROPY, opt, "keras_convnet");
+  lm_optimizer_free(opt);
+  lm_module_free(m);
 }
 
 /* ---- optimizers ---- */
@@ -578,6 +656,8 @@ int main(int argc, char **argv)
   g_test_add_func("/engine/nn/fixtures/mlp", test_mlp);
   g_test_add_func("/engine/nn/fixtures/cnn", test_cnn);
   g_test_add_func("/engine/nn/fixtures/mlp-adam", test_mlp_adam);
+  g_test_add_func("/engine/nn/fixtures/mnist-net", test_mnist_net);
+  g_test_add_func("/engine/nn/fixtures/keras-convnet", test_keras_convnet);
   g_test_add_func("/engine/nn/fixtures/adadelta", test_adadelta);
   g_test_add_func("/engine/nn/fixtures/maximize", test_maximize);
   g_test_add_func("/engine/nn/fixtures/optimizers", test_optimizers);

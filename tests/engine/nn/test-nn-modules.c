@@ -157,6 +157,45 @@ static void test_init(void)
   lm_module_free(conv);
 }
 
+/* nn.init.xavier_uniform_ (Keras' glorot_uniform) and zeros_: the fans
+ * count the receptive field, gain scales the bound, and what cannot be
+ * initialised in place is refused with its name. */
+static void test_init_xavier(void)
+{
+  lm_manual_seed(7);
+  lm_module *lin = lm_nn_linear(500, 300);
+  lm_tensor *w = lm_module_parameter(lin, "weight"), *b = lm_module_parameter(lin, "bias");
+  g_assert_true(lm_nn_init_xavier_uniform(w, 1.0));
+  check_uniform(w, sqrt(6.0 / (500 + 300)));
+  g_assert_true(lm_nn_init_xavier_uniform(w, 2.0));
+  check_uniform(w, 2 * sqrt(6.0 / (500 + 300)));
+  g_assert_true(lm_nn_init_zeros(b));
+  for (int i = 0; i < 300; i++)
+    g_assert_cmpfloat(lm_data_f32(b)[i], ==, 0.0f);
+  /* Conv2d(16, 64, 3): fan_in 16 * 9, fan_out 64 * 9 */
+  lm_module *conv = lm_nn_conv2d(16, 64, 3, 1, 1);
+  lm_tensor *cw = lm_module_parameter(conv, "weight");
+  g_assert_true(lm_nn_init_xavier_uniform(cw, 1.0));
+  check_uniform(cw, sqrt(6.0 / (16 * 9 + 64 * 9)));
+
+  lm_tensor_set_name(b, "fc.bias");
+  expect_error_begin();
+  g_assert_false(lm_nn_init_xavier_uniform(b, 1.0));
+  expect_error_end("xavier_uniform_: fan in and fan out cannot be computed for fc.bias with 1 dimension",
+                   "2 or more");
+  lm_scope_begin();
+  lm_tensor *view = lm_transpose(w, 0, 1);
+  expect_error_begin();
+  g_assert_false(lm_nn_init_zeros(view));
+  expect_error_end("zeros_:", "must be a contiguous float32 tensor on the CPU");
+  lm_scope_end();
+  expect_error_begin();
+  g_assert_false(lm_nn_init_zeros(NULL));
+  expect_error_end("zeros_: tensor is NULL", NULL);
+  lm_module_free(lin);
+  lm_module_free(conv);
+}
+
 static void test_train_eval_dropout(void)
 {
   lm_manual_seed(3);
@@ -636,6 +675,7 @@ int main(int argc, char **argv)
   g_test_add_func("/engine/nn/modules/names", test_names);
   g_test_add_func("/engine/nn/modules/parameter-counts", test_parameter_counts);
   g_test_add_func("/engine/nn/modules/init", test_init);
+  g_test_add_func("/engine/nn/modules/init-xavier", test_init_xavier);
   g_test_add_func("/engine/nn/modules/train-eval-dropout", test_train_eval_dropout);
   g_test_add_func("/engine/nn/modules/module-paths", test_module_paths);
   g_test_add_func("/engine/nn/modules/print", test_print);
