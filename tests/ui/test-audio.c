@@ -709,7 +709,7 @@ test_no_playback (void)
   g_assert_true (lm_ui_press_key (GTK_WIDGET (card), GDK_KEY_space, 0));
   g_assert_false (lm_audio_card_is_playing (card));
   /* a click on the waveform moves the playhead all the same */
-  g_signal_emit_by_name (lm_audio_card_get_waveform (card), "seek", 0.5);
+  lm_ui_emit (lm_audio_card_get_waveform (card), "seek", 0.5);
   g_assert_cmpfloat_with_epsilon (lm_waveform_get_playhead (LM_WAVEFORM (lm_audio_card_get_waveform (card))), 0.5,
                                   1e-9);
   /* and no temporary clip was left behind */
