@@ -26,8 +26,9 @@ summary() {
   echo "tests: $passed passed, $failed failed, $skipped skipped"
 }
 
+# run_suite DIR TIMEOUT_MULTIPLIER [SETUP_OPTIONS...]
 run_suite() {
-  dir=$1; shift
+  dir=$1; mult=$2; shift 2
   if [ ! -f "$dir/build.ninja" ]; then
     meson setup "$dir" "$@"
   fi
@@ -35,7 +36,8 @@ run_suite() {
   rm -f "$dir/meson-logs/testlog.json"
   # Display tests need an X server: xvfb-run gives them one.
   if ! xvfb-run -a -s "-screen 0 1920x1200x24" \
-      meson test -C "$dir" --print-errorlogs --num-processes 2; then
+      meson test -C "$dir" --print-errorlogs --num-processes 2 \
+        --timeout-multiplier "$mult"; then
     count_results "$dir"
     # a run that stopped before recording every test still failed
     [ "$failed" -gt 0 ] || failed=1
@@ -46,9 +48,11 @@ run_suite() {
   count_results "$dir"
 }
 
-run_suite build
+run_suite build 1
+# The leak checks record every allocation's whole stack (tests/meson.build):
+# the sanitizer pass runs some three times longer.
 if [ "${1:-}" != "--no-sanitize" ]; then
-  run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false \
+  run_suite build-asan 3 -Db_sanitize=address,undefined -Db_lundef=false \
     -Ddebug=true -Doptimization=1
 fi
 echo "test.sh: all suites passed"

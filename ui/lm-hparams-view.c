@@ -332,13 +332,16 @@ make_column (LmHparamsView *self, const char *title, int index)
   GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
   GtkColumnViewColumn *col;
   SortKey *key = g_new (SortKey, 1);
+  g_autoptr (GtkCustomSorter) sorter = NULL;
 
   g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), GINT_TO_POINTER (index));
   g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), GINT_TO_POINTER (index));
   col = gtk_column_view_column_new (title, factory);
   key->self = self;
   key->index = index;
-  gtk_column_view_column_set_sorter (col, GTK_SORTER (gtk_custom_sorter_new (compare_rows, key, g_free)));
+  /* the column takes its own reference */
+  sorter = gtk_custom_sorter_new (compare_rows, key, g_free);
+  gtk_column_view_column_set_sorter (col, GTK_SORTER (sorter));
   gtk_column_view_column_set_resizable (col, TRUE);
   if (index == 0)
     gtk_column_view_column_set_fixed_width (col, 230);

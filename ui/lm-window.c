@@ -984,8 +984,10 @@ save_screenshot_now (LmWindow *self, const char *path, GError **error)
    * text at half the resolution the user sees). */
   if (scale > 1)
     {
-      GskRenderNode *scaled = gsk_transform_node_new (node, gsk_transform_scale (NULL, (float) scale, (float) scale));
+      GskTransform *zoom = gsk_transform_scale (NULL, (float) scale, (float) scale);
+      GskRenderNode *scaled = gsk_transform_node_new (node, zoom);   /* takes its own reference */
 
+      gsk_transform_unref (zoom);
       gsk_render_node_unref (node);
       node = scaled;
     }

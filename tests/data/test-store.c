@@ -162,6 +162,8 @@ test_discovery (void)
   c = (RunCond) { store, "b/deep/er", TRUE, 0 };
   g_assert_true (lm_test_wait_for (run_presence, &c, 5000));
   g_assert_true (lm_test_wait_for (store_loaded, store, 5000));
+  /* listed before it is read: its points come after (late on a slow run) */
+  g_assert_true (lm_test_wait_for (run_has_points, &(PointsCond) { store, "b/deep/er", 10 }, 5000));
   g_assert_cmpuint (lm_series_get_n (lm_run_get_series (lm_run_store_find (store, "b/deep/er"), "acc")), ==, 5);
 
   /* ...one is deleted and written anew under the same name (a restarted

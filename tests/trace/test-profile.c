@@ -555,7 +555,7 @@ test_pane_and_colours (void)
       {
         g_autoptr (GObject) c = g_list_model_get_item (ctl, k);
         if (GTK_IS_GESTURE_CLICK (c))
-          g_signal_emit_by_name (c, "released", 1, bx, 8.0);
+          lm_ui_emit (c, "released", 1, bx, 8.0);
       }
     g_object_unref (ctl);
     g_assert_cmpint (lm_graph_view_get_selected (gv), ==, e->node_id);
@@ -772,13 +772,13 @@ test_timeline_keys (void)
   g_assert_true (lm_ui_press_key (tl, GDK_KEY_Home, 0));
   GtkEventController *motion = lm_ui_find_controller (tl, GTK_TYPE_EVENT_CONTROLLER_MOTION);
   g_assert_nonnull (motion);
-  g_signal_emit_by_name (motion, "motion", bx, 12.0);
+  lm_ui_emit (motion, "motion", bx, 12.0);
   g_autofree guchar *hovered = widget_pixels_render (tl, &w, &h, &stride);
   guchar *kp = keyed + 12 * stride + 4 * (int) bx, *hp = hovered + 12 * stride + 4 * (int) bx;
   g_test_message ("keys' bar %u,%u,%u; hovered %u,%u,%u", kp[2], kp[1], kp[0], hp[2], hp[1], hp[0]);
   for (int c = 0; c < 3; c++)
     g_assert_cmpint (abs (kp[c] - hp[c]), <=, 2);
-  g_signal_emit_by_name (motion, "leave");
+  lm_ui_emit (motion, "leave");
 
   /* Enter and space select the keys' node, as a click does */
   lm_graph_view_select (gv, -1);
@@ -901,7 +901,7 @@ test_show_all_rows (void)
   g_assert_cmpuint (lm_profile_pane_get_n_shown (pp), ==, 150);
 
   /* and back */
-  g_signal_emit_by_name (all, "clicked");
+  lm_ui_emit (all, "clicked");
   g_assert_cmpuint (lm_profile_pane_get_n_shown (pp), ==, 100);
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (all)), ==, "Show all 150 rows");
   g_assert_nonnull (strstr (lm_profile_pane_get_more (pp), "50 more (later names)"));
@@ -1052,7 +1052,7 @@ click_on (GtkWidget *w, double x, double y)
       g_autoptr (GObject) c = g_list_model_get_item (ctl, k);
       if (GTK_IS_GESTURE_CLICK (c))
         {
-          g_signal_emit_by_name (c, "released", 1, x, y);
+          lm_ui_emit (c, "released", 1, x, y);
           break;
         }
     }

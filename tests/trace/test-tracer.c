@@ -138,6 +138,7 @@ static void test_next_to_user_hook(void)
   lm_backward(loss, NULL, false);
   lm_scope_end();
   lm_tracer_detach(tr);
+  lm_tensor_release(w);
   g_assert_cmpuint(lm_tracer_count(tr), ==, 7);
   g_assert_cmpint(seen, ==, 3);
 
@@ -145,6 +146,7 @@ static void test_next_to_user_hook(void)
   lm_scope_begin();
   loss = tiny_step(&w);
   lm_scope_end();
+  lm_tensor_release(w);
   g_assert_cmpint(seen, ==, 6);
   g_assert_cmpuint(lm_tracer_count(tr), ==, 7);
   lm_remove_op_hook(h);

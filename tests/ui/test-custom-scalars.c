@@ -265,9 +265,9 @@ test_custom_scalars (void)
     LmRunStore *store = lm_window_get_store (win);
     guint syncs = lm_chart_get_n_run_syncs (chart);
 
-    g_signal_emit_by_name (store, "run-data-changed", beta);
+    lm_ui_emit (store, "run-data-changed", beta);
     g_assert_cmpuint (lm_chart_get_n_run_syncs (chart), ==, syncs);
-    g_signal_emit_by_name (store, "run-data-changed", lm_run_store_find (store, "alpha"));
+    lm_ui_emit (store, "run-data-changed", lm_run_store_find (store, "alpha"));
     g_assert_cmpuint (lm_chart_get_n_run_syncs (chart), ==, syncs + 1);
     g_assert_cmpuint (lm_plot_get_n_runs (lm_chart_get_plot (chart)), ==, 2);
   }

@@ -1565,7 +1565,7 @@ test_hparams_scatter (void)
     g_assert_nonnull (strstr (tip, ">loss</span>: NaN\n<b>r3</b>\nwidth: 40\n"));
     g_assert_true (g_str_has_suffix (tip, ">loss</span>: –"));
   }
-  g_signal_emit_by_name (motion, "motion", x + 2, y - 2);
+  lm_ui_emit (motion, "motion", x + 2, y - 2);
   g_assert_cmpstr (lm_hparams_scatter_get_hovered (sc), ==, "r1");
   {
     const LmHpPlot *q = find_plot (plots, 0, 3);
@@ -1577,14 +1577,14 @@ test_hparams_scatter (void)
     g_assert_true (is_point_color (s, qx, qy, r1, 8));
     g_assert_cmpint (pixel_luma (s, qx + ring_dx + 0.5, qy), <, 100);
     cairo_surface_destroy (s);
-    g_signal_emit_by_name (motion, "leave");
+    lm_ui_emit (motion, "leave");
     g_assert_null (lm_hparams_scatter_get_hovered (sc));
     s = draw_scatter (sc, w, h);
     g_assert_cmpint (pixel_luma (s, qx + ring_dx + 0.5, qy), >, 200);
     cairo_surface_destroy (s);
   }
   /* a click selects r1: the run selection and the table's row */
-  g_signal_emit_by_name (click, "released", 1, x, y);
+  lm_ui_emit (click, "released", 1, x, y);
   g_assert_cmpstr (lm_run_selection_get_highlighted (lm_window_get_selection (win)), ==, "r1");
   {
     GtkSelectionModel *model = gtk_column_view_get_model (lm_hparams_view_get_column_view (hp));
@@ -1593,7 +1593,7 @@ test_hparams_scatter (void)
     g_assert_nonnull (row);
     g_assert_cmpstr (row->run_name, ==, "r1");
   }
-  g_signal_emit_by_name (click, "released", 1, x + 30, y - 30);
+  lm_ui_emit (click, "released", 1, x + 30, y - 30);
   g_assert_null (lm_run_selection_get_highlighted (lm_window_get_selection (win)));
 
   /* unticking gelu takes r1 out of the table and the plots */
@@ -1849,7 +1849,7 @@ test_hparams_scatter_hover_cache (void)
    * other tests' windows coming and going under the pointer move it over
    * this one's points */
   gtk_event_controller_set_propagation_phase (motion, GTK_PHASE_NONE);
-  g_signal_emit_by_name (motion, "leave");
+  lm_ui_emit (motion, "leave");
   before = lm_ui_snapshot_widget (GTK_WIDGET (sc));
   renders = lm_hparams_scatter_get_n_renders (sc);
   g_assert_cmpuint (renders, >=, 1);
@@ -1859,7 +1859,7 @@ test_hparams_scatter_hover_cache (void)
   p = find_plot (plots, 1, 2);
   x = p->data.origin.x + p->data.size.width * 2 / 3;
   y = p->data.origin.y + p->data.size.height * 0.25;
-  g_signal_emit_by_name (motion, "motion", x, y);
+  lm_ui_emit (motion, "motion", x, y);
   g_assert_cmpstr (lm_hparams_scatter_get_hovered (sc), ==, "r2");
   after = lm_ui_snapshot_widget (GTK_WIDGET (sc));
   g_assert_cmpuint (lm_hparams_scatter_get_n_renders (sc), ==, renders);
@@ -1872,7 +1872,7 @@ test_hparams_scatter_hover_cache (void)
   g_assert_cmpint (pixel_luma (after, x + 7.5, y), <, 100);
   cairo_surface_destroy (after);
   /* off it: as before, still from the same texture */
-  g_signal_emit_by_name (motion, "leave");
+  lm_ui_emit (motion, "leave");
   after = lm_ui_snapshot_widget (GTK_WIDGET (sc));
   for (guint i = 0; i < plots->len; i++)
     g_assert_true (same_cell (before, after, &g_array_index (plots, LmHpPlot, i)));
@@ -2561,13 +2561,13 @@ test_pr_curves_many_runs (void)
   g_assert_cmpuint (lm_pr_curve_view_get_n_drawn (view), ==, 12);
 
   /* all of them, and back */
-  g_signal_emit_by_name (more, "clicked");
+  lm_ui_emit (more, "clicked");
   lm_test_spin (50);
   g_assert_true (gtk_widget_is_visible (lm_pr_curve_view_get_run_slider (view, "run11")));
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (more)), ==, "Show the first 5 runs");
   gtk_widget_measure (GTK_WIDGET (view), GTK_ORIENTATION_VERTICAL, 400, NULL, &nat_all, NULL, NULL);
   g_assert_cmpint (nat_all, >, nat_few + 6 * 30);
-  g_signal_emit_by_name (more, "clicked");
+  lm_ui_emit (more, "clicked");
   lm_test_spin (50);
   g_assert_false (gtk_widget_is_visible (lm_pr_curve_view_get_run_slider (view, "run05")));
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (more)), ==, "Show all 12 runs");
@@ -2717,14 +2717,14 @@ test_pr_curves (void)
     double by;
 
     g_assert_nonnull (motion);
-    g_signal_emit_by_name (motion, "motion", px, py);
+    lm_ui_emit (motion, "motion", px, py);
     lm_test_spin (50);
     shoot (win, shot, &img);
     by = MAX (2, py - (16 * 4 + 6) - 8);   /* two rows a run */
     g_assert_true (lm_ui_pixel_near (&img, (int) (origin.x + 8), (int) (origin.y + by + 4), 1,
                                      &lm_theme_colors ()->tooltip_bg, 8));
     g_free (img.pixels);
-    g_signal_emit_by_name (motion, "leave");
+    lm_ui_emit (motion, "leave");
   }
 
   /* run b filtered out of the run list: one line, and the steps are a's */

@@ -386,14 +386,14 @@ test_hover (void)
     Image img;
 
     g_assert_nonnull (motion);
-    g_signal_emit_by_name (motion, "motion", r1.origin.x + r1.size.width / 2, r1.origin.y + r1.size.height / 2);
+    lm_ui_emit (motion, "motion", r1.origin.x + r1.size.width / 2, r1.origin.y + r1.size.height / 2);
     lm_test_spin (100);
     shoot (win, "grid-hover.png", &img);
     left = census (&img, cell.origin.x - 3, cell.origin.y + 10, cell.origin.x, cell.origin.y + cell.size.height - 10);
     g_test_message ("hover outline: %u of %u px white left of cell 1", left.white, left.total);
     g_assert_cmpuint (left.white, >=, (guint) (cell.size.height - 20));
     g_free (img.pixels);
-    g_signal_emit_by_name (motion, "leave");
+    lm_ui_emit (motion, "leave");
     lm_test_spin (100);
     shoot (win, "grid-hover-left.png", &img);
     left = census (&img, cell.origin.x - 3, cell.origin.y + 10, cell.origin.x, cell.origin.y + cell.size.height - 10);

@@ -323,7 +323,7 @@ test_scatter_keys (void)
   /* no hover from the real pointer, which may rest over a point */
   gtk_event_controller_set_propagation_phase (lm_ui_find_controller (widget, GTK_TYPE_EVENT_CONTROLLER_MOTION),
                                               GTK_PHASE_NONE);
-  g_signal_emit_by_name (lm_ui_find_controller (widget, GTK_TYPE_EVENT_CONTROLLER_MOTION), "leave");
+  lm_ui_emit (lm_ui_find_controller (widget, GTK_TYPE_EVENT_CONTROLLER_MOTION), "leave");
 
   /* Tab: in at the first plot, on to the second, then out; Shift+Tab back */
   g_assert_true (gtk_widget_child_focus (widget, GTK_DIR_TAB_FORWARD));
@@ -636,7 +636,7 @@ test_pr_slider_named (void)
   g_autofree char *e2 = gtk_test_accessible_check_property (slider, GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, "step 10");
   g_assert_null (e1);
   g_assert_null (e2);
-  g_signal_emit_by_name (slider, "move-slider", GTK_SCROLL_STEP_LEFT);
+  lm_ui_emit (slider, "move-slider", GTK_SCROLL_STEP_LEFT);
   g_assert_cmpint (lm_pr_curve_view_get_run_selected (LM_PR_CURVE_VIEW (view), "a"), ==, 5);
   g_autofree char *e3 = gtk_test_accessible_check_property (slider, GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, "step 5");
   g_assert_null (e3);

@@ -528,7 +528,7 @@ test_custom (void)
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (lm_projector_page_get_control (pp, "neighbors")), 3);
   lm_projector_page_select (pp, 0);
   g_assert_true (lm_test_wait_for (page_settled, page, 10000));
-  g_signal_emit_by_name (lm_projector_page_get_control (pp, "isolate"), "clicked");
+  lm_ui_emit (lm_projector_page_get_control (pp, "isolate"), "clicked");
   g_assert_true (lm_test_wait_for (page_settled, page, 10000));
   g_assert_true (lm_projector_page_get_isolated (pp));
   g_assert_cmpstr (lm_projector_page_get_status (pp), ==,
@@ -1267,7 +1267,7 @@ test_inspector (void)
   lm_projector_view_set_2d (view, TRUE);
   lm_projector_view_project (view, 0, w, h, &x, &y);
   g_assert_cmpint (lm_projector_view_pick (view, x, y, w, h, 10), ==, 0);
-  g_signal_emit_by_name (click, "released", 1, x + 1, y - 1);
+  lm_ui_emit (click, "released", 1, x + 1, y - 1);
   g_assert_cmpint (lm_projector_page_get_selected (pp), ==, 0);
   g_assert_true (lm_test_wait_for (page_settled, page, 10000));
   assert_neighbours (pp, a_cosine, a_cosine_dist, 6);
@@ -1318,12 +1318,12 @@ test_inspector (void)
   /* hovering the second row ("b") highlights b in the view */
   GtkWidget *row = list_row (pp, 1);
   GtkEventController *motion = lm_ui_find_controller (row, GTK_TYPE_EVENT_CONTROLLER_MOTION);
-  g_signal_emit_by_name (motion, "enter", 5.0, 5.0);
+  lm_ui_emit (motion, "enter", 5.0, 5.0);
   g_assert_cmpint (lm_projector_view_get_hover (view), ==, 1);
-  g_signal_emit_by_name (motion, "leave");
+  lm_ui_emit (motion, "leave");
   g_assert_cmpint (lm_projector_view_get_hover (view), ==, -1);
   /* a click on it chooses b: b's neighbours now (a first, at 1) */
-  g_signal_emit_by_name (lm_projector_page_get_control (pp, "inspector-list"), "row-activated", row);
+  lm_ui_emit (lm_projector_page_get_control (pp, "inspector-list"), "row-activated", row);
   g_assert_cmpint (lm_projector_page_get_selected (pp), ==, 1);
   g_assert_true (lm_test_wait_for (page_settled, page, 10000));
   const guint32 *idx;
@@ -1331,7 +1331,7 @@ test_inspector (void)
   g_assert_cmpuint (idx[0], ==, 0);
   g_assert_cmpint (lm_projector_view_get_mark (view, 1), ==, LM_PROJECTOR_MARK_CHOSEN);
   /* a click on empty space clears */
-  g_signal_emit_by_name (click, "released", 1, 2.0, 2.0);
+  lm_ui_emit (click, "released", 1, 2.0, 2.0);
   g_assert_cmpint (lm_projector_page_get_selected (pp), ==, -1);
   g_assert_cmpuint (lm_projector_page_get_neighbors (pp, NULL, NULL), ==, 0);
   g_assert_cmpint (lm_projector_view_get_mark (view, 1), ==, LM_PROJECTOR_MARK_PLAIN);
@@ -1367,7 +1367,7 @@ test_inspector_keys (void)
   /* a search for "b" or "d": both listed, the rest dimmed */
   lm_projector_view_set_hover (view, -1);
   gtk_editable_set_text (GTK_EDITABLE (search), "d");
-  g_signal_emit_by_name (search, "search-changed");
+  lm_ui_emit (search, "search-changed");
   g_autofree char *rows = list_text (pp);
   g_assert_cmpstr (rows, ==, "d #3");
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (lm_projector_page_get_control (pp, "inspector-title"))), ==,
@@ -1376,7 +1376,7 @@ test_inspector_keys (void)
   g_assert_cmpint (lm_projector_view_get_mark (view, 0), ==, LM_PROJECTOR_MARK_DIMMED);
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (lm_projector_page_get_control (pp, "isolate"))), ==,
                    "Isolate 1 point");
-  g_signal_emit_by_name (search, "activate");
+  lm_ui_emit (search, "activate");
   g_assert_cmpint (lm_projector_page_get_selected (pp), ==, 3);
   g_assert_true (lm_test_wait_for (page_settled, page, 10000));
   g_assert_cmpint (lm_projector_view_get_mark (view, 3), ==, LM_PROJECTOR_MARK_CHOSEN);
@@ -1427,7 +1427,7 @@ test_isolate (void)
   g_assert_true (lm_test_wait_for (page_settled, page, 10000));
   g_assert_false (gtk_widget_get_sensitive (show_all));
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (isolate)), ==, "Isolate 4 points");
-  g_signal_emit_by_name (isolate, "clicked");
+  lm_ui_emit (isolate, "clicked");
   g_assert_true (lm_test_wait_for (page_settled, page, 10000));
   g_assert_true (lm_projector_page_get_isolated (pp));
   e = lm_projector_view_get_embedding (view);
@@ -1461,7 +1461,7 @@ test_isolate (void)
   /* walk to g (point 1 here), then show all: g (6) stays chosen */
   lm_projector_page_select (pp, 1);
   g_assert_true (lm_test_wait_for (page_settled, page, 10000));
-  g_signal_emit_by_name (show_all, "clicked");
+  lm_ui_emit (show_all, "clicked");
   g_assert_true (lm_test_wait_for (page_settled, page, 10000));
   g_assert_false (lm_projector_page_get_isolated (pp));
   g_assert_cmpuint (view_n (view), ==, 7);
@@ -1543,7 +1543,7 @@ test_umap (void)
   lm_projector_page_select (pp, 0);
   g_assert_true (lm_test_wait_for (page_settled, page, 10000));
   g_assert_cmpuint (lm_projector_page_get_neighbors (pp, NULL, NULL), ==, 30);
-  g_signal_emit_by_name (lm_projector_page_get_control (pp, "isolate"), "clicked");
+  lm_ui_emit (lm_projector_page_get_control (pp, "isolate"), "clicked");
   g_assert_true (lm_test_wait_for (page_settled, page, 20000));
   g_assert_true (lm_projector_page_get_isolated (pp));
   g_assert_cmpuint (view_n (view), ==, 31);
@@ -1798,18 +1798,18 @@ test_columns (void)
 
   /* the search looks in the label, then in split */
   gtk_editable_set_text (GTK_EDITABLE (search), "t");
-  g_signal_emit_by_name (search, "search-changed");
+  lm_ui_emit (search, "search-changed");
   for (guint i = 0; i < 6; i++) /* "cat" */
     g_assert_cmpint (lm_projector_view_get_mark (view, i), ==,
                      i < 2 ? LM_PROJECTOR_MARK_SELECTED : LM_PROJECTOR_MARK_DIMMED);
   gtk_drop_down_set_selected (GTK_DROP_DOWN (search_by), 1);
   gtk_editable_set_text (GTK_EDITABLE (search), "te");
-  g_signal_emit_by_name (search, "search-changed");
+  lm_ui_emit (search, "search-changed");
   for (guint i = 0; i < 6; i++) /* "test" */
     g_assert_cmpint (lm_projector_view_get_mark (view, i), ==,
                      i % 2 == 1 ? LM_PROJECTOR_MARK_SELECTED : LM_PROJECTOR_MARK_DIMMED);
   gtk_editable_set_text (GTK_EDITABLE (search), "");
-  g_signal_emit_by_name (search, "search-changed");
+  lm_ui_emit (search, "search-changed");
 
   /* the spiral: 60 numbers get TensorBoard's gradient, #ffffdd at the
    * minimum (point 0, -20) to #1f2d86 at the maximum (point 59, 157) */

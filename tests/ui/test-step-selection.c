@@ -175,7 +175,7 @@ test_live_poll (void)
       {
         g_autoptr (LmRun) run = g_list_model_get_item (runs, i);
 
-        g_signal_emit_by_name (lm_window_get_selection (win), "run-data-changed", run);
+        lm_ui_emit (lm_window_get_selection (win), "run-data-changed", run);
       }
   g_assert_cmpuint (lm_step_table_get_n_refreshes (table), ==, n0);
   while (g_main_context_pending (NULL))

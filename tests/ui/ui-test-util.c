@@ -338,3 +338,17 @@ lm_ui_take_lumen_bin (int *argc, char ***argv)
       }
   return g_getenv ("LUMEN_BIN");
 }
+
+void
+lm_ui_emit (gpointer instance, const char *signal, ...)
+{
+  guint id;
+  GQuark detail;
+  va_list args;
+
+  if (!g_signal_parse_name (signal, G_TYPE_FROM_INSTANCE (instance), &id, &detail, TRUE))
+    g_error ("%s has no signal %s", G_OBJECT_TYPE_NAME (instance), signal);
+  va_start (args, signal);
+  g_signal_emit_valist (instance, id, detail, args);
+  va_end (args);
+}
