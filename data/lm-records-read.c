@@ -247,12 +247,17 @@ is_missing_table (sqlite3 *db)
 }
 
 /* Appends the metrics of `sql` (rows of group, tag; group "" for this
- * run's own) to rec, each named as TensorBoard names it ("group.tag"). */
+ * run's own; ?1 is bound to `param` where given) to rec, each named as
+ * TensorBoard names it ("group.tag"). */
 static int
-read_metric_names (sqlite3 *db, const char *sql, LmHparamsRecord *rec, GPtrArray *groups)
+read_metric_names (sqlite3 *db, const char *sql, const char *param, LmHparamsRecord *rec,
+                   GPtrArray *groups)
 {
   sqlite3_stmt *st = NULL;
   int rc = sqlite3_prepare_v2 (db, sql, -1, &st, NULL);
+
+  if (rc == SQLITE_OK && param != NULL)
+    rc = sqlite3_bind_text (st, 1, param, -1, SQLITE_STATIC);
 
   while ((rc == SQLITE_OK || rc == SQLITE_ROW) && (rc = sqlite3_step (st)) == SQLITE_ROW)
     {
@@ -295,8 +300,44 @@ read_metric_value (sqlite3 *db, const char *tag, LmHparamsRecord *rec, guint i)
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+#define SCALAR_TAGS_SQL "SELECT ?1, name FROM tags WHERE kind = 'scalar' ORDER BY name"
+
+/* A session whose hparams name no metric (hp.hparams() without
+ * hp.hparams_config, lm_writer_add_hparams with none) gets TensorBoard's
+ * metrics of an experiment it infers: every scalar tag of the run, then
+ * those of each run below it (the group its folder, "validation"), so
+ * that both layouts show the same columns. */
+static int
+infer_metric_names (sqlite3 *db, const LmHparamsSubRun *sub_run, gpointer data, LmHparamsRecord *rec,
+                    GPtrArray *groups)
+{
+  g_autoptr (GPtrArray) below = sub_run != NULL ? sub_run->list (data) : NULL;
+  int rc = read_metric_names (db, SCALAR_TAGS_SQL, "", rec, groups);
+
+  for (guint i = 0; below != NULL && rc == SQLITE_DONE && i < below->len; i++)
+    {
+      sqlite3 *from = sub_run->find (below->pdata[i], data);
+
+      if (from != NULL && (rc = read_metric_names (from, SCALAR_TAGS_SQL, below->pdata[i], rec, groups))
+          != SQLITE_DONE && is_missing_table (from))
+        rc = SQLITE_DONE;   /* a run file still being created */
+    }
+  return rc;
+}
+
+gboolean
+lm_hparams_present (gpointer db)
+{
+  sqlite3_stmt *st = NULL;
+  gboolean found = sqlite3_prepare_v2 (db, "SELECT 1 FROM hparams LIMIT 1", -1, &st, NULL) == SQLITE_OK
+                   && sqlite3_step (st) == SQLITE_ROW;
+
+  sqlite3_finalize (st);
+  return found;
+}
+
 static gboolean
-read_hparams (sqlite3 *db, LmHparamsSubRun sub_run, gpointer data, GHashTable *out, char **error)
+read_hparams (sqlite3 *db, const LmHparamsSubRun *sub_run, gpointer data, GHashTable *out, char **error)
 {
   LmHparamsRecord *rec = g_new0 (LmHparamsRecord, 1);
   g_autoptr (GPtrArray) groups = g_ptr_array_new_with_free_func (g_free);   /* group, tag pairs */
@@ -327,13 +368,15 @@ read_hparams (sqlite3 *db, LmHparamsSubRun sub_run, gpointer data, GHashTable *o
     }
   sqlite3_finalize (st);
   if (rc == SQLITE_DONE)
-    rc = read_metric_names (db, "SELECT '', tag FROM hparam_metrics ORDER BY tag", rec, groups);
+    rc = read_metric_names (db, "SELECT '', tag FROM hparam_metrics ORDER BY tag", NULL, rec, groups);
   /* metrics of a sub-run: a file from before them has no such table */
   if (rc == SQLITE_DONE
       && (rc = read_metric_names (db, "SELECT grp, tag FROM hparam_group_metrics ORDER BY grp, tag",
-                                  rec, groups)) != SQLITE_DONE
+                                  NULL, rec, groups)) != SQLITE_DONE
       && is_missing_table (db))
     rc = SQLITE_DONE;
+  if (rc == SQLITE_DONE && rec->hparams->len > 0 && rec->metrics->len == 0)
+    rc = infer_metric_names (db, sub_run, data, rec, groups);
   rec->metric_values = g_new (double, rec->metrics->len + 1);
   rec->metric_steps = g_new0 (gint64, rec->metrics->len + 1);
   rec->metric_logged = g_new0 (gboolean, rec->metrics->len + 1);
@@ -345,7 +388,7 @@ read_hparams (sqlite3 *db, LmHparamsSubRun sub_run, gpointer data, GHashTable *o
     {
       const char *group = groups->pdata[2 * i];
       /* a sub-run that is not there (yet): no value, as in TensorBoard */
-      sqlite3 *from = *group == '\0' ? db : sub_run != NULL ? sub_run (group, data) : NULL;
+      sqlite3 *from = *group == '\0' ? db : sub_run != NULL ? sub_run->find (group, data) : NULL;
 
       if (from != NULL && (rc = read_metric_value (from, groups->pdata[2 * i + 1], rec, i)) != SQLITE_OK)
         db = from;   /* the message names the file that failed */
@@ -368,7 +411,8 @@ read_hparams (sqlite3 *db, LmHparamsSubRun sub_run, gpointer data, GHashTable *o
 }
 
 gboolean
-lm_hparams_read (gpointer db, LmHparamsSubRun sub_run, gpointer data, GHashTable *out, char **error)
+lm_hparams_read (gpointer db, const LmHparamsSubRun *sub_run, gpointer data, GHashTable *out,
+                 char **error)
 {
   return read_hparams (db, sub_run, data, out, error);
 }

@@ -136,6 +136,57 @@ find_sub_run (const char *group, gpointer data)
   return sub != NULL ? sub->conn->db : NULL;
 }
 
+/* Whether a run with hparams lives in dir or a folder above it, up to
+ * (not including) the session's folder `top`. */
+static gboolean
+below_other_session (GHashTable *by_dir, const char *dir, const char *top)
+{
+  g_autofree char *d = g_strdup (dir);
+
+  while (strcmp (d, top) != 0 && g_path_skip_root (d)[0] != '\0')
+    {
+      RunJob *r = g_hash_table_lookup (by_dir, d);
+      char *up = g_path_get_dirname (d);
+
+      if (r != NULL && lm_hparams_present (r->conn->db))
+        {
+          g_free (up);
+          return TRUE;
+        }
+      g_free (d);
+      d = up;
+    }
+  return FALSE;
+}
+
+static int
+compare_groups (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+static GPtrArray *
+list_sub_runs (gpointer data)
+{
+  SubRuns *subs = data;
+  GPtrArray *groups = g_ptr_array_new_with_free_func (g_free);
+  size_t n = strlen (subs->dir);
+  GHashTableIter it;
+  gpointer key;
+
+  g_hash_table_iter_init (&it, subs->by_dir);
+  while (g_hash_table_iter_next (&it, &key, NULL))
+    {
+      const char *dir = key;
+
+      if (strncmp (dir, subs->dir, n) == 0 && dir[n] == G_DIR_SEPARATOR
+          && !below_other_session (subs->by_dir, dir, subs->dir))
+        g_ptr_array_add (groups, g_strdup (dir + n + 1));
+    }
+  g_ptr_array_sort (groups, compare_groups);
+  return groups;
+}
+
 /* Hparams: a run is read again when its file changed or the file of a
  * run in a folder below its own did (a metric of a sub-run, TensorBoard's
  * MetricName.group, takes its value there). */
@@ -144,6 +195,7 @@ read_hparams_runs (Job *job)
 {
   g_autoptr (GHashTable) by_dir = g_hash_table_new (g_str_hash, g_str_equal);
   SubRuns subs = { by_dir, NULL };
+  static const LmHparamsSubRun sub_run = { find_sub_run, list_sub_runs };
 
   for (guint i = 0; i < job->runs->len; i++)
     {
@@ -183,7 +235,7 @@ read_hparams_runs (Job *job)
       r->rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                        (GDestroyNotify) g_ptr_array_unref);
       subs.dir = r->dir;
-      if (!lm_hparams_read (r->conn->db, find_sub_run, &subs, r->rows, &r->error))
+      if (!lm_hparams_read (r->conn->db, &sub_run, &subs, r->rows, &r->error))
         continue;
       r->conn->data_version = r->version;
       r->conn->read_once = TRUE;

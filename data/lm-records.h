@@ -250,16 +250,26 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (LmImageBoxes, lm_image_boxes_unref)
 gboolean        lm_records_read (gpointer db, LmRecordKind kind, gint64 *last_id,
                                  GHashTable *out, char **error);
 
-/* The connection (sqlite3*) of the sub-run `group` of the run being read
- * ("validation": the run in "<its folder>/validation"), or NULL when there
- * is none. */
-typedef gpointer (*LmHparamsSubRun) (const char *group, gpointer data);
+/* The sub-runs of the run being read: find gives the connection
+ * (sqlite3*) of the sub-run `group` ("validation": the run in "<its
+ * folder>/validation"), or NULL when there is none; list the groups of
+ * the runs below it that no other run with hparams holds (TensorBoard's
+ * longest parent session), sorted, freeing their strings. */
+typedef struct
+{
+  gpointer   (*find) (const char *group, gpointer data);
+  GPtrArray *(*list) (gpointer data);
+} LmHparamsSubRun;
 
 /* A run's LmHparamsRecord (as lm_records_read of LM_RECORD_HPARAMS), its
  * metrics of a sub-run (TensorBoard's MetricName.group) named "group.tag"
- * and their values read from sub_run's connection (no value where it
- * gives none, or sub_run is NULL). */
-gboolean        lm_hparams_read (gpointer db, LmHparamsSubRun sub_run, gpointer data,
+ * and their values read from sub_run's connections (no value where it
+ * gives none, or sub_run is NULL).  A run with hparams that names no
+ * metric has the scalar tags of itself and its listed sub-runs as its
+ * metrics, as TensorBoard infers them. */
+gboolean        lm_hparams_read (gpointer db, const LmHparamsSubRun *sub_run, gpointer data,
                                  GHashTable *out, char **error);
+/* Whether the run file db holds hparams (is a TensorBoard session). */
+gboolean        lm_hparams_present (gpointer db);
 
 G_END_DECLS

@@ -823,13 +823,18 @@ export_hparams (Run *r, double wall_time)
       db_failed (r, "hparams");
       return;
     }
-  n += write_metric_infos (r, exp, "hparam_metrics", "SELECT '', tag FROM hparam_metrics ORDER BY tag");
-  n += write_metric_infos (r, exp, "hparam_group_metrics",
-                           "SELECT grp, tag FROM hparam_group_metrics ORDER BY grp, tag");
-  if (n == 0)
+  guint n_metrics = write_metric_infos (r, exp, "hparam_metrics",
+                                        "SELECT '', tag FROM hparam_metrics ORDER BY tag")
+                    + write_metric_infos (r, exp, "hparam_group_metrics",
+                                          "SELECT grp, tag FROM hparam_group_metrics ORDER BY grp, tag");
+  if (n + n_metrics == 0)
     return;
   lm_pbw_varint (sei, 1, 1); /* STATUS_SUCCESS */
-  write_hparams_part (r, wall_time, "_hparams_/experiment", 2, exp);
+  /* No metric named: no experiment either, so that TensorBoard infers the
+   * metrics from the scalar tags as the HParams view does, where an
+   * experiment without metrics would show none. */
+  if (n_metrics > 0)
+    write_hparams_part (r, wall_time, "_hparams_/experiment", 2, exp);
   write_hparams_part (r, wall_time, "_hparams_/session_start_info", 3, ssi);
   write_hparams_part (r, wall_time, "_hparams_/session_end_info", 4, sei);
   r->counts[LM_TB_HPARAMS]++;

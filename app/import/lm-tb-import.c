@@ -63,6 +63,7 @@ typedef struct
   GPtrArray *skip_order;
   GPtrArray *metric_tags; /* from the hparams experiment */
   GPtrArray *metric_groups; /* their MetricName.group, "" for none */
+  gboolean has_experiment;  /* the run's own hparams experiment was read */
   GHashTable *embeddings; /* tensor names imported */
   gint64 pbtxt_stamp;
   guint64 pass;    /* the last poll that found its event files */
@@ -97,6 +98,10 @@ struct _LmTbImport
   guint n_errors;
   guint64 imported;
   int root_errno;   /* why SRC could not be read at the last look; 0 */
+  /* the first hparams experiment read (hp.hparams_config in the folder
+   * above the sessions): its metrics for sessions without one of their
+   * own, NULL until one is read */
+  GPtrArray *metric_tags, *metric_groups;
 };
 
 static void
@@ -764,6 +769,13 @@ pb_string (const LmPbField *f)
   return g_strndup ((const char *) f->data, f->len);
 }
 
+static gpointer
+copy_string (gconstpointer s, gpointer data)
+{
+  (void) data;
+  return g_strdup (s);
+}
+
 /* Experiment.metric_infos[].name: the scalars that measure the run, each
  * tag with its group, the sub-run that holds it (Keras' "train" and
  * "validation"; lumen-log reads it as TensorBoard does, in the run
@@ -798,6 +810,12 @@ read_experiment (Run *r, const guint8 *data, size_t len)
               g_ptr_array_add (r->metric_groups, group ? g_steal_pointer (&group) : g_strdup (""));
             }
         }
+    }
+  r->has_experiment = TRUE;
+  if (r->imp->metric_tags == NULL) /* the copies free their strings */
+    {
+      r->imp->metric_tags = g_ptr_array_copy (r->metric_tags, copy_string, NULL);
+      r->imp->metric_groups = g_ptr_array_copy (r->metric_groups, copy_string, NULL);
     }
 }
 
@@ -853,14 +871,22 @@ read_session_start (Run *r, const guint8 *data, size_t len)
       hp.name = key;
       g_array_append_val (hps, hp);
     }
-  if (hps->len == 0 && r->metric_tags->len == 0)
+  /* A session without an experiment of its own takes the one read
+   * elsewhere in the tree, as TensorBoard takes one experiment for all
+   * sessions: hp.hparams_config writes it once into the folder above the
+   * sessions, which is read before them.  With none at all, no metric is
+   * named and the HParams view takes every scalar tag of the session and
+   * its sub-runs, as TensorBoard does. */
+  GPtrArray *tags = r->metric_tags, *groups = r->metric_groups;
+  if (!r->has_experiment && r->imp->metric_tags != NULL)
+    tags = r->imp->metric_tags, groups = r->imp->metric_groups;
+  if (hps->len == 0 && tags->len == 0)
     return;
-  g_autofree lm_hparam_metric *metrics = g_new0 (lm_hparam_metric, r->metric_tags->len + 1);
-  for (guint i = 0; i < r->metric_tags->len; i++)
-    metrics[i] = LM_HP_METRIC (r->metric_tags->pdata[i], r->metric_groups->pdata[i]);
+  g_autofree lm_hparam_metric *metrics = g_new0 (lm_hparam_metric, tags->len + 1);
+  for (guint i = 0; i < tags->len; i++)
+    metrics[i] = LM_HP_METRIC (tags->pdata[i], groups->pdata[i]);
   counted (r, LM_TB_HPARAMS,
-           lm_writer_add_hparams_ex (r->w, (const lm_hparam *) hps->data, hps->len, metrics,
-                                     r->metric_tags->len),
+           lm_writer_add_hparams_ex (r->w, (const lm_hparam *) hps->data, hps->len, metrics, tags->len),
            "hparams");
 }
 
@@ -2519,6 +2545,8 @@ lm_tb_import_free (LmTbImport *imp)
   if (imp == NULL)
     return;
   g_hash_table_unref (imp->runs);
+  g_clear_pointer (&imp->metric_tags, g_ptr_array_unref);
+  g_clear_pointer (&imp->metric_groups, g_ptr_array_unref);
   g_free (imp->src);
   g_free (imp->dst);
   g_free (imp);

@@ -636,6 +636,66 @@ test_hparams_groups (void)
 }
 
 static gboolean
+has_test_metric (gpointer data)
+{
+  LmRecordSeries *s = lm_record_feed_find (data, "s", "");
+  LmHparamsRecord *rec = s != NULL ? s->items->pdata[0] : NULL;
+
+  return rec != NULL && rec->metrics->len == 4 && hparams_metric (data, "s", "test.epoch_loss") == 0.125;
+}
+
+/* hparams that name no metric (TensorBoard's hp.hparams() without
+ * hp.hparams_config): the metrics are every scalar tag of the run and of
+ * the runs below it, each of a sub-run named "group.tag", as TensorBoard
+ * infers them; a run below with hparams of its own is a session of its
+ * own, its scalars and its sub-runs' not the outer one's; a sub-run
+ * created later adds its tags. */
+static void
+test_hparams_inferred (void)
+{
+  g_autofree char *dir = lm_test_tmpdir_new ("lumen-hpinfer-XXXXXX");
+  g_autoptr (LmRunStore) store = NULL;
+  g_autoptr (LmRecordFeed) feed = NULL;
+  lm_writer *w = NULL;
+  lm_hparam hp[] = { LM_HP_NUMBER ("lr", 0.01) };
+  LmHparamsRecord *rec;
+
+  g_assert_cmpint (lm_writer_open (&w, dir, "s"), ==, LM_OK);
+  g_assert_cmpint (lm_writer_add_hparams (w, hp, 1, NULL, 0), ==, LM_OK);
+  g_assert_cmpint (lm_writer_add_scalar (w, "wall", 3, 12.5), ==, LM_OK);
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+  write_scalar_run (dir, "s/train", "epoch_loss", 4, 0.25);
+  write_scalar_run (dir, "s/validation", "epoch_accuracy", 4, 0.75);
+  g_assert_cmpint (lm_writer_open (&w, dir, "s/inner"), ==, LM_OK);
+  g_assert_cmpint (lm_writer_add_hparams (w, hp, 1, NULL, 0), ==, LM_OK);
+  g_assert_cmpint (lm_writer_add_scalar (w, "x", 1, 2.0), ==, LM_OK);
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+  write_scalar_run (dir, "s/inner/deep", "y", 1, 3.0);
+
+  store = lm_test_store_open (dir);
+  feed = lm_test_feed_open (store, LM_RECORD_HPARAMS);
+  rec = lm_record_feed_find (feed, "s", "")->items->pdata[0];
+  g_assert_cmpuint (rec->metrics->len, ==, 3);
+  g_assert_cmpstr (rec->metrics->pdata[0], ==, "wall");
+  g_assert_cmpstr (rec->metrics->pdata[1], ==, "train.epoch_loss");
+  g_assert_cmpstr (rec->metrics->pdata[2], ==, "validation.epoch_accuracy");
+  g_assert_cmpfloat (hparams_metric (feed, "s", "wall"), ==, 12.5);
+  g_assert_cmpfloat (hparams_metric (feed, "s", "train.epoch_loss"), ==, 0.25);
+  g_assert_cmpfloat (hparams_metric (feed, "s", "validation.epoch_accuracy"), ==, 0.75);
+  rec = lm_record_feed_find (feed, "s/inner", "")->items->pdata[0];
+  g_assert_cmpuint (rec->metrics->len, ==, 2);
+  g_assert_cmpfloat (hparams_metric (feed, "s/inner", "x"), ==, 2.0);
+  g_assert_cmpfloat (hparams_metric (feed, "s/inner", "deep.y"), ==, 3.0);
+
+  write_scalar_run (dir, "s/test", "epoch_loss", 4, 0.125);
+  g_assert_true (lm_test_wait_for (has_test_metric, feed, 10000));
+
+  g_clear_object (&feed);
+  g_clear_object (&store);
+  lm_test_rm_rf (dir);
+}
+
+static gboolean
 has_3_curves (gpointer data)
 {
   LmRecordSeries *s = lm_record_feed_find (data, "a", "pr/cat");
@@ -2095,6 +2155,7 @@ main (int argc, char **argv)
   g_test_add_func ("/records/png-decode", test_png_decode);
   g_test_add_func ("/records/feed", test_feed);
   g_test_add_func ("/records/hparams-groups", test_hparams_groups);
+  g_test_add_func ("/records/hparams-inferred", test_hparams_inferred);
   g_test_add_func ("/records/feed-bad-file", test_feed_bad_file);
   g_test_add_func ("/records/pr-curves", test_pr_curves);
   g_test_add_func ("/records/pr-curves-newest-first", test_pr_curves_newest_first);

@@ -1,6 +1,9 @@
 /* test-import-hparams.c: HParams metrics that live in a sub-run, as
  * Keras' TensorBoard callback with hp.KerasCallback logs them, through
- * lumen-import, the HParams view's data and lumen-export.
+ * lumen-import, the HParams view's data and lumen-export; and the same
+ * logs with the experiment written once in the folder above the sessions
+ * (TensorFlow's HParams tutorial) or not at all (hp.hparams() alone, the
+ * metrics inferred from the scalar tags), which show the same columns.
  *
  * The event files are written here: sessions "run-0" and "run-1" hold the
  * hparams (experiment and session start), their "train" and "validation"
@@ -68,19 +71,22 @@ add_hparams_event (GByteArray *file, const char *name, guint32 field, const GByt
   add_event (file, 0, value);
 }
 
-/* A session as hparams_config + hp.KerasCallback write it: the
- * experiment's metrics with their groups, then the session's lr. */
+/* Where hp.hparams_config's experiment is written. */
+typedef enum
+{
+  EXPERIMENT_IN_SESSION,   /* each session's folder (hp.KerasCallback) */
+  EXPERIMENT_IN_PARENT,    /* once, the folder above the sessions */
+  EXPERIMENT_NONE,         /* hp.hparams() alone */
+} Layout;
+
+/* The experiment's metrics with their groups. */
 static void
-write_session (const char *src, const char *run, double lr)
+add_experiment (GByteArray *file)
 {
   static const char *const metrics[][2] = {
     { "validation", "epoch_accuracy" }, { "train", "epoch_loss" }, { "validation", "epoch_loss" },
   };
-  g_autoptr (GByteArray) file = g_byte_array_new ();
   g_autoptr (GByteArray) exp = g_byte_array_new ();
-  g_autoptr (GByteArray) ssi = g_byte_array_new ();
-  g_autoptr (GByteArray) entry = g_byte_array_new ();
-  g_autoptr (GByteArray) number = g_byte_array_new ();
 
   for (guint i = 0; i < G_N_ELEMENTS (metrics); i++)
     {
@@ -93,6 +99,20 @@ write_session (const char *src, const char *run, double lr)
       lm_pbw_message (exp, 5, info);            /* Experiment.metric_infos */
     }
   add_hparams_event (file, "experiment", 2, exp);
+}
+
+/* A session as hp.hparams writes it: the session's lr, after the
+ * experiment where the layout has one in the session's folder. */
+static void
+write_session (const char *src, const char *run, double lr, Layout layout)
+{
+  g_autoptr (GByteArray) file = g_byte_array_new ();
+  g_autoptr (GByteArray) ssi = g_byte_array_new ();
+  g_autoptr (GByteArray) entry = g_byte_array_new ();
+  g_autoptr (GByteArray) number = g_byte_array_new ();
+
+  if (layout == EXPERIMENT_IN_SESSION)
+    add_experiment (file);
   lm_pbw_double (number, 2, lr);                /* Value.number_value */
   lm_pbw_string (entry, 1, "lr");
   lm_pbw_message (entry, 2, number);
@@ -130,9 +150,9 @@ write_epochs (const char *src, const char *session, const char *sub, const Epoch
 }
 
 /* Two sessions with the epochs of their train and validation runs, in
- * the folder src. */
+ * the folder src, the experiment where layout puts it. */
 static void
-write_keras_logs (const char *src)
+write_keras_logs (const char *src, Layout layout)
 {
   static const Epochs train0[] = { { "epoch_loss", 2, { 0.9f, 0.5f } } };
   static const Epochs val0[] = { { "epoch_loss", 2, { 1.0f, 0.75f } },
@@ -141,18 +161,26 @@ write_keras_logs (const char *src)
   /* run-1's validation logged its accuracy once and never its loss */
   static const Epochs val1[] = { { "epoch_accuracy", 1, { 0.75f } } };
 
-  write_session (src, "run-0", 0.01);
+  if (layout == EXPERIMENT_IN_PARENT)
+    {
+      g_autoptr (GByteArray) file = g_byte_array_new ();
+
+      add_experiment (file);
+      save_events (src, "", file);
+    }
+  write_session (src, "run-0", 0.01, layout);
   write_epochs (src, "run-0", "train", train0, G_N_ELEMENTS (train0));
   write_epochs (src, "run-0", "validation", val0, G_N_ELEMENTS (val0));
-  write_session (src, "run-1", 0.1);
+  write_session (src, "run-1", 0.1, layout);
   write_epochs (src, "run-1", "train", train1, G_N_ELEMENTS (train1));
   write_epochs (src, "run-1", "validation", val1, G_N_ELEMENTS (val1));
 }
 
 /* The metric `name` of the HParams record of run in feed, NaN when it
- * has no value; fails when the run has no such metric. */
+ * has no value; fails when the run has no such metric, unless `absent`
+ * (the view's "–" in a column of another run's metric). */
 static double
-metric_value (LmRecordFeed *feed, const char *run, const char *name)
+metric_value_in (LmRecordFeed *feed, const char *run, const char *name, gboolean absent)
 {
   LmRecordSeries *s = lm_record_feed_find (feed, run, "");
   LmHparamsRecord *rec;
@@ -162,13 +190,22 @@ metric_value (LmRecordFeed *feed, const char *run, const char *name)
   for (guint i = 0; i < rec->metrics->len; i++)
     if (strcmp (rec->metrics->pdata[i], name) == 0)
       return rec->metric_logged[i] ? rec->metric_values[i] : NAN;
+  if (absent)
+    return NAN;
   g_test_message ("run %s has no metric %s", run, name);
   g_assert_not_reached ();
 }
 
-/* What the HParams view gets for the imported logs in dst. */
+static double
+metric_value (LmRecordFeed *feed, const char *run, const char *name)
+{
+  return metric_value_in (feed, run, name, FALSE);
+}
+
+/* What the HParams view gets for the imported logs in dst: the same
+ * columns and values whichever layout they came in. */
 static void
-assert_hparams (const char *dst)
+assert_hparams (const char *dst, Layout layout)
 {
   g_autoptr (LmRunStore) store = lm_test_store_open (dst);
   g_autoptr (LmRecordFeed) feed = lm_test_feed_open (store, LM_RECORD_HPARAMS);
@@ -187,37 +224,91 @@ assert_hparams (const char *dst)
   g_assert_cmpfloat (metric_value (feed, "run-0", "validation.epoch_loss"), ==, 0.75);
   g_assert_cmpfloat (metric_value (feed, "run-1", "train.epoch_loss"), ==, 0.25);
   g_assert_cmpfloat (metric_value (feed, "run-1", "validation.epoch_accuracy"), ==, 0.75);
-  /* run-1's validation logged no loss: "–", as TensorBoard */
-  g_assert_true (isnan (metric_value (feed, "run-1", "validation.epoch_loss")));
+  /* run-1's validation logged no loss: "–", as TensorBoard; inferred
+   * from the scalar tags, it is a column of run-0's alone */
+  g_assert_true (isnan (metric_value_in (feed, "run-1", "validation.epoch_loss",
+                                         layout == EXPERIMENT_NONE)));
   /* the sub-runs are runs of their own, without hparams */
   g_assert_null (lm_record_feed_find (feed, "run-0/validation", ""));
 }
 
-static void
-test_keras_groups (void)
+/* Whether the event file(s) of dir hold the string s. */
+static gboolean
+events_hold (const char *dir, const char *s)
 {
-  /* the Keras logs, imported, exported, imported again */
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  gboolean found = FALSE;
+
+  g_assert_nonnull (d);
+  while (!found && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *data = NULL;
+      gsize len = 0;
+
+      if (g_str_has_prefix (name, "events.out.tfevents.")
+          && g_file_get_contents (path, &data, &len, NULL))
+        for (gsize i = 0; !found && i + strlen (s) <= len; i++)
+          found = memcmp (data + i, s, strlen (s)) == 0;
+    }
+  return found;
+}
+
+/* The Keras logs of `layout`, in the folder `folder`, imported; exported
+ * and imported back, the same. */
+static void
+import_layout (const char *folder, Layout layout)
+{
   g_autofree char *top = tmpdir_new ();
-  g_autofree char *src = g_build_filename (top, "logs", NULL);
+  g_autofree char *src = g_build_filename (top, folder, NULL);
   g_autofree char *dst = g_build_filename (top, "imported", NULL);
   g_autofree char *mid = g_build_filename (top, "exported", NULL);
   g_autofree char *back = g_build_filename (top, "back", NULL);
+  g_autofree char *session = g_build_filename (mid, "run-0", NULL);
+  LmTbExportOptions o = { .message = collect };
   Messages m;
 
-  write_keras_logs (src);
+  write_keras_logs (src, layout);
   g_assert_cmpuint (tb_import_once (src, dst, &m), ==, 0);
   messages_clear (&m);
-  assert_hparams (dst);
+  assert_hparams (dst, layout);
 
-  /* exported with MetricName.group and imported back: the same */
   messages_init (&m);
-  LmTbExportOptions o = { .message = collect, .message_data = &m };
+  o.message_data = &m;
   g_assert_cmpuint (lm_tb_export (dst, mid, &o), ==, 0);
   messages_clear (&m);
+  /* metrics inferred: no experiment, which TensorBoard would take for
+   * one without metrics */
+  g_assert_true (events_hold (session, "_hparams_/session_start_info"));
+  g_assert_cmpint (events_hold (session, "_hparams_/experiment"), ==, layout != EXPERIMENT_NONE);
   g_assert_cmpuint (tb_import_once (mid, back, &m), ==, 0);
   messages_clear (&m);
-  assert_hparams (back);
+  assert_hparams (back, layout);
   tmpdir_free (g_steal_pointer (&top));
+}
+
+/* The experiment in each session's folder, as hp.KerasCallback writes it. */
+static void
+test_keras_groups (void)
+{
+  import_layout ("logs", EXPERIMENT_IN_SESSION);
+}
+
+/* hp.hparams_config written once into the folder above the sessions
+ * (TensorFlow's HParams tutorial): every session takes its metrics. */
+static void
+test_parent_experiment (void)
+{
+  import_layout ("hparam_tuning", EXPERIMENT_IN_PARENT);
+}
+
+/* No experiment at all: the metrics are the scalar tags of the session
+ * and its sub-runs, as TensorBoard infers them. */
+static void
+test_inferred_metrics (void)
+{
+  import_layout ("logs", EXPERIMENT_NONE);
 }
 
 int
@@ -225,5 +316,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/import/hparams-groups", test_keras_groups);
+  g_test_add_func ("/import/hparams-parent-experiment", test_parent_experiment);
+  g_test_add_func ("/import/hparams-inferred", test_inferred_metrics);
   return g_test_run ();
 }
