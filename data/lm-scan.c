@@ -78,17 +78,27 @@ lm_scan_seen_before (GArray *visited, const struct stat *st)
   return FALSE;
 }
 
+/* An entry that shows as a run with an error badge: `path` is what could
+ * not be read, named `rel` ("." at the top). */
+static LmScanEntry *
+add_error_entry (const char *path, const char *rel, GPtrArray *out)
+{
+  LmScanEntry *e = g_new0 (LmScanEntry, 1);
+
+  e->name = g_utf8_make_valid (rel[0] ? rel : ".", -1);
+  e->path = g_strdup (path);
+  g_ptr_array_add (out, e);
+  return e;
+}
+
 /* An entry for a folder that cannot be read: a run may hide in it. */
 static void
 add_unreadable (const char *dir, const char *rel, int err, GPtrArray *out)
 {
-  LmScanEntry *e = g_new0 (LmScanEntry, 1);
+  LmScanEntry *e = add_error_entry (dir, rel, out);
 
-  e->name = g_utf8_make_valid (rel, -1);
-  e->path = g_strdup (dir);
   e->error = g_strdup_printf ("cannot read folder %s: %s; runs inside it are not shown", e->name,
                               g_strerror (err));
-  g_ptr_array_add (out, e);
 }
 
 /* Returns 0, or the errno of a log directory (rel "") that cannot be
@@ -144,8 +154,16 @@ walk (const char *dir, const char *rel, int depth, GArray *visited, GPtrArray *o
           e->stamp = lm_scan_stamp (e->path);
           e->inode = (guint64) st.st_ino;
           g_ptr_array_add (out, e);
+          continue;
         }
-      else if (S_ISDIR (st.st_mode) && entry[0] != '.')
+      /* A folder (or a pipe...) named run.lumen: a run the user meant to
+       * be here, shown with its problem instead of skipped without a word.
+       * A folder is still walked: runs inside it show too. */
+      if (strcmp (entry, LM_RUN_FILE_NAME) == 0)
+        add_error_entry (path, rel, out)->error =
+            g_strdup_printf ("%s is %s, not a run file", LM_RUN_FILE_NAME,
+                             S_ISDIR (st.st_mode) ? "a directory" : "not a regular file");
+      if (S_ISDIR (st.st_mode) && entry[0] != '.')
         {
           g_autofree char *sub_rel = rel[0] ? g_strconcat (rel, "/", entry, NULL) : g_strdup (entry);
 

@@ -585,7 +585,8 @@ static int init_file(lm_writer *w, const char *command_line) {
       (rc = set_meta(w, ins_run, "start_time", nowbuf)) ||
       (rc = set_meta(w, ins_run, "status", "running")) ||
       (rc = set_meta(w, ins_run, "heartbeat", nowbuf)) ||
-      (rc = set_meta(w, ins_run, "end_time", NULL)))
+      (rc = set_meta(w, ins_run, "end_time", NULL)) ||
+      (rc = exec_sql(w, "DELETE FROM run WHERE key = 'error'")))
     goto out;
   rc = exec_sql(w, "COMMIT");
 out:
@@ -821,8 +822,9 @@ static char *kv_value(double v) { return str_printf("%.6f", v); }
  * were dropped with the rest, and the run said 'running' for ever (the app
  * showed it 'crashed').  Once the writer thread is gone, one small
  * transaction of its own records them: 'failed' unless the program chose a
- * status.  A disk still full leaves the run as it was.  Keeps this
- * thread's last error message, which must stay the fault's. */
+ * status, and the fault as `error`, which the app shows beside the status.
+ * A disk still full leaves the run as it was.  Keeps this thread's last
+ * error message, which must stay the fault's. */
 static void mark_run_after_fault(lm_writer *w, const char *end) {
   if (!w->bg_error || !w->db)
     return;
@@ -834,6 +836,7 @@ static void mark_run_after_fault(lm_writer *w, const char *end) {
   if (exec_sql(w, "BEGIN IMMEDIATE") == LM_OK) {
     if (set_meta(w, ins_run, "status",
                  w->status_chosen ? w->status_chosen : "failed") ||
+        set_meta(w, ins_run, "error", w->bg_msg) ||
         (end && set_meta(w, ins_run, "end_time", end)) ||
         exec_sql(w, "COMMIT"))
       sqlite3_exec(w->db, "ROLLBACK", NULL, NULL, NULL);

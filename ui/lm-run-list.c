@@ -61,7 +61,8 @@ update_row (Row *row)
   const char *error = lm_run_get_error (run);
   const char *text = "";
   const char *css = "lm-status-done";
-  g_autofree char *tip = NULL;
+  g_autofree char *tip = NULL, *status_tip = NULL;
+  const char *logging_error = lm_run_get_info (run, "error");
   const char *cmd = lm_run_get_info (run, "command_line");
   const char *host = lm_run_get_info (run, "host");
 
@@ -97,22 +98,27 @@ update_row (Row *row)
       }
   gtk_label_set_text (GTK_LABEL (row->status), text);
   gtk_widget_add_css_class (row->status, css);
+  /* the writer's fault (a full disk), recorded with the status: why the
+   * run stops where it does */
+  if (logging_error != NULL && *text != '\0' && !g_str_equal (text, "loading…"))
+    status_tip = g_strdup_printf ("Logging failed: %s", logging_error);
   gtk_widget_set_tooltip_text (row->status,
                                g_str_equal (text, "crashed")
                                ? "The process writing this run ended without closing it (killed or "
                                  "crashed); everything it committed is shown"
                                : g_str_equal (text, "stalled")
                                ? "Still marked running, but nothing heard from the writer for over a minute"
-                               : NULL);
+                               : status_tip);
   gtk_widget_set_visible (row->badge, error != NULL);
   gtk_widget_set_tooltip_text (row->badge, error);
 
-  tip = g_strdup_printf ("%s\n%s%s%s%s%s\n%'" G_GUINT64_FORMAT " scalar points%s%s",
+  tip = g_strdup_printf ("%s\n%s%s%s%s%s\n%'" G_GUINT64_FORMAT " scalar points%s%s%s%s",
                          lm_run_get_path (run),
                          host ? "host " : "", host ? host : "", host && cmd ? "\n" : "",
                          cmd ? "command: " : "", cmd ? cmd : "",
                          lm_run_get_n_points (run),
-                         error ? "\nerror: " : "", error ? error : "");
+                         error ? "\nerror: " : "", error ? error : "",
+                         logging_error ? "\nlogging failed: " : "", logging_error ? logging_error : "");
   gtk_widget_set_tooltip_text (row->name, tip);
   gtk_widget_queue_draw (row->swatch);
 }

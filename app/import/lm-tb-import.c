@@ -40,6 +40,7 @@ typedef struct
 {
   guint64 offset;  /* the next record starts here */
   gboolean broken; /* a bad record: not read further */
+  gboolean interrupted; /* its read stopped at the cancel flag */
 } EventFile;
 
 /* An event file or a profiler trace as the folder scan found it. */
@@ -85,6 +86,7 @@ typedef struct
    * ProfilerStep spans gets */
   GHashTable *profiles;
   gint64 next_profile_step;
+  gboolean interrupted; /* a poll stopped at the cancel flag in its files */
 } Run;
 
 struct _LmTbImport
@@ -102,7 +104,21 @@ struct _LmTbImport
    * above the sessions): its metrics for sessions without one of their
    * own, NULL until one is read */
   GPtrArray *metric_tags, *metric_groups;
+  const volatile sig_atomic_t *cancel; /* NULL, or non-zero: stop reading */
+  gboolean interrupted; /* a poll stopped at it */
 };
+
+/* Whether the poll should stop now (Ctrl-C): checked after each record,
+ * file and folder, so that a first read of a big tree or big files ends
+ * within a record's time, not once everything is read. */
+static gboolean
+cancelled (LmTbImport *imp)
+{
+  if (imp->cancel == NULL || *imp->cancel == 0)
+    return FALSE;
+  imp->interrupted = TRUE;
+  return TRUE;
+}
 
 static void
 default_message (const char *message, gboolean is_error, gpointer user_data)
@@ -2140,35 +2156,58 @@ poll_file (Run *r, const FileSeen *seen)
           break;
         }
       import_event (r, buf->data, buf->len, path, at);
+      if (ef->offset < seen->size && cancelled (r->imp))
+        {
+          r->interrupted = ef->interrupted = TRUE;
+          say (r->imp, FALSE, "%s: interrupted at byte %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+               "; the rest of this file is not read", path, ef->offset, seen->size);
+          break;
+        }
     }
   meshes_flush (r);
   close (fd);
   return !ef->broken && ef->offset < seen->size;
 }
 
+/* Closes the run's writer, marking it finished (it is opened again if
+ * its files grow). */
 static void
+run_close_finished (Run *r)
+{
+  lm_writer_set_status (r->w, LM_RUN_FINISHED);
+  if (lm_writer_close (r->w) != LM_OK)
+    say (r->imp, TRUE, "%s: %s", r->name, lm_log_last_error ());
+  r->w = NULL;
+}
+
+/* Returns whether a file holds more than was read (a record cut short). */
+static gboolean
 poll_run (Run *r, GArray *files)
 {
   gboolean pending = FALSE;
   gint64 newest = 0;
 
   if (r->refused)
-    return;
+    return FALSE;
   g_array_sort (files, compare_names);
   for (guint i = 0; i < files->len; i++)
     {
       const FileSeen *seen = &g_array_index (files, FileSeen, i);
+      if (cancelled (r->imp))
+        {
+          r->interrupted = TRUE;
+          return TRUE;
+        }
       pending |= poll_file (r, seen);
       newest = MAX (newest, seen->mtime);
     }
+  if (cancelled (r->imp))
+    return TRUE;
   poll_embeddings (r);
-  if (r->w != NULL && !pending && newest < g_get_real_time () / G_USEC_PER_SEC - IDLE_CLOSE_S)
-    {
-      lm_writer_set_status (r->w, LM_RUN_FINISHED);
-      if (lm_writer_close (r->w) != LM_OK)
-        say (r->imp, TRUE, "%s: %s", r->name, lm_log_last_error ());
-      r->w = NULL;
-    }
+  if (r->w != NULL && !pending && !(r->imp->flags & LM_TB_IMPORT_ONCE)
+      && newest < g_get_real_time () / G_USEC_PER_SEC - IDLE_CLOSE_S)
+    run_close_finished (r);
+  return pending;
 }
 
 /* The news of a few events a trace left out (a missing field), the first
@@ -2202,6 +2241,11 @@ poll_profiles (Run *r, GArray *files)
 
       if (was != NULL && (*was == stamp || *was == PROFILE_READ))
         continue;
+      if (cancelled (r->imp))
+        {
+          r->interrupted = TRUE;
+          break;
+        }
       ct = lm_chrome_trace_load (path, &error);
       /* read: never again; failed: again once it changes */
       mark = ct != NULL ? PROFILE_READ : stamp;
@@ -2262,7 +2306,7 @@ scan_dir (LmTbImport *imp, const char *dir, const char *rel, int depth, GArray *
     }
   if (depth == 0)
     imp->root_errno = 0;
-  while ((de = readdir (d)) != NULL)
+  while ((de = readdir (d)) != NULL && !cancelled (imp))
     {
       if (de->d_name[0] == '.')
         continue;
@@ -2289,6 +2333,9 @@ scan_dir (LmTbImport *imp, const char *dir, const char *rel, int depth, GArray *
         }
     }
   closedir (d);
+  /* a folder listed in part: its run is not started */
+  if (cancelled (imp))
+    return;
   if (events->len > 0 || profiles->len > 0)
     {
       Run *r = g_hash_table_lookup (imp->runs, rel);
@@ -2298,13 +2345,15 @@ scan_dir (LmTbImport *imp, const char *dir, const char *rel, int depth, GArray *
           g_hash_table_insert (imp->runs, g_strdup (rel), r);
         }
       r->pass = imp->pass;
-      poll_run (r, events);
+      gboolean pending = poll_run (r, events);
       poll_profiles (r, profiles);
+      if ((imp->flags & LM_TB_IMPORT_ONCE) && r->w != NULL && !pending && !r->interrupted)
+        run_close_finished (r);
     }
   if (depth >= MAX_DEPTH)
     return;
   g_ptr_array_sort (subdirs, compare_names);
-  for (guint i = 0; i < subdirs->len; i++)
+  for (guint i = 0; i < subdirs->len && !cancelled (imp); i++)
     {
       const char *name = subdirs->pdata[i];
       g_autofree char *path = g_build_filename (dir, name, NULL);
@@ -2392,9 +2441,22 @@ lm_tb_import_poll (LmTbImport *imp)
   if (stat (imp->src, &root) == 0)
     lm_scan_seen_before (visited, &root);
   scan_dir (imp, imp->src, "", 0, visited);
-  if (imp->flags & LM_TB_IMPORT_MIRROR)
+  /* a poll cut short has not seen every folder: none is gone */
+  if ((imp->flags & LM_TB_IMPORT_MIRROR) && !cancelled (imp))
     drop_gone_runs (imp);
   return imp->imported - before;
+}
+
+void
+lm_tb_import_set_cancel_flag (LmTbImport *imp, const volatile sig_atomic_t *flag)
+{
+  imp->cancel = flag;
+}
+
+gboolean
+lm_tb_import_was_interrupted (LmTbImport *imp)
+{
+  return imp->interrupted;
 }
 
 void
@@ -2456,6 +2518,8 @@ run_summary (Run *r)
       else
         g_string_append_printf (s, " %s", why);
     }
+  if (r->interrupted)
+    g_string_append (s, "; interrupted before the end of its event files (marked stopped)");
   return g_string_free (s, FALSE);
 }
 
@@ -2488,7 +2552,7 @@ note_cut_short (Run *r)
       g_autofree char *path = g_build_filename (r->src_dir, names->pdata[i], NULL);
       struct stat st;
 
-      if (!ef->broken && stat (path, &st) == 0 && (guint64) st.st_size > ef->offset)
+      if (!ef->broken && !ef->interrupted && stat (path, &st) == 0 && (guint64) st.st_size > ef->offset)
         say (r->imp, FALSE, "%s: its last %" G_GUINT64_FORMAT " bytes are a record cut short (still being "
              "written, or the file was truncated); not read", path, (guint64) st.st_size - ef->offset);
     }
@@ -2513,7 +2577,7 @@ lm_tb_import_finish (LmTbImport *imp, gboolean stopped)
         continue;
       if (r->w != NULL) /* else closed when it went idle, as finished */
         {
-          lm_writer_set_status (r->w, stopped ? LM_RUN_STOPPED : LM_RUN_FINISHED);
+          lm_writer_set_status (r->w, stopped || r->interrupted ? LM_RUN_STOPPED : LM_RUN_FINISHED);
           if (lm_writer_close (r->w) != LM_OK)
             say (imp, TRUE, "%s: %s", r->name, lm_log_last_error ());
           r->w = NULL;

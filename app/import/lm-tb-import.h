@@ -21,6 +21,7 @@
 #define LM_TB_IMPORT_H
 
 #include <glib.h>
+#include <signal.h>
 
 G_BEGIN_DECLS
 
@@ -34,6 +35,11 @@ typedef enum
                                     * folder no longer holds event files
                                     * is removed from it (TensorBoard drops
                                     * such a run from its list) */
+  LM_TB_IMPORT_ONCE = 1 << 3,      /* one poll, no follow: a run read to
+                                    * the end is closed (finished) at once,
+                                    * so that a Ctrl-C or the end of the
+                                    * import has one run to close, not
+                                    * every run of a big tree */
 } LmTbImportFlags;
 
 /* Receives each message (an error naming the file and byte offset, or a
@@ -47,10 +53,19 @@ void lm_tb_import_set_message_func (LmTbImport *imp, LmTbImportMessageFunc fn,
 /* Reads what is new under src into the runs (committing within the
  * writers' flush interval).  Returns the number of records imported. */
 guint64 lm_tb_import_poll (LmTbImport *imp);
+/* Makes each poll check *flag (set by a SIGINT or SIGTERM handler) after
+ * every record, file and folder: once it is non-zero the poll returns at
+ * the next one, what it read so far queued for the run files.  A run
+ * whose files were not read to their end then counts as interrupted. */
+void lm_tb_import_set_cancel_flag (LmTbImport *imp, const volatile sig_atomic_t *flag);
+/* Whether a poll stopped at the cancel flag before reading everything
+ * it found. */
+gboolean lm_tb_import_was_interrupted (LmTbImport *imp);
 /* Waits until everything imported so far is in the run files. */
 void lm_tb_import_flush (LmTbImport *imp);
-/* Closes the runs, marking them finished (or stopped when `stopped`),
- * and reports each run's counts.  Returns the number of errors seen. */
+/* Closes the runs, marking them finished (or stopped when `stopped`, and
+ * a run a poll was interrupted in), and reports each run's counts.
+ * Returns the number of errors seen. */
 guint lm_tb_import_finish (LmTbImport *imp, gboolean stopped);
 /* Errors so far (bad CRCs, runs refused, unreadable files). */
 guint lm_tb_import_get_n_errors (LmTbImport *imp);

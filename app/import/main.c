@@ -10,13 +10,13 @@
 #include <string.h>
 #include <time.h>
 
+/* the signal that ended the import (SIGINT, SIGTERM), 0 until then */
 static volatile sig_atomic_t interrupted;
 
 static void
 on_signal (int sig)
 {
-  (void) sig;
-  interrupted = 1;
+  interrupted = sig;
 }
 
 int
@@ -52,8 +52,10 @@ main (int argc, char **argv)
   g_option_context_set_description (ctx,
       "Exit status: 0 when everything was read, 1 when a file had a bad record (the\n"
       "records before it are kept), a run was refused or nothing was found, 2 on bad\n"
-      "arguments.  A record cut short at the end of a file (still being written) is\n"
-      "not an error (it is named at the end): --follow reads it when it is complete.");
+      "arguments, 130 (143) when Ctrl-C (SIGTERM) stopped it while reading: the runs\n"
+      "written so far are whole, the one being read marked stopped.  A record cut\n"
+      "short at the end of a file (still being written) is not an error (it is named\n"
+      "at the end): --follow reads it when it is complete.");
   int status = lm_tb_cli_parse (ctx, &argc, &argv, "lumen-import",
                                 "lumen-import SRC DST [--follow] [--overwrite]");
   if (status != 0)
@@ -66,7 +68,8 @@ main (int argc, char **argv)
     }
 
   g_autoptr (LmTbImport) imp =
-      lm_tb_import_new (argv[1], argv[2], overwrite ? LM_TB_IMPORT_OVERWRITE : 0);
+      lm_tb_import_new (argv[1], argv[2],
+                        (overwrite ? LM_TB_IMPORT_OVERWRITE : 0) | (follow ? 0 : LM_TB_IMPORT_ONCE));
   if (quiet)
     lm_tb_import_set_message_func (imp, lm_tb_cli_print_errors_only, NULL);
   struct sigaction sa;
@@ -74,9 +77,10 @@ main (int argc, char **argv)
   sa.sa_handler = on_signal;
   sigaction (SIGINT, &sa, NULL);
   sigaction (SIGTERM, &sa, NULL);
+  lm_tb_import_set_cancel_flag (imp, &interrupted);
 
   lm_tb_import_poll (imp);
-  if (follow)
+  if (follow && !interrupted)
     {
       if (!quiet)
         fprintf (stderr, "lumen-import: following %s into %s (Ctrl-C ends)\n", argv[1], argv[2]);
@@ -89,5 +93,16 @@ main (int argc, char **argv)
         }
     }
   guint errors = lm_tb_import_finish (imp, follow);
+  /* Ctrl-C while reading: what was read is in the runs, but not all of
+   * SRC; the shell's 128 + the signal says so (130 for SIGINT).  Ctrl-C
+   * between two looks of --follow is its normal end: 0. */
+  if (lm_tb_import_was_interrupted (imp))
+    {
+      int sig = interrupted;
+      fprintf (stderr, "lumen-import: %s: interrupted before the end of %s; the runs written so far are "
+               "closed, the one being read marked stopped (import again with --overwrite for all of it)\n",
+               sig == SIGTERM ? "SIGTERM" : "SIGINT", argv[1]);
+      return 128 + sig;
+    }
   return errors ? 1 : 0;
 }

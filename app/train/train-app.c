@@ -1610,7 +1610,11 @@ done:
   free(error);
   lm_safetensors_free(ck);
   if (a.w) {
-    if (rc != 0)
+    /* A run whose logging failed (a full disk) is not 'finished' or
+     * 'stopped': it stops at the fault, which the writer records with the
+     * status, and the exit status is 1.  The flush finds a fault the last
+     * records met. */
+    if (rc != 0 || a.log_failures || lm_writer_flush(a.w) != LM_OK)
       lm_writer_set_status(a.w, LM_RUN_FAILED);
     if (lm_writer_close(a.w) != LM_OK) {
       fprintf(err, "lumen-train: the run file may be incomplete: %s\n", lm_log_last_error());

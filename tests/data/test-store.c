@@ -302,6 +302,31 @@ test_unreadable_folders (void)
   lm_test_rm_rf (logdir);
 }
 
+/* A folder named run.lumen (a mistaken mkdir -p, a copy gone wrong) is a
+ * run with an error badge saying so, where the walk skipped it without a
+ * word; a run inside that folder still shows. */
+static void
+test_run_file_is_a_folder (void)
+{
+  g_autofree char *logdir = lm_test_tmpdir_new ("lumen-test-XXXXXX");
+  g_autofree char *folder = g_build_filename (logdir, "exp", "run.lumen", NULL);
+  LmRunStore *store;
+  LmRun *run;
+
+  write_run (logdir, "good", 5, 1.0, "finished");
+  write_run (folder, "inner", 5, 1.0, "finished");
+  store = new_store (logdir);
+  g_assert_true (lm_test_wait_for (store_loaded, store, 5000));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 3);
+  g_assert_null (lm_run_get_error (lm_run_store_find (store, "good")));
+  g_assert_null (lm_run_get_error (lm_run_store_find (store, "exp/run.lumen/inner")));
+  run = lm_run_store_find (store, "exp");
+  g_assert_nonnull (run);
+  g_assert_cmpstr (lm_run_get_error (run), ==, "run.lumen is a directory, not a run file");
+  g_object_unref (store);
+  lm_test_rm_rf (logdir);
+}
+
 /* -------------------------------------------------------------- tailing */
 
 #define TAIL_POINTS 6000
@@ -1045,6 +1070,7 @@ main (int argc, char **argv)
   g_test_add_func ("/store/missing-logdir", test_missing_logdir);
   g_test_add_func ("/store/logdir-is-a-file", test_logdir_is_a_file);
   g_test_add_func ("/store/unreadable-folders", test_unreadable_folders);
+  g_test_add_func ("/store/run-file-is-a-folder", test_run_file_is_a_folder);
   g_test_add_func ("/store/cannot-open-says-why", test_cannot_open_says_why);
   g_test_add_func ("/store/live-tail/sql", test_live_tail_sql);
 #ifdef HAVE_LUMEN_LOG

@@ -14,8 +14,10 @@
 #include <png.h>
 #include <regex.h>
 #include <zlib.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <utime.h>
 
 #define T0 1669111200.0
@@ -789,9 +791,9 @@ pb_shape (GByteArray *t, const gint64 *dims, int n)
   pb_message (t, 2, shape);
 }
 
-/* Appends the TFRecord of the Event ev to the file at path. */
+/* Appends the TFRecord of the Event ev to out. */
 static void
-write_record (const char *path, GByteArray *ev)
+frame_record (GByteArray *out, GByteArray *ev)
 {
   guint8 head[12], tail[4];
   guint32 crc;
@@ -804,9 +806,19 @@ write_record (const char *path, GByteArray *ev)
   crc = lm_crc32c_masked (ev->data, ev->len);
   for (int k = 0; k < 4; k++)
     tail[k] = (guint8) (crc >> (8 * k));
-  append_file (path, (const char *) head, sizeof head);
-  append_file (path, (const char *) ev->data, ev->len);
-  append_file (path, (const char *) tail, sizeof tail);
+  g_byte_array_append (out, head, sizeof head);
+  g_byte_array_append (out, ev->data, ev->len);
+  g_byte_array_append (out, tail, sizeof tail);
+}
+
+/* Appends the TFRecord of the Event ev to the file at path. */
+static void
+write_record (const char *path, GByteArray *ev)
+{
+  g_autoptr (GByteArray) rec = g_byte_array_new ();
+
+  frame_record (rec, ev);
+  append_file (path, (const char *) rec->data, rec->len);
 }
 
 /* Appends the record of Event {wall_time T0 + step, step, summary
@@ -920,6 +932,170 @@ value_scalar (const char *tag, float x)
   pb_varint (v, 2 << 3 | 5);
   g_byte_array_append (v, (const guint8 *) &x, 4);
   return v;
+}
+
+/* Ctrl-C (or SIGTERM) during a long first read (a big event file) stops
+ * lumen-import at the next record, where it was taken only once
+ * everything was read: the run written so far is whole (integrity_check)
+ * and marked stopped, a line says it was interrupted and the exit status
+ * is 130 (143), as a shell reports a program that SIGINT ended. */
+#define BIG_EVENTS 2000000
+
+/* Scalars committed to the run file at path so far; 0 while it cannot be
+ * read yet (being created). */
+static gint64
+scalars_committed (const char *path)
+{
+  g_autofree char *uri = g_strdup_printf ("file:%s?mode=ro", path);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  gint64 n = 0;
+
+  if (sqlite3_open_v2 (uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) == SQLITE_OK
+      && sqlite3_prepare_v2 (db, "SELECT count(*) FROM scalars", -1, &st, NULL) == SQLITE_OK
+      && sqlite3_step (st) == SQLITE_ROW)
+    n = sqlite3_column_int64 (st, 0);
+  sqlite3_finalize (st);
+  sqlite3_close (db);
+  return n;
+}
+
+static void
+test_interrupted (void)
+{
+  const char *exe = g_getenv ("LUMEN_IMPORT");
+  char *src = tmpdir_new (), *dst = tmpdir_new ();
+  g_autofree char *dir = g_build_filename (src, "big", NULL);
+  g_autofree char *file = g_build_filename (dir, "events.out.tfevents.1669111200.host.1.0", NULL);
+  g_autoptr (GByteArray) all = g_byte_array_new ();
+
+  g_assert_nonnull (exe);
+  g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
+  for (gint64 step = 0; step < BIG_EVENTS; step++)
+    {
+      GByteArray *summary = g_byte_array_new ();
+      g_autoptr (GByteArray) ev = g_byte_array_new ();
+
+      pb_message (summary, 1, value_scalar ("loss", (float) step));
+      pb_double (ev, 1, T0 + (double) step);
+      pb_int (ev, 2, (guint64) step);
+      pb_message (ev, 5, summary);
+      frame_record (all, ev);
+    }
+  g_assert_true (g_file_set_contents (file, (const char *) all->data, all->len, NULL));
+  for (int i = 0; i < 2; i++)
+    {
+      int sig = i == 0 ? SIGINT : SIGTERM;
+      g_autofree char *into = g_build_filename (dst, i == 0 ? "int" : "term", NULL);
+      g_autofree char *run = g_build_filename (into, "big", "run.lumen", NULL);
+      const char *argv[] = { exe, src, into, NULL };
+      GPid pid;
+      int err_fd, status = 0;
+      GError *gerr = NULL;
+      char err[4096] = "";
+      gsize n = 0;
+      ssize_t got;
+
+      g_assert_true (g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD
+                                               | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, &pid, NULL,
+                                               NULL, &err_fd, &gerr));
+      g_assert_no_error (gerr);
+      /* reading (its handlers set): records reach the run file */
+      gint64 t0 = g_get_monotonic_time ();
+      while (!g_file_test (run, G_FILE_TEST_EXISTS) || scalars_committed (run) == 0)
+        {
+          g_assert_cmpint (g_get_monotonic_time () - t0, <, 30 * G_USEC_PER_SEC);
+          g_usleep (10000);
+        }
+      kill (pid, sig);
+      gint64 sent = g_get_monotonic_time ();
+      g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+      double took = (double) (g_get_monotonic_time () - sent) / G_USEC_PER_SEC;
+      g_spawn_close_pid (pid);
+      while (n < sizeof err - 1 && (got = read (err_fd, err + n, sizeof err - 1 - n)) > 0)
+        n += (gsize) got;
+      err[n] = '\0';
+      close (err_fd);
+      g_test_message ("%s: stopped %.2f s after the signal\n%s", g_strsignal (sig), took, err);
+      g_assert_true (WIFEXITED (status));
+      g_assert_cmpint (WEXITSTATUS (status), ==, 128 + sig);
+      g_assert_cmpfloat (took, <, 3.0);
+      g_autofree char *said = g_strdup_printf ("lumen-import: %s: interrupted before the end of %s; the runs "
+                                               "written so far are closed, the one being read marked stopped",
+                                               i == 0 ? "SIGINT" : "SIGTERM", src);
+      g_assert_nonnull (strstr (err, said));
+      g_assert_nonnull (strstr (err, "; the rest of this file is not read"));
+      g_assert_nonnull (strstr (err, "interrupted before the end of its event files (marked stopped)"));
+      g_assert_null (strstr (err, "a record cut short"));
+
+      sqlite3 *db = db_open_ro (run);
+      g_autofree char *check = db_text (db, "PRAGMA integrity_check");
+      g_autofree char *state = db_text (db, "SELECT value FROM run WHERE key = 'status'");
+      gint64 rows = db_int (db, "SELECT count(*) FROM scalars");
+      g_test_message ("%" G_GINT64_FORMAT " of %d scalars imported", rows, BIG_EVENTS);
+      g_assert_cmpstr (check, ==, "ok");
+      g_assert_cmpstr (state, ==, "stopped");
+      g_assert_cmpint (rows, >, 0);
+      g_assert_cmpint (rows, <, BIG_EVENTS);
+      g_assert_cmpint (db_int (db, "SELECT max(step) FROM scalars"), ==, rows - 1);
+      sqlite3_close (db);
+    }
+  tmpdir_free (src);
+  tmpdir_free (dst);
+}
+
+/* Without --follow (LM_TB_IMPORT_ONCE) a run read to its end is closed,
+ * finished, during the poll, so that a Ctrl-C in a tree of 1,500 runs has
+ * one run to close (0.02 s), where every run stayed open until the end
+ * (14 ms each to close); a file ending in a record cut short keeps its run
+ * open until lumen_tb_import_finish, as before. */
+static void
+test_once_closes_runs (void)
+{
+  g_autofree char *all = fixtures ();
+  char *src = tmpdir_new (), *dst = tmpdir_new ();
+  static const char *const names[] = { "custom", "tail" };
+  static const char *const want[] = { "finished", "running" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *from = g_build_filename (all, names[i], NULL);
+      g_autofree char *to = g_build_filename (src, names[i], NULL);
+      g_autoptr (GDir) dir = g_dir_open (from, 0, NULL);
+      const char *name;
+
+      g_assert_cmpint (g_mkdir (to, 0700), ==, 0);
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *a = g_build_filename (from, name, NULL);
+          g_autofree char *b = g_build_filename (to, name, NULL);
+          g_autofree char *text = NULL;
+          gsize len;
+
+          g_assert_true (g_file_get_contents (a, &text, &len, NULL));
+          g_assert_true (g_file_set_contents (b, text, (gssize) len, NULL));
+        }
+    }
+  Messages m;
+
+  messages_init (&m);
+  LmTbImport *imp = lm_tb_import_new (src, dst, LM_TB_IMPORT_ONCE);
+  lm_tb_import_set_message_func (imp, collect, &m);
+  lm_tb_import_poll (imp);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *run = g_build_filename (dst, names[i], "run.lumen", NULL);
+      sqlite3 *db = db_open_ro (run);
+      g_autofree char *state = db_text (db, "SELECT value FROM run WHERE key = 'status'");
+
+      g_assert_cmpstr (state, ==, want[i]);
+      sqlite3_close (db);
+    }
+  g_assert_cmpuint (lm_tb_import_finish (imp, FALSE), ==, 0);
+  lm_tb_import_free (imp);
+  messages_clear (&m);
+  tmpdir_free (src);
+  tmpdir_free (dst);
 }
 
 /* A HistogramProto as TensorFlow 1's C++ Histogram writes it: the empty
@@ -2136,6 +2312,8 @@ main (int argc, char **argv)
   g_test_add_func ("/import/restart-follow", test_restart_follow);
   g_test_add_func ("/import/restart-not", test_restart_not);
   g_test_add_func ("/import/cli", test_cli);
+  g_test_add_func ("/import/interrupted", test_interrupted);
+  g_test_add_func ("/import/once-closes-runs", test_once_closes_runs);
   g_test_add_func ("/import/histogram-empty-ends", test_histogram_empty_ends);
   g_test_add_func ("/import/png-variants", test_png_variants);
   g_test_add_func ("/import/image-tensor-partial", test_image_tensor_partial);

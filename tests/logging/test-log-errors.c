@@ -870,6 +870,12 @@ static void close_after_fault(const char *dir, const char *run, int chosen,
   char *s = db_text(db, "SELECT value FROM run WHERE key = 'status'");
   g_assert_cmpstr(s, ==, want);
   g_free(s);
+  /* the fault itself, for the app to show beside the status */
+  s = db_text(db, "SELECT value FROM run WHERE key = 'error'");
+  g_assert_nonnull(s);
+  g_assert_nonnull(strstr(s, "the disk is full while"));
+  g_assert_nonnull(strstr(s, path));
+  g_free(s);
   g_assert_cmpfloat(db_double(db, "SELECT CAST(value AS REAL) FROM run "
                                   "WHERE key = 'end_time'"), >, 1e9);
   g_assert_cmpint(db_int(db, "SELECT count(*) FROM scalars"), ==, 1);
@@ -877,6 +883,14 @@ static void close_after_fault(const char *dir, const char *run, int chosen,
   g_assert_cmpstr(s, ==, "ok");
   g_free(s);
   sqlite3_close(db);
+
+  /* reopened (a resume): the new session has no error yet */
+  w = writer_open(dir, run);
+  assert_ok(lm_writer_flush(w));
+  db = db_open_ro(path);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM run WHERE key = 'error'"), ==, 0);
+  sqlite3_close(db);
+  assert_ok(lm_writer_close(w));
   g_free(path);
 }
 

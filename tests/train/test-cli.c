@@ -1057,6 +1057,16 @@ static void test_file_size_limit(void)
   sqlite3 *db = train_fixture_open_run(runfile);
   char *check = train_fixture_text(db, "PRAGMA integrity_check");
   g_assert_cmpstr(check, ==, "ok");
+  /* the run file reached the limit too: the run is 'failed', not
+   * 'finished', with the write error beside it */
+  g_assert_nonnull(strstr(err, "lumen-train: the run file may be incomplete: "));
+  char *state = train_fixture_text(db, "SELECT value FROM run WHERE key = 'status'");
+  char *why = train_fixture_text(db, "SELECT value FROM run WHERE key = 'error'");
+  g_assert_cmpstr(state, ==, "failed");
+  g_assert_nonnull(why);
+  g_assert_nonnull(strstr(why, "File too large"));
+  g_free(state);
+  g_free(why);
   sqlite3_close(db);
   g_free(check);
   g_free(runfile);

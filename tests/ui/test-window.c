@@ -13,6 +13,7 @@
 #include <gtk/gtk.h>
 #include <math.h>
 #include <string.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include "lm-axis.h"
@@ -747,6 +748,61 @@ test_all_nan_tag (void)
   lm_test_rm_rf (dir);
 }
 
+static gboolean
+label_is (GtkWidget *w, gconstpointer text)
+{
+  return GTK_IS_LABEL (w) && gtk_widget_get_mapped (w) && g_str_equal (gtk_label_get_text (GTK_LABEL (w)), text);
+}
+
+/* A run whose logging failed (lumen-train on a full disk) is 'failed' in
+ * the run list, and its status and name tooltips say why: the write error
+ * the writer recorded as the run's `error`, where the reason was only in
+ * the trainer's terminal. */
+static void
+test_failed_run_says_why (void)
+{
+  static const char why[] = "run 'full': the disk is full while committing to 'x/run.lumen' (database or "
+                            "disk is full); data logged since the last commit is lost and this writer accepts "
+                            "no more data";
+  g_autofree char *dir = NULL, *want = NULL;
+  LmWindow *win;
+  LmTestRun *run;
+  GtkWidget *status, *name;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  dir = g_dir_make_tmp ("lumen-ui-failed-XXXXXX", NULL);
+  run = lm_test_run_create (dir, "full");
+  lm_test_run_begin (run);
+  for (int i = 0; i < 10; i++)
+    lm_test_run_add_scalar (run, "train/loss", i, 1.7e9 + i, 1.0 / (i + 1));
+  lm_test_run_set_status (run, "failed");
+  lm_test_run_commit (run);
+  lm_test_run_close (run);
+  {
+    g_autofree char *path = g_build_filename (dir, "full", "run.lumen", NULL);
+    char *sql = sqlite3_mprintf ("INSERT OR REPLACE INTO run (key, value) VALUES ('error', %Q)", why);
+
+    lm_ui_sql_one_row (path, sql);
+    sqlite3_free (sql);
+  }
+  win = open_window (dir);
+  status = lm_ui_find_widget (GTK_WIDGET (win), label_is, "failed");
+  g_assert_nonnull (status);
+  want = g_strconcat ("Logging failed: ", why, NULL);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (status), ==, want);
+  name = lm_ui_find_widget (GTK_WIDGET (win), label_is, "full");
+  g_assert_nonnull (name);
+  g_clear_pointer (&want, g_free);
+  want = g_strconcat ("\nlogging failed: ", why, NULL);
+  g_assert_true (g_str_has_suffix (gtk_widget_get_tooltip_text (name), want));
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
 static char *
 file_text (const char *path)
 {
@@ -1108,6 +1164,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/window/live-update", test_live_update);
   g_test_add_func ("/ui/window/idle-no-frames", test_idle_no_frames);
   g_test_add_func ("/ui/window/all-nan-tag", test_all_nan_tag);
+  g_test_add_func ("/ui/window/failed-run-says-why", test_failed_run_says_why);
   g_test_add_func ("/ui/window/long-tag", test_long_tag);
   g_test_add_func ("/ui/window/preferences", test_preferences);
   g_test_add_func ("/ui/window/open-logdir", test_open_logdir);
