@@ -36,7 +36,8 @@
  * tensor on screen may change under it; a newer selection cancels it).
  * Indices are the view's points (t-SNE's sample, an isolated set).  A
  * search lists its matches instead.  Isolate makes the selection the
- * view's data and runs the method on it (PCA in a GTask, or t-SNE);
+ * view's data and runs the method on it (PCA in a GTask, t-SNE or UMAP
+ * laid out again, Custom at once);
  * Show all data loads the tensor again, the chosen point still chosen.
  *
  * Metadata columns (add_embedding's metadata_header): the row under the
