@@ -68,6 +68,29 @@ write_step (lm_writer *w, const LmChromeStep *st, gint64 step, int64_t gid, cons
   return rc;
 }
 
+/* The nodes of the steps' ops into g, each op's node id appended to ids
+ * (the steps' ops one after another). */
+static int
+add_nodes (lm_graph *g, GHashTable *nodes, GPtrArray *steps, GArray *ids)
+{
+  int rc = LM_OK;
+
+  for (guint s = 0; rc == LM_OK && s < steps->len; s++)
+    {
+      const LmChromeStep *st = steps->pdata[s];
+
+      for (guint i = 0; i < st->ops->len; i++)
+        {
+          gint64 id = node_of (g, nodes, &g_array_index (st->ops, LmChromeOp, i));
+
+          if (id < 0)
+            rc = LM_ERR_INVALID_ARG;
+          g_array_append_val (ids, id);
+        }
+    }
+  return rc;
+}
+
 int
 lm_tb_profile_write (lm_writer *w, GPtrArray *traces, const char *name, gint64 *next_step,
                      guint *n_steps)
@@ -92,18 +115,8 @@ lm_tb_profile_write (lm_writer *w, GPtrArray *traces, const char *name, gint64 *
     return LM_OK;
   rc = lm_graph_new (&g, name);
   /* every node first: the graph is stored before its traces */
-  for (guint s = 0; rc == LM_OK && s < steps->len; s++)
-    {
-      const LmChromeStep *st = steps->pdata[s];
-      for (guint i = 0; i < st->ops->len; i++)
-        {
-          gint64 id = node_of (g, nodes, &g_array_index (st->ops, LmChromeOp, i));
-
-          if (id < 0)
-            rc = LM_ERR_INVALID_ARG;
-          g_array_append_val (ids, id);
-        }
-    }
+  if (rc == LM_OK)
+    rc = add_nodes (g, nodes, steps, ids);
   if (rc == LM_OK)
     {
       const LmChromeStep *first = steps->pdata[0];
