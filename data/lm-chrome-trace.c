@@ -239,19 +239,47 @@ gap_moment (const Span *sp, const gsize *kids, gsize n_kids, gsize k, gsize i)
   return -1;
 }
 
+/* op_memory's room, made once for all the ops of a trace of n: an op's
+ * children (kids) and, for each gap around them, its total at the start
+ * (s), its net (d) and a moment of it (at); n + 1 each. */
+typedef struct
+{
+  gsize *kids;
+  gint64 *s, *d, *at;
+} Gaps;
+
+static void
+gaps_init (Gaps *gaps, gsize n)
+{
+  gaps->kids = g_new (gsize, n + 1);
+  gaps->s = g_new (gint64, n + 1);
+  gaps->d = g_new (gint64, n + 1);
+  gaps->at = g_new (gint64, n + 1);
+}
+
+static void
+gaps_clear (Gaps *gaps)
+{
+  g_free (gaps->kids);
+  g_free (gaps->s);
+  g_free (gaps->d);
+  g_free (gaps->at);
+}
+
 /* The op's memory events.  What it allocated and freed itself (less its
  * children's) falls in the gaps around its children; each gap's net is
  * known (a child's start total is its mem_after less its own net), and the
  * allocations beyond those nets go to the gap that can reach the op's
  * peak, so the readers find its mem_peak, mem_after, bytes allocated and
  * freed as recorded.  A gap no moment is free in lends its events to the
- * op's first gap that has one.  kids: room for n indices. */
+ * op's first gap that has one. */
 static void
 op_memory (GArray *out, const LmTraceData *t, const LmGraphData *g, const Span *sp, gsize n, gsize k,
-           gsize *kids)
+           Gaps *gaps)
 {
   const LmTraceDataEvent *e = &t->events[sp[k].event];
-  g_autofree gint64 *s = NULL, *d = NULL, *at = NULL;
+  gsize *kids = gaps->kids;
+  gint64 *s = gaps->s, *d = gaps->d, *at = gaps->at;
   gsize n_kids = 0, best = 0;
   gint64 self_alloc = e->alloc_bytes, self_free = e->free_bytes, extra, fallback = -1;
   MemSink sink = { out, 0, 0, -1 };
@@ -261,9 +289,6 @@ op_memory (GArray *out, const LmTraceData *t, const LmGraphData *g, const Span *
   for (gsize c = k + 1; c < n && sp[c].start < sp[k].end; c++)
     if (sp[c].parent == (gssize) k)
       kids[n_kids++] = c;
-  s = g_new (gint64, n_kids + 1);
-  d = g_new (gint64, n_kids + 1);
-  at = g_new (gint64, n_kids + 1);
   /* gap i runs from s[i] to s[i] + d[i] */
   for (gsize i = 0; i <= n_kids; i++)
     {
@@ -370,38 +395,18 @@ step_ns (const LmTraceData *t)
  * baseTimeNanoseconds, to which every event's ts (µs, as kineto writes
  * them since it made them relative) is added. */
 static double
-base_us (const LmTraceData *t)
+base_us (const LmTraceData *t, gint64 step_len_ns)
 {
-  return t->wall_time > 0 ? floor (t->wall_time * 1e6 - step_ns (t) / 1000.0) : 0;
+  return t->wall_time > 0 ? floor (t->wall_time * 1e6 - step_len_ns / 1000.0) : 0;
 }
 
-char *
-lm_chrome_trace_format (const LmTraceData *t, const LmGraphData *g,
-                        const LmChromeTraceOptions *opts)
+/* The file up to its first op: the metadata, the process and thread
+ * names and the step's ProfilerStep#N span (step_len_ns long). */
+static void
+append_header (GString *s, const LmTraceData *t, const LmChromeTraceOptions *opts, gint64 pid,
+               gboolean memory, gint64 step_len_ns)
 {
-  static const LmChromeTraceOptions none = { 0 };
-  GString *s = g_string_new (NULL);
-  g_autofree Span *sp = NULL;
-  g_autoptr (GArray) mems = g_array_new (FALSE, FALSE, sizeof (MemOut));
-  g_autofree gsize *kids = NULL;   /* op_memory's */
-  gsize n = 0;
-  gboolean memory = FALSE;
-  gint64 pid;
-  double base;
-
-  g_return_val_if_fail (t != NULL, NULL);
-  if (opts == NULL)
-    opts = &none;
-  pid = opts->pid > 0 ? opts->pid : 1;
-  base = base_us (t);
-  sp = g_new (Span, t->n_events ? t->n_events : 1);
-  for (gsize i = 0; i < t->n_events; i++)
-    if (t->events[i].dur_ns >= 0)
-      {
-        sp[n++] = (Span){ t->events[i].start_ns, t->events[i].start_ns + t->events[i].dur_ns, i, -1 };
-        memory |= t->events[i].alloc_bytes >= 0;
-      }
-  nest_spans (sp, n);
+  g_autofree char *step = g_strdup_printf ("ProfilerStep#%" G_GINT64_FORMAT, t->step);
 
   g_string_append_printf (s, "{\n\"schemaVersion\": 1,\n\"deviceProperties\": [],\n"
                              "\"record_shapes\": 1,\n\"profile_memory\": %d,\n",
@@ -413,7 +418,8 @@ lm_chrome_trace_format (const LmTraceData *t, const LmGraphData *g,
       g_string_append (s, ",\n");
     }
   g_string_append (s, "\"displayTimeUnit\": \"ms\",\n");
-  g_string_append_printf (s, "\"baseTimeNanoseconds\": %" G_GINT64_FORMAT ",\n", (gint64) base * 1000);
+  g_string_append_printf (s, "\"baseTimeNanoseconds\": %" G_GINT64_FORMAT ",\n",
+                          (gint64) base_us (t, step_len_ns) * 1000);
   g_string_append (s, "\"traceEvents\": [\n  {\"ph\": \"M\", \"name\": \"process_name\", ");
   g_string_append_printf (s, "\"pid\": %" G_GINT64_FORMAT ", \"tid\": 0, \"args\": {\"name\": ", pid);
   append_string (s, opts->worker ? opts->worker : "lumen");
@@ -421,19 +427,46 @@ lm_chrome_trace_format (const LmTraceData *t, const LmGraphData *g,
                              ", \"tid\": %" G_GINT64_FORMAT ", \"args\": {\"name\": \"thread %"
                              G_GINT64_FORMAT " (lumen)\"}}", pid, pid, pid);
   g_string_append (s, ",\n  {\"ph\": \"X\", \"cat\": \"user_annotation\", \"name\": ");
-  {
-    g_autofree char *step = g_strdup_printf ("ProfilerStep#%" G_GINT64_FORMAT, t->step);
-    append_string (s, step);
-  }
+  append_string (s, step);
   g_string_append_printf (s, ", \"pid\": %" G_GINT64_FORMAT ", \"tid\": %" G_GINT64_FORMAT
                              ", \"ts\": ", pid, pid);
   append_double (s, 0);
   g_string_append (s, ", \"dur\": ");
-  append_double (s, step_ns (t) / 1000.0);
+  append_double (s, step_len_ns / 1000.0);
   g_string_append (s, ", \"args\": {}}");
-  kids = g_new (gsize, n ? n : 1);
+}
+
+char *
+lm_chrome_trace_format (const LmTraceData *t, const LmGraphData *g,
+                        const LmChromeTraceOptions *opts)
+{
+  static const LmChromeTraceOptions none = { 0 };
+  GString *s = g_string_new (NULL);
+  g_autofree Span *sp = NULL;
+  g_autoptr (GArray) mems = g_array_new (FALSE, FALSE, sizeof (MemOut));
+  Gaps gaps;
+  gsize n = 0;
+  gboolean memory = FALSE;
+  gint64 pid;
+
+  g_return_val_if_fail (t != NULL, NULL);
+  if (opts == NULL)
+    opts = &none;
+  pid = opts->pid > 0 ? opts->pid : 1;
+  sp = g_new (Span, t->n_events ? t->n_events : 1);
+  for (gsize i = 0; i < t->n_events; i++)
+    if (t->events[i].dur_ns >= 0)
+      {
+        sp[n++] = (Span){ t->events[i].start_ns, t->events[i].start_ns + t->events[i].dur_ns, i, -1 };
+        memory |= t->events[i].alloc_bytes >= 0;
+      }
+  nest_spans (sp, n);
+
+  append_header (s, t, opts, pid, memory, step_ns (t));
+  gaps_init (&gaps, n);
   for (gsize k = 0; k < n; k++)
-    op_memory (mems, t, g, sp, n, k, kids);
+    op_memory (mems, t, g, sp, n, k, &gaps);
+  gaps_clear (&gaps);
   outside_memory (mems, t, g, sp, n);
   g_array_sort (mems, mem_out_order);
   /* each op before the memory events from its start on */
@@ -470,7 +503,7 @@ lm_chrome_trace_file_name (const LmTraceData *t, const char *worker)
 
   g_strdelimit (w, "./\\", '_');
   return g_strdup_printf ("%s.%" G_GINT64_FORMAT ".pt.trace.json", w,
-                          (gint64) floor (base_us (t) / 1000.0));
+                          (gint64) floor (base_us (t, step_ns (t)) / 1000.0));
 }
 
 /* ------------------------------------------------------------ reading */

@@ -409,15 +409,17 @@ void
 lm_embedding_sphereize (float *mat, gsize n, gsize d)
 {
   double *mean = g_new0 (double, d);
+  /* rows with a NaN or an infinity: out of the mean, left as they are */
+  guint8 *bad = g_new (guint8, n);
   gsize n_good = 0;
 
   for (gsize i = 0; i < n; i++)
-    if (lm_embedding_count_nonfinite (mat + i * d, 1, d, NULL) == 0)
-      {
-        n_good++;
-        for (gsize j = 0; j < d; j++)
-          mean[j] += mat[i * d + j];
-      }
+    {
+      bad[i] = lm_embedding_count_nonfinite (mat + i * d, 1, d, NULL) > 0;
+      n_good += !bad[i];
+      for (gsize j = 0; j < d && !bad[i]; j++)
+        mean[j] += mat[i * d + j];
+    }
   for (gsize j = 0; j < d && n_good > 0; j++)
     mean[j] /= (double) n_good;
   for (gsize i = 0; i < n; i++)
@@ -425,7 +427,7 @@ lm_embedding_sphereize (float *mat, gsize n, gsize d)
       float *row = mat + i * d;
       double norm = 0;
 
-      if (lm_embedding_count_nonfinite (row, 1, d, NULL) > 0)
+      if (bad[i])
         continue;
       for (gsize j = 0; j < d; j++)
         norm += (row[j] - mean[j]) * (row[j] - mean[j]);
@@ -433,6 +435,7 @@ lm_embedding_sphereize (float *mat, gsize n, gsize d)
       for (gsize j = 0; j < d; j++)
         row[j] = norm > 0 ? (float) ((row[j] - mean[j]) / norm) : 0;
     }
+  g_free (bad);
   g_free (mean);
 }
 

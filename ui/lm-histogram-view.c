@@ -104,42 +104,41 @@ axis_kind (LmXAxis axis)
   return axis == LM_X_RELATIVE ? LM_AXIS_RELATIVE : axis == LM_X_WALL ? LM_AXIS_WALL : LM_AXIS_STEP;
 }
 
-/* Link by step, as TensorBoard's histogram cards: one step's histogram
- * is the one nearest it (the earlier of two as near), a step past this
- * card's first or last step included; a range is clipped to the card's
- * steps, so one wholly before or after them has the first or last
- * histogram, and otherwise every step in it is emphasised (none when it
- * falls between two).  The one histogram is drawn even where the rows
- * are too few for every step: it takes the place of the shown step
- * nearest it. */
-static void
-keep_linked_step (LmHistogramView *self, GPtrArray *valid)
+/* Which of valid's histograms (in step order) the linked selection
+ * names: -1 for a range with steps of this card in it. */
+static gint64
+linked_index (const LmStepSelection *linked, GPtrArray *valid)
 {
-  guint at = 0, n = self->slices->len, nearest = 0;
+  guint at = 0;
   gint64 best = G_MAXINT64;
 
-  if (!self->linked.active || valid->len == 0)
-    return;
-  if (self->linked.range)
+  if (linked->range)
     {
       gint64 first = ((LmHistogram *) valid->pdata[0])->step;
       gint64 last = ((LmHistogram *) valid->pdata[valid->len - 1])->step;
 
-      if (self->linked.start > last)
-        at = valid->len - 1;
-      else if (self->linked.end >= first)
-        return;
+      if (linked->start > last)
+        return valid->len - 1;
+      return linked->end >= first ? -1 : 0;
     }
-  else
-    for (guint i = 0; i < valid->len; i++)
-      {
-        gint64 d = ABS (((LmHistogram *) valid->pdata[i])->step - self->linked.start);
+  for (guint i = 0; i < valid->len; i++)
+    {
+      gint64 d = ABS (((LmHistogram *) valid->pdata[i])->step - linked->start);
 
-        if (d < best)
-          best = d, at = i;
-      }
-  self->linked_hg = valid->pdata[at];
-  best = G_MAXINT64;
+      if (d < best)
+        best = d, at = i;
+    }
+  return at;
+}
+
+/* linked_hg among the slices shown: in the place of the shown step
+ * nearest it when it is not one of them; NULL when there is no place. */
+static void
+show_linked (LmHistogramView *self)
+{
+  guint n = self->slices->len, nearest = 0;
+  gint64 best = G_MAXINT64;
+
   for (guint k = 0; k < n; k++)
     {
       LmHistogram *hg = g_array_index (self->slices, LmHistogram *, k);
@@ -155,6 +154,28 @@ keep_linked_step (LmHistogramView *self, GPtrArray *valid)
     g_array_index (self->slices, LmHistogram *, nearest) = self->linked_hg;
   else
     self->linked_hg = NULL;
+}
+
+/* Link by step, as TensorBoard's histogram cards: one step's histogram
+ * is the one nearest it (the earlier of two as near), a step past this
+ * card's first or last step included; a range is clipped to the card's
+ * steps, so one wholly before or after them has the first or last
+ * histogram, and otherwise every step in it is emphasised (none when it
+ * falls between two).  The one histogram is drawn even where the rows
+ * are too few for every step: it takes the place of the shown step
+ * nearest it. */
+static void
+keep_linked_step (LmHistogramView *self, GPtrArray *valid)
+{
+  gint64 index;
+
+  if (!self->linked.active || valid->len == 0)
+    return;
+  index = linked_index (&self->linked, valid);
+  if (index < 0)
+    return;
+  self->linked_hg = valid->pdata[index];
+  show_linked (self);
 }
 
 /* Link by step: slice k's histogram is a selected one. */

@@ -225,6 +225,21 @@ start_shading (LmMeshView *self)
   self->n_shading_passes++;
 }
 
+/* The shading pays from the second camera of a mesh on (a drag, a zoom,
+ * linked views turned): a mesh only shown, or shown again in another
+ * theme or size (key), is drawn without it, and keeps no memory for it.
+ * The frame does not wait for it (a million triangles: 57 ms of CPU
+ * without it, where making it and drawing with it took 90 + 43). */
+static gboolean
+shading_pays (LmMeshView *self, const FrameKey *key)
+{
+  const FrameKey *drawn = &self->drawn_key;
+
+  return self->dragging
+         || (drawn->mesh == self->mesh
+             && (key->yaw != drawn->yaw || key->pitch != drawn->pitch || key->distance != drawn->distance));
+}
+
 /* Renders the frame into self->surface unless it shows this already. */
 static void
 ensure_frame (LmMeshView *self, int width, int height, int scale)
@@ -256,16 +271,7 @@ ensure_frame (LmMeshView *self, int width, int height, int scale)
   if (renderer == NULL)
     renderer = lm_mesh_renderer_new ();
   fill_scene (self->mesh, &scene);
-  /* the shading pays from the second camera of a mesh on (a drag, a zoom,
-   * linked views turned): a mesh only shown, or shown again in another
-   * theme or size, is drawn without it, and keeps no memory for it.  This
-   * frame does not wait for it (a million triangles: 57 ms of CPU without
-   * it, where making it and drawing with it took 90 + 43) */
-  if (scene.n_faces > 0 && self->shading == NULL && self->making == NULL
-      && (self->dragging
-          || (self->drawn_key.mesh == self->mesh
-              && (key.yaw != self->drawn_key.yaw || key.pitch != self->drawn_key.pitch
-                  || key.distance != self->drawn_key.distance))))
+  if (scene.n_faces > 0 && self->shading == NULL && self->making == NULL && shading_pays (self, &key))
     start_shading (self);
   scene.shading = self->shading;   /* NULL (being made, out of memory): every face, every frame */
   lm_mesh_camera_init (&view, &scene);

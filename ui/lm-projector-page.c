@@ -36,7 +36,8 @@
  * tensor on screen may change under it; a newer selection cancels it).
  * Indices are the view's points (t-SNE's sample, an isolated set).  A
  * search lists its matches instead.  Isolate makes the selection the
- * view's data and runs the method on it (PCA in a GTask, or t-SNE);
+ * view's data and runs the method on it (PCA in a GTask, t-SNE or UMAP
+ * laid out again, Custom at once);
  * Show all data loads the tensor again, the chosen point still chosen.
  *
  * Metadata columns (add_embedding's metadata_header): the row under the
@@ -1568,6 +1569,7 @@ isolate_done (GObject *source, GAsyncResult *res, gpointer data)
   isolate_take (self, g_steal_pointer (&job->sub), g_steal_pointer (&job->coords));
   set_status (self, status);
   inspect_reset (self);
+  /* the method changed to Custom meanwhile */
   if (self->method == LM_PROJECTOR_CUSTOM)
     custom_apply (self);
   if (job->chosen >= 0)
@@ -1575,17 +1577,29 @@ isolate_done (GObject *source, GAsyncResult *res, gpointer data)
 }
 
 /* Makes sub (taken) the view's data, projected by the method on its own;
- * its point `chosen` (-1: none) is chosen then. */
+ * its point `chosen` (-1: none) is chosen then.  PCA runs in a GTask;
+ * t-SNE and UMAP start their layout, and Custom projects at once (no PCA
+ * for it to replace), ending what is in flight as the GTask's would. */
 static void
 isolate_show (LmProjectorPage *self, LmEmbedding *sub, int chosen)
 {
-  if (runs_layout (self->method))
+  if (runs_layout (self->method) || self->method == LM_PROJECTOR_CUSTOM)
     {
       gsize m = sub->n;
 
+      if (self->method == LM_PROJECTOR_CUSTOM)
+        {
+          nearest_cancel (self);
+          self->generation++;
+          self->loading = FALSE;
+          self->settled = TRUE;
+        }
       isolate_take (self, sub, g_new0 (float, m * 3));
       inspect_reset (self);
-      layout_start (self);
+      if (self->method == LM_PROJECTOR_CUSTOM)
+        custom_apply (self);
+      else
+        layout_start (self);
       if (chosen >= 0)
         lm_projector_page_select (self, chosen);
       return;

@@ -669,7 +669,6 @@ lm_record_dashboard_set_linked_steps (LmRecordDashboard *self, const LmStepSelec
 {
   GHashTableIter it;
   gpointer v;
-
   LmStepSelection want;
 
   g_return_if_fail (LM_IS_RECORD_DASHBOARD (self));

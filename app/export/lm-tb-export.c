@@ -780,7 +780,6 @@ write_metric_infos (Run *r, GByteArray *exp, const char *table, const char *sql)
   return n;
 }
 
-
 static void
 export_hparams (Run *r, double wall_time)
 {

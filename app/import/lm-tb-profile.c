@@ -32,9 +32,9 @@ node_of (lm_graph *g, GHashTable *nodes, const LmChromeOp *op)
   return GPOINTER_TO_INT (id);
 }
 
+/* The step's trace; ids[i] is its op i's node. */
 static int
-write_step (lm_writer *w, const LmChromeStep *st, gint64 step, int64_t gid, GHashTable *nodes,
-            lm_graph *g)
+write_step (lm_writer *w, const LmChromeStep *st, gint64 step, int64_t gid, const gint64 *ids)
 {
   lm_trace *t = NULL;
   lm_trace_stats none = { NAN, NAN, NAN, NAN, 0, 0, 0 };
@@ -45,7 +45,7 @@ write_step (lm_writer *w, const LmChromeStep *st, gint64 step, int64_t gid, GHas
     {
       const LmChromeOp *op = &g_array_index (st->ops, LmChromeOp, i);
 
-      rc = lm_trace_add_event_stats (t, node_of (g, nodes, op),
+      rc = lm_trace_add_event_stats (t, ids[i],
                                      op->backward ? LM_PHASE_BACKWARD : LM_PHASE_FORWARD, NULL, -1, 0,
                                      &none);
       if (rc == LM_OK)
@@ -68,12 +68,38 @@ write_step (lm_writer *w, const LmChromeStep *st, gint64 step, int64_t gid, GHas
   return rc;
 }
 
+/* The nodes of the steps' ops into g, each op's node id appended to ids
+ * (the steps' ops one after another). */
+static int
+add_nodes (lm_graph *g, GHashTable *nodes, GPtrArray *steps, GArray *ids)
+{
+  int rc = LM_OK;
+
+  for (guint s = 0; rc == LM_OK && s < steps->len; s++)
+    {
+      const LmChromeStep *st = steps->pdata[s];
+
+      for (guint i = 0; i < st->ops->len; i++)
+        {
+          gint64 id = node_of (g, nodes, &g_array_index (st->ops, LmChromeOp, i));
+
+          if (id < 0)
+            rc = LM_ERR_INVALID_ARG;
+          g_array_append_val (ids, id);
+        }
+    }
+  return rc;
+}
+
 int
 lm_tb_profile_write (lm_writer *w, GPtrArray *traces, const char *name, gint64 *next_step,
                      guint *n_steps)
 {
   g_autoptr (GHashTable) nodes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr (GPtrArray) steps = g_ptr_array_new ();
+  /* every op's node, the steps' ops one after another */
+  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  guint at = 0;
   lm_graph *g = NULL;
   int64_t gid = -1;
   int rc;
@@ -89,13 +115,8 @@ lm_tb_profile_write (lm_writer *w, GPtrArray *traces, const char *name, gint64 *
     return LM_OK;
   rc = lm_graph_new (&g, name);
   /* every node first: the graph is stored before its traces */
-  for (guint s = 0; rc == LM_OK && s < steps->len; s++)
-    {
-      const LmChromeStep *st = steps->pdata[s];
-      for (guint i = 0; i < st->ops->len; i++)
-        if (node_of (g, nodes, &g_array_index (st->ops, LmChromeOp, i)) < 0)
-          rc = LM_ERR_INVALID_ARG;
-    }
+  if (rc == LM_OK)
+    rc = add_nodes (g, nodes, steps, ids);
   if (rc == LM_OK)
     {
       const LmChromeStep *first = steps->pdata[0];
@@ -108,7 +129,8 @@ lm_tb_profile_write (lm_writer *w, GPtrArray *traces, const char *name, gint64 *
       const LmChromeStep *st = steps->pdata[s];
       gint64 step = st->step >= 0 ? st->step : (*next_step)++;
 
-      rc = write_step (w, st, step, gid, nodes, g);
+      rc = write_step (w, st, step, gid, ids->len > 0 ? &g_array_index (ids, gint64, at) : NULL);
+      at += st->ops->len;
       if (rc == LM_OK)
         (*n_steps)++;
       *next_step = MAX (*next_step, step + 1);

@@ -81,16 +81,32 @@ lm_module *lm_model_keras_convnet(void)
   return NULL;
 }
 
+/* The models by name, each with the loss its output takes */
+static const struct {
+  const char *name;
+  lm_module *(*make)(void);
+  lm_loss_kind loss;
+} models[] = {
+  { "mlp", lm_model_mlp, LM_LOSS_CROSS_ENTROPY },
+  { "cnn", lm_model_cnn, LM_LOSS_CROSS_ENTROPY },
+  { "net", lm_model_mnist_net, LM_LOSS_NLL },
+  { "mnist-net", lm_model_mnist_net, LM_LOSS_NLL },
+  { "keras-cnn", lm_model_keras_convnet, LM_LOSS_CATEGORICAL_CROSSENTROPY },
+};
+
+static int model_index(const char *name)
+{
+  for (size_t i = 0; name && i < sizeof models / sizeof models[0]; i++)
+    if (strcmp(name, models[i].name) == 0)
+      return (int)i;
+  return -1;
+}
+
 lm_module *lm_model_by_name(const char *name, char **error)
 {
-  if (name && strcmp(name, "mlp") == 0)
-    return lm_model_mlp();
-  if (name && strcmp(name, "cnn") == 0)
-    return lm_model_cnn();
-  if (name && (strcmp(name, "net") == 0 || strcmp(name, "mnist-net") == 0))
-    return lm_model_mnist_net();
-  if (name && strcmp(name, "keras-cnn") == 0)
-    return lm_model_keras_convnet();
+  int i = model_index(name);
+  if (i >= 0)
+    return models[i].make();
   lm_train_set_error(error, "unknown model '%s': expected 'mlp', 'cnn', 'net' or 'keras-cnn'",
                      name ? name : "(null)");
   return NULL;
@@ -98,9 +114,6 @@ lm_module *lm_model_by_name(const char *name, char **error)
 
 lm_loss_kind lm_model_loss(const char *name)
 {
-  if (name && (strcmp(name, "net") == 0 || strcmp(name, "mnist-net") == 0))
-    return LM_LOSS_NLL;
-  if (name && strcmp(name, "keras-cnn") == 0)
-    return LM_LOSS_CATEGORICAL_CROSSENTROPY;
-  return LM_LOSS_CROSS_ENTROPY;
+  int i = model_index(name);
+  return i >= 0 ? models[i].loss : LM_LOSS_CROSS_ENTROPY;
 }
