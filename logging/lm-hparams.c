@@ -21,6 +21,35 @@ static const char *metric_group(const lm_hparam_metric *m) {
   return g && *g && strcmp(g, ".") != 0 ? g : NULL;
 }
 
+/* Checks an optional display name or description (NULL allowed) and adds
+ * its bytes to *bytes. */
+static int check_label(lm_writer *w, const char *kind, const char *name,
+                       const char *label, const char *text, size_t *bytes) {
+  char what[96];
+  snprintf(what, sizeof what, "%s '%.40s' %s", kind, name, label);
+  int rc = lm_check_text(w, what, text, true);
+  if (!rc && text)
+    *bytes += strlen(text) + 1;
+  return rc;
+}
+
+static int check_labels(lm_writer *w, const char *kind, const char *name,
+                        const char *display_name, const char *description,
+                        size_t *bytes) {
+  int rc = check_label(w, kind, name, "display_name", display_name, bytes);
+  return rc ? rc : check_label(w, kind, name, "description", description, bytes);
+}
+
+/* A copy of the optional string src at *s (NULL for NULL). */
+static char *copy_opt(char **s, const char *src) {
+  if (!src)
+    return NULL;
+  size_t l = strlen(src) + 1;
+  char *d = memcpy(*s, src, l);
+  *s += l;
+  return d;
+}
+
 int lm_writer_add_hparams_ex(lm_writer *w, const lm_hparam *hps, size_t n,
                              const lm_hparam_metric *metrics,
                              size_t n_metrics) {
@@ -32,7 +61,7 @@ int lm_writer_add_hparams_ex(lm_writer *w, const lm_hparam *hps, size_t n,
   if (n == 0 && n_metrics == 0)
     return LM_OK;
   size_t bytes = sizeof(lm_hparams_payload) + n * sizeof(lm_hparam) +
-                 2 * n_metrics * sizeof(char *);
+                 4 * n_metrics * sizeof(char *);
   char what[64];
   int rc;
   for (size_t i = 0; i < n; i++) {
@@ -40,6 +69,9 @@ int lm_writer_add_hparams_ex(lm_writer *w, const lm_hparam *hps, size_t n,
     if ((rc = lm_check_name(w, what, hps[i].name)))
       return rc;
     bytes += strlen(hps[i].name) + 1;
+    if ((rc = check_labels(w, "hparam", hps[i].name, hps[i].display_name,
+                           hps[i].description, &bytes)))
+      return rc;
     switch (hps[i].type) {
     case LM_HPARAM_NUMBER:
     case LM_HPARAM_BOOL:
@@ -62,6 +94,9 @@ int lm_writer_add_hparams_ex(lm_writer *w, const lm_hparam *hps, size_t n,
     if ((rc = lm_check_name(w, what, metrics[i].tag)))
       return rc;
     bytes += strlen(metrics[i].tag) + 1;
+    if ((rc = check_labels(w, "metric", metrics[i].tag, metrics[i].display_name,
+                           metrics[i].description, &bytes)))
+      return rc;
     const char *g = metric_group(&metrics[i]);
     if (!g)
       continue;
@@ -80,7 +115,8 @@ int lm_writer_add_hparams_ex(lm_writer *w, const lm_hparam *hps, size_t n,
   p->hps = (lm_hparam *)(p + 1);
   p->metric_tags = (char **)(p->hps + n);
   p->metric_groups = p->metric_tags + n_metrics;
-  char *s = (char *)(p->metric_groups + n_metrics);
+  p->metric_labels = p->metric_groups + n_metrics;
+  char *s = (char *)(p->metric_labels + 2 * n_metrics);
   for (size_t i = 0; i < n; i++) {
     p->hps[i] = hps[i];
     size_t l = strlen(hps[i].name) + 1;
@@ -93,6 +129,8 @@ int lm_writer_add_hparams_ex(lm_writer *w, const lm_hparam *hps, size_t n,
     } else {
       p->hps[i].string = NULL;
     }
+    p->hps[i].display_name = copy_opt(&s, hps[i].display_name);
+    p->hps[i].description = copy_opt(&s, hps[i].description);
   }
   for (size_t i = 0; i < n_metrics; i++) {
     size_t l = strlen(metrics[i].tag) + 1;
@@ -105,6 +143,8 @@ int lm_writer_add_hparams_ex(lm_writer *w, const lm_hparam *hps, size_t n,
       p->metric_groups[i] = memcpy(s, g, l);
       s += l;
     }
+    p->metric_labels[2 * i] = copy_opt(&s, metrics[i].display_name);
+    p->metric_labels[2 * i + 1] = copy_opt(&s, metrics[i].description);
   }
   return lm_queue_payload(w, LM_REC_HPARAMS, NULL, 0, 0, lm_writer_now(w), p);
 }
