@@ -27,6 +27,8 @@ typedef struct
 typedef struct
 {
   char *name;          /* hparam name or metric tag */
+  char *title;         /* its display name, else the name: the header and axis label */
+  char *description;   /* its description (the header's tooltip), or NULL */
   gboolean is_metric;
   gboolean numeric;    /* every present value is a number (or bool) */
   gboolean boolean;    /* numeric and every present value a bool: labelled false/true */
@@ -35,6 +37,13 @@ typedef struct
   GPtrArray *categories;   /* !numeric: distinct strings, sorted */
   LmHpFilter *filter;      /* the view's, or NULL: none */
 } LmHpColumn;
+
+/* A column's header and axis label: its title, else its name. */
+static inline const char *
+lm_hp_column_title (const LmHpColumn *c)
+{
+  return c->title != NULL ? c->title : c->name;
+}
 
 /* Where a row's value sits on a column's axis. */
 typedef enum
