@@ -114,6 +114,7 @@ lm_hparams_record_free (LmHparamsRecord *rec)
   g_free (rec->metric_steps);
   g_free (rec->metric_logged);
   g_clear_pointer (&rec->labels, g_hash_table_unref);
+  g_clear_pointer (&rec->columns, g_ptr_array_unref);
   g_free (rec);
 }
 
@@ -386,6 +387,28 @@ read_labels (sqlite3 *db, LmHparamsRecord *rec)
   return rc;
 }
 
+/* rec->columns from hparam_columns (SQLITE_DONE; NULL without rows, or in
+ * a file from before it). */
+static int
+read_columns (sqlite3 *db, LmHparamsRecord *rec)
+{
+  sqlite3_stmt *st = NULL;
+  int rc = sqlite3_prepare_v2 (db, "SELECT name FROM hparam_columns ORDER BY i", -1, &st, NULL);
+
+  while ((rc == SQLITE_OK || rc == SQLITE_ROW) && (rc = sqlite3_step (st)) == SQLITE_ROW)
+    {
+      char *name = column_dup (st, 0);
+
+      if (name == NULL)
+        continue;
+      if (rec->columns == NULL)
+        rec->columns = g_ptr_array_new_with_free_func (g_free);
+      g_ptr_array_add (rec->columns, name);
+    }
+  sqlite3_finalize (st);
+  return rc;
+}
+
 static gboolean
 read_hparams (sqlite3 *db, const LmHparamsSubRun *sub_run, gpointer data, GHashTable *out, char **error)
 {
@@ -428,6 +451,8 @@ read_hparams (sqlite3 *db, const LmHparamsSubRun *sub_run, gpointer data, GHashT
     rc = SQLITE_DONE;
   /* display names: a file from before them has no such table */
   if (rc == SQLITE_DONE && (rc = read_labels (db, rec)) != SQLITE_DONE && is_missing_table (db))
+    rc = SQLITE_DONE;
+  if (rc == SQLITE_DONE && (rc = read_columns (db, rec)) != SQLITE_DONE && is_missing_table (db))
     rc = SQLITE_DONE;
   if (rc == SQLITE_DONE && rec->hparams->len > 0 && rec->metrics->len == 0)
     rc = infer_metric_names (db, sub_run, data, rec, groups);

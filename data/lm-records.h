@@ -151,6 +151,10 @@ typedef struct
    * MetricInfo), only of those given one: lm_hparams_label_key ->
    * LmHpLabel* */
   GHashTable *labels;
+  /* the hparams to show as columns, in order (TensorBoard's
+   * Experiment.hparam_infos, lm_writer_set_hparam_columns); NULL: every
+   * one of hparams, by name */
+  GPtrArray *columns;
 } LmHparamsRecord;
 
 typedef struct

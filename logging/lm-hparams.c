@@ -106,7 +106,7 @@ int lm_writer_add_hparams_ex(lm_writer *w, const lm_hparam *hps, size_t n,
     bytes += strlen(g) + 1;
   }
 
-  lm_hparams_payload *p = malloc(bytes);
+  lm_hparams_payload *p = calloc(1, bytes);
   if (!p)
     return lm_fail(w, LM_ERR_NOMEM, "out of memory for hparams");
   p->hdr.bytes = bytes;
@@ -146,6 +146,34 @@ int lm_writer_add_hparams_ex(lm_writer *w, const lm_hparam *hps, size_t n,
     p->metric_labels[2 * i] = copy_opt(&s, metrics[i].display_name);
     p->metric_labels[2 * i + 1] = copy_opt(&s, metrics[i].description);
   }
+  return lm_queue_payload(w, LM_REC_HPARAMS, NULL, 0, 0, lm_writer_now(w), p);
+}
+
+int lm_writer_set_hparam_columns(lm_writer *w, const char *const *names,
+                                 size_t n) {
+  if (!w)
+    return lm_fail(NULL, LM_ERR_INVALID_ARG, "writer is NULL");
+  if (n && !names)
+    return lm_fail(w, LM_ERR_INVALID_ARG, "names is NULL with a non-zero count");
+  size_t bytes = sizeof(lm_hparams_payload) + n * sizeof(char *);
+  char what[64];
+  int rc;
+  for (size_t i = 0; i < n; i++) {
+    snprintf(what, sizeof what, "hparam column %zu", i);
+    if ((rc = lm_check_name(w, what, names[i])))
+      return rc;
+    bytes += strlen(names[i]) + 1;
+  }
+  lm_hparams_payload *p = calloc(1, bytes);
+  if (!p)
+    return lm_fail(w, LM_ERR_NOMEM, "out of memory for hparam columns");
+  p->hdr.bytes = bytes;
+  p->set_columns = true;
+  p->n_columns = n;
+  p->columns = (char **)(p + 1);
+  char *s = (char *)(p->columns + n);
+  for (size_t i = 0; i < n; i++)
+    p->columns[i] = copy_opt(&s, names[i]);
   return lm_queue_payload(w, LM_REC_HPARAMS, NULL, 0, 0, lm_writer_now(w), p);
 }
 

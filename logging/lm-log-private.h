@@ -122,6 +122,11 @@ typedef struct {
   char **metric_groups; /* inside this allocation; NULL: this run's own */
   char **metric_labels; /* display_name, description of metric i at 2i,
                          * 2i+1: inside this allocation or NULL */
+  /* lm_writer_set_hparam_columns (n and n_metrics 0): the list that
+   * replaces hparam_columns' rows, inside this allocation */
+  bool set_columns;
+  size_t n_columns;
+  char **columns;
 } lm_hparams_payload;
 
 typedef struct {
@@ -260,6 +265,14 @@ typedef struct {
   "  display_name TEXT,\n"                                                   \
   "  description TEXT,\n"                                                    \
   "  PRIMARY KEY (kind, grp, name)) WITHOUT ROWID;\n"
+
+/* The hparams a viewer shows as columns, in order i
+ * (lm_writer_set_hparam_columns, TensorBoard's Experiment.hparam_infos);
+ * no rows: every hparam.  IF NOT EXISTS, as hparam_labels. */
+#define LM_HPARAM_COLUMNS_SQL                                                \
+  "CREATE TABLE IF NOT EXISTS hparam_columns (\n"                            \
+  "  i INTEGER PRIMARY KEY,\n"                                               \
+  "  name TEXT NOT NULL);\n"
 
 /* Meshes and point clouds (lm_writer_add_mesh): one row per mesh, its
  * vertices, colours and faces as little-endian blobs.  IF NOT EXISTS: an

@@ -35,6 +35,8 @@ enum {
   ST_HMETRIC,
   ST_HGMETRIC,
   ST_HLABEL,
+  ST_HCOLS_CLEAR,
+  ST_HCOL,
   ST_BEGIN,
   ST_COMMIT,
   ST_SUMMARY,
@@ -213,6 +215,8 @@ int lm_store_prepare(lm_writer *w, char *err, size_t errlen) {
                       "VALUES (?1, ?2)",
       [ST_HLABEL] = "INSERT OR REPLACE INTO hparam_labels(kind, grp, name, "
                     "display_name, description) VALUES (?1, ?2, ?3, ?4, ?5)",
+      [ST_HCOLS_CLEAR] = "DELETE FROM hparam_columns",
+      [ST_HCOL] = "INSERT INTO hparam_columns(i, name) VALUES (?1, ?2)",
       [ST_BEGIN] = "BEGIN",
       [ST_COMMIT] = "COMMIT",
       [ST_SUMMARY] = "INSERT OR REPLACE INTO scalar_summaries(tag_id, block, "
@@ -402,6 +406,14 @@ static int store_one(lm_writer *w, const lm_rec *r) {
     const lm_hparams_payload *p = r->u.payload;
     static const char *const types[] = {"number", "string", "bool"};
     int rc = SQLITE_OK;
+    if (p->set_columns)
+      rc = run_stmt(w->stmts[ST_HCOLS_CLEAR]);
+    for (size_t i = 0; rc == SQLITE_OK && i < p->n_columns; i++) {
+      st = w->stmts[ST_HCOL];
+      sqlite3_bind_int64(st, 1, (sqlite3_int64)i);
+      sqlite3_bind_text(st, 2, p->columns[i], -1, SQLITE_STATIC);
+      rc = run_stmt(st);
+    }
     for (size_t i = 0; rc == SQLITE_OK && i < p->n; i++) {
       const lm_hparam *h = &p->hps[i];
       st = w->stmts[ST_HPARAM];

@@ -624,6 +624,14 @@ typedef struct {
 int lm_writer_add_hparams_ex(lm_writer *w, const lm_hparam *hps, size_t n,
                              const lm_hparam_metric *metrics, size_t n_metrics);
 
+/* The hparams a viewer shows as columns for this run, in this order,
+ * TensorBoard's Experiment.hparam_infos (hp.hparams_config(hparams=...)):
+ * an hparam the run logged that is not named is left out, one named that
+ * it did not log shows no value.  A later call replaces the list; n 0
+ * clears it (every hparam logged is shown, sorted by name). */
+int lm_writer_set_hparam_columns(lm_writer *w, const char *const *names,
+                                 size_t n);
+
 /* ----------------------------------------------------------------- graphs */
 
 /* A generic DAG: nodes with caller-chosen ids, edges from a node's output

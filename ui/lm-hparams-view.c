@@ -756,14 +756,59 @@ find_column (GPtrArray *columns, GHashTable *index, const LmHparamsRecord *rec, 
   return c;
 }
 
+/* Hparams first, then metrics; hparams in the experiment's order where
+ * `order` (name -> position + 1) is given, else each by name. */
 static int
-compare_columns (gconstpointer a, gconstpointer b)
+compare_columns (gconstpointer a, gconstpointer b, gpointer order)
 {
   const LmHpColumn *ca = *(LmHpColumn *const *) a, *cb = *(LmHpColumn *const *) b;
 
   if (ca->is_metric != cb->is_metric)
     return ca->is_metric ? 1 : -1;
+  if (order != NULL && !ca->is_metric)
+    return GPOINTER_TO_INT (g_hash_table_lookup (order, ca->name))
+           - GPOINTER_TO_INT (g_hash_table_lookup (order, cb->name));
   return g_utf8_collate (ca->name, cb->name);
+}
+
+/* With an experiment's hparam list (TensorBoard's hparam_infos, the first
+ * shown run's that has one), its hparams are the hparam columns, in its
+ * order, also one no run logged (no values), as TensorBoard shows them;
+ * the positions by name, or NULL without one. */
+static GHashTable *
+experiment_columns (GPtrArray *columns, GHashTable *index, GPtrArray *records)
+{
+  LmHparamsRecord *rec = NULL;
+  GHashTable *order;
+
+  for (guint i = 0; rec == NULL && i < records->len; i++)
+    {
+      LmHparamsRecord *r = ((LmRecordSeries *) records->pdata[i])->items->pdata[0];
+
+      rec = r->columns != NULL ? r : NULL;
+    }
+  if (rec == NULL)
+    return NULL;
+  order = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint k = 0; k < rec->columns->len; k++)
+    if (!g_hash_table_contains (order, rec->columns->pdata[k]))
+      {
+        g_hash_table_insert (order, rec->columns->pdata[k], GUINT_TO_POINTER (k + 1));
+        find_column (columns, index, rec, rec->columns->pdata[k], FALSE);
+      }
+  for (guint c = columns->len; c-- > 0;)
+    {
+      LmHpColumn *col = columns->pdata[c];
+
+      if (!col->is_metric && !g_hash_table_contains (order, col->name))
+        {
+          g_autofree char *key = lm_hparams_label_key (col->name, FALSE);
+
+          g_hash_table_remove (index, key);
+          g_ptr_array_remove_index (columns, c);
+        }
+    }
+  return order;
 }
 
 
@@ -799,6 +844,7 @@ sync_rows (LmHparamsView *self)
   g_autoptr (GPtrArray) columns = g_ptr_array_new_with_free_func (column_free);
   g_autoptr (GPtrArray) records = g_ptr_array_new ();
   g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GHashTable) order = NULL;
 
   for (guint i = 0; i < shown->len; i++)
     g_hash_table_insert (runs, (gpointer) lm_run_get_name (shown->pdata[i]), shown->pdata[i]);
@@ -816,6 +862,7 @@ sync_rows (LmHparamsView *self)
       for (guint k = 0; k < rec->metrics->len; k++)
         find_column (columns, index, rec, rec->metrics->pdata[k], TRUE);
     }
+  order = experiment_columns (columns, index, records);
   for (guint c = 0; c < columns->len; c++)
     {
       LmHpColumn *col = columns->pdata[c];
@@ -823,7 +870,7 @@ sync_rows (LmHparamsView *self)
       if (col->title == NULL)
         col->title = g_strdup (col->name);
     }
-  g_ptr_array_sort (columns, compare_columns);
+  g_ptr_array_sort_with_data (columns, compare_columns, order);
   for (guint c = 0; c < columns->len; c++)
     {
       LmHpColumn *col = columns->pdata[c];

@@ -760,14 +760,15 @@ write_labels (GByteArray *info, sqlite3_stmt *st, int from, guint32 field)
       lm_pbw_string (info, field + (guint32) i, (const char *) sqlite3_column_text (st, from + i));
 }
 
-/* The labels of hparam_labels for a query of `table`'s rows (aliased t)
+/* The labels of hparam_labels for a query of `table`'s rows (aliased t:
+ * "hparams t")
  * by name or by group and tag: "NULL, NULL" for a file from before them. */
 static char *
 labels_sql (Run *r, const char *columns, const char *table, const char *kind, const char *on, const char *order)
 {
   if (!has_table (r->db, "hparam_labels"))
-    return g_strdup_printf ("SELECT %s, NULL, NULL FROM %s t ORDER BY %s", columns, table, order);
-  return g_strdup_printf ("SELECT %s, l.display_name, l.description FROM %s t LEFT JOIN hparam_labels l"
+    return g_strdup_printf ("SELECT %s, NULL, NULL FROM %s ORDER BY %s", columns, table, order);
+  return g_strdup_printf ("SELECT %s, l.display_name, l.description FROM %s LEFT JOIN hparam_labels l"
                           " ON l.kind = '%s' AND %s ORDER BY %s", columns, table, kind, on, order);
 }
 
@@ -806,6 +807,48 @@ write_metric_infos (Run *r, GByteArray *exp, const char *table, const char *sql)
 }
 
 
+/* Whether `table` has a row. */
+static gboolean
+has_rows (Run *r, const char *table)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT 1 FROM %s LIMIT 1", table);
+  sqlite3_stmt *st = prepare (r, sql);
+  gboolean found = st != NULL && sqlite3_step (st) == SQLITE_ROW;
+
+  sqlite3_finalize (st);
+  return found;
+}
+
+/* Experiment.hparam_infos from hparam_columns, in its order, each with
+ * its labels and the type of the run's value (none where it logged
+ * none). */
+static void
+write_hparam_columns (Run *r, GByteArray *exp)
+{
+  g_autofree char *sql = labels_sql (r, "t.name, h.type",
+                                     "hparam_columns t LEFT JOIN hparams h ON h.name = t.name",
+                                     "hparam", "l.grp = '' AND l.name = t.name", "t.i");
+  sqlite3_stmt *st = prepare (r, sql);
+  int rc;
+
+  if (st == NULL)
+    return;
+  while ((rc = sqlite3_step (st)) == SQLITE_ROW)
+    {
+      g_autoptr (GByteArray) info = g_byte_array_new ();
+      const char *type = (const char *) sqlite3_column_text (st, 1);
+
+      lm_pbw_string (info, 1, column_text (st, 0));
+      write_labels (info, st, 2, 2);
+      if (type != NULL)   /* DataType: STRING 1, BOOL 2, FLOAT64 3 */
+        lm_pbw_varint (info, 4, strcmp (type, "string") == 0 ? 1 : strcmp (type, "bool") == 0 ? 2 : 3);
+      lm_pbw_message (exp, 4, info);
+    }
+  sqlite3_finalize (st);
+  if (rc != SQLITE_DONE)
+    db_failed (r, "hparam_columns");
+}
+
 static void
 export_hparams (Run *r, double wall_time)
 {
@@ -818,7 +861,11 @@ export_hparams (Run *r, double wall_time)
 
   if (!has_table (r->db, "hparams"))
     return;
-  g_autofree char *sql = labels_sql (r, "t.name, t.type, t.value", "hparams", "hparam",
+  /* an experiment's hparam list (lumen-import's hparam_infos): its
+   * HParamInfos, in its order, and no other, so TensorBoard shows the
+   * same columns */
+  gboolean columns = has_table (r->db, "hparam_columns") && has_rows (r, "hparam_columns");
+  g_autofree char *sql = labels_sql (r, "t.name, t.type, t.value", "hparams t", "hparam",
                                      "l.grp = '' AND l.name = t.name", "t.name");
   if ((st = prepare (r, sql)) == NULL)
     return;
@@ -843,7 +890,8 @@ export_hparams (Run *r, double wall_time)
       lm_pbw_string (info, 1, name);  /* HParamInfo {name 1, display_name 2, description 3, type 4} */
       write_labels (info, st, 3, 2);
       lm_pbw_varint (info, 4, (guint64) dt);
-      lm_pbw_message (exp, 4, info);
+      if (!columns)
+        lm_pbw_message (exp, 4, info);
       n++;
     }
   sqlite3_finalize (st);
@@ -852,9 +900,11 @@ export_hparams (Run *r, double wall_time)
       db_failed (r, "hparams");
       return;
     }
-  g_autofree char *own = labels_sql (r, "'', t.tag", "hparam_metrics", "metric",
+  if (columns)
+    write_hparam_columns (r, exp);
+  g_autofree char *own = labels_sql (r, "'', t.tag", "hparam_metrics t", "metric",
                                      "l.grp = '' AND l.name = t.tag", "t.tag");
-  g_autofree char *grouped = labels_sql (r, "t.grp, t.tag", "hparam_group_metrics", "metric",
+  g_autofree char *grouped = labels_sql (r, "t.grp, t.tag", "hparam_group_metrics t", "metric",
                                          "l.grp = t.grp AND l.name = t.tag", "t.grp, t.tag");
   guint n_metrics = write_metric_infos (r, exp, "hparam_metrics", own)
                     + write_metric_infos (r, exp, "hparam_group_metrics", grouped);

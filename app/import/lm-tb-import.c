@@ -956,6 +956,19 @@ read_session_start (Run *r, const guint8 *data, size_t len)
       metrics[i].display_name = e->metric_labels->pdata[2 * i];
       metrics[i].description = e->metric_labels->pdata[2 * i + 1];
     }
+  /* TensorBoard shows the experiment's hparams as columns, in its order,
+   * and no other */
+  if (e != NULL && e->hparam_labels->len > 0)
+    {
+      guint n = e->hparam_labels->len / 3;
+      g_autofree const char **names = g_new0 (const char *, n + 1);
+
+      for (guint i = 0; i < n; i++)
+        names[i] = e->hparam_labels->pdata[3 * i];
+      if (lm_writer_set_hparam_columns (r->w, names, n) != LM_OK)
+        say (r->imp, TRUE, "%s: the experiment's hparam columns not imported: %s", r->src_dir,
+             lm_log_last_error ());
+    }
   counted (r, LM_TB_HPARAMS,
            lm_writer_add_hparams_ex (r->w, (const lm_hparam *) hps->data, hps->len, metrics, n_tags),
            "hparams");

@@ -12,9 +12,10 @@
  * group="validation")).  Imported, the HParams record of each session has
  * the metrics "train.epoch_loss", "validation.epoch_accuracy" and
  * "validation.epoch_loss" (TensorBoard's column names) with the last
- * values of the sub-runs' scalars, and lr and validation.epoch_accuracy
- * the experiment's display names and descriptions; exported and imported
- * again, the same.
+ * values of the sub-runs' scalars, lr and validation.epoch_accuracy the
+ * experiment's display names and descriptions, and the hparam columns the
+ * experiment's hparam_infos, "batch" (logged by none) then "lr";
+ * exported and imported again, the same.
  */
 #include "lm-tb-export.h"
 #include "lm-tb-import.h"
@@ -93,6 +94,11 @@ add_experiment (GByteArray *file)
   g_autoptr (GByteArray) exp = g_byte_array_new ();
   g_autoptr (GByteArray) lr = g_byte_array_new ();
 
+  g_autoptr (GByteArray) batch = g_byte_array_new ();
+
+  /* hparam_infos: "batch", which no session logs, then lr */
+  lm_pbw_string (batch, 1, "batch");
+  lm_pbw_message (exp, 4, batch);
   lm_pbw_string (lr, 1, "lr");   /* HParamInfo {name 1, display_name 2, description 3} */
   lm_pbw_string (lr, 2, "Learning rate");
   lm_pbw_string (lr, 3, "Adam's step size");
@@ -258,8 +264,14 @@ assert_hparams (const char *dst, Layout layout)
       if (layout == EXPERIMENT_NONE)
         {
           g_assert_cmpuint (g_hash_table_size (r->labels), ==, 0);
+          g_assert_null (r->columns);
           continue;
         }
+      /* the experiment's hparams are the columns, in its order */
+      g_assert_nonnull (r->columns);
+      g_assert_cmpuint (r->columns->len, ==, 2);
+      g_assert_cmpstr (r->columns->pdata[0], ==, "batch");
+      g_assert_cmpstr (r->columns->pdata[1], ==, "lr");
       g_assert_cmpuint (g_hash_table_size (r->labels), ==, 2);
       g_assert_nonnull (lr);
       g_assert_cmpstr (lr->display_name, ==, "Learning rate");

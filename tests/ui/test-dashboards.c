@@ -1913,6 +1913,67 @@ test_hparams_display_names (void)
   lm_test_rm_rf (dir);
 }
 
+/* The hparams table's column titles after the run's, joined by spaces. */
+static char *
+column_titles (LmHparamsView *hp)
+{
+  GListModel *cols = gtk_column_view_get_columns (lm_hparams_view_get_column_view (hp));
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 1; i < g_list_model_get_n_items (cols); i++)
+    {
+      g_autoptr (GtkColumnViewColumn) col = g_list_model_get_item (cols, i);
+
+      if (gtk_column_view_column_get_visible (col))
+        g_string_append_printf (out, "%s%s", out->len ? " " : "", gtk_column_view_column_get_title (col));
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* With an experiment's hparam list (TensorBoard's hparam_infos), its
+ * hparams are the columns, in its order, as TensorBoard shows them: one
+ * no run logged shows "–", one a run logged outside it is left out;
+ * without a list every hparam shows, by name. */
+static void
+test_hparams_experiment_columns (void)
+{
+  g_autofree char *dir = lm_test_tmpdir_new ("lumen-hp-XXXXXX");
+  g_autofree char *titles = NULL, *cell = NULL;
+  const char *cols[] = { "width", "lr", "dropout" };
+  LmHparamsView *hp;
+  LmWindow *win;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      lm_test_rm_rf (dir);
+      return;
+    }
+  for (guint r = 0; r < 2; r++)
+    {
+      g_autofree char *run = g_strdup_printf ("r%u", r);
+      lm_hparam h[] = { LM_HP_NUMBER ("lr", 0.01 * (r + 1)), LM_HP_NUMBER ("seed", r),
+                        LM_HP_NUMBER ("width", 32 * (r + 1)) };
+      const char *acc[] = { "acc" };
+      lm_writer *w;
+
+      g_assert_cmpint (lm_writer_open (&w, dir, run), ==, LM_OK);
+      g_assert_cmpint (lm_writer_add_hparams (w, h, 3, acc, 1), ==, LM_OK);
+      if (r == 0)
+        g_assert_cmpint (lm_writer_set_hparam_columns (w, cols, 3), ==, LM_OK);
+      g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+    }
+  win = open_window_at (dir, "hparams");
+  hp = LM_HPARAMS_VIEW (lm_dashboards_get_page (lm_window_get_dashboards (win), "hparams"));
+  g_assert_cmpuint (lm_hparams_view_get_n_rows (hp), ==, 2);
+  titles = column_titles (hp);
+  g_assert_cmpstr (titles, ==, "width lr dropout acc");
+  cell = lm_hparams_view_get_cell (hp, 0, 3);   /* dropout */
+  g_assert_cmpstr (cell, ==, "–");
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
 /* Hover is drawn over the matrix's texture, which stays: at 300 runs x 18
  * plots every hover change redrew every plot (75-190 ms).  A hover changes
  * the pixels of the plots the run is in and no others; the texture is
@@ -3119,6 +3180,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/dashboards/hparams-scatter-hover-cache", test_hparams_scatter_hover_cache);
   g_test_add_func ("/ui/dashboards/hparams-table-widths", test_hparams_table_widths);
   g_test_add_func ("/ui/dashboards/hparams-display-names", test_hparams_display_names);
+  g_test_add_func ("/ui/dashboards/hparams-experiment-columns", test_hparams_experiment_columns);
   g_test_add_func ("/ui/dashboards/hparams-interval-crossed", test_hparams_interval_crossed);
   g_test_add_func ("/ui/dashboards/cli", test_cli_views);
   g_test_add_func ("/ui/dashboards/damaged-run", test_damaged_run);
