@@ -90,6 +90,11 @@ typedef struct
   GHashTable *skipped; /* reason -> count (GUINT_TO_POINTER) */
   GPtrArray *skip_order;
   Experiment *experiment;  /* the run's own hparams experiment, NULL: none read */
+  /* the last session start's hparams (lm_hparam, their strings in
+   * session_strings), kept while no experiment reached it so that one
+   * read later (--follow) can be given to it; NULL otherwise */
+  GArray *session_hps;
+  GPtrArray *session_strings;
   GHashTable *embeddings; /* tensor names imported */
   gint64 pbtxt_stamp;
   guint64 pass;    /* the last poll that found its event files */
@@ -165,6 +170,8 @@ run_free (Run *r)
   g_hash_table_unref (r->profiles);
   g_ptr_array_unref (r->skip_order);
   g_clear_pointer (&r->experiment, experiment_unref);
+  g_clear_pointer (&r->session_hps, g_array_unref);
+  g_clear_pointer (&r->session_strings, g_ptr_array_unref);
   g_hash_table_unref (r->embeddings);
   g_ptr_array_unref (r->meshes);
   g_free (r);
@@ -788,6 +795,9 @@ import_pr_curve (Run *r, LmTfValue *v)
 
 /* ------------------------------------------------------------ hparams */
 
+static gboolean run_open (Run *r, const char *what);
+static void give_late_experiment (LmTbImport *imp);
+
 static char *
 pb_string (const LmPbField *f)
 {
@@ -870,7 +880,10 @@ read_experiment (Run *r, const guint8 *data, size_t len)
   g_clear_pointer (&r->experiment, experiment_unref);
   r->experiment = e;
   if (r->imp->experiment == NULL)
-    r->imp->experiment = g_rc_box_acquire (e);
+    {
+      r->imp->experiment = g_rc_box_acquire (e);
+      give_late_experiment (r->imp);
+    }
 }
 
 /* The labels HParamInfo gives hparam `name` in e. */
@@ -883,6 +896,73 @@ hparam_labels (const Experiment *e, lm_hparam *hp)
         hp->display_name = e->hparam_labels->pdata[i + 1];
         hp->description = e->hparam_labels->pdata[i + 2];
       }
+}
+
+/* Writes a session's hparams with its experiment's metrics, labels and
+ * columns.  A session without an experiment of its own takes the one read
+ * elsewhere in the tree, as TensorBoard takes one experiment for all
+ * sessions: hp.hparams_config writes it once into the folder above the
+ * sessions, which is read before them.  With none at all, no metric is
+ * named and the HParams view takes every scalar tag of the session and
+ * its sub-runs, as TensorBoard does.  count: count the set (not when an
+ * experiment read later is given to a session already written). */
+static void
+write_session (Run *r, GArray *hps, gboolean count)
+{
+  const Experiment *e = r->experiment != NULL ? r->experiment : r->imp->experiment;
+  guint n_tags = e != NULL ? e->metric_tags->len : 0;
+  for (guint i = 0; i < hps->len; i++)
+    hparam_labels (e, &g_array_index (hps, lm_hparam, i));
+  if (hps->len == 0 && n_tags == 0)
+    return;
+  g_autofree lm_hparam_metric *metrics = g_new0 (lm_hparam_metric, n_tags + 1);
+  for (guint i = 0; i < n_tags; i++)
+    {
+      metrics[i] = LM_HP_METRIC (e->metric_tags->pdata[i], e->metric_groups->pdata[i]);
+      metrics[i].display_name = e->metric_labels->pdata[2 * i];
+      metrics[i].description = e->metric_labels->pdata[2 * i + 1];
+    }
+  /* TensorBoard shows the experiment's hparams as columns, in its order,
+   * and no other */
+  if (e != NULL && e->hparam_labels->len > 0)
+    {
+      guint n = e->hparam_labels->len / 3;
+      g_autofree const char **names = g_new0 (const char *, n + 1);
+
+      for (guint i = 0; i < n; i++)
+        names[i] = e->hparam_labels->pdata[3 * i];
+      if (lm_writer_set_hparam_columns (r->w, names, n) != LM_OK)
+        say (r->imp, TRUE, "%s: the experiment's hparam columns not imported: %s", r->src_dir,
+             lm_log_last_error ());
+    }
+  int rc = lm_writer_add_hparams_ex (r->w, (const lm_hparam *) hps->data, hps->len, metrics, n_tags);
+  if (count)
+    counted (r, LM_TB_HPARAMS, rc, "hparams");
+  else if (rc != LM_OK)
+    log_failed (r, lm_tb_kind_name (LM_TB_HPARAMS, 1), "hparams");
+}
+
+/* The first experiment read, from the folder above the sessions, after
+ * sessions without one were written (--follow, hp.hparams_config run
+ * after the sessions started): they take it now, as TensorBoard would at
+ * its next reload, where they kept inferred metrics. */
+static void
+give_late_experiment (LmTbImport *imp)
+{
+  GHashTableIter it;
+  gpointer value;
+
+  g_hash_table_iter_init (&it, imp->runs);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    {
+      Run *q = value;
+
+      if (q->session_hps == NULL || q->experiment != NULL || !run_open (q, "reopen"))
+        continue;
+      write_session (q, q->session_hps, FALSE);
+      g_clear_pointer (&q->session_hps, g_array_unref);
+      g_clear_pointer (&q->session_strings, g_ptr_array_unref);
+    }
 }
 
 /* SessionStartInfo.hparams: map<string, google.protobuf.Value>. */
@@ -937,41 +1017,14 @@ read_session_start (Run *r, const guint8 *data, size_t len)
       hp.name = key;
       g_array_append_val (hps, hp);
     }
-  /* A session without an experiment of its own takes the one read
-   * elsewhere in the tree, as TensorBoard takes one experiment for all
-   * sessions: hp.hparams_config writes it once into the folder above the
-   * sessions, which is read before them.  With none at all, no metric is
-   * named and the HParams view takes every scalar tag of the session and
-   * its sub-runs, as TensorBoard does. */
-  const Experiment *e = r->experiment != NULL ? r->experiment : r->imp->experiment;
-  guint n_tags = e != NULL ? e->metric_tags->len : 0;
-  for (guint i = 0; i < hps->len; i++)
-    hparam_labels (e, &g_array_index (hps, lm_hparam, i));
-  if (hps->len == 0 && n_tags == 0)
-    return;
-  g_autofree lm_hparam_metric *metrics = g_new0 (lm_hparam_metric, n_tags + 1);
-  for (guint i = 0; i < n_tags; i++)
+  write_session (r, hps, TRUE);
+  g_clear_pointer (&r->session_hps, g_array_unref);
+  g_clear_pointer (&r->session_strings, g_ptr_array_unref);
+  if (r->experiment == NULL && r->imp->experiment == NULL)
     {
-      metrics[i] = LM_HP_METRIC (e->metric_tags->pdata[i], e->metric_groups->pdata[i]);
-      metrics[i].display_name = e->metric_labels->pdata[2 * i];
-      metrics[i].description = e->metric_labels->pdata[2 * i + 1];
+      r->session_hps = g_steal_pointer (&hps);
+      r->session_strings = g_steal_pointer (&strings);
     }
-  /* TensorBoard shows the experiment's hparams as columns, in its order,
-   * and no other */
-  if (e != NULL && e->hparam_labels->len > 0)
-    {
-      guint n = e->hparam_labels->len / 3;
-      g_autofree const char **names = g_new0 (const char *, n + 1);
-
-      for (guint i = 0; i < n; i++)
-        names[i] = e->hparam_labels->pdata[3 * i];
-      if (lm_writer_set_hparam_columns (r->w, names, n) != LM_OK)
-        say (r->imp, TRUE, "%s: the experiment's hparam columns not imported: %s", r->src_dir,
-             lm_log_last_error ());
-    }
-  counted (r, LM_TB_HPARAMS,
-           lm_writer_add_hparams_ex (r->w, (const lm_hparam *) hps->data, hps->len, metrics, n_tags),
-           "hparams");
 }
 
 /* HParamsPluginData: version 1, then one of experiment 2,
@@ -1510,8 +1563,6 @@ import_graph (Run *r, const LmTfEvent *ev, const char *path, guint64 offset)
   counted (r, LM_TB_GRAPH, lm_writer_add_graph (r->w, r->step, g, NULL), "graph");
   lm_graph_free (g);
 }
-
-static gboolean run_open (Run *r, const char *what);
 
 /* A SessionLog START at step T: a training run restarted from step T
  * (SummaryWriter(purge_step=T)).  As TensorBoard's event accumulator

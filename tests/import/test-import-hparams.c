@@ -361,6 +361,36 @@ test_inferred_metrics (void)
   import_layout ("logs", EXPERIMENT_NONE);
 }
 
+/* lumen-import --follow: the experiment written into the folder above
+ * after the sessions were read (hp.hparams_config run late) reaches them
+ * at the next poll, its metrics, display names and columns as if it had
+ * come first, where they kept inferred metrics. */
+static void
+test_late_parent_experiment (void)
+{
+  g_autofree char *top = tmpdir_new ();
+  g_autofree char *src = g_build_filename (top, "hparam_tuning", NULL);
+  g_autofree char *dst = g_build_filename (top, "imported", NULL);
+  g_autoptr (GByteArray) file = g_byte_array_new ();
+  LmTbImport *imp;
+  Messages m;
+
+  write_keras_logs (src, EXPERIMENT_NONE);
+  messages_init (&m);
+  imp = lm_tb_import_new (src, dst, 0);
+  lm_tb_import_set_message_func (imp, collect, &m);
+  lm_tb_import_poll (imp);
+  lm_tb_import_flush (imp);
+  add_experiment (file);
+  save_events (src, "", file);
+  lm_tb_import_poll (imp);
+  g_assert_cmpuint (lm_tb_import_finish (imp, FALSE), ==, 0);
+  lm_tb_import_free (imp);
+  messages_clear (&m);
+  assert_hparams (dst, EXPERIMENT_IN_PARENT);
+  tmpdir_free (g_steal_pointer (&top));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -368,5 +398,6 @@ main (int argc, char **argv)
   g_test_add_func ("/import/hparams-groups", test_keras_groups);
   g_test_add_func ("/import/hparams-parent-experiment", test_parent_experiment);
   g_test_add_func ("/import/hparams-inferred", test_inferred_metrics);
+  g_test_add_func ("/import/hparams-late-parent-experiment", test_late_parent_experiment);
   return g_test_run ();
 }
