@@ -6,7 +6,10 @@
  * shows next to the hyperparameters.  Unlike add_hparams this does not
  * log metric values itself and does not create a sub-run.
  * lm_writer_add_hparams_ex also takes metrics of a sub-run (TensorBoard's
- * MetricName.group, Keras' "train" and "validation").
+ * MetricName.group, Keras' "train" and "validation"), and both take an
+ * hparam's or metric's display name and description;
+ * lm_writer_set_hparam_columns names the hparams a viewer shows, in order
+ * (an experiment's hparam_infos).
  * Not for: anything else.
  */
 #include <stdlib.h>

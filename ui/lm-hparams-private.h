@@ -3,7 +3,9 @@
  *
  * What it is for: one LmHparamsRow per run (its name, colour ordinal, colour and
  * a value per column) and the column list (every hparam name of any run,
- * then every metric tag), each column numeric when all its values are.
+ * or the experiment's hparams in its order, then every metric tag), each
+ * titled by its display name where one is given, each column numeric when
+ * all its values are.
  * Numbers are written one way in the table and on the axes: integers
  * in full, NaN and infinities as "NaN", "+Inf", "-Inf"; a numeric axis
  * spans the finite values and puts NaN and infinities in slots off its
