@@ -113,8 +113,27 @@ lm_hparams_record_free (LmHparamsRecord *rec)
   g_free (rec->metric_values);
   g_free (rec->metric_steps);
   g_free (rec->metric_logged);
+  g_clear_pointer (&rec->labels, g_hash_table_unref);
+  g_clear_pointer (&rec->columns, g_ptr_array_unref);
   g_free (rec);
 }
+
+char *
+lm_hparams_label_key (const char *name, gboolean metric)
+{
+  return g_strconcat (metric ? "m" : "h", name, NULL);
+}
+
+static void
+hp_label_free (gpointer data)
+{
+  LmHpLabel *l = data;
+
+  g_free (l->display_name);
+  g_free (l->description);
+  g_free (l);
+}
+
 
 /* ------------------------------------------------------------ SQL reads */
 
@@ -336,6 +355,60 @@ lm_hparams_present (gpointer db)
   return found;
 }
 
+/* rec->labels from hparam_labels (SQLITE_DONE; a file from before it has
+ * none). */
+static int
+read_labels (sqlite3 *db, LmHparamsRecord *rec)
+{
+  sqlite3_stmt *st = NULL;
+  int rc = sqlite3_prepare_v2 (db, "SELECT kind, grp, name, display_name, description FROM hparam_labels",
+                               -1, &st, NULL);
+
+  while ((rc == SQLITE_OK || rc == SQLITE_ROW) && (rc = sqlite3_step (st)) == SQLITE_ROW)
+    {
+      const char *kind = (const char *) sqlite3_column_text (st, 0);
+      const char *group = (const char *) sqlite3_column_text (st, 1);
+      const char *name = (const char *) sqlite3_column_text (st, 2);
+      gboolean metric = g_strcmp0 (kind, "metric") == 0;
+      LmHpLabel *l;
+
+      if (name == NULL || group == NULL || (!metric && g_strcmp0 (kind, "hparam") != 0))
+        continue;
+      l = g_new0 (LmHpLabel, 1);
+      l->display_name = column_dup (st, 3);
+      l->description = column_dup (st, 4);
+      {
+        g_autofree char *full = metric && *group ? g_strconcat (group, ".", name, NULL) : g_strdup (name);
+
+        g_hash_table_replace (rec->labels, lm_hparams_label_key (full, metric), l);
+      }
+    }
+  sqlite3_finalize (st);
+  return rc;
+}
+
+/* rec->columns from hparam_columns (SQLITE_DONE; NULL without rows, or in
+ * a file from before it). */
+static int
+read_columns (sqlite3 *db, LmHparamsRecord *rec)
+{
+  sqlite3_stmt *st = NULL;
+  int rc = sqlite3_prepare_v2 (db, "SELECT name FROM hparam_columns ORDER BY i", -1, &st, NULL);
+
+  while ((rc == SQLITE_OK || rc == SQLITE_ROW) && (rc = sqlite3_step (st)) == SQLITE_ROW)
+    {
+      char *name = column_dup (st, 0);
+
+      if (name == NULL)
+        continue;
+      if (rec->columns == NULL)
+        rec->columns = g_ptr_array_new_with_free_func (g_free);
+      g_ptr_array_add (rec->columns, name);
+    }
+  sqlite3_finalize (st);
+  return rc;
+}
+
 static gboolean
 read_hparams (sqlite3 *db, const LmHparamsSubRun *sub_run, gpointer data, GHashTable *out, char **error)
 {
@@ -346,6 +419,7 @@ read_hparams (sqlite3 *db, const LmHparamsSubRun *sub_run, gpointer data, GHashT
 
   rec->hparams = g_ptr_array_new_with_free_func (hp_value_free);
   rec->metrics = g_ptr_array_new_with_free_func (g_free);
+  rec->labels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, hp_label_free);
   rc = sqlite3_prepare_v2 (db, "SELECT name, type, value FROM hparams ORDER BY name", -1, &st, NULL);
   while ((rc == SQLITE_OK || rc == SQLITE_ROW) && (rc = sqlite3_step (st)) == SQLITE_ROW)
     {
@@ -374,6 +448,11 @@ read_hparams (sqlite3 *db, const LmHparamsSubRun *sub_run, gpointer data, GHashT
       && (rc = read_metric_names (db, "SELECT grp, tag FROM hparam_group_metrics ORDER BY grp, tag",
                                   NULL, rec, groups)) != SQLITE_DONE
       && is_missing_table (db))
+    rc = SQLITE_DONE;
+  /* display names: a file from before them has no such table */
+  if (rc == SQLITE_DONE && (rc = read_labels (db, rec)) != SQLITE_DONE && is_missing_table (db))
+    rc = SQLITE_DONE;
+  if (rc == SQLITE_DONE && (rc = read_columns (db, rec)) != SQLITE_DONE && is_missing_table (db))
     rc = SQLITE_DONE;
   if (rc == SQLITE_DONE && rec->hparams->len > 0 && rec->metrics->len == 0)
     rc = infer_metric_names (db, sub_run, data, rec, groups);

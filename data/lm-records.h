@@ -147,7 +147,26 @@ typedef struct
   double *metric_values;   /* NaN where the tag has no rows (or its value is NaN) */
   gint64 *metric_steps;
   gboolean *metric_logged;   /* the tag has rows: tells a NaN value from none */
+  /* display names and descriptions (TensorBoard's HParamInfo and
+   * MetricInfo), only of those given one: lm_hparams_label_key ->
+   * LmHpLabel* */
+  GHashTable *labels;
+  /* the hparams to show as columns, in order (TensorBoard's
+   * Experiment.hparam_infos, lm_writer_set_hparam_columns); NULL: every
+   * one of hparams, by name */
+  GPtrArray *columns;
 } LmHparamsRecord;
+
+typedef struct
+{
+  char *display_name;   /* NULL: none */
+  char *description;    /* NULL: none */
+} LmHpLabel;
+
+/* The key of an hparam's (metric FALSE) or a metric's labels in
+ * LmHparamsRecord.labels: 'h' or 'm', then the name ("group.tag" for a
+ * metric of a sub-run).  Free it. */
+char           *lm_hparams_label_key (const char *name, gboolean metric);
 
 typedef struct
 {

@@ -120,6 +120,13 @@ typedef struct {
   lm_hparam *hps;      /* names/strings point inside this allocation */
   char **metric_tags;  /* inside this allocation */
   char **metric_groups; /* inside this allocation; NULL: this run's own */
+  char **metric_labels; /* display_name, description of metric i at 2i,
+                         * 2i+1: inside this allocation or NULL */
+  /* lm_writer_set_hparam_columns (n and n_metrics 0): the list that
+   * replaces hparam_columns' rows, inside this allocation */
+  bool set_columns;
+  size_t n_columns;
+  char **columns;
 } lm_hparams_payload;
 
 typedef struct {
@@ -243,6 +250,29 @@ typedef struct {
   "  grp TEXT NOT NULL,\n"                                                   \
   "  tag TEXT NOT NULL,\n"                                                   \
   "  PRIMARY KEY (grp, tag)) WITHOUT ROWID;\n"
+
+/* Display names and descriptions of hparams and metrics (lm_hparam's and
+ * lm_hparam_metric's, TensorBoard's HParamInfo and MetricInfo
+ * display_name and description): kind 'hparam' (grp '') or 'metric' (grp
+ * its group, '' for this run's own).  Only those given one have a row.
+ * IF NOT EXISTS: an older run file gets it when a newer writer reopens
+ * it; without it, every column is titled by its name. */
+#define LM_HPARAM_LABELS_SQL                                                 \
+  "CREATE TABLE IF NOT EXISTS hparam_labels (\n"                             \
+  "  kind TEXT NOT NULL,\n"                                                  \
+  "  grp TEXT NOT NULL,\n"                                                   \
+  "  name TEXT NOT NULL,\n"                                                  \
+  "  display_name TEXT,\n"                                                   \
+  "  description TEXT,\n"                                                    \
+  "  PRIMARY KEY (kind, grp, name)) WITHOUT ROWID;\n"
+
+/* The hparams a viewer shows as columns, in order i
+ * (lm_writer_set_hparam_columns, TensorBoard's Experiment.hparam_infos);
+ * no rows: every hparam.  IF NOT EXISTS, as hparam_labels. */
+#define LM_HPARAM_COLUMNS_SQL                                                \
+  "CREATE TABLE IF NOT EXISTS hparam_columns (\n"                            \
+  "  i INTEGER PRIMARY KEY,\n"                                               \
+  "  name TEXT NOT NULL);\n"
 
 /* Meshes and point clouds (lm_writer_add_mesh): one row per mesh, its
  * vertices, colours and faces as little-endian blobs.  IF NOT EXISTS: an

@@ -69,6 +69,8 @@ const char lm_schema_sql[] =
     "  value);\n"
     "CREATE TABLE hparam_metrics (tag TEXT PRIMARY KEY);\n"
     LM_HPARAM_GROUPS_SQL
+    LM_HPARAM_LABELS_SQL
+    LM_HPARAM_COLUMNS_SQL
     "CREATE TABLE graphs (\n"
     "  id INTEGER PRIMARY KEY,\n"
     "  name TEXT NOT NULL,\n"

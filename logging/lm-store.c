@@ -34,6 +34,9 @@ enum {
   ST_HPARAM,
   ST_HMETRIC,
   ST_HGMETRIC,
+  ST_HLABEL,
+  ST_HCOLS_CLEAR,
+  ST_HCOL,
   ST_BEGIN,
   ST_COMMIT,
   ST_SUMMARY,
@@ -210,6 +213,10 @@ int lm_store_prepare(lm_writer *w, char *err, size_t errlen) {
       [ST_HMETRIC] = "INSERT OR IGNORE INTO hparam_metrics(tag) VALUES (?1)",
       [ST_HGMETRIC] = "INSERT OR IGNORE INTO hparam_group_metrics(grp, tag) "
                       "VALUES (?1, ?2)",
+      [ST_HLABEL] = "INSERT OR REPLACE INTO hparam_labels(kind, grp, name, "
+                    "display_name, description) VALUES (?1, ?2, ?3, ?4, ?5)",
+      [ST_HCOLS_CLEAR] = "DELETE FROM hparam_columns",
+      [ST_HCOL] = "INSERT INTO hparam_columns(i, name) VALUES (?1, ?2)",
       [ST_BEGIN] = "BEGIN",
       [ST_COMMIT] = "COMMIT",
       [ST_SUMMARY] = "INSERT OR REPLACE INTO scalar_summaries(tag_id, block, "
@@ -272,6 +279,23 @@ static void bind_real(sqlite3_stmt *st, int i, double v) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "lumen-log writes little-endian blobs; add byte swapping for this host"
 #endif
+
+/* A row of hparam_labels where a display name or description is given
+ * (group NULL: none); a later call with neither leaves an earlier one. */
+static int store_hparam_label(lm_writer *w, const char *kind,
+                              const char *group, const char *name,
+                              const char *display_name,
+                              const char *description) {
+  if (!display_name && !description)
+    return SQLITE_OK;
+  sqlite3_stmt *st = w->stmts[ST_HLABEL];
+  sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, group ? group : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, display_name, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 5, description, -1, SQLITE_STATIC);
+  return run_stmt(st);
+}
 
 static int store_one(lm_writer *w, const lm_rec *r) {
   sqlite3_stmt *st;
@@ -382,6 +406,14 @@ static int store_one(lm_writer *w, const lm_rec *r) {
     const lm_hparams_payload *p = r->u.payload;
     static const char *const types[] = {"number", "string", "bool"};
     int rc = SQLITE_OK;
+    if (p->set_columns)
+      rc = run_stmt(w->stmts[ST_HCOLS_CLEAR]);
+    for (size_t i = 0; rc == SQLITE_OK && i < p->n_columns; i++) {
+      st = w->stmts[ST_HCOL];
+      sqlite3_bind_int64(st, 1, (sqlite3_int64)i);
+      sqlite3_bind_text(st, 2, p->columns[i], -1, SQLITE_STATIC);
+      rc = run_stmt(st);
+    }
     for (size_t i = 0; rc == SQLITE_OK && i < p->n; i++) {
       const lm_hparam *h = &p->hps[i];
       st = w->stmts[ST_HPARAM];
@@ -394,6 +426,9 @@ static int store_one(lm_writer *w, const lm_rec *r) {
       else
         sqlite3_bind_int(st, 3, h->boolean ? 1 : 0);
       rc = run_stmt(st);
+      if (rc == SQLITE_OK)
+        rc = store_hparam_label(w, "hparam", NULL, h->name, h->display_name,
+                                h->description);
     }
     for (size_t i = 0; rc == SQLITE_OK && i < p->n_metrics; i++) {
       st = w->stmts[p->metric_groups[i] ? ST_HGMETRIC : ST_HMETRIC];
@@ -402,6 +437,10 @@ static int store_one(lm_writer *w, const lm_rec *r) {
       sqlite3_bind_text(st, p->metric_groups[i] ? 2 : 1, p->metric_tags[i], -1,
                         SQLITE_STATIC);
       rc = run_stmt(st);
+      if (rc == SQLITE_OK)
+        rc = store_hparam_label(w, "metric", p->metric_groups[i],
+                                p->metric_tags[i], p->metric_labels[2 * i],
+                                p->metric_labels[2 * i + 1]);
     }
     return rc;
   }

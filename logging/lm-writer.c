@@ -564,6 +564,12 @@ static int init_file(lm_writer *w, const char *command_line) {
   } else if ((rc = exec_sql(w, LM_HPARAM_GROUPS_SQL))) {
     /* a file from before grouped metrics: the same */
     goto out;
+  } else if ((rc = exec_sql(w, LM_HPARAM_LABELS_SQL))) {
+    /* a file from before display names: the same */
+    goto out;
+  } else if ((rc = exec_sql(w, LM_HPARAM_COLUMNS_SQL))) {
+    /* a file from before hparam columns: the same */
+    goto out;
   } else if ((rc = add_columns(w))) {
     /* a file from before op times: its traces read as untimed */
     goto out;

@@ -581,6 +581,11 @@ typedef struct {
   double number;      /* LM_HPARAM_NUMBER */
   const char *string; /* LM_HPARAM_STRING */
   bool boolean;       /* LM_HPARAM_BOOL */
+  /* Optional (NULL: none), TensorBoard's HParamInfo.display_name and
+   * description: a viewer titles the column with display_name where the
+   * name would be, and shows description as its tooltip. */
+  const char *display_name;
+  const char *description;
 } lm_hparam;
 
 /* Convenience initialisers: lm_hparam hp[] = { LM_HP_NUMBER("lr", 0.1), ... } */
@@ -604,6 +609,10 @@ int lm_writer_add_hparams(lm_writer *w, const lm_hparam *hps, size_t n,
 typedef struct {
   const char *tag;
   const char *group;
+  /* Optional (NULL: none), TensorBoard's MetricInfo.display_name and
+   * description, shown as lm_hparam's are. */
+  const char *display_name;
+  const char *description;
 } lm_hparam_metric;
 
 #define LM_HP_METRIC(t, g) ((lm_hparam_metric){ .tag = (t), .group = (g) })
@@ -614,6 +623,14 @@ typedef struct {
  * refused. */
 int lm_writer_add_hparams_ex(lm_writer *w, const lm_hparam *hps, size_t n,
                              const lm_hparam_metric *metrics, size_t n_metrics);
+
+/* The hparams a viewer shows as columns for this run, in this order,
+ * TensorBoard's Experiment.hparam_infos (hp.hparams_config(hparams=...)):
+ * an hparam the run logged that is not named is left out, one named that
+ * it did not log shows no value.  A later call replaces the list; n 0
+ * clears it (every hparam logged is shown, sorted by name). */
+int lm_writer_set_hparam_columns(lm_writer *w, const char *const *names,
+                                 size_t n);
 
 /* ----------------------------------------------------------------- graphs */
 

@@ -3,7 +3,9 @@
  *
  * What it is for: one LmHparamsRow per run (its name, colour ordinal, colour and
  * a value per column) and the column list (every hparam name of any run,
- * then every metric tag), each column numeric when all its values are.
+ * or the experiment's hparams in its order, then every metric tag), each
+ * titled by its display name where one is given, each column numeric when
+ * all its values are.
  * Numbers are written one way in the table and on the axes: integers
  * in full, NaN and infinities as "NaN", "+Inf", "-Inf"; a numeric axis
  * spans the finite values and puts NaN and infinities in slots off its
@@ -27,6 +29,8 @@ typedef struct
 typedef struct
 {
   char *name;          /* hparam name or metric tag */
+  char *title;         /* its display name, else the name: the header and axis label */
+  char *description;   /* its description (the header's tooltip), or NULL */
   gboolean is_metric;
   gboolean numeric;    /* every present value is a number (or bool) */
   gboolean boolean;    /* numeric and every present value a bool: labelled false/true */
@@ -35,6 +39,13 @@ typedef struct
   GPtrArray *categories;   /* !numeric: distinct strings, sorted */
   LmHpFilter *filter;      /* the view's, or NULL: none */
 } LmHpColumn;
+
+/* A column's header and axis label: its title, else its name. */
+static inline const char *
+lm_hp_column_title (const LmHpColumn *c)
+{
+  return c->title != NULL ? c->title : c->name;
+}
 
 /* Where a row's value sits on a column's axis. */
 typedef enum

@@ -560,8 +560,8 @@ draw_static (LmHparamsScatter *self, cairo_t *cr, int width, int height)
       draw_plot (self, cr, p);
       if (i < hparams->len)   /* the first row: titles over the columns */
         {
-          g_autofree char *title = lm_hp_column_is_log (cx) ? g_strdup_printf ("%s (log)", cx->name)
-                                                             : g_strdup (cx->name);
+          g_autofree char *title = lm_hp_column_is_log (cx) ? g_strdup_printf ("%s (log)", lm_hp_column_title (cx))
+                                                             : g_strdup (lm_hp_column_title (cx));
 
           gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->hparam_title);
           draw_text (self, cr, title, 11, p->frame.origin.x + p->frame.size.width / 2, top - HEADER_H / 2.0,
@@ -569,8 +569,8 @@ draw_static (LmHparamsScatter *self, cairo_t *cr, int width, int height)
         }
       if (i % hparams->len == 0)   /* the first column: titles left of the rows */
         {
-          g_autofree char *title = lm_hp_column_is_log (cy) ? g_strdup_printf ("%s (log)", cy->name)
-                                                             : g_strdup (cy->name);
+          g_autofree char *title = lm_hp_column_is_log (cy) ? g_strdup_printf ("%s (log)", lm_hp_column_title (cy))
+                                                             : g_strdup (lm_hp_column_title (cy));
 
           gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->metric_title);
           draw_text (self, cr, title, 11, SIDE_W / 2.0, p->frame.origin.y + p->frame.size.height / 2,
@@ -708,11 +708,11 @@ append_value (GString *out, const LmHpColumn *col, const LmHparamsRow *row, guin
 
   if (!markup)
     {
-      g_string_append_printf (out, "\n%s: %s", col->name, text);
+      g_string_append_printf (out, "\n%s: %s", lm_hp_column_title (col), text);
       return;
     }
   {
-    g_autofree char *name = g_markup_escape_text (col->name, -1);
+    g_autofree char *name = g_markup_escape_text (lm_hp_column_title (col), -1);
     g_autofree char *value = g_markup_escape_text (text, -1);
 
     g_string_append_printf (out, "\n%s%s%s: %s", col->is_metric ? "<span foreground='" TIP_METRIC "'>" : "",
@@ -805,9 +805,9 @@ lm_hparams_scatter_get_focus_text (LmHparamsScatter *self)
   cy = self->columns->pdata[p->y_column];
   if (row == NULL)
     return g_strdup_printf ("Plot of %s against %s: arrow keys move from run to run, Enter selects one, "
-                            "Tab goes to the next plot", cy->name, cx->name);
+                            "Tab goes to the next plot", lm_hp_column_title (cy), lm_hp_column_title (cx));
   values = run_text (self, row, FALSE);
-  return g_strdup_printf ("Plot of %s against %s%s: %s", cy->name, cx->name,
+  return g_strdup_printf ("Plot of %s against %s%s: %s", lm_hp_column_title (cy), lm_hp_column_title (cx),
                           plot_point (self, p, row, &x, &y) ? "" : " (not plotted here)", values);
 }
 

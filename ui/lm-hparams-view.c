@@ -210,6 +210,8 @@ column_free (gpointer data)
   LmHpColumn *c = data;
 
   g_free (c->name);
+  g_free (c->title);
+  g_free (c->description);
   g_ptr_array_unref (c->categories);
   g_free (c);
 }
@@ -354,25 +356,35 @@ make_column (LmHparamsView *self, const char *title, int index)
 #define TITLE_MAX_CHARS 16
 
 /* GTK 4.8 has no API for the column headers' labels: they are the labels
- * in the column view's "header" node, one per column. */
+ * in the column view's "header" node, one per column in the columns'
+ * order (*n counts them: 0 is the run's).  A column's tooltip is its
+ * description (TensorBoard's), after the whole title where it is cut and
+ * the name where a display name stands for it. */
 static void
-cut_long_titles (GtkWidget *widget, gboolean in_header)
+set_titles (LmHparamsView *self, GtkWidget *widget, gboolean in_header, guint *n)
 {
   in_header = in_header || g_strcmp0 (gtk_widget_get_css_name (widget), "header") == 0;
   if (in_header && GTK_IS_LABEL (widget))
     {
       const char *title = gtk_label_get_text (GTK_LABEL (widget));
       gboolean long_title = g_utf8_strlen (title, -1) > TITLE_MAX_CHARS;
+      LmHpColumn *c = *n > 0 && *n <= self->columns->len ? self->columns->pdata[*n - 1] : NULL;
+      g_autoptr (GString) tip = g_string_new (long_title ? title : NULL);
 
+      (*n)++;
+      if (c != NULL && strcmp (lm_hp_column_title (c), c->name) != 0)
+        g_string_append_printf (tip, "%s%s", tip->len ? "\n" : "", c->name);
+      if (c != NULL && c->description != NULL)
+        g_string_append_printf (tip, "%s%s", tip->len ? "\n" : "", c->description);
       /* short ones stay whole: an ellipsized label may be cut to "…" */
       gtk_label_set_ellipsize (GTK_LABEL (widget), long_title ? PANGO_ELLIPSIZE_MIDDLE : PANGO_ELLIPSIZE_NONE);
       gtk_label_set_width_chars (GTK_LABEL (widget), long_title ? TITLE_MAX_CHARS : -1);
-      gtk_widget_set_tooltip_text (widget, long_title ? title : NULL);
+      gtk_widget_set_tooltip_text (widget, tip->len ? tip->str : NULL);
       return;
     }
   for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
     if (!GTK_IS_LIST_BASE (c) || in_header)   /* not into the rows */
-      cut_long_titles (c, in_header);
+      set_titles (self, c, in_header, n);
 }
 
 static gboolean
@@ -384,7 +396,8 @@ same_columns (GPtrArray *a, GPtrArray *b)
     {
       LmHpColumn *ca = a->pdata[i], *cb = b->pdata[i];
 
-      if (ca->is_metric != cb->is_metric || g_strcmp0 (ca->name, cb->name) != 0)
+      if (ca->is_metric != cb->is_metric || g_strcmp0 (ca->name, cb->name) != 0
+          || g_strcmp0 (ca->title, cb->title) != 0 || g_strcmp0 (ca->description, cb->description) != 0)
         return FALSE;
     }
   return TRUE;
@@ -438,11 +451,15 @@ rebuild_columns (LmHparamsView *self, GPtrArray *columns)
   for (guint i = 0; i < columns->len; i++)
     {
       LmHpColumn *c = columns->pdata[i];
-      g_autoptr (GtkColumnViewColumn) col = make_column (self, c->name, (int) i + 1);
+      g_autoptr (GtkColumnViewColumn) col = make_column (self, c->title, (int) i + 1);
 
       gtk_column_view_append_column (cv, col);
     }
-  cut_long_titles (self->column_view, FALSE);
+  {
+    guint n = 0;
+
+    set_titles (self, self->column_view, FALSE, &n);
+  }
   apply_visibility (self);
 }
 
@@ -652,7 +669,7 @@ rebuild_pane (LmHparamsView *self)
           gtk_widget_set_margin_top (title, c == 0 ? 0 : 8);
           gtk_box_append (GTK_BOX (self->pane), title);
         }
-      gtk_box_append (GTK_BOX (self->pane), pane_check (self, c, col->name, !col->filter->hidden,
+      gtk_box_append (GTK_BOX (self->pane), pane_check (self, c, lm_hp_column_title (col), !col->filter->hidden,
                                                         G_CALLBACK (on_show_toggled)));
       gtk_widget_set_margin_start (values, 24);
       gtk_widget_set_margin_bottom (values, 2);
@@ -709,11 +726,15 @@ pane_widget (LmHparamsView *self, guint c, const char *value, int bound)
 
 /* ----------------------------------------------------------------- sync */
 
+/* The column of hparam or metric `name`, titled by the first display name
+ * a run gives it (TensorBoard's column header), else its name. */
 static LmHpColumn *
-find_column (GPtrArray *columns, GHashTable *index, const char *name, gboolean metric)
+find_column (GPtrArray *columns, GHashTable *index, const LmHparamsRecord *rec, const char *name,
+             gboolean metric)
 {
-  g_autofree char *key = g_strdup_printf ("%c%s", metric ? 'm' : 'h', name);
+  g_autofree char *key = lm_hparams_label_key (name, metric);
   LmHpColumn *c = g_hash_table_lookup (index, key);
+  LmHpLabel *label = g_hash_table_lookup (rec->labels, key);
 
   if (c == NULL)
     {
@@ -728,17 +749,66 @@ find_column (GPtrArray *columns, GHashTable *index, const char *name, gboolean m
       g_hash_table_insert (index, g_steal_pointer (&key), c);
       g_ptr_array_add (columns, c);
     }
+  if (label != NULL && label->display_name != NULL && *label->display_name && c->title == NULL)
+    c->title = g_strdup (label->display_name);
+  if (label != NULL && label->description != NULL && *label->description && c->description == NULL)
+    c->description = g_strdup (label->description);
   return c;
 }
 
+/* Hparams first, then metrics; hparams in the experiment's order where
+ * `order` (name -> position + 1) is given, else each by name. */
 static int
-compare_columns (gconstpointer a, gconstpointer b)
+compare_columns (gconstpointer a, gconstpointer b, gpointer order)
 {
   const LmHpColumn *ca = *(LmHpColumn *const *) a, *cb = *(LmHpColumn *const *) b;
 
   if (ca->is_metric != cb->is_metric)
     return ca->is_metric ? 1 : -1;
+  if (order != NULL && !ca->is_metric)
+    return GPOINTER_TO_INT (g_hash_table_lookup (order, ca->name))
+           - GPOINTER_TO_INT (g_hash_table_lookup (order, cb->name));
   return g_utf8_collate (ca->name, cb->name);
+}
+
+/* With an experiment's hparam list (TensorBoard's hparam_infos, the first
+ * shown run's that has one), its hparams are the hparam columns, in its
+ * order, also one no run logged (no values), as TensorBoard shows them;
+ * the positions by name, or NULL without one. */
+static GHashTable *
+experiment_columns (GPtrArray *columns, GHashTable *index, GPtrArray *records)
+{
+  LmHparamsRecord *rec = NULL;
+  GHashTable *order;
+
+  for (guint i = 0; rec == NULL && i < records->len; i++)
+    {
+      LmHparamsRecord *r = ((LmRecordSeries *) records->pdata[i])->items->pdata[0];
+
+      rec = r->columns != NULL ? r : NULL;
+    }
+  if (rec == NULL)
+    return NULL;
+  order = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint k = 0; k < rec->columns->len; k++)
+    if (!g_hash_table_contains (order, rec->columns->pdata[k]))
+      {
+        g_hash_table_insert (order, rec->columns->pdata[k], GUINT_TO_POINTER (k + 1));
+        find_column (columns, index, rec, rec->columns->pdata[k], FALSE);
+      }
+  for (guint c = columns->len; c-- > 0;)
+    {
+      LmHpColumn *col = columns->pdata[c];
+
+      if (!col->is_metric && !g_hash_table_contains (order, col->name))
+        {
+          g_autofree char *key = lm_hparams_label_key (col->name, FALSE);
+
+          g_hash_table_remove (index, key);
+          g_ptr_array_remove_index (columns, c);
+        }
+    }
+  return order;
 }
 
 
@@ -774,6 +844,7 @@ sync_rows (LmHparamsView *self)
   g_autoptr (GPtrArray) columns = g_ptr_array_new_with_free_func (column_free);
   g_autoptr (GPtrArray) records = g_ptr_array_new ();
   g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GHashTable) order = NULL;
 
   for (guint i = 0; i < shown->len; i++)
     g_hash_table_insert (runs, (gpointer) lm_run_get_name (shown->pdata[i]), shown->pdata[i]);
@@ -787,11 +858,19 @@ sync_rows (LmHparamsView *self)
         continue;
       g_ptr_array_add (records, s);
       for (guint k = 0; k < rec->hparams->len; k++)
-        find_column (columns, index, ((LmHpValue *) rec->hparams->pdata[k])->name, FALSE);
+        find_column (columns, index, rec, ((LmHpValue *) rec->hparams->pdata[k])->name, FALSE);
       for (guint k = 0; k < rec->metrics->len; k++)
-        find_column (columns, index, rec->metrics->pdata[k], TRUE);
+        find_column (columns, index, rec, rec->metrics->pdata[k], TRUE);
     }
-  g_ptr_array_sort (columns, compare_columns);
+  order = experiment_columns (columns, index, records);
+  for (guint c = 0; c < columns->len; c++)
+    {
+      LmHpColumn *col = columns->pdata[c];
+
+      if (col->title == NULL)
+        col->title = g_strdup (col->name);
+    }
+  g_ptr_array_sort_with_data (columns, compare_columns, order);
   for (guint c = 0; c < columns->len; c++)
     {
       LmHpColumn *col = columns->pdata[c];

@@ -229,8 +229,8 @@ lm_parallel_coords_layout_labels (LmParallelCoords *self, int w, int h)
       /* Titles alternate between two lines, so one may spread to
        * halfway to either neighbour on its line. */
       {
-        g_autofree char *title = lm_hp_column_is_log (col) ? g_strdup_printf ("%s (log)", col->name)
-                                                          : g_strdup (col->name);
+        g_autofree char *title = lm_hp_column_is_log (col) ? g_strdup_printf ("%s (log)", lm_hp_column_title (col))
+                                                          : g_strdup (lm_hp_column_title (col));
 
         add_label (self, labels, title, TITLE_PX, TRUE, a, x, LM_ALIGN_CENTER,
                    6 + (self->axes->len > 1 ? (a % 2) * 15 : 0), LM_ALIGN_START,

@@ -749,9 +749,34 @@ write_hparams_part (Run *r, double wall_time, const char *tag, guint32 field,
   write_event (r, wall_time, 0, 5, summary);
 }
 
-/* Experiment.metric_infos from `table` (rows of group, tag; "" for none):
- * MetricName {group 1, tag 2}, the group the sub-run that holds the
- * scalars, as Keras' TensorBoard callback writes them.  The count written. */
+/* The display name and description of columns `from` and `from` + 1 of st,
+ * where given: fields `field` and `field` + 1 of an HParamInfo (2) or a
+ * MetricInfo (3). */
+static void
+write_labels (GByteArray *info, sqlite3_stmt *st, int from, guint32 field)
+{
+  for (int i = 0; i < 2; i++)
+    if (sqlite3_column_type (st, from + i) == SQLITE_TEXT)
+      lm_pbw_string (info, field + (guint32) i, (const char *) sqlite3_column_text (st, from + i));
+}
+
+/* The labels of hparam_labels for a query of `table`'s rows (aliased t:
+ * "hparams t")
+ * by name or by group and tag: "NULL, NULL" for a file from before them. */
+static char *
+labels_sql (Run *r, const char *columns, const char *table, const char *kind, const char *on, const char *order)
+{
+  if (!has_table (r->db, "hparam_labels"))
+    return g_strdup_printf ("SELECT %s, NULL, NULL FROM %s ORDER BY %s", columns, table, order);
+  return g_strdup_printf ("SELECT %s, l.display_name, l.description FROM %s LEFT JOIN hparam_labels l"
+                          " ON l.kind = '%s' AND %s ORDER BY %s", columns, table, kind, on, order);
+}
+
+/* Experiment.metric_infos from `table` (rows of group, tag; "" for none;
+ * display name, description): MetricName {group 1, tag 2}, the group the
+ * sub-run that holds the scalars, as Keras' TensorBoard callback writes
+ * them, and MetricInfo's display_name 3 and description 4.  The count
+ * written. */
 static guint
 write_metric_infos (Run *r, GByteArray *exp, const char *table, const char *sql)
 {
@@ -771,6 +796,7 @@ write_metric_infos (Run *r, GByteArray *exp, const char *table, const char *sql)
         lm_pbw_string (mname, 1, group); /* MetricName.group */
       lm_pbw_string (mname, 2, column_text (st, 1)); /* MetricName.tag */
       lm_pbw_message (info, 1, mname);
+      write_labels (info, st, 2, 3);
       lm_pbw_message (exp, 5, info); /* Experiment.metric_infos */
       n++;
     }
@@ -778,6 +804,48 @@ write_metric_infos (Run *r, GByteArray *exp, const char *table, const char *sql)
   if (rc != SQLITE_DONE)
     db_failed (r, table);
   return n;
+}
+
+/* Whether `table` has a row. */
+static gboolean
+has_rows (Run *r, const char *table)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT 1 FROM %s LIMIT 1", table);
+  sqlite3_stmt *st = prepare (r, sql);
+  gboolean found = st != NULL && sqlite3_step (st) == SQLITE_ROW;
+
+  sqlite3_finalize (st);
+  return found;
+}
+
+/* Experiment.hparam_infos from hparam_columns, in its order, each with
+ * its labels and the type of the run's value (none where it logged
+ * none). */
+static void
+write_hparam_columns (Run *r, GByteArray *exp)
+{
+  g_autofree char *sql = labels_sql (r, "t.name, h.type",
+                                     "hparam_columns t LEFT JOIN hparams h ON h.name = t.name",
+                                     "hparam", "l.grp = '' AND l.name = t.name", "t.i");
+  sqlite3_stmt *st = prepare (r, sql);
+  int rc;
+
+  if (st == NULL)
+    return;
+  while ((rc = sqlite3_step (st)) == SQLITE_ROW)
+    {
+      g_autoptr (GByteArray) info = g_byte_array_new ();
+      const char *type = (const char *) sqlite3_column_text (st, 1);
+
+      lm_pbw_string (info, 1, column_text (st, 0));
+      write_labels (info, st, 2, 2);
+      if (type != NULL)   /* DataType: STRING 1, BOOL 2, FLOAT64 3 */
+        lm_pbw_varint (info, 4, strcmp (type, "string") == 0 ? 1 : strcmp (type, "bool") == 0 ? 2 : 3);
+      lm_pbw_message (exp, 4, info);
+    }
+  sqlite3_finalize (st);
+  if (rc != SQLITE_DONE)
+    db_failed (r, "hparam_columns");
 }
 
 static void
@@ -790,8 +858,15 @@ export_hparams (Run *r, double wall_time)
   guint n = 0;
   int rc;
 
-  if (!has_table (r->db, "hparams") || (st = prepare (r, "SELECT name, type, value FROM hparams "
-                                                         "ORDER BY name")) == NULL)
+  if (!has_table (r->db, "hparams"))
+    return;
+  /* an experiment's hparam list (lumen-import's hparam_infos): its
+   * HParamInfos, in its order, and no other, so TensorBoard shows the
+   * same columns */
+  gboolean columns = has_table (r->db, "hparam_columns") && has_rows (r, "hparam_columns");
+  g_autofree char *sql = labels_sql (r, "t.name, t.type, t.value", "hparams t", "hparam",
+                                     "l.grp = '' AND l.name = t.name", "t.name");
+  if ((st = prepare (r, sql)) == NULL)
     return;
   while ((rc = sqlite3_step (st)) == SQLITE_ROW)
     {
@@ -811,9 +886,11 @@ export_hparams (Run *r, double wall_time)
       lm_pbw_string (entry, 1, name);
       lm_pbw_message (entry, 2, value);
       lm_pbw_message (ssi, 1, entry); /* map<string, Value> hparams */
-      lm_pbw_string (info, 1, name);  /* HParamInfo {name 1, type 4} */
+      lm_pbw_string (info, 1, name);  /* HParamInfo {name 1, display_name 2, description 3, type 4} */
+      write_labels (info, st, 3, 2);
       lm_pbw_varint (info, 4, (guint64) dt);
-      lm_pbw_message (exp, 4, info);
+      if (!columns)
+        lm_pbw_message (exp, 4, info);
       n++;
     }
   sqlite3_finalize (st);
@@ -822,10 +899,14 @@ export_hparams (Run *r, double wall_time)
       db_failed (r, "hparams");
       return;
     }
-  guint n_metrics = write_metric_infos (r, exp, "hparam_metrics",
-                                        "SELECT '', tag FROM hparam_metrics ORDER BY tag")
-                    + write_metric_infos (r, exp, "hparam_group_metrics",
-                                          "SELECT grp, tag FROM hparam_group_metrics ORDER BY grp, tag");
+  if (columns)
+    write_hparam_columns (r, exp);
+  g_autofree char *own = labels_sql (r, "'', t.tag", "hparam_metrics t", "metric",
+                                     "l.grp = '' AND l.name = t.tag", "t.tag");
+  g_autofree char *grouped = labels_sql (r, "t.grp, t.tag", "hparam_group_metrics t", "metric",
+                                         "l.grp = t.grp AND l.name = t.tag", "t.grp, t.tag");
+  guint n_metrics = write_metric_infos (r, exp, "hparam_metrics", own)
+                    + write_metric_infos (r, exp, "hparam_group_metrics", grouped);
   if (n + n_metrics == 0)
     return;
   lm_pbw_varint (sei, 1, 1); /* STATUS_SUCCESS */

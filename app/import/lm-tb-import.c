@@ -51,6 +51,34 @@ typedef struct
   gint64 mtime; /* seconds */
 } FileSeen;
 
+/* An hparams Experiment (hp.hparams_config): its metrics, and the display
+ * names and descriptions of its hparams and metrics (HParamInfo,
+ * MetricInfo).  Shared by the sessions that take it (g_rc_box). */
+typedef struct
+{
+  GPtrArray *metric_tags;   /* MetricName.tag */
+  GPtrArray *metric_groups; /* their MetricName.group, "" for none */
+  GPtrArray *metric_labels; /* display_name, description of metric i at 2i, 2i+1; NULL: none */
+  GPtrArray *hparam_labels; /* name, display_name, description of each HParamInfo */
+} Experiment;
+
+static void
+experiment_clear (gpointer data)
+{
+  Experiment *e = data;
+
+  g_ptr_array_unref (e->metric_tags);
+  g_ptr_array_unref (e->metric_groups);
+  g_ptr_array_unref (e->metric_labels);
+  g_ptr_array_unref (e->hparam_labels);
+}
+
+static void
+experiment_unref (Experiment *e)
+{
+  g_rc_box_release_full (e, experiment_clear);
+}
+
 typedef struct
 {
   LmTbImport *imp;
@@ -62,9 +90,12 @@ typedef struct
   guint64 counts[LM_TB_N_KINDS];
   GHashTable *skipped; /* reason -> count (GUINT_TO_POINTER) */
   GPtrArray *skip_order;
-  GPtrArray *metric_tags; /* from the hparams experiment */
-  GPtrArray *metric_groups; /* their MetricName.group, "" for none */
-  gboolean has_experiment;  /* the run's own hparams experiment was read */
+  Experiment *experiment;  /* the run's own hparams experiment, NULL: none read */
+  /* the last session start's hparams (lm_hparam, their strings in
+   * session_strings), kept while no experiment reached it so that one
+   * read later (--follow) can be given to it; NULL otherwise */
+  GArray *session_hps;
+  GPtrArray *session_strings;
   GHashTable *embeddings; /* tensor names imported */
   gint64 pbtxt_stamp;
   guint64 pass;    /* the last poll that found its event files */
@@ -101,9 +132,9 @@ struct _LmTbImport
   guint64 imported;
   int root_errno;   /* why SRC could not be read at the last look; 0 */
   /* the first hparams experiment read (hp.hparams_config in the folder
-   * above the sessions): its metrics for sessions without one of their
-   * own, NULL until one is read */
-  GPtrArray *metric_tags, *metric_groups;
+   * above the sessions): for sessions without one of their own, NULL
+   * until one is read */
+  Experiment *experiment;
   const volatile sig_atomic_t *cancel; /* NULL, or non-zero: stop reading */
   gboolean interrupted; /* a poll stopped at it */
 };
@@ -154,8 +185,9 @@ run_free (Run *r)
   g_hash_table_unref (r->skipped);
   g_hash_table_unref (r->profiles);
   g_ptr_array_unref (r->skip_order);
-  g_ptr_array_unref (r->metric_tags);
-  g_ptr_array_unref (r->metric_groups);
+  g_clear_pointer (&r->experiment, experiment_unref);
+  g_clear_pointer (&r->session_hps, g_array_unref);
+  g_clear_pointer (&r->session_strings, g_ptr_array_unref);
   g_hash_table_unref (r->embeddings);
   g_ptr_array_unref (r->meshes);
   g_free (r);
@@ -779,59 +811,173 @@ import_pr_curve (Run *r, LmTfValue *v)
 
 /* ------------------------------------------------------------ hparams */
 
+static gboolean run_open (Run *r, const char *what);
+static void give_late_experiment (LmTbImport *imp);
+
 static char *
 pb_string (const LmPbField *f)
 {
   return g_strndup ((const char *) f->data, f->len);
 }
 
-static gpointer
-copy_string (gconstpointer s, gpointer data)
+/* An HParamInfo (name 1, display_name 2, description 3) or MetricInfo
+ * (name 1, a MetricName; display_name 3, description 4): its name field
+ * and labels. */
+static void
+read_info (const LmPbField *f, guint display_field, LmPbField *name, char **display_name, char **description,
+           gboolean *bad)
 {
-  (void) data;
-  return g_strdup (s);
+  LmPb pb;
+  LmPbField g;
+
+  memset (name, 0, sizeof *name);
+  lm_pb_init (&pb, f->data, f->len);
+  while (lm_pb_next (&pb, &g, bad))
+    if (g.wire != 2)
+      continue;
+    else if (g.field == 1)
+      *name = g;
+    else if (g.field == display_field)
+      g_free (*display_name), *display_name = pb_string (&g);
+    else if (g.field == display_field + 1)
+      g_free (*description), *description = pb_string (&g);
 }
 
-/* Experiment.metric_infos[].name: the scalars that measure the run, each
- * tag with its group, the sub-run that holds it (Keras' "train" and
- * "validation"; lumen-log reads it as TensorBoard does, in the run
- * "<this run>/<group>"). */
+/* Experiment.hparam_infos (4) and metric_infos (5): the scalars that
+ * measure the run, each tag with its group, the sub-run that holds it
+ * (Keras' "train" and "validation"; lumen-log reads it as TensorBoard
+ * does, in the run "<this run>/<group>"), and the display names and
+ * descriptions of both. */
 static void
 read_experiment (Run *r, const guint8 *data, size_t len)
 {
-  LmPb pb, pm, pn;
-  LmPbField f, g, h;
+  LmPb pb, pn;
+  LmPbField f, name, h;
   gboolean bad = FALSE;
+  Experiment *e = g_rc_box_new0 (Experiment);
 
+  e->metric_tags = g_ptr_array_new_with_free_func (g_free);
+  e->metric_groups = g_ptr_array_new_with_free_func (g_free);
+  e->metric_labels = g_ptr_array_new_with_free_func (g_free);
+  e->hparam_labels = g_ptr_array_new_with_free_func (g_free);
   lm_pb_init (&pb, data, len);
   while (lm_pb_next (&pb, &f, &bad))
     {
+      g_autofree char *display_name = NULL, *description = NULL;
+
+      if (f.field == 4 && f.wire == 2) /* repeated HParamInfo hparam_infos */
+        {
+          read_info (&f, 2, &name, &display_name, &description, &bad);
+          if (name.len == 0)
+            continue;
+          g_ptr_array_add (e->hparam_labels, pb_string (&name));
+          g_ptr_array_add (e->hparam_labels, g_steal_pointer (&display_name));
+          g_ptr_array_add (e->hparam_labels, g_steal_pointer (&description));
+          continue;
+        }
       if (f.field != 5 || f.wire != 2) /* repeated MetricInfo metric_infos */
         continue;
-      lm_pb_init (&pm, f.data, f.len);
-      while (lm_pb_next (&pm, &g, &bad))
+      read_info (&f, 3, &name, &display_name, &description, &bad);
+      g_autofree char *group = NULL, *tag = NULL;
+      lm_pb_init (&pn, name.data, name.len);
+      while (lm_pb_next (&pn, &h, &bad))
+        if (h.wire == 2 && h.field == 1)
+          group = pb_string (&h);
+        else if (h.wire == 2 && h.field == 2)
+          tag = pb_string (&h);
+      if (tag && *tag)
         {
-          if (g.field != 1 || g.wire != 2) /* MetricName name */
-            continue;
-          g_autofree char *group = NULL, *tag = NULL;
-          lm_pb_init (&pn, g.data, g.len);
-          while (lm_pb_next (&pn, &h, &bad))
-            if (h.wire == 2 && h.field == 1)
-              group = pb_string (&h);
-            else if (h.wire == 2 && h.field == 2)
-              tag = pb_string (&h);
-          if (tag && *tag)
-            {
-              g_ptr_array_add (r->metric_tags, g_steal_pointer (&tag));
-              g_ptr_array_add (r->metric_groups, group ? g_steal_pointer (&group) : g_strdup (""));
-            }
+          g_ptr_array_add (e->metric_tags, g_steal_pointer (&tag));
+          g_ptr_array_add (e->metric_groups, group ? g_steal_pointer (&group) : g_strdup (""));
+          g_ptr_array_add (e->metric_labels, g_steal_pointer (&display_name));
+          g_ptr_array_add (e->metric_labels, g_steal_pointer (&description));
         }
     }
-  r->has_experiment = TRUE;
-  if (r->imp->metric_tags == NULL) /* the copies free their strings */
+  g_clear_pointer (&r->experiment, experiment_unref);
+  r->experiment = e;
+  if (r->imp->experiment == NULL)
     {
-      r->imp->metric_tags = g_ptr_array_copy (r->metric_tags, copy_string, NULL);
-      r->imp->metric_groups = g_ptr_array_copy (r->metric_groups, copy_string, NULL);
+      r->imp->experiment = g_rc_box_acquire (e);
+      give_late_experiment (r->imp);
+    }
+}
+
+/* The labels HParamInfo gives hparam `name` in e. */
+static void
+hparam_labels (const Experiment *e, lm_hparam *hp)
+{
+  for (guint i = 0; e != NULL && i + 2 < e->hparam_labels->len; i += 3)
+    if (strcmp (e->hparam_labels->pdata[i], hp->name) == 0)
+      {
+        hp->display_name = e->hparam_labels->pdata[i + 1];
+        hp->description = e->hparam_labels->pdata[i + 2];
+      }
+}
+
+/* Writes a session's hparams with its experiment's metrics, labels and
+ * columns.  A session without an experiment of its own takes the one read
+ * elsewhere in the tree, as TensorBoard takes one experiment for all
+ * sessions: hp.hparams_config writes it once into the folder above the
+ * sessions, which is read before them.  With none at all, no metric is
+ * named and the HParams view takes every scalar tag of the session and
+ * its sub-runs, as TensorBoard does.  count: count the set (not when an
+ * experiment read later is given to a session already written). */
+static void
+write_session (Run *r, GArray *hps, gboolean count)
+{
+  const Experiment *e = r->experiment != NULL ? r->experiment : r->imp->experiment;
+  guint n_tags = e != NULL ? e->metric_tags->len : 0;
+  for (guint i = 0; i < hps->len; i++)
+    hparam_labels (e, &g_array_index (hps, lm_hparam, i));
+  if (hps->len == 0 && n_tags == 0)
+    return;
+  g_autofree lm_hparam_metric *metrics = g_new0 (lm_hparam_metric, n_tags + 1);
+  for (guint i = 0; i < n_tags; i++)
+    {
+      metrics[i] = LM_HP_METRIC (e->metric_tags->pdata[i], e->metric_groups->pdata[i]);
+      metrics[i].display_name = e->metric_labels->pdata[2 * i];
+      metrics[i].description = e->metric_labels->pdata[2 * i + 1];
+    }
+  /* TensorBoard shows the experiment's hparams as columns, in its order,
+   * and no other */
+  if (e != NULL && e->hparam_labels->len > 0)
+    {
+      guint n = e->hparam_labels->len / 3;
+      g_autofree const char **names = g_new0 (const char *, n + 1);
+
+      for (guint i = 0; i < n; i++)
+        names[i] = e->hparam_labels->pdata[3 * i];
+      if (lm_writer_set_hparam_columns (r->w, names, n) != LM_OK)
+        say (r->imp, TRUE, "%s: the experiment's hparam columns not imported: %s", r->src_dir,
+             lm_log_last_error ());
+    }
+  int rc = lm_writer_add_hparams_ex (r->w, (const lm_hparam *) hps->data, hps->len, metrics, n_tags);
+  if (count)
+    counted (r, LM_TB_HPARAMS, rc, "hparams");
+  else if (rc != LM_OK)
+    log_failed (r, lm_tb_kind_name (LM_TB_HPARAMS, 1), "hparams");
+}
+
+/* The first experiment read, from the folder above the sessions, after
+ * sessions without one were written (--follow, hp.hparams_config run
+ * after the sessions started): they take it now, as TensorBoard would at
+ * its next reload, where they kept inferred metrics. */
+static void
+give_late_experiment (LmTbImport *imp)
+{
+  GHashTableIter it;
+  gpointer value;
+
+  g_hash_table_iter_init (&it, imp->runs);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    {
+      Run *q = value;
+
+      if (q->session_hps == NULL || q->experiment != NULL || !run_open (q, "reopen"))
+        continue;
+      write_session (q, q->session_hps, FALSE);
+      g_clear_pointer (&q->session_hps, g_array_unref);
+      g_clear_pointer (&q->session_strings, g_ptr_array_unref);
     }
 }
 
@@ -887,23 +1033,14 @@ read_session_start (Run *r, const guint8 *data, size_t len)
       hp.name = key;
       g_array_append_val (hps, hp);
     }
-  /* A session without an experiment of its own takes the one read
-   * elsewhere in the tree, as TensorBoard takes one experiment for all
-   * sessions: hp.hparams_config writes it once into the folder above the
-   * sessions, which is read before them.  With none at all, no metric is
-   * named and the HParams view takes every scalar tag of the session and
-   * its sub-runs, as TensorBoard does. */
-  GPtrArray *tags = r->metric_tags, *groups = r->metric_groups;
-  if (!r->has_experiment && r->imp->metric_tags != NULL)
-    tags = r->imp->metric_tags, groups = r->imp->metric_groups;
-  if (hps->len == 0 && tags->len == 0)
-    return;
-  g_autofree lm_hparam_metric *metrics = g_new0 (lm_hparam_metric, tags->len + 1);
-  for (guint i = 0; i < tags->len; i++)
-    metrics[i] = LM_HP_METRIC (tags->pdata[i], groups->pdata[i]);
-  counted (r, LM_TB_HPARAMS,
-           lm_writer_add_hparams_ex (r->w, (const lm_hparam *) hps->data, hps->len, metrics, tags->len),
-           "hparams");
+  write_session (r, hps, TRUE);
+  g_clear_pointer (&r->session_hps, g_array_unref);
+  g_clear_pointer (&r->session_strings, g_ptr_array_unref);
+  if (r->experiment == NULL && r->imp->experiment == NULL)
+    {
+      r->session_hps = g_steal_pointer (&hps);
+      r->session_strings = g_steal_pointer (&strings);
+    }
 }
 
 /* HParamsPluginData: version 1, then one of experiment 2,
@@ -1442,8 +1579,6 @@ import_graph (Run *r, const LmTfEvent *ev, const char *path, guint64 offset)
   counted (r, LM_TB_GRAPH, lm_writer_add_graph (r->w, r->step, g, NULL), "graph");
   lm_graph_free (g);
 }
-
-static gboolean run_open (Run *r, const char *what);
 
 /* A SessionLog START at step T: a training run restarted from step T
  * (SummaryWriter(purge_step=T)).  As TensorBoard's event accumulator
@@ -2075,8 +2210,6 @@ run_new (LmTbImport *imp, const char *src_dir, const char *rel)
   r->files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   r->skipped = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   r->skip_order = g_ptr_array_new (); /* keys of skipped */
-  r->metric_tags = g_ptr_array_new_with_free_func (g_free);
-  r->metric_groups = g_ptr_array_new_with_free_func (g_free);
   r->embeddings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   r->meshes = g_ptr_array_new_with_free_func ((GDestroyNotify) mesh_parts_free);
   r->profiles = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -2609,8 +2742,7 @@ lm_tb_import_free (LmTbImport *imp)
   if (imp == NULL)
     return;
   g_hash_table_unref (imp->runs);
-  g_clear_pointer (&imp->metric_tags, g_ptr_array_unref);
-  g_clear_pointer (&imp->metric_groups, g_ptr_array_unref);
+  g_clear_pointer (&imp->experiment, experiment_unref);
   g_free (imp->src);
   g_free (imp->dst);
   g_free (imp);

@@ -635,6 +635,152 @@ test_hparams_groups (void)
   lm_test_rm_rf (dir);
 }
 
+/* The display name and description run `run` gives hparam or metric
+ * `name` (NULL, NULL when it gives none). */
+static const LmHpLabel *
+hparams_label (LmRecordFeed *feed, const char *run, const char *name, gboolean metric)
+{
+  LmHparamsRecord *rec = lm_record_feed_find (feed, run, "")->items->pdata[0];
+  g_autofree char *key = lm_hparams_label_key (name, metric);
+  static const LmHpLabel none = { NULL, NULL };
+  const LmHpLabel *l = g_hash_table_lookup (rec->labels, key);
+
+  return l != NULL ? l : &none;
+}
+
+/* Display names and descriptions (TensorBoard's HParamInfo and
+ * MetricInfo): kept for an hparam, a metric of the run and one of a
+ * sub-run; a later call without one leaves the earlier; a file from
+ * before them reads with none and gains them when reopened; a display
+ * name that is not UTF-8 is refused by name. */
+static void
+test_hparams_labels (void)
+{
+  g_autofree char *dir = lm_test_tmpdir_new ("lumen-hplabel-XXXXXX");
+  g_autofree char *old = g_build_filename (dir, "old", "run.lumen", NULL);
+  g_autoptr (LmRunStore) store = NULL;
+  g_autoptr (LmRecordFeed) feed = NULL;
+  lm_writer *w = NULL;
+  lm_hparam hp[] = { LM_HP_NUMBER ("lr", 0.01), LM_HP_NUMBER ("wd", 0.1) };
+  lm_hparam_metric metrics[] = { LM_HP_METRIC ("epoch_accuracy", "validation"), LM_HP_METRIC ("loss", NULL) };
+  sqlite3 *db = NULL;
+
+  hp[0].display_name = "Learning rate";
+  hp[0].description = "Adam's step size";
+  metrics[0].display_name = "Val. accuracy";
+  metrics[1].description = "cross-entropy";
+  g_assert_cmpint (lm_writer_open (&w, dir, "s"), ==, LM_OK);
+  g_assert_cmpint (lm_writer_add_hparams_ex (w, hp, 2, metrics, 2), ==, LM_OK);
+  /* again without them: they stay */
+  g_assert_cmpint (lm_writer_add_hparams (w, hp + 1, 1, NULL, 0), ==, LM_OK);
+  hp[1].display_name = "\xff";
+  g_assert_cmpint (lm_writer_add_hparams (w, hp, 2, NULL, 0), ==, LM_ERR_UTF8);
+  g_assert_nonnull (strstr (lm_log_last_error (), "hparam 'wd' display_name is not valid UTF-8"));
+  hp[1].display_name = NULL;
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+
+  /* a file from before display names */
+  g_assert_cmpint (lm_writer_open (&w, dir, "old"), ==, LM_OK);
+  g_assert_cmpint (lm_writer_add_hparams (w, hp, 1, NULL, 0), ==, LM_OK);
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+  g_assert_cmpint (sqlite3_open (old, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE hparam_labels", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = lm_test_store_open (dir);
+  feed = lm_test_feed_open (store, LM_RECORD_HPARAMS);
+  g_assert_cmpstr (hparams_label (feed, "s", "lr", FALSE)->display_name, ==, "Learning rate");
+  g_assert_cmpstr (hparams_label (feed, "s", "lr", FALSE)->description, ==, "Adam's step size");
+  g_assert_null (hparams_label (feed, "s", "wd", FALSE)->display_name);
+  g_assert_cmpstr (hparams_label (feed, "s", "validation.epoch_accuracy", TRUE)->display_name, ==, "Val. accuracy");
+  g_assert_null (hparams_label (feed, "s", "validation.epoch_accuracy", TRUE)->description);
+  g_assert_null (hparams_label (feed, "s", "loss", TRUE)->display_name);
+  g_assert_cmpstr (hparams_label (feed, "s", "loss", TRUE)->description, ==, "cross-entropy");
+  /* an hparam's label is not a metric's of the same name */
+  g_assert_null (hparams_label (feed, "s", "lr", TRUE)->display_name);
+  g_assert_null (lm_record_feed_get_run_error (feed, "old"));
+  g_assert_null (hparams_label (feed, "old", "lr", FALSE)->display_name);
+  g_clear_object (&feed);
+  g_clear_object (&store);
+
+  /* reopened, the old file gains the table */
+  g_assert_cmpint (lm_writer_open (&w, dir, "old"), ==, LM_OK);
+  g_assert_cmpint (lm_writer_add_hparams (w, hp, 1, NULL, 0), ==, LM_OK);
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+  store = lm_test_store_open (dir);
+  feed = lm_test_feed_open (store, LM_RECORD_HPARAMS);
+  g_assert_cmpstr (hparams_label (feed, "old", "lr", FALSE)->display_name, ==, "Learning rate");
+
+  g_clear_object (&feed);
+  g_clear_object (&store);
+  lm_test_rm_rf (dir);
+}
+
+/* The hparam columns run `run` names, joined by spaces ("(none)" for
+ * none). */
+static char *
+hparams_columns (LmRecordFeed *feed, const char *run)
+{
+  LmHparamsRecord *rec = lm_record_feed_find (feed, run, "")->items->pdata[0];
+  GString *out = g_string_new (NULL);
+
+  if (rec->columns == NULL)
+    return g_string_free (g_string_append (out, "(none)"), FALSE);
+  for (guint i = 0; i < rec->columns->len; i++)
+    g_string_append_printf (out, "%s%s", i ? " " : "", (char *) rec->columns->pdata[i]);
+  return g_string_free (out, FALSE);
+}
+
+/* An experiment's hparam list (TensorBoard's hparam_infos,
+ * lm_writer_set_hparam_columns): read in its order, a later list replaces
+ * it, an empty one clears it; a file from before it has none; a bad name
+ * is refused by its place. */
+static void
+test_hparams_columns (void)
+{
+  g_autofree char *dir = lm_test_tmpdir_new ("lumen-hpcols-XXXXXX");
+  g_autofree char *old = g_build_filename (dir, "old", "run.lumen", NULL);
+  g_autoptr (LmRunStore) store = NULL;
+  g_autoptr (LmRecordFeed) feed = NULL;
+  lm_writer *w = NULL;
+  lm_hparam hp[] = { LM_HP_NUMBER ("lr", 0.01), LM_HP_NUMBER ("width", 64), LM_HP_NUMBER ("seed", 7) };
+  const char *first[] = { "lr", "seed" }, *cols[] = { "width", "lr", "dropout" }, *bad[] = { "lr", "" };
+  g_autofree char *s = NULL, *c = NULL, *o = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (lm_writer_open (&w, dir, "s"), ==, LM_OK);
+  g_assert_cmpint (lm_writer_add_hparams (w, hp, 3, NULL, 0), ==, LM_OK);
+  g_assert_cmpint (lm_writer_set_hparam_columns (w, first, 2), ==, LM_OK);
+  g_assert_cmpint (lm_writer_set_hparam_columns (w, cols, 3), ==, LM_OK);
+  g_assert_cmpint (lm_writer_set_hparam_columns (w, bad, 2), ==, LM_ERR_INVALID_ARG);
+  g_assert_nonnull (strstr (lm_log_last_error (), "hparam column 1"));
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+  g_assert_cmpint (lm_writer_open (&w, dir, "c"), ==, LM_OK);
+  g_assert_cmpint (lm_writer_add_hparams (w, hp, 3, NULL, 0), ==, LM_OK);
+  g_assert_cmpint (lm_writer_set_hparam_columns (w, cols, 3), ==, LM_OK);
+  g_assert_cmpint (lm_writer_set_hparam_columns (w, NULL, 0), ==, LM_OK);
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+  g_assert_cmpint (lm_writer_open (&w, dir, "old"), ==, LM_OK);
+  g_assert_cmpint (lm_writer_add_hparams (w, hp, 1, NULL, 0), ==, LM_OK);
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+  g_assert_cmpint (sqlite3_open (old, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE hparam_columns", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = lm_test_store_open (dir);
+  feed = lm_test_feed_open (store, LM_RECORD_HPARAMS);
+  s = hparams_columns (feed, "s");
+  c = hparams_columns (feed, "c");
+  o = hparams_columns (feed, "old");
+  g_assert_cmpstr (s, ==, "width lr dropout");
+  g_assert_cmpstr (c, ==, "(none)");
+  g_assert_cmpstr (o, ==, "(none)");
+  g_assert_null (lm_record_feed_get_run_error (feed, "old"));
+  g_clear_object (&feed);
+  g_clear_object (&store);
+  lm_test_rm_rf (dir);
+}
+
 static gboolean
 has_test_metric (gpointer data)
 {
@@ -2156,6 +2302,8 @@ main (int argc, char **argv)
   g_test_add_func ("/records/feed", test_feed);
   g_test_add_func ("/records/hparams-groups", test_hparams_groups);
   g_test_add_func ("/records/hparams-inferred", test_hparams_inferred);
+  g_test_add_func ("/records/hparams-labels", test_hparams_labels);
+  g_test_add_func ("/records/hparams-columns", test_hparams_columns);
   g_test_add_func ("/records/feed-bad-file", test_feed_bad_file);
   g_test_add_func ("/records/pr-curves", test_pr_curves);
   g_test_add_func ("/records/pr-curves-newest-first", test_pr_curves_newest_first);

@@ -12,7 +12,10 @@
  * group="validation")).  Imported, the HParams record of each session has
  * the metrics "train.epoch_loss", "validation.epoch_accuracy" and
  * "validation.epoch_loss" (TensorBoard's column names) with the last
- * values of the sub-runs' scalars; exported and imported again, the same.
+ * values of the sub-runs' scalars, lr and validation.epoch_accuracy the
+ * experiment's display names and descriptions, and the hparam columns the
+ * experiment's hparam_infos, "batch" (logged by none) then "lr";
+ * exported and imported again, the same.
  */
 #include "lm-tb-export.h"
 #include "lm-tb-import.h"
@@ -79,7 +82,9 @@ typedef enum
   EXPERIMENT_NONE,         /* hp.hparams() alone */
 } Layout;
 
-/* The experiment's metrics with their groups. */
+/* The experiment's metrics with their groups, and the display names and
+ * descriptions of lr and validation.epoch_accuracy (hp.HParam('lr',
+ * display_name='Learning rate', description=...)). */
 static void
 add_experiment (GByteArray *file)
 {
@@ -87,6 +92,17 @@ add_experiment (GByteArray *file)
     { "validation", "epoch_accuracy" }, { "train", "epoch_loss" }, { "validation", "epoch_loss" },
   };
   g_autoptr (GByteArray) exp = g_byte_array_new ();
+  g_autoptr (GByteArray) lr = g_byte_array_new ();
+
+  g_autoptr (GByteArray) batch = g_byte_array_new ();
+
+  /* hparam_infos: "batch", which no session logs, then lr */
+  lm_pbw_string (batch, 1, "batch");
+  lm_pbw_message (exp, 4, batch);
+  lm_pbw_string (lr, 1, "lr");   /* HParamInfo {name 1, display_name 2, description 3} */
+  lm_pbw_string (lr, 2, "Learning rate");
+  lm_pbw_string (lr, 3, "Adam's step size");
+  lm_pbw_message (exp, 4, lr);    /* Experiment.hparam_infos */
 
   for (guint i = 0; i < G_N_ELEMENTS (metrics); i++)
     {
@@ -96,6 +112,11 @@ add_experiment (GByteArray *file)
       lm_pbw_string (name, 1, metrics[i][0]);   /* MetricName {group 1, tag 2} */
       lm_pbw_string (name, 2, metrics[i][1]);
       lm_pbw_message (info, 1, name);
+      if (i == 0)   /* MetricInfo {display_name 3, description 4} */
+        {
+          lm_pbw_string (info, 3, "Val. accuracy");
+          lm_pbw_string (info, 4, "top-1, held-out set");
+        }
       lm_pbw_message (exp, 5, info);            /* Experiment.metric_infos */
     }
   add_hparams_event (file, "experiment", 2, exp);
@@ -230,6 +251,35 @@ assert_hparams (const char *dst, Layout layout)
                                          layout == EXPERIMENT_NONE)));
   /* the sub-runs are runs of their own, without hparams */
   g_assert_null (lm_record_feed_find (feed, "run-0/validation", ""));
+  /* the experiment's display names and descriptions, for both sessions;
+   * none where there is no experiment */
+  for (int i = 0; i < 2; i++)
+    {
+      LmHparamsRecord *r = lm_record_feed_find (feed, i ? "run-1" : "run-0", "")->items->pdata[0];
+      g_autofree char *lr_key = lm_hparams_label_key ("lr", FALSE);
+      g_autofree char *acc_key = lm_hparams_label_key ("validation.epoch_accuracy", TRUE);
+      LmHpLabel *lr = g_hash_table_lookup (r->labels, lr_key);
+      LmHpLabel *acc = g_hash_table_lookup (r->labels, acc_key);
+
+      if (layout == EXPERIMENT_NONE)
+        {
+          g_assert_cmpuint (g_hash_table_size (r->labels), ==, 0);
+          g_assert_null (r->columns);
+          continue;
+        }
+      /* the experiment's hparams are the columns, in its order */
+      g_assert_nonnull (r->columns);
+      g_assert_cmpuint (r->columns->len, ==, 2);
+      g_assert_cmpstr (r->columns->pdata[0], ==, "batch");
+      g_assert_cmpstr (r->columns->pdata[1], ==, "lr");
+      g_assert_cmpuint (g_hash_table_size (r->labels), ==, 2);
+      g_assert_nonnull (lr);
+      g_assert_cmpstr (lr->display_name, ==, "Learning rate");
+      g_assert_cmpstr (lr->description, ==, "Adam's step size");
+      g_assert_nonnull (acc);
+      g_assert_cmpstr (acc->display_name, ==, "Val. accuracy");
+      g_assert_cmpstr (acc->description, ==, "top-1, held-out set");
+    }
 }
 
 /* Whether the event file(s) of dir hold the string s. */
@@ -311,6 +361,36 @@ test_inferred_metrics (void)
   import_layout ("logs", EXPERIMENT_NONE);
 }
 
+/* lumen-import --follow: the experiment written into the folder above
+ * after the sessions were read (hp.hparams_config run late) reaches them
+ * at the next poll, its metrics, display names and columns as if it had
+ * come first, where they kept inferred metrics. */
+static void
+test_late_parent_experiment (void)
+{
+  g_autofree char *top = tmpdir_new ();
+  g_autofree char *src = g_build_filename (top, "hparam_tuning", NULL);
+  g_autofree char *dst = g_build_filename (top, "imported", NULL);
+  g_autoptr (GByteArray) file = g_byte_array_new ();
+  LmTbImport *imp;
+  Messages m;
+
+  write_keras_logs (src, EXPERIMENT_NONE);
+  messages_init (&m);
+  imp = lm_tb_import_new (src, dst, 0);
+  lm_tb_import_set_message_func (imp, collect, &m);
+  lm_tb_import_poll (imp);
+  lm_tb_import_flush (imp);
+  add_experiment (file);
+  save_events (src, "", file);
+  lm_tb_import_poll (imp);
+  g_assert_cmpuint (lm_tb_import_finish (imp, FALSE), ==, 0);
+  lm_tb_import_free (imp);
+  messages_clear (&m);
+  assert_hparams (dst, EXPERIMENT_IN_PARENT);
+  tmpdir_free (g_steal_pointer (&top));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -318,5 +398,6 @@ main (int argc, char **argv)
   g_test_add_func ("/import/hparams-groups", test_keras_groups);
   g_test_add_func ("/import/hparams-parent-experiment", test_parent_experiment);
   g_test_add_func ("/import/hparams-inferred", test_inferred_metrics);
+  g_test_add_func ("/import/hparams-late-parent-experiment", test_late_parent_experiment);
   return g_test_run ();
 }

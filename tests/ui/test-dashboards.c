@@ -1812,6 +1812,168 @@ test_hparams_table_widths (void)
   lm_test_rm_rf (dir);
 }
 
+/* The header label (in the column view's "header" node) titled `text`, or
+ * NULL. */
+static GtkLabel *
+find_header_label (GtkWidget *w, const char *text, gboolean in_header)
+{
+  in_header = in_header || g_strcmp0 (gtk_widget_get_css_name (w), "header") == 0;
+  if (in_header && GTK_IS_LABEL (w) && strcmp (gtk_label_get_text (GTK_LABEL (w)), text) == 0)
+    return GTK_LABEL (w);
+  for (GtkWidget *c = gtk_widget_get_first_child (w); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkLabel *l = find_header_label (c, text, in_header);
+
+      if (l != NULL)
+        return l;
+    }
+  return NULL;
+}
+
+/* Whether the parallel coordinates draw an axis titled `text`. */
+static gboolean
+has_axis_title (GPtrArray *labels, const char *text)
+{
+  for (guint i = 0; i < labels->len; i++)
+    {
+      LmPcLabel *l = labels->pdata[i];
+
+      if (l->is_title && strcmp (l->text, text) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Display names (TensorBoard's HParamInfo and MetricInfo display_name)
+ * title the table's columns, the parallel coordinates' axes, the scatter
+ * matrix's plots and the left pane's checks, where the names were; the
+ * header's tooltip has the name and the description.  A column without
+ * one keeps its name and no tooltip. */
+static void
+test_hparams_display_names (void)
+{
+  g_autofree char *dir = lm_test_tmpdir_new ("lumen-hp-XXXXXX");
+  g_autoptr (GPtrArray) labels = NULL;
+  g_autofree char *focus = NULL;
+  LmHparamsView *hp;
+  GtkWidget *cv;
+  GtkLabel *l;
+  LmWindow *win;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      lm_test_rm_rf (dir);
+      return;
+    }
+  for (guint r = 0; r < 3; r++)
+    {
+      g_autofree char *run = g_strdup_printf ("r%u", r);
+      lm_hparam h[] = { LM_HP_NUMBER ("lr", 0.001 * (r + 1)), LM_HP_NUMBER ("width", 16 * (r + 1)) };
+      lm_hparam_metric m[] = { LM_HP_METRIC ("acc", NULL) };
+      lm_writer *w;
+
+      h[0].display_name = "Learning rate";
+      h[0].description = "Adam's step size";
+      m[0].display_name = "Val. accuracy";
+      g_assert_cmpint (lm_writer_open (&w, dir, run), ==, LM_OK);
+      g_assert_cmpint (lm_writer_add_hparams_ex (w, h, 2, m, 1), ==, LM_OK);
+      g_assert_cmpint (lm_writer_add_scalar (w, "acc", 1, 0.5 + r * 0.1), ==, LM_OK);
+      g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+    }
+  win = open_window_at (dir, "hparams");
+  hp = LM_HPARAMS_VIEW (lm_dashboards_get_page (lm_window_get_dashboards (win), "hparams"));
+  g_assert_cmpuint (lm_hparams_view_get_n_rows (hp), ==, 3);
+  cv = GTK_WIDGET (lm_hparams_view_get_column_view (hp));
+  l = find_header_label (cv, "Learning rate", FALSE);
+  g_assert_nonnull (l);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (l)), ==, "lr\nAdam's step size");
+  g_assert_null (find_header_label (cv, "lr", FALSE));
+  l = find_header_label (cv, "Val. accuracy", FALSE);
+  g_assert_nonnull (l);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (l)), ==, "acc");
+  l = find_header_label (cv, "width", FALSE);
+  g_assert_nonnull (l);
+  g_assert_null (gtk_widget_get_tooltip_text (GTK_WIDGET (l)));
+  /* the left pane's checks */
+  g_assert_nonnull (find_label (GTK_WIDGET (hp), "Learning rate"));
+  /* the parallel coordinates' axes */
+  labels = check_labels (LM_PARALLEL_COORDS (lm_hparams_view_get_parallel_coords (hp)), 600, 300);
+  g_assert_true (has_axis_title (labels, "Learning rate"));
+  g_assert_true (has_axis_title (labels, "Val. accuracy"));
+  g_assert_true (has_axis_title (labels, "width"));
+  g_assert_false (has_axis_title (labels, "lr"));
+  /* the scatter matrix: its first plot, the metric against lr */
+  g_assert_true (lm_hparams_view_set_plot (hp, "scatter"));
+  lm_test_spin (100);
+  focus = lm_hparams_scatter_get_focus_text (LM_HPARAMS_SCATTER (lm_hparams_view_get_scatter (hp)));
+  g_assert_nonnull (focus);
+  g_assert_true (g_str_has_prefix (focus, "Plot of Val. accuracy against Learning rate:"));
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
+/* The hparams table's column titles after the run's, joined by spaces. */
+static char *
+column_titles (LmHparamsView *hp)
+{
+  GListModel *cols = gtk_column_view_get_columns (lm_hparams_view_get_column_view (hp));
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 1; i < g_list_model_get_n_items (cols); i++)
+    {
+      g_autoptr (GtkColumnViewColumn) col = g_list_model_get_item (cols, i);
+
+      if (gtk_column_view_column_get_visible (col))
+        g_string_append_printf (out, "%s%s", out->len ? " " : "", gtk_column_view_column_get_title (col));
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* With an experiment's hparam list (TensorBoard's hparam_infos), its
+ * hparams are the columns, in its order, as TensorBoard shows them: one
+ * no run logged shows "–", one a run logged outside it is left out;
+ * without a list every hparam shows, by name. */
+static void
+test_hparams_experiment_columns (void)
+{
+  g_autofree char *dir = lm_test_tmpdir_new ("lumen-hp-XXXXXX");
+  g_autofree char *titles = NULL, *cell = NULL;
+  const char *cols[] = { "width", "lr", "dropout" };
+  LmHparamsView *hp;
+  LmWindow *win;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      lm_test_rm_rf (dir);
+      return;
+    }
+  for (guint r = 0; r < 2; r++)
+    {
+      g_autofree char *run = g_strdup_printf ("r%u", r);
+      lm_hparam h[] = { LM_HP_NUMBER ("lr", 0.01 * (r + 1)), LM_HP_NUMBER ("seed", r),
+                        LM_HP_NUMBER ("width", 32 * (r + 1)) };
+      const char *acc[] = { "acc" };
+      lm_writer *w;
+
+      g_assert_cmpint (lm_writer_open (&w, dir, run), ==, LM_OK);
+      g_assert_cmpint (lm_writer_add_hparams (w, h, 3, acc, 1), ==, LM_OK);
+      if (r == 0)
+        g_assert_cmpint (lm_writer_set_hparam_columns (w, cols, 3), ==, LM_OK);
+      g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+    }
+  win = open_window_at (dir, "hparams");
+  hp = LM_HPARAMS_VIEW (lm_dashboards_get_page (lm_window_get_dashboards (win), "hparams"));
+  g_assert_cmpuint (lm_hparams_view_get_n_rows (hp), ==, 2);
+  titles = column_titles (hp);
+  g_assert_cmpstr (titles, ==, "width lr dropout acc");
+  cell = lm_hparams_view_get_cell (hp, 0, 3);   /* dropout */
+  g_assert_cmpstr (cell, ==, "–");
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
 /* Hover is drawn over the matrix's texture, which stays: at 300 runs x 18
  * plots every hover change redrew every plot (75-190 ms).  A hover changes
  * the pixels of the plots the run is in and no others; the texture is
@@ -3017,6 +3179,8 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/dashboards/hparams-scatter-constant", test_hparams_scatter_constant);
   g_test_add_func ("/ui/dashboards/hparams-scatter-hover-cache", test_hparams_scatter_hover_cache);
   g_test_add_func ("/ui/dashboards/hparams-table-widths", test_hparams_table_widths);
+  g_test_add_func ("/ui/dashboards/hparams-display-names", test_hparams_display_names);
+  g_test_add_func ("/ui/dashboards/hparams-experiment-columns", test_hparams_experiment_columns);
   g_test_add_func ("/ui/dashboards/hparams-interval-crossed", test_hparams_interval_crossed);
   g_test_add_func ("/ui/dashboards/cli", test_cli_views);
   g_test_add_func ("/ui/dashboards/damaged-run", test_damaged_run);
