@@ -608,7 +608,13 @@ on_listed (GObject *source, GAsyncResult *res, gpointer user_data)
       return;
     }
   if (job->graphs == NULL)
-    return;
+    {
+      /* the file could not be read (busy): a change that came meanwhile
+       * is listed now, not at the file's next change */
+      if (again)
+        refresh_lists (self);
+      return;
+    }
   if (!same_graphs (self->graphs, job->graphs))
     {
       g_clear_pointer (&self->graphs, g_array_unref);
