@@ -1112,6 +1112,61 @@ static void test_run_name_busy(void)
 
 /* pytorch/examples' mnist/main.py flags are lumen-train's own options under
  * main.py's names: each parses to what its lumen-train name gives. */
+/* Every lumen-train command of the docs' ```sh blocks (README.md,
+ * docs/training.md, docs/traces.md), read at test time, parses as it is
+ * written: an option renamed or a value refused fails here, not for the
+ * user who copies the line.  A line ending in a backslash goes on. */
+static void test_doc_examples(void)
+{
+  static const char *const docs[] = { "README.md", "docs/training.md", "docs/traces.md" };
+  int n_examples = 0;
+  for (size_t d = 0; d < G_N_ELEMENTS(docs); d++) {
+    char *path = g_build_filename(g_test_get_dir(G_TEST_DIST), "..", docs[d], NULL);
+    char *text = NULL;
+    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    char **lines = g_strsplit(text, "\n", -1);
+    bool in_sh = false;
+    GString *cmd = g_string_new(NULL);
+    for (int i = 0; lines[i]; i++) {
+      if (g_str_has_prefix(lines[i], "```")) {
+        in_sh = !in_sh && g_str_has_prefix(lines[i], "```sh");
+        continue;
+      }
+      if (!in_sh)
+        continue;
+      g_string_append(cmd, lines[i]);
+      if (g_str_has_suffix(cmd->str, "\\")) {
+        g_string_truncate(cmd, cmd->len - 1);
+        continue;
+      }
+      char *line = g_strstrip(g_strdup(cmd->str));
+      g_string_truncate(cmd, 0);
+      const char *args = NULL;
+      if (g_str_has_prefix(line, "lumen-train"))
+        args = line + strlen("lumen-train");
+      else if (g_str_has_prefix(line, "build/app/train/lumen-train"))
+        args = line + strlen("build/app/train/lumen-train");
+      if (args && (*args == ' ' || *args == '\0')) {
+        lm_train_cli c;
+        char *err = NULL;
+        lm_cli_result r = parse(&c, args, &err);
+        if (r == LM_CLI_USAGE)
+          g_error("%s:%d: '%s' is refused: %s", docs[d], i + 1, line, err);
+        g_assert_cmpint(r, ==, strstr(args, "--help") ? LM_CLI_EXIT_OK : LM_CLI_RUN);
+        g_free(err);
+        n_examples++;
+      }
+      g_free(line);
+    }
+    g_string_free(cmd, TRUE);
+    g_strfreev(lines);
+    g_free(text);
+    g_free(path);
+  }
+  g_test_message("%d lumen-train commands of the docs parsed", n_examples);
+  g_assert_cmpint(n_examples, >=, 25);
+}
+
 static void test_main_py_names(void)
 {
   lm_train_cli a, b;
@@ -1533,6 +1588,7 @@ int main(int argc, char **argv)
   g_test_add_func("/train/cli/run-name-busy", test_run_name_busy);
   g_test_add_func("/train/cli/file-size-limit", test_file_size_limit);
   g_test_add_func("/train/cli/resume-purges-later-steps", test_resume_purges_later_steps);
+  g_test_add_func("/train/cli/doc-examples", test_doc_examples);
   g_test_add_func("/train/cli/main-py-names", test_main_py_names);
   g_test_add_func("/train/cli/dry-run", test_dry_run);
   g_test_add_func("/train/cli/save-model", test_save_model);
