@@ -65,6 +65,8 @@ expect examples "the video" "SELECT frames || ' ' || width || 'x' || height || '
   FROM images" "40 64x48 3 15.0"
 expect examples "meshes" "SELECT group_concat(n_vertices || ' ' || n_faces, ', ') FROM (SELECT * FROM meshes ORDER BY n_faces)" \
   "2000 0, 42 80"
+# num_thresholds 0: TensorBoard's 127, as the block's comment says.
+expect examples "the PR curve" "SELECT count(*) || ' ' || num_thresholds FROM pr_curves" "1 127"
 expect examples "embedding" "SELECT n || 'x' || d || ' ' || thumb_width || 'x' || thumb_height FROM embeddings" \
   "300x16 16x16"
 expect examples "Custom Scalars charts" "SELECT group_concat(category || '/' || title || ' ' || kind, ', ')
