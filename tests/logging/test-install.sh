@@ -53,13 +53,8 @@ case "$cflags" in *"$tmp/dest"*) ;; *) fail "cflags do not point into the instal
 
 # A sanitizer build installs an instrumented library; its users must
 # link with the same -fsanitize flags.
-san=$(grep -o '{[^{}]*"name": "b_sanitize"[^{}]*}' \
-        "$build/meson-info/intro-buildoptions.json" 2>/dev/null |
-      sed -n 's/.*"value": "\([^"]*\)".*/\1/p')
-sanflags=""
-if [ -n "$san" ] && [ "$san" != none ]; then
-  sanflags="-fsanitize=$san"
-fi
+. "$src/tests/logging/sanitizer-flags.sh"
+sanflags=$(sanitizer_flags "$build")
 
 # Build the example exactly as a user would: only the public header.
 cc -std=gnu11 -Wall -Wextra -Werror $sanflags -o "$tmp/log-scalars" \

@@ -31,14 +31,8 @@ blocks=$(grep -c '^README_EXAMPLE(' "$tmp/readme-examples.inc") || true
 
 export PKG_CONFIG_PATH="$build/meson-uninstalled${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 flags=$(pkg-config --cflags --libs lumen-log) || fail "pkg-config lumen-log"
-# A sanitizer build's library needs its users to link with the same flags.
-san=$(grep -o '{[^{}]*"name": "b_sanitize"[^{}]*}' \
-        "$build/meson-info/intro-buildoptions.json" 2>/dev/null |
-      sed -n 's/.*"value": "\([^"]*\)".*/\1/p')
-sanflags=""
-if [ -n "$san" ] && [ "$san" != none ]; then
-  sanflags="-fsanitize=$san"
-fi
+. "$src/tests/logging/sanitizer-flags.sh"
+sanflags=$(sanitizer_flags "$build")
 cp "$src/tests/logging/readme-examples.c" "$tmp/"
 # shellcheck disable=SC2086
 cc -std=gnu11 -Wall -Wextra -Werror $sanflags -o "$tmp/readme-examples" \
