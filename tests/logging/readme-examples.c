@@ -3,7 +3,7 @@
  * README.md into readme-examples.inc, each as a function
  * README_EXAMPLE(n) { <the block> }; this file gives the blocks the
  * variables their text takes as already there (the writer w, step, epoch,
- * the data), built with plain cc and the installed lumen-log.pc, -Werror.
+ * the data), built with plain cc, -Werror and the build's lumen-log.pc.
  * Block 1 opens and closes runs/exp1/lr0.1 itself; the others log into
  * runs/examples.  Any call that fails prints lm_log_last_error() and the
  * program exits 1; test-readme-examples.sh then checks the run files.
@@ -82,7 +82,9 @@ static void make_data(void) {
 }
 
 /* The blocks' calls, checked (a function-like macro is not expanded
- * where its name is the one being defined, so these reach the library). */
+ * where its name is the one being defined, so these reach the library).
+ * A call a new block makes that is not listed here still builds and runs,
+ * unchecked: add it. */
 #define lm_writer_open(...) checked(lm_writer_open(__VA_ARGS__), "lm_writer_open")
 #define lm_writer_add_scalar(...) checked(lm_writer_add_scalar(__VA_ARGS__), "lm_writer_add_scalar")
 #define lm_writer_add_histogram(...) checked(lm_writer_add_histogram(__VA_ARGS__), "lm_writer_add_histogram")
