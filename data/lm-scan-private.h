@@ -55,8 +55,8 @@ typedef struct
 
 /* lm_scan_logdir over every root, the entries merged and sorted.  A root
  * that cannot be read is an entry with its reason in `error`, named as its
- * runs would be; only when no root can be read is the result NULL with
- * *error (and *title) as lm_scan_logdir gives them.  When roots without
+ * runs would be; only when no root holds a run and some cannot be read is
+ * the result NULL with *error (and *title) as lm_scan_logdir gives them.  When roots without
  * names hold runs of the same name, the later ones are named
  * "<name> [<root path>]", so every name is one run. */
 GPtrArray *lm_scan_roots (const LmScanRoot *roots, guint n, char **error, const char **title);

@@ -301,11 +301,13 @@ lm_scan_roots (const LmScanRoot *roots, guint n, char **error, const char **titl
           add_unique (out, names, e, roots[i].path);
         }
     }
-  if (failed == n)
+  if (failed > 0 && out->len == failed)
     {
-      /* nothing to show at all: the window's error page, as for one folder */
+      /* nothing to show but the errors (the other roots empty, as the
+       * app's import folder beside its --logdir is without event files):
+       * the window's error page, as for one folder */
       *error = g_strdup (errors->str);
-      if (title != NULL && n > 1)
+      if (title != NULL && failed > 1)
         *title = all_missing ? "Log directories not found" : "Log directories cannot be read";
       g_ptr_array_unref (out);
       return NULL;

@@ -802,16 +802,21 @@ lm_card_grid_first_screen_drawn (LmCardGrid *self)
 void
 lm_card_grid_reset_zoom (LmCardGrid *self)
 {
+  LmCustomScalarsView *custom;
   GHashTableIter it;
   gpointer value;
 
   g_return_if_fail (LM_IS_CARD_GRID (self));
+  custom = LM_CUSTOM_SCALARS_VIEW (self->custom);
   g_hash_table_iter_init (&it, self->cards);
   while (g_hash_table_iter_next (&it, NULL, &value))
     lm_chart_reset_view (lm_scalar_card_get_chart (value));
   g_hash_table_iter_init (&it, self->pin_cards);
   while (g_hash_table_iter_next (&it, NULL, &value))
     lm_chart_reset_view (lm_scalar_card_get_chart (value));
+  /* the Custom Scalars charts above them are charts of this view too */
+  for (guint i = 0; i < lm_custom_scalars_view_get_n_cards (custom); i++)
+    lm_chart_reset_view (lm_scalar_card_get_chart (lm_custom_scalars_view_get_card (custom, i)));
 }
 
 gboolean

@@ -954,6 +954,7 @@ main (int argc, char **argv)
       "Print start-up timings and memory once the data is shown, then exit", NULL },
     { "step", 0, 0, G_OPTION_ARG_STRING, NULL,
       "With --view debugger: the traced step to show (default: the first with a NaN/Inf, else the last); "
+      "with --view graph or profile: the graph holding that step; "
       "with --screenshot on the scalars view: the step N, or the range A:B, to select on every card (on the "
       "histograms, images or audio view: selected linked by step, which those cards follow); with "
       "--screenshot on the pr_curves view: the step N each run's slider shows (its nearest)", "N" },
@@ -1029,9 +1030,9 @@ main (int argc, char **argv)
     "Live charts of the training runs in a log directory (like tensorboard --logdir).");
   g_application_set_option_context_description (G_APPLICATION (app),
     "Settings you change in the window (smoothing, horizontal axis, ignore outliers, tooltip sorting,\n"
-    "step selection, appearance, window size; per log directory the pinned cards, run colours and\n"
-    "\"Color runs by\") are kept in $XDG_CONFIG_HOME/lumen/settings.ini (~/.config/lumen/settings.ini);\n"
-    "the options above apply on top of them for one session.");
+    "step selection, link by step, appearance, window size; per log directory the pinned cards,\n"
+    "run colours and \"Color runs by\") are kept in $XDG_CONFIG_HOME/lumen/settings.ini\n"
+    "(~/.config/lumen/settings.ini); the options above apply on top of them for one session.");
   g_signal_connect (app, "handle-local-options", G_CALLBACK (on_local_options), NULL);
   g_signal_connect (app, "startup", G_CALLBACK (on_startup), NULL);
   g_signal_connect (app, "command-line", G_CALLBACK (on_command_line), NULL);

@@ -222,6 +222,39 @@ test_missing_logdir (void)
   lm_test_rm_rf (logdir);
 }
 
+/* The app's store: the log directory and, beside it, the folder its
+ * TensorBoard event files are imported into (empty without them).  A
+ * missing log directory (`lumen` before training made ./runs) is still
+ * the window's "Log directory not found", where it was a run named by its
+ * path ("1 run found, none with scalars"); a run in the other root shows. */
+static void
+test_missing_logdir_beside_cache (void)
+{
+  g_autofree char *top = lm_test_tmpdir_new ("lumen-test-XXXXXX");
+  g_autofree char *missing = g_build_filename (top, "runs", NULL);
+  g_autofree char *cache = g_build_filename (top, "cache", NULL);
+  LmRunStore *store = lm_run_store_new (missing);
+  RunCond c = { store, "imported", TRUE, 0 };
+
+  g_assert_cmpint (g_mkdir (cache, 0700), ==, 0);
+  lm_run_store_add_root (store, "", cache);
+  lm_run_store_set_intervals (store, 40, 100);
+  lm_run_store_start (store);
+  g_assert_true (lm_test_wait_for (store_loaded, store, 5000));
+  g_assert_cmpstr (lm_run_store_get_error_title (store), ==, "Log directory not found");
+  g_assert_nonnull (strstr (lm_run_store_get_error (store), missing));
+  g_assert_null (strstr (lm_run_store_get_error (store), cache));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
+
+  /* a run beside it: the folder's error is an entry of its own again */
+  write_run (cache, "imported", 3, 1.0, NULL);
+  g_assert_true (lm_test_wait_for (run_presence, &c, 5000));
+  g_assert_null (lm_run_store_get_error (store));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 2);
+  g_object_unref (store);
+  lm_test_rm_rf (top);
+}
+
 /* A file given as the log directory is named as such, not "not found". */
 static void
 test_logdir_is_a_file (void)
@@ -1068,6 +1101,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/store/discovery", test_discovery);
   g_test_add_func ("/store/missing-logdir", test_missing_logdir);
+  g_test_add_func ("/store/missing-logdir-beside-cache", test_missing_logdir_beside_cache);
   g_test_add_func ("/store/logdir-is-a-file", test_logdir_is_a_file);
   g_test_add_func ("/store/unreadable-folders", test_unreadable_folders);
   g_test_add_func ("/store/run-file-is-a-folder", test_run_file_is_a_folder);

@@ -9,7 +9,8 @@
  * rendered pixels); a chart whose regex does not compile (written by
  * SQL, as another producer might) says why on its card; hiding a run in the run list drops its lines and band;
  * a layout logged later shows up, keeping the categories the user folded
- * folded.  Skips without a display.
+ * folded; Ctrl+Home resets their zoom as the tag cards'.  Skips without
+ * a display.
  */
 #include <gtk/gtk.h>
 #include <math.h>
@@ -481,6 +482,46 @@ test_layout_order (void)
   lm_test_rm_rf (dir);
 }
 
+/* Ctrl+Home (win.reset-zoom) resets every chart's zoom, the Custom
+ * Scalars charts' too (it reset the tag cards only). */
+static void
+test_reset_zoom (void)
+{
+  g_autofree char *dir = NULL;
+  LmWindow *win;
+  LmCustomScalarsView *view;
+  LmPlot *plots[2];
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  dir = lm_test_tmpdir_new ("lumen-custom-XXXXXX");
+  write_run (dir, "alpha", TRUE);
+  win = open_settled (dir, 20000);
+  view = LM_CUSTOM_SCALARS_VIEW (lm_card_grid_get_custom_scalars (lm_window_get_card_grid (win)));
+  g_assert_cmpuint (lm_custom_scalars_view_get_n_cards (view), >=, 1);
+  plots[0] = lm_chart_get_plot (lm_scalar_card_get_chart (lm_card_grid_find_card (lm_window_get_card_grid (win),
+                                                                                  "train/loss")));
+  plots[1] = lm_chart_get_plot (lm_scalar_card_get_chart (lm_custom_scalars_view_get_card (view, 0)));
+  for (guint i = 0; i < G_N_ELEMENTS (plots); i++)
+    {
+      cairo_surface_t *img = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 400, 260);
+
+      lm_plot_render (plots[i], img, 400, 260, 1.0);
+      cairo_surface_destroy (img);
+      lm_plot_zoom_x_at (plots[i], 200, 0.5);
+      g_assert_true (lm_plot_is_zoomed (plots[i]));
+    }
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.reset-zoom", NULL));
+  g_assert_false (lm_plot_is_zoomed (plots[0]));
+  g_assert_false (lm_plot_is_zoomed (plots[1]));
+
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -489,5 +530,6 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/custom-scalars/long-band", test_long_band);
   g_test_add_func ("/ui/custom-scalars/layout-order", test_layout_order);
   g_test_add_func ("/ui/custom-scalars/folder-legend", test_folder_legend);
+  g_test_add_func ("/ui/custom-scalars/reset-zoom", test_reset_zoom);
   return g_test_run ();
 }

@@ -589,8 +589,10 @@ test_cli_help (void)
   {
     const char *const expected[][2] = {
       { view, " hparams-scatter " }, { view, " debugger" }, { view, "scalars (the default)" },
-      { axis, "step (the default)" }, { out, "tooltip sorting" }, { out, "pinned cards, run colours and" },
-      { out, "\"Color runs by\") are kept" },
+      { axis, "step (the default)" }, { out, "tooltip sorting" }, { out, "run colours and" },
+      { out, "\"Color runs by\") are kept" }, { out, "step selection, link by step" },
+      /* --step on the graph and profile views, which it goes with */
+      { step, "with --view graph or profile" },
       /* --step on PR Curves is refused without --screenshot, as README says */
       { step, "with --screenshot on the pr_curves view" },
     };
