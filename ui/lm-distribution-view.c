@@ -196,7 +196,7 @@ draw (LmDistributionView *self, cairo_t *cr, int width, int height)
   box (self, &x, &y, &w, &h);
   step_range (self, &s0, &s1);
   lm_dash_x_axis (cr, x, y, w, h, axis_kind (self->x_axis), s0, s1);
-  lm_dash_y_axis (cr, x, y, w, h, LM_AXIS_VALUE, self->lo, self->hi);
+  lm_dash_y_axis (cr, x, y, w, h, LM_AXIS_VALUE_SI, self->lo, self->hi);
 
 #define PX(st) (x + ((st) - s0) / (s1 - s0) * w)
 #define PY(v) (y + h - ((v) - self->lo) / (self->hi - self->lo) * h)

@@ -513,7 +513,7 @@ draw_linked (LmHistogramView *self, cairo_t *cr, double x, double y, double w, d
 static void
 draw_axes (LmHistogramView *self, cairo_t *cr, guint n, double x, double y, double w, double h)
 {
-  lm_dash_x_axis (cr, x, y, w, h, LM_AXIS_VALUE, self->lo, self->hi);
+  lm_dash_x_axis (cr, x, y, w, h, LM_AXIS_VALUE_SI, self->lo, self->hi);
   if (self->mode == LM_HISTOGRAM_OFFSET && n > 1)
     {
       double rh = ridge_height (self, h, n);
@@ -530,7 +530,7 @@ draw_axes (LmHistogramView *self, cairo_t *cr, guint n, double x, double y, doub
                       ticks[i].label, LM_ALIGN_END, LM_ALIGN_CENTER, 10);
     }
   else
-    lm_dash_y_axis (cr, x, y, w, h, LM_AXIS_VALUE, 0, self->max_count);
+    lm_dash_y_axis (cr, x, y, w, h, LM_AXIS_VALUE_SI, 0, self->max_count);
 }
 
 /* Every slice's curve, oldest first, faded by age or, linked by step,
