@@ -19,7 +19,9 @@
 #define MARGIN_R 12
 #define MARGIN_T 10
 #define MARGIN_B 22
-#define MAX_SLICES 240
+/* TensorBoard keeps 50 histograms per tag (reservoir sampling) and its
+ * offset view draws them all: as many here, evenly spaced. */
+#define MAX_SLICES 50
 
 struct _LmHistogramView
 {
@@ -479,10 +481,7 @@ draw_linked (LmHistogramView *self, cairo_t *cr, double x, double y, double w, d
         curve_path (self, cr, k, x, y, w, h);
         if (self->mode == LM_HISTOGRAM_OFFSET)
           {
-            GdkRGBA f;
-
-            lm_dash_tint (&self->color, 0.6, &f);
-            cairo_set_source_rgb (cr, f.red, f.green, f.blue);
+            gdk_cairo_set_source_rgba (cr, &self->color);
             cairo_fill_preserve (cr);
           }
         gdk_cairo_set_source_rgba (cr, &self->color);
@@ -534,10 +533,16 @@ draw_axes (LmHistogramView *self, cairo_t *cr, guint n, double x, double y, doub
 }
 
 /* Every slice's curve, oldest first, faded by age or, linked by step,
- * the selected steps in the run's colour and the others faded. */
+ * the selected steps in the run's colour and the others faded.  Offset
+ * curves are filled, as TensorBoard's: the newest in the run's colour,
+ * older ones paler, each outlined in the background's colour so the
+ * ridges stay apart where they crowd (outlined in the run's colour, the
+ * baselines of 100 steps ran together into a solid block). */
 static void
 draw_curves (LmHistogramView *self, cairo_t *cr, guint n, double x, double y, double w, double h)
 {
+  const GdkRGBA *bg = &lm_theme_colors ()->bg;
+
   cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
   for (guint k = 0; k < n; k++)
     {
@@ -545,22 +550,25 @@ draw_curves (LmHistogramView *self, cairo_t *cr, guint n, double x, double y, do
       gboolean emph = self->linked.active && emphasised (self, k);
       GdkRGBA c;
 
-      /* Linked by step: the selected steps in the run's colour, the
-       * others faded, whatever their age. */
-      lm_dash_tint (&self->color, !self->linked.active ? 0.75 * age : emph ? 0 : 0.82, &c);
       curve_path (self, cr, k, x, y, w, h);
       if (self->mode == LM_HISTOGRAM_OFFSET)
         {
-          /* Opaque fill so newer (lower) curves hide the ones behind. */
-          GdkRGBA f;
-
-          lm_dash_tint (&c, emph ? 0.6 : 0.85, &f);
-          cairo_set_source_rgb (cr, f.red, f.green, f.blue);
+          /* Opaque fill so newer (lower) curves hide the ones behind;
+           * linked by step, the selected steps in the run's colour. */
+          lm_dash_tint (&self->color, !self->linked.active ? 0.6 * age : emph ? 0 : 0.82, &c);
+          gdk_cairo_set_source_rgba (cr, &c);
           cairo_fill_preserve (cr);
+          /* a selected step outlined in the run's colour, as it stands out */
+          if (emph)
+            gdk_cairo_set_source_rgba (cr, &self->color);
+          else
+            cairo_set_source_rgba (cr, bg->red, bg->green, bg->blue, 0.6);
+          cairo_set_line_width (cr, emph ? 2 : 1);
+          cairo_stroke (cr);
+          continue;
         }
-      cairo_set_source_rgba (cr, c.red, c.green, c.blue,
-                             self->mode == LM_HISTOGRAM_OFFSET || emph ? 1.0
-                             : self->linked.active ? 0.5 : 0.8);
+      lm_dash_tint (&self->color, !self->linked.active ? 0.75 * age : emph ? 0 : 0.82, &c);
+      cairo_set_source_rgba (cr, c.red, c.green, c.blue, emph ? 1.0 : self->linked.active ? 0.5 : 0.8);
       cairo_set_line_width (cr, emph ? 2 : 1.2);
       cairo_stroke (cr);
     }

@@ -691,6 +691,67 @@ test_offset_axis (void)
   lm_test_rm_rf (dir);
 }
 
+/* A pixel of a snapshot (B, G, R, A premultiplied, over an opaque
+ * card) within tol of c. */
+static gboolean
+snapshot_pixel_is (cairo_surface_t *s, double x, double y, const GdkRGBA *c, int tol)
+{
+  const guchar *p = cairo_image_surface_get_data (s) + (int) y * cairo_image_surface_get_stride (s) + (int) x * 4;
+
+  return abs (p[2] - (int) (c->red * 255 + .5)) <= tol && abs (p[1] - (int) (c->green * 255 + .5)) <= tol
+         && abs (p[0] - (int) (c->blue * 255 + .5)) <= tol;
+}
+
+/* The PyTorch tutorial's weights, 120 steps of a narrowing normal: the
+ * offset view draws 50 curves, as TensorBoard draws its 50 samples, the
+ * first and last steps among them; the newest is filled in the run's
+ * colour and each is outlined in the background's, so a column through
+ * the stack crosses ridges of the run's hue rather than one block. */
+static void
+test_offset_look (void)
+{
+  g_autofree char *dir = lm_test_tmpdir_new ("lumen-ridges-XXXXXX");
+  LmWindow *win;
+  LmHistogramView *view;
+  cairo_surface_t *s;
+  graphene_rect_t area;
+  GdkRGBA color;
+  double v[400], bottom, x_peak;
+  lm_writer *w;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  g_assert_cmpint (lm_writer_open (&w, dir, "t"), ==, LM_OK);
+  for (int st = 0; st < 120; st++)
+    {
+      for (int i = 0; i < 400; i++)
+        v[i] = st / 60.0 + (i - 200) / 100.0 * (1.0 - st / 150.0) * (1 - abs (i - 200) / 400.0);
+      g_assert_cmpint (lm_writer_add_histogram_f64 (w, "w/fc1", st, v, 400), ==, LM_OK);
+    }
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+  win = open_window_at (dir, "histograms");
+  view = LM_HISTOGRAM_VIEW (card (win, "histograms", "t", "w/fc1"));
+  g_assert_true (lm_histogram_view_get_plot_area (view, &area));
+  g_assert_cmpfloat (area.size.height, >, 150);   /* room for 60 rows and more */
+  g_assert_cmpuint (lm_histogram_view_get_n_drawn (view), ==, 50);
+  g_assert_false (isnan (lm_histogram_view_get_baseline (view, 0)));
+  bottom = lm_histogram_view_get_baseline (view, 119);
+  g_assert_false (isnan (bottom));
+
+  /* Just above the newest curve's baseline, under its peak (about 119/60):
+   * the run's colour, filled. */
+  lm_palette_run_color (lm_run_store_find (lm_window_get_store (win), "t"), &color);
+  x_peak = lm_histogram_view_value_to_x (view, 119 / 60.0);
+  s = lm_ui_snapshot_widget (GTK_WIDGET (view));
+  g_assert_true (snapshot_pixel_is (s, x_peak, bottom - 3, &color, 12));
+  cairo_surface_destroy (s);
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
 static void
 test_distribution_axis (void)
 {
@@ -3158,6 +3219,7 @@ main (int argc, char **argv)
                         test_offscreen_cards_skipped);
   g_test_add_func ("/ui/dashboards/columns", test_columns);
   g_test_add_func ("/ui/dashboards/offset-axis", test_offset_axis);
+  g_test_add_func ("/ui/dashboards/offset-look", test_offset_look);
   g_test_add_func ("/ui/dashboards/distribution-axis", test_distribution_axis);
   g_test_add_func ("/ui/dashboards/nonfinite", test_nonfinite);
   g_test_add_func ("/ui/dashboards/images", test_images);
