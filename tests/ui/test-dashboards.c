@@ -752,6 +752,56 @@ test_offset_look (void)
   lm_test_rm_rf (dir);
 }
 
+/* The distribution bands in the run's colour at TensorBoard's opacities
+ * over the card (values uniform on 0..1000, so min to 7% is 0..67 and
+ * 31% to the median 309..500): 0.09 at the edge, 0.77 in the middle. */
+static void
+test_distribution_bands (void)
+{
+  g_autofree char *dir = lm_test_tmpdir_new ("lumen-bands-XXXXXX");
+  const GdkRGBA *bg;
+  LmWindow *win;
+  LmDistributionView *view;
+  cairo_surface_t *s;
+  GdkRGBA color, edge, middle;
+  float v[1001];
+  double x;
+  lm_writer *w;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  for (int i = 0; i <= 1000; i++)
+    v[i] = i;
+  g_assert_cmpint (lm_writer_open (&w, dir, "t"), ==, LM_OK);
+  for (int st = 0; st <= 10; st += 10)
+    g_assert_cmpint (lm_writer_add_histogram_uniform (w, "w/uniform", st, v, 1001, 100), ==, LM_OK);
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+  win = open_window_at (dir, "distributions");
+  view = LM_DISTRIBUTION_VIEW (card (win, "distributions", "t", "w/uniform"));
+  g_assert_cmpuint (lm_distribution_view_get_n_steps (view), ==, 2);
+  lm_palette_run_color (lm_run_store_find (lm_window_get_store (win), "t"), &color);
+  bg = &lm_theme_colors ()->bg;
+  edge = middle = color;
+  edge.red = bg->red + (color.red - bg->red) * 0.0912;
+  edge.green = bg->green + (color.green - bg->green) * 0.0912;
+  edge.blue = bg->blue + (color.blue - bg->blue) * 0.0912;
+  middle.red = bg->red + (color.red - bg->red) * 0.766;
+  middle.green = bg->green + (color.green - bg->green) * 0.766;
+  middle.blue = bg->blue + (color.blue - bg->blue) * 0.766;
+  x = lm_distribution_view_axis_to_x (view, 5);
+  s = lm_ui_snapshot_widget (GTK_WIDGET (view));
+  g_assert_true (snapshot_pixel_is (s, x, lm_distribution_view_value_to_y (view, 30), &edge, 4));
+  g_assert_true (snapshot_pixel_is (s, x, lm_distribution_view_value_to_y (view, 970), &edge, 4));
+  g_assert_true (snapshot_pixel_is (s, x, lm_distribution_view_value_to_y (view, 400), &middle, 4));
+  g_assert_true (snapshot_pixel_is (s, x, lm_distribution_view_value_to_y (view, 600), &middle, 4));
+  cairo_surface_destroy (s);
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
 static void
 test_distribution_axis (void)
 {
@@ -3221,6 +3271,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/dashboards/offset-axis", test_offset_axis);
   g_test_add_func ("/ui/dashboards/offset-look", test_offset_look);
   g_test_add_func ("/ui/dashboards/distribution-axis", test_distribution_axis);
+  g_test_add_func ("/ui/dashboards/distribution-bands", test_distribution_bands);
   g_test_add_func ("/ui/dashboards/nonfinite", test_nonfinite);
   g_test_add_func ("/ui/dashboards/images", test_images);
   g_test_add_func ("/ui/dashboards/text", test_text);
