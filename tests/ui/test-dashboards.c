@@ -691,6 +691,115 @@ test_offset_axis (void)
   lm_test_rm_rf (dir);
 }
 
+/* The toplevel window titled `title`, or NULL. */
+static GtkWidget *
+window_titled (const char *title)
+{
+  GListModel *tops = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (tops); i++)
+    {
+      g_autoptr (GtkWidget) w = g_list_model_get_item (tops, i);
+
+      if (g_strcmp0 (gtk_window_get_title (GTK_WINDOW (w)), title) == 0)
+        return w;
+    }
+  return NULL;
+}
+
+/* The first widget of `type` under w, or NULL. */
+static GtkWidget *
+find_widget (GtkWidget *w, GType type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (w, type))
+    return w;
+  for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_widget (c, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+drew_twelve (gpointer data)
+{
+  return lm_histogram_view_get_n_drawn (data) == 12;
+}
+
+static gboolean
+drew_eleven (gpointer data)
+{
+  return lm_histogram_view_get_n_drawn (data) == 11;
+}
+
+/* TensorBoard's full size toggle on histogram and distribution cards:
+ * "View larger" opens the card's chart in a window of its own, titled
+ * "tag · run", that follows the sidebar's axis and the histogram mode
+ * and draws a step logged after it opened; Escape closes it. */
+static void
+test_view_larger (void)
+{
+  g_autofree char *dir = NULL;
+  LmWindow *win;
+  GtkWidget *button, *larger;
+  LmHistogramView *view;
+  LmRecordDashboard *page;
+  double v[200];
+  lm_writer *w;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  dir = write_uneven_run ();
+  win = open_window_at (dir, "histograms");
+  page = LM_RECORD_DASHBOARD (lm_dashboards_get_page (lm_window_get_dashboards (win), "histograms"));
+  button = lm_record_dashboard_get_larger_button (card (win, "histograms", "u", "w/uneven"));
+  g_assert_nonnull (button);
+  g_assert_null (window_titled ("w/uneven · u"));
+  g_signal_emit_by_name (button, "clicked");
+  larger = window_titled ("w/uneven · u");
+  g_assert_nonnull (larger);
+  view = LM_HISTOGRAM_VIEW (find_widget (larger, LM_TYPE_HISTOGRAM_VIEW));
+  g_assert_nonnull (view);
+  g_assert_true (lm_test_wait_for (drew_eleven, view, 5000));
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (view)), >, 400);
+
+  /* the axis: step 9 at 540 s of 3600 on relative time, as on the card */
+  lm_chart_settings_set_x_axis (lm_window_get_settings (win), LM_X_RELATIVE);
+  lm_test_spin (50);
+  g_assert_cmpfloat_with_epsilon ((lm_histogram_view_get_baseline (view, 9) - lm_histogram_view_get_baseline (view, 0))
+                                  / (lm_histogram_view_get_baseline (view, 1000) - lm_histogram_view_get_baseline (view, 0)),
+                                  540 / 3600.0, 1e-6);
+  lm_chart_settings_set_x_axis (lm_window_get_settings (win), LM_X_STEP);
+  /* overlay: every curve on one baseline */
+  lm_record_dashboard_set_histogram_mode (page, LM_HISTOGRAM_OVERLAY);
+  g_assert_cmpfloat (lm_histogram_view_get_baseline (view, 0), ==, lm_histogram_view_get_baseline (view, 1000));
+  lm_record_dashboard_set_histogram_mode (page, LM_HISTOGRAM_OFFSET);
+  g_assert_cmpfloat (lm_histogram_view_get_baseline (view, 0), <, lm_histogram_view_get_baseline (view, 1000));
+
+  /* live: a step logged now is drawn there too */
+  g_assert_cmpint (lm_writer_open (&w, dir, "u"), ==, LM_OK);
+  for (int i = 0; i < 200; i++)
+    v[i] = i / 40.0;
+  g_assert_cmpint (lm_writer_add_histogram_f64 (w, "w/uneven", 2000, v, 200), ==, LM_OK);
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+  lm_run_store_reload (lm_window_get_store (win));
+  g_assert_true (lm_test_wait_for (drew_twelve, view, 10000));
+
+  /* the distribution card has one too */
+  g_assert_nonnull (lm_record_dashboard_get_larger_button (card (win, "distributions", "u", "w/uneven")));
+  gtk_window_destroy (GTK_WINDOW (larger));
+  lm_test_spin (50);
+  g_assert_null (window_titled ("w/uneven · u"));
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
 /* A pixel of a snapshot (B, G, R, A premultiplied, over an opaque
  * card) within tol of c. */
 static gboolean
@@ -3270,6 +3379,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/dashboards/columns", test_columns);
   g_test_add_func ("/ui/dashboards/offset-axis", test_offset_axis);
   g_test_add_func ("/ui/dashboards/offset-look", test_offset_look);
+  g_test_add_func ("/ui/dashboards/view-larger", test_view_larger);
   g_test_add_func ("/ui/dashboards/distribution-axis", test_distribution_axis);
   g_test_add_func ("/ui/dashboards/distribution-bands", test_distribution_bands);
   g_test_add_func ("/ui/dashboards/nonfinite", test_nonfinite);
