@@ -297,7 +297,8 @@ ensure_layout (LmHistogramView *self)
       self->hi += 0.5;
     }
 
-  /* More steps than rows can show: evenly spaced ones, first and last kept. */
+  /* More steps than MAX_SLICES or the rows can show: evenly spaced ones,
+   * first and last kept. */
   max_slices = MIN (MAX_SLICES, (guint) MAX (2, (h - MARGIN_T - MARGIN_B) / 2));
   n = MIN (valid->len, max_slices);
   for (guint k = 0; k < n; k++)
