@@ -201,25 +201,11 @@ on_view_larger (GtkButton *button, LmRecordDashboard *self)
 {
   const char *run_name = g_object_get_data (G_OBJECT (button), "lm-run");
   const char *tag = g_object_get_data (G_OBJECT (button), "lm-tag");
-  GtkWidget *window = gtk_window_new ();
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (button));
-  GtkEventController *keys = gtk_shortcut_controller_new ();
-  GtkWidget *body = make_chart_body (self, run_name, tag, g_object_get_data (G_OBJECT (button), "lm-color"));
   g_autofree char *title = g_strdup_printf ("%s · %s", *tag ? tag : "(empty tag name)", run_name);
+  GtkWidget *window = lm_dash_larger_window (GTK_WIDGET (button), title);
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *body = make_chart_body (self, run_name, tag, g_object_get_data (G_OBJECT (button), "lm-color"));
 
-  gtk_window_set_title (GTK_WINDOW (window), title);
-  if (GTK_IS_WINDOW (root))
-    {
-      gtk_window_set_transient_for (GTK_WINDOW (window), GTK_WINDOW (root));
-      gtk_window_set_destroy_with_parent (GTK_WINDOW (window), TRUE);
-    }
-  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 700);
-  gtk_widget_add_css_class (window, "lm-dashboard");
-  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
-                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
-                                                          gtk_named_action_new ("window.close")));
-  gtk_widget_add_controller (window, keys);
   gtk_box_append (GTK_BOX (box), lm_dash_card_header (*tag ? tag : "(empty tag name)", run_name,
                                                       g_object_get_data (G_OBJECT (button), "lm-color")));
   gtk_widget_set_vexpand (body, TRUE);

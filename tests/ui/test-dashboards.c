@@ -710,38 +710,17 @@ window_titled (const char *title)
   return NULL;
 }
 
-/* The first widget of `type` under w, or NULL. */
-static GtkWidget *
-find_widget (GtkWidget *w, GType type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (w, type))
-    return w;
-  for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_widget (c, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
+/* The histogram view drew as many steps as its "want-drawn". */
 static gboolean
-drew_twelve (gpointer data)
+drew_wanted (gpointer data)
 {
-  return lm_histogram_view_get_n_drawn (data) == 12;
-}
-
-static gboolean
-drew_eleven (gpointer data)
-{
-  return lm_histogram_view_get_n_drawn (data) == 11;
+  return lm_histogram_view_get_n_drawn (data) == GPOINTER_TO_UINT (g_object_get_data (data, "want-drawn"));
 }
 
 /* TensorBoard's full size toggle on histogram and distribution cards:
  * "View larger" opens the card's chart in a window of its own, titled
  * "tag · run", that follows the sidebar's axis and the histogram mode
- * and draws a step logged after it opened; Escape closes it. */
+ * and draws a step logged after it opened. */
 static void
 test_view_larger (void)
 {
@@ -767,9 +746,10 @@ test_view_larger (void)
   g_signal_emit_by_name (button, "clicked");
   larger = window_titled ("w/uneven · u");
   g_assert_nonnull (larger);
-  view = LM_HISTOGRAM_VIEW (find_widget (larger, LM_TYPE_HISTOGRAM_VIEW));
+  view = LM_HISTOGRAM_VIEW (lm_ui_find_descendant (larger, LM_TYPE_HISTOGRAM_VIEW));
   g_assert_nonnull (view);
-  g_assert_true (lm_test_wait_for (drew_eleven, view, 5000));
+  g_object_set_data (G_OBJECT (view), "want-drawn", GUINT_TO_POINTER (11));
+  g_assert_true (lm_test_wait_for (drew_wanted, view, 5000));
   g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (view)), >, 400);
 
   /* the axis: step 9 at 540 s of 3600 on relative time, as on the card */
@@ -792,7 +772,8 @@ test_view_larger (void)
   g_assert_cmpint (lm_writer_add_histogram_f64 (w, "w/uneven", 2000, v, 200), ==, LM_OK);
   g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
   lm_run_store_reload (lm_window_get_store (win));
-  g_assert_true (lm_test_wait_for (drew_twelve, view, 10000));
+  g_object_set_data (G_OBJECT (view), "want-drawn", GUINT_TO_POINTER (12));
+  g_assert_true (lm_test_wait_for (drew_wanted, view, 10000));
 
   /* the distribution card has one too */
   g_assert_nonnull (lm_record_dashboard_get_larger_button (card (win, "distributions", "u", "w/uneven")));
