@@ -3159,6 +3159,60 @@ test_cli_views (void)
   }
 }
 
+/* Runs lumen on `dir`'s Histograms with --histogram-mode `mode` into
+ * `png`; returns its exit status and stderr. */
+static int
+run_histogram_screenshot (const char *dir, const char *mode, const char *png, char **err)
+{
+  const char *argv[] = { lumen_bin, "--logdir", dir, "--view", "histograms", "--window-size", "1000x700",
+                         "--histogram-mode", mode, "--screenshot", png, NULL };
+  int status;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, err, &status, NULL));
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+/* lumen --view histograms --histogram-mode overlay --screenshot: every
+ * card in overlay mode (curves drawn as lines, none filled in the run's
+ * colour, where offset fills the newest); a mode other than offset or
+ * overlay exits 2 saying so. */
+static void
+test_cli_histogram_mode (void)
+{
+  g_autofree char *dir = NULL, *png = NULL, *err = NULL;
+  guint8 rgb[3];
+  guint n_offset, n_overlay;
+  GdkRGBA c;
+  Image img;
+
+  if (!have_display || lumen_bin == NULL)
+    {
+      g_test_skip (have_display ? "no lumen binary" : "no display");
+      return;
+    }
+  dir = write_uneven_run ();
+  png = g_build_filename (dir, "mode.png", NULL);
+  lm_palette_color (0, &c);
+  rgb[0] = (guint8) (c.red * 255 + .5), rgb[1] = (guint8) (c.green * 255 + .5), rgb[2] = (guint8) (c.blue * 255 + .5);
+  g_assert_cmpint (run_histogram_screenshot (dir, "offset", png, &err), ==, 0);
+  load_image (png, &img);
+  n_offset = count_rgb (&img, rgb, 6);
+  g_free (img.pixels);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_histogram_screenshot (dir, "overlay", png, &err), ==, 0);
+  load_image (png, &img);
+  n_overlay = count_rgb (&img, rgb, 6);
+  g_free (img.pixels);
+  g_clear_pointer (&err, g_free);
+  g_test_message ("pixels in the run's colour: offset %u, overlay %u", n_offset, n_overlay);
+  g_assert_cmpuint (n_offset, >, 2000);
+  g_assert_cmpuint (n_overlay * 4, <, n_offset);
+
+  g_assert_cmpint (run_histogram_screenshot (dir, "ridge", png, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "--histogram-mode must be offset or overlay; got 'ridge'"));
+  lm_test_rm_rf (dir);
+}
+
 /* Runs lumen on `dir`'s PR Curves with `step` (NULL: none) into `png`;
  * returns its exit status and stderr. */
 static int
@@ -3390,6 +3444,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/dashboards/hparams-experiment-columns", test_hparams_experiment_columns);
   g_test_add_func ("/ui/dashboards/hparams-interval-crossed", test_hparams_interval_crossed);
   g_test_add_func ("/ui/dashboards/cli", test_cli_views);
+  g_test_add_func ("/ui/dashboards/cli-histogram-mode", test_cli_histogram_mode);
   g_test_add_func ("/ui/dashboards/damaged-run", test_damaged_run);
   rc = g_test_run ();
   lm_test_rm_rf (logdir);
