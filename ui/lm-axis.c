@@ -424,6 +424,15 @@ lm_axis_ticks (LmAxisKind kind,
         case LM_AXIS_WALL:
           label_wall (v, wall_fmt, wall_decimals, ticks[n].label, sizeof ticks[n].label);
           break;
+        case LM_AXIS_VALUE_SI:
+          /* TensorBoard's histogram axes: an SI suffix from 10,000 up
+           * (-200k, 1.5M), as d3's "s" format; smaller values as a value
+           * axis's */
+          if (MAX (fabs (lo), fabs (hi)) >= 1e4 && step >= 1)
+            label_step (v, step, ticks[n].label, sizeof ticks[n].label);
+          else
+            label_value (v, step, MAX (fabs (lo), fabs (hi)), ticks[n].label, sizeof ticks[n].label);
+          break;
         case LM_AXIS_VALUE:
         default:
           label_value (v, step, MAX (fabs (lo), fabs (hi)), ticks[n].label, sizeof ticks[n].label);

@@ -18,6 +18,7 @@ typedef enum {
   LM_AXIS_STEP,        /* integer steps: 500, 2k, 1.5M */
   LM_AXIS_RELATIVE,    /* seconds since start: 30 s, 5 min, 1.5 h */
   LM_AXIS_WALL,        /* unix seconds: 14:05, Mar 03 */
+  LM_AXIS_VALUE_SI,    /* histogram values and counts: 0.25, 400k, 1.5M (d3's SI, as TensorBoard's histograms) */
 } LmAxisKind;
 
 typedef struct

@@ -154,6 +154,30 @@ lm_dash_tint (const GdkRGBA *in, double mix, GdkRGBA *out)
 }
 
 GtkWidget *
+lm_dash_larger_window (GtkWidget *from, const char *title)
+{
+  GtkRoot *root = gtk_widget_get_root (from);
+  GtkWidget *window = gtk_window_new ();
+  GtkEventController *keys = gtk_shortcut_controller_new ();
+
+  gtk_window_set_title (GTK_WINDOW (window), title);
+  if (GTK_IS_WINDOW (root))
+    {
+      gtk_window_set_transient_for (GTK_WINDOW (window), GTK_WINDOW (root));
+      gtk_window_set_destroy_with_parent (GTK_WINDOW (window), TRUE);
+    }
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 700);
+  /* the sheet's colours (lm-theme.c), as in the window: the text and flat
+   * buttons follow the Appearance, not a GTK theme that says otherwise */
+  gtk_widget_add_css_class (window, "lm-dashboard");
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
+                                                          gtk_named_action_new ("window.close")));
+  gtk_widget_add_controller (window, keys);
+  return window;
+}
+
+GtkWidget *
 lm_dash_card_header (const char *title, const char *run_name, const GdkRGBA *color)
 {
   GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);

@@ -50,6 +50,11 @@ void lm_dash_tint (const GdkRGBA *in, double mix, GdkRGBA *out);
  * little width, so the card's body, never a name, sets the width of the
  * card (and so of every card in a homogeneous grid). */
 GtkWidget *lm_dash_card_header (const char *title, const char *run_name, const GdkRGBA *color);
+/* A card's larger view (TensorBoard's "toggle full size"): a window
+ * titled `title`, transient for the window `from` is in and closed with
+ * it, 1100 x 700, in the sheet's colours (lm-theme.c); Escape closes it.
+ * The caller gives it its child and presents it. */
+GtkWidget *lm_dash_larger_window (GtkWidget *from, const char *title);
 /* Characters of run name a card's chip shows before it ellipsizes. */
 #define LM_DASH_RUN_CHIP_CHARS 18
 /* Makes `feed` poll its run files only while `widget` is mapped (a hidden

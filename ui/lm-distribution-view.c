@@ -196,16 +196,21 @@ draw (LmDistributionView *self, cairo_t *cr, int width, int height)
   box (self, &x, &y, &w, &h);
   step_range (self, &s0, &s1);
   lm_dash_x_axis (cr, x, y, w, h, axis_kind (self->x_axis), s0, s1);
-  lm_dash_y_axis (cr, x, y, w, h, LM_AXIS_VALUE, self->lo, self->hi);
+  lm_dash_y_axis (cr, x, y, w, h, LM_AXIS_VALUE_SI, self->lo, self->hi);
 
 #define PX(st) (x + ((st) - s0) / (s1 - s0) * w)
 #define PY(v) (y + h - ((v) - self->lo) / (self->hi - self->lo) * h)
-  /* Bands from the outside in, each pair (k, 8-k) a little darker. */
+  /* Bands from the outside in, each drawn over the last, so the band
+   * between percentiles k and k+1 (and its mirror) shows in the run's
+   * colour at TensorBoard's opacity, made opaque over the card: its
+   * (b[k+1] - b[k]) / 2500 over the points 0, 228, 1587, 3085, 5000
+   * (min to 7% 0.09, faint; 7-16% 0.54; 16-31% 0.60; 31-50% 0.77). */
   for (guint k = 0; k < LM_N_PERCENTILES / 2; k++)
     {
+      static const double opacity[LM_N_PERCENTILES / 2] = { 0.0912, 0.5436, 0.5992, 0.766 };
       GdkRGBA c;
 
-      lm_dash_tint (&self->color, 0.8 - 0.17 * k, &c);
+      lm_dash_tint (&self->color, 1 - opacity[k], &c);
       cairo_set_source_rgb (cr, c.red, c.green, c.blue);
       cairo_new_path (cr);   /* the axis labels leave a current point */
       if (n == 1)
@@ -401,6 +406,19 @@ lm_distribution_view_axis_to_x (LmDistributionView *self, double t)
   box (self, &x, &y, &w, &h);
   step_range (self, &s0, &s1);
   return x + (t - s0) / (s1 - s0) * w;
+}
+
+double
+lm_distribution_view_value_to_y (LmDistributionView *self, double v)
+{
+  double x, y, w, h;
+
+  g_return_val_if_fail (LM_IS_DISTRIBUTION_VIEW (self), NAN);
+  ensure_points (self);
+  if (self->points->len == 0)
+    return NAN;
+  box (self, &x, &y, &w, &h);
+  return y + h - (v - self->lo) / (self->hi - self->lo) * h;
 }
 
 void

@@ -35,5 +35,7 @@ char      *lm_distribution_view_describe_at (LmDistributionView *self, double x)
 guint      lm_distribution_view_get_n_drawn (LmDistributionView *self);
 /* The x of axis value t (a step, or seconds), NaN with nothing drawn. */
 double     lm_distribution_view_axis_to_x   (LmDistributionView *self, double t);
+/* The y of value v, NaN with nothing drawn. */
+double     lm_distribution_view_value_to_y  (LmDistributionView *self, double v);
 
 G_END_DECLS

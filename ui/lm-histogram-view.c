@@ -19,7 +19,9 @@
 #define MARGIN_R 12
 #define MARGIN_T 10
 #define MARGIN_B 22
-#define MAX_SLICES 240
+/* TensorBoard keeps 50 histograms per tag (reservoir sampling) and its
+ * offset view draws them all: as many here, evenly spaced. */
+#define MAX_SLICES 50
 
 struct _LmHistogramView
 {
@@ -295,7 +297,8 @@ ensure_layout (LmHistogramView *self)
       self->hi += 0.5;
     }
 
-  /* More steps than rows can show: evenly spaced ones, first and last kept. */
+  /* More steps than MAX_SLICES or the rows can show: evenly spaced ones,
+   * first and last kept. */
   max_slices = MIN (MAX_SLICES, (guint) MAX (2, (h - MARGIN_T - MARGIN_B) / 2));
   n = MIN (valid->len, max_slices);
   for (guint k = 0; k < n; k++)
@@ -479,10 +482,7 @@ draw_linked (LmHistogramView *self, cairo_t *cr, double x, double y, double w, d
         curve_path (self, cr, k, x, y, w, h);
         if (self->mode == LM_HISTOGRAM_OFFSET)
           {
-            GdkRGBA f;
-
-            lm_dash_tint (&self->color, 0.6, &f);
-            cairo_set_source_rgb (cr, f.red, f.green, f.blue);
+            gdk_cairo_set_source_rgba (cr, &self->color);
             cairo_fill_preserve (cr);
           }
         gdk_cairo_set_source_rgba (cr, &self->color);
@@ -513,7 +513,7 @@ draw_linked (LmHistogramView *self, cairo_t *cr, double x, double y, double w, d
 static void
 draw_axes (LmHistogramView *self, cairo_t *cr, guint n, double x, double y, double w, double h)
 {
-  lm_dash_x_axis (cr, x, y, w, h, LM_AXIS_VALUE, self->lo, self->hi);
+  lm_dash_x_axis (cr, x, y, w, h, LM_AXIS_VALUE_SI, self->lo, self->hi);
   if (self->mode == LM_HISTOGRAM_OFFSET && n > 1)
     {
       double rh = ridge_height (self, h, n);
@@ -530,14 +530,20 @@ draw_axes (LmHistogramView *self, cairo_t *cr, guint n, double x, double y, doub
                       ticks[i].label, LM_ALIGN_END, LM_ALIGN_CENTER, 10);
     }
   else
-    lm_dash_y_axis (cr, x, y, w, h, LM_AXIS_VALUE, 0, self->max_count);
+    lm_dash_y_axis (cr, x, y, w, h, LM_AXIS_VALUE_SI, 0, self->max_count);
 }
 
 /* Every slice's curve, oldest first, faded by age or, linked by step,
- * the selected steps in the run's colour and the others faded. */
+ * the selected steps in the run's colour and the others faded.  Offset
+ * curves are filled, as TensorBoard's: the newest in the run's colour,
+ * older ones paler, each outlined in the background's colour so the
+ * ridges stay apart where they crowd (outlined in the run's colour, the
+ * baselines of 100 steps ran together into a solid block). */
 static void
 draw_curves (LmHistogramView *self, cairo_t *cr, guint n, double x, double y, double w, double h)
 {
+  const GdkRGBA *bg = &lm_theme_colors ()->bg;
+
   cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
   for (guint k = 0; k < n; k++)
     {
@@ -545,22 +551,25 @@ draw_curves (LmHistogramView *self, cairo_t *cr, guint n, double x, double y, do
       gboolean emph = self->linked.active && emphasised (self, k);
       GdkRGBA c;
 
-      /* Linked by step: the selected steps in the run's colour, the
-       * others faded, whatever their age. */
-      lm_dash_tint (&self->color, !self->linked.active ? 0.75 * age : emph ? 0 : 0.82, &c);
       curve_path (self, cr, k, x, y, w, h);
       if (self->mode == LM_HISTOGRAM_OFFSET)
         {
-          /* Opaque fill so newer (lower) curves hide the ones behind. */
-          GdkRGBA f;
-
-          lm_dash_tint (&c, emph ? 0.6 : 0.85, &f);
-          cairo_set_source_rgb (cr, f.red, f.green, f.blue);
+          /* Opaque fill so newer (lower) curves hide the ones behind;
+           * linked by step, the selected steps in the run's colour. */
+          lm_dash_tint (&self->color, !self->linked.active ? 0.6 * age : emph ? 0 : 0.82, &c);
+          gdk_cairo_set_source_rgba (cr, &c);
           cairo_fill_preserve (cr);
+          /* a selected step outlined in the run's colour, as it stands out */
+          if (emph)
+            gdk_cairo_set_source_rgba (cr, &self->color);
+          else
+            cairo_set_source_rgba (cr, bg->red, bg->green, bg->blue, 0.6);
+          cairo_set_line_width (cr, emph ? 2 : 1);
+          cairo_stroke (cr);
+          continue;
         }
-      cairo_set_source_rgba (cr, c.red, c.green, c.blue,
-                             self->mode == LM_HISTOGRAM_OFFSET || emph ? 1.0
-                             : self->linked.active ? 0.5 : 0.8);
+      lm_dash_tint (&self->color, !self->linked.active ? 0.75 * age : emph ? 0 : 0.82, &c);
+      cairo_set_source_rgba (cr, c.red, c.green, c.blue, emph ? 1.0 : self->linked.active ? 0.5 : 0.8);
       cairo_set_line_width (cr, emph ? 2 : 1.2);
       cairo_stroke (cr);
     }

@@ -9,8 +9,9 @@
  * range all shown steps share (finite values only: the card header counts
  * NaN and +-Inf).  Hovering names the step, the bin's value range and its
  * count; dragging vertically (offset mode) selects a step
- * range, double-click resets it.  When more steps exist than pixel rows
- * can show, evenly spaced steps (always the first and last) are drawn.
+ * range, double-click resets it.  Of more than 50 steps (TensorBoard's
+ * samples per tag), or more than the pixel rows can show, evenly spaced
+ * steps (always the first and last) are drawn.
  * Link by step (lm-chart-settings.h): the histogram nearest the
  * selected step, as TensorBoard's closest step, is drawn in the run's
  * colour over the others, which fade, or for a range every step in it

@@ -49,6 +49,10 @@ struct _LmRecordDashboard
   GPtrArray *pinned;       /* keys in the order pinned, present or not */
   GHashTable *pin_cards;   /* key -> GtkFlowBoxChild of pin_flow */
   GtkWidget *pin_box, *pin_flow, *pin_count;
+
+  /* histogram and distribution cards viewed larger, in windows of their
+   * own: they follow the mode, axis and linked steps too (not owned) */
+  GPtrArray *larger;
 };
 
 enum
@@ -151,6 +155,71 @@ link_card (LmRecordDashboard *self, GtkWidget *body)
     lm_audio_card_set_linked_steps (LM_AUDIO_CARD (body), &self->linked);
 }
 
+/* A histogram or distribution view of (run_name, tag) as the dashboard
+ * shows it now: mode, x axis and, linked by step, the selection. */
+static GtkWidget *
+make_chart_body (LmRecordDashboard *self, const char *run_name, const char *tag, const GdkRGBA *color)
+{
+  GtkWidget *body;
+
+  if (self->kind == LM_DASHBOARD_HISTOGRAMS)
+    {
+      body = lm_histogram_view_new (self->feed, run_name, tag, color);
+      lm_histogram_view_set_mode (LM_HISTOGRAM_VIEW (body), self->hist_mode);
+      lm_histogram_view_set_x_axis (LM_HISTOGRAM_VIEW (body), self->x_axis);
+    }
+  else
+    {
+      body = lm_distribution_view_new (self->feed, run_name, tag, color);
+      lm_distribution_view_set_x_axis (LM_DISTRIBUTION_VIEW (body), self->x_axis);
+    }
+  return body;
+}
+
+static void
+on_larger_feed_changed (LmRecordFeed *feed, GtkWidget *body)
+{
+  if (LM_IS_HISTOGRAM_VIEW (body))
+    lm_histogram_view_refresh (LM_HISTOGRAM_VIEW (body));
+  else
+    lm_distribution_view_refresh (LM_DISTRIBUTION_VIEW (body));
+}
+
+static void
+larger_gone (gpointer data, GObject *where)
+{
+  LmRecordDashboard *self = data;
+
+  g_ptr_array_remove_fast (self->larger, where);
+}
+
+/* TensorBoard's "toggle full size" on a histogram card: the card's chart,
+ * live, in a window of its own (Escape closes it), as a scalar card's
+ * larger view. */
+static void
+on_view_larger (GtkButton *button, LmRecordDashboard *self)
+{
+  const char *run_name = g_object_get_data (G_OBJECT (button), "lm-run");
+  const char *tag = g_object_get_data (G_OBJECT (button), "lm-tag");
+  g_autofree char *title = g_strdup_printf ("%s · %s", *tag ? tag : "(empty tag name)", run_name);
+  GtkWidget *window = lm_dash_larger_window (GTK_WIDGET (button), title);
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *body = make_chart_body (self, run_name, tag, g_object_get_data (G_OBJECT (button), "lm-color"));
+
+  gtk_box_append (GTK_BOX (box), lm_dash_card_header (*tag ? tag : "(empty tag name)", run_name,
+                                                      g_object_get_data (G_OBJECT (button), "lm-color")));
+  gtk_widget_set_vexpand (body, TRUE);
+  gtk_box_append (GTK_BOX (box), body);
+  gtk_widget_add_css_class (box, "lm-card");
+  gtk_window_set_child (GTK_WINDOW (window), box);
+  if (self->linked.active)
+    link_card (self, body);
+  g_signal_connect_object (self->feed, "changed", G_CALLBACK (on_larger_feed_changed), body, 0);
+  g_ptr_array_add (self->larger, body);
+  g_object_weak_ref (G_OBJECT (body), larger_gone, self);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
 static GtkWidget *
 make_card (LmRecordDashboard *self, LmRecordSeries *s, LmRun *run, const char *key)
 {
@@ -180,13 +249,8 @@ make_card (LmRecordDashboard *self, LmRecordSeries *s, LmRun *run, const char *k
   switch (self->kind)
     {
     case LM_DASHBOARD_HISTOGRAMS:
-      body = lm_histogram_view_new (self->feed, s->run_name, s->tag, &color);
-      lm_histogram_view_set_mode (LM_HISTOGRAM_VIEW (body), self->hist_mode);
-      lm_histogram_view_set_x_axis (LM_HISTOGRAM_VIEW (body), self->x_axis);
-      break;
     case LM_DASHBOARD_DISTRIBUTIONS:
-      body = lm_distribution_view_new (self->feed, s->run_name, s->tag, &color);
-      lm_distribution_view_set_x_axis (LM_DISTRIBUTION_VIEW (body), self->x_axis);
+      body = make_chart_body (self, s->run_name, s->tag, &color);
       break;
     case LM_DASHBOARD_IMAGES:
       body = lm_image_card_new (self->feed, LM_IMAGE_LOADER (self->loader), s->run_name, lm_run_get_path (run),
@@ -222,6 +286,20 @@ make_card (LmRecordDashboard *self, LmRecordSeries *s, LmRun *run, const char *k
       g_signal_connect (pin, "toggled", G_CALLBACK (on_pin_toggled), self);
       gtk_box_append (GTK_BOX (header), pin);
       g_object_set_data (G_OBJECT (body), "lm-pin", pin);
+    }
+  if (self->kind == LM_DASHBOARD_HISTOGRAMS || self->kind == LM_DASHBOARD_DISTRIBUTIONS)
+    {
+      /* TensorBoard's full size toggle, after the pin as on a scalar card */
+      GtkWidget *larger = gtk_button_new_from_icon_name ("view-fullscreen-symbolic");
+
+      gtk_button_set_has_frame (GTK_BUTTON (larger), FALSE);
+      lm_icon_tip (larger, "View larger, in a window of its own");
+      g_object_set_data_full (G_OBJECT (larger), "lm-run", g_strdup (s->run_name), g_free);
+      g_object_set_data_full (G_OBJECT (larger), "lm-tag", g_strdup (s->tag), g_free);
+      g_object_set_data_full (G_OBJECT (larger), "lm-color", gdk_rgba_copy (&color), (GDestroyNotify) gdk_rgba_free);
+      g_signal_connect (larger, "clicked", G_CALLBACK (on_view_larger), self);
+      gtk_box_append (GTK_BOX (header), larger);
+      g_object_set_data (G_OBJECT (body), "lm-larger-button", larger);
     }
   gtk_widget_set_vexpand (body, TRUE);
   if (self->kind == LM_DASHBOARD_HISTOGRAMS || self->kind == LM_DASHBOARD_DISTRIBUTIONS)
@@ -475,6 +553,9 @@ lm_record_dashboard_finalize (GObject *object)
   g_hash_table_unref (self->cards);
   g_hash_table_unref (self->pin_cards);
   g_ptr_array_unref (self->pinned);
+  for (guint i = 0; i < self->larger->len; i++)
+    g_object_weak_unref (self->larger->pdata[i], larger_gone, self);
+  g_ptr_array_unref (self->larger);
   G_OBJECT_CLASS (lm_record_dashboard_parent_class)->finalize (object);
 }
 
@@ -493,6 +574,7 @@ lm_record_dashboard_init (LmRecordDashboard *self)
   self->cards = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->pin_cards = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->pinned = g_ptr_array_new_with_free_func (g_free);
+  self->larger = g_ptr_array_new ();
 }
 
 GtkWidget *
@@ -643,6 +725,8 @@ lm_record_dashboard_set_histogram_mode (LmRecordDashboard *self, int mode)
       while (g_hash_table_iter_next (&it, NULL, &v))
         lm_histogram_view_set_mode (LM_HISTOGRAM_VIEW (body_of (v)), mode);
     }
+  for (guint i = 0; i < self->larger->len; i++)
+    lm_histogram_view_set_mode (self->larger->pdata[i], mode);
 }
 
 void
@@ -662,6 +746,11 @@ lm_record_dashboard_set_x_axis (LmRecordDashboard *self, LmXAxis axis)
         else if (self->kind == LM_DASHBOARD_DISTRIBUTIONS)
           lm_distribution_view_set_x_axis (LM_DISTRIBUTION_VIEW (body_of (v)), axis);
     }
+  for (guint i = 0; i < self->larger->len; i++)
+    if (LM_IS_HISTOGRAM_VIEW (self->larger->pdata[i]))
+      lm_histogram_view_set_x_axis (self->larger->pdata[i], axis);
+    else
+      lm_distribution_view_set_x_axis (self->larger->pdata[i], axis);
 }
 
 void
@@ -684,6 +773,8 @@ lm_record_dashboard_set_linked_steps (LmRecordDashboard *self, const LmStepSelec
       while (g_hash_table_iter_next (&it, NULL, &v))
         link_card (self, body_of (v));
     }
+  for (guint i = 0; i < self->larger->len; i++)
+    link_card (self, self->larger->pdata[i]);
 }
 
 const char *
@@ -808,6 +899,12 @@ lm_record_dashboard_get_n_pinned_shown (LmRecordDashboard *self)
   g_return_val_if_fail (LM_IS_RECORD_DASHBOARD (self), 0);
   ensure_synced (self);
   return g_hash_table_size (self->pin_cards);
+}
+
+GtkWidget *
+lm_record_dashboard_get_larger_button (GtkWidget *card)
+{
+  return g_object_get_data (G_OBJECT (card), "lm-larger-button");
 }
 
 GtkToggleButton *

@@ -96,5 +96,9 @@ guint         lm_record_dashboard_get_n_pinned_shown (LmRecordDashboard *self);
 /* The pin button of a card's header (`card`: from find_card or
  * find_pinned_card); NULL for text. */
 GtkToggleButton *lm_record_dashboard_get_pin_button (GtkWidget *card);
+/* The "View larger" button of a histogram or distribution card's header
+ * (TensorBoard's full size toggle): it opens the chart, live, in a window
+ * titled "tag · run"; NULL for the other kinds. */
+GtkWidget    *lm_record_dashboard_get_larger_button (GtkWidget *card);
 
 G_END_DECLS

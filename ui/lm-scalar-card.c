@@ -1,6 +1,7 @@
 /* lm-scalar-card.c: a tag's card (see lm-scalar-card.h). */
 #include "lm-scalar-card.h"
 
+#include "lm-dash-util.h"
 #include "lm-icon-tip.h"
 #include "lm-pins.h"
 #include "lm-step-table.h"
@@ -194,28 +195,12 @@ static void
 action_enlarge (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
   LmScalarCard *self = user_data;
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  GtkWidget *window = gtk_window_new ();
+  GtkWidget *window = lm_dash_larger_window (GTK_WIDGET (self), *self->tag ? self->tag : "(empty tag name)");
   LmScalarCard *card = LM_SCALAR_CARD (self->custom != NULL
                                        ? lm_scalar_card_new_custom (self->layout, self->custom,
                                                                     self->selection, self->settings)
                                        : lm_scalar_card_new (self->tag, self->selection, self->settings));
-  GtkEventController *keys = gtk_shortcut_controller_new ();
 
-  gtk_window_set_title (GTK_WINDOW (window), *self->tag ? self->tag : "(empty tag name)");
-  if (GTK_IS_WINDOW (root))
-    {
-      gtk_window_set_transient_for (GTK_WINDOW (window), GTK_WINDOW (root));
-      gtk_window_set_destroy_with_parent (GTK_WINDOW (window), TRUE);
-    }
-  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 700);
-  /* the sheet's colours (lm-theme.c), as in the window: the text and flat
-   * buttons follow the Appearance, not a GTK theme that says otherwise */
-  gtk_widget_add_css_class (window, "lm-dashboard");
-  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
-                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
-                                                          gtk_named_action_new ("window.close")));
-  gtk_widget_add_controller (window, keys);
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (card->log_button), lm_chart_get_log_y (self->chart));
   /* so is the step selection: a range's table may only fit there */
   {

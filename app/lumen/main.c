@@ -6,6 +6,7 @@
  *         [--screenshot FILE.png]      render once the data is loaded, exit
  *         [--window-size WxH] [--tag-filter RE] [--run-filter RE]
  *         [--smoothing W] [--x-axis step|relative|wall] [--timings] [--version]
+ *         [--histogram-mode offset|overlay]  TensorBoard's histogram mode, every card
  *         [--theme system|light|dark] [--run-color-group run|experiment|regex:RE]
  *         [--view scalars|histograms|distributions|images|audio|text|pr_curves|hparams|hparams-scatter|graph|
  *                 projector|mesh|debugger|profile]
@@ -48,11 +49,13 @@
 #include "lm-run-store.h"
 #include "lm-tb-follow.h"
 #include "lm-tb-import.h"
+#include "lm-histogram-view.h"
 #include "lm-hparams-view.h"
 #include "lm-image-card.h"
 #include "lm-preferences.h"
 #include "lm-projector-page.h"
 #include "lm-pr-curve-view.h"
+#include "lm-record-dashboard.h"
 #include "lm-theme.h"
 #include "lm-window.h"
 
@@ -296,6 +299,7 @@ typedef struct
   int width, height;          /* 0: not given */
   LmXAxis axis;
   gboolean axis_given;
+  int hist_mode;              /* --histogram-mode: LmHistogramMode; -1: not given */
   double smoothing;           /* -1: not given */
   LmThemeMode theme;
   gboolean theme_given;
@@ -401,7 +405,7 @@ static char *
 check_usage (GVariantDict *opts, Usage *u)
 {
   static const char *const filters[] = { "tag-filter", "run-filter" };
-  const char *size = NULL, *x_axis = NULL, *smoothing = NULL, *timeout = NULL;
+  const char *size = NULL, *x_axis = NULL, *hist_mode = NULL, *smoothing = NULL, *timeout = NULL;
   const char *step = NULL, *op = NULL;
   const char *view = NULL, *theme = NULL, *spec = NULL;
   g_autofree const char **rest = NULL;
@@ -409,10 +413,11 @@ check_usage (GVariantDict *opts, Usage *u)
   const char *video_frame = NULL, *mesh_camera = NULL;
   char *msg;
 
-  *u = (Usage) { .axis = LM_X_STEP, .smoothing = -1, .timeout_s = 120, .step = -1, .op = -1,
+  *u = (Usage) { .axis = LM_X_STEP, .hist_mode = -1, .smoothing = -1, .timeout_s = 120, .step = -1, .op = -1,
                  .tsne_iterations = -1, .umap_epochs = -1 };
   g_variant_dict_lookup (opts, "window-size", "&s", &size);
   g_variant_dict_lookup (opts, "x-axis", "&s", &x_axis);
+  g_variant_dict_lookup (opts, "histogram-mode", "&s", &hist_mode);
   g_variant_dict_lookup (opts, "smoothing", "&s", &smoothing);
   g_variant_dict_lookup (opts, "screenshot-timeout", "&s", &timeout);
   g_variant_dict_lookup (opts, "view", "&s", &view);
@@ -441,6 +446,12 @@ check_usage (GVariantDict *opts, Usage *u)
   u->axis_given = x_axis != NULL;
   if (x_axis != NULL && !lm_x_axis_from_string (x_axis, &u->axis))
     return g_strdup_printf ("lumen: --x-axis must be step, relative or wall; got '%s'\n", x_axis);
+  if (hist_mode != NULL)
+    {
+      if (g_ascii_strcasecmp (hist_mode, "offset") != 0 && g_ascii_strcasecmp (hist_mode, "overlay") != 0)
+        return g_strdup_printf ("lumen: --histogram-mode must be offset or overlay; got '%s'\n", hist_mode);
+      u->hist_mode = g_ascii_strcasecmp (hist_mode, "overlay") == 0 ? LM_HISTOGRAM_OVERLAY : LM_HISTOGRAM_OFFSET;
+    }
   u->theme_given = theme != NULL;
   if (theme != NULL && !lm_theme_mode_from_string (theme, &u->theme))
     return g_strdup_printf ("lumen: --theme must be system, light or dark; got '%s'\n", theme);
@@ -734,6 +745,10 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
     lm_theme_set_mode (u.theme);
   if (u.smoothing != -1)
     lm_chart_settings_set_smoothing (lm_window_get_settings (window), u.smoothing);
+  if (u.hist_mode >= 0)
+    lm_record_dashboard_set_histogram_mode (LM_RECORD_DASHBOARD (lm_dashboards_get_page (lm_window_get_dashboards (window),
+                                                                                         "histograms")),
+                                            u.hist_mode);
   if (u.axis_given)
     lm_chart_settings_set_x_axis (lm_window_get_settings (window), u.axis);
   /* --step without --x-axis: the Step axis, where scalar and histogram
@@ -944,6 +959,9 @@ main (int argc, char **argv)
       "TensorBoard's \"Color runs by\" and its runColorGroup", "run|experiment|regex:REGEX" },
     { "smoothing", 0, 0, G_OPTION_ARG_STRING, NULL, "Smoothing weight 0..0.999 (default 0.6)", "W" },
     { "x-axis", 0, 0, G_OPTION_ARG_STRING, NULL, "Horizontal axis: step (the default), relative or wall", "AXIS" },
+    { "histogram-mode", 0, 0, G_OPTION_ARG_STRING, NULL,
+      "Histogram cards: offset (one curve per step, stacked by step; the default) or overlay (all on one "
+      "baseline), as TensorBoard's Histogram mode", "MODE" },
     { "theme", 0, 0, G_OPTION_ARG_STRING, NULL,
       "Light or dark charts and dashboards: system (follow the desktop, the default), light or dark", "MODE" },
     { "view", 0, 0, G_OPTION_ARG_STRING, NULL,

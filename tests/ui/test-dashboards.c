@@ -26,8 +26,11 @@
  * live), where the tick labels' scale puts it, and hover agrees; the
  * distribution x axis follows the setting too; a constant's bands are
  * all the constant; NaN/Inf counts in the card badge and the hover, the
- * x range from the finite values.  Pixels: a histogram's peak is drawn
- * over its bucket, a logged image's colour is on screen, and `lumen
+ * x range from the finite values.  As TensorBoard draws them: 120 steps
+ * draw 50 offset curves, the newest filled in the run's colour;
+ * distribution bands at TensorBoard's opacities; "View larger" opens a
+ * card's chart, live, in a window of its own.  Pixels: a histogram's peak
+ * is drawn over its bucket, a logged image's colour is on screen, and `lumen
  * --view V --screenshot` works for every view.  A 1200 px window shows
  * histogram, distribution and image cards in two columns or more.  The
  * Distributions page, hidden behind Histograms, builds its cards only once
@@ -687,6 +690,207 @@ test_offset_axis (void)
   g_assert_cmpfloat_with_epsilon ((lm_histogram_view_get_baseline (view, 9) - lm_histogram_view_get_baseline (view, 0))
                                   / (lm_histogram_view_get_baseline (view, 1000) - lm_histogram_view_get_baseline (view, 0)),
                                   0.009, 1e-6);
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
+/* The toplevel window titled `title`, or NULL. */
+static GtkWidget *
+window_titled (const char *title)
+{
+  GListModel *tops = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (tops); i++)
+    {
+      g_autoptr (GtkWidget) w = g_list_model_get_item (tops, i);
+
+      if (g_strcmp0 (gtk_window_get_title (GTK_WINDOW (w)), title) == 0)
+        return w;
+    }
+  return NULL;
+}
+
+/* The histogram view drew as many steps as its "want-drawn". */
+static gboolean
+drew_wanted (gpointer data)
+{
+  return lm_histogram_view_get_n_drawn (data) == GPOINTER_TO_UINT (g_object_get_data (data, "want-drawn"));
+}
+
+/* TensorBoard's full size toggle on histogram and distribution cards:
+ * "View larger" opens the card's chart in a window of its own, titled
+ * "tag · run", that follows the sidebar's axis and the histogram mode
+ * and draws a step logged after it opened. */
+static void
+test_view_larger (void)
+{
+  g_autofree char *dir = NULL;
+  LmWindow *win;
+  GtkWidget *button, *larger;
+  LmHistogramView *view;
+  LmRecordDashboard *page;
+  double v[200];
+  lm_writer *w;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  dir = write_uneven_run ();
+  win = open_window_at (dir, "histograms");
+  page = LM_RECORD_DASHBOARD (lm_dashboards_get_page (lm_window_get_dashboards (win), "histograms"));
+  button = lm_record_dashboard_get_larger_button (card (win, "histograms", "u", "w/uneven"));
+  g_assert_nonnull (button);
+  g_assert_null (window_titled ("w/uneven · u"));
+  g_signal_emit_by_name (button, "clicked");
+  larger = window_titled ("w/uneven · u");
+  g_assert_nonnull (larger);
+  view = LM_HISTOGRAM_VIEW (lm_ui_find_descendant (larger, LM_TYPE_HISTOGRAM_VIEW));
+  g_assert_nonnull (view);
+  g_object_set_data (G_OBJECT (view), "want-drawn", GUINT_TO_POINTER (11));
+  g_assert_true (lm_test_wait_for (drew_wanted, view, 5000));
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (view)), >, 400);
+
+  /* the axis: step 9 at 540 s of 3600 on relative time, as on the card */
+  lm_chart_settings_set_x_axis (lm_window_get_settings (win), LM_X_RELATIVE);
+  lm_test_spin (50);
+  g_assert_cmpfloat_with_epsilon ((lm_histogram_view_get_baseline (view, 9) - lm_histogram_view_get_baseline (view, 0))
+                                  / (lm_histogram_view_get_baseline (view, 1000) - lm_histogram_view_get_baseline (view, 0)),
+                                  540 / 3600.0, 1e-6);
+  lm_chart_settings_set_x_axis (lm_window_get_settings (win), LM_X_STEP);
+  /* overlay: every curve on one baseline */
+  lm_record_dashboard_set_histogram_mode (page, LM_HISTOGRAM_OVERLAY);
+  g_assert_cmpfloat (lm_histogram_view_get_baseline (view, 0), ==, lm_histogram_view_get_baseline (view, 1000));
+  lm_record_dashboard_set_histogram_mode (page, LM_HISTOGRAM_OFFSET);
+  g_assert_cmpfloat (lm_histogram_view_get_baseline (view, 0), <, lm_histogram_view_get_baseline (view, 1000));
+
+  /* live: a step logged now is drawn there too */
+  g_assert_cmpint (lm_writer_open (&w, dir, "u"), ==, LM_OK);
+  for (int i = 0; i < 200; i++)
+    v[i] = i / 40.0;
+  g_assert_cmpint (lm_writer_add_histogram_f64 (w, "w/uneven", 2000, v, 200), ==, LM_OK);
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+  lm_run_store_reload (lm_window_get_store (win));
+  g_object_set_data (G_OBJECT (view), "want-drawn", GUINT_TO_POINTER (12));
+  g_assert_true (lm_test_wait_for (drew_wanted, view, 10000));
+
+  /* the distribution card has one too */
+  g_assert_nonnull (lm_record_dashboard_get_larger_button (card (win, "distributions", "u", "w/uneven")));
+  gtk_window_destroy (GTK_WINDOW (larger));
+  lm_test_spin (50);
+  g_assert_null (window_titled ("w/uneven · u"));
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
+/* A pixel of a snapshot (B, G, R, A premultiplied, over an opaque
+ * card) within tol of c. */
+static gboolean
+snapshot_pixel_is (cairo_surface_t *s, double x, double y, const GdkRGBA *c, int tol)
+{
+  const guchar *p = cairo_image_surface_get_data (s) + (int) y * cairo_image_surface_get_stride (s) + (int) x * 4;
+
+  return abs (p[2] - (int) (c->red * 255 + .5)) <= tol && abs (p[1] - (int) (c->green * 255 + .5)) <= tol
+         && abs (p[0] - (int) (c->blue * 255 + .5)) <= tol;
+}
+
+/* The PyTorch tutorial's weights, 120 steps of a narrowing normal: the
+ * offset view draws 50 curves, as TensorBoard draws its 50 samples, the
+ * first and last steps among them; the newest is filled in the run's
+ * colour and each is outlined in the background's, so a column through
+ * the stack crosses ridges of the run's hue rather than one block. */
+static void
+test_offset_look (void)
+{
+  g_autofree char *dir = lm_test_tmpdir_new ("lumen-ridges-XXXXXX");
+  LmWindow *win;
+  LmHistogramView *view;
+  cairo_surface_t *s;
+  graphene_rect_t area;
+  GdkRGBA color;
+  double v[400], bottom, x_peak;
+  lm_writer *w;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  g_assert_cmpint (lm_writer_open (&w, dir, "t"), ==, LM_OK);
+  for (int st = 0; st < 120; st++)
+    {
+      for (int i = 0; i < 400; i++)
+        v[i] = st / 60.0 + (i - 200) / 100.0 * (1.0 - st / 150.0) * (1 - abs (i - 200) / 400.0);
+      g_assert_cmpint (lm_writer_add_histogram_f64 (w, "w/fc1", st, v, 400), ==, LM_OK);
+    }
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+  win = open_window_at (dir, "histograms");
+  view = LM_HISTOGRAM_VIEW (card (win, "histograms", "t", "w/fc1"));
+  g_assert_true (lm_histogram_view_get_plot_area (view, &area));
+  g_assert_cmpfloat (area.size.height, >, 150);   /* room for 60 rows and more */
+  g_assert_cmpuint (lm_histogram_view_get_n_drawn (view), ==, 50);
+  g_assert_false (isnan (lm_histogram_view_get_baseline (view, 0)));
+  bottom = lm_histogram_view_get_baseline (view, 119);
+  g_assert_false (isnan (bottom));
+
+  /* Just above the newest curve's baseline, under its peak (about 119/60):
+   * the run's colour, filled. */
+  lm_palette_run_color (lm_run_store_find (lm_window_get_store (win), "t"), &color);
+  x_peak = lm_histogram_view_value_to_x (view, 119 / 60.0);
+  s = lm_ui_snapshot_widget (GTK_WIDGET (view));
+  g_assert_true (snapshot_pixel_is (s, x_peak, bottom - 3, &color, 12));
+  cairo_surface_destroy (s);
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
+/* The distribution bands in the run's colour at TensorBoard's opacities
+ * over the card (values uniform on 0..1000, so min to 7% is 0..67 and
+ * 31% to the median 309..500): 0.09 at the edge, 0.77 in the middle. */
+static void
+test_distribution_bands (void)
+{
+  g_autofree char *dir = lm_test_tmpdir_new ("lumen-bands-XXXXXX");
+  const GdkRGBA *bg;
+  LmWindow *win;
+  LmDistributionView *view;
+  cairo_surface_t *s;
+  GdkRGBA color, edge, middle;
+  float v[1001];
+  double x;
+  lm_writer *w;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  for (int i = 0; i <= 1000; i++)
+    v[i] = i;
+  g_assert_cmpint (lm_writer_open (&w, dir, "t"), ==, LM_OK);
+  for (int st = 0; st <= 10; st += 10)
+    g_assert_cmpint (lm_writer_add_histogram_uniform (w, "w/uniform", st, v, 1001, 100), ==, LM_OK);
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+  win = open_window_at (dir, "distributions");
+  view = LM_DISTRIBUTION_VIEW (card (win, "distributions", "t", "w/uniform"));
+  g_assert_cmpuint (lm_distribution_view_get_n_steps (view), ==, 2);
+  lm_palette_run_color (lm_run_store_find (lm_window_get_store (win), "t"), &color);
+  bg = &lm_theme_colors ()->bg;
+  edge = middle = color;
+  edge.red = bg->red + (color.red - bg->red) * 0.0912;
+  edge.green = bg->green + (color.green - bg->green) * 0.0912;
+  edge.blue = bg->blue + (color.blue - bg->blue) * 0.0912;
+  middle.red = bg->red + (color.red - bg->red) * 0.766;
+  middle.green = bg->green + (color.green - bg->green) * 0.766;
+  middle.blue = bg->blue + (color.blue - bg->blue) * 0.766;
+  x = lm_distribution_view_axis_to_x (view, 5);
+  s = lm_ui_snapshot_widget (GTK_WIDGET (view));
+  g_assert_true (snapshot_pixel_is (s, x, lm_distribution_view_value_to_y (view, 30), &edge, 4));
+  g_assert_true (snapshot_pixel_is (s, x, lm_distribution_view_value_to_y (view, 970), &edge, 4));
+  g_assert_true (snapshot_pixel_is (s, x, lm_distribution_view_value_to_y (view, 400), &middle, 4));
+  g_assert_true (snapshot_pixel_is (s, x, lm_distribution_view_value_to_y (view, 600), &middle, 4));
+  cairo_surface_destroy (s);
   gtk_window_destroy (GTK_WINDOW (win));
   lm_test_rm_rf (dir);
 }
@@ -2955,6 +3159,60 @@ test_cli_views (void)
   }
 }
 
+/* Runs lumen on `dir`'s Histograms with --histogram-mode `mode` into
+ * `png`; returns its exit status and stderr. */
+static int
+run_histogram_screenshot (const char *dir, const char *mode, const char *png, char **err)
+{
+  const char *argv[] = { lumen_bin, "--logdir", dir, "--view", "histograms", "--window-size", "1000x700",
+                         "--histogram-mode", mode, "--screenshot", png, NULL };
+  int status;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, err, &status, NULL));
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+/* lumen --view histograms --histogram-mode overlay --screenshot: every
+ * card in overlay mode (curves drawn as lines, none filled in the run's
+ * colour, where offset fills the newest); a mode other than offset or
+ * overlay exits 2 saying so. */
+static void
+test_cli_histogram_mode (void)
+{
+  g_autofree char *dir = NULL, *png = NULL, *err = NULL;
+  guint8 rgb[3];
+  guint n_offset, n_overlay;
+  GdkRGBA c;
+  Image img;
+
+  if (!have_display || lumen_bin == NULL)
+    {
+      g_test_skip (have_display ? "no lumen binary" : "no display");
+      return;
+    }
+  dir = write_uneven_run ();
+  png = g_build_filename (dir, "mode.png", NULL);
+  lm_palette_color (0, &c);
+  rgb[0] = (guint8) (c.red * 255 + .5), rgb[1] = (guint8) (c.green * 255 + .5), rgb[2] = (guint8) (c.blue * 255 + .5);
+  g_assert_cmpint (run_histogram_screenshot (dir, "offset", png, &err), ==, 0);
+  load_image (png, &img);
+  n_offset = count_rgb (&img, rgb, 6);
+  g_free (img.pixels);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_histogram_screenshot (dir, "overlay", png, &err), ==, 0);
+  load_image (png, &img);
+  n_overlay = count_rgb (&img, rgb, 6);
+  g_free (img.pixels);
+  g_clear_pointer (&err, g_free);
+  g_test_message ("pixels in the run's colour: offset %u, overlay %u", n_offset, n_overlay);
+  g_assert_cmpuint (n_offset, >, 2000);
+  g_assert_cmpuint (n_overlay * 4, <, n_offset);
+
+  g_assert_cmpint (run_histogram_screenshot (dir, "ridge", png, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "--histogram-mode must be offset or overlay; got 'ridge'"));
+  lm_test_rm_rf (dir);
+}
+
 /* Runs lumen on `dir`'s PR Curves with `step` (NULL: none) into `png`;
  * returns its exit status and stderr. */
 static int
@@ -3158,7 +3416,10 @@ main (int argc, char **argv)
                         test_offscreen_cards_skipped);
   g_test_add_func ("/ui/dashboards/columns", test_columns);
   g_test_add_func ("/ui/dashboards/offset-axis", test_offset_axis);
+  g_test_add_func ("/ui/dashboards/offset-look", test_offset_look);
+  g_test_add_func ("/ui/dashboards/view-larger", test_view_larger);
   g_test_add_func ("/ui/dashboards/distribution-axis", test_distribution_axis);
+  g_test_add_func ("/ui/dashboards/distribution-bands", test_distribution_bands);
   g_test_add_func ("/ui/dashboards/nonfinite", test_nonfinite);
   g_test_add_func ("/ui/dashboards/images", test_images);
   g_test_add_func ("/ui/dashboards/text", test_text);
@@ -3183,6 +3444,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/dashboards/hparams-experiment-columns", test_hparams_experiment_columns);
   g_test_add_func ("/ui/dashboards/hparams-interval-crossed", test_hparams_interval_crossed);
   g_test_add_func ("/ui/dashboards/cli", test_cli_views);
+  g_test_add_func ("/ui/dashboards/cli-histogram-mode", test_cli_histogram_mode);
   g_test_add_func ("/ui/dashboards/damaged-run", test_damaged_run);
   rc = g_test_run ();
   lm_test_rm_rf (logdir);

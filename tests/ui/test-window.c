@@ -557,6 +557,22 @@ test_axis_labels (void)
   n = lm_axis_ticks (LM_AXIS_STEP, FALSE, 0, 3e6, 6, ticks);
   g_assert_cmpstr (ticks[1].label, ==, "500k");
   g_assert_cmpstr (ticks[3].label, ==, "1.5M");
+  /* Histogram axes (LM_AXIS_VALUE_SI), as TensorBoard's d3 axes: SI
+   * suffixes from 10,000 up, where a value axis writes every digit;
+   * smaller values as a value axis's. */
+  n = lm_axis_ticks (LM_AXIS_VALUE_SI, FALSE, -300000, 410000, 8, ticks);
+  g_assert_cmpuint (n, >=, 4);
+  g_assert_cmpstr (ticks[1].label, ==, "-200k");
+  g_assert_cmpstr (ticks[n - 1].label, ==, "400k");
+  n = lm_axis_ticks (LM_AXIS_VALUE, FALSE, -300000, 410000, 8, ticks);
+  g_assert_cmpstr (ticks[n - 1].label, ==, "400000");
+  n = lm_axis_ticks (LM_AXIS_VALUE_SI, FALSE, 0, 3e6, 6, ticks);
+  g_assert_cmpstr (ticks[3].label, ==, "1.5M");
+  n = lm_axis_ticks (LM_AXIS_VALUE_SI, FALSE, 4.55, 5.45, 5, ticks);
+  g_assert_cmpstr (ticks[0].label, ==, "4.6");
+  n = lm_axis_ticks (LM_AXIS_VALUE_SI, FALSE, 10000, 10010, 5, ticks);
+  for (guint i = 1; i < n; i++)
+    g_assert_cmpstr (ticks[i].label, !=, ticks[i - 1].label);
   /* An axis starting just below 0 (steps -3..40, padded): the first tick
    * is 0, not "-0" (ceil of a small negative number is -0.0). */
   n = lm_axis_ticks (LM_AXIS_STEP, FALSE, -5.2, 42.2, 3, ticks);
