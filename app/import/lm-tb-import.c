@@ -723,13 +723,22 @@ import_text (Run *r, LmTfValue *v)
            r->src_dir, v->tag, r->step);
       return;
     }
+  /* more strings than the shape holds: TensorBoard's make_ndarray fails
+   * to reshape them and its text plugin shows nothing of the tag (one
+   * string it repeats to fill the shape, as the padding below) */
+  g_autoptr (GError) error = NULL;
+  gint64 numel;
+  if (s->len > 1 && !lm_tf_tensor_check_strings (t, &numel, &error))
+    {
+      say (r->imp, TRUE, "%s: text '%s' at step %" G_GINT64_FORMAT " not imported: %s",
+           r->src_dir, v->tag, r->step, error->message);
+      return;
+    }
   /* fewer strings than the shape holds: the last one repeated, none
    * empty strings, as TensorFlow's MakeNdarray reads them (up to a table
-   * of 65,536 cells; past that, and with more strings than cells, the
-   * first string) */
-  gint64 numel = lm_tf_tensor_numel (t);
-  if (t->ndim <= 0 || numel <= 1 || numel < (gint64) s->len
-      || (numel > (gint64) s->len && numel > MAX_PADDED_ITEMS))
+   * of 65,536 cells; past that, the first string) */
+  numel = lm_tf_tensor_numel (t);
+  if (t->ndim <= 0 || numel <= 1 || (numel > (gint64) s->len && numel > MAX_PADDED_ITEMS))
     {
       gsize n;
       const char *d = (const char *) lm_tf_tensor_string (t, 0, &n);

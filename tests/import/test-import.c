@@ -1698,6 +1698,33 @@ test_text_padding_too_large (void)
   events_done (db, &m, dst, src, file);
 }
 
+/* A text tensor with more strings than its shape holds, which
+ * TensorBoard's make_ndarray cannot reshape (its text plugin shows nothing
+ * of the tag): named with its run, tag, step and both counts, and skipped,
+ * where its first string was shown; the record before it is imported. */
+static void
+test_text_too_many_strings (void)
+{
+  static const gint64 two[1] = { 2 };
+  char *file = NULL;
+  char *src = events_dir_new (&file);
+  Messages m;
+  char *dst = NULL;
+
+  write_event (file, 1, value_text_strings ("notes", two, 1, (const char *[]) { "a", "b", NULL }));
+  write_event (file, 2, value_text_strings ("notes", two, 1, (const char *[]) { "a", "b", "c", NULL }));
+  write_event (file, 3, value_text_strings ("scalar", NULL, 0, (const char *[]) { "x", "y", NULL }));
+  sqlite3 *db = import_run_with_errors (src, &m, &dst, 2);
+  g_assert_nonnull (find_message (m.errors, "text 'notes' at step 2 not imported: its tensor [2] holds "
+                                  "3 strings, over the 2 its shape holds", NULL));
+  g_assert_nonnull (find_message (m.errors, "text 'scalar' at step 3 not imported: its tensor [] holds "
+                                  "2 strings, over the 1 its shape holds", NULL));
+  g_assert_cmpint (db_int (db, "SELECT count(*) FROM texts"), ==, 1);
+  g_autofree char *table = db_text (db, "SELECT value FROM texts WHERE step = 1");
+  g_assert_cmpstr (table, ==, "| |\n|---|\n| a |\n| b |\n");
+  events_done (db, &m, dst, src, file);
+}
+
 /* Writes the projector's files for one embedding of 4 points:
  * tensors.tsv and metadata.tsv (meta) into the folder assets, and into
  * the folder run a projector_config.pbtxt naming them (relative to run
@@ -2320,6 +2347,7 @@ main (int argc, char **argv)
   g_test_add_func ("/import/text-3d", test_text_3d);
   g_test_add_func ("/import/tensor-partial-vals", test_tensor_partial_vals);
   g_test_add_func ("/import/text-padding-too-large", test_text_padding_too_large);
+  g_test_add_func ("/import/text-too-many-strings", test_text_too_many_strings);
   g_test_add_func ("/import/audio-bad", test_audio_bad);
   g_test_add_func ("/import/embedding-metadata", test_embedding_metadata);
   g_test_add_func ("/import/embedding-absolute-paths", test_embedding_absolute_paths);
