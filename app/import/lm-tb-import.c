@@ -2074,12 +2074,19 @@ read_metadata_tsv (const char *path, size_t n, GStrv *header, gsize *n_columns, 
 }
 
 /* A path of projector_config.pbtxt's as TensorBoard's projector plugin
- * takes it (_rel_to_abs_asset_path): a relative path is under the
- * config's folder, an absolute one (what TensorFlow's tutorials write,
- * os.path.join(log_dir, "metadata.tsv")) as it is. */
+ * takes it (_rel_to_abs_asset_path): "~" or "~/..." is under the home
+ * folder ($HOME, else the user's, as os.path.expanduser), a relative path
+ * under the config's folder, an absolute one (what TensorFlow's tutorials
+ * write, os.path.join(log_dir, "metadata.tsv")) as it is. */
 static char *
 asset_path (Run *r, const char *path)
 {
+  if (path[0] == '~' && (path[1] == '\0' || G_IS_DIR_SEPARATOR (path[1])))
+    {
+      const char *home = g_getenv ("HOME");
+
+      return g_build_filename (home && *home ? home : g_get_home_dir (), path + 1, NULL);
+    }
   if (g_path_is_absolute (path))
     return g_strdup (path);
   return g_build_filename (r->src_dir, path, NULL);
