@@ -822,6 +822,7 @@ import_pr_curve (Run *r, LmTfValue *v)
 
 static gboolean run_open (Run *r, const char *what);
 static void give_late_experiment (LmTbImport *imp);
+static void write_session (Run *r, GArray *hps, gboolean count);
 
 static char *
 pb_string (const LmPbField *f)
@@ -904,6 +905,15 @@ read_experiment (Run *r, const guint8 *data, size_t len)
     }
   g_clear_pointer (&r->experiment, experiment_unref);
   r->experiment = e;
+  /* its own session was written before it (hp.hparams, then
+   * hp.hparams_config in the same folder): it takes it now, as
+   * TensorBoard would at its next reload */
+  if (r->session_hps != NULL)
+    {
+      write_session (r, r->session_hps, FALSE);
+      g_clear_pointer (&r->session_hps, g_array_unref);
+      g_clear_pointer (&r->session_strings, g_ptr_array_unref);
+    }
   if (r->imp->experiment == NULL)
     {
       r->imp->experiment = g_rc_box_acquire (e);

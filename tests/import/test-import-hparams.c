@@ -391,6 +391,43 @@ test_late_parent_experiment (void)
   tmpdir_free (g_steal_pointer (&top));
 }
 
+/* lumen-import --follow: a session's own experiment written after its
+ * session (hp.hparams, then hp.hparams_config into the same folder)
+ * reaches it at the next poll, and the other session, which has none, as
+ * the one experiment of the logdir; both as if it had come first, where
+ * the session kept its inferred metrics. */
+static void
+test_late_own_experiment (void)
+{
+  g_autofree char *top = tmpdir_new ();
+  g_autofree char *src = g_build_filename (top, "logs", NULL);
+  g_autofree char *dst = g_build_filename (top, "imported", NULL);
+  g_autofree char *events = g_build_filename (src, "run-0", "events.out.tfevents.1700000000.host.1.0", NULL);
+  g_autoptr (GByteArray) file = g_byte_array_new ();
+  LmTbImport *imp;
+  Messages m;
+  FILE *f;
+
+  write_keras_logs (src, EXPERIMENT_NONE);
+  messages_init (&m);
+  imp = lm_tb_import_new (src, dst, 0);
+  lm_tb_import_set_message_func (imp, collect, &m);
+  lm_tb_import_poll (imp);
+  lm_tb_import_flush (imp);
+  /* appended to run-0's event file, as its writer would */
+  add_experiment (file);
+  f = fopen (events, "ab");
+  g_assert_nonnull (f);
+  g_assert_cmpuint (fwrite (file->data, 1, file->len, f), ==, file->len);
+  g_assert_cmpint (fclose (f), ==, 0);
+  lm_tb_import_poll (imp);
+  g_assert_cmpuint (lm_tb_import_finish (imp, FALSE), ==, 0);
+  lm_tb_import_free (imp);
+  messages_clear (&m);
+  assert_hparams (dst, EXPERIMENT_IN_SESSION);
+  tmpdir_free (g_steal_pointer (&top));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -399,5 +436,6 @@ main (int argc, char **argv)
   g_test_add_func ("/import/hparams-parent-experiment", test_parent_experiment);
   g_test_add_func ("/import/hparams-inferred", test_inferred_metrics);
   g_test_add_func ("/import/hparams-late-parent-experiment", test_late_parent_experiment);
+  g_test_add_func ("/import/hparams-late-own-experiment", test_late_own_experiment);
   return g_test_run ();
 }
