@@ -368,48 +368,17 @@ test_inferred_metrics (void)
   import_layout ("logs", EXPERIMENT_NONE);
 }
 
-/* lumen-import --follow: the experiment written into the folder above
- * after the sessions were read (hp.hparams_config run late) reaches them
- * at the next poll, its metrics, display names and columns as if it had
- * come first, where they kept inferred metrics. */
+/* lumen-import --follow over the logs without an experiment, the
+ * experiment then appended to the event file of `run` ("": the folder
+ * above the sessions) as its writer would, before the next poll: what
+ * the HParams view gets is layout's. */
 static void
-test_late_parent_experiment (void)
+follow_late_experiment (const char *folder, const char *run, Layout layout)
 {
   g_autofree char *top = tmpdir_new ();
-  g_autofree char *src = g_build_filename (top, "hparam_tuning", NULL);
+  g_autofree char *src = g_build_filename (top, folder, NULL);
   g_autofree char *dst = g_build_filename (top, "imported", NULL);
-  g_autoptr (GByteArray) file = g_byte_array_new ();
-  LmTbImport *imp;
-  Messages m;
-
-  write_keras_logs (src, EXPERIMENT_NONE);
-  messages_init (&m);
-  imp = lm_tb_import_new (src, dst, 0);
-  lm_tb_import_set_message_func (imp, collect, &m);
-  lm_tb_import_poll (imp);
-  lm_tb_import_flush (imp);
-  add_experiment (file);
-  save_events (src, "", file);
-  lm_tb_import_poll (imp);
-  g_assert_cmpuint (lm_tb_import_finish (imp, FALSE), ==, 0);
-  lm_tb_import_free (imp);
-  messages_clear (&m);
-  assert_hparams (dst, EXPERIMENT_IN_PARENT);
-  tmpdir_free (g_steal_pointer (&top));
-}
-
-/* lumen-import --follow: a session's own experiment written after its
- * session (hp.hparams, then hp.hparams_config into the same folder)
- * reaches it at the next poll, and the other session, which has none, as
- * the one experiment of the logdir; both as if it had come first, where
- * the session kept its inferred metrics. */
-static void
-test_late_own_experiment (void)
-{
-  g_autofree char *top = tmpdir_new ();
-  g_autofree char *src = g_build_filename (top, "logs", NULL);
-  g_autofree char *dst = g_build_filename (top, "imported", NULL);
-  g_autofree char *events = g_build_filename (src, "run-0", "events.out.tfevents.1700000000.host.1.0", NULL);
+  g_autofree char *events = g_build_filename (src, run, "events.out.tfevents.1700000000.host.1.0", NULL);
   g_autoptr (GByteArray) file = g_byte_array_new ();
   LmTbImport *imp;
   Messages m;
@@ -421,7 +390,6 @@ test_late_own_experiment (void)
   lm_tb_import_set_message_func (imp, collect, &m);
   lm_tb_import_poll (imp);
   lm_tb_import_flush (imp);
-  /* appended to run-0's event file, as its writer would */
   add_experiment (file);
   f = fopen (events, "ab");
   g_assert_nonnull (f);
@@ -431,8 +399,29 @@ test_late_own_experiment (void)
   g_assert_cmpuint (lm_tb_import_finish (imp, FALSE), ==, 0);
   lm_tb_import_free (imp);
   messages_clear (&m);
-  assert_hparams (dst, EXPERIMENT_IN_SESSION);
+  assert_hparams (dst, layout);
   tmpdir_free (g_steal_pointer (&top));
+}
+
+/* lumen-import --follow: the experiment written into the folder above
+ * after the sessions were read (hp.hparams_config run late) reaches them
+ * at the next poll, its metrics, display names and columns as if it had
+ * come first, where they kept inferred metrics. */
+static void
+test_late_parent_experiment (void)
+{
+  follow_late_experiment ("hparam_tuning", "", EXPERIMENT_IN_PARENT);
+}
+
+/* lumen-import --follow: a session's own experiment written after its
+ * session (hp.hparams, then hp.hparams_config into the same folder)
+ * reaches it at the next poll, and the other session, which has none, as
+ * the one experiment of the logdir; both as if it had come first, where
+ * the session kept its inferred metrics. */
+static void
+test_late_own_experiment (void)
+{
+  follow_late_experiment ("logs", "run-0", EXPERIMENT_IN_SESSION);
 }
 
 /* The sessions' HParams records in dst when their experiment names
