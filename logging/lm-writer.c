@@ -888,6 +888,14 @@ int lm_writer_set_status(lm_writer *w, lm_run_status status) {
   return queue_kv(w, "status", names[status]);
 }
 
+int lm_writer_set_error(lm_writer *w, const char *message) {
+  if (!w)
+    return lm_fail(NULL, LM_ERR_INVALID_ARG, "writer is NULL");
+  if (!message || !*message)
+    return lm_fail(w, LM_ERR_INVALID_ARG, "run error message is empty");
+  return queue_kv(w, "error", message);
+}
+
 int lm_writer_flush(lm_writer *w) {
   if (!w)
     return lm_fail(NULL, LM_ERR_INVALID_ARG, "writer is NULL");

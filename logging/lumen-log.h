@@ -192,6 +192,13 @@ int lm_writer_close(lm_writer *w);
 int lm_writer_close_stats(lm_writer *w, lm_writer_stats *stats);
 
 int lm_writer_set_status(lm_writer *w, lm_run_status status);
+/* Why a run is incomplete although everything it logged is whole (a
+ * checkpoint or model file that could not be written): stored as the run
+ * key 'error', which the Lumen app shows beside the run's status, with the
+ * status left as it is ('finished' stays 'finished').  A write fault of
+ * the writer itself replaces it at close; reopening the run removes it.
+ * NULL or "" is LM_ERR_INVALID_ARG. */
+int lm_writer_set_error(lm_writer *w, const char *message);
 
 /* The wall time (unix seconds) of every record logged on w from now on,
  * as SummaryWriter's add_*(..., walltime=t) gives one per call: scalars,

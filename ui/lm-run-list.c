@@ -61,8 +61,9 @@ update_row (Row *row)
   const char *error = lm_run_get_error (run);
   const char *text = "";
   const char *css = "lm-status-done";
-  g_autofree char *tip = NULL, *status_tip = NULL;
+  g_autofree char *tip = NULL, *status_tip = NULL, *error_line = NULL;
   const char *logging_error = lm_run_get_info (run, "error");
+  const char *why = "Logging failed: ";
   const char *cmd = lm_run_get_info (run, "command_line");
   const char *host = lm_run_get_info (run, "host");
 
@@ -82,14 +83,21 @@ update_row (Row *row)
         text = error ? "" : lm_run_get_writer_gone (run) ? "crashed" : "stalled";
         css = lm_run_get_writer_gone (run) ? "lm-status-failed" : "lm-status-stalled";
         break;
+      /* a finished or stopped run with an `error` (lumen-train's
+       * checkpoint that could not be written): its data is whole, but
+       * something it was to write is missing */
       case LM_RUN_STATUS_FINISHED:
-        text = "finished";
+        text = "finished", why = "Finished, but ";
+        if (logging_error != NULL)
+          css = "lm-status-stalled";
         break;
       case LM_RUN_STATUS_FAILED:
         text = "failed", css = "lm-status-failed";
         break;
       case LM_RUN_STATUS_STOPPED:
-        text = "stopped";
+        text = "stopped", why = "Stopped, but ";
+        if (logging_error != NULL)
+          css = "lm-status-stalled";
         break;
       case LM_RUN_STATUS_UNKNOWN:
       default:
@@ -99,9 +107,9 @@ update_row (Row *row)
   gtk_label_set_text (GTK_LABEL (row->status), text);
   gtk_widget_add_css_class (row->status, css);
   /* the writer's fault (a full disk), recorded with the status: why the
-   * run stops where it does */
+   * run stops where it does; or what a finished run could not write */
   if (logging_error != NULL && *text != '\0' && !g_str_equal (text, "loading…"))
-    status_tip = g_strdup_printf ("Logging failed: %s", logging_error);
+    status_tip = g_strconcat (why, logging_error, NULL);
   gtk_widget_set_tooltip_text (row->status,
                                g_str_equal (text, "crashed")
                                ? "The process writing this run ended without closing it (killed or "
@@ -112,13 +120,18 @@ update_row (Row *row)
   gtk_widget_set_visible (row->badge, error != NULL);
   gtk_widget_set_tooltip_text (row->badge, error);
 
-  tip = g_strdup_printf ("%s\n%s%s%s%s%s\n%'" G_GUINT64_FORMAT " scalar points%s%s%s%s",
+  if (logging_error != NULL)
+    {
+      error_line = g_strconcat ("\n", why, logging_error, NULL);
+      error_line[1] = g_ascii_tolower (error_line[1]);
+    }
+  tip = g_strdup_printf ("%s\n%s%s%s%s%s\n%'" G_GUINT64_FORMAT " scalar points%s%s%s",
                          lm_run_get_path (run),
                          host ? "host " : "", host ? host : "", host && cmd ? "\n" : "",
                          cmd ? "command: " : "", cmd ? cmd : "",
                          lm_run_get_n_points (run),
                          error ? "\nerror: " : "", error ? error : "",
-                         logging_error ? "\nlogging failed: " : "", logging_error ? logging_error : "");
+                         error_line ? error_line : "");
   gtk_widget_set_tooltip_text (row->name, tip);
   gtk_widget_queue_draw (row->swatch);
 }

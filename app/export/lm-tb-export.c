@@ -16,6 +16,7 @@
 
 #include <lm-chrome-trace.h>
 #include <lm-graph-data.h>
+#include <lm-records.h>
 
 #include <lm-reader-private.h>
 #include <lm-scan-private.h>
@@ -732,6 +733,8 @@ export_layout (Run *r, GPtrArray *cats, double wall_time)
 
 /* ------------------------------------------------------------ hparams */
 
+static GPtrArray *list_subdirs (const char *dir, GArray *visited);
+
 /* HParamsPluginData {version 1 (0), experiment 2 | session_start_info 3
  * | session_end_info 4} as add_hparams writes them, one value each. */
 static void
@@ -772,6 +775,24 @@ labels_sql (Run *r, const char *columns, const char *table, const char *kind, co
                           " ON l.kind = '%s' AND %s ORDER BY %s", columns, table, kind, on, order);
 }
 
+/* One of Experiment.metric_infos: MetricInfo {name 1: MetricName {group
+ * 1, tag 2}}, with the display name and description of labels' columns 2
+ * and 3 where given (st). */
+static void
+add_metric_info (GByteArray *exp, const char *group, const char *tag, sqlite3_stmt *labels)
+{
+  g_autoptr (GByteArray) mname = g_byte_array_new ();
+  g_autoptr (GByteArray) info = g_byte_array_new ();
+
+  if (*group)
+    lm_pbw_string (mname, 1, group); /* MetricName.group */
+  lm_pbw_string (mname, 2, tag);     /* MetricName.tag */
+  lm_pbw_message (info, 1, mname);
+  if (labels != NULL)
+    write_labels (info, labels, 2, 3);
+  lm_pbw_message (exp, 5, info);     /* Experiment.metric_infos */
+}
+
 /* Experiment.metric_infos from `table` (rows of group, tag; "" for none;
  * display name, description): MetricName {group 1, tag 2}, the group the
  * sub-run that holds the scalars, as Keras' TensorBoard callback writes
@@ -788,21 +809,66 @@ write_metric_infos (Run *r, GByteArray *exp, const char *table, const char *sql)
     return 0;
   while ((rc = sqlite3_step (st)) == SQLITE_ROW)
     {
-      g_autoptr (GByteArray) mname = g_byte_array_new ();
-      g_autoptr (GByteArray) info = g_byte_array_new ();
-      const char *group = column_text (st, 0);
-
-      if (*group)
-        lm_pbw_string (mname, 1, group); /* MetricName.group */
-      lm_pbw_string (mname, 2, column_text (st, 1)); /* MetricName.tag */
-      lm_pbw_message (info, 1, mname);
-      write_labels (info, st, 2, 3);
-      lm_pbw_message (exp, 5, info); /* Experiment.metric_infos */
+      add_metric_info (exp, column_text (st, 0), column_text (st, 1), st);
       n++;
     }
   sqlite3_finalize (st);
   if (rc != SQLITE_DONE)
     db_failed (r, table);
+  return n;
+}
+
+/* Experiment.metric_infos of db's scalar tags in group ("" for the
+ * session's own): the metrics TensorBoard and the HParams view infer for
+ * a session that names none.  The count written. */
+static guint
+write_scalar_metric_infos (GByteArray *exp, sqlite3 *db, const char *group)
+{
+  sqlite3_stmt *st = NULL;
+  guint n = 0;
+
+  if (sqlite3_prepare_v2 (db, "SELECT name FROM tags WHERE kind = 'scalar' ORDER BY name", -1, &st, NULL)
+      == SQLITE_OK)
+    for (; sqlite3_step (st) == SQLITE_ROW; n++)
+      add_metric_info (exp, group, column_text (st, 0), NULL);
+  sqlite3_finalize (st);
+  return n;
+}
+
+/* The same for the runs in the folders below dir, each in the group of its
+ * path under the session's folder ("validation"), but for those under
+ * another session (a run with hparams: TensorBoard's longest parent
+ * session). */
+static guint
+write_sub_run_metric_infos (GByteArray *exp, const char *dir, const char *group, int depth, GArray *visited)
+{
+  g_autoptr (GPtrArray) subdirs = NULL;
+  guint n = 0;
+
+  if (depth >= MAX_DEPTH)
+    return 0;
+  subdirs = list_subdirs (dir, visited);
+  for (guint i = 0; i < subdirs->len; i++)
+    {
+      g_autofree char *path = g_build_filename (dir, subdirs->pdata[i], NULL);
+      g_autofree char *file = g_build_filename (path, "run.lumen", NULL);
+      g_autofree char *sub = *group ? g_strconcat (group, "/", subdirs->pdata[i], NULL)
+                                    : g_strdup (subdirs->pdata[i]);
+      gboolean session = FALSE;
+
+      if (g_file_test (file, G_FILE_TEST_IS_REGULAR))
+        {
+          g_autofree char *msg = NULL;
+          sqlite3 *db = lm_reader_open_path (file, &msg);
+
+          session = db != NULL && lm_hparams_present (db);
+          if (db != NULL && !session)
+            n += write_scalar_metric_infos (exp, db, sub);
+          sqlite3_close (db);
+        }
+      if (!session)
+        n += write_sub_run_metric_infos (exp, path, sub, depth + 1, visited);
+    }
   return n;
 }
 
@@ -856,6 +922,7 @@ export_hparams (Run *r, double wall_time)
   g_autoptr (GByteArray) ssi = g_byte_array_new ();
   g_autoptr (GByteArray) sei = g_byte_array_new ();
   guint n = 0;
+  gboolean labelled = FALSE;
   int rc;
 
   if (!has_table (r->db, "hparams"))
@@ -888,6 +955,7 @@ export_hparams (Run *r, double wall_time)
       lm_pbw_message (ssi, 1, entry); /* map<string, Value> hparams */
       lm_pbw_string (info, 1, name);  /* HParamInfo {name 1, display_name 2, description 3, type 4} */
       write_labels (info, st, 3, 2);
+      labelled |= sqlite3_column_type (st, 3) == SQLITE_TEXT || sqlite3_column_type (st, 4) == SQLITE_TEXT;
       lm_pbw_varint (info, 4, (guint64) dt);
       if (!columns)
         lm_pbw_message (exp, 4, info);
@@ -910,10 +978,23 @@ export_hparams (Run *r, double wall_time)
   if (n + n_metrics == 0)
     return;
   lm_pbw_varint (sei, 1, 1); /* STATUS_SUCCESS */
-  /* No metric named: no experiment either, so that TensorBoard infers the
-   * metrics from the scalar tags as the HParams view does, where an
-   * experiment without metrics would show none. */
-  if (n_metrics > 0)
+  /* No metric named: TensorBoard infers them from the scalar tags as the
+   * HParams view does, but only without an experiment, where one without
+   * metrics would show none.  Display names, descriptions and columns
+   * need one: it then names the metrics the view infers, every scalar tag
+   * of the session and of the runs below it. */
+  if (n_metrics == 0 && (labelled || columns))
+    {
+      g_autofree char *dir = g_path_get_dirname (r->path);
+      g_autoptr (GArray) visited = lm_scan_visited_new ();
+      struct stat top;
+
+      if (stat (dir, &top) == 0)
+        lm_scan_seen_before (visited, &top);
+      n_metrics = write_scalar_metric_infos (exp, r->db, "")
+                  + write_sub_run_metric_infos (exp, dir, "", 0, visited);
+    }
+  if (n_metrics > 0 || labelled || columns)
     write_hparams_part (r, wall_time, "_hparams_/experiment", 2, exp);
   write_hparams_part (r, wall_time, "_hparams_/session_start_info", 3, ssi);
   write_hparams_part (r, wall_time, "_hparams_/session_end_info", 4, sei);
@@ -1587,15 +1668,33 @@ compare_names (gconstpointer a, gconstpointer b)
   return strcmp (*(char *const *) a, *(char *const *) b);
 }
 
+/* The folders in dir not seen before (a symlink back up the tree), by
+ * name, but hidden ones. */
+static GPtrArray *
+list_subdirs (const char *dir, GArray *visited)
+{
+  GPtrArray *subdirs = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      struct stat st;
+      if (name[0] != '.' && stat (path, &st) == 0 && S_ISDIR (st.st_mode) && !lm_scan_seen_before (visited, &st))
+        g_ptr_array_add (subdirs, g_strdup (name));
+    }
+  g_ptr_array_sort (subdirs, compare_names);
+  return subdirs;
+}
+
 /* Runs are folders holding run.lumen, at any depth (to 32), named by
  * their path under src as lumen --logdir names them. */
 static void
 scan (Export *ex, const char *dir, const char *rel, int depth, GArray *visited)
 {
   g_autofree char *file = g_build_filename (dir, "run.lumen", NULL);
-  g_autoptr (GPtrArray) subdirs = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GDir) d = NULL;
-  const char *name;
+  g_autoptr (GPtrArray) subdirs = NULL;
 
   if (g_file_test (file, G_FILE_TEST_IS_REGULAR))
     {
@@ -1612,16 +1711,9 @@ scan (Export *ex, const char *dir, const char *rel, int depth, GArray *visited)
       if (ex->filter == NULL || g_regex_match (ex->filter, run, 0, NULL))
         export_run (ex, file, run);
     }
-  if (depth >= MAX_DEPTH || (d = g_dir_open (dir, 0, NULL)) == NULL)
+  if (depth >= MAX_DEPTH)
     return;
-  while ((name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      struct stat st;
-      if (name[0] != '.' && stat (path, &st) == 0 && S_ISDIR (st.st_mode) && !lm_scan_seen_before (visited, &st))
-        g_ptr_array_add (subdirs, g_strdup (name));
-    }
-  g_ptr_array_sort (subdirs, compare_names);
+  subdirs = list_subdirs (dir, visited);
   for (guint i = 0; i < subdirs->len; i++)
     {
       const char *sub = subdirs->pdata[i];

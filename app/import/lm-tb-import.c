@@ -723,13 +723,22 @@ import_text (Run *r, LmTfValue *v)
            r->src_dir, v->tag, r->step);
       return;
     }
+  /* more strings than the shape holds: TensorBoard's make_ndarray fails
+   * to reshape them and its text plugin shows nothing of the tag (one
+   * string it repeats to fill the shape, as the padding below) */
+  g_autoptr (GError) error = NULL;
+  gint64 numel;
+  if (s->len > 1 && !lm_tf_tensor_check_strings (t, &numel, &error))
+    {
+      say (r->imp, TRUE, "%s: text '%s' at step %" G_GINT64_FORMAT " not imported: %s",
+           r->src_dir, v->tag, r->step, error->message);
+      return;
+    }
   /* fewer strings than the shape holds: the last one repeated, none
    * empty strings, as TensorFlow's MakeNdarray reads them (up to a table
-   * of 65,536 cells; past that, and with more strings than cells, the
-   * first string) */
-  gint64 numel = lm_tf_tensor_numel (t);
-  if (t->ndim <= 0 || numel <= 1 || numel < (gint64) s->len
-      || (numel > (gint64) s->len && numel > MAX_PADDED_ITEMS))
+   * of 65,536 cells; past that, the first string) */
+  numel = lm_tf_tensor_numel (t);
+  if (t->ndim <= 0 || numel <= 1 || (numel > (gint64) s->len && numel > MAX_PADDED_ITEMS))
     {
       gsize n;
       const char *d = (const char *) lm_tf_tensor_string (t, 0, &n);
@@ -813,6 +822,7 @@ import_pr_curve (Run *r, LmTfValue *v)
 
 static gboolean run_open (Run *r, const char *what);
 static void give_late_experiment (LmTbImport *imp);
+static void write_session (Run *r, GArray *hps, gboolean count);
 
 static char *
 pb_string (const LmPbField *f)
@@ -895,6 +905,15 @@ read_experiment (Run *r, const guint8 *data, size_t len)
     }
   g_clear_pointer (&r->experiment, experiment_unref);
   r->experiment = e;
+  /* its own session was written before it (hp.hparams, then
+   * hp.hparams_config in the same folder): it takes it now, as
+   * TensorBoard would at its next reload */
+  if (r->session_hps != NULL)
+    {
+      write_session (r, r->session_hps, FALSE);
+      g_clear_pointer (&r->session_hps, g_array_unref);
+      g_clear_pointer (&r->session_strings, g_ptr_array_unref);
+    }
   if (r->imp->experiment == NULL)
     {
       r->imp->experiment = g_rc_box_acquire (e);
@@ -2065,12 +2084,19 @@ read_metadata_tsv (const char *path, size_t n, GStrv *header, gsize *n_columns, 
 }
 
 /* A path of projector_config.pbtxt's as TensorBoard's projector plugin
- * takes it (_rel_to_abs_asset_path): a relative path is under the
- * config's folder, an absolute one (what TensorFlow's tutorials write,
- * os.path.join(log_dir, "metadata.tsv")) as it is. */
+ * takes it (_rel_to_abs_asset_path): "~" or "~/..." is under the home
+ * folder ($HOME, else the user's, as os.path.expanduser), a relative path
+ * under the config's folder, an absolute one (what TensorFlow's tutorials
+ * write, os.path.join(log_dir, "metadata.tsv")) as it is. */
 static char *
 asset_path (Run *r, const char *path)
 {
+  if (path[0] == '~' && (path[1] == '\0' || G_IS_DIR_SEPARATOR (path[1])))
+    {
+      const char *home = g_getenv ("HOME");
+
+      return g_build_filename (home && *home ? home : g_get_home_dir (), path + 1, NULL);
+    }
   if (g_path_is_absolute (path))
     return g_strdup (path);
   return g_build_filename (r->src_dir, path, NULL);

@@ -64,6 +64,8 @@ typedef struct {
   int64_t log_failures;  /* records the run file refused (disk full...) */
   int checkpoint_failures;
   bool model_save_failed; /* --save-model's file */
+  char checkpoint_error[PATH_MAX + 128]; /* the last failure's message */
+  char model_error[PATH_MAX + 128];
   bool nan_warned;
   bool resumed;          /* started from a checkpoint: purge later steps */
   char ck_data_dir[PATH_MAX], ck_logdir[PATH_MAX]; /* adopted from a checkpoint */
@@ -365,6 +367,7 @@ static bool save_checkpoint(app *a, const char *file)
   char *error = NULL;
   if (!lm_checkpoint_save(path, a->model, a->opt, &info, &error)) {
     fprintf(a->err, "lumen-train: cannot write checkpoint: %s\n", error);
+    snprintf(a->checkpoint_error, sizeof a->checkpoint_error, "%s", error);
     free(error);
     a->checkpoint_failures++;
     return false;
@@ -375,6 +378,26 @@ static bool save_checkpoint(app *a, const char *file)
   memcpy(a->res->checkpoint, path, pl);
   a->res->checkpoint[pl] = '\0';
   return true;
+}
+
+/* A run that finished or stopped with a checkpoint or the --save-model
+ * file missing: its data is whole, so the status stays, and the run key
+ * `error` says what is missing, which the app shows beside the status
+ * (the exit status is 1). */
+static void note_missing_files(app *a)
+{
+  char why[2 * sizeof a->checkpoint_error + 64] = "";
+  if (!a->w || a->log_failures || (!a->checkpoint_failures && !a->model_save_failed))
+    return;
+  if (a->checkpoint_failures == 1)
+    snprintf(why, sizeof why, "checkpoint not written: %s", a->checkpoint_error);
+  else if (a->checkpoint_failures > 1)
+    snprintf(why, sizeof why, "%d checkpoints not written, the last: %s", a->checkpoint_failures,
+             a->checkpoint_error);
+  if (a->model_save_failed)
+    snprintf(why + strlen(why), sizeof why - strlen(why), "%s--save-model file not written: %s",
+             *why ? "; " : "", a->model_error);
+  log_rc(a, lm_writer_set_error(a->w, why), "the missing files");
 }
 
 static bool is_fashion_mnist(const app *a);
@@ -419,9 +442,10 @@ static bool save_model(app *a)
   lm_st_writer_free(w);
   if (!ok) {
     if (error) /* it names the file */
-      fprintf(a->err, "lumen-train: --save-model: %s\n", error);
+      snprintf(a->model_error, sizeof a->model_error, "%s", error);
     else
-      fprintf(a->err, "lumen-train: --save-model: cannot write %s: out of memory\n", path);
+      snprintf(a->model_error, sizeof a->model_error, "cannot write %s: out of memory", path);
+    fprintf(a->err, "lumen-train: --save-model: %s\n", a->model_error);
     free(error);
     return false;
   }
@@ -1575,8 +1599,10 @@ int lm_train_app_run(const lm_train_cli *cli, FILE *out, FILE *err, lm_train_res
         goto done;
       }
     }
-    if (a.w)
+    if (a.w) {
+      note_missing_files(&a);
       lm_writer_set_status(a.w, LM_RUN_STOPPED);
+    }
     fprintf(out, "Stopped at epoch %lld, step %lld. Checkpoint: %s\nResume with: %s --resume %s\n",
             (long long)a.last.epoch + (a.last.batch > 0), (long long)a.last.step, a.res->checkpoint,
             a.cli.program ? a.cli.program : "lumen-train", a.res->checkpoint);
@@ -1597,6 +1623,7 @@ int lm_train_app_run(const lm_train_cli *cli, FILE *out, FILE *err, lm_train_res
     a.model_save_failed = true; /* the run is done; the exit status says the file is missing */
   if (a.w) {
     log_embedding(&a);
+    note_missing_files(&a);
     lm_writer_set_status(a.w, LM_RUN_FINISHED);
   }
   a.res->status = LM_RUN_FINISHED;

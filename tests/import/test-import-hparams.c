@@ -82,11 +82,12 @@ typedef enum
   EXPERIMENT_NONE,         /* hp.hparams() alone */
 } Layout;
 
-/* The experiment's metrics with their groups, and the display names and
+/* The experiment's metrics with their groups (none without `metrics`:
+ * hp.hparams_config(hparams=..., metrics=[])), and the display names and
  * descriptions of lr and validation.epoch_accuracy (hp.HParam('lr',
  * display_name='Learning rate', description=...)). */
 static void
-add_experiment (GByteArray *file)
+add_experiment_of (GByteArray *file, gboolean with_metrics)
 {
   static const char *const metrics[][2] = {
     { "validation", "epoch_accuracy" }, { "train", "epoch_loss" }, { "validation", "epoch_loss" },
@@ -104,7 +105,7 @@ add_experiment (GByteArray *file)
   lm_pbw_string (lr, 3, "Adam's step size");
   lm_pbw_message (exp, 4, lr);    /* Experiment.hparam_infos */
 
-  for (guint i = 0; i < G_N_ELEMENTS (metrics); i++)
+  for (guint i = 0; with_metrics && i < G_N_ELEMENTS (metrics); i++)
     {
       g_autoptr (GByteArray) name = g_byte_array_new ();
       g_autoptr (GByteArray) info = g_byte_array_new ();
@@ -120,6 +121,12 @@ add_experiment (GByteArray *file)
       lm_pbw_message (exp, 5, info);            /* Experiment.metric_infos */
     }
   add_hparams_event (file, "experiment", 2, exp);
+}
+
+static void
+add_experiment (GByteArray *file)
+{
+  add_experiment_of (file, TRUE);
 }
 
 /* A session as hp.hparams writes it: the session's lr, after the
@@ -361,19 +368,21 @@ test_inferred_metrics (void)
   import_layout ("logs", EXPERIMENT_NONE);
 }
 
-/* lumen-import --follow: the experiment written into the folder above
- * after the sessions were read (hp.hparams_config run late) reaches them
- * at the next poll, its metrics, display names and columns as if it had
- * come first, where they kept inferred metrics. */
+/* lumen-import --follow over the logs without an experiment, the
+ * experiment then appended to the event file of `run` ("": the folder
+ * above the sessions) as its writer would, before the next poll: what
+ * the HParams view gets is layout's. */
 static void
-test_late_parent_experiment (void)
+follow_late_experiment (const char *folder, const char *run, Layout layout)
 {
   g_autofree char *top = tmpdir_new ();
-  g_autofree char *src = g_build_filename (top, "hparam_tuning", NULL);
+  g_autofree char *src = g_build_filename (top, folder, NULL);
   g_autofree char *dst = g_build_filename (top, "imported", NULL);
+  g_autofree char *events = g_build_filename (src, run, "events.out.tfevents.1700000000.host.1.0", NULL);
   g_autoptr (GByteArray) file = g_byte_array_new ();
   LmTbImport *imp;
   Messages m;
+  FILE *f;
 
   write_keras_logs (src, EXPERIMENT_NONE);
   messages_init (&m);
@@ -382,12 +391,104 @@ test_late_parent_experiment (void)
   lm_tb_import_poll (imp);
   lm_tb_import_flush (imp);
   add_experiment (file);
-  save_events (src, "", file);
+  f = fopen (events, "ab");
+  g_assert_nonnull (f);
+  g_assert_cmpuint (fwrite (file->data, 1, file->len, f), ==, file->len);
+  g_assert_cmpint (fclose (f), ==, 0);
   lm_tb_import_poll (imp);
   g_assert_cmpuint (lm_tb_import_finish (imp, FALSE), ==, 0);
   lm_tb_import_free (imp);
   messages_clear (&m);
-  assert_hparams (dst, EXPERIMENT_IN_PARENT);
+  assert_hparams (dst, layout);
+  tmpdir_free (g_steal_pointer (&top));
+}
+
+/* lumen-import --follow: the experiment written into the folder above
+ * after the sessions were read (hp.hparams_config run late) reaches them
+ * at the next poll, its metrics, display names and columns as if it had
+ * come first, where they kept inferred metrics. */
+static void
+test_late_parent_experiment (void)
+{
+  follow_late_experiment ("hparam_tuning", "", EXPERIMENT_IN_PARENT);
+}
+
+/* lumen-import --follow: a session's own experiment written after its
+ * session (hp.hparams, then hp.hparams_config into the same folder)
+ * reaches it at the next poll, and the other session, which has none, as
+ * the one experiment of the logdir; both as if it had come first, where
+ * the session kept its inferred metrics. */
+static void
+test_late_own_experiment (void)
+{
+  follow_late_experiment ("logs", "run-0", EXPERIMENT_IN_SESSION);
+}
+
+/* The sessions' HParams records in dst when their experiment names
+ * display names but no metric: the metrics those inferred from the scalar
+ * tags of each session's sub-runs, the labels and columns the
+ * experiment's. */
+static void
+assert_labels_inferred (const char *dst)
+{
+  g_autoptr (LmRunStore) store = lm_test_store_open (dst);
+  g_autoptr (LmRecordFeed) feed = lm_test_feed_open (store, LM_RECORD_HPARAMS);
+  g_autofree char *lr_key = lm_hparams_label_key ("lr", FALSE);
+
+  for (int i = 0; i < 2; i++)
+    {
+      LmHparamsRecord *rec = lm_record_feed_find (feed, i ? "run-1" : "run-0", "")->items->pdata[0];
+      LmHpLabel *lr = g_hash_table_lookup (rec->labels, lr_key);
+
+      g_assert_cmpuint (rec->metrics->len, ==, i ? 2 : 3);
+      g_assert_cmpstr (rec->metrics->pdata[0], ==, "train.epoch_loss");
+      g_assert_cmpstr (rec->metrics->pdata[1], ==, "validation.epoch_accuracy");
+      g_assert_nonnull (lr);
+      g_assert_cmpstr (lr->display_name, ==, "Learning rate");
+      g_assert_cmpstr (lr->description, ==, "Adam's step size");
+      g_assert_nonnull (rec->columns);
+      g_assert_cmpuint (rec->columns->len, ==, 2);
+      g_assert_cmpstr (rec->columns->pdata[0], ==, "batch");
+    }
+  g_assert_cmpfloat (metric_value (feed, "run-0", "validation.epoch_loss"), ==, 0.75);
+  g_assert_cmpfloat (metric_value (feed, "run-1", "validation.epoch_accuracy"), ==, 0.75);
+}
+
+/* hp.hparams_config with display names and no metrics: lumen-export
+ * writes the experiment, its hparams' display names, descriptions and
+ * columns, and the metrics the HParams view infers (the scalar tags of
+ * each session's sub-runs, with their groups), so that TensorBoard shows
+ * both; imported back, the same.  It wrote no experiment, and the display
+ * names were lost. */
+static void
+test_export_labels_without_metrics (void)
+{
+  g_autofree char *top = tmpdir_new ();
+  g_autofree char *src = g_build_filename (top, "hparam_tuning", NULL);
+  g_autofree char *dst = g_build_filename (top, "imported", NULL);
+  g_autofree char *mid = g_build_filename (top, "exported", NULL);
+  g_autofree char *back = g_build_filename (top, "back", NULL);
+  g_autofree char *session = g_build_filename (mid, "run-0", NULL);
+  g_autoptr (GByteArray) file = g_byte_array_new ();
+  LmTbExportOptions o = { .message = collect };
+  Messages m;
+
+  write_keras_logs (src, EXPERIMENT_NONE);
+  add_experiment_of (file, FALSE);
+  save_events (src, "", file);
+  g_assert_cmpuint (tb_import_once (src, dst, &m), ==, 0);
+  messages_clear (&m);
+  assert_labels_inferred (dst);
+
+  messages_init (&m);
+  o.message_data = &m;
+  g_assert_cmpuint (lm_tb_export (dst, mid, &o), ==, 0);
+  messages_clear (&m);
+  g_assert_true (events_hold (session, "_hparams_/experiment"));
+  g_assert_true (events_hold (session, "Learning rate"));
+  g_assert_cmpuint (tb_import_once (mid, back, &m), ==, 0);
+  messages_clear (&m);
+  assert_labels_inferred (back);
   tmpdir_free (g_steal_pointer (&top));
 }
 
@@ -399,5 +500,7 @@ main (int argc, char **argv)
   g_test_add_func ("/import/hparams-parent-experiment", test_parent_experiment);
   g_test_add_func ("/import/hparams-inferred", test_inferred_metrics);
   g_test_add_func ("/import/hparams-late-parent-experiment", test_late_parent_experiment);
+  g_test_add_func ("/import/hparams-late-own-experiment", test_late_own_experiment);
+  g_test_add_func ("/import/hparams-export-labels-without-metrics", test_export_labels_without_metrics);
   return g_test_run ();
 }

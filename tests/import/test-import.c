@@ -1698,6 +1698,33 @@ test_text_padding_too_large (void)
   events_done (db, &m, dst, src, file);
 }
 
+/* A text tensor with more strings than its shape holds, which
+ * TensorBoard's make_ndarray cannot reshape (its text plugin shows nothing
+ * of the tag): named with its run, tag, step and both counts, and skipped,
+ * where its first string was shown; the record before it is imported. */
+static void
+test_text_too_many_strings (void)
+{
+  static const gint64 two[1] = { 2 };
+  char *file = NULL;
+  char *src = events_dir_new (&file);
+  Messages m;
+  char *dst = NULL;
+
+  write_event (file, 1, value_text_strings ("notes", two, 1, (const char *[]) { "a", "b", NULL }));
+  write_event (file, 2, value_text_strings ("notes", two, 1, (const char *[]) { "a", "b", "c", NULL }));
+  write_event (file, 3, value_text_strings ("scalar", NULL, 0, (const char *[]) { "x", "y", NULL }));
+  sqlite3 *db = import_run_with_errors (src, &m, &dst, 2);
+  g_assert_nonnull (find_message (m.errors, "text 'notes' at step 2 not imported: its tensor [2] holds "
+                                  "3 strings, over the 2 its shape holds", NULL));
+  g_assert_nonnull (find_message (m.errors, "text 'scalar' at step 3 not imported: its tensor [] holds "
+                                  "2 strings, over the 1 its shape holds", NULL));
+  g_assert_cmpint (db_int (db, "SELECT count(*) FROM texts"), ==, 1);
+  g_autofree char *table = db_text (db, "SELECT value FROM texts WHERE step = 1");
+  g_assert_cmpstr (table, ==, "| |\n|---|\n| a |\n| b |\n");
+  events_done (db, &m, dst, src, file);
+}
+
 /* Writes the projector's files for one embedding of 4 points:
  * tensors.tsv and metadata.tsv (meta) into the folder assets, and into
  * the folder run a projector_config.pbtxt naming them (relative to run
@@ -1801,6 +1828,57 @@ test_embedding_absolute_paths (void)
   g_assert_cmpstr (labels, ==, "cat,dog,bird,fish");
   g_assert_cmpint (db_int (db, "SELECT n * 10 + d FROM embeddings WHERE tag = 'words'"), ==, 42);
   tmpdir_free (assets);
+  events_done (db, &m, dst, src, file);
+}
+
+/* projector_config.pbtxt's paths starting "~/" are under $HOME, as
+ * TensorBoard's projector expands them (os.path.expanduser), where they
+ * were read under the run's folder and the embedding was not imported:
+ * tensor_path, metadata_path and the sprite's image_path. */
+static void
+test_embedding_home_paths (void)
+{
+  static const char *const names[] = { "tensors.tsv", "metadata.tsv", "sprite.png" };
+  char *file = NULL, *dst = NULL;
+  char *src = events_dir_new (&file);
+  g_autofree char *run = g_path_get_dirname (file);
+  char *home = tmpdir_new ();
+  g_autofree char *emb = g_build_filename (home, "emb", NULL);
+  g_autofree char *all = fixtures ();
+  g_autofree char *from = g_build_filename (all, "runs", "Nov22_10-00-00_host", "00000", "default", NULL);
+  g_autofree char *pbtxt = g_build_filename (run, "projector_config.pbtxt", NULL);
+  g_autofree char *saved = g_strdup (g_getenv ("HOME"));
+  Messages m;
+
+  g_assert_cmpint (g_mkdir_with_parents (emb, 0755), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *in = g_build_filename (from, names[i], NULL);
+      g_autofree char *out = g_build_filename (emb, names[i], NULL);
+      g_autofree char *data = NULL;
+      gsize len;
+
+      g_assert_true (g_file_get_contents (in, &data, &len, NULL));
+      g_assert_true (g_file_set_contents (out, data, (gssize) len, NULL));
+    }
+  g_assert_true (g_file_set_contents (pbtxt, "embeddings {\n  tensor_name: \"default:00000\"\n"
+                                      "  tensor_path: \"~/emb/tensors.tsv\"\n"
+                                      "  metadata_path: \"~/emb/metadata.tsv\"\n"
+                                      "  sprite {\n    image_path: \"~/emb/sprite.png\"\n"
+                                      "    single_image_dim: 2\n    single_image_dim: 1\n  }\n}\n", -1, NULL));
+  write_event (file, 1, value_scalar ("loss", 1));
+  g_setenv ("HOME", home, TRUE);
+  sqlite3 *db = import_run (src, &m, &dst);
+  if (saved)
+    g_setenv ("HOME", saved, TRUE);
+  else
+    g_unsetenv ("HOME");
+  g_assert_cmpint (db_int (db, "SELECT n * 10 + d FROM embeddings WHERE tag = 'default'"), ==, 32);
+  g_assert_cmpint (db_int (db, "SELECT thumb_width * 10 + thumb_height FROM embeddings"), ==, 21);
+  g_autofree char *labels = db_text (db, "SELECT group_concat(label, ',') FROM (SELECT label FROM "
+                                         "embedding_metadata ORDER BY i)");
+  g_assert_cmpstr (labels, ==, "cat,dog,bird");
+  tmpdir_free (home);
   events_done (db, &m, dst, src, file);
 }
 
@@ -2320,9 +2398,11 @@ main (int argc, char **argv)
   g_test_add_func ("/import/text-3d", test_text_3d);
   g_test_add_func ("/import/tensor-partial-vals", test_tensor_partial_vals);
   g_test_add_func ("/import/text-padding-too-large", test_text_padding_too_large);
+  g_test_add_func ("/import/text-too-many-strings", test_text_too_many_strings);
   g_test_add_func ("/import/audio-bad", test_audio_bad);
   g_test_add_func ("/import/embedding-metadata", test_embedding_metadata);
   g_test_add_func ("/import/embedding-absolute-paths", test_embedding_absolute_paths);
+  g_test_add_func ("/import/embedding-home-paths", test_embedding_home_paths);
   g_test_add_func ("/import/audio-latin1-description", test_audio_latin1_description);
   g_test_add_func ("/import/apng-too-big", test_apng_too_big);
   g_test_add_func ("/import/idle-runs", test_idle_runs);

@@ -180,6 +180,10 @@ static void test_bad_values(void) {
                LM_ERR_INVALID_ARG, "metric tag 0 is NULL");
   assert_fails(lm_writer_set_status(w, (lm_run_status)17), LM_ERR_INVALID_ARG,
                "unknown run status");
+  assert_fails(lm_writer_set_error(w, NULL), LM_ERR_INVALID_ARG,
+               "run error message is empty");
+  assert_fails(lm_writer_set_error(w, ""), LM_ERR_INVALID_ARG,
+               "run error message is empty");
 
   /* Graphs. */
   lm_graph *g;

@@ -1357,6 +1357,25 @@ static void test_run_metadata(void) {
   g_assert_cmpstr(s, ==, "ok");
   g_free(s);
   sqlite3_close(db);
+
+  /* lm_writer_set_error: what is missing beside a whole run, the status
+   * left as it is; the next writer session removes it */
+  w = writer_open(dir, "meta");
+  assert_ok(lm_writer_set_error(w, "checkpoint not written: x/ckpt: No space left on device"));
+  assert_ok(lm_writer_close(w));
+  db = db_open_ro(path);
+  s = db_text(db, "SELECT value FROM run WHERE key = 'status'");
+  g_assert_cmpstr(s, ==, "finished");
+  g_free(s);
+  s = db_text(db, "SELECT value FROM run WHERE key = 'error'");
+  g_assert_cmpstr(s, ==, "checkpoint not written: x/ckpt: No space left on device");
+  g_free(s);
+  sqlite3_close(db);
+  w = writer_open(dir, "meta");
+  assert_ok(lm_writer_close(w));
+  db = db_open_ro(path);
+  g_assert_cmpint(db_int(db, "SELECT count(*) FROM run WHERE key = 'error'"), ==, 0);
+  sqlite3_close(db);
   g_free(path);
   tmpdir_free(dir);
 }

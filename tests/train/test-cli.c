@@ -873,6 +873,22 @@ static void test_write_failure_and_empty_test(void)
   g_assert_nonnull(strstr(out, "Test accuracy: ")); /* the training itself went through */
   g_assert_nonnull(strstr(err, "cannot write checkpoint"));
   g_assert_nonnull(strstr(err, "finished, but 1 checkpoint failed (see the messages above)"));
+  /* the run file says so too: its data is whole ('finished'), and the
+   * `error` the app shows beside the status names the missing file */
+  char *ckrun = g_build_filename(tmpdir, "ckfail", "run.lumen", NULL);
+  sqlite3 *db = train_fixture_open_run(ckrun);
+  char *st = train_fixture_text(db, "SELECT value FROM run WHERE key = 'status'");
+  char *why = train_fixture_text(db, "SELECT value FROM run WHERE key = 'error'");
+  char *want = g_strdup_printf("checkpoint not written: %s: cannot write: Is a directory", blocked);
+  g_assert_cmpstr(st, ==, "finished");
+  g_assert_cmpstr(why, ==, want);
+  g_assert_cmpint(train_fixture_int(db, "SELECT count(*) FROM scalars s JOIN tags t ON t.id = s.tag_id "
+                                        "WHERE t.name = 'test/accuracy'"), ==, 1);
+  sqlite3_close(db);
+  g_free(want);
+  g_free(why);
+  g_free(st);
+  g_free(ckrun);
   g_free(out);
   g_free(err);
   g_free(args);
@@ -1540,6 +1556,18 @@ static void test_save_model(void)
   char *msg = g_strdup_printf("lumen-train: --save-model: %s: cannot write: ", blocked);
   g_assert_nonnull(strstr(err, msg));
   g_assert_nonnull(strstr(err, "finished, but the --save-model file failed"));
+  char *runfile = g_build_filename(tmpdir, "save-blocked", "run.lumen", NULL);
+  sqlite3 *db = train_fixture_open_run(runfile);
+  char *st = train_fixture_text(db, "SELECT value FROM run WHERE key = 'status'");
+  char *why = train_fixture_text(db, "SELECT value FROM run WHERE key = 'error'");
+  g_free(msg);
+  msg = g_strdup_printf("--save-model file not written: %s: cannot write: Is a directory", blocked);
+  g_assert_cmpstr(st, ==, "finished");
+  g_assert_cmpstr(why, ==, msg);
+  sqlite3_close(db);
+  g_free(why);
+  g_free(st);
+  g_free(runfile);
   g_free(msg);
   g_free(eout);
   g_free(err);

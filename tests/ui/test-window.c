@@ -770,32 +770,23 @@ label_is (GtkWidget *w, gconstpointer text)
   return GTK_IS_LABEL (w) && gtk_widget_get_mapped (w) && g_str_equal (gtk_label_get_text (GTK_LABEL (w)), text);
 }
 
-/* A run whose logging failed (lumen-train on a full disk) is 'failed' in
- * the run list, and its status and name tooltips say why: the write error
- * the writer recorded as the run's `error`, where the reason was only in
- * the trainer's terminal. */
+/* A run of `status` with the run key `error` set to why, opened in the
+ * window: its status label says `status`, in the colour class css, and
+ * the tooltips of its status and name give why after `prefix`. */
 static void
-test_failed_run_says_why (void)
+assert_run_says_why (const char *status, const char *why, const char *css, const char *prefix)
 {
-  static const char why[] = "run 'full': the disk is full while committing to 'x/run.lumen' (database or "
-                            "disk is full); data logged since the last commit is lost and this writer accepts "
-                            "no more data";
   g_autofree char *dir = NULL, *want = NULL;
   LmWindow *win;
   LmTestRun *run;
-  GtkWidget *status, *name;
+  GtkWidget *label, *name;
 
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
-  dir = g_dir_make_tmp ("lumen-ui-failed-XXXXXX", NULL);
+  dir = g_dir_make_tmp ("lumen-ui-why-XXXXXX", NULL);
   run = lm_test_run_create (dir, "full");
   lm_test_run_begin (run);
   for (int i = 0; i < 10; i++)
     lm_test_run_add_scalar (run, "train/loss", i, 1.7e9 + i, 1.0 / (i + 1));
-  lm_test_run_set_status (run, "failed");
+  lm_test_run_set_status (run, status);
   lm_test_run_commit (run);
   lm_test_run_close (run);
   {
@@ -806,17 +797,53 @@ test_failed_run_says_why (void)
     sqlite3_free (sql);
   }
   win = open_window (dir);
-  status = lm_ui_find_widget (GTK_WIDGET (win), label_is, "failed");
-  g_assert_nonnull (status);
-  want = g_strconcat ("Logging failed: ", why, NULL);
-  g_assert_cmpstr (gtk_widget_get_tooltip_text (status), ==, want);
+  label = lm_ui_find_widget (GTK_WIDGET (win), label_is, status);
+  g_assert_nonnull (label);
+  g_assert_true (gtk_widget_has_css_class (label, css));
+  want = g_strconcat (prefix, why, NULL);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (label), ==, want);
   name = lm_ui_find_widget (GTK_WIDGET (win), label_is, "full");
   g_assert_nonnull (name);
   g_clear_pointer (&want, g_free);
-  want = g_strconcat ("\nlogging failed: ", why, NULL);
+  want = g_strconcat ("\n", prefix, why, NULL);
+  want[1] = g_ascii_tolower (want[1]);
   g_assert_true (g_str_has_suffix (gtk_widget_get_tooltip_text (name), want));
   gtk_window_destroy (GTK_WINDOW (win));
   lm_test_rm_rf (dir);
+}
+
+/* A run whose logging failed (lumen-train on a full disk) is 'failed' in
+ * the run list, and its status and name tooltips say why: the write error
+ * the writer recorded as the run's `error`, where the reason was only in
+ * the trainer's terminal. */
+static void
+test_failed_run_says_why (void)
+{
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  assert_run_says_why ("failed",
+                       "run 'full': the disk is full while committing to 'x/run.lumen' (database or "
+                       "disk is full); data logged since the last commit is lost and this writer accepts "
+                       "no more data", "lm-status-failed", "Logging failed: ");
+}
+
+/* A run lumen-train finished with a checkpoint it could not write: its
+ * data is whole, so it stays 'finished', amber, and the tooltips name the
+ * missing file, where it looked like any finished run. */
+static void
+test_finished_run_says_what_is_missing (void)
+{
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  assert_run_says_why ("finished",
+                       "checkpoint not written: /x/checkpoint-epoch-001.safetensors: cannot write: "
+                       "No space left on device", "lm-status-stalled", "Finished, but ");
 }
 
 static char *
@@ -1181,6 +1208,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/window/idle-no-frames", test_idle_no_frames);
   g_test_add_func ("/ui/window/all-nan-tag", test_all_nan_tag);
   g_test_add_func ("/ui/window/failed-run-says-why", test_failed_run_says_why);
+  g_test_add_func ("/ui/window/finished-run-says-what-is-missing", test_finished_run_says_what_is_missing);
   g_test_add_func ("/ui/window/long-tag", test_long_tag);
   g_test_add_func ("/ui/window/preferences", test_preferences);
   g_test_add_func ("/ui/window/open-logdir", test_open_logdir);
