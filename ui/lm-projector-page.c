@@ -310,11 +310,9 @@ default_tensor (GPtrArray *infos)
 static gboolean
 pca_maybe_sphereized (const LmEmbedding *e, gboolean sphereize, float *coords, double *explained, char **error)
 {
-  g_autofree float *copy = sphereize ? g_memdup2 (e->mat, e->n * e->d * sizeof *e->mat) : NULL;
-
-  if (copy != NULL)
-    lm_embedding_sphereize (copy, e->n, e->d);
-  return lm_embedding_pca (copy != NULL ? copy : e->mat, e->n, e->d, 3, coords, explained, NULL, error);
+  if (sphereize)
+    return lm_embedding_pca_sphereized (e->mat, e->n, e->d, 3, coords, explained, error);
+  return lm_embedding_pca (e->mat, e->n, e->d, 3, coords, explained, NULL, error);
 }
 
 static void
