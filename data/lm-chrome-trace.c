@@ -665,7 +665,12 @@ typedef struct
   gboolean seen;        /* "traceEvents" was there */
   double base_ns;       /* baseTimeNanoseconds, 0 when none */
   const char *at;       /* its '{' */
+  LmChromeTraceStop stop;  /* asked every STOP_EVERY events, or NULL */
+  gpointer stop_data;
 } Reader;
+
+/* How often (events) a read asks whether to stop: a few milliseconds. */
+#define STOP_EVERY 4096
 
 static void
 raw_reset (Raw *r)
@@ -849,6 +854,12 @@ read_event (LmJsonParser *ps, guint i, gpointer data)
 
   rd->index = i + 1;
   rd->at = ps->p;
+  if (rd->stop != NULL && i % STOP_EVERY == 0 && rd->stop (rd->stop_data))
+    {
+      ps->error = g_strdup_printf ("%s: interrupted at byte %ld of %zu", ps->what, (long) (ps->p - ps->start),
+                                   strlen (ps->p) + (gsize) (ps->p - ps->start));
+      return FALSE;
+    }
   raw_reset (&rd->raw);
   if (!lm_json_parse_object (ps, "expected an event (an object)", event_member, &rd->raw))
     return FALSE;
@@ -1089,14 +1100,13 @@ make_steps (Reader *rd)
     }
 }
 
-LmChromeTrace *
-lm_chrome_trace_parse (const char *text, const char *what, char **error)
+static LmChromeTrace *
+parse (const char *text, const char *what, LmChromeTraceStop stop, gpointer stop_data, char **error)
 {
   LmJsonParser ps = { text, text, NULL, what ? what : "trace" };
-  Reader rd = { 0 };
+  Reader rd = { .stop = stop, .stop_data = stop_data };
   gboolean ok;
 
-  g_return_val_if_fail (text != NULL, NULL);
   rd.ct = g_new0 (LmChromeTrace, 1);
   rd.ct->steps = g_ptr_array_new_with_free_func (step_free);
   rd.ct->warnings = g_ptr_array_new_with_free_func (g_free);
@@ -1146,8 +1156,16 @@ lm_chrome_trace_parse (const char *text, const char *what, char **error)
   return rd.ct;
 }
 
+LmChromeTrace *
+lm_chrome_trace_parse (const char *text, const char *what, char **error)
+{
+  g_return_val_if_fail (text != NULL, NULL);
+  return parse (text, what, NULL, NULL, error);
+}
+
 static char *
-gunzip (const char *data, gsize len, gsize *out_len, GError **err)
+gunzip (const char *data, gsize len, gsize *out_len, LmChromeTraceStop stop, gpointer stop_data,
+        GError **err)
 {
   g_autoptr (GInputStream) mem = g_memory_input_stream_new_from_data (data, (gssize) len, NULL);
   g_autoptr (GZlibDecompressor) z = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
@@ -1155,9 +1173,17 @@ gunzip (const char *data, gsize len, gsize *out_len, GError **err)
   g_autoptr (GByteArray) out = g_byte_array_new ();
   guint8 buf[65536];
   gssize got;
+  guint chunks = 0;
 
   while ((got = g_input_stream_read (in, buf, sizeof buf, NULL, err)) > 0)
-    g_byte_array_append (out, buf, (guint) got);
+    {
+      g_byte_array_append (out, buf, (guint) got);
+      if (stop != NULL && ++chunks % 16 == 0 && stop (stop_data))
+        {
+          g_set_error (err, G_IO_ERROR, G_IO_ERROR_CANCELLED, "interrupted at byte %u unzipped", out->len);
+          return NULL;
+        }
+    }
   if (got < 0)
     return NULL;
   *out_len = out->len;
@@ -1167,6 +1193,12 @@ gunzip (const char *data, gsize len, gsize *out_len, GError **err)
 
 LmChromeTrace *
 lm_chrome_trace_load (const char *path, char **error)
+{
+  return lm_chrome_trace_load_stoppable (path, NULL, NULL, error);
+}
+
+LmChromeTrace *
+lm_chrome_trace_load_stoppable (const char *path, LmChromeTraceStop stop, gpointer stop_data, char **error)
 {
   g_autoptr (GError) err = NULL;
   g_autofree char *data = NULL;
@@ -1180,7 +1212,12 @@ lm_chrome_trace_load (const char *path, char **error)
   if (g_str_has_suffix (path, ".gz"))
     {
       g_autofree char *zipped = g_steal_pointer (&data);
-      data = gunzip (zipped, len, &len, &err);
+      data = gunzip (zipped, len, &len, stop, stop_data, &err);
+      if (data == NULL && g_error_matches (err, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          *error = g_strdup_printf ("%s: %s", path, err->message);
+          return NULL;
+        }
       if (data == NULL)
         {
           *error = g_strdup_printf ("%s: not a gzip file it can read: %s", path, err->message);
@@ -1193,5 +1230,5 @@ lm_chrome_trace_load (const char *path, char **error)
                                 (long) ((const char *) memchr (data, '\0', len) - data));
       return NULL;
     }
-  return lm_chrome_trace_parse (data, path, error);
+  return parse (data, path, stop, stop_data, error);
 }
