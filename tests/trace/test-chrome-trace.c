@@ -646,29 +646,91 @@ test_import_torch (void)
   check_torch_trace (ct);
 }
 
+/* text gzipped into path */
 static void
-test_import_gzip (void)
+write_gzip (const char *path, const char *text)
 {
-  g_autofree char *path = g_build_filename (tmpdir, "w.1700000000000.pt.trace.json.gz", NULL);
   g_autoptr (GZlibCompressor) z = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, -1);
   g_autoptr (GFile) f = g_file_new_for_path (path);
   g_autoptr (GError) err = NULL;
   g_autoptr (GFileOutputStream) out = g_file_replace (f, NULL, FALSE, 0, NULL, &err);
   g_autoptr (GOutputStream) zout = NULL;
-  g_autofree char *error = NULL, *text = NULL;
-  g_autoptr (LmChromeTrace) ct = NULL;
 
-  g_assert_true (g_file_get_contents (torch_trace, &text, NULL, NULL));
   g_assert_no_error (err);
   zout = g_converter_output_stream_new (G_OUTPUT_STREAM (out), G_CONVERTER (z));
   g_assert_true (g_output_stream_write_all (zout, text, strlen (text), NULL, NULL, &err));
   g_assert_true (g_output_stream_close (zout, NULL, &err));
   g_assert_no_error (err);
+}
 
+static void
+test_import_gzip (void)
+{
+  g_autofree char *path = g_build_filename (tmpdir, "w.1700000000000.pt.trace.json.gz", NULL);
+  g_autofree char *error = NULL, *text = NULL;
+  g_autoptr (LmChromeTrace) ct = NULL;
+
+  g_assert_true (g_file_get_contents (torch_trace, &text, NULL, NULL));
+  write_gzip (path, text);
   ct = lm_chrome_trace_load (path, &error);
   g_assert_null (error);
   g_assert_nonnull (ct);
   check_torch_trace (ct);
+}
+
+/* Asked by a stoppable read: counts the asks, TRUE from the `data`th on. */
+static guint asks, stop_at;
+
+static gboolean
+stop_when (gpointer data)
+{
+  return ++asks >= stop_at;
+}
+
+/* A stoppable read (lumen-import's Ctrl-C) asks every 4096 events, and
+ * every megabyte a gzip unzips; once told to stop it ends, naming where;
+ * never told, it reads the whole trace. */
+static void
+test_load_stoppable (void)
+{
+  g_autofree char *path = g_build_filename (tmpdir, "big.pt.trace.json", NULL);
+  g_autofree char *gz = g_build_filename (tmpdir, "big.pt.trace.json.gz", NULL);
+  g_autoptr (GString) text = g_string_new ("{\"traceEvents\": [\n");
+  g_autofree char *error = NULL, *want = NULL;
+  const char *at;
+  LmChromeTrace *ct;
+
+  for (int i = 0; i < 30000; i++)
+    g_string_append_printf (text, "%s{\"ph\": \"X\", \"cat\": \"cpu_op\", \"name\": \"aten::add\", "
+                                  "\"pid\": 1, \"tid\": 1, \"ts\": %d, \"dur\": 1}\n", i ? "," : "", 2 * i);
+  g_string_append (text, "]}\n");
+  g_assert_true (g_file_set_contents (path, text->str, (gssize) text->len, NULL));
+  write_gzip (gz, text->str);
+
+  /* never told: every event, 30000 / 4096 asks and one */
+  asks = 0, stop_at = G_MAXUINT;
+  ct = lm_chrome_trace_load_stoppable (path, stop_when, NULL, &error);
+  g_assert_nonnull (ct);
+  g_assert_cmpuint (((LmChromeStep *) ct->steps->pdata[0])->ops->len, ==, 30000);
+  g_assert_cmpuint (asks, ==, 8);
+  lm_chrome_trace_free (ct);
+  /* told at the third ask: at event 8193 */
+  asks = 0, stop_at = 3;
+  ct = lm_chrome_trace_load_stoppable (path, stop_when, NULL, &error);
+  g_assert_null (ct);
+  at = strstr (text->str, "\"ts\": 16384,");
+  while (*at != '{')
+    at--;
+  want = g_strdup_printf ("%s: interrupted at byte %ld of %zu", path, (long) (at - text->str), text->len);
+  g_assert_cmpstr (error, ==, want);
+  g_clear_pointer (&error, g_free);
+  /* gzipped: while it unzips */
+  asks = 0, stop_at = 1;
+  ct = lm_chrome_trace_load_stoppable (gz, stop_when, NULL, &error);
+  g_assert_null (ct);
+  g_assert_true (g_str_has_prefix (error, gz));
+  g_assert_nonnull (strstr (error, ": interrupted at byte "));
+  g_assert_nonnull (strstr (error, " unzipped"));
 }
 
 /* export_chrome_trace without a schedule: no ProfilerStep spans; the
@@ -754,6 +816,7 @@ main (int argc, char **argv)
   g_test_add_func ("/chrome-trace/export-addresses", test_export_addresses);
   g_test_add_func ("/chrome-trace/import-torch", test_import_torch);
   g_test_add_func ("/chrome-trace/import-gzip", test_import_gzip);
+  g_test_add_func ("/chrome-trace/load-stoppable", test_load_stoppable);
   g_test_add_func ("/chrome-trace/import-no-steps", test_import_no_steps);
   g_test_add_func ("/chrome-trace/import-bad", test_import_bad);
   rc = g_test_run ();
