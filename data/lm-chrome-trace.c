@@ -6,7 +6,8 @@
  * the readers (torch-tb-profiler, our own) get back the op's bytes
  * allocated and freed, its Total Allocated at the end and its peak: its
  * own bytes in the gaps around its nested ops, allocations first up to
- * its peak; what changed between top-level ops as events in no op.
+ * its peak; what changed between top-level ops as events in no op;
+ * synthetic addresses pairing each free with the allocations it takes.
  * Reading: one pass over the text with the small JSON
  * reader (lm-json-private.h), keeping only the fields used; then per step
  * a sweep in time order gives each memory event to the innermost op open
@@ -131,6 +132,7 @@ typedef struct
   gint64 t_ns, bytes, total;
   int dev_type, dev_id;
   guint order;        /* the order it was made in, for events at one time */
+  gint64 addr;        /* an allocation's address (assign_addresses) */
 } MemOut;
 
 static int
@@ -143,8 +145,9 @@ mem_out_order (gconstpointer a, gconstpointer b)
   return x->order < y->order ? -1 : x->order > y->order;
 }
 
+/* One "[memory]" event of m's: bytes at addr, total allocated after it. */
 static void
-append_memory (GString *s, gint64 pid, const MemOut *m)
+append_memory (GString *s, gint64 pid, const MemOut *m, gint64 addr, gint64 bytes, gint64 total)
 {
   g_string_append_printf (s, ",\n  {\"ph\": \"i\", \"cat\": \"cpu_instant_event\", \"s\": \"t\", "
                              "\"name\": \"[memory]\", \"pid\": %" G_GINT64_FORMAT ", \"tid\": %"
@@ -152,9 +155,8 @@ append_memory (GString *s, gint64 pid, const MemOut *m)
   append_double (s, m->t_ns / 1000.0);
   g_string_append_printf (s, ", \"args\": {\"Total Reserved\": %" G_GINT64_FORMAT
                              ", \"Total Allocated\": %" G_GINT64_FORMAT ", \"Bytes\": %"
-                             G_GINT64_FORMAT ", \"Addr\": 0, \"Device Type\": %d, "
-                             "\"Device Id\": %d}}", m->total, m->total, m->bytes, m->dev_type,
-                          m->dev_id);
+                             G_GINT64_FORMAT ", \"Addr\": %" G_GINT64_FORMAT ", \"Device Type\": %d, "
+                             "\"Device Id\": %d}}", total, total, bytes, addr, m->dev_type, m->dev_id);
 }
 
 typedef struct
@@ -167,7 +169,7 @@ typedef struct
 static void
 push_memory (MemSink *k, gint64 bytes, gint64 total)
 {
-  MemOut m = { k->t_ns, bytes, total, k->dev_type, k->dev_id, k->out->len };
+  MemOut m = { k->t_ns, bytes, total, k->dev_type, k->dev_id, k->out->len, 0 };
 
   g_array_append_val (k->out, m);
 }
@@ -348,6 +350,122 @@ outside_memory (GArray *out, const LmTraceData *t, const LmGraphData *g, const S
     }
 }
 
+/* The first synthetic address: where a 64-bit heap's pointers start. */
+#define FIRST_ADDR G_GINT64_CONSTANT (0x7f0000000000)
+
+/* A range of one allocation's bytes (addr..addr + bytes) of events[event]. */
+typedef struct
+{
+  guint event;
+  gint64 addr, bytes;
+} MemPiece;
+
+static int
+piece_order (gconstpointer a, gconstpointer b)
+{
+  const MemPiece *x = a, *y = b;
+
+  if (x->event != y->event)
+    return x->event < y->event ? -1 : 1;
+  return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* Addresses for the events (in time order), as torch gives each
+ * allocation its pointer and its free the same one, so that a reader
+ * pairing them by Addr (torch-tb-profiler's Memory Events) finds each
+ * allocation's bytes and when it was freed.  Lumen records totals, not
+ * allocations, so they are synthetic: each allocation the next bytes of
+ * one never-reused range; a free takes the latest allocations still live
+ * on its device, splitting one it takes part of (cuts: where a piece of
+ * an allocation starts; frees: the pieces each free takes, in order);
+ * what no live allocation covers (memory allocated before the step) is a
+ * free at an address of its own. */
+static void
+assign_addresses (GArray *mems, GArray *cuts, GArray *frees)
+{
+  g_autoptr (GHashTable) live = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
+                                                       (GDestroyNotify) g_array_unref);
+  gint64 next = FIRST_ADDR;
+
+  for (guint i = 0; i < mems->len; i++)
+    {
+      MemOut *m = &g_array_index (mems, MemOut, i);
+      gpointer dev = GINT_TO_POINTER (m->dev_type * 65536 + m->dev_id + 2);
+      GArray *stack = g_hash_table_lookup (live, dev);
+      gint64 left = -m->bytes;
+
+      if (stack == NULL)
+        {
+          stack = g_array_new (FALSE, FALSE, sizeof (MemPiece));
+          g_hash_table_insert (live, dev, stack);
+        }
+      if (m->bytes > 0)
+        {
+          MemPiece p = { i, next, m->bytes };
+
+          m->addr = next;
+          next += m->bytes;
+          g_array_append_val (stack, p);
+          continue;
+        }
+      while (left > 0 && stack->len > 0)
+        {
+          MemPiece *top = &g_array_index (stack, MemPiece, stack->len - 1);
+          MemPiece f = { i, top->addr + top->bytes - MIN (top->bytes, left), MIN (top->bytes, left) };
+
+          g_array_append_val (frees, f);
+          left -= f.bytes;
+          top->bytes -= f.bytes;
+          if (top->bytes > 0)
+            {
+              MemPiece c = { top->event, f.addr, 0 };
+              g_array_append_val (cuts, c);
+            }
+          else
+            g_array_set_size (stack, stack->len - 1);
+        }
+      if (left > 0)
+        {
+          MemPiece f = { i, next, left };
+
+          next += left;
+          g_array_append_val (frees, f);
+        }
+    }
+  g_array_sort (cuts, piece_order);
+}
+
+/* Memory event i as its pieces: an allocation cut where frees took part
+ * of it, a free as the allocations it took (*cut, *freed: the cursors). */
+static void
+append_memory_pieces (GString *s, gint64 pid, GArray *mems, guint i, const GArray *cuts, guint *cut,
+                      const GArray *frees, guint *freed)
+{
+  const MemOut *m = &g_array_index (mems, MemOut, i);
+
+  if (m->bytes > 0)
+    {
+      gint64 from = m->addr, total = m->total - m->bytes;
+
+      for (; *cut < cuts->len && g_array_index (cuts, MemPiece, *cut).event == i; (*cut)++)
+        {
+          gint64 to = g_array_index (cuts, MemPiece, *cut).addr;
+
+          append_memory (s, pid, m, from, to - from, total += to - from);
+          from = to;
+        }
+      append_memory (s, pid, m, from, m->addr + m->bytes - from, m->total);
+      return;
+    }
+  gint64 total = m->total - m->bytes;
+  for (; *freed < frees->len && g_array_index (frees, MemPiece, *freed).event == i; (*freed)++)
+    {
+      const MemPiece *f = &g_array_index (frees, MemPiece, *freed);
+
+      append_memory (s, pid, m, f->addr, -f->bytes, total -= f->bytes);
+    }
+}
+
 static void
 append_op (GString *s, const LmTraceData *t, const LmGraphData *g, const Span *sp, gint64 pid)
 {
@@ -444,6 +562,9 @@ lm_chrome_trace_format (const LmTraceData *t, const LmGraphData *g,
   GString *s = g_string_new (NULL);
   g_autofree Span *sp = NULL;
   g_autoptr (GArray) mems = g_array_new (FALSE, FALSE, sizeof (MemOut));
+  g_autoptr (GArray) cuts = g_array_new (FALSE, FALSE, sizeof (MemPiece));
+  g_autoptr (GArray) frees = g_array_new (FALSE, FALSE, sizeof (MemPiece));
+  guint cut = 0, freed = 0;
   Gaps gaps;
   gsize n = 0;
   gboolean memory = FALSE;
@@ -469,11 +590,12 @@ lm_chrome_trace_format (const LmTraceData *t, const LmGraphData *g,
   gaps_clear (&gaps);
   outside_memory (mems, t, g, sp, n);
   g_array_sort (mems, mem_out_order);
+  assign_addresses (mems, cuts, frees);
   /* each op before the memory events from its start on */
   for (gsize k = 0, m = 0; k <= n; k++)
     {
       for (; m < mems->len && (k == n || g_array_index (mems, MemOut, m).t_ns < sp[k].start); m++)
-        append_memory (s, pid, &g_array_index (mems, MemOut, m));
+        append_memory_pieces (s, pid, mems, m, cuts, &cut, frees, &freed);
       if (k < n)
         append_op (s, t, g, &sp[k], pid);
     }
@@ -543,7 +665,12 @@ typedef struct
   gboolean seen;        /* "traceEvents" was there */
   double base_ns;       /* baseTimeNanoseconds, 0 when none */
   const char *at;       /* its '{' */
+  LmChromeTraceStop stop;  /* asked every STOP_EVERY events, or NULL */
+  gpointer stop_data;
 } Reader;
+
+/* How often (events) a read asks whether to stop: a few milliseconds. */
+#define STOP_EVERY 4096
 
 static void
 raw_reset (Raw *r)
@@ -727,6 +854,12 @@ read_event (LmJsonParser *ps, guint i, gpointer data)
 
   rd->index = i + 1;
   rd->at = ps->p;
+  if (rd->stop != NULL && i % STOP_EVERY == 0 && rd->stop (rd->stop_data))
+    {
+      ps->error = g_strdup_printf ("%s: interrupted at byte %ld of %zu", ps->what, (long) (ps->p - ps->start),
+                                   strlen (ps->p) + (gsize) (ps->p - ps->start));
+      return FALSE;
+    }
   raw_reset (&rd->raw);
   if (!lm_json_parse_object (ps, "expected an event (an object)", event_member, &rd->raw))
     return FALSE;
@@ -967,14 +1100,13 @@ make_steps (Reader *rd)
     }
 }
 
-LmChromeTrace *
-lm_chrome_trace_parse (const char *text, const char *what, char **error)
+static LmChromeTrace *
+parse (const char *text, const char *what, LmChromeTraceStop stop, gpointer stop_data, char **error)
 {
   LmJsonParser ps = { text, text, NULL, what ? what : "trace" };
-  Reader rd = { 0 };
+  Reader rd = { .stop = stop, .stop_data = stop_data };
   gboolean ok;
 
-  g_return_val_if_fail (text != NULL, NULL);
   rd.ct = g_new0 (LmChromeTrace, 1);
   rd.ct->steps = g_ptr_array_new_with_free_func (step_free);
   rd.ct->warnings = g_ptr_array_new_with_free_func (g_free);
@@ -1024,8 +1156,16 @@ lm_chrome_trace_parse (const char *text, const char *what, char **error)
   return rd.ct;
 }
 
+LmChromeTrace *
+lm_chrome_trace_parse (const char *text, const char *what, char **error)
+{
+  g_return_val_if_fail (text != NULL, NULL);
+  return parse (text, what, NULL, NULL, error);
+}
+
 static char *
-gunzip (const char *data, gsize len, gsize *out_len, GError **err)
+gunzip (const char *data, gsize len, gsize *out_len, LmChromeTraceStop stop, gpointer stop_data,
+        GError **err)
 {
   g_autoptr (GInputStream) mem = g_memory_input_stream_new_from_data (data, (gssize) len, NULL);
   g_autoptr (GZlibDecompressor) z = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
@@ -1033,9 +1173,17 @@ gunzip (const char *data, gsize len, gsize *out_len, GError **err)
   g_autoptr (GByteArray) out = g_byte_array_new ();
   guint8 buf[65536];
   gssize got;
+  guint chunks = 0;
 
   while ((got = g_input_stream_read (in, buf, sizeof buf, NULL, err)) > 0)
-    g_byte_array_append (out, buf, (guint) got);
+    {
+      g_byte_array_append (out, buf, (guint) got);
+      if (stop != NULL && ++chunks % 16 == 0 && stop (stop_data))
+        {
+          g_set_error (err, G_IO_ERROR, G_IO_ERROR_CANCELLED, "interrupted at byte %u unzipped", out->len);
+          return NULL;
+        }
+    }
   if (got < 0)
     return NULL;
   *out_len = out->len;
@@ -1045,6 +1193,12 @@ gunzip (const char *data, gsize len, gsize *out_len, GError **err)
 
 LmChromeTrace *
 lm_chrome_trace_load (const char *path, char **error)
+{
+  return lm_chrome_trace_load_stoppable (path, NULL, NULL, error);
+}
+
+LmChromeTrace *
+lm_chrome_trace_load_stoppable (const char *path, LmChromeTraceStop stop, gpointer stop_data, char **error)
 {
   g_autoptr (GError) err = NULL;
   g_autofree char *data = NULL;
@@ -1058,7 +1212,12 @@ lm_chrome_trace_load (const char *path, char **error)
   if (g_str_has_suffix (path, ".gz"))
     {
       g_autofree char *zipped = g_steal_pointer (&data);
-      data = gunzip (zipped, len, &len, &err);
+      data = gunzip (zipped, len, &len, stop, stop_data, &err);
+      if (data == NULL && g_error_matches (err, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          *error = g_strdup_printf ("%s: %s", path, err->message);
+          return NULL;
+        }
       if (data == NULL)
         {
           *error = g_strdup_printf ("%s: not a gzip file it can read: %s", path, err->message);
@@ -1071,5 +1230,5 @@ lm_chrome_trace_load (const char *path, char **error)
                                 (long) ((const char *) memchr (data, '\0', len) - data));
       return NULL;
     }
-  return lm_chrome_trace_parse (data, path, error);
+  return parse (data, path, stop, stop_data, error);
 }

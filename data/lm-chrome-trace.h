@@ -92,6 +92,15 @@ LmChromeTrace *lm_chrome_trace_parse (const char  *text,
  * messages are then in the unzipped text). */
 LmChromeTrace *lm_chrome_trace_load  (const char  *path,
                                       char       **error);
+/* Whether a read should stop now (Ctrl-C). */
+typedef gboolean (*LmChromeTraceStop) (gpointer data);
+/* lm_chrome_trace_load, asking stop(data) every few thousand events (and
+ * every megabyte a gzip unzips): once it answers TRUE the read
+ * ends, NULL and *error "PATH: interrupted at byte N of M". */
+LmChromeTrace *lm_chrome_trace_load_stoppable (const char        *path,
+                                               LmChromeTraceStop  stop,
+                                               gpointer           stop_data,
+                                               char             **error);
 void           lm_chrome_trace_free  (LmChromeTrace *ct);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LmChromeTrace, lm_chrome_trace_free)

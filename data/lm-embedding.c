@@ -389,11 +389,22 @@ lm_embedding_load (const char *path, gint64 id, char **error)
 
 /* ------------------------------------------------ sphereize, finiteness */
 
+/* Rows lm_embedding_count_nonfinite has looked at (for tests that count
+ * the scans). */
+static gint rows_scanned;
+
+guint
+lm_embedding_rows_scanned (void)
+{
+  return (guint) g_atomic_int_get (&rows_scanned);
+}
+
 gsize
 lm_embedding_count_nonfinite (const float *mat, gsize n, gsize d, gsize *first)
 {
   gsize bad = 0;
 
+  g_atomic_int_add (&rows_scanned, (gint) n);
   for (gsize i = 0; i < n; i++)
     for (gsize j = 0; j < d; j++)
       if (!isfinite (mat[i * d + j]))
@@ -405,12 +416,12 @@ lm_embedding_count_nonfinite (const float *mat, gsize n, gsize d, gsize *first)
   return bad;
 }
 
-void
-lm_embedding_sphereize (float *mat, gsize n, gsize d)
+/* Sphereize, each row's finiteness into bad[i] (1: a NaN or an infinity;
+ * the row is left as it is, and the others stay finite). */
+static void
+sphereize_rows (float *mat, gsize n, gsize d, guint8 *bad)
 {
   double *mean = g_new0 (double, d);
-  /* rows with a NaN or an infinity: out of the mean, left as they are */
-  guint8 *bad = g_new (guint8, n);
   gsize n_good = 0;
 
   for (gsize i = 0; i < n; i++)
@@ -435,8 +446,15 @@ lm_embedding_sphereize (float *mat, gsize n, gsize d)
       for (gsize j = 0; j < d; j++)
         row[j] = norm > 0 ? (float) ((row[j] - mean[j]) / norm) : 0;
     }
-  g_free (bad);
   g_free (mean);
+}
+
+void
+lm_embedding_sphereize (float *mat, gsize n, gsize d)
+{
+  g_autofree guint8 *bad = g_new (guint8, n);
+
+  sphereize_rows (mat, n, d, bad);
 }
 
 /* ----------------------------------------------------------------- PCA */
@@ -700,9 +718,32 @@ lm_embedding_pca (const float *mat, gsize n, gsize d, int k, float *coords, doub
   return lm_embedding_pca_cancellable (mat, n, d, k, coords, explained, components, NULL, error);
 }
 
+static gboolean pca_rows (const float *mat, const guint8 *known_bad, gsize n, gsize d, int k, float *coords,
+                          double *explained, float *components, GCancellable *cancellable, char **error);
+
 gboolean
 lm_embedding_pca_cancellable (const float *mat, gsize n, gsize d, int k, float *coords, double *explained,
                               float *components, GCancellable *cancellable, char **error)
+{
+  return pca_rows (mat, NULL, n, d, k, coords, explained, components, cancellable, error);
+}
+
+gboolean
+lm_embedding_pca_sphereized (const float *mat, gsize n, gsize d, int k, float *coords, double *explained,
+                             char **error)
+{
+  g_autofree float *copy = g_memdup2 (mat, n * d * sizeof *mat);
+  g_autofree guint8 *bad = g_new (guint8, n);
+
+  sphereize_rows (copy, n, d, bad);
+  return pca_rows (copy, bad, n, d, k, coords, explained, NULL, NULL, error);
+}
+
+/* The PCA; known_bad (may be NULL: each row is looked at) tells which
+ * rows hold a NaN or an infinity when the caller knows already. */
+static gboolean
+pca_rows (const float *mat, const guint8 *known_bad, gsize n, gsize d, int k, float *coords,
+          double *explained, float *components, GCancellable *cancellable, char **error)
 {
   if (k < 1 || k > LM_EMBEDDING_PCA_MAX_K || n == 0 || d == 0)
     {
@@ -725,7 +766,7 @@ lm_embedding_pca_cancellable (const float *mat, gsize n, gsize d, int k, float *
   for (gsize i = 0; i < n && done; i++)
     {
       done = i % 64 != 0 || !g_cancellable_is_cancelled (cancellable);
-      bad[i] = lm_embedding_count_nonfinite (mat + i * d, 1, d, NULL) > 0;
+      bad[i] = known_bad != NULL ? known_bad[i] : lm_embedding_count_nonfinite (mat + i * d, 1, d, NULL) > 0;
       n_good += !bad[i];
       for (gsize j = 0; j < d && !bad[i]; j++)
         mean[j] += mat[i * d + j];

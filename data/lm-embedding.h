@@ -72,6 +72,9 @@ void         lm_embedding_sphereize (float *mat, gsize n, gsize d);
 /* How many of the n x d rows hold a NaN or an infinity; the first one's
  * index into *first (may be NULL; untouched when none). */
 gsize        lm_embedding_count_nonfinite (const float *mat, gsize n, gsize d, gsize *first);
+/* How many rows lm_embedding_count_nonfinite has looked at since the
+ * program started (for tests that count the scans). */
+guint        lm_embedding_rows_scanned (void);
 
 /* PCA of an n x d matrix: the points centred, projected on the top k
  * (1..LM_EMBEDDING_PCA_MAX_K) principal components.  coords: n x k floats (point i's score on
@@ -89,6 +92,11 @@ gsize        lm_embedding_count_nonfinite (const float *mat, gsize n, gsize d, g
 gboolean     lm_embedding_pca  (const float *mat, gsize n, gsize d, int k,
                                 float *coords, double *explained,
                                 float *components, char **error);
+/* lm_embedding_pca of the sphereized vectors (TensorBoard's "Sphereize
+ * data" on, mat itself untouched): each row's finiteness is told once,
+ * by the sphereizing, and kept for the PCA. */
+gboolean     lm_embedding_pca_sphereized (const float *mat, gsize n, gsize d, int k,
+                                          float *coords, double *explained, char **error);
 /* The same, stopping early (FALSE, *error "PCA cancelled") once
  * `cancellable` is cancelled: it is checked every few rows and each round
  * of the eigen-solver, so a 5,000 x 784 PCA stops within milliseconds. */

@@ -83,6 +83,7 @@ row_clear (LmProfileRow *r)
 {
   g_free (r->op);
   g_free (r->module);
+  g_free (r->input_shapes);
 }
 
 void
@@ -210,6 +211,16 @@ lm_profile_compute (const LmTraceData *t, const LmGraphData *g, LmProfileGroup g
   /* the slowest node of each by-op row, for selecting it */
   g_autoptr (GHashTable) node_ns = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
 
+  /* by op and shape: a backward call without shapes of its own has its
+   * node's forward call's (it is that call's backward) */
+  g_autoptr (GHashTable) fwd_shapes = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+
+  if (group == LM_PROFILE_BY_OP_SHAPE)
+    for (gsize i = 0; i < t->n_events; i++)
+      if (!t->events[i].backward && t->events[i].input_shapes != NULL)
+        g_hash_table_insert (fwd_shapes, g_memdup2 (&t->events[i].node_id, sizeof (gint64)),
+                             t->events[i].input_shapes);
+
   p->n_timed = n_timed;
   for (gsize i = 0; i < t->n_events; i++)
     {
@@ -219,9 +230,10 @@ lm_profile_compute (const LmTraceData *t, const LmGraphData *g, LmProfileGroup g
       gssize ni = g != NULL ? lm_graph_data_find (g, e->node_id) : -1;
       const char *op = ni >= 0 ? g->nodes[ni].op : "node";
       const char *module = ni >= 0 ? g->nodes[ni].module : "";
-      g_autofree char *key = group == LM_PROFILE_BY_OP
-                               ? g_strdup (op)
-                               : g_strdup_printf ("%" G_GINT64_FORMAT, e->node_id);
+      const char *shapes = e->input_shapes != NULL ? e->input_shapes : g_hash_table_lookup (fwd_shapes, &e->node_id);
+      g_autofree char *key = group == LM_PROFILE_BY_OP ? g_strdup (op)
+                             : group == LM_PROFILE_BY_OP_SHAPE ? g_strdup_printf ("%s\n%s", op, shapes ? shapes : "")
+                             : g_strdup_printf ("%" G_GINT64_FORMAT, e->node_id);
       gpointer found;
       LmProfileRow *r;
 
@@ -231,7 +243,8 @@ lm_profile_compute (const LmTraceData *t, const LmGraphData *g, LmProfileGroup g
         {
           LmProfileRow nr = { 0 };
           nr.op = ni >= 0 ? g_strdup (op) : g_strdup_printf ("node %" G_GINT64_FORMAT, e->node_id);
-          nr.module = g_strdup (group == LM_PROFILE_BY_OP ? "" : module);
+          nr.module = g_strdup (group == LM_PROFILE_BY_NODE ? module : "");
+          nr.input_shapes = g_strdup (group == LM_PROFILE_BY_OP_SHAPE && shapes != NULL ? shapes : "");
           nr.node_id = e->node_id;
           g_array_append_val (rows, nr);
           g_hash_table_insert (index, g_steal_pointer (&key), GSIZE_TO_POINTER (rows->len));
@@ -320,6 +333,8 @@ cmp_rows (gconstpointer pa, gconstpointer pb)
         int c = strcmp (a->op, b->op);
         if (c == 0)
           c = strcmp (a->module, b->module);
+        if (c == 0)
+          c = strcmp (a->input_shapes, b->input_shapes);
         if (c != 0)
           return c;
         break;

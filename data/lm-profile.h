@@ -20,6 +20,9 @@ G_BEGIN_DECLS
 typedef enum {
   LM_PROFILE_BY_NODE,  /* one row per graph node: "linear" in module "0" */
   LM_PROFILE_BY_OP,    /* one row per op type, as key_averages() groups */
+  LM_PROFILE_BY_OP_SHAPE,  /* one row per op type and input shapes, as
+                            * key_averages(group_by_input_shape=True) and
+                            * torch-tb-profiler's "Operator + Input Shape" */
 } LmProfileGroup;
 
 typedef enum {
@@ -38,6 +41,8 @@ typedef struct
 {
   char *op;             /* "linear", "conv2d", ... */
   char *module;         /* "features.0"; "" for a by-op row */
+  char *input_shapes;   /* by op and shape: "[[64, 784], [128, 784]]" ("" for
+                         * calls without shapes); else "" */
   gint64 node_id;       /* the node (by op: the slowest node of that type) */
   guint calls;          /* calls of the op: its forward events (its backward
                          * ones when it has no timed forward), as

@@ -68,7 +68,7 @@ static const struct
   LmProfileSort sort;
   int chars;
 } columns[] = {
-  { "Op", "Op and module (sort by name)", LM_PROFILE_SORT_NAME, 14 },
+  { "Op", "Op and module, or input shapes (sort by name)", LM_PROFILE_SORT_NAME, 14 },
   { "Calls", "Calls of the op (its forward calls; each one's backward belongs to it)", LM_PROFILE_SORT_CALLS, 5 },
   { "Fwd", "Forward time", LM_PROFILE_SORT_FORWARD, 7 },
   { "Bwd", "Backward time (the op's backward function)", LM_PROFILE_SORT_BACKWARD, 7 },
@@ -117,12 +117,16 @@ fill_rows (LmProfilePane *self)
       GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
       char b[5][32];
       g_autofree char *name = *r->module ? g_strdup_printf ("%s  %s", r->op, r->module)
-                                         : r->nodes > 1 ? g_strdup_printf ("%s ×%u", r->op, r->nodes)
-                                                        : g_strdup (r->op);
+                              : *r->input_shapes ? g_strdup_printf ("%s  %s", r->op, r->input_shapes)
+                              : r->nodes > 1 ? g_strdup_printf ("%s ×%u", r->op, r->nodes)
+                                             : g_strdup (r->op);
       g_autofree char *calls = g_strdup_printf ("%u", r->calls);
       g_autofree char *pc = g_strdup_printf ("%.1f", r->percent);
 
-      gtk_box_append (GTK_BOX (row), cell (name, columns[0].chars, TRUE));
+      GtkWidget *name_cell = cell (name, columns[0].chars, TRUE);
+
+      gtk_widget_set_tooltip_text (name_cell, name);
+      gtk_box_append (GTK_BOX (row), name_cell);
       gtk_box_append (GTK_BOX (row), cell (calls, columns[1].chars, FALSE));
       gtk_box_append (GTK_BOX (row), cell (lm_profile_time_text ((double) r->forward_ns, b[0], 32), 7, FALSE));
       gtk_box_append (GTK_BOX (row), cell (lm_profile_time_text ((double) r->backward_ns, b[1], 32), 7, FALSE));
@@ -952,7 +956,7 @@ lm_profile_pane_class_init (LmProfilePaneClass *klass)
 static void
 lm_profile_pane_init (LmProfilePane *self)
 {
-  static const char *const groups[] = { "By node", "By op type", NULL };
+  static const char *const groups[] = { "By node", "By op type", "By op type and input shape", NULL };
   GtkWidget *heads = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *tl_label = gtk_label_new ("Timeline: forward (top), backward (bottom)");
   static const struct { guint keyval; int key; } bindings[] = {
@@ -994,7 +998,8 @@ lm_profile_pane_init (LmProfilePane *self)
   gtk_box_append (GTK_BOX (self), self->export_label);
 
   self->group_drop = gtk_drop_down_new_from_strings (groups);
-  gtk_widget_set_tooltip_text (self->group_drop, "One row per graph node, or per op type (key_averages)");
+  gtk_widget_set_tooltip_text (self->group_drop, "One row per graph node, per op type (key_averages), or per op type and input shapes "
+                               "(group_by_input_shape, TensorBoard's Operator + Input Shape)");
   gtk_widget_set_halign (self->group_drop, GTK_ALIGN_START);
   g_signal_connect (self->group_drop, "notify::selected", G_CALLBACK (on_group_selected), self);
   gtk_box_append (GTK_BOX (self), self->group_drop);

@@ -108,6 +108,26 @@ typedef struct
   gint64 last_post_us;
 } LayoutRun;
 
+/* One of Custom's searches as last run: its text, its matches (idx,
+ * got: their number, -1 a bad regex), what is wrong with it (or NULL). */
+typedef struct
+{
+  char *pattern;
+  gboolean regex;
+  guint32 *idx;
+  gssize got;
+  char *problem;
+} CustomSearch;
+
+/* One of Custom's axes as last computed from its searches' matches
+ * (valid: still so): drawn or not, its direction, what is wrong. */
+typedef struct
+{
+  gboolean valid, ok;
+  double *dir;
+  char *problem;
+} CustomAxis;
+
 struct _LmProjectorPage
 {
   GtkBox parent_instance;
@@ -121,6 +141,15 @@ struct _LmProjectorPage
   /* Custom: a search for each end of the axes (LmProjectorCustomEnd's
    * order), its regex toggle and its count of matches */
   GtkWidget *custom_bar, *custom_entry[4], *custom_regex[4], *custom_count[4];
+  /* Custom's searches and axes as last run (custom_apply), so that a
+   * keystroke runs its own search again and the axis it ends, the rest
+   * kept; of custom_src's values in custom_of (the view's data) */
+  CustomSearch custom_searches[4];
+  CustomAxis custom_axes[2];
+  float *custom_coords;
+  const LmEmbedding *custom_of, *custom_src;
+  char **custom_values;
+  guint custom_searches_run;
   /* the inspector */
   GtkWidget *columns_bar, *label_box, *label_drop, *color_box, *color_drop, *search_by_box, *search_drop;
   GtkStringList *column_list, *color_list;   /* the dropdowns' models */
@@ -310,11 +339,9 @@ default_tensor (GPtrArray *infos)
 static gboolean
 pca_maybe_sphereized (const LmEmbedding *e, gboolean sphereize, float *coords, double *explained, char **error)
 {
-  g_autofree float *copy = sphereize ? g_memdup2 (e->mat, e->n * e->d * sizeof *e->mat) : NULL;
-
-  if (copy != NULL)
-    lm_embedding_sphereize (copy, e->n, e->d);
-  return lm_embedding_pca (copy != NULL ? copy : e->mat, e->n, e->d, 3, coords, explained, NULL, error);
+  if (sphereize)
+    return lm_embedding_pca_sphereized (e->mat, e->n, e->d, 3, coords, explained, error);
+  return lm_embedding_pca (e->mat, e->n, e->d, 3, coords, explained, NULL, error);
 }
 
 static void
@@ -853,71 +880,114 @@ static const char *const custom_names[4] = { "Left", "Right", "Up", "Down" };
 /* each axis's searches, from and to: X Left to Right, Y Down to Up */
 static const int custom_ends[2][2] = { { 0, 1 }, { 3, 2 } };
 
-/* One of the four searches (custom_names' k) in `values`: its matches
- * into idx (their number returned, -1 for a bad regex), its count shown
- * beside its entry, and what is wrong with it added to problems. */
-static gssize
-custom_search (LmProjectorPage *self, int k, char **values, gsize n, guint32 *idx, GPtrArray *problems)
+/* Forgets Custom's searches and axes as last run (the data, isolation or
+ * Search by column changed, or the page goes). */
+static void
+custom_forget (LmProjectorPage *self)
+{
+  for (int k = 0; k < 4; k++)
+    {
+      CustomSearch *c = &self->custom_searches[k];
+
+      g_clear_pointer (&c->pattern, g_free);
+      g_clear_pointer (&c->idx, g_free);
+      g_clear_pointer (&c->problem, g_free);
+    }
+  for (int a = 0; a < 2; a++)
+    {
+      CustomAxis *x = &self->custom_axes[a];
+
+      x->valid = FALSE;
+      g_clear_pointer (&x->dir, g_free);
+      g_clear_pointer (&x->problem, g_free);
+    }
+  g_clear_pointer (&self->custom_coords, g_free);
+  self->custom_of = self->custom_src = NULL;
+  self->custom_values = NULL;
+}
+
+/* One of the four searches (custom_names' k) in `values`, into c: its
+ * matches, what is wrong with it, its count shown beside its entry. */
+static void
+custom_search (LmProjectorPage *self, int k, char **values, gsize n, CustomSearch *c)
 {
   const char *pattern = gtk_editable_get_text (GTK_EDITABLE (self->custom_entry[k]));
-  gboolean regex = gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->custom_regex[k]));
   g_autofree char *error = NULL, *count = NULL;
-  gssize got = lm_embedding_match (values, n, pattern, regex, idx, &error);
 
+  g_free (c->pattern);
+  g_clear_pointer (&c->problem, g_free);
+  c->pattern = g_strdup (pattern);
+  c->regex = gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->custom_regex[k]));
+  c->idx = g_renew (guint32, c->idx, MAX (n, 1));
+  c->got = lm_embedding_match (values, n, pattern, c->regex, c->idx, &error);
+  self->custom_searches_run++;
   if (*pattern == '\0')
     count = g_strdup ("");
-  else if (got < 0)
+  else if (c->got < 0)
     {
       count = g_strdup ("bad regex");
-      g_ptr_array_add (problems, g_strdup_printf ("%s: %s", custom_names[k], error));
+      c->problem = g_strdup_printf ("%s: %s", custom_names[k], error);
     }
   else if (values == NULL)
     {
       count = g_strdup ("no labels");
-      g_ptr_array_add (problems, g_strdup_printf ("%s: this tensor has no labels to search", custom_names[k]));
+      c->problem = g_strdup_printf ("%s: this tensor has no labels to search", custom_names[k]);
     }
-  else if (got == 0)
+  else if (c->got == 0)
     {
       count = g_strdup ("no match");
-      g_ptr_array_add (problems, g_strdup_printf ("%s: no point matches “%s”", custom_names[k], pattern));
+      c->problem = g_strdup_printf ("%s: no point matches “%s”", custom_names[k], pattern);
     }
   else
-    count = g_strdup_printf ("%zd %s", got, got == 1 ? "match" : "matches");
+    count = g_strdup_printf ("%zd %s", c->got, c->got == 1 ? "match" : "matches");
   gtk_label_set_text (GTK_LABEL (self->custom_count[k]), count);
-  return got;
 }
 
-/* Axis a (0 X, 1 Y) from its two searches' matches in src: its unit
- * direction into dir and each point of e projected on it into coords'
- * column a; FALSE (and why, in problems) when it has none. */
-static gboolean
-custom_axis (const LmEmbedding *src, const LmEmbedding *e, int a, guint32 *const idx[4], const gssize got[4],
-             double *dir, float *coords, GPtrArray *problems)
+/* Axis a (0 X, 1 Y) from its two searches' matches in src, into x: its
+ * unit direction, and each point of e projected on it into coords'
+ * column a (0 when it has none, and why in x->problem). */
+static void
+custom_axis (LmProjectorPage *self, const LmEmbedding *src, const LmEmbedding *e, int a, float *coords)
 {
   int from = custom_ends[a][0], to = custom_ends[a][1];
+  const CustomSearch *f = &self->custom_searches[from], *t = &self->custom_searches[to];
+  CustomAxis *x = &self->custom_axes[a];
   g_autofree char *error = NULL;
-  gboolean ok = got[from] > 0 && got[to] > 0
-                && lm_embedding_custom_axis (src->mat, src->n, src->d, idx[from], (gsize) got[from], idx[to],
-                                             (gsize) got[to], custom_names[from], custom_names[to], dir, &error);
 
+  g_clear_pointer (&x->problem, g_free);
+  x->dir = g_renew (double, x->dir, e->d);
+  x->ok = f->got > 0 && t->got > 0
+          && lm_embedding_custom_axis (src->mat, src->n, src->d, f->idx, (gsize) f->got, t->idx, (gsize) t->got,
+                                       custom_names[from], custom_names[to], x->dir, &error);
+  x->valid = TRUE;
   if (error != NULL)
-    g_ptr_array_add (problems, g_strdup_printf ("%s axis: %s", a == 0 ? "X" : "Y", error));
-  if (ok)
-    lm_embedding_project_axis (e->mat, e->n, e->d, dir, coords + a, 3);
-  return ok;
+    x->problem = g_strdup_printf ("%s axis: %s", a == 0 ? "X" : "Y", error);
+  if (x->ok)
+    lm_embedding_project_axis (e->mat, e->n, e->d, x->dir, coords + a, 3);
+  else
+    for (gsize i = 0; i < e->n; i++)
+      coords[i * 3 + a] = 0;
 }
 
 /* Custom's status line: the points, then the axes (with their cosine
  * similarity) or, when one is not drawn, what is wrong. */
 static char *
-custom_status (LmProjectorPage *self, const LmEmbedding *src, const LmEmbedding *e, const gboolean ok[2],
-               double *const dir[2], GPtrArray *problems)
+custom_status (LmProjectorPage *self, const LmEmbedding *src, const LmEmbedding *e)
 {
+  g_autoptr (GPtrArray) problems = g_ptr_array_new ();
   g_autofree char *cos = NULL;
+  char *not_drawn[2] = { NULL, NULL }, *status;
+  const CustomAxis *ax = self->custom_axes;
 
-  if (ok[0] && ok[1])
+  for (int k = 0; k < 4; k++)
+    if (self->custom_searches[k].problem != NULL)
+      g_ptr_array_add (problems, self->custom_searches[k].problem);
+  for (int a = 0; a < 2; a++)
+    if (ax[a].problem != NULL)
+      g_ptr_array_add (problems, ax[a].problem);
+  if (ax[0].ok && ax[1].ok)
     {
-      double c = lm_embedding_cosine (dir[0], dir[1], e->d);
+      double c = lm_embedding_cosine (ax[0].dir, ax[1].dir, e->d);
 
       /* (a cosine that rounds to 0 is 0.000, not -0.000) */
       cos = g_strdup_printf ("; cosine similarity of the axes %.3f", fabs (c) < 0.0005 ? 0.0 : c);
@@ -928,18 +998,24 @@ custom_status (LmProjectorPage *self, const LmEmbedding *src, const LmEmbedding 
       const char *text_from = gtk_editable_get_text (GTK_EDITABLE (self->custom_entry[from]));
       const char *text_to = gtk_editable_get_text (GTK_EDITABLE (self->custom_entry[to]));
 
-      if (!ok[a])
-        g_ptr_array_add (problems, *text_from == '\0' || *text_to == '\0'
-                                     ? g_strdup_printf ("the %s axis is not drawn (type a label in %s and %s)",
-                                                        a == 0 ? "X" : "Y", custom_names[from], custom_names[to])
-                                     : g_strdup_printf ("the %s axis is not drawn", a == 0 ? "X" : "Y"));
+      if (ax[a].ok)
+        continue;
+      not_drawn[a] = *text_from == '\0' || *text_to == '\0'
+                       ? g_strdup_printf ("the %s axis is not drawn (type a label in %s and %s)",
+                                          a == 0 ? "X" : "Y", custom_names[from], custom_names[to])
+                       : g_strdup_printf ("the %s axis is not drawn", a == 0 ? "X" : "Y");
+      g_ptr_array_add (problems, not_drawn[a]);
     }
   g_ptr_array_add (problems, NULL);
   g_autofree char *joined = g_strjoinv ("; ", (char **) problems->pdata);
   g_autofree char *whole = src != e ? g_strdup_printf (" (searched in all %zu)", src->n) : NULL;
-  return g_strdup_printf ("Custom projection of %zu %s%s × %zu dims%s: %s%s", e->n,
-                          src != e ? "isolated point" : "point", e->n == 1 ? "" : "s", e->d, whole ? whole : "",
-                          ok[0] && ok[1] ? "X from Left to Right, Y from Down to Up" : joined, cos ? cos : "");
+  status = g_strdup_printf ("Custom projection of %zu %s%s × %zu dims%s: %s%s", e->n,
+                            src != e ? "isolated point" : "point", e->n == 1 ? "" : "s", e->d, whole ? whole : "",
+                            ax[0].ok && ax[1].ok ? "X from Left to Right, Y from Down to Up" : joined,
+                            cos ? cos : "");
+  g_free (not_drawn[0]);
+  g_free (not_drawn[1]);
+  return status;
 }
 
 /* TensorBoard's custom projection of the points on screen from the four
@@ -948,20 +1024,17 @@ custom_status (LmProjectorPage *self, const LmEmbedding *src, const LmEmbedding 
  * the searches look in the whole data set when points are isolated (the
  * neighbours of one word onto the axis of two others).  An axis whose
  * searches are empty, match nothing or give no direction is not drawn
- * (its coordinate 0), and the status line says why. */
+ * (its coordinate 0), and the status line says why.  With `keep` (a
+ * search's text or regex toggle changed), the searches whose text and
+ * toggle are as last run keep their matches, and an axis whose searches
+ * both did keeps its place: a keystroke runs one search and one axis. */
 static void
-custom_apply (LmProjectorPage *self)
+custom_apply (LmProjectorPage *self, gboolean keep)
 {
   LmProjectorView *view = LM_PROJECTOR_VIEW (self->view);
   const LmEmbedding *e = lm_projector_view_get_embedding (view);
   const LmEmbedding *src = self->isolated && self->whole != NULL ? self->whole : e;
-  guint32 *idx[4];
-  gssize got[4];
-  double *dir[2];
-  gboolean ok[2];
-  g_autoptr (GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *text = NULL;
-  float *coords;
 
   if (e == NULL)
     return;
@@ -969,32 +1042,38 @@ custom_apply (LmProjectorPage *self)
   guint col = gtk_drop_down_get_selected (GTK_DROP_DOWN (self->search_drop));
   char **values = src->columns != NULL && col < src->n_columns ? src->columns[col] : src->labels;
 
+  if (!keep || self->custom_of != e || self->custom_src != src || self->custom_values != values)
+    {
+      custom_forget (self);
+      self->custom_of = e;
+      self->custom_src = src;
+      self->custom_values = values;
+      self->custom_coords = g_new0 (float, e->n * 3);
+    }
   for (int k = 0; k < 4; k++)
     {
-      idx[k] = g_new (guint32, src->n);
-      got[k] = custom_search (self, k, values, src->n, idx[k], problems);
+      CustomSearch *c = &self->custom_searches[k];
+      const char *pattern = gtk_editable_get_text (GTK_EDITABLE (self->custom_entry[k]));
+      gboolean regex = gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->custom_regex[k]));
+
+      if (c->pattern != NULL && strcmp (c->pattern, pattern) == 0 && c->regex == regex)
+        continue;
+      custom_search (self, k, values, src->n, c);
+      self->custom_axes[custom_ends[0][0] == k || custom_ends[0][1] == k ? 0 : 1].valid = FALSE;
     }
-  coords = g_new0 (float, e->n * 3);
   for (int a = 0; a < 2; a++)
-    {
-      dir[a] = g_new (double, e->d);
-      ok[a] = custom_axis (src, e, a, idx, got, dir[a], coords, problems);
-    }
-  text = custom_status (self, src, e, ok, dir, problems);
-  lm_projector_view_set_coords (view, coords);
+    if (!self->custom_axes[a].valid)
+      custom_axis (self, src, e, a, self->custom_coords);
+  text = custom_status (self, src, e);
+  lm_projector_view_set_coords (view, self->custom_coords);
   set_status (self, text);
-  for (int k = 0; k < 4; k++)
-    g_free (idx[k]);
-  g_free (dir[0]);
-  g_free (dir[1]);
-  g_free (coords);
 }
 
 static void
 on_custom_changed (LmProjectorPage *self)
 {
   if (self->method == LM_PROJECTOR_CUSTOM)
-    custom_apply (self);
+    custom_apply (self, TRUE);
 }
 
 /* ---------------------------------------------------------- inspector */
@@ -1571,7 +1650,7 @@ isolate_done (GObject *source, GAsyncResult *res, gpointer data)
   inspect_reset (self);
   /* the method changed to Custom meanwhile */
   if (self->method == LM_PROJECTOR_CUSTOM)
-    custom_apply (self);
+    custom_apply (self, FALSE);
   if (job->chosen >= 0)
     lm_projector_page_select (self, job->chosen);
 }
@@ -1597,7 +1676,7 @@ isolate_show (LmProjectorPage *self, LmEmbedding *sub, int chosen)
       isolate_take (self, sub, g_new0 (float, m * 3));
       inspect_reset (self);
       if (self->method == LM_PROJECTOR_CUSTOM)
-        custom_apply (self);
+        custom_apply (self, FALSE);
       else
         layout_start (self);
       if (chosen >= 0)
@@ -1744,7 +1823,7 @@ show_loaded (LmProjectorPage *self, Job *job)
   if (runs_layout (self->method))
     layout_start (self);
   else if (self->method == LM_PROJECTOR_CUSTOM)
-    custom_apply (self);
+    custom_apply (self, FALSE);
   gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "view");
   /* Show all data's chosen point, or --projector-select's (not on
    * t-SNE's sample, whose numbering differs) */
@@ -2014,7 +2093,8 @@ on_search_by_selected (GtkDropDown *drop, GParamSpec *pspec, LmProjectorPage *se
     return;
   columns_apply (self);
   on_search_changed (GTK_SEARCH_ENTRY (self->search), self);
-  on_custom_changed (self);
+  if (self->method == LM_PROJECTOR_CUSTOM)
+    custom_apply (self, FALSE);
 }
 
 static void
@@ -2106,6 +2186,7 @@ lm_projector_page_finalize (GObject *object)
   g_free (self->want_color);
   g_strfreev (self->columns);
   g_clear_pointer (&self->nn_mat, g_bytes_unref);
+  custom_forget (self);
   G_OBJECT_CLASS (lm_projector_page_parent_class)->finalize (object);
 }
 
@@ -2611,7 +2692,7 @@ lm_projector_page_set_method (LmProjectorPage *self, LmProjectorMethod method)
       layout_stop (self);
       show_iteration (self);
       if (method == LM_PROJECTOR_CUSTOM && !sampled)
-        custom_apply (self);
+        custom_apply (self, FALSE);
       else
         reproject (self);
     }
@@ -2770,6 +2851,13 @@ lm_projector_page_get_isolated (LmProjectorPage *self)
 {
   g_return_val_if_fail (LM_IS_PROJECTOR_PAGE (self), FALSE);
   return self->isolated;
+}
+
+guint
+lm_projector_page_get_custom_searches_run (LmProjectorPage *self)
+{
+  g_return_val_if_fail (LM_IS_PROJECTOR_PAGE (self), 0);
+  return self->custom_searches_run;
 }
 
 void

@@ -81,6 +81,9 @@ LmProjectorMethod lm_projector_page_get_method (LmProjectorPage *self);
  * then not drawn. */
 void             lm_projector_page_set_custom_search (LmProjectorPage *self, LmProjectorCustomEnd end,
                                                       const char *text, gboolean regex);
+/* How many of Custom's searches have run (for tests: a change to one
+ * search runs that one again, the others keep their matches). */
+guint            lm_projector_page_get_custom_searches_run (LmProjectorPage *self);
 /* PCA's "Sphereize data" (off at first): PCA runs again. */
 void             lm_projector_page_set_sphereize (LmProjectorPage *self, gboolean sphereize);
 /* Where t-SNE runs stop (default LM_PROJECTOR_TSNE_ITERATIONS); a

@@ -25,9 +25,11 @@ lm_graph *lm_tb_graph_from_graphdef (const guint8 *data, size_t len, const char 
  * profiled steps of w (lm-tb-profile.c): one graph named `name` of their
  * ops, a trace per step; a step without a ProfilerStep number takes
  * *next_step, which ends past every step written.  *n_steps: the traces
- * written.  An lm-log error code (the writer's message says why). */
+ * written; stop(stop_data) (may be NULL), asked before each step, ends
+ * the writing there (Ctrl-C), the steps written whole.  An lm-log error
+ * code (the writer's message says why). */
 int lm_tb_profile_write (lm_writer *w, GPtrArray *traces, const char *name, gint64 *next_step,
-                         guint *n_steps);
+                         guint *n_steps, LmChromeTraceStop stop, gpointer stop_data);
 
 G_END_DECLS
 

@@ -2375,6 +2375,14 @@ poll_run (Run *r, GArray *files)
 /* r->profiles' mark of a file read: not read again */
 #define PROFILE_READ G_MININT64
 
+/* cancelled, as a trace's reader (every few thousand events) and the
+ * writing of its steps (before each step) ask it */
+static gboolean
+stop_reading (gpointer imp)
+{
+  return cancelled (imp);
+}
+
 /* Reads each torch.profiler trace not read yet (or changed since it
  * failed) into profiled steps: those read at one look share one graph,
  * so that the graph page's trace menu lists all their steps. */
@@ -2405,7 +2413,13 @@ poll_profiles (Run *r, GArray *files)
           r->interrupted = TRUE;
           break;
         }
-      ct = lm_chrome_trace_load (path, &error);
+      ct = lm_chrome_trace_load_stoppable (path, stop_reading, r->imp, &error);
+      if (ct == NULL && cancelled (r->imp))
+        {
+          r->interrupted = TRUE;
+          say (r->imp, FALSE, "%s; the rest of this file is not read", error);
+          break;
+        }
       /* read: never again; failed: again once it changes */
       mark = ct != NULL ? PROFILE_READ : stamp;
       g_hash_table_insert (r->profiles, g_strdup (seen->name), g_memdup2 (&mark, sizeof mark));
@@ -2429,9 +2443,11 @@ poll_profiles (Run *r, GArray *files)
     }
   if (traces->len == 0 || !run_open (r, "reopen"))
     return;
-  if (lm_tb_profile_write (r->w, traces, graph, &r->next_profile_step, &n) != LM_OK)
+  if (lm_tb_profile_write (r->w, traces, graph, &r->next_profile_step, &n, stop_reading, r->imp) != LM_OK)
     say (r->imp, TRUE, "%s: profiled steps not imported: %s", r->src_dir, lm_log_last_error ());
   r->counts[LM_TB_PROFILE] += n;
+  if (cancelled (r->imp))
+    r->interrupted = TRUE;
 }
 
 static void

@@ -93,7 +93,7 @@ add_nodes (lm_graph *g, GHashTable *nodes, GPtrArray *steps, GArray *ids)
 
 int
 lm_tb_profile_write (lm_writer *w, GPtrArray *traces, const char *name, gint64 *next_step,
-                     guint *n_steps)
+                     guint *n_steps, LmChromeTraceStop stop, gpointer stop_data)
 {
   g_autoptr (GHashTable) nodes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr (GPtrArray) steps = g_ptr_array_new ();
@@ -124,7 +124,7 @@ lm_tb_profile_write (lm_writer *w, GPtrArray *traces, const char *name, gint64 *
         lm_writer_set_wall_time (w, first->wall_time);
       rc = lm_writer_add_graph (w, first->step >= 0 ? first->step : *next_step, g, &gid);
     }
-  for (guint s = 0; rc == LM_OK && s < steps->len; s++)
+  for (guint s = 0; rc == LM_OK && s < steps->len && !(stop != NULL && stop (stop_data)); s++)
     {
       const LmChromeStep *st = steps->pdata[s];
       gint64 step = st->step >= 0 ? st->step : (*next_step)++;

@@ -30,7 +30,8 @@
  * the command line apply on top of them for that session only.
  * A second `lumen` hands its command line to the running instance (one
  * process, one window per log directory); screenshots and timings always
- * run in their own process.
+ * run in their own process.  Without a session bus it runs alone, with
+ * accessibility off (a11y_without_bus).
  *
  * What it is not for: any window content (ui/lm-window.c).
  */
@@ -840,6 +841,22 @@ on_quit (GSimpleAction *action, GVariant *param, gpointer user_data)
   g_application_quit (app);
 }
 
+/* Without a session bus (a bare Xvfb, a container, ssh) GApplication
+ * runs as a lone instance, silently, but GTK's accessibility looks for
+ * the AT-SPI bus through the session bus at the first window and prints
+ * "Unable to acquire session bus"; there is no screen reader to reach
+ * then, so accessibility is left off, as GTK_A11Y=none does, unless the
+ * user chose a backend (GTK_A11Y) or gave the AT-SPI bus's address.
+ * With a session bus nothing changes: one instance, accessibility on.
+ * Called at startup, before any widget reads GTK_A11Y. */
+static void
+a11y_without_bus (GApplication *app)
+{
+  if (g_application_get_dbus_connection (app) == NULL && g_getenv ("GTK_A11Y") == NULL
+      && g_getenv ("AT_SPI_BUS_ADDRESS") == NULL)
+    g_setenv ("GTK_A11Y", "none", TRUE);
+}
+
 static void
 on_startup (GApplication *app, gpointer user_data)
 {
@@ -852,6 +869,7 @@ on_startup (GApplication *app, gpointer user_data)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit);
   lm_window_install_accels (GTK_APPLICATION (app));
   lm_window_set_new_func (new_window_for_logdir);
+  a11y_without_bus (app);
 }
 
 /* TensorBoard's server options: Lumen has no server to give them to. */

@@ -229,6 +229,38 @@ test_sphereize (void)
   g_assert_cmpfloat (bad[4], ==, 1);
 }
 
+/* The PCA of the sphereized vectors, as the projector's "Sphereize data"
+ * runs it: the same scores and variance as sphereizing a copy and taking
+ * its PCA, the given matrix untouched, a NaN row NaN; each row's
+ * finiteness looked at once (the PCA looked at every row again after the
+ * sphereizing had). */
+static void
+test_pca_sphereized (void)
+{
+  const float raw[5 * 3] = { 1, 2, 0, 3, 1, 1, NAN, 0, 2, 2, 4, 5, 0, 0, 1 };
+  float mat[5 * 3], copy[5 * 3], want[5 * 3], got[5 * 3];
+  double ew[3], eg[3];
+  char *error = NULL;
+  guint before;
+
+  memcpy (mat, raw, sizeof raw);
+  memcpy (copy, raw, sizeof raw);
+  lm_embedding_sphereize (copy, 5, 3);
+  g_assert_true (lm_embedding_pca (copy, 5, 3, 3, want, ew, NULL, &error));
+  before = lm_embedding_rows_scanned ();
+  g_assert_true (lm_embedding_pca_sphereized (mat, 5, 3, 3, got, eg, &error));
+  g_assert_cmpuint (lm_embedding_rows_scanned () - before, ==, 5);
+  g_assert_null (error);
+  g_assert_cmpmem (mat, sizeof mat, raw, sizeof raw);
+  for (int i = 0; i < 15; i++)
+    if (i / 3 == 2)
+      g_assert_true (isnan (got[i]) && isnan (want[i]));
+    else
+      g_assert_cmpfloat (got[i], ==, want[i]);
+  for (int c = 0; c < 3; c++)
+    g_assert_cmpfloat (eg[c], ==, ew[c]);
+}
+
 /* A row holding a NaN (or an infinity) is left out of the PCA, which the
  * other rows get as if it were not there; its scores are NaN. */
 static void
@@ -709,6 +741,7 @@ main (int argc, char **argv)
   g_test_add_func ("/data/embedding/pca-degenerate", test_pca_degenerate);
   g_test_add_func ("/data/embedding/pca-nonfinite", test_pca_nonfinite);
   g_test_add_func ("/data/embedding/sphereize", test_sphereize);
+  g_test_add_func ("/data/embedding/pca-sphereized", test_pca_sphereized);
   g_test_add_func ("/data/embedding/custom", test_custom);
   g_test_add_func ("/data/embedding/read", test_read);
   g_test_add_func ("/data/embedding/old-file", test_old_file);

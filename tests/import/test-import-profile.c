@@ -16,6 +16,7 @@
  */
 #include "lm-tb-export.h"
 #include "lm-tb-import.h"
+#include "lm-tb-import-private.h"
 #include "tb-messages.h"
 #include "../logging/log-test-util.h"
 #include "lm-train-app.h"
@@ -391,12 +392,52 @@ test_train_round_trip (void)
   tmpdir_free (logdir);
 }
 
+/* Asked before each step is written: TRUE from the second ask on. */
+static gboolean
+stop_after_one (gpointer data)
+{
+  return ++*(guint *) data > 1;
+}
+
+/* Ctrl-C while a trace's steps are written ends the writing before the
+ * next step (lumen-import asks its cancel flag): the steps written are
+ * whole, the rest not written, where every step was written first. */
+static void
+test_write_stops (void)
+{
+  char *dir = tmpdir_new ();
+  g_autofree char *path = g_build_filename (dir, "r", "run.lumen", NULL);
+  g_autofree char *error = NULL;
+  g_autoptr (GPtrArray) traces = g_ptr_array_new_with_free_func ((GDestroyNotify) lm_chrome_trace_free);
+  LmChromeTrace *ct = lm_chrome_trace_load (TORCH_TRACE, &error);
+  lm_writer *w = NULL;
+  gint64 next = 0;
+  guint n = 0, asked = 0;
+  sqlite3 *db;
+
+  g_assert_nonnull (ct);
+  g_assert_cmpuint (ct->steps->len, ==, 2);
+  g_ptr_array_add (traces, ct);
+  g_assert_cmpint (lm_writer_open (&w, dir, "r"), ==, LM_OK);
+  g_assert_cmpint (lm_tb_profile_write (w, traces, "worker0", &next, &n, stop_after_one, &asked), ==, LM_OK);
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpuint (asked, ==, 2);
+  db = db_open_ro (path);
+  g_assert_cmpint (db_int (db, "SELECT count(*) FROM traces"), ==, 1);
+  g_assert_cmpint (db_int (db, "SELECT step FROM traces"), ==, 3);
+  g_assert_cmpint (db_int (db, "SELECT count(*) FROM graphs"), ==, 1);
+  sqlite3_close (db);
+  tmpdir_free (dir);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/import-profile/import", test_import);
   g_test_add_func ("/import-profile/follow", test_follow);
+  g_test_add_func ("/import-profile/write-stops", test_write_stops);
   g_test_add_func ("/import-profile/export-round-trip", test_export_round_trip);
   g_test_add_func ("/import-profile/train-round-trip", test_train_round_trip);
   return g_test_run ();

@@ -960,16 +960,55 @@ scalars_committed (const char *path)
   return n;
 }
 
+/* Runs lumen-import SRC INTO, sends it sig once run (a run file it
+ * writes) holds a scalar, and waits for it: its exit status, its stderr
+ * into err (size bytes), the seconds from the signal to its end in *took. */
+static int
+interrupt_import (const char *src, const char *into, const char *run, int sig, char *err, gsize size,
+                  double *took)
+{
+  const char *exe = g_getenv ("LUMEN_IMPORT");
+  const char *argv[] = { exe, src, into, NULL };
+  GPid pid;
+  int err_fd, status = 0;
+  GError *gerr = NULL;
+  gsize n = 0;
+  ssize_t got;
+
+  g_assert_nonnull (exe);
+  g_assert_true (g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD
+                                           | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, &pid, NULL,
+                                           NULL, &err_fd, &gerr));
+  g_assert_no_error (gerr);
+  /* reading (its handlers set): records reach the run file */
+  gint64 t0 = g_get_monotonic_time ();
+  while (!g_file_test (run, G_FILE_TEST_EXISTS) || scalars_committed (run) == 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time () - t0, <, 30 * G_USEC_PER_SEC);
+      g_usleep (10000);
+    }
+  kill (pid, sig);
+  gint64 sent = g_get_monotonic_time ();
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  *took = (double) (g_get_monotonic_time () - sent) / G_USEC_PER_SEC;
+  g_spawn_close_pid (pid);
+  while (n < size - 1 && (got = read (err_fd, err + n, size - 1 - n)) > 0)
+    n += (gsize) got;
+  err[n] = '\0';
+  close (err_fd);
+  g_test_message ("%s: stopped %.2f s after the signal\n%s", g_strsignal (sig), *took, err);
+  g_assert_true (WIFEXITED (status));
+  return WEXITSTATUS (status);
+}
+
 static void
 test_interrupted (void)
 {
-  const char *exe = g_getenv ("LUMEN_IMPORT");
   char *src = tmpdir_new (), *dst = tmpdir_new ();
   g_autofree char *dir = g_build_filename (src, "big", NULL);
   g_autofree char *file = g_build_filename (dir, "events.out.tfevents.1669111200.host.1.0", NULL);
   g_autoptr (GByteArray) all = g_byte_array_new ();
 
-  g_assert_nonnull (exe);
   g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
   for (gint64 step = 0; step < BIG_EVENTS; step++)
     {
@@ -988,37 +1027,10 @@ test_interrupted (void)
       int sig = i == 0 ? SIGINT : SIGTERM;
       g_autofree char *into = g_build_filename (dst, i == 0 ? "int" : "term", NULL);
       g_autofree char *run = g_build_filename (into, "big", "run.lumen", NULL);
-      const char *argv[] = { exe, src, into, NULL };
-      GPid pid;
-      int err_fd, status = 0;
-      GError *gerr = NULL;
       char err[4096] = "";
-      gsize n = 0;
-      ssize_t got;
+      double took;
 
-      g_assert_true (g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD
-                                               | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, &pid, NULL,
-                                               NULL, &err_fd, &gerr));
-      g_assert_no_error (gerr);
-      /* reading (its handlers set): records reach the run file */
-      gint64 t0 = g_get_monotonic_time ();
-      while (!g_file_test (run, G_FILE_TEST_EXISTS) || scalars_committed (run) == 0)
-        {
-          g_assert_cmpint (g_get_monotonic_time () - t0, <, 30 * G_USEC_PER_SEC);
-          g_usleep (10000);
-        }
-      kill (pid, sig);
-      gint64 sent = g_get_monotonic_time ();
-      g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
-      double took = (double) (g_get_monotonic_time () - sent) / G_USEC_PER_SEC;
-      g_spawn_close_pid (pid);
-      while (n < sizeof err - 1 && (got = read (err_fd, err + n, sizeof err - 1 - n)) > 0)
-        n += (gsize) got;
-      err[n] = '\0';
-      close (err_fd);
-      g_test_message ("%s: stopped %.2f s after the signal\n%s", g_strsignal (sig), took, err);
-      g_assert_true (WIFEXITED (status));
-      g_assert_cmpint (WEXITSTATUS (status), ==, 128 + sig);
+      g_assert_cmpint (interrupt_import (src, into, run, sig, err, sizeof err, &took), ==, 128 + sig);
       g_assert_cmpfloat (took, <, 3.0);
       g_autofree char *said = g_strdup_printf ("lumen-import: %s: interrupted before the end of %s; the runs "
                                                "written so far are closed, the one being read marked stopped",
@@ -1040,6 +1052,63 @@ test_interrupted (void)
       g_assert_cmpint (db_int (db, "SELECT max(step) FROM scalars"), ==, rows - 1);
       sqlite3_close (db);
     }
+  tmpdir_free (src);
+  tmpdir_free (dst);
+}
+
+/* The same in a big torch.profiler trace (1,000,000 ops, 90 MB, some
+ * seconds to parse): the read stops within a few thousand events of the
+ * signal, where the whole file was read and its steps written before the
+ * import stopped.  A small event file beside it is read first, so that
+ * its scalar in the run file says the trace is being read. */
+#define BIG_TRACE_OPS 1000000
+
+static void
+test_interrupted_trace (void)
+{
+  char *src = tmpdir_new (), *dst = tmpdir_new ();
+  g_autofree char *dir = g_build_filename (src, "prof", NULL);
+  g_autofree char *events = g_build_filename (dir, "events.out.tfevents.1669111200.host.1.0", NULL);
+  g_autofree char *trace = g_build_filename (dir, "w.1700000000000.pt.trace.json", NULL);
+  g_autofree char *into = g_build_filename (dst, "int", NULL);
+  g_autofree char *run = g_build_filename (into, "prof", "run.lumen", NULL);
+  g_autoptr (GByteArray) rec = g_byte_array_new ();
+  g_autoptr (GString) text = g_string_new ("{\"traceEvents\": [\n");
+  GByteArray *summary = g_byte_array_new ();
+  g_autoptr (GByteArray) ev = g_byte_array_new ();
+  char err[4096] = "";
+  double took;
+
+  g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
+  pb_message (summary, 1, value_scalar ("loss", 1));
+  pb_double (ev, 1, T0);
+  pb_int (ev, 2, 0);
+  pb_message (ev, 5, summary);
+  frame_record (rec, ev);
+  g_assert_true (g_file_set_contents (events, (const char *) rec->data, rec->len, NULL));
+  for (int i = 0; i < BIG_TRACE_OPS; i++)
+    g_string_append_printf (text, "%s{\"ph\": \"X\", \"cat\": \"cpu_op\", \"name\": \"aten::add\", "
+                                  "\"pid\": 1, \"tid\": 1, \"ts\": %d, \"dur\": 1}\n",
+                            i ? "," : "", 2 * i);
+  g_string_append (text, "]}\n");
+  g_assert_true (g_file_set_contents (trace, text->str, (gssize) text->len, NULL));
+
+  g_assert_cmpint (interrupt_import (src, into, run, SIGINT, err, sizeof err, &took), ==, 130);
+  g_assert_cmpfloat (took, <, 3.0);
+  g_autofree char *said = g_strdup_printf ("%s: interrupted at byte ", trace);
+  g_autofree char *rest = g_strdup_printf (" of %zu; the rest of this file is not read", text->len);
+  g_assert_nonnull (strstr (err, said));
+  g_assert_nonnull (strstr (err, rest));
+  g_assert_nonnull (strstr (err, "interrupted before the end of its event files (marked stopped)"));
+
+  sqlite3 *db = db_open_ro (run);
+  g_autofree char *check = db_text (db, "PRAGMA integrity_check");
+  g_autofree char *state = db_text (db, "SELECT value FROM run WHERE key = 'status'");
+  g_assert_cmpstr (check, ==, "ok");
+  g_assert_cmpstr (state, ==, "stopped");
+  g_assert_cmpint (db_int (db, "SELECT count(*) FROM scalars"), ==, 1);
+  g_assert_cmpint (db_int (db, "SELECT count(*) FROM traces"), ==, 0);
+  sqlite3_close (db);
   tmpdir_free (src);
   tmpdir_free (dst);
 }
@@ -2391,6 +2460,7 @@ main (int argc, char **argv)
   g_test_add_func ("/import/restart-not", test_restart_not);
   g_test_add_func ("/import/cli", test_cli);
   g_test_add_func ("/import/interrupted", test_interrupted);
+  g_test_add_func ("/import/interrupted-trace", test_interrupted_trace);
   g_test_add_func ("/import/once-closes-runs", test_once_closes_runs);
   g_test_add_func ("/import/histogram-empty-ends", test_histogram_empty_ends);
   g_test_add_func ("/import/png-variants", test_png_variants);

@@ -279,18 +279,22 @@ test_export_fields (void)
   double base;
   /* the ops in the file's order, each followed by the memory events up
    * to the next op's start: linear "2"'s own bytes fall before mm and
-   * after it (a free and an allocation again, its 1000 B beyond the net) */
+   * after it (a free and an allocation again, its 1000 B beyond the net);
+   * each allocation at the next addresses from 0x7f0000000000, mm's 2000
+   * B as two pieces since the free at 12 µs takes the second one */
   static const struct
   {
     const char *name, *op, *module, *phase, *dims;
     double ts, dur;
-    double mem[3][3];  /* ts, Bytes, Total Allocated; Bytes 0: none */
+    double mem[4][4];  /* ts, Bytes, Total Allocated, Addr less the first; Bytes 0: none */
   } want[] = {
-    { "linear", "linear", "0", "forward", "[[64,784],[128,784],[128]]", 1, 5, { { 1, 32768, 100000 } } },
-    { "relu", "relu", "1", "forward", "[[64,128]]", 6, 2, { { 6, 32768, 132768 } } },
-    { "linear", "linear", "2", "forward", "[[64,128],[10,128],[10]]", 9, 4, { { 9, 2000, 134768 } } },
+    { "linear", "linear", "0", "forward", "[[64,784],[128,784],[128]]", 1, 5, { { 1, 32768, 100000, 0 } } },
+    { "relu", "relu", "1", "forward", "[[64,128]]", 6, 2, { { 6, 32768, 132768, 32768 } } },
+    { "linear", "linear", "2", "forward", "[[64,128],[10,128],[10]]", 9, 4,
+      { { 9, 2000, 134768, 65536 } } },
     { "mm", "mm", "2", "forward", "[[64,128],[128,10]]", 10, 2,
-      { { 10, 2000, 136768 }, { 12, -1000, 135768 }, { 12, 1000, 136768 } } },
+      { { 10, 1000, 135768, 67536 }, { 10, 1000, 136768, 68536 }, { 12, -1000, 135768, 68536 },
+        { 12, 1000, 136768, 69536 } } },
     { "ReluBackward0", "relu", "1", "backward", NULL, 14, 1, { { 0 } } },
   };
   gsize k = 3;
@@ -350,7 +354,7 @@ test_export_fields (void)
         }
       else
         g_assert_null (dims);
-      for (guint m = 0; m < 3 && want[i].mem[m][1] != 0; m++)
+      for (guint m = 0; m < 4 && want[i].mem[m][1] != 0; m++)
         {
           g_autoptr (GVariant) mv = g_variant_get_child_value (events, k++);
           g_autoptr (GVariant) me = g_variant_get_variant (mv);
@@ -361,6 +365,7 @@ test_export_fields (void)
           g_assert_cmpfloat (num_member (me, "ts"), ==, want[i].mem[m][0]);
           g_assert_cmpfloat (num_member (margs, "Bytes"), ==, want[i].mem[m][1]);
           g_assert_cmpfloat (num_member (margs, "Total Allocated"), ==, want[i].mem[m][2]);
+          g_assert_cmpfloat (num_member (margs, "Addr"), ==, 0x7f0000000000 + want[i].mem[m][3]);
           g_assert_cmpfloat (num_member (margs, "Device Type"), ==, 0);
           g_assert_cmpfloat (num_member (margs, "Device Id"), ==, -1);
         }
@@ -448,6 +453,122 @@ test_round_trip_peaks (void)
     }
 }
 
+/* torch-tb-profiler's Memory Events table of an exported trace, read as
+ * it reads it (run.py's get_memory_events): the [memory] events in time
+ * order, an allocation kept by its Addr until a free of that Addr makes
+ * its row (the free's bytes, both times); then the allocations never
+ * freed, then the frees of memory allocated before the step.  A row per
+ * line: "bytes B allocated-freed" (µs, "?" where there is none).  Also
+ * checks what the table takes on trust: an allocation's bytes are its
+ * free's, no Addr is allocated again while live, and no Addr is freed
+ * twice. */
+static char *
+memory_events_table (const char *text)
+{
+  g_autoptr (GVariant) root = json_parse (text);
+  g_autoptr (GVariant) events = member (root, "traceEvents");
+  g_autoptr (GHashTable) alloc = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  g_autoptr (GHashTable) freed = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_autoptr (GString) rows = g_string_new (NULL), unfreed = g_string_new (NULL);
+  g_autoptr (GString) before = g_string_new (NULL);
+  double last = -1;
+
+  for (gsize i = 0; i < g_variant_n_children (events); i++)
+    {
+      g_autoptr (GVariant) ev = g_variant_get_child_value (events, i);
+      g_autoptr (GVariant) e = g_variant_get_variant (ev);
+      g_autoptr (GVariant) args = NULL;
+      gint64 addr;
+      double bytes, ts;
+
+      if (strcmp (str_member (e, "ph"), "i") != 0)
+        continue;
+      args = member (e, "args");
+      addr = (gint64) num_member (args, "Addr");
+      bytes = num_member (args, "Bytes");
+      ts = num_member (e, "ts");
+      g_assert_cmpint (addr, !=, 0);
+      g_assert_cmpfloat (ts, >=, last);  /* in time order already */
+      last = ts;
+      if (bytes > 0)
+        {
+          double *a = g_new (double, 2);
+
+          g_assert_false (g_hash_table_contains (alloc, &addr));
+          a[0] = bytes, a[1] = ts;
+          g_hash_table_insert (alloc, g_memdup2 (&addr, sizeof addr), a);
+          continue;
+        }
+      g_assert_false (g_hash_table_contains (freed, &addr));
+      g_hash_table_add (freed, g_memdup2 (&addr, sizeof addr));
+      double *a = g_hash_table_lookup (alloc, &addr);
+      if (a != NULL)
+        {
+          g_assert_cmpfloat (a[0], ==, -bytes);
+          g_string_append_printf (rows, "%g B %g-%g\n", -bytes, a[1], ts);
+          a[0] = 0;
+        }
+      else
+        g_string_append_printf (before, "%g B ?-%g\n", -bytes, ts);
+    }
+  /* the allocations never freed, in the order they were made */
+  for (gsize i = 0; i < g_variant_n_children (events); i++)
+    {
+      g_autoptr (GVariant) ev = g_variant_get_child_value (events, i);
+      g_autoptr (GVariant) e = g_variant_get_variant (ev);
+      g_autoptr (GVariant) args = NULL;
+      gint64 addr;
+      double *a;
+
+      if (strcmp (str_member (e, "ph"), "i") != 0)
+        continue;
+      args = member (e, "args");
+      addr = (gint64) num_member (args, "Addr");
+      a = g_hash_table_lookup (alloc, &addr);
+      if (a != NULL && a[0] > 0 && num_member (args, "Bytes") > 0)
+        g_string_append_printf (unfreed, "%g B %g-?\n", a[0], a[1]);
+    }
+  return g_strconcat (rows->str, unfreed->str, before->str, NULL);
+}
+
+/* Each allocation has an Addr its free shares: torch-tb-profiler's Memory
+ * Events pair them into an allocation's bytes and lifetime (every Addr
+ * was 0: each free paired with the latest allocation, whatever its
+ * bytes).  The known step: mm's 2000 B in two pieces, the second freed
+ * at 12 µs; the peaks step: each free taking the latest allocations
+ * still live, the loop's 4000 B at 6 µs linear "0"'s 2000 B and 2000 B
+ * allocated before the step. */
+static void
+test_export_addresses (void)
+{
+  g_autoptr (LmTraceData) t = NULL, tp = NULL;
+  g_autoptr (LmGraphData) g = NULL, gp = NULL;
+  g_autofree char *text = NULL, *table = NULL, *text_p = NULL, *table_p = NULL;
+
+  load_known (&t, &g);
+  text = lm_chrome_trace_format (t, g, NULL);
+  table = memory_events_table (text);
+  g_assert_cmpstr (table, ==,
+                   "1000 B 10-12\n"
+                   "32768 B 1-?\n32768 B 6-?\n2000 B 9-?\n1000 B 10-?\n1000 B 12-?\n");
+
+  load_run_of (peaks, G_N_ELEMENTS (peaks), &tp, &gp);
+  text_p = lm_chrome_trace_format (tp, gp, NULL);
+  table_p = memory_events_table (text_p);
+  g_assert_cmpstr (table_p, ==,
+                   /* linear "0": 3000 B, the last 1000 freed at once; the
+                    * loop's 4000 B at 6 µs: its other 2000 B and 2000 B
+                    * from before the step */
+                   "1000 B 1-1\n2000 B 1-6\n"
+                   /* relu: 1000 B freed with 1000 B from before, then 2000 B */
+                   "1000 B 7-7\n"
+                   /* mm: 3000 B, 2000 freed at once; linear "2" frees its
+                    * 3000 B and half of mm's last 1000 */
+                   "2000 B 11-11\n3000 B 13-13\n500 B 11-13\n"
+                   "2000 B 7-?\n500 B 10-?\n500 B 11-?\n1000 B 16-?\n"
+                   "2000 B ?-6\n1000 B ?-7\n");
+}
+
 /* ------------------------------------------------ a torch-style trace */
 
 /* tests/trace/fixtures/worker0.1700000000000.pt.trace.json: written by
@@ -525,29 +646,91 @@ test_import_torch (void)
   check_torch_trace (ct);
 }
 
+/* text gzipped into path */
 static void
-test_import_gzip (void)
+write_gzip (const char *path, const char *text)
 {
-  g_autofree char *path = g_build_filename (tmpdir, "w.1700000000000.pt.trace.json.gz", NULL);
   g_autoptr (GZlibCompressor) z = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, -1);
   g_autoptr (GFile) f = g_file_new_for_path (path);
   g_autoptr (GError) err = NULL;
   g_autoptr (GFileOutputStream) out = g_file_replace (f, NULL, FALSE, 0, NULL, &err);
   g_autoptr (GOutputStream) zout = NULL;
-  g_autofree char *error = NULL, *text = NULL;
-  g_autoptr (LmChromeTrace) ct = NULL;
 
-  g_assert_true (g_file_get_contents (torch_trace, &text, NULL, NULL));
   g_assert_no_error (err);
   zout = g_converter_output_stream_new (G_OUTPUT_STREAM (out), G_CONVERTER (z));
   g_assert_true (g_output_stream_write_all (zout, text, strlen (text), NULL, NULL, &err));
   g_assert_true (g_output_stream_close (zout, NULL, &err));
   g_assert_no_error (err);
+}
 
+static void
+test_import_gzip (void)
+{
+  g_autofree char *path = g_build_filename (tmpdir, "w.1700000000000.pt.trace.json.gz", NULL);
+  g_autofree char *error = NULL, *text = NULL;
+  g_autoptr (LmChromeTrace) ct = NULL;
+
+  g_assert_true (g_file_get_contents (torch_trace, &text, NULL, NULL));
+  write_gzip (path, text);
   ct = lm_chrome_trace_load (path, &error);
   g_assert_null (error);
   g_assert_nonnull (ct);
   check_torch_trace (ct);
+}
+
+/* Asked by a stoppable read: counts the asks, TRUE from the `data`th on. */
+static guint asks, stop_at;
+
+static gboolean
+stop_when (gpointer data)
+{
+  return ++asks >= stop_at;
+}
+
+/* A stoppable read (lumen-import's Ctrl-C) asks every 4096 events, and
+ * every megabyte a gzip unzips; once told to stop it ends, naming where;
+ * never told, it reads the whole trace. */
+static void
+test_load_stoppable (void)
+{
+  g_autofree char *path = g_build_filename (tmpdir, "big.pt.trace.json", NULL);
+  g_autofree char *gz = g_build_filename (tmpdir, "big.pt.trace.json.gz", NULL);
+  g_autoptr (GString) text = g_string_new ("{\"traceEvents\": [\n");
+  g_autofree char *error = NULL, *want = NULL;
+  const char *at;
+  LmChromeTrace *ct;
+
+  for (int i = 0; i < 30000; i++)
+    g_string_append_printf (text, "%s{\"ph\": \"X\", \"cat\": \"cpu_op\", \"name\": \"aten::add\", "
+                                  "\"pid\": 1, \"tid\": 1, \"ts\": %d, \"dur\": 1}\n", i ? "," : "", 2 * i);
+  g_string_append (text, "]}\n");
+  g_assert_true (g_file_set_contents (path, text->str, (gssize) text->len, NULL));
+  write_gzip (gz, text->str);
+
+  /* never told: every event, 30000 / 4096 asks and one */
+  asks = 0, stop_at = G_MAXUINT;
+  ct = lm_chrome_trace_load_stoppable (path, stop_when, NULL, &error);
+  g_assert_nonnull (ct);
+  g_assert_cmpuint (((LmChromeStep *) ct->steps->pdata[0])->ops->len, ==, 30000);
+  g_assert_cmpuint (asks, ==, 8);
+  lm_chrome_trace_free (ct);
+  /* told at the third ask: at event 8193 */
+  asks = 0, stop_at = 3;
+  ct = lm_chrome_trace_load_stoppable (path, stop_when, NULL, &error);
+  g_assert_null (ct);
+  at = strstr (text->str, "\"ts\": 16384,");
+  while (*at != '{')
+    at--;
+  want = g_strdup_printf ("%s: interrupted at byte %ld of %zu", path, (long) (at - text->str), text->len);
+  g_assert_cmpstr (error, ==, want);
+  g_clear_pointer (&error, g_free);
+  /* gzipped: while it unzips */
+  asks = 0, stop_at = 1;
+  ct = lm_chrome_trace_load_stoppable (gz, stop_when, NULL, &error);
+  g_assert_null (ct);
+  g_assert_true (g_str_has_prefix (error, gz));
+  g_assert_nonnull (strstr (error, ": interrupted at byte "));
+  g_assert_nonnull (strstr (error, " unzipped"));
 }
 
 /* export_chrome_trace without a schedule: no ProfilerStep spans; the
@@ -630,8 +813,10 @@ main (int argc, char **argv)
   g_test_add_func ("/chrome-trace/export-fields", test_export_fields);
   g_test_add_func ("/chrome-trace/round-trip", test_round_trip);
   g_test_add_func ("/chrome-trace/round-trip-peaks", test_round_trip_peaks);
+  g_test_add_func ("/chrome-trace/export-addresses", test_export_addresses);
   g_test_add_func ("/chrome-trace/import-torch", test_import_torch);
   g_test_add_func ("/chrome-trace/import-gzip", test_import_gzip);
+  g_test_add_func ("/chrome-trace/load-stoppable", test_load_stoppable);
   g_test_add_func ("/chrome-trace/import-no-steps", test_import_no_steps);
   g_test_add_func ("/chrome-trace/import-bad", test_import_bad);
   rc = g_test_run ();

@@ -567,6 +567,19 @@ test_pane_and_colours (void)
   lm_profile_pane_set_group (LM_PROFILE_PANE (pane), LM_PROFILE_BY_OP);
   p = lm_profile_pane_get_profile (LM_PROFILE_PANE (pane));
   g_assert_cmpuint (p->n_rows, <, ops);
+  {
+    /* by op type and input shape: at least as many rows, each op's forward
+     * calls with their shapes */
+    gsize by_op = p->n_rows;
+
+    lm_profile_pane_set_group (LM_PROFILE_PANE (pane), LM_PROFILE_BY_OP_SHAPE);
+    p = lm_profile_pane_get_profile (LM_PROFILE_PANE (pane));
+    g_assert_cmpuint (p->n_rows, >=, by_op);
+    for (gsize i = 0; i < p->n_rows; i++)
+      if (strcmp (p->rows[i].op, "linear") == 0)
+        g_assert_true (g_str_has_prefix (p->rows[i].input_shapes, "[["));
+    lm_profile_pane_set_group (LM_PROFILE_PANE (pane), LM_PROFILE_BY_OP);
+  }
   lm_graph_view_select (gv, -1);
 
   /* colours: the slowest node dark red, a parameter grey, kind colours
@@ -1326,6 +1339,63 @@ test_app_screenshot (void)
     }
 }
 
+/* By op type and input shape (key_averages(group_by_input_shape=True),
+ * TensorBoard's "Operator + Input Shape"): the two linears, called with
+ * different shapes, are two rows; relu's backward (no shapes of its own)
+ * joins its forward call's row; the same shapes make one row again, as by
+ * op type.  The other groupings' rows have no shapes. */
+static void
+test_by_input_shape (void)
+{
+  g_autoptr (LmTraceData) t = made_up_trace ();
+  g_autoptr (LmGraphData) g = made_up_graph ();
+  const char *shapes[] = { "[[64, 784], [128, 784]]", "[[64, 128], [10, 128]]", "[[64, 128]]", NULL, NULL,
+                           NULL };
+
+  for (gsize i = 0; i < t->n_events; i++)
+    t->events[i].input_shapes = g_strdup (shapes[i]);
+  {
+    g_autoptr (LmProfile) p = lm_profile_compute (t, g, LM_PROFILE_BY_OP_SHAPE);
+
+    lm_profile_sort (p, LM_PROFILE_SORT_NAME);
+    g_assert_cmpuint (p->n_rows, ==, 3);
+    g_assert_cmpstr (p->rows[0].op, ==, "linear");
+    g_assert_cmpstr (p->rows[0].input_shapes, ==, "[[64, 128], [10, 128]]");
+    g_assert_cmpint (p->rows[0].total_ns, ==, 30);
+    g_assert_cmpuint (p->rows[0].calls, ==, 1);
+    g_assert_cmpstr (p->rows[1].op, ==, "linear");
+    g_assert_cmpstr (p->rows[1].input_shapes, ==, "[[64, 784], [128, 784]]");
+    /* forward 100, its backward 100 */
+    g_assert_cmpint (p->rows[1].total_ns, ==, 200);
+    g_assert_cmpint (p->rows[1].backward_ns, ==, 100);
+    g_assert_cmpstr (p->rows[1].module, ==, "");
+    g_assert_cmpstr (p->rows[2].op, ==, "relu");
+    g_assert_cmpstr (p->rows[2].input_shapes, ==, "[[64, 128]]");
+    g_assert_cmpint (p->rows[2].forward_ns, ==, 300);
+    g_assert_cmpint (p->rows[2].backward_ns, ==, 600);
+    g_assert_cmpuint (p->rows[2].calls, ==, 1);
+  }
+  {
+    g_autoptr (LmProfile) by_op = lm_profile_compute (t, g, LM_PROFILE_BY_OP);
+
+    for (gsize i = 0; i < by_op->n_rows; i++)
+      g_assert_cmpstr (by_op->rows[i].input_shapes, ==, "");
+  }
+  g_free (t->events[1].input_shapes);
+  t->events[1].input_shapes = g_strdup (shapes[0]);
+  {
+    g_autoptr (LmProfile) p = lm_profile_compute (t, g, LM_PROFILE_BY_OP_SHAPE);
+
+    g_assert_cmpuint (p->n_rows, ==, 2);
+    for (gsize i = 0; i < p->n_rows; i++)
+      if (strcmp (p->rows[i].op, "linear") == 0)
+        {
+          g_assert_cmpuint (p->rows[i].calls, ==, 2);
+          g_assert_cmpint (p->rows[i].total_ns, ==, 230);
+        }
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1362,6 +1432,7 @@ main (int argc, char **argv)
     run_file = g_build_filename (tmpdir, "mlp", "run.lumen", NULL);
   }
   g_test_add_func ("/trace/profile/sums", test_sums);
+  g_test_add_func ("/trace/profile/by-input-shape", test_by_input_shape);
   g_test_add_func ("/trace/profile/memory-sums", test_memory_sums);
   g_test_add_func ("/trace/profile/old-file", test_old_file);
   g_test_add_func ("/trace/profile/memory-pane", test_memory_pane);

@@ -465,6 +465,26 @@ test_custom (void)
   g_assert_cmpstr (lm_projector_page_get_status (pp), ==,
                    "Custom projection of 6 points × 4 dims: X from Left to Right, Y from Down to Up; cosine "
                    "similarity of the axes 1.000");
+  /* a keystroke in one search runs that search again, the other three
+   * keep their matches (each keystroke ran all four), the points where
+   * they were */
+  {
+    guint runs = lm_projector_page_get_custom_searches_run (pp);
+    float before[6 * 3];
+    GtkEditable *right = GTK_EDITABLE (lm_projector_page_get_control (pp, "right"));
+
+    int at = 2;
+
+    memcpy (before, lm_projector_view_get_coords (view), sizeof before);
+    /* Backspace, then "g" again */
+    gtk_editable_delete_text (right, 2, 3);
+    gtk_editable_insert_text (right, "g", 1, &at);
+    g_assert_cmpstr (gtk_editable_get_text (right), ==, "dog");
+    g_assert_cmpuint (lm_projector_page_get_custom_searches_run (pp) - runs, ==, 2);
+    g_assert_cmpmem (lm_projector_view_get_coords (view), sizeof before, before, sizeof before);
+    g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (lm_projector_page_get_control (pp, "right-count"))), ==,
+                     "2 matches");
+  }
 
   const float *p = lm_projector_view_get_coords (view);
   cairo_surface_t *s = draw_view (view, w, h);

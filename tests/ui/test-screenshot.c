@@ -637,6 +637,67 @@ test_cli_utf8_options (void)
   lm_test_rm_rf (dir);
 }
 
+/* lumen --screenshot's stderr with env (its exit checked). */
+static char *
+screenshot_stderr (const char *const *argv, char **env)
+{
+  g_autofree char *out = NULL;
+  char *err = NULL;
+  int status;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
+                               &status, NULL));
+  g_test_message ("%s", err);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("lumen --screenshot failed: %s", err);
+  return err;
+}
+
+/* Without a session bus (a bare Xvfb, a container) the app starts
+ * quietly: GTK's accessibility, which finds the AT-SPI bus through the
+ * session bus, printed "Gtk-WARNING: Unable to acquire session bus" at the
+ * first window.  With a session bus (dbus-run-session, where installed)
+ * accessibility still starts its bus, as before. */
+static void
+test_cli_no_session_bus (void)
+{
+  g_autofree char *logdir = NULL, *png = NULL, *err = NULL, *with_bus = NULL;
+  g_auto (GStrv) env = g_get_environ ();
+  g_autofree char *dbus_run = g_find_program_in_path ("dbus-run-session");
+
+  if (!can_run_lumen ())
+    return;
+  logdir = make_logdir ();
+  png = g_build_filename (logdir, "nobus.png", NULL);
+  /* the tests' GTK_A11Y=none off, and a session bus that is not there */
+  env = g_environ_unsetenv (env, "GTK_A11Y");
+  env = g_environ_unsetenv (env, "AT_SPI_BUS_ADDRESS");
+  env = g_environ_setenv (env, "DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/lumen-test-bus", TRUE);
+  {
+    const char *argv[] = { lumen_bin, "--logdir", logdir, "--screenshot", png, "--window-size", "600x400", NULL };
+
+    err = screenshot_stderr (argv, env);
+  }
+  g_assert_null (strstr (err, "session bus"));
+  g_assert_null (strstr (err, "WARNING"));
+  g_assert_null (strstr (err, "CRITICAL"));
+  g_assert_true (g_file_test (png, G_FILE_TEST_EXISTS));
+
+  if (dbus_run == NULL || !g_file_test ("/usr/share/dbus-1/services/org.a11y.Bus.service", G_FILE_TEST_EXISTS))
+    g_test_message ("no dbus-run-session or AT-SPI bus service: the session bus case is not run");
+  else
+    {
+      const char *argv[] = { dbus_run, "--", lumen_bin, "--logdir", logdir, "--screenshot", png,
+                             "--window-size", "600x400", NULL };
+
+      env = g_environ_unsetenv (env, "DBUS_SESSION_BUS_ADDRESS");
+      with_bus = screenshot_stderr (argv, env);
+      /* the session bus's log: GTK asked it for the AT-SPI bus */
+      g_assert_nonnull (strstr (with_bus, "org.a11y.Bus"));
+    }
+  lm_test_rm_rf (logdir);
+}
+
 /* On a HiDPI screen (GDK_SCALE=2) the screenshot has the screen's pixels:
  * --window-size 860x560 is 1720x1120 pixels, charts drawn at that resolution
  * (it was 860x560, every curve and label at half the detail the user sees). */
@@ -899,6 +960,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/screenshot/cli-bad-options", test_cli_bad_options);
   g_test_add_func ("/ui/screenshot/cli-logdir-spec", test_cli_logdir_spec);
   g_test_add_func ("/ui/screenshot/cli-utf8-options", test_cli_utf8_options);
+  g_test_add_func ("/ui/screenshot/cli-no-session-bus", test_cli_no_session_bus);
   {
     int rc = g_test_run ();
 
