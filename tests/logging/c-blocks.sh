@@ -1,20 +1,31 @@
 # c-blocks.sh: sourced by the tests that compile and run the ```c blocks of
-# a document (README.md, docs/*.md) as a user who copies them would.
-#   run_c_blocks BUILD_DIR SOURCE_DIR TMP NAME HARNESS DOC...
-# extracts every ```c block of the DOCs at test time, each as a function
-# NAME_EXAMPLE(k) { <the block> } of the writer w, with #line so that a
-# compiler error names the document's line, then the table
-# NAME_examples[] of them, into TMP/NAME-examples.inc; builds HARNESS
+# a document (README.md, docs/*.md) as a user who copies them would, after
+# they set build (the build folder) and src (the source folder).  Gives
+# them tmp (a folder removed at exit), fail MESSAGE, expect RUN WHAT SQL
+# VALUE (a query of tmp/runs/RUN/run.lumen and the value it must give) and
+#   run_c_blocks NAME HARNESS DOC...
+# which extracts every ```c block of the DOCs at test time, each as a
+# function NAME_EXAMPLE(k) { <the block> } of the writer w, with #line so
+# that a compiler error names the document's line, then the table
+# NAME_examples[] of them, into tmp/NAME-examples.inc; builds HARNESS
 # (which gives the blocks their free variables and includes that file)
 # with plain cc, -Wall -Wextra -Werror and `pkg-config --cflags --libs
 # lumen-log` (the build's uninstalled .pc, as after `meson install`) and
-# runs it in TMP.  Sets c_blocks to the number of blocks; on a failure
-# prints what failed (the caller's fail) and exits 1.
+# runs it in tmp.  Sets c_blocks to the number of blocks.
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/lumen-c-blocks.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT INT TERM
+. "$src/tests/logging/sanitizer-flags.sh"
+
+fail() { echo "${0##*/}: FAIL: $*" >&2; exit 1; }
+
+expect() { # expect RUN WHAT SQL VALUE
+  got=$(sqlite3 "file:$tmp/runs/$1/run.lumen?mode=ro" "$3")
+  [ "$got" = "$4" ] || fail "runs/$1: expected $2 '$4', got '$got'"
+}
 
 run_c_blocks() {
-  build=$1 src=$2 tmp=$3 name=$4 harness=$5
-  shift 5
-  . "$src/tests/logging/sanitizer-flags.sh"
+  name=$1 harness=$2
+  shift 2
   awk -v name="$name" '
     /^```c[ \t]*$/ {
       k++

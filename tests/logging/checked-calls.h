@@ -2,7 +2,7 @@
  * (readme-examples.c, doc-examples.c; c-blocks.sh builds them).  Every
  * call of the library a block makes returns through CHECKED, so a call
  * that fails is reported, though the block drops the status; FAILURES
- * counts them.
+ * counts them.  RUN_BLOCKS runs the blocks.
  */
 #ifndef CHECKED_CALLS_H
 #define CHECKED_CALLS_H
@@ -48,5 +48,24 @@ static int checked(int status, const char *call) {
 #define lm_writer_add_custom_scalars_marginchart(...) \
   checked(lm_writer_add_custom_scalars_marginchart(__VA_ARGS__), \
           "lm_writer_add_custom_scalars_marginchart")
+
+/* Runs the N blocks, each a function of a writer open on runs/examples
+ * (a block that opens a run of its own logs there instead), and closes it
+ * finished.  The program's exit status: 0, or 1 when a call failed. */
+#define run_blocks(name, blocks) run_blocks_(name, blocks, (int)(sizeof blocks / sizeof *blocks))
+static int run_blocks_(const char *name, int (*const blocks[])(lm_writer *), int n) {
+  lm_writer *w;
+  if (lm_writer_open(&w, "runs", "examples") != LM_OK)
+    return 1;
+  for (int k = 0; k < n; k++)
+    if (blocks[k](w) != 0) {
+      fprintf(stderr, "%s: block %d returned non-zero\n", name, k + 1);
+      failures++;
+    }
+  lm_writer_set_status(w, LM_RUN_FINISHED);
+  lm_writer_close(w);
+  printf("%s: %d blocks run, %d failures\n", name, n, failures);
+  return failures ? 1 : 0;
+}
 
 #endif

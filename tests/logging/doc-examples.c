@@ -64,16 +64,5 @@ static void make_data(void) {
 
 int main(void) {
   make_data();
-  lm_writer *w;
-  if (lm_writer_open(&w, "runs", "examples") != LM_OK)
-    return 1;
-  for (int k = 0; k < (int)(sizeof doc_examples / sizeof *doc_examples); k++)
-    if (doc_examples[k](w) != 0) {
-      fprintf(stderr, "doc-examples: block %d returned non-zero\n", k + 1);
-      failures++;
-    }
-  lm_writer_close(w);
-  printf("doc-examples: %d blocks run, %d failures\n",
-         (int)(sizeof doc_examples / sizeof *doc_examples), failures);
-  return failures ? 1 : 0;
+  return run_blocks("doc-examples", doc_examples);
 }

@@ -79,17 +79,5 @@ static void make_data(void) {
 
 int main(void) {
   make_data();
-  lm_writer *w;
-  if (lm_writer_open(&w, "runs", "examples") != LM_OK)
-    return 1;
-  for (int k = 0; k < (int)(sizeof readme_examples / sizeof *readme_examples); k++)
-    if (readme_examples[k](w) != 0) {
-      fprintf(stderr, "readme-examples: README block %d returned non-zero\n", k + 1);
-      failures++;
-    }
-  lm_writer_set_status(w, LM_RUN_FINISHED);
-  lm_writer_close(w);
-  printf("readme-examples: %d blocks run, %d failures\n",
-         (int)(sizeof readme_examples / sizeof *readme_examples), failures);
-  return failures ? 1 : 0;
+  return run_blocks("readme-examples", readme_examples);
 }

@@ -10,21 +10,11 @@
 set -eu
 build=$1
 src=$2
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/lumen-doc-test.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT INT TERM
-
-fail() { echo "test-doc-examples: FAIL: $*" >&2; exit 1; }
-
 . "$src/tests/logging/c-blocks.sh"
-run_c_blocks "$build" "$src" "$tmp" doc doc-examples.c \
+run_c_blocks doc doc-examples.c \
   "$src/docs/run-format.md" "$src/docs/tensorboard.md"
 [ "$c_blocks" -ge 3 ] || fail "expected at least 3 \`\`\`c blocks in docs/run-format.md and docs/tensorboard.md, found $c_blocks"
 
-q() { sqlite3 "file:$tmp/runs/$1/run.lumen?mode=ro" "$2"; }
-expect() { # expect RUN WHAT SQL VALUE
-  got=$(q "$1" "$3")
-  [ "$got" = "$4" ] || fail "runs/$1: expected $2 '$4', got '$got'"
-}
 # run-format.md's first block: one record of each kind it logs, finished.
 expect exp1/lr0.1 "tags" "SELECT group_concat(kind || ' ' || name, ', ') FROM (SELECT kind, name FROM tags ORDER BY kind, name)" \
   "audio speech, histogram fc1/weight, image samples, mesh cloud, pr_curve pr/cat, scalar train/loss"

@@ -11,21 +11,11 @@
 set -eu
 build=$1
 src=$2
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/lumen-readme-test.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT INT TERM
-
-fail() { echo "test-readme-examples: FAIL: $*" >&2; exit 1; }
-
 . "$src/tests/logging/c-blocks.sh"
-run_c_blocks "$build" "$src" "$tmp" readme readme-examples.c "$src/README.md"
+run_c_blocks readme readme-examples.c "$src/README.md"
 blocks=$c_blocks
 [ "$blocks" -ge 6 ] || fail "expected at least 6 \`\`\`c blocks in README.md, found $blocks"
 
-q() { sqlite3 "file:$tmp/runs/$1/run.lumen?mode=ro" "$2"; }
-expect() { # expect RUN WHAT SQL VALUE
-  got=$(q "$1" "$3")
-  [ "$got" = "$4" ] || fail "runs/$1: expected $2 '$4', got '$got'"
-}
 # Block 1: 1,000 scalars, a histogram and an image at step 999, finished.
 expect exp1/lr0.1 "records" "SELECT (SELECT count(*) || ' ' || max(step) FROM scalars) || ', ' ||
   (SELECT count(*) || ' ' || max(step) FROM histograms) || ', ' ||
