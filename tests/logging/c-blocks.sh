@@ -12,6 +12,7 @@
 # with plain cc, -Wall -Wextra -Werror and `pkg-config --cflags --libs
 # lumen-log` (the build's uninstalled .pc, as after `meson install`) and
 # runs it in tmp.  Sets c_blocks to the number of blocks.
+# shellcheck shell=sh disable=SC2034,SC2154  # build, src and c_blocks cross the sourcing
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/lumen-c-blocks.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
 . "$src/tests/logging/sanitizer-flags.sh"
@@ -39,7 +40,7 @@ run_c_blocks() {
       for (i = 1; i <= k; i++) printf " %s_example_%d,", name, i
       printf " };\n"
     }' "$@" >"$tmp/$name-examples.inc"
-  c_blocks=$(grep -c "^$(echo "$name" | tr a-z A-Z)_EXAMPLE(" "$tmp/$name-examples.inc") || true
+  c_blocks=$(grep -c "^$(echo "$name" | tr '[:lower:]' '[:upper:]')_EXAMPLE(" "$tmp/$name-examples.inc") || true
 
   PKG_CONFIG_PATH="$build/meson-uninstalled${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
   export PKG_CONFIG_PATH

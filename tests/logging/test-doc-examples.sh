@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck disable=SC2034,SC2154  # build and c_blocks cross c-blocks.sh's sourcing
 # test-doc-examples.sh: the C examples of docs/run-format.md and
 # docs/tensorboard.md compile and run as written.  Extracts every ```c
 # block of the two documents at test time (c-blocks.sh), wraps each as a

@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck disable=SC2034,SC2154  # build and c_blocks cross c-blocks.sh's sourcing
 # test-readme-examples.sh: the README's C examples compile and run as
 # written.  Extracts every ```c block of README.md at test time (so the
 # text cannot drift from the library again), wraps each as a function in
