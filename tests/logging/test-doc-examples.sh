@@ -6,7 +6,8 @@
 # function in doc-examples.c, which gives the blocks their free variables,
 # builds it with plain cc, -Werror and the build's lumen-log.pc, runs it,
 # and checks the run files it wrote against what the documents say of
-# them, with the sqlite3 CLI.
+# them, with the sqlite3 CLI; then runs run-format.md's sqlite3 commands
+# on them.
 #   test-doc-examples.sh BUILD_DIR SOURCE_DIR
 set -eu
 build=$1
@@ -34,4 +35,12 @@ expect port "scalars" "SELECT group_concat(name || '|' || c || '|' || lo || '|' 
   (SELECT t.name, count(*) AS c, min(step) AS lo, max(step) AS hi FROM scalars s
    JOIN tags t ON t.id = s.tag_id GROUP BY t.name ORDER BY t.name)" "train/loss|100|0|99 val/loss|10|0|90"
 expect port "histograms" "SELECT count(*) || '|' || min(step) || '|' || max(step) FROM histograms" "10|0|90"
-echo "test-doc-examples: ok, $c_blocks blocks"
+# run-format.md's sqlite3 commands (its ```sh blocks) run without an SQL
+# error on the run its first block wrote, so a query naming a column or a
+# table the file does not have fails here.
+awk '/^```sh[ \t]*$/ { inside = 1; next } inside && /^```/ { inside = 0; next } inside { print }' \
+  "$src/docs/run-format.md" | sed 's#runs/demo/run\.lumen#runs/exp1/lr0.1/run.lumen#' >"$tmp/queries.sh"
+queries=$(grep -c '^sqlite3 ' "$tmp/queries.sh") || true
+[ "$queries" -ge 15 ] || fail "expected at least 15 sqlite3 commands in docs/run-format.md, found $queries"
+(cd "$tmp" && sh -e queries.sh >/dev/null) || fail "a sqlite3 command of docs/run-format.md failed (above)"
+echo "test-doc-examples: ok, $c_blocks blocks, $queries sqlite3 commands"
