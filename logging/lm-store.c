@@ -18,6 +18,7 @@
  * Not for: building records (lm-queue.c, lm-records.c).
  */
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -705,6 +706,15 @@ void *lm_writer_thread_main(void *arg) {
   bool txn = false;
   uint64_t txn_start = 0, last_commit = mono_ns();
   char err[256];
+
+  /* A file size limit (ulimit -f) is then the write error this thread
+   * reports ("File too large"), as in Python, which ignores SIGXFSZ; by
+   * default the signal would end the process.  Blocked in this thread
+   * alone. */
+  sigset_t xfsz;
+  sigemptyset(&xfsz);
+  sigaddset(&xfsz, SIGXFSZ);
+  pthread_sigmask(SIG_BLOCK, &xfsz, NULL);
 
   pthread_mutex_lock(&w->mu);
   for (;;) {

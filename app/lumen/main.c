@@ -948,8 +948,12 @@ check_options (const GOptionEntry *entries, int argc, char **argv)
     return 0;
   if (g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_UNKNOWN_OPTION)
       && g_str_has_prefix (error->message, "Unknown option "))
-    g_printerr ("lumen: unknown option %s; lumen --help lists the options\n",
-                error->message + strlen ("Unknown option "));
+    {
+      /* the option's name, without a value given as --name=value */
+      const char *name = error->message + strlen ("Unknown option ");
+
+      g_printerr ("lumen: unknown option %.*s; lumen --help lists the options\n", (int) strcspn (name, "="), name);
+    }
   else
     g_printerr ("lumen: %s; lumen --help lists the options\n", error->message);
   return 2;

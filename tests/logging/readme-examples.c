@@ -16,17 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Every call of the library returns through CHECKED, so a call a block
- * makes that fails is reported, though the block drops the status. */
-static int failures;
-static int checked(int status, const char *call) {
-  if (status != LM_OK) {
-    fprintf(stderr, "readme-examples: %s failed: %s\n", call, lm_log_last_error());
-    failures++;
-  }
-  return status;
-}
-
 /* What the blocks take as already there. */
 static int64_t step = 10, epoch = 1;
 enum { N = 300, D = 16, N_WEIGHTS = 1000 };
@@ -81,32 +70,7 @@ static void make_data(void) {
     ico_f[i] = (i * 7) % 42;
 }
 
-/* The blocks' calls, checked (a function-like macro is not expanded
- * where its name is the one being defined, so these reach the library).
- * A call a new block makes that is not listed here still builds and runs,
- * unchecked: add it. */
-#define lm_writer_open(...) checked(lm_writer_open(__VA_ARGS__), "lm_writer_open")
-#define lm_writer_add_scalar(...) checked(lm_writer_add_scalar(__VA_ARGS__), "lm_writer_add_scalar")
-#define lm_writer_add_histogram(...) checked(lm_writer_add_histogram(__VA_ARGS__), "lm_writer_add_histogram")
-#define lm_writer_add_image(...) checked(lm_writer_add_image(__VA_ARGS__), "lm_writer_add_image")
-#define lm_writer_set_status(...) checked(lm_writer_set_status(__VA_ARGS__), "lm_writer_set_status")
-#define lm_writer_close(...) checked(lm_writer_close(__VA_ARGS__), "lm_writer_close")
-#define lm_writer_add_pr_curve(...) checked(lm_writer_add_pr_curve(__VA_ARGS__), "lm_writer_add_pr_curve")
-#define lm_writer_add_embedding(...) checked(lm_writer_add_embedding(__VA_ARGS__), "lm_writer_add_embedding")
-#define lm_writer_add_audio(...) checked(lm_writer_add_audio(__VA_ARGS__), "lm_writer_add_audio")
-#define lm_writer_add_audio_label(...) checked(lm_writer_add_audio_label(__VA_ARGS__), "lm_writer_add_audio_label")
-#define lm_writer_add_video_f32(...) checked(lm_writer_add_video_f32(__VA_ARGS__), "lm_writer_add_video_f32")
-#define lm_writer_add_mesh(...) checked(lm_writer_add_mesh(__VA_ARGS__), "lm_writer_add_mesh")
-#define lm_custom_layout_new(...) checked(lm_custom_layout_new(__VA_ARGS__), "lm_custom_layout_new")
-#define lm_custom_layout_add_multiline(...) \
-  checked(lm_custom_layout_add_multiline(__VA_ARGS__), "lm_custom_layout_add_multiline")
-#define lm_custom_layout_add_margin(...) \
-  checked(lm_custom_layout_add_margin(__VA_ARGS__), "lm_custom_layout_add_margin")
-#define lm_writer_add_custom_scalars(...) \
-  checked(lm_writer_add_custom_scalars(__VA_ARGS__), "lm_writer_add_custom_scalars")
-#define lm_writer_add_custom_scalars_multilinechart(...) \
-  checked(lm_writer_add_custom_scalars_multilinechart(__VA_ARGS__), \
-          "lm_writer_add_custom_scalars_multilinechart")
+#include "checked-calls.h"
 
 /* A block is the body of a function of the writer w; block 1 declares a
  * w of its own, in the inner braces. */
@@ -115,17 +79,5 @@ static void make_data(void) {
 
 int main(void) {
   make_data();
-  lm_writer *w;
-  if (lm_writer_open(&w, "runs", "examples") != LM_OK)
-    return 1;
-  for (int k = 0; k < (int)(sizeof readme_examples / sizeof *readme_examples); k++)
-    if (readme_examples[k](w) != 0) {
-      fprintf(stderr, "readme-examples: README block %d returned non-zero\n", k + 1);
-      failures++;
-    }
-  lm_writer_set_status(w, LM_RUN_FINISHED);
-  lm_writer_close(w);
-  printf("readme-examples: %d blocks run, %d failures\n",
-         (int)(sizeof readme_examples / sizeof *readme_examples), failures);
-  return failures ? 1 : 0;
+  return run_blocks("readme-examples", readme_examples);
 }

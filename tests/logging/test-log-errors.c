@@ -776,16 +776,16 @@ static void full_vfs_remove(void) {
   sqlite3_vfs_unregister(&full_vfs);
 }
 
-/* A file size limit (ulimit -f, SIGXFSZ ignored as Python and lumen-train
- * do) that a commit runs into is an I/O error whose message says why:
- * "disk I/O error: File too large", not a bare "disk I/O error" (SQLite
- * keeps no errno for a failed write to the -wal). */
-static void test_file_size_limit(void) {
+/* A file size limit (ulimit -f) that a commit runs into is an I/O error
+ * whose message says why: "disk I/O error: File too large", not a bare
+ * "disk I/O error" (SQLite keeps no errno for a failed write to the -wal).
+ * XFSZ_HANDLER is SIGXFSZ's disposition meanwhile. */
+static void check_file_size_limit(void (*xfsz_handler)(int)) {
   char *dir = tmpdir_new();
   lm_writer *w = writer_open(dir, "fsize");
   struct rlimit old, rl;
   g_assert_cmpint(getrlimit(RLIMIT_FSIZE, &old), ==, 0);
-  void (*old_handler)(int) = signal(SIGXFSZ, SIG_IGN);
+  void (*old_handler)(int) = signal(SIGXFSZ, xfsz_handler);
   rl = old;
   rl.rlim_cur = 2 * 1024 * 1024;
   g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &rl), ==, 0);
@@ -806,6 +806,22 @@ static void test_file_size_limit(void) {
   g_free(msg);
   g_free(pixels);
   tmpdir_free(dir);
+}
+
+/* SIGXFSZ ignored, as Python and lumen-train have it. */
+static void test_file_size_limit(void) { check_file_size_limit(SIG_IGN); }
+
+/* SIGXFSZ at its default, as a C program has it: the writer thread blocks
+ * it, so the limit is the same loud error (docs/run-format.md, "Faults are
+ * loud"), where the signal ended the process and left the run 'running'.
+ * In a subprocess, which the signal would kill. */
+static void test_file_size_limit_default_signal(void) {
+  if (g_test_subprocess()) {
+    check_file_size_limit(SIG_DFL);
+    return;
+  }
+  g_test_trap_subprocess(NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed();
 }
 
 static void test_disk_full(void) {
@@ -921,6 +937,8 @@ int main(int argc, char **argv) {
   g_test_add_func("/logging/errors/fork-child-calls", test_fork_child_calls);
   g_test_add_func("/logging/errors/disk-full", test_disk_full);
   g_test_add_func("/logging/errors/file-size-limit", test_file_size_limit);
+  g_test_add_func("/logging/errors/file-size-limit-default-signal",
+                  test_file_size_limit_default_signal);
   g_test_add_func("/logging/errors/close-after-fault", test_close_after_fault);
   return g_test_run();
 }

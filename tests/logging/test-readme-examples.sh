@@ -1,50 +1,22 @@
 #!/bin/sh
+# shellcheck disable=SC2034,SC2154  # build and c_blocks cross c-blocks.sh's sourcing
 # test-readme-examples.sh: the README's C examples compile and run as
 # written.  Extracts every ```c block of README.md at test time (so the
 # text cannot drift from the library again), wraps each as a function in
 # readme-examples.c, which gives the blocks their free variables, builds
 # it with plain cc, -Wall -Wextra -Werror and `pkg-config --cflags --libs
-# lumen-log` (the build's uninstalled .pc, as after `meson install`), runs
-# it and checks the run files it wrote with the sqlite3 CLI.
+# lumen-log` (the build's uninstalled .pc, as after `meson install`;
+# c-blocks.sh), runs it and checks the run files it wrote with the sqlite3
+# CLI.
 #   test-readme-examples.sh BUILD_DIR SOURCE_DIR
 set -eu
 build=$1
 src=$2
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/lumen-readme-test.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT INT TERM
-
-fail() { echo "test-readme-examples: FAIL: $*" >&2; exit 1; }
-
-# Each block as README_EXAMPLE(k) { ... }, with #line so that a compiler
-# error names README.md's line; then the table of them.
-awk -v readme="$src/README.md" '
-  /^```c[ \t]*$/ { k++; printf "README_EXAMPLE(%d) {\n  (void) w;\n  {\n#line %d \"%s\"\n", k, NR + 1, readme; inside = 1; next }
-  inside && /^```/ { printf "  }\n  return 0;\n}\n"; inside = 0; next }
-  inside { print }
-  END {
-    printf "static int (*const readme_examples[])(lm_writer *) = {"
-    for (i = 1; i <= k; i++) printf " readme_example_%d,", i
-    printf " };\n"
-  }' "$src/README.md" >"$tmp/readme-examples.inc"
-blocks=$(grep -c '^README_EXAMPLE(' "$tmp/readme-examples.inc") || true
+. "$src/tests/logging/c-blocks.sh"
+run_c_blocks readme readme-examples.c "$src/README.md"
+blocks=$c_blocks
 [ "$blocks" -ge 6 ] || fail "expected at least 6 \`\`\`c blocks in README.md, found $blocks"
 
-export PKG_CONFIG_PATH="$build/meson-uninstalled${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
-flags=$(pkg-config --cflags --libs lumen-log) || fail "pkg-config lumen-log"
-. "$src/tests/logging/sanitizer-flags.sh"
-sanflags=$(sanitizer_flags "$build")
-cp "$src/tests/logging/readme-examples.c" "$tmp/"
-# shellcheck disable=SC2086
-cc -std=gnu11 -Wall -Wextra -Werror $sanflags -o "$tmp/readme-examples" \
-  "$tmp/readme-examples.c" $flags -lm || fail "compiling README.md's \`\`\`c blocks"
-
-(cd "$tmp" && ./readme-examples) || fail "running README.md's \`\`\`c blocks"
-
-q() { sqlite3 "file:$tmp/runs/$1/run.lumen?mode=ro" "$2"; }
-expect() { # expect RUN WHAT SQL VALUE
-  got=$(q "$1" "$3")
-  [ "$got" = "$4" ] || fail "runs/$1: expected $2 '$4', got '$got'"
-}
 # Block 1: 1,000 scalars, a histogram and an image at step 999, finished.
 expect exp1/lr0.1 "records" "SELECT (SELECT count(*) || ' ' || max(step) FROM scalars) || ', ' ||
   (SELECT count(*) || ' ' || max(step) FROM histograms) || ', ' ||

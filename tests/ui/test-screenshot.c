@@ -510,7 +510,8 @@ test_cli_screenshot (void)
 /* Options lumen does not have are usage errors like the others: "lumen:",
  * the option, a pointer to --help, exit status 2 (GApplication said
  * "Unknown option --port" and exited 1); TensorBoard's server options get a
- * word on why. Checked before any display is needed. */
+ * word on why, and --reload_interval=5 is named without its value. Checked
+ * before any display is needed. */
 static void
 test_cli_unknown_options (void)
 {
@@ -521,6 +522,7 @@ test_cli_unknown_options (void)
   } cases[] = {
     { { "--logdr", "runs", NULL }, "lumen: unknown option --logdr; lumen --help lists the options\n" },
     { { "-x", NULL, NULL }, "lumen: unknown option -x; lumen --help lists the options\n" },
+    { { "--reload_interval=5", NULL, NULL }, "lumen: unknown option --reload_interval; lumen --help lists the options\n" },
     { { "--port", "6006", NULL }, "lumen: --port: Lumen is a desktop app, not a server like TensorBoard" },
     { { "--bind_all", NULL, NULL }, "lumen: --bind_all: Lumen is a desktop app" },
     { { "--screenshot-timeout", "soon", NULL }, "lumen: --screenshot-timeout must be a positive number of seconds; got 'soon'\n" },
