@@ -25,8 +25,8 @@
  * Without --logdir it watches ./runs, torch SummaryWriter's default.
  * Folders holding TensorBoard event files are imported in the background
  * into a cache that the window also watches (new_window_following).
- * Settings the user changes (smoothing, axis, outliers, theme, window
- * size) are kept in ~/.config/lumen/settings.ini (ui/lm-preferences.h); options on
+ * Settings the user changes (smoothing, axis, outliers, histogram mode,
+ * theme, window size) are kept in ~/.config/lumen/settings.ini (ui/lm-preferences.h); options on
  * the command line apply on top of them for that session only.
  * A second `lumen` hands its command line to the running instance (one
  * process, one window per log directory); screenshots and timings always
@@ -448,9 +448,11 @@ check_usage (GVariantDict *opts, Usage *u)
     return g_strdup_printf ("lumen: --x-axis must be step, relative or wall; got '%s'\n", x_axis);
   if (hist_mode != NULL)
     {
-      if (g_ascii_strcasecmp (hist_mode, "offset") != 0 && g_ascii_strcasecmp (hist_mode, "overlay") != 0)
+      LmHistogramMode mode;
+
+      if (!lm_histogram_mode_from_string (hist_mode, &mode))
         return g_strdup_printf ("lumen: --histogram-mode must be offset or overlay; got '%s'\n", hist_mode);
-      u->hist_mode = g_ascii_strcasecmp (hist_mode, "overlay") == 0 ? LM_HISTOGRAM_OVERLAY : LM_HISTOGRAM_OFFSET;
+      u->hist_mode = mode;
     }
   u->theme_given = theme != NULL;
   if (theme != NULL && !lm_theme_mode_from_string (theme, &u->theme))
@@ -1048,8 +1050,8 @@ main (int argc, char **argv)
     "Live charts of the training runs in a log directory (like tensorboard --logdir).");
   g_application_set_option_context_description (G_APPLICATION (app),
     "Settings you change in the window (smoothing, horizontal axis, ignore outliers, tooltip sorting,\n"
-    "step selection, link by step, appearance, window size; per log directory the pinned cards,\n"
-    "run colours and \"Color runs by\") are kept in $XDG_CONFIG_HOME/lumen/settings.ini\n"
+    "step selection, link by step, histogram mode, appearance, window size; per log directory the\n"
+    "pinned cards, run colours and \"Color runs by\") are kept in $XDG_CONFIG_HOME/lumen/settings.ini\n"
     "(~/.config/lumen/settings.ini); the options above apply on top of them for one session.");
   g_signal_connect (app, "handle-local-options", G_CALLBACK (on_local_options), NULL);
   g_signal_connect (app, "startup", G_CALLBACK (on_startup), NULL);
