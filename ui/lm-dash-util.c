@@ -214,23 +214,13 @@ lm_dash_card_header (const char *title, const char *run_name, const GdkRGBA *col
   return header;
 }
 
-static void
-feed_activate (LmRecordFeed *feed)
-{
-  lm_record_feed_set_active (feed, TRUE);
-}
-
-static void
-feed_deactivate (LmRecordFeed *feed)
-{
-  lm_record_feed_set_active (feed, FALSE);
-}
-
 void
 lm_dash_feed_follow_mapped (GtkWidget *widget, LmRecordFeed *feed)
 {
-  g_signal_connect_object (widget, "map", G_CALLBACK (feed_activate), feed, G_CONNECT_SWAPPED);
-  g_signal_connect_object (widget, "unmap", G_CALLBACK (feed_deactivate), feed, G_CONNECT_SWAPPED);
+  /* a count, not a switch: the Histograms page going off screen leaves
+   * the feed on for Distributions or a card's larger view */
+  g_signal_connect_object (widget, "map", G_CALLBACK (lm_record_feed_hold), feed, G_CONNECT_SWAPPED);
+  g_signal_connect_object (widget, "unmap", G_CALLBACK (lm_record_feed_release), feed, G_CONNECT_SWAPPED);
 }
 
 gboolean

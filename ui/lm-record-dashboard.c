@@ -216,6 +216,8 @@ on_view_larger (GtkButton *button, LmRecordDashboard *self)
   if (self->linked.active)
     link_card (self, body);
   g_signal_connect_object (self->feed, "changed", G_CALLBACK (on_larger_feed_changed), body, 0);
+  /* live while it shows, whichever page the main window shows */
+  lm_dash_feed_follow_mapped (body, self->feed);
   g_ptr_array_add (self->larger, body);
   g_object_weak_ref (G_OBJECT (body), larger_gone, self);
   gtk_window_present (GTK_WINDOW (window));

@@ -784,6 +784,66 @@ test_view_larger (void)
   lm_test_rm_rf (dir);
 }
 
+static gboolean
+feed_inactive (gpointer feed)
+{
+  return !lm_record_feed_get_active (feed);
+}
+
+/* A larger view stays live while the main window shows another page: the
+ * histogram feed polls while anything shows it (the page or a larger
+ * view), where the Histograms page going off screen stopped it, and stops
+ * once the larger view closes too. */
+static void
+test_view_larger_other_page (void)
+{
+  g_autofree char *dir = NULL;
+  LmWindow *win;
+  GtkWidget *larger;
+  LmHistogramView *view;
+  LmRecordFeed *feed;
+  double v[200];
+  lm_writer *w;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  dir = write_uneven_run ();
+  win = open_window_at (dir, "histograms");
+  feed = lm_record_dashboard_get_feed (LM_RECORD_DASHBOARD (lm_dashboards_get_page (lm_window_get_dashboards (win),
+                                                                                    "histograms")));
+  g_signal_emit_by_name (lm_record_dashboard_get_larger_button (card (win, "histograms", "u", "w/uneven")), "clicked");
+  larger = window_titled ("w/uneven · u");
+  view = LM_HISTOGRAM_VIEW (lm_ui_find_descendant (larger, LM_TYPE_HISTOGRAM_VIEW));
+  g_object_set_data (G_OBJECT (view), "want-drawn", GUINT_TO_POINTER (11));
+  g_assert_true (lm_test_wait_for (drew_wanted, view, 5000));
+
+  /* the main window on Scalars: the larger view still follows the run */
+  g_assert_true (lm_dashboards_set_view (lm_window_get_dashboards (win), "scalars"));
+  lm_test_spin (50);
+  g_assert_true (lm_record_feed_get_active (feed));
+  g_assert_cmpint (lm_writer_open (&w, dir, "u"), ==, LM_OK);
+  for (int i = 0; i < 200; i++)
+    v[i] = i / 40.0;
+  g_assert_cmpint (lm_writer_add_histogram_f64 (w, "w/uneven", 2000, v, 200), ==, LM_OK);
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+  lm_run_store_reload (lm_window_get_store (win));
+  g_object_set_data (G_OBJECT (view), "want-drawn", GUINT_TO_POINTER (12));
+  g_assert_true (lm_test_wait_for (drew_wanted, view, 10000));
+
+  /* nothing shows the feed any more: it stops */
+  gtk_window_destroy (GTK_WINDOW (larger));
+  g_assert_true (lm_test_wait_for (feed_inactive, feed, 5000));
+  /* and Distributions, on the same feed, starts it again */
+  g_assert_true (lm_dashboards_set_view (lm_window_get_dashboards (win), "distributions"));
+  lm_test_spin (50);
+  g_assert_true (lm_record_feed_get_active (feed));
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
 /* A pixel of a snapshot (B, G, R, A premultiplied, over an opaque
  * card) within tol of c. */
 static gboolean
@@ -3418,6 +3478,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/dashboards/offset-axis", test_offset_axis);
   g_test_add_func ("/ui/dashboards/offset-look", test_offset_look);
   g_test_add_func ("/ui/dashboards/view-larger", test_view_larger);
+  g_test_add_func ("/ui/dashboards/view-larger-other-page", test_view_larger_other_page);
   g_test_add_func ("/ui/dashboards/distribution-axis", test_distribution_axis);
   g_test_add_func ("/ui/dashboards/distribution-bands", test_distribution_bands);
   g_test_add_func ("/ui/dashboards/nonfinite", test_nonfinite);
