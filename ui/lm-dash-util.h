@@ -52,7 +52,9 @@ void lm_dash_tint (const GdkRGBA *in, double mix, GdkRGBA *out);
 GtkWidget *lm_dash_card_header (const char *title, const char *run_name, const GdkRGBA *color);
 /* A card's larger view (TensorBoard's "toggle full size"): a window
  * titled `title`, transient for the window `from` is in and closed with
- * it, 1100 x 700, in the sheet's colours (lm-theme.c); Escape closes it.
+ * it, 1100 x 700, in the sheet's colours (lm-theme.c); Escape closes it,
+ * Ctrl+Home ("larger.reset-zoom") is the main window's reset every
+ * chart's zoom.
  * The caller gives it its child and presents it. */
 GtkWidget *lm_dash_larger_window (GtkWidget *from, const char *title);
 /* Characters of run name a card's chip shows before it ellipsizes. */
