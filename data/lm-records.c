@@ -33,6 +33,7 @@ struct _LmRecordFeed
   LmRecordKind kind;
   guint poll_ms;
   gboolean active;
+  guint users;              /* lm_record_feed_hold's count */
   guint poll_id;
   gboolean in_flight;
   gboolean store_dirty;     /* runs changed since the last job started */
@@ -674,6 +675,30 @@ lm_record_feed_set_active (LmRecordFeed *self, gboolean active)
       self->poll_id = g_timeout_add (self->poll_ms, on_poll, self);
       schedule (self);
     }
+}
+
+void
+lm_record_feed_hold (LmRecordFeed *self)
+{
+  g_return_if_fail (LM_IS_RECORD_FEED (self));
+  if (self->users++ == 0)
+    lm_record_feed_set_active (self, TRUE);
+}
+
+void
+lm_record_feed_release (LmRecordFeed *self)
+{
+  g_return_if_fail (LM_IS_RECORD_FEED (self));
+  g_return_if_fail (self->users > 0);
+  if (--self->users == 0)
+    lm_record_feed_set_active (self, FALSE);
+}
+
+gboolean
+lm_record_feed_get_active (LmRecordFeed *self)
+{
+  g_return_val_if_fail (LM_IS_RECORD_FEED (self), FALSE);
+  return self->active;
 }
 
 void

@@ -191,6 +191,12 @@ LmRunStore     *lm_record_feed_get_store  (LmRecordFeed *self);
 /* Polls every poll_ms (default 500) while active; starts inactive.  The
  * first activation reads everything there is. */
 void            lm_record_feed_set_active (LmRecordFeed *self, gboolean active);
+/* A count of users, for a feed that several views show (a dashboard page,
+ * its cards' larger views): each holds it while it shows the feed's data,
+ * and the feed is active while any holds it. */
+void            lm_record_feed_hold       (LmRecordFeed *self);
+void            lm_record_feed_release    (LmRecordFeed *self);
+gboolean        lm_record_feed_get_active (LmRecordFeed *self);
 void            lm_record_feed_set_poll_interval (LmRecordFeed *self, guint poll_ms);
 /* Every run of the store has been read at least once. */
 gboolean        lm_record_feed_get_loaded (LmRecordFeed *self);

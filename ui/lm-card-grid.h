@@ -40,7 +40,8 @@ gboolean      lm_card_grid_is_up_to_date  (LmCardGrid *self);
 /* Every card on screen has drawn some data (the first screen is up,
  * perhaps still filling in). */
 gboolean      lm_card_grid_first_screen_drawn (LmCardGrid *self);
-/* Resets the zoom of every chart, the Custom Scalars ones included. */
+/* Resets the zoom of every chart, the Custom Scalars ones and those of
+ * cards viewed larger in windows of their own included. */
 void          lm_card_grid_reset_zoom     (LmCardGrid *self);
 
 /* Pins or unpins a tag (pinned last); TRUE and "pins-changed" when that

@@ -153,12 +153,25 @@ lm_dash_tint (const GdkRGBA *in, double mix, GdkRGBA *out)
   out->alpha = in->alpha;
 }
 
+/* Ctrl+Home in a larger view: the main window's "reset every chart's
+ * zoom", which reaches the larger views' charts too (lm-card-grid.c). */
+static void
+larger_reset_zoom (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  GtkWindow *parent = gtk_window_get_transient_for (user_data);
+
+  if (parent != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (parent), "win.reset-zoom", NULL);
+}
+
 GtkWidget *
 lm_dash_larger_window (GtkWidget *from, const char *title)
 {
+  static const GActionEntry entries[] = { { "reset-zoom", larger_reset_zoom, NULL, NULL, NULL, { 0 } } };
   GtkRoot *root = gtk_widget_get_root (from);
   GtkWidget *window = gtk_window_new ();
   GtkEventController *keys = gtk_shortcut_controller_new ();
+  GSimpleActionGroup *actions = g_simple_action_group_new ();
 
   gtk_window_set_title (GTK_WINDOW (window), title);
   if (GTK_IS_WINDOW (root))
@@ -173,6 +186,12 @@ lm_dash_larger_window (GtkWidget *from, const char *title)
   gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
                                         gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
                                                           gtk_named_action_new ("window.close")));
+  g_action_map_add_action_entries (G_ACTION_MAP (actions), entries, G_N_ELEMENTS (entries), window);
+  gtk_widget_insert_action_group (window, "larger", G_ACTION_GROUP (actions));
+  g_object_unref (actions);
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Home, GDK_CONTROL_MASK),
+                                                          gtk_named_action_new ("larger.reset-zoom")));
   gtk_widget_add_controller (window, keys);
   return window;
 }
@@ -214,23 +233,13 @@ lm_dash_card_header (const char *title, const char *run_name, const GdkRGBA *col
   return header;
 }
 
-static void
-feed_activate (LmRecordFeed *feed)
-{
-  lm_record_feed_set_active (feed, TRUE);
-}
-
-static void
-feed_deactivate (LmRecordFeed *feed)
-{
-  lm_record_feed_set_active (feed, FALSE);
-}
-
 void
 lm_dash_feed_follow_mapped (GtkWidget *widget, LmRecordFeed *feed)
 {
-  g_signal_connect_object (widget, "map", G_CALLBACK (feed_activate), feed, G_CONNECT_SWAPPED);
-  g_signal_connect_object (widget, "unmap", G_CALLBACK (feed_deactivate), feed, G_CONNECT_SWAPPED);
+  /* a count, not a switch: the Histograms page going off screen leaves
+   * the feed on for Distributions or a card's larger view */
+  g_signal_connect_object (widget, "map", G_CALLBACK (lm_record_feed_hold), feed, G_CONNECT_SWAPPED);
+  g_signal_connect_object (widget, "unmap", G_CALLBACK (lm_record_feed_release), feed, G_CONNECT_SWAPPED);
 }
 
 gboolean

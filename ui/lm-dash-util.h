@@ -52,13 +52,17 @@ void lm_dash_tint (const GdkRGBA *in, double mix, GdkRGBA *out);
 GtkWidget *lm_dash_card_header (const char *title, const char *run_name, const GdkRGBA *color);
 /* A card's larger view (TensorBoard's "toggle full size"): a window
  * titled `title`, transient for the window `from` is in and closed with
- * it, 1100 x 700, in the sheet's colours (lm-theme.c); Escape closes it.
+ * it, 1100 x 700, in the sheet's colours (lm-theme.c); Escape closes it,
+ * Ctrl+Home ("larger.reset-zoom") is the main window's reset every
+ * chart's zoom.
  * The caller gives it its child and presents it. */
 GtkWidget *lm_dash_larger_window (GtkWidget *from, const char *title);
 /* Characters of run name a card's chip shows before it ellipsizes. */
 #define LM_DASH_RUN_CHIP_CHARS 18
-/* Makes `feed` poll its run files only while `widget` is mapped (a hidden
- * dashboard costs nothing); the connection ends with either object. */
+/* Makes `feed` poll its run files while `widget` is mapped (a hidden
+ * dashboard costs nothing): it holds the feed (lm_record_feed_hold), so a
+ * feed that several widgets show polls while any of them is mapped; the
+ * connection ends with either object. */
 void lm_dash_feed_follow_mapped (GtkWidget *widget, LmRecordFeed *feed);
 /* A card far outside its scrolled window's view is not drawn (a sweep's
  * 500 cards took a third of the first frame, a dozen of them on screen).

@@ -826,6 +826,24 @@ lm_histogram_view_new (LmRecordFeed *feed, const char *run_name, const char *tag
   return GTK_WIDGET (self);
 }
 
+gboolean
+lm_histogram_mode_from_string (const char *text, LmHistogramMode *mode)
+{
+  if (g_ascii_strcasecmp (text, "offset") == 0)
+    *mode = LM_HISTOGRAM_OFFSET;
+  else if (g_ascii_strcasecmp (text, "overlay") == 0)
+    *mode = LM_HISTOGRAM_OVERLAY;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+const char *
+lm_histogram_mode_to_string (LmHistogramMode mode)
+{
+  return mode == LM_HISTOGRAM_OVERLAY ? "overlay" : "offset";
+}
+
 void
 lm_histogram_view_set_mode (LmHistogramView *self, LmHistogramMode mode)
 {

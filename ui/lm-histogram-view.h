@@ -31,6 +31,11 @@ G_BEGIN_DECLS
 
 typedef enum { LM_HISTOGRAM_OFFSET, LM_HISTOGRAM_OVERLAY } LmHistogramMode;
 
+/* "offset" or "overlay" (any case), as --histogram-mode and settings.ini
+ * spell them: FALSE for anything else. */
+gboolean    lm_histogram_mode_from_string (const char *text, LmHistogramMode *mode);
+const char *lm_histogram_mode_to_string   (LmHistogramMode mode);
+
 #define LM_HISTOGRAM_BINS 30
 
 #define LM_TYPE_HISTOGRAM_VIEW (lm_histogram_view_get_type ())

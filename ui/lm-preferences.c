@@ -1,6 +1,7 @@
 /* lm-preferences.c: settings.ini, read at start and written as the user
  * changes things.  See lm-preferences.h for the file's keys. */
 #include "lm-preferences.h"
+#include "lm-histogram-view.h"
 #include "lm-palette.h"
 #include "lm-record-dashboard.h"
 #include "lm-theme.h"
@@ -27,6 +28,7 @@ enum
   DIRTY_STEP_SELECTION = 1 << 7,
   DIRTY_COLOR_GROUP = 1 << 8,
   DIRTY_LINK_BY_STEP = 1 << 9,
+  DIRTY_HISTOGRAM_MODE = 1 << 10,
 };
 
 /* The dashboards with pins (by view name, as the views' order may change):
@@ -50,6 +52,7 @@ typedef struct
   char *group;               /* the log directory's group */
   GStrv pins[N_PIN_LISTS], colors;   /* as last changed, for DIRTY_PINS / DIRTY_COLORS */
   char *color_group;         /* as last changed, for DIRTY_COLOR_GROUP */
+  LmHistogramMode hist_mode; /* as last changed, for DIRTY_HISTOGRAM_MODE */
   guint pins_dirty;          /* a bit per list of pins changed */
 } Tracker;
 
@@ -157,6 +160,13 @@ read_double (Reader *r, const char *group, const char *key, double lo, double hi
     }
   *out = d;
   return TRUE;
+}
+
+/* The Histograms page, whose Offset/Overlay switch is kept. */
+static LmRecordDashboard *
+histograms_page (LmWindow *window)
+{
+  return LM_RECORD_DASHBOARD (lm_dashboards_get_page (lm_window_get_dashboards (window), "histograms"));
 }
 
 /* The scalar grid or record dashboard keeping the pins of list `i`. */
@@ -294,6 +304,16 @@ lm_preferences_load (LmWindow *window, const char *path, GError **error)
     lm_chart_settings_set_step_selection (settings, b);
   if (read_bool (&r, "scalars", "link-by-step", &b))
     lm_chart_settings_set_link_by_step (settings, b);
+  if ((v = take (&r, "histograms", "mode")) != NULL)
+    {
+      LmHistogramMode mode;
+
+      if (lm_histogram_mode_from_string (v, &mode))
+        lm_record_dashboard_set_histogram_mode (histograms_page (window), mode);
+      else
+        reject (&r, "histograms", "mode", v, "offset or overlay");
+      g_free (v);
+    }
   if ((v = take (&r, "appearance", "theme")) != NULL)
     {
       LmThemeMode mode;
@@ -417,6 +437,8 @@ save_now (Tracker *t, gboolean with_window)
                             lm_chart_settings_get_step_selection (t->settings));
   if (t->dirty & DIRTY_LINK_BY_STEP)
     g_key_file_set_boolean (kf, "scalars", "link-by-step", lm_chart_settings_get_link_by_step (t->settings));
+  if (t->dirty & DIRTY_HISTOGRAM_MODE)
+    g_key_file_set_value (kf, "histograms", "mode", lm_histogram_mode_to_string (t->hist_mode));
   if (t->dirty & DIRTY_THEME)
     g_key_file_set_value (kf, "appearance", "theme", lm_theme_mode_to_string (lm_theme_get_mode ()));
   if (t->dirty & (DIRTY_PINS | DIRTY_COLORS | DIRTY_COLOR_GROUP))
@@ -550,6 +572,13 @@ on_color_group_changed (LmRunList *list, Tracker *t)
 }
 
 static void
+on_histogram_mode_changed (LmRecordDashboard *page, Tracker *t)
+{
+  t->hist_mode = lm_record_dashboard_get_histogram_mode (page);
+  mark_dirty (t, DIRTY_HISTOGRAM_MODE);
+}
+
+static void
 on_theme_mode (LmTheme *theme, GParamSpec *pspec, Tracker *t)
 {
   mark_dirty (t, DIRTY_THEME);
@@ -600,6 +629,7 @@ lm_preferences_track (LmWindow *window, const char *path)
   g_signal_connect (window, "close-request", G_CALLBACK (on_close_request), t);
   for (guint i = 0; i < N_PIN_LISTS; i++)
     g_signal_connect (pin_source (window, i), "pins-changed", G_CALLBACK (on_pins_changed), t);
+  g_signal_connect (histograms_page (window), "histogram-mode-changed", G_CALLBACK (on_histogram_mode_changed), t);
   g_signal_connect (lm_window_get_run_list (window), "colors-changed", G_CALLBACK (on_colors_changed), t);
   g_signal_connect (lm_window_get_run_list (window), "color-group-changed", G_CALLBACK (on_color_group_changed), t);
   /* freed (and flushed) with the window */

@@ -1,8 +1,8 @@
 /* lm-preferences.h: the app's settings kept from one session to the next.
  *
  * What it is for: TensorBoard keeps its settings (smoothing, horizontal
- * axis, ignore outliers, tooltip sorting, step selection, link by step, light/dark
- * theme) in the browser, so they are still there the next time; Lumen
+ * axis, ignore outliers, tooltip sorting, step selection, link by step,
+ * histogram mode, light/dark theme) in the browser, so they are still there the next time; Lumen
  * keeps them, and the window size, in a key file:
  *
  *   $XDG_CONFIG_HOME/lumen/settings.ini   (usually ~/.config/lumen/settings.ini)
@@ -15,6 +15,8 @@
  *   step-selection=true    (step selection and data table on scalar cards)
  *   link-by-step=false     (a step selected on one card selects it on every
  *                           scalar, histogram and image card)
+ *   [histograms]
+ *   mode=offset            (offset or overlay: the Histograms page's switch)
  *   [appearance]
  *   theme=system           (system, light or dark; lm-theme.h)
  *   [window]
@@ -34,8 +36,8 @@
  *
  * Only what the user changes is written, merged into the file as it is at
  * that moment (other windows, other keys and comments are kept), so
- * command-line options such as --smoothing apply to one session and are
- * not saved.  A value that cannot be used is skipped with a message
+ * command-line options such as --smoothing or --histogram-mode apply to
+ * one session and are not saved.  A value that cannot be used is skipped with a message
  * naming the file and the key; the others still apply.
  *
  * What it is not for: per-card state (zoom, log scale) or the filters,

@@ -58,6 +58,7 @@ struct _LmRecordDashboard
 enum
 {
   PINS_CHANGED,
+  HISTOGRAM_MODE_CHANGED,
   N_SIGNALS
 };
 
@@ -215,6 +216,8 @@ on_view_larger (GtkButton *button, LmRecordDashboard *self)
   if (self->linked.active)
     link_card (self, body);
   g_signal_connect_object (self->feed, "changed", G_CALLBACK (on_larger_feed_changed), body, 0);
+  /* live while it shows, whichever page the main window shows */
+  lm_dash_feed_follow_mapped (body, self->feed);
   g_ptr_array_add (self->larger, body);
   g_object_weak_ref (G_OBJECT (body), larger_gone, self);
   gtk_window_present (GTK_WINDOW (window));
@@ -566,6 +569,8 @@ lm_record_dashboard_class_init (LmRecordDashboardClass *klass)
   G_OBJECT_CLASS (klass)->finalize = lm_record_dashboard_finalize;
   signals[PINS_CHANGED] = g_signal_new ("pins-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                         0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[HISTOGRAM_MODE_CHANGED] = g_signal_new ("histogram-mode-changed", G_TYPE_FROM_CLASS (klass),
+                                                  G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -714,9 +719,9 @@ lm_record_dashboard_set_histogram_mode (LmRecordDashboard *self, int mode)
   GHashTableIter it;
   gpointer v;
 
-  self->hist_mode = mode;
-  if (self->kind != LM_DASHBOARD_HISTOGRAMS)
+  if (self->kind != LM_DASHBOARD_HISTOGRAMS || self->hist_mode == mode)
     return;
+  self->hist_mode = mode;
   if (gtk_drop_down_get_selected (GTK_DROP_DOWN (self->mode_drop)) != (guint) mode)
     gtk_drop_down_set_selected (GTK_DROP_DOWN (self->mode_drop), (guint) mode);
   for (int t = 0; t < 2; t++)
@@ -727,6 +732,14 @@ lm_record_dashboard_set_histogram_mode (LmRecordDashboard *self, int mode)
     }
   for (guint i = 0; i < self->larger->len; i++)
     lm_histogram_view_set_mode (self->larger->pdata[i], mode);
+  g_signal_emit (self, signals[HISTOGRAM_MODE_CHANGED], 0);
+}
+
+int
+lm_record_dashboard_get_histogram_mode (LmRecordDashboard *self)
+{
+  g_return_val_if_fail (LM_IS_RECORD_DASHBOARD (self), LM_HISTOGRAM_OFFSET);
+  return self->hist_mode;
 }
 
 void

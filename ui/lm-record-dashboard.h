@@ -56,8 +56,11 @@ GtkWidget    *lm_record_dashboard_new          (LmDashboardKind kind, LmRunSelec
 LmRecordFeed *lm_record_dashboard_get_feed     (LmRecordDashboard *self);
 GtkWidget    *lm_record_dashboard_get_filter_entry (LmRecordDashboard *self);
 gboolean      lm_record_dashboard_set_filter   (LmRecordDashboard *self, const char *regex, GError **error);
-/* Histograms only. */
+/* Histograms only: the mode of every card (LmHistogramMode), as the
+ * page's Offset/Overlay switch; "histogram-mode-changed" when it
+ * changes. */
 void          lm_record_dashboard_set_histogram_mode (LmRecordDashboard *self, int mode);
+int           lm_record_dashboard_get_histogram_mode (LmRecordDashboard *self);
 /* Histograms and distributions: the offset / x axis of every card. */
 void          lm_record_dashboard_set_x_axis   (LmRecordDashboard *self, LmXAxis axis);
 /* Link by step (lm-chart-settings.h): histogram cards emphasise the

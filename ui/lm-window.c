@@ -817,7 +817,7 @@ lm_window_new_for_store (GtkApplication *app, LmRunStore *store)
     { "view", action_view, "s", NULL, NULL, { 0 } },
   };
   LmWindow *self;
-  GtkWidget *sidebar, *status_row;
+  GtkWidget *sidebar, *side_scroll, *status_row;
   g_autofree char *title = NULL;
 
   ensure_css ();
@@ -851,6 +851,12 @@ lm_window_new_for_store (GtkApplication *app, LmRunStore *store)
   gtk_box_append (GTK_BOX (status_row), self->status_label);
   gtk_box_append (GTK_BOX (sidebar), status_row);
   gtk_widget_set_size_request (sidebar, 250, -1);
+  /* The sidebar scrolls in a short window: its settings and run list
+   * (515 px at least) set the window's smallest height, so that
+   * --window-size 900x500 made a 900x515 window and screenshot. */
+  side_scroll = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (side_scroll), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (side_scroll), sidebar);
 
   self->card_grid = lm_card_grid_new (self->selection, self->settings);
   gtk_widget_add_css_class (self->card_grid, "lm-dashboard");
@@ -861,7 +867,7 @@ lm_window_new_for_store (GtkApplication *app, LmRunStore *store)
 
   self->paned = gtk_paned_new (GTK_ORIENTATION_HORIZONTAL);
   gtk_widget_add_css_class (self->paned, "lm-content");
-  gtk_paned_set_start_child (GTK_PANED (self->paned), sidebar);
+  gtk_paned_set_start_child (GTK_PANED (self->paned), side_scroll);
   gtk_paned_set_end_child (GTK_PANED (self->paned), self->dashboards);
   gtk_paned_set_resize_start_child (GTK_PANED (self->paned), FALSE);
   gtk_paned_set_shrink_start_child (GTK_PANED (self->paned), FALSE);

@@ -25,8 +25,8 @@
  * Without --logdir it watches ./runs, torch SummaryWriter's default.
  * Folders holding TensorBoard event files are imported in the background
  * into a cache that the window also watches (new_window_following).
- * Settings the user changes (smoothing, axis, outliers, theme, window
- * size) are kept in ~/.config/lumen/settings.ini (ui/lm-preferences.h); options on
+ * Settings the user changes (smoothing, axis, outliers, histogram mode,
+ * theme, window size) are kept in ~/.config/lumen/settings.ini (ui/lm-preferences.h); options on
  * the command line apply on top of them for that session only.
  * A second `lumen` hands its command line to the running instance (one
  * process, one window per log directory); screenshots and timings always
@@ -275,15 +275,32 @@ parse_smoothing (const char *text, double *out)
  * a side under Xvfb, which made a 1400x900 request a 1390x890 window); the
  * margin is known once the window is realized.  GTK reports its left and top
  * sides; the others are taken to be the same (they are, without a
- * compositor, where screenshots are taken). */
-static void
+ * compositor, where screenshots are taken).
+ * The window cannot be smaller than its contents' minimum (the header
+ * bar's eleven view buttons make it 847 px wide at the least; the sidebar
+ * scrolls, so the height gives way to about 200 px): a smaller size gets a
+ * message naming the size the window (and the screenshot) has instead. */
+static char *
 set_window_size (LmWindow *window, int width, int height)
 {
   double left = 0, top = 0;
+  int min_w, min_h, margin_w, margin_h;
 
   gtk_widget_realize (GTK_WIDGET (window));
   gtk_native_get_surface_transform (GTK_NATIVE (window), &left, &top);
-  gtk_window_set_default_size (GTK_WINDOW (window), width + 2 * (int) left, height + 2 * (int) top);
+  margin_w = 2 * (int) left, margin_h = 2 * (int) top;
+  gtk_window_set_default_size (GTK_WINDOW (window), width + margin_w, height + margin_h);
+  /* the window's minimum covers the margin too */
+  gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1, &min_w, NULL, NULL, NULL);
+  min_w -= margin_w;
+  gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_VERTICAL, MAX (width, min_w) + margin_w, &min_h, NULL,
+                      NULL, NULL);
+  min_h -= margin_h;
+  if (width >= min_w && height >= min_h)
+    return NULL;
+  return g_strdup_printf ("lumen: --window-size %dx%d is smaller than the window can be here, %dx%d (the header "
+                          "bar's view buttons set its width, the view its height); the window is %dx%d\n",
+                          width, height, min_w, min_h, MAX (width, min_w), MAX (height, min_h));
 }
 
 static char *
@@ -449,9 +466,11 @@ check_usage (GVariantDict *opts, Usage *u)
     return g_strdup_printf ("lumen: --x-axis must be step, relative or wall; got '%s'\n", x_axis);
   if (hist_mode != NULL)
     {
-      if (g_ascii_strcasecmp (hist_mode, "offset") != 0 && g_ascii_strcasecmp (hist_mode, "overlay") != 0)
+      LmHistogramMode mode;
+
+      if (!lm_histogram_mode_from_string (hist_mode, &mode))
         return g_strdup_printf ("lumen: --histogram-mode must be offset or overlay; got '%s'\n", hist_mode);
-      u->hist_mode = g_ascii_strcasecmp (hist_mode, "overlay") == 0 ? LM_HISTOGRAM_OVERLAY : LM_HISTOGRAM_OFFSET;
+      u->hist_mode = mode;
     }
   u->theme_given = theme != NULL;
   if (theme != NULL && !lm_theme_mode_from_string (theme, &u->theme))
@@ -741,7 +760,12 @@ on_command_line (GApplication *app, GApplicationCommandLine *cmdline, gpointer u
     lm_graph_page_set_target (LM_GRAPH_PAGE (lm_dashboards_get_page (lm_window_get_dashboards (window), "graph")),
                               u.step, u.op);
   if (u.width > 0)
-    set_window_size (window, u.width, u.height);
+    {
+      g_autofree char *msg = set_window_size (window, u.width, u.height);
+
+      if (msg != NULL)
+        g_application_command_line_printerr (cmdline, "%s", msg);
+    }
   if (u.theme_given)
     lm_theme_set_mode (u.theme);
   if (u.smoothing != -1)
@@ -972,7 +996,9 @@ main (int argc, char **argv)
     { "logdir-spec", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, NULL, NULL, "SPEC" },
     { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, NULL,
       "Render the window to FILE.png once the data is loaded, then exit", "FILE.png" },
-    { "window-size", 0, 0, G_OPTION_ARG_STRING, NULL, "Window size, e.g. 1400x900", "WxH" },
+    { "window-size", 0, 0, G_OPTION_ARG_STRING, NULL,
+      "Window (and screenshot) size, e.g. 1400x900; no smaller than the window can be (about 850x200: "
+      "a smaller size is named on stderr with the size used)", "WxH" },
     { "tag-filter", 0, 0, G_OPTION_ARG_STRING, NULL, "Show only tags matching this regex", "REGEX" },
     { "run-filter", 0, 0, G_OPTION_ARG_STRING, NULL, "Show only runs matching this regex", "REGEX" },
     { "run-color-group", 0, 0, G_OPTION_ARG_STRING, NULL,
@@ -1070,8 +1096,8 @@ main (int argc, char **argv)
     "Live charts of the training runs in a log directory (like tensorboard --logdir).");
   g_application_set_option_context_description (G_APPLICATION (app),
     "Settings you change in the window (smoothing, horizontal axis, ignore outliers, tooltip sorting,\n"
-    "step selection, link by step, appearance, window size; per log directory the pinned cards,\n"
-    "run colours and \"Color runs by\") are kept in $XDG_CONFIG_HOME/lumen/settings.ini\n"
+    "step selection, link by step, histogram mode, appearance, window size; per log directory the\n"
+    "pinned cards, run colours and \"Color runs by\") are kept in $XDG_CONFIG_HOME/lumen/settings.ini\n"
     "(~/.config/lumen/settings.ini); the options above apply on top of them for one session.");
   g_signal_connect (app, "handle-local-options", G_CALLBACK (on_local_options), NULL);
   g_signal_connect (app, "startup", G_CALLBACK (on_startup), NULL);

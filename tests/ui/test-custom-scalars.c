@@ -9,8 +9,9 @@
  * rendered pixels); a chart whose regex does not compile (written by
  * SQL, as another producer might) says why on its card; hiding a run in the run list drops its lines and band;
  * a layout logged later shows up, keeping the categories the user folded
- * folded; Ctrl+Home resets their zoom as the tag cards'.  Skips without
- * a display.
+ * folded; Ctrl+Home resets their zoom as the tag cards', and that of
+ * charts viewed larger (in the main window or in a larger view).  Skips
+ * without a display.
  */
 #include <gtk/gtk.h>
 #include <math.h>
@@ -22,6 +23,7 @@
 #include "lm-card-grid.h"
 #include "lm-custom-scalars-view.h"
 #include "lm-palette.h"
+#include "lm-scalar-card.h"
 #include "lm-theme.h"
 #include "lm-window.h"
 #include "ui-test-util.h"
@@ -482,15 +484,79 @@ test_layout_order (void)
   lm_test_rm_rf (dir);
 }
 
+/* The windows of cards viewed larger (card.enlarge opened them) that go
+ * with `win`, and their plots. */
+static guint
+larger_plots (LmWindow *win, GtkWindow **windows, LmPlot **plots, guint max)
+{
+  GListModel *tops = gtk_window_get_toplevels ();
+  guint n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (tops) && n < max; i++)
+    {
+      g_autoptr (GtkWindow) w = g_list_model_get_item (tops, i);
+
+      if (LM_IS_SCALAR_CARD (gtk_window_get_child (w)) && gtk_window_get_transient_for (w) == GTK_WINDOW (win))
+        {
+          windows[n] = w;
+          plots[n++] = lm_chart_get_plot (lm_scalar_card_get_chart (LM_SCALAR_CARD (gtk_window_get_child (w))));
+        }
+    }
+  return n;
+}
+
+/* `window` has Ctrl+Home bound to the action `name`. */
+static gboolean
+has_ctrl_home (GtkWidget *window, const char *name)
+{
+  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (window);
+  g_autoptr (GtkShortcutTrigger) want = gtk_keyval_trigger_new (GDK_KEY_Home, GDK_CONTROL_MASK);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr (GObject) c = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (c))
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (c)); j++)
+        {
+          g_autoptr (GtkShortcut) sc = g_list_model_get_item (G_LIST_MODEL (c), j);
+          GtkShortcutAction *action = gtk_shortcut_get_action (sc);
+
+          if (gtk_shortcut_trigger_equal (gtk_shortcut_get_trigger (sc), want) && GTK_IS_NAMED_ACTION (action)
+              && g_str_equal (gtk_named_action_get_action_name (GTK_NAMED_ACTION (action)), name))
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static void
+zoom_plots (LmPlot *const *plots, guint n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      cairo_surface_t *img = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 400, 260);
+
+      lm_plot_render (plots[i], img, 400, 260, 1.0);
+      cairo_surface_destroy (img);
+      lm_plot_zoom_x_at (plots[i], 200, 0.5);
+      g_assert_true (lm_plot_is_zoomed (plots[i]));
+    }
+}
+
 /* Ctrl+Home (win.reset-zoom) resets every chart's zoom, the Custom
- * Scalars charts' too (it reset the tag cards only). */
+ * Scalars charts' too (it reset the tag cards only), and those of cards
+ * viewed larger in windows of their own, where Ctrl+Home does the same
+ * (it reached neither). */
 static void
 test_reset_zoom (void)
 {
   g_autofree char *dir = NULL;
   LmWindow *win;
   LmCustomScalarsView *view;
-  LmPlot *plots[2];
+  LmPlot *plots[4];
+  GtkWindow *larger[2];
 
   if (!have_display)
     {
@@ -505,18 +571,26 @@ test_reset_zoom (void)
   plots[0] = lm_chart_get_plot (lm_scalar_card_get_chart (lm_card_grid_find_card (lm_window_get_card_grid (win),
                                                                                   "train/loss")));
   plots[1] = lm_chart_get_plot (lm_scalar_card_get_chart (lm_custom_scalars_view_get_card (view, 0)));
-  for (guint i = 0; i < G_N_ELEMENTS (plots); i++)
-    {
-      cairo_surface_t *img = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 400, 260);
-
-      lm_plot_render (plots[i], img, 400, 260, 1.0);
-      cairo_surface_destroy (img);
-      lm_plot_zoom_x_at (plots[i], 200, 0.5);
-      g_assert_true (lm_plot_is_zoomed (plots[i]));
-    }
+  /* a tag card and a Custom Scalars chart viewed larger */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (lm_card_grid_find_card (lm_window_get_card_grid (win),
+                                                                                 "train/loss")),
+                                             "card.enlarge", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (lm_custom_scalars_view_get_card (view, 0)), "card.enlarge",
+                                             NULL));
+  g_assert_cmpuint (larger_plots (win, larger, plots + 2, 2), ==, 2);
+  zoom_plots (plots, G_N_ELEMENTS (plots));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.reset-zoom", NULL));
-  g_assert_false (lm_plot_is_zoomed (plots[0]));
-  g_assert_false (lm_plot_is_zoomed (plots[1]));
+  for (guint i = 0; i < G_N_ELEMENTS (plots); i++)
+    g_assert_false (lm_plot_is_zoomed (plots[i]));
+
+  /* Ctrl+Home in a larger view: every chart again, its own included */
+  zoom_plots (plots, G_N_ELEMENTS (plots));
+  g_assert_true (has_ctrl_home (GTK_WIDGET (larger[1]), "larger.reset-zoom"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (larger[1]), "larger.reset-zoom", NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (plots); i++)
+    g_assert_false (lm_plot_is_zoomed (plots[i]));
+  gtk_window_destroy (larger[0]);
+  gtk_window_destroy (larger[1]);
 
   gtk_window_destroy (GTK_WINDOW (win));
   lm_test_rm_rf (dir);

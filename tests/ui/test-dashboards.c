@@ -717,6 +717,43 @@ drew_wanted (gpointer data)
   return lm_histogram_view_get_n_drawn (data) == GPOINTER_TO_UINT (g_object_get_data (data, "want-drawn"));
 }
 
+/* Clicks "View larger" on u's w/uneven histogram card: the view in the
+ * window that opens (*larger), once it has drawn the run's 11 steps. */
+static LmHistogramView *
+open_larger (LmWindow *win, GtkWidget **larger)
+{
+  GtkWidget *button = lm_record_dashboard_get_larger_button (card (win, "histograms", "u", "w/uneven"));
+  LmHistogramView *view;
+
+  g_assert_nonnull (button);
+  g_assert_null (window_titled ("w/uneven · u"));
+  g_signal_emit_by_name (button, "clicked");
+  *larger = window_titled ("w/uneven · u");
+  g_assert_nonnull (*larger);
+  view = LM_HISTOGRAM_VIEW (lm_ui_find_descendant (*larger, LM_TYPE_HISTOGRAM_VIEW));
+  g_assert_nonnull (view);
+  g_object_set_data (G_OBJECT (view), "want-drawn", GUINT_TO_POINTER (11));
+  g_assert_true (lm_test_wait_for (drew_wanted, view, 5000));
+  return view;
+}
+
+/* Logs a 12th step of u's w/uneven and waits for `view` to draw it. */
+static void
+log_step_and_wait (const char *dir, LmWindow *win, LmHistogramView *view)
+{
+  double v[200];
+  lm_writer *w;
+
+  g_assert_cmpint (lm_writer_open (&w, dir, "u"), ==, LM_OK);
+  for (int i = 0; i < 200; i++)
+    v[i] = i / 40.0;
+  g_assert_cmpint (lm_writer_add_histogram_f64 (w, "w/uneven", 2000, v, 200), ==, LM_OK);
+  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
+  lm_run_store_reload (lm_window_get_store (win));
+  g_object_set_data (G_OBJECT (view), "want-drawn", GUINT_TO_POINTER (12));
+  g_assert_true (lm_test_wait_for (drew_wanted, view, 10000));
+}
+
 /* TensorBoard's full size toggle on histogram and distribution cards:
  * "View larger" opens the card's chart in a window of its own, titled
  * "tag · run", that follows the sidebar's axis and the histogram mode
@@ -726,11 +763,9 @@ test_view_larger (void)
 {
   g_autofree char *dir = NULL;
   LmWindow *win;
-  GtkWidget *button, *larger;
+  GtkWidget *larger;
   LmHistogramView *view;
   LmRecordDashboard *page;
-  double v[200];
-  lm_writer *w;
 
   if (!have_display)
     {
@@ -740,16 +775,7 @@ test_view_larger (void)
   dir = write_uneven_run ();
   win = open_window_at (dir, "histograms");
   page = LM_RECORD_DASHBOARD (lm_dashboards_get_page (lm_window_get_dashboards (win), "histograms"));
-  button = lm_record_dashboard_get_larger_button (card (win, "histograms", "u", "w/uneven"));
-  g_assert_nonnull (button);
-  g_assert_null (window_titled ("w/uneven · u"));
-  g_signal_emit_by_name (button, "clicked");
-  larger = window_titled ("w/uneven · u");
-  g_assert_nonnull (larger);
-  view = LM_HISTOGRAM_VIEW (lm_ui_find_descendant (larger, LM_TYPE_HISTOGRAM_VIEW));
-  g_assert_nonnull (view);
-  g_object_set_data (G_OBJECT (view), "want-drawn", GUINT_TO_POINTER (11));
-  g_assert_true (lm_test_wait_for (drew_wanted, view, 5000));
+  view = open_larger (win, &larger);
   g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (view)), >, 400);
 
   /* the axis: step 9 at 540 s of 3600 on relative time, as on the card */
@@ -766,20 +792,60 @@ test_view_larger (void)
   g_assert_cmpfloat (lm_histogram_view_get_baseline (view, 0), <, lm_histogram_view_get_baseline (view, 1000));
 
   /* live: a step logged now is drawn there too */
-  g_assert_cmpint (lm_writer_open (&w, dir, "u"), ==, LM_OK);
-  for (int i = 0; i < 200; i++)
-    v[i] = i / 40.0;
-  g_assert_cmpint (lm_writer_add_histogram_f64 (w, "w/uneven", 2000, v, 200), ==, LM_OK);
-  g_assert_cmpint (lm_writer_close (w), ==, LM_OK);
-  lm_run_store_reload (lm_window_get_store (win));
-  g_object_set_data (G_OBJECT (view), "want-drawn", GUINT_TO_POINTER (12));
-  g_assert_true (lm_test_wait_for (drew_wanted, view, 10000));
+  log_step_and_wait (dir, win, view);
 
   /* the distribution card has one too */
   g_assert_nonnull (lm_record_dashboard_get_larger_button (card (win, "distributions", "u", "w/uneven")));
   gtk_window_destroy (GTK_WINDOW (larger));
   lm_test_spin (50);
   g_assert_null (window_titled ("w/uneven · u"));
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (dir);
+}
+
+static gboolean
+feed_inactive (gpointer feed)
+{
+  return !lm_record_feed_get_active (feed);
+}
+
+/* A larger view stays live while the main window shows another page: the
+ * histogram feed polls while anything shows it (the page or a larger
+ * view), where the Histograms page going off screen stopped it, and stops
+ * once the larger view closes too. */
+static void
+test_view_larger_other_page (void)
+{
+  g_autofree char *dir = NULL;
+  LmWindow *win;
+  GtkWidget *larger;
+  LmHistogramView *view;
+  LmRecordFeed *feed;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  dir = write_uneven_run ();
+  win = open_window_at (dir, "histograms");
+  feed = lm_record_dashboard_get_feed (LM_RECORD_DASHBOARD (lm_dashboards_get_page (lm_window_get_dashboards (win),
+                                                                                    "histograms")));
+  view = open_larger (win, &larger);
+
+  /* the main window on Scalars: the larger view still follows the run */
+  g_assert_true (lm_dashboards_set_view (lm_window_get_dashboards (win), "scalars"));
+  lm_test_spin (50);
+  g_assert_true (lm_record_feed_get_active (feed));
+  log_step_and_wait (dir, win, view);
+
+  /* nothing shows the feed any more: it stops */
+  gtk_window_destroy (GTK_WINDOW (larger));
+  g_assert_true (lm_test_wait_for (feed_inactive, feed, 5000));
+  /* and Distributions, on the same feed, starts it again */
+  g_assert_true (lm_dashboards_set_view (lm_window_get_dashboards (win), "distributions"));
+  lm_test_spin (50);
+  g_assert_true (lm_record_feed_get_active (feed));
   gtk_window_destroy (GTK_WINDOW (win));
   lm_test_rm_rf (dir);
 }
@@ -3418,6 +3484,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/dashboards/offset-axis", test_offset_axis);
   g_test_add_func ("/ui/dashboards/offset-look", test_offset_look);
   g_test_add_func ("/ui/dashboards/view-larger", test_view_larger);
+  g_test_add_func ("/ui/dashboards/view-larger-other-page", test_view_larger_other_page);
   g_test_add_func ("/ui/dashboards/distribution-axis", test_distribution_axis);
   g_test_add_func ("/ui/dashboards/distribution-bands", test_distribution_bands);
   g_test_add_func ("/ui/dashboards/nonfinite", test_nonfinite);

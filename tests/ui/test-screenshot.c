@@ -11,6 +11,8 @@
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "graph-fixture.h"
@@ -737,6 +739,63 @@ test_cli_hidpi (void)
   lm_test_rm_rf (logdir);
 }
 
+/* --window-size is the window's and the screenshot's size: 900x500 is a
+ * 900x500 PNG (the sidebar scrolls; its settings and run list made it
+ * 900x515).  Below what the window can be (the header bar's view buttons
+ * set its width) stderr names the size used, which the PNG has. */
+static void
+test_cli_window_size (void)
+{
+  g_autofree char *logdir = NULL, *png = NULL;
+  g_autoptr (GRegex) re = g_regex_new ("is smaller than the window can be here, ([0-9]+)x([0-9]+) .*; "
+                                       "the window is ([0-9]+)x([0-9]+)\n", 0, 0, NULL);
+  g_auto (GStrv) env = NULL;
+  const char *sizes[] = { "900x500", "300x170" };
+
+  if (!can_run_lumen ())
+    return;
+  logdir = make_logdir ();
+  png = g_build_filename (logdir, "size.png", NULL);
+  env = g_environ_setenv (g_get_environ (), "XDG_CONFIG_HOME", logdir, TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      const char *argv[] = { lumen_bin, "--logdir", logdir, "--screenshot", png, "--window-size", sizes[i], NULL };
+      g_autofree char *err = NULL;
+      g_autoptr (GMatchInfo) m = NULL;
+      int status, w, h;
+      Image img = { 0 };
+
+      g_assert_true (g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_DEFAULT, NULL, NULL, NULL, &err, &status, NULL));
+      if (!g_spawn_check_wait_status (status, NULL))
+        g_error ("lumen --screenshot failed: %s", err);
+      g_assert_true (load_image (png, &img));
+      g_test_message ("--window-size %s: %dx%d PNG; %s", sizes[i], img.width, img.height, err);
+      g_free (img.pixels);
+      g_assert_cmpint (sscanf (sizes[i], "%dx%d", &w, &h), ==, 2);
+      if (i == 0)
+        {
+          g_assert_null (strstr (err, "--window-size"));
+          g_assert_cmpint (img.width, ==, w);
+          g_assert_cmpint (img.height, ==, h);
+          continue;
+        }
+      /* too small: named, and the PNG is the size named */
+      g_assert_true (g_regex_match (re, err, 0, &m));
+      g_assert_nonnull (strstr (err, "lumen: --window-size 300x170 is smaller"));
+      {
+        g_autofree char *mw = g_match_info_fetch (m, 1), *mh = g_match_info_fetch (m, 2);
+        g_autofree char *ww = g_match_info_fetch (m, 3), *wh = g_match_info_fetch (m, 4);
+
+        g_assert_cmpint (atoi (mw), >, 300);
+        g_assert_cmpint (atoi (ww), ==, atoi (mw));
+        g_assert_cmpint (atoi (wh), ==, MAX (170, atoi (mh)));
+        g_assert_cmpint (img.width, ==, atoi (ww));
+        g_assert_cmpint (img.height, ==, atoi (wh));
+      }
+    }
+  lm_test_rm_rf (logdir);
+}
+
 /* Every bad option, alone, with a screenshot (and a window size, which
  * realizes the window early) and with a view: exit status 2, the message,
  * and nothing else on stderr from GLib or GTK.  An invalid --tag-filter
@@ -957,6 +1016,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/screenshot/dark-theme", test_dark_theme);
   g_test_add_func ("/ui/screenshot/cli", test_cli_screenshot);
   g_test_add_func ("/ui/screenshot/cli-hidpi", test_cli_hidpi);
+  g_test_add_func ("/ui/screenshot/cli-window-size", test_cli_window_size);
   g_test_add_func ("/ui/screenshot/cli-unknown-options", test_cli_unknown_options);
   g_test_add_func ("/ui/screenshot/cli-help", test_cli_help);
   g_test_add_func ("/ui/screenshot/cli-bad-options", test_cli_bad_options);

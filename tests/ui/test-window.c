@@ -17,7 +17,9 @@
 #include <unistd.h>
 
 #include "lm-axis.h"
+#include "lm-histogram-view.h"
 #include "lm-preferences.h"
+#include "lm-record-dashboard.h"
 #include "lm-theme.h"
 #include "lm-window.h"
 #include "ui-test-util.h"
@@ -1076,6 +1078,73 @@ test_preferences (void)
   lm_test_rm_rf (logdir);
 }
 
+static LmRecordDashboard *
+histograms_page (LmWindow *win)
+{
+  return LM_RECORD_DASHBOARD (lm_dashboards_get_page (lm_window_get_dashboards (win), "histograms"));
+}
+
+/* The Histograms page's Offset/Overlay switch is kept as TensorBoard's
+ * histogram mode: [histograms] mode= is read at start and written when the
+ * user switches; a mode set before tracking (--histogram-mode) is not
+ * written; a bad value is named and the default used. */
+static void
+test_preferences_histogram_mode (void)
+{
+  g_autofree char *logdir = NULL, *cfg = NULL, *path = NULL, *text = NULL;
+  g_autoptr (GError) error = NULL;
+  LmWindow *win;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  logdir = make_logdir ();
+  cfg = g_dir_make_tmp ("lumen-prefs-XXXXXX", NULL);
+  path = g_build_filename (cfg, "settings.ini", NULL);
+
+  g_assert_true (g_file_set_contents (path, "[scalars]\nsmoothing=0.25\n[histograms]\nmode=Overlay\n", -1, NULL));
+  win = lm_window_new (NULL, logdir);
+  g_assert_cmpint (lm_record_dashboard_get_histogram_mode (histograms_page (win)), ==, LM_HISTOGRAM_OFFSET);
+  g_assert_true (lm_preferences_load (win, path, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (lm_record_dashboard_get_histogram_mode (histograms_page (win)), ==, LM_HISTOGRAM_OVERLAY);
+  gtk_window_destroy (GTK_WINDOW (win));
+
+  /* --histogram-mode offset for one session: tracking writes nothing */
+  win = lm_window_new (NULL, logdir);
+  g_assert_true (lm_preferences_load (win, path, NULL));
+  lm_record_dashboard_set_histogram_mode (histograms_page (win), LM_HISTOGRAM_OFFSET);
+  lm_preferences_track (win, path);
+  lm_preferences_flush (win);
+  text = file_text (path);
+  g_assert_nonnull (strstr (text, "mode=Overlay\n"));
+  g_clear_pointer (&text, g_free);
+  /* the user switches to Overlay and back to Offset: saved */
+  lm_record_dashboard_set_histogram_mode (histograms_page (win), LM_HISTOGRAM_OVERLAY);
+  lm_record_dashboard_set_histogram_mode (histograms_page (win), LM_HISTOGRAM_OFFSET);
+  lm_preferences_flush (win);
+  text = file_text (path);
+  g_test_message ("%s", text);
+  g_assert_nonnull (strstr (text, "[histograms]\nmode=offset\n"));
+  g_assert_nonnull (strstr (text, "smoothing=0.25\n"));
+  g_clear_pointer (&text, g_free);
+  gtk_window_destroy (GTK_WINDOW (win));
+
+  /* a bad value: named with the file, the default used */
+  g_assert_true (g_file_set_contents (path, "[histograms]\nmode=stacked\n", -1, NULL));
+  win = lm_window_new (NULL, logdir);
+  g_assert_false (lm_preferences_load (win, path, &error));
+  g_assert_nonnull (strstr (error->message, path));
+  g_assert_nonnull (strstr (error->message, "[histograms] mode=stacked is not offset or overlay; using the default"));
+  g_assert_cmpint (lm_record_dashboard_get_histogram_mode (histograms_page (win)), ==, LM_HISTOGRAM_OFFSET);
+  gtk_window_destroy (GTK_WINDOW (win));
+
+  lm_test_rm_rf (cfg);
+  lm_test_rm_rf (logdir);
+}
+
 /* Tags, tag groups and runs in natural order, as TensorBoard: m/metric_2
  * before m/metric_12 before metric_100 (plain text order put metric_100
  * before metric_12), group layer_2 above layer_10, run_2 before run_10,
@@ -1211,6 +1280,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/window/finished-run-says-what-is-missing", test_finished_run_says_what_is_missing);
   g_test_add_func ("/ui/window/long-tag", test_long_tag);
   g_test_add_func ("/ui/window/preferences", test_preferences);
+  g_test_add_func ("/ui/window/preferences-histogram-mode", test_preferences_histogram_mode);
   g_test_add_func ("/ui/window/open-logdir", test_open_logdir);
   g_test_add_func ("/ui/axis/labels", test_axis_labels);
   g_test_add_func ("/ui/axis/label-places", test_axis_label_places);
