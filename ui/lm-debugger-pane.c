@@ -35,6 +35,7 @@ struct _LmDebuggerPane
   GtkWidget *tensor, *flow;      /* heatmap / channel tiles; gradient norms */
   GtkWidget *bp_node, *bp_op, *status; /* breakpoint toggles; "Run to" result */
   GtkWidget *nav_bar, *run_row;  /* stepping and "run to": insensitive without a trace */
+  GtkWidget *inputs, *consumers; /* the current node's graph structure: buttons to their ops */
   guint n_breakpoints;           /* last seen, to switch the dropdown */
   gssize current;
   Returned *returned;            /* per event of returned_for, NULL without one */
@@ -201,6 +202,137 @@ row_markup (LmDebuggerPane *self, gsize i)
                       NULL);
 }
 
+/* ---- Graph structure: the current op's inputs and consumers ----
+ *
+ * As Debugger V2's "Graph structure" panel: each input of the current op's
+ * node (in slot order) and each op that consumes its output, a button that
+ * goes to that node's op in the same pass.  Forward, an input was made
+ * before the current op and a consumer runs after it; backward the other
+ * way round (the gradient flows from the consumers to the inputs), so the
+ * nearest event in that direction is the one that made (or used) this
+ * very tensor; a leaf's several gradient events too. */
+
+/* The event of `node` nearest to `from` in the direction its role implies,
+ * else any of its events in the same pass, else any; -1 when the trace has
+ * none (an input or a parameter has no forward op). */
+static gssize
+event_of_node (const LmTraceData *t, gint64 node, gssize from, int dir)
+{
+  gboolean backward = t->events[from].backward;
+
+  for (gssize i = from + dir; i >= 0 && i < (gssize) t->n_events; i += dir)
+    if (t->events[i].node_id == node && t->events[i].backward == backward)
+      return i;
+  for (int pass = 0; pass < 2; pass++)
+    for (gsize i = 0; i < t->n_events; i++)
+      if (t->events[i].node_id == node && (pass == 1 || t->events[i].backward == backward))
+        return (gssize) i;
+  return -1;
+}
+
+/* An alert's, an input's or a consumer's button: its op (index + 1). */
+static void
+on_goto_clicked (GtkButton *b, LmDebuggerPane *self)
+{
+  gsize i = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (b), "index"));
+
+  if (i > 0)
+    lm_debugger_pane_set_current (self, (gssize) i - 1);
+}
+
+static GtkWidget *
+dim_note (const char *text)
+{
+  GtkWidget *l = gtk_label_new (text);
+
+  gtk_label_set_xalign (GTK_LABEL (l), 0);
+  gtk_widget_add_css_class (l, "dim-label");
+  return l;
+}
+
+/* One input's or consumer's button: "0: abs  2" or "sum  scalar (its
+ * input 0)", with its op's
+ * NaN/Inf badge; insensitive when the trace has no op for the node. */
+static GtkWidget *
+link_button (LmDebuggerPane *self, const LmTraceData *t, gint64 node, gssize at, const char *prefix,
+             const char *suffix)
+{
+  LmGraphData *g = lm_graph_view_get_graph (self->view);
+  gssize k = lm_graph_data_find (g, node);
+  const LmTraceDataEvent *e = at >= 0 ? &t->events[at] : NULL;
+  const LmGraphDataNode *n = k >= 0 ? &g->nodes[k] : NULL;
+  g_autofree char *shape = n ? lm_graph_data_shape_text (n->ndim, n->shape) : g_strdup ("");
+  g_autofree char *head = g_markup_printf_escaped ("%s<b>%s</b>%s%s  %s%s", prefix, n ? n->name : "?",
+                                                   n && g_strcmp0 (n->op, n->name) ? " · " : "",
+                                                   n && g_strcmp0 (n->op, n->name) ? n->op : "", shape, suffix);
+  g_autofree char *markup = g_strconcat (head, e && e->nan_count ? "  <span foreground='#c00'><b>NaN</b></span>" : "",
+                                         e && e->inf_count ? "  <span foreground='#c00'><b>Inf</b></span>" : "",
+                                         NULL);
+  g_autofree char *tip = e ? g_strdup_printf ("Go to op %" G_GINT64_FORMAT " (%s %s)", op_number (t, at),
+                                              e->backward ? "backward" : "forward", n ? n->name : "?")
+                           : g_strdup ("No op of this trace ran for it (an input or a parameter)");
+  GtkWidget *l = gtk_label_new (NULL);
+  GtkWidget *b = gtk_button_new ();
+
+  gtk_label_set_markup (GTK_LABEL (l), markup);
+  gtk_label_set_xalign (GTK_LABEL (l), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (l), PANGO_ELLIPSIZE_END);
+  gtk_button_set_child (GTK_BUTTON (b), l);
+  gtk_widget_add_css_class (b, "flat");
+  gtk_widget_set_tooltip_text (b, tip);
+  gtk_widget_set_sensitive (b, e != NULL);
+  g_object_set_data (G_OBJECT (b), "index", GSIZE_TO_POINTER ((gsize) (at + 1)));
+  g_signal_connect (b, "clicked", G_CALLBACK (on_goto_clicked), self);
+  return b;
+}
+
+static void
+clear_box (GtkWidget *box)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (box)))
+    gtk_box_remove (GTK_BOX (box), child);
+}
+
+static void
+show_structure (LmDebuggerPane *self)
+{
+  const LmTraceData *t = trace_of (self);
+  LmGraphData *g = lm_graph_view_get_graph (self->view);
+  gboolean have = t && g && self->current >= 0 && (gsize) self->current < t->n_events;
+  gint64 node = have ? t->events[self->current].node_id : -1;
+  int dir = have && t->events[self->current].backward ? 1 : -1;
+  guint n_in = 0, n_out = 0;
+
+  clear_box (self->inputs);
+  clear_box (self->consumers);
+  for (gsize j = 0; have && j < g->n_edges; j++)
+    {
+      const LmGraphDataEdge *ed = &g->edges[j];
+      char prefix[32];
+
+      if (ed->dst == node)
+        {
+          g_snprintf (prefix, sizeof prefix, "%d: ", ed->slot);
+          gtk_box_append (GTK_BOX (self->inputs),
+                          link_button (self, t, ed->src, event_of_node (t, ed->src, self->current, dir), prefix, ""));
+          n_in++;
+        }
+      if (ed->src == node)
+        {
+          g_snprintf (prefix, sizeof prefix, " (its input %d)", ed->slot);
+          gtk_box_append (GTK_BOX (self->consumers),
+                          link_button (self, t, ed->dst, event_of_node (t, ed->dst, self->current, -dir), "", prefix));
+          n_out++;
+        }
+    }
+  if (have && n_in == 0)
+    gtk_box_append (GTK_BOX (self->inputs), dim_note ("none (a leaf of the graph)"));
+  if (have && n_out == 0)
+    gtk_box_append (GTK_BOX (self->consumers), dim_note ("none (the step's output)"));
+}
+
 /* The toggles follow the current op: its node, its op type. */
 static void
 sync_toggles (LmDebuggerPane *self)
@@ -247,10 +379,12 @@ show_current (LmDebuggerPane *self)
       gtk_widget_queue_draw (self->hist);
       lm_tensor_view_set_event (LM_TENSOR_VIEW (self->tensor), NULL);
       sync_toggles (self);
+      show_structure (self);
       return;
     }
   e = &t->events[self->current];
   sync_toggles (self);
+  show_structure (self);
   const char *name = op_name (self, e->node_id, &module);
   shape = lm_graph_data_shape_text (e->ndim, e->shape);
   /* names and modules are the user's text (PyTorch allows '&' and '<') */
@@ -323,15 +457,6 @@ on_row_selected (GtkListBox *box, GtkListBoxRow *row, LmDebuggerPane *self)
   if (self->updating || row == NULL)
     return;
   lm_debugger_pane_set_current (self, gtk_list_box_row_get_index (row));
-}
-
-static void
-on_alert_clicked (GtkButton *b, LmDebuggerPane *self)
-{
-  gsize i = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (b), "index"));
-
-  if (i > 0)
-    lm_debugger_pane_set_current (self, (gssize) i - 1);
 }
 
 static void
@@ -413,7 +538,7 @@ on_breakpoints_changed (LmGraphView *view, LmDebuggerPane *self)
 }
 
 /* The pane's keys (lm-debugger-pane.h): one per stepping button. */
-enum { KEY_NEXT, KEY_PREVIOUS, KEY_ANOMALY, KEY_RUN_NEXT, KEY_RUN_PREVIOUS };
+enum { KEY_NEXT, KEY_PREVIOUS, KEY_ANOMALY, KEY_RUN_NEXT, KEY_RUN_PREVIOUS, KEY_INPUT, KEY_CONSUMER };
 
 static gboolean
 on_shortcut (GtkWidget *widget, GVariant *args, gpointer data)
@@ -427,7 +552,7 @@ on_shortcut (GtkWidget *widget, GVariant *args, gpointer data)
    * user types: a search entry or a text view keeps its keys. */
   if (!gtk_widget_get_mapped (widget) || trace_of (self) == NULL)
     return FALSE;
-  if ((key == KEY_NEXT || key == KEY_PREVIOUS || key == KEY_ANOMALY) && focus != NULL
+  if (key != KEY_RUN_NEXT && key != KEY_RUN_PREVIOUS && focus != NULL
       && (GTK_IS_EDITABLE (focus) || GTK_IS_TEXT_VIEW (focus)))
     return FALSE;
   switch (key)
@@ -440,6 +565,11 @@ on_shortcut (GtkWidget *widget, GVariant *args, gpointer data)
       break;
     case KEY_ANOMALY:
       if (!lm_debugger_pane_first_anomaly (self))
+        gtk_widget_error_bell (widget);
+      break;
+    case KEY_INPUT:
+    case KEY_CONSUMER:
+      if (!lm_debugger_pane_follow (self, key == KEY_CONSUMER))
         gtk_widget_error_bell (widget);
       break;
     case KEY_RUN_NEXT:
@@ -464,6 +594,8 @@ add_shortcuts (LmDebuggerPane *self)
     { GDK_KEY_n, 0, KEY_NEXT },
     { GDK_KEY_p, 0, KEY_PREVIOUS },
     { GDK_KEY_a, 0, KEY_ANOMALY },
+    { GDK_KEY_i, 0, KEY_INPUT },
+    { GDK_KEY_c, 0, KEY_CONSUMER },
     { GDK_KEY_F8, 0, KEY_RUN_NEXT },
     { GDK_KEY_F8, GDK_SHIFT_MASK, KEY_RUN_PREVIOUS },
   };
@@ -579,6 +711,15 @@ lm_debugger_pane_init (LmDebuggerPane *self)
   gtk_widget_add_css_class (self->notice, "error");
   gtk_widget_set_visible (self->notice, FALSE);
   gtk_box_append (GTK_BOX (self), self->notice);
+
+  /* Debugger V2's graph structure: where the inputs came from, where the
+   * output goes */
+  gtk_box_append (GTK_BOX (self), heading ("Inputs (I: to the op that made one)"));
+  self->inputs = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_box_append (GTK_BOX (self), self->inputs);
+  gtk_box_append (GTK_BOX (self), heading ("Consumers (C: to the op that uses the output)"));
+  self->consumers = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_box_append (GTK_BOX (self), self->consumers);
 
   gtk_box_append (GTK_BOX (self), heading ("Tensor"));
   self->inspector = gtk_label_new (NULL);
@@ -704,7 +845,7 @@ lm_debugger_pane_reload (LmDebuggerPane *self)
           gtk_widget_add_css_class (b, "flat");
           gtk_widget_set_halign (b, GTK_ALIGN_START);
           g_object_set_data (G_OBJECT (b), "index", GSIZE_TO_POINTER ((gsize) a->event + 1));
-          g_signal_connect (b, "clicked", G_CALLBACK (on_alert_clicked), self);
+          g_signal_connect (b, "clicked", G_CALLBACK (on_goto_clicked), self);
           gtk_box_append (GTK_BOX (self->alerts), b);
           any = TRUE;
         }
@@ -941,4 +1082,40 @@ lm_debugger_pane_get_row_text (LmDebuggerPane *self, gsize index)
   g_return_val_if_fail (LM_IS_DEBUGGER_PANE (self), NULL);
   row = gtk_list_box_get_row_at_index (GTK_LIST_BOX (self->list), (int) index);
   return row ? g_strdup (gtk_label_get_text (GTK_LABEL (gtk_list_box_row_get_child (row)))) : NULL;
+}
+
+gboolean
+lm_debugger_pane_follow (LmDebuggerPane *self, gboolean consumer)
+{
+  const LmTraceData *t;
+  GtkWidget *first = NULL;
+
+  g_return_val_if_fail (LM_IS_DEBUGGER_PANE (self), FALSE);
+  t = trace_of (self);
+  for (GtkWidget *c = gtk_widget_get_first_child (consumer ? self->consumers : self->inputs); t && c;
+       c = gtk_widget_get_next_sibling (c))
+    {
+      gsize i = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (c), "index"));
+
+      if (!GTK_IS_BUTTON (c) || i == 0 || i > t->n_events)
+        continue;
+      if (t->events[i - 1].nan_count + t->events[i - 1].inf_count > 0)
+        {
+          first = c;
+          break;
+        }
+      if (first == NULL)
+        first = c;
+    }
+  if (first == NULL)
+    return FALSE;
+  on_goto_clicked (GTK_BUTTON (first), self);
+  return TRUE;
+}
+
+GtkWidget *
+lm_debugger_pane_get_links (LmDebuggerPane *self, gboolean consumers)
+{
+  g_return_val_if_fail (LM_IS_DEBUGGER_PANE (self), NULL);
+  return consumers ? self->consumers : self->inputs;
 }

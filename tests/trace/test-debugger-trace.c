@@ -388,6 +388,79 @@ test_pane (void)
   g_free (r.msg);
 }
 
+/* Label of the i-th button in the pane's inputs or consumers; NULL past
+ * the last. */
+static const char *
+link_text (LmDebuggerPane *dp, gboolean consumers, guint i, GtkWidget **button)
+{
+  GtkWidget *c = gtk_widget_get_first_child (lm_debugger_pane_get_links (dp, consumers));
+
+  for (; c && i > 0; i--)
+    c = gtk_widget_get_next_sibling (c);
+  if (c == NULL || !GTK_IS_BUTTON (c))
+    return NULL;
+  if (button)
+    *button = c;
+  return gtk_label_get_text (GTK_LABEL (gtk_button_get_child (GTK_BUTTON (c))));
+}
+
+/* Debugger V2's graph structure: the current op's inputs and consumers,
+ * each a button to that node's op in the same pass; I and C follow the
+ * one holding a NaN/Inf.  sqrt(abs(x)): ops 1-3 forward abs, sqrt, sum;
+ * 4-7 backward sum, sqrt, abs, x. */
+static void
+test_pane_structure (void)
+{
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  g_autofree char *dir = g_build_filename (tmpdir, "structure", NULL);
+  traced_run r = write_run (dir, "sqrt-abs", SQRT_ABS);
+  Shown s = show (r.path);
+  LmDebuggerPane *dp = LM_DEBUGGER_PANE (s.pane);
+  GtkWidget *b = NULL;
+
+  /* forward sqrt (op 2): made from abs (op 1), used by sum (op 3) */
+  g_assert_true (lm_debugger_pane_set_current_op (dp, 2));
+  g_assert_nonnull (strstr (lm_debugger_pane_get_position_text (dp), "forward · sqrt"));
+  g_test_message ("inputs: %s; consumers: %s", link_text (dp, FALSE, 0, NULL), link_text (dp, TRUE, 0, NULL));
+  g_assert_true (g_str_has_prefix (link_text (dp, FALSE, 0, &b), "0: abs"));
+  g_assert_null (link_text (dp, FALSE, 1, NULL));
+  g_assert_true (g_str_has_prefix (link_text (dp, TRUE, 0, NULL), "sum"));
+  g_assert_nonnull (strstr (link_text (dp, TRUE, 0, NULL), "(its input 0)"));
+  g_signal_emit_by_name (b, "clicked");
+  g_assert_cmpint (lm_debugger_pane_get_current (dp), ==, 0);
+  /* abs's input is x, a leaf: no forward op, its gradient's (op 7) instead */
+  g_assert_true (g_str_has_prefix (link_text (dp, FALSE, 0, &b), "0: input"));
+  g_assert_nonnull (strstr (link_text (dp, FALSE, 0, NULL), "NaN"));
+  g_assert_true (gtk_widget_get_sensitive (b));
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (b), "op 7 (backward input)"));
+  g_assert_true (lm_debugger_pane_follow (dp, TRUE));
+  g_assert_cmpint (lm_debugger_pane_get_current (dp), ==, 1);
+
+  /* backward sqrt (op 5) returned the Inf abs's backward (op 6) got: its
+   * input's op is where the gradient goes next, with the Inf badge */
+  g_assert_true (lm_debugger_pane_set_current_op (dp, 5));
+  g_assert_true (g_str_has_prefix (link_text (dp, FALSE, 0, NULL), "0: abs"));
+  g_assert_nonnull (strstr (link_text (dp, FALSE, 0, NULL), "Inf"));
+  g_assert_true (lm_debugger_pane_follow (dp, FALSE));
+  g_assert_cmpint (lm_debugger_pane_get_current (dp), ==, 5);
+  /* and back up: abs's consumer is sqrt, whose backward ran before */
+  g_assert_true (lm_debugger_pane_follow (dp, TRUE));
+  g_assert_cmpint (lm_debugger_pane_get_current (dp), ==, 4);
+  g_assert_true (lm_debugger_pane_follow (dp, TRUE));
+  g_assert_cmpint (lm_debugger_pane_get_current (dp), ==, 3);
+  /* the loss: no consumer */
+  g_assert_null (link_text (dp, TRUE, 0, NULL));
+  g_assert_false (lm_debugger_pane_follow (dp, TRUE));
+  g_assert_cmpint (lm_debugger_pane_get_current (dp), ==, 3);
+  gtk_window_destroy (GTK_WINDOW (s.win));
+  g_free (r.path);
+  g_free (r.msg);
+}
+
 /* A graph without a trace (what the main command's run has) says how to
  * record one, not only that there is none. */
 static void
@@ -497,8 +570,8 @@ notice_pixels (const char *logdir, const char *op, const char *png)
 }
 
 /* The app on the run with missing ops: the notice is on screen, and it is
- * not on the run that lost none (both on a finite forward op: nothing else
- * in the pane is red). */
+ * not on the run that lost none (both on sqrt's forward op, finite, as are
+ * its input's and its consumer's: nothing else in the pane is red). */
 static void
 test_app_screenshot (void)
 {
@@ -515,7 +588,7 @@ test_app_screenshot (void)
   g_autofree char *png2 = g_build_filename (tmpdir, "complete.png", NULL);
 
   g_assert_cmpint (notice_pixels (gap_dir, "2", png1), >, 200);
-  g_assert_cmpint (notice_pixels (cut_dir, "1", png2), <, 10);
+  g_assert_cmpint (notice_pixels (cut_dir, "2", png2), <, 10);
 }
 
 int
@@ -533,6 +606,7 @@ main (int argc, char **argv)
   g_test_add_func ("/trace/debugger-data/damaged-values", test_damaged_values);
   g_test_add_func ("/trace/debugger-data/missing-events", test_missing_events);
   g_test_add_func ("/trace/debugger/names-producer", test_pane);
+  g_test_add_func ("/trace/debugger/graph-structure", test_pane_structure);
   g_test_add_func ("/trace/debugger/damaged-values", test_pane_damaged);
   g_test_add_func ("/trace/debugger/no-trace-hint", test_pane_no_trace);
   g_test_add_func ("/trace/debugger/missing-events", test_pane_missing);
