@@ -8,6 +8,7 @@
 #include <glib.h>
 #include <gtk/gtk.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -443,6 +444,56 @@ test_cli_checks (void)
     }
 }
 
+/* An exploding step (lumen-train --lr 50: gradients from 1e-3 to 1e38)
+ * in the pane's 180 px of plot: the decade labels left of the bars are
+ * lines of text with blank rows between them, not one block of ink (a
+ * label every decade was 4 px apart). */
+static void
+test_grad_flow_axis (void)
+{
+  float small[1] = { 1e-3f }, huge[1] = { 1e38f };
+  LmGraphDataNode nodes[2] = {
+    { .id = 1, .op = (char *) "parameter", .name = (char *) "1.weight" },
+    { .id = 2, .op = (char *) "parameter", .name = (char *) "1.bias" },
+  };
+  LmGraphData g = { .n_nodes = 2, .nodes = nodes };
+  LmTraceDataEvent ev[2] = {
+    { .node_id = 1, .backward = TRUE, .numel = 1, .values = small },
+    { .node_id = 2, .backward = TRUE, .numel = 1, .values = huge },
+  };
+  LmTraceData t = { .n_events = 2, .events = ev };
+  int w, h, ink_rows = 0, runs = 0, run = 0, longest = 0;
+  gsize stride;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  GtkWidget *flow = lm_grad_flow_new ();
+  lm_grad_flow_set_data (LM_GRAD_FLOW (flow), &g, &t);
+  GtkWidget *win = show_in_window (flow, 400, 258);
+  g_autofree guchar *buf = widget_pixels_render (flow, &w, &h, &stride);
+  const guchar *bg = buf;   /* (0, 0): the panel */
+
+  /* rows of the axis column (x < 40) with any text pixel, in runs */
+  for (int y = 0; y < h - 70; y++)
+    {
+      gboolean ink = FALSE;
+      for (int x = 0; x < 40 && !ink; x++)
+        for (int c = 0; c < 3; c++)
+          ink |= abs ((int) buf[y * stride + x * 4 + c] - (int) bg[c]) > 40;
+      ink_rows += ink;
+      run = ink ? run + 1 : 0;
+      runs += run == 1;
+      longest = MAX (longest, run);
+    }
+  g_test_message ("axis: %d rows of ink in %d runs, the longest %d rows", ink_rows, runs, longest);
+  g_assert_cmpint (runs, >=, 4);
+  g_assert_cmpint (longest, <=, 12);
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -456,6 +507,7 @@ main (int argc, char **argv)
   g_test_add_func ("/trace/tensor-view/heatmap", test_heatmap);
   g_test_add_func ("/trace/tensor-view/channel-tiles", test_channel_tiles);
   g_test_add_func ("/trace/grad-flow/bars", test_grad_flow);
+  g_test_add_func ("/trace/grad-flow/axis-labels-apart", test_grad_flow_axis);
   g_test_add_func ("/trace/debugger/step-op-target", test_target);
   g_test_add_func ("/trace/debugger/step-target-run", test_target_run);
   g_test_add_func ("/trace/debugger/step-op-cli", test_cli_checks);
