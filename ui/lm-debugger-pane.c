@@ -36,6 +36,7 @@ struct _LmDebuggerPane
   GtkWidget *bp_node, *bp_op, *status; /* breakpoint toggles; "Run to" result */
   GtkWidget *nav_bar, *run_row;  /* stepping and "run to": insensitive without a trace */
   GtkWidget *inputs, *consumers; /* the current node's graph structure: buttons to their ops */
+  GtkWidget *timeline;           /* the whole step at a glance: where the NaN/Inf ops are */
   guint n_breakpoints;           /* last seen, to switch the dropdown */
   gssize current;
   Returned *returned;            /* per event of returned_for, NULL without one */
@@ -200,6 +201,101 @@ row_markup (LmDebuggerPane *self, gsize i)
                       made ? made : "",
                       e->values_damaged ? "  <span foreground='#b35c00'>damaged</span>" : "",
                       NULL);
+}
+
+/* ---- Execution timeline (Debugger V2's): the whole step in one strip ----
+ *
+ * One slot per event, forward ones blue, backward ones orange, those
+ * holding (or whose backward returned) a NaN/Inf red and at least 2 px
+ * wide so a single one among thousands still shows; the current op is
+ * outlined.  A click goes to the op under the pointer. */
+
+#define TIMELINE_H 22
+
+static gboolean
+is_anomaly (LmDebuggerPane *self, gssize i)
+{
+  const LmTraceDataEvent *e = &trace_of (self)->events[i];
+  const Returned *r = returned_at (self, i);
+
+  return e->nan_count + e->inf_count > 0 || (r && r->kinds);
+}
+
+static void
+draw_timeline (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
+{
+  LmDebuggerPane *self = data;
+  const LmTraceData *t = trace_of (self);
+  static const GdkRGBA backward = { 0.93f, 0.55f, 0.18f, 1.0f };
+  double slot;
+
+  gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->panel);
+  cairo_paint (cr);
+  if (t == NULL || t->n_events == 0 || w <= 0)
+    return;
+  slot = (double) w / t->n_events;
+  /* runs of one direction as one rectangle: thousands of ops stay cheap */
+  for (gsize i = 0; i < t->n_events;)
+    {
+      gsize j = i;
+      while (j < t->n_events && t->events[j].backward == t->events[i].backward)
+        j++;
+      gdk_cairo_set_source_rgba (cr, t->events[i].backward ? &backward : &lm_theme_colors ()->plot_bar);
+      cairo_rectangle (cr, i * slot, 4, (j - i) * slot, h - 8);
+      cairo_fill (cr);
+      i = j;
+    }
+  gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->plot_bad);
+  for (gsize i = 0; i < t->n_events; i++)
+    if (is_anomaly (self, (gssize) i))
+      cairo_rectangle (cr, MIN (i * slot, w - 2.0), 0, MAX (slot, 2.0), h);
+  cairo_fill (cr);
+  if (self->current >= 0 && (gsize) self->current < t->n_events)
+    {
+      double x = MIN (self->current * slot, w - 3.0), sw = MAX (slot, 3.0);
+      lm_theme_set_ink (cr, 0.9);
+      cairo_set_line_width (cr, 2);
+      cairo_rectangle (cr, x - 1, 1, sw + 2, h - 2);
+      cairo_stroke (cr);
+    }
+}
+
+/* The event under x, or -1. */
+static gssize
+timeline_event_at (LmDebuggerPane *self, double x)
+{
+  const LmTraceData *t = trace_of (self);
+  int w = gtk_widget_get_width (self->timeline);
+
+  if (t == NULL || t->n_events == 0 || w <= 0 || x < 0 || x >= w)
+    return -1;
+  return MIN ((gssize) (x * t->n_events / w), (gssize) t->n_events - 1);
+}
+
+static void
+on_timeline_pressed (GtkGestureClick *g, int n_press, double x, double y, LmDebuggerPane *self)
+{
+  gssize i = timeline_event_at (self, x);
+
+  if (i >= 0)
+    lm_debugger_pane_set_current (self, i);
+}
+
+static gboolean
+on_timeline_tooltip (GtkWidget *w, int x, int y, gboolean keyboard, GtkTooltip *tip, LmDebuggerPane *self)
+{
+  gssize i = timeline_event_at (self, x);
+  const char *module;
+  g_autofree char *text = NULL;
+
+  if (i < 0)
+    return FALSE;
+  text = g_strdup_printf ("op %" G_GINT64_FORMAT " · %s %s%s", op_number (trace_of (self), i),
+                          trace_of (self)->events[i].backward ? "backward" : "forward",
+                          op_name (self, trace_of (self)->events[i].node_id, &module),
+                          is_anomaly (self, i) ? " · NaN/Inf" : "");
+  gtk_tooltip_set_text (tip, text);
+  return TRUE;
 }
 
 /* ---- Graph structure: the current op's inputs and consumers ----
@@ -377,6 +473,7 @@ show_current (LmDebuggerPane *self)
       gtk_label_set_text (GTK_LABEL (self->inspector), "");
       compute_histogram (self, NULL);
       gtk_widget_queue_draw (self->hist);
+      gtk_widget_queue_draw (self->timeline);
       lm_tensor_view_set_event (LM_TENSOR_VIEW (self->tensor), NULL);
       sync_toggles (self);
       show_structure (self);
@@ -430,6 +527,7 @@ show_current (LmDebuggerPane *self)
   }
   compute_histogram (self, e);
   gtk_widget_queue_draw (self->hist);
+  gtk_widget_queue_draw (self->timeline);
   lm_tensor_view_set_event (LM_TENSOR_VIEW (self->tensor), e);
   /* the list follows, and so does the graph */
   self->updating = TRUE;
@@ -699,6 +797,18 @@ lm_debugger_pane_init (LmDebuggerPane *self)
     gtk_label_set_xalign (GTK_LABEL (self->status), 0);
     gtk_widget_add_css_class (self->status, "dim-label");
     gtk_box_append (GTK_BOX (self), self->status);
+  }
+  {
+    GtkGesture *click = gtk_gesture_click_new ();
+
+    self->timeline = gtk_drawing_area_new ();
+    gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (self->timeline), TIMELINE_H);
+    gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self->timeline), draw_timeline, self, NULL);
+    g_signal_connect (click, "pressed", G_CALLBACK (on_timeline_pressed), self);
+    gtk_widget_add_controller (self->timeline, GTK_EVENT_CONTROLLER (click));
+    gtk_widget_set_has_tooltip (self->timeline, TRUE);
+    g_signal_connect (self->timeline, "query-tooltip", G_CALLBACK (on_timeline_tooltip), self);
+    gtk_box_append (GTK_BOX (self), self->timeline);
   }
   self->position = gtk_label_new (NULL);
   gtk_label_set_xalign (GTK_LABEL (self->position), 0);
@@ -1118,4 +1228,11 @@ lm_debugger_pane_get_links (LmDebuggerPane *self, gboolean consumers)
 {
   g_return_val_if_fail (LM_IS_DEBUGGER_PANE (self), NULL);
   return consumers ? self->consumers : self->inputs;
+}
+
+GtkWidget *
+lm_debugger_pane_get_timeline (LmDebuggerPane *self)
+{
+  g_return_val_if_fail (LM_IS_DEBUGGER_PANE (self), NULL);
+  return self->timeline;
 }

@@ -24,6 +24,11 @@
  * then the step's gradient flow, one log-scale bar per parameter
  * (lm-grad-flow.h).
  *
+ * Above the op's line, the execution timeline (Debugger V2's): every op of
+ * the step in one strip, forward blue, backward orange, the NaN/Inf ones
+ * red (2 px at least, among thousands), the current one outlined; a click
+ * goes to an op, the pointer names it.
+ *
  * Graph structure (TensorBoard Debugger V2's panel): the current node's
  * inputs, in slot order, and the ops that consume its output, each a
  * button to that node's op in the same pass (forward: the op that made
@@ -112,6 +117,9 @@ gboolean     lm_debugger_pane_follow (LmDebuggerPane *self,
  * when there is none. */
 GtkWidget   *lm_debugger_pane_get_links (LmDebuggerPane *self,
                                          gboolean        consumers);
+/* The execution timeline: the step's ops left to right, a click goes to
+ * the one under the pointer (a GtkGestureClick's "pressed"). */
+GtkWidget   *lm_debugger_pane_get_timeline (LmDebuggerPane *self);
 /* The inspector's LmTensorView and the LmGradFlow chart. */
 GtkWidget   *lm_debugger_pane_get_tensor_view (LmDebuggerPane *self);
 GtkWidget   *lm_debugger_pane_get_grad_flow   (LmDebuggerPane *self);

@@ -461,6 +461,62 @@ test_pane_structure (void)
   g_free (r.msg);
 }
 
+/* Debugger V2's execution timeline: sqrt(abs(x))'s 7 ops in one strip,
+ * forward blue, backward orange, the ops holding or returning a NaN/Inf
+ * (5, 6, 7) red; the current one outlined; a click goes to an op. */
+static void
+test_pane_timeline (void)
+{
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  g_autofree char *dir = g_build_filename (tmpdir, "timeline", NULL);
+  traced_run r = write_run (dir, "sqrt-abs", SQRT_ABS);
+  Shown s = show (r.path);
+  LmDebuggerPane *dp = LM_DEBUGGER_PANE (s.pane);
+  GtkWidget *tl = lm_debugger_pane_get_timeline (dp);
+  int w, h;
+  gsize stride;
+
+  lm_debugger_pane_set_current (dp, 0);
+  g_autofree guchar *buf = widget_pixels_render (tl, &w, &h, &stride);
+  double slot = (double) w / 7;
+  g_assert_cmpint (w, >, 100);
+  for (int i = 0; i < 7; i++)
+    {
+      int x = (int) ((i + 0.5) * slot), y = h / 2;
+      g_test_message ("op %d at x %d", i + 1, x);
+      if (i < 3)
+        g_assert_true (widget_pixels_near (buf, stride, x, y, 0.25, 0.45, 0.8, 0.03));
+      else if (i == 3)
+        g_assert_true (widget_pixels_near (buf, stride, x, y, 0.93, 0.55, 0.18, 0.03));
+      else
+        g_assert_true (widget_pixels_near (buf, stride, x, y, 0.85, 0.1, 0.1, 0.03));
+    }
+  /* op 1 is outlined (dark), op 2's edge is not */
+  g_assert_true (widget_pixels_near (buf, stride, (int) slot / 2, 1, 0.1, 0.1, 0.1, 0.12));
+  g_assert_false (widget_pixels_near (buf, stride, (int) (1.5 * slot), 1, 0.1, 0.1, 0.1, 0.12));
+
+  /* a click on op 6 goes there */
+  GListModel *ctl = gtk_widget_observe_controllers (tl);
+  GtkEventController *click = NULL;
+  for (guint i = 0; i < g_list_model_get_n_items (ctl) && click == NULL; i++)
+    {
+      g_autoptr (GtkEventController) c = g_list_model_get_item (ctl, i);
+      if (GTK_IS_GESTURE_CLICK (c))
+        click = c;
+    }
+  g_object_unref (ctl);
+  g_assert_nonnull (click);
+  g_signal_emit_by_name (click, "pressed", 1, 5.5 * slot, (double) h / 2);
+  g_assert_cmpint (lm_debugger_pane_get_current (dp), ==, 5);
+  gtk_window_destroy (GTK_WINDOW (s.win));
+  g_free (r.path);
+  g_free (r.msg);
+}
+
 /* A graph without a trace (what the main command's run has) says how to
  * record one, not only that there is none. */
 static void
@@ -607,6 +663,7 @@ main (int argc, char **argv)
   g_test_add_func ("/trace/debugger-data/missing-events", test_missing_events);
   g_test_add_func ("/trace/debugger/names-producer", test_pane);
   g_test_add_func ("/trace/debugger/graph-structure", test_pane_structure);
+  g_test_add_func ("/trace/debugger/timeline", test_pane_timeline);
   g_test_add_func ("/trace/debugger/damaged-values", test_pane_damaged);
   g_test_add_func ("/trace/debugger/no-trace-hint", test_pane_no_trace);
   g_test_add_func ("/trace/debugger/missing-events", test_pane_missing);
