@@ -22,6 +22,7 @@
 #include <sqlite3.h>
 #include <string.h>
 
+#include "graph-fixture.h"
 #include "lm-debugger-pane.h"
 #include "lm-graph-data.h"
 #include "lm-graph-view.h"
@@ -517,6 +518,126 @@ test_pane_timeline (void)
   g_free (r.msg);
 }
 
+/* A big model's trace: every non-leaf op of a synthetic network forward,
+ * then backward in reverse, one NaN at `nan_at` (-1: none). */
+static LmTraceData *
+big_trace (const LmGraphData *g, gssize nan_at)
+{
+  LmTraceData *t = g_new0 (LmTraceData, 1);
+  GArray *ops = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  for (gsize k = 0; k < g->n_nodes; k++)
+    if (g_strcmp0 (g->nodes[k].op, "parameter") != 0 && g_strcmp0 (g->nodes[k].op, "input") != 0)
+      g_array_append_val (ops, g->nodes[k].id);
+  t->n_events = 2 * ops->len;
+  t->n_ops = (gint64) t->n_events;
+  t->graph_id = g->id;
+  t->events = g_new0 (LmTraceDataEvent, t->n_events);
+  for (gsize i = 0; i < t->n_events; i++)
+    {
+      LmTraceDataEvent *e = &t->events[i];
+
+      e->seq = (gint64) i;
+      e->backward = i >= ops->len;
+      e->node_id = g_array_index (ops, gint64, e->backward ? t->n_events - 1 - i : i);
+      e->ndim = 1;
+      e->shape[0] = e->numel = 4;
+      e->values_bytes = -1;
+      e->start_ns = e->dur_ns = e->alloc_bytes = e->free_bytes = e->mem_after = e->mem_peak = -1;
+      e->nan_count = (gssize) i == nan_at;
+    }
+  g_array_unref (ops);
+  return t;
+}
+
+static guint
+count_labels (GtkWidget *w)
+{
+  guint n = GTK_IS_LABEL (w);
+
+  for (GtkWidget *c = gtk_widget_get_first_child (w); c; c = gtk_widget_get_next_sibling (c))
+    n += count_labels (c);
+  return n;
+}
+
+/* The pane's last list view: the execution list (the run-to drop-down's
+ * popover has one too, before it). */
+static GtkWidget *
+find_list_view (GtkWidget *w)
+{
+  if (GTK_IS_LIST_VIEW (w))
+    return w;
+  for (GtkWidget *c = gtk_widget_get_last_child (w); c; c = gtk_widget_get_prev_sibling (c))
+    {
+      GtkWidget *f = find_list_view (c);
+      if (f)
+        return f;
+    }
+  return NULL;
+}
+
+/* A big model's step, 12,000 events: the execution list makes widgets for
+ * the rows on screen only (a GtkListBox made 12,000 and snapshotted them
+ * all at every step: 24,000 events took 170 ms a step, 2.3 s to show),
+ * opens scrolled to the NaN in the middle, and the rows' text is there. */
+static void
+test_pane_big (void)
+{
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  GtkWidget *win = gtk_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  GtkWidget *view = lm_graph_view_new ();
+  LmGraphData *g = graph_fixture_synthetic (6000);
+  LmTraceData *t = big_trace (g, -1);
+  gssize nan_at = (gssize) t->n_events / 2 - 5;   /* a forward op near the loss */
+
+  t->events[nan_at].nan_count = 1;
+
+  gtk_window_set_default_size (GTK_WINDOW (win), 1000, 800);
+  gtk_widget_set_hexpand (view, TRUE);
+  gtk_box_append (GTK_BOX (box), view);
+  gtk_window_set_child (GTK_WINDOW (win), box);
+  lm_graph_view_set_graph (LM_GRAPH_VIEW (view), g);
+  lm_graph_view_set_trace (LM_GRAPH_VIEW (view), t);
+  gint64 t0 = g_get_monotonic_time ();
+  GtkWidget *pane = lm_debugger_pane_new (LM_GRAPH_VIEW (view));
+  LmDebuggerPane *dp = LM_DEBUGGER_PANE (pane);
+  GtkWidget *list = find_list_view (pane);
+  GtkAdjustment *adj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (list));
+  gtk_box_append (GTK_BOX (box), pane);
+  gtk_window_present (GTK_WINDOW (win));
+  for (gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+       gtk_adjustment_get_value (adj) <= 0 && g_get_monotonic_time () < end;)
+    g_main_context_iteration (NULL, FALSE);
+  gint64 t1 = g_get_monotonic_time ();
+  g_assert_cmpint (lm_debugger_pane_get_current (dp), ==, nan_at);
+  g_assert_cmpfloat (gtk_adjustment_get_value (adj), >, 0);
+  g_autofree char *row = lm_debugger_pane_get_row_text (dp, nan_at);
+  g_assert_nonnull (strstr (row, "NaN"));
+  g_autofree char *last = lm_debugger_pane_get_row_text (dp, t->n_events - 1);
+  g_assert_nonnull (strstr (last, "◀"));
+  g_assert_null (lm_debugger_pane_get_row_text (dp, t->n_events));
+  /* stepping scrolls the list but leaves the keyboard focus where it is */
+  g_assert_true (gtk_widget_grab_focus (view));
+  for (int k = 0; k < 20; k++)
+    {
+      lm_debugger_pane_step (dp, 1);
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+    }
+  gint64 t2 = g_get_monotonic_time ();
+  g_test_message ("%zu events: shown in %.0f ms, %.1f ms a step; %u row labels", t->n_events, (t1 - t0) / 1e3,
+                  (t2 - t1) / 20e3, count_labels (list));
+  g_assert_cmpint (lm_debugger_pane_get_current (dp), ==, nan_at + 20);
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (win)) == view);
+  g_assert_cmpuint (count_labels (list), <, 300);
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
 /* A graph without a trace (what the main command's run has) says how to
  * record one, not only that there is none. */
 static void
@@ -664,6 +785,7 @@ main (int argc, char **argv)
   g_test_add_func ("/trace/debugger/names-producer", test_pane);
   g_test_add_func ("/trace/debugger/graph-structure", test_pane_structure);
   g_test_add_func ("/trace/debugger/timeline", test_pane_timeline);
+  g_test_add_func ("/trace/debugger/big-trace", test_pane_big);
   g_test_add_func ("/trace/debugger/damaged-values", test_pane_damaged);
   g_test_add_func ("/trace/debugger/no-trace-hint", test_pane_no_trace);
   g_test_add_func ("/trace/debugger/missing-events", test_pane_missing);
