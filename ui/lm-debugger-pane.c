@@ -353,8 +353,8 @@ dim_note (const char *text)
 }
 
 /* One input's or consumer's button: "0: abs  2" or "sum  scalar (its
- * input 0)", with its op's
- * NaN/Inf badge; insensitive when the trace has no op for the node. */
+ * input 0)", with its op's NaN/Inf badges; insensitive when the trace has
+ * no op for the node. */
 static GtkWidget *
 link_button (LmDebuggerPane *self, const LmTraceData *t, gint64 node, gssize at, const char *prefix,
              const char *suffix)

@@ -349,17 +349,40 @@ show (const char *path)
   return s;
 }
 
-static void
-test_pane (void)
+/* sqrt(abs(x)) traced into logdir tmpdir/sub and shown in a window with
+ * a debugger pane; FALSE (the test skipped) without a display. */
+static gboolean
+show_sqrt_abs (const char *sub, traced_run *r, Shown *s)
 {
+  g_autofree char *dir = NULL;
+
   if (!have_display)
     {
       g_test_skip ("no display");
-      return;
+      return FALSE;
     }
-  g_autofree char *dir = g_build_filename (tmpdir, "pane", NULL);
-  traced_run r = write_run (dir, "sqrt-abs", SQRT_ABS);
-  Shown s = show (r.path);
+  dir = g_build_filename (tmpdir, sub, NULL);
+  *r = write_run (dir, "sqrt-abs", SQRT_ABS);
+  *s = show (r->path);
+  return TRUE;
+}
+
+static void
+unshow (Shown *s, traced_run *r)
+{
+  gtk_window_destroy (GTK_WINDOW (s->win));
+  g_free (r->path);
+  g_free (r->msg);
+}
+
+static void
+test_pane (void)
+{
+  traced_run r;
+  Shown s;
+
+  if (!show_sqrt_abs ("pane", &r, &s))
+    return;
   LmDebuggerPane *dp = LM_DEBUGGER_PANE (s.pane);
 
   /* opens on sqrt's backward (op 5), the op lumen-train names, not abs's */
@@ -384,9 +407,7 @@ test_pane (void)
   g_assert_cmpint (lm_debugger_pane_get_current (dp), ==, 4);
   const LmTraceData *t = lm_graph_view_get_trace (LM_GRAPH_VIEW (s.view));
   g_assert_cmpint (lm_graph_view_get_selected (LM_GRAPH_VIEW (s.view)), ==, t->events[4].node_id);
-  gtk_window_destroy (GTK_WINDOW (s.win));
-  g_free (r.path);
-  g_free (r.msg);
+  unshow (&s, &r);
 }
 
 /* Label of the i-th button in the pane's inputs or consumers; NULL past
@@ -412,14 +433,11 @@ link_text (LmDebuggerPane *dp, gboolean consumers, guint i, GtkWidget **button)
 static void
 test_pane_structure (void)
 {
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
-  g_autofree char *dir = g_build_filename (tmpdir, "structure", NULL);
-  traced_run r = write_run (dir, "sqrt-abs", SQRT_ABS);
-  Shown s = show (r.path);
+  traced_run r;
+  Shown s;
+
+  if (!show_sqrt_abs ("structure", &r, &s))
+    return;
   LmDebuggerPane *dp = LM_DEBUGGER_PANE (s.pane);
   GtkWidget *b = NULL;
 
@@ -457,9 +475,7 @@ test_pane_structure (void)
   g_assert_null (link_text (dp, TRUE, 0, NULL));
   g_assert_false (lm_debugger_pane_follow (dp, TRUE));
   g_assert_cmpint (lm_debugger_pane_get_current (dp), ==, 3);
-  gtk_window_destroy (GTK_WINDOW (s.win));
-  g_free (r.path);
-  g_free (r.msg);
+  unshow (&s, &r);
 }
 
 /* Debugger V2's execution timeline: sqrt(abs(x))'s 7 ops in one strip,
@@ -468,14 +484,11 @@ test_pane_structure (void)
 static void
 test_pane_timeline (void)
 {
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
-  g_autofree char *dir = g_build_filename (tmpdir, "timeline", NULL);
-  traced_run r = write_run (dir, "sqrt-abs", SQRT_ABS);
-  Shown s = show (r.path);
+  traced_run r;
+  Shown s;
+
+  if (!show_sqrt_abs ("timeline", &r, &s))
+    return;
   LmDebuggerPane *dp = LM_DEBUGGER_PANE (s.pane);
   GtkWidget *tl = lm_debugger_pane_get_timeline (dp);
   int w, h;
@@ -513,9 +526,7 @@ test_pane_timeline (void)
   g_assert_nonnull (click);
   g_signal_emit_by_name (click, "pressed", 1, 5.5 * slot, (double) h / 2);
   g_assert_cmpint (lm_debugger_pane_get_current (dp), ==, 5);
-  gtk_window_destroy (GTK_WINDOW (s.win));
-  g_free (r.path);
-  g_free (r.msg);
+  unshow (&s, &r);
 }
 
 /* A big model's trace: every non-leaf op of a synthetic network forward,
@@ -643,14 +654,11 @@ test_pane_big (void)
 static void
 test_pane_no_trace (void)
 {
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
-  g_autofree char *dir = g_build_filename (tmpdir, "no-trace", NULL);
-  traced_run r = write_run (dir, "sqrt-abs", SQRT_ABS);
-  Shown s = show (r.path);
+  traced_run r;
+  Shown s;
+
+  if (!show_sqrt_abs ("no-trace", &r, &s))
+    return;
   LmDebuggerPane *dp = LM_DEBUGGER_PANE (s.pane);
 
   g_assert_nonnull (strstr (lm_debugger_pane_get_position_text (dp), "op 5 of 7"));
@@ -665,9 +673,7 @@ test_pane_no_trace (void)
   g_assert_true (g_str_has_prefix (pos, "No trace for this graph."));
   g_assert_nonnull (strstr (pos, "lumen-train --trace-steps 1,100 or --trace-every N"));
   g_assert_nonnull (strstr (pos, "docs/traces.md"));
-  gtk_window_destroy (GTK_WINDOW (s.win));
-  g_free (r.path);
-  g_free (r.msg);
+  unshow (&s, &r);
 }
 
 static void
