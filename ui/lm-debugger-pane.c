@@ -1,8 +1,11 @@
 /* lm-debugger-pane.c: the step-through debugger (see lm-debugger-pane.h).
  *
- * The execution list is a GtkListBox: traces hold tens to a few hundred
- * events for the models Lumen trains. The histogram is recomputed when the
- * current op changes (one pass over at most the trace's values cap).
+ * The execution list is a GtkListView over one markup string per event: it
+ * makes widgets for the rows on screen only, so a big model's trace (tens
+ * of thousands of events) steps as fast as the tutorial MLP's (a
+ * GtkListBox snapshotted every row each frame: 24,000 events, 170 ms a
+ * step). The histogram is recomputed when the current op changes (one
+ * pass over at most the trace's values cap).
  */
 #include "lm-debugger-pane.h"
 #include "lm-theme.h"
@@ -35,6 +38,11 @@ struct _LmDebuggerPane
   GtkWidget *tensor, *flow;      /* heatmap / channel tiles; gradient norms */
   GtkWidget *bp_node, *bp_op, *status; /* breakpoint toggles; "Run to" result */
   GtkWidget *nav_bar, *run_row;  /* stepping and "run to": insensitive without a trace */
+  GtkWidget *inputs, *consumers; /* the current node's graph structure: buttons to their ops */
+  GtkWidget *timeline;           /* the whole step at a glance: where the NaN/Inf ops are */
+  GtkStringList *rows;           /* the execution list's markup, one per event */
+  GtkSingleSelection *selection; /* of rows, shown by the GtkListView `list` */
+  guint scroll_tick;             /* scrolls the list to the current row once it has a size */
   guint n_breakpoints;           /* last seen, to switch the dropdown */
   gssize current;
   Returned *returned;            /* per event of returned_for, NULL without one */
@@ -201,6 +209,232 @@ row_markup (LmDebuggerPane *self, gsize i)
                       NULL);
 }
 
+/* ---- Execution timeline (Debugger V2's): the whole step in one strip ----
+ *
+ * One slot per event, forward ones blue, backward ones orange, those
+ * holding (or whose backward returned) a NaN/Inf red and at least 2 px
+ * wide so a single one among thousands still shows; the current op is
+ * outlined.  A click goes to the op under the pointer. */
+
+#define TIMELINE_H 22
+
+static gboolean
+is_anomaly (LmDebuggerPane *self, gssize i)
+{
+  const LmTraceDataEvent *e = &trace_of (self)->events[i];
+  const Returned *r = returned_at (self, i);
+
+  return e->nan_count + e->inf_count > 0 || (r && r->kinds);
+}
+
+static void
+draw_timeline (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
+{
+  LmDebuggerPane *self = data;
+  const LmTraceData *t = trace_of (self);
+  static const GdkRGBA backward = { 0.93f, 0.55f, 0.18f, 1.0f };
+  double slot;
+
+  gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->panel);
+  cairo_paint (cr);
+  if (t == NULL || t->n_events == 0 || w <= 0)
+    return;
+  slot = (double) w / t->n_events;
+  /* runs of one direction as one rectangle: thousands of ops stay cheap */
+  for (gsize i = 0; i < t->n_events;)
+    {
+      gsize j = i;
+      while (j < t->n_events && t->events[j].backward == t->events[i].backward)
+        j++;
+      gdk_cairo_set_source_rgba (cr, t->events[i].backward ? &backward : &lm_theme_colors ()->plot_bar);
+      cairo_rectangle (cr, i * slot, 4, (j - i) * slot, h - 8);
+      cairo_fill (cr);
+      i = j;
+    }
+  gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->plot_bad);
+  for (gsize i = 0; i < t->n_events; i++)
+    if (is_anomaly (self, (gssize) i))
+      cairo_rectangle (cr, MIN (i * slot, w - 2.0), 0, MAX (slot, 2.0), h);
+  cairo_fill (cr);
+  if (self->current >= 0 && (gsize) self->current < t->n_events)
+    {
+      double x = MIN (self->current * slot, w - 3.0), sw = MAX (slot, 3.0);
+      lm_theme_set_ink (cr, 0.9);
+      cairo_set_line_width (cr, 2);
+      cairo_rectangle (cr, x - 1, 1, sw + 2, h - 2);
+      cairo_stroke (cr);
+    }
+}
+
+/* The event under x, or -1. */
+static gssize
+timeline_event_at (LmDebuggerPane *self, double x)
+{
+  const LmTraceData *t = trace_of (self);
+  int w = gtk_widget_get_width (self->timeline);
+
+  if (t == NULL || t->n_events == 0 || w <= 0 || x < 0 || x >= w)
+    return -1;
+  return MIN ((gssize) (x * t->n_events / w), (gssize) t->n_events - 1);
+}
+
+static void
+on_timeline_pressed (GtkGestureClick *g, int n_press, double x, double y, LmDebuggerPane *self)
+{
+  gssize i = timeline_event_at (self, x);
+
+  if (i >= 0)
+    lm_debugger_pane_set_current (self, i);
+}
+
+static gboolean
+on_timeline_tooltip (GtkWidget *w, int x, int y, gboolean keyboard, GtkTooltip *tip, LmDebuggerPane *self)
+{
+  gssize i = timeline_event_at (self, x);
+  const char *module;
+  g_autofree char *text = NULL;
+
+  if (i < 0)
+    return FALSE;
+  text = g_strdup_printf ("op %" G_GINT64_FORMAT " · %s %s%s", op_number (trace_of (self), i),
+                          trace_of (self)->events[i].backward ? "backward" : "forward",
+                          op_name (self, trace_of (self)->events[i].node_id, &module),
+                          is_anomaly (self, i) ? " · NaN/Inf" : "");
+  gtk_tooltip_set_text (tip, text);
+  return TRUE;
+}
+
+/* ---- Graph structure: the current op's inputs and consumers ----
+ *
+ * As Debugger V2's "Graph structure" panel: each input of the current op's
+ * node (in slot order) and each op that consumes its output, a button that
+ * goes to that node's op in the same pass.  Forward, an input was made
+ * before the current op and a consumer runs after it; backward the other
+ * way round (the gradient flows from the consumers to the inputs), so the
+ * nearest event in that direction is the one that made (or used) this
+ * very tensor; a leaf's several gradient events too. */
+
+/* The event of `node` nearest to `from` in the direction its role implies,
+ * else any of its events in the same pass, else any; -1 when the trace has
+ * none (an input or a parameter has no forward op). */
+static gssize
+event_of_node (const LmTraceData *t, gint64 node, gssize from, int dir)
+{
+  gboolean backward = t->events[from].backward;
+
+  for (gssize i = from + dir; i >= 0 && i < (gssize) t->n_events; i += dir)
+    if (t->events[i].node_id == node && t->events[i].backward == backward)
+      return i;
+  for (int pass = 0; pass < 2; pass++)
+    for (gsize i = 0; i < t->n_events; i++)
+      if (t->events[i].node_id == node && (pass == 1 || t->events[i].backward == backward))
+        return (gssize) i;
+  return -1;
+}
+
+/* An alert's, an input's or a consumer's button: its op (index + 1). */
+static void
+on_goto_clicked (GtkButton *b, LmDebuggerPane *self)
+{
+  gsize i = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (b), "index"));
+
+  if (i > 0)
+    lm_debugger_pane_set_current (self, (gssize) i - 1);
+}
+
+static GtkWidget *
+dim_note (const char *text)
+{
+  GtkWidget *l = gtk_label_new (text);
+
+  gtk_label_set_xalign (GTK_LABEL (l), 0);
+  gtk_widget_add_css_class (l, "dim-label");
+  return l;
+}
+
+/* One input's or consumer's button: "0: abs  2" or "sum  scalar (its
+ * input 0)", with its op's NaN/Inf badges; insensitive when the trace has
+ * no op for the node. */
+static GtkWidget *
+link_button (LmDebuggerPane *self, const LmTraceData *t, gint64 node, gssize at, const char *prefix,
+             const char *suffix)
+{
+  LmGraphData *g = lm_graph_view_get_graph (self->view);
+  gssize k = lm_graph_data_find (g, node);
+  const LmTraceDataEvent *e = at >= 0 ? &t->events[at] : NULL;
+  const LmGraphDataNode *n = k >= 0 ? &g->nodes[k] : NULL;
+  g_autofree char *shape = n ? lm_graph_data_shape_text (n->ndim, n->shape) : g_strdup ("");
+  g_autofree char *head = g_markup_printf_escaped ("%s<b>%s</b>%s%s  %s%s", prefix, n ? n->name : "?",
+                                                   n && g_strcmp0 (n->op, n->name) ? " · " : "",
+                                                   n && g_strcmp0 (n->op, n->name) ? n->op : "", shape, suffix);
+  g_autofree char *markup = g_strconcat (head, e && e->nan_count ? "  <span foreground='#c00'><b>NaN</b></span>" : "",
+                                         e && e->inf_count ? "  <span foreground='#c00'><b>Inf</b></span>" : "",
+                                         NULL);
+  g_autofree char *tip = e ? g_strdup_printf ("Go to op %" G_GINT64_FORMAT " (%s %s)", op_number (t, at),
+                                              e->backward ? "backward" : "forward", n ? n->name : "?")
+                           : g_strdup ("No op of this trace ran for it (an input or a parameter)");
+  GtkWidget *l = gtk_label_new (NULL);
+  GtkWidget *b = gtk_button_new ();
+
+  gtk_label_set_markup (GTK_LABEL (l), markup);
+  gtk_label_set_xalign (GTK_LABEL (l), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (l), PANGO_ELLIPSIZE_END);
+  gtk_button_set_child (GTK_BUTTON (b), l);
+  gtk_widget_add_css_class (b, "flat");
+  gtk_widget_set_tooltip_text (b, tip);
+  gtk_widget_set_sensitive (b, e != NULL);
+  g_object_set_data (G_OBJECT (b), "index", GSIZE_TO_POINTER ((gsize) (at + 1)));
+  g_signal_connect (b, "clicked", G_CALLBACK (on_goto_clicked), self);
+  return b;
+}
+
+static void
+clear_box (GtkWidget *box)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (box)))
+    gtk_box_remove (GTK_BOX (box), child);
+}
+
+static void
+show_structure (LmDebuggerPane *self)
+{
+  const LmTraceData *t = trace_of (self);
+  LmGraphData *g = lm_graph_view_get_graph (self->view);
+  gboolean have = t && g && self->current >= 0 && (gsize) self->current < t->n_events;
+  gint64 node = have ? t->events[self->current].node_id : -1;
+  int dir = have && t->events[self->current].backward ? 1 : -1;
+  guint n_in = 0, n_out = 0;
+
+  clear_box (self->inputs);
+  clear_box (self->consumers);
+  for (gsize j = 0; have && j < g->n_edges; j++)
+    {
+      const LmGraphDataEdge *ed = &g->edges[j];
+      char prefix[32];
+
+      if (ed->dst == node)
+        {
+          g_snprintf (prefix, sizeof prefix, "%d: ", ed->slot);
+          gtk_box_append (GTK_BOX (self->inputs),
+                          link_button (self, t, ed->src, event_of_node (t, ed->src, self->current, dir), prefix, ""));
+          n_in++;
+        }
+      if (ed->src == node)
+        {
+          g_snprintf (prefix, sizeof prefix, " (its input %d)", ed->slot);
+          gtk_box_append (GTK_BOX (self->consumers),
+                          link_button (self, t, ed->dst, event_of_node (t, ed->dst, self->current, -dir), "", prefix));
+          n_out++;
+        }
+    }
+  if (have && n_in == 0)
+    gtk_box_append (GTK_BOX (self->inputs), dim_note ("none (a leaf of the graph)"));
+  if (have && n_out == 0)
+    gtk_box_append (GTK_BOX (self->consumers), dim_note ("none (the step's output)"));
+}
+
 /* The toggles follow the current op: its node, its op type. */
 static void
 sync_toggles (LmDebuggerPane *self)
@@ -220,6 +454,39 @@ sync_toggles (LmDebuggerPane *self)
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->bp_op), lm_graph_view_get_op_breakpoint (self->view, op));
   gtk_button_set_label (GTK_BUTTON (self->bp_op), op_label);
   self->updating = FALSE;
+}
+
+/* Scrolls the list to the current row (GtkListView's "list.scroll-to-item",
+ * which makes its widget when it had none).  FALSE while the list has no
+ * size: it cannot place a row then. */
+static gboolean
+scroll_now (LmDebuggerPane *self)
+{
+  if (!gtk_widget_get_mapped (self->list) || gtk_widget_get_height (self->list) <= 0)
+    return FALSE;
+  if (self->current >= 0)
+    gtk_widget_activate_action (self->list, "list.scroll-to-item", "u", (guint) self->current);
+  return TRUE;
+}
+
+static gboolean
+scroll_tick (GtkWidget *list, GdkFrameClock *clock, gpointer data)
+{
+  LmDebuggerPane *self = data;
+
+  if (!scroll_now (self))
+    return G_SOURCE_CONTINUE;
+  self->scroll_tick = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* The list shows the current row: now, or (opening: the list not laid out
+ * yet) at its first frame with a size. */
+static void
+scroll_list (LmDebuggerPane *self)
+{
+  if (self->scroll_tick == 0 && !scroll_now (self))
+    self->scroll_tick = gtk_widget_add_tick_callback (self->list, scroll_tick, self, NULL);
 }
 
 static void
@@ -245,12 +512,15 @@ show_current (LmDebuggerPane *self)
       gtk_label_set_text (GTK_LABEL (self->inspector), "");
       compute_histogram (self, NULL);
       gtk_widget_queue_draw (self->hist);
+      gtk_widget_queue_draw (self->timeline);
       lm_tensor_view_set_event (LM_TENSOR_VIEW (self->tensor), NULL);
       sync_toggles (self);
+      show_structure (self);
       return;
     }
   e = &t->events[self->current];
   sync_toggles (self);
+  show_structure (self);
   const char *name = op_name (self, e->node_id, &module);
   shape = lm_graph_data_shape_text (e->ndim, e->shape);
   /* names and modules are the user's text (PyTorch allows '&' and '<') */
@@ -296,12 +566,13 @@ show_current (LmDebuggerPane *self)
   }
   compute_histogram (self, e);
   gtk_widget_queue_draw (self->hist);
+  gtk_widget_queue_draw (self->timeline);
   lm_tensor_view_set_event (LM_TENSOR_VIEW (self->tensor), e);
   /* the list follows, and so does the graph */
   self->updating = TRUE;
-  GtkListBoxRow *row = gtk_list_box_get_row_at_index (GTK_LIST_BOX (self->list), (int) self->current);
-  gtk_list_box_select_row (GTK_LIST_BOX (self->list), row);
+  gtk_single_selection_set_selected (self->selection, (guint) self->current);
   self->updating = FALSE;
+  scroll_list (self);
   /* only a shown debugger drives the graph's selection */
   if (gtk_widget_get_mapped (GTK_WIDGET (self)))
     {
@@ -318,20 +589,50 @@ lm_debugger_pane_map (GtkWidget *widget)
 }
 
 static void
-on_row_selected (GtkListBox *box, GtkListBoxRow *row, LmDebuggerPane *self)
+on_row_selected (GtkSingleSelection *sel, GParamSpec *pspec, LmDebuggerPane *self)
 {
-  if (self->updating || row == NULL)
+  guint i = gtk_single_selection_get_selected (sel);
+
+  if (self->updating || i == GTK_INVALID_LIST_POSITION || (gssize) i == self->current)
     return;
-  lm_debugger_pane_set_current (self, gtk_list_box_row_get_index (row));
+  lm_debugger_pane_set_current (self, (gssize) i);
+}
+
+/* The execution list's rows, all of them again (a reload, breakpoints
+ * changed): strings only, the list view binds the few on screen. */
+static void
+set_rows (LmDebuggerPane *self)
+{
+  const LmTraceData *t = trace_of (self);
+  gsize n = t ? t->n_events : 0;
+  char **markup = g_new0 (char *, n + 1);
+
+  for (gsize i = 0; i < n; i++)
+    markup[i] = row_markup (self, i);
+  self->updating = TRUE;
+  gtk_string_list_splice (self->rows, 0, g_list_model_get_n_items (G_LIST_MODEL (self->rows)),
+                          (const char *const *) markup);
+  if (self->current >= 0 && (gsize) self->current < n)
+    gtk_single_selection_set_selected (self->selection, (guint) self->current);
+  self->updating = FALSE;
+  g_strfreev (markup);
 }
 
 static void
-on_alert_clicked (GtkButton *b, LmDebuggerPane *self)
+on_row_setup (GtkSignalListItemFactory *f, GtkListItem *item, gpointer data)
 {
-  gsize i = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (b), "index"));
+  GtkWidget *l = gtk_label_new (NULL);
 
-  if (i > 0)
-    lm_debugger_pane_set_current (self, (gssize) i - 1);
+  gtk_label_set_xalign (GTK_LABEL (l), 0);
+  gtk_list_item_set_child (item, l);
+}
+
+static void
+on_row_bind (GtkSignalListItemFactory *f, GtkListItem *item, gpointer data)
+{
+  GtkStringObject *o = gtk_list_item_get_item (item);
+
+  gtk_label_set_markup (GTK_LABEL (gtk_list_item_get_child (item)), gtk_string_object_get_string (o));
 }
 
 static void
@@ -395,15 +696,8 @@ on_breakpoints_changed (LmGraphView *view, LmDebuggerPane *self)
   const LmTraceData *t = trace_of (self);
   guint n = lm_graph_view_get_n_breakpoints (view);
 
-  for (gsize i = 0; t && i < t->n_events; i++)
-    {
-      GtkListBoxRow *row = gtk_list_box_get_row_at_index (GTK_LIST_BOX (self->list), (int) i);
-      g_autofree char *text = NULL;
-      if (row == NULL)
-        break;
-      text = row_markup (self, i);
-      gtk_label_set_markup (GTK_LABEL (gtk_list_box_row_get_child (row)), text);
-    }
+  if (t && g_list_model_get_n_items (G_LIST_MODEL (self->rows)) == t->n_events)
+    set_rows (self);
   if (n > 0 && self->n_breakpoints == 0)
     gtk_drop_down_set_selected (GTK_DROP_DOWN (self->break_drop), LM_BREAK_BREAKPOINTS);
   else if (n == 0 && lm_debugger_pane_get_break_kind (self) == LM_BREAK_BREAKPOINTS)
@@ -413,7 +707,7 @@ on_breakpoints_changed (LmGraphView *view, LmDebuggerPane *self)
 }
 
 /* The pane's keys (lm-debugger-pane.h): one per stepping button. */
-enum { KEY_NEXT, KEY_PREVIOUS, KEY_ANOMALY, KEY_RUN_NEXT, KEY_RUN_PREVIOUS };
+enum { KEY_NEXT, KEY_PREVIOUS, KEY_ANOMALY, KEY_RUN_NEXT, KEY_RUN_PREVIOUS, KEY_INPUT, KEY_CONSUMER };
 
 static gboolean
 on_shortcut (GtkWidget *widget, GVariant *args, gpointer data)
@@ -427,7 +721,7 @@ on_shortcut (GtkWidget *widget, GVariant *args, gpointer data)
    * user types: a search entry or a text view keeps its keys. */
   if (!gtk_widget_get_mapped (widget) || trace_of (self) == NULL)
     return FALSE;
-  if ((key == KEY_NEXT || key == KEY_PREVIOUS || key == KEY_ANOMALY) && focus != NULL
+  if (key != KEY_RUN_NEXT && key != KEY_RUN_PREVIOUS && focus != NULL
       && (GTK_IS_EDITABLE (focus) || GTK_IS_TEXT_VIEW (focus)))
     return FALSE;
   switch (key)
@@ -440,6 +734,11 @@ on_shortcut (GtkWidget *widget, GVariant *args, gpointer data)
       break;
     case KEY_ANOMALY:
       if (!lm_debugger_pane_first_anomaly (self))
+        gtk_widget_error_bell (widget);
+      break;
+    case KEY_INPUT:
+    case KEY_CONSUMER:
+      if (!lm_debugger_pane_follow (self, key == KEY_CONSUMER))
         gtk_widget_error_bell (widget);
       break;
     case KEY_RUN_NEXT:
@@ -464,6 +763,8 @@ add_shortcuts (LmDebuggerPane *self)
     { GDK_KEY_n, 0, KEY_NEXT },
     { GDK_KEY_p, 0, KEY_PREVIOUS },
     { GDK_KEY_a, 0, KEY_ANOMALY },
+    { GDK_KEY_i, 0, KEY_INPUT },
+    { GDK_KEY_c, 0, KEY_CONSUMER },
     { GDK_KEY_F8, 0, KEY_RUN_NEXT },
     { GDK_KEY_F8, GDK_SHIFT_MASK, KEY_RUN_PREVIOUS },
   };
@@ -490,7 +791,12 @@ button (const char *icon, const char *tip, GCallback cb, LmDebuggerPane *self)
 static void
 lm_debugger_pane_finalize (GObject *object)
 {
-  g_free (LM_DEBUGGER_PANE (object)->returned);
+  LmDebuggerPane *self = LM_DEBUGGER_PANE (object);
+
+  g_free (self->returned);
+  g_clear_object (&self->rows);
+  g_signal_handlers_disconnect_by_data (self->selection, self);
+  g_clear_object (&self->selection);
   G_OBJECT_CLASS (lm_debugger_pane_parent_class)->finalize (object);
 }
 
@@ -568,6 +874,18 @@ lm_debugger_pane_init (LmDebuggerPane *self)
     gtk_widget_add_css_class (self->status, "dim-label");
     gtk_box_append (GTK_BOX (self), self->status);
   }
+  {
+    GtkGesture *click = gtk_gesture_click_new ();
+
+    self->timeline = gtk_drawing_area_new ();
+    gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (self->timeline), TIMELINE_H);
+    gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self->timeline), draw_timeline, self, NULL);
+    g_signal_connect (click, "pressed", G_CALLBACK (on_timeline_pressed), self);
+    gtk_widget_add_controller (self->timeline, GTK_EVENT_CONTROLLER (click));
+    gtk_widget_set_has_tooltip (self->timeline, TRUE);
+    g_signal_connect (self->timeline, "query-tooltip", G_CALLBACK (on_timeline_tooltip), self);
+    gtk_box_append (GTK_BOX (self), self->timeline);
+  }
   self->position = gtk_label_new (NULL);
   gtk_label_set_xalign (GTK_LABEL (self->position), 0);
   gtk_label_set_wrap (GTK_LABEL (self->position), TRUE);
@@ -579,6 +897,15 @@ lm_debugger_pane_init (LmDebuggerPane *self)
   gtk_widget_add_css_class (self->notice, "error");
   gtk_widget_set_visible (self->notice, FALSE);
   gtk_box_append (GTK_BOX (self), self->notice);
+
+  /* Debugger V2's graph structure: where the inputs came from, where the
+   * output goes */
+  gtk_box_append (GTK_BOX (self), heading ("Inputs (I: to the op that made one)"));
+  self->inputs = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_box_append (GTK_BOX (self), self->inputs);
+  gtk_box_append (GTK_BOX (self), heading ("Consumers (C: to the op that uses the output)"));
+  self->consumers = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_box_append (GTK_BOX (self), self->consumers);
 
   gtk_box_append (GTK_BOX (self), heading ("Tensor"));
   self->inspector = gtk_label_new (NULL);
@@ -602,9 +929,18 @@ lm_debugger_pane_init (LmDebuggerPane *self)
   gtk_box_append (GTK_BOX (self), self->alerts);
 
   gtk_box_append (GTK_BOX (self), heading ("Execution"));
-  self->list = gtk_list_box_new ();
-  gtk_list_box_set_selection_mode (GTK_LIST_BOX (self->list), GTK_SELECTION_SINGLE);
-  g_signal_connect (self->list, "row-selected", G_CALLBACK (on_row_selected), self);
+  {
+    GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+
+    g_signal_connect (factory, "setup", G_CALLBACK (on_row_setup), NULL);
+    g_signal_connect (factory, "bind", G_CALLBACK (on_row_bind), NULL);
+    self->rows = gtk_string_list_new (NULL);
+    self->selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->rows)));
+    gtk_single_selection_set_autoselect (self->selection, FALSE);
+    gtk_single_selection_set_can_unselect (self->selection, TRUE);
+    g_signal_connect (self->selection, "notify::selected", G_CALLBACK (on_row_selected), self);
+    self->list = gtk_list_view_new (GTK_SELECTION_MODEL (g_object_ref (self->selection)), factory);
+  }
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroll), self->list);
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroll), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
   /* the page scrolls the whole pane on short screens; the list keeps a few rows */
@@ -637,8 +973,6 @@ lm_debugger_pane_reload (LmDebuggerPane *self)
   gtk_widget_set_sensitive (self->nav_bar, t != NULL && t->n_events > 0);
   gtk_widget_set_sensitive (self->run_row, t != NULL && t->n_events > 0);
   self->updating = TRUE;
-  while ((child = gtk_widget_get_first_child (self->list)))
-    gtk_list_box_remove (GTK_LIST_BOX (self->list), child);
   while ((child = gtk_widget_get_first_child (self->alerts)))
     gtk_box_remove (GTK_BOX (self->alerts), child);
   self->updating = FALSE;
@@ -652,14 +986,11 @@ lm_debugger_pane_reload (LmDebuggerPane *self)
     gtk_label_set_text (GTK_LABEL (self->notice), note ? note : "");
     gtk_widget_set_visible (self->notice, note != NULL);
   }
+  self->current = -1;
+  set_rows (self);
   for (gsize i = 0; t && i < t->n_events; i++)
     {
       const LmTraceDataEvent *e = &t->events[i];
-      g_autofree char *text = row_markup (self, i);
-      GtkWidget *l = gtk_label_new (NULL);
-      gtk_label_set_markup (GTK_LABEL (l), text);
-      gtk_label_set_xalign (GTK_LABEL (l), 0);
-      gtk_list_box_append (GTK_LIST_BOX (self->list), l);
       if (first_big < 0 && (fabs (e->min) > BIG_VALUE || fabs (e->max) > BIG_VALUE))
         first_big = (gssize) i;
     }
@@ -704,7 +1035,7 @@ lm_debugger_pane_reload (LmDebuggerPane *self)
           gtk_widget_add_css_class (b, "flat");
           gtk_widget_set_halign (b, GTK_ALIGN_START);
           g_object_set_data (G_OBJECT (b), "index", GSIZE_TO_POINTER ((gsize) a->event + 1));
-          g_signal_connect (b, "clicked", G_CALLBACK (on_alert_clicked), self);
+          g_signal_connect (b, "clicked", G_CALLBACK (on_goto_clicked), self);
           gtk_box_append (GTK_BOX (self->alerts), b);
           any = TRUE;
         }
@@ -936,9 +1267,55 @@ lm_debugger_pane_get_alerts_text (LmDebuggerPane *self)
 char *
 lm_debugger_pane_get_row_text (LmDebuggerPane *self, gsize index)
 {
-  GtkListBoxRow *row;
+  char *text = NULL;
 
   g_return_val_if_fail (LM_IS_DEBUGGER_PANE (self), NULL);
-  row = gtk_list_box_get_row_at_index (GTK_LIST_BOX (self->list), (int) index);
-  return row ? g_strdup (gtk_label_get_text (GTK_LABEL (gtk_list_box_row_get_child (row)))) : NULL;
+  if (index >= g_list_model_get_n_items (G_LIST_MODEL (self->rows)))
+    return NULL;
+  if (!pango_parse_markup (gtk_string_list_get_string (self->rows, (guint) index), -1, 0, NULL, &text, NULL, NULL))
+    return NULL;
+  return text;
+}
+
+gboolean
+lm_debugger_pane_follow (LmDebuggerPane *self, gboolean consumer)
+{
+  const LmTraceData *t;
+  GtkWidget *first = NULL;
+
+  g_return_val_if_fail (LM_IS_DEBUGGER_PANE (self), FALSE);
+  t = trace_of (self);
+  for (GtkWidget *c = gtk_widget_get_first_child (consumer ? self->consumers : self->inputs); t && c;
+       c = gtk_widget_get_next_sibling (c))
+    {
+      gsize i = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (c), "index"));
+
+      if (!GTK_IS_BUTTON (c) || i == 0 || i > t->n_events)
+        continue;
+      if (t->events[i - 1].nan_count + t->events[i - 1].inf_count > 0)
+        {
+          first = c;
+          break;
+        }
+      if (first == NULL)
+        first = c;
+    }
+  if (first == NULL)
+    return FALSE;
+  on_goto_clicked (GTK_BUTTON (first), self);
+  return TRUE;
+}
+
+GtkWidget *
+lm_debugger_pane_get_links (LmDebuggerPane *self, gboolean consumers)
+{
+  g_return_val_if_fail (LM_IS_DEBUGGER_PANE (self), NULL);
+  return consumers ? self->consumers : self->inputs;
+}
+
+GtkWidget *
+lm_debugger_pane_get_timeline (LmDebuggerPane *self)
+{
+  g_return_val_if_fail (LM_IS_DEBUGGER_PANE (self), NULL);
+  return self->timeline;
 }

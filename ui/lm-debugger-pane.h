@@ -24,9 +24,22 @@
  * then the step's gradient flow, one log-scale bar per parameter
  * (lm-grad-flow.h).
  *
+ * Above the op's line, the execution timeline (Debugger V2's): every op of
+ * the step in one strip, forward blue, backward orange, the NaN/Inf ones
+ * red (2 px at least, among thousands), the current one outlined; a click
+ * goes to an op, the pointer names it.
+ *
+ * Graph structure (TensorBoard Debugger V2's panel): the current node's
+ * inputs, in slot order, and the ops that consume its output, each a
+ * button to that node's op in the same pass (forward: the op that made
+ * the input, the op that used the output; backward: where the gradient
+ * goes next, where it came from), with its NaN/Inf badges.
+ *
  * Keys (wherever the focus is, while the pane is shown): N steps forward,
- * P back, A goes to the first NaN/Inf, F8 / Shift+F8 run to the next /
- * previous match; the letters not while a text entry has the focus.
+ * P back, A goes to the first NaN/Inf, I to an input's op, C to a
+ * consumer's (the first holding a NaN/Inf, else the first), F8 / Shift+F8
+ * run to the next / previous match; the letters not while a text entry
+ * has the focus.
  *
  * What it is not for: loading traces (the graph page does, with values).
  */
@@ -94,6 +107,19 @@ const char  *lm_debugger_pane_get_inspector_text (LmDebuggerPane *self);
 char        *lm_debugger_pane_get_alerts_text   (LmDebuggerPane *self);
 char        *lm_debugger_pane_get_row_text      (LmDebuggerPane *self,
                                                  gsize           index);
+/* Goes to an input's op (consumer FALSE) or a consumer's: the first whose
+ * tensor holds a NaN/Inf, else the first that has an op in the trace;
+ * FALSE when none has. */
+gboolean     lm_debugger_pane_follow (LmDebuggerPane *self,
+                                      gboolean        consumer);
+/* The box of the current op's input (consumers FALSE) or consumer
+ * buttons, each a GtkButton whose child is a GtkLabel, or a dim label
+ * when there is none. */
+GtkWidget   *lm_debugger_pane_get_links (LmDebuggerPane *self,
+                                         gboolean        consumers);
+/* The execution timeline: the step's ops left to right, a click goes to
+ * the one under the pointer (a GtkGestureClick's "pressed"). */
+GtkWidget   *lm_debugger_pane_get_timeline (LmDebuggerPane *self);
 /* The inspector's LmTensorView and the LmGradFlow chart. */
 GtkWidget   *lm_debugger_pane_get_tensor_view (LmDebuggerPane *self);
 GtkWidget   *lm_debugger_pane_get_grad_flow   (LmDebuggerPane *self);

@@ -159,6 +159,19 @@ lm_grad_flow_get_bar_rect (LmGradFlow *self, guint i, graphene_rect_t *rect)
   return TRUE;
 }
 
+/* Decades between labels, 1, 2, 5, 10, 20, ..., for `px` pixels a decade:
+ * at least 14 px (a 9 px label and a gap) from one label to the next. */
+static int
+axis_step (double px)
+{
+  static const int steps[] = { 1, 2, 5, 10, 20, 50, 100 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    if (px * steps[i] >= 14)
+      return steps[i];
+  return 100;
+}
+
 static void
 lm_grad_flow_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 {
@@ -182,10 +195,16 @@ lm_grad_flow_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
       cairo_destroy (cr);
       return;
     }
-  /* decade grid lines */
+  /* decade grid lines, every `step` decades so that the labels (9 px text)
+   * stay apart: an exploding step spans 1e-3 to 1e38, 41 decades in
+   * 180 px, where one label a decade was a block of overlapping ink */
+  int step = axis_step (plot_h / (self->hi - self->lo));
   for (int d = self->lo; d <= self->hi; d++)
     {
       double y = TOP + plot_h * (1 - (double) (d - self->lo) / (self->hi - self->lo));
+
+      if (d % step != 0)
+        continue;
       gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->plot_grid);
       cairo_rectangle (cr, AXIS_W, floor (y), w - AXIS_W, 1);
       cairo_fill (cr);

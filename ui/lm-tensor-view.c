@@ -30,6 +30,9 @@ struct _LmTensorView
   cairo_surface_t *heat;     /* rows (capped) × cols, built lazily */
   GtkWidget *grid_area;      /* weak: the value grid's drawing area */
   GtkWidget *grid_note;
+  GtkWidget *row_spin, *col_spin, *copy; /* the grid's first row and column; Copy values */
+  gint64 row0, col0;         /* the grid's page: its first row and column */
+  gboolean updating;
 };
 
 G_DEFINE_FINAL_TYPE (LmTensorView, lm_tensor_view, GTK_TYPE_WIDGET)
@@ -367,6 +370,7 @@ lm_tensor_view_set_event (LmTensorView *self, const LmTraceDataEvent *e)
     }
   gtk_widget_set_tooltip_text (GTK_WIDGET (self), NULL);
   gtk_widget_queue_resize (GTK_WIDGET (self));
+  self->row0 = self->col0 = 0;
   update_grid (self);
 }
 
@@ -379,8 +383,8 @@ lm_tensor_view_set_event (LmTensorView *self, const LmTraceDataEvent *e)
 static void
 grid_size (LmTensorView *self, gint64 *rows, gint64 *cols)
 {
-  *rows = self->values ? MIN (self->rows, LM_TENSOR_GRID_MAX_ROWS) : 0;
-  *cols = self->values ? MIN (self->cols, LM_TENSOR_GRID_MAX_COLS) : 0;
+  *rows = self->values ? CLAMP (self->rows - self->row0, 0, LM_TENSOR_GRID_MAX_ROWS) : 0;
+  *cols = self->values ? CLAMP (self->cols - self->col0, 0, LM_TENSOR_GRID_MAX_COLS) : 0;
 }
 
 static void
@@ -397,7 +401,7 @@ draw_grid (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
   gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->plot_index);
   for (gint64 c = 0; c < cols; c++)
     {
-      g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT, c);
+      g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT, self->col0 + c);
       cairo_move_to (cr, IDX_W + c * CELL_W + 4, ROW_H - 4);
       cairo_show_text (cr, buf);
     }
@@ -405,12 +409,12 @@ draw_grid (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
     {
       double y = (r + 2) * ROW_H - 4;
       gdk_cairo_set_source_rgba (cr, &lm_theme_colors ()->plot_index);
-      g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT, r);
+      g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT, self->row0 + r);
       cairo_move_to (cr, 4, y);
       cairo_show_text (cr, buf);
       for (gint64 c = 0; c < cols; c++)
         {
-          float v = self->values[r * self->cols + c];
+          float v = self->values[(self->row0 + r) * self->cols + self->col0 + c];
           double rgb[3];
           value_rgb (v, self->absmax, rgb);
           cairo_set_source_rgb (cr, rgb[0], rgb[1], rgb[2]);
@@ -435,21 +439,102 @@ update_grid (LmTensorView *self)
   gint64 rows, cols;
   g_autofree char *note = NULL;
 
-  if (self->grid_area == NULL)
+  if (self->grid_area == NULL || self->row_spin == NULL)
     return;
   grid_size (self, &rows, &cols);
   gtk_drawing_area_set_content_width (GTK_DRAWING_AREA (self->grid_area), (int) (IDX_W + cols * CELL_W));
   gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (self->grid_area), (int) ((rows + 1) * ROW_H));
   gtk_widget_queue_draw (self->grid_area);
+  /* the pager: any first row and column, a page a click */
+  self->updating = TRUE;
+  gtk_spin_button_set_range (GTK_SPIN_BUTTON (self->row_spin), 0, MAX (self->rows - 1, 0));
+  gtk_spin_button_set_increments (GTK_SPIN_BUTTON (self->row_spin), LM_TENSOR_GRID_MAX_ROWS,
+                                  LM_TENSOR_GRID_MAX_ROWS * 10);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->row_spin), (double) self->row0);
+  gtk_spin_button_set_range (GTK_SPIN_BUTTON (self->col_spin), 0, MAX (self->cols - 1, 0));
+  gtk_spin_button_set_increments (GTK_SPIN_BUTTON (self->col_spin), LM_TENSOR_GRID_MAX_COLS,
+                                  LM_TENSOR_GRID_MAX_COLS * 10);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->col_spin), (double) self->col0);
+  self->updating = FALSE;
+  gtk_widget_set_visible (gtk_widget_get_parent (self->row_spin),
+                          self->values != NULL && (self->rows > LM_TENSOR_GRID_MAX_ROWS
+                                                   || self->cols > LM_TENSOR_GRID_MAX_COLS));
+  gtk_widget_set_sensitive (self->copy, self->values != NULL);
   if (self->values == NULL)
     note = g_strdup ("");
   else if (rows < self->rows || cols < self->cols)
-    note = g_strdup_printf ("values (rows × last dim): first %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
-                            " rows, %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " columns",
-                            rows, self->rows, cols, self->cols);
+    note = g_strdup_printf ("values (rows × last dim): rows %" G_GINT64_FORMAT "–%" G_GINT64_FORMAT " of %"
+                            G_GINT64_FORMAT ", columns %" G_GINT64_FORMAT "–%" G_GINT64_FORMAT " of %"
+                            G_GINT64_FORMAT, self->row0, self->row0 + rows - 1, self->rows, self->col0,
+                            self->col0 + cols - 1, self->cols);
   else
     note = g_strdup_printf ("values (rows × last dim): all %" G_GINT64_FORMAT, self->numel);
   gtk_label_set_text (GTK_LABEL (self->grid_note), note);
+}
+
+static void
+on_page_changed (GtkSpinButton *spin, LmTensorView *self)
+{
+  if (self->updating)
+    return;
+  self->row0 = gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (self->row_spin));
+  self->col0 = gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (self->col_spin));
+  update_grid (self);
+}
+
+char *
+lm_tensor_view_values_text (LmTensorView *self)
+{
+  GString *s;
+
+  g_return_val_if_fail (LM_IS_TENSOR_VIEW (self), NULL);
+  if (self->values == NULL)
+    return NULL;
+  s = g_string_sized_new ((gsize) self->numel * 12 + 64);
+  g_string_append (s, "# shape (");
+  for (int d = 0; d < self->ndim; d++)
+    g_string_append_printf (s, "%s%" G_GINT64_FORMAT, d ? ", " : "", self->shape[d]);
+  g_string_append_printf (s, "%s), as %" G_GINT64_FORMAT " rows x %" G_GINT64_FORMAT " (the last dim)\n",
+                          self->ndim == 1 ? "," : "", self->rows, self->cols);
+  for (gint64 r = 0; r < self->rows; r++)
+    for (gint64 c = 0; c < self->cols; c++)
+      {
+        float v = self->values[r * self->cols + c];
+        char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+        /* numpy.loadtxt's and pandas' spellings; "%.9g" gives a float32 back exactly */
+        if (isnan (v))
+          g_strlcpy (buf, "nan", sizeof buf);
+        else if (isinf (v))
+          g_strlcpy (buf, v > 0 ? "inf" : "-inf", sizeof buf);
+        else
+          g_ascii_formatd (buf, sizeof buf, "%.9g", (double) v);
+        g_string_append (s, buf);
+        g_string_append_c (s, c + 1 < self->cols ? '\t' : '\n');
+      }
+  return g_string_free (s, FALSE);
+}
+
+static void
+on_copy (GtkButton *b, LmTensorView *self)
+{
+  g_autofree char *text = lm_tensor_view_values_text (self);
+
+  if (text)
+    gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (b)), text);
+}
+
+static GtkWidget *
+spin_labelled (GtkWidget *row, const char *label, GtkWidget **spin, const char *tip, LmTensorView *self)
+{
+  *spin = gtk_spin_button_new_with_range (0, 0, 1);
+  gtk_editable_set_width_chars (GTK_EDITABLE (*spin), 5);
+  gtk_widget_set_tooltip_text (*spin, tip);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (*spin), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  g_signal_connect (*spin, "value-changed", G_CALLBACK (on_page_changed), self);
+  gtk_box_append (GTK_BOX (row), gtk_label_new (label));
+  gtk_box_append (GTK_BOX (row), *spin);
+  return *spin;
 }
 
 GtkWidget *
@@ -457,6 +542,10 @@ lm_tensor_view_new_grid (LmTensorView *self)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
   GtkWidget *scroll = gtk_scrolled_window_new ();
+  /* pager and button one under the other: side by side they made the
+   * debugger pane wider than its rows of buttons */
+  GtkWidget *bar = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *pager = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
 
   g_return_val_if_fail (LM_IS_TENSOR_VIEW (self), NULL);
   g_return_val_if_fail (self->grid_area == NULL, NULL);
@@ -469,7 +558,17 @@ lm_tensor_view_new_grid (LmTensorView *self)
   g_object_add_weak_pointer (G_OBJECT (self->grid_area), (gpointer *) &self->grid_area);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroll), self->grid_area);
   gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scroll), 120);
+  spin_labelled (pager, "Row", &self->row_spin, "First row shown (type one; the arrows move 200 rows, a page)", self);
+  spin_labelled (pager, "Column", &self->col_spin, "First column shown (type one; the arrows move 32 columns, a page)", self);
+  self->copy = gtk_button_new_with_label ("Copy values");
+  gtk_widget_set_tooltip_text (self->copy, "Copy every stored value, tab-separated, one row per line "
+                                           "(numpy.loadtxt, pandas.read_csv(sep='\\t', comment='#'))");
+  g_signal_connect (self->copy, "clicked", G_CALLBACK (on_copy), self);
+  gtk_widget_set_halign (self->copy, GTK_ALIGN_START);
+  gtk_box_append (GTK_BOX (bar), pager);
+  gtk_box_append (GTK_BOX (bar), self->copy);
   gtk_box_append (GTK_BOX (box), self->grid_note);
+  gtk_box_append (GTK_BOX (box), bar);
   gtk_box_append (GTK_BOX (box), scroll);
   update_grid (self);
   return box;

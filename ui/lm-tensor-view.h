@@ -55,8 +55,14 @@ void       lm_tensor_view_colour     (double        v,
                                       double       *r,
                                       double       *g,
                                       double       *b);
-/* A scrolled value grid that follows self (first rows/columns, a note
- * when capped). */
+/* A scrolled value grid that follows self: 200 rows × 32 columns from a
+ * first row and column the user picks (spin buttons, shown when the
+ * tensor is bigger; their arrows move a page), a note saying which, and
+ * "Copy values", which puts lm_tensor_view_values_text on the clipboard. */
 GtkWidget *lm_tensor_view_new_grid   (LmTensorView *self);
+/* Every stored value as text for numpy.loadtxt / pandas: a "# shape (...)"
+ * line, then the rows × last dim, tab-separated, "%.9g" (a float32 reads
+ * back exactly), nan/inf/-inf; NULL without values. Free it. */
+char      *lm_tensor_view_values_text (LmTensorView *self);
 
 G_END_DECLS

@@ -408,6 +408,8 @@ static const char shortcuts_ui[] =
   "     <property name='accelerator'>p</property></object></child>"
   "    <child><object class='GtkShortcutsShortcut'><property name='title'>First NaN/Inf</property>"
   "     <property name='accelerator'>a</property></object></child>"
+  "    <child><object class='GtkShortcutsShortcut'><property name='title'>To the op that made an input, that uses the output</property>"
+  "     <property name='accelerator'>i c</property></object></child>"
   "    <child><object class='GtkShortcutsShortcut'><property name='title'>Run to next, previous match</property>"
   "     <property name='accelerator'>F8 &lt;Shift&gt;F8</property></object></child>"
   "   </object></child>"

@@ -22,6 +22,7 @@
 #include <sqlite3.h>
 #include <string.h>
 
+#include "graph-fixture.h"
 #include "lm-debugger-pane.h"
 #include "lm-graph-data.h"
 #include "lm-graph-view.h"
@@ -348,17 +349,40 @@ show (const char *path)
   return s;
 }
 
-static void
-test_pane (void)
+/* sqrt(abs(x)) traced into logdir tmpdir/sub and shown in a window with
+ * a debugger pane; FALSE (the test skipped) without a display. */
+static gboolean
+show_sqrt_abs (const char *sub, traced_run *r, Shown *s)
 {
+  g_autofree char *dir = NULL;
+
   if (!have_display)
     {
       g_test_skip ("no display");
-      return;
+      return FALSE;
     }
-  g_autofree char *dir = g_build_filename (tmpdir, "pane", NULL);
-  traced_run r = write_run (dir, "sqrt-abs", SQRT_ABS);
-  Shown s = show (r.path);
+  dir = g_build_filename (tmpdir, sub, NULL);
+  *r = write_run (dir, "sqrt-abs", SQRT_ABS);
+  *s = show (r->path);
+  return TRUE;
+}
+
+static void
+unshow (Shown *s, traced_run *r)
+{
+  gtk_window_destroy (GTK_WINDOW (s->win));
+  g_free (r->path);
+  g_free (r->msg);
+}
+
+static void
+test_pane (void)
+{
+  traced_run r;
+  Shown s;
+
+  if (!show_sqrt_abs ("pane", &r, &s))
+    return;
   LmDebuggerPane *dp = LM_DEBUGGER_PANE (s.pane);
 
   /* opens on sqrt's backward (op 5), the op lumen-train names, not abs's */
@@ -383,9 +407,246 @@ test_pane (void)
   g_assert_cmpint (lm_debugger_pane_get_current (dp), ==, 4);
   const LmTraceData *t = lm_graph_view_get_trace (LM_GRAPH_VIEW (s.view));
   g_assert_cmpint (lm_graph_view_get_selected (LM_GRAPH_VIEW (s.view)), ==, t->events[4].node_id);
-  gtk_window_destroy (GTK_WINDOW (s.win));
-  g_free (r.path);
-  g_free (r.msg);
+  unshow (&s, &r);
+}
+
+/* Label of the i-th button in the pane's inputs or consumers; NULL past
+ * the last. */
+static const char *
+link_text (LmDebuggerPane *dp, gboolean consumers, guint i, GtkWidget **button)
+{
+  GtkWidget *c = gtk_widget_get_first_child (lm_debugger_pane_get_links (dp, consumers));
+
+  for (; c && i > 0; i--)
+    c = gtk_widget_get_next_sibling (c);
+  if (c == NULL || !GTK_IS_BUTTON (c))
+    return NULL;
+  if (button)
+    *button = c;
+  return gtk_label_get_text (GTK_LABEL (gtk_button_get_child (GTK_BUTTON (c))));
+}
+
+/* Debugger V2's graph structure: the current op's inputs and consumers,
+ * each a button to that node's op in the same pass; I and C follow the
+ * one holding a NaN/Inf.  sqrt(abs(x)): ops 1-3 forward abs, sqrt, sum;
+ * 4-7 backward sum, sqrt, abs, x. */
+static void
+test_pane_structure (void)
+{
+  traced_run r;
+  Shown s;
+
+  if (!show_sqrt_abs ("structure", &r, &s))
+    return;
+  LmDebuggerPane *dp = LM_DEBUGGER_PANE (s.pane);
+  GtkWidget *b = NULL;
+
+  /* forward sqrt (op 2): made from abs (op 1), used by sum (op 3) */
+  g_assert_true (lm_debugger_pane_set_current_op (dp, 2));
+  g_assert_nonnull (strstr (lm_debugger_pane_get_position_text (dp), "forward · sqrt"));
+  g_test_message ("inputs: %s; consumers: %s", link_text (dp, FALSE, 0, NULL), link_text (dp, TRUE, 0, NULL));
+  g_assert_true (g_str_has_prefix (link_text (dp, FALSE, 0, &b), "0: abs"));
+  g_assert_null (link_text (dp, FALSE, 1, NULL));
+  g_assert_true (g_str_has_prefix (link_text (dp, TRUE, 0, NULL), "sum"));
+  g_assert_nonnull (strstr (link_text (dp, TRUE, 0, NULL), "(its input 0)"));
+  g_signal_emit_by_name (b, "clicked");
+  g_assert_cmpint (lm_debugger_pane_get_current (dp), ==, 0);
+  /* abs's input is x, a leaf: no forward op, its gradient's (op 7) instead */
+  g_assert_true (g_str_has_prefix (link_text (dp, FALSE, 0, &b), "0: input"));
+  g_assert_nonnull (strstr (link_text (dp, FALSE, 0, NULL), "NaN"));
+  g_assert_true (gtk_widget_get_sensitive (b));
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (b), "op 7 (backward input)"));
+  g_assert_true (lm_debugger_pane_follow (dp, TRUE));
+  g_assert_cmpint (lm_debugger_pane_get_current (dp), ==, 1);
+
+  /* backward sqrt (op 5) returned the Inf abs's backward (op 6) got: its
+   * input's op is where the gradient goes next, with the Inf badge */
+  g_assert_true (lm_debugger_pane_set_current_op (dp, 5));
+  g_assert_true (g_str_has_prefix (link_text (dp, FALSE, 0, NULL), "0: abs"));
+  g_assert_nonnull (strstr (link_text (dp, FALSE, 0, NULL), "Inf"));
+  g_assert_true (lm_debugger_pane_follow (dp, FALSE));
+  g_assert_cmpint (lm_debugger_pane_get_current (dp), ==, 5);
+  /* and back up: abs's consumer is sqrt, whose backward ran before */
+  g_assert_true (lm_debugger_pane_follow (dp, TRUE));
+  g_assert_cmpint (lm_debugger_pane_get_current (dp), ==, 4);
+  g_assert_true (lm_debugger_pane_follow (dp, TRUE));
+  g_assert_cmpint (lm_debugger_pane_get_current (dp), ==, 3);
+  /* the loss: no consumer */
+  g_assert_null (link_text (dp, TRUE, 0, NULL));
+  g_assert_false (lm_debugger_pane_follow (dp, TRUE));
+  g_assert_cmpint (lm_debugger_pane_get_current (dp), ==, 3);
+  unshow (&s, &r);
+}
+
+/* Debugger V2's execution timeline: sqrt(abs(x))'s 7 ops in one strip,
+ * forward blue, backward orange, the ops holding or returning a NaN/Inf
+ * (5, 6, 7) red; the current one outlined; a click goes to an op. */
+static void
+test_pane_timeline (void)
+{
+  traced_run r;
+  Shown s;
+
+  if (!show_sqrt_abs ("timeline", &r, &s))
+    return;
+  LmDebuggerPane *dp = LM_DEBUGGER_PANE (s.pane);
+  GtkWidget *tl = lm_debugger_pane_get_timeline (dp);
+  int w, h;
+  gsize stride;
+
+  lm_debugger_pane_set_current (dp, 0);
+  g_autofree guchar *buf = widget_pixels_render (tl, &w, &h, &stride);
+  double slot = (double) w / 7;
+  g_assert_cmpint (w, >, 100);
+  for (int i = 0; i < 7; i++)
+    {
+      int x = (int) ((i + 0.5) * slot), y = h / 2;
+      g_test_message ("op %d at x %d", i + 1, x);
+      if (i < 3)
+        g_assert_true (widget_pixels_near (buf, stride, x, y, 0.25, 0.45, 0.8, 0.03));
+      else if (i == 3)
+        g_assert_true (widget_pixels_near (buf, stride, x, y, 0.93, 0.55, 0.18, 0.03));
+      else
+        g_assert_true (widget_pixels_near (buf, stride, x, y, 0.85, 0.1, 0.1, 0.03));
+    }
+  /* op 1 is outlined (dark), op 2's edge is not */
+  g_assert_true (widget_pixels_near (buf, stride, (int) slot / 2, 1, 0.1, 0.1, 0.1, 0.12));
+  g_assert_false (widget_pixels_near (buf, stride, (int) (1.5 * slot), 1, 0.1, 0.1, 0.1, 0.12));
+
+  /* a click on op 6 goes there */
+  GListModel *ctl = gtk_widget_observe_controllers (tl);
+  GtkEventController *click = NULL;
+  for (guint i = 0; i < g_list_model_get_n_items (ctl) && click == NULL; i++)
+    {
+      g_autoptr (GtkEventController) c = g_list_model_get_item (ctl, i);
+      if (GTK_IS_GESTURE_CLICK (c))
+        click = c;
+    }
+  g_object_unref (ctl);
+  g_assert_nonnull (click);
+  g_signal_emit_by_name (click, "pressed", 1, 5.5 * slot, (double) h / 2);
+  g_assert_cmpint (lm_debugger_pane_get_current (dp), ==, 5);
+  unshow (&s, &r);
+}
+
+/* A big model's trace: every non-leaf op of a synthetic network forward,
+ * then backward in reverse, one NaN at `nan_at` (-1: none). */
+static LmTraceData *
+big_trace (const LmGraphData *g, gssize nan_at)
+{
+  LmTraceData *t = g_new0 (LmTraceData, 1);
+  GArray *ops = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  for (gsize k = 0; k < g->n_nodes; k++)
+    if (g_strcmp0 (g->nodes[k].op, "parameter") != 0 && g_strcmp0 (g->nodes[k].op, "input") != 0)
+      g_array_append_val (ops, g->nodes[k].id);
+  t->n_events = 2 * ops->len;
+  t->n_ops = (gint64) t->n_events;
+  t->graph_id = g->id;
+  t->events = g_new0 (LmTraceDataEvent, t->n_events);
+  for (gsize i = 0; i < t->n_events; i++)
+    {
+      LmTraceDataEvent *e = &t->events[i];
+
+      e->seq = (gint64) i;
+      e->backward = i >= ops->len;
+      e->node_id = g_array_index (ops, gint64, e->backward ? t->n_events - 1 - i : i);
+      e->ndim = 1;
+      e->shape[0] = e->numel = 4;
+      e->values_bytes = -1;
+      e->start_ns = e->dur_ns = e->alloc_bytes = e->free_bytes = e->mem_after = e->mem_peak = -1;
+      e->nan_count = (gssize) i == nan_at;
+    }
+  g_array_unref (ops);
+  return t;
+}
+
+static guint
+count_labels (GtkWidget *w)
+{
+  guint n = GTK_IS_LABEL (w);
+
+  for (GtkWidget *c = gtk_widget_get_first_child (w); c; c = gtk_widget_get_next_sibling (c))
+    n += count_labels (c);
+  return n;
+}
+
+/* The pane's last list view: the execution list (the run-to drop-down's
+ * popover has one too, before it). */
+static GtkWidget *
+find_list_view (GtkWidget *w)
+{
+  if (GTK_IS_LIST_VIEW (w))
+    return w;
+  for (GtkWidget *c = gtk_widget_get_last_child (w); c; c = gtk_widget_get_prev_sibling (c))
+    {
+      GtkWidget *f = find_list_view (c);
+      if (f)
+        return f;
+    }
+  return NULL;
+}
+
+/* A big model's step, 12,000 events: the execution list makes widgets for
+ * the rows on screen only (a GtkListBox made 12,000 and snapshotted them
+ * all at every step: 24,000 events took 170 ms a step, 2.3 s to show),
+ * opens scrolled to the NaN in the middle, and the rows' text is there. */
+static void
+test_pane_big (void)
+{
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  GtkWidget *win = gtk_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  GtkWidget *view = lm_graph_view_new ();
+  LmGraphData *g = graph_fixture_synthetic (6000);
+  LmTraceData *t = big_trace (g, -1);
+  gssize nan_at = (gssize) t->n_events / 2 - 5;   /* a forward op near the loss */
+
+  t->events[nan_at].nan_count = 1;
+
+  gtk_window_set_default_size (GTK_WINDOW (win), 1000, 800);
+  gtk_widget_set_hexpand (view, TRUE);
+  gtk_box_append (GTK_BOX (box), view);
+  gtk_window_set_child (GTK_WINDOW (win), box);
+  lm_graph_view_set_graph (LM_GRAPH_VIEW (view), g);
+  lm_graph_view_set_trace (LM_GRAPH_VIEW (view), t);
+  gint64 t0 = g_get_monotonic_time ();
+  GtkWidget *pane = lm_debugger_pane_new (LM_GRAPH_VIEW (view));
+  LmDebuggerPane *dp = LM_DEBUGGER_PANE (pane);
+  GtkWidget *list = find_list_view (pane);
+  GtkAdjustment *adj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (list));
+  gtk_box_append (GTK_BOX (box), pane);
+  gtk_window_present (GTK_WINDOW (win));
+  for (gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+       gtk_adjustment_get_value (adj) <= 0 && g_get_monotonic_time () < end;)
+    g_main_context_iteration (NULL, FALSE);
+  gint64 t1 = g_get_monotonic_time ();
+  g_assert_cmpint (lm_debugger_pane_get_current (dp), ==, nan_at);
+  g_assert_cmpfloat (gtk_adjustment_get_value (adj), >, 0);
+  g_autofree char *row = lm_debugger_pane_get_row_text (dp, nan_at);
+  g_assert_nonnull (strstr (row, "NaN"));
+  g_autofree char *last = lm_debugger_pane_get_row_text (dp, t->n_events - 1);
+  g_assert_nonnull (strstr (last, "◀"));
+  g_assert_null (lm_debugger_pane_get_row_text (dp, t->n_events));
+  /* stepping scrolls the list but leaves the keyboard focus where it is */
+  g_assert_true (gtk_widget_grab_focus (view));
+  for (int k = 0; k < 20; k++)
+    {
+      lm_debugger_pane_step (dp, 1);
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+    }
+  gint64 t2 = g_get_monotonic_time ();
+  g_test_message ("%zu events: shown in %.0f ms, %.1f ms a step; %u row labels", t->n_events, (t1 - t0) / 1e3,
+                  (t2 - t1) / 20e3, count_labels (list));
+  g_assert_cmpint (lm_debugger_pane_get_current (dp), ==, nan_at + 20);
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (win)) == view);
+  g_assert_cmpuint (count_labels (list), <, 300);
+  gtk_window_destroy (GTK_WINDOW (win));
 }
 
 /* A graph without a trace (what the main command's run has) says how to
@@ -393,14 +654,11 @@ test_pane (void)
 static void
 test_pane_no_trace (void)
 {
-  if (!have_display)
-    {
-      g_test_skip ("no display");
-      return;
-    }
-  g_autofree char *dir = g_build_filename (tmpdir, "no-trace", NULL);
-  traced_run r = write_run (dir, "sqrt-abs", SQRT_ABS);
-  Shown s = show (r.path);
+  traced_run r;
+  Shown s;
+
+  if (!show_sqrt_abs ("no-trace", &r, &s))
+    return;
   LmDebuggerPane *dp = LM_DEBUGGER_PANE (s.pane);
 
   g_assert_nonnull (strstr (lm_debugger_pane_get_position_text (dp), "op 5 of 7"));
@@ -415,9 +673,7 @@ test_pane_no_trace (void)
   g_assert_true (g_str_has_prefix (pos, "No trace for this graph."));
   g_assert_nonnull (strstr (pos, "lumen-train --trace-steps 1,100 or --trace-every N"));
   g_assert_nonnull (strstr (pos, "docs/traces.md"));
-  gtk_window_destroy (GTK_WINDOW (s.win));
-  g_free (r.path);
-  g_free (r.msg);
+  unshow (&s, &r);
 }
 
 static void
@@ -497,8 +753,8 @@ notice_pixels (const char *logdir, const char *op, const char *png)
 }
 
 /* The app on the run with missing ops: the notice is on screen, and it is
- * not on the run that lost none (both on a finite forward op: nothing else
- * in the pane is red). */
+ * not on the run that lost none (both on sqrt's forward op, finite, as are
+ * its input's and its consumer's: nothing else in the pane is red). */
 static void
 test_app_screenshot (void)
 {
@@ -515,7 +771,7 @@ test_app_screenshot (void)
   g_autofree char *png2 = g_build_filename (tmpdir, "complete.png", NULL);
 
   g_assert_cmpint (notice_pixels (gap_dir, "2", png1), >, 200);
-  g_assert_cmpint (notice_pixels (cut_dir, "1", png2), <, 10);
+  g_assert_cmpint (notice_pixels (cut_dir, "2", png2), <, 10);
 }
 
 int
@@ -533,6 +789,9 @@ main (int argc, char **argv)
   g_test_add_func ("/trace/debugger-data/damaged-values", test_damaged_values);
   g_test_add_func ("/trace/debugger-data/missing-events", test_missing_events);
   g_test_add_func ("/trace/debugger/names-producer", test_pane);
+  g_test_add_func ("/trace/debugger/graph-structure", test_pane_structure);
+  g_test_add_func ("/trace/debugger/timeline", test_pane_timeline);
+  g_test_add_func ("/trace/debugger/big-trace", test_pane_big);
   g_test_add_func ("/trace/debugger/damaged-values", test_pane_damaged);
   g_test_add_func ("/trace/debugger/no-trace-hint", test_pane_no_trace);
   g_test_add_func ("/trace/debugger/missing-events", test_pane_missing);

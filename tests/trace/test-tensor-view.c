@@ -8,6 +8,7 @@
 #include <glib.h>
 #include <gtk/gtk.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -443,6 +444,152 @@ test_cli_checks (void)
     }
 }
 
+/* An exploding step (lumen-train --lr 50: gradients from 1e-3 to 1e38)
+ * in the pane's 180 px of plot: the decade labels left of the bars are
+ * lines of text with blank rows between them, not one block of ink (a
+ * label every decade was 4 px apart). */
+static void
+test_grad_flow_axis (void)
+{
+  float small[1] = { 1e-3f }, huge[1] = { 1e38f };
+  LmGraphDataNode nodes[2] = {
+    { .id = 1, .op = (char *) "parameter", .name = (char *) "1.weight" },
+    { .id = 2, .op = (char *) "parameter", .name = (char *) "1.bias" },
+  };
+  LmGraphData g = { .n_nodes = 2, .nodes = nodes };
+  LmTraceDataEvent ev[2] = {
+    { .node_id = 1, .backward = TRUE, .numel = 1, .values = small },
+    { .node_id = 2, .backward = TRUE, .numel = 1, .values = huge },
+  };
+  LmTraceData t = { .n_events = 2, .events = ev };
+  int w, h, ink_rows = 0, runs = 0, run = 0, longest = 0;
+  gsize stride;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  GtkWidget *flow = lm_grad_flow_new ();
+  lm_grad_flow_set_data (LM_GRAD_FLOW (flow), &g, &t);
+  GtkWidget *win = show_in_window (flow, 400, 258);
+  g_autofree guchar *buf = widget_pixels_render (flow, &w, &h, &stride);
+  const guchar *bg = buf;   /* (0, 0): the panel */
+
+  /* rows of the axis column (x < 40) with any text pixel, in runs */
+  for (int y = 0; y < h - 70; y++)
+    {
+      gboolean ink = FALSE;
+      for (int x = 0; x < 40 && !ink; x++)
+        for (int c = 0; c < 3; c++)
+          ink |= abs ((int) buf[y * stride + x * 4 + c] - (int) bg[c]) > 40;
+      ink_rows += ink;
+      run = ink ? run + 1 : 0;
+      runs += run == 1;
+      longest = MAX (longest, run);
+    }
+  g_test_message ("axis: %d rows of ink in %d runs, the longest %d rows", ink_rows, runs, longest);
+  g_assert_cmpint (runs, >=, 4);
+  g_assert_cmpint (longest, <=, 12);
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+/* A widget of type `type` under w, depth first (the nth one). */
+static GtkWidget *
+find_type (GtkWidget *w, GType type, int *nth)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && (*nth)-- == 0)
+    return w;
+  for (GtkWidget *c = gtk_widget_get_first_child (w); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *f = find_type (c, type, nth);
+      if (f)
+        return f;
+    }
+  return NULL;
+}
+
+static void
+on_text_read (GObject *clip, GAsyncResult *res, gpointer data)
+{
+  *(char **) data = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (clip), res, NULL);
+  if (*(char **) data == NULL)
+    *(char **) data = g_strdup ("");
+}
+
+/* The value grid past its first page: a (500, 40) gradient whose rows from
+ * 200 are +1 (red) and the others 0 (white). Its Row spin button shows rows
+ * 200-399 (the note says so, the first cell is red), and "Copy values" puts
+ * every value on the clipboard as numpy.loadtxt reads it (nan, inf,
+ * float32 exactly); only the first 200 rows x 32 columns were reachable. */
+static void
+test_grid_pages_copy (void)
+{
+  static float vals[500 * 40];
+  float small[4] = { 0.1f, NAN, -INFINITY, 16777217.0f };
+  LmTraceDataEvent e = { .ndim = 2, .shape = { 500, 40 }, .numel = 500 * 40, .values = vals };
+  LmTraceDataEvent e2 = { .ndim = 1, .shape = { 4 }, .numel = 4, .values = small };
+  int w, h, nth;
+  gsize stride;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  for (int i = 0; i < 500 * 40; i++)
+    vals[i] = i >= 200 * 40 ? 1.0f : 0.0f;
+  GtkWidget *tv = lm_tensor_view_new ();
+  GtkWidget *grid = lm_tensor_view_new_grid (LM_TENSOR_VIEW (tv));
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_box_append (GTK_BOX (box), tv);
+  gtk_box_append (GTK_BOX (box), grid);
+  lm_tensor_view_set_event (LM_TENSOR_VIEW (tv), &e);
+  GtkWidget *win = show_in_window (box, 400, 500);
+  GtkWidget *note = find_type (grid, GTK_TYPE_LABEL, (nth = 0, &nth));
+  GtkWidget *rows = find_type (grid, GTK_TYPE_SPIN_BUTTON, (nth = 0, &nth));
+  GtkWidget *area = find_type (grid, GTK_TYPE_DRAWING_AREA, (nth = 0, &nth));
+  GtkWidget *copy = NULL, *b;
+  /* the spin buttons hold buttons too: the one labelled "Copy values" */
+  for (int k = 0; (b = find_type (grid, GTK_TYPE_BUTTON, (nth = k, &nth))) != NULL; k++)
+    if (g_strcmp0 (gtk_button_get_label (GTK_BUTTON (b)), "Copy values") == 0)
+      copy = b;
+  g_assert_nonnull (copy);
+  g_assert_true (gtk_widget_get_visible (gtk_widget_get_parent (rows)));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (note)), ==,
+                   "values (rows × last dim): rows 0–199 of 500, columns 0–31 of 40");
+  gtk_spin_button_spin (GTK_SPIN_BUTTON (rows), GTK_SPIN_STEP_FORWARD, 0);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (note)), ==,
+                   "values (rows × last dim): rows 200–399 of 500, columns 0–31 of 40");
+  spin (10);
+  {
+    g_autofree guchar *buf = widget_pixels_render (area, &w, &h, &stride);
+    /* the first cell (row 200) below the column numbers: +1, the map's red */
+    g_assert_true (widget_pixels_near (buf, stride, 44 + 60, 16 + 2, 0.75, 0.05, 0.1, 0.03));
+  }
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (rows), 450);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (note)), ==,
+                   "values (rows × last dim): rows 450–499 of 500, columns 0–31 of 40");
+
+  /* Copy values: every value, exactly */
+  lm_tensor_view_set_event (LM_TENSOR_VIEW (tv), &e2);
+  g_autofree char *text = lm_tensor_view_values_text (LM_TENSOR_VIEW (tv));
+  g_assert_cmpstr (text, ==, "# shape (4,), as 1 rows x 4 (the last dim)\n0.100000001\tnan\t-inf\t16777216\n");
+  g_assert_false (gtk_widget_get_visible (gtk_widget_get_parent (rows)));
+  g_signal_emit_by_name (copy, "clicked");
+  char *got = NULL;
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (copy), NULL, on_text_read, &got);
+  for (gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC; got == NULL && g_get_monotonic_time () < end;)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpstr (got, ==, text);
+  g_free (got);
+  /* without values: nothing to copy */
+  lm_tensor_view_set_event (LM_TENSOR_VIEW (tv), NULL);
+  g_assert_null (lm_tensor_view_values_text (LM_TENSOR_VIEW (tv)));
+  g_assert_false (gtk_widget_get_sensitive (copy));
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -456,6 +603,8 @@ main (int argc, char **argv)
   g_test_add_func ("/trace/tensor-view/heatmap", test_heatmap);
   g_test_add_func ("/trace/tensor-view/channel-tiles", test_channel_tiles);
   g_test_add_func ("/trace/grad-flow/bars", test_grad_flow);
+  g_test_add_func ("/trace/grad-flow/axis-labels-apart", test_grad_flow_axis);
+  g_test_add_func ("/trace/tensor-view/grid-pages-copy", test_grid_pages_copy);
   g_test_add_func ("/trace/debugger/step-op-target", test_target);
   g_test_add_func ("/trace/debugger/step-target-run", test_target_run);
   g_test_add_func ("/trace/debugger/step-op-cli", test_cli_checks);

@@ -563,6 +563,9 @@ test_shortcuts (void)
     g_assert_true (lm_ui_shortcut_listed (GTK_WIDGET (help), "Reset zoom of every chart", "<Primary>Home"));
     g_assert_true (lm_ui_shortcut_listed (GTK_WIDGET (help), "Select the op's node (timeline focused)",
                                           "Return space"));
+    /* the debugger's graph-structure keys */
+    g_assert_true (lm_ui_shortcut_listed (GTK_WIDGET (help), "To the op that made an input, that uses the output",
+                                          "i c"));
   }
 
   /* the debugger: N next op, P previous, A the first NaN/Inf */
@@ -580,11 +583,18 @@ test_shortcuts (void)
   g_assert_cmpint (lm_debugger_pane_get_current (pane), ==, 3);
   g_assert_true (lm_ui_press_key (GTK_WIDGET (pane), GDK_KEY_a, 0));
   g_assert_cmpint (lm_debugger_pane_get_current (pane), ==, 2);
+  /* I to the op that made the input (op2's), C to the one that uses the
+   * output (op3's again) */
+  g_assert_true (lm_ui_press_key (GTK_WIDGET (pane), GDK_KEY_i, 0));
+  g_assert_cmpint (lm_debugger_pane_get_current (pane), ==, 1);
+  g_assert_true (lm_ui_press_key (GTK_WIDGET (pane), GDK_KEY_c, 0));
+  g_assert_cmpint (lm_debugger_pane_get_current (pane), ==, 2);
 
   /* typing "n" in the node search types it: no step */
   g_assert_true (gtk_widget_grab_focus (lm_graph_page_get_search_entry (page)));
   g_assert_false (lm_ui_press_key (GTK_WIDGET (pane), GDK_KEY_n, 0));
   g_assert_false (lm_ui_press_key (GTK_WIDGET (pane), GDK_KEY_p, 0));
+  g_assert_false (lm_ui_press_key (GTK_WIDGET (pane), GDK_KEY_i, 0));
   g_assert_cmpint (lm_debugger_pane_get_current (pane), ==, 2);
 
   /* hidden, the debugger leaves the keys alone */
