@@ -906,8 +906,9 @@ read_experiment (Run *r, const guint8 *data, size_t len)
   g_clear_pointer (&r->experiment, experiment_unref);
   r->experiment = e;
   /* its own session was written before it (hp.hparams, then
-   * hp.hparams_config in the same folder): it takes it now, as
-   * TensorBoard would at its next reload */
+   * hp.hparams_config in the same folder), with no experiment or with
+   * another one (the folder above's, or the first read): it takes its
+   * own now, as TensorBoard would at its next reload */
   if (r->session_hps != NULL)
     {
       write_session (r, r->session_hps, FALSE);
@@ -1055,7 +1056,9 @@ read_session_start (Run *r, const guint8 *data, size_t len)
   write_session (r, hps, TRUE);
   g_clear_pointer (&r->session_hps, g_array_unref);
   g_clear_pointer (&r->session_strings, g_ptr_array_unref);
-  if (r->experiment == NULL && r->imp->experiment == NULL)
+  /* kept until the session's own experiment comes, with or without
+   * another it took meanwhile (the folder above's, the first read) */
+  if (r->experiment == NULL)
     {
       r->session_hps = g_steal_pointer (&hps);
       r->session_strings = g_steal_pointer (&strings);
