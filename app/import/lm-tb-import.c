@@ -725,10 +725,12 @@ import_text (Run *r, LmTfValue *v)
     }
   /* more strings than the shape holds: TensorBoard's make_ndarray fails
    * to reshape them and its text plugin shows nothing of the tag (one
-   * string it repeats to fill the shape, as the padding below) */
+   * string it repeats to fill the shape, as the padding below, but not
+   * into a shape of 0 cells, [0] or [2, 0]: it cannot be reshaped to
+   * that either).  A shape of unknown rank is [] there, one cell. */
   g_autoptr (GError) error = NULL;
-  gint64 numel;
-  if (s->len > 1 && !lm_tf_tensor_check_strings (t, &numel, &error))
+  gint64 numel = lm_tf_tensor_numel (t);
+  if ((s->len > 1 || (s->len == 1 && numel == 0)) && !lm_tf_tensor_check_strings (t, &numel, &error))
     {
       say (r->imp, TRUE, "%s: text '%s' at step %" G_GINT64_FORMAT " not imported: %s",
            r->src_dir, v->tag, r->step, error->message);
