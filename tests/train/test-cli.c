@@ -859,6 +859,25 @@ static void test_default_run_name(void)
   g_free(logdir);
 }
 
+/* The run file of run `name` under tmpdir, open, its status and `error`
+ * key asserted: "<what> not written: <path>: cannot write: Is a directory"
+ * (a folder in the file's way); the caller closes it. */
+static sqlite3 *open_run_missing(const char *name, const char *status, const char *what, const char *path)
+{
+  char *runfile = g_build_filename(tmpdir, name, "run.lumen", NULL);
+  sqlite3 *db = train_fixture_open_run(runfile);
+  char *st = train_fixture_text(db, "SELECT value FROM run WHERE key = 'status'");
+  char *why = train_fixture_text(db, "SELECT value FROM run WHERE key = 'error'");
+  char *want = g_strdup_printf("%s not written: %s: cannot write: Is a directory", what, path);
+  g_assert_cmpstr(st, ==, status);
+  g_assert_cmpstr(why, ==, want);
+  g_free(want);
+  g_free(why);
+  g_free(st);
+  g_free(runfile);
+  return db;
+}
+
 /* A Ctrl-C stop (--stop-after-steps) whose checkpoint cannot be written:
  * the run is still 'stopped' (everything it logged is there), its `error`
  * names the missing checkpoint, and the resume command offered is the
@@ -892,20 +911,10 @@ static void stop_without_checkpoint(const char *name, int epochs, int stop_after
   g_assert_nonnull(strstr(err, "lumen-train: cannot write checkpoint: "));
   g_assert_nonnull(strstr(err, "stopped, but 1 checkpoint failed (see the messages above)"));
 
-  char *runfile = g_build_filename(tmpdir, name, "run.lumen", NULL);
-  sqlite3 *db = train_fixture_open_run(runfile);
-  char *st = train_fixture_text(db, "SELECT value FROM run WHERE key = 'status'");
-  char *why = train_fixture_text(db, "SELECT value FROM run WHERE key = 'error'");
-  char *want = g_strdup_printf("checkpoint not written: %s: cannot write: Is a directory", blocked);
-  g_assert_cmpstr(st, ==, "stopped");
-  g_assert_cmpstr(why, ==, want);
+  sqlite3 *db = open_run_missing(name, "stopped", "checkpoint", blocked);
   g_assert_cmpint(train_fixture_int(db, "SELECT max(step) FROM scalars s JOIN tags t ON t.id = s.tag_id "
                                         "WHERE t.name = 'train/loss'"), ==, stop_after);
   sqlite3_close(db);
-  g_free(want);
-  g_free(why);
-  g_free(st);
-  g_free(runfile);
   g_free(out);
   g_free(err);
   g_free(args);
@@ -941,20 +950,10 @@ static void test_write_failure_and_empty_test(void)
   g_assert_nonnull(strstr(err, "finished, but 1 checkpoint failed (see the messages above)"));
   /* the run file says so too: its data is whole ('finished'), and the
    * `error` the app shows beside the status names the missing file */
-  char *ckrun = g_build_filename(tmpdir, "ckfail", "run.lumen", NULL);
-  sqlite3 *db = train_fixture_open_run(ckrun);
-  char *st = train_fixture_text(db, "SELECT value FROM run WHERE key = 'status'");
-  char *why = train_fixture_text(db, "SELECT value FROM run WHERE key = 'error'");
-  char *want = g_strdup_printf("checkpoint not written: %s: cannot write: Is a directory", blocked);
-  g_assert_cmpstr(st, ==, "finished");
-  g_assert_cmpstr(why, ==, want);
+  sqlite3 *db = open_run_missing("ckfail", "finished", "checkpoint", blocked);
   g_assert_cmpint(train_fixture_int(db, "SELECT count(*) FROM scalars s JOIN tags t ON t.id = s.tag_id "
                                         "WHERE t.name = 'test/accuracy'"), ==, 1);
   sqlite3_close(db);
-  g_free(want);
-  g_free(why);
-  g_free(st);
-  g_free(ckrun);
   g_free(out);
   g_free(err);
   g_free(args);
@@ -1622,18 +1621,7 @@ static void test_save_model(void)
   char *msg = g_strdup_printf("lumen-train: --save-model: %s: cannot write: ", blocked);
   g_assert_nonnull(strstr(err, msg));
   g_assert_nonnull(strstr(err, "finished, but the --save-model file failed"));
-  char *runfile = g_build_filename(tmpdir, "save-blocked", "run.lumen", NULL);
-  sqlite3 *db = train_fixture_open_run(runfile);
-  char *st = train_fixture_text(db, "SELECT value FROM run WHERE key = 'status'");
-  char *why = train_fixture_text(db, "SELECT value FROM run WHERE key = 'error'");
-  g_free(msg);
-  msg = g_strdup_printf("--save-model file not written: %s: cannot write: Is a directory", blocked);
-  g_assert_cmpstr(st, ==, "finished");
-  g_assert_cmpstr(why, ==, msg);
-  sqlite3_close(db);
-  g_free(why);
-  g_free(st);
-  g_free(runfile);
+  sqlite3_close(open_run_missing("save-blocked", "finished", "--save-model file", blocked));
   g_free(msg);
   g_free(eout);
   g_free(err);
