@@ -474,7 +474,11 @@ append_op (GString *s, const LmTraceData *t, const LmGraphData *g, const Span *s
   g_autofree char *fallback = g_strdup_printf ("node %" G_GINT64_FORMAT, e->node_id);
   const char *op = i >= 0 ? g->nodes[i].op : fallback;
   const char *module = i >= 0 ? g->nodes[i].module : "";
-  g_autofree char *name = e->backward ? backward_name (op) : g_strdup (op);
+  /* an imported torch.profiler op's event in backward is a call of that
+   * op (aten::mm), written as torch.profiler wrote it, without "Op", so
+   * that it comes back as a call; Lumen's is its op's backward function */
+  gboolean own_call = i >= 0 && g->nodes[i].backward_calls;
+  g_autofree char *name = e->backward && !own_call ? backward_name (op) : g_strdup (op);
 
   g_string_append (s, ",\n  {\"ph\": \"X\", \"cat\": \"cpu_op\", \"name\": ");
   append_string (s, name);
@@ -486,8 +490,11 @@ append_op (GString *s, const LmTraceData *t, const LmGraphData *g, const Span *s
   g_string_append_printf (s, ", \"args\": {\"External id\": %" G_GINT64_FORMAT, e->seq + 1);
   if (e->input_shapes != NULL && is_json (e->input_shapes))
     g_string_append_printf (s, ", \"Input Dims\": %s", e->input_shapes);
-  g_string_append (s, ", \"Op\": ");
-  append_string (s, op);
+  if (!own_call)
+    {
+      g_string_append (s, ", \"Op\": ");
+      append_string (s, op);
+    }
   if (module != NULL && *module)
     {
       g_string_append (s, ", \"Module\": ");
@@ -653,7 +660,7 @@ typedef struct
 {
   double ts, dur;
   char *op, *module, *dims;
-  gboolean backward;
+  gboolean backward, lumen_op;
 } OpEvent;
 
 typedef struct
@@ -843,7 +850,8 @@ take_event (Reader *rd, LmJsonParser *ps)
   /* a Lumen export's "Op" names the op its backward event belongs to */
   OpEvent o = { r->ts, r->dur, g_strdup (r->op->len ? r->op->str : r->name->str),
                 g_strdup (r->module->str), g_steal_pointer (&r->dims),
-                strcmp (r->phase->str, "backward") == 0 || g_str_has_prefix (r->name->str, BACKWARD_PREFIX) };
+                strcmp (r->phase->str, "backward") == 0 || g_str_has_prefix (r->name->str, BACKWARD_PREFIX),
+                r->op->len > 0 };
   g_array_append_val (rd->ops, o);
 }
 
@@ -1030,7 +1038,7 @@ build_step (const OpEvent *ev, gsize n, gint64 step, double t0, double dur, doub
                              && g_array_index (st->ops, LmChromeOp, sp[k].parent).backward;
       LmChromeOp op = { g_strdup (o->op), g_strdup (o->module), o->backward || in_backward,
                         sp[k].start, sp[k].end - sp[k].start, g_strdup (o->dims),
-                        -1, -1, -1, -1 };
+                        -1, -1, -1, -1, o->lumen_op };
       if (first < last)
         op.alloc_bytes = op.free_bytes = 0;
       g_array_append_val (st->ops, op);

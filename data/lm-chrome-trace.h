@@ -62,6 +62,10 @@ typedef struct
    * included): bytes allocated and freed, the Total Allocated at its end
    * and the most during it; -1 when the file has no memory events. */
   gint64 alloc_bytes, free_bytes, mem_after, mem_peak;
+  /* args "Op" (a Lumen export, which names each event's op): its backward
+   * event is the backward of the op's forward call, where torch.profiler's
+   * ops in backward (aten::mm under AddmmBackward0) are calls of their own */
+  gboolean lumen_op;
 } LmChromeOp;
 
 typedef struct

@@ -279,8 +279,9 @@ lm_graph_data_load (const char *path, gint64 graph_id, char **error)
 
   g->by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   nodes = g_array_new (FALSE, TRUE, sizeof (LmGraphDataNode));
-  if (prepare (db, "SELECT node_id, op, name, module, shape, dtype, device FROM graph_nodes "
-                   "WHERE graph_id = ?1 ORDER BY node_id", &st, error))
+  if (prepare (db, "SELECT node_id, op, name, module, shape, dtype, device, "
+                   "CASE WHEN json_valid(attrs) THEN json_extract(attrs, '$.backward_calls') END "
+                   "FROM graph_nodes WHERE graph_id = ?1 ORDER BY node_id", &st, error))
     {
       sqlite3_bind_int64 (st, 1, g->id);
       while ((rc = sqlite3_step (st)) == SQLITE_ROW)
@@ -302,6 +303,7 @@ lm_graph_data_load (const char *path, gint64 graph_id, char **error)
           n.numel = numel_of (n.ndim, n.shape);
           n.dtype = col_text (st, 5);
           n.device = col_text (st, 6);
+          n.backward_calls = sqlite3_column_int (st, 7) != 0;
           g_array_append_val (nodes, n);
         }
       (void) rows_done (db, rc, "reading the graph's nodes", error);

@@ -29,6 +29,10 @@ typedef struct
   int ndim;          /* -1: unknown shape */
   gint64 shape[LM_GRAPH_DATA_MAX_DIMS];
   gint64 numel;      /* -1 when the shape is unknown */
+  /* attrs "backward_calls" (an imported torch.profiler op): its backward
+   * events are calls of the op (aten::mm run by AddmmBackward0); else, as
+   * in Lumen's own traces, each is the backward of a forward call */
+  gboolean backward_calls;
 } LmGraphDataNode;
 
 typedef struct

@@ -260,6 +260,12 @@ lm_profile_compute (const LmTraceData *t, const LmGraphData *g, LmProfileGroup g
           r->forward_calls++;
           r->forward_ns += e->dur_ns;
         }
+      /* a call: a forward event, or an imported torch.profiler op's in
+       * backward (aten::mm run by AddmmBackward0), as torch-tb-profiler's
+       * Operator view and key_averages() count every event of an op; not
+       * Lumen's backward event, the backward of its node's forward call */
+      if (!e->backward || (ni >= 0 && g->nodes[ni].backward_calls))
+        r->calls++;
       r->total_ns += e->dur_ns;
       r->self_ns += self[i];
       r->mem_bytes += net_mem (e);
@@ -290,7 +296,8 @@ lm_profile_compute (const LmTraceData *t, const LmGraphData *g, LmProfileGroup g
   for (gsize i = 0; i < p->n_rows; i++)
     {
       LmProfileRow *r = &p->rows[i];
-      r->calls = r->forward_calls > 0 ? r->forward_calls : r->backward_calls;
+      if (r->calls == 0) /* backward events alone: their forward calls were not timed */
+        r->calls = r->backward_calls;
       r->mean_ns = r->calls ? (double) r->total_ns / r->calls : 0;
       r->percent = p->step_ns > 0 ? 100.0 * (double) r->total_ns / (double) p->step_ns : 0;
       r->nodes = 1;

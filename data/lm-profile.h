@@ -44,9 +44,13 @@ typedef struct
   char *input_shapes;   /* by op and shape: "[[64, 784], [128, 784]]" ("" for
                          * calls without shapes); else "" */
   gint64 node_id;       /* the node (by op: the slowest node of that type) */
-  guint calls;          /* calls of the op: its forward events (its backward
-                         * ones when it has no timed forward), as
-                         * torch.profiler counts an op's calls */
+  guint calls;          /* calls of the op, as torch.profiler and
+                         * torch-tb-profiler count them: its forward events
+                         * and, for an imported torch.profiler op, its
+                         * backward ones too (aten::mm once in forward and
+                         * twice in backward: 3); a Lumen backward event is
+                         * its forward call's backward, not a call (its
+                         * backward events when it has no timed forward) */
   guint forward_calls, backward_calls;
   guint nodes;          /* nodes summed (1 by node) */
   gint64 forward_ns, backward_ns, total_ns, self_ns;

@@ -69,7 +69,8 @@ static const struct
   int chars;
 } columns[] = {
   { "Op", "Op and module, or input shapes (sort by name)", LM_PROFILE_SORT_NAME, 14 },
-  { "Calls", "Calls of the op (its forward calls; each one's backward belongs to it)", LM_PROFILE_SORT_CALLS, 5 },
+  { "Calls", "Calls of the op, as key_averages() counts them: its forward calls (each one's backward "
+    "belongs to it); in an imported torch.profiler trace, its calls in backward too", LM_PROFILE_SORT_CALLS, 5 },
   { "Fwd", "Forward time", LM_PROFILE_SORT_FORWARD, 7 },
   { "Bwd", "Backward time (the op's backward function)", LM_PROFILE_SORT_BACKWARD, 7 },
   { "Total", "Forward + backward time", LM_PROFILE_SORT_TOTAL, 7 },

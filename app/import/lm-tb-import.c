@@ -725,10 +725,12 @@ import_text (Run *r, LmTfValue *v)
     }
   /* more strings than the shape holds: TensorBoard's make_ndarray fails
    * to reshape them and its text plugin shows nothing of the tag (one
-   * string it repeats to fill the shape, as the padding below) */
+   * string it repeats to fill the shape, as the padding below, but not
+   * into a shape of 0 cells, [0] or [2, 0]: it cannot be reshaped to
+   * that either).  A shape of unknown rank is [] there, one cell. */
   g_autoptr (GError) error = NULL;
-  gint64 numel;
-  if (s->len > 1 && !lm_tf_tensor_check_strings (t, &numel, &error))
+  gint64 numel = lm_tf_tensor_numel (t);
+  if ((s->len > 1 || (s->len == 1 && numel == 0)) && !lm_tf_tensor_check_strings (t, &numel, &error))
     {
       say (r->imp, TRUE, "%s: text '%s' at step %" G_GINT64_FORMAT " not imported: %s",
            r->src_dir, v->tag, r->step, error->message);
@@ -906,8 +908,9 @@ read_experiment (Run *r, const guint8 *data, size_t len)
   g_clear_pointer (&r->experiment, experiment_unref);
   r->experiment = e;
   /* its own session was written before it (hp.hparams, then
-   * hp.hparams_config in the same folder): it takes it now, as
-   * TensorBoard would at its next reload */
+   * hp.hparams_config in the same folder), with no experiment or with
+   * another one (the folder above's, or the first read): it takes its
+   * own now, as TensorBoard would at its next reload */
   if (r->session_hps != NULL)
     {
       write_session (r, r->session_hps, FALSE);
@@ -1055,7 +1058,9 @@ read_session_start (Run *r, const guint8 *data, size_t len)
   write_session (r, hps, TRUE);
   g_clear_pointer (&r->session_hps, g_array_unref);
   g_clear_pointer (&r->session_strings, g_ptr_array_unref);
-  if (r->experiment == NULL && r->imp->experiment == NULL)
+  /* kept until the session's own experiment comes, with or without
+   * another it took meanwhile (the folder above's, the first read) */
+  if (r->experiment == NULL)
     {
       r->session_hps = g_steal_pointer (&hps);
       r->session_strings = g_steal_pointer (&strings);

@@ -22,8 +22,12 @@ node_of (lm_graph *g, GHashTable *nodes, const LmChromeOp *op)
 
   if (id == NULL)
     {
+      /* torch.profiler's op: each of its events is a call, in backward too
+       * (the Profile pane's Calls); a Lumen export's backward event is the
+       * backward of its op's call, as in the run it came from */
       lm_graph_node n = { .id = g_hash_table_size (nodes) + 1, .op = op->name, .name = op->name,
-                          .module = op->module, .ndim = -1, .device = "cpu" };
+                          .module = op->module, .ndim = -1, .device = "cpu",
+                          .attrs_json = op->lumen_op ? NULL : "{\"backward_calls\": true}" };
       id = GINT_TO_POINTER ((int) n.id);
       if (lm_graph_add_node (g, &n) != LM_OK)
         return -1;

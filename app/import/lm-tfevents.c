@@ -875,8 +875,8 @@ lm_tf_tensor_check_strings (const LmTfTensor *t, gint64 *n, GError **error)
     {
       g_autofree char *shape = lm_tf_tensor_dup_shape (t);
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                   "its tensor %s holds %u strings, over the %" G_GINT64_FORMAT " its shape holds",
-                   shape, t->strings->len, *n);
+                   "its tensor %s holds %u %s, over the %" G_GINT64_FORMAT " its shape holds",
+                   shape, t->strings->len, t->strings->len == 1 ? "string" : "strings", *n);
       return FALSE;
     }
   return TRUE;

@@ -66,6 +66,7 @@ typedef struct {
   bool model_save_failed; /* --save-model's file */
   char checkpoint_error[PATH_MAX + 128]; /* the last failure's message */
   char model_error[PATH_MAX + 128];
+  int64_t checkpoint_step; /* the step res->checkpoint holds */
   bool nan_warned;
   bool resumed;          /* started from a checkpoint: purge later steps */
   char ck_data_dir[PATH_MAX], ck_logdir[PATH_MAX]; /* adopted from a checkpoint */
@@ -377,6 +378,7 @@ static bool save_checkpoint(app *a, const char *file)
     pl = sizeof a->res->checkpoint - 1;
   memcpy(a->res->checkpoint, path, pl);
   a->res->checkpoint[pl] = '\0';
+  a->checkpoint_step = a->last.step;
   return true;
 }
 
@@ -398,6 +400,31 @@ static void note_missing_files(app *a)
     snprintf(why + strlen(why), sizeof why - strlen(why), "%s--save-model file not written: %s",
              *why ? "; " : "", a->model_error);
   log_rc(a, lm_writer_set_error(a->w, why), "the missing files");
+}
+
+/* "Stopped at ...": the checkpoint of the stop and the command that
+ * resumes from it; where that checkpoint could not be written, the last one
+ * that was (this process's, or the one it resumed from), or none: a resume
+ * command is only offered for a file that exists. */
+static void print_stop(app *a)
+{
+  const char *prog = a->cli.program ? a->cli.program : "lumen-train";
+  const char *last = a->res->checkpoint;
+  int64_t last_step = a->checkpoint_step;
+  if (!*last && a->cli.resume)
+    last = a->cli.resume, last_step = a->step0;
+  fprintf(a->out, "Stopped at epoch %lld, step %lld. ", (long long)a->last.epoch + (a->last.batch > 0),
+          (long long)a->last.step);
+  if (*last && last_step == a->last.step) {
+    fprintf(a->out, "Checkpoint: %s\nResume with: %s --resume %s\n", last, prog, last);
+    return;
+  }
+  fprintf(a->out, "Its checkpoint was not written (see above).\n");
+  if (*last)
+    fprintf(a->out, "Resume from the last checkpoint, step %lld, with: %s --resume %s\n", (long long)last_step,
+            prog, last);
+  else
+    fprintf(a->out, "No checkpoint was written: there is nothing to resume from.\n");
 }
 
 static bool is_fashion_mnist(const app *a);
@@ -1593,19 +1620,13 @@ int lm_train_app_run(const lm_train_cli *cli, FILE *out, FILE *err, lm_train_res
       a.res->train_examples += a.epoch_examples;
       char file[64];
       snprintf(file, sizeof file, "checkpoint-step-%06lld.safetensors", (long long)a.last.step);
-      if (!save_checkpoint(&a, file)) {
-        if (a.w)
-          lm_writer_set_status(a.w, LM_RUN_FAILED);
-        goto done;
-      }
+      save_checkpoint(&a, file); /* a failure is named; the run is still 'stopped' */
     }
     if (a.w) {
       note_missing_files(&a);
       lm_writer_set_status(a.w, LM_RUN_STOPPED);
     }
-    fprintf(out, "Stopped at epoch %lld, step %lld. Checkpoint: %s\nResume with: %s --resume %s\n",
-            (long long)a.last.epoch + (a.last.batch > 0), (long long)a.last.step, a.res->checkpoint,
-            a.cli.program ? a.cli.program : "lumen-train", a.res->checkpoint);
+    print_stop(&a);
     a.res->status = LM_RUN_STOPPED;
     a.res->steps_done = a.last.step;
     rc = 0;
@@ -1663,8 +1684,8 @@ done:
     if (a.log_failures)
       snprintf(logs, sizeof logs, "%lld run file %s", (long long)a.log_failures,
                plural(a.log_failures, "write", "writes"));
-    fprintf(err, "lumen-train: finished, but %s%s failed (see the messages above); exiting with status 1\n",
-            what, logs);
+    fprintf(err, "lumen-train: %s, but %s%s failed (see the messages above); exiting with status 1\n",
+            a.res->status == LM_RUN_STOPPED ? "stopped" : "finished", what, logs);
     rc = 1;
   }
   lm_lr_scheduler_free(a.sched);

@@ -368,6 +368,18 @@ test_inferred_metrics (void)
   import_layout ("logs", EXPERIMENT_NONE);
 }
 
+/* Appends file to <src>/<run>'s event file, as its writer would. */
+static void
+append_events (const char *src, const char *run, const GByteArray *file)
+{
+  g_autofree char *events = g_build_filename (src, run, "events.out.tfevents.1700000000.host.1.0", NULL);
+  FILE *f = fopen (events, "ab");
+
+  g_assert_nonnull (f);
+  g_assert_cmpuint (fwrite (file->data, 1, file->len, f), ==, file->len);
+  g_assert_cmpint (fclose (f), ==, 0);
+}
+
 /* lumen-import --follow over the logs without an experiment, the
  * experiment then appended to the event file of `run` ("": the folder
  * above the sessions) as its writer would, before the next poll: what
@@ -378,11 +390,9 @@ follow_late_experiment (const char *folder, const char *run, Layout layout)
   g_autofree char *top = tmpdir_new ();
   g_autofree char *src = g_build_filename (top, folder, NULL);
   g_autofree char *dst = g_build_filename (top, "imported", NULL);
-  g_autofree char *events = g_build_filename (src, run, "events.out.tfevents.1700000000.host.1.0", NULL);
   g_autoptr (GByteArray) file = g_byte_array_new ();
   LmTbImport *imp;
   Messages m;
-  FILE *f;
 
   write_keras_logs (src, EXPERIMENT_NONE);
   messages_init (&m);
@@ -391,10 +401,7 @@ follow_late_experiment (const char *folder, const char *run, Layout layout)
   lm_tb_import_poll (imp);
   lm_tb_import_flush (imp);
   add_experiment (file);
-  f = fopen (events, "ab");
-  g_assert_nonnull (f);
-  g_assert_cmpuint (fwrite (file->data, 1, file->len, f), ==, file->len);
-  g_assert_cmpint (fclose (f), ==, 0);
+  append_events (src, run, file);
   lm_tb_import_poll (imp);
   g_assert_cmpuint (lm_tb_import_finish (imp, FALSE), ==, 0);
   lm_tb_import_free (imp);
@@ -422,6 +429,81 @@ static void
 test_late_own_experiment (void)
 {
   follow_late_experiment ("logs", "run-0", EXPERIMENT_IN_SESSION);
+}
+
+/* The folder above the sessions holds an experiment without metrics
+ * (hp.hparams_config(hparams=..., metrics=[])), which both sessions take;
+ * then run-0's own, with metrics, comes after its session (later in its
+ * file, or appended under --follow when `follow`): run-0 takes its own,
+ * its metrics' display names with it, where it kept the folder above's
+ * (no metric labels); run-1 keeps the folder above's. */
+static void
+own_experiment_after_another (gboolean follow)
+{
+  g_autofree char *top = tmpdir_new ();
+  g_autofree char *src = g_build_filename (top, "hparam_tuning", NULL);
+  g_autofree char *dst = g_build_filename (top, "imported", NULL);
+  g_autoptr (GByteArray) parent = g_byte_array_new ();
+  g_autoptr (GByteArray) own = g_byte_array_new ();
+  g_autofree char *acc_key = lm_hparams_label_key ("validation.epoch_accuracy", TRUE);
+  g_autofree char *lr_key = lm_hparams_label_key ("lr", FALSE);
+  LmTbImport *imp;
+  Messages m;
+
+  write_keras_logs (src, EXPERIMENT_NONE);
+  add_experiment_of (parent, FALSE);
+  save_events (src, "", parent);
+  add_experiment (own);
+  if (!follow)
+    append_events (src, "run-0", own);
+  messages_init (&m);
+  imp = lm_tb_import_new (src, dst, 0);
+  lm_tb_import_set_message_func (imp, collect, &m);
+  lm_tb_import_poll (imp);
+  if (follow)
+    {
+      lm_tb_import_flush (imp);
+      append_events (src, "run-0", own);
+      lm_tb_import_poll (imp);
+    }
+  g_assert_cmpuint (lm_tb_import_finish (imp, FALSE), ==, 0);
+  lm_tb_import_free (imp);
+  messages_clear (&m);
+
+  g_autoptr (LmRunStore) store = lm_test_store_open (dst);
+  g_autoptr (LmRecordFeed) feed = lm_test_feed_open (store, LM_RECORD_HPARAMS);
+  for (int i = 0; i < 2; i++)
+    {
+      LmHparamsRecord *rec = lm_record_feed_find (feed, i ? "run-1" : "run-0", "")->items->pdata[0];
+      LmHpLabel *acc = g_hash_table_lookup (rec->labels, acc_key);
+      LmHpLabel *lr = g_hash_table_lookup (rec->labels, lr_key);
+
+      g_assert_nonnull (lr);
+      g_assert_cmpstr (lr->display_name, ==, "Learning rate");
+      g_assert_cmpuint (rec->metrics->len, ==, i ? 2 : 3);
+      if (i == 1)
+        {
+          g_assert_null (acc);
+          continue;
+        }
+      g_assert_nonnull (acc);
+      g_assert_cmpstr (acc->display_name, ==, "Val. accuracy");
+      g_assert_cmpstr (acc->description, ==, "top-1, held-out set");
+    }
+  g_assert_cmpfloat (metric_value (feed, "run-0", "validation.epoch_accuracy"), ==, 0.625);
+  tmpdir_free (g_steal_pointer (&top));
+}
+
+static void
+test_own_experiment_after_parent (void)
+{
+  own_experiment_after_another (FALSE);
+}
+
+static void
+test_follow_own_experiment_after_parent (void)
+{
+  own_experiment_after_another (TRUE);
 }
 
 /* The sessions' HParams records in dst when their experiment names
@@ -501,6 +583,9 @@ main (int argc, char **argv)
   g_test_add_func ("/import/hparams-inferred", test_inferred_metrics);
   g_test_add_func ("/import/hparams-late-parent-experiment", test_late_parent_experiment);
   g_test_add_func ("/import/hparams-late-own-experiment", test_late_own_experiment);
+  g_test_add_func ("/import/hparams-own-experiment-after-parent", test_own_experiment_after_parent);
+  g_test_add_func ("/import/hparams-follow-own-experiment-after-parent",
+                   test_follow_own_experiment_after_parent);
   g_test_add_func ("/import/hparams-export-labels-without-metrics", test_export_labels_without_metrics);
   return g_test_run ();
 }

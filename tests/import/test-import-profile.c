@@ -12,7 +12,8 @@
  * the event file, and imported back with the same ops and times; a
  * lumen-train --profile-memory run exported and imported back gives the
  * Profile pane the same table (calls, times, CPU Mem, Self CPU Mem), peak
- * and memory curve.
+ * and memory curve; an op's calls in backward are calls of their own in a
+ * torch.profiler trace (not in a Lumen export's).
  */
 #include "lm-tb-export.h"
 #include "lm-tb-import.h"
@@ -392,6 +393,85 @@ test_train_round_trip (void)
   tmpdir_free (logdir);
 }
 
+/* The Profile pane's calls of the step in the run file at path, by node
+ * and by op: aten::mm 3 (1 forward, 2 backward), its mean the total over
+ * 3; the backward function's span 1. */
+static void
+assert_backward_calls (const char *path)
+{
+  g_autofree char *error = NULL;
+  g_autoptr (GArray) list = lm_trace_data_list (path, -1, &error);
+  g_assert_nonnull (list);
+  g_assert_cmpuint (list->len, ==, 1);
+  g_autoptr (LmTraceData) t = lm_trace_data_load (path, g_array_index (list, LmTraceInfo, 0).id, FALSE, &error);
+  g_autoptr (LmGraphData) g = lm_graph_data_load (path, t->graph_id, &error);
+  g_assert_nonnull (t);
+  g_assert_nonnull (g);
+  for (int group = LM_PROFILE_BY_NODE; group <= LM_PROFILE_BY_OP; group++)
+    {
+      g_autoptr (LmProfile) p = lm_profile_compute (t, g, group);
+
+      g_assert_nonnull (p);
+      lm_profile_sort (p, LM_PROFILE_SORT_NAME);
+      g_assert_cmpuint (p->n_rows, ==, 2);
+      g_assert_cmpstr (p->rows[0].op, ==, "aten::mm");
+      g_assert_cmpuint (p->rows[0].forward_calls, ==, 1);
+      g_assert_cmpuint (p->rows[0].backward_calls, ==, 2);
+      g_assert_cmpuint (p->rows[0].calls, ==, 3);
+      g_assert_cmpint (p->rows[0].total_ns, ==, 60000);
+      g_assert_cmpfloat (p->rows[0].mean_ns, ==, 20000.0);
+      g_assert_cmpstr (p->rows[1].op, ==, "autograd::engine::evaluate_function: MmBackward0");
+      g_assert_cmpuint (p->rows[1].calls, ==, 1);
+    }
+}
+
+/* Calls as torch-tb-profiler's Operator view counts them: aten::mm called
+ * once in forward and twice in backward (under MmBackward0) is 3 calls,
+ * by op and by node, its mean the total over 3, where Lumen counted its
+ * forward call alone (1) and a mean of 3 times the Operator view's; the
+ * backward function's own span is a call too.  Exported (aten::mm's
+ * backward calls named so, not AtenMmBackward0) and imported back, the
+ * same. */
+static void
+test_backward_calls (void)
+{
+  char *src = tmpdir_new (), *dst = tmpdir_new (), *mid = tmpdir_new (), *back = tmpdir_new ();
+  g_autofree char *dir = g_build_filename (src, "r", NULL);
+  g_autofree char *file = g_build_filename (dir, "w.1700000000000.pt.trace.json", NULL);
+  g_autofree char *path = g_build_filename (dst, "r", "run.lumen", NULL);
+  g_autofree char *back_path = g_build_filename (back, "r", "run.lumen", NULL);
+  static const char trace[] =
+    "{\"traceEvents\": [\n"
+    "{\"ph\": \"X\", \"cat\": \"user_annotation\", \"name\": \"ProfilerStep#1\", \"pid\": 1, \"tid\": 1, "
+    "\"ts\": 0, \"dur\": 1000},\n"
+    "{\"ph\": \"X\", \"cat\": \"cpu_op\", \"name\": \"aten::mm\", \"pid\": 1, \"tid\": 1, \"ts\": 10, "
+    "\"dur\": 30},\n"
+    "{\"ph\": \"X\", \"cat\": \"cpu_op\", \"name\": \"autograd::engine::evaluate_function: MmBackward0\", "
+    "\"pid\": 1, \"tid\": 2, \"ts\": 100, \"dur\": 100},\n"
+    "{\"ph\": \"X\", \"cat\": \"cpu_op\", \"name\": \"aten::mm\", \"pid\": 1, \"tid\": 2, \"ts\": 110, "
+    "\"dur\": 20},\n"
+    "{\"ph\": \"X\", \"cat\": \"cpu_op\", \"name\": \"aten::mm\", \"pid\": 1, \"tid\": 2, \"ts\": 150, "
+    "\"dur\": 10}\n"
+    "]}\n";
+  LmTbExportOptions eo = { 0 };
+  Messages m;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (file, trace, -1, NULL));
+  g_assert_cmpuint (tb_import_once (src, dst, &m), ==, 0);
+  messages_clear (&m);
+  assert_backward_calls (path);
+
+  g_assert_cmpuint (lm_tb_export (dst, mid, &eo), ==, 0);
+  g_assert_cmpuint (tb_import_once (mid, back, &m), ==, 0);
+  messages_clear (&m);
+  assert_backward_calls (back_path);
+  tmpdir_free (back);
+  tmpdir_free (mid);
+  tmpdir_free (dst);
+  tmpdir_free (src);
+}
+
 /* Asked before each step is written: TRUE from the second ask on. */
 static gboolean
 stop_after_one (gpointer data)
@@ -440,5 +520,6 @@ main (int argc, char **argv)
   g_test_add_func ("/import-profile/write-stops", test_write_stops);
   g_test_add_func ("/import-profile/export-round-trip", test_export_round_trip);
   g_test_add_func ("/import-profile/train-round-trip", test_train_round_trip);
+  g_test_add_func ("/import-profile/backward-calls", test_backward_calls);
   return g_test_run ();
 }

@@ -1769,8 +1769,9 @@ test_text_padding_too_large (void)
 
 /* A text tensor with more strings than its shape holds, which
  * TensorBoard's make_ndarray cannot reshape (its text plugin shows nothing
- * of the tag): named with its run, tag, step and both counts, and skipped,
- * where its first string was shown; the record before it is imported. */
+ * of the tag), one string in a shape of 0 cells too: named with its run,
+ * tag, step and both counts, and skipped, where its first string was
+ * shown; the record before it is imported. */
 static void
 test_text_too_many_strings (void)
 {
@@ -1783,11 +1784,19 @@ test_text_too_many_strings (void)
   write_event (file, 1, value_text_strings ("notes", two, 1, (const char *[]) { "a", "b", NULL }));
   write_event (file, 2, value_text_strings ("notes", two, 1, (const char *[]) { "a", "b", "c", NULL }));
   write_event (file, 3, value_text_strings ("scalar", NULL, 0, (const char *[]) { "x", "y", NULL }));
-  sqlite3 *db = import_run_with_errors (src, &m, &dst, 2);
+  /* one string in a shape of 0 cells: numpy cannot reshape it to [0]
+   * either (TensorBoard's text plugin shows nothing), where it was shown */
+  write_event (file, 4, value_text_strings ("empty", (const gint64[]) { 0 }, 1, (const char *[]) { "z", NULL }));
+  write_event (file, 5, value_text_strings ("empty", (const gint64[]) { 3, 0 }, 2, (const char *[]) { "z", NULL }));
+  sqlite3 *db = import_run_with_errors (src, &m, &dst, 4);
   g_assert_nonnull (find_message (m.errors, "text 'notes' at step 2 not imported: its tensor [2] holds "
                                   "3 strings, over the 2 its shape holds", NULL));
   g_assert_nonnull (find_message (m.errors, "text 'scalar' at step 3 not imported: its tensor [] holds "
                                   "2 strings, over the 1 its shape holds", NULL));
+  g_assert_nonnull (find_message (m.errors, "text 'empty' at step 4 not imported: its tensor [0] holds "
+                                  "1 string, over the 0 its shape holds", NULL));
+  g_assert_nonnull (find_message (m.errors, "text 'empty' at step 5 not imported: its tensor [3, 0] holds "
+                                  "1 string, over the 0 its shape holds", NULL));
   g_assert_cmpint (db_int (db, "SELECT count(*) FROM texts"), ==, 1);
   g_autofree char *table = db_text (db, "SELECT value FROM texts WHERE step = 1");
   g_assert_cmpstr (table, ==, "| |\n|---|\n| a |\n| b |\n");

@@ -859,6 +859,81 @@ static void test_default_run_name(void)
   g_free(logdir);
 }
 
+/* The run file of run `name` under tmpdir, open, its status and `error`
+ * key asserted: "<what> not written: <path>: cannot write: Is a directory"
+ * (a folder in the file's way); the caller closes it. */
+static sqlite3 *open_run_missing(const char *name, const char *status, const char *what, const char *path)
+{
+  char *runfile = g_build_filename(tmpdir, name, "run.lumen", NULL);
+  sqlite3 *db = train_fixture_open_run(runfile);
+  char *st = train_fixture_text(db, "SELECT value FROM run WHERE key = 'status'");
+  char *why = train_fixture_text(db, "SELECT value FROM run WHERE key = 'error'");
+  char *want = g_strdup_printf("%s not written: %s: cannot write: Is a directory", what, path);
+  g_assert_cmpstr(st, ==, status);
+  g_assert_cmpstr(why, ==, want);
+  g_free(want);
+  g_free(why);
+  g_free(st);
+  g_free(runfile);
+  return db;
+}
+
+/* A Ctrl-C stop (--stop-after-steps) whose checkpoint cannot be written:
+ * the run is still 'stopped' (everything it logged is there), its `error`
+ * names the missing checkpoint, and the resume command offered is the
+ * last checkpoint written, or none, never the one that does not exist. */
+static void stop_without_checkpoint(const char *name, int epochs, int stop_after, const char *want_out,
+                                    const char *resume_from)
+{
+  char *file = g_strdup_printf("checkpoint-step-%06d.safetensors", stop_after);
+  char *blocked = g_build_filename(tmpdir, name, file, NULL);
+  g_assert_cmpint(g_mkdir_with_parents(blocked, 0755), ==, 0); /* a folder in the file's way */
+  /* 128 examples, batch 64: 2 steps an epoch */
+  char *args = g_strdup_printf("--data '%s' --epochs %d --limit-train 128 --val-split 0 --stop-after-steps %d "
+                               "--log-every 1 --logdir '%s' --run %s --no-progress --no-pr-curves "
+                               "--embedding-samples 0",
+                               data, epochs, stop_after, tmpdir, name);
+  char *out, *err;
+  g_assert_cmpint(run_exe(args, &out, &err), ==, 1);
+  g_test_message("%s%s", out, err);
+  g_assert_nonnull(strstr(out, want_out));
+  g_assert_null(strstr(out, file)); /* the missing checkpoint is not offered */
+  if (resume_from) {
+    char *ck = g_build_filename(tmpdir, name, resume_from, NULL);
+    char *line = g_strdup_printf(" --resume %s\n", ck);
+    g_assert_nonnull(strstr(out, line));
+    g_assert_true(g_file_test(ck, G_FILE_TEST_IS_REGULAR));
+    g_free(line);
+    g_free(ck);
+  } else {
+    g_assert_null(strstr(out, "--resume"));
+  }
+  g_assert_nonnull(strstr(err, "lumen-train: cannot write checkpoint: "));
+  g_assert_nonnull(strstr(err, "stopped, but 1 checkpoint failed (see the messages above)"));
+
+  sqlite3 *db = open_run_missing(name, "stopped", "checkpoint", blocked);
+  g_assert_cmpint(train_fixture_int(db, "SELECT max(step) FROM scalars s JOIN tags t ON t.id = s.tag_id "
+                                        "WHERE t.name = 'train/loss'"), ==, stop_after);
+  sqlite3_close(db);
+  g_free(out);
+  g_free(err);
+  g_free(args);
+  g_free(blocked);
+  g_free(file);
+}
+
+static void test_stop_checkpoint_not_written(void)
+{
+  /* no checkpoint at all: nothing to resume from */
+  stop_without_checkpoint("stop-ckfail", 1, 1,
+                          "Stopped at epoch 1, step 1. Its checkpoint was not written (see above).\n"
+                          "No checkpoint was written: there is nothing to resume from.\n", NULL);
+  /* the first epoch's checkpoint is there: resume from it */
+  stop_without_checkpoint("stop-ckfail-2", 2, 3,
+                          "Stopped at epoch 2, step 3. Its checkpoint was not written (see above).\n"
+                          "Resume from the last checkpoint, step 2, with: ", "checkpoint-epoch-001.safetensors");
+}
+
 /* A checkpoint that cannot be written does not stop the training, but the
  * exit status says something the user asked for is missing; an empty test
  * set is refused up front, naming it. */
@@ -875,20 +950,10 @@ static void test_write_failure_and_empty_test(void)
   g_assert_nonnull(strstr(err, "finished, but 1 checkpoint failed (see the messages above)"));
   /* the run file says so too: its data is whole ('finished'), and the
    * `error` the app shows beside the status names the missing file */
-  char *ckrun = g_build_filename(tmpdir, "ckfail", "run.lumen", NULL);
-  sqlite3 *db = train_fixture_open_run(ckrun);
-  char *st = train_fixture_text(db, "SELECT value FROM run WHERE key = 'status'");
-  char *why = train_fixture_text(db, "SELECT value FROM run WHERE key = 'error'");
-  char *want = g_strdup_printf("checkpoint not written: %s: cannot write: Is a directory", blocked);
-  g_assert_cmpstr(st, ==, "finished");
-  g_assert_cmpstr(why, ==, want);
+  sqlite3 *db = open_run_missing("ckfail", "finished", "checkpoint", blocked);
   g_assert_cmpint(train_fixture_int(db, "SELECT count(*) FROM scalars s JOIN tags t ON t.id = s.tag_id "
                                         "WHERE t.name = 'test/accuracy'"), ==, 1);
   sqlite3_close(db);
-  g_free(want);
-  g_free(why);
-  g_free(st);
-  g_free(ckrun);
   g_free(out);
   g_free(err);
   g_free(args);
@@ -1556,18 +1621,7 @@ static void test_save_model(void)
   char *msg = g_strdup_printf("lumen-train: --save-model: %s: cannot write: ", blocked);
   g_assert_nonnull(strstr(err, msg));
   g_assert_nonnull(strstr(err, "finished, but the --save-model file failed"));
-  char *runfile = g_build_filename(tmpdir, "save-blocked", "run.lumen", NULL);
-  sqlite3 *db = train_fixture_open_run(runfile);
-  char *st = train_fixture_text(db, "SELECT value FROM run WHERE key = 'status'");
-  char *why = train_fixture_text(db, "SELECT value FROM run WHERE key = 'error'");
-  g_free(msg);
-  msg = g_strdup_printf("--save-model file not written: %s: cannot write: Is a directory", blocked);
-  g_assert_cmpstr(st, ==, "finished");
-  g_assert_cmpstr(why, ==, msg);
-  sqlite3_close(db);
-  g_free(why);
-  g_free(st);
-  g_free(runfile);
+  sqlite3_close(open_run_missing("save-blocked", "finished", "--save-model file", blocked));
   g_free(msg);
   g_free(eout);
   g_free(err);
@@ -1611,6 +1665,7 @@ int main(int argc, char **argv)
   g_test_add_func("/train/cli/exe", test_exe);
   g_test_add_func("/train/cli/default-run-name", test_default_run_name);
   g_test_add_func("/train/cli/write-failure-and-empty-test", test_write_failure_and_empty_test);
+  g_test_add_func("/train/cli/stop-checkpoint-not-written", test_stop_checkpoint_not_written);
   g_test_add_func("/train/cli/plateau-needs-val", test_plateau_needs_val);
   g_test_add_func("/train/cli/run-name-taken", test_run_name_taken);
   g_test_add_func("/train/cli/run-name-busy", test_run_name_busy);
