@@ -53,7 +53,7 @@ run_suite build 1
 # the sanitizer pass runs some three times longer.
 if [ "${1:-}" != "--no-sanitize" ]; then
   run_suite build-asan 3 -Db_sanitize=address,undefined -Db_lundef=false \
-    -Ddebug=true -Doptimization=1
+    -Ddebug=true -Doptimization=1 -Dbench=false
 fi
 echo "test.sh: all suites passed"
 summary
