@@ -2661,6 +2661,24 @@ pr_has_rows (gpointer view)
 }
 
 static gboolean
+pr_has_note (gpointer view)
+{
+  return lm_pr_curve_view_get_note (view) != NULL;
+}
+
+static gboolean
+pr_has_no_note (gpointer view)
+{
+  return lm_pr_curve_view_get_note (view) == NULL;
+}
+
+static gboolean
+pr_drew_none (gpointer view)
+{
+  return lm_pr_curve_view_get_n_drawn (view) == 0;
+}
+
+static gboolean
 pr_a_at_15 (gpointer view)
 {
   return lm_pr_curve_view_get_run_selected (view, "a") == 15;
@@ -3441,20 +3459,22 @@ test_pr_curves_damaged (void)
   page = lm_dashboards_get_page (lm_window_get_dashboards (win), "pr_curves");
   view = LM_PR_CURVE_VIEW (lm_record_dashboard_find_card (LM_RECORD_DASHBOARD (page), "", "pr/cat"));
   g_assert_nonnull (view);
+  /* each time, the redraw that follows the change (it may come late on a
+   * loaded machine, where a fixed 100 ms was not always enough) */
   gtk_widget_queue_draw (lm_pr_curve_view_get_plot (view));
-  lm_test_spin (100);
+  g_assert_true (lm_test_wait_for (pr_has_note, view, 10000));
   g_assert_cmpuint (lm_pr_curve_view_get_n_drawn (view), ==, 1);
   g_assert_cmpstr (lm_pr_curve_view_get_note (view), ==, "1 run not drawn: b: threshold 3 of 127 has no point");
   /* the good run alone: no note */
   g_assert_true (lm_run_selection_set_filter (lm_window_get_selection (win), "^a$", NULL));
   gtk_widget_queue_draw (lm_pr_curve_view_get_plot (view));
-  lm_test_spin (100);
+  g_assert_true (lm_test_wait_for (pr_has_no_note, view, 10000));
   g_assert_cmpuint (lm_pr_curve_view_get_n_drawn (view), ==, 1);
   g_assert_null (lm_pr_curve_view_get_note (view));
   /* the damaged run alone: the placeholder, the same words */
   g_assert_true (lm_run_selection_set_filter (lm_window_get_selection (win), "^b$", NULL));
   gtk_widget_queue_draw (lm_pr_curve_view_get_plot (view));
-  lm_test_spin (100);
+  g_assert_true (lm_test_wait_for (pr_drew_none, view, 10000));
   g_assert_cmpuint (lm_pr_curve_view_get_n_drawn (view), ==, 0);
   g_assert_cmpstr (lm_pr_curve_view_get_note (view), ==, "1 run not drawn: b: threshold 3 of 127 has no point");
 

@@ -1256,6 +1256,12 @@ assert_neighbours (LmProjectorPage *page, const guint32 *want, const double *wan
     }
 }
 
+static gboolean
+widget_has_size (gpointer widget)
+{
+  return gtk_widget_get_width (widget) > 0 && gtk_widget_get_height (widget) > 0;
+}
+
 /* A click on "a" lists its neighbours in the original space, nearest
  * first with 3 decimals; the metric switch reorders them; the count
  * trims them; the view draws them larger and the rest dimmed; a row's
@@ -1279,8 +1285,9 @@ test_inspector (void)
   g_assert_true (gtk_widget_get_visible (lm_projector_page_get_control (pp, "inspector")));
   g_assert_cmpint (lm_projector_page_get_selected (pp), ==, -1);
   g_assert_false (gtk_widget_get_sensitive (lm_projector_page_get_control (pp, "isolate")));
-  /* a click on point 0 (its place on screen) */
-  lm_test_spin (100);
+  /* a click on point 0 (its place on screen), once the view has its size
+   * (a fixed 100 ms left it 0 x 0 on a loaded machine) */
+  g_assert_true (lm_test_wait_for (widget_has_size, vw, 10000));
   w = gtk_widget_get_width (vw);
   h = gtk_widget_get_height (vw);
   g_assert_nonnull (click);
