@@ -49,6 +49,7 @@ static const char css[] =
    * paints it, or the graph page's side pane came out transparent. */
   ".lm-content { background-color: @theme_bg_color; }"
   ".lm-sidebar { padding: 10px; background-color: @theme_bg_color; }"
+  ".lm-sidebar-status { padding: 0 10px 10px 10px; }"
   ".lm-sidebar-heading { font-weight: bold; }"
   ".lm-settings-label { color: alpha(currentColor, 0.7); font-size: 0.9em; }"
   ".lm-run-listview { background: transparent; }"
@@ -819,7 +820,7 @@ lm_window_new_for_store (GtkApplication *app, LmRunStore *store)
     { "view", action_view, "s", NULL, NULL, { 0 } },
   };
   LmWindow *self;
-  GtkWidget *sidebar, *side_scroll, *status_row;
+  GtkWidget *sidebar, *side_scroll, *side, *status_row;
   g_autofree char *title = NULL;
 
   ensure_css ();
@@ -851,14 +852,20 @@ lm_window_new_for_store (GtkApplication *app, LmRunStore *store)
   gtk_widget_add_css_class (self->status_label, "lm-status-line");
   gtk_box_append (GTK_BOX (status_row), self->status_spinner);
   gtk_box_append (GTK_BOX (status_row), self->status_label);
-  gtk_box_append (GTK_BOX (sidebar), status_row);
+  gtk_widget_add_css_class (status_row, "lm-sidebar-status");
   gtk_widget_set_size_request (sidebar, 250, -1);
   /* The sidebar scrolls in a short window: its settings and run list
    * (515 px at least) set the window's smallest height, so that
-   * --window-size 900x500 made a 900x515 window and screenshot. */
+   * --window-size 900x500 made a 900x515 window and screenshot.  The
+   * status line stays below it, always in view, where scrolled with it
+   * the window's bottom edge cut it in half. */
   side_scroll = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (side_scroll), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (side_scroll), sidebar);
+  gtk_widget_set_vexpand (side_scroll, TRUE);
+  side = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_box_append (GTK_BOX (side), side_scroll);
+  gtk_box_append (GTK_BOX (side), status_row);
 
   self->card_grid = lm_card_grid_new (self->selection, self->settings);
   gtk_widget_add_css_class (self->card_grid, "lm-dashboard");
@@ -869,7 +876,7 @@ lm_window_new_for_store (GtkApplication *app, LmRunStore *store)
 
   self->paned = gtk_paned_new (GTK_ORIENTATION_HORIZONTAL);
   gtk_widget_add_css_class (self->paned, "lm-content");
-  gtk_paned_set_start_child (GTK_PANED (self->paned), side_scroll);
+  gtk_paned_set_start_child (GTK_PANED (self->paned), side);
   gtk_paned_set_end_child (GTK_PANED (self->paned), self->dashboards);
   gtk_paned_set_resize_start_child (GTK_PANED (self->paned), FALSE);
   gtk_paned_set_shrink_start_child (GTK_PANED (self->paned), FALSE);

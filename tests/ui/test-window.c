@@ -848,6 +848,40 @@ test_finished_run_says_what_is_missing (void)
                        "No space left on device", "lm-status-stalled", "Finished, but ");
 }
 
+/* In a short window (900x500) the sidebar scrolls but its status line
+ * ("2 runs · ...") stays whole in view at the bottom, where it scrolled
+ * with the sidebar and the window's edge cut it in half. */
+static void
+test_short_window_status_line (void)
+{
+  g_autofree char *logdir = NULL;
+  LmWindow *win;
+  GtkWidget *label, *paned;
+  graphene_rect_t label_box, paned_box;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  logdir = make_logdir ();
+  win = lm_ui_open_view (logdir, "scalars", 900, 500);
+  label = lm_ui_find_widget (GTK_WIDGET (win), lm_ui_label_shows, lm_window_get_status (win));
+  g_assert_nonnull (label);
+  g_assert_nonnull (strstr (lm_window_get_status (win), "2 runs"));
+  paned = gtk_window_get_child (GTK_WINDOW (win));
+  g_assert_true (gtk_widget_compute_bounds (label, GTK_WIDGET (win), &label_box));
+  g_assert_true (gtk_widget_compute_bounds (paned, GTK_WIDGET (win), &paned_box));
+  g_test_message ("status line %.0f..%.0f, window content %.0f..%.0f", label_box.origin.y,
+                  label_box.origin.y + label_box.size.height, paned_box.origin.y,
+                  paned_box.origin.y + paned_box.size.height);
+  g_assert_cmpint (gtk_widget_get_height (paned), <=, 500);
+  g_assert_cmpfloat (label_box.size.height, >, 8);
+  g_assert_cmpfloat (label_box.origin.y + label_box.size.height, <=, paned_box.origin.y + paned_box.size.height);
+  gtk_window_destroy (GTK_WINDOW (win));
+  lm_test_rm_rf (logdir);
+}
+
 static char *
 file_text (const char *path)
 {
@@ -1279,6 +1313,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/window/failed-run-says-why", test_failed_run_says_why);
   g_test_add_func ("/ui/window/finished-run-says-what-is-missing", test_finished_run_says_what_is_missing);
   g_test_add_func ("/ui/window/long-tag", test_long_tag);
+  g_test_add_func ("/ui/window/short-window-status-line", test_short_window_status_line);
   g_test_add_func ("/ui/window/preferences", test_preferences);
   g_test_add_func ("/ui/window/preferences-histogram-mode", test_preferences_histogram_mode);
   g_test_add_func ("/ui/window/open-logdir", test_open_logdir);
