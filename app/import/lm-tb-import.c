@@ -738,8 +738,8 @@ import_text (Run *r, LmTfValue *v)
     }
   /* fewer strings than the shape holds: the last one repeated, none
    * empty strings, as TensorFlow's MakeNdarray reads them (up to a table
-   * of 65,536 cells; past that, the first string) */
-  numel = lm_tf_tensor_numel (t);
+   * of 65,536 cells; past that, the first string); numel as the check
+   * above left it, the shape's */
   if (t->ndim <= 0 || numel <= 1 || (numel > (gint64) s->len && numel > MAX_PADDED_ITEMS))
     {
       gsize n;
