@@ -865,7 +865,7 @@ read_event (LmJsonParser *ps, guint i, gpointer data)
   if (rd->stop != NULL && i % STOP_EVERY == 0 && rd->stop (rd->stop_data))
     {
       ps->error = g_strdup_printf ("%s: interrupted at byte %ld of %zu", ps->what, (long) (ps->p - ps->start),
-                                   strlen (ps->p) + (gsize) (ps->p - ps->start));
+                                   strlen (ps->start));
       return FALSE;
     }
   raw_reset (&rd->raw);
