@@ -429,10 +429,11 @@ lm_axis_ticks (LmAxisKind kind,
            * (-200k, 1.5M), as d3's "s" format; smaller values as a value
            * axis's */
           if (MAX (fabs (lo), fabs (hi)) >= 1e4 && step >= 1)
-            label_step (v, step, ticks[n].label, sizeof ticks[n].label);
-          else
-            label_value (v, step, MAX (fabs (lo), fabs (hi)), ticks[n].label, sizeof ticks[n].label);
-          break;
+            {
+              label_step (v, step, ticks[n].label, sizeof ticks[n].label);
+              break;
+            }
+          G_GNUC_FALLTHROUGH;
         case LM_AXIS_VALUE:
         default:
           label_value (v, step, MAX (fabs (lo), fabs (hi)), ticks[n].label, sizeof ticks[n].label);
