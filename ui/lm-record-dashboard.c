@@ -156,8 +156,18 @@ link_card (LmRecordDashboard *self, GtkWidget *body)
     lm_audio_card_set_linked_steps (LM_AUDIO_CARD (body), &self->linked);
 }
 
+/* A histogram or distribution view's x axis; other bodies have none. */
+static void
+chart_body_set_x_axis (GtkWidget *body, LmXAxis axis)
+{
+  if (LM_IS_HISTOGRAM_VIEW (body))
+    lm_histogram_view_set_x_axis (LM_HISTOGRAM_VIEW (body), axis);
+  else if (LM_IS_DISTRIBUTION_VIEW (body))
+    lm_distribution_view_set_x_axis (LM_DISTRIBUTION_VIEW (body), axis);
+}
+
 /* A histogram or distribution view of (run_name, tag) as the dashboard
- * shows it now: mode, x axis and, linked by step, the selection. */
+ * shows it now: mode and x axis (the caller links it by step). */
 static GtkWidget *
 make_chart_body (LmRecordDashboard *self, const char *run_name, const char *tag, const GdkRGBA *color)
 {
@@ -167,13 +177,10 @@ make_chart_body (LmRecordDashboard *self, const char *run_name, const char *tag,
     {
       body = lm_histogram_view_new (self->feed, run_name, tag, color);
       lm_histogram_view_set_mode (LM_HISTOGRAM_VIEW (body), self->hist_mode);
-      lm_histogram_view_set_x_axis (LM_HISTOGRAM_VIEW (body), self->x_axis);
     }
   else
-    {
-      body = lm_distribution_view_new (self->feed, run_name, tag, color);
-      lm_distribution_view_set_x_axis (LM_DISTRIBUTION_VIEW (body), self->x_axis);
-    }
+    body = lm_distribution_view_new (self->feed, run_name, tag, color);
+  chart_body_set_x_axis (body, self->x_axis);
   return body;
 }
 
@@ -754,16 +761,10 @@ lm_record_dashboard_set_x_axis (LmRecordDashboard *self, LmXAxis axis)
     {
       g_hash_table_iter_init (&it, t ? self->pin_cards : self->cards);
       while (g_hash_table_iter_next (&it, NULL, &v))
-        if (self->kind == LM_DASHBOARD_HISTOGRAMS)
-          lm_histogram_view_set_x_axis (LM_HISTOGRAM_VIEW (body_of (v)), axis);
-        else if (self->kind == LM_DASHBOARD_DISTRIBUTIONS)
-          lm_distribution_view_set_x_axis (LM_DISTRIBUTION_VIEW (body_of (v)), axis);
+        chart_body_set_x_axis (body_of (v), axis);
     }
   for (guint i = 0; i < self->larger->len; i++)
-    if (LM_IS_HISTOGRAM_VIEW (self->larger->pdata[i]))
-      lm_histogram_view_set_x_axis (self->larger->pdata[i], axis);
-    else
-      lm_distribution_view_set_x_axis (self->larger->pdata[i], axis);
+    chart_body_set_x_axis (self->larger->pdata[i], axis);
 }
 
 void
