@@ -433,6 +433,16 @@ draw_grid (GtkDrawingArea *area, cairo_t *cr, int w, int h, gpointer data)
     }
 }
 
+/* One of the pager's spin buttons: any of n first rows (or columns), a
+ * page a click, showing `first`. */
+static void
+set_pager (GtkWidget *spin, gint64 n, int page, gint64 first)
+{
+  gtk_spin_button_set_range (GTK_SPIN_BUTTON (spin), 0, MAX (n - 1, 0));
+  gtk_spin_button_set_increments (GTK_SPIN_BUTTON (spin), page, page * 10);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), (double) first);
+}
+
 static void
 update_grid (LmTensorView *self)
 {
@@ -447,14 +457,8 @@ update_grid (LmTensorView *self)
   gtk_widget_queue_draw (self->grid_area);
   /* the pager: any first row and column, a page a click */
   self->updating = TRUE;
-  gtk_spin_button_set_range (GTK_SPIN_BUTTON (self->row_spin), 0, MAX (self->rows - 1, 0));
-  gtk_spin_button_set_increments (GTK_SPIN_BUTTON (self->row_spin), LM_TENSOR_GRID_MAX_ROWS,
-                                  LM_TENSOR_GRID_MAX_ROWS * 10);
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->row_spin), (double) self->row0);
-  gtk_spin_button_set_range (GTK_SPIN_BUTTON (self->col_spin), 0, MAX (self->cols - 1, 0));
-  gtk_spin_button_set_increments (GTK_SPIN_BUTTON (self->col_spin), LM_TENSOR_GRID_MAX_COLS,
-                                  LM_TENSOR_GRID_MAX_COLS * 10);
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (self->col_spin), (double) self->col0);
+  set_pager (self->row_spin, self->rows, LM_TENSOR_GRID_MAX_ROWS, self->row0);
+  set_pager (self->col_spin, self->cols, LM_TENSOR_GRID_MAX_COLS, self->col0);
   self->updating = FALSE;
   gtk_widget_set_visible (gtk_widget_get_parent (self->row_spin),
                           self->values != NULL && (self->rows > LM_TENSOR_GRID_MAX_ROWS
@@ -524,7 +528,7 @@ on_copy (GtkButton *b, LmTensorView *self)
     gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (b)), text);
 }
 
-static GtkWidget *
+static void
 spin_labelled (GtkWidget *row, const char *label, GtkWidget **spin, const char *tip, LmTensorView *self)
 {
   *spin = gtk_spin_button_new_with_range (0, 0, 1);
@@ -534,7 +538,6 @@ spin_labelled (GtkWidget *row, const char *label, GtkWidget **spin, const char *
   g_signal_connect (*spin, "value-changed", G_CALLBACK (on_page_changed), self);
   gtk_box_append (GTK_BOX (row), gtk_label_new (label));
   gtk_box_append (GTK_BOX (row), *spin);
-  return *spin;
 }
 
 GtkWidget *
