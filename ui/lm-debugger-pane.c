@@ -688,22 +688,30 @@ on_bp_op_toggled (GtkToggleButton *b, LmDebuggerPane *self)
     lm_graph_view_set_op_breakpoint (self->view, g->nodes[k].op, gtk_toggle_button_get_active (b));
 }
 
-/* Breakpoints changed (here or elsewhere): re-mark the rows, sync the
- * toggles, and make "breakpoints" the run-to choice when the first is set. */
+/* Sync the toggles with the view's breakpoints, and make "breakpoints"
+ * the run-to choice when the first is set. */
 static void
-on_breakpoints_changed (LmGraphView *view, LmDebuggerPane *self)
+sync_breakpoints (LmDebuggerPane *self)
 {
-  const LmTraceData *t = trace_of (self);
-  guint n = lm_graph_view_get_n_breakpoints (view);
+  guint n = lm_graph_view_get_n_breakpoints (self->view);
 
-  if (t && g_list_model_get_n_items (G_LIST_MODEL (self->rows)) == t->n_events)
-    set_rows (self);
   if (n > 0 && self->n_breakpoints == 0)
     gtk_drop_down_set_selected (GTK_DROP_DOWN (self->break_drop), LM_BREAK_BREAKPOINTS);
   else if (n == 0 && lm_debugger_pane_get_break_kind (self) == LM_BREAK_BREAKPOINTS)
     gtk_drop_down_set_selected (GTK_DROP_DOWN (self->break_drop), LM_BREAK_ANOMALY);
   self->n_breakpoints = n;
   sync_toggles (self);
+}
+
+/* Breakpoints changed (here or elsewhere): re-mark the rows and sync. */
+static void
+on_breakpoints_changed (LmGraphView *view, LmDebuggerPane *self)
+{
+  const LmTraceData *t = trace_of (self);
+
+  if (t && g_list_model_get_n_items (G_LIST_MODEL (self->rows)) == t->n_events)
+    set_rows (self);
+  sync_breakpoints (self);
 }
 
 /* The pane's keys (lm-debugger-pane.h): one per stepping button. */
@@ -957,8 +965,9 @@ lm_debugger_pane_new (LmGraphView *view)
 
   self->view = view;
   g_signal_connect_object (view, "breakpoints-changed", G_CALLBACK (on_breakpoints_changed), self, 0);
+  /* the rows, marked with the breakpoints as they are now */
   lm_debugger_pane_reload (self);
-  on_breakpoints_changed (view, self);
+  sync_breakpoints (self);
   return GTK_WIDGET (self);
 }
 
@@ -966,15 +975,13 @@ void
 lm_debugger_pane_reload (LmDebuggerPane *self)
 {
   const LmTraceData *t = trace_of (self);
-  GtkWidget *child;
   gssize first_big = -1;
 
   g_return_if_fail (LM_IS_DEBUGGER_PANE (self));
   gtk_widget_set_sensitive (self->nav_bar, t != NULL && t->n_events > 0);
   gtk_widget_set_sensitive (self->run_row, t != NULL && t->n_events > 0);
   self->updating = TRUE;
-  while ((child = gtk_widget_get_first_child (self->alerts)))
-    gtk_box_remove (GTK_BOX (self->alerts), child);
+  clear_box (self->alerts);
   self->updating = FALSE;
   find_returned (self);
   {
