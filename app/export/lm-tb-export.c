@@ -872,6 +872,21 @@ write_sub_run_metric_infos (GByteArray *exp, const char *dir, const char *group,
   return n;
 }
 
+/* The metrics TensorBoard infers for r's session: the scalar tags of the
+ * session and of the runs below it (write_sub_run_metric_infos).  The
+ * count written. */
+static guint
+write_inferred_metric_infos (Run *r, GByteArray *exp)
+{
+  g_autofree char *dir = g_path_get_dirname (r->path);
+  g_autoptr (GArray) visited = lm_scan_visited_new ();
+  struct stat top;
+
+  if (stat (dir, &top) == 0)
+    lm_scan_seen_before (visited, &top);
+  return write_scalar_metric_infos (exp, r->db, "") + write_sub_run_metric_infos (exp, dir, "", 0, visited);
+}
+
 /* Whether `table` has a row. */
 static gboolean
 has_rows (Run *r, const char *table)
@@ -984,16 +999,7 @@ export_hparams (Run *r, double wall_time)
    * need one: it then names the metrics the view infers, every scalar tag
    * of the session and of the runs below it. */
   if (n_metrics == 0 && (labelled || columns))
-    {
-      g_autofree char *dir = g_path_get_dirname (r->path);
-      g_autoptr (GArray) visited = lm_scan_visited_new ();
-      struct stat top;
-
-      if (stat (dir, &top) == 0)
-        lm_scan_seen_before (visited, &top);
-      n_metrics = write_scalar_metric_infos (exp, r->db, "")
-                  + write_sub_run_metric_infos (exp, dir, "", 0, visited);
-    }
+    n_metrics = write_inferred_metric_infos (r, exp);
   if (n_metrics > 0 || labelled || columns)
     write_hparams_part (r, wall_time, "_hparams_/experiment", 2, exp);
   write_hparams_part (r, wall_time, "_hparams_/session_start_info", 3, ssi);
