@@ -489,14 +489,69 @@ scroll_list (LmDebuggerPane *self)
     self->scroll_tick = gtk_widget_add_tick_callback (self->list, scroll_tick, self, NULL);
 }
 
+/* The inspector's text for the current event e (of node `name`, its
+ * output `shape`): its statistics, then what its backward returned and
+ * a note on its values where there is one. */
+static char *
+inspector_markup (LmDebuggerPane *self, const LmTraceData *t, const LmTraceDataEvent *e, const char *name,
+                  const char *shape)
+{
+  const char *tensor = e->backward ? "gradient of the output" : "output";
+  const Returned *r = returned_at (self, self->current);
+  g_autofree char *damage = lm_trace_data_damage_text (e);
+  g_autofree char *values_note = NULL, *made = NULL, *ins = NULL;
+  char st[4][32];
+
+  if (damage)
+    /* a blob that does not match the shape is not one left out for size */
+    values_note = g_markup_printf_escaped ("\n<span foreground='#b35c00'><b>Damaged values</b> in the run file: "
+                                           "op %" G_GINT64_FORMAT " (%s %s), %s %s: %s.\n"
+                                           "The statistics above are the stored ones.</span>",
+                                           op_number (t, self->current), e->backward ? "backward" : "forward",
+                                           name, tensor, shape, damage + strlen ("values damaged: "));
+  else if (e->values == NULL && e->numel > 0)
+    values_note = g_strdup ("\n(values not stored: over the trace's cap)");
+  if (r && r->kinds)
+    {
+      const char *in_module;
+      const char *to = op_name (self, t->events[r->seen_at].node_id, &in_module);
+      /* PyTorch: Function 'SqrtBackward0' returned nan values in its 0th output */
+      made = g_markup_printf_escaped ("\n<span foreground='#c00'><b>Its backward returned %s</b> in the gradient "
+                                      "for input %d (%s, op %" G_GINT64_FORMAT ")</span>",
+                                      kinds_text (r->kinds), r->input, to, op_number (t, r->seen_at));
+    }
+  ins = g_markup_printf_escaped ("<b>%s</b> %s\nmin %s   max %s\nmean %s   std %s\n"
+                                 "NaN %" G_GINT64_FORMAT "   Inf %" G_GINT64_FORMAT "   zeros %" G_GINT64_FORMAT
+                                 " of %" G_GINT64_FORMAT,
+                                 tensor, shape,
+                                 lm_graph_data_stat_text (e->min, 5, st[0], sizeof st[0]),
+                                 lm_graph_data_stat_text (e->max, 5, st[1], sizeof st[1]),
+                                 lm_graph_data_stat_text (e->mean, 5, st[2], sizeof st[2]),
+                                 lm_graph_data_stat_text (e->std, 5, st[3], sizeof st[3]), e->nan_count,
+                                 e->inf_count, e->zero_count, e->numel);
+  return g_strconcat (ins, made ? made : "", values_note ? values_note : "", NULL);
+}
+
+/* The parts that follow the current event e, or show none (NULL): the
+ * toggles, the graph structure, the histogram, the timeline, the tensor. */
+static void
+show_event_parts (LmDebuggerPane *self, const LmTraceDataEvent *e)
+{
+  sync_toggles (self);
+  show_structure (self);
+  compute_histogram (self, e);
+  gtk_widget_queue_draw (self->hist);
+  gtk_widget_queue_draw (self->timeline);
+  lm_tensor_view_set_event (LM_TENSOR_VIEW (self->tensor), e);
+}
+
 static void
 show_current (LmDebuggerPane *self)
 {
   const LmTraceData *t = trace_of (self);
   const LmTraceDataEvent *e;
-  const char *module;
+  const char *module, *name;
   g_autofree char *shape = NULL, *pos = NULL, *ins = NULL;
-  char st[4][32];
 
   if (t == NULL || self->current < 0 || (gsize) self->current >= t->n_events)
     {
@@ -510,64 +565,20 @@ show_current (LmDebuggerPane *self)
                               "-\u2060-\u2060trace-\u2060every N, or record one with lm_tracer in your "
                               "own program (docs/traces.md).");
       gtk_label_set_text (GTK_LABEL (self->inspector), "");
-      compute_histogram (self, NULL);
-      gtk_widget_queue_draw (self->hist);
-      gtk_widget_queue_draw (self->timeline);
-      lm_tensor_view_set_event (LM_TENSOR_VIEW (self->tensor), NULL);
-      sync_toggles (self);
-      show_structure (self);
+      show_event_parts (self, NULL);
       return;
     }
   e = &t->events[self->current];
-  sync_toggles (self);
-  show_structure (self);
-  const char *name = op_name (self, e->node_id, &module);
+  name = op_name (self, e->node_id, &module);
   shape = lm_graph_data_shape_text (e->ndim, e->shape);
   /* names and modules are the user's text (PyTorch allows '&' and '<') */
   pos = g_markup_printf_escaped ("op %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " · %s · <b>%s</b>%s%s",
                                  op_number (t, self->current), t->n_ops,
                                  e->backward ? "backward" : "forward", name, *module ? " in " : "", module);
   gtk_label_set_markup (GTK_LABEL (self->position), pos);
-  {
-    const char *tensor = e->backward ? "gradient of the output" : "output";
-    const Returned *r = returned_at (self, self->current);
-    g_autofree char *damage = lm_trace_data_damage_text (e);
-    g_autofree char *values_note = NULL, *made = NULL;
-
-    if (damage)
-      /* a blob that does not match the shape is not one left out for size */
-      values_note = g_markup_printf_escaped ("\n<span foreground='#b35c00'><b>Damaged values</b> in the run file: "
-                                             "op %" G_GINT64_FORMAT " (%s %s), %s %s: %s.\n"
-                                             "The statistics above are the stored ones.</span>",
-                                             op_number (t, self->current), e->backward ? "backward" : "forward",
-                                             name, tensor, shape, damage + strlen ("values damaged: "));
-    else if (e->values == NULL && e->numel > 0)
-      values_note = g_strdup ("\n(values not stored: over the trace's cap)");
-    if (r && r->kinds)
-      {
-        const char *in_module;
-        const char *to = op_name (self, t->events[r->seen_at].node_id, &in_module);
-        /* PyTorch: Function 'SqrtBackward0' returned nan values in its 0th output */
-        made = g_markup_printf_escaped ("\n<span foreground='#c00'><b>Its backward returned %s</b> in the gradient "
-                                        "for input %d (%s, op %" G_GINT64_FORMAT ")</span>",
-                                        kinds_text (r->kinds), r->input, to, op_number (t, r->seen_at));
-      }
-    ins = g_markup_printf_escaped ("<b>%s</b> %s\nmin %s   max %s\nmean %s   std %s\n"
-                                   "NaN %" G_GINT64_FORMAT "   Inf %" G_GINT64_FORMAT "   zeros %" G_GINT64_FORMAT
-                                   " of %" G_GINT64_FORMAT,
-                                   tensor, shape,
-                                   lm_graph_data_stat_text (e->min, 5, st[0], sizeof st[0]),
-                                   lm_graph_data_stat_text (e->max, 5, st[1], sizeof st[1]),
-                                   lm_graph_data_stat_text (e->mean, 5, st[2], sizeof st[2]),
-                                   lm_graph_data_stat_text (e->std, 5, st[3], sizeof st[3]), e->nan_count,
-                                   e->inf_count, e->zero_count, e->numel);
-    g_autofree char *all = g_strconcat (ins, made ? made : "", values_note ? values_note : "", NULL);
-    gtk_label_set_markup (GTK_LABEL (self->inspector), all);
-  }
-  compute_histogram (self, e);
-  gtk_widget_queue_draw (self->hist);
-  gtk_widget_queue_draw (self->timeline);
-  lm_tensor_view_set_event (LM_TENSOR_VIEW (self->tensor), e);
+  ins = inspector_markup (self, t, e, name, shape);
+  gtk_label_set_markup (GTK_LABEL (self->inspector), ins);
+  show_event_parts (self, e);
   /* the list follows, and so does the graph */
   self->updating = TRUE;
   gtk_single_selection_set_selected (self->selection, (guint) self->current);
