@@ -380,6 +380,47 @@ piece_order (gconstpointer a, gconstpointer b)
  * an allocation starts; frees: the pieces each free takes, in order);
  * what no live allocation covers (memory allocated before the step) is a
  * free at an address of its own. */
+/* The live allocations (MemPiece) of m's device in `live`, the latest
+ * last. */
+static GArray *
+device_stack (GHashTable *live, const MemOut *m)
+{
+  gpointer dev = GINT_TO_POINTER (m->dev_type * 65536 + m->dev_id + 2);
+  GArray *stack = g_hash_table_lookup (live, dev);
+
+  if (stack == NULL)
+    {
+      stack = g_array_new (FALSE, FALSE, sizeof (MemPiece));
+      g_hash_table_insert (live, dev, stack);
+    }
+  return stack;
+}
+
+/* Free event i's `left` bytes from the latest allocations in stack: the
+ * pieces taken appended to frees, where an allocation is cut to cuts.
+ * The bytes no live allocation covered. */
+static gint64
+free_from_stack (GArray *stack, guint i, gint64 left, GArray *cuts, GArray *frees)
+{
+  while (left > 0 && stack->len > 0)
+    {
+      MemPiece *top = &g_array_index (stack, MemPiece, stack->len - 1);
+      MemPiece f = { i, top->addr + top->bytes - MIN (top->bytes, left), MIN (top->bytes, left) };
+
+      g_array_append_val (frees, f);
+      left -= f.bytes;
+      top->bytes -= f.bytes;
+      if (top->bytes > 0)
+        {
+          MemPiece c = { top->event, f.addr, 0 };
+          g_array_append_val (cuts, c);
+        }
+      else
+        g_array_set_size (stack, stack->len - 1);
+    }
+  return left;
+}
+
 static void
 assign_addresses (GArray *mems, GArray *cuts, GArray *frees)
 {
@@ -390,15 +431,9 @@ assign_addresses (GArray *mems, GArray *cuts, GArray *frees)
   for (guint i = 0; i < mems->len; i++)
     {
       MemOut *m = &g_array_index (mems, MemOut, i);
-      gpointer dev = GINT_TO_POINTER (m->dev_type * 65536 + m->dev_id + 2);
-      GArray *stack = g_hash_table_lookup (live, dev);
-      gint64 left = -m->bytes;
+      GArray *stack = device_stack (live, m);
+      gint64 left;
 
-      if (stack == NULL)
-        {
-          stack = g_array_new (FALSE, FALSE, sizeof (MemPiece));
-          g_hash_table_insert (live, dev, stack);
-        }
       if (m->bytes > 0)
         {
           MemPiece p = { i, next, m->bytes };
@@ -408,22 +443,7 @@ assign_addresses (GArray *mems, GArray *cuts, GArray *frees)
           g_array_append_val (stack, p);
           continue;
         }
-      while (left > 0 && stack->len > 0)
-        {
-          MemPiece *top = &g_array_index (stack, MemPiece, stack->len - 1);
-          MemPiece f = { i, top->addr + top->bytes - MIN (top->bytes, left), MIN (top->bytes, left) };
-
-          g_array_append_val (frees, f);
-          left -= f.bytes;
-          top->bytes -= f.bytes;
-          if (top->bytes > 0)
-            {
-              MemPiece c = { top->event, f.addr, 0 };
-              g_array_append_val (cuts, c);
-            }
-          else
-            g_array_set_size (stack, stack->len - 1);
-        }
+      left = free_from_stack (stack, i, -m->bytes, cuts, frees);
       if (left > 0)
         {
           MemPiece f = { i, next, left };
