@@ -906,18 +906,19 @@ custom_forget (LmProjectorPage *self)
   self->custom_values = NULL;
 }
 
-/* One of the four searches (custom_names' k) in `values`, into c: its
- * matches, what is wrong with it, its count shown beside its entry. */
+/* One of the four searches (custom_names' k), its entry's pattern and
+ * regex toggle, in `values`, into c: its matches, what is wrong with it,
+ * its count shown beside its entry. */
 static void
-custom_search (LmProjectorPage *self, int k, char **values, gsize n, CustomSearch *c)
+custom_search (LmProjectorPage *self, int k, const char *pattern, gboolean regex, char **values, gsize n,
+               CustomSearch *c)
 {
-  const char *pattern = gtk_editable_get_text (GTK_EDITABLE (self->custom_entry[k]));
   g_autofree char *error = NULL, *count = NULL;
 
   g_free (c->pattern);
   g_clear_pointer (&c->problem, g_free);
   c->pattern = g_strdup (pattern);
-  c->regex = gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->custom_regex[k]));
+  c->regex = regex;
   c->idx = g_renew (guint32, c->idx, MAX (n, 1));
   c->got = lm_embedding_match (values, n, pattern, c->regex, c->idx, &error);
   self->custom_searches_run++;
@@ -1058,7 +1059,7 @@ custom_apply (LmProjectorPage *self, gboolean keep)
 
       if (c->pattern != NULL && strcmp (c->pattern, pattern) == 0 && c->regex == regex)
         continue;
-      custom_search (self, k, values, src->n, c);
+      custom_search (self, k, pattern, regex, values, src->n, c);
       self->custom_axes[custom_ends[0][0] == k || custom_ends[0][1] == k ? 0 : 1].valid = FALSE;
     }
   for (int a = 0; a < 2; a++)
