@@ -799,39 +799,51 @@ lm_card_grid_first_screen_drawn (LmCardGrid *self)
   return on_screen > 0;
 }
 
-void
-lm_card_grid_reset_zoom (LmCardGrid *self)
+/* Every chart of `cards` (a tag's or a pin's card, by key) at its full
+ * extent. */
+static void
+reset_cards_zoom (GHashTable *cards)
 {
-  LmCustomScalarsView *custom;
   GHashTableIter it;
   gpointer value;
-  GListModel *tops;
-  GtkRoot *root;
 
-  g_return_if_fail (LM_IS_CARD_GRID (self));
-  root = gtk_widget_get_root (GTK_WIDGET (self));
-  custom = LM_CUSTOM_SCALARS_VIEW (self->custom);
-  g_hash_table_iter_init (&it, self->cards);
+  g_hash_table_iter_init (&it, cards);
   while (g_hash_table_iter_next (&it, NULL, &value))
     lm_chart_reset_view (lm_scalar_card_get_chart (value));
-  g_hash_table_iter_init (&it, self->pin_cards);
-  while (g_hash_table_iter_next (&it, NULL, &value))
-    lm_chart_reset_view (lm_scalar_card_get_chart (value));
-  /* the Custom Scalars charts above them are charts of this view too */
-  for (guint i = 0; i < lm_custom_scalars_view_get_n_cards (custom); i++)
-    lm_chart_reset_view (lm_scalar_card_get_chart (lm_custom_scalars_view_get_card (custom, i)));
-  /* and so are the cards viewed larger, in windows of their own that go
-   * with this one (a tag's, a pinned one's or a Custom Scalars chart's,
-   * whether or not their card is still in the grid) */
-  tops = gtk_window_get_toplevels ();
-  for (guint i = 0; i < g_list_model_get_n_items (tops); i++)
+}
+
+/* The cards viewed larger, in windows of their own that go with `root`
+ * (a tag's, a pinned one's or a Custom Scalars chart's, whether or not
+ * their card is still in the grid). */
+static void
+reset_larger_zoom (GtkRoot *root)
+{
+  GListModel *tops = gtk_window_get_toplevels ();
+
+  for (guint i = 0; root != NULL && i < g_list_model_get_n_items (tops); i++)
     {
       g_autoptr (GtkWindow) w = g_list_model_get_item (tops, i);
       GtkWidget *child = gtk_window_get_child (w);
 
-      if (root != NULL && GTK_ROOT (gtk_window_get_transient_for (w)) == root && LM_IS_SCALAR_CARD (child))
+      if (GTK_ROOT (gtk_window_get_transient_for (w)) == root && LM_IS_SCALAR_CARD (child))
         lm_chart_reset_view (lm_scalar_card_get_chart (LM_SCALAR_CARD (child)));
     }
+}
+
+void
+lm_card_grid_reset_zoom (LmCardGrid *self)
+{
+  LmCustomScalarsView *custom;
+
+  g_return_if_fail (LM_IS_CARD_GRID (self));
+  custom = LM_CUSTOM_SCALARS_VIEW (self->custom);
+  reset_cards_zoom (self->cards);
+  reset_cards_zoom (self->pin_cards);
+  /* the Custom Scalars charts above them are charts of this view too */
+  for (guint i = 0; i < lm_custom_scalars_view_get_n_cards (custom); i++)
+    lm_chart_reset_view (lm_scalar_card_get_chart (lm_custom_scalars_view_get_card (custom, i)));
+  /* and so are the cards viewed larger */
+  reset_larger_zoom (gtk_widget_get_root (GTK_WIDGET (self)));
 }
 
 gboolean
