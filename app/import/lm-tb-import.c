@@ -826,6 +826,16 @@ static gboolean run_open (Run *r, const char *what);
 static void give_late_experiment (LmTbImport *imp);
 static void write_session (Run *r, GArray *hps, gboolean count);
 
+/* The session kept for a later experiment (r->session_hps) written again
+ * with the experiment it has now, then no longer kept. */
+static void
+rewrite_kept_session (Run *r)
+{
+  write_session (r, r->session_hps, FALSE);
+  g_clear_pointer (&r->session_hps, g_array_unref);
+  g_clear_pointer (&r->session_strings, g_ptr_array_unref);
+}
+
 static char *
 pb_string (const LmPbField *f)
 {
@@ -912,11 +922,7 @@ read_experiment (Run *r, const guint8 *data, size_t len)
    * another one (the folder above's, or the first read): it takes its
    * own now, as TensorBoard would at its next reload */
   if (r->session_hps != NULL)
-    {
-      write_session (r, r->session_hps, FALSE);
-      g_clear_pointer (&r->session_hps, g_array_unref);
-      g_clear_pointer (&r->session_strings, g_ptr_array_unref);
-    }
+    rewrite_kept_session (r);
   if (r->imp->experiment == NULL)
     {
       r->imp->experiment = g_rc_box_acquire (e);
@@ -995,11 +1001,8 @@ give_late_experiment (LmTbImport *imp)
     {
       Run *q = value;
 
-      if (q->session_hps == NULL || q->experiment != NULL || !run_open (q, "reopen"))
-        continue;
-      write_session (q, q->session_hps, FALSE);
-      g_clear_pointer (&q->session_hps, g_array_unref);
-      g_clear_pointer (&q->session_strings, g_ptr_array_unref);
+      if (q->session_hps != NULL && q->experiment == NULL && run_open (q, "reopen"))
+        rewrite_kept_session (q);
     }
 }
 
