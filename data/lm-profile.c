@@ -230,7 +230,10 @@ lm_profile_compute (const LmTraceData *t, const LmGraphData *g, LmProfileGroup g
       gssize ni = g != NULL ? lm_graph_data_find (g, e->node_id) : -1;
       const char *op = ni >= 0 ? g->nodes[ni].op : "node";
       const char *module = ni >= 0 ? g->nodes[ni].module : "";
-      const char *shapes = e->input_shapes != NULL ? e->input_shapes : g_hash_table_lookup (fwd_shapes, &e->node_id);
+      /* grouped by shape: the event's input shapes, else its forward call's */
+      const char *shapes = group != LM_PROFILE_BY_OP_SHAPE ? NULL
+                           : e->input_shapes != NULL ? e->input_shapes
+                           : g_hash_table_lookup (fwd_shapes, &e->node_id);
       g_autofree char *key = group == LM_PROFILE_BY_OP ? g_strdup (op)
                              : group == LM_PROFILE_BY_OP_SHAPE ? g_strdup_printf ("%s\n%s", op, shapes ? shapes : "")
                              : g_strdup_printf ("%" G_GINT64_FORMAT, e->node_id);
@@ -244,7 +247,7 @@ lm_profile_compute (const LmTraceData *t, const LmGraphData *g, LmProfileGroup g
           LmProfileRow nr = { 0 };
           nr.op = ni >= 0 ? g_strdup (op) : g_strdup_printf ("node %" G_GINT64_FORMAT, e->node_id);
           nr.module = g_strdup (group == LM_PROFILE_BY_NODE ? module : "");
-          nr.input_shapes = g_strdup (group == LM_PROFILE_BY_OP_SHAPE && shapes != NULL ? shapes : "");
+          nr.input_shapes = g_strdup (shapes != NULL ? shapes : "");
           nr.node_id = e->node_id;
           g_array_append_val (rows, nr);
           g_hash_table_insert (index, g_steal_pointer (&key), GSIZE_TO_POINTER (rows->len));
