@@ -209,13 +209,14 @@ on_view_larger (GtkButton *button, LmRecordDashboard *self)
 {
   const char *run_name = g_object_get_data (G_OBJECT (button), "lm-run");
   const char *tag = g_object_get_data (G_OBJECT (button), "lm-tag");
-  g_autofree char *title = g_strdup_printf ("%s · %s", *tag ? tag : "(empty tag name)", run_name);
+  const char *shown = *tag ? tag : "(empty tag name)";
+  const GdkRGBA *color = g_object_get_data (G_OBJECT (button), "lm-color");
+  g_autofree char *title = g_strdup_printf ("%s · %s", shown, run_name);
   GtkWidget *window = lm_dash_larger_window (GTK_WIDGET (button), title);
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  GtkWidget *body = make_chart_body (self, run_name, tag, g_object_get_data (G_OBJECT (button), "lm-color"));
+  GtkWidget *body = make_chart_body (self, run_name, tag, color);
 
-  gtk_box_append (GTK_BOX (box), lm_dash_card_header (*tag ? tag : "(empty tag name)", run_name,
-                                                      g_object_get_data (G_OBJECT (button), "lm-color")));
+  gtk_box_append (GTK_BOX (box), lm_dash_card_header (shown, run_name, color));
   gtk_widget_set_vexpand (body, TRUE);
   gtk_box_append (GTK_BOX (box), body);
   gtk_widget_add_css_class (box, "lm-card");
