@@ -312,11 +312,11 @@ lm_dash_offscreen_unmap (LmDashOffscreen *o)
 void
 lm_dash_release_sources (gpointer owner, LmRecordFeed **feed, LmRunSelection **selection)
 {
+  /* no lm_record_feed_set_active (FALSE) here: the feed is shared (the
+   * Histograms and Distributions pages, larger views), and the owner's
+   * unmap already gave back its hold (lm_dash_feed_follow_mapped) */
   if (*feed != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (*feed, owner);
-      lm_record_feed_set_active (*feed, FALSE);
-    }
+    g_signal_handlers_disconnect_by_data (*feed, owner);
   if (*selection != NULL)
     g_signal_handlers_disconnect_by_data (*selection, owner);
   g_clear_object (feed);

@@ -850,6 +850,42 @@ test_view_larger_other_page (void)
   lm_test_rm_rf (dir);
 }
 
+/* A page closed while something else still shows its feed (the
+ * Distributions page shares the Histograms page's, a larger view holds
+ * it) leaves the feed polling for the others. */
+static void
+test_dispose_keeps_shared_feed (void)
+{
+  g_autofree char *dir = NULL;
+  g_autoptr (LmRunStore) store = NULL;
+  g_autoptr (LmRunSelection) selection = NULL;
+  g_autoptr (LmRecordFeed) feed = NULL;
+  GtkWidget *window;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  dir = write_uneven_run ();
+  store = lm_run_store_new (dir);
+  selection = lm_run_selection_new (store);
+  feed = lm_record_feed_new (store, LM_RECORD_HISTOGRAM);
+  lm_record_feed_hold (feed);   /* the other page, on screen */
+  window = gtk_window_new ();
+  gtk_window_set_child (GTK_WINDOW (window),
+                        lm_record_dashboard_new (LM_DASHBOARD_HISTOGRAMS, selection, feed, NULL));
+  gtk_window_present (GTK_WINDOW (window));
+  lm_test_spin (50);
+  g_assert_true (lm_record_feed_get_active (feed));
+  gtk_window_destroy (GTK_WINDOW (window));
+  lm_test_spin (50);
+  g_assert_true (lm_record_feed_get_active (feed));
+  lm_record_feed_release (feed);
+  g_assert_false (lm_record_feed_get_active (feed));
+  lm_test_rm_rf (dir);
+}
+
 /* A pixel of a snapshot (B, G, R, A premultiplied, over an opaque
  * card) within tol of c. */
 static gboolean
@@ -3505,6 +3541,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/dashboards/offset-look", test_offset_look);
   g_test_add_func ("/ui/dashboards/view-larger", test_view_larger);
   g_test_add_func ("/ui/dashboards/view-larger-other-page", test_view_larger_other_page);
+  g_test_add_func ("/ui/dashboards/dispose-keeps-shared-feed", test_dispose_keeps_shared_feed);
   g_test_add_func ("/ui/dashboards/distribution-axis", test_distribution_axis);
   g_test_add_func ("/ui/dashboards/distribution-bands", test_distribution_bands);
   g_test_add_func ("/ui/dashboards/nonfinite", test_nonfinite);
