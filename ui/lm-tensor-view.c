@@ -25,6 +25,7 @@ struct _LmTensorView
   gint64 numel;
   float *values;             /* owned copy, NULL when not stored */
   gboolean damaged;          /* the run file's blob did not match the shape */
+  char *missing_note;        /* why values are not stored; NULL: the cap */
   gint64 rows, cols;         /* the 2-D reading of the values */
   double absmax;             /* largest finite |value| */
   cairo_surface_t *heat;     /* rows (capped) × cols, built lazily */
@@ -248,7 +249,7 @@ lm_tensor_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   if (self->values == NULL)
     draw_note (cr, self->numel <= 0 ? ""
                    : self->damaged ? "values damaged in the run file (not shown; statistics are the stored ones)"
-                                   : "values not stored (over the trace's cap)");
+                                   : lm_tensor_view_get_missing_note (self));
   else if (lm_tensor_view_is_image_grid (self))
     draw_tiles (self, cr, w, h);
   else
@@ -314,6 +315,7 @@ lm_tensor_view_finalize (GObject *object)
       g_object_remove_weak_pointer (G_OBJECT (self->grid_area), (gpointer *) &self->grid_area);
     }
   g_free (self->values);
+  g_free (self->missing_note);
   g_clear_pointer (&self->heat, cairo_surface_destroy);
   G_OBJECT_CLASS (lm_tensor_view_parent_class)->finalize (object);
 }
@@ -342,6 +344,24 @@ lm_tensor_view_new (void)
 }
 
 static void update_grid (LmTensorView *self);
+
+void
+lm_tensor_view_set_missing_note (LmTensorView *self, const char *note)
+{
+  g_return_if_fail (LM_IS_TENSOR_VIEW (self));
+  if (g_strcmp0 (note, self->missing_note) == 0)
+    return;
+  g_free (self->missing_note);
+  self->missing_note = g_strdup (note);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+const char *
+lm_tensor_view_get_missing_note (LmTensorView *self)
+{
+  g_return_val_if_fail (LM_IS_TENSOR_VIEW (self), NULL);
+  return self->missing_note ? self->missing_note : "values not stored (over the trace's cap)";
+}
 
 void
 lm_tensor_view_set_event (LmTensorView *self, const LmTraceDataEvent *e)

@@ -31,6 +31,11 @@ GtkWidget *lm_tensor_view_new        (void);
 /* Copies what it needs from e (NULL: nothing to show). */
 void       lm_tensor_view_set_event  (LmTensorView            *self,
                                       const LmTraceDataEvent  *e);
+/* Why the next events' values are missing, drawn where they would be
+ * (NULL: "values not stored (over the trace's cap)"). */
+void       lm_tensor_view_set_missing_note (LmTensorView *self,
+                                            const char   *note);
+const char *lm_tensor_view_get_missing_note (LmTensorView *self);
 /* TRUE when it draws channel tiles (a 4-D tensor), FALSE for a heatmap. */
 gboolean   lm_tensor_view_is_image_grid (LmTensorView *self);
 /* The heatmap cell (row, col) under widget point (x, y): FALSE outside. */

@@ -26,6 +26,7 @@
 #include "lm-debugger-pane.h"
 #include "lm-graph-data.h"
 #include "lm-graph-view.h"
+#include "lm-tensor-view.h"
 #include "lm-train-trace.h"
 #include "lumen-engine.h"
 #include "lumen-log.h"
@@ -574,13 +575,13 @@ count_labels (GtkWidget *w)
 /* The pane's last list view: the execution list (the run-to drop-down's
  * popover has one too, before it). */
 static GtkWidget *
-find_list_view (GtkWidget *w)
+find_of_type (GtkWidget *w, GType type)
 {
-  if (GTK_IS_LIST_VIEW (w))
+  if (G_TYPE_CHECK_INSTANCE_TYPE (w, type))
     return w;
   for (GtkWidget *c = gtk_widget_get_last_child (w); c; c = gtk_widget_get_prev_sibling (c))
     {
-      GtkWidget *f = find_list_view (c);
+      GtkWidget *f = find_of_type (c, type);
       if (f)
         return f;
     }
@@ -617,7 +618,7 @@ test_pane_big (void)
   gint64 t0 = g_get_monotonic_time ();
   GtkWidget *pane = lm_debugger_pane_new (LM_GRAPH_VIEW (view));
   LmDebuggerPane *dp = LM_DEBUGGER_PANE (pane);
-  GtkWidget *list = find_list_view (pane);
+  GtkWidget *list = find_of_type (pane, GTK_TYPE_LIST_VIEW);
   GtkAdjustment *adj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (list));
   gtk_box_append (GTK_BOX (box), pane);
   gtk_window_present (GTK_WINDOW (win));
@@ -700,6 +701,52 @@ test_pane_damaged (void)
   lm_debugger_pane_set_current (dp, 2);
   g_assert_nonnull (strstr (lm_debugger_pane_get_inspector_text (dp), "over the trace's cap"));
   gtk_window_destroy (GTK_WINDOW (s.win));
+}
+
+/* A profiled step (lumen-train --profile-steps) keeps statistics only:
+ * the pane says so, and how to keep values, rather than naming a cap the
+ * user never set; one with values kept for some ops is over the cap. */
+static void
+test_pane_statistics_only (void)
+{
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  g_autofree char *dir = g_build_filename (tmpdir, "profiled", NULL);
+  traced_run r = write_run (dir, "prof", SQRT_ABS);
+  const char *keeps = "a profiled step keeps statistics only (lumen-train --trace-max-values N keeps values too)";
+
+  run_sql (r.path, "UPDATE traces SET dur_ns = 5000; UPDATE trace_events SET vals = NULL WHERE seq > 0");
+  for (int pass = 0; pass < 2; pass++)
+    {
+      Shown s = show (r.path);
+      LmDebuggerPane *dp = LM_DEBUGGER_PANE (s.pane);
+      GtkWidget *tv = find_of_type (s.pane, LM_TYPE_TENSOR_VIEW);
+
+      g_assert_nonnull (tv);
+      lm_debugger_pane_set_current (dp, 1);
+      const char *ins = lm_debugger_pane_get_inspector_text (dp);
+      const char *note = lm_tensor_view_get_missing_note (LM_TENSOR_VIEW (tv));
+      if (pass == 0)
+        {
+          /* op 1's values are kept: op 2's are over the cap */
+          g_assert_nonnull (strstr (ins, "over the trace's cap"));
+          g_assert_null (strstr (ins, keeps));
+          g_assert_nonnull (strstr (note, "over the trace's cap"));
+          run_sql (r.path, "UPDATE trace_events SET vals = NULL");
+        }
+      else
+        {
+          g_assert_nonnull (strstr (ins, keeps));
+          g_assert_null (strstr (ins, "cap)"));
+          g_assert_nonnull (strstr (note, keeps));
+        }
+      gtk_window_destroy (GTK_WINDOW (s.win));
+    }
+  g_free (r.path);
+  g_free (r.msg);
 }
 
 static void
@@ -793,6 +840,7 @@ main (int argc, char **argv)
   g_test_add_func ("/trace/debugger/timeline", test_pane_timeline);
   g_test_add_func ("/trace/debugger/big-trace", test_pane_big);
   g_test_add_func ("/trace/debugger/damaged-values", test_pane_damaged);
+  g_test_add_func ("/trace/debugger/statistics-only", test_pane_statistics_only);
   g_test_add_func ("/trace/debugger/no-trace-hint", test_pane_no_trace);
   g_test_add_func ("/trace/debugger/missing-events", test_pane_missing);
   g_test_add_func ("/trace/debugger/missing-events-screenshot", test_app_screenshot);
