@@ -951,6 +951,9 @@ lm_debugger_pane_init (LmDebuggerPane *self)
   self->inspector = gtk_label_new (NULL);
   gtk_label_set_xalign (GTK_LABEL (self->inspector), 0);
   gtk_label_set_selectable (GTK_LABEL (self->inspector), TRUE);
+  /* its notes wrap, so a long one does not widen the pane past the window */
+  gtk_label_set_wrap (GTK_LABEL (self->inspector), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (self->inspector), PANGO_WRAP_WORD_CHAR);
   gtk_box_append (GTK_BOX (self), self->inspector);
   self->hist = gtk_drawing_area_new ();
   gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (self->hist), 90);
