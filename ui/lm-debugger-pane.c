@@ -47,6 +47,7 @@ struct _LmDebuggerPane
   gssize current;
   Returned *returned;            /* per event of returned_for, NULL without one */
   const LmTraceData *returned_for;
+  gboolean stats_only;           /* statistics_only (returned_for), found with it */
   gboolean updating;
   guint bins[N_BINS];
   gboolean have_hist;
@@ -95,6 +96,31 @@ kinds_text (guint8 kinds)
   return kinds == LM_TRACE_NONFINITE ? "NaN and Inf" : kinds == LM_TRACE_NAN ? "NaN" : "Inf";
 }
 
+/* TRUE for a profiled step that kept no values (lumen-train's
+ * --profile-steps without --trace-max-values): its missing values are
+ * not over a cap the user can see in the file. */
+static gboolean
+statistics_only (const LmTraceData *t)
+{
+  if (t->dur_ns < 0)
+    return FALSE;
+  for (gsize i = 0; i < t->n_events; i++)
+    if (t->events[i].values_bytes >= 0)
+      return FALSE;
+  return TRUE;
+}
+
+#define STATISTICS_ONLY_NOTE "values not stored: a profiled step keeps statistics only (lumen-train --trace-max-values N keeps values too)"
+
+/* statistics_only for the view's trace, found once per trace load */
+static gboolean
+keeps_statistics_only (LmDebuggerPane *self)
+{
+  const LmTraceData *t = trace_of (self);
+
+  return t != NULL && (t == self->returned_for ? self->stats_only : statistics_only (t));
+}
+
 /* Marks, for each NaN/Inf gradient, the op whose backward returned it,
  * when that op did not receive it already. */
 static void
@@ -105,6 +131,7 @@ find_returned (LmDebuggerPane *self)
 
   g_clear_pointer (&self->returned, g_free);
   self->returned_for = t;
+  self->stats_only = t != NULL && statistics_only (t);
   if (t == NULL || t->n_events == 0)
     return;
   self->returned = g_new0 (Returned, t->n_events);
@@ -489,22 +516,6 @@ scroll_list (LmDebuggerPane *self)
     self->scroll_tick = gtk_widget_add_tick_callback (self->list, scroll_tick, self, NULL);
 }
 
-/* TRUE for a profiled step that kept no values (lumen-train's
- * --profile-steps without --trace-max-values): its missing values are
- * not over a cap the user can see in the file. */
-static gboolean
-statistics_only (const LmTraceData *t)
-{
-  if (t->dur_ns < 0)
-    return FALSE;
-  for (gsize i = 0; i < t->n_events; i++)
-    if (t->events[i].values_bytes >= 0)
-      return FALSE;
-  return TRUE;
-}
-
-#define STATISTICS_ONLY_NOTE "values not stored: a profiled step keeps statistics only (lumen-train --trace-max-values N keeps values too)"
-
 /* The inspector's text for the current event e (of node `name`, its
  * output `shape`): its statistics, then what its backward returned and
  * a note on its values where there is one. */
@@ -526,7 +537,7 @@ inspector_markup (LmDebuggerPane *self, const LmTraceData *t, const LmTraceDataE
                                            op_number (t, self->current), e->backward ? "backward" : "forward",
                                            name, tensor, shape, damage + strlen ("values damaged: "));
   else if (e->values == NULL && e->numel > 0)
-    values_note = g_strdup (statistics_only (t) ? "\n(" STATISTICS_ONLY_NOTE ")"
+    values_note = g_strdup (keeps_statistics_only (self) ? "\n(" STATISTICS_ONLY_NOTE ")"
                                                 : "\n(values not stored: over the trace's cap)");
   if (r && r->kinds)
     {
@@ -554,15 +565,13 @@ inspector_markup (LmDebuggerPane *self, const LmTraceData *t, const LmTraceDataE
 static void
 show_event_parts (LmDebuggerPane *self, const LmTraceDataEvent *e)
 {
-  const LmTraceData *t = trace_of (self);
-
   sync_toggles (self);
   show_structure (self);
   compute_histogram (self, e);
   gtk_widget_queue_draw (self->hist);
   gtk_widget_queue_draw (self->timeline);
   lm_tensor_view_set_missing_note (LM_TENSOR_VIEW (self->tensor),
-                                   t && statistics_only (t) ? STATISTICS_ONLY_NOTE : NULL);
+                                   keeps_statistics_only (self) ? STATISTICS_ONLY_NOTE : NULL);
   lm_tensor_view_set_event (LM_TENSOR_VIEW (self->tensor), e);
 }
 
